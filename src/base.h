@@ -1,0 +1,43 @@
+/* base: error codes, version and small helpers shared by every layer.
+ * Pure C11: no library headers beyond the standard ones. */
+#ifndef HISS_BASE_H
+#define HISS_BASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HISS_VERSION "0.1.0"
+
+/* Functions that can fail return one of these (0 = ok). */
+typedef enum {
+    HISS_OK = 0,
+    HISS_ERR_NOMEM,
+    HISS_ERR_IO,
+    HISS_ERR_PARSE,
+    HISS_ERR_RANGE,
+    HISS_ERR_FORMAT,
+    HISS_ERR_MISSING,
+    HISS_ERR_BUSY,
+    HISS_ERR_UNSUPPORTED,
+} HissError;
+
+const char *hiss_strerror(HissError err);
+
+/* A message with position, filled by parsers and loaders for the user:
+ * "file:line:col: message" for text, "file: message" for binary files. */
+typedef struct {
+    char text[512];
+} HissDiag;
+
+void hiss_diag_set(HissDiag *diag, const char *file, int line, int col,
+                   const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+#define HISS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline int hiss_clampi(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+#endif

@@ -1,0 +1,109 @@
+/* engine: the one way audio is made.
+ *
+ * engine_render() is called by JACK's process callback, the ALSA writer
+ * thread and offline render alike. It never allocates, locks, does I/O or
+ * loops without bound. Rows and ticks fall on exact frames whatever the block
+ * size: rendering in blocks of 1, 64 or 1023 frames gives the same samples.
+ *
+ * Threads: one UI thread (the producer of commands, the consumer of returned
+ * objects and status) and one audio thread (engine_render). Everything the
+ * UI side calls is marked [ui]; everything else is [audio]. Offline render
+ * is both on one thread. Pure C11 + libm (+ libsamplerate for the sinc
+ * interpolator, whose state is allocated in engine_new). */
+#ifndef HISS_ENGINE_H
+#define HISS_ENGINE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base.h"
+#include "song.h"
+
+enum {
+    ENGINE_MAX_VOICES = 128,   /* channel voices + fading ghosts + previews */
+    ENGINE_PREVIEW_VOICES = 8, /* notes auditioned from the editor */
+    ENGINE_COMMANDS_PER_PERIOD = 64, /* drained at the start of a period */
+};
+
+typedef enum {
+    ENGINE_CMD_PLAY_SONG,    /* a = order index, b = row: play from there */
+    ENGINE_CMD_PLAY_PATTERN, /* a = pattern, b = row: loop one pattern */
+    ENGINE_CMD_STOP,         /* stop with declick; voices fade out */
+    ENGINE_CMD_JUMP,         /* a = order index, b = row, on the next row */
+    ENGINE_CMD_CUE,          /* a = order index: go there when this pattern ends */
+    ENGINE_CMD_SET_BPM,      /* a = bpm (32..255) */
+    ENGINE_CMD_SET_SPEED,    /* a = ticks per row (1..31) */
+    ENGINE_CMD_SET_MUTE,     /* a = channel, b = 0/1 */
+    ENGINE_CMD_SET_SOLO,     /* a = channel, b = 0/1 */
+    ENGINE_CMD_SET_LOOP_SONG,/* a = 0/1: at the end, wrap (1) or stop (0) */
+    ENGINE_CMD_PREVIEW_NOTE, /* a = instrument slot, b = note, c = volume 0..64;
+                                note NOTE_OFF/NOTE_CUT stops previews */
+    ENGINE_CMD_PREVIEW_SAMPLE, /* ptr = Instrument* owned by the UI, kept
+                                  alive until returned: audition a file */
+    ENGINE_CMD_RETIRE_PATTERN,    /* ptr = Pattern* no longer in the song */
+    ENGINE_CMD_RETIRE_INSTRUMENT, /* ptr = Instrument* no longer in the song */
+    ENGINE_CMD_INSTALL_SONG,      /* ptr = Song*: stops, swaps, returns old */
+} EngineCommandType;
+
+typedef struct {
+    EngineCommandType type;
+    int a, b, c;
+    void *ptr;
+} EngineCommand;
+
+typedef enum {
+    ENGINE_RETURN_PATTERN,
+    ENGINE_RETURN_INSTRUMENT,
+    ENGINE_RETURN_SONG,
+} EngineReturnType;
+
+/* Objects the engine has finished with, for the UI thread to free. */
+typedef struct {
+    EngineReturnType type;
+    void *ptr;
+} EngineReturn;
+
+/* Read by the UI when it redraws; written by the audio thread. */
+typedef struct {
+    _Atomic bool playing;
+    _Atomic int order;   /* order index playing */
+    _Atomic int pattern; /* pattern playing */
+    _Atomic int row;
+    _Atomic int bpm;
+    _Atomic int speed;
+    _Atomic uint32_t peak_left_milli;  /* master peak since last read, x1000 */
+    _Atomic uint32_t peak_right_milli;
+    _Atomic uint32_t clip_count;       /* samples that hit the limiter/clip */
+    _Atomic int voices;                /* voices sounding */
+    _Atomic uint64_t frames_rendered;
+    _Atomic bool song_ended;           /* stopped at the end of the order list */
+} EngineStatus;
+
+typedef struct Engine Engine;
+
+/* [ui] The engine plays `song` (not owned until ENGINE_CMD_INSTALL_SONG
+ * returns it; the caller frees the first song after engine_free). */
+Engine *engine_new(Song *song, uint32_t rate);
+void engine_free(Engine *engine);
+
+/* [ui] false when the command ring is full (try again after a period). */
+bool engine_send(Engine *engine, const EngineCommand *cmd);
+/* [ui] Pops one object the engine no longer uses; false when none. */
+bool engine_take_return(Engine *engine, EngineReturn *ret);
+/* [ui] Frees everything returned so far (patterns, instruments, songs). */
+void engine_collect_garbage(Engine *engine);
+const EngineStatus *engine_status(const Engine *engine);
+
+/* [audio] Renders nframes of interleaved stereo float into out.
+ * channel_out, when not NULL, receives one mono buffer per song channel
+ * (channel_out[c], nframes floats, NULL entries skipped): the channel's
+ * signal after its volume, before pan and the master section. */
+void engine_render(Engine *engine, float *out, uint32_t nframes);
+void engine_render_channels(Engine *engine, float *out, float *const *channel_out,
+                            int channel_out_count, uint32_t nframes);
+
+/* [ui, when not rendering] Direct control for offline render and tests. */
+void engine_play_song_now(Engine *engine, int order, int row, bool loop);
+
+#endif

@@ -1,0 +1,228 @@
+#include "song.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bit layout of a packed cell (low to high): note, instrument, volume,
+ * fx, fx_param, fx2, fx2_param; the top byte is spare. */
+uint64_t song_cell_pack(Cell c)
+{
+    return (uint64_t)c.note | (uint64_t)c.instrument << 8 |
+           (uint64_t)c.volume << 16 | (uint64_t)c.fx << 24 |
+           (uint64_t)c.fx_param << 32 | (uint64_t)c.fx2 << 40 |
+           (uint64_t)c.fx2_param << 48;
+}
+
+Cell song_cell_unpack(uint64_t v)
+{
+    Cell c = {
+        .note = (uint8_t)v,
+        .instrument = (uint8_t)(v >> 8),
+        .volume = (uint8_t)(v >> 16),
+        .fx = (uint8_t)(v >> 24),
+        .fx_param = (uint8_t)(v >> 32),
+        .fx2 = (uint8_t)(v >> 40),
+        .fx2_param = (uint8_t)(v >> 48),
+    };
+    return c;
+}
+
+bool song_cell_is_empty(Cell c)
+{
+    return song_cell_pack(c) == song_cell_pack(song_cell_empty());
+}
+
+static const char NOTE_LETTERS[12][3] = {"C-", "C#", "D-", "D#", "E-", "F-",
+                                         "F#", "G-", "G#", "A-", "A#", "B-"};
+
+void song_note_name(uint8_t note, char buf[4])
+{
+    if (note == NOTE_OFF) {
+        memcpy(buf, "===", 4);
+    } else if (note == NOTE_CUT) {
+        memcpy(buf, "^^^", 4);
+    } else if (note >= NOTE_FIRST && note <= NOTE_LAST) {
+        int n = note - NOTE_FIRST;
+        buf[0] = NOTE_LETTERS[n % 12][0];
+        buf[1] = NOTE_LETTERS[n % 12][1];
+        buf[2] = (char)('0' + n / 12);
+        buf[3] = 0;
+    } else {
+        memcpy(buf, "...", 4);
+    }
+}
+
+bool song_note_parse(const char *t, uint8_t *note)
+{
+    if (!strncmp(t, "...", 3)) {
+        *note = NOTE_EMPTY;
+        return true;
+    }
+    if (!strncmp(t, "===", 3)) {
+        *note = NOTE_OFF;
+        return true;
+    }
+    if (!strncmp(t, "^^^", 3)) {
+        *note = NOTE_CUT;
+        return true;
+    }
+    if (t[2] < '0' || t[2] > '9')
+        return false;
+    for (int i = 0; i < 12; i++) {
+        if (t[0] == NOTE_LETTERS[i][0] && t[1] == NOTE_LETTERS[i][1]) {
+            *note = (uint8_t)(NOTE_FIRST + (t[2] - '0') * 12 + i);
+            return true;
+        }
+    }
+    return false;
+}
+
+Pattern *song_pattern_new(int rows, int channels)
+{
+    if (rows < 1 || rows > SONG_MAX_ROWS || channels < 1 ||
+        channels > SONG_MAX_CHANNELS)
+        return NULL;
+    size_t n = (size_t)rows * (size_t)channels;
+    Pattern *p = malloc(sizeof *p + n * sizeof p->cells[0]);
+    if (!p)
+        return NULL;
+    p->rows = (uint16_t)rows;
+    p->channels = (uint16_t)channels;
+    uint64_t empty = song_cell_pack(song_cell_empty());
+    for (size_t i = 0; i < n; i++)
+        atomic_init(&p->cells[i], empty);
+    return p;
+}
+
+Pattern *song_pattern_resized(const Pattern *src, int rows, int channels)
+{
+    Pattern *p = song_pattern_new(rows, channels);
+    if (!p || !src)
+        return p;
+    for (int r = 0; r < rows && r < src->rows; r++)
+        for (int c = 0; c < channels && c < src->channels; c++)
+            song_pattern_set(p, r, c, song_pattern_get(src, r, c));
+    return p;
+}
+
+void song_pattern_free(Pattern *pattern)
+{
+    free(pattern);
+}
+
+static const char *const LOOP_NAMES[] = {"off", "forward", "pingpong"};
+static const char *const INTERP_NAMES[] = {"raw", "linear", "sinc"};
+
+const char *song_loop_name(LoopMode mode)
+{
+    return (unsigned)mode < HISS_ARRAY_LEN(LOOP_NAMES) ? LOOP_NAMES[mode] : "?";
+}
+
+const char *song_interp_name(InterpMode mode)
+{
+    return (unsigned)mode < HISS_ARRAY_LEN(INTERP_NAMES) ? INTERP_NAMES[mode]
+                                                         : "?";
+}
+
+bool song_loop_parse(const char *name, LoopMode *mode)
+{
+    for (size_t i = 0; i < HISS_ARRAY_LEN(LOOP_NAMES); i++)
+        if (!strcmp(name, LOOP_NAMES[i])) {
+            *mode = (LoopMode)i;
+            return true;
+        }
+    return false;
+}
+
+bool song_interp_parse(const char *name, InterpMode *mode)
+{
+    for (size_t i = 0; i < HISS_ARRAY_LEN(INTERP_NAMES); i++)
+        if (!strcmp(name, INTERP_NAMES[i])) {
+            *mode = (InterpMode)i;
+            return true;
+        }
+    return false;
+}
+
+Instrument *song_instrument_new(void)
+{
+    Instrument *inst = calloc(1, sizeof *inst);
+    if (!inst)
+        return NULL;
+    inst->volume = 64;
+    inst->base_note = NOTE_C4;
+    inst->interp = INTERP_LINEAR;
+    return inst;
+}
+
+Instrument *song_instrument_clone(const Instrument *src)
+{
+    Instrument *inst = malloc(sizeof *inst);
+    if (!inst)
+        return NULL;
+    *inst = *src;
+    sample_retain(inst->sample);
+    return inst;
+}
+
+void song_instrument_free(Instrument *inst)
+{
+    if (!inst)
+        return;
+    sample_release(inst->sample);
+    free(inst);
+}
+
+Song *song_new_empty(void)
+{
+    Song *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    atomic_init(&s->bpm, 120);
+    atomic_init(&s->speed, 6);
+    atomic_init(&s->rows_per_beat, 4);
+    atomic_init(&s->swing, 0);
+    atomic_init(&s->master_gain_tenth_db, 0);
+    atomic_init(&s->limiter, true);
+    atomic_init(&s->channels, 4);
+    atomic_init(&s->order_count, 0);
+    for (int i = 0; i < SONG_MAX_ORDERS; i++)
+        atomic_init(&s->orders[i], 0);
+    for (int i = 0; i < SONG_MAX_PATTERNS; i++)
+        atomic_init(&s->patterns[i], NULL);
+    for (int i = 0; i <= SONG_MAX_INSTRUMENTS; i++)
+        atomic_init(&s->instruments[i], NULL);
+    return s;
+}
+
+Song *song_new(void)
+{
+    Song *s = song_new_empty();
+    if (!s)
+        return NULL;
+    Pattern *p = song_pattern_new(64, 4);
+    if (!p) {
+        song_free(s);
+        return NULL;
+    }
+    atomic_store(&s->patterns[0], p);
+    atomic_store(&s->order_count, 1);
+    return s;
+}
+
+void song_free(Song *song)
+{
+    if (!song)
+        return;
+    for (int i = 0; i < SONG_MAX_PATTERNS; i++)
+        song_pattern_free(atomic_load(&song->patterns[i]));
+    for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++)
+        song_instrument_free(atomic_load(&song->instruments[i]));
+    free(song);
+}
+
+double song_note_ratio(int note, int base_note, int finetune_cents)
+{
+    return pow(2.0, (note - base_note) / 12.0 + finetune_cents / 1200.0);
+}

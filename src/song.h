@@ -1,0 +1,162 @@
+/* song: the shared song model that the editor writes and the engine reads.
+ *
+ * Concurrency contract (DESIGN.md "The UI thread and the audio thread"):
+ * - Pattern cells are _Atomic uint64_t. The UI stores with relaxed order,
+ *   the engine loads a row when it plays it. No tearing, no locks.
+ * - Pattern, instrument and order slots are _Atomic pointers/bytes. The UI
+ *   builds a new object completely, stores it into the slot (release) and
+ *   then sends ENGINE_CMD_RETIRE_* with the old pointer; the engine hands the
+ *   old object back on its return ring once no voice uses it. Only then may
+ *   the UI free it. See engine.h.
+ * - Song settings the engine reads live (bpm, speed...) are atomics too; the
+ *   engine only reads them when playback starts or on explicit commands.
+ * Everything here is plain C11: no curses, audio or file libraries. */
+#ifndef HISS_SONG_H
+#define HISS_SONG_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base.h"
+#include "sample.h"
+
+enum {
+    SONG_MAX_CHANNELS = 64,
+    SONG_MAX_ROWS = 256,
+    SONG_MAX_ORDERS = 256,
+    SONG_MAX_PATTERNS = 256,
+    SONG_MAX_INSTRUMENTS = 255, /* slots 1..255; 0 means "no instrument" */
+    SONG_TITLE_MAX = 64,
+    SONG_NAME_MAX = 32,
+    SONG_PATH_MAX = 1024,
+};
+
+/* Notes: 0 = empty, 1..120 = C-0..B-9, then the two specials. */
+enum {
+    NOTE_EMPTY = 0,
+    NOTE_FIRST = 1,   /* C-0 */
+    NOTE_LAST = 120,  /* B-9 */
+    NOTE_OFF = 121,   /* "===": release (fade out with declick) */
+    NOTE_CUT = 122,   /* "^^^": stop at once (with declick) */
+};
+#define NOTE_C4 (NOTE_FIRST + 4 * 12)
+
+enum { VOLUME_EMPTY = 0xFF, VOLUME_MAX = 64 };
+
+/* Effect command: the ASCII FT2/ProTracker letter ('0'..'9', 'A'..'Z'),
+ * 0 = no effect. Stored as the character so files round-trip exactly. */
+typedef struct {
+    uint8_t note;       /* NOTE_* */
+    uint8_t instrument; /* 0 = none, 1..255 */
+    uint8_t volume;     /* 0..64, VOLUME_EMPTY */
+    uint8_t fx;         /* effect letter or 0 */
+    uint8_t fx_param;
+    uint8_t fx2;        /* second effect column */
+    uint8_t fx2_param;
+} Cell;
+
+uint64_t song_cell_pack(Cell cell);
+Cell song_cell_unpack(uint64_t packed);
+static inline Cell song_cell_empty(void)
+{
+    Cell c = {NOTE_EMPTY, 0, VOLUME_EMPTY, 0, 0, 0, 0};
+    return c;
+}
+bool song_cell_is_empty(Cell cell);
+
+/* "C-4", "C#4", "===", "^^^", "..." (buf >= 4). */
+void song_note_name(uint8_t note, char buf[4]);
+/* Parse the three characters above; returns false when not a note. */
+bool song_note_parse(const char *text, uint8_t *note);
+
+typedef struct Pattern {
+    uint16_t rows;     /* 1..SONG_MAX_ROWS */
+    uint16_t channels; /* 1..SONG_MAX_CHANNELS */
+    _Atomic uint64_t cells[]; /* rows * channels, row-major */
+} Pattern;
+
+Pattern *song_pattern_new(int rows, int channels); /* all cells empty */
+/* A copy with a new size: cells that fit are kept, the rest empty. */
+Pattern *song_pattern_resized(const Pattern *src, int rows, int channels);
+void song_pattern_free(Pattern *pattern);
+
+static inline Cell song_pattern_get(const Pattern *p, int row, int channel)
+{
+    return song_cell_unpack(atomic_load_explicit(
+        (_Atomic uint64_t *)&p->cells[row * p->channels + channel],
+        memory_order_relaxed));
+}
+static inline void song_pattern_set(Pattern *p, int row, int channel, Cell c)
+{
+    atomic_store_explicit(&p->cells[row * p->channels + channel],
+                          song_cell_pack(c), memory_order_relaxed);
+}
+
+typedef enum { LOOP_OFF = 0, LOOP_FORWARD, LOOP_PINGPONG } LoopMode;
+typedef enum { INTERP_RAW = 0, INTERP_LINEAR, INTERP_SINC, INTERP_COUNT } InterpMode;
+
+const char *song_loop_name(LoopMode mode);
+const char *song_interp_name(InterpMode mode);
+bool song_loop_parse(const char *name, LoopMode *mode);
+bool song_interp_parse(const char *name, InterpMode *mode);
+
+/* An instrument is immutable once installed in a song slot: to change it,
+ * copy it, change the copy and swap it in (song_instrument_clone). */
+typedef struct Instrument {
+    char name[SONG_NAME_MAX];
+    char path[SONG_PATH_MAX]; /* as written in the song file, relative to it */
+    bool missing;             /* the file could not be loaded: plays silence */
+    int volume;               /* 0..64 */
+    int pan;                  /* -100 (left) .. 0 .. 100 (right) */
+    uint8_t base_note;        /* the note that plays the sample at its own pitch */
+    int finetune;             /* cents, -100..100 */
+    LoopMode loop;
+    uint32_t loop_start;      /* in source-file frames */
+    uint32_t loop_end;        /* exclusive, in source-file frames */
+    InterpMode interp;
+    Sample *sample;           /* owned; NULL when missing */
+} Instrument;
+
+Instrument *song_instrument_new(void); /* defaults: vol 64, pan 0, C-4 */
+/* Deep copy: the sample is shared by reference count, see sample.h. */
+Instrument *song_instrument_clone(const Instrument *src);
+void song_instrument_free(Instrument *inst);
+
+typedef struct Song {
+    char title[SONG_TITLE_MAX];
+    _Atomic int bpm;           /* 32..255 */
+    _Atomic int speed;         /* ticks per row, 1..31 */
+    _Atomic int rows_per_beat; /* 1..32 */
+    _Atomic int swing;         /* 0..100 percent: delays off-beat rows */
+    _Atomic int master_gain_tenth_db; /* -600..+120, tenths of a dB */
+    _Atomic bool limiter;      /* soft clipper on the master */
+    _Atomic int channels;      /* 1..SONG_MAX_CHANNELS */
+    _Atomic int order_count;   /* 0..SONG_MAX_ORDERS */
+    _Atomic uint8_t orders[SONG_MAX_ORDERS]; /* pattern numbers */
+    _Atomic(Pattern *) patterns[SONG_MAX_PATTERNS];
+    _Atomic(Instrument *) instruments[SONG_MAX_INSTRUMENTS + 1]; /* [0] unused */
+} Song;
+
+/* A new song: 4 channels, one empty 64-row pattern, one order entry,
+ * 120 BPM, speed 6, 4 rows per beat, 0 dB, limiter on. */
+Song *song_new(void);
+/* An empty song with nothing in it (no patterns, no orders), for loaders. */
+Song *song_new_empty(void);
+void song_free(Song *song); /* frees patterns and instruments too */
+
+static inline Pattern *song_pattern(const Song *s, int index)
+{
+    return atomic_load_explicit((_Atomic(Pattern *) *)&s->patterns[index],
+                                memory_order_acquire);
+}
+static inline Instrument *song_instrument(const Song *s, int slot)
+{
+    return atomic_load_explicit(
+        (_Atomic(Instrument *) *)&s->instruments[slot], memory_order_acquire);
+}
+
+/* 2^((note - base)/12 + cents/1200): the playback step for a note. */
+double song_note_ratio(int note, int base_note, int finetune_cents);
+
+#endif

@@ -1,0 +1,52 @@
+#!/bin/bash
+# Runs every unit/property test binary and every integration script, then
+# prints the total as the last line. Each part ends with "N passed, N failed".
+set -u
+BUILD=${BUILD:-build}
+export HISS=${HISS:-$BUILD/hiss}
+total_pass=0
+total_fail=0
+failed_parts=()
+
+run_part() {
+    local name=$1; shift
+    local log
+    log=$(mktemp)
+    echo "== $name"
+    "$@" >"$log" 2>&1
+    local rc=$?
+    cat "$log"
+    local line
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+    rm -f "$log"
+    if [ -z "$line" ]; then
+        echo "!! $name ended (exit $rc) without a result line"
+        total_fail=$((total_fail + 1))
+        failed_parts+=("$name")
+        return
+    fi
+    local p f
+    p=$(echo "$line" | awk '{print $1}')
+    f=$(echo "$line" | awk '{print $3}')
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+    if [ "$f" != 0 ] || [ "$rc" != 0 ]; then
+        failed_parts+=("$name")
+        [ "$f" = 0 ] && total_fail=$((total_fail + 1))
+    fi
+}
+
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    run_part "$(basename "$t")" "$t"
+done
+for s in tests/integration/*.sh; do
+    [ -f "$s" ] || continue
+    run_part "$(basename "$s")" bash "$s"
+done
+
+if [ ${#failed_parts[@]} -gt 0 ]; then
+    echo "failing: ${failed_parts[*]}"
+fi
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]

@@ -1,0 +1,83 @@
+#include "ring.h"
+#include "song.h"
+#include "test.h"
+
+static void cell_pack_round_trips(void)
+{
+    Cell c = {NOTE_C4 + 7, 0x1F, 40, 'A', 0x0F, 'R', 0x21};
+    Cell d = song_cell_unpack(song_cell_pack(c));
+    CHECK(d.note == c.note && d.instrument == c.instrument);
+    CHECK(d.volume == c.volume && d.fx == 'A' && d.fx_param == 0x0F);
+    CHECK(d.fx2 == 'R' && d.fx2_param == 0x21);
+    CHECK(song_cell_is_empty(song_cell_empty()));
+    CHECK(!song_cell_is_empty(c));
+}
+
+static void note_names_round_trip(void)
+{
+    for (int n = NOTE_EMPTY; n <= NOTE_CUT; n++) {
+        if (n > NOTE_EMPTY && n < NOTE_FIRST)
+            continue;
+        char buf[4];
+        uint8_t back = 0xEE;
+        song_note_name((uint8_t)n, buf);
+        CHECK_MSG(song_note_parse(buf, &back) && back == n, "note %d", n);
+    }
+    char buf[4];
+    song_note_name(NOTE_C4, buf);
+    CHECK_STR(buf, "C-4");
+    uint8_t note;
+    CHECK(!song_note_parse("H-4", &note));
+    CHECK(!song_note_parse("C-x", &note));
+}
+
+static void pattern_resize_keeps_cells(void)
+{
+    Pattern *p = song_pattern_new(16, 4);
+    Cell c = song_cell_empty();
+    c.note = NOTE_C4;
+    song_pattern_set(p, 3, 2, c);
+    song_pattern_set(p, 15, 3, c);
+    Pattern *q = song_pattern_resized(p, 8, 4);
+    CHECK(q->rows == 8 && q->channels == 4);
+    CHECK(song_pattern_get(q, 3, 2).note == NOTE_C4);
+    CHECK(song_pattern_new(0, 4) == NULL);
+    CHECK(song_pattern_new(257, 4) == NULL);
+    CHECK(song_pattern_new(4, 65) == NULL);
+    song_pattern_free(p);
+    song_pattern_free(q);
+}
+
+static void ring_is_fifo_and_bounded(void)
+{
+    Ring r;
+    CHECK(ring_init(&r, 5, sizeof(int)) == HISS_OK);
+    int pushed = 0;
+    for (int i = 0; i < 100; i++)
+        if (ring_push(&r, &i))
+            pushed++;
+    CHECK(pushed == 8);
+    for (int i = 0; i < 8; i++) {
+        int v = -1;
+        CHECK(ring_pop(&r, &v) && v == i);
+    }
+    int v;
+    CHECK(!ring_pop(&r, &v));
+    ring_deinit(&r);
+}
+
+static void note_ratio_is_equal_tempered(void)
+{
+    CHECK_NEAR(song_note_ratio(NOTE_C4 + 12, NOTE_C4, 0), 2.0, 1e-12);
+    CHECK_NEAR(song_note_ratio(NOTE_C4, NOTE_C4, 100), pow(2, 1 / 12.0), 1e-12);
+}
+
+int main(void)
+{
+    RUN(cell_pack_round_trips);
+    RUN(note_names_round_trip);
+    RUN(pattern_resize_keeps_cells);
+    RUN(ring_is_fifo_and_bounded);
+    RUN(note_ratio_is_equal_tempered);
+    return test_finish();
+}
