@@ -1,14 +1,39 @@
+/* main: the first word picks a subcommand; everything else is theirs. */
 #include <stdio.h>
 #include <string.h>
 
 #include "base.h"
+#include "cli.h"
+
+static void print_help(FILE *f)
+{
+    fprintf(f,
+            "usage: hiss [SONG]                 edit SONG (a new song if omitted)\n"
+            "       hiss render SONG -o OUT     render to .wav or .flac\n"
+            "       hiss play SONG              play without the editor\n"
+            "       hiss --recover              list recoverable songs\n"
+            "       hiss --version | --help\n"
+            "See hiss(1), and hiss(5) for the song format.\n");
+}
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "--version")) {
-        printf("hiss %s\n", HISS_VERSION);
-        return 0;
+    if (argc > 1) {
+        const char *cmd = argv[1];
+        if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+            printf("hiss %s\n", HISS_VERSION);
+            return 0;
+        }
+        if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+            print_help(stdout);
+            return 0;
+        }
+        if (!strcmp(cmd, "render"))
+            return cli_render(argc - 1, argv + 1);
+        if (!strcmp(cmd, "play"))
+            return cli_play(argc - 1, argv + 1);
+        if (!strcmp(cmd, "--recover"))
+            return cli_recover(argc - 1, argv + 1);
     }
-    fprintf(stderr, "hiss: nothing here yet\n");
-    return 1;
+    return cli_edit(argc - 1, argv + 1);
 }
