@@ -3,15 +3,18 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
+
+#include "recovery.h"
 
 void autosave_init(Autosave *a, double interval_seconds, double now,
-                   uint64_t changes)
+                   uint64_t changes, uint64_t shape)
 {
     a->interval = interval_seconds < 0 ? 0 : interval_seconds;
     a->last_write = now;
     a->last_failure = -1;
     a->written_changes = changes;
-    a->structural_seen = 0;
+    a->structural_seen = shape;
     a->failing = false;
 }
 
@@ -106,4 +109,66 @@ int autosave_interval_from_env(int fallback)
     if (autosave_parse_seconds(getenv("HISS_AUTOSAVE_SECONDS"), &v))
         return v;
     return fallback;
+}
+
+/* FNV-1a over 64-bit words. */
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) {
+        h ^= (v >> (8 * i)) & 0xFF;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+uint64_t autosave_song_shape(const Song *song)
+{
+    uint64_t h = 14695981039346656037ull;
+    h = mix(h, (uint64_t)atomic_load_explicit(&song->channels,
+                                              memory_order_relaxed));
+    int orders = atomic_load_explicit(&song->order_count, memory_order_relaxed);
+    h = mix(h, (uint64_t)orders);
+    for (int i = 0; i < orders && i < SONG_MAX_ORDERS; i++)
+        h = mix(h, atomic_load_explicit(&song->orders[i], memory_order_relaxed));
+    for (int i = 0; i < SONG_MAX_PATTERNS; i++) {
+        const Pattern *p = song_pattern(song, i);
+        if (!p)
+            continue;
+        h = mix(h, (uint64_t)i);
+        h = mix(h, (uint64_t)(uintptr_t)p);
+        h = mix(h, ((uint64_t)p->rows << 16) | p->channels);
+    }
+    for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {
+        const Instrument *inst = song_instrument(song, i);
+        if (inst)
+            h = mix(mix(h, (uint64_t)i), (uint64_t)(uintptr_t)inst);
+    }
+    return h;
+}
+
+double autosave_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+HissError autosave_step(Autosave *a, const Song *song, const char *song_path,
+                        double now, uint64_t changes, bool *wrote,
+                        HissDiag *diag)
+{
+    if (wrote)
+        *wrote = false;
+    uint64_t shape = autosave_song_shape(song);
+    if (!autosave_tick(a, now, changes, shape))
+        return HISS_OK;
+    HissError err = recovery_write(song, song_path, NULL, 0, diag);
+    if (err) {
+        autosave_failed(a, now);
+        return err;
+    }
+    autosave_written(a, now, changes, shape);
+    if (wrote)
+        *wrote = true;
+    return HISS_OK;
 }

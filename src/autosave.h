@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "base.h"
+#include "song.h"
 
 enum {
     AUTOSAVE_DEFAULT_SECONDS = 30,
@@ -36,18 +37,20 @@ typedef struct {
     double last_write;        /* time of the last write (or of opening) */
     double last_failure;      /* time of the last failed write, or < 0 */
     uint64_t written_changes; /* the change counter the file holds */
-    uint64_t structural_seen; /* structural counter at the last write */
+    uint64_t structural_seen; /* structure (shape) at the last write */
     bool failing;             /* the last attempt failed */
 } Autosave;
 
 /* `now` is the time the song was opened or created; `changes` the editor's
- * change counter then (the song on disk holds those changes). */
+ * change counter then (the song on disk holds those changes) and `shape`
+ * autosave_song_shape() of the song then. */
 void autosave_init(Autosave *a, double interval_seconds, double now,
-                   uint64_t changes);
+                   uint64_t changes, uint64_t shape);
 void autosave_set_interval(Autosave *a, double interval_seconds);
 
-/* Is a write due? `changes` counts every edit, `structural` only the
- * structural ones (both only ever grow). */
+/* Is a write due? `changes` counts every edit (it only grows);
+ * `structural` is any value that changes with the song's structure:
+ * autosave_song_shape(), or a counter of structural edits. */
 bool autosave_tick(const Autosave *a, double now, uint64_t changes,
                    uint64_t structural);
 /* The recovery file now holds `changes` (write succeeded). */
@@ -63,6 +66,22 @@ void autosave_song_saved(Autosave *a, double now, uint64_t changes,
  * number when nothing is pending. Never negative. */
 double autosave_wait(const Autosave *a, double now, uint64_t changes,
                      uint64_t structural);
+
+/* A fingerprint of the song's structure: which pattern and instrument
+ * objects are installed (structural edits always install new ones), their
+ * sizes, the channel count and the order list. Cheap (a few hundred atomic
+ * loads), so the UI can take it on every pass of its loop. */
+uint64_t autosave_song_shape(const Song *song);
+
+/* One pass of the UI loop: when a write is due, writes the recovery file
+ * for song_path (NULL for a new song) and updates the state. *wrote (may be
+ * NULL) tells whether a write happened. A failure is returned with the
+ * reason in diag, and retried later by itself. */
+HissError autosave_step(Autosave *a, const Song *song, const char *song_path,
+                        double now, uint64_t changes, bool *wrote,
+                        HissDiag *diag);
+/* Seconds on a monotonic clock, for `now`. */
+double autosave_now(void);
 
 /* Parses a number of seconds ("30", "0", " 5 "); false when not a whole
  * number in 0..AUTOSAVE_MAX_SECONDS. */

@@ -3,12 +3,13 @@
 #include <stdlib.h>
 
 #include "autosave.h"
+#include "song.h"
 #include "test.h"
 
 static void nothing_due_without_changes(void)
 {
     Autosave a;
-    autosave_init(&a, 30, 100.0, 7);
+    autosave_init(&a, 30, 100.0, 7, 0);
     CHECK(!autosave_tick(&a, 100.0, 7, 0));
     CHECK(!autosave_tick(&a, 1e6, 7, 0));
     CHECK(autosave_wait(&a, 100.0, 7, 0) > 1e6);
@@ -17,7 +18,7 @@ static void nothing_due_without_changes(void)
 static void first_edit_after_quiet_spell_is_written_at_once(void)
 {
     Autosave a;
-    autosave_init(&a, 30, 0.0, 0);
+    autosave_init(&a, 30, 0.0, 0, 0);
     /* Opened at 0, first edit at 45: the last write is older than the
      * interval, so the edit must not wait another 30 s. */
     CHECK(autosave_tick(&a, 45.0, 1, 0));
@@ -27,7 +28,7 @@ static void first_edit_after_quiet_spell_is_written_at_once(void)
 static void periodic_writes_at_most_every_interval(void)
 {
     Autosave a;
-    autosave_init(&a, 30, 0.0, 0);
+    autosave_init(&a, 30, 0.0, 0, 0);
     autosave_written(&a, 40.0, 3, 0);
     CHECK(!autosave_tick(&a, 41.0, 4, 0));
     CHECK(!autosave_tick(&a, 69.9, 9, 0));
@@ -40,7 +41,7 @@ static void periodic_writes_at_most_every_interval(void)
 static void structural_change_is_written_after_the_small_gap(void)
 {
     Autosave a;
-    autosave_init(&a, 30, 0.0, 0);
+    autosave_init(&a, 30, 0.0, 0, 0);
     autosave_written(&a, 10.0, 5, 2);
     CHECK(!autosave_tick(&a, 10.5, 6, 3));
     CHECK(autosave_tick(&a, 10.0 + AUTOSAVE_MIN_GAP, 6, 3));
@@ -53,7 +54,7 @@ static void structural_change_is_written_after_the_small_gap(void)
 static void interval_zero_writes_only_structural_changes(void)
 {
     Autosave a;
-    autosave_init(&a, 0, 0.0, 0);
+    autosave_init(&a, 0, 0.0, 0, 0);
     CHECK(!autosave_tick(&a, 1e5, 10, 0));
     CHECK(autosave_tick(&a, 1e5, 11, 1));
     autosave_set_interval(&a, 5);
@@ -63,7 +64,7 @@ static void interval_zero_writes_only_structural_changes(void)
 static void failed_write_is_retried_later(void)
 {
     Autosave a;
-    autosave_init(&a, 2, 0.0, 0);
+    autosave_init(&a, 2, 0.0, 0, 0);
     CHECK(autosave_tick(&a, 3.0, 1, 0));
     autosave_failed(&a, 3.0);
     CHECK(!autosave_tick(&a, 4.0, 1, 0));
@@ -76,7 +77,7 @@ static void failed_write_is_retried_later(void)
 static void saving_the_song_leaves_nothing_to_write(void)
 {
     Autosave a;
-    autosave_init(&a, 30, 0.0, 0);
+    autosave_init(&a, 30, 0.0, 0, 0);
     CHECK(autosave_tick(&a, 100.0, 12, 4));
     autosave_song_saved(&a, 100.0, 12, 4);
     CHECK(!autosave_tick(&a, 1000.0, 12, 4));
@@ -91,7 +92,7 @@ static void wait_agrees_with_tick(void)
     for (int i = 0; i < 2000; i++) {
         Autosave a;
         double interval = rand() % 4 == 0 ? 0 : rand() % 60;
-        autosave_init(&a, interval, 0.0, 0);
+        autosave_init(&a, interval, 0.0, 0, 0);
         double t = rand() % 100;
         autosave_written(&a, t, 1, 1);
         if (rand() % 3 == 0)
@@ -131,6 +132,40 @@ static void seconds_parse_and_environment(void)
     CHECK(autosave_interval_from_env(AUTOSAVE_DEFAULT_SECONDS) == 30);
 }
 
+/* The fingerprint moves with structural edits, not with cell edits. */
+static void shape_follows_structure_not_cells(void)
+{
+    Song *song = song_new();
+    uint64_t s0 = autosave_song_shape(song);
+    CHECK(autosave_song_shape(song) == s0);
+
+    Pattern *p = song_pattern(song, 0);
+    Cell c = song_cell_empty();
+    c.note = NOTE_C4;
+    song_pattern_set(p, 3, 1, c);
+    CHECK(autosave_song_shape(song) == s0);
+
+    Pattern *longer = song_pattern_resized(p, 128, p->channels);
+    atomic_store(&song->patterns[0], longer);
+    uint64_t s1 = autosave_song_shape(song);
+    CHECK(s1 != s0);
+    song_pattern_free(p);
+
+    atomic_store(&song->orders[1], 0);
+    atomic_store(&song->order_count, 2);
+    uint64_t s2 = autosave_song_shape(song);
+    CHECK(s2 != s1);
+
+    Instrument *inst = song_instrument_new();
+    atomic_store(&song->instruments[5], inst);
+    uint64_t s3 = autosave_song_shape(song);
+    CHECK(s3 != s2);
+
+    atomic_store(&song->channels, 8);
+    CHECK(autosave_song_shape(song) != s3);
+    song_free(song);
+}
+
 int main(void)
 {
     RUN(nothing_due_without_changes);
@@ -142,5 +177,6 @@ int main(void)
     RUN(saving_the_song_leaves_nothing_to_write);
     RUN(wait_agrees_with_tick);
     RUN(seconds_parse_and_environment);
+    RUN(shape_follows_structure_not_cells);
     return test_finish();
 }
