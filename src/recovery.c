@@ -357,6 +357,31 @@ bool recovery_find(const char *song_path, RecoveryEntry *entry)
     return found;
 }
 
+HissError recovery_load(const RecoveryEntry *entry, uint32_t session_rate,
+                        Song **out, HissDiag *diag, SongioWarnings *warnings)
+{
+    *out = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    HissError err = fileio_read_all(entry->path, SONGFILE_MAX_BYTES, &text,
+                                    &len, diag);
+    if (err)
+        return err;
+    Song *song = NULL;
+    err = songfile_parse(text, len, entry->path, &song, diag);
+    free(text);
+    if (err)
+        return err;
+    const char *base = entry->song_path[0] ? entry->song_path : entry->path;
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        Instrument *inst = song_instrument(song, slot);
+        if (inst)
+            songio_load_instrument(inst, slot, base, session_rate, warnings);
+    }
+    *out = song;
+    return HISS_OK;
+}
+
 HissError recovery_discard(const char *song_path, HissDiag *diag)
 {
     char paths[2][RECOVERY_PATH_MAX];
@@ -517,8 +542,11 @@ static void list_index(EntryList *list, const char *state_dir)
     free(data);
 }
 
-static void list_dir(EntryList *list, const char *dir, bool state_dir)
+static void list_dir(EntryList *list, const char *dir_arg, bool state_dir)
 {
+    /* Absolute names in the listing, whatever directory was given. */
+    char real_dir[RECOVERY_PATH_MAX];
+    const char *dir = realpath(dir_arg, real_dir) ? real_dir : dir_arg;
     DIR *d = opendir(dir);
     if (!d)
         return;

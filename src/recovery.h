@@ -24,6 +24,7 @@
 
 #include "base.h"
 #include "song.h"
+#include "songio.h"
 
 enum { RECOVERY_PATH_MAX = 4096 };
 
@@ -59,6 +60,14 @@ static inline bool recovery_offer_needed(const char *song_path)
 {
     return recovery_find(song_path, NULL);
 }
+
+/* "Restore": loads a recovery file as a song, with its samples resolved
+ * from the song's own directory (entry->song_path; the recovery file's for
+ * a new song), so a fallback file in the state directory still finds the
+ * kit. Missing samples become warnings, as in songio_load. The file stays
+ * until the song is saved, so a crash right after restoring loses nothing. */
+HissError recovery_load(const RecoveryEntry *entry, uint32_t session_rate,
+                        Song **out, HissDiag *diag, SongioWarnings *warnings);
 
 /* Removes the recovery files of song_path (after a successful save, or the
  * user chose "discard"); NULL or "" removes this session's untitled file.

@@ -43,6 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fail("message not in file:line:col: form", diags[i].text);
         if (line < 1 || line > lines || col < 1)
             fail("position outside the input", diags[i].text);
+        for (const char *c = diags[i].text; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                fail("control byte in a message", diags[i].text);
     }
     if (km.count < 0 || km.count > KEYMAP_MAX_BINDINGS)
         fail("table size", "out of range");

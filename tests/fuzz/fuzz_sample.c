@@ -47,6 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (err) {
         if (strncmp(diag.text, path, strlen(path)) || !diag.text[strlen(path)])
             fail("a failure without a message naming the file", diag.text);
+        for (const char *c = diag.text; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                fail("control byte in a message", diag.text);
         return 0;
     }
     if (audio.channels < 1 || audio.channels > SAMPLE_MAX_CHANNELS)

@@ -10,8 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "autosave.h"
 #include "fileio.h"
 #include "recovery.h"
+#include "songfile.h"
+#include "songio.h"
 #include "test.h"
 
 static char tmpdir[256];
@@ -322,6 +325,167 @@ static void both_locations_failing_says_why(void)
     setenv("XDG_STATE_HOME", saved, 1);
 }
 
+/* A 16-bit mono 8 kHz WAV of `frames` frames. */
+static void put_wav(const char *path, uint32_t frames)
+{
+    unsigned char h[44] = {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E',
+                           'f', 'm', 't', ' ', 16, 0, 0, 0, 1, 0, 1, 0};
+    uint32_t rate = 8000, byte_rate = 16000, data = frames * 2, riff = 36 + data;
+    memcpy(h + 4, &riff, 4);
+    memcpy(h + 24, &rate, 4);
+    memcpy(h + 28, &byte_rate, 4);
+    h[32] = 2;
+    h[34] = 16;
+    memcpy(h + 36, "data", 4);
+    memcpy(h + 40, &data, 4);
+    FILE *f = fopen(path, "wb");
+    fwrite(h, 1, 44, f);
+    for (uint32_t i = 0; i < frames; i++) {
+        int16_t v = (int16_t)((i % 40) * 500 - 10000);
+        fwrite(&v, 2, 1, f);
+    }
+    fclose(f);
+}
+
+static char *format(const Song *song)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (songfile_format(song, &text, &len))
+        return NULL;
+    return text;
+}
+
+/* The recovery file written from a Song loads back as the same song. */
+static void song_round_trips_through_the_recovery_file(void)
+{
+    CHECK(mkdir("rt", 0755) == 0);
+    put_wav("rt/hit.wav", 400);
+    Song *song = song_new();
+    snprintf(song->title, sizeof song->title, "night drive");
+    atomic_store(&song->bpm, 87);
+    Instrument *inst = song_instrument_new();
+    snprintf(inst->name, sizeof inst->name, "hit");
+    snprintf(inst->path, sizeof inst->path, "hit.wav");
+    atomic_store(&song->instruments[1], inst);
+    Cell c = song_cell_empty();
+    c.note = NOTE_C4 + 3;
+    c.instrument = 1;
+    c.volume = 40;
+    song_pattern_set(song_pattern(song, 0), 5, 2, c);
+
+    char written[RECOVERY_PATH_MAX];
+    HissDiag diag = {{0}};
+    CHECK(recovery_write(song, "rt/night.hiss", written, sizeof written,
+                         &diag) == HISS_OK);
+    CHECK_STR(written, "rt/.night.hiss.recover");
+    RecoveryEntry e;
+    CHECK(recovery_find("rt/night.hiss", &e)); /* the song was never saved */
+
+    Song *back = NULL;
+    SongioWarnings warnings;
+    songio_warnings_init(&warnings);
+    CHECK_MSG(recovery_load(&e, 48000, &back, &diag, &warnings) == HISS_OK,
+              "%s", diag.text);
+    if (back) {
+        char *a = format(song), *b = format(back);
+        CHECK(a && b && !strcmp(a, b));
+        free(a);
+        free(b);
+        Instrument *bi = song_instrument(back, 1);
+        CHECK(bi && !bi->missing && bi->sample);
+        song_free(back);
+    }
+    CHECK(warnings.count == 0);
+    songio_warnings_deinit(&warnings);
+    song_free(song);
+}
+
+/* A recovery file in the state directory (the song's directory could not
+ * be written) still finds the kit relative to the song. */
+static void restore_from_state_dir_resolves_samples_from_the_song(void)
+{
+    CHECK(mkdir("kitsong", 0755) == 0 && mkdir("kitsong/kit", 0755) == 0);
+    put_wav("kitsong/kit/snap.wav", 300);
+    const char *text = "hiss 1\ntitle \"x\"\nbpm 120\nspeed 6\n"
+                       "rows_per_beat 4\nswing 0\nmaster_gain 0.0\n"
+                       "limiter on\nchannels 1\n\n"
+                       "instrument 01 \"snap\" sample \"kit/snap.wav\" "
+                       "volume 64 pan 0 base C-4 finetune 0 loop off 0 0 "
+                       "interp linear\n\norder 00\n\npattern 00 1\n"
+                       "000 |C-4 01 .. ... ...|\n";
+    RecoveryEntry e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.path, sizeof e.path, "%s/kitsong-0000.hiss", state);
+    snprintf(e.song_path, sizeof e.song_path, "kitsong/song.hiss");
+    CHECK(mkdir(state, 0700) == 0 || errno == EEXIST);
+    put(e.path, text);
+    Song *song = NULL;
+    HissDiag diag = {{0}};
+    SongioWarnings w;
+    songio_warnings_init(&w);
+    CHECK_MSG(recovery_load(&e, 48000, &song, &diag, &w) == HISS_OK, "%s",
+              diag.text);
+    if (song) {
+        Instrument *inst = song_instrument(song, 1);
+        CHECK(inst && !inst->missing && inst->sample);
+        song_free(song);
+    }
+    CHECK_MSG(w.count == 0, "%s", w.count ? w.items[0].text : "");
+    songio_warnings_deinit(&w);
+    unlink(e.path);
+
+    /* A broken recovery file is refused with file:line:col. */
+    put(e.path, "hiss 1\nbpm fast\n");
+    CHECK(recovery_load(&e, 48000, &song, &diag, NULL) != HISS_OK);
+    CHECK_MSG(strstr(diag.text, "kitsong-0000.hiss:2:") != NULL, "%s",
+              diag.text);
+    unlink(e.path);
+}
+
+/* autosave_step writes when due, and what it writes is the song now. */
+static void autosave_step_writes_the_current_song(void)
+{
+    CHECK(mkdir("as", 0755) == 0);
+    Song *song = song_new();
+    Autosave a;
+    autosave_init(&a, 30, 0.0, 0, autosave_song_shape(song));
+    bool wrote = true;
+    HissDiag diag = {{0}};
+    CHECK(autosave_step(&a, song, "as/t.hiss", 100.0, 0, &wrote, &diag) ==
+          HISS_OK);
+    CHECK(!wrote && !exists("as/.t.hiss.recover"));
+
+    Cell c = song_cell_empty();
+    c.note = NOTE_C4;
+    song_pattern_set(song_pattern(song, 0), 0, 0, c);
+    CHECK(autosave_step(&a, song, "as/t.hiss", 100.0, 1, &wrote, &diag) ==
+          HISS_OK);
+    CHECK(wrote);
+    char *want = format(song), *got = get("as/.t.hiss.recover");
+    CHECK(want && got && !strcmp(want, got));
+    free(want);
+    free(got);
+
+    /* A cell edit right after: waits for the interval. */
+    c.note = NOTE_C4 + 1;
+    song_pattern_set(song_pattern(song, 0), 1, 0, c);
+    CHECK(autosave_step(&a, song, "as/t.hiss", 101.0, 2, &wrote, &diag) ==
+          HISS_OK);
+    CHECK(!wrote);
+    /* A structural edit: written after the small gap. */
+    Pattern *old = song_pattern(song, 0);
+    atomic_store(&song->patterns[0], song_pattern_resized(old, 32, 4));
+    song_pattern_free(old);
+    CHECK(autosave_step(&a, song, "as/t.hiss", 101.0 + AUTOSAVE_MIN_GAP, 3,
+                        &wrote, &diag) == HISS_OK);
+    CHECK(wrote);
+    got = get("as/.t.hiss.recover");
+    CHECK(got && strstr(got, "pattern 00 32"));
+    free(got);
+    song_free(song);
+}
+
 int main(void)
 {
     const char *base = getenv("TMPDIR");
@@ -345,6 +509,9 @@ int main(void)
     RUN(keep_both_saves_a_dated_copy);
     RUN(listing_scans_dirs_dedups_and_prunes_the_index);
     RUN(both_locations_failing_says_why);
+    RUN(song_round_trips_through_the_recovery_file);
+    RUN(restore_from_state_dir_resolves_samples_from_the_song);
+    RUN(autosave_step_writes_the_current_song);
     remove_tree(tmpdir);
     return test_finish();
 }
