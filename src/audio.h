@@ -48,4 +48,45 @@ uint32_t audio_rate(const Audio *audio);
 /* Tries to bring a lost JACK server back; HISS_OK when running again. */
 HissError audio_reconnect(Audio *audio);
 
+/* ---- Additions (all [ui] unless marked) ---------------------------------
+ * The thread that owns the engine also owns the Audio: it calls these. */
+
+/* The song the engine plays: its channel count sizes the per-channel ports
+ * (call before audio_start), and its tempo and rows per beat feed JACK
+ * transport. Read on this thread only; the audio thread sees copies. */
+void audio_set_song(Audio *audio, const Song *song);
+
+/* Events audio_poll reports, as a bit mask. */
+enum {
+    AUDIO_EVENT_SERVER_GONE = 1u << 0, /* JACK just went away */
+    AUDIO_EVENT_RATE_CHANGED = 1u << 1, /* the device now runs at a rate the
+                                          engine was not built for: build one
+                                          at audio_rate() and audio_swap_engine
+                                          it; until then the output is silent */
+    AUDIO_EVENT_RECONNECTED = 1u << 2,  /* running again after SERVER_GONE */
+    AUDIO_EVENT_TRANSPORT = 1u << 3,    /* JACK transport moved the song */
+};
+
+/* Call every few tens of milliseconds: it carries JACK transport changes
+ * (follow mode) to the engine as commands from this thread, and refreshes
+ * the tempo the timebase master reports. Returns AUDIO_EVENT_* bits. */
+unsigned audio_poll(Audio *audio);
+
+/* Installs another engine (e.g. built at a new rate) and returns the old
+ * one once the audio thread can no longer touch it (at most a period). */
+Engine *audio_swap_engine(Audio *audio, Engine *engine, uint32_t engine_rate);
+
+/* Frames the current period holds (JACK may change it while running). */
+uint32_t audio_period(const Audio *audio);
+
+/* [audio] Called on the audio thread at the start (entering = true) and end
+ * of every period, around everything the backend does in it. For tests and
+ * benchmarks (real-time guard, callback timing); set before audio_start. */
+typedef void (*AudioPeriodHook)(void *ctx, bool entering);
+void audio_set_period_hook(Audio *audio, AudioPeriodHook hook, void *ctx);
+
+/* Transport modes for AudioOptions.transport. */
+enum { AUDIO_TRANSPORT_NONE = 0, AUDIO_TRANSPORT_FOLLOW = 1,
+       AUDIO_TRANSPORT_MASTER = 2 };
+
 #endif

@@ -1,0 +1,274 @@
+/* audio: picks a backend (JACK, then ALSA, then the null clock) and holds
+ * what every backend shares: the engine pointer, state, xruns and the
+ * period bracket that tests hook into. */
+#include "audio_backend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static Audio *audio_alloc(const AudioOptions *opts)
+{
+    Audio *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    if (opts)
+        a->opts = *opts;
+    a->device = dup_or_null(a->opts.device);
+    a->client_name = dup_or_null(a->opts.client_name);
+    a->connect = dup_or_null(a->opts.connect);
+    if ((a->opts.device && !a->device) ||
+        (a->opts.client_name && !a->client_name) ||
+        (a->opts.connect && !a->connect)) {
+        free(a->device);
+        free(a->client_name);
+        free(a->connect);
+        free(a);
+        return NULL;
+    }
+    a->opts.device = a->device;
+    a->opts.client_name = a->client_name;
+    a->opts.connect = a->connect;
+    a->opts.backend = NULL; /* the choice lives in a->backend */
+    if (!a->opts.rate)
+        a->opts.rate = 48000;
+    if (!a->opts.period)
+        a->opts.period = 256;
+    atomic_store(&a->rows_per_beat, 4);
+    atomic_store(&a->song_bpm, 125);
+    atomic_store(&a->song_speed, 6);
+    atomic_store(&a->state, AUDIO_STATE_STOPPED);
+    return a;
+}
+
+static void audio_dealloc(Audio *a)
+{
+    free(a->device);
+    free(a->client_name);
+    free(a->connect);
+    free(a);
+}
+
+static const AudioBackend *backend_by_name(const char *name)
+{
+    if (!strcmp(name, "jack"))
+        return &audio_jack_backend;
+    if (!strcmp(name, "alsa"))
+        return &audio_alsa_backend;
+    if (!strcmp(name, "null"))
+        return &audio_null_backend;
+    return NULL;
+}
+
+HissError audio_open(Audio **out, const AudioOptions *opts, uint32_t *rate,
+                     HissDiag *why)
+{
+    *out = NULL;
+    if (why)
+        why->text[0] = '\0';
+    const char *want = opts ? opts->backend : NULL;
+    if (want && !strcmp(want, "auto"))
+        want = NULL;
+    if (want && !backend_by_name(want)) {
+        hiss_diag_set(why, "audio", 0, 0,
+                      "unknown backend '%s' (jack, alsa or null)", want);
+        return HISS_ERR_RANGE;
+    }
+    Audio *a = audio_alloc(opts);
+    if (!a)
+        return HISS_ERR_NOMEM;
+
+    HissError err;
+    if (want) {
+        a->backend = backend_by_name(want);
+        err = a->backend->open(a, why);
+        if (err) {
+            audio_dealloc(a);
+            return err;
+        }
+    } else {
+        /* Auto: each failure's reason is kept so the one line that explains
+         * the fallback names them all. */
+        HissDiag jack_why = {{0}}, alsa_why = {{0}};
+        a->backend = &audio_jack_backend;
+        err = a->backend->open(a, &jack_why);
+        if (err) {
+            a->backend = &audio_alsa_backend;
+            err = a->backend->open(a, &alsa_why);
+            if (!err) {
+                hiss_diag_set(why, "audio", 0, 0, "%s; using ALSA device '%s'",
+                              jack_why.text,
+                              a->opts.device ? a->opts.device : "default");
+            }
+        }
+        if (err) {
+            a->backend = &audio_null_backend;
+            err = a->backend->open(a, why);
+            if (err) {
+                audio_dealloc(a);
+                return err;
+            }
+            hiss_diag_set(why, "audio", 0, 0, "%s; %s; playing silently (null)",
+                          jack_why.text, alsa_why.text);
+        }
+    }
+    if (rate)
+        *rate = atomic_load(&a->rate);
+    *out = a;
+    return HISS_OK;
+}
+
+HissError audio_start(Audio *a, Engine *engine)
+{
+    if (a->started)
+        return HISS_ERR_BUSY;
+    atomic_store(&a->engine, engine);
+    atomic_store(&a->engine_rate, atomic_load(&a->rate));
+    HissError err = a->backend->start(a);
+    if (err)
+        return err;
+    a->started = true;
+    return HISS_OK;
+}
+
+void audio_stop(Audio *a)
+{
+    if (!a || !a->started)
+        return;
+    a->backend->stop(a);
+    a->started = false;
+    if (atomic_load(&a->state) == AUDIO_STATE_RUNNING)
+        atomic_store(&a->state, AUDIO_STATE_STOPPED);
+}
+
+void audio_close(Audio *a)
+{
+    if (!a)
+        return;
+    audio_stop(a);
+    a->backend->close(a);
+    audio_dealloc(a);
+}
+
+const char *audio_name(const Audio *a)
+{
+    return a->backend->name;
+}
+
+AudioState audio_state(const Audio *a)
+{
+    return (AudioState)atomic_load(&((Audio *)a)->state);
+}
+
+uint32_t audio_xruns(const Audio *a)
+{
+    return atomic_load(&((Audio *)a)->xruns);
+}
+
+uint32_t audio_rate(const Audio *a)
+{
+    return atomic_load(&((Audio *)a)->rate);
+}
+
+uint32_t audio_period(const Audio *a)
+{
+    return atomic_load(&((Audio *)a)->period);
+}
+
+HissError audio_reconnect(Audio *a)
+{
+    if (atomic_load(&a->state) == AUDIO_STATE_RUNNING)
+        return HISS_OK;
+    if (!a->backend->reconnect)
+        return HISS_ERR_UNSUPPORTED;
+    HissDiag why;
+    return a->backend->reconnect(a, &why);
+}
+
+void audio_set_song(Audio *a, const Song *song)
+{
+    a->song = song;
+    if (!song)
+        return;
+    a->song_channels = atomic_load(&song->channels);
+    atomic_store(&a->rows_per_beat, atomic_load(&song->rows_per_beat));
+    atomic_store(&a->song_bpm, atomic_load(&song->bpm));
+    atomic_store(&a->song_speed, atomic_load(&song->speed));
+}
+
+unsigned audio_poll(Audio *a)
+{
+    if (a->song) {
+        atomic_store(&a->rows_per_beat, atomic_load(&a->song->rows_per_beat));
+        atomic_store(&a->song_bpm, atomic_load(&a->song->bpm));
+        atomic_store(&a->song_speed, atomic_load(&a->song->speed));
+    }
+    unsigned events = a->backend->poll ? a->backend->poll(a) : 0;
+    if (atomic_load(&a->engine) &&
+        atomic_load(&a->engine_rate) != atomic_load(&a->rate))
+        events |= AUDIO_EVENT_RATE_CHANGED;
+    return events;
+}
+
+Engine *audio_swap_engine(Audio *a, Engine *engine, uint32_t engine_rate)
+{
+    /* The rate goes first as 0 so a period that sees the new engine before
+     * its rate renders silence rather than the wrong pitch. */
+    atomic_store(&a->engine_rate, 0);
+    Engine *old = atomic_exchange(&a->engine, engine);
+    atomic_store(&a->engine_rate, engine_rate);
+    /* A period that loaded the old pointer is still inside its bracket
+     * (odd sequence); any period that begins after the exchange sees the
+     * new one. Wait for that one period at most. */
+    uint32_t seq = atomic_load(&a->period_seq);
+    if (seq & 1u) {
+        struct timespec nap = {0, 200000};
+        for (int i = 0; i < 10000 && atomic_load(&a->period_seq) == seq; i++)
+            nanosleep(&nap, NULL);
+    }
+    return old;
+}
+
+void audio_set_period_hook(Audio *a, AudioPeriodHook hook, void *ctx)
+{
+    a->hook = hook;
+    a->hook_ctx = ctx;
+}
+
+void audio_period_begin(Audio *a)
+{
+    atomic_fetch_add_explicit(&a->period_seq, 1, memory_order_seq_cst);
+    if (a->hook)
+        a->hook(a->hook_ctx, true);
+}
+
+void audio_period_end(Audio *a)
+{
+    if (a->hook)
+        a->hook(a->hook_ctx, false);
+    atomic_fetch_add_explicit(&a->period_seq, 1, memory_order_seq_cst);
+}
+
+void audio_render(Audio *a, float *out, float *const *chan, int chan_count,
+                  uint32_t nframes)
+{
+    Engine *e = atomic_load_explicit(&a->engine, memory_order_acquire);
+    uint32_t erate = atomic_load_explicit(&a->engine_rate, memory_order_acquire);
+    if (!e || erate != atomic_load_explicit(&a->rate, memory_order_relaxed)) {
+        memset(out, 0, sizeof(float) * 2 * nframes);
+        for (int c = 0; c < chan_count; c++)
+            if (chan && chan[c])
+                memset(chan[c], 0, sizeof(float) * nframes);
+        return;
+    }
+    if (chan && chan_count > 0)
+        engine_render_channels(e, out, chan, chan_count, nframes);
+    else
+        engine_render(e, out, nframes);
+}

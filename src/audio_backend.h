@@ -1,0 +1,72 @@
+/* audio_backend: what audio.c shares with its backends (jack, alsa, null).
+ * Private to the audio_* files; everyone else uses audio.h. */
+#ifndef HISS_AUDIO_BACKEND_H
+#define HISS_AUDIO_BACKEND_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "audio.h"
+
+/* One audio system. open fills audio->rate and audio->period; start begins
+ * calling audio_render_period from the backend's real-time thread; stop ends
+ * that and returns only when no period is running. */
+typedef struct {
+    const char *name;
+    HissError (*open)(Audio *audio, HissDiag *why);
+    HissError (*start)(Audio *audio);
+    void (*stop)(Audio *audio);
+    void (*close)(Audio *audio);
+    /* NULL when the backend cannot lose its server. */
+    HissError (*reconnect)(Audio *audio, HissDiag *why);
+    /* [ui] backend part of audio_poll; may be NULL. */
+    unsigned (*poll)(Audio *audio);
+} AudioBackend;
+
+extern const AudioBackend audio_jack_backend;
+extern const AudioBackend audio_alsa_backend;
+extern const AudioBackend audio_null_backend;
+
+/* The largest block rendered at once; longer periods are rendered in
+ * pieces of this size (the engine gives the same samples either way). */
+enum { AUDIO_MAX_BLOCK = 1024 };
+
+struct Audio {
+    const AudioBackend *backend;
+    AudioOptions opts;          /* strings point into the copies below */
+    char *device, *client_name, *connect;
+
+    _Atomic(Engine *) engine;
+    _Atomic uint32_t engine_rate; /* the rate `engine` was built for */
+    _Atomic uint32_t rate;        /* the device's rate */
+    _Atomic uint32_t period;      /* frames in the latest period */
+    _Atomic int state;            /* AudioState */
+    _Atomic uint32_t xruns;
+    /* Odd while a period runs, even between: audio_swap_engine waits on it. */
+    _Atomic uint32_t period_seq;
+
+    /* Song facts mirrored for the audio thread (audio_set_song). */
+    int song_channels;
+    _Atomic int rows_per_beat;
+    _Atomic int song_bpm;
+    _Atomic int song_speed;
+    const Song *song; /* [ui] only */
+
+    AudioPeriodHook hook;
+    void *hook_ctx;
+    bool started;
+    void *impl; /* the backend's own state */
+};
+
+/* [audio] Renders one period (any length) into interleaved stereo `out`
+ * and, when chan is not NULL, one mono buffer per song channel. Outputs
+ * silence when no engine at the device's rate is installed. */
+void audio_render(Audio *audio, float *out, float *const *chan, int chan_count,
+                  uint32_t nframes);
+
+/* [audio] Bracket a period: runs the hook and keeps period_seq. */
+void audio_period_begin(Audio *audio);
+void audio_period_end(Audio *audio);
+
+#endif

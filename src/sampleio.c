@@ -1,0 +1,759 @@
+#include "sampleio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <math.h>
+#include <samplerate.h>
+#include <stdarg.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Files are decoded in chunks so a mixdown needs no second full-size copy
+ * and a short read is noticed where it happens. */
+enum { READ_CHUNK_FRAMES = 16384, WRITE_CHUNK_FRAMES = 4096, WRITER_MAX_CHANNELS = 8 };
+
+/* More channels than this is not audio we can make sense of. */
+enum { READ_MAX_FILE_CHANNELS = 256 };
+
+static void trim_period(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '.' || s[n - 1] == ' ' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+}
+
+/* libsndfile lists format names by index, so look the code up. */
+static const char *format_name(int count_cmd, int get_cmd, int code, int mask)
+{
+    int count = 0;
+    sf_command(NULL, count_cmd, &count, sizeof count);
+    for (int i = 0; i < count; i++) {
+        SF_FORMAT_INFO info = {.format = i};
+        if (sf_command(NULL, get_cmd, &info, sizeof info) == 0 &&
+            (info.format & mask) == code)
+            return info.name;
+    }
+    return NULL;
+}
+
+static void describe_format(int format, char *out, size_t size)
+{
+    const char *major = format_name(SFC_GET_FORMAT_MAJOR_COUNT, SFC_GET_FORMAT_MAJOR,
+                                    format & SF_FORMAT_TYPEMASK, SF_FORMAT_TYPEMASK);
+    const char *sub = format_name(SFC_GET_FORMAT_SUBTYPE_COUNT, SFC_GET_FORMAT_SUBTYPE,
+                                  format & SF_FORMAT_SUBMASK, SF_FORMAT_SUBMASK);
+    if (sub)
+        snprintf(out, size, "%s, %s", major ? major : "unknown container", sub);
+    else
+        snprintf(out, size, "%s", major ? major : "unknown container");
+}
+
+/* Spreads n > 2 channels evenly from left to right with equal-power pans,
+ * then scales each side so a signal present in every channel keeps its
+ * level. Channel maps are not consulted: files with more than two channels
+ * are rare as instrument samples, and a fixed rule is predictable. */
+static void mixdown_gains(int n, float *left, float *right)
+{
+    double sum_l = 0, sum_r = 0;
+    for (int i = 0; i < n; i++) {
+        double pos = (double)i / (n - 1) * (M_PI / 2);
+        left[i] = (float)cos(pos);
+        right[i] = (float)sin(pos);
+        sum_l += left[i];
+        sum_r += right[i];
+    }
+    for (int i = 0; i < n; i++) {
+        left[i] = (float)(left[i] / sum_l);
+        right[i] = (float)(right[i] / sum_r);
+    }
+}
+
+static void add_note(SampleioInfo *info, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void add_note(SampleioInfo *info, const char *fmt, ...)
+{
+    size_t used = strlen(info->note);
+    if (used && used + 2 < sizeof info->note) {
+        strcpy(info->note + used, "; ");
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(info->note + used, sizeof info->note - used, fmt, ap);
+    va_end(ap);
+}
+
+void sampleio_audio_free(SampleioAudio *audio)
+{
+    if (!audio)
+        return;
+    free(audio->frames);
+    audio->frames = NULL;
+    audio->count = 0;
+}
+
+static HissError open_for_reading(const char *path, int *fd_out, HissDiag *diag)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        hiss_diag_set(diag, path, 0, 0, "%s", strerror(err));
+        return err == ENOENT || err == ENOTDIR ? HISS_ERR_MISSING : HISS_ERR_IO;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        hiss_diag_set(diag, path, 0, 0, "%s", strerror(errno));
+        close(fd);
+        return HISS_ERR_IO;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        hiss_diag_set(diag, path, 0, 0, "is a directory, not an audio file");
+        close(fd);
+        return HISS_ERR_FORMAT;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        hiss_diag_set(diag, path, 0, 0, "not a regular file");
+        close(fd);
+        return HISS_ERR_FORMAT;
+    }
+    if (st.st_size == 0) {
+        hiss_diag_set(diag, path, 0, 0, "empty file");
+        close(fd);
+        return HISS_ERR_FORMAT;
+    }
+    *fd_out = fd;
+    return HISS_OK;
+}
+
+static HissError check_header(const char *path, const SF_INFO *sfi, HissDiag *diag)
+{
+    if (sfi->channels < 1 || sfi->channels > READ_MAX_FILE_CHANNELS) {
+        hiss_diag_set(diag, path, 0, 0, "unusable channel count %d", sfi->channels);
+        return HISS_ERR_FORMAT;
+    }
+    if (sfi->samplerate < SAMPLEIO_RATE_MIN || sfi->samplerate > SAMPLEIO_RATE_MAX) {
+        hiss_diag_set(diag, path, 0, 0,
+                      "sample rate %d Hz is outside %d..%d Hz", sfi->samplerate,
+                      SAMPLEIO_RATE_MIN, SAMPLEIO_RATE_MAX);
+        return HISS_ERR_RANGE;
+    }
+    if (sfi->frames <= 0) {
+        hiss_diag_set(diag, path, 0, 0, "contains no audio");
+        return HISS_ERR_FORMAT;
+    }
+    double seconds = (double)sfi->frames / sfi->samplerate;
+    if (seconds > SAMPLEIO_MAX_SECONDS || sfi->frames > SAMPLEIO_MAX_FRAMES) {
+        hiss_diag_set(diag, path, 0, 0,
+                      "too long: %.0f:%02.0f at %d Hz (at most %d minutes and "
+                      "%d frames)",
+                      floor(seconds / 60), floor(fmod(seconds, 60)),
+                      sfi->samplerate, SAMPLEIO_MAX_SECONDS / 60,
+                      SAMPLEIO_MAX_FRAMES);
+        return HISS_ERR_RANGE;
+    }
+    return HISS_OK;
+}
+
+HissError sampleio_read(const char *path, SampleioAudio *out, SampleioInfo *info,
+                        HissDiag *diag)
+{
+    memset(out, 0, sizeof *out);
+    SampleioInfo scratch_info;
+    if (!info)
+        info = &scratch_info;
+    memset(info, 0, sizeof *info);
+
+    int fd;
+    HissError err = open_for_reading(path, &fd, diag);
+    if (err)
+        return err;
+    SF_INFO sfi = {0};
+    /* We keep the descriptor: libsndfile does not close it on every
+     * failure path when asked to. */
+    SNDFILE *sf = sf_open_fd(fd, SFM_READ, &sfi, SF_FALSE);
+    if (!sf) {
+        char reason[256];
+        snprintf(reason, sizeof reason, "%s", sf_strerror(NULL));
+        trim_period(reason);
+        hiss_diag_set(diag, path, 0, 0, "not an audio file hiss can read (%s)",
+                      reason);
+        close(fd);
+        return HISS_ERR_FORMAT;
+    }
+    err = check_header(path, &sfi, diag);
+    if (err) {
+        sf_close(sf);
+        close(fd);
+        return err;
+    }
+    info->file_rate = (uint32_t)sfi.samplerate;
+    info->file_frames = (uint32_t)sfi.frames;
+    info->file_channels = sfi.channels;
+    describe_format(sfi.format, info->format, sizeof info->format);
+
+    int in_ch = sfi.channels;
+    int out_ch = in_ch > 2 ? 2 : in_ch;
+    uint32_t expected = (uint32_t)sfi.frames;
+    float *frames = malloc((size_t)expected * out_ch * sizeof(float));
+    float *chunk = in_ch > 2 ? malloc((size_t)READ_CHUNK_FRAMES * in_ch * sizeof(float))
+                             : NULL;
+    float gains_l[READ_MAX_FILE_CHANNELS], gains_r[READ_MAX_FILE_CHANNELS];
+    if (!frames || (in_ch > 2 && !chunk)) {
+        free(frames);
+        free(chunk);
+        sf_close(sf);
+        close(fd);
+        hiss_diag_set(diag, path, 0, 0, "out of memory for %u frames", expected);
+        return HISS_ERR_NOMEM;
+    }
+    if (in_ch > 2)
+        mixdown_gains(in_ch, gains_l, gains_r);
+
+    uint32_t got = 0;
+    while (got < expected) {
+        uint32_t want = expected - got;
+        if (want > READ_CHUNK_FRAMES)
+            want = READ_CHUNK_FRAMES;
+        float *dst = in_ch > 2 ? chunk : frames + (size_t)got * out_ch;
+        sf_count_t n = sf_readf_float(sf, dst, want);
+        if (n <= 0)
+            break;
+        if (in_ch > 2) {
+            for (sf_count_t f = 0; f < n; f++) {
+                double l = 0, r = 0;
+                for (int c = 0; c < in_ch; c++) {
+                    l += chunk[f * in_ch + c] * gains_l[c];
+                    r += chunk[f * in_ch + c] * gains_r[c];
+                }
+                frames[(size_t)(got + f) * 2] = (float)l;
+                frames[(size_t)(got + f) * 2 + 1] = (float)r;
+            }
+        }
+        got += (uint32_t)n;
+    }
+    free(chunk);
+    if (got < expected) {
+        char reason[256];
+        snprintf(reason, sizeof reason, "%s", sf_strerror(sf));
+        trim_period(reason);
+        if (sf_error(sf) != SF_ERR_NO_ERROR)
+            hiss_diag_set(diag, path, 0, 0,
+                          "corrupt audio data after frame %u of %u (%s)", got,
+                          expected, reason);
+        else
+            hiss_diag_set(diag, path, 0, 0,
+                          "truncated: %u of %u frames present", got, expected);
+        free(frames);
+        sf_close(sf);
+        close(fd);
+        return HISS_ERR_FORMAT;
+    }
+    /* libsndfile quietly shortens a WAV or AIFF whose data chunk claims
+     * more than the file holds; its log is the only place that says so. */
+    char log[2048] = "";
+    sf_command(sf, SFC_GET_LOG_INFO, log, sizeof log);
+    bool looks_truncated = strstr(log, "(should be") || strstr(log, "> file length");
+    sf_close(sf);
+    close(fd);
+
+    /* NaN or infinity in a float file would poison every mix it touches. */
+    size_t bad = 0;
+    for (size_t i = 0; i < (size_t)got * out_ch; i++)
+        if (!isfinite(frames[i])) {
+            frames[i] = 0;
+            bad++;
+        }
+    if (in_ch > 2)
+        add_note(info, "%d channels mixed down to stereo", in_ch);
+    if (bad)
+        add_note(info, "%zu non-finite values set to 0", bad);
+    if (looks_truncated)
+        add_note(info, "the file looks truncated: loaded the %u frames present", got);
+
+    out->frames = frames;
+    out->count = got;
+    out->channels = out_ch;
+    out->rate = (uint32_t)sfi.samplerate;
+    return HISS_OK;
+}
+
+uint32_t sampleio_converted_frames(uint32_t frames, uint32_t from_rate,
+                                   uint32_t to_rate)
+{
+    if (from_rate == 0 || from_rate == to_rate)
+        return frames;
+    uint64_t n = ((uint64_t)frames * to_rate + from_rate / 2) / from_rate;
+    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+/* Converts `frames` interleaved frames from in_rate to out_rate into a new
+ * buffer of exactly sampleio_converted_frames() frames. */
+static HissError resample(const float *in, uint32_t frames, int channels,
+                          uint32_t in_rate, uint32_t out_rate, float **out,
+                          uint32_t *out_frames, HissDiag *diag)
+{
+    uint32_t want = sampleio_converted_frames(frames, in_rate, out_rate);
+    if (want > SAMPLEIO_MAX_FRAMES) {
+        hiss_diag_set(diag, NULL, 0, 0,
+                      "%u frames at %u Hz would be %u frames at %u Hz, more "
+                      "than the %d allowed",
+                      frames, in_rate, want, out_rate, SAMPLEIO_MAX_FRAMES);
+        return HISS_ERR_RANGE;
+    }
+    double ratio = (double)out_rate / in_rate;
+    if (!src_is_valid_ratio(ratio)) {
+        hiss_diag_set(diag, NULL, 0, 0, "cannot convert %u Hz to %u Hz (ratio too large)",
+                      in_rate, out_rate);
+        return HISS_ERR_RANGE;
+    }
+    /* Room for the converter to overshoot by a few frames; the result is
+     * then cut or padded to the exact length so durations never drift. */
+    size_t room = (size_t)want + 64;
+    float *buf = calloc(room * channels, sizeof(float));
+    if (!buf) {
+        hiss_diag_set(diag, NULL, 0, 0, "out of memory converting %u frames", frames);
+        return HISS_ERR_NOMEM;
+    }
+    if (in_rate == out_rate) {
+        memcpy(buf, in, (size_t)frames * channels * sizeof(float));
+    } else {
+        SRC_DATA d = {
+            .data_in = in,
+            .data_out = buf,
+            .input_frames = (long)frames,
+            .output_frames = (long)room,
+            .src_ratio = ratio,
+            .end_of_input = 1,
+        };
+        int rc = src_simple(&d, SRC_SINC_BEST_QUALITY, channels);
+        if (rc) {
+            hiss_diag_set(diag, NULL, 0, 0, "rate conversion failed: %s",
+                          src_strerror(rc));
+            free(buf);
+            return HISS_ERR_FORMAT;
+        }
+        if ((uint64_t)d.output_frames_gen < want)
+            memset(buf + (size_t)d.output_frames_gen * channels, 0,
+                   (size_t)(want - d.output_frames_gen) * channels * sizeof(float));
+    }
+    *out = buf;
+    *out_frames = want;
+    return HISS_OK;
+}
+
+static bool rate_ok(uint32_t rate)
+{
+    return rate >= SAMPLEIO_RATE_MIN && rate <= SAMPLEIO_RATE_MAX;
+}
+
+/* A Sample at rate from `converted`, remembering `source` (copied) when
+ * the two rates differ. */
+static HissError build_sample(const float *converted, uint32_t frames, int channels,
+                              uint32_t rate, const float *source,
+                              uint32_t source_frames, uint32_t source_rate,
+                              Sample **out, HissDiag *diag)
+{
+    Sample *s = sample_new(converted, frames, channels, rate, source_frames,
+                           source_rate);
+    if (!s) {
+        hiss_diag_set(diag, NULL, 0, 0, "out of memory for a %u-frame sample", frames);
+        return HISS_ERR_NOMEM;
+    }
+    if (source && source_rate != rate) {
+        size_t bytes = (size_t)source_frames * channels * sizeof(float);
+        s->source = malloc(bytes ? bytes : 1);
+        if (!s->source) {
+            sample_release(s);
+            hiss_diag_set(diag, NULL, 0, 0, "out of memory for a %u-frame sample",
+                          source_frames);
+            return HISS_ERR_NOMEM;
+        }
+        memcpy(s->source, source, bytes);
+    }
+    *out = s;
+    return HISS_OK;
+}
+
+HissError sampleio_from_audio(const SampleioAudio *audio, uint32_t session_rate,
+                              Sample **out, HissDiag *diag)
+{
+    *out = NULL;
+    if (!rate_ok(session_rate) || !rate_ok(audio->rate)) {
+        hiss_diag_set(diag, NULL, 0, 0, "sample rates must be %d..%d Hz",
+                      SAMPLEIO_RATE_MIN, SAMPLEIO_RATE_MAX);
+        return HISS_ERR_RANGE;
+    }
+    if (audio->channels < 1 || audio->channels > SAMPLE_MAX_CHANNELS) {
+        hiss_diag_set(diag, NULL, 0, 0, "samples have 1 or 2 channels, not %d",
+                      audio->channels);
+        return HISS_ERR_RANGE;
+    }
+    if (audio->rate == session_rate)
+        return build_sample(audio->frames, audio->count, audio->channels,
+                            session_rate, NULL, audio->count, audio->rate, out, diag);
+    float *conv;
+    uint32_t conv_frames;
+    HissError err = resample(audio->frames, audio->count, audio->channels,
+                             audio->rate, session_rate, &conv, &conv_frames, diag);
+    if (err)
+        return err;
+    err = build_sample(conv, conv_frames, audio->channels, session_rate,
+                       audio->frames, audio->count, audio->rate, out, diag);
+    free(conv);
+    return err;
+}
+
+HissError sampleio_load(const char *path, uint32_t session_rate, Sample **out,
+                        SampleioInfo *info, HissDiag *diag)
+{
+    *out = NULL;
+    SampleioAudio audio;
+    HissError err = sampleio_read(path, &audio, info, diag);
+    if (err)
+        return err;
+    HissDiag inner = {{0}};
+    err = sampleio_from_audio(&audio, session_rate, out, &inner);
+    if (err)
+        hiss_diag_set(diag, path, 0, 0, "%s", inner.text);
+    sampleio_audio_free(&audio);
+    return err;
+}
+
+HissError sampleio_convert(const Sample *sample, uint32_t new_rate, Sample **out,
+                           HissDiag *diag)
+{
+    *out = NULL;
+    const float *in;
+    uint32_t in_frames, in_rate;
+    if (sample->source) {
+        in = sample->source;
+        in_frames = sample->source_frames;
+        in_rate = sample->source_rate;
+    } else {
+        /* Without a kept source the data is the best we have: it is the
+         * file itself when no conversion happened. */
+        in = sample->data;
+        in_frames = sample->frames;
+        in_rate = sample->rate;
+    }
+    SampleioAudio audio = {
+        .frames = (float *)in,
+        .count = in_frames,
+        .channels = sample->channels,
+        .rate = in_rate,
+    };
+    HissError err = sampleio_from_audio(&audio, new_rate, out, diag);
+    if (err)
+        return err;
+    /* Loop points and offsets stay in the file's frames. */
+    (*out)->source_frames = sample->source_frames;
+    (*out)->source_rate = sample->source_rate;
+    return HISS_OK;
+}
+
+/* ---- writing ---- */
+
+struct SampleioWriter {
+    SNDFILE *sf;
+    int fd;
+    int channels;
+    bool is_float;
+    char *path;
+    char *tmp;
+    uint64_t frames;
+    uint64_t overs;
+    float peak;
+    char format_name[48];
+    float scratch[WRITE_CHUNK_FRAMES * WRITER_MAX_CHANNELS];
+};
+
+typedef enum { CONTAINER_NONE, CONTAINER_WAV, CONTAINER_FLAC, CONTAINER_AIFF } Container;
+
+static Container container_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (!dot || dot == base)
+        return CONTAINER_NONE;
+    if (!strcasecmp(dot, ".wav"))
+        return CONTAINER_WAV;
+    if (!strcasecmp(dot, ".flac"))
+        return CONTAINER_FLAC;
+    if (!strcasecmp(dot, ".aif") || !strcasecmp(dot, ".aiff"))
+        return CONTAINER_AIFF;
+    return CONTAINER_NONE;
+}
+
+bool sampleio_writer_knows(const char *path)
+{
+    return container_of(path) != CONTAINER_NONE;
+}
+
+/* ".NAME.hiss-PID-N.tmp" next to the target: hidden, and unmistakably ours. */
+static HissError create_temp(const char *path, char **tmp_out, int *fd_out,
+                             HissDiag *diag)
+{
+    char *copy_dir = strdup(path), *copy_base = strdup(path);
+    if (!copy_dir || !copy_base) {
+        free(copy_dir);
+        free(copy_base);
+        hiss_diag_set(diag, path, 0, 0, "out of memory");
+        return HISS_ERR_NOMEM;
+    }
+    const char *dir = dirname(copy_dir);
+    const char *base = basename(copy_base);
+    size_t size = strlen(dir) + strlen(base) + 64;
+    char *tmp = malloc(size);
+    HissError err = HISS_ERR_IO;
+    if (!tmp) {
+        hiss_diag_set(diag, path, 0, 0, "out of memory");
+        err = HISS_ERR_NOMEM;
+        goto out;
+    }
+    static _Atomic unsigned counter;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        snprintf(tmp, size, "%s/.%s.hiss-%ld-%u.tmp", dir, base, (long)getpid(),
+                 atomic_fetch_add(&counter, 1));
+        int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0) {
+            *fd_out = fd;
+            *tmp_out = tmp;
+            tmp = NULL;
+            err = HISS_OK;
+            goto out;
+        }
+        if (errno != EEXIST) {
+            hiss_diag_set(diag, path, 0, 0, "cannot create file: %s", strerror(errno));
+            goto out;
+        }
+    }
+    hiss_diag_set(diag, path, 0, 0, "cannot create a temporary file next to it");
+out:
+    free(tmp);
+    free(copy_dir);
+    free(copy_base);
+    return err;
+}
+
+HissError sampleio_writer_open(const char *path, uint32_t rate, int channels,
+                               SampleioEncoding encoding, SampleioWriter **out,
+                               HissDiag *diag)
+{
+    *out = NULL;
+    Container container = container_of(path);
+    if (container == CONTAINER_NONE) {
+        hiss_diag_set(diag, path, 0, 0,
+                      "unknown output format (name it .wav, .flac or .aiff)");
+        return HISS_ERR_UNSUPPORTED;
+    }
+    if (!rate_ok(rate)) {
+        hiss_diag_set(diag, path, 0, 0, "sample rate %u Hz is outside %d..%d Hz",
+                      rate, SAMPLEIO_RATE_MIN, SAMPLEIO_RATE_MAX);
+        return HISS_ERR_RANGE;
+    }
+    if (channels < 1 || channels > WRITER_MAX_CHANNELS) {
+        hiss_diag_set(diag, path, 0, 0, "cannot write %d channels (1..%d)", channels,
+                      WRITER_MAX_CHANNELS);
+        return HISS_ERR_RANGE;
+    }
+    if (encoding == SAMPLEIO_ENC_FLOAT && container != CONTAINER_WAV) {
+        hiss_diag_set(diag, path, 0, 0, "32-bit float output needs a .wav name");
+        return HISS_ERR_UNSUPPORTED;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        hiss_diag_set(diag, path, 0, 0, "is a directory");
+        return HISS_ERR_IO;
+    }
+
+    int major = container == CONTAINER_WAV    ? SF_FORMAT_WAV
+                : container == CONTAINER_FLAC ? SF_FORMAT_FLAC
+                                              : SF_FORMAT_AIFF;
+    int sub = encoding == SAMPLEIO_ENC_PCM16   ? SF_FORMAT_PCM_16
+              : encoding == SAMPLEIO_ENC_FLOAT ? SF_FORMAT_FLOAT
+                                               : SF_FORMAT_PCM_24;
+    SF_INFO sfi = {.samplerate = (int)rate, .channels = channels, .format = major | sub};
+    if (!sf_format_check(&sfi)) {
+        hiss_diag_set(diag, path, 0, 0, "this build of libsndfile cannot write it");
+        return HISS_ERR_UNSUPPORTED;
+    }
+
+    SampleioWriter *w = calloc(1, sizeof *w);
+    if (!w || !(w->path = strdup(path))) {
+        free(w);
+        hiss_diag_set(diag, path, 0, 0, "out of memory");
+        return HISS_ERR_NOMEM;
+    }
+    w->fd = -1;
+    HissError err = create_temp(path, &w->tmp, &w->fd, diag);
+    if (err) {
+        free(w->path);
+        free(w);
+        return err;
+    }
+    w->sf = sf_open_fd(w->fd, SFM_WRITE, &sfi, SF_FALSE);
+    if (!w->sf) {
+        char reason[256];
+        snprintf(reason, sizeof reason, "%s", sf_strerror(NULL));
+        trim_period(reason);
+        hiss_diag_set(diag, path, 0, 0, "cannot start the file: %s", reason);
+        sampleio_writer_abort(w);
+        return HISS_ERR_IO;
+    }
+    w->channels = channels;
+    w->is_float = sub == SF_FORMAT_FLOAT;
+    if (!w->is_float)
+        sf_command(w->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    /* The PEAK chunk of float WAVs carries a timestamp; leaving it out
+     * keeps two renders of the same song byte-identical. */
+    if (w->is_float)
+        sf_command(w->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
+    snprintf(w->format_name, sizeof w->format_name, "%s %s",
+             container == CONTAINER_WAV    ? "WAV"
+             : container == CONTAINER_FLAC ? "FLAC"
+                                           : "AIFF",
+             w->is_float                 ? "32-bit float"
+             : sub == SF_FORMAT_PCM_16 ? "16-bit"
+                                       : "24-bit");
+    *out = w;
+    return HISS_OK;
+}
+
+HissError sampleio_writer_write(SampleioWriter *w, const float *interleaved,
+                                uint32_t frames, HissDiag *diag)
+{
+    uint32_t done = 0;
+    while (done < frames) {
+        uint32_t n = frames - done;
+        if (n > WRITE_CHUNK_FRAMES)
+            n = WRITE_CHUNK_FRAMES;
+        const float *src = interleaved + (size_t)done * w->channels;
+        size_t count = (size_t)n * w->channels;
+        float peak = w->peak;
+        for (size_t i = 0; i < count; i++) {
+            float v = src[i];
+            if (!isfinite(v))
+                v = 0;
+            float a = fabsf(v);
+            if (a > peak)
+                peak = a;
+            if (a > 1.0f)
+                w->overs++;
+            w->scratch[i] = v;
+        }
+        w->peak = peak;
+        sf_count_t wrote = sf_writef_float(w->sf, w->scratch, n);
+        if (wrote != (sf_count_t)n) {
+            char reason[256];
+            snprintf(reason, sizeof reason, "%s", sf_strerror(w->sf));
+            trim_period(reason);
+            hiss_diag_set(diag, w->path, 0, 0, "write failed: %s", reason);
+            return HISS_ERR_IO;
+        }
+        w->frames += n;
+        done += n;
+    }
+    return HISS_OK;
+}
+
+static void writer_free(SampleioWriter *w)
+{
+    free(w->path);
+    free(w->tmp);
+    free(w);
+}
+
+void sampleio_writer_abort(SampleioWriter *w)
+{
+    if (!w)
+        return;
+    if (w->sf)
+        sf_close(w->sf);
+    if (w->fd >= 0)
+        close(w->fd);
+    if (w->tmp)
+        unlink(w->tmp);
+    writer_free(w);
+}
+
+HissError sampleio_writer_close(SampleioWriter *w, HissDiag *diag)
+{
+    if (!w)
+        return HISS_OK;
+    const char *what = NULL;
+    int sys_err = 0;
+    char reason[256] = "";
+    if (sf_error(w->sf) != SF_ERR_NO_ERROR) {
+        snprintf(reason, sizeof reason, "%s", sf_strerror(w->sf));
+        what = "write failed";
+    }
+    /* sf_close rewrites the header with the final sizes. */
+    int rc = sf_close(w->sf);
+    w->sf = NULL;
+    if (!what && rc != 0) {
+        snprintf(reason, sizeof reason, "%s", sf_error_number(rc));
+        what = "cannot finish the file";
+    }
+    if (!what && fsync(w->fd) != 0) {
+        sys_err = errno;
+        what = "cannot sync the file";
+    }
+    if (close(w->fd) != 0 && !what) {
+        sys_err = errno;
+        what = "cannot close the file";
+    }
+    w->fd = -1;
+    if (!what && rename(w->tmp, w->path) != 0) {
+        sys_err = errno;
+        what = "cannot rename the finished file into place";
+    }
+    if (what) {
+        if (sys_err)
+            snprintf(reason, sizeof reason, "%s", strerror(sys_err));
+        trim_period(reason);
+        hiss_diag_set(diag, w->path, 0, 0, "%s: %s", what, reason);
+        unlink(w->tmp);
+        writer_free(w);
+        return HISS_ERR_IO;
+    }
+    /* Make the rename itself durable; failing here loses nothing already
+     * written, so it is not reported. */
+    char *copy = strdup(w->path);
+    if (copy) {
+        int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+        free(copy);
+    }
+    writer_free(w);
+    return HISS_OK;
+}
+
+const char *sampleio_writer_format_name(const SampleioWriter *w)
+{
+    return w->format_name;
+}
+
+uint64_t sampleio_writer_frames(const SampleioWriter *w)
+{
+    return w->frames;
+}
+
+uint64_t sampleio_writer_overs(const SampleioWriter *w)
+{
+    return w->overs;
+}
+
+float sampleio_writer_peak(const SampleioWriter *w)
+{
+    return w->peak;
+}

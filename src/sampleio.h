@@ -1,0 +1,116 @@
+/* sampleio: audio files in and out (libsndfile), rate conversion
+ * (libsamplerate). Never called from the audio thread: everything here
+ * allocates, blocks on disk and may take a while on long files.
+ *
+ * Reading accepts whatever libsndfile reads (WAV, FLAC, AIFF, OGG, ...).
+ * Mono and stereo files are kept as they are; files with more channels are
+ * mixed down to stereo (and SampleioInfo.note says so). Every failure is a
+ * HissDiag "path: reason", never a crash: missing files, text files with an
+ * audio extension, truncated or corrupt data, absurd rates or lengths.
+ * (A WAV or AIFF cut short inside its data loads the frames present, with
+ * a note; formats that know their length, like FLAC, fail.)
+ *
+ * Writing picks the container from the extension:
+ *   .wav          WAV, 24-bit PCM by default (16-bit or 32-bit float on
+ *                 request: float keeps peaks above 0 dBFS)
+ *   .flac         FLAC, 24-bit by default (16-bit on request)
+ *   .aif, .aiff   AIFF, 24-bit by default (16-bit on request)
+ * Integer formats clip at full scale instead of wrapping. The writer puts
+ * the audio in a temporary file next to the target and renames it into
+ * place on a successful close, so a failed or interrupted write never
+ * leaves a half file under the target's name. */
+#ifndef HISS_SAMPLEIO_H
+#define HISS_SAMPLEIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base.h"
+#include "sample.h"
+
+enum {
+    SAMPLEIO_RATE_MIN = 1000,
+    SAMPLEIO_RATE_MAX = 768000,
+    SAMPLEIO_MAX_SECONDS = 600,       /* 10 minutes of audio per file */
+    SAMPLEIO_MAX_FRAMES = 1 << 27,    /* and never more frames than this */
+};
+
+/* What a file held and what loading did to it. */
+typedef struct {
+    uint32_t file_rate;
+    uint32_t file_frames;
+    int file_channels;
+    char format[48]; /* e.g. "WAV 24-bit PCM", "FLAC 16-bit" */
+    char note[160];  /* empty, or what was changed: "6 channels mixed down
+                        to stereo", "12 non-finite values set to 0" */
+} SampleioInfo;
+
+/* Decoded file frames at the file's own rate, interleaved, 1 or 2 channels. */
+typedef struct {
+    float *frames;
+    uint32_t count;
+    int channels;
+    uint32_t rate;
+} SampleioAudio;
+
+/* Reads a whole file at its own rate. info may be NULL. */
+HissError sampleio_read(const char *path, SampleioAudio *out, SampleioInfo *info,
+                        HissDiag *diag);
+void sampleio_audio_free(SampleioAudio *audio);
+
+/* Reads a file and converts it to session_rate: a Sample whose `source`
+ * keeps the file's frames for sampleio_convert. info may be NULL. */
+HissError sampleio_load(const char *path, uint32_t session_rate, Sample **out,
+                        SampleioInfo *info, HissDiag *diag);
+
+/* Builds a Sample at session_rate from frames at audio->rate (copied).
+ * The result keeps a copy of the input as its source. */
+HissError sampleio_from_audio(const SampleioAudio *audio, uint32_t session_rate,
+                              Sample **out, HissDiag *diag);
+
+/* A new Sample at new_rate from sample->source (or from sample->data when
+ * there is no source), keeping the same source. For session rate changes.
+ * The result has exactly round(source_frames * new_rate / source_rate)
+ * frames, so durations stay put. */
+HissError sampleio_convert(const Sample *sample, uint32_t new_rate, Sample **out,
+                           HissDiag *diag);
+
+/* The number of frames a file of `frames` at from_rate has at to_rate. */
+uint32_t sampleio_converted_frames(uint32_t frames, uint32_t from_rate,
+                                   uint32_t to_rate);
+
+typedef enum {
+    SAMPLEIO_ENC_DEFAULT = 0, /* 24-bit PCM for every container */
+    SAMPLEIO_ENC_PCM16,
+    SAMPLEIO_ENC_PCM24,
+    SAMPLEIO_ENC_FLOAT,       /* WAV only */
+} SampleioEncoding;
+
+typedef struct SampleioWriter SampleioWriter;
+
+/* True when the path's extension names a container the writer knows. */
+bool sampleio_writer_knows(const char *path);
+
+/* Creates the temporary file next to path; channels 1..8. The path must
+ * not be a directory and its directory must exist and be writable. */
+HissError sampleio_writer_open(const char *path, uint32_t rate, int channels,
+                               SampleioEncoding encoding, SampleioWriter **out,
+                               HissDiag *diag);
+/* Writes interleaved frames. Counts samples beyond full scale. */
+HissError sampleio_writer_write(SampleioWriter *w, const float *interleaved,
+                                uint32_t frames, HissDiag *diag);
+/* Finishes the file, syncs it and renames it over path; frees w whatever
+ * happens. On failure the temporary file is removed and path untouched. */
+HissError sampleio_writer_close(SampleioWriter *w, HissDiag *diag);
+/* Drops the temporary file and frees w (NULL is fine). */
+void sampleio_writer_abort(SampleioWriter *w);
+
+/* "WAV 24-bit PCM" and the like, for messages. */
+const char *sampleio_writer_format_name(const SampleioWriter *w);
+uint64_t sampleio_writer_frames(const SampleioWriter *w);
+/* Samples written beyond full scale (clipped unless the format is float). */
+uint64_t sampleio_writer_overs(const SampleioWriter *w);
+/* The largest absolute sample value written so far. */
+float sampleio_writer_peak(const SampleioWriter *w);
+
+#endif

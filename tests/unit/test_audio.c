@@ -1,0 +1,137 @@
+/* The audio dispatcher and the null backend: the clock that runs without a
+ * server or a sound card. */
+#include <stdatomic.h>
+#include <time.h>
+
+#include "audio.h"
+#include "test.h"
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+typedef struct {
+    _Atomic int begins, ends;
+    _Atomic bool overlapped;
+    _Atomic int depth;
+} HookCount;
+
+static void count_hook(void *ctx, bool entering)
+{
+    HookCount *h = ctx;
+    if (entering) {
+        if (atomic_fetch_add(&h->depth, 1) != 0)
+            atomic_store(&h->overlapped, true);
+        atomic_fetch_add(&h->begins, 1);
+    } else {
+        atomic_fetch_sub(&h->depth, 1);
+        atomic_fetch_add(&h->ends, 1);
+    }
+}
+
+static void null_backend_renders_at_real_time_pace(void)
+{
+    AudioOptions o = {.backend = "null", .rate = 44100, .period = 128};
+    Audio *a = NULL;
+    uint32_t rate = 0;
+    HissDiag why;
+    CHECK(audio_open(&a, &o, &rate, &why) == HISS_OK);
+    if (!a)
+        return;
+    CHECK(rate == 44100);
+    CHECK_STR(audio_name(a), "null");
+    CHECK(audio_period(a) == 128);
+    CHECK(audio_state(a) == AUDIO_STATE_STOPPED);
+    Song *song = song_new();
+    Engine *e = engine_new(song, rate);
+    HookCount h = {0};
+    audio_set_period_hook(a, count_hook, &h);
+    double t0 = now_seconds();
+    CHECK(audio_start(a, e) == HISS_OK);
+    CHECK(audio_state(a) == AUDIO_STATE_RUNNING);
+    sleep_ms(300);
+    audio_stop(a);
+    double elapsed = now_seconds() - t0;
+    uint64_t frames = atomic_load(&engine_status(e)->frames_rendered);
+    CHECK(audio_state(a) == AUDIO_STATE_STOPPED);
+    CHECK(frames > 0);
+    CHECK(frames % 128 == 0);
+    /* Paced by the clock: never ahead of the wall by more than a period
+     * (the first period is rendered at once). */
+    CHECK_MSG(frames <= (uint64_t)((elapsed * 44100.0)) + 128, "%llu frames in %.3f s",
+              (unsigned long long)frames, elapsed);
+    CHECK(atomic_load(&h.begins) == atomic_load(&h.ends));
+    CHECK((uint64_t)atomic_load(&h.begins) * 128 == frames);
+    CHECK(!atomic_load(&h.overlapped));
+    /* Stopped means stopped: nothing renders any more. */
+    sleep_ms(30);
+    CHECK(atomic_load(&engine_status(e)->frames_rendered) == frames);
+    audio_close(a);
+    engine_free(e);
+    song_free(song);
+}
+
+static void swap_engine_hands_back_the_old_one(void)
+{
+    AudioOptions o = {.backend = "null", .rate = 48000, .period = 64};
+    Audio *a = NULL;
+    uint32_t rate = 0;
+    CHECK(audio_open(&a, &o, &rate, NULL) == HISS_OK);
+    if (!a)
+        return;
+    Song *song = song_new();
+    Engine *e1 = engine_new(song, rate);
+    Engine *e2 = engine_new(song, rate);
+    CHECK(audio_start(a, e1) == HISS_OK);
+    sleep_ms(20);
+    Engine *old = audio_swap_engine(a, e2, rate);
+    CHECK(old == e1);
+    uint64_t f1 = atomic_load(&engine_status(e1)->frames_rendered);
+    sleep_ms(30);
+    /* Once handed back the old engine is never rendered again. */
+    CHECK(atomic_load(&engine_status(e1)->frames_rendered) == f1);
+    CHECK(atomic_load(&engine_status(e2)->frames_rendered) > 0);
+    /* An engine at another rate is installed but kept silent, and the
+     * poll says so until one at the device's rate arrives. */
+    Engine *e3 = engine_new(song, 44100);
+    old = audio_swap_engine(a, e3, 44100);
+    CHECK(old == e2);
+    CHECK(audio_poll(a) & AUDIO_EVENT_RATE_CHANGED);
+    sleep_ms(20);
+    CHECK(atomic_load(&engine_status(e3)->frames_rendered) == 0);
+    old = audio_swap_engine(a, e2, rate);
+    CHECK(old == e3);
+    CHECK(!(audio_poll(a) & AUDIO_EVENT_RATE_CHANGED));
+    audio_close(a);
+    engine_free(e1);
+    engine_free(e2);
+    engine_free(e3);
+    song_free(song);
+}
+
+static void unknown_backend_is_an_error_with_a_reason(void)
+{
+    AudioOptions o = {.backend = "oss"};
+    Audio *a = (Audio *)1;
+    HissDiag why = {{0}};
+    CHECK(audio_open(&a, &o, NULL, &why) != HISS_OK);
+    CHECK(a == NULL);
+    CHECK(strstr(why.text, "oss") != NULL);
+}
+
+int main(void)
+{
+    RUN(null_backend_renders_at_real_time_pace);
+    RUN(swap_engine_hands_back_the_old_one);
+    RUN(unknown_backend_is_an_error_with_a_reason);
+    return test_finish();
+}
