@@ -94,7 +94,8 @@ bench: $(BENCH_BIN) $(BUILD)/hiss
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
 run: hiss
-	./hiss patterns/demo.hiss
+	./hiss render patterns/demo.hiss -o demo.wav
+	@echo "run: the demo is rendered to $$PWD/demo.wav"
 
 samples: $(BUILD)/tools/kitgen
 	$(BUILD)/tools/kitgen samples

@@ -1,12 +1,604 @@
-/* Placeholder until the render subcommand lands; it says so plainly. */
+/* hiss render: a song to an audio file, offline, as fast as the engine
+ * goes. The same engine_render that feeds JACK makes every sample, so a
+ * render sounds exactly like playback. Output files appear whole or not at
+ * all (sampleio's writer renames a finished temporary file into place). */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "engine.h"
+#include "sampleio.h"
+#include "song.h"
+#include "songio.h"
+
+enum {
+    RENDER_BLOCK = 1024,
+    RENDER_RATE_DEFAULT = 48000,
+    RENDER_RATE_MIN = 8000,
+    RENDER_RATE_MAX = 192000,
+    RENDER_MAX_SECONDS = 20 * 60, /* the cap for songs that never end, and
+                                     the longest --seconds: keeps WAV files
+                                     under their 4 GiB limit at any rate */
+    RENDER_TAIL_SECONDS = 2,      /* ring-out after the song's last row */
+    EXIT_FAILURE_RENDER = 1,
+    EXIT_USAGE = 2,
+    EXIT_INTERRUPTED = 130,
+};
+
+/* Below this the tail counts as silence: under the last bit of 24-bit. */
+#define RENDER_SILENCE 1e-7f
+
+typedef struct {
+    const char *song;
+    const char *output;
+    const char *stems_dir;
+    uint32_t rate;
+    double seconds; /* 0: until the song ends */
+    SampleioEncoding encoding;
+    bool interp_set;
+    InterpMode interp;
+    bool no_limiter;
+    bool allow_missing;
+    bool quiet;
+} RenderOptions;
+
+typedef struct {
+    int count;
+    SampleioWriter *writers[SONG_MAX_CHANNELS];
+    char *names[SONG_MAX_CHANNELS];
+    float *buffers[SONG_MAX_CHANNELS];
+} Stems;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: hiss render SONG -o OUT [options]\n"
+            "  -o, --output FILE    the mix: FILE.wav, FILE.flac or FILE.aiff\n"
+            "  -r, --rate HZ        sample rate, %d..%d (default %d)\n"
+            "  -s, --seconds N      exactly N seconds (decimals allowed), cut there\n"
+            "      --stems DIR      also one mono file per channel into DIR\n"
+            "      --bits 16|24|32  16- or 24-bit PCM (default 24), 32 = float (.wav)\n"
+            "      --interp MODE    raw, linear or sinc for every instrument\n"
+            "      --no-limiter     turn the master limiter off\n"
+            "      --allow-missing  render even when samples are missing (silent)\n"
+            "  -q, --quiet          print nothing but errors\n"
+            "  -h, --help           this help\n"
+            "Without --seconds the render stops when the song ends, after its\n"
+            "notes ring out (at most %d s), or after %d minutes at the latest.\n",
+            RENDER_RATE_MIN, RENDER_RATE_MAX, RENDER_RATE_DEFAULT,
+            RENDER_TAIL_SECONDS, RENDER_MAX_SECONDS / 60);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "hiss render: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see hiss render --help)\n");
+    return EXIT_USAGE;
+}
+
+static bool parse_long(const char *text, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* "--name value" or "--name=value"; *i advances past what was used.
+ * NULL when the value is missing. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(name);
+    if (!strncmp(arg, name, n) && arg[n] == '=')
+        return arg + n + 1;
+    if (*i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static bool option_is(const char *arg, const char *short_name, const char *long_name)
+{
+    size_t n = strlen(long_name);
+    return (short_name && !strcmp(arg, short_name)) || !strcmp(arg, long_name) ||
+           (!strncmp(arg, long_name, n) && arg[n] == '=');
+}
+
+static const char *file_extension(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash + 1 : path, '.');
+    return dot ? dot : ".wav";
+}
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, RenderOptions *o)
+{
+    memset(o, 0, sizeof *o);
+    o->rate = RENDER_RATE_DEFAULT;
+    bool options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *v;
+        if (options_done || arg[0] != '-' || !strcmp(arg, "-")) {
+            if (o->song)
+                return usage_error("more than one song given: '%s'", arg);
+            o->song = arg;
+        } else if (!strcmp(arg, "--")) {
+            options_done = true;
+        } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (option_is(arg, "-o", "--output")) {
+            if (!(v = option_value(argc, argv, &i, "--output")))
+                return usage_error("%s needs a file name", arg);
+            o->output = v;
+        } else if (option_is(arg, "-r", "--rate")) {
+            long rate;
+            if (!(v = option_value(argc, argv, &i, "--rate")))
+                return usage_error("%s needs a sample rate in Hz", arg);
+            if (!parse_long(v, RENDER_RATE_MIN, RENDER_RATE_MAX, &rate))
+                return usage_error("rate '%s' is not a whole number of Hz from "
+                                   "8000 to 192000",
+                                   v);
+            o->rate = (uint32_t)rate;
+        } else if (option_is(arg, "-s", "--seconds")) {
+            if (!(v = option_value(argc, argv, &i, "--seconds")))
+                return usage_error("%s needs a number of seconds", arg);
+            char *end;
+            errno = 0;
+            double s = strtod(v, &end);
+            if (errno || end == v || *end || !isfinite(s) || s <= 0 ||
+                s > RENDER_MAX_SECONDS)
+                return usage_error("seconds '%s' must be a number above 0 and at "
+                                   "most 1200 (20 minutes)",
+                                   v);
+            o->seconds = s;
+        } else if (option_is(arg, NULL, "--stems")) {
+            if (!(v = option_value(argc, argv, &i, "--stems")) || !*v)
+                return usage_error("%s needs a directory", arg);
+            o->stems_dir = v;
+        } else if (option_is(arg, NULL, "--bits")) {
+            if (!(v = option_value(argc, argv, &i, "--bits")))
+                return usage_error("%s needs 16, 24 or 32", arg);
+            if (!strcmp(v, "16"))
+                o->encoding = SAMPLEIO_ENC_PCM16;
+            else if (!strcmp(v, "24"))
+                o->encoding = SAMPLEIO_ENC_PCM24;
+            else if (!strcmp(v, "32"))
+                o->encoding = SAMPLEIO_ENC_FLOAT;
+            else
+                return usage_error("bits '%s' must be 16, 24 or 32 (float)", v);
+        } else if (option_is(arg, NULL, "--interp")) {
+            if (!(v = option_value(argc, argv, &i, "--interp")))
+                return usage_error("%s needs raw, linear or sinc", arg);
+            if (!song_interp_parse(v, &o->interp))
+                return usage_error("interpolation '%s' must be raw, linear or sinc",
+                                   v);
+            o->interp_set = true;
+        } else if (!strcmp(arg, "--no-limiter")) {
+            o->no_limiter = true;
+        } else if (!strcmp(arg, "--allow-missing")) {
+            o->allow_missing = true;
+        } else if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
+            o->quiet = true;
+        } else {
+            return usage_error("unknown option '%s'", arg);
+        }
+    }
+    if (!o->song)
+        return usage_error("%s", "no song given: hiss render SONG -o OUT.wav");
+    if (!o->output && !o->stems_dir)
+        return usage_error("%s", "no output given: add -o OUT.wav (or --stems DIR)");
+    if (o->output && !sampleio_writer_knows(o->output))
+        return usage_error("'%s': unknown output format (name it .wav, .flac or "
+                           ".aiff)",
+                           o->output);
+    if (o->encoding == SAMPLEIO_ENC_FLOAT && o->output &&
+        strcasecmp(file_extension(o->output), ".wav"))
+        return usage_error("'%s': 32-bit float needs a .wav output", o->output);
+    return -1;
+}
+
+/* ---- stems ---- */
+
+/* The song file's name without directory and .hiss, for stem names. */
+static void song_stem_name(const char *song_path, char *out, size_t size)
+{
+    const char *slash = strrchr(song_path, '/');
+    const char *base = slash ? slash + 1 : song_path;
+    snprintf(out, size, "%s", base);
+    char *dot = strrchr(out, '.');
+    if (dot && dot != out)
+        *dot = '\0';
+    if (!out[0])
+        snprintf(out, size, "song");
+}
+
+/* Letters, digits, '-' and '_' survive; runs of anything else become one
+ * '_', so a stem name is safe in any file system and shell. */
+static void sanitize(const char *in, char *out, size_t size)
+{
+    size_t n = 0;
+    bool gap = false;
+    for (const char *p = in; *p && n + 2 < size && n < 24; p++) {
+        unsigned char c = (unsigned char)*p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (c >= '0' && c <= '9') || c == '-' || c == '_';
+        if (ok) {
+            if (gap && n)
+                out[n++] = '_';
+            out[n++] = (char)c;
+            gap = false;
+        } else {
+            gap = true;
+        }
+    }
+    out[n] = '\0';
+}
+
+/* The name of the first instrument the channel plays, in order-list order:
+ * what a beatmaker would call the track ("kick", "hats"). */
+static const char *channel_instrument_name(const Song *song, int channel)
+{
+    int orders = atomic_load(&song->order_count);
+    for (int o = 0; o < orders; o++) {
+        const Pattern *p = song_pattern(song, atomic_load(&song->orders[o]));
+        if (!p || channel >= p->channels)
+            continue;
+        for (int r = 0; r < p->rows; r++) {
+            Cell c = song_pattern_get(p, r, channel);
+            if (c.instrument) {
+                const Instrument *inst = song_instrument(song, c.instrument);
+                return inst ? inst->name : NULL;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void stems_free(Stems *s, bool abort_files)
+{
+    for (int c = 0; c < s->count; c++) {
+        if (abort_files)
+            sampleio_writer_abort(s->writers[c]);
+        free(s->names[c]);
+        free(s->buffers[c]);
+    }
+    memset(s, 0, sizeof *s);
+}
+
+static int stems_open(Stems *s, const Song *song, const RenderOptions *o)
+{
+    struct stat st;
+    if (stat(o->stems_dir, &st) != 0) {
+        if (mkdir(o->stems_dir, 0777) != 0) {
+            fprintf(stderr, "%s: cannot create the stems directory: %s\n",
+                    o->stems_dir, strerror(errno));
+            return EXIT_FAILURE_RENDER;
+        }
+    } else if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "%s: not a directory (--stems needs one)\n", o->stems_dir);
+        return EXIT_FAILURE_RENDER;
+    }
+    char base[256];
+    song_stem_name(o->song, base, sizeof base);
+    const char *ext = o->output ? file_extension(o->output) : ".wav";
+    int channels = atomic_load(&song->channels);
+    for (int c = 0; c < channels; c++) {
+        char label[32] = "";
+        const char *inst = channel_instrument_name(song, c);
+        if (inst)
+            sanitize(inst, label, sizeof label);
+        size_t size = strlen(o->stems_dir) + strlen(base) + strlen(ext) + 48;
+        char *name = malloc(size);
+        s->buffers[c] = calloc(RENDER_BLOCK, sizeof(float));
+        if (!name || !s->buffers[c]) {
+            free(name);
+            free(s->buffers[c]);
+            fprintf(stderr, "hiss render: out of memory\n");
+            return EXIT_FAILURE_RENDER;
+        }
+        snprintf(name, size, "%s/%s-%02d%s%s%s", o->stems_dir, base, c + 1,
+                 label[0] ? "-" : "", label, ext);
+        s->names[c] = name;
+        s->count = c + 1;
+        HissDiag diag = {{0}};
+        if (sampleio_writer_open(name, o->rate, 1, o->encoding, &s->writers[c], &diag)) {
+            fprintf(stderr, "%s\n", diag.text);
+            return EXIT_FAILURE_RENDER;
+        }
+    }
+    return 0;
+}
+
+/* ---- the render ---- */
+
+static void format_duration(uint64_t frames, uint32_t rate, char *out, size_t size)
+{
+    uint64_t ms = (frames * 1000 + rate / 2) / rate;
+    snprintf(out, size, "%u:%02u.%03u", (unsigned)(ms / 60000),
+             (unsigned)(ms / 1000 % 60), (unsigned)(ms % 1000));
+}
+
+static void format_peak(float peak, char *out, size_t size)
+{
+    if (peak <= 0)
+        snprintf(out, size, "-inf dBFS");
+    else
+        snprintf(out, size, "%.1f dBFS", 20 * log10(peak));
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static float block_peak(const float *mix, const Stems *stems, uint32_t n)
+{
+    float peak = 0;
+    for (uint32_t i = 0; i < 2 * n; i++)
+        peak = fmaxf(peak, fabsf(mix[i]));
+    for (int c = 0; c < stems->count; c++)
+        for (uint32_t i = 0; i < n; i++)
+            peak = fmaxf(peak, fabsf(stems->buffers[c][i]));
+    return peak;
+}
+
+/* Reports missing samples. Returns false when the render must not go on. */
+static bool check_samples(const SongioWarnings *w, const RenderOptions *o)
+{
+    int missing = songio_warnings_missing(w);
+    int shown = 0;
+    for (int i = 0; i < w->count; i++) {
+        const SongioWarning *item = &w->items[i];
+        if (item->kind == HISS_OK) {
+            if (!o->quiet)
+                fprintf(stderr, "%s\n", item->text);
+            continue;
+        }
+        shown++;
+        if (o->allow_missing) {
+            if (!o->quiet)
+                fprintf(stderr, "%s (rendered silent)\n", item->text);
+        } else if (shown == missing) {
+            /* The way forward goes on the last line, where the eye lands. */
+            fprintf(stderr,
+                    "%s (fix the path in the song, or add --allow-missing to "
+                    "render without it)\n",
+                    item->text);
+        } else {
+            fprintf(stderr, "%s\n", item->text);
+        }
+    }
+    if (w->dropped && (!o->quiet || (missing && !o->allow_missing)))
+        fprintf(stderr, "%s: %d more problems not shown\n", o->song, w->dropped);
+    return missing == 0 || o->allow_missing;
+}
+
+typedef struct {
+    uint64_t frames;
+    bool ended;  /* the song reached its end */
+    bool capped; /* stopped by the 20-minute cap */
+} RenderResult;
+
+static HissError render_loop(Engine *engine, const RenderOptions *o,
+                             SampleioWriter *mix_writer, Stems *stems,
+                             RenderResult *result, HissDiag *diag)
+{
+    static float mix[RENDER_BLOCK * 2];
+    const EngineStatus *status = engine_status(engine);
+    uint64_t limit = o->seconds ? (uint64_t)llround(o->seconds * o->rate)
+                                : (uint64_t)RENDER_MAX_SECONDS * o->rate;
+    if (limit == 0)
+        limit = 1;
+    uint64_t tail_max = (uint64_t)RENDER_TAIL_SECONDS * o->rate, tail = 0;
+    bool progress = !o->quiet && isatty(STDERR_FILENO);
+    double next_progress = now_seconds() + 0.2;
+    memset(result, 0, sizeof *result);
+
+    while (!interrupted) {
+        uint64_t left = limit - result->frames;
+        if (left == 0) {
+            result->capped = !o->seconds && !result->ended;
+            break;
+        }
+        uint32_t n = left < RENDER_BLOCK ? (uint32_t)left : RENDER_BLOCK;
+        engine_render_channels(engine, mix, stems->count ? stems->buffers : NULL,
+                               stems->count, n);
+        if (!o->seconds && result->ended) {
+            if (block_peak(mix, stems, n) < RENDER_SILENCE)
+                break;
+            tail += n;
+        }
+        HissError err = HISS_OK;
+        if (mix_writer)
+            err = sampleio_writer_write(mix_writer, mix, n, diag);
+        for (int c = 0; !err && c < stems->count; c++)
+            err = sampleio_writer_write(stems->writers[c], stems->buffers[c], n, diag);
+        if (err)
+            return err;
+        result->frames += n;
+        if (!result->ended && (atomic_load(&status->song_ended) ||
+                               !atomic_load(&status->playing)))
+            result->ended = true;
+        if (!o->seconds && result->ended && tail >= tail_max)
+            break;
+        if (progress && now_seconds() >= next_progress) {
+            char when[32];
+            format_duration(result->frames, o->rate, when, sizeof when);
+            fprintf(stderr, "\rrendering %s  order %02X row %02X ", when,
+                    atomic_load(&status->order), atomic_load(&status->row));
+            next_progress = now_seconds() + 0.2;
+        }
+    }
+    if (progress)
+        fprintf(stderr, "\r\033[K");
+    return HISS_OK;
+}
+
+/* What the summary reports, taken before the writers are closed (closing
+ * frees them). */
+typedef struct {
+    float peak;
+    uint64_t overs;
+    char format[48];
+} Figures;
+
+static Figures figures_of(SampleioWriter *const *writers, int count)
+{
+    Figures f = {0, 0, ""};
+    for (int i = 0; i < count; i++) {
+        f.peak = fmaxf(f.peak, sampleio_writer_peak(writers[i]));
+        f.overs += sampleio_writer_overs(writers[i]);
+        snprintf(f.format, sizeof f.format, "%s", sampleio_writer_format_name(writers[i]));
+    }
+    return f;
+}
+
+static void print_summary(const char *what, const char *count, const RenderOptions *o,
+                          const RenderResult *r, const Figures *f)
+{
+    char when[32], peak[32];
+    format_duration(r->frames, o->rate, when, sizeof when);
+    format_peak(f->peak, peak, sizeof peak);
+    printf("%s: %s%s at %u Hz, %s, peak %s, %llu %s\n", what, count, when, o->rate,
+           f->format, peak, (unsigned long long)f->overs,
+           o->encoding == SAMPLEIO_ENC_FLOAT ? "over 0 dBFS" : "clipped");
+}
 
 int cli_render(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "hiss: 'render' is not available in this build yet\n");
-    return 2;
+    RenderOptions o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+
+    Song *song = NULL;
+    HissDiag diag = {{0}};
+    SongioWarnings warnings;
+    songio_warnings_init(&warnings);
+    if (songio_load(o.song, o.rate, &song, &diag, &warnings)) {
+        fprintf(stderr, "%s\n", diag.text);
+        songio_warnings_deinit(&warnings);
+        return EXIT_FAILURE_RENDER;
+    }
+    bool samples_ok = check_samples(&warnings, &o);
+    songio_warnings_deinit(&warnings);
+    if (!samples_ok) {
+        song_free(song);
+        return EXIT_FAILURE_RENDER;
+    }
+    if (!o.seconds && atomic_load(&song->order_count) == 0) {
+        fprintf(stderr, "%s: the order list is empty: nothing to render (add "
+                        "patterns to the order, or give --seconds)\n", o.song);
+        song_free(song);
+        return EXIT_FAILURE_RENDER;
+    }
+    /* The song is ours alone until the engine starts: plain stores do. */
+    for (int slot = 1; o.interp_set && slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        Instrument *inst = song_instrument(song, slot);
+        if (inst)
+            inst->interp = o.interp;
+    }
+    if (o.no_limiter)
+        atomic_store(&song->limiter, false);
+
+    SampleioWriter *mix_writer = NULL;
+    Stems stems;
+    memset(&stems, 0, sizeof stems);
+    Engine *engine = NULL;
+    rc = EXIT_FAILURE_RENDER;
+    if (o.output &&
+        sampleio_writer_open(o.output, o.rate, 2, o.encoding, &mix_writer, &diag)) {
+        fprintf(stderr, "%s\n", diag.text);
+        goto out;
+    }
+    if (o.stems_dir && stems_open(&stems, song, &o))
+        goto out;
+    engine = engine_new(song, o.rate);
+    if (!engine) {
+        fprintf(stderr, "hiss render: out of memory starting the engine\n");
+        goto out;
+    }
+
+    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    engine_play_song_now(engine, 0, 0, false);
+    RenderResult result;
+    HissError err = render_loop(engine, &o, mix_writer, &stems, &result, &diag);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (err) {
+        fprintf(stderr, "%s\n", diag.text);
+        goto out;
+    }
+    if (interrupted) {
+        fprintf(stderr, "hiss render: interrupted; nothing written\n");
+        rc = EXIT_INTERRUPTED;
+        goto out;
+    }
+    if (result.capped && !o.quiet)
+        fprintf(stderr,
+                "%s: still playing after %d minutes (does it loop?): stopped "
+                "there; use --seconds N to choose the length\n",
+                o.song, RENDER_MAX_SECONDS / 60);
+    Figures mix_figures = figures_of(&mix_writer, mix_writer ? 1 : 0);
+    Figures stem_figures = figures_of(stems.writers, stems.count);
+    /* Stems first: if one fails, the mix is dropped too rather than left
+     * looking like a complete render. */
+    for (int c = 0; c < stems.count; c++) {
+        SampleioWriter *w = stems.writers[c];
+        stems.writers[c] = NULL;
+        if (sampleio_writer_close(w, &diag)) {
+            fprintf(stderr, "%s\n", diag.text);
+            goto out;
+        }
+    }
+    if (mix_writer) {
+        SampleioWriter *w = mix_writer;
+        mix_writer = NULL;
+        if (sampleio_writer_close(w, &diag)) {
+            fprintf(stderr, "%s\n", diag.text);
+            goto out;
+        }
+    }
+    if (!o.quiet && o.output)
+        print_summary(o.output, "", &o, &result, &mix_figures);
+    if (!o.quiet && stems.count) {
+        char count[32];
+        snprintf(count, sizeof count, "%d stems, ", stems.count);
+        print_summary(o.stems_dir, count, &o, &result, &stem_figures);
+    }
+    rc = 0;
+out:
+    stems_free(&stems, true);
+    sampleio_writer_abort(mix_writer);
+    engine_free(engine);
+    song_free(song);
+    return rc;
 }

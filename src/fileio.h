@@ -11,7 +11,9 @@
 
 #include "base.h"
 
-/* *data is malloc'ed and NUL-terminated (not counted in *len). */
+/* *data is malloc'ed and NUL-terminated (not counted in *len).
+ * HISS_ERR_MISSING when the file does not exist, HISS_ERR_RANGE when it is
+ * larger than max_bytes, HISS_ERR_IO otherwise. */
 HissError fileio_read_all(const char *path, size_t max_bytes, char **data,
                           size_t *len, HissDiag *diag);
 /* backups: how many older versions to keep (0 = none). */

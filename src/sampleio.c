@@ -74,6 +74,19 @@ static void mixdown_gains(int n, float *left, float *right)
     }
 }
 
+/* A message that is about no file in particular. */
+static void diag_plain(HissDiag *diag, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void diag_plain(HissDiag *diag, const char *fmt, ...)
+{
+    if (!diag)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(diag->text, sizeof diag->text, fmt, ap);
+    va_end(ap);
+}
+
 static void add_note(SampleioInfo *info, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void add_note(SampleioInfo *info, const char *fmt, ...)
@@ -300,15 +313,15 @@ static HissError resample(const float *in, uint32_t frames, int channels,
 {
     uint32_t want = sampleio_converted_frames(frames, in_rate, out_rate);
     if (want > SAMPLEIO_MAX_FRAMES) {
-        hiss_diag_set(diag, NULL, 0, 0,
-                      "%u frames at %u Hz would be %u frames at %u Hz, more "
-                      "than the %d allowed",
-                      frames, in_rate, want, out_rate, SAMPLEIO_MAX_FRAMES);
+        diag_plain(diag,
+                   "%u frames at %u Hz would be %u frames at %u Hz, more than "
+                   "the %d allowed",
+                   frames, in_rate, want, out_rate, SAMPLEIO_MAX_FRAMES);
         return HISS_ERR_RANGE;
     }
     double ratio = (double)out_rate / in_rate;
     if (!src_is_valid_ratio(ratio)) {
-        hiss_diag_set(diag, NULL, 0, 0, "cannot convert %u Hz to %u Hz (ratio too large)",
+        diag_plain(diag, "cannot convert %u Hz to %u Hz (ratio too large)",
                       in_rate, out_rate);
         return HISS_ERR_RANGE;
     }
@@ -317,7 +330,7 @@ static HissError resample(const float *in, uint32_t frames, int channels,
     size_t room = (size_t)want + 64;
     float *buf = calloc(room * channels, sizeof(float));
     if (!buf) {
-        hiss_diag_set(diag, NULL, 0, 0, "out of memory converting %u frames", frames);
+        diag_plain(diag, "out of memory converting %u frames", frames);
         return HISS_ERR_NOMEM;
     }
     if (in_rate == out_rate) {
@@ -333,7 +346,7 @@ static HissError resample(const float *in, uint32_t frames, int channels,
         };
         int rc = src_simple(&d, SRC_SINC_BEST_QUALITY, channels);
         if (rc) {
-            hiss_diag_set(diag, NULL, 0, 0, "rate conversion failed: %s",
+            diag_plain(diag, "rate conversion failed: %s",
                           src_strerror(rc));
             free(buf);
             return HISS_ERR_FORMAT;
@@ -362,7 +375,7 @@ static HissError build_sample(const float *converted, uint32_t frames, int chann
     Sample *s = sample_new(converted, frames, channels, rate, source_frames,
                            source_rate);
     if (!s) {
-        hiss_diag_set(diag, NULL, 0, 0, "out of memory for a %u-frame sample", frames);
+        diag_plain(diag, "out of memory for a %u-frame sample", frames);
         return HISS_ERR_NOMEM;
     }
     if (source && source_rate != rate) {
@@ -370,7 +383,7 @@ static HissError build_sample(const float *converted, uint32_t frames, int chann
         s->source = malloc(bytes ? bytes : 1);
         if (!s->source) {
             sample_release(s);
-            hiss_diag_set(diag, NULL, 0, 0, "out of memory for a %u-frame sample",
+            diag_plain(diag, "out of memory for a %u-frame sample",
                           source_frames);
             return HISS_ERR_NOMEM;
         }
@@ -385,12 +398,12 @@ HissError sampleio_from_audio(const SampleioAudio *audio, uint32_t session_rate,
 {
     *out = NULL;
     if (!rate_ok(session_rate) || !rate_ok(audio->rate)) {
-        hiss_diag_set(diag, NULL, 0, 0, "sample rates must be %d..%d Hz",
+        diag_plain(diag, "sample rates must be %d..%d Hz",
                       SAMPLEIO_RATE_MIN, SAMPLEIO_RATE_MAX);
         return HISS_ERR_RANGE;
     }
     if (audio->channels < 1 || audio->channels > SAMPLE_MAX_CHANNELS) {
-        hiss_diag_set(diag, NULL, 0, 0, "samples have 1 or 2 channels, not %d",
+        diag_plain(diag, "samples have 1 or 2 channels, not %d",
                       audio->channels);
         return HISS_ERR_RANGE;
     }
@@ -470,7 +483,7 @@ struct SampleioWriter {
     uint64_t overs;
     float peak;
     char format_name[48];
-    float scratch[WRITE_CHUNK_FRAMES * WRITER_MAX_CHANNELS];
+    float scratch[]; /* WRITE_CHUNK_FRAMES * channels */
 };
 
 typedef enum { CONTAINER_NONE, CONTAINER_WAV, CONTAINER_FLAC, CONTAINER_AIFF } Container;
@@ -585,7 +598,8 @@ HissError sampleio_writer_open(const char *path, uint32_t rate, int channels,
         return HISS_ERR_UNSUPPORTED;
     }
 
-    SampleioWriter *w = calloc(1, sizeof *w);
+    SampleioWriter *w =
+        calloc(1, sizeof *w + sizeof(float) * WRITE_CHUNK_FRAMES * (size_t)channels);
     if (!w || !(w->path = strdup(path))) {
         free(w);
         hiss_diag_set(diag, path, 0, 0, "out of memory");

@@ -38,7 +38,20 @@
  * Sample paths are relative to the song file's directory.
  *
  * Saving writes exactly this canonical form, so a file that hiss wrote loads
- * and saves back to the same bytes. Errors are "file:line:col: message". */
+ * and saves back to the same bytes. Errors are "file:line:col: message".
+ *
+ * Loading is strict about content and lenient about layout: the version
+ * line must be line 1; the settings (each at most once) are optional with
+ * song_new_empty()'s defaults and may come in any order, except that
+ * `channels` must precede the first pattern, and every pattern must have
+ * exactly `channels` cells per row. Instrument fields after the name are
+ * optional and may come in any order (defaults: volume 64, pan 0, base C-4,
+ * finetune 0, loop off 0 0, interp linear, sample ""). A pattern's rows
+ * follow its header line without a gap. Hex digits may be lowercase; CRLF
+ * line ends, a UTF-8 BOM, blank lines and extra blanks between words are
+ * accepted. Saving normalises all of that. Instrument slot 00 and cell
+ * instrument 00 are refused ("..." means none). Every pattern is saved,
+ * also those the order list does not use. */
 #ifndef HISS_SONGFILE_H
 #define HISS_SONGFILE_H
 
@@ -47,7 +60,15 @@
 #include "base.h"
 #include "song.h"
 
-enum { SONGFILE_VERSION = 1, SONGFILE_MAX_BYTES = 16 * 1024 * 1024 };
+/* The largest song hiss can hold (256 patterns of 256 rows x 64 channels,
+ * 255 instruments with the longest paths) is about 76 MB of text, so every
+ * song hiss saves loads again. The longest canonical line is an instrument
+ * with a 1023-byte path of backslashes, about 2300 bytes. */
+enum {
+    SONGFILE_VERSION = 1,
+    SONGFILE_MAX_BYTES = 80 * 1024 * 1024,
+    SONGFILE_MAX_LINE = 4096,
+};
 
 /* Parses text (not necessarily NUL-terminated). `name` is used in
  * diagnostics. Instruments get their name/path/params but no sample data:

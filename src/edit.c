@@ -1,0 +1,1585 @@
+/* Every operation follows one shape: read the song, describe the change as
+ * an undo step (before and after), then apply the step forwards. Undo and
+ * redo apply the same records backwards or forwards, so an operation and
+ * its redo cannot drift apart, and a failure while building a step leaves
+ * the song untouched. Applying allocates everything first, then installs,
+ * so it too either happens whole or not at all. */
+#include "edit.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small helpers --------------------------------------------------- */
+
+static UndoCursor cursor_to_undo(EditCursor c)
+{
+    UndoCursor u = {c.pattern, c.row, c.channel, (int)c.column};
+    return u;
+}
+
+static EditCursor cursor_from_undo(UndoCursor u)
+{
+    EditCursor c = {u.pattern, u.row, u.channel, (EditColumn)u.column};
+    return c;
+}
+
+Pattern *edit_current_pattern(const Editor *ed)
+{
+    int slot = ed->cursor.pattern;
+    if (!ed->song || slot < 0 || slot >= SONG_MAX_PATTERNS)
+        return NULL;
+    return song_pattern(ed->song, slot);
+}
+
+int edit_channels(const Editor *ed)
+{
+    Pattern *p = edit_current_pattern(ed);
+    return p ? p->channels : 0;
+}
+
+static void retire(Editor *ed, EditRetireKind kind, void *ptr)
+{
+    if (!ptr)
+        return;
+    if (ed->retire) {
+        ed->retire(ed->retire_ctx, kind, ptr);
+    } else if (kind == EDIT_RETIRE_PATTERN) {
+        song_pattern_free(ptr);
+    } else {
+        song_instrument_free(ptr);
+    }
+}
+
+static Pattern *pattern_copy(const Pattern *p)
+{
+    return p ? song_pattern_resized(p, p->rows, p->channels) : NULL;
+}
+
+static bool pattern_slot_valid(int slot)
+{
+    return slot >= 0 && slot < SONG_MAX_PATTERNS;
+}
+
+static bool instrument_slot_valid(int slot)
+{
+    return slot >= 1 && slot <= SONG_MAX_INSTRUMENTS;
+}
+
+/* Keeps the cursor on an existing pattern, row and channel. */
+static EditCursor cursor_clamped(const Editor *ed, EditCursor c)
+{
+    if (!pattern_slot_valid(c.pattern))
+        c.pattern = hiss_clampi(c.pattern, 0, SONG_MAX_PATTERNS - 1);
+    if (ed->song && !song_pattern(ed->song, c.pattern)) {
+        /* The nearest existing slot below, else above. */
+        for (int d = 1; d < SONG_MAX_PATTERNS; d++) {
+            if (c.pattern - d >= 0 && song_pattern(ed->song, c.pattern - d)) {
+                c.pattern -= d;
+                break;
+            }
+            if (c.pattern + d < SONG_MAX_PATTERNS &&
+                song_pattern(ed->song, c.pattern + d)) {
+                c.pattern += d;
+                break;
+            }
+        }
+    }
+    Pattern *p = ed->song ? song_pattern(ed->song, c.pattern) : NULL;
+    int rows = p ? p->rows : 1, chans = p ? p->channels : 1;
+    c.row = hiss_clampi(c.row, 0, rows - 1);
+    c.channel = hiss_clampi(c.channel, 0, chans - 1);
+    c.column = (EditColumn)hiss_clampi((int)c.column, 0, EDIT_COL_COUNT - 1);
+    return c;
+}
+
+static void clamp_order_pos(Editor *ed)
+{
+    int count = ed->song ? atomic_load(&ed->song->order_count) : 0;
+    ed->order_pos = hiss_clampi(ed->order_pos, 0, count);
+}
+
+/* ---- song snapshots ---------------------------------------------------- */
+
+static void orders_read(const Song *s, UndoOrders *o)
+{
+    memset(o, 0, sizeof *o);
+    o->count = atomic_load(&s->order_count);
+    for (int i = 0; i < o->count; i++)
+        o->entries[i] = atomic_load(&s->orders[i]);
+}
+
+/* A reader must never see order_count cover an entry not yet written. */
+static void orders_write(Song *s, const UndoOrders *o)
+{
+    int old = atomic_load(&s->order_count);
+    if (o->count < old)
+        atomic_store(&s->order_count, o->count);
+    for (int i = 0; i < o->count; i++)
+        if (atomic_load(&s->orders[i]) != o->entries[i])
+            atomic_store(&s->orders[i], o->entries[i]);
+    if (o->count > old)
+        atomic_store(&s->order_count, o->count);
+}
+
+static void settings_read(const Song *s, UndoSettings *st)
+{
+    memset(st, 0, sizeof *st);
+    memcpy(st->title, s->title, sizeof st->title);
+    st->title[SONG_TITLE_MAX - 1] = 0;
+    st->bpm = atomic_load(&s->bpm);
+    st->speed = atomic_load(&s->speed);
+    st->rows_per_beat = atomic_load(&s->rows_per_beat);
+    st->swing = atomic_load(&s->swing);
+    st->master_gain_tenth_db = atomic_load(&s->master_gain_tenth_db);
+    st->limiter = atomic_load(&s->limiter);
+    st->channels = atomic_load(&s->channels);
+}
+
+static void settings_write(Song *s, const UndoSettings *st)
+{
+    memcpy(s->title, st->title, sizeof s->title);
+    atomic_store(&s->bpm, st->bpm);
+    atomic_store(&s->speed, st->speed);
+    atomic_store(&s->rows_per_beat, st->rows_per_beat);
+    atomic_store(&s->swing, st->swing);
+    atomic_store(&s->master_gain_tenth_db, st->master_gain_tenth_db);
+    atomic_store(&s->limiter, st->limiter);
+    if (atomic_load(&s->channels) != st->channels)
+        atomic_store(&s->channels, st->channels);
+}
+
+/* ---- applying steps ---------------------------------------------------- */
+
+static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
+{
+    Song *song = ed->song;
+    void **fresh = calloc((size_t)step->count + 1, sizeof *fresh);
+    if (!fresh)
+        return HISS_ERR_NOMEM;
+    /* Phase 1: every object to install, built before anything changes. */
+    for (int i = 0; i < step->count; i++) {
+        const UndoChange *c = &step->changes[i];
+        if (c->kind == UNDO_PATTERN) {
+            const Pattern *src = forward ? c->u.pattern.after : c->u.pattern.before;
+            if (src && !(fresh[i] = pattern_copy(src)))
+                goto nomem;
+        } else if (c->kind == UNDO_INSTRUMENT) {
+            const Instrument *src =
+                forward ? c->u.instrument.after : c->u.instrument.before;
+            if (src && !(fresh[i] = song_instrument_clone(src)))
+                goto nomem;
+        }
+    }
+    /* Phase 2: install, in order forwards and in reverse backwards, so
+     * ordered pairs (patterns widen before channels grow) stay ordered. */
+    for (int k = 0; k < step->count; k++) {
+        int i = forward ? k : step->count - 1 - k;
+        const UndoChange *c = &step->changes[i];
+        switch (c->kind) {
+        case UNDO_CELLS: {
+            Pattern *p = song_pattern(song, c->slot);
+            if (!p)
+                break;
+            for (int j = 0; j < c->u.cells.count; j++) {
+                const UndoCell *it = &c->u.cells.items[j];
+                if (it->row < p->rows && it->channel < p->channels)
+                    song_pattern_set(p, it->row, it->channel,
+                                     song_cell_unpack(forward ? it->after
+                                                              : it->before));
+            }
+            break;
+        }
+        case UNDO_PATTERN: {
+            Pattern *old = atomic_exchange_explicit(
+                &song->patterns[c->slot], (Pattern *)fresh[i],
+                memory_order_acq_rel);
+            retire(ed, EDIT_RETIRE_PATTERN, old);
+            break;
+        }
+        case UNDO_INSTRUMENT: {
+            Instrument *old = atomic_exchange_explicit(
+                &song->instruments[c->slot], (Instrument *)fresh[i],
+                memory_order_acq_rel);
+            retire(ed, EDIT_RETIRE_INSTRUMENT, old);
+            break;
+        }
+        case UNDO_ORDERS:
+            orders_write(song, forward ? &c->u.orders.after : &c->u.orders.before);
+            break;
+        case UNDO_SETTINGS:
+            settings_write(song, forward ? &c->u.settings.after
+                                         : &c->u.settings.before);
+            break;
+        }
+    }
+    free(fresh);
+    return HISS_OK;
+nomem:
+    for (int i = 0; i < step->count; i++) {
+        if (step->changes[i].kind == UNDO_PATTERN)
+            song_pattern_free(fresh[i]);
+        else if (step->changes[i].kind == UNDO_INSTRUMENT)
+            song_instrument_free(fresh[i]);
+    }
+    free(fresh);
+    return HISS_ERR_NOMEM;
+}
+
+static UndoStep *step_begin(void)
+{
+    return undo_step_new();
+}
+
+/* Applies a built step, moves the cursor to `after` and remembers the
+ * step. An empty step still moves the cursor (typing the same note again
+ * advances like any entry). Frees the step on failure. */
+static HissError step_finish(Editor *ed, UndoStep *step, EditCursor after)
+{
+    if (!step)
+        return HISS_ERR_NOMEM;
+    step->cursor_before = cursor_to_undo(ed->cursor);
+    HissError err = apply_step(ed, step, true);
+    if (err) {
+        undo_step_free(step);
+        return err;
+    }
+    ed->cursor = cursor_clamped(ed, after);
+    step->cursor_after = cursor_to_undo(ed->cursor);
+    if (!undo_step_is_empty(step))
+        ed->change_count++;
+    undo_push(&ed->history, step);
+    clamp_order_pos(ed);
+    return HISS_OK;
+}
+
+static HissError step_fail(UndoStep *step, HissError err)
+{
+    undo_step_free(step);
+    return err;
+}
+
+/* Records cell (row, channel) of pattern `slot` becoming `cell`. */
+static HissError step_cell(UndoStep *step, const Pattern *p, int slot, int row,
+                           int channel, Cell cell)
+{
+    uint64_t before = song_cell_pack(song_pattern_get(p, row, channel));
+    uint64_t after = song_cell_pack(cell);
+    if (before == after)
+        return HISS_OK;
+    return undo_step_add_cell(step, slot, row, channel, before, after);
+}
+
+/* ---- lifetime ------------------------------------------------------- */
+
+static void editor_reset_view(Editor *ed)
+{
+    EditCursor home = {0, 0, 0, EDIT_COL_NOTE};
+    ed->cursor = cursor_clamped(ed, home);
+    ed->order_pos = 0;
+    ed->selection.active = false;
+    ed->mark_set = false;
+}
+
+Editor *edit_new(Song *song, EditRetireFn retire_fn, void *retire_ctx)
+{
+    Editor *ed = calloc(1, sizeof *ed);
+    if (!ed)
+        return NULL;
+    ed->song = song;
+    ed->retire = retire_fn;
+    ed->retire_ctx = retire_ctx;
+    ed->instrument = 1;
+    ed->octave = 4;
+    ed->step = 1;
+    undo_init(&ed->history, 0, 0);
+    ed->saved_state = undo_state_id(&ed->history);
+    editor_reset_view(ed);
+    return ed;
+}
+
+void edit_free(Editor *ed)
+{
+    if (!ed)
+        return;
+    undo_deinit(&ed->history);
+    free(ed->clipboard.cells);
+    free(ed);
+}
+
+void edit_set_song(Editor *ed, Song *song)
+{
+    ed->song = song;
+    undo_clear(&ed->history);
+    ed->saved_state = undo_state_id(&ed->history);
+    editor_reset_view(ed);
+}
+
+void edit_set_undo_limits(Editor *ed, int max_steps, size_t max_bytes)
+{
+    undo_set_limits(&ed->history, max_steps, max_bytes);
+}
+
+/* ---- state ------------------------------------------------------------ */
+
+bool edit_is_dirty(const Editor *ed)
+{
+    return undo_state_id(&ed->history) != ed->saved_state;
+}
+
+void edit_mark_saved(Editor *ed)
+{
+    ed->saved_state = undo_state_id(&ed->history);
+}
+
+HissError edit_undo(Editor *ed)
+{
+    const UndoStep *s = undo_back(&ed->history);
+    if (!s)
+        return HISS_ERR_MISSING;
+    HissError err = apply_step(ed, s, false);
+    if (err) {
+        undo_cancel_back(&ed->history);
+        return err;
+    }
+    ed->cursor = cursor_clamped(ed, cursor_from_undo(s->cursor_before));
+    ed->change_count++;
+    clamp_order_pos(ed);
+    return HISS_OK;
+}
+
+HissError edit_redo(Editor *ed)
+{
+    const UndoStep *s = undo_forward(&ed->history);
+    if (!s)
+        return HISS_ERR_MISSING;
+    HissError err = apply_step(ed, s, true);
+    if (err) {
+        undo_cancel_forward(&ed->history);
+        return err;
+    }
+    ed->cursor = cursor_clamped(ed, cursor_from_undo(s->cursor_after));
+    ed->change_count++;
+    clamp_order_pos(ed);
+    return HISS_OK;
+}
+
+bool edit_can_undo(const Editor *ed)
+{
+    return undo_can_undo(&ed->history);
+}
+
+bool edit_can_redo(const Editor *ed)
+{
+    return undo_can_redo(&ed->history);
+}
+
+/* ---- view settings ------------------------------------------------------ */
+
+void edit_set_octave(Editor *ed, int octave)
+{
+    ed->octave = hiss_clampi(octave, 0, EDIT_OCTAVE_MAX);
+}
+
+void edit_set_step(Editor *ed, int step)
+{
+    ed->step = hiss_clampi(step, 0, EDIT_STEP_MAX);
+}
+
+void edit_set_instrument_current(Editor *ed, int slot)
+{
+    ed->instrument = hiss_clampi(slot, 0, SONG_MAX_INSTRUMENTS);
+}
+
+void edit_set_edit_mode(Editor *ed, bool on)
+{
+    ed->edit_mode = on;
+}
+
+void edit_toggle_edit_mode(Editor *ed)
+{
+    ed->edit_mode = !ed->edit_mode;
+}
+
+void edit_set_jam_mode(Editor *ed, bool on)
+{
+    ed->jam_mode = on;
+}
+
+void edit_toggle_jam_mode(Editor *ed)
+{
+    ed->jam_mode = !ed->jam_mode;
+}
+
+/* ---- cursor ------------------------------------------------------------- */
+
+void edit_cursor_set(Editor *ed, EditCursor cursor)
+{
+    ed->cursor = cursor_clamped(ed, cursor);
+}
+
+static int current_rows(const Editor *ed)
+{
+    Pattern *p = edit_current_pattern(ed);
+    return p ? p->rows : 1;
+}
+
+void edit_cursor_up(Editor *ed)
+{
+    int rows = current_rows(ed);
+    ed->cursor.row = ed->cursor.row > 0 ? ed->cursor.row - 1 : rows - 1;
+}
+
+void edit_cursor_down(Editor *ed)
+{
+    int rows = current_rows(ed);
+    ed->cursor.row = ed->cursor.row + 1 < rows ? ed->cursor.row + 1 : 0;
+}
+
+void edit_cursor_left(Editor *ed)
+{
+    int chans = edit_channels(ed);
+    if (chans < 1)
+        chans = 1;
+    if (ed->cursor.column > 0) {
+        ed->cursor.column--;
+        return;
+    }
+    ed->cursor.column = EDIT_COL_COUNT - 1;
+    ed->cursor.channel = ed->cursor.channel > 0 ? ed->cursor.channel - 1
+                                                : chans - 1;
+}
+
+void edit_cursor_right(Editor *ed)
+{
+    int chans = edit_channels(ed);
+    if (chans < 1)
+        chans = 1;
+    if (ed->cursor.column + 1 < EDIT_COL_COUNT) {
+        ed->cursor.column++;
+        return;
+    }
+    ed->cursor.column = EDIT_COL_NOTE;
+    ed->cursor.channel = ed->cursor.channel + 1 < chans ? ed->cursor.channel + 1
+                                                        : 0;
+}
+
+void edit_cursor_page_up(Editor *ed)
+{
+    ed->cursor.row = hiss_clampi(ed->cursor.row - EDIT_PAGE_ROWS, 0,
+                                 current_rows(ed) - 1);
+}
+
+void edit_cursor_page_down(Editor *ed)
+{
+    ed->cursor.row = hiss_clampi(ed->cursor.row + EDIT_PAGE_ROWS, 0,
+                                 current_rows(ed) - 1);
+}
+
+void edit_cursor_home(Editor *ed)
+{
+    ed->cursor.row = 0;
+}
+
+void edit_cursor_end(Editor *ed)
+{
+    ed->cursor.row = current_rows(ed) - 1;
+}
+
+void edit_cursor_next_channel(Editor *ed)
+{
+    int chans = edit_channels(ed);
+    ed->cursor.column = EDIT_COL_NOTE;
+    ed->cursor.channel = ed->cursor.channel + 1 < chans ? ed->cursor.channel + 1
+                                                        : 0;
+}
+
+void edit_cursor_prev_channel(Editor *ed)
+{
+    int chans = edit_channels(ed);
+    ed->cursor.column = EDIT_COL_NOTE;
+    ed->cursor.channel = ed->cursor.channel > 0 ? ed->cursor.channel - 1
+                                                : (chans > 0 ? chans - 1 : 0);
+}
+
+void edit_cursor_goto_row(Editor *ed, int row)
+{
+    ed->cursor.row = hiss_clampi(row, 0, current_rows(ed) - 1);
+}
+
+static EditCursor advanced(const Editor *ed, EditCursor c)
+{
+    int rows = current_rows(ed);
+    c.row = (c.row + ed->step) % rows;
+    return c;
+}
+
+void edit_cursor_advance(Editor *ed)
+{
+    ed->cursor = advanced(ed, ed->cursor);
+}
+
+static void pattern_step(Editor *ed, int dir)
+{
+    if (!ed->song)
+        return;
+    int slot = ed->cursor.pattern;
+    for (int k = 1; k <= SONG_MAX_PATTERNS; k++) {
+        int s = ((slot + dir * k) % SONG_MAX_PATTERNS + SONG_MAX_PATTERNS) %
+                SONG_MAX_PATTERNS;
+        if (song_pattern(ed->song, s)) {
+            EditCursor c = ed->cursor;
+            c.pattern = s;
+            ed->cursor = cursor_clamped(ed, c);
+            return;
+        }
+    }
+}
+
+void edit_pattern_next(Editor *ed)
+{
+    pattern_step(ed, 1);
+}
+
+void edit_pattern_prev(Editor *ed)
+{
+    pattern_step(ed, -1);
+}
+
+HissError edit_pattern_goto(Editor *ed, int slot)
+{
+    if (!pattern_slot_valid(slot))
+        return HISS_ERR_RANGE;
+    if (!ed->song || !song_pattern(ed->song, slot))
+        return HISS_ERR_MISSING;
+    EditCursor c = ed->cursor;
+    c.pattern = slot;
+    ed->cursor = cursor_clamped(ed, c);
+    return HISS_OK;
+}
+
+/* ---- key entry ------------------------------------------------------------ */
+
+int edit_piano_key_offset(int ch)
+{
+    static const char lower[] = "zsxdcvgbhnjm";
+    static const char upper[] = "q2w3er5t6y7ui9o0p";
+    if (ch <= 0 || ch > 127)
+        return -1;
+    const char *at = strchr(lower, ch);
+    if (at)
+        return (int)(at - lower);
+    at = strchr(upper, ch);
+    if (at)
+        return 12 + (int)(at - upper);
+    return -1;
+}
+
+int edit_note_for_offset(const Editor *ed, int offset)
+{
+    if (offset < 0)
+        return 0;
+    int note = NOTE_FIRST + ed->octave * 12 + offset;
+    return note <= NOTE_LAST ? note : 0;
+}
+
+/* The common checks of key entry; fills *p with the pattern. */
+static HissError entry_ready(Editor *ed, Pattern **p)
+{
+    if (!ed->edit_mode)
+        return HISS_ERR_BUSY;
+    *p = edit_current_pattern(ed);
+    return *p ? HISS_OK : HISS_ERR_MISSING;
+}
+
+/* One-cell edit at the cursor, then the cursor moves to `after`. */
+static HissError put_cursor_cell(Editor *ed, Pattern *p, Cell cell,
+                                 EditCursor after)
+{
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    HissError err = step_cell(step, p, ed->cursor.pattern, ed->cursor.row,
+                              ed->cursor.channel, cell);
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, after);
+}
+
+static Cell cursor_cell(const Editor *ed, const Pattern *p)
+{
+    return song_pattern_get(p, ed->cursor.row, ed->cursor.channel);
+}
+
+static HissError enter_note(Editor *ed, int note, bool with_instrument)
+{
+    Pattern *p;
+    HissError err = entry_ready(ed, &p);
+    if (err)
+        return err;
+    if (ed->cursor.column != EDIT_COL_NOTE)
+        return HISS_ERR_RANGE;
+    Cell c = cursor_cell(ed, p);
+    c.note = (uint8_t)note;
+    if (with_instrument && ed->instrument > 0)
+        c.instrument = (uint8_t)ed->instrument;
+    return put_cursor_cell(ed, p, c, advanced(ed, ed->cursor));
+}
+
+HissError edit_note_from_key_offset(Editor *ed, int offset)
+{
+    int note = edit_note_for_offset(ed, offset);
+    if (!ed->edit_mode)
+        return HISS_ERR_BUSY;
+    if (!note)
+        return HISS_ERR_RANGE;
+    return enter_note(ed, note, true);
+}
+
+HissError edit_note_off(Editor *ed)
+{
+    return enter_note(ed, NOTE_OFF, false);
+}
+
+HissError edit_note_cut(Editor *ed)
+{
+    return enter_note(ed, NOTE_CUT, false);
+}
+
+static uint8_t set_nibble(uint8_t v, bool high, int digit)
+{
+    return high ? (uint8_t)((v & 0x0F) | digit << 4)
+                : (uint8_t)((v & 0xF0) | digit);
+}
+
+static const char FX_LETTERS[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+HissError edit_hex_digit(Editor *ed, int digit)
+{
+    if (digit < 0 || digit > 15)
+        return HISS_ERR_RANGE;
+    Pattern *p;
+    HissError err = entry_ready(ed, &p);
+    if (err)
+        return err;
+    Cell c = cursor_cell(ed, p);
+    EditCursor after = ed->cursor;
+    bool high = false;
+    switch (ed->cursor.column) {
+    case EDIT_COL_NOTE:
+        return HISS_ERR_RANGE;
+    case EDIT_COL_FX:
+    case EDIT_COL_FX2:
+        return edit_fx_letter(ed, FX_LETTERS[digit]);
+    case EDIT_COL_INSTRUMENT_HI:
+        high = true;
+        /* fall through */
+    case EDIT_COL_INSTRUMENT_LO:
+        c.instrument = set_nibble(c.instrument, high, digit);
+        break;
+    case EDIT_COL_VOLUME_HI:
+        high = true;
+        /* fall through */
+    case EDIT_COL_VOLUME_LO: {
+        uint8_t v = c.volume == VOLUME_EMPTY ? 0 : c.volume;
+        v = set_nibble(v, high, digit);
+        c.volume = v > VOLUME_MAX ? VOLUME_MAX : v;
+        break;
+    }
+    case EDIT_COL_FX_PARAM_HI:
+        high = true;
+        /* fall through */
+    case EDIT_COL_FX_PARAM_LO:
+        c.fx_param = set_nibble(c.fx_param, high, digit);
+        break;
+    case EDIT_COL_FX2_PARAM_HI:
+        high = true;
+        /* fall through */
+    case EDIT_COL_FX2_PARAM_LO:
+        c.fx2_param = set_nibble(c.fx2_param, high, digit);
+        break;
+    case EDIT_COL_COUNT:
+        return HISS_ERR_RANGE;
+    }
+    if (high) {
+        after.column++;
+    } else {
+        after.column--;
+        after = advanced(ed, after);
+    }
+    return put_cursor_cell(ed, p, c, after);
+}
+
+HissError edit_fx_letter(Editor *ed, int letter)
+{
+    if (letter > 0 && letter < 128)
+        letter = toupper(letter);
+    if (letter <= 0 || letter > 127 || !strchr(FX_LETTERS, letter))
+        return HISS_ERR_RANGE;
+    Pattern *p;
+    HissError err = entry_ready(ed, &p);
+    if (err)
+        return err;
+    Cell c = cursor_cell(ed, p);
+    if (ed->cursor.column == EDIT_COL_FX)
+        c.fx = (uint8_t)letter;
+    else if (ed->cursor.column == EDIT_COL_FX2)
+        c.fx2 = (uint8_t)letter;
+    else
+        return HISS_ERR_RANGE;
+    return put_cursor_cell(ed, p, c, advanced(ed, ed->cursor));
+}
+
+static int hex_value(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+HissError edit_type_char(Editor *ed, int ch)
+{
+    switch (ed->cursor.column) {
+    case EDIT_COL_NOTE: {
+        int off = edit_piano_key_offset(ch);
+        return off < 0 ? HISS_ERR_RANGE : edit_note_from_key_offset(ed, off);
+    }
+    case EDIT_COL_FX:
+    case EDIT_COL_FX2:
+        return edit_fx_letter(ed, ch);
+    default: {
+        int v = hex_value(ch);
+        return v < 0 ? HISS_ERR_RANGE : edit_hex_digit(ed, v);
+    }
+    }
+}
+
+HissError edit_delete_field(Editor *ed)
+{
+    Pattern *p;
+    HissError err = entry_ready(ed, &p);
+    if (err)
+        return err;
+    Cell c = cursor_cell(ed, p);
+    Cell e = song_cell_empty();
+    switch (ed->cursor.column) {
+    case EDIT_COL_NOTE:
+        c.note = e.note;
+        c.instrument = e.instrument;
+        break;
+    case EDIT_COL_INSTRUMENT_HI:
+    case EDIT_COL_INSTRUMENT_LO:
+        c.instrument = e.instrument;
+        break;
+    case EDIT_COL_VOLUME_HI:
+    case EDIT_COL_VOLUME_LO:
+        c.volume = e.volume;
+        break;
+    case EDIT_COL_FX:
+    case EDIT_COL_FX_PARAM_HI:
+    case EDIT_COL_FX_PARAM_LO:
+        c.fx = e.fx;
+        c.fx_param = e.fx_param;
+        break;
+    case EDIT_COL_FX2:
+    case EDIT_COL_FX2_PARAM_HI:
+    case EDIT_COL_FX2_PARAM_LO:
+        c.fx2 = e.fx2;
+        c.fx2_param = e.fx2_param;
+        break;
+    case EDIT_COL_COUNT:
+        return HISS_ERR_RANGE;
+    }
+    return put_cursor_cell(ed, p, c, advanced(ed, ed->cursor));
+}
+
+HissError edit_delete_cell(Editor *ed)
+{
+    Pattern *p;
+    HissError err = entry_ready(ed, &p);
+    if (err)
+        return err;
+    return put_cursor_cell(ed, p, song_cell_empty(), advanced(ed, ed->cursor));
+}
+
+static HissError shift_rows(Editor *ed, bool all_channels, bool insert)
+{
+    Pattern *p;
+    HissError err = entry_ready(ed, &p);
+    if (err)
+        return err;
+    int slot = ed->cursor.pattern, r0 = ed->cursor.row;
+    int ch0 = all_channels ? 0 : ed->cursor.channel;
+    int ch1 = all_channels ? p->channels - 1 : ed->cursor.channel;
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    for (int ch = ch0; ch <= ch1 && !err; ch++) {
+        for (int r = r0; r < p->rows && !err; r++) {
+            Cell c;
+            if (insert)
+                c = r == r0 ? song_cell_empty() : song_pattern_get(p, r - 1, ch);
+            else
+                c = r + 1 < p->rows ? song_pattern_get(p, r + 1, ch)
+                                    : song_cell_empty();
+            err = step_cell(step, p, slot, r, ch, c);
+        }
+    }
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, ed->cursor);
+}
+
+HissError edit_insert_row(Editor *ed, bool all_channels)
+{
+    return shift_rows(ed, all_channels, true);
+}
+
+HissError edit_delete_row(Editor *ed, bool all_channels)
+{
+    return shift_rows(ed, all_channels, false);
+}
+
+/* ---- selection ------------------------------------------------------------ */
+
+void edit_mark_set(Editor *ed, int row_begin, int channel_begin, int row_end,
+                   int channel_end)
+{
+    EditSelection *s = &ed->selection;
+    s->active = true;
+    s->row_begin = row_begin < row_end ? row_begin : row_end;
+    s->row_end = row_begin < row_end ? row_end : row_begin;
+    s->channel_begin = channel_begin < channel_end ? channel_begin : channel_end;
+    s->channel_end = channel_begin < channel_end ? channel_end : channel_begin;
+}
+
+void edit_mark_begin(Editor *ed)
+{
+    ed->mark_row = ed->cursor.row;
+    ed->mark_channel = ed->cursor.channel;
+    ed->mark_set = true;
+    edit_mark_set(ed, ed->mark_row, ed->mark_channel, ed->mark_row,
+                  ed->mark_channel);
+}
+
+void edit_mark_end(Editor *ed)
+{
+    if (!ed->mark_set) {
+        ed->mark_row = ed->cursor.row;
+        ed->mark_channel = ed->cursor.channel;
+        ed->mark_set = true;
+    }
+    edit_mark_set(ed, ed->mark_row, ed->mark_channel, ed->cursor.row,
+                  ed->cursor.channel);
+}
+
+void edit_mark_channel(Editor *ed)
+{
+    edit_mark_set(ed, 0, ed->cursor.channel, current_rows(ed) - 1,
+                  ed->cursor.channel);
+}
+
+void edit_mark_pattern(Editor *ed)
+{
+    int chans = edit_channels(ed);
+    edit_mark_set(ed, 0, 0, current_rows(ed) - 1, chans > 0 ? chans - 1 : 0);
+}
+
+void edit_mark_clear(Editor *ed)
+{
+    ed->selection.active = false;
+    ed->mark_set = false;
+}
+
+bool edit_block_range(const Editor *ed, int *row0, int *ch0, int *row1,
+                      int *ch1)
+{
+    const Pattern *p = edit_current_pattern(ed);
+    if (!p)
+        return false;
+    if (!ed->selection.active) {
+        *row0 = *row1 = hiss_clampi(ed->cursor.row, 0, p->rows - 1);
+        *ch0 = *ch1 = hiss_clampi(ed->cursor.channel, 0, p->channels - 1);
+        return true;
+    }
+    const EditSelection *s = &ed->selection;
+    if (s->row_begin >= p->rows || s->channel_begin >= p->channels ||
+        s->row_end < 0 || s->channel_end < 0)
+        return false;
+    *row0 = hiss_clampi(s->row_begin, 0, p->rows - 1);
+    *row1 = hiss_clampi(s->row_end, 0, p->rows - 1);
+    *ch0 = hiss_clampi(s->channel_begin, 0, p->channels - 1);
+    *ch1 = hiss_clampi(s->channel_end, 0, p->channels - 1);
+    return true;
+}
+
+/* ---- block operations ------------------------------------------------------ */
+
+typedef struct {
+    Pattern *p;
+    int slot, row0, ch0, row1, ch1;
+} Block;
+
+static HissError block_get(const Editor *ed, Block *b)
+{
+    b->p = edit_current_pattern(ed);
+    if (!b->p)
+        return HISS_ERR_MISSING;
+    b->slot = ed->cursor.pattern;
+    return edit_block_range(ed, &b->row0, &b->ch0, &b->row1, &b->ch1)
+               ? HISS_OK
+               : HISS_ERR_RANGE;
+}
+
+HissError edit_block_copy(Editor *ed)
+{
+    Block b;
+    HissError err = block_get(ed, &b);
+    if (err)
+        return err;
+    int rows = b.row1 - b.row0 + 1, chans = b.ch1 - b.ch0 + 1;
+    Cell *cells = malloc((size_t)rows * (size_t)chans * sizeof *cells);
+    if (!cells)
+        return HISS_ERR_NOMEM;
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < chans; c++)
+            cells[r * chans + c] = song_pattern_get(b.p, b.row0 + r, b.ch0 + c);
+    free(ed->clipboard.cells);
+    ed->clipboard.cells = cells;
+    ed->clipboard.rows = rows;
+    ed->clipboard.channels = chans;
+    return HISS_OK;
+}
+
+HissError edit_block_clear(Editor *ed)
+{
+    Block b;
+    HissError err = block_get(ed, &b);
+    if (err)
+        return err;
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    for (int r = b.row0; r <= b.row1 && !err; r++)
+        for (int c = b.ch0; c <= b.ch1 && !err; c++)
+            err = step_cell(step, b.p, b.slot, r, c, song_cell_empty());
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, ed->cursor);
+}
+
+HissError edit_block_cut(Editor *ed)
+{
+    HissError err = edit_block_copy(ed);
+    return err ? err : edit_block_clear(ed);
+}
+
+static bool fx_empty(uint8_t fx, uint8_t param)
+{
+    return fx == 0 && param == 0;
+}
+
+static Cell mix_cell(Cell dst, Cell src)
+{
+    if (dst.note == NOTE_EMPTY)
+        dst.note = src.note;
+    if (dst.instrument == 0)
+        dst.instrument = src.instrument;
+    if (dst.volume == VOLUME_EMPTY)
+        dst.volume = src.volume;
+    if (fx_empty(dst.fx, dst.fx_param)) {
+        dst.fx = src.fx;
+        dst.fx_param = src.fx_param;
+    }
+    if (fx_empty(dst.fx2, dst.fx2_param)) {
+        dst.fx2 = src.fx2;
+        dst.fx2_param = src.fx2_param;
+    }
+    return dst;
+}
+
+static HissError paste(Editor *ed, bool mix)
+{
+    Pattern *p = edit_current_pattern(ed);
+    if (!p)
+        return HISS_ERR_MISSING;
+    const EditClipboard *cb = &ed->clipboard;
+    if (!cb->cells || cb->rows < 1 || cb->channels < 1)
+        return HISS_ERR_MISSING;
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    HissError err = HISS_OK;
+    for (int r = 0; r < cb->rows && !err; r++) {
+        int tr = ed->cursor.row + r;
+        if (tr >= p->rows)
+            break;
+        for (int c = 0; c < cb->channels && !err; c++) {
+            int tc = ed->cursor.channel + c;
+            if (tc >= p->channels)
+                break;
+            Cell src = cb->cells[r * cb->channels + c];
+            Cell out = mix ? mix_cell(song_pattern_get(p, tr, tc), src) : src;
+            err = step_cell(step, p, ed->cursor.pattern, tr, tc, out);
+        }
+    }
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, ed->cursor);
+}
+
+HissError edit_block_paste(Editor *ed)
+{
+    return paste(ed, false);
+}
+
+HissError edit_block_mix_paste(Editor *ed)
+{
+    return paste(ed, true);
+}
+
+static bool is_pitch(uint8_t note)
+{
+    return note >= NOTE_FIRST && note <= NOTE_LAST;
+}
+
+HissError edit_block_transpose(Editor *ed, int semitones)
+{
+    Block b;
+    HissError err = block_get(ed, &b);
+    if (err)
+        return err;
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    for (int r = b.row0; r <= b.row1 && !err; r++)
+        for (int ch = b.ch0; ch <= b.ch1 && !err; ch++) {
+            Cell c = song_pattern_get(b.p, r, ch);
+            if (!is_pitch(c.note))
+                continue;
+            c.note = (uint8_t)hiss_clampi(c.note + semitones, NOTE_FIRST,
+                                          NOTE_LAST);
+            err = step_cell(step, b.p, b.slot, r, ch, c);
+        }
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, ed->cursor);
+}
+
+/* a + (b - a) * num / den, rounded half away from zero. */
+static int lerp_round(int a, int b, int num, int den)
+{
+    int n = (b - a) * num;
+    int q = n >= 0 ? (n + den / 2) / den : -((-n + den / 2) / den);
+    return a + q;
+}
+
+HissError edit_block_interpolate(Editor *ed, EditField field)
+{
+    if (field != EDIT_FIELD_VOLUME && field != EDIT_FIELD_FX &&
+        field != EDIT_FIELD_FX2)
+        return HISS_ERR_UNSUPPORTED;
+    Block b;
+    HissError err = block_get(ed, &b);
+    if (err)
+        return err;
+    if (b.row1 <= b.row0)
+        return HISS_ERR_RANGE;
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    int span = b.row1 - b.row0;
+    bool any = false;
+    for (int ch = b.ch0; ch <= b.ch1 && !err; ch++) {
+        Cell first = song_pattern_get(b.p, b.row0, ch);
+        Cell last = song_pattern_get(b.p, b.row1, ch);
+        int a, z;
+        uint8_t letter = 0;
+        if (field == EDIT_FIELD_VOLUME) {
+            if (first.volume == VOLUME_EMPTY || last.volume == VOLUME_EMPTY)
+                continue;
+            a = first.volume;
+            z = last.volume;
+        } else if (field == EDIT_FIELD_FX) {
+            if (!first.fx || !last.fx)
+                continue;
+            a = first.fx_param;
+            z = last.fx_param;
+            letter = first.fx;
+        } else {
+            if (!first.fx2 || !last.fx2)
+                continue;
+            a = first.fx2_param;
+            z = last.fx2_param;
+            letter = first.fx2;
+        }
+        any = true;
+        for (int r = b.row0 + 1; r < b.row1 && !err; r++) {
+            Cell c = song_pattern_get(b.p, r, ch);
+            int v = lerp_round(a, z, r - b.row0, span);
+            if (field == EDIT_FIELD_VOLUME) {
+                c.volume = (uint8_t)v;
+            } else if (field == EDIT_FIELD_FX) {
+                c.fx = letter;
+                c.fx_param = (uint8_t)v;
+            } else {
+                c.fx2 = letter;
+                c.fx2_param = (uint8_t)v;
+            }
+            err = step_cell(step, b.p, b.slot, r, ch, c);
+        }
+    }
+    if (!err && !any)
+        err = HISS_ERR_RANGE;
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, ed->cursor);
+}
+
+HissError edit_block_set_instrument(Editor *ed)
+{
+    Block b;
+    HissError err = block_get(ed, &b);
+    if (err)
+        return err;
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    for (int r = b.row0; r <= b.row1 && !err; r++)
+        for (int ch = b.ch0; ch <= b.ch1 && !err; ch++) {
+            Cell c = song_pattern_get(b.p, r, ch);
+            if (!is_pitch(c.note))
+                continue;
+            c.instrument = (uint8_t)ed->instrument;
+            err = step_cell(step, b.p, b.slot, r, ch, c);
+        }
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, ed->cursor);
+}
+
+/* ---- patterns ------------------------------------------------------------ */
+
+static int first_free_pattern(const Song *s)
+{
+    for (int i = 0; i < SONG_MAX_PATTERNS; i++)
+        if (!song_pattern(s, i))
+            return i;
+    return -1;
+}
+
+/* Installs `pattern` (owned) into an empty slot and shows it. */
+static HissError add_pattern(Editor *ed, Pattern *pattern)
+{
+    if (!pattern)
+        return HISS_ERR_NOMEM;
+    int slot = first_free_pattern(ed->song);
+    if (slot < 0) {
+        song_pattern_free(pattern);
+        return HISS_ERR_RANGE;
+    }
+    UndoStep *step = step_begin();
+    if (!step) {
+        song_pattern_free(pattern);
+        return HISS_ERR_NOMEM;
+    }
+    HissError err = undo_step_add_pattern(step, slot, NULL, pattern);
+    if (err)
+        return step_fail(step, err);
+    EditCursor after = ed->cursor;
+    after.pattern = slot;
+    after.row = 0;
+    return step_finish(ed, step, after);
+}
+
+HissError edit_pattern_new(Editor *ed)
+{
+    if (!ed->song)
+        return HISS_ERR_MISSING;
+    Pattern *cur = edit_current_pattern(ed);
+    int chans = atomic_load(&ed->song->channels);
+    return add_pattern(ed, song_pattern_new(cur ? cur->rows : 64, chans));
+}
+
+HissError edit_pattern_clone(Editor *ed)
+{
+    Pattern *cur = edit_current_pattern(ed);
+    if (!cur)
+        return HISS_ERR_MISSING;
+    return add_pattern(ed, pattern_copy(cur));
+}
+
+HissError edit_pattern_set_length(Editor *ed, int rows)
+{
+    if (rows < 1 || rows > SONG_MAX_ROWS)
+        return HISS_ERR_RANGE;
+    Pattern *cur = edit_current_pattern(ed);
+    if (!cur)
+        return HISS_ERR_MISSING;
+    if (cur->rows == rows)
+        return HISS_OK;
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    Pattern *before = pattern_copy(cur);
+    Pattern *after = song_pattern_resized(cur, rows, cur->channels);
+    if (!before || !after) {
+        song_pattern_free(before);
+        song_pattern_free(after);
+        return step_fail(step, HISS_ERR_NOMEM);
+    }
+    HissError err = undo_step_add_pattern(step, ed->cursor.pattern, before, after);
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, ed->cursor);
+}
+
+/* ---- order list ------------------------------------------------------------ */
+
+void edit_order_goto(Editor *ed, int pos)
+{
+    ed->order_pos = pos;
+    clamp_order_pos(ed);
+}
+
+static HissError orders_change(Editor *ed, const UndoOrders *before,
+                               const UndoOrders *after, int new_pos)
+{
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    HissError err = undo_step_add_orders(step, before, after);
+    if (err)
+        return step_fail(step, err);
+    err = step_finish(ed, step, ed->cursor);
+    if (!err) {
+        ed->order_pos = new_pos;
+        clamp_order_pos(ed);
+    }
+    return err;
+}
+
+static bool pattern_exists(const Editor *ed, int pattern)
+{
+    return pattern_slot_valid(pattern) && song_pattern(ed->song, pattern);
+}
+
+static HissError order_insert_at(Editor *ed, int pos, int pattern, int new_pos)
+{
+    UndoOrders before, after;
+    orders_read(ed->song, &before);
+    if (before.count >= SONG_MAX_ORDERS)
+        return HISS_ERR_RANGE;
+    pos = hiss_clampi(pos, 0, before.count);
+    after = before;
+    memmove(after.entries + pos + 1, after.entries + pos,
+            (size_t)(before.count - pos));
+    after.entries[pos] = (uint8_t)pattern;
+    after.count++;
+    return orders_change(ed, &before, &after, new_pos);
+}
+
+HissError edit_order_insert(Editor *ed, int pattern)
+{
+    if (!ed->song)
+        return HISS_ERR_MISSING;
+    if (!pattern_exists(ed, pattern))
+        return pattern_slot_valid(pattern) ? HISS_ERR_MISSING : HISS_ERR_RANGE;
+    return order_insert_at(ed, ed->order_pos, pattern, ed->order_pos);
+}
+
+HissError edit_order_delete(Editor *ed)
+{
+    if (!ed->song)
+        return HISS_ERR_MISSING;
+    UndoOrders before, after;
+    orders_read(ed->song, &before);
+    int pos = ed->order_pos;
+    if (pos < 0 || pos >= before.count)
+        return HISS_ERR_RANGE;
+    after = before;
+    memmove(after.entries + pos, after.entries + pos + 1,
+            (size_t)(before.count - pos - 1));
+    after.entries[--after.count] = 0;
+    int new_pos = pos < after.count ? pos : (after.count ? after.count - 1 : 0);
+    return orders_change(ed, &before, &after, new_pos);
+}
+
+HissError edit_order_duplicate(Editor *ed)
+{
+    if (!ed->song)
+        return HISS_ERR_MISSING;
+    int count = atomic_load(&ed->song->order_count);
+    int pos = ed->order_pos;
+    if (pos < 0 || pos >= count)
+        return HISS_ERR_RANGE;
+    int pattern = atomic_load(&ed->song->orders[pos]);
+    return order_insert_at(ed, pos + 1, pattern, pos + 1);
+}
+
+HissError edit_order_set(Editor *ed, int pattern)
+{
+    if (!ed->song)
+        return HISS_ERR_MISSING;
+    if (!pattern_exists(ed, pattern))
+        return pattern_slot_valid(pattern) ? HISS_ERR_MISSING : HISS_ERR_RANGE;
+    UndoOrders before, after;
+    orders_read(ed->song, &before);
+    int pos = ed->order_pos;
+    if (pos < 0 || pos > before.count || pos >= SONG_MAX_ORDERS)
+        return HISS_ERR_RANGE;
+    after = before;
+    after.entries[pos] = (uint8_t)pattern;
+    if (pos == before.count)
+        after.count++;
+    return orders_change(ed, &before, &after, pos);
+}
+
+/* ---- song settings ------------------------------------------------------- */
+
+static HissError settings_change(Editor *ed, const UndoSettings *after)
+{
+    if (!ed->song)
+        return HISS_ERR_MISSING;
+    UndoSettings before;
+    settings_read(ed->song, &before);
+    if (!memcmp(&before, after, sizeof before))
+        return HISS_OK;
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    HissError err = undo_step_add_settings(step, &before, after);
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, ed->cursor);
+}
+
+/* Reads the settings for a change; false when there is no song. */
+static bool settings_for_change(Editor *ed, UndoSettings *st)
+{
+    if (!ed->song)
+        return false;
+    settings_read(ed->song, st);
+    return true;
+}
+
+HissError edit_song_set_title(Editor *ed, const char *title)
+{
+    UndoSettings st;
+    if (!settings_for_change(ed, &st))
+        return HISS_ERR_MISSING;
+    memset(st.title, 0, sizeof st.title);
+    snprintf(st.title, sizeof st.title, "%s", title ? title : "");
+    return settings_change(ed, &st);
+}
+
+#define SETTING_SETTER(fn, field, type, lo, hi)                                \
+    HissError fn(Editor *ed, type value)                                      \
+    {                                                                         \
+        if (value < (lo) || value > (hi))                                     \
+            return HISS_ERR_RANGE;                                            \
+        UndoSettings st;                                                      \
+        if (!settings_for_change(ed, &st))                                    \
+            return HISS_ERR_MISSING;                                          \
+        st.field = value;                                                     \
+        return settings_change(ed, &st);                                      \
+    }
+
+SETTING_SETTER(edit_song_set_bpm, bpm, int, 32, 255)
+SETTING_SETTER(edit_song_set_speed, speed, int, 1, 31)
+SETTING_SETTER(edit_song_set_rows_per_beat, rows_per_beat, int, 1, 32)
+SETTING_SETTER(edit_song_set_swing, swing, int, 0, 100)
+SETTING_SETTER(edit_song_set_master_gain, master_gain_tenth_db, int, -600, 120)
+
+HissError edit_song_set_limiter(Editor *ed, bool on)
+{
+    UndoSettings st;
+    if (!settings_for_change(ed, &st))
+        return HISS_ERR_MISSING;
+    st.limiter = on;
+    return settings_change(ed, &st);
+}
+
+HissError edit_song_set_channels(Editor *ed, int channels)
+{
+    if (channels < 1 || channels > SONG_MAX_CHANNELS)
+        return HISS_ERR_RANGE;
+    UndoSettings before, after;
+    if (!settings_for_change(ed, &before))
+        return HISS_ERR_MISSING;
+    after = before;
+    after.channels = channels;
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    bool shrink = channels < before.channels;
+    HissError err = HISS_OK;
+    /* Shrinking: the song narrows before its patterns; growing: after. */
+    if (shrink && channels != before.channels)
+        err = undo_step_add_settings(step, &before, &after);
+    for (int i = 0; i < SONG_MAX_PATTERNS && !err; i++) {
+        Pattern *p = song_pattern(ed->song, i);
+        if (!p || p->channels == channels)
+            continue;
+        Pattern *b = pattern_copy(p);
+        Pattern *a = song_pattern_resized(p, p->rows, channels);
+        if (!a || !b) {
+            song_pattern_free(a);
+            song_pattern_free(b);
+            err = HISS_ERR_NOMEM;
+            break;
+        }
+        err = undo_step_add_pattern(step, i, b, a);
+    }
+    if (!err && !shrink && channels != before.channels)
+        err = undo_step_add_settings(step, &before, &after);
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, ed->cursor);
+}
+
+/* ---- instruments ------------------------------------------------------------ */
+
+/* Installs `after` (owned) in `slot` as one undo step. */
+static HissError instrument_change(Editor *ed, int slot, Instrument *after)
+{
+    Instrument *cur = song_instrument(ed->song, slot);
+    Instrument *before = cur ? song_instrument_clone(cur) : NULL;
+    UndoStep *step = step_begin();
+    if ((cur && !before) || !step) {
+        song_instrument_free(before);
+        song_instrument_free(after);
+        undo_step_free(step);
+        return HISS_ERR_NOMEM;
+    }
+    HissError err = undo_step_add_instrument(step, slot, before, after);
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, ed->cursor);
+}
+
+/* A copy of the instrument in `slot` to modify, or an error. */
+static HissError instrument_edit_copy(Editor *ed, int slot, Instrument **out)
+{
+    if (!instrument_slot_valid(slot))
+        return HISS_ERR_RANGE;
+    if (!ed->song)
+        return HISS_ERR_MISSING;
+    Instrument *cur = song_instrument(ed->song, slot);
+    if (!cur)
+        return HISS_ERR_MISSING;
+    *out = song_instrument_clone(cur);
+    return *out ? HISS_OK : HISS_ERR_NOMEM;
+}
+
+#define INSTRUMENT_SETTER(fn, field, lo, hi)                                  \
+    HissError fn(Editor *ed, int slot, int value)                             \
+    {                                                                         \
+        if (value < (lo) || value > (hi))                                     \
+            return HISS_ERR_RANGE;                                            \
+        Instrument *copy;                                                     \
+        HissError err = instrument_edit_copy(ed, slot, &copy);                \
+        if (err)                                                              \
+            return err;                                                       \
+        if (copy->field == value) {                                           \
+            song_instrument_free(copy);                                       \
+            return HISS_OK;                                                   \
+        }                                                                     \
+        copy->field = value;                                                  \
+        return instrument_change(ed, slot, copy);                             \
+    }
+
+INSTRUMENT_SETTER(edit_instrument_set_volume, volume, 0, 64)
+INSTRUMENT_SETTER(edit_instrument_set_pan, pan, -100, 100)
+INSTRUMENT_SETTER(edit_instrument_set_finetune, finetune, -100, 100)
+
+HissError edit_instrument_set_base_note(Editor *ed, int slot, int note)
+{
+    if (note < NOTE_FIRST || note > NOTE_LAST)
+        return HISS_ERR_RANGE;
+    Instrument *copy;
+    HissError err = instrument_edit_copy(ed, slot, &copy);
+    if (err)
+        return err;
+    if (copy->base_note == note) {
+        song_instrument_free(copy);
+        return HISS_OK;
+    }
+    copy->base_note = (uint8_t)note;
+    return instrument_change(ed, slot, copy);
+}
+
+HissError edit_instrument_set_name(Editor *ed, int slot, const char *name)
+{
+    Instrument *copy;
+    HissError err = instrument_edit_copy(ed, slot, &copy);
+    if (err)
+        return err;
+    char buf[SONG_NAME_MAX] = {0};
+    snprintf(buf, sizeof buf, "%s", name ? name : "");
+    if (!strcmp(buf, copy->name)) {
+        song_instrument_free(copy);
+        return HISS_OK;
+    }
+    memcpy(copy->name, buf, sizeof buf);
+    return instrument_change(ed, slot, copy);
+}
+
+HissError edit_instrument_set_loop(Editor *ed, int slot, LoopMode mode,
+                                   uint32_t start, uint32_t end)
+{
+    if (mode != LOOP_OFF && mode != LOOP_FORWARD && mode != LOOP_PINGPONG)
+        return HISS_ERR_RANGE;
+    Instrument *copy;
+    HissError err = instrument_edit_copy(ed, slot, &copy);
+    if (err)
+        return err;
+    if (mode != LOOP_OFF) {
+        uint32_t frames = copy->sample ? copy->sample->source_frames : UINT32_MAX;
+        if (start >= end || end > frames) {
+            song_instrument_free(copy);
+            return HISS_ERR_RANGE;
+        }
+    }
+    if (copy->loop == mode && copy->loop_start == start &&
+        copy->loop_end == end) {
+        song_instrument_free(copy);
+        return HISS_OK;
+    }
+    copy->loop = mode;
+    copy->loop_start = start;
+    copy->loop_end = end;
+    return instrument_change(ed, slot, copy);
+}
+
+HissError edit_instrument_set_interp(Editor *ed, int slot, InterpMode interp)
+{
+    if ((unsigned)interp >= INTERP_COUNT)
+        return HISS_ERR_RANGE;
+    Instrument *copy;
+    HissError err = instrument_edit_copy(ed, slot, &copy);
+    if (err)
+        return err;
+    if (copy->interp == interp) {
+        song_instrument_free(copy);
+        return HISS_OK;
+    }
+    copy->interp = interp;
+    return instrument_change(ed, slot, copy);
+}
+
+HissError edit_instrument_replace(Editor *ed, int slot, Instrument *inst)
+{
+    if (!instrument_slot_valid(slot) || !ed->song) {
+        song_instrument_free(inst);
+        return instrument_slot_valid(slot) ? HISS_ERR_MISSING : HISS_ERR_RANGE;
+    }
+    if (!inst && !song_instrument(ed->song, slot))
+        return HISS_OK;
+    return instrument_change(ed, slot, inst);
+}

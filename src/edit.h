@@ -1,0 +1,301 @@
+/* edit: every editing operation of the tracker, as plain functions on the
+ * song model, with undo/redo. No terminal here: the UI maps keys to these
+ * functions and draws; tests call them directly.
+ *
+ * Threads: call everything from the UI thread only. The engine plays the
+ * same Song meanwhile (see song.h):
+ * - cell edits are single atomic stores (song_pattern_set);
+ * - structural edits (pattern length/new/clone, channel count, instrument
+ *   parameters, instrument replace, undo of those) build a new object,
+ *   store it into the slot (release) and hand the old one to the retire
+ *   callback given to edit_new. The editor never frees anything that was
+ *   in a song slot; the UI forwards it as ENGINE_CMD_RETIRE_PATTERN /
+ *   ENGINE_CMD_RETIRE_INSTRUMENT and frees it when the engine returns it.
+ *   A slot may also become NULL (undo of "new pattern").
+ * - channel count: when growing, the wider patterns are installed before
+ *   song->channels grows; when shrinking, song->channels shrinks first.
+ *   Readers should use min(song->channels, pattern->channels).
+ * - order list edits shift entries one atomic byte at a time; a reader
+ *   may see a half-shifted list for one read, never an out-of-range index
+ *   (order_count grows after the new entry is written and shrinks before
+ *   entries move).
+ * - song settings (bpm, speed...) are stored atomically; the UI still sends
+ *   ENGINE_CMD_SET_BPM/SPEED when it wants a playing song to follow.
+ *
+ * Undo: every operation that changes the song is one undo step (also the
+ * composite ones: cut, paste, channel count). Undo/redo put the cursor back
+ * where the step happened. Cursor moves, marks, octave, step, modes and the
+ * clipboard are view state: not undone, not "changes".
+ *
+ * Errors: HISS_ERR_RANGE for a value out of range or a cursor on the wrong
+ * column, HISS_ERR_MISSING for an empty pattern/instrument slot,
+ * HISS_ERR_BUSY when a key-entry op is called with edit mode off,
+ * HISS_ERR_NOMEM. On any error the song and the history are unchanged. */
+#ifndef HISS_EDIT_H
+#define HISS_EDIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base.h"
+#include "song.h"
+#include "undo.h"
+
+/* The cursor's column inside a channel, left to right as drawn:
+ * "C-4 01 40 A0F R21" -> note, instrument hi/lo, volume hi/lo,
+ * fx letter, fx param hi/lo, fx2 letter, fx2 param hi/lo. */
+typedef enum {
+    EDIT_COL_NOTE,
+    EDIT_COL_INSTRUMENT_HI,
+    EDIT_COL_INSTRUMENT_LO,
+    EDIT_COL_VOLUME_HI,
+    EDIT_COL_VOLUME_LO,
+    EDIT_COL_FX,
+    EDIT_COL_FX_PARAM_HI,
+    EDIT_COL_FX_PARAM_LO,
+    EDIT_COL_FX2,
+    EDIT_COL_FX2_PARAM_HI,
+    EDIT_COL_FX2_PARAM_LO,
+    EDIT_COL_COUNT
+} EditColumn;
+
+/* The fields of a cell, for operations that act on one of them. */
+typedef enum {
+    EDIT_FIELD_NOTE,
+    EDIT_FIELD_INSTRUMENT,
+    EDIT_FIELD_VOLUME,
+    EDIT_FIELD_FX,  /* letter and parameter together */
+    EDIT_FIELD_FX2,
+} EditField;
+
+typedef struct {
+    int pattern; /* the pattern slot shown */
+    int row;
+    int channel;
+    EditColumn column;
+} EditCursor;
+
+/* A block selection, inclusive at both ends. It may reach past the pattern
+ * (e.g. after shortening it); every operation clips it to the pattern. */
+typedef struct {
+    bool active;
+    int row_begin, row_end;         /* row_begin <= row_end */
+    int channel_begin, channel_end; /* channel_begin <= channel_end */
+} EditSelection;
+
+typedef struct {
+    int rows, channels; /* 0 x 0 when empty */
+    Cell *cells;        /* rows * channels, row-major */
+} EditClipboard;
+
+typedef enum { EDIT_RETIRE_PATTERN, EDIT_RETIRE_INSTRUMENT } EditRetireKind;
+/* Receives an object just taken out of a song slot; it belongs to the
+ * callee, which must not free it before the engine has let go of it. */
+typedef void (*EditRetireFn)(void *ctx, EditRetireKind kind, void *ptr);
+
+enum {
+    EDIT_OCTAVE_MAX = 8,
+    EDIT_STEP_MAX = 16,
+    EDIT_PAGE_ROWS = 16,
+};
+
+/* Read any field freely; change them only through the functions below. */
+typedef struct Editor {
+    Song *song; /* not owned */
+    EditRetireFn retire;
+    void *retire_ctx;
+
+    EditCursor cursor;
+    int order_pos;   /* the order list entry the order view points at */
+    int instrument;  /* current instrument slot, 0 = none (notes only) */
+    int octave;      /* 0..EDIT_OCTAVE_MAX */
+    int step;        /* rows to advance after an entry, 0..EDIT_STEP_MAX */
+    bool edit_mode;  /* off: key-entry ops refuse (HISS_ERR_BUSY) */
+    bool jam_mode;   /* the UI auditions every note key; stored here only */
+
+    EditSelection selection;
+    int mark_row, mark_channel; /* where edit_mark_begin was pressed */
+    bool mark_set;
+    EditClipboard clipboard;
+
+    UndoHistory history;
+    uint64_t saved_state;  /* undo_state_id when last saved */
+    uint64_t change_count; /* grows on every change, undo and redo: autosave */
+} Editor;
+
+/* ---- lifetime ------------------------------------------------------ */
+
+/* The editor edits `song` (not owned). retire may be NULL only when the
+ * song is not played by anyone (then the editor frees retired objects).
+ * Starts at pattern 0 row 0, octave 4, step 1, instrument 1, edit mode off. */
+Editor *edit_new(Song *song, EditRetireFn retire, void *retire_ctx);
+void edit_free(Editor *ed);
+/* Points the editor at another song (after load/new): history and
+ * selection are cleared, the cursor goes home, the state counts as saved. */
+void edit_set_song(Editor *ed, Song *song);
+void edit_set_undo_limits(Editor *ed, int max_steps, size_t max_bytes);
+
+/* ---- state: dirty, undo/redo --------------------------------------- */
+
+bool edit_is_dirty(const Editor *ed); /* differs from the last save */
+void edit_mark_saved(Editor *ed);
+HissError edit_undo(Editor *ed); /* HISS_ERR_MISSING: nothing to undo */
+HissError edit_redo(Editor *ed);
+bool edit_can_undo(const Editor *ed);
+bool edit_can_redo(const Editor *ed);
+
+/* ---- view settings (not undoable) ---------------------------------- */
+
+void edit_set_octave(Editor *ed, int octave);       /* clamped 0..8 */
+void edit_set_step(Editor *ed, int step);           /* clamped 0..16 */
+void edit_set_instrument_current(Editor *ed, int slot); /* clamped 0..255 */
+void edit_set_edit_mode(Editor *ed, bool on);
+void edit_toggle_edit_mode(Editor *ed);
+void edit_set_jam_mode(Editor *ed, bool on);
+void edit_toggle_jam_mode(Editor *ed);
+
+/* ---- cursor (not undoable; all clamp to the pattern) ---------------- */
+
+Pattern *edit_current_pattern(const Editor *ed); /* NULL when the slot is empty */
+int edit_channels(const Editor *ed); /* channels of the current pattern */
+void edit_cursor_set(Editor *ed, EditCursor cursor); /* clamped */
+void edit_cursor_up(Editor *ed);    /* wraps from row 0 to the last row */
+void edit_cursor_down(Editor *ed);  /* wraps from the last row to row 0 */
+void edit_cursor_left(Editor *ed);  /* column; crosses channels, wraps */
+void edit_cursor_right(Editor *ed);
+void edit_cursor_page_up(Editor *ed);   /* EDIT_PAGE_ROWS, stops at 0 */
+void edit_cursor_page_down(Editor *ed); /* stops at the last row */
+void edit_cursor_home(Editor *ed);      /* row 0 */
+void edit_cursor_end(Editor *ed);       /* last row */
+void edit_cursor_next_channel(Editor *ed); /* note column, wraps */
+void edit_cursor_prev_channel(Editor *ed);
+void edit_cursor_goto_row(Editor *ed, int row); /* clamped */
+/* Moves by edit step (the move after an entry): wraps past the end. */
+void edit_cursor_advance(Editor *ed);
+/* Show another pattern: the next/previous existing slot (wrapping);
+ * row and channel are clamped to it. Not undoable. */
+void edit_pattern_next(Editor *ed);
+void edit_pattern_prev(Editor *ed);
+HissError edit_pattern_goto(Editor *ed, int slot); /* MISSING if empty */
+
+/* ---- key entry at the cursor (need edit mode) ----------------------- */
+
+/* Piano layout helper: 'z' s x d c v g b h n j m -> 0..11 and
+ * 'q' 2 w 3 e r 5 t 6 y 7 u (and i 9 o 0 p) -> 12..28; -1 otherwise. */
+int edit_piano_key_offset(int ch);
+/* The note for a key offset at the current octave (1..120), 0 if beyond
+ * B-9. Lets the UI audition a note even with edit mode off. */
+int edit_note_for_offset(const Editor *ed, int offset);
+/* Writes note (octave * 12 + offset) and the current instrument (when not
+ * 0) at the cursor, then advances by the edit step. Needs the cursor on
+ * the note column. */
+HissError edit_note_from_key_offset(Editor *ed, int offset);
+HissError edit_note_off(Editor *ed); /* "===", then advance */
+HissError edit_note_cut(Editor *ed); /* "^^^", then advance */
+/* A hex digit (0..15) into the instrument, volume or effect parameter
+ * nibble under the cursor. Volume is clamped to 00..40 (hex). The high
+ * nibble moves the cursor to the low one; the low nibble moves it back and
+ * advances by the edit step. */
+HissError edit_hex_digit(Editor *ed, int digit);
+/* An effect letter ('0'..'9', 'A'..'Z', lower case accepted) on the fx or
+ * fx2 column; keeps the parameter; advances by the edit step. */
+HissError edit_fx_letter(Editor *ed, int letter);
+/* Dispatches a typed character by the cursor column: piano keys on the
+ * note column, hex digits on number columns, letters on fx columns.
+ * Returns HISS_ERR_RANGE when the key means nothing there. */
+HissError edit_type_char(Editor *ed, int ch);
+/* Clears the field under the cursor (note column: note and instrument;
+ * instrument, volume: that field; fx columns: letter and parameter), then
+ * advances by the edit step. */
+HissError edit_delete_field(Editor *ed);
+HissError edit_delete_cell(Editor *ed); /* the whole cell, then advance */
+/* Insert an empty row at the cursor, shifting rows below down (the last
+ * row falls off); delete shifts them up, an empty row enters at the end.
+ * all_channels: the whole pattern row, else the cursor's channel only. */
+HissError edit_insert_row(Editor *ed, bool all_channels);
+HissError edit_delete_row(Editor *ed, bool all_channels);
+
+/* ---- selection (not undoable) --------------------------------------- */
+
+void edit_mark_begin(Editor *ed); /* anchors at the cursor */
+void edit_mark_end(Editor *ed);   /* selects anchor..cursor (anchor: cursor
+                                     if never set) */
+void edit_mark_channel(Editor *ed); /* all rows of the cursor's channel */
+void edit_mark_pattern(Editor *ed); /* the whole pattern */
+void edit_mark_clear(Editor *ed);
+void edit_mark_set(Editor *ed, int row_begin, int channel_begin, int row_end,
+                   int channel_end); /* any order; not clipped */
+/* The selection clipped to the current pattern, or the cursor cell when
+ * there is none. false when nothing is left after clipping. */
+bool edit_block_range(const Editor *ed, int *row0, int *ch0, int *row1,
+                      int *ch1);
+
+/* ---- block operations (on the selection, else the cursor cell) ------ */
+
+HissError edit_block_copy(Editor *ed);  /* clipboard only: not undoable */
+HissError edit_block_cut(Editor *ed);   /* copy, then clear */
+HissError edit_block_clear(Editor *ed);
+/* Pastes the clipboard with its top-left at the cursor, clipped to the
+ * pattern. Mix-paste only fills fields that are empty in the pattern. */
+HissError edit_block_paste(Editor *ed);
+HissError edit_block_mix_paste(Editor *ed);
+/* Notes move by `semitones`, clamped to C-0..B-9; off/cut/empty stay. */
+HissError edit_block_transpose(Editor *ed, int semitones);
+/* Per channel, from the block's first row to its last: fills the rows in
+ * between with values interpolated linearly (rounded) between the two
+ * ends. VOLUME needs both ends set; FX/FX2 need both ends to carry an
+ * effect letter and fill rows with the first row's letter. A channel whose
+ * ends are unset is left alone; if no channel qualifies: HISS_ERR_RANGE. */
+HissError edit_block_interpolate(Editor *ed, EditField field);
+/* Sets the current instrument on every cell of the block that has a note
+ * (C-0..B-9). */
+HissError edit_block_set_instrument(Editor *ed);
+
+/* ---- patterns (structural) ------------------------------------------ */
+
+/* A new empty pattern in the first free slot, as long as the current one
+ * (64 rows if none) with the song's channels; the cursor goes there. */
+HissError edit_pattern_new(Editor *ed);
+/* A copy of the current pattern in the first free slot; cursor goes there. */
+HissError edit_pattern_clone(Editor *ed);
+HissError edit_pattern_set_length(Editor *ed, int rows); /* 1..256 */
+
+/* ---- order list ------------------------------------------------------ */
+
+void edit_order_goto(Editor *ed, int pos); /* clamped; not undoable */
+/* Inserts `pattern` (an existing slot) at order_pos, shifting the rest. */
+HissError edit_order_insert(Editor *ed, int pattern);
+HissError edit_order_delete(Editor *ed);    /* the entry at order_pos */
+HissError edit_order_duplicate(Editor *ed); /* repeats it after itself */
+HissError edit_order_set(Editor *ed, int pattern); /* existing slot */
+/* order_pos may equal order_count (an append position) for insert. */
+
+/* ---- song settings ----------------------------------------------------- */
+
+HissError edit_song_set_title(Editor *ed, const char *title); /* truncated */
+HissError edit_song_set_bpm(Editor *ed, int bpm);           /* 32..255 */
+HissError edit_song_set_speed(Editor *ed, int speed);       /* 1..31 */
+HissError edit_song_set_rows_per_beat(Editor *ed, int rpb); /* 1..32 */
+HissError edit_song_set_swing(Editor *ed, int percent);     /* 0..100 */
+HissError edit_song_set_master_gain(Editor *ed, int tenth_db); /* -600..120 */
+HissError edit_song_set_limiter(Editor *ed, bool on);
+/* Resizes every pattern (new objects, old ones retired); cells in the
+ * channels kept stay, new channels are empty. Undo restores the cut ones. */
+HissError edit_song_set_channels(Editor *ed, int channels); /* 1..64 */
+
+/* ---- instruments (clone, modify, swap) ------------------------------ */
+
+HissError edit_instrument_set_name(Editor *ed, int slot, const char *name);
+HissError edit_instrument_set_volume(Editor *ed, int slot, int volume); /* 0..64 */
+HissError edit_instrument_set_pan(Editor *ed, int slot, int pan); /* -100..100 */
+HissError edit_instrument_set_base_note(Editor *ed, int slot, int note); /* 1..120 */
+HissError edit_instrument_set_finetune(Editor *ed, int slot, int cents); /* -100..100 */
+/* start < end <= the sample's source frames when mode is not LOOP_OFF. */
+HissError edit_instrument_set_loop(Editor *ed, int slot, LoopMode mode,
+                                   uint32_t start, uint32_t end);
+HissError edit_instrument_set_interp(Editor *ed, int slot, InterpMode interp);
+/* Installs `inst` (owned from now on, even on error; NULL empties the
+ * slot) into slot 1..255, retiring the old one. For sample loading. */
+HissError edit_instrument_replace(Editor *ed, int slot, Instrument *inst);
+
+#endif

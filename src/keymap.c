@@ -1,0 +1,570 @@
+#include "keymap.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+
+typedef struct {
+    const char *name;
+    KeymapContext ctx;
+    const char *description;
+} ActionInfo;
+
+static const ActionInfo ACTIONS[ACT_COUNT] = {
+    [ACT_NONE] = {"none", KEYMAP_CTX_GLOBAL, "does nothing"},
+#define KEYMAP_X_INFO(id, nm, cx, desc) [id] = {nm, KEYMAP_CTX_##cx, desc},
+    KEYMAP_ACTIONS(KEYMAP_X_INFO)
+#undef KEYMAP_X_INFO
+};
+
+static const char *const CONTEXT_NAMES[KEYMAP_CTX_COUNT] = {
+    "global", "pattern", "orders", "instruments", "browser", "settings", "help",
+};
+
+/* The default table, in key-name form so it reads like a hissrc. Several
+ * keys per action give plain-key fallbacks for terminals without F-keys,
+ * Insert/Delete or Alt. */
+static const struct {
+    const char *key;
+    KeymapAction action;
+} DEFAULTS[] = {
+    {"C-q", ACT_QUIT},
+    {"C-s", ACT_SAVE},
+    {"C-w", ACT_SAVE_AS},
+    {"C-o", ACT_OPEN},
+    {"C-n", ACT_NEW_SONG},
+    {"C-z", ACT_UNDO},
+    {"C-y", ACT_REDO},
+    {"C-l", ACT_REDRAW},
+    {"?", ACT_HELP},
+    {"F1", ACT_HELP},
+    {"C-e", ACT_PAGE_PATTERN},
+    {"F2", ACT_PAGE_PATTERN},
+    {"M-1", ACT_PAGE_PATTERN},
+    {"C-r", ACT_PAGE_ORDERS},
+    {"F11", ACT_PAGE_ORDERS},
+    {"M-2", ACT_PAGE_ORDERS},
+    {"C-t", ACT_PAGE_INSTRUMENTS},
+    {"F3", ACT_PAGE_INSTRUMENTS},
+    {"M-3", ACT_PAGE_INSTRUMENTS},
+    {"C-f", ACT_PAGE_BROWSER},
+    {"F9", ACT_PAGE_BROWSER},
+    {"M-4", ACT_PAGE_BROWSER},
+    {"C-g", ACT_PAGE_SETTINGS},
+    {"F12", ACT_PAGE_SETTINGS},
+    {"M-5", ACT_PAGE_SETTINGS},
+    {"Space", ACT_PLAY_TOGGLE},
+    {"F5", ACT_PLAY_SONG},
+    {"M-Enter", ACT_PLAY_SONG},
+    {"C-p", ACT_PLAY_PATTERN},
+    {"F6", ACT_PLAY_PATTERN},
+    {"F7", ACT_PLAY_FROM_CURSOR},
+    {"F8", ACT_STOP},
+    {"C-k", ACT_STOP},
+    {"M-j", ACT_RECONNECT},
+    {"[", ACT_OCTAVE_DOWN},
+    {"]", ACT_OCTAVE_UP},
+    {"Up", ACT_UP},
+    {"Down", ACT_DOWN},
+    {"Left", ACT_LEFT},
+    {"Right", ACT_RIGHT},
+    {"PageUp", ACT_PAGE_UP},
+    {"C-u", ACT_PAGE_UP},
+    {"PageDown", ACT_PAGE_DOWN},
+    {"C-d", ACT_PAGE_DOWN},
+    {"Home", ACT_HOME},
+    {"End", ACT_END},
+    {"Tab", ACT_NEXT_FIELD},
+    {"S-Tab", ACT_PREV_FIELD},
+    {"Enter", ACT_SELECT},
+    {"Esc", ACT_BACK},
+    /* The two-row piano of the classic trackers. */
+    {"z", ACT_NOTE_C0}, {"s", ACT_NOTE_CS0}, {"x", ACT_NOTE_D0},
+    {"d", ACT_NOTE_DS0}, {"c", ACT_NOTE_E0}, {"v", ACT_NOTE_F0},
+    {"g", ACT_NOTE_FS0}, {"b", ACT_NOTE_G0}, {"h", ACT_NOTE_GS0},
+    {"n", ACT_NOTE_A0}, {"j", ACT_NOTE_AS0}, {"m", ACT_NOTE_B0},
+    {"q", ACT_NOTE_C1}, {"2", ACT_NOTE_CS1}, {"w", ACT_NOTE_D1},
+    {"3", ACT_NOTE_DS1}, {"e", ACT_NOTE_E1}, {"r", ACT_NOTE_F1},
+    {"5", ACT_NOTE_FS1}, {"t", ACT_NOTE_G1}, {"6", ACT_NOTE_GS1},
+    {"y", ACT_NOTE_A1}, {"7", ACT_NOTE_AS1}, {"u", ACT_NOTE_B1},
+    {"i", ACT_NOTE_C2}, {"9", ACT_NOTE_CS2}, {"o", ACT_NOTE_D2},
+    {"0", ACT_NOTE_DS2}, {"p", ACT_NOTE_E2},
+    /* Pattern editor. */
+    {"a", ACT_NOTE_OFF},
+    {"`", ACT_NOTE_OFF},
+    {"1", ACT_NOTE_CUT},
+    {".", ACT_CLEAR_FIELD},
+    {"Delete", ACT_CLEAR_CELL},
+    {"Insert", ACT_INSERT_ROW},
+    {"\\", ACT_INSERT_ROW},
+    {"Backspace", ACT_DELETE_ROW},
+    {"|", ACT_DELETE_ROW},
+    {"{", ACT_STEP_DOWN},
+    {"}", ACT_STEP_UP},
+    {"Esc", ACT_EDIT_TOGGLE},
+    {"~", ACT_JAM_TOGGLE},
+    {"'", ACT_FOLLOW_TOGGLE},
+    {"M-f", ACT_FOLLOW_TOGGLE},
+    {",", ACT_MUTE_TOGGLE},
+    {"M-F9", ACT_MUTE_TOGGLE},
+    {"/", ACT_SOLO_TOGGLE},
+    {"M-F10", ACT_SOLO_TOGGLE},
+    {"(", ACT_INSTRUMENT_PREV},
+    {")", ACT_INSTRUMENT_NEXT},
+    {"<", ACT_PATTERN_PREV},
+    {">", ACT_PATTERN_NEXT},
+    {"M-n", ACT_PATTERN_NEW},
+    {"M-d", ACT_PATTERN_CLONE},
+    {"M-r", ACT_PATTERN_LENGTH},
+    {"M-b", ACT_MARK_BEGIN},
+    {"M-e", ACT_MARK_END},
+    {"M-l", ACT_MARK_CHANNEL},
+    {"M-u", ACT_UNMARK},
+    {"S-Up", ACT_SELECT_UP},
+    {"S-Down", ACT_SELECT_DOWN},
+    {"S-Left", ACT_SELECT_LEFT},
+    {"S-Right", ACT_SELECT_RIGHT},
+    {"C-c", ACT_COPY},
+    {"M-c", ACT_COPY},
+    {"C-x", ACT_CUT},
+    {"M-z", ACT_CUT},
+    {"C-v", ACT_PASTE},
+    {"M-p", ACT_PASTE},
+    {"M-m", ACT_MIX_PASTE},
+    {"M-o", ACT_MIX_PASTE},
+    {"+", ACT_TRANSPOSE_UP},
+    {"M-q", ACT_TRANSPOSE_UP},
+    {"-", ACT_TRANSPOSE_DOWN},
+    {"M-a", ACT_TRANSPOSE_DOWN},
+    {"*", ACT_TRANSPOSE_OCT_UP},
+    {"M-Q", ACT_TRANSPOSE_OCT_UP},
+    {"_", ACT_TRANSPOSE_OCT_DOWN},
+    {"M-A", ACT_TRANSPOSE_OCT_DOWN},
+    {"%", ACT_INTERPOLATE},
+    {"M-k", ACT_INTERPOLATE},
+    {"$", ACT_SET_INSTRUMENT},
+    {"M-s", ACT_SET_INSTRUMENT},
+    /* Order list. */
+    {"Insert", ACT_ORDER_INSERT},
+    {"i", ACT_ORDER_INSERT},
+    {"Delete", ACT_ORDER_DELETE},
+    {"Backspace", ACT_ORDER_DELETE},
+    {"x", ACT_ORDER_DELETE},
+    {"d", ACT_ORDER_DUPLICATE},
+    {"+", ACT_ORDER_NEXT_PATTERN},
+    {">", ACT_ORDER_NEXT_PATTERN},
+    {"-", ACT_ORDER_PREV_PATTERN},
+    {"<", ACT_ORDER_PREV_PATTERN},
+    {"c", ACT_ORDER_CUE},
+    /* Instruments. */
+    {"+", ACT_INST_INC},
+    {"-", ACT_INST_DEC},
+    {">", ACT_INST_INC_BIG},
+    {"<", ACT_INST_DEC_BIG},
+    {"R", ACT_INST_RENAME},
+    {"L", ACT_INST_LOAD},
+    {"Delete", ACT_INST_CLEAR},
+    /* Sample browser. */
+    {"Backspace", ACT_BROWSE_PARENT},
+    {"/", ACT_BROWSE_FILTER},
+    {"p", ACT_BROWSE_PREVIEW},
+    /* Song settings. */
+    {"+", ACT_SET_INC},
+    {"-", ACT_SET_DEC},
+};
+
+/* Named keys, in the spelling keymap_key_name prints. */
+static const struct {
+    const char *name;
+    int key;
+} NAMED[] = {
+    {"Up", KEYMAP_KEY_UP},          {"Down", KEYMAP_KEY_DOWN},
+    {"Left", KEYMAP_KEY_LEFT},      {"Right", KEYMAP_KEY_RIGHT},
+    {"PageUp", KEYMAP_KEY_PPAGE},   {"PageDown", KEYMAP_KEY_NPAGE},
+    {"Home", KEYMAP_KEY_HOME},      {"End", KEYMAP_KEY_END},
+    {"Insert", KEYMAP_KEY_INSERT},  {"Delete", KEYMAP_KEY_DELETE},
+    {"S-Up", KEYMAP_KEY_S_UP},      {"S-Down", KEYMAP_KEY_S_DOWN},
+    {"S-Left", KEYMAP_KEY_S_LEFT},  {"S-Right", KEYMAP_KEY_S_RIGHT},
+    {"S-Home", KEYMAP_KEY_S_HOME},  {"S-End", KEYMAP_KEY_S_END},
+    {"S-Tab", KEYMAP_KEY_S_TAB},    {"Space", ' '},
+    {"Tab", '\t'},                  {"Enter", KEYMAP_KEY_ENTER},
+    {"Esc", KEYMAP_KEY_ESC},        {"Backspace", KEYMAP_KEY_BACKSPACE},
+    /* Accepted spellings that are never printed. */
+    {"PgUp", KEYMAP_KEY_PPAGE},     {"PgDn", KEYMAP_KEY_NPAGE},
+    {"Ins", KEYMAP_KEY_INSERT},     {"Del", KEYMAP_KEY_DELETE},
+    {"Escape", KEYMAP_KEY_ESC},     {"Return", KEYMAP_KEY_ENTER},
+    {"BackTab", KEYMAP_KEY_S_TAB},  {"BS", KEYMAP_KEY_BACKSPACE},
+};
+
+static bool valid_action(KeymapAction a)
+{
+    return a > ACT_NONE && a < ACT_COUNT;
+}
+
+const char *keymap_action_name(KeymapAction a)
+{
+    return (a >= ACT_NONE && a < ACT_COUNT) ? ACTIONS[a].name : "?";
+}
+
+const char *keymap_action_description(KeymapAction a)
+{
+    return (a >= ACT_NONE && a < ACT_COUNT) ? ACTIONS[a].description : "";
+}
+
+KeymapContext keymap_action_context(KeymapAction a)
+{
+    return (a >= ACT_NONE && a < ACT_COUNT) ? ACTIONS[a].ctx : KEYMAP_CTX_GLOBAL;
+}
+
+const char *keymap_context_name(KeymapContext ctx)
+{
+    return (ctx >= 0 && ctx < KEYMAP_CTX_COUNT) ? CONTEXT_NAMES[ctx] : "?";
+}
+
+KeymapAction keymap_action_parse(const char *name)
+{
+    for (int a = ACT_NONE + 1; a < ACT_COUNT; a++)
+        if (!strcmp(ACTIONS[a].name, name))
+            return (KeymapAction)a;
+    return ACT_NONE;
+}
+
+HissError keymap_bind(Keymap *km, int key, KeymapAction action)
+{
+    if (!valid_action(action))
+        return HISS_ERR_RANGE;
+    KeymapContext ctx = ACTIONS[action].ctx;
+    for (int i = 0; i < km->count; i++) {
+        KeymapBinding *b = &km->bindings[i];
+        if (b->key == key && ACTIONS[b->action].ctx == ctx) {
+            b->action = action;
+            return HISS_OK;
+        }
+    }
+    if (km->count >= KEYMAP_MAX_BINDINGS)
+        return HISS_ERR_RANGE;
+    km->bindings[km->count++] = (KeymapBinding){key, action};
+    return HISS_OK;
+}
+
+int keymap_unbind(Keymap *km, int key)
+{
+    int removed = 0, out = 0;
+    for (int i = 0; i < km->count; i++) {
+        if (km->bindings[i].key == key)
+            removed++;
+        else
+            km->bindings[out++] = km->bindings[i];
+    }
+    km->count = out;
+    return removed;
+}
+
+void keymap_init_defaults(Keymap *km)
+{
+    km->count = 0;
+    for (size_t i = 0; i < HISS_ARRAY_LEN(DEFAULTS); i++) {
+        int key = keymap_key_parse(DEFAULTS[i].key);
+        if (key >= 0 && valid_action(DEFAULTS[i].action))
+            keymap_bind(km, key, DEFAULTS[i].action);
+    }
+}
+
+KeymapAction keymap_lookup(const Keymap *km, KeymapContext ctx, int key)
+{
+    KeymapAction global = ACT_NONE;
+    for (int i = 0; i < km->count; i++) {
+        const KeymapBinding *b = &km->bindings[i];
+        if (b->key != key)
+            continue;
+        KeymapContext bc = ACTIONS[b->action].ctx;
+        if (bc == ctx)
+            return b->action;
+        if (bc == KEYMAP_CTX_GLOBAL)
+            global = b->action;
+    }
+    return global;
+}
+
+bool keymap_key_name(int key, char *buf, size_t size)
+{
+    if (size < 2)
+        return false;
+    char base[KEYMAP_KEY_NAME_MAX];
+    const char *prefix = "";
+    if (key & KEYMAP_META) {
+        prefix = "M-";
+        key &= ~KEYMAP_META;
+    }
+    base[0] = 0;
+    for (size_t i = 0; i < HISS_ARRAY_LEN(NAMED); i++) {
+        if (NAMED[i].key == key) {
+            snprintf(base, sizeof base, "%s", NAMED[i].name);
+            break;
+        }
+    }
+    if (!base[0]) {
+        if (key >= KEYMAP_KEY_F1 && key <= KEYMAP_KEY_F12)
+            snprintf(base, sizeof base, "F%d", key - KEYMAP_KEY_F1 + 1);
+        else if (key > 32 && key < 127)
+            snprintf(base, sizeof base, "%c", key);
+        else if (key >= 1 && key < 32)
+            snprintf(base, sizeof base, "C-%c", key < 27 ? 'a' + key - 1 : '@' + key);
+        else
+            return false;
+    }
+    return snprintf(buf, size, "%s%s", prefix, base) < (int)size;
+}
+
+int keymap_key_parse(const char *name)
+{
+    if (!name || !name[0])
+        return -1;
+    int meta = 0;
+    /* "M-" needs something after it, so a bare "M" or "-" stays a key. */
+    if ((name[0] == 'M' || name[0] == 'm') && name[1] == '-' && name[2]) {
+        meta = KEYMAP_META;
+        name += 2;
+    }
+    if (!name[1]) {
+        unsigned char c = (unsigned char)name[0];
+        return (c > 32 && c < 127) ? (int)c | meta : -1;
+    }
+    if ((name[0] == 'C' || name[0] == 'c') && name[1] == '-' && name[2] &&
+        !name[3]) {
+        unsigned char c = (unsigned char)name[2];
+        if (isalpha(c))
+            return (tolower(c) - 'a' + 1) | meta;
+        if (c == '@' || c == ' ')
+            return -1; /* NUL is not a key we can tell apart */
+        if (c >= '[' && c <= '_')
+            return (c - '@') | meta;
+        return -1;
+    }
+    for (size_t i = 0; i < HISS_ARRAY_LEN(NAMED); i++)
+        if (!strcasecmp(NAMED[i].name, name))
+            return NAMED[i].key | meta;
+    if ((name[0] == 'F' || name[0] == 'f') && isdigit((unsigned char)name[1])) {
+        char *end;
+        long n = strtol(name + 1, &end, 10);
+        if (!*end && n >= 1 && n <= 12)
+            return (int)(KEYMAP_KEY_F1 + n - 1) | meta;
+    }
+    return -1;
+}
+
+int keymap_keys_for(const Keymap *km, KeymapAction action, char *buf,
+                    size_t size)
+{
+    int n = 0;
+    size_t used = 0;
+    if (size)
+        buf[0] = 0;
+    for (int i = 0; i < km->count; i++) {
+        if (km->bindings[i].action != action)
+            continue;
+        char name[KEYMAP_KEY_NAME_MAX];
+        if (!keymap_key_name(km->bindings[i].key, name, sizeof name))
+            continue;
+        int w = snprintf(buf + used, size > used ? size - used : 0, "%s%s",
+                         n ? ", " : "", name);
+        if (w > 0 && used + (size_t)w < size)
+            used += (size_t)w;
+        n++;
+    }
+    return n;
+}
+
+/* One whitespace-separated word of a line: where it starts (column, 1-based)
+ * and its text. */
+typedef struct {
+    char text[64];
+    int col;
+    bool too_long;
+} Word;
+
+static int split_words(const char *line, size_t len, Word *words, int max)
+{
+    int n = 0;
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        if (i >= len)
+            break;
+        size_t start = i;
+        while (i < len && line[i] != ' ' && line[i] != '\t')
+            i++;
+        if (n < max) {
+            size_t wl = i - start;
+            words[n].too_long = wl >= sizeof words[n].text;
+            if (words[n].too_long)
+                wl = sizeof words[n].text - 1;
+            memcpy(words[n].text, line + start, wl);
+            words[n].text[wl] = 0;
+            words[n].col = (int)start + 1;
+        }
+        n++;
+    }
+    return n;
+}
+
+static void report(HissDiag *diags, int max_diags, int *errors,
+                   const char *name, int line, int col, const char *msg,
+                   const char *word)
+{
+    if (*errors < max_diags)
+        hiss_diag_set(&diags[*errors], name, line, col, "%s%s%s%s", msg,
+                      word ? " '" : "", word ? word : "", word ? "'" : "");
+    (*errors)++;
+}
+
+static void parse_line(Keymap *km, const char *line, size_t len,
+                       const char *name, int lineno, HissDiag *diags,
+                       int max_diags, int *errors)
+{
+    Word w[4];
+    int n = split_words(line, len, w, 4);
+    if (n == 0 || w[0].text[0] == '#')
+        return;
+    int args = n;
+    /* A trailing "# ..." is a comment. */
+    for (int i = 1; i < n && i < 4; i++) {
+        if (w[i].text[0] == '#' && i >= 2) {
+            args = i;
+            break;
+        }
+    }
+    for (int i = 0; i < args && i < 4; i++) {
+        if (w[i].too_long) {
+            report(diags, max_diags, errors, name, lineno, w[i].col,
+                   "word too long", NULL);
+            return;
+        }
+    }
+    if (!strcmp(w[0].text, "bind")) {
+        if (args < 2) {
+            report(diags, max_diags, errors, name, lineno, (int)len + 1,
+                   "bind needs a key and an action", NULL);
+            return;
+        }
+        if (args < 3) {
+            report(diags, max_diags, errors, name, lineno, (int)len + 1,
+                   "bind needs an action after the key", NULL);
+            return;
+        }
+        if (args > 3) {
+            report(diags, max_diags, errors, name, lineno, w[3].col,
+                   "unexpected word after the action:", w[3].text);
+            return;
+        }
+        int key = keymap_key_parse(w[1].text);
+        if (key < 0) {
+            report(diags, max_diags, errors, name, lineno, w[1].col,
+                   "unknown key", w[1].text);
+            return;
+        }
+        KeymapAction act = keymap_action_parse(w[2].text);
+        if (act == ACT_NONE) {
+            report(diags, max_diags, errors, name, lineno, w[2].col,
+                   "unknown action", w[2].text);
+            return;
+        }
+        if (keymap_bind(km, key, act) != HISS_OK)
+            report(diags, max_diags, errors, name, lineno, w[0].col,
+                   "too many bindings", NULL);
+    } else if (!strcmp(w[0].text, "unbind")) {
+        if (args != 2) {
+            report(diags, max_diags, errors, name, lineno,
+                   args < 2 ? (int)len + 1 : w[2].col,
+                   args < 2 ? "unbind needs a key"
+                            : "unexpected word after the key:",
+                   args < 2 ? NULL : w[2].text);
+            return;
+        }
+        int key = keymap_key_parse(w[1].text);
+        if (key < 0) {
+            report(diags, max_diags, errors, name, lineno, w[1].col,
+                   "unknown key", w[1].text);
+            return;
+        }
+        keymap_unbind(km, key);
+    } else {
+        report(diags, max_diags, errors, name, lineno, w[0].col,
+               "unknown command (expected bind or unbind):", w[0].text);
+    }
+}
+
+int keymap_parse(Keymap *km, const char *text, size_t len, const char *name,
+                 HissDiag *diags, int max_diags)
+{
+    int errors = 0, lineno = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        size_t end = pos;
+        while (end < len && text[end] != '\n')
+            end++;
+        size_t l = end - pos;
+        if (l && text[pos + l - 1] == '\r')
+            l--;
+        lineno++;
+        if (memchr(text + pos, 0, l))
+            report(diags, max_diags, &errors, name, lineno, 1,
+                   "line holds a NUL byte", NULL);
+        else
+            parse_line(km, text + pos, l, name, lineno, diags, max_diags,
+                       &errors);
+        pos = end + 1;
+    }
+    return errors;
+}
+
+int keymap_load_file(Keymap *km, const char *path, HissDiag *diags,
+                     int max_diags)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        if (max_diags > 0)
+            hiss_diag_set(&diags[0], path, 0, 0, "%s", strerror(errno));
+        return 1;
+    }
+    /* A key table is small; a huge file is a mistake, not a config. */
+    enum { MAX_BYTES = 1 << 20 };
+    char *data = malloc(MAX_BYTES + 1);
+    size_t len = data ? fread(data, 1, MAX_BYTES + 1, f) : 0;
+    bool bad = !data || ferror(f) || len > MAX_BYTES;
+    fclose(f);
+    if (bad) {
+        if (max_diags > 0)
+            hiss_diag_set(&diags[0], path, 0, 0, "%s",
+                          !data ? "out of memory"
+                                : len > MAX_BYTES ? "file too large (over 1 MiB)"
+                                                  : "read error");
+        free(data);
+        return 1;
+    }
+    int errors = keymap_parse(km, data, len, path, diags, max_diags);
+    free(data);
+    return errors;
+}
+
+bool keymap_default_path(char *buf, size_t size)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    int n;
+    if (xdg && xdg[0]) {
+        n = snprintf(buf, size, "%s/hiss/hissrc", xdg);
+    } else {
+        const char *home = getenv("HOME");
+        if (!home || !home[0])
+            return false;
+        n = snprintf(buf, size, "%s/.config/hiss/hissrc", home);
+    }
+    return n > 0 && (size_t)n < size;
+}

@@ -1,0 +1,1193 @@
+#include "songfile.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- parsing */
+
+/* Statements that may appear once; their first line is kept for the
+ * "duplicate" message. */
+enum {
+    ONCE_TITLE,
+    ONCE_BPM,
+    ONCE_SPEED,
+    ONCE_ROWS_PER_BEAT,
+    ONCE_SWING,
+    ONCE_MASTER_GAIN,
+    ONCE_LIMITER,
+    ONCE_CHANNELS,
+    ONCE_ORDER,
+    ONCE_COUNT,
+};
+
+/* The whole-number settings, in the order the file writes them. */
+static const struct {
+    const char *name;
+    int once;
+    int min, max;
+} INT_SETTINGS[] = {
+    {"bpm", ONCE_BPM, 32, 255},
+    {"speed", ONCE_SPEED, 1, 31},
+    {"rows_per_beat", ONCE_ROWS_PER_BEAT, 1, 32},
+    {"swing", ONCE_SWING, 0, 100},
+    {"channels", ONCE_CHANNELS, 1, SONG_MAX_CHANNELS},
+};
+
+static _Atomic int *int_setting(Song *song, int once)
+{
+    switch (once) {
+    case ONCE_BPM: return &song->bpm;
+    case ONCE_SPEED: return &song->speed;
+    case ONCE_ROWS_PER_BEAT: return &song->rows_per_beat;
+    case ONCE_SWING: return &song->swing;
+    default: return &song->channels;
+    }
+}
+
+enum {
+    CELL_CHARS = 17, /* "C-4 01 40 A0F ..." */
+    GAIN_MIN = -600,
+    GAIN_MAX = 120,
+};
+
+typedef struct {
+    const char *s;
+    size_t n;
+    size_t pos; /* offset in the line, for the column */
+} Token;
+
+typedef struct {
+    const char *name;
+    HissDiag *diag;
+    Song *song;
+
+    const char *line; /* the current line, without its end and trailing blanks */
+    size_t len;
+    size_t pos;
+    int lineno;
+
+    bool version_seen;
+    int once_line[ONCE_COUNT];
+    int pattern_line[SONG_MAX_PATTERNS];
+    int instrument_line[SONG_MAX_INSTRUMENTS + 1];
+    int order_count;
+    uint16_t order_col[SONG_MAX_ORDERS];
+    int patterns_seen;
+
+    /* The pattern whose rows are being read, if any. */
+    Pattern *grid;
+    int grid_index;
+    int grid_rows_read;
+} Parser;
+
+static HissError fail_at(Parser *p, size_t pos, HissError err, const char *fmt,
+                         ...) __attribute__((format(printf, 4, 5)));
+
+static HissError fail_at(Parser *p, size_t pos, HissError err, const char *fmt,
+                         ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    hiss_diag_set(p->diag, p->name, p->lineno, (int)pos + 1, "%s", msg);
+    return err;
+}
+
+/* A token as it may be shown in a message: printable ASCII only, short. */
+static const char *shown(char buf[48], const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < 32; i++) {
+        unsigned char c = (unsigned char)s[i];
+        buf[k++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    if (n > 32) {
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    buf[k] = 0;
+    return buf;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Two hex digits, or -1. */
+static int hex2(const char *s)
+{
+    int hi = hex_value(s[0]), lo = hex_value(s[1]);
+    return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
+static void skip_blanks(Parser *p)
+{
+    while (p->pos < p->len && is_blank(p->line[p->pos]))
+        p->pos++;
+}
+
+static Token next_token(Parser *p)
+{
+    skip_blanks(p);
+    Token t = {p->line + p->pos, 0, p->pos};
+    while (p->pos < p->len && !is_blank(p->line[p->pos]))
+        p->pos++;
+    t.n = p->pos - t.pos;
+    return t;
+}
+
+static bool token_is(Token t, const char *word)
+{
+    size_t n = strlen(word);
+    return t.n == n && !memcmp(t.s, word, n);
+}
+
+/* The token as a C string for the song_*_parse helpers; a token too long
+ * to be any of their names becomes "" so that it is refused. */
+static const char *token_cstr(Token t, char *buf, size_t size)
+{
+    size_t n = t.n < size ? t.n : 0;
+    memcpy(buf, t.s, n);
+    buf[n] = 0;
+    return buf;
+}
+
+static HissError expect_end(Parser *p, const char *after)
+{
+    Token t = next_token(p);
+    if (!t.n)
+        return HISS_OK;
+    char b[48];
+    return fail_at(p, t.pos, HISS_ERR_PARSE, "unexpected '%s' after %s",
+                   shown(b, t.s, t.n), after);
+}
+
+/* A decimal whole number in min..max. */
+static HissError parse_int(Parser *p, const char *what, long long min,
+                           long long max, long long *out, Token *where)
+{
+    Token t = next_token(p);
+    if (where)
+        *where = t;
+    if (!t.n)
+        return fail_at(p, t.pos, HISS_ERR_PARSE, "missing %s (%lld..%lld)",
+                       what, min, max);
+    size_t i = t.s[0] == '-' ? 1 : 0;
+    bool ok = i < t.n;
+    long long v = 0;
+    for (; i < t.n && ok; i++) {
+        if (!is_digit(t.s[i]))
+            ok = false;
+        else if (v < 100000000000LL)
+            v = v * 10 + (t.s[i] - '0');
+    }
+    char b[48];
+    if (!ok)
+        return fail_at(p, t.pos, HISS_ERR_PARSE,
+                       "bad number '%s' for %s", shown(b, t.s, t.n), what);
+    if (t.s[0] == '-')
+        v = -v;
+    if (v < min || v > max)
+        return fail_at(p, t.pos, HISS_ERR_RANGE,
+                       "%s %s is out of range (%lld..%lld)", what,
+                       shown(b, t.s, t.n), min, max);
+    *out = v;
+    return HISS_OK;
+}
+
+/* Two hex digits naming a pattern or an instrument slot. */
+static HissError parse_hex_number(Parser *p, const char *what, int min,
+                                  int *out, Token *where)
+{
+    Token t = next_token(p);
+    *where = t;
+    if (!t.n)
+        return fail_at(p, t.pos, HISS_ERR_PARSE,
+                       "missing %s (two hex digits, %02X..FF)", what, min);
+    char b[48];
+    int v = t.n == 2 ? hex2(t.s) : -1;
+    if (v < 0)
+        return fail_at(p, t.pos, HISS_ERR_PARSE,
+                       "bad %s '%s' (two hex digits, %02X..FF)", what,
+                       shown(b, t.s, t.n), min);
+    if (v < min)
+        return fail_at(p, t.pos, HISS_ERR_RANGE,
+                       "%s %s is out of range (%02X..FF)", what,
+                       shown(b, t.s, t.n), min);
+    *out = v;
+    return HISS_OK;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid.
+ * Overlong forms, surrogates and code points past U+10FFFF are invalid. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t need;
+    unsigned cp;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        need = 2;
+        cp = s[0] & 0x1F;
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        need = 3;
+        cp = s[0] & 0x0F;
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        need = 4;
+        cp = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < need)
+        return 0;
+    for (size_t i = 1; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+        return 0;
+    return need;
+}
+
+/* A quoted string with \" and \\ escapes, at most size-1 bytes. */
+static HissError parse_string(Parser *p, const char *what, size_t size,
+                              char *dst)
+{
+    skip_blanks(p);
+    size_t open = p->pos;
+    if (open >= p->len || p->line[open] != '"') {
+        Token t = next_token(p);
+        char b[48];
+        if (!t.n)
+            return fail_at(p, t.pos, HISS_ERR_PARSE,
+                           "missing %s (a quoted string)", what);
+        return fail_at(p, t.pos, HISS_ERR_PARSE,
+                       "expected %s as a quoted string, got '%s'", what,
+                       shown(b, t.s, t.n));
+    }
+    size_t i = open + 1, n = 0;
+    for (;;) {
+        if (i >= p->len)
+            return fail_at(p, open, HISS_ERR_PARSE,
+                           "unterminated string (no closing '\"')");
+        unsigned char c = (unsigned char)p->line[i];
+        if (c == '"')
+            break;
+        if (c == '\\') {
+            if (i + 1 >= p->len)
+                return fail_at(p, open, HISS_ERR_PARSE,
+                               "unterminated string (no closing '\"')");
+            char e = p->line[i + 1];
+            if (e != '"' && e != '\\') {
+                char b[48];
+                return fail_at(p, i, HISS_ERR_PARSE,
+                               "unknown escape '\\%s' (only \\\" and \\\\)",
+                               shown(b, &e, 1));
+            }
+            c = (unsigned char)e;
+            i += 2;
+        } else if (c < 0x20 || c == 0x7f) {
+            return fail_at(p, i, HISS_ERR_PARSE, "control character in %s",
+                           what);
+        } else if (c >= 0x80) {
+            size_t k = utf8_sequence((const unsigned char *)p->line + i,
+                                     p->len - i);
+            if (!k)
+                return fail_at(p, i, HISS_ERR_PARSE,
+                               "%s is not valid UTF-8", what);
+            if (n + k > size - 1)
+                return fail_at(p, open, HISS_ERR_RANGE,
+                               "%s too long (at most %zu bytes)", what,
+                               size - 1);
+            memcpy(dst + n, p->line + i, k);
+            n += k;
+            i += k;
+            continue;
+        } else {
+            i++;
+        }
+        if (n + 1 > size - 1)
+            return fail_at(p, open, HISS_ERR_RANGE,
+                           "%s too long (at most %zu bytes)", what, size - 1);
+        dst[n++] = (char)c;
+    }
+    dst[n] = 0;
+    p->pos = i + 1;
+    if (p->pos < p->len && !is_blank(p->line[p->pos]))
+        return fail_at(p, p->pos, HISS_ERR_PARSE,
+                       "expected a space after the closing '\"'");
+    return HISS_OK;
+}
+
+static HissError check_once(Parser *p, int which, Token keyword)
+{
+    if (p->once_line[which]) {
+        char b[48];
+        return fail_at(p, keyword.pos, HISS_ERR_PARSE,
+                       "duplicate '%s' (first on line %d)",
+                       shown(b, keyword.s, keyword.n), p->once_line[which]);
+    }
+    p->once_line[which] = p->lineno;
+    return HISS_OK;
+}
+
+static HissError parse_version(Parser *p)
+{
+    Token t = next_token(p);
+    if (!token_is(t, "hiss"))
+        return fail_at(p, t.pos, HISS_ERR_FORMAT,
+                       "missing version line (a song file starts with "
+                       "'hiss %d')",
+                       SONGFILE_VERSION);
+    Token where;
+    long long v;
+    HissError err = parse_int(p, "version", 0, 999999, &v, &where);
+    if (err)
+        return err;
+    if (v != SONGFILE_VERSION)
+        return fail_at(p, where.pos, HISS_ERR_UNSUPPORTED,
+                       "unsupported version %lld (this hiss reads version %d)",
+                       v, SONGFILE_VERSION);
+    p->version_seen = true;
+    return expect_end(p, "the version");
+}
+
+static HissError parse_title(Parser *p, Token kw)
+{
+    HissError err = check_once(p, ONCE_TITLE, kw);
+    if (!err)
+        err = parse_string(p, "title", SONG_TITLE_MAX, p->song->title);
+    return err ? err : expect_end(p, "the title");
+}
+
+static HissError parse_int_setting(Parser *p, Token kw, size_t which)
+{
+    int once = INT_SETTINGS[which].once;
+    HissError err = check_once(p, once, kw);
+    if (err)
+        return err;
+    if (once == ONCE_CHANNELS && p->patterns_seen)
+        return fail_at(p, kw.pos, HISS_ERR_PARSE,
+                       "'channels' must come before the first pattern");
+    long long v;
+    err = parse_int(p, INT_SETTINGS[which].name, INT_SETTINGS[which].min,
+                    INT_SETTINGS[which].max, &v, NULL);
+    if (err)
+        return err;
+    atomic_store(int_setting(p->song, once), (int)v);
+    return expect_end(p, INT_SETTINGS[which].name);
+}
+
+/* dB with at most one decimal, kept in tenths. */
+static HissError parse_master_gain(Parser *p, Token kw)
+{
+    HissError err = check_once(p, ONCE_MASTER_GAIN, kw);
+    if (err)
+        return err;
+    Token t = next_token(p);
+    if (!t.n)
+        return fail_at(p, t.pos, HISS_ERR_PARSE,
+                       "missing master_gain (dB, -60.0..12.0)");
+    size_t i = t.s[0] == '-' ? 1 : 0;
+    long long whole = 0;
+    int tenths = 0;
+    size_t digits = 0;
+    while (i < t.n && is_digit(t.s[i])) {
+        if (whole < 1000000)
+            whole = whole * 10 + (t.s[i] - '0');
+        i++;
+        digits++;
+    }
+    bool ok = digits > 0;
+    if (ok && i < t.n) {
+        ok = t.s[i] == '.' && i + 2 == t.n && is_digit(t.s[i + 1]);
+        if (ok)
+            tenths = t.s[i + 1] - '0';
+    }
+    char b[48];
+    if (!ok)
+        return fail_at(p, t.pos, HISS_ERR_PARSE,
+                       "bad number '%s' for master_gain (dB with at most one "
+                       "decimal, e.g. -3.0)",
+                       shown(b, t.s, t.n));
+    long long v = whole * 10 + tenths;
+    if (t.s[0] == '-')
+        v = -v;
+    if (v < GAIN_MIN || v > GAIN_MAX)
+        return fail_at(p, t.pos, HISS_ERR_RANGE,
+                       "master_gain %s is out of range (-60.0..12.0)",
+                       shown(b, t.s, t.n));
+    atomic_store(&p->song->master_gain_tenth_db, (int)v);
+    return expect_end(p, "master_gain");
+}
+
+static HissError parse_limiter(Parser *p, Token kw)
+{
+    HissError err = check_once(p, ONCE_LIMITER, kw);
+    if (err)
+        return err;
+    Token t = next_token(p);
+    char b[48];
+    if (token_is(t, "on"))
+        atomic_store(&p->song->limiter, true);
+    else if (token_is(t, "off"))
+        atomic_store(&p->song->limiter, false);
+    else if (!t.n)
+        return fail_at(p, t.pos, HISS_ERR_PARSE, "missing limiter (on|off)");
+    else
+        return fail_at(p, t.pos, HISS_ERR_PARSE,
+                       "bad limiter '%s' (on|off)", shown(b, t.s, t.n));
+    return expect_end(p, "limiter");
+}
+
+static HissError parse_order(Parser *p, Token kw)
+{
+    HissError err = check_once(p, ONCE_ORDER, kw);
+    if (err)
+        return err;
+    for (;;) {
+        skip_blanks(p);
+        if (p->pos >= p->len)
+            break;
+        if (p->order_count == SONG_MAX_ORDERS)
+            return fail_at(p, p->pos, HISS_ERR_RANGE,
+                           "too many order entries (at most %d)",
+                           SONG_MAX_ORDERS);
+        Token t;
+        int v;
+        err = parse_hex_number(p, "pattern number", 0, &v, &t);
+        if (err)
+            return err;
+        atomic_store(&p->song->orders[p->order_count], (uint8_t)v);
+        p->order_col[p->order_count] = (uint16_t)t.pos;
+        p->order_count++;
+    }
+    atomic_store(&p->song->order_count, p->order_count);
+    return HISS_OK;
+}
+
+static HissError parse_note_token(Parser *p, Token t, uint8_t *note)
+{
+    char b[48];
+    if (t.n != 3 || !song_note_parse(t.s, note) || *note < NOTE_FIRST ||
+        *note > NOTE_LAST)
+        return fail_at(p, t.pos, HISS_ERR_PARSE,
+                       "bad base note '%s' (C-0..B-9)", shown(b, t.s, t.n));
+    return HISS_OK;
+}
+
+static HissError parse_instrument(Parser *p)
+{
+    Token slot_tok;
+    int slot;
+    HissError err =
+        parse_hex_number(p, "instrument slot", 1, &slot, &slot_tok);
+    if (err)
+        return err;
+    if (p->instrument_line[slot])
+        return fail_at(p, slot_tok.pos, HISS_ERR_PARSE,
+                       "duplicate instrument %02X (first on line %d)", slot,
+                       p->instrument_line[slot]);
+    p->instrument_line[slot] = p->lineno;
+    Instrument *inst = song_instrument_new();
+    if (!inst)
+        return fail_at(p, slot_tok.pos, HISS_ERR_NOMEM, "out of memory");
+    atomic_store(&p->song->instruments[slot], inst);
+    err = parse_string(p, "instrument name", SONG_NAME_MAX, inst->name);
+    if (err)
+        return err;
+
+    enum { F_SAMPLE, F_VOLUME, F_PAN, F_BASE, F_FINETUNE, F_LOOP, F_INTERP };
+    static const char *const FIELDS[] = {"sample",   "volume", "pan",   "base",
+                                         "finetune", "loop",   "interp"};
+    bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
+    char b[48], word[16];
+    for (;;) {
+        Token key = next_token(p);
+        if (!key.n)
+            break;
+        size_t f = 0;
+        while (f < HISS_ARRAY_LEN(FIELDS) && !token_is(key, FIELDS[f]))
+            f++;
+        if (f == HISS_ARRAY_LEN(FIELDS))
+            return fail_at(p, key.pos, HISS_ERR_PARSE,
+                           "unknown instrument field '%s' (sample, volume, "
+                           "pan, base, finetune, loop, interp)",
+                           shown(b, key.s, key.n));
+        if (seen[f])
+            return fail_at(p, key.pos, HISS_ERR_PARSE,
+                           "duplicate field '%s' in instrument %02X",
+                           FIELDS[f], slot);
+        seen[f] = true;
+        long long v;
+        Token t;
+        switch (f) {
+        case F_SAMPLE:
+            err = parse_string(p, "sample path", SONG_PATH_MAX, inst->path);
+            break;
+        case F_VOLUME:
+            err = parse_int(p, "volume", 0, VOLUME_MAX, &v, NULL);
+            inst->volume = (int)v;
+            break;
+        case F_PAN:
+            err = parse_int(p, "pan", -100, 100, &v, NULL);
+            inst->pan = (int)v;
+            break;
+        case F_BASE:
+            t = next_token(p);
+            err = parse_note_token(p, t, &inst->base_note);
+            break;
+        case F_FINETUNE:
+            err = parse_int(p, "finetune", -100, 100, &v, NULL);
+            inst->finetune = (int)v;
+            break;
+        case F_LOOP: {
+            t = next_token(p);
+            if (!song_loop_parse(token_cstr(t, word, sizeof word),
+                                 &inst->loop))
+                return fail_at(p, t.pos, HISS_ERR_PARSE,
+                               "bad loop mode '%s' (off|forward|pingpong)",
+                               shown(b, t.s, t.n));
+            Token start_tok;
+            err = parse_int(p, "loop start", 0, UINT32_MAX, &v, &start_tok);
+            if (err)
+                return err;
+            inst->loop_start = (uint32_t)v;
+            err = parse_int(p, "loop end", 0, UINT32_MAX, &v, NULL);
+            if (err)
+                return err;
+            inst->loop_end = (uint32_t)v;
+            if (inst->loop_start > inst->loop_end)
+                return fail_at(p, start_tok.pos, HISS_ERR_RANGE,
+                               "loop start %u is after loop end %u",
+                               inst->loop_start, inst->loop_end);
+            break;
+        }
+        case F_INTERP:
+            t = next_token(p);
+            if (!song_interp_parse(token_cstr(t, word, sizeof word),
+                                   &inst->interp))
+                return fail_at(p, t.pos, HISS_ERR_PARSE,
+                               "bad interp '%s' (raw|linear|sinc)",
+                               shown(b, t.s, t.n));
+            break;
+        }
+        if (err)
+            return err;
+    }
+    return HISS_OK;
+}
+
+static HissError parse_pattern(Parser *p)
+{
+    Token num_tok;
+    int index;
+    HissError err = parse_hex_number(p, "pattern number", 0, &index, &num_tok);
+    if (err)
+        return err;
+    if (p->pattern_line[index])
+        return fail_at(p, num_tok.pos, HISS_ERR_PARSE,
+                       "duplicate pattern %02X (first on line %d)", index,
+                       p->pattern_line[index]);
+    long long rows;
+    err = parse_int(p, "rows", 1, SONG_MAX_ROWS, &rows, NULL);
+    if (err)
+        return err;
+    err = expect_end(p, "the row count");
+    if (err)
+        return err;
+    Pattern *pat =
+        song_pattern_new((int)rows, atomic_load(&p->song->channels));
+    if (!pat)
+        return fail_at(p, num_tok.pos, HISS_ERR_NOMEM, "out of memory");
+    atomic_store(&p->song->patterns[index], pat);
+    p->pattern_line[index] = p->lineno;
+    p->patterns_seen++;
+    p->grid = pat;
+    p->grid_index = index;
+    p->grid_rows_read = 0;
+    return HISS_OK;
+}
+
+/* "..." or a letter 0-9/A-Z and two hex digits. */
+static bool parse_effect(const char *s, uint8_t *fx, uint8_t *param)
+{
+    if (!memcmp(s, "...", 3)) {
+        *fx = 0;
+        *param = 0;
+        return true;
+    }
+    bool letter = (s[0] >= '0' && s[0] <= '9') || (s[0] >= 'A' && s[0] <= 'Z');
+    int v = hex2(s + 1);
+    if (!letter || v < 0)
+        return false;
+    *fx = (uint8_t)s[0];
+    *param = (uint8_t)v;
+    return true;
+}
+
+/* One cell of CELL_CHARS characters at line offset `at`, followed by '|'. */
+static HissError parse_cell(Parser *p, size_t at, Cell *cell)
+{
+    const char *s = p->line + at;
+    const char *bar = memchr(s, '|', p->len - at);
+    size_t n = bar ? (size_t)(bar - s) : p->len - at;
+    if (n != CELL_CHARS)
+        return fail_at(p, at, HISS_ERR_PARSE,
+                       "cell has %zu characters, expected %d "
+                       "(note inst vol fx fx2, e.g. 'C-4 01 40 A0F ...')",
+                       n, CELL_CHARS);
+    if (!bar)
+        return fail_at(p, at + n, HISS_ERR_PARSE,
+                       "missing '|' after the last cell");
+    for (int k = 3; k < CELL_CHARS; k += k < 9 ? 3 : 4)
+        if (s[k] != ' ')
+            return fail_at(p, at + (size_t)k, HISS_ERR_PARSE,
+                           "expected a space between cell fields");
+    char b[48];
+    if (!song_note_parse(s, &cell->note))
+        return fail_at(p, at, HISS_ERR_PARSE,
+                       "bad note '%s' (C-0..B-9, === off, ^^^ cut, ... "
+                       "empty)",
+                       shown(b, s, 3));
+    if (!memcmp(s + 4, "..", 2)) {
+        cell->instrument = 0;
+    } else {
+        int v = hex2(s + 4);
+        if (v < 0)
+            return fail_at(p, at + 4, HISS_ERR_PARSE,
+                           "bad instrument '%s' (two hex digits 01..FF, or "
+                           ".. for none)",
+                           shown(b, s + 4, 2));
+        if (v == 0)
+            return fail_at(p, at + 4, HISS_ERR_RANGE,
+                           "instrument 00 is out of range (01..FF, or .. for "
+                           "none)");
+        cell->instrument = (uint8_t)v;
+    }
+    if (!memcmp(s + 7, "..", 2)) {
+        cell->volume = VOLUME_EMPTY;
+    } else {
+        int v = hex2(s + 7);
+        if (v < 0)
+            return fail_at(p, at + 7, HISS_ERR_PARSE,
+                           "bad volume '%s' (two hex digits 00..40, or .. "
+                           "for none)",
+                           shown(b, s + 7, 2));
+        if (v > VOLUME_MAX)
+            return fail_at(p, at + 7, HISS_ERR_RANGE,
+                           "volume %s is out of range (00..40)",
+                           shown(b, s + 7, 2));
+        cell->volume = (uint8_t)v;
+    }
+    if (!parse_effect(s + 10, &cell->fx, &cell->fx_param))
+        return fail_at(p, at + 10, HISS_ERR_PARSE,
+                       "bad effect '%s' (a letter 0-9 or A-Z and two hex "
+                       "digits, or ... for none)",
+                       shown(b, s + 10, 3));
+    if (!parse_effect(s + 14, &cell->fx2, &cell->fx2_param))
+        return fail_at(p, at + 14, HISS_ERR_PARSE,
+                       "bad effect '%s' (a letter 0-9 or A-Z and two hex "
+                       "digits, or ... for none)",
+                       shown(b, s + 14, 3));
+    return HISS_OK;
+}
+
+static HissError parse_row(Parser *p)
+{
+    size_t at = p->pos;
+    const char *s = p->line + at;
+    if (at + 3 > p->len || !is_digit(s[0]) || !is_digit(s[1]) ||
+        !is_digit(s[2]) || (at + 3 < p->len && is_digit(s[3])))
+        return fail_at(p, at, HISS_ERR_PARSE,
+                       "bad row number (three decimal digits, e.g. 007)");
+    int row = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+    if (!p->grid)
+        return fail_at(p, at, HISS_ERR_PARSE,
+                       "row outside a pattern (rows follow a 'pattern' "
+                       "line)");
+    Pattern *pat = p->grid;
+    if (p->grid_rows_read == pat->rows)
+        return fail_at(p, at, HISS_ERR_RANGE,
+                       "one row too many: pattern %02X has %d rows (header "
+                       "on line %d)",
+                       p->grid_index, pat->rows,
+                       p->pattern_line[p->grid_index]);
+    if (row != p->grid_rows_read)
+        return fail_at(p, at, HISS_ERR_PARSE,
+                       "row %03d out of sequence, expected %03d", row,
+                       p->grid_rows_read);
+    at += 3;
+    if (at + 2 > p->len || p->line[at] != ' ' || p->line[at + 1] != '|')
+        return fail_at(p, at, HISS_ERR_PARSE,
+                       "expected ' |' after the row number");
+    at += 2;
+
+    /* Count first so a row with the wrong number of channels gets one clear
+     * message instead of a complaint about some cell. A trailing piece
+     * without its closing bar counts as a cell. */
+    int cells = 0;
+    size_t extra_at = 0;
+    for (size_t i = at; i < p->len; i++) {
+        if (p->line[i] == '|') {
+            cells++;
+            if (cells == pat->channels)
+                extra_at = i + 1;
+        }
+    }
+    if (p->line[p->len - 1] != '|')
+        cells++;
+    if (cells != pat->channels) {
+        size_t col = cells < pat->channels ? p->len : extra_at;
+        if (p->grid_rows_read == 0)
+            return fail_at(p, col, HISS_ERR_PARSE,
+                           "pattern %02X has %d channels, but the song has "
+                           "%d%s",
+                           p->grid_index, cells, pat->channels,
+                           p->once_line[ONCE_CHANNELS]
+                               ? ""
+                               : " (no 'channels' line: the default)");
+        return fail_at(p, col, HISS_ERR_PARSE,
+                       "row %03d has %d cells, expected %d", row, cells,
+                       pat->channels);
+    }
+    for (int ch = 0; ch < pat->channels; ch++) {
+        Cell cell;
+        HissError err = parse_cell(p, at, &cell);
+        if (err)
+            return err;
+        song_pattern_set(pat, row, ch, cell);
+        at += CELL_CHARS + 1;
+    }
+    p->grid_rows_read++;
+    return HISS_OK;
+}
+
+/* A pattern's rows end at the first line that is not a row. */
+static HissError end_grid(Parser *p, int lineno_shown)
+{
+    if (!p->grid)
+        return HISS_OK;
+    Pattern *pat = p->grid;
+    p->grid = NULL;
+    if (p->grid_rows_read == pat->rows)
+        return HISS_OK;
+    p->lineno = lineno_shown;
+    return fail_at(p, 0, HISS_ERR_PARSE,
+                   "pattern %02X has only %d of its %d rows (header on line "
+                   "%d)",
+                   p->grid_index, p->grid_rows_read, pat->rows,
+                   p->pattern_line[p->grid_index]);
+}
+
+static HissError parse_line(Parser *p)
+{
+    /* Line 1 is always read first, so this is line 1. */
+    if (!p->version_seen)
+        return parse_version(p);
+    skip_blanks(p);
+    if (p->pos == p->len)
+        return end_grid(p, p->lineno);
+    if (is_digit(p->line[p->pos]))
+        return parse_row(p);
+    HissError err = end_grid(p, p->lineno);
+    if (err)
+        return err;
+
+    Token kw = next_token(p);
+    if (token_is(kw, "title"))
+        return parse_title(p, kw);
+    for (size_t i = 0; i < HISS_ARRAY_LEN(INT_SETTINGS); i++)
+        if (token_is(kw, INT_SETTINGS[i].name))
+            return parse_int_setting(p, kw, i);
+    if (token_is(kw, "master_gain"))
+        return parse_master_gain(p, kw);
+    if (token_is(kw, "limiter"))
+        return parse_limiter(p, kw);
+    if (token_is(kw, "instrument"))
+        return parse_instrument(p);
+    if (token_is(kw, "order"))
+        return parse_order(p, kw);
+    if (token_is(kw, "pattern"))
+        return parse_pattern(p);
+    char b[48];
+    if (token_is(kw, "hiss"))
+        return fail_at(p, kw.pos, HISS_ERR_PARSE,
+                       "the version line must be the first line");
+    return fail_at(p, kw.pos, HISS_ERR_PARSE, "unknown statement '%s'",
+                   shown(b, kw.s, kw.n));
+}
+
+static HissError finish(Parser *p)
+{
+    if (!p->version_seen) {
+        p->lineno = 1;
+        return fail_at(p, 0, HISS_ERR_FORMAT,
+                       "missing version line (a song file starts with "
+                       "'hiss %d')",
+                       SONGFILE_VERSION);
+    }
+    HissError err = end_grid(p, p->lineno + 1);
+    if (err)
+        return err;
+    for (int i = 0; i < p->order_count; i++) {
+        int pat = atomic_load(&p->song->orders[i]);
+        if (!p->pattern_line[pat]) {
+            p->lineno = p->once_line[ONCE_ORDER];
+            return fail_at(p, p->order_col[i], HISS_ERR_MISSING,
+                           "order position %02X uses pattern %02X, which is "
+                           "not defined",
+                           i, pat);
+        }
+    }
+    return HISS_OK;
+}
+
+HissError songfile_parse(const char *text, size_t len, const char *name,
+                         Song **out, HissDiag *diag)
+{
+    *out = NULL;
+    if (len > SONGFILE_MAX_BYTES) {
+        hiss_diag_set(diag, name, 0, 0,
+                      "file too large (%zu bytes; the limit is %d)", len,
+                      SONGFILE_MAX_BYTES);
+        return HISS_ERR_RANGE;
+    }
+    Parser *p = calloc(1, sizeof *p);
+    Song *song = song_new_empty();
+    if (!p || !song) {
+        free(p);
+        song_free(song);
+        hiss_diag_set(diag, name, 0, 0, "out of memory");
+        return HISS_ERR_NOMEM;
+    }
+    p->name = name;
+    p->diag = diag;
+    p->song = song;
+
+    /* Editors on some systems start UTF-8 files with a byte order mark. */
+    size_t start = 0;
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+        start = 3;
+    HissError err = HISS_OK;
+    while (start < len && !err) {
+        const char *line = text + start;
+        const char *nl = memchr(line, '\n', len - start);
+        size_t n = nl ? (size_t)(nl - line) : len - start;
+        start += n + 1;
+        p->lineno++;
+        const char *nul = memchr(line, 0, n);
+        p->line = line;
+        p->len = n;
+        if (nul) {
+            err = fail_at(p, (size_t)(nul - line), HISS_ERR_FORMAT,
+                          "NUL byte (a song file is text)");
+            break;
+        }
+        while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' ||
+                         line[n - 1] == '\r'))
+            n--;
+        if (n > SONGFILE_MAX_LINE) {
+            err = fail_at(p, SONGFILE_MAX_LINE, HISS_ERR_RANGE,
+                          "line too long (at most %d bytes)",
+                          SONGFILE_MAX_LINE);
+            break;
+        }
+        p->len = n;
+        p->pos = 0;
+        err = parse_line(p);
+    }
+    if (!err)
+        err = finish(p);
+    free(p);
+    if (err) {
+        song_free(song);
+        return err;
+    }
+    *out = song;
+    return HISS_OK;
+}
+
+/* ------------------------------------------------------------- formatting */
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+    bool nomem;
+} Buf;
+
+/* Room for n more bytes at data + len, or NULL (and nomem set). */
+static char *buf_reserve(Buf *b, size_t n)
+{
+    if (b->nomem)
+        return NULL;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *data = realloc(b->data, cap);
+        if (!data) {
+            b->nomem = true;
+            return NULL;
+        }
+        b->data = data;
+        b->cap = cap;
+    }
+    return b->data + b->len;
+}
+
+static void buf_put(Buf *b, const char *s, size_t n)
+{
+    char *w = buf_reserve(b, n);
+    if (!w)
+        return;
+    memcpy(w, s, n);
+    b->len += n;
+}
+
+static void buf_printf(Buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void buf_printf(Buf *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        buf_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* Quoted and escaped. Bytes the parser would refuse (control characters,
+ * broken UTF-8) become '?' so that whatever the model holds, the file
+ * loads again. */
+static void buf_string(Buf *b, const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    buf_put(b, "\"", 1);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            char esc[2] = {'\\', (char)c};
+            buf_put(b, esc, 2);
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            buf_put(b, "?", 1);
+            i++;
+        } else if (c >= 0x80) {
+            size_t k = utf8_sequence((const unsigned char *)s + i, n - i);
+            if (k)
+                buf_put(b, s + i, k);
+            else
+                buf_put(b, "?", 1);
+            i += k ? k : 1;
+        } else {
+            buf_put(b, s + i, 1);
+            i++;
+        }
+    }
+    buf_put(b, "\"", 1);
+}
+
+static const char HEX[] = "0123456789ABCDEF";
+
+static char *put_hex2(char *w, unsigned v)
+{
+    w[0] = HEX[(v >> 4) & 15];
+    w[1] = HEX[v & 15];
+    return w + 2;
+}
+
+static char *put_effect(char *w, uint8_t fx, uint8_t param)
+{
+    bool letter = (fx >= '0' && fx <= '9') || (fx >= 'A' && fx <= 'Z');
+    if (!letter) {
+        memcpy(w, "...", 3);
+        return w + 3;
+    }
+    w[0] = (char)fx;
+    return put_hex2(w + 1, param);
+}
+
+static char *put_cell(char *w, Cell c)
+{
+    char note[4];
+    song_note_name(c.note, note);
+    memcpy(w, note, 3);
+    w[3] = ' ';
+    w += 4;
+    if (c.instrument) {
+        w = put_hex2(w, c.instrument);
+    } else {
+        memcpy(w, "..", 2);
+        w += 2;
+    }
+    *w++ = ' ';
+    if (c.volume == VOLUME_EMPTY) {
+        memcpy(w, "..", 2);
+        w += 2;
+    } else {
+        w = put_hex2(w, c.volume > VOLUME_MAX ? VOLUME_MAX : c.volume);
+    }
+    *w++ = ' ';
+    w = put_effect(w, c.fx, c.fx_param);
+    *w++ = ' ';
+    w = put_effect(w, c.fx2, c.fx2_param);
+    *w++ = '|';
+    return w;
+}
+
+/* A narrower pattern is padded with empty channels (the song's channel
+ * count is widened to the widest pattern), so nothing is dropped. */
+static void format_pattern(Buf *b, int index, const Pattern *pat,
+                           int channels)
+{
+    buf_printf(b, "\npattern %02X %d\n", index, pat->rows);
+    Cell empty = song_cell_empty();
+    size_t row_bytes = 5 + (size_t)channels * (CELL_CHARS + 1) + 1;
+    for (int r = 0; r < pat->rows; r++) {
+        char *w = buf_reserve(b, row_bytes);
+        if (!w)
+            return;
+        w[0] = (char)('0' + r / 100);
+        w[1] = (char)('0' + r / 10 % 10);
+        w[2] = (char)('0' + r % 10);
+        w[3] = ' ';
+        w[4] = '|';
+        w += 5;
+        for (int ch = 0; ch < channels; ch++)
+            w = put_cell(w, ch < pat->channels ? song_pattern_get(pat, r, ch)
+                                               : empty);
+        *w = '\n';
+        b->len += row_bytes;
+    }
+}
+
+static void format_instrument(Buf *b, int slot, const Instrument *inst)
+{
+    char base[4];
+    uint8_t note = inst->base_note >= NOTE_FIRST && inst->base_note <= NOTE_LAST
+                       ? inst->base_note
+                       : NOTE_C4;
+    song_note_name(note, base);
+    LoopMode loop = (unsigned)inst->loop <= LOOP_PINGPONG ? inst->loop
+                                                          : LOOP_OFF;
+    InterpMode interp =
+        (unsigned)inst->interp < INTERP_COUNT ? inst->interp : INTERP_LINEAR;
+    uint32_t loop_end = inst->loop_end < inst->loop_start ? inst->loop_start
+                                                          : inst->loop_end;
+    buf_printf(b, "instrument %02X ", slot);
+    buf_string(b, inst->name, sizeof inst->name - 1);
+    buf_put(b, " sample ", 8);
+    buf_string(b, inst->path, sizeof inst->path - 1);
+    buf_printf(b,
+               " volume %d pan %d base %s finetune %d loop %s %lu %lu "
+               "interp %s\n",
+               hiss_clampi(inst->volume, 0, VOLUME_MAX),
+               hiss_clampi(inst->pan, -100, 100), base,
+               hiss_clampi(inst->finetune, -100, 100), song_loop_name(loop),
+               (unsigned long)inst->loop_start, (unsigned long)loop_end,
+               song_interp_name(interp));
+}
+
+HissError songfile_format(const Song *song, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    Song *s = (Song *)song; /* atomics are read only */
+    int channels = hiss_clampi(atomic_load(&s->channels), 1, SONG_MAX_CHANNELS);
+    size_t estimate = 1024;
+    for (int i = 0; i < SONG_MAX_PATTERNS; i++) {
+        const Pattern *pat = song_pattern(s, i);
+        if (pat && pat->channels > channels)
+            channels = hiss_clampi(pat->channels, 1, SONG_MAX_CHANNELS);
+    }
+    for (int i = 0; i < SONG_MAX_PATTERNS; i++) {
+        const Pattern *pat = song_pattern(s, i);
+        if (pat)
+            estimate += 20 + (size_t)pat->rows *
+                                 (6 + (size_t)channels * (CELL_CHARS + 1));
+    }
+    for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++)
+        if (song_instrument(s, i))
+            estimate += 256 + SONG_PATH_MAX;
+
+    Buf b = {0};
+    if (!buf_reserve(&b, estimate))
+        return HISS_ERR_NOMEM;
+    buf_printf(&b, "hiss %d\ntitle ", SONGFILE_VERSION);
+    buf_string(&b, song->title, sizeof song->title - 1);
+    int gain = hiss_clampi(atomic_load(&s->master_gain_tenth_db), GAIN_MIN,
+                           GAIN_MAX);
+    int gain_abs = gain < 0 ? -gain : gain;
+    buf_printf(&b,
+               "\nbpm %d\nspeed %d\nrows_per_beat %d\nswing %d\n"
+               "master_gain %s%d.%d\nlimiter %s\nchannels %d\n",
+               hiss_clampi(atomic_load(&s->bpm), 32, 255),
+               hiss_clampi(atomic_load(&s->speed), 1, 31),
+               hiss_clampi(atomic_load(&s->rows_per_beat), 1, 32),
+               hiss_clampi(atomic_load(&s->swing), 0, 100),
+               gain < 0 ? "-" : "", gain_abs / 10, gain_abs % 10,
+               atomic_load(&s->limiter) ? "on" : "off", channels);
+
+    bool any_instrument = false;
+    for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {
+        const Instrument *inst = song_instrument(s, i);
+        if (!inst)
+            continue;
+        if (!any_instrument)
+            buf_put(&b, "\n", 1);
+        any_instrument = true;
+        format_instrument(&b, i, inst);
+    }
+
+    /* An order entry whose pattern is gone plays nothing; writing it would
+     * make a file that does not load. */
+    buf_put(&b, "\norder", 6);
+    int orders = hiss_clampi(atomic_load(&s->order_count), 0, SONG_MAX_ORDERS);
+    for (int i = 0; i < orders; i++) {
+        int pat = atomic_load(&s->orders[i]);
+        if (song_pattern(s, pat))
+            buf_printf(&b, " %02X", pat);
+    }
+    buf_put(&b, "\n", 1);
+
+    for (int i = 0; i < SONG_MAX_PATTERNS; i++) {
+        const Pattern *pat = song_pattern(s, i);
+        if (pat)
+            format_pattern(&b, i, pat, channels);
+    }
+    if (b.nomem) {
+        free(b.data);
+        return HISS_ERR_NOMEM;
+    }
+    b.data[b.len] = 0;
+    *out = b.data;
+    *len = b.len;
+    return HISS_OK;
+}

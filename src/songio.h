@@ -1,0 +1,79 @@
+/* songio: songs on disk with their samples.
+ *
+ * Loading reads the .hiss text (fileio + songfile) and then every
+ * instrument's sample, relative to the song file's directory, converted to
+ * the session rate (sampleio). A sample that cannot be loaded does not fail
+ * the song: its instrument is marked missing (plays silence) and a warning
+ * says why, so a song whose kit moved can still be opened, fixed and saved.
+ * Callers that need every sound (offline render) check the warnings.
+ *
+ * Everything here runs on the UI side, never on the audio thread. */
+#ifndef HISS_SONGIO_H
+#define HISS_SONGIO_H
+
+#include <stdint.h>
+
+#include "base.h"
+#include "song.h"
+
+/* One problem found while loading that did not stop the load. */
+typedef struct {
+    int slot;       /* the instrument it is about, 0 when none */
+    HissError kind; /* HISS_OK for a note (something was adjusted), else why
+                       the instrument is missing */
+    char text[600]; /* one line: "song.hiss: instrument 03 'snare': ..." */
+} SongioWarning;
+
+typedef struct {
+    SongioWarning *items;
+    int count;
+    int capacity;
+    int dropped; /* warnings lost to the cap or to a failed allocation */
+} SongioWarnings;
+
+enum { SONGIO_MAX_WARNINGS = 1024 };
+
+void songio_warnings_init(SongioWarnings *w);
+void songio_warnings_deinit(SongioWarnings *w);
+void songio_warnings_clear(SongioWarnings *w);
+void songio_warnings_add(SongioWarnings *w, int slot, HissError kind,
+                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Warnings whose kind is not HISS_OK: instruments left without sound. */
+int songio_warnings_missing(const SongioWarnings *w);
+
+/* Where a sample path written in a song points: absolute paths as they are,
+ * relative ones joined to the song file's directory. False when it does
+ * not fit in size. */
+bool songio_resolve(const char *song_path, const char *sample_path, char *out,
+                    size_t size);
+
+/* Loads the song at path and all its samples at session_rate. Fails only
+ * when the song itself cannot be read or parsed (diag: "file:line:col:
+ * message" or "file: message"). Missing samples become warnings (warnings
+ * may be NULL when the caller does not care). */
+HissError songio_load(const char *path, uint32_t session_rate, Song **out,
+                      HissDiag *diag, SongioWarnings *warnings);
+
+/* (Re)loads one instrument's sample from inst->path, for an instrument not
+ * yet installed in a playing song. On failure inst->missing is set, the
+ * sample is NULL, and a warning (naming song_path) is added; the returned
+ * error says what went wrong. */
+HissError songio_load_instrument(Instrument *inst, int slot, const char *song_path,
+                                 uint32_t session_rate, SongioWarnings *warnings);
+
+/* Writes the canonical text atomically, keeping `backups` older versions. */
+HissError songio_save(const Song *song, const char *path, int backups,
+                      HissDiag *diag);
+
+/* For a session rate change: a complete new set of instruments (out[1..255],
+ * out[0] unused; NULL where the song has none), each a copy of the song's
+ * with its sample converted to new_rate from the kept source frames.
+ * Missing instruments stay missing. All or nothing: on failure nothing is
+ * left allocated. Build it off the audio thread, then swap each slot in and
+ * retire the old instruments through the engine. */
+HissError songio_reload_samples(const Song *song, uint32_t new_rate,
+                                Instrument *out[SONG_MAX_INSTRUMENTS + 1],
+                                HissDiag *diag);
+void songio_instruments_free(Instrument *set[SONG_MAX_INSTRUMENTS + 1]);
+
+#endif

@@ -1,0 +1,306 @@
+#include "undo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static size_t pattern_bytes(const Pattern *p)
+{
+    return p ? sizeof *p + (size_t)p->rows * p->channels * sizeof p->cells[0]
+             : 0;
+}
+
+/* A snapshot shares its sample with the song, but if the song lets go the
+ * snapshot alone keeps it alive: count it so loading many samples in a row
+ * cannot grow the history without bound. */
+static size_t instrument_bytes(const Instrument *inst)
+{
+    if (!inst)
+        return 0;
+    size_t n = sizeof *inst;
+    const Sample *s = inst->sample;
+    if (s)
+        n += ((size_t)s->frames * 2 + 2 * SAMPLE_PAD) * s->channels *
+                 sizeof(float) +
+             (s->source ? (size_t)s->source_frames * s->channels * sizeof(float)
+                        : 0);
+    return n;
+}
+
+void undo_init(UndoHistory *h, int max_steps, size_t max_bytes)
+{
+    memset(h, 0, sizeof *h);
+    h->max_steps = max_steps < 1 ? UNDO_DEFAULT_STEPS : max_steps;
+    h->max_bytes = max_bytes ? max_bytes : UNDO_DEFAULT_BYTES;
+    h->next_id = 1;
+}
+
+void undo_clear(UndoHistory *h)
+{
+    for (int i = 0; i < h->count; i++)
+        undo_step_free(h->steps[i]);
+    h->count = h->pos = 0;
+    h->bytes = 0;
+    /* A fresh id so the emptied history never matches an older state. */
+    h->base_id = h->next_id++;
+}
+
+void undo_deinit(UndoHistory *h)
+{
+    undo_clear(h);
+    free(h->steps);
+    h->steps = NULL;
+    h->cap = 0;
+}
+
+static void drop_oldest(UndoHistory *h)
+{
+    UndoStep *old = h->steps[0];
+    h->base_id = old->id;
+    h->bytes -= old->bytes;
+    undo_step_free(old);
+    memmove(h->steps, h->steps + 1, (size_t)(h->count - 1) * sizeof *h->steps);
+    h->count--;
+    h->pos--;
+}
+
+static void enforce_limits(UndoHistory *h)
+{
+    /* Only undoable steps are dropped from the front; the newest stays. */
+    while (h->pos > 1 &&
+           (h->count > h->max_steps || h->bytes > h->max_bytes))
+        drop_oldest(h);
+}
+
+void undo_set_limits(UndoHistory *h, int max_steps, size_t max_bytes)
+{
+    h->max_steps = max_steps < 1 ? UNDO_DEFAULT_STEPS : max_steps;
+    h->max_bytes = max_bytes ? max_bytes : UNDO_DEFAULT_BYTES;
+    enforce_limits(h);
+}
+
+UndoStep *undo_step_new(void)
+{
+    UndoStep *s = calloc(1, sizeof *s);
+    if (s)
+        s->bytes = sizeof *s;
+    return s;
+}
+
+static void change_free(UndoChange *c)
+{
+    switch (c->kind) {
+    case UNDO_CELLS:
+        free(c->u.cells.items);
+        break;
+    case UNDO_PATTERN:
+        song_pattern_free(c->u.pattern.before);
+        song_pattern_free(c->u.pattern.after);
+        break;
+    case UNDO_INSTRUMENT:
+        song_instrument_free(c->u.instrument.before);
+        song_instrument_free(c->u.instrument.after);
+        break;
+    case UNDO_ORDERS:
+    case UNDO_SETTINGS:
+        break;
+    }
+}
+
+void undo_step_free(UndoStep *step)
+{
+    if (!step)
+        return;
+    for (int i = 0; i < step->count; i++)
+        change_free(&step->changes[i]);
+    free(step->changes);
+    free(step);
+}
+
+bool undo_step_is_empty(const UndoStep *step)
+{
+    return !step || step->count == 0;
+}
+
+static UndoChange *append_change(UndoStep *step, UndoChangeKind kind, int slot)
+{
+    if (step->count == step->cap) {
+        int cap = step->cap ? step->cap * 2 : 4;
+        UndoChange *n = realloc(step->changes, (size_t)cap * sizeof *n);
+        if (!n)
+            return NULL;
+        step->bytes += (size_t)(cap - step->cap) * sizeof *n;
+        step->changes = n;
+        step->cap = cap;
+    }
+    UndoChange *c = &step->changes[step->count++];
+    memset(c, 0, sizeof *c);
+    c->kind = kind;
+    c->slot = slot;
+    return c;
+}
+
+HissError undo_step_add_cell(UndoStep *step, int slot, int row, int channel,
+                             uint64_t before, uint64_t after)
+{
+    UndoChange *c = NULL;
+    if (step->count && step->changes[step->count - 1].kind == UNDO_CELLS &&
+        step->changes[step->count - 1].slot == slot)
+        c = &step->changes[step->count - 1];
+    if (c) {
+        /* Ops touch a cell at most a few times; a short backwards scan
+         * finds the repeats without an index. */
+        for (int i = c->u.cells.count - 1; i >= 0; i--) {
+            UndoCell *it = &c->u.cells.items[i];
+            if (it->row == row && it->channel == channel) {
+                it->after = after;
+                return HISS_OK;
+            }
+            if (c->u.cells.count - i > 64)
+                break;
+        }
+    } else {
+        c = append_change(step, UNDO_CELLS, slot);
+        if (!c)
+            return HISS_ERR_NOMEM;
+    }
+    if (c->u.cells.count == c->u.cells.cap) {
+        int cap = c->u.cells.cap ? c->u.cells.cap * 2 : 8;
+        UndoCell *n = realloc(c->u.cells.items, (size_t)cap * sizeof *n);
+        if (!n)
+            return HISS_ERR_NOMEM;
+        step->bytes += (size_t)(cap - c->u.cells.cap) * sizeof *n;
+        c->u.cells.items = n;
+        c->u.cells.cap = cap;
+    }
+    UndoCell *it = &c->u.cells.items[c->u.cells.count++];
+    it->row = (uint16_t)row;
+    it->channel = (uint8_t)channel;
+    it->before = before;
+    it->after = after;
+    return HISS_OK;
+}
+
+HissError undo_step_add_pattern(UndoStep *step, int slot, Pattern *before,
+                                Pattern *after)
+{
+    UndoChange *c = append_change(step, UNDO_PATTERN, slot);
+    if (!c) {
+        song_pattern_free(before);
+        song_pattern_free(after);
+        return HISS_ERR_NOMEM;
+    }
+    c->u.pattern.before = before;
+    c->u.pattern.after = after;
+    step->bytes += pattern_bytes(before) + pattern_bytes(after);
+    return HISS_OK;
+}
+
+HissError undo_step_add_instrument(UndoStep *step, int slot,
+                                   Instrument *before, Instrument *after)
+{
+    UndoChange *c = append_change(step, UNDO_INSTRUMENT, slot);
+    if (!c) {
+        song_instrument_free(before);
+        song_instrument_free(after);
+        return HISS_ERR_NOMEM;
+    }
+    c->u.instrument.before = before;
+    c->u.instrument.after = after;
+    step->bytes += instrument_bytes(before) + instrument_bytes(after);
+    return HISS_OK;
+}
+
+HissError undo_step_add_orders(UndoStep *step, const UndoOrders *before,
+                               const UndoOrders *after)
+{
+    UndoChange *c = append_change(step, UNDO_ORDERS, 0);
+    if (!c)
+        return HISS_ERR_NOMEM;
+    c->u.orders.before = *before;
+    c->u.orders.after = *after;
+    return HISS_OK;
+}
+
+HissError undo_step_add_settings(UndoStep *step, const UndoSettings *before,
+                                 const UndoSettings *after)
+{
+    UndoChange *c = append_change(step, UNDO_SETTINGS, 0);
+    if (!c)
+        return HISS_ERR_NOMEM;
+    c->u.settings.before = *before;
+    c->u.settings.after = *after;
+    return HISS_OK;
+}
+
+uint64_t undo_push(UndoHistory *h, UndoStep *step)
+{
+    if (undo_step_is_empty(step)) {
+        undo_step_free(step);
+        return 0;
+    }
+    while (h->count > h->pos) {
+        UndoStep *s = h->steps[--h->count];
+        h->bytes -= s->bytes;
+        undo_step_free(s);
+    }
+    if (h->count == h->cap) {
+        int cap = h->cap ? h->cap * 2 : 64;
+        UndoStep **n = realloc(h->steps, (size_t)cap * sizeof *n);
+        if (!n) {
+            /* No room to remember it: the edit stays, its history goes. */
+            undo_step_free(step);
+            undo_clear(h);
+            return h->base_id;
+        }
+        h->steps = n;
+        h->cap = cap;
+    }
+    step->id = h->next_id++;
+    h->steps[h->count++] = step;
+    h->pos = h->count;
+    h->bytes += step->bytes;
+    enforce_limits(h);
+    return step->id;
+}
+
+const UndoStep *undo_back(UndoHistory *h)
+{
+    return h->pos > 0 ? h->steps[--h->pos] : NULL;
+}
+
+const UndoStep *undo_forward(UndoHistory *h)
+{
+    return h->pos < h->count ? h->steps[h->pos++] : NULL;
+}
+
+void undo_cancel_back(UndoHistory *h)
+{
+    if (h->pos < h->count)
+        h->pos++;
+}
+
+void undo_cancel_forward(UndoHistory *h)
+{
+    if (h->pos > 0)
+        h->pos--;
+}
+
+bool undo_can_undo(const UndoHistory *h)
+{
+    return h->pos > 0;
+}
+
+bool undo_can_redo(const UndoHistory *h)
+{
+    return h->pos < h->count;
+}
+
+int undo_depth(const UndoHistory *h)
+{
+    return h->pos;
+}
+
+uint64_t undo_state_id(const UndoHistory *h)
+{
+    return h->pos > 0 ? h->steps[h->pos - 1]->id : h->base_id;
+}

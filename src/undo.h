@@ -1,0 +1,152 @@
+/* undo: a memory-bounded history of editing steps.
+ *
+ * This module only keeps records; edit.c applies them to the song (it knows
+ * the concurrency rules and the retire callback). A step is everything one
+ * user action changed, as a list of changes, each holding the state before
+ * and after so the same record serves undo and redo:
+ * - cells: only the cells that changed (slot, row, channel, old, new);
+ * - pattern: private copies of a whole pattern before/after (structural
+ *   edits: length, new, clone, channel count). NULL means an empty slot;
+ * - instrument: private clones before/after (samples shared by refcount);
+ * - orders / settings: small fixed snapshots.
+ * Records never point at objects installed in the song: those may be
+ * retired and freed by the engine's return path at any time.
+ *
+ * Limits: at most max_steps steps and about max_bytes of records (sample
+ * data a snapshot keeps alive is counted); the oldest steps are dropped
+ * first. The newest step is always kept, whatever its size. */
+#ifndef HISS_UNDO_H
+#define HISS_UNDO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base.h"
+#include "song.h"
+
+enum {
+    UNDO_DEFAULT_STEPS = 2000,
+};
+#define UNDO_DEFAULT_BYTES ((size_t)64 << 20)
+
+typedef enum {
+    UNDO_CELLS,
+    UNDO_PATTERN,
+    UNDO_INSTRUMENT,
+    UNDO_ORDERS,
+    UNDO_SETTINGS,
+} UndoChangeKind;
+
+/* Where the editor's cursor was; edit.c maps it to its EditCursor. */
+typedef struct {
+    int pattern, row, channel, column;
+} UndoCursor;
+
+typedef struct {
+    uint16_t row;
+    uint8_t channel;
+    uint64_t before, after; /* packed cells (song_cell_pack) */
+} UndoCell;
+
+typedef struct {
+    int count;
+    uint8_t entries[SONG_MAX_ORDERS];
+} UndoOrders;
+
+/* The song-wide values outside patterns, orders and instruments. */
+typedef struct {
+    char title[SONG_TITLE_MAX];
+    int bpm, speed, rows_per_beat, swing, master_gain_tenth_db;
+    bool limiter;
+    int channels;
+} UndoSettings;
+
+typedef struct {
+    UndoChangeKind kind;
+    int slot; /* pattern or instrument slot; unused for orders/settings */
+    union {
+        struct {
+            UndoCell *items;
+            int count, cap;
+        } cells;
+        struct {
+            Pattern *before, *after; /* owned copies, never installed */
+        } pattern;
+        struct {
+            Instrument *before, *after; /* owned clones, never installed */
+        } instrument;
+        struct {
+            UndoOrders before, after;
+        } orders;
+        struct {
+            UndoSettings before, after;
+        } settings;
+    } u;
+} UndoChange;
+
+typedef struct {
+    uint64_t id; /* unique in the history: tells saved state from others */
+    UndoCursor cursor_before, cursor_after;
+    UndoChange *changes;
+    int count, cap;
+    size_t bytes; /* estimate of memory held */
+} UndoStep;
+
+typedef struct {
+    UndoStep **steps; /* [0, pos) can be undone, [pos, count) redone */
+    int count, pos, cap;
+    int max_steps;
+    size_t max_bytes, bytes;
+    uint64_t next_id;
+    uint64_t base_id; /* state id at pos == 0 (the last dropped step) */
+} UndoHistory;
+
+/* max_steps < 1 or max_bytes 0 take the defaults above. */
+void undo_init(UndoHistory *h, int max_steps, size_t max_bytes);
+void undo_deinit(UndoHistory *h);
+void undo_clear(UndoHistory *h);
+/* Changes the limits, dropping the oldest steps that no longer fit. */
+void undo_set_limits(UndoHistory *h, int max_steps, size_t max_bytes);
+
+UndoStep *undo_step_new(void);
+void undo_step_free(UndoStep *step);
+bool undo_step_is_empty(const UndoStep *step);
+
+/* Records one cell change in pattern `slot`. A cell already recorded in
+ * this step keeps its first `before` and takes the new `after`. */
+HissError undo_step_add_cell(UndoStep *step, int slot, int row, int channel,
+                             uint64_t before, uint64_t after);
+/* The step takes ownership of before/after (either may be NULL), also
+ * when it fails (it frees them then). */
+HissError undo_step_add_pattern(UndoStep *step, int slot, Pattern *before,
+                                Pattern *after);
+HissError undo_step_add_instrument(UndoStep *step, int slot,
+                                   Instrument *before, Instrument *after);
+HissError undo_step_add_orders(UndoStep *step, const UndoOrders *before,
+                               const UndoOrders *after);
+HissError undo_step_add_settings(UndoStep *step, const UndoSettings *before,
+                                 const UndoSettings *after);
+
+/* Appends a finished step (ownership moves), drops the redo tail and then
+ * the oldest steps beyond the limits. An empty step is freed, not kept.
+ * Returns the step's id, or 0 when it was empty. */
+uint64_t undo_push(UndoHistory *h, UndoStep *step);
+
+/* The step to undo (apply its changes backwards, restoring `before`), or
+ * NULL; moves the position back. The history keeps ownership. */
+const UndoStep *undo_back(UndoHistory *h);
+/* The step to redo (apply forwards, restoring `after`), or NULL. */
+const UndoStep *undo_forward(UndoHistory *h);
+/* Puts the position back where it was before a failed undo_back/forward. */
+void undo_cancel_back(UndoHistory *h);
+void undo_cancel_forward(UndoHistory *h);
+
+bool undo_can_undo(const UndoHistory *h);
+bool undo_can_redo(const UndoHistory *h);
+int undo_depth(const UndoHistory *h); /* steps that can be undone */
+/* Names the song state reached now: equal ids mean equal songs (as far as
+ * the history knows), so the editor compares it with the saved one. */
+uint64_t undo_state_id(const UndoHistory *h);
+
+#endif

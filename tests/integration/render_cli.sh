@@ -1,0 +1,229 @@
+#!/bin/bash
+# hiss render from the outside: exit codes and messages for every way it can
+# fail, exact lengths, rates and formats (read back with soxi), stems, and
+# byte-identical repeat renders. Songs and samples are made here, in a temp
+# dir; samples with sox.
+set -u
+HISS=${HISS:-build/hiss}
+case $HISS in /*) ;; *) HISS=$PWD/$HISS ;; esac
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; [ $# -gt 1 ] && echo "     $2"; }
+check() { # name, then a command that must succeed
+    local name=$1; shift
+    if "$@"; then ok "$name"; else bad "$name" "failed: $*"; fi
+}
+
+# Runs hiss render with the arguments; leaves $rc, $out (stdout), $err.
+render() {
+    "$HISS" render "$@" >"$LOG/stdout" 2>"$LOG/stderr"
+    rc=$?
+    out=$(cat "$LOG/stdout")
+    err=$(cat "$LOG/stderr")
+}
+
+# name, expected exit status, expected text in stderr (grep -E), args...
+expect_fail() {
+    local name=$1 want_rc=$2 want_msg=$3; shift 3
+    render "$@"
+    local lines
+    lines=$(printf '%s\n' "$err" | grep -c .)
+    if [ "$rc" != "$want_rc" ]; then
+        bad "$name" "exit $rc, wanted $want_rc; stderr: $err"
+    elif ! printf '%s\n' "$err" | grep -Eq -- "$want_msg"; then
+        bad "$name" "stderr lacks /$want_msg/: $err"
+    elif [ "$lines" != 1 ]; then
+        bad "$name" "wanted one line of error, got $lines: $err"
+    else
+        ok "$name"
+    fi
+}
+
+for tool in sox soxi cmp; do
+    if ! command -v $tool >/dev/null; then
+        echo "render_cli.sh needs $tool (make deps installs it)"
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/hiss-render-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+LOG=$T/log
+mkdir -p "$LOG" "$T/work/samples" "$T/work/songs"
+cd "$T/work" || exit 1
+sox -q -n -r 44100 -c 1 -b 16 samples/kick.wav synth 0.25 sine 55 fade 0 0.25 0.2
+sox -q -n -r 48000 -c 2 -b 24 samples/hat.wav synth 0.05 whitenoise fade 0 0.05 0.04 vol 0.3
+
+# bpm 125, speed 6: a row lasts 6 * 2.5 / 125 = 0.12 s; 16 rows = 1.92 s.
+song_header() {
+    cat <<EOF
+hiss 1
+title "Render test"
+bpm 125
+speed 6
+rows_per_beat 4
+swing 0
+master_gain 0.0
+limiter on
+channels $1
+
+EOF
+}
+inst() { # slot name path
+    echo "instrument $1 \"$2\" sample \"$3\" volume 64 pan 0 base C-4 finetune 0 loop off 0 0 interp linear"
+}
+empty_row() { # row channels
+    local line
+    line=$(printf '%03d ' "$1")
+    for ((c = 0; c < $2; c++)); do line+="|... .. .. ... ..."; done
+    echo "$line|"
+}
+
+# songs/beat.hiss: kick on rows 0 and 8 (channel 1), hat on row 4 (channel 2).
+{
+    song_header 2
+    inst 01 kick ../samples/kick.wav
+    inst 02 "open hat" ../samples/hat.wav
+    echo
+    echo "order 00"
+    echo
+    echo "pattern 00 16"
+    for r in $(seq 0 15); do
+        case $r in
+        0 | 8) printf '%03d |C-4 01 .. ... ...|... .. .. ... ...|\n' $r ;;
+        4) printf '%03d |... .. .. ... ...|C-4 02 .. ... ...|\n' $r ;;
+        *) empty_row $r 2 ;;
+        esac
+    done
+} >songs/beat.hiss
+
+# A song whose snare does not exist.
+{
+    song_header 1
+    inst 01 kick ../samples/kick.wav
+    inst 03 snare ../samples/snare.wav
+    echo
+    echo "order 00"
+    echo
+    echo "pattern 00 4"
+    echo "000 |C-4 03 .. ... ...|"
+    for r in 1 2 3; do empty_row $r 1; done
+} >songs/missing.hiss
+
+printf 'hiss 1\ntitle "Broken"\nbpm fast\n' >songs/bad.hiss
+{
+    song_header 1
+    echo "order"
+} >songs/empty.hiss
+
+# --- usage errors: exit 2, one line ---
+render --help
+check "--help prints usage and exits 0" test "$rc" = 0 -a -n "$(echo "$out" | grep usage)"
+expect_fail "no arguments" 2 "no song given"
+expect_fail "no output" 2 "no output given" songs/beat.hiss
+expect_fail "unknown option" 2 "unknown option '--loud'" songs/beat.hiss -o x.wav --loud
+expect_fail "rate not a number" 2 "rate 'fast'" songs/beat.hiss -o x.wav --rate fast
+expect_fail "rate too low" 2 "rate '4000'" songs/beat.hiss -o x.wav --rate 4000
+expect_fail "rate too high" 2 "rate '400000'" songs/beat.hiss -o x.wav -r 400000
+expect_fail "seconds negative" 2 "seconds '-1'" songs/beat.hiss -o x.wav --seconds -1
+expect_fail "seconds zero" 2 "seconds '0'" songs/beat.hiss -o x.wav --seconds=0
+expect_fail "seconds junk" 2 "seconds '2x'" songs/beat.hiss -o x.wav -s 2x
+expect_fail "seconds past the cap" 2 "at most 1200" songs/beat.hiss -o x.wav -s 1201
+expect_fail "unknown output format" 2 "x.mp3': unknown output format" songs/beat.hiss -o x.mp3
+expect_fail "bad interp" 2 "interpolation 'cubic'" songs/beat.hiss -o x.wav --interp cubic
+expect_fail "bad bits" 2 "bits '8'" songs/beat.hiss -o x.wav --bits 8
+expect_fail "float needs wav" 2 "32-bit float needs a .wav" songs/beat.hiss -o x.flac --bits 32
+expect_fail "missing option value" 2 "needs a file name" songs/beat.hiss -o
+expect_fail "two songs" 2 "more than one song" songs/beat.hiss songs/bad.hiss -o x.wav
+check "usage errors wrote nothing" test ! -e x.wav -a ! -e x.flac
+
+# --- file errors: exit 1, one line ---
+expect_fail "song file missing" 1 "^songs/nope.hiss: .*No such file" songs/nope.hiss -o x.wav
+expect_fail "bad song file gives file:line:col" 1 "^songs/bad.hiss:3:[0-9]+: " \
+    songs/bad.hiss -o x.wav
+expect_fail "missing sample is an error" 1 \
+    "^songs/missing.hiss: instrument 03 'snare': cannot open \.\./samples/snare\.wav: No such file or directory .*--allow-missing" \
+    songs/missing.hiss -o x.wav
+check "missing sample wrote nothing" test ! -e x.wav
+expect_fail "empty order list" 1 "order list is empty" songs/empty.hiss -o x.wav
+expect_fail "output directory missing" 1 "^nodir/x.wav: cannot create file: No such file" \
+    songs/beat.hiss -o nodir/x.wav -s 1
+mkdir dir.wav
+expect_fail "output is a directory" 1 "^dir.wav: is a directory" songs/beat.hiss -o dir.wav -s 1
+touch stems.txt
+expect_fail "stems path is a file" 1 "stems.txt: not a directory" \
+    songs/beat.hiss -o x.wav -s 1 --stems stems.txt
+check "a failed render leaves no file or temporary" \
+    test -z "$(ls -A . | grep -v -e '^songs$' -e '^samples$' -e '^dir.wav$' -e '^stems.txt$')"
+
+echo "keep me" >keep.wav
+render songs/missing.hiss -o keep.wav
+check "a failed render keeps the old output" test "$rc" = 1 -a "$(cat keep.wav)" = "keep me"
+
+render songs/missing.hiss -o silent.wav -s 0.5 --allow-missing
+check "--allow-missing renders anyway" test "$rc" = 0 -a -f silent.wav
+check "--allow-missing still names the sample" \
+    grep -q "instrument 03 'snare'.*rendered silent" "$LOG/stderr"
+
+# --- lengths, rates, formats ---
+render songs/beat.hiss -o a.wav --seconds 1.5
+check "render exits 0" test "$rc" = 0
+check "default rate is 48000" test "$(soxi -r a.wav)" = 48000
+check "--seconds 1.5 is exactly 72000 frames" test "$(soxi -s a.wav)" = 72000
+check "stereo output" test "$(soxi -c a.wav)" = 2
+check "24-bit WAV by default" test "$(soxi -b a.wav)" = 24 -a "$(soxi -t a.wav)" = wav
+check "summary names the file, length, peak and clips" \
+    grep -Eq '^a.wav: 0:01\.500 at 48000 Hz, WAV 24-bit, peak .* dBFS, [0-9]+ clipped$' "$LOG/stdout"
+check "summary is one line" test "$(grep -c . "$LOG/stdout")" = 1
+check "no progress when stderr is not a terminal" test ! -s "$LOG/stderr"
+
+render songs/beat.hiss -o b.wav --rate 44100 --seconds 2.5
+check "--rate 44100" test "$rc" = 0 -a "$(soxi -r b.wav)" = 44100
+check "--seconds 2.5 at 44100 is exactly 110250 frames" test "$(soxi -s b.wav)" = 110250
+
+render songs/beat.hiss -o c.flac -r 96000 -s 0.01
+check ".flac output" test "$rc" = 0 -a "$(soxi -t c.flac)" = flac
+check "FLAC at 96000, 24-bit" test "$(soxi -r c.flac)" = 96000 -a "$(soxi -b c.flac)" = 24
+check "--seconds 0.01 at 96000 is exactly 960 frames" test "$(soxi -s c.flac)" = 960
+
+render songs/beat.hiss -o d.wav -r 22050 -s 1 --bits 16
+check "--bits 16 and an odd rate" test "$rc" = 0 -a "$(soxi -b d.wav)" = 16 -a "$(soxi -r d.wav)" = 22050
+render songs/beat.hiss -o e.wav -s 1 --bits 32 --no-limiter --interp sinc
+check "--bits 32 writes float" test "$rc" = 0 -a -n "$(soxi -e e.wav 2>/dev/null | grep -i float)"
+render songs/beat.hiss -o f.aiff -s 1 --interp raw
+check ".aiff output" test "$rc" = 0 -a "$(soxi -t f.aiff)" = aiff
+
+render songs/beat.hiss -o q.wav -s 1 --quiet
+check "--quiet prints nothing" test "$rc" = 0 -a -z "$out$err" -a -f q.wav
+
+# --- stems ---
+render songs/beat.hiss -o mix.wav --stems stems -s 1.25
+check "--stems renders" test "$rc" = 0
+check "one stem per channel, named after its first instrument" \
+    test -f stems/beat-01-kick.wav -a -f stems/beat-02-open_hat.wav
+check "no other files in the stems dir" test "$(ls stems | wc -l)" = 2
+check "stems are mono" test "$(soxi -c stems/beat-01-kick.wav)" = 1
+check "stems are as long as the mix" \
+    test "$(soxi -s stems/beat-02-open_hat.wav)" = 60000 -a "$(soxi -s mix.wav)" = 60000
+check "stems get a summary line" grep -Eq '^stems: 2 stems, 0:01\.250' "$LOG/stdout"
+render songs/beat.hiss --stems flacstems -s 0.5
+check "--stems alone, without -o" test "$rc" = 0 -a -f flacstems/beat-01-kick.wav -a ! -e mix2.wav
+render songs/beat.hiss -o mix.flac --stems fstems -s 0.5
+check "stems follow the output's format" test -f fstems/beat-01-kick.flac
+
+# --- determinism ---
+render songs/beat.hiss -o r1.wav -s 2 --stems r1
+render songs/beat.hiss -o r2.wav -s 2 --stems r2
+check "two renders are byte-identical" cmp -s r1.wav r2.wav
+check "two stem renders are byte-identical" cmp -s r1/beat-01-kick.wav r2/beat-01-kick.wav
+render songs/beat.hiss -o r1.flac -s 2
+render songs/beat.hiss -o r2.flac -s 2
+check "two FLAC renders are byte-identical" cmp -s r1.flac r2.flac
+
+check "no temporary files left anywhere" test -z "$(find . -name '.*.tmp')"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

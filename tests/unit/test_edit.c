@@ -1,0 +1,1145 @@
+/* Editing operations on the song model, each with its undo and redo. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "edit.h"
+#include "test.h"
+
+/* ---- fixtures --------------------------------------------------------- */
+
+/* Retired objects, kept to check what was retired and freed at the end
+ * as the UI would once the engine returns them. */
+typedef struct {
+    EditRetireKind kind;
+    void *ptr;
+} Retired;
+
+static Retired retired[4096];
+static int retired_count;
+
+static void on_retire(void *ctx, EditRetireKind kind, void *ptr)
+{
+    (void)ctx;
+    if (retired_count < (int)HISS_ARRAY_LEN(retired)) {
+        retired[retired_count].kind = kind;
+        retired[retired_count].ptr = ptr;
+        retired_count++;
+    } else if (kind == EDIT_RETIRE_PATTERN) {
+        song_pattern_free(ptr);
+    } else {
+        song_instrument_free(ptr);
+    }
+}
+
+static bool was_retired(EditRetireKind kind, const void *ptr)
+{
+    for (int i = 0; i < retired_count; i++)
+        if (retired[i].kind == kind && retired[i].ptr == ptr)
+            return true;
+    return false;
+}
+
+static void free_retired(void)
+{
+    for (int i = 0; i < retired_count; i++) {
+        if (retired[i].kind == EDIT_RETIRE_PATTERN)
+            song_pattern_free(retired[i].ptr);
+        else
+            song_instrument_free(retired[i].ptr);
+    }
+    retired_count = 0;
+}
+
+/* The whole song as bytes, to compare states exactly. */
+typedef struct {
+    unsigned char *data;
+    size_t len, cap;
+} Snap;
+
+static void snap_put(Snap *s, const void *p, size_t n)
+{
+    if (s->len + n > s->cap) {
+        s->cap = (s->len + n) * 2;
+        s->data = realloc(s->data, s->cap);
+    }
+    memcpy(s->data + s->len, p, n);
+    s->len += n;
+}
+
+static void snap_int(Snap *s, long v)
+{
+    snap_put(s, &v, sizeof v);
+}
+
+static Snap snapshot(const Song *song)
+{
+    Snap s = {0};
+    snap_put(&s, song->title, sizeof song->title);
+    snap_int(&s, atomic_load(&song->bpm));
+    snap_int(&s, atomic_load(&song->speed));
+    snap_int(&s, atomic_load(&song->rows_per_beat));
+    snap_int(&s, atomic_load(&song->swing));
+    snap_int(&s, atomic_load(&song->master_gain_tenth_db));
+    snap_int(&s, atomic_load(&song->limiter));
+    snap_int(&s, atomic_load(&song->channels));
+    int oc = atomic_load(&song->order_count);
+    snap_int(&s, oc);
+    for (int i = 0; i < oc; i++)
+        snap_int(&s, atomic_load(&song->orders[i]));
+    for (int i = 0; i < SONG_MAX_PATTERNS; i++) {
+        const Pattern *p = song_pattern(song, i);
+        snap_int(&s, p ? 1 : 0);
+        if (!p)
+            continue;
+        snap_int(&s, p->rows);
+        snap_int(&s, p->channels);
+        for (int r = 0; r < p->rows; r++)
+            for (int c = 0; c < p->channels; c++) {
+                uint64_t v = song_cell_pack(song_pattern_get(p, r, c));
+                snap_put(&s, &v, sizeof v);
+            }
+    }
+    for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {
+        const Instrument *in = song_instrument(song, i);
+        snap_int(&s, in ? 1 : 0);
+        if (!in)
+            continue;
+        snap_put(&s, in->name, sizeof in->name);
+        snap_put(&s, in->path, strlen(in->path) + 1);
+        snap_int(&s, in->missing);
+        snap_int(&s, in->volume);
+        snap_int(&s, in->pan);
+        snap_int(&s, in->base_note);
+        snap_int(&s, in->finetune);
+        snap_int(&s, in->loop);
+        snap_int(&s, (long)in->loop_start);
+        snap_int(&s, (long)in->loop_end);
+        snap_int(&s, in->interp);
+        snap_put(&s, &in->sample, sizeof in->sample);
+    }
+    return s;
+}
+
+static bool snap_equal(Snap a, Snap b)
+{
+    return a.len == b.len && !memcmp(a.data, b.data, a.len);
+}
+
+static void snap_free(Snap *s)
+{
+    free(s->data);
+    s->data = NULL;
+}
+
+typedef struct {
+    Song *song;
+    Editor *ed;
+} Fixture;
+
+static Fixture fixture(void)
+{
+    Fixture f;
+    f.song = song_new();
+    f.ed = edit_new(f.song, on_retire, NULL);
+    edit_set_edit_mode(f.ed, true);
+    return f;
+}
+
+static void fixture_free(Fixture *f)
+{
+    edit_free(f->ed);
+    song_free(f->song);
+    free_retired();
+}
+
+static Cell cell_at(const Fixture *f, int row, int ch)
+{
+    return song_pattern_get(edit_current_pattern(f->ed), row, ch);
+}
+
+static Cell note_cell(int note, int inst)
+{
+    Cell c = song_cell_empty();
+    c.note = (uint8_t)note;
+    c.instrument = (uint8_t)inst;
+    return c;
+}
+
+static void put(Fixture *f, int row, int ch, Cell c)
+{
+    song_pattern_set(edit_current_pattern(f->ed), row, ch, c);
+}
+
+static bool cell_eq(Cell a, Cell b)
+{
+    return song_cell_pack(a) == song_cell_pack(b);
+}
+
+/* Runs an operation and checks it changed the song, that undo brings
+ * back exactly the state before, and redo exactly the state after. */
+#define CHECK_UNDO_REDO(f, op)                                              \
+    do {                                                                    \
+        Snap before_ = snapshot((f)->song);                                 \
+        EditCursor cur_ = (f)->ed->cursor;                                  \
+        HissError err_ = (op);                                              \
+        CHECK_MSG(err_ == HISS_OK, "%s: %s", #op, hiss_strerror(err_));     \
+        Snap after_ = snapshot((f)->song);                                  \
+        CHECK_MSG(!snap_equal(before_, after_), "%s changed nothing", #op); \
+        CHECK(edit_is_dirty((f)->ed));                                      \
+        CHECK(edit_undo((f)->ed) == HISS_OK);                               \
+        Snap undone_ = snapshot((f)->song);                                 \
+        CHECK_MSG(snap_equal(before_, undone_), "%s: undo differs", #op);   \
+        CHECK((f)->ed->cursor.row == cur_.row &&                            \
+              (f)->ed->cursor.channel == cur_.channel &&                    \
+              (f)->ed->cursor.pattern == cur_.pattern);                     \
+        CHECK(edit_redo((f)->ed) == HISS_OK);                               \
+        Snap redone_ = snapshot((f)->song);                                 \
+        CHECK_MSG(snap_equal(after_, redone_), "%s: redo differs", #op);    \
+        snap_free(&before_);                                                \
+        snap_free(&after_);                                                 \
+        snap_free(&undone_);                                                \
+        snap_free(&redone_);                                                \
+    } while (0)
+
+/* ---- key entry -------------------------------------------------------- */
+
+static void note_entry_writes_note_and_instrument(void)
+{
+    Fixture f = fixture();
+    edit_set_octave(f.ed, 3);
+    edit_set_instrument_current(f.ed, 5);
+    edit_set_step(f.ed, 2);
+    CHECK_UNDO_REDO(&f, edit_note_from_key_offset(f.ed, 7)); /* G-3 */
+    Cell c = cell_at(&f, 0, 0);
+    CHECK(c.note == NOTE_FIRST + 3 * 12 + 7);
+    CHECK(c.instrument == 5);
+    CHECK(f.ed->cursor.row == 2);
+    char name[4];
+    song_note_name(c.note, name);
+    CHECK_STR(name, "G-3");
+    /* Upper row of the piano: one octave up. */
+    CHECK(edit_note_from_key_offset(f.ed, edit_piano_key_offset('q')) == HISS_OK);
+    CHECK(cell_at(&f, 2, 0).note == NOTE_FIRST + 4 * 12);
+    CHECK(f.ed->cursor.row == 4);
+    fixture_free(&f);
+}
+
+static void note_entry_limits_and_modes(void)
+{
+    Fixture f = fixture();
+    edit_set_octave(f.ed, 8);
+    CHECK(edit_note_for_offset(f.ed, 23) == NOTE_LAST);
+    CHECK(edit_note_for_offset(f.ed, 24) == 0);
+    CHECK(edit_note_from_key_offset(f.ed, 24) == HISS_ERR_RANGE);
+    CHECK(!edit_can_undo(f.ed));
+    edit_set_octave(f.ed, 99);
+    CHECK(f.ed->octave == EDIT_OCTAVE_MAX);
+    edit_set_octave(f.ed, -3);
+    CHECK(f.ed->octave == 0);
+    edit_set_edit_mode(f.ed, false);
+    CHECK(edit_note_from_key_offset(f.ed, 0) == HISS_ERR_BUSY);
+    CHECK(song_cell_is_empty(cell_at(&f, 0, 0)));
+    edit_set_edit_mode(f.ed, true);
+    /* Wrong column: notes only go on the note column. */
+    EditCursor c = f.ed->cursor;
+    c.column = EDIT_COL_VOLUME_HI;
+    edit_cursor_set(f.ed, c);
+    CHECK(edit_note_from_key_offset(f.ed, 0) == HISS_ERR_RANGE);
+    CHECK(!edit_is_dirty(f.ed));
+    /* Step 0 stays on the row; instrument 0 leaves the instrument alone. */
+    c.column = EDIT_COL_NOTE;
+    edit_cursor_set(f.ed, c);
+    edit_set_step(f.ed, 0);
+    edit_set_instrument_current(f.ed, 0);
+    put(&f, 0, 0, note_cell(NOTE_C4, 9));
+    CHECK(edit_note_from_key_offset(f.ed, 0) == HISS_OK);
+    CHECK(f.ed->cursor.row == 0);
+    CHECK(cell_at(&f, 0, 0).instrument == 9);
+    CHECK(cell_at(&f, 0, 0).note == NOTE_FIRST);
+    /* Piano keys. */
+    CHECK(edit_piano_key_offset('z') == 0);
+    CHECK(edit_piano_key_offset('m') == 11);
+    CHECK(edit_piano_key_offset('q') == 12);
+    CHECK(edit_piano_key_offset('u') == 23);
+    CHECK(edit_piano_key_offset('a') == -1);
+    CHECK(edit_piano_key_offset(0) == -1);
+    CHECK(edit_piano_key_offset(1000) == -1);
+    fixture_free(&f);
+}
+
+static void note_off_and_cut(void)
+{
+    Fixture f = fixture();
+    put(&f, 0, 1, note_cell(NOTE_C4, 3));
+    edit_cursor_next_channel(f.ed);
+    CHECK_UNDO_REDO(&f, edit_note_off(f.ed));
+    CHECK(cell_at(&f, 0, 1).note == NOTE_OFF);
+    CHECK(cell_at(&f, 0, 1).instrument == 3);
+    CHECK(f.ed->cursor.row == 1);
+    CHECK_UNDO_REDO(&f, edit_note_cut(f.ed));
+    CHECK(cell_at(&f, 1, 1).note == NOTE_CUT);
+    fixture_free(&f);
+}
+
+static void hex_entry_per_nibble(void)
+{
+    Fixture f = fixture();
+    EditCursor c = {0, 4, 2, EDIT_COL_INSTRUMENT_HI};
+    edit_cursor_set(f.ed, c);
+    CHECK_UNDO_REDO(&f, edit_hex_digit(f.ed, 0xA));
+    CHECK(cell_at(&f, 4, 2).instrument == 0xA0);
+    CHECK(f.ed->cursor.column == EDIT_COL_INSTRUMENT_LO && f.ed->cursor.row == 4);
+    CHECK_UNDO_REDO(&f, edit_hex_digit(f.ed, 0x3));
+    CHECK(cell_at(&f, 4, 2).instrument == 0xA3);
+    CHECK(f.ed->cursor.column == EDIT_COL_INSTRUMENT_HI && f.ed->cursor.row == 5);
+
+    /* Volume clamps to 40 hex (64). */
+    c.row = 8;
+    c.column = EDIT_COL_VOLUME_HI;
+    edit_cursor_set(f.ed, c);
+    CHECK_UNDO_REDO(&f, edit_hex_digit(f.ed, 3));
+    CHECK(cell_at(&f, 8, 2).volume == 0x30);
+    CHECK(edit_hex_digit(f.ed, 0xF) == HISS_OK);
+    CHECK(cell_at(&f, 8, 2).volume == 0x3F);
+    c.row = 8;
+    edit_cursor_set(f.ed, c);
+    CHECK(edit_hex_digit(f.ed, 7) == HISS_OK);
+    CHECK(cell_at(&f, 8, 2).volume == VOLUME_MAX);
+    CHECK(edit_hex_digit(f.ed, 9) == HISS_OK);
+    CHECK(cell_at(&f, 8, 2).volume == VOLUME_MAX);
+
+    /* Effect letter and parameter. */
+    c.row = 10;
+    c.column = EDIT_COL_FX;
+    edit_cursor_set(f.ed, c);
+    CHECK_UNDO_REDO(&f, edit_fx_letter(f.ed, 'r'));
+    CHECK(cell_at(&f, 10, 2).fx == 'R');
+    CHECK(f.ed->cursor.row == 11);
+    CHECK(edit_fx_letter(f.ed, '#') == HISS_ERR_RANGE);
+    c.column = EDIT_COL_FX_PARAM_HI;
+    edit_cursor_set(f.ed, c);
+    CHECK(edit_type_char(f.ed, 'c') == HISS_OK);
+    CHECK(edit_type_char(f.ed, '4') == HISS_OK);
+    CHECK(cell_at(&f, 10, 2).fx_param == 0xC4);
+    CHECK(edit_type_char(f.ed, 'x') == HISS_ERR_RANGE);
+    c.column = EDIT_COL_FX2;
+    edit_cursor_set(f.ed, c);
+    CHECK(edit_type_char(f.ed, 'p') == HISS_OK);
+    c.column = EDIT_COL_FX2_PARAM_LO;
+    edit_cursor_set(f.ed, c);
+    CHECK(edit_hex_digit(f.ed, 5) == HISS_OK);
+    Cell got = cell_at(&f, 10, 2);
+    CHECK(got.fx2 == 'P' && got.fx2_param == 0x05);
+    /* A digit on the letter column is the digit letter. */
+    c.column = EDIT_COL_FX;
+    edit_cursor_set(f.ed, c);
+    CHECK(edit_hex_digit(f.ed, 0xE) == HISS_OK);
+    CHECK(cell_at(&f, 10, 2).fx == 'E');
+    CHECK(edit_hex_digit(f.ed, 16) == HISS_ERR_RANGE);
+    c.column = EDIT_COL_NOTE;
+    edit_cursor_set(f.ed, c);
+    CHECK(edit_hex_digit(f.ed, 1) == HISS_ERR_RANGE);
+    /* The note column types piano keys. */
+    CHECK(edit_type_char(f.ed, 'x') == HISS_OK);
+    CHECK(cell_at(&f, 10, 2).note == NOTE_FIRST + 4 * 12 + 2);
+    fixture_free(&f);
+}
+
+static void delete_field_and_cell(void)
+{
+    Fixture f = fixture();
+    Cell full = {NOTE_C4, 2, 30, 'A', 0x12, 'B', 0x34};
+    for (int r = 0; r < 8; r++)
+        put(&f, r, 0, full);
+    edit_set_step(f.ed, 1);
+    EditColumn cols[] = {EDIT_COL_NOTE, EDIT_COL_INSTRUMENT_LO, EDIT_COL_VOLUME_HI,
+                         EDIT_COL_FX_PARAM_HI, EDIT_COL_FX2};
+    for (int i = 0; i < 5; i++) {
+        EditCursor c = {0, i, 0, cols[i]};
+        edit_cursor_set(f.ed, c);
+        CHECK_UNDO_REDO(&f, edit_delete_field(f.ed));
+    }
+    Cell e = song_cell_empty();
+    Cell a = cell_at(&f, 0, 0);
+    CHECK(a.note == e.note && a.instrument == 0 && a.volume == 30);
+    Cell b = cell_at(&f, 1, 0);
+    CHECK(b.note == NOTE_C4 && b.instrument == 0 && b.volume == 30);
+    CHECK(cell_at(&f, 2, 0).volume == VOLUME_EMPTY);
+    Cell d = cell_at(&f, 3, 0);
+    CHECK(d.fx == 0 && d.fx_param == 0 && d.fx2 == 'B');
+    Cell g = cell_at(&f, 4, 0);
+    CHECK(g.fx2 == 0 && g.fx2_param == 0 && g.fx == 'A');
+    EditCursor c = {0, 5, 0, EDIT_COL_VOLUME_LO};
+    edit_cursor_set(f.ed, c);
+    CHECK_UNDO_REDO(&f, edit_delete_cell(f.ed));
+    CHECK(song_cell_is_empty(cell_at(&f, 5, 0)));
+    CHECK(f.ed->cursor.row == 6);
+    fixture_free(&f);
+}
+
+static void insert_and_delete_rows(void)
+{
+    Fixture f = fixture();
+    int rows = edit_current_pattern(f.ed)->rows;
+    for (int r = 0; r < rows; r++)
+        for (int ch = 0; ch < 4; ch++)
+            put(&f, r, ch, note_cell(1 + (r + ch) % 100, ch + 1));
+    EditCursor c = {0, 10, 1, EDIT_COL_NOTE};
+    edit_cursor_set(f.ed, c);
+    CHECK_UNDO_REDO(&f, edit_insert_row(f.ed, false));
+    CHECK(song_cell_is_empty(cell_at(&f, 10, 1)));
+    CHECK(cell_at(&f, 11, 1).note == 1 + (10 + 1) % 100);
+    CHECK(cell_at(&f, rows - 1, 1).note == 1 + (rows - 2 + 1) % 100);
+    CHECK(cell_at(&f, 10, 0).note == 1 + 10 % 100); /* other channels stay */
+    CHECK(cell_at(&f, 11, 2).note == 1 + (11 + 2) % 100);
+    CHECK(f.ed->cursor.row == 10);
+    CHECK_UNDO_REDO(&f, edit_delete_row(f.ed, false));
+    for (int r = 0; r < rows - 1; r++)
+        CHECK(cell_at(&f, r, 1).note == 1 + (r + 1) % 100);
+    CHECK(song_cell_is_empty(cell_at(&f, rows - 1, 1)));
+
+    CHECK_UNDO_REDO(&f, edit_insert_row(f.ed, true));
+    for (int ch = 0; ch < 4; ch++)
+        CHECK(song_cell_is_empty(cell_at(&f, 10, ch)));
+    CHECK(cell_at(&f, 11, 3).note == 1 + (10 + 3) % 100);
+    CHECK_UNDO_REDO(&f, edit_delete_row(f.ed, true));
+    CHECK(cell_at(&f, 10, 3).note == 1 + (10 + 3) % 100);
+    /* The last row: insert clears it, delete clears it. */
+    c.row = rows - 1;
+    edit_cursor_set(f.ed, c);
+    put(&f, rows - 1, 2, note_cell(NOTE_C4, 1));
+    CHECK_UNDO_REDO(&f, edit_delete_row(f.ed, true));
+    CHECK(song_cell_is_empty(cell_at(&f, rows - 1, 0)));
+    fixture_free(&f);
+}
+
+/* ---- cursor ------------------------------------------------------------ */
+
+static void cursor_moves_and_wraps(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    int rows = edit_current_pattern(ed)->rows;
+    edit_cursor_up(ed);
+    CHECK(ed->cursor.row == rows - 1);
+    edit_cursor_down(ed);
+    CHECK(ed->cursor.row == 0);
+    edit_cursor_page_up(ed);
+    CHECK(ed->cursor.row == 0);
+    edit_cursor_page_down(ed);
+    CHECK(ed->cursor.row == EDIT_PAGE_ROWS);
+    edit_cursor_end(ed);
+    CHECK(ed->cursor.row == rows - 1);
+    edit_cursor_page_down(ed);
+    CHECK(ed->cursor.row == rows - 1);
+    edit_cursor_home(ed);
+    CHECK(ed->cursor.row == 0);
+    edit_cursor_goto_row(ed, 1000);
+    CHECK(ed->cursor.row == rows - 1);
+    edit_cursor_goto_row(ed, -5);
+    CHECK(ed->cursor.row == 0);
+
+    /* Left from the first column of channel 0 wraps to the last column of
+     * the last channel; right goes back. */
+    edit_cursor_left(ed);
+    CHECK(ed->cursor.channel == 3 && ed->cursor.column == EDIT_COL_COUNT - 1);
+    edit_cursor_right(ed);
+    CHECK(ed->cursor.channel == 0 && ed->cursor.column == EDIT_COL_NOTE);
+    for (int i = 0; i < EDIT_COL_COUNT; i++)
+        edit_cursor_right(ed);
+    CHECK(ed->cursor.channel == 1 && ed->cursor.column == EDIT_COL_NOTE);
+    edit_cursor_left(ed);
+    CHECK(ed->cursor.channel == 0 && ed->cursor.column == EDIT_COL_FX2_PARAM_LO);
+    edit_cursor_next_channel(ed);
+    CHECK(ed->cursor.channel == 1 && ed->cursor.column == EDIT_COL_NOTE);
+    edit_cursor_prev_channel(ed);
+    edit_cursor_prev_channel(ed);
+    CHECK(ed->cursor.channel == 3);
+    edit_cursor_next_channel(ed);
+    CHECK(ed->cursor.channel == 0);
+
+    EditCursor wild = {7, -4, 99, (EditColumn)42};
+    edit_cursor_set(ed, wild);
+    CHECK(ed->cursor.pattern == 0 && ed->cursor.row == 0);
+    CHECK(ed->cursor.channel == 3 && ed->cursor.column == EDIT_COL_COUNT - 1);
+
+    /* Advancing past the end wraps. */
+    edit_set_step(ed, 16);
+    edit_cursor_goto_row(ed, rows - 8);
+    edit_cursor_advance(ed);
+    CHECK(ed->cursor.row == 8);
+    edit_set_step(ed, 40);
+    CHECK(ed->step == EDIT_STEP_MAX);
+    fixture_free(&f);
+}
+
+/* ---- selection and blocks ---------------------------------------------- */
+
+static void fill_numbers(Fixture *f)
+{
+    Pattern *p = edit_current_pattern(f->ed);
+    for (int r = 0; r < p->rows; r++)
+        for (int ch = 0; ch < p->channels; ch++) {
+            Cell c = note_cell(NOTE_FIRST + (r * 3 + ch) % 100, 1 + ch);
+            c.volume = (uint8_t)(r % 65);
+            put(f, r, ch, c);
+        }
+}
+
+static void selection_marks(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    int r0, c0, r1, c1;
+    /* No selection: the cursor cell. */
+    EditCursor c = {0, 5, 2, EDIT_COL_NOTE};
+    edit_cursor_set(ed, c);
+    CHECK(edit_block_range(ed, &r0, &c0, &r1, &c1));
+    CHECK(r0 == 5 && r1 == 5 && c0 == 2 && c1 == 2);
+    edit_mark_begin(ed);
+    c.row = 2;
+    c.channel = 0;
+    edit_cursor_set(ed, c);
+    edit_mark_end(ed);
+    CHECK(edit_block_range(ed, &r0, &c0, &r1, &c1));
+    CHECK(r0 == 2 && r1 == 5 && c0 == 0 && c1 == 2);
+    edit_mark_channel(ed);
+    CHECK(edit_block_range(ed, &r0, &c0, &r1, &c1));
+    CHECK(r0 == 0 && r1 == 63 && c0 == 0 && c1 == 0);
+    edit_mark_pattern(ed);
+    CHECK(edit_block_range(ed, &r0, &c0, &r1, &c1));
+    CHECK(r0 == 0 && r1 == 63 && c0 == 0 && c1 == 3);
+    /* Past the pattern: clipped; wholly outside: nothing. */
+    edit_mark_set(ed, 200, 9, 60, 2);
+    CHECK(edit_block_range(ed, &r0, &c0, &r1, &c1));
+    CHECK(r0 == 60 && r1 == 63 && c0 == 2 && c1 == 3);
+    edit_mark_set(ed, 64, 0, 80, 1);
+    CHECK(!edit_block_range(ed, &r0, &c0, &r1, &c1));
+    CHECK(edit_block_copy(ed) == HISS_ERR_RANGE);
+    CHECK(edit_block_transpose(ed, 1) == HISS_ERR_RANGE);
+    edit_mark_clear(ed);
+    CHECK(!ed->selection.active);
+    fixture_free(&f);
+}
+
+static void copy_cut_paste(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    fill_numbers(&f);
+    Cell orig[4][2];
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 2; c++)
+            orig[r][c] = cell_at(&f, 8 + r, 1 + c);
+    edit_mark_set(ed, 8, 1, 11, 2);
+    Snap s0 = snapshot(f.song);
+    CHECK(edit_block_copy(ed) == HISS_OK);
+    Snap s1 = snapshot(f.song);
+    CHECK(snap_equal(s0, s1)); /* copy changes nothing */
+    CHECK(!edit_can_undo(ed));
+    CHECK(ed->clipboard.rows == 4 && ed->clipboard.channels == 2);
+    CHECK_UNDO_REDO(&f, edit_block_cut(ed));
+    for (int r = 8; r <= 11; r++)
+        for (int c = 1; c <= 2; c++)
+            CHECK(song_cell_is_empty(cell_at(&f, r, c)));
+    CHECK(!song_cell_is_empty(cell_at(&f, 8, 0)));
+    /* Paste elsewhere; then clipped at the pattern end and last channel. */
+    edit_mark_clear(ed);
+    EditCursor c = {0, 20, 0, EDIT_COL_NOTE};
+    edit_cursor_set(ed, c);
+    CHECK_UNDO_REDO(&f, edit_block_paste(ed));
+    for (int r = 0; r < 4; r++)
+        for (int k = 0; k < 2; k++)
+            CHECK(cell_eq(cell_at(&f, 20 + r, k), orig[r][k]));
+    c.row = 62;
+    c.channel = 3;
+    edit_cursor_set(ed, c);
+    Cell beside = cell_at(&f, 61, 3);
+    CHECK_UNDO_REDO(&f, edit_block_paste(ed));
+    CHECK(cell_eq(cell_at(&f, 62, 3), orig[0][0]));
+    CHECK(cell_eq(cell_at(&f, 63, 3), orig[1][0]));
+    CHECK(cell_eq(cell_at(&f, 61, 3), beside));
+    snap_free(&s0);
+    snap_free(&s1);
+    /* Nothing copied yet in a new editor: paste says so. */
+    Editor *other = edit_new(f.song, on_retire, NULL);
+    CHECK(edit_block_paste(other) == HISS_ERR_MISSING);
+    edit_free(other);
+    fixture_free(&f);
+}
+
+static void mix_paste_fills_only_empty_fields(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    Cell src = {NOTE_C4, 7, 20, 'A', 0x11, 'B', 0x22};
+    put(&f, 0, 0, src);
+    put(&f, 1, 0, src);
+    edit_mark_set(ed, 0, 0, 1, 0);
+    CHECK(edit_block_copy(ed) == HISS_OK);
+    edit_mark_clear(ed);
+    Cell dst = song_cell_empty();
+    dst.note = NOTE_C4 + 5;
+    dst.fx2 = 'C';
+    dst.fx2_param = 0x33;
+    put(&f, 10, 2, dst);
+    EditCursor c = {0, 10, 2, EDIT_COL_NOTE};
+    edit_cursor_set(ed, c);
+    CHECK_UNDO_REDO(&f, edit_block_mix_paste(ed));
+    Cell got = cell_at(&f, 10, 2);
+    CHECK(got.note == NOTE_C4 + 5);          /* kept */
+    CHECK(got.instrument == 7 && got.volume == 20);
+    CHECK(got.fx == 'A' && got.fx_param == 0x11);
+    CHECK(got.fx2 == 'C' && got.fx2_param == 0x33); /* kept */
+    CHECK(cell_eq(cell_at(&f, 11, 2), src));  /* an empty cell takes all */
+    fixture_free(&f);
+}
+
+static void transpose_clamps(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    put(&f, 0, 0, note_cell(NOTE_FIRST, 1));
+    put(&f, 1, 0, note_cell(NOTE_LAST, 1));
+    put(&f, 2, 0, note_cell(NOTE_OFF, 0));
+    put(&f, 3, 0, note_cell(NOTE_CUT, 0));
+    put(&f, 4, 0, note_cell(NOTE_C4, 1));
+    edit_mark_set(ed, 0, 0, 10, 0);
+    CHECK_UNDO_REDO(&f, edit_block_transpose(ed, 1));
+    CHECK(cell_at(&f, 0, 0).note == NOTE_FIRST + 1);
+    CHECK(cell_at(&f, 1, 0).note == NOTE_LAST);
+    CHECK(cell_at(&f, 2, 0).note == NOTE_OFF);
+    CHECK(cell_at(&f, 3, 0).note == NOTE_CUT);
+    CHECK(cell_at(&f, 4, 0).note == NOTE_C4 + 1);
+    CHECK(cell_at(&f, 5, 0).note == NOTE_EMPTY);
+    CHECK_UNDO_REDO(&f, edit_block_transpose(ed, -12));
+    CHECK(cell_at(&f, 0, 0).note == NOTE_FIRST);
+    CHECK(cell_at(&f, 4, 0).note == NOTE_C4 - 11);
+    CHECK_UNDO_REDO(&f, edit_block_transpose(ed, 12));
+    CHECK(cell_at(&f, 4, 0).note == NOTE_C4 + 1);
+    CHECK(cell_at(&f, 1, 0).note == NOTE_LAST);
+    CHECK(cell_at(&f, 2, 0).note == NOTE_OFF);
+    /* Without a selection: the cursor cell. */
+    edit_mark_clear(ed);
+    edit_cursor_goto_row(ed, 4);
+    CHECK(edit_block_transpose(ed, -1) == HISS_OK);
+    CHECK(cell_at(&f, 4, 0).note == NOTE_C4);
+    CHECK(cell_at(&f, 0, 0).note == NOTE_FIRST + 12); /* clamped, then up */
+    fixture_free(&f);
+}
+
+static void interpolation(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    Cell a = song_cell_empty(), b = song_cell_empty();
+    a.volume = 0;
+    b.volume = 64;
+    a.fx = 'A';
+    a.fx_param = 0x10;
+    b.fx = 'B';
+    b.fx_param = 0x00;
+    put(&f, 0, 0, a);
+    put(&f, 8, 0, b);
+    put(&f, 4, 0, note_cell(NOTE_C4, 2));
+    edit_mark_set(ed, 0, 0, 8, 1); /* channel 1 has no ends: left alone */
+    CHECK_UNDO_REDO(&f, edit_block_interpolate(ed, EDIT_FIELD_VOLUME));
+    for (int r = 0; r <= 8; r++)
+        CHECK_MSG(cell_at(&f, r, 0).volume == r * 8, "row %d: %d", r,
+                  cell_at(&f, r, 0).volume);
+    CHECK(cell_at(&f, 4, 0).note == NOTE_C4); /* other fields kept */
+    CHECK(cell_at(&f, 4, 1).volume == VOLUME_EMPTY);
+    CHECK_UNDO_REDO(&f, edit_block_interpolate(ed, EDIT_FIELD_FX));
+    for (int r = 1; r < 8; r++) {
+        Cell c = cell_at(&f, r, 0);
+        int want = 16 - (16 * r + 4) / 8; /* 16 * (8 - r) / 8, rounded */
+        CHECK(c.fx == 'A');
+        CHECK_MSG(c.fx_param == want, "row %d: %d vs %d", r, c.fx_param, want);
+    }
+    CHECK(cell_at(&f, 8, 0).fx == 'B');
+    CHECK(edit_block_interpolate(ed, EDIT_FIELD_FX2) == HISS_ERR_RANGE);
+    CHECK(edit_block_interpolate(ed, EDIT_FIELD_NOTE) == HISS_ERR_UNSUPPORTED);
+    edit_mark_set(ed, 3, 0, 3, 0);
+    CHECK(edit_block_interpolate(ed, EDIT_FIELD_VOLUME) == HISS_ERR_RANGE);
+    /* Rounding on an odd span: 0..10 over 3 rows -> 0 3 7 10. */
+    put(&f, 20, 2, a);
+    Cell d = song_cell_empty();
+    d.volume = 10;
+    put(&f, 23, 2, d);
+    edit_mark_set(ed, 20, 2, 23, 2);
+    CHECK(edit_block_interpolate(ed, EDIT_FIELD_VOLUME) == HISS_OK);
+    CHECK(cell_at(&f, 21, 2).volume == 3 && cell_at(&f, 22, 2).volume == 7);
+    fixture_free(&f);
+}
+
+static void set_instrument_on_block(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    put(&f, 0, 0, note_cell(NOTE_C4, 1));
+    put(&f, 1, 0, note_cell(NOTE_OFF, 0));
+    put(&f, 2, 1, note_cell(NOTE_C4 + 3, 4));
+    edit_set_instrument_current(ed, 12);
+    edit_mark_set(ed, 0, 0, 3, 1);
+    CHECK_UNDO_REDO(&f, edit_block_set_instrument(ed));
+    CHECK(cell_at(&f, 0, 0).instrument == 12);
+    CHECK(cell_at(&f, 1, 0).instrument == 0);
+    CHECK(cell_at(&f, 2, 1).instrument == 12);
+    CHECK(cell_at(&f, 3, 1).instrument == 0);
+    fixture_free(&f);
+}
+
+/* ---- patterns ------------------------------------------------------------ */
+
+static void pattern_new_clone_length(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    put(&f, 3, 1, note_cell(NOTE_C4, 2));
+    CHECK(edit_pattern_set_length(ed, 32) == HISS_OK);
+    Pattern *p0 = edit_current_pattern(ed);
+    CHECK(p0->rows == 32);
+    CHECK(song_pattern_get(p0, 3, 1).note == NOTE_C4);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(edit_current_pattern(ed)->rows == 64);
+    CHECK(was_retired(EDIT_RETIRE_PATTERN, p0));
+    CHECK(edit_redo(ed) == HISS_OK);
+
+    Pattern *before = edit_current_pattern(ed);
+    CHECK_UNDO_REDO(&f, edit_pattern_new(ed));
+    CHECK(ed->cursor.pattern == 1);
+    Pattern *p1 = song_pattern(f.song, 1);
+    CHECK(p1 && p1->rows == 32 && p1->channels == 4);
+    CHECK(song_cell_is_empty(song_pattern_get(p1, 3, 1)));
+    CHECK(song_pattern(f.song, 0) == before); /* untouched */
+
+    edit_pattern_prev(ed);
+    CHECK(ed->cursor.pattern == 0);
+    CHECK_UNDO_REDO(&f, edit_pattern_clone(ed));
+    CHECK(ed->cursor.pattern == 2);
+    Pattern *p2 = song_pattern(f.song, 2);
+    CHECK(song_pattern_get(p2, 3, 1).note == NOTE_C4);
+    CHECK(p2 != song_pattern(f.song, 0));
+
+    /* Undo of "new" empties the slot and retires the pattern; the cursor
+     * goes back to the pattern it was on. */
+    int before_count = retired_count;
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(song_pattern(f.song, 2) == NULL);
+    CHECK(retired_count == before_count + 1 && was_retired(EDIT_RETIRE_PATTERN, p2));
+    CHECK(ed->cursor.pattern == 0);
+    CHECK(edit_redo(ed) == HISS_OK);
+
+    CHECK(ed->cursor.pattern == 2);
+    edit_pattern_next(ed);
+    CHECK(ed->cursor.pattern == 0); /* wraps */
+    edit_pattern_next(ed);
+    CHECK(ed->cursor.pattern == 1);
+    edit_pattern_prev(ed);
+    edit_pattern_prev(ed);
+    CHECK(ed->cursor.pattern == 2); /* wraps back */
+    CHECK(edit_pattern_goto(ed, 9) == HISS_ERR_MISSING);
+    CHECK(edit_pattern_goto(ed, 300) == HISS_ERR_RANGE);
+    CHECK(edit_pattern_goto(ed, 1) == HISS_OK);
+
+    /* Length limits, and a cursor past the new end is pulled in. */
+    CHECK(edit_pattern_set_length(ed, 0) == HISS_ERR_RANGE);
+    CHECK(edit_pattern_set_length(ed, 257) == HISS_ERR_RANGE);
+    edit_cursor_goto_row(ed, 30);
+    CHECK_UNDO_REDO(&f, edit_pattern_set_length(ed, 256));
+    CHECK(edit_current_pattern(ed)->rows == 256);
+    edit_cursor_goto_row(ed, 200);
+    CHECK_UNDO_REDO(&f, edit_pattern_set_length(ed, 1));
+    CHECK(ed->cursor.row == 0);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(ed->cursor.row == 200);
+    fixture_free(&f);
+}
+
+static void pattern_new_when_full(void)
+{
+    Fixture f = fixture();
+    int made = 0;
+    while (edit_pattern_new(f.ed) == HISS_OK)
+        made++;
+    CHECK(made == SONG_MAX_PATTERNS - 1);
+    CHECK(edit_pattern_new(f.ed) == HISS_ERR_RANGE);
+    CHECK(edit_pattern_clone(f.ed) == HISS_ERR_RANGE);
+    fixture_free(&f);
+}
+
+/* ---- order list ----------------------------------------------------------- */
+
+static int order_at(const Song *s, int i)
+{
+    return atomic_load(&s->orders[i]);
+}
+
+static void order_list(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    CHECK(edit_pattern_new(ed) == HISS_OK);
+    CHECK(edit_pattern_new(ed) == HISS_OK);
+    /* orders: [0] */
+    edit_order_goto(ed, 1);
+    CHECK(ed->order_pos == 1);
+    CHECK_UNDO_REDO(&f, edit_order_insert(ed, 2)); /* [0 2] */
+    edit_order_goto(ed, 1);
+    CHECK_UNDO_REDO(&f, edit_order_insert(ed, 1)); /* [0 1 2] */
+    CHECK(atomic_load(&f.song->order_count) == 3);
+    CHECK(order_at(f.song, 0) == 0 && order_at(f.song, 1) == 1 &&
+          order_at(f.song, 2) == 2);
+    CHECK_UNDO_REDO(&f, edit_order_duplicate(ed)); /* [0 1 1 2] */
+    CHECK(ed->order_pos == 2);
+    CHECK(atomic_load(&f.song->order_count) == 4);
+    CHECK(order_at(f.song, 2) == 1 && order_at(f.song, 3) == 2);
+    CHECK_UNDO_REDO(&f, edit_order_set(ed, 0)); /* [0 1 0 2] */
+    CHECK(order_at(f.song, 2) == 0);
+    edit_order_goto(ed, 0);
+    CHECK_UNDO_REDO(&f, edit_order_delete(ed)); /* [1 0 2] */
+    CHECK(atomic_load(&f.song->order_count) == 3);
+    CHECK(order_at(f.song, 0) == 1 && order_at(f.song, 2) == 2);
+    CHECK(edit_order_insert(ed, 77) == HISS_ERR_MISSING);
+    CHECK(edit_order_set(ed, 999) == HISS_ERR_RANGE);
+    edit_order_goto(ed, 99);
+    CHECK(ed->order_pos == 3);
+    CHECK(edit_order_delete(ed) == HISS_ERR_RANGE);
+    CHECK(edit_order_duplicate(ed) == HISS_ERR_RANGE);
+    CHECK_UNDO_REDO(&f, edit_order_set(ed, 2)); /* appends */
+    CHECK(atomic_load(&f.song->order_count) == 4);
+    /* Delete everything, then the list is empty but valid. */
+    for (int i = 0; i < 4; i++) {
+        edit_order_goto(ed, 0);
+        CHECK(edit_order_delete(ed) == HISS_OK);
+    }
+    CHECK(atomic_load(&f.song->order_count) == 0);
+    CHECK(ed->order_pos == 0);
+    CHECK(edit_order_delete(ed) == HISS_ERR_RANGE);
+    for (int i = 0; i < 4; i++)
+        CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(atomic_load(&f.song->order_count) == 4);
+    /* A full list refuses more. */
+    edit_order_goto(ed, 0);
+    while (atomic_load(&f.song->order_count) < SONG_MAX_ORDERS)
+        CHECK(edit_order_insert(ed, 1) == HISS_OK);
+    CHECK(edit_order_insert(ed, 1) == HISS_ERR_RANGE);
+    CHECK(edit_order_duplicate(ed) == HISS_ERR_RANGE);
+    fixture_free(&f);
+}
+
+/* ---- song settings -------------------------------------------------------- */
+
+static void song_settings(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    CHECK_UNDO_REDO(&f, edit_song_set_title(ed, "night bus"));
+    CHECK_STR(f.song->title, "night bus");
+    CHECK_UNDO_REDO(&f, edit_song_set_bpm(ed, 87));
+    CHECK(atomic_load(&f.song->bpm) == 87);
+    CHECK_UNDO_REDO(&f, edit_song_set_speed(ed, 3));
+    CHECK_UNDO_REDO(&f, edit_song_set_rows_per_beat(ed, 8));
+    CHECK_UNDO_REDO(&f, edit_song_set_swing(ed, 55));
+    CHECK_UNDO_REDO(&f, edit_song_set_master_gain(ed, -35));
+    CHECK_UNDO_REDO(&f, edit_song_set_limiter(ed, false));
+    CHECK(atomic_load(&f.song->speed) == 3);
+    CHECK(atomic_load(&f.song->rows_per_beat) == 8);
+    CHECK(atomic_load(&f.song->swing) == 55);
+    CHECK(atomic_load(&f.song->master_gain_tenth_db) == -35);
+    CHECK(!atomic_load(&f.song->limiter));
+    CHECK(edit_song_set_bpm(ed, 31) == HISS_ERR_RANGE);
+    CHECK(edit_song_set_bpm(ed, 256) == HISS_ERR_RANGE);
+    CHECK(edit_song_set_speed(ed, 0) == HISS_ERR_RANGE);
+    CHECK(edit_song_set_speed(ed, 32) == HISS_ERR_RANGE);
+    CHECK(edit_song_set_rows_per_beat(ed, 33) == HISS_ERR_RANGE);
+    CHECK(edit_song_set_swing(ed, 101) == HISS_ERR_RANGE);
+    CHECK(edit_song_set_master_gain(ed, 121) == HISS_ERR_RANGE);
+    CHECK(edit_song_set_master_gain(ed, -601) == HISS_ERR_RANGE);
+    CHECK(atomic_load(&f.song->bpm) == 87);
+    /* Setting the same value is no change and no undo step. */
+    int depth = undo_depth(&ed->history);
+    CHECK(edit_song_set_bpm(ed, 87) == HISS_OK);
+    CHECK(undo_depth(&ed->history) == depth);
+    /* A long title is cut to fit. */
+    char longt[200];
+    memset(longt, 'x', sizeof longt - 1);
+    longt[sizeof longt - 1] = 0;
+    CHECK(edit_song_set_title(ed, longt) == HISS_OK);
+    CHECK(strlen(f.song->title) == SONG_TITLE_MAX - 1);
+    fixture_free(&f);
+}
+
+static void channel_count_keeps_data(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    CHECK(edit_pattern_new(ed) == HISS_OK);
+    CHECK(edit_pattern_goto(ed, 0) == HISS_OK);
+    put(&f, 5, 0, note_cell(NOTE_C4, 1));
+    put(&f, 6, 3, note_cell(NOTE_C4 + 1, 2));
+    Pattern *old0 = song_pattern(f.song, 0), *old1 = song_pattern(f.song, 1);
+    edit_cursor_next_channel(ed);
+    edit_cursor_next_channel(ed);
+    edit_cursor_next_channel(ed); /* channel 3 */
+    CHECK_UNDO_REDO(&f, edit_song_set_channels(ed, 8));
+    CHECK(was_retired(EDIT_RETIRE_PATTERN, old0));
+    CHECK(was_retired(EDIT_RETIRE_PATTERN, old1));
+    CHECK(atomic_load(&f.song->channels) == 8);
+    for (int i = 0; i < 2; i++)
+        CHECK(song_pattern(f.song, i)->channels == 8);
+    CHECK(cell_at(&f, 5, 0).note == NOTE_C4);
+    CHECK(cell_at(&f, 6, 3).note == NOTE_C4 + 1);
+    CHECK(song_cell_is_empty(cell_at(&f, 6, 7)));
+    /* Shrinking drops channel 3; undo brings it back. */
+    CHECK_UNDO_REDO(&f, edit_song_set_channels(ed, 2));
+    CHECK(song_pattern(f.song, 0)->channels == 2);
+    CHECK(ed->cursor.channel == 1);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(cell_at(&f, 6, 3).note == NOTE_C4 + 1);
+    CHECK(ed->cursor.channel == 3);
+    CHECK(edit_song_set_channels(ed, 0) == HISS_ERR_RANGE);
+    CHECK(edit_song_set_channels(ed, 65) == HISS_ERR_RANGE);
+    CHECK(edit_song_set_channels(ed, 64) == HISS_OK);
+    CHECK(edit_channels(ed) == 64);
+    fixture_free(&f);
+}
+
+/* ---- instruments ------------------------------------------------------------ */
+
+static Instrument *instrument_with_sample(uint32_t frames)
+{
+    Instrument *in = song_instrument_new();
+    float *data = calloc(frames, sizeof *data);
+    in->sample = sample_new(data, frames, 1, 48000, frames, 48000);
+    free(data);
+    snprintf(in->name, sizeof in->name, "kick");
+    return in;
+}
+
+static void instrument_params(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    CHECK(edit_instrument_set_volume(ed, 1, 10) == HISS_ERR_MISSING);
+    CHECK(edit_instrument_set_volume(ed, 0, 10) == HISS_ERR_RANGE);
+    Instrument *in = instrument_with_sample(1000);
+    CHECK_UNDO_REDO(&f, edit_instrument_replace(ed, 3, in));
+    CHECK(song_instrument(f.song, 3) != NULL);
+    CHECK_STR(song_instrument(f.song, 3)->name, "kick");
+
+    Instrument *cur = song_instrument(f.song, 3);
+    CHECK_UNDO_REDO(&f, edit_instrument_set_volume(ed, 3, 40));
+    CHECK(was_retired(EDIT_RETIRE_INSTRUMENT, cur));
+    CHECK(song_instrument(f.song, 3)->volume == 40);
+    CHECK_UNDO_REDO(&f, edit_instrument_set_name(ed, 3, "snare"));
+    CHECK_STR(song_instrument(f.song, 3)->name, "snare");
+    CHECK_UNDO_REDO(&f, edit_instrument_set_pan(ed, 3, -40));
+    CHECK_UNDO_REDO(&f, edit_instrument_set_base_note(ed, 3, NOTE_C4 + 7));
+    CHECK_UNDO_REDO(&f, edit_instrument_set_finetune(ed, 3, -12));
+    CHECK_UNDO_REDO(&f, edit_instrument_set_loop(ed, 3, LOOP_PINGPONG, 100, 900));
+    CHECK_UNDO_REDO(&f, edit_instrument_set_interp(ed, 3, INTERP_SINC));
+    const Instrument *now = song_instrument(f.song, 3);
+    CHECK(now->pan == -40 && now->base_note == NOTE_C4 + 7);
+    CHECK(now->finetune == -12 && now->loop == LOOP_PINGPONG);
+    CHECK(now->loop_start == 100 && now->loop_end == 900);
+    CHECK(now->interp == INTERP_SINC);
+    CHECK(now->sample == in->sample || now->sample != NULL);
+    CHECK(edit_instrument_set_volume(ed, 3, 65) == HISS_ERR_RANGE);
+    CHECK(edit_instrument_set_pan(ed, 3, 101) == HISS_ERR_RANGE);
+    CHECK(edit_instrument_set_base_note(ed, 3, 0) == HISS_ERR_RANGE);
+    CHECK(edit_instrument_set_finetune(ed, 3, -101) == HISS_ERR_RANGE);
+    CHECK(edit_instrument_set_loop(ed, 3, LOOP_FORWARD, 10, 1001) == HISS_ERR_RANGE);
+    CHECK(edit_instrument_set_loop(ed, 3, LOOP_FORWARD, 10, 10) == HISS_ERR_RANGE);
+    CHECK(edit_instrument_set_interp(ed, 3, INTERP_COUNT) == HISS_ERR_RANGE);
+    CHECK(edit_instrument_set_loop(ed, 3, LOOP_OFF, 0, 0) == HISS_OK);
+
+    /* Replacing with NULL empties the slot; undo restores it. */
+    Instrument *last = song_instrument(f.song, 3);
+    CHECK_UNDO_REDO(&f, edit_instrument_replace(ed, 3, NULL));
+    CHECK(song_instrument(f.song, 3) == NULL);
+    CHECK(was_retired(EDIT_RETIRE_INSTRUMENT, last));
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK_STR(song_instrument(f.song, 3)->name, "snare");
+    CHECK(edit_instrument_replace(ed, 0, song_instrument_new()) == HISS_ERR_RANGE);
+    fixture_free(&f);
+}
+
+/* ---- undo history ------------------------------------------------------------ */
+
+static void long_history_undoes_back_to_the_start(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    Snap start = snapshot(f.song);
+    edit_set_step(ed, 1);
+    int steps = 0;
+    for (int i = 0; i < 1200; i++) {
+        int key = i % 24;
+        CHECK(edit_note_from_key_offset(ed, key) == HISS_OK);
+        steps++;
+        if (i % 97 == 0) {
+            edit_mark_pattern(ed);
+            CHECK(edit_block_transpose(ed, 1) == HISS_OK);
+            edit_mark_clear(ed);
+            steps++;
+        }
+        if (i % 301 == 0) {
+            CHECK(edit_pattern_set_length(ed, 32 + i % 64) == HISS_OK);
+            steps++;
+        }
+    }
+    CHECK(steps > 1200);
+    Snap end = snapshot(f.song);
+    int undone = 0;
+    while (edit_undo(ed) == HISS_OK)
+        undone++;
+    CHECK_MSG(undone == steps, "%d of %d", undone, steps);
+    Snap back = snapshot(f.song);
+    CHECK(snap_equal(start, back));
+    CHECK(!edit_is_dirty(ed));
+    while (edit_redo(ed) == HISS_OK)
+        ;
+    Snap again = snapshot(f.song);
+    CHECK(snap_equal(end, again));
+    snap_free(&start);
+    snap_free(&end);
+    snap_free(&back);
+    snap_free(&again);
+    fixture_free(&f);
+}
+
+static void history_limit_drops_oldest(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    edit_set_undo_limits(ed, 10, 0);
+    for (int i = 0; i < 25; i++)
+        CHECK(edit_note_from_key_offset(ed, i % 12) == HISS_OK);
+    int undone = 0;
+    while (edit_undo(ed) == HISS_OK)
+        undone++;
+    CHECK(undone == 10);
+    /* The 15 oldest entries stay: they can no longer be undone. */
+    CHECK(cell_at(&f, 14, 0).note != NOTE_EMPTY);
+    CHECK(cell_at(&f, 15, 0).note == NOTE_EMPTY);
+    CHECK(edit_is_dirty(ed)); /* the saved (empty) state is out of reach */
+    fixture_free(&f);
+}
+
+static void history_byte_budget(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    CHECK(edit_song_set_channels(ed, 64) == HISS_OK);
+    edit_set_undo_limits(ed, 1000, 1 << 20);
+    for (int i = 0; i < 100; i++)
+        CHECK(edit_pattern_set_length(ed, i % 2 ? 256 : 255) == HISS_OK);
+    CHECK(ed->history.bytes <= (size_t)1 << 20);
+    CHECK(undo_depth(&ed->history) < 100);
+    CHECK(undo_depth(&ed->history) >= 1);
+    fixture_free(&f);
+}
+
+static void redo_cleared_by_new_edit_and_dirty_tracking(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    CHECK(!edit_is_dirty(ed));
+    uint64_t changes = ed->change_count;
+    CHECK(edit_note_from_key_offset(ed, 0) == HISS_OK);
+    CHECK(ed->change_count > changes);
+    CHECK(edit_is_dirty(ed));
+    edit_mark_saved(ed);
+    CHECK(!edit_is_dirty(ed));
+    CHECK(edit_note_from_key_offset(ed, 1) == HISS_OK);
+    CHECK(edit_is_dirty(ed));
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(!edit_is_dirty(ed)); /* back at the saved state */
+    CHECK(edit_can_redo(ed));
+    CHECK(edit_note_from_key_offset(ed, 5) == HISS_OK);
+    CHECK(!edit_can_redo(ed));
+    CHECK(edit_redo(ed) == HISS_ERR_MISSING);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(!edit_is_dirty(ed));
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(edit_is_dirty(ed));
+    CHECK(edit_undo(ed) == HISS_ERR_MISSING);
+    /* A new song: clean and no history. */
+    Song *other = song_new();
+    edit_set_song(ed, other);
+    CHECK(!edit_is_dirty(ed) && !edit_can_undo(ed));
+    edit_set_song(ed, f.song);
+    song_free(other);
+    fixture_free(&f);
+}
+
+static void no_retire_callback_frees_directly(void)
+{
+    Song *song = song_new();
+    Editor *ed = edit_new(song, NULL, NULL);
+    CHECK(edit_pattern_set_length(ed, 16) == HISS_OK);
+    CHECK(edit_song_set_channels(ed, 2) == HISS_OK);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(edit_current_pattern(ed)->rows == 64);
+    edit_free(ed);
+    song_free(song);
+}
+
+static void empty_song_is_handled(void)
+{
+    Song *song = song_new_empty();
+    Editor *ed = edit_new(song, on_retire, NULL);
+    edit_set_edit_mode(ed, true);
+    CHECK(edit_current_pattern(ed) == NULL);
+    CHECK(edit_note_from_key_offset(ed, 0) == HISS_ERR_MISSING);
+    CHECK(edit_block_copy(ed) == HISS_ERR_MISSING);
+    CHECK(edit_pattern_clone(ed) == HISS_ERR_MISSING);
+    CHECK(edit_insert_row(ed, true) == HISS_ERR_MISSING);
+    edit_cursor_down(ed);
+    edit_cursor_left(ed);
+    edit_cursor_end(ed);
+    edit_mark_pattern(ed);
+    CHECK(edit_pattern_new(ed) == HISS_OK);
+    CHECK(edit_current_pattern(ed) != NULL);
+    CHECK(edit_current_pattern(ed)->rows == 64);
+    CHECK(edit_order_insert(ed, 0) == HISS_OK);
+    CHECK(atomic_load(&song->order_count) == 1);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(song_pattern(song, 0) == NULL);
+    edit_free(ed);
+    song_free(song);
+    free_retired();
+}
+
+int main(void)
+{
+    RUN(note_entry_writes_note_and_instrument);
+    RUN(note_entry_limits_and_modes);
+    RUN(note_off_and_cut);
+    RUN(hex_entry_per_nibble);
+    RUN(delete_field_and_cell);
+    RUN(insert_and_delete_rows);
+    RUN(cursor_moves_and_wraps);
+    RUN(selection_marks);
+    RUN(copy_cut_paste);
+    RUN(mix_paste_fills_only_empty_fields);
+    RUN(transpose_clamps);
+    RUN(interpolation);
+    RUN(set_instrument_on_block);
+    RUN(pattern_new_clone_length);
+    RUN(pattern_new_when_full);
+    RUN(order_list);
+    RUN(song_settings);
+    RUN(channel_count_keeps_data);
+    RUN(instrument_params);
+    RUN(long_history_undoes_back_to_the_start);
+    RUN(history_limit_drops_oldest);
+    RUN(history_byte_budget);
+    RUN(redo_cleared_by_new_edit_and_dirty_tracking);
+    RUN(no_retire_callback_frees_directly);
+    RUN(empty_song_is_handled);
+    return test_finish();
+}

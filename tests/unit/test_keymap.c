@@ -1,0 +1,262 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "keymap.h"
+#include "test.h"
+
+static Keymap km;
+
+static int parse(const char *text, HissDiag *diags, int max)
+{
+    return keymap_parse(&km, text, strlen(text), "hissrc", diags, max);
+}
+
+static void key_names_round_trip(void)
+{
+    const char *names[] = {"a", "Z", "?", "C-s", "C-q", "M-x", "M-Q", "Up",
+                           "S-Tab", "PageDown", "F1", "F12", "M-F9", "Space",
+                           "Enter", "Esc", "Backspace", "Delete", "C-\\",
+                           "M-Enter", "`", "|"};
+    for (size_t i = 0; i < HISS_ARRAY_LEN(names); i++) {
+        int key = keymap_key_parse(names[i]);
+        char back[KEYMAP_KEY_NAME_MAX];
+        CHECK_MSG(key >= 0, "%s", names[i]);
+        CHECK_MSG(keymap_key_name(key, back, sizeof back), "%s", names[i]);
+        CHECK_STR(back, names[i]);
+    }
+    CHECK(keymap_key_parse("C-s") == 19);
+    CHECK(keymap_key_parse("c-S") == 19);
+    CHECK(keymap_key_parse("space") == ' ');
+    CHECK(keymap_key_parse("pgup") == KEYMAP_KEY_PPAGE);
+    CHECK(keymap_key_parse("M-a") == ('a' | KEYMAP_META));
+    CHECK(keymap_key_parse("-") == '-');
+    CHECK(keymap_key_parse("M-") == -1 || keymap_key_parse("M-") == 'M');
+    CHECK(keymap_key_parse("F13") == -1);
+    CHECK(keymap_key_parse("F0") == -1);
+    CHECK(keymap_key_parse("Nope") == -1);
+    CHECK(keymap_key_parse("") == -1);
+    CHECK(keymap_key_parse("C-1") == -1);
+}
+
+static void every_action_has_a_unique_name(void)
+{
+    for (int a = ACT_NONE + 1; a < ACT_COUNT; a++) {
+        const char *name = keymap_action_name((KeymapAction)a);
+        CHECK_MSG((int)keymap_action_parse(name) == a, "%s", name);
+        CHECK_MSG(keymap_action_description((KeymapAction)a)[0], "%s", name);
+    }
+    CHECK(keymap_action_parse("no_such_action") == ACT_NONE);
+}
+
+static void defaults_hold_the_required_keys(void)
+{
+    keymap_init_defaults(&km);
+    struct {
+        const char *key;
+        KeymapContext ctx;
+        KeymapAction act;
+    } want[] = {
+        {"Up", KEYMAP_CTX_PATTERN, ACT_UP},
+        {"Down", KEYMAP_CTX_ORDERS, ACT_DOWN},
+        {"Left", KEYMAP_CTX_PATTERN, ACT_LEFT},
+        {"Right", KEYMAP_CTX_PATTERN, ACT_RIGHT},
+        {"z", KEYMAP_CTX_PATTERN, ACT_NOTE_C0},
+        {"m", KEYMAP_CTX_PATTERN, ACT_NOTE_B0},
+        {"q", KEYMAP_CTX_PATTERN, ACT_NOTE_C1},
+        {"u", KEYMAP_CTX_PATTERN, ACT_NOTE_B1},
+        {"2", KEYMAP_CTX_PATTERN, ACT_NOTE_CS1},
+        {"C-s", KEYMAP_CTX_PATTERN, ACT_SAVE},
+        {"C-q", KEYMAP_CTX_SETTINGS, ACT_QUIT},
+        {"C-z", KEYMAP_CTX_PATTERN, ACT_UNDO},
+        {"C-y", KEYMAP_CTX_PATTERN, ACT_REDO},
+        {"Space", KEYMAP_CTX_PATTERN, ACT_PLAY_TOGGLE},
+        {"?", KEYMAP_CTX_PATTERN, ACT_HELP},
+        {"?", KEYMAP_CTX_BROWSER, ACT_HELP},
+        /* A screen's own binding wins over the global one. */
+        {"d", KEYMAP_CTX_PATTERN, ACT_NOTE_DS0},
+        {"d", KEYMAP_CTX_ORDERS, ACT_ORDER_DUPLICATE},
+        {"Esc", KEYMAP_CTX_PATTERN, ACT_EDIT_TOGGLE},
+        {"Esc", KEYMAP_CTX_HELP, ACT_BACK},
+    };
+    for (size_t i = 0; i < HISS_ARRAY_LEN(want); i++) {
+        KeymapAction got = keymap_lookup(&km, want[i].ctx,
+                                         keymap_key_parse(want[i].key));
+        CHECK_MSG(got == want[i].act, "%s in %s: got %s", want[i].key,
+                  keymap_context_name(want[i].ctx), keymap_action_name(got));
+    }
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_PATTERN, keymap_key_parse("F13")) ==
+          ACT_NONE);
+}
+
+static void no_default_needs_function_keys_or_alt(void)
+{
+    keymap_init_defaults(&km);
+    /* Every action a person needs has at least one plain key (a control
+     * key or a printable one, or the arrows/Enter/Tab that every terminal
+     * sends). Alt-only and F-key-only actions would fail that person.
+     * Exempt: actions that plain keys reach another way (Home/End by
+     * paging, S-Tab by Left, a cell by clearing its fields) and extras. */
+    const KeymapAction may_lack[] = {ACT_RECONNECT,      ACT_PATTERN_NEW,
+                                     ACT_PATTERN_CLONE,  ACT_PATTERN_LENGTH,
+                                     ACT_MARK_BEGIN,     ACT_MARK_END,
+                                     ACT_MARK_CHANNEL,   ACT_UNMARK,
+                                     ACT_SELECT_UP,      ACT_SELECT_DOWN,
+                                     ACT_SELECT_LEFT,    ACT_SELECT_RIGHT,
+                                     ACT_MIX_PASTE,      ACT_PLAY_SONG,
+                                     ACT_PLAY_FROM_CURSOR, ACT_HOME,
+                                     ACT_END,            ACT_PREV_FIELD,
+                                     ACT_CLEAR_CELL,     ACT_INST_CLEAR};
+    for (int a = ACT_NONE + 1; a < ACT_COUNT; a++) {
+        bool exempt = false;
+        for (size_t i = 0; i < HISS_ARRAY_LEN(may_lack); i++)
+            exempt |= (int)may_lack[i] == a;
+        if (exempt)
+            continue;
+        bool plain = false;
+        for (int i = 0; i < km.count; i++) {
+            int k = km.bindings[i].key;
+            if (km.bindings[i].action != (KeymapAction)a || (k & KEYMAP_META))
+                continue;
+            if (k < KEYMAP_KEY_NAMED ||
+                (k >= KEYMAP_KEY_UP && k <= KEYMAP_KEY_RIGHT))
+                plain = true;
+        }
+        CHECK_MSG(plain, "%s has no plain key",
+                  keymap_action_name((KeymapAction)a));
+    }
+}
+
+static void bind_lines_change_the_table(void)
+{
+    keymap_init_defaults(&km);
+    HissDiag d[4];
+    int errors = parse("# my keys\n"
+                       "\n"
+                       "bind C-p play_song   # comment\n"
+                       "bind k copy\n"
+                       "unbind F1\n"
+                       "  bind   M-x   cut  \r\n",
+                       d, 4);
+    CHECK(errors == 0);
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_PATTERN, 16) == ACT_PLAY_SONG);
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_PATTERN, 'k') == ACT_COPY);
+    /* copy is a pattern action: k does nothing special elsewhere. */
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_ORDERS, 'k') == ACT_NONE);
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_PATTERN, KEYMAP_KEY_F1) == ACT_NONE);
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_PATTERN, 'x' | KEYMAP_META) == ACT_CUT);
+    /* The old binding of the other keys still works. */
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_PATTERN, 'c' | KEYMAP_META) == ACT_COPY);
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_PATTERN, '?') == ACT_HELP);
+}
+
+static void bad_lines_are_reported_and_skipped(void)
+{
+    keymap_init_defaults(&km);
+    HissDiag d[8];
+    memset(d, 0, sizeof d);
+    int errors = parse("bind C-p play_song\n"
+                       "bind Hyper-x copy\n"
+                       "bind k fly_away\n"
+                       "bnid k copy\n"
+                       "bind k\n"
+                       "bind k copy extra\n"
+                       "unbind\n"
+                       "bind j paste\n",
+                       d, 8);
+    CHECK(errors == 6);
+    CHECK_STR(d[0].text, "hissrc:2:6: unknown key 'Hyper-x'");
+    CHECK_STR(d[1].text, "hissrc:3:8: unknown action 'fly_away'");
+    CHECK_STR(d[2].text,
+              "hissrc:4:1: unknown command (expected bind or unbind): 'bnid'");
+    CHECK_STR(d[3].text, "hissrc:5:7: bind needs an action after the key");
+    CHECK_STR(d[4].text, "hissrc:6:13: unexpected word after the action: 'extra'");
+    CHECK_STR(d[5].text, "hissrc:7:7: unbind needs a key");
+    /* Good lines around the bad ones took effect; defaults stand. */
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_PATTERN, 16) == ACT_PLAY_SONG);
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_PATTERN, 'j') == ACT_PASTE);
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_PATTERN, 'k') == ACT_NONE);
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_PATTERN, 'z') == ACT_NOTE_C0);
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_PATTERN, 19) == ACT_SAVE);
+}
+
+static void more_errors_than_room_are_counted(void)
+{
+    keymap_init_defaults(&km);
+    HissDiag d[1];
+    CHECK(parse("x\ny\nz\n", d, 1) == 3);
+    CHECK_STR(d[0].text,
+              "hissrc:1:1: unknown command (expected bind or unbind): 'x'");
+    CHECK(parse("bind\0x copy\n", NULL, 0) == 1); /* strlen stops at NUL */
+    CHECK(keymap_parse(&km, "bind\0x copy\n", 12, "f", d, 1) == 1);
+}
+
+static void keys_for_lists_every_binding(void)
+{
+    keymap_init_defaults(&km);
+    char buf[128];
+    CHECK(keymap_keys_for(&km, ACT_HELP, buf, sizeof buf) == 2);
+    CHECK_STR(buf, "?, F1");
+    CHECK(keymap_keys_for(&km, ACT_SAVE, buf, sizeof buf) == 1);
+    CHECK_STR(buf, "C-s");
+    char tiny[4];
+    keymap_keys_for(&km, ACT_HELP, tiny, sizeof tiny);
+    CHECK(strlen(tiny) < sizeof tiny);
+}
+
+static void files_load_and_missing_is_fine(void)
+{
+    keymap_init_defaults(&km);
+    HissDiag d[2];
+    CHECK(keymap_load_file(&km, "/nonexistent/hiss/hissrc", d, 2) == 0);
+    char path[] = "/tmp/hiss-keymap-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    const char *text = "bind C-b stop\nbind C-b nothing\n";
+    CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    CHECK(keymap_load_file(&km, path, d, 2) == 1);
+    char want[600];
+    snprintf(want, sizeof want, "%s:2:10: unknown action 'nothing'", path);
+    CHECK_STR(d[0].text, want);
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_GLOBAL, 2) == ACT_STOP);
+    unlink(path);
+
+    char buf[256];
+    setenv("XDG_CONFIG_HOME", "/x/cfg", 1);
+    CHECK(keymap_default_path(buf, sizeof buf));
+    CHECK_STR(buf, "/x/cfg/hiss/hissrc");
+    unsetenv("XDG_CONFIG_HOME");
+    setenv("HOME", "/home/u", 1);
+    CHECK(keymap_default_path(buf, sizeof buf));
+    CHECK_STR(buf, "/home/u/.config/hiss/hissrc");
+}
+
+static void table_full_is_an_error_not_a_crash(void)
+{
+    keymap_init_defaults(&km);
+    int fails = 0;
+    for (int k = 0; k < KEYMAP_MAX_BINDINGS + 10; k++)
+        fails += keymap_bind(&km, KEYMAP_KEY_NAMED_END + 1000 + k, ACT_COPY) != HISS_OK;
+    CHECK(fails > 0);
+    CHECK(km.count == KEYMAP_MAX_BINDINGS);
+    CHECK(keymap_bind(&km, 'a', ACT_NONE) == HISS_ERR_RANGE);
+}
+
+int main(void)
+{
+    RUN(key_names_round_trip);
+    RUN(every_action_has_a_unique_name);
+    RUN(defaults_hold_the_required_keys);
+    RUN(no_default_needs_function_keys_or_alt);
+    RUN(bind_lines_change_the_table);
+    RUN(bad_lines_are_reported_and_skipped);
+    RUN(more_errors_than_room_are_counted);
+    RUN(keys_for_lists_every_binding);
+    RUN(files_load_and_missing_is_fine);
+    RUN(table_full_is_an_error_not_a_crash);
+    return test_finish();
+}

@@ -1,0 +1,367 @@
+/* songio: songs load with their samples found relative to the song file,
+ * a sample that cannot be loaded marks its instrument missing with a
+ * warning instead of failing the song, saves round-trip, and a rate change
+ * rebuilds every instrument. Files are made in a temp dir at test time. */
+#include <dirent.h>
+#include <math.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "songio.h"
+#include "test.h"
+
+static char tmpdir[256];
+static char song_path[512];
+
+static void write_wav(const char *path, int rate, int channels, sf_count_t frames)
+{
+    SF_INFO info = {.samplerate = rate, .channels = channels,
+                    .format = SF_FORMAT_WAV | SF_FORMAT_PCM_24};
+    SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+    if (!sf) {
+        fprintf(stderr, "cannot write %s: %s\n", path, sf_strerror(NULL));
+        exit(2);
+    }
+    float *d = malloc(sizeof(float) * frames * channels);
+    for (sf_count_t i = 0; i < frames * channels; i++)
+        d[i] = (float)(0.5 * sin(i * 0.05));
+    sf_writef_float(sf, d, frames);
+    sf_close(sf);
+    free(d);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(2);
+    }
+    fputs(text, f);
+    fclose(f);
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = calloc(1, 1 << 16);
+    size_t n = fread(buf, 1, (1 << 16) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static const char *instrument_line(int slot, const char *name, const char *path,
+                                   const char *loop)
+{
+    static char buf[8][1200];
+    static int next;
+    char *p = buf[next++ % 8];
+    snprintf(p, 1200,
+             "instrument %02X \"%s\" sample \"%s\" volume 64 pan 0 base C-4 "
+             "finetune 0 loop %s interp linear\n",
+             slot, name, path, loop);
+    return p;
+}
+
+/* songs/a.hiss uses ../samples/: a kick that exists, a snare that does not,
+ * a text file posing as a WAV, a six-channel pad (mixed down: a note), an
+ * absolute path, and a loop that runs past the end of its sample. */
+static void make_fixture(void)
+{
+    char p[700], abs_wav[700];
+    snprintf(p, sizeof p, "%s/samples", tmpdir);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/songs", tmpdir);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/samples/kick.wav", tmpdir);
+    write_wav(p, 44100, 1, 4410);
+    snprintf(p, sizeof p, "%s/samples/pad.wav", tmpdir);
+    write_wav(p, 48000, 6, 480);
+    snprintf(p, sizeof p, "%s/samples/text.wav", tmpdir);
+    write_text(p, "not audio, only words\n");
+    snprintf(abs_wav, sizeof abs_wav, "%s/abs.wav", tmpdir);
+    write_wav(abs_wav, 48000, 2, 1000);
+
+    char song[8192];
+    snprintf(song, sizeof song,
+             "hiss 1\ntitle \"Fixture\"\nbpm 120\nspeed 6\nrows_per_beat 4\n"
+             "swing 0\nmaster_gain 0.0\nlimiter on\nchannels 2\n\n"
+             "%s%s%s%s%s%s\n"
+             "order 00\n\npattern 00 2\n"
+             "000 |C-4 01 .. ... ...|C-4 02 .. ... ...|\n"
+             "001 |... .. .. ... ...|... .. .. ... ...|\n",
+             instrument_line(1, "kick", "../samples/kick.wav", "off 0 0"),
+             instrument_line(2, "snare", "../samples/nope.wav", "off 0 0"),
+             instrument_line(3, "fake", "../samples/text.wav", "off 0 0"),
+             instrument_line(4, "pad", "../samples/pad.wav", "off 0 0"),
+             instrument_line(5, "abs", abs_wav, "off 0 0"),
+             instrument_line(6, "looped", "../samples/kick.wav", "forward 100 9999"));
+    snprintf(song_path, sizeof song_path, "%s/songs/a.hiss", tmpdir);
+    write_text(song_path, song);
+}
+
+static const SongioWarning *warning_for(const SongioWarnings *w, int slot, int nth)
+{
+    for (int i = 0; i < w->count; i++)
+        if (w->items[i].slot == slot && nth-- == 0)
+            return &w->items[i];
+    return NULL;
+}
+
+static void resolve_joins_relative_paths_only(void)
+{
+    char out[256];
+    CHECK(songio_resolve("songs/a.hiss", "../s/k.wav", out, sizeof out));
+    CHECK_STR(out, "songs/../s/k.wav");
+    CHECK(songio_resolve("a.hiss", "k.wav", out, sizeof out));
+    CHECK_STR(out, "k.wav");
+    CHECK(songio_resolve("/x/y/a.hiss", "/abs/k.wav", out, sizeof out));
+    CHECK_STR(out, "/abs/k.wav");
+    CHECK(songio_resolve("/a.hiss", "k.wav", out, sizeof out));
+    CHECK_STR(out, "/k.wav");
+    CHECK(!songio_resolve("/x/y/a.hiss", "a-long-name.wav", out, 8));
+}
+
+static void loads_samples_relative_to_the_song(void)
+{
+    Song *song = NULL;
+    HissDiag diag = {{0}};
+    SongioWarnings w;
+    songio_warnings_init(&w);
+    CHECK_MSG(songio_load(song_path, 48000, &song, &diag, &w) == HISS_OK, "%s",
+              diag.text);
+    if (!song)
+        return;
+    const Instrument *kick = song_instrument(song, 1);
+    CHECK(kick && !kick->missing && kick->sample);
+    if (kick && kick->sample) {
+        CHECK(kick->sample->rate == 48000 && kick->sample->frames == 4800);
+        CHECK(kick->sample->source_rate == 44100 && kick->sample->source_frames == 4410);
+    }
+    const Instrument *pad = song_instrument(song, 4);
+    CHECK(pad && pad->sample && pad->sample->channels == 2 && !pad->missing);
+    const Instrument *abs = song_instrument(song, 5);
+    CHECK(abs && abs->sample && abs->sample->frames == 1000);
+    CHECK(song_instrument(song, 7) == NULL);
+    song_free(song);
+    songio_warnings_deinit(&w);
+}
+
+static void missing_samples_mark_the_instrument_and_warn(void)
+{
+    Song *song = NULL;
+    HissDiag diag = {{0}};
+    SongioWarnings w;
+    songio_warnings_init(&w);
+    CHECK(songio_load(song_path, 48000, &song, &diag, &w) == HISS_OK);
+    if (!song)
+        return;
+    const Instrument *snare = song_instrument(song, 2);
+    CHECK(snare && snare->missing && snare->sample == NULL);
+    /* The path stays as written, so saving keeps it for when the file is back. */
+    CHECK(snare && !strcmp(snare->path, "../samples/nope.wav"));
+    const Instrument *fake = song_instrument(song, 3);
+    CHECK(fake && fake->missing && fake->sample == NULL);
+
+    CHECK(songio_warnings_missing(&w) == 2);
+    const SongioWarning *ws = warning_for(&w, 2, 0);
+    char want[800];
+    snprintf(want, sizeof want,
+             "%s: instrument 02 'snare': cannot open ../samples/nope.wav: No such "
+             "file or directory",
+             song_path);
+    CHECK(ws && ws->kind == HISS_ERR_MISSING);
+    if (ws)
+        CHECK_STR(ws->text, want);
+    const SongioWarning *wf = warning_for(&w, 3, 0);
+    CHECK(wf && wf->kind == HISS_ERR_FORMAT);
+    if (wf)
+        CHECK_MSG(strstr(wf->text, "instrument 03 'fake': cannot load "
+                                   "../samples/text.wav: not an audio file"),
+                  "%s", wf->text);
+    /* Notes do not make an instrument missing. */
+    const SongioWarning *wp = warning_for(&w, 4, 0);
+    CHECK(wp && wp->kind == HISS_OK);
+    if (wp)
+        CHECK_MSG(strstr(wp->text, "6 channels mixed down to stereo"), "%s", wp->text);
+    const SongioWarning *wl = warning_for(&w, 6, 0);
+    CHECK(wl && wl->kind == HISS_OK);
+    if (wl)
+        CHECK_MSG(strstr(wl->text, "loop 100..9999"), "%s", wl->text);
+    CHECK(warning_for(&w, 1, 0) == NULL && warning_for(&w, 5, 0) == NULL);
+    song_free(song);
+
+    /* Loading without a warnings list works the same. */
+    CHECK(songio_load(song_path, 48000, &song, &diag, NULL) == HISS_OK);
+    CHECK(song && song_instrument(song, 2)->missing);
+    song_free(song);
+    songio_warnings_deinit(&w);
+}
+
+static void loads_from_the_song_directory_too(void)
+{
+    char cwd[1024], dir[600];
+    CHECK(getcwd(cwd, sizeof cwd) != NULL);
+    snprintf(dir, sizeof dir, "%s/songs", tmpdir);
+    CHECK(chdir(dir) == 0);
+    Song *song = NULL;
+    HissDiag diag;
+    SongioWarnings w;
+    songio_warnings_init(&w);
+    CHECK(songio_load("a.hiss", 44100, &song, &diag, &w) == HISS_OK);
+    CHECK(song && song_instrument(song, 1)->sample &&
+          song_instrument(song, 1)->sample->frames == 4410);
+    const SongioWarning *ws = warning_for(&w, 2, 0);
+    CHECK(ws && !strncmp(ws->text, "a.hiss: instrument 02", 21));
+    song_free(song);
+    songio_warnings_deinit(&w);
+    CHECK(chdir(cwd) == 0);
+}
+
+static void bad_songs_fail_with_a_position(void)
+{
+    char p[600];
+    snprintf(p, sizeof p, "%s/bad.hiss", tmpdir);
+    write_text(p, "hiss 1\nbpm banana\n");
+    Song *song = (Song *)1;
+    HissDiag diag = {{0}};
+    CHECK(songio_load(p, 48000, &song, &diag, NULL) == HISS_ERR_PARSE);
+    CHECK(song == NULL);
+    char want[700];
+    snprintf(want, sizeof want, "%s:2:", p);
+    CHECK_MSG(!strncmp(diag.text, want, strlen(want)), "%s", diag.text);
+
+    snprintf(p, sizeof p, "%s/absent.hiss", tmpdir);
+    CHECK(songio_load(p, 48000, &song, &diag, NULL) == HISS_ERR_MISSING);
+    CHECK_MSG(strstr(diag.text, p) && strstr(diag.text, "No such file"), "%s",
+              diag.text);
+}
+
+static void save_round_trips_and_keeps_paths(void)
+{
+    Song *song = NULL;
+    HissDiag diag = {{0}};
+    CHECK(songio_load(song_path, 48000, &song, &diag, NULL) == HISS_OK);
+    if (!song)
+        return;
+    char b[600], c[600];
+    snprintf(b, sizeof b, "%s/songs/b.hiss", tmpdir);
+    snprintf(c, sizeof c, "%s/songs/c.hiss", tmpdir);
+    CHECK_MSG(songio_save(song, b, 0, &diag) == HISS_OK, "%s", diag.text);
+    song_free(song);
+    song = NULL;
+    CHECK(songio_load(b, 48000, &song, &diag, NULL) == HISS_OK);
+    if (!song)
+        return;
+    CHECK(song_instrument(song, 1)->sample != NULL);
+    CHECK(song_instrument(song, 2)->missing);
+    CHECK(songio_save(song, c, 0, &diag) == HISS_OK);
+    char *tb = read_text(b), *tc = read_text(c);
+    CHECK(tb && tc && !strcmp(tb, tc));
+    CHECK(tb && strstr(tb, "\"../samples/nope.wav\""));
+    free(tb);
+    free(tc);
+
+    /* Saving over a file keeps a backup when asked. */
+    CHECK(songio_save(song, c, 1, &diag) == HISS_OK);
+    char backup[700];
+    snprintf(backup, sizeof backup, "%s~", c);
+    CHECK(access(backup, F_OK) == 0);
+
+    char bad[600];
+    snprintf(bad, sizeof bad, "%s/no/such/dir/x.hiss", tmpdir);
+    CHECK(songio_save(song, bad, 0, &diag) != HISS_OK);
+    CHECK_MSG(strstr(diag.text, bad), "%s", diag.text);
+    song_free(song);
+}
+
+static void reload_builds_a_new_set_at_the_new_rate(void)
+{
+    Song *song = NULL;
+    HissDiag diag = {{0}};
+    CHECK(songio_load(song_path, 48000, &song, &diag, NULL) == HISS_OK);
+    if (!song)
+        return;
+    Instrument *set[SONG_MAX_INSTRUMENTS + 1];
+    CHECK(songio_reload_samples(song, 96000, set, &diag) == HISS_OK);
+    const Instrument *old_kick = song_instrument(song, 1);
+    CHECK(set[0] == NULL && set[7] == NULL);
+    CHECK(set[1] && set[1] != old_kick && set[1]->sample != old_kick->sample);
+    if (set[1] && set[1]->sample) {
+        CHECK(set[1]->sample->rate == 96000 && set[1]->sample->frames == 9600);
+        CHECK(set[1]->sample->source_rate == 44100);
+        CHECK_STR(set[1]->name, "kick");
+    }
+    /* The song's own instruments are untouched. */
+    CHECK(old_kick->sample->rate == 48000 && old_kick->sample->frames == 4800);
+    CHECK(set[2] && set[2]->missing && set[2]->sample == NULL);
+    /* 48 kHz files: the pad gets converted from its own frames. */
+    CHECK(set[4] && set[4]->sample && set[4]->sample->frames == 960);
+    songio_instruments_free(set);
+    CHECK(set[1] == NULL);
+    song_free(song);
+}
+
+static void warnings_list_is_bounded(void)
+{
+    SongioWarnings w;
+    songio_warnings_init(&w);
+    for (int i = 0; i < SONGIO_MAX_WARNINGS + 10; i++)
+        songio_warnings_add(&w, i % 256, i % 2 ? HISS_OK : HISS_ERR_MISSING, "w %d", i);
+    CHECK(w.count == SONGIO_MAX_WARNINGS && w.dropped == 10);
+    CHECK_STR(w.items[3].text, "w 3");
+    CHECK(songio_warnings_missing(&w) == SONGIO_MAX_WARNINGS / 2);
+    songio_warnings_clear(&w);
+    CHECK(w.count == 0 && songio_warnings_missing(&w) == 0);
+    songio_warnings_add(NULL, 1, HISS_OK, "ignored");
+    songio_warnings_deinit(&w);
+}
+
+static void remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char p[1024];
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree(p);
+        else
+            unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "%s/hiss-songio-XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 2;
+    }
+    make_fixture();
+    RUN(resolve_joins_relative_paths_only);
+    RUN(loads_samples_relative_to_the_song);
+    RUN(missing_samples_mark_the_instrument_and_warn);
+    RUN(loads_from_the_song_directory_too);
+    RUN(bad_songs_fail_with_a_position);
+    RUN(save_round_trips_and_keeps_paths);
+    RUN(reload_builds_a_new_set_at_the_new_rate);
+    RUN(warnings_list_is_bounded);
+    remove_tree(tmpdir);
+    return test_finish();
+}

@@ -1,0 +1,169 @@
+/* The undo history on its own: ordering, limits, merging, state ids. */
+#include <stdlib.h>
+
+#include "test.h"
+#include "undo.h"
+
+static UndoStep *cell_step(int row, uint64_t before, uint64_t after)
+{
+    UndoStep *s = undo_step_new();
+    CHECK(undo_step_add_cell(s, 0, row, 0, before, after) == HISS_OK);
+    return s;
+}
+
+static void back_and_forward_in_order(void)
+{
+    UndoHistory h;
+    undo_init(&h, 0, 0);
+    CHECK(h.max_steps == UNDO_DEFAULT_STEPS && h.max_bytes == UNDO_DEFAULT_BYTES);
+    CHECK(!undo_can_undo(&h) && !undo_can_redo(&h));
+    CHECK(undo_back(&h) == NULL && undo_forward(&h) == NULL);
+    for (int i = 0; i < 5; i++)
+        CHECK(undo_push(&h, cell_step(i, 0, (uint64_t)i + 1)) != 0);
+    CHECK(undo_depth(&h) == 5);
+    const UndoStep *s = undo_back(&h);
+    CHECK(s && s->changes[0].u.cells.items[0].row == 4);
+    s = undo_back(&h);
+    CHECK(s && s->changes[0].u.cells.items[0].row == 3);
+    CHECK(undo_can_redo(&h));
+    s = undo_forward(&h);
+    CHECK(s && s->changes[0].u.cells.items[0].row == 3);
+    /* A new step drops what could be redone. */
+    undo_push(&h, cell_step(9, 0, 1));
+    CHECK(!undo_can_redo(&h));
+    CHECK(undo_depth(&h) == 5);
+    s = undo_back(&h);
+    CHECK(s && s->changes[0].u.cells.items[0].row == 9);
+    s = undo_back(&h);
+    CHECK(s && s->changes[0].u.cells.items[0].row == 3);
+    /* Cancelling puts the position back. */
+    undo_cancel_back(&h);
+    CHECK(undo_depth(&h) == 4);
+    s = undo_forward(&h);
+    CHECK(s && s->changes[0].u.cells.items[0].row == 9);
+    undo_cancel_forward(&h);
+    CHECK(undo_depth(&h) == 4 && undo_can_redo(&h));
+    undo_deinit(&h);
+}
+
+static void empty_steps_are_not_kept(void)
+{
+    UndoHistory h;
+    undo_init(&h, 10, 0);
+    CHECK(undo_push(&h, undo_step_new()) == 0);
+    CHECK(undo_depth(&h) == 0);
+    CHECK(undo_step_is_empty(NULL));
+    undo_deinit(&h);
+}
+
+static void repeated_cell_keeps_first_before(void)
+{
+    UndoStep *s = undo_step_new();
+    CHECK(undo_step_add_cell(s, 2, 5, 1, 10, 20) == HISS_OK);
+    CHECK(undo_step_add_cell(s, 2, 6, 1, 11, 21) == HISS_OK);
+    CHECK(undo_step_add_cell(s, 2, 5, 1, 20, 30) == HISS_OK);
+    CHECK(s->count == 1);
+    CHECK(s->changes[0].u.cells.count == 2);
+    CHECK(s->changes[0].u.cells.items[0].before == 10);
+    CHECK(s->changes[0].u.cells.items[0].after == 30);
+    /* Another pattern is another change. */
+    CHECK(undo_step_add_cell(s, 3, 5, 1, 1, 2) == HISS_OK);
+    CHECK(s->count == 2);
+    /* Many cells grow the record and its byte count. */
+    size_t bytes = s->bytes;
+    for (int r = 0; r < 256; r++)
+        CHECK(undo_step_add_cell(s, 3, r, 7, 0, 1) == HISS_OK);
+    CHECK(s->changes[1].u.cells.count == 257);
+    CHECK(s->bytes > bytes + 256 * sizeof(UndoCell) / 2);
+    undo_step_free(s);
+}
+
+static void step_limit_drops_oldest(void)
+{
+    UndoHistory h;
+    undo_init(&h, 3, 0);
+    uint64_t first = undo_push(&h, cell_step(0, 0, 1));
+    for (int i = 1; i < 10; i++)
+        undo_push(&h, cell_step(i, 0, 1));
+    CHECK(h.count == 3 && undo_depth(&h) == 3);
+    CHECK(h.steps[0]->changes[0].u.cells.items[0].row == 7);
+    CHECK(undo_state_id(&h) != first);
+    /* Lowering the limit drops more. */
+    undo_set_limits(&h, 1, 0);
+    CHECK(h.count == 1);
+    CHECK(h.steps[0]->changes[0].u.cells.items[0].row == 9);
+    undo_deinit(&h);
+}
+
+static void byte_limit_keeps_newest(void)
+{
+    UndoHistory h;
+    undo_init(&h, 100, 1);
+    for (int i = 0; i < 5; i++) {
+        UndoStep *s = undo_step_new();
+        CHECK(undo_step_add_pattern(s, 0, song_pattern_new(64, 4),
+                                    song_pattern_new(32, 4)) == HISS_OK);
+        undo_push(&h, s);
+    }
+    /* Far over budget, but the newest step always stays. */
+    CHECK(h.count == 1 && undo_can_undo(&h));
+    CHECK(h.steps[0]->changes[0].u.pattern.after->rows == 32);
+    size_t one = h.bytes;
+    CHECK(one > 64 * 4 * sizeof(uint64_t));
+    undo_set_limits(&h, 100, one * 3 + one / 2);
+    for (int i = 0; i < 5; i++) {
+        UndoStep *s = undo_step_new();
+        CHECK(undo_step_add_pattern(s, 0, song_pattern_new(64, 4),
+                                    song_pattern_new(32, 4)) == HISS_OK);
+        undo_push(&h, s);
+    }
+    CHECK(h.count == 3);
+    CHECK(h.bytes <= one * 3 + one / 2);
+    undo_deinit(&h);
+}
+
+static void instrument_snapshots_count_their_samples(void)
+{
+    float data[4096] = {0};
+    Instrument *a = song_instrument_new();
+    a->sample = sample_new(data, 4096, 1, 48000, 4096, 48000);
+    Instrument *b = song_instrument_clone(a);
+    UndoStep *s = undo_step_new();
+    size_t before = s->bytes;
+    CHECK(undo_step_add_instrument(s, 1, a, b) == HISS_OK);
+    CHECK(s->bytes >= before + 2 * 4096 * sizeof(float));
+    undo_step_free(s); /* frees both clones and the sample */
+}
+
+static void state_ids_tell_states_apart(void)
+{
+    UndoHistory h;
+    undo_init(&h, 10, 0);
+    uint64_t start = undo_state_id(&h);
+    uint64_t a = undo_push(&h, cell_step(0, 0, 1));
+    CHECK(a != start && undo_state_id(&h) == a);
+    uint64_t b = undo_push(&h, cell_step(1, 0, 1));
+    CHECK(b != a);
+    undo_back(&h);
+    CHECK(undo_state_id(&h) == a);
+    undo_back(&h);
+    CHECK(undo_state_id(&h) == start);
+    uint64_t c = undo_push(&h, cell_step(2, 0, 1));
+    CHECK(c != a && c != b && c != start);
+    undo_clear(&h);
+    CHECK(!undo_can_undo(&h));
+    CHECK(undo_state_id(&h) != start && undo_state_id(&h) != c);
+    undo_deinit(&h);
+}
+
+int main(void)
+{
+    RUN(back_and_forward_in_order);
+    RUN(empty_steps_are_not_kept);
+    RUN(repeated_cell_keeps_first_before);
+    RUN(step_limit_drops_oldest);
+    RUN(byte_limit_keeps_newest);
+    RUN(instrument_snapshots_count_their_samples);
+    RUN(state_ids_tell_states_apart);
+    return test_finish();
+}
