@@ -32,7 +32,7 @@ static const snd_pcm_format_t alsa_out_formats[] = {
 static HissError alsa_out_fail(AlsaOut *o, HissDiag *why, const char *dev,
                                const char *what, int err)
 {
-    hiss_diag_set(why, "alsa", 0, 0, "ALSA device '%s': %s: %s", dev, what,
+    audio_why(why, "ALSA device '%s': %s: %s", dev, what,
                   snd_strerror(err));
     if (o->pcm)
         snd_pcm_close(o->pcm);

@@ -200,9 +200,9 @@ static HissError jack_out_connect_client(Audio *a, JackOut *j, HissDiag *why)
     j->client = jack_client_open(name, options, &status);
     if (!j->client) {
         if (status & JackServerFailed)
-            hiss_diag_set(why, "jack", 0, 0, "no JACK server running");
+            audio_why(why, "no JACK server running");
         else
-            hiss_diag_set(why, "jack", 0, 0, "cannot open a JACK client (status 0x%x)",
+            audio_why(why, "cannot open a JACK client (status 0x%x)",
                           (unsigned)status);
         return HISS_ERR_MISSING;
     }
@@ -216,7 +216,7 @@ static HissError jack_out_connect_client(Audio *a, JackOut *j, HissDiag *why)
         j->out[i] = jack_port_register(j->client, names[i], JACK_DEFAULT_AUDIO_TYPE,
                                        JackPortIsOutput, 0);
         if (!j->out[i]) {
-            hiss_diag_set(why, "jack", 0, 0, "cannot register port %s", names[i]);
+            audio_why(why, "cannot register port %s", names[i]);
             jack_client_close(j->client);
             j->client = NULL;
             return HISS_ERR_IO;
@@ -240,7 +240,7 @@ static HissError jack_out_open(Audio *a, HissDiag *why)
         j->scratch = calloc((size_t)AUDIO_MAX_BLOCK * 2, sizeof(float));
     if (!j || !j->scratch) {
         free(j);
-        hiss_diag_set(why, "jack", 0, 0, "out of memory");
+        audio_why(why, "out of memory");
         return HISS_ERR_NOMEM;
     }
     a->impl = j;
@@ -374,7 +374,7 @@ static HissError jack_out_reconnect(Audio *a, HissDiag *why)
         return err;
     err = jack_out_activate(a, j);
     if (err) {
-        hiss_diag_set(why, "jack", 0, 0, "cannot activate the JACK client");
+        audio_why(why, "cannot activate the JACK client");
         jack_out_drop_client(j);
         return err;
     }
