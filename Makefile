@@ -101,6 +101,7 @@ tsan:
 # What CI runs: the tests, the same tests under ASan+UBSan, the thread
 # stress test under TSan, a short fuzz.
 check: test test-san
+	$(MAKE) tsan
 	$(MAKE) fuzz FUZZ_SECONDS=$${CHECK_FUZZ_SECONDS:-20}
 
 bench: $(BENCH_BIN) $(BUILD)/hiss
