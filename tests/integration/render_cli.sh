@@ -49,6 +49,7 @@ for tool in sox soxi cmp; do
     fi
 done
 
+REPO=$PWD
 T=$(mktemp -d "${TMPDIR:-/tmp}/hiss-render-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 LOG=$T/log
@@ -222,6 +223,15 @@ check "two stem renders are byte-identical" cmp -s r1/beat-01-kick.wav r2/beat-0
 render songs/beat.hiss -o r1.flac -s 2
 render songs/beat.hiss -o r2.flac -s 2
 check "two FLAC renders are byte-identical" cmp -s r1.flac r2.flac
+
+# --- the demo and the kit that ships with hiss ---
+if [ -f "$REPO/patterns/demo.hiss" ]; then
+    render "$REPO/patterns/demo.hiss" -o demo.wav -s 2
+    check "the demo renders" test "$rc" = 0 -a "$(soxi -s demo.wav 2>/dev/null)" = 96000
+    check "every kit sample the demo uses loads, without notes" test -z "$err"
+else
+    bad "the demo song exists" "$REPO/patterns/demo.hiss is missing"
+fi
 
 check "no temporary files left anywhere" test -z "$(find . -name '.*.tmp')"
 
