@@ -402,9 +402,77 @@ typedef struct {
     uint64_t frames;
     bool ended;  /* the song reached its end */
     bool capped; /* stopped by the 20-minute cap */
+    bool looped; /* stopped where a Bxx jumped back: one pass */
+    int loop_from_order, loop_from_row, loop_to_order;
 } RenderResult;
 
-static HissError render_loop(Engine *engine, const RenderOptions *o,
+/* Blocks no longer than a quarter of the shortest possible row (speed 1 at
+ * 255 BPM, halved again by full swing), so the status shows every row
+ * start. Output does not depend on the block size. */
+static uint32_t render_block_frames(uint32_t rate)
+{
+    uint32_t n = (uint32_t)(rate * 2.5 / 255 / 4);
+    return n < 1 ? 1 : n > RENDER_BLOCK ? RENDER_BLOCK : n;
+}
+
+/* True when row (order, row) holds a Bxx that jumps back to `to` or to an
+ * order before it: played once, such a song repeats for ever. */
+static bool row_jumps_back(const Song *song, int order, int row, int to)
+{
+    if (order < 0 || order >= atomic_load(&song->order_count) || to > order)
+        return false;
+    const Pattern *p = song_pattern(song, atomic_load(&song->orders[order]));
+    if (!p || row < 0 || row >= p->rows)
+        return false;
+    for (int c = 0; c < p->channels; c++) {
+        Cell cell = song_pattern_get(p, row, c);
+        if ((cell.fx == 'B' && cell.fx_param <= to) ||
+            (cell.fx2 == 'B' && cell.fx2_param <= to))
+            return true;
+    }
+    return false;
+}
+
+/* The loop's first row starts somewhere in the block beginning at `start`.
+ * A second engine plays the song up to there and then frame by frame until
+ * its status shows that row: the number of frames of the block that still
+ * belong to the first pass. */
+static uint32_t frames_before_row(Song *song, const RenderOptions *o, uint64_t start,
+                                  uint32_t block, int order, int row)
+{
+    Engine *probe = engine_new(song, o->rate);
+    if (!probe)
+        return 0;
+    static float mix[RENDER_BLOCK * 2];
+    engine_play_song_now(probe, 0, 0, false);
+    while (start > 0) {
+        uint32_t n = start < RENDER_BLOCK ? (uint32_t)start : RENDER_BLOCK;
+        engine_render(probe, mix, n);
+        start -= n;
+    }
+    const EngineStatus *st = engine_status(probe);
+    uint32_t keep = 0;
+    for (; keep < block; keep++) {
+        engine_render(probe, mix, 1);
+        if (atomic_load(&st->order) == order && atomic_load(&st->row) == row)
+            break;
+    }
+    engine_free(probe);
+    return keep;
+}
+
+static HissError write_block(SampleioWriter *mix_writer, const float *mix, Stems *stems,
+                             uint32_t n, HissDiag *diag)
+{
+    HissError err = HISS_OK;
+    if (mix_writer && n)
+        err = sampleio_writer_write(mix_writer, mix, n, diag);
+    for (int c = 0; !err && n && c < stems->count; c++)
+        err = sampleio_writer_write(stems->writers[c], stems->buffers[c], n, diag);
+    return err;
+}
+
+static HissError render_loop(Engine *engine, Song *song, const RenderOptions *o,
                              SampleioWriter *mix_writer, Stems *stems,
                              RenderResult *result, HissDiag *diag)
 {
@@ -414,10 +482,13 @@ static HissError render_loop(Engine *engine, const RenderOptions *o,
                                 : (uint64_t)RENDER_MAX_SECONDS * o->rate;
     if (limit == 0)
         limit = 1;
+    uint32_t block = render_block_frames(o->rate);
     uint64_t tail_max = (uint64_t)RENDER_TAIL_SECONDS * o->rate, tail = 0;
     bool progress = !o->quiet && isatty(STDERR_FILENO);
     double next_progress = now_seconds() + 0.2;
+    int prev_order = atomic_load(&status->order), prev_row = atomic_load(&status->row);
     memset(result, 0, sizeof *result);
+    HissError err = HISS_OK;
 
     while (!interrupted) {
         uint64_t left = limit - result->frames;
@@ -425,7 +496,7 @@ static HissError render_loop(Engine *engine, const RenderOptions *o,
             result->capped = !o->seconds && !result->ended;
             break;
         }
-        uint32_t n = left < RENDER_BLOCK ? (uint32_t)left : RENDER_BLOCK;
+        uint32_t n = left < block ? (uint32_t)left : block;
         engine_render_channels(engine, mix, stems->count ? stems->buffers : NULL,
                                stems->count, n);
         if (!o->seconds && result->ended) {
@@ -433,13 +504,22 @@ static HissError render_loop(Engine *engine, const RenderOptions *o,
                 break;
             tail += n;
         }
-        HissError err = HISS_OK;
-        if (mix_writer)
-            err = sampleio_writer_write(mix_writer, mix, n, diag);
-        for (int c = 0; !err && c < stems->count; c++)
-            err = sampleio_writer_write(stems->writers[c], stems->buffers[c], n, diag);
-        if (err)
-            return err;
+        int order = atomic_load(&status->order), row = atomic_load(&status->row);
+        if (!o->seconds && !result->ended && (order != prev_order || row != prev_row) &&
+            row_jumps_back(song, prev_order, prev_row, order)) {
+            uint32_t keep = frames_before_row(song, o, result->frames, n, order, row);
+            result->looped = true;
+            result->loop_from_order = prev_order;
+            result->loop_from_row = prev_row;
+            result->loop_to_order = order;
+            result->frames += keep;
+            err = write_block(mix_writer, mix, stems, keep, diag);
+            break;
+        }
+        prev_order = order;
+        prev_row = row;
+        if ((err = write_block(mix_writer, mix, stems, n, diag)))
+            break;
         result->frames += n;
         if (!result->ended && (atomic_load(&status->song_ended) ||
                                !atomic_load(&status->playing)))
@@ -449,14 +529,13 @@ static HissError render_loop(Engine *engine, const RenderOptions *o,
         if (progress && now_seconds() >= next_progress) {
             char when[32];
             format_duration(result->frames, o->rate, when, sizeof when);
-            fprintf(stderr, "\rrendering %s  order %02X row %02X ", when,
-                    atomic_load(&status->order), atomic_load(&status->row));
+            fprintf(stderr, "\rrendering %s  order %02X row %02X ", when, order, row);
             next_progress = now_seconds() + 0.2;
         }
     }
     if (progress)
         fprintf(stderr, "\r\033[K");
-    return HISS_OK;
+    return err;
 }
 
 /* What the summary reports, taken before the writers are closed (closing
@@ -550,7 +629,7 @@ int cli_render(int argc, char **argv)
     sigaction(SIGTERM, &sa, &old_term);
     engine_play_song_now(engine, 0, 0, false);
     RenderResult result;
-    HissError err = render_loop(engine, &o, mix_writer, &stems, &result, &diag);
+    HissError err = render_loop(engine, song, &o, mix_writer, &stems, &result, &diag);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (err) {
@@ -561,6 +640,15 @@ int cli_render(int argc, char **argv)
         fprintf(stderr, "hiss render: interrupted; nothing written\n");
         rc = EXIT_INTERRUPTED;
         goto out;
+    }
+    if (result.looped && !o.quiet) {
+        char when[32];
+        format_duration(result.frames, o.rate, when, sizeof when);
+        fprintf(stderr,
+                "%s: order %02X row %02X jumps back to order %02X, so the song "
+                "loops: rendered one pass (%s); use --seconds N for more\n",
+                o.song, result.loop_from_order, result.loop_from_row,
+                result.loop_to_order, when);
     }
     if (result.capped && !o.quiet)
         fprintf(stderr,
