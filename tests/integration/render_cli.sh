@@ -177,7 +177,7 @@ check "--seconds 1.5 is exactly 72000 frames" test "$(soxi -s a.wav)" = 72000
 check "stereo output" test "$(soxi -c a.wav)" = 2
 check "24-bit WAV by default" test "$(soxi -b a.wav)" = 24 -a "$(soxi -t a.wav)" = wav
 check "summary names the file, length, peak and clips" \
-    grep -Eq '^a.wav: 0:01\.500 at 48000 Hz, WAV 24-bit, peak .* dBFS, [0-9]+ clipped$' "$LOG/stdout"
+    grep -Eq '^a.wav: 0:01\.500 at 48000 Hz, WAV 24-bit, peak .* dBFS, [0-9]+ clipped(, [0-9]+ limited)?$' "$LOG/stdout"
 check "summary is one line" test "$(grep -c . "$LOG/stdout")" = 1
 check "no progress when stderr is not a terminal" test ! -s "$LOG/stderr"
 
