@@ -18,7 +18,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fileio.h"
+#include "sampleio.h"
 #include "song.h"
+#include "songfile.h"
 #include "test.h"
 
 enum { KIT_MAX = 64, KIT_RATE = 44100 };
@@ -456,6 +459,158 @@ static void test_example_songs_agree_with_kit(void)
         closedir(d);
 }
 
+static Song *load_song(const char *path, char **text, size_t *len)
+{
+    HissDiag diag = {{0}};
+    *text = NULL;
+    if (fileio_read_all(path, SONGFILE_MAX_BYTES, text, len, &diag) != HISS_OK) {
+        CHECK_MSG(false, "%s", diag.text);
+        return NULL;
+    }
+    Song *song = NULL;
+    HissError err = songfile_parse(*text, *len, path, &song, &diag);
+    CHECK_MSG(err == HISS_OK, "%s", diag.text);
+    return err == HISS_OK ? song : NULL;
+}
+
+/* Every example song parses, is in the canonical form hiss itself writes
+ * (so opening and saving one changes nothing), and every sample it names
+ * loads. */
+static void test_example_songs_load_and_are_canonical(void)
+{
+    DIR *d = opendir("patterns");
+    CHECK(d != NULL);
+    struct dirent *e;
+    int songs = 0;
+    while (d && (e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n <= 5 || strcmp(e->d_name + n - 5, ".hiss"))
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "patterns/%s", e->d_name);
+        char *text;
+        size_t len;
+        Song *song = load_song(path, &text, &len);
+        if (song) {
+            songs++;
+            char *out = NULL;
+            size_t out_len = 0;
+            CHECK(songfile_format(song, &out, &out_len) == HISS_OK);
+            CHECK_MSG(out && out_len == len && !memcmp(out, text, len),
+                      "%s is not in canonical form", path);
+            free(out);
+            for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+                const Instrument *inst = song_instrument(song, slot);
+                if (!inst)
+                    continue;
+                char sample_path[2048];
+                snprintf(sample_path, sizeof sample_path, "patterns/%s", inst->path);
+                Sample *sample = NULL;
+                HissDiag diag = {{0}};
+                CHECK_MSG(sampleio_load(sample_path, 48000, &sample, NULL, &diag) == HISS_OK,
+                          "%s: %s", path, diag.text);
+                if (sample && inst->loop != LOOP_OFF)
+                    CHECK_MSG(inst->loop_end <= sample->source_frames,
+                              "%s: %s loop ends past the sample", path, inst->path);
+                if (sample)
+                    sample_release(sample);
+            }
+            song_free(song);
+        }
+        free(text);
+    }
+    if (d)
+        closedir(d);
+    CHECK(songs >= 2);
+}
+
+static bool song_uses(const Song *song, char fx, int channel_from, int channel_to)
+{
+    for (int o = 0; o < song->order_count; o++) {
+        const Pattern *p = song_pattern(song, song->orders[o]);
+        for (int r = 0; p && r < p->rows; r++)
+            for (int c = channel_from; c <= channel_to && c < p->channels; c++) {
+                Cell cell = song_pattern_get(p, r, c);
+                if (cell.fx == fx || cell.fx2 == fx)
+                    return true;
+            }
+    }
+    return false;
+}
+
+static bool channel_plays(const Song *song, int channel, const char *file)
+{
+    for (int o = 0; o < song->order_count; o++) {
+        const Pattern *p = song_pattern(song, song->orders[o]);
+        for (int r = 0; p && channel < p->channels && r < p->rows; r++) {
+            Cell cell = song_pattern_get(p, r, channel);
+            const Instrument *inst = cell.instrument ? song_instrument(song, cell.instrument)
+                                                     : NULL;
+            if (inst && strstr(inst->path, file))
+                return true;
+        }
+    }
+    return false;
+}
+
+static int channel_of(const Song *song, const char *file)
+{
+    for (int c = 0; c < song->channels; c++)
+        if (channel_plays(song, c, file))
+            return c;
+    return -1;
+}
+
+/* The demo is the first thing a new user hears: a whole lo-fi beat that
+ * ends by itself and shows off the tracker's moves. */
+static void test_demo_is_a_whole_beat(void)
+{
+    char *text;
+    size_t len;
+    Song *song = load_song("patterns/demo.hiss", &text, &len);
+    free(text);
+    if (!song)
+        return;
+    CHECK(song->bpm >= 80 && song->bpm <= 92);
+    CHECK(song->speed == 6);
+    CHECK(song->rows_per_beat == 4);
+    CHECK(song->master_gain_tenth_db < 0);
+    int rows = 0, distinct = 0;
+    bool seen[SONG_MAX_PATTERNS] = {false};
+    for (int o = 0; o < song->order_count; o++) {
+        const Pattern *p = song_pattern(song, song->orders[o]);
+        CHECK(p != NULL);
+        rows += p ? p->rows : 0;
+        if (!seen[song->orders[o]])
+            distinct++;
+        seen[song->orders[o]] = true;
+    }
+    CHECK_MSG(rows >= 256, "%d rows", rows);
+    CHECK_MSG(distinct >= 4, "%d distinct patterns", distinct);
+    /* It ends: no position jump that could loop it. */
+    CHECK(!song_uses(song, 'B', 0, SONG_MAX_CHANNELS - 1));
+    int bass = channel_of(song, "bass808.wav"), brk = channel_of(song, "break.wav");
+    int vinyl = channel_of(song, "vinyl.wav"), hat = channel_of(song, "hat_closed.wav");
+    CHECK(bass >= 0 && brk >= 0 && vinyl >= 0 && hat >= 0);
+    CHECK(channel_of(song, "kick.wav") >= 0 && channel_of(song, "snare.wav") >= 0);
+    CHECK(channel_of(song, "epiano.wav") >= 0 && channel_of(song, "pad.wav") >= 0);
+    if (bass >= 0)
+        CHECK_MSG(song_uses(song, '3', bass, bass), "no 808 glide");
+    if (brk >= 0)
+        CHECK_MSG(song_uses(song, '9', brk, brk), "no break chop");
+    if (hat >= 0)
+        CHECK_MSG(song_uses(song, 'R', hat, hat), "no hat roll");
+    CHECK_MSG(song_uses(song, 'E', 0, SONG_MAX_CHANNELS - 1), "no note delay swing");
+    CHECK_MSG(song_uses(song, 'A', 0, SONG_MAX_CHANNELS - 1), "no volume slide");
+    /* The crackle loops under everything, started once. */
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        const Instrument *inst = song_instrument(song, slot);
+        if (inst && strstr(inst->path, "vinyl.wav"))
+            CHECK(inst->loop == LOOP_FORWARD);
+    }
+    song_free(song);
+}
+
 static void test_kitgen_fails_cleanly(void)
 {
     CHECK(run_kitgen("/proc/hiss-no-such-dir/kit", NULL) == 1);
@@ -486,6 +641,8 @@ int main(void)
     RUN(test_pitched_samples_play_their_base_note);
     RUN(test_break_chops_land_on_hits);
     RUN(test_example_songs_agree_with_kit);
+    RUN(test_example_songs_load_and_are_canonical);
+    RUN(test_demo_is_a_whole_beat);
     RUN(test_kitgen_fails_cleanly);
     return test_finish();
 }
