@@ -710,16 +710,22 @@ HissError edit_hex_digit(Editor *ed, int digit)
         c.volume = v > VOLUME_MAX ? VOLUME_MAX : v;
         break;
     }
+    /* A parameter without a letter means nothing (the song file writes
+     * "..." for it), so the letter must come first. */
     case EDIT_COL_FX_PARAM_HI:
         high = true;
         /* fall through */
     case EDIT_COL_FX_PARAM_LO:
+        if (!c.fx)
+            return HISS_ERR_MISSING;
         c.fx_param = set_nibble(c.fx_param, high, digit);
         break;
     case EDIT_COL_FX2_PARAM_HI:
         high = true;
         /* fall through */
     case EDIT_COL_FX2_PARAM_LO:
+        if (!c.fx2)
+            return HISS_ERR_MISSING;
         c.fx2_param = set_nibble(c.fx2_param, high, digit);
         break;
     case EDIT_COL_COUNT:
