@@ -337,7 +337,7 @@ static void transport_commands(void)
     synth_add_pattern(s, 2, 4);
     Engine *e = engine_new(s, RATE);
     const EngineStatus *st = engine_status(e);
-    float *buf = malloc(sizeof(float) * 2 * ROW);
+    float *buf = malloc(sizeof(float) * 2 * (ROW + 1));
 
     /* play from order 1 row 2 */
     send(e, ENGINE_CMD_PLAY_SONG, 1, 2, 0, NULL);
