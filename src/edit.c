@@ -198,8 +198,10 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
             Pattern *p = song_pattern(song, c->slot);
             if (!p)
                 break;
-            for (int j = 0; j < c->u.cells.count; j++) {
-                const UndoCell *it = &c->u.cells.items[j];
+            int n = c->u.cells.count;
+            for (int k2 = 0; k2 < n; k2++) {
+                /* Backwards in reverse, in case a cell appears twice. */
+                const UndoCell *it = &c->u.cells.items[forward ? k2 : n - 1 - k2];
                 if (it->row < p->rows && it->channel < p->channels)
                     song_pattern_set(p, it->row, it->channel,
                                      song_cell_unpack(forward ? it->after
@@ -710,16 +712,22 @@ HissError edit_hex_digit(Editor *ed, int digit)
         c.volume = v > VOLUME_MAX ? VOLUME_MAX : v;
         break;
     }
+    /* A parameter without a letter means nothing (the song file writes
+     * "..." for it), so the letter must come first. */
     case EDIT_COL_FX_PARAM_HI:
         high = true;
         /* fall through */
     case EDIT_COL_FX_PARAM_LO:
+        if (!c.fx)
+            return HISS_ERR_MISSING;
         c.fx_param = set_nibble(c.fx_param, high, digit);
         break;
     case EDIT_COL_FX2_PARAM_HI:
         high = true;
         /* fall through */
     case EDIT_COL_FX2_PARAM_LO:
+        if (!c.fx2)
+            return HISS_ERR_MISSING;
         c.fx2_param = set_nibble(c.fx2_param, high, digit);
         break;
     case EDIT_COL_COUNT:

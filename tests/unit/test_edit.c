@@ -328,6 +328,11 @@ static void hex_entry_per_nibble(void)
     CHECK(edit_type_char(f.ed, '4') == HISS_OK);
     CHECK(cell_at(&f, 10, 2).fx_param == 0xC4);
     CHECK(edit_type_char(f.ed, 'x') == HISS_ERR_RANGE);
+    /* No parameter without a letter. */
+    c.column = EDIT_COL_FX2_PARAM_HI;
+    edit_cursor_set(f.ed, c);
+    CHECK(edit_hex_digit(f.ed, 5) == HISS_ERR_MISSING);
+    CHECK(cell_at(&f, 10, 2).fx2_param == 0);
     c.column = EDIT_COL_FX2;
     edit_cursor_set(f.ed, c);
     CHECK(edit_type_char(f.ed, 'p') == HISS_OK);
