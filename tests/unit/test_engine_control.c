@@ -337,7 +337,7 @@ static void transport_commands(void)
     synth_add_pattern(s, 2, 4);
     Engine *e = engine_new(s, RATE);
     const EngineStatus *st = engine_status(e);
-    float *buf = malloc(sizeof(float) * 2 * ROW);
+    float *buf = malloc(sizeof(float) * 2 * (4 * ROW + 1));
 
     /* play from order 1 row 2 */
     send(e, ENGINE_CMD_PLAY_SONG, 1, 2, 0, NULL);
@@ -365,6 +365,14 @@ static void transport_commands(void)
     for (int i = 0; i < 5; i++)
         engine_render(e, buf, ROW);
     CHECK(atomic_load(&st->pattern) == 2 && atomic_load(&st->row) == 0);
+    /* a cue ends the loop at the pattern's end and the song goes on */
+    send(e, ENGINE_CMD_CUE, 1, 0, 0, NULL);
+    engine_render(e, buf, 3 * ROW);
+    CHECK(atomic_load(&st->pattern) == 2 && atomic_load(&st->row) == 3);
+    engine_render(e, buf, ROW);
+    CHECK(atomic_load(&st->order) == 1 && atomic_load(&st->row) == 0);
+    engine_render(e, buf, 4 * ROW);
+    CHECK(atomic_load(&st->order) == 2 && atomic_load(&st->row) == 0);
 
     /* live tempo: 250 BPM halves the tick, speed 3 halves the row */
     send(e, ENGINE_CMD_PLAY_PATTERN, 2, 0, 0, NULL);
