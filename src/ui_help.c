@@ -35,7 +35,7 @@ static int build(UiApp *app, HelpLine *lines)
             char keys[96];
             if (!keymap_keys_for(&app->keymap, (KeymapAction)a, keys, sizeof keys))
                 snprintf(keys, sizeof keys, "(unbound)");
-            snprintf(lines[n].text, sizeof lines[n].text, "  %-20s %-20s %s", keys,
+            snprintf(lines[n].text, sizeof lines[n].text, "  %-14s %-19s %s", keys,
                      keymap_action_name((KeymapAction)a),
                      keymap_action_description((KeymapAction)a));
             lines[n++].role = UI_C_NORMAL;
