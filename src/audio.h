@@ -29,6 +29,7 @@ typedef struct {
     int transport;           /* 0 none, 1 follow, 2 master */
     uint32_t rate;           /* wanted rate for ALSA/null (0 = 48000) */
     uint32_t period;         /* wanted period for ALSA/null (0 = 256) */
+    bool start_server;       /* (added) let JACK start a server; off = never */
 } AudioOptions;
 
 typedef struct Audio Audio;
@@ -38,6 +39,8 @@ typedef struct Audio Audio;
  * a fallback was taken. The engine is attached with audio_start. */
 HissError audio_open(Audio **out, const AudioOptions *opts, uint32_t *rate,
                      HissDiag *why);
+/* engine must be built at the device's rate (or NULL: silence until
+ * audio_swap_engine). */
 HissError audio_start(Audio *audio, Engine *engine);
 void audio_stop(Audio *audio);
 void audio_close(Audio *audio);
