@@ -929,11 +929,19 @@ static int read_key(UiApp *app, int *r_out, wint_t *ch_out)
         int r2 = get_wch(&next);
         if (r2 != ERR) {
             int k = translate_key(r2, next);
-            if (k >= 0 && k != KEYMAP_KEY_ESC) {
+            /* Alt goes with printable and named keys; Esc followed at
+             * once by a control key is two keys typed (or pasted) fast. */
+            bool meta_able = k >= KEYMAP_KEY_NAMED || k == KEYMAP_KEY_ENTER ||
+                             (k > 32 && k < 127);
+            if (meta_able) {
                 *r_out = r2;
                 *ch_out = next;
                 return k | KEYMAP_META;
             }
+            if (r2 == KEY_CODE_YES)
+                ungetch((int)next);
+            else
+                unget_wch((wchar_t)next);
         }
         return KEYMAP_KEY_ESC;
     }

@@ -9,10 +9,11 @@ pass=0
 fail=0
 SOCK=hiss-ui-edit-$$
 TMP=$(mktemp -d)
-trap 'tmux -L "$SOCK" kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
+trap 'tmux -L "$SOCK-$RUNS" kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
 export HOME=$TMP XDG_CONFIG_HOME=$TMP/cfg HISS_AUDIO=null
 
-T() { tmux -L "$SOCK" "$@"; }
+RUNS=0
+T() { tmux -L "$SOCK-$RUNS" "$@"; }
 screen() { T capture-pane -p -t ui 2>/dev/null; }
 # Waits (up to ~10 s) until the screen shows the text; the wait is not an
 # assertion about speed, only about what eventually shows.
@@ -44,7 +45,9 @@ check() {
 }
 keys() { T send-keys -t ui "$@"; }
 start() {
+    # A fresh server each time: a dying one must not take the new session.
     T kill-server 2>/dev/null
+    RUNS=$((RUNS + 1))
     T new-session -d -s ui -x 80 -y 24 "cd '$TMP' && '$HISS' $1; echo \"hiss exited \$?\"; sleep 60"
     wait_for "PATTERN"
 }
