@@ -123,7 +123,7 @@ static void pan_gains(int pan, float vol, float *gl, float *gr)
 
 static int pan_from_instrument(const Instrument *inst)
 {
-    return hiss_clampi(128 + inst->pan * 128 / 100, 0, 255);
+    return hiss_clampi(128 + hiss_clampi(inst->pan, -100, 100) * 128 / 100, 0, 255);
 }
 
 static uint64_t pitch_step(const Engine *e, const Instrument *inst, int pitch)
