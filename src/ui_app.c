@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "recovery.h"
+#include "signals.h"
 #include "ui_draw.h"
 #include "ui_file.h"
 
@@ -105,9 +107,15 @@ void ui_show_page(UiApp *app, UiPageId page)
     app->dirty |= UI_DIRTY_ALL | UI_DIRTY_CLEAR;
 }
 
+const EngineStatus *ui_status(const UiApp *app)
+{
+    static EngineStatus stopped;
+    return app->engine ? engine_status(app->engine) : &stopped;
+}
+
 bool ui_is_playing(const UiApp *app)
 {
-    return atomic_load(&engine_status(app->engine)->playing);
+    return atomic_load(&ui_status(app)->playing);
 }
 
 /* ---- engine commands ---- */
@@ -122,6 +130,8 @@ static bool command_must_arrive(const EngineCommand *c)
 
 static void flush_pending(UiApp *app)
 {
+    if (!app->engine)
+        return;
     int done = 0;
     while (done < app->pending_count &&
            engine_send(app->engine, &app->pending[done]))
@@ -138,7 +148,7 @@ void ui_send(UiApp *app, EngineCommandType type, int a, int b, int c,
 {
     EngineCommand cmd = {type, a, b, c, ptr};
     flush_pending(app);
-    if (!app->pending_count && engine_send(app->engine, &cmd))
+    if (app->engine && !app->pending_count && engine_send(app->engine, &cmd))
         return;
     /* The ring is full (the audio thread is stalled or gone). Objects on
      * their way to the engine are kept; a lost play or preview is fine. */
@@ -201,8 +211,29 @@ void ui_song_dir(const UiApp *app, char *out, size_t size)
 
 /* Hands `song` to the engine and the editor; the old one comes back on the
  * engine's return ring and is freed there. */
+static void reset_autosave(UiApp *app)
+{
+    autosave_init(&app->autosave, app->autosave_interval, autosave_now(),
+                  app->ed->change_count, autosave_song_shape(app->song));
+}
+
+static void retire_instrument(void *ctx, Instrument *old)
+{
+    ui_send(ctx, ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, old);
+}
+
+static void start_loader(UiApp *app)
+{
+    ui_loader_free(app->loader);
+    app->loader = ui_loader_start(app->song, app->path, app->rate);
+    app->dirty |= UI_DIRTY_STATUS;
+}
+
 static void install_song(UiApp *app, Song *song, const char *path)
 {
+    /* The loader compares slots of the old song: stop it first. */
+    ui_loader_free(app->loader);
+    app->loader = NULL;
     ui_send(app, ENGINE_CMD_INSTALL_SONG, 0, 0, 0, song);
     app->song = song;
     edit_set_song(app->ed, song);
@@ -216,6 +247,7 @@ static void install_song(UiApp *app, Song *song, const char *path)
     }
     snprintf(app->path, sizeof app->path, "%s", path ? path : "");
     ui_pattern_reset_view(app);
+    reset_autosave(app);
     app->dirty |= UI_DIRTY_ALL | UI_DIRTY_CLEAR;
 }
 
@@ -241,22 +273,13 @@ static bool open_path(UiApp *app, const char *path)
     }
     Song *song = NULL;
     HissDiag diag;
-    char warning[600] = "";
-    int missing = 0;
-    HissError err = ui_file_load(path, app->rate, &song, &diag, warning,
-                                 sizeof warning, &missing);
-    if (err != HISS_OK) {
+    if (ui_file_load_text(path, &song, &diag) != HISS_OK) {
         ui_set_message(app, true, "%s", diag.text);
         return false;
     }
     install_song(app, song, path);
-    if (missing)
-        ui_set_message(app, true, "%d instrument%s without sound: %s", missing,
-                       missing == 1 ? "" : "s", warning);
-    else if (warning[0])
-        ui_set_message(app, false, "%s", warning);
-    else
-        ui_set_message(app, false, "opened %s", path);
+    start_loader(app);
+    ui_set_message(app, false, "opened %s", path);
     return true;
 }
 
@@ -270,6 +293,10 @@ static bool save_to(UiApp *app, const char *path)
     if (path != app->path)
         snprintf(app->path, sizeof app->path, "%s", path);
     edit_mark_saved(app->ed);
+    autosave_song_saved(&app->autosave, autosave_now(), app->ed->change_count,
+                        autosave_song_shape(app->song));
+    HissDiag ignored;
+    recovery_discard(app->path, &ignored);
     ui_set_message(app, false, "saved %s", path);
     app->dirty |= UI_DIRTY_HEADER;
     return true;
@@ -314,6 +341,11 @@ static void save(UiApp *app, void (*after)(UiApp *))
 static void do_quit(UiApp *app)
 {
     app->quit = true;
+    /* Leaving without saving is a choice: nothing is left to recover. */
+    if (edit_is_dirty(app->ed)) {
+        HissDiag ignored;
+        recovery_discard(app->path, &ignored);
+    }
 }
 
 static void (*pending_discard_action)(UiApp *);
@@ -667,7 +699,7 @@ static int meter_cells(uint32_t peak_milli)
 static void update_meter(UiApp *app)
 {
     double now = ui_now();
-    EngineStatus *st = (EngineStatus *)engine_status(app->engine);
+    EngineStatus *st = (EngineStatus *)ui_status(app);
     uint32_t clips = atomic_load(&st->clip_count);
     if (clips != app->clip_seen) {
         app->clip_seen = clips;
@@ -709,7 +741,7 @@ static void draw_header(UiApp *app)
 {
     Editor *ed = app->ed;
     Song *song = app->song;
-    const EngineStatus *st = engine_status(app->engine);
+    const EngineStatus *st = ui_status(app);
     bool playing = atomic_load(&st->playing);
     char buf[256], right[160], audio[32];
     attr_t hdr = ui_attr(UI_C_HEADER);
@@ -823,6 +855,15 @@ static void draw_status(UiApp *app)
                app->message);
         return;
     }
+    if (app->loader) {
+        int done, total;
+        ui_loader_progress(app->loader, &done, &total);
+        char buf[80];
+        snprintf(buf, sizeof buf, "loading samples %d/%d (keep editing)", done,
+                 total);
+        ui_put(y, 0, COLS, ui_attr(UI_C_DIM), buf);
+        return;
+    }
     char help[64], save[64], play[64], quit[64], buf[320];
     keymap_keys_for(&app->keymap, ACT_HELP, help, sizeof help);
     keymap_keys_for(&app->keymap, ACT_SAVE, save, sizeof save);
@@ -887,10 +928,43 @@ static void redraw(UiApp *app)
 
 /* ---- the loop ---- */
 
+static void poll_loader(UiApp *app)
+{
+    if (!app->loader)
+        return;
+    int before, total;
+    ui_loader_progress(app->loader, &before, &total);
+    bool done = ui_loader_poll(app->loader, app->song, retire_instrument, app);
+    app->dirty |= UI_DIRTY_STATUS;
+    if (app->page == UI_PAGE_INSTRUMENTS)
+        app->dirty |= UI_DIRTY_BODY;
+    if (!done)
+        return;
+    char first[600];
+    int missing = ui_loader_result(app->loader, first, sizeof first);
+    ui_loader_free(app->loader);
+    app->loader = NULL;
+    if (missing)
+        ui_set_message(app, true, "%d instrument%s without sound: %s", missing,
+                       missing == 1 ? "" : "s", first);
+    else if (first[0] && !app->message[0])
+        ui_set_message(app, false, "%s", first);
+}
+
 static void periodic(UiApp *app)
 {
     flush_pending(app);
     engine_collect_garbage(app->engine);
+    poll_loader(app);
+    char msg[600];
+    int signal_caught = autosave_loop_tick(&app->autosave, app->song, app->path,
+                                           app->ed->change_count, msg, sizeof msg);
+    if (msg[0])
+        ui_set_message(app, true, "%s", msg);
+    if (signal_caught) {
+        app->exit_status = signals_exit_status(signal_caught);
+        app->quit = true;
+    }
     if (app->preview_release_at && ui_now() > app->preview_release_at) {
         app->preview_release_at = 0;
         ui_send(app, ENGINE_CMD_PREVIEW_NOTE, 0, NOTE_OFF, 0, NULL);
@@ -898,7 +972,7 @@ static void periodic(UiApp *app)
     update_meter(app);
     /* Header values that move while playing; compared as text so the
      * header is redrawn only when something shown changed. */
-    const EngineStatus *st = engine_status(app->engine);
+    const EngineStatus *st = ui_status(app);
     char sig[256], audio[32];
     snprintf(sig, sizeof sig, "%d %d %d %d %d %d %s %u", atomic_load(&st->playing),
              atomic_load(&st->order), atomic_load(&st->pattern),
@@ -963,8 +1037,11 @@ static void loop(UiApp *app)
         periodic(app);
         if (app->dirty)
             redraw(app);
-        timeout(ui_is_playing(app) || app->preview_release_at ? UI_TICK_PLAYING_MS
-                                                               : UI_TICK_IDLE_MS);
+        /* Tick fast while something moves on screen: playback, a meter
+         * still falling, samples arriving, a preview to release. */
+        bool busy = ui_is_playing(app) || app->preview_release_at ||
+                    app->meter_level > 0 || app->loader || app->clip_until;
+        timeout(busy ? UI_TICK_PLAYING_MS : UI_TICK_IDLE_MS);
         int r;
         wint_t ch;
         int key = read_key(app, &r, &ch);
@@ -1034,7 +1111,11 @@ int ui_run(const UiOptions *opts)
     app->utf8 = codeset && (!strcmp(codeset, "UTF-8") || !strcmp(codeset, "utf8"));
     load_keys(app);
 
-    /* Audio first: the song's samples are converted to its rate. */
+    /* Signals first: every thread started later inherits the mask. */
+    HissDiag sigdiag;
+    bool signals_ok = signals_install(&sigdiag) == HISS_OK;
+
+    /* Audio before the song: samples are converted to its rate. */
     AudioOptions aopts;
     memset(&aopts, 0, sizeof aopts);
     aopts.backend = opts->backend;
@@ -1049,12 +1130,24 @@ int ui_run(const UiOptions *opts)
     Song *song = NULL;
     char startup_msg[600] = "";
     bool startup_error = false;
-    if (opts->path && file_exists(opts->path)) {
+    bool load_samples = false;
+    if (opts->path) {
+        /* Unsaved work from a session that died comes first (plain
+         * questions on the terminal, before curses). */
+        char rmsg[600] = "";
+        Song *restored = NULL;
+        if (recovery_offer_at_open(opts->path, app->rate, stdin, stdout,
+                                   &restored, rmsg, sizeof rmsg) &&
+            restored) {
+            song = restored;
+            snprintf(app->path, sizeof app->path, "%s", opts->path);
+        }
+        if (rmsg[0])
+            snprintf(startup_msg, sizeof startup_msg, "%s", rmsg);
+    }
+    if (!song && opts->path && file_exists(opts->path)) {
         HissDiag diag;
-        char warning[600] = "";
-        int missing = 0;
-        if (ui_file_load(opts->path, app->rate, &song, &diag, warning,
-                         sizeof warning, &missing) != HISS_OK) {
+        if (ui_file_load_text(opts->path, &song, &diag) != HISS_OK) {
             /* Never point a fresh song at a file we could not read: a save
              * would overwrite it. */
             snprintf(startup_msg, sizeof startup_msg, "%s (started a new song)",
@@ -1063,14 +1156,9 @@ int ui_run(const UiOptions *opts)
             song = NULL;
         } else {
             snprintf(app->path, sizeof app->path, "%s", opts->path);
-            if (missing) {
-                snprintf(startup_msg, sizeof startup_msg,
-                         "%d instrument%s without sound: %s", missing,
-                         missing == 1 ? "" : "s", warning);
-                startup_error = true;
-            }
+            load_samples = true;
         }
-    } else if (opts->path) {
+    } else if (!song && opts->path) {
         snprintf(app->path, sizeof app->path, "%s", opts->path);
         snprintf(startup_msg, sizeof startup_msg,
                  "%s: new song (created on first save)", opts->path);
@@ -1084,23 +1172,20 @@ int ui_run(const UiOptions *opts)
         return 1;
     }
     app->song = song;
-    app->engine = engine_new(song, app->rate);
-    app->ed = app->engine ? edit_new(song, retire_object, app) : NULL;
-    if (!app->engine || !app->ed) {
+    app->ed = edit_new(song, retire_object, app);
+    if (!app->ed) {
         fprintf(stderr, "hiss: out of memory\n");
-        edit_free(app->ed);
-        engine_free(app->engine);
         song_free(song);
         if (app->audio)
             audio_close(app->audio);
         return 1;
     }
     edit_set_edit_mode(app->ed, true);
-    if (app->audio && audio_start(app->audio, app->engine) != HISS_OK) {
-        audio_close(app->audio);
-        app->audio = NULL;
-    }
     app->follow = true;
+    int interval = app->keymap.autosave_seconds >= 0 ? app->keymap.autosave_seconds
+                                                     : AUTOSAVE_DEFAULT_SECONDS;
+    app->autosave_interval = autosave_interval_from_env(interval);
+    reset_autosave(app);
 
     /* A short ESC delay keeps Esc snappy; Alt keys still arrive as one
      * burst from the terminal. */
@@ -1128,6 +1213,8 @@ int ui_run(const UiOptions *opts)
             ui_set_message(app, true, "%s", app->rc_errors[0].text);
     } else if (startup_msg[0]) {
         ui_set_message(app, startup_error, "%s", startup_msg);
+    } else if (!signals_ok) {
+        ui_set_message(app, true, "%s", sigdiag.text);
     } else if (!app->audio) {
         ui_set_message(app, true, "no audio: %s",
                        why.text[0] ? why.text : "could not open any backend");
@@ -1135,9 +1222,33 @@ int ui_run(const UiOptions *opts)
         ui_set_message(app, false, "%s", why.text);
     }
     ui_show_page(app, UI_PAGE_PATTERN);
+    /* The first screen goes out before the engine is made (its
+     * interpolators take a while to set up); keys typed meanwhile wait in
+     * the terminal. */
+    redraw(app);
+    app->engine = engine_new(song, app->rate);
+    if (!app->engine) {
+        endwin();
+        fprintf(stderr, "hiss: cannot start the engine (out of memory?)\n");
+        edit_free(app->ed);
+        song_free(song);
+        if (app->audio)
+            audio_close(app->audio);
+        return 1;
+    }
+    if (app->audio && audio_start(app->audio, app->engine) != HISS_OK) {
+        audio_close(app->audio);
+        app->audio = NULL;
+        ui_set_message(app, true, "audio would not start: running silent");
+    }
+    if (load_samples)
+        start_loader(app);
+    app->dirty |= UI_DIRTY_ALL;
     loop(app);
 
     endwin();
+    ui_loader_free(app->loader);
+    app->loader = NULL;
     if (app->audio) {
         audio_stop(app->audio);
         audio_close(app->audio);
@@ -1148,5 +1259,6 @@ int ui_run(const UiOptions *opts)
     edit_free(app->ed);
     engine_free(app->engine);
     song_free(last);
-    return 0;
+    signals_uninstall();
+    return app->exit_status;
 }

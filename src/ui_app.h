@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "audio.h"
+#include "autosave.h"
 #include "base.h"
 #include "edit.h"
 #include "engine.h"
@@ -126,6 +127,13 @@ struct UiApp {
 
     bool color;
     bool utf8;
+
+    /* Samples still being read after opening a song (ui_file.h). */
+    struct UiLoader *loader;
+    /* Recovery file writes and the orderly exit on SIGHUP/SIGTERM. */
+    Autosave autosave;
+    double autosave_interval;
+    int exit_status;
 };
 
 /* ---- ui_app.c: services for the pages ---- */
@@ -138,6 +146,8 @@ void ui_show_page(UiApp *app, UiPageId page);
 void ui_send(UiApp *app, EngineCommandType type, int a, int b, int c,
              void *ptr);
 bool ui_is_playing(const UiApp *app);
+/* The engine's status, or a stopped one while the engine is being made. */
+const EngineStatus *ui_status(const UiApp *app);
 /* Auditions a note on an instrument slot (0: the current instrument). */
 void ui_preview_note(UiApp *app, int slot, int note);
 /* Reports an edit_* result on the status line; returns err. */

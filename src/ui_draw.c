@@ -32,6 +32,9 @@ bool ui_draw_init(bool utf8)
     attrs[UI_C_BEAT] = A_NORMAL;
     attrs[UI_C_BAR] = A_BOLD;
     attrs[UI_C_PLAYROW] = A_REVERSE;
+    /* Plain reverse video for the cursor and plain dots for empty fields,
+     * in colour too: a cursor move then costs two short attribute changes
+     * instead of colour-pair switches (bytes on a slow link). */
     attrs[UI_C_CURSOR] = A_REVERSE;
     attrs[UI_C_SELECT] = A_UNDERLINE;
     attrs[UI_C_MUTED] = A_DIM;
@@ -65,8 +68,6 @@ bool ui_draw_init(bool utf8)
         {UI_C_INST, COLOR_CYAN, -1, A_NORMAL},
         {UI_C_VOL, COLOR_GREEN, -1, A_NORMAL},
         {UI_C_FX, COLOR_MAGENTA, -1, A_NORMAL},
-        {UI_C_EMPTY, -1, -1, A_DIM},
-        {UI_C_CURSOR, COLOR_BLACK, COLOR_WHITE, A_NORMAL},
         {UI_C_SELECT, COLOR_WHITE, COLOR_BLUE, A_NORMAL},
         {UI_C_MUTED, COLOR_RED, -1, A_NORMAL},
         {UI_C_ERROR, COLOR_WHITE, COLOR_RED, A_BOLD},

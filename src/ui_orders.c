@@ -14,7 +14,7 @@ static void orders_draw(UiApp *app, unsigned dirty)
     Editor *ed = app->ed;
     Song *song = app->song;
     int count = atomic_load(&song->order_count);
-    const EngineStatus *st = engine_status(app->engine);
+    const EngineStatus *st = ui_status(app);
     int playing_order = atomic_load(&st->playing) ? atomic_load(&st->order) : -1;
     int vis = list_rows();
     /* The position after the last entry is where an insert appends. */
@@ -68,7 +68,7 @@ static void orders_draw(UiApp *app, unsigned dirty)
 static void orders_update(UiApp *app)
 {
     static int seen = -2;
-    const EngineStatus *st = engine_status(app->engine);
+    const EngineStatus *st = ui_status(app);
     int now = atomic_load(&st->playing) ? atomic_load(&st->order) : -1;
     if (now != seen) {
         seen = now;

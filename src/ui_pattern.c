@@ -269,7 +269,7 @@ static void pattern_draw(UiApp *app, unsigned dirty)
     bool full = (dirty & (UI_DIRTY_BODY | UI_DIRTY_CLEAR)) ||
                 old_top != view.top || old_left != view.left;
     int old_play = view.play_row;
-    const EngineStatus *st = engine_status(app->engine);
+    const EngineStatus *st = ui_status(app);
     bool here = atomic_load(&st->playing) &&
                 atomic_load(&st->pattern) == app->ed->cursor.pattern;
     view.play_row = here ? atomic_load(&st->row) : -1;
@@ -291,7 +291,7 @@ static void pattern_draw(UiApp *app, unsigned dirty)
 
 static void pattern_update(UiApp *app)
 {
-    const EngineStatus *st = engine_status(app->engine);
+    const EngineStatus *st = ui_status(app);
     bool playing = atomic_load(&st->playing);
     int order = atomic_load(&st->order), pattern = atomic_load(&st->pattern),
         row = atomic_load(&st->row);
