@@ -105,7 +105,7 @@ static void no_default_needs_function_keys_or_alt(void)
                                      ACT_SELECT_UP,      ACT_SELECT_DOWN,
                                      ACT_SELECT_LEFT,    ACT_SELECT_RIGHT,
                                      ACT_MIX_PASTE,      ACT_PLAY_SONG,
-                                     ACT_PLAY_FROM_CURSOR, ACT_HOME,
+                                     ACT_HOME,
                                      ACT_END,            ACT_PREV_FIELD,
                                      ACT_CLEAR_CELL,     ACT_INST_CLEAR};
     for (int a = ACT_NONE + 1; a < ACT_COUNT; a++) {
