@@ -754,7 +754,7 @@ static void draw_header(UiApp *app)
     int x = 0;
     move(0, 0);
     draw_segment(0, &x, ui_attr(UI_C_BADGE), " hiss ");
-    snprintf(buf, sizeof buf, " %-11s", app->pages[app->page]->title);
+    snprintf(buf, sizeof buf, " %-12s", app->pages[app->page]->title);
     draw_segment(0, &x, ui_attr(UI_C_ON), buf);
     if (playing)
         snprintf(right, sizeof right, " %s %02X:%02X:%03d ",
@@ -1100,6 +1100,16 @@ static void free_pending(UiApp *app)
     free(app->pending);
     app->pending = NULL;
     app->pending_count = app->pending_cap = 0;
+}
+
+void ui_first_key(const UiApp *app, KeymapAction act, char *buf, size_t size)
+{
+    keymap_keys_for(&app->keymap, act, buf, size);
+    char *comma = strchr(buf, ',');
+    if (comma)
+        *comma = 0;
+    if (!buf[0])
+        snprintf(buf, size, "(unbound)");
 }
 
 int ui_run(const UiOptions *opts)
