@@ -290,12 +290,16 @@ static bool save_to(UiApp *app, const char *path)
         ui_set_message(app, true, "not saved: %s", diag.text);
         return false;
     }
+    HissDiag ignored;
+    /* recovery: after "save as", the old name's recovery file (or a new
+     * song's untitled one in the state directory) is obsolete too. */
+    if (path != app->path && strcmp(path, app->path))
+        recovery_discard(app->path, &ignored);
     if (path != app->path)
         snprintf(app->path, sizeof app->path, "%s", path);
     edit_mark_saved(app->ed);
     autosave_song_saved(&app->autosave, autosave_now(), app->ed->change_count,
                         autosave_song_shape(app->song));
-    HissDiag ignored;
     recovery_discard(app->path, &ignored);
     ui_set_message(app, false, "saved %s", path);
     app->dirty |= UI_DIRTY_HEADER;
@@ -1270,5 +1274,10 @@ int ui_run(const UiOptions *opts)
     engine_free(app->engine);
     song_free(last);
     signals_uninstall();
+    /* recovery: a signalled exit says where unsaved edits went. */
+    if (app->exit_status > 128)
+        fprintf(stderr, "hiss: %s: stopped; unsaved edits are in the recovery "
+                        "file (hiss --recover lists it)\n",
+                signals_name(app->exit_status - 128));
     return app->exit_status;
 }
