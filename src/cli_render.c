@@ -512,9 +512,9 @@ static HissError render_loop(Engine *engine, Song *song, const RenderOptions *o,
     uint32_t block = render_block_frames(o->rate);
     uint64_t rendered = 0, tail = 0, tail_max = (uint64_t)RENDER_TAIL_SECONDS * o->rate;
     bool progress = !o->quiet && isatty(STDERR_FILENO);
-    double next_progress = now_seconds() + 0.2;
+    double next_progress = 0; /* the first block shows it at once */
     int prev_order = 0, prev_row = 0;
-    bool fine = !o->seconds && row_may_end(song, 0, 0);
+    bool fine = !o->seconds && row_may_end(song, 0, 0), fading = false;
     int nst = stems->count;
     HissError err = HISS_OK;
     memset(result, 0, sizeof *result);
@@ -568,6 +568,11 @@ static HissError render_loop(Engine *engine, Song *song, const RenderOptions *o,
                 held_append(&held, mix, stems->buffers, nst, 0, n);
             }
             tail += n;
+            if (!fading && tail + 2 * (uint64_t)block >= tail_max) {
+                /* Still sounding near the cap: fade out, never cut. */
+                EngineCommand stop = {.type = ENGINE_CMD_STOP};
+                fading = engine_send(engine, &stop);
+            }
         } else {
             err = write_frames(mix_writer, mix, stems->buffers, nst, stems->writers, 0, n,
                                diag);
@@ -589,7 +594,7 @@ static HissError render_loop(Engine *engine, Song *song, const RenderOptions *o,
                 total[0] = '/';
                 format_duration(limit, o->rate, total + 1, sizeof total - 1);
             }
-            fprintf(stderr, "\rrendering %s%s  order %02X row %02X ", when, total,
+            fprintf(stderr, "\rrendering %s%s  order %02X row %03d ", when, total,
                     order, row);
             next_progress = now_seconds() + 0.2;
         }
