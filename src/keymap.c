@@ -269,6 +269,7 @@ void keymap_init_defaults(Keymap *km)
 {
     km->count = 0;
     km->autosave_seconds = -1;
+    km->backups = -1;
     for (size_t i = 0; i < HISS_ARRAY_LEN(DEFAULTS); i++) {
         int key = keymap_key_parse(DEFAULTS[i].key);
         if (key >= 0 && valid_action(DEFAULTS[i].action))
@@ -504,13 +505,23 @@ static void parse_line(Keymap *km, const char *line, size_t len,
                    args < 3 ? NULL : w[3].text);
             return;
         }
-        if (strcmp(w[1].text, "autosave")) {
+        bool is_backups = !strcmp(w[1].text, "backups");
+        if (strcmp(w[1].text, "autosave") && !is_backups) {
             report(diags, max_diags, errors, name, lineno, w[1].col,
-                   "unknown setting (expected autosave)", w[1].text);
+                   "unknown setting (expected autosave or backups)", w[1].text);
             return;
         }
         char *end;
         long v = strtol(w[2].text, &end, 10);
+        if (is_backups) {
+            if (*end || end == w[2].text || v < 0 || v > KEYMAP_MAX_BACKUPS) {
+                report(diags, max_diags, errors, name, lineno, w[2].col,
+                       "backups takes a count, 0..20:", w[2].text);
+                return;
+            }
+            km->backups = (int)v;
+            return;
+        }
         if (*end || end == w[2].text || v < 0 || v > 86400) {
             report(diags, max_diags, errors, name, lineno, w[2].col,
                    "autosave takes seconds, 0..86400:", w[2].text);

@@ -1199,6 +1199,8 @@ int ui_run(const UiOptions *opts)
     int interval = app->keymap.autosave_seconds >= 0 ? app->keymap.autosave_seconds
                                                      : AUTOSAVE_DEFAULT_SECONDS;
     app->autosave_interval = autosave_interval_from_env(interval);
+    if (app->keymap.backups >= 0)
+        ui_file_set_backups(app->keymap.backups);
     reset_autosave(app);
 
     /* A short ESC delay keeps Esc snappy; Alt keys still arrive as one

@@ -24,9 +24,17 @@ HissError ui_file_load_text(const char *path, Song **out, HissDiag *diag)
     return err;
 }
 
+/* Set once at startup from the hissrc, before any save: UI thread only. */
+static int save_backups = UI_FILE_DEFAULT_BACKUPS;
+
+void ui_file_set_backups(int backups)
+{
+    save_backups = hiss_clampi(backups, 0, UI_FILE_MAX_BACKUPS);
+}
+
 HissError ui_file_save(const Song *song, const char *path, HissDiag *diag)
 {
-    return songio_save(song, path, 1, diag);
+    return songio_save(song, path, save_backups, diag);
 }
 
 typedef struct {

@@ -17,7 +17,10 @@
 
 /* The song text only: instruments carry their paths, no sample data. */
 HissError ui_file_load_text(const char *path, Song **out, HissDiag *diag);
-/* Atomic save, keeping one backup (path~). */
+enum { UI_FILE_DEFAULT_BACKUPS = 3, UI_FILE_MAX_BACKUPS = 20 };
+/* How many older versions a save keeps (path~, path~2~ ...); `set backups`. */
+void ui_file_set_backups(int backups);
+/* Atomic save, keeping the configured number of backups. */
 HissError ui_file_save(const Song *song, const char *path, HissDiag *diag);
 
 typedef struct UiLoader UiLoader;

@@ -256,8 +256,20 @@ static void set_autosave_is_read(void)
     CHECK(parse("set autosave -1\nset autosave 3x\nset colour on\nset autosave\n",
                 d, 4) == 4);
     CHECK_STR(d[0].text, "hissrc:1:14: autosave takes seconds, 0..86400: '-1'");
-    CHECK_STR(d[2].text, "hissrc:3:5: unknown setting (expected autosave) 'colour'");
+    CHECK_STR(d[2].text, "hissrc:3:5: unknown setting (expected autosave or backups) 'colour'");
     CHECK(km.autosave_seconds == 5);
+}
+
+static void set_backups_is_read(void)
+{
+    keymap_init_defaults(&km);
+    CHECK(km.backups == -1);
+    HissDiag d[4];
+    CHECK(parse("set backups 5\n", d, 4) == 0);
+    CHECK(km.backups == 5);
+    CHECK(parse("set backups 21\nset backups x\n", d, 4) == 2);
+    CHECK_STR(d[0].text, "hissrc:1:13: backups takes a count, 0..20: '21'");
+    CHECK(km.backups == 5);
 }
 
 /* man/hiss.1 documents every default key: each action's line there holds
@@ -306,6 +318,7 @@ int main(void)
     RUN(files_load_and_missing_is_fine);
     RUN(table_full_is_an_error_not_a_crash);
     RUN(set_autosave_is_read);
+    RUN(set_backups_is_read);
     RUN(man_page_lists_every_key);
     return test_finish();
 }
