@@ -22,7 +22,7 @@ finish() { echo "$T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" = 0 ]; }
 cleanup() {
     local p
     for p in "${SPAWNED[@]}"; do kill -9 "$p" 2>/dev/null; done
-    wait 2>/dev/null
+    { wait; } 2>/dev/null
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -52,7 +52,7 @@ wait_exit() {
     local i
     for ((i = 0; i < $2 * 20; i++)); do
         if ! kill -0 "$1" 2>/dev/null; then
-            wait "$1" 2>/dev/null
+            { wait "$1"; } 2>/dev/null
             EXIT_STATUS=$?
             return 0
         fi
