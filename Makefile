@@ -40,6 +40,8 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 TOOL_SRC := $(wildcard tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+# Each fuzz target also becomes a test that replays its saved inputs.
+FUZZ_REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/test_fuzz_replay_%)
 FUZZ_SECONDS ?= 60
 
 .PHONY: all test test-unit test-san check bench run samples fuzz install \
@@ -71,6 +73,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(BUILD)/tests/test_fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DFUZZ_TARGET='"$*"' $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BUILD)/bench/%: tests/bench/%.c $(TEST_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -80,7 +86,7 @@ $(BUILD)/tools/%: tools/%.c $(LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Unit, audio-property and integration tests; the last line is the total.
-test: $(BUILD)/hiss $(TEST_BIN) $(TOOL_BIN)
+test: $(BUILD)/hiss $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY_BIN)
 	@BUILD=$(BUILD) HISS=$(BUILD)/hiss tests/run.sh
 
 test-san:

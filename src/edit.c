@@ -165,6 +165,22 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
             const Pattern *src = forward ? c->u.pattern.after : c->u.pattern.before;
             if (src && !(fresh[i] = pattern_copy(src)))
                 goto nomem;
+        } else if (c->kind == UNDO_RESIZE) {
+            /* Sized from the slot's pattern as it is now: a step holds at
+             * most one change per slot, so nothing earlier in it moved. */
+            const Pattern *cur = song_pattern(song, c->slot);
+            if (!cur)
+                continue;
+            if (!forward && c->u.resize.before)
+                fresh[i] = pattern_copy(c->u.resize.before);
+            else if (forward)
+                fresh[i] = song_pattern_resized(cur, c->u.resize.rows_after,
+                                                c->u.resize.channels_after);
+            else
+                fresh[i] = song_pattern_resized(cur, c->u.resize.rows_before,
+                                                c->u.resize.channels_before);
+            if (!fresh[i])
+                goto nomem;
         } else if (c->kind == UNDO_INSTRUMENT) {
             const Instrument *src =
                 forward ? c->u.instrument.after : c->u.instrument.before;
@@ -182,8 +198,10 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
             Pattern *p = song_pattern(song, c->slot);
             if (!p)
                 break;
-            for (int j = 0; j < c->u.cells.count; j++) {
-                const UndoCell *it = &c->u.cells.items[j];
+            int n = c->u.cells.count;
+            for (int k2 = 0; k2 < n; k2++) {
+                /* Backwards in reverse, in case a cell appears twice. */
+                const UndoCell *it = &c->u.cells.items[forward ? k2 : n - 1 - k2];
                 if (it->row < p->rows && it->channel < p->channels)
                     song_pattern_set(p, it->row, it->channel,
                                      song_cell_unpack(forward ? it->after
@@ -191,6 +209,10 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
             }
             break;
         }
+        case UNDO_RESIZE:
+            if (!fresh[i])
+                break;
+            /* fall through */
         case UNDO_PATTERN: {
             Pattern *old = atomic_exchange_explicit(
                 &song->patterns[c->slot], (Pattern *)fresh[i],
@@ -206,11 +228,11 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
             break;
         }
         case UNDO_ORDERS:
-            orders_write(song, forward ? &c->u.orders.after : &c->u.orders.before);
+            orders_write(song, forward ? c->u.orders.after : c->u.orders.before);
             break;
         case UNDO_SETTINGS:
-            settings_write(song, forward ? &c->u.settings.after
-                                         : &c->u.settings.before);
+            settings_write(song, forward ? c->u.settings.after
+                                         : c->u.settings.before);
             break;
         }
     }
@@ -218,7 +240,8 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
     return HISS_OK;
 nomem:
     for (int i = 0; i < step->count; i++) {
-        if (step->changes[i].kind == UNDO_PATTERN)
+        if (step->changes[i].kind == UNDO_PATTERN ||
+            step->changes[i].kind == UNDO_RESIZE)
             song_pattern_free(fresh[i]);
         else if (step->changes[i].kind == UNDO_INSTRUMENT)
             song_instrument_free(fresh[i]);
@@ -689,16 +712,22 @@ HissError edit_hex_digit(Editor *ed, int digit)
         c.volume = v > VOLUME_MAX ? VOLUME_MAX : v;
         break;
     }
+    /* A parameter without a letter means nothing (the song file writes
+     * "..." for it), so the letter must come first. */
     case EDIT_COL_FX_PARAM_HI:
         high = true;
         /* fall through */
     case EDIT_COL_FX_PARAM_LO:
+        if (!c.fx)
+            return HISS_ERR_MISSING;
         c.fx_param = set_nibble(c.fx_param, high, digit);
         break;
     case EDIT_COL_FX2_PARAM_HI:
         high = true;
         /* fall through */
     case EDIT_COL_FX2_PARAM_LO:
+        if (!c.fx2)
+            return HISS_ERR_MISSING;
         c.fx2_param = set_nibble(c.fx2_param, high, digit);
         break;
     case EDIT_COL_COUNT:
@@ -1282,14 +1311,8 @@ HissError edit_pattern_set_length(Editor *ed, int rows)
     UndoStep *step = step_begin();
     if (!step)
         return HISS_ERR_NOMEM;
-    Pattern *before = pattern_copy(cur);
-    Pattern *after = song_pattern_resized(cur, rows, cur->channels);
-    if (!before || !after) {
-        song_pattern_free(before);
-        song_pattern_free(after);
-        return step_fail(step, HISS_ERR_NOMEM);
-    }
-    HissError err = undo_step_add_pattern(step, ed->cursor.pattern, before, after);
+    HissError err = undo_step_add_resize(step, ed->cursor.pattern, cur, rows,
+                                         cur->channels);
     if (err)
         return step_fail(step, err);
     return step_finish(ed, step, ed->cursor);
@@ -1562,15 +1585,7 @@ HissError edit_song_set_channels(Editor *ed, int channels)
         Pattern *p = song_pattern(ed->song, i);
         if (!p || p->channels == channels)
             continue;
-        Pattern *b = pattern_copy(p);
-        Pattern *a = song_pattern_resized(p, p->rows, channels);
-        if (!a || !b) {
-            song_pattern_free(a);
-            song_pattern_free(b);
-            err = HISS_ERR_NOMEM;
-            break;
-        }
-        err = undo_step_add_pattern(step, i, b, a);
+        err = undo_step_add_resize(step, i, p, p->rows, channels);
     }
     if (!err && !shrink && channels != before.channels)
         err = undo_step_add_settings(step, &before, &after);

@@ -196,7 +196,9 @@ HissError edit_note_cut(Editor *ed); /* "^^^", then advance */
 /* A hex digit (0..15) into the instrument, volume or effect parameter
  * nibble under the cursor. Volume is clamped to 00..40 (hex). The high
  * nibble moves the cursor to the low one; the low nibble moves it back and
- * advances by the edit step. */
+ * advances by the edit step. An effect parameter needs its letter first
+ * (HISS_ERR_MISSING otherwise: the model never holds a parameter without
+ * a letter). On the letter column a digit is that letter ('0'..'F'). */
 HissError edit_hex_digit(Editor *ed, int digit);
 /* An effect letter ('0'..'9', 'A'..'Z', lower case accepted) on the fx or
  * fx2 column; keeps the parameter; advances by the edit step. */

@@ -599,9 +599,10 @@ static void advance_row(Engine *e)
 {
     int order = e->order;
     int row = e->row + 1;
-    bool changed = false;
+    bool changed = false, jumped = false;
     if (e->cmd_jump) {
         e->cmd_jump = false;
+        jumped = true;
         e->pattern_mode = false;
         order = e->cmd_jump_order;
         row = e->cmd_jump_row;
@@ -610,21 +611,22 @@ static void advance_row(Engine *e)
         row = e->loop_jump;
     } else if (e->pos_jump >= 0 || e->break_row >= 0) {
         row = e->break_row >= 0 ? e->break_row : 0;
-        if (!e->pattern_mode) {
+        if (!e->pattern_mode)
             order = e->pos_jump >= 0 ? e->pos_jump : order + 1;
-            if (e->cue >= 0) {
-                order = e->cue;
-                e->cue = -1;
-            }
-        }
         changed = true;
     } else if (row >= current_rows(e)) {
         row = 0;
         changed = true;
-        if (!e->pattern_mode) {
-            order = e->cue >= 0 ? e->cue : order + 1;
-            e->cue = -1;
-        }
+        if (!e->pattern_mode)
+            order = order + 1;
+    }
+    /* A cue takes over where the pattern ends, also from a looping
+     * pattern, which then gives way to the song. */
+    if (changed && !jumped && e->cue >= 0) {
+        e->pattern_mode = false;
+        order = e->cue;
+        row = 0;
+        e->cue = -1;
     }
     e->pos_jump = e->break_row = e->loop_jump = -1;
     if (changed)

@@ -344,7 +344,14 @@ static HissError resample(const float *in, uint32_t frames, int channels,
             .src_ratio = ratio,
             .end_of_input = 1,
         };
-        int rc = src_simple(&d, SRC_SINC_BEST_QUALITY, channels);
+        /* The best converter runs at about 13x real time per channel here,
+         * the medium one 4x faster with the same 97 dB SNR and 90% instead
+         * of 97% of the band. One-shots and loops get the best; long files
+         * the medium, so a ten-minute stereo file loads in seconds, not
+         * minutes. */
+        bool long_file = (uint64_t)frames * channels > SAMPLEIO_BEST_QUALITY_SAMPLES;
+        int rc = src_simple(&d, long_file ? SRC_SINC_MEDIUM_QUALITY : SRC_SINC_BEST_QUALITY,
+                            channels);
         if (rc) {
             diag_plain(diag, "rate conversion failed: %s",
                           src_strerror(rc));

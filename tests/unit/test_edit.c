@@ -328,6 +328,11 @@ static void hex_entry_per_nibble(void)
     CHECK(edit_type_char(f.ed, '4') == HISS_OK);
     CHECK(cell_at(&f, 10, 2).fx_param == 0xC4);
     CHECK(edit_type_char(f.ed, 'x') == HISS_ERR_RANGE);
+    /* No parameter without a letter. */
+    c.column = EDIT_COL_FX2_PARAM_HI;
+    edit_cursor_set(f.ed, c);
+    CHECK(edit_hex_digit(f.ed, 5) == HISS_ERR_MISSING);
+    CHECK(cell_at(&f, 10, 2).fx2_param == 0);
     c.column = EDIT_COL_FX2;
     edit_cursor_set(f.ed, c);
     CHECK(edit_type_char(f.ed, 'p') == HISS_OK);
@@ -1124,9 +1129,23 @@ static void history_byte_budget(void)
     Fixture f = fixture();
     Editor *ed = f.ed;
     CHECK(edit_song_set_channels(ed, 64) == HISS_OK);
+    CHECK(edit_pattern_set_length(ed, 256) == HISS_OK);
+    /* Growing keeps no copy: nothing can be lost. */
+    CHECK(ed->history.bytes < 4096);
+    for (int r = 0; r < 256; r++)
+        for (int c = 0; c < 64; c++)
+            put(&f, r, c, note_cell(NOTE_FIRST + (r + c) % 100, 1));
+    /* Shrinking over set cells keeps the old pattern (256 x 64 x 8 bytes). */
+    CHECK(edit_pattern_set_length(ed, 255) == HISS_OK);
+    CHECK(ed->history.bytes > 256 * 64 * 8);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(cell_at(&f, 255, 63).note == NOTE_FIRST + (255 + 63) % 100);
     edit_set_undo_limits(ed, 1000, 1 << 20);
-    for (int i = 0; i < 100; i++)
+    for (int i = 0; i < 100; i++) {
+        if (i % 2 == 0)
+            put(&f, 255, 0, note_cell(NOTE_C4, 1)); /* something to lose */
         CHECK(edit_pattern_set_length(ed, i % 2 ? 256 : 255) == HISS_OK);
+    }
     CHECK(ed->history.bytes <= (size_t)1 << 20);
     CHECK(undo_depth(&ed->history) < 100);
     CHECK(undo_depth(&ed->history) >= 1);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "edit.h"
+#include "songfile.h"
 #include "test.h"
 
 typedef struct {
@@ -194,6 +195,22 @@ static void run_seed(unsigned seed, int actions)
             free(now.data);
         }
     }
+    /* Everything the editor made can be saved and loaded back as is. */
+    char *text = NULL;
+    size_t len = 0;
+    CHECK(songfile_format(song, &text, &len) == HISS_OK);
+    Song *loaded = NULL;
+    HissDiag diag = {{0}};
+    CHECK_MSG(songfile_parse(text, len, "random", &loaded, &diag) == HISS_OK,
+              "%s", diag.text);
+    if (loaded) {
+        Snap a = snapshot(song), b = snapshot(loaded);
+        CHECK_MSG(snap_equal(&a, &b), "seed %u: saved and loaded song differ", seed);
+        free(a.data);
+        free(b.data);
+        song_free(loaded);
+    }
+    free(text);
     int steps = n - 1;
     for (int k = steps; k > 0; k--) {
         CHECK(edit_undo(ed) == HISS_OK);

@@ -352,6 +352,25 @@ static void conversion_keeps_duration_and_pitch(void)
     free(d);
 }
 
+static void long_files_convert_faster_and_as_well(void)
+{
+    /* Just past SAMPLEIO_BEST_QUALITY_SAMPLES: the medium converter. */
+    uint32_t frames = (SAMPLEIO_BEST_QUALITY_SAMPLES / 2 / 44100 + 1) * 44100;
+    float *d = sine(44100, 1000, 0.5, frames, 2);
+    SampleioAudio a = {.frames = d, .count = frames, .channels = 2, .rate = 44100};
+    Sample *s = NULL;
+    HissDiag diag = {{0}};
+    CHECK(sampleio_from_audio(&a, 48000, &s, &diag) == HISS_OK);
+    if (s) {
+        CHECK(s->frames == sampleio_converted_frames(frames, 44100, 48000));
+        double f = measure_freq(s->data, s->frames, 2, 48000);
+        CHECK_MSG(fabs(f - 1000) < 0.05, "measured %.4f Hz", f);
+        CHECK_NEAR(rms(s->data + 96000, 480000, 2), 0.5 / sqrt(2), 0.002);
+    }
+    sample_release(s);
+    free(d);
+}
+
 static void conversion_of_odd_lengths_is_exact(void)
 {
     /* 7 frames at 44100 -> round(7 * 48000 / 44100) = 8 frames. */
@@ -558,6 +577,7 @@ int main(void)
     RUN(truncated_files_fail_or_load_what_is_there);
     RUN(absurd_rates_and_lengths_are_refused);
     RUN(conversion_keeps_duration_and_pitch);
+    RUN(long_files_convert_faster_and_as_well);
     RUN(conversion_of_odd_lengths_is_exact);
     RUN(writer_round_trips);
     RUN(writer_output_is_deterministic);
