@@ -583,9 +583,14 @@ static HissError render_loop(Engine *engine, Song *song, const RenderOptions *o,
         if (result->ended)
             fine = false;
         if (progress && now_seconds() >= next_progress) {
-            char when[32];
+            char when[32], total[40] = "";
             format_duration(rendered, o->rate, when, sizeof when);
-            fprintf(stderr, "\rrendering %s  order %02X row %02X ", when, order, row);
+            if (o->seconds) {
+                total[0] = '/';
+                format_duration(limit, o->rate, total + 1, sizeof total - 1);
+            }
+            fprintf(stderr, "\rrendering %s%s  order %02X row %02X ", when, total,
+                    order, row);
             next_progress = now_seconds() + 0.2;
         }
     }

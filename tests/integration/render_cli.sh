@@ -297,6 +297,21 @@ else
     bad "the demo song exists" "$REPO/patterns/demo.hiss is missing"
 fi
 
+# SIGTERM (or Ctrl-C) mid-render: exit 130, and no output or temporary file.
+"$HISS" render songs/beat.hiss -o long.wav -s 1200 >"$LOG/stdout" 2>"$LOG/stderr" &
+pid=$!
+# Data in the temporary file means the render loop (and its handler) runs.
+for _ in $(seq 200); do
+    [ -n "$(find . -maxdepth 1 -name '.long.wav.*.tmp' -size +8k)" ] && break
+    sleep 0.1
+done
+kill -TERM $pid
+wait $pid
+rc=$?
+check "an interrupted render exits 130" test "$rc" = 130
+check "an interrupted render says so" grep -q "interrupted; nothing written" "$LOG/stderr"
+check "an interrupted render leaves nothing" test ! -e long.wav -a -z "$(find . -name '.long.wav.*')"
+
 check "no temporary files left anywhere" test -z "$(find . -name '.*.tmp')"
 
 echo "$pass passed, $fail failed"
