@@ -28,6 +28,12 @@ EXTRA_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 EXTRA_LDFLAGS += -fsanitize=address,undefined
 endif
 
+ifeq ($(TSAN),1)
+BUILD := build-tsan
+EXTRA_CFLAGS += -O1 -fsanitize=thread -fno-omit-frame-pointer
+EXTRA_LDFLAGS += -fsanitize=thread
+endif
+
 LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
 LIB := $(BUILD)/libhiss.a
@@ -44,7 +50,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/test_fuzz_replay_%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test test-unit test-san check bench run samples fuzz install \
+.PHONY: all test test-unit test-san tsan check bench run samples fuzz install \
 	uninstall deps clean
 
 .SECONDARY:
@@ -92,8 +98,16 @@ test: $(BUILD)/hiss $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY_BIN)
 test-san:
 	$(MAKE) SAN=1 test
 
-# What CI runs: the tests, the same tests under ASan+UBSan, a short fuzz.
+# The UI/audio thread stress test under ThreadSanitizer: a race fails it.
+tsan:
+	$(MAKE) TSAN=1 build-tsan/tests/test_stress_threads
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $${TSAN_OPTIONS:-}" \
+		build-tsan/tests/test_stress_threads
+
+# What CI runs: the tests, the same tests under ASan+UBSan, the thread
+# stress test under TSan, a short fuzz.
 check: test test-san
+	$(MAKE) tsan
 	$(MAKE) fuzz FUZZ_SECONDS=$${CHECK_FUZZ_SECONDS:-20}
 
 bench: $(BENCH_BIN) $(BUILD)/hiss
@@ -140,6 +154,6 @@ deps:
 		echo "run: sudo apt-get install$$missing"; exit 1; fi
 
 clean:
-	rm -rf build build-san build-fuzz hiss
+	rm -rf build build-san build-tsan build-fuzz hiss
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d

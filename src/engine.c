@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fx.h"
 #include "mixer.h"
 #include "ring.h"
 
@@ -14,32 +15,12 @@ enum {
     GRAVEYARD_SIZE = 32,
     COMMAND_RING = 256,
     RETURN_RING = 256,
-    PITCH_PER_NOTE = 64,      /* pitch unit: 1/64 semitone (FT2 linear) */
-    PITCH_MAX = (NOTE_LAST + 12) * PITCH_PER_NOTE,
-    NO_TICK = -1,
 };
 
 typedef struct {
+    FxChannel fx;
     int voice;           /* index into voices, -1 for none */
     uint32_t voice_serial;
-    int inst_slot;
-    uint8_t note;
-    int pitch;           /* current pitch, 1/64 semitones (note * 64) */
-    int target_pitch;    /* tone portamento goal */
-    int volume;          /* 0..64 */
-    int pan;             /* 0 left .. 128 centre .. 255 right */
-    int arp_off;         /* semitones added this tick */
-    int vib_off;         /* 1/64 semitones added this tick */
-    uint8_t fx[2], param[2];
-    uint8_t mem_porta_up, mem_porta_down, mem_tone, mem_vib_speed,
-        mem_vib_depth, mem_vol_slide, mem_fine_up, mem_fine_down,
-        mem_fine_vol_up, mem_fine_vol_down, mem_offset, mem_pan_slide,
-        mem_retrig_vol, mem_retrig_ticks;
-    int vib_pos;
-    int retrig_count;
-    int loop_row, loop_count;
-    int cut_tick, delay_tick;
-    Cell delayed;
 } Channel;
 
 typedef struct {
@@ -86,17 +67,10 @@ struct Engine {
     uint32_t frames_left;   /* until the next tick (or swing delay) ends */
     bool row_started;
     uint32_t swing_debt;
-    int pos_jump, break_row, loop_jump;
+    FxRowControl ctl;       /* song control from the current row */
     bool cmd_jump;
     int cmd_jump_order, cmd_jump_row;
     int cue;
-};
-
-/* ProTracker's quarter sine, amplitude 255, 32 steps per half cycle. */
-static const uint8_t VIBRATO_SINE[32] = {
-    0,   24,  49,  74,  97,  120, 141, 161, 180, 197, 212,
-    224, 235, 244, 250, 253, 255, 253, 250, 244, 235, 224,
-    212, 197, 180, 161, 141, 120, 97,  74,  49,  24,
 };
 
 /* ---- voices ------------------------------------------------------------ */
@@ -149,7 +123,7 @@ static void pan_gains(int pan, float vol, float *gl, float *gr)
 
 static int pan_from_instrument(const Instrument *inst)
 {
-    return hiss_clampi(128 + inst->pan * 128 / 100, 0, 255);
+    return hiss_clampi(128 + hiss_clampi(inst->pan, -100, 100) * 128 / 100, 0, 255);
 }
 
 static uint64_t pitch_step(const Engine *e, const Instrument *inst, int pitch)
@@ -157,8 +131,8 @@ static uint64_t pitch_step(const Engine *e, const Instrument *inst, int pitch)
     const Sample *s = inst->sample;
     double rate_ratio = s && s->rate ? (double)s->rate / e->rate : 1.0;
     int ft = hiss_clampi(inst->finetune, -100, 100);
-    double x = (pitch - (int)inst->base_note * PITCH_PER_NOTE) /
-                   (12.0 * PITCH_PER_NOTE) +
+    double x = (pitch - (int)inst->base_note * FX_PITCH_PER_NOTE) /
+                   (12.0 * FX_PITCH_PER_NOTE) +
                ft / 1200.0;
     return mixer_step_from_ratio(exp2(x) * rate_ratio);
 }
@@ -167,8 +141,8 @@ static void channel_gains(const Engine *e, int c, float *gl, float *gr,
                           float *gm)
 {
     const Channel *ch = &e->ch[c];
-    float vol = audible(e, c) ? (float)ch->volume / 64.0f : 0.0f;
-    pan_gains(ch->pan, vol, gl, gr);
+    float vol = audible(e, c) ? (float)ch->fx.volume / 64.0f : 0.0f;
+    pan_gains(ch->fx.pan, vol, gl, gr);
     *gm = vol;
 }
 
@@ -179,21 +153,20 @@ static void channel_apply(Engine *e, int c)
     MixerVoice *v = channel_voice(e, ch);
     if (!v)
         return;
-    int pitch = ch->pitch + ch->arp_off * PITCH_PER_NOTE + ch->vib_off;
-    mixer_voice_set_step(v, pitch_step(e, v->inst, pitch));
+    mixer_voice_set_step(v, pitch_step(e, v->inst, fx_pitch(&ch->fx)));
     float gl, gr, gm;
     channel_gains(e, c, &gl, &gr, &gm);
     mixer_voice_set_gains(v, gl, gr, gm, e->ramp);
 }
 
-/* Starts the channel's note (ch->pitch) from its instrument slot; the old
+/* Starts the channel's note (its current pitch) from its instrument slot; the old
  * voice fades out as a ghost while the new one starts. */
 static void start_note(Engine *e, int c, uint32_t offset)
 {
     Channel *ch = &e->ch[c];
     release_channel_voice(e, ch, e->ramp);
-    ch->retrig_count = 0;
-    Instrument *inst = ch->inst_slot ? song_instrument(e->song, ch->inst_slot)
+    ch->fx.retrig_count = 0;
+    Instrument *inst = ch->fx.inst_slot ? song_instrument(e->song, ch->fx.inst_slot)
                                      : NULL;
     if (!inst)
         return;
@@ -203,11 +176,11 @@ static void start_note(Engine *e, int c, uint32_t offset)
     MixerVoice *v = &e->voices[vi];
     float gl, gr, gm;
     channel_gains(e, c, &gl, &gr, &gm);
-    if (!mixer_voice_start(v, inst, offset, pitch_step(e, inst, ch->pitch), gl,
+    if (!mixer_voice_start(v, inst, offset, pitch_step(e, inst, ch->fx.pitch), gl,
                            gr, gm, e->ramp))
         return;
     v->channel = c;
-    v->slot = ch->inst_slot;
+    v->slot = ch->fx.inst_slot;
     v->owner = e->song;
     v->serial = ++e->voice_serial;
     ch->voice = vi;
@@ -228,205 +201,13 @@ static void release_all(Engine *e, bool previews)
             e->preview[p].voice = -1;
 }
 
-/* ---- effects ----------------------------------------------------------- */
-
-static bool cell_has(const Cell *cell, uint8_t fx)
-{
-    return cell->fx == fx || cell->fx2 == fx;
-}
-
-static void volume_slide(Channel *ch)
-{
-    int x = ch->mem_vol_slide >> 4, y = ch->mem_vol_slide & 15;
-    ch->volume = hiss_clampi(x ? ch->volume + x : ch->volume - y, 0, 64);
-}
-
-static void tone_porta(Channel *ch)
-{
-    int speed = 4 * ch->mem_tone;
-    if (ch->pitch < ch->target_pitch) {
-        ch->pitch += speed;
-        if (ch->pitch > ch->target_pitch)
-            ch->pitch = ch->target_pitch;
-    } else if (ch->pitch > ch->target_pitch) {
-        ch->pitch -= speed;
-        if (ch->pitch < ch->target_pitch)
-            ch->pitch = ch->target_pitch;
-    }
-}
-
-static void vibrato(Channel *ch)
-{
-    int pos = ch->vib_pos & 63;
-    int off = VIBRATO_SINE[pos & 31] * ch->mem_vib_depth / 32;
-    ch->vib_off = pos & 32 ? -off : off;
-    ch->vib_pos = (ch->vib_pos + ch->mem_vib_speed) & 63;
-}
-
-static void retrig_volume(Channel *ch)
-{
-    int v = ch->volume;
-    switch (ch->mem_retrig_vol) {
-    case 0x1: v -= 1; break;
-    case 0x2: v -= 2; break;
-    case 0x3: v -= 4; break;
-    case 0x4: v -= 8; break;
-    case 0x5: v -= 16; break;
-    case 0x6: v = v * 2 / 3; break;
-    case 0x7: v /= 2; break;
-    case 0x9: v += 1; break;
-    case 0xA: v += 2; break;
-    case 0xB: v += 4; break;
-    case 0xC: v += 8; break;
-    case 0xD: v += 16; break;
-    case 0xE: v = v * 3 / 2; break;
-    case 0xF: v *= 2; break;
-    default: break;
-    }
-    ch->volume = hiss_clampi(v, 0, 64);
-}
+/* ---- rows and ticks ---------------------------------------------------- */
 
 static void retrigger(Engine *e, int c)
 {
-    if (e->ch[c].note >= NOTE_FIRST && e->ch[c].note <= NOTE_LAST)
+    uint8_t note = e->ch[c].fx.note;
+    if (note >= NOTE_FIRST && note <= NOTE_LAST)
         start_note(e, c, 0);
-}
-
-/* Rxy counts every tick across rows; a new note restarts the count. */
-static void multi_retrig_tick(Engine *e, int c)
-{
-    Channel *ch = &e->ch[c];
-    int interval = ch->mem_retrig_ticks;
-    if (!interval)
-        return;
-    if (++ch->retrig_count >= interval) {
-        retrig_volume(ch);
-        retrigger(e, c); /* resets retrig_count */
-    }
-}
-
-/* Effects whose work is on the row (tick 0), run on the note's tick. */
-static void effect_first_tick(Engine *e, int c, uint8_t fx, uint8_t param)
-{
-    Channel *ch = &e->ch[c];
-    int x = param >> 4, y = param & 15;
-    switch (fx) {
-    case '1': if (param) ch->mem_porta_up = param; break;
-    case '2': if (param) ch->mem_porta_down = param; break;
-    case '3': if (param) ch->mem_tone = param; break;
-    case '4':
-        if (x) ch->mem_vib_speed = (uint8_t)x;
-        if (y) ch->mem_vib_depth = (uint8_t)y;
-        break;
-    case '5': case '6': case 'A':
-        if (param) ch->mem_vol_slide = param;
-        break;
-    case '8': ch->pan = param; break;
-    case 'C': ch->volume = param > 64 ? 64 : param; break;
-    case 'P': if (param) ch->mem_pan_slide = param; break;
-    case 'R':
-        if (x) ch->mem_retrig_vol = (uint8_t)x;
-        if (y) ch->mem_retrig_ticks = (uint8_t)y;
-        break;
-    case 'E':
-        switch (x) {
-        case 0x1:
-            if (y) ch->mem_fine_up = (uint8_t)y;
-            ch->pitch = hiss_clampi(ch->pitch + 4 * ch->mem_fine_up, 0, PITCH_MAX);
-            break;
-        case 0x2:
-            if (y) ch->mem_fine_down = (uint8_t)y;
-            ch->pitch = hiss_clampi(ch->pitch - 4 * ch->mem_fine_down, 0, PITCH_MAX);
-            break;
-        case 0xA:
-            if (y) ch->mem_fine_vol_up = (uint8_t)y;
-            ch->volume = hiss_clampi(ch->volume + ch->mem_fine_vol_up, 0, 64);
-            break;
-        case 0xB:
-            if (y) ch->mem_fine_vol_down = (uint8_t)y;
-            ch->volume = hiss_clampi(ch->volume - ch->mem_fine_vol_down, 0, 64);
-            break;
-        case 0xC:
-            if (y == 0)
-                ch->volume = 0;
-            else
-                ch->cut_tick = y;
-            break;
-        default: break;
-        }
-        break;
-    default: break;
-    }
-}
-
-static void effect_other_tick(Engine *e, int c, uint8_t fx, uint8_t param)
-{
-    Channel *ch = &e->ch[c];
-    int x = param >> 4, y = param & 15;
-    switch (fx) {
-    case '0':
-        if (param) {
-            int t = e->tick % 3;
-            ch->arp_off = t == 1 ? x : t == 2 ? y : 0;
-        }
-        break;
-    case '1':
-        ch->pitch = hiss_clampi(ch->pitch + 4 * ch->mem_porta_up, 0, PITCH_MAX);
-        break;
-    case '2':
-        ch->pitch = hiss_clampi(ch->pitch - 4 * ch->mem_porta_down, 0, PITCH_MAX);
-        break;
-    case '3': tone_porta(ch); break;
-    case '4': vibrato(ch); break;
-    case '5': tone_porta(ch); volume_slide(ch); break;
-    case '6': vibrato(ch); volume_slide(ch); break;
-    case 'A': volume_slide(ch); break;
-    case 'P': {
-        int px = ch->mem_pan_slide >> 4, py = ch->mem_pan_slide & 15;
-        ch->pan = hiss_clampi(px ? ch->pan + px : ch->pan - py, 0, 255);
-        break;
-    }
-    case 'E':
-        if (x == 0x9 && y && e->tick % y == 0)
-            retrigger(e, c);
-        else if (x == 0xC && y == e->tick)
-            ch->volume = 0;
-        break;
-    default: break;
-    }
-}
-
-/* Effects that steer the song: handled on tick 0 even when the note is
- * delayed. */
-static void effect_row(Engine *e, int c, uint8_t fx, uint8_t param)
-{
-    Channel *ch = &e->ch[c];
-    switch (fx) {
-    case 'B': e->pos_jump = param; break;
-    case 'D': e->break_row = (param >> 4) * 10 + (param & 15); break;
-    case 'F':
-        if (param >= 0x20) {
-            e->bpm = param;
-            e->tick_rem %= 2u * (unsigned)e->bpm;
-        } else if (param) {
-            e->speed = param;
-        }
-        break;
-    case 'E':
-        if ((param >> 4) == 0x6) {
-            int y = param & 15;
-            if (!y) {
-                ch->loop_row = e->row;
-            } else if (!ch->loop_count) {
-                ch->loop_count = y;
-                e->loop_jump = ch->loop_row;
-            } else if (--ch->loop_count) {
-                e->loop_jump = ch->loop_row;
-            }
-        }
-        break;
-    default: break;
-    }
 }
 
 /* The note part of a cell: instrument, volume column, note, then the
@@ -434,34 +215,26 @@ static void effect_row(Engine *e, int c, uint8_t fx, uint8_t param)
 static void channel_trigger(Engine *e, int c, const Cell *cell)
 {
     Channel *ch = &e->ch[c];
-    bool porta = cell_has(cell, '3') || cell_has(cell, '5');
-    uint32_t offset = 0;
-    const uint8_t fxs[2] = {cell->fx, cell->fx2};
-    const uint8_t params[2] = {cell->fx_param, cell->fx2_param};
-    for (int k = 0; k < 2; k++)
-        if (fxs[k] == '9') {
-            if (params[k])
-                ch->mem_offset = params[k];
-            offset = (uint32_t)ch->mem_offset * 256u;
-        }
+    FxChannel *fx = &ch->fx;
+    uint32_t offset = fx_sample_offset(fx, cell);
     if (cell->instrument) {
-        ch->inst_slot = cell->instrument;
-        Instrument *inst = song_instrument(e->song, ch->inst_slot);
+        fx->inst_slot = cell->instrument;
+        Instrument *inst = song_instrument(e->song, fx->inst_slot);
         if (inst) {
-            ch->volume = hiss_clampi(inst->volume, 0, 64);
-            ch->pan = pan_from_instrument(inst);
+            fx->volume = hiss_clampi(inst->volume, 0, 64);
+            fx->pan = pan_from_instrument(inst);
         }
     }
     if (cell->volume <= VOLUME_MAX)
-        ch->volume = cell->volume;
+        fx->volume = cell->volume;
     if (cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST) {
-        int pitch = cell->note * PITCH_PER_NOTE;
-        if (porta && channel_voice(e, ch)) {
-            ch->target_pitch = pitch;
+        int pitch = cell->note * FX_PITCH_PER_NOTE;
+        if (fx_is_tone_porta(cell) && channel_voice(e, ch)) {
+            fx->target_pitch = pitch;
         } else {
-            ch->note = cell->note;
-            ch->pitch = ch->target_pitch = pitch;
-            ch->vib_pos = 0;
+            fx->note = cell->note;
+            fx->pitch = fx->target_pitch = pitch;
+            fx->vib_pos = 0;
             start_note(e, c, offset);
         }
     } else if (cell->note == NOTE_OFF) {
@@ -469,70 +242,45 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
     } else if (cell->note == NOTE_CUT) {
         release_channel_voice(e, ch, e->ramp);
     }
-    for (int k = 0; k < 2; k++)
-        effect_first_tick(e, c, fxs[k], params[k]);
-}
-
-static int note_delay(const Cell *cell)
-{
-    if (cell->fx == 'E' && (cell->fx_param >> 4) == 0xD)
-        return cell->fx_param & 15;
-    if (cell->fx2 == 'E' && (cell->fx2_param >> 4) == 0xD)
-        return cell->fx2_param & 15;
-    return 0;
+    fx_first_tick(fx, cell);
 }
 
 static void channel_row(Engine *e, int c, Cell cell)
 {
-    Channel *ch = &e->ch[c];
-    ch->fx[0] = cell.fx;
-    ch->param[0] = cell.fx_param;
-    ch->fx[1] = cell.fx2;
-    ch->param[1] = cell.fx2_param;
-    ch->arp_off = ch->vib_off = 0;
-    ch->cut_tick = NO_TICK;
-    ch->delay_tick = NO_TICK;
-    effect_row(e, c, cell.fx, cell.fx_param);
-    effect_row(e, c, cell.fx2, cell.fx2_param);
-    int delay = note_delay(&cell);
-    if (delay) {
-        ch->delay_tick = delay;
-        ch->delayed = cell;
-        return;
-    }
+    FxChannel *fx = &e->ch[c].fx;
+    if (fx_row(fx, e->row, &cell, &e->ctl))
+        return; /* EDx: the cell acts on a later tick */
     channel_trigger(e, c, &cell);
     bool started = cell.note >= NOTE_FIRST && cell.note <= NOTE_LAST &&
-                   !(cell_has(&cell, '3') || cell_has(&cell, '5'));
-    if (!started && cell_has(&cell, 'R'))
-        multi_retrig_tick(e, c);
+                   !fx_is_tone_porta(&cell);
+    if (!started && fx_multi_retrig(fx))
+        retrigger(e, c);
 }
 
 static void channel_tick(Engine *e, int c)
 {
-    Channel *ch = &e->ch[c];
-    ch->arp_off = ch->vib_off = 0;
-    if (ch->delay_tick != NO_TICK) {
-        if (ch->delay_tick == e->tick) {
-            ch->delay_tick = NO_TICK;
-            channel_trigger(e, c, &ch->delayed);
+    FxChannel *fx = &e->ch[c].fx;
+    if (fx->delay_tick != FX_NO_TICK) {
+        if (fx->delay_tick == e->tick) {
+            fx->delay_tick = FX_NO_TICK;
+            channel_trigger(e, c, &fx->delayed);
         }
         return;
     }
-    for (int k = 0; k < 2; k++)
-        effect_other_tick(e, c, ch->fx[k], ch->param[k]);
-    if (ch->fx[0] == 'R' || ch->fx[1] == 'R')
-        multi_retrig_tick(e, c);
+    bool restart = fx_other_tick(fx, e->tick);
+    if (fx_multi_retrig(fx))
+        restart = true;
+    if (restart)
+        retrigger(e, c);
 }
 
 /* ---- sequencer --------------------------------------------------------- */
 
 static void channel_reset(Channel *ch)
 {
-    memset(ch, 0, sizeof *ch);
+    fx_channel_reset(&ch->fx);
     ch->voice = -1;
-    ch->volume = 64;
-    ch->pan = 128;
-    ch->cut_tick = ch->delay_tick = NO_TICK;
+    ch->voice_serial = 0;
 }
 
 static int song_channels(const Engine *e)
@@ -590,8 +338,8 @@ static int current_rows(const Engine *e)
 static void new_pattern_state(Engine *e)
 {
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
-        e->ch[c].loop_row = 0;
-        e->ch[c].loop_count = 0;
+        e->ch[c].fx.loop_row = 0;
+        e->ch[c].fx.loop_count = 0;
     }
 }
 
@@ -607,12 +355,12 @@ static void advance_row(Engine *e)
         order = e->cmd_jump_order;
         row = e->cmd_jump_row;
         changed = true;
-    } else if (e->loop_jump >= 0) {
-        row = e->loop_jump;
-    } else if (e->pos_jump >= 0 || e->break_row >= 0) {
-        row = e->break_row >= 0 ? e->break_row : 0;
+    } else if (e->ctl.loop_jump >= 0) {
+        row = e->ctl.loop_jump;
+    } else if (e->ctl.pos_jump >= 0 || e->ctl.break_row >= 0) {
+        row = e->ctl.break_row >= 0 ? e->ctl.break_row : 0;
         if (!e->pattern_mode)
-            order = e->pos_jump >= 0 ? e->pos_jump : order + 1;
+            order = e->ctl.pos_jump >= 0 ? e->ctl.pos_jump : order + 1;
         changed = true;
     } else if (row >= current_rows(e)) {
         row = 0;
@@ -628,7 +376,7 @@ static void advance_row(Engine *e)
         row = 0;
         e->cue = -1;
     }
-    e->pos_jump = e->break_row = e->loop_jump = -1;
+    fx_row_control_clear(&e->ctl);
     if (changed)
         new_pattern_state(e);
     if (e->pattern_mode) {
@@ -648,13 +396,19 @@ static void play_row(Engine *e)
     atomic_store_explicit(&e->status.order, e->order, memory_order_relaxed);
     atomic_store_explicit(&e->status.pattern, e->pattern, memory_order_relaxed);
     atomic_store_explicit(&e->status.row, e->row, memory_order_relaxed);
-    e->pos_jump = e->break_row = e->loop_jump = -1;
+    fx_row_control_clear(&e->ctl);
     for (int c = 0; c < nch; c++) {
         Cell cell = p && c < p->channels && e->row < p->rows
                         ? song_pattern_get(p, e->row, c)
                         : song_cell_empty();
         channel_row(e, c, cell);
     }
+    if (e->ctl.bpm > 0) {
+        e->bpm = e->ctl.bpm;
+        e->tick_rem %= 2u * (unsigned)e->bpm;
+    }
+    if (e->ctl.speed > 0)
+        e->speed = e->ctl.speed;
 }
 
 /* Swing: off-beat rows (odd rows within the beat) start late by
@@ -744,7 +498,7 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     e->row_started = false;
     e->swing_debt = 0;
     e->frames_left = 0;
-    e->pos_jump = e->break_row = e->loop_jump = -1;
+    fx_row_control_clear(&e->ctl);
     e->cmd_jump = false;
     e->cue = -1;
     e->pattern_mode = pattern_mode;
@@ -783,7 +537,7 @@ static void preview_start(Engine *e, Instrument *inst, int note, int volume,
     float vol = (float)hiss_clampi(volume, 0, 64) / 64.0f;
     pan_gains(pan_from_instrument(inst), vol, &gl, &gr);
     if (!mixer_voice_start(v, inst, 0,
-                           pitch_step(e, inst, note * PITCH_PER_NOTE), gl, gr,
+                           pitch_step(e, inst, note * FX_PITCH_PER_NOTE), gl, gr,
                            vol, e->ramp))
         return;
     v->channel = -1;

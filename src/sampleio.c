@@ -113,7 +113,9 @@ void sampleio_audio_free(SampleioAudio *audio)
 
 static HissError open_for_reading(const char *path, int *fd_out, HissDiag *diag)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO named as a sample must not hang the load; it is
+     * refused below like any other file that is not a regular one. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         int err = errno;
         hiss_diag_set(diag, path, 0, 0, "%s", strerror(err));

@@ -236,6 +236,13 @@ static void missing_and_non_audio_files_fail_with_the_path(void)
 
     CHECK(sampleio_read(tmpdir, &a, NULL, &diag) == HISS_ERR_FORMAT);
     CHECK_MSG(strstr(diag.text, "directory"), "%s", diag.text);
+
+    /* A FIFO with no writer: refused at once instead of waiting for one. */
+    const char *fifo = tmp_path("fifo.wav");
+    CHECK(mkfifo(fifo, 0600) == 0);
+    CHECK(sampleio_read(fifo, &a, NULL, &diag) == HISS_ERR_FORMAT);
+    CHECK_MSG(strstr(diag.text, "not a regular file"), "%s", diag.text);
+    unlink(fifo);
     Sample *s = (Sample *)1;
     CHECK(sampleio_load(text, 48000, &s, NULL, &diag) != HISS_OK && s == NULL);
 }
