@@ -40,7 +40,7 @@ bool jackrec_server_start(JackrecServer *srv, const char *name, uint32_t rate,
             dup2(devnull, 1);
             dup2(devnull, 2);
         }
-        execlp("jackd", "jackd", "--no-realtime", "-n", srv->name, "-d", "dummy",
+        execlp("jackd", "jackd", srv->realtime ? "-R" : "--no-realtime", "-n", srv->name, "-d", "dummy",
                "-r", rate_s, "-p", period_s, (char *)NULL);
         _exit(127);
     }
