@@ -150,7 +150,7 @@ int main(void)
     jack_status_t st;
     jack_client_t *ctl = jack_client_open("bench_ctl", JackNoStartServer, &st);
     if (!ctl) {
-        jackrec_server_stop(&srv, true);
+        jackrec_server_stop(&srv, false);
         return 1;
     }
     Song *demo = NULL;

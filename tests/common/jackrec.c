@@ -31,7 +31,9 @@ bool jackrec_server_start(JackrecServer *srv, const char *name, uint32_t rate,
         return false;
     }
     if (srv->pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* SIGTERM, not SIGKILL: a killed jackd stays in libjack's registry
+         * of servers (eight at most, machine-wide). */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != parent)
             _exit(1);
         int devnull = open("/dev/null", O_RDWR);
@@ -66,7 +68,7 @@ bool jackrec_server_start(JackrecServer *srv, const char *name, uint32_t rate,
         nanosleep(&nap, NULL);
     }
     fprintf(stderr, "jackrec: jackd -n %s did not come up\n", srv->name);
-    jackrec_server_stop(srv, true);
+    jackrec_server_stop(srv, false);
     return false;
 }
 

@@ -48,4 +48,5 @@ check "and keeps running" kill -0 "$FB_PID"
 kill -TERM "$FB_PID"
 check "hiss --fallback stops cleanly" wait_exit "$FB_PID" 10
 cat "$WORK/fb.log"
+reap_jackd
 finish
