@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "recovery.h"
+#include "signals.h"
 
 void autosave_init(Autosave *a, double interval_seconds, double now,
                    uint64_t changes, uint64_t shape)
@@ -171,4 +172,27 @@ HissError autosave_step(Autosave *a, const Song *song, const char *song_path,
     if (wrote)
         *wrote = true;
     return HISS_OK;
+}
+
+int autosave_loop_tick(Autosave *a, const Song *song, const char *song_path,
+                       uint64_t changes, char *msg, size_t msg_cap)
+{
+    if (msg_cap)
+        msg[0] = 0;
+    if (song_path && !*song_path)
+        song_path = NULL;
+    HissDiag diag = {{0}};
+    int sig = signals_pending();
+    if (sig) {
+        if (changes != a->written_changes &&
+            recovery_write(song, song_path, NULL, 0, &diag) == HISS_OK)
+            autosave_written(a, autosave_now(), changes, a->structural_seen);
+        return sig;
+    }
+    bool was_failing = a->failing;
+    if (autosave_step(a, song, song_path, autosave_now(), changes, NULL,
+                      &diag) != HISS_OK &&
+        !was_failing)
+        snprintf(msg, msg_cap, "autosave failed: %s", diag.text);
+    return 0;
 }

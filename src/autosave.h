@@ -80,6 +80,15 @@ uint64_t autosave_song_shape(const Song *song);
 HissError autosave_step(Autosave *a, const Song *song, const char *song_path,
                         double now, uint64_t changes, bool *wrote,
                         HissDiag *diag);
+/* The editor loop's one call per pass: autosaves when due, and when a
+ * SIGHUP, SIGTERM or SIGINT has come (signals.h), writes the recovery file
+ * at once if there is anything unsaved. Returns that signal (the editor
+ * then restores the terminal and exits with signals_exit_status), or 0 to
+ * go on. msg receives a line for the status bar when a write failed (only
+ * the first failure of a streak), else "". */
+int autosave_loop_tick(Autosave *a, const Song *song, const char *song_path,
+                       uint64_t changes, char *msg, size_t msg_cap);
+
 /* Seconds on a monotonic clock, for `now`. */
 double autosave_now(void);
 

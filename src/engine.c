@@ -68,6 +68,11 @@ struct Engine {
     bool row_started;
     uint32_t swing_debt;
     FxRowControl ctl;       /* song control from the current row */
+
+    /* master gain, ramped when the song's setting changes */
+    int gain_tenth_db;
+    float gain, gain_target, gain_step;
+    uint32_t gain_left;
     bool cmd_jump;
     int cmd_jump_order, cmd_jump_row;
     int cue;
@@ -775,11 +780,20 @@ static void master(Engine *e, float *out, uint32_t nframes)
                                    &e->song->master_gain_tenth_db,
                                    memory_order_relaxed), -600, 120);
     bool limiter = atomic_load_explicit(&e->song->limiter, memory_order_relaxed);
-    float gain = powf(10.0f, (float)tenth_db / 200.0f);
+    if (tenth_db != e->gain_tenth_db) {
+        /* A gain change glides over the declick ramp instead of stepping. */
+        e->gain_tenth_db = tenth_db;
+        e->gain_target = powf(10.0f, (float)tenth_db / 200.0f);
+        e->gain_left = e->ramp;
+        e->gain_step = (e->gain_target - e->gain) / (float)e->ramp;
+    }
     float peak[2] = {0.0f, 0.0f};
     uint32_t clips = 0;
     for (uint32_t i = 0; i < 2 * nframes; i++) {
-        float x = out[i] * gain;
+        if ((i & 1) == 0 && e->gain_left) {
+            e->gain = --e->gain_left ? e->gain + e->gain_step : e->gain_target;
+        }
+        float x = out[i] * e->gain;
         float a = fabsf(x);
         if (a > peak[i & 1])
             peak[i & 1] = a;
@@ -816,6 +830,8 @@ Engine *engine_new(Song *song, uint32_t rate)
     e->speed = hiss_clampi(atomic_load(&song->speed), 1, 31);
     e->nch = song_channels(e);
     e->cue = -1;
+    e->gain_tenth_db = hiss_clampi(atomic_load(&song->master_gain_tenth_db), -600, 120);
+    e->gain = e->gain_target = powf(10.0f, (float)e->gain_tenth_db / 200.0f);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         channel_reset(&e->ch[c]);
     for (int p = 0; p < ENGINE_PREVIEW_VOICES; p++)

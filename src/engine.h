@@ -19,8 +19,9 @@
  * were checked not to allocate, lock or do I/O (tests/unit/test_engine_rt.c
  * interposes malloc, free, pthread_mutex_lock, read, write and nanosleep
  * around engine_render with every effect, command and interpolation mode);
- * src_reset clears the converter's buffer (a memset of a few tens of KiB)
- * on every sinc note start, the one cost that grows with sinc voices.
+ * src_reset clears the converter's buffer (a memset of a few tens of KiB,
+ * measured at about 1 us mono and 2 us stereo) on every sinc note start.
+ * The per-voice sinc states take about 24 MB, allocated in engine_new.
  *
  * Per-channel outputs (engine_render_channels): the mono signal of each
  * song channel after its note volume (and mute/solo), before pan and the

@@ -6,6 +6,7 @@
  *     bind C-p play_pattern
  *     bind M-x cut
  *     unbind F1
+ *     set autosave 30
  *
  * An action belongs to one context (a screen, or "global" for keys that work
  * everywhere); a key bound in a screen's context wins over a global binding
@@ -230,6 +231,8 @@ typedef struct {
 typedef struct {
     KeymapBinding bindings[KEYMAP_MAX_BINDINGS];
     int count;
+    /* `set autosave N` (seconds, 0 = off); -1 when the file says nothing. */
+    int autosave_seconds;
 } Keymap;
 
 /* The built-in table. */

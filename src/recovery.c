@@ -600,3 +600,95 @@ int recovery_list(const char *const *dirs, int dir_count,
     *entries = list.items;
     return list.count;
 }
+
+static void describe_time(int64_t ns, char *out, size_t cap)
+{
+    time_t t = (time_t)(ns / 1000000000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(out, cap, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+RecoveryChoice recovery_ask(const RecoveryEntry *entry, FILE *in, FILE *out)
+{
+    char when[32];
+    describe_time(entry->mtime_ns, when, sizeof when);
+    fprintf(out,
+            "\nhiss: %s has unsaved edits from %s\n"
+            "      (recovery file %s, %lld bytes, newer than the song).\n",
+            entry->song_path[0] ? entry->song_path : "a new song", when,
+            entry->path, (long long)entry->size);
+    for (int attempt = 0; attempt < 3; attempt++) {
+        fprintf(out, "  (r)estore the edits, (d)iscard them, or (k)eep both "
+                     "(the edits as a separate file)? ");
+        fflush(out);
+        char line[64];
+        if (!fgets(line, sizeof line, in)) {
+            fprintf(out, "\n");
+            return RECOVERY_LATER;
+        }
+        char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        switch (*p) {
+        case 'r': case 'R': return RECOVERY_RESTORE;
+        case 'd': case 'D': return RECOVERY_DISCARD;
+        case 'k': case 'K': return RECOVERY_KEEP_BOTH;
+        }
+    }
+    return RECOVERY_LATER;
+}
+
+bool recovery_offer_at_open(const char *song_path, uint32_t session_rate,
+                            FILE *in, FILE *out, Song **restored, char *msg,
+                            size_t msg_cap)
+{
+    *restored = NULL;
+    if (msg_cap)
+        msg[0] = 0;
+    RecoveryEntry entry;
+    if (!song_path || !*song_path || !recovery_find(song_path, &entry))
+        return false;
+    HissDiag diag = {{0}};
+    switch (recovery_ask(&entry, in, out)) {
+    case RECOVERY_RESTORE: {
+        SongioWarnings warnings;
+        songio_warnings_init(&warnings);
+        Song *song = NULL;
+        HissError err = recovery_load(&entry, session_rate, &song, &diag,
+                                      &warnings);
+        int missing = songio_warnings_missing(&warnings);
+        songio_warnings_deinit(&warnings);
+        if (err) {
+            snprintf(msg, msg_cap, "could not restore (%s); the recovery "
+                     "file is kept", diag.text);
+            return false;
+        }
+        *restored = song;
+        snprintf(msg, msg_cap,
+                 "restored unsaved edits from %s: save to keep them%s",
+                 entry.path,
+                 missing ? " (some instruments have no sound)" : "");
+        return true;
+    }
+    case RECOVERY_DISCARD:
+        if (recovery_discard(song_path, &diag))
+            snprintf(msg, msg_cap, "could not discard: %s", diag.text);
+        else
+            snprintf(msg, msg_cap, "discarded the unsaved edits");
+        return false;
+    case RECOVERY_KEEP_BOTH: {
+        char saved_as[RECOVERY_PATH_MAX];
+        if (recovery_keep_both(song_path, saved_as, sizeof saved_as, &diag))
+            snprintf(msg, msg_cap, "could not keep both: %s", diag.text);
+        else
+            snprintf(msg, msg_cap, "unsaved edits kept as %s", saved_as);
+        return false;
+    }
+    case RECOVERY_LATER:
+        break;
+    }
+    snprintf(msg, msg_cap, "unsaved edits left in %s (hiss --recover)",
+             entry.path);
+    return false;
+}

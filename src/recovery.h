@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base.h"
 #include "song.h"
@@ -68,6 +69,27 @@ static inline bool recovery_offer_needed(const char *song_path)
  * until the song is saved, so a crash right after restoring loses nothing. */
 HissError recovery_load(const RecoveryEntry *entry, uint32_t session_rate,
                         Song **out, HissDiag *diag, SongioWarnings *warnings);
+
+typedef enum {
+    RECOVERY_LATER = 0, /* no answer: leave the file, open the song as saved */
+    RECOVERY_RESTORE,
+    RECOVERY_DISCARD,
+    RECOVERY_KEEP_BOTH,
+} RecoveryChoice;
+
+/* Asks on out, reads a line from in: "r", "d", "k" (or the words); asks
+ * again on anything else, up to three times; end of input (or a signal
+ * interrupting the read) is RECOVERY_LATER. Plain stdio, before curses. */
+RecoveryChoice recovery_ask(const RecoveryEntry *entry, FILE *in, FILE *out);
+
+/* The editor's whole start-up offer for song_path, in one call: when there
+ * is something to offer, asks (recovery_ask) and carries the answer out.
+ * Returns true with *restored set when the user chose restore (the
+ * recovery file stays until the song is saved). msg receives one line for
+ * the status bar ("" when nothing happened). */
+bool recovery_offer_at_open(const char *song_path, uint32_t session_rate,
+                            FILE *in, FILE *out, Song **restored, char *msg,
+                            size_t msg_cap);
 
 /* Removes the recovery files of song_path (after a successful save, or the
  * user chose "discard"); NULL or "" removes this session's untitled file.

@@ -65,6 +65,9 @@ int main(int argc, char **argv)
     }
     printf("bench_render: one thread, %u Hz stereo float, blocks of %u\n", RATE, BLOCK);
     printf("demo (%s):\n", demo_name);
+    Figures own = measure(demo, 60.0);
+    printf("  %-6s %8.0fx real time  (%.1f voices, %.2f ns/voice-frame)\n",
+           "as set", own.realtime, own.mean_voices, own.ns_per_voice_frame);
     for (int m = 0; m < 3; m++) {
         synth_force_interp(demo, modes[m]);
         Figures f = measure(demo, modes[m] == INTERP_SINC ? 20.0 : 60.0);

@@ -94,6 +94,29 @@ static void clip_counter_and_limiter(void)
     song_free(s);
 }
 
+static void master_gain_changes_glide(void)
+{
+    Song *s = dc_song(1, 0.5f);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    float buf[2 * 1000];
+    engine_render(e, buf, 1000);
+    CHECK_NEAR(buf[2 * 999], 0.5, 1e-6);
+    atomic_store(&s->master_gain_tenth_db, -60);
+    engine_render(e, buf, 1000);
+    float want = 0.5f * powf(10.0f, -6.0f / 20.0f);
+    CHECK(buf[0] < 0.5f && buf[0] > 0.49f);
+    bool falling = true;
+    for (int i = 1; i < 64; i++)
+        falling = falling && buf[2 * i] < buf[2 * (i - 1)];
+    CHECK(falling);
+    CHECK_NEAR(buf[2 * 63], want, 1e-6);
+    CHECK_NEAR(buf[2 * 999], want, 1e-6);
+    engine_free(e);
+    song_free(s);
+}
+
 static void preview_notes_play_while_stopped(void)
 {
     Song *s = synth_song(1, 16, 125, 6);
@@ -421,6 +444,7 @@ int main(void)
 {
     RUN(mute_and_solo);
     RUN(clip_counter_and_limiter);
+    RUN(master_gain_changes_glide);
     RUN(preview_notes_play_while_stopped);
     RUN(preview_sample_is_returned_when_done);
     RUN(retired_pattern_comes_back_while_playing);

@@ -7,6 +7,7 @@
 #include "common/rtguard.h"
 #include "common/synth_song.h"
 #include "engine.h"
+#include "songio.h"
 #include "test.h"
 
 RTGUARD_DEFINE_INTERPOSERS()
@@ -181,10 +182,37 @@ static void every_effect_and_command_without_violations(void)
     song_free(first);
 }
 
+/* The demo as the user hears it: real samples, sinc and loops. */
+static void demo_song_renders_without_violations(void)
+{
+    uint32_t rate = 48000;
+    Song *s = NULL;
+    HissDiag diag = {{0}};
+    HissError err = songio_load("patterns/demo.hiss", rate, &s, &diag, NULL);
+    CHECK_MSG(err == HISS_OK, "%s", diag.text);
+    if (err)
+        return;
+    Engine *e = engine_new(s, rate);
+    engine_play_song_now(e, 0, 0, true);
+    rtguard_reset();
+    float buf[2 * 128];
+    float peak = 0;
+    for (int i = 0; i < 20 * 48000 / 128; i++) {
+        float p = render_guarded(e, buf, 128);
+        peak = p > peak ? p : peak;
+    }
+    CHECK_MSG(rtguard_violations() == 0, "%lu calls, last %s",
+              rtguard_violations(), rtguard_last());
+    CHECK(peak > 0.05f);
+    engine_free(e);
+    song_free(s);
+}
+
 int main(void)
 {
     RUN(guard_sees_forbidden_calls);
     RUN(stress_song_renders_without_violations);
     RUN(every_effect_and_command_without_violations);
+    RUN(demo_song_renders_without_violations);
     return test_finish();
 }

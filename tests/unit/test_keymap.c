@@ -169,7 +169,7 @@ static void bad_lines_are_reported_and_skipped(void)
     CHECK_STR(d[0].text, "hissrc:2:6: unknown key 'Hyper-x'");
     CHECK_STR(d[1].text, "hissrc:3:8: unknown action 'fly_away'");
     CHECK_STR(d[2].text,
-              "hissrc:4:1: unknown command (expected bind or unbind): 'bnid'");
+              "hissrc:4:1: unknown command (expected bind, unbind or set): 'bnid'");
     CHECK_STR(d[3].text, "hissrc:5:7: bind needs an action after the key");
     CHECK_STR(d[4].text, "hissrc:6:13: unexpected word after the action: 'extra'");
     CHECK_STR(d[5].text, "hissrc:7:7: unbind needs a key");
@@ -187,7 +187,7 @@ static void more_errors_than_room_are_counted(void)
     HissDiag d[1];
     CHECK(parse("x\ny\nz\n", d, 1) == 3);
     CHECK_STR(d[0].text,
-              "hissrc:1:1: unknown command (expected bind or unbind): 'x'");
+              "hissrc:1:1: unknown command (expected bind, unbind or set): 'x'");
     CHECK(parse("bind\0x copy\n", NULL, 0) == 1); /* strlen stops at NUL */
     CHECK(keymap_parse(&km, "bind\0x copy\n", 12, "f", d, 1) == 1);
 }
@@ -246,6 +246,20 @@ static void table_full_is_an_error_not_a_crash(void)
     CHECK(keymap_bind(&km, 'a', ACT_NONE) == HISS_ERR_RANGE);
 }
 
+static void set_autosave_is_read(void)
+{
+    keymap_init_defaults(&km);
+    CHECK(km.autosave_seconds == -1);
+    HissDiag d[4];
+    CHECK(parse("set autosave 5\n", d, 4) == 0);
+    CHECK(km.autosave_seconds == 5);
+    CHECK(parse("set autosave -1\nset autosave 3x\nset colour on\nset autosave\n",
+                d, 4) == 4);
+    CHECK_STR(d[0].text, "hissrc:1:14: autosave takes seconds, 0..86400: '-1'");
+    CHECK_STR(d[2].text, "hissrc:3:5: unknown setting (expected autosave) 'colour'");
+    CHECK(km.autosave_seconds == 5);
+}
+
 int main(void)
 {
     RUN(key_names_round_trip);
@@ -258,5 +272,6 @@ int main(void)
     RUN(keys_for_lists_every_binding);
     RUN(files_load_and_missing_is_fine);
     RUN(table_full_is_an_error_not_a_crash);
+    RUN(set_autosave_is_read);
     return test_finish();
 }

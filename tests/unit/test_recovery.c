@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -12,6 +13,7 @@
 
 #include "autosave.h"
 #include "fileio.h"
+#include "signals.h"
 #include "recovery.h"
 #include "songfile.h"
 #include "songio.h"
@@ -486,6 +488,116 @@ static void autosave_step_writes_the_current_song(void)
     song_free(song);
 }
 
+static RecoveryChoice ask(const char *answers, char *shown, size_t cap)
+{
+    RecoveryEntry e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.path, sizeof e.path, "/x/.s.hiss.recover");
+    snprintf(e.song_path, sizeof e.song_path, "/x/s.hiss");
+    e.size = 123;
+    FILE *in = fmemopen((void *)answers, strlen(answers), "r");
+    FILE *out = fmemopen(shown, cap, "w");
+    RecoveryChoice c = recovery_ask(&e, in, out);
+    fclose(in);
+    fclose(out);
+    return c;
+}
+
+static void ask_reads_an_answer_and_asks_again(void)
+{
+    char shown[2048];
+    CHECK(ask("r\n", shown, sizeof shown) == RECOVERY_RESTORE);
+    CHECK(strstr(shown, "/x/s.hiss has unsaved edits") != NULL);
+    CHECK(strstr(shown, "123 bytes") != NULL);
+    CHECK(ask("  Discard\n", shown, sizeof shown) == RECOVERY_DISCARD);
+    CHECK(ask("?\nk\n", shown, sizeof shown) == RECOVERY_KEEP_BOTH);
+    CHECK(ask("", shown, sizeof shown) == RECOVERY_LATER);
+    CHECK(ask("x\ny\nz\nr\n", shown, sizeof shown) == RECOVERY_LATER);
+}
+
+static void offer_at_open_carries_out_each_answer(void)
+{
+    CHECK(mkdir("offer", 0755) == 0);
+    const char *saved = "hiss 1\ntitle \"old\"\nbpm 120\nspeed 6\n"
+                        "rows_per_beat 4\nswing 0\nmaster_gain 0.0\n"
+                        "limiter on\nchannels 1\n\norder 00\n\n"
+                        "pattern 00 1\n000 |... .. .. ... ...|\n";
+    Song *edited = song_new();
+    snprintf(edited->title, sizeof edited->title, "edited");
+    char msg[600], shown[4096];
+    Song *restored = NULL;
+    const char *answers[] = {"r\n", "d\n", "k\n", ""};
+    for (int i = 0; i < 4; i++) {
+        put("offer/s.hiss", saved);
+        age("offer/s.hiss", 100);
+        CHECK(recovery_write(edited, "offer/s.hiss", NULL, 0, NULL) == HISS_OK);
+        FILE *in = fmemopen((void *)answers[i], strlen(answers[i]) + 1, "r");
+        FILE *out = fmemopen(shown, sizeof shown, "w");
+        bool r = recovery_offer_at_open("offer/s.hiss", 48000, in, out,
+                                        &restored, msg, sizeof msg);
+        fclose(in);
+        fclose(out);
+        CHECK(r == (i == 0));
+        CHECK(msg[0] != 0);
+        if (i == 0) {
+            CHECK(restored && !strcmp(restored->title, "edited"));
+            CHECK(recovery_offer_needed("offer/s.hiss")); /* kept till saved */
+            song_free(restored);
+            restored = NULL;
+        } else {
+            CHECK(restored == NULL);
+        }
+        if (i == 1)
+            CHECK(!recovery_offer_needed("offer/s.hiss"));
+        if (i == 2) {
+            CHECK_MSG(strstr(msg, "offer/s.recovered-") != NULL, "%s", msg);
+            CHECK(!recovery_offer_needed("offer/s.hiss"));
+        }
+        if (i == 3)
+            CHECK(recovery_offer_needed("offer/s.hiss")); /* left for later */
+        char *text = get("offer/s.hiss");
+        CHECK(text && !strcmp(text, saved)); /* the song itself untouched */
+        free(text);
+    }
+    /* Nothing to offer: no question asked. */
+    recovery_discard("offer/s.hiss", NULL);
+    FILE *out = fmemopen(shown, sizeof shown, "w");
+    CHECK(!recovery_offer_at_open("offer/s.hiss", 48000, stdin, out, &restored,
+                                  msg, sizeof msg));
+    fclose(out);
+    CHECK(msg[0] == 0);
+    song_free(edited);
+}
+
+/* A termination request: the loop tick writes every edit at once, however
+ * recently it autosaved, and tells the loop to stop. */
+static void loop_tick_writes_everything_on_a_signal(void)
+{
+    CHECK(mkdir("sig", 0755) == 0);
+    CHECK(signals_install(NULL) == HISS_OK);
+    Song *song = song_new();
+    Autosave a;
+    autosave_init(&a, 30, autosave_now(), 0, autosave_song_shape(song));
+    char msg[600];
+    Cell c = song_cell_empty();
+    c.note = NOTE_C4;
+    song_pattern_set(song_pattern(song, 0), 0, 0, c);
+    CHECK(autosave_loop_tick(&a, song, "sig/s.hiss", 1, msg, sizeof msg) == 0);
+    /* Opened just now: the periodic write is not due yet. */
+    CHECK(!exists("sig/.s.hiss.recover"));
+    c.note = NOTE_C4 + 7;
+    song_pattern_set(song_pattern(song, 0), 9, 1, c);
+    raise(SIGHUP);
+    CHECK(autosave_loop_tick(&a, song, "sig/s.hiss", 2, msg, sizeof msg) ==
+          SIGHUP);
+    char *want = format(song), *got = get("sig/.s.hiss.recover");
+    CHECK(want && got && !strcmp(want, got));
+    free(want);
+    free(got);
+    signals_uninstall();
+    song_free(song);
+}
+
 int main(void)
 {
     const char *base = getenv("TMPDIR");
@@ -512,6 +624,9 @@ int main(void)
     RUN(song_round_trips_through_the_recovery_file);
     RUN(restore_from_state_dir_resolves_samples_from_the_song);
     RUN(autosave_step_writes_the_current_song);
+    RUN(ask_reads_an_answer_and_asks_again);
+    RUN(offer_at_open_carries_out_each_answer);
+    RUN(loop_tick_writes_everything_on_a_signal);
     remove_tree(tmpdir);
     return test_finish();
 }
