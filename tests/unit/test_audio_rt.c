@@ -243,6 +243,31 @@ static void small_and_large_periods(void)
     jack_client_close(c);
 }
 
+static void alsa_backend_too(void)
+{
+    /* alsa-lib's file plugin into its null device, set up in a private
+     * HOME (alsa-lib reads ~/.asoundrc on the first open). */
+    char home[] = "/tmp/hiss_rt_alsa.XXXXXX";
+    CHECK(mkdtemp(home) != NULL);
+    char path[128];
+    snprintf(path, sizeof path, "%s/.asoundrc", home);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fprintf(f, "pcm.hissrt { type file slave.pcm \"null\" file \"%s/out.raw\" "
+               "format \"raw\" }\n", home);
+    fclose(f);
+    setenv("HOME", home, 1);
+    AudioOptions o = {.device = "hissrt", .rate = 48000, .period = 64};
+    play_guarded("alsa", synth_stress(48000), synth_beat(48000), o, 1.0);
+    snprintf(path, sizeof path, "%s/out.raw", home);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/.asoundrc", home);
+    unlink(path);
+    rmdir(home);
+}
+
 static void null_backend_too(void)
 {
     AudioOptions o = {.rate = 48000, .period = 64, .per_channel_ports = true};
@@ -262,6 +287,7 @@ int main(void)
     RUN(demo_with_channel_ports_and_transport_master);
     RUN(stress_song_with_transport_follow);
     RUN(small_and_large_periods);
+    RUN(alsa_backend_too);
     RUN(null_backend_too);
     jackrec_server_stop(&srv, false);
     return test_finish();
