@@ -63,6 +63,7 @@ static const struct {
     {"C-p", ACT_PLAY_PATTERN},
     {"F6", ACT_PLAY_PATTERN},
     {"F7", ACT_PLAY_FROM_CURSOR},
+    {";", ACT_PLAY_FROM_CURSOR},
     {"F8", ACT_STOP},
     {"C-k", ACT_STOP},
     {"M-j", ACT_RECONNECT},

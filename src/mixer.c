@@ -239,7 +239,8 @@ mix_loop(MixerVoice *v, const float *buf, uint64_t frac, uint64_t step,
     float gl = v->gl, gr = v->gr, gm = v->gm;
     const float dl = v->dl, dr = v->dr, dm = v->dm;
     uint64_t acc = frac;
-    for (uint32_t i = 0; i < n; i++) {
+    float *restrict o = out;
+    for (size_t i = 0; i < n; i++, o += 2) {
         size_t ip = (size_t)(acc >> 32) * (size_t)chans;
         float l, r;
         if (linear) {
@@ -255,8 +256,8 @@ mix_loop(MixerVoice *v, const float *buf, uint64_t frac, uint64_t step,
             gr += dr;
             gm += dm;
         }
-        out[2 * i] += l * gl;
-        out[2 * i + 1] += r * gr;
+        o[0] += l * gl;
+        o[1] += r * gr;
         if (has_port)
             port[i] += (chans == 2 ? (l + r) * 0.5f : l) * gm;
         acc += step;

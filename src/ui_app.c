@@ -290,12 +290,16 @@ static bool save_to(UiApp *app, const char *path)
         ui_set_message(app, true, "not saved: %s", diag.text);
         return false;
     }
+    HissDiag ignored;
+    /* recovery: after "save as", the old name's recovery file (or a new
+     * song's untitled one in the state directory) is obsolete too. */
+    if (path != app->path && strcmp(path, app->path))
+        recovery_discard(app->path, &ignored);
     if (path != app->path)
         snprintf(app->path, sizeof app->path, "%s", path);
     edit_mark_saved(app->ed);
     autosave_song_saved(&app->autosave, autosave_now(), app->ed->change_count,
                         autosave_song_shape(app->song));
-    HissDiag ignored;
     recovery_discard(app->path, &ignored);
     ui_set_message(app, false, "saved %s", path);
     app->dirty |= UI_DIRTY_HEADER;
@@ -750,7 +754,7 @@ static void draw_header(UiApp *app)
     int x = 0;
     move(0, 0);
     draw_segment(0, &x, ui_attr(UI_C_BADGE), " hiss ");
-    snprintf(buf, sizeof buf, " %-11s", app->pages[app->page]->title);
+    snprintf(buf, sizeof buf, " %-12s", app->pages[app->page]->title);
     draw_segment(0, &x, ui_attr(UI_C_ON), buf);
     if (playing)
         snprintf(right, sizeof right, " %s %02X:%02X:%03d ",
@@ -1098,6 +1102,16 @@ static void free_pending(UiApp *app)
     app->pending_count = app->pending_cap = 0;
 }
 
+void ui_first_key(const UiApp *app, KeymapAction act, char *buf, size_t size)
+{
+    keymap_keys_for(&app->keymap, act, buf, size);
+    char *comma = strchr(buf, ',');
+    if (comma)
+        *comma = 0;
+    if (!buf[0])
+        snprintf(buf, size, "(unbound)");
+}
+
 int ui_run(const UiOptions *opts)
 {
     static UiApp app_storage;
@@ -1260,5 +1274,10 @@ int ui_run(const UiOptions *opts)
     engine_free(app->engine);
     song_free(last);
     signals_uninstall();
+    /* recovery: a signalled exit says where unsaved edits went. */
+    if (app->exit_status > 128)
+        fprintf(stderr, "hiss: %s: stopped; unsaved edits are in the recovery "
+                        "file (hiss --recover lists it)\n",
+                signals_name(app->exit_status - 128));
     return app->exit_status;
 }

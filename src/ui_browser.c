@@ -158,6 +158,22 @@ static void browser_enter(UiApp *app)
         char dir[UI_PATH_MAX];
         ui_song_dir(app, dir, sizeof dir);
         set_dir(dir);
+        /* Start beside the slot's own sample when it has one. */
+        const Instrument *inst = song_instrument(app->song, br.slot);
+        if (inst && inst->path[0]) {
+            char where[UI_PATH_MAX * 2];
+            if (inst->path[0] == '/')
+                snprintf(where, sizeof where, "%s", inst->path);
+            else
+                snprintf(where, sizeof where, "%s/%s", dir, inst->path);
+            char *slash = strrchr(where, '/');
+            struct stat st;
+            if (slash) {
+                *slash = 0;
+                if (stat(where, &st) == 0 && S_ISDIR(st.st_mode))
+                    set_dir(where);
+            }
+        }
     }
     scan(app);
 }
@@ -303,9 +319,9 @@ static void browser_draw(UiApp *app, unsigned dirty)
     snprintf(buf, sizeof buf, "Load into slot %02X from %s", br.slot, br.dir);
     ui_put(UI_HEADER_LINES, 0, COLS, ui_attr(UI_C_HEADER), buf);
     char keys[3][48];
-    keymap_keys_for(&app->keymap, ACT_BROWSE_FILTER, keys[0], sizeof keys[0]);
-    keymap_keys_for(&app->keymap, ACT_BROWSE_PREVIEW, keys[1], sizeof keys[1]);
-    keymap_keys_for(&app->keymap, ACT_BROWSE_PARENT, keys[2], sizeof keys[2]);
+    ui_first_key(app, ACT_BROWSE_FILTER, keys[0], sizeof keys[0]);
+    ui_first_key(app, ACT_BROWSE_PREVIEW, keys[1], sizeof keys[1]);
+    ui_first_key(app, ACT_BROWSE_PARENT, keys[2], sizeof keys[2]);
     snprintf(buf, sizeof buf, "Enter load/open  %s listen  %s filter%s%s%s  %s up",
              keys[1], keys[0], br.filter[0] ? " [" : "", br.filter,
              br.filter[0] ? "]" : "", keys[2]);

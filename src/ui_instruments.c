@@ -163,11 +163,10 @@ static void instruments_draw(UiApp *app, unsigned dirty)
     int slot = ui_instruments_slot(app);
     const Instrument *inst = song_instrument(app->song, slot);
     char keys[2][48], buf[SONG_PATH_MAX + 128];
-    keymap_keys_for(&app->keymap, ACT_INST_LOAD, keys[0], sizeof keys[0]);
-    keymap_keys_for(&app->keymap, ACT_INST_RENAME, keys[1], sizeof keys[1]);
-    snprintf(buf, sizeof buf,
-             "Instruments: Tab switches list/parameters, %s loads a sample, %s renames, "
-             "note keys play", keys[0], keys[1]);
+    ui_first_key(app, ACT_INST_LOAD, keys[0], sizeof keys[0]);
+    ui_first_key(app, ACT_INST_RENAME, keys[1], sizeof keys[1]);
+    snprintf(buf, sizeof buf, "Tab list/parameters  %s load sample  %s rename  "
+             "Enter edit  note keys play", keys[0], keys[1]);
     ui_put(UI_HEADER_LINES, 0, COLS, ui_attr(UI_C_HEADER), buf);
     draw_list(app, slot);
     int x = LIST_W + 2, w = COLS - x;

@@ -26,13 +26,16 @@ static void orders_draw(UiApp *app, unsigned dirty)
     if (top < 0)
         top = 0;
 
-    char keys[3][48], buf[320];
-    keymap_keys_for(&app->keymap, ACT_ORDER_INSERT, keys[0], sizeof keys[0]);
-    keymap_keys_for(&app->keymap, ACT_ORDER_DELETE, keys[1], sizeof keys[1]);
-    keymap_keys_for(&app->keymap, ACT_ORDER_DUPLICATE, keys[2], sizeof keys[2]);
-    snprintf(buf, sizeof buf, "Order list: %d entr%s.  Insert: %s  Delete: %s  "
-             "Duplicate: %s  Enter: edit",
-             count, count == 1 ? "y" : "ies", keys[0], keys[1], keys[2]);
+    char keys[5][48], buf[320];
+    ui_first_key(app, ACT_ORDER_INSERT, keys[0], sizeof keys[0]);
+    ui_first_key(app, ACT_ORDER_DELETE, keys[1], sizeof keys[1]);
+    ui_first_key(app, ACT_ORDER_DUPLICATE, keys[2], sizeof keys[2]);
+    ui_first_key(app, ACT_ORDER_NEXT_PATTERN, keys[3], sizeof keys[3]);
+    ui_first_key(app, ACT_ORDER_PREV_PATTERN, keys[4], sizeof keys[4]);
+    snprintf(buf, sizeof buf, "Orders: %d entr%s.  %s insert  %s delete  %s repeat  "
+             "%s/%s pattern  Enter edit",
+             count, count == 1 ? "y" : "ies", keys[0], keys[1], keys[2], keys[3],
+             keys[4]);
     ui_put(UI_HEADER_LINES, 0, COLS, ui_attr(UI_C_HEADER), buf);
     ui_put(UI_HEADER_LINES + 1, 0, COLS, ui_attr(UI_C_DIM),
            " Pos  Pattern  Rows");

@@ -70,7 +70,7 @@ int main(int argc, char **argv)
            "as set", own.realtime, own.mean_voices, own.ns_per_voice_frame);
     for (int m = 0; m < 3; m++) {
         synth_force_interp(demo, modes[m]);
-        Figures f = measure(demo, modes[m] == INTERP_SINC ? 20.0 : 60.0);
+        Figures f = measure(demo, modes[m] == INTERP_SINC ? 20.0 : 240.0);
         printf("  %-6s %8.0fx real time  (%.1f voices, %.2f ns/voice-frame)\n",
                song_interp_name(modes[m]), f.realtime, f.mean_voices, f.ns_per_voice_frame);
     }

@@ -12,6 +12,8 @@ typedef void *(*MallocFn)(size_t);
 typedef void *(*CallocFn)(size_t, size_t);
 typedef void *(*ReallocFn)(void *, size_t);
 typedef void (*FreeFn)(void *);
+typedef int (*MemalignFn)(void **, size_t, size_t);
+typedef void *(*AlignedAllocFn)(size_t, size_t);
 typedef int (*MutexLockFn)(pthread_mutex_t *);
 typedef ssize_t (*ReadFn)(int, void *, size_t);
 typedef ssize_t (*WriteFn)(int, const void *, size_t);
@@ -26,6 +28,8 @@ static MallocFn real_malloc;
 static CallocFn real_calloc;
 static ReallocFn real_realloc;
 static FreeFn real_free;
+static MemalignFn real_posix_memalign;
+static AlignedAllocFn real_aligned_alloc;
 static MutexLockFn real_mutex_lock;
 static ReadFn real_read;
 static WriteFn real_write;
@@ -69,6 +73,8 @@ __attribute__((constructor)) static void rtguard_resolve_all(void)
 {
     if (!real_malloc)
         resolve_allocator();
+    real_posix_memalign = (MemalignFn)dlsym(RTLD_NEXT, "posix_memalign");
+    real_aligned_alloc = (AlignedAllocFn)dlsym(RTLD_NEXT, "aligned_alloc");
     real_mutex_lock = (MutexLockFn)dlsym(RTLD_NEXT, "pthread_mutex_lock");
     real_read = (ReadFn)dlsym(RTLD_NEXT, "read");
     real_write = (WriteFn)dlsym(RTLD_NEXT, "write");
@@ -148,6 +154,22 @@ void rtguard_free_(void *p)
     if (!real_free)
         resolve_allocator();
     real_free(p);
+}
+
+int rtguard_posix_memalign_(void **p, size_t align, size_t n)
+{
+    note("posix_memalign");
+    if (!real_posix_memalign)
+        real_posix_memalign = (MemalignFn)dlsym(RTLD_NEXT, "posix_memalign");
+    return real_posix_memalign(p, align, n);
+}
+
+void *rtguard_aligned_alloc_(size_t align, size_t n)
+{
+    note("aligned_alloc");
+    if (!real_aligned_alloc)
+        real_aligned_alloc = (AlignedAllocFn)dlsym(RTLD_NEXT, "aligned_alloc");
+    return real_aligned_alloc(align, n);
 }
 
 int rtguard_mutex_lock_(pthread_mutex_t *m)

@@ -3,8 +3,8 @@
  *
  * How it works. A test binary that wants the guard expands
  * RTGUARD_DEFINE_INTERPOSERS() once, at file scope, in its own .c file. That
- * defines malloc, calloc, realloc, free, pthread_mutex_lock, read, write and
- * nanosleep in the executable itself; the dynamic linker resolves every
+ * defines malloc, calloc, realloc, free, posix_memalign, aligned_alloc,
+ * pthread_mutex_lock, read, write and nanosleep in the executable itself; the dynamic linker resolves every
  * call to those names, from any library (libc, libsamplerate, ...), to the
  * executable's definitions first. Each definition asks rtguard.c whether
  * the calling thread is inside an armed region (a thread-local flag set by
@@ -56,6 +56,8 @@ void *rtguard_malloc_(size_t n);
 void *rtguard_calloc_(size_t n, size_t size);
 void *rtguard_realloc_(void *p, size_t n);
 void rtguard_free_(void *p);
+int rtguard_posix_memalign_(void **p, size_t align, size_t n);
+void *rtguard_aligned_alloc_(size_t align, size_t n);
 int rtguard_mutex_lock_(pthread_mutex_t *m);
 ssize_t rtguard_read_(int fd, void *buf, size_t n);
 ssize_t rtguard_write_(int fd, const void *buf, size_t n);
@@ -66,6 +68,14 @@ int rtguard_nanosleep_(const struct timespec *req, struct timespec *rem);
     void *calloc(size_t n, size_t size) { return rtguard_calloc_(n, size); } \
     void *realloc(void *p, size_t n) { return rtguard_realloc_(p, n); }      \
     void free(void *p) { rtguard_free_(p); }                                 \
+    int posix_memalign(void **p, size_t align, size_t n)                     \
+    {                                                                        \
+        return rtguard_posix_memalign_(p, align, n);                         \
+    }                                                                        \
+    void *aligned_alloc(size_t align, size_t n)                              \
+    {                                                                        \
+        return rtguard_aligned_alloc_(align, n);                             \
+    }                                                                        \
     int pthread_mutex_lock(pthread_mutex_t *m) { return rtguard_mutex_lock_(m); } \
     ssize_t read(int fd, void *buf, size_t n) { return rtguard_read_(fd, buf, n); } \
     ssize_t write(int fd, const void *buf, size_t n)                         \

@@ -148,6 +148,43 @@ check "n quits without saving" wait_for "hiss exited 0"
 check "the unsaved note is not in the file" \
     test "$(row_of "$TMP/copy.hiss" 8 | cut -c1-23)" = "008 |C-4 01 .. ... ...|"
 
+# Modes, octave, mute/solo, patterns: what the header and screen show.
+check "reopen for the modes" start copy.hiss
+keys '~'
+check "~ turns jam mode on" wait_for "JAM"
+keys Home z
+check "in jam mode a note key only plays" wait_for "000│C-4 01 40"
+keys '~' Escape
+check "Esc turns edit mode off" wait_for "edit jam"
+keys x
+check "with edit mode off nothing is written" wait_for "000│C-4 01 40"
+# Esc followed at once by a printable key reads as Alt+key, so wait.
+keys Escape
+wait_for "EDIT" >/dev/null
+keys ']' ']'
+check "] raises the octave" wait_for "Oct 6"
+keys Down z
+check "notes go in at the new octave" wait_for "001│C-6 01"
+keys ','
+check ", mutes the channel" wait_for "MUTE"
+check "the header counts muted channels" wait_for "M1"
+keys '/'
+check "/ solos it" wait_for "SOLO MUTE"
+keys M-r C-u
+T send-keys -t ui -l "24"
+keys Enter
+check "M-r sets the pattern length" wait_for "pattern 00 has 24 rows"
+keys M-d
+check "M-d clones the pattern" wait_for "pattern copied to 01"
+keys '<'
+check "< goes back to pattern 00" wait_for "Pat 00"
+keys '>'
+check "> goes to pattern 01" wait_for "Pat 01"
+keys C-z
+check "undo removes the clone" wait_for "Pat 00"
+keys C-q n
+check "quit without saving" wait_for "hiss exited 0"
+
 # Opening an existing song shows its contents.
 check "reopening shows the saved song" start copy.hiss
 check "saved notes come back" wait_for "000│C-4 01 40"

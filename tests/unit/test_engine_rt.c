@@ -47,6 +47,14 @@ static void guard_sees_forbidden_calls(void)
     rtguard_end();
     free(p);
     CHECK(rtguard_violations() == 6);
+    void *q = NULL;
+    rtguard_begin();
+    int rc = posix_memalign(&q, 64, 128);
+    rtguard_end();
+    CHECK(rc == 0 && q);
+    CHECK_STR(rtguard_last(), "posix_memalign");
+    free(q);
+    CHECK(rtguard_violations() == 7);
     rtguard_reset();
 }
 
