@@ -44,6 +44,20 @@ compare() { # compare REF REC PERIOD GAPS [options]
         --frames $(((SECONDS_PLAYED - 1) * RATE)) --min-frames $(((SECONDS_PLAYED - 1) * RATE - 2 * period)) "$@"
 }
 
+# The comparator can fail: a 0.01 dB change, and a dropped period that only
+# passes when a gap is allowed for it. (sox rounds floats through 32-bit
+# integers, hence the 1e-6 here; the real comparisons below are exact.)
+sox "$WORK/ref.wav" "$WORK/louder.wav" vol 1.001 2>/dev/null
+check "compare: a 0.01 dB change fails" \
+    bash -c "! '$JACKREC' compare '$WORK/ref.wav' '$WORK/louder.wav' --max-gaps 4 --tol 1e-6 >/dev/null"
+sox "$WORK/ref.wav" "$WORK/a.wav" trim 0 48000s 2>/dev/null
+sox "$WORK/ref.wav" "$WORK/b.wav" trim 49024s 2>/dev/null
+sox "$WORK/a.wav" "$WORK/b.wav" "$WORK/dropped.wav" 2>/dev/null
+check "compare: a dropped period fails without a gap allowed" \
+    bash -c "! '$JACKREC' compare '$WORK/ref.wav' '$WORK/dropped.wav' --period 1024 --tol 1e-6 >/dev/null"
+check "compare: and passes with one" \
+    "$JACKREC" compare "$WORK/ref.wav" "$WORK/dropped.wav" --period 1024 --max-gaps 1 --tol 1e-6
+
 check "start a private jackd (period 1024)" start_jackd 1024
 check "hiss plays the demo into the recorder" play_and_record mix 1024 2
 GAPS=$(xruns_in "$WORK/mix.play.log")
