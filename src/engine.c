@@ -755,7 +755,7 @@ static void drain_commands(Engine *e)
 /* Identity up to the knee, then a tanh curve that approaches 1.0. */
 static float soft_clip(float x)
 {
-    const float knee = 0.75f;
+    const float knee = 0.75f; /* master() skips blocks below it */
     float a = fabsf(x);
     if (a <= knee)
         return x;
@@ -787,22 +787,33 @@ static void master(Engine *e, float *out, uint32_t nframes)
         e->gain_left = e->ramp;
         e->gain_step = (e->gain_target - e->gain) / (float)e->ramp;
     }
+    uint32_t f = 0;
+    for (; f < nframes && e->gain_left; f++) {
+        e->gain = --e->gain_left ? e->gain + e->gain_step : e->gain_target;
+        out[2 * f] *= e->gain;
+        out[2 * f + 1] *= e->gain;
+    }
+    const float g = e->gain;
+    if (g != 1.0f)
+        for (size_t i = 2 * (size_t)f; i < 2 * (size_t)nframes; i++)
+            out[i] *= g;
+    /* Meter and count before the clipper, in branch-free passes; clip
+     * only when something needs it. */
     float peak[2] = {0.0f, 0.0f};
     uint32_t clips = 0;
-    for (uint32_t i = 0; i < 2 * nframes; i++) {
-        if ((i & 1) == 0 && e->gain_left) {
-            e->gain = --e->gain_left ? e->gain + e->gain_step : e->gain_target;
-        }
-        float x = out[i] * e->gain;
-        float a = fabsf(x);
-        if (a > peak[i & 1])
-            peak[i & 1] = a;
-        if (a > 1.0f) {
-            clips++;
-            if (!limiter)
-                x = x < 0 ? -1.0f : 1.0f;
-        }
-        out[i] = limiter ? soft_clip(x) : x;
+    for (size_t i = 0; i < nframes; i++) {
+        float l = fabsf(out[2 * i]), r = fabsf(out[2 * i + 1]);
+        peak[0] = l > peak[0] ? l : peak[0];
+        peak[1] = r > peak[1] ? r : peak[1];
+        clips += (uint32_t)(l > 1.0f) + (uint32_t)(r > 1.0f);
+    }
+    float top = peak[0] > peak[1] ? peak[0] : peak[1];
+    if (limiter && top > 0.75f) {
+        for (size_t i = 0; i < 2 * (size_t)nframes; i++)
+            out[i] = soft_clip(out[i]);
+    } else if (!limiter && top > 1.0f) {
+        for (size_t i = 0; i < 2 * (size_t)nframes; i++)
+            out[i] = out[i] > 1.0f ? 1.0f : out[i] < -1.0f ? -1.0f : out[i];
     }
     peak_max(&e->status.peak_left_milli, (uint32_t)lrintf(fminf(peak[0], 1000.0f) * 1000.0f));
     peak_max(&e->status.peak_right_milli, (uint32_t)lrintf(fminf(peak[1], 1000.0f) * 1000.0f));

@@ -105,8 +105,8 @@ static int next_char(const char *s, int *cols, bool *bad)
     unsigned char c = (unsigned char)*s;
     *bad = false;
     if (c < 0x80) {
-        *cols = (c < 32 || c == 127) ? 1 : 1;
-        *bad = c < 32 || c == 127;
+        *cols = 1;
+        *bad = c < 32 || c == 127; /* control characters show as '?' */
         return 1;
     }
     if (!use_utf8) {
@@ -151,9 +151,6 @@ void ui_put(int y, int x, int width, attr_t attr, const char *text)
         return;
     if (x + width > COLS)
         width = COLS - x;
-    attr_t old_attr;
-    short old_pair;
-    wattr_get(stdscr, &old_attr, &old_pair, NULL);
     attrset(attr);
     move(y, x);
     int used = 0;
