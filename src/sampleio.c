@@ -277,17 +277,27 @@ HissError sampleio_read(const char *path, SampleioAudio *out, SampleioInfo *info
     sf_close(sf);
     close(fd);
 
-    /* NaN or infinity in a float file would poison every mix it touches. */
-    size_t bad = 0;
-    for (size_t i = 0; i < (size_t)got * out_ch; i++)
+    /* NaN or infinity in a float file would poison every mix it touches.
+     * So would absurd finite values (a float file of 3e38s): a few voices
+     * of them sum to infinity and then NaN in the engine. Float files may
+     * go past full scale, so only levels beyond +36 dBFS are clipped. */
+    const float max_amplitude = 64.0f;
+    size_t bad = 0, huge = 0;
+    for (size_t i = 0; i < (size_t)got * out_ch; i++) {
         if (!isfinite(frames[i])) {
             frames[i] = 0;
             bad++;
+        } else if (fabsf(frames[i]) > max_amplitude) {
+            frames[i] = frames[i] > 0 ? max_amplitude : -max_amplitude;
+            huge++;
         }
+    }
     if (in_ch > 2)
         add_note(info, "%d channels mixed down to stereo", in_ch);
     if (bad)
         add_note(info, "%zu non-finite values set to 0", bad);
+    if (huge)
+        add_note(info, "%zu values beyond +36 dBFS clipped", huge);
     if (looks_truncated)
         add_note(info, "the file looks truncated: loaded the %u frames present", got);
 

@@ -68,8 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (audio.rate < SAMPLEIO_RATE_MIN || audio.rate > SAMPLEIO_RATE_MAX)
         fail("rate", "out of range");
     for (size_t i = 0; i < (size_t)audio.count * audio.channels; i++)
-        if (!isfinite(audio.frames[i]))
-            fail("samples", "non-finite value passed through");
+        if (!isfinite(audio.frames[i]) || fabsf(audio.frames[i]) > 64.0f)
+            fail("samples", "non-finite or absurd value passed through");
 
     /* Conversion costs time per frame: only for short inputs, so the
      * fuzzer keeps its pace on the parsers. */

@@ -116,6 +116,20 @@ check "note-cut on the next step" wait_for "010│^^^"
 keys Up Up Up Up Delete
 check "Delete clears the cell" wait_for "010│... .. .. ... ...│"
 
+# Interpolate volumes across a block, set the instrument on its notes.
+keys Home Right Right Right Down Down Down Down 0 0
+check "volume 00 typed at row 4" wait_for "004│C-4 01 00"
+keys Home M-b Down Down Down Down M-e
+keys %
+check "% interpolates the volumes in between" wait_for "002│... .. 20"
+check "row 1 gets its share" wait_for "001│... .. 30"
+keys ')'
+check ") picks the next instrument" wait_for "Ins 02"
+keys '$'
+check "\$ sets it on the block's notes" wait_for "004│C-4 02 00"
+check "the first note too" wait_for "000│C-4 02 40"
+keys '(' M-u Left Left Left
+
 # Help lists the keys of the pattern screen from the key table.
 keys '?'
 check "help opens" wait_for "Keys of the PATTERN screen"
@@ -123,7 +137,7 @@ check "help lists note_off" wait_for "note_off"
 keys PageDown PageDown
 check "help lists global keys" wait_for "save the song"
 keys Escape
-check "Esc closes help" wait_for "000│C-4 01 40"
+check "Esc closes help" wait_for "000│C-4 02 40"
 
 # Save as: a one-line prompt for the path.
 keys C-w
@@ -133,10 +147,11 @@ T send-keys -t ui -l "copy.hiss"
 keys Enter
 check "save-as writes the new file" wait_for "saved copy.hiss"
 check "copy exists" test -f "$TMP/copy.hiss"
-check "copy has the volume" test "$(row_of "$TMP/copy.hiss" 0 | cut -c1-23)" = "000 |C-4 01 40 ... ...|"
+check "copy has the volume" test "$(row_of "$TMP/copy.hiss" 0 | cut -c1-23)" = "000 |C-4 02 40 ... ...|"
 
 # Quitting with unsaved changes asks first; "c" cancels, "n" quits.
-keys z
+keys Home Down Down Down Down Down Down Down Down Down z
+check "a note on row 9, not saved" wait_for "009│C-4"
 keys C-q
 check "quit asks about unsaved changes" wait_for "Save changes before quitting?"
 keys c
@@ -146,18 +161,18 @@ wait_for "Save changes before quitting?" >/dev/null
 keys n
 check "n quits without saving" wait_for "hiss exited 0"
 check "the unsaved note is not in the file" \
-    test "$(row_of "$TMP/copy.hiss" 8 | cut -c1-23)" = "008 |C-4 01 .. ... ...|"
+    test "$(row_of "$TMP/copy.hiss" 9 | cut -c1-23)" = "009 |... .. .. ... ...|"
 
 # Modes, octave, mute/solo, patterns: what the header and screen show.
 check "reopen for the modes" start copy.hiss
 keys '~'
 check "~ turns jam mode on" wait_for "JAM"
 keys Home z
-check "in jam mode a note key only plays" wait_for "000│C-4 01 40"
+check "in jam mode a note key only plays" wait_for "000│C-4 02 40"
 keys '~' Escape
 check "Esc turns edit mode off" wait_for "edit jam"
 keys x
-check "with edit mode off nothing is written" wait_for "000│C-4 01 40"
+check "with edit mode off nothing is written" wait_for "000│C-4 02 40"
 # Esc followed at once by a printable key reads as Alt+key, so wait.
 keys Escape
 wait_for "EDIT" >/dev/null
@@ -187,7 +202,7 @@ check "quit without saving" wait_for "hiss exited 0"
 
 # Opening an existing song shows its contents.
 check "reopening shows the saved song" start copy.hiss
-check "saved notes come back" wait_for "000│C-4 01 40"
+check "saved notes come back" wait_for "000│C-4 02 40"
 keys C-q
 check "quit with nothing unsaved is immediate" wait_for "hiss exited 0"
 

@@ -146,5 +146,22 @@ keys Escape C-q n
 wait_for "hiss exited 0" >/dev/null
 check "the broken file is untouched" grep -q "this is not a song" "$TMP/bad.hiss"
 
+# ---- hiss alone: a new song that asks for a name on the first save ----
+start "" ""
+check "hiss alone opens a new untitled song" wait_for "(untitled)"
+keys z C-s
+check "the first save asks for a name" wait_for "Save as:"
+T send-keys -t ui -l "fresh.hiss"
+keys Enter
+check "and saves there" wait_for "saved fresh.hiss"
+check "the new file holds the note" grep -q "^000 |C-4" "$TMP/fresh.hiss"
+keys C-q
+check "quits at once once saved" wait_for "hiss exited 0"
+
+# ---- command line ----
+check "--help prints the usage" bash -c "'$HISS' --help | grep -q 'usage: hiss'"
+check "a bad backend is refused" bash -c "! '$HISS' x.hiss --audio nope 2>/dev/null"
+check "without a terminal it says so" bash -c "'$HISS' x.hiss </dev/null 2>&1 | grep -q 'needs a terminal'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "fileio.h"
 #include "keymap.h"
 #include "sampleio.h"
@@ -146,6 +147,62 @@ static void truncated_sample_is_refused_or_flagged(void)
     } else {
         CHECK_MSG(strstr(diag.text, path) == diag.text, "%s", diag.text);
     }
+}
+
+/* A float WAV of absurd but finite values (found by fuzz_sample): it
+ * loads clipped, and four voices of it never turn the output into NaN. */
+static void absurd_float_sample_cannot_poison_the_mix(void)
+{
+    enum { FRAMES = 2000 };
+    unsigned char wav[44 + FRAMES * 4];
+    unsigned char h[44] = {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E',
+                           'f', 'm', 't', ' ', 16, 0, 0, 0, 3, 0, 1, 0};
+    uint32_t rate = 48000, byte_rate = rate * 4, data = FRAMES * 4,
+             riff = 36 + data;
+    memcpy(h + 4, &riff, 4);
+    memcpy(h + 24, &rate, 4);
+    memcpy(h + 28, &byte_rate, 4);
+    h[32] = 4;
+    h[34] = 32;
+    memcpy(h + 36, "data", 4);
+    memcpy(h + 40, &data, 4);
+    memcpy(wav, h, 44);
+    for (int i = 0; i < FRAMES; i++) {
+        float v = i % 2 ? 3.0e38f : -3.0e38f;
+        memcpy(wav + 44 + 4 * i, &v, 4);
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/absurd.wav", tmpdir);
+    put_bytes(path, wav, sizeof wav);
+    Sample *sample = NULL;
+    SampleioInfo info;
+    HissDiag diag = {{0}};
+    CHECK_MSG(sampleio_load(path, 48000, &sample, &info, &diag) == HISS_OK,
+              "%s", diag.text);
+    if (!sample)
+        return;
+    CHECK_MSG(strstr(info.note, "clipped") != NULL, "note '%s'", info.note);
+    Song *song = song_new();
+    atomic_store(&song->limiter, false);
+    Instrument *inst = song_instrument_new();
+    inst->sample = sample;
+    atomic_store(&song->instruments[1], inst);
+    for (int ch = 0; ch < 4; ch++) {
+        Cell c = song_cell_empty();
+        c.note = (uint8_t)(NOTE_C4 + ch);
+        c.instrument = 1;
+        song_pattern_set(song_pattern(song, 0), 0, ch, c);
+    }
+    Engine *e = engine_new(song, 48000);
+    engine_play_song_now(e, 0, 0, false);
+    static float out[2 * 4096];
+    engine_render(e, out, 4096);
+    int bad = 0;
+    for (int i = 0; i < 2 * 4096; i++)
+        bad += !isfinite(out[i]);
+    CHECK_MSG(bad == 0, "%d non-finite output samples", bad);
+    engine_free(e);
+    song_free(song);
 }
 
 static void expect_hissrc_error_n(const char *text, size_t len, int line,
@@ -330,6 +387,7 @@ int main(void)
     }
     RUN(broken_samples_are_refused_with_the_file_and_reason);
     RUN(truncated_sample_is_refused_or_flagged);
+    RUN(absurd_float_sample_cannot_poison_the_mix);
     RUN(broken_configs_say_file_line_col);
     RUN(truncated_songs_are_refused_with_the_line);
     RUN(corrupted_songs_are_refused_with_the_line);
