@@ -1203,11 +1203,21 @@ int ui_run(const UiOptions *opts)
 
     /* A short ESC delay keeps Esc snappy; Alt keys still arrive as one
      * burst from the terminal. */
-    set_escdelay(UI_ESC_DELAY_MS);
-    if (!initscr()) {
-        fprintf(stderr, "hiss: cannot initialise the terminal\n");
-        return 1;
+    /* newterm, unlike initscr, returns on an unknown TERM instead of
+     * exiting, so the song and the audio are put away properly. */
+    SCREEN *screen = newterm(NULL, stdout, stdin);
+    if (!screen) {
+        const char *term = getenv("TERM");
+        fprintf(stderr, "hiss: cannot drive this terminal (TERM=%s); try "
+                        "TERM=xterm or TERM=vt100\n", term ? term : "");
+        if (app->audio)
+            audio_close(app->audio);
+        edit_free(app->ed);
+        song_free(song);
+        signals_uninstall();
+        return 2;
     }
+    set_escdelay(UI_ESC_DELAY_MS);
     raw();
     noecho();
     nonl();
@@ -1261,6 +1271,7 @@ int ui_run(const UiOptions *opts)
     loop(app);
 
     endwin();
+    delscreen(screen);
     ui_loader_free(app->loader);
     app->loader = NULL;
     if (app->audio) {

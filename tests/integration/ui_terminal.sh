@@ -158,6 +158,11 @@ check "the new file holds the note" grep -q "^000 |C-4" "$TMP/fresh.hiss"
 keys C-q
 check "quits at once once saved" wait_for "hiss exited 0"
 
+# ---- an unknown terminal type is a message, not a crash ----
+start "TERM=no-such-terminal" "x.hiss"
+check "an unknown TERM says what to do" wait_for "cannot drive this terminal"
+check "and exits with status 2" wait_for "hiss exited 2"
+
 # ---- command line ----
 check "--help prints the usage" bash -c "'$HISS' --help | grep -q 'usage: hiss'"
 check "a bad backend is refused" bash -c "! '$HISS' x.hiss --audio nope 2>/dev/null"
