@@ -121,7 +121,7 @@ static void per_channel_ports_and_explicit_connections(void)
         return;
     jack_port_t *in[3];
     for (int i = 0; i < 3; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "in_%d", i + 1);
         in[i] = jack_port_register(c, name, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
     }
