@@ -894,11 +894,30 @@ static void draw_too_small(void)
     char buf[80];
     snprintf(buf, sizeof buf, "enlarge to %dx%d (now %dx%d)", UI_MIN_COLS,
              UI_MIN_LINES, COLS, LINES);
-    int w = (int)strlen(buf);
-    int y = LINES / 2, x = (COLS - w) / 2;
-    if (x < 0)
-        x = 0;
-    mvaddnstr(y, x, buf, COLS - x);
+    /* Word-wrapped and centred, so even 10x5 reads the whole message. */
+    char lines[8][80];
+    int n = 0, len = 0;
+    lines[0][0] = 0;
+    for (char *word = strtok(buf, " "); word && n < 8; word = strtok(NULL, " ")) {
+        int wl = (int)strlen(word);
+        if (len && len + 1 + wl > COLS) {
+            if (++n >= 8)
+                break;
+            lines[n][0] = 0;
+            len = 0;
+        }
+        len += snprintf(lines[n] + len, sizeof lines[n] - (size_t)len, "%s%s",
+                        len ? " " : "", word);
+    }
+    if (n < 8 && len)
+        n++;
+    int y0 = (LINES - n) / 2;
+    for (int i = 0; i < n; i++) {
+        int w = (int)strlen(lines[i]);
+        int x = w < COLS ? (COLS - w) / 2 : 0;
+        if (y0 + i >= 0 && y0 + i < LINES)
+            mvaddnstr(y0 + i, x, lines[i], COLS - x);
+    }
 }
 
 static void redraw(UiApp *app)
