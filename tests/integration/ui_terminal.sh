@@ -160,7 +160,9 @@ keys C-q
 check "quits at once once saved" wait_for "hiss exited 0"
 
 # ---- an unknown terminal type is a message, not a crash ----
-start "TERM=no-such-terminal" "x.hiss"
+# (ncurses keeps one block from a failed newterm until exit; the sanitizer
+# build would report it, so leak checking is off for this one run.)
+start "TERM=no-such-terminal ASAN_OPTIONS=detect_leaks=0" "x.hiss"
 check "an unknown TERM says what to do" wait_for "cannot drive this terminal"
 check "and exits with status 2" wait_for "hiss exited 2"
 
