@@ -105,14 +105,18 @@ static bool parse_long(const char *text, long lo, long hi, long *out)
     return true;
 }
 
-/* "--name value" or "--name=value"; *i advances past what was used.
- * NULL when the value is missing. */
-static const char *option_value(int argc, char **argv, int *i, const char *name)
+/* "--name value", "--name=value", "-x value" or "-xvalue" (as getopt
+ * takes them); *i advances past what was used. NULL when the value is
+ * missing. */
+static const char *option_value(int argc, char **argv, int *i, const char *short_name,
+                                const char *name)
 {
     const char *arg = argv[*i];
     size_t n = strlen(name);
     if (!strncmp(arg, name, n) && arg[n] == '=')
         return arg + n + 1;
+    if (short_name && arg[1] != '-' && arg[1] == short_name[1] && arg[2])
+        return arg + 2;
     if (*i + 1 >= argc)
         return NULL;
     return argv[++*i];
@@ -121,7 +125,7 @@ static const char *option_value(int argc, char **argv, int *i, const char *name)
 static bool option_is(const char *arg, const char *short_name, const char *long_name)
 {
     size_t n = strlen(long_name);
-    return (short_name && !strcmp(arg, short_name)) || !strcmp(arg, long_name) ||
+    return (short_name && !strncmp(arg, short_name, 2)) || !strcmp(arg, long_name) ||
            (!strncmp(arg, long_name, n) && arg[n] == '=');
 }
 
@@ -151,12 +155,12 @@ static int parse_options(int argc, char **argv, RenderOptions *o)
             usage(stdout);
             return 0;
         } else if (option_is(arg, "-o", "--output")) {
-            if (!(v = option_value(argc, argv, &i, "--output")))
+            if (!(v = option_value(argc, argv, &i, "-o", "--output")))
                 return usage_error("%s needs a file name", arg);
             o->output = v;
         } else if (option_is(arg, "-r", "--rate")) {
             long rate;
-            if (!(v = option_value(argc, argv, &i, "--rate")))
+            if (!(v = option_value(argc, argv, &i, "-r", "--rate")))
                 return usage_error("%s needs a sample rate in Hz", arg);
             if (!parse_long(v, RENDER_RATE_MIN, RENDER_RATE_MAX, &rate))
                 return usage_error("rate '%s' is not a whole number of Hz from "
@@ -164,7 +168,7 @@ static int parse_options(int argc, char **argv, RenderOptions *o)
                                    v);
             o->rate = (uint32_t)rate;
         } else if (option_is(arg, "-s", "--seconds")) {
-            if (!(v = option_value(argc, argv, &i, "--seconds")))
+            if (!(v = option_value(argc, argv, &i, "-s", "--seconds")))
                 return usage_error("%s needs a number of seconds", arg);
             char *end;
             errno = 0;
@@ -176,11 +180,11 @@ static int parse_options(int argc, char **argv, RenderOptions *o)
                                    v);
             o->seconds = s;
         } else if (option_is(arg, NULL, "--stems")) {
-            if (!(v = option_value(argc, argv, &i, "--stems")) || !*v)
+            if (!(v = option_value(argc, argv, &i, NULL, "--stems")) || !*v)
                 return usage_error("%s needs a directory", arg);
             o->stems_dir = v;
         } else if (option_is(arg, NULL, "--bits")) {
-            if (!(v = option_value(argc, argv, &i, "--bits")))
+            if (!(v = option_value(argc, argv, &i, NULL, "--bits")))
                 return usage_error("%s needs 16, 24 or 32", arg);
             if (!strcmp(v, "16"))
                 o->encoding = SAMPLEIO_ENC_PCM16;
@@ -191,7 +195,7 @@ static int parse_options(int argc, char **argv, RenderOptions *o)
             else
                 return usage_error("bits '%s' must be 16, 24 or 32 (float)", v);
         } else if (option_is(arg, NULL, "--interp")) {
-            if (!(v = option_value(argc, argv, &i, "--interp")))
+            if (!(v = option_value(argc, argv, &i, NULL, "--interp")))
                 return usage_error("%s needs raw, linear or sinc", arg);
             if (!song_interp_parse(v, &o->interp))
                 return usage_error("interpolation '%s' must be raw, linear or sinc",
@@ -512,9 +516,9 @@ static HissError render_loop(Engine *engine, Song *song, const RenderOptions *o,
     uint32_t block = render_block_frames(o->rate);
     uint64_t rendered = 0, tail = 0, tail_max = (uint64_t)RENDER_TAIL_SECONDS * o->rate;
     bool progress = !o->quiet && isatty(STDERR_FILENO);
-    double next_progress = now_seconds() + 0.2;
+    double next_progress = 0; /* the first block shows it at once */
     int prev_order = 0, prev_row = 0;
-    bool fine = !o->seconds && row_may_end(song, 0, 0);
+    bool fine = !o->seconds && row_may_end(song, 0, 0), fading = false;
     int nst = stems->count;
     HissError err = HISS_OK;
     memset(result, 0, sizeof *result);
@@ -568,6 +572,11 @@ static HissError render_loop(Engine *engine, Song *song, const RenderOptions *o,
                 held_append(&held, mix, stems->buffers, nst, 0, n);
             }
             tail += n;
+            if (!fading && tail + 2 * (uint64_t)block >= tail_max) {
+                /* Still sounding near the cap: fade out, never cut. */
+                EngineCommand stop = {.type = ENGINE_CMD_STOP};
+                fading = engine_send(engine, &stop);
+            }
         } else {
             err = write_frames(mix_writer, mix, stems->buffers, nst, stems->writers, 0, n,
                                diag);
@@ -589,7 +598,7 @@ static HissError render_loop(Engine *engine, Song *song, const RenderOptions *o,
                 total[0] = '/';
                 format_duration(limit, o->rate, total + 1, sizeof total - 1);
             }
-            fprintf(stderr, "\rrendering %s%s  order %02X row %02X ", when, total,
+            fprintf(stderr, "\rrendering %s%s  order %02X row %03d ", when, total,
                     order, row);
             next_progress = now_seconds() + 0.2;
         }

@@ -295,11 +295,28 @@ static int song_channels(const Engine *e)
                        1, SONG_MAX_CHANNELS);
 }
 
+/* Fades out the song's looping voices only: at the song's end a one-shot
+ * note (the last kick, a crash) rings out to its own end, as it would on
+ * a sampler, while a loop would never end on its own. */
+static void release_looping(Engine *e)
+{
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+        MixerVoice *v = &e->voices[i];
+        if (v->active && v->channel >= 0 && v->loop != LOOP_OFF)
+            mixer_voice_release(v, e->ramp);
+    }
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        e->ch[c].voice = -1;
+}
+
 static void stop_playback(Engine *e, bool song_end)
 {
     e->playing = false;
     e->frames_left = UINT32_MAX;
-    release_all(e, !song_end);
+    if (song_end)
+        release_looping(e);
+    else
+        release_all(e, true);
     if (song_end)
         atomic_store_explicit(&e->status.song_ended, true, memory_order_relaxed);
 }

@@ -190,6 +190,10 @@ check ".flac output" test "$rc" = 0 -a "$(soxi -t c.flac)" = flac
 check "FLAC at 96000, 24-bit" test "$(soxi -r c.flac)" = 96000 -a "$(soxi -b c.flac)" = 24
 check "--seconds 0.01 at 96000 is exactly 960 frames" test "$(soxi -s c.flac)" = 960
 
+render songs/beat.hiss -oattached.wav -r44100 -s0.5
+check "short options take attached values (-oFILE -r44100 -s0.5)" \
+    test "$rc" = 0 -a "$(soxi -s attached.wav 2>/dev/null)" = 22050
+
 render songs/beat.hiss -o d.wav -r 22050 -s 1 --bits 16
 check "--bits 16 and an odd rate" test "$rc" = 0 -a "$(soxi -b d.wav)" = 16 -a "$(soxi -r d.wav)" = 22050
 render songs/beat.hiss -o e.wav -s 1 --bits 32 --no-limiter --interp sinc
@@ -254,12 +258,40 @@ check "at 44100 Hz the kick is heard from frame 42336" \
     above "$(max_amp full44.wav 42336 2205)" 0.1
 check "at 44100 Hz the song lasts 84672 frames" test "$(soxi -s full44.wav)" = 84672
 
-# The last row's kick rings out after the song's end (0.25 s), not longer.
+# The last row's kick (0.25 s, from frame 86400) rings out to its own end
+# after the song's last row, not longer.
 sed -e 's/^015 |\.\.\. \.\. /015 |C-4 01 /' songs/beat.hiss >songs/ringout.hiss
 render songs/ringout.hiss -o ring.wav
 frames=$(soxi -s ring.wav 2>/dev/null || echo 0)
-check "a note on the last row rings out past the end" test "$frames" -gt 92160
+check "a one-shot note on the last row rings out past the end" test "$frames" -gt $((92160 + 4800))
 check "the ring-out stops with the sound (under 0.3 s)" test "$frames" -lt $((92160 + 14400))
+
+# A looping sample would never end: it fades out (64 frames) at the end.
+sed -e 's/loop off 0 0/loop forward 0 0/' songs/ringout.hiss >songs/loopend.hiss
+render songs/loopend.hiss -o loopend.wav
+frames=$(soxi -s loopend.wav 2>/dev/null || echo 0)
+check "a looping note on the last row fades out at the end" \
+    test "$frames" -gt 92160 -a "$frames" -le $((92160 + 64))
+check "and fades, not cuts" test -n "$(max_amp loopend.wav $((frames - 4)) 4)" -a \
+    "$(above "$(max_amp loopend.wav $((frames - 4)) 4)" 0.05 && echo loud)" = ""
+
+# A one-shot longer than the 2 s ring-out is faded out there, not cut.
+sox -q -n -r 48000 -c 1 -b 16 samples/long.wav synth 4 sine 220 vol 0.5
+sed -e 's#\.\./samples/kick\.wav#../samples/long.wav#' songs/ringout.hiss >songs/longend.hiss
+render songs/longend.hiss -o longend.wav
+frames=$(soxi -s longend.wav 2>/dev/null || echo 0)
+check "a long note rings out for 2 s at most" \
+    test "$frames" -gt $((92160 + 90000)) -a "$frames" -le $((92160 + 96000))
+check "then fades out instead of stopping dead" \
+    above 0.02 "$(max_amp longend.wav $((frames - 4)) 4)"
+
+# Progress goes to standard error when it is a terminal (see above for
+# when it is not).
+if command -v script >/dev/null; then
+    tty_out=$(script -qec "'$HISS' render songs/beat.hiss -o tty.wav -s 30" /dev/null 2>&1)
+    check "progress on a terminal shows the position" \
+        grep -q "rendering 0:[0-9][0-9]\.[0-9]*/0:30\.000  order 00 row [0-9][0-9][0-9]" <<<"$tty_out"
+fi
 
 # A song that jumps back with B00 renders exactly one pass, with a note.
 sed -e 's/^015 |\.\.\. \.\. \.\. \.\.\. /015 |... .. .. B00 /' songs/beat.hiss >songs/loop.hiss

@@ -375,6 +375,34 @@ static void song_end_stops_or_wraps(void)
     song_free(s);
 }
 
+/* At the song's end a one-shot note rings on to its own end; a looping one
+ * fades out over the declick ramp (it would never end). */
+static void song_end_lets_one_shots_ring(void)
+{
+    /* Speed 1 at 255 BPM: a row is 470.6 frames; the last row (7) starts
+     * at frame 3294 and the song ends at frame 3765. */
+    uint32_t start = 3294, end = 3765;
+    for (int looping = 0; looping < 2; looping++) {
+        Song *s = synth_song(1, 8, 255, 1);
+        synth_set_instrument(s, 1, synth_instrument(synth_dc(RATE, 20000, 0.5f),
+                                                    looping ? LOOP_FORWARD : LOOP_OFF,
+                                                    0, 0, INTERP_LINEAR));
+        synth_put(s, 0, 7, 0, NOTE_C4, 1, E, 0, 0);
+        float *out = render(s, 30000);
+        if (looping) {
+            CHECK(synth_peak(out, end + 64, 30000 - end - 64, 0) == 0.0f);
+            CHECK(out[2 * (end + 32)] > 0.1f && out[2 * (end + 32)] < 0.4f);
+        } else {
+            CHECK_NEAR(out[2 * (end + 5000)], 0.5f, 1e-6);
+            /* the sample's own end: 20000 frames after its start */
+            CHECK(synth_peak(out, start + 20000, 30000 - start - 20000, 0) == 0.0f);
+            CHECK_NEAR(out[2 * (start + 19990)], 0.5f, 1e-6);
+        }
+        free(out);
+        song_free(s);
+    }
+}
+
 static void missing_patterns_and_narrow_patterns_play_safely(void)
 {
     int o[64], r[64];
@@ -484,6 +512,7 @@ int main(void)
     RUN(set_speed_and_bpm);
     RUN(pattern_break_jump_and_loop);
     RUN(song_end_stops_or_wraps);
+    RUN(song_end_lets_one_shots_ring);
     RUN(missing_patterns_and_narrow_patterns_play_safely);
     RUN(swing_delays_off_beat_rows);
     RUN(replaced_note_crossfades_without_a_dip);

@@ -246,6 +246,17 @@ static void broken_configs_say_file_line_col(void)
     static const char nul_line[] = "bind a quit\x00junk\n";
     expect_hissrc_error_n(nul_line, sizeof nul_line - 1, 1, 1, NULL);
     expect_hissrc_error("bind \x1b]0;pwned\x07 quit\n", 1, 6, "\\x1b]0;pwned");
+    /* The autosave setting: bad values are refused, good ones apply. */
+    expect_hissrc_error("set autosave forever\n", 1, 14, "forever");
+    expect_hissrc_error("set autosave -5\n", 1, 14, "-5");
+    expect_hissrc_error("set autosave 99999999999999999999\n", 1, 14, NULL);
+    expect_hissrc_error("set autosave\n", 1, 13, NULL);
+    expect_hissrc_error("set colour blue\n", 1, 5, "colour");
+    static Keymap km;
+    keymap_init_defaults(&km);
+    const char *good = "# quick autosaves\nset autosave 5\n";
+    CHECK(keymap_parse(&km, good, strlen(good), "hissrc", NULL, 0) == 0);
+    CHECK(km.autosave_seconds == 5);
 }
 
 static char *demo_text(size_t *len)
