@@ -47,7 +47,31 @@ void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
     vsnprintf(app->message, sizeof app->message, fmt, ap);
     va_end(ap);
     app->message_is_error = error;
+    app->message_at = ui_now();
     app->dirty |= UI_DIRTY_STATUS;
+}
+
+/* Seconds a message answering a key stays before background news. */
+#define UI_MESSAGE_HOLD 3.0
+
+static void background_message(UiApp *app, bool error, const char *text)
+{
+    if (app->message[0] && ui_now() - app->message_at < UI_MESSAGE_HOLD) {
+        snprintf(app->deferred, sizeof app->deferred, "%s", text);
+        app->deferred_is_error = error;
+        return;
+    }
+    ui_set_message(app, error, "%s", text);
+}
+
+static void show_deferred(UiApp *app)
+{
+    if (!app->deferred[0])
+        return;
+    if (app->message[0] && ui_now() - app->message_at < UI_MESSAGE_HOLD)
+        return;
+    ui_set_message(app, app->deferred_is_error, "%s", app->deferred);
+    app->deferred[0] = 0;
 }
 
 HissError ui_report(UiApp *app, HissError err, const char *what)
@@ -967,11 +991,14 @@ static void poll_loader(UiApp *app)
     int missing = ui_loader_result(app->loader, first, sizeof first);
     ui_loader_free(app->loader);
     app->loader = NULL;
-    if (missing)
-        ui_set_message(app, true, "%d instrument%s without sound: %s", missing,
-                       missing == 1 ? "" : "s", first);
-    else if (first[0] && !app->message[0])
-        ui_set_message(app, false, "%s", first);
+    char text[700];
+    if (missing) {
+        snprintf(text, sizeof text, "%d instrument%s without sound: %s", missing,
+                 missing == 1 ? "" : "s", first);
+        background_message(app, true, text);
+    } else if (first[0] && !app->message[0]) {
+        background_message(app, false, first);
+    }
 }
 
 static void periodic(UiApp *app)
@@ -983,7 +1010,8 @@ static void periodic(UiApp *app)
     int signal_caught = autosave_loop_tick(&app->autosave, app->song, app->path,
                                            app->ed->change_count, msg, sizeof msg);
     if (msg[0])
-        ui_set_message(app, true, "%s", msg);
+        background_message(app, true, msg);
+    show_deferred(app);
     if (signal_caught) {
         app->exit_status = signals_exit_status(signal_caught);
         app->quit = true;
