@@ -75,7 +75,7 @@ keys Space
 wait_for "stopped" >/dev/null
 stop_jackd
 check "a dead server shows as JACK server gone" wait_for "JACK server gone"
-keys z
+keys Home z
 check "editing goes on without a server" wait_for "000│C-4 01"
 start_jackd
 keys M-j
