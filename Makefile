@@ -106,9 +106,8 @@ tsan:
 
 # What CI runs: the tests, the same tests under ASan+UBSan, the thread
 # stress test under TSan, a short fuzz.
-check: test test-san
-	$(MAKE) tsan
-	$(MAKE) fuzz FUZZ_SECONDS=$${CHECK_FUZZ_SECONDS:-20}
+check:
+	@MAKE="$(MAKE)" tests/check.sh
 
 bench: $(BENCH_BIN) $(BUILD)/hiss
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
