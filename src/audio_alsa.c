@@ -10,11 +10,13 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct {
     snd_pcm_t *pcm;
     snd_pcm_format_t format;
     snd_pcm_uframes_t period;
+    snd_pcm_uframes_t buffer;
     pthread_t thread;
     bool thread_started;
     _Atomic bool running;
@@ -94,11 +96,13 @@ static HissError alsa_out_open(Audio *a, HissDiag *why)
     if ((err = snd_pcm_hw_params(o->pcm, hw)) < 0)
         return alsa_out_fail(o, why, dev, "cannot configure", err);
     snd_pcm_hw_params_get_period_size(hw, &period, NULL);
+    snd_pcm_hw_params_get_buffer_size(hw, &buffer);
     snd_pcm_hw_params_get_rate(hw, &rate, NULL);
     if (period == 0 || period > 65536 || rate == 0)
         return alsa_out_fail(o, why, dev, "unusable period or rate", -EINVAL);
 
     o->period = period;
+    o->buffer = buffer;
     o->buf = calloc(period * 2, sizeof(float));
     o->out = calloc(period * 2, sizeof(int32_t)); /* the widest format */
     if (!o->buf || !o->out) {
@@ -134,11 +138,49 @@ static void alsa_out_convert(AlsaOut *o, size_t samples)
     }
 }
 
+static void alsa_out_add_ns(struct timespec *t, uint64_t ns)
+{
+    uint64_t total = (uint64_t)t->tv_nsec + ns;
+    t->tv_sec += (time_t)(total / 1000000000u);
+    t->tv_nsec = (long)(total % 1000000000u);
+}
+
+/* A device that never blocks (alsa-lib's null or file plugins) would let
+ * this thread spin at full speed, and at real-time priority starve the
+ * rest of the program: never run more than the device's buffer ahead of
+ * the wall clock. A real card blocks long before that, so this sleeps
+ * only for devices without a clock. */
+static void alsa_out_pace(AlsaOut *o, uint32_t rate, struct timespec *origin,
+                          uint64_t *frames)
+{
+    *frames += o->period;
+    if (*frames <= o->buffer)
+        return;
+    struct timespec deadline = *origin, now;
+    alsa_out_add_ns(&deadline, (*frames - o->buffer) * 1000000000u / rate);
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec < deadline.tv_sec ||
+        (now.tv_sec == deadline.tv_sec && now.tv_nsec < deadline.tv_nsec)) {
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR)
+            ;
+    } else if ((now.tv_sec - deadline.tv_sec) * 1000000000L + (now.tv_nsec - deadline.tv_nsec) >
+               1000000000L) {
+        /* Far behind (a stalled machine or a clocked device running on its
+         * own time): start counting afresh rather than racing to catch up. */
+        *origin = now;
+        *frames = 0;
+    }
+}
+
 static void *alsa_out_thread(void *arg)
 {
     Audio *a = arg;
     AlsaOut *o = a->impl;
     size_t frame_bytes = (size_t)snd_pcm_format_physical_width(o->format) / 8 * 2;
+    uint32_t rate = atomic_load(&a->rate);
+    struct timespec origin;
+    uint64_t paced = 0;
+    clock_gettime(CLOCK_MONOTONIC, &origin);
     while (atomic_load(&o->running)) {
         audio_period_begin(a);
         audio_render(a, o->buf, o->chan, o->chan_count, (uint32_t)o->period);
@@ -163,6 +205,7 @@ static void *alsa_out_thread(void *arg)
                 return NULL;
             }
         }
+        alsa_out_pace(o, rate, &origin, &paced);
     }
     return NULL;
 }

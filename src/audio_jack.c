@@ -146,6 +146,7 @@ static void jack_out_timebase(jack_transport_state_t state, jack_nframes_t nfram
     (void)nframes;
     (void)new_pos;
     Audio *a = arg;
+    audio_period_begin(a);
     int bpm = atomic_load_explicit(&a->song_bpm, memory_order_relaxed);
     int speed = atomic_load_explicit(&a->song_speed, memory_order_relaxed);
     Engine *e = atomic_load_explicit(&a->engine, memory_order_acquire);
@@ -179,6 +180,7 @@ static void jack_out_timebase(jack_transport_state_t state, jack_nframes_t nfram
     pos->beat = (int32_t)(whole % 4) + 1;
     pos->tick = (int32_t)((beats - (double)whole) * pos->ticks_per_beat);
     pos->bar_start_tick = (double)(pos->bar - 1) * 4.0 * pos->ticks_per_beat;
+    audio_period_end(a);
 }
 
 static int jack_out_sync(jack_transport_state_t state, jack_position_t *pos, void *arg)

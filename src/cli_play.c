@@ -326,8 +326,11 @@ static int play_run(Player *pl)
                 hiss_strerror(err));
         return 1;
     }
-    /* The song starts from the first period after the ports are connected,
+    /* The song starts once the ports are connected and a couple of periods
+     * have passed (a new JACK connection takes effect at a cycle boundary),
      * so a recorder listening from the start hears every frame. */
+    uint32_t r0 = audio_rate(pl->audio) ? audio_rate(pl->audio) : 48000;
+    sleep_ms((int)(2000u * audio_period(pl->audio) / r0) + 5);
     EngineCommand loop = {.type = ENGINE_CMD_SET_LOOP_SONG, .a = a->loop};
     EngineCommand play = {.type = ENGINE_CMD_PLAY_SONG, .a = 0, .b = 0};
     engine_send(pl->engine, &loop);

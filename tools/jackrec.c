@@ -19,6 +19,17 @@
  *       (default 48000) were compared. A file ending in .raw is read as
  *       headerless float32 little-endian, 2 channels, unless
  *       --raw-channels C (or --raw-s16, 16-bit) says otherwise.
+ *       --frames N compares the reference's first N frames only (what the
+ *       player was asked to play).
+ *       --offset N skips the search (the recording's frame N is the
+ *       reference's frame 0), for channels aligned by their mix.
+ *       --max-gaps N (with --period P, default 256) lets the comparison re-align up to N times, for the
+ *       periods an xrun drops or repeats between player and recorder (pass
+ *       the xrun count the player reported); every frame it compares must
+ *       still match.
+ *
+ *   jackrec wait-server SECONDS | ports [REGEX] | connect SRC DST
+ *       Small JACK chores for test scripts, none of which starts a server.
  *
  *   jackrec silent FILE [--ch LIST]
  *       Exit 0 when every listed channel is silent (all zero), 1 otherwise;
@@ -29,6 +40,7 @@
 #include <signal.h>
 #include <sndfile.h>
 #include <stdatomic.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +57,14 @@ static float *rec_buf;
 static size_t rec_capacity; /* frames */
 static _Atomic size_t rec_frames;
 static volatile sig_atomic_t rec_stop;
+static _Atomic int rec_xruns;
+
+static int rec_on_xrun(void *arg)
+{
+    (void)arg;
+    atomic_fetch_add(&rec_xruns, 1);
+    return 0;
+}
 
 static int rec_process(jack_nframes_t nframes, void *arg)
 {
@@ -122,6 +142,7 @@ static int cmd_record(int argc, char **argv)
     signal(SIGTERM, rec_on_signal);
     signal(SIGINT, rec_on_signal);
     jack_set_process_callback(client, rec_process, NULL);
+    jack_set_xrun_callback(client, rec_on_xrun, NULL);
     if (jack_activate(client)) {
         fprintf(stderr, "jackrec: cannot activate\n");
         return 1;
@@ -134,7 +155,8 @@ static int cmd_record(int argc, char **argv)
     jack_deactivate(client);
     jack_client_close(client);
     size_t frames = atomic_load(&rec_frames);
-    fprintf(stderr, "jackrec: %zu frames at %d Hz\n", frames, rate);
+    fprintf(stderr, "jackrec: %zu frames at %d Hz, %d xruns\n", frames, rate,
+            atomic_load(&rec_xruns));
     return write_wav(out, rec_buf, frames, rec_channels, rate);
 }
 
@@ -247,6 +269,10 @@ static int cmd_compare(int argc, char **argv)
     int nr = 2, nc = 2;
     double tol = 0;
     long min_frames = 48000;
+    long max_frames = LONG_MAX;
+    int max_gaps = 0;
+    long period = 256;
+    long forced_offset = LONG_MIN;
     for (int i = 2; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : "";
         if (!strcmp(argv[i], "--ref-ch")) {
@@ -263,6 +289,18 @@ static int cmd_compare(int argc, char **argv)
             i++;
         } else if (!strcmp(argv[i], "--raw-channels")) {
             raw_channels = atoi(v);
+            i++;
+        } else if (!strcmp(argv[i], "--frames")) {
+            max_frames = atol(v);
+            i++;
+        } else if (!strcmp(argv[i], "--period")) {
+            period = atol(v);
+            i++;
+        } else if (!strcmp(argv[i], "--offset")) {
+            forced_offset = atol(v);
+            i++;
+        } else if (!strcmp(argv[i], "--max-gaps")) {
+            max_gaps = atoi(v);
             i++;
         } else if (!strcmp(argv[i], "--raw-s16")) {
             raw_s16 = true;
@@ -287,14 +325,19 @@ static int cmd_compare(int argc, char **argv)
     }
     long ref_on = first_sound(&ref, rch, nr);
     long rec_on = first_sound(&rec, cch, nc);
-    if (ref_on < 0 || rec_on < 0) {
+    if (forced_offset != LONG_MIN) {
+        /* Channels that are silent at first (or all along) align with
+         * their mix. */
+        ref_on = 0;
+        rec_on = forced_offset;
+    } else if (ref_on < 0 || rec_on < 0) {
         printf("compare: %s is silent\n", ref_on < 0 ? "reference" : "recording");
         return 1;
     }
     long guess = rec_on - ref_on, best = guess;
     double best_diff = INFINITY;
     size_t window_start = (size_t)ref_on;
-    for (long off = guess - 512; off <= guess + 512; off++) {
+    for (long off = guess - 512; off <= guess + 512 && forced_offset == LONG_MIN; off++) {
         size_t n;
         double d = max_diff(&ref, rch, &rec, cch, nr, off, window_start, 8192, &n);
         if (n > 0 && d < best_diff) {
@@ -302,20 +345,76 @@ static int cmd_compare(int argc, char **argv)
             best = off;
         }
     }
-    /* From the recording's first frame on, not only after the onset, so a
-     * missing or extra note-less lead-in would show. */
-    size_t start = best < 0 ? (size_t)(-best) : 0;
-    size_t compared = 0;
-    double worst = max_diff(&ref, rch, &rec, cch, nr, best, start, ref.frames, &compared);
-    printf("compare: offset %ld frames, %zu frames compared, max difference %.3g "
-           "(tolerance %.3g)\n", best, compared, worst, tol);
+    /* Walk from the recording's first frame on (not only from the onset,
+     * so a missing lead-in would show). An xrun can drop or repeat a whole
+     * period between the player and the recorder; with --max-gaps N the walk
+     * may re-align up to N times, each at the smallest shift that makes the
+     * next 4096 frames match exactly again. Every frame it counts as
+     * compared still matched within the tolerance. */
+    size_t pos = best < 0 ? (size_t)(-best) : 0;
+    long off = best;
+    size_t compared = 0, skipped = 0;
+    int gaps = 0;
+    bool ok = true;
+    double worst = 0;
+    size_t end = ref.frames;
+    if (max_frames != LONG_MAX && (size_t)max_frames < end)
+        end = (size_t)max_frames;
+    while (pos < end && (long)pos + off < (long)rec.frames) {
+        double d = max_diff(&ref, rch, &rec, cch, nr, off, pos, 1, NULL);
+        if (d <= tol) {
+            if (d > worst)
+                worst = d;
+            compared++;
+            pos++;
+            continue;
+        }
+        if (gaps >= max_gaps) {
+            printf("compare: difference %.3g at reference frame %zu (recording frame "
+                   "%ld)\n", d, pos, (long)pos + off);
+            ok = false;
+            break;
+        }
+        /* The damaged stretch may cover up to two periods; after it the
+         * recording must match exactly again at a whole-period shift. */
+        long found = 0;
+        size_t resume = pos;
+        for (long skip = 0; skip <= 2 * period && !found; skip += period / 8 ? period / 8 : 1) {
+            for (long k = 1; k <= 16 && !found; k++) {
+                for (int sign = -1; sign <= 1 && !found; sign += 2) {
+                    size_t n;
+                    long shift = sign * k * period;
+                    if (max_diff(&ref, rch, &rec, cch, nr, off + shift, pos + (size_t)skip,
+                                 4096, &n) <= tol && n > 0) {
+                        found = shift;
+                        resume = pos + (size_t)skip;
+                    }
+                }
+            }
+        }
+        if (!found) {
+            printf("compare: difference %.3g at reference frame %zu and no re-alignment\n",
+                   d, pos);
+            ok = false;
+            break;
+        }
+        skipped += resume - pos;
+        pos = resume;
+        gaps++;
+        printf("compare: gap at reference frame %zu: recording shifted by %ld frames\n",
+               pos, found);
+        off += found;
+    }
+    printf("compare: offset %ld frames, %zu frames compared, %d gap%s (%zu frames skipped), "
+           "max difference %.3g (tolerance %.3g)\n", best, compared, gaps,
+           gaps == 1 ? "" : "s", skipped, worst, tol);
     free(ref.data);
     free(rec.data);
     if ((long)compared < min_frames) {
-        printf("compare: only %zu frames overlap (need %ld)\n", compared, min_frames);
+        printf("compare: only %zu frames matched (need %ld)\n", compared, min_frames);
         return 1;
     }
-    return worst <= tol ? 0 : 1;
+    return ok ? 0 : 1;
 }
 
 static int cmd_silent(int argc, char **argv)
@@ -343,14 +442,75 @@ static int cmd_silent(int argc, char **argv)
     return peak == 0 ? 0 : 1;
 }
 
+static void jackrec_quiet(const char *msg)
+{
+    (void)msg;
+}
+
+/* jackrec wait-server SECONDS: 0 once a client can connect (never starts
+ * a server, unlike some JACK tools). */
+static int cmd_wait_server(int argc, char **argv)
+{
+    double seconds = argc > 0 ? atof(argv[0]) : 10;
+    jack_set_error_function(jackrec_quiet);
+    jack_set_info_function(jackrec_quiet);
+    for (int i = 0; i < (int)(seconds * 20) + 1; i++) {
+        jack_status_t st;
+        jack_client_t *c = jack_client_open("jackrec_wait", JackNoStartServer, &st);
+        if (c) {
+            jack_client_close(c);
+            return 0;
+        }
+        struct timespec nap = {0, 50000000};
+        nanosleep(&nap, NULL);
+    }
+    fprintf(stderr, "jackrec: no JACK server after %.1f s\n", seconds);
+    return 1;
+}
+
+/* jackrec ports [REGEX]: one port a line; jackrec connect SRC DST. */
+static int cmd_ports_or_connect(bool connect, int argc, char **argv)
+{
+    jack_set_error_function(jackrec_quiet);
+    jack_set_info_function(jackrec_quiet);
+    jack_status_t st;
+    jack_client_t *c = jack_client_open("jackrec_ports", JackNoStartServer, &st);
+    if (!c) {
+        fprintf(stderr, "jackrec: no JACK server\n");
+        return 1;
+    }
+    int rc = 0;
+    if (connect) {
+        if (argc != 2 || jack_connect(c, argv[0], argv[1]) != 0) {
+            fprintf(stderr, "jackrec: cannot connect %s to %s\n", argc > 0 ? argv[0] : "?",
+                    argc > 1 ? argv[1] : "?");
+            rc = 1;
+        }
+    } else {
+        const char **ports = jack_get_ports(c, argc > 0 ? argv[0] : NULL, NULL, 0);
+        for (int i = 0; ports && ports[i]; i++)
+            printf("%s\n", ports[i]);
+        if (ports)
+            jack_free((void *)ports);
+    }
+    jack_client_close(c);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "wait-server"))
+        return cmd_wait_server(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "ports"))
+        return cmd_ports_or_connect(false, argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "connect"))
+        return cmd_ports_or_connect(true, argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "record"))
         return cmd_record(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "compare"))
         return cmd_compare(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "silent"))
         return cmd_silent(argc - 2, argv + 2);
-    fprintf(stderr, "usage: jackrec record|compare|silent ...\n");
+    fprintf(stderr, "usage: jackrec record|compare|silent|wait-server|ports|connect ...\n");
     return 2;
 }

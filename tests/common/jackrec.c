@@ -31,7 +31,9 @@ bool jackrec_server_start(JackrecServer *srv, const char *name, uint32_t rate,
         return false;
     }
     if (srv->pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* SIGTERM, not SIGKILL: a killed jackd stays in libjack's registry
+         * of servers (eight at most, machine-wide). */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != parent)
             _exit(1);
         int devnull = open("/dev/null", O_RDWR);
@@ -40,7 +42,7 @@ bool jackrec_server_start(JackrecServer *srv, const char *name, uint32_t rate,
             dup2(devnull, 1);
             dup2(devnull, 2);
         }
-        execlp("jackd", "jackd", "--no-realtime", "-n", srv->name, "-d", "dummy",
+        execlp("jackd", "jackd", srv->realtime ? "-R" : "--no-realtime", "-n", srv->name, "-d", "dummy",
                "-r", rate_s, "-p", period_s, (char *)NULL);
         _exit(127);
     }
@@ -66,7 +68,7 @@ bool jackrec_server_start(JackrecServer *srv, const char *name, uint32_t rate,
         nanosleep(&nap, NULL);
     }
     fprintf(stderr, "jackrec: jackd -n %s did not come up\n", srv->name);
-    jackrec_server_stop(srv, true);
+    jackrec_server_stop(srv, false);
     return false;
 }
 

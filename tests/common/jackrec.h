@@ -14,6 +14,7 @@
 typedef struct {
     pid_t pid;
     char name[64];
+    bool realtime; /* set before start: jackd -R instead of --no-realtime */
 } JackrecServer;
 
 /* false (with a message on stderr) when jackd cannot be started. */

@@ -238,10 +238,12 @@ static void transport_follow_freezes_and_relocates(void)
     uint64_t f = frames_of(e);
     sleep_ms(150);
     CHECK(frames_of(e) == f);
-    /* A relocate becomes a command for the engine on the next poll. The
-     * default song is one 64-row pattern at 125 BPM speed 6: 5760 frames
-     * per row at 48 kHz, so row 10 starts at frame 57600. */
-    jack_transport_locate(c, 57600 + 100);
+    /* A relocate becomes a command for the engine on the next poll, which
+     * starts the song at the row the frame falls in (at the song's tempo:
+     * 2.5 * speed / bpm seconds a row). Half way into row 10: */
+    int bpm = atomic_load(&song->bpm), speed = atomic_load(&song->speed);
+    double frames_per_row = 48000 * 2.5 * speed / bpm;
+    jack_transport_locate(c, (jack_nframes_t)(10.5 * frames_per_row));
     unsigned ev = 0;
     for (int i = 0; i < 100 && !(ev & AUDIO_EVENT_TRANSPORT); i++) {
         sleep_ms(20);
@@ -250,6 +252,10 @@ static void transport_follow_freezes_and_relocates(void)
     CHECK(ev & AUDIO_EVENT_TRANSPORT);
     jack_transport_start(c);
     CHECK(wait_frames(e, f));
+    /* Row 10 now (11 if this thread was slow to look: a row is ~120 ms). */
+    int row = atomic_load(&engine_status(e)->row);
+    CHECK_MSG(row == 10 || row == 11, "row %d after relocating to row 10", row);
+    CHECK(atomic_load(&engine_status(e)->order) == 0);
     jack_transport_stop(c);
     audio_close(a);
     engine_free(e);
