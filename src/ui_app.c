@@ -47,7 +47,31 @@ void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
     vsnprintf(app->message, sizeof app->message, fmt, ap);
     va_end(ap);
     app->message_is_error = error;
+    app->message_at = ui_now();
     app->dirty |= UI_DIRTY_STATUS;
+}
+
+/* Seconds a message answering a key stays before background news. */
+#define UI_MESSAGE_HOLD 3.0
+
+static void background_message(UiApp *app, bool error, const char *text)
+{
+    if (app->message[0] && ui_now() - app->message_at < UI_MESSAGE_HOLD) {
+        snprintf(app->deferred, sizeof app->deferred, "%s", text);
+        app->deferred_is_error = error;
+        return;
+    }
+    ui_set_message(app, error, "%s", text);
+}
+
+static void show_deferred(UiApp *app)
+{
+    if (!app->deferred[0])
+        return;
+    if (app->message[0] && ui_now() - app->message_at < UI_MESSAGE_HOLD)
+        return;
+    ui_set_message(app, app->deferred_is_error, "%s", app->deferred);
+    app->deferred[0] = 0;
 }
 
 HissError ui_report(UiApp *app, HissError err, const char *what)
@@ -894,11 +918,30 @@ static void draw_too_small(void)
     char buf[80];
     snprintf(buf, sizeof buf, "enlarge to %dx%d (now %dx%d)", UI_MIN_COLS,
              UI_MIN_LINES, COLS, LINES);
-    int w = (int)strlen(buf);
-    int y = LINES / 2, x = (COLS - w) / 2;
-    if (x < 0)
-        x = 0;
-    mvaddnstr(y, x, buf, COLS - x);
+    /* Word-wrapped and centred, so even 10x5 reads the whole message. */
+    char lines[8][80];
+    int n = 0, len = 0;
+    lines[0][0] = 0;
+    for (char *word = strtok(buf, " "); word && n < 8; word = strtok(NULL, " ")) {
+        int wl = (int)strlen(word);
+        if (len && len + 1 + wl > COLS) {
+            if (++n >= 8)
+                break;
+            lines[n][0] = 0;
+            len = 0;
+        }
+        len += snprintf(lines[n] + len, sizeof lines[n] - (size_t)len, "%s%s",
+                        len ? " " : "", word);
+    }
+    if (n < 8 && len)
+        n++;
+    int y0 = (LINES - n) / 2;
+    for (int i = 0; i < n; i++) {
+        int w = (int)strlen(lines[i]);
+        int x = w < COLS ? (COLS - w) / 2 : 0;
+        if (y0 + i >= 0 && y0 + i < LINES)
+            mvaddnstr(y0 + i, x, lines[i], COLS - x);
+    }
 }
 
 static void redraw(UiApp *app)
@@ -948,11 +991,14 @@ static void poll_loader(UiApp *app)
     int missing = ui_loader_result(app->loader, first, sizeof first);
     ui_loader_free(app->loader);
     app->loader = NULL;
-    if (missing)
-        ui_set_message(app, true, "%d instrument%s without sound: %s", missing,
-                       missing == 1 ? "" : "s", first);
-    else if (first[0] && !app->message[0])
-        ui_set_message(app, false, "%s", first);
+    char text[700];
+    if (missing) {
+        snprintf(text, sizeof text, "%d instrument%s without sound: %s", missing,
+                 missing == 1 ? "" : "s", first);
+        background_message(app, true, text);
+    } else if (first[0] && !app->message[0]) {
+        background_message(app, false, first);
+    }
 }
 
 static void periodic(UiApp *app)
@@ -964,7 +1010,8 @@ static void periodic(UiApp *app)
     int signal_caught = autosave_loop_tick(&app->autosave, app->song, app->path,
                                            app->ed->change_count, msg, sizeof msg);
     if (msg[0])
-        ui_set_message(app, true, "%s", msg);
+        background_message(app, true, msg);
+    show_deferred(app);
     if (signal_caught) {
         app->exit_status = signals_exit_status(signal_caught);
         app->quit = true;
@@ -1205,11 +1252,21 @@ int ui_run(const UiOptions *opts)
 
     /* A short ESC delay keeps Esc snappy; Alt keys still arrive as one
      * burst from the terminal. */
-    set_escdelay(UI_ESC_DELAY_MS);
-    if (!initscr()) {
-        fprintf(stderr, "hiss: cannot initialise the terminal\n");
-        return 1;
+    /* newterm, unlike initscr, returns on an unknown TERM instead of
+     * exiting, so the song and the audio are put away properly. */
+    SCREEN *screen = newterm(NULL, stdout, stdin);
+    if (!screen) {
+        const char *term = getenv("TERM");
+        fprintf(stderr, "hiss: cannot drive this terminal (TERM=%s); try "
+                        "TERM=xterm or TERM=vt100\n", term ? term : "");
+        if (app->audio)
+            audio_close(app->audio);
+        edit_free(app->ed);
+        song_free(song);
+        signals_uninstall();
+        return 2;
     }
+    set_escdelay(UI_ESC_DELAY_MS);
     raw();
     noecho();
     nonl();
@@ -1263,6 +1320,7 @@ int ui_run(const UiOptions *opts)
     loop(app);
 
     endwin();
+    delscreen(screen);
     ui_loader_free(app->loader);
     app->loader = NULL;
     if (app->audio) {

@@ -94,6 +94,11 @@ struct UiApp {
     /* Status line: the latest message, errors stand out. */
     char message[512];
     bool message_is_error;
+    double message_at;
+    /* A message from the background (autosave, sample loading) waits while
+     * the answer to the user's last key is still fresh on screen. */
+    char deferred[512];
+    bool deferred_is_error;
 
     /* One-line input. */
     bool prompting;
