@@ -112,9 +112,9 @@ check:
 bench: $(BENCH_BIN) $(BUILD)/hiss
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
+# Opens the demo in the editor (JACK, else ALSA, else silent null audio).
 run: hiss
-	./hiss render patterns/demo.hiss -o demo.wav
-	@echo "run: the demo is rendered to $$PWD/demo.wav"
+	./hiss patterns/demo.hiss
 
 samples: $(BUILD)/tools/kitgen
 	$(BUILD)/tools/kitgen samples
