@@ -1741,3 +1741,51 @@ HissError edit_instrument_replace(Editor *ed, int slot, Instrument *inst)
         return HISS_OK;
     return instrument_change(ed, slot, inst);
 }
+
+static void map_history_path(Instrument *inst, EditPathMapFn map, void *ctx)
+{
+    char out[SONG_PATH_MAX];
+    if (inst && map(ctx, inst->path, out, sizeof out))
+        snprintf(inst->path, sizeof inst->path, "%s", out);
+}
+
+HissError edit_instruments_map_paths(Editor *ed, EditPathMapFn map, void *ctx)
+{
+    if (!ed->song)
+        return HISS_OK;
+    /* All copies first, so running out of memory changes nothing. */
+    Instrument *fresh[SONG_MAX_INSTRUMENTS + 1] = {0};
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        const Instrument *cur = song_instrument(ed->song, slot);
+        char out[SONG_PATH_MAX];
+        if (!cur || !map(ctx, cur->path, out, sizeof out) ||
+            !strcmp(out, cur->path))
+            continue;
+        fresh[slot] = song_instrument_clone(cur);
+        if (!fresh[slot]) {
+            for (int i = 1; i < slot; i++)
+                song_instrument_free(fresh[i]);
+            return HISS_ERR_NOMEM;
+        }
+        snprintf(fresh[slot]->path, sizeof fresh[slot]->path, "%s", out);
+    }
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        if (!fresh[slot])
+            continue;
+        Instrument *old = atomic_exchange_explicit(
+            &ed->song->instruments[slot], fresh[slot], memory_order_acq_rel);
+        retire(ed, EDIT_RETIRE_INSTRUMENT, old);
+    }
+    UndoHistory *h = &ed->history;
+    for (int i = 0; i < h->count; i++) {
+        UndoStep *step = h->steps[i];
+        for (int k = 0; k < step->count; k++) {
+            UndoChange *c = &step->changes[k];
+            if (c->kind != UNDO_INSTRUMENT)
+                continue;
+            map_history_path(c->u.instrument.before, map, ctx);
+            map_history_path(c->u.instrument.after, map, ctx);
+        }
+    }
+    return HISS_OK;
+}

@@ -326,4 +326,15 @@ HissError edit_instrument_set_interp(Editor *ed, int slot, InterpMode interp);
  * slot) into slot 1..255, retiring the old one. For sample loading. */
 HissError edit_instrument_replace(Editor *ed, int slot, Instrument *inst);
 
+/* Gives the sample path to use from now on for `path`; false keeps it. */
+typedef bool (*EditPathMapFn)(void *ctx, const char *path, char *out,
+                              size_t size);
+/* The song file moves (save as, a new song's first save): every sample
+ * path, in the song and in the undo history, goes through map. Instruments
+ * in the song are cloned, changed and swapped in (old ones retired); the
+ * history's own copies are never installed, so they change in place. Not
+ * an undo step and not a change: undo and redo keep the new paths.
+ * HISS_ERR_NOMEM leaves everything as it was. */
+HissError edit_instruments_map_paths(Editor *ed, EditPathMapFn map, void *ctx);
+
 #endif

@@ -307,17 +307,68 @@ static bool open_path(UiApp *app, const char *path)
     return true;
 }
 
+/* Sample paths are written relative to the song file, so a song moving
+ * from `from` to `to` takes its sample paths along. An empty `from` is a
+ * song not yet saved, whose samples are named by absolute paths; an empty
+ * `to` turns relative paths back into absolute ones. */
+typedef struct {
+    const char *from, *to;
+} SongMove;
+
+static bool move_sample_path(void *ctx, const char *path, char *out,
+                             size_t size)
+{
+    const SongMove *m = ctx;
+    if (!path[0])
+        return false;
+    if (!m->to[0]) {
+        char joined[SONG_PATH_MAX + 4096];
+        if (path[0] == '/' ||
+            !songio_resolve(m->from, path, joined, sizeof joined))
+            return false;
+        char real[PATH_MAX];
+        const char *abs = realpath(joined, real) ? real : joined;
+        int n = snprintf(out, size, "%s", abs);
+        return n >= 0 && (size_t)n < size;
+    }
+    if (!m->from[0])
+        /* An absolute path is one relative to the root directory. */
+        return path[0] == '/' &&
+               songio_rebase_path("/", m->to, path + 1, out, size);
+    return path[0] != '/' &&
+           songio_rebase_path(m->from, m->to, path, out, size);
+}
+
+static bool song_moves(const UiApp *app, const char *path)
+{
+    return path != app->path && strcmp(path, app->path);
+}
+
 static bool save_to(UiApp *app, const char *path)
 {
     HissDiag diag;
+    bool moving = song_moves(app, path);
+    char from[sizeof app->path];
+    snprintf(from, sizeof from, "%s", app->path);
+    SongMove there = {from, path};
+    if (moving &&
+        edit_instruments_map_paths(app->ed, move_sample_path, &there) != HISS_OK) {
+        ui_set_message(app, true, "not saved: out of memory");
+        return false;
+    }
     if (ui_file_save(app->song, path, &diag) != HISS_OK) {
+        if (moving) {
+            /* Back to naming the samples from where the song still is. */
+            SongMove back = {path, from};
+            edit_instruments_map_paths(app->ed, move_sample_path, &back);
+        }
         ui_set_message(app, true, "not saved: %s", diag.text);
         return false;
     }
     HissDiag ignored;
     /* recovery: after "save as", the old name's recovery file (or a new
      * song's untitled one in the state directory) is obsolete too. */
-    if (path != app->path && strcmp(path, app->path))
+    if (moving)
         recovery_discard(app->path, &ignored);
     if (path != app->path)
         snprintf(app->path, sizeof app->path, "%s", path);

@@ -1,0 +1,61 @@
+#!/bin/bash
+# "Save as" into other directories keeps the song's samples found: sample
+# paths are written relative to the song file, so the editor rewrites them
+# for the new place. Each saved copy must render (a render fails on a
+# missing sample), and a save that fails leaves the paths as they were.
+set -u
+HISS=${HISS:-build/hiss}
+HISS=$(cd "$(dirname "$HISS")" && pwd)/$(basename "$HISS")
+pass=0
+fail=0
+SOCK=hiss-ui-saveas-$$
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/hiss-saveas-XXXXXX")
+RUNS=0
+trap 'tmux -L "$SOCK-$RUNS" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+export HOME=$TMP XDG_CONFIG_HOME=$TMP/cfg XDG_STATE_HOME=$TMP/state \
+    HISS_AUDIO=null
+
+. "$(dirname "$0")/../common/tmux_ui.sh"
+start() {
+    T kill-server 2>/dev/null
+    RUNS=$((RUNS + 1))
+    T new-session -d -s ui -x 80 -y 24 \
+        "cd '$1' && '$HISS' $2; echo \"hiss exited \$?\"; sleep 60"
+}
+renders() { "$HISS" render "$1" -o "$TMP/out.wav" -s 1 -q 2>"$TMP/render.err"; }
+
+# The demo as shipped: patterns/demo.hiss names ../samples/*.wav.
+mkdir -p "$TMP/proj/patterns" "$TMP/proj/patterns/sub" "$TMP/elsewhere/deep"
+cp patterns/demo.hiss "$TMP/proj/patterns/beat.hiss"
+cp -r samples "$TMP/proj/samples"
+check "the copied song renders where it is" renders "$TMP/proj/patterns/beat.hiss"
+
+start "$TMP/proj/patterns" "beat.hiss"
+check "the song opens" wait_for "Dusty Tape"
+check "its samples load" wait_gone "loading samples"
+keys C-w C-u "sub/beat.hiss" Enter
+check "save as into a subdirectory" wait_for "saved sub/beat.hiss"
+check "the sample paths now start from the subdirectory" \
+    grep -qF 'sample "../../samples/kick.wav"' "$TMP/proj/patterns/sub/beat.hiss"
+check "the saved copy renders: every sample is found" \
+    renders "$TMP/proj/patterns/sub/beat.hiss"
+
+keys C-w C-u "missing/beat.hiss" Enter
+check "a save as into a missing directory fails" wait_for "No such file or directory"
+keys C-w C-u "$TMP/elsewhere/deep/moved.hiss" Enter
+check "save as from there into another tree" wait_for "saved $TMP/elsewhere/deep/moved.hiss"
+check "the paths climb out of that tree" \
+    grep -qF 'sample "../../proj/samples/kick.wav"' "$TMP/elsewhere/deep/moved.hiss"
+check "that copy renders too" renders "$TMP/elsewhere/deep/moved.hiss"
+keys C-s
+check "a plain save keeps the same paths" wait_for "saved $TMP/elsewhere/deep/moved.hiss"
+check "and still renders" renders "$TMP/elsewhere/deep/moved.hiss"
+check "the first copy is untouched by the later moves" \
+    grep -qF 'sample "../../samples/kick.wav"' "$TMP/proj/patterns/sub/beat.hiss"
+keys C-q
+check "quit" wait_for "hiss exited 0"
+check "the original still names ../samples" \
+    grep -qF 'sample "../samples/kick.wav"' "$TMP/proj/patterns/beat.hiss"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
