@@ -28,6 +28,12 @@ EXTRA_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 EXTRA_LDFLAGS += -fsanitize=address,undefined
 endif
 
+ifeq ($(TSAN),1)
+BUILD := build-tsan
+EXTRA_CFLAGS += -O1 -fsanitize=thread -fno-omit-frame-pointer
+EXTRA_LDFLAGS += -fsanitize=thread
+endif
+
 LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
 LIB := $(BUILD)/libhiss.a
@@ -40,9 +46,11 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 TOOL_SRC := $(wildcard tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+# Each fuzz target also becomes a test that replays its saved inputs.
+FUZZ_REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/test_fuzz_replay_%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test test-unit test-san check bench run samples fuzz install \
+.PHONY: all test test-unit test-san tsan check bench run samples fuzz install \
 	uninstall deps clean
 
 .SECONDARY:
@@ -71,6 +79,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(BUILD)/tests/test_fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DFUZZ_TARGET='"$*"' $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BUILD)/bench/%: tests/bench/%.c $(TEST_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -80,22 +92,29 @@ $(BUILD)/tools/%: tools/%.c $(LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Unit, audio-property and integration tests; the last line is the total.
-test: $(BUILD)/hiss $(TEST_BIN) $(TOOL_BIN)
+test: $(BUILD)/hiss $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY_BIN)
 	@BUILD=$(BUILD) HISS=$(BUILD)/hiss tests/run.sh
 
 test-san:
 	$(MAKE) SAN=1 test
 
-# What CI runs: the tests, the same tests under ASan+UBSan, a short fuzz.
-check: test test-san
-	$(MAKE) fuzz FUZZ_SECONDS=$${CHECK_FUZZ_SECONDS:-20}
+# The UI/audio thread stress test under ThreadSanitizer: a race fails it.
+tsan:
+	$(MAKE) TSAN=1 build-tsan/tests/test_stress_threads
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $${TSAN_OPTIONS:-}" \
+		build-tsan/tests/test_stress_threads
+
+# What CI runs: the tests, the same tests under ASan+UBSan, the thread
+# stress test under TSan, a short fuzz.
+check:
+	@MAKE="$(MAKE)" tests/check.sh
 
 bench: $(BENCH_BIN) $(BUILD)/hiss
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
+# Opens the demo in the editor (JACK, else ALSA, else silent null audio).
 run: hiss
-	./hiss render patterns/demo.hiss -o demo.wav
-	@echo "run: the demo is rendered to $$PWD/demo.wav"
+	./hiss patterns/demo.hiss
 
 samples: $(BUILD)/tools/kitgen
 	$(BUILD)/tools/kitgen samples
@@ -134,6 +153,6 @@ deps:
 		echo "run: sudo apt-get install$$missing"; exit 1; fi
 
 clean:
-	rm -rf build build-san build-fuzz hiss
+	rm -rf build build-san build-tsan build-fuzz hiss
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d

@@ -3,10 +3,21 @@
  * period bracket that tests hook into. */
 #include "audio_backend.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+void audio_why(HissDiag *why, const char *fmt, ...)
+{
+    if (!why)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why->text, sizeof why->text, fmt, ap);
+    va_end(ap);
+}
 
 static char *dup_or_null(const char *s)
 {
@@ -76,8 +87,7 @@ HissError audio_open(Audio **out, const AudioOptions *opts, uint32_t *rate,
     if (want && !strcmp(want, "auto"))
         want = NULL;
     if (want && !backend_by_name(want)) {
-        hiss_diag_set(why, "audio", 0, 0,
-                      "unknown backend '%s' (jack, alsa or null)", want);
+        audio_why(why, "unknown backend '%s' (jack, alsa or null)", want);
         return HISS_ERR_RANGE;
     }
     Audio *a = audio_alloc(opts);
@@ -102,7 +112,7 @@ HissError audio_open(Audio **out, const AudioOptions *opts, uint32_t *rate,
             a->backend = &audio_alsa_backend;
             err = a->backend->open(a, &alsa_why);
             if (!err) {
-                hiss_diag_set(why, "audio", 0, 0, "%s; using ALSA device '%s'",
+                audio_why(why, "%s; using ALSA device '%s'",
                               jack_why.text,
                               a->opts.device ? a->opts.device : "default");
             }
@@ -114,7 +124,7 @@ HissError audio_open(Audio **out, const AudioOptions *opts, uint32_t *rate,
                 audio_dealloc(a);
                 return err;
             }
-            hiss_diag_set(why, "audio", 0, 0, "%s; %s; playing silently (null)",
+            audio_why(why, "%s; %s; playing silently (null backend)",
                           jack_why.text, alsa_why.text);
         }
     }

@@ -23,12 +23,15 @@ typedef struct {
     const char *backend;     /* "jack", "alsa", "null", or NULL = auto */
     const char *device;      /* ALSA device, NULL = "default" */
     const char *client_name; /* JACK client name, NULL = "hiss" */
-    const char *connect;     /* "PORT,PORT" or NULL = system playback */
+    const char *connect;     /* "PORT,PORT" or NULL = system playback;
+                                further entries go to the per-channel
+                                ports in order */
     bool no_connect;
     bool per_channel_ports;
     int transport;           /* 0 none, 1 follow, 2 master */
     uint32_t rate;           /* wanted rate for ALSA/null (0 = 48000) */
     uint32_t period;         /* wanted period for ALSA/null (0 = 256) */
+    bool start_server;       /* (added) let JACK start a server; off = never */
 } AudioOptions;
 
 typedef struct Audio Audio;
@@ -38,6 +41,8 @@ typedef struct Audio Audio;
  * a fallback was taken. The engine is attached with audio_start. */
 HissError audio_open(Audio **out, const AudioOptions *opts, uint32_t *rate,
                      HissDiag *why);
+/* engine must be built at the device's rate (or NULL: silence until
+ * audio_swap_engine). */
 HissError audio_start(Audio *audio, Engine *engine);
 void audio_stop(Audio *audio);
 void audio_close(Audio *audio);
@@ -45,7 +50,9 @@ const char *audio_name(const Audio *audio);
 AudioState audio_state(const Audio *audio);
 uint32_t audio_xruns(const Audio *audio);
 uint32_t audio_rate(const Audio *audio);
-/* Tries to bring a lost JACK server back; HISS_OK when running again. */
+/* Tries to bring a lost JACK server back; HISS_OK when running again
+ * (HISS_ERR_UNSUPPORTED for ALSA and null). A server back at another rate
+ * shows as AUDIO_EVENT_RATE_CHANGED on the next audio_poll. */
 HissError audio_reconnect(Audio *audio);
 
 /* ---- Additions (all [ui] unless marked) ---------------------------------
@@ -80,8 +87,9 @@ Engine *audio_swap_engine(Audio *audio, Engine *engine, uint32_t engine_rate);
 uint32_t audio_period(const Audio *audio);
 
 /* [audio] Called on the audio thread at the start (entering = true) and end
- * of every period, around everything the backend does in it. For tests and
- * benchmarks (real-time guard, callback timing); set before audio_start. */
+ * of every period, around everything the backend does in it (and around
+ * JACK's timebase callback in master mode). For tests and benchmarks
+ * (real-time guard, callback timing); set before audio_start. */
 typedef void (*AudioPeriodHook)(void *ctx, bool entering);
 void audio_set_period_hook(Audio *audio, AudioPeriodHook hook, void *ctx);
 

@@ -1,16 +1,283 @@
-/* audio_alsa: placeholder until the ALSA backend lands; it says so plainly. */
+/* audio_alsa: the fallback when no JACK server runs. A writer thread
+ * renders a period, converts it to the device's sample format and writes
+ * it; the blocking write is the clock. Underruns are counted and recovered
+ * (snd_pcm_recover), never fatal. */
 #include "audio_backend.h"
+
+#include <alsa/asoundlib.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+    snd_pcm_t *pcm;
+    snd_pcm_format_t format;
+    snd_pcm_uframes_t period;
+    snd_pcm_uframes_t buffer;
+    pthread_t thread;
+    bool thread_started;
+    _Atomic bool running;
+    float *buf;     /* one period, interleaved stereo float */
+    void *out;      /* the same period in the device's format */
+    float **chan;   /* per-channel buffers, rendered but not sent anywhere */
+    float *chan_data;
+    int chan_count;
+} AlsaOut;
+
+static const snd_pcm_format_t alsa_out_formats[] = {
+    SND_PCM_FORMAT_FLOAT_LE, SND_PCM_FORMAT_S32_LE, SND_PCM_FORMAT_S16_LE,
+};
+
+static HissError alsa_out_fail(AlsaOut *o, HissDiag *why, const char *dev,
+                               const char *what, int err)
+{
+    audio_why(why, "ALSA device '%s': %s: %s", dev, what,
+                  snd_strerror(err));
+    if (o->pcm)
+        snd_pcm_close(o->pcm);
+    free(o);
+    return HISS_ERR_IO;
+}
+
+static void alsa_out_quiet(const char *file, int line, const char *function, int err,
+                           const char *fmt, ...)
+{
+    /* alsa-lib prints its own lines for every failed open; hiss says what
+     * matters in one line instead (the HissDiag). */
+    (void)file;
+    (void)line;
+    (void)function;
+    (void)err;
+    (void)fmt;
+}
 
 static HissError alsa_out_open(Audio *a, HissDiag *why)
 {
-    (void)a;
-    hiss_diag_set(why, "alsa", 0, 0, "the ALSA backend is not in this build yet");
-    return HISS_ERR_UNSUPPORTED;
+    snd_lib_error_set_handler(alsa_out_quiet);
+    const char *dev = a->opts.device ? a->opts.device : "default";
+    AlsaOut *o = calloc(1, sizeof *o);
+    if (!o)
+        return HISS_ERR_NOMEM;
+    int err = snd_pcm_open(&o->pcm, dev, SND_PCM_STREAM_PLAYBACK, 0);
+    if (err < 0) {
+        o->pcm = NULL;
+        return alsa_out_fail(o, why, dev, "cannot open", err);
+    }
+    snd_pcm_hw_params_t *hw;
+    snd_pcm_hw_params_alloca(&hw);
+    if ((err = snd_pcm_hw_params_any(o->pcm, hw)) < 0)
+        return alsa_out_fail(o, why, dev, "no configuration", err);
+    if ((err = snd_pcm_hw_params_set_access(o->pcm, hw,
+                                            SND_PCM_ACCESS_RW_INTERLEAVED)) < 0)
+        return alsa_out_fail(o, why, dev, "no interleaved access", err);
+    err = -EINVAL;
+    for (size_t i = 0; i < HISS_ARRAY_LEN(alsa_out_formats) && err < 0; i++) {
+        err = snd_pcm_hw_params_set_format(o->pcm, hw, alsa_out_formats[i]);
+        if (err >= 0)
+            o->format = alsa_out_formats[i];
+    }
+    if (err < 0)
+        return alsa_out_fail(o, why, dev, "no float, 32- or 16-bit format", err);
+    if ((err = snd_pcm_hw_params_set_channels(o->pcm, hw, 2)) < 0)
+        return alsa_out_fail(o, why, dev, "no stereo", err);
+    unsigned rate = a->opts.rate;
+    if ((err = snd_pcm_hw_params_set_rate_near(o->pcm, hw, &rate, NULL)) < 0)
+        return alsa_out_fail(o, why, dev, "no usable rate", err);
+    snd_pcm_uframes_t period = a->opts.period;
+    if ((err = snd_pcm_hw_params_set_period_size_near(o->pcm, hw, &period, NULL)) < 0)
+        return alsa_out_fail(o, why, dev, "no usable period size", err);
+    /* Three periods: one playing, one queued, one being rendered. */
+    snd_pcm_uframes_t buffer = period * 3;
+    if ((err = snd_pcm_hw_params_set_buffer_size_near(o->pcm, hw, &buffer)) < 0)
+        return alsa_out_fail(o, why, dev, "no usable buffer size", err);
+    if ((err = snd_pcm_hw_params(o->pcm, hw)) < 0)
+        return alsa_out_fail(o, why, dev, "cannot configure", err);
+    snd_pcm_hw_params_get_period_size(hw, &period, NULL);
+    snd_pcm_hw_params_get_buffer_size(hw, &buffer);
+    snd_pcm_hw_params_get_rate(hw, &rate, NULL);
+    if (period == 0 || period > 65536 || rate == 0)
+        return alsa_out_fail(o, why, dev, "unusable period or rate", -EINVAL);
+
+    o->period = period;
+    o->buffer = buffer;
+    o->buf = calloc(period * 2, sizeof(float));
+    o->out = calloc(period * 2, sizeof(int32_t)); /* the widest format */
+    if (!o->buf || !o->out) {
+        free(o->buf);
+        free(o->out);
+        return alsa_out_fail(o, why, dev, "out of memory", -ENOMEM);
+    }
+    a->impl = o;
+    atomic_store(&a->rate, rate);
+    atomic_store(&a->period, (uint32_t)period);
+    return HISS_OK;
 }
 
-static HissError alsa_out_start(Audio *a) { (void)a; return HISS_ERR_UNSUPPORTED; }
-static void alsa_out_stop(Audio *a) { (void)a; }
-static void alsa_out_close(Audio *a) { (void)a; }
+static float alsa_out_clamp(float v)
+{
+    return v > 1.0f ? 1.0f : v < -1.0f ? -1.0f : v;
+}
+
+static void alsa_out_convert(AlsaOut *o, size_t samples)
+{
+    if (o->format == SND_PCM_FORMAT_FLOAT_LE) {
+        memcpy(o->out, o->buf, samples * sizeof(float));
+    } else if (o->format == SND_PCM_FORMAT_S32_LE) {
+        int32_t *d = o->out;
+        for (size_t i = 0; i < samples; i++)
+            d[i] = (int32_t)((double)alsa_out_clamp(o->buf[i]) * 2147483647.0);
+    } else {
+        int16_t *d = o->out;
+        for (size_t i = 0; i < samples; i++) {
+            float v = alsa_out_clamp(o->buf[i]) * 32767.0f;
+            d[i] = (int16_t)(v < 0 ? v - 0.5f : v + 0.5f);
+        }
+    }
+}
+
+static void alsa_out_add_ns(struct timespec *t, uint64_t ns)
+{
+    uint64_t total = (uint64_t)t->tv_nsec + ns;
+    t->tv_sec += (time_t)(total / 1000000000u);
+    t->tv_nsec = (long)(total % 1000000000u);
+}
+
+/* A device that never blocks (alsa-lib's null or file plugins) would let
+ * this thread spin at full speed, and at real-time priority starve the
+ * rest of the program: never run more than the device's buffer ahead of
+ * the wall clock. A real card blocks long before that, so this sleeps
+ * only for devices without a clock. */
+static void alsa_out_pace(AlsaOut *o, uint32_t rate, struct timespec *origin,
+                          uint64_t *frames)
+{
+    *frames += o->period;
+    if (*frames <= o->buffer)
+        return;
+    struct timespec deadline = *origin, now;
+    alsa_out_add_ns(&deadline, (*frames - o->buffer) * 1000000000u / rate);
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec < deadline.tv_sec ||
+        (now.tv_sec == deadline.tv_sec && now.tv_nsec < deadline.tv_nsec)) {
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR)
+            ;
+    } else if ((now.tv_sec - deadline.tv_sec) * 1000000000L + (now.tv_nsec - deadline.tv_nsec) >
+               1000000000L) {
+        /* Far behind (a stalled machine or a clocked device running on its
+         * own time): start counting afresh rather than racing to catch up. */
+        *origin = now;
+        *frames = 0;
+    }
+}
+
+static void *alsa_out_thread(void *arg)
+{
+    Audio *a = arg;
+    AlsaOut *o = a->impl;
+    size_t frame_bytes = (size_t)snd_pcm_format_physical_width(o->format) / 8 * 2;
+    uint32_t rate = atomic_load(&a->rate);
+    struct timespec origin;
+    uint64_t paced = 0;
+    clock_gettime(CLOCK_MONOTONIC, &origin);
+    while (atomic_load(&o->running)) {
+        audio_period_begin(a);
+        audio_render(a, o->buf, o->chan, o->chan_count, (uint32_t)o->period);
+        alsa_out_convert(o, o->period * 2);
+        audio_period_end(a);
+
+        snd_pcm_uframes_t done = 0;
+        while (done < o->period && atomic_load(&o->running)) {
+            snd_pcm_sframes_t n = snd_pcm_writei(
+                o->pcm, (char *)o->out + done * frame_bytes, o->period - done);
+            if (n >= 0) {
+                done += (snd_pcm_uframes_t)n;
+                continue;
+            }
+            if (n == -EPIPE)
+                atomic_fetch_add(&a->xruns, 1);
+            if (n == -EAGAIN)
+                continue;
+            if (snd_pcm_recover(o->pcm, (int)n, 1) < 0) {
+                atomic_store(&a->state, AUDIO_STATE_FAILED);
+                atomic_store(&o->running, false);
+                return NULL;
+            }
+        }
+        alsa_out_pace(o, rate, &origin, &paced);
+    }
+    return NULL;
+}
+
+static HissError alsa_out_start(Audio *a)
+{
+    AlsaOut *o = a->impl;
+    if (a->opts.per_channel_ports && a->song_channels > 0 && !o->chan) {
+        o->chan = calloc((size_t)a->song_channels, sizeof(float *));
+        o->chan_data = calloc((size_t)a->song_channels * o->period, sizeof(float));
+        if (!o->chan || !o->chan_data) {
+            free(o->chan);
+            free(o->chan_data);
+            o->chan = NULL;
+            o->chan_data = NULL;
+            return HISS_ERR_NOMEM;
+        }
+        for (int c = 0; c < a->song_channels; c++)
+            o->chan[c] = o->chan_data + (size_t)c * o->period;
+        o->chan_count = a->song_channels;
+    }
+    int err = snd_pcm_prepare(o->pcm);
+    if (err < 0)
+        return HISS_ERR_IO;
+    atomic_store(&o->running, true);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    /* Real-time priority when the system grants it; plain otherwise. */
+    struct sched_param sp = {.sched_priority = 70};
+    pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+    pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+    pthread_attr_setschedparam(&attr, &sp);
+    err = pthread_create(&o->thread, &attr, alsa_out_thread, a);
+    if (err)
+        err = pthread_create(&o->thread, NULL, alsa_out_thread, a);
+    pthread_attr_destroy(&attr);
+    if (err) {
+        atomic_store(&o->running, false);
+        return HISS_ERR_IO;
+    }
+    o->thread_started = true;
+    atomic_store(&a->state, AUDIO_STATE_RUNNING);
+    return HISS_OK;
+}
+
+static void alsa_out_stop(Audio *a)
+{
+    AlsaOut *o = a->impl;
+    if (!o->thread_started)
+        return;
+    atomic_store(&o->running, false);
+    pthread_join(o->thread, NULL);
+    o->thread_started = false;
+    /* Let what was written play out (at most the three-period buffer). */
+    snd_pcm_drain(o->pcm);
+    if (atomic_load(&a->state) == AUDIO_STATE_RUNNING)
+        atomic_store(&a->state, AUDIO_STATE_STOPPED);
+}
+
+static void alsa_out_close(Audio *a)
+{
+    AlsaOut *o = a->impl;
+    if (!o)
+        return;
+    snd_pcm_close(o->pcm);
+    free(o->buf);
+    free(o->out);
+    free(o->chan);
+    free(o->chan_data);
+    free(o);
+    a->impl = NULL;
+}
 
 const AudioBackend audio_alsa_backend = {
     .name = "alsa",
@@ -18,4 +285,6 @@ const AudioBackend audio_alsa_backend = {
     .start = alsa_out_start,
     .stop = alsa_out_stop,
     .close = alsa_out_close,
+    .reconnect = NULL,
+    .poll = NULL,
 };

@@ -65,6 +65,9 @@ struct Audio {
 void audio_render(Audio *audio, float *out, float *const *chan, int chan_count,
                   uint32_t nframes);
 
+/* A one-line reason for the user, without a file prefix. */
+void audio_why(HissDiag *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* [audio] Bracket a period: runs the hook and keeps period_seq. */
 void audio_period_begin(Audio *audio);
 void audio_period_end(Audio *audio);

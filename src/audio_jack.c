@@ -1,16 +1,449 @@
-/* audio_jack: placeholder until the JACK backend lands; it says so plainly. */
+/* audio_jack: hiss as a JACK client. The server's process callback is the
+ * clock: it renders exactly the frames asked for, whatever their number,
+ * and calls nothing that can block.
+ *
+ * Threads: the process callback (real time) renders; JACK's notification
+ * thread runs the shutdown, xrun, rate and buffer-size callbacks, which only
+ * store atomics; the UI thread opens, closes, reconnects and polls.
+ *
+ * Transport follow: the engine renders only while the transport rolls. A
+ * jump of the transport frame (relocate) is noted by the callback and turned
+ * into a "play from order/row" command by audio_poll on the UI thread,
+ * mapping frames to rows at the song's initial tempo and walking the order
+ * list (wrapping past its end); tempo changes inside the song are ignored,
+ * so the position is approximate by design.
+ *
+ * Transport master: hiss provides bar/beat/tick from the tempo (a tick is
+ * 2.5/BPM s, a beat is rows_per_beat rows, 4 beats to the bar) and starts
+ * the transport when it starts. */
 #include "audio_backend.h"
+
+#include <jack/jack.h>
+#include <jack/transport.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    jack_client_t *client;
+    jack_port_t *out[2];
+    jack_port_t *chan_port[SONG_MAX_CHANNELS];
+    int chan_count;
+    float *scratch; /* AUDIO_MAX_BLOCK interleaved stereo frames */
+    float *chan_ptr[SONG_MAX_CHANNELS];
+
+    _Atomic bool gone;           /* set by the shutdown callback */
+    bool gone_reported;          /* [ui] */
+    bool reconnected_unreported; /* [ui] */
+
+    /* [audio] follow-mode bookkeeping */
+    bool have_expected;
+    jack_nframes_t expected_frame;
+    _Atomic bool relocate_pending;
+    _Atomic uint32_t relocate_frame;
+} JackOut;
+
+static void jack_out_quiet(const char *msg)
+{
+    /* libjack prints every failed connection attempt; hiss says in one line
+     * what matters instead. */
+    (void)msg;
+}
+
+static int jack_out_process(jack_nframes_t nframes, void *arg)
+{
+    Audio *a = arg;
+    JackOut *j = a->impl;
+    audio_period_begin(a);
+    atomic_store_explicit(&a->period, nframes, memory_order_relaxed);
+
+    float *left = jack_port_get_buffer(j->out[0], nframes);
+    float *right = jack_port_get_buffer(j->out[1], nframes);
+    float *chan_base[SONG_MAX_CHANNELS];
+    for (int c = 0; c < j->chan_count; c++)
+        chan_base[c] = jack_port_get_buffer(j->chan_port[c], nframes);
+
+    bool rolling = true;
+    if (a->opts.transport == AUDIO_TRANSPORT_FOLLOW) {
+        jack_position_t pos;
+        jack_transport_state_t ts = jack_transport_query(j->client, &pos);
+        rolling = ts == JackTransportRolling;
+        if (!j->have_expected ? pos.frame != 0 : pos.frame != j->expected_frame) {
+            atomic_store_explicit(&j->relocate_frame, pos.frame, memory_order_relaxed);
+            atomic_store_explicit(&j->relocate_pending, true, memory_order_release);
+        }
+        j->have_expected = true;
+        j->expected_frame = pos.frame + (rolling ? nframes : 0);
+    }
+
+    if (!rolling) {
+        memset(left, 0, sizeof(float) * nframes);
+        memset(right, 0, sizeof(float) * nframes);
+        for (int c = 0; c < j->chan_count; c++)
+            memset(chan_base[c], 0, sizeof(float) * nframes);
+        audio_period_end(a);
+        return 0;
+    }
+
+    /* Periods longer than the scratch buffer render in pieces; the engine
+     * places rows on exact frames whatever the block size. */
+    for (jack_nframes_t done = 0; done < nframes;) {
+        jack_nframes_t n = nframes - done;
+        if (n > AUDIO_MAX_BLOCK)
+            n = AUDIO_MAX_BLOCK;
+        for (int c = 0; c < j->chan_count; c++)
+            j->chan_ptr[c] = chan_base[c] + done;
+        audio_render(a, j->scratch, j->chan_count ? j->chan_ptr : NULL,
+                     j->chan_count, n);
+        const float *s = j->scratch;
+        for (jack_nframes_t i = 0; i < n; i++) {
+            left[done + i] = s[2 * i];
+            right[done + i] = s[2 * i + 1];
+        }
+        done += n;
+    }
+    audio_period_end(a);
+    return 0;
+}
+
+static void jack_out_shutdown(jack_status_t code, const char *reason, void *arg)
+{
+    /* Runs on a JACK thread while the client is being torn down: atomics
+     * only. The UI thread notices through audio_poll. */
+    (void)code;
+    (void)reason;
+    Audio *a = arg;
+    JackOut *j = a->impl;
+    atomic_store(&j->gone, true);
+    atomic_store(&a->state, AUDIO_STATE_SERVER_GONE);
+}
+
+static int jack_out_xrun(void *arg)
+{
+    Audio *a = arg;
+    atomic_fetch_add(&a->xruns, 1);
+    return 0;
+}
+
+static int jack_out_rate_changed(jack_nframes_t rate, void *arg)
+{
+    Audio *a = arg;
+    atomic_store(&a->rate, rate);
+    return 0;
+}
+
+static int jack_out_buffer_size(jack_nframes_t nframes, void *arg)
+{
+    Audio *a = arg;
+    atomic_store(&a->period, nframes);
+    return 0;
+}
+
+static void jack_out_timebase(jack_transport_state_t state, jack_nframes_t nframes,
+                              jack_position_t *pos, int new_pos, void *arg)
+{
+    (void)state;
+    (void)nframes;
+    (void)new_pos;
+    Audio *a = arg;
+    audio_period_begin(a);
+    int bpm = atomic_load_explicit(&a->song_bpm, memory_order_relaxed);
+    int speed = atomic_load_explicit(&a->song_speed, memory_order_relaxed);
+    Engine *e = atomic_load_explicit(&a->engine, memory_order_acquire);
+    if (e) {
+        /* The engine knows the live tempo (Fxx effects change it). */
+        const EngineStatus *st = engine_status(e);
+        int live_bpm = atomic_load_explicit(&st->bpm, memory_order_relaxed);
+        int live_speed = atomic_load_explicit(&st->speed, memory_order_relaxed);
+        if (live_bpm > 0)
+            bpm = live_bpm;
+        if (live_speed > 0)
+            speed = live_speed;
+    }
+    int rpb = atomic_load_explicit(&a->rows_per_beat, memory_order_relaxed);
+    if (bpm <= 0)
+        bpm = 125;
+    if (speed <= 0)
+        speed = 6;
+    if (rpb <= 0)
+        rpb = 4;
+    double beats_per_minute = 24.0 * bpm / ((double)speed * rpb);
+    double frames_per_beat = pos->frame_rate * 60.0 / beats_per_minute;
+    double beats = pos->frame / frames_per_beat;
+    long whole = (long)beats;
+    pos->valid = JackPositionBBT;
+    pos->beats_per_bar = 4.0f;
+    pos->beat_type = 4.0f;
+    pos->ticks_per_beat = (double)speed * rpb;
+    pos->beats_per_minute = beats_per_minute;
+    pos->bar = (int32_t)(whole / 4) + 1;
+    pos->beat = (int32_t)(whole % 4) + 1;
+    pos->tick = (int32_t)((beats - (double)whole) * pos->ticks_per_beat);
+    pos->bar_start_tick = (double)(pos->bar - 1) * 4.0 * pos->ticks_per_beat;
+    audio_period_end(a);
+}
+
+static int jack_out_sync(jack_transport_state_t state, jack_position_t *pos, void *arg)
+{
+    /* Always ready: a relocation is carried out by the UI thread's poll,
+     * not by holding the transport back. */
+    (void)state;
+    (void)pos;
+    (void)arg;
+    return 1;
+}
+
+/* Opens a client and its ports; fills rate and period. */
+static HissError jack_out_connect_client(Audio *a, JackOut *j, HissDiag *why)
+{
+    jack_status_t status = 0;
+    jack_options_t options = a->opts.start_server ? JackNullOption : JackNoStartServer;
+    const char *name = a->opts.client_name ? a->opts.client_name : "hiss";
+    j->client = jack_client_open(name, options, &status);
+    if (!j->client) {
+        if (status & JackServerFailed)
+            audio_why(why, "no JACK server running");
+        else
+            audio_why(why, "cannot open a JACK client (status 0x%x)",
+                          (unsigned)status);
+        return HISS_ERR_MISSING;
+    }
+    atomic_store(&j->gone, false);
+    j->have_expected = false;
+    atomic_store(&a->rate, jack_get_sample_rate(j->client));
+    atomic_store(&a->period, jack_get_buffer_size(j->client));
+
+    static const char *const names[2] = {"out_L", "out_R"};
+    for (int i = 0; i < 2; i++) {
+        j->out[i] = jack_port_register(j->client, names[i], JACK_DEFAULT_AUDIO_TYPE,
+                                       JackPortIsOutput, 0);
+        if (!j->out[i]) {
+            audio_why(why, "cannot register port %s", names[i]);
+            jack_client_close(j->client);
+            j->client = NULL;
+            return HISS_ERR_IO;
+        }
+    }
+    j->chan_count = 0;
+    jack_set_process_callback(j->client, jack_out_process, a);
+    jack_on_info_shutdown(j->client, jack_out_shutdown, a);
+    jack_set_xrun_callback(j->client, jack_out_xrun, a);
+    jack_set_sample_rate_callback(j->client, jack_out_rate_changed, a);
+    jack_set_buffer_size_callback(j->client, jack_out_buffer_size, a);
+    return HISS_OK;
+}
 
 static HissError jack_out_open(Audio *a, HissDiag *why)
 {
-    (void)a;
-    hiss_diag_set(why, "jack", 0, 0, "the JACK backend is not in this build yet");
-    return HISS_ERR_UNSUPPORTED;
+    jack_set_error_function(jack_out_quiet);
+    jack_set_info_function(jack_out_quiet);
+    JackOut *j = calloc(1, sizeof *j);
+    if (j)
+        j->scratch = calloc((size_t)AUDIO_MAX_BLOCK * 2, sizeof(float));
+    if (!j || !j->scratch) {
+        free(j);
+        audio_why(why, "out of memory");
+        return HISS_ERR_NOMEM;
+    }
+    a->impl = j;
+    HissError err = jack_out_connect_client(a, j, why);
+    if (err) {
+        free(j->scratch);
+        free(j);
+        a->impl = NULL;
+    }
+    return err;
 }
 
-static HissError jack_out_start(Audio *a) { (void)a; return HISS_ERR_UNSUPPORTED; }
-static void jack_out_stop(Audio *a) { (void)a; }
-static void jack_out_close(Audio *a) { (void)a; }
+/* --connect PORT,PORT[,CH1,...]: the first two go to out_L and out_R (a
+ * single port takes both), any more to the per-channel ports in order.
+ * Without it, out_L and out_R go to the first two physical playback ports. */
+static void jack_out_connect_ports(Audio *a, JackOut *j)
+{
+    if (a->opts.no_connect)
+        return;
+    enum { MAX_TARGETS = 2 + SONG_MAX_CHANNELS };
+    const char *targets[MAX_TARGETS] = {NULL};
+    int count = 0;
+    char *copy = NULL;
+    const char **found = NULL;
+    if (a->opts.connect) {
+        copy = strdup(a->opts.connect);
+        if (!copy)
+            return;
+        for (char *s = copy; s && count < MAX_TARGETS;) {
+            char *comma = strchr(s, ',');
+            if (comma)
+                *comma = '\0';
+            targets[count++] = s;
+            s = comma ? comma + 1 : NULL;
+        }
+    } else {
+        found = jack_get_ports(j->client, NULL, JACK_DEFAULT_AUDIO_TYPE,
+                               JackPortIsPhysical | JackPortIsInput);
+        for (int i = 0; found && found[i] && i < 2; i++)
+            targets[count++] = found[i];
+    }
+    if (count == 1)
+        targets[count++] = targets[0];
+    for (int i = 0; i < count; i++) {
+        jack_port_t *port = i < 2 ? j->out[i] : i - 2 < j->chan_count ? j->chan_port[i - 2] : NULL;
+        if (!port || !targets[i] || !*targets[i])
+            continue;
+        if (jack_connect(j->client, jack_port_name(port), targets[i]) != 0)
+            fprintf(stderr, "hiss: cannot connect %s to %s\n", jack_port_name(port),
+                    targets[i]);
+    }
+    free(copy);
+    if (found)
+        jack_free(found);
+}
+
+static HissError jack_out_activate(Audio *a, JackOut *j)
+{
+    /* Per-channel ports go in before activation so the callback never sees
+     * a half-built set. */
+    int want = a->opts.per_channel_ports ? a->song_channels : 0;
+    if (want > SONG_MAX_CHANNELS)
+        want = SONG_MAX_CHANNELS;
+    for (int c = 0; c < want; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "ch%02d", c + 1);
+        j->chan_port[c] = jack_port_register(j->client, name, JACK_DEFAULT_AUDIO_TYPE,
+                                             JackPortIsOutput, 0);
+        if (!j->chan_port[c])
+            return HISS_ERR_IO;
+        j->chan_count = c + 1;
+    }
+    if (a->opts.transport != AUDIO_TRANSPORT_NONE)
+        jack_set_sync_callback(j->client, jack_out_sync, a);
+    if (a->opts.transport == AUDIO_TRANSPORT_MASTER &&
+        jack_set_timebase_callback(j->client, 0, jack_out_timebase, a) != 0)
+        fprintf(stderr, "hiss: another client is the JACK timebase master\n");
+    if (jack_activate(j->client) != 0)
+        return HISS_ERR_IO;
+    atomic_store(&a->state, AUDIO_STATE_RUNNING);
+    jack_out_connect_ports(a, j);
+    if (a->opts.transport == AUDIO_TRANSPORT_MASTER)
+        jack_transport_start(j->client);
+    return HISS_OK;
+}
+
+static HissError jack_out_start(Audio *a)
+{
+    return jack_out_activate(a, a->impl);
+}
+
+static void jack_out_stop(Audio *a)
+{
+    JackOut *j = a->impl;
+    if (!j->client || atomic_load(&j->gone))
+        return;
+    if (a->opts.transport == AUDIO_TRANSPORT_MASTER) {
+        jack_transport_stop(j->client);
+        jack_release_timebase(j->client);
+    }
+    jack_deactivate(j->client);
+}
+
+static void jack_out_drop_client(JackOut *j)
+{
+    if (j->client)
+        jack_client_close(j->client);
+    j->client = NULL;
+    j->chan_count = 0;
+}
+
+static void jack_out_close(Audio *a)
+{
+    JackOut *j = a->impl;
+    if (!j)
+        return;
+    jack_out_drop_client(j);
+    free(j->scratch);
+    free(j);
+    a->impl = NULL;
+}
+
+static HissError jack_out_reconnect(Audio *a, HissDiag *why)
+{
+    JackOut *j = a->impl;
+    if (j->client && !atomic_load(&j->gone))
+        return HISS_OK;
+    jack_out_drop_client(j);
+    HissError err = jack_out_connect_client(a, j, why);
+    if (err)
+        return err;
+    err = jack_out_activate(a, j);
+    if (err) {
+        audio_why(why, "cannot activate the JACK client");
+        jack_out_drop_client(j);
+        return err;
+    }
+    j->gone_reported = false;
+    j->reconnected_unreported = true;
+    return HISS_OK;
+}
+
+/* Song position (order index, row) for a frame count at the song's tempo;
+ * false when the song has no rows. */
+static bool jack_out_position_for_frame(const Song *song, uint32_t rate, int bpm,
+                                        int speed, uint64_t frame, int *order,
+                                        int *row)
+{
+    int count = atomic_load(&song->order_count);
+    uint64_t total = 0;
+    for (int i = 0; i < count; i++) {
+        const Pattern *p = song_pattern(song, atomic_load(&song->orders[i]));
+        total += p ? p->rows : 0;
+    }
+    if (!total || bpm <= 0 || speed <= 0 || !rate)
+        return false;
+    double frames_per_row = rate * 2.5 * speed / bpm;
+    uint64_t r = (uint64_t)(frame / frames_per_row) % total;
+    for (int i = 0; i < count; i++) {
+        const Pattern *p = song_pattern(song, atomic_load(&song->orders[i]));
+        uint64_t rows = p ? p->rows : 0;
+        if (r < rows) {
+            *order = i;
+            *row = (int)r;
+            return true;
+        }
+        r -= rows;
+    }
+    return false;
+}
+
+static unsigned jack_out_poll(Audio *a)
+{
+    JackOut *j = a->impl;
+    unsigned events = 0;
+    if (atomic_load(&j->gone) && !j->gone_reported) {
+        j->gone_reported = true;
+        events |= AUDIO_EVENT_SERVER_GONE;
+    }
+    if (j->reconnected_unreported) {
+        j->reconnected_unreported = false;
+        events |= AUDIO_EVENT_RECONNECTED;
+    }
+    Engine *e = atomic_load(&a->engine);
+    if (atomic_exchange_explicit(&j->relocate_pending, false, memory_order_acquire) &&
+        e && a->song) {
+        int order, row;
+        uint32_t frame = atomic_load(&j->relocate_frame);
+        if (jack_out_position_for_frame(a->song, atomic_load(&a->rate),
+                                        atomic_load(&a->song_bpm),
+                                        atomic_load(&a->song_speed), frame, &order,
+                                        &row)) {
+            EngineCommand cmd = {.type = ENGINE_CMD_PLAY_SONG, .a = order, .b = row};
+            if (engine_send(e, &cmd))
+                events |= AUDIO_EVENT_TRANSPORT;
+            else
+                atomic_store(&j->relocate_pending, true); /* ring full: next poll */
+        }
+    }
+    return events;
+}
 
 const AudioBackend audio_jack_backend = {
     .name = "jack",
@@ -18,4 +451,6 @@ const AudioBackend audio_jack_backend = {
     .start = jack_out_start,
     .stop = jack_out_stop,
     .close = jack_out_close,
+    .reconnect = jack_out_reconnect,
+    .poll = jack_out_poll,
 };

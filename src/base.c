@@ -19,6 +19,29 @@ const char *hiss_strerror(HissError err)
     return "unknown error";
 }
 
+/* Messages quote words and names from hostile files and end up on the
+ * terminal: control bytes become \xNN so a file cannot send escape
+ * sequences (retitle, clear, remap keys) through an error message. */
+static void escape_controls(char *text, size_t size)
+{
+    char out[sizeof ((HissDiag *)0)->text];
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            if (o + 4 >= sizeof out)
+                break;
+            snprintf(out + o, 5, "\\x%02x", *p);
+            o += 4;
+        } else {
+            if (o + 1 >= sizeof out)
+                break;
+            out[o++] = (char)*p;
+        }
+    }
+    out[o] = 0;
+    snprintf(text, size, "%s", out);
+}
+
 void hiss_diag_set(HissDiag *diag, const char *file, int line, int col,
                    const char *fmt, ...)
 {
@@ -35,4 +58,5 @@ void hiss_diag_set(HissDiag *diag, const char *file, int line, int col,
     else
         snprintf(diag->text, sizeof diag->text, "%s: %s",
                  file ? file : "<input>", msg);
+    escape_controls(diag->text, sizeof diag->text);
 }

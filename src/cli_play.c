@@ -1,12 +1,434 @@
-/* Placeholder until the play subcommand lands; it says so plainly. */
+/* hiss play: plays a song without the editor, until it ends, the time given
+ * with --seconds runs out, or Ctrl-C. This thread owns the song, the engine
+ * and the audio backend: it loads, starts, polls, reconnects and rebuilds,
+ * while the backend's thread only renders. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "audio.h"
 #include "cli.h"
+#include "engine.h"
+#include "songio.h"
+
+typedef struct {
+    const char *song_path;
+    double seconds; /* 0 = until the end */
+    bool loop;
+    bool fallback;
+    bool quiet;
+    AudioOptions audio;
+} PlayArgs;
+
+typedef struct {
+    PlayArgs args;
+    Audio *audio;
+    Song *song;
+    Engine *engine;
+    uint32_t engine_rate;   /* the rate the engine and samples are built for */
+    uint64_t frames_before; /* played by engines already retired */
+    bool status_line;       /* stdout is a terminal */
+    bool line_dirty;
+} Player;
+
+static volatile sig_atomic_t play_interrupted;
+
+static void play_on_signal(int sig)
+{
+    (void)sig;
+    play_interrupted = 1;
+}
+
+static void play_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: hiss play SONG [--seconds N] [--loop] [--audio jack|alsa|null]\n"
+            "                 [--device NAME] [--client-name NAME] [--no-connect]\n"
+            "                 [--connect PORT,PORT[,CH1,...]] [--ports per-channel]\n"
+            "                 [--transport follow|master] [--fallback] [--period N]\n"
+            "                 [--rate N] [--start-server] [--quiet]\n");
+}
+
+static bool parse_uint(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+/* 0 = parsed, else the exit status. */
+static int parse_args(int argc, char **argv, PlayArgs *p)
+{
+    memset(p, 0, sizeof *p);
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (arg[0] != '-' || !arg[1]) {
+            if (p->song_path) {
+                fprintf(stderr, "hiss play: one song at a time ('%s')\n", arg);
+                return 2;
+            }
+            p->song_path = arg;
+            continue;
+        }
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            play_usage(stdout);
+            return -1;
+        }
+        bool *flag = !strcmp(arg, "--loop")           ? &p->loop
+                     : !strcmp(arg, "--fallback")     ? &p->fallback
+                     : !strcmp(arg, "--no-connect")   ? &p->audio.no_connect
+                     : !strcmp(arg, "--start-server") ? &p->audio.start_server
+                     : !strcmp(arg, "--quiet") || !strcmp(arg, "-q") ? &p->quiet
+                                                      : NULL;
+        if (flag) {
+            *flag = true;
+            continue;
+        }
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!val) {
+            fprintf(stderr, "hiss play: %s needs a value\n", arg);
+            return 2;
+        }
+        if (!strcmp(arg, "--seconds")) {
+            char *end;
+            p->seconds = strtod(val, &end);
+            if (end == val || *end || !(p->seconds > 0) || p->seconds > 1e7) {
+                fprintf(stderr, "hiss play: --seconds wants a positive number\n");
+                return 2;
+            }
+        } else if (!strcmp(arg, "--audio")) {
+            if (strcmp(val, "jack") && strcmp(val, "alsa") && strcmp(val, "null") &&
+                strcmp(val, "auto")) {
+                fprintf(stderr, "hiss play: --audio is jack, alsa, null or auto\n");
+                return 2;
+            }
+            p->audio.backend = val;
+        } else if (!strcmp(arg, "--device")) {
+            p->audio.device = val;
+        } else if (!strcmp(arg, "--client-name")) {
+            p->audio.client_name = val;
+        } else if (!strcmp(arg, "--connect")) {
+            p->audio.connect = val;
+        } else if (!strcmp(arg, "--ports")) {
+            if (strcmp(val, "per-channel") && strcmp(val, "stereo")) {
+                fprintf(stderr, "hiss play: --ports is per-channel or stereo\n");
+                return 2;
+            }
+            p->audio.per_channel_ports = !strcmp(val, "per-channel");
+        } else if (!strcmp(arg, "--transport")) {
+            if (!strcmp(val, "follow"))
+                p->audio.transport = AUDIO_TRANSPORT_FOLLOW;
+            else if (!strcmp(val, "master"))
+                p->audio.transport = AUDIO_TRANSPORT_MASTER;
+            else if (!strcmp(val, "none"))
+                p->audio.transport = AUDIO_TRANSPORT_NONE;
+            else {
+                fprintf(stderr, "hiss play: --transport is follow, master or none\n");
+                return 2;
+            }
+        } else if (!strcmp(arg, "--period")) {
+            if (!parse_uint(val, 16, 8192, &p->audio.period)) {
+                fprintf(stderr, "hiss play: --period is 16..8192 frames\n");
+                return 2;
+            }
+        } else if (!strcmp(arg, "--rate")) {
+            if (!parse_uint(val, 8000, 192000, &p->audio.rate)) {
+                fprintf(stderr, "hiss play: --rate is 8000..192000 Hz\n");
+                return 2;
+            }
+        } else {
+            fprintf(stderr, "hiss play: unknown option %s\n", arg);
+            play_usage(stderr);
+            return 2;
+        }
+        i++;
+    }
+    if (!p->song_path) {
+        play_usage(stderr);
+        return 2;
+    }
+    return 0;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Messages go to stderr on a line of their own, even when the status line
+ * is showing on the terminal. */
+static void play_say(Player *pl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void play_say(Player *pl, const char *fmt, ...)
+{
+    if (pl->line_dirty) {
+        fputs("\r\033[K", stdout);
+        fflush(stdout);
+        pl->line_dirty = false;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("hiss: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static uint64_t play_frames(const Player *pl)
+{
+    return pl->frames_before +
+           (pl->engine ? atomic_load(&engine_status(pl->engine)->frames_rendered) : 0);
+}
+
+static void play_status_line(Player *pl)
+{
+    const EngineStatus *st = engine_status(pl->engine);
+    uint32_t rate = audio_rate(pl->audio);
+    double secs = rate ? (double)play_frames(pl) / rate : 0;
+    /* Peaks are "since last read": reading resets them for the next line. */
+    uint32_t pl_milli = atomic_exchange((_Atomic uint32_t *)&st->peak_left_milli, 0);
+    uint32_t pr_milli = atomic_exchange((_Atomic uint32_t *)&st->peak_right_milli, 0);
+    char bars[2][11];
+    uint32_t peaks[2] = {pl_milli, pr_milli};
+    for (int s = 0; s < 2; s++) {
+        int n = (int)(peaks[s] / 100);
+        for (int i = 0; i < 10; i++)
+            bars[s][i] = i < n ? '#' : '-';
+        bars[s][10] = '\0';
+    }
+    const char *state = audio_state(pl->audio) == AUDIO_STATE_SERVER_GONE ? "  [JACK gone]" : "";
+    printf("\r\033[K%3d:%02d  ord %02X pat %02X row %03d  L %s R %s  xruns %u%s",
+           (int)secs / 60, (int)secs % 60, atomic_load(&st->order),
+           atomic_load(&st->pattern), atomic_load(&st->row), bars[0], bars[1],
+           audio_xruns(pl->audio), state);
+    fflush(stdout);
+    pl->line_dirty = true;
+}
+
+/* Builds an engine at the device's new rate and puts it in place of the old
+ * one, keeping the song and the position. The old engine is taken out first
+ * (the backend renders silence meanwhile), so the song's instruments can be
+ * replaced directly: nothing reads them. */
+static HissError play_rebuild_for_rate(Player *pl)
+{
+    uint32_t rate = audio_rate(pl->audio);
+    Instrument *fresh[SONG_MAX_INSTRUMENTS + 1];
+    HissDiag diag = {{0}};
+    HissError err = songio_reload_samples(pl->song, rate, fresh, &diag);
+    if (err) {
+        play_say(pl, "cannot convert samples to %u Hz: %s", rate, diag.text);
+        return err;
+    }
+    Engine *old = audio_swap_engine(pl->audio, NULL, 0);
+    const EngineStatus *st = engine_status(old);
+    int order = atomic_load(&st->order), row = atomic_load(&st->row);
+    bool was_playing = atomic_load(&st->playing);
+    pl->frames_before += atomic_load(&st->frames_rendered);
+    engine_collect_garbage(old);
+    engine_free(old);
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        Instrument *prev = atomic_exchange(&pl->song->instruments[slot], fresh[slot]);
+        song_instrument_free(prev);
+    }
+    Engine *e = engine_new(pl->song, rate);
+    if (!e) {
+        pl->engine = NULL;
+        play_say(pl, "out of memory building the engine at %u Hz", rate);
+        return HISS_ERR_NOMEM;
+    }
+    if (was_playing)
+        engine_play_song_now(e, order, row, pl->args.loop);
+    pl->engine = e;
+    pl->engine_rate = rate;
+    audio_swap_engine(pl->audio, e, rate);
+    play_say(pl, "now at %u Hz: samples converted, playing on from order %02X row %03d",
+             rate, order, row);
+    return HISS_OK;
+}
+
+/* After the JACK server went away, with --fallback: ALSA, else null. */
+static HissError play_fall_back(Player *pl)
+{
+    Engine *e = audio_swap_engine(pl->audio, NULL, 0);
+    audio_close(pl->audio);
+    pl->audio = NULL;
+    AudioOptions o = pl->args.audio;
+    HissDiag why = {{0}};
+    uint32_t rate = 0;
+    o.backend = "alsa";
+    HissError err = audio_open(&pl->audio, &o, &rate, &why);
+    if (err) {
+        play_say(pl, "%s", why.text);
+        o.backend = "null";
+        err = audio_open(&pl->audio, &o, &rate, &why);
+        if (err)
+            return err;
+    }
+    audio_set_song(pl->audio, pl->song);
+    /* Started silent, then given the old engine with its own rate: when the
+     * new device runs at another rate, the next poll says so. */
+    err = audio_start(pl->audio, NULL);
+    audio_swap_engine(pl->audio, e, pl->engine_rate);
+    play_say(pl, "falling back to %s at %u Hz", audio_name(pl->audio), rate);
+    return err;
+}
+
+static int play_run(Player *pl)
+{
+    PlayArgs *a = &pl->args;
+    HissDiag why = {{0}};
+    uint32_t rate = 0;
+    HissError err = audio_open(&pl->audio, &a->audio, &rate, &why);
+    if (err) {
+        fprintf(stderr, "hiss: %s\n", why.text[0] ? why.text : hiss_strerror(err));
+        return 1;
+    }
+    if (why.text[0])
+        fprintf(stderr, "hiss: %s\n", why.text);
+
+    SongioWarnings warnings;
+    songio_warnings_init(&warnings);
+    HissDiag diag = {{0}};
+    err = songio_load(a->song_path, rate, &pl->song, &diag, &warnings);
+    for (int i = 0; i < warnings.count; i++)
+        fprintf(stderr, "hiss: %s\n", warnings.items[i].text);
+    songio_warnings_deinit(&warnings);
+    if (err) {
+        fprintf(stderr, "hiss: %s\n", diag.text[0] ? diag.text : hiss_strerror(err));
+        return 1;
+    }
+    pl->engine = engine_new(pl->song, rate);
+    pl->engine_rate = rate;
+    if (!pl->engine) {
+        fprintf(stderr, "hiss: out of memory\n");
+        return 1;
+    }
+    audio_set_song(pl->audio, pl->song);
+    err = audio_start(pl->audio, pl->engine);
+    if (err) {
+        fprintf(stderr, "hiss: cannot start %s audio: %s\n", audio_name(pl->audio),
+                hiss_strerror(err));
+        return 1;
+    }
+    /* The song starts once the ports are connected and a couple of periods
+     * have passed (a new JACK connection takes effect at a cycle boundary),
+     * so a recorder listening from the start hears every frame. */
+    uint32_t r0 = audio_rate(pl->audio) ? audio_rate(pl->audio) : 48000;
+    sleep_ms((int)(2000u * audio_period(pl->audio) / r0) + 5);
+    EngineCommand loop = {.type = ENGINE_CMD_SET_LOOP_SONG, .a = a->loop};
+    EngineCommand play = {.type = ENGINE_CMD_PLAY_SONG, .a = 0, .b = 0};
+    engine_send(pl->engine, &loop);
+    engine_send(pl->engine, &play);
+    if (!a->quiet)
+        fprintf(stderr, "hiss: playing %s through %s at %u Hz, period %u\n",
+                a->song_path, audio_name(pl->audio), audio_rate(pl->audio),
+                audio_period(pl->audio));
+
+    double last_try = 0, last_draw = 0, ended_at = 0;
+    int exit_status = 0;
+    while (!play_interrupted) {
+        sleep_ms(20);
+        double now = now_seconds();
+        unsigned ev = audio_poll(pl->audio);
+        if (ev & AUDIO_EVENT_SERVER_GONE) {
+            play_say(pl, "JACK server gone%s", a->fallback ? "" : "; waiting for it to return");
+            if (a->fallback && play_fall_back(pl)) {
+                play_say(pl, "no audio backend left");
+                exit_status = 1;
+                break;
+            }
+            last_try = now;
+            continue;
+        }
+        if (ev & AUDIO_EVENT_RECONNECTED)
+            play_say(pl, "JACK server back at %u Hz, period %u", audio_rate(pl->audio),
+                     audio_period(pl->audio));
+        if (ev & AUDIO_EVENT_RATE_CHANGED && pl->engine &&
+            play_rebuild_for_rate(pl) != HISS_OK) {
+            exit_status = 1;
+            break;
+        }
+        AudioState state = audio_state(pl->audio);
+        if (state == AUDIO_STATE_SERVER_GONE && now - last_try >= 1.0) {
+            last_try = now;
+            audio_reconnect(pl->audio);
+            continue;
+        }
+        if (state == AUDIO_STATE_FAILED) {
+            play_say(pl, "the %s device failed", audio_name(pl->audio));
+            exit_status = 1;
+            break;
+        }
+        if (!pl->engine)
+            continue;
+        uint32_t r = audio_rate(pl->audio);
+        if (a->seconds > 0 && r && (double)play_frames(pl) >= a->seconds * r)
+            break;
+        if (!a->loop && atomic_load(&engine_status(pl->engine)->song_ended)) {
+            /* Let the last period reach the device before stopping. */
+            if (ended_at == 0)
+                ended_at = now;
+            else if (now - ended_at > 0.25)
+                break;
+        }
+        if (pl->status_line && now - last_draw >= 0.1) {
+            last_draw = now;
+            play_status_line(pl);
+        }
+    }
+    if (pl->line_dirty) {
+        fputc('\n', stdout);
+        fflush(stdout);
+    }
+    uint32_t xruns = audio_xruns(pl->audio);
+    if (!a->quiet || xruns)
+        fprintf(stderr, "hiss: stopped after %.1f s, %u xrun%s\n",
+                audio_rate(pl->audio) ? (double)play_frames(pl) / audio_rate(pl->audio) : 0,
+                xruns, xruns == 1 ? "" : "s");
+    return exit_status;
+}
 
 int cli_play(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "hiss: 'play' is not available in this build yet\n");
-    return 2;
+    Player pl;
+    memset(&pl, 0, sizeof pl);
+    int rc = parse_args(argc, argv, &pl.args);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    pl.status_line = isatty(STDOUT_FILENO) && !pl.args.quiet;
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = play_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* A recorder or server going away must not kill us through a pipe. */
+    signal(SIGPIPE, SIG_IGN);
+
+    rc = play_run(&pl);
+    if (pl.audio)
+        audio_close(pl.audio);
+    if (pl.engine) {
+        engine_collect_garbage(pl.engine);
+        engine_free(pl.engine);
+    }
+    song_free(pl.song);
+    return rc;
 }

@@ -1,12 +1,86 @@
-/* Placeholder until the recover subcommand lands; it says so plainly. */
+/* hiss --recover [DIR...]: lists what can be recovered.
+ *
+ * Looks in the state directory (untitled songs and fallbacks), in the index
+ * of recovery files written next to songs, and for hidden .NAME.recover
+ * files in the current directory and every DIR given. Read-only: restoring
+ * is offered by the editor when the song is opened. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "cli.h"
+#include "recovery.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: hiss --recover [DIR...]\n"
+               "Lists recovery files (newest first): those next to songs in "
+               "the index and in\nthe current directory and each DIR, and "
+               "those in the state directory.\n");
+}
+
+static void print_entry(const RecoveryEntry *e)
+{
+    time_t t = (time_t)(e->mtime_ns / 1000000000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char when[32];
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    printf("%s  %8lld bytes  %s\n", when, (long long)e->size, e->path);
+    if (e->song_path[0])
+        printf("    song: %s (%s)\n", e->song_path,
+               e->newer_than_song
+                   ? "newer than the song: open the song to restore it"
+                   : "older than the song: probably already saved");
+    else
+        printf("    new song never saved: open this file with hiss to "
+               "restore it\n");
+}
 
 int cli_recover(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "hiss: 'recover' is not available in this build yet\n");
-    return 2;
+    const char **dirs = calloc((size_t)argc + 1, sizeof *dirs);
+    if (!dirs) {
+        fprintf(stderr, "hiss: out of memory\n");
+        return 1;
+    }
+    int count = 0;
+    dirs[count++] = ".";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            free(dirs);
+            return 0;
+        }
+        if (argv[i][0] == '-') {
+            fprintf(stderr, "hiss --recover: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            free(dirs);
+            return 2;
+        }
+        dirs[count++] = argv[i];
+    }
+    char state[RECOVERY_PATH_MAX];
+    HissDiag diag = {{0}};
+    bool have_state = recovery_state_dir(state, sizeof state, false, &diag) ==
+                      HISS_OK;
+
+    RecoveryEntry *entries = NULL;
+    int n = recovery_list(dirs, count, &entries);
+    free(dirs);
+    if (n < 0) {
+        fprintf(stderr, "hiss --recover: out of memory\n");
+        return 1;
+    }
+    if (n == 0)
+        printf("nothing to recover\n");
+    for (int i = 0; i < n; i++)
+        print_entry(&entries[i]);
+    if (have_state)
+        printf("(state directory: %s)\n", state);
+    else
+        printf("(no state directory: %s)\n", diag.text);
+    free(entries);
+    return 0;
 }

@@ -55,6 +55,7 @@ typedef struct {
     SampleioWriter *writers[SONG_MAX_CHANNELS];
     char *names[SONG_MAX_CHANNELS];
     float *buffers[SONG_MAX_CHANNELS];
+    float *held[SONG_MAX_CHANNELS]; /* room for render_loop's held frames */
 } Stems;
 
 static volatile sig_atomic_t interrupted;
@@ -104,14 +105,18 @@ static bool parse_long(const char *text, long lo, long hi, long *out)
     return true;
 }
 
-/* "--name value" or "--name=value"; *i advances past what was used.
- * NULL when the value is missing. */
-static const char *option_value(int argc, char **argv, int *i, const char *name)
+/* "--name value", "--name=value", "-x value" or "-xvalue" (as getopt
+ * takes them); *i advances past what was used. NULL when the value is
+ * missing. */
+static const char *option_value(int argc, char **argv, int *i, const char *short_name,
+                                const char *name)
 {
     const char *arg = argv[*i];
     size_t n = strlen(name);
     if (!strncmp(arg, name, n) && arg[n] == '=')
         return arg + n + 1;
+    if (short_name && arg[1] != '-' && arg[1] == short_name[1] && arg[2])
+        return arg + 2;
     if (*i + 1 >= argc)
         return NULL;
     return argv[++*i];
@@ -120,7 +125,7 @@ static const char *option_value(int argc, char **argv, int *i, const char *name)
 static bool option_is(const char *arg, const char *short_name, const char *long_name)
 {
     size_t n = strlen(long_name);
-    return (short_name && !strcmp(arg, short_name)) || !strcmp(arg, long_name) ||
+    return (short_name && !strncmp(arg, short_name, 2)) || !strcmp(arg, long_name) ||
            (!strncmp(arg, long_name, n) && arg[n] == '=');
 }
 
@@ -150,12 +155,12 @@ static int parse_options(int argc, char **argv, RenderOptions *o)
             usage(stdout);
             return 0;
         } else if (option_is(arg, "-o", "--output")) {
-            if (!(v = option_value(argc, argv, &i, "--output")))
+            if (!(v = option_value(argc, argv, &i, "-o", "--output")))
                 return usage_error("%s needs a file name", arg);
             o->output = v;
         } else if (option_is(arg, "-r", "--rate")) {
             long rate;
-            if (!(v = option_value(argc, argv, &i, "--rate")))
+            if (!(v = option_value(argc, argv, &i, "-r", "--rate")))
                 return usage_error("%s needs a sample rate in Hz", arg);
             if (!parse_long(v, RENDER_RATE_MIN, RENDER_RATE_MAX, &rate))
                 return usage_error("rate '%s' is not a whole number of Hz from "
@@ -163,7 +168,7 @@ static int parse_options(int argc, char **argv, RenderOptions *o)
                                    v);
             o->rate = (uint32_t)rate;
         } else if (option_is(arg, "-s", "--seconds")) {
-            if (!(v = option_value(argc, argv, &i, "--seconds")))
+            if (!(v = option_value(argc, argv, &i, "-s", "--seconds")))
                 return usage_error("%s needs a number of seconds", arg);
             char *end;
             errno = 0;
@@ -175,11 +180,11 @@ static int parse_options(int argc, char **argv, RenderOptions *o)
                                    v);
             o->seconds = s;
         } else if (option_is(arg, NULL, "--stems")) {
-            if (!(v = option_value(argc, argv, &i, "--stems")) || !*v)
+            if (!(v = option_value(argc, argv, &i, NULL, "--stems")) || !*v)
                 return usage_error("%s needs a directory", arg);
             o->stems_dir = v;
         } else if (option_is(arg, NULL, "--bits")) {
-            if (!(v = option_value(argc, argv, &i, "--bits")))
+            if (!(v = option_value(argc, argv, &i, NULL, "--bits")))
                 return usage_error("%s needs 16, 24 or 32", arg);
             if (!strcmp(v, "16"))
                 o->encoding = SAMPLEIO_ENC_PCM16;
@@ -190,7 +195,7 @@ static int parse_options(int argc, char **argv, RenderOptions *o)
             else
                 return usage_error("bits '%s' must be 16, 24 or 32 (float)", v);
         } else if (option_is(arg, NULL, "--interp")) {
-            if (!(v = option_value(argc, argv, &i, "--interp")))
+            if (!(v = option_value(argc, argv, &i, NULL, "--interp")))
                 return usage_error("%s needs raw, linear or sinc", arg);
             if (!song_interp_parse(v, &o->interp))
                 return usage_error("interpolation '%s' must be raw, linear or sinc",
@@ -284,6 +289,7 @@ static void stems_free(Stems *s, bool abort_files)
             sampleio_writer_abort(s->writers[c]);
         free(s->names[c]);
         free(s->buffers[c]);
+        free(s->held[c]);
     }
     memset(s, 0, sizeof *s);
 }
@@ -313,9 +319,12 @@ static int stems_open(Stems *s, const Song *song, const RenderOptions *o)
         size_t size = strlen(o->stems_dir) + strlen(base) + strlen(ext) + 48;
         char *name = malloc(size);
         s->buffers[c] = calloc(RENDER_BLOCK, sizeof(float));
-        if (!name || !s->buffers[c]) {
+        s->held[c] = calloc(RENDER_BLOCK * 2 + 2, sizeof(float));
+        if (!name || !s->buffers[c] || !s->held[c]) {
             free(name);
             free(s->buffers[c]);
+            free(s->held[c]);
+            s->buffers[c] = s->held[c] = NULL;
             fprintf(stderr, "hiss render: out of memory\n");
             return EXIT_FAILURE_RENDER;
         }
@@ -356,17 +365,6 @@ static double now_seconds(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static float block_peak(const float *mix, const Stems *stems, uint32_t n)
-{
-    float peak = 0;
-    for (uint32_t i = 0; i < 2 * n; i++)
-        peak = fmaxf(peak, fabsf(mix[i]));
-    for (int c = 0; c < stems->count; c++)
-        for (uint32_t i = 0; i < n; i++)
-            peak = fmaxf(peak, fabsf(stems->buffers[c][i]));
-    return peak;
-}
-
 /* Reports missing samples. Returns false when the render must not go on. */
 static bool check_samples(const SongioWarnings *w, const RenderOptions *o)
 {
@@ -402,74 +400,226 @@ typedef struct {
     uint64_t frames;
     bool ended;  /* the song reached its end */
     bool capped; /* stopped by the 20-minute cap */
+    bool looped; /* stopped where a Bxx jumped back: one pass */
+    int loop_from_order, loop_from_row, loop_to_order;
 } RenderResult;
 
-static HissError render_loop(Engine *engine, const RenderOptions *o,
+/* Blocks no longer than a quarter of the shortest possible row (speed 1 at
+ * 255 BPM, halved again by full swing), so the status shows every row
+ * start. Output does not depend on the block size. */
+static uint32_t render_block_frames(uint32_t rate)
+{
+    uint32_t n = (uint32_t)(rate * 2.5 / 255 / 4);
+    return n < 1 ? 1 : n > RENDER_BLOCK ? RENDER_BLOCK : n;
+}
+
+static const Pattern *pattern_at(const Song *song, int order)
+{
+    if (order < 0 || order >= atomic_load(&song->order_count))
+        return NULL;
+    return song_pattern(song, atomic_load(&song->orders[order]));
+}
+
+static bool row_has_effect(const Pattern *p, int row, uint8_t fx, int max_param)
+{
+    for (int c = 0; p && row >= 0 && row < p->rows && c < p->channels; c++) {
+        Cell cell = song_pattern_get(p, row, c);
+        if ((cell.fx == fx && cell.fx_param <= max_param) ||
+            (cell.fx2 == fx && cell.fx2_param <= max_param))
+            return true;
+    }
+    return false;
+}
+
+/* True when row (order, row) holds a Bxx that jumps back to `to` or to an
+ * order before it: played once, such a song repeats for ever. */
+static bool row_jumps_back(const Song *song, int order, int row, int to)
+{
+    return to <= order && row_has_effect(pattern_at(song, order), row, 'B', to);
+}
+
+/* Rows after which the song may end or jump back: the last row of the
+ * last playable order, and rows with a position jump or a pattern break.
+ * These play frame by frame, so the end or the loop point is exact. */
+static bool row_may_end(const Song *song, int order, int row)
+{
+    const Pattern *p = pattern_at(song, order);
+    if (!p)
+        return true;
+    if (row_has_effect(p, row, 'B', 0xFF) || row_has_effect(p, row, 'D', 0xFF))
+        return true;
+    if (row != p->rows - 1)
+        return false;
+    for (int later = order + 1; later < atomic_load(&song->order_count); later++)
+        if (pattern_at(song, later))
+            return false;
+    return true;
+}
+
+/* Frames after the song's end that are below the silence threshold, held
+ * back until sound follows them: a render ends on its last audible frame. */
+typedef struct {
+    float mix[RENDER_BLOCK * 2 * 2 + 4];
+    float *stems[SONG_MAX_CHANNELS];
+    uint32_t n, cap;
+} Held;
+
+static HissError write_frames(SampleioWriter *mix_writer, const float *mix,
+                              float *const *stem_bufs, int stem_count,
+                              SampleioWriter *const *stem_writers, uint32_t from,
+                              uint32_t n, HissDiag *diag)
+{
+    HissError err = HISS_OK;
+    if (mix_writer && n)
+        err = sampleio_writer_write(mix_writer, mix + 2 * from, n, diag);
+    for (int c = 0; !err && n && c < stem_count; c++)
+        err = sampleio_writer_write(stem_writers[c], stem_bufs[c] + from, n, diag);
+    return err;
+}
+
+static void held_append(Held *h, const float *mix, float *const *stem_bufs,
+                        int stem_count, uint32_t from, uint32_t n)
+{
+    if (h->n + n > h->cap)
+        n = h->cap - h->n; /* cannot happen with the block sizes used */
+    memcpy(h->mix + 2 * h->n, mix + 2 * from, sizeof(float) * 2 * n);
+    for (int c = 0; c < stem_count; c++)
+        memcpy(h->stems[c] + h->n, stem_bufs[c] + from, sizeof(float) * n);
+    h->n += n;
+}
+
+/* The index of the last frame at or above the silence threshold, or -1. */
+static long last_audible(const float *mix, float *const *stem_bufs, int stem_count,
+                         uint32_t n)
+{
+    for (long f = (long)n - 1; f >= 0; f--) {
+        if (fabsf(mix[2 * f]) >= RENDER_SILENCE || fabsf(mix[2 * f + 1]) >= RENDER_SILENCE)
+            return f;
+        for (int c = 0; c < stem_count; c++)
+            if (fabsf(stem_bufs[c][f]) >= RENDER_SILENCE)
+                return f;
+    }
+    return -1;
+}
+
+static HissError render_loop(Engine *engine, Song *song, const RenderOptions *o,
                              SampleioWriter *mix_writer, Stems *stems,
                              RenderResult *result, HissDiag *diag)
 {
     static float mix[RENDER_BLOCK * 2];
+    static Held held;
     const EngineStatus *status = engine_status(engine);
     uint64_t limit = o->seconds ? (uint64_t)llround(o->seconds * o->rate)
                                 : (uint64_t)RENDER_MAX_SECONDS * o->rate;
     if (limit == 0)
         limit = 1;
-    uint64_t tail_max = (uint64_t)RENDER_TAIL_SECONDS * o->rate, tail = 0;
+    uint32_t block = render_block_frames(o->rate);
+    uint64_t rendered = 0, tail = 0, tail_max = (uint64_t)RENDER_TAIL_SECONDS * o->rate;
     bool progress = !o->quiet && isatty(STDERR_FILENO);
-    double next_progress = now_seconds() + 0.2;
+    double next_progress = 0; /* the first block shows it at once */
+    int prev_order = 0, prev_row = 0;
+    bool fine = !o->seconds && row_may_end(song, 0, 0), fading = false;
+    int nst = stems->count;
+    HissError err = HISS_OK;
     memset(result, 0, sizeof *result);
+    held.n = 0;
+    held.cap = RENDER_BLOCK * 2 + 2;
+    for (int c = 0; c < nst; c++)
+        held.stems[c] = stems->held[c];
 
-    while (!interrupted) {
-        uint64_t left = limit - result->frames;
+    while (!interrupted && !err) {
+        uint64_t left = limit - rendered;
+        if (!o->seconds && result->ended && tail_max - tail < left)
+            left = tail_max - tail;
         if (left == 0) {
             result->capped = !o->seconds && !result->ended;
             break;
         }
-        uint32_t n = left < RENDER_BLOCK ? (uint32_t)left : RENDER_BLOCK;
-        engine_render_channels(engine, mix, stems->count ? stems->buffers : NULL,
-                               stems->count, n);
-        if (!o->seconds && result->ended) {
-            if (block_peak(mix, stems, n) < RENDER_SILENCE)
-                break;
-            tail += n;
-        }
-        HissError err = HISS_OK;
-        if (mix_writer)
-            err = sampleio_writer_write(mix_writer, mix, n, diag);
-        for (int c = 0; !err && c < stems->count; c++)
-            err = sampleio_writer_write(stems->writers[c], stems->buffers[c], n, diag);
-        if (err)
-            return err;
-        result->frames += n;
-        if (!result->ended && (atomic_load(&status->song_ended) ||
-                               !atomic_load(&status->playing)))
-            result->ended = true;
-        if (!o->seconds && result->ended && tail >= tail_max)
+        uint32_t n = fine ? 1 : block;
+        if (n > left)
+            n = (uint32_t)left;
+        engine_render_channels(engine, mix, nst ? stems->buffers : NULL, nst, n);
+        rendered += n;
+        int order = atomic_load(&status->order), row = atomic_load(&status->row);
+        bool moved = order != prev_order || row != prev_row;
+        if (!o->seconds && !result->ended && moved &&
+            row_jumps_back(song, prev_order, prev_row, order)) {
+            /* Frame by frame here, so this frame is the repeat's first. */
+            result->looped = true;
+            result->loop_from_order = prev_order;
+            result->loop_from_row = prev_row;
+            result->loop_to_order = order;
             break;
+        }
+        bool ending = !result->ended && (atomic_load(&status->song_ended) ||
+                                         !atomic_load(&status->playing));
+        if (!o->seconds && (result->ended || (ending && n == 1))) {
+            /* Every frame here comes after the song's last row. */
+            long last = last_audible(mix, stems->buffers, nst, n);
+            if (last >= 0) {
+                err = write_frames(mix_writer, held.mix, held.stems, nst, stems->writers,
+                                   0, held.n, diag);
+                if (!err)
+                    err = write_frames(mix_writer, mix, stems->buffers, nst,
+                                       stems->writers, 0, (uint32_t)last + 1, diag);
+                result->frames += held.n + (uint32_t)last + 1;
+                held.n = 0;
+                held_append(&held, mix, stems->buffers, nst, (uint32_t)last + 1,
+                            n - (uint32_t)last - 1);
+            } else if (n >= block) {
+                break; /* a whole block of silence: rung out */
+            } else {
+                held_append(&held, mix, stems->buffers, nst, 0, n);
+            }
+            tail += n;
+            if (!fading && tail + 2 * (uint64_t)block >= tail_max) {
+                /* Still sounding near the cap: fade out, never cut. */
+                EngineCommand stop = {.type = ENGINE_CMD_STOP};
+                fading = engine_send(engine, &stop);
+            }
+        } else {
+            err = write_frames(mix_writer, mix, stems->buffers, nst, stems->writers, 0, n,
+                               diag);
+            result->frames += n;
+        }
+        if (ending)
+            result->ended = true;
+        if (moved) {
+            fine = !o->seconds && row_may_end(song, order, row);
+            prev_order = order;
+            prev_row = row;
+        }
+        if (result->ended)
+            fine = false;
         if (progress && now_seconds() >= next_progress) {
-            char when[32];
-            format_duration(result->frames, o->rate, when, sizeof when);
-            fprintf(stderr, "\rrendering %s  order %02X row %02X ", when,
-                    atomic_load(&status->order), atomic_load(&status->row));
+            char when[32], total[40] = "";
+            format_duration(rendered, o->rate, when, sizeof when);
+            if (o->seconds) {
+                total[0] = '/';
+                format_duration(limit, o->rate, total + 1, sizeof total - 1);
+            }
+            fprintf(stderr, "\rrendering %s%s  order %02X row %03d ", when, total,
+                    order, row);
             next_progress = now_seconds() + 0.2;
         }
     }
     if (progress)
         fprintf(stderr, "\r\033[K");
-    return HISS_OK;
+    return err;
 }
 
 /* What the summary reports, taken before the writers are closed (closing
  * frees them). */
 typedef struct {
     float peak;
-    uint64_t overs;
+    uint64_t overs;   /* clipped at full scale */
+    uint64_t limited; /* softened by the master limiter */
     char format[48];
 } Figures;
 
 static Figures figures_of(SampleioWriter *const *writers, int count)
 {
-    Figures f = {0, 0, ""};
+    Figures f = {0, 0, 0, ""};
     for (int i = 0; i < count; i++) {
         f.peak = fmaxf(f.peak, sampleio_writer_peak(writers[i]));
         f.overs += sampleio_writer_overs(writers[i]);
@@ -484,9 +634,12 @@ static void print_summary(const char *what, const char *count, const RenderOptio
     char when[32], peak[32];
     format_duration(r->frames, o->rate, when, sizeof when);
     format_peak(f->peak, peak, sizeof peak);
-    printf("%s: %s%s at %u Hz, %s, peak %s, %llu %s\n", what, count, when, o->rate,
-           f->format, peak, (unsigned long long)f->overs,
-           o->encoding == SAMPLEIO_ENC_FLOAT ? "over 0 dBFS" : "clipped");
+    char limited[48] = "";
+    if (f->limited)
+        snprintf(limited, sizeof limited, ", %llu limited",
+                 (unsigned long long)f->limited);
+    printf("%s: %s%s at %u Hz, %s, peak %s, %llu clipped%s\n", what, count, when,
+           o->rate, f->format, peak, (unsigned long long)f->overs, limited);
 }
 
 int cli_render(int argc, char **argv)
@@ -550,7 +703,7 @@ int cli_render(int argc, char **argv)
     sigaction(SIGTERM, &sa, &old_term);
     engine_play_song_now(engine, 0, 0, false);
     RenderResult result;
-    HissError err = render_loop(engine, &o, mix_writer, &stems, &result, &diag);
+    HissError err = render_loop(engine, song, &o, mix_writer, &stems, &result, &diag);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (err) {
@@ -562,12 +715,28 @@ int cli_render(int argc, char **argv)
         rc = EXIT_INTERRUPTED;
         goto out;
     }
+    if (result.looped && !o.quiet) {
+        char when[32];
+        format_duration(result.frames, o.rate, when, sizeof when);
+        fprintf(stderr,
+                "%s: order %02X row %02X jumps back to order %02X, so the song "
+                "loops: rendered one pass (%s); use --seconds N for more\n",
+                o.song, result.loop_from_order, result.loop_from_row,
+                result.loop_to_order, when);
+    }
     if (result.capped && !o.quiet)
         fprintf(stderr,
                 "%s: still playing after %d minutes (does it loop?): stopped "
                 "there; use --seconds N to choose the length\n",
                 o.song, RENDER_MAX_SECONDS / 60);
     Figures mix_figures = figures_of(&mix_writer, mix_writer ? 1 : 0);
+    /* The master section clips or limits before the writer sees anything
+     * above full scale; its own count says how often. */
+    uint64_t master_overs = atomic_load(&engine_status(engine)->clip_count);
+    if (atomic_load(&song->limiter))
+        mix_figures.limited = master_overs;
+    else
+        mix_figures.overs += master_overs;
     Figures stem_figures = figures_of(stems.writers, stems.count);
     /* Stems first: if one fails, the mix is dropped too rather than left
      * looking like a complete render. */

@@ -165,6 +165,22 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
             const Pattern *src = forward ? c->u.pattern.after : c->u.pattern.before;
             if (src && !(fresh[i] = pattern_copy(src)))
                 goto nomem;
+        } else if (c->kind == UNDO_RESIZE) {
+            /* Sized from the slot's pattern as it is now: a step holds at
+             * most one change per slot, so nothing earlier in it moved. */
+            const Pattern *cur = song_pattern(song, c->slot);
+            if (!cur)
+                continue;
+            if (!forward && c->u.resize.before)
+                fresh[i] = pattern_copy(c->u.resize.before);
+            else if (forward)
+                fresh[i] = song_pattern_resized(cur, c->u.resize.rows_after,
+                                                c->u.resize.channels_after);
+            else
+                fresh[i] = song_pattern_resized(cur, c->u.resize.rows_before,
+                                                c->u.resize.channels_before);
+            if (!fresh[i])
+                goto nomem;
         } else if (c->kind == UNDO_INSTRUMENT) {
             const Instrument *src =
                 forward ? c->u.instrument.after : c->u.instrument.before;
@@ -182,8 +198,10 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
             Pattern *p = song_pattern(song, c->slot);
             if (!p)
                 break;
-            for (int j = 0; j < c->u.cells.count; j++) {
-                const UndoCell *it = &c->u.cells.items[j];
+            int n = c->u.cells.count;
+            for (int k2 = 0; k2 < n; k2++) {
+                /* Backwards in reverse, in case a cell appears twice. */
+                const UndoCell *it = &c->u.cells.items[forward ? k2 : n - 1 - k2];
                 if (it->row < p->rows && it->channel < p->channels)
                     song_pattern_set(p, it->row, it->channel,
                                      song_cell_unpack(forward ? it->after
@@ -191,6 +209,10 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
             }
             break;
         }
+        case UNDO_RESIZE:
+            if (!fresh[i])
+                break;
+            /* fall through */
         case UNDO_PATTERN: {
             Pattern *old = atomic_exchange_explicit(
                 &song->patterns[c->slot], (Pattern *)fresh[i],
@@ -206,11 +228,11 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
             break;
         }
         case UNDO_ORDERS:
-            orders_write(song, forward ? &c->u.orders.after : &c->u.orders.before);
+            orders_write(song, forward ? c->u.orders.after : c->u.orders.before);
             break;
         case UNDO_SETTINGS:
-            settings_write(song, forward ? &c->u.settings.after
-                                         : &c->u.settings.before);
+            settings_write(song, forward ? c->u.settings.after
+                                         : c->u.settings.before);
             break;
         }
     }
@@ -218,7 +240,8 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
     return HISS_OK;
 nomem:
     for (int i = 0; i < step->count; i++) {
-        if (step->changes[i].kind == UNDO_PATTERN)
+        if (step->changes[i].kind == UNDO_PATTERN ||
+            step->changes[i].kind == UNDO_RESIZE)
             song_pattern_free(fresh[i]);
         else if (step->changes[i].kind == UNDO_INSTRUMENT)
             song_instrument_free(fresh[i]);
@@ -331,6 +354,13 @@ bool edit_is_dirty(const Editor *ed)
 void edit_mark_saved(Editor *ed)
 {
     ed->saved_state = undo_state_id(&ed->history);
+}
+
+void edit_mark_unsaved(Editor *ed)
+{
+    /* Undo ids count up from 0 or 1 one step at a time: no state of the
+     * history ever reaches this one. */
+    ed->saved_state = UINT64_MAX;
 }
 
 HissError edit_undo(Editor *ed)
@@ -618,6 +648,8 @@ static HissError enter_note(Editor *ed, int note, bool with_instrument)
     HissError err = entry_ready(ed, &p);
     if (err)
         return err;
+    if (ed->jam_mode)
+        return HISS_ERR_BUSY;
     if (ed->cursor.column != EDIT_COL_NOTE)
         return HISS_ERR_RANGE;
     Cell c = cursor_cell(ed, p);
@@ -687,16 +719,22 @@ HissError edit_hex_digit(Editor *ed, int digit)
         c.volume = v > VOLUME_MAX ? VOLUME_MAX : v;
         break;
     }
+    /* A parameter without a letter means nothing (the song file writes
+     * "..." for it), so the letter must come first. */
     case EDIT_COL_FX_PARAM_HI:
         high = true;
         /* fall through */
     case EDIT_COL_FX_PARAM_LO:
+        if (!c.fx)
+            return HISS_ERR_MISSING;
         c.fx_param = set_nibble(c.fx_param, high, digit);
         break;
     case EDIT_COL_FX2_PARAM_HI:
         high = true;
         /* fall through */
     case EDIT_COL_FX2_PARAM_LO:
+        if (!c.fx2)
+            return HISS_ERR_MISSING;
         c.fx2_param = set_nibble(c.fx2_param, high, digit);
         break;
     case EDIT_COL_COUNT:
@@ -880,8 +918,36 @@ void edit_mark_end(Editor *ed)
 
 void edit_mark_channel(Editor *ed)
 {
-    edit_mark_set(ed, 0, ed->cursor.channel, current_rows(ed) - 1,
+    const EditSelection *s = &ed->selection;
+    int last = current_rows(ed) - 1, ch = ed->cursor.channel;
+    if (s->active && s->row_begin == 0 && s->row_end == last &&
+        s->channel_begin == ch && s->channel_end == ch) {
+        edit_mark_pattern(ed);
+        return;
+    }
+    edit_mark_set(ed, 0, ch, last, ch);
+}
+
+void edit_select_extend(Editor *ed, int rows, int channels)
+{
+    if (!ed->mark_set || !ed->selection.active) {
+        ed->mark_row = ed->cursor.row;
+        ed->mark_channel = ed->cursor.channel;
+        ed->mark_set = true;
+    }
+    int chans = edit_channels(ed);
+    ed->cursor.row = hiss_clampi(ed->cursor.row + rows, 0, current_rows(ed) - 1);
+    ed->cursor.channel = hiss_clampi(ed->cursor.channel + channels, 0,
+                                     chans > 0 ? chans - 1 : 0);
+    edit_mark_set(ed, ed->mark_row, ed->mark_channel, ed->cursor.row,
                   ed->cursor.channel);
+}
+
+bool edit_is_selected(const Editor *ed, int row, int channel)
+{
+    const EditSelection *s = &ed->selection;
+    return s->active && row >= s->row_begin && row <= s->row_end &&
+           channel >= s->channel_begin && channel <= s->channel_end;
 }
 
 void edit_mark_pattern(Editor *ed)
@@ -1141,6 +1207,32 @@ HissError edit_block_interpolate(Editor *ed, EditField field)
     return step_finish(ed, step, ed->cursor);
 }
 
+HissError edit_block_interpolate_at_cursor(Editor *ed)
+{
+    switch (ed->cursor.column) {
+    case EDIT_COL_VOLUME_HI:
+    case EDIT_COL_VOLUME_LO:
+        return edit_block_interpolate(ed, EDIT_FIELD_VOLUME);
+    case EDIT_COL_FX:
+    case EDIT_COL_FX_PARAM_HI:
+    case EDIT_COL_FX_PARAM_LO:
+        return edit_block_interpolate(ed, EDIT_FIELD_FX);
+    case EDIT_COL_FX2:
+    case EDIT_COL_FX2_PARAM_HI:
+    case EDIT_COL_FX2_PARAM_LO:
+        return edit_block_interpolate(ed, EDIT_FIELD_FX2);
+    default: {
+        static const EditField order[] = {EDIT_FIELD_VOLUME, EDIT_FIELD_FX,
+                                           EDIT_FIELD_FX2};
+        HissError err = HISS_ERR_RANGE;
+        for (size_t i = 0; i < HISS_ARRAY_LEN(order) && err == HISS_ERR_RANGE;
+             i++)
+            err = edit_block_interpolate(ed, order[i]);
+        return err;
+    }
+    }
+}
+
 HissError edit_block_set_instrument(Editor *ed)
 {
     Block b;
@@ -1226,14 +1318,8 @@ HissError edit_pattern_set_length(Editor *ed, int rows)
     UndoStep *step = step_begin();
     if (!step)
         return HISS_ERR_NOMEM;
-    Pattern *before = pattern_copy(cur);
-    Pattern *after = song_pattern_resized(cur, rows, cur->channels);
-    if (!before || !after) {
-        song_pattern_free(before);
-        song_pattern_free(after);
-        return step_fail(step, HISS_ERR_NOMEM);
-    }
-    HissError err = undo_step_add_pattern(step, ed->cursor.pattern, before, after);
+    HissError err = undo_step_add_resize(step, ed->cursor.pattern, cur, rows,
+                                         cur->channels);
     if (err)
         return step_fail(step, err);
     return step_finish(ed, step, ed->cursor);
@@ -1247,16 +1333,16 @@ void edit_order_goto(Editor *ed, int pos)
     clamp_order_pos(ed);
 }
 
-static HissError orders_change(Editor *ed, const UndoOrders *before,
-                               const UndoOrders *after, int new_pos)
+/* Finishes an order list step (which may already hold new patterns). */
+static HissError orders_commit(Editor *ed, UndoStep *step,
+                               const UndoOrders *before,
+                               const UndoOrders *after, int new_pos,
+                               EditCursor cursor_after)
 {
-    UndoStep *step = step_begin();
-    if (!step)
-        return HISS_ERR_NOMEM;
     HissError err = undo_step_add_orders(step, before, after);
     if (err)
         return step_fail(step, err);
-    err = step_finish(ed, step, ed->cursor);
+    err = step_finish(ed, step, cursor_after);
     if (!err) {
         ed->order_pos = new_pos;
         clamp_order_pos(ed);
@@ -1264,33 +1350,53 @@ static HissError orders_change(Editor *ed, const UndoOrders *before,
     return err;
 }
 
-static bool pattern_exists(const Editor *ed, int pattern)
+/* Entries must name existing patterns: an empty slot gets an empty
+ * pattern, created in the same step as the entry. */
+static HissError step_ensure_pattern(Editor *ed, UndoStep *step, int slot)
 {
-    return pattern_slot_valid(pattern) && song_pattern(ed->song, pattern);
+    if (song_pattern(ed->song, slot))
+        return HISS_OK;
+    for (int i = 0; i < step->count; i++)
+        if (step->changes[i].kind == UNDO_PATTERN && step->changes[i].slot == slot)
+            return HISS_OK; /* made earlier in this step */
+    Pattern *cur = edit_current_pattern(ed);
+    Pattern *p = song_pattern_new(cur ? cur->rows : 64,
+                                  atomic_load(&ed->song->channels));
+    if (!p)
+        return HISS_ERR_NOMEM;
+    return undo_step_add_pattern(step, slot, NULL, p);
 }
 
-static HissError order_insert_at(Editor *ed, int pos, int pattern, int new_pos)
+static HissError order_insert_at(Editor *ed, UndoStep *step, int pos,
+                                 int pattern, int new_pos, EditCursor after_cur)
 {
     UndoOrders before, after;
     orders_read(ed->song, &before);
     if (before.count >= SONG_MAX_ORDERS)
-        return HISS_ERR_RANGE;
+        return step_fail(step, HISS_ERR_RANGE);
+    HissError err = step_ensure_pattern(ed, step, pattern);
+    if (err)
+        return step_fail(step, err);
     pos = hiss_clampi(pos, 0, before.count);
     after = before;
     memmove(after.entries + pos + 1, after.entries + pos,
             (size_t)(before.count - pos));
     after.entries[pos] = (uint8_t)pattern;
     after.count++;
-    return orders_change(ed, &before, &after, new_pos);
+    return orders_commit(ed, step, &before, &after, new_pos, after_cur);
 }
 
 HissError edit_order_insert(Editor *ed, int pattern)
 {
     if (!ed->song)
         return HISS_ERR_MISSING;
-    if (!pattern_exists(ed, pattern))
-        return pattern_slot_valid(pattern) ? HISS_ERR_MISSING : HISS_ERR_RANGE;
-    return order_insert_at(ed, ed->order_pos, pattern, ed->order_pos);
+    if (!pattern_slot_valid(pattern))
+        return HISS_ERR_RANGE;
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    return order_insert_at(ed, step, ed->order_pos, pattern, ed->order_pos,
+                           ed->cursor);
 }
 
 HissError edit_order_delete(Editor *ed)
@@ -1307,7 +1413,10 @@ HissError edit_order_delete(Editor *ed)
             (size_t)(before.count - pos - 1));
     after.entries[--after.count] = 0;
     int new_pos = pos < after.count ? pos : (after.count ? after.count - 1 : 0);
-    return orders_change(ed, &before, &after, new_pos);
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    return orders_commit(ed, step, &before, &after, new_pos, ed->cursor);
 }
 
 HissError edit_order_duplicate(Editor *ed)
@@ -1319,15 +1428,47 @@ HissError edit_order_duplicate(Editor *ed)
     if (pos < 0 || pos >= count)
         return HISS_ERR_RANGE;
     int pattern = atomic_load(&ed->song->orders[pos]);
-    return order_insert_at(ed, pos + 1, pattern, pos + 1);
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    return order_insert_at(ed, step, pos + 1, pattern, pos + 1, ed->cursor);
+}
+
+HissError edit_order_duplicate_pattern(Editor *ed)
+{
+    if (!ed->song)
+        return HISS_ERR_MISSING;
+    int count = atomic_load(&ed->song->order_count);
+    int pos = ed->order_pos;
+    if (pos < 0 || pos >= count)
+        return HISS_ERR_RANGE;
+    Pattern *src = song_pattern(ed->song, atomic_load(&ed->song->orders[pos]));
+    if (!src)
+        return HISS_ERR_MISSING;
+    int slot = first_free_pattern(ed->song);
+    if (slot < 0 || count >= SONG_MAX_ORDERS)
+        return HISS_ERR_RANGE;
+    UndoStep *step = step_begin();
+    Pattern *copy = pattern_copy(src);
+    if (!step || !copy) {
+        song_pattern_free(copy);
+        return step_fail(step, HISS_ERR_NOMEM);
+    }
+    HissError err = undo_step_add_pattern(step, slot, NULL, copy);
+    if (err)
+        return step_fail(step, err);
+    EditCursor cur = ed->cursor;
+    cur.pattern = slot;
+    cur.row = 0;
+    return order_insert_at(ed, step, pos + 1, slot, pos + 1, cur);
 }
 
 HissError edit_order_set(Editor *ed, int pattern)
 {
     if (!ed->song)
         return HISS_ERR_MISSING;
-    if (!pattern_exists(ed, pattern))
-        return pattern_slot_valid(pattern) ? HISS_ERR_MISSING : HISS_ERR_RANGE;
+    if (!pattern_slot_valid(pattern))
+        return HISS_ERR_RANGE;
     UndoOrders before, after;
     orders_read(ed->song, &before);
     int pos = ed->order_pos;
@@ -1337,7 +1478,32 @@ HissError edit_order_set(Editor *ed, int pattern)
     after.entries[pos] = (uint8_t)pattern;
     if (pos == before.count)
         after.count++;
-    return orders_change(ed, &before, &after, pos);
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    HissError err = step_ensure_pattern(ed, step, pattern);
+    if (err)
+        return step_fail(step, err);
+    return orders_commit(ed, step, &before, &after, pos, ed->cursor);
+}
+
+HissError edit_order_step_pattern(Editor *ed, int delta)
+{
+    if (!ed->song)
+        return HISS_ERR_MISSING;
+    int count = atomic_load(&ed->song->order_count);
+    int pos = ed->order_pos;
+    if (pos < 0 || pos >= count || delta == 0)
+        return HISS_ERR_RANGE;
+    int cur = atomic_load(&ed->song->orders[pos]);
+    int dir = delta > 0 ? 1 : -1;
+    for (int s = cur + dir; pattern_slot_valid(s); s += dir)
+        if (song_pattern(ed->song, s))
+            return edit_order_set(ed, s);
+    /* Nothing above: one new pattern right after (set creates it). */
+    if (dir > 0 && pattern_slot_valid(cur + 1))
+        return edit_order_set(ed, cur + 1);
+    return HISS_ERR_RANGE;
 }
 
 /* ---- song settings ------------------------------------------------------- */
@@ -1426,15 +1592,7 @@ HissError edit_song_set_channels(Editor *ed, int channels)
         Pattern *p = song_pattern(ed->song, i);
         if (!p || p->channels == channels)
             continue;
-        Pattern *b = pattern_copy(p);
-        Pattern *a = song_pattern_resized(p, p->rows, channels);
-        if (!a || !b) {
-            song_pattern_free(a);
-            song_pattern_free(b);
-            err = HISS_ERR_NOMEM;
-            break;
-        }
-        err = undo_step_add_pattern(step, i, b, a);
+        err = undo_step_add_resize(step, i, p, p->rows, channels);
     }
     if (!err && !shrink && channels != before.channels)
         err = undo_step_add_settings(step, &before, &after);

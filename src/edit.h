@@ -29,7 +29,8 @@
  *
  * Errors: HISS_ERR_RANGE for a value out of range or a cursor on the wrong
  * column, HISS_ERR_MISSING for an empty pattern/instrument slot,
- * HISS_ERR_BUSY when a key-entry op is called with edit mode off,
+ * HISS_ERR_BUSY when a key-entry op is called with edit mode off (or a
+ * note entry in jam mode),
  * HISS_ERR_NOMEM. On any error the song and the history are unchanged. */
 #ifndef HISS_EDIT_H
 #define HISS_EDIT_H
@@ -111,7 +112,7 @@ typedef struct Editor {
     int octave;      /* 0..EDIT_OCTAVE_MAX */
     int step;        /* rows to advance after an entry, 0..EDIT_STEP_MAX */
     bool edit_mode;  /* off: key-entry ops refuse (HISS_ERR_BUSY) */
-    bool jam_mode;   /* the UI auditions every note key; stored here only */
+    bool jam_mode;   /* note keys only play: note entry refuses (BUSY) */
 
     EditSelection selection;
     int mark_row, mark_channel; /* where edit_mark_begin was pressed */
@@ -139,6 +140,10 @@ void edit_set_undo_limits(Editor *ed, int max_steps, size_t max_bytes);
 
 bool edit_is_dirty(const Editor *ed); /* differs from the last save */
 void edit_mark_saved(Editor *ed);
+/* The song differs from its file whatever the history says (restored from
+ * a recovery file): dirty until the next edit_mark_saved, even after
+ * undoing everything. */
+void edit_mark_unsaved(Editor *ed);
 HissError edit_undo(Editor *ed); /* HISS_ERR_MISSING: nothing to undo */
 HissError edit_redo(Editor *ed);
 bool edit_can_undo(const Editor *ed);
@@ -188,14 +193,16 @@ int edit_piano_key_offset(int ch);
 int edit_note_for_offset(const Editor *ed, int offset);
 /* Writes note (octave * 12 + offset) and the current instrument (when not
  * 0) at the cursor, then advances by the edit step. Needs the cursor on
- * the note column. */
+ * the note column; refuses in jam mode, as do note off and cut. */
 HissError edit_note_from_key_offset(Editor *ed, int offset);
 HissError edit_note_off(Editor *ed); /* "===", then advance */
 HissError edit_note_cut(Editor *ed); /* "^^^", then advance */
 /* A hex digit (0..15) into the instrument, volume or effect parameter
  * nibble under the cursor. Volume is clamped to 00..40 (hex). The high
  * nibble moves the cursor to the low one; the low nibble moves it back and
- * advances by the edit step. */
+ * advances by the edit step. An effect parameter needs its letter first
+ * (HISS_ERR_MISSING otherwise: the model never holds a parameter without
+ * a letter). On the letter column a digit is that letter ('0'..'F'). */
 HissError edit_hex_digit(Editor *ed, int digit);
 /* An effect letter ('0'..'9', 'A'..'Z', lower case accepted) on the fx or
  * fx2 column; keeps the parameter; advances by the edit step. */
@@ -220,11 +227,19 @@ HissError edit_delete_row(Editor *ed, bool all_channels);
 void edit_mark_begin(Editor *ed); /* anchors at the cursor */
 void edit_mark_end(Editor *ed);   /* selects anchor..cursor (anchor: cursor
                                      if never set) */
-void edit_mark_channel(Editor *ed); /* all rows of the cursor's channel */
+/* All rows of the cursor's channel; when exactly that is already
+ * selected, the whole pattern (press again to widen). */
+void edit_mark_channel(Editor *ed);
 void edit_mark_pattern(Editor *ed); /* the whole pattern */
 void edit_mark_clear(Editor *ed);
 void edit_mark_set(Editor *ed, int row_begin, int channel_begin, int row_end,
                    int channel_end); /* any order; not clipped */
+/* Shift+arrow selection: moves the cursor by (rows, channels) without
+ * wrapping and selects from the anchor (the cursor before the first such
+ * move, or the mark) to the new cursor. */
+void edit_select_extend(Editor *ed, int rows, int channels);
+/* For drawing: is (row, channel) inside the active selection? */
+bool edit_is_selected(const Editor *ed, int row, int channel);
 /* The selection clipped to the current pattern, or the cursor cell when
  * there is none. false when nothing is left after clipping. */
 bool edit_block_range(const Editor *ed, int *row0, int *ch0, int *row1,
@@ -247,6 +262,10 @@ HissError edit_block_transpose(Editor *ed, int semitones);
  * effect letter and fill rows with the first row's letter. A channel whose
  * ends are unset is left alone; if no channel qualifies: HISS_ERR_RANGE. */
 HissError edit_block_interpolate(Editor *ed, EditField field);
+/* The field by the cursor column (volume, fx or fx2 columns); from the
+ * note or instrument column: volume, else fx, else fx2, whichever has
+ * ends set in some channel. */
+HissError edit_block_interpolate_at_cursor(Editor *ed);
 /* Sets the current instrument on every cell of the block that has a note
  * (C-0..B-9). */
 HissError edit_block_set_instrument(Editor *ed);
@@ -262,13 +281,22 @@ HissError edit_pattern_set_length(Editor *ed, int rows); /* 1..256 */
 
 /* ---- order list ------------------------------------------------------ */
 
+/* order_pos may equal order_count: the append position. Entries always
+ * name existing patterns: insert/set with an empty pattern slot create an
+ * empty pattern there (current length, song channels) in the same step. */
 void edit_order_goto(Editor *ed, int pos); /* clamped; not undoable */
-/* Inserts `pattern` (an existing slot) at order_pos, shifting the rest. */
+/* Inserts `pattern` (0..255) at order_pos, shifting the rest down. */
 HissError edit_order_insert(Editor *ed, int pattern);
 HissError edit_order_delete(Editor *ed);    /* the entry at order_pos */
 HissError edit_order_duplicate(Editor *ed); /* repeats it after itself */
-HissError edit_order_set(Editor *ed, int pattern); /* existing slot */
-/* order_pos may equal order_count (an append position) for insert. */
+/* Copies the entry's pattern into a new slot and inserts an entry for the
+ * copy after it; order_pos and the cursor move to the copy. */
+HissError edit_order_duplicate_pattern(Editor *ed);
+HissError edit_order_set(Editor *ed, int pattern); /* 0..255 */
+/* The entry at order_pos plays the next (delta > 0) or previous existing
+ * pattern; past the highest existing one a new empty pattern is made.
+ * HISS_ERR_RANGE when there is nothing that way. */
+HissError edit_order_step_pattern(Editor *ed, int delta);
 
 /* ---- song settings ----------------------------------------------------- */
 

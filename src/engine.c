@@ -1,39 +1,904 @@
-/* Placeholder engine: keeps the API whole (rings, status, silence) so the
- * other layers link and run while the real engine is written. */
+/* engine: the sequencer (orders, rows, ticks, effects), voice management,
+ * the command/return channels and the master section. The voices and their
+ * inner loops live in mixer.c. See man/effects.roff for the semantics. */
 #include "engine.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fx.h"
+#include "mixer.h"
 #include "ring.h"
+
+enum {
+    GRAVEYARD_SIZE = 32,
+    COMMAND_RING = 256,
+    RETURN_RING = 256,
+};
+
+typedef struct {
+    FxChannel fx;
+    int voice;           /* index into voices, -1 for none */
+    uint32_t voice_serial;
+} Channel;
+
+typedef struct {
+    int voice;
+    uint32_t voice_serial;
+} PreviewSlot;
+
+typedef struct {
+    EngineReturnType type;
+    void *ptr;
+} Grave;
 
 struct Engine {
     Song *song;
     uint32_t rate;
+    uint32_t ramp;          /* declick ramp in frames */
+    uint32_t release_ramp;  /* note-off fade */
     Ring commands;
     Ring returns;
     EngineStatus status;
+
+    MixerVoice voices[ENGINE_MAX_VOICES];
+    uint32_t voice_serial;
+    float zeros[MIXER_ZERO_FRAMES * 2];
+
+    Channel ch[SONG_MAX_CHANNELS];
+    bool mute[SONG_MAX_CHANNELS], solo[SONG_MAX_CHANNELS];
+    int solo_count;
+    int nch;                /* song channels at the last row */
+
+    PreviewSlot preview[ENGINE_PREVIEW_VOICES];
+    int preview_next;
+    Instrument *preview_inst; /* from ENGINE_CMD_PREVIEW_SAMPLE */
+
+    Grave graveyard[GRAVEYARD_SIZE];
+    int grave_count;
+    EngineCommand pending;
+    bool has_pending;
+
+    /* sequencer */
+    bool playing, pattern_mode, loop_song;
+    int order, pattern, row, tick, speed, bpm;
+    uint64_t tick_rem;      /* remainder of rate*5 / (2*bpm), carried */
+    uint32_t frames_left;   /* until the next tick (or swing delay) ends */
+    bool row_started;
+    uint32_t swing_debt;
+    FxRowControl ctl;       /* song control from the current row */
+
+    /* master gain, ramped when the song's setting changes */
+    int gain_tenth_db;
+    float gain, gain_target, gain_step;
+    uint32_t gain_left;
+    bool cmd_jump;
+    int cmd_jump_order, cmd_jump_row;
+    int cue;
 };
+
+/* ---- voices ------------------------------------------------------------ */
+
+static MixerVoice *channel_voice(Engine *e, const Channel *ch)
+{
+    if (ch->voice < 0)
+        return NULL;
+    MixerVoice *v = &e->voices[ch->voice];
+    return v->active && !v->releasing && v->serial == ch->voice_serial ? v
+                                                                        : NULL;
+}
+
+static void release_channel_voice(Engine *e, Channel *ch, uint32_t ramp)
+{
+    MixerVoice *v = channel_voice(e, ch);
+    if (v)
+        mixer_voice_release(v, ramp);
+    ch->voice = -1;
+}
+
+/* A free voice; else the quietest fading ghost is taken over. */
+static int voice_alloc(Engine *e)
+{
+    int best = -1;
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+        MixerVoice *v = &e->voices[i];
+        if (!v->active)
+            return i;
+        if (v->releasing &&
+            (best < 0 || v->ramp_left < e->voices[best].ramp_left))
+            best = i;
+    }
+    if (best >= 0)
+        mixer_voice_kill(&e->voices[best]);
+    return best;
+}
+
+static bool audible(const Engine *e, int c)
+{
+    return !e->mute[c] && (e->solo_count == 0 || e->solo[c]);
+}
+
+static void pan_gains(int pan, float vol, float *gl, float *gr)
+{
+    float p = (float)(pan - 128) / (pan < 128 ? 128.0f : 127.0f);
+    *gl = vol * (p > 0 ? 1.0f - p : 1.0f);
+    *gr = vol * (p < 0 ? 1.0f + p : 1.0f);
+}
+
+static int pan_from_instrument(const Instrument *inst)
+{
+    return hiss_clampi(128 + hiss_clampi(inst->pan, -100, 100) * 128 / 100, 0, 255);
+}
+
+static uint64_t pitch_step(const Engine *e, const Instrument *inst, int pitch)
+{
+    const Sample *s = inst->sample;
+    double rate_ratio = s && s->rate ? (double)s->rate / e->rate : 1.0;
+    int ft = hiss_clampi(inst->finetune, -100, 100);
+    double x = (pitch - (int)inst->base_note * FX_PITCH_PER_NOTE) /
+                   (12.0 * FX_PITCH_PER_NOTE) +
+               ft / 1200.0;
+    return mixer_step_from_ratio(exp2(x) * rate_ratio);
+}
+
+static void channel_gains(const Engine *e, int c, float *gl, float *gr,
+                          float *gm)
+{
+    const Channel *ch = &e->ch[c];
+    float vol = audible(e, c) ? (float)ch->fx.volume / 64.0f : 0.0f;
+    pan_gains(ch->fx.pan, vol, gl, gr);
+    *gm = vol;
+}
+
+/* Pushes the channel's pitch and gains to its voice (tick boundaries). */
+static void channel_apply(Engine *e, int c)
+{
+    Channel *ch = &e->ch[c];
+    MixerVoice *v = channel_voice(e, ch);
+    if (!v)
+        return;
+    mixer_voice_set_step(v, pitch_step(e, v->inst, fx_pitch(&ch->fx)));
+    float gl, gr, gm;
+    channel_gains(e, c, &gl, &gr, &gm);
+    mixer_voice_set_gains(v, gl, gr, gm, e->ramp);
+}
+
+/* Starts the channel's note (its current pitch) from its instrument slot; the old
+ * voice fades out as a ghost while the new one starts. */
+static void start_note(Engine *e, int c, uint32_t offset)
+{
+    Channel *ch = &e->ch[c];
+    release_channel_voice(e, ch, e->ramp);
+    ch->fx.retrig_count = 0;
+    Instrument *inst = ch->fx.inst_slot ? song_instrument(e->song, ch->fx.inst_slot)
+                                     : NULL;
+    if (!inst)
+        return;
+    int vi = voice_alloc(e);
+    if (vi < 0)
+        return;
+    MixerVoice *v = &e->voices[vi];
+    float gl, gr, gm;
+    channel_gains(e, c, &gl, &gr, &gm);
+    if (!mixer_voice_start(v, inst, offset, pitch_step(e, inst, ch->fx.pitch), gl,
+                           gr, gm, e->ramp))
+        return;
+    v->channel = c;
+    v->slot = ch->fx.inst_slot;
+    v->owner = e->song;
+    v->serial = ++e->voice_serial;
+    ch->voice = vi;
+    ch->voice_serial = v->serial;
+}
+
+static void release_all(Engine *e, bool previews)
+{
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+        MixerVoice *v = &e->voices[i];
+        if (v->active && (previews || v->channel >= 0))
+            mixer_voice_release(v, e->ramp);
+    }
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        e->ch[c].voice = -1;
+    if (previews)
+        for (int p = 0; p < ENGINE_PREVIEW_VOICES; p++)
+            e->preview[p].voice = -1;
+}
+
+/* ---- rows and ticks ---------------------------------------------------- */
+
+static void retrigger(Engine *e, int c)
+{
+    uint8_t note = e->ch[c].fx.note;
+    if (note >= NOTE_FIRST && note <= NOTE_LAST)
+        start_note(e, c, 0);
+}
+
+/* The note part of a cell: instrument, volume column, note, then the
+ * first-tick effects of both columns. */
+static void channel_trigger(Engine *e, int c, const Cell *cell)
+{
+    Channel *ch = &e->ch[c];
+    FxChannel *fx = &ch->fx;
+    uint32_t offset = fx_sample_offset(fx, cell);
+    if (cell->instrument) {
+        fx->inst_slot = cell->instrument;
+        Instrument *inst = song_instrument(e->song, fx->inst_slot);
+        if (inst) {
+            fx->volume = hiss_clampi(inst->volume, 0, 64);
+            fx->pan = pan_from_instrument(inst);
+        }
+    }
+    if (cell->volume <= VOLUME_MAX)
+        fx->volume = cell->volume;
+    if (cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST) {
+        int pitch = cell->note * FX_PITCH_PER_NOTE;
+        if (fx_is_tone_porta(cell) && channel_voice(e, ch)) {
+            fx->target_pitch = pitch;
+        } else {
+            fx->note = cell->note;
+            fx->pitch = fx->target_pitch = pitch;
+            fx->vib_pos = 0;
+            start_note(e, c, offset);
+        }
+    } else if (cell->note == NOTE_OFF) {
+        release_channel_voice(e, ch, e->release_ramp);
+    } else if (cell->note == NOTE_CUT) {
+        release_channel_voice(e, ch, e->ramp);
+    }
+    fx_first_tick(fx, cell);
+}
+
+static void channel_row(Engine *e, int c, Cell cell)
+{
+    FxChannel *fx = &e->ch[c].fx;
+    if (fx_row(fx, e->row, &cell, &e->ctl))
+        return; /* EDx: the cell acts on a later tick */
+    channel_trigger(e, c, &cell);
+    bool started = cell.note >= NOTE_FIRST && cell.note <= NOTE_LAST &&
+                   !fx_is_tone_porta(&cell);
+    if (!started && fx_multi_retrig(fx))
+        retrigger(e, c);
+}
+
+static void channel_tick(Engine *e, int c)
+{
+    FxChannel *fx = &e->ch[c].fx;
+    if (fx->delay_tick != FX_NO_TICK) {
+        if (fx->delay_tick == e->tick) {
+            fx->delay_tick = FX_NO_TICK;
+            channel_trigger(e, c, &fx->delayed);
+        }
+        return;
+    }
+    bool restart = fx_other_tick(fx, e->tick);
+    if (fx_multi_retrig(fx))
+        restart = true;
+    if (restart)
+        retrigger(e, c);
+}
+
+/* ---- sequencer --------------------------------------------------------- */
+
+static void channel_reset(Channel *ch)
+{
+    fx_channel_reset(&ch->fx);
+    ch->voice = -1;
+    ch->voice_serial = 0;
+}
+
+static int song_channels(const Engine *e)
+{
+    return hiss_clampi(atomic_load_explicit(&e->song->channels,
+                                            memory_order_relaxed),
+                       1, SONG_MAX_CHANNELS);
+}
+
+/* Fades out the song's looping voices only: at the song's end a one-shot
+ * note (the last kick, a crash) rings out to its own end, as it would on
+ * a sampler, while a loop would never end on its own. */
+static void release_looping(Engine *e)
+{
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+        MixerVoice *v = &e->voices[i];
+        if (v->active && v->channel >= 0 && v->loop != LOOP_OFF)
+            mixer_voice_release(v, e->ramp);
+    }
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        e->ch[c].voice = -1;
+}
+
+static void stop_playback(Engine *e, bool song_end)
+{
+    e->playing = false;
+    e->frames_left = UINT32_MAX;
+    if (song_end)
+        release_looping(e);
+    else
+        release_all(e, true);
+    if (song_end)
+        atomic_store_explicit(&e->status.song_ended, true, memory_order_relaxed);
+}
+
+/* Finds the first playable order from `order` (skipping entries whose
+ * pattern is missing), wrapping or ending the song at the end of the list. */
+static bool seek_order(Engine *e, int order, int row)
+{
+    int count = hiss_clampi(atomic_load_explicit(&e->song->order_count,
+                                                 memory_order_relaxed),
+                            0, SONG_MAX_ORDERS);
+    for (int tries = 0; tries <= SONG_MAX_ORDERS + 1; tries++) {
+        if (order < 0 || order >= count) {
+            if (!e->loop_song || count == 0)
+                break;
+            order = 0;
+            row = 0;
+        }
+        int pat = atomic_load_explicit(&e->song->orders[order],
+                                       memory_order_relaxed);
+        Pattern *p = song_pattern(e->song, pat);
+        if (p) {
+            e->order = order;
+            e->pattern = pat;
+            e->row = row >= 0 && row < p->rows ? row : 0;
+            return true;
+        }
+        order++;
+        row = 0;
+    }
+    stop_playback(e, true);
+    return false;
+}
+
+static int current_rows(const Engine *e)
+{
+    Pattern *p = song_pattern(e->song, e->pattern);
+    return p ? p->rows : 64;
+}
+
+static void new_pattern_state(Engine *e)
+{
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        e->ch[c].fx.loop_row = 0;
+        e->ch[c].fx.loop_count = 0;
+    }
+}
+
+static void advance_row(Engine *e)
+{
+    int order = e->order;
+    int row = e->row + 1;
+    bool changed = false, jumped = false;
+    if (e->cmd_jump) {
+        e->cmd_jump = false;
+        jumped = true;
+        e->pattern_mode = false;
+        order = e->cmd_jump_order;
+        row = e->cmd_jump_row;
+        changed = true;
+    } else if (e->ctl.loop_jump >= 0) {
+        row = e->ctl.loop_jump;
+    } else if (e->ctl.pos_jump >= 0 || e->ctl.break_row >= 0) {
+        row = e->ctl.break_row >= 0 ? e->ctl.break_row : 0;
+        if (!e->pattern_mode)
+            order = e->ctl.pos_jump >= 0 ? e->ctl.pos_jump : order + 1;
+        changed = true;
+    } else if (row >= current_rows(e)) {
+        row = 0;
+        changed = true;
+        if (!e->pattern_mode)
+            order = order + 1;
+    }
+    /* A cue takes over where the pattern ends, also from a looping
+     * pattern, which then gives way to the song. */
+    if (changed && !jumped && e->cue >= 0) {
+        e->pattern_mode = false;
+        order = e->cue;
+        row = 0;
+        e->cue = -1;
+    }
+    fx_row_control_clear(&e->ctl);
+    if (changed)
+        new_pattern_state(e);
+    if (e->pattern_mode) {
+        e->row = row >= 0 && row < current_rows(e) ? row : 0;
+        return;
+    }
+    seek_order(e, order, row);
+}
+
+static void play_row(Engine *e)
+{
+    int nch = song_channels(e);
+    for (int c = nch; c < e->nch; c++)
+        release_channel_voice(e, &e->ch[c], e->ramp);
+    e->nch = nch;
+    Pattern *p = song_pattern(e->song, e->pattern);
+    atomic_store_explicit(&e->status.order, e->order, memory_order_relaxed);
+    atomic_store_explicit(&e->status.pattern, e->pattern, memory_order_relaxed);
+    atomic_store_explicit(&e->status.row, e->row, memory_order_relaxed);
+    fx_row_control_clear(&e->ctl);
+    for (int c = 0; c < nch; c++) {
+        Cell cell = p && c < p->channels && e->row < p->rows
+                        ? song_pattern_get(p, e->row, c)
+                        : song_cell_empty();
+        channel_row(e, c, cell);
+    }
+    if (e->ctl.bpm > 0) {
+        e->bpm = e->ctl.bpm;
+        e->tick_rem %= 2u * (unsigned)e->bpm;
+    }
+    if (e->ctl.speed > 0)
+        e->speed = e->ctl.speed;
+}
+
+/* Swing: off-beat rows (odd rows within the beat) start late by
+ * swing% of half a row; see man/effects.roff. */
+static uint32_t swing_delay(const Engine *e)
+{
+    int swing = hiss_clampi(atomic_load_explicit(&e->song->swing,
+                                                 memory_order_relaxed), 0, 100);
+    int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat,
+                                               memory_order_relaxed), 1, 32);
+    if (!swing || (e->row % rpb) % 2 == 0)
+        return 0;
+    return (uint32_t)((uint64_t)swing * (uint64_t)e->speed * e->rate * 5u /
+                      (400u * (uint64_t)e->bpm));
+}
+
+static uint32_t next_tick_frames(Engine *e)
+{
+    uint64_t den = 2u * (uint64_t)e->bpm;
+    uint64_t total = (uint64_t)e->rate * 5u + e->tick_rem;
+    e->tick_rem = total % den;
+    return (uint32_t)(total / den);
+}
+
+static void process_tick(Engine *e)
+{
+    if (e->tick == 0)
+        play_row(e);
+    else
+        for (int c = 0; c < e->nch; c++)
+            channel_tick(e, c);
+    for (int c = 0; c < e->nch; c++)
+        channel_apply(e, c);
+}
+
+/* Runs the sequencer up to the next point where frames pass. */
+static void sequencer_step(Engine *e)
+{
+    for (int guard = 0; guard < 8 && e->frames_left == 0; guard++) {
+        if (!e->playing) {
+            e->frames_left = UINT32_MAX;
+            return;
+        }
+        if (e->tick >= e->speed) {
+            advance_row(e);
+            e->tick = 0;
+            e->row_started = false;
+            continue;
+        }
+        if (e->tick == 0 && !e->row_started) {
+            e->row_started = true;
+            e->swing_debt = swing_delay(e);
+            if (e->swing_debt) {
+                e->frames_left = e->swing_debt;
+                continue;
+            }
+        }
+        process_tick(e);
+        uint32_t len = next_tick_frames(e);
+        if (e->swing_debt) {
+            /* The delayed row gives the delay back over its own ticks so
+             * the next row starts on time. */
+            uint32_t left = (uint32_t)(e->speed > e->tick ? e->speed - e->tick : 1);
+            uint32_t share = (e->swing_debt + left - 1) / left;
+            if (share > len / 2)
+                share = len / 2;
+            len -= share;
+            e->swing_debt -= share;
+        }
+        e->tick++;
+        e->frames_left = len ? len : 1;
+    }
+    if (e->frames_left == 0)
+        e->frames_left = 1;
+}
+
+static void start_playback(Engine *e, bool pattern_mode, int where, int row)
+{
+    release_all(e, false);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        channel_reset(&e->ch[c]);
+    e->nch = song_channels(e);
+    e->bpm = hiss_clampi(atomic_load(&e->song->bpm), 32, 255);
+    e->speed = hiss_clampi(atomic_load(&e->song->speed), 1, 31);
+    e->tick_rem = 0;
+    e->tick = 0;
+    e->row_started = false;
+    e->swing_debt = 0;
+    e->frames_left = 0;
+    fx_row_control_clear(&e->ctl);
+    e->cmd_jump = false;
+    e->cue = -1;
+    e->pattern_mode = pattern_mode;
+    e->playing = true;
+    atomic_store_explicit(&e->status.song_ended, false, memory_order_relaxed);
+    if (pattern_mode) {
+        e->order = 0;
+        e->pattern = hiss_clampi(where, 0, SONG_MAX_PATTERNS - 1);
+        int rows = current_rows(e);
+        e->row = row >= 0 && row < rows ? row : 0;
+    } else {
+        seek_order(e, where, row);
+    }
+}
+
+/* ---- previews ---------------------------------------------------------- */
+
+static void preview_start(Engine *e, Instrument *inst, int note, int volume,
+                          const void *owner)
+{
+    PreviewSlot *ps = &e->preview[e->preview_next];
+    e->preview_next = (e->preview_next + 1) % ENGINE_PREVIEW_VOICES;
+    if (ps->voice >= 0) {
+        MixerVoice *old = &e->voices[ps->voice];
+        if (old->active && old->serial == ps->voice_serial)
+            mixer_voice_release(old, e->ramp);
+        ps->voice = -1;
+    }
+    if (!inst)
+        return;
+    int vi = voice_alloc(e);
+    if (vi < 0)
+        return;
+    MixerVoice *v = &e->voices[vi];
+    float gl, gr;
+    float vol = (float)hiss_clampi(volume, 0, 64) / 64.0f;
+    pan_gains(pan_from_instrument(inst), vol, &gl, &gr);
+    if (!mixer_voice_start(v, inst, 0,
+                           pitch_step(e, inst, note * FX_PITCH_PER_NOTE), gl, gr,
+                           vol, e->ramp))
+        return;
+    v->channel = -1;
+    v->slot = 0;
+    v->owner = owner;
+    v->serial = ++e->voice_serial;
+    ps->voice = vi;
+    ps->voice_serial = v->serial;
+}
+
+static void preview_stop(Engine *e)
+{
+    for (int p = 0; p < ENGINE_PREVIEW_VOICES; p++) {
+        PreviewSlot *ps = &e->preview[p];
+        if (ps->voice >= 0) {
+            MixerVoice *v = &e->voices[ps->voice];
+            if (v->active && v->serial == ps->voice_serial)
+                mixer_voice_release(v, e->ramp);
+        }
+        ps->voice = -1;
+    }
+}
+
+/* ---- retiring objects -------------------------------------------------- */
+
+static bool grave_add(Engine *e, EngineReturnType type, void *ptr)
+{
+    if (e->grave_count >= GRAVEYARD_SIZE)
+        return false;
+    e->graveyard[e->grave_count].type = type;
+    e->graveyard[e->grave_count].ptr = ptr;
+    e->grave_count++;
+    return true;
+}
+
+static bool grave_in_use(const Engine *e, const Grave *g)
+{
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+        const MixerVoice *v = &e->voices[i];
+        if (!v->active)
+            continue;
+        if (g->type == ENGINE_RETURN_INSTRUMENT && v->inst == g->ptr)
+            return true;
+        if (g->type == ENGINE_RETURN_SONG && v->owner == g->ptr)
+            return true;
+    }
+    /* Patterns are only read while a row is played, never kept. */
+    return false;
+}
+
+static void grave_sweep(Engine *e)
+{
+    int kept = 0;
+    for (int i = 0; i < e->grave_count; i++) {
+        Grave g = e->graveyard[i];
+        EngineReturn r = {g.type, g.ptr};
+        if (grave_in_use(e, &g) || !ring_push(&e->returns, &r))
+            e->graveyard[kept++] = g;
+    }
+    e->grave_count = kept;
+}
+
+static bool same_loop(const Instrument *a, const Instrument *b)
+{
+    return a->loop == b->loop && a->loop_start == b->loop_start &&
+           a->loop_end == b->loop_end;
+}
+
+/* Voices of a replaced instrument keep playing when the new one in the slot
+ * plays the same sample the same way (a volume or name edit); otherwise
+ * they fade out. */
+static void retire_instrument(Engine *e, const Instrument *old)
+{
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+        MixerVoice *v = &e->voices[i];
+        if (!v->active || v->inst != old)
+            continue;
+        Instrument *now = v->slot && v->owner == e->song
+                              ? song_instrument(e->song, v->slot)
+                              : NULL;
+        if (now && now != old && now->sample == old->sample &&
+            same_loop(now, old))
+            v->inst = now;
+        else
+            mixer_voice_release(v, e->ramp);
+    }
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static bool valid_channel(int c)
+{
+    return c >= 0 && c < SONG_MAX_CHANNELS;
+}
+
+/* False when the command must wait for room in the graveyard. */
+static bool execute(Engine *e, const EngineCommand *cmd)
+{
+    switch (cmd->type) {
+    case ENGINE_CMD_PLAY_SONG:
+        start_playback(e, false, cmd->a, cmd->b);
+        break;
+    case ENGINE_CMD_PLAY_PATTERN:
+        start_playback(e, true, cmd->a, cmd->b);
+        break;
+    case ENGINE_CMD_STOP:
+        stop_playback(e, false);
+        break;
+    case ENGINE_CMD_JUMP:
+        if (e->playing) {
+            e->cmd_jump = true;
+            e->cmd_jump_order = cmd->a;
+            e->cmd_jump_row = cmd->b;
+        }
+        break;
+    case ENGINE_CMD_CUE:
+        e->cue = cmd->a;
+        break;
+    case ENGINE_CMD_SET_BPM:
+        e->bpm = hiss_clampi(cmd->a, 32, 255);
+        e->tick_rem %= 2u * (unsigned)e->bpm;
+        break;
+    case ENGINE_CMD_SET_SPEED:
+        e->speed = hiss_clampi(cmd->a, 1, 31);
+        break;
+    case ENGINE_CMD_SET_MUTE:
+    case ENGINE_CMD_SET_SOLO:
+        if (valid_channel(cmd->a)) {
+            bool *flags = cmd->type == ENGINE_CMD_SET_MUTE ? e->mute : e->solo;
+            flags[cmd->a] = cmd->b != 0;
+            e->solo_count = 0;
+            for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+                e->solo_count += e->solo[c];
+            for (int c = 0; c < e->nch; c++)
+                channel_apply(e, c);
+        }
+        break;
+    case ENGINE_CMD_SET_LOOP_SONG:
+        e->loop_song = cmd->a != 0;
+        break;
+    case ENGINE_CMD_PREVIEW_NOTE:
+        if (cmd->b == NOTE_OFF || cmd->b == NOTE_CUT)
+            preview_stop(e);
+        else if (cmd->a >= 1 && cmd->a <= SONG_MAX_INSTRUMENTS &&
+                 cmd->b >= NOTE_FIRST && cmd->b <= NOTE_LAST)
+            preview_start(e, song_instrument(e->song, cmd->a), cmd->b, cmd->c,
+                          e->song);
+        break;
+    case ENGINE_CMD_PREVIEW_SAMPLE: {
+        Instrument *inst = cmd->ptr;
+        if (!inst)
+            break;
+        if (e->preview_inst && e->preview_inst != inst) {
+            if (!grave_add(e, ENGINE_RETURN_INSTRUMENT, e->preview_inst))
+                return false;
+            retire_instrument(e, e->preview_inst);
+        }
+        e->preview_inst = inst;
+        int note = cmd->b >= NOTE_FIRST && cmd->b <= NOTE_LAST ? cmd->b
+                                                               : inst->base_note;
+        int vol = cmd->c >= 1 && cmd->c <= 64 ? cmd->c : 64;
+        preview_start(e, inst, note, vol, NULL);
+        break;
+    }
+    case ENGINE_CMD_RETIRE_PATTERN:
+        if (cmd->ptr && !grave_add(e, ENGINE_RETURN_PATTERN, cmd->ptr))
+            return false;
+        break;
+    case ENGINE_CMD_RETIRE_INSTRUMENT:
+        if (cmd->ptr) {
+            if (!grave_add(e, ENGINE_RETURN_INSTRUMENT, cmd->ptr))
+                return false;
+            retire_instrument(e, cmd->ptr);
+        }
+        break;
+    case ENGINE_CMD_INSTALL_SONG:
+        if (cmd->ptr && cmd->ptr != e->song) {
+            if (!grave_add(e, ENGINE_RETURN_SONG, e->song))
+                return false;
+            stop_playback(e, false);
+            e->song = cmd->ptr;
+            for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+                channel_reset(&e->ch[c]);
+            e->nch = song_channels(e);
+        }
+        break;
+    }
+    return true;
+}
+
+static void drain_commands(Engine *e)
+{
+    for (int i = 0; i < ENGINE_COMMANDS_PER_PERIOD; i++) {
+        EngineCommand cmd;
+        if (e->has_pending)
+            cmd = e->pending;
+        else if (!ring_pop(&e->commands, &cmd))
+            break;
+        e->has_pending = false;
+        if (!execute(e, &cmd)) {
+            e->pending = cmd;
+            e->has_pending = true;
+            break;
+        }
+    }
+}
+
+/* ---- master ------------------------------------------------------------ */
+
+/* Identity up to the knee, then a tanh curve that approaches 1.0. */
+static float soft_clip(float x)
+{
+    const float knee = 0.75f; /* master() skips blocks below it */
+    float a = fabsf(x);
+    if (a <= knee)
+        return x;
+    float y = knee + (1.0f - knee) * tanhf((a - knee) / (1.0f - knee));
+    return x < 0 ? -y : y;
+}
+
+static void peak_max(_Atomic uint32_t *peak, uint32_t value)
+{
+    uint32_t cur = atomic_load_explicit(peak, memory_order_relaxed);
+    /* Only the UI's exchange to 0 competes, so a few tries suffice. */
+    for (int i = 0; i < 4 && value > cur; i++)
+        if (atomic_compare_exchange_weak_explicit(peak, &cur, value,
+                                                  memory_order_relaxed,
+                                                  memory_order_relaxed))
+            break;
+}
+
+static void master(Engine *e, float *out, uint32_t nframes)
+{
+    int tenth_db = hiss_clampi(atomic_load_explicit(
+                                   &e->song->master_gain_tenth_db,
+                                   memory_order_relaxed), -600, 120);
+    bool limiter = atomic_load_explicit(&e->song->limiter, memory_order_relaxed);
+    if (tenth_db != e->gain_tenth_db) {
+        /* A gain change glides over the declick ramp instead of stepping. */
+        e->gain_tenth_db = tenth_db;
+        e->gain_target = powf(10.0f, (float)tenth_db / 200.0f);
+        e->gain_left = e->ramp;
+        e->gain_step = (e->gain_target - e->gain) / (float)e->ramp;
+    }
+    uint32_t f = 0;
+    for (; f < nframes && e->gain_left; f++) {
+        e->gain = --e->gain_left ? e->gain + e->gain_step : e->gain_target;
+        out[2 * f] *= e->gain;
+        out[2 * f + 1] *= e->gain;
+    }
+    const float g = e->gain;
+    if (g != 1.0f)
+        for (size_t i = 2 * (size_t)f; i < 2 * (size_t)nframes; i++)
+            out[i] *= g;
+    /* Meter and count before the clipper, in branch-free passes; clip
+     * only when something needs it. */
+    float peak[2] = {0.0f, 0.0f};
+    uint32_t clips = 0;
+    for (size_t i = 0; i < nframes; i++) {
+        float l = fabsf(out[2 * i]), r = fabsf(out[2 * i + 1]);
+        peak[0] = l > peak[0] ? l : peak[0];
+        peak[1] = r > peak[1] ? r : peak[1];
+        clips += (uint32_t)(l > 1.0f) + (uint32_t)(r > 1.0f);
+    }
+    float top = peak[0] > peak[1] ? peak[0] : peak[1];
+    if (limiter && top > 0.75f) {
+        for (size_t i = 0; i < 2 * (size_t)nframes; i++)
+            out[i] = soft_clip(out[i]);
+    } else if (!limiter && top > 1.0f) {
+        for (size_t i = 0; i < 2 * (size_t)nframes; i++)
+            out[i] = out[i] > 1.0f ? 1.0f : out[i] < -1.0f ? -1.0f : out[i];
+    }
+    peak_max(&e->status.peak_left_milli, (uint32_t)lrintf(fminf(peak[0], 1000.0f) * 1000.0f));
+    peak_max(&e->status.peak_right_milli, (uint32_t)lrintf(fminf(peak[1], 1000.0f) * 1000.0f));
+    if (clips)
+        atomic_fetch_add_explicit(&e->status.clip_count, clips,
+                                  memory_order_relaxed);
+}
+
+/* ---- public ------------------------------------------------------------ */
 
 Engine *engine_new(Song *song, uint32_t rate)
 {
+    if (!song || rate < 1000 || rate > 768000)
+        return NULL;
     Engine *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
     e->song = song;
     e->rate = rate;
-    if (ring_init(&e->commands, 256, sizeof(EngineCommand)) ||
-        ring_init(&e->returns, 256, sizeof(EngineReturn))) {
+    e->ramp = rate / 750 > 16 ? rate / 750 : 16; /* 64 frames at 48 kHz */
+    e->release_ramp = rate / 100;               /* 10 ms note-off fade */
+    e->loop_song = true;
+    e->frames_left = UINT32_MAX;
+    e->bpm = hiss_clampi(atomic_load(&song->bpm), 32, 255);
+    e->speed = hiss_clampi(atomic_load(&song->speed), 1, 31);
+    e->nch = song_channels(e);
+    e->cue = -1;
+    e->gain_tenth_db = hiss_clampi(atomic_load(&song->master_gain_tenth_db), -600, 120);
+    e->gain = e->gain_target = powf(10.0f, (float)e->gain_tenth_db / 200.0f);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        channel_reset(&e->ch[c]);
+    for (int p = 0; p < ENGINE_PREVIEW_VOICES; p++)
+        e->preview[p].voice = -1;
+    atomic_init(&e->status.bpm, e->bpm);
+    atomic_init(&e->status.speed, e->speed);
+    bool ok = ring_init(&e->commands, COMMAND_RING, sizeof(EngineCommand)) == HISS_OK &&
+              ring_init(&e->returns, RETURN_RING, sizeof(EngineReturn)) == HISS_OK;
+    for (int i = 0; ok && i < ENGINE_MAX_VOICES; i++)
+        ok = mixer_voice_init(&e->voices[i], e->zeros) == HISS_OK;
+    if (!ok) {
         engine_free(e);
         return NULL;
     }
     return e;
 }
 
+static void free_returned(EngineReturnType type, void *ptr)
+{
+    if (type == ENGINE_RETURN_PATTERN)
+        song_pattern_free(ptr);
+    else if (type == ENGINE_RETURN_INSTRUMENT)
+        song_instrument_free(ptr);
+    else
+        song_free(ptr);
+}
+
 void engine_free(Engine *e)
 {
     if (!e)
         return;
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++)
+        mixer_voice_deinit(&e->voices[i]);
+    if (e->returns.slots)
+        engine_collect_garbage(e);
+    for (int i = 0; i < e->grave_count; i++)
+        free_returned(e->graveyard[i].type, e->graveyard[i].ptr);
+    if (e->preview_inst)
+        song_instrument_free(e->preview_inst);
     ring_deinit(&e->commands);
     ring_deinit(&e->returns);
     free(e);
@@ -52,14 +917,8 @@ bool engine_take_return(Engine *e, EngineReturn *ret)
 void engine_collect_garbage(Engine *e)
 {
     EngineReturn r;
-    while (engine_take_return(e, &r)) {
-        if (r.type == ENGINE_RETURN_PATTERN)
-            song_pattern_free(r.ptr);
-        else if (r.type == ENGINE_RETURN_INSTRUMENT)
-            song_instrument_free(r.ptr);
-        else
-            song_free(r.ptr);
-    }
+    while (engine_take_return(e, &r))
+        free_returned(r.type, r.ptr);
 }
 
 const EngineStatus *engine_status(const Engine *e)
@@ -67,17 +926,59 @@ const EngineStatus *engine_status(const Engine *e)
     return &e->status;
 }
 
+static void publish_status(Engine *e, uint32_t nframes)
+{
+    int voices = 0;
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++)
+        voices += e->voices[i].active;
+    atomic_store_explicit(&e->status.voices, voices, memory_order_relaxed);
+    atomic_store_explicit(&e->status.playing, e->playing, memory_order_relaxed);
+    atomic_store_explicit(&e->status.bpm, e->bpm, memory_order_relaxed);
+    atomic_store_explicit(&e->status.speed, e->speed, memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->status.frames_rendered, nframes,
+                              memory_order_relaxed);
+}
+
 void engine_render_channels(Engine *e, float *out, float *const *channel_out,
                             int channel_out_count, uint32_t nframes)
 {
-    EngineCommand cmd;
-    for (int i = 0; i < ENGINE_COMMANDS_PER_PERIOD && ring_pop(&e->commands, &cmd); i++)
-        ;
+    drain_commands(e);
     memset(out, 0, sizeof(float) * 2 * nframes);
+    if (!channel_out)
+        channel_out_count = 0;
     for (int c = 0; c < channel_out_count; c++)
-        if (channel_out && channel_out[c])
+        if (channel_out[c])
             memset(channel_out[c], 0, sizeof(float) * nframes);
-    atomic_fetch_add(&e->status.frames_rendered, nframes);
+    uint32_t done = 0;
+    while (done < nframes) {
+        if (e->frames_left == 0)
+            sequencer_step(e);
+        uint32_t run = nframes - done;
+        if (run > e->frames_left)
+            run = e->frames_left;
+        for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+            MixerVoice *v = &e->voices[i];
+            if (!v->active)
+                continue;
+            float *port = v->channel >= 0 && v->channel < channel_out_count &&
+                                  channel_out[v->channel]
+                              ? channel_out[v->channel] + done
+                              : NULL;
+            mixer_voice_render(v, out + 2 * (size_t)done, port, run);
+        }
+        if (e->frames_left != UINT32_MAX)
+            e->frames_left -= run;
+        done += run;
+    }
+    master(e, out, nframes);
+    if (e->preview_inst && !grave_in_use(e, &(Grave){ENGINE_RETURN_INSTRUMENT,
+                                                     e->preview_inst})) {
+        EngineReturn r = {ENGINE_RETURN_INSTRUMENT, e->preview_inst};
+        if (ring_push(&e->returns, &r))
+            e->preview_inst = NULL;
+    }
+    grave_sweep(e);
+    publish_status(e, nframes);
 }
 
 void engine_render(Engine *e, float *out, uint32_t nframes)
@@ -87,7 +988,7 @@ void engine_render(Engine *e, float *out, uint32_t nframes)
 
 void engine_play_song_now(Engine *e, int order, int row, bool loop)
 {
-    atomic_store(&e->status.playing, true);
-    atomic_store(&e->status.order, order);
-    atomic_store(&e->status.row, row);
+    e->loop_song = loop;
+    start_playback(e, false, order, row);
+    atomic_store(&e->status.playing, e->playing);
 }

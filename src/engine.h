@@ -9,7 +9,33 @@
  * objects and status) and one audio thread (engine_render). Everything the
  * UI side calls is marked [ui]; everything else is [audio]. Offline render
  * is both on one thread. Pure C11 + libm (+ libsamplerate for the sinc
- * interpolator, whose state is allocated in engine_new). */
+ * interpolator, whose state is allocated in engine_new).
+ *
+ * Timing, swing, pitch, declick, the master section and every effect are
+ * specified in man/effects.roff (the EFFECTS section of hiss.5).
+ *
+ * Real time: engine_render only touches memory allocated in engine_new and
+ * the song. libsamplerate's src_callback_read, src_set_ratio and src_reset
+ * were checked not to allocate, lock or do I/O (tests/unit/test_engine_rt.c
+ * interposes malloc, free, pthread_mutex_lock, read, write and nanosleep
+ * around engine_render with every effect, command and interpolation mode);
+ * src_reset clears the converter's buffer (a memset of a few tens of KiB,
+ * measured at about 1 us mono and 2 us stereo) on every sinc note start.
+ * The per-voice sinc states take about 24 MB, allocated in engine_new.
+ *
+ * Per-channel outputs (engine_render_channels): the mono signal of each
+ * song channel after its note volume (and mute/solo), before pan and the
+ * master section. A mono sample gives sample x volume; a stereo sample
+ * gives (left + right) / 2 x volume. Fading "ghost" voices of a channel
+ * count towards it; preview voices towards none. Rendering a channel alone
+ * (solo), centre-panned, at 0 dB with the limiter off, its (L + R) / 2
+ * equals its port.
+ *
+ * Commands are applied at the start of the next engine_render, at most
+ * ENGINE_COMMANDS_PER_PERIOD per call. Retired objects go to a small
+ * graveyard and come back on the return ring once no voice uses them;
+ * when the graveyard is full, the retiring command waits (with every
+ * command after it) until a later period has room. */
 #ifndef HISS_ENGINE_H
 #define HISS_ENGINE_H
 
@@ -30,8 +56,10 @@ typedef enum {
     ENGINE_CMD_PLAY_SONG,    /* a = order index, b = row: play from there */
     ENGINE_CMD_PLAY_PATTERN, /* a = pattern, b = row: loop one pattern */
     ENGINE_CMD_STOP,         /* stop with declick; voices fade out */
-    ENGINE_CMD_JUMP,         /* a = order index, b = row, on the next row */
-    ENGINE_CMD_CUE,          /* a = order index: go there when this pattern ends */
+    ENGINE_CMD_JUMP,         /* a = order index, b = row, on the next row
+                                (ignored when stopped; ends a pattern loop) */
+    ENGINE_CMD_CUE,          /* a = order index: go there when this pattern
+                                ends (also ends a pattern loop) */
     ENGINE_CMD_SET_BPM,      /* a = bpm (32..255) */
     ENGINE_CMD_SET_SPEED,    /* a = ticks per row (1..31) */
     ENGINE_CMD_SET_MUTE,     /* a = channel, b = 0/1 */
@@ -40,7 +68,11 @@ typedef enum {
     ENGINE_CMD_PREVIEW_NOTE, /* a = instrument slot, b = note, c = volume 0..64;
                                 note NOTE_OFF/NOTE_CUT stops previews */
     ENGINE_CMD_PREVIEW_SAMPLE, /* ptr = Instrument* owned by the UI, kept
-                                  alive until returned: audition a file */
+                                  alive until returned: audition a file;
+                                  b = note (0: its base note), c = volume
+                                  (0: 64). Returned when it has finished
+                                  sounding or the next one replaces it;
+                                  engine_free frees one still held. */
     ENGINE_CMD_RETIRE_PATTERN,    /* ptr = Pattern* no longer in the song */
     ENGINE_CMD_RETIRE_INSTRUMENT, /* ptr = Instrument* no longer in the song */
     ENGINE_CMD_INSTALL_SONG,      /* ptr = Song*: stops, swaps, returns old */
@@ -83,7 +115,10 @@ typedef struct {
 typedef struct Engine Engine;
 
 /* [ui] The engine plays `song` (not owned until ENGINE_CMD_INSTALL_SONG
- * returns it; the caller frees the first song after engine_free). */
+ * returns it; the caller frees the first song after engine_free). The song
+ * loops at its end by default (ENGINE_CMD_SET_LOOP_SONG). NULL when out of
+ * memory or when rate is outside 1000..768000. engine_free also frees what
+ * the engine still holds for return (retired objects, a previewed sample). */
 Engine *engine_new(Song *song, uint32_t rate);
 void engine_free(Engine *engine);
 

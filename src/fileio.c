@@ -55,9 +55,10 @@ HissError fileio_read_all(const char *path, size_t max_bytes, char **data,
     /* Regular files tell their size up front; pipes and devices do not, so
      * the buffer grows and the limit is checked as bytes arrive. One byte
      * past the limit is read to tell "exactly at the limit" from "over". */
+    size_t limit = max_bytes < SIZE_MAX - 1 ? max_bytes + 1 : SIZE_MAX - 1;
     size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 4096;
-    if (cap > max_bytes + 1)
-        cap = max_bytes + 1;
+    if (cap > limit)
+        cap = limit;
     char *buf = malloc(cap + 1);
     if (!buf) {
         hiss_diag_set(diag, path, 0, 0, "cannot read: out of memory");
@@ -69,7 +70,7 @@ HissError fileio_read_all(const char *path, size_t max_bytes, char **data,
         if (used == cap) {
             if (cap > max_bytes)
                 break;
-            size_t ncap = cap * 2 > max_bytes + 1 ? max_bytes + 1 : cap * 2;
+            size_t ncap = cap > limit / 2 ? limit : cap * 2;
             char *nbuf = realloc(buf, ncap + 1);
             if (!nbuf) {
                 free(buf);

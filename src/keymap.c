@@ -63,6 +63,7 @@ static const struct {
     {"C-p", ACT_PLAY_PATTERN},
     {"F6", ACT_PLAY_PATTERN},
     {"F7", ACT_PLAY_FROM_CURSOR},
+    {";", ACT_PLAY_FROM_CURSOR},
     {"F8", ACT_STOP},
     {"C-k", ACT_STOP},
     {"M-j", ACT_RECONNECT},
@@ -267,6 +268,8 @@ int keymap_unbind(Keymap *km, int key)
 void keymap_init_defaults(Keymap *km)
 {
     km->count = 0;
+    km->autosave_seconds = -1;
+    km->backups = -1;
     for (size_t i = 0; i < HISS_ARRAY_LEN(DEFAULTS); i++) {
         int key = keymap_key_parse(DEFAULTS[i].key);
         if (key >= 0 && valid_action(DEFAULTS[i].action))
@@ -493,9 +496,41 @@ static void parse_line(Keymap *km, const char *line, size_t len,
             return;
         }
         keymap_unbind(km, key);
+    } else if (!strcmp(w[0].text, "set")) {
+        if (args != 3) {
+            report(diags, max_diags, errors, name, lineno,
+                   args < 3 ? (int)len + 1 : w[3].col,
+                   args < 3 ? "set needs a name and a value"
+                            : "unexpected word after the value:",
+                   args < 3 ? NULL : w[3].text);
+            return;
+        }
+        bool is_backups = !strcmp(w[1].text, "backups");
+        if (strcmp(w[1].text, "autosave") && !is_backups) {
+            report(diags, max_diags, errors, name, lineno, w[1].col,
+                   "unknown setting (expected autosave or backups)", w[1].text);
+            return;
+        }
+        char *end;
+        long v = strtol(w[2].text, &end, 10);
+        if (is_backups) {
+            if (*end || end == w[2].text || v < 0 || v > KEYMAP_MAX_BACKUPS) {
+                report(diags, max_diags, errors, name, lineno, w[2].col,
+                       "backups takes a count, 0..20:", w[2].text);
+                return;
+            }
+            km->backups = (int)v;
+            return;
+        }
+        if (*end || end == w[2].text || v < 0 || v > 86400) {
+            report(diags, max_diags, errors, name, lineno, w[2].col,
+                   "autosave takes seconds, 0..86400:", w[2].text);
+            return;
+        }
+        km->autosave_seconds = (int)v;
     } else {
         report(diags, max_diags, errors, name, lineno, w[0].col,
-               "unknown command (expected bind or unbind):", w[0].text);
+               "unknown command (expected bind, unbind or set):", w[0].text);
     }
 }
 

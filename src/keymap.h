@@ -6,6 +6,8 @@
  *     bind C-p play_pattern
  *     bind M-x cut
  *     unbind F1
+ *     set autosave 30
+ *     set backups 3
  *
  * An action belongs to one context (a screen, or "global" for keys that work
  * everywhere); a key bound in a screen's context wins over a global binding
@@ -227,9 +229,15 @@ typedef struct {
     KeymapAction action;
 } KeymapBinding;
 
+enum { KEYMAP_MAX_BACKUPS = 20 };
+
 typedef struct {
     KeymapBinding bindings[KEYMAP_MAX_BINDINGS];
     int count;
+    /* `set autosave N` (seconds, 0 = off); -1 when the file says nothing. */
+    int autosave_seconds;
+    /* `set backups N` (older versions kept on save, 0..20); -1 = default. */
+    int backups;
 } Keymap;
 
 /* The built-in table. */

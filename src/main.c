@@ -10,11 +10,12 @@ static void print_help(FILE *f)
 {
     fprintf(f,
             "usage: hiss [SONG]                 edit SONG (a new song if omitted)\n"
-            "       hiss render SONG -o OUT     render to .wav or .flac\n"
+            "       hiss render SONG -o OUT     render to .wav, .flac or .aiff\n"
             "       hiss play SONG              play without the editor\n"
             "       hiss --recover              list recoverable songs\n"
             "       hiss --version | --help\n"
-            "See hiss(1), and hiss(5) for the song format.\n");
+            "render, play and --recover take --help too. See hiss(1), and\n"
+            "hiss(5) for the song format.\n");
 }
 
 int main(int argc, char **argv)

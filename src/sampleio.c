@@ -113,7 +113,9 @@ void sampleio_audio_free(SampleioAudio *audio)
 
 static HissError open_for_reading(const char *path, int *fd_out, HissDiag *diag)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO named as a sample must not hang the load; it is
+     * refused below like any other file that is not a regular one. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         int err = errno;
         hiss_diag_set(diag, path, 0, 0, "%s", strerror(err));
@@ -275,17 +277,27 @@ HissError sampleio_read(const char *path, SampleioAudio *out, SampleioInfo *info
     sf_close(sf);
     close(fd);
 
-    /* NaN or infinity in a float file would poison every mix it touches. */
-    size_t bad = 0;
-    for (size_t i = 0; i < (size_t)got * out_ch; i++)
+    /* NaN or infinity in a float file would poison every mix it touches.
+     * So would absurd finite values (a float file of 3e38s): a few voices
+     * of them sum to infinity and then NaN in the engine. Float files may
+     * go past full scale, so only levels beyond +36 dBFS are clipped. */
+    const float max_amplitude = 64.0f;
+    size_t bad = 0, huge = 0;
+    for (size_t i = 0; i < (size_t)got * out_ch; i++) {
         if (!isfinite(frames[i])) {
             frames[i] = 0;
             bad++;
+        } else if (fabsf(frames[i]) > max_amplitude) {
+            frames[i] = frames[i] > 0 ? max_amplitude : -max_amplitude;
+            huge++;
         }
+    }
     if (in_ch > 2)
         add_note(info, "%d channels mixed down to stereo", in_ch);
     if (bad)
         add_note(info, "%zu non-finite values set to 0", bad);
+    if (huge)
+        add_note(info, "%zu values beyond +36 dBFS clipped", huge);
     if (looks_truncated)
         add_note(info, "the file looks truncated: loaded the %u frames present", got);
 
@@ -344,7 +356,14 @@ static HissError resample(const float *in, uint32_t frames, int channels,
             .src_ratio = ratio,
             .end_of_input = 1,
         };
-        int rc = src_simple(&d, SRC_SINC_BEST_QUALITY, channels);
+        /* The best converter runs at about 13x real time per channel here,
+         * the medium one 4x faster with the same 97 dB SNR and 90% instead
+         * of 97% of the band. One-shots and loops get the best; long files
+         * the medium, so a ten-minute stereo file loads in seconds, not
+         * minutes. */
+        bool long_file = (uint64_t)frames * channels > SAMPLEIO_BEST_QUALITY_SAMPLES;
+        int rc = src_simple(&d, long_file ? SRC_SINC_MEDIUM_QUALITY : SRC_SINC_BEST_QUALITY,
+                            channels);
         if (rc) {
             diag_plain(diag, "rate conversion failed: %s",
                           src_strerror(rc));

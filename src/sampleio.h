@@ -33,6 +33,11 @@ enum {
     SAMPLEIO_RATE_MAX = 768000,
     SAMPLEIO_MAX_SECONDS = 600,       /* 10 minutes of audio per file */
     SAMPLEIO_MAX_FRAMES = 1 << 27,    /* and never more frames than this */
+    /* Files with up to this many samples (frames x channels, about 95 s of
+     * mono at 44.1 kHz) are converted with libsamplerate's best sinc
+     * converter, longer ones with its medium one (same 97 dB SNR, 90% of
+     * the band instead of 97%), four times faster. */
+    SAMPLEIO_BEST_QUALITY_SAMPLES = 1 << 22,
 };
 
 /* What a file held and what loading did to it. */

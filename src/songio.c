@@ -1,5 +1,6 @@
 #include "songio.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,84 @@ bool songio_resolve(const char *song_path, const char *sample_path, char *out,
     return n >= 0 && (size_t)n < size;
 }
 
+/* The directory part of a path, made absolute and free of symlinks. */
+static bool real_dir_of(const char *path, char out[PATH_MAX])
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else if ((size_t)(slash - path) < sizeof dir)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    else
+        return false;
+    return realpath(dir, out) != NULL;
+}
+
+/* Splits an absolute path into its components, resolving "." and ".."
+ * without touching the file system (for files that may not exist). */
+static int split_components(char *path, char *parts[], int max)
+{
+    int n = 0;
+    for (char *save = NULL, *tok = strtok_r(path, "/", &save); tok;
+         tok = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(tok, "."))
+            continue;
+        if (!strcmp(tok, "..")) {
+            if (n > 0)
+                n--;
+            continue;
+        }
+        if (n == max)
+            return -1;
+        parts[n++] = tok;
+    }
+    return n;
+}
+
+bool songio_rebase_path(const char *old_song, const char *new_song,
+                        const char *sample_path, char *out, size_t size)
+{
+    if (sample_path[0] == '/' || !sample_path[0]) {
+        int n = snprintf(out, size, "%s", sample_path);
+        return n >= 0 && (size_t)n < size;
+    }
+    char old_dir[PATH_MAX], new_dir[PATH_MAX], target[PATH_MAX * 2];
+    if (!real_dir_of(old_song, old_dir) || !real_dir_of(new_song, new_dir))
+        return false;
+    snprintf(target, sizeof target, "%s/%s", old_dir, sample_path);
+    char resolved[PATH_MAX];
+    if (realpath(target, resolved))
+        snprintf(target, sizeof target, "%s", resolved);
+
+    enum { MAX_PARTS = 512 };
+    char *from[MAX_PARTS], *to[MAX_PARTS];
+    int nf = split_components(new_dir, from, MAX_PARTS);
+    int nt = split_components(target, to, MAX_PARTS);
+    if (nf < 0 || nt < 1)
+        return false;
+    int common = 0;
+    while (common < nf && common < nt - 1 && !strcmp(from[common], to[common]))
+        common++;
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = common; i < nf; i++) {
+        int n = snprintf(out + used, size - used, "../");
+        if (n < 0 || (size_t)n >= size - used)
+            return false;
+        used += (size_t)n;
+    }
+    for (int i = common; i < nt; i++) {
+        int n = snprintf(out + used, size - used, "%s%s", to[i], i + 1 < nt ? "/" : "");
+        if (n < 0 || (size_t)n >= size - used)
+            return false;
+        used += (size_t)n;
+    }
+    return true;
+}
+
 /* sampleio names the file it was given at the start of its message; the
  * warning names the path as the song writes it instead, so strip it. */
 static const char *reason_of(const HissDiag *d, const char *resolved)
@@ -96,6 +175,19 @@ static const char *reason_of(const HissDiag *d, const char *resolved)
     if (!strncmp(d->text, resolved, n) && !strncmp(d->text + n, ": ", 2))
         return d->text + n + 2;
     return d->text;
+}
+
+static void check_loop(const Instrument *inst, int slot, const char *song_name,
+                       SongioWarnings *warnings)
+{
+    const Sample *sample = inst->sample;
+    if (sample && inst->loop != LOOP_OFF &&
+        (inst->loop_end > sample->source_frames || inst->loop_start >= inst->loop_end))
+        songio_warnings_add(warnings, slot, HISS_OK,
+                            "%s: instrument %02X '%s': loop %u..%u does not fit the "
+                            "sample's %u frames",
+                            song_name, slot, inst->name, inst->loop_start,
+                            inst->loop_end, sample->source_frames);
 }
 
 HissError songio_load_instrument(Instrument *inst, int slot, const char *song_path,
@@ -134,14 +226,19 @@ HissError songio_load_instrument(Instrument *inst, int slot, const char *song_pa
     if (info.note[0])
         songio_warnings_add(warnings, slot, HISS_OK, "%s: instrument %02X '%s': %s: %s",
                             song_name, slot, inst->name, inst->path, info.note);
-    if (inst->loop != LOOP_OFF &&
-        (inst->loop_end > sample->source_frames || inst->loop_start >= inst->loop_end))
-        songio_warnings_add(warnings, slot, HISS_OK,
-                            "%s: instrument %02X '%s': loop %u..%u does not fit the "
-                            "sample's %u frames",
-                            song_name, slot, inst->name, inst->loop_start,
-                            inst->loop_end, sample->source_frames);
+    check_loop(inst, slot, song_name, warnings);
     return HISS_OK;
+}
+
+/* An earlier instrument of the song that loaded the same file. */
+static const Instrument *loaded_twin(const Song *song, int slot, const char *path)
+{
+    for (int i = 1; i < slot; i++) {
+        const Instrument *other = song_instrument(song, i);
+        if (other && other->sample && !strcmp(other->path, path))
+            return other;
+    }
+    return NULL;
 }
 
 HissError songio_load(const char *path, uint32_t session_rate, Song **out,
@@ -160,8 +257,18 @@ HissError songio_load(const char *path, uint32_t session_rate, Song **out,
         return err;
     for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
         Instrument *inst = song_instrument(song, slot);
-        if (inst)
+        if (!inst)
+            continue;
+        /* Instruments playing one file (different notes, loops, volumes)
+         * share its Sample instead of loading and converting it again. */
+        const Instrument *twin = inst->path[0] ? loaded_twin(song, slot, inst->path) : NULL;
+        if (twin) {
+            inst->sample = sample_retain(twin->sample);
+            inst->missing = false;
+            check_loop(inst, slot, path, warnings);
+        } else {
             songio_load_instrument(inst, slot, path, session_rate, warnings);
+        }
     }
     *out = song;
     return HISS_OK;
@@ -211,6 +318,18 @@ HissError songio_reload_samples(const Song *song, uint32_t new_rate,
         out[slot] = copy;
         if (!inst->sample || inst->sample->rate == new_rate)
             continue;
+        /* Keep shared samples shared: convert each once. */
+        Sample *shared = NULL;
+        for (int j = 1; j < slot && !shared; j++) {
+            const Instrument *other = song_instrument(song, j);
+            if (other && other->sample == inst->sample && out[j])
+                shared = out[j]->sample;
+        }
+        if (shared) {
+            sample_release(copy->sample);
+            copy->sample = sample_retain(shared);
+            continue;
+        }
         Sample *converted = NULL;
         HissDiag d = {{0}};
         HissError err = sampleio_convert(inst->sample, new_rate, &converted, &d);

@@ -47,10 +47,19 @@ int songio_warnings_missing(const SongioWarnings *w);
 bool songio_resolve(const char *song_path, const char *sample_path, char *out,
                     size_t size);
 
+/* For "save as" into another directory: the path, relative to new_song's
+ * directory, of the file that sample_path (relative to old_song's
+ * directory) names, so the moved song still finds its samples. Absolute
+ * paths stay as they are. False when a song directory does not exist or
+ * the result does not fit in size. */
+bool songio_rebase_path(const char *old_song, const char *new_song,
+                        const char *sample_path, char *out, size_t size);
+
 /* Loads the song at path and all its samples at session_rate. Fails only
  * when the song itself cannot be read or parsed (diag: "file:line:col:
  * message" or "file: message"). Missing samples become warnings (warnings
- * may be NULL when the caller does not care). */
+ * may be NULL when the caller does not care). Instruments naming the same
+ * file share one Sample. */
 HissError songio_load(const char *path, uint32_t session_rate, Song **out,
                       HissDiag *diag, SongioWarnings *warnings);
 

@@ -100,8 +100,16 @@ static void change_free(UndoChange *c)
         song_instrument_free(c->u.instrument.before);
         song_instrument_free(c->u.instrument.after);
         break;
+    case UNDO_RESIZE:
+        song_pattern_free(c->u.resize.before);
+        break;
     case UNDO_ORDERS:
+        free(c->u.orders.before);
+        free(c->u.orders.after);
+        break;
     case UNDO_SETTINGS:
+        free(c->u.settings.before);
+        free(c->u.settings.after);
         break;
     }
 }
@@ -124,7 +132,7 @@ bool undo_step_is_empty(const UndoStep *step)
 static UndoChange *append_change(UndoStep *step, UndoChangeKind kind, int slot)
 {
     if (step->count == step->cap) {
-        int cap = step->cap ? step->cap * 2 : 4;
+        int cap = step->cap ? step->cap * 2 : 1;
         UndoChange *n = realloc(step->changes, (size_t)cap * sizeof *n);
         if (!n)
             return NULL;
@@ -164,7 +172,7 @@ HissError undo_step_add_cell(UndoStep *step, int slot, int row, int channel,
             return HISS_ERR_NOMEM;
     }
     if (c->u.cells.count == c->u.cells.cap) {
-        int cap = c->u.cells.cap ? c->u.cells.cap * 2 : 8;
+        int cap = c->u.cells.cap ? c->u.cells.cap * 2 : 1;
         UndoCell *n = realloc(c->u.cells.items, (size_t)cap * sizeof *n);
         if (!n)
             return HISS_ERR_NOMEM;
@@ -195,6 +203,37 @@ HissError undo_step_add_pattern(UndoStep *step, int slot, Pattern *before,
     return HISS_OK;
 }
 
+static bool cut_cells_set(const Pattern *p, int rows, int channels)
+{
+    for (int r = 0; r < p->rows; r++)
+        for (int c = r < rows ? channels : 0; c < p->channels; c++)
+            if (!song_cell_is_empty(song_pattern_get(p, r, c)))
+                return true;
+    return false;
+}
+
+HissError undo_step_add_resize(UndoStep *step, int slot, const Pattern *current,
+                               int rows, int channels)
+{
+    Pattern *before = NULL;
+    if (cut_cells_set(current, rows, channels) &&
+        !(before = song_pattern_resized(current, current->rows,
+                                        current->channels)))
+        return HISS_ERR_NOMEM;
+    UndoChange *c = append_change(step, UNDO_RESIZE, slot);
+    if (!c) {
+        song_pattern_free(before);
+        return HISS_ERR_NOMEM;
+    }
+    c->u.resize.rows_before = current->rows;
+    c->u.resize.channels_before = current->channels;
+    c->u.resize.rows_after = (uint16_t)rows;
+    c->u.resize.channels_after = (uint16_t)channels;
+    c->u.resize.before = before;
+    step->bytes += pattern_bytes(before);
+    return HISS_OK;
+}
+
 HissError undo_step_add_instrument(UndoStep *step, int slot,
                                    Instrument *before, Instrument *after)
 {
@@ -213,22 +252,36 @@ HissError undo_step_add_instrument(UndoStep *step, int slot,
 HissError undo_step_add_orders(UndoStep *step, const UndoOrders *before,
                                const UndoOrders *after)
 {
-    UndoChange *c = append_change(step, UNDO_ORDERS, 0);
-    if (!c)
+    UndoOrders *b = malloc(sizeof *b), *a = malloc(sizeof *a);
+    UndoChange *c = a && b ? append_change(step, UNDO_ORDERS, 0) : NULL;
+    if (!c) {
+        free(b);
+        free(a);
         return HISS_ERR_NOMEM;
-    c->u.orders.before = *before;
-    c->u.orders.after = *after;
+    }
+    *b = *before;
+    *a = *after;
+    c->u.orders.before = b;
+    c->u.orders.after = a;
+    step->bytes += 2 * sizeof *b;
     return HISS_OK;
 }
 
 HissError undo_step_add_settings(UndoStep *step, const UndoSettings *before,
                                  const UndoSettings *after)
 {
-    UndoChange *c = append_change(step, UNDO_SETTINGS, 0);
-    if (!c)
+    UndoSettings *b = malloc(sizeof *b), *a = malloc(sizeof *a);
+    UndoChange *c = a && b ? append_change(step, UNDO_SETTINGS, 0) : NULL;
+    if (!c) {
+        free(b);
+        free(a);
         return HISS_ERR_NOMEM;
-    c->u.settings.before = *before;
-    c->u.settings.after = *after;
+    }
+    *b = *before;
+    *a = *after;
+    c->u.settings.before = b;
+    c->u.settings.after = a;
+    step->bytes += 2 * sizeof *b;
     return HISS_OK;
 }
 

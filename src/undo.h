@@ -5,8 +5,11 @@
  * user action changed, as a list of changes, each holding the state before
  * and after so the same record serves undo and redo:
  * - cells: only the cells that changed (slot, row, channel, old, new);
- * - pattern: private copies of a whole pattern before/after (structural
- *   edits: length, new, clone, channel count). NULL means an empty slot;
+ * - pattern: private copies of a whole pattern before/after (new, clone,
+ *   replace). NULL means an empty slot;
+ * - resize: a pattern's size before/after (length, channel count); a copy
+ *   of the old pattern only when the shrink cut off cells that were set,
+ *   since growing and undoing a grow lose nothing;
  * - instrument: private clones before/after (samples shared by refcount);
  * - orders / settings: small fixed snapshots.
  * Records never point at objects installed in the song: those may be
@@ -33,6 +36,7 @@ enum {
 typedef enum {
     UNDO_CELLS,
     UNDO_PATTERN,
+    UNDO_RESIZE,
     UNDO_INSTRUMENT,
     UNDO_ORDERS,
     UNDO_SETTINGS,
@@ -74,13 +78,17 @@ typedef struct {
             Pattern *before, *after; /* owned copies, never installed */
         } pattern;
         struct {
+            uint16_t rows_before, channels_before, rows_after, channels_after;
+            Pattern *before; /* owned copy, or NULL when nothing set was cut */
+        } resize;
+        struct {
             Instrument *before, *after; /* owned clones, never installed */
         } instrument;
         struct {
-            UndoOrders before, after;
+            UndoOrders *before, *after; /* owned */
         } orders;
         struct {
-            UndoSettings before, after;
+            UndoSettings *before, *after; /* owned */
         } settings;
     } u;
 } UndoChange;
@@ -121,6 +129,10 @@ HissError undo_step_add_cell(UndoStep *step, int slot, int row, int channel,
  * when it fails (it frees them then). */
 HissError undo_step_add_pattern(UndoStep *step, int slot, Pattern *before,
                                 Pattern *after);
+/* Records `current` (not taken; read now) being resized to rows x
+ * channels: keeps a copy of it only if set cells fall outside. */
+HissError undo_step_add_resize(UndoStep *step, int slot, const Pattern *current,
+                               int rows, int channels);
 HissError undo_step_add_instrument(UndoStep *step, int slot,
                                    Instrument *before, Instrument *after);
 HissError undo_step_add_orders(UndoStep *step, const UndoOrders *before,

@@ -49,6 +49,7 @@ for tool in sox soxi cmp; do
     fi
 done
 
+REPO=$PWD
 T=$(mktemp -d "${TMPDIR:-/tmp}/hiss-render-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 LOG=$T/log
@@ -176,7 +177,7 @@ check "--seconds 1.5 is exactly 72000 frames" test "$(soxi -s a.wav)" = 72000
 check "stereo output" test "$(soxi -c a.wav)" = 2
 check "24-bit WAV by default" test "$(soxi -b a.wav)" = 24 -a "$(soxi -t a.wav)" = wav
 check "summary names the file, length, peak and clips" \
-    grep -Eq '^a.wav: 0:01\.500 at 48000 Hz, WAV 24-bit, peak .* dBFS, [0-9]+ clipped$' "$LOG/stdout"
+    grep -Eq '^a.wav: 0:01\.500 at 48000 Hz, WAV 24-bit, peak .* dBFS, [0-9]+ clipped(, [0-9]+ limited)?$' "$LOG/stdout"
 check "summary is one line" test "$(grep -c . "$LOG/stdout")" = 1
 check "no progress when stderr is not a terminal" test ! -s "$LOG/stderr"
 
@@ -188,6 +189,10 @@ render songs/beat.hiss -o c.flac -r 96000 -s 0.01
 check ".flac output" test "$rc" = 0 -a "$(soxi -t c.flac)" = flac
 check "FLAC at 96000, 24-bit" test "$(soxi -r c.flac)" = 96000 -a "$(soxi -b c.flac)" = 24
 check "--seconds 0.01 at 96000 is exactly 960 frames" test "$(soxi -s c.flac)" = 960
+
+render songs/beat.hiss -oattached.wav -r44100 -s0.5
+check "short options take attached values (-oFILE -r44100 -s0.5)" \
+    test "$rc" = 0 -a "$(soxi -s attached.wav 2>/dev/null)" = 22050
 
 render songs/beat.hiss -o d.wav -r 22050 -s 1 --bits 16
 check "--bits 16 and an odd rate" test "$rc" = 0 -a "$(soxi -b d.wav)" = 16 -a "$(soxi -r d.wav)" = 22050
@@ -222,6 +227,122 @@ check "two stem renders are byte-identical" cmp -s r1/beat-01-kick.wav r2/beat-0
 render songs/beat.hiss -o r1.flac -s 2
 render songs/beat.hiss -o r2.flac -s 2
 check "two FLAC renders are byte-identical" cmp -s r1.flac r2.flac
+
+# --- sound: where notes fall, how songs end ---
+# max_amp FILE START_FRAME FRAMES: the peak of that stretch.
+max_amp() {
+    sox "$1" -n trim "${2}s" "${3}s" stat 2>&1 | awk '/Maximum amplitude/ {print $3}'
+}
+# above A B: A > B, for decimals.
+above() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
+
+render songs/beat.hiss -o full.wav --stems fullstems
+check "a song plays to its end by itself" test "$rc" = 0
+# Nothing rings at the end of beat.hiss, so it lasts exactly its 16 rows.
+check "the render lasts exactly the song: 16 rows = 92160 frames" \
+    test "$(soxi -s full.wav)" = 92160
+check "the output is not silent" above "$(max_amp full.wav 0 92160)" 0.1
+# Row 8 starts at 8 * 0.12 s = 0.96 s = frame 46080: the kick there is
+# heard from that frame and not before (the kick of row 0 is over by then).
+check "nothing sounds just before row 8" \
+    test "$(max_amp fullstems/beat-01-kick.wav 40000 6080)" = 0.000000
+check "the kick of row 8 is heard at its frame" \
+    above "$(max_amp fullstems/beat-01-kick.wav 46080 2400)" 0.1
+check "the hat of row 4 is heard at its frame, on its own stem" \
+    above "$(max_amp fullstems/beat-02-open_hat.wav 23040 1200)" 0.01
+check "and not before it" test "$(max_amp fullstems/beat-02-open_hat.wav 0 23040)" = 0.000000
+render songs/beat.hiss -o full44.wav -r 44100
+check "at 44100 Hz row 8 starts at frame 42336" \
+    test "$(max_amp full44.wav 36000 6336)" = 0.000000
+check "at 44100 Hz the kick is heard from frame 42336" \
+    above "$(max_amp full44.wav 42336 2205)" 0.1
+check "at 44100 Hz the song lasts 84672 frames" test "$(soxi -s full44.wav)" = 84672
+
+# The last row's kick (0.25 s, from frame 86400) rings out to its own end
+# after the song's last row, not longer.
+sed -e 's/^015 |\.\.\. \.\. /015 |C-4 01 /' songs/beat.hiss >songs/ringout.hiss
+render songs/ringout.hiss -o ring.wav
+frames=$(soxi -s ring.wav 2>/dev/null || echo 0)
+check "a one-shot note on the last row rings out past the end" test "$frames" -gt $((92160 + 4800))
+check "the ring-out stops with the sound (under 0.3 s)" test "$frames" -lt $((92160 + 14400))
+
+# A looping sample would never end: it fades out (64 frames) at the end.
+sed -e 's/loop off 0 0/loop forward 0 0/' songs/ringout.hiss >songs/loopend.hiss
+render songs/loopend.hiss -o loopend.wav
+frames=$(soxi -s loopend.wav 2>/dev/null || echo 0)
+check "a looping note on the last row fades out at the end" \
+    test "$frames" -gt 92160 -a "$frames" -le $((92160 + 64))
+check "and fades, not cuts" test -n "$(max_amp loopend.wav $((frames - 4)) 4)" -a \
+    "$(above "$(max_amp loopend.wav $((frames - 4)) 4)" 0.05 && echo loud)" = ""
+
+# A one-shot longer than the 2 s ring-out is faded out there, not cut.
+sox -q -n -r 48000 -c 1 -b 16 samples/long.wav synth 4 sine 220 vol 0.5
+sed -e 's#\.\./samples/kick\.wav#../samples/long.wav#' songs/ringout.hiss >songs/longend.hiss
+render songs/longend.hiss -o longend.wav
+frames=$(soxi -s longend.wav 2>/dev/null || echo 0)
+check "a long note rings out for 2 s at most" \
+    test "$frames" -gt $((92160 + 90000)) -a "$frames" -le $((92160 + 96000))
+check "then fades out instead of stopping dead" \
+    above 0.02 "$(max_amp longend.wav $((frames - 4)) 4)"
+
+# Progress goes to standard error when it is a terminal (see above for
+# when it is not).
+if command -v script >/dev/null; then
+    tty_out=$(script -qec "'$HISS' render songs/beat.hiss -o tty.wav -s 30" /dev/null 2>&1)
+    check "progress on a terminal shows the position" \
+        grep -q "rendering 0:[0-9][0-9]\.[0-9]*/0:30\.000  order 00 row [0-9][0-9][0-9]" <<<"$tty_out"
+fi
+
+# A song that jumps back with B00 renders exactly one pass, with a note.
+sed -e 's/^015 |\.\.\. \.\. \.\. \.\.\. /015 |... .. .. B00 /' songs/beat.hiss >songs/loop.hiss
+render songs/loop.hiss -o loop.wav
+check "a looping song renders" test "$rc" = 0
+check "a looping song renders one pass, cut at the loop point" \
+    test "$(soxi -s loop.wav)" = 92160
+check "a looping song says so" grep -q "loops: rendered one pass" "$LOG/stderr"
+render songs/loop.hiss -o loop3.wav -s 5.76
+check "--seconds renders a looping song for as long as asked" \
+    test "$rc" = 0 -a "$(soxi -s loop3.wav)" = 276480
+check "and the third pass starts like the first" \
+    above "$(max_amp loop3.wav 184320 2400)" 0.1
+
+# Interpolation and limiter options reach the engine: a kick an octave up
+# (resampled) differs between raw and sinc; +12 dB clips without the limiter.
+sed -e 's/^000 |C-4 01/000 |C-5 01/' songs/beat.hiss >songs/octave.hiss
+render songs/octave.hiss -o raw.wav -s 1 --interp raw
+render songs/octave.hiss -o sinc.wav -s 1 --interp sinc
+check "--interp changes the sound" test -f raw.wav -a -f sinc.wav -a -n "$(cmp raw.wav sinc.wav 2>&1)"
+sed -e 's/^master_gain 0.0/master_gain 12.0/' songs/beat.hiss >songs/hot.hiss
+render songs/hot.hiss -o hot.wav -s 1
+check "the limiter keeps a hot mix from clipping, and says how much it did" \
+    grep -Eq " 0 clipped, [1-9][0-9]* limited$" "$LOG/stdout"
+render songs/hot.hiss -o hot2.wav -s 1 --no-limiter
+check "--no-limiter lets it clip, and says how often" \
+    grep -Eq " [1-9][0-9]* clipped$" "$LOG/stdout"
+
+# --- the demo and the kit that ships with hiss ---
+if [ -f "$REPO/patterns/demo.hiss" ]; then
+    render "$REPO/patterns/demo.hiss" -o demo.wav -s 2
+    check "the demo renders" test "$rc" = 0 -a "$(soxi -s demo.wav 2>/dev/null)" = 96000
+    check "every kit sample the demo uses loads, without notes" test -z "$err"
+else
+    bad "the demo song exists" "$REPO/patterns/demo.hiss is missing"
+fi
+
+# SIGTERM (or Ctrl-C) mid-render: exit 130, and no output or temporary file.
+"$HISS" render songs/beat.hiss -o long.wav -s 1200 >"$LOG/stdout" 2>"$LOG/stderr" &
+pid=$!
+# Data in the temporary file means the render loop (and its handler) runs.
+for _ in $(seq 200); do
+    [ -n "$(find . -maxdepth 1 -name '.long.wav.*.tmp' -size +8k)" ] && break
+    sleep 0.1
+done
+kill -TERM $pid
+wait $pid
+rc=$?
+check "an interrupted render exits 130" test "$rc" = 130
+check "an interrupted render says so" grep -q "interrupted; nothing written" "$LOG/stderr"
+check "an interrupted render leaves nothing" test ! -e long.wav -a -z "$(find . -name '.long.wav.*')"
 
 check "no temporary files left anywhere" test -z "$(find . -name '.*.tmp')"
 

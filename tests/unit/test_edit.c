@@ -240,6 +240,12 @@ static void note_entry_limits_and_modes(void)
     CHECK(edit_note_from_key_offset(f.ed, 0) == HISS_ERR_BUSY);
     CHECK(song_cell_is_empty(cell_at(&f, 0, 0)));
     edit_set_edit_mode(f.ed, true);
+    edit_toggle_jam_mode(f.ed);
+    CHECK(edit_note_from_key_offset(f.ed, 0) == HISS_ERR_BUSY);
+    CHECK(edit_note_off(f.ed) == HISS_ERR_BUSY);
+    CHECK(song_cell_is_empty(cell_at(&f, 0, 0)));
+    edit_toggle_jam_mode(f.ed);
+    CHECK(!f.ed->jam_mode);
     /* Wrong column: notes only go on the note column. */
     EditCursor c = f.ed->cursor;
     c.column = EDIT_COL_VOLUME_HI;
@@ -322,6 +328,11 @@ static void hex_entry_per_nibble(void)
     CHECK(edit_type_char(f.ed, '4') == HISS_OK);
     CHECK(cell_at(&f, 10, 2).fx_param == 0xC4);
     CHECK(edit_type_char(f.ed, 'x') == HISS_ERR_RANGE);
+    /* No parameter without a letter. */
+    c.column = EDIT_COL_FX2_PARAM_HI;
+    edit_cursor_set(f.ed, c);
+    CHECK(edit_hex_digit(f.ed, 5) == HISS_ERR_MISSING);
+    CHECK(cell_at(&f, 10, 2).fx2_param == 0);
     c.column = EDIT_COL_FX2;
     edit_cursor_set(f.ed, c);
     CHECK(edit_type_char(f.ed, 'p') == HISS_OK);
@@ -506,9 +517,30 @@ static void selection_marks(void)
     edit_mark_channel(ed);
     CHECK(edit_block_range(ed, &r0, &c0, &r1, &c1));
     CHECK(r0 == 0 && r1 == 63 && c0 == 0 && c1 == 0);
+    CHECK(edit_is_selected(ed, 63, 0) && !edit_is_selected(ed, 0, 1));
+    edit_mark_channel(ed); /* again: the whole pattern */
+    CHECK(edit_block_range(ed, &r0, &c0, &r1, &c1));
+    CHECK(r0 == 0 && r1 == 63 && c0 == 0 && c1 == 3);
+    edit_mark_clear(ed);
     edit_mark_pattern(ed);
     CHECK(edit_block_range(ed, &r0, &c0, &r1, &c1));
     CHECK(r0 == 0 && r1 == 63 && c0 == 0 && c1 == 3);
+    CHECK(edit_is_selected(ed, 63, 3) && !edit_is_selected(ed, 64, 3));
+    /* Shift+arrows: anchored where they started, clamped, no wrap. */
+    edit_mark_clear(ed);
+    c.row = 1;
+    c.channel = 1;
+    edit_cursor_set(ed, c);
+    edit_select_extend(ed, -5, 0);
+    CHECK(ed->cursor.row == 0);
+    edit_select_extend(ed, 3, 1);
+    CHECK(edit_block_range(ed, &r0, &c0, &r1, &c1));
+    CHECK(r0 == 1 && r1 == 3 && c0 == 1 && c1 == 2);
+    edit_select_extend(ed, 0, 10);
+    CHECK(ed->cursor.channel == 3);
+    CHECK(edit_block_range(ed, &r0, &c0, &r1, &c1) && c1 == 3 && c0 == 1);
+    edit_mark_clear(ed);
+    CHECK(!edit_is_selected(ed, 1, 1));
     /* Past the pattern: clipped; wholly outside: nothing. */
     edit_mark_set(ed, 200, 9, 60, 2);
     CHECK(edit_block_range(ed, &r0, &c0, &r1, &c1));
@@ -658,6 +690,17 @@ static void interpolation(void)
     }
     CHECK(cell_at(&f, 8, 0).fx == 'B');
     CHECK(edit_block_interpolate(ed, EDIT_FIELD_FX2) == HISS_ERR_RANGE);
+    /* By cursor column: the fx2 column finds no ends; the note column
+     * falls through volume (already even) and fx to whatever has ends. */
+    EditCursor cc = {0, 0, 0, EDIT_COL_FX2_PARAM_HI};
+    edit_cursor_set(ed, cc);
+    CHECK(edit_block_interpolate_at_cursor(ed) == HISS_ERR_RANGE);
+    cc.column = EDIT_COL_VOLUME_LO;
+    edit_cursor_set(ed, cc);
+    CHECK(edit_block_interpolate_at_cursor(ed) == HISS_OK);
+    cc.column = EDIT_COL_NOTE;
+    edit_cursor_set(ed, cc);
+    CHECK(edit_block_interpolate_at_cursor(ed) == HISS_OK);
     CHECK(edit_block_interpolate(ed, EDIT_FIELD_NOTE) == HISS_ERR_UNSUPPORTED);
     edit_mark_set(ed, 3, 0, 3, 0);
     CHECK(edit_block_interpolate(ed, EDIT_FIELD_VOLUME) == HISS_ERR_RANGE);
@@ -800,8 +843,8 @@ static void order_list(void)
     CHECK_UNDO_REDO(&f, edit_order_delete(ed)); /* [1 0 2] */
     CHECK(atomic_load(&f.song->order_count) == 3);
     CHECK(order_at(f.song, 0) == 1 && order_at(f.song, 2) == 2);
-    CHECK(edit_order_insert(ed, 77) == HISS_ERR_MISSING);
     CHECK(edit_order_set(ed, 999) == HISS_ERR_RANGE);
+    CHECK(edit_order_insert(ed, -1) == HISS_ERR_RANGE);
     edit_order_goto(ed, 99);
     CHECK(ed->order_pos == 3);
     CHECK(edit_order_delete(ed) == HISS_ERR_RANGE);
@@ -825,6 +868,60 @@ static void order_list(void)
         CHECK(edit_order_insert(ed, 1) == HISS_OK);
     CHECK(edit_order_insert(ed, 1) == HISS_ERR_RANGE);
     CHECK(edit_order_duplicate(ed) == HISS_ERR_RANGE);
+    fixture_free(&f);
+}
+
+static void order_entries_create_missing_patterns(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    CHECK(edit_pattern_set_length(ed, 48) == HISS_OK);
+    edit_order_goto(ed, 1);
+    CHECK(song_pattern(f.song, 77) == NULL);
+    CHECK_UNDO_REDO(&f, edit_order_insert(ed, 77));
+    const Pattern *p = song_pattern(f.song, 77);
+    CHECK(p && p->rows == 48 && p->channels == 4);
+    CHECK(order_at(f.song, 1) == 77);
+    /* One undo step takes both the entry and the pattern away. */
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(song_pattern(f.song, 77) == NULL);
+    CHECK(atomic_load(&f.song->order_count) == 1);
+    CHECK(edit_redo(ed) == HISS_OK);
+    CHECK_UNDO_REDO(&f, edit_order_set(ed, 5));
+    CHECK(song_pattern(f.song, 5) != NULL && order_at(f.song, 1) == 5);
+    CHECK(song_pattern(f.song, 77) != NULL); /* stays: still a pattern */
+
+    /* Stepping the entry's pattern walks existing patterns, then makes one
+     * new pattern past the highest. Patterns: 0, 5, 77. */
+    edit_order_goto(ed, 0);
+    CHECK_UNDO_REDO(&f, edit_order_step_pattern(ed, 1));
+    CHECK(order_at(f.song, 0) == 5);
+    CHECK(edit_order_step_pattern(ed, 1) == HISS_OK);
+    CHECK(order_at(f.song, 0) == 77);
+    CHECK_UNDO_REDO(&f, edit_order_step_pattern(ed, 1));
+    CHECK(order_at(f.song, 0) == 78 && song_pattern(f.song, 78) != NULL);
+    CHECK(edit_order_step_pattern(ed, -1) == HISS_OK);
+    CHECK(order_at(f.song, 0) == 77);
+    CHECK(edit_order_step_pattern(ed, -1) == HISS_OK);
+    CHECK(edit_order_step_pattern(ed, -1) == HISS_OK);
+    CHECK(order_at(f.song, 0) == 0);
+    CHECK(edit_order_step_pattern(ed, -1) == HISS_ERR_RANGE);
+    CHECK(edit_order_step_pattern(ed, 0) == HISS_ERR_RANGE);
+
+    /* Duplicate the entry's pattern: a copy in a new slot, after it. */
+    put(&f, 2, 1, note_cell(NOTE_C4, 3));
+    CHECK_UNDO_REDO(&f, edit_order_duplicate_pattern(ed));
+    CHECK(ed->order_pos == 1);
+    int slot = order_at(f.song, 1);
+    CHECK(slot == 1); /* the first free slot */
+    CHECK(ed->cursor.pattern == slot);
+    CHECK(song_pattern_get(song_pattern(f.song, slot), 2, 1).note == NOTE_C4);
+    CHECK(song_pattern(f.song, slot) != song_pattern(f.song, 0));
+    CHECK(atomic_load(&f.song->order_count) == 3);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(song_pattern(f.song, 1) == NULL && ed->cursor.pattern == 0);
+    edit_order_goto(ed, 5);
+    CHECK(edit_order_duplicate_pattern(ed) == HISS_ERR_RANGE);
     fixture_free(&f);
 }
 
@@ -1032,12 +1129,45 @@ static void history_byte_budget(void)
     Fixture f = fixture();
     Editor *ed = f.ed;
     CHECK(edit_song_set_channels(ed, 64) == HISS_OK);
+    CHECK(edit_pattern_set_length(ed, 256) == HISS_OK);
+    /* Growing keeps no copy: nothing can be lost. */
+    CHECK(ed->history.bytes < 4096);
+    for (int r = 0; r < 256; r++)
+        for (int c = 0; c < 64; c++)
+            put(&f, r, c, note_cell(NOTE_FIRST + (r + c) % 100, 1));
+    /* Shrinking over set cells keeps the old pattern (256 x 64 x 8 bytes). */
+    CHECK(edit_pattern_set_length(ed, 255) == HISS_OK);
+    CHECK(ed->history.bytes > 256 * 64 * 8);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(cell_at(&f, 255, 63).note == NOTE_FIRST + (255 + 63) % 100);
     edit_set_undo_limits(ed, 1000, 1 << 20);
-    for (int i = 0; i < 100; i++)
+    for (int i = 0; i < 100; i++) {
+        if (i % 2 == 0)
+            put(&f, 255, 0, note_cell(NOTE_C4, 1)); /* something to lose */
         CHECK(edit_pattern_set_length(ed, i % 2 ? 256 : 255) == HISS_OK);
+    }
     CHECK(ed->history.bytes <= (size_t)1 << 20);
     CHECK(undo_depth(&ed->history) < 100);
     CHECK(undo_depth(&ed->history) >= 1);
+    fixture_free(&f);
+}
+
+/* A song restored from a recovery file differs from its file before any
+ * edit, and undoing everything does not make it match. */
+static void marked_unsaved_until_saved(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    CHECK(!edit_is_dirty(ed));
+    edit_mark_unsaved(ed);
+    CHECK(edit_is_dirty(ed));
+    CHECK(edit_note_from_key_offset(ed, 0) == HISS_OK);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(edit_is_dirty(ed));
+    CHECK(edit_redo(ed) == HISS_OK);
+    CHECK(edit_is_dirty(ed));
+    edit_mark_saved(ed);
+    CHECK(!edit_is_dirty(ed));
     fixture_free(&f);
 }
 
@@ -1132,6 +1262,7 @@ int main(void)
     RUN(pattern_new_clone_length);
     RUN(pattern_new_when_full);
     RUN(order_list);
+    RUN(order_entries_create_missing_patterns);
     RUN(song_settings);
     RUN(channel_count_keeps_data);
     RUN(instrument_params);
@@ -1139,6 +1270,7 @@ int main(void)
     RUN(history_limit_drops_oldest);
     RUN(history_byte_budget);
     RUN(redo_cleared_by_new_edit_and_dirty_tracking);
+    RUN(marked_unsaved_until_saved);
     RUN(no_retire_callback_frees_directly);
     RUN(empty_song_is_handled);
     return test_finish();

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -159,6 +160,9 @@ static void test_read_limit(void)
     HissDiag diag = {{0}};
     CHECK(fileio_read_all(path, 100, &data, &len, &diag) == HISS_OK);
     CHECK(len == 100);
+    free(data);
+    CHECK(fileio_read_all(path, SIZE_MAX, &data, &len, &diag) == HISS_OK);
+    CHECK(len == 100 && data && data[99] == 'x' && data[100] == 0);
     free(data);
     CHECK(fileio_read_all(path, 99, &data, &len, &diag) == HISS_ERR_RANGE);
     CHECK(data == NULL && len == 0);

@@ -105,7 +105,7 @@ static void no_default_needs_function_keys_or_alt(void)
                                      ACT_SELECT_UP,      ACT_SELECT_DOWN,
                                      ACT_SELECT_LEFT,    ACT_SELECT_RIGHT,
                                      ACT_MIX_PASTE,      ACT_PLAY_SONG,
-                                     ACT_PLAY_FROM_CURSOR, ACT_HOME,
+                                     ACT_HOME,
                                      ACT_END,            ACT_PREV_FIELD,
                                      ACT_CLEAR_CELL,     ACT_INST_CLEAR};
     for (int a = ACT_NONE + 1; a < ACT_COUNT; a++) {
@@ -169,7 +169,7 @@ static void bad_lines_are_reported_and_skipped(void)
     CHECK_STR(d[0].text, "hissrc:2:6: unknown key 'Hyper-x'");
     CHECK_STR(d[1].text, "hissrc:3:8: unknown action 'fly_away'");
     CHECK_STR(d[2].text,
-              "hissrc:4:1: unknown command (expected bind or unbind): 'bnid'");
+              "hissrc:4:1: unknown command (expected bind, unbind or set): 'bnid'");
     CHECK_STR(d[3].text, "hissrc:5:7: bind needs an action after the key");
     CHECK_STR(d[4].text, "hissrc:6:13: unexpected word after the action: 'extra'");
     CHECK_STR(d[5].text, "hissrc:7:7: unbind needs a key");
@@ -187,7 +187,7 @@ static void more_errors_than_room_are_counted(void)
     HissDiag d[1];
     CHECK(parse("x\ny\nz\n", d, 1) == 3);
     CHECK_STR(d[0].text,
-              "hissrc:1:1: unknown command (expected bind or unbind): 'x'");
+              "hissrc:1:1: unknown command (expected bind, unbind or set): 'x'");
     CHECK(parse("bind\0x copy\n", NULL, 0) == 1); /* strlen stops at NUL */
     CHECK(keymap_parse(&km, "bind\0x copy\n", 12, "f", d, 1) == 1);
 }
@@ -246,6 +246,65 @@ static void table_full_is_an_error_not_a_crash(void)
     CHECK(keymap_bind(&km, 'a', ACT_NONE) == HISS_ERR_RANGE);
 }
 
+static void set_autosave_is_read(void)
+{
+    keymap_init_defaults(&km);
+    CHECK(km.autosave_seconds == -1);
+    HissDiag d[4];
+    CHECK(parse("set autosave 5\n", d, 4) == 0);
+    CHECK(km.autosave_seconds == 5);
+    CHECK(parse("set autosave -1\nset autosave 3x\nset colour on\nset autosave\n",
+                d, 4) == 4);
+    CHECK_STR(d[0].text, "hissrc:1:14: autosave takes seconds, 0..86400: '-1'");
+    CHECK_STR(d[2].text, "hissrc:3:5: unknown setting (expected autosave or backups) 'colour'");
+    CHECK(km.autosave_seconds == 5);
+}
+
+static void set_backups_is_read(void)
+{
+    keymap_init_defaults(&km);
+    CHECK(km.backups == -1);
+    HissDiag d[4];
+    CHECK(parse("set backups 5\n", d, 4) == 0);
+    CHECK(km.backups == 5);
+    CHECK(parse("set backups 21\nset backups x\n", d, 4) == 2);
+    CHECK_STR(d[0].text, "hissrc:1:13: backups takes a count, 0..20: '21'");
+    CHECK(km.backups == 5);
+}
+
+/* man/hiss.1 documents every default key: each action's line there holds
+ * exactly the keys the table binds (roff escapes aside). */
+static void man_page_lists_every_key(void)
+{
+    FILE *f = fopen("man/hiss.1", "r");
+    if (!f) {
+        CHECK_MSG(false, "man/hiss.1 not found (run from the source tree)");
+        return;
+    }
+    static char man[1 << 18];
+    size_t n = fread(man, 1, sizeof man - 1, f);
+    fclose(f);
+    man[n] = 0;
+    keymap_init_defaults(&km);
+    for (int a = ACT_NONE + 1; a < ACT_COUNT; a++) {
+        const char *name = keymap_action_name((KeymapAction)a);
+        if (!strncmp(name, "note_", 5) && strcmp(name, "note_off") &&
+            strcmp(name, "note_cut"))
+            continue; /* the piano keys are described together */
+        char keys[128], esc[300], want[400];
+        keymap_keys_for(&km, (KeymapAction)a, keys, sizeof keys);
+        size_t j = 0;
+        for (size_t i = 0; keys[i] && j + 3 < sizeof esc; i++) {
+            if (keys[i] == '\\' || keys[i] == '-')
+                esc[j++] = '\\';
+            esc[j++] = keys[i] == '\\' ? 'e' : keys[i];
+        }
+        esc[j] = 0;
+        snprintf(want, sizeof want, ".BR \"%s\" \" (%s)\"\n", esc, name);
+        CHECK_MSG(strstr(man, want) != NULL, "man/hiss.1 lacks: %s", want);
+    }
+}
+
 int main(void)
 {
     RUN(key_names_round_trip);
@@ -258,5 +317,8 @@ int main(void)
     RUN(keys_for_lists_every_binding);
     RUN(files_load_and_missing_is_fine);
     RUN(table_full_is_an_error_not_a_crash);
+    RUN(set_autosave_is_read);
+    RUN(set_backups_is_read);
+    RUN(man_page_lists_every_key);
     return test_finish();
 }

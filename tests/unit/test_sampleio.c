@@ -236,6 +236,13 @@ static void missing_and_non_audio_files_fail_with_the_path(void)
 
     CHECK(sampleio_read(tmpdir, &a, NULL, &diag) == HISS_ERR_FORMAT);
     CHECK_MSG(strstr(diag.text, "directory"), "%s", diag.text);
+
+    /* A FIFO with no writer: refused at once instead of waiting for one. */
+    const char *fifo = tmp_path("fifo.wav");
+    CHECK(mkfifo(fifo, 0600) == 0);
+    CHECK(sampleio_read(fifo, &a, NULL, &diag) == HISS_ERR_FORMAT);
+    CHECK_MSG(strstr(diag.text, "not a regular file"), "%s", diag.text);
+    unlink(fifo);
     Sample *s = (Sample *)1;
     CHECK(sampleio_load(text, 48000, &s, NULL, &diag) != HISS_OK && s == NULL);
 }
@@ -348,6 +355,25 @@ static void conversion_keeps_duration_and_pitch(void)
     }
     sample_release(u);
     sample_release(t);
+    sample_release(s);
+    free(d);
+}
+
+static void long_files_convert_faster_and_as_well(void)
+{
+    /* Just past SAMPLEIO_BEST_QUALITY_SAMPLES: the medium converter. */
+    uint32_t frames = (SAMPLEIO_BEST_QUALITY_SAMPLES / 2 / 44100 + 1) * 44100;
+    float *d = sine(44100, 1000, 0.5, frames, 2);
+    SampleioAudio a = {.frames = d, .count = frames, .channels = 2, .rate = 44100};
+    Sample *s = NULL;
+    HissDiag diag = {{0}};
+    CHECK(sampleio_from_audio(&a, 48000, &s, &diag) == HISS_OK);
+    if (s) {
+        CHECK(s->frames == sampleio_converted_frames(frames, 44100, 48000));
+        double f = measure_freq(s->data, s->frames, 2, 48000);
+        CHECK_MSG(fabs(f - 1000) < 0.05, "measured %.4f Hz", f);
+        CHECK_NEAR(rms(s->data + 96000, 480000, 2), 0.5 / sqrt(2), 0.002);
+    }
     sample_release(s);
     free(d);
 }
@@ -558,6 +584,7 @@ int main(void)
     RUN(truncated_files_fail_or_load_what_is_there);
     RUN(absurd_rates_and_lengths_are_refused);
     RUN(conversion_keeps_duration_and_pitch);
+    RUN(long_files_convert_faster_and_as_well);
     RUN(conversion_of_odd_lengths_is_exact);
     RUN(writer_round_trips);
     RUN(writer_output_is_deterministic);

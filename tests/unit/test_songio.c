@@ -129,6 +129,46 @@ static void resolve_joins_relative_paths_only(void)
     CHECK(!songio_resolve("/x/y/a.hiss", "a-long-name.wav", out, 8));
 }
 
+static void rebase_keeps_pointing_at_the_same_file(void)
+{
+    char deeper[700], other_song[800], out[1024];
+    snprintf(deeper, sizeof deeper, "%s/other", tmpdir);
+    mkdir(deeper, 0755);
+    snprintf(deeper, sizeof deeper, "%s/other/deeper", tmpdir);
+    mkdir(deeper, 0755);
+    snprintf(other_song, sizeof other_song, "%s/b.hiss", deeper);
+
+    CHECK(songio_rebase_path(song_path, other_song, "../samples/kick.wav", out,
+                             sizeof out));
+    CHECK_STR(out, "../../samples/kick.wav");
+    /* A sample that does not exist (yet) moves the same way. */
+    CHECK(songio_rebase_path(song_path, other_song, "../samples/gone/x.wav", out,
+                             sizeof out));
+    CHECK_STR(out, "../../samples/gone/x.wav");
+    /* Into the samples directory itself, and back. */
+    char in_samples[800];
+    snprintf(in_samples, sizeof in_samples, "%s/samples/c.hiss", tmpdir);
+    CHECK(songio_rebase_path(song_path, in_samples, "../samples/kick.wav", out,
+                             sizeof out));
+    CHECK_STR(out, "kick.wav");
+    CHECK(songio_rebase_path(in_samples, song_path, "./sub/../kick.wav", out,
+                             sizeof out));
+    CHECK_STR(out, "../samples/kick.wav");
+    /* The same directory: the same file by the same way. */
+    char sibling[800];
+    snprintf(sibling, sizeof sibling, "%s/songs/d.hiss", tmpdir);
+    CHECK(songio_rebase_path(song_path, sibling, "../samples/kick.wav", out,
+                             sizeof out));
+    CHECK_STR(out, "../samples/kick.wav");
+    CHECK(songio_rebase_path(song_path, other_song, "/abs/x.wav", out, sizeof out));
+    CHECK_STR(out, "/abs/x.wav");
+    char nowhere[800];
+    snprintf(nowhere, sizeof nowhere, "%s/no/such/e.hiss", tmpdir);
+    CHECK(!songio_rebase_path(song_path, nowhere, "../samples/kick.wav", out,
+                              sizeof out));
+    CHECK(!songio_rebase_path(song_path, other_song, "../samples/kick.wav", out, 4));
+}
+
 static void loads_samples_relative_to_the_song(void)
 {
     Song *song = NULL;
@@ -147,6 +187,9 @@ static void loads_samples_relative_to_the_song(void)
     }
     const Instrument *pad = song_instrument(song, 4);
     CHECK(pad && pad->sample && pad->sample->channels == 2 && !pad->missing);
+    /* Instrument 06 plays the kick's file too: one Sample for both. */
+    const Instrument *looped = song_instrument(song, 6);
+    CHECK(looped && kick && looped->sample && looped->sample == kick->sample);
     const Instrument *abs = song_instrument(song, 5);
     CHECK(abs && abs->sample && abs->sample->frames == 1000);
     CHECK(song_instrument(song, 7) == NULL);
@@ -302,6 +345,8 @@ static void reload_builds_a_new_set_at_the_new_rate(void)
     /* The song's own instruments are untouched. */
     CHECK(old_kick->sample->rate == 48000 && old_kick->sample->frames == 4800);
     CHECK(set[2] && set[2]->missing && set[2]->sample == NULL);
+    /* Converted once for the two instruments sharing it. */
+    CHECK(set[6] && set[1] && set[6]->sample == set[1]->sample);
     /* 48 kHz files: the pad gets converted from its own frames. */
     CHECK(set[4] && set[4]->sample && set[4]->sample->frames == 960);
     songio_instruments_free(set);
@@ -355,6 +400,7 @@ int main(void)
     }
     make_fixture();
     RUN(resolve_joins_relative_paths_only);
+    RUN(rebase_keeps_pointing_at_the_same_file);
     RUN(loads_samples_relative_to_the_song);
     RUN(missing_samples_mark_the_instrument_and_warn);
     RUN(loads_from_the_song_directory_too);

@@ -156,6 +156,37 @@ static void state_ids_tell_states_apart(void)
     undo_deinit(&h);
 }
 
+static void resize_keeps_a_copy_only_when_cells_are_cut(void)
+{
+    Pattern *p = song_pattern_new(16, 4);
+    UndoStep *s = undo_step_new();
+    CHECK(undo_step_add_resize(s, 0, p, 32, 8) == HISS_OK); /* grow */
+    CHECK(undo_step_add_resize(s, 0, p, 8, 2) == HISS_OK);  /* cut, all empty */
+    CHECK(s->changes[0].u.resize.before == NULL);
+    CHECK(s->changes[1].u.resize.before == NULL);
+    Cell c = song_cell_empty();
+    c.volume = 3;
+    song_pattern_set(p, 3, 3, c); /* inside 8 rows, outside 2 channels */
+    CHECK(undo_step_add_resize(s, 0, p, 8, 4) == HISS_OK);
+    CHECK(s->changes[2].u.resize.before == NULL);
+    CHECK(undo_step_add_resize(s, 0, p, 8, 2) == HISS_OK);
+    const Pattern *kept = s->changes[3].u.resize.before;
+    CHECK(kept && kept != p && kept->rows == 16 && kept->channels == 4);
+    CHECK(kept && song_pattern_get(kept, 3, 3).volume == 3);
+    CHECK(s->changes[3].u.resize.rows_before == 16);
+    CHECK(s->changes[3].u.resize.channels_after == 2);
+    undo_step_free(s);
+    song_pattern_free(p);
+}
+
+static void a_cell_step_is_small(void)
+{
+    UndoStep *s = cell_step(3, 1, 2);
+    printf("     one-cell step: %zu bytes\n", s->bytes);
+    CHECK(s->bytes <= 160);
+    undo_step_free(s);
+}
+
 int main(void)
 {
     RUN(back_and_forward_in_order);
@@ -165,5 +196,7 @@ int main(void)
     RUN(byte_limit_keeps_newest);
     RUN(instrument_snapshots_count_their_samples);
     RUN(state_ids_tell_states_apart);
+    RUN(resize_keeps_a_copy_only_when_cells_are_cut);
+    RUN(a_cell_step_is_small);
     return test_finish();
 }

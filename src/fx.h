@@ -1,0 +1,79 @@
+/* fx: the per-channel effect state machine, FastTracker 2 / ProTracker
+ * style (see man/effects.roff for the exact semantics).
+ *
+ * Pure arithmetic on a channel's numbers (pitch, volume, pan, effect
+ * memories, counters): fx never touches voices or the song position
+ * itself. It reports what the engine must do instead: restart the note
+ * (retriggers) and song control (jump, break, loop, speed, tempo) collected
+ * in an FxRowControl. The engine owns the note starts, so it alone reads
+ * instruments and voices. */
+#ifndef HISS_FX_H
+#define HISS_FX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "song.h"
+
+enum {
+    FX_PITCH_PER_NOTE = 64, /* pitch unit: 1/64 semitone (FT2 linear) */
+    FX_PITCH_MAX = (NOTE_LAST + 12) * FX_PITCH_PER_NOTE,
+    FX_NO_TICK = -1,
+};
+
+typedef struct {
+    int inst_slot;
+    uint8_t note;        /* last note started, for retriggers */
+    int pitch;           /* current pitch, 1/64 semitones (note * 64) */
+    int target_pitch;    /* tone portamento goal */
+    int volume;          /* 0..64 */
+    int pan;             /* 0 left .. 128 centre .. 255 right */
+    int arp_off;         /* semitones added this tick */
+    int vib_off;         /* 1/64 semitones added this tick */
+    uint8_t fx[2], param[2];
+    uint8_t mem_porta_up, mem_porta_down, mem_tone, mem_vib_speed,
+        mem_vib_depth, mem_vol_slide, mem_fine_up, mem_fine_down,
+        mem_fine_vol_up, mem_fine_vol_down, mem_offset, mem_pan_slide,
+        mem_retrig_vol, mem_retrig_ticks;
+    int vib_pos;
+    int retrig_count;
+    int loop_row, loop_count;
+    int delay_tick;      /* EDx: the tick the delayed cell acts on */
+    Cell delayed;
+} FxChannel;
+
+/* Song control found on a row; -1 where nothing asked for it. */
+typedef struct {
+    int pos_jump;  /* Bxx: order */
+    int break_row; /* Dxx: row in the next pattern */
+    int loop_jump; /* E6x: row to go back to */
+    int speed;     /* Fxx < 0x20 */
+    int bpm;       /* Fxx >= 0x20 */
+} FxRowControl;
+
+void fx_channel_reset(FxChannel *ch);
+void fx_row_control_clear(FxRowControl *ctl);
+
+bool fx_cell_has(const Cell *cell, uint8_t fx);
+/* 3xx or 5xy: a note in the cell is a glide target, not a new note. */
+bool fx_is_tone_porta(const Cell *cell);
+/* 9xx in either column: the start offset in sample-file frames (0 when
+ * none); updates the memory. */
+uint32_t fx_sample_offset(FxChannel *ch, const Cell *cell);
+
+/* Tick 0 of a row: takes the cell's effects, collects song control
+ * (which acts even when the note is delayed) and reports whether the rest
+ * of the cell waits for a later tick (EDx; ch->delay_tick). */
+bool fx_row(FxChannel *ch, int row, const Cell *cell, FxRowControl *ctl);
+/* The cell's first-tick effects (on tick 0, or the delay tick). */
+void fx_first_tick(FxChannel *ch, const Cell *cell);
+/* Ticks after the first: slides, vibrato, arpeggio, cuts. True when the
+ * note must restart on this tick (E9x). */
+bool fx_other_tick(FxChannel *ch, int tick);
+/* Rxy's tick counter; true when the note must restart, the volume already
+ * changed. Counts only while the row has an Rxy. */
+bool fx_multi_retrig(FxChannel *ch);
+/* Pitch with this tick's arpeggio and vibrato, 1/64 semitones. */
+int fx_pitch(const FxChannel *ch);
+
+#endif

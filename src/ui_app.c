@@ -1,0 +1,1347 @@
+#include "ui_app.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "recovery.h"
+#include "signals.h"
+#include "ui_draw.h"
+#include "ui_file.h"
+
+/* Input is read with a short timeout while playing so the position and the
+ * meter move; idle, the loop wakes rarely. */
+enum {
+    UI_TICK_PLAYING_MS = 30,
+    UI_TICK_IDLE_MS = 200,
+    UI_ESC_DELAY_MS = 25,
+    UI_BURST_MAX = 256,
+    UI_METER_CELLS = 10,
+};
+#define UI_METER_PERIOD 0.066 /* seconds between meter redraws */
+#define UI_CLIP_HOLD 1.5      /* seconds the CLIP light stays on */
+#define UI_PREVIEW_HOLD 2.0   /* seconds before a looped preview is released */
+
+double ui_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(app->message, sizeof app->message, fmt, ap);
+    va_end(ap);
+    app->message_is_error = error;
+    app->message_at = ui_now();
+    app->dirty |= UI_DIRTY_STATUS;
+}
+
+/* Seconds a message answering a key stays before background news. */
+#define UI_MESSAGE_HOLD 3.0
+
+static void background_message(UiApp *app, bool error, const char *text)
+{
+    if (app->message[0] && ui_now() - app->message_at < UI_MESSAGE_HOLD) {
+        snprintf(app->deferred, sizeof app->deferred, "%s", text);
+        app->deferred_is_error = error;
+        return;
+    }
+    ui_set_message(app, error, "%s", text);
+}
+
+static void show_deferred(UiApp *app)
+{
+    if (!app->deferred[0])
+        return;
+    if (app->message[0] && ui_now() - app->message_at < UI_MESSAGE_HOLD)
+        return;
+    ui_set_message(app, app->deferred_is_error, "%s", app->deferred);
+    app->deferred[0] = 0;
+}
+
+HissError ui_report(UiApp *app, HissError err, const char *what)
+{
+    switch (err) {
+    case HISS_OK:
+        break;
+    case HISS_ERR_BUSY:
+        ui_set_message(app, true, "%s: edit mode is off (%s turns it on)",
+                       what, "Esc");
+        break;
+    case HISS_ERR_MISSING:
+        ui_set_message(app, true, "%s: nothing there", what);
+        break;
+    case HISS_ERR_RANGE:
+        ui_set_message(app, true, "%s: not possible here", what);
+        break;
+    default:
+        ui_set_message(app, true, "%s: %s", what, hiss_strerror(err));
+        break;
+    }
+    app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
+    return err;
+}
+
+void ui_prompt(UiApp *app, const char *label, const char *initial,
+               UiPromptDone done)
+{
+    app->prompting = true;
+    app->confirming = false;
+    snprintf(app->prompt_label, sizeof app->prompt_label, "%s", label);
+    snprintf(app->prompt_buf, sizeof app->prompt_buf, "%s",
+             initial ? initial : "");
+    app->prompt_len = (int)strlen(app->prompt_buf);
+    app->prompt_done = done;
+    app->dirty |= UI_DIRTY_STATUS;
+}
+
+void ui_confirm(UiApp *app, const char *text, UiConfirmDone done)
+{
+    app->confirming = true;
+    app->prompting = false;
+    snprintf(app->confirm_text, sizeof app->confirm_text, "%s", text);
+    app->confirm_done = done;
+    app->dirty |= UI_DIRTY_STATUS;
+}
+
+void ui_show_page(UiApp *app, UiPageId page)
+{
+    if (page < 0 || page >= UI_PAGE_COUNT)
+        return;
+    if (page == UI_PAGE_HELP && app->page != UI_PAGE_HELP)
+        app->help_from = app->page;
+    app->page = page;
+    if (app->pages[page]->enter)
+        app->pages[page]->enter(app);
+    app->dirty |= UI_DIRTY_ALL | UI_DIRTY_CLEAR;
+}
+
+const EngineStatus *ui_status(const UiApp *app)
+{
+    static EngineStatus stopped;
+    return app->engine ? engine_status(app->engine) : &stopped;
+}
+
+bool ui_is_playing(const UiApp *app)
+{
+    return atomic_load(&ui_status(app)->playing);
+}
+
+/* ---- engine commands ---- */
+
+static bool command_must_arrive(const EngineCommand *c)
+{
+    return c->type == ENGINE_CMD_RETIRE_PATTERN ||
+           c->type == ENGINE_CMD_RETIRE_INSTRUMENT ||
+           c->type == ENGINE_CMD_INSTALL_SONG ||
+           c->type == ENGINE_CMD_PREVIEW_SAMPLE;
+}
+
+static void flush_pending(UiApp *app)
+{
+    if (!app->engine)
+        return;
+    int done = 0;
+    while (done < app->pending_count &&
+           engine_send(app->engine, &app->pending[done]))
+        done++;
+    if (done) {
+        memmove(app->pending, app->pending + done,
+                sizeof *app->pending * (size_t)(app->pending_count - done));
+        app->pending_count -= done;
+    }
+}
+
+void ui_send(UiApp *app, EngineCommandType type, int a, int b, int c,
+             void *ptr)
+{
+    EngineCommand cmd = {type, a, b, c, ptr};
+    flush_pending(app);
+    if (app->engine && !app->pending_count && engine_send(app->engine, &cmd))
+        return;
+    /* The ring is full (the audio thread is stalled or gone). Objects on
+     * their way to the engine are kept; a lost play or preview is fine. */
+    if (!command_must_arrive(&cmd) && app->pending_count >= 64)
+        return;
+    if (app->pending_count == app->pending_cap) {
+        int cap = app->pending_cap ? app->pending_cap * 2 : 64;
+        EngineCommand *grown = realloc(app->pending, sizeof *grown * (size_t)cap);
+        if (!grown)
+            return; /* a retired object leaks rather than be freed in use */
+        app->pending = grown;
+        app->pending_cap = cap;
+    }
+    app->pending[app->pending_count++] = cmd;
+}
+
+static void retire_object(void *ctx, EditRetireKind kind, void *ptr)
+{
+    UiApp *app = ctx;
+    ui_send(app,
+            kind == EDIT_RETIRE_PATTERN ? ENGINE_CMD_RETIRE_PATTERN
+                                        : ENGINE_CMD_RETIRE_INSTRUMENT,
+            0, 0, 0, ptr);
+}
+
+void ui_preview_note(UiApp *app, int slot, int note)
+{
+    if (note < NOTE_FIRST || note > NOTE_LAST)
+        return;
+    if (slot <= 0)
+        slot = app->ed->instrument;
+    if (slot <= 0 || slot > SONG_MAX_INSTRUMENTS)
+        return;
+    const Instrument *inst = song_instrument(app->song, slot);
+    if (!inst)
+        return;
+    ui_send(app, ENGINE_CMD_PREVIEW_NOTE, slot, note, VOLUME_MAX, NULL);
+    /* Without key-release events a looped sound would ring forever. */
+    if (inst->loop != LOOP_OFF)
+        app->preview_release_at = ui_now() + UI_PREVIEW_HOLD;
+}
+
+void ui_song_dir(const UiApp *app, char *out, size_t size)
+{
+    if (app->path[0]) {
+        snprintf(out, size, "%s", app->path);
+        char *slash = strrchr(out, '/');
+        if (slash && slash != out)
+            *slash = 0;
+        else if (slash)
+            slash[1] = 0;
+        else if (!getcwd(out, size))
+            snprintf(out, size, ".");
+    } else if (!getcwd(out, size)) {
+        snprintf(out, size, ".");
+    }
+}
+
+/* ---- songs: new, open, save ---- */
+
+/* Hands `song` to the engine and the editor; the old one comes back on the
+ * engine's return ring and is freed there. */
+static void reset_autosave(UiApp *app)
+{
+    autosave_init(&app->autosave, app->autosave_interval, autosave_now(),
+                  app->ed->change_count, autosave_song_shape(app->song));
+}
+
+static void retire_instrument(void *ctx, Instrument *old)
+{
+    ui_send(ctx, ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, old);
+}
+
+static void start_loader(UiApp *app)
+{
+    ui_loader_free(app->loader);
+    app->loader = ui_loader_start(app->song, app->path, app->rate);
+    app->dirty |= UI_DIRTY_STATUS;
+}
+
+static void install_song(UiApp *app, Song *song, const char *path)
+{
+    /* The loader compares slots of the old song: stop it first. */
+    ui_loader_free(app->loader);
+    app->loader = NULL;
+    ui_send(app, ENGINE_CMD_INSTALL_SONG, 0, 0, 0, song);
+    app->song = song;
+    edit_set_song(app->ed, song);
+    edit_set_edit_mode(app->ed, true);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        if (app->mute[c])
+            ui_send(app, ENGINE_CMD_SET_MUTE, c, 0, 0, NULL);
+        if (app->solo[c])
+            ui_send(app, ENGINE_CMD_SET_SOLO, c, 0, 0, NULL);
+        app->mute[c] = app->solo[c] = false;
+    }
+    snprintf(app->path, sizeof app->path, "%s", path ? path : "");
+    ui_pattern_reset_view(app);
+    reset_autosave(app);
+    app->dirty |= UI_DIRTY_ALL | UI_DIRTY_CLEAR;
+}
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 || errno != ENOENT;
+}
+
+/* Loads path into a new song; false (with a message) when it cannot. */
+static bool open_path(UiApp *app, const char *path)
+{
+    if (!file_exists(path)) {
+        Song *song = song_new();
+        if (!song) {
+            ui_set_message(app, true, "out of memory");
+            return false;
+        }
+        install_song(app, song, path);
+        ui_set_message(app, false, "%s: new song (created on first save)",
+                       path);
+        return true;
+    }
+    Song *song = NULL;
+    HissDiag diag;
+    if (ui_file_load_text(path, &song, &diag) != HISS_OK) {
+        ui_set_message(app, true, "%s", diag.text);
+        return false;
+    }
+    install_song(app, song, path);
+    start_loader(app);
+    ui_set_message(app, false, "opened %s", path);
+    return true;
+}
+
+static bool save_to(UiApp *app, const char *path)
+{
+    HissDiag diag;
+    if (ui_file_save(app->song, path, &diag) != HISS_OK) {
+        ui_set_message(app, true, "not saved: %s", diag.text);
+        return false;
+    }
+    HissDiag ignored;
+    /* recovery: after "save as", the old name's recovery file (or a new
+     * song's untitled one in the state directory) is obsolete too. */
+    if (path != app->path && strcmp(path, app->path))
+        recovery_discard(app->path, &ignored);
+    if (path != app->path)
+        snprintf(app->path, sizeof app->path, "%s", path);
+    edit_mark_saved(app->ed);
+    autosave_song_saved(&app->autosave, autosave_now(), app->ed->change_count,
+                        autosave_song_shape(app->song));
+    recovery_discard(app->path, &ignored);
+    ui_set_message(app, false, "saved %s", path);
+    app->dirty |= UI_DIRTY_HEADER;
+    return true;
+}
+
+static void run_after_save(UiApp *app)
+{
+    void (*next)(UiApp *) = app->after_save;
+    app->after_save = NULL;
+    if (next)
+        next(app);
+}
+
+static void save_as_done(UiApp *app, const char *text)
+{
+    if (!text || !text[0]) {
+        app->after_save = NULL;
+        ui_set_message(app, false, "not saved");
+        return;
+    }
+    if (save_to(app, text))
+        run_after_save(app);
+    else
+        app->after_save = NULL;
+}
+
+/* Saves (asking for a name when the song has none); after_save runs once
+ * the song is safely on disk. */
+static void save(UiApp *app, void (*after)(UiApp *))
+{
+    app->after_save = after;
+    if (!app->path[0]) {
+        ui_prompt(app, "Save as", "", save_as_done);
+        return;
+    }
+    if (save_to(app, app->path))
+        run_after_save(app);
+    else
+        app->after_save = NULL;
+}
+
+static void do_quit(UiApp *app)
+{
+    app->quit = true;
+    /* Leaving without saving is a choice: nothing is left to recover. */
+    if (edit_is_dirty(app->ed)) {
+        HissDiag ignored;
+        recovery_discard(app->path, &ignored);
+    }
+}
+
+static void (*pending_discard_action)(UiApp *);
+
+static void discard_answer(UiApp *app, int choice)
+{
+    void (*action)(UiApp *) = pending_discard_action;
+    pending_discard_action = NULL;
+    if (choice == 'y')
+        save(app, action);
+    else if (choice == 'n')
+        action(app);
+    else
+        ui_set_message(app, false, "cancelled");
+}
+
+/* Runs action now, or after asking what to do with unsaved changes. */
+static void unless_unsaved(UiApp *app, const char *what, void (*action)(UiApp *))
+{
+    if (!edit_is_dirty(app->ed)) {
+        action(app);
+        return;
+    }
+    pending_discard_action = action;
+    char q[160];
+    snprintf(q, sizeof q, "Save changes before %s? (y)es (n)o (c)ancel", what);
+    ui_confirm(app, q, discard_answer);
+}
+
+static void open_done(UiApp *app, const char *text)
+{
+    if (text && text[0])
+        open_path(app, text);
+}
+
+static void ask_open(UiApp *app)
+{
+    char dir[UI_PATH_MAX];
+    ui_song_dir(app, dir, sizeof dir);
+    size_t n = strlen(dir);
+    if (n + 1 < sizeof dir && (n == 0 || dir[n - 1] != '/'))
+        strcat(dir, "/");
+    ui_prompt(app, "Open", dir, open_done);
+}
+
+static void new_song(UiApp *app)
+{
+    Song *song = song_new();
+    if (!song) {
+        ui_set_message(app, true, "out of memory");
+        return;
+    }
+    install_song(app, song, NULL);
+    ui_set_message(app, false, "new song");
+}
+
+/* ---- play ---- */
+
+static void play_from(UiApp *app, int row)
+{
+    Editor *ed = app->ed;
+    int pattern = ed->cursor.pattern;
+    int count = atomic_load(&app->song->order_count);
+    int order = -1;
+    if (ed->order_pos < count && atomic_load(&app->song->orders[ed->order_pos]) == pattern)
+        order = ed->order_pos;
+    for (int i = 0; order < 0 && i < count; i++)
+        if (atomic_load(&app->song->orders[i]) == pattern)
+            order = i;
+    if (order >= 0)
+        ui_send(app, ENGINE_CMD_PLAY_SONG, order, row, 0, NULL);
+    else
+        ui_send(app, ENGINE_CMD_PLAY_PATTERN, pattern, row, 0, NULL);
+}
+
+/* ---- global actions ---- */
+
+static void handle_global(UiApp *app, KeymapAction act)
+{
+    Editor *ed = app->ed;
+    switch (act) {
+    case ACT_QUIT:
+        unless_unsaved(app, "quitting", do_quit);
+        break;
+    case ACT_SAVE:
+        save(app, NULL);
+        break;
+    case ACT_SAVE_AS:
+        app->after_save = NULL;
+        ui_prompt(app, "Save as", app->path, save_as_done);
+        break;
+    case ACT_OPEN:
+        unless_unsaved(app, "opening another song", ask_open);
+        break;
+    case ACT_NEW_SONG:
+        unless_unsaved(app, "starting a new song", new_song);
+        break;
+    case ACT_UNDO:
+        if (edit_undo(ed) == HISS_OK)
+            ui_set_message(app, false, "undone");
+        else
+            ui_set_message(app, false, "nothing to undo");
+        app->dirty |= UI_DIRTY_ALL;
+        break;
+    case ACT_REDO:
+        if (edit_redo(ed) == HISS_OK)
+            ui_set_message(app, false, "redone");
+        else
+            ui_set_message(app, false, "nothing to redo");
+        app->dirty |= UI_DIRTY_ALL;
+        break;
+    case ACT_REDRAW:
+        app->dirty |= UI_DIRTY_ALL | UI_DIRTY_CLEAR;
+        clearok(curscr, TRUE);
+        break;
+    case ACT_HELP:
+        ui_show_page(app, UI_PAGE_HELP);
+        break;
+    case ACT_PAGE_PATTERN:
+        ui_show_page(app, UI_PAGE_PATTERN);
+        break;
+    case ACT_PAGE_ORDERS:
+        ui_show_page(app, UI_PAGE_ORDERS);
+        break;
+    case ACT_PAGE_INSTRUMENTS:
+        ui_show_page(app, UI_PAGE_INSTRUMENTS);
+        break;
+    case ACT_PAGE_BROWSER:
+        ui_show_page(app, UI_PAGE_BROWSER);
+        break;
+    case ACT_PAGE_SETTINGS:
+        ui_show_page(app, UI_PAGE_SETTINGS);
+        break;
+    case ACT_PLAY_TOGGLE:
+        if (ui_is_playing(app)) {
+            ui_send(app, ENGINE_CMD_STOP, 0, 0, 0, NULL);
+        } else {
+            int count = atomic_load(&app->song->order_count);
+            if (count > 0)
+                ui_send(app, ENGINE_CMD_PLAY_SONG,
+                        hiss_clampi(ed->order_pos, 0, count - 1), 0, 0, NULL);
+            else
+                ui_send(app, ENGINE_CMD_PLAY_PATTERN, ed->cursor.pattern, 0, 0,
+                        NULL);
+        }
+        break;
+    case ACT_PLAY_SONG:
+        ui_send(app, ENGINE_CMD_PLAY_SONG, 0, 0, 0, NULL);
+        break;
+    case ACT_PLAY_PATTERN:
+        ui_send(app, ENGINE_CMD_PLAY_PATTERN, ed->cursor.pattern, 0, 0, NULL);
+        break;
+    case ACT_PLAY_FROM_CURSOR:
+        play_from(app, ed->cursor.row);
+        break;
+    case ACT_STOP:
+        ui_send(app, ENGINE_CMD_STOP, 0, 0, 0, NULL);
+        break;
+    case ACT_RECONNECT:
+        if (!app->audio) {
+            ui_set_message(app, true, "no audio device is open");
+        } else if (audio_reconnect(app->audio) == HISS_OK) {
+            ui_set_message(app, false, "audio reconnected (%s)",
+                           audio_name(app->audio));
+        } else {
+            ui_set_message(app, true, "audio: still no server; try again");
+        }
+        app->dirty |= UI_DIRTY_HEADER;
+        break;
+    case ACT_OCTAVE_DOWN:
+        edit_set_octave(ed, ed->octave - 1);
+        app->dirty |= UI_DIRTY_HEADER;
+        break;
+    case ACT_OCTAVE_UP:
+        edit_set_octave(ed, ed->octave + 1);
+        app->dirty |= UI_DIRTY_HEADER;
+        break;
+    default:
+        if (act >= ACT_NOTE_C0 && act <= ACT_NOTE_E2)
+            ui_preview_note(app, 0,
+                            edit_note_for_offset(ed, (int)(act - ACT_NOTE_C0)));
+        break;
+    }
+}
+
+/* ---- input ---- */
+
+/* Terminal input -> keymap code; -1 for keys we ignore, -2 for a resize. */
+static int translate_key(int r, wint_t ch)
+{
+    if (r == KEY_CODE_YES) {
+        switch (ch) {
+        case KEY_RESIZE: return -2;
+        case KEY_UP: return KEYMAP_KEY_UP;
+        case KEY_DOWN: return KEYMAP_KEY_DOWN;
+        case KEY_LEFT: return KEYMAP_KEY_LEFT;
+        case KEY_RIGHT: return KEYMAP_KEY_RIGHT;
+        case KEY_PPAGE: return KEYMAP_KEY_PPAGE;
+        case KEY_NPAGE: return KEYMAP_KEY_NPAGE;
+        case KEY_HOME: return KEYMAP_KEY_HOME;
+        case KEY_END: return KEYMAP_KEY_END;
+        case KEY_IC: return KEYMAP_KEY_INSERT;
+        case KEY_DC: return KEYMAP_KEY_DELETE;
+        case KEY_SR: return KEYMAP_KEY_S_UP;
+        case KEY_SF: return KEYMAP_KEY_S_DOWN;
+        case KEY_SLEFT: return KEYMAP_KEY_S_LEFT;
+        case KEY_SRIGHT: return KEYMAP_KEY_S_RIGHT;
+        case KEY_SHOME: return KEYMAP_KEY_S_HOME;
+        case KEY_SEND: return KEYMAP_KEY_S_END;
+        case KEY_BTAB: return KEYMAP_KEY_S_TAB;
+        case KEY_BACKSPACE: return KEYMAP_KEY_BACKSPACE;
+        case KEY_ENTER: return KEYMAP_KEY_ENTER;
+        default:
+            if (ch >= KEY_F(1) && ch <= KEY_F(12))
+                return KEYMAP_KEY_F1 + (int)(ch - KEY_F(1));
+            return -1;
+        }
+    }
+    if (ch == '\n' || ch == '\r')
+        return KEYMAP_KEY_ENTER;
+    if (ch == 8 || ch == 127)
+        return KEYMAP_KEY_BACKSPACE;
+    return (int)ch;
+}
+
+static void prompt_key(UiApp *app, int r, wint_t ch, int key)
+{
+    app->dirty |= UI_DIRTY_STATUS;
+    if (key == KEYMAP_KEY_ENTER || key == KEYMAP_KEY_ESC || key == 7) {
+        app->prompting = false;
+        UiPromptDone done = app->prompt_done;
+        app->prompt_done = NULL;
+        if (key == KEYMAP_KEY_ENTER) {
+            if (done)
+                done(app, app->prompt_buf);
+        } else {
+            app->after_save = NULL;
+            ui_set_message(app, false, "cancelled");
+        }
+        return;
+    }
+    if (key == KEYMAP_KEY_BACKSPACE) {
+        /* Drop one whole UTF-8 character. */
+        while (app->prompt_len > 0) {
+            unsigned char c = (unsigned char)app->prompt_buf[--app->prompt_len];
+            if ((c & 0xC0) != 0x80)
+                break;
+        }
+        app->prompt_buf[app->prompt_len] = 0;
+        return;
+    }
+    if (key == 21) { /* C-u clears, as in a shell */
+        app->prompt_len = 0;
+        app->prompt_buf[0] = 0;
+        return;
+    }
+    if (r != OK || ch < 32 || ch == 127)
+        return;
+    char mb[MB_LEN_MAX];
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    size_t n = wcrtomb(mb, (wchar_t)ch, &st);
+    if (n == (size_t)-1 || app->prompt_len + (int)n >= (int)sizeof app->prompt_buf)
+        return;
+    memcpy(app->prompt_buf + app->prompt_len, mb, n);
+    app->prompt_len += (int)n;
+    app->prompt_buf[app->prompt_len] = 0;
+}
+
+static void confirm_key(UiApp *app, int key)
+{
+    int choice;
+    if (key == 'y' || key == 'Y')
+        choice = 'y';
+    else if (key == 'n' || key == 'N')
+        choice = 'n';
+    else if (key == 'c' || key == 'C' || key == KEYMAP_KEY_ESC || key == 7)
+        choice = 0;
+    else
+        return;
+    app->confirming = false;
+    app->dirty |= UI_DIRTY_STATUS;
+    UiConfirmDone done = app->confirm_done;
+    app->confirm_done = NULL;
+    if (done)
+        done(app, choice);
+}
+
+static void handle_key(UiApp *app, int r, wint_t ch, int key)
+{
+    if (app->prompting) {
+        prompt_key(app, r, ch, key);
+        return;
+    }
+    if (app->confirming) {
+        confirm_key(app, key);
+        return;
+    }
+    if (app->message[0]) {
+        app->message[0] = 0;
+        app->dirty |= UI_DIRTY_STATUS;
+    }
+    const UiPage *page = app->pages[app->page];
+    KeymapAction act = keymap_lookup(&app->keymap, page->ctx, key);
+    if (app->too_small) {
+        /* Blind edits would be a surprise: only the safe keys work. */
+        if (act == ACT_QUIT || act == ACT_SAVE || act == ACT_PLAY_TOGGLE ||
+            act == ACT_STOP || act == ACT_REDRAW)
+            handle_global(app, act);
+        return;
+    }
+    if (page->handle && page->handle(app, key, act))
+        return;
+    handle_global(app, act);
+}
+
+/* ---- header and status line ---- */
+
+static const char *audio_label(const UiApp *app, char *buf, size_t size)
+{
+    if (!app->audio)
+        return "no audio";
+    switch (audio_state(app->audio)) {
+    case AUDIO_STATE_RUNNING: {
+        const char *name = audio_name(app->audio);
+        size_t i = 0;
+        for (; name && name[i] && i + 1 < size; i++)
+            buf[i] = (char)((name[i] >= 'a' && name[i] <= 'z') ? name[i] - 32 : name[i]);
+        buf[i] = 0;
+        if (!strcmp(buf, "NULL"))
+            snprintf(buf, size, "null");
+        return buf;
+    }
+    case AUDIO_STATE_SERVER_GONE: return "JACK server gone";
+    case AUDIO_STATE_FAILED: return "audio failed";
+    case AUDIO_STATE_STOPPED: return "audio stopped";
+    }
+    return "audio ?";
+}
+
+static int meter_cells(uint32_t peak_milli)
+{
+    if (peak_milli == 0)
+        return 0;
+    double db = 20.0 * log10((double)peak_milli / 1000.0);
+    /* -40 dB .. 0 dB over the cells; anything audible lights one. */
+    int cells = (int)ceil((db + 40.0) / 40.0 * UI_METER_CELLS);
+    return hiss_clampi(cells, 1, UI_METER_CELLS);
+}
+
+static void update_meter(UiApp *app)
+{
+    double now = ui_now();
+    EngineStatus *st = (EngineStatus *)ui_status(app);
+    uint32_t clips = atomic_load(&st->clip_count);
+    if (clips != app->clip_seen) {
+        app->clip_seen = clips;
+        app->clip_until = now + UI_CLIP_HOLD;
+        app->dirty |= UI_DIRTY_HEADER;
+    }
+    if (now - app->meter_at < UI_METER_PERIOD)
+        return;
+    app->meter_at = now;
+    /* The engine keeps the highest peak since the last read. */
+    uint32_t l = atomic_exchange(&st->peak_left_milli, 0);
+    uint32_t r = atomic_exchange(&st->peak_right_milli, 0);
+    int level = meter_cells(l > r ? l : r);
+    /* Fall one cell per redraw, like a needle, instead of flickering. */
+    if (level < app->meter_level - 1)
+        level = app->meter_level - 1;
+    if (level != app->meter_level) {
+        app->meter_level = level;
+        app->dirty |= UI_DIRTY_HEADER;
+    }
+    if (app->clip_until && now > app->clip_until) {
+        app->clip_until = 0;
+        app->dirty |= UI_DIRTY_HEADER;
+    }
+}
+
+static void draw_segment(int y, int *x, attr_t attr, const char *text)
+{
+    int w = ui_text_width(text);
+    if (*x + w > COLS)
+        w = COLS - *x;
+    if (w <= 0)
+        return;
+    ui_put(y, *x, w, attr, text);
+    *x += w;
+}
+
+static void draw_header(UiApp *app)
+{
+    Editor *ed = app->ed;
+    Song *song = app->song;
+    const EngineStatus *st = ui_status(app);
+    bool playing = atomic_load(&st->playing);
+    char buf[256], right[160], audio[32];
+    attr_t hdr = ui_attr(UI_C_HEADER);
+
+    /* Line 0: name, page, title, dirty marker | play state, tempo, audio. */
+    int x = 0;
+    move(0, 0);
+    draw_segment(0, &x, ui_attr(UI_C_BADGE), " hiss ");
+    snprintf(buf, sizeof buf, " %-12s", app->pages[app->page]->title);
+    draw_segment(0, &x, ui_attr(UI_C_ON), buf);
+    if (playing)
+        snprintf(right, sizeof right, " %s %02X:%02X:%03d ",
+                 ui_glyph(UI_G_PLAY), atomic_load(&st->order) & 0xFF,
+                 atomic_load(&st->pattern) & 0xFF, atomic_load(&st->row));
+    else
+        snprintf(right, sizeof right, " %s stopped    ", ui_glyph(UI_G_STOP));
+    char tempo[48];
+    snprintf(tempo, sizeof tempo, "%3d BPM spd %-2d ",
+             playing ? atomic_load(&st->bpm) : atomic_load(&song->bpm),
+             playing ? atomic_load(&st->speed) : atomic_load(&song->speed));
+    const char *alabel = audio_label(app, audio, sizeof audio);
+    uint32_t xr = app->audio ? audio_xruns(app->audio) : 0;
+    char audiobuf[64];
+    snprintf(audiobuf, sizeof audiobuf, "%s xr %u", alabel, xr);
+    bool gone = app->audio && audio_state(app->audio) != AUDIO_STATE_RUNNING;
+    int right_w = ui_text_width(right) + ui_text_width(tempo) +
+                  ui_text_width(audiobuf) + 1;
+    int title_w = COLS - x - right_w;
+    bool dirty = edit_is_dirty(ed);
+    snprintf(buf, sizeof buf, "%s%s", song->title[0] ? song->title : "(untitled)",
+             dirty ? " [+]" : "");
+    if (title_w > 0) {
+        ui_put(0, x, title_w, hdr, buf);
+        x += title_w;
+    }
+    draw_segment(0, &x, playing ? ui_attr(UI_C_ON) : hdr, right);
+    draw_segment(0, &x, hdr, tempo);
+    draw_segment(0, &x, gone ? ui_attr(UI_C_ERROR) : hdr, audiobuf);
+    if (x < COLS)
+        ui_put(0, x, COLS - x, hdr, "");
+
+    /* Line 1: where the editor is | modes | mute/solo | meter. */
+    x = 0;
+    int count = atomic_load(&song->order_count);
+    snprintf(buf, sizeof buf, "Ord %02X/%02X Pat %02X Oct %d Step %-2d Ins %02X ",
+             count ? ed->order_pos & 0xFF : 0, count & 0xFF,
+             ed->cursor.pattern & 0xFF, ed->octave, ed->step,
+             ed->instrument & 0xFF);
+    draw_segment(1, &x, hdr, buf);
+    draw_segment(1, &x, ed->edit_mode ? ui_attr(UI_C_ON) : ui_attr(UI_C_DIM),
+                 ed->edit_mode ? "EDIT " : "edit ");
+    draw_segment(1, &x, ed->jam_mode ? ui_attr(UI_C_ON) : ui_attr(UI_C_DIM),
+                 ed->jam_mode ? "JAM " : "jam ");
+    draw_segment(1, &x, app->follow ? ui_attr(UI_C_ON) : ui_attr(UI_C_DIM),
+                 app->follow ? "FOLLOW " : "follow ");
+    int muted = 0, soloed = 0;
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        muted += app->mute[c];
+        soloed += app->solo[c];
+    }
+    snprintf(buf, sizeof buf, "M%-2d S%-2d ", muted, soloed);
+    draw_segment(1, &x, (muted || soloed) ? ui_attr(UI_C_MUTED) : ui_attr(UI_C_DIM),
+                 buf);
+    /* Meter on the right edge: [##########] CLIP */
+    int meter_x = COLS - (UI_METER_CELLS + 2 + 5);
+    if (meter_x > x) {
+        ui_put(1, x, meter_x - x, hdr, "");
+        x = meter_x;
+    }
+    draw_segment(1, &x, hdr, "[");
+    for (int i = 0; i < UI_METER_CELLS && x < COLS; i++, x++) {
+        bool on = i < app->meter_level;
+        ui_put(1, x, 1,
+               on ? ui_attr(i >= UI_METER_CELLS - 2 ? UI_C_METER_HOT : UI_C_METER)
+                  : ui_attr(UI_C_DIM),
+               on ? ui_glyph(UI_G_METER_FULL) : ui_glyph(UI_G_METER_EMPTY));
+    }
+    draw_segment(1, &x, hdr, "]");
+    bool clip = app->clip_until > 0;
+    draw_segment(1, &x, clip ? ui_attr(UI_C_CLIP) : hdr, clip ? "CLIP" : "    ");
+    if (x < COLS)
+        ui_put(1, x, COLS - x, hdr, "");
+}
+
+static void draw_status(UiApp *app)
+{
+    int y = LINES - 1;
+    if (app->prompting) {
+        char buf[UI_PATH_MAX + 80];
+        snprintf(buf, sizeof buf, "%s: %s", app->prompt_label, app->prompt_buf);
+        int w = ui_text_width(buf);
+        /* Keep the end of a long path in view. */
+        const char *shown = buf;
+        while (w >= COLS && *shown) {
+            shown++;
+            while ((*shown & 0xC0) == 0x80)
+                shown++;
+            w = ui_text_width(shown);
+        }
+        ui_put(y, 0, COLS, ui_attr(UI_C_NORMAL), shown);
+        move(y, w < COLS ? w : COLS - 1);
+        return;
+    }
+    if (app->confirming) {
+        ui_put(y, 0, COLS, ui_attr(UI_C_ERROR), app->confirm_text);
+        return;
+    }
+    if (app->message[0]) {
+        ui_put(y, 0, COLS,
+               app->message_is_error ? ui_attr(UI_C_ERROR) : ui_attr(UI_C_NORMAL),
+               app->message);
+        return;
+    }
+    if (app->loader) {
+        int done, total;
+        ui_loader_progress(app->loader, &done, &total);
+        char buf[80];
+        snprintf(buf, sizeof buf, "loading samples %d/%d (keep editing)", done,
+                 total);
+        ui_put(y, 0, COLS, ui_attr(UI_C_DIM), buf);
+        return;
+    }
+    char help[64], save[64], play[64], quit[64], buf[320];
+    keymap_keys_for(&app->keymap, ACT_HELP, help, sizeof help);
+    keymap_keys_for(&app->keymap, ACT_SAVE, save, sizeof save);
+    keymap_keys_for(&app->keymap, ACT_PLAY_TOGGLE, play, sizeof play);
+    keymap_keys_for(&app->keymap, ACT_QUIT, quit, sizeof quit);
+    /* Only the first key of each, to keep the line short. */
+    char *cut;
+    if ((cut = strchr(help, ',')))
+        *cut = 0;
+    if ((cut = strchr(save, ',')))
+        *cut = 0;
+    if ((cut = strchr(play, ',')))
+        *cut = 0;
+    if ((cut = strchr(quit, ',')))
+        *cut = 0;
+    snprintf(buf, sizeof buf, "%s help  %s save  %s play/stop  %s quit", help,
+             save, play, quit);
+    ui_put(y, 0, COLS, ui_attr(UI_C_DIM), buf);
+}
+
+static void draw_too_small(void)
+{
+    erase();
+    char buf[80];
+    snprintf(buf, sizeof buf, "enlarge to %dx%d (now %dx%d)", UI_MIN_COLS,
+             UI_MIN_LINES, COLS, LINES);
+    /* Word-wrapped and centred, so even 10x5 reads the whole message. */
+    char lines[8][80];
+    int n = 0, len = 0;
+    lines[0][0] = 0;
+    for (char *word = strtok(buf, " "); word && n < 8; word = strtok(NULL, " ")) {
+        int wl = (int)strlen(word);
+        if (len && len + 1 + wl > COLS) {
+            if (++n >= 8)
+                break;
+            lines[n][0] = 0;
+            len = 0;
+        }
+        len += snprintf(lines[n] + len, sizeof lines[n] - (size_t)len, "%s%s",
+                        len ? " " : "", word);
+    }
+    if (n < 8 && len)
+        n++;
+    int y0 = (LINES - n) / 2;
+    for (int i = 0; i < n; i++) {
+        int w = (int)strlen(lines[i]);
+        int x = w < COLS ? (COLS - w) / 2 : 0;
+        if (y0 + i >= 0 && y0 + i < LINES)
+            mvaddnstr(y0 + i, x, lines[i], COLS - x);
+    }
+}
+
+static void redraw(UiApp *app)
+{
+    unsigned dirty = app->dirty;
+    app->dirty = 0;
+    app->too_small = COLS < UI_MIN_COLS || LINES < UI_MIN_LINES;
+    if (app->too_small) {
+        draw_too_small();
+        wnoutrefresh(stdscr);
+        doupdate();
+        return;
+    }
+    if (dirty & UI_DIRTY_CLEAR) {
+        erase();
+        dirty |= UI_DIRTY_ALL;
+    }
+    if (dirty & UI_DIRTY_HEADER)
+        draw_header(app);
+    const UiPage *page = app->pages[app->page];
+    if (dirty & (UI_DIRTY_BODY | UI_DIRTY_PLAYROW))
+        page->draw(app, dirty);
+    /* The status line last: a prompt leaves the cursor there. */
+    if (dirty & (UI_DIRTY_STATUS | UI_DIRTY_CLEAR))
+        draw_status(app);
+    curs_set(app->prompting ? 1 : 0);
+    leaveok(stdscr, app->prompting ? FALSE : TRUE);
+    wnoutrefresh(stdscr);
+    doupdate();
+}
+
+/* ---- the loop ---- */
+
+static void poll_loader(UiApp *app)
+{
+    if (!app->loader)
+        return;
+    int before, total;
+    ui_loader_progress(app->loader, &before, &total);
+    bool done = ui_loader_poll(app->loader, app->song, retire_instrument, app);
+    app->dirty |= UI_DIRTY_STATUS;
+    if (app->page == UI_PAGE_INSTRUMENTS)
+        app->dirty |= UI_DIRTY_BODY;
+    if (!done)
+        return;
+    char first[600];
+    int missing = ui_loader_result(app->loader, first, sizeof first);
+    ui_loader_free(app->loader);
+    app->loader = NULL;
+    char text[700];
+    if (missing) {
+        snprintf(text, sizeof text, "%d instrument%s without sound: %s", missing,
+                 missing == 1 ? "" : "s", first);
+        background_message(app, true, text);
+    } else if (first[0] && !app->message[0]) {
+        background_message(app, false, first);
+    }
+}
+
+static void periodic(UiApp *app)
+{
+    flush_pending(app);
+    engine_collect_garbage(app->engine);
+    poll_loader(app);
+    char msg[600];
+    int signal_caught = autosave_loop_tick(&app->autosave, app->song, app->path,
+                                           app->ed->change_count, msg, sizeof msg);
+    if (msg[0])
+        background_message(app, true, msg);
+    show_deferred(app);
+    if (signal_caught) {
+        app->exit_status = signals_exit_status(signal_caught);
+        app->quit = true;
+    }
+    if (app->preview_release_at && ui_now() > app->preview_release_at) {
+        app->preview_release_at = 0;
+        ui_send(app, ENGINE_CMD_PREVIEW_NOTE, 0, NOTE_OFF, 0, NULL);
+    }
+    update_meter(app);
+    /* Header values that move while playing; compared as text so the
+     * header is redrawn only when something shown changed. */
+    const EngineStatus *st = ui_status(app);
+    char sig[256], audio[32];
+    snprintf(sig, sizeof sig, "%d %d %d %d %d %d %s %u", atomic_load(&st->playing),
+             atomic_load(&st->order), atomic_load(&st->pattern),
+             atomic_load(&st->row), atomic_load(&st->bpm), atomic_load(&st->speed),
+             audio_label(app, audio, sizeof audio),
+             app->audio ? audio_xruns(app->audio) : 0);
+    if (strcmp(sig, app->header_drawn[0])) {
+        snprintf(app->header_drawn[0], sizeof app->header_drawn[0], "%s", sig);
+        app->dirty |= UI_DIRTY_HEADER;
+    }
+    const UiPage *page = app->pages[app->page];
+    if (page->update)
+        page->update(app);
+}
+
+static int read_key(UiApp *app, int *r_out, wint_t *ch_out)
+{
+    wint_t ch;
+    int r = get_wch(&ch);
+    if (r == ERR)
+        return -1;
+    *r_out = r;
+    *ch_out = ch;
+    if (r == OK && ch == 27) {
+        /* ESC then a key at once is Alt+key; a lone ESC is Esc. */
+        timeout(0);
+        wint_t next;
+        int r2 = get_wch(&next);
+        if (r2 != ERR) {
+            int k = translate_key(r2, next);
+            /* Alt goes with printable and named keys; Esc followed at
+             * once by a control key is two keys typed (or pasted) fast. */
+            bool meta_able = k >= KEYMAP_KEY_NAMED || k == KEYMAP_KEY_ENTER ||
+                             (k > 32 && k < 127);
+            if (meta_able) {
+                *r_out = r2;
+                *ch_out = next;
+                return k | KEYMAP_META;
+            }
+            if (r2 == KEY_CODE_YES)
+                ungetch((int)next);
+            else
+                unget_wch((wchar_t)next);
+        }
+        return KEYMAP_KEY_ESC;
+    }
+    (void)app;
+    return translate_key(r, ch);
+}
+
+static void on_resize(UiApp *app)
+{
+    /* ncurses already knows the new size; start from a clean screen. */
+    clear();
+    ui_pattern_reset_view(app);
+    app->dirty |= UI_DIRTY_ALL | UI_DIRTY_CLEAR;
+}
+
+static void loop(UiApp *app)
+{
+    while (!app->quit) {
+        periodic(app);
+        if (app->dirty)
+            redraw(app);
+        /* Tick fast while something moves on screen: playback, a meter
+         * still falling, samples arriving, a preview to release. */
+        bool busy = ui_is_playing(app) || app->preview_release_at ||
+                    app->meter_level > 0 || app->loader || app->clip_until;
+        timeout(busy ? UI_TICK_PLAYING_MS : UI_TICK_IDLE_MS);
+        int r;
+        wint_t ch;
+        int key = read_key(app, &r, &ch);
+        if (key == -1)
+            continue;
+        /* Take the whole burst of input before drawing once. */
+        for (int n = 0; n < UI_BURST_MAX && !app->quit; n++) {
+            if (key == -2)
+                on_resize(app);
+            else if (key >= 0)
+                handle_key(app, r, ch, key);
+            timeout(0);
+            key = read_key(app, &r, &ch);
+            if (key == -1)
+                break;
+        }
+    }
+}
+
+static const UiPage *const PAGES[UI_PAGE_COUNT] = {
+    [UI_PAGE_PATTERN] = &ui_pattern_page,
+    [UI_PAGE_ORDERS] = &ui_orders_page,
+    [UI_PAGE_INSTRUMENTS] = &ui_instruments_page,
+    [UI_PAGE_BROWSER] = &ui_browser_page,
+    [UI_PAGE_SETTINGS] = &ui_settings_page,
+    [UI_PAGE_HELP] = &ui_help_page,
+};
+
+static void load_keys(UiApp *app)
+{
+    keymap_init_defaults(&app->keymap);
+    char path[UI_PATH_MAX];
+    if (!keymap_default_path(path, sizeof path))
+        return;
+    app->rc_error_count = keymap_load_file(&app->keymap, path, app->rc_errors,
+                                           UI_MAX_RC_ERRORS);
+}
+
+static void free_pending(UiApp *app)
+{
+    /* The audio thread is gone: what never reached the engine is ours. */
+    for (int i = 0; i < app->pending_count; i++) {
+        EngineCommand *c = &app->pending[i];
+        if (c->type == ENGINE_CMD_RETIRE_PATTERN)
+            song_pattern_free(c->ptr);
+        else if (c->type == ENGINE_CMD_RETIRE_INSTRUMENT ||
+                 c->type == ENGINE_CMD_PREVIEW_SAMPLE)
+            song_instrument_free(c->ptr);
+        else if (c->type == ENGINE_CMD_INSTALL_SONG && c->ptr != app->song)
+            song_free(c->ptr);
+    }
+    free(app->pending);
+    app->pending = NULL;
+    app->pending_count = app->pending_cap = 0;
+}
+
+void ui_first_key(const UiApp *app, KeymapAction act, char *buf, size_t size)
+{
+    keymap_keys_for(&app->keymap, act, buf, size);
+    char *comma = strchr(buf, ',');
+    if (comma)
+        *comma = 0;
+    if (!buf[0])
+        snprintf(buf, size, "(unbound)");
+}
+
+int ui_run(const UiOptions *opts)
+{
+    static UiApp app_storage;
+    UiApp *app = &app_storage;
+    memset(app, 0, sizeof *app);
+    for (int i = 0; i < UI_PAGE_COUNT; i++)
+        app->pages[i] = PAGES[i];
+
+    setlocale(LC_ALL, "");
+    const char *codeset = nl_langinfo(CODESET);
+    app->utf8 = codeset && (!strcmp(codeset, "UTF-8") || !strcmp(codeset, "utf8"));
+    load_keys(app);
+
+    /* Signals first: every thread started later inherits the mask. */
+    HissDiag sigdiag;
+    bool signals_ok = signals_install(&sigdiag) == HISS_OK;
+
+    /* Audio before the song: samples are converted to its rate. */
+    AudioOptions aopts;
+    memset(&aopts, 0, sizeof aopts);
+    aopts.backend = opts->backend;
+    HissDiag why;
+    why.text[0] = 0;
+    app->rate = 48000;
+    if (audio_open(&app->audio, &aopts, &app->rate, &why) != HISS_OK) {
+        app->audio = NULL;
+        app->rate = 48000;
+    }
+
+    Song *song = NULL;
+    char startup_msg[600] = "";
+    bool startup_error = false;
+    bool load_samples = false;
+    bool restored_unsaved = false;
+    if (opts->path) {
+        /* Unsaved work from a session that died comes first (plain
+         * questions on the terminal, before curses). */
+        char rmsg[600] = "";
+        Song *restored = NULL;
+        if (recovery_offer_at_open(opts->path, app->rate, stdin, stdout,
+                                   &restored, rmsg, sizeof rmsg) &&
+            restored) {
+            song = restored;
+            restored_unsaved = true;
+            snprintf(app->path, sizeof app->path, "%s", opts->path);
+        }
+        if (rmsg[0])
+            snprintf(startup_msg, sizeof startup_msg, "%s", rmsg);
+    }
+    if (!song && opts->path && file_exists(opts->path)) {
+        HissDiag diag;
+        if (ui_file_load_text(opts->path, &song, &diag) != HISS_OK) {
+            /* Never point a fresh song at a file we could not read: a save
+             * would overwrite it. */
+            snprintf(startup_msg, sizeof startup_msg, "%s (started a new song)",
+                     diag.text);
+            startup_error = true;
+            song = NULL;
+        } else {
+            snprintf(app->path, sizeof app->path, "%s", opts->path);
+            load_samples = true;
+        }
+    } else if (!song && opts->path) {
+        snprintf(app->path, sizeof app->path, "%s", opts->path);
+        snprintf(startup_msg, sizeof startup_msg,
+                 "%s: new song (created on first save)", opts->path);
+    }
+    if (!song)
+        song = song_new();
+    if (!song) {
+        fprintf(stderr, "hiss: out of memory\n");
+        if (app->audio)
+            audio_close(app->audio);
+        return 1;
+    }
+    app->song = song;
+    app->ed = edit_new(song, retire_object, app);
+    if (!app->ed) {
+        fprintf(stderr, "hiss: out of memory\n");
+        song_free(song);
+        if (app->audio)
+            audio_close(app->audio);
+        return 1;
+    }
+    if (restored_unsaved)
+        edit_mark_unsaved(app->ed);
+    edit_set_edit_mode(app->ed, true);
+    app->follow = true;
+    int interval = app->keymap.autosave_seconds >= 0 ? app->keymap.autosave_seconds
+                                                     : AUTOSAVE_DEFAULT_SECONDS;
+    app->autosave_interval = autosave_interval_from_env(interval);
+    if (app->keymap.backups >= 0)
+        ui_file_set_backups(app->keymap.backups);
+    reset_autosave(app);
+
+    /* A short ESC delay keeps Esc snappy; Alt keys still arrive as one
+     * burst from the terminal. */
+    /* newterm, unlike initscr, returns on an unknown TERM instead of
+     * exiting, so the song and the audio are put away properly. */
+    SCREEN *screen = newterm(NULL, stdout, stdin);
+    if (!screen) {
+        const char *term = getenv("TERM");
+        fprintf(stderr, "hiss: cannot drive this terminal (TERM=%s); try "
+                        "TERM=xterm or TERM=vt100\n", term ? term : "");
+        if (app->audio)
+            audio_close(app->audio);
+        edit_free(app->ed);
+        song_free(song);
+        signals_uninstall();
+        return 2;
+    }
+    set_escdelay(UI_ESC_DELAY_MS);
+    raw();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    meta(stdscr, TRUE);
+    idlok(stdscr, TRUE);
+    intrflush(stdscr, FALSE);
+    leaveok(stdscr, TRUE);
+    curs_set(0);
+    app->color = ui_draw_init(app->utf8);
+
+    if (app->rc_error_count) {
+        if (app->rc_error_count > 1)
+            ui_set_message(app, true, "%s (and %d more: see help)",
+                           app->rc_errors[0].text, app->rc_error_count - 1);
+        else
+            ui_set_message(app, true, "%s", app->rc_errors[0].text);
+    } else if (startup_msg[0]) {
+        ui_set_message(app, startup_error, "%s", startup_msg);
+    } else if (!signals_ok) {
+        ui_set_message(app, true, "%s", sigdiag.text);
+    } else if (!app->audio) {
+        ui_set_message(app, true, "no audio: %s",
+                       why.text[0] ? why.text : "could not open any backend");
+    } else if (why.text[0]) {
+        ui_set_message(app, false, "%s", why.text);
+    }
+    ui_show_page(app, UI_PAGE_PATTERN);
+    /* The first screen goes out before the engine is made (its
+     * interpolators take a while to set up); keys typed meanwhile wait in
+     * the terminal. */
+    redraw(app);
+    app->engine = engine_new(song, app->rate);
+    if (!app->engine) {
+        endwin();
+        fprintf(stderr, "hiss: cannot start the engine (out of memory?)\n");
+        edit_free(app->ed);
+        song_free(song);
+        if (app->audio)
+            audio_close(app->audio);
+        return 1;
+    }
+    if (app->audio && audio_start(app->audio, app->engine) != HISS_OK) {
+        audio_close(app->audio);
+        app->audio = NULL;
+        ui_set_message(app, true, "audio would not start: running silent");
+    }
+    if (load_samples)
+        start_loader(app);
+    app->dirty |= UI_DIRTY_ALL;
+    loop(app);
+
+    endwin();
+    delscreen(screen);
+    ui_loader_free(app->loader);
+    app->loader = NULL;
+    if (app->audio) {
+        audio_stop(app->audio);
+        audio_close(app->audio);
+    }
+    engine_collect_garbage(app->engine);
+    free_pending(app);
+    Song *last = app->song;
+    edit_free(app->ed);
+    engine_free(app->engine);
+    song_free(last);
+    signals_uninstall();
+    /* recovery: a signalled exit says where unsaved edits went. */
+    if (app->exit_status > 128)
+        fprintf(stderr, "hiss: %s: stopped; unsaved edits are in the recovery "
+                        "file (hiss --recover lists it)\n",
+                signals_name(app->exit_status - 128));
+    return app->exit_status;
+}

@@ -1,0 +1,190 @@
+/* ui_app: the editor's shared state and the page interface.
+ *
+ * The UI holds no song logic: keys go through the keymap to named actions,
+ * actions call edit_* (the song model) or send engine commands, and pages
+ * draw. Each screen is a UiPage (draw, update, handle key). Drawing is done
+ * into stdscr only when something changed, once per input burst or play
+ * position change, and sent with one doupdate. */
+#ifndef HISS_UI_APP_H
+#define HISS_UI_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "audio.h"
+#include "autosave.h"
+#include "base.h"
+#include "edit.h"
+#include "engine.h"
+#include "keymap.h"
+#include "song.h"
+
+enum {
+    UI_MIN_COLS = 80,
+    UI_MIN_LINES = 24,
+    UI_HEADER_LINES = 2,
+    UI_PATH_MAX = 4096,
+    UI_MAX_RC_ERRORS = 8,
+};
+
+typedef enum {
+    UI_PAGE_PATTERN,
+    UI_PAGE_ORDERS,
+    UI_PAGE_INSTRUMENTS,
+    UI_PAGE_BROWSER,
+    UI_PAGE_SETTINGS,
+    UI_PAGE_HELP,
+    UI_PAGE_COUNT,
+} UiPageId;
+
+/* What needs drawing at the next refresh. */
+enum {
+    UI_DIRTY_HEADER = 1 << 0,
+    UI_DIRTY_BODY = 1 << 1,
+    UI_DIRTY_STATUS = 1 << 2,
+    UI_DIRTY_CLEAR = 1 << 3, /* resize, Ctrl-L, page switch: erase first */
+    UI_DIRTY_PLAYROW = 1 << 4, /* only the playing row marker moved */
+    UI_DIRTY_ALL = UI_DIRTY_HEADER | UI_DIRTY_BODY | UI_DIRTY_STATUS,
+};
+
+typedef struct UiApp UiApp;
+
+typedef struct {
+    const char *title;
+    KeymapContext ctx;
+    /* The page becomes visible. */
+    void (*enter)(UiApp *app);
+    /* Draw the body (rows UI_HEADER_LINES .. LINES-2). `dirty` holds the
+     * UI_DIRTY_* bits: CLEAR after an erase, BODY for a full body, or just
+     * PLAYROW when only the play marker moved. */
+    void (*draw)(UiApp *app, unsigned dirty);
+    /* Called every loop turn: look at the engine status and mark what
+     * changed dirty. May be NULL. */
+    void (*update)(UiApp *app);
+    /* A key and the action the keymap found for it on this page. Returns
+     * true when handled; false lets the app try the global actions. */
+    bool (*handle)(UiApp *app, int key, KeymapAction action);
+} UiPage;
+
+typedef void (*UiPromptDone)(UiApp *app, const char *text);
+typedef void (*UiConfirmDone)(UiApp *app, int choice); /* 'y', 'n', 0 cancel */
+
+struct UiApp {
+    Song *song;
+    Editor *ed;
+    Engine *engine;
+    Audio *audio;
+    uint32_t rate;
+    char path[UI_PATH_MAX]; /* "" for a song never saved */
+
+    Keymap keymap;
+    HissDiag rc_errors[UI_MAX_RC_ERRORS];
+    int rc_error_count;
+
+    UiPageId page, help_from;
+    const UiPage *pages[UI_PAGE_COUNT];
+    unsigned dirty;
+    bool quit;
+    bool too_small;
+
+    bool mute[SONG_MAX_CHANNELS];
+    bool solo[SONG_MAX_CHANNELS];
+    bool follow;
+
+    /* Status line: the latest message, errors stand out. */
+    char message[512];
+    bool message_is_error;
+    double message_at;
+    /* A message from the background (autosave, sample loading) waits while
+     * the answer to the user's last key is still fresh on screen. */
+    char deferred[512];
+    bool deferred_is_error;
+
+    /* One-line input. */
+    bool prompting;
+    char prompt_label[64];
+    char prompt_buf[UI_PATH_MAX];
+    int prompt_len;
+    UiPromptDone prompt_done;
+
+    /* Yes/no/cancel question. */
+    bool confirming;
+    char confirm_text[160];
+    UiConfirmDone confirm_done;
+    /* What to do after "save changes?" was answered and saving finished. */
+    void (*after_save)(UiApp *app);
+
+    /* Engine commands that did not fit in the ring yet (retired objects
+     * must never be dropped). */
+    EngineCommand *pending;
+    int pending_count, pending_cap;
+
+    /* Preview voices of looped instruments are released after a while,
+     * since a terminal never tells us when a key goes up. */
+    double preview_release_at;
+
+    /* Snapshot of what the header shows, to redraw it only on change. */
+    char header_drawn[2][512];
+    uint32_t clip_seen;
+    double clip_until;
+    int meter_level;
+    double meter_at;
+
+    bool color;
+    bool utf8;
+
+    /* Samples still being read after opening a song (ui_file.h). */
+    struct UiLoader *loader;
+    /* Recovery file writes and the orderly exit on SIGHUP/SIGTERM. */
+    Autosave autosave;
+    double autosave_interval;
+    int exit_status;
+};
+
+/* ---- ui_app.c: services for the pages ---- */
+void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ui_prompt(UiApp *app, const char *label, const char *initial,
+               UiPromptDone done);
+void ui_confirm(UiApp *app, const char *text, UiConfirmDone done);
+void ui_show_page(UiApp *app, UiPageId page);
+void ui_send(UiApp *app, EngineCommandType type, int a, int b, int c,
+             void *ptr);
+bool ui_is_playing(const UiApp *app);
+/* The engine's status, or a stopped one while the engine is being made. */
+const EngineStatus *ui_status(const UiApp *app);
+/* Auditions a note on an instrument slot (0: the current instrument). */
+void ui_preview_note(UiApp *app, int slot, int note);
+/* Reports an edit_* result on the status line; returns err. */
+HissError ui_report(UiApp *app, HissError err, const char *what);
+double ui_now(void);
+/* The first key bound to act, for hints ("(unbound)" when none). */
+void ui_first_key(const UiApp *app, KeymapAction act, char *buf, size_t size);
+/* The directory of the song file (or the working directory). */
+void ui_song_dir(const UiApp *app, char *out, size_t size);
+
+/* ---- the pages ---- */
+extern const UiPage ui_pattern_page;
+extern const UiPage ui_orders_page;
+extern const UiPage ui_instruments_page;
+extern const UiPage ui_browser_page;
+extern const UiPage ui_settings_page;
+extern const UiPage ui_help_page;
+
+/* ui_pattern.c: forget the drawn state (new song, resize). */
+void ui_pattern_reset_view(UiApp *app);
+/* ui_browser.c: the browser loads into this slot, then shows instruments. */
+void ui_browser_open_for_slot(UiApp *app, int slot);
+/* ui_instruments.c: the slot on screen (the editor's current instrument). */
+int ui_instruments_slot(const UiApp *app);
+
+/* Options from the command line. */
+typedef struct {
+    const char *path;    /* NULL: a new song */
+    const char *backend; /* NULL: auto */
+} UiOptions;
+
+/* Runs the editor until the user quits; returns the exit status. */
+int ui_run(const UiOptions *opts);
+
+#endif

@@ -1,0 +1,197 @@
+#include "ui_file.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "signals.h"
+#include "songfile.h"
+#include "songio.h"
+
+HissError ui_file_load_text(const char *path, Song **out, HissDiag *diag)
+{
+    *out = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    HissError err = fileio_read_all(path, SONGFILE_MAX_BYTES, &text, &len, diag);
+    if (err)
+        return err;
+    err = songfile_parse(text, len, path, out, diag);
+    free(text);
+    return err;
+}
+
+/* Set once at startup from the hissrc, before any save: UI thread only. */
+static int save_backups = UI_FILE_DEFAULT_BACKUPS;
+
+void ui_file_set_backups(int backups)
+{
+    save_backups = hiss_clampi(backups, 0, UI_FILE_MAX_BACKUPS);
+}
+
+HissError ui_file_save(const Song *song, const char *path, HissDiag *diag)
+{
+    return songio_save(song, path, save_backups, diag);
+}
+
+typedef struct {
+    int slot;
+    const Instrument *orig; /* what the slot held when loading began */
+    Instrument *loaded;     /* a private copy that gets the sample */
+    Sample *keep;           /* a reference the loader holds for twins */
+    char path[SONG_PATH_MAX]; /* the sample path, for finding twins */
+    _Atomic bool ready;
+    bool taken;
+} LoadJob;
+
+struct UiLoader {
+    pthread_t thread;
+    bool started;
+    _Atomic bool cancel;
+    _Atomic bool finished;
+    _Atomic int done;
+    char path[SONG_PATH_MAX + 4096];
+    uint32_t rate;
+    LoadJob jobs[SONG_MAX_INSTRUMENTS];
+    int count;
+    int installed;
+    SongioWarnings warnings; /* the thread's until `finished` */
+};
+
+static void *loader_main(void *arg)
+{
+    UiLoader *l = arg;
+    signals_block_here();
+    for (int i = 0; i < l->count && !atomic_load(&l->cancel); i++) {
+        LoadJob *job = &l->jobs[i];
+        Instrument *inst = job->loaded;
+        /* Instruments playing one file share its Sample. */
+        Sample *shared = NULL;
+        for (int j = 0; j < i && !shared && job->path[0]; j++)
+            if (l->jobs[j].keep && !strcmp(l->jobs[j].path, job->path))
+                shared = l->jobs[j].keep;
+        if (shared) {
+            sample_release(inst->sample);
+            inst->sample = sample_retain(shared);
+            inst->missing = false;
+        } else {
+            songio_load_instrument(inst, job->slot, l->path, l->rate, &l->warnings);
+        }
+        if (inst->sample)
+            job->keep = sample_retain(inst->sample);
+        atomic_fetch_add(&l->done, 1);
+        atomic_store_explicit(&job->ready, true, memory_order_release);
+    }
+    atomic_store_explicit(&l->finished, true, memory_order_release);
+    return NULL;
+}
+
+UiLoader *ui_loader_start(const Song *song, const char *song_path,
+                          uint32_t rate)
+{
+    UiLoader *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    snprintf(l->path, sizeof l->path, "%s", song_path ? song_path : "");
+    l->rate = rate;
+    songio_warnings_init(&l->warnings);
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        const Instrument *inst = song_instrument(song, slot);
+        if (!inst || !inst->path[0] || inst->sample)
+            continue;
+        LoadJob *job = &l->jobs[l->count];
+        job->slot = slot;
+        job->orig = inst;
+        job->loaded = song_instrument_clone(inst);
+        if (!job->loaded)
+            break;
+        memcpy(job->path, inst->path, sizeof job->path);
+        job->path[sizeof job->path - 1] = 0;
+        atomic_init(&job->ready, false);
+        l->count++;
+    }
+    if (!l->count || pthread_create(&l->thread, NULL, loader_main, l) != 0) {
+        ui_loader_free(l);
+        return NULL;
+    }
+    l->started = true;
+    return l;
+}
+
+bool ui_loader_poll(UiLoader *l, Song *song, UiLoaderRetire retire, void *ctx)
+{
+    for (int i = 0; i < l->count; i++) {
+        LoadJob *job = &l->jobs[i];
+        if (job->taken || !atomic_load_explicit(&job->ready, memory_order_acquire))
+            continue;
+        job->taken = true;
+        Instrument *loaded = job->loaded;
+        job->loaded = NULL;
+        Instrument *cur = song_instrument(song, job->slot);
+        if (cur != job->orig) {
+            /* The user changed the slot meanwhile. If it still names the
+             * same file and has no sound, give the new one the sample;
+             * otherwise the user's version stands. */
+            Instrument *fixed = NULL;
+            if (cur && !cur->sample && !strcmp(cur->path, job->path) &&
+                loaded->sample && (fixed = song_instrument_clone(cur))) {
+                fixed->sample = sample_retain(loaded->sample);
+                fixed->missing = false;
+            }
+            song_instrument_free(loaded);
+            if (!fixed)
+                continue;
+            loaded = fixed;
+        }
+        atomic_store_explicit(&song->instruments[job->slot], loaded,
+                              memory_order_release);
+        l->installed++;
+        if (cur)
+            retire(ctx, cur);
+    }
+    bool all_taken = true;
+    for (int i = 0; i < l->count; i++)
+        all_taken &= l->jobs[i].taken;
+    return all_taken && atomic_load_explicit(&l->finished, memory_order_acquire);
+}
+
+void ui_loader_progress(const UiLoader *l, int *done, int *total)
+{
+    *done = atomic_load((_Atomic int *)&l->done);
+    *total = l->count;
+}
+
+int ui_loader_result(const UiLoader *l, char *first, size_t size)
+{
+    if (size)
+        first[0] = 0;
+    if (!atomic_load_explicit((_Atomic bool *)&l->finished, memory_order_acquire))
+        return 0;
+    const SongioWarning *w = NULL;
+    for (int i = 0; i < l->warnings.count && !w; i++)
+        if (l->warnings.items[i].kind != HISS_OK)
+            w = &l->warnings.items[i];
+    if (!w && l->warnings.count)
+        w = &l->warnings.items[0];
+    if (w && size)
+        snprintf(first, size, "%s", w->text);
+    return songio_warnings_missing(&l->warnings);
+}
+
+void ui_loader_free(UiLoader *l)
+{
+    if (!l)
+        return;
+    atomic_store(&l->cancel, true);
+    if (l->started)
+        pthread_join(l->thread, NULL);
+    for (int i = 0; i < l->count; i++) {
+        song_instrument_free(l->jobs[i].loaded);
+        sample_release(l->jobs[i].keep);
+    }
+    songio_warnings_deinit(&l->warnings);
+    free(l);
+}

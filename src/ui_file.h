@@ -1,0 +1,46 @@
+/* ui_file: the editor's door to songs on disk.
+ *
+ * Opening is split so the first screen never waits for audio files: the
+ * song text is parsed at once (instruments without sound), and a loader
+ * thread reads and converts the samples while the user already edits.
+ * Each finished instrument is swapped into its slot by the UI thread (the
+ * old one retired through the engine), unless the user changed the slot
+ * meanwhile. Saving is songio's atomic save. */
+#ifndef HISS_UI_FILE_H
+#define HISS_UI_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base.h"
+#include "song.h"
+
+/* The song text only: instruments carry their paths, no sample data. */
+HissError ui_file_load_text(const char *path, Song **out, HissDiag *diag);
+enum { UI_FILE_DEFAULT_BACKUPS = 3, UI_FILE_MAX_BACKUPS = 20 };
+/* How many older versions a save keeps (path~, path~2~ ...); `set backups`. */
+void ui_file_set_backups(int backups);
+/* Atomic save, keeping the configured number of backups. */
+HissError ui_file_save(const Song *song, const char *path, HissDiag *diag);
+
+typedef struct UiLoader UiLoader;
+/* Receives an instrument just taken out of a song slot. */
+typedef void (*UiLoaderRetire)(void *ctx, Instrument *old);
+
+/* Starts loading the samples of song's instruments (paths relative to
+ * song_path) at rate. NULL when there is nothing to load or no memory (the
+ * song then keeps silent instruments; *why says so when it matters). */
+UiLoader *ui_loader_start(const Song *song, const char *song_path,
+                          uint32_t rate);
+/* Installs what finished since the last call. Returns true once every
+ * instrument is done and installed. */
+bool ui_loader_poll(UiLoader *l, Song *song, UiLoaderRetire retire, void *ctx);
+void ui_loader_progress(const UiLoader *l, int *done, int *total);
+/* After the loader is done: instruments left without sound, and the first
+ * warning ("" when none). */
+int ui_loader_result(const UiLoader *l, char *first, size_t size);
+/* Stops the thread (after the file it is reading) and frees what was not
+ * installed. NULL is fine. */
+void ui_loader_free(UiLoader *l);
+
+#endif

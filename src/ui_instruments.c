@@ -1,0 +1,374 @@
+/* ui_instruments: the instrument slots and the parameters of one. The slot
+ * on screen is the editor's current instrument, so notes entered on the
+ * pattern screen use it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui_app.h"
+#include "ui_draw.h"
+
+typedef enum {
+    F_NAME,
+    F_SAMPLE,
+    F_VOLUME,
+    F_PAN,
+    F_BASE,
+    F_FINETUNE,
+    F_LOOP,
+    F_LOOP_START,
+    F_LOOP_END,
+    F_INTERP,
+    F_COUNT
+} Field;
+
+static const char *const LABELS[F_COUNT] = {
+    "Name", "Sample", "Volume", "Pan", "Base note", "Finetune",
+    "Loop", "Loop start", "Loop end", "Interpolation",
+};
+
+enum { LIST_W = 26 };
+
+static struct {
+    bool on_fields; /* focus: the parameter list, else the slot list */
+    int field;
+    int top;
+} page;
+
+int ui_instruments_slot(const UiApp *app)
+{
+    return app->ed->instrument > 0 ? app->ed->instrument : 1;
+}
+
+static void field_text(const Instrument *inst, Field f, char *buf, size_t size)
+{
+    if (!inst) {
+        snprintf(buf, size, "%s", f == F_NAME ? "(empty slot)" : "");
+        return;
+    }
+    char note[4];
+    switch (f) {
+    case F_NAME: snprintf(buf, size, "%s", inst->name); break;
+    case F_SAMPLE:
+        snprintf(buf, size, "%s%s", inst->path[0] ? inst->path : "(none)",
+                 inst->missing ? "  [missing]" : "");
+        break;
+    case F_VOLUME: snprintf(buf, size, "%d", inst->volume); break;
+    case F_PAN: snprintf(buf, size, "%d", inst->pan); break;
+    case F_BASE:
+        song_note_name(inst->base_note, note);
+        snprintf(buf, size, "%s", note);
+        break;
+    case F_FINETUNE: snprintf(buf, size, "%+d cents", inst->finetune); break;
+    case F_LOOP: snprintf(buf, size, "%s", song_loop_name(inst->loop)); break;
+    case F_LOOP_START: snprintf(buf, size, "%u", inst->loop_start); break;
+    case F_LOOP_END: snprintf(buf, size, "%u", inst->loop_end); break;
+    case F_INTERP: snprintf(buf, size, "%s", song_interp_name(inst->interp)); break;
+    default: buf[0] = 0;
+    }
+}
+
+static uint32_t source_frames(const Instrument *inst)
+{
+    return inst->sample ? inst->sample->source_frames : 0;
+}
+
+static HissError set_loop(UiApp *app, int slot, const Instrument *inst,
+                          LoopMode mode, int64_t start, int64_t end)
+{
+    int64_t frames = source_frames(inst);
+    if (mode != LOOP_OFF && frames < 2)
+        return HISS_ERR_RANGE;
+    if (mode != LOOP_OFF) {
+        if (end <= 0 || end > frames)
+            end = frames;
+        start = start < 0 ? 0 : start;
+        if (start >= end)
+            start = end - 1;
+    } else {
+        start = start < 0 ? 0 : start;
+        end = end < start ? start : end;
+    }
+    return edit_instrument_set_loop(app->ed, slot, mode, (uint32_t)start,
+                                    (uint32_t)end);
+}
+
+/* Changes a numeric or choice field by `steps` (sign is the direction). */
+static HissError nudge(UiApp *app, int slot, const Instrument *inst, Field f,
+                       int steps)
+{
+    if (!inst)
+        return HISS_ERR_MISSING;
+    Editor *ed = app->ed;
+    int dir = steps < 0 ? -1 : 1;
+    int64_t frame_step = source_frames(inst) / 100 + 1;
+    switch (f) {
+    case F_VOLUME:
+        return edit_instrument_set_volume(ed, slot, hiss_clampi(inst->volume + steps, 0, 64));
+    case F_PAN:
+        return edit_instrument_set_pan(ed, slot, hiss_clampi(inst->pan + steps, -100, 100));
+    case F_BASE:
+        return edit_instrument_set_base_note(
+            ed, slot, hiss_clampi(inst->base_note + steps, NOTE_FIRST, NOTE_LAST));
+    case F_FINETUNE:
+        return edit_instrument_set_finetune(ed, slot,
+                                            hiss_clampi(inst->finetune + steps, -100, 100));
+    case F_LOOP:
+        return set_loop(app, slot, inst, (LoopMode)((inst->loop + 3 + dir) % 3),
+                        inst->loop_start, inst->loop_end);
+    case F_LOOP_START:
+        return set_loop(app, slot, inst, inst->loop,
+                        (int64_t)inst->loop_start + dir * frame_step * (abs(steps) > 1 ? 10 : 1),
+                        inst->loop_end);
+    case F_LOOP_END:
+        return set_loop(app, slot, inst, inst->loop, inst->loop_start,
+                        (int64_t)inst->loop_end + dir * frame_step * (abs(steps) > 1 ? 10 : 1));
+    case F_INTERP:
+        return edit_instrument_set_interp(
+            ed, slot, (InterpMode)((inst->interp + INTERP_COUNT + dir) % INTERP_COUNT));
+    default:
+        return HISS_ERR_RANGE;
+    }
+}
+
+static void draw_list(UiApp *app, int slot)
+{
+    int y0 = UI_HEADER_LINES + 1;
+    int vis = LINES - 1 - y0;
+    if (slot - 1 < page.top)
+        page.top = slot - 1;
+    if (slot - 1 >= page.top + vis)
+        page.top = slot - vis;
+    page.top = hiss_clampi(page.top, 0, SONG_MAX_INSTRUMENTS - vis);
+    for (int i = 0; i < vis; i++) {
+        int s = page.top + 1 + i;
+        char buf[64];
+        const Instrument *inst = s <= SONG_MAX_INSTRUMENTS ? song_instrument(app->song, s) : NULL;
+        if (s > SONG_MAX_INSTRUMENTS)
+            buf[0] = 0;
+        else
+            snprintf(buf, sizeof buf, " %02X %-20.20s%s", s, inst ? inst->name : "",
+                     inst && inst->missing ? "!" : " ");
+        attr_t a = s == slot ? (page.on_fields ? ui_attr(UI_C_ON) : ui_attr(UI_C_FOCUS))
+                   : inst    ? A_NORMAL
+                             : ui_attr(UI_C_DIM);
+        ui_put(y0 + i, 0, LIST_W, a, buf);
+        ui_put(y0 + i, LIST_W, 1, ui_attr(UI_C_DIM), ui_glyph(UI_G_VLINE));
+    }
+}
+
+static void instruments_draw(UiApp *app, unsigned dirty)
+{
+    (void)dirty;
+    int slot = ui_instruments_slot(app);
+    const Instrument *inst = song_instrument(app->song, slot);
+    char keys[2][48], buf[SONG_PATH_MAX + 128];
+    ui_first_key(app, ACT_INST_LOAD, keys[0], sizeof keys[0]);
+    ui_first_key(app, ACT_INST_RENAME, keys[1], sizeof keys[1]);
+    snprintf(buf, sizeof buf, "Tab list/parameters  %s load sample  %s rename  "
+             "Enter edit  note keys play", keys[0], keys[1]);
+    ui_put(UI_HEADER_LINES, 0, COLS, ui_attr(UI_C_HEADER), buf);
+    draw_list(app, slot);
+    int x = LIST_W + 2, w = COLS - x;
+    int y = UI_HEADER_LINES + 1;
+    snprintf(buf, sizeof buf, "Slot %02X", slot);
+    ui_put(y++, x, w, ui_attr(UI_C_BAR), buf);
+    for (int f = 0; f < F_COUNT; f++, y++) {
+        char val[SONG_PATH_MAX + 32];
+        field_text(inst, (Field)f, val, sizeof val);
+        snprintf(buf, sizeof buf, "%-14s %s", LABELS[f], val);
+        bool focus = page.on_fields && page.field == f;
+        ui_put(y, x, w, focus ? ui_attr(UI_C_FOCUS) : A_NORMAL, buf);
+    }
+    y++;
+    if (inst && inst->sample) {
+        const Sample *s = inst->sample;
+        snprintf(buf, sizeof buf, "%u frames at %u Hz, %s",
+                 s->source_frames, s->source_rate, s->channels == 2 ? "stereo" : "mono");
+        ui_put(y++, x, w, ui_attr(UI_C_DIM), buf);
+    } else {
+        ui_put(y++, x, w, ui_attr(UI_C_DIM), inst ? "no sample data" : "");
+    }
+    for (; y < LINES - 1; y++)
+        ui_put(y, x, w, A_NORMAL, "");
+}
+
+static void rename_done(UiApp *app, const char *text)
+{
+    int slot = ui_instruments_slot(app);
+    if (!song_instrument(app->song, slot)) {
+        /* Naming an empty slot makes an instrument without a sample yet. */
+        Instrument *inst = song_instrument_new();
+        if (!inst || ui_report(app, edit_instrument_replace(app->ed, slot, inst),
+                               "new instrument") != HISS_OK)
+            return;
+    }
+    ui_report(app, edit_instrument_set_name(app->ed, slot, text), "rename");
+}
+
+static void number_done(UiApp *app, const char *text)
+{
+    int slot = ui_instruments_slot(app);
+    const Instrument *inst = song_instrument(app->song, slot);
+    if (!inst) {
+        ui_report(app, HISS_ERR_MISSING, LABELS[page.field]);
+        return;
+    }
+    Field f = (Field)page.field;
+    HissError err;
+    if (f == F_BASE) {
+        uint8_t note;
+        char up[4] = {0};
+        for (int i = 0; i < 3 && text[i]; i++)
+            up[i] = (char)(text[i] >= 'a' && text[i] <= 'z' ? text[i] - 32 : text[i]);
+        if (strlen(text) != 3 || !song_note_parse(up, &note) || note < NOTE_FIRST ||
+            note > NOTE_LAST) {
+            ui_set_message(app, true, "base note: write it like C-4 or F#3");
+            return;
+        }
+        err = edit_instrument_set_base_note(app->ed, slot, note);
+    } else if (f == F_LOOP || f == F_INTERP) {
+        LoopMode lm;
+        InterpMode im;
+        if (f == F_LOOP && song_loop_parse(text, &lm))
+            err = set_loop(app, slot, inst, lm, inst->loop_start, inst->loop_end);
+        else if (f == F_INTERP && song_interp_parse(text, &im))
+            err = edit_instrument_set_interp(app->ed, slot, im);
+        else
+            err = HISS_ERR_RANGE;
+    } else {
+        char *end;
+        long v = strtol(text, &end, 10);
+        if (end == text || *end) {
+            ui_set_message(app, true, "%s: not a number: %s", LABELS[f], text);
+            return;
+        }
+        switch (f) {
+        case F_VOLUME: err = edit_instrument_set_volume(app->ed, slot, (int)v); break;
+        case F_PAN: err = edit_instrument_set_pan(app->ed, slot, (int)v); break;
+        case F_FINETUNE: err = edit_instrument_set_finetune(app->ed, slot, (int)v); break;
+        case F_LOOP_START:
+            err = set_loop(app, slot, inst, inst->loop, v, inst->loop_end);
+            break;
+        case F_LOOP_END:
+            err = set_loop(app, slot, inst, inst->loop, inst->loop_start, v);
+            break;
+        default: err = HISS_ERR_RANGE;
+        }
+    }
+    ui_report(app, err, LABELS[f]);
+}
+
+static void edit_field(UiApp *app)
+{
+    int slot = ui_instruments_slot(app);
+    const Instrument *inst = song_instrument(app->song, slot);
+    char val[SONG_PATH_MAX + 32];
+    switch (page.field) {
+    case F_NAME:
+        ui_prompt(app, "Instrument name", inst ? inst->name : "", rename_done);
+        break;
+    case F_SAMPLE:
+        ui_browser_open_for_slot(app, slot);
+        break;
+    default:
+        if (!inst) {
+            ui_report(app, HISS_ERR_MISSING, LABELS[page.field]);
+            break;
+        }
+        field_text(inst, (Field)page.field, val, sizeof val);
+        if (page.field == F_FINETUNE)
+            snprintf(val, sizeof val, "%d", inst->finetune);
+        ui_prompt(app, LABELS[page.field], val, number_done);
+        break;
+    }
+}
+
+static bool instruments_handle(UiApp *app, int key, KeymapAction act)
+{
+    (void)key;
+    Editor *ed = app->ed;
+    int slot = ui_instruments_slot(app);
+    const Instrument *inst = song_instrument(app->song, slot);
+    app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
+    int vis = LINES - 2 - UI_HEADER_LINES;
+    switch (act) {
+    case ACT_NEXT_FIELD:
+    case ACT_PREV_FIELD:
+        page.on_fields = !page.on_fields;
+        return true;
+    case ACT_UP:
+    case ACT_DOWN:
+    case ACT_PAGE_UP:
+    case ACT_PAGE_DOWN:
+    case ACT_HOME:
+    case ACT_END: {
+        int d = act == ACT_UP ? -1 : act == ACT_DOWN ? 1 : act == ACT_PAGE_UP ? -vis
+              : act == ACT_PAGE_DOWN ? vis : act == ACT_HOME ? -1000 : 1000;
+        if (page.on_fields)
+            page.field = hiss_clampi(page.field + d, 0, F_COUNT - 1);
+        else
+            edit_set_instrument_current(ed, hiss_clampi(slot + d, 1, SONG_MAX_INSTRUMENTS));
+        return true;
+    }
+    case ACT_LEFT:
+    case ACT_INST_DEC:
+    case ACT_RIGHT:
+    case ACT_INST_INC:
+    case ACT_INST_DEC_BIG:
+    case ACT_INST_INC_BIG: {
+        if (!page.on_fields) {
+            if (act == ACT_RIGHT) {
+                page.on_fields = true;
+                return true;
+            }
+            if (act == ACT_LEFT)
+                return true;
+        }
+        int steps = (act == ACT_LEFT || act == ACT_INST_DEC) ? -1
+                    : (act == ACT_RIGHT || act == ACT_INST_INC) ? 1
+                    : act == ACT_INST_DEC_BIG ? -10 : 10;
+        if (page.on_fields && (page.field == F_NAME || page.field == F_SAMPLE))
+            return true;
+        ui_report(app, nudge(app, slot, inst, page.on_fields ? (Field)page.field : F_VOLUME,
+                             steps),
+                  LABELS[page.on_fields ? page.field : F_VOLUME]);
+        return true;
+    }
+    case ACT_SELECT:
+        if (!page.on_fields) {
+            page.on_fields = true;
+            return true;
+        }
+        edit_field(app);
+        return true;
+    case ACT_INST_RENAME:
+        page.field = F_NAME;
+        edit_field(app);
+        return true;
+    case ACT_INST_LOAD:
+        ui_browser_open_for_slot(app, slot);
+        return true;
+    case ACT_INST_CLEAR:
+        if (inst)
+            ui_report(app, edit_instrument_replace(ed, slot, NULL), "clear slot");
+        return true;
+    case ACT_BACK:
+        if (page.on_fields)
+            page.on_fields = false;
+        else
+            ui_show_page(app, UI_PAGE_PATTERN);
+        return true;
+    default:
+        return false;
+    }
+}
+
+const UiPage ui_instruments_page = {
+    .title = "INSTRUMENTS",
+    .ctx = KEYMAP_CTX_INSTRUMENTS,
+    .enter = NULL,
+    .draw = instruments_draw,
+    .update = NULL,
+    .handle = instruments_handle,
+};

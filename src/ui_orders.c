@@ -1,0 +1,172 @@
+/* ui_orders: the order list, the song's sequence of patterns. */
+#include <stdio.h>
+
+#include "ui_app.h"
+#include "ui_draw.h"
+
+static int top;
+
+static int list_top(void) { return UI_HEADER_LINES + 2; }
+static int list_rows(void) { return LINES - 1 - list_top(); }
+
+static void orders_draw(UiApp *app, unsigned dirty)
+{
+    Editor *ed = app->ed;
+    Song *song = app->song;
+    int count = atomic_load(&song->order_count);
+    const EngineStatus *st = ui_status(app);
+    int playing_order = atomic_load(&st->playing) ? atomic_load(&st->order) : -1;
+    int vis = list_rows();
+    /* The position after the last entry is where an insert appends. */
+    int pos = hiss_clampi(ed->order_pos, 0, count);
+    if (pos < top)
+        top = pos;
+    if (pos >= top + vis)
+        top = pos - vis + 1;
+    if (top < 0)
+        top = 0;
+
+    char keys[5][48], buf[320];
+    ui_first_key(app, ACT_ORDER_INSERT, keys[0], sizeof keys[0]);
+    ui_first_key(app, ACT_ORDER_DELETE, keys[1], sizeof keys[1]);
+    ui_first_key(app, ACT_ORDER_DUPLICATE, keys[2], sizeof keys[2]);
+    ui_first_key(app, ACT_ORDER_NEXT_PATTERN, keys[3], sizeof keys[3]);
+    ui_first_key(app, ACT_ORDER_PREV_PATTERN, keys[4], sizeof keys[4]);
+    snprintf(buf, sizeof buf, "Orders: %d entr%s.  %s insert  %s delete  %s repeat  "
+             "%s/%s pattern  Enter edit",
+             count, count == 1 ? "y" : "ies", keys[0], keys[1], keys[2], keys[3],
+             keys[4]);
+    ui_put(UI_HEADER_LINES, 0, COLS, ui_attr(UI_C_HEADER), buf);
+    ui_put(UI_HEADER_LINES + 1, 0, COLS, ui_attr(UI_C_DIM),
+           " Pos  Pattern  Rows");
+    for (int i = 0; i < vis; i++) {
+        int idx = top + i;
+        int y = list_top() + i;
+        if (idx > count) {
+            ui_put(y, 0, COLS, A_NORMAL, "");
+            continue;
+        }
+        if (idx == count) {
+            ui_put(y, 0, COLS, idx == pos ? ui_attr(UI_C_FOCUS) : ui_attr(UI_C_DIM),
+                   "  --  (end of song)");
+            continue;
+        }
+        int pat = atomic_load(&song->orders[idx]);
+        const Pattern *p = song_pattern(song, pat);
+        char rows[16];
+        if (p)
+            snprintf(rows, sizeof rows, "%4d", p->rows);
+        else
+            snprintf(rows, sizeof rows, "empty");
+        snprintf(buf, sizeof buf, "%s %02X    %02X     %s", idx == playing_order ? ui_glyph(UI_G_PLAY) : " ",
+                 idx, pat, rows);
+        attr_t a = idx == pos ? ui_attr(UI_C_FOCUS)
+                   : idx == playing_order ? ui_attr(UI_C_ON)
+                                          : A_NORMAL;
+        ui_put(y, 0, COLS, a, buf);
+    }
+    (void)dirty;
+}
+
+static void orders_update(UiApp *app)
+{
+    static int seen = -2;
+    const EngineStatus *st = ui_status(app);
+    int now = atomic_load(&st->playing) ? atomic_load(&st->order) : -1;
+    if (now != seen) {
+        seen = now;
+        app->dirty |= UI_DIRTY_BODY;
+    }
+}
+
+/* The next (dir > 0) or previous existing pattern slot after `from`. */
+static int neighbour_pattern(const Song *song, int from, int dir)
+{
+    for (int i = 1; i <= SONG_MAX_PATTERNS; i++) {
+        int s = ((from + dir * i) % SONG_MAX_PATTERNS + SONG_MAX_PATTERNS) %
+                SONG_MAX_PATTERNS;
+        if (song_pattern(song, s))
+            return s;
+    }
+    return from;
+}
+
+static bool orders_handle(UiApp *app, int key, KeymapAction act)
+{
+    Editor *ed = app->ed;
+    Song *song = app->song;
+    int count = atomic_load(&song->order_count);
+    int pos = ed->order_pos;
+    bool on_entry = pos >= 0 && pos < count;
+    int pat = on_entry ? atomic_load(&song->orders[pos]) : ed->cursor.pattern;
+    int page = list_rows() > 1 ? list_rows() - 1 : 1;
+    app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
+    (void)key;
+    switch (act) {
+    case ACT_UP:
+        edit_order_goto(ed, pos - 1);
+        return true;
+    case ACT_DOWN:
+        edit_order_goto(ed, pos + 1);
+        return true;
+    case ACT_PAGE_UP:
+        edit_order_goto(ed, pos - page);
+        return true;
+    case ACT_PAGE_DOWN:
+        edit_order_goto(ed, pos + page);
+        return true;
+    case ACT_HOME:
+        edit_order_goto(ed, 0);
+        return true;
+    case ACT_END:
+        edit_order_goto(ed, count);
+        return true;
+    case ACT_SELECT:
+        if (!on_entry)
+            return true;
+        if (ui_report(app, edit_pattern_goto(ed, pat), "go to pattern") == HISS_OK)
+            ui_show_page(app, UI_PAGE_PATTERN);
+        return true;
+    case ACT_ORDER_INSERT:
+        ui_report(app, edit_order_insert(ed, pat), "insert entry");
+        return true;
+    case ACT_ORDER_DELETE:
+        ui_report(app, edit_order_delete(ed), "delete entry");
+        return true;
+    case ACT_ORDER_DUPLICATE:
+        ui_report(app, edit_order_duplicate(ed), "duplicate entry");
+        return true;
+    case ACT_ORDER_NEXT_PATTERN:
+        if (on_entry)
+            ui_report(app, edit_order_set(ed, neighbour_pattern(song, pat, 1)),
+                      "set pattern");
+        return true;
+    case ACT_ORDER_PREV_PATTERN:
+        if (on_entry)
+            ui_report(app, edit_order_set(ed, neighbour_pattern(song, pat, -1)),
+                      "set pattern");
+        return true;
+    case ACT_ORDER_CUE:
+        if (on_entry && ui_is_playing(app)) {
+            ui_send(app, ENGINE_CMD_CUE, pos, 0, 0, NULL);
+            ui_set_message(app, false, "cued entry %02X", pos);
+        } else {
+            ui_set_message(app, false, "cue works while playing");
+        }
+        return true;
+    case ACT_BACK:
+        ui_show_page(app, UI_PAGE_PATTERN);
+        return true;
+    default:
+        return false;
+    }
+}
+
+const UiPage ui_orders_page = {
+    .title = "ORDERS",
+    .ctx = KEYMAP_CTX_ORDERS,
+    .enter = NULL,
+    .draw = orders_draw,
+    .update = orders_update,
+    .handle = orders_handle,
+};

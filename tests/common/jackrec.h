@@ -1,0 +1,26 @@
+/* jackrec (test side): a private JACK server for each test that needs one.
+ *
+ * jackrec_server_start runs `jackd --no-realtime -n NAME -d dummy` with the
+ * given rate and period, points JACK_DEFAULT_SERVER at it, and waits until a
+ * client can connect. The server dies with the test process (parent-death
+ * signal), so a crashing test never leaves one behind. */
+#ifndef HISS_TEST_JACKREC_H
+#define HISS_TEST_JACKREC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct {
+    pid_t pid;
+    char name[64];
+    bool realtime; /* set before start: jackd -R instead of --no-realtime */
+} JackrecServer;
+
+/* false (with a message on stderr) when jackd cannot be started. */
+bool jackrec_server_start(JackrecServer *srv, const char *name, uint32_t rate,
+                          uint32_t period);
+/* hard = SIGKILL (a crash), else SIGTERM; waits for the process. */
+void jackrec_server_stop(JackrecServer *srv, bool hard);
+
+#endif

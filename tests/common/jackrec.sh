@@ -1,0 +1,103 @@
+# Shared by tests/integration/{jack,alsa,play}_*.sh (sourced, not run).
+# Results: ok/bad/check, and finish prints "N passed, N failed".
+# Every process a test starts goes through spawn, and the EXIT trap kills
+# them (the JACK server included) whatever happens.
+set -u
+BUILD=${BUILD:-build}
+HISS=${HISS:-$BUILD/hiss}
+JACKREC=${JACKREC:-$BUILD/tools/jackrec}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DEMO=$ROOT/patterns/demo.hiss
+T_PASS=0
+T_FAIL=0
+SPAWNED=()
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/hiss_audio_test.XXXXXX")
+
+ok() { echo "ok   $1"; T_PASS=$((T_PASS + 1)); }
+bad() { echo "FAIL $1"; T_FAIL=$((T_FAIL + 1)); }
+# check NAME COMMAND...: passes when the command succeeds.
+check() { local n=$1; shift; if "$@"; then ok "$n"; else bad "$n"; fi; }
+finish() { echo "$T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" = 0 ]; }
+
+cleanup() {
+    local p
+    for p in "${SPAWNED[@]}"; do
+        [ "$p" = "$JACKD_PID" ] || kill -9 "$p" 2>/dev/null
+    done
+    # The server last, and gently: a jackd killed with SIGKILL stays in
+    # libjack's registry of servers (eight at most, machine-wide) until a
+    # server of the same name starts again.
+    stop_jackd
+    { wait; } 2>/dev/null
+    # Semaphores of clients that outlived a killed server (this test's only).
+    [ -n "${JACK_DEFAULT_SERVER:-}" ] && rm -f /dev/shm/jack_sem.*_"$JACK_DEFAULT_SERVER"_*
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# spawn LOG COMMAND...: runs it in the background; its pid is in $SPAWN_PID.
+spawn() {
+    local log=$1; shift
+    "$@" >"$log" 2>&1 </dev/null &
+    SPAWN_PID=$!
+    SPAWNED+=("$SPAWN_PID")
+}
+
+# wait_line FILE REGEX SECONDS: until FILE has a line matching REGEX.
+wait_line() {
+    local i
+    for ((i = 0; i < $3 * 20; i++)); do
+        grep -qE "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# wait_exit PID SECONDS: until the process is gone (then its status is in
+# $EXIT_STATUS when it was our child).
+wait_exit() {
+    local i
+    for ((i = 0; i < $2 * 20; i++)); do
+        if ! kill -0 "$1" 2>/dev/null; then
+            { wait "$1"; } 2>/dev/null
+            EXIT_STATUS=$?
+            return 0
+        fi
+        sleep 0.05
+    done
+    return 1
+}
+
+# start_jackd PERIOD [RATE]: a private dummy-driver server; never realtime.
+JACKD_PID=
+start_jackd() {
+    export JACK_DEFAULT_SERVER=hisstest_$$
+    spawn "$WORK/jackd.log" jackd --no-realtime -n "$JACK_DEFAULT_SERVER" -d dummy \
+        -r "${2:-48000}" -p "$1"
+    JACKD_PID=$SPAWN_PID
+    "$JACKREC" wait-server 10 && return 0
+    grep -q "Too many servers" "$WORK/jackd.log" &&
+        echo "jackd: too many servers registered in /dev/shm/jack-shm-registry" \
+             "(stale entries of killed servers)"
+    return 1
+}
+
+# After a test killed its server with SIGKILL: start and stop one of the
+# same name, which takes the stale registry entry back.
+reap_jackd() {
+    start_jackd 1024 >/dev/null 2>&1
+    stop_jackd
+}
+
+stop_jackd() {
+    [ -n "$JACKD_PID" ] || return 0
+    kill "${1:--TERM}" "$JACKD_PID" 2>/dev/null
+    wait_exit "$JACKD_PID" 5 || { kill -9 "$JACKD_PID" 2>/dev/null; wait_exit "$JACKD_PID" 5; }
+    JACKD_PID=
+}
+
+# xruns_in LOG: the count hiss reported when it stopped (0 when none).
+xruns_in() {
+    sed -nE 's/.*stopped after .* ([0-9]+) xruns?$/\1/p' "$1" | tail -1 | grep . || echo 0
+}

@@ -1,0 +1,78 @@
+/* synth_song: songs and samples built in memory for tests and benchmarks,
+ * so nothing depends on files or third-party audio. Everything returned is
+ * owned by the caller (songs free their instruments and patterns). */
+#ifndef HISS_SYNTH_SONG_H
+#define HISS_SYNTH_SONG_H
+
+#include <stdint.h>
+
+#include "engine.h"
+#include "song.h"
+
+/* One cycle of a sine repeated: `frames` frames of sin(2 pi f t) at `rate`
+ * (both channels equal when channels == 2). */
+Sample *synth_sine(uint32_t rate, double freq, uint32_t frames, int channels,
+                   float amp);
+/* Constant `value` for `frames` frames. */
+Sample *synth_dc(uint32_t rate, uint32_t frames, float value);
+/* Frame i holds (i + 1) / 1024: the output shows which frame was read. */
+Sample *synth_index(uint32_t rate, uint32_t frames);
+/* Deterministic white noise (xorshift), amplitude amp. */
+Sample *synth_noise(uint32_t rate, uint32_t frames, int channels, float amp,
+                    uint32_t seed);
+/* Drum-like one-shots: a falling sine (kick) and decaying noise (hat). */
+Sample *synth_kick(uint32_t rate);
+Sample *synth_hat(uint32_t rate);
+
+/* An instrument around `sample` (takes the reference). */
+Instrument *synth_instrument(Sample *sample, LoopMode loop, uint32_t loop_start,
+                             uint32_t loop_end, InterpMode interp);
+
+/* A song with one pattern (number 0, `rows` rows) in order 0. Limiter off
+ * and 0 dB so tests see the mix as it is. */
+Song *synth_song(int channels, int rows, int bpm, int speed);
+/* Adds pattern `index` and appends it to the order list. */
+Pattern *synth_add_pattern(Song *song, int index, int rows);
+void synth_set_instrument(Song *song, int slot, Instrument *inst);
+void synth_put(Song *song, int pattern, int row, int channel, uint8_t note,
+               uint8_t inst, uint8_t vol, uint8_t fx, uint8_t param);
+void synth_put2(Song *song, int pattern, int row, int channel, uint8_t fx2,
+                uint8_t param2);
+/* Forces every instrument to one interpolation mode (test thread only). */
+void synth_force_interp(Song *song, InterpMode mode);
+
+/* An 8-channel beat: kick, snare, hats, bass, chords, lead; 4 patterns. */
+Song *synth_beat(uint32_t rate);
+/* 32 channels all busy with looping samples and pitch slides. */
+Song *synth_stress(uint32_t rate);
+/* Every effect letter and the volume column on a few channels. */
+Song *synth_every_effect(uint32_t rate);
+
+/* Renders `frames` frames from order 0 in blocks of `block` (song loop off).
+ * Returns malloc'ed interleaved stereo. */
+float *synth_render(Song *song, uint32_t rate, uint32_t frames,
+                    uint32_t block);
+
+/* The frame a row starts on without swing: row_index rows at constant
+ * bpm/speed from the start. */
+uint64_t synth_row_frame(uint32_t rate, int bpm, int speed, int row_index);
+
+/* ---- measurements on rendered interleaved stereo ---- */
+
+/* Frequency in Hz of channel `ch` over [start, start+count) from the times
+ * of its rising zero crossings (interpolated between frames); 0 if fewer
+ * than two crossings. */
+double synth_frequency(const float *stereo, uint32_t start, uint32_t count,
+                         int ch, uint32_t rate);
+/* First frame at or after `from` where either channel's magnitude exceeds
+ * `threshold`; UINT32_MAX when none before `frames`. */
+uint32_t synth_first_above(const float *stereo, uint32_t from,
+                             uint32_t frames, float threshold);
+/* Counts bursts: runs of frames above `threshold` separated by at least
+ * `gap` frames at or below it. */
+int synth_bursts(const float *stereo, uint32_t frames, float threshold,
+                   uint32_t gap);
+/* Largest magnitude of channel ch in [start, start+count). */
+float synth_peak(const float *stereo, uint32_t start, uint32_t count, int ch);
+
+#endif

@@ -1,0 +1,458 @@
+/* The engine's command and return channels: transport, mute/solo,
+ * previews, retiring and installing objects while playing, per-channel
+ * outputs and the master section. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/synth_song.h"
+#include "engine.h"
+#include "test.h"
+
+#define E VOLUME_EMPTY
+#define RATE 48000u
+#define TICK 960u
+#define ROW (6 * TICK)
+
+static void send(Engine *e, EngineCommandType type, int a, int b, int c, void *ptr)
+{
+    EngineCommand cmd = {type, a, b, c, ptr};
+    CHECK(engine_send(e, &cmd));
+}
+
+static Song *dc_song(int channels, float value)
+{
+    Song *s = synth_song(channels, 16, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_dc(RATE, RATE * 10, value), LOOP_OFF, 0, 0, INTERP_LINEAR));
+    return s;
+}
+
+static void mute_and_solo(void)
+{
+    Song *s = dc_song(2, 0.5f);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, '8', 0x00);
+    synth_put(s, 0, 0, 1, NOTE_C4, 1, E, '8', 0xFF);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    float buf[2 * 1024];
+    engine_render(e, buf, 1024);
+    CHECK_NEAR(buf[2 * 1000], 0.5, 1e-6);
+    CHECK_NEAR(buf[2 * 1000 + 1], 0.5, 1e-6);
+    send(e, ENGINE_CMD_SET_MUTE, 0, 1, 0, NULL);
+    engine_render(e, buf, 1024);
+    CHECK(buf[0] > 0.0f); /* fades, no click */
+    CHECK(buf[2 * 1000] == 0.0f);
+    CHECK_NEAR(buf[2 * 1000 + 1], 0.5, 1e-6);
+    send(e, ENGINE_CMD_SET_MUTE, 0, 0, 0, NULL);
+    send(e, ENGINE_CMD_SET_SOLO, 0, 1, 0, NULL);
+    engine_render(e, buf, 1024);
+    CHECK_NEAR(buf[2 * 1000], 0.5, 1e-6);
+    CHECK(buf[2 * 1000 + 1] == 0.0f);
+    send(e, ENGINE_CMD_SET_SOLO, 0, 0, 0, NULL);
+    send(e, ENGINE_CMD_SET_MUTE, 99, 1, 0, NULL); /* ignored */
+    engine_render(e, buf, 1024);
+    CHECK_NEAR(buf[2 * 1000], 0.5, 1e-6);
+    CHECK_NEAR(buf[2 * 1000 + 1], 0.5, 1e-6);
+    engine_free(e);
+    song_free(s);
+}
+
+static void clip_counter_and_limiter(void)
+{
+    Song *s = dc_song(3, 0.5f); /* 1.5 on both sides */
+    for (int c = 0; c < 3; c++)
+        synth_put(s, 0, 0, c, NOTE_C4, 1, E, 0, 0);
+    float buf[2 * 1000];
+    for (int lim = 0; lim < 2; lim++) {
+        atomic_store(&s->limiter, lim == 1);
+        Engine *e = engine_new(s, RATE);
+        engine_play_song_now(e, 0, 0, true);
+        engine_render(e, buf, 1000);
+        const EngineStatus *st = engine_status(e);
+        uint32_t clips = atomic_load(&st->clip_count);
+        /* the ramp passes 1.0 at frame 42 of 64: the rest clip */
+        CHECK_MSG(clips == 2 * (1000 - 42), "limiter %d: %u clips", lim, clips);
+        if (lim) {
+            CHECK(buf[2 * 500] < 1.0f && buf[2 * 500] > 0.95f);
+            CHECK_NEAR(buf[2 * 10], 3 * 0.5 * 11 / 64.0, 1e-6); /* below the knee */
+        } else {
+            CHECK(buf[2 * 500] == 1.0f);
+        }
+        CHECK(atomic_exchange(&((EngineStatus *)st)->peak_left_milli, 0) == 1500);
+        engine_render(e, buf, 100);
+        CHECK(atomic_load(&st->peak_left_milli) == 1500);
+        engine_free(e);
+    }
+    /* master gain -6.0 dB brings 1.5 to 0.75: no clipping */
+    atomic_store(&s->master_gain_tenth_db, -60);
+    atomic_store(&s->limiter, false);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    engine_render(e, buf, 1000);
+    CHECK(atomic_load(&engine_status(e)->clip_count) == 0);
+    CHECK_NEAR(buf[2 * 500], 1.5 * pow(10, -6.0 / 20), 1e-5);
+    engine_free(e);
+    song_free(s);
+}
+
+static void master_gain_changes_glide(void)
+{
+    Song *s = dc_song(1, 0.5f);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    float buf[2 * 1000];
+    engine_render(e, buf, 1000);
+    CHECK_NEAR(buf[2 * 999], 0.5, 1e-6);
+    atomic_store(&s->master_gain_tenth_db, -60);
+    engine_render(e, buf, 1000);
+    float want = 0.5f * powf(10.0f, -6.0f / 20.0f);
+    CHECK(buf[0] < 0.5f && buf[0] > 0.49f);
+    bool falling = true;
+    for (int i = 1; i < 64; i++)
+        falling = falling && buf[2 * i] < buf[2 * (i - 1)];
+    CHECK(falling);
+    CHECK_NEAR(buf[2 * 63], want, 1e-6);
+    CHECK_NEAR(buf[2 * 999], want, 1e-6);
+    engine_free(e);
+    song_free(s);
+}
+
+static void preview_notes_play_while_stopped(void)
+{
+    Song *s = synth_song(1, 16, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, 480.0, RATE, 1, 0.5f), LOOP_FORWARD, 0, 0, INTERP_LINEAR));
+    Engine *e = engine_new(s, RATE);
+    float *buf = calloc(2 * RATE, sizeof(float));
+    engine_render(e, buf, 1000);
+    CHECK(synth_peak(buf, 0, 1000, 0) == 0.0f);
+    send(e, ENGINE_CMD_PREVIEW_NOTE, 1, NOTE_C4 + 12, 64, NULL);
+    engine_render(e, buf, RATE / 2);
+    CHECK(!atomic_load(&engine_status(e)->playing));
+    CHECK(fabs(synth_frequency(buf, 1000, RATE / 2 - 1000, 0, RATE) - 960.0) < 0.2);
+    CHECK(atomic_load(&engine_status(e)->voices) == 1);
+    /* eight previews at once, each its own voice */
+    for (int k = 0; k < ENGINE_PREVIEW_VOICES; k++)
+        send(e, ENGINE_CMD_PREVIEW_NOTE, 1, NOTE_C4 + k, 30, NULL);
+    engine_render(e, buf, 1000);
+    CHECK(atomic_load(&engine_status(e)->voices) == ENGINE_PREVIEW_VOICES);
+    /* a song playing does not take preview voices away */
+    Song *tmp = s;
+    synth_put(tmp, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    send(e, ENGINE_CMD_PLAY_SONG, 0, 0, 0, NULL);
+    engine_render(e, buf, 1000);
+    CHECK(atomic_load(&engine_status(e)->voices) == ENGINE_PREVIEW_VOICES + 1);
+    send(e, ENGINE_CMD_PREVIEW_NOTE, 0, NOTE_OFF, 0, NULL);
+    engine_render(e, buf, 1000);
+    CHECK(atomic_load(&engine_status(e)->voices) == 1);
+    send(e, ENGINE_CMD_STOP, 0, 0, 0, NULL);
+    engine_render(e, buf, 1000);
+    CHECK(atomic_load(&engine_status(e)->voices) == 0);
+    CHECK(synth_peak(buf, 100, 900, 0) == 0.0f);
+    free(buf);
+    engine_free(e);
+    song_free(s);
+}
+
+static void preview_sample_is_returned_when_done(void)
+{
+    Song *s = synth_song(1, 16, 125, 6);
+    Engine *e = engine_new(s, RATE);
+    float buf[2 * 512];
+    Instrument *a = synth_instrument(synth_dc(RATE, 2000, 0.25f), LOOP_OFF, 0, 0, INTERP_SINC);
+    send(e, ENGINE_CMD_PREVIEW_SAMPLE, 0, 0, 0, a);
+    engine_render(e, buf, 512);
+    CHECK(buf[2 * 300] > 0.2f);
+    EngineReturn r;
+    CHECK(!engine_take_return(e, &r)); /* still sounding */
+    for (int i = 0; i < 8; i++)
+        engine_render(e, buf, 512);
+    CHECK(engine_take_return(e, &r) && r.ptr == a && r.type == ENGINE_RETURN_INSTRUMENT);
+    song_instrument_free(a);
+    /* a looping one is returned when the next preview replaces it */
+    Instrument *b = synth_instrument(synth_dc(RATE, 2000, 0.25f), LOOP_FORWARD, 0, 0, INTERP_RAW);
+    Instrument *c = synth_instrument(synth_dc(RATE, 2000, 0.25f), LOOP_FORWARD, 0, 0, INTERP_RAW);
+    send(e, ENGINE_CMD_PREVIEW_SAMPLE, 0, 0, 0, b);
+    for (int i = 0; i < 20; i++)
+        engine_render(e, buf, 512);
+    CHECK(!engine_take_return(e, &r));
+    send(e, ENGINE_CMD_PREVIEW_SAMPLE, 0, 0, 0, c);
+    engine_render(e, buf, 512);
+    CHECK(engine_take_return(e, &r) && r.ptr == b);
+    song_instrument_free(b);
+    engine_free(e); /* frees c, still previewing */
+    song_free(s);
+}
+
+static void retired_pattern_comes_back_while_playing(void)
+{
+    Song *s = dc_song(1, 0.5f);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    float buf[2 * 512];
+    engine_render(e, buf, 512);
+    Pattern *old = atomic_load(&s->patterns[0]);
+    Pattern *bigger = song_pattern_resized(old, 32, 1);
+    Cell c = song_cell_empty();
+    c.note = NOTE_C4;
+    c.instrument = 1;
+    song_pattern_set(bigger, 1, 0, c);
+    atomic_store(&s->patterns[0], bigger);
+    send(e, ENGINE_CMD_RETIRE_PATTERN, 0, 0, 0, old);
+    engine_render(e, buf, 512);
+    EngineReturn r;
+    CHECK(engine_take_return(e, &r) && r.ptr == old && r.type == ENGINE_RETURN_PATTERN);
+    song_pattern_free(old);
+    /* the new pattern is the one heard: its note on row 1 */
+    for (int i = 0; i < 12; i++)
+        engine_render(e, buf, 512);
+    CHECK(buf[2 * 200] > 0.4f);
+    engine_free(e);
+    song_free(s);
+}
+
+static void retired_instrument_waits_for_its_voices(void)
+{
+    Song *s = dc_song(1, 0.5f);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    float buf[2 * 512];
+    engine_render(e, buf, 512);
+    EngineReturn r;
+
+    /* same sample, new volume: the note keeps playing, old one returned */
+    Instrument *old = atomic_load(&s->instruments[1]);
+    Instrument *louder = song_instrument_clone(old);
+    louder->volume = 10;
+    atomic_store(&s->instruments[1], louder);
+    send(e, ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, old);
+    engine_render(e, buf, 512);
+    CHECK(engine_take_return(e, &r) && r.ptr == old);
+    song_instrument_free(old);
+    CHECK_NEAR(buf[2 * 500], 0.5, 1e-6);
+
+    /* a different sample: the old voice fades out first */
+    Instrument *other = synth_instrument(synth_dc(RATE, 100, 0.1f), LOOP_OFF, 0, 0, INTERP_RAW);
+    atomic_store(&s->instruments[1], other);
+    send(e, ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, louder);
+    engine_render(e, buf, 32); /* half the fade */
+    CHECK(buf[2 * 31] > 0.1f);
+    CHECK(!engine_take_return(e, &r));
+    engine_render(e, buf, 64);
+    CHECK(buf[2 * 40] == 0.0f);
+    CHECK(engine_take_return(e, &r) && r.ptr == louder);
+    song_instrument_free(louder);
+    engine_free(e);
+    song_free(s);
+}
+
+static void graveyard_full_leaves_commands_waiting(void)
+{
+    Song *s = dc_song(1, 0.5f);
+    for (int i = 0; i < 60; i++)
+        synth_set_instrument(s, 2 + i, synth_instrument(synth_dc(RATE, RATE * 10, 0.01f), LOOP_OFF, 0, 0, INTERP_RAW));
+    /* 60 voices of different instruments, all sounding */
+    Engine *e = engine_new(s, RATE);
+    for (int i = 0; i < 60; i++)
+        send(e, ENGINE_CMD_PREVIEW_NOTE, 2 + i, NOTE_C4, 64, NULL);
+    float buf[2 * 256];
+    engine_render(e, buf, 256);
+    /* 8 previews play at once; retire 40 instruments, all unused */
+    Instrument *olds[40];
+    for (int i = 0; i < 40; i++) {
+        olds[i] = atomic_exchange(&s->instruments[2 + i], NULL);
+        send(e, ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, olds[i]);
+    }
+    engine_render(e, buf, 256);
+    int back = 0;
+    EngineReturn r;
+    while (engine_take_return(e, &r)) {
+        song_instrument_free(r.ptr);
+        back++;
+    }
+    CHECK_MSG(back >= 32 && back < 40, "first period returned %d", back);
+    for (int i = 0; i < 4; i++)
+        engine_render(e, buf, 256);
+    while (engine_take_return(e, &r)) {
+        song_instrument_free(r.ptr);
+        back++;
+    }
+    CHECK_MSG(back == 40, "returned %d", back);
+    engine_free(e);
+    song_free(s);
+}
+
+static void install_song_swaps_and_returns_the_old(void)
+{
+    Song *a = dc_song(1, 0.5f);
+    synth_put(a, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    Song *b = dc_song(2, 0.25f);
+    synth_put(b, 0, 0, 1, NOTE_C4, 1, E, 0, 0);
+    Engine *e = engine_new(a, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    float buf[2 * 512];
+    engine_render(e, buf, 512);
+    send(e, ENGINE_CMD_INSTALL_SONG, 0, 0, 0, b);
+    engine_render(e, buf, 32);
+    EngineReturn r;
+    CHECK(!engine_take_return(e, &r)); /* its voice is still fading */
+    CHECK(!atomic_load(&engine_status(e)->playing));
+    engine_render(e, buf, 64);
+    CHECK(engine_take_return(e, &r) && r.type == ENGINE_RETURN_SONG && r.ptr == a);
+    send(e, ENGINE_CMD_PLAY_SONG, 0, 0, 0, NULL);
+    engine_render(e, buf, 512);
+    CHECK_NEAR(buf[2 * 500], 0.25, 1e-6);
+    engine_free(e);
+    song_free(a);
+    song_free(b);
+}
+
+static void channel_ports_equal_solo_renders(void)
+{
+    uint32_t rate = 44100, n = rate;
+    Song *s = synth_beat(rate);
+    atomic_store(&s->limiter, false);
+    atomic_store(&s->master_gain_tenth_db, 0);
+    /* all centre-panned so a solo render's (L+R)/2 is the port signal */
+    for (int i = 1; i <= 5; i++)
+        atomic_load(&s->instruments[i])->pan = 0;
+    float *out = malloc(sizeof(float) * 2 * n);
+    float *ports[8];
+    for (int c = 0; c < 8; c++)
+        ports[c] = malloc(sizeof(float) * n);
+    Engine *e = engine_new(s, rate);
+    engine_play_song_now(e, 0, 0, false);
+    for (uint32_t done = 0; done < n; done += 500) {
+        float *p[8];
+        for (int c = 0; c < 8; c++)
+            p[c] = ports[c] + done;
+        engine_render_channels(e, out + 2 * done, p, 8, 500 < n - done ? 500 : n - done);
+    }
+    engine_free(e);
+    float *solo = malloc(sizeof(float) * 2 * n);
+    for (int c = 0; c < 8; c += 3) {
+        e = engine_new(s, rate);
+        engine_play_song_now(e, 0, 0, false);
+        EngineCommand cmd = {ENGINE_CMD_SET_SOLO, c, 1, 0, NULL};
+        engine_send(e, &cmd);
+        engine_render(e, solo, n);
+        engine_free(e);
+        double worst = 0, energy = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            double mono = (solo[2 * i] + solo[2 * i + 1]) * 0.5;
+            worst = fmax(worst, fabs(mono - ports[c][i]));
+            energy += fabs(ports[c][i]);
+        }
+        CHECK_MSG(worst < 1e-5, "channel %d differs by %g", c, worst);
+        CHECK_MSG(energy > 1.0, "channel %d silent", c);
+    }
+    free(solo);
+    free(out);
+    for (int c = 0; c < 8; c++)
+        free(ports[c]);
+    song_free(s);
+}
+
+static void transport_commands(void)
+{
+    Song *s = dc_song(1, 0.5f);
+    synth_add_pattern(s, 1, 4);
+    synth_add_pattern(s, 2, 4);
+    Engine *e = engine_new(s, RATE);
+    const EngineStatus *st = engine_status(e);
+    float *buf = malloc(sizeof(float) * 2 * (4 * ROW + 1));
+
+    /* play from order 1 row 2 */
+    send(e, ENGINE_CMD_PLAY_SONG, 1, 2, 0, NULL);
+    engine_render(e, buf, 100);
+    CHECK(atomic_load(&st->order) == 1 && atomic_load(&st->row) == 2);
+    CHECK(atomic_load(&st->pattern) == 1);
+
+    /* jump happens on the next row, not at once */
+    send(e, ENGINE_CMD_JUMP, 2, 3, 0, NULL);
+    engine_render(e, buf, 100);
+    CHECK(atomic_load(&st->order) == 1 && atomic_load(&st->row) == 2);
+    engine_render(e, buf, ROW - 200 + 1);
+    CHECK(atomic_load(&st->order) == 2 && atomic_load(&st->row) == 3);
+
+    /* cue: finish this pattern, then go to order 1 */
+    send(e, ENGINE_CMD_PLAY_SONG, 0, 14, 0, NULL);
+    send(e, ENGINE_CMD_CUE, 1, 0, 0, NULL);
+    engine_render(e, buf, ROW + 1);
+    CHECK(atomic_load(&st->order) == 0 && atomic_load(&st->row) == 15);
+    engine_render(e, buf, ROW);
+    CHECK(atomic_load(&st->order) == 1 && atomic_load(&st->row) == 0);
+
+    /* play pattern loops the one pattern */
+    send(e, ENGINE_CMD_PLAY_PATTERN, 2, 0, 0, NULL);
+    for (int i = 0; i < 5; i++)
+        engine_render(e, buf, ROW);
+    CHECK(atomic_load(&st->pattern) == 2 && atomic_load(&st->row) == 0);
+    /* a cue ends the loop at the pattern's end and the song goes on */
+    send(e, ENGINE_CMD_CUE, 1, 0, 0, NULL);
+    engine_render(e, buf, 3 * ROW);
+    CHECK(atomic_load(&st->pattern) == 2 && atomic_load(&st->row) == 3);
+    engine_render(e, buf, ROW);
+    CHECK(atomic_load(&st->order) == 1 && atomic_load(&st->row) == 0);
+    engine_render(e, buf, 4 * ROW);
+    CHECK(atomic_load(&st->order) == 2 && atomic_load(&st->row) == 0);
+
+    /* live tempo: 250 BPM halves the tick, speed 3 halves the row */
+    send(e, ENGINE_CMD_PLAY_PATTERN, 2, 0, 0, NULL);
+    send(e, ENGINE_CMD_SET_BPM, 250, 0, 0, NULL);
+    send(e, ENGINE_CMD_SET_SPEED, 3, 0, 0, NULL);
+    engine_render(e, buf, ROW / 4 + 1);
+    CHECK(atomic_load(&st->row) == 1);
+    CHECK(atomic_load(&st->bpm) == 250 && atomic_load(&st->speed) == 3);
+
+    /* stop is declicked and ends playback */
+    send(e, ENGINE_CMD_PLAY_SONG, 0, 0, 0, NULL);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    engine_render(e, buf, 1000);
+    send(e, ENGINE_CMD_STOP, 0, 0, 0, NULL);
+    engine_render(e, buf, 1000);
+    CHECK(buf[0] > 0.45f);
+    CHECK(buf[2 * 30] > 0.1f && buf[2 * 30] < 0.4f);
+    CHECK(synth_peak(buf, 64, 936, 0) == 0.0f);
+    CHECK(!atomic_load(&st->playing));
+    CHECK(atomic_load(&st->frames_rendered) > 0);
+    free(buf);
+    engine_free(e);
+    song_free(s);
+}
+
+static void many_commands_are_drained_in_bounded_batches(void)
+{
+    Song *s = dc_song(1, 0.5f);
+    Engine *e = engine_new(s, RATE);
+    int sent = 0;
+    EngineCommand cmd = {ENGINE_CMD_SET_BPM, 100, 0, 0, NULL};
+    while (engine_send(e, &cmd))
+        sent++;
+    CHECK(sent >= 2 * ENGINE_COMMANDS_PER_PERIOD);
+    float buf[2 * 64];
+    engine_render(e, buf, 64);
+    int room = 0;
+    while (engine_send(e, &cmd))
+        room++;
+    CHECK(room == ENGINE_COMMANDS_PER_PERIOD);
+    engine_free(e);
+    song_free(s);
+}
+
+int main(void)
+{
+    RUN(mute_and_solo);
+    RUN(clip_counter_and_limiter);
+    RUN(master_gain_changes_glide);
+    RUN(preview_notes_play_while_stopped);
+    RUN(preview_sample_is_returned_when_done);
+    RUN(retired_pattern_comes_back_while_playing);
+    RUN(retired_instrument_waits_for_its_voices);
+    RUN(graveyard_full_leaves_commands_waiting);
+    RUN(install_song_swaps_and_returns_the_old);
+    RUN(channel_ports_equal_solo_renders);
+    RUN(transport_commands);
+    RUN(many_commands_are_drained_in_bounded_batches);
+    return test_finish();
+}

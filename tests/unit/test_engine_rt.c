@@ -1,0 +1,226 @@
+/* The real-time rule, checked: engine_render never allocates, frees,
+ * locks, reads, writes or sleeps, whatever the song and the commands. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/rtguard.h"
+#include "common/synth_song.h"
+#include "engine.h"
+#include "songio.h"
+#include "test.h"
+
+RTGUARD_DEFINE_INTERPOSERS()
+
+static void guard_sees_forbidden_calls(void)
+{
+    void *volatile p = malloc(16);
+    free(p);
+    CHECK(rtguard_interposed());
+    rtguard_reset();
+    p = malloc(16); /* not armed: allowed */
+    free(p);
+    CHECK(rtguard_violations() == 0);
+    rtguard_begin();
+    p = malloc(32);
+    rtguard_end();
+    CHECK(rtguard_violations() == 1);
+    CHECK_STR(rtguard_last(), "malloc");
+    free(p);
+    pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+    rtguard_begin();
+    pthread_mutex_lock(&m);
+    rtguard_end();
+    pthread_mutex_unlock(&m);
+    CHECK_STR(rtguard_last(), "pthread_mutex_lock");
+    rtguard_begin();
+    struct timespec ts = {0, 1000};
+    nanosleep(&ts, NULL);
+    CHECK_STR(rtguard_last(), "nanosleep");
+    ssize_t w = write(-1, "x", 1);
+    rtguard_end();
+    CHECK(w < 0);
+    CHECK_STR(rtguard_last(), "write");
+    rtguard_begin();
+    p = calloc(4, 4);
+    p = realloc(p, 64);
+    rtguard_end();
+    free(p);
+    CHECK(rtguard_violations() == 6);
+    void *q = NULL;
+    rtguard_begin();
+    int rc = posix_memalign(&q, 64, 128);
+    rtguard_end();
+    CHECK(rc == 0 && q);
+    CHECK_STR(rtguard_last(), "posix_memalign");
+    free(q);
+    CHECK(rtguard_violations() == 7);
+    rtguard_reset();
+}
+
+static float render_guarded(Engine *e, float *buf, uint32_t n)
+{
+    rtguard_begin();
+    engine_render(e, buf, n);
+    rtguard_end();
+    float peak = 0;
+    for (uint32_t i = 0; i < 2 * n; i++)
+        peak = fabsf(buf[i]) > peak ? fabsf(buf[i]) : peak;
+    return peak;
+}
+
+static void stress_song_renders_without_violations(void)
+{
+    uint32_t rate = 48000;
+    static const InterpMode modes[3] = {INTERP_RAW, INTERP_LINEAR, INTERP_SINC};
+    float buf[2 * 256];
+    for (int m = 0; m < 3; m++) {
+        Song *s = synth_stress(rate);
+        synth_force_interp(s, modes[m]);
+        Engine *e = engine_new(s, rate);
+        engine_play_song_now(e, 0, 0, true);
+        rtguard_reset();
+        float peak = 0;
+        for (int i = 0; i < 3 * 48000 / 256; i++) {
+            float p = render_guarded(e, buf, 256);
+            peak = p > peak ? p : peak;
+        }
+        CHECK_MSG(rtguard_violations() == 0, "%s: %lu calls, last %s",
+                  song_interp_name(modes[m]), rtguard_violations(), rtguard_last());
+        CHECK(peak > 0.01f);
+        CHECK(atomic_load(&engine_status(e)->voices) >= 32);
+        engine_free(e);
+        song_free(s);
+    }
+}
+
+static void send(Engine *e, EngineCommandType type, int a, int b, int c, void *ptr)
+{
+    EngineCommand cmd = {type, a, b, c, ptr};
+    CHECK(engine_send(e, &cmd));
+}
+
+/* The UI side of the scenario: builds and frees objects outside the armed
+ * region, as the real UI thread would. */
+static void every_command_at(Engine *e, Song **song, int period, uint32_t rate)
+{
+    Song *s = *song;
+    switch (period) {
+    case 10: send(e, ENGINE_CMD_SET_BPM, 140, 0, 0, NULL); break;
+    case 20: send(e, ENGINE_CMD_SET_SPEED, 4, 0, 0, NULL); break;
+    case 30: send(e, ENGINE_CMD_SET_MUTE, 1, 1, 0, NULL); break;
+    case 40: send(e, ENGINE_CMD_SET_SOLO, 2, 1, 0, NULL); break;
+    case 50:
+        send(e, ENGINE_CMD_SET_SOLO, 2, 0, 0, NULL);
+        send(e, ENGINE_CMD_SET_MUTE, 1, 0, 0, NULL);
+        break;
+    case 60: send(e, ENGINE_CMD_JUMP, 1, 4, 0, NULL); break;
+    case 70: send(e, ENGINE_CMD_CUE, 0, 0, 0, NULL); break;
+    case 80: send(e, ENGINE_CMD_PREVIEW_NOTE, 1, NOTE_C4 + 3, 50, NULL); break;
+    case 90: send(e, ENGINE_CMD_PREVIEW_NOTE, 1, NOTE_OFF, 0, NULL); break;
+    case 100: {
+        Instrument *inst = synth_instrument(synth_kick(rate), LOOP_OFF, 0, 0, INTERP_SINC);
+        send(e, ENGINE_CMD_PREVIEW_SAMPLE, 0, 0, 0, inst);
+        break;
+    }
+    case 110: {
+        Pattern *old = atomic_load(&s->patterns[0]);
+        Pattern *copy = song_pattern_resized(old, 48, old->channels);
+        atomic_store(&s->patterns[0], copy);
+        send(e, ENGINE_CMD_RETIRE_PATTERN, 0, 0, 0, old);
+        break;
+    }
+    case 120: {
+        Instrument *old = atomic_load(&s->instruments[1]);
+        Instrument *copy = song_instrument_clone(old);
+        copy->volume = 40;
+        atomic_store(&s->instruments[1], copy);
+        send(e, ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, old);
+        Instrument *old2 = atomic_load(&s->instruments[2]);
+        Instrument *other = synth_instrument(synth_hat(rate), LOOP_OFF, 0, 0, INTERP_RAW);
+        atomic_store(&s->instruments[2], other);
+        send(e, ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, old2);
+        break;
+    }
+    case 130: send(e, ENGINE_CMD_SET_LOOP_SONG, 0, 0, 0, NULL); break;
+    case 140: send(e, ENGINE_CMD_PLAY_PATTERN, 1, 0, 0, NULL); break;
+    case 160: send(e, ENGINE_CMD_STOP, 0, 0, 0, NULL); break;
+    case 170: send(e, ENGINE_CMD_PLAY_SONG, 0, 8, 0, NULL); break;
+    case 200: {
+        Song *next = synth_beat(rate);
+        send(e, ENGINE_CMD_INSTALL_SONG, 0, 0, 0, next);
+        *song = next;
+        break;
+    }
+    case 210: send(e, ENGINE_CMD_PLAY_SONG, 0, 0, 0, NULL); break;
+    default: break;
+    }
+}
+
+static void every_effect_and_command_without_violations(void)
+{
+    uint32_t rate = 44100;
+    Song *first = synth_every_effect(rate);
+    Song *song = first;
+    Engine *e = engine_new(song, rate);
+    engine_play_song_now(e, 0, 0, true);
+    rtguard_reset();
+    float buf[2 * 512];
+    int returns = 0;
+    for (int period = 0; period < 600; period++) {
+        every_command_at(e, &song, period, rate);
+        render_guarded(e, buf, period % 3 ? 512 : 97);
+        EngineReturn r;
+        while (engine_take_return(e, &r)) {
+            returns++;
+            if (r.type == ENGINE_RETURN_PATTERN)
+                song_pattern_free(r.ptr);
+            else if (r.type == ENGINE_RETURN_INSTRUMENT)
+                song_instrument_free(r.ptr);
+            else if (r.ptr != first)
+                song_free(r.ptr);
+        }
+    }
+    CHECK_MSG(rtguard_violations() == 0, "%lu calls, last %s",
+              rtguard_violations(), rtguard_last());
+    /* pattern, 2 instruments, the preview sample and the first song */
+    CHECK_MSG(returns == 5, "returns %d", returns);
+    engine_free(e);
+    song_free(song);
+    song_free(first);
+}
+
+/* The demo as the user hears it: real samples, sinc and loops. */
+static void demo_song_renders_without_violations(void)
+{
+    uint32_t rate = 48000;
+    Song *s = NULL;
+    HissDiag diag = {{0}};
+    HissError err = songio_load("patterns/demo.hiss", rate, &s, &diag, NULL);
+    CHECK_MSG(err == HISS_OK, "%s", diag.text);
+    if (err)
+        return;
+    Engine *e = engine_new(s, rate);
+    engine_play_song_now(e, 0, 0, true);
+    rtguard_reset();
+    float buf[2 * 128];
+    float peak = 0;
+    for (int i = 0; i < 20 * 48000 / 128; i++) {
+        float p = render_guarded(e, buf, 128);
+        peak = p > peak ? p : peak;
+    }
+    CHECK_MSG(rtguard_violations() == 0, "%lu calls, last %s",
+              rtguard_violations(), rtguard_last());
+    CHECK(peak > 0.05f);
+    engine_free(e);
+    song_free(s);
+}
+
+int main(void)
+{
+    RUN(guard_sees_forbidden_calls);
+    RUN(stress_song_renders_without_violations);
+    RUN(every_effect_and_command_without_violations);
+    RUN(demo_song_renders_without_violations);
+    return test_finish();
+}
