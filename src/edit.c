@@ -356,6 +356,13 @@ void edit_mark_saved(Editor *ed)
     ed->saved_state = undo_state_id(&ed->history);
 }
 
+void edit_mark_unsaved(Editor *ed)
+{
+    /* Undo ids count up from 0 or 1 one step at a time: no state of the
+     * history ever reaches this one. */
+    ed->saved_state = UINT64_MAX;
+}
+
 HissError edit_undo(Editor *ed)
 {
     const UndoStep *s = undo_back(&ed->history);

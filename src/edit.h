@@ -140,6 +140,10 @@ void edit_set_undo_limits(Editor *ed, int max_steps, size_t max_bytes);
 
 bool edit_is_dirty(const Editor *ed); /* differs from the last save */
 void edit_mark_saved(Editor *ed);
+/* The song differs from its file whatever the history says (restored from
+ * a recovery file): dirty until the next edit_mark_saved, even after
+ * undoing everything. */
+void edit_mark_unsaved(Editor *ed);
 HissError edit_undo(Editor *ed); /* HISS_ERR_MISSING: nothing to undo */
 HissError edit_redo(Editor *ed);
 bool edit_can_undo(const Editor *ed);

@@ -1192,6 +1192,7 @@ int ui_run(const UiOptions *opts)
     char startup_msg[600] = "";
     bool startup_error = false;
     bool load_samples = false;
+    bool restored_unsaved = false;
     if (opts->path) {
         /* Unsaved work from a session that died comes first (plain
          * questions on the terminal, before curses). */
@@ -1201,6 +1202,7 @@ int ui_run(const UiOptions *opts)
                                    &restored, rmsg, sizeof rmsg) &&
             restored) {
             song = restored;
+            restored_unsaved = true;
             snprintf(app->path, sizeof app->path, "%s", opts->path);
         }
         if (rmsg[0])
@@ -1241,6 +1243,8 @@ int ui_run(const UiOptions *opts)
             audio_close(app->audio);
         return 1;
     }
+    if (restored_unsaved)
+        edit_mark_unsaved(app->ed);
     edit_set_edit_mode(app->ed, true);
     app->follow = true;
     int interval = app->keymap.autosave_seconds >= 0 ? app->keymap.autosave_seconds

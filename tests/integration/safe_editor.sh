@@ -113,8 +113,16 @@ check "with restore, discard and keep both" wait_for "(k)eep both"
 keys r Enter
 check "restore: the autosaved note is back" wait_for "000│C-4"
 check "the status line says so" wait_for "restored unsaved edits"
+check "the restored song counts as unsaved: [+] in the header" wait_for "safe [+]"
+keys C-q
+check "quitting asks before dropping the restored edits" \
+    wait_for "Save changes before quitting?"
+keys c
+check "cancel keeps the editor" wait_for "cancelled"
 keys C-s
 check "saving the restored song works" wait_for "saved beat.hiss"
+check "after the save the header shows no [+]" \
+    bash -c "! tmux -L '$SOCK-$RUNS' capture-pane -p -t ui | grep -qF 'safe [+]'"
 check "the save holds the restored note" grep -q "^000 |C-4" "$TMP/beat.hiss"
 check "exactly the edits up to the last autosave" \
     cmp -s "$TMP/beat.hiss" "$TMP/last-autosave"

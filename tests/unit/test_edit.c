@@ -1152,6 +1152,25 @@ static void history_byte_budget(void)
     fixture_free(&f);
 }
 
+/* A song restored from a recovery file differs from its file before any
+ * edit, and undoing everything does not make it match. */
+static void marked_unsaved_until_saved(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    CHECK(!edit_is_dirty(ed));
+    edit_mark_unsaved(ed);
+    CHECK(edit_is_dirty(ed));
+    CHECK(edit_note_from_key_offset(ed, 0) == HISS_OK);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(edit_is_dirty(ed));
+    CHECK(edit_redo(ed) == HISS_OK);
+    CHECK(edit_is_dirty(ed));
+    edit_mark_saved(ed);
+    CHECK(!edit_is_dirty(ed));
+    fixture_free(&f);
+}
+
 static void redo_cleared_by_new_edit_and_dirty_tracking(void)
 {
     Fixture f = fixture();
@@ -1251,6 +1270,7 @@ int main(void)
     RUN(history_limit_drops_oldest);
     RUN(history_byte_budget);
     RUN(redo_cleared_by_new_edit_and_dirty_tracking);
+    RUN(marked_unsaved_until_saved);
     RUN(no_retire_callback_frees_directly);
     RUN(empty_song_is_handled);
     return test_finish();
