@@ -479,7 +479,7 @@ static Buf make_bass808(Loop *loop)
     Buf b = buf_frames(BASS_LOOP_START + loop_len);
     const double f0 = 3.0 * RATE / BASS_CYCLE3;
     const double attack_end = (double)BASS_LOOP_START / RATE;
-    const double sustain = 0.55;
+    const double sustain = 0.72;
     double ph = 0.0;
     for (uint32_t i = 0; i < b.n; i++) {
         double t = (double)i / RATE;
