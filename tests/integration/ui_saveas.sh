@@ -4,21 +4,11 @@
 # for the new place. Each saved copy must render (a render fails on a
 # missing sample), and a save that fails leaves the paths as they were.
 set -u
-HISS=${HISS:-build/hiss}
-HISS=$(cd "$(dirname "$HISS")" && pwd)/$(basename "$HISS")
-pass=0
-fail=0
 SOCK=hiss-ui-saveas-$$
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/hiss-saveas-XXXXXX")
-RUNS=0
-trap 'tmux -L "$SOCK-$RUNS" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
-export HOME=$TMP XDG_CONFIG_HOME=$TMP/cfg XDG_STATE_HOME=$TMP/state \
-    HISS_AUDIO=null
-
-. "$(dirname "$0")/../common/tmux_ui.sh"
+. "$(dirname "$0")/lib/tmux_ui.sh"
+export XDG_STATE_HOME=$TMP/state
 start() {
-    T kill-server 2>/dev/null
-    RUNS=$((RUNS + 1))
+    new_server
     T new-session -d -s ui -x 80 -y 24 \
         "cd '$1' && '$HISS' $2; echo \"hiss exited \$?\"; sleep 60"
 }
@@ -40,6 +30,17 @@ check "the sample paths now start from the subdirectory" \
 check "the saved copy renders: every sample is found" \
     renders "$TMP/proj/patterns/sub/beat.hiss"
 
+# A save as that gets as far as writing: the target is a directory.
+mkdir -p "$TMP/elsewhere/adir"
+keys C-w C-u "$TMP/elsewhere/adir" Enter
+check "a save as onto a directory fails" wait_for "not saved"
+rm -f "$TMP/proj/patterns/sub/beat.hiss"
+keys C-s
+check "a plain save after it goes to the subdirectory again" \
+    wait_for "saved sub/beat.hiss"
+check "with the paths as they were before the failed save" \
+    grep -qF 'sample "../../samples/kick.wav"' "$TMP/proj/patterns/sub/beat.hiss"
+check "and renders" renders "$TMP/proj/patterns/sub/beat.hiss"
 keys C-w C-u "missing/beat.hiss" Enter
 check "a save as into a missing directory fails" wait_for "No such file or directory"
 keys C-w C-u "$TMP/elsewhere/deep/moved.hiss" Enter
@@ -57,5 +58,4 @@ check "quit" wait_for "hiss exited 0"
 check "the original still names ../samples" \
     grep -qF 'sample "../samples/kick.wav"' "$TMP/proj/patterns/beat.hiss"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
