@@ -2,38 +2,14 @@
 # Saving from the editor keeps older versions: three by default
 # (beat.hiss~, ~2~, ~3~), and `set backups N` in the hissrc changes it.
 set -u
-HISS=${HISS:-build/hiss}
-HISS=$(cd "$(dirname "$HISS")" && pwd)/$(basename "$HISS")
-pass=0
-fail=0
 SOCK=hiss-ui-backups-$$
-TMP=$(mktemp -d)
-trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
-export HOME=$TMP XDG_CONFIG_HOME=$TMP/cfg HISS_AUDIO=null
+. "$(dirname "$0")/lib/tmux_ui.sh"
 
-T() { tmux -L "$SOCK" "$@"; }
-screen() { T capture-pane -p -t ui 2>/dev/null; }
-wait_for() {
-    for _ in $(seq 1 100); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-check() {
-    local name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1)); echo "ok   $name"
-    else
-        fail=$((fail + 1)); echo "FAIL $name"; screen | sed 's/^/    | /'
-    fi
-}
 # Opens the song, types one note per save (so every version differs), saves
 # `count` times and quits.
 edit_and_save() {
     local song=$1 count=$2
-    T kill-server 2>/dev/null
+    new_server
     T new-session -d -s ui -x 80 -y 24 "cd '$TMP' && '$HISS' $song; sleep 30"
     wait_for "PATTERN" || return 1
     for i in $(seq 1 "$count"); do
@@ -67,5 +43,4 @@ check "three saves with set backups 1" edit_and_save other.hiss 3
 check "one backup kept" test -f "$TMP/other.hiss~"
 check "no second backup" test ! -e "$TMP/other.hiss~2~"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -4,51 +4,13 @@
 # hissrc is reported while the defaults keep working, every TERM we promise
 # starts, and a non-UTF-8 locale draws plain ASCII.
 set -u
-HISS=${HISS:-build/hiss}
-HISS=$(cd "$(dirname "$HISS")" && pwd)/$(basename "$HISS")
-pass=0
-fail=0
 SOCK=hiss-ui-term-$$
-TMP=$(mktemp -d)
-trap 'tmux -L "$SOCK-$RUNS" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
-export HOME=$TMP XDG_CONFIG_HOME=$TMP/cfg HISS_AUDIO=null
+. "$(dirname "$0")/lib/tmux_ui.sh"
 DEMO=$(pwd)/patterns/demo.hiss
 
-RUNS=0
-T() { tmux -L "$SOCK-$RUNS" "$@"; }
-screen() { T capture-pane -p -t ui 2>/dev/null; }
-wait_for() {
-    for _ in $(seq 1 100); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-wait_re() {
-    for _ in $(seq 1 100); do
-        screen | grep -qE -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-check() {
-    local name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-        echo "ok   $name"
-    else
-        fail=$((fail + 1))
-        echo "FAIL $name"
-        screen | sed 's/^/    | /'
-    fi
-}
-keys() { T send-keys -t ui "$@"; }
 # start "ENV..." ARGS: runs hiss in a fresh 80x24 tmux server.
 start() {
-    # A fresh server each time: a dying one must not take the new session.
-    T kill-server 2>/dev/null
-    RUNS=$((RUNS + 1))
+    new_server
     T new-session -d -s ui -x 80 -y 24 \
         "cd '$TMP' && env $1 '$HISS' $2; echo \"hiss exited \$?\"; sleep 60"
 }
@@ -171,5 +133,4 @@ check "--help prints the usage" bash -c "'$HISS' --help | grep -q 'usage: hiss'"
 check "a bad backend is refused" bash -c "! '$HISS' x.hiss --audio nope 2>/dev/null"
 check "without a terminal it says so" bash -c "'$HISS' x.hiss </dev/null 2>&1 | grep -q 'needs a terminal'"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
