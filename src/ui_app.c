@@ -1052,9 +1052,45 @@ static void poll_loader(UiApp *app)
     }
 }
 
+/* Audio events, as `hiss play` reacts to them: JACK transport changes go
+ * to the engine inside audio_poll; the rest is news for the user. */
+static void poll_audio(UiApp *app)
+{
+    if (!app->audio)
+        return;
+    unsigned ev = audio_poll(app->audio);
+    if (!ev)
+        return;
+    char text[200];
+    if (ev & AUDIO_EVENT_SERVER_GONE) {
+        char key[64];
+        ui_first_key(app, ACT_RECONNECT, key, sizeof key);
+        snprintf(text, sizeof text,
+                 "JACK server gone: %s reconnects once it is back", key);
+        background_message(app, true, text);
+    }
+    if (ev & AUDIO_EVENT_RECONNECTED) {
+        snprintf(text, sizeof text, "audio reconnected: JACK at %u Hz",
+                 audio_rate(app->audio));
+        background_message(app, false, text);
+    }
+    if (ev & AUDIO_EVENT_RATE_CHANGED) {
+        /* The samples were converted for the old rate; rebuilding the
+         * engine here would also have to reconvert the undo history's
+         * copies, so say what happened instead of playing off-pitch. */
+        snprintf(text, sizeof text,
+                 "JACK now runs at %u Hz, the song was prepared for %u Hz: "
+                 "silent until hiss starts again (save first)",
+                 audio_rate(app->audio), app->rate);
+        background_message(app, true, text);
+    }
+    app->dirty |= UI_DIRTY_HEADER;
+}
+
 static void periodic(UiApp *app)
 {
     flush_pending(app);
+    poll_audio(app);
     engine_collect_garbage(app->engine);
     poll_loader(app);
     char msg[600];
