@@ -3,51 +3,11 @@
 # channels, select/copy/paste/transpose, undo, save with Ctrl-S and read the
 # saved text; save-as; the help screen; quitting with unsaved changes.
 set -u
-HISS=${HISS:-build/hiss}
-HISS=$(cd "$(dirname "$HISS")" && pwd)/$(basename "$HISS")
-pass=0
-fail=0
 SOCK=hiss-ui-edit-$$
-TMP=$(mktemp -d)
-trap 'tmux -L "$SOCK-$RUNS" kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
-export HOME=$TMP XDG_CONFIG_HOME=$TMP/cfg HISS_AUDIO=null
+. "$(dirname "$0")/lib/tmux_ui.sh"
 
-RUNS=0
-T() { tmux -L "$SOCK-$RUNS" "$@"; }
-screen() { T capture-pane -p -t ui 2>/dev/null; }
-# Waits (up to ~10 s) until the screen shows the text; the wait is not an
-# assertion about speed, only about what eventually shows.
-wait_for() {
-    for _ in $(seq 1 100); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-wait_gone() {
-    for _ in $(seq 1 100); do
-        screen | grep -qF -- "$1" || return 0
-        sleep 0.1
-    done
-    return 1
-}
-check() {
-    local name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-        echo "ok   $name"
-    else
-        fail=$((fail + 1))
-        echo "FAIL $name"
-        screen | sed 's/^/    | /'
-    fi
-}
-keys() { T send-keys -t ui "$@"; }
 start() {
-    # A fresh server each time: a dying one must not take the new session.
-    T kill-server 2>/dev/null
-    RUNS=$((RUNS + 1))
+    new_server
     T new-session -d -s ui -x 80 -y 24 "cd '$TMP' && '$HISS' $1; echo \"hiss exited \$?\"; sleep 60"
     wait_for "PATTERN"
 }
@@ -206,5 +166,4 @@ check "saved notes come back" wait_for "000│C-4 02 40"
 keys C-q
 check "quit with nothing unsaved is immediate" wait_for "hiss exited 0"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
