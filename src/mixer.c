@@ -1,8 +1,9 @@
 #include "mixer.h"
 
 #include <math.h>
-#include <samplerate.h>
 #include <string.h>
+
+#include "sinc.h"
 
 #define FP_ONE ((uint64_t)1 << 32)
 #define FP(frames) ((uint64_t)(frames) << 32)
@@ -19,8 +20,7 @@ HissError mixer_voice_init(MixerVoice *v, const float *zeros)
     v->zeros = zeros;
     v->channel = -1;
     for (int c = 0; c < 2; c++) {
-        int err = 0;
-        v->src[c] = src_callback_new(sinc_feed, SRC_SINC_FASTEST, c + 1, &err, v);
+        v->src[c] = sinc_new(c + 1, sinc_feed, v);
         if (!v->src[c]) {
             mixer_voice_deinit(v);
             return HISS_ERR_NOMEM;
@@ -32,8 +32,7 @@ HissError mixer_voice_init(MixerVoice *v, const float *zeros)
 void mixer_voice_deinit(MixerVoice *v)
 {
     for (int c = 0; c < 2; c++) {
-        if (v->src[c])
-            src_delete(v->src[c]);
+        sinc_free(v->src[c]);
         v->src[c] = NULL;
     }
     v->active = false;
@@ -131,10 +130,10 @@ static void sinc_feed_from_position(MixerVoice *v)
 static void set_sinc_ratio(MixerVoice *v)
 {
     /* libsamplerate's ratio is output rate / input rate. Setting it with
-     * src_set_ratio makes the change a step at this frame instead of a ramp
+     * sinc_set_ratio makes the change a step at this frame instead of a ramp
      * over the next read, whose length would depend on the block size. */
     v->src_ratio = 4294967296.0 / (double)v->step;
-    src_set_ratio(v->src[v->chans - 1], v->src_ratio);
+    sinc_set_ratio(v->src[v->chans - 1], v->src_ratio);
 }
 
 bool mixer_voice_start(MixerVoice *v, const Instrument *inst, uint32_t offset,
@@ -168,7 +167,7 @@ bool mixer_voice_start(MixerVoice *v, const Instrument *inst, uint32_t offset,
     v->releasing = false;
     v->active = true;
     if (v->interp == INTERP_SINC) {
-        src_reset(v->src[v->chans - 1]);
+        sinc_reset(v->src[v->chans - 1]);
         set_sinc_ratio(v);
         sinc_feed_from_position(v);
     }
@@ -445,14 +444,14 @@ static long sinc_feed(void *cb_data, float **data)
 static void render_sinc(MixerVoice *v, float *out, float *port, uint32_t n)
 {
     float tmp[MIXER_SCRATCH_FRAMES * 2];
-    SRC_STATE *src = v->src[v->chans - 1];
+    SincState *src = v->src[v->chans - 1];
     /* A non-looping voice ends once the filter has rung out past the end. */
     uint64_t margin = 64 + 32 * ((v->step >> 32) + 1);
     while (n && v->active) {
         uint32_t chunk = n < MIXER_SCRATCH_FRAMES ? n : MIXER_SCRATCH_FRAMES;
         if (v->ramp_left && chunk > v->ramp_left)
             chunk = v->ramp_left;
-        long got = src_callback_read(src, v->src_ratio, chunk, tmp);
+        long got = sinc_read(src, v->src_ratio, chunk, tmp);
         if (got <= 0) {
             v->active = false;
             return;

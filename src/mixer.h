@@ -25,9 +25,8 @@
 #include <stdint.h>
 
 #include "base.h"
+#include "sinc.h"
 #include "song.h"
-
-struct SRC_STATE_tag; /* libsamplerate's opaque state */
 
 enum {
     MIXER_ZERO_FRAMES = 512, /* silence fed to sinc after a sample ends */
@@ -61,7 +60,7 @@ typedef struct {
     uint32_t ramp_left;
 
     /* sinc: one libsamplerate state per channel count, fed by callback */
-    struct SRC_STATE_tag *src[2];
+    SincState *src[2];
     double src_ratio;
     bool feed_backward;
     uint32_t feed_index;  /* next source frame to feed, forward coordinates */
