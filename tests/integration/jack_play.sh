@@ -98,9 +98,9 @@ stop_jackd
 # xrun that hiss counts and reports. In jackd's default asynchronous mode
 # such a cycle also loses data between the two clients: the server starts
 # the next cycle without waiting for a late client, and the recorder then
-# misses whole periods of hiss's output (measured on an idle 2-core
-# machine: 4 to 25 skips, 12 to 61 periods, in 4 s against 94 to 490
-# xruns; now and then a repeated or half-overwritten period). That is the
+# misses whole periods of hiss's output (measured on the shared 2-core
+# machine, 4 s runs: 94 to 1100 xruns, 4 to 255 gaps losing 12 to 341
+# periods, and up to 4 repeated and 3 half-overwritten periods). That is the
 # server dropping periods, not hiss making wrong ones, so the claim here is
 # made on a synchronous server (-S), which waits for every client each
 # cycle before the next: nothing may be lost and no re-alignment is
