@@ -36,6 +36,11 @@ run_part() {
     fi
 }
 
+# Registry slots of JACK servers that died unstopped (see jackd_pool.sh)
+# would otherwise keep the tests' own servers from starting.
+source tests/common/jackd_pool.sh
+jackd_reclaim_stale "$BUILD/tools/jackrec"
+
 for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
     run_part "$(basename "$t")" "$t"

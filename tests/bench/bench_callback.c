@@ -340,14 +340,13 @@ static int measure(const char *label, Song *song, uint32_t period, Figures *fig)
 
 int main(void)
 {
-    char name[64];
-    snprintf(name, sizeof name, "hissbench_%d", (int)getpid());
     /* Real-time scheduling when the system grants it (as on a music
      * machine); otherwise as the tests run it. */
     JackrecServer srv = {.realtime = true};
-    if (!jackrec_server_start(&srv, name, RATE, 64)) {
+    if (!jackrec_server_start(&srv, RATE, 64)) {
         srv.realtime = false;
-        if (!jackrec_server_start(&srv, name, RATE, 64)) {
+        srv.name[0] = '\0';
+        if (!jackrec_server_start(&srv, RATE, 64)) {
             fprintf(stderr, "bench_callback: cannot start jackd\n");
             return 1;
         }

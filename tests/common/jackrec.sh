@@ -21,12 +21,16 @@ finish() { echo "$T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" = 0 ]; }
 
 cleanup() {
     local p
+    # Clients first, and given a moment to close: jackd told to stop while
+    # a client lies dead writes to its socket and dies of SIGPIPE, and a
+    # jackd that dies unstopped keeps its registry slot (jackd_pool.sh).
     for p in "${SPAWNED[@]}"; do
-        [ "$p" = "$JACKD_PID" ] || kill -9 "$p" 2>/dev/null
+        [ "$p" = "$JACKD_PID" ] || kill -TERM "$p" 2>/dev/null
     done
-    # The server last, and gently: a jackd killed with SIGKILL stays in
-    # libjack's registry of servers (eight at most, machine-wide) until a
-    # server of the same name starts again.
+    for p in "${SPAWNED[@]}"; do
+        [ "$p" = "$JACKD_PID" ] || wait_exit "$p" 2 || kill -9 "$p" 2>/dev/null
+    done
+    sleep 0.2
     stop_jackd
     { wait; } 2>/dev/null
     # Semaphores of clients that outlived a killed server (this test's only).
@@ -70,20 +74,17 @@ wait_exit() {
 }
 
 # start_jackd PERIOD [RATE [SERVER_OPTION...]]: a private dummy-driver
-# server; never realtime. The options go to jackd itself (e.g. -S -t MS).
+# server named from the pool (jackd_pool.sh); never realtime. The options
+# go to jackd itself (e.g. -S -t MS). A restart keeps the server's name.
+source "$ROOT/tests/common/jackd_pool.sh"
 JACKD_PID=
 start_jackd() {
     local period=$1 rate=${2:-48000}
     shift $(($# < 2 ? $# : 2))
-    export JACK_DEFAULT_SERVER=hisstest_$$
-    spawn "$WORK/jackd.log" jackd --no-realtime "$@" -n "$JACK_DEFAULT_SERVER" -d dummy \
-        -r "$rate" -p "$period"
-    JACKD_PID=$SPAWN_PID
-    "$JACKREC" wait-server 10 && return 0
-    grep -q "Too many servers" "$WORK/jackd.log" &&
-        echo "jackd: too many servers registered in /dev/shm/jack-shm-registry" \
-             "(stale entries of killed servers)"
-    return 1
+    jackd_pool_start "$JACKREC" "$WORK/jackd.log" --no-realtime "$@" -- \
+        -r "$rate" -p "$period" || return 1
+    JACKD_PID=$JACKD_POOL_PID
+    SPAWNED+=("$JACKD_PID")
 }
 
 # After a test killed its server with SIGKILL: start and stop one of the

@@ -11,7 +11,6 @@ fail=0
 SOCK=hiss-ui-jack-$$
 TMP=$(mktemp -d)
 JACKD_PID=
-export JACK_DEFAULT_SERVER=hiss-ui-$$
 export HOME=$TMP XDG_CONFIG_HOME=$TMP/cfg
 cleanup() {
     tmux -L "$SOCK" kill-server 2>/dev/null
@@ -43,16 +42,11 @@ check() {
     fi
 }
 keys() { T send-keys -t ui "$@"; }
+source "$(dirname "$0")/../common/jackd_pool.sh"
+JACKREC=$(dirname "$HISS")/tools/jackrec
 start_jackd() {
-    jackd --no-realtime -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 256 \
-        >"$TMP/jackd.log" 2>&1 &
-    JACKD_PID=$!
-    # Wait for the server to take clients (jack_lsp would start none).
-    for _ in $(seq 1 100); do
-        grep -q "dummy" "$TMP/jackd.log" 2>/dev/null && sleep 0.3 && return 0
-        sleep 0.1
-    done
-    return 0
+    jackd_pool_start "$JACKREC" "$TMP/jackd.log" --no-realtime -- -r 48000 -p 256 || return 1
+    JACKD_PID=$JACKD_POOL_PID
 }
 stop_jackd() {
     kill "$JACKD_PID" 2>/dev/null

@@ -16,7 +16,6 @@
 #include "common/jackrec.h"
 #include "test.h"
 
-static char server_name[64];
 static JackrecServer srv;
 
 static void sleep_ms(int ms)
@@ -76,7 +75,7 @@ static void no_server_means_no_jack_and_no_server_started(void)
     CHECK(c == NULL);
     if (c)
         jack_client_close(c);
-    setenv("JACK_DEFAULT_SERVER", server_name, 1);
+    setenv("JACK_DEFAULT_SERVER", srv.name, 1);
 }
 
 static void plays_through_ports_connected_to_the_system(void)
@@ -342,7 +341,7 @@ static void server_death_is_survived_and_reconnected(void)
     CHECK(audio_state(a) == AUDIO_STATE_SERVER_GONE);
     /* The server returns at another rate: hiss reconnects and asks for an
      * engine at the new rate, rendering silence until it gets one. */
-    CHECK(jackrec_server_start(&srv, server_name, 44100, 128));
+    CHECK(jackrec_server_start(&srv, 44100, 128));
     CHECK(audio_reconnect(a) == HISS_OK);
     CHECK(audio_state(a) == AUDIO_STATE_RUNNING);
     CHECK(audio_rate(a) == 44100);
@@ -365,9 +364,8 @@ static void server_death_is_survived_and_reconnected(void)
 
 int main(void)
 {
-    snprintf(server_name, sizeof server_name, "hisstest_%d", (int)getpid());
     RUN(no_server_means_no_jack_and_no_server_started);
-    bool up = jackrec_server_start(&srv, server_name, 48000, 256);
+    bool up = jackrec_server_start(&srv, 48000, 256);
     if (!up) {
         /* No server, no JACK: that is a failure, never a skip. */
         fprintf(stderr, "FAIL cannot start a JACK server\n");

@@ -80,7 +80,6 @@ enum { RATE = 48000, PERIOD = 1024, REC_INPUTS = 6, REC_SECONDS = 12 };
 #define CONNECT "rec:in_L,rec:in_R,rec:c1,rec:c2,rec:c3,rec:c4"
 static const char *const REC_PORTS[REC_INPUTS] = {"in_L", "in_R", "c1", "c2", "c3", "c4"};
 
-static char server_name[64];
 static JackrecServer srv;
 
 static void sleep_ms(int ms)
@@ -732,7 +731,7 @@ static void a_server_that_returns_gets_the_current_count(void)
      * it closed before this process opens any other, the probe of
      * jackrec_server_start included). */
     CHECK(audio_reconnect(a) != HISS_OK);
-    CHECK(jackrec_server_start(&srv, server_name, RATE, PERIOD));
+    CHECK(jackrec_server_start(&srv, RATE, PERIOD));
     recx = spawn_recorder("recx");
     CHECK(recx > 0);
     CHECK(audio_reconnect(a) == HISS_OK);
@@ -855,10 +854,9 @@ static void null_backend_follows_the_count_while_running(void)
 
 int main(void)
 {
-    snprintf(server_name, sizeof server_name, "hissports_%d", (int)getpid());
     RUN(the_comparison_can_fail);
     RUN(null_backend_follows_the_count_while_running);
-    if (!jackrec_server_start(&srv, server_name, RATE, PERIOD)) {
+    if (!jackrec_server_start(&srv, RATE, PERIOD)) {
         fprintf(stderr, "FAIL cannot start a JACK server\n");
         test_failed++;
         return test_finish();

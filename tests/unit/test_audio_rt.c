@@ -276,9 +276,7 @@ static void null_backend_too(void)
 
 int main(void)
 {
-    char name[64];
-    snprintf(name, sizeof name, "hisstest_rt_%d", (int)getpid());
-    if (!jackrec_server_start(&srv, name, 48000, 256)) {
+    if (!jackrec_server_start(&srv, 48000, 256)) {
         fprintf(stderr, "FAIL cannot start a JACK server (jackd2 is required)\n");
         test_failed++;
         return test_finish();
