@@ -222,6 +222,8 @@ static int alsa_out_resume(AlsaOut *o)
         struct timespec nap = {0, ALSA_OUT_RESUME_NAP_MS * 1000000L};
         clock_nanosleep(CLOCK_MONOTONIC, 0, &nap, NULL);
     }
+    if (!atomic_load(&o->running))
+        return 0; /* stopping: nothing more will be written */
     return snd_pcm_prepare(o->pcm);
 }
 

@@ -31,6 +31,7 @@
 #include <alsa/asoundlib.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +269,39 @@ static void play_until(Run *r, int calls)
     }
 }
 
+static _Atomic bool stop_returned;
+
+static void *stop_on_a_thread(void *audio)
+{
+    audio_stop(audio);
+    atomic_store(&stop_returned, true);
+    return NULL;
+}
+
+/* audio_stop, waited for ten seconds at most: a writer thread stuck in a
+ * loop it cannot leave is a failure with its own message, and the tests
+ * end there (the stuck thread cannot be joined). */
+static void stop_bounded(Run *r)
+{
+    atomic_store(&stop_returned, false);
+    pthread_t t;
+    if (pthread_create(&t, NULL, stop_on_a_thread, r->audio) != 0) {
+        stop_bounded(r);
+        return;
+    }
+    for (int i = 0; i < 1000 && !atomic_load(&stop_returned); i++)
+        sleep_ms(10);
+    if (!atomic_load(&stop_returned)) {
+        fprintf(stderr, "FAIL audio_stop did not return within 10 s: the ALSA "
+                        "writer thread is stuck\n");
+        test_failed++;
+        int rc = test_finish();
+        fflush(stdout);
+        _exit(rc ? rc : 1);
+    }
+    pthread_join(t, NULL);
+}
+
 static void end_run(Run *r)
 {
     audio_close(r->audio);
@@ -319,7 +353,7 @@ static void the_interposed_calls_are_the_ones_hiss_makes(void)
     Run r;
     CHECK(start_run(&r));
     play_until(&r, 40);
-    audio_stop(r.audio);
+    stop_bounded(&r);
     CHECK(!r.left_running);
     CHECK(atomic_load(&writei_calls) >= 40);
     CHECK(atomic_load(&prepare_calls) == 0);
@@ -348,7 +382,7 @@ static void underruns_are_counted_and_lose_no_frame(void)
     play_until(&r, 120);
     CHECK(!r.left_running);
     CHECK(audio_state(r.audio) == AUDIO_STATE_RUNNING);
-    audio_stop(r.audio);
+    stop_bounded(&r);
     CHECK(audio_state(r.audio) == AUDIO_STATE_STOPPED);
     int injected = atomic_load(&epipes_injected);
     CHECK(injected == 6);
@@ -382,13 +416,51 @@ static void suspends_are_resumed_without_counting_as_underruns(void)
     CHECK(start_run(&r));
     play_until(&r, 80);
     CHECK(!r.left_running);
-    audio_stop(r.audio);
+    stop_bounded(&r);
     CHECK(audio_xruns(r.audio) == 0);
     CHECK_MSG(atomic_load(&resume_calls) == 4 + 1, "%d resumes", atomic_load(&resume_calls));
     /* Only the suspend that could not resume was prepared afresh. */
     CHECK_MSG(atomic_load(&prepare_calls) == 1, "%d prepares", atomic_load(&prepare_calls));
     CHECK(atomic_load(&asked[16]) == PERIOD);
     check_output(&r, 70 * PERIOD);
+    end_run(&r);
+}
+
+static void a_device_that_never_wakes_is_started_afresh(void)
+{
+    /* Resume says "not yet" for good: after a bounded wait the stream is
+     * prepared afresh and playback goes on. */
+    static const Injection p[] = {{15, INJ_ESTRPIPE, 1 << 30, 0, false}};
+    reset_counters(p, (int)HISS_ARRAY_LEN(p));
+    Run r;
+    CHECK(start_run(&r));
+    play_until(&r, 60);
+    CHECK(!r.left_running);
+    CHECK(audio_state(r.audio) == AUDIO_STATE_RUNNING);
+    stop_bounded(&r);
+    int resumes = atomic_load(&resume_calls);
+    CHECK_MSG(resumes > 1 && resumes <= 1000, "%d resumes", resumes);
+    CHECK(atomic_load(&prepare_calls) == 1);
+    CHECK(audio_xruns(r.audio) == 0);
+    check_output(&r, 50 * PERIOD);
+    end_run(&r);
+}
+
+static void stop_ends_a_wait_for_a_suspended_device(void)
+{
+    static const Injection p[] = {{15, INJ_ESTRPIPE, 1 << 30, 0, false}};
+    reset_counters(p, (int)HISS_ARRAY_LEN(p));
+    Run r;
+    CHECK(start_run(&r));
+    for (int i = 0; i < 1000 && atomic_load(&resume_calls) < 3; i++)
+        sleep_ms(10);
+    CHECK(atomic_load(&resume_calls) >= 3);
+    stop_bounded(&r);
+    int resumes = atomic_load(&resume_calls);
+    sleep_ms(50);
+    CHECK(atomic_load(&resume_calls) == resumes);
+    CHECK(atomic_load(&writei_calls) == 16);
+    check_output(&r, 15 * PERIOD);
     end_run(&r);
 }
 
@@ -404,7 +476,7 @@ static void no_room_waits_for_the_device_and_goes_on(void)
     CHECK(start_run(&r));
     play_until(&r, 60);
     CHECK(!r.left_running);
-    audio_stop(r.audio);
+    stop_bounded(&r);
     CHECK(audio_xruns(r.audio) == 0);
     /* Every write that moved nothing waited for the device once. */
     CHECK_MSG(atomic_load(&wait_calls) == 4, "%d waits", atomic_load(&wait_calls));
@@ -427,7 +499,7 @@ static void check_failed_and_quiet(Run *r, const char *words)
     sleep_ms(100);
     CHECK_MSG(atomic_load(&writei_calls) == calls, "%d writes, then %d", calls,
               atomic_load(&writei_calls));
-    audio_stop(r->audio);
+    stop_bounded(r);
     CHECK(audio_state(r->audio) == AUDIO_STATE_FAILED);
     CHECK(strstr(audio_failure(r->audio), words) != NULL);
 }
@@ -529,6 +601,8 @@ int main(void)
     RUN(the_interposed_calls_are_the_ones_hiss_makes);
     RUN(underruns_are_counted_and_lose_no_frame);
     RUN(suspends_are_resumed_without_counting_as_underruns);
+    RUN(a_device_that_never_wakes_is_started_afresh);
+    RUN(stop_ends_a_wait_for_a_suspended_device);
     RUN(no_room_waits_for_the_device_and_goes_on);
     RUN(an_unplugged_device_fails_once_with_a_reason);
     RUN(a_device_dead_at_the_first_write_stays_failed);
