@@ -750,15 +750,23 @@ static bool execute(Engine *e, const EngineCommand *cmd)
     return true;
 }
 
+/* The command that waited for the graveyard comes before the ring's. */
+static bool next_command(Engine *e, EngineCommand *cmd)
+{
+    if (e->has_pending)
+        *cmd = e->pending;
+    else if (!ring_pop(&e->commands, cmd))
+        return false;
+    e->has_pending = false;
+    return true;
+}
+
 static void drain_commands(Engine *e)
 {
     for (int i = 0; i < ENGINE_COMMANDS_PER_PERIOD; i++) {
         EngineCommand cmd;
-        if (e->has_pending)
-            cmd = e->pending;
-        else if (!ring_pop(&e->commands, &cmd))
+        if (!next_command(e, &cmd))
             break;
-        e->has_pending = false;
         if (!execute(e, &cmd)) {
             e->pending = cmd;
             e->has_pending = true;
@@ -984,6 +992,67 @@ void engine_render_channels(Engine *e, float *out, float *const *channel_out,
 void engine_render(Engine *e, float *out, uint32_t nframes)
 {
     engine_render_channels(e, out, NULL, 0, nframes);
+}
+
+/* Runs the rest of `from`'s queue. Nothing sounds there any more, so a
+ * graveyard that fills up is emptied into the return ring (or freed, once
+ * the ring is full too: no thread can reach these objects now). */
+static void drain_all_commands(Engine *e)
+{
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++)
+        mixer_voice_kill(&e->voices[i]);
+    EngineCommand cmd;
+    while (next_command(e, &cmd)) {
+        if (cmd.type == ENGINE_CMD_PREVIEW_NOTE)
+            continue;
+        if (execute(e, &cmd))
+            continue;
+        grave_sweep(e);
+        for (int i = 0; i < e->grave_count; i++)
+            free_returned(e->graveyard[i].type, e->graveyard[i].ptr);
+        e->grave_count = 0;
+        execute(e, &cmd);
+    }
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++)
+        mixer_voice_kill(&e->voices[i]); /* a previewed sample's voice */
+}
+
+void engine_hand_over(Engine *from, Engine *to)
+{
+    drain_all_commands(from);
+    if (from->song != to->song) {
+        /* The newer song is still on its way to `to` (ENGINE_CMD_INSTALL_SONG
+         * is a no-op there); the one `from` played is nobody else's. */
+        if (!grave_add(from, ENGINE_RETURN_SONG, from->song))
+            song_free(from->song);
+        from->song = to->song;
+    }
+    memcpy(to->mute, from->mute, sizeof to->mute);
+    memcpy(to->solo, from->solo, sizeof to->solo);
+    to->solo_count = from->solo_count;
+    to->loop_song = from->loop_song;
+    if (from->playing) {
+        start_playback(to, from->pattern_mode,
+                       from->pattern_mode ? from->pattern : from->order,
+                       from->row);
+        to->bpm = from->bpm;
+        to->speed = from->speed;
+        to->cue = from->cue;
+        to->cmd_jump = from->cmd_jump;
+        to->cmd_jump_order = from->cmd_jump_order;
+        to->cmd_jump_row = from->cmd_jump_row;
+    } else {
+        to->bpm = from->bpm;
+        to->speed = from->speed;
+    }
+    for (int c = 0; c < to->nch; c++)
+        channel_apply(to, c);
+    atomic_store(&to->status.playing, to->playing);
+    atomic_store(&to->status.order, to->order);
+    atomic_store(&to->status.pattern, to->pattern);
+    atomic_store(&to->status.row, to->row);
+    atomic_store(&to->status.bpm, to->bpm);
+    atomic_store(&to->status.speed, to->speed);
 }
 
 void engine_play_song_now(Engine *e, int order, int row, bool loop)

@@ -141,4 +141,14 @@ void engine_render_channels(Engine *engine, float *out, float *const *channel_ou
 /* [ui, when not rendering] Direct control for offline render and tests. */
 void engine_play_song_now(Engine *engine, int order, int row, bool loop);
 
+/* [ui] Carries playback from one engine to another, when no audio thread
+ * can reach either (the old one taken out with audio_swap_engine, the new
+ * one not yet installed), e.g. when the device's rate changes. Applies the
+ * commands still queued for `from`, then sets `to` where `from` was: song
+ * or pattern play from the start of the row it was on, tempo, speed, mute,
+ * solo, song looping and a cued order. Sounding voices are not carried
+ * (their tails end). `from` keeps what it must free (retired objects, and
+ * its song when `to` plays another one) for engine_free. */
+void engine_hand_over(Engine *from, Engine *to);
+
 #endif
