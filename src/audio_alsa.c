@@ -1,7 +1,9 @@
 /* audio_alsa: the fallback when no JACK server runs. A writer thread
  * renders a period, converts it to the device's sample format and writes
  * it; the blocking write is the clock. Underruns are counted and recovered
- * (snd_pcm_recover), never fatal. */
+ * (snd_pcm_recover), never fatal, and lose no frame; a device that fails
+ * for good ends in AUDIO_STATE_FAILED with its reason (audio_failure).
+ * tests/unit/test_audio_alsa_recover.c injects each case. */
 #include "audio_backend.h"
 
 #include <alsa/asoundlib.h>
@@ -183,10 +185,10 @@ static void alsa_out_pace(AlsaOut *o, uint32_t rate, struct timespec *origin,
     }
 }
 
-/* Tries one write may make without moving a frame (recovered underruns,
- * waits for room, empty writes) before the device counts as broken: a
- * recovered device takes audio at once, so this many in a row means it
- * never will, and the thread must not spin on it. */
+/* How many writes in a row may move no frame (recovered underruns, waits
+ * for room, empty writes) before the device counts as broken: a recovered
+ * device takes audio at once, so this many in a row means it never will,
+ * and the thread must not spin on it. */
 enum { ALSA_OUT_MAX_STALLS = 16 };
 /* A suspended device wakes before the process is thawed, so resume
  * rarely asks to wait; when it does, try for about two seconds. */
