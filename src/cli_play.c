@@ -224,7 +224,8 @@ static void play_status_line(Player *pl)
 /* Builds an engine at the device's new rate and puts it in place of the old
  * one, keeping the song and the position. The old engine is taken out first
  * (the backend renders silence meanwhile), so the song's instruments can be
- * replaced directly: nothing reads them. */
+ * replaced directly: nothing reads them. When engine_new fails the old one
+ * stays, silent (it is timed for the old rate). */
 static HissError play_rebuild_for_rate(Player *pl)
 {
     uint32_t rate = audio_rate(pl->audio);
@@ -235,25 +236,25 @@ static HissError play_rebuild_for_rate(Player *pl)
         play_say(pl, "cannot convert samples to %u Hz: %s", rate, diag.text);
         return err;
     }
-    Engine *old = audio_swap_engine(pl->audio, NULL, 0);
-    const EngineStatus *st = engine_status(old);
-    int order = atomic_load(&st->order), row = atomic_load(&st->row);
-    bool was_playing = atomic_load(&st->playing);
-    pl->frames_before += atomic_load(&st->frames_rendered);
-    engine_collect_garbage(old);
-    engine_free(old);
-    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
-        Instrument *prev = atomic_exchange(&pl->song->instruments[slot], fresh[slot]);
-        song_instrument_free(prev);
-    }
     Engine *e = engine_new(pl->song, rate);
     if (!e) {
-        pl->engine = NULL;
+        songio_instruments_free(fresh);
         play_say(pl, "out of memory building the engine at %u Hz", rate);
         return HISS_ERR_NOMEM;
     }
-    if (was_playing)
-        engine_play_song_now(e, order, row, pl->args.loop);
+    Engine *old = audio_swap_engine(pl->audio, NULL, 0);
+    pl->frames_before += atomic_load(&engine_status(old)->frames_rendered);
+    /* The converted instruments go in first, so the sounding notes move
+     * to them in the hand-over; the old ones are freed after it. */
+    Instrument *prev[SONG_MAX_INSTRUMENTS + 1] = {NULL};
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++)
+        prev[slot] = atomic_exchange(&pl->song->instruments[slot], fresh[slot]);
+    engine_hand_over(old, e);
+    engine_collect_garbage(old);
+    engine_free(old);
+    songio_instruments_free(prev);
+    const EngineStatus *st = engine_status(e);
+    int order = atomic_load(&st->order), row = atomic_load(&st->row);
     pl->engine = e;
     pl->engine_rate = rate;
     audio_swap_engine(pl->audio, e, rate);

@@ -629,8 +629,9 @@ static bool same_loop(const Instrument *a, const Instrument *b)
 }
 
 /* Voices of a replaced instrument keep playing when the new one in the slot
- * plays the same sample the same way (a volume or name edit); otherwise
- * they fade out. */
+ * plays the same sample the same way (a volume or name edit), or the same
+ * sound converted to another rate (they move to it at the same point);
+ * otherwise they fade out. */
 static void retire_instrument(Engine *e, const Instrument *old)
 {
     for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
@@ -643,7 +644,10 @@ static void retire_instrument(Engine *e, const Instrument *old)
         if (now && now != old && now->sample == old->sample &&
             same_loop(now, old))
             v->inst = now;
-        else
+        else if (!now || !now->sample || !old->sample || now == old ||
+                 now->sample->origin != old->sample->origin ||
+                 !same_loop(now, old) ||
+                 !mixer_voice_rebind(v, now, old->sample->rate))
             mixer_voice_release(v, e->ramp);
     }
 }
@@ -994,27 +998,47 @@ void engine_render(Engine *e, float *out, uint32_t nframes)
     engine_render_channels(e, out, NULL, 0, nframes);
 }
 
-/* Runs the rest of `from`'s queue. Nothing sounds there any more, so a
- * graveyard that fills up is emptied into the return ring (or freed, once
- * the ring is full too: no thread can reach these objects now). */
+/* Runs the rest of `from`'s queue. When the graveyard fills up, the voices
+ * holding its objects end (no thread renders them any more) and it is
+ * emptied: those objects are in no song, so nothing else can use them. */
 static void drain_all_commands(Engine *e)
 {
-    for (int i = 0; i < ENGINE_MAX_VOICES; i++)
-        mixer_voice_kill(&e->voices[i]);
     EngineCommand cmd;
     while (next_command(e, &cmd)) {
         if (cmd.type == ENGINE_CMD_PREVIEW_NOTE)
             continue;
         if (execute(e, &cmd))
             continue;
-        grave_sweep(e);
-        for (int i = 0; i < e->grave_count; i++)
-            free_returned(e->graveyard[i].type, e->graveyard[i].ptr);
+        for (int g = 0; g < e->grave_count; g++) {
+            const void *dead = e->graveyard[g].ptr;
+            for (int i = 0; i < ENGINE_MAX_VOICES; i++)
+                if (e->voices[i].inst == dead || e->voices[i].owner == dead)
+                    mixer_voice_kill(&e->voices[i]);
+            free_returned(e->graveyard[g].type, e->graveyard[g].ptr);
+        }
         e->grave_count = 0;
         execute(e, &cmd);
     }
-    for (int i = 0; i < ENGINE_MAX_VOICES; i++)
-        mixer_voice_kill(&e->voices[i]); /* a previewed sample's voice */
+}
+
+/* Whether voice v of `from` may sound on in `to`: a channel voice of the
+ * song `to` plays, whose slot holds its instrument, or the same sound
+ * converted to another rate (then *rebind_to is that instrument). Voices
+ * of retired instruments and previews end with `from`. */
+static bool voice_carries(const Engine *to, const MixerVoice *v,
+                          const Instrument **rebind_to)
+{
+    *rebind_to = NULL;
+    if (!v->active || v->channel < 0 || v->owner != to->song || !v->slot)
+        return false;
+    const Instrument *now = song_instrument(to->song, v->slot);
+    if (now == v->inst)
+        return true;
+    const Sample *a = now ? now->sample : NULL, *b = v->inst->sample;
+    if (!a || !b || a->origin != b->origin || !same_loop(now, v->inst))
+        return false;
+    *rebind_to = now;
+    return true;
 }
 
 void engine_hand_over(Engine *from, Engine *to)
@@ -1023,36 +1047,73 @@ void engine_hand_over(Engine *from, Engine *to)
     if (from->song != to->song) {
         /* The newer song is still on its way to `to` (ENGINE_CMD_INSTALL_SONG
          * is a no-op there); the one `from` played is nobody else's. */
+        for (int i = 0; i < ENGINE_MAX_VOICES; i++)
+            if (from->voices[i].owner == from->song)
+                mixer_voice_kill(&from->voices[i]);
         if (!grave_add(from, ENGINE_RETURN_SONG, from->song))
             song_free(from->song);
         from->song = to->song;
     }
+    double scale = (double)to->rate / from->rate;
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+        const Instrument *rebind_to;
+        MixerVoice *v = &to->voices[i];
+        if (!voice_carries(to, &from->voices[i], &rebind_to)) {
+            mixer_voice_kill(v);
+            continue;
+        }
+        mixer_voice_carry(v, &from->voices[i], scale);
+        if (rebind_to && !mixer_voice_rebind(v, rebind_to, from->voices[i].inst->sample->rate))
+            mixer_voice_kill(v);
+    }
+    to->voice_serial = from->voice_serial;
+    memcpy(to->ch, from->ch, sizeof to->ch);
     memcpy(to->mute, from->mute, sizeof to->mute);
     memcpy(to->solo, from->solo, sizeof to->solo);
     to->solo_count = from->solo_count;
+    to->nch = from->nch;
+
+    /* The sequencer goes on from the same tick; what counts frames is
+     * rescaled to the new rate. */
+    to->playing = from->playing;
+    to->pattern_mode = from->pattern_mode;
     to->loop_song = from->loop_song;
-    if (from->playing) {
-        start_playback(to, from->pattern_mode,
-                       from->pattern_mode ? from->pattern : from->order,
-                       from->row);
-        to->bpm = from->bpm;
-        to->speed = from->speed;
-        to->cue = from->cue;
-        to->cmd_jump = from->cmd_jump;
-        to->cmd_jump_order = from->cmd_jump_order;
-        to->cmd_jump_row = from->cmd_jump_row;
+    to->order = from->order;
+    to->pattern = from->pattern;
+    to->row = from->row;
+    to->tick = from->tick;
+    to->speed = from->speed;
+    to->bpm = from->bpm;
+    to->row_started = from->row_started;
+    to->ctl = from->ctl;
+    to->cmd_jump = from->cmd_jump;
+    to->cmd_jump_order = from->cmd_jump_order;
+    to->cmd_jump_row = from->cmd_jump_row;
+    to->cue = from->cue;
+    if (scale == 1.0) {
+        to->tick_rem = from->tick_rem;
+        to->frames_left = from->frames_left;
+        to->swing_debt = from->swing_debt;
     } else {
-        to->bpm = from->bpm;
-        to->speed = from->speed;
+        to->tick_rem = 0;
+        double left = llround(from->frames_left * scale);
+        to->frames_left = from->frames_left == UINT32_MAX ? UINT32_MAX
+                          : left >= 1.0 ? (uint32_t)left : 1u;
+        to->swing_debt = (uint32_t)llround(from->swing_debt * scale);
     }
-    for (int c = 0; c < to->nch; c++)
-        channel_apply(to, c);
+    to->gain_tenth_db = from->gain_tenth_db;
+    to->gain = from->gain_left ? from->gain_target : from->gain;
+    to->gain_target = from->gain_target;
+    to->gain_left = 0;
+
     atomic_store(&to->status.playing, to->playing);
     atomic_store(&to->status.order, to->order);
     atomic_store(&to->status.pattern, to->pattern);
     atomic_store(&to->status.row, to->row);
     atomic_store(&to->status.bpm, to->bpm);
     atomic_store(&to->status.speed, to->speed);
+    atomic_store(&to->status.song_ended,
+                 atomic_load(&from->status.song_ended));
 }
 
 void engine_play_song_now(Engine *e, int order, int row, bool loop)

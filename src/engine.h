@@ -144,11 +144,14 @@ void engine_play_song_now(Engine *engine, int order, int row, bool loop);
 /* [ui] Carries playback from one engine to another, when no audio thread
  * can reach either (the old one taken out with audio_swap_engine, the new
  * one not yet installed), e.g. when the device's rate changes. Applies the
- * commands still queued for `from`, then sets `to` where `from` was: song
- * or pattern play from the start of the row it was on, tempo, speed, mute,
- * solo, song looping and a cued order. Sounding voices are not carried
- * (their tails end). `from` keeps what it must free (retired objects, and
- * its song when `to` plays another one) for engine_free. */
+ * commands still queued for `from`, then `to` goes on from the same tick:
+ * sounding notes (their place, pitch, gains and effects), tempo, speed,
+ * mute, solo, song looping, a cue; what counts frames is rescaled to the
+ * new rate. At the same rate the output is exactly what `from` would have
+ * made. Voices of a slot that now holds the same sound converted to the
+ * new rate move to it; voices of retired instruments and previews end.
+ * `from` keeps what it must free (retired objects, and its song when `to`
+ * plays another one) for engine_free. */
 void engine_hand_over(Engine *from, Engine *to);
 
 #endif

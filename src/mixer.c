@@ -175,6 +175,90 @@ bool mixer_voice_start(MixerVoice *v, const Instrument *inst, uint32_t offset,
     return true;
 }
 
+/* The ramp's remaining length changes with the output rate; its end
+ * values stay. */
+static void rescale_ramp(MixerVoice *v, double rate_scale)
+{
+    if (!v->ramp_left || rate_scale == 1.0)
+        return;
+    double left = llround((double)v->ramp_left * rate_scale);
+    v->ramp_left = left >= 1.0 ? (uint32_t)left : 1u;
+    v->dl = (v->tl - v->gl) / (float)v->ramp_left;
+    v->dr = (v->tr - v->gr) / (float)v->ramp_left;
+    v->dm = (v->tm - v->gm) / (float)v->ramp_left;
+}
+
+/* A sinc voice's filter restarts where the voice is: looping voices resume
+ * feeding at the next frame they would have fed (their `pos` is not kept
+ * up), the others at their position. */
+static void sinc_restart(MixerVoice *v)
+{
+    sinc_reset(v->src[v->chans - 1]);
+    set_sinc_ratio(v);
+    if (v->loop == LOOP_OFF)
+        sinc_feed_from_position(v);
+}
+
+void mixer_voice_carry(MixerVoice *to, const MixerVoice *from, double rate_scale)
+{
+    SincState *own[2] = {to->src[0], to->src[1]};
+    const float *zeros = to->zeros;
+    *to = *from;
+    to->src[0] = own[0];
+    to->src[1] = own[1];
+    to->zeros = zeros;
+    if (!to->active)
+        return;
+    if (rate_scale != 1.0)
+        to->step = mixer_step_from_ratio((double)from->step / 4294967296.0 / rate_scale);
+    rescale_ramp(to, rate_scale);
+    if (to->interp == INTERP_SINC)
+        sinc_restart(to);
+}
+
+/* A frame position scaled by k: 32.32 fixed point through double is exact
+ * enough (samples are far below 2^21 frames' worth of precision loss). */
+static uint64_t scale_position(uint64_t pos, double k)
+{
+    double p = (double)pos * k;
+    return p > 0 ? (uint64_t)p : 0;
+}
+
+bool mixer_voice_rebind(MixerVoice *v, const Instrument *inst, uint32_t old_rate)
+{
+    const Sample *s = inst ? inst->sample : NULL;
+    if (!v->active || !s || !s->data || !s->frames || inst->missing ||
+        s->channels != v->chans || !old_rate)
+        return false;
+    double k = (double)s->rate / old_rate;
+    /* Positions in forward coordinates, so the reversed buffer maps too. */
+    uint64_t fwd = v->backward ? FP(v->frames - 1) - v->pos : v->pos;
+    uint64_t fwd_new = scale_position(fwd, k);
+    uint32_t feed_fwd = v->feed_backward ? v->frames - 1 - v->feed_index
+                                         : v->feed_index;
+    uint32_t feed_new = (uint32_t)((double)feed_fwd * k);
+    v->inst = inst;
+    v->data = s->data;
+    v->rev = s->reversed;
+    v->frames = s->frames;
+    mixer_loop_points(inst, &v->loop, &v->loop_start, &v->loop_end);
+    if (v->backward && (!v->rev || v->loop != LOOP_PINGPONG))
+        v->backward = false;
+    if (fwd_new > FP(s->frames - 1))
+        fwd_new = FP(s->frames - 1);
+    v->pos = v->backward ? FP(s->frames - 1) - fwd_new : fwd_new;
+    v->step = mixer_step_from_ratio((double)v->step / 4294967296.0 * k);
+    if (!voice_fold(v))
+        return false;
+    if (feed_new >= s->frames)
+        feed_new = s->frames - 1;
+    v->feed_index = v->feed_backward ? s->frames - 1 - feed_new : feed_new;
+    v->feed_ended = false;
+    if (v->interp == INTERP_SINC)
+        sinc_restart(v);
+    return true;
+}
+
 void mixer_voice_set_step(MixerVoice *v, uint64_t step)
 {
     if (!step || step == v->step)

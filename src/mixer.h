@@ -79,6 +79,20 @@ bool mixer_voice_start(MixerVoice *v, const Instrument *inst, uint32_t offset,
                        uint64_t step, float gl, float gr, float gm,
                        uint32_t ramp);
 void mixer_voice_set_step(MixerVoice *v, uint64_t step);
+
+/* Copies a voice into `to` (another engine's voice, with sinc states of its
+ * own) for output at rate_scale times the old output rate: the same place
+ * in the same sample, the step and any gain ramp rescaled (a scale of 1
+ * copies it exactly). A sinc voice restarts its filter there, skipping the
+ * few frames the old filter held. */
+void mixer_voice_carry(MixerVoice *to, const MixerVoice *from, double rate_scale);
+
+/* Moves a sounding voice to `inst`, whose sample is the voice's sound at
+ * another rate (same origin, same channels): the same point in the sound,
+ * the step rescaled to keep the pitch. `old_rate` is the rate of the
+ * sample the voice plays now. False when the voice cannot follow (then
+ * release it). */
+bool mixer_voice_rebind(MixerVoice *v, const Instrument *inst, uint32_t old_rate);
 /* Ramps to new gains when they differ from the current targets. */
 void mixer_voice_set_gains(MixerVoice *v, float gl, float gr, float gm,
                            uint32_t ramp);

@@ -17,7 +17,10 @@ Sample *sample_new(const float *interleaved, uint32_t frames, int channels,
         free(s);
         return NULL;
     }
+    /* Relaxed is enough: only uniqueness matters. */
+    static _Atomic uint64_t next_origin = 1;
     atomic_init(&s->refs, 1);
+    s->origin = atomic_fetch_add_explicit(&next_origin, 1, memory_order_relaxed);
     s->frames = frames;
     s->rate = rate;
     s->source_frames = source_frames;

@@ -27,6 +27,9 @@ typedef struct Sample {
     float *reversed;        /* the same frames back to front (ping-pong loops) */
     float *source;          /* the file's own frames, kept to convert again
                                when the session rate changes; may be NULL */
+    uint64_t origin;        /* the sound this is: unique per sample_new,
+                               kept by conversions to another rate, so a
+                               voice can move to the converted copy */
     float *block_;          /* the allocation behind data/reversed */
 } Sample;
 

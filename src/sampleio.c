@@ -484,6 +484,7 @@ HissError sampleio_convert(const Sample *sample, uint32_t new_rate, Sample **out
     if (err)
         return err;
     /* Loop points and offsets stay in the file's frames. */
+    (*out)->origin = sample->origin;
     (*out)->source_frames = sample->source_frames;
     (*out)->source_rate = sample->source_rate;
     return HISS_OK;

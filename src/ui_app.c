@@ -938,8 +938,12 @@ static void draw_status(UiApp *app)
         int done, total;
         ui_loader_progress(app->loader, &done, &total);
         char buf[80];
-        snprintf(buf, sizeof buf, "loading samples %d/%d (keep editing)", done,
-                 total);
+        if (ui_loader_only_converts(app->loader))
+            snprintf(buf, sizeof buf, "converting samples to %u Hz %d/%d",
+                     app->rate, done, total);
+        else
+            snprintf(buf, sizeof buf, "loading samples %d/%d (keep editing)",
+                     done, total);
         ui_put(y, 0, COLS, ui_attr(UI_C_DIM), buf);
         return;
     }
@@ -1052,6 +1056,37 @@ static void poll_loader(UiApp *app)
     }
 }
 
+/* The device came back at another rate: an engine timed for the new rate
+ * takes over where the old one was (it plays at once, at the right pitch:
+ * samples at another rate are resampled by the ratio), and the loader
+ * converts the samples in the background for full quality. Instruments in
+ * the undo history keep their rate; they play right when brought back, and
+ * the next rate check converts them too. */
+static void follow_device_rate(UiApp *app)
+{
+    uint32_t rate = audio_rate(app->audio);
+    Engine *fresh = engine_new(app->song, rate);
+    char text[200];
+    if (!fresh) {
+        snprintf(text, sizeof text,
+                 "JACK now runs at %u Hz: out of memory for an engine at that "
+                 "rate, silent (save, then restart hiss)", rate);
+        background_message(app, true, text);
+        return;
+    }
+    Engine *old = audio_swap_engine(app->audio, NULL, 0);
+    engine_hand_over(old, fresh);
+    engine_collect_garbage(old);
+    engine_free(old);
+    app->engine = fresh;
+    app->rate = rate;
+    audio_swap_engine(app->audio, fresh, rate);
+    start_loader(app);
+    snprintf(text, sizeof text, "JACK now runs at %u Hz: playing on, samples "
+                                "converting in the background", rate);
+    background_message(app, false, text);
+}
+
 /* Audio events, as `hiss play` reacts to them: JACK transport changes go
  * to the engine inside audio_poll; the rest is news for the user. */
 static void poll_audio(UiApp *app)
@@ -1074,17 +1109,26 @@ static void poll_audio(UiApp *app)
                  audio_rate(app->audio));
         background_message(app, false, text);
     }
-    if (ev & AUDIO_EVENT_RATE_CHANGED) {
-        /* The samples were converted for the old rate; rebuilding the
-         * engine here would also have to reconvert the undo history's
-         * copies, so say what happened instead of playing off-pitch. */
-        snprintf(text, sizeof text,
-                 "JACK now runs at %u Hz, the song was prepared for %u Hz: "
-                 "silent until hiss starts again (save first)",
-                 audio_rate(app->audio), app->rate);
-        background_message(app, true, text);
-    }
+    if (ev & AUDIO_EVENT_RATE_CHANGED)
+        follow_device_rate(app);
     app->dirty |= UI_DIRTY_HEADER;
+}
+
+/* After edits, with no loader at work: an instrument whose sample is at
+ * another rate than the device's (brought back by undo from before a rate
+ * change) gets converted like the rest. */
+static void check_sample_rates(UiApp *app)
+{
+    if (app->loader || app->rate_checked_at == app->ed->change_count)
+        return;
+    app->rate_checked_at = app->ed->change_count;
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        const Instrument *inst = song_instrument(app->song, slot);
+        if (inst && inst->sample && inst->sample->rate != app->rate) {
+            start_loader(app);
+            return;
+        }
+    }
 }
 
 static void periodic(UiApp *app)
@@ -1093,6 +1137,7 @@ static void periodic(UiApp *app)
     poll_audio(app);
     engine_collect_garbage(app->engine);
     poll_loader(app);
+    check_sample_rates(app);
     char msg[600];
     int signal_caught = autosave_loop_tick(&app->autosave, app->song, app->path,
                                            app->ed->change_count, msg, sizeof msg);

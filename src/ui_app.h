@@ -133,8 +133,12 @@ struct UiApp {
     bool color;
     bool utf8;
 
-    /* Samples still being read after opening a song (ui_file.h). */
+    /* Samples still being read after opening a song, or converted to a
+     * new device rate (ui_file.h). */
     struct UiLoader *loader;
+    /* The edit count when instruments were last checked for samples at
+     * another rate (undo can bring back ones from before a rate change). */
+    uint64_t rate_checked_at;
     /* Recovery file writes and the orderly exit on SIGHUP/SIGTERM. */
     Autosave autosave;
     double autosave_interval;

@@ -28,7 +28,7 @@ typedef struct UiLoader UiLoader;
 typedef void (*UiLoaderRetire)(void *ctx, Instrument *old);
 
 /* Starts loading the samples of song's instruments (paths relative to
- * song_path) at rate. NULL when there is nothing to load or no memory (the
+ * song_path) at rate, and converting those it has at another rate. NULL when there is nothing to load or no memory (the
  * song then keeps silent instruments; *why says so when it matters). */
 UiLoader *ui_loader_start(const Song *song, const char *song_path,
                           uint32_t rate);
@@ -36,6 +36,8 @@ UiLoader *ui_loader_start(const Song *song, const char *song_path,
  * instrument is done and installed. */
 bool ui_loader_poll(UiLoader *l, Song *song, UiLoaderRetire retire, void *ctx);
 void ui_loader_progress(const UiLoader *l, int *done, int *total);
+/* True when the loader only converts samples the song has to its rate. */
+bool ui_loader_only_converts(const UiLoader *l);
 /* After the loader is done: instruments left without sound, and the first
  * warning ("" when none). */
 int ui_loader_result(const UiLoader *l, char *first, size_t size);

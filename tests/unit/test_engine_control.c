@@ -1,11 +1,13 @@
 /* The engine's command and return channels: transport, mute/solo,
  * previews, retiring and installing objects while playing, per-channel
  * outputs and the master section. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/synth_song.h"
 #include "engine.h"
+#include "sampleio.h"
 #include "test.h"
 
 #define E VOLUME_EMPTY
@@ -440,66 +442,199 @@ static void many_commands_are_drained_in_bounded_batches(void)
     song_free(s);
 }
 
-/* The state a rebuilt engine must carry on with: the same frames as an
- * engine started the plain way at the row the old one was on, with the
- * same mute, tempo and loop flag; the queued commands taken into account
- * and the objects they retire freed with the old engine (ASan and LSan
- * check that in the sanitizer build). */
-static void hand_over_carries_playback_to_a_new_engine(void)
+/* Two engines brought to the same point the same way. */
+static void twin_engines(Song *s, Engine **a, Engine **b, uint32_t frames)
+{
+    float buf[2 * 1000];
+    *a = engine_new(s, RATE);
+    *b = engine_new(s, RATE);
+    engine_play_song_now(*a, 1, 0, true);
+    engine_play_song_now(*b, 1, 0, true);
+    for (uint32_t done = 0; done < frames;) {
+        uint32_t n = frames - done < 1000 ? frames - done : 1000;
+        engine_render(*a, buf, n);
+        engine_render(*b, buf, n);
+        done += n;
+    }
+}
+
+/* At the same rate a hand-over changes nothing: the new engine goes on
+ * with the very samples the old one would have made (sounding notes,
+ * slides, tempo, mute, a cue), the queued commands included. */
+static void hand_over_at_the_same_rate_changes_nothing(void)
 {
     Song *s = synth_beat(RATE);
-    atomic_store(&s->bpm, 125);
-    Engine *old = engine_new(s, RATE);
-    engine_play_song_now(old, 1, 0, true);
-    float buf[2 * 4096];
-    for (int i = 0; i < 3; i++)
-        engine_render(old, buf, 4096); /* into order 1, row 2 */
-    const EngineStatus *os = engine_status(old);
-    int order = atomic_load(&os->order), row = atomic_load(&os->row);
-    CHECK(order == 1 && row > 0);
-    /* Queued, not yet rendered: they must reach the new engine's state. */
-    send(old, ENGINE_CMD_SET_MUTE, 2, 1, 0, NULL);
-    send(old, ENGINE_CMD_SET_BPM, 140, 0, 0, NULL);
-    send(old, ENGINE_CMD_SET_LOOP_SONG, 0, 0, 0, NULL);
-    send(old, ENGINE_CMD_CUE, 3, 0, 0, NULL);
-    Instrument *gone = song_instrument_clone(song_instrument(s, 1));
-    send(old, ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, gone);
+    synth_force_interp(s, INTERP_LINEAR);
+    Engine *ref, *old;
+    twin_engines(s, &ref, &old, 3 * 4096 + 123);
+    Instrument *gone[2] = {song_instrument_clone(song_instrument(s, 1)),
+                           song_instrument_clone(song_instrument(s, 1))};
+    Engine *both[2] = {ref, old};
+    for (int i = 0; i < 2; i++) {
+        send(both[i], ENGINE_CMD_SET_MUTE, 2, 1, 0, NULL);
+        send(both[i], ENGINE_CMD_SET_BPM, 140, 0, 0, NULL);
+        send(both[i], ENGINE_CMD_CUE, 3, 0, 0, NULL);
+        send(both[i], ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, gone[i]);
+    }
+    Engine *fresh = engine_new(s, RATE);
+    engine_hand_over(old, fresh);
+    engine_free(old); /* frees gone[1] */
+    const uint32_t n = RATE * 8;
+    float *a = malloc(sizeof(float) * 2 * n), *b = malloc(sizeof(float) * 2 * n);
+    engine_render(ref, a, n);
+    engine_render(fresh, b, n);
+    CHECK(synth_peak(a, 0, 4096, 0) > 0.01f); /* notes sound right after */
+    CHECK(memcmp(a, b, sizeof(float) * 2 * n) == 0);
+    CHECK(atomic_load(&engine_status(fresh)->order) == 3); /* the cue held */
+    /* Not equal by accident: a plain restart at that row differs. */
+    Engine *restarted = engine_new(s, RATE);
+    engine_play_song_now(restarted, 1, 0, true);
+    engine_render(restarted, b, n);
+    CHECK(memcmp(a, b, sizeof(float) * 2 * n) != 0);
+    free(a);
+    free(b);
+    engine_free(restarted);
+    engine_free(ref);
+    engine_free(fresh);
+    song_free(s);
+}
 
+static Song *held_tone_song(InterpMode interp)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, 1000.0, RATE, 1, 0.5f),
+                                                LOOP_FORWARD, 0, RATE, interp));
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    synth_put(s, 0, 14, 0, NOTE_CUT, 0, E, 0, 0); /* 1.68 s in */
+    return s;
+}
+
+/* Puts a copy of slot 1 with `sample` in its place and retires the old
+ * one through the engine, as the editor's loader does. */
+static void swap_sample(Engine *e, Song *s, Sample *sample)
+{
+    Instrument *cur = song_instrument(s, 1);
+    Instrument *next = song_instrument_clone(cur);
+    sample_release(next->sample);
+    next->sample = sample;
+    atomic_store(&s->instruments[1], next);
+    send(e, ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, cur);
+}
+
+static float quietest_10ms(const float *stereo, uint32_t frames, uint32_t rate)
+{
+    float low = 1.0f;
+    for (uint32_t w = 0; w + rate / 100 <= frames; w += rate / 100)
+        low = fminf(low, synth_peak(stereo, w, rate / 100, 0));
+    return low;
+}
+
+/* A looped 1 kHz sine held from row 0: rendered at 48 kHz, handed over to
+ * an engine at 44.1 kHz mid-tick, then its sample swapped for the same
+ * sound converted to 44.1 kHz (what the editor's loader does after a rate
+ * change). The tone never stops or changes pitch, and the cut on row 14
+ * comes at the same time as at 48 kHz. */
+static void hand_over_to_another_rate_in(InterpMode interp)
+{
     const uint32_t rate2 = 44100;
+    Song *s = held_tone_song(interp);
+    Engine *ref, *old;
+    twin_engines(s, &ref, &old, RATE / 2 + 333);
     Engine *fresh = engine_new(s, rate2);
     engine_hand_over(old, fresh);
     engine_free(old);
-    const EngineStatus *fs = engine_status(fresh);
-    CHECK(atomic_load(&fs->playing));
-    CHECK(atomic_load(&fs->order) == order && atomic_load(&fs->row) == row);
-    CHECK(atomic_load(&fs->bpm) == 140);
 
-    Engine *plain = engine_new(s, rate2);
-    engine_play_song_now(plain, order, row, false);
-    send(plain, ENGINE_CMD_SET_MUTE, 2, 1, 0, NULL);
-    send(plain, ENGINE_CMD_SET_BPM, 140, 0, 0, NULL);
-    send(plain, ENGINE_CMD_CUE, 3, 0, 0, NULL);
-    float *a = malloc(sizeof(float) * 2 * rate2 * 8);
-    float *b = malloc(sizeof(float) * 2 * rate2 * 8);
-    engine_render(fresh, a, rate2 * 8);
-    engine_render(plain, b, rate2 * 8);
-    CHECK(memcmp(a, b, sizeof(float) * 2 * rate2 * 8) == 0);
-    /* ... and the comparison is not trivially equal: without the mute the
-     * output differs. */
-    Engine *unmuted = engine_new(s, rate2);
-    engine_play_song_now(unmuted, order, row, false);
-    send(unmuted, ENGINE_CMD_SET_BPM, 140, 0, 0, NULL);
-    send(unmuted, ENGINE_CMD_CUE, 3, 0, 0, NULL);
-    engine_render(unmuted, b, rate2 * 8);
-    CHECK(memcmp(a, b, sizeof(float) * 2 * rate2 * 8) != 0);
-    /* The cue was kept: the new engine went to order 3, and the loop flag
-     * too (order 3 is the last: no wrap to 0). */
-    CHECK(atomic_load(&fs->order) == 3);
+    /* 1.5 s from the hand-over at either rate. */
+    float *a = malloc(sizeof(float) * 3 * RATE), *b = malloc(sizeof(float) * 3 * rate2);
+    engine_render(ref, a, RATE * 3 / 2);
+    const uint32_t half = rate2 / 2;
+    engine_render(fresh, b, half);
+    CHECK(synth_peak(b, 0, 64, 0) > 0.45f); /* no new attack: it went on */
+    double f = synth_frequency(b, 0, half, 0, rate2);
+    CHECK_MSG(f > 999.0 && f < 1001.0, "%.2f Hz after the hand-over", f);
+    f = synth_frequency(b, 0, 300, 0, rate2); /* before the next tick, too */
+    CHECK_MSG(f > 995.0 && f < 1005.0, "%.2f Hz right after the hand-over", f);
+
+    Sample *conv = NULL;
+    HissDiag d;
+    CHECK(sampleio_convert(song_instrument(s, 1)->sample, rate2, &conv, &d) == HISS_OK);
+    swap_sample(fresh, s, conv);
+    engine_render(fresh, b + 2 * half, rate2 - half);
+    engine_collect_garbage(fresh);
+    float low = quietest_10ms(b + 2 * half, rate2 / 2, rate2);
+    CHECK_MSG(low > 0.45f, "quietest 10 ms after the swap: %.3f", low);
+    f = synth_frequency(b + 2 * half, 0, rate2 / 2, 0, rate2);
+    CHECK_MSG(f > 999.0 && f < 1001.0, "%.2f Hz after the swap", f);
+
+    engine_render(fresh, b + 2 * rate2, rate2 / 2);
+    uint32_t cut48 = 0, cut44 = 0;
+    for (uint32_t i = 0; i < RATE * 3 / 2; i++)
+        if (fabsf(a[2 * i]) > 0.01f)
+            cut48 = i;
+    for (uint32_t i = 0; i < rate2 * 3 / 2; i++)
+        if (fabsf(b[2 * i]) > 0.01f)
+            cut44 = i;
+    double expect = cut48 * (double)rate2 / RATE;
+    CHECK_MSG(cut48 > RATE && cut48 < RATE * 3 / 2 - 100 && fabs(cut44 - expect) < 3.0,
+              "cut at %u of 48 kHz, %u of 44.1 kHz (expected %.1f)", cut48, cut44,
+              expect);
     free(a);
     free(b);
-    engine_free(unmuted);
-    engine_free(plain);
+    engine_free(ref);
     engine_free(fresh);
+    song_free(s);
+}
+
+/* The voice moves to the same place in the converted sound: a ramp
+ * sample (frame i holds (i + 1) / 1024) read just before and just after
+ * the swap gives nearly the same value. */
+static void swap_keeps_the_place_in_the_sound(void)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_index(RATE, RATE), LOOP_OFF, 0, 0,
+                                                INTERP_LINEAR));
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, 4, 0, 0); /* volume 4/64: no clipping */
+    Engine *e = engine_new(s, 44100);
+    engine_play_song_now(e, 0, 0, true);
+    float buf[2 * 4410];
+    engine_render(e, buf, 4410);
+    float before = buf[2 * 4409];
+    Sample *conv = NULL;
+    HissDiag d;
+    CHECK(sampleio_convert(song_instrument(s, 1)->sample, 44100, &conv, &d) == HISS_OK);
+    swap_sample(e, s, conv);
+    engine_render(e, buf, 4410);
+    engine_collect_garbage(e);
+    /* One output frame moves the ramp by 48000/44100/1024/16; 30 frames
+     * of slack, where a position not rescaled is off by 390. */
+    CHECK_MSG(before > 0.2f && fabsf(buf[0] - before) < 0.002f,
+              "%.4f before the swap, %.4f after", before, buf[0]);
+    engine_free(e);
+    song_free(s);
+}
+
+static void hand_over_to_another_rate_keeps_notes_and_time(void)
+{
+    hand_over_to_another_rate_in(INTERP_LINEAR);
+    hand_over_to_another_rate_in(INTERP_SINC);
+}
+
+/* The control for the swap above: a sample with equal data but another
+ * origin is another sound, and the voice fades instead of moving to it. */
+static void swap_to_another_sound_fades(void)
+{
+    Song *s = held_tone_song(INTERP_LINEAR);
+    Engine *e = engine_new(s, 44100);
+    engine_play_song_now(e, 0, 0, true);
+    float buf[2 * 4410];
+    engine_render(e, buf, 4410);
+    swap_sample(e, s, synth_sine(44100, 1000.0, 44100, 1, 0.5f));
+    engine_render(e, buf, 4410);
+    engine_collect_garbage(e);
+    CHECK(synth_peak(buf, 0, 10, 0) > 0.3f);
+    CHECK_MSG(synth_peak(buf, 441, 4410 - 441, 0) == 0.0f, "still sounding: %.3f",
+              synth_peak(buf, 441, 4410 - 441, 0));
+    engine_free(e);
     song_free(s);
 }
 
@@ -542,7 +677,10 @@ int main(void)
     RUN(channel_ports_equal_solo_renders);
     RUN(transport_commands);
     RUN(many_commands_are_drained_in_bounded_batches);
-    RUN(hand_over_carries_playback_to_a_new_engine);
+    RUN(hand_over_at_the_same_rate_changes_nothing);
+    RUN(hand_over_to_another_rate_keeps_notes_and_time);
+    RUN(swap_to_another_sound_fades);
+    RUN(swap_keeps_the_place_in_the_sound);
     RUN(hand_over_with_a_song_on_its_way);
     return test_finish();
 }
