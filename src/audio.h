@@ -86,6 +86,13 @@ unsigned audio_poll(Audio *audio);
  * one once the audio thread can no longer touch it (at most a period). */
 Engine *audio_swap_engine(Audio *audio, Engine *engine, uint32_t engine_rate);
 
+/* After the JACK server went away (for --fallback): replaces *audio by the
+ * ALSA device of the same options, else the null clock, started with the
+ * same engine, which keeps its rate (a device at another rate shows as
+ * AUDIO_EVENT_RATE_CHANGED on the next audio_poll). *why says what was
+ * done, or why nothing could be opened (then *audio is left as it was). */
+HissError audio_fall_back(Audio **audio, const Song *song, HissDiag *why);
+
 /* Frames the current period holds (JACK may change it while running). */
 uint32_t audio_period(const Audio *audio);
 

@@ -266,27 +266,9 @@ static HissError play_rebuild_for_rate(Player *pl)
 /* After the JACK server went away, with --fallback: ALSA, else null. */
 static HissError play_fall_back(Player *pl)
 {
-    Engine *e = audio_swap_engine(pl->audio, NULL, 0);
-    audio_close(pl->audio);
-    pl->audio = NULL;
-    AudioOptions o = pl->args.audio;
     HissDiag why = {{0}};
-    uint32_t rate = 0;
-    o.backend = "alsa";
-    HissError err = audio_open(&pl->audio, &o, &rate, &why);
-    if (err) {
-        play_say(pl, "%s", why.text);
-        o.backend = "null";
-        err = audio_open(&pl->audio, &o, &rate, &why);
-        if (err)
-            return err;
-    }
-    audio_set_song(pl->audio, pl->song);
-    /* Started silent, then given the old engine with its own rate: when the
-     * new device runs at another rate, the next poll says so. */
-    err = audio_start(pl->audio, NULL);
-    audio_swap_engine(pl->audio, e, pl->engine_rate);
-    play_say(pl, "falling back to %s at %u Hz", audio_name(pl->audio), rate);
+    HissError err = audio_fall_back(&pl->audio, pl->song, &why);
+    play_say(pl, "%s", why.text);
     return err;
 }
 

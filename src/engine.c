@@ -1114,6 +1114,8 @@ void engine_hand_over(Engine *from, Engine *to)
     atomic_store(&to->status.speed, to->speed);
     atomic_store(&to->status.song_ended,
                  atomic_load(&from->status.song_ended));
+    /* A count the UI compares with what it saw: no false CLIP light. */
+    atomic_store(&to->status.clip_count, atomic_load(&from->status.clip_count));
 }
 
 void engine_play_song_now(Engine *e, int order, int row, bool loop)
