@@ -99,10 +99,14 @@ test-san:
 	$(MAKE) SAN=1 test
 
 # The UI/audio thread stress test under ThreadSanitizer: a race fails it.
+# Then the JACK per-channel ports changing under a running callback.
 tsan:
-	$(MAKE) TSAN=1 build-tsan/tests/test_stress_threads
+	$(MAKE) TSAN=1 build-tsan/tests/test_stress_threads build-tsan/tests/test_audio_ports \
+		build-tsan/tools/jackrec
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $${TSAN_OPTIONS:-}" \
 		build-tsan/tests/test_stress_threads
+	BUILD=build-tsan TSAN_OPTIONS="halt_on_error=1 exitcode=66 $${TSAN_OPTIONS:-}" \
+		build-tsan/tests/test_audio_ports
 
 # What CI runs: the tests, the same tests under ASan+UBSan, the thread
 # stress test under TSan, a short fuzz.

@@ -134,12 +134,23 @@ HissError audio_open(Audio **out, const AudioOptions *opts, uint32_t *rate,
     return HISS_OK;
 }
 
+/* The per-channel outputs the song asks for. */
+static int audio_wanted_channels(const Audio *a)
+{
+    if (!a->opts.per_channel_ports)
+        return 0;
+    return hiss_clampi(a->song_channels, 0, SONG_MAX_CHANNELS);
+}
+
 HissError audio_start(Audio *a, Engine *engine)
 {
     if (a->started)
         return HISS_ERR_BUSY;
     atomic_store(&a->engine, engine);
     atomic_store(&a->engine_rate, atomic_load(&a->rate));
+    /* Backends with ports make them in start, before their thread runs. */
+    if (!a->backend->set_channels)
+        atomic_store(&a->chan_live, audio_wanted_channels(a));
     HissError err = a->backend->start(a);
     if (err)
         return err;
@@ -208,24 +219,50 @@ HissError audio_reconnect(Audio *a)
     return a->backend->reconnect(a, &why);
 }
 
-void audio_set_song(Audio *a, const Song *song)
+/* Makes the per-channel outputs match the song's channel count. Before
+ * audio_start there is nothing to change: start makes them. */
+static void audio_follow_channels(Audio *a)
 {
-    a->song = song;
+    if (!a->started)
+        return;
+    int want = audio_wanted_channels(a);
+    if (a->backend->set_channels)
+        a->backend->set_channels(a, want);
+    else
+        atomic_store(&a->chan_live, want);
+}
+
+/* Mirrors the song's tempo for the audio thread and follows its channel
+ * count. */
+static void audio_follow_song(Audio *a)
+{
+    const Song *song = a->song;
     if (!song)
         return;
-    a->song_channels = atomic_load(&song->channels);
     atomic_store(&a->rows_per_beat, atomic_load(&song->rows_per_beat));
     atomic_store(&a->song_bpm, atomic_load(&song->bpm));
     atomic_store(&a->song_speed, atomic_load(&song->speed));
+    int channels = atomic_load(&song->channels);
+    if (channels != a->song_channels) {
+        a->song_channels = channels;
+        audio_follow_channels(a);
+    }
+}
+
+void audio_set_song(Audio *a, const Song *song)
+{
+    a->song = song;
+    audio_follow_song(a);
+}
+
+int audio_channel_outputs(const Audio *a)
+{
+    return atomic_load(&((Audio *)a)->chan_live);
 }
 
 unsigned audio_poll(Audio *a)
 {
-    if (a->song) {
-        atomic_store(&a->rows_per_beat, atomic_load(&a->song->rows_per_beat));
-        atomic_store(&a->song_bpm, atomic_load(&a->song->bpm));
-        atomic_store(&a->song_speed, atomic_load(&a->song->speed));
-    }
+    audio_follow_song(a);
     unsigned events = a->backend->poll ? a->backend->poll(a) : 0;
     if (atomic_load(&a->engine) &&
         atomic_load(&a->engine_rate) != atomic_load(&a->rate))
@@ -240,16 +277,21 @@ Engine *audio_swap_engine(Audio *a, Engine *engine, uint32_t engine_rate)
     atomic_store(&a->engine_rate, 0);
     Engine *old = atomic_exchange(&a->engine, engine);
     atomic_store(&a->engine_rate, engine_rate);
-    /* A period that loaded the old pointer is still inside its bracket
-     * (odd sequence); any period that begins after the exchange sees the
-     * new one. Wait for that one period at most. */
+    audio_wait_period(a);
+    return old;
+}
+
+void audio_wait_period(Audio *a)
+{
+    /* A period that loaded the old value is still inside its bracket (odd
+     * sequence); any period that begins after the caller's store sees the
+     * new one (both sides seq_cst). Wait for that one period at most. */
     uint32_t seq = atomic_load(&a->period_seq);
     if (seq & 1u) {
         struct timespec nap = {0, 200000};
         for (int i = 0; i < 10000 && atomic_load(&a->period_seq) == seq; i++)
             nanosleep(&nap, NULL);
     }
-    return old;
 }
 
 void audio_set_period_hook(Audio *a, AudioPeriodHook hook, void *ctx)
@@ -272,20 +314,27 @@ void audio_period_end(Audio *a)
     atomic_fetch_add_explicit(&a->period_seq, 1, memory_order_seq_cst);
 }
 
-void audio_render(Audio *a, float *out, float *const *chan, int chan_count,
-                  uint32_t nframes)
+int audio_render(Audio *a, float *out, float *const *chan, int chan_count,
+                 uint32_t nframes)
 {
-    Engine *e = atomic_load_explicit(&a->engine, memory_order_acquire);
-    uint32_t erate = atomic_load_explicit(&a->engine_rate, memory_order_acquire);
+    /* seq_cst loads: audio_wait_period's promise rests on them. */
+    int live = atomic_load(&a->chan_live);
+    if (!chan || chan_count < 0)
+        chan_count = 0;
+    if (chan_count > live)
+        chan_count = live;
+    Engine *e = atomic_load(&a->engine);
+    uint32_t erate = atomic_load(&a->engine_rate);
     if (!e || erate != atomic_load_explicit(&a->rate, memory_order_relaxed)) {
         memset(out, 0, sizeof(float) * 2 * nframes);
         for (int c = 0; c < chan_count; c++)
-            if (chan && chan[c])
+            if (chan[c])
                 memset(chan[c], 0, sizeof(float) * nframes);
-        return;
+        return chan_count;
     }
-    if (chan && chan_count > 0)
+    if (chan_count > 0)
         engine_render_channels(e, out, chan, chan_count, nframes);
     else
         engine_render(e, out, nframes);
+    return chan_count;
 }

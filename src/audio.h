@@ -61,10 +61,22 @@ HissError audio_reconnect(Audio *audio);
 /* ---- Additions (all [ui] unless marked) ---------------------------------
  * The thread that owns the engine also owns the Audio: it calls these. */
 
-/* The song the engine plays: its channel count sizes the per-channel ports
- * (call before audio_start), and its tempo and rows per beat feed JACK
- * transport. Read on this thread only; the audio thread sees copies. */
+/* The song the engine plays: its tempo and rows per beat feed JACK
+ * transport, and with per_channel_ports its channel count sets the
+ * per-channel outputs (JACK ports ch01, ch02...). Call it before
+ * audio_start, and again whenever another song is installed in the engine
+ * (before the old one is freed: it is read on this thread until then).
+ * While running, a new channel count registers the missing ports (connected
+ * per opts.connect) or unregisters the surplus ones, without touching
+ * out_L/out_R; audio_poll notices a change of song->channels by itself
+ * (the editor's channel setting, undo). A server that comes back gets
+ * ports for the count at that time. Read on this thread only; the audio
+ * thread sees copies. */
 void audio_set_song(Audio *audio, const Song *song);
+/* Per-channel outputs the audio thread renders now (the JACK ports that
+ * exist): the song's channel count with per_channel_ports, else 0, or
+ * fewer if the server refused a port. */
+int audio_channel_outputs(const Audio *audio);
 
 /* Events audio_poll reports, as a bit mask. */
 enum {

@@ -319,9 +319,10 @@ static void *alsa_out_thread(void *arg)
 static HissError alsa_out_start(Audio *a)
 {
     AlsaOut *o = a->impl;
-    if (a->opts.per_channel_ports && a->song_channels > 0 && !o->chan) {
-        o->chan = calloc((size_t)a->song_channels, sizeof(float *));
-        o->chan_data = calloc((size_t)a->song_channels * o->period, sizeof(float));
+    if (a->opts.per_channel_ports && !o->chan) {
+        /* Every channel a song can have: audio_render uses chan_live. */
+        o->chan = calloc(SONG_MAX_CHANNELS, sizeof(float *));
+        o->chan_data = calloc((size_t)SONG_MAX_CHANNELS * o->period, sizeof(float));
         if (!o->chan || !o->chan_data) {
             free(o->chan);
             free(o->chan_data);
@@ -329,9 +330,9 @@ static HissError alsa_out_start(Audio *a)
             o->chan_data = NULL;
             return HISS_ERR_NOMEM;
         }
-        for (int c = 0; c < a->song_channels; c++)
+        for (int c = 0; c < SONG_MAX_CHANNELS; c++)
             o->chan[c] = o->chan_data + (size_t)c * o->period;
-        o->chan_count = a->song_channels;
+        o->chan_count = SONG_MAX_CHANNELS;
     }
     int err = snd_pcm_prepare(o->pcm);
     if (err < 0)

@@ -22,6 +22,11 @@ typedef struct {
     HissError (*reconnect)(Audio *audio, HissDiag *why);
     /* [ui] backend part of audio_poll; may be NULL. */
     unsigned (*poll)(Audio *audio);
+    /* [ui] Makes `count` per-channel outputs (ports) and publishes them in
+     * audio->chan_live; returns how many it has now. Called while started,
+     * also while a period runs. NULL when the backend's channel buffers
+     * cover SONG_MAX_CHANNELS: audio.c then only moves chan_live. */
+    int (*set_channels)(Audio *audio, int count);
 } AudioBackend;
 
 extern const AudioBackend audio_jack_backend;
@@ -50,7 +55,12 @@ struct Audio {
     _Atomic uint32_t period_seq;
 
     /* Song facts mirrored for the audio thread (audio_set_song). */
-    int song_channels;
+    int song_channels; /* [ui] the song's channel count */
+    /* Per-channel outputs the audio thread renders into: read once per
+     * period, seq_cst, right after audio_period_begin. Raised only once
+     * the outputs exist; lowered before they go, which waits for the
+     * period that might still use them (audio_wait_period). */
+    _Atomic int chan_live;
     _Atomic int rows_per_beat;
     _Atomic int song_bpm;
     _Atomic int song_speed;
@@ -63,10 +73,17 @@ struct Audio {
 };
 
 /* [audio] Renders one period (any length) into interleaved stereo `out`
- * and, when chan is not NULL, one mono buffer per song channel. Outputs
- * silence when no engine at the device's rate is installed. */
-void audio_render(Audio *audio, float *out, float *const *chan, int chan_count,
-                  uint32_t nframes);
+ * and, when chan is not NULL, one mono buffer per song channel, for at most
+ * chan_live channels; returns how many channel buffers it filled (the
+ * caller owns the rest). Outputs silence when no engine at the device's
+ * rate is installed. */
+int audio_render(Audio *audio, float *out, float *const *chan, int chan_count,
+                 uint32_t nframes);
+
+/* [ui] Returns once any period that began before the call has ended (at
+ * most ~2 s, should the audio thread hang). A store the caller made before
+ * it (seq_cst) is then seen by every later period. */
+void audio_wait_period(Audio *audio);
 
 /* A one-line reason for the user, without a file prefix. */
 void audio_why(HissDiag *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

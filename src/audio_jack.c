@@ -26,11 +26,15 @@
 
 typedef struct {
     jack_client_t *client;
+    bool active; /* [ui] */
     jack_port_t *out[2];
+    /* Per-channel ports: the UI thread writes an entry only while it is at
+     * or above audio->chan_live (see jack_out_set_channels); the process
+     * callback reads entries below the count it loaded. */
     jack_port_t *chan_port[SONG_MAX_CHANNELS];
-    int chan_count;
-    float *scratch; /* AUDIO_MAX_BLOCK interleaved stereo frames */
-    float *chan_ptr[SONG_MAX_CHANNELS];
+    int chan_registered; /* [ui] entries of chan_port that exist */
+    float *scratch;      /* AUDIO_MAX_BLOCK interleaved stereo frames */
+    float *chan_ptr[SONG_MAX_CHANNELS]; /* [audio] */
 
     _Atomic bool gone;           /* set by the shutdown callback */
     bool gone_reported;          /* [ui] */
@@ -59,8 +63,11 @@ static int jack_out_process(jack_nframes_t nframes, void *arg)
 
     float *left = jack_port_get_buffer(j->out[0], nframes);
     float *right = jack_port_get_buffer(j->out[1], nframes);
+    /* Loaded once, after the period began (seq_cst, the other half of
+     * audio_wait_period): these ports exist until this period ends. */
+    int chans = atomic_load(&a->chan_live);
     float *chan_base[SONG_MAX_CHANNELS];
-    for (int c = 0; c < j->chan_count; c++)
+    for (int c = 0; c < chans; c++)
         chan_base[c] = jack_port_get_buffer(j->chan_port[c], nframes);
 
     bool rolling = true;
@@ -79,7 +86,7 @@ static int jack_out_process(jack_nframes_t nframes, void *arg)
     if (!rolling) {
         memset(left, 0, sizeof(float) * nframes);
         memset(right, 0, sizeof(float) * nframes);
-        for (int c = 0; c < j->chan_count; c++)
+        for (int c = 0; c < chans; c++)
             memset(chan_base[c], 0, sizeof(float) * nframes);
         audio_period_end(a);
         return 0;
@@ -91,10 +98,13 @@ static int jack_out_process(jack_nframes_t nframes, void *arg)
         jack_nframes_t n = nframes - done;
         if (n > AUDIO_MAX_BLOCK)
             n = AUDIO_MAX_BLOCK;
-        for (int c = 0; c < j->chan_count; c++)
+        for (int c = 0; c < chans; c++)
             j->chan_ptr[c] = chan_base[c] + done;
-        audio_render(a, j->scratch, j->chan_count ? j->chan_ptr : NULL,
-                     j->chan_count, n);
+        /* Ports being removed may drop out of the render mid-period:
+         * they carry silence until they go. */
+        int filled = audio_render(a, j->scratch, chans ? j->chan_ptr : NULL, chans, n);
+        for (int c = filled; c < chans; c++)
+            memset(j->chan_ptr[c], 0, sizeof(float) * n);
         const float *s = j->scratch;
         for (jack_nframes_t i = 0; i < n; i++) {
             left[done + i] = s[2 * i];
@@ -224,7 +234,9 @@ static HissError jack_out_connect_client(Audio *a, JackOut *j, HissDiag *why)
             return HISS_ERR_IO;
         }
     }
-    j->chan_count = 0;
+    j->chan_registered = 0;
+    j->active = false;
+    atomic_store(&a->chan_live, 0);
     jack_set_process_callback(j->client, jack_out_process, a);
     jack_on_info_shutdown(j->client, jack_out_shutdown, a);
     jack_set_xrun_callback(j->client, jack_out_xrun, a);
@@ -257,8 +269,10 @@ static HissError jack_out_open(Audio *a, HissDiag *why)
 
 /* --connect PORT,PORT[,CH1,...]: the first two go to out_L and out_R (a
  * single port takes both), any more to the per-channel ports in order.
- * Without it, out_L and out_R go to the first two physical playback ports. */
-static void jack_out_connect_ports(Audio *a, JackOut *j)
+ * Without it, out_L and out_R go to the first two physical playback ports.
+ * Only targets first..end-1 are connected (0, 1: out_L, out_R; 2 + c:
+ * channel port c), so ports added later are connected alone. */
+static void jack_out_connect_ports(Audio *a, JackOut *j, int first, int end)
 {
     if (a->opts.no_connect)
         return;
@@ -286,8 +300,10 @@ static void jack_out_connect_ports(Audio *a, JackOut *j)
     }
     if (count == 1)
         targets[count++] = targets[0];
-    for (int i = 0; i < count; i++) {
-        jack_port_t *port = i < 2 ? j->out[i] : i - 2 < j->chan_count ? j->chan_port[i - 2] : NULL;
+    for (int i = first; i < count && i < end; i++) {
+        jack_port_t *port = i < 2                          ? j->out[i]
+                            : i - 2 < j->chan_registered ? j->chan_port[i - 2]
+                                                           : NULL;
         if (!port || !targets[i] || !*targets[i])
             continue;
         if (jack_connect(j->client, jack_port_name(port), targets[i]) != 0)
@@ -299,22 +315,56 @@ static void jack_out_connect_ports(Audio *a, JackOut *j)
         jack_free(found);
 }
 
+/* [ui] Registers or unregisters per-channel ports until there are `want`.
+ * New ports are made and then published (chan_live raised), so the
+ * callback only ever sees whole ports; then they are connected. Surplus
+ * ports are first unpublished, and unregistered only once the period that
+ * may still write them has ended. out_L and out_R are not touched, so the
+ * mix plays on without a gap. */
+static int jack_out_set_channels(Audio *a, int want)
+{
+    JackOut *j = a->impl;
+    /* A lost server: the reconnect makes the ports for the count then. */
+    if (!j || !j->client || atomic_load(&j->gone))
+        return 0;
+    want = want < 0 ? 0 : want > SONG_MAX_CHANNELS ? SONG_MAX_CHANNELS : want;
+    int have = j->chan_registered;
+    if (want > have) {
+        int c = have;
+        for (; c < want; c++) {
+            char name[32];
+            snprintf(name, sizeof name, "ch%02d", c + 1);
+            jack_port_t *port = jack_port_register(j->client, name, JACK_DEFAULT_AUDIO_TYPE,
+                                                   JackPortIsOutput, 0);
+            if (!port)
+                break;
+            j->chan_port[c] = port;
+        }
+        j->chan_registered = c;
+        atomic_store(&a->chan_live, c);
+        if (j->active)
+            jack_out_connect_ports(a, j, 2 + have, 2 + c);
+    } else if (want < have) {
+        atomic_store(&a->chan_live, want);
+        audio_wait_period(a);
+        for (int c = have - 1; c >= want; c--) {
+            jack_port_unregister(j->client, j->chan_port[c]);
+            j->chan_port[c] = NULL;
+        }
+        j->chan_registered = want;
+    }
+    return j->chan_registered;
+}
+
 static HissError jack_out_activate(Audio *a, JackOut *j)
 {
-    /* Per-channel ports go in before activation so the callback never sees
-     * a half-built set. */
+    /* Per-channel ports go in before activation so the first period
+     * already has them all. */
     int want = a->opts.per_channel_ports ? a->song_channels : 0;
     if (want > SONG_MAX_CHANNELS)
         want = SONG_MAX_CHANNELS;
-    for (int c = 0; c < want; c++) {
-        char name[32];
-        snprintf(name, sizeof name, "ch%02d", c + 1);
-        j->chan_port[c] = jack_port_register(j->client, name, JACK_DEFAULT_AUDIO_TYPE,
-                                             JackPortIsOutput, 0);
-        if (!j->chan_port[c])
-            return HISS_ERR_IO;
-        j->chan_count = c + 1;
-    }
+    if (jack_out_set_channels(a, want) != want)
+        return HISS_ERR_IO;
     if (a->opts.transport != AUDIO_TRANSPORT_NONE)
         jack_set_sync_callback(j->client, jack_out_sync, a);
     if (a->opts.transport == AUDIO_TRANSPORT_MASTER &&
@@ -322,8 +372,9 @@ static HissError jack_out_activate(Audio *a, JackOut *j)
         fprintf(stderr, "hiss: another client is the JACK timebase master\n");
     if (jack_activate(j->client) != 0)
         return HISS_ERR_IO;
+    j->active = true;
     atomic_store(&a->state, AUDIO_STATE_RUNNING);
-    jack_out_connect_ports(a, j);
+    jack_out_connect_ports(a, j, 0, 2 + j->chan_registered);
     if (a->opts.transport == AUDIO_TRANSPORT_MASTER)
         jack_transport_start(j->client);
     return HISS_OK;
@@ -344,14 +395,18 @@ static void jack_out_stop(Audio *a)
         jack_release_timebase(j->client);
     }
     jack_deactivate(j->client);
+    j->active = false;
 }
 
-static void jack_out_drop_client(JackOut *j)
+static void jack_out_drop_client(Audio *a, JackOut *j)
 {
     if (j->client)
         jack_client_close(j->client);
     j->client = NULL;
-    j->chan_count = 0;
+    j->active = false;
+    /* The callback is gone with the client: nothing reads the ports. */
+    j->chan_registered = 0;
+    atomic_store(&a->chan_live, 0);
 }
 
 static void jack_out_close(Audio *a)
@@ -359,7 +414,7 @@ static void jack_out_close(Audio *a)
     JackOut *j = a->impl;
     if (!j)
         return;
-    jack_out_drop_client(j);
+    jack_out_drop_client(a, j);
     free(j->scratch);
     free(j);
     a->impl = NULL;
@@ -370,14 +425,14 @@ static HissError jack_out_reconnect(Audio *a, HissDiag *why)
     JackOut *j = a->impl;
     if (j->client && !atomic_load(&j->gone))
         return HISS_OK;
-    jack_out_drop_client(j);
+    jack_out_drop_client(a, j);
     HissError err = jack_out_connect_client(a, j, why);
     if (err)
         return err;
     err = jack_out_activate(a, j);
     if (err) {
         audio_why(why, "cannot activate the JACK client");
-        jack_out_drop_client(j);
+        jack_out_drop_client(a, j);
         return err;
     }
     j->gone_reported = false;
@@ -453,4 +508,5 @@ const AudioBackend audio_jack_backend = {
     .close = jack_out_close,
     .reconnect = jack_out_reconnect,
     .poll = jack_out_poll,
+    .set_channels = jack_out_set_channels,
 };

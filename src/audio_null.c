@@ -85,12 +85,14 @@ static void *null_out_thread(void *arg)
 static HissError null_out_start(Audio *a)
 {
     NullOut *n = a->impl;
-    if (a->opts.per_channel_ports && a->song_channels > 0 && !n->chan) {
+    if (a->opts.per_channel_ports && !n->chan) {
         /* The null device has nowhere to send channels, but rendering them
-         * keeps the cost the same as with JACK ports. */
+         * keeps the cost the same as with JACK ports. Buffers for every
+         * channel a song can have: audio_render uses as many as the song
+         * has now (chan_live), so a new channel count needs no new memory. */
         uint32_t period = atomic_load(&a->period);
-        n->chan = calloc((size_t)a->song_channels, sizeof(float *));
-        n->chan_data = calloc((size_t)a->song_channels * period, sizeof(float));
+        n->chan = calloc(SONG_MAX_CHANNELS, sizeof(float *));
+        n->chan_data = calloc((size_t)SONG_MAX_CHANNELS * period, sizeof(float));
         if (!n->chan || !n->chan_data) {
             free(n->chan);
             free(n->chan_data);
@@ -98,9 +100,9 @@ static HissError null_out_start(Audio *a)
             n->chan_data = NULL;
             return HISS_ERR_NOMEM;
         }
-        for (int c = 0; c < a->song_channels; c++)
+        for (int c = 0; c < SONG_MAX_CHANNELS; c++)
             n->chan[c] = n->chan_data + (size_t)c * period;
-        n->chan_count = a->song_channels;
+        n->chan_count = SONG_MAX_CHANNELS;
     }
     atomic_store(&n->running, true);
     if (pthread_create(&n->thread, NULL, null_out_thread, a)) {

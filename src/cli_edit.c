@@ -1,16 +1,19 @@
-/* cli_edit: `hiss [SONG] [--audio BACKEND]`, the editor. */
+/* cli_edit: `hiss [SONG] [audio options]`, the editor. The audio options
+ * are those of `hiss play` (cli_audio.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_audio.h"
 #include "ui_app.h"
 
 static void usage(FILE *f)
 {
+    fprintf(f, "usage: hiss [SONG]\n");
+    cli_audio_usage(f, "         ");
     fprintf(f,
-            "usage: hiss [SONG] [--audio jack|alsa|null]\n"
             "Opens SONG in the editor (a new song when omitted; a SONG that does\n"
             "not exist yet is created on the first save). HISS_AUDIO picks the\n"
             "audio backend too. Keys: press ? inside, or see hiss(1).\n");
@@ -18,20 +21,21 @@ static void usage(FILE *f)
 
 int cli_edit(int argc, char **argv)
 {
-    UiOptions opts = {NULL, NULL};
+    UiOptions opts;
+    memset(&opts, 0, sizeof opts);
     const char *env = getenv("HISS_AUDIO");
-    if (env && env[0])
-        opts.backend = env;
+    if (env && env[0]) {
+        char *fake[] = {"--audio", (char *)env};
+        if (cli_audio_option("hiss: HISS_AUDIO", 2, fake, 0, &opts.audio) < 0)
+            return 2;
+    }
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--audio") || !strcmp(a, "-a")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "hiss: %s needs a backend name\n", a);
-                return 2;
-            }
-            opts.backend = argv[++i];
-        } else if (!strncmp(a, "--audio=", 8)) {
-            opts.backend = a + 8;
+        int used = cli_audio_option("hiss", argc, argv, i, &opts.audio);
+        if (used < 0)
+            return 2;
+        if (used > 0) {
+            i += used - 1;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
@@ -47,15 +51,6 @@ int cli_edit(int argc, char **argv)
             return 2;
         }
     }
-    if (opts.backend && strcmp(opts.backend, "jack") &&
-        strcmp(opts.backend, "alsa") && strcmp(opts.backend, "null") &&
-        strcmp(opts.backend, "auto")) {
-        fprintf(stderr, "hiss: unknown audio backend '%s' (jack, alsa, null)\n",
-                opts.backend);
-        return 2;
-    }
-    if (opts.backend && !strcmp(opts.backend, "auto"))
-        opts.backend = NULL;
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "hiss: the editor needs a terminal "
                         "(try 'hiss play' or 'hiss render')\n");

@@ -13,6 +13,7 @@
 
 #include "audio.h"
 #include "cli.h"
+#include "cli_audio.h"
 #include "engine.h"
 #include "songio.h"
 
@@ -46,23 +47,8 @@ static void play_on_signal(int sig)
 
 static void play_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: hiss play SONG [--seconds N] [--loop] [--audio jack|alsa|null]\n"
-            "                 [--device NAME] [--client-name NAME] [--no-connect]\n"
-            "                 [--connect PORT,PORT[,CH1,...]] [--ports per-channel]\n"
-            "                 [--transport follow|master] [--fallback] [--period N]\n"
-            "                 [--rate N] [--start-server] [--quiet]\n");
-}
-
-static bool parse_uint(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return false;
-    *out = (uint32_t)v;
-    return true;
+    fprintf(f, "usage: hiss play SONG [--seconds N] [--loop] [--fallback] [--quiet]\n");
+    cli_audio_usage(f, "         ");
 }
 
 /* 0 = parsed, else the exit status. */
@@ -83,10 +69,15 @@ static int parse_args(int argc, char **argv, PlayArgs *p)
             play_usage(stdout);
             return -1;
         }
+        int used = cli_audio_option("hiss play", argc, argv, i, &p->audio);
+        if (used < 0)
+            return 2;
+        if (used > 0) {
+            i += used - 1;
+            continue;
+        }
         bool *flag = !strcmp(arg, "--loop")           ? &p->loop
                      : !strcmp(arg, "--fallback")     ? &p->fallback
-                     : !strcmp(arg, "--no-connect")   ? &p->audio.no_connect
-                     : !strcmp(arg, "--start-server") ? &p->audio.start_server
                      : !strcmp(arg, "--quiet") || !strcmp(arg, "-q") ? &p->quiet
                                                       : NULL;
         if (flag) {
@@ -103,46 +94,6 @@ static int parse_args(int argc, char **argv, PlayArgs *p)
             p->seconds = strtod(val, &end);
             if (end == val || *end || !(p->seconds > 0) || p->seconds > 1e7) {
                 fprintf(stderr, "hiss play: --seconds wants a positive number\n");
-                return 2;
-            }
-        } else if (!strcmp(arg, "--audio")) {
-            if (strcmp(val, "jack") && strcmp(val, "alsa") && strcmp(val, "null") &&
-                strcmp(val, "auto")) {
-                fprintf(stderr, "hiss play: --audio is jack, alsa, null or auto\n");
-                return 2;
-            }
-            p->audio.backend = val;
-        } else if (!strcmp(arg, "--device")) {
-            p->audio.device = val;
-        } else if (!strcmp(arg, "--client-name")) {
-            p->audio.client_name = val;
-        } else if (!strcmp(arg, "--connect")) {
-            p->audio.connect = val;
-        } else if (!strcmp(arg, "--ports")) {
-            if (strcmp(val, "per-channel") && strcmp(val, "stereo")) {
-                fprintf(stderr, "hiss play: --ports is per-channel or stereo\n");
-                return 2;
-            }
-            p->audio.per_channel_ports = !strcmp(val, "per-channel");
-        } else if (!strcmp(arg, "--transport")) {
-            if (!strcmp(val, "follow"))
-                p->audio.transport = AUDIO_TRANSPORT_FOLLOW;
-            else if (!strcmp(val, "master"))
-                p->audio.transport = AUDIO_TRANSPORT_MASTER;
-            else if (!strcmp(val, "none"))
-                p->audio.transport = AUDIO_TRANSPORT_NONE;
-            else {
-                fprintf(stderr, "hiss play: --transport is follow, master or none\n");
-                return 2;
-            }
-        } else if (!strcmp(arg, "--period")) {
-            if (!parse_uint(val, 16, 8192, &p->audio.period)) {
-                fprintf(stderr, "hiss play: --period is 16..8192 frames\n");
-                return 2;
-            }
-        } else if (!strcmp(arg, "--rate")) {
-            if (!parse_uint(val, 8000, 192000, &p->audio.rate)) {
-                fprintf(stderr, "hiss play: --rate is 8000..192000 Hz\n");
                 return 2;
             }
         } else {

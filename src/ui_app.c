@@ -260,6 +260,9 @@ static void install_song(UiApp *app, Song *song, const char *path)
     app->loader = NULL;
     ui_send(app, ENGINE_CMD_INSTALL_SONG, 0, 0, 0, song);
     app->song = song;
+    /* Transport and the per-channel ports follow the new song. */
+    if (app->audio)
+        audio_set_song(app->audio, song);
     edit_set_song(app->ed, song);
     edit_set_edit_mode(app->ed, true);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
@@ -1309,9 +1312,7 @@ int ui_run(const UiOptions *opts)
     bool signals_ok = signals_install(&sigdiag) == HISS_OK;
 
     /* Audio before the song: samples are converted to its rate. */
-    AudioOptions aopts;
-    memset(&aopts, 0, sizeof aopts);
-    aopts.backend = opts->backend;
+    AudioOptions aopts = opts->audio;
     HissDiag why;
     why.text[0] = 0;
     app->rate = 48000;
@@ -1445,6 +1446,8 @@ int ui_run(const UiOptions *opts)
             audio_close(app->audio);
         return 1;
     }
+    if (app->audio)
+        audio_set_song(app->audio, song);
     if (app->audio && audio_start(app->audio, app->engine) != HISS_OK) {
         audio_close(app->audio);
         app->audio = NULL;

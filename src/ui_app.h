@@ -184,8 +184,8 @@ int ui_instruments_slot(const UiApp *app);
 
 /* Options from the command line. */
 typedef struct {
-    const char *path;    /* NULL: a new song */
-    const char *backend; /* NULL: auto */
+    const char *path;   /* NULL: a new song */
+    AudioOptions audio; /* as for `hiss play` (cli_audio.h); backend NULL: auto */
 } UiOptions;
 
 /* Runs the editor until the user quits; returns the exit status. */

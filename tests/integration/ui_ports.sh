@@ -1,0 +1,133 @@
+#!/bin/bash
+# The editor with the audio options of `hiss play`: on a private JACK server
+# (dummy driver), `hiss SONG --audio jack --client-name NAME --ports
+# per-channel --connect ...` registers one port per song channel, connected
+# as asked; changing the channel count on the settings screen (and undoing
+# it) registers and unregisters ports to match, and a song opened inside
+# the editor brings its own count, its new port carrying its channel's
+# sound. A bad audio option is refused before the terminal is touched.
+SOCK=hiss-ui-ports-$$
+. "$(dirname "$0")/../common/jackrec.sh"
+. "$(dirname "$0")/lib/tmux_ui.sh"
+trap 'T kill-server 2>/dev/null; cleanup' EXIT
+
+if ! command -v jackd >/dev/null || ! command -v sox >/dev/null; then
+    echo "FAIL jackd and sox are needed (make deps installs them)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+# song FILE CHANNELS TONE_CHANNEL: a looped 1 kHz sine struck on row 0 of
+# one channel (1-based), the other channels empty.
+sox -n -r 48000 -b 16 -c 1 "$WORK/tone.wav" synth 1 sine 1000 vol 0.5
+song() {
+    local cell empty row c
+    {
+        printf 'hiss 1\ntitle "ports"\nbpm 125\nspeed 6\nrows_per_beat 4\nswing 0\n'
+        printf 'master_gain 0.0\nlimiter off\nchannels %d\n\n' "$2"
+        printf 'instrument 01 "sine" sample "tone.wav" volume 64 pan 0 base C-4 '
+        printf 'finetune 0 loop forward 0 48000 interp linear\n\norder 00\n\n'
+        printf 'pattern 00 16\n'
+        for ((row = 0; row < 16; row++)); do
+            printf '%03d ' "$row"
+            for ((c = 1; c <= $2; c++)); do
+                if [ "$row" = 0 ] && [ "$c" = "$3" ]; then
+                    printf '|C-4 01 .. ... ...'
+                else
+                    printf '|... .. .. ... ...'
+                fi
+            done
+            printf '|\n'
+        done
+    } >"$1"
+}
+song "$WORK/two.hiss" 2 1
+song "$WORK/three.hiss" 3 3
+
+# ports_are N: hissed has exactly out_L, out_R, ch01..chN (waits up to
+# ~10 s for the editor to get there).
+expected() {
+    printf 'hissed:out_L\nhissed:out_R\n'
+    local c
+    for ((c = 1; c <= $1; c++)); do printf 'hissed:ch%02d\n' "$c"; done
+}
+ports_are() {
+    local i want got
+    want=$(expected "$1" | sort)
+    for i in $(seq 1 100); do
+        got=$("$JACKREC" ports '^hissed:' | sort)
+        [ "$got" = "$want" ] && return 0
+        sleep 0.1
+    done
+    echo "    ports: $(echo $got)"
+    return 1
+}
+# connected PORT TARGET: (jack_lsp -c lists a port's connections indented)
+connected() {
+    local i
+    for i in $(seq 1 50); do
+        jack_lsp -c "$1" 2>/dev/null | grep -qx "   $2" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+check "a bad --ports is refused" \
+    bash -c "'$HISS' '$WORK/two.hiss' --ports nine 2>&1 | grep -q 'ports is per-channel or stereo'"
+check "a bad --transport is refused" \
+    bash -c "! '$HISS' --transport sideways </dev/null >/dev/null 2>&1"
+check "--help names the shared audio options" \
+    bash -c "'$HISS' --bogus 2>&1 | grep -q -- '--ports per-channel'"
+
+check "start a private jackd" start_jackd 256
+spawn "$WORK/rec.log" "$JACKREC" record rec "$WORK/rec.wav" 60 6
+check "a recorder to connect to" wait_line "$WORK/rec.log" '^ready' 10
+
+new_server
+CONNECT=rec:in_1,rec:in_2,rec:in_3,rec:in_4,rec:in_5,rec:in_6
+T new-session -d -s ui -x 80 -y 24 "'$HISS' '$WORK/two.hiss' --audio jack --client-name hissed --ports per-channel --connect $CONNECT --transport master; echo \"hiss exited \$?\"; sleep 60"
+check "the editor runs on JACK" wait_for " JACK xr"
+check "one port per channel: ch01, ch02" ports_are 2
+check "out_L goes where --connect says" connected hissed:out_L rec:in_1
+check "ch02 goes where --connect says" connected hissed:ch02 rec:in_4
+
+keys C-g
+check "the settings screen" wait_for "Channels"
+keys Down Down Down Down Down Right Right
+check "channels set to 4" wait_re "Channels +4"
+check "two more ports: ch01..ch04" ports_are 4
+check "ch03 connected per --connect" connected hissed:ch03 rec:in_5
+check "ch04 connected per --connect" connected hissed:ch04 rec:in_6
+keys Left
+check "down to 3" wait_re "Channels +3"
+check "ch04 is gone" ports_are 3
+keys C-z C-z C-z
+check "undone back to 2" wait_re "Channels +2"
+check "the ports follow the undo" ports_are 2
+
+keys C-o
+check "the open prompt" wait_for "Open"
+keys C-u "$WORK/three.hiss" Enter
+wait_for "Save changes" >/dev/null && keys n
+check "the three-channel song opens" wait_for "opened"
+check "its count of ports: ch01..ch03" ports_are 3
+check "the new ch03 connected per --connect" connected hissed:ch03 rec:in_5
+
+# Its channel 3 holds the tone: playing, ch03 carries it and ch01 (an
+# empty channel now) is silent.
+keys Space
+check "it plays" wait_for "▶ "
+spawn "$WORK/ch.log" "$JACKREC" record chk "$WORK/ch.wav" 1 2
+wait_line "$WORK/ch.log" '^ready' 10
+"$JACKREC" connect hissed:ch03 chk:in_1
+"$JACKREC" connect hissed:ch01 chk:in_2
+wait_exit "$SPAWN_PID" 10
+check "the new ch03 port carries channel 3" \
+    bash -c "! '$JACKREC' silent '$WORK/ch.wav' --ch 0"
+check "ch01 (empty in this song) is silent" "$JACKREC" silent "$WORK/ch.wav" --ch 1
+keys Space
+
+keys C-q
+wait_for "Save changes" >/dev/null && keys n
+check "quits cleanly" wait_for "hiss exited 0"
+finish
