@@ -32,6 +32,9 @@ typedef struct {
     uint32_t rate;           /* wanted rate for ALSA/null (0 = 48000) */
     uint32_t period;         /* wanted period for ALSA/null (0 = 256) */
     bool start_server;       /* (added) let JACK start a server; off = never */
+    bool fall_back;          /* on losing the JACK server, the caller moves
+                                to ALSA, else null (audio_fall_back)
+                                instead of waiting for it */
 } AudioOptions;
 
 typedef struct Audio Audio;

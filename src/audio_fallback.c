@@ -34,8 +34,8 @@ HissError audio_fall_back(Audio **audio, const Song *song, HissDiag *why)
         return err;
     }
     if (alsa_why.text[0])
-        audio_why(why, "%s; falling back to %s at %u Hz (silent)", alsa_why.text,
-                  audio_name(fresh), rate);
+        audio_why(why, "falling back to %s at %u Hz (silent: %s)",
+                  audio_name(fresh), rate, alsa_why.text);
     else
         audio_why(why, "falling back to %s at %u Hz", audio_name(fresh), rate);
     return HISS_OK;

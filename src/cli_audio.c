@@ -1,5 +1,6 @@
 /* cli_audio: --audio, --device, --client-name, --no-connect, --connect,
- * --ports, --transport, --period, --rate and --start-server, for every
+ * --ports, --transport, --period, --rate, --start-server and --fallback,
+ * for every
  * subcommand that makes sound. */
 #include "cli_audio.h"
 
@@ -51,6 +52,10 @@ int cli_audio_option(const char *prog, int argc, char **argv, int i, AudioOption
     }
     if (!strcmp(arg, "--start-server")) {
         o->start_server = true;
+        return 1;
+    }
+    if (!strcmp(arg, "--fallback")) {
+        o->fall_back = true;
         return 1;
     }
     static const char *const with_value[] = {
@@ -113,6 +118,7 @@ void cli_audio_usage(FILE *f, const char *indent)
     fprintf(f,
             "%s[--audio jack|alsa|null|auto] [--device NAME] [--period N] [--rate N]\n"
             "%s[--client-name NAME] [--no-connect] [--connect PORT,PORT[,CH1,...]]\n"
-            "%s[--ports per-channel] [--transport follow|master] [--start-server]\n",
-            indent, indent, indent);
+            "%s[--ports per-channel] [--transport follow|master] [--start-server]\n"
+            "%s[--fallback]\n",
+            indent, indent, indent, indent);
 }

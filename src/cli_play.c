@@ -21,7 +21,6 @@ typedef struct {
     const char *song_path;
     double seconds; /* 0 = until the end */
     bool loop;
-    bool fallback;
     bool quiet;
     AudioOptions audio;
 } PlayArgs;
@@ -47,7 +46,7 @@ static void play_on_signal(int sig)
 
 static void play_usage(FILE *f)
 {
-    fprintf(f, "usage: hiss play SONG [--seconds N] [--loop] [--fallback] [--quiet]\n");
+    fprintf(f, "usage: hiss play SONG [--seconds N] [--loop] [--quiet]\n");
     cli_audio_usage(f, "         ");
 }
 
@@ -77,7 +76,6 @@ static int parse_args(int argc, char **argv, PlayArgs *p)
             continue;
         }
         bool *flag = !strcmp(arg, "--loop")           ? &p->loop
-                     : !strcmp(arg, "--fallback")     ? &p->fallback
                      : !strcmp(arg, "--quiet") || !strcmp(arg, "-q") ? &p->quiet
                                                       : NULL;
         if (flag) {
@@ -281,8 +279,9 @@ static int play_run(Player *pl)
         double now = now_seconds();
         unsigned ev = audio_poll(pl->audio);
         if (ev & AUDIO_EVENT_SERVER_GONE) {
-            play_say(pl, "JACK server gone%s", a->fallback ? "" : "; waiting for it to return");
-            if (a->fallback && play_fall_back(pl)) {
+            play_say(pl, "JACK server gone%s",
+                     a->audio.fall_back ? "" : "; waiting for it to return");
+            if (a->audio.fall_back && play_fall_back(pl)) {
                 play_say(pl, "no audio backend left");
                 exit_status = 1;
                 break;

@@ -1065,17 +1065,15 @@ static void poll_loader(UiApp *app)
  * converts the samples in the background for full quality. Instruments in
  * the undo history keep their rate; they play right when brought back, and
  * the next rate check converts them too. */
-static void follow_device_rate(UiApp *app)
+static bool follow_device_rate(UiApp *app, char *said, size_t size)
 {
     uint32_t rate = audio_rate(app->audio);
     Engine *fresh = engine_new(app->song, rate);
-    char text[200];
     if (!fresh) {
-        snprintf(text, sizeof text,
-                 "JACK now runs at %u Hz: out of memory for an engine at that "
-                 "rate, silent (save, then restart hiss)", rate);
-        background_message(app, true, text);
-        return;
+        snprintf(said, size, "audio now runs at %u Hz: out of memory for an "
+                             "engine at that rate, silent (save, then restart hiss)",
+                 rate);
+        return false;
     }
     Engine *old = audio_swap_engine(app->audio, NULL, 0);
     engine_hand_over(old, fresh);
@@ -1085,9 +1083,9 @@ static void follow_device_rate(UiApp *app)
     app->rate = rate;
     audio_swap_engine(app->audio, fresh, rate);
     start_loader(app);
-    snprintf(text, sizeof text, "JACK now runs at %u Hz: playing on, samples "
-                                "converting in the background", rate);
-    background_message(app, false, text);
+    snprintf(said, size, "audio now runs at %u Hz: playing on, samples "
+                         "converting in the background", rate);
+    return true;
 }
 
 /* Audio events, as `hiss play` reacts to them: JACK transport changes go
@@ -1100,7 +1098,21 @@ static void poll_audio(UiApp *app)
     if (!ev)
         return;
     char text[200];
-    if (ev & AUDIO_EVENT_SERVER_GONE) {
+    if (ev & AUDIO_EVENT_SERVER_GONE && app->fall_back) {
+        HissDiag why = {{0}};
+        bool moved = audio_fall_back(&app->audio, app->song, &why) == HISS_OK;
+        /* A device at another rate is followed at once; the status line
+         * shows the conversion once this message has been read. */
+        char rate_said[200] = "";
+        if (moved && audio_rate(app->audio) != app->rate &&
+            !follow_device_rate(app, rate_said, sizeof rate_said))
+            moved = false;
+        char gone[sizeof why.text + sizeof rate_said + 32];
+        snprintf(gone, sizeof gone, "JACK server gone: %s%s%s", why.text,
+                 rate_said[0] && !moved ? "; " : "", moved ? "" : rate_said);
+        background_message(app, !moved, gone);
+        ev &= ~(unsigned)AUDIO_EVENT_RATE_CHANGED;
+    } else if (ev & AUDIO_EVENT_SERVER_GONE) {
         char key[64];
         ui_first_key(app, ACT_RECONNECT, key, sizeof key);
         snprintf(text, sizeof text,
@@ -1112,8 +1124,10 @@ static void poll_audio(UiApp *app)
                  audio_rate(app->audio));
         background_message(app, false, text);
     }
-    if (ev & AUDIO_EVENT_RATE_CHANGED)
-        follow_device_rate(app);
+    if (ev & AUDIO_EVENT_RATE_CHANGED) {
+        bool followed = follow_device_rate(app, text, sizeof text);
+        background_message(app, !followed, text);
+    }
     app->dirty |= UI_DIRTY_HEADER;
 }
 
@@ -1313,6 +1327,7 @@ int ui_run(const UiOptions *opts)
 
     /* Audio before the song: samples are converted to its rate. */
     AudioOptions aopts = opts->audio;
+    app->fall_back = aopts.fall_back;
     HissDiag why;
     why.text[0] = 0;
     app->rate = 48000;

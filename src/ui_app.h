@@ -75,6 +75,7 @@ struct UiApp {
     Engine *engine;
     Audio *audio;
     uint32_t rate;
+    bool fall_back; /* --fallback: on losing JACK, ALSA or null at once */
     char path[UI_PATH_MAX]; /* "" for a song never saved */
 
     Keymap keymap;

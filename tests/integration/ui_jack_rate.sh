@@ -87,4 +87,24 @@ check "holds the same tone: played on, at the right pitch" tone_near second 4410
 keys Space C-q
 wait_for "Save changes" >/dev/null && keys n
 check "quits cleanly" wait_for "hiss exited 0"
+
+# --fallback: the server goes away and the editor moves on by itself to
+# ALSA, else the null clock (48 kHz here, so the rate is followed too).
+new_server
+T new-session -d -s ui -x 100 -y 24 "'$HISS' '$SONG' --audio jack --fallback; echo \"hiss exited \$?\"; sleep 60"
+check "--fallback: the editor runs on JACK" wait_for " JACK xr"
+keys Space
+check "--fallback: it plays" wait_for "▶ "
+stop_jackd
+check "--fallback: it falls back when the server goes" wait_re "falling back to (alsa|null)"
+check "--fallback: the header names the new backend" wait_re " (ALSA|null) "
+check "--fallback: the song keeps playing" wait_for "▶ "
+row_now() { screen | sed -nE 's/.*▶ [0-9A-F]{2}:[0-9A-F]{2}:([0-9]{3}).*/\1/p' | head -1; }
+first_row=$(row_now)
+sleep 1
+check "--fallback: and moves on (row $first_row, then $(row_now))" \
+    test "$(row_now)" != "$first_row"
+keys Space C-q
+wait_for "Save changes" >/dev/null && keys n
+check "--fallback: quits cleanly" wait_for "hiss exited 0"
 finish
