@@ -15,7 +15,12 @@
  *
  * Transport master: hiss provides bar/beat/tick from the tempo (a tick is
  * 2.5/BPM s, a beat is rows_per_beat rows, 4 beats to the bar) and starts
- * the transport when it starts. */
+ * the transport when it starts.
+ *
+ * Per-channel ports follow the song's channel count while running: the UI
+ * thread registers ports and then publishes the count the callback uses
+ * (audio->chan_live), or lowers the count, waits out the period that may
+ * still use the surplus ports, and then unregisters them. */
 #include "audio_backend.h"
 
 #include <jack/jack.h>
@@ -274,7 +279,7 @@ static HissError jack_out_open(Audio *a, HissDiag *why)
  * channel port c), so ports added later are connected alone. */
 static void jack_out_connect_ports(Audio *a, JackOut *j, int first, int end)
 {
-    if (a->opts.no_connect)
+    if (a->opts.no_connect || (!a->opts.connect && first >= 2))
         return;
     enum { MAX_TARGETS = 2 + SONG_MAX_CHANNELS };
     const char *targets[MAX_TARGETS] = {NULL};

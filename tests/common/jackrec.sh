@@ -69,12 +69,15 @@ wait_exit() {
     return 1
 }
 
-# start_jackd PERIOD [RATE]: a private dummy-driver server; never realtime.
+# start_jackd PERIOD [RATE [SERVER_OPTION...]]: a private dummy-driver
+# server; never realtime. The options go to jackd itself (e.g. -S -t MS).
 JACKD_PID=
 start_jackd() {
+    local period=$1 rate=${2:-48000}
+    shift $(($# < 2 ? $# : 2))
     export JACK_DEFAULT_SERVER=hisstest_$$
-    spawn "$WORK/jackd.log" jackd --no-realtime -n "$JACK_DEFAULT_SERVER" -d dummy \
-        -r "${2:-48000}" -p "$1"
+    spawn "$WORK/jackd.log" jackd --no-realtime "$@" -n "$JACK_DEFAULT_SERVER" -d dummy \
+        -r "$rate" -p "$period"
     JACKD_PID=$SPAWN_PID
     "$JACKREC" wait-server 10 && return 0
     grep -q "Too many servers" "$WORK/jackd.log" &&
