@@ -192,6 +192,13 @@ uint32_t audio_xruns(const Audio *a)
     return atomic_load(&((Audio *)a)->xruns);
 }
 
+const char *audio_failure(const Audio *a)
+{
+    /* The text is complete before the state says FAILED (seq_cst store on
+     * the backend's thread, seq_cst load here). */
+    return audio_state(a) == AUDIO_STATE_FAILED ? a->failure : "";
+}
+
 uint32_t audio_rate(const Audio *a)
 {
     return atomic_load(&((Audio *)a)->rate);

@@ -52,6 +52,9 @@ void audio_close(Audio *audio);
 const char *audio_name(const Audio *audio);
 AudioState audio_state(const Audio *audio);
 uint32_t audio_xruns(const Audio *audio);
+/* One line saying why the state is AUDIO_STATE_FAILED ("" otherwise),
+ * e.g. "ALSA device 'hw:1': write failed: No such device". */
+const char *audio_failure(const Audio *audio);
 uint32_t audio_rate(const Audio *audio);
 /* Tries to bring a lost JACK server back; HISS_OK when running again
  * (HISS_ERR_UNSUPPORTED for ALSA and null). A server back at another rate

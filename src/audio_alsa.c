@@ -1,13 +1,16 @@
 /* audio_alsa: the fallback when no JACK server runs. A writer thread
  * renders a period, converts it to the device's sample format and writes
  * it; the blocking write is the clock. Underruns are counted and recovered
- * (snd_pcm_recover), never fatal. */
+ * (snd_pcm_recover), never fatal, and lose no frame; a device that fails
+ * for good ends in AUDIO_STATE_FAILED with its reason (audio_failure).
+ * tests/unit/test_audio_alsa_recover.c injects each case. */
 #include "audio_backend.h"
 
 #include <alsa/asoundlib.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -100,6 +103,16 @@ static HissError alsa_out_open(Audio *a, HissDiag *why)
     snd_pcm_hw_params_get_rate(hw, &rate, NULL);
     if (period == 0 || period > 65536 || rate == 0)
         return alsa_out_fail(o, why, dev, "unusable period or rate", -EINVAL);
+    /* The device starts, at first and again after an underrun, only once
+     * its buffer is full: recovery then begins with every period of
+     * headroom rather than one, which the next slow period would underrun
+     * again. A device that refuses keeps alsa-lib's defaults. */
+    snd_pcm_sw_params_t *sw;
+    snd_pcm_sw_params_alloca(&sw);
+    if (snd_pcm_sw_params_current(o->pcm, sw) == 0 &&
+        snd_pcm_sw_params_set_start_threshold(o->pcm, sw, buffer - buffer % period) == 0 &&
+        snd_pcm_sw_params_set_avail_min(o->pcm, sw, period) == 0)
+        snd_pcm_sw_params(o->pcm, sw);
 
     o->period = period;
     o->buffer = buffer;
@@ -172,6 +185,116 @@ static void alsa_out_pace(AlsaOut *o, uint32_t rate, struct timespec *origin,
     }
 }
 
+/* How many writes in a row may move no frame (recovered underruns, waits
+ * for room, empty writes) before the device counts as broken: a recovered
+ * device takes audio at once, so this many in a row means it never will,
+ * and the thread must not spin on it. */
+enum { ALSA_OUT_MAX_STALLS = 16 };
+/* A suspended device wakes before the process is thawed, so resume
+ * rarely asks to wait; when it does, try for about two seconds. */
+enum { ALSA_OUT_RESUME_TRIES = 200, ALSA_OUT_RESUME_NAP_MS = 10 };
+
+static const char *alsa_out_device(const Audio *a)
+{
+    return a->opts.device ? a->opts.device : "default";
+}
+
+/* Ends playback for good: the reason first, then the state, so whoever sees
+ * FAILED finds the reason complete (audio_failure). The thread is leaving
+ * its loop, so formatting here costs no period. */
+static void alsa_out_give_up(Audio *a, AlsaOut *o, const char *what, int err)
+{
+    snprintf(a->failure, sizeof a->failure, "ALSA device '%s': %s: %s",
+             alsa_out_device(a), what, snd_strerror(err));
+    atomic_store(&a->state, AUDIO_STATE_FAILED);
+    atomic_store(&o->running, false);
+}
+
+/* Resumes after a suspend. snd_pcm_recover would wait for the device in a
+ * loop without end that stop cannot interrupt; this is the same steps
+ * (resume, else prepare) with a bound, leaving early when told to stop. */
+static int alsa_out_resume(AlsaOut *o)
+{
+    for (int i = 0; i < ALSA_OUT_RESUME_TRIES && atomic_load(&o->running); i++) {
+        int err = snd_pcm_resume(o->pcm);
+        if (err == 0)
+            return 0;
+        if (err != -EAGAIN)
+            break; /* cannot resume in place: start the stream afresh */
+        struct timespec nap = {0, ALSA_OUT_RESUME_NAP_MS * 1000000L};
+        clock_nanosleep(CLOCK_MONOTONIC, 0, &nap, NULL);
+    }
+    if (!atomic_load(&o->running))
+        return 0; /* stopping: nothing more will be written */
+    return snd_pcm_prepare(o->pcm);
+}
+
+/* Makes the device ready to take the rest of the period after a write
+ * returned `err` (negative) or no frames (0). Returns 0 to write again, or
+ * a negative error and the words for what failed. */
+static int alsa_out_recover(Audio *a, AlsaOut *o, int err, const char **what)
+{
+    switch (err) {
+    case -EPIPE:
+        /* Underrun: the device played everything it had. Preparing loses
+         * nothing written; the rest of the period is written next, so the
+         * sound goes on where it stopped, one gap later. Silent: the count
+         * is the report (the editor's status line, hiss play's summary). */
+        atomic_fetch_add(&a->xruns, 1);
+        *what = "cannot recover from an underrun";
+        return snd_pcm_recover(o->pcm, err, 1);
+    case -ESTRPIPE:
+        *what = "cannot resume after a suspend";
+        return alsa_out_resume(o);
+    case -EAGAIN:
+    case 0: {
+        /* No room yet (a blocking device should never say so): wait for
+         * some, at most two periods' time, rather than spin. */
+        uint32_t rate = atomic_load(&a->rate);
+        int ms = rate ? (int)(2000u * o->period / rate) + 1 : 10;
+        int w = snd_pcm_wait(o->pcm, ms);
+        if (w >= 0 || w == -EAGAIN)
+            return 0; /* the stall count bounds how often */
+        return alsa_out_recover(a, o, w, what);
+    }
+    default:
+        /* -EINTR is retried; anything else (the device unplugged, -ENODEV;
+         * a dead driver, -EIO) is for good. */
+        *what = "write failed";
+        return snd_pcm_recover(o->pcm, err, 1);
+    }
+}
+
+/* Writes one converted period whole: a short write goes on with the rest,
+ * an error is recovered and the rest written. False when playback must
+ * end (the reason is in a->failure). */
+static bool alsa_out_write_period(Audio *a, AlsaOut *o, size_t frame_bytes)
+{
+    snd_pcm_uframes_t done = 0;
+    int stalls = 0;
+    while (done < o->period && atomic_load(&o->running)) {
+        snd_pcm_sframes_t n = snd_pcm_writei(
+            o->pcm, (char *)o->out + done * frame_bytes, o->period - done);
+        if (n > 0) {
+            done += (snd_pcm_uframes_t)n;
+            stalls = 0;
+            continue;
+        }
+        const char *what = "write failed";
+        int err = alsa_out_recover(a, o, (int)n, &what);
+        if (err < 0) {
+            alsa_out_give_up(a, o, what, err);
+            return false;
+        }
+        if (++stalls >= ALSA_OUT_MAX_STALLS) {
+            alsa_out_give_up(a, o, "no audio taken in many tries",
+                             n < 0 ? (int)n : -EIO);
+            return false;
+        }
+    }
+    return true;
+}
+
 static void *alsa_out_thread(void *arg)
 {
     Audio *a = arg;
@@ -186,25 +309,8 @@ static void *alsa_out_thread(void *arg)
         audio_render(a, o->buf, o->chan, o->chan_count, (uint32_t)o->period);
         alsa_out_convert(o, o->period * 2);
         audio_period_end(a);
-
-        snd_pcm_uframes_t done = 0;
-        while (done < o->period && atomic_load(&o->running)) {
-            snd_pcm_sframes_t n = snd_pcm_writei(
-                o->pcm, (char *)o->out + done * frame_bytes, o->period - done);
-            if (n >= 0) {
-                done += (snd_pcm_uframes_t)n;
-                continue;
-            }
-            if (n == -EPIPE)
-                atomic_fetch_add(&a->xruns, 1);
-            if (n == -EAGAIN)
-                continue;
-            if (snd_pcm_recover(o->pcm, (int)n, 1) < 0) {
-                atomic_store(&a->state, AUDIO_STATE_FAILED);
-                atomic_store(&o->running, false);
-                return NULL;
-            }
-        }
+        if (!alsa_out_write_period(a, o, frame_bytes))
+            break;
         alsa_out_pace(o, rate, &origin, &paced);
     }
     return NULL;
@@ -232,6 +338,9 @@ static HissError alsa_out_start(Audio *a)
     if (err < 0)
         return HISS_ERR_IO;
     atomic_store(&o->running, true);
+    /* RUNNING before the thread exists: a device that fails at its first
+     * write stores FAILED, which must not be overwritten here. */
+    atomic_store(&a->state, AUDIO_STATE_RUNNING);
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     /* Real-time priority when the system grants it; plain otherwise. */
@@ -245,10 +354,10 @@ static HissError alsa_out_start(Audio *a)
     pthread_attr_destroy(&attr);
     if (err) {
         atomic_store(&o->running, false);
+        atomic_store(&a->state, AUDIO_STATE_STOPPED);
         return HISS_ERR_IO;
     }
     o->thread_started = true;
-    atomic_store(&a->state, AUDIO_STATE_RUNNING);
     return HISS_OK;
 }
 
@@ -260,10 +369,14 @@ static void alsa_out_stop(Audio *a)
     atomic_store(&o->running, false);
     pthread_join(o->thread, NULL);
     o->thread_started = false;
+    if (atomic_load(&a->state) == AUDIO_STATE_FAILED) {
+        /* A broken device has nothing worth waiting for. */
+        snd_pcm_drop(o->pcm);
+        return;
+    }
     /* Let what was written play out (at most the three-period buffer). */
     snd_pcm_drain(o->pcm);
-    if (atomic_load(&a->state) == AUDIO_STATE_RUNNING)
-        atomic_store(&a->state, AUDIO_STATE_STOPPED);
+    atomic_store(&a->state, AUDIO_STATE_STOPPED);
 }
 
 static void alsa_out_close(Audio *a)

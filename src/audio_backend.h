@@ -48,6 +48,9 @@ struct Audio {
     _Atomic uint32_t period;      /* frames in the latest period */
     _Atomic int state;            /* AudioState */
     _Atomic uint32_t xruns;
+    /* Why the backend gave up: written by the backend's thread before it
+     * stores AUDIO_STATE_FAILED, read (audio_failure) only after that. */
+    char failure[160];
     /* Odd while a period runs, even between: audio_swap_engine waits on it. */
     _Atomic uint32_t period_seq;
 

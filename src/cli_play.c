@@ -304,7 +304,11 @@ static int play_run(Player *pl)
             continue;
         }
         if (state == AUDIO_STATE_FAILED) {
-            play_say(pl, "the %s device failed", audio_name(pl->audio));
+            const char *why = audio_failure(pl->audio);
+            if (why[0])
+                play_say(pl, "%s", why);
+            else
+                play_say(pl, "the %s device failed", audio_name(pl->audio));
             exit_status = 1;
             break;
         }
