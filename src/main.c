@@ -5,17 +5,20 @@
 
 #include "base.h"
 #include "cli.h"
+#include "cli_audio.h"
 
 static void print_help(FILE *f)
 {
     fprintf(f,
-            "usage: hiss [SONG]                 edit SONG (a new song if omitted)\n"
-            "       hiss render SONG -o OUT     render to .wav, .flac or .aiff\n"
-            "       hiss play SONG              play without the editor\n"
-            "       hiss --recover              list recoverable songs\n"
+            "usage: hiss [SONG] [AUDIO OPTION...]      edit SONG (a new song if omitted)\n"
+            "       hiss render SONG -o OUT            render to .wav, .flac or .aiff\n"
+            "       hiss play SONG [AUDIO OPTION...]   play without the editor\n"
+            "       hiss --recover                     list recoverable songs\n"
             "       hiss --version | --help\n"
-            "render, play and --recover take --help too. See hiss(1), and\n"
-            "hiss(5) for the song format.\n");
+            "audio options, for the editor and for play:\n");
+    cli_audio_usage(f, "  ");
+    fprintf(f, "render, play and --recover take --help too. See hiss(1), and\n"
+               "hiss(5) for the song format.\n");
 }
 
 int main(int argc, char **argv)

@@ -78,6 +78,8 @@ check "a bad --transport is refused" \
     bash -c "! '$HISS' --transport sideways </dev/null >/dev/null 2>&1"
 check "--help names the shared audio options" \
     bash -c "'$HISS' --bogus 2>&1 | grep -q -- '--ports per-channel'"
+check "hiss --help lists them for the editor too" \
+    bash -c "'$HISS' --help | grep -q -- '--fallback' && '$HISS' --help | grep -q 'hiss \\[SONG\\] \\[AUDIO OPTION'"
 
 check "start a private jackd" start_jackd 256
 spawn "$WORK/rec.log" "$JACKREC" record rec "$WORK/rec.wav" 60 6
