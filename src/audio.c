@@ -134,8 +134,7 @@ HissError audio_open(Audio **out, const AudioOptions *opts, uint32_t *rate,
     return HISS_OK;
 }
 
-/* The per-channel outputs the song asks for. */
-static int audio_wanted_channels(const Audio *a)
+int audio_channel_outputs_wanted(const Audio *a)
 {
     if (!a->opts.per_channel_ports)
         return 0;
@@ -150,7 +149,7 @@ HissError audio_start(Audio *a, Engine *engine)
     atomic_store(&a->engine_rate, atomic_load(&a->rate));
     /* Backends with ports make them in start, before their thread runs. */
     if (!a->backend->set_channels)
-        atomic_store(&a->chan_live, audio_wanted_channels(a));
+        atomic_store(&a->chan_live, audio_channel_outputs_wanted(a));
     HissError err = a->backend->start(a);
     if (err)
         return err;
@@ -225,7 +224,7 @@ static void audio_follow_channels(Audio *a)
 {
     if (!a->started)
         return;
-    int want = audio_wanted_channels(a);
+    int want = audio_channel_outputs_wanted(a);
     if (a->backend->set_channels)
         a->backend->set_channels(a, want);
     else
@@ -260,10 +259,29 @@ int audio_channel_outputs(const Audio *a)
     return atomic_load(&((Audio *)a)->chan_live);
 }
 
+/* Says once per count when the server made fewer per-channel ports than
+ * the song asks for (a server's port limit); a lost server is said
+ * otherwise, and makes them all again when it returns. */
+static unsigned audio_check_ports(Audio *a)
+{
+    int want = audio_channel_outputs_wanted(a);
+    if (!a->started || audio_state(a) != AUDIO_STATE_RUNNING)
+        return 0;
+    if (audio_channel_outputs(a) >= want) {
+        a->ports_short_said = 0;
+        return 0;
+    }
+    if (a->ports_short_said == want)
+        return 0;
+    a->ports_short_said = want;
+    return AUDIO_EVENT_PORTS_SHORT;
+}
+
 unsigned audio_poll(Audio *a)
 {
     audio_follow_song(a);
     unsigned events = a->backend->poll ? a->backend->poll(a) : 0;
+    events |= audio_check_ports(a);
     if (atomic_load(&a->engine) &&
         atomic_load(&a->engine_rate) != atomic_load(&a->rate))
         events |= AUDIO_EVENT_RATE_CHANGED;

@@ -80,6 +80,9 @@ void audio_set_song(Audio *audio, const Song *song);
  * exist): the song's channel count with per_channel_ports, else 0, or
  * fewer if the server refused a port. */
 int audio_channel_outputs(const Audio *audio);
+/* The per-channel outputs asked for: the song's channel count with
+ * per_channel_ports, else 0. */
+int audio_channel_outputs_wanted(const Audio *audio);
 
 /* Events audio_poll reports, as a bit mask. */
 enum {
@@ -90,6 +93,10 @@ enum {
                                           it; until then the output is silent */
     AUDIO_EVENT_RECONNECTED = 1u << 2,  /* running again after SERVER_GONE */
     AUDIO_EVENT_TRANSPORT = 1u << 3,    /* JACK transport moved the song */
+    AUDIO_EVENT_PORTS_SHORT = 1u << 4,  /* the server refused some of the
+                                          per-channel ports asked for (said
+                                          once per count): those channels
+                                          are in the stereo mix only */
 };
 
 /* Call every few tens of milliseconds: it carries JACK transport changes

@@ -65,6 +65,7 @@ struct Audio {
     _Atomic int song_bpm;
     _Atomic int song_speed;
     const Song *song; /* [ui] only */
+    int ports_short_said; /* [ui] the wanted count last reported short, or 0 */
 
     AudioPeriodHook hook;
     void *hook_ctx;

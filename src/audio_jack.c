@@ -364,12 +364,10 @@ static int jack_out_set_channels(Audio *a, int want)
 static HissError jack_out_activate(Audio *a, JackOut *j)
 {
     /* Per-channel ports go in before activation so the first period
-     * already has them all. */
-    int want = a->opts.per_channel_ports ? a->song_channels : 0;
-    if (want > SONG_MAX_CHANNELS)
-        want = SONG_MAX_CHANNELS;
-    if (jack_out_set_channels(a, want) != want)
-        return HISS_ERR_IO;
+     * already has them all. A server that refuses some (its port limit)
+     * still gets the whole mix on out_L/out_R; audio_poll says which
+     * channels went without. */
+    jack_out_set_channels(a, audio_channel_outputs_wanted(a));
     if (a->opts.transport != AUDIO_TRANSPORT_NONE)
         jack_set_sync_callback(j->client, jack_out_sync, a);
     if (a->opts.transport == AUDIO_TRANSPORT_MASTER &&

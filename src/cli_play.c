@@ -289,6 +289,11 @@ static int play_run(Player *pl)
             last_try = now;
             continue;
         }
+        if (ev & AUDIO_EVENT_PORTS_SHORT)
+            play_say(pl, "JACK made only %d of %d channel ports: the rest are in "
+                         "out_L/out_R only",
+                     audio_channel_outputs(pl->audio),
+                     audio_channel_outputs_wanted(pl->audio));
         if (ev & AUDIO_EVENT_RECONNECTED)
             play_say(pl, "JACK server back at %u Hz, period %u", audio_rate(pl->audio),
                      audio_period(pl->audio));

@@ -1128,6 +1128,14 @@ static void poll_audio(UiApp *app)
         bool followed = follow_device_rate(app, text, sizeof text);
         background_message(app, !followed, text);
     }
+    if (ev & AUDIO_EVENT_PORTS_SHORT) {
+        snprintf(text, sizeof text,
+                 "JACK made only %d of %d channel ports: the rest are in "
+                 "out_L/out_R only",
+                 audio_channel_outputs(app->audio),
+                 audio_channel_outputs_wanted(app->audio));
+        background_message(app, true, text);
+    }
     app->dirty |= UI_DIRTY_HEADER;
 }
 

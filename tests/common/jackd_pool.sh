@@ -26,11 +26,16 @@ jackd_pool_start() {
     [ -n "$JACKD_POOL_NAME" ] && names=("$JACKD_POOL_NAME" "${names[@]}")
     for name in "${names[@]}"; do
         export JACK_DEFAULT_SERVER=$name
+        # Another run's live server: the probe below would find it, not ours.
+        "$jackrec" wait-server 0 >/dev/null 2>&1 && continue
         jackd "${server_opts[@]}" -n "$name" -d dummy "$@" >"$log" 2>&1 </dev/null &
         JACKD_POOL_PID=$!
         for ((i = 0; i < 200; i++)); do
             kill -0 "$JACKD_POOL_PID" 2>/dev/null || break
-            if "$jackrec" wait-server 0 >/dev/null 2>&1; then
+            # Still ours a moment later, not a server of that name that
+            # came up meanwhile elsewhere while ours was on its way out.
+            if "$jackrec" wait-server 0 >/dev/null 2>&1 && sleep 0.1 &&
+                kill -0 "$JACKD_POOL_PID" 2>/dev/null; then
                 JACKD_POOL_NAME=$name
                 return 0
             fi

@@ -27,6 +27,15 @@ enum { POOL_SIZE = 8 };
 static int start_named(JackrecServer *srv, const char *rate_s, const char *period_s)
 {
     setenv("JACK_DEFAULT_SERVER", srv->name, 1);
+    jack_set_error_function(jackrec_quiet);
+    jack_set_info_function(jackrec_quiet);
+    /* Another run's live server: the probe below would find it, not ours. */
+    jack_status_t taken_st;
+    jack_client_t *taken = jack_client_open("jackrec_probe", JackNoStartServer, &taken_st);
+    if (taken) {
+        jack_client_close(taken);
+        return 1;
+    }
     pid_t parent = getpid();
     srv->pid = fork();
     if (srv->pid < 0) {
@@ -49,8 +58,6 @@ static int start_named(JackrecServer *srv, const char *rate_s, const char *perio
                "-r", rate_s, "-p", period_s, (char *)NULL);
         _exit(127);
     }
-    jack_set_error_function(jackrec_quiet);
-    jack_set_info_function(jackrec_quiet);
     /* Up to ten seconds for the server to accept clients. */
     for (int i = 0; i < 200; i++) {
         int status;
@@ -66,7 +73,14 @@ static int start_named(JackrecServer *srv, const char *rate_s, const char *perio
         jack_client_t *c = jack_client_open("jackrec_probe", JackNoStartServer, &st);
         if (c) {
             jack_client_close(c);
-            return 0;
+            /* Still ours a moment later, not a server of that name that
+             * came up elsewhere while ours was on its way out. */
+            struct timespec settle = {0, 100000000};
+            nanosleep(&settle, NULL);
+            if (waitpid(srv->pid, &status, WNOHANG) == 0)
+                return 0;
+            srv->pid = 0;
+            return 1;
         }
         struct timespec nap = {0, 50000000};
         nanosleep(&nap, NULL);

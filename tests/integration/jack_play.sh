@@ -117,4 +117,15 @@ XRUNS=$(xruns_in "$WORK/p16.play.log")
 check "period 16: recording equals the render, no gap ($XRUNS late cycles)" \
     compare "$WORK/ref.wav" "$WORK/p16.wav" 16 0
 stop_jackd
+
+# A server with a port limit: per-channel ports it refuses are said once,
+# and the song plays on, whole in the stereo mix.
+check "jackd with room for few ports" start_jackd 1024 "$RATE" --port-max 8
+"$HISS" play "$DEMO" --audio jack --ports per-channel --no-connect --seconds 1 \
+    >"$WORK/portmax.log" 2>&1
+check "port limit: hiss still plays and ends well" test $? = 0
+check "port limit: it says how many channel ports it got" \
+    grep -qE "JACK made only [0-9]+ of 13 channel ports" "$WORK/portmax.log"
+check "port limit: said once" test "$(grep -c "JACK made only" "$WORK/portmax.log")" = 1
+stop_jackd
 finish
