@@ -132,4 +132,19 @@ keys Space
 keys C-q
 wait_for "Save changes" >/dev/null && keys n
 check "quits cleanly" wait_for "hiss exited 0"
+
+# A server with a port limit: the editor opens all the same, says once how
+# many channel ports it got, and plays.
+stop_jackd
+check "a server with room for few ports" start_jackd 256 48000 --port-max 8
+new_server
+T new-session -d -s ui -x 100 -y 24 "'$HISS' '$DEMO' --audio jack --ports per-channel --no-connect; echo \"hiss exited \$?\"; sleep 60"
+check "port limit: the editor runs on JACK" wait_for " JACK xr"
+check "port limit: it says how many channel ports it got" \
+    wait_re "JACK made only [0-9]+ of 13 channel ports"
+keys Space
+check "port limit: it plays" wait_for "▶ "
+keys Space C-q
+wait_for "Save changes" >/dev/null && keys n
+check "port limit: quits cleanly" wait_for "hiss exited 0"
 finish
