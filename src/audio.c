@@ -210,10 +210,11 @@ uint32_t audio_period(const Audio *a)
 
 HissError audio_reconnect(Audio *a)
 {
-    if (atomic_load(&a->state) == AUDIO_STATE_RUNNING)
-        return HISS_OK;
+    /* The backend knows best whether its server is still there: the state
+     * can say RUNNING a moment after the server went. */
     if (!a->backend->reconnect)
-        return HISS_ERR_UNSUPPORTED;
+        return atomic_load(&a->state) == AUDIO_STATE_RUNNING ? HISS_OK
+                                                             : HISS_ERR_UNSUPPORTED;
     HissDiag why;
     return a->backend->reconnect(a, &why);
 }

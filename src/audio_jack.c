@@ -377,6 +377,12 @@ static HissError jack_out_activate(Audio *a, JackOut *j)
         return HISS_ERR_IO;
     j->active = true;
     atomic_store(&a->state, AUDIO_STATE_RUNNING);
+    /* A server that died since jack_activate has had its shutdown callback
+     * store SERVER_GONE already, and the store above just hid it: put it
+     * back, or hiss would think it plays and never reconnect. The callback
+     * sets gone before the state, so one of the two stores wins right. */
+    if (atomic_load(&j->gone))
+        atomic_store(&a->state, AUDIO_STATE_SERVER_GONE);
     jack_out_connect_ports(a, j, 0, 2 + j->chan_registered);
     if (a->opts.transport == AUDIO_TRANSPORT_MASTER)
         jack_transport_start(j->client);
