@@ -151,37 +151,49 @@ static void alsa_out_convert(AlsaOut *o, size_t samples)
     }
 }
 
-static void alsa_out_add_ns(struct timespec *t, uint64_t ns)
-{
-    uint64_t total = (uint64_t)t->tv_nsec + ns;
-    t->tv_sec += (time_t)(total / 1000000000u);
-    t->tv_nsec = (long)(total % 1000000000u);
-}
-
 /* A device that never blocks (alsa-lib's null or file plugins) would let
  * this thread spin at full speed, and at real-time priority starve the
- * rest of the program: never run more than the device's buffer ahead of
- * the wall clock. A real card blocks long before that, so this sleeps
- * only for devices without a clock. */
-static void alsa_out_pace(AlsaOut *o, uint32_t rate, struct timespec *origin,
-                          uint64_t *frames)
+ * rest of the program: never run more than two buffers ahead of the wall
+ * clock. A real card has a clock of its own that is never quite the wall
+ * clock's; its writes block whenever its buffer is full, and each such
+ * block starts the count afresh, so drift never adds up and the allowance
+ * (twice what the card can hold) is never reached: a card is never made to
+ * wait on the wall clock and run dry. */
+typedef struct {
+    struct timespec origin; /* when `frames` was last counted from */
+    uint64_t frames;        /* frames written since, plus what the device held */
+} AlsaPace;
+
+static void alsa_out_pace(const AlsaOut *o, uint32_t rate, AlsaPace *pace,
+                          const struct timespec *write_began)
 {
-    *frames += o->period;
-    if (*frames <= o->buffer)
-        return;
-    struct timespec deadline = *origin, now;
-    alsa_out_add_ns(&deadline, (*frames - o->buffer) * 1000000000u / rate);
+    struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (now.tv_sec < deadline.tv_sec ||
-        (now.tv_sec == deadline.tv_sec && now.tv_nsec < deadline.tv_nsec)) {
+    int64_t took = audio_timespec_diff_ns(&now, write_began);
+    if (took >= (int64_t)(audio_frames_ns(o->period, rate) / 4)) {
+        /* The write waited for room: the device is full and plays on its
+         * own clock from here. */
+        pace->origin = now;
+        pace->frames = o->buffer;
+        return;
+    }
+    pace->frames += o->period;
+    uint64_t allowance = 2 * (uint64_t)o->buffer;
+    if (pace->frames <= allowance)
+        return;
+    struct timespec deadline = pace->origin;
+    audio_timespec_add_ns(&deadline, audio_frames_ns(pace->frames - allowance, rate));
+    int64_t late = audio_timespec_diff_ns(&now, &deadline);
+    if (late < 0) {
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR)
             ;
-    } else if ((now.tv_sec - deadline.tv_sec) * 1000000000L + (now.tv_nsec - deadline.tv_nsec) >
-               1000000000L) {
-        /* Far behind (a stalled machine or a clocked device running on its
-         * own time): start counting afresh rather than racing to catch up. */
-        *origin = now;
-        *frames = 0;
+        return;
+    }
+    if (late > 1000000000) {
+        /* Far behind (a stalled machine): count afresh rather than race to
+         * catch up. */
+        pace->origin = now;
+        pace->frames = 0;
     }
 }
 
@@ -301,17 +313,18 @@ static void *alsa_out_thread(void *arg)
     AlsaOut *o = a->impl;
     size_t frame_bytes = (size_t)snd_pcm_format_physical_width(o->format) / 8 * 2;
     uint32_t rate = atomic_load(&a->rate);
-    struct timespec origin;
-    uint64_t paced = 0;
-    clock_gettime(CLOCK_MONOTONIC, &origin);
+    AlsaPace pace = {.frames = 0};
+    clock_gettime(CLOCK_MONOTONIC, &pace.origin);
     while (atomic_load(&o->running)) {
         audio_period_begin(a);
         audio_render(a, o->buf, o->chan, o->chan_count, (uint32_t)o->period);
         alsa_out_convert(o, o->period * 2);
         audio_period_end(a);
+        struct timespec write_began;
+        clock_gettime(CLOCK_MONOTONIC, &write_began);
         if (!alsa_out_write_period(a, o, frame_bytes))
             break;
-        alsa_out_pace(o, rate, &origin, &paced);
+        alsa_out_pace(o, rate, &pace, &write_began);
     }
     return NULL;
 }

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "audio.h"
 
@@ -92,5 +93,27 @@ void audio_why(HissDiag *why, const char *fmt, ...) __attribute__((format(printf
 /* [audio] Bracket a period: runs the hook and keeps period_seq. */
 void audio_period_begin(Audio *audio);
 void audio_period_end(Audio *audio);
+
+/* Wall-clock arithmetic for the backends that keep time themselves (null,
+ * and alsa for devices without a clock). Frame counts become nanoseconds
+ * without frames * 1e9, which overflows after a few days at 48 kHz. */
+static inline uint64_t audio_frames_ns(uint64_t frames, uint32_t rate)
+{
+    return frames / rate * 1000000000u + frames % rate * 1000000000u / rate;
+}
+
+static inline void audio_timespec_add_ns(struct timespec *t, uint64_t ns)
+{
+    uint64_t total = (uint64_t)t->tv_nsec + ns;
+    t->tv_sec += (time_t)(total / 1000000000u);
+    t->tv_nsec = (long)(total % 1000000000u);
+}
+
+/* a - b in nanoseconds. */
+static inline int64_t audio_timespec_diff_ns(const struct timespec *a,
+                                             const struct timespec *b)
+{
+    return (int64_t)(a->tv_sec - b->tv_sec) * 1000000000 + (a->tv_nsec - b->tv_nsec);
+}
 
 #endif

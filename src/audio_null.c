@@ -37,18 +37,6 @@ static HissError null_out_open(Audio *a, HissDiag *why)
     return HISS_OK;
 }
 
-static void timespec_add_ns(struct timespec *t, uint64_t ns)
-{
-    uint64_t total = (uint64_t)t->tv_nsec + ns;
-    t->tv_sec += (time_t)(total / 1000000000u);
-    t->tv_nsec = (long)(total % 1000000000u);
-}
-
-static int64_t timespec_diff_ns(const struct timespec *a, const struct timespec *b)
-{
-    return (int64_t)(a->tv_sec - b->tv_sec) * 1000000000 + (a->tv_nsec - b->tv_nsec);
-}
-
 static void *null_out_thread(void *arg)
 {
     Audio *a = arg;
@@ -66,9 +54,9 @@ static void *null_out_thread(void *arg)
         audio_period_end(a);
         frames_done += period;
         deadline = origin;
-        timespec_add_ns(&deadline, frames_done * 1000000000u / rate);
+        audio_timespec_add_ns(&deadline, audio_frames_ns(frames_done, rate));
         clock_gettime(CLOCK_MONOTONIC, &now);
-        if (timespec_diff_ns(&now, &deadline) > (int64_t)period * 1000000000 / rate) {
+        if (audio_timespec_diff_ns(&now, &deadline) > (int64_t)audio_frames_ns(period, rate)) {
             /* More than a period late (the machine stalled): a real device
              * would have underrun. Count it and start the clock afresh. */
             atomic_fetch_add(&a->xruns, 1);

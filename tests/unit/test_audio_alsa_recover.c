@@ -80,8 +80,61 @@ static _Atomic int resume_eagain_left, resume_final, prepare_error;
 /* Frames asked of writei, by call number. */
 static _Atomic long asked[MAX_CALLS];
 
+/* A sound card with a clock of its own, for the pacing tests: the file
+ * plugin takes everything at once, so the card is modelled here. It holds
+ * CARD_BUFFER frames (what hiss asks for: three periods), starts playing
+ * when full, then plays at RATE times `card_speed` (a real card's clock is
+ * never quite the machine's). A write that does not fit blocks until it
+ * does, as a blocking PCM would. Running dry is counted, not failed, so
+ * the count says how often a real card would have underrun. Only the
+ * writer thread touches the model. */
+enum { CARD_BUFFER = 3 * PERIOD };
+static double card_speed; /* 0: no card, writes go straight to the file */
+static double card_fill;
+static bool card_playing;
+static struct timespec card_then;
+static _Atomic int card_dry;
+
+static double card_seconds_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void card_play_until_now(void)
+{
+    if (!card_playing)
+        return;
+    card_fill -= card_seconds_since(&card_then) * RATE * card_speed;
+    clock_gettime(CLOCK_MONOTONIC, &card_then);
+    if (card_fill < 0) {
+        atomic_fetch_add(&card_dry, 1);
+        card_fill = 0;
+    }
+}
+
+static void card_take(snd_pcm_uframes_t size)
+{
+    card_play_until_now();
+    double over = card_fill + (double)size - CARD_BUFFER;
+    if (over > 0 && card_playing) {
+        double wait = over / (RATE * card_speed);
+        struct timespec nap = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
+        nanosleep(&nap, NULL);
+        card_play_until_now();
+    }
+    card_fill += (double)size;
+    if (!card_playing && card_fill >= CARD_BUFFER) {
+        card_playing = true;
+        clock_gettime(CLOCK_MONOTONIC, &card_then);
+    }
+}
+
 snd_pcm_sframes_t snd_pcm_writei(snd_pcm_t *pcm, const void *buf, snd_pcm_uframes_t size)
 {
+    if (card_speed > 0)
+        card_take(size);
     int call = atomic_fetch_add(&writei_calls, 1);
     if (call < MAX_CALLS)
         atomic_store(&asked[call], (long)size);
@@ -181,6 +234,10 @@ static void reset_counters(const Injection *p, int n)
     atomic_store(&prepare_error, 0);
     for (int i = 0; i < MAX_CALLS; i++)
         atomic_store(&asked[i], -1);
+    card_speed = 0;
+    card_fill = 0;
+    card_playing = false;
+    atomic_store(&card_dry, 0);
 }
 
 /* The file's frames (interleaved float stereo); *frames gets the count. */
@@ -564,6 +621,42 @@ static void endless_underruns_end_in_failure_not_a_spin(void)
     end_run(&r);
 }
 
+/* Plays about three seconds into a card whose clock runs at `speed` times
+ * the machine's; says how often it ran dry. */
+static int play_into_a_card(double speed)
+{
+    reset_counters(NULL, 0);
+    card_speed = speed;
+    Run r;
+    CHECK(start_run(&r));
+    play_until(&r, 3 * RATE / PERIOD);
+    CHECK(!r.left_running);
+    stop_bounded(&r);
+    CHECK(audio_xruns(r.audio) == 0);
+    check_output(&r, (3 * RATE / PERIOD - 1) * PERIOD);
+    end_run(&r);
+    int dry = atomic_load(&card_dry);
+    printf("  card at %.2fx the machine's clock: %d writes, ran dry %d times\n", speed,
+           atomic_load(&writei_calls), dry);
+    return dry;
+}
+
+/* A card a little fast would, if hiss held it to the machine's clock,
+ * empty its buffer bit by bit and then run dry period after period (at 2%
+ * fast: after about 0.8 s). Its writes block, and hiss lets the card set
+ * the pace. The bound allows a stall or two of a busy test machine. */
+static void a_card_with_a_fast_clock_never_runs_dry(void)
+{
+    int dry = play_into_a_card(1.02);
+    CHECK_MSG(dry <= 2, "ran dry %d times", dry);
+}
+
+static void a_card_with_a_slow_clock_never_runs_dry(void)
+{
+    int dry = play_into_a_card(0.98);
+    CHECK_MSG(dry <= 2, "ran dry %d times", dry);
+}
+
 static bool setup(void)
 {
     real_writei = (WriteiFn)dlsym(RTLD_NEXT, "snd_pcm_writei");
@@ -608,6 +701,8 @@ int main(void)
     RUN(a_device_dead_at_the_first_write_stays_failed);
     RUN(an_underrun_that_cannot_be_recovered_fails);
     RUN(endless_underruns_end_in_failure_not_a_spin);
+    RUN(a_card_with_a_fast_clock_never_runs_dry);
+    RUN(a_card_with_a_slow_clock_never_runs_dry);
     char conf[128];
     snprintf(conf, sizeof conf, "%s/asound.conf", dir);
     unlink(conf);
