@@ -64,11 +64,16 @@ static HissError alsa_out_open(Audio *a, HissDiag *why)
     AlsaOut *o = calloc(1, sizeof *o);
     if (!o)
         return HISS_ERR_NOMEM;
-    int err = snd_pcm_open(&o->pcm, dev, SND_PCM_STREAM_PLAYBACK, 0);
+    /* A blocking open of a busy hw device waits until another program lets
+     * go of it, which would freeze the editor: open without waiting (busy
+     * is then an error with a reason), and block only for the writes. */
+    int err = snd_pcm_open(&o->pcm, dev, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
     if (err < 0) {
         o->pcm = NULL;
         return alsa_out_fail(o, why, dev, "cannot open", err);
     }
+    if ((err = snd_pcm_nonblock(o->pcm, 0)) < 0)
+        return alsa_out_fail(o, why, dev, "cannot switch to blocking writes", err);
     snd_pcm_hw_params_t *hw;
     snd_pcm_hw_params_alloca(&hw);
     if ((err = snd_pcm_hw_params_any(o->pcm, hw)) < 0)

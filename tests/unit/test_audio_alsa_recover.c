@@ -66,6 +66,8 @@ typedef struct {
 static const Injection *plan;
 static int plan_len;
 
+typedef int (*OpenFn)(snd_pcm_t **, const char *, snd_pcm_stream_t, int);
+static OpenFn real_open;
 typedef snd_pcm_sframes_t (*WriteiFn)(snd_pcm_t *, const void *, snd_pcm_uframes_t);
 typedef int (*PcmFn)(snd_pcm_t *);
 typedef int (*WaitFn)(snd_pcm_t *, int);
@@ -129,6 +131,20 @@ static void card_take(snd_pcm_uframes_t size)
         card_playing = true;
         clock_gettime(CLOCK_MONOTONIC, &card_then);
     }
+}
+
+/* "hissbusy" is a hardware device another program holds. Opened without
+ * SND_PCM_NONBLOCK the kernel would wait for it to be let go, here for a
+ * minute (standing in for ever); opened with it, the answer is -EBUSY. */
+int snd_pcm_open(snd_pcm_t **pcm, const char *name, snd_pcm_stream_t stream, int mode)
+{
+    if (name && !strcmp(name, "hissbusy")) {
+        if (mode & SND_PCM_NONBLOCK)
+            return -EBUSY;
+        sleep(60);
+        return -EBUSY;
+    }
+    return real_open(pcm, name, stream, mode);
 }
 
 snd_pcm_sframes_t snd_pcm_writei(snd_pcm_t *pcm, const void *buf, snd_pcm_uframes_t size)
@@ -576,6 +592,32 @@ static void an_unplugged_device_fails_once_with_a_reason(void)
     end_run(&r);
 }
 
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* A busy device is an error with a reason at once, not a frozen editor. */
+static void a_busy_device_is_an_error_at_once(void)
+{
+    AudioOptions o = {.backend = "alsa", .device = "hissbusy", .rate = RATE,
+                      .period = PERIOD};
+    Audio *audio = NULL;
+    uint32_t rate = 0;
+    HissDiag why = {{0}};
+    double began = seconds_now();
+    HissError err = audio_open(&audio, &o, &rate, &why);
+    double took = seconds_now() - began;
+    CHECK(err != HISS_OK);
+    CHECK(audio == NULL);
+    CHECK_MSG(took < 30, "audio_open waited %.1f s for a busy device", took);
+    CHECK_MSG(strstr(why.text, "hissbusy") && strstr(why.text, snd_strerror(-EBUSY)),
+              "reason: '%s'", why.text);
+    printf("  %s\n", why.text);
+}
+
 static void a_device_dead_at_the_first_write_stays_failed(void)
 {
     static const Injection p[] = {{0, INJ_ENODEV, 0, 0, true}};
@@ -659,11 +701,12 @@ static void a_card_with_a_slow_clock_never_runs_dry(void)
 
 static bool setup(void)
 {
+    real_open = (OpenFn)dlsym(RTLD_NEXT, "snd_pcm_open");
     real_writei = (WriteiFn)dlsym(RTLD_NEXT, "snd_pcm_writei");
     real_prepare = (PcmFn)dlsym(RTLD_NEXT, "snd_pcm_prepare");
     real_resume = (PcmFn)dlsym(RTLD_NEXT, "snd_pcm_resume");
     real_wait = (WaitFn)dlsym(RTLD_NEXT, "snd_pcm_wait");
-    if (!real_writei || !real_prepare || !real_resume || !real_wait) {
+    if (!real_open || !real_writei || !real_prepare || !real_resume || !real_wait) {
         fprintf(stderr, "FAIL cannot find alsa-lib's functions: %s\n", dlerror());
         return false;
     }
@@ -698,6 +741,7 @@ int main(void)
     RUN(stop_ends_a_wait_for_a_suspended_device);
     RUN(no_room_waits_for_the_device_and_goes_on);
     RUN(an_unplugged_device_fails_once_with_a_reason);
+    RUN(a_busy_device_is_an_error_at_once);
     RUN(a_device_dead_at_the_first_write_stays_failed);
     RUN(an_underrun_that_cannot_be_recovered_fails);
     RUN(endless_underruns_end_in_failure_not_a_spin);
