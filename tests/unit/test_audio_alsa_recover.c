@@ -197,8 +197,17 @@ static bool hiss_pcm_playing(snd_pcm_t *pcm)
     return atomic_load(&writei_calls) > 0 && name && !strcmp(name, "hissrec");
 }
 
+/* While set, the device opens and takes its configuration (whose last
+ * step is a prepare) but will not start: the prepare of a device already
+ * prepared, hiss's start, fails. */
+static _Atomic bool start_refused;
+
 int snd_pcm_prepare(snd_pcm_t *pcm)
 {
+    const char *name = snd_pcm_name(pcm);
+    if (atomic_load(&start_refused) && name && !strcmp(name, "hissrec") &&
+        snd_pcm_state(pcm) == SND_PCM_STATE_PREPARED)
+        return -EIO;
     if (!hiss_pcm_playing(pcm))
         return real_prepare(pcm);
     atomic_fetch_add(&prepare_calls, 1);
@@ -618,6 +627,43 @@ static void a_busy_device_is_an_error_at_once(void)
     printf("  %s\n", why.text);
 }
 
+/* --fallback to an ALSA device that opens but will not start: hiss goes
+ * on to the null clock with the same engine, playing, and says why. */
+static void a_fallback_device_that_will_not_start_falls_through_to_null(void)
+{
+    reset_counters(NULL, 0);
+    AudioOptions o = {.backend = "null", .device = "hissrec", .rate = RATE,
+                      .period = PERIOD, .fall_back = true};
+    Audio *audio = NULL;
+    uint32_t rate = 0;
+    HissDiag why = {{0}};
+    CHECK(audio_open(&audio, &o, &rate, &why) == HISS_OK);
+    Song *song = synth_beat(RATE);
+    Engine *engine = engine_new(song, RATE);
+    engine_play_song_now(engine, 0, 0, true);
+    audio_set_song(audio, song);
+    CHECK(audio_start(audio, engine) == HISS_OK);
+    Audio *before = audio;
+    atomic_store(&start_refused, true);
+    HissError err = audio_fall_back(&audio, song, &why);
+    atomic_store(&start_refused, false);
+    CHECK_MSG(err == HISS_OK, "%s", why.text);
+    CHECK(audio != before);
+    CHECK(!strcmp(audio_name(audio), "null"));
+    CHECK(audio_state(audio) == AUDIO_STATE_RUNNING);
+    CHECK_MSG(strstr(why.text, "null") && strstr(why.text, "would not start"), "'%s'",
+              why.text);
+    printf("  %s\n", why.text);
+    /* The engine moved and plays on. */
+    uint64_t was = atomic_load(&engine_status(engine)->frames_rendered);
+    sleep_ms(100);
+    CHECK(atomic_load(&engine_status(engine)->frames_rendered) > was);
+    audio_stop(audio);
+    audio_close(audio);
+    engine_free(engine);
+    song_free(song);
+}
+
 static void a_device_dead_at_the_first_write_stays_failed(void)
 {
     static const Injection p[] = {{0, INJ_ENODEV, 0, 0, true}};
@@ -743,6 +789,7 @@ int main(void)
     RUN(an_unplugged_device_fails_once_with_a_reason);
     RUN(a_busy_device_is_an_error_at_once);
     RUN(a_device_dead_at_the_first_write_stays_failed);
+    RUN(a_fallback_device_that_will_not_start_falls_through_to_null);
     RUN(an_underrun_that_cannot_be_recovered_fails);
     RUN(endless_underruns_end_in_failure_not_a_spin);
     RUN(a_card_with_a_fast_clock_never_runs_dry);
