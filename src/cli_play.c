@@ -31,7 +31,7 @@ typedef struct {
     Song *song;
     Engine *engine;
     uint32_t engine_rate;   /* the rate the engine and samples are built for */
-    uint64_t frames_before; /* played by engines already retired */
+    double seconds_before;  /* played by engines already retired, each at its rate */
     bool status_line;       /* stdout is a terminal */
     bool line_dirty;
 } Player;
@@ -139,17 +139,22 @@ static void play_say(Player *pl, const char *fmt, ...)
     va_end(ap);
 }
 
-static uint64_t play_frames(const Player *pl)
+/* Seconds played so far. Each engine's frames count at the rate it was
+ * built for: after a rate change, frames at the new rate are not the same
+ * length as the old ones. */
+static double play_seconds(const Player *pl)
 {
-    return pl->frames_before +
-           (pl->engine ? atomic_load(&engine_status(pl->engine)->frames_rendered) : 0);
+    double now = pl->engine && pl->engine_rate
+                     ? (double)atomic_load(&engine_status(pl->engine)->frames_rendered) /
+                           pl->engine_rate
+                     : 0;
+    return pl->seconds_before + now;
 }
 
 static void play_status_line(Player *pl)
 {
     const EngineStatus *st = engine_status(pl->engine);
-    uint32_t rate = audio_rate(pl->audio);
-    double secs = rate ? (double)play_frames(pl) / rate : 0;
+    double secs = play_seconds(pl);
     /* Peaks are "since last read": reading resets them for the next line. */
     uint32_t pl_milli = atomic_exchange((_Atomic uint32_t *)&st->peak_left_milli, 0);
     uint32_t pr_milli = atomic_exchange((_Atomic uint32_t *)&st->peak_right_milli, 0);
@@ -192,7 +197,9 @@ static HissError play_rebuild_for_rate(Player *pl)
         return HISS_ERR_NOMEM;
     }
     Engine *old = audio_swap_engine(pl->audio, NULL, 0);
-    pl->frames_before += atomic_load(&engine_status(old)->frames_rendered);
+    if (pl->engine_rate)
+        pl->seconds_before +=
+            (double)atomic_load(&engine_status(old)->frames_rendered) / pl->engine_rate;
     /* The converted instruments go in first, so the sounding notes move
      * to them in the hand-over; the old ones are freed after it. */
     Instrument *prev[SONG_MAX_INSTRUMENTS + 1] = {NULL};
@@ -319,8 +326,7 @@ static int play_run(Player *pl)
         }
         if (!pl->engine)
             continue;
-        uint32_t r = audio_rate(pl->audio);
-        if (a->seconds > 0 && r && (double)play_frames(pl) >= a->seconds * r)
+        if (a->seconds > 0 && play_seconds(pl) >= a->seconds)
             break;
         if (!a->loop && atomic_load(&engine_status(pl->engine)->song_ended)) {
             /* Let the last period reach the device before stopping. */
@@ -341,7 +347,7 @@ static int play_run(Player *pl)
     uint32_t xruns = audio_xruns(pl->audio);
     if (!a->quiet || xruns)
         fprintf(stderr, "hiss: stopped after %.1f s, %u xrun%s\n",
-                audio_rate(pl->audio) ? (double)play_frames(pl) / audio_rate(pl->audio) : 0,
+                play_seconds(pl),
                 xruns, xruns == 1 ? "" : "s");
     return exit_status;
 }

@@ -48,5 +48,27 @@ check "and keeps running" kill -0 "$FB_PID"
 kill -TERM "$FB_PID"
 check "hiss --fallback stops cleanly" wait_exit "$FB_PID" 10
 cat "$WORK/fb.log"
+
+# --seconds counts what was played, whatever the rate: 1.5 s at 96 kHz
+# under JACK, then the rest on the null clock at 48 kHz. Frames of one rate
+# counted at the other would make the first 1.5 s look like 3 and end the
+# play at the fall back.
+check "a server at 96 kHz starts" start_jackd 512 96000
+spawn "$WORK/secs.log" env ALSA_CONFIG_PATH=/nonexistent "$HISS" play "$DEMO" \
+    --seconds 3 --fallback --client-name hs --no-connect
+SECS_PID=$SPAWN_PID
+check "hiss --seconds 3 plays through jack at 96000 Hz" \
+    wait_line "$WORK/secs.log" "through jack at 96000 Hz" 15
+sleep 1.5
+stop_jackd -KILL
+killed_at=$(date +%s.%N)
+check "it falls back to the null clock at 48000 Hz" \
+    wait_line "$WORK/secs.log" "falling back to null at 48000 Hz" 10
+wait_exit "$SECS_PID" 15
+played_after=$(awk -v a="$killed_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+check "it plays on after the fall back for the rest of its 3 s (${played_after} s)" \
+    awk -v t="$played_after" 'BEGIN { exit !(t >= 1.0) }'
+check "and ends with status 0" test "${EXIT_STATUS:-1}" = 0
+cat "$WORK/secs.log"
 reap_jackd
 finish
