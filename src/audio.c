@@ -306,10 +306,18 @@ void audio_wait_period(Audio *a)
      * sequence); any period that begins after the caller's store sees the
      * new one (both sides seq_cst). Wait for that one period at most. */
     uint32_t seq = atomic_load(&a->period_seq);
-    if (seq & 1u) {
-        struct timespec nap = {0, 200000};
-        for (int i = 0; i < 10000 && atomic_load(&a->period_seq) == seq; i++)
-            nanosleep(&nap, NULL);
+    if (!(seq & 1u))
+        return;
+    /* The caller frees what the period may hold once this returns, so a
+     * slow period (a loaded machine, a thread without real-time priority)
+     * is waited for however long it takes: period code is bounded and
+     * always ends. Only a backend that stopped running (its server killed
+     * mid-period, the thread gone with it) is given up on, after 2 s. */
+    struct timespec nap = {0, 200000};
+    for (int i = 0; atomic_load(&a->period_seq) == seq; i++) {
+        if (i >= 10000 && atomic_load(&a->state) != AUDIO_STATE_RUNNING)
+            break;
+        nanosleep(&nap, NULL);
     }
 }
 

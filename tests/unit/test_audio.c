@@ -118,6 +118,49 @@ static void swap_engine_hands_back_the_old_one(void)
     song_free(song);
 }
 
+typedef struct {
+    _Atomic bool stall_next, stalling, stalled;
+} StallHook;
+
+/* Holds the next period for 6 s, as a thread preempted on a loaded machine
+ * might be: longer than any fixed patience. */
+static void stall_hook(void *ctx, bool entering)
+{
+    StallHook *h = ctx;
+    if (!entering || !atomic_exchange(&h->stall_next, false))
+        return;
+    atomic_store(&h->stalling, true);
+    sleep_ms(6000);
+    atomic_store(&h->stalled, true);
+}
+
+/* The old engine is freed by the caller once swap returns, so swap must
+ * wait for the period that may still be rendering it, however slow. */
+static void swap_engine_waits_out_a_slow_period(void)
+{
+    AudioOptions o = {.backend = "null", .rate = 48000, .period = 64};
+    Audio *a = NULL;
+    uint32_t rate = 0;
+    CHECK(audio_open(&a, &o, &rate, NULL) == HISS_OK);
+    if (!a)
+        return;
+    Song *song = song_new();
+    Engine *e = engine_new(song, rate);
+    StallHook h = {0};
+    audio_set_period_hook(a, stall_hook, &h);
+    CHECK(audio_start(a, e) == HISS_OK);
+    atomic_store(&h.stall_next, true);
+    for (int i = 0; i < 500 && !atomic_load(&h.stalling); i++)
+        sleep_ms(2);
+    CHECK(atomic_load(&h.stalling));
+    Engine *old = audio_swap_engine(a, NULL, 0);
+    CHECK(old == e);
+    CHECK_MSG(atomic_load(&h.stalled), "swap returned while the period was still running");
+    audio_close(a);
+    engine_free(e);
+    song_free(song);
+}
+
 static void unknown_backend_is_an_error_with_a_reason(void)
 {
     AudioOptions o = {.backend = "oss"};
@@ -132,6 +175,7 @@ int main(void)
 {
     RUN(null_backend_renders_at_real_time_pace);
     RUN(swap_engine_hands_back_the_old_one);
+    RUN(swap_engine_waits_out_a_slow_period);
     RUN(unknown_backend_is_an_error_with_a_reason);
     return test_finish();
 }
