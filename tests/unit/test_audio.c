@@ -80,12 +80,21 @@ static void null_backend_renders_at_real_time_pace(void)
     song_free(song);
 }
 
-static void swap_engine_hands_back_the_old_one(void)
+/* The null clock at 48 kHz in periods of 64, opened, not started. */
+static Audio *open_null_48k(void)
 {
     AudioOptions o = {.backend = "null", .rate = 48000, .period = 64};
     Audio *a = NULL;
     uint32_t rate = 0;
     CHECK(audio_open(&a, &o, &rate, NULL) == HISS_OK);
+    CHECK(!a || rate == 48000);
+    return a;
+}
+
+static void swap_engine_hands_back_the_old_one(void)
+{
+    uint32_t rate = 48000;
+    Audio *a = open_null_48k();
     if (!a)
         return;
     Song *song = song_new();
@@ -138,10 +147,8 @@ static void stall_hook(void *ctx, bool entering)
  * wait for the period that may still be rendering it, however slow. */
 static void swap_engine_waits_out_a_slow_period(void)
 {
-    AudioOptions o = {.backend = "null", .rate = 48000, .period = 64};
-    Audio *a = NULL;
-    uint32_t rate = 0;
-    CHECK(audio_open(&a, &o, &rate, NULL) == HISS_OK);
+    uint32_t rate = 48000;
+    Audio *a = open_null_48k();
     if (!a)
         return;
     Song *song = song_new();
