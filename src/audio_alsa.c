@@ -64,16 +64,17 @@ static HissError alsa_out_open(Audio *a, HissDiag *why)
     AlsaOut *o = calloc(1, sizeof *o);
     if (!o)
         return HISS_ERR_NOMEM;
-    /* A blocking open of a busy hw device waits until another program lets
-     * go of it, which would freeze the editor: open without waiting (busy
-     * is then an error with a reason), and block only for the writes. */
+    /* Never block inside alsa-lib without a time limit. A blocking open of
+     * a busy hw device waits until another program lets go of it (a frozen
+     * editor); a blocking write to a sound server that froze never returns
+     * (a stop that never ends). So the device stays non-blocking: busy is
+     * an error with a reason, and the writer waits for room itself, with
+     * snd_pcm_wait and a timeout (alsa_out_recover). */
     int err = snd_pcm_open(&o->pcm, dev, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
     if (err < 0) {
         o->pcm = NULL;
         return alsa_out_fail(o, why, dev, "cannot open", err);
     }
-    if ((err = snd_pcm_nonblock(o->pcm, 0)) < 0)
-        return alsa_out_fail(o, why, dev, "cannot switch to blocking writes", err);
     snd_pcm_hw_params_t *hw;
     snd_pcm_hw_params_alloca(&hw);
     if ((err = snd_pcm_hw_params_any(o->pcm, hw)) < 0)
@@ -265,8 +266,10 @@ static int alsa_out_recover(Audio *a, AlsaOut *o, int err, const char **what)
         return alsa_out_resume(o);
     case -EAGAIN:
     case 0: {
-        /* No room yet (a blocking device should never say so): wait for
-         * some, at most two periods' time, rather than spin. */
+        /* No room yet, the usual answer of a non-blocking device whose
+         * buffer is full: wait for a period's worth, at most two periods'
+         * time, rather than spin. A device that never makes room (a sound
+         * server that froze) runs into the stall count. */
         uint32_t rate = atomic_load(&a->rate);
         int ms = rate ? (int)(2000u * o->period / rate) + 1 : 10;
         int w = snd_pcm_wait(o->pcm, ms);
@@ -379,6 +382,29 @@ static HissError alsa_out_start(Audio *a)
     return HISS_OK;
 }
 
+/* Lets what was written play out: at most the buffer, so a device still
+ * draining after twice that and a tenth of a second more (a frozen sound
+ * server) is dropped rather than waited on. */
+static void alsa_out_drain(Audio *a, AlsaOut *o)
+{
+    if (snd_pcm_drain(o->pcm) != -EAGAIN)
+        return;
+    uint32_t rate = atomic_load(&a->rate);
+    uint64_t limit_ns = 2 * audio_frames_ns(o->buffer, rate ? rate : 48000) + 100000000u;
+    struct timespec began, now, nap = {0, 2000000};
+    clock_gettime(CLOCK_MONOTONIC, &began);
+    for (;;) {
+        snd_pcm_avail_update(o->pcm); /* plugins move the state on here */
+        if (snd_pcm_state(o->pcm) != SND_PCM_STATE_DRAINING)
+            return;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (audio_timespec_diff_ns(&now, &began) > (int64_t)limit_ns)
+            break;
+        nanosleep(&nap, NULL);
+    }
+    snd_pcm_drop(o->pcm);
+}
+
 static void alsa_out_stop(Audio *a)
 {
     AlsaOut *o = a->impl;
@@ -392,8 +418,7 @@ static void alsa_out_stop(Audio *a)
         snd_pcm_drop(o->pcm);
         return;
     }
-    /* Let what was written play out (at most the three-period buffer). */
-    snd_pcm_drain(o->pcm);
+    alsa_out_drain(a, o);
     atomic_store(&a->state, AUDIO_STATE_STOPPED);
 }
 

@@ -2,7 +2,8 @@
  *
  * There is no sound card here, and alsa-lib's `file` plugin has no clock,
  * so a real underrun never happens. This binary makes them happen: it
- * defines snd_pcm_writei, snd_pcm_prepare, snd_pcm_resume and snd_pcm_wait
+ * defines snd_pcm_open, snd_pcm_nonblock, snd_pcm_writei, snd_pcm_prepare,
+ * snd_pcm_resume and snd_pcm_wait
  * itself. The executable's definitions win over libasound's for every
  * caller, hiss's ALSA backend in libhiss.a and libasound's own internal
  * calls alike (snd_pcm_recover reaches snd_pcm_prepare through the PLT),
@@ -54,6 +55,8 @@ typedef enum {
     INJ_SHORT,      /* writei: at most `arg` frames are passed on */
     INJ_ENODEV,     /* writei: the device is gone */
     INJ_PREPARE_FAILS, /* prepare returns `arg` from this write on */
+    INJ_FROZEN,     /* writei: the sound server froze: never any room (a
+                       blocking write never returns: 60 s stands in) */
 } InjectKind;
 
 typedef struct {
@@ -82,14 +85,26 @@ static _Atomic int resume_eagain_left, resume_final, prepare_error;
 /* Frames asked of writei, by call number. */
 static _Atomic long asked[MAX_CALLS];
 
+/* Whether hiss's PCM is non-blocking, as opened or set since. */
+static _Atomic bool hissrec_nonblock;
+static _Atomic bool frozen;
+
+static bool is_hissrec(snd_pcm_t *pcm)
+{
+    const char *name = snd_pcm_name(pcm);
+    return name && !strcmp(name, "hissrec");
+}
+
 /* A sound card with a clock of its own, for the pacing tests: the file
  * plugin takes everything at once, so the card is modelled here. It holds
  * CARD_BUFFER frames (what hiss asks for: three periods), starts playing
  * when full, then plays at RATE times `card_speed` (a real card's clock is
- * never quite the machine's). A write that does not fit blocks until it
- * does, as a blocking PCM would. Running dry is counted, not failed, so
- * the count says how often a real card would have underrun. Only the
- * writer thread touches the model. */
+ * never quite the machine's). A write that does not fit takes what fits
+ * if that is a period (hiss's avail_min) or more, else says -EAGAIN
+ * (non-blocking) or waits until it fits (blocking); snd_pcm_wait waits for
+ * a period's room. Running dry is
+ * counted, not failed, so the count says how often a real card would have
+ * underrun. Only the writer thread touches the model. */
 enum { CARD_BUFFER = 3 * PERIOD };
 static double card_speed; /* 0: no card, writes go straight to the file */
 static double card_fill;
@@ -116,21 +131,41 @@ static void card_play_until_now(void)
     }
 }
 
-static void card_take(snd_pcm_uframes_t size)
+static void card_sleep(double seconds)
+{
+    struct timespec nap = {(time_t)seconds,
+                           (long)((seconds - (double)(time_t)seconds) * 1e9)};
+    nanosleep(&nap, NULL);
+}
+
+/* Seconds until the card has room for `frames` (0 if it has). */
+static double card_time_to_room(double frames)
+{
+    double over = card_fill + frames - CARD_BUFFER;
+    return over > 0 && card_playing ? over / (RATE * card_speed) : 0;
+}
+
+/* The frames the card takes of `size`, or -EAGAIN. */
+static snd_pcm_sframes_t card_take(snd_pcm_uframes_t size)
 {
     card_play_until_now();
-    double over = card_fill + (double)size - CARD_BUFFER;
-    if (over > 0 && card_playing) {
-        double wait = over / (RATE * card_speed);
-        struct timespec nap = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
-        nanosleep(&nap, NULL);
-        card_play_until_now();
+    double room = CARD_BUFFER - card_fill;
+    if (card_playing && room < (double)size) {
+        if (atomic_load(&hissrec_nonblock)) {
+            if (room < PERIOD)
+                return -EAGAIN;
+            size = (snd_pcm_uframes_t)room;
+        } else {
+            card_sleep(card_time_to_room((double)size));
+            card_play_until_now();
+        }
     }
     card_fill += (double)size;
     if (!card_playing && card_fill >= CARD_BUFFER) {
         card_playing = true;
         clock_gettime(CLOCK_MONOTONIC, &card_then);
     }
+    return (snd_pcm_sframes_t)size;
 }
 
 /* "hissbusy" is a hardware device another program holds. Opened without
@@ -144,13 +179,31 @@ int snd_pcm_open(snd_pcm_t **pcm, const char *name, snd_pcm_stream_t stream, int
         sleep(60);
         return -EBUSY;
     }
-    return real_open(pcm, name, stream, mode);
+    int err = real_open(pcm, name, stream, mode);
+    if (err == 0 && name && !strcmp(name, "hissrec"))
+        atomic_store(&hissrec_nonblock, (mode & SND_PCM_NONBLOCK) != 0);
+    return err;
+}
+
+int snd_pcm_nonblock(snd_pcm_t *pcm, int nonblock)
+{
+    static int (*real_nonblock)(snd_pcm_t *, int);
+    if (!real_nonblock)
+        real_nonblock = (int (*)(snd_pcm_t *, int))dlsym(RTLD_NEXT, "snd_pcm_nonblock");
+    int err = real_nonblock(pcm, nonblock);
+    if (err == 0 && is_hissrec(pcm))
+        atomic_store(&hissrec_nonblock, nonblock != 0);
+    return err;
 }
 
 snd_pcm_sframes_t snd_pcm_writei(snd_pcm_t *pcm, const void *buf, snd_pcm_uframes_t size)
 {
-    if (card_speed > 0)
-        card_take(size);
+    if (card_speed > 0) {
+        snd_pcm_sframes_t took = card_take(size);
+        if (took < 0)
+            return took;
+        size = (snd_pcm_uframes_t)took;
+    }
     int call = atomic_fetch_add(&writei_calls, 1);
     if (call < MAX_CALLS)
         atomic_store(&asked[call], (long)size);
@@ -176,6 +229,11 @@ snd_pcm_sframes_t snd_pcm_writei(snd_pcm_t *pcm, const void *buf, snd_pcm_uframe
             if (size > (snd_pcm_uframes_t)in->arg)
                 size = (snd_pcm_uframes_t)in->arg;
             break;
+        case INJ_FROZEN:
+            atomic_store(&frozen, true);
+            if (!atomic_load(&hissrec_nonblock))
+                sleep(60);
+            return -EAGAIN;
         case INJ_PREPARE_FAILS:
             atomic_store(&prepare_error, in->arg);
             break;
@@ -230,8 +288,21 @@ int snd_pcm_resume(snd_pcm_t *pcm)
 
 int snd_pcm_wait(snd_pcm_t *pcm, int timeout)
 {
-    if (hiss_pcm_playing(pcm))
-        atomic_fetch_add(&wait_calls, 1);
+    if (!hiss_pcm_playing(pcm))
+        return real_wait(pcm, timeout);
+    atomic_fetch_add(&wait_calls, 1);
+    double limit = timeout < 0 ? 1e9 : timeout / 1000.0;
+    if (atomic_load(&frozen)) {
+        card_sleep(limit);
+        return 0;
+    }
+    if (card_speed > 0) {
+        card_play_until_now();
+        double t = card_time_to_room(PERIOD);
+        card_sleep(t < limit ? t : limit);
+        card_play_until_now();
+        return card_time_to_room(PERIOD) > 0 ? 0 : 1;
+    }
     return real_wait(pcm, timeout);
 }
 
@@ -260,6 +331,7 @@ static void reset_counters(const Injection *p, int n)
     for (int i = 0; i < MAX_CALLS; i++)
         atomic_store(&asked[i], -1);
     card_speed = 0;
+    atomic_store(&frozen, false);
     card_fill = 0;
     card_playing = false;
     atomic_store(&card_dry, 0);
@@ -609,6 +681,32 @@ static double seconds_now(void)
 }
 
 /* A busy device is an error with a reason at once, not a frozen editor. */
+/* A sound server that froze (PulseAudio or PipeWire behind "default")
+ * never makes room: the writer must not sit in a write that never returns,
+ * so quitting still works, and on its own it gives up with a reason. */
+static void a_frozen_sound_server_cannot_hang_stop(void)
+{
+    static const Injection p[] = {{30, INJ_FROZEN, 0, 0, true}};
+    reset_counters(p, (int)HISS_ARRAY_LEN(p));
+    Run r;
+    CHECK(start_run(&r));
+    play_until(&r, 31);
+    stop_bounded(&r); /* a hang fails the whole binary here */
+    check_output(&r, 30 * PERIOD);
+    end_run(&r);
+}
+
+static void a_frozen_sound_server_fails_with_a_reason(void)
+{
+    static const Injection p[] = {{30, INJ_FROZEN, 0, 0, true}};
+    reset_counters(p, (int)HISS_ARRAY_LEN(p));
+    Run r;
+    CHECK(start_run(&r));
+    check_failed_and_quiet(&r, "no audio taken");
+    check_output(&r, 30 * PERIOD);
+    end_run(&r);
+}
+
 static void a_busy_device_is_an_error_at_once(void)
 {
     AudioOptions o = {.backend = "alsa", .device = "hissbusy", .rate = RATE,
@@ -717,11 +815,14 @@ static int play_into_a_card(double speed)
     card_speed = speed;
     Run r;
     CHECK(start_run(&r));
-    play_until(&r, 3 * RATE / PERIOD);
-    CHECK(!r.left_running);
+    for (int i = 0; i < 1000 && atomic_load(&frames_accepted) < 3 * RATE &&
+                    audio_state(r.audio) == AUDIO_STATE_RUNNING;
+         i++)
+        sleep_ms(10);
+    CHECK(audio_state(r.audio) == AUDIO_STATE_RUNNING);
     stop_bounded(&r);
     CHECK(audio_xruns(r.audio) == 0);
-    check_output(&r, (3 * RATE / PERIOD - 1) * PERIOD);
+    check_output(&r, 3 * RATE - PERIOD);
     end_run(&r);
     int dry = atomic_load(&card_dry);
     printf("  card at %.2fx the machine's clock: %d writes, ran dry %d times\n", speed,
@@ -788,6 +889,8 @@ int main(void)
     RUN(no_room_waits_for_the_device_and_goes_on);
     RUN(an_unplugged_device_fails_once_with_a_reason);
     RUN(a_busy_device_is_an_error_at_once);
+    RUN(a_frozen_sound_server_cannot_hang_stop);
+    RUN(a_frozen_sound_server_fails_with_a_reason);
     RUN(a_device_dead_at_the_first_write_stays_failed);
     RUN(a_fallback_device_that_will_not_start_falls_through_to_null);
     RUN(an_underrun_that_cannot_be_recovered_fails);
