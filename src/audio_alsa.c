@@ -157,28 +157,27 @@ static void alsa_out_convert(AlsaOut *o, size_t samples)
     }
 }
 
-/* A device that never blocks (alsa-lib's null or file plugins) would let
+/* A device that is never full (alsa-lib's null or file plugins) would let
  * this thread spin at full speed, and at real-time priority starve the
  * rest of the program: never run more than two buffers ahead of the wall
  * clock. A real card has a clock of its own that is never quite the wall
- * clock's; its writes block whenever its buffer is full, and each such
- * block starts the count afresh, so drift never adds up and the allowance
- * (twice what the card can hold) is never reached: a card is never made to
- * wait on the wall clock and run dry. */
+ * clock's; it says it is full (no room) about once a period, and each time
+ * the count starts afresh, so drift never adds up and the allowance (twice
+ * what the card can hold) is never reached: a card is never made to wait
+ * on the wall clock and run dry. */
 typedef struct {
     struct timespec origin; /* when `frames` was last counted from */
     uint64_t frames;        /* frames written since, plus what the device held */
 } AlsaPace;
 
 static void alsa_out_pace(const AlsaOut *o, uint32_t rate, AlsaPace *pace,
-                          const struct timespec *write_began)
+                          bool found_full)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    int64_t took = audio_timespec_diff_ns(&now, write_began);
-    if (took >= (int64_t)(audio_frames_ns(o->period, rate) / 4)) {
-        /* The write waited for room: the device is full and plays on its
-         * own clock from here. */
+    if (found_full) {
+        /* The write had to wait for room: the device is full and plays on
+         * its own clock from here. */
         pace->origin = now;
         pace->frames = o->buffer;
         return;
@@ -203,11 +202,16 @@ static void alsa_out_pace(const AlsaOut *o, uint32_t rate, AlsaPace *pace,
     }
 }
 
-/* How many writes in a row may move no frame (recovered underruns, waits
- * for room, empty writes) before the device counts as broken: a recovered
- * device takes audio at once, so this many in a row means it never will,
- * and the thread must not spin on it. */
+/* How many writes in a row may move no frame although the device said it
+ * could take some (recovered underruns, room announced but refused) before
+ * it counts as broken: a recovered device takes audio at once, so this many
+ * in a row means it never will, and the thread must not spin on it. */
 enum { ALSA_OUT_MAX_STALLS = 16 };
+/* How long a device may make no room at all before it counts as stopped
+ * for good. Sound servers pause streams for a while when they move them
+ * (another output, Bluetooth, HDMI): that is waited out. The failure
+ * message says the number too. */
+enum { ALSA_OUT_NO_ROOM_SECONDS = 5 };
 /* A suspended device wakes before the process is thawed, so resume
  * rarely asks to wait; when it does, try for about two seconds. */
 enum { ALSA_OUT_RESUME_TRIES = 200, ALSA_OUT_RESUME_NAP_MS = 10 };
@@ -247,9 +251,9 @@ static int alsa_out_resume(AlsaOut *o)
     return snd_pcm_prepare(o->pcm);
 }
 
-/* Makes the device ready to take the rest of the period after a write
- * returned `err` (negative) or no frames (0). Returns 0 to write again, or
- * a negative error and the words for what failed. */
+/* Makes the device ready to take the rest of the period after a write or
+ * a wait returned `err` (negative). Returns 0 to write again, or a negative
+ * error and the words for what failed. */
 static int alsa_out_recover(Audio *a, AlsaOut *o, int err, const char **what)
 {
     switch (err) {
@@ -264,19 +268,6 @@ static int alsa_out_recover(Audio *a, AlsaOut *o, int err, const char **what)
     case -ESTRPIPE:
         *what = "cannot resume after a suspend";
         return alsa_out_resume(o);
-    case -EAGAIN:
-    case 0: {
-        /* No room yet, the usual answer of a non-blocking device whose
-         * buffer is full: wait for a period's worth, at most two periods'
-         * time, rather than spin. A device that never makes room (a sound
-         * server that froze) runs into the stall count. */
-        uint32_t rate = atomic_load(&a->rate);
-        int ms = rate ? (int)(2000u * o->period / rate) + 1 : 10;
-        int w = snd_pcm_wait(o->pcm, ms);
-        if (w >= 0 || w == -EAGAIN)
-            return 0; /* the stall count bounds how often */
-        return alsa_out_recover(a, o, w, what);
-    }
     default:
         /* -EINTR is retried; anything else (the device unplugged, -ENODEV;
          * a dead driver, -EIO) is for good. */
@@ -285,20 +276,71 @@ static int alsa_out_recover(Audio *a, AlsaOut *o, int err, const char **what)
     }
 }
 
+/* Waits for room for a period, the usual need of a non-blocking device
+ * whose buffer is full, at most two periods' time so that stop is noticed.
+ * Returns 1 when there is room, 0 when the time ran out, or an error from
+ * the device (an underrun, a suspend) for alsa_out_recover. */
+static int alsa_out_wait_for_room(Audio *a, AlsaOut *o)
+{
+    uint32_t rate = atomic_load(&a->rate);
+    int ms = rate ? (int)(2000u * o->period / rate) + 1 : 10;
+    int w = snd_pcm_wait(o->pcm, ms);
+    return w == -EAGAIN ? 0 : w;
+}
+
+/* Counts one more write in a row that moved nothing; true (and given up,
+ * with `err` as the reason) when that is too many. */
+static bool alsa_out_stalled(Audio *a, AlsaOut *o, int *stalls, int err)
+{
+    if (++*stalls < ALSA_OUT_MAX_STALLS)
+        return false;
+    alsa_out_give_up(a, o, "no audio taken in many tries", err);
+    return true;
+}
+
 /* Writes one converted period whole: a short write goes on with the rest,
- * an error is recovered and the rest written. False when playback must
- * end (the reason is in a->failure). */
-static bool alsa_out_write_period(Audio *a, AlsaOut *o, size_t frame_bytes)
+ * no room is waited for, an error is recovered and the rest written.
+ * *found_full says whether the device had no room at some point (it has a
+ * clock: alsa_out_pace). False when playback must end (the reason is in
+ * a->failure). */
+static bool alsa_out_write_period(Audio *a, AlsaOut *o, size_t frame_bytes,
+                                  bool *found_full)
 {
     snd_pcm_uframes_t done = 0;
     int stalls = 0;
+    struct timespec progress, now;
+    clock_gettime(CLOCK_MONOTONIC, &progress);
+    *found_full = false;
     while (done < o->period && atomic_load(&o->running)) {
         snd_pcm_sframes_t n = snd_pcm_writei(
             o->pcm, (char *)o->out + done * frame_bytes, o->period - done);
         if (n > 0) {
             done += (snd_pcm_uframes_t)n;
             stalls = 0;
+            clock_gettime(CLOCK_MONOTONIC, &progress);
             continue;
+        }
+        if (n == 0 || n == -EAGAIN) {
+            *found_full = true;
+            n = alsa_out_wait_for_room(a, o);
+            if (n == 0) {
+                /* No room all this time: a stream paused by its sound
+                 * server, or one that froze. Time decides, not tries. */
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                if (audio_timespec_diff_ns(&now, &progress) >
+                    (int64_t)ALSA_OUT_NO_ROOM_SECONDS * 1000000000) {
+                    alsa_out_give_up(a, o, "no room for audio in 5 s", -EAGAIN);
+                    return false;
+                }
+                continue;
+            }
+            if (n > 0) {
+                /* Room announced: the next write takes it, or this is a
+                 * device that says so and refuses, which the count ends. */
+                if (alsa_out_stalled(a, o, &stalls, -EAGAIN))
+                    return false;
+                continue;
+            }
         }
         const char *what = "write failed";
         int err = alsa_out_recover(a, o, (int)n, &what);
@@ -306,11 +348,8 @@ static bool alsa_out_write_period(Audio *a, AlsaOut *o, size_t frame_bytes)
             alsa_out_give_up(a, o, what, err);
             return false;
         }
-        if (++stalls >= ALSA_OUT_MAX_STALLS) {
-            alsa_out_give_up(a, o, "no audio taken in many tries",
-                             n < 0 ? (int)n : -EIO);
+        if (alsa_out_stalled(a, o, &stalls, n < 0 ? (int)n : -EIO))
             return false;
-        }
     }
     return true;
 }
@@ -328,11 +367,10 @@ static void *alsa_out_thread(void *arg)
         audio_render(a, o->buf, o->chan, o->chan_count, (uint32_t)o->period);
         alsa_out_convert(o, o->period * 2);
         audio_period_end(a);
-        struct timespec write_began;
-        clock_gettime(CLOCK_MONOTONIC, &write_began);
-        if (!alsa_out_write_period(a, o, frame_bytes))
+        bool found_full;
+        if (!alsa_out_write_period(a, o, frame_bytes, &found_full))
             break;
-        alsa_out_pace(o, rate, &pace, &write_began);
+        alsa_out_pace(o, rate, &pace, found_full);
     }
     return NULL;
 }
