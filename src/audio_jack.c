@@ -444,6 +444,13 @@ static HissError jack_out_reconnect(Audio *a, HissDiag *why)
         jack_out_drop_client(a, j);
         return err;
     }
+    if (atomic_load(&j->gone)) {
+        /* Gone again already (a server that keeps failing): no "back" to
+         * report; the next try starts from scratch. */
+        audio_why(why, "the JACK server went away again");
+        jack_out_drop_client(a, j);
+        return HISS_ERR_IO;
+    }
     j->gone_reported = false;
     j->reconnected_unreported = true;
     return HISS_OK;
