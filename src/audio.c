@@ -283,6 +283,10 @@ unsigned audio_poll(Audio *a)
     audio_follow_song(a);
     unsigned events = a->backend->poll ? a->backend->poll(a) : 0;
     events |= audio_check_ports(a);
+    if (audio_state(a) == AUDIO_STATE_FAILED && !a->failure_said) {
+        a->failure_said = true;
+        events |= AUDIO_EVENT_FAILED;
+    }
     if (atomic_load(&a->engine) &&
         atomic_load(&a->engine_rate) != atomic_load(&a->rate))
         events |= AUDIO_EVENT_RATE_CHANGED;

@@ -97,6 +97,8 @@ enum {
                                           per-channel ports asked for (said
                                           once per count): those channels
                                           are in the stereo mix only */
+    AUDIO_EVENT_FAILED = 1u << 5,       /* the device failed for good (said
+                                          once): audio_failure says why */
 };
 
 /* Call every few tens of milliseconds: it carries JACK transport changes
@@ -108,9 +110,9 @@ unsigned audio_poll(Audio *audio);
  * one once the audio thread can no longer touch it (at most a period). */
 Engine *audio_swap_engine(Audio *audio, Engine *engine, uint32_t engine_rate);
 
-/* After the JACK server went away (for --fallback): replaces *audio by the
- * ALSA device of the same options, else the null clock, started with the
- * same engine, which keeps its rate (a device at another rate shows as
+/* After the JACK server went away or the ALSA device failed (for
+ * --fallback): replaces *audio by the next backend that opens and starts,
+ * ALSA (after JACK only) else the null clock, started with the same engine, which keeps its rate (a device at another rate shows as
  * AUDIO_EVENT_RATE_CHANGED on the next audio_poll). *why says what was
  * done, or why nothing could be opened (then *audio is left as it was). */
 HissError audio_fall_back(Audio **audio, const Song *song, HissDiag *why);

@@ -67,6 +67,7 @@ struct Audio {
     _Atomic int song_speed;
     const Song *song; /* [ui] only */
     int ports_short_said; /* [ui] the wanted count last reported short, or 0 */
+    bool failure_said;    /* [ui] AUDIO_EVENT_FAILED was reported */
 
     AudioPeriodHook hook;
     void *hook_ctx;

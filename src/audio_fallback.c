@@ -1,6 +1,6 @@
 /* audio_fallback: moving on from a JACK server that went away to ALSA, or
- * the null clock, for users who asked for it (--fallback), without
- * stopping the song. */
+ * from there (or from an ALSA device that failed) to the null clock, for
+ * users who asked for it (--fallback), without stopping the song. */
 #include "audio_backend.h"
 
 #include <string.h>
@@ -29,7 +29,9 @@ HissError audio_fall_back(Audio **audio, const Song *song, HissDiag *why)
     Audio *old = *audio;
     uint32_t rate = 0;
     HissDiag alsa_why = {{0}};
-    Audio *fresh = audio_fallback_try(old, "alsa", song, &rate, &alsa_why);
+    /* Away from JACK: ALSA first. Away from a failed ALSA device: null. */
+    bool try_alsa = strcmp(audio_name(old), "alsa") != 0;
+    Audio *fresh = try_alsa ? audio_fallback_try(old, "alsa", song, &rate, &alsa_why) : NULL;
     if (!fresh)
         fresh = audio_fallback_try(old, "null", song, &rate, why);
     if (!fresh)
@@ -41,10 +43,11 @@ HissError audio_fall_back(Audio **audio, const Song *song, HissDiag *why)
     audio_swap_engine(fresh, engine, engine_rate);
     audio_close(old);
     *audio = fresh;
-    if (strcmp(audio_name(fresh), "alsa") != 0)
-        audio_why(why, "falling back to %s at %u Hz (silent: %s)", audio_name(fresh), rate,
-                  alsa_why.text);
-    else
+    if (strcmp(audio_name(fresh), "null") != 0)
         audio_why(why, "falling back to %s at %u Hz", audio_name(fresh), rate);
+    else if (alsa_why.text[0])
+        audio_why(why, "falling back to null at %u Hz (silent: %s)", rate, alsa_why.text);
+    else
+        audio_why(why, "falling back to null at %u Hz (silent)", rate);
     return HISS_OK;
 }

@@ -219,7 +219,8 @@ static HissError play_rebuild_for_rate(Player *pl)
     return HISS_OK;
 }
 
-/* After the JACK server went away, with --fallback: ALSA, else null. */
+/* After the JACK server went away, with --fallback: ALSA, else null; after
+ * the ALSA device failed: null. */
 static HissError play_fall_back(Player *pl)
 {
     HissDiag why = {{0}};
@@ -321,6 +322,9 @@ static int play_run(Player *pl)
                 play_say(pl, "%s", why);
             else
                 play_say(pl, "the %s device failed", audio_name(pl->audio));
+            if (a->audio.fall_back && strcmp(audio_name(pl->audio), "null") != 0 &&
+                play_fall_back(pl) == HISS_OK)
+                continue;
             exit_status = 1;
             break;
         }

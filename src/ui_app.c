@@ -1088,6 +1088,27 @@ static bool follow_device_rate(UiApp *app, char *said, size_t size)
     return true;
 }
 
+/* The device failed for good: says why, and with --fallback moves on to
+ * the null clock so the song plays on (silently) where it was. */
+static void say_audio_failed(UiApp *app)
+{
+    char text[sizeof(HissDiag) * 2 + 32];
+    const char *failure = audio_failure(app->audio);
+    if (!failure[0])
+        failure = "the device stopped";
+    if (!app->fall_back || !strcmp(audio_name(app->audio), "null")) {
+        snprintf(text, sizeof text, "audio failed: %s", failure);
+        background_message(app, true, text);
+        return;
+    }
+    snprintf(text, sizeof text, "audio failed: %s; ", failure);
+    HissDiag why = {{0}};
+    bool moved = audio_fall_back(&app->audio, app->song, &why) == HISS_OK;
+    size_t used = strlen(text);
+    snprintf(text + used, sizeof text - used, "%s", why.text);
+    background_message(app, !moved, text);
+}
+
 /* Audio events, as `hiss play` reacts to them: JACK transport changes go
  * to the engine inside audio_poll; the rest is news for the user. */
 static void poll_audio(UiApp *app)
@@ -1119,6 +1140,8 @@ static void poll_audio(UiApp *app)
                  "JACK server gone: %s reconnects once it is back", key);
         background_message(app, true, text);
     }
+    if (ev & AUDIO_EVENT_FAILED)
+        say_audio_failed(app);
     if (ev & AUDIO_EVENT_RECONNECTED) {
         snprintf(text, sizeof text, "audio reconnected: JACK at %u Hz",
                  audio_rate(app->audio));

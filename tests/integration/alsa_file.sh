@@ -140,6 +140,43 @@ said_why() {
 }
 check "a device lost while playing: hiss play stops with status 1 and says why" said_why
 
+# With --fallback the song plays on, on the null clock, to the end of its
+# --seconds; the reason is still said.
+LD_PRELOAD=$SHIM ASAN_OPTIONS=$SHIM_ASAN SHIM_FAIL_FROM=100 \
+    "$HISS" play "$DEMO" --audio alsa --device hisscap --seconds 3 --fallback \
+    >"$WORK/gonefb.log" 2>&1
+rc=$?
+cat "$WORK/gonefb.log"
+fell_back() {
+    [ "$rc" = 0 ] &&
+        grep -qxF "hiss: ALSA device 'hisscap': write failed: No such device" "$WORK/gonefb.log" &&
+        grep -qE "^hiss: falling back to null at [0-9]+ Hz \(silent\)$" "$WORK/gonefb.log" &&
+        grep -qE "stopped after 3\.[0-9] s" "$WORK/gonefb.log"
+}
+check "a device lost with --fallback: hiss play moves to null, plays to the end, status 0" fell_back
+
+# The editor says why the device failed, and with --fallback plays on.
+TSOCK=hiss-alsa-ui-$$
+editor_says() { # OPTIONS TEXT
+    tmux -L "$TSOCK" kill-server 2>/dev/null
+    tmux -L "$TSOCK" new-session -d -s ui -x 200 -y 30 \
+        "LD_PRELOAD=$SHIM ASAN_OPTIONS=$SHIM_ASAN SHIM_FAIL_FROM=100 '$HISS' '$DEMO' \
+         --audio alsa --device hisscap $1; sleep 60"
+    local i
+    for ((i = 0; i < 100; i++)); do
+        tmux -L "$TSOCK" capture-pane -p -t ui | grep -qF -- "$2" && break
+        sleep 0.1
+    done
+    tmux -L "$TSOCK" capture-pane -p -t ui | grep -F -- "$2"
+    local found=$?
+    tmux -L "$TSOCK" kill-server 2>/dev/null
+    return $found
+}
+check "the editor says why the ALSA device failed" \
+    editor_says "" "audio failed: ALSA device 'hisscap': write failed: No such device"
+check "the editor with --fallback moves to null and says so" \
+    editor_says --fallback "No such device; falling back to null at 48000 Hz (silent)"
+
 "$HISS" play "$DEMO" --audio alsa --device hiss_no_such_pcm --seconds 1 >"$WORK/bad.log" 2>&1
 rc=$?
 cat "$WORK/bad.log"
