@@ -69,7 +69,7 @@ static HissError alsa_out_open(Audio *a, HissDiag *why)
      * editor); a blocking write to a sound server that froze never returns
      * (a stop that never ends). So the device stays non-blocking: busy is
      * an error with a reason, and the writer waits for room itself, with
-     * snd_pcm_wait and a timeout (alsa_out_recover). */
+     * snd_pcm_wait and a timeout (alsa_out_wait_for_room). */
     int err = snd_pcm_open(&o->pcm, dev, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
     if (err < 0) {
         o->pcm = NULL;
@@ -209,9 +209,11 @@ static void alsa_out_pace(const AlsaOut *o, uint32_t rate, AlsaPace *pace,
 enum { ALSA_OUT_MAX_STALLS = 16 };
 /* How long a device may make no room at all before it counts as stopped
  * for good. Sound servers pause streams for a while when they move them
- * (another output, Bluetooth, HDMI): that is waited out. The failure
- * message says the number too. */
-enum { ALSA_OUT_NO_ROOM_SECONDS = 5 };
+ * (another output, Bluetooth, HDMI): that is waited out. A macro, so the
+ * failure message is built from the same number. */
+#define ALSA_OUT_NO_ROOM_SECONDS 5
+#define ALSA_OUT_STR(x) #x
+#define ALSA_OUT_NO_ROOM_WHAT(s) "no room for audio in " ALSA_OUT_STR(s) " s"
 /* A suspended device wakes before the process is thawed, so resume
  * rarely asks to wait; when it does, try for about two seconds. */
 enum { ALSA_OUT_RESUME_TRIES = 200, ALSA_OUT_RESUME_NAP_MS = 10 };
@@ -329,7 +331,8 @@ static bool alsa_out_write_period(Audio *a, AlsaOut *o, size_t frame_bytes,
                 clock_gettime(CLOCK_MONOTONIC, &now);
                 if (audio_timespec_diff_ns(&now, &progress) >
                     (int64_t)ALSA_OUT_NO_ROOM_SECONDS * 1000000000) {
-                    alsa_out_give_up(a, o, "no room for audio in 5 s", -EAGAIN);
+                    alsa_out_give_up(a, o, ALSA_OUT_NO_ROOM_WHAT(ALSA_OUT_NO_ROOM_SECONDS),
+                                     -EAGAIN);
                     return false;
                 }
                 continue;

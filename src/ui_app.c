@@ -1101,6 +1101,8 @@ static void say_audio_failed(UiApp *app)
         background_message(app, true, text);
         return;
     }
+    /* The reason goes into the message first: falling back closes the
+     * failed device, and its failure text with it. */
     snprintf(text, sizeof text, "audio failed: %s; ", failure);
     HissDiag why = {{0}};
     bool moved = audio_fall_back(&app->audio, app->song, &why) == HISS_OK;

@@ -115,7 +115,8 @@ static bool card_playing;
 static struct timespec card_then;
 static _Atomic int card_dry;
 
-static double card_seconds_since(const struct timespec *t)
+/* Seconds from `t` to now (negative for a time still to come). */
+static double seconds_since(const struct timespec *t)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -126,7 +127,7 @@ static void card_play_until_now(void)
 {
     if (!card_playing)
         return;
-    card_fill -= card_seconds_since(&card_then) * RATE * card_speed;
+    card_fill -= seconds_since(&card_then) * RATE * card_speed;
     clock_gettime(CLOCK_MONOTONIC, &card_then);
     if (card_fill < 0) {
         atomic_fetch_add(&card_dry, 1);
@@ -202,10 +203,7 @@ int snd_pcm_nonblock(snd_pcm_t *pcm, int nonblock)
 /* Seconds left of an INJ_PAUSED pause (0 when none). */
 static double pause_left(void)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double left = (double)(paused_until.tv_sec - now.tv_sec) +
-                  (double)(paused_until.tv_nsec - now.tv_nsec) / 1e9;
+    double left = -seconds_since(&paused_until);
     return left > 0 ? left : 0;
 }
 
@@ -703,13 +701,6 @@ static void an_unplugged_device_fails_once_with_a_reason(void)
     end_run(&r);
 }
 
-static double seconds_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* A busy device is an error with a reason at once, not a frozen editor. */
 /* A sound server that froze (PulseAudio or PipeWire behind "default")
  * never makes room: the writer must not sit in a write that never returns,
@@ -761,9 +752,10 @@ static void a_busy_device_is_an_error_at_once(void)
     Audio *audio = NULL;
     uint32_t rate = 0;
     HissDiag why = {{0}};
-    double began = seconds_now();
+    struct timespec began;
+    clock_gettime(CLOCK_MONOTONIC, &began);
     HissError err = audio_open(&audio, &o, &rate, &why);
-    double took = seconds_now() - began;
+    double took = seconds_since(&began);
     CHECK(err != HISS_OK);
     CHECK(audio == NULL);
     CHECK_MSG(took < 30, "audio_open waited %.1f s for a busy device", took);
