@@ -1,4 +1,4 @@
-# hiss: build, test, bench, fuzz, install. Every src/*.c except main.c goes
+# hiss: build, test, bench, fuzz, install. Every .c under src/ except main.c goes
 # into one library that the program, tests, benchmarks and fuzzers link.
 
 CC ?= cc
@@ -17,7 +17,7 @@ OPT ?= -O2
 CFLAGS ?= $(OPT) -g
 WARN = -Wall -Wextra -Werror -Wno-unused-parameter
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
-	-pthread -MMD -MP -Isrc $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+	-pthread -MMD -MP $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = -pthread $(LDFLAGS) $(EXTRA_LDFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
@@ -34,7 +34,38 @@ EXTRA_CFLAGS += -O1 -fsanitize=thread -fno-omit-frame-pointer
 EXTRA_LDFLAGS += -fsanitize=thread
 endif
 
-LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+# Layers: one folder each under src/, lowest first. A folder's files see only
+# the headers of the folders below it (LAYER_DIRS_x) and are compiled with
+# tools/layers/no-* first on the include path, whose headers stop the build
+# when a layer includes a library it may not use (LAYER_FORBID_x). So the
+# layering is checked by the compiler, not by convention; tests/layers.sh
+# proves that each forbidden include fails.
+LAYERS = core engine edit io audio app ui cli
+LAYER_DIRS_core = core
+LAYER_DIRS_engine = $(LAYER_DIRS_core) engine
+LAYER_DIRS_edit = $(LAYER_DIRS_engine) edit
+LAYER_DIRS_io = $(LAYER_DIRS_engine) io
+LAYER_DIRS_audio = $(LAYER_DIRS_edit) io audio
+LAYER_DIRS_app = $(LAYER_DIRS_audio) app
+LAYER_DIRS_ui = $(LAYER_DIRS_app) ui ui/pages
+LAYER_DIRS_cli = $(LAYER_DIRS_ui) cli
+LAYER_DIRS_main = $(LAYER_DIRS_cli)
+ALL_LIBS_FORBID = curses jack alsa sndfile samplerate aubio rubberband ebur128 xmp
+LAYER_FORBID_core = $(ALL_LIBS_FORBID)
+LAYER_FORBID_engine = $(filter-out samplerate,$(ALL_LIBS_FORBID))
+LAYER_FORBID_edit = $(ALL_LIBS_FORBID)
+LAYER_FORBID_io = curses jack alsa rubberband ebur128
+LAYER_FORBID_audio = curses sndfile samplerate aubio rubberband ebur128 xmp
+LAYER_FORBID_app = curses jack alsa
+LAYER_FORBID_ui = jack alsa
+LAYER_FORBID_cli = curses jack alsa
+LAYER_FORBID_main = curses jack alsa
+layer_flags = $(patsubst %,-Itools/layers/no-%,$(LAYER_FORBID_$(1))) \
+	$(patsubst %,-Isrc/%,$(LAYER_DIRS_$(1)))
+# Tests, benchmarks and tools see every layer.
+ALL_LAYER_INC = $(patsubst %,-Isrc/%,$(LAYER_DIRS_main))
+
+LIB_SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c src/$(l)/*/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
 LIB := $(BUILD)/libhiss.a
 TEST_COMMON_SRC := $(wildcard tests/common/*.c)
@@ -51,7 +82,7 @@ FUZZ_REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/test_fuzz_repla
 FUZZ_SECONDS ?= 60
 
 .PHONY: all test test-unit test-san tsan check bench run samples fuzz install \
-	uninstall deps clean
+	uninstall deps clean layer-probe
 
 .SECONDARY:
 
@@ -67,29 +98,40 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+# The layer is the first folder under src/ (ui/pages is ui's).
+layer_of = $(firstword $(subst /, ,$(patsubst $(BUILD)/src/%,%,$(1))))
+$(BUILD)/src/main.o: src/main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(call layer_flags,main) $(ALL_CFLAGS) -c -o $@ $<
+
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(call layer_flags,$(call layer_of,$@)) $(ALL_CFLAGS) -c -o $@ $<
+
+# Compiles one file as if it lived in LAYER (make layer-probe LAYER=engine
+# PROBE=file.c); tests/layers.sh uses it to show forbidden includes fail.
+layer-probe:
+	$(CC) $(call layer_flags,$(LAYER)) $(ALL_CFLAGS) -fsyntax-only $(PROBE)
 
 $(BUILD)/tests/common/%.o: tests/common/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) -Itests -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) -Itests $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/test_fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DFUZZ_TARGET='"$*"' $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) -DFUZZ_TARGET='"$*"' $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(TEST_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) -Itests $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tools/%: tools/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Unit, audio-property and integration tests; the last line is the total.
 test: $(BUILD)/hiss $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY_BIN)

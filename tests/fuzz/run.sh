@@ -7,7 +7,7 @@
 #
 #   BUILD=build-fuzz FUZZ_SECONDS=60 tests/fuzz/run.sh [target...]
 #
-# Each target links every src/*.c except main.c and cli_*.c, so a new
+# Each target links every src/**/*.c except main.c and src/cli/, so a new
 # fuzz_<name>.c needs nothing else here. Seeds: corpus/<target>/ plus the
 # past crashers in regress/<target>/; a dictionary <target>.dict is used
 # when present. `make test` replays corpus/ and regress/ without clang
@@ -27,23 +27,25 @@ if ! command -v "$FUZZ_CC" >/dev/null; then
     exit 1
 fi
 
+# Every layer folder is on the include path (the Makefile checks layering).
+LAYER_INC=$(find src -mindepth 1 -type d | sort | sed 's/^/-I/' | tr '\n' ' ')
 # The Makefile's package list is the one source of truth.
 PKGS=$(sed -n 's/^PKGS *= *//p' Makefile)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g \
--Wall -Wextra -Werror -Wno-unused-parameter -pthread -Isrc \
+-Wall -Wextra -Werror -Wno-unused-parameter -pthread $LAYER_INC \
 $(pkg-config --cflags $PKGS 2>/dev/null)"
 LIBS="$(pkg-config --libs $PKGS 2>/dev/null) -lm"
 
 mkdir -p "$BUILD/src"
 
 # Library objects, rebuilt when the source or any header is newer.
-newest_header=$(ls -t src/*.h 2>/dev/null | head -1)
+newest_header=$(ls -t $(find src -name "*.h") 2>/dev/null | head -1)
 to_build=()
 objs=()
-for src in src/*.c; do
+for src in $(find src -name "*.c" | sort); do
     base=$(basename "$src" .c)
-    case $base in main | cli_*) continue ;; esac
+    case $src in src/main.c | src/cli/*) continue ;; esac
     obj="$BUILD/src/$base.o"
     objs+=("$obj")
     if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] ||

@@ -1,0 +1,3 @@
+/* Placed first on the include path of the layers that may not use JACK:
+ * including it from there stops the build. See Makefile "Layers". */
+#error "this layer may not include <jack/transport.h> (see the layering in README.md)"
