@@ -29,7 +29,11 @@ int main(int argc, char **argv)
     if (argc > 1) {
         const char *cmd = argv[1];
         if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
-            printf("hiss %s\n", HISS_VERSION);
+            printf("hiss %s\n"
+                   "Copyright (c) 2026 the hiss authors\n"
+                   "MIT licence: free to use, change and share; no warranty.\n"
+                   "See the LICENSE file for the full text.\n",
+                   HISS_VERSION);
             return 0;
         }
         if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

@@ -1,0 +1,17 @@
+# Results for integration scripts (sourced, not run): ok/bad/check record
+# one line each, finish prints "N passed, N failed" and sets the exit status.
+pass=0
+fail=0
+# ok NAME; bad NAME [WHY]
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; [ $# -gt 1 ] && echo "     $2"; return 0; }
+# check NAME COMMAND...: passes when the command succeeds.
+check() {
+    local name=$1
+    shift
+    if "$@"; then ok "$name"; else bad "$name" "failed: $*"; fi
+}
+finish() {
+    echo "$pass passed, $fail failed"
+    [ "$fail" = 0 ]
+}
