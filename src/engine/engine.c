@@ -33,6 +33,54 @@ typedef struct {
     void *ptr;
 } Grave;
 
+/* The sequencer: where the song is, its tempo, and what counts frames to
+ * the next tick (tick_rem, frames_left, swing_debt, rescaled when the rate
+ * changes). engine_hand_over copies it whole. */
+typedef struct {
+    bool playing, pattern_mode, loop_song;
+    int order, pattern, row, tick, speed, bpm;
+    uint64_t tick_rem;      /* remainder of rate*5 / (2*bpm), carried */
+    uint32_t frames_left;   /* until the next tick (or swing delay) ends */
+    bool row_started;
+    uint32_t swing_debt;
+    FxRowControl ctl;       /* song control from the current row */
+    bool cmd_jump;
+    int cmd_jump_order, cmd_jump_row;
+    int cue;
+} Sequencer;
+
+/* The song channels: effect state, the voice each plays, mute and solo.
+ * Copied whole by engine_hand_over. */
+typedef struct {
+    Channel ch[SONG_MAX_CHANNELS];
+    bool mute[SONG_MAX_CHANNELS], solo[SONG_MAX_CHANNELS];
+    int solo_count;
+    int nch;                /* song channels at the last row */
+} ChannelBank;
+
+/* Every voice (channel notes, fading ghosts, previews). Voices hold
+ * pointers into the song and resampler state, so engine_hand_over carries
+ * them one by one (mixer_voice_carry). */
+typedef struct {
+    MixerVoice voices[ENGINE_MAX_VOICES];
+    uint32_t serial;
+    float zeros[MIXER_ZERO_FRAMES * 2];
+} VoicePool;
+
+/* Notes auditioned from the editor; they end with their engine. */
+typedef struct {
+    PreviewSlot slots[ENGINE_PREVIEW_VOICES];
+    int next;
+    Instrument *inst;       /* from ENGINE_CMD_PREVIEW_SAMPLE */
+} Previews;
+
+/* Master gain, ramped when the song's setting changes. */
+typedef struct {
+    int tenth_db;
+    float gain, target, step;
+    uint32_t left;
+} Master;
+
 struct Engine {
     Song *song;
     uint32_t rate;
@@ -42,40 +90,17 @@ struct Engine {
     Ring returns;
     EngineStatus status;
 
-    MixerVoice voices[ENGINE_MAX_VOICES];
-    uint32_t voice_serial;
-    float zeros[MIXER_ZERO_FRAMES * 2];
-
-    Channel ch[SONG_MAX_CHANNELS];
-    bool mute[SONG_MAX_CHANNELS], solo[SONG_MAX_CHANNELS];
-    int solo_count;
-    int nch;                /* song channels at the last row */
-
-    PreviewSlot preview[ENGINE_PREVIEW_VOICES];
-    int preview_next;
-    Instrument *preview_inst; /* from ENGINE_CMD_PREVIEW_SAMPLE */
+    VoicePool pool;
+    ChannelBank chans;
+    Previews preview;
 
     Grave graveyard[GRAVEYARD_SIZE];
     int grave_count;
     EngineCommand pending;
     bool has_pending;
 
-    /* sequencer */
-    bool playing, pattern_mode, loop_song;
-    int order, pattern, row, tick, speed, bpm;
-    uint64_t tick_rem;      /* remainder of rate*5 / (2*bpm), carried */
-    uint32_t frames_left;   /* until the next tick (or swing delay) ends */
-    bool row_started;
-    uint32_t swing_debt;
-    FxRowControl ctl;       /* song control from the current row */
-
-    /* master gain, ramped when the song's setting changes */
-    int gain_tenth_db;
-    float gain, gain_target, gain_step;
-    uint32_t gain_left;
-    bool cmd_jump;
-    int cmd_jump_order, cmd_jump_row;
-    int cue;
+    Sequencer seq;
+    Master master;
 };
 
 /* ---- voices ------------------------------------------------------------ */
@@ -84,7 +109,7 @@ static MixerVoice *channel_voice(Engine *e, const Channel *ch)
 {
     if (ch->voice < 0)
         return NULL;
-    MixerVoice *v = &e->voices[ch->voice];
+    MixerVoice *v = &e->pool.voices[ch->voice];
     return v->active && !v->releasing && v->serial == ch->voice_serial ? v
                                                                         : NULL;
 }
@@ -102,21 +127,21 @@ static int voice_alloc(Engine *e)
 {
     int best = -1;
     for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
-        MixerVoice *v = &e->voices[i];
+        MixerVoice *v = &e->pool.voices[i];
         if (!v->active)
             return i;
         if (v->releasing &&
-            (best < 0 || v->ramp_left < e->voices[best].ramp_left))
+            (best < 0 || v->ramp_left < e->pool.voices[best].ramp_left))
             best = i;
     }
     if (best >= 0)
-        mixer_voice_kill(&e->voices[best]);
+        mixer_voice_kill(&e->pool.voices[best]);
     return best;
 }
 
 static bool audible(const Engine *e, int c)
 {
-    return !e->mute[c] && (e->solo_count == 0 || e->solo[c]);
+    return !e->chans.mute[c] && (e->chans.solo_count == 0 || e->chans.solo[c]);
 }
 
 static void pan_gains(int pan, float vol, float *gl, float *gr)
@@ -145,7 +170,7 @@ static uint64_t pitch_step(const Engine *e, const Instrument *inst, int pitch)
 static void channel_gains(const Engine *e, int c, float *gl, float *gr,
                           float *gm)
 {
-    const Channel *ch = &e->ch[c];
+    const Channel *ch = &e->chans.ch[c];
     float vol = audible(e, c) ? (float)ch->fx.volume / 64.0f : 0.0f;
     pan_gains(ch->fx.pan, vol, gl, gr);
     *gm = vol;
@@ -154,7 +179,7 @@ static void channel_gains(const Engine *e, int c, float *gl, float *gr,
 /* Pushes the channel's pitch and gains to its voice (tick boundaries). */
 static void channel_apply(Engine *e, int c)
 {
-    Channel *ch = &e->ch[c];
+    Channel *ch = &e->chans.ch[c];
     MixerVoice *v = channel_voice(e, ch);
     if (!v)
         return;
@@ -168,7 +193,7 @@ static void channel_apply(Engine *e, int c)
  * voice fades out as a ghost while the new one starts. */
 static void start_note(Engine *e, int c, uint32_t offset)
 {
-    Channel *ch = &e->ch[c];
+    Channel *ch = &e->chans.ch[c];
     release_channel_voice(e, ch, e->ramp);
     ch->fx.retrig_count = 0;
     Instrument *inst = ch->fx.inst_slot ? song_instrument(e->song, ch->fx.inst_slot)
@@ -178,7 +203,7 @@ static void start_note(Engine *e, int c, uint32_t offset)
     int vi = voice_alloc(e);
     if (vi < 0)
         return;
-    MixerVoice *v = &e->voices[vi];
+    MixerVoice *v = &e->pool.voices[vi];
     float gl, gr, gm;
     channel_gains(e, c, &gl, &gr, &gm);
     if (!mixer_voice_start(v, inst, offset, pitch_step(e, inst, ch->fx.pitch), gl,
@@ -187,7 +212,7 @@ static void start_note(Engine *e, int c, uint32_t offset)
     v->channel = c;
     v->slot = ch->fx.inst_slot;
     v->owner = e->song;
-    v->serial = ++e->voice_serial;
+    v->serial = ++e->pool.serial;
     ch->voice = vi;
     ch->voice_serial = v->serial;
 }
@@ -195,22 +220,22 @@ static void start_note(Engine *e, int c, uint32_t offset)
 static void release_all(Engine *e, bool previews)
 {
     for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
-        MixerVoice *v = &e->voices[i];
+        MixerVoice *v = &e->pool.voices[i];
         if (v->active && (previews || v->channel >= 0))
             mixer_voice_release(v, e->ramp);
     }
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
-        e->ch[c].voice = -1;
+        e->chans.ch[c].voice = -1;
     if (previews)
         for (int p = 0; p < ENGINE_PREVIEW_VOICES; p++)
-            e->preview[p].voice = -1;
+            e->preview.slots[p].voice = -1;
 }
 
 /* ---- rows and ticks ---------------------------------------------------- */
 
 static void retrigger(Engine *e, int c)
 {
-    uint8_t note = e->ch[c].fx.note;
+    uint8_t note = e->chans.ch[c].fx.note;
     if (note >= NOTE_FIRST && note <= NOTE_LAST)
         start_note(e, c, 0);
 }
@@ -219,7 +244,7 @@ static void retrigger(Engine *e, int c)
  * first-tick effects of both columns. */
 static void channel_trigger(Engine *e, int c, const Cell *cell)
 {
-    Channel *ch = &e->ch[c];
+    Channel *ch = &e->chans.ch[c];
     FxChannel *fx = &ch->fx;
     uint32_t offset = fx_sample_offset(fx, cell);
     if (cell->instrument) {
@@ -252,8 +277,8 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
 
 static void channel_row(Engine *e, int c, Cell cell)
 {
-    FxChannel *fx = &e->ch[c].fx;
-    if (fx_row(fx, e->row, &cell, &e->ctl))
+    FxChannel *fx = &e->chans.ch[c].fx;
+    if (fx_row(fx, e->seq.row, &cell, &e->seq.ctl))
         return; /* EDx: the cell acts on a later tick */
     channel_trigger(e, c, &cell);
     bool started = cell.note >= NOTE_FIRST && cell.note <= NOTE_LAST &&
@@ -264,15 +289,15 @@ static void channel_row(Engine *e, int c, Cell cell)
 
 static void channel_tick(Engine *e, int c)
 {
-    FxChannel *fx = &e->ch[c].fx;
+    FxChannel *fx = &e->chans.ch[c].fx;
     if (fx->delay_tick != FX_NO_TICK) {
-        if (fx->delay_tick == e->tick) {
+        if (fx->delay_tick == e->seq.tick) {
             fx->delay_tick = FX_NO_TICK;
             channel_trigger(e, c, &fx->delayed);
         }
         return;
     }
-    bool restart = fx_other_tick(fx, e->tick);
+    bool restart = fx_other_tick(fx, e->seq.tick);
     if (fx_multi_retrig(fx))
         restart = true;
     if (restart)
@@ -301,18 +326,18 @@ static int song_channels(const Engine *e)
 static void release_looping(Engine *e)
 {
     for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
-        MixerVoice *v = &e->voices[i];
+        MixerVoice *v = &e->pool.voices[i];
         if (v->active && v->channel >= 0 && v->loop != LOOP_OFF)
             mixer_voice_release(v, e->ramp);
     }
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
-        e->ch[c].voice = -1;
+        e->chans.ch[c].voice = -1;
 }
 
 static void stop_playback(Engine *e, bool song_end)
 {
-    e->playing = false;
-    e->frames_left = UINT32_MAX;
+    e->seq.playing = false;
+    e->seq.frames_left = UINT32_MAX;
     if (song_end)
         release_looping(e);
     else
@@ -330,7 +355,7 @@ static bool seek_order(Engine *e, int order, int row)
                             0, SONG_MAX_ORDERS);
     for (int tries = 0; tries <= SONG_MAX_ORDERS + 1; tries++) {
         if (order < 0 || order >= count) {
-            if (!e->loop_song || count == 0)
+            if (!e->seq.loop_song || count == 0)
                 break;
             order = 0;
             row = 0;
@@ -339,9 +364,9 @@ static bool seek_order(Engine *e, int order, int row)
                                        memory_order_relaxed);
         Pattern *p = song_pattern(e->song, pat);
         if (p) {
-            e->order = order;
-            e->pattern = pat;
-            e->row = row >= 0 && row < p->rows ? row : 0;
+            e->seq.order = order;
+            e->seq.pattern = pat;
+            e->seq.row = row >= 0 && row < p->rows ? row : 0;
             return true;
         }
         order++;
@@ -353,56 +378,56 @@ static bool seek_order(Engine *e, int order, int row)
 
 static int current_rows(const Engine *e)
 {
-    Pattern *p = song_pattern(e->song, e->pattern);
+    Pattern *p = song_pattern(e->song, e->seq.pattern);
     return p ? p->rows : 64;
 }
 
 static void new_pattern_state(Engine *e)
 {
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
-        e->ch[c].fx.loop_row = 0;
-        e->ch[c].fx.loop_count = 0;
+        e->chans.ch[c].fx.loop_row = 0;
+        e->chans.ch[c].fx.loop_count = 0;
     }
 }
 
 static void advance_row(Engine *e)
 {
-    int order = e->order;
-    int row = e->row + 1;
+    int order = e->seq.order;
+    int row = e->seq.row + 1;
     bool changed = false, jumped = false;
-    if (e->cmd_jump) {
-        e->cmd_jump = false;
+    if (e->seq.cmd_jump) {
+        e->seq.cmd_jump = false;
         jumped = true;
-        e->pattern_mode = false;
-        order = e->cmd_jump_order;
-        row = e->cmd_jump_row;
+        e->seq.pattern_mode = false;
+        order = e->seq.cmd_jump_order;
+        row = e->seq.cmd_jump_row;
         changed = true;
-    } else if (e->ctl.loop_jump >= 0) {
-        row = e->ctl.loop_jump;
-    } else if (e->ctl.pos_jump >= 0 || e->ctl.break_row >= 0) {
-        row = e->ctl.break_row >= 0 ? e->ctl.break_row : 0;
-        if (!e->pattern_mode)
-            order = e->ctl.pos_jump >= 0 ? e->ctl.pos_jump : order + 1;
+    } else if (e->seq.ctl.loop_jump >= 0) {
+        row = e->seq.ctl.loop_jump;
+    } else if (e->seq.ctl.pos_jump >= 0 || e->seq.ctl.break_row >= 0) {
+        row = e->seq.ctl.break_row >= 0 ? e->seq.ctl.break_row : 0;
+        if (!e->seq.pattern_mode)
+            order = e->seq.ctl.pos_jump >= 0 ? e->seq.ctl.pos_jump : order + 1;
         changed = true;
     } else if (row >= current_rows(e)) {
         row = 0;
         changed = true;
-        if (!e->pattern_mode)
+        if (!e->seq.pattern_mode)
             order = order + 1;
     }
     /* A cue takes over where the pattern ends, also from a looping
      * pattern, which then gives way to the song. */
-    if (changed && !jumped && e->cue >= 0) {
-        e->pattern_mode = false;
-        order = e->cue;
+    if (changed && !jumped && e->seq.cue >= 0) {
+        e->seq.pattern_mode = false;
+        order = e->seq.cue;
         row = 0;
-        e->cue = -1;
+        e->seq.cue = -1;
     }
-    fx_row_control_clear(&e->ctl);
+    fx_row_control_clear(&e->seq.ctl);
     if (changed)
         new_pattern_state(e);
-    if (e->pattern_mode) {
-        e->row = row >= 0 && row < current_rows(e) ? row : 0;
+    if (e->seq.pattern_mode) {
+        e->seq.row = row >= 0 && row < current_rows(e) ? row : 0;
         return;
     }
     seek_order(e, order, row);
@@ -411,26 +436,26 @@ static void advance_row(Engine *e)
 static void play_row(Engine *e)
 {
     int nch = song_channels(e);
-    for (int c = nch; c < e->nch; c++)
-        release_channel_voice(e, &e->ch[c], e->ramp);
-    e->nch = nch;
-    Pattern *p = song_pattern(e->song, e->pattern);
-    atomic_store_explicit(&e->status.order, e->order, memory_order_relaxed);
-    atomic_store_explicit(&e->status.pattern, e->pattern, memory_order_relaxed);
-    atomic_store_explicit(&e->status.row, e->row, memory_order_relaxed);
-    fx_row_control_clear(&e->ctl);
+    for (int c = nch; c < e->chans.nch; c++)
+        release_channel_voice(e, &e->chans.ch[c], e->ramp);
+    e->chans.nch = nch;
+    Pattern *p = song_pattern(e->song, e->seq.pattern);
+    atomic_store_explicit(&e->status.order, e->seq.order, memory_order_relaxed);
+    atomic_store_explicit(&e->status.pattern, e->seq.pattern, memory_order_relaxed);
+    atomic_store_explicit(&e->status.row, e->seq.row, memory_order_relaxed);
+    fx_row_control_clear(&e->seq.ctl);
     for (int c = 0; c < nch; c++) {
-        Cell cell = p && c < p->channels && e->row < p->rows
-                        ? song_pattern_get(p, e->row, c)
+        Cell cell = p && c < p->channels && e->seq.row < p->rows
+                        ? song_pattern_get(p, e->seq.row, c)
                         : song_cell_empty();
         channel_row(e, c, cell);
     }
-    if (e->ctl.bpm > 0) {
-        e->bpm = e->ctl.bpm;
-        e->tick_rem %= 2u * (unsigned)e->bpm;
+    if (e->seq.ctl.bpm > 0) {
+        e->seq.bpm = e->seq.ctl.bpm;
+        e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm;
     }
-    if (e->ctl.speed > 0)
-        e->speed = e->ctl.speed;
+    if (e->seq.ctl.speed > 0)
+        e->seq.speed = e->seq.ctl.speed;
 }
 
 /* Swing: off-beat rows (odd rows within the beat) start late by
@@ -441,96 +466,96 @@ static uint32_t swing_delay(const Engine *e)
                                                  memory_order_relaxed), 0, 100);
     int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat,
                                                memory_order_relaxed), 1, 32);
-    if (!swing || (e->row % rpb) % 2 == 0)
+    if (!swing || (e->seq.row % rpb) % 2 == 0)
         return 0;
-    return (uint32_t)((uint64_t)swing * (uint64_t)e->speed * e->rate * 5u /
-                      (400u * (uint64_t)e->bpm));
+    return (uint32_t)((uint64_t)swing * (uint64_t)e->seq.speed * e->rate * 5u /
+                      (400u * (uint64_t)e->seq.bpm));
 }
 
 static uint32_t next_tick_frames(Engine *e)
 {
-    uint64_t den = 2u * (uint64_t)e->bpm;
-    uint64_t total = (uint64_t)e->rate * 5u + e->tick_rem;
-    e->tick_rem = total % den;
+    uint64_t den = 2u * (uint64_t)e->seq.bpm;
+    uint64_t total = (uint64_t)e->rate * 5u + e->seq.tick_rem;
+    e->seq.tick_rem = total % den;
     return (uint32_t)(total / den);
 }
 
 static void process_tick(Engine *e)
 {
-    if (e->tick == 0)
+    if (e->seq.tick == 0)
         play_row(e);
     else
-        for (int c = 0; c < e->nch; c++)
+        for (int c = 0; c < e->chans.nch; c++)
             channel_tick(e, c);
-    for (int c = 0; c < e->nch; c++)
+    for (int c = 0; c < e->chans.nch; c++)
         channel_apply(e, c);
 }
 
 /* Runs the sequencer up to the next point where frames pass. */
 static void sequencer_step(Engine *e)
 {
-    for (int guard = 0; guard < 8 && e->frames_left == 0; guard++) {
-        if (!e->playing) {
-            e->frames_left = UINT32_MAX;
+    for (int guard = 0; guard < 8 && e->seq.frames_left == 0; guard++) {
+        if (!e->seq.playing) {
+            e->seq.frames_left = UINT32_MAX;
             return;
         }
-        if (e->tick >= e->speed) {
+        if (e->seq.tick >= e->seq.speed) {
             advance_row(e);
-            e->tick = 0;
-            e->row_started = false;
+            e->seq.tick = 0;
+            e->seq.row_started = false;
             continue;
         }
-        if (e->tick == 0 && !e->row_started) {
-            e->row_started = true;
-            e->swing_debt = swing_delay(e);
-            if (e->swing_debt) {
-                e->frames_left = e->swing_debt;
+        if (e->seq.tick == 0 && !e->seq.row_started) {
+            e->seq.row_started = true;
+            e->seq.swing_debt = swing_delay(e);
+            if (e->seq.swing_debt) {
+                e->seq.frames_left = e->seq.swing_debt;
                 continue;
             }
         }
         process_tick(e);
         uint32_t len = next_tick_frames(e);
-        if (e->swing_debt) {
+        if (e->seq.swing_debt) {
             /* The delayed row gives the delay back over its own ticks so
              * the next row starts on time. */
-            uint32_t left = (uint32_t)(e->speed > e->tick ? e->speed - e->tick : 1);
-            uint32_t share = (e->swing_debt + left - 1) / left;
+            uint32_t left = (uint32_t)(e->seq.speed > e->seq.tick ? e->seq.speed - e->seq.tick : 1);
+            uint32_t share = (e->seq.swing_debt + left - 1) / left;
             if (share > len / 2)
                 share = len / 2;
             len -= share;
-            e->swing_debt -= share;
+            e->seq.swing_debt -= share;
         }
-        e->tick++;
-        e->frames_left = len ? len : 1;
+        e->seq.tick++;
+        e->seq.frames_left = len ? len : 1;
     }
-    if (e->frames_left == 0)
-        e->frames_left = 1;
+    if (e->seq.frames_left == 0)
+        e->seq.frames_left = 1;
 }
 
 static void start_playback(Engine *e, bool pattern_mode, int where, int row)
 {
     release_all(e, false);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
-        channel_reset(&e->ch[c]);
-    e->nch = song_channels(e);
-    e->bpm = hiss_clampi(atomic_load(&e->song->bpm), 32, 255);
-    e->speed = hiss_clampi(atomic_load(&e->song->speed), 1, 31);
-    e->tick_rem = 0;
-    e->tick = 0;
-    e->row_started = false;
-    e->swing_debt = 0;
-    e->frames_left = 0;
-    fx_row_control_clear(&e->ctl);
-    e->cmd_jump = false;
-    e->cue = -1;
-    e->pattern_mode = pattern_mode;
-    e->playing = true;
+        channel_reset(&e->chans.ch[c]);
+    e->chans.nch = song_channels(e);
+    e->seq.bpm = hiss_clampi(atomic_load(&e->song->bpm), 32, 255);
+    e->seq.speed = hiss_clampi(atomic_load(&e->song->speed), 1, 31);
+    e->seq.tick_rem = 0;
+    e->seq.tick = 0;
+    e->seq.row_started = false;
+    e->seq.swing_debt = 0;
+    e->seq.frames_left = 0;
+    fx_row_control_clear(&e->seq.ctl);
+    e->seq.cmd_jump = false;
+    e->seq.cue = -1;
+    e->seq.pattern_mode = pattern_mode;
+    e->seq.playing = true;
     atomic_store_explicit(&e->status.song_ended, false, memory_order_relaxed);
     if (pattern_mode) {
-        e->order = 0;
-        e->pattern = hiss_clampi(where, 0, SONG_MAX_PATTERNS - 1);
+        e->seq.order = 0;
+        e->seq.pattern = hiss_clampi(where, 0, SONG_MAX_PATTERNS - 1);
         int rows = current_rows(e);
-        e->row = row >= 0 && row < rows ? row : 0;
+        e->seq.row = row >= 0 && row < rows ? row : 0;
     } else {
         seek_order(e, where, row);
     }
@@ -541,10 +566,10 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
 static void preview_start(Engine *e, Instrument *inst, int note, int volume,
                           const void *owner)
 {
-    PreviewSlot *ps = &e->preview[e->preview_next];
-    e->preview_next = (e->preview_next + 1) % ENGINE_PREVIEW_VOICES;
+    PreviewSlot *ps = &e->preview.slots[e->preview.next];
+    e->preview.next = (e->preview.next + 1) % ENGINE_PREVIEW_VOICES;
     if (ps->voice >= 0) {
-        MixerVoice *old = &e->voices[ps->voice];
+        MixerVoice *old = &e->pool.voices[ps->voice];
         if (old->active && old->serial == ps->voice_serial)
             mixer_voice_release(old, e->ramp);
         ps->voice = -1;
@@ -554,7 +579,7 @@ static void preview_start(Engine *e, Instrument *inst, int note, int volume,
     int vi = voice_alloc(e);
     if (vi < 0)
         return;
-    MixerVoice *v = &e->voices[vi];
+    MixerVoice *v = &e->pool.voices[vi];
     float gl, gr;
     float vol = (float)hiss_clampi(volume, 0, 64) / 64.0f;
     pan_gains(pan_from_instrument(inst), vol, &gl, &gr);
@@ -565,7 +590,7 @@ static void preview_start(Engine *e, Instrument *inst, int note, int volume,
     v->channel = -1;
     v->slot = 0;
     v->owner = owner;
-    v->serial = ++e->voice_serial;
+    v->serial = ++e->pool.serial;
     ps->voice = vi;
     ps->voice_serial = v->serial;
 }
@@ -573,9 +598,9 @@ static void preview_start(Engine *e, Instrument *inst, int note, int volume,
 static void preview_stop(Engine *e)
 {
     for (int p = 0; p < ENGINE_PREVIEW_VOICES; p++) {
-        PreviewSlot *ps = &e->preview[p];
+        PreviewSlot *ps = &e->preview.slots[p];
         if (ps->voice >= 0) {
-            MixerVoice *v = &e->voices[ps->voice];
+            MixerVoice *v = &e->pool.voices[ps->voice];
             if (v->active && v->serial == ps->voice_serial)
                 mixer_voice_release(v, e->ramp);
         }
@@ -598,7 +623,7 @@ static bool grave_add(Engine *e, EngineReturnType type, void *ptr)
 static bool grave_in_use(const Engine *e, const Grave *g)
 {
     for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
-        const MixerVoice *v = &e->voices[i];
+        const MixerVoice *v = &e->pool.voices[i];
         if (!v->active)
             continue;
         if (g->type == ENGINE_RETURN_INSTRUMENT && v->inst == g->ptr)
@@ -635,7 +660,7 @@ static bool same_loop(const Instrument *a, const Instrument *b)
 static void retire_instrument(Engine *e, const Instrument *old)
 {
     for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
-        MixerVoice *v = &e->voices[i];
+        MixerVoice *v = &e->pool.voices[i];
         if (!v->active || v->inst != old)
             continue;
         Instrument *now = v->slot && v->owner == e->song
@@ -673,36 +698,36 @@ static bool execute(Engine *e, const EngineCommand *cmd)
         stop_playback(e, false);
         break;
     case ENGINE_CMD_JUMP:
-        if (e->playing) {
-            e->cmd_jump = true;
-            e->cmd_jump_order = cmd->a;
-            e->cmd_jump_row = cmd->b;
+        if (e->seq.playing) {
+            e->seq.cmd_jump = true;
+            e->seq.cmd_jump_order = cmd->a;
+            e->seq.cmd_jump_row = cmd->b;
         }
         break;
     case ENGINE_CMD_CUE:
-        e->cue = cmd->a;
+        e->seq.cue = cmd->a;
         break;
     case ENGINE_CMD_SET_BPM:
-        e->bpm = hiss_clampi(cmd->a, 32, 255);
-        e->tick_rem %= 2u * (unsigned)e->bpm;
+        e->seq.bpm = hiss_clampi(cmd->a, 32, 255);
+        e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm;
         break;
     case ENGINE_CMD_SET_SPEED:
-        e->speed = hiss_clampi(cmd->a, 1, 31);
+        e->seq.speed = hiss_clampi(cmd->a, 1, 31);
         break;
     case ENGINE_CMD_SET_MUTE:
     case ENGINE_CMD_SET_SOLO:
         if (valid_channel(cmd->a)) {
-            bool *flags = cmd->type == ENGINE_CMD_SET_MUTE ? e->mute : e->solo;
+            bool *flags = cmd->type == ENGINE_CMD_SET_MUTE ? e->chans.mute : e->chans.solo;
             flags[cmd->a] = cmd->b != 0;
-            e->solo_count = 0;
+            e->chans.solo_count = 0;
             for (int c = 0; c < SONG_MAX_CHANNELS; c++)
-                e->solo_count += e->solo[c];
-            for (int c = 0; c < e->nch; c++)
+                e->chans.solo_count += e->chans.solo[c];
+            for (int c = 0; c < e->chans.nch; c++)
                 channel_apply(e, c);
         }
         break;
     case ENGINE_CMD_SET_LOOP_SONG:
-        e->loop_song = cmd->a != 0;
+        e->seq.loop_song = cmd->a != 0;
         break;
     case ENGINE_CMD_PREVIEW_NOTE:
         if (cmd->b == NOTE_OFF || cmd->b == NOTE_CUT)
@@ -716,12 +741,12 @@ static bool execute(Engine *e, const EngineCommand *cmd)
         Instrument *inst = cmd->ptr;
         if (!inst)
             break;
-        if (e->preview_inst && e->preview_inst != inst) {
-            if (!grave_add(e, ENGINE_RETURN_INSTRUMENT, e->preview_inst))
+        if (e->preview.inst && e->preview.inst != inst) {
+            if (!grave_add(e, ENGINE_RETURN_INSTRUMENT, e->preview.inst))
                 return false;
-            retire_instrument(e, e->preview_inst);
+            retire_instrument(e, e->preview.inst);
         }
-        e->preview_inst = inst;
+        e->preview.inst = inst;
         int note = cmd->b >= NOTE_FIRST && cmd->b <= NOTE_LAST ? cmd->b
                                                                : inst->base_note;
         int vol = cmd->c >= 1 && cmd->c <= 64 ? cmd->c : 64;
@@ -746,8 +771,8 @@ static bool execute(Engine *e, const EngineCommand *cmd)
             stop_playback(e, false);
             e->song = cmd->ptr;
             for (int c = 0; c < SONG_MAX_CHANNELS; c++)
-                channel_reset(&e->ch[c]);
-            e->nch = song_channels(e);
+                channel_reset(&e->chans.ch[c]);
+            e->chans.nch = song_channels(e);
         }
         break;
     }
@@ -809,20 +834,20 @@ static void master(Engine *e, float *out, uint32_t nframes)
                                    &e->song->master_gain_tenth_db,
                                    memory_order_relaxed), -600, 120);
     bool limiter = atomic_load_explicit(&e->song->limiter, memory_order_relaxed);
-    if (tenth_db != e->gain_tenth_db) {
+    if (tenth_db != e->master.tenth_db) {
         /* A gain change glides over the declick ramp instead of stepping. */
-        e->gain_tenth_db = tenth_db;
-        e->gain_target = powf(10.0f, (float)tenth_db / 200.0f);
-        e->gain_left = e->ramp;
-        e->gain_step = (e->gain_target - e->gain) / (float)e->ramp;
+        e->master.tenth_db = tenth_db;
+        e->master.target = powf(10.0f, (float)tenth_db / 200.0f);
+        e->master.left = e->ramp;
+        e->master.step = (e->master.target - e->master.gain) / (float)e->ramp;
     }
     uint32_t f = 0;
-    for (; f < nframes && e->gain_left; f++) {
-        e->gain = --e->gain_left ? e->gain + e->gain_step : e->gain_target;
-        out[2 * f] *= e->gain;
-        out[2 * f + 1] *= e->gain;
+    for (; f < nframes && e->master.left; f++) {
+        e->master.gain = --e->master.left ? e->master.gain + e->master.step : e->master.target;
+        out[2 * f] *= e->master.gain;
+        out[2 * f + 1] *= e->master.gain;
     }
-    const float g = e->gain;
+    const float g = e->master.gain;
     if (g != 1.0f)
         for (size_t i = 2 * (size_t)f; i < 2 * (size_t)nframes; i++)
             out[i] *= g;
@@ -864,24 +889,24 @@ Engine *engine_new(Song *song, uint32_t rate)
     e->rate = rate;
     e->ramp = rate / 750 > 16 ? rate / 750 : 16; /* 64 frames at 48 kHz */
     e->release_ramp = rate / 100;               /* 10 ms note-off fade */
-    e->loop_song = true;
-    e->frames_left = UINT32_MAX;
-    e->bpm = hiss_clampi(atomic_load(&song->bpm), 32, 255);
-    e->speed = hiss_clampi(atomic_load(&song->speed), 1, 31);
-    e->nch = song_channels(e);
-    e->cue = -1;
-    e->gain_tenth_db = hiss_clampi(atomic_load(&song->master_gain_tenth_db), -600, 120);
-    e->gain = e->gain_target = powf(10.0f, (float)e->gain_tenth_db / 200.0f);
+    e->seq.loop_song = true;
+    e->seq.frames_left = UINT32_MAX;
+    e->seq.bpm = hiss_clampi(atomic_load(&song->bpm), 32, 255);
+    e->seq.speed = hiss_clampi(atomic_load(&song->speed), 1, 31);
+    e->chans.nch = song_channels(e);
+    e->seq.cue = -1;
+    e->master.tenth_db = hiss_clampi(atomic_load(&song->master_gain_tenth_db), -600, 120);
+    e->master.gain = e->master.target = powf(10.0f, (float)e->master.tenth_db / 200.0f);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
-        channel_reset(&e->ch[c]);
+        channel_reset(&e->chans.ch[c]);
     for (int p = 0; p < ENGINE_PREVIEW_VOICES; p++)
-        e->preview[p].voice = -1;
-    atomic_init(&e->status.bpm, e->bpm);
-    atomic_init(&e->status.speed, e->speed);
+        e->preview.slots[p].voice = -1;
+    atomic_init(&e->status.bpm, e->seq.bpm);
+    atomic_init(&e->status.speed, e->seq.speed);
     bool ok = ring_init(&e->commands, COMMAND_RING, sizeof(EngineCommand)) == HISS_OK &&
               ring_init(&e->returns, RETURN_RING, sizeof(EngineReturn)) == HISS_OK;
     for (int i = 0; ok && i < ENGINE_MAX_VOICES; i++)
-        ok = mixer_voice_init(&e->voices[i], e->zeros) == HISS_OK;
+        ok = mixer_voice_init(&e->pool.voices[i], e->pool.zeros) == HISS_OK;
     if (!ok) {
         engine_free(e);
         return NULL;
@@ -904,13 +929,13 @@ void engine_free(Engine *e)
     if (!e)
         return;
     for (int i = 0; i < ENGINE_MAX_VOICES; i++)
-        mixer_voice_deinit(&e->voices[i]);
+        mixer_voice_deinit(&e->pool.voices[i]);
     if (e->returns.slots)
         engine_collect_garbage(e);
     for (int i = 0; i < e->grave_count; i++)
         free_returned(e->graveyard[i].type, e->graveyard[i].ptr);
-    if (e->preview_inst)
-        song_instrument_free(e->preview_inst);
+    if (e->preview.inst)
+        song_instrument_free(e->preview.inst);
     ring_deinit(&e->commands);
     ring_deinit(&e->returns);
     free(e);
@@ -942,11 +967,11 @@ static void publish_status(Engine *e, uint32_t nframes)
 {
     int voices = 0;
     for (int i = 0; i < ENGINE_MAX_VOICES; i++)
-        voices += e->voices[i].active;
+        voices += e->pool.voices[i].active;
     atomic_store_explicit(&e->status.voices, voices, memory_order_relaxed);
-    atomic_store_explicit(&e->status.playing, e->playing, memory_order_relaxed);
-    atomic_store_explicit(&e->status.bpm, e->bpm, memory_order_relaxed);
-    atomic_store_explicit(&e->status.speed, e->speed, memory_order_relaxed);
+    atomic_store_explicit(&e->status.playing, e->seq.playing, memory_order_relaxed);
+    atomic_store_explicit(&e->status.bpm, e->seq.bpm, memory_order_relaxed);
+    atomic_store_explicit(&e->status.speed, e->seq.speed, memory_order_relaxed);
     atomic_fetch_add_explicit(&e->status.frames_rendered, nframes,
                               memory_order_relaxed);
 }
@@ -963,13 +988,13 @@ void engine_render_channels(Engine *e, float *out, float *const *channel_out,
             memset(channel_out[c], 0, sizeof(float) * nframes);
     uint32_t done = 0;
     while (done < nframes) {
-        if (e->frames_left == 0)
+        if (e->seq.frames_left == 0)
             sequencer_step(e);
         uint32_t run = nframes - done;
-        if (run > e->frames_left)
-            run = e->frames_left;
+        if (run > e->seq.frames_left)
+            run = e->seq.frames_left;
         for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
-            MixerVoice *v = &e->voices[i];
+            MixerVoice *v = &e->pool.voices[i];
             if (!v->active)
                 continue;
             float *port = v->channel >= 0 && v->channel < channel_out_count &&
@@ -978,16 +1003,16 @@ void engine_render_channels(Engine *e, float *out, float *const *channel_out,
                               : NULL;
             mixer_voice_render(v, out + 2 * (size_t)done, port, run);
         }
-        if (e->frames_left != UINT32_MAX)
-            e->frames_left -= run;
+        if (e->seq.frames_left != UINT32_MAX)
+            e->seq.frames_left -= run;
         done += run;
     }
     master(e, out, nframes);
-    if (e->preview_inst && !grave_in_use(e, &(Grave){ENGINE_RETURN_INSTRUMENT,
-                                                     e->preview_inst})) {
-        EngineReturn r = {ENGINE_RETURN_INSTRUMENT, e->preview_inst};
+    if (e->preview.inst && !grave_in_use(e, &(Grave){ENGINE_RETURN_INSTRUMENT,
+                                                     e->preview.inst})) {
+        EngineReturn r = {ENGINE_RETURN_INSTRUMENT, e->preview.inst};
         if (ring_push(&e->returns, &r))
-            e->preview_inst = NULL;
+            e->preview.inst = NULL;
     }
     grave_sweep(e);
     publish_status(e, nframes);
@@ -1012,8 +1037,8 @@ static void drain_all_commands(Engine *e)
         for (int g = 0; g < e->grave_count; g++) {
             const void *dead = e->graveyard[g].ptr;
             for (int i = 0; i < ENGINE_MAX_VOICES; i++)
-                if (e->voices[i].inst == dead || e->voices[i].owner == dead)
-                    mixer_voice_kill(&e->voices[i]);
+                if (e->pool.voices[i].inst == dead || e->pool.voices[i].owner == dead)
+                    mixer_voice_kill(&e->pool.voices[i]);
             free_returned(e->graveyard[g].type, e->graveyard[g].ptr);
         }
         e->grave_count = 0;
@@ -1048,8 +1073,8 @@ void engine_hand_over(Engine *from, Engine *to)
         /* The newer song is still on its way to `to` (ENGINE_CMD_INSTALL_SONG
          * is a no-op there); the one `from` played is nobody else's. */
         for (int i = 0; i < ENGINE_MAX_VOICES; i++)
-            if (from->voices[i].owner == from->song)
-                mixer_voice_kill(&from->voices[i]);
+            if (from->pool.voices[i].owner == from->song)
+                mixer_voice_kill(&from->pool.voices[i]);
         if (!grave_add(from, ENGINE_RETURN_SONG, from->song))
             song_free(from->song);
         from->song = to->song;
@@ -1057,61 +1082,39 @@ void engine_hand_over(Engine *from, Engine *to)
     double scale = (double)to->rate / from->rate;
     for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
         const Instrument *rebind_to;
-        MixerVoice *v = &to->voices[i];
-        if (!voice_carries(to, &from->voices[i], &rebind_to)) {
+        MixerVoice *v = &to->pool.voices[i];
+        if (!voice_carries(to, &from->pool.voices[i], &rebind_to)) {
             mixer_voice_kill(v);
             continue;
         }
-        mixer_voice_carry(v, &from->voices[i], scale);
-        if (rebind_to && !mixer_voice_rebind(v, rebind_to, from->voices[i].inst->sample->rate))
+        mixer_voice_carry(v, &from->pool.voices[i], scale);
+        if (rebind_to && !mixer_voice_rebind(v, rebind_to, from->pool.voices[i].inst->sample->rate))
             mixer_voice_kill(v);
     }
-    to->voice_serial = from->voice_serial;
-    memcpy(to->ch, from->ch, sizeof to->ch);
-    memcpy(to->mute, from->mute, sizeof to->mute);
-    memcpy(to->solo, from->solo, sizeof to->solo);
-    to->solo_count = from->solo_count;
-    to->nch = from->nch;
+    to->pool.serial = from->pool.serial;
+    to->chans = from->chans;
 
     /* The sequencer goes on from the same tick; what counts frames is
      * rescaled to the new rate. */
-    to->playing = from->playing;
-    to->pattern_mode = from->pattern_mode;
-    to->loop_song = from->loop_song;
-    to->order = from->order;
-    to->pattern = from->pattern;
-    to->row = from->row;
-    to->tick = from->tick;
-    to->speed = from->speed;
-    to->bpm = from->bpm;
-    to->row_started = from->row_started;
-    to->ctl = from->ctl;
-    to->cmd_jump = from->cmd_jump;
-    to->cmd_jump_order = from->cmd_jump_order;
-    to->cmd_jump_row = from->cmd_jump_row;
-    to->cue = from->cue;
-    if (scale == 1.0) {
-        to->tick_rem = from->tick_rem;
-        to->frames_left = from->frames_left;
-        to->swing_debt = from->swing_debt;
-    } else {
-        to->tick_rem = 0;
-        double left = llround(from->frames_left * scale);
-        to->frames_left = from->frames_left == UINT32_MAX ? UINT32_MAX
-                          : left >= 1.0 ? (uint32_t)left : 1u;
-        to->swing_debt = (uint32_t)llround(from->swing_debt * scale);
+    to->seq = from->seq;
+    if (scale != 1.0) {
+        to->seq.tick_rem = 0;
+        double left = llround(from->seq.frames_left * scale);
+        to->seq.frames_left = from->seq.frames_left == UINT32_MAX ? UINT32_MAX
+                              : left >= 1.0 ? (uint32_t)left : 1u;
+        to->seq.swing_debt = (uint32_t)llround(from->seq.swing_debt * scale);
     }
-    to->gain_tenth_db = from->gain_tenth_db;
-    to->gain = from->gain_left ? from->gain_target : from->gain;
-    to->gain_target = from->gain_target;
-    to->gain_left = 0;
+    /* A gain still gliding lands on its target: the ramp counts frames. */
+    to->master = from->master;
+    to->master.gain = from->master.left ? from->master.target : from->master.gain;
+    to->master.left = 0;
 
-    atomic_store(&to->status.playing, to->playing);
-    atomic_store(&to->status.order, to->order);
-    atomic_store(&to->status.pattern, to->pattern);
-    atomic_store(&to->status.row, to->row);
-    atomic_store(&to->status.bpm, to->bpm);
-    atomic_store(&to->status.speed, to->speed);
+    atomic_store(&to->status.playing, to->seq.playing);
+    atomic_store(&to->status.order, to->seq.order);
+    atomic_store(&to->status.pattern, to->seq.pattern);
+    atomic_store(&to->status.row, to->seq.row);
+    atomic_store(&to->status.bpm, to->seq.bpm);
+    atomic_store(&to->status.speed, to->seq.speed);
     atomic_store(&to->status.song_ended,
                  atomic_load(&from->status.song_ended));
     /* A count the UI compares with what it saw: no false CLIP light. */
@@ -1120,7 +1123,7 @@ void engine_hand_over(Engine *from, Engine *to)
 
 void engine_play_song_now(Engine *e, int order, int row, bool loop)
 {
-    e->loop_song = loop;
+    e->seq.loop_song = loop;
     start_playback(e, false, order, row);
-    atomic_store(&e->status.playing, e->playing);
+    atomic_store(&e->status.playing, e->seq.playing);
 }
