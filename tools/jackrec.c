@@ -23,10 +23,17 @@
  *       player was asked to play).
  *       --offset N skips the search (the recording's frame N is the
  *       reference's frame 0), for channels aligned by their mix.
- *       --max-gaps N (with --period P, default 256) lets the comparison re-align up to N times, for the
- *       periods an xrun drops or repeats between player and recorder (pass
- *       the xrun count the player reported); every frame it compares must
- *       still match.
+ *       --max-gaps N (with --period P, default 256) lets the comparison
+ *       re-align up to N times, for the periods an xrun loses between
+ *       player and recorder (pass the xrun count the player reported). A
+ *       gap is missing frames only: the recording may lose whole periods
+ *       (up to 16), never gain, repeat, reorder or damage any, so every
+ *       recorded frame must match (servers in synchronous mode, -S, lose
+ *       nothing else; see jack_play.sh).
+ *       Exit 0 on a match, 1 on a difference, 2 on bad use or unreadable
+ *       files. The "max difference" printed is over the frames compared
+ *       and the mismatch that ended the walk, if one did (a stretch a gap
+ *       excused is not in it).
  *
  *   jackrec wait-server SECONDS | ports [REGEX] | connect SRC DST
  *       Small JACK chores for test scripts, none of which starts a server.
@@ -346,11 +353,11 @@ static int cmd_compare(int argc, char **argv)
         }
     }
     /* Walk from the recording's first frame on (not only from the onset,
-     * so a missing lead-in would show). An xrun can drop or repeat a whole
-     * period between the player and the recorder; with --max-gaps N the walk
-     * may re-align up to N times, each at the smallest shift that makes the
-     * next 4096 frames match exactly again. Every frame it counts as
-     * compared still matched within the tolerance. */
+     * so a missing lead-in would show). An xrun can lose whole periods
+     * between the player and the recorder; with --max-gaps N the walk may
+     * re-align up to N times, each at the smallest loss that makes the next
+     * 4096 frames match again. Every frame it counts as compared matched
+     * within the tolerance. */
     size_t pos = best < 0 ? (size_t)(-best) : 0;
     long off = best;
     size_t compared = 0, skipped = 0;
@@ -370,29 +377,36 @@ static int cmd_compare(int argc, char **argv)
             continue;
         }
         if (gaps >= max_gaps) {
+            worst = d;
             printf("compare: difference %.3g at reference frame %zu (recording frame "
                    "%ld)\n", d, pos, (long)pos + off);
             ok = false;
             break;
         }
-        /* The damaged stretch may cover up to two periods; after it the
-         * recording must match exactly again at a whole-period shift. */
-        long found = 0;
+        /* A gap is missing frames only: the recording lost k whole periods
+         * (1..16) here, so the reference resumes k periods later in it. The
+         * mismatch may show up to k periods after the loss (audio that
+         * happens to be equal, silence most often), hence the resume point
+         * is searched up to k periods on; never further, so no recording
+         * frame goes unmatched: repeated, reordered or inserted audio
+         * cannot be re-aligned away. */
+        bool found = false;
+        long shift = 0;
         size_t resume = pos;
-        for (long skip = 0; skip <= 2 * period && !found; skip += period / 8 ? period / 8 : 1) {
-            for (long k = 1; k <= 16 && !found; k++) {
-                for (int sign = -1; sign <= 1 && !found; sign += 2) {
-                    size_t n;
-                    long shift = sign * k * period;
-                    if (max_diff(&ref, rch, &rec, cch, nr, off + shift, pos + (size_t)skip,
-                                 4096, &n) <= tol && n > 0) {
-                        found = shift;
-                        resume = pos + (size_t)skip;
-                    }
+        long step = period / 8 ? period / 8 : 1;
+        for (long k = 1; k <= 16 && !found; k++) {
+            for (long skip = 0; skip <= k * period && !found; skip += step) {
+                size_t n;
+                if (max_diff(&ref, rch, &rec, cch, nr, off - k * period, pos + (size_t)skip,
+                             4096, &n) <= tol && n > 0) {
+                    found = true;
+                    shift = -k * period;
+                    resume = pos + (size_t)skip;
                 }
             }
         }
         if (!found) {
+            worst = d;
             printf("compare: difference %.3g at reference frame %zu and no re-alignment\n",
                    d, pos);
             ok = false;
@@ -402,8 +416,8 @@ static int cmd_compare(int argc, char **argv)
         pos = resume;
         gaps++;
         printf("compare: gap at reference frame %zu: recording shifted by %ld frames\n",
-               pos, found);
-        off += found;
+               pos, shift);
+        off += shift;
     }
     printf("compare: offset %ld frames, %zu frames compared, %d gap%s (%zu frames skipped), "
            "max difference %.3g (tolerance %.3g)\n", best, compared, gaps,
