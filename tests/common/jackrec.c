@@ -54,8 +54,12 @@ static int start_named(JackrecServer *srv, const char *rate_s, const char *perio
             dup2(devnull, 1);
             dup2(devnull, 2);
         }
-        execlp("jackd", "jackd", srv->realtime ? "-R" : "--no-realtime", "-n", srv->name, "-d", "dummy",
-               "-r", rate_s, "-p", period_s, (char *)NULL);
+        if (srv->synchronous)
+            execlp("jackd", "jackd", srv->realtime ? "-R" : "--no-realtime", "-S", "-t", "2000",
+                   "-n", srv->name, "-d", "dummy", "-r", rate_s, "-p", period_s, (char *)NULL);
+        else
+            execlp("jackd", "jackd", srv->realtime ? "-R" : "--no-realtime", "-n", srv->name,
+                   "-d", "dummy", "-r", rate_s, "-p", period_s, (char *)NULL);
         _exit(127);
     }
     /* Up to ten seconds for the server to accept clients. */

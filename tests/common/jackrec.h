@@ -16,6 +16,10 @@ typedef struct {
     pid_t pid;
     char name[64]; /* set by the first start; zero it before */
     bool realtime; /* set before start: jackd -R instead of --no-realtime */
+    /* Set before start: jackd -S -t 2000, which waits for every client each
+     * cycle, so periods are lost between clients only on a 2 s stall, never
+     * repeated or half written (see tests/integration/jack_play.sh). */
+    bool synchronous;
 } JackrecServer;
 
 /* false (with a message on stderr) when jackd cannot be started. */
