@@ -1,6 +1,9 @@
 #!/bin/bash
-# Runs every unit/property test binary and every integration script, then
-# prints the total as the last line. Each part ends with "N passed, N failed".
+# Runs every unit/property test binary and every integration script (or,
+# given arguments, just those binaries and scripts), then prints the total
+# as the last line. Each part ends with "N passed, N failed"; a part that
+# ends without that line, or exits non-zero with no failure counted, counts
+# as one failure.
 set -u
 BUILD=${BUILD:-build}
 export HISS=${HISS:-$BUILD/hiss}
@@ -41,14 +44,23 @@ run_part() {
 source tests/common/jackd_pool.sh
 jackd_reclaim_stale "$BUILD/tools/jackrec"
 
-for t in "$BUILD"/tests/test_*; do
-    [ -x "$t" ] || continue
-    run_part "$(basename "$t")" "$t"
-done
-for s in tests/integration/*.sh; do
-    [ -f "$s" ] || continue
-    run_part "$(basename "$s")" bash "$s"
-done
+if [ $# -gt 0 ]; then
+    for p in "$@"; do
+        case $p in
+        *.sh) run_part "$(basename "$p")" bash "$p" ;;
+        *) run_part "$(basename "$p")" "$p" ;;
+        esac
+    done
+else
+    for t in "$BUILD"/tests/test_*; do
+        [ -x "$t" ] || continue
+        run_part "$(basename "$t")" "$t"
+    done
+    for s in tests/integration/*.sh; do
+        [ -f "$s" ] || continue
+        run_part "$(basename "$s")" bash "$s"
+    done
+fi
 
 if [ ${#failed_parts[@]} -gt 0 ]; then
     echo "failing: ${failed_parts[*]}"
