@@ -190,9 +190,12 @@ int autosave_loop_tick(Autosave *a, const Song *song, const char *song_path,
         return sig;
     }
     bool was_failing = a->failing;
-    if (autosave_step(a, song, song_path, autosave_now(), changes, NULL,
-                      &diag) != HISS_OK &&
-        !was_failing)
+    HissError err = autosave_step(a, song, song_path, autosave_now(), changes,
+                                  NULL, &diag);
+    if (err && !was_failing)
         snprintf(msg, msg_cap, "autosave failed: %s", diag.text);
+    else if (!err && diag.text[0])
+        /* Written, but not where it should have been (and why). */
+        snprintf(msg, msg_cap, "autosave: %s", diag.text);
     return 0;
 }

@@ -205,7 +205,7 @@ static void index_register(const char *recovery_file, const char *song_path)
 
     char *data = NULL;
     size_t len = 0;
-    if (fileio_read_all(index, 1 << 20, &data, &len, NULL) == HISS_OK) {
+    if (fileio_read_regular(index, 1 << 20, true, &data, &len, NULL) == HISS_OK) {
         bool found = false;
         for (char *p = data; p && *p;) {
             char *end = strchr(p, '\n');
@@ -222,12 +222,28 @@ static void index_register(const char *recovery_file, const char *song_path)
             return;
         }
     }
-    int fd = open(index, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    /* O_NOFOLLOW: a link planted in the state directory is not appended
+     * through. */
+    int fd = open(index, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+                  0600);
     if (fd < 0)
         return;
     if (write(fd, line, (size_t)n) == n)
         snprintf(registered_song, sizeof registered_song, "%s", abs_song);
     close(fd);
+}
+
+/* The edits went to the state directory because next to the song failed:
+ * the reason is said once per session (a planted link next to the song
+ * must not stay silent), on success too. */
+static void warn_once(const char *reason, const char *used, HissDiag *diag)
+{
+    static char warned[sizeof ((HissDiag *)0)->text];
+    if (!reason[0] || !strcmp(warned, reason) || !diag)
+        return;
+    snprintf(warned, sizeof warned, "%s", reason);
+    snprintf(diag->text, sizeof diag->text, "%.300s; unsaved edits go to %.150s",
+             reason, used);
 }
 
 HissError recovery_write_text(const char *text, size_t len,
@@ -238,14 +254,14 @@ HissError recovery_write_text(const char *text, size_t len,
     HissDiag first = {{0}};
     bool named = song_path && *song_path;
     if (named && recovery_path_for(song_path, path, sizeof path) == HISS_OK) {
-        if (fileio_write_atomic(path, text, len, 0, &first) == HISS_OK) {
+        if (fileio_write_owned(path, text, len, &first) == HISS_OK) {
             index_register(path, song_path);
             /* A fallback copy from earlier in the session is now older;
              * removing it keeps the offer to one file. */
             char fallback[RECOVERY_PATH_MAX];
             if (state_path_for(song_path, fallback, sizeof fallback, false,
                                NULL) == HISS_OK)
-                unlink(fallback);
+                fileio_remove_owned(fallback, NULL);
             if (written)
                 snprintf(written, written_cap, "%s", path);
             return HISS_OK;
@@ -255,7 +271,7 @@ HissError recovery_write_text(const char *text, size_t len,
      * there is no song path: the state directory keeps the edits. */
     HissError err = state_path_for(song_path, path, sizeof path, true, diag);
     if (!err)
-        err = fileio_write_atomic(path, text, len, 0, diag);
+        err = fileio_write_owned(path, text, len, diag);
     if (err) {
         if (named && first.text[0] && diag) {
             /* Both failed: the first reason is the one the user can act on. */
@@ -270,6 +286,7 @@ HissError recovery_write_text(const char *text, size_t len,
         index_register(path, song_path);
     if (written)
         snprintf(written, written_cap, "%s", path);
+    warn_once(first.text, path, diag);
     return HISS_OK;
 }
 
@@ -302,7 +319,7 @@ static bool same_content(const char *a, const char *b)
     char *da = NULL, *db = NULL;
     size_t la = 0, lb = 0;
     bool same = false;
-    if (fileio_read_all(a, SONGFILE_MAX_BYTES, &da, &la, NULL) == HISS_OK &&
+    if (fileio_read_regular(a, SONGFILE_MAX_BYTES, true, &da, &la, NULL) == HISS_OK &&
         fileio_read_all(b, SONGFILE_MAX_BYTES, &db, &lb, NULL) == HISS_OK)
         same = la == lb && !memcmp(da, db, la);
     free(da);
@@ -315,7 +332,7 @@ static bool describe(const char *path, const char *song_path,
                      RecoveryEntry *entry)
 {
     struct stat st, song_st;
-    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+    if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
         return false;
     memset(entry, 0, sizeof *entry);
     snprintf(entry->path, sizeof entry->path, "%s", path);
@@ -363,8 +380,8 @@ HissError recovery_load(const RecoveryEntry *entry, uint32_t session_rate,
     *out = NULL;
     char *text = NULL;
     size_t len = 0;
-    HissError err = fileio_read_all(entry->path, SONGFILE_MAX_BYTES, &text,
-                                    &len, diag);
+    HissError err = fileio_read_regular(entry->path, SONGFILE_MAX_BYTES, true,
+                                        &text, &len, diag);
     if (err)
         return err;
     Song *song = NULL;
@@ -395,13 +412,9 @@ HissError recovery_discard(const char *song_path, HissDiag *diag)
             count++;
     }
     HissError result = HISS_OK;
-    for (int i = 0; i < count; i++) {
-        if (unlink(paths[i]) < 0 && errno != ENOENT && errno != ENOTDIR) {
-            hiss_diag_set(diag, paths[i], 0, 0, "cannot remove: %s",
-                          strerror(errno));
+    for (int i = 0; i < count; i++)
+        if (fileio_remove_owned(paths[i], diag))
             result = HISS_ERR_IO;
-        }
-    }
     return result;
 }
 
@@ -450,15 +463,15 @@ HissError recovery_keep_both(const char *song_path, char *saved_as,
      * safely on disk. */
     char *data = NULL;
     size_t len = 0;
-    HissError err = fileio_read_all(entry.path, SONGFILE_MAX_BYTES, &data, &len,
-                                    diag);
+    HissError err = fileio_read_regular(entry.path, SONGFILE_MAX_BYTES, true,
+                                        &data, &len, diag);
     if (err)
         return err;
-    err = fileio_write_atomic(dest, data, len, 0, diag);
+    err = fileio_write_owned(dest, data, len, diag);
     free(data);
     if (err)
         return err;
-    unlink(entry.path);
+    fileio_remove_owned(entry.path, NULL);
     if (saved_as)
         snprintf(saved_as, saved_as_cap, "%s", dest);
     return HISS_OK;
@@ -473,6 +486,11 @@ typedef struct {
 
 static void list_add(EntryList *list, const char *path, const char *song_path)
 {
+    /* A link where a recovery file should be is not hiss's: listing its
+     * target would offer some other file as unsaved edits. */
+    struct stat st;
+    if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+        return;
     char real[RECOVERY_PATH_MAX];
     const char *key = realpath(path, real) ? real : path;
     for (int i = 0; i < list->count; i++) {
@@ -510,7 +528,7 @@ static void list_index(EntryList *list, const char *state_dir)
     snprintf(index, sizeof index, "%s/" INDEX_NAME, state_dir);
     char *data = NULL;
     size_t len = 0;
-    if (fileio_read_all(index, 1 << 20, &data, &len, NULL) != HISS_OK)
+    if (fileio_read_regular(index, 1 << 20, true, &data, &len, NULL) != HISS_OK)
         return;
     char *kept = malloc(len + 1);
     size_t kept_len = 0;
@@ -523,7 +541,7 @@ static void list_index(EntryList *list, const char *state_dir)
         struct stat st;
         if (tab) {
             *tab = 0;
-            if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+            if (lstat(p, &st) == 0 && S_ISREG(st.st_mode)) {
                 list_add(list, p, tab + 1);
                 if (kept)
                     kept_len += (size_t)sprintf(kept + kept_len, "%s\t%s\n", p,
@@ -537,7 +555,7 @@ static void list_index(EntryList *list, const char *state_dir)
         p = end ? end + 1 : NULL;
     }
     if (dropped && kept)
-        fileio_write_atomic(index, kept, kept_len, 0, NULL);
+        fileio_write_owned(index, kept, kept_len, NULL);
     free(kept);
     free(data);
 }

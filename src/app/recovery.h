@@ -12,9 +12,14 @@
  * file written next to a song ("recovery-path<TAB>song-path"), so that
  * `hiss --recover` finds them without searching the disk.
  *
- * Every write is atomic (fileio_write_atomic, no backups): a crash during
- * an autosave leaves the previous recovery file whole. Everything here runs
- * on the UI thread; none of it may be called from the audio thread. */
+ * Every write is atomic (fileio_write_owned: no backups, never through a
+ * link): a crash during an autosave leaves the previous recovery file
+ * whole, and a symlink planted where a recovery file goes is refused (the
+ * edits then go to the state directory), never followed or removed.
+ * Only the session that holds the song's lock (songlock.h) writes the
+ * file next to it; a read-only session writes its own untitled file, named
+ * with its pid. Everything here runs on the UI thread; none of it may be
+ * called from the audio thread. */
 #ifndef HISS_RECOVERY_H
 #define HISS_RECOVERY_H
 
@@ -45,7 +50,9 @@ HissError recovery_state_dir(char *out, size_t cap, bool create,
 
 /* Writes the song's text as the recovery file for song_path (NULL or ""
  * for a new song), next to the song or else in the state directory.
- * written (may be NULL) receives the path used. */
+ * written (may be NULL) receives the path used. When next to the song was
+ * refused and the state directory used instead, diag receives why (once
+ * per session), though the result is HISS_OK. */
 HissError recovery_write(const Song *song, const char *song_path,
                          char *written, size_t written_cap, HissDiag *diag);
 /* The same from text already formatted (songfile_format's output). */

@@ -439,6 +439,177 @@ static void test_write_fails_read_only_dir(void)
     chmod(dir, 0755);
 }
 
+/* The song file is a link the user made: the new file goes beside the
+ * link's target, backups and temporaries too, and the link stays a link. */
+static void test_song_link_saves_beside_its_target(void)
+{
+    char dir[300], songs[400], work[400], real[500], link_path[500];
+    fresh_dir(dir, sizeof dir, "songlink");
+    snprintf(songs, sizeof songs, "%s/songs", dir);
+    snprintf(work, sizeof work, "%s/work", dir);
+    CHECK(mkdir(songs, 0755) == 0 && mkdir(work, 0755) == 0);
+    snprintf(real, sizeof real, "%s/real.hiss", songs);
+    snprintf(link_path, sizeof link_path, "%s/link.hiss", work);
+    put_file(real, "v1");
+    CHECK(symlink("../songs/real.hiss", link_path) == 0);
+    HissDiag diag = {{0}};
+    CHECK(fileio_write_atomic(link_path, "v2", 2, 2, &diag) == HISS_OK);
+    CHECK(fileio_write_atomic(link_path, "v3", 2, 2, &diag) == HISS_OK);
+    struct stat st;
+    CHECK(lstat(link_path, &st) == 0 && S_ISLNK(st.st_mode));
+    CHECK(file_equals(real, "v3"));
+    char b1[520], b2[520];
+    snprintf(b1, sizeof b1, "%s~", real);
+    snprintf(b2, sizeof b2, "%s~2~", real);
+    CHECK(file_equals(b1, "v2"));
+    CHECK(file_equals(b2, "v1"));
+    CHECK(count_entries(work) == 1); /* only the link: nothing written there */
+    CHECK(count_entries(songs) == 3);
+
+    /* A link to nothing: refused, nothing created anywhere. */
+    char dangling[500];
+    snprintf(dangling, sizeof dangling, "%s/gone.hiss", work);
+    CHECK(symlink("../songs/missing.hiss", dangling) == 0);
+    CHECK(fileio_write_atomic(dangling, "x", 1, 1, &diag) == HISS_ERR_IO);
+    CHECK(strstr(diag.text, "symbolic link") != NULL);
+    CHECK(count_entries(songs) == 3);
+    CHECK(lstat(dangling, &st) == 0 && S_ISLNK(st.st_mode));
+}
+
+/* Names hiss makes itself never lead outside: a link planted where a
+ * recovery file or a backup goes is refused, left in place, and the file
+ * it points to is untouched. */
+static void test_planted_links_are_refused(void)
+{
+    char dir[300], songdir[400], victim[400], rec[500], song[500];
+    fresh_dir(dir, sizeof dir, "planted");
+    snprintf(songdir, sizeof songdir, "%s/a", dir);
+    CHECK(mkdir(songdir, 0755) == 0);
+    snprintf(victim, sizeof victim, "%s/victim", dir);
+    put_file(victim, "precious\n");
+    snprintf(rec, sizeof rec, "%s/.song.hiss.recover", songdir);
+    CHECK(symlink("../victim", rec) == 0);
+
+    HissDiag diag = {{0}};
+    CHECK(fileio_write_owned(rec, "$(evil)\n", 8, &diag) == HISS_ERR_IO);
+    CHECK(strstr(diag.text, "symbolic link") != NULL);
+    CHECK(file_equals(victim, "precious\n"));
+    struct stat st;
+    CHECK(lstat(rec, &st) == 0 && S_ISLNK(st.st_mode));
+    CHECK(fileio_remove_owned(rec, &diag) == HISS_ERR_IO);
+    CHECK(strstr(diag.text, "symbolic link") != NULL);
+    CHECK(lstat(rec, &st) == 0 && S_ISLNK(st.st_mode));
+    CHECK(file_equals(victim, "precious\n"));
+    CHECK(count_entries(songdir) == 1); /* no temporary left behind */
+
+    /* Backups: a link at song~ or song~2~ stops the save before anything
+     * moves. */
+    snprintf(song, sizeof song, "%s/song.hiss", songdir);
+    put_file(song, "old\n");
+    static const char *const BACKUPS[] = {"song.hiss~", "song.hiss~2~"};
+    for (int i = 0; i < 2; i++) {
+        char bak[520];
+        snprintf(bak, sizeof bak, "%s/%s", songdir, BACKUPS[i]);
+        CHECK(symlink("../victim", bak) == 0);
+        CHECK(fileio_write_atomic(song, "new\n", 4, 3, &diag) == HISS_ERR_IO);
+        CHECK(strstr(diag.text, BACKUPS[i]) != NULL);
+        CHECK(file_equals(song, "old\n"));
+        CHECK(file_equals(victim, "precious\n"));
+        CHECK(lstat(bak, &st) == 0 && S_ISLNK(st.st_mode));
+        unlink(bak);
+    }
+    /* A FIFO where a recovery file goes is not replaced either. */
+    unlink(rec);
+    CHECK(mkfifo(rec, 0600) == 0);
+    CHECK(fileio_write_owned(rec, "x", 1, &diag) == HISS_ERR_IO);
+    CHECK(lstat(rec, &st) == 0 && S_ISFIFO(st.st_mode));
+}
+
+static void test_stale_temps_are_cleaned(void)
+{
+    char dir[300], song[400];
+    fresh_dir(dir, sizeof dir, "stale");
+    snprintf(song, sizeof song, "%s/song.hiss", dir);
+    put_file(song, "song\n");
+    static const char *const REMOVED[] = {".song.hiss.abc123.tmp",
+                                          ".song.hiss.zz9xy0.tmp"};
+    static const char *const KEPT[] = {
+        ".song.hiss.ABC123.tmp", ".song.hiss.abc12.tmp", ".other.hiss.abc123.tmp",
+        "song.hiss.abc123.tmp", ".song.hiss.abc123.tmp~"};
+    char p[520];
+    for (int i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, REMOVED[i]);
+        put_file(p, "half a so");
+    }
+    for (int i = 0; i < 5; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, KEPT[i]);
+        put_file(p, "not ours");
+    }
+    /* A link matching the pattern is not removed (nor followed). */
+    char victim[400];
+    snprintf(victim, sizeof victim, "%s/victim", tmpdir);
+    put_file(victim, "precious\n");
+    snprintf(p, sizeof p, "%s/.song.hiss.lnk000.tmp", dir);
+    CHECK(symlink(victim, p) == 0);
+    CHECK(fileio_clean_temps(song, NULL, NULL) == 2);
+    CHECK(count_entries(dir) == 1 + 5 + 1);
+    for (int i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, REMOVED[i]);
+        CHECK(access(p, F_OK) < 0);
+    }
+    CHECK(file_equals(victim, "precious\n"));
+    CHECK(fileio_is_temp_name(".x.abc123.tmp", NULL));
+    CHECK(!fileio_is_temp_name("..abc123.tmp", NULL));
+}
+
+/* Reading a FIFO as a config must not wait for a writer. */
+static void test_read_regular_refuses_fifo(void)
+{
+    char dir[300], fifo[400];
+    fresh_dir(dir, sizeof dir, "fifo");
+    snprintf(fifo, sizeof fifo, "%s/rc", dir);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(3);
+        char *data = NULL;
+        size_t len = 0;
+        HissDiag diag = {{0}};
+        HissError err = fileio_read_regular(fifo, 100, false, &data, &len, &diag);
+        _exit(err == HISS_ERR_IO && strstr(diag.text, "not a regular file") ? 0
+                                                                            : 1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_stamp_sees_changes_not_touches(void)
+{
+    char dir[300], path[400];
+    fresh_dir(dir, sizeof dir, "stamp");
+    snprintf(path, sizeof path, "%s/song.hiss", dir);
+    put_file(path, "one\n");
+    FileioStamp known;
+    CHECK(fileio_stamp(path, &known) == HISS_OK && known.exists);
+    bool changed = true;
+    CHECK(fileio_stamp_check(path, &known, &changed) == HISS_OK && !changed);
+    /* Same bytes, new time: not a change. */
+    struct timespec ts[2] = {{1000, 0}, {1000, 0}};
+    CHECK(utimensat(AT_FDCWD, path, ts, 0) == 0);
+    CHECK(fileio_stamp_check(path, &known, &changed) == HISS_OK && !changed);
+    CHECK(known.mtime_ns == 1000LL * 1000000000);
+    /* Same size, same time, other bytes (sed -i then touch -r): caught by
+     * the time once, by the hash after. */
+    put_file(path, "two\n");
+    CHECK(fileio_stamp_check(path, &known, &changed) == HISS_OK && changed);
+    CHECK(utimensat(AT_FDCWD, path, ts, 0) == 0);
+    FileioStamp now;
+    CHECK(fileio_stamp(path, &now) == HISS_OK && now.hash != known.hash);
+    unlink(path);
+    CHECK(fileio_stamp_check(path, &known, &changed) == HISS_OK && changed);
+}
+
 int main(void)
 {
     make_tmpdir();
@@ -456,6 +627,11 @@ int main(void)
     RUN(test_write_fails_target_is_dir);
     RUN(test_write_fails_backup_blocked);
     RUN(test_write_fails_read_only_dir);
+    RUN(test_song_link_saves_beside_its_target);
+    RUN(test_planted_links_are_refused);
+    RUN(test_stale_temps_are_cleaned);
+    RUN(test_read_regular_refuses_fifo);
+    RUN(test_stamp_sees_changes_not_touches);
     remove_tree(tmpdir);
     return test_finish();
 }

@@ -598,6 +598,55 @@ static void loop_tick_writes_everything_on_a_signal(void)
     song_free(song);
 }
 
+/* A song folder from an archive holds .song.hiss.recover -> ../../victim.
+ * Autosave must not write through it, quitting must not remove it, and
+ * the listing must not offer the victim as unsaved edits. */
+static void planted_recovery_link_is_refused(void)
+{
+    CHECK(mkdir("atk", 0755) == 0 && mkdir("atk/a", 0755) == 0 &&
+          mkdir("atk/a/b", 0755) == 0);
+    put("atk/victim", "export PATH=/usr/bin\n");
+    put("atk/a/b/song.hiss", "");
+    age("atk/a/b/song.hiss", 100);
+    CHECK(symlink("../../victim", "atk/a/b/.song.hiss.recover") == 0);
+
+    Song *song = song_new();
+    snprintf(song->title, sizeof song->title, "$(touch pwned)");
+    Autosave a;
+    autosave_init(&a, 30, autosave_now() - 100, 0, autosave_song_shape(song));
+    char msg[600];
+    CHECK(autosave_loop_tick(&a, song, "atk/a/b/song.hiss", 1, msg,
+                             sizeof msg) == 0);
+    char *victim = get("atk/victim");
+    CHECK(victim && !strcmp(victim, "export PATH=/usr/bin\n"));
+    free(victim);
+    struct stat st;
+    CHECK(lstat("atk/a/b/.song.hiss.recover", &st) == 0 && S_ISLNK(st.st_mode));
+    CHECK_MSG(strstr(msg, "symbolic link") != NULL, "msg: %s", msg);
+    /* The edits are kept all the same, in the state directory. */
+    RecoveryEntry e;
+    CHECK(recovery_find("atk/a/b/song.hiss", &e));
+    CHECK(strncmp(e.path, state, strlen(state)) == 0);
+
+    HissDiag diag = {{0}};
+    CHECK(recovery_discard("atk/a/b/song.hiss", &diag) != HISS_OK);
+    CHECK(strstr(diag.text, "symbolic link") != NULL);
+    CHECK(lstat("atk/a/b/.song.hiss.recover", &st) == 0 && S_ISLNK(st.st_mode));
+
+    const char *dirs[] = {"atk/a/b"};
+    RecoveryEntry *list = NULL;
+    int n = recovery_list(dirs, 1, &list);
+    for (int i = 0; i < n; i++)
+        CHECK_MSG(!strstr(list[i].path, "victim") &&
+                      !strstr(list[i].path, ".song.hiss.recover"),
+                  "listed %s", list[i].path);
+    free(list);
+    victim = get("atk/victim");
+    CHECK(victim && !strcmp(victim, "export PATH=/usr/bin\n"));
+    free(victim);
+    song_free(song);
+}
+
 int main(void)
 {
     const char *base = getenv("TMPDIR");
@@ -626,6 +675,7 @@ int main(void)
     RUN(autosave_step_writes_the_current_song);
     RUN(ask_reads_an_answer_and_asks_again);
     RUN(offer_at_open_carries_out_each_answer);
+    RUN(planted_recovery_link_is_refused);
     RUN(loop_tick_writes_everything_on_a_signal);
     remove_tree(tmpdir);
     return test_finish();
