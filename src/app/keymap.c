@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fileio.h"
 
 typedef struct {
     const char *name;
@@ -534,6 +535,39 @@ static void parse_line(Keymap *km, const char *line, size_t len,
     }
 }
 
+/* Quit is reachable when some key does it globally and no page gives that
+ * key another meaning. */
+static bool quit_reachable(const Keymap *km)
+{
+    for (int i = 0; i < km->count; i++) {
+        if (km->bindings[i].action != ACT_QUIT)
+            continue;
+        bool shadowed = false;
+        for (int j = 0; j < km->count && !shadowed; j++)
+            shadowed = km->bindings[j].key == km->bindings[i].key &&
+                       ACTIONS[km->bindings[j].action].ctx != KEYMAP_CTX_GLOBAL;
+        if (!shadowed)
+            return true;
+    }
+    return false;
+}
+
+/* A config that takes every way out (unbind C-q, bind it elsewhere, or
+ * shadow it on a page) would leave no way to quit: C-q goes back to quit,
+ * on every page, and the user is told. */
+static void keep_quit_reachable(Keymap *km, const char *name, HissDiag *diags,
+                                int max_diags, int *errors)
+{
+    if (quit_reachable(km))
+        return;
+    int key = keymap_key_parse("C-q");
+    keymap_unbind(km, key);
+    keymap_bind(km, key, ACT_QUIT);
+    report(diags, max_diags, errors, name, 0, 0,
+           "no key was left to quit: C-q quits again (bind another key to "
+           "quit to free it)", NULL);
+}
+
 int keymap_parse(Keymap *km, const char *text, size_t len, const char *name,
                  HissDiag *diags, int max_diags)
 {
@@ -555,33 +589,26 @@ int keymap_parse(Keymap *km, const char *text, size_t len, const char *name,
                        &errors);
         pos = end + 1;
     }
+    keep_quit_reachable(km, name, diags, max_diags, &errors);
     return errors;
 }
 
 int keymap_load_file(Keymap *km, const char *path, HissDiag *diags,
                      int max_diags)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (errno == ENOENT)
-            return 0;
-        if (max_diags > 0)
-            hiss_diag_set(&diags[0], path, 0, 0, "%s", strerror(errno));
-        return 1;
-    }
-    /* A key table is small; a huge file is a mistake, not a config. */
+    /* A key table is small; a huge file is a mistake, not a config. A
+     * FIFO or device is refused without waiting on it. */
     enum { MAX_BYTES = 1 << 20 };
-    char *data = malloc(MAX_BYTES + 1);
-    size_t len = data ? fread(data, 1, MAX_BYTES + 1, f) : 0;
-    bool bad = !data || ferror(f) || len > MAX_BYTES;
-    fclose(f);
-    if (bad) {
+    char *data = NULL;
+    size_t len = 0;
+    HissDiag why = {{0}};
+    HissError err = fileio_read_regular(path, MAX_BYTES, false, &data, &len,
+                                        &why);
+    if (err == HISS_ERR_MISSING)
+        return 0;
+    if (err) {
         if (max_diags > 0)
-            hiss_diag_set(&diags[0], path, 0, 0, "%s",
-                          !data ? "out of memory"
-                                : len > MAX_BYTES ? "file too large (over 1 MiB)"
-                                                  : "read error");
-        free(data);
+            diags[0] = why;
         return 1;
     }
     int errors = keymap_parse(km, data, len, path, diags, max_diags);

@@ -1,6 +1,9 @@
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "keymap.h"
@@ -305,6 +308,73 @@ static void man_page_lists_every_key(void)
     }
 }
 
+/* Every page where quit can be reached by some key. */
+static bool quit_on_every_page(void)
+{
+    for (int ctx = KEYMAP_CTX_GLOBAL; ctx < KEYMAP_CTX_COUNT; ctx++) {
+        bool found = false;
+        for (int i = 0; i < km.count && !found; i++)
+            found = keymap_lookup(&km, (KeymapContext)ctx,
+                                  km.bindings[i].key) == ACT_QUIT;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static void quit_stays_reachable_whatever_the_config_says(void)
+{
+    int cq = keymap_key_parse("C-q");
+    static const char *const CONFIGS[] = {
+        "unbind C-q\n",
+        "bind C-q play_toggle\n",
+        "bind C-q note_off\n", /* shadows quit on the pattern page */
+    };
+    for (size_t i = 0; i < sizeof CONFIGS / sizeof CONFIGS[0]; i++) {
+        keymap_init_defaults(&km);
+        HissDiag d[2] = {{{0}}};
+        int errors = keymap_parse(&km, CONFIGS[i], strlen(CONFIGS[i]), "rc",
+                                  d, 2);
+        CHECK_MSG(quit_on_every_page(), "config: %s", CONFIGS[i]);
+        CHECK(keymap_lookup(&km, KEYMAP_CTX_PATTERN, cq) == ACT_QUIT);
+        CHECK(errors == 1);
+        CHECK(strstr(d[0].text, "C-q quits again") != NULL);
+    }
+    /* Moving quit to another key is the user's right: C-q is then free. */
+    keymap_init_defaults(&km);
+    HissDiag d[2] = {{{0}}};
+    const char *moved = "bind M-x quit\nbind C-q play_toggle\n";
+    CHECK(keymap_parse(&km, moved, strlen(moved), "rc", d, 2) == 0);
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_GLOBAL, cq) == ACT_PLAY_TOGGLE);
+    CHECK(quit_on_every_page());
+}
+
+/* A FIFO as hissrc: opening it must not wait for a writer. Run in a child
+ * with an alarm, so a hang fails the test instead of stalling the run. */
+static void fifo_config_is_refused_without_blocking(void)
+{
+    char dir[] = "/tmp/hiss-keymap-fifo-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[64];
+    snprintf(path, sizeof path, "%s/hissrc", dir);
+    CHECK(mkfifo(path, 0600) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(3);
+        keymap_init_defaults(&km);
+        HissDiag d[2] = {{{0}}};
+        int errors = keymap_load_file(&km, path, d, 2);
+        _exit(errors == 1 && strstr(d[0].text, "not a regular file") ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+              "child %s %d", WIFSIGNALED(status) ? "killed by signal" : "exit",
+              WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     RUN(key_names_round_trip);
@@ -320,5 +390,7 @@ int main(void)
     RUN(set_autosave_is_read);
     RUN(set_backups_is_read);
     RUN(man_page_lists_every_key);
+    RUN(quit_stays_reachable_whatever_the_config_says);
+    RUN(fifo_config_is_refused_without_blocking);
     return test_finish();
 }
