@@ -1,30 +1,78 @@
 #!/bin/bash
-# `make check`: every test stage in turn (plain, ASan+UBSan, TSan stress,
-# a short fuzz), each ending with "N passed, N failed"; the last line adds
-# them all up so one line tells the whole story.
+# `make check`: every test stage in turn (plain, ASan+UBSan, TSan, a short
+# fuzz), each ending with "N passed, N failed" over all of its binaries and
+# scripts (tests/run.sh counts each one; a stage that ends without that
+# line counts as a failure). The last lines add them up and say how many
+# of the results are distinct checks and how many are the same checks run
+# again under a sanitizer: a part of a sanitizer stage that also ran in the
+# plain stage (same binary or script name) is a re-run; the rest
+# (test_tsan_race, the fuzz targets) are checks of their own.
 set -u
 MAKE=${MAKE:-make}
+# stage command, and whether it re-runs the plain stage's checks
 stages=("test" "test-san" "tsan" "fuzz FUZZ_SECONDS=${CHECK_FUZZ_SECONDS:-20}")
+sanitizer_stage=(no yes yes no)
 pass=0
 fail=0
-for stage in "${stages[@]}"; do
+distinct_pass=0
+distinct_fail=0
+rerun_pass=0
+rerun_fail=0
+plain_parts=$(mktemp)
+trap 'rm -f "$plain_parts"' EXIT
+
+# parts LOG: "NAME PASSED FAILED" for each "== NAME" section tests/run.sh
+# printed (its last result line; none = 0 passed, 1 failed).
+parts() {
+    awk '
+        function flush() { if (name != "") print name, p, f }
+        /^== / { flush(); name = $2; p = 0; f = 1; next }
+        /^[0-9]+ passed, [0-9]+ failed/ { if (name != "") { p = $1; f = $3 } }
+        END { flush() }' "$1"
+}
+
+for i in "${!stages[@]}"; do
+    stage=${stages[$i]}
     log=$(mktemp)
     echo "=== make $stage"
     # shellcheck disable=SC2086
     $MAKE --no-print-directory $stage 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-    rm -f "$log"
     if [ -z "$line" ]; then
         echo "!! make $stage ended (exit $rc) without a result line"
-        fail=$((fail + 1))
-        continue
+        p=0
+        f=1
+    else
+        p=$(echo "$line" | awk '{print $1}')
+        f=$(echo "$line" | awk '{print $3}')
+        [ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
     fi
-    p=$(echo "$line" | awk '{print $1}')
-    f=$(echo "$line" | awk '{print $3}')
     pass=$((pass + p))
     fail=$((fail + f))
-    [ "$rc" != 0 ] && [ "$f" = 0 ] && fail=$((fail + 1))
+    # Which of this stage's results re-run a plain-stage check.
+    rp=0
+    rf=0
+    if [ "${sanitizer_stage[$i]}" = yes ]; then
+        while read -r name pp pf; do
+            if grep -qxF "$name" "$plain_parts"; then
+                rp=$((rp + pp))
+                rf=$((rf + pf))
+            fi
+        done < <(parts "$log")
+        # Never more than the stage's own total (a part cut off mid-way).
+        [ "$rp" -gt "$p" ] && rp=$p
+        [ "$rf" -gt "$f" ] && rf=$f
+    fi
+    [ "$stage" = test ] && parts "$log" | awk '{print $1}' >"$plain_parts"
+    rerun_pass=$((rerun_pass + rp))
+    rerun_fail=$((rerun_fail + rf))
+    distinct_pass=$((distinct_pass + p - rp))
+    distinct_fail=$((distinct_fail + f - rf))
+    rm -f "$log"
 done
-echo "$pass passed, $fail failed"
+echo "distinct checks: $distinct_pass passed, $distinct_fail failed"
+echo "the same checks again under ASan+UBSan or TSan: $rerun_pass passed, $rerun_fail failed"
+echo "$pass passed, $fail failed ($((distinct_pass + distinct_fail)) distinct checks," \
+    "$((rerun_pass + rerun_fail)) sanitizer re-runs of them)"
 [ "$fail" = 0 ]

@@ -1,23 +1,35 @@
-/* Two threads as in the program: this (UI) thread edits cells, swaps
- * instruments and installs patterns, retiring the old objects through the
- * engine and freeing what comes back; an audio thread calls engine_render
- * in a loop. Built with -fsanitize=thread by `make tsan`, where any data
- * race fails the run; in the plain and ASan builds it checks that every
- * retired object comes back exactly once and nothing leaks. Each phase runs
- * for a bounded wall time, not a bounded amount of work, so it stays short
- * under the sanitizers' slowdown. */
+/* Two threads as in the program.
+ *
+ * 1. Engine level: this (UI) thread edits cells, swaps instruments and
+ *    installs patterns, retiring the old objects through the engine and
+ *    freeing what comes back; an audio thread calls engine_render in a
+ *    loop. Every retired object must come back exactly once.
+ * 2. The program's own paths: the editor's functions (edit.c: notes,
+ *    blocks, rows, pattern length/new/clone, channel count, order list,
+ *    song settings, instruments, undo and redo, whole-song installs) with
+ *    its retire callback sending to the engine, while the null audio
+ *    device renders it on its own thread and the per-channel outputs
+ *    follow (audio_poll), as the editor's play session does.
+ *
+ * Built with -fsanitize=thread by `make tsan`, where any data race fails
+ * the run (test_tsan_race shows that TSan, so configured, does catch one);
+ * in the plain and ASan builds it checks the counts and that nothing
+ * leaks. Each phase runs for at least PHASE_SECONDS and at least a fixed
+ * amount of work, so a slow machine stretches it instead of thinning it. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "audio.h"
+#include "edit.h"
 #include "engine.h"
 #include "sample.h"
 #include "song.h"
 #include "test.h"
 
 enum { RATE = 48000, BLOCK = 256, CHANNELS = 4, INSTRUMENTS = 4 };
-#define PHASE_SECONDS 0.6
+#define PHASE_SECONDS 2.0
 
 typedef struct {
     Engine *engine;
@@ -233,9 +245,225 @@ static void collect_garbage_while_rendering(void)
     run_phase(false, 2);
 }
 
+/* ---- 2: through the editor, played by the null device ------------------ */
+
+enum { EDITOR_MIN_OPS = 20000, EDITOR_INSTALLS = 12 };
+
+typedef struct {
+    Engine *engine;
+    Counts n;
+    long songs_returned;
+} Session;
+
+static void session_take_returns(Session *ss)
+{
+    EngineReturn r;
+    while (engine_take_return(ss->engine, &r)) {
+        ss->n.returned++;
+        if (r.type == ENGINE_RETURN_PATTERN)
+            song_pattern_free(r.ptr);
+        else if (r.type == ENGINE_RETURN_INSTRUMENT)
+            song_instrument_free(r.ptr);
+        else {
+            ss->songs_returned++;
+            song_free(r.ptr);
+        }
+    }
+}
+
+/* Sends a command that must arrive, taking returns while the ring is full
+ * (the device's thread empties it every period). */
+static void session_send(Session *ss, EngineCommandType type, int a, int b, void *ptr)
+{
+    EngineCommand cmd = {type, a, b, 0, ptr};
+    while (!engine_send(ss->engine, &cmd)) {
+        session_take_returns(ss);
+        struct timespec ts = {0, 200000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void session_retire(void *ctx, EditRetireKind kind, void *ptr)
+{
+    Session *ss = ctx;
+    session_send(ss, kind == EDIT_RETIRE_PATTERN ? ENGINE_CMD_RETIRE_PATTERN
+                                                 : ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, ptr);
+    ss->n.retired++;
+}
+
+/* One editor operation picked by x; counts the ones that changed the song. */
+static void editor_step(Editor *ed, Session *ss, unsigned x, long *changes)
+{
+    Song *song = ed->song;
+    HissError err = HISS_OK;
+    switch (x % 20) {
+    case 0: case 1: case 2: case 3:
+        edit_cursor_set(ed, (EditCursor){ed->cursor.pattern, (int)(x >> 8) % 64,
+                                         (int)(x >> 14) % 8, EDIT_COL_NOTE});
+        err = edit_note_from_key_offset(ed, (int)(x >> 5) % 24);
+        break;
+    case 4:
+        edit_mark_pattern(ed);
+        err = edit_block_transpose(ed, (x >> 6) & 1 ? 12 : -1);
+        edit_mark_clear(ed);
+        break;
+    case 5:
+        err = edit_insert_row(ed, (x >> 7) & 1);
+        break;
+    case 6:
+        err = edit_delete_row(ed, (x >> 7) & 1);
+        break;
+    case 7:
+        err = edit_pattern_set_length(ed, 1 + (int)(x >> 9) % 128);
+        break;
+    case 8:
+        err = edit_song_set_channels(ed, 1 + (int)(x >> 10) % 12);
+        break;
+    case 9:
+        if (song_pattern(song, 5) == NULL)
+            err = (x >> 4) & 1 ? edit_pattern_clone(ed) : edit_pattern_new(ed);
+        else
+            err = edit_pattern_goto(ed, (int)(x >> 11) % 6);
+        break;
+    case 10:
+        err = edit_order_insert(ed, (int)(x >> 12) % 4);
+        break;
+    case 11:
+        edit_order_goto(ed, (int)(x >> 6) % 8);
+        err = atomic_load(&song->order_count) > 1 ? edit_order_delete(ed)
+                                                  : edit_order_duplicate(ed);
+        break;
+    case 12:
+        err = edit_order_set(ed, (int)(x >> 13) % 6);
+        break;
+    case 13:
+        err = edit_song_set_bpm(ed, 32 + (int)(x >> 8) % 224);
+        if (!err)
+            session_send(ss, ENGINE_CMD_SET_BPM, atomic_load(&song->bpm), 0, NULL);
+        break;
+    case 14:
+        err = edit_song_set_speed(ed, 1 + (int)(x >> 9) % 8);
+        if (!err)
+            session_send(ss, ENGINE_CMD_SET_SPEED, atomic_load(&song->speed), 0, NULL);
+        break;
+    case 15:
+        err = edit_instrument_set_volume(ed, 1 + (int)(x >> 5) % INSTRUMENTS,
+                                         (int)(x >> 11) % 65);
+        break;
+    case 16:
+        err = edit_instrument_set_loop(ed, 1 + (int)(x >> 5) % INSTRUMENTS,
+                                       (x >> 8) & 1 ? LOOP_PINGPONG : LOOP_FORWARD, 0,
+                                       (uint32_t)(500 + (x >> 12) % 1500));
+        break;
+    case 17:
+        err = edit_undo(ed);
+        break;
+    case 18:
+        err = edit_redo(ed);
+        break;
+    case 19:
+        session_send(ss, (x >> 5) & 1 ? ENGINE_CMD_PLAY_SONG : ENGINE_CMD_PLAY_PATTERN,
+                     0, 0, NULL);
+        return;
+    }
+    if (err == HISS_OK)
+        (*changes)++;
+    else if (err != HISS_ERR_RANGE && err != HISS_ERR_MISSING)
+        CHECK_MSG(false, "editor step %u: %s", x % 20, hiss_strerror(err));
+}
+
+static void editor_edits_while_the_null_device_plays(void)
+{
+    Song *song = make_song();
+    Session ss = {0};
+    AudioOptions o = {.backend = "null", .per_channel_ports = true, .period = 64};
+    Audio *a = NULL;
+    uint32_t rate = 0;
+    CHECK(audio_open(&a, &o, &rate, NULL) == HISS_OK);
+    ss.engine = a ? engine_new(song, rate) : NULL;
+    CHECK(ss.engine != NULL);
+    if (!a || !ss.engine) {
+        if (a)
+            audio_close(a);
+        song_free(song);
+        return;
+    }
+    Editor *ed = edit_new(song, session_retire, &ss);
+    edit_set_edit_mode(ed, true);
+    audio_set_song(a, song);
+    CHECK(audio_start(a, ss.engine) == HISS_OK);
+    session_send(&ss, ENGINE_CMD_PLAY_SONG, 0, 0, NULL);
+
+    double start = now_seconds();
+    unsigned x = 99;
+    long ops = 0, changes = 0;
+    int installs = 0, max_outputs = 0;
+    while (ops < EDITOR_MIN_OPS || now_seconds() - start < PHASE_SECONDS ||
+           installs < EDITOR_INSTALLS) {
+        x = x * 1103515245u + 12345u;
+        editor_step(ed, &ss, x >> 3, &changes);
+        ops++;
+        if (ops % 64 == 0) {
+            audio_poll(a);
+            int outs = audio_channel_outputs(a);
+            if (outs > max_outputs)
+                max_outputs = outs;
+            session_take_returns(&ss);
+            int voices = atomic_load(&engine_status(ss.engine)->voices);
+            if (voices > ss.n.max_voices)
+                ss.n.max_voices = voices;
+            /* Sleep a little now and then: the device thread gets turns
+             * on a single free core too. */
+            struct timespec ts = {0, 100000};
+            nanosleep(&ts, NULL);
+        }
+        if (ops % (EDITOR_MIN_OPS / EDITOR_INSTALLS) == 0) {
+            /* Opening a song: the engine swaps and returns the old one;
+             * the editor and the device move to the new one at once. */
+            Song *next = make_song();
+            session_send(&ss, ENGINE_CMD_INSTALL_SONG, 0, 0, next);
+            audio_set_song(a, next);
+            edit_set_song(ed, next);
+            edit_set_edit_mode(ed, true);
+            session_send(&ss, ENGINE_CMD_PLAY_SONG, 0, 0, NULL);
+            installs++;
+        }
+    }
+    uint64_t frames = atomic_load(&engine_status(ss.engine)->frames_rendered);
+    audio_close(a);
+    /* What is still in the ring: render here until every retired object
+     * and every replaced song has come back (bounded). */
+    static float out[2 * BLOCK];
+    for (int i = 0; i < 2000; i++) {
+        session_take_returns(&ss);
+        if (ss.n.returned >= ss.n.retired + installs && ss.songs_returned >= installs)
+            break;
+        engine_render(ss.engine, out, BLOCK);
+    }
+    printf("   editor: %ld operations (%ld changed the song), %d songs installed, "
+           "%llu frames rendered, %ld retired, %ld returned, up to %d voices, "
+           "up to %d channel outputs\n", ops, changes, installs,
+           (unsigned long long)frames, ss.n.retired, ss.n.returned, ss.n.max_voices,
+           max_outputs);
+    CHECK(frames >= (uint64_t)(rate * PHASE_SECONDS / 2));
+    CHECK(changes > ops / 4);
+    CHECK(ss.n.retired > 0);
+    CHECK_MSG(ss.n.returned == ss.n.retired + ss.songs_returned,
+              "%ld objects came back for %ld retired and %ld songs replaced", ss.n.returned,
+              ss.n.retired, ss.songs_returned);
+    CHECK(ss.songs_returned == installs);
+    CHECK_MSG(ss.n.max_voices > 0, "no voice ever sounded");
+    CHECK(max_outputs > 1);
+    Song *last = ed->song;
+    edit_free(ed);
+    engine_free(ss.engine);
+    song_free(last);
+}
+
 int main(void)
 {
     RUN(retired_objects_come_back_exactly_once);
     RUN(collect_garbage_while_rendering);
+    RUN(editor_edits_while_the_null_device_plays);
     return test_finish();
 }
