@@ -244,28 +244,72 @@ static void test_tolerated_input_saves_canonical(void)
     song_free(s);
 }
 
-/* Every prefix of the CRLF form loads to the same song as the LF form. */
+/* Parses len bytes (a copy of exactly that many, so ASan sees any read
+ * past the end) and formats what loaded; NULL when it did not load. */
+static char *load_and_format(const char *text, size_t len, size_t *out_len)
+{
+    char *copy = malloc(len ? len : 1);
+    memcpy(copy, text, len);
+    Song *s = NULL;
+    HissDiag diag;
+    char *out = NULL;
+    *out_len = 0;
+    if (songfile_parse(copy, len, "t.hiss", &s, &diag) == HISS_OK &&
+        songfile_format(s, &out, out_len) != HISS_OK) {
+        free(out);
+        out = NULL;
+    }
+    song_free(s);
+    free(copy);
+    return out;
+}
+
+/* Every prefix of the CRLF form (lines ending " \r\n") loads to the same
+ * song as the LF prefix with the same content, or fails as it does; also
+ * when the cut falls between the CR and the LF. */
 static void test_crlf_matches_lf(void)
 {
     size_t len;
     char *text = rich_text(&len);
-    char *crlf = malloc(len * 2 + 1);
+    char *crlf = malloc(len * 3 + 1);
+    size_t *at = malloc((len + 1) * sizeof *at); /* LF prefix m = CRLF prefix at[m] */
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
+        at[i] = n;
         if (text[i] == '\n') {
             crlf[n++] = ' ';
             crlf[n++] = '\r';
         }
         crlf[n++] = text[i];
     }
-    Song *s = parse_ok(crlf, n);
-    char *out = NULL;
-    size_t out_len = 0;
-    if (s)
-        CHECK(songfile_format(s, &out, &out_len) == HISS_OK);
+    at[len] = n;
+    int differ = 0, loaded = 0;
+    for (size_t m = 0; m <= len; m++) {
+        size_t lf_len, cr_len;
+        char *lf_out = load_and_format(text, m, &lf_len);
+        /* The CRLF prefix with the same content; when the LF prefix ends
+         * just before a newline, also the one cut after the CR. */
+        size_t cuts[2] = {at[m], m < len && text[m] == '\n' ? at[m] + 2 : at[m]};
+        for (int k = 0; k < 2; k++) {
+            char *cr_out = load_and_format(crlf, cuts[k], &cr_len);
+            if ((lf_out == NULL) != (cr_out == NULL) ||
+                (lf_out && (lf_len != cr_len || memcmp(lf_out, cr_out, lf_len)))) {
+                if (differ++ < 3)
+                    fprintf(stderr, "  LF prefix %zu and CRLF prefix %zu differ\n", m,
+                            cuts[k]);
+            }
+            free(cr_out);
+        }
+        loaded += lf_out != NULL;
+        free(lf_out);
+    }
+    CHECK(differ == 0);
+    CHECK(loaded > 2); /* the comparison saw loading prefixes, not only failures */
+    size_t out_len;
+    char *out = load_and_format(crlf, n, &out_len);
     CHECK(out && out_len == len && !memcmp(out, text, len));
     free(out);
-    song_free(s);
+    free(at);
     free(crlf);
     free(text);
 }
@@ -904,23 +948,31 @@ static void test_every_prefix(void)
 {
     size_t len;
     char *text = rich_text(&len);
-    int loaded = 0, failures = 0;
+    /* The last pattern is 256 rows: a cut anywhere inside it leaves rows
+     * missing (or a row cut short), which must never load. */
+    size_t last = (size_t)(strstr(text, "pattern FF") - text);
+    int loaded_whole = 0, loaded_cut = 0, failures = 0;
     for (size_t n = 0; n <= len; n++) {
         /* A copy of exactly n bytes, so ASan sees any read past the end. */
         char *prefix = malloc(n ? n : 1);
         memcpy(prefix, text, n);
         Song *s = NULL;
         HissDiag diag;
-        if (songfile_parse(prefix, n, "t.hiss", &s, &diag) == HISS_OK)
-            loaded++;
+        if (songfile_parse(prefix, n, "t.hiss", &s, &diag) == HISS_OK) {
+            if (n >= len - 1)
+                loaded_whole++;
+            else if (n > last)
+                loaded_cut++;
+        }
         song_free(s);
         if (!load_is_stable(prefix, n))
             failures++;
         free(prefix);
     }
-    /* The complete file loads; a cut in the middle of the last pattern
-     * never does. */
-    CHECK(loaded >= 1);
+    /* The complete file loads, with or without its last newline; a cut in
+     * the middle of the last pattern never does. */
+    CHECK(loaded_whole == 2);
+    CHECK_MSG(loaded_cut == 0, "%d cuts inside the last pattern loaded", loaded_cut);
     CHECK(failures == 0);
     free(text);
 }
