@@ -10,6 +10,7 @@
 #include "fx.h"
 #include "mixer.h"
 #include "ring.h"
+#include "timing.h"
 
 enum {
     GRAVEYARD_SIZE = 32,
@@ -350,27 +351,12 @@ static void stop_playback(Engine *e, bool song_end)
  * pattern is missing), wrapping or ending the song at the end of the list. */
 static bool seek_order(Engine *e, int order, int row)
 {
-    int count = hiss_clampi(atomic_load_explicit(&e->song->order_count,
-                                                 memory_order_relaxed),
-                            0, SONG_MAX_ORDERS);
-    for (int tries = 0; tries <= SONG_MAX_ORDERS + 1; tries++) {
-        if (order < 0 || order >= count) {
-            if (!e->seq.loop_song || count == 0)
-                break;
-            order = 0;
-            row = 0;
-        }
-        int pat = atomic_load_explicit(&e->song->orders[order],
-                                       memory_order_relaxed);
-        Pattern *p = song_pattern(e->song, pat);
-        if (p) {
-            e->seq.order = order;
-            e->seq.pattern = pat;
-            e->seq.row = row >= 0 && row < p->rows ? row : 0;
-            return true;
-        }
-        order++;
-        row = 0;
+    int pattern;
+    if (timing_seek_order(e->song, e->seq.loop_song, &order, &pattern, &row)) {
+        e->seq.order = order;
+        e->seq.pattern = pattern;
+        e->seq.row = row;
+        return true;
     }
     stop_playback(e, true);
     return false;
@@ -443,6 +429,7 @@ static void play_row(Engine *e)
     atomic_store_explicit(&e->status.order, e->seq.order, memory_order_relaxed);
     atomic_store_explicit(&e->status.pattern, e->seq.pattern, memory_order_relaxed);
     atomic_store_explicit(&e->status.row, e->seq.row, memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->status.rows_played, 1, memory_order_relaxed);
     fx_row_control_clear(&e->seq.ctl);
     for (int c = 0; c < nch; c++) {
         Cell cell = p && c < p->channels && e->seq.row < p->rows
@@ -466,18 +453,8 @@ static uint32_t swing_delay(const Engine *e)
                                                  memory_order_relaxed), 0, 100);
     int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat,
                                                memory_order_relaxed), 1, 32);
-    if (!swing || (e->seq.row % rpb) % 2 == 0)
-        return 0;
-    return (uint32_t)((uint64_t)swing * (uint64_t)e->seq.speed * e->rate * 5u /
-                      (400u * (uint64_t)e->seq.bpm));
-}
-
-static uint32_t next_tick_frames(Engine *e)
-{
-    uint64_t den = 2u * (uint64_t)e->seq.bpm;
-    uint64_t total = (uint64_t)e->rate * 5u + e->seq.tick_rem;
-    e->seq.tick_rem = total % den;
-    return (uint32_t)(total / den);
+    return timing_swing_delay(e->rate, swing, rpb, e->seq.row, e->seq.speed,
+                              e->seq.bpm);
 }
 
 static void process_tick(Engine *e)
@@ -514,14 +491,12 @@ static void sequencer_step(Engine *e)
             }
         }
         process_tick(e);
-        uint32_t len = next_tick_frames(e);
+        uint32_t len = timing_tick_frames(e->rate, e->seq.bpm, &e->seq.tick_rem);
         if (e->seq.swing_debt) {
             /* The delayed row gives the delay back over its own ticks so
              * the next row starts on time. */
-            uint32_t left = (uint32_t)(e->seq.speed > e->seq.tick ? e->seq.speed - e->seq.tick : 1);
-            uint32_t share = (e->seq.swing_debt + left - 1) / left;
-            if (share > len / 2)
-                share = len / 2;
+            uint32_t share = timing_swing_share(e->seq.swing_debt,
+                                                e->seq.speed - e->seq.tick, len);
             len -= share;
             e->seq.swing_debt -= share;
         }

@@ -110,6 +110,7 @@ typedef struct {
     _Atomic int voices;                /* voices sounding */
     _Atomic uint64_t frames_rendered;
     _Atomic bool song_ended;           /* stopped at the end of the order list */
+    _Atomic uint64_t rows_played;      /* rows started since engine_new */
 } EngineStatus;
 
 typedef struct Engine Engine;

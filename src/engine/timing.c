@@ -1,0 +1,332 @@
+/* timing: the song's timing scan; see timing.h. The walk below mirrors the
+ * engine's sequencer (engine.c: advance_row, play_row and sequencer_step)
+ * for a song played from its start with no commands; it shares the order
+ * seek and the tick and swing arithmetic with it. */
+#include "timing.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fx.h"
+
+uint32_t timing_tick_frames(uint32_t rate, int bpm, uint64_t *rem)
+{
+    uint64_t den = 2u * (uint64_t)bpm;
+    uint64_t total = (uint64_t)rate * 5u + *rem;
+    *rem = total % den;
+    return (uint32_t)(total / den);
+}
+
+uint32_t timing_swing_delay(uint32_t rate, int swing, int rows_per_beat, int row,
+                            int speed, int bpm)
+{
+    if (!swing || (row % rows_per_beat) % 2 == 0)
+        return 0;
+    return (uint32_t)((uint64_t)swing * (uint64_t)speed * rate * 5u /
+                      (400u * (uint64_t)bpm));
+}
+
+uint32_t timing_swing_share(uint32_t debt, int ticks_left, uint32_t len)
+{
+    uint32_t left = (uint32_t)(ticks_left > 0 ? ticks_left : 1);
+    uint32_t share = (debt + left - 1) / left;
+    return share > len / 2 ? len / 2 : share;
+}
+
+/* ---- the scan ---------------------------------------------------------- */
+
+/* Places where the song enters a pattern, keyed by everything that decides
+ * what follows: a second visit means the song repeats from the first. */
+typedef struct {
+    uint32_t *keys; /* key + 1; 0 = empty */
+    int *index;
+    size_t cap, used;
+} Seen;
+
+static uint32_t entry_key(int order, int row, int speed, int bpm)
+{
+    return (uint32_t)order | (uint32_t)row << 8 | (uint32_t)speed << 16 |
+           (uint32_t)bpm << 21;
+}
+
+static size_t seen_slot(const Seen *s, uint32_t key)
+{
+    size_t i = (key * 2654435761u) & (s->cap - 1);
+    while (s->keys[i] && s->keys[i] != key + 1)
+        i = (i + 1) & (s->cap - 1);
+    return i;
+}
+
+static bool seen_grow(Seen *s)
+{
+    size_t cap = s->cap ? s->cap * 2 : 256;
+    Seen next = {calloc(cap, sizeof *next.keys), calloc(cap, sizeof *next.index),
+                 cap, s->used};
+    if (!next.keys || !next.index) {
+        free(next.keys);
+        free(next.index);
+        return false;
+    }
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->keys[i]) {
+            size_t j = seen_slot(&next, s->keys[i] - 1);
+            next.keys[j] = s->keys[i];
+            next.index[j] = s->index[i];
+        }
+    free(s->keys);
+    free(s->index);
+    *s = next;
+    return true;
+}
+
+/* The row index of an earlier visit, -1 after recording this one as new,
+ * -2 when out of memory. */
+static int seen_visit(Seen *s, uint32_t key, int index)
+{
+    if ((s->used + 1) * 2 > s->cap && !seen_grow(s))
+        return -2;
+    size_t i = seen_slot(s, key);
+    if (s->keys[i])
+        return s->index[i];
+    s->keys[i] = key + 1;
+    s->index[i] = index;
+    s->used++;
+    return -1;
+}
+
+bool timing_seek_order(const Song *song, bool loop_song, int *order, int *pattern,
+                       int *row)
+{
+    int count = hiss_clampi(atomic_load_explicit(&song->order_count,
+                                                 memory_order_relaxed),
+                            0, SONG_MAX_ORDERS);
+    int o = *order, r = *row;
+    for (int tries = 0; tries <= SONG_MAX_ORDERS + 1; tries++) {
+        if (o < 0 || o >= count) {
+            if (!loop_song || count == 0)
+                return false;
+            o = 0;
+            r = 0;
+        }
+        int pat = atomic_load_explicit(&song->orders[o], memory_order_relaxed);
+        const Pattern *p = song_pattern(song, pat);
+        if (p) {
+            *order = o;
+            *pattern = pat;
+            *row = r >= 0 && r < p->rows ? r : 0;
+            return true;
+        }
+        o++;
+        r = 0;
+    }
+    return false;
+}
+
+typedef struct {
+    const Song *song;
+    bool loop_song;
+    int order, pattern, row;
+    const Pattern *p;
+} Walk;
+
+static bool walk_seek(Walk *w, int order, int row)
+{
+    if (!timing_seek_order(w->song, w->loop_song, &order, &w->pattern, &row))
+        return false;
+    w->order = order;
+    w->row = row;
+    w->p = song_pattern(w->song, w->pattern);
+    return true;
+}
+
+static bool push_row(TimingScan *scan, int *cap, const TimingRow *row)
+{
+    if (scan->count == *cap) {
+        int next = *cap ? *cap * 2 : 1024;
+        TimingRow *rows = realloc(scan->rows, sizeof *rows * (size_t)next);
+        if (!rows)
+            return false;
+        scan->rows = rows;
+        *cap = next;
+    }
+    scan->rows[scan->count++] = *row;
+    return true;
+}
+
+HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
+                      TimingScan *scan)
+{
+    memset(scan, 0, sizeof *scan);
+    scan->loop_index = -1;
+    if (rate < 1000 || rate > 768000)
+        return HISS_ERR_RANGE;
+    scan->rate = rate;
+    scan->loop_song = loop_song;
+    scan->rows_per_beat = hiss_clampi(atomic_load(&song->rows_per_beat), 1, 32);
+    int swing = hiss_clampi(atomic_load(&song->swing), 0, 100);
+    int speed = hiss_clampi(atomic_load(&song->speed), 1, 31);
+    int bpm = hiss_clampi(atomic_load(&song->bpm), 32, 255);
+    int nch = hiss_clampi(atomic_load(&song->channels), 1, SONG_MAX_CHANNELS);
+    uint64_t rem = 0, frame = 0;
+    double seconds = 0;
+    FxChannel *fx = malloc(sizeof *fx * SONG_MAX_CHANNELS);
+    Seen seen = {0};
+    int cap = 0;
+    HissError err = HISS_OK;
+    if (!fx)
+        return HISS_ERR_NOMEM;
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        fx_channel_reset(&fx[c]);
+    Walk w = {.song = song, .loop_song = loop_song};
+    bool playing = walk_seek(&w, 0, 0), entered = true;
+    scan->end = TIMING_END_STOPS;
+    while (playing) {
+        if (entered) {
+            int before = seen_visit(&seen, entry_key(w.order, w.row, speed, bpm),
+                                    scan->count);
+            if (before == -2) {
+                err = HISS_ERR_NOMEM;
+                break;
+            }
+            if (before >= 0) {
+                scan->end = TIMING_END_LOOPS;
+                scan->loop_index = before;
+                break;
+            }
+        }
+        if (scan->count >= TIMING_MAX_ROWS) {
+            scan->end = TIMING_END_UNKNOWN;
+            break;
+        }
+        /* The swing delay is taken before the row's own Fxx acts. */
+        uint32_t debt = timing_swing_delay(rate, swing, scan->rows_per_beat, w.row,
+                                           speed, bpm);
+        FxRowControl ctl;
+        fx_row_control_clear(&ctl);
+        for (int c = 0; c < nch; c++) {
+            Cell cell = c < w.p->channels ? song_pattern_get(w.p, w.row, c)
+                                          : song_cell_empty();
+            fx_row(&fx[c], w.row, &cell, &ctl);
+        }
+        if (ctl.bpm > 0) {
+            bpm = ctl.bpm;
+            rem %= 2u * (unsigned)bpm;
+        }
+        if (ctl.speed > 0)
+            speed = ctl.speed;
+        TimingRow row = {w.order, w.row, speed, bpm, frame, seconds};
+        if (!push_row(scan, &cap, &row)) {
+            err = HISS_ERR_NOMEM;
+            break;
+        }
+        uint64_t frames = debt;
+        for (int t = 0; t < speed; t++) {
+            uint32_t len = timing_tick_frames(rate, bpm, &rem);
+            if (debt) {
+                uint32_t share = timing_swing_share(debt, speed - t, len);
+                len -= share;
+                debt -= share;
+            }
+            frames += len ? len : 1;
+        }
+        frame += frames;
+        seconds += speed * 2.5 / bpm;
+
+        /* engine.c's advance_row */
+        int order = w.order, next_row = w.row + 1;
+        bool changed = false;
+        if (ctl.loop_jump >= 0) {
+            next_row = ctl.loop_jump;
+        } else if (ctl.pos_jump >= 0 || ctl.break_row >= 0) {
+            next_row = ctl.break_row >= 0 ? ctl.break_row : 0;
+            order = ctl.pos_jump >= 0 ? ctl.pos_jump : order + 1;
+            changed = true;
+        } else if (next_row >= w.p->rows) {
+            next_row = 0;
+            order++;
+            changed = true;
+        }
+        if (changed)
+            for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+                fx[c].loop_row = fx[c].loop_count = 0;
+        entered = changed;
+        playing = walk_seek(&w, order, next_row);
+    }
+    scan->end_frame = frame;
+    scan->end_seconds = seconds;
+    free(fx);
+    free(seen.keys);
+    free(seen.index);
+    if (err)
+        timing_deinit(scan);
+    return err;
+}
+
+void timing_deinit(TimingScan *scan)
+{
+    free(scan->rows);
+    scan->rows = NULL;
+    scan->count = 0;
+}
+
+/* The last row starting at or before `frame` (frame < end_frame). */
+static int row_at(const TimingScan *scan, uint64_t frame)
+{
+    int lo = 0, hi = scan->count - 1;
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (scan->rows[mid].frame <= frame)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+static uint64_t row_end(const TimingScan *scan, int i)
+{
+    return i + 1 < scan->count ? scan->rows[i + 1].frame : scan->end_frame;
+}
+
+void timing_locate(const TimingScan *scan, uint64_t frame, TimingPlace *place)
+{
+    memset(place, 0, sizeof *place);
+    place->index = -1;
+    if (!scan->count)
+        return;
+    double rpb = scan->rows_per_beat;
+    double passed_rows = 0;
+    if (frame >= scan->end_frame) {
+        if (scan->end != TIMING_END_LOOPS) {
+            const TimingRow *last = &scan->rows[scan->count - 1];
+            place->order = last->order;
+            place->row = last->row;
+            place->beats = scan->count / rpb;
+            place->beats_per_minute = 24.0 * last->bpm / (last->speed * rpb);
+            return;
+        }
+        uint64_t start = scan->rows[scan->loop_index].frame;
+        uint64_t period = scan->end_frame - start;
+        uint64_t passes = period ? (frame - start) / period : 0;
+        frame = period ? start + (frame - start) % period : start;
+        place->pass = passes > INT32_MAX ? INT32_MAX : (int)passes;
+        passed_rows = (double)passes * (scan->count - scan->loop_index);
+    }
+    int i = row_at(scan, frame);
+    const TimingRow *r = &scan->rows[i];
+    uint64_t len = row_end(scan, i) - r->frame;
+    place->index = i;
+    place->order = r->order;
+    place->row = r->row;
+    place->into = frame - r->frame;
+    place->beats = (passed_rows + i + (len ? (double)place->into / len : 0)) / rpb;
+    place->beats_per_minute = 24.0 * r->bpm / (r->speed * rpb);
+}
+
+int timing_find(const TimingScan *scan, int order, int row)
+{
+    for (int i = 0; i < scan->count; i++)
+        if (scan->rows[i].order == order && scan->rows[i].row == row)
+            return i;
+    return -1;
+}
