@@ -147,13 +147,6 @@ uint64_t autosave_song_shape(const Song *song)
     return h;
 }
 
-double autosave_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 HissError autosave_step(Autosave *a, const Song *song, const char *song_path,
                         double now, uint64_t changes, bool *wrote,
                         HissDiag *diag)
@@ -186,11 +179,11 @@ int autosave_loop_tick(Autosave *a, const Song *song, const char *song_path,
     if (sig) {
         if (changes != a->written_changes &&
             recovery_write(song, song_path, NULL, 0, &diag) == HISS_OK)
-            autosave_written(a, autosave_now(), changes, a->structural_seen);
+            autosave_written(a, hiss_now_seconds(), changes, a->structural_seen);
         return sig;
     }
     bool was_failing = a->failing;
-    HissError err = autosave_step(a, song, song_path, autosave_now(), changes,
+    HissError err = autosave_step(a, song, song_path, hiss_now_seconds(), changes,
                                   NULL, &diag);
     if (err && !was_failing)
         snprintf(msg, msg_cap, "autosave failed: %s", diag.text);

@@ -89,9 +89,6 @@ HissError autosave_step(Autosave *a, const Song *song, const char *song_path,
 int autosave_loop_tick(Autosave *a, const Song *song, const char *song_path,
                        uint64_t changes, char *msg, size_t msg_cap);
 
-/* Seconds on a monotonic clock, for `now`. */
-double autosave_now(void);
-
 /* Parses a number of seconds ("30", "0", " 5 "); false when not a whole
  * number in 0..AUTOSAVE_MAX_SECONDS. */
 bool autosave_parse_seconds(const char *text, int *seconds);

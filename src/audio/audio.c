@@ -9,16 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-void audio_why(HissDiag *why, const char *fmt, ...)
-{
-    if (!why)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why->text, sizeof why->text, fmt, ap);
-    va_end(ap);
-}
-
 static char *dup_or_null(const char *s)
 {
     return s ? strdup(s) : NULL;
@@ -87,7 +77,7 @@ HissError audio_open(Audio **out, const AudioOptions *opts, uint32_t *rate,
     if (want && !strcmp(want, "auto"))
         want = NULL;
     if (want && !backend_by_name(want)) {
-        audio_why(why, "unknown backend '%s' (jack, alsa or null)", want);
+        hiss_diag_printf(why, "unknown backend '%s' (jack, alsa or null)", want);
         return HISS_ERR_RANGE;
     }
     Audio *a = audio_alloc(opts);
@@ -112,9 +102,9 @@ HissError audio_open(Audio **out, const AudioOptions *opts, uint32_t *rate,
             a->backend = &audio_alsa_backend;
             err = a->backend->open(a, &alsa_why);
             if (!err) {
-                audio_why(why, "%s; using ALSA device '%s'",
-                              jack_why.text,
-                              a->opts.device ? a->opts.device : "default");
+                hiss_diag_printf(why, "%s; using ALSA device '%s'",
+                                    jack_why.text,
+                                    a->opts.device ? a->opts.device : "default");
             }
         }
         if (err) {
@@ -124,8 +114,8 @@ HissError audio_open(Audio **out, const AudioOptions *opts, uint32_t *rate,
                 audio_dealloc(a);
                 return err;
             }
-            audio_why(why, "%s; %s; playing silently (null backend)",
-                          jack_why.text, alsa_why.text);
+            hiss_diag_printf(why, "%s; %s; playing silently (null backend)",
+                                jack_why.text, alsa_why.text);
         }
     }
     if (rate)

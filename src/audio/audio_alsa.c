@@ -37,8 +37,8 @@ static const snd_pcm_format_t alsa_out_formats[] = {
 static HissError alsa_out_fail(AlsaOut *o, HissDiag *why, const char *dev,
                                const char *what, int err)
 {
-    audio_why(why, "ALSA device '%s': %s: %s", dev, what,
-                  snd_strerror(err));
+    hiss_diag_printf(why, "ALSA device '%s': %s: %s", dev, what,
+                        snd_strerror(err));
     if (o->pcm)
         snd_pcm_close(o->pcm);
     free(o);

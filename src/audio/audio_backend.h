@@ -88,9 +88,6 @@ int audio_render(Audio *audio, float *out, float *const *chan, int chan_count,
  * it (seq_cst) is then seen by every later period. */
 void audio_wait_period(Audio *audio);
 
-/* A one-line reason for the user, without a file prefix. */
-void audio_why(HissDiag *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* [audio] Bracket a period: runs the hook and keeps period_seq. */
 void audio_period_begin(Audio *audio);
 void audio_period_end(Audio *audio);

@@ -17,7 +17,7 @@ static Audio *audio_fallback_try(const Audio *old, const char *backend, const So
         return NULL;
     audio_set_song(fresh, song);
     if (audio_start(fresh, NULL)) {
-        audio_why(why, "the %s device would not start", backend);
+        hiss_diag_printf(why, "the %s device would not start", backend);
         audio_close(fresh);
         return NULL;
     }
@@ -44,10 +44,10 @@ HissError audio_fall_back(Audio **audio, const Song *song, HissDiag *why)
     audio_close(old);
     *audio = fresh;
     if (strcmp(audio_name(fresh), "null") != 0)
-        audio_why(why, "falling back to %s at %u Hz", audio_name(fresh), rate);
+        hiss_diag_printf(why, "falling back to %s at %u Hz", audio_name(fresh), rate);
     else if (alsa_why.text[0])
-        audio_why(why, "falling back to null at %u Hz (silent: %s)", rate, alsa_why.text);
+        hiss_diag_printf(why, "falling back to null at %u Hz (silent: %s)", rate, alsa_why.text);
     else
-        audio_why(why, "falling back to null at %u Hz (silent)", rate);
+        hiss_diag_printf(why, "falling back to null at %u Hz (silent)", rate);
     return HISS_OK;
 }

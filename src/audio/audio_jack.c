@@ -217,10 +217,10 @@ static HissError jack_out_connect_client(Audio *a, JackOut *j, HissDiag *why)
     j->client = jack_client_open(name, options, &status);
     if (!j->client) {
         if (status & JackServerFailed)
-            audio_why(why, "no JACK server running");
+            hiss_diag_printf(why, "no JACK server running");
         else
-            audio_why(why, "cannot open a JACK client (status 0x%x)",
-                          (unsigned)status);
+            hiss_diag_printf(why, "cannot open a JACK client (status 0x%x)",
+                                (unsigned)status);
         return HISS_ERR_MISSING;
     }
     atomic_store(&j->gone, false);
@@ -233,7 +233,7 @@ static HissError jack_out_connect_client(Audio *a, JackOut *j, HissDiag *why)
         j->out[i] = jack_port_register(j->client, names[i], JACK_DEFAULT_AUDIO_TYPE,
                                        JackPortIsOutput, 0);
         if (!j->out[i]) {
-            audio_why(why, "cannot register port %s", names[i]);
+            hiss_diag_printf(why, "cannot register port %s", names[i]);
             jack_client_close(j->client);
             j->client = NULL;
             return HISS_ERR_IO;
@@ -259,7 +259,7 @@ static HissError jack_out_open(Audio *a, HissDiag *why)
         j->scratch = calloc((size_t)AUDIO_MAX_BLOCK * 2, sizeof(float));
     if (!j || !j->scratch) {
         free(j);
-        audio_why(why, "out of memory");
+        hiss_diag_printf(why, "out of memory");
         return HISS_ERR_NOMEM;
     }
     a->impl = j;
@@ -440,14 +440,14 @@ static HissError jack_out_reconnect(Audio *a, HissDiag *why)
         return err;
     err = jack_out_activate(a, j);
     if (err) {
-        audio_why(why, "cannot activate the JACK client");
+        hiss_diag_printf(why, "cannot activate the JACK client");
         jack_out_drop_client(a, j);
         return err;
     }
     if (atomic_load(&j->gone)) {
         /* Gone again already (a server that keeps failing): no "back" to
          * report; the next try starts from scratch. */
-        audio_why(why, "the JACK server went away again");
+        hiss_diag_printf(why, "the JACK server went away again");
         jack_out_drop_client(a, j);
         return HISS_ERR_IO;
     }

@@ -28,7 +28,7 @@ static HissError null_out_open(Audio *a, HissDiag *why)
         n->buf = calloc((size_t)period * 2, sizeof(float));
     if (!n || !n->buf) {
         free(n);
-        audio_why(why, "out of memory");
+        hiss_diag_printf(why, "out of memory");
         return HISS_ERR_NOMEM;
     }
     a->impl = n;

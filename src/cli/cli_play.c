@@ -3,7 +3,6 @@
  * and the audio backend: it loads, starts, polls, reconnects and rebuilds,
  * while the backend's thread only renders. */
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "cli.h"
 #include "cli_audio.h"
 #include "engine.h"
+#include "signals.h"
 #include "songio.h"
 
 typedef struct {
@@ -35,14 +35,6 @@ typedef struct {
     bool status_line;       /* stdout is a terminal */
     bool line_dirty;
 } Player;
-
-static volatile sig_atomic_t play_interrupted;
-
-static void play_on_signal(int sig)
-{
-    (void)sig;
-    play_interrupted = 1;
-}
 
 static void play_usage(FILE *f)
 {
@@ -112,13 +104,6 @@ static void sleep_ms(int ms)
 {
     struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&t, NULL);
-}
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
 /* Messages go to stderr on a line of their own, even when the status line
@@ -282,9 +267,9 @@ static int play_run(Player *pl)
 
     double last_try = 0, last_draw = 0, ended_at = 0;
     int exit_status = 0;
-    while (!play_interrupted) {
+    while (!signals_pending()) {
         sleep_ms(20);
-        double now = now_seconds();
+        double now = hiss_now_seconds();
         unsigned ev = audio_poll(pl->audio);
         if (ev & AUDIO_EVENT_SERVER_GONE) {
             play_say(pl, "JACK server gone%s",
@@ -365,16 +350,15 @@ int cli_play(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     pl.status_line = isatty(STDOUT_FILENO) && !pl.args.quiet;
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = play_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    /* A recorder or server going away must not kill us through a pipe. */
-    signal(SIGPIPE, SIG_IGN);
-
+    /* Ctrl-C, SIGTERM and SIGHUP end the loop and playing stops cleanly
+     * (exit 0); SIGPIPE (a recorder or server going away) is ignored. */
+    HissDiag sigdiag = {{0}};
+    if (signals_install(&sigdiag) != HISS_OK) {
+        fprintf(stderr, "hiss play: %s\n", sigdiag.text);
+        return 1;
+    }
     rc = play_run(&pl);
+    signals_uninstall();
     if (pl.audio)
         audio_close(pl.audio);
     if (pl.engine) {

@@ -4,7 +4,6 @@
  * all (sampleio's writer renames a finished temporary file into place). */
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "sampleio.h"
+#include "signals.h"
 #include "song.h"
 #include "songio.h"
 
@@ -57,14 +57,6 @@ typedef struct {
     float *buffers[SONG_MAX_CHANNELS];
     float *held[SONG_MAX_CHANNELS]; /* room for render_loop's held frames */
 } Stems;
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -358,13 +350,6 @@ static void format_peak(float peak, char *out, size_t size)
         snprintf(out, size, "%.1f dBFS", 20 * log10(peak));
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Reports missing samples. Returns false when the render must not go on. */
 static bool check_samples(const SongioWarnings *w, const RenderOptions *o)
 {
@@ -527,7 +512,7 @@ static HissError render_loop(Engine *engine, Song *song, const RenderOptions *o,
     for (int c = 0; c < nst; c++)
         held.stems[c] = stems->held[c];
 
-    while (!interrupted && !err) {
+    while (!signals_pending() && !err) {
         uint64_t left = limit - rendered;
         if (!o->seconds && result->ended && tail_max - tail < left)
             left = tail_max - tail;
@@ -591,7 +576,7 @@ static HissError render_loop(Engine *engine, Song *song, const RenderOptions *o,
         }
         if (result->ended)
             fine = false;
-        if (progress && now_seconds() >= next_progress) {
+        if (progress && hiss_now_seconds() >= next_progress) {
             char when[32], total[40] = "";
             format_duration(rendered, o->rate, when, sizeof when);
             if (o->seconds) {
@@ -600,7 +585,7 @@ static HissError render_loop(Engine *engine, Song *song, const RenderOptions *o,
             }
             fprintf(stderr, "\rrendering %s%s  order %02X row %03d ", when, total,
                     order, row);
-            next_progress = now_seconds() + 0.2;
+            next_progress = hiss_now_seconds() + 0.2;
         }
     }
     if (progress)
@@ -697,15 +682,15 @@ int cli_render(int argc, char **argv)
         goto out;
     }
 
-    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    if (signals_install(&diag) != HISS_OK) {
+        fprintf(stderr, "hiss render: %s\n", diag.text);
+        goto out;
+    }
     engine_play_song_now(engine, 0, 0, false);
     RenderResult result;
     HissError err = render_loop(engine, song, &o, mix_writer, &stems, &result, &diag);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    bool interrupted = signals_pending() != 0;
+    signals_uninstall();
     if (err) {
         fprintf(stderr, "%s\n", diag.text);
         goto out;

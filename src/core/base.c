@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 const char *hiss_strerror(HissError err)
 {
@@ -21,25 +22,38 @@ const char *hiss_strerror(HissError err)
 
 /* Messages quote words and names from hostile files and end up on the
  * terminal: control bytes become \xNN so a file cannot send escape
- * sequences (retitle, clear, remap keys) through an error message. */
-static void escape_controls(char *text, size_t size)
+ * sequences (retitle, clear, remap keys) through an error message. The
+ * text is formatted whole first, so arguments may alias the output. */
+void hiss_text_vformat(char *text, size_t size, const char *fmt, va_list ap)
 {
-    char out[sizeof ((HissDiag *)0)->text];
+    if (!size)
+        return;
+    char raw[1024];
+    vsnprintf(raw, sizeof raw, fmt, ap);
     size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)raw; *p; p++) {
         if (*p < 0x20 || *p == 0x7f) {
-            if (o + 4 >= sizeof out)
+            if (o + 4 >= size)
                 break;
-            snprintf(out + o, 5, "\\x%02x", *p);
+            snprintf(text + o, 5, "\\x%02x", *p);
             o += 4;
         } else {
-            if (o + 1 >= sizeof out)
+            if (o + 1 >= size)
                 break;
-            out[o++] = (char)*p;
+            text[o++] = (char)*p;
         }
     }
-    out[o] = 0;
-    snprintf(text, size, "%s", out);
+    text[o] = 0;
+}
+
+void hiss_diag_printf(HissDiag *diag, const char *fmt, ...)
+{
+    if (!diag)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    hiss_text_vformat(diag->text, sizeof diag->text, fmt, ap);
+    va_end(ap);
 }
 
 void hiss_diag_set(HissDiag *diag, const char *file, int line, int col,
@@ -53,10 +67,26 @@ void hiss_diag_set(HissDiag *diag, const char *file, int line, int col,
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (line > 0)
-        snprintf(diag->text, sizeof diag->text, "%s:%d:%d: %s",
-                 file ? file : "<input>", line, col > 0 ? col : 1, msg);
+        hiss_diag_printf(diag, "%s:%d:%d: %s", file ? file : "<input>", line,
+                         col > 0 ? col : 1, msg);
     else
-        snprintf(diag->text, sizeof diag->text, "%s: %s",
-                 file ? file : "<input>", msg);
-    escape_controls(diag->text, sizeof diag->text);
+        hiss_diag_printf(diag, "%s: %s", file ? file : "<input>", msg);
+}
+
+double hiss_now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int hiss_hex_digit(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
 }

@@ -3,6 +3,7 @@
 #ifndef HISS_BASE_H
 #define HISS_BASE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,20 @@ typedef struct {
 void hiss_diag_set(HissDiag *diag, const char *file, int line, int col,
                    const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* A message about no file in particular (a device, a conversion). */
+void hiss_diag_printf(HissDiag *diag, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The one formatter behind every message for the user: vsnprintf into
+ * text, with control bytes written as \xNN (see base.c). The arguments may
+ * point into text itself. */
+void hiss_text_vformat(char *text, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+/* Seconds on the monotonic clock: for intervals, never for dates. */
+double hiss_now_seconds(void);
+
+/* The value of one hex digit (either case), or -1. */
+int hiss_hex_digit(int ch);
 
 #define HISS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -769,17 +769,6 @@ HissError edit_fx_letter(Editor *ed, int letter)
     return put_cursor_cell(ed, p, c, advanced(ed, ed->cursor));
 }
 
-static int hex_value(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 HissError edit_type_char(Editor *ed, int ch)
 {
     switch (ed->cursor.column) {
@@ -791,7 +780,7 @@ HissError edit_type_char(Editor *ed, int ch)
     case EDIT_COL_FX2:
         return edit_fx_letter(ed, ch);
     default: {
-        int v = hex_value(ch);
+        int v = hiss_hex_digit(ch);
         return v < 0 ? HISS_ERR_RANGE : edit_hex_digit(ed, v);
     }
     }

@@ -74,19 +74,6 @@ static void mixdown_gains(int n, float *left, float *right)
     }
 }
 
-/* A message that is about no file in particular. */
-static void diag_plain(HissDiag *diag, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void diag_plain(HissDiag *diag, const char *fmt, ...)
-{
-    if (!diag)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(diag->text, sizeof diag->text, fmt, ap);
-    va_end(ap);
-}
-
 static void add_note(SampleioInfo *info, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void add_note(SampleioInfo *info, const char *fmt, ...)
@@ -325,16 +312,16 @@ static HissError resample(const float *in, uint32_t frames, int channels,
 {
     uint32_t want = sampleio_converted_frames(frames, in_rate, out_rate);
     if (want > SAMPLEIO_MAX_FRAMES) {
-        diag_plain(diag,
-                   "%u frames at %u Hz would be %u frames at %u Hz, more than "
-                   "the %d allowed",
-                   frames, in_rate, want, out_rate, SAMPLEIO_MAX_FRAMES);
+        hiss_diag_printf(diag,
+                         "%u frames at %u Hz would be %u frames at %u Hz, more than "
+                         "the %d allowed",
+                         frames, in_rate, want, out_rate, SAMPLEIO_MAX_FRAMES);
         return HISS_ERR_RANGE;
     }
     double ratio = (double)out_rate / in_rate;
     if (!src_is_valid_ratio(ratio)) {
-        diag_plain(diag, "cannot convert %u Hz to %u Hz (ratio too large)",
-                      in_rate, out_rate);
+        hiss_diag_printf(diag, "cannot convert %u Hz to %u Hz (ratio too large)",
+                            in_rate, out_rate);
         return HISS_ERR_RANGE;
     }
     /* Room for the converter to overshoot by a few frames; the result is
@@ -342,7 +329,7 @@ static HissError resample(const float *in, uint32_t frames, int channels,
     size_t room = (size_t)want + 64;
     float *buf = calloc(room * channels, sizeof(float));
     if (!buf) {
-        diag_plain(diag, "out of memory converting %u frames", frames);
+        hiss_diag_printf(diag, "out of memory converting %u frames", frames);
         return HISS_ERR_NOMEM;
     }
     if (in_rate == out_rate) {
@@ -365,8 +352,8 @@ static HissError resample(const float *in, uint32_t frames, int channels,
         int rc = src_simple(&d, long_file ? SRC_SINC_MEDIUM_QUALITY : SRC_SINC_BEST_QUALITY,
                             channels);
         if (rc) {
-            diag_plain(diag, "rate conversion failed: %s",
-                          src_strerror(rc));
+            hiss_diag_printf(diag, "rate conversion failed: %s",
+                                src_strerror(rc));
             free(buf);
             return HISS_ERR_FORMAT;
         }
@@ -394,7 +381,7 @@ static HissError build_sample(const float *converted, uint32_t frames, int chann
     Sample *s = sample_new(converted, frames, channels, rate, source_frames,
                            source_rate);
     if (!s) {
-        diag_plain(diag, "out of memory for a %u-frame sample", frames);
+        hiss_diag_printf(diag, "out of memory for a %u-frame sample", frames);
         return HISS_ERR_NOMEM;
     }
     if (source && source_rate != rate) {
@@ -402,8 +389,8 @@ static HissError build_sample(const float *converted, uint32_t frames, int chann
         s->source = malloc(bytes ? bytes : 1);
         if (!s->source) {
             sample_release(s);
-            diag_plain(diag, "out of memory for a %u-frame sample",
-                          source_frames);
+            hiss_diag_printf(diag, "out of memory for a %u-frame sample",
+                                source_frames);
             return HISS_ERR_NOMEM;
         }
         memcpy(s->source, source, bytes);
@@ -417,13 +404,13 @@ HissError sampleio_from_audio(const SampleioAudio *audio, uint32_t session_rate,
 {
     *out = NULL;
     if (!rate_ok(session_rate) || !rate_ok(audio->rate)) {
-        diag_plain(diag, "sample rates must be %d..%d Hz",
-                      SAMPLEIO_RATE_MIN, SAMPLEIO_RATE_MAX);
+        hiss_diag_printf(diag, "sample rates must be %d..%d Hz",
+                            SAMPLEIO_RATE_MIN, SAMPLEIO_RATE_MAX);
         return HISS_ERR_RANGE;
     }
     if (audio->channels < 1 || audio->channels > SAMPLE_MAX_CHANNELS) {
-        diag_plain(diag, "samples have 1 or 2 channels, not %d",
-                      audio->channels);
+        hiss_diag_printf(diag, "samples have 1 or 2 channels, not %d",
+                            audio->channels);
         return HISS_ERR_RANGE;
     }
     if (audio->rate == session_rate)

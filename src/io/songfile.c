@@ -124,21 +124,10 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Two hex digits, or -1. */
 static int hex2(const char *s)
 {
-    int hi = hex_value(s[0]), lo = hex_value(s[1]);
+    int hi = hiss_hex_digit(s[0]), lo = hiss_hex_digit(s[1]);
     return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
 }
 

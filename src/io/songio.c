@@ -10,19 +10,6 @@
 #include "sampleio.h"
 #include "songfile.h"
 
-/* A message that is about no file in particular. */
-static void diag_plain(HissDiag *diag, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void diag_plain(HissDiag *diag, const char *fmt, ...)
-{
-    if (!diag)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(diag->text, sizeof diag->text, fmt, ap);
-    va_end(ap);
-}
-
 void songio_warnings_init(SongioWarnings *w)
 {
     memset(w, 0, sizeof *w);
@@ -63,7 +50,7 @@ void songio_warnings_add(SongioWarnings *w, int slot, HissError kind,
     item->kind = kind;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(item->text, sizeof item->text, fmt, ap);
+    hiss_text_vformat(item->text, sizeof item->text, fmt, ap);
     va_end(ap);
 }
 
@@ -310,8 +297,8 @@ HissError songio_reload_samples(const Song *song, uint32_t new_rate,
             continue;
         Instrument *copy = song_instrument_clone(inst);
         if (!copy) {
-            diag_plain(diag, "out of memory copying instrument %02X",
-                          slot);
+            hiss_diag_printf(diag, "out of memory copying instrument %02X",
+                                slot);
             songio_instruments_free(out);
             return HISS_ERR_NOMEM;
         }
@@ -334,8 +321,8 @@ HissError songio_reload_samples(const Song *song, uint32_t new_rate,
         HissDiag d = {{0}};
         HissError err = sampleio_convert(inst->sample, new_rate, &converted, &d);
         if (err) {
-            diag_plain(diag, "instrument %02X '%s': %s", slot,
-                          inst->name, d.text);
+            hiss_diag_printf(diag, "instrument %02X '%s': %s", slot,
+                                inst->name, d.text);
             songio_instruments_free(out);
             return err;
         }

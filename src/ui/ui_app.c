@@ -33,13 +33,6 @@ enum {
 #define UI_CLIP_HOLD 1.5      /* seconds the CLIP light stays on */
 #define UI_PREVIEW_HOLD 2.0   /* seconds before a looped preview is released */
 
-double ui_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
 {
     va_list ap;
@@ -47,7 +40,7 @@ void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
     vsnprintf(app->message, sizeof app->message, fmt, ap);
     va_end(ap);
     app->message_is_error = error;
-    app->message_at = ui_now();
+    app->message_at = hiss_now_seconds();
     app->dirty |= UI_DIRTY_STATUS;
 }
 
@@ -56,7 +49,7 @@ void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
 
 static void background_message(UiApp *app, bool error, const char *text)
 {
-    if (app->message[0] && ui_now() - app->message_at < UI_MESSAGE_HOLD) {
+    if (app->message[0] && hiss_now_seconds() - app->message_at < UI_MESSAGE_HOLD) {
         snprintf(app->deferred, sizeof app->deferred, "%s", text);
         app->deferred_is_error = error;
         return;
@@ -68,7 +61,7 @@ static void show_deferred(UiApp *app)
 {
     if (!app->deferred[0])
         return;
-    if (app->message[0] && ui_now() - app->message_at < UI_MESSAGE_HOLD)
+    if (app->message[0] && hiss_now_seconds() - app->message_at < UI_MESSAGE_HOLD)
         return;
     ui_set_message(app, app->deferred_is_error, "%s", app->deferred);
     app->deferred[0] = 0;
@@ -212,7 +205,7 @@ void ui_preview_note(UiApp *app, int slot, int note)
     ui_send(app, ENGINE_CMD_PREVIEW_NOTE, slot, note, VOLUME_MAX, NULL);
     /* Without key-release events a looped sound would ring forever. */
     if (inst->loop != LOOP_OFF)
-        app->preview_release_at = ui_now() + UI_PREVIEW_HOLD;
+        app->preview_release_at = hiss_now_seconds() + UI_PREVIEW_HOLD;
 }
 
 void ui_song_dir(const UiApp *app, char *out, size_t size)
@@ -237,7 +230,7 @@ void ui_song_dir(const UiApp *app, char *out, size_t size)
  * engine's return ring and is freed there. */
 static void reset_autosave(UiApp *app)
 {
-    autosave_init(&app->autosave, app->autosave_interval, autosave_now(),
+    autosave_init(&app->autosave, app->autosave_interval, hiss_now_seconds(),
                   app->ed->change_count, autosave_song_shape(app->song));
 }
 
@@ -376,7 +369,7 @@ static bool save_to(UiApp *app, const char *path)
     if (path != app->path)
         snprintf(app->path, sizeof app->path, "%s", path);
     edit_mark_saved(app->ed);
-    autosave_song_saved(&app->autosave, autosave_now(), app->ed->change_count,
+    autosave_song_saved(&app->autosave, hiss_now_seconds(), app->ed->change_count,
                         autosave_song_shape(app->song));
     recovery_discard(app->path, &ignored);
     ui_set_message(app, false, "saved %s", path);
@@ -780,7 +773,7 @@ static int meter_cells(uint32_t peak_milli)
 
 static void update_meter(UiApp *app)
 {
-    double now = ui_now();
+    double now = hiss_now_seconds();
     EngineStatus *st = (EngineStatus *)ui_status(app);
     uint32_t clips = atomic_load(&st->clip_count);
     if (clips != app->clip_seen) {
@@ -1198,7 +1191,7 @@ static void periodic(UiApp *app)
         app->exit_status = signals_exit_status(signal_caught);
         app->quit = true;
     }
-    if (app->preview_release_at && ui_now() > app->preview_release_at) {
+    if (app->preview_release_at && hiss_now_seconds() > app->preview_release_at) {
         app->preview_release_at = 0;
         ui_send(app, ENGINE_CMD_PREVIEW_NOTE, 0, NOTE_OFF, 0, NULL);
     }

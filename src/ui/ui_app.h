@@ -162,7 +162,6 @@ const EngineStatus *ui_status(const UiApp *app);
 void ui_preview_note(UiApp *app, int slot, int note);
 /* Reports an edit_* result on the status line; returns err. */
 HissError ui_report(UiApp *app, HissError err, const char *what);
-double ui_now(void);
 /* The first key bound to act, for hints ("(unbound)" when none). */
 void ui_first_key(const UiApp *app, KeymapAction act, char *buf, size_t size);
 /* The directory of the song file (or the working directory). */

@@ -28,13 +28,6 @@
 #define BLOCK 256u
 enum { WRITES = 60 };
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -59,21 +52,21 @@ static void *audio_main(void *arg)
 {
     Audio *a = arg;
     static float out[2 * BLOCK];
-    double period = (double)BLOCK / RATE, next = now();
+    double period = (double)BLOCK / RATE, next = hiss_now_seconds();
     while (!atomic_load(&a->stop)) {
-        double t0 = now();
+        double t0 = hiss_now_seconds();
         engine_render(a->engine, out, BLOCK);
-        double ms = (now() - t0) * 1e3;
+        double ms = (hiss_now_seconds() - t0) * 1e3;
         if (ms > a->max_render_ms)
             a->max_render_ms = ms;
         a->blocks++;
         next += period;
-        double wait = next - now();
+        double wait = next - hiss_now_seconds();
         if (wait > 0) {
             struct timespec ts = {0, (long)(wait * 1e9)};
             nanosleep(&ts, NULL);
         } else {
-            next = now();
+            next = hiss_now_seconds();
         }
     }
     return NULL;
@@ -89,13 +82,13 @@ static double play_while(Song *song, const char *song_path, double seconds,
     Audio a = {.engine = e, .stop = false, .max_render_ms = 0, .blocks = 0};
     pthread_t th;
     pthread_create(&th, NULL, audio_main, &a);
-    double end = now() + seconds;
+    double end = hiss_now_seconds() + seconds;
     *longest_save_ms = 0;
-    while (now() < end) {
+    while (hiss_now_seconds() < end) {
         if (autosave) {
-            double t0 = now();
+            double t0 = hiss_now_seconds();
             recovery_write(song, song_path, NULL, 0, NULL);
-            double ms = (now() - t0) * 1e3;
+            double ms = (hiss_now_seconds() - t0) * 1e3;
             if (ms > *longest_save_ms)
                 *longest_save_ms = ms;
         }
@@ -139,14 +132,14 @@ int main(void)
     double shape_ms[WRITES], format_ms[WRITES], write_ms[WRITES];
     volatile uint64_t sink = 0;
     for (int i = 0; i < WRITES; i++) {
-        double t0 = now();
+        double t0 = hiss_now_seconds();
         sink ^= autosave_song_shape(song);
-        double t1 = now();
+        double t1 = hiss_now_seconds();
         songfile_format(song, &text, &len);
-        double t2 = now();
+        double t2 = hiss_now_seconds();
         free(text);
         recovery_write(song, song_path, NULL, 0, NULL);
-        double t3 = now();
+        double t3 = hiss_now_seconds();
         shape_ms[i] = (t1 - t0) * 1e3;
         format_ms[i] = (t2 - t1) * 1e3;
         write_ms[i] = (t3 - t2) * 1e3;

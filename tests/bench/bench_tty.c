@@ -18,12 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "base.h"
 
 static bool contains(const char *hay, size_t len, const char *needle)
 {
@@ -40,13 +35,13 @@ static bool contains(const char *hay, size_t len, const char *needle)
 static long drain(int fd, double seconds, const char *until, double *took,
                   char *keep, size_t keep_size)
 {
-    double start = now(), end = start + seconds;
+    double start = hiss_now_seconds(), end = start + seconds;
     long total = 0;
     size_t kept = 0;
     if (keep_size)
         keep[0] = 0;
     for (;;) {
-        double left = end - now();
+        double left = end - hiss_now_seconds();
         if (left <= 0)
             break;
         struct pollfd p = {fd, POLLIN, 0};
@@ -79,7 +74,7 @@ static long drain(int fd, double seconds, const char *until, double *took,
             }
             if (hit) {
                 if (took)
-                    *took = now() - start;
+                    *took = hiss_now_seconds() - start;
                 return total;
             }
         }
@@ -116,7 +111,7 @@ int main(void)
     }
     struct winsize ws = {24, 80, 0, 0};
     int fd;
-    double t0 = now();
+    double t0 = hiss_now_seconds();
     pid_t pid = forkpty(&fd, NULL, NULL, &ws);
     if (pid < 0) {
         perror("bench_tty: forkpty");
@@ -139,7 +134,7 @@ int main(void)
      * hint, or the progress of the samples still loading. */
     long startup_bytes = drain(fd, 5.0, "quit|loading samples", &first, screen,
                                sizeof screen);
-    double startup_ms = first >= 0 ? (now() - t0) * 1000.0 : -1;
+    double startup_ms = first >= 0 ? (hiss_now_seconds() - t0) * 1000.0 : -1;
     (void)first;
     /* Let the samples finish loading before measuring anything else. */
     drain(fd, 3.0, NULL, NULL, NULL, 0);

@@ -329,20 +329,26 @@ else
     bad "the demo song exists" "$REPO/patterns/demo.hiss is missing"
 fi
 
-# SIGTERM (or Ctrl-C) mid-render: exit 130, and no output or temporary file.
-"$HISS" render songs/beat.hiss -o long.wav -s 1200 >"$LOG/stdout" 2>"$LOG/stderr" &
-pid=$!
-# Data in the temporary file means the render loop (and its handler) runs.
-for _ in $(seq 200); do
-    [ -n "$(find . -maxdepth 1 -name '.long.wav.*.tmp' -size +8k)" ] && break
-    sleep 0.1
+# SIGTERM, Ctrl-C (SIGINT) or a dropped SSH link (SIGHUP) mid-render: exit
+# 130, and no output or temporary file.
+for sig in TERM INT HUP; do
+    rm -f long.wav
+    "$HISS" render songs/beat.hiss -o long.wav -s 1200 >"$LOG/stdout" 2>"$LOG/stderr" &
+    pid=$!
+    # Data in the temporary file means the render loop (and its handler) runs.
+    for _ in $(seq 200); do
+        [ -n "$(find . -maxdepth 1 -name '.long.wav.*.tmp' -size +8k)" ] && break
+        sleep 0.1
+    done
+    kill -$sig $pid
+    wait $pid
+    rc=$?
+    check "a render stopped by SIG$sig exits 130" test "$rc" = 130
+    check "a render stopped by SIG$sig says so" \
+        grep -q "interrupted; nothing written" "$LOG/stderr"
+    check "a render stopped by SIG$sig leaves nothing" \
+        test ! -e long.wav -a -z "$(find . -name '.long.wav.*')"
 done
-kill -TERM $pid
-wait $pid
-rc=$?
-check "an interrupted render exits 130" test "$rc" = 130
-check "an interrupted render says so" grep -q "interrupted; nothing written" "$LOG/stderr"
-check "an interrupted render leaves nothing" test ! -e long.wav -a -z "$(find . -name '.long.wav.*')"
 
 check "no temporary files left anywhere" test -z "$(find . -name '.*.tmp')"
 

@@ -6,13 +6,6 @@
 #include "audio.h"
 #include "test.h"
 
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
 static void sleep_ms(int ms)
 {
     struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -55,12 +48,12 @@ static void null_backend_renders_at_real_time_pace(void)
     Engine *e = engine_new(song, rate);
     HookCount h = {0};
     audio_set_period_hook(a, count_hook, &h);
-    double t0 = now_seconds();
+    double t0 = hiss_now_seconds();
     CHECK(audio_start(a, e) == HISS_OK);
     CHECK(audio_state(a) == AUDIO_STATE_RUNNING);
     sleep_ms(300);
     audio_stop(a);
-    double elapsed = now_seconds() - t0;
+    double elapsed = hiss_now_seconds() - t0;
     uint64_t frames = atomic_load(&engine_status(e)->frames_rendered);
     CHECK(audio_state(a) == AUDIO_STATE_STOPPED);
     CHECK(frames > 0);

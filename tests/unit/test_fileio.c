@@ -14,64 +14,20 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "common/files.h"
 #include "test.h"
 
 static char tmpdir[256];
-
-static void make_tmpdir(void)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/hiss-fileio-XXXXXX",
-             base && *base ? base : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        exit(1);
-    }
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char p[512];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-            chmod(p, 0755);
-            remove_tree(p);
-        } else {
-            unlink(p);
-        }
-    }
-    closedir(d);
-    rmdir(dir);
-}
 
 /* A fresh empty directory for one test. */
 static void fresh_dir(char *out, size_t size, const char *name)
 {
     snprintf(out, size, "%s/%s", tmpdir, name);
-    remove_tree(out);
+    test_remove_tree(out);
     if (mkdir(out, 0755) < 0) {
         perror(out);
         exit(1);
     }
-}
-
-static void put_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        perror(path);
-        exit(1);
-    }
-    fputs(text, f);
-    fclose(f);
 }
 
 /* The file's contents, or NULL if it cannot be read. Caller frees. */
@@ -154,7 +110,7 @@ static void test_read_limit(void)
     char text[101];
     memset(text, 'x', 100);
     text[100] = 0;
-    put_file(path, text);
+    test_write_text(path, text);
     char *data = (char *)1;
     size_t len = 5;
     HissDiag diag = {{0}};
@@ -276,7 +232,7 @@ static void test_mode_kept(void)
     char dir[300], path[400];
     fresh_dir(dir, sizeof dir, "mode");
     snprintf(path, sizeof path, "%s/song.hiss", dir);
-    put_file(path, "old");
+    test_write_text(path, "old");
     CHECK(chmod(path, 0640) == 0);
     HissDiag diag = {{0}};
     CHECK(fileio_write_atomic(path, "new", 3, 1, &diag) == HISS_OK);
@@ -290,7 +246,7 @@ static void test_symlink_target_replaced(void)
     fresh_dir(dir, sizeof dir, "symlink");
     snprintf(real, sizeof real, "%s/real.hiss", dir);
     snprintf(link_path, sizeof link_path, "%s/link.hiss", dir);
-    put_file(real, "old");
+    test_write_text(real, "old");
     CHECK(symlink("real.hiss", link_path) == 0);
     HissDiag diag = {{0}};
     CHECK(fileio_write_atomic(link_path, "new", 3, 0, &diag) == HISS_OK);
@@ -307,8 +263,8 @@ static void test_write_fails_file_too_large(void)
     fresh_dir(dir, sizeof dir, "efbig");
     snprintf(path, sizeof path, "%s/song.hiss", dir);
     snprintf(b1, sizeof b1, "%s~", path);
-    put_file(path, "the old song\n");
-    put_file(b1, "the older song\n");
+    test_write_text(path, "the old song\n");
+    test_write_text(b1, "the older song\n");
 
     size_t big = 64 * 1024;
     char *data = malloc(big);
@@ -367,7 +323,7 @@ static void test_write_fails_parent_is_file(void)
     fresh_dir(dir, sizeof dir, "notdir");
     snprintf(parent, sizeof parent, "%s/plain", dir);
     snprintf(path, sizeof path, "%s/song.hiss", parent);
-    put_file(parent, "a regular file\n");
+    test_write_text(parent, "a regular file\n");
     HissDiag diag = {{0}};
     CHECK(fileio_write_atomic(path, "x", 1, 1, &diag) == HISS_ERR_IO);
     char expect[600];
@@ -402,10 +358,10 @@ static void test_write_fails_backup_blocked(void)
     snprintf(b1, sizeof b1, "%s~", path);
     snprintf(b2, sizeof b2, "%s~2~", path);
     snprintf(inner, sizeof inner, "%s/keep", b2);
-    put_file(path, "current\n");
-    put_file(b1, "previous\n");
+    test_write_text(path, "current\n");
+    test_write_text(b1, "previous\n");
     CHECK(mkdir(b2, 0755) == 0);
-    put_file(inner, "occupied\n");
+    test_write_text(inner, "occupied\n");
     HissDiag diag = {{0}};
     CHECK(fileio_write_atomic(path, "next\n", 5, 2, &diag) == HISS_ERR_IO);
     CHECK(strstr(diag.text, "cannot keep a backup") != NULL);
@@ -421,7 +377,7 @@ static void test_write_fails_read_only_dir(void)
     char dir[300], path[400];
     fresh_dir(dir, sizeof dir, "readonly");
     snprintf(path, sizeof path, "%s/song.hiss", dir);
-    put_file(path, "old\n");
+    test_write_text(path, "old\n");
     CHECK(chmod(dir, 0555) == 0);
     HissDiag diag = {{0}};
     HissError err = fileio_write_atomic(path, "new\n", 4, 1, &diag);
@@ -450,7 +406,7 @@ static void test_song_link_saves_beside_its_target(void)
     CHECK(mkdir(songs, 0755) == 0 && mkdir(work, 0755) == 0);
     snprintf(real, sizeof real, "%s/real.hiss", songs);
     snprintf(link_path, sizeof link_path, "%s/link.hiss", work);
-    put_file(real, "v1");
+    test_write_text(real, "v1");
     CHECK(symlink("../songs/real.hiss", link_path) == 0);
     HissDiag diag = {{0}};
     CHECK(fileio_write_atomic(link_path, "v2", 2, 2, &diag) == HISS_OK);
@@ -486,7 +442,7 @@ static void test_planted_links_are_refused(void)
     snprintf(songdir, sizeof songdir, "%s/a", dir);
     CHECK(mkdir(songdir, 0755) == 0);
     snprintf(victim, sizeof victim, "%s/victim", dir);
-    put_file(victim, "precious\n");
+    test_write_text(victim, "precious\n");
     snprintf(rec, sizeof rec, "%s/.song.hiss.recover", songdir);
     CHECK(symlink("../victim", rec) == 0);
 
@@ -505,7 +461,7 @@ static void test_planted_links_are_refused(void)
     /* Backups: a link at song~ or song~2~ stops the save before anything
      * moves. */
     snprintf(song, sizeof song, "%s/song.hiss", songdir);
-    put_file(song, "old\n");
+    test_write_text(song, "old\n");
     static const char *const BACKUPS[] = {"song.hiss~", "song.hiss~2~"};
     for (int i = 0; i < 2; i++) {
         char bak[520];
@@ -530,7 +486,7 @@ static void test_stale_temps_are_cleaned(void)
     char dir[300], song[400];
     fresh_dir(dir, sizeof dir, "stale");
     snprintf(song, sizeof song, "%s/song.hiss", dir);
-    put_file(song, "song\n");
+    test_write_text(song, "song\n");
     static const char *const REMOVED[] = {".song.hiss.abc123.tmp",
                                           ".song.hiss.zz9xy0.tmp"};
     static const char *const KEPT[] = {
@@ -539,16 +495,16 @@ static void test_stale_temps_are_cleaned(void)
     char p[520];
     for (int i = 0; i < 2; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, REMOVED[i]);
-        put_file(p, "half a so");
+        test_write_text(p, "half a so");
     }
     for (int i = 0; i < 5; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, KEPT[i]);
-        put_file(p, "not ours");
+        test_write_text(p, "not ours");
     }
     /* A link matching the pattern is not removed (nor followed). */
     char victim[400];
     snprintf(victim, sizeof victim, "%s/victim", tmpdir);
-    put_file(victim, "precious\n");
+    test_write_text(victim, "precious\n");
     snprintf(p, sizeof p, "%s/.song.hiss.lnk000.tmp", dir);
     CHECK(symlink(victim, p) == 0);
     CHECK(fileio_clean_temps(song, NULL, NULL) == 2);
@@ -589,7 +545,7 @@ static void test_stamp_sees_changes_not_touches(void)
     char dir[300], path[400];
     fresh_dir(dir, sizeof dir, "stamp");
     snprintf(path, sizeof path, "%s/song.hiss", dir);
-    put_file(path, "one\n");
+    test_write_text(path, "one\n");
     FileioStamp known;
     CHECK(fileio_stamp(path, &known) == HISS_OK && known.exists);
     bool changed = true;
@@ -601,7 +557,7 @@ static void test_stamp_sees_changes_not_touches(void)
     CHECK(known.mtime_ns == 1000LL * 1000000000);
     /* Same size, same time, other bytes (sed -i then touch -r): caught by
      * the time once, by the hash after. */
-    put_file(path, "two\n");
+    test_write_text(path, "two\n");
     CHECK(fileio_stamp_check(path, &known, &changed) == HISS_OK && changed);
     CHECK(utimensat(AT_FDCWD, path, ts, 0) == 0);
     FileioStamp now;
@@ -612,7 +568,7 @@ static void test_stamp_sees_changes_not_touches(void)
 
 int main(void)
 {
-    make_tmpdir();
+    test_make_tmpdir(tmpdir, sizeof tmpdir, "fileio");
     RUN(test_round_trip);
     RUN(test_relative_path);
     RUN(test_read_limit);
@@ -632,6 +588,6 @@ int main(void)
     RUN(test_stale_temps_are_cleaned);
     RUN(test_read_regular_refuses_fifo);
     RUN(test_stamp_sees_changes_not_touches);
-    remove_tree(tmpdir);
+    test_remove_tree(tmpdir);
     return test_finish();
 }

@@ -17,42 +17,11 @@
 #include "recovery.h"
 #include "songfile.h"
 #include "songio.h"
+#include "common/files.h"
 #include "test.h"
 
 static char tmpdir[256];
 static char state[512];
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char p[1024];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(p);
-        else
-            unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
-static void put(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(1);
-    }
-    fputs(text, f);
-    fclose(f);
-}
 
 static char *get(const char *path)
 {
@@ -61,12 +30,6 @@ static char *get(const char *path)
     if (fileio_read_all(path, 1 << 20, &data, &len, NULL))
         return NULL;
     return data;
-}
-
-static bool exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
 }
 
 /* Sets a file's modification time `ago` seconds into the past, so that
@@ -116,7 +79,7 @@ static void state_dir_follows_xdg_then_home(void)
 
 static void offered_only_when_newer_and_different(void)
 {
-    put("a.hiss", "hiss 1\ntitle \"a\"\n");
+    test_write_text("a.hiss", "hiss 1\ntitle \"a\"\n");
     age("a.hiss", 100);
     CHECK(!recovery_offer_needed("a.hiss"));
 
@@ -140,7 +103,7 @@ static void offered_only_when_newer_and_different(void)
     age(written, 200);
     CHECK(!recovery_offer_needed("a.hiss"));
     /* Newer but identical to the song: nothing would be gained. */
-    put("a.hiss", text);
+    test_write_text("a.hiss", text);
     age("a.hiss", 300);
     CHECK(!recovery_offer_needed("a.hiss"));
     /* The song file is gone: the recovery file is all there is. */
@@ -148,7 +111,7 @@ static void offered_only_when_newer_and_different(void)
     CHECK(recovery_offer_needed("a.hiss"));
 
     CHECK(recovery_discard("a.hiss", &diag) == HISS_OK);
-    CHECK(!exists(written));
+    CHECK(!test_exists(written));
     CHECK(!recovery_offer_needed("a.hiss"));
     CHECK(recovery_discard("a.hiss", &diag) == HISS_OK); /* already gone */
 }
@@ -158,7 +121,7 @@ static void offered_only_when_newer_and_different(void)
 static void unwritable_song_directory_falls_back_to_state_dir(void)
 {
     const char *cases[] = {"gone/song.hiss", "plainfile/song.hiss"};
-    put("plainfile", "not a directory\n");
+    test_write_text("plainfile", "not a directory\n");
     for (size_t i = 0; i < 2; i++) {
         char written[RECOVERY_PATH_MAX];
         HissDiag diag = {{0}};
@@ -181,7 +144,7 @@ static void unwritable_song_directory_falls_back_to_state_dir(void)
         free(list);
 
         CHECK(recovery_discard(cases[i], &diag) == HISS_OK);
-        CHECK(!exists(written));
+        CHECK(!test_exists(written));
     }
     /* Two songs with the same name in different directories do not share
      * a fallback file. */
@@ -217,12 +180,12 @@ static void new_song_goes_to_state_dir_under_one_name(void)
     free(list);
 
     CHECK(recovery_discard(NULL, NULL) == HISS_OK);
-    CHECK(!exists(w1));
+    CHECK(!test_exists(w1));
 }
 
 static void keep_both_saves_a_dated_copy(void)
 {
-    put("b.hiss", "hiss 1\ntitle \"b\"\n");
+    test_write_text("b.hiss", "hiss 1\ntitle \"b\"\n");
     age("b.hiss", 100);
     const char *text = "hiss 1\ntitle \"b, edited\"\n";
     char rec[RECOVERY_PATH_MAX], saved[RECOVERY_PATH_MAX];
@@ -236,7 +199,7 @@ static void keep_both_saves_a_dated_copy(void)
     CHECK(orig && !strcmp(orig, "hiss 1\ntitle \"b\"\n"));
     free(copy);
     free(orig);
-    CHECK(!exists(rec));
+    CHECK(!test_exists(rec));
     CHECK(!recovery_offer_needed("b.hiss"));
 
     /* Same second again: a numbered name, never an overwrite. */
@@ -261,13 +224,13 @@ static void keep_both_saves_a_dated_copy(void)
 static void listing_scans_dirs_dedups_and_prunes_the_index(void)
 {
     CHECK(mkdir("beats", 0755) == 0);
-    put("beats/c.hiss", "hiss 1\n");
+    test_write_text("beats/c.hiss", "hiss 1\n");
     age("beats/c.hiss", 50);
     char rec[RECOVERY_PATH_MAX];
     CHECK(recovery_write_text("hiss 1\n#c\n", 10, "beats/c.hiss", rec,
                               sizeof rec, NULL) == HISS_OK);
     /* A file the index does not know, found by scanning the directory. */
-    put("beats/.d.hiss.recover", "hiss 1\n#d\n");
+    test_write_text("beats/.d.hiss.recover", "hiss 1\n#d\n");
 
     const char *dirs[] = {"beats"};
     RecoveryEntry *list = NULL;
@@ -316,7 +279,7 @@ static void both_locations_failing_says_why(void)
     /* State dir under a regular file and the song dir missing. */
     char saved[600];
     snprintf(saved, sizeof saved, "%s", getenv("XDG_STATE_HOME"));
-    put("statefile", "x");
+    test_write_text("statefile", "x");
     char bad[700];
     snprintf(bad, sizeof bad, "%s/statefile", tmpdir);
     setenv("XDG_STATE_HOME", bad, 1);
@@ -421,7 +384,7 @@ static void restore_from_state_dir_resolves_samples_from_the_song(void)
     snprintf(e.path, sizeof e.path, "%s/kitsong-0000.hiss", state);
     snprintf(e.song_path, sizeof e.song_path, "kitsong/song.hiss");
     CHECK(mkdir(state, 0700) == 0 || errno == EEXIST);
-    put(e.path, text);
+    test_write_text(e.path, text);
     Song *song = NULL;
     HissDiag diag = {{0}};
     SongioWarnings w;
@@ -438,7 +401,7 @@ static void restore_from_state_dir_resolves_samples_from_the_song(void)
     unlink(e.path);
 
     /* A broken recovery file is refused with file:line:col. */
-    put(e.path, "hiss 1\nbpm fast\n");
+    test_write_text(e.path, "hiss 1\nbpm fast\n");
     CHECK(recovery_load(&e, 48000, &song, &diag, NULL) != HISS_OK);
     CHECK_MSG(strstr(diag.text, "kitsong-0000.hiss:2:") != NULL, "%s",
               diag.text);
@@ -456,7 +419,7 @@ static void autosave_step_writes_the_current_song(void)
     HissDiag diag = {{0}};
     CHECK(autosave_step(&a, song, "as/t.hiss", 100.0, 0, &wrote, &diag) ==
           HISS_OK);
-    CHECK(!wrote && !exists("as/.t.hiss.recover"));
+    CHECK(!wrote && !test_exists("as/.t.hiss.recover"));
 
     Cell c = song_cell_empty();
     c.note = NOTE_C4;
@@ -528,7 +491,7 @@ static void offer_at_open_carries_out_each_answer(void)
     Song *restored = NULL;
     const char *answers[] = {"r\n", "d\n", "k\n", ""};
     for (int i = 0; i < 4; i++) {
-        put("offer/s.hiss", saved);
+        test_write_text("offer/s.hiss", saved);
         age("offer/s.hiss", 100);
         CHECK(recovery_write(edited, "offer/s.hiss", NULL, 0, NULL) == HISS_OK);
         FILE *in = fmemopen((void *)answers[i], strlen(answers[i]) + 1, "r");
@@ -577,14 +540,14 @@ static void loop_tick_writes_everything_on_a_signal(void)
     CHECK(signals_install(NULL) == HISS_OK);
     Song *song = song_new();
     Autosave a;
-    autosave_init(&a, 30, autosave_now(), 0, autosave_song_shape(song));
+    autosave_init(&a, 30, hiss_now_seconds(), 0, autosave_song_shape(song));
     char msg[600];
     Cell c = song_cell_empty();
     c.note = NOTE_C4;
     song_pattern_set(song_pattern(song, 0), 0, 0, c);
     CHECK(autosave_loop_tick(&a, song, "sig/s.hiss", 1, msg, sizeof msg) == 0);
     /* Opened just now: the periodic write is not due yet. */
-    CHECK(!exists("sig/.s.hiss.recover"));
+    CHECK(!test_exists("sig/.s.hiss.recover"));
     c.note = NOTE_C4 + 7;
     song_pattern_set(song_pattern(song, 0), 9, 1, c);
     raise(SIGHUP);
@@ -605,15 +568,15 @@ static void planted_recovery_link_is_refused(void)
 {
     CHECK(mkdir("atk", 0755) == 0 && mkdir("atk/a", 0755) == 0 &&
           mkdir("atk/a/b", 0755) == 0);
-    put("atk/victim", "export PATH=/usr/bin\n");
-    put("atk/a/b/song.hiss", "");
+    test_write_text("atk/victim", "export PATH=/usr/bin\n");
+    test_write_text("atk/a/b/song.hiss", "");
     age("atk/a/b/song.hiss", 100);
     CHECK(symlink("../../victim", "atk/a/b/.song.hiss.recover") == 0);
 
     Song *song = song_new();
     snprintf(song->title, sizeof song->title, "$(touch pwned)");
     Autosave a;
-    autosave_init(&a, 30, autosave_now() - 100, 0, autosave_song_shape(song));
+    autosave_init(&a, 30, hiss_now_seconds() - 100, 0, autosave_song_shape(song));
     char msg[600];
     CHECK(autosave_loop_tick(&a, song, "atk/a/b/song.hiss", 1, msg,
                              sizeof msg) == 0);
@@ -649,10 +612,8 @@ static void planted_recovery_link_is_refused(void)
 
 int main(void)
 {
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/hiss-recovery-XXXXXX",
-             base && *base ? base : "/tmp");
-    if (!mkdtemp(tmpdir) || chdir(tmpdir) < 0) {
+    test_make_tmpdir(tmpdir, sizeof tmpdir, "recovery");
+    if (chdir(tmpdir) < 0) {
         perror(tmpdir);
         return 1;
     }
@@ -677,6 +638,6 @@ int main(void)
     RUN(offer_at_open_carries_out_each_answer);
     RUN(planted_recovery_link_is_refused);
     RUN(loop_tick_writes_everything_on_a_signal);
-    remove_tree(tmpdir);
+    test_remove_tree(tmpdir);
     return test_finish();
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sampleio.h"
+#include "common/files.h"
 #include "test.h"
 
 static char tmpdir[256];
@@ -544,37 +545,9 @@ static void writer_replaces_an_existing_file_whole(void)
     sampleio_audio_free(&a);
 }
 
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char p[1024];
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-            chmod(p, 0755);
-            remove_tree(p);
-        } else {
-            unlink(p);
-        }
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "%s/hiss-sampleio-XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 2;
-    }
+    test_make_tmpdir(tmpdir, sizeof tmpdir, "sampleio");
     RUN(reads_pcm16_mono_exactly);
     RUN(reads_pcm24_and_float_stereo);
     RUN(loads_flac_and_aiff);
@@ -590,6 +563,6 @@ int main(void)
     RUN(writer_output_is_deterministic);
     RUN(writer_errors_are_clear_and_leave_nothing);
     RUN(writer_replaces_an_existing_file_whole);
-    remove_tree(tmpdir);
+    test_remove_tree(tmpdir);
     return test_finish();
 }

@@ -12,50 +12,11 @@
 #include <unistd.h>
 
 #include "songio.h"
+#include "common/files.h"
 #include "test.h"
 
 static char tmpdir[256];
 static char song_path[512];
-
-static void write_wav(const char *path, int rate, int channels, sf_count_t frames)
-{
-    SF_INFO info = {.samplerate = rate, .channels = channels,
-                    .format = SF_FORMAT_WAV | SF_FORMAT_PCM_24};
-    SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
-    if (!sf) {
-        fprintf(stderr, "cannot write %s: %s\n", path, sf_strerror(NULL));
-        exit(2);
-    }
-    float *d = malloc(sizeof(float) * frames * channels);
-    for (sf_count_t i = 0; i < frames * channels; i++)
-        d[i] = (float)(0.5 * sin(i * 0.05));
-    sf_writef_float(sf, d, frames);
-    sf_close(sf);
-    free(d);
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    fputs(text, f);
-    fclose(f);
-}
-
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = calloc(1, 1 << 16);
-    size_t n = fread(buf, 1, (1 << 16) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 static const char *instrument_line(int slot, const char *name, const char *path,
                                    const char *loop)
@@ -81,13 +42,13 @@ static void make_fixture(void)
     snprintf(p, sizeof p, "%s/songs", tmpdir);
     mkdir(p, 0755);
     snprintf(p, sizeof p, "%s/samples/kick.wav", tmpdir);
-    write_wav(p, 44100, 1, 4410);
+    test_write_wav(p, 44100, 1, 4410);
     snprintf(p, sizeof p, "%s/samples/pad.wav", tmpdir);
-    write_wav(p, 48000, 6, 480);
+    test_write_wav(p, 48000, 6, 480);
     snprintf(p, sizeof p, "%s/samples/text.wav", tmpdir);
-    write_text(p, "not audio, only words\n");
+    test_write_text(p, "not audio, only words\n");
     snprintf(abs_wav, sizeof abs_wav, "%s/abs.wav", tmpdir);
-    write_wav(abs_wav, 48000, 2, 1000);
+    test_write_wav(abs_wav, 48000, 2, 1000);
 
     char song[8192];
     snprintf(song, sizeof song,
@@ -104,7 +65,7 @@ static void make_fixture(void)
              instrument_line(5, "abs", abs_wav, "off 0 0"),
              instrument_line(6, "looped", "../samples/kick.wav", "forward 100 9999"));
     snprintf(song_path, sizeof song_path, "%s/songs/a.hiss", tmpdir);
-    write_text(song_path, song);
+    test_write_text(song_path, song);
 }
 
 static const SongioWarning *warning_for(const SongioWarnings *w, int slot, int nth)
@@ -272,7 +233,7 @@ static void bad_songs_fail_with_a_position(void)
 {
     char p[600];
     snprintf(p, sizeof p, "%s/bad.hiss", tmpdir);
-    write_text(p, "hiss 1\nbpm banana\n");
+    test_write_text(p, "hiss 1\nbpm banana\n");
     Song *song = (Song *)1;
     HissDiag diag = {{0}};
     CHECK(songio_load(p, 48000, &song, &diag, NULL) == HISS_ERR_PARSE);
@@ -306,7 +267,7 @@ static void save_round_trips_and_keeps_paths(void)
     CHECK(song_instrument(song, 1)->sample != NULL);
     CHECK(song_instrument(song, 2)->missing);
     CHECK(songio_save(song, c, 0, &diag) == HISS_OK);
-    char *tb = read_text(b), *tc = read_text(c);
+    char *tb = test_read_text(b), *tc = test_read_text(c);
     CHECK(tb && tc && !strcmp(tb, tc));
     CHECK(tb && strstr(tb, "\"../samples/nope.wav\""));
     free(tb);
@@ -369,35 +330,9 @@ static void warnings_list_is_bounded(void)
     songio_warnings_deinit(&w);
 }
 
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char p[1024];
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(p);
-        else
-            unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "%s/hiss-songio-XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 2;
-    }
+    test_make_tmpdir(tmpdir, sizeof tmpdir, "songio");
     make_fixture();
     RUN(resolve_joins_relative_paths_only);
     RUN(rebase_keeps_pointing_at_the_same_file);
@@ -408,6 +343,6 @@ int main(void)
     RUN(save_round_trips_and_keeps_paths);
     RUN(reload_builds_a_new_set_at_the_new_rate);
     RUN(warnings_list_is_bounded);
-    remove_tree(tmpdir);
+    test_remove_tree(tmpdir);
     return test_finish();
 }

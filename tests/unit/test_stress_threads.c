@@ -37,13 +37,6 @@ typedef struct {
     long blocks;
 } AudioThread;
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void *audio_main(void *arg)
 {
     AudioThread *t = arg;
@@ -137,10 +130,10 @@ static void retire(Engine *e, EngineCommandType type, void *ptr, Counts *n,
 static void edit_for_a_while(Song *song, Engine *e, Counts *n,
                              bool count_returns, unsigned seed)
 {
-    double end = now_seconds() + PHASE_SECONDS;
+    double end = hiss_now_seconds() + PHASE_SECONDS;
     unsigned x = seed;
     int step = 0;
-    while (now_seconds() < end) {
+    while (hiss_now_seconds() < end) {
         x = x * 1103515245u + 12345u;
         Pattern *p = song_pattern(song, 0);
         /* 1. cell edits, as typing does */

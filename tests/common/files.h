@@ -1,0 +1,25 @@
+/* files: the temp directories and small files unit tests make and read.
+ * A helper that cannot do its job ends the test binary with a message
+ * (exit 2): a missing fixture must not look like a passing test. */
+#ifndef HISS_TEST_FILES_H
+#define HISS_TEST_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A new private directory $TMPDIR/hiss-NAME-XXXXXX (/tmp without TMPDIR). */
+void test_make_tmpdir(char *out, size_t size, const char *name);
+/* Removes dir and everything under it, read-only folders included;
+ * symlinks are removed, never followed. */
+void test_remove_tree(const char *dir);
+/* Creates or replaces path with text. */
+void test_write_text(const char *path, const char *text);
+/* The whole file, NUL-terminated (malloc'ed), or NULL if it cannot be read. */
+char *test_read_text(const char *path);
+bool test_exists(const char *path);
+/* A WAV file written with libsndfile directly (not through hiss), so the
+ * readers are tested on files they did not write: `frames` frames of a
+ * quiet sine on every channel, 24-bit. */
+void test_write_wav(const char *path, int rate, int channels, long frames);
+
+#endif
