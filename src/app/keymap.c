@@ -328,6 +328,8 @@ int keymap_key_parse(const char *name)
 {
     if (!name || !name[0])
         return -1;
+    if (keymap_key_alias(name))
+        return -1;
     int meta = 0;
     /* "M-" needs something after it, so a bare "M" or "-" stays a key. */
     if ((name[0] == 'M' || name[0] == 'm') && name[1] == '-' && name[2]) {
@@ -357,6 +359,191 @@ int keymap_key_parse(const char *name)
         long n = strtol(name + 1, &end, 10);
         if (!*end && n >= 1 && n <= 12)
             return (int)(KEYMAP_KEY_F1 + n - 1) | meta;
+    }
+    return -1;
+}
+
+const char *keymap_key_alias(const char *name)
+{
+    static const struct {
+        char letter;
+        const char *same_as;
+    } ALIASES[] = {
+        {'i', "Tab"}, {'m', "Enter"}, {'j', "Enter"}, {'[', "Esc"},
+        {'h', "Backspace"},
+    };
+    if (!name)
+        return NULL;
+    if ((name[0] == 'M' || name[0] == 'm') && name[1] == '-' && name[2])
+        name += 2;
+    if ((name[0] != 'C' && name[0] != 'c') || name[1] != '-' || !name[2] ||
+        name[3])
+        return NULL;
+    for (size_t i = 0; i < HISS_ARRAY_LEN(ALIASES); i++)
+        if (tolower((unsigned char)name[2]) == ALIASES[i].letter)
+            return ALIASES[i].same_as;
+    return NULL;
+}
+
+/* ---- escape sequences ---- */
+
+static bool csi_final(unsigned char c) { return c >= 0x40 && c <= 0x7E; }
+static bool csi_middle(unsigned char c) { return c >= 0x20 && c <= 0x3F; }
+
+KeymapSeqState keymap_sequence_state(const char *seq, size_t len)
+{
+    if (len == 0)
+        return KEYMAP_SEQ_MORE;
+    if (seq[0] != '[' && seq[0] != 'O')
+        return KEYMAP_SEQ_NONE;
+    if (len == 1)
+        return KEYMAP_SEQ_MORE;
+    unsigned char last = (unsigned char)seq[len - 1];
+    if (seq[0] == 'O') {
+        /* SS3: an optional modifier digit, then one final byte. */
+        if (last >= '0' && last <= '9')
+            return len < KEYMAP_SEQ_MAX ? KEYMAP_SEQ_MORE : KEYMAP_SEQ_BROKEN;
+        return last >= 0x20 && last <= 0x7E ? KEYMAP_SEQ_DONE
+                                            : KEYMAP_SEQ_BROKEN;
+    }
+    /* The Linux console's F1-F5 are ESC [ [ A..E. */
+    if (len == 2 && last == '[')
+        return KEYMAP_SEQ_MORE;
+    if (len == 3 && seq[1] == '[')
+        return last >= 0x20 && last <= 0x7E ? KEYMAP_SEQ_DONE
+                                            : KEYMAP_SEQ_BROKEN;
+    if (csi_final(last))
+        return KEYMAP_SEQ_DONE;
+    if (csi_middle(last))
+        return len < KEYMAP_SEQ_MAX ? KEYMAP_SEQ_MORE : KEYMAP_SEQ_BROKEN;
+    return KEYMAP_SEQ_BROKEN;
+}
+
+/* xterm's modifier parameter: 1 + (1 shift, 2 alt, 4 control). */
+static int with_modifier(int key, int mod)
+{
+    if (key < 0 || mod <= 1)
+        return key;
+    int bits = mod - 1;
+    if (bits & ~3)
+        return -1; /* control and the rest: no names for them here */
+    if (bits & 1) {
+        static const int SHIFTED[][2] = {
+            {KEYMAP_KEY_UP, KEYMAP_KEY_S_UP},
+            {KEYMAP_KEY_DOWN, KEYMAP_KEY_S_DOWN},
+            {KEYMAP_KEY_LEFT, KEYMAP_KEY_S_LEFT},
+            {KEYMAP_KEY_RIGHT, KEYMAP_KEY_S_RIGHT},
+            {KEYMAP_KEY_HOME, KEYMAP_KEY_S_HOME},
+            {KEYMAP_KEY_END, KEYMAP_KEY_S_END},
+        };
+        int shifted = -1;
+        for (size_t i = 0; i < HISS_ARRAY_LEN(SHIFTED); i++)
+            if (SHIFTED[i][0] == key)
+                shifted = SHIFTED[i][1];
+        if (shifted < 0)
+            return -1;
+        key = shifted;
+    }
+    return bits & 2 ? key | KEYMAP_META : key;
+}
+
+/* The keys of a final letter: arrows, Home/End, F1-F4 (CSI and SS3). */
+static int letter_key(char c)
+{
+    switch (c) {
+    case 'A': return KEYMAP_KEY_UP;
+    case 'B': return KEYMAP_KEY_DOWN;
+    case 'C': return KEYMAP_KEY_RIGHT;
+    case 'D': return KEYMAP_KEY_LEFT;
+    case 'H': return KEYMAP_KEY_HOME;
+    case 'F': return KEYMAP_KEY_END;
+    case 'P': case 'Q': case 'R': case 'S': return KEYMAP_KEY_F1 + (c - 'P');
+    default: return -1;
+    }
+}
+
+/* ESC [ N ~ */
+static int tilde_key(int n)
+{
+    switch (n) {
+    case 1: case 7: return KEYMAP_KEY_HOME;
+    case 2: return KEYMAP_KEY_INSERT;
+    case 3: return KEYMAP_KEY_DELETE;
+    case 4: case 8: return KEYMAP_KEY_END;
+    case 5: return KEYMAP_KEY_PPAGE;
+    case 6: return KEYMAP_KEY_NPAGE;
+    case 11: case 12: case 13: case 14: case 15: return KEYMAP_KEY_F1 + n - 11;
+    case 17: case 18: case 19: case 20: case 21: return KEYMAP_KEY_F1 + 5 + n - 17;
+    case 23: case 24: return KEYMAP_KEY_F1 + 10 + n - 23;
+    default: return -1;
+    }
+}
+
+int keymap_sequence_key(const char *seq, size_t len)
+{
+    if (len < 2 || keymap_sequence_state(seq, len) != KEYMAP_SEQ_DONE)
+        return -1;
+    char final = seq[len - 1];
+    if (seq[0] == 'O') {
+        int mod = len == 3 ? seq[1] - '0' : 1;
+        if (len > 3)
+            return -1;
+        /* The numeric keypad in application mode types what it shows. */
+        static const char KEYPAD[] = "*+,-./0123456789";
+        if (final >= 'j' && final <= 'y')
+            return mod == 1 ? KEYPAD[final - 'j'] : -1;
+        if (final == 'M')
+            return mod == 1 ? KEYMAP_KEY_ENTER : -1;
+        if (final == 'X')
+            return mod == 1 ? '=' : -1;
+        return with_modifier(letter_key(final), mod);
+    }
+    if (len == 3 && seq[1] == '[')
+        return final >= 'A' && final <= 'E' ? KEYMAP_KEY_F1 + (final - 'A') : -1;
+    /* Up to two numeric parameters; anything else ('?', '<', more
+     * parameters, intermediates) is a report or a key we do not name. */
+    int params[2] = {0, 1}, count = 0;
+    bool in_number = false;
+    for (size_t i = 1; i + 1 < len; i++) {
+        char c = seq[i];
+        if (c >= '0' && c <= '9') {
+            if (!in_number) {
+                if (count == 2)
+                    return -1;
+                params[count++] = 0;
+                in_number = true;
+            }
+            if (params[count - 1] > 1000)
+                return -1;
+            params[count - 1] = params[count - 1] * 10 + (c - '0');
+        } else if (c == ';') {
+            if (!in_number) {
+                if (count == 2)
+                    return -1;
+                params[count++] = 1; /* an empty parameter is its default */
+            }
+            in_number = false;
+        } else {
+            return -1;
+        }
+    }
+    int mod = count == 2 ? params[1] : 1;
+    if (final == '~')
+        return count >= 1 ? with_modifier(tilde_key(params[0]), mod) : -1;
+    if (final == 'Z')
+        return count == 0 ? KEYMAP_KEY_S_TAB : -1;
+    if (count == 1 || (count == 2 && params[0] != 1))
+        return -1;
+    return with_modifier(letter_key(final), mod);
+}
+
+int keymap_first_key(const Keymap *km, KeymapContext ctx, KeymapAction action)
+{
+    for (int i = 0; i < km->count; i++) {
+        int key = km->bindings[i].key;
+        if (km->bindings[i].action == action &&
+            keymap_lookup(km, ctx, key) == action)
+            return key;
     }
     return -1;
 }
@@ -427,6 +614,27 @@ static void report(HissDiag *diags, int max_diags, int *errors,
     (*errors)++;
 }
 
+/* The key a bind/unbind line names, or -1 after reporting why not. */
+static int parse_key_word(const Word *w, HissDiag *diags, int max_diags,
+                          int *errors, const char *name, int lineno)
+{
+    int key = keymap_key_parse(w->text);
+    if (key >= 0)
+        return key;
+    const char *alias = keymap_key_alias(w->text);
+    if (alias) {
+        char why[160];
+        snprintf(why, sizeof why,
+                 "'%s' reaches hiss as %s (a terminal cannot tell them "
+                 "apart): bind %s instead", w->text, alias, alias);
+        report(diags, max_diags, errors, name, lineno, w->col, why, NULL);
+    } else {
+        report(diags, max_diags, errors, name, lineno, w->col, "unknown key",
+               w->text);
+    }
+    return -1;
+}
+
 static void parse_line(Keymap *km, const char *line, size_t len,
                        const char *name, int lineno, HissDiag *diags,
                        int max_diags, int *errors)
@@ -466,12 +674,9 @@ static void parse_line(Keymap *km, const char *line, size_t len,
                    "unexpected word after the action:", w[3].text);
             return;
         }
-        int key = keymap_key_parse(w[1].text);
-        if (key < 0) {
-            report(diags, max_diags, errors, name, lineno, w[1].col,
-                   "unknown key", w[1].text);
+        int key = parse_key_word(&w[1], diags, max_diags, errors, name, lineno);
+        if (key < 0)
             return;
-        }
         KeymapAction act = keymap_action_parse(w[2].text);
         if (act == ACT_NONE) {
             report(diags, max_diags, errors, name, lineno, w[2].col,
@@ -490,12 +695,9 @@ static void parse_line(Keymap *km, const char *line, size_t len,
                    args < 2 ? NULL : w[2].text);
             return;
         }
-        int key = keymap_key_parse(w[1].text);
-        if (key < 0) {
-            report(diags, max_diags, errors, name, lineno, w[1].col,
-                   "unknown key", w[1].text);
+        int key = parse_key_word(&w[1], diags, max_diags, errors, name, lineno);
+        if (key < 0)
             return;
-        }
         keymap_unbind(km, key);
     } else if (!strcmp(w[0].text, "set")) {
         if (args != 3) {

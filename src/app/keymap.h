@@ -269,12 +269,38 @@ bool keymap_default_path(char *buf, size_t size);
 bool keymap_key_name(int key, char *buf, size_t size);
 /* Parses the names above (case-insensitive for named keys); -1 if unknown. */
 int keymap_key_parse(const char *name);
+/* Names that parse to a key a terminal sends for another one (C-i is Tab,
+ * C-m and C-j are Enter, C-[ is Esc, C-h is Backspace): a binding of them
+ * could never fire as written. Returns the key they really are ("Tab"),
+ * or NULL for a name a terminal can tell apart. */
+const char *keymap_key_alias(const char *name);
+
+/* Escape sequences the terminal database did not know (a TERM that does
+ * not match the terminal, as often over SSH): `seq` holds the bytes that
+ * followed ESC. A CSI (ESC [ ...) or SS3 (ESC O ...) sequence is read
+ * whole, so that none of its bytes is ever taken as a typed key. */
+typedef enum {
+    KEYMAP_SEQ_NONE,    /* not the start of a sequence */
+    KEYMAP_SEQ_MORE,    /* a sequence so far: read another byte */
+    KEYMAP_SEQ_DONE,    /* the last byte completed it */
+    KEYMAP_SEQ_BROKEN,  /* the last byte cannot be part of it: the sequence
+                           ends before that byte */
+} KeymapSeqState;
+KeymapSeqState keymap_sequence_state(const char *seq, size_t len);
+/* The key a complete sequence stands for (PageDown, F5, S-Up, M-Home...),
+ * or -1 when it names none of ours: the caller ignores it. */
+int keymap_sequence_key(const char *seq, size_t len);
+enum { KEYMAP_SEQ_MAX = 32 }; /* longer ones are dropped as unknown */
 
 const char *keymap_action_name(KeymapAction action);
 const char *keymap_action_description(KeymapAction action);
 KeymapContext keymap_action_context(KeymapAction action);
 KeymapAction keymap_action_parse(const char *name); /* ACT_NONE if unknown */
 const char *keymap_context_name(KeymapContext ctx);
+
+/* The first key that does `action` on a screen of context ctx (a key
+ * bound there to something else does not count); -1 when none does. */
+int keymap_first_key(const Keymap *km, KeymapContext ctx, KeymapAction action);
 
 /* The keys bound to action, joined by ", " ("C-s, F2"); "" when none.
  * Returns the number of keys. */

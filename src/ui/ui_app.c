@@ -943,23 +943,31 @@ static void draw_status(UiApp *app)
         ui_put(y, 0, COLS, ui_attr(UI_C_DIM), buf);
         return;
     }
-    char help[64], save[64], play[64], quit[64], buf[320];
-    keymap_keys_for(&app->keymap, ACT_HELP, help, sizeof help);
-    keymap_keys_for(&app->keymap, ACT_SAVE, save, sizeof save);
-    keymap_keys_for(&app->keymap, ACT_PLAY_TOGGLE, play, sizeof play);
-    keymap_keys_for(&app->keymap, ACT_QUIT, quit, sizeof quit);
-    /* Only the first key of each, to keep the line short. */
-    char *cut;
-    if ((cut = strchr(help, ',')))
-        *cut = 0;
-    if ((cut = strchr(save, ',')))
-        *cut = 0;
-    if ((cut = strchr(play, ',')))
-        *cut = 0;
-    if ((cut = strchr(quit, ',')))
-        *cut = 0;
-    snprintf(buf, sizeof buf, "%s help  %s save  %s play/stop  %s quit", help,
-             save, play, quit);
+    /* Built from the keys that do each thing on this screen: an action
+     * without one is left out rather than shown with a blank. */
+    static const struct {
+        KeymapAction act;
+        const char *what;
+    } HINTS[] = {
+        {ACT_HELP, "help"},
+        {ACT_SAVE, "save"},
+        {ACT_PLAY_TOGGLE, "play/stop"},
+        {ACT_QUIT, "quit"},
+    };
+    char buf[320];
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < HISS_ARRAY_LEN(HINTS); i++) {
+        char key[KEYMAP_KEY_NAME_MAX];
+        int code = keymap_first_key(&app->keymap, app->pages[app->page]->ctx,
+                                    HINTS[i].act);
+        if (code < 0 || !keymap_key_name(code, key, sizeof key))
+            continue;
+        int n = snprintf(buf + used, sizeof buf - used, "%s%s %s",
+                         used ? "  " : "", key, HINTS[i].what);
+        if (n > 0 && used + (size_t)n < sizeof buf)
+            used += (size_t)n;
+    }
     ui_put(y, 0, COLS, ui_attr(UI_C_DIM), buf);
 }
 
@@ -1214,6 +1222,54 @@ static void periodic(UiApp *app)
         page->update(app);
 }
 
+/* read_key's answer for an escape sequence that names no key of ours. */
+enum { UI_KEY_UNKNOWN = -3 };
+
+/* ESC [ or ESC O began a sequence the terminal database did not know:
+ * the rest is read whole (its bytes come together, so a short wait is
+ * plenty), so that ESC [ 6 ~ is PageDown or nothing, never "6~" typed. */
+static int read_sequence(UiApp *app, char first)
+{
+    char seq[KEYMAP_SEQ_MAX];
+    size_t len = 0;
+    seq[len++] = first;
+    KeymapSeqState state = KEYMAP_SEQ_MORE;
+    timeout(UI_ESC_DELAY_MS);
+    while (state == KEYMAP_SEQ_MORE && len < sizeof seq) {
+        wint_t next;
+        int r = get_wch(&next);
+        if (r == ERR)
+            break;
+        if (r == KEY_CODE_YES || next > 0x7F) {
+            /* Not part of any sequence: it stays a key of its own. */
+            if (r == KEY_CODE_YES)
+                ungetch((int)next);
+            else
+                unget_wch((wchar_t)next);
+            break;
+        }
+        seq[len++] = (char)next;
+        state = keymap_sequence_state(seq, len);
+        if (state == KEYMAP_SEQ_BROKEN) {
+            unget_wch((wchar_t)next);
+            len--;
+        }
+    }
+    if (len == 1) {
+        /* ESC [ or ESC O alone: Alt+[ or Alt+O. */
+        return (unsigned char)first | KEYMAP_META;
+    }
+    int key = state == KEYMAP_SEQ_DONE ? keymap_sequence_key(seq, len) : -1;
+    if (key >= 0)
+        return key;
+    /* Shown as it came, so a user can see what the terminal sent. */
+    int n = snprintf(app->unknown_key, sizeof app->unknown_key, "ESC");
+    for (size_t i = 0; i < len && n + 3 < (int)sizeof app->unknown_key; i++)
+        n += snprintf(app->unknown_key + n, sizeof app->unknown_key - (size_t)n,
+                      " %c", seq[i]);
+    return UI_KEY_UNKNOWN;
+}
+
 static int read_key(UiApp *app, int *r_out, wint_t *ch_out)
 {
     wint_t ch;
@@ -1227,6 +1283,12 @@ static int read_key(UiApp *app, int *r_out, wint_t *ch_out)
         timeout(0);
         wint_t next;
         int r2 = get_wch(&next);
+        if (r2 == OK && (next == '[' || next == 'O')) {
+            int key = read_sequence(app, (char)next);
+            *r_out = KEY_CODE_YES; /* never typed into a prompt */
+            *ch_out = 0;
+            return key;
+        }
         if (r2 != ERR) {
             int k = translate_key(r2, next);
             /* Alt goes with printable and named keys; Esc followed at
@@ -1245,7 +1307,6 @@ static int read_key(UiApp *app, int *r_out, wint_t *ch_out)
         }
         return KEYMAP_KEY_ESC;
     }
-    (void)app;
     return translate_key(r, ch);
 }
 
@@ -1277,6 +1338,8 @@ static void loop(UiApp *app)
         for (int n = 0; n < UI_BURST_MAX && !app->quit; n++) {
             if (key == -2)
                 on_resize(app);
+            else if (key == UI_KEY_UNKNOWN)
+                ui_set_message(app, false, "unknown key (%s)", app->unknown_key);
             else if (key >= 0)
                 handle_key(app, r, ch, key);
             timeout(0);
@@ -1326,11 +1389,8 @@ static void free_pending(UiApp *app)
 
 void ui_first_key(const UiApp *app, KeymapAction act, char *buf, size_t size)
 {
-    keymap_keys_for(&app->keymap, act, buf, size);
-    char *comma = strchr(buf, ',');
-    if (comma)
-        *comma = 0;
-    if (!buf[0])
+    int key = keymap_first_key(&app->keymap, app->pages[app->page]->ctx, act);
+    if (key < 0 || !keymap_key_name(key, buf, size))
         snprintf(buf, size, "(unbound)");
 }
 

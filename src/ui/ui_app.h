@@ -101,6 +101,9 @@ struct UiApp {
     char deferred[512];
     bool deferred_is_error;
 
+    /* The bytes of the last escape sequence that named no key. */
+    char unknown_key[3 * KEYMAP_SEQ_MAX + 8];
+
     /* One-line input. */
     bool prompting;
     char prompt_label[64];

@@ -375,6 +375,102 @@ static void fifo_config_is_refused_without_blocking(void)
     rmdir(dir);
 }
 
+/* A bind of a key the terminal sends as another is refused with its
+ * place in the file, and says which key to bind instead. */
+static void keys_a_terminal_cannot_tell_apart_are_refused(void)
+{
+    HissDiag d[8];
+    keymap_init_defaults(&km);
+    int before = km.count;
+    CHECK(parse("bind C-j jam_toggle\nbind  C-i copy\nbind C-m play_song\n"
+                "bind C-[ stop\nunbind C-h\nbind M-C-j cut\n",
+                d, 8) == 6);
+    CHECK_STR(d[0].text, "hissrc:1:6: 'C-j' reaches hiss as Enter (a terminal "
+                         "cannot tell them apart): bind Enter instead");
+    CHECK(strstr(d[1].text, "hissrc:2:7: 'C-i' reaches hiss as Tab") == d[1].text);
+    CHECK(strstr(d[2].text, "as Enter") != NULL);
+    CHECK(strstr(d[3].text, "as Esc") != NULL);
+    CHECK(strstr(d[4].text, "hissrc:5:8: 'C-h' reaches hiss as Backspace") ==
+          d[4].text);
+    CHECK(strstr(d[5].text, "as Enter") != NULL);
+    CHECK(km.count == before);
+    CHECK(keymap_key_parse("C-j") == -1);
+    CHECK(keymap_key_alias("C-J") != NULL);
+    CHECK(keymap_key_alias("C-k") == NULL);
+    CHECK(keymap_key_alias("Tab") == NULL);
+    /* The key the terminal does send still binds. */
+    CHECK(parse("bind Enter jam_toggle\n", d, 8) == 0);
+    CHECK(keymap_lookup(&km, KEYMAP_CTX_PATTERN, KEYMAP_KEY_ENTER) ==
+          ACT_JAM_TOGGLE);
+}
+
+static int seq_key(const char *seq)
+{
+    return keymap_sequence_key(seq, strlen(seq));
+}
+
+/* Feeds bytes one at a time as the editor does; returns how many it took
+ * before the sequence was complete (or broken), and the state then. */
+static size_t seq_take(const char *bytes, KeymapSeqState *state)
+{
+    size_t len = 0;
+    *state = KEYMAP_SEQ_MORE;
+    while (*state == KEYMAP_SEQ_MORE && bytes[len])
+        *state = keymap_sequence_state(bytes, ++len);
+    return len;
+}
+
+static void escape_sequences_are_read_whole(void)
+{
+    KeymapSeqState st;
+    /* Complete sequences end at their final byte, never earlier. */
+    CHECK(seq_take("[6~zz", &st) == 3 && st == KEYMAP_SEQ_DONE);
+    CHECK(seq_take("[15~z", &st) == 4 && st == KEYMAP_SEQ_DONE);
+    CHECK(seq_take("[1;5Az", &st) == 5 && st == KEYMAP_SEQ_DONE);
+    CHECK(seq_take("OPz", &st) == 2 && st == KEYMAP_SEQ_DONE);
+    CHECK(seq_take("[[Az", &st) == 3 && st == KEYMAP_SEQ_DONE);
+    CHECK(seq_take("[?1;2cz", &st) == 6 && st == KEYMAP_SEQ_DONE);
+    CHECK(seq_take("[12\x01", &st) == 4 && st == KEYMAP_SEQ_BROKEN);
+    CHECK(keymap_sequence_state("x", 1) == KEYMAP_SEQ_NONE);
+    CHECK(keymap_sequence_state("[", 1) == KEYMAP_SEQ_MORE);
+    /* What the keys send under xterm, screen, rxvt and the console. */
+    CHECK(seq_key("[6~") == KEYMAP_KEY_NPAGE);
+    CHECK(seq_key("[5~") == KEYMAP_KEY_PPAGE);
+    CHECK(seq_key("[3~") == KEYMAP_KEY_DELETE);
+    CHECK(seq_key("[2~") == KEYMAP_KEY_INSERT);
+    CHECK(seq_key("[1~") == KEYMAP_KEY_HOME);
+    CHECK(seq_key("[7~") == KEYMAP_KEY_HOME);
+    CHECK(seq_key("[H") == KEYMAP_KEY_HOME);
+    CHECK(seq_key("OH") == KEYMAP_KEY_HOME);
+    CHECK(seq_key("[4~") == KEYMAP_KEY_END);
+    CHECK(seq_key("[F") == KEYMAP_KEY_END);
+    CHECK(seq_key("[A") == KEYMAP_KEY_UP);
+    CHECK(seq_key("OD") == KEYMAP_KEY_LEFT);
+    CHECK(seq_key("OP") == KEYMAP_KEY_F1);
+    CHECK(seq_key("[11~") == KEYMAP_KEY_F1);
+    CHECK(seq_key("[[A") == KEYMAP_KEY_F1);
+    CHECK(seq_key("[15~") == KEYMAP_KEY_F1 + 4);
+    CHECK(seq_key("[17~") == KEYMAP_KEY_F1 + 5);
+    CHECK(seq_key("[19~") == KEYMAP_KEY_F1 + 7);
+    CHECK(seq_key("[24~") == KEYMAP_KEY_F12);
+    CHECK(seq_key("[Z") == KEYMAP_KEY_S_TAB);
+    CHECK(seq_key("[1;2A") == KEYMAP_KEY_S_UP);
+    CHECK(seq_key("[1;2H") == KEYMAP_KEY_S_HOME);
+    CHECK(seq_key("[1;3B") == (KEYMAP_KEY_DOWN | KEYMAP_META));
+    CHECK(seq_key("[20;3~") == ((KEYMAP_KEY_F1 + 8) | KEYMAP_META));
+    CHECK(seq_key("Oq") == '1');
+    CHECK(seq_key("OM") == KEYMAP_KEY_ENTER);
+    /* Sequences that name none of our keys are nothing, not text. */
+    CHECK(seq_key("[99~") == -1);
+    CHECK(seq_key("[200~") == -1);
+    CHECK(seq_key("[1;5A") == -1); /* C-Up */
+    CHECK(seq_key("[?1;2c") == -1);
+    CHECK(seq_key("[<0;3;4M") == -1);
+    CHECK(seq_key("[I") == -1);
+    CHECK(seq_key("[1;2;3~") == -1);
+    CHECK(seq_key("[6") == -1);
+}
+
 int main(void)
 {
     RUN(key_names_round_trip);
@@ -392,5 +488,7 @@ int main(void)
     RUN(man_page_lists_every_key);
     RUN(quit_stays_reachable_whatever_the_config_says);
     RUN(fifo_config_is_refused_without_blocking);
+    RUN(keys_a_terminal_cannot_tell_apart_are_refused);
+    RUN(escape_sequences_are_read_whole);
     return test_finish();
 }
