@@ -161,23 +161,15 @@ static void play_status_line(Player *pl)
 }
 
 /* Builds an engine at the device's new rate and puts it in place of the old
- * one, keeping the song and the position. The old engine is taken out first
- * (the backend renders silence meanwhile), so the song's instruments can be
- * replaced directly: nothing reads them. When engine_new fails the old one
- * stays, silent (it is timed for the old rate). */
+ * one, keeping the song and the position. Samples keep their own rate, so
+ * only the engine changes: its voices step through them at the new rate.
+ * When engine_new fails the old one stays, silent (it is timed for the old
+ * rate). */
 static HissError play_rebuild_for_rate(Player *pl)
 {
     uint32_t rate = audio_rate(pl->audio);
-    Instrument *fresh[SONG_MAX_INSTRUMENTS + 1];
-    HissDiag diag = {{0}};
-    HissError err = songio_reload_samples(pl->song, rate, fresh, &diag);
-    if (err) {
-        play_say(pl, "cannot convert samples to %u Hz: %s", rate, diag.text);
-        return err;
-    }
     Engine *e = engine_new(pl->song, rate);
     if (!e) {
-        songio_instruments_free(fresh);
         play_say(pl, "out of memory building the engine at %u Hz", rate);
         return HISS_ERR_NOMEM;
     }
@@ -185,21 +177,15 @@ static HissError play_rebuild_for_rate(Player *pl)
     if (pl->engine_rate)
         pl->seconds_before +=
             (double)atomic_load(&engine_status(old)->frames_rendered) / pl->engine_rate;
-    /* The converted instruments go in first, so the sounding notes move
-     * to them in the hand-over; the old ones are freed after it. */
-    Instrument *prev[SONG_MAX_INSTRUMENTS + 1] = {NULL};
-    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++)
-        prev[slot] = atomic_exchange(&pl->song->instruments[slot], fresh[slot]);
     engine_hand_over(old, e);
     engine_collect_garbage(old);
     engine_free(old);
-    songio_instruments_free(prev);
     const EngineStatus *st = engine_status(e);
     int order = atomic_load(&st->order), row = atomic_load(&st->row);
     pl->engine = e;
     pl->engine_rate = rate;
     audio_swap_engine(pl->audio, e, rate);
-    play_say(pl, "now at %u Hz: samples converted, playing on from order %02X row %03d",
+    play_say(pl, "now at %u Hz: playing on from order %02X row %03d",
              rate, order, row);
     return HISS_OK;
 }

@@ -67,7 +67,7 @@ static void usage(FILE *f)
             "  -s, --seconds N      exactly N seconds (decimals allowed), cut there\n"
             "      --stems DIR      also one mono file per channel into DIR\n"
             "      --bits 16|24|32  16- or 24-bit PCM (default 24), 32 = float (.wav)\n"
-            "      --interp MODE    raw, linear or sinc for every instrument\n"
+            "      --interp MODE    raw, linear, cubic or sinc for every instrument\n"
             "      --no-limiter     turn the master limiter off\n"
             "      --allow-missing  render even when samples are missing (silent)\n"
             "  -q, --quiet          print nothing but errors\n"
@@ -188,9 +188,9 @@ static int parse_options(int argc, char **argv, RenderOptions *o)
                 return usage_error("bits '%s' must be 16, 24 or 32 (float)", v);
         } else if (option_is(arg, NULL, "--interp")) {
             if (!(v = option_value(argc, argv, &i, NULL, "--interp")))
-                return usage_error("%s needs raw, linear or sinc", arg);
+                return usage_error("%s needs raw, linear, cubic or sinc", arg);
             if (!song_interp_parse(v, &o->interp))
-                return usage_error("interpolation '%s' must be raw, linear or sinc",
+                return usage_error("interpolation '%s' must be raw, linear, cubic or sinc",
                                    v);
             o->interp_set = true;
         } else if (!strcmp(arg, "--no-limiter")) {

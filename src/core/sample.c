@@ -3,28 +3,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+static size_t padded_floats(uint32_t frames, int channels)
+{
+    return ((size_t)frames + 2 * SAMPLE_PAD) * (size_t)channels;
+}
+
 Sample *sample_new(const float *interleaved, uint32_t frames, int channels,
-                   uint32_t rate, uint32_t source_frames, uint32_t source_rate)
+                   uint32_t rate)
 {
     if (channels < 1 || channels > SAMPLE_MAX_CHANNELS || rate == 0)
         return NULL;
     Sample *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    size_t padded = ((size_t)frames + 2 * SAMPLE_PAD) * (size_t)channels;
+    size_t padded = padded_floats(frames, channels);
     s->block_ = calloc(2 * padded, sizeof(float));
     if (!s->block_) {
         free(s);
         return NULL;
     }
-    /* Relaxed is enough: only uniqueness matters. */
-    static _Atomic uint64_t next_origin = 1;
     atomic_init(&s->refs, 1);
-    s->origin = atomic_fetch_add_explicit(&next_origin, 1, memory_order_relaxed);
     s->frames = frames;
     s->rate = rate;
-    s->source_frames = source_frames;
-    s->source_rate = source_rate ? source_rate : rate;
     s->channels = (uint8_t)channels;
     s->data = s->block_ + SAMPLE_PAD * channels;
     s->reversed = s->block_ + padded + SAMPLE_PAD * channels;
@@ -50,15 +50,46 @@ void sample_release(Sample *sample)
     if (!sample || atomic_fetch_sub(&sample->refs, 1) != 1)
         return;
     free(sample->block_);
-    free(sample->source);
+    free(sample->level_block_);
     free(sample);
 }
 
-uint32_t sample_frame_from_source(const Sample *sample, uint32_t source_frame)
+static uint32_t level_frames(uint32_t frames, int k)
 {
-    if (sample->source_rate == sample->rate)
-        return source_frame;
-    uint64_t f = ((uint64_t)source_frame * sample->rate + sample->source_rate / 2) /
-                 sample->source_rate;
-    return f > UINT32_MAX ? UINT32_MAX : (uint32_t)f;
+    return (uint32_t)(((uint64_t)frames + ((uint64_t)1 << k) - 1) >> k);
+}
+
+size_t sample_bytes(const Sample *sample)
+{
+    size_t floats = 2 * padded_floats(sample->frames, sample->channels);
+    for (int k = 0; k < sample->level_count; k++)
+        floats += padded_floats(sample->levels[k].frames, sample->channels);
+    return sizeof *sample + floats * sizeof(float);
+}
+
+HissError sample_alloc_levels(Sample *sample, int count)
+{
+    if (count < 0 || count > SAMPLE_MAX_LEVELS)
+        return HISS_ERR_RANGE;
+    free(sample->level_block_);
+    sample->level_block_ = NULL;
+    sample->level_count = 0;
+    memset(sample->levels, 0, sizeof sample->levels);
+    if (!count)
+        return HISS_OK;
+    size_t total = 0;
+    for (int k = 1; k <= count; k++)
+        total += padded_floats(level_frames(sample->frames, k), sample->channels);
+    float *block = calloc(total, sizeof(float));
+    if (!block)
+        return HISS_ERR_NOMEM;
+    sample->level_block_ = block;
+    for (int k = 1; k <= count; k++) {
+        uint32_t n = level_frames(sample->frames, k);
+        sample->levels[k - 1].frames = n;
+        sample->levels[k - 1].data = block + SAMPLE_PAD * sample->channels;
+        block += padded_floats(n, sample->channels);
+    }
+    sample->level_count = (uint8_t)count;
+    return HISS_OK;
 }

@@ -1,9 +1,20 @@
-/* sample: float sample data at the session rate, ready for the mixer.
+/* sample: float sample data at the sample's own rate, ready for the mixer.
  *
- * Pure C11. Loading files and rate conversion live in sampleio (libsndfile,
- * libsamplerate), always off the audio thread. A Sample is immutable once
- * built; instruments share it by reference count, which only the UI side
- * touches (the engine never frees or retains anything). */
+ * Pure C11. Loading files lives in sampleio (libsndfile), always off the
+ * audio thread. Nothing is converted to the output rate: a voice steps
+ * through the frames at pitch ratio x rate / output rate and interpolates
+ * (mixer.c), so a new output rate only changes steps.
+ *
+ * For the sinc interpolator a sample may carry band-limited octave levels
+ * (level k: the same sound low-passed and at rate / 2^k), built once off
+ * the audio thread (sampleio_add_levels) before the sample is shared. A
+ * voice played more than an octave above the sample's rate reads a level,
+ * so pitching up does not alias; without levels it filters the full-rate
+ * frames with a wider kernel, at a higher cost.
+ *
+ * A Sample is immutable once built; instruments share it by reference
+ * count, which only the UI side touches (the engine never frees or retains
+ * anything). */
 #ifndef HISS_SAMPLE_H
 #define HISS_SAMPLE_H
 
@@ -12,36 +23,42 @@
 
 #include "base.h"
 
-/* Zeroed guard frames before and after the data, so interpolators may read
- * a few frames past either end without a branch. */
-enum { SAMPLE_PAD = 8, SAMPLE_MAX_CHANNELS = 2 };
+/* Zeroed guard frames before and after the data (and every level), so
+ * interpolators read past either end without a branch: the widest sinc
+ * window (2 x 128 frames) still reads guard frames after the last one
+ * while it rings out. */
+enum { SAMPLE_PAD = 256, SAMPLE_MAX_CHANNELS = 2, SAMPLE_MAX_LEVELS = 8 };
+
+typedef struct {
+    uint32_t frames;   /* at the sample's rate / 2^k */
+    float *data;       /* interleaved, padded like Sample.data */
+} SampleLevel;
 
 typedef struct Sample {
     _Atomic int refs;
-    uint32_t frames;        /* at `rate` */
-    uint32_t rate;          /* the session rate the data is at */
-    uint32_t source_frames; /* as in the file */
-    uint32_t source_rate;   /* as in the file: 9xx offsets and loop points use it */
+    uint32_t frames;        /* as in the file */
+    uint32_t rate;          /* as in the file */
     uint8_t channels;       /* 1 or 2 */
+    uint8_t level_count;    /* levels[0..level_count) are levels 1, 2, ... */
     float *data;            /* interleaved; data[-SAMPLE_PAD*channels] is valid */
     float *reversed;        /* the same frames back to front (ping-pong loops) */
-    float *source;          /* the file's own frames, kept to convert again
-                               when the session rate changes; may be NULL */
-    uint64_t origin;        /* the sound this is: unique per sample_new,
-                               kept by conversions to another rate, so a
-                               voice can move to the converted copy */
+    SampleLevel levels[SAMPLE_MAX_LEVELS];
     float *block_;          /* the allocation behind data/reversed */
+    float *level_block_;    /* the allocation behind the levels */
 } Sample;
 
-/* Copies `frames` interleaved frames that are already at `rate`.
- * source_* describe the file they came from (pass the same values when the
- * data is not converted). keep_source stores a copy for reconversion. */
+/* Copies `frames` interleaved frames at `rate` (their own rate). */
 Sample *sample_new(const float *interleaved, uint32_t frames, int channels,
-                   uint32_t rate, uint32_t source_frames, uint32_t source_rate);
+                   uint32_t rate);
 Sample *sample_retain(Sample *sample);
 void sample_release(Sample *sample);
 
-/* Source frame position (loop points, offsets) -> frame at sample->rate. */
-uint32_t sample_frame_from_source(const Sample *sample, uint32_t source_frame);
+/* Bytes a sample holds (frames, reversed copy, levels, guards). */
+size_t sample_bytes(const Sample *sample);
+
+/* Allocates `count` levels' zeroed, padded buffers for the caller to fill
+ * (level k has ceil(frames / 2^k) frames), replacing any there were.
+ * Only before the sample is shared. */
+HissError sample_alloc_levels(Sample *sample, int count);
 
 #endif

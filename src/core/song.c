@@ -112,7 +112,7 @@ void song_pattern_free(Pattern *pattern)
 }
 
 static const char *const LOOP_NAMES[] = {"off", "forward", "pingpong"};
-static const char *const INTERP_NAMES[] = {"raw", "linear", "sinc"};
+static const char *const INTERP_NAMES[] = {"raw", "linear", "cubic", "sinc"};
 
 const char *song_loop_name(LoopMode mode)
 {

@@ -94,7 +94,7 @@ static inline void song_pattern_set(Pattern *p, int row, int channel, Cell c)
 }
 
 typedef enum { LOOP_OFF = 0, LOOP_FORWARD, LOOP_PINGPONG } LoopMode;
-typedef enum { INTERP_RAW = 0, INTERP_LINEAR, INTERP_SINC, INTERP_COUNT } InterpMode;
+typedef enum { INTERP_RAW = 0, INTERP_LINEAR, INTERP_CUBIC, INTERP_SINC, INTERP_COUNT } InterpMode;
 
 const char *song_loop_name(LoopMode mode);
 const char *song_interp_name(InterpMode mode);

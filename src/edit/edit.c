@@ -1687,7 +1687,7 @@ HissError edit_instrument_set_loop(Editor *ed, int slot, LoopMode mode,
     if (err)
         return err;
     if (mode != LOOP_OFF) {
-        uint32_t frames = copy->sample ? copy->sample->source_frames : UINT32_MAX;
+        uint32_t frames = copy->sample ? copy->sample->frames : UINT32_MAX;
         if (start >= end || end > frames) {
             song_instrument_free(copy);
             return HISS_ERR_RANGE;

@@ -19,10 +19,7 @@ static size_t instrument_bytes(const Instrument *inst)
     size_t n = sizeof *inst;
     const Sample *s = inst->sample;
     if (s)
-        n += ((size_t)s->frames * 2 + 2 * SAMPLE_PAD) * s->channels *
-                 sizeof(float) +
-             (s->source ? (size_t)s->source_frames * s->channels * sizeof(float)
-                        : 0);
+        n += sample_bytes(s);
     return n;
 }
 

@@ -11,6 +11,7 @@
 #include "mixer.h"
 #include "ring.h"
 #include "timing.h"
+#include "sinc.h"
 
 enum {
     GRAVEYARD_SIZE = 32,
@@ -60,12 +61,11 @@ typedef struct {
 } ChannelBank;
 
 /* Every voice (channel notes, fading ghosts, previews). Voices hold
- * pointers into the song and resampler state, so engine_hand_over carries
- * them one by one (mixer_voice_carry). */
+ * pointers into the song, so engine_hand_over carries them one by one
+ * (mixer_voice_carry). */
 typedef struct {
     MixerVoice voices[ENGINE_MAX_VOICES];
     uint32_t serial;
-    float zeros[MIXER_ZERO_FRAMES * 2];
 } VoicePool;
 
 /* Notes auditioned from the editor; they end with their engine. */
@@ -629,9 +629,8 @@ static bool same_loop(const Instrument *a, const Instrument *b)
 }
 
 /* Voices of a replaced instrument keep playing when the new one in the slot
- * plays the same sample the same way (a volume or name edit), or the same
- * sound converted to another rate (they move to it at the same point);
- * otherwise they fade out. */
+ * plays the same sample the same way (a volume or name edit); otherwise
+ * they fade out. */
 static void retire_instrument(Engine *e, const Instrument *old)
 {
     for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
@@ -644,10 +643,7 @@ static void retire_instrument(Engine *e, const Instrument *old)
         if (now && now != old && now->sample == old->sample &&
             same_loop(now, old))
             v->inst = now;
-        else if (!now || !now->sample || !old->sample || now == old ||
-                 now->sample->origin != old->sample->origin ||
-                 !same_loop(now, old) ||
-                 !mixer_voice_rebind(v, now, old->sample->rate))
+        else
             mixer_voice_release(v, e->ramp);
     }
 }
@@ -880,8 +876,9 @@ Engine *engine_new(Song *song, uint32_t rate)
     atomic_init(&e->status.speed, e->seq.speed);
     bool ok = ring_init(&e->commands, COMMAND_RING, sizeof(EngineCommand)) == HISS_OK &&
               ring_init(&e->returns, RETURN_RING, sizeof(EngineReturn)) == HISS_OK;
-    for (int i = 0; ok && i < ENGINE_MAX_VOICES; i++)
-        ok = mixer_voice_init(&e->pool.voices[i], e->pool.zeros) == HISS_OK;
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++)
+        mixer_voice_init(&e->pool.voices[i]);
+    sinc_init();
     if (!ok) {
         engine_free(e);
         return NULL;
@@ -903,8 +900,6 @@ void engine_free(Engine *e)
 {
     if (!e)
         return;
-    for (int i = 0; i < ENGINE_MAX_VOICES; i++)
-        mixer_voice_deinit(&e->pool.voices[i]);
     if (e->returns.slots)
         engine_collect_garbage(e);
     for (int i = 0; i < e->grave_count; i++)
@@ -1022,23 +1017,13 @@ static void drain_all_commands(Engine *e)
 }
 
 /* Whether voice v of `from` may sound on in `to`: a channel voice of the
- * song `to` plays, whose slot holds its instrument, or the same sound
- * converted to another rate (then *rebind_to is that instrument). Voices
- * of retired instruments and previews end with `from`. */
-static bool voice_carries(const Engine *to, const MixerVoice *v,
-                          const Instrument **rebind_to)
+ * song `to` plays, whose slot holds its instrument. Voices of retired
+ * instruments and previews end with `from`. */
+static bool voice_carries(const Engine *to, const MixerVoice *v)
 {
-    *rebind_to = NULL;
     if (!v->active || v->channel < 0 || v->owner != to->song || !v->slot)
         return false;
-    const Instrument *now = song_instrument(to->song, v->slot);
-    if (now == v->inst)
-        return true;
-    const Sample *a = now ? now->sample : NULL, *b = v->inst->sample;
-    if (!a || !b || a->origin != b->origin || !same_loop(now, v->inst))
-        return false;
-    *rebind_to = now;
-    return true;
+    return song_instrument(to->song, v->slot) == v->inst;
 }
 
 void engine_hand_over(Engine *from, Engine *to)
@@ -1056,15 +1041,12 @@ void engine_hand_over(Engine *from, Engine *to)
     }
     double scale = (double)to->rate / from->rate;
     for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
-        const Instrument *rebind_to;
         MixerVoice *v = &to->pool.voices[i];
-        if (!voice_carries(to, &from->pool.voices[i], &rebind_to)) {
+        if (!voice_carries(to, &from->pool.voices[i])) {
             mixer_voice_kill(v);
             continue;
         }
         mixer_voice_carry(v, &from->pool.voices[i], scale);
-        if (rebind_to && !mixer_voice_rebind(v, rebind_to, from->pool.voices[i].inst->sample->rate))
-            mixer_voice_kill(v);
     }
     to->pool.serial = from->pool.serial;
     to->chans = from->chans;

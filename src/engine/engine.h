@@ -8,20 +8,17 @@
  * Threads: one UI thread (the producer of commands, the consumer of returned
  * objects and status) and one audio thread (engine_render). Everything the
  * UI side calls is marked [ui]; everything else is [audio]. Offline render
- * is both on one thread. Pure C11 + libm (+ libsamplerate for the sinc
- * interpolator, whose state is allocated in engine_new).
+ * is both on one thread. Pure C11 + libm.
  *
  * Timing, swing, pitch, declick, the master section and every effect are
  * specified in man/effects.roff (the EFFECTS section of hiss.5).
  *
- * Real time: engine_render only touches memory allocated in engine_new and
- * the song. libsamplerate's src_callback_read, src_set_ratio and src_reset
- * were checked not to allocate, lock or do I/O (tests/unit/test_engine_rt.c
- * interposes malloc, free, pthread_mutex_lock, read, write and nanosleep
- * around engine_render with every effect, command and interpolation mode);
- * src_reset clears the converter's buffer (a memset of a few tens of KiB,
- * measured at about 1 us mono and 2 us stereo) on every sinc note start.
- * The per-voice sinc states take about 24 MB, allocated in engine_new.
+ * Real time: engine_render only touches memory allocated in engine_new, the
+ * song and the sinc tables (static, built once by engine_new); voices keep
+ * no resampler state, so engine_new allocates no more than the engine
+ * struct and its rings (tests/unit/test_engine_rt.c interposes malloc, free,
+ * pthread_mutex_lock, read, write and nanosleep around engine_render with
+ * every effect, command and interpolation mode).
  *
  * Per-channel outputs (engine_render_channels): the mono signal of each
  * song channel after its note volume (and mute/solo), before pan and the
@@ -149,8 +146,8 @@ void engine_play_song_now(Engine *engine, int order, int row, bool loop);
  * sounding notes (their place, pitch, gains and effects), tempo, speed,
  * mute, solo, song looping, a cue; what counts frames is rescaled to the
  * new rate. At the same rate the output is exactly what `from` would have
- * made. Voices of a slot that now holds the same sound converted to the
- * new rate move to it; voices of retired instruments and previews end.
+ * made (voices keep no filter state, so sinc voices go on exactly too).
+ * Voices of retired instruments and previews end.
  * `from` keeps what it must free (retired objects, and its song when `to`
  * plays another one) for engine_free. */
 void engine_hand_over(Engine *from, Engine *to);

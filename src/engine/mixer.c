@@ -8,34 +8,26 @@
 #define FP_ONE ((uint64_t)1 << 32)
 #define FP(frames) ((uint64_t)(frames) << 32)
 
-/* Input frames handed to libsamplerate per callback: a pointer into the
- * sample, never a copy; the cap only bounds the work of one callback. */
-enum { FEED_MAX = 4096 };
+/* How the frames around a position are read: the table-driven inner loops
+ * (one per mode) and the stretched sinc, which may read an octave level. */
+typedef enum { READ_RAW, READ_LINEAR, READ_CUBIC, READ_SINC, READ_WIDE } ReadMode;
 
-static long sinc_feed(void *cb_data, float **data);
+/* What one stretch of rendering reads: frames p - before .. p + after of
+ * `level` (0 = the sample itself), and for READ_WIDE its stretch. */
+typedef struct {
+    ReadMode mode;
+    int level;
+    uint32_t before, after;
+    uint32_t stretch; /* 16.16, READ_WIDE only */
+} Reader;
 
-HissError mixer_voice_init(MixerVoice *v, const float *zeros)
+/* The widest window a gathered frame needs, both sides and the centre. */
+enum { GATHER_MAX = 2 * SINC_MAX_STRETCH * SINC_HALF + 1 };
+
+void mixer_voice_init(MixerVoice *v)
 {
     memset(v, 0, sizeof *v);
-    v->zeros = zeros;
     v->channel = -1;
-    for (int c = 0; c < 2; c++) {
-        v->src[c] = sinc_new(c + 1, sinc_feed, v);
-        if (!v->src[c]) {
-            mixer_voice_deinit(v);
-            return HISS_ERR_NOMEM;
-        }
-    }
-    return HISS_OK;
-}
-
-void mixer_voice_deinit(MixerVoice *v)
-{
-    for (int c = 0; c < 2; c++) {
-        sinc_free(v->src[c]);
-        v->src[c] = NULL;
-    }
-    v->active = false;
 }
 
 uint64_t mixer_step_from_ratio(double ratio)
@@ -61,9 +53,8 @@ void mixer_loop_points(const Instrument *inst, LoopMode *mode, uint32_t *start,
     }
     /* An end of 0 means "to the end of the sample"; anything past the end
      * is clamped; an empty loop is no loop. */
-    uint32_t ls = sample_frame_from_source(s, inst->loop_start);
-    uint32_t le = inst->loop_end ? sample_frame_from_source(s, inst->loop_end)
-                                 : frames;
+    uint32_t ls = inst->loop_start;
+    uint32_t le = inst->loop_end ? inst->loop_end : frames;
     if (le > frames)
         le = frames;
     if (ls >= le) {
@@ -77,9 +68,9 @@ void mixer_loop_points(const Instrument *inst, LoopMode *mode, uint32_t *start,
     *end = le;
 }
 
-/* Brings the position back inside the loop after it passed a boundary.
- * False when a non-looping voice has run off the end. */
-static bool voice_fold(MixerVoice *v)
+/* Brings a looping voice's position back inside the loop after it passed
+ * a boundary (a no-op for other voices). */
+static void voice_fold(MixerVoice *v)
 {
     switch (v->loop) {
     case LOOP_FORWARD: {
@@ -87,8 +78,9 @@ static bool voice_fold(MixerVoice *v)
         if (v->pos >= end) {
             uint64_t start = FP(v->loop_start);
             v->pos = start + (v->pos - start) % (end - start);
+            v->wrapped = true;
         }
-        return true;
+        return;
     }
     case LOOP_PINGPONG: {
         /* u: distance travelled since the loop start along the unfolded
@@ -97,14 +89,15 @@ static bool voice_fold(MixerVoice *v)
         uint64_t u;
         if (!v->backward) {
             if (v->pos < FP(v->loop_end - 1))
-                return true;
+                return;
             u = v->pos - FP(v->loop_start);
         } else {
             if (v->pos < FP(v->frames - 1 - v->loop_start))
-                return true;
+                return;
             u = half + (v->pos - FP(v->frames - v->loop_end));
         }
         u %= 2 * half;
+        v->wrapped = true;
         if (u < half) {
             v->backward = false;
             v->pos = FP(v->loop_start) + u;
@@ -112,28 +105,46 @@ static bool voice_fold(MixerVoice *v)
             v->backward = true;
             v->pos = FP(v->frames - v->loop_end) + (u - half);
         }
-        return true;
+        return;
     }
     default:
-        return v->pos < FP(v->frames);
+        return;
     }
 }
 
-static void sinc_feed_from_position(MixerVoice *v)
+/* The frames each mode reads and, for sinc above the sample's rate, the
+ * octave level and the stretch left over. Only a voice that does not loop
+ * reads levels: loop points fall between a level's frames. */
+static Reader voice_reader(const MixerVoice *v)
 {
-    uint32_t ip = (uint32_t)(v->pos >> 32);
-    v->feed_backward = v->backward;
-    v->feed_index = v->backward ? v->frames - 1 - ip : ip;
-    v->feed_ended = false;
-}
-
-static void set_sinc_ratio(MixerVoice *v)
-{
-    /* libsamplerate's ratio is output rate / input rate. Setting it with
-     * sinc_set_ratio makes the change a step at this frame instead of a ramp
-     * over the next read, whose length would depend on the block size. */
-    v->src_ratio = 4294967296.0 / (double)v->step;
-    sinc_set_ratio(v->src[v->chans - 1], v->src_ratio);
+    Reader r = {.mode = READ_LINEAR, .after = 1};
+    switch (v->interp) {
+    case INTERP_RAW:
+        r = (Reader){.mode = READ_RAW};
+        break;
+    case INTERP_CUBIC:
+        r = (Reader){.mode = READ_CUBIC, .before = 1, .after = 2};
+        break;
+    case INTERP_SINC:
+        if (v->step <= FP_ONE) {
+            r = (Reader){.mode = READ_SINC, .before = SINC_HALF - 1, .after = SINC_HALF};
+            break;
+        }
+        r.mode = READ_WIDE;
+        if (v->loop == LOOP_OFF && v->sample)
+            while (r.level < v->sample->level_count && (v->step >> r.level) >= 2 * FP_ONE)
+                r.level++;
+        uint64_t stretch = v->step >> (16 + r.level);
+        r.stretch = stretch > (uint64_t)SINC_MAX_STRETCH << 16
+                        ? (uint32_t)SINC_MAX_STRETCH << 16
+                        : (uint32_t)stretch;
+        r.after = sinc_wide_reach(r.stretch);
+        r.before = r.after - 1;
+        break;
+    default:
+        break;
+    }
+    return r;
 }
 
 bool mixer_voice_start(MixerVoice *v, const Instrument *inst, uint32_t offset,
@@ -146,31 +157,26 @@ bool mixer_voice_start(MixerVoice *v, const Instrument *inst, uint32_t offset,
         s->channels > 2)
         return false;
     v->inst = inst;
+    v->sample = s;
     v->data = s->data;
     v->rev = s->reversed;
     v->frames = s->frames;
     v->chans = s->channels;
     mixer_loop_points(inst, &v->loop, &v->loop_start, &v->loop_end);
-    uint32_t off = offset ? sample_frame_from_source(s, offset) : 0;
     v->backward = false;
-    v->pos = FP(off);
-    if (!voice_fold(v))
+    v->wrapped = false;
+    v->pos = FP(offset);
+    if (v->loop == LOOP_OFF && offset >= s->frames)
         return false;
+    voice_fold(v);
     v->interp = (unsigned)inst->interp < INTERP_COUNT ? inst->interp
                                                       : INTERP_LINEAR;
-    if (v->interp == INTERP_SINC && !v->src[v->chans - 1])
-        v->interp = INTERP_LINEAR;
     v->step = step ? step : FP_ONE;
     v->gl = v->gr = v->gm = 0.0f;
     v->ramp_left = 0;
     v->tl = v->tr = v->tm = 0.0f;
     v->releasing = false;
     v->active = true;
-    if (v->interp == INTERP_SINC) {
-        sinc_reset(v->src[v->chans - 1]);
-        set_sinc_ratio(v);
-        sinc_feed_from_position(v);
-    }
     mixer_voice_set_gains(v, gl, gr, gm, ramp);
     return true;
 }
@@ -188,84 +194,20 @@ static void rescale_ramp(MixerVoice *v, double rate_scale)
     v->dm = (v->tm - v->gm) / (float)v->ramp_left;
 }
 
-/* A sinc voice's filter restarts where the voice is: looping voices resume
- * feeding at the next frame they would have fed (their `pos` is not kept
- * up), the others at their position. */
-static void sinc_restart(MixerVoice *v)
-{
-    sinc_reset(v->src[v->chans - 1]);
-    set_sinc_ratio(v);
-    if (v->loop == LOOP_OFF)
-        sinc_feed_from_position(v);
-}
-
 void mixer_voice_carry(MixerVoice *to, const MixerVoice *from, double rate_scale)
 {
-    SincState *own[2] = {to->src[0], to->src[1]};
-    const float *zeros = to->zeros;
     *to = *from;
-    to->src[0] = own[0];
-    to->src[1] = own[1];
-    to->zeros = zeros;
     if (!to->active)
         return;
     if (rate_scale != 1.0)
         to->step = mixer_step_from_ratio((double)from->step / 4294967296.0 / rate_scale);
     rescale_ramp(to, rate_scale);
-    if (to->interp == INTERP_SINC)
-        sinc_restart(to);
-}
-
-/* A frame position scaled by k: 32.32 fixed point through double is exact
- * enough (samples are far below 2^21 frames' worth of precision loss). */
-static uint64_t scale_position(uint64_t pos, double k)
-{
-    double p = (double)pos * k;
-    return p > 0 ? (uint64_t)p : 0;
-}
-
-bool mixer_voice_rebind(MixerVoice *v, const Instrument *inst, uint32_t old_rate)
-{
-    const Sample *s = inst ? inst->sample : NULL;
-    if (!v->active || !s || !s->data || !s->frames || inst->missing ||
-        s->channels != v->chans || !old_rate)
-        return false;
-    double k = (double)s->rate / old_rate;
-    /* Positions in forward coordinates, so the reversed buffer maps too. */
-    uint64_t fwd = v->backward ? FP(v->frames - 1) - v->pos : v->pos;
-    uint64_t fwd_new = scale_position(fwd, k);
-    uint32_t feed_fwd = v->feed_backward ? v->frames - 1 - v->feed_index
-                                         : v->feed_index;
-    uint32_t feed_new = (uint32_t)((double)feed_fwd * k);
-    v->inst = inst;
-    v->data = s->data;
-    v->rev = s->reversed;
-    v->frames = s->frames;
-    mixer_loop_points(inst, &v->loop, &v->loop_start, &v->loop_end);
-    if (v->backward && (!v->rev || v->loop != LOOP_PINGPONG))
-        v->backward = false;
-    if (fwd_new > FP(s->frames - 1))
-        fwd_new = FP(s->frames - 1);
-    v->pos = v->backward ? FP(s->frames - 1) - fwd_new : fwd_new;
-    v->step = mixer_step_from_ratio((double)v->step / 4294967296.0 * k);
-    if (!voice_fold(v))
-        return false;
-    if (feed_new >= s->frames)
-        feed_new = s->frames - 1;
-    v->feed_index = v->feed_backward ? s->frames - 1 - feed_new : feed_new;
-    v->feed_ended = false;
-    if (v->interp == INTERP_SINC)
-        sinc_restart(v);
-    return true;
 }
 
 void mixer_voice_set_step(MixerVoice *v, uint64_t step)
 {
-    if (!step || step == v->step)
-        return;
-    v->step = step;
-    if (v->active && v->interp == INTERP_SINC)
-        set_sinc_ratio(v);
+    if (step)
+        v->step = step;
 }
 
 void mixer_voice_set_gains(MixerVoice *v, float gl, float gr, float gm,
@@ -310,29 +252,53 @@ void mixer_voice_kill(MixerVoice *v)
     v->ramp_left = 0;
 }
 
-/* The inner loop: one buffer, no boundaries inside. The flags are
+static inline float fraction(uint64_t acc)
+{
+    return (float)(int32_t)((uint32_t)acc >> 1) * (1.0f / 2147483648.0f);
+}
+
+/* Catmull-Rom: the cubic through p[0] and p[1] with the slopes their
+ * neighbours give. */
+static inline float hermite(float xm1, float x0, float x1, float x2, float f)
+{
+    float c1 = 0.5f * (x1 - xm1);
+    float c2 = xm1 - 2.5f * x0 + 2.0f * x1 - 0.5f * x2;
+    float c3 = 0.5f * (x2 - xm1) + 1.5f * (x0 - x1);
+    return ((c3 * f + c2) * f + c1) * f + x0;
+}
+
+/* The inner loop: one buffer, no boundaries inside. The mode and flags are
  * compile-time constants in every caller, so each combination becomes its
  * own tight loop. `buf` points at the frame of the integer position and
  * `frac` is the 0.32 fraction; the position stays small and 64-bit exact. */
 static inline __attribute__((always_inline)) void
 mix_loop(MixerVoice *v, const float *buf, uint64_t frac, uint64_t step,
          float *restrict out, float *restrict port, uint32_t n,
-         const int chans, const int linear, const int ramp, const int has_port)
+         const int chans, const ReadMode mode, const int ramp, const int has_port)
 {
     float gl = v->gl, gr = v->gr, gm = v->gm;
     const float dl = v->dl, dr = v->dr, dm = v->dm;
     uint64_t acc = frac;
     float *restrict o = out;
     for (size_t i = 0; i < n; i++, o += 2) {
-        size_t ip = (size_t)(acc >> 32) * (size_t)chans;
+        const float *p = buf + (size_t)(acc >> 32) * (size_t)chans;
         float l, r;
-        if (linear) {
-            float f = (float)(int32_t)((uint32_t)acc >> 1) * (1.0f / 2147483648.0f);
-            l = buf[ip] + (buf[ip + chans] - buf[ip]) * f;
-            r = chans == 2 ? buf[ip + 1] + (buf[ip + 3] - buf[ip + 1]) * f : l;
+        if (mode == READ_LINEAR) {
+            float f = fraction(acc);
+            l = p[0] + (p[chans] - p[0]) * f;
+            r = chans == 2 ? p[1] + (p[3] - p[1]) * f : l;
+        } else if (mode == READ_CUBIC) {
+            float f = fraction(acc);
+            l = hermite(p[-chans], p[0], p[chans], p[2 * chans], f);
+            r = chans == 2 ? hermite(p[-1], p[1], p[3], p[5], f) : l;
+        } else if (mode == READ_SINC) {
+            if (chans == 2)
+                sinc_unit_stereo(p, (uint32_t)acc, &l, &r);
+            else
+                l = r = sinc_unit_mono(p, (uint32_t)acc);
         } else {
-            l = buf[ip];
-            r = chans == 2 ? buf[ip + 1] : l;
+            l = p[0];
+            r = chans == 2 ? p[1] : l;
         }
         if (ramp) {
             gl += dl;
@@ -352,57 +318,85 @@ mix_loop(MixerVoice *v, const float *buf, uint64_t frac, uint64_t step,
     }
 }
 
-#define MIX_VARIANTS(chans, linear)                                          \
-    static void mix_##chans##_##linear##_s(MixerVoice *v, const float *b,   \
-                                           uint64_t f, uint64_t s, float *o, \
-                                           float *p, uint32_t n)             \
-    {                                                                        \
-        mix_loop(v, b, f, s, o, p, n, chans, linear, 0, 0);                  \
-    }                                                                        \
-    static void mix_##chans##_##linear##_r(MixerVoice *v, const float *b,   \
-                                           uint64_t f, uint64_t s, float *o, \
-                                           float *p, uint32_t n)             \
-    {                                                                        \
-        mix_loop(v, b, f, s, o, p, n, chans, linear, 1, 0);                  \
-    }                                                                        \
-    static void mix_##chans##_##linear##_sp(MixerVoice *v, const float *b,  \
-                                            uint64_t f, uint64_t s,          \
-                                            float *o, float *p, uint32_t n)  \
-    {                                                                        \
-        mix_loop(v, b, f, s, o, p, n, chans, linear, 0, 1);                  \
-    }                                                                        \
-    static void mix_##chans##_##linear##_rp(MixerVoice *v, const float *b,  \
-                                            uint64_t f, uint64_t s,          \
-                                            float *o, float *p, uint32_t n)  \
-    {                                                                        \
-        mix_loop(v, b, f, s, o, p, n, chans, linear, 1, 1);                  \
-    }
-
-MIX_VARIANTS(1, 0)
-MIX_VARIANTS(2, 0)
-MIX_VARIANTS(1, 1)
-MIX_VARIANTS(2, 1)
-
 typedef void (*MixFn)(MixerVoice *, const float *, uint64_t, uint64_t, float *,
                       float *, uint32_t);
 
-/* [chans-1][linear][ramp][port] */
-static const MixFn MIX_TABLE[2][2][2][2] = {
-    {{{mix_1_0_s, mix_1_0_sp}, {mix_1_0_r, mix_1_0_rp}},
-     {{mix_1_1_s, mix_1_1_sp}, {mix_1_1_r, mix_1_1_rp}}},
-    {{{mix_2_0_s, mix_2_0_sp}, {mix_2_0_r, mix_2_0_rp}},
-     {{mix_2_1_s, mix_2_1_sp}, {mix_2_1_r, mix_2_1_rp}}},
+#define MIX_FN(chans, mode, ramp, port)                                       \
+    static void mix_##chans##_##mode##_##ramp##port(                          \
+        MixerVoice *v, const float *b, uint64_t f, uint64_t s, float *o,      \
+        float *p, uint32_t n)                                                 \
+    {                                                                         \
+        mix_loop(v, b, f, s, o, p, n, chans, mode, ramp, port);               \
+    }
+#define MIX_MODE(chans, mode)                                                 \
+    MIX_FN(chans, mode, 0, 0) MIX_FN(chans, mode, 0, 1)                       \
+    MIX_FN(chans, mode, 1, 0) MIX_FN(chans, mode, 1, 1)
+#define MIX_ALL(mode) MIX_MODE(1, mode) MIX_MODE(2, mode)
+MIX_ALL(READ_RAW)
+MIX_ALL(READ_LINEAR)
+MIX_ALL(READ_CUBIC)
+MIX_ALL(READ_SINC)
+
+#define MIX_ROW(chans, mode)                                                  \
+    {{mix_##chans##_##mode##_00, mix_##chans##_##mode##_01},                  \
+     {mix_##chans##_##mode##_10, mix_##chans##_##mode##_11}}
+
+/* [chans-1][mode][ramp][port] */
+static const MixFn MIX_TABLE[2][4][2][2] = {
+    {MIX_ROW(1, READ_RAW), MIX_ROW(1, READ_LINEAR), MIX_ROW(1, READ_CUBIC),
+     MIX_ROW(1, READ_SINC)},
+    {MIX_ROW(2, READ_RAW), MIX_ROW(2, READ_LINEAR), MIX_ROW(2, READ_CUBIC),
+     MIX_ROW(2, READ_SINC)},
 };
+
+/* The stretched sinc over a buffer at octave `level`: `pos` and `step` are
+ * in the sample's own frames, so a level's position is pos >> level, exact
+ * whatever the run boundaries. */
+static void mix_wide(MixerVoice *v, const float *buf, uint64_t pos, uint64_t step,
+                     const Reader *rd, float *out, float *port, uint32_t n)
+{
+    float gl = v->gl, gr = v->gr, gm = v->gm;
+    const int ramp = v->ramp_left ? 1 : 0;
+    const int chans = v->chans;
+    const int k = rd->level;
+    for (uint32_t i = 0; i < n; i++, pos += step) {
+        const float *p = buf + (size_t)(pos >> (32 + k)) * (size_t)chans;
+        uint32_t frac = (uint32_t)(pos >> k);
+        float l, r;
+        if (chans == 2)
+            sinc_wide_stereo(p, frac, rd->stretch, &l, &r);
+        else
+            l = r = sinc_wide_mono(p, frac, rd->stretch);
+        if (ramp) {
+            gl += v->dl;
+            gr += v->dr;
+            gm += v->dm;
+        }
+        out[2 * i] += l * gl;
+        out[2 * i + 1] += r * gr;
+        if (port)
+            port[i] += (chans == 2 ? (l + r) * 0.5f : l) * gm;
+    }
+    if (ramp) {
+        v->gl = gl;
+        v->gr = gr;
+        v->gm = gm;
+    }
+}
 
 /* Mixes a run of n frames that needs no boundary handling; ends the ramp
  * (and a released voice) when the run reaches its end. */
 static void mix_run(MixerVoice *v, const float *buf, uint64_t pos, uint64_t step,
-                    float *out, float *port, uint32_t n, int linear)
+                    const Reader *rd, float *out, float *port, uint32_t n)
 {
     int ramp = v->ramp_left ? 1 : 0;
-    const float *b = buf + (size_t)(pos >> 32) * (size_t)v->chans;
-    MIX_TABLE[v->chans - 1][linear][ramp][port ? 1 : 0](
-        v, b, pos & 0xFFFFFFFFu, step, out, port, n);
+    if (rd->mode == READ_WIDE) {
+        mix_wide(v, buf, pos, step, rd, out, port, n);
+    } else {
+        const float *b = buf + (size_t)(pos >> 32) * (size_t)v->chans;
+        MIX_TABLE[v->chans - 1][rd->mode][ramp][port ? 1 : 0](
+            v, b, pos & 0xFFFFFFFFu, step, out, port, n);
+    }
     if (ramp) {
         v->ramp_left -= n;
         if (!v->ramp_left) {
@@ -426,46 +420,92 @@ static uint32_t frames_until(uint64_t pos, uint64_t limit, uint64_t step,
     return d < n ? (uint32_t)d : n;
 }
 
-static void render_interp(MixerVoice *v, float *out, float *port, uint32_t n)
+/* The sample frame that index d of the current leg plays once the loop is
+ * unfolded: past the loop end the loop repeats (forward) or reflects
+ * (ping-pong), and so does everything before the loop start once the voice
+ * has looped. -1 is silence (before the sample's first frame). */
+static int64_t loop_frame(const MixerVoice *v, int64_t d)
 {
-    int linear = v->interp == INTERP_LINEAR;
+    int64_t ls = v->loop_start, le = v->loop_end;
+    if (v->backward)
+        d = (int64_t)v->frames - 1 - d;
+    bool fold = v->backward || d >= le || (v->wrapped && d < ls);
+    if (v->loop == LOOP_FORWARD && fold) {
+        int64_t len = le - ls, m = (d - ls) % len;
+        d = ls + (m < 0 ? m + len : m);
+    } else if (v->loop == LOOP_PINGPONG && (fold || d > le - 1)) {
+        int64_t period = 2 * (le - 1 - ls), m = (d - ls) % period;
+        if (m < 0)
+            m += period;
+        d = ls + (m <= le - 1 - ls ? m : period - m);
+    }
+    return d >= 0 && d < (int64_t)v->frames ? d : -1;
+}
+
+/* Renders one frame whose window crosses a seam of the loop, from the
+ * frames the loop plays there gathered into a small buffer. */
+static void render_gathered(MixerVoice *v, const Reader *rd, float *out,
+                            float *port)
+{
+    float win[GATHER_MAX * 2];
+    int64_t first = (int64_t)(v->pos >> 32) - rd->before;
+    uint32_t count = rd->before + rd->after + 1;
+    for (uint32_t k = 0; k < count; k++) {
+        int64_t d = loop_frame(v, first + k);
+        for (int c = 0; c < v->chans; c++)
+            win[k * v->chans + c] = d < 0 ? 0.0f : v->data[d * v->chans + c];
+    }
+    const float *centre = win + (size_t)rd->before * v->chans;
+    mix_run(v, centre, v->pos & 0xFFFFFFFFu, v->step, rd, out, port, 1);
+}
+
+void mixer_voice_render(MixerVoice *v, float *out, float *port, uint32_t n)
+{
     while (n && v->active) {
-        if (!voice_fold(v)) {
-            v->active = false;
-            return;
-        }
-        const float *buf = v->backward ? v->rev : v->data;
-        uint64_t limit;
-        bool edge = false;
+        voice_fold(v);
+        Reader rd = voice_reader(v);
+        const float *buf;
+        int64_t lo, hi;       /* frames of buf that are what the loop plays */
+        uint64_t leg_end;     /* where the position folds or the voice ends */
         if (v->loop == LOOP_OFF) {
-            limit = FP(v->frames);
-        } else if (v->loop == LOOP_FORWARD) {
-            /* Linear interpolation of the last loop frame must lean
-             * towards the loop start, not the frame after the loop. */
-            limit = FP(v->loop_end - (linear ? 1 : 0));
-            edge = linear;
-        } else {
-            limit = v->backward ? FP(v->frames - 1 - v->loop_start)
-                                : FP(v->loop_end - 1);
-        }
-        uint32_t run;
-        if (edge && v->pos >= limit) {
-            float pair[4];
-            const float *a = v->data + (size_t)(v->loop_end - 1) * v->chans;
-            const float *b = v->data + (size_t)v->loop_start * v->chans;
-            for (int c = 0; c < v->chans; c++) {
-                pair[c] = a[c];
-                pair[v->chans + c] = b[c];
+            const Sample *s = v->sample;
+            uint32_t frames = rd.level ? s->levels[rd.level - 1].frames : v->frames;
+            buf = rd.level ? s->levels[rd.level - 1].data : v->data;
+            lo = -(int64_t)SAMPLE_PAD;
+            hi = (int64_t)frames - 1 + SAMPLE_PAD;
+            /* The voice has ended once its window is past the last frame. */
+            leg_end = FP(frames + rd.before);
+            if (v->pos >= leg_end << rd.level) {
+                v->active = false;
+                return;
             }
-            run = frames_until(v->pos, FP(v->loop_end), v->step, n);
-            if (v->ramp_left && run > v->ramp_left)
-                run = v->ramp_left;
-            mix_run(v, pair, v->pos - limit, v->step, out, port, run, 1);
+        } else if (!v->backward) {
+            buf = v->data;
+            lo = v->wrapped ? v->loop_start : -(int64_t)SAMPLE_PAD;
+            hi = (int64_t)v->loop_end - 1;
+            leg_end = FP(v->loop == LOOP_FORWARD ? v->loop_end : v->loop_end - 1);
         } else {
-            run = frames_until(v->pos, limit, v->step, n);
-            if (v->ramp_left && run > v->ramp_left)
-                run = v->ramp_left;
-            mix_run(v, buf, v->pos, v->step, out, port, run, linear);
+            buf = v->rev;
+            lo = (int64_t)v->frames - v->loop_end;
+            hi = (int64_t)v->frames - 1 - v->loop_start;
+            leg_end = FP(hi);
+        }
+        /* Direct reading needs the whole window in [lo, hi]. */
+        int64_t first = lo + (int64_t)rd.before;
+        int64_t last = hi - (int64_t)rd.after + 1;
+        uint64_t p = v->pos >> rd.level;
+        uint32_t run = 0;
+        if (last > 0 && last > first && (first <= 0 || p >= FP(first)) && p < FP(last)) {
+            uint64_t stop = FP(last) < leg_end ? FP(last) : leg_end;
+            run = frames_until(v->pos, stop << rd.level, v->step, n);
+        }
+        if (v->ramp_left && run > v->ramp_left)
+            run = v->ramp_left;
+        if (run) {
+            mix_run(v, buf, v->pos, v->step, &rd, out, port, run);
+        } else {
+            run = 1;
+            render_gathered(v, &rd, out, port);
         }
         v->pos += (uint64_t)run * v->step;
         out += 2 * (size_t)run;
@@ -473,92 +513,4 @@ static void render_interp(MixerVoice *v, float *out, float *port, uint32_t n)
             port += run;
         n -= run;
     }
-}
-
-static long sinc_feed(void *cb_data, float **data)
-{
-    MixerVoice *v = cb_data;
-    if (v->feed_ended || !v->data) {
-        *data = (float *)v->zeros;
-        return MIXER_ZERO_FRAMES;
-    }
-    uint32_t i = v->feed_index;
-    uint32_t count;
-    const float *p;
-    if (!v->feed_backward) {
-        uint32_t end = v->loop == LOOP_OFF ? v->frames : v->loop_end;
-        if (i >= end) {
-            if (v->loop == LOOP_OFF) {
-                v->feed_ended = true;
-                *data = (float *)v->zeros;
-                return MIXER_ZERO_FRAMES;
-            }
-            i = v->loop_start;
-        }
-        count = end - i;
-        p = v->data + (size_t)i * v->chans;
-        if (count > FEED_MAX) {
-            count = FEED_MAX;
-            v->feed_index = i + count;
-        } else if (v->loop == LOOP_OFF) {
-            v->feed_ended = true;
-        } else if (v->loop == LOOP_FORWARD) {
-            v->feed_index = v->loop_start;
-        } else {
-            v->feed_backward = true;
-            v->feed_index = v->loop_end - 2;
-        }
-    } else {
-        if (i < v->loop_start || i >= v->loop_end)
-            i = v->loop_end - 2;
-        count = i - v->loop_start + 1;
-        p = v->rev + (size_t)(v->frames - 1 - i) * v->chans;
-        if (count > FEED_MAX) {
-            count = FEED_MAX;
-            v->feed_index = i - count;
-        } else {
-            v->feed_backward = false;
-            v->feed_index = v->loop_start + 1;
-        }
-    }
-    *data = (float *)p;
-    return (long)count;
-}
-
-static void render_sinc(MixerVoice *v, float *out, float *port, uint32_t n)
-{
-    float tmp[MIXER_SCRATCH_FRAMES * 2];
-    SincState *src = v->src[v->chans - 1];
-    /* A non-looping voice ends once the filter has rung out past the end. */
-    uint64_t margin = 64 + 32 * ((v->step >> 32) + 1);
-    while (n && v->active) {
-        uint32_t chunk = n < MIXER_SCRATCH_FRAMES ? n : MIXER_SCRATCH_FRAMES;
-        if (v->ramp_left && chunk > v->ramp_left)
-            chunk = v->ramp_left;
-        long got = sinc_read(src, v->src_ratio, chunk, tmp);
-        if (got <= 0) {
-            v->active = false;
-            return;
-        }
-        mix_run(v, tmp, 0, FP_ONE, out, port, (uint32_t)got, 0);
-        if (v->loop == LOOP_OFF) {
-            v->pos += (uint64_t)got * v->step;
-            if (v->pos >= FP(v->frames + margin))
-                v->active = false;
-        }
-        out += 2 * (size_t)got;
-        if (port)
-            port += got;
-        n -= (uint32_t)got;
-    }
-}
-
-void mixer_voice_render(MixerVoice *v, float *out, float *port, uint32_t n)
-{
-    if (!v->active)
-        return;
-    if (v->interp == INTERP_SINC)
-        render_sinc(v, out, port, n);
-    else
-        render_interp(v, out, port, n);
 }

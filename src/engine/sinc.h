@@ -1,28 +1,53 @@
-/* sinc: the band-limited interpolator's resampler state, the one place
- * the engine side reaches libsamplerate (DESIGN.md lets the engine use it
- * for this mode; everything else there stays pure C11 + libm).
+/* sinc: the band-limited interpolator's kernel, a Kaiser-windowed sinc of
+ * SINC_TAPS taps kept as tables (built once, read-only afterwards, so any
+ * thread may read them).
  *
- * A state is created off the audio thread (sinc_new allocates). On the
- * audio thread only sinc_reset, sinc_set_ratio and sinc_read are used:
- * libsamplerate's callback read, ratio set and reset neither allocate,
- * lock nor do I/O (tests/unit/test_engine_rt.c checks this). */
+ * The kernel passes up to 0.45 of the sample rate and stops from 0.55, so
+ * that a tone anywhere in the passband leaves its images and aliases at
+ * least 80 dB down (tests/unit/test_engine_interp.c measures it).
+ *
+ * Two ways to read it:
+ * - sinc_unit_*: a step at or below one frame per output frame (the sample
+ *   played at or below its own rate). One table row per phase, SINC_TAPS
+ *   coefficients, interpolated linearly between SINC_PHASES phases.
+ * - sinc_wide_*: a step s above 1 (played faster than its rate). The kernel
+ *   is stretched by s, cutting at 0.5 / s of the sample rate, and covers
+ *   about SINC_TAPS x s frames; the mixer keeps s below 2 by reading the
+ *   sample's octave levels when it has them, and never above SINC_MAX_STRETCH.
+ *
+ * Pure C11 + libm: no allocation (the tables are static), no locks after
+ * sinc_init (which engine_new calls). */
 #ifndef HISS_SINC_H
 #define HISS_SINC_H
 
+#include <stdint.h>
+
 #include "base.h"
 
-typedef struct SincState SincState;
+enum {
+    SINC_HALF = 32,          /* taps on each side of the read position */
+    SINC_TAPS = 2 * SINC_HALF,
+    SINC_PHASE_BITS = 8,
+    SINC_PHASES = 1 << SINC_PHASE_BITS,
+    SINC_MAX_STRETCH = 4,    /* wider steps alias (documented in hiss.5) */
+};
 
-/* Hands the resampler its next input: points *data at frames (never a
- * copy) and returns how many, 0 at the end. */
-typedef long (*SincFeed)(void *ctx, float **data);
+/* Builds the tables once per process; cheap to call again. */
+void sinc_init(void);
 
-SincState *sinc_new(int channels, SincFeed feed, void *ctx);
-void sinc_free(SincState *state);
-void sinc_reset(SincState *state);
-/* ratio = output rate / input rate; a step at this frame, not a ramp. */
-void sinc_set_ratio(SincState *state, double ratio);
-/* Fills up to `frames` interleaved frames; returns how many (<= 0: none). */
-long sinc_read(SincState *state, double ratio, long frames, float *out);
+/* Frames the wide kernel reads on each side of the position at stretch s
+ * (16.16 fixed point, 1.0 .. SINC_MAX_STRETCH): frames p-reach+1 .. p+reach. */
+uint32_t sinc_wide_reach(uint32_t stretch_fp16);
+
+/* x points at frame floor(p); frac is p's fraction (0.32). Reads frames
+ * x[-(SINC_HALF-1)] .. x[SINC_HALF]. */
+float sinc_unit_mono(const float *x, uint32_t frac);
+void sinc_unit_stereo(const float *x, uint32_t frac, float *l, float *r);
+
+/* The same with the kernel stretched (stretch_fp16 > 1.0): reads frames
+ * x[-(reach-1)] .. x[reach] with reach = sinc_wide_reach(stretch). */
+float sinc_wide_mono(const float *x, uint32_t frac, uint32_t stretch_fp16);
+void sinc_wide_stereo(const float *x, uint32_t frac, uint32_t stretch_fp16,
+                      float *l, float *r);
 
 #endif

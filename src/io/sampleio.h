@@ -1,5 +1,6 @@
-/* sampleio: audio files in and out (libsndfile), rate conversion
- * (libsamplerate). Never called from the audio thread: everything here
+/* sampleio: audio files in and out (libsndfile), and the band-limited
+ * octave levels of a sample (libsamplerate). Never called from the audio
+ * thread: everything here
  * allocates, blocks on disk and may take a while on long files.
  *
  * Reading accepts whatever libsndfile reads (WAV, FLAC, AIFF, OGG, ...).
@@ -34,10 +35,11 @@ enum {
     SAMPLEIO_MAX_SECONDS = 600,       /* 10 minutes of audio per file */
     SAMPLEIO_MAX_FRAMES = 1 << 27,    /* and never more frames than this */
     /* Files with up to this many samples (frames x channels, about 95 s of
-     * mono at 44.1 kHz) are converted with libsamplerate's best sinc
-     * converter, longer ones with its medium one (same 97 dB SNR, 90% of
+     * mono at 44.1 kHz) get their levels from libsamplerate's best sinc
+     * converter, longer ones from its medium one (same 97 dB SNR, 90% of
      * the band instead of 97%), four times faster. */
     SAMPLEIO_BEST_QUALITY_SAMPLES = 1 << 22,
+    SAMPLEIO_LEVEL_MIN_FRAMES = 16,   /* no level shorter than this */
 };
 
 /* What a file held and what loading did to it. */
@@ -63,26 +65,19 @@ HissError sampleio_read(const char *path, SampleioAudio *out, SampleioInfo *info
                         HissDiag *diag);
 void sampleio_audio_free(SampleioAudio *audio);
 
-/* Reads a file and converts it to session_rate: a Sample whose `source`
- * keeps the file's frames for sampleio_convert. info may be NULL. */
-HissError sampleio_load(const char *path, uint32_t session_rate, Sample **out,
-                        SampleioInfo *info, HissDiag *diag);
+/* Reads a file into a Sample at the file's own rate, with its octave
+ * levels. info may be NULL. */
+HissError sampleio_load(const char *path, Sample **out, SampleioInfo *info,
+                        HissDiag *diag);
 
-/* Builds a Sample at session_rate from frames at audio->rate (copied).
- * The result keeps a copy of the input as its source. */
-HissError sampleio_from_audio(const SampleioAudio *audio, uint32_t session_rate,
-                              Sample **out, HissDiag *diag);
+/* A Sample from frames at audio->rate (copied), with its levels. */
+HissError sampleio_from_audio(const SampleioAudio *audio, Sample **out,
+                              HissDiag *diag);
 
-/* A new Sample at new_rate from sample->source (or from sample->data when
- * there is no source), keeping the same source. For session rate changes.
- * The result has exactly round(source_frames * new_rate / source_rate)
- * frames, so durations stay put. */
-HissError sampleio_convert(const Sample *sample, uint32_t new_rate, Sample **out,
-                           HissDiag *diag);
-
-/* The number of frames a file of `frames` at from_rate has at to_rate. */
-uint32_t sampleio_converted_frames(uint32_t frames, uint32_t from_rate,
-                                   uint32_t to_rate);
+/* Builds (or rebuilds) a sample's octave levels: level k is the sample
+ * band-limited and at rate / 2^k, down to SAMPLEIO_LEVEL_MIN_FRAMES frames.
+ * Only before the sample is shared. On failure the sample has none. */
+HissError sampleio_add_levels(Sample *sample, HissDiag *diag);
 
 typedef enum {
     SAMPLEIO_ENC_DEFAULT = 0, /* 24-bit PCM for every container */

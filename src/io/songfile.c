@@ -581,7 +581,7 @@ static HissError parse_instrument(Parser *p)
             if (!song_interp_parse(token_cstr(t, word, sizeof word),
                                    &inst->interp))
                 return fail_at(p, t.pos, HISS_ERR_PARSE,
-                               "bad interp '%s' (raw|linear|sinc)",
+                               "bad interp '%s' (raw|linear|cubic|sinc)",
                                shown(b, t.s, t.n));
             break;
         }

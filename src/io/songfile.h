@@ -18,7 +18,7 @@
  *                                        pan -100..100; finetune cents
  *                                        -100..100; loop off|forward|pingpong
  *                                        start end in source frames;
- *                                        interp raw|linear|sinc)
+ *                                        interp raw|linear|cubic|sinc)
  *   (blank line)
  *   order 00 01 00 02                   pattern numbers in hex, 0..256 of them
  *   (blank line)

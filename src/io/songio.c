@@ -169,17 +169,18 @@ static void check_loop(const Instrument *inst, int slot, const char *song_name,
 {
     const Sample *sample = inst->sample;
     if (sample && inst->loop != LOOP_OFF &&
-        (inst->loop_end > sample->source_frames || inst->loop_start >= inst->loop_end))
+        (inst->loop_end > sample->frames || inst->loop_start >= inst->loop_end))
         songio_warnings_add(warnings, slot, HISS_OK,
                             "%s: instrument %02X '%s': loop %u..%u does not fit the "
                             "sample's %u frames",
                             song_name, slot, inst->name, inst->loop_start,
-                            inst->loop_end, sample->source_frames);
+                            inst->loop_end, sample->frames);
 }
 
 HissError songio_load_instrument(Instrument *inst, int slot, const char *song_path,
                                  uint32_t session_rate, SongioWarnings *warnings)
 {
+    (void)session_rate; /* samples keep their own rate */
     const char *song_name = song_path ? song_path : "<song>";
     sample_release(inst->sample);
     inst->sample = NULL;
@@ -198,7 +199,7 @@ HissError songio_load_instrument(Instrument *inst, int slot, const char *song_pa
     Sample *sample = NULL;
     SampleioInfo info;
     HissDiag d = {{0}};
-    HissError err = sampleio_load(resolved, session_rate, &sample, &info, &d);
+    HissError err = sampleio_load(resolved, &sample, &info, &d);
     if (err) {
         inst->missing = true;
         const char *verb = err == HISS_ERR_MISSING || err == HISS_ERR_IO
@@ -277,57 +278,3 @@ HissError songio_save(const Song *song, const char *path, int backups,
     return err;
 }
 
-void songio_instruments_free(Instrument *set[SONG_MAX_INSTRUMENTS + 1])
-{
-    for (int i = 0; i <= SONG_MAX_INSTRUMENTS; i++) {
-        song_instrument_free(set[i]);
-        set[i] = NULL;
-    }
-}
-
-HissError songio_reload_samples(const Song *song, uint32_t new_rate,
-                                Instrument *out[SONG_MAX_INSTRUMENTS + 1],
-                                HissDiag *diag)
-{
-    for (int i = 0; i <= SONG_MAX_INSTRUMENTS; i++)
-        out[i] = NULL;
-    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
-        const Instrument *inst = song_instrument(song, slot);
-        if (!inst)
-            continue;
-        Instrument *copy = song_instrument_clone(inst);
-        if (!copy) {
-            hiss_diag_printf(diag, "out of memory copying instrument %02X",
-                                slot);
-            songio_instruments_free(out);
-            return HISS_ERR_NOMEM;
-        }
-        out[slot] = copy;
-        if (!inst->sample || inst->sample->rate == new_rate)
-            continue;
-        /* Keep shared samples shared: convert each once. */
-        Sample *shared = NULL;
-        for (int j = 1; j < slot && !shared; j++) {
-            const Instrument *other = song_instrument(song, j);
-            if (other && other->sample == inst->sample && out[j])
-                shared = out[j]->sample;
-        }
-        if (shared) {
-            sample_release(copy->sample);
-            copy->sample = sample_retain(shared);
-            continue;
-        }
-        Sample *converted = NULL;
-        HissDiag d = {{0}};
-        HissError err = sampleio_convert(inst->sample, new_rate, &converted, &d);
-        if (err) {
-            hiss_diag_printf(diag, "instrument %02X '%s': %s", slot,
-                                inst->name, d.text);
-            songio_instruments_free(out);
-            return err;
-        }
-        sample_release(copy->sample);
-        copy->sample = converted;
-    }
-    return HISS_OK;
-}

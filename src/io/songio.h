@@ -1,8 +1,8 @@
 /* songio: songs on disk with their samples.
  *
  * Loading reads the .hiss text (fileio + songfile) and then every
- * instrument's sample, relative to the song file's directory, converted to
- * the session rate (sampleio). A sample that cannot be loaded does not fail
+ * instrument's sample, relative to the song file's directory, at the
+ * sample's own rate (sampleio; the engine resamples as it plays). A sample that cannot be loaded does not fail
  * the song: its instrument is marked missing (plays silence) and a warning
  * says why, so a song whose kit moved can still be opened, fixed and saved.
  * Callers that need every sound (offline render) check the warnings.
@@ -55,7 +55,8 @@ bool songio_resolve(const char *song_path, const char *sample_path, char *out,
 bool songio_rebase_path(const char *old_song, const char *new_song,
                         const char *sample_path, char *out, size_t size);
 
-/* Loads the song at path and all its samples at session_rate. Fails only
+/* Loads the song at path and all its samples (session_rate is not used:
+ * samples keep their own rate). Fails only
  * when the song itself cannot be read or parsed (diag: "file:line:col:
  * message" or "file: message"). Missing samples become warnings (warnings
  * may be NULL when the caller does not care). Instruments naming the same
@@ -73,16 +74,5 @@ HissError songio_load_instrument(Instrument *inst, int slot, const char *song_pa
 /* Writes the canonical text atomically, keeping `backups` older versions. */
 HissError songio_save(const Song *song, const char *path, int backups,
                       HissDiag *diag);
-
-/* For a session rate change: a complete new set of instruments (out[1..255],
- * out[0] unused; NULL where the song has none), each a copy of the song's
- * with its sample converted to new_rate from the kept source frames.
- * Missing instruments stay missing. All or nothing: on failure nothing is
- * left allocated. Build it off the audio thread, then swap each slot in and
- * retire the old instruments through the engine. */
-HissError songio_reload_samples(const Song *song, uint32_t new_rate,
-                                Instrument *out[SONG_MAX_INSTRUMENTS + 1],
-                                HissDiag *diag);
-void songio_instruments_free(Instrument *set[SONG_MAX_INSTRUMENTS + 1]);
 
 #endif

@@ -934,12 +934,8 @@ static void draw_status(UiApp *app)
         int done, total;
         ui_loader_progress(app->loader, &done, &total);
         char buf[80];
-        if (ui_loader_only_converts(app->loader))
-            snprintf(buf, sizeof buf, "converting samples to %u Hz %d/%d",
-                     app->rate, done, total);
-        else
-            snprintf(buf, sizeof buf, "loading samples %d/%d (keep editing)",
-                     done, total);
+        snprintf(buf, sizeof buf, "loading samples %d/%d (keep editing)", done,
+                 total);
         ui_put(y, 0, COLS, ui_attr(UI_C_DIM), buf);
         return;
     }
@@ -1061,11 +1057,8 @@ static void poll_loader(UiApp *app)
 }
 
 /* The device came back at another rate: an engine timed for the new rate
- * takes over where the old one was (it plays at once, at the right pitch:
- * samples at another rate are resampled by the ratio), and the loader
- * converts the samples in the background for full quality. Instruments in
- * the undo history keep their rate; they play right when brought back, and
- * the next rate check converts them too. */
+ * takes over where the old one was. Samples keep their own rate, so
+ * nothing else changes: the voices step through them at the new rate. */
 static bool follow_device_rate(UiApp *app, char *said, size_t size)
 {
     uint32_t rate = audio_rate(app->audio);
@@ -1083,9 +1076,7 @@ static bool follow_device_rate(UiApp *app, char *said, size_t size)
     app->engine = fresh;
     app->rate = rate;
     audio_swap_engine(app->audio, fresh, rate);
-    start_loader(app);
-    snprintf(said, size, "audio now runs at %u Hz: playing on, samples "
-                         "converting in the background", rate);
+    snprintf(said, size, "audio now runs at %u Hz: playing on", rate);
     return true;
 }
 
@@ -1125,8 +1116,7 @@ static void poll_audio(UiApp *app)
     if (ev & AUDIO_EVENT_SERVER_GONE && app->fall_back) {
         HissDiag why = {{0}};
         bool moved = audio_fall_back(&app->audio, app->song, &why) == HISS_OK;
-        /* A device at another rate is followed at once; the status line
-         * shows the conversion once this message has been read. */
+        /* A device at another rate is followed at once. */
         char rate_said[200] = "";
         if (moved && audio_rate(app->audio) != app->rate &&
             !follow_device_rate(app, rate_said, sizeof rate_said))

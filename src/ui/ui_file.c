@@ -43,9 +43,6 @@ typedef struct {
     const Instrument *orig; /* what the slot held when loading began */
     Instrument *loaded;     /* a private copy that gets the sample */
     Sample *keep;           /* a reference the loader holds for twins */
-    const Sample *source;   /* set for a conversion to the loader's rate:
-                               the sample the slot plays now (kept alive
-                               by `loaded` until the job is done) */
     char path[SONG_PATH_MAX]; /* the sample path, for finding twins */
     _Atomic bool ready;
     bool taken;
@@ -65,34 +62,14 @@ struct UiLoader {
     SongioWarnings warnings; /* the thread's until `finished` */
 };
 
-/* A sample at another rate still plays at the right pitch (the engine
- * resamples by the ratio), so a failed conversion only costs quality: the
- * instrument keeps the sound it has. */
-static void convert_instrument(UiLoader *l, LoadJob *job)
-{
-    Instrument *inst = job->loaded;
-    Sample *converted = NULL;
-    HissDiag d = {{0}};
-    if (sampleio_convert(inst->sample, l->rate, &converted, &d) != HISS_OK) {
-        songio_warnings_add(&l->warnings, job->slot, HISS_OK,
-                            "instrument %02X '%s' stays at %u Hz: %s", job->slot,
-                            inst->name, inst->sample->rate, d.text);
-        return;
-    }
-    sample_release(inst->sample);
-    inst->sample = converted;
-}
-
-/* Instruments playing one file, or one sample, share one converted Sample. */
+/* Instruments playing one file share one Sample. */
 static Sample *twin_sample(const UiLoader *l, int upto, const LoadJob *job)
 {
     for (int j = 0; j < upto; j++) {
         const LoadJob *other = &l->jobs[j];
         if (!other->keep)
             continue;
-        if (job->source ? other->source == job->source
-                        : !other->source && job->path[0] &&
-                              !strcmp(other->path, job->path))
+        if (job->path[0] && !strcmp(other->path, job->path))
             return other->keep;
     }
     return NULL;
@@ -110,8 +87,6 @@ static void *loader_main(void *arg)
             sample_release(inst->sample);
             inst->sample = sample_retain(shared);
             inst->missing = false;
-        } else if (job->source) {
-            convert_instrument(l, job);
         } else {
             songio_load_instrument(inst, job->slot, l->path, l->rate, &l->warnings);
         }
@@ -135,13 +110,11 @@ UiLoader *ui_loader_start(const Song *song, const char *song_path,
     songio_warnings_init(&l->warnings);
     for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
         const Instrument *inst = song_instrument(song, slot);
-        bool convert = inst && inst->sample && inst->sample->rate != rate;
-        if (!inst || (!convert && (!inst->path[0] || inst->sample)))
+        if (!inst || !inst->path[0] || inst->sample)
             continue;
         LoadJob *job = &l->jobs[l->count];
         job->slot = slot;
         job->orig = inst;
-        job->source = convert ? inst->sample : NULL;
         job->loaded = song_instrument_clone(inst);
         if (!job->loaded)
             break;
@@ -170,14 +143,11 @@ bool ui_loader_poll(UiLoader *l, Song *song, UiLoaderRetire retire, void *ctx)
         Instrument *cur = song_instrument(song, job->slot);
         if (cur != job->orig) {
             /* The user changed the slot meanwhile. If it still plays the
-             * same sound (a load: names the same file and has no sound; a
-             * conversion: plays the converted sample's original), give
+             * same sound (names the same file and has no sound yet), give
              * the new one the sample; otherwise the user's version stands. */
-            bool same_sound = cur && (job->source ? cur->sample == job->source
-                                                  : !cur->sample &&
-                                                        !strcmp(cur->path, job->path));
+            bool same_sound = cur && !cur->sample && !strcmp(cur->path, job->path);
             Instrument *fixed = NULL;
-            if (same_sound && loaded->sample && loaded->sample != job->source &&
+            if (same_sound && loaded->sample &&
                 (fixed = song_instrument_clone(cur))) {
                 sample_release(fixed->sample);
                 fixed->sample = sample_retain(loaded->sample);
@@ -204,14 +174,6 @@ void ui_loader_progress(const UiLoader *l, int *done, int *total)
 {
     *done = atomic_load((_Atomic int *)&l->done);
     *total = l->count;
-}
-
-bool ui_loader_only_converts(const UiLoader *l)
-{
-    for (int i = 0; i < l->count; i++)
-        if (!l->jobs[i].source)
-            return false;
-    return true;
 }
 
 int ui_loader_result(const UiLoader *l, char *first, size_t size)

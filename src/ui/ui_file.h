@@ -2,7 +2,7 @@
  *
  * Opening is split so the first screen never waits for audio files: the
  * song text is parsed at once (instruments without sound), and a loader
- * thread reads and converts the samples while the user already edits.
+ * thread reads the samples while the user already edits.
  * Each finished instrument is swapped into its slot by the UI thread (the
  * old one retired through the engine), unless the user changed the slot
  * meanwhile. Saving is songio's atomic save. */
@@ -28,7 +28,7 @@ typedef struct UiLoader UiLoader;
 typedef void (*UiLoaderRetire)(void *ctx, Instrument *old);
 
 /* Starts loading the samples of song's instruments (paths relative to
- * song_path) at rate, and converting those it has at another rate. NULL when there is nothing to load or no memory (the
+ * song_path). NULL when there is nothing to load or no memory (the
  * song then keeps silent instruments; *why says so when it matters). */
 UiLoader *ui_loader_start(const Song *song, const char *song_path,
                           uint32_t rate);
@@ -36,8 +36,6 @@ UiLoader *ui_loader_start(const Song *song, const char *song_path,
  * instrument is done and installed. */
 bool ui_loader_poll(UiLoader *l, Song *song, UiLoaderRetire retire, void *ctx);
 void ui_loader_progress(const UiLoader *l, int *done, int *total);
-/* True when the loader only converts samples the song has to its rate. */
-bool ui_loader_only_converts(const UiLoader *l);
 /* After the loader is done: instruments left without sound, and the first
  * warning ("" when none). */
 int ui_loader_result(const UiLoader *l, char *first, size_t size);

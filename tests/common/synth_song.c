@@ -8,7 +8,7 @@
 static Sample *from_buffer(float *buf, uint32_t frames, int channels,
                            uint32_t rate)
 {
-    Sample *s = sample_new(buf, frames, channels, rate, frames, rate);
+    Sample *s = sample_new(buf, frames, channels, rate);
     free(buf);
     return s;
 }

@@ -71,18 +71,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!isfinite(audio.frames[i]) || fabsf(audio.frames[i]) > 64.0f)
             fail("samples", "non-finite or absurd value passed through");
 
-    /* Conversion costs time per frame: only for short inputs, so the
-     * fuzzer keeps its pace on the parsers. */
+    /* Building the levels costs time per frame: only for short inputs,
+     * so the fuzzer keeps its pace on the parsers. */
     if (audio.count <= 4096) {
         Sample *s = NULL;
-        err = sampleio_from_audio(&audio, 48000, &s, &diag);
+        err = sampleio_from_audio(&audio, &s, &diag);
         if (err == HISS_OK) {
-            if (s->frames != sampleio_converted_frames(audio.count, audio.rate,
-                                                       48000))
-                fail("conversion", "wrong frame count");
+            if (s->frames != audio.count || s->rate != audio.rate)
+                fail("sample", "frames or rate changed");
+            for (int k = 0; k < s->level_count; k++)
+                if (s->levels[k].frames != (audio.count + (1u << (k + 1)) - 1) >> (k + 1))
+                    fail("levels", "wrong frame count");
             sample_release(s);
         } else if (!diag.text[0]) {
-            fail("conversion failed", "without a message");
+            fail("sample failed", "without a message");
         }
     }
     sampleio_audio_free(&audio);

@@ -37,7 +37,7 @@ alsa='#include <alsa/asoundlib.h>'
 sndfile='#include <sndfile.h>'
 samplerate='#include <samplerate.h>'
 
-# The engine side is C11 + libm (+ libsamplerate in the engine only).
+# The engine side is C11 + libm; libsamplerate builds sample levels in io.
 for layer in core engine edit; do
     for inc in "$curses" "$jack" "$alsa" "$sndfile" '#include <ncursesw/curses.h>' \
         '#include <jack/midiport.h>'; do
@@ -46,7 +46,8 @@ for layer in core engine edit; do
 done
 probe core "$samplerate" 1
 probe edit "$samplerate" 1
-probe engine "$samplerate" 0
+probe engine "$samplerate" 1
+probe io "$samplerate" 0
 probe core '#include <math.h>' 0
 probe engine '#include <stdatomic.h>' 0
 

@@ -134,7 +134,7 @@ expect_fail "seconds zero" 2 "seconds '0'" songs/beat.hiss -o x.wav --seconds=0
 expect_fail "seconds junk" 2 "seconds '2x'" songs/beat.hiss -o x.wav -s 2x
 expect_fail "seconds past the cap" 2 "at most 1200" songs/beat.hiss -o x.wav -s 1201
 expect_fail "unknown output format" 2 "x.mp3': unknown output format" songs/beat.hiss -o x.mp3
-expect_fail "bad interp" 2 "interpolation 'cubic'" songs/beat.hiss -o x.wav --interp cubic
+expect_fail "bad interp" 2 "interpolation 'quintic'" songs/beat.hiss -o x.wav --interp quintic
 expect_fail "bad bits" 2 "bits '8'" songs/beat.hiss -o x.wav --bits 8
 expect_fail "float needs wav" 2 "32-bit float needs a .wav" songs/beat.hiss -o x.flac --bits 32
 expect_fail "missing option value" 2 "needs a file name" songs/beat.hiss -o

@@ -1008,7 +1008,7 @@ static Instrument *instrument_with_sample(uint32_t frames)
 {
     Instrument *in = song_instrument_new();
     float *data = calloc(frames, sizeof *data);
-    in->sample = sample_new(data, frames, 1, 48000, frames, 48000);
+    in->sample = sample_new(data, frames, 1, 48000);
     free(data);
     snprintf(in->name, sizeof in->name, "kick");
     return in;

@@ -33,12 +33,12 @@ static Instrument *random_instrument(uint32_t rate)
     Sample *smp;
     switch (rnd_below(5)) {
     case 0: smp = NULL; break;
-    case 1: smp = sample_new(NULL, 0, 1, rate, 0, rate); break;
+    case 1: smp = sample_new(NULL, 0, 1, rate); break;
     case 2: smp = synth_noise(rate, 1 + rnd_below(5000), 2, 0.5f, rnd() | 1); break;
     case 3: {
-        /* converted from another rate, as sampleio would */
+        /* at another rate than the output, as files often are */
         Sample *n = synth_noise(rate, 2 + rnd_below(3000), 1, 0.5f, rnd() | 1);
-        smp = sample_new(n->data, n->frames, 1, rate, n->frames / 2 + 1, rate / 2);
+        smp = sample_new(n->data, n->frames, 1, 8000 + rnd_below(88000));
         sample_release(n);
         break;
     }

@@ -177,7 +177,7 @@ static void absurd_float_sample_cannot_poison_the_mix(void)
     Sample *sample = NULL;
     SampleioInfo info;
     HissDiag diag = {{0}};
-    CHECK_MSG(sampleio_load(path, 48000, &sample, &info, &diag) == HISS_OK,
+    CHECK_MSG(sampleio_load(path, &sample, &info, &diag) == HISS_OK,
               "%s", diag.text);
     if (!sample)
         return;

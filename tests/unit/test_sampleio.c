@@ -155,14 +155,12 @@ static void loads_flac_and_aiff(void)
     write_file(pa, SF_FORMAT_AIFF | SF_FORMAT_PCM_24, 22050, 1, d, 2205);
     Sample *s = NULL;
     HissDiag diag = {{0}};
-    CHECK(sampleio_load(pf, 22050, &s, NULL, &diag) == HISS_OK);
+    CHECK(sampleio_load(pf, &s, NULL, &diag) == HISS_OK);
     CHECK(s && s->frames == 2205 && s->channels == 1 && s->rate == 22050);
     if (s)
         CHECK_NEAR(s->data[100], d[100], 1.0 / 32768);
-    /* Same rate: the data is the file, nothing extra is kept. */
-    CHECK(s && s->source == NULL);
     sample_release(s);
-    CHECK(sampleio_load(pa, 22050, &s, NULL, &diag) == HISS_OK);
+    CHECK(sampleio_load(pa, &s, NULL, &diag) == HISS_OK);
     CHECK(s && s->frames == 2205);
     sample_release(s);
     free(d);
@@ -245,7 +243,7 @@ static void missing_and_non_audio_files_fail_with_the_path(void)
     CHECK_MSG(strstr(diag.text, "not a regular file"), "%s", diag.text);
     unlink(fifo);
     Sample *s = (Sample *)1;
-    CHECK(sampleio_load(text, 48000, &s, NULL, &diag) != HISS_OK && s == NULL);
+    CHECK(sampleio_load(text, &s, NULL, &diag) != HISS_OK && s == NULL);
 }
 
 static void truncated_files_fail_or_load_what_is_there(void)
@@ -317,7 +315,7 @@ static void absurd_rates_and_lengths_are_refused(void)
     free(z);
 }
 
-static void conversion_keeps_duration_and_pitch(void)
+static void loading_keeps_the_file_as_it_is(void)
 {
     const char *path = tmp_path("sine44.wav");
     uint32_t frames = 44100;
@@ -325,77 +323,71 @@ static void conversion_keeps_duration_and_pitch(void)
     write_file(path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 44100, 1, d, frames);
     Sample *s = NULL;
     HissDiag diag = {{0}};
-    CHECK(sampleio_load(path, 48000, &s, NULL, &diag) == HISS_OK);
+    CHECK(sampleio_load(path, &s, NULL, &diag) == HISS_OK);
     if (!s)
         return;
-    CHECK(s->rate == 48000 && s->frames == 48000);
-    CHECK(s->source_rate == 44100 && s->source_frames == 44100 && s->source);
-    double f = measure_freq(s->data, s->frames, 1, 48000);
-    /* Played raw at 48 kHz the pitch would be 1088 Hz. */
-    CHECK_MSG(fabs(f - 1000) < 0.05, "measured %.4f Hz", f);
-    CHECK_NEAR(rms(s->data + 4800, 38400, 1), 0.5 / sqrt(2), 0.002);
-    /* The source is the file, bit for bit. */
-    CHECK(memcmp(s->source, d, frames * sizeof(float)) == 0);
-    /* The reversed copy mirrors the converted data. */
+    /* Nothing converted: the file's rate and frames, bit for bit. */
+    CHECK(s->rate == 44100 && s->frames == 44100);
+    CHECK(memcmp(s->data, d, frames * sizeof(float)) == 0);
     CHECK(s->reversed[0] == s->data[s->frames - 1]);
-
-    Sample *t = NULL;
-    CHECK(sampleio_convert(s, 96000, &t, &diag) == HISS_OK);
-    if (t) {
-        CHECK(t->rate == 96000 && t->frames == 96000);
-        CHECK(t->source_rate == 44100 && t->source_frames == 44100 && t->source);
-        f = measure_freq(t->data, t->frames, 1, 96000);
-        CHECK_MSG(fabs(f - 1000) < 0.05, "measured %.4f Hz", f);
-    }
-    /* Back to the file's own rate: the file itself, nothing extra kept. */
-    Sample *u = NULL;
-    CHECK(sampleio_convert(t, 44100, &u, &diag) == HISS_OK);
-    if (u) {
-        CHECK(u->frames == 44100 && u->source == NULL);
-        CHECK(memcmp(u->data, d, frames * sizeof(float)) == 0);
-    }
-    sample_release(u);
-    sample_release(t);
     sample_release(s);
     free(d);
 }
 
-static void long_files_convert_faster_and_as_well(void)
+/* Level k is the sound at rate / 2^k: a tone the level can carry keeps its
+ * pitch and level, one above the level's Nyquist frequency is gone. */
+static void check_levels(uint32_t frames, int channels)
 {
-    /* Just past SAMPLEIO_BEST_QUALITY_SAMPLES: the medium converter. */
-    uint32_t frames = (SAMPLEIO_BEST_QUALITY_SAMPLES / 2 / 44100 + 1) * 44100;
-    float *d = sine(44100, 1000, 0.5, frames, 2);
-    SampleioAudio a = {.frames = d, .count = frames, .channels = 2, .rate = 44100};
-    Sample *s = NULL;
+    float *low = sine(44100, 1000, 0.5, frames, channels);
+    float *high = sine(44100, 15000, 0.5, frames, channels);
+    SampleioAudio a = {.frames = low, .count = frames, .channels = channels, .rate = 44100};
+    Sample *s = NULL, *t = NULL;
     HissDiag diag = {{0}};
-    CHECK(sampleio_from_audio(&a, 48000, &s, &diag) == HISS_OK);
-    if (s) {
-        CHECK(s->frames == sampleio_converted_frames(frames, 44100, 48000));
-        double f = measure_freq(s->data, s->frames, 2, 48000);
-        CHECK_MSG(fabs(f - 1000) < 0.05, "measured %.4f Hz", f);
-        CHECK_NEAR(rms(s->data + 96000, 480000, 2), 0.5 / sqrt(2), 0.002);
+    CHECK(sampleio_from_audio(&a, &s, &diag) == HISS_OK);
+    a.frames = high;
+    CHECK(sampleio_from_audio(&a, &t, &diag) == HISS_OK);
+    if (s && t) {
+        CHECK(s->level_count >= 3);
+        CHECK(s->levels[0].frames == (frames + 1) / 2);
+        uint32_t n = s->levels[0].frames;
+        double f = measure_freq(s->levels[0].data, n, channels, 22050);
+        CHECK_MSG(fabs(f - 1000) < 0.05, "level 1: %.4f Hz", f);
+        CHECK_NEAR(rms(s->levels[0].data + n / 10 * channels, n * 8 / 10, channels),
+                   0.5 / sqrt(2), 0.002);
+        double gone = rms(t->levels[0].data + n / 10 * channels, n * 8 / 10, channels);
+        CHECK_MSG(gone < 0.5 / sqrt(2) * 1e-4, "15 kHz in the 22.05 kHz level: %.2g", gone);
+        /* Level 2 (11.025 kHz) still carries 1 kHz. */
+        f = measure_freq(s->levels[1].data, s->levels[1].frames, channels, 11025);
+        CHECK_MSG(fabs(f - 1000) < 0.05, "level 2: %.4f Hz", f);
     }
     sample_release(s);
-    free(d);
+    sample_release(t);
+    free(low);
+    free(high);
 }
 
-static void conversion_of_odd_lengths_is_exact(void)
+static void levels_are_band_limited_octaves(void)
 {
-    /* 7 frames at 44100 -> round(7 * 48000 / 44100) = 8 frames. */
-    CHECK(sampleio_converted_frames(7, 44100, 48000) == 8);
-    CHECK(sampleio_converted_frames(44100, 44100, 96000) == 96000);
-    CHECK(sampleio_converted_frames(1, 96000, 8000) == 0);
-    CHECK(sampleio_converted_frames(12345, 48000, 48000) == 12345);
+    check_levels(44100, 1);
+    /* Past SAMPLEIO_BEST_QUALITY_SAMPLES: the medium converter. */
+    check_levels((SAMPLEIO_BEST_QUALITY_SAMPLES / 2 / 44100 + 1) * 44100, 2);
+}
+
+static void short_and_odd_samples(void)
+{
     float d[14] = {0.1f, -0.1f, 0.2f, -0.2f, 0.3f, -0.3f, 0.4f,
                    -0.4f, 0.5f, -0.5f, 0.6f, -0.6f, 0.7f, -0.7f};
     SampleioAudio a = {.frames = d, .count = 7, .channels = 2, .rate = 44100};
     Sample *s = NULL;
     HissDiag diag = {{0}};
-    CHECK(sampleio_from_audio(&a, 48000, &s, &diag) == HISS_OK);
-    CHECK(s && s->frames == 8 && s->channels == 2 && s->source_frames == 7);
+    CHECK(sampleio_from_audio(&a, &s, &diag) == HISS_OK);
+    /* Too short for a level: it has none, and its frames as they were. */
+    CHECK(s && s->frames == 7 && s->channels == 2 && s->level_count == 0);
+    if (s)
+        CHECK(memcmp(s->data, d, sizeof d) == 0);
     sample_release(s);
     a.rate = 999;
-    CHECK(sampleio_from_audio(&a, 48000, &s, &diag) == HISS_ERR_RANGE && !s);
+    CHECK(sampleio_from_audio(&a, &s, &diag) == HISS_ERR_RANGE && !s);
 }
 
 static void writer_round_trips(void)
@@ -556,9 +548,9 @@ int main(void)
     RUN(missing_and_non_audio_files_fail_with_the_path);
     RUN(truncated_files_fail_or_load_what_is_there);
     RUN(absurd_rates_and_lengths_are_refused);
-    RUN(conversion_keeps_duration_and_pitch);
-    RUN(long_files_convert_faster_and_as_well);
-    RUN(conversion_of_odd_lengths_is_exact);
+    RUN(loading_keeps_the_file_as_it_is);
+    RUN(levels_are_band_limited_octaves);
+    RUN(short_and_odd_samples);
     RUN(writer_round_trips);
     RUN(writer_output_is_deterministic);
     RUN(writer_errors_are_clear_and_leave_nothing);

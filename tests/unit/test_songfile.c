@@ -751,8 +751,8 @@ static void test_errors_instruments(void)
         "t.hiss:2:34: loop end 4294967296 is out of range (0..4294967295)");
     ERR(H "instrument 01 \"k\" loop forward 0\n", HISS_ERR_PARSE,
         "t.hiss:2:33: missing loop end (0..4294967295)");
-    ERR(H "instrument 01 \"k\" interp cubic\n", HISS_ERR_PARSE,
-        "t.hiss:2:26: bad interp 'cubic' (raw|linear|sinc)");
+    ERR(H "instrument 01 \"k\" interp quintic\n", HISS_ERR_PARSE,
+        "t.hiss:2:26: bad interp 'quintic' (raw|linear|cubic|sinc)");
     ERR(H "instrument 01 \"k\" volume 1 volume 2\n", HISS_ERR_PARSE,
         "t.hiss:2:28: duplicate field 'volume' in instrument 01");
     ERR(H "instrument 01 \"k\" sample \"a.wav\n", HISS_ERR_PARSE,

@@ -55,8 +55,7 @@ static Sample *make_sample(int frames)
     for (int i = 0; i < frames; i++)
         data[i] = (float)((1.0 - (double)i / frames) *
                           ((i / 20) % 2 ? 0.5 : -0.5));
-    Sample *s = sample_new(data, (uint32_t)frames, 1, RATE, (uint32_t)frames,
-                           RATE);
+    Sample *s = sample_new(data, (uint32_t)frames, 1, RATE);
     free(data);
     return s;
 }
@@ -75,7 +74,7 @@ static Song *make_song(void)
         inst->sample = make_sample(2000 + 500 * slot);
         inst->loop = slot % 2 ? LOOP_FORWARD : LOOP_OFF;
         inst->loop_start = 0;
-        inst->loop_end = inst->sample->source_frames;
+        inst->loop_end = inst->sample->frames;
         atomic_store(&song->instruments[slot], inst);
     }
     for (int row = 0; row < 16; row++)

@@ -1,13 +1,17 @@
-/* The editor's background loader converting a song's samples to a new
- * device rate: each instrument gets the same sound at the new rate, twins
- * stay shared, and a slot the user changed meanwhile is respected. */
+/* The editor's background loader: each instrument gets its file's sound at
+ * the file's own rate (whatever the device runs at), twins share one
+ * Sample, a slot the user changed meanwhile is respected, and a song whose
+ * samples are all there has nothing to load at any rate. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/synth_song.h"
+#include "sampleio.h"
 #include "test.h"
 #include "ui_file.h"
-
 typedef struct {
     Instrument *retired[8];
     int count;
@@ -41,50 +45,98 @@ static bool run_to_end(UiLoader *l, Song *s, Retired *r)
     return false;
 }
 
-static void converts_every_sample_to_the_new_rate(void)
+static char dir[64];
+static char song_path[128];
+
+/* A one-second 440 Hz tone at 44.1 kHz, tone.wav next to the song. */
+static void write_tone(void)
 {
+    snprintf(dir, sizeof dir, "/tmp/hiss-loader-XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(song_path, sizeof song_path, "%s/song.hiss", dir);
+    char wav[128];
+    snprintf(wav, sizeof wav, "%s/tone.wav", dir);
+    Sample *tone = synth_sine(44100, 440.0, 44100, 1, 0.5f);
+    SampleioWriter *w = NULL;
+    HissDiag d = {{0}};
+    CHECK(sampleio_writer_open(wav, 44100, 1, SAMPLEIO_ENC_FLOAT, &w, &d) == HISS_OK);
+    if (w) {
+        CHECK(sampleio_writer_write(w, tone->data, tone->frames, &d) == HISS_OK);
+        CHECK(sampleio_writer_close(w, &d) == HISS_OK);
+    }
+    sample_release(tone);
+}
+
+static void remove_tone(void)
+{
+    char wav[128];
+    snprintf(wav, sizeof wav, "%s/tone.wav", dir);
+    unlink(wav);
+    rmdir(dir);
+}
+
+static Instrument *named(const char *path, int volume)
+{
+    Instrument *inst = song_instrument_new();
+    snprintf(inst->path, sizeof inst->path, "%s", path);
+    inst->volume = volume;
+    return inst;
+}
+
+static void loads_every_sample_at_its_own_rate(void)
+{
+    write_tone();
     Song *s = synth_song(2, 16, 125, 6);
-    Sample *sine = synth_sine(48000, 440.0, 48000, 1, 0.5f);
-    synth_set_instrument(s, 1, synth_instrument(sine, LOOP_FORWARD, 0, 48000, INTERP_LINEAR));
-    /* Slot 2 plays the same Sample: it must stay shared after conversion. */
-    synth_set_instrument(s, 2, synth_instrument(sample_retain(sine), LOOP_OFF, 0, 0,
-                                                INTERP_RAW));
-    /* Slot 3 is already at the new rate: left alone. */
-    synth_set_instrument(s, 3, synth_instrument(synth_kick(44100), LOOP_OFF, 0, 0,
+    /* Slots 1 and 2 name one file: they share one Sample. */
+    synth_set_instrument(s, 1, named("tone.wav", 64));
+    synth_set_instrument(s, 2, named("tone.wav", 32));
+    /* Slot 3 already has its sound (at another rate): left alone. */
+    synth_set_instrument(s, 3, synth_instrument(synth_kick(22050), LOOP_OFF, 0, 0,
                                                 INTERP_LINEAR));
     const Instrument *third = song_instrument(s, 3);
-    uint64_t origin = sine->origin;
 
-    UiLoader *l = ui_loader_start(s, NULL, 44100);
+    UiLoader *l = ui_loader_start(s, song_path, 48000);
     CHECK(l != NULL);
-    CHECK(ui_loader_only_converts(l));
     Retired r = {{0}, 0};
-    CHECK(run_to_end(l, s, &r));
+    CHECK(l && run_to_end(l, s, &r));
     char first[200];
-    CHECK(ui_loader_result(l, first, sizeof first) == 0);
+    CHECK(l && ui_loader_result(l, first, sizeof first) == 0);
     ui_loader_free(l);
 
     const Instrument *a = song_instrument(s, 1), *b = song_instrument(s, 2);
-    CHECK(a->sample->rate == 44100 && a->sample->origin == origin);
-    CHECK(a->sample->frames == 44100); /* one second stays one second */
+    CHECK(a->sample && a->sample->rate == 44100 && a->sample->frames == 44100);
     CHECK(a->sample == b->sample);
-    CHECK(a->loop == LOOP_FORWARD && b->interp == INTERP_RAW);
-    CHECK(song_instrument(s, 3) == third);
+    CHECK(a->volume == 64 && b->volume == 32);
+    CHECK(song_instrument(s, 3) == third && third->sample->rate == 22050);
     CHECK(r.count == 2);
     retired_free(&r);
     song_free(s);
+    remove_tone();
 }
 
-/* Changed while converting: a slot still playing the same sample (a volume
- * edit) gets the converted sound with the user's change; a slot given
+/* Samples keep their own rate: a device at another rate gives the loader
+ * nothing to do. */
+static void nothing_to_load_at_another_rate(void)
+{
+    Song *s = synth_song(1, 16, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(48000, 440.0, 4800, 1, 0.5f),
+                                                LOOP_OFF, 0, 0, INTERP_LINEAR));
+    UiLoader *l = ui_loader_start(s, NULL, 44100);
+    CHECK(l == NULL);
+    ui_loader_free(l);
+    song_free(s);
+}
+
+/* Changed while loading: a slot that still names the file and has no sound
+ * (a volume edit) gets the sound with the user's change; a slot given
  * another sound keeps the user's. */
 static void respects_slots_changed_meanwhile(void)
 {
+    write_tone();
     Song *s = synth_song(1, 16, 125, 6);
-    for (int slot = 1; slot <= 2; slot++)
-        synth_set_instrument(s, slot, synth_instrument(synth_sine(48000, 440.0, 96000, 2, 0.5f),
-                                                       LOOP_OFF, 0, 0, INTERP_LINEAR));
-    UiLoader *l = ui_loader_start(s, NULL, 44100);
+    synth_set_instrument(s, 1, named("tone.wav", 64));
+    synth_set_instrument(s, 2, named("tone.wav", 64));
+    UiLoader *l = ui_loader_start(s, song_path, 48000);
     CHECK(l != NULL);
     Retired r = {{0}, 0};
     /* Before any result is taken: the user edits both slots. */
@@ -93,19 +145,21 @@ static void respects_slots_changed_meanwhile(void)
     keep_retired(&r, atomic_exchange(&s->instruments[1], louder));
     Instrument *other = synth_instrument(synth_hat(48000), LOOP_OFF, 0, 0, INTERP_LINEAR);
     keep_retired(&r, atomic_exchange(&s->instruments[2], other));
-    CHECK(run_to_end(l, s, &r));
+    CHECK(l && run_to_end(l, s, &r));
     ui_loader_free(l);
 
     const Instrument *a = song_instrument(s, 1), *b = song_instrument(s, 2);
-    CHECK(a->volume == 20 && a->sample->rate == 44100);
+    CHECK(a->volume == 20 && a->sample && a->sample->rate == 44100);
     CHECK(b == other && b->sample->rate == 48000);
     retired_free(&r);
     song_free(s);
+    remove_tone();
 }
 
 int main(void)
 {
-    RUN(converts_every_sample_to_the_new_rate);
+    RUN(loads_every_sample_at_its_own_rate);
+    RUN(nothing_to_load_at_another_rate);
     RUN(respects_slots_changed_meanwhile);
     return test_finish();
 }

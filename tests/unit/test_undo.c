@@ -126,7 +126,7 @@ static void instrument_snapshots_count_their_samples(void)
 {
     float data[4096] = {0};
     Instrument *a = song_instrument_new();
-    a->sample = sample_new(data, 4096, 1, 48000, 4096, 48000);
+    a->sample = sample_new(data, 4096, 1, 48000);
     Instrument *b = song_instrument_clone(a);
     UndoStep *s = undo_step_new();
     size_t before = s->bytes;

@@ -224,7 +224,7 @@ static Instrument *load_instrument(UiApp *app, const char *path, bool for_song)
     Sample *sample = NULL;
     HissDiag diag;
     SampleioInfo info;
-    if (sampleio_load(path, app->rate, &sample, &info, &diag) != HISS_OK) {
+    if (sampleio_load(path, &sample, &info, &diag) != HISS_OK) {
         ui_set_message(app, true, "%s", diag.text);
         return NULL;
     }

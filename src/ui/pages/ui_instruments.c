@@ -70,7 +70,7 @@ static void field_text(const Instrument *inst, Field f, char *buf, size_t size)
 
 static uint32_t source_frames(const Instrument *inst)
 {
-    return inst->sample ? inst->sample->source_frames : 0;
+    return inst->sample ? inst->sample->frames : 0;
 }
 
 static HissError set_loop(UiApp *app, int slot, const Instrument *inst,
@@ -184,7 +184,7 @@ static void instruments_draw(UiApp *app, unsigned dirty)
     if (inst && inst->sample) {
         const Sample *s = inst->sample;
         snprintf(buf, sizeof buf, "%u frames at %u Hz, %s",
-                 s->source_frames, s->source_rate, s->channels == 2 ? "stereo" : "mono");
+                 s->frames, s->rate, s->channels == 2 ? "stereo" : "mono");
         ui_put(y++, x, w, ui_attr(UI_C_DIM), buf);
     } else {
         ui_put(y++, x, w, ui_attr(UI_C_DIM), inst ? "no sample data" : "");
