@@ -132,9 +132,13 @@ static void play_guarded(const char *backend, Song *song, Song *next_song,
     CHECK(engine_send(e, &loop) && engine_send(e, &play));
     int steps = (int)(seconds * 50);
     bool swapped_song = false;
+    int max_voices = 0;
     for (int i = 0; i < steps; i++) {
         sleep_ms(20);
         audio_poll(a);
+        int voices = atomic_load(&engine_status(e)->voices);
+        if (voices > max_voices)
+            max_voices = voices;
         engine_collect_garbage(e);
         if (i % 10 == 5) {
             EngineCommand mute = {.type = ENGINE_CMD_SET_MUTE, .a = i % 4, .b = (i / 10) % 2};
@@ -166,7 +170,7 @@ static void play_guarded(const char *backend, Song *song, Song *next_song,
     CHECK_MSG(ran > 20, "only %d periods", ran);
     CHECK(atomic_load(&engine_status(e)->frames_rendered) > 0);
     CHECK(atomic_load(&engine_status(e2)->frames_rendered) > 0);
-    CHECK(atomic_load(&engine_status(e)->voices) >= 0);
+    CHECK_MSG(max_voices > 0, "no voice sounded while the song played");
     CHECK_MSG(rtguard_violations() == 0, "%lu violations, the last in %s",
               rtguard_violations(), rtguard_last());
     printf("  %s: %d periods, %lu violations, %u xruns\n", backend, ran,

@@ -301,6 +301,9 @@ static void test_loops_are_seamless(void)
                   "%s: loop %u..%u of %u", k->file, k->start, k->end, k->frames);
         SF_INFO info;
         float *x = read_wav(k->file, &info);
+        CHECK_MSG(x != NULL, "%s unreadable", k->file);
+        CHECK_MSG(!x || k->end <= info.frames, "%s: loop end %u past its %lld frames",
+                  k->file, k->end, (long long)info.frames);
         if (!x || k->end > info.frames || k->start + 2 >= k->end) {
             free(x);
             continue;
@@ -332,6 +335,7 @@ static void test_pitched_samples_play_their_base_note(void)
         CHECK_MSG(expect > 0, "%s: bad base note %s", k->file, k->base);
         SF_INFO info;
         float *x = read_wav(k->file, &info);
+        CHECK_MSG(x != NULL, "%s unreadable", k->file);
         if (!x || expect <= 0) {
             free(x);
             continue;
