@@ -70,6 +70,20 @@ static void note_ratio_is_equal_tempered(void)
 {
     CHECK_NEAR(song_note_ratio(NOTE_C4 + 12, NOTE_C4, 0), 2.0, 1e-12);
     CHECK_NEAR(song_note_ratio(NOTE_C4, NOTE_C4, 100), pow(2, 1 / 12.0), 1e-12);
+    /* Every note against a few base notes and finetunes, down and up. */
+    static const int bases[] = {NOTE_FIRST, NOTE_C4 - 7, NOTE_C4, NOTE_C4 + 19};
+    static const int cents[] = {-100, -37, 0, 1, 50, 100};
+    int wrong = 0;
+    for (int note = NOTE_FIRST; note <= NOTE_LAST; note++)
+        for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++)
+            for (size_t c = 0; c < sizeof cents / sizeof cents[0]; c++) {
+                double want = pow(2, (note - bases[b]) / 12.0 + cents[c] / 1200.0);
+                double got = song_note_ratio(note, bases[b], cents[c]);
+                if (fabs(got - want) > want * 1e-12 && wrong++ < 3)
+                    fprintf(stderr, "  note %d base %d %+d cents: %.15g, want %.15g\n",
+                            note, bases[b], cents[c], got, want);
+            }
+    CHECK(wrong == 0);
 }
 
 int main(void)
