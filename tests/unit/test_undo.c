@@ -1,6 +1,10 @@
-/* The undo history on its own: ordering, limits, merging, state ids. */
+/* The undo history on its own: ordering, limits, merging, state ids; and
+ * its default depth through the editor's own edit functions. */
 #include <stdlib.h>
+#include <string.h>
 
+#include "edit.h"
+#include "songfile.h"
 #include "test.h"
 #include "undo.h"
 
@@ -187,6 +191,54 @@ static void a_cell_step_is_small(void)
     undo_step_free(s);
 }
 
+static char *song_text(const Song *song)
+{
+    char *text = NULL;
+    size_t len = 0;
+    CHECK(songfile_format(song, &text, &len) == HISS_OK);
+    return text ? text : calloc(1, 1);
+}
+
+/* "Undo keeps 2000 steps by default", through the editor: 2100 note
+ * entries (each a different cell from the one before, each a different
+ * note from what the cell held, so no two merge and none is empty), then
+ * 2000 undos give back exactly the song as it was after the first 100,
+ * and the 2001st says there is nothing left to undo. */
+static void the_editor_undoes_2000_steps_by_default(void)
+{
+    enum { EDITS = 2100, KEPT = 2000, ROWS = 64, CHANNELS = 4 };
+    Song *song = song_new();
+    Editor *ed = edit_new(song, NULL, NULL);
+    edit_set_edit_mode(ed, true);
+    edit_set_step(ed, 0);
+    char *after_100 = NULL;
+    int refused = 0;
+    for (int i = 0; i < EDITS; i++) {
+        int cell = i % (ROWS * CHANNELS), pass = i / (ROWS * CHANNELS);
+        edit_cursor_set(ed, (EditCursor){0, cell % ROWS, cell / ROWS, EDIT_COL_NOTE});
+        refused += edit_note_from_key_offset(ed, pass % 24) != HISS_OK;
+        if (i + 1 == EDITS - KEPT)
+            after_100 = song_text(song);
+    }
+    CHECK(refused == 0);
+    char *after_all = song_text(song);
+    CHECK(strcmp(after_all, after_100) != 0);
+    int undone = 0;
+    while (undone < KEPT && edit_undo(ed) == HISS_OK)
+        undone++;
+    CHECK_MSG(undone == KEPT, "%d undos", undone);
+    char *restored = song_text(song);
+    CHECK_MSG(strcmp(restored, after_100) == 0, "the song after %d undos is not the song "
+              "after the first %d edits", undone, EDITS - KEPT);
+    CHECK(edit_undo(ed) == HISS_ERR_MISSING);
+    CHECK(!edit_can_undo(ed));
+    free(after_100);
+    free(after_all);
+    free(restored);
+    edit_free(ed);
+    song_free(song);
+}
+
 int main(void)
 {
     RUN(back_and_forward_in_order);
@@ -198,5 +250,6 @@ int main(void)
     RUN(state_ids_tell_states_apart);
     RUN(resize_keeps_a_copy_only_when_cells_are_cut);
     RUN(a_cell_step_is_small);
+    RUN(the_editor_undoes_2000_steps_by_default);
     return test_finish();
 }
