@@ -119,14 +119,18 @@ check "the new ch03 connected per --connect" connected hissed:ch03 rec:in_5
 # empty channel now) is silent.
 keys Space
 check "it plays" wait_for "▶ "
+# Silence proves something only from a recorder that was listening: each
+# step of the setup is a check, and the recording must be a whole second.
 spawn "$WORK/ch.log" "$JACKREC" record chk "$WORK/ch.wav" 1 2
-wait_line "$WORK/ch.log" '^ready' 10
-"$JACKREC" connect hissed:ch03 chk:in_1
-"$JACKREC" connect hissed:ch01 chk:in_2
-wait_exit "$SPAWN_PID" 10
+check "a recorder for the channel ports" wait_line "$WORK/ch.log" '^ready' 10
+check "connected to ch03" "$JACKREC" connect hissed:ch03 chk:in_1
+check "connected to ch01" "$JACKREC" connect hissed:ch01 chk:in_2
+check "the recording ends" wait_exit "$SPAWN_PID" 10
+check "and is written whole" test "${EXIT_STATUS:-1}" = 0
 check "the new ch03 port carries channel 3" \
-    bash -c "! '$JACKREC' silent '$WORK/ch.wav' --ch 0"
-check "ch01 (empty in this song) is silent" "$JACKREC" silent "$WORK/ch.wav" --ch 1
+    bash -c "'$JACKREC' silent '$WORK/ch.wav' --ch 0 >'$WORK/ch0.txt'; test \$? = 1"
+check "ch01 (empty in this song) is silent, over a whole second" \
+    bash -c "'$JACKREC' silent '$WORK/ch.wav' --ch 1 >'$WORK/ch1.txt' && grep -qE '^silent: 48000 frames' '$WORK/ch1.txt'"
 keys Space
 
 keys C-q

@@ -24,7 +24,8 @@ start "$TMP/proj/patterns" "beat.hiss"
 check "the song opens" wait_for "Dusty Tape"
 check "its samples load" wait_gone "loading samples"
 keys C-w C-u "sub/beat.hiss" Enter
-check "save as into a subdirectory" wait_for "saved sub/beat.hiss"
+check "save as into a subdirectory" wait_written "$TMP/proj/patterns/sub/beat.hiss" none
+check "and says so" wait_for "saved sub/beat.hiss"
 check "the sample paths now start from the subdirectory" \
     grep -qF 'sample "../../samples/kick.wav"' "$TMP/proj/patterns/sub/beat.hiss"
 check "the saved copy renders: every sample is found" \
@@ -34,22 +35,32 @@ check "the saved copy renders: every sample is found" \
 mkdir -p "$TMP/elsewhere/adir"
 keys C-w C-u "$TMP/elsewhere/adir" Enter
 check "a save as onto a directory fails" wait_for "not saved"
-rm -f "$TMP/proj/patterns/sub/beat.hiss"
+stamp=$(file_stamp "$TMP/proj/patterns/sub/beat.hiss")
 keys C-s
 check "a plain save after it goes to the subdirectory again" \
-    wait_for "saved sub/beat.hiss"
+    wait_written "$TMP/proj/patterns/sub/beat.hiss" "$stamp"
+check "and says so" wait_for "saved sub/beat.hiss"
 check "with the paths as they were before the failed save" \
     grep -qF 'sample "../../samples/kick.wav"' "$TMP/proj/patterns/sub/beat.hiss"
 check "and renders" renders "$TMP/proj/patterns/sub/beat.hiss"
 keys C-w C-u "missing/beat.hiss" Enter
 check "a save as into a missing directory fails" wait_for "No such file or directory"
 keys C-w C-u "$TMP/elsewhere/deep/moved.hiss" Enter
-check "save as from there into another tree" wait_for "saved $TMP/elsewhere/deep/moved.hiss"
+check "save as from there into another tree" \
+    wait_written "$TMP/elsewhere/deep/moved.hiss" none
+check "and says so" wait_for "saved $TMP/elsewhere/deep/moved.hiss"
 check "the paths climb out of that tree" \
     grep -qF 'sample "../../proj/samples/kick.wav"' "$TMP/elsewhere/deep/moved.hiss"
 check "that copy renders too" renders "$TMP/elsewhere/deep/moved.hiss"
+# The message of this save is the one already on screen: the file's
+# new write is what shows it happened.
+stamp=$(file_stamp "$TMP/elsewhere/deep/moved.hiss")
+sleep 0.05 # a write in the same clock tick would keep the time stamp
 keys C-s
-check "a plain save keeps the same paths" wait_for "saved $TMP/elsewhere/deep/moved.hiss"
+check "a plain save writes the file again" \
+    wait_written "$TMP/elsewhere/deep/moved.hiss" "$stamp"
+check "keeping the same paths" \
+    grep -qF 'sample "../../proj/samples/kick.wav"' "$TMP/elsewhere/deep/moved.hiss"
 check "and still renders" renders "$TMP/elsewhere/deep/moved.hiss"
 check "the first copy is untouched by the later moves" \
     grep -qF 'sample "../../samples/kick.wav"' "$TMP/proj/patterns/sub/beat.hiss"

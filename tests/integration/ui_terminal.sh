@@ -69,7 +69,11 @@ check "default keys still work" wait_for "000│C-4"
 keys k
 check "the good binding works (k toggles edit mode)" wait_for "edit jam"
 keys x
-check "edit mode is off: no note is written" wait_for "001│... .. .."
+# ] (octave up) shows once handled, and keys are handled in order: by
+# then the x has been too.
+keys ']'
+check "] after it is handled" wait_for "Oct 5"
+check "edit mode is off: no note is written" shows "001│... .. .."
 keys '?' End
 check "help lists every bad line" wait_re "hissrc:3:8: unknown action 'fly'"
 keys Escape

@@ -35,6 +35,22 @@ wait_gone() {
     done
     return 1
 }
+# shows TEXT: on the screen now (no waiting). For "nothing happened"
+# checks, made only after a later key's own effect showed, so the key
+# under test has certainly been handled.
+shows() { screen | grep -qF -- "$1"; }
+# file_stamp FILE: changes whenever FILE is written again (a write in
+# place or a new file renamed over it), "none" while it does not exist.
+file_stamp() { stat -c '%y %i %s' -- "$1" 2>/dev/null || echo none; }
+# wait_written FILE STAMP: until FILE's stamp differs from STAMP, taken
+# before the action, so only that action's write passes.
+wait_written() {
+    for _ in $(seq 1 100); do
+        [ "$(file_stamp "$1")" != "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
 check() {
     local name=$1
     shift
