@@ -16,7 +16,7 @@ static void print_help(FILE *f)
             "       hiss --recover                     list recoverable songs\n"
             "       hiss --version | --help\n"
             "audio options, for the editor and for play:\n");
-    cli_audio_usage(f, "  ");
+    cli_audio_usage(f);
     fprintf(f, "render, play and --recover take --help too. See hiss(1), and\n"
                "hiss(5) for the song format.\n");
 }

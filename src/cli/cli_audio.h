@@ -1,20 +1,24 @@
-/* cli_audio: the audio options `hiss play` and the editor share, parsed
- * and described in one place so both take the same words. */
+/* cli_audio: the audio options `hiss play` and the editor share (defined
+ * in cli_options.c's table), turned into AudioOptions in one place so both
+ * take the same words. */
 #ifndef HISS_CLI_AUDIO_H
 #define HISS_CLI_AUDIO_H
 
 #include <stdio.h>
 
 #include "audio.h"
+#include "cli_options.h"
 
-/* Looks at argv[i] (the value, if the option takes one, is argv[i + 1] or
- * follows '=' in the same word). Returns how many words it took (1 or 2),
- * 0 when argv[i] is not an audio option, or -1 after printing
- * "PROG: message" on stderr for a bad or missing value. Strings stored in
- * *o point into argv. */
-int cli_audio_option(const char *prog, int argc, char **argv, int i, AudioOptions *o);
+/* For a subcommand's list of accepted options. */
+#define CLI_AUDIO_OPTIONS                                                       \
+    CLI_OPT_AUDIO, CLI_OPT_DEVICE, CLI_OPT_PERIOD, CLI_OPT_RATE,                \
+        CLI_OPT_CLIENT_NAME, CLI_OPT_NO_CONNECT, CLI_OPT_CONNECT, CLI_OPT_PORTS, \
+        CLI_OPT_TRANSPORT, CLI_OPT_START_SERVER, CLI_OPT_FALLBACK
 
-/* The options above, for a usage text: lines starting with `indent`. */
-void cli_audio_usage(FILE *f, const char *indent);
+/* The audio options that were given, into *o (strings point into argv). */
+void cli_audio_from_args(const CliArgs *args, AudioOptions *o);
+
+/* The options above, one line each, for a usage text. */
+void cli_audio_usage(FILE *f);
 
 #endif

@@ -36,68 +36,40 @@ typedef struct {
     bool line_dirty;
 } Player;
 
+static const CliOpt PLAY_OPTIONS[] = {
+    CLI_OPT_SECONDS, CLI_OPT_LOOP, CLI_OPT_QUIET, CLI_AUDIO_OPTIONS, CLI_OPT_HELP,
+};
+
 static void play_usage(FILE *f)
 {
-    fprintf(f, "usage: hiss play SONG [--seconds N] [--loop] [--quiet]\n");
-    cli_audio_usage(f, "         ");
+    fprintf(f, "usage: hiss play SONG [options]\n");
+    cli_options_usage(f, PLAY_OPTIONS, HISS_ARRAY_LEN(PLAY_OPTIONS));
 }
 
-/* 0 = parsed, else the exit status. */
+/* 0 = parsed, -1 = help shown, else the exit status. */
 static int parse_args(int argc, char **argv, PlayArgs *p)
 {
     memset(p, 0, sizeof *p);
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (arg[0] != '-' || !arg[1]) {
-            if (p->song_path) {
-                fprintf(stderr, "hiss play: one song at a time ('%s')\n", arg);
-                return 2;
-            }
-            p->song_path = arg;
-            continue;
-        }
-        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            play_usage(stdout);
-            return -1;
-        }
-        int used = cli_audio_option("hiss play", argc, argv, i, &p->audio);
-        if (used < 0)
-            return 2;
-        if (used > 0) {
-            i += used - 1;
-            continue;
-        }
-        bool *flag = !strcmp(arg, "--loop")           ? &p->loop
-                     : !strcmp(arg, "--quiet") || !strcmp(arg, "-q") ? &p->quiet
-                                                      : NULL;
-        if (flag) {
-            *flag = true;
-            continue;
-        }
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!val) {
-            fprintf(stderr, "hiss play: %s needs a value\n", arg);
-            return 2;
-        }
-        if (!strcmp(arg, "--seconds")) {
-            char *end;
-            p->seconds = strtod(val, &end);
-            if (end == val || *end || !(p->seconds > 0) || p->seconds > 1e7) {
-                fprintf(stderr, "hiss play: --seconds wants a positive number\n");
-                return 2;
-            }
-        } else {
-            fprintf(stderr, "hiss play: unknown option %s\n", arg);
-            play_usage(stderr);
-            return 2;
-        }
-        i++;
+    CliArgs a;
+    int rc = cli_options_parse("hiss play", argc, argv, 1, PLAY_OPTIONS,
+                               HISS_ARRAY_LEN(PLAY_OPTIONS), &a);
+    if (!rc && a.given[CLI_OPT_HELP]) {
+        play_usage(stdout);
+        rc = -1;
+    } else if (!rc && a.operand_count != 1) {
+        rc = a.operand_count ? cli_usage_error("hiss play", "one song at a time ('%s')",
+                                               a.operands[1])
+                             : cli_usage_error("hiss play", "no song given");
     }
-    if (!p->song_path) {
-        play_usage(stderr);
-        return 2;
+    if (!rc) {
+        p->song_path = a.operands[0];
+        p->seconds = a.given[CLI_OPT_SECONDS] ? a.number[CLI_OPT_SECONDS] : 0;
+        p->loop = a.given[CLI_OPT_LOOP];
+        p->quiet = a.given[CLI_OPT_QUIET];
+        cli_audio_from_args(&a, &p->audio);
     }
-    return 0;
+    cli_args_free(&a);
+    return rc;
 }
 
 static void sleep_ms(int ms)

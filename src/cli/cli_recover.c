@@ -10,12 +10,16 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_options.h"
 #include "recovery.h"
+
+static const CliOpt RECOVER_OPTIONS[] = {CLI_OPT_HELP};
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: hiss --recover [DIR...]\n"
-               "Lists recovery files (newest first): those next to songs in "
+    fprintf(f, "usage: hiss --recover [DIR...]\n");
+    cli_options_usage(f, RECOVER_OPTIONS, HISS_ARRAY_LEN(RECOVER_OPTIONS));
+    fprintf(f, "Lists recovery files (newest first): those next to songs in "
                "the index and in\nthe current directory and each DIR, and "
                "those in the state directory.\n");
 }
@@ -47,19 +51,18 @@ int cli_recover(int argc, char **argv)
     }
     int count = 0;
     dirs[count++] = ".";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            usage(stdout);
-            free(dirs);
-            return 0;
-        }
-        if (argv[i][0] == '-') {
-            fprintf(stderr, "hiss --recover: unknown option '%s'\n", argv[i]);
-            usage(stderr);
-            free(dirs);
-            return 2;
-        }
-        dirs[count++] = argv[i];
+    CliArgs a;
+    int rc = cli_options_parse("hiss --recover", argc, argv, 1, RECOVER_OPTIONS,
+                               HISS_ARRAY_LEN(RECOVER_OPTIONS), &a);
+    bool help = !rc && a.given[CLI_OPT_HELP];
+    if (help)
+        usage(stdout);
+    for (int i = 0; !rc && i < a.operand_count; i++)
+        dirs[count++] = a.operands[i];
+    cli_args_free(&a);
+    if (rc || help) {
+        free(dirs);
+        return rc;
     }
     char state[RECOVERY_PATH_MAX];
     HissDiag diag = {{0}};

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_options.h"
 #include "engine.h"
 #include "sampleio.h"
 #include "signals.h"
@@ -21,15 +22,13 @@
 
 enum {
     RENDER_BLOCK = 1024,
-    RENDER_RATE_DEFAULT = 48000,
-    RENDER_RATE_MIN = 8000,
-    RENDER_RATE_MAX = 192000,
-    RENDER_MAX_SECONDS = 20 * 60, /* the cap for songs that never end, and
-                                     the longest --seconds: keeps WAV files
-                                     under their 4 GiB limit at any rate */
+    RENDER_RATE_DEFAULT = CLI_RATE_DEFAULT,
+    RENDER_MAX_SECONDS = CLI_SECONDS_MAX, /* the cap for songs that never end,
+                                             and the longest --seconds: keeps
+                                             WAV files under their 4 GiB limit
+                                             at any rate */
     RENDER_TAIL_SECONDS = 2,      /* ring-out after the song's last row */
     EXIT_FAILURE_RENDER = 1,
-    EXIT_USAGE = 2,
     EXIT_INTERRUPTED = 130,
 };
 
@@ -58,67 +57,19 @@ typedef struct {
     float *held[SONG_MAX_CHANNELS]; /* room for render_loop's held frames */
 } Stems;
 
+static const CliOpt RENDER_OPTIONS[] = {
+    CLI_OPT_OUTPUT, CLI_OPT_RATE,       CLI_OPT_SECONDS,       CLI_OPT_STEMS, CLI_OPT_BITS,
+    CLI_OPT_INTERP, CLI_OPT_NO_LIMITER, CLI_OPT_ALLOW_MISSING, CLI_OPT_QUIET, CLI_OPT_HELP,
+};
+
 static void usage(FILE *f)
 {
+    fprintf(f, "usage: hiss render SONG -o OUT [options]\n");
+    cli_options_usage(f, RENDER_OPTIONS, HISS_ARRAY_LEN(RENDER_OPTIONS));
     fprintf(f,
-            "usage: hiss render SONG -o OUT [options]\n"
-            "  -o, --output FILE    the mix: FILE.wav, FILE.flac or FILE.aiff\n"
-            "  -r, --rate HZ        sample rate, %d..%d (default %d)\n"
-            "  -s, --seconds N      exactly N seconds (decimals allowed), cut there\n"
-            "      --stems DIR      also one mono file per channel into DIR\n"
-            "      --bits 16|24|32  16- or 24-bit PCM (default 24), 32 = float (.wav)\n"
-            "      --interp MODE    raw, linear, cubic or sinc for every instrument\n"
-            "      --no-limiter     turn the master limiter off\n"
-            "      --allow-missing  render even when samples are missing (silent)\n"
-            "  -q, --quiet          print nothing but errors\n"
-            "  -h, --help           this help\n"
             "Without --seconds the render stops when the song ends, after its\n"
             "notes ring out (at most %d s), or after %d minutes at the latest.\n",
-            RENDER_RATE_MIN, RENDER_RATE_MAX, RENDER_RATE_DEFAULT,
             RENDER_TAIL_SECONDS, RENDER_MAX_SECONDS / 60);
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "hiss render: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see hiss render --help)\n");
-    return EXIT_USAGE;
-}
-
-static bool parse_long(const char *text, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
-
-/* "--name value", "--name=value", "-x value" or "-xvalue" (as getopt
- * takes them); *i advances past what was used. NULL when the value is
- * missing. */
-static const char *option_value(int argc, char **argv, int *i, const char *short_name,
-                                const char *name)
-{
-    const char *arg = argv[*i];
-    size_t n = strlen(name);
-    if (!strncmp(arg, name, n) && arg[n] == '=')
-        return arg + n + 1;
-    if (short_name && arg[1] != '-' && arg[1] == short_name[1] && arg[2])
-        return arg + 2;
-    if (*i + 1 >= argc)
-        return NULL;
-    return argv[++*i];
-}
-
-static bool option_is(const char *arg, const char *short_name, const char *long_name)
-{
-    size_t n = strlen(long_name);
-    return (short_name && !strncmp(arg, short_name, 2)) || !strcmp(arg, long_name) ||
-           (!strncmp(arg, long_name, n) && arg[n] == '=');
 }
 
 static const char *file_extension(const char *path)
@@ -128,93 +79,64 @@ static const char *file_extension(const char *path)
     return dot ? dot : ".wav";
 }
 
-/* Returns -1 to go on, else the exit status. */
+/* What the parsed command line says, checked as a whole. Returns -1 to go
+ * on, else the exit status. */
+static int options_from_args(const CliArgs *a, RenderOptions *o)
+{
+    static const char *const PROG = "hiss render";
+    if (a->given[CLI_OPT_HELP]) {
+        usage(stdout);
+        return 0;
+    }
+    if (a->operand_count > 1)
+        return cli_usage_error(PROG, "more than one song given: '%s'", a->operands[1]);
+    o->song = a->operand_count ? a->operands[0] : NULL;
+    o->output = a->text[CLI_OPT_OUTPUT];
+    o->stems_dir = a->text[CLI_OPT_STEMS];
+    if (a->given[CLI_OPT_RATE])
+        o->rate = (uint32_t)a->number[CLI_OPT_RATE];
+    if (a->given[CLI_OPT_SECONDS])
+        o->seconds = a->number[CLI_OPT_SECONDS];
+    if (a->given[CLI_OPT_BITS]) {
+        /* In the order of the option's words: 16, 24, 32. */
+        static const SampleioEncoding ENCODINGS[] = {SAMPLEIO_ENC_PCM16, SAMPLEIO_ENC_PCM24,
+                                                     SAMPLEIO_ENC_FLOAT};
+        o->encoding = ENCODINGS[a->choice[CLI_OPT_BITS]];
+    }
+    if (a->given[CLI_OPT_INTERP]) {
+        if (!song_interp_parse(a->text[CLI_OPT_INTERP], &o->interp))
+            return cli_usage_error(PROG, "interpolation '%s' is not known to the engine",
+                                   a->text[CLI_OPT_INTERP]);
+        o->interp_set = true;
+    }
+    o->no_limiter = a->given[CLI_OPT_NO_LIMITER];
+    o->allow_missing = a->given[CLI_OPT_ALLOW_MISSING];
+    o->quiet = a->given[CLI_OPT_QUIET];
+    if (!o->song)
+        return cli_usage_error(PROG, "no song given: hiss render SONG -o OUT.wav");
+    if (!o->output && !o->stems_dir)
+        return cli_usage_error(PROG, "no output given: add -o OUT.wav (or --stems DIR)");
+    if (o->output && !sampleio_writer_knows(o->output))
+        return cli_usage_error(PROG, "'%s': unknown output format (name it .wav, .flac or "
+                                     ".aiff)",
+                               o->output);
+    if (o->encoding == SAMPLEIO_ENC_FLOAT && o->output &&
+        strcasecmp(file_extension(o->output), ".wav"))
+        return cli_usage_error(PROG, "'%s': 32-bit float needs a .wav output", o->output);
+    return -1;
+}
+
 static int parse_options(int argc, char **argv, RenderOptions *o)
 {
     memset(o, 0, sizeof *o);
     o->rate = RENDER_RATE_DEFAULT;
-    bool options_done = false;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *v;
-        if (options_done || arg[0] != '-' || !strcmp(arg, "-")) {
-            if (o->song)
-                return usage_error("more than one song given: '%s'", arg);
-            o->song = arg;
-        } else if (!strcmp(arg, "--")) {
-            options_done = true;
-        } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (option_is(arg, "-o", "--output")) {
-            if (!(v = option_value(argc, argv, &i, "-o", "--output")))
-                return usage_error("%s needs a file name", arg);
-            o->output = v;
-        } else if (option_is(arg, "-r", "--rate")) {
-            long rate;
-            if (!(v = option_value(argc, argv, &i, "-r", "--rate")))
-                return usage_error("%s needs a sample rate in Hz", arg);
-            if (!parse_long(v, RENDER_RATE_MIN, RENDER_RATE_MAX, &rate))
-                return usage_error("rate '%s' is not a whole number of Hz from "
-                                   "8000 to 192000",
-                                   v);
-            o->rate = (uint32_t)rate;
-        } else if (option_is(arg, "-s", "--seconds")) {
-            if (!(v = option_value(argc, argv, &i, "-s", "--seconds")))
-                return usage_error("%s needs a number of seconds", arg);
-            char *end;
-            errno = 0;
-            double s = strtod(v, &end);
-            if (errno || end == v || *end || !isfinite(s) || s <= 0 ||
-                s > RENDER_MAX_SECONDS)
-                return usage_error("seconds '%s' must be a number above 0 and at "
-                                   "most 1200 (20 minutes)",
-                                   v);
-            o->seconds = s;
-        } else if (option_is(arg, NULL, "--stems")) {
-            if (!(v = option_value(argc, argv, &i, NULL, "--stems")) || !*v)
-                return usage_error("%s needs a directory", arg);
-            o->stems_dir = v;
-        } else if (option_is(arg, NULL, "--bits")) {
-            if (!(v = option_value(argc, argv, &i, NULL, "--bits")))
-                return usage_error("%s needs 16, 24 or 32", arg);
-            if (!strcmp(v, "16"))
-                o->encoding = SAMPLEIO_ENC_PCM16;
-            else if (!strcmp(v, "24"))
-                o->encoding = SAMPLEIO_ENC_PCM24;
-            else if (!strcmp(v, "32"))
-                o->encoding = SAMPLEIO_ENC_FLOAT;
-            else
-                return usage_error("bits '%s' must be 16, 24 or 32 (float)", v);
-        } else if (option_is(arg, NULL, "--interp")) {
-            if (!(v = option_value(argc, argv, &i, NULL, "--interp")))
-                return usage_error("%s needs raw, linear, cubic or sinc", arg);
-            if (!song_interp_parse(v, &o->interp))
-                return usage_error("interpolation '%s' must be raw, linear, cubic or sinc",
-                                   v);
-            o->interp_set = true;
-        } else if (!strcmp(arg, "--no-limiter")) {
-            o->no_limiter = true;
-        } else if (!strcmp(arg, "--allow-missing")) {
-            o->allow_missing = true;
-        } else if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
-            o->quiet = true;
-        } else {
-            return usage_error("unknown option '%s'", arg);
-        }
-    }
-    if (!o->song)
-        return usage_error("%s", "no song given: hiss render SONG -o OUT.wav");
-    if (!o->output && !o->stems_dir)
-        return usage_error("%s", "no output given: add -o OUT.wav (or --stems DIR)");
-    if (o->output && !sampleio_writer_knows(o->output))
-        return usage_error("'%s': unknown output format (name it .wav, .flac or "
-                           ".aiff)",
-                           o->output);
-    if (o->encoding == SAMPLEIO_ENC_FLOAT && o->output &&
-        strcasecmp(file_extension(o->output), ".wav"))
-        return usage_error("'%s': 32-bit float needs a .wav output", o->output);
-    return -1;
+    CliArgs a;
+    int rc = cli_options_parse("hiss render", argc, argv, 1, RENDER_OPTIONS,
+                               HISS_ARRAY_LEN(RENDER_OPTIONS), &a);
+    if (!rc)
+        rc = options_from_args(&a, o);
+    cli_args_free(&a);
+    return rc;
 }
 
 /* ---- stems ---- */

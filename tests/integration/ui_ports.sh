@@ -73,11 +73,11 @@ connected() {
 }
 
 check "a bad --ports is refused" \
-    bash -c "'$HISS' '$WORK/two.hiss' --ports nine 2>&1 | grep -q 'ports is per-channel or stereo'"
+    bash -c "'$HISS' '$WORK/two.hiss' --ports nine 2>&1 | grep -q \"ports 'nine' must be per-channel or stereo\""
 check "a bad --transport is refused" \
     bash -c "! '$HISS' --transport sideways </dev/null >/dev/null 2>&1"
 check "--help names the shared audio options" \
-    bash -c "'$HISS' --bogus 2>&1 | grep -q -- '--ports per-channel'"
+    bash -c "'$HISS' --fallback --help 2>&1 | grep -q -- '--ports per-channel'"
 check "hiss --help lists them for the editor too" \
     bash -c "'$HISS' --help | grep -q -- '--fallback' && '$HISS' --help | grep -q 'hiss \\[SONG\\] \\[AUDIO OPTION'"
 
