@@ -46,17 +46,22 @@ static Song *dc_song(int channels, int speed, uint32_t frames)
 
 static void sample_offset_starts_at_256_frame_steps(void)
 {
-    Song *s = synth_song(1, 64, 125, 6);
-    synth_set_instrument(s, 1, synth_instrument(synth_index(RATE, 1024), LOOP_OFF, 0, 0, INTERP_RAW));
-    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, '9', 0x01);
-    synth_put(s, 0, 1, 0, NOTE_C4, 1, E, '9', 0x00); /* memory: 256 again */
-    synth_put(s, 0, 2, 0, NOTE_C4, 1, E, '9', 0x0F); /* past the end: silent */
-    float *out = render(s, 3 * 6 * TICK);
-    CHECK_NEAR(out[2 * 100], (256 + 100 + 1) / 1024.0, 1e-6);
-    CHECK_NEAR(out[2 * (5760 + 100)], (256 + 100 + 1) / 1024.0, 1e-6);
-    CHECK(synth_peak(out, 2 * 5760 + 64, 5760 - 64, 0) == 0.0f);
-    free(out);
-    song_free(s);
+    /* At the sample's own pitch every mode reads whole frames exactly. */
+    for (InterpMode mode = 0; mode < INTERP_COUNT; mode++) {
+        Song *s = synth_song(1, 64, 125, 6);
+        synth_set_instrument(s, 1, synth_instrument(synth_index(RATE, 1024), LOOP_OFF, 0, 0, mode));
+        synth_put(s, 0, 0, 0, NOTE_C4, 1, E, '9', 0x01);
+        synth_put(s, 0, 1, 0, NOTE_C4, 1, E, '9', 0x00); /* memory: 256 again */
+        synth_put(s, 0, 2, 0, NOTE_C4, 1, E, '9', 0x0F); /* past the end: silent */
+        float *out = render(s, 3 * 6 * TICK);
+        CHECK_MSG(fabsf(out[2 * 100] - (256 + 100 + 1) / 1024.0f) < 1e-6f, "%s: %f",
+                  song_interp_name(mode), out[2 * 100]);
+        CHECK_MSG(fabsf(out[2 * (5760 + 100)] - (256 + 100 + 1) / 1024.0f) < 1e-6f, "%s",
+                  song_interp_name(mode));
+        CHECK(synth_peak(out, 2 * 5760 + 64, 5760 - 64, 0) == 0.0f);
+        free(out);
+        song_free(s);
+    }
 }
 
 static void note_delay_starts_on_its_tick(void)
