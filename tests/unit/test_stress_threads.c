@@ -386,11 +386,11 @@ static void editor_edits_while_the_null_device_plays(void)
     CHECK(audio_start(a, ss.engine) == HISS_OK);
     session_send(&ss, ENGINE_CMD_PLAY_SONG, 0, 0, NULL);
 
-    double start = now_seconds();
+    double start = hiss_now_seconds();
     unsigned x = 99;
     long ops = 0, changes = 0;
     int installs = 0, max_outputs = 0;
-    while (ops < EDITOR_MIN_OPS || now_seconds() - start < PHASE_SECONDS ||
+    while (ops < EDITOR_MIN_OPS || hiss_now_seconds() - start < PHASE_SECONDS ||
            installs < EDITOR_INSTALLS) {
         x = x * 1103515245u + 12345u;
         editor_step(ed, &ss, x >> 3, &changes);
