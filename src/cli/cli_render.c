@@ -19,9 +19,11 @@
 #include "signals.h"
 #include "song.h"
 #include "songio.h"
+#include "timing.h"
 
 enum {
-    RENDER_BLOCK = 1024,
+    RENDER_BLOCK = 1 << 15,      /* frames per engine call and write */
+    RENDER_TAIL_BLOCK = 1024,    /* the ring-out: ends on a silent block */
     RENDER_RATE_DEFAULT = CLI_RATE_DEFAULT,
     RENDER_MAX_SECONDS = CLI_SECONDS_MAX, /* the cap for songs that never end,
                                              and the longest --seconds: keeps
@@ -54,7 +56,7 @@ typedef struct {
     SampleioWriter *writers[SONG_MAX_CHANNELS];
     char *names[SONG_MAX_CHANNELS];
     float *buffers[SONG_MAX_CHANNELS];
-    float *held[SONG_MAX_CHANNELS]; /* room for render_loop's held frames */
+    float *held[SONG_MAX_CHANNELS]; /* render_tail's held frames */
 } Stems;
 
 static const CliOpt RENDER_OPTIONS[] = {
@@ -233,7 +235,7 @@ static int stems_open(Stems *s, const Song *song, const RenderOptions *o)
         size_t size = strlen(o->stems_dir) + strlen(base) + strlen(ext) + 48;
         char *name = malloc(size);
         s->buffers[c] = calloc(RENDER_BLOCK, sizeof(float));
-        s->held[c] = calloc(RENDER_BLOCK * 2 + 2, sizeof(float));
+        s->held[c] = calloc(RENDER_TAIL_BLOCK, sizeof(float));
         if (!name || !s->buffers[c] || !s->held[c]) {
             free(name);
             free(s->buffers[c]);
@@ -307,69 +309,9 @@ typedef struct {
     uint64_t frames;
     bool ended;  /* the song reached its end */
     bool capped; /* stopped by the 20-minute cap */
-    bool looped; /* stopped where a Bxx jumped back: one pass */
+    bool looped; /* stopped where the song starts to repeat: one pass */
     int loop_from_order, loop_from_row, loop_to_order;
 } RenderResult;
-
-/* Blocks no longer than a quarter of the shortest possible row (speed 1 at
- * 255 BPM, halved again by full swing), so the status shows every row
- * start. Output does not depend on the block size. */
-static uint32_t render_block_frames(uint32_t rate)
-{
-    uint32_t n = (uint32_t)(rate * 2.5 / 255 / 4);
-    return n < 1 ? 1 : n > RENDER_BLOCK ? RENDER_BLOCK : n;
-}
-
-static const Pattern *pattern_at(const Song *song, int order)
-{
-    if (order < 0 || order >= atomic_load(&song->order_count))
-        return NULL;
-    return song_pattern(song, atomic_load(&song->orders[order]));
-}
-
-static bool row_has_effect(const Pattern *p, int row, uint8_t fx, int max_param)
-{
-    for (int c = 0; p && row >= 0 && row < p->rows && c < p->channels; c++) {
-        Cell cell = song_pattern_get(p, row, c);
-        if ((cell.fx == fx && cell.fx_param <= max_param) ||
-            (cell.fx2 == fx && cell.fx2_param <= max_param))
-            return true;
-    }
-    return false;
-}
-
-/* True when row (order, row) holds a Bxx that jumps back to `to` or to an
- * order before it: played once, such a song repeats for ever. */
-static bool row_jumps_back(const Song *song, int order, int row, int to)
-{
-    return to <= order && row_has_effect(pattern_at(song, order), row, 'B', to);
-}
-
-/* Rows after which the song may end or jump back: the last row of the
- * last playable order, and rows with a position jump or a pattern break.
- * These play frame by frame, so the end or the loop point is exact. */
-static bool row_may_end(const Song *song, int order, int row)
-{
-    const Pattern *p = pattern_at(song, order);
-    if (!p)
-        return true;
-    if (row_has_effect(p, row, 'B', 0xFF) || row_has_effect(p, row, 'D', 0xFF))
-        return true;
-    if (row != p->rows - 1)
-        return false;
-    for (int later = order + 1; later < atomic_load(&song->order_count); later++)
-        if (pattern_at(song, later))
-            return false;
-    return true;
-}
-
-/* Frames after the song's end that are below the silence threshold, held
- * back until sound follows them: a render ends on its last audible frame. */
-typedef struct {
-    float mix[RENDER_BLOCK * 2 * 2 + 4];
-    float *stems[SONG_MAX_CHANNELS];
-    uint32_t n, cap;
-} Held;
 
 static HissError write_frames(SampleioWriter *mix_writer, const float *mix,
                               float *const *stem_bufs, int stem_count,
@@ -382,17 +324,6 @@ static HissError write_frames(SampleioWriter *mix_writer, const float *mix,
     for (int c = 0; !err && n && c < stem_count; c++)
         err = sampleio_writer_write(stem_writers[c], stem_bufs[c] + from, n, diag);
     return err;
-}
-
-static void held_append(Held *h, const float *mix, float *const *stem_bufs,
-                        int stem_count, uint32_t from, uint32_t n)
-{
-    if (h->n + n > h->cap)
-        n = h->cap - h->n; /* cannot happen with the block sizes used */
-    memcpy(h->mix + 2 * h->n, mix + 2 * from, sizeof(float) * 2 * n);
-    for (int c = 0; c < stem_count; c++)
-        memcpy(h->stems[c] + h->n, stem_bufs[c] + from, sizeof(float) * n);
-    h->n += n;
 }
 
 /* The index of the last frame at or above the silence threshold, or -1. */
@@ -409,108 +340,116 @@ static long last_audible(const float *mix, float *const *stem_bufs, int stem_cou
     return -1;
 }
 
-static HissError render_loop(Engine *engine, Song *song, const RenderOptions *o,
-                             SampleioWriter *mix_writer, Stems *stems,
+static void show_progress(const RenderOptions *o, const EngineStatus *status,
+                          uint64_t rendered, uint64_t limit)
+{
+    static double next_progress; /* the first block shows it at once */
+    if (o->quiet || !isatty(STDERR_FILENO) || hiss_now_seconds() < next_progress)
+        return;
+    char when[32], total[40] = "";
+    format_duration(rendered, o->rate, when, sizeof when);
+    if (o->seconds) {
+        total[0] = '/';
+        format_duration(limit, o->rate, total + 1, sizeof total - 1);
+    }
+    fprintf(stderr, "\rrendering %s%s  order %02X row %03d ", when, total,
+            atomic_load(&status->order), atomic_load(&status->row));
+    next_progress = hiss_now_seconds() + 0.2;
+}
+
+/* After the song's last row: notes ring out, in small blocks, for at most
+ * RENDER_TAIL_SECONDS, and the file ends on the last audible frame. Silent
+ * frames are held back until sound follows them; a whole silent block
+ * means the notes have rung out. */
+static HissError render_tail(Engine *engine, const RenderOptions *o,
+                             SampleioWriter *mix_writer, Stems *stems, float *mix,
                              RenderResult *result, HissDiag *diag)
 {
+    static float held_mix[RENDER_TAIL_BLOCK * 2];
+    float *const *bufs = stems->buffers;
+    int nst = stems->count;
+    uint64_t tail = 0, tail_max = (uint64_t)RENDER_TAIL_SECONDS * o->rate;
+    uint32_t held = 0;
+    bool fading = false;
+    HissError err = HISS_OK;
+    while (!signals_pending() && !err && tail < tail_max) {
+        uint32_t n = tail_max - tail < RENDER_TAIL_BLOCK ? (uint32_t)(tail_max - tail)
+                                                         : RENDER_TAIL_BLOCK;
+        engine_render_channels(engine, mix, nst ? bufs : NULL, nst, n);
+        tail += n;
+        long last = last_audible(mix, bufs, nst, n);
+        if (last < 0)
+            break;
+        uint32_t sounding = (uint32_t)last + 1;
+        err = write_frames(mix_writer, held_mix, stems->held, nst, stems->writers, 0,
+                           held, diag);
+        if (!err)
+            err = write_frames(mix_writer, mix, bufs, nst, stems->writers, 0, sounding,
+                               diag);
+        result->frames += held + sounding;
+        held = n - sounding;
+        memcpy(held_mix, mix + 2 * (size_t)sounding, sizeof(float) * 2 * held);
+        for (int c = 0; c < nst; c++)
+            memcpy(stems->held[c], bufs[c] + sounding, sizeof(float) * held);
+        if (!fading && tail + 2 * (uint64_t)RENDER_TAIL_BLOCK >= tail_max) {
+            /* Still sounding near the cap: fade out, never cut. */
+            EngineCommand stop = {.type = ENGINE_CMD_STOP};
+            fading = engine_send(engine, &stop);
+        }
+    }
+    return err;
+}
+
+/* The song in large blocks up to the end the timing scan found (or the
+ * cap, or --seconds), then its ring-out. A song that comes back to a place
+ * it has played (a Bxx back, a B00 onto itself) stops there: one pass. */
+static HissError render_loop(Engine *engine, const TimingScan *scan,
+                             const RenderOptions *o, SampleioWriter *mix_writer,
+                             Stems *stems, RenderResult *result, HissDiag *diag)
+{
     static float mix[RENDER_BLOCK * 2];
-    static Held held;
     const EngineStatus *status = engine_status(engine);
     uint64_t limit = o->seconds ? (uint64_t)llround(o->seconds * o->rate)
                                 : (uint64_t)RENDER_MAX_SECONDS * o->rate;
     if (limit == 0)
         limit = 1;
-    uint32_t block = render_block_frames(o->rate);
-    uint64_t rendered = 0, tail = 0, tail_max = (uint64_t)RENDER_TAIL_SECONDS * o->rate;
-    bool progress = !o->quiet && isatty(STDERR_FILENO);
-    double next_progress = 0; /* the first block shows it at once */
-    int prev_order = 0, prev_row = 0;
-    bool fine = !o->seconds && row_may_end(song, 0, 0), fading = false;
+    /* A song too long to scan is watched block by block instead. */
+    bool known = !o->seconds && scan->end != TIMING_END_UNKNOWN;
+    uint64_t song_frames = known && scan->end_frame < limit ? scan->end_frame : limit;
     int nst = stems->count;
     HissError err = HISS_OK;
     memset(result, 0, sizeof *result);
-    held.n = 0;
-    held.cap = RENDER_BLOCK * 2 + 2;
-    for (int c = 0; c < nst; c++)
-        held.stems[c] = stems->held[c];
-
-    while (!signals_pending() && !err) {
-        uint64_t left = limit - rendered;
-        if (!o->seconds && result->ended && tail_max - tail < left)
-            left = tail_max - tail;
-        if (left == 0) {
-            result->capped = !o->seconds && !result->ended;
-            break;
-        }
-        uint32_t n = fine ? 1 : block;
-        if (n > left)
-            n = (uint32_t)left;
+    for (uint64_t rendered = 0; rendered < song_frames && !signals_pending() && !err;) {
+        uint64_t left = song_frames - rendered;
+        uint32_t n = left < RENDER_BLOCK ? (uint32_t)left : RENDER_BLOCK;
         engine_render_channels(engine, mix, nst ? stems->buffers : NULL, nst, n);
+        err = write_frames(mix_writer, mix, stems->buffers, nst, stems->writers, 0, n,
+                           diag);
         rendered += n;
-        int order = atomic_load(&status->order), row = atomic_load(&status->row);
-        bool moved = order != prev_order || row != prev_row;
-        if (!o->seconds && !result->ended && moved &&
-            row_jumps_back(song, prev_order, prev_row, order)) {
-            /* Frame by frame here, so this frame is the repeat's first. */
-            result->looped = true;
-            result->loop_from_order = prev_order;
-            result->loop_from_row = prev_row;
-            result->loop_to_order = order;
-            break;
-        }
-        bool ending = !result->ended && (atomic_load(&status->song_ended) ||
-                                         !atomic_load(&status->playing));
-        if (!o->seconds && (result->ended || (ending && n == 1))) {
-            /* Every frame here comes after the song's last row. */
-            long last = last_audible(mix, stems->buffers, nst, n);
-            if (last >= 0) {
-                err = write_frames(mix_writer, held.mix, held.stems, nst, stems->writers,
-                                   0, held.n, diag);
-                if (!err)
-                    err = write_frames(mix_writer, mix, stems->buffers, nst,
-                                       stems->writers, 0, (uint32_t)last + 1, diag);
-                result->frames += held.n + (uint32_t)last + 1;
-                held.n = 0;
-                held_append(&held, mix, stems->buffers, nst, (uint32_t)last + 1,
-                            n - (uint32_t)last - 1);
-            } else if (n >= block) {
-                break; /* a whole block of silence: rung out */
-            } else {
-                held_append(&held, mix, stems->buffers, nst, 0, n);
-            }
-            tail += n;
-            if (!fading && tail + 2 * (uint64_t)block >= tail_max) {
-                /* Still sounding near the cap: fade out, never cut. */
-                EngineCommand stop = {.type = ENGINE_CMD_STOP};
-                fading = engine_send(engine, &stop);
-            }
-        } else {
-            err = write_frames(mix_writer, mix, stems->buffers, nst, stems->writers, 0, n,
-                               diag);
-            result->frames += n;
-        }
-        if (ending)
+        result->frames = rendered;
+        show_progress(o, status, rendered, limit);
+        if (!o->seconds && !known && (atomic_load(&status->song_ended) ||
+                                      !atomic_load(&status->playing))) {
             result->ended = true;
-        if (moved) {
-            fine = !o->seconds && row_may_end(song, order, row);
-            prev_order = order;
-            prev_row = row;
-        }
-        if (result->ended)
-            fine = false;
-        if (progress && hiss_now_seconds() >= next_progress) {
-            char when[32], total[40] = "";
-            format_duration(rendered, o->rate, when, sizeof when);
-            if (o->seconds) {
-                total[0] = '/';
-                format_duration(limit, o->rate, total + 1, sizeof total - 1);
-            }
-            fprintf(stderr, "\rrendering %s%s  order %02X row %03d ", when, total,
-                    order, row);
-            next_progress = hiss_now_seconds() + 0.2;
+            break;
         }
     }
-    if (progress)
+    if (!o->seconds && !signals_pending() && !err) {
+        bool whole = known && song_frames == scan->end_frame;
+        if (whole && scan->end == TIMING_END_LOOPS) {
+            const TimingRow *last = &scan->rows[scan->count - 1];
+            result->looped = true;
+            result->loop_from_order = last->order;
+            result->loop_from_row = last->row;
+            result->loop_to_order = scan->rows[scan->loop_index].order;
+        } else if (whole || result->ended) {
+            result->ended = true;
+            err = render_tail(engine, o, mix_writer, stems, mix, result, diag);
+        } else {
+            result->capped = true;
+        }
+    }
+    if (!o->quiet && isatty(STDERR_FILENO))
         fprintf(stderr, "\r\033[K");
     return err;
 }
@@ -604,13 +543,20 @@ int cli_render(int argc, char **argv)
         goto out;
     }
 
+    TimingScan scan;
+    if (timing_scan(song, o.rate, false, &scan)) {
+        fprintf(stderr, "hiss render: out of memory scanning the song\n");
+        goto out;
+    }
     if (signals_install(&diag) != HISS_OK) {
         fprintf(stderr, "hiss render: %s\n", diag.text);
+        timing_deinit(&scan);
         goto out;
     }
     engine_play_song_now(engine, 0, 0, false);
     RenderResult result;
-    HissError err = render_loop(engine, song, &o, mix_writer, &stems, &result, &diag);
+    HissError err = render_loop(engine, &scan, &o, mix_writer, &stems, &result, &diag);
+    timing_deinit(&scan);
     bool interrupted = signals_pending() != 0;
     signals_uninstall();
     if (err) {

@@ -399,9 +399,96 @@ HissError sampleio_load(const char *path, Sample **out, SampleioInfo *info,
 
 /* ---- writing ---- */
 
+/* libsndfile writes through these callbacks into one large buffer, flushed
+ * in whole-buffer writes: left to itself it makes a write call for every
+ * few kilobytes it converts (tens of thousands for a song). A failed write
+ * is kept in err and reported by the writer. */
+enum { WRITE_BUFFER_BYTES = 1 << 20 };
+
+typedef struct {
+    int fd;
+    size_t used;
+    int err; /* errno of the first failed write, 0 if none */
+    unsigned char *buf;
+} WriteBuffer;
+
+static bool buffer_put(WriteBuffer *b, const void *data, size_t count)
+{
+    const unsigned char *p = data;
+    while (count && !b->err) {
+        ssize_t n = write(b->fd, p, count);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            b->err = n < 0 ? errno : EIO;
+        else {
+            p += n;
+            count -= (size_t)n;
+        }
+    }
+    return !b->err;
+}
+
+static bool buffer_flush(WriteBuffer *b)
+{
+    bool ok = buffer_put(b, b->buf, b->used);
+    b->used = 0;
+    return ok;
+}
+
+static sf_count_t vio_length(void *user)
+{
+    WriteBuffer *b = user;
+    struct stat st;
+    if (!buffer_flush(b) || fstat(b->fd, &st) != 0)
+        return -1;
+    return st.st_size;
+}
+
+static sf_count_t vio_seek(sf_count_t offset, int whence, void *user)
+{
+    WriteBuffer *b = user;
+    if (!buffer_flush(b))
+        return -1;
+    return lseek(b->fd, offset, whence);
+}
+
+static sf_count_t vio_read(void *ptr, sf_count_t count, void *user)
+{
+    WriteBuffer *b = user;
+    if (!buffer_flush(b))
+        return 0;
+    ssize_t n;
+    do
+        n = read(b->fd, ptr, (size_t)count);
+    while (n < 0 && errno == EINTR);
+    return n < 0 ? 0 : n;
+}
+
+static sf_count_t vio_write(const void *ptr, sf_count_t count, void *user)
+{
+    WriteBuffer *b = user;
+    size_t n = (size_t)count;
+    if (b->used + n > WRITE_BUFFER_BYTES && !buffer_flush(b))
+        return 0;
+    if (n >= WRITE_BUFFER_BYTES)
+        return buffer_put(b, ptr, n) ? count : 0;
+    memcpy(b->buf + b->used, ptr, n);
+    b->used += n;
+    return count;
+}
+
+static sf_count_t vio_tell(void *user)
+{
+    WriteBuffer *b = user;
+    off_t at = lseek(b->fd, 0, SEEK_CUR);
+    return at < 0 ? -1 : at + (sf_count_t)b->used;
+}
+
 struct SampleioWriter {
     SNDFILE *sf;
     int fd;
+    WriteBuffer out;
     int channels;
     bool is_float;
     char *path;
@@ -539,7 +626,10 @@ HissError sampleio_writer_open(const char *path, uint32_t rate, int channels,
         free(w);
         return err;
     }
-    w->sf = sf_open_fd(w->fd, SFM_WRITE, &sfi, SF_FALSE);
+    static SF_VIRTUAL_IO vio = {vio_length, vio_seek, vio_read, vio_write, vio_tell};
+    w->out.fd = w->fd;
+    w->out.buf = malloc(WRITE_BUFFER_BYTES);
+    w->sf = w->out.buf ? sf_open_virtual(&vio, SFM_WRITE, &sfi, &w->out) : NULL;
     if (!w->sf) {
         char reason[256];
         snprintf(reason, sizeof reason, "%s", sf_strerror(NULL));
@@ -591,9 +681,10 @@ HissError sampleio_writer_write(SampleioWriter *w, const float *interleaved,
         }
         w->peak = peak;
         sf_count_t wrote = sf_writef_float(w->sf, w->scratch, n);
-        if (wrote != (sf_count_t)n) {
+        if (wrote != (sf_count_t)n || w->out.err) {
             char reason[256];
-            snprintf(reason, sizeof reason, "%s", sf_strerror(w->sf));
+            snprintf(reason, sizeof reason, "%s",
+                     w->out.err ? strerror(w->out.err) : sf_strerror(w->sf));
             trim_period(reason);
             hiss_diag_set(diag, w->path, 0, 0, "write failed: %s", reason);
             return HISS_ERR_IO;
@@ -606,6 +697,7 @@ HissError sampleio_writer_write(SampleioWriter *w, const float *interleaved,
 
 static void writer_free(SampleioWriter *w)
 {
+    free(w->out.buf);
     free(w->path);
     free(w->tmp);
     free(w);
@@ -638,8 +730,9 @@ HissError sampleio_writer_close(SampleioWriter *w, HissDiag *diag)
     /* sf_close rewrites the header with the final sizes. */
     int rc = sf_close(w->sf);
     w->sf = NULL;
-    if (!what && rc != 0) {
-        snprintf(reason, sizeof reason, "%s", sf_error_number(rc));
+    if (!what && (rc != 0 || !buffer_flush(&w->out))) {
+        snprintf(reason, sizeof reason, "%s",
+                 w->out.err ? strerror(w->out.err) : sf_error_number(rc));
         what = "cannot finish the file";
     }
     if (!what && fsync(w->fd) != 0) {

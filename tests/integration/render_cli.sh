@@ -306,6 +306,91 @@ check "--seconds renders a looping song for as long as asked" \
 check "and the third pass starts like the first" \
     above "$(max_amp loop3.wav 184320 2400)" 0.1
 
+# A one-row pattern that jumps onto itself (B00 on row 000 of the only
+# order) loops from its first row: one pass is that row, 0.12 s.
+{
+    song_header 1
+    inst 01 kick ../samples/kick.wav
+    echo
+    echo "order 00"
+    echo
+    echo "pattern 00 1"
+    echo "000 |C-4 01 .. B00 ...|"
+} >songs/selfloop.hiss
+render songs/selfloop.hiss -o selfloop.wav
+check "a one-row B00 onto itself renders" test "$rc" = 0
+check "a one-row B00 onto itself renders one pass: one row, 5760 frames" \
+    test "$(soxi -s selfloop.wav)" = 5760
+check "a one-row B00 onto itself says it loops" \
+    grep -q "order 00 row 00 jumps back to order 00, so the song loops" "$LOG/stderr"
+
+# Tempo changes on the way: F03 on row 4, F50 (80 BPM) on row 8, B00 on
+# row 15. Rows 0-3 last 0.12 s, 4-7 0.06 s, 8-15 3 x 2.5/80 s: 70560
+# frames. The jump back keeps speed 3 at 80 BPM, so the second pass
+# (16 x 0.09375 s = 72000 frames) is not the first; it is what repeats.
+sed -e 's/^004 |\.\.\. \.\. \.\. \.\.\. /004 |... .. .. F03 /' \
+    -e 's/^008 |C-4 01 \.\. \.\.\. /008 |C-4 01 .. F50 /' \
+    -e 's/^015 |\.\.\. \.\. \.\. \.\.\. /015 |... .. .. B00 /' songs/beat.hiss >songs/tempo.hiss
+render songs/tempo.hiss -o tempo.wav
+check "a jump back at another tempo renders until the song repeats" \
+    test "$rc" = 0 -a "$(soxi -s tempo.wav 2>/dev/null)" = $((70560 + 72000))
+check "and the second pass is faster: row 8's kick at frame 70560 + 8 x 4500" \
+    above "$(max_amp tempo.wav $((70560 + 36000)) 1200)" 0.1
+
+# Writes come in large blocks: a 3-minute song (24 orders of 64 rows at
+# 0.12 s a row, 184.32 s) takes fewer than 1000 write calls, counted by a
+# write() interposed with LD_PRELOAD.
+{
+    song_header 1
+    inst 01 kick ../samples/kick.wav
+    echo
+    echo "order$(printf ' 00%.0s' $(seq 24))"
+    echo
+    echo "pattern 00 64"
+    for r in $(seq 0 63); do
+        if [ $((r % 8)) = 0 ]; then printf '%03d |C-4 01 .. ... ...|\n' $r; else empty_row $r 1; fi
+    done
+} >songs/long.hiss
+cat >writecount.c <<'EOF'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static unsigned long calls;
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    static ssize_t (*real)(int, const void *, size_t);
+    if (!real)
+        real = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+    calls++;
+    return real(fd, buf, n);
+}
+
+__attribute__((destructor)) static void report(void)
+{
+    const char *path = getenv("WRITECOUNT_FILE");
+    FILE *f = path ? fopen(path, "w") : NULL;
+    if (f) {
+        fprintf(f, "%lu\n", calls);
+        fclose(f);
+    }
+}
+EOF
+if ${CC:-cc} -shared -fPIC -o writecount.so writecount.c -ldl; then
+    WRITECOUNT_FILE=$T/writes LD_PRELOAD=$PWD/writecount.so \
+        "$HISS" render songs/long.hiss -o long3.wav >"$LOG/stdout" 2>"$LOG/stderr"
+    check "a 3-minute song renders whole: 8847360 frames" test "$(soxi -s long3.wav 2>/dev/null)" = 8847360
+    writes=$(cat "$T/writes" 2>/dev/null || echo none)
+    echo "     write calls for 3:04 of audio: $writes"
+    check "a 3-minute song takes fewer than 1000 write calls" \
+        test "$writes" != none -a "${writes:-0}" -gt 0 -a "${writes:-0}" -lt 1000
+else
+    bad "the write counter builds" "${CC:-cc} failed"
+fi
+
 # Interpolation and limiter options reach the engine: a kick an octave up
 # (resampled) differs between raw and sinc; +12 dB clips without the limiter.
 sed -e 's/^000 |C-4 01/000 |C-5 01/' songs/beat.hiss >songs/octave.hiss
