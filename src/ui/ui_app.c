@@ -109,7 +109,15 @@ void ui_confirm(UiApp *app, const char *text, UiConfirmDone done)
     app->prompting = false;
     snprintf(app->confirm_text, sizeof app->confirm_text, "%s", text);
     app->confirm_done = done;
+    app->confirm_choices[0] = 0;
     app->dirty |= UI_DIRTY_STATUS;
+}
+
+void ui_confirm_choices(UiApp *app, const char *text, const char *choices,
+                        UiConfirmDone done)
+{
+    ui_confirm(app, text, done);
+    snprintf(app->confirm_choices, sizeof app->confirm_choices, "%s", choices);
 }
 
 void ui_show_page(UiApp *app, UiPageId page)
@@ -226,6 +234,14 @@ void ui_song_dir(const UiApp *app, char *out, size_t size)
 
 /* ---- songs: new, open, save ---- */
 
+/* The song on disk (defined below, after saving). */
+static const char *recovery_song(const UiApp *app);
+static void song_opened_on_disk(UiApp *app);
+static void song_saved_on_disk(UiApp *app, bool moved);
+static bool save_target_busy(UiApp *app, const char *path);
+static bool save_may_overwrite(UiApp *app);
+static void watch_disk(UiApp *app);
+
 /* Hands `song` to the engine and the editor; the old one comes back on the
  * engine's return ring and is freed there. */
 static void reset_autosave(UiApp *app)
@@ -289,6 +305,7 @@ static bool open_path(UiApp *app, const char *path)
         install_song(app, song, path);
         ui_set_message(app, false, "%s: new song (created on first save)",
                        path);
+        song_opened_on_disk(app);
         return true;
     }
     Song *song = NULL;
@@ -300,6 +317,7 @@ static bool open_path(UiApp *app, const char *path)
     install_song(app, song, path);
     start_loader(app);
     ui_set_message(app, false, "opened %s", path);
+    song_opened_on_disk(app);
     return true;
 }
 
@@ -352,6 +370,8 @@ static bool save_to(UiApp *app, const char *path)
         ui_set_message(app, true, "not saved: out of memory");
         return false;
     }
+    if (moving && save_target_busy(app, path))
+        return false;
     if (ui_file_save(app->song, path, &diag) != HISS_OK) {
         if (moving) {
             /* Back to naming the samples from where the song still is. */
@@ -365,13 +385,14 @@ static bool save_to(UiApp *app, const char *path)
     /* recovery: after "save as", the old name's recovery file (or a new
      * song's untitled one in the state directory) is obsolete too. */
     if (moving)
-        recovery_discard(app->path, &ignored);
+        recovery_discard(recovery_song(app), &ignored);
     if (path != app->path)
         snprintf(app->path, sizeof app->path, "%s", path);
+    song_saved_on_disk(app, moving);
     edit_mark_saved(app->ed);
     autosave_song_saved(&app->autosave, hiss_now_seconds(), app->ed->change_count,
                         autosave_song_shape(app->song));
-    recovery_discard(app->path, &ignored);
+    recovery_discard(recovery_song(app), &ignored);
     ui_set_message(app, false, "saved %s", path);
     app->dirty |= UI_DIRTY_HEADER;
     return true;
@@ -407,6 +428,8 @@ static void save(UiApp *app, void (*after)(UiApp *))
         ui_prompt(app, "Save as", "", save_as_done);
         return;
     }
+    if (!save_may_overwrite(app))
+        return;
     if (save_to(app, app->path))
         run_after_save(app);
     else
@@ -419,8 +442,192 @@ static void do_quit(UiApp *app)
     /* Leaving without saving is a choice: nothing is left to recover. */
     if (edit_is_dirty(app->ed)) {
         HissDiag ignored;
-        recovery_discard(app->path, &ignored);
+        recovery_discard(recovery_song(app), &ignored);
     }
+}
+
+
+/* ---- the song on disk: one editor per song, changes made elsewhere ---- */
+
+#define UI_DISK_CHECK_SECONDS 2.0
+
+/* A read-only session's edits are its own: they never go to (or remove)
+ * the recovery file of the editor that holds the song. */
+static const char *recovery_song(const UiApp *app)
+{
+    return app->read_only ? NULL : app->path;
+}
+
+static void note_disk(UiApp *app)
+{
+    if (!app->path[0] || fileio_stamp(app->path, &app->disk) != HISS_OK)
+        memset(&app->disk, 0, sizeof app->disk);
+    app->disk_asked = false;
+    app->disk_checked_at = hiss_now_seconds();
+}
+
+/* Takes the lock of path, dropping the one held; read-only when another
+ * hiss holds it. Only the holder removes the temporary files that killed
+ * saves left: nobody else can be writing them. msg receives what the user
+ * should know ("" when nothing). */
+static void claim_song(UiApp *app, const char *path, char *msg, size_t cap)
+{
+    msg[0] = 0;
+    songlock_release(&app->lock);
+    app->read_only = false;
+    if (!path || !path[0])
+        return;
+    char why[400];
+    HissError err = songlock_acquire(&app->lock, path, why, sizeof why);
+    if (err == HISS_ERR_BUSY) {
+        app->read_only = true;
+        snprintf(msg, cap, "read-only: %s is %s; save as another name to "
+                 "keep your edits", path, why);
+        return;
+    }
+    int cleaned = 0;
+    if (err == HISS_OK) {
+        cleaned = fileio_clean_temps(path, NULL, NULL);
+        char rec[UI_PATH_MAX];
+        if (recovery_path_for(path, rec, sizeof rec) == HISS_OK)
+            cleaned += fileio_clean_temps(rec, NULL, NULL);
+    } else if (!file_exists(path)) {
+        why[0] = 0; /* a new song in a folder not made yet: nothing to lock */
+    }
+    if (why[0] && cleaned)
+        snprintf(msg, cap, "%s; removed %d temporary file%s of interrupted "
+                 "saves", why, cleaned, cleaned == 1 ? "" : "s");
+    else if (cleaned)
+        snprintf(msg, cap, "removed %d temporary file%s of interrupted saves",
+                 cleaned, cleaned == 1 ? "" : "s");
+    else
+        snprintf(msg, cap, "%s", why);
+}
+
+static void claim_at_start(UiApp *app, const char *path, char *msg,
+                           size_t cap)
+{
+    songlock_init(&app->lock);
+    claim_song(app, path, msg, cap);
+}
+
+/* The lock's news joins the start-up message: first when the song is
+ * read-only here (it decides what saving does), after the rest otherwise
+ * (a stale lock taken over matters less than restored edits). */
+static void startup_message_add(char *startup, size_t cap, const char *news,
+                                bool *error, bool read_only)
+{
+    if (!news[0])
+        return;
+    char rest[600];
+    snprintf(rest, sizeof rest, "%s", startup);
+    const char *one = read_only ? news : rest, *two = read_only ? rest : news;
+    if (!rest[0])
+        snprintf(startup, cap, "%s", news);
+    else
+        snprintf(startup, cap, "%.300s; %.250s", one, two);
+    *error = *error || read_only;
+}
+
+static void song_opened_on_disk(UiApp *app)
+{
+    char msg[600];
+    claim_song(app, app->path, msg, sizeof msg);
+    note_disk(app);
+    if (msg[0])
+        ui_set_message(app, app->read_only, "%s", msg);
+}
+
+static void song_saved_on_disk(UiApp *app, bool moved)
+{
+    if (moved) {
+        char msg[600];
+        claim_song(app, app->path, msg, sizeof msg);
+    }
+    note_disk(app);
+}
+
+/* Save as onto a song another hiss has open would pull it from under it. */
+static bool save_target_busy(UiApp *app, const char *path)
+{
+    SongLockOwner owner;
+    if (!songlock_busy(path, &owner))
+        return false;
+    ui_set_message(app, true, "not saved: %s is open in another hiss (pid %ld "
+                   "on %s)", path, owner.pid, owner.host);
+    return true;
+}
+
+static void disk_answer(UiApp *app, int choice)
+{
+    char path[sizeof app->path];
+    snprintf(path, sizeof path, "%s", app->path);
+    switch (choice) {
+    case 'o':
+        if (save_to(app, path))
+            run_after_save(app);
+        else
+            app->after_save = NULL;
+        break;
+    case 's':
+        ui_prompt(app, "Save as", "", save_as_done);
+        break;
+    case 'r':
+        app->after_save = NULL;
+        open_path(app, path);
+        break;
+    default:
+        app->after_save = NULL;
+        ui_set_message(app, false, "not saved: hiss asks again at the next "
+                       "save");
+        break;
+    }
+}
+
+static void ask_disk_changed(UiApp *app)
+{
+    app->disk_asked = true;
+    const char *slash = strrchr(app->path, '/');
+    char q[160];
+    snprintf(q, sizeof q, "%.24s changed on disk: (o)verwrite (s)ave as "
+             "(r)eload (c)ancel", slash ? slash + 1 : app->path);
+    ui_confirm_choices(app, q, "osr", disk_answer);
+}
+
+/* Before saving over the song: a read-only session saves under another
+ * name, and a file changed since hiss read or wrote it is never
+ * overwritten without asking. True when the save goes on now. */
+static bool save_may_overwrite(UiApp *app)
+{
+    if (app->read_only) {
+        ui_set_message(app, true, "read-only: the song is open in another "
+                       "hiss; save as another name");
+        ui_prompt(app, "Save as", "", save_as_done);
+        return false;
+    }
+    bool changed = false;
+    if (fileio_stamp_check(app->path, &app->disk, &changed) == HISS_OK &&
+        changed) {
+        ask_disk_changed(app);
+        return false;
+    }
+    return true;
+}
+
+/* Every few seconds: has someone else (another editor, git, sed) changed
+ * the song? Asked once per change; the next save asks again. */
+static void watch_disk(UiApp *app)
+{
+    if (!app->path[0] || app->disk_asked || app->prompting || app->confirming)
+        return;
+    double now = hiss_now_seconds();
+    if (now - app->disk_checked_at < UI_DISK_CHECK_SECONDS)
+        return;
+    app->disk_checked_at = now;
+    bool changed = false;
+    if (fileio_stamp_check(app->path, &app->disk, &changed) == HISS_OK &&
+        changed)
+        ask_disk_changed(app);
 }
 
 static void (*pending_discard_action)(UiApp *);
@@ -475,6 +682,7 @@ static void new_song(UiApp *app)
     }
     install_song(app, song, NULL);
     ui_set_message(app, false, "new song");
+    song_opened_on_disk(app);
 }
 
 /* ---- play ---- */
@@ -690,10 +898,26 @@ static void prompt_key(UiApp *app, int r, wint_t ch, int key)
     app->prompt_buf[app->prompt_len] = 0;
 }
 
+/* A question with its own letters (ui_confirm_choices): the letter, 0 to
+ * cancel, -1 for a key that does not answer. */
+static int choice_answer(const UiApp *app, int key)
+{
+    int lower = key >= 'A' && key <= 'Z' ? key - 'A' + 'a' : key;
+    if (lower > 0 && lower < 127 && strchr(app->confirm_choices, lower))
+        return lower;
+    if (lower == 'c' || key == KEYMAP_KEY_ESC || key == 7)
+        return 0;
+    return -1;
+}
+
 static void confirm_key(UiApp *app, int key)
 {
     int choice;
-    if (key == 'y' || key == 'Y')
+    if (app->confirm_choices[0]) {
+        choice = choice_answer(app, key);
+        if (choice < 0)
+            return;
+    } else if (key == 'y' || key == 'Y')
         choice = 'y';
     else if (key == 'n' || key == 'N')
         choice = 'n';
@@ -1180,10 +1404,12 @@ static void periodic(UiApp *app)
     poll_loader(app);
     check_sample_rates(app);
     char msg[600];
-    int signal_caught = autosave_loop_tick(&app->autosave, app->song, app->path,
+    int signal_caught = autosave_loop_tick(&app->autosave, app->song,
+                                           recovery_song(app),
                                            app->ed->change_count, msg, sizeof msg);
     if (msg[0])
         background_message(app, true, msg);
+    watch_disk(app);
     show_deferred(app);
     if (signal_caught) {
         app->exit_status = signals_exit_status(signal_caught);
@@ -1417,7 +1643,11 @@ int ui_run(const UiOptions *opts)
     bool startup_error = false;
     bool load_samples = false;
     bool restored_unsaved = false;
-    if (opts->path) {
+    char lock_msg[600] = "";
+    claim_at_start(app, opts->path, lock_msg, sizeof lock_msg);
+    /* The recovery file of a song another hiss holds is that editor's
+     * live work, not something to restore. */
+    if (opts->path && !app->read_only) {
         /* Unsaved work from a session that died comes first (plain
          * questions on the terminal, before curses). */
         char rmsg[600] = "";
@@ -1477,6 +1707,9 @@ int ui_run(const UiOptions *opts)
     if (app->keymap.backups >= 0)
         ui_file_set_backups(app->keymap.backups);
     reset_autosave(app);
+    note_disk(app);
+    startup_message_add(startup_msg, sizeof startup_msg, lock_msg,
+                        &startup_error, app->read_only);
 
     /* A short ESC delay keeps Esc snappy; Alt keys still arrive as one
      * burst from the terminal. */
@@ -1563,6 +1796,7 @@ int ui_run(const UiOptions *opts)
     edit_free(app->ed);
     engine_free(app->engine);
     song_free(last);
+    songlock_release(&app->lock);
     signals_uninstall();
     /* recovery: a signalled exit says where unsaved edits went. */
     if (app->exit_status > 128)

@@ -16,8 +16,10 @@
 #include "base.h"
 #include "edit.h"
 #include "engine.h"
+#include "fileio.h"
 #include "keymap.h"
 #include "song.h"
+#include "songlock.h"
 
 enum {
     UI_MIN_COLS = 80,
@@ -147,6 +149,18 @@ struct UiApp {
     Autosave autosave;
     double autosave_interval;
     int exit_status;
+
+    /* The song on disk (ui_app.c, "the song on disk"): the lock that makes
+     * this the one editor of the song, or read_only when another hiss
+     * holds it; what the file was when last read or written, checked
+     * every few seconds and before each save. */
+    SongLock lock;
+    bool read_only;
+    FileioStamp disk;
+    double disk_checked_at;
+    bool disk_asked; /* the current change on disk was already asked about */
+    /* Letters a question answers with besides y/n/c (ui_confirm_choices). */
+    char confirm_choices[8];
 };
 
 /* ---- ui_app.c: services for the pages ---- */
@@ -155,6 +169,10 @@ void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
 void ui_prompt(UiApp *app, const char *label, const char *initial,
                UiPromptDone done);
 void ui_confirm(UiApp *app, const char *text, UiConfirmDone done);
+/* The same, answered by one of the lowercase letters in choices (or
+ * Esc/C-g, 0); done receives the letter. */
+void ui_confirm_choices(UiApp *app, const char *text, const char *choices,
+                        UiConfirmDone done);
 void ui_show_page(UiApp *app, UiPageId page);
 void ui_send(UiApp *app, EngineCommandType type, int a, int b, int c,
              void *ptr);
