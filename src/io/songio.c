@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "loader.h"
 #include "sampleio.h"
 #include "songfile.h"
 
@@ -233,14 +234,8 @@ HissError songio_load(const char *path, uint32_t session_rate, Song **out,
                       HissDiag *diag, SongioWarnings *warnings)
 {
     *out = NULL;
-    char *text = NULL;
-    size_t len = 0;
-    HissError err = fileio_read_all(path, SONGFILE_MAX_BYTES, &text, &len, diag);
-    if (err)
-        return err;
     Song *song = NULL;
-    err = songfile_parse(text, len, path, &song, diag);
-    free(text);
+    HissError err = loader_load_file(path, &song, diag);
     if (err)
         return err;
     for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {

@@ -6,23 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fileio.h"
+#include "loader.h"
 #include "sampleio.h"
 #include "signals.h"
-#include "songfile.h"
 #include "songio.h"
 
 HissError ui_file_load_text(const char *path, Song **out, HissDiag *diag)
 {
-    *out = NULL;
-    char *text = NULL;
-    size_t len = 0;
-    HissError err = fileio_read_all(path, SONGFILE_MAX_BYTES, &text, &len, diag);
-    if (err)
-        return err;
-    err = songfile_parse(text, len, path, out, diag);
-    free(text);
-    return err;
+    return loader_load_file(path, out, diag);
 }
 
 /* Set once at startup from the hissrc, before any save: UI thread only. */

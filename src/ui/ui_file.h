@@ -15,7 +15,8 @@
 #include "base.h"
 #include "song.h"
 
-/* The song text only: instruments carry their paths, no sample data. */
+/* The song only, in any format the loader table reads: instruments carry
+ * their paths, no sample data. */
 HissError ui_file_load_text(const char *path, Song **out, HissDiag *diag);
 enum { UI_FILE_DEFAULT_BACKUPS = 3, UI_FILE_MAX_BACKUPS = 20 };
 /* How many older versions a save keeps (path~, path~2~ ...); `set backups`. */
