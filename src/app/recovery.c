@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "songlock.h"
 #include "songfile.h"
 
 #define INDEX_NAME "recover-index"
@@ -631,11 +632,15 @@ RecoveryChoice recovery_ask(const RecoveryEntry *entry, FILE *in, FILE *out)
 {
     char when[32];
     describe_time(entry->mtime_ns, when, sizeof when);
+    char song[RECOVERY_PATH_MAX], file[RECOVERY_PATH_MAX];
     fprintf(out,
             "\nhiss: %s has unsaved edits from %s\n"
             "      (recovery file %s, %lld bytes, newer than the song).\n",
-            entry->song_path[0] ? entry->song_path : "a new song", when,
-            entry->path, (long long)entry->size);
+            entry->song_path[0]
+                ? hiss_escape_name(entry->song_path, song, sizeof song)
+                : "a new song",
+            when, hiss_escape_name(entry->path, file, sizeof file),
+            (long long)entry->size);
     for (int attempt = 0; attempt < 3; attempt++) {
         fprintf(out, "  (r)estore the edits, (d)iscard them, or (k)eep both "
                      "(the edits as a separate file)? ");
@@ -709,4 +714,60 @@ bool recovery_offer_at_open(const char *song_path, uint32_t session_rate,
     snprintf(msg, msg_cap, "unsaved edits left in %s (hiss --recover)",
              entry.path);
     return false;
+}
+
+/* The song a temporary file belongs to: ".NAME.XXXXXX.tmp" is a save of
+ * NAME, and NAME ".SONG.recover" is SONG's recovery file. */
+static bool temp_song(const char *temp, char *song, size_t cap)
+{
+    size_t n = strlen(temp);
+    const size_t tail = 1 + 6 + 4; /* ".XXXXXX.tmp" */
+    if (n <= 1 + tail)
+        return false;
+    const char *name = temp + 1;
+    size_t len = n - 1 - tail;
+    size_t sl = strlen(RECOVER_SUFFIX);
+    if (len > 1 + sl && name[0] == '.' &&
+        !strncmp(name + len - sl, RECOVER_SUFFIX, sl)) {
+        name++;
+        len -= 1 + sl;
+    }
+    return fits(snprintf(song, cap, "%.*s", (int)len, name), cap);
+}
+
+int recovery_clean_temps(const char *dir_arg, FileioCleaned cleaned, void *ctx)
+{
+    /* Absolute names in what is reported, as in the listing. */
+    char real_dir[RECOVERY_PATH_MAX];
+    const char *dir = realpath(dir_arg, real_dir) ? real_dir : dir_arg;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int removed = 0;
+    time_t now = time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char song[RECOVERY_PATH_MAX], path[RECOVERY_PATH_MAX],
+            song_path[RECOVERY_PATH_MAX];
+        if (!fileio_is_temp_name(e->d_name, NULL) ||
+            !temp_song(e->d_name, song, sizeof song) ||
+            !fits(snprintf(path, sizeof path, "%s/%s", dir, e->d_name),
+                  sizeof path) ||
+            !fits(snprintf(song_path, sizeof song_path, "%s/%s", dir, song),
+                  sizeof song_path))
+            continue;
+        /* A save in progress takes milliseconds: a minute-old temporary
+         * file is a killed one, and a held song's are its editor's. */
+        struct stat st;
+        if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
+            now - st.st_mtime < 60 || songlock_busy(song_path, NULL))
+            continue;
+        if (fileio_remove_owned(path, NULL) == HISS_OK) {
+            removed++;
+            if (cleaned)
+                cleaned(ctx, path, (int64_t)st.st_size);
+        }
+    }
+    closedir(d);
+    return removed;
 }

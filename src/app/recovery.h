@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include "base.h"
+#include "fileio.h"
 #include "song.h"
 #include "songio.h"
 
@@ -114,5 +115,11 @@ HissError recovery_keep_both(const char *song_path, char *saved_as,
  * newest first; free with free(). Returns the count, or -1 on no memory. */
 int recovery_list(const char *const *dirs, int dir_count,
                   RecoveryEntry **entries);
+
+/* hiss --recover's cleaning: removes the temporary files that killed saves
+ * left in dir (fileio's pattern, regular files only, untouched for a
+ * minute) unless a hiss holds their song. cleaned (may be NULL) is told
+ * each one. Returns how many were removed. */
+int recovery_clean_temps(const char *dir, FileioCleaned cleaned, void *ctx);
 
 #endif

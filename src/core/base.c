@@ -1,6 +1,7 @@
 #include "base.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -44,6 +45,26 @@ void hiss_text_vformat(char *text, size_t size, const char *fmt, va_list ap)
         }
     }
     text[o] = 0;
+}
+
+const char *hiss_escape_name(const char *name, char *out, size_t size)
+{
+    if (!size)
+        return out;
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        bool control = *p < 0x20 || *p == 0x7f;
+        if (o + (control ? 4 : 1) >= size)
+            break;
+        if (control) {
+            snprintf(out + o, 5, "\\x%02x", *p);
+            o += 4;
+        } else {
+            out[o++] = (char)*p;
+        }
+    }
+    out[o] = 0;
+    return out;
 }
 
 void hiss_diag_printf(HissDiag *diag, const char *fmt, ...)

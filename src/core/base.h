@@ -42,6 +42,11 @@ void hiss_diag_printf(HissDiag *diag, const char *fmt, ...)
 void hiss_text_vformat(char *text, size_t size, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/* A file name (or any text) as it may be printed: control bytes as \xNN,
+ * like the formatter above, but for names longer than a message. Returns
+ * out. */
+const char *hiss_escape_name(const char *name, char *out, size_t size);
+
 /* Seconds on the monotonic clock: for intervals, never for dates. */
 double hiss_now_seconds(void);
 

@@ -43,6 +43,33 @@ out=$(cd "$dir/beats" && "$HISS" --recover "$dir/elsewhere" 2>&1); rc=$?
 check "scans a directory given on the command line" \
     '[ $rc = 0 ] && grep -q "$dir/elsewhere/.other.hiss.recover" <<<"$out"'
 
+# A song named with an escape sequence: the listing shows it escaped, so
+# the name cannot retitle or clear the terminal.
+esc=$(printf '\033]0;pwned\007x.hiss')
+printf 'hiss 1\n' >"$dir/elsewhere/.$esc.recover"
+out=$(cd "$dir" && "$HISS" --recover "$dir/elsewhere" 2>&1); rc=$?
+check "a name with ESC is listed" 'grep -qF "\x1b]0;pwned\x07x.hiss.recover" <<<"$out"'
+check "no raw control byte reaches the terminal" \
+    '! LC_ALL=C grep -q "[[:cntrl:]]" <<<"$(tr -d "\n" <<<"$out")"'
+rm -f "$dir/elsewhere/.$esc.recover"
+
+# Temporary files of killed saves: removed and listed when a minute old,
+# a fresh one (a save in progress) and other names are left alone.
+printf 'half a song' >"$dir/beats/.tape.hiss.k1ll3d.tmp"
+printf 'half a recovery' >"$dir/beats/..tape.hiss.recover.k2ll3d.tmp"
+touch -d '2 minutes ago' "$dir/beats/.tape.hiss.k1ll3d.tmp" \
+    "$dir/beats/..tape.hiss.recover.k2ll3d.tmp"
+printf 'saving' >"$dir/beats/.tape.hiss.fresh0.tmp"
+printf 'mine' >"$dir/beats/.tape.hiss.Mine00.tmp"
+touch -d '2 minutes ago' "$dir/beats/.tape.hiss.Mine00.tmp"
+out=$(cd "$dir/beats" && "$HISS" --recover 2>&1); rc=$?
+check "stale temporary files are removed" \
+    '[ ! -e "$dir/beats/.tape.hiss.k1ll3d.tmp" ] && [ ! -e "$dir/beats/..tape.hiss.recover.k2ll3d.tmp" ]'
+check "and listed with their size" \
+    'grep -qF "removed $dir/beats/.tape.hiss.k1ll3d.tmp (11 bytes)" <<<"$out"'
+check "a fresh one is left (a save may be running)" '[ -e "$dir/beats/.tape.hiss.fresh0.tmp" ]'
+check "a name outside the pattern is left" '[ -e "$dir/beats/.tape.hiss.Mine00.tmp" ]'
+
 out=$(cd "$dir" && "$HISS" --recover --frobnicate 2>&1); rc=$?
 check "an unknown option is refused" '[ $rc = 2 ] && grep -q usage <<<"$out"'
 

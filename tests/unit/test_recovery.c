@@ -17,6 +17,7 @@
 #include "recovery.h"
 #include "songfile.h"
 #include "songio.h"
+#include "songlock.h"
 #include "common/files.h"
 #include "test.h"
 
@@ -610,6 +611,58 @@ static void planted_recovery_link_is_refused(void)
     song_free(song);
 }
 
+static void count_cleaned(void *ctx, const char *path, int64_t size)
+{
+    (void)path;
+    (void)size;
+    (*(int *)ctx)++;
+}
+
+/* hiss --recover removes killed saves' temporary files, but not those of
+ * a song an editor holds (its saves may be running) nor fresh ones. */
+static void clean_temps_spares_held_songs(void)
+{
+    CHECK(mkdir("tmps", 0755) == 0);
+    test_write_text("tmps/.free.hiss.aaaaaa.tmp", "x");
+    test_write_text("tmps/..free.hiss.recover.bbbbbb.tmp", "x");
+    test_write_text("tmps/.held.hiss.cccccc.tmp", "x");
+    test_write_text("tmps/.free.hiss.dddddd.tmp", "x"); /* fresh */
+    age("tmps/.free.hiss.aaaaaa.tmp", 120);
+    age("tmps/..free.hiss.recover.bbbbbb.tmp", 120);
+    age("tmps/.held.hiss.cccccc.tmp", 120);
+    SongLock lock;
+    songlock_init(&lock);
+    char msg[300];
+    CHECK(songlock_acquire(&lock, "tmps/held.hiss", msg, sizeof msg) == HISS_OK);
+    int seen = 0;
+    CHECK(recovery_clean_temps("tmps", count_cleaned, &seen) == 2);
+    CHECK(seen == 2);
+    CHECK(!test_exists("tmps/.free.hiss.aaaaaa.tmp"));
+    CHECK(!test_exists("tmps/..free.hiss.recover.bbbbbb.tmp"));
+    CHECK(test_exists("tmps/.held.hiss.cccccc.tmp"));
+    CHECK(test_exists("tmps/.free.hiss.dddddd.tmp"));
+    songlock_release(&lock);
+    CHECK(recovery_clean_temps("tmps", NULL, NULL) == 1);
+    CHECK(!test_exists("tmps/.held.hiss.cccccc.tmp"));
+}
+
+/* The recovery question names files with their control bytes escaped. */
+static void ask_escapes_control_bytes(void)
+{
+    RecoveryEntry e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.path, sizeof e.path, "/x/.\033[2Js.hiss.recover");
+    snprintf(e.song_path, sizeof e.song_path, "/x/\033[2Js.hiss");
+    char shown[2048] = "";
+    FILE *in = fmemopen((void *)"d\n", 2, "r");
+    FILE *out = fmemopen(shown, sizeof shown, "w");
+    CHECK(recovery_ask(&e, in, out) == RECOVERY_DISCARD);
+    fclose(in);
+    fclose(out);
+    CHECK(strchr(shown, '\033') == NULL);
+    CHECK(strstr(shown, "/x/\\x1b[2Js.hiss has unsaved edits") != NULL);
+}
+
 int main(void)
 {
     test_make_tmpdir(tmpdir, sizeof tmpdir, "recovery");
@@ -637,6 +690,8 @@ int main(void)
     RUN(ask_reads_an_answer_and_asks_again);
     RUN(offer_at_open_carries_out_each_answer);
     RUN(planted_recovery_link_is_refused);
+    RUN(clean_temps_spares_held_songs);
+    RUN(ask_escapes_control_bytes);
     RUN(loop_tick_writes_everything_on_a_signal);
     test_remove_tree(tmpdir);
     return test_finish();
