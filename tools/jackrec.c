@@ -39,8 +39,9 @@
  *       Small JACK chores for test scripts, none of which starts a server.
  *
  *   jackrec silent FILE [--ch LIST]
- *       Exit 0 when every listed channel is silent (all zero), 1 otherwise;
- *       prints the peak either way.
+ *       Exit 0 when every listed channel is silent (all zero), 1 otherwise
+ *       (also for a file without frames), 2 for a channel the file lacks;
+ *       prints the peak.
  */
 #include <jack/jack.h>
 #include <math.h>
@@ -443,13 +444,32 @@ static int cmd_silent(int argc, char **argv)
         else if (!strcmp(argv[i], "--raw-channels") && i + 1 < argc)
             raw_channels = atoi(argv[++i]);
     }
+    if (n < 1) {
+        fprintf(stderr, "jackrec: bad channel list\n");
+        return 2;
+    }
     Clip c;
     if (load_clip(argv[0], &c))
         return 2;
+    /* A channel the file lacks, or a file with no frames, is no evidence
+     * of silence. */
+    for (int k = 0; k < n; k++) {
+        if (chs[k] < 0 || chs[k] >= c.channels) {
+            fprintf(stderr, "jackrec: channel %d out of range (the file has %d)\n", chs[k],
+                    c.channels);
+            free(c.data);
+            return 2;
+        }
+    }
+    if (c.frames == 0) {
+        printf("silent: no frames to listen to\n");
+        free(c.data);
+        return 1;
+    }
     double peak = 0;
     for (size_t i = 0; i < c.frames; i++)
         for (int k = 0; k < n; k++)
-            if (chs[k] < c.channels && fabsf(sample_at(&c, i, chs[k])) > peak)
+            if (fabsf(sample_at(&c, i, chs[k])) > peak)
                 peak = fabsf(sample_at(&c, i, chs[k]));
     printf("silent: %zu frames, peak %.6f\n", c.frames, peak);
     free(c.data);

@@ -74,4 +74,11 @@ check "silent: a file with sound in the middle fails" \
     bash -c "'$JACKREC' silent '$WORK/not_silent.wav'; test \$? = 1"
 check "silent: sound only on the second channel fails for --ch 1" \
     bash -c "sox '$WORK/not_silent.wav' '$WORK/right.wav' remix 0 1 && '$JACKREC' silent '$WORK/right.wav' --ch 0; a=\$?; '$JACKREC' silent '$WORK/right.wav' --ch 1; test \$a = 0 -a \$? = 1"
+check "silent: a channel the file lacks is an error, not silence" \
+    bash -c "'$JACKREC' silent '$WORK/silence.wav' --ch 5; test \$? = 2"
+check "silent: a bad channel list is an error" \
+    bash -c "'$JACKREC' silent '$WORK/silence.wav' --ch x; test \$? = 2"
+sox -n "${SOXF[@]}" -c 2 "$WORK/empty.wav" trim 0 0s
+check "silent: a file with no frames is not silence" \
+    bash -c "'$JACKREC' silent '$WORK/empty.wav'; test \$? = 1"
 finish
