@@ -1,5 +1,5 @@
 # Shared by tests/integration/{jack,alsa,play}_*.sh (sourced, not run).
-# Results: ok/bad/check, and finish prints "N passed, N failed".
+# Results: ok/bad/check and finish, from tests/integration/lib/results.sh.
 # Every process a test starts goes through spawn, and the EXIT trap kills
 # them (the JACK server included) whatever happens.
 set -u
@@ -8,16 +8,9 @@ HISS=${HISS:-$BUILD/hiss}
 JACKREC=${JACKREC:-$BUILD/tools/jackrec}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DEMO=$ROOT/patterns/demo.hiss
-T_PASS=0
-T_FAIL=0
+. "$ROOT/tests/integration/lib/results.sh"
 SPAWNED=()
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hiss_audio_test.XXXXXX")
-
-ok() { echo "ok   $1"; T_PASS=$((T_PASS + 1)); }
-bad() { echo "FAIL $1"; T_FAIL=$((T_FAIL + 1)); }
-# check NAME COMMAND...: passes when the command succeeds.
-check() { local n=$1; shift; if "$@"; then ok "$n"; else bad "$n"; fi; }
-finish() { echo "$T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" = 0 ]; }
 
 cleanup() {
     local p

@@ -7,8 +7,7 @@
 # shown able to pass.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-pass=0
-fail=0
+. tests/integration/lib/results.sh
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -21,12 +20,11 @@ probe() {
     local rc=$?
     local name="$layer: $inc"
     if [ "$want" = 0 ] && [ "$rc" = 0 ]; then
-        pass=$((pass + 1)); echo "ok   $name builds"
+        ok "$name builds"
     elif [ "$want" = 1 ] && [ "$rc" != 0 ] && case $inc in *'<'*) grep -q "may not include" "$TMP/out" ;; *) grep -q "No such file" "$TMP/out" ;; esac; then
-        pass=$((pass + 1)); echo "ok   $name is refused"
+        ok "$name is refused"
     else
-        fail=$((fail + 1))
-        echo "FAIL $name: exit $rc, wanted $([ "$want" = 0 ] && echo success || echo failure)"
+        bad "$name" "exit $rc, wanted $([ "$want" = 0 ] && echo success || echo failure)"
         sed 's/^/    | /' "$TMP/out" | head -5
     fi
 }
@@ -79,10 +77,9 @@ probe cli "$curses" 1
 # Every file in the tree sits in a known layer folder.
 stray=$(find src -name '*.[ch]' | grep -Ev '^src/(main\.c|(core|engine|edit|io|audio|app|ui|cli)/)')
 if [ -z "$stray" ]; then
-    pass=$((pass + 1)); echo "ok   every source file is in a layer folder"
+    ok "every source file is in a layer folder"
 else
-    fail=$((fail + 1)); echo "FAIL files outside the layer folders: $stray"
+    bad "every source file is in a layer folder" "outside them: $stray"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -6,15 +6,7 @@
 set -u
 HISS=${HISS:-build/hiss}
 case $HISS in /*) ;; *) HISS=$PWD/$HISS ;; esac
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; [ $# -gt 1 ] && echo "     $2"; }
-check() { # name, then a command that must succeed
-    local name=$1; shift
-    if "$@"; then ok "$name"; else bad "$name" "failed: $*"; fi
-}
+. "$(dirname "$0")/lib/results.sh"
 
 # Runs hiss render with the arguments; leaves $rc, $out (stdout), $err.
 render() {
@@ -437,5 +429,4 @@ done
 
 check "no temporary files left anywhere" test -z "$(find . -name '.*.tmp')"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

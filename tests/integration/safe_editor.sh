@@ -10,82 +10,16 @@
 #   song in memory, and saving elsewhere then works.
 # Works as root: nothing here relies on permissions.
 set -u
-HISS=${HISS:-build/hiss}
-HISS=$(cd "$(dirname "$HISS")" && pwd)/$(basename "$HISS")
-pass=0
-fail=0
 SOCK=hiss-safe-$$
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/hiss-safe-XXXXXX")
-RUNS=0
-trap 'tmux -L "$SOCK-$RUNS" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
-export HOME=$TMP XDG_CONFIG_HOME=$TMP/cfg XDG_STATE_HOME=$TMP/state \
-    HISS_AUDIO=null
+. "$(dirname "$0")/lib/tmux_ui.sh"
+export XDG_STATE_HOME=$TMP/state
 DEMO=$(pwd)/patterns/demo.hiss
 
-T() { tmux -L "$SOCK-$RUNS" "$@"; }
-screen() { T capture-pane -p -t ui 2>/dev/null; }
-wait_for() {
-    for _ in $(seq 1 100); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-# wait_file FILE TEXT: until FILE exists and holds TEXT (5 s at most).
-wait_file() {
-    for _ in $(seq 1 50); do
-        grep -qF -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-check() {
-    local name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-        echo "ok   $name"
-    else
-        fail=$((fail + 1))
-        echo "FAIL $name"
-        screen | sed 's/^/    | /'
-    fi
-}
-keys() { T send-keys -t ui "$@"; }
 # start "SHELL PREFIX" ARGS: hiss in a fresh 80x24 tmux server.
 start() {
-    T kill-server 2>/dev/null
-    RUNS=$((RUNS + 1))
+    new_server
     T new-session -d -s ui -x 80 -y 24 \
         "cd '$TMP' && $1 '$HISS' $2; echo \"hiss exited \$?\"; sleep 60"
-}
-# The hiss process in the pane (the pane's shell runs it as a child).
-hiss_pid() {
-    local shell
-    shell=$(T display -p -t ui '#{pane_pid}')
-    pgrep -P "$shell" -x hiss | head -1
-}
-# A two-channel, four-row song, small enough to read in a check.
-small_song() {
-    cat >"$1" <<'SONG'
-hiss 1
-title "safe"
-bpm 120
-speed 6
-rows_per_beat 4
-swing 0
-master_gain 0.0
-limiter on
-channels 2
-
-order 00
-
-pattern 00 4
-000 |... .. .. ... ...|... .. .. ... ...|
-001 |... .. .. ... ...|... .. .. ... ...|
-002 |... .. .. ... ...|... .. .. ... ...|
-003 |... .. .. ... ...|... .. .. ... ...|
-SONG
 }
 
 # ---- kill -9, then the offer: restore ----
@@ -241,5 +175,4 @@ check "the untitled recovery file is gone" test ! -e "${untitled:-/nonexistent}"
 keys C-q
 check "quit" wait_for "hiss exited 0"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

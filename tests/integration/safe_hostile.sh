@@ -33,40 +33,6 @@ wait_for2() {
     return 1
 }
 trap 'tmux -L "$SOCK-$RUNS" kill-server 2>/dev/null; T2 kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
-hiss_pid() {
-    local shell
-    shell=$(T display -p -t ui '#{pane_pid}')
-    pgrep -P "$shell" -x hiss | head -1
-}
-# wait_file FILE TEXT: until FILE holds TEXT (5 s at most).
-wait_file() {
-    for _ in $(seq 1 50); do
-        grep -qF -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-small_song() {
-    cat >"$1" <<'SONG'
-hiss 1
-title "safe"
-bpm 120
-speed 6
-rows_per_beat 4
-swing 0
-master_gain 0.0
-limiter on
-channels 2
-
-order 00
-
-pattern 00 4
-000 |... .. .. ... ...|... .. .. ... ...|
-001 |... .. .. ... ...|... .. .. ... ...|
-002 |... .. .. ... ...|... .. .. ... ...|
-003 |... .. .. ... ...|... .. .. ... ...|
-SONG
-}
 mkdir -p "$TMP/songs"
 S=$TMP/songs
 

@@ -4,44 +4,19 @@
 # reconnect key brings the sound back after the server returns, with the
 # song still loaded and playable.
 set -u
-HISS=${HISS:-build/hiss}
-HISS=$(cd "$(dirname "$HISS")" && pwd)/$(basename "$HISS")
-pass=0
-fail=0
 SOCK=hiss-ui-jack-$$
-TMP=$(mktemp -d)
+. "$(dirname "$0")/lib/tmux_ui.sh"
+unset HISS_AUDIO
+WAIT_STEPS=150 # a server coming back takes a few reconnect tries
 JACKD_PID=
-export HOME=$TMP XDG_CONFIG_HOME=$TMP/cfg
 cleanup() {
-    tmux -L "$SOCK" kill-server 2>/dev/null
+    T kill-server 2>/dev/null
     [ -n "$JACKD_PID" ] && kill "$JACKD_PID" 2>/dev/null && wait "$JACKD_PID" 2>/dev/null
     rm -rf "$TMP"
 }
 trap cleanup EXIT
 DEMO=$(pwd)/patterns/demo.hiss
 
-T() { tmux -L "$SOCK" "$@"; }
-screen() { T capture-pane -p -t ui 2>/dev/null; }
-wait_for() {
-    for _ in $(seq 1 150); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-check() {
-    local name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-        echo "ok   $name"
-    else
-        fail=$((fail + 1))
-        echo "FAIL $name"
-        screen | sed 's/^/    | /'
-    fi
-}
-keys() { T send-keys -t ui "$@"; }
 source "$(dirname "$0")/../common/jackd_pool.sh"
 JACKREC=$(dirname "$HISS")/tools/jackrec
 start_jackd() {
@@ -85,5 +60,4 @@ wait_for "Save changes" >/dev/null
 keys n
 check "quits" wait_for "hiss exited 0"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

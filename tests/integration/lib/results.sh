@@ -5,11 +5,17 @@ fail=0
 # ok NAME; bad NAME [WHY]
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; [ $# -gt 1 ] && echo "     $2"; return 0; }
-# check NAME COMMAND...: passes when the command succeeds.
+# check NAME COMMAND...: passes when the command succeeds. A script that
+# can show more on a failure (the editor's screen) defines check_failed_show.
 check() {
     local name=$1
     shift
-    if "$@"; then ok "$name"; else bad "$name" "failed: $*"; fi
+    if "$@"; then
+        ok "$name"
+    else
+        bad "$name" "failed: $*"
+        if declare -F check_failed_show >/dev/null; then check_failed_show; fi
+    fi
 }
 finish() {
     echo "$pass passed, $fail failed"

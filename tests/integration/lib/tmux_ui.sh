@@ -1,11 +1,11 @@
 # Shared by the tmux-driven editor tests: source it after setting SOCK.
-# Gives a private temp HOME, counters, and helpers to read the screen, wait
+# Gives a private temp HOME, the results of results.sh (a failed check
+# shows the screen), and helpers to read the screen, wait
 # for text, send keys and record checks. Waits are not assertions about
 # speed, only about what eventually shows (up to ~10 s).
 HISS=${HISS:-build/hiss}
 HISS=$(cd "$(dirname "$HISS")" && pwd)/$(basename "$HISS")
-pass=0
-fail=0
+. "$(dirname "${BASH_SOURCE[0]}")/results.sh"
 RUNS=0
 TMP=$(mktemp -d)
 trap 'tmux -L "$SOCK-$RUNS" kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
@@ -14,8 +14,10 @@ export HOME=$TMP XDG_CONFIG_HOME=$TMP/cfg HISS_AUDIO=null
 T() { tmux -L "$SOCK-$RUNS" "$@"; }
 screen() { T capture-pane -p -t ui 2>/dev/null; }
 keys() { T send-keys -t ui "$@"; }
+# wait_for TEXT: until the screen shows TEXT (WAIT_STEPS tenths of a
+# second, 100 unless the script sets it).
 wait_for() {
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 "${WAIT_STEPS:-100}"); do
         screen | grep -qF -- "$1" && return 0
         sleep 0.1
     done
@@ -51,24 +53,46 @@ wait_written() {
     done
     return 1
 }
-check() {
-    local name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-        echo "ok   $name"
-    else
-        fail=$((fail + 1))
-        echo "FAIL $name"
-        screen | sed 's/^/    | /'
-    fi
+check_failed_show() { screen | sed 's/^/    | /'; }
+# wait_file FILE TEXT: until FILE exists and holds TEXT (5 s at most).
+wait_file() {
+    for _ in $(seq 1 50); do
+        grep -qF -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# The hiss process in the pane (the pane's shell runs it as a child).
+hiss_pid() {
+    local shell
+    shell=$(T display -p -t ui '#{pane_pid}')
+    pgrep -P "$shell" -x hiss | head -1
+}
+# small_song FILE: a two-channel, four-row song, small enough to read in a
+# check.
+small_song() {
+    cat >"$1" <<'SONG'
+hiss 1
+title "safe"
+bpm 120
+speed 6
+rows_per_beat 4
+swing 0
+master_gain 0.0
+limiter on
+channels 2
+
+order 00
+
+pattern 00 4
+000 |... .. .. ... ...|... .. .. ... ...|
+001 |... .. .. ... ...|... .. .. ... ...|
+002 |... .. .. ... ...|... .. .. ... ...|
+003 |... .. .. ... ...|... .. .. ... ...|
+SONG
 }
 # A fresh tmux server for each start: a dying one must not take the next.
 new_server() {
     T kill-server 2>/dev/null
     RUNS=$((RUNS + 1))
-}
-finish() {
-    echo "$pass passed, $fail failed"
-    [ "$fail" = 0 ]
 }
