@@ -743,7 +743,11 @@ HissError edit_hex_digit(Editor *ed, int digit)
     if (high) {
         after.column++;
     } else {
-        after.column--;
+        /* Back to the field's first column on the next row, so a run of
+         * cells is typed without moving: an effect's is its letter. */
+        bool effect = ed->cursor.column == EDIT_COL_FX_PARAM_LO ||
+                      ed->cursor.column == EDIT_COL_FX2_PARAM_LO;
+        after.column -= effect ? 2 : 1;
         after = advanced(ed, after);
     }
     return put_cursor_cell(ed, p, c, after);
@@ -766,7 +770,11 @@ HissError edit_fx_letter(Editor *ed, int letter)
         c.fx2 = (uint8_t)letter;
     else
         return HISS_ERR_RANGE;
-    return put_cursor_cell(ed, p, c, advanced(ed, ed->cursor));
+    /* The parameter comes next, as in the volume field: "9 2 7" is one
+     * effect 927, not three letters on three rows. */
+    EditCursor after = ed->cursor;
+    after.column++;
+    return put_cursor_cell(ed, p, c, after);
 }
 
 HissError edit_type_char(Editor *ed, int ch)

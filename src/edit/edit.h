@@ -199,13 +199,15 @@ HissError edit_note_off(Editor *ed); /* "===", then advance */
 HissError edit_note_cut(Editor *ed); /* "^^^", then advance */
 /* A hex digit (0..15) into the instrument, volume or effect parameter
  * nibble under the cursor. Volume is clamped to 00..40 (hex). The high
- * nibble moves the cursor to the low one; the low nibble moves it back and
- * advances by the edit step. An effect parameter needs its letter first
- * (HISS_ERR_MISSING otherwise: the model never holds a parameter without
- * a letter). On the letter column a digit is that letter ('0'..'F'). */
+ * nibble moves the cursor to the low one; the low nibble moves it back to
+ * the field's first column (an effect's letter) and advances by the edit
+ * step. An effect parameter needs its letter first (HISS_ERR_MISSING
+ * otherwise: the model never holds a parameter without a letter). On the
+ * letter column a digit is that letter ('0'..'F'). */
 HissError edit_hex_digit(Editor *ed, int digit);
 /* An effect letter ('0'..'9', 'A'..'Z', lower case accepted) on the fx or
- * fx2 column; keeps the parameter; advances by the edit step. */
+ * fx2 column; keeps the parameter; moves the cursor to the parameter's
+ * high nibble, so a letter and two digits fill one effect. */
 HissError edit_fx_letter(Editor *ed, int letter);
 /* Dispatches a typed character by the cursor column: piano keys on the
  * note column, hex digits on number columns, letters on fx columns.

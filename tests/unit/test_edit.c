@@ -320,13 +320,17 @@ static void hex_entry_per_nibble(void)
     edit_cursor_set(f.ed, c);
     CHECK_UNDO_REDO(&f, edit_fx_letter(f.ed, 'r'));
     CHECK(cell_at(&f, 10, 2).fx == 'R');
-    CHECK(f.ed->cursor.row == 11);
+    /* The letter leads to its parameter on the same row. */
+    CHECK(f.ed->cursor.row == 10 && f.ed->cursor.column == EDIT_COL_FX_PARAM_HI);
     CHECK(edit_fx_letter(f.ed, '#') == HISS_ERR_RANGE);
-    c.column = EDIT_COL_FX_PARAM_HI;
-    edit_cursor_set(f.ed, c);
     CHECK(edit_type_char(f.ed, 'c') == HISS_OK);
+    CHECK(f.ed->cursor.row == 10 && f.ed->cursor.column == EDIT_COL_FX_PARAM_LO);
     CHECK(edit_type_char(f.ed, '4') == HISS_OK);
     CHECK(cell_at(&f, 10, 2).fx_param == 0xC4);
+    /* ...and the parameter back to the letter, one step down. */
+    CHECK(f.ed->cursor.row == 11 && f.ed->cursor.column == EDIT_COL_FX);
+    c.column = EDIT_COL_FX_PARAM_HI;
+    edit_cursor_set(f.ed, c);
     CHECK(edit_type_char(f.ed, 'x') == HISS_ERR_RANGE);
     /* No parameter without a letter. */
     c.column = EDIT_COL_FX2_PARAM_HI;
@@ -353,6 +357,31 @@ static void hex_entry_per_nibble(void)
     /* The note column types piano keys. */
     CHECK(edit_type_char(f.ed, 'x') == HISS_OK);
     CHECK(cell_at(&f, 10, 2).note == NOTE_FIRST + 4 * 12 + 2);
+    fixture_free(&f);
+}
+
+/* Typing a letter then two digits on an effect column fills one effect,
+ * like the volume field, and leaves the cursor on the next row's letter:
+ * "9 2 7 A 0 4" is 927 on one row and A04 on the next. */
+static void effect_letter_then_digits_fill_one_effect(void)
+{
+    Fixture f = fixture();
+    edit_set_step(f.ed, 1);
+    const EditColumn letters[] = {EDIT_COL_FX, EDIT_COL_FX2};
+    for (int i = 0; i < 2; i++) {
+        EditCursor c = {0, 0, 1, letters[i]};
+        edit_cursor_set(f.ed, c);
+        const char *typed = "927a04";
+        for (const char *k = typed; *k; k++)
+            CHECK(edit_type_char(f.ed, *k) == HISS_OK);
+        Cell r0 = cell_at(&f, 0, 1), r1 = cell_at(&f, 1, 1), r2 = cell_at(&f, 2, 1);
+        int fx0 = i ? r0.fx2 : r0.fx, p0 = i ? r0.fx2_param : r0.fx_param;
+        int fx1 = i ? r1.fx2 : r1.fx, p1 = i ? r1.fx2_param : r1.fx_param;
+        CHECK_MSG(fx0 == '9' && p0 == 0x27, "row 0: %c%02X", fx0 ? fx0 : '.', p0);
+        CHECK_MSG(fx1 == 'A' && p1 == 0x04, "row 1: %c%02X", fx1 ? fx1 : '.', p1);
+        CHECK(!(i ? r2.fx2 : r2.fx));
+        CHECK(f.ed->cursor.row == 2 && f.ed->cursor.column == letters[i]);
+    }
     fixture_free(&f);
 }
 
@@ -1250,6 +1279,7 @@ int main(void)
     RUN(note_entry_limits_and_modes);
     RUN(note_off_and_cut);
     RUN(hex_entry_per_nibble);
+    RUN(effect_letter_then_digits_fill_one_effect);
     RUN(delete_field_and_cell);
     RUN(insert_and_delete_rows);
     RUN(cursor_moves_and_wraps);
