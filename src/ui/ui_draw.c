@@ -174,6 +174,73 @@ void ui_put(int y, int x, int width, attr_t attr, const char *text)
     attrset(A_NORMAL);
 }
 
+size_t ui_wrap_line(const char *text, int width, size_t *next)
+{
+    size_t pos = 0, cut = 0;
+    int used = 0;
+    bool cut_found = false;
+    while (text[pos] && text[pos] != '\n') {
+        int cols;
+        bool bad;
+        int len = next_char(text + pos, &cols, &bad);
+        if (used + cols > width) {
+            if (!cut_found)
+                cut = pos ? pos : (size_t)len; /* one word wider than the line */
+            break;
+        }
+        if (text[pos] == ' ') {
+            cut = pos;
+            cut_found = true;
+        }
+        used += cols;
+        pos += (size_t)len;
+    }
+    if (!text[pos] || text[pos] == '\n') {
+        *next = pos + (text[pos] == '\n');
+        return pos;
+    }
+    size_t after = cut;
+    while (text[after] == ' ')
+        after++;
+    *next = after;
+    /* Spaces at the cut belong to neither line. */
+    while (cut > 0 && text[cut - 1] == ' ')
+        cut--;
+    return cut;
+}
+
+int ui_wrap_count(const char *text, int width)
+{
+    int lines = 0;
+    size_t next;
+    do {
+        ui_wrap_line(text, width - 1, &next);
+        text += next;
+        lines++;
+    } while (*text);
+    return lines;
+}
+
+int ui_put_wrapped(int y, int x, int width, int max_lines, attr_t attr,
+                   const char *text)
+{
+    int lines = 0;
+    char line[1024];
+    while (lines < max_lines) {
+        size_t next, len = ui_wrap_line(text, width - 1, &next);
+        if (len >= sizeof line)
+            len = sizeof line - 1;
+        memcpy(line, text, len);
+        line[len] = 0;
+        ui_put(y + lines, x, width, attr, line);
+        lines++;
+        text += next;
+        if (!*text)
+            break;
+    }
+    return lines;
+}
+
 void ui_putf(int y, int x, int width, attr_t attr, const char *fmt, ...)
 {
     char buf[1024];

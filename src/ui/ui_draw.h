@@ -59,6 +59,17 @@ const char *ui_glyph(UiGlyph g);
 void ui_put(int y, int x, int width, attr_t attr, const char *text);
 void ui_putf(int y, int x, int width, attr_t attr, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Word wrap: the bytes of text's first line in `width` columns, cut at a
+ * space (or at a newline) so no word is split unless it alone is wider
+ * than the line; *next is where the following line starts. */
+size_t ui_wrap_line(const char *text, int width, size_t *next);
+/* Draws text wrapped on at most max_lines lines from y, each padded to
+ * width like ui_put; returns the lines drawn. The last column stays blank,
+ * so no wrapped line ends flush with the edge, where it would read as cut.
+ * ui_wrap_count tells how many lines that takes. */
+int ui_wrap_count(const char *text, int width);
+int ui_put_wrapped(int y, int x, int width, int max_lines, attr_t attr,
+                   const char *text);
 /* Columns that text takes on screen. */
 int ui_text_width(const char *text);
 /* strlcpy: copies what fits, always terminated. */

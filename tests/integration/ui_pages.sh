@@ -1,5 +1,5 @@
 #!/bin/bash
-# The other screens through tmux: the order list (insert, repeat, change,
+# The other screens through tmux: the order list (insert, duplicate, change,
 # delete, jump), the sample browser (filter, listen, load into a slot), the
 # instruments screen (rename, change a value) and the song settings (BPM,
 # title); everything checked in the saved file.
@@ -27,11 +27,15 @@ check "the order list opens" wait_for "Orders: 1 entry."
 keys Down i
 check "insert puts the pattern on screen at the end" wait_for "Orders: 2 entries."
 check "entry 01 plays pattern 01" wait_re "  01    01 +64"
+check "the screen names d as it is described in help" wait_for "d duplicate the pattern"
 keys d
-check "d repeats the entry" wait_for "Orders: 3 entries."
-check "the cursor is on the repeat" wait_for "Ord 02/03"
+check "d copies the entry's pattern into a new pattern" \
+    wait_for "pattern 01 copied to new pattern 02"
+check "the new pattern plays in a new entry after it" wait_re "  02    02 +64"
+check "the order list grew" wait_for "Orders: 3 entries."
+check "the cursor is on the copy" wait_for "Ord 02/03 Pat 02"
 keys -
-check "- gives the entry the previous pattern" wait_re "  02    00 +64"
+check "- gives the entry the previous pattern" wait_re "  02    01 +64"
 keys x
 check "x deletes an entry" wait_for "Orders: 2 entries."
 keys Home Enter

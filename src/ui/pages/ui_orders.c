@@ -5,8 +5,9 @@
 #include "ui_draw.h"
 
 static int top;
+static int hint_lines = 1; /* the key hint wraps on a narrow screen */
 
-static int list_top(void) { return UI_HEADER_LINES + 2; }
+static int list_top(void) { return UI_HEADER_LINES + hint_lines + 1; }
 static int list_rows(void) { return LINES - 1 - list_top(); }
 
 static void orders_draw(UiApp *app, unsigned dirty)
@@ -26,18 +27,24 @@ static void orders_draw(UiApp *app, unsigned dirty)
     if (top < 0)
         top = 0;
 
-    char keys[5][48], buf[320];
+    char keys[6][48], buf[400];
     ui_first_key(app, ACT_ORDER_INSERT, keys[0], sizeof keys[0]);
     ui_first_key(app, ACT_ORDER_DELETE, keys[1], sizeof keys[1]);
     ui_first_key(app, ACT_ORDER_DUPLICATE, keys[2], sizeof keys[2]);
     ui_first_key(app, ACT_ORDER_NEXT_PATTERN, keys[3], sizeof keys[3]);
     ui_first_key(app, ACT_ORDER_PREV_PATTERN, keys[4], sizeof keys[4]);
-    snprintf(buf, sizeof buf, "Orders: %d entr%s.  %s insert  %s delete  %s repeat  "
-             "%s/%s pattern  Enter edit",
+    ui_first_key(app, ACT_SELECT, keys[5], sizeof keys[5]);
+    snprintf(buf, sizeof buf, "Orders: %d entr%s.  %s insert  %s delete  "
+             "%s duplicate the pattern  %s/%s pattern  %s edit",
              count, count == 1 ? "y" : "ies", keys[0], keys[1], keys[2], keys[3],
-             keys[4]);
-    ui_put(UI_HEADER_LINES, 0, COLS, ui_attr(UI_C_HEADER), buf);
-    ui_put(UI_HEADER_LINES + 1, 0, COLS, ui_attr(UI_C_DIM),
+             keys[4], keys[5]);
+    int lines = ui_wrap_count(buf, COLS) > 1 ? 2 : 1;
+    if (lines != hint_lines) {
+        hint_lines = lines;
+        vis = list_rows();
+    }
+    ui_put_wrapped(UI_HEADER_LINES, 0, COLS, hint_lines, ui_attr(UI_C_HEADER), buf);
+    ui_put(UI_HEADER_LINES + hint_lines, 0, COLS, ui_attr(UI_C_DIM),
            " Pos  Pattern  Rows");
     for (int i = 0; i < vis; i++) {
         int idx = top + i;
@@ -133,9 +140,19 @@ static bool orders_handle(UiApp *app, int key, KeymapAction act)
     case ACT_ORDER_DELETE:
         ui_report(app, edit_order_delete(ed), "delete entry");
         return true;
-    case ACT_ORDER_DUPLICATE:
-        ui_report(app, edit_order_duplicate(ed), "duplicate entry");
+    case ACT_ORDER_DUPLICATE: {
+        HissError err;
+        if (!on_entry) {
+            ui_report(app, HISS_ERR_MISSING, "duplicate the pattern");
+        } else if (err = edit_order_duplicate_pattern(ed), err == HISS_ERR_RANGE) {
+            ui_set_message(app, true, "duplicate the pattern: no free pattern "
+                           "slot, or the order list is full");
+        } else if (ui_report(app, err, "duplicate the pattern") == HISS_OK) {
+            ui_set_message(app, false, "pattern %02X copied to new pattern %02X "
+                           "(entry %02X)", pat, ed->cursor.pattern, ed->order_pos);
+        }
         return true;
+    }
     case ACT_ORDER_NEXT_PATTERN:
         if (on_entry)
             ui_report(app, edit_order_set(ed, neighbour_pattern(song, pat, 1)),
