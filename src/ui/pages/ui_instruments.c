@@ -206,6 +206,40 @@ static void rename_done(UiApp *app, const char *text)
     ui_report(app, edit_instrument_set_name(app->ed, slot, text), "rename");
 }
 
+/* "raw|linear|sinc": what a choice field takes, from the names the song
+ * file uses, so the message lists every mode there is. */
+static void choices_of(Field f, char *buf, size_t size)
+{
+    size_t used = 0;
+    int count = f == F_LOOP ? LOOP_PINGPONG + 1 : INTERP_COUNT;
+    buf[0] = 0;
+    for (int i = 0; i < count; i++) {
+        const char *name = f == F_LOOP ? song_loop_name((LoopMode)i)
+                                       : song_interp_name((InterpMode)i);
+        int n = snprintf(buf + used, size - used, "%s%s", i ? "|" : "", name);
+        if (n < 0 || used + (size_t)n >= size)
+            break;
+        used += (size_t)n;
+    }
+}
+
+/* A number out of its field's range: says what the range is. */
+static void say_out_of_range(UiApp *app, const Instrument *inst, Field f,
+                             const char *text)
+{
+    char range[64];
+    switch (f) {
+    case F_VOLUME: snprintf(range, sizeof range, "0..64"); break;
+    case F_PAN: snprintf(range, sizeof range, "-100..100"); break;
+    case F_FINETUNE: snprintf(range, sizeof range, "-100..100 cents"); break;
+    default:
+        snprintf(range, sizeof range, "0..%u frames", source_frames(inst));
+        break;
+    }
+    ui_set_message(app, true, "%s: %s is out of range (%s)", LABELS[f], text,
+                   range);
+}
+
 static void number_done(UiApp *app, const char *text)
 {
     int slot = ui_instruments_slot(app);
@@ -234,8 +268,17 @@ static void number_done(UiApp *app, const char *text)
             err = set_loop(app, slot, inst, lm, inst->loop_start, inst->loop_end);
         else if (f == F_INTERP && song_interp_parse(text, &im))
             err = edit_instrument_set_interp(app->ed, slot, im);
-        else
-            err = HISS_ERR_RANGE;
+        else {
+            char allowed[96];
+            choices_of(f, allowed, sizeof allowed);
+            ui_set_message(app, true, "%s: '%s' is not one of %s", LABELS[f],
+                           text, allowed);
+            return;
+        }
+        if (err == HISS_ERR_RANGE && f == F_LOOP) {
+            ui_set_message(app, true, "Loop: the sample is too short to loop");
+            return;
+        }
     } else {
         char *end;
         long v = strtol(text, &end, 10);
@@ -254,6 +297,10 @@ static void number_done(UiApp *app, const char *text)
             err = set_loop(app, slot, inst, inst->loop, inst->loop_start, v);
             break;
         default: err = HISS_ERR_RANGE;
+        }
+        if (err == HISS_ERR_RANGE) {
+            say_out_of_range(app, inst, f, text);
+            return;
         }
     }
     ui_report(app, err, LABELS[f]);

@@ -23,6 +23,13 @@ static const char *const LABELS[SET_COUNT] = {
     "Channels", "Master gain (dB)", "Limiter",
 };
 
+/* What each number takes (the edit layer's limits), for messages. */
+static const char *const RANGES[SET_COUNT] = {
+    [SET_BPM] = "32..255", [SET_SPEED] = "1..31", [SET_RPB] = "1..32",
+    [SET_SWING] = "0..100", [SET_CHANNELS] = "1..64",
+    [SET_GAIN] = "-60.0..12.0", [SET_LIMITER] = "on|off",
+};
+
 static int selected;
 
 static void value_text(const Song *s, SettingId id, char *buf, size_t size)
@@ -114,7 +121,7 @@ static void typed_value(UiApp *app, const char *text)
         else if (!strcmp(text, "off") || !strcmp(text, "0"))
             v = 0;
         else {
-            ui_set_message(app, true, "limiter: type on or off");
+            ui_set_message(app, true, "Limiter: '%s' is not one of on|off", text);
             return;
         }
         end = (char *)text + strlen(text);
@@ -128,7 +135,8 @@ static void typed_value(UiApp *app, const char *text)
         return;
     }
     if (apply(app, id, v) == HISS_ERR_RANGE)
-        ui_set_message(app, true, "%s: %s is out of range", LABELS[id], text);
+        ui_set_message(app, true, "%s: %s is out of range (%s)", LABELS[id],
+                       text, RANGES[id] ? RANGES[id] : "?");
     app->dirty |= UI_DIRTY_ALL;
 }
 

@@ -1,0 +1,61 @@
+#!/bin/bash
+# A value typed where it does not fit is answered with what fits: every
+# enumerated field lists its choices (raw|linear|sinc...), every number its
+# range, instead of "not possible here". Nothing changes in the song.
+set -u
+SOCK=hiss-ui-values-$$
+. "$(dirname "$0")/lib/tmux_ui.sh"
+# A copy of the demo, so a failing run leaves nothing beside the real one.
+mkdir -p "$TMP/songs"
+cp patterns/demo.hiss "$TMP/songs/demo.hiss"
+ln -s "$(pwd)/samples" "$TMP/samples"
+DEMO=$TMP/songs/demo.hiss
+
+new_server
+T new-session -d -s ui -x 80 -y 24 \
+    "cd '$TMP' && '$HISS' '$DEMO'; echo \"hiss exited \$?\"; sleep 60"
+check "the demo opens" wait_for "Dusty Tape"
+
+# type_into LABEL TEXT: Enter on the focused field, replace its value.
+type_into() {
+    keys Enter
+    wait_for "$1:" >/dev/null
+    keys C-u
+    T send-keys -t ui -l "$2"
+    keys Enter
+}
+
+# ---- instruments ----
+keys C-t Tab
+check "the instruments screen opens on slot 01" wait_for "Slot 01"
+keys Down Down Down Down Down Down Down Down Down
+type_into Interpolation wobbly
+check "a wrong interpolation lists the modes" \
+    wait_re "Interpolation: 'wobbly' is not one of raw\\|linear\\|(.*\\|)?sinc"
+check "and the mode stays as it was" wait_re "Interpolation +linear"
+keys Up Up Up
+type_into Loop sideways
+check "a wrong loop mode lists the modes" \
+    wait_for "Loop: 'sideways' is not one of off|forward|pingpong"
+keys Up Up Up Up
+type_into Volume 99
+check "a volume out of range gives the range" \
+    wait_for "Volume: 99 is out of range (0..64)"
+keys Down
+type_into Pan 300
+check "a pan out of range gives the range" \
+    wait_for "Pan: 300 is out of range (-100..100)"
+
+# ---- song settings ----
+keys C-g End
+type_into Limiter maybe
+check "the limiter lists its choices" \
+    wait_for "Limiter: 'maybe' is not one of on|off"
+keys Home Down
+type_into BPM 999
+check "a tempo out of range gives the range" \
+    wait_for "BPM: 999 is out of range (32..255)"
+keys C-q
+check "quits at once" wait_for "hiss exited 0"
+
+finish
