@@ -244,6 +244,28 @@ static void tone_portamento_glides_to_the_note(void)
     song_free(s);
 }
 
+/* What hiss(5) says under 3xx: the slide moves only on rows that carry
+ * it. A row without an effect leaves the pitch where the slide got to,
+ * short of the note; 300 on the next row goes on at the same speed. */
+static void tone_portamento_stops_on_a_row_without_effect(void)
+{
+    Song *s = sine_song(1, 6);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    synth_put(s, 0, 1, 0, NOTE_C4 + 4, 0, E, '3', 0x04); /* 16 units a tick */
+    synth_put(s, 0, 3, 0, NOTE_EMPTY, 0, E, '3', 0x00);
+    float *out = render(s, 5 * 5760);
+    double after_one = 480.0 * pow(2, 80 / 768.0), after_two = 480.0 * pow(2, 160 / 768.0);
+    double row2 = pitch_between(out, 2 * 5760 + 50, 3 * 5760 - 10);
+    CHECK_MSG(near_ratio(row2, after_one, 1e-3), "row 2: %.3f Hz want %.3f", row2, after_one);
+    double row3_end = pitch_between(out, 3 * 5760 + 5 * TICK + 50, 4 * 5760 - 10);
+    CHECK_MSG(near_ratio(row3_end, after_two, 1e-3), "row 3: %.3f Hz want %.3f",
+              row3_end, after_two);
+    double row4 = pitch_between(out, 4 * 5760 + 50, 5 * 5760 - 10);
+    CHECK_MSG(near_ratio(row4, after_two, 1e-3), "row 4: %.3f Hz want %.3f", row4, after_two);
+    free(out);
+    song_free(s);
+}
+
 static void arpeggio_steps_each_tick(void)
 {
     Song *s = sine_song(1, 3);
@@ -512,6 +534,7 @@ int main(void)
     RUN(pan_slide);
     RUN(portamento_reaches_pitch);
     RUN(tone_portamento_glides_to_the_note);
+    RUN(tone_portamento_stops_on_a_row_without_effect);
     RUN(arpeggio_steps_each_tick);
     RUN(vibrato_swings_around_the_note);
     RUN(set_speed_and_bpm);

@@ -1,0 +1,23 @@
+#!/bin/bash
+# The man pages say what a user needs where they will look for it: each
+# check reads one entry of man/hiss.1 or man/hiss.5 (as man shows it) and
+# looks for the facts that entry must carry.
+set -u
+SOCK=hiss-man-$$ # the shared helpers' check and finish; no tmux here
+. "$(dirname "$0")/lib/tmux_ui.sh"
+
+# entry PAGE TAG: the roff text from the line ".B TAG" to the next ".TP",
+# joined into one line with roff's escapes of - and spaces removed.
+entry() {
+    awk -v tag=".B $2" '$0 == tag {on = 1; next} on && /^\.(TP|SH|SS)/ {exit} on' "$1" |
+        sed 's/\\-/-/g' | tr '\n' ' '
+}
+has() { grep -qiE -- "$2" <<<"$1"; }
+
+E3=$(entry man/hiss.5 3xx)
+check "hiss.5 has a 3xx entry" test -n "$E3"
+check "3xx: a row without the effect stops the slide short of the note" \
+    has "$E3" "row without 3xx or 5xy.*leaves the pitch where the slide had"
+check "3xx: 300 is the way to keep sliding" has "$E3" "300.*continues with the last speed"
+
+finish
