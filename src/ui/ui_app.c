@@ -50,8 +50,12 @@ void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
 static void background_message(UiApp *app, bool error, const char *text)
 {
     if (app->message[0] && hiss_now_seconds() - app->message_at < UI_MESSAGE_HOLD) {
-        snprintf(app->deferred, sizeof app->deferred, "%s", text);
-        app->deferred_is_error = error;
+        /* News that arrives together (a server back, and at another rate)
+         * waits together: a later line must not hide an earlier one. */
+        size_t used = strlen(app->deferred);
+        snprintf(app->deferred + used, sizeof app->deferred - used, "%s%s",
+                 used ? "; " : "", text);
+        app->deferred_is_error |= error;
         return;
     }
     ui_set_message(app, error, "%s", text);
@@ -65,6 +69,7 @@ static void show_deferred(UiApp *app)
         return;
     ui_set_message(app, app->deferred_is_error, "%s", app->deferred);
     app->deferred[0] = 0;
+    app->deferred_is_error = false;
 }
 
 HissError ui_report(UiApp *app, HissError err, const char *what)
@@ -134,60 +139,20 @@ void ui_show_page(UiApp *app, UiPageId page)
 
 const EngineStatus *ui_status(const UiApp *app)
 {
-    static EngineStatus stopped;
-    return app->engine ? engine_status(app->engine) : &stopped;
+    return session_status(app->session);
 }
 
 bool ui_is_playing(const UiApp *app)
 {
-    return atomic_load(&ui_status(app)->playing);
+    return session_playing(app->session);
 }
 
 /* ---- engine commands ---- */
 
-static bool command_must_arrive(const EngineCommand *c)
-{
-    return c->type == ENGINE_CMD_RETIRE_PATTERN ||
-           c->type == ENGINE_CMD_RETIRE_INSTRUMENT ||
-           c->type == ENGINE_CMD_INSTALL_SONG ||
-           c->type == ENGINE_CMD_PREVIEW_SAMPLE;
-}
-
-static void flush_pending(UiApp *app)
-{
-    if (!app->engine)
-        return;
-    int done = 0;
-    while (done < app->pending_count &&
-           engine_send(app->engine, &app->pending[done]))
-        done++;
-    if (done) {
-        memmove(app->pending, app->pending + done,
-                sizeof *app->pending * (size_t)(app->pending_count - done));
-        app->pending_count -= done;
-    }
-}
-
 void ui_send(UiApp *app, EngineCommandType type, int a, int b, int c,
              void *ptr)
 {
-    EngineCommand cmd = {type, a, b, c, ptr};
-    flush_pending(app);
-    if (app->engine && !app->pending_count && engine_send(app->engine, &cmd))
-        return;
-    /* The ring is full (the audio thread is stalled or gone). Objects on
-     * their way to the engine are kept; a lost play or preview is fine. */
-    if (!command_must_arrive(&cmd) && app->pending_count >= 64)
-        return;
-    if (app->pending_count == app->pending_cap) {
-        int cap = app->pending_cap ? app->pending_cap * 2 : 64;
-        EngineCommand *grown = realloc(app->pending, sizeof *grown * (size_t)cap);
-        if (!grown)
-            return; /* a retired object leaks rather than be freed in use */
-        app->pending = grown;
-        app->pending_cap = cap;
-    }
-    app->pending[app->pending_count++] = cmd;
+    session_send(app->session, type, a, b, c, ptr);
 }
 
 static void retire_object(void *ctx, EditRetireKind kind, void *ptr)
@@ -267,11 +232,8 @@ static void install_song(UiApp *app, Song *song, const char *path)
     /* The loader compares slots of the old song: stop it first. */
     ui_loader_free(app->loader);
     app->loader = NULL;
-    ui_send(app, ENGINE_CMD_INSTALL_SONG, 0, 0, 0, song);
+    session_install_song(app->session, song);
     app->song = song;
-    /* Transport and the per-channel ports follow the new song. */
-    if (app->audio)
-        audio_set_song(app->audio, song);
     edit_set_song(app->ed, song);
     edit_set_edit_mode(app->ed, true);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
@@ -788,11 +750,11 @@ static void handle_global(UiApp *app, KeymapAction act)
         ui_send(app, ENGINE_CMD_STOP, 0, 0, 0, NULL);
         break;
     case ACT_RECONNECT:
-        if (!app->audio) {
+        if (!session_audio(app->session)) {
             ui_set_message(app, true, "no audio device is open");
-        } else if (audio_reconnect(app->audio) == HISS_OK) {
+        } else if (session_reconnect(app->session) == HISS_OK) {
             ui_set_message(app, false, "audio reconnected (%s)",
-                           audio_name(app->audio));
+                           audio_name(session_audio(app->session)));
         } else {
             ui_set_message(app, true, "audio: still no server; try again");
         }
@@ -965,11 +927,12 @@ static void handle_key(UiApp *app, int r, wint_t ch, int key)
 
 static const char *audio_label(const UiApp *app, char *buf, size_t size)
 {
-    if (!app->audio)
+    const Audio *audio = session_audio(app->session);
+    if (!audio)
         return "no audio";
-    switch (audio_state(app->audio)) {
+    switch (audio_state(audio)) {
     case AUDIO_STATE_RUNNING: {
-        const char *name = audio_name(app->audio);
+        const char *name = audio_name(audio);
         size_t i = 0;
         for (; name && name[i] && i + 1 < size; i++)
             buf[i] = (char)((name[i] >= 'a' && name[i] <= 'z') ? name[i] - 32 : name[i]);
@@ -1062,10 +1025,11 @@ static void draw_header(UiApp *app)
              playing ? atomic_load(&st->bpm) : atomic_load(&song->bpm),
              playing ? atomic_load(&st->speed) : atomic_load(&song->speed));
     const char *alabel = audio_label(app, audio, sizeof audio);
-    uint32_t xr = app->audio ? audio_xruns(app->audio) : 0;
+    const Audio *audio_now = session_audio(app->session);
+    uint32_t xr = audio_now ? audio_xruns(audio_now) : 0;
     char audiobuf[64];
     snprintf(audiobuf, sizeof audiobuf, "%s xr %u", alabel, xr);
-    bool gone = app->audio && audio_state(app->audio) != AUDIO_STATE_RUNNING;
+    bool gone = audio_now && audio_state(audio_now) != AUDIO_STATE_RUNNING;
     int right_w = ui_text_width(right) + ui_text_width(tempo) +
                   ui_text_width(audiobuf) + 1;
     int title_w = COLS - x - right_w;
@@ -1280,129 +1244,26 @@ static void poll_loader(UiApp *app)
     }
 }
 
-/* The device came back at another rate: an engine timed for the new rate
- * takes over where the old one was. Samples keep their own rate, so
- * nothing else changes: the voices step through them at the new rate. */
-static bool follow_device_rate(UiApp *app, char *said, size_t size)
+/* The session's news goes to the status line, after the answer to the
+ * user's last key. */
+static void session_news(void *ctx, bool trouble, const char *text)
 {
-    uint32_t rate = audio_rate(app->audio);
-    Engine *fresh = engine_new(app->song, rate);
-    if (!fresh) {
-        snprintf(said, size, "audio now runs at %u Hz: out of memory for an "
-                             "engine at that rate, silent (save, then restart hiss)",
-                 rate);
-        return false;
-    }
-    Engine *old = audio_swap_engine(app->audio, NULL, 0);
-    engine_hand_over(old, fresh);
-    engine_collect_garbage(old);
-    engine_free(old);
-    app->engine = fresh;
-    app->rate = rate;
-    audio_swap_engine(app->audio, fresh, rate);
-    snprintf(said, size, "audio now runs at %u Hz: playing on", rate);
-    return true;
+    background_message(ctx, trouble, text);
 }
 
-/* The device failed for good: says why, and with --fallback moves on to
- * the null clock so the song plays on (silently) where it was. */
-static void say_audio_failed(UiApp *app)
-{
-    char text[sizeof(HissDiag) * 2 + 32];
-    const char *failure = audio_failure(app->audio);
-    if (!failure[0])
-        failure = "the device stopped";
-    if (!app->fall_back || !strcmp(audio_name(app->audio), "null")) {
-        snprintf(text, sizeof text, "audio failed: %s", failure);
-        background_message(app, true, text);
-        return;
-    }
-    /* The reason goes into the message first: falling back closes the
-     * failed device, and its failure text with it. */
-    snprintf(text, sizeof text, "audio failed: %s; ", failure);
-    HissDiag why = {{0}};
-    bool moved = audio_fall_back(&app->audio, app->song, &why) == HISS_OK;
-    size_t used = strlen(text);
-    snprintf(text + used, sizeof text - used, "%s", why.text);
-    background_message(app, !moved, text);
-}
-
-/* Audio events, as `hiss play` reacts to them: JACK transport changes go
- * to the engine inside audio_poll; the rest is news for the user. */
+/* The session follows the device (server loss, reconnects, a new rate,
+ * fall backs) and says what happened through session_news. */
 static void poll_audio(UiApp *app)
 {
-    if (!app->audio)
-        return;
-    unsigned ev = audio_poll(app->audio);
-    if (!ev)
-        return;
-    char text[200];
-    if (ev & AUDIO_EVENT_SERVER_GONE && app->fall_back) {
-        HissDiag why = {{0}};
-        bool moved = audio_fall_back(&app->audio, app->song, &why) == HISS_OK;
-        /* A device at another rate is followed at once. */
-        char rate_said[200] = "";
-        if (moved && audio_rate(app->audio) != app->rate &&
-            !follow_device_rate(app, rate_said, sizeof rate_said))
-            moved = false;
-        char gone[sizeof why.text + sizeof rate_said + 32];
-        snprintf(gone, sizeof gone, "JACK server gone: %s%s%s", why.text,
-                 rate_said[0] && !moved ? "; " : "", moved ? "" : rate_said);
-        background_message(app, !moved, gone);
-        ev &= ~(unsigned)AUDIO_EVENT_RATE_CHANGED;
-    } else if (ev & AUDIO_EVENT_SERVER_GONE) {
-        char key[64];
-        ui_first_key(app, ACT_RECONNECT, key, sizeof key);
-        snprintf(text, sizeof text,
-                 "JACK server gone: %s reconnects once it is back", key);
-        background_message(app, true, text);
-    }
-    if (ev & AUDIO_EVENT_FAILED)
-        say_audio_failed(app);
-    if (ev & AUDIO_EVENT_RECONNECTED) {
-        snprintf(text, sizeof text, "audio reconnected: JACK at %u Hz",
-                 audio_rate(app->audio));
-        background_message(app, false, text);
-    }
-    if (ev & AUDIO_EVENT_RATE_CHANGED) {
-        bool followed = follow_device_rate(app, text, sizeof text);
-        background_message(app, !followed, text);
-    }
-    if (ev & AUDIO_EVENT_PORTS_SHORT) {
-        snprintf(text, sizeof text,
-                 "JACK made only %d of %d channel ports: the rest are in "
-                 "out_L/out_R only",
-                 audio_channel_outputs(app->audio),
-                 audio_channel_outputs_wanted(app->audio));
-        background_message(app, true, text);
-    }
+    if (session_poll(app->session) & SESSION_EVENT_RATE_FOLLOWED)
+        app->rate = session_rate(app->session);
     app->dirty |= UI_DIRTY_HEADER;
-}
-
-/* After edits, with no loader at work: an instrument whose sample is at
- * another rate than the device's (brought back by undo from before a rate
- * change) gets converted like the rest. */
-static void check_sample_rates(UiApp *app)
-{
-    if (app->loader || app->rate_checked_at == app->ed->change_count)
-        return;
-    app->rate_checked_at = app->ed->change_count;
-    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
-        const Instrument *inst = song_instrument(app->song, slot);
-        if (inst && inst->sample && inst->sample->rate != app->rate) {
-            start_loader(app);
-            return;
-        }
-    }
 }
 
 static void periodic(UiApp *app)
 {
-    flush_pending(app);
     poll_audio(app);
-    engine_collect_garbage(app->engine);
     poll_loader(app);
-    check_sample_rates(app);
     char msg[600];
     int signal_caught = autosave_loop_tick(&app->autosave, app->song,
                                            recovery_song(app),
@@ -1428,7 +1289,7 @@ static void periodic(UiApp *app)
              atomic_load(&st->order), atomic_load(&st->pattern),
              atomic_load(&st->row), atomic_load(&st->bpm), atomic_load(&st->speed),
              audio_label(app, audio, sizeof audio),
-             app->audio ? audio_xruns(app->audio) : 0);
+             session_audio(app->session) ? audio_xruns(session_audio(app->session)) : 0);
     if (strcmp(sig, app->header_drawn[0])) {
         snprintf(app->header_drawn[0], sizeof app->header_drawn[0], "%s", sig);
         app->dirty |= UI_DIRTY_HEADER;
@@ -1585,24 +1446,6 @@ static void load_keys(UiApp *app)
                                            UI_MAX_RC_ERRORS);
 }
 
-static void free_pending(UiApp *app)
-{
-    /* The audio thread is gone: what never reached the engine is ours. */
-    for (int i = 0; i < app->pending_count; i++) {
-        EngineCommand *c = &app->pending[i];
-        if (c->type == ENGINE_CMD_RETIRE_PATTERN)
-            song_pattern_free(c->ptr);
-        else if (c->type == ENGINE_CMD_RETIRE_INSTRUMENT ||
-                 c->type == ENGINE_CMD_PREVIEW_SAMPLE)
-            song_instrument_free(c->ptr);
-        else if (c->type == ENGINE_CMD_INSTALL_SONG && c->ptr != app->song)
-            song_free(c->ptr);
-    }
-    free(app->pending);
-    app->pending = NULL;
-    app->pending_count = app->pending_cap = 0;
-}
-
 void ui_first_key(const UiApp *app, KeymapAction act, char *buf, size_t size)
 {
     int key = keymap_first_key(&app->keymap, app->pages[app->page]->ctx, act);
@@ -1628,15 +1471,14 @@ int ui_run(const UiOptions *opts)
     bool signals_ok = signals_install(&sigdiag) == HISS_OK;
 
     /* Audio before the song: samples are converted to its rate. */
-    AudioOptions aopts = opts->audio;
-    app->fall_back = aopts.fall_back;
+    SessionOptions so = {.audio = opts->audio, .say = session_news, .say_ctx = app};
     HissDiag why;
     why.text[0] = 0;
-    app->rate = 48000;
-    if (audio_open(&app->audio, &aopts, &app->rate, &why) != HISS_OK) {
-        app->audio = NULL;
-        app->rate = 48000;
+    if (session_open(&app->session, &so, &why) == HISS_ERR_NOMEM) {
+        fprintf(stderr, "hiss: out of memory\n");
+        return 1;
     }
+    app->rate = session_rate(app->session);
 
     Song *song = NULL;
     char startup_msg[600] = "";
@@ -1684,8 +1526,7 @@ int ui_run(const UiOptions *opts)
         song = song_new();
     if (!song) {
         fprintf(stderr, "hiss: out of memory\n");
-        if (app->audio)
-            audio_close(app->audio);
+        session_close(app->session);
         return 1;
     }
     app->song = song;
@@ -1693,8 +1534,7 @@ int ui_run(const UiOptions *opts)
     if (!app->ed) {
         fprintf(stderr, "hiss: out of memory\n");
         song_free(song);
-        if (app->audio)
-            audio_close(app->audio);
+        session_close(app->session);
         return 1;
     }
     if (restored_unsaved)
@@ -1720,8 +1560,7 @@ int ui_run(const UiOptions *opts)
         const char *term = getenv("TERM");
         fprintf(stderr, "hiss: cannot drive this terminal (TERM=%s); try "
                         "TERM=xterm or TERM=vt100\n", term ? term : "");
-        if (app->audio)
-            audio_close(app->audio);
+        session_close(app->session);
         edit_free(app->ed);
         song_free(song);
         signals_uninstall();
@@ -1749,7 +1588,7 @@ int ui_run(const UiOptions *opts)
         ui_set_message(app, startup_error, "%s", startup_msg);
     } else if (!signals_ok) {
         ui_set_message(app, true, "%s", sigdiag.text);
-    } else if (!app->audio) {
+    } else if (!session_audio(app->session)) {
         ui_set_message(app, true, "no audio: %s",
                        why.text[0] ? why.text : "could not open any backend");
     } else if (why.text[0]) {
@@ -1760,23 +1599,17 @@ int ui_run(const UiOptions *opts)
      * interpolators take a while to set up); keys typed meanwhile wait in
      * the terminal. */
     redraw(app);
-    app->engine = engine_new(song, app->rate);
-    if (!app->engine) {
+    HissError started = session_start(app->session, song, &why);
+    if (started == HISS_ERR_NOMEM) {
         endwin();
         fprintf(stderr, "hiss: cannot start the engine (out of memory?)\n");
         edit_free(app->ed);
         song_free(song);
-        if (app->audio)
-            audio_close(app->audio);
+        session_close(app->session);
         return 1;
     }
-    if (app->audio)
-        audio_set_song(app->audio, song);
-    if (app->audio && audio_start(app->audio, app->engine) != HISS_OK) {
-        audio_close(app->audio);
-        app->audio = NULL;
-        ui_set_message(app, true, "audio would not start: running silent");
-    }
+    if (started != HISS_OK)
+        ui_set_message(app, true, "%s: running silent", why.text);
     if (load_samples)
         start_loader(app);
     app->dirty |= UI_DIRTY_ALL;
@@ -1786,15 +1619,9 @@ int ui_run(const UiOptions *opts)
     delscreen(screen);
     ui_loader_free(app->loader);
     app->loader = NULL;
-    if (app->audio) {
-        audio_stop(app->audio);
-        audio_close(app->audio);
-    }
-    engine_collect_garbage(app->engine);
-    free_pending(app);
     Song *last = app->song;
+    session_close(app->session);
     edit_free(app->ed);
-    engine_free(app->engine);
     song_free(last);
     songlock_release(&app->lock);
     signals_uninstall();

@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "fileio.h"
 #include "keymap.h"
+#include "session.h"
 #include "song.h"
 #include "songlock.h"
 
@@ -74,10 +75,10 @@ typedef void (*UiConfirmDone)(UiApp *app, int choice); /* 'y', 'n', 0 cancel */
 struct UiApp {
     Song *song;
     Editor *ed;
-    Engine *engine;
-    Audio *audio;
-    uint32_t rate;
-    bool fall_back; /* --fallback: on losing JACK, ALSA or null at once */
+    /* The engine and the audio backend (session.h); never NULL while the
+     * editor runs. */
+    Session *session;
+    uint32_t rate; /* the output rate: session_rate() */
     char path[UI_PATH_MAX]; /* "" for a song never saved */
 
     Keymap keymap;
@@ -120,11 +121,6 @@ struct UiApp {
     /* What to do after "save changes?" was answered and saving finished. */
     void (*after_save)(UiApp *app);
 
-    /* Engine commands that did not fit in the ring yet (retired objects
-     * must never be dropped). */
-    EngineCommand *pending;
-    int pending_count, pending_cap;
-
     /* Preview voices of looped instruments are released after a while,
      * since a terminal never tells us when a key goes up. */
     double preview_release_at;
@@ -139,12 +135,8 @@ struct UiApp {
     bool color;
     bool utf8;
 
-    /* Samples still being read after opening a song, or converted to a
-     * new device rate (ui_file.h). */
+    /* Samples still being read after opening a song (ui_file.h). */
     struct UiLoader *loader;
-    /* The edit count when instruments were last checked for samples at
-     * another rate (undo can bring back ones from before a rate change). */
-    uint64_t rate_checked_at;
     /* Recovery file writes and the orderly exit on SIGHUP/SIGTERM. */
     Autosave autosave;
     double autosave_interval;

@@ -136,7 +136,7 @@ rc=$?
 cat "$WORK/gone.log"
 said_why() {
     [ "$rc" = 1 ] &&
-        grep -qxF "hiss: ALSA device 'hisscap': write failed: No such device" "$WORK/gone.log"
+        grep -qxF "hiss: audio failed: ALSA device 'hisscap': write failed: No such device" "$WORK/gone.log"
 }
 check "a device lost while playing: hiss play stops with status 1 and says why" said_why
 
@@ -149,8 +149,7 @@ rc=$?
 cat "$WORK/gonefb.log"
 fell_back() {
     [ "$rc" = 0 ] &&
-        grep -qxF "hiss: ALSA device 'hisscap': write failed: No such device" "$WORK/gonefb.log" &&
-        grep -qE "^hiss: falling back to null at [0-9]+ Hz \(silent\)$" "$WORK/gonefb.log" &&
+        grep -qE "^hiss: audio failed: ALSA device 'hisscap': write failed: No such device; falling back to null at [0-9]+ Hz \(silent\)$" "$WORK/gonefb.log" &&
         grep -qE "stopped after 3\.[0-9] s" "$WORK/gonefb.log"
 }
 check "a device lost with --fallback: hiss play moves to null, plays to the end, status 0" fell_back

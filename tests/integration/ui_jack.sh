@@ -44,8 +44,8 @@ keys Space
 wait_for "stopped" >/dev/null
 stop_jackd
 check "a dead server shows as JACK server gone" wait_for "JACK server gone"
-check "the editor hears of it and says how to reconnect" \
-    wait_for "reconnects once it is back"
+check "the editor hears of it and says it waits for the server" \
+    wait_for "waiting for it to return"
 keys Home z
 check "editing goes on without a server" wait_for "000│C-4 01"
 start_jackd

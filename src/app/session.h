@@ -1,0 +1,108 @@
+/* session: one play session. It owns the engine and the audio backend and
+ * keeps them playing together while the device changes under them: engine
+ * swaps and hand-overs, a new device rate, a JACK server that goes away
+ * and comes back, a device that fails, --fallback to ALSA or the null
+ * clock. The editor, `hiss play` (and next MIDI input and live tools) play
+ * through it and send their commands (play, stop, jump, cue, tempo, mute,
+ * preview...) through it.
+ *
+ * Threads: everything here runs on the thread that owns the session (the
+ * UI thread, or hiss play's main thread). The backend's thread only
+ * renders the engine the session installed. */
+#ifndef HISS_SESSION_H
+#define HISS_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "audio.h"
+#include "base.h"
+#include "engine.h"
+
+typedef struct Session Session;
+
+/* News for the user, one line each, said as it happens from session_poll
+ * (e.g. "JACK server gone; waiting for it to return"). `trouble` marks
+ * news that something does not play as it should. */
+typedef void (*SessionSay)(void *ctx, bool trouble, const char *text);
+
+typedef struct {
+    AudioOptions audio; /* backend choice and its options; fall_back */
+    SessionSay say;
+    void *say_ctx;
+} SessionOptions;
+
+/* What session_poll did, as a bit mask (the news itself goes to say). */
+enum {
+    SESSION_EVENT_SERVER_GONE = 1u << 0, /* JACK went away; waiting for it */
+    SESSION_EVENT_RECONNECTED = 1u << 1, /* playing on a server again */
+    SESSION_EVENT_FELL_BACK = 1u << 2,   /* moved to another backend */
+    SESSION_EVENT_RATE_FOLLOWED = 1u << 3, /* an engine at session_rate()
+                                              took over */
+    SESSION_EVENT_STUCK = 1u << 4, /* the device failed for good or a new
+                                      rate could not be followed: nothing
+                                      plays from here on */
+};
+
+/* Opens the audio backend (auto: JACK if a server runs, else ALSA, else
+ * null; *why gets a line when a fallback was taken). The session is made
+ * even when no backend opens (then the error is returned, *why says why,
+ * and the session plays nothing: an editor can still edit); NULL only
+ * when out of memory. */
+HissError session_open(Session **out, const SessionOptions *opts, HissDiag *why);
+/* Stops the audio, then frees the engine and what was still on its way
+ * to it. The songs stay the caller's. */
+void session_close(Session *s);
+
+/* The rate the engine renders at: the device's, or 48000 without audio. */
+uint32_t session_rate(const Session *s);
+/* The backend, for reading its state (audio_state, audio_name,
+ * audio_xruns...): NULL when none opened or it would not start. */
+Audio *session_audio(const Session *s);
+
+/* Builds the engine for `song` at session_rate() and starts the audio.
+ * HISS_ERR_NOMEM: no engine (nothing works). Any other error: the backend
+ * would not start and is closed (*why says why); the engine is there and
+ * commands are taken, but nothing plays. */
+HissError session_start(Session *s, Song *song, HissDiag *why);
+
+/* Another song for the engine (ENGINE_CMD_INSTALL_SONG): the old one comes
+ * back through the engine and is freed by session_poll. Transport and the
+ * per-channel ports follow it. */
+void session_install_song(Session *s, Song *song);
+
+/* Commands for the engine. When its ring is full (the audio thread stalled
+ * or gone) they wait in the session and go at the next session_poll;
+ * objects on their way (retire, install, preview sample) always arrive,
+ * other commands are dropped past a backlog of 64. */
+void session_send(Session *s, EngineCommandType type, int a, int b, int c, void *ptr);
+void session_play_song(Session *s, int order, int row);
+void session_play_pattern(Session *s, int pattern, int row);
+void session_stop(Session *s);
+void session_jump(Session *s, int order, int row);
+void session_cue(Session *s, int order);
+void session_set_tempo(Session *s, int bpm, int speed);
+void session_set_mute(Session *s, int channel, bool muted);
+void session_set_solo(Session *s, int channel, bool solo);
+void session_set_loop(Session *s, bool loop_song);
+void session_preview_note(Session *s, int slot, int note, int volume);
+
+/* The engine's status (position, peaks...), or a stopped one before
+ * session_start. It may move to another engine at the next session_poll:
+ * read it again after each. */
+const EngineStatus *session_status(const Session *s);
+bool session_playing(const Session *s);
+/* Seconds played, each engine's frames counted at the rate it was built
+ * for (a rate change does not stretch or shrink what was played). */
+double session_seconds_played(const Session *s);
+
+/* Call every few tens of milliseconds: sends what waited, carries the
+ * backend's news (transport, a lost or returning server, a new rate, a
+ * failed device) into swaps, reconnects (every second while the server is
+ * gone) and fall backs, frees what the engine returned. SESSION_EVENT_*. */
+unsigned session_poll(Session *s);
+/* Tries to bring a lost JACK server back now, without waiting for the
+ * next try. HISS_OK when the audio runs. */
+HissError session_reconnect(Session *s);
+
+#endif
