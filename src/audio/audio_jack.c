@@ -391,7 +391,16 @@ static HissError jack_out_activate(Audio *a, JackOut *j)
 
 static HissError jack_out_start(Audio *a)
 {
-    return jack_out_activate(a, a->impl);
+    JackOut *j = a->impl;
+    if (jack_out_activate(a, j) != HISS_OK) {
+        /* The server died between opening the client and activating it:
+         * that is the same loss as one while playing. hiss starts all the
+         * same and waits for a server (audio_poll says SERVER_GONE, and
+         * reconnect makes a new client), or falls back. */
+        atomic_store(&j->gone, true);
+        atomic_store(&a->state, AUDIO_STATE_SERVER_GONE);
+    }
+    return HISS_OK;
 }
 
 static void jack_out_stop(Audio *a)
