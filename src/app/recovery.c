@@ -716,6 +716,17 @@ bool recovery_offer_at_open(const char *song_path, uint32_t session_rate,
     return false;
 }
 
+int recovery_clean_song_temps(const char *song_path)
+{
+    if (!song_path || !*song_path)
+        return 0;
+    int removed = fileio_clean_temps(song_path, NULL, NULL);
+    char rec[RECOVERY_PATH_MAX];
+    if (recovery_path_for(song_path, rec, sizeof rec) == HISS_OK)
+        removed += fileio_clean_temps(rec, NULL, NULL);
+    return removed;
+}
+
 /* The song a temporary file belongs to: ".NAME.XXXXXX.tmp" is a save of
  * NAME, and NAME ".SONG.recover" is SONG's recovery file. */
 static bool temp_song(const char *temp, char *song, size_t cap)

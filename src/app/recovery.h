@@ -116,6 +116,11 @@ HissError recovery_keep_both(const char *song_path, char *saved_as,
 int recovery_list(const char *const *dirs, int dir_count,
                   RecoveryEntry **entries);
 
+/* At open, by the editor that holds the song's lock: removes the temporary
+ * files killed saves left for the song and for its recovery file. Returns
+ * how many. */
+int recovery_clean_song_temps(const char *song_path);
+
 /* hiss --recover's cleaning: removes the temporary files that killed saves
  * left in dir (fileio's pattern, regular files only, untouched for a
  * minute) unless a hiss holds their song. cleaned (may be NULL) is told

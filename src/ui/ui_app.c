@@ -448,14 +448,10 @@ static void claim_song(UiApp *app, const char *path, char *msg, size_t cap)
         return;
     }
     int cleaned = 0;
-    if (err == HISS_OK) {
-        cleaned = fileio_clean_temps(path, NULL, NULL);
-        char rec[UI_PATH_MAX];
-        if (recovery_path_for(path, rec, sizeof rec) == HISS_OK)
-            cleaned += fileio_clean_temps(rec, NULL, NULL);
-    } else if (!file_exists(path)) {
+    if (err == HISS_OK)
+        cleaned = recovery_clean_song_temps(path);
+    else if (!file_exists(path))
         why[0] = 0; /* a new song in a folder not made yet: nothing to lock */
-    }
     if (why[0] && cleaned)
         snprintf(msg, cap, "%s; removed %d temporary file%s of interrupted "
                  "saves", why, cleaned, cleaned == 1 ? "" : "s");

@@ -81,6 +81,24 @@ bool test_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+int test_count_entries(const char *dir, const char *suffix)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    size_t sl = suffix ? strlen(suffix) : 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+            (!suffix || (l >= sl && !strcmp(e->d_name + l - sl, suffix))))
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
 void test_write_wav(const char *path, int rate, int channels, long frames)
 {
     SF_INFO info = {.samplerate = rate, .channels = channels,

@@ -17,6 +17,9 @@ void test_write_text(const char *path, const char *text);
 /* The whole file, NUL-terminated (malloc'ed), or NULL if it cannot be read. */
 char *test_read_text(const char *path);
 bool test_exists(const char *path);
+/* How many entries dir holds (. and .. aside) whose names end in suffix
+ * (NULL: all); -1 when it cannot be read. */
+int test_count_entries(const char *dir, const char *suffix);
 /* A WAV file written with libsndfile directly (not through hiss), so the
  * readers are tested on files they did not write: `frames` frames of a
  * quiet sine on every channel, 24-bit. */

@@ -49,20 +49,6 @@ static int file_equals(const char *path, const char *expected)
     return ok;
 }
 
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            n++;
-    closedir(d);
-    return n;
-}
-
 static void test_round_trip(void)
 {
     char dir[300], path[400];
@@ -80,7 +66,7 @@ static void test_round_trip(void)
     CHECK(back && !memcmp(back, data, sizeof data));
     CHECK(back && back[len] == 0);
     free(back);
-    CHECK(count_entries(dir) == 1); /* no temp file left behind */
+    CHECK(test_count_entries(dir, NULL) == 1); /* no temp file left behind */
 
     CHECK(fileio_write_atomic(path, "", 0, 0, &diag) == HISS_OK);
     CHECK(fileio_read_all(path, 10, &back, &len, &diag) == HISS_OK);
@@ -205,7 +191,7 @@ static void test_backups_rotate(void)
     CHECK(file_equals(b2, "v3"));
     CHECK(file_equals(b3, "v2"));
     CHECK(access(b4, F_OK) != 0); /* never more than asked for */
-    CHECK(count_entries(dir) == 4);
+    CHECK(test_count_entries(dir, NULL) == 4);
 
     /* One backup: path~ only, replaced every save. */
     fresh_dir(dir, sizeof dir, "backups1");
@@ -224,7 +210,7 @@ static void test_backups_rotate(void)
     for (int i = 0; i < 3; i++)
         CHECK(fileio_write_atomic(path, versions[i], 2, 0, &diag) == HISS_OK);
     CHECK(file_equals(path, "v3"));
-    CHECK(count_entries(dir) == 1);
+    CHECK(test_count_entries(dir, NULL) == 1);
 }
 
 static void test_mode_kept(void)
@@ -299,7 +285,7 @@ static void test_write_fails_file_too_large(void)
     CHECK_STR(msg, expect);
     CHECK(file_equals(path, "the old song\n"));
     CHECK(file_equals(b1, "the older song\n"));
-    CHECK(count_entries(dir) == 2); /* the temp file is gone */
+    CHECK(test_count_entries(dir, NULL) == 2); /* the temp file is gone */
     free(data);
 }
 
@@ -314,7 +300,7 @@ static void test_write_fails_missing_dir(void)
     snprintf(expect, sizeof expect, "%s: cannot save: %s", path,
              strerror(ENOENT));
     CHECK_STR(diag.text, expect);
-    CHECK(count_entries(dir) == 0);
+    CHECK(test_count_entries(dir, NULL) == 0);
 }
 
 static void test_write_fails_parent_is_file(void)
@@ -331,7 +317,7 @@ static void test_write_fails_parent_is_file(void)
              strerror(ENOTDIR));
     CHECK_STR(diag.text, expect);
     CHECK(file_equals(parent, "a regular file\n"));
-    CHECK(count_entries(dir) == 1);
+    CHECK(test_count_entries(dir, NULL) == 1);
 }
 
 static void test_write_fails_target_is_dir(void)
@@ -345,7 +331,7 @@ static void test_write_fails_target_is_dir(void)
     CHECK(strstr(diag.text, "cannot save") != NULL);
     struct stat st;
     CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
-    CHECK(count_entries(dir) == 1);
+    CHECK(test_count_entries(dir, NULL) == 1);
 }
 
 /* A backup that cannot be made (path~2~ is a directory) stops the save
@@ -367,7 +353,7 @@ static void test_write_fails_backup_blocked(void)
     CHECK(strstr(diag.text, "cannot keep a backup") != NULL);
     CHECK(file_equals(path, "current\n"));
     CHECK(file_equals(b1, "previous\n"));
-    CHECK(count_entries(dir) == 3);
+    CHECK(test_count_entries(dir, NULL) == 3);
 }
 
 /* Permissions do not stop root, so this one can only be checked as a
@@ -388,7 +374,7 @@ static void test_write_fails_read_only_dir(void)
                  strerror(EACCES));
         CHECK_STR(diag.text, expect);
         CHECK(file_equals(path, "old\n"));
-        CHECK(count_entries(dir) == 1);
+        CHECK(test_count_entries(dir, NULL) == 1);
     } else {
         printf("     (running as root: permissions do not block writes)\n");
     }
@@ -419,8 +405,8 @@ static void test_song_link_saves_beside_its_target(void)
     snprintf(b2, sizeof b2, "%s~2~", real);
     CHECK(file_equals(b1, "v2"));
     CHECK(file_equals(b2, "v1"));
-    CHECK(count_entries(work) == 1); /* only the link: nothing written there */
-    CHECK(count_entries(songs) == 3);
+    CHECK(test_count_entries(work, NULL) == 1); /* only the link: nothing written there */
+    CHECK(test_count_entries(songs, NULL) == 3);
 
     /* A link to nothing: refused, nothing created anywhere. */
     char dangling[500];
@@ -428,7 +414,7 @@ static void test_song_link_saves_beside_its_target(void)
     CHECK(symlink("../songs/missing.hiss", dangling) == 0);
     CHECK(fileio_write_atomic(dangling, "x", 1, 1, &diag) == HISS_ERR_IO);
     CHECK(strstr(diag.text, "symbolic link") != NULL);
-    CHECK(count_entries(songs) == 3);
+    CHECK(test_count_entries(songs, NULL) == 3);
     CHECK(lstat(dangling, &st) == 0 && S_ISLNK(st.st_mode));
 }
 
@@ -456,7 +442,7 @@ static void test_planted_links_are_refused(void)
     CHECK(strstr(diag.text, "symbolic link") != NULL);
     CHECK(lstat(rec, &st) == 0 && S_ISLNK(st.st_mode));
     CHECK(file_equals(victim, "precious\n"));
-    CHECK(count_entries(songdir) == 1); /* no temporary left behind */
+    CHECK(test_count_entries(songdir, NULL) == 1); /* no temporary left behind */
 
     /* Backups: a link at song~ or song~2~ stops the save before anything
      * moves. */
@@ -508,7 +494,7 @@ static void test_stale_temps_are_cleaned(void)
     snprintf(p, sizeof p, "%s/.song.hiss.lnk000.tmp", dir);
     CHECK(symlink(victim, p) == 0);
     CHECK(fileio_clean_temps(song, NULL, NULL) == 2);
-    CHECK(count_entries(dir) == 1 + 5 + 1);
+    CHECK(test_count_entries(dir, NULL) == 1 + 5 + 1);
     for (int i = 0; i < 2; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, REMOVED[i]);
         CHECK(access(p, F_OK) < 0);
