@@ -3,8 +3,7 @@
 # check reads one entry of man/hiss.1 or man/hiss.5 (as man shows it) and
 # looks for the facts that entry must carry.
 set -u
-SOCK=hiss-man-$$ # the shared helpers' check and finish; no tmux here
-. "$(dirname "$0")/lib/tmux_ui.sh"
+. "$(dirname "$0")/lib/results.sh"
 
 # entry PAGE TAG: the roff text from the line ".B TAG" to the next ".TP",
 # joined into one line with roff's escapes of - and spaces removed.
