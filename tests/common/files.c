@@ -117,3 +117,24 @@ void test_write_wav(const char *path, int rate, int channels, long frames)
     if (written != frames)
         fatal("short write", path);
 }
+
+void test_wav_header(unsigned char h[44], int format, uint32_t rate, int bits,
+                     uint32_t frames)
+{
+    static const unsigned char START[22] = {'R', 'I', 'F', 'F', 0,   0,   0,   0,
+                                            'W', 'A', 'V', 'E', 'f', 'm', 't', ' ',
+                                            16,  0,   0,   0,   0,   0};
+    uint32_t bytes = (uint32_t)bits / 8, byte_rate = rate * bytes, data = frames * bytes,
+             riff = 36 + data;
+    memset(h, 0, 44);
+    memcpy(h, START, sizeof START);
+    h[20] = (unsigned char)format;
+    h[22] = 1; /* mono */
+    memcpy(h + 4, &riff, 4);
+    memcpy(h + 24, &rate, 4);
+    memcpy(h + 28, &byte_rate, 4);
+    h[32] = (unsigned char)bytes;
+    h[34] = (unsigned char)bits;
+    memcpy(h + 36, "data", 4);
+    memcpy(h + 40, &data, 4);
+}

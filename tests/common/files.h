@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A new private directory $TMPDIR/hiss-NAME-XXXXXX (/tmp without TMPDIR). */
 void test_make_tmpdir(char *out, size_t size, const char *name);
@@ -24,5 +25,11 @@ int test_count_entries(const char *dir, const char *suffix);
  * readers are tested on files they did not write: `frames` frames of a
  * quiet sine on every channel, 24-bit. */
 void test_write_wav(const char *path, int rate, int channels, long frames);
+/* The 44-byte header of a mono WAV claiming `frames` frames, for tests
+ * that write the data (or too little of it, or absurd values) themselves:
+ * format 1 is integer PCM, 3 is float. */
+enum { TEST_WAV_PCM = 1, TEST_WAV_FLOAT = 3 };
+void test_wav_header(unsigned char header[44], int format, uint32_t rate, int bits,
+                     uint32_t frames);
 
 #endif

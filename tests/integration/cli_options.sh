@@ -14,6 +14,7 @@ HISS=${HISS:-build/hiss}
 case $HISS in /*) ;; *) HISS=$PWD/$HISS ;; esac
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/integration/lib/results.sh"
+needs soxi cmp
 DEMO=$ROOT/patterns/demo.hiss
 T=$(mktemp -d "${TMPDIR:-/tmp}/hiss-cli-XXXXXX")
 trap 'rm -rf "$T"' EXIT

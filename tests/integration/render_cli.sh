@@ -33,13 +33,7 @@ expect_fail() {
     fi
 }
 
-for tool in sox soxi cmp; do
-    if ! command -v $tool >/dev/null; then
-        echo "render_cli.sh needs $tool (make deps installs it)"
-        echo "0 passed, 1 failed"
-        exit 1
-    fi
-done
+needs sox soxi cmp
 
 REPO=$PWD
 T=$(mktemp -d "${TMPDIR:-/tmp}/hiss-render-XXXXXX")

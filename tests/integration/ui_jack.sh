@@ -29,11 +29,7 @@ stop_jackd() {
     JACKD_PID=
 }
 
-if ! command -v jackd >/dev/null; then
-    echo "FAIL jackd is not installed (make deps installs jackd2)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+needs jackd
 
 start_jackd
 T new-session -d -s ui -x 80 -y 24 "'$HISS' '$DEMO' --audio jack; echo \"hiss exited \$?\"; sleep 60"

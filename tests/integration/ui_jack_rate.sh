@@ -10,11 +10,7 @@ SOCK=hiss-ui-rate-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
 trap 'T kill-server 2>/dev/null; cleanup' EXIT
 
-if ! command -v jackd >/dev/null || ! command -v sox >/dev/null; then
-    echo "FAIL jackd and sox are needed (make deps installs them)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+needs jackd sox
 
 sox -n -r 48000 -b 16 -c 1 "$WORK/tone.wav" synth 1 sine 1000 vol 0.5
 SONG=$WORK/tone.hiss

@@ -11,11 +11,7 @@ SOCK=hiss-ui-ports-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
 trap 'T kill-server 2>/dev/null; cleanup' EXIT
 
-if ! command -v jackd >/dev/null || ! command -v sox >/dev/null; then
-    echo "FAIL jackd and sox are needed (make deps installs them)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+needs jackd sox
 
 # song FILE CHANNELS TONE_CHANNEL: a looped 1 kHz sine struck on row 0 of
 # one channel (1-based), the other channels empty.

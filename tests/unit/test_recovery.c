@@ -294,16 +294,8 @@ static void both_locations_failing_says_why(void)
 /* A 16-bit mono 8 kHz WAV of `frames` frames. */
 static void put_wav(const char *path, uint32_t frames)
 {
-    unsigned char h[44] = {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E',
-                           'f', 'm', 't', ' ', 16, 0, 0, 0, 1, 0, 1, 0};
-    uint32_t rate = 8000, byte_rate = 16000, data = frames * 2, riff = 36 + data;
-    memcpy(h + 4, &riff, 4);
-    memcpy(h + 24, &rate, 4);
-    memcpy(h + 28, &byte_rate, 4);
-    h[32] = 2;
-    h[34] = 16;
-    memcpy(h + 36, "data", 4);
-    memcpy(h + 40, &data, 4);
+    unsigned char h[44];
+    test_wav_header(h, TEST_WAV_PCM, 8000, 16, frames);
     FILE *f = fopen(path, "wb");
     fwrite(h, 1, 44, f);
     for (uint32_t i = 0; i < frames; i++) {

@@ -13,6 +13,7 @@
 #include "sampleio.h"
 #include "songfile.h"
 #include "songio.h"
+#include "common/files.h"
 #include "test.h"
 
 static char tmpdir[256];
@@ -50,18 +51,7 @@ static bool matches(const char *text, const char *pattern)
  * frames of data after it. */
 static size_t make_wav(unsigned char *buf, uint32_t frames, uint32_t present)
 {
-    uint32_t data_bytes = frames * 2, rate = 8000;
-    unsigned char h[44] = {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E',
-                           'f', 'm', 't', ' ', 16, 0, 0, 0, 1, 0, 1, 0};
-    uint32_t riff = 36 + data_bytes, byte_rate = rate * 2;
-    memcpy(h + 4, &riff, 4);
-    memcpy(h + 24, &rate, 4);
-    memcpy(h + 28, &byte_rate, 4);
-    h[32] = 2;
-    h[34] = 16;
-    memcpy(h + 36, "data", 4);
-    memcpy(h + 40, &data_bytes, 4);
-    memcpy(buf, h, 44);
+    test_wav_header(buf, TEST_WAV_PCM, 8000, 16, frames);
     for (uint32_t i = 0; i < present * 2; i++)
         buf[44 + i] = (unsigned char)(i * 37);
     return 44 + (size_t)present * 2;
@@ -154,18 +144,7 @@ static void absurd_float_sample_cannot_poison_the_mix(void)
 {
     enum { FRAMES = 2000 };
     unsigned char wav[44 + FRAMES * 4];
-    unsigned char h[44] = {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E',
-                           'f', 'm', 't', ' ', 16, 0, 0, 0, 3, 0, 1, 0};
-    uint32_t rate = 48000, byte_rate = rate * 4, data = FRAMES * 4,
-             riff = 36 + data;
-    memcpy(h + 4, &riff, 4);
-    memcpy(h + 24, &rate, 4);
-    memcpy(h + 28, &byte_rate, 4);
-    h[32] = 4;
-    h[34] = 32;
-    memcpy(h + 36, "data", 4);
-    memcpy(h + 40, &data, 4);
-    memcpy(wav, h, 44);
+    test_wav_header(wav, TEST_WAV_FLOAT, 48000, 32, FRAMES);
     for (int i = 0; i < FRAMES; i++) {
         float v = i % 2 ? 3.0e38f : -3.0e38f;
         memcpy(wav + 44 + 4 * i, &v, 4);
@@ -388,13 +367,7 @@ static void missing_sample_opens_with_the_slot_marked(void)
 
 int main(void)
 {
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/hiss-hostile-XXXXXX",
-             base && *base ? base : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror(tmpdir);
-        return 1;
-    }
+    test_make_tmpdir(tmpdir, sizeof tmpdir, "hostile");
     RUN(broken_samples_are_refused_with_the_file_and_reason);
     RUN(truncated_sample_is_refused_or_flagged);
     RUN(absurd_float_sample_cannot_poison_the_mix);
@@ -402,9 +375,6 @@ int main(void)
     RUN(truncated_songs_are_refused_with_the_line);
     RUN(corrupted_songs_are_refused_with_the_line);
     RUN(missing_sample_opens_with_the_slot_marked);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    test_remove_tree(tmpdir);
     return test_finish();
 }

@@ -17,6 +17,17 @@ check() {
         if declare -F check_failed_show >/dev/null; then check_failed_show; fi
     fi
 }
+# needs TOOL...: a missing tool ends the script as one failure that says
+# so, instead of failures that look like hiss's.
+needs() {
+    local tool
+    for tool; do
+        command -v "$tool" >/dev/null && continue
+        bad "$(basename "$0") needs $tool (make deps installs it)"
+        finish
+        exit 1
+    done
+}
 finish() {
     echo "$pass passed, $fail failed"
     [ "$fail" = 0 ]
