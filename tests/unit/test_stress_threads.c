@@ -245,19 +245,19 @@ typedef struct {
     Engine *engine;
     Counts n;
     long songs_returned;
-} Session;
+} Player;
 
-static void session_take_returns(Session *ss)
+static void player_take_returns(Player *pl)
 {
     EngineReturn r;
-    while (engine_take_return(ss->engine, &r)) {
-        ss->n.returned++;
+    while (engine_take_return(pl->engine, &r)) {
+        pl->n.returned++;
         if (r.type == ENGINE_RETURN_PATTERN)
             song_pattern_free(r.ptr);
         else if (r.type == ENGINE_RETURN_INSTRUMENT)
             song_instrument_free(r.ptr);
         else {
-            ss->songs_returned++;
+            pl->songs_returned++;
             song_free(r.ptr);
         }
     }
@@ -265,26 +265,31 @@ static void session_take_returns(Session *ss)
 
 /* Sends a command that must arrive, taking returns while the ring is full
  * (the device's thread empties it every period). */
-static void session_send(Session *ss, EngineCommandType type, int a, int b, void *ptr)
+static void player_send(void *ctx, EngineCommandType type, int a, int b, void *ptr)
 {
+    Player *pl = ctx;
     EngineCommand cmd = {type, a, b, 0, ptr};
-    while (!engine_send(ss->engine, &cmd)) {
-        session_take_returns(ss);
+    while (!engine_send(pl->engine, &cmd)) {
+        player_take_returns(pl);
         struct timespec ts = {0, 200000};
         nanosleep(&ts, NULL);
     }
 }
 
-static void session_retire(void *ctx, EditRetireKind kind, void *ptr)
+static void player_retire(void *ctx, EditRetireKind kind, void *ptr)
 {
-    Session *ss = ctx;
-    session_send(ss, kind == EDIT_RETIRE_PATTERN ? ENGINE_CMD_RETIRE_PATTERN
+    Player *pl = ctx;
+    player_send(pl, kind == EDIT_RETIRE_PATTERN ? ENGINE_CMD_RETIRE_PATTERN
                                                  : ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, ptr);
-    ss->n.retired++;
+    pl->n.retired++;
 }
 
+/* How an editor step reaches the engine: straight through its ring here,
+ * or through the play session. */
+typedef void (*SendFn)(void *ctx, EngineCommandType type, int a, int b, void *ptr);
+
 /* One editor operation picked by x; counts the ones that changed the song. */
-static void editor_step(Editor *ed, Session *ss, unsigned x, long *changes)
+static void editor_step(Editor *ed, SendFn send, void *ctx, unsigned x, long *changes)
 {
     Song *song = ed->song;
     HissError err = HISS_OK;
@@ -331,12 +336,12 @@ static void editor_step(Editor *ed, Session *ss, unsigned x, long *changes)
     case 13:
         err = edit_song_set_bpm(ed, 32 + (int)(x >> 8) % 224);
         if (!err)
-            session_send(ss, ENGINE_CMD_SET_BPM, atomic_load(&song->bpm), 0, NULL);
+            send(ctx, ENGINE_CMD_SET_BPM, atomic_load(&song->bpm), 0, NULL);
         break;
     case 14:
         err = edit_song_set_speed(ed, 1 + (int)(x >> 9) % 8);
         if (!err)
-            session_send(ss, ENGINE_CMD_SET_SPEED, atomic_load(&song->speed), 0, NULL);
+            send(ctx, ENGINE_CMD_SET_SPEED, atomic_load(&song->speed), 0, NULL);
         break;
     case 15:
         err = edit_instrument_set_volume(ed, 1 + (int)(x >> 5) % INSTRUMENTS,
@@ -354,8 +359,7 @@ static void editor_step(Editor *ed, Session *ss, unsigned x, long *changes)
         err = edit_redo(ed);
         break;
     case 19:
-        session_send(ss, (x >> 5) & 1 ? ENGINE_CMD_PLAY_SONG : ENGINE_CMD_PLAY_PATTERN,
-                     0, 0, NULL);
+        send(ctx, (x >> 5) & 1 ? ENGINE_CMD_PLAY_SONG : ENGINE_CMD_PLAY_PATTERN, 0, 0, NULL);
         return;
     }
     if (err == HISS_OK)
@@ -367,24 +371,24 @@ static void editor_step(Editor *ed, Session *ss, unsigned x, long *changes)
 static void editor_edits_while_the_null_device_plays(void)
 {
     Song *song = make_song();
-    Session ss = {0};
+    Player pl = {0};
     AudioOptions o = {.backend = "null", .per_channel_ports = true, .period = 64};
     Audio *a = NULL;
     uint32_t rate = 0;
     CHECK(audio_open(&a, &o, &rate, NULL) == HISS_OK);
-    ss.engine = a ? engine_new(song, rate) : NULL;
-    CHECK(ss.engine != NULL);
-    if (!a || !ss.engine) {
+    pl.engine = a ? engine_new(song, rate) : NULL;
+    CHECK(pl.engine != NULL);
+    if (!a || !pl.engine) {
         if (a)
             audio_close(a);
         song_free(song);
         return;
     }
-    Editor *ed = edit_new(song, session_retire, &ss);
+    Editor *ed = edit_new(song, player_retire, &pl);
     edit_set_edit_mode(ed, true);
     audio_set_song(a, song);
-    CHECK(audio_start(a, ss.engine) == HISS_OK);
-    session_send(&ss, ENGINE_CMD_PLAY_SONG, 0, 0, NULL);
+    CHECK(audio_start(a, pl.engine) == HISS_OK);
+    player_send(&pl, ENGINE_CMD_PLAY_SONG, 0, 0, NULL);
 
     double start = hiss_now_seconds();
     unsigned x = 99;
@@ -393,17 +397,17 @@ static void editor_edits_while_the_null_device_plays(void)
     while (ops < EDITOR_MIN_OPS || hiss_now_seconds() - start < PHASE_SECONDS ||
            installs < EDITOR_INSTALLS) {
         x = x * 1103515245u + 12345u;
-        editor_step(ed, &ss, x >> 3, &changes);
+        editor_step(ed, player_send, &pl, x >> 3, &changes);
         ops++;
         if (ops % 64 == 0) {
             audio_poll(a);
             int outs = audio_channel_outputs(a);
             if (outs > max_outputs)
                 max_outputs = outs;
-            session_take_returns(&ss);
-            int voices = atomic_load(&engine_status(ss.engine)->voices);
-            if (voices > ss.n.max_voices)
-                ss.n.max_voices = voices;
+            player_take_returns(&pl);
+            int voices = atomic_load(&engine_status(pl.engine)->voices);
+            if (voices > pl.n.max_voices)
+                pl.n.max_voices = voices;
             /* Sleep a little now and then: the device thread gets turns
              * on a single free core too. */
             struct timespec ts = {0, 100000};
@@ -413,42 +417,42 @@ static void editor_edits_while_the_null_device_plays(void)
             /* Opening a song: the engine swaps and returns the old one;
              * the editor and the device move to the new one at once. */
             Song *next = make_song();
-            session_send(&ss, ENGINE_CMD_INSTALL_SONG, 0, 0, next);
+            player_send(&pl, ENGINE_CMD_INSTALL_SONG, 0, 0, next);
             audio_set_song(a, next);
             edit_set_song(ed, next);
             edit_set_edit_mode(ed, true);
-            session_send(&ss, ENGINE_CMD_PLAY_SONG, 0, 0, NULL);
+            player_send(&pl, ENGINE_CMD_PLAY_SONG, 0, 0, NULL);
             installs++;
         }
     }
-    uint64_t frames = atomic_load(&engine_status(ss.engine)->frames_rendered);
+    uint64_t frames = atomic_load(&engine_status(pl.engine)->frames_rendered);
     audio_close(a);
     /* What is still in the ring: render here until every retired object
      * and every replaced song has come back (bounded). */
     static float out[2 * BLOCK];
     for (int i = 0; i < 2000; i++) {
-        session_take_returns(&ss);
-        if (ss.n.returned >= ss.n.retired + installs && ss.songs_returned >= installs)
+        player_take_returns(&pl);
+        if (pl.n.returned >= pl.n.retired + installs && pl.songs_returned >= installs)
             break;
-        engine_render(ss.engine, out, BLOCK);
+        engine_render(pl.engine, out, BLOCK);
     }
     printf("   editor: %ld operations (%ld changed the song), %d songs installed, "
            "%llu frames rendered, %ld retired, %ld returned, up to %d voices, "
            "up to %d channel outputs\n", ops, changes, installs,
-           (unsigned long long)frames, ss.n.retired, ss.n.returned, ss.n.max_voices,
+           (unsigned long long)frames, pl.n.retired, pl.n.returned, pl.n.max_voices,
            max_outputs);
     CHECK(frames >= (uint64_t)(rate * PHASE_SECONDS / 2));
     CHECK(changes > ops / 4);
-    CHECK(ss.n.retired > 0);
-    CHECK_MSG(ss.n.returned == ss.n.retired + ss.songs_returned,
-              "%ld objects came back for %ld retired and %ld songs replaced", ss.n.returned,
-              ss.n.retired, ss.songs_returned);
-    CHECK(ss.songs_returned == installs);
-    CHECK_MSG(ss.n.max_voices > 0, "no voice ever sounded");
+    CHECK(pl.n.retired > 0);
+    CHECK_MSG(pl.n.returned == pl.n.retired + pl.songs_returned,
+              "%ld objects came back for %ld retired and %ld songs replaced", pl.n.returned,
+              pl.n.retired, pl.songs_returned);
+    CHECK(pl.songs_returned == installs);
+    CHECK_MSG(pl.n.max_voices > 0, "no voice ever sounded");
     CHECK(max_outputs > 1);
     Song *last = ed->song;
     edit_free(ed);
-    engine_free(ss.engine);
+    engine_free(pl.engine);
     song_free(last);
 }
 
