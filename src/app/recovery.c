@@ -243,8 +243,7 @@ static void warn_once(const char *reason, const char *used, HissDiag *diag)
     if (!reason[0] || !strcmp(warned, reason) || !diag)
         return;
     snprintf(warned, sizeof warned, "%s", reason);
-    snprintf(diag->text, sizeof diag->text, "%.300s; unsaved edits go to %.150s",
-             reason, used);
+    hiss_diag_printf(diag, "%.300s; unsaved edits go to %.150s", reason, used);
 }
 
 HissError recovery_write_text(const char *text, size_t len,
@@ -276,10 +275,7 @@ HissError recovery_write_text(const char *text, size_t len,
     if (err) {
         if (named && first.text[0] && diag) {
             /* Both failed: the first reason is the one the user can act on. */
-            char second[sizeof diag->text];
-            snprintf(second, sizeof second, "%s", diag->text);
-            snprintf(diag->text, sizeof diag->text, "%.250s (and %.250s)",
-                     first.text, second);
+            hiss_diag_printf(diag, "%.250s (and %.250s)", first.text, diag->text);
         }
         return err;
     }

@@ -37,15 +37,14 @@ static void session_say(Session *s, bool trouble, const char *fmt, ...)
     char text[SESSION_NEWS_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    hiss_text_vformat(text, sizeof text, fmt, ap);
     va_end(ap);
     s->opts.say(s->opts.say_ctx, trouble, text);
 }
 
 static void session_why(HissDiag *why, const char *what, HissError err)
 {
-    if (why)
-        snprintf(why->text, sizeof why->text, "%s: %s", what, hiss_strerror(err));
+    hiss_diag_printf(why, "%s: %s", what, hiss_strerror(err));
 }
 
 HissError session_open(Session **out, const SessionOptions *opts, HissDiag *why)

@@ -228,8 +228,8 @@ static const char *alsa_out_device(const Audio *a)
  * its loop, so formatting here costs no period. */
 static void alsa_out_give_up(Audio *a, AlsaOut *o, const char *what, int err)
 {
-    snprintf(a->failure, sizeof a->failure, "ALSA device '%s': %s: %s",
-             alsa_out_device(a), what, snd_strerror(err));
+    hiss_text_format(a->failure, sizeof a->failure, "ALSA device '%s': %s: %s",
+                     alsa_out_device(a), what, snd_strerror(err));
     atomic_store(&a->state, AUDIO_STATE_FAILED);
     atomic_store(&o->running, false);
 }

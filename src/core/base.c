@@ -67,6 +67,14 @@ const char *hiss_escape_name(const char *name, char *out, size_t size)
     return out;
 }
 
+void hiss_text_format(char *text, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    hiss_text_vformat(text, size, fmt, ap);
+    va_end(ap);
+}
+
 void hiss_diag_printf(HissDiag *diag, const char *fmt, ...)
 {
     if (!diag)

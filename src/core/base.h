@@ -41,6 +41,8 @@ void hiss_diag_printf(HissDiag *diag, const char *fmt, ...)
  * point into text itself. */
 void hiss_text_vformat(char *text, size_t size, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+void hiss_text_format(char *text, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* A file name (or any text) as it may be printed: control bytes as \xNN,
  * like the formatter above, but for names longer than a message. Returns

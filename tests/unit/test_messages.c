@@ -35,6 +35,12 @@ static void diag_printf_escapes_and_may_quote_itself(void)
     hiss_diag_printf(&d, "%s; and more", d.text);
     CHECK_MSG(shown_escaped(d.text) && strstr(d.text, "; and more"), "%s", d.text);
     hiss_diag_printf(NULL, "ignored %d", 1);
+    /* Into any buffer (an audio failure, a session's news), cut to fit. */
+    char small[24];
+    hiss_text_format(small, sizeof small, "'%s'", ESC_NAME);
+    CHECK_MSG(strlen(small) < sizeof small && !strchr(small, 0x1b) &&
+                  !strncmp(small, "'bad\\x1b]0;", 11),
+              "%s", small);
 }
 
 static void diag_set_escapes_the_file_name(void)
