@@ -25,13 +25,8 @@ start() {
 # The second editor runs in its own tmux server.
 T2() { tmux -L "$SOCK-second" "$@"; }
 screen2() { T2 capture-pane -p -t ui 2>/dev/null; }
-wait_for2() {
-    for _ in $(seq 1 100); do
-        screen2 | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
+shows2() { screen2 | grep -qF -- "$1"; }
+wait_for2() { wait_until shows2 "$1"; }
 trap 'tmux -L "$SOCK-$RUNS" kill-server 2>/dev/null; T2 kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 mkdir -p "$TMP/songs"
 S=$TMP/songs

@@ -14,54 +14,36 @@ export HOME=$TMP XDG_CONFIG_HOME=$TMP/cfg HISS_AUDIO=null
 T() { tmux -L "$SOCK-$RUNS" "$@"; }
 screen() { T capture-pane -p -t ui 2>/dev/null; }
 keys() { T send-keys -t ui "$@"; }
-# wait_for TEXT: until the screen shows TEXT (WAIT_STEPS tenths of a
-# second, 100 unless the script sets it).
-wait_for() {
+# wait_until COMMAND...: until COMMAND succeeds, for WAIT_STEPS tenths of
+# a second (100 unless the script sets it).
+wait_until() {
     for _ in $(seq 1 "${WAIT_STEPS:-100}"); do
-        screen | grep -qF -- "$1" && return 0
+        "$@" && return 0
         sleep 0.1
     done
     return 1
 }
-wait_re() {
-    for _ in $(seq 1 100); do
-        screen | grep -qE -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-wait_gone() {
-    for _ in $(seq 1 100); do
-        screen | grep -qF -- "$1" || return 0
-        sleep 0.1
-    done
-    return 1
-}
+# wait_for TEXT, wait_re REGEX, wait_gone TEXT: until the screen shows
+# TEXT, matches REGEX, no longer shows TEXT.
+wait_for() { wait_until shows "$1"; }
+wait_re() { wait_until shows_re "$1"; }
+wait_gone() { wait_until shows_not "$1"; }
 # shows TEXT: on the screen now (no waiting). For "nothing happened"
 # checks, made only after a later key's own effect showed, so the key
 # under test has certainly been handled.
 shows() { screen | grep -qF -- "$1"; }
+shows_re() { screen | grep -qE -- "$1"; }
+shows_not() { ! shows "$1"; }
 # file_stamp FILE: changes whenever FILE is written again (a write in
 # place or a new file renamed over it), "none" while it does not exist.
 file_stamp() { stat -c '%y %i %s' -- "$1" 2>/dev/null || echo none; }
 # wait_written FILE STAMP: until FILE's stamp differs from STAMP, taken
 # before the action, so only that action's write passes.
-wait_written() {
-    for _ in $(seq 1 100); do
-        [ "$(file_stamp "$1")" != "$2" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
+wait_written() { wait_until stamp_differs "$1" "$2"; }
+stamp_differs() { [ "$(file_stamp "$1")" != "$2" ]; }
 check_failed_show() { screen | sed 's/^/    | /'; }
 # wait_file FILE TEXT: until FILE exists and holds TEXT (5 s at most).
-wait_file() {
-    for _ in $(seq 1 50); do
-        grep -qF -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
+wait_file() { WAIT_STEPS=50 wait_until grep -qF -- "$2" "$1" 2>/dev/null; }
 # The hiss process in the pane (the pane's shell runs it as a child).
 hiss_pid() {
     local shell
