@@ -48,8 +48,16 @@ static Audio *audio_alloc(const AudioOptions *opts)
     return a;
 }
 
+static void timing_free(TimingScan *scan)
+{
+    if (scan)
+        timing_deinit(scan);
+    free(scan);
+}
+
 static void audio_dealloc(Audio *a)
 {
+    timing_free(atomic_load(&a->timing));
     free(a->device);
     free(a->client_name);
     free(a->connect);
@@ -224,6 +232,29 @@ static void audio_follow_channels(Audio *a)
 
 /* Mirrors the song's tempo for the audio thread and follows its channel
  * count. */
+/* Keeps the timing scan JACK transport reads in step with the song: made
+ * again for a new song (`now`), a new rate, and every half second for the
+ * edits in between (an Fxx typed in moves every later bar). */
+static void audio_follow_timing(Audio *a, bool now)
+{
+    if (a->opts.transport == AUDIO_TRANSPORT_NONE || !a->song)
+        return;
+    uint32_t rate = atomic_load(&a->rate);
+    TimingScan *old = atomic_load(&a->timing);
+    double t = hiss_now_seconds();
+    if (!now && old && old->rate == rate && t - a->timing_made < 0.5)
+        return;
+    TimingScan *scan = malloc(sizeof *scan);
+    if (!scan || timing_scan(a->song, rate, true, scan) != HISS_OK) {
+        free(scan);
+        return; /* out of memory: the old scan stays */
+    }
+    a->timing_made = t;
+    atomic_store(&a->timing, scan);
+    audio_wait_period(a);
+    timing_free(old);
+}
+
 static void audio_follow_song(Audio *a)
 {
     const Song *song = a->song;
@@ -243,6 +274,7 @@ void audio_set_song(Audio *a, const Song *song)
 {
     a->song = song;
     audio_follow_song(a);
+    audio_follow_timing(a, true);
 }
 
 int audio_channel_outputs(const Audio *a)
@@ -271,6 +303,7 @@ static unsigned audio_check_ports(Audio *a)
 unsigned audio_poll(Audio *a)
 {
     audio_follow_song(a);
+    audio_follow_timing(a, false);
     unsigned events = a->backend->poll ? a->backend->poll(a) : 0;
     events |= audio_check_ports(a);
     if (audio_state(a) == AUDIO_STATE_FAILED && !a->failure_said) {

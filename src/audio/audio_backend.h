@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "audio.h"
+#include "timing.h"
 
 /* One audio system. open fills audio->rate and audio->period; start begins
  * calling audio_render_period from the backend's real-time thread; stop ends
@@ -65,6 +66,13 @@ struct Audio {
     _Atomic int rows_per_beat;
     _Atomic int song_bpm;
     _Atomic int song_speed;
+    /* The song's timing scan at the device's rate, as the engine plays it
+     * (looping), for JACK transport: bar/beat/tick and relocation. Made
+     * on the UI thread (audio_follow_timing), read by the timebase
+     * callback; replaced by pointer, the old one freed after
+     * audio_wait_period. NULL without transport. */
+    _Atomic(TimingScan *) timing;
+    double timing_made; /* [ui] hiss_now_seconds() of the latest scan */
     const Song *song; /* [ui] only */
     int ports_short_said; /* [ui] the wanted count last reported short, or 0 */
     bool failure_said;    /* [ui] AUDIO_EVENT_FAILED was reported */

@@ -8,14 +8,14 @@
  *
  * Transport follow: the engine renders only while the transport rolls. A
  * jump of the transport frame (relocate) is noted by the callback and turned
- * into a "play from order/row" command by audio_poll on the UI thread,
- * mapping frames to rows at the song's initial tempo and walking the order
- * list (wrapping past its end); tempo changes inside the song are ignored,
- * so the position is approximate by design.
+ * into a "play from order/row" command by audio_poll on the UI thread: the
+ * row playing at that frame in the song's timing scan (Fxx changes, jumps
+ * and pattern loops included, going round the song's loop).
  *
- * Transport master: hiss provides bar/beat/tick from the tempo (a tick is
- * 2.5/BPM s, a beat is rows_per_beat rows, 4 beats to the bar) and starts
- * the transport when it starts.
+ * Transport master: hiss provides bar/beat/tick from the same scan (a beat
+ * is rows_per_beat rows as played, 4 beats to the bar, 1920 ticks to the
+ * beat; beats per minute are those of the row playing) and starts the
+ * transport when it starts. Frame 0 of the transport is the song's start.
  *
  * Per-channel ports follow the song's channel count while running: the UI
  * thread registers ports and then publishes the count the callback uses
@@ -154,6 +154,23 @@ static int jack_out_buffer_size(jack_nframes_t nframes, void *arg)
     return 0;
 }
 
+/* Bar/beat/tick at the song's tempo, for when no timing scan is at hand
+ * (the song has no playable order, or its scan is for another rate). */
+static double constant_tempo_beats(Audio *a, const jack_position_t *pos, double *bpm_out)
+{
+    int bpm = atomic_load_explicit(&a->song_bpm, memory_order_relaxed);
+    int speed = atomic_load_explicit(&a->song_speed, memory_order_relaxed);
+    int rpb = atomic_load_explicit(&a->rows_per_beat, memory_order_relaxed);
+    if (bpm <= 0)
+        bpm = 125;
+    if (speed <= 0)
+        speed = 6;
+    if (rpb <= 0)
+        rpb = 4;
+    *bpm_out = 24.0 * bpm / ((double)speed * rpb);
+    return pos->frame / (pos->frame_rate * 60.0 / *bpm_out);
+}
+
 static void jack_out_timebase(jack_transport_state_t state, jack_nframes_t nframes,
                               jack_position_t *pos, int new_pos, void *arg)
 {
@@ -162,34 +179,24 @@ static void jack_out_timebase(jack_transport_state_t state, jack_nframes_t nfram
     (void)new_pos;
     Audio *a = arg;
     audio_period_begin(a);
-    int bpm = atomic_load_explicit(&a->song_bpm, memory_order_relaxed);
-    int speed = atomic_load_explicit(&a->song_speed, memory_order_relaxed);
-    Engine *e = atomic_load_explicit(&a->engine, memory_order_acquire);
-    if (e) {
-        /* The engine knows the live tempo (Fxx effects change it). */
-        const EngineStatus *st = engine_status(e);
-        int live_bpm = atomic_load_explicit(&st->bpm, memory_order_relaxed);
-        int live_speed = atomic_load_explicit(&st->speed, memory_order_relaxed);
-        if (live_bpm > 0)
-            bpm = live_bpm;
-        if (live_speed > 0)
-            speed = live_speed;
+    /* The transport's frame 0 is the song's start; the timing scan knows
+     * the beat every frame falls on, through Fxx changes, jumps and
+     * loops (the song plays on round its loop). */
+    const TimingScan *scan = atomic_load_explicit(&a->timing, memory_order_acquire);
+    double beats, beats_per_minute;
+    TimingPlace at;
+    if (scan && scan->count && scan->rate == pos->frame_rate) {
+        timing_locate(scan, pos->frame, &at);
+        beats = at.beats;
+        beats_per_minute = at.beats_per_minute;
+    } else {
+        beats = constant_tempo_beats(a, pos, &beats_per_minute);
     }
-    int rpb = atomic_load_explicit(&a->rows_per_beat, memory_order_relaxed);
-    if (bpm <= 0)
-        bpm = 125;
-    if (speed <= 0)
-        speed = 6;
-    if (rpb <= 0)
-        rpb = 4;
-    double beats_per_minute = 24.0 * bpm / ((double)speed * rpb);
-    double frames_per_beat = pos->frame_rate * 60.0 / beats_per_minute;
-    double beats = pos->frame / frames_per_beat;
     long whole = (long)beats;
     pos->valid = JackPositionBBT;
     pos->beats_per_bar = 4.0f;
     pos->beat_type = 4.0f;
-    pos->ticks_per_beat = (double)speed * rpb;
+    pos->ticks_per_beat = TIMING_TICKS_PER_BEAT;
     pos->beats_per_minute = beats_per_minute;
     pos->bar = (int32_t)(whole / 4) + 1;
     pos->beat = (int32_t)(whole % 4) + 1;
@@ -465,33 +472,20 @@ static HissError jack_out_reconnect(Audio *a, HissDiag *why)
     return HISS_OK;
 }
 
-/* Song position (order index, row) for a frame count at the song's tempo;
- * false when the song has no rows. */
-static bool jack_out_position_for_frame(const Song *song, uint32_t rate, int bpm,
-                                        int speed, uint64_t frame, int *order,
+/* Song position (order index, row) for a transport frame, from the song's
+ * timing scan (Fxx, jumps and loops included); false when the song has no
+ * rows to play there. */
+static bool jack_out_position_for_frame(const Audio *a, uint64_t frame, int *order,
                                         int *row)
 {
-    int count = atomic_load(&song->order_count);
-    uint64_t total = 0;
-    for (int i = 0; i < count; i++) {
-        const Pattern *p = song_pattern(song, atomic_load(&song->orders[i]));
-        total += p ? p->rows : 0;
-    }
-    if (!total || bpm <= 0 || speed <= 0 || !rate)
+    const TimingScan *scan = atomic_load(&((Audio *)a)->timing);
+    if (!scan)
         return false;
-    double frames_per_row = rate * 2.5 * speed / bpm;
-    uint64_t r = (uint64_t)(frame / frames_per_row) % total;
-    for (int i = 0; i < count; i++) {
-        const Pattern *p = song_pattern(song, atomic_load(&song->orders[i]));
-        uint64_t rows = p ? p->rows : 0;
-        if (r < rows) {
-            *order = i;
-            *row = (int)r;
-            return true;
-        }
-        r -= rows;
-    }
-    return false;
+    TimingPlace at;
+    timing_locate(scan, frame, &at);
+    *order = at.order;
+    *row = at.row;
+    return at.index >= 0;
 }
 
 static unsigned jack_out_poll(Audio *a)
@@ -511,10 +505,7 @@ static unsigned jack_out_poll(Audio *a)
         e && a->song) {
         int order, row;
         uint32_t frame = atomic_load(&j->relocate_frame);
-        if (jack_out_position_for_frame(a->song, atomic_load(&a->rate),
-                                        atomic_load(&a->song_bpm),
-                                        atomic_load(&a->song_speed), frame, &order,
-                                        &row)) {
+        if (jack_out_position_for_frame(a, frame, &order, &row)) {
             EngineCommand cmd = {.type = ENGINE_CMD_PLAY_SONG, .a = order, .b = row};
             if (engine_send(e, &cmd))
                 events |= AUDIO_EVENT_TRANSPORT;

@@ -14,7 +14,9 @@
 
 #include "audio.h"
 #include "common/jackrec.h"
+#include "common/synth_song.h"
 #include "test.h"
+#include "timing.h"
 
 static JackrecServer srv;
 
@@ -205,20 +207,45 @@ static void any_buffer_size_is_rendered_whole(void)
     song_free(song);
 }
 
-static void transport_follow_freezes_and_relocates(void)
+/* An observer client, with the transport stopped at frame 0. */
+static jack_client_t *observer_at_start(void)
 {
     jack_client_t *c = observer();
     CHECK(c != NULL);
+    if (c) {
+        jack_transport_stop(c);
+        jack_transport_locate(c, 0);
+        sleep_ms(100);
+    }
+    return c;
+}
+
+static Audio *open_with_transport(const char *name, int transport, uint32_t *rate)
+{
+    AudioOptions o = {.client_name = name, .no_connect = true, .transport = transport};
+    Audio *a = NULL;
+    CHECK(audio_open(&a, &o, rate, NULL) == HISS_OK);
+    return a;
+}
+
+/* Polls until a relocation has become a command for the engine (~2 s). */
+static bool poll_until_relocated(Audio *a)
+{
+    unsigned ev = 0;
+    for (int i = 0; i < 100 && !(ev & AUDIO_EVENT_TRANSPORT); i++) {
+        sleep_ms(20);
+        ev |= audio_poll(a);
+    }
+    return ev & AUDIO_EVENT_TRANSPORT;
+}
+
+static void transport_follow_freezes_and_relocates(void)
+{
+    jack_client_t *c = observer_at_start();
     if (!c)
         return;
-    jack_transport_stop(c);
-    jack_transport_locate(c, 0);
-    sleep_ms(100);
-    AudioOptions o = {.client_name = "hiss_tf", .no_connect = true,
-                      .transport = AUDIO_TRANSPORT_FOLLOW};
-    Audio *a = NULL;
     uint32_t rate = 0;
-    CHECK(audio_open(&a, &o, &rate, NULL) == HISS_OK);
+    Audio *a = open_with_transport("hiss_tf", AUDIO_TRANSPORT_FOLLOW, &rate);
     if (!a) {
         jack_client_close(c);
         return;
@@ -243,12 +270,7 @@ static void transport_follow_freezes_and_relocates(void)
     int bpm = atomic_load(&song->bpm), speed = atomic_load(&song->speed);
     double frames_per_row = 48000 * 2.5 * speed / bpm;
     jack_transport_locate(c, (jack_nframes_t)(10.5 * frames_per_row));
-    unsigned ev = 0;
-    for (int i = 0; i < 100 && !(ev & AUDIO_EVENT_TRANSPORT); i++) {
-        sleep_ms(20);
-        ev |= audio_poll(a);
-    }
-    CHECK(ev & AUDIO_EVENT_TRANSPORT);
+    CHECK(poll_until_relocated(a));
     jack_transport_start(c);
     CHECK(wait_frames(e, f));
     /* Row 10 now (11 if this thread was slow to look: a row is ~120 ms). */
@@ -314,6 +336,145 @@ static void transport_master_reports_bar_beat_tick(void)
     /* Closing released the transport: the next client is free to roll it. */
 }
 
+/* Speed and tempo changes (F03, F50, F06) and a jump back (B01) that loops
+ * the song's second order. Rows as played: 0-1 at 0.12 s, 2-4 at 0.06 s,
+ * 5-7 and order 1's row 0 at 3 x 2.5/80 s, then 0.1875 s a row; order 1
+ * loops from the second time it starts (speed 6 from then on): 1.3575 s,
+ * then 0.75 s a pass. */
+static Song *fxx_jump_song(void)
+{
+    Song *song = synth_song(1, 8, 125, 6);
+    synth_put(song, 0, 2, 0, NOTE_EMPTY, 0, VOLUME_EMPTY, 'F', 0x03);
+    synth_put(song, 0, 5, 0, NOTE_EMPTY, 0, VOLUME_EMPTY, 'F', 0x50);
+    synth_add_pattern(song, 1, 4);
+    synth_put(song, 1, 1, 0, NOTE_EMPTY, 0, VOLUME_EMPTY, 'F', 0x06);
+    synth_put(song, 1, 3, 0, NOTE_EMPTY, 0, VOLUME_EMPTY, 'B', 0x01);
+    atomic_store(&song->rows_per_beat, 2);
+    return song;
+}
+
+/* In follow mode a relocation starts the row the scan puts at that frame:
+ * half way into order 1's row 1 on the loop's second pass, 2.39 s in (at
+ * the song's first tempo that frame would be row 19, order 0's row 7). */
+static void transport_follow_relocates_through_tempo_and_jumps(void)
+{
+    jack_client_t *c = observer_at_start();
+    if (!c)
+        return;
+    uint32_t rate = 0;
+    Audio *a = open_with_transport("hiss_tfj", AUDIO_TRANSPORT_FOLLOW, &rate);
+    if (!a) {
+        jack_client_close(c);
+        return;
+    }
+    Song *song = fxx_jump_song();
+    Engine *e = engine_new(song, rate);
+    audio_set_song(a, song);
+    CHECK(audio_start(a, e) == HISS_OK);
+    sleep_ms(100);
+    jack_transport_locate(c, (jack_nframes_t)((1.3575 + 0.75 + 1.5 * 0.1875) * rate));
+    CHECK(poll_until_relocated(a));
+    jack_transport_start(c);
+    CHECK(wait_frames(e, 0));
+    int order = atomic_load(&engine_status(e)->order);
+    int row = atomic_load(&engine_status(e)->row);
+    /* Row 2 if this thread was slow to look (a row is 0.1875 s). */
+    CHECK_MSG(order == 1 && (row == 1 || row == 2), "order %d row %d", order, row);
+    jack_transport_stop(c);
+    audio_close(a);
+    engine_free(e);
+    song_free(song);
+    jack_client_close(c);
+}
+
+/* Bar/beat/tick in master mode come from the song's timing scan: through
+ * speed and tempo changes (F03, F50, F06) and a jump back (B01) that loops
+ * the song's second order, every position the transport reports is the
+ * scan's, and the beats per minute are those of the row playing. */
+static void transport_master_bbt_follows_the_timing_scan(void)
+{
+    jack_client_t *c = observer_at_start();
+    if (!c)
+        return;
+    Song *song = fxx_jump_song();
+    const double row_end[] = {0.12, 0.24, 0.30, 0.36, 0.42, 0.51375, 0.6075, 0.70125,
+                              0.795, 0.9825, 1.17, 1.3575};
+    uint32_t rate = 0;
+    Audio *a = open_with_transport("hiss_bbt", AUDIO_TRANSPORT_MASTER, &rate);
+    if (!a) {
+        jack_client_close(c);
+        song_free(song);
+        return;
+    }
+    TimingScan scan;
+    CHECK(timing_scan(song, rate, true, &scan) == HISS_OK);
+    CHECK(scan.end == TIMING_END_LOOPS && scan.count == 16 && scan.loop_index == 12);
+    CHECK_NEAR(scan.rows[11].seconds, row_end[10], 1e-9);
+    CHECK_NEAR(scan.end_seconds, 1.3575 + 0.75, 1e-9);
+    Engine *e = engine_new(song, rate);
+    audio_set_song(a, song);
+    CHECK(audio_start(a, e) == HISS_OK);
+    /* A client late for a cycle (a loaded machine) leaves the position of
+     * the cycle before with the new frame: the reported bar/beat/tick must
+     * be the scan's at this frame, or a few periods before it. */
+    jack_nframes_t period = jack_get_buffer_size(c);
+    int seen = 0, current = 0, slow = 0, looped = 0, wrong = 0;
+    for (int i = 0; i < 400; i++) {
+        jack_position_t pos;
+        jack_transport_state_t st = jack_transport_query(c, &pos);
+        audio_poll(a);
+        if (st == JackTransportRolling && (pos.valid & JackPositionBBT)) {
+            TimingPlace at;
+            bool same = false;
+            uint64_t frame = pos.frame;
+            for (int late = 8; late >= 0; late--) {
+                uint64_t back = (uint64_t)late * period;
+                frame = pos.frame > back ? pos.frame - back : 0;
+                timing_locate(&scan, frame, &at);
+                long whole = (long)at.beats;
+                int32_t tick = (int32_t)((at.beats - whole) * TIMING_TICKS_PER_BEAT);
+                same = pos.bar == whole / 4 + 1 && pos.beat == whole % 4 + 1 &&
+                       pos.tick == tick && pos.ticks_per_beat == TIMING_TICKS_PER_BEAT &&
+                       pos.beats_per_minute == at.beats_per_minute;
+                if (same) {
+                    current += late == 0;
+                    break;
+                }
+            }
+            if (!same && wrong++ < 5)
+                CHECK_MSG(same, "frame %u: %d|%d|%d at %.3f bpm; scan at that frame: "
+                          "%.4f beats at %.3f",
+                          pos.frame, pos.bar, pos.beat, pos.tick, pos.beats_per_minute,
+                          at.beats, at.beats_per_minute);
+            double t = (double)frame / pos.frame_rate;
+            /* Rows 5-7: speed 3 at 80 BPM, 2 rows a beat: 320 beats a minute. */
+            if (t > row_end[4] + 0.01 && t < row_end[7] - 0.01) {
+                CHECK_NEAR(pos.beats_per_minute, 24.0 * 80 / (3 * 2), 1e-9);
+                slow++;
+            }
+            /* The second pass of the loop: 12 rows, then 4 a pass. */
+            if (t > 1.3575 + 0.75 + 0.01 && t < 1.3575 + 1.5 - 0.01) {
+                double beats = (12 + 4 + (t - 1.3575 - 0.75) / 0.1875) / 2;
+                CHECK_NEAR(at.beats, beats, 1e-3);
+                looped++;
+            }
+            seen++;
+            if (t > 3.0)
+                break;
+        }
+        sleep_ms(10);
+    }
+    CHECK_MSG(seen > 50 && current > seen / 2 && slow > 2 && looped > 2,
+              "seen %d (%d of the current cycle), at 80 BPM %d, in the loop %d", seen,
+              current, slow, looped);
+    CHECK(wrong == 0);
+    audio_close(a);
+    engine_free(e);
+    timing_deinit(&scan);
+    song_free(song);
+    jack_client_close(c);
+}
+
 static void server_death_is_survived_and_reconnected(void)
 {
     AudioOptions o = {.client_name = "hiss_sd", .no_connect = true};
@@ -374,6 +535,8 @@ int main(void)
     RUN(any_buffer_size_is_rendered_whole);
     RUN(transport_follow_freezes_and_relocates);
     RUN(transport_master_reports_bar_beat_tick);
+    RUN(transport_master_bbt_follows_the_timing_scan);
+    RUN(transport_follow_relocates_through_tempo_and_jumps);
     RUN(server_death_is_survived_and_reconnected);
     jackrec_server_stop(&srv, false);
     return test_finish();
