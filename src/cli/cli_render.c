@@ -522,6 +522,8 @@ int cli_render(int argc, char **argv)
         if (inst)
             inst->interp = o.interp;
     }
+    if (o.interp_set)
+        songio_add_sinc_levels(song, NULL);
     if (o.no_limiter)
         atomic_store(&song->limiter, false);
 

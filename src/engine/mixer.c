@@ -18,11 +18,12 @@ typedef struct {
     ReadMode mode;
     int level;
     uint32_t before, after;
-    uint32_t stretch; /* 16.16, READ_WIDE only */
+    SincStretch stretch; /* READ_WIDE only */
 } Reader;
 
-/* The widest window a gathered frame needs, both sides and the centre. */
-enum { GATHER_MAX = 2 * SINC_MAX_STRETCH * SINC_HALF + 1 };
+/* The widest window a gathered frame needs, both sides and the centre,
+ * with room for what the wide sinc reads beyond it. */
+enum { GATHER_MAX = 2 * SINC_MAX_STRETCH * SINC_HALF + 1 + 2 * SINC_OVERREACH };
 
 void mixer_voice_init(MixerVoice *v)
 {
@@ -135,10 +136,10 @@ static Reader voice_reader(const MixerVoice *v)
             while (r.level < v->sample->level_count && (v->step >> r.level) >= 2 * FP_ONE)
                 r.level++;
         uint64_t stretch = v->step >> (16 + r.level);
-        r.stretch = stretch > (uint64_t)SINC_MAX_STRETCH << 16
-                        ? (uint32_t)SINC_MAX_STRETCH << 16
-                        : (uint32_t)stretch;
-        r.after = sinc_wide_reach(r.stretch);
+        r.stretch = sinc_stretch(stretch > (uint64_t)SINC_MAX_STRETCH << 16
+                                     ? (uint32_t)SINC_MAX_STRETCH << 16
+                                     : (uint32_t)stretch);
+        r.after = r.stretch.reach;
         r.before = r.after - 1;
         break;
     default:
@@ -364,9 +365,9 @@ static void mix_wide(MixerVoice *v, const float *buf, uint64_t pos, uint64_t ste
         uint32_t frac = (uint32_t)(pos >> k);
         float l, r;
         if (chans == 2)
-            sinc_wide_stereo(p, frac, rd->stretch, &l, &r);
+            sinc_wide_stereo(p, frac, &rd->stretch, &l, &r);
         else
-            l = r = sinc_wide_mono(p, frac, rd->stretch);
+            l = r = sinc_wide_mono(p, frac, &rd->stretch);
         if (ramp) {
             gl += v->dl;
             gr += v->dr;
@@ -448,14 +449,14 @@ static void render_gathered(MixerVoice *v, const Reader *rd, float *out,
                             float *port)
 {
     float win[GATHER_MAX * 2];
-    int64_t first = (int64_t)(v->pos >> 32) - rd->before;
-    uint32_t count = rd->before + rd->after + 1;
+    int64_t first = (int64_t)(v->pos >> 32) - rd->before - SINC_OVERREACH;
+    uint32_t count = rd->before + rd->after + 1 + 2 * SINC_OVERREACH;
     for (uint32_t k = 0; k < count; k++) {
         int64_t d = loop_frame(v, first + k);
         for (int c = 0; c < v->chans; c++)
             win[k * v->chans + c] = d < 0 ? 0.0f : v->data[d * v->chans + c];
     }
-    const float *centre = win + (size_t)rd->before * v->chans;
+    const float *centre = win + (size_t)(rd->before + SINC_OVERREACH) * v->chans;
     mix_run(v, centre, v->pos & 0xFFFFFFFFu, v->step, rd, out, port, 1);
 }
 
@@ -471,8 +472,8 @@ void mixer_voice_render(MixerVoice *v, float *out, float *port, uint32_t n)
             const Sample *s = v->sample;
             uint32_t frames = rd.level ? s->levels[rd.level - 1].frames : v->frames;
             buf = rd.level ? s->levels[rd.level - 1].data : v->data;
-            lo = -(int64_t)SAMPLE_PAD;
-            hi = (int64_t)frames - 1 + SAMPLE_PAD;
+            lo = -(int64_t)SAMPLE_PAD + SINC_OVERREACH;
+            hi = (int64_t)frames - 1 + SAMPLE_PAD - SINC_OVERREACH;
             /* The voice has ended once its window is past the last frame. */
             leg_end = FP(frames + rd.before);
             if (v->pos >= leg_end << rd.level) {
@@ -481,7 +482,7 @@ void mixer_voice_render(MixerVoice *v, float *out, float *port, uint32_t n)
             }
         } else if (!v->backward) {
             buf = v->data;
-            lo = v->wrapped ? v->loop_start : -(int64_t)SAMPLE_PAD;
+            lo = v->wrapped ? v->loop_start : -(int64_t)SAMPLE_PAD + SINC_OVERREACH;
             hi = (int64_t)v->loop_end - 1;
             leg_end = FP(v->loop == LOOP_FORWARD ? v->loop_end : v->loop_end - 1);
         } else {

@@ -16,11 +16,27 @@ typedef float V4 __attribute__((vector_size(16)));
 static float unit_c[SINC_PHASES][SINC_TAPS] __attribute__((aligned(16)));
 static float unit_d[SINC_PHASES][SINC_TAPS] __attribute__((aligned(16)));
 /* The kernel's right half, h(j / SINC_PHASES), and differences, for the
- * stretched kernel that reads it at arbitrary points. Two extra zeros so
- * the last index needs no test. */
-enum { FLAT_LEN = SINC_HALF * SINC_PHASES + 2 };
+ * stretched kernel that reads it at arbitrary points. Zeros after the
+ * kernel's end, so the last index needs no test and a vector of taps may
+ * run up to WIDE_VECTOR taps past it. */
+enum { WIDE_VECTOR = 8, FLAT_LEN = (SINC_HALF + WIDE_VECTOR + 1) * SINC_PHASES };
 static float flat_c[FLAT_LEN];
 static float flat_d[FLAT_LEN];
+
+/* The same readers for CPUs with AVX2 and FMA (chosen once by sinc_init):
+ * eight taps an instruction. They round differently from the portable
+ * ones, so one machine always uses the same. */
+static float unit_mono_portable(const float *x, uint32_t frac);
+static void unit_stereo_portable(const float *x, uint32_t frac, float *l, float *r);
+static float wide_mono_portable(const float *x, uint32_t frac, const SincStretch *st);
+static void wide_stereo_portable(const float *x, uint32_t frac, const SincStretch *st,
+                                 float *l, float *r);
+static float (*unit_mono)(const float *, uint32_t) = unit_mono_portable;
+static void (*unit_stereo)(const float *, uint32_t, float *, float *) = unit_stereo_portable;
+static float (*wide_mono)(const float *, uint32_t, const SincStretch *) =
+    wide_mono_portable;
+static void (*wide_stereo)(const float *, uint32_t, const SincStretch *, float *, float *) =
+    wide_stereo_portable;
 
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
@@ -71,15 +87,23 @@ static void build_tables(void)
         memcpy(row, next, sizeof row);
     }
     for (int j = 0; j < FLAT_LEN; j++)
-        flat_c[j] = (float)kernel((double)j / SINC_PHASES);
+        flat_c[j] = (float)kernel((double)j / SINC_PHASES); /* 0 past the end */
     for (int j = 0; j + 1 < FLAT_LEN; j++)
         flat_d[j] = flat_c[j + 1] - flat_c[j];
     flat_d[FLAT_LEN - 1] = 0;
 }
 
+static void choose_readers(void);
+
+static void init_once(void)
+{
+    build_tables();
+    choose_readers();
+}
+
 void sinc_init(void)
 {
-    pthread_once(&tables_once, build_tables);
+    pthread_once(&tables_once, init_once);
 }
 
 static inline V4 load4(const float *p)
@@ -100,7 +124,7 @@ static inline float unit_fraction(uint32_t frac)
            (1.0f / (float)(1u << (32 - SINC_PHASE_BITS)));
 }
 
-float sinc_unit_mono(const float *x, uint32_t frac)
+static float unit_mono_portable(const float *x, uint32_t frac)
 {
     const float *c = unit_c[frac >> (32 - SINC_PHASE_BITS)];
     const float *d = unit_d[frac >> (32 - SINC_PHASE_BITS)];
@@ -114,7 +138,7 @@ float sinc_unit_mono(const float *x, uint32_t frac)
     return sum4(a) + unit_fraction(frac) * sum4(b);
 }
 
-void sinc_unit_stereo(const float *x, uint32_t frac, float *l, float *r)
+static void unit_stereo_portable(const float *x, uint32_t frac, float *l, float *r)
 {
     const float *c = unit_c[frac >> (32 - SINC_PHASE_BITS)];
     const float *d = unit_d[frac >> (32 - SINC_PHASE_BITS)];
@@ -138,9 +162,13 @@ void sinc_unit_stereo(const float *x, uint32_t frac, float *l, float *r)
     *r = s[1] + s[3];
 }
 
-uint32_t sinc_wide_reach(uint32_t stretch_fp16)
+SincStretch sinc_stretch(uint32_t stretch_fp16)
 {
-    return (uint32_t)(((uint64_t)SINC_HALF * stretch_fp16 + 0xFFFF) >> 16);
+    return (SincStretch){
+        .reach = (uint32_t)(((uint64_t)SINC_HALF * stretch_fp16 + 0xFFFF) >> 16),
+        .da = (uint32_t)(((uint64_t)1 << 40) / stretch_fp16),
+        .gain = 65536.0f / (float)stretch_fp16,
+    };
 }
 
 /* The stretched kernel walks the flat table from the position outwards on
@@ -153,9 +181,9 @@ static inline float flat_at(uint32_t a)
     return flat_c[j] + (float)(a & 0xFFFF) * (1.0f / 65536.0f) * flat_d[j];
 }
 
-float sinc_wide_mono(const float *x, uint32_t frac, uint32_t stretch_fp16)
+static float wide_mono_portable(const float *x, uint32_t frac, const SincStretch *st)
 {
-    uint32_t da = (uint32_t)(((uint64_t)1 << 40) / stretch_fp16);
+    uint32_t da = st->da;
     uint32_t a = (uint32_t)(((uint64_t)frac * da) >> 32);
     float sum = 0;
     for (const float *p = x; a < WIDE_LIMIT; a += da, p--)
@@ -163,13 +191,13 @@ float sinc_wide_mono(const float *x, uint32_t frac, uint32_t stretch_fp16)
     a = da - (uint32_t)(((uint64_t)frac * da) >> 32);
     for (const float *p = x + 1; a < WIDE_LIMIT; a += da, p++)
         sum += *p * flat_at(a);
-    return sum * (65536.0f / (float)stretch_fp16);
+    return sum * st->gain;
 }
 
-void sinc_wide_stereo(const float *x, uint32_t frac, uint32_t stretch_fp16,
-                      float *l, float *r)
+static void wide_stereo_portable(const float *x, uint32_t frac, const SincStretch *st,
+                                 float *l, float *r)
 {
-    uint32_t da = (uint32_t)(((uint64_t)1 << 40) / stretch_fp16);
+    uint32_t da = st->da;
     uint32_t a = (uint32_t)(((uint64_t)frac * da) >> 32);
     float sl = 0, sr = 0;
     for (const float *p = x; a < WIDE_LIMIT; a += da, p -= 2) {
@@ -183,7 +211,166 @@ void sinc_wide_stereo(const float *x, uint32_t frac, uint32_t stretch_fp16,
         sl += p[0] * c;
         sr += p[1] * c;
     }
-    float g = 65536.0f / (float)stretch_fp16;
-    *l = sl * g;
-    *r = sr * g;
+    *l = sl * st->gain;
+    *r = sr * st->gain;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2,fma")))
+
+AVX2 static inline float hsum8(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+
+/* The row for frac, interpolated between its two phases into e. */
+AVX2 static inline void unit_row_avx2(uint32_t frac, float *e)
+{
+    const float *c = unit_c[frac >> (32 - SINC_PHASE_BITS)];
+    const float *d = unit_d[frac >> (32 - SINC_PHASE_BITS)];
+    __m256 f = _mm256_set1_ps(unit_fraction(frac));
+    for (int i = 0; i < SINC_TAPS; i += 8)
+        _mm256_storeu_ps(e + i, _mm256_fmadd_ps(f, _mm256_loadu_ps(d + i),
+                                                _mm256_loadu_ps(c + i)));
+}
+
+AVX2 static float unit_mono_avx2(const float *x, uint32_t frac)
+{
+    const float *c = unit_c[frac >> (32 - SINC_PHASE_BITS)];
+    const float *d = unit_d[frac >> (32 - SINC_PHASE_BITS)];
+    const float *p = x - (SINC_HALF - 1);
+    __m256 f = _mm256_set1_ps(unit_fraction(frac));
+    __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
+    for (int i = 0; i < SINC_TAPS; i += 16) {
+        __m256 e0 = _mm256_fmadd_ps(f, _mm256_loadu_ps(d + i), _mm256_loadu_ps(c + i));
+        __m256 e1 = _mm256_fmadd_ps(f, _mm256_loadu_ps(d + i + 8), _mm256_loadu_ps(c + i + 8));
+        a = _mm256_fmadd_ps(_mm256_loadu_ps(p + i), e0, a);
+        b = _mm256_fmadd_ps(_mm256_loadu_ps(p + i + 8), e1, b);
+    }
+    return hsum8(_mm256_add_ps(a, b));
+}
+
+/* Each coefficient twice (left and right of a frame): lanes 0 0 1 1 2 2 3 3. */
+AVX2 static inline __m256 twice(const float *e)
+{
+    const __m256i pairs = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+    return _mm256_permutevar8x32_ps(_mm256_castps128_ps256(_mm_loadu_ps(e)), pairs);
+}
+
+AVX2 static inline void stereo_sums(__m256 s, float *l, float *r)
+{
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h)); /* l r . . */
+    *l = _mm_cvtss_f32(h);
+    *r = _mm_cvtss_f32(_mm_shuffle_ps(h, h, 1));
+}
+
+AVX2 static void unit_stereo_avx2(const float *x, uint32_t frac, float *l, float *r)
+{
+    float e[SINC_TAPS];
+    unit_row_avx2(frac, e);
+    const float *p = x - 2 * (SINC_HALF - 1);
+    __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
+    for (int i = 0; i < SINC_TAPS; i += 8) {
+        a = _mm256_fmadd_ps(_mm256_loadu_ps(p + 2 * i), twice(e + i), a);
+        b = _mm256_fmadd_ps(_mm256_loadu_ps(p + 2 * i + 8), twice(e + i + 4), b);
+    }
+    stereo_sums(_mm256_add_ps(a, b), l, r);
+}
+
+/* Eight coefficients of the stretched kernel at table positions a (16.16). */
+AVX2 static inline __m256 flat_at8(__m256i a)
+{
+    __m256i j = _mm256_srli_epi32(a, 16);
+    __m256 fr = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_and_si256(a, _mm256_set1_epi32(0xFFFF))),
+                              _mm256_set1_ps(1.0f / 65536.0f));
+    return _mm256_fmadd_ps(fr, _mm256_i32gather_ps(flat_d, j, 4), _mm256_i32gather_ps(flat_c, j, 4));
+}
+
+/* Taps walk outwards from the position, a group of lanes at a time; the
+ * left side reads its frames forwards, so its lanes count taps down. The
+ * last group may run past the kernel's end: those lanes read zeros from
+ * the table (and frames up to 7 beyond the reach, see SINC_OVERREACH). */
+/* chans 1: eight taps a vector (lanes 0..7 are taps); chans 2: four taps,
+ * each over a frame's two lanes. */
+AVX2 static inline __m256 wide_sum_avx2(const float *x, uint32_t frac, const SincStretch *st,
+                                        const int chans)
+{
+    const uint32_t per = 8 / chans; /* taps a vector */
+    uint32_t da = st->da;
+    uint32_t a0 = (uint32_t)(((uint64_t)frac * da) >> 32);
+    __m256i tap = chans == 1 ? _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)
+                             : _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+    __m256i last = _mm256_set1_epi32((int)per - 1);
+    __m256i lanes_da = _mm256_mullo_epi32(tap, _mm256_set1_epi32((int)da));
+    __m256i rev_da = _mm256_mullo_epi32(_mm256_sub_epi32(last, tap), _mm256_set1_epi32((int)da));
+    __m256i step = _mm256_set1_epi32((int)(per * da));
+    __m256 sum = _mm256_setzero_ps();
+    __m256i a = _mm256_add_epi32(_mm256_set1_epi32((int)a0), rev_da);
+    const float *p = x - chans * (per - 1);
+    for (uint32_t t = a0; t < WIDE_LIMIT; t += per * da, p -= 8) {
+        sum = _mm256_fmadd_ps(_mm256_loadu_ps(p), flat_at8(a), sum);
+        a = _mm256_add_epi32(a, step);
+    }
+    uint32_t a1 = da - a0;
+    a = _mm256_add_epi32(_mm256_set1_epi32((int)a1), lanes_da);
+    p = x + chans;
+    for (uint32_t t = a1; t < WIDE_LIMIT; t += per * da, p += 8) {
+        sum = _mm256_fmadd_ps(_mm256_loadu_ps(p), flat_at8(a), sum);
+        a = _mm256_add_epi32(a, step);
+    }
+    return _mm256_mul_ps(sum, _mm256_set1_ps(st->gain));
+}
+
+AVX2 static float wide_mono_avx2(const float *x, uint32_t frac, const SincStretch *st)
+{
+    return hsum8(wide_sum_avx2(x, frac, st, 1));
+}
+
+AVX2 static void wide_stereo_avx2(const float *x, uint32_t frac, const SincStretch *st,
+                                  float *l, float *r)
+{
+    stereo_sums(wide_sum_avx2(x, frac, st, 2), l, r);
+}
+
+static void choose_readers(void)
+{
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+        return;
+    unit_mono = unit_mono_avx2;
+    unit_stereo = unit_stereo_avx2;
+    wide_mono = wide_mono_avx2;
+    wide_stereo = wide_stereo_avx2;
+}
+#else
+static void choose_readers(void)
+{
+}
+#endif
+
+float sinc_unit_mono(const float *x, uint32_t frac)
+{
+    return unit_mono(x, frac);
+}
+
+void sinc_unit_stereo(const float *x, uint32_t frac, float *l, float *r)
+{
+    unit_stereo(x, frac, l, r);
+}
+
+float sinc_wide_mono(const float *x, uint32_t frac, const SincStretch *st)
+{
+    return wide_mono(x, frac, st);
+}
+
+void sinc_wide_stereo(const float *x, uint32_t frac, const SincStretch *st, float *l,
+                      float *r)
+{
+    wide_stereo(x, frac, st, l, r);
 }

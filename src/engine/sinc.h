@@ -16,7 +16,9 @@
  *   sample's octave levels when it has them, and never above SINC_MAX_STRETCH.
  *
  * Pure C11 + libm: no allocation (the tables are static), no locks after
- * sinc_init (which engine_new calls). */
+ * sinc_init (which engine_new calls). On x86-64 CPUs with AVX2 and FMA,
+ * sinc_init picks readers that do eight taps an instruction; they round
+ * differently, so output is deterministic per machine, not across them. */
 #ifndef HISS_SINC_H
 #define HISS_SINC_H
 
@@ -30,24 +32,34 @@ enum {
     SINC_PHASE_BITS = 8,
     SINC_PHASES = 1 << SINC_PHASE_BITS,
     SINC_MAX_STRETCH = 4,    /* wider steps alias (documented in hiss.5) */
+    /* The wide readers may read this many frames beyond their reach on
+     * either side (weighted by zero): vectors of taps. */
+    SINC_OVERREACH = 7,
 };
 
 /* Builds the tables once per process; cheap to call again. */
 void sinc_init(void);
 
-/* Frames the wide kernel reads on each side of the position at stretch s
- * (16.16 fixed point, 1.0 .. SINC_MAX_STRETCH): frames p-reach+1 .. p+reach. */
-uint32_t sinc_wide_reach(uint32_t stretch_fp16);
+/* The stretched kernel at one stretch s (1.0 .. SINC_MAX_STRETCH), worked
+ * out once for all the frames read at it. */
+typedef struct {
+    uint32_t reach;  /* frames read on each side: p-reach+1 .. p+reach */
+    uint32_t da;     /* table step per tap, 16.16 table entries */
+    float gain;      /* 1 / s */
+} SincStretch;
+
+/* stretch_fp16: s in 16.16 fixed point. */
+SincStretch sinc_stretch(uint32_t stretch_fp16);
 
 /* x points at frame floor(p); frac is p's fraction (0.32). Reads frames
  * x[-(SINC_HALF-1)] .. x[SINC_HALF]. */
 float sinc_unit_mono(const float *x, uint32_t frac);
 void sinc_unit_stereo(const float *x, uint32_t frac, float *l, float *r);
 
-/* The same with the kernel stretched (stretch_fp16 > 1.0): reads frames
- * x[-(reach-1)] .. x[reach] with reach = sinc_wide_reach(stretch). */
-float sinc_wide_mono(const float *x, uint32_t frac, uint32_t stretch_fp16);
-void sinc_wide_stereo(const float *x, uint32_t frac, uint32_t stretch_fp16,
-                      float *l, float *r);
+/* The same with the kernel stretched: weighs frames x[-(reach-1)] ..
+ * x[reach], and may read SINC_OVERREACH more on either side. */
+float sinc_wide_mono(const float *x, uint32_t frac, const SincStretch *st);
+void sinc_wide_stereo(const float *x, uint32_t frac, const SincStretch *st, float *l,
+                      float *r);
 
 #endif

@@ -372,11 +372,6 @@ HissError sampleio_from_audio(const SampleioAudio *audio, Sample **out,
         hiss_diag_printf(diag, "out of memory for a %u-frame sample", audio->count);
         return HISS_ERR_NOMEM;
     }
-    HissError err = sampleio_add_levels(s, diag);
-    if (err) {
-        sample_release(s);
-        return err;
-    }
     *out = s;
     return HISS_OK;
 }

@@ -65,18 +65,20 @@ HissError sampleio_read(const char *path, SampleioAudio *out, SampleioInfo *info
                         HissDiag *diag);
 void sampleio_audio_free(SampleioAudio *audio);
 
-/* Reads a file into a Sample at the file's own rate, with its octave
- * levels. info may be NULL. */
+/* Reads a file into a Sample at the file's own rate (no levels). info may
+ * be NULL. */
 HissError sampleio_load(const char *path, Sample **out, SampleioInfo *info,
                         HissDiag *diag);
 
-/* A Sample from frames at audio->rate (copied), with its levels. */
+/* A Sample from frames at audio->rate (copied), without levels. */
 HissError sampleio_from_audio(const SampleioAudio *audio, Sample **out,
                               HissDiag *diag);
 
 /* Builds (or rebuilds) a sample's octave levels: level k is the sample
  * band-limited and at rate / 2^k, down to SAMPLEIO_LEVEL_MIN_FRAMES frames.
- * Only before the sample is shared. On failure the sample has none. */
+ * Only the sinc mode reads them, so they are built for the samples of
+ * sinc instruments (songio) and cost nothing otherwise. Only before the
+ * sample is shared. On failure the sample has none. */
 HissError sampleio_add_levels(Sample *sample, HissDiag *diag);
 
 typedef enum {

@@ -178,6 +178,32 @@ static void check_loop(const Instrument *inst, int slot, const char *song_name,
                             inst->loop_end, sample->frames);
 }
 
+/* The sinc mode's octave levels for inst's sample, which nothing else
+ * holds yet. Without them the sample still plays right (a wider kernel,
+ * at a higher cost), so a failure is only a warning. */
+static void add_levels(Instrument *inst, int slot, const char *song_name,
+                       SongioWarnings *warnings)
+{
+    HissDiag d = {{0}};
+    if (inst->sample->level_count == 0 && sampleio_add_levels(inst->sample, &d) != HISS_OK)
+        songio_warnings_add(warnings, slot, HISS_OK, "%s: instrument %02X '%s': %s",
+                            song_name, slot, inst->name, d.text);
+}
+
+static void add_sinc_levels(Song *song, const char *song_name, SongioWarnings *warnings)
+{
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        Instrument *inst = song_instrument(song, slot);
+        if (inst && inst->sample && inst->interp == INTERP_SINC)
+            add_levels(inst, slot, song_name, warnings);
+    }
+}
+
+void songio_add_sinc_levels(Song *song, SongioWarnings *warnings)
+{
+    add_sinc_levels(song, "<song>", warnings);
+}
+
 HissError songio_load_instrument(Instrument *inst, int slot, const char *song_path,
                                  uint32_t session_rate, SongioWarnings *warnings)
 {
@@ -212,6 +238,8 @@ HissError songio_load_instrument(Instrument *inst, int slot, const char *song_pa
         return err;
     }
     inst->sample = sample;
+    if (inst->interp == INTERP_SINC)
+        add_levels(inst, slot, song_name, warnings);
     if (info.note[0])
         songio_warnings_add(warnings, slot, HISS_OK, "%s: instrument %02X '%s': %s: %s",
                             song_name, slot, inst->name, inst->path, info.note);
@@ -253,6 +281,8 @@ HissError songio_load(const char *path, uint32_t session_rate, Song **out,
             songio_load_instrument(inst, slot, path, session_rate, warnings);
         }
     }
+    /* A sinc instrument sharing the file of an earlier one. */
+    add_sinc_levels(song, path, warnings);
     *out = song;
     return HISS_OK;
 }

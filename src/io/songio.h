@@ -64,6 +64,12 @@ bool songio_rebase_path(const char *old_song, const char *new_song,
 HissError songio_load(const char *path, uint32_t session_rate, Song **out,
                       HissDiag *diag, SongioWarnings *warnings);
 
+/* Builds the octave levels (sampleio_add_levels) of every sinc
+ * instrument's sample that has none, for a song no engine plays yet:
+ * songio_load does it; call it again after switching instruments to sinc
+ * (hiss render --interp sinc). A failure leaves a warning. */
+void songio_add_sinc_levels(Song *song, SongioWarnings *warnings);
+
 /* (Re)loads one instrument's sample from inst->path, for an instrument not
  * yet installed in a playing song. On failure inst->missing is set, the
  * sample is NULL, and a warning (naming song_path) is added; the returned

@@ -19,21 +19,22 @@ static char tmpdir[256];
 static char song_path[512];
 
 static const char *instrument_line(int slot, const char *name, const char *path,
-                                   const char *loop)
+                                   const char *loop, const char *interp)
 {
     static char buf[8][1200];
     static int next;
     char *p = buf[next++ % 8];
     snprintf(p, 1200,
              "instrument %02X \"%s\" sample \"%s\" volume 64 pan 0 base C-4 "
-             "finetune 0 loop %s interp linear\n",
-             slot, name, path, loop);
+             "finetune 0 loop %s interp %s\n",
+             slot, name, path, loop, interp);
     return p;
 }
 
 /* songs/a.hiss uses ../samples/: a kick that exists, a snare that does not,
  * a text file posing as a WAV, a six-channel pad (mixed down: a note), an
- * absolute path, and a loop that runs past the end of its sample. */
+ * absolute path, and a sinc instrument whose loop runs past the end of its
+ * sample (the kick's). */
 static void make_fixture(void)
 {
     char p[700], abs_wav[700];
@@ -58,12 +59,12 @@ static void make_fixture(void)
              "order 00\n\npattern 00 2\n"
              "000 |C-4 01 .. ... ...|C-4 02 .. ... ...|\n"
              "001 |... .. .. ... ...|... .. .. ... ...|\n",
-             instrument_line(1, "kick", "../samples/kick.wav", "off 0 0"),
-             instrument_line(2, "snare", "../samples/nope.wav", "off 0 0"),
-             instrument_line(3, "fake", "../samples/text.wav", "off 0 0"),
-             instrument_line(4, "pad", "../samples/pad.wav", "off 0 0"),
-             instrument_line(5, "abs", abs_wav, "off 0 0"),
-             instrument_line(6, "looped", "../samples/kick.wav", "forward 100 9999"));
+             instrument_line(1, "kick", "../samples/kick.wav", "off 0 0", "linear"),
+             instrument_line(2, "snare", "../samples/nope.wav", "off 0 0", "linear"),
+             instrument_line(3, "fake", "../samples/text.wav", "off 0 0", "linear"),
+             instrument_line(4, "pad", "../samples/pad.wav", "off 0 0", "linear"),
+             instrument_line(5, "abs", abs_wav, "off 0 0", "linear"),
+             instrument_line(6, "looped", "../samples/kick.wav", "forward 100 9999", "sinc"));
     snprintf(song_path, sizeof song_path, "%s/songs/a.hiss", tmpdir);
     test_write_text(song_path, song);
 }
@@ -145,9 +146,13 @@ static void loads_samples_relative_to_the_song(void)
     if (kick && kick->sample) {
         /* At the file's own rate, whatever the session runs at. */
         CHECK(kick->sample->rate == 44100 && kick->sample->frames == 4410);
+        /* Slot 6 plays the kick's file with sinc: the shared sample has the
+         * sinc mode's octave levels; linear-only samples have none. */
+        CHECK(kick->sample->level_count > 0);
     }
     const Instrument *pad = song_instrument(song, 4);
     CHECK(pad && pad->sample && pad->sample->channels == 2 && !pad->missing);
+    CHECK(pad && pad->sample && pad->sample->level_count == 0);
     /* Instrument 06 plays the kick's file too: one Sample for both. */
     const Instrument *looped = song_instrument(song, 6);
     CHECK(looped && kick && looped->sample && looped->sample == kick->sample);
