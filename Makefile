@@ -142,7 +142,7 @@ test-san:
 
 # Under ThreadSanitizer, where a race fails the run: the UI/audio thread
 # stress tests (engine level, and the editor's functions against the null
-# device), the editor against a reader playing the song, the JACK
+# device, directly and through the play session), the editor against a reader playing the song, the JACK
 # per-channel ports changing under a running callback, and test_tsan_race,
 # which shows this configuration does catch a race. Through tests/run.sh,
 # so every binary's result is counted.

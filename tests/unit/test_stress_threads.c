@@ -9,7 +9,10 @@
  *    song settings, instruments, undo and redo, whole-song installs) with
  *    its retire callback sending to the engine, while the null audio
  *    device renders it on its own thread and the per-channel outputs
- *    follow (audio_poll), as the editor's play session does.
+ *    follow (audio_poll).
+ * 3. The same editor steps through the play session (src/app/session.*),
+ *    which owns the engine and the null device, takes the commands,
+ *    retired objects and songs, and is polled as the editor polls it.
  *
  * Built with -fsanitize=thread by `make tsan`, where any data race fails
  * the run (test_tsan_race shows that TSan, so configured, does catch one);
@@ -25,6 +28,7 @@
 #include "edit.h"
 #include "engine.h"
 #include "sample.h"
+#include "session.h"
 #include "song.h"
 #include "test.h"
 
@@ -456,10 +460,101 @@ static void editor_edits_while_the_null_device_plays(void)
     song_free(last);
 }
 
+/* ---- 3: the same, through the play session ------------------------------ */
+
+static long retired_via_session;
+
+static void via_session_send(void *ctx, EngineCommandType type, int a, int b, void *ptr)
+{
+    session_send(ctx, type, a, b, 0, ptr);
+}
+
+static void via_session_retire(void *ctx, EditRetireKind kind, void *ptr)
+{
+    session_send(ctx, kind == EDIT_RETIRE_PATTERN ? ENGINE_CMD_RETIRE_PATTERN
+                                                  : ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, ptr);
+    retired_via_session++;
+}
+
+/* What the editor does: its edit functions, with the play session (the
+ * null device, per-channel outputs) playing, polled as the UI polls it,
+ * taking songs installed while it plays. The session frees what comes
+ * back; ASan and LeakSanitizer (make test-san) see that nothing is lost. */
+static void editor_edits_through_the_play_session(void)
+{
+    Song *song = make_song();
+    SessionOptions so = {.audio = {.backend = "null", .per_channel_ports = true,
+                                   .period = 64}};
+    Session *s = NULL;
+    HissDiag why = {{0}};
+    CHECK_MSG(session_open(&s, &so, &why) == HISS_OK, "%s", why.text);
+    if (!s) {
+        song_free(song);
+        return;
+    }
+    CHECK_MSG(session_start(s, song, &why) == HISS_OK, "%s", why.text);
+    Editor *ed = edit_new(song, via_session_retire, s);
+    edit_set_edit_mode(ed, true);
+    session_play_song(s, 0, 0);
+
+    double start = hiss_now_seconds();
+    unsigned x = 4242;
+    long ops = 0, changes = 0;
+    int installs = 0, max_outputs = 0, max_voices = 0;
+    retired_via_session = 0;
+    while (ops < EDITOR_MIN_OPS || hiss_now_seconds() - start < PHASE_SECONDS ||
+           installs < EDITOR_INSTALLS) {
+        x = x * 1103515245u + 12345u;
+        editor_step(ed, via_session_send, s, x >> 3, &changes);
+        ops++;
+        if (ops % 64 == 0) {
+            session_poll(s);
+            Audio *a = session_audio(s);
+            int outs = a ? audio_channel_outputs(a) : 0;
+            if (outs > max_outputs)
+                max_outputs = outs;
+            int voices = atomic_load(&session_status(s)->voices);
+            if (voices > max_voices)
+                max_voices = voices;
+            struct timespec ts = {0, 100000};
+            nanosleep(&ts, NULL);
+        }
+        if (ops % (EDITOR_MIN_OPS / EDITOR_INSTALLS) == 0) {
+            Song *next = make_song();
+            session_install_song(s, next);
+            edit_set_song(ed, next);
+            edit_set_edit_mode(ed, true);
+            session_play_song(s, 0, 0);
+            installs++;
+        }
+    }
+    /* As the UI does until it closes: a few more polls take back what the
+     * engine returned. */
+    for (int i = 0; i < 10; i++) {
+        session_poll(s);
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+    double played = session_seconds_played(s);
+    session_close(s);
+    printf("   session: %ld operations (%ld changed the song), %d songs installed, "
+           "%.2f s played, %ld retired, up to %d voices, up to %d channel outputs\n", ops,
+           changes, installs, played, retired_via_session, max_voices, max_outputs);
+    CHECK(played >= PHASE_SECONDS / 2);
+    CHECK(changes > ops / 4);
+    CHECK(retired_via_session > 0);
+    CHECK_MSG(max_voices > 0, "no voice ever sounded");
+    CHECK(max_outputs > 1);
+    Song *last = ed->song;
+    edit_free(ed);
+    song_free(last);
+}
+
 int main(void)
 {
     RUN(retired_objects_come_back_exactly_once);
     RUN(collect_garbage_while_rendering);
     RUN(editor_edits_while_the_null_device_plays);
+    RUN(editor_edits_through_the_play_session);
     return test_finish();
 }
