@@ -8,7 +8,8 @@ BUILD ?= build
 PKGS = jack alsa sndfile samplerate ncursesw
 DEB_PKGS = build-essential pkg-config libjack-jackd2-dev jackd2 libasound2-dev \
 	libsndfile1-dev libsamplerate0-dev libncurses-dev tmux sox alsa-utils \
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev pipewire pipewire-bin pipewire-jack pipewire-alsa \
+	wireplumber dbus
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -1,0 +1,174 @@
+#!/bin/bash
+# hiss on PipeWire as desktops run it (a private instance with a null
+# sink, tests/common/pipewire.sh): `hiss play` and the editor through
+# pw-jack and through pipewire-alsa's `default` device. The null sink keeps
+# its own clock, so the ALSA paths a real sound server drives are tested
+# for real: an underrun when the server stalls for a moment, the stream
+# moved to another sink while it plays, and a server frozen for longer
+# than hiss waits for room (it ends with a reason, or with --fallback
+# plays on without it), never a hang.
+SOCK=hiss-pipewire-$$
+. "$(dirname "$0")/../common/jackrec.sh"
+. "$(dirname "$0")/../common/pipewire.sh"
+. "$(dirname "$0")/lib/tmux_ui.sh"
+trap 'T kill-server 2>/dev/null; rm -rf "$TMP"; cleanup' EXIT
+
+for tool in pipewire wireplumber pw-jack pw-cli pw-record pw-metadata dbus-daemon sox; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "FAIL $tool is needed (make deps installs it)"
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+done
+
+# peak FILE START [LENGTH]: the largest sample (0..1) of a stretch of FILE.
+peak() {
+    sox "$1" -n trim "$2" ${3:-} stat 2>&1 | awk '/^Maximum amplitude/ { print $3 }'
+}
+# loud FILE START [LENGTH]: that stretch holds the song (above -40 dBFS).
+loud() {
+    local p
+    p=$(peak "$@")
+    echo "    $1 from $2 s: peak ${p:-none}"
+    awk -v p="${p:-0}" 'BEGIN { exit !(p > 0.01) }'
+}
+# xruns_said LOG: the count hiss play reported when it stopped.
+xruns_said() { sed -nE 's/.*stopped after .* ([0-9]+) xruns?$/\1/p' "$1" | tail -1; }
+
+check "a private PipeWire with a null sink starts" start_pipewire
+
+# ---- pw-jack: hiss play is a JACK client of PipeWire ----
+SECS=4
+"$HISS" render "$DEMO" -o "$WORK/ref.wav" --bits 32 -s 6 -q || bad "render the reference"
+spawn "$WORK/rec.log" pw-jack "$JACKREC" record rec "$WORK/jack.wav" $((SECS + 4)) 2
+REC_PID=$SPAWN_PID
+check "pw-jack: a recorder is ready" wait_line "$WORK/rec.log" '^ready' 10
+pw-jack "$HISS" play "$DEMO" --audio jack --seconds $SECS --client-name hpw \
+    --connect rec:in_1,rec:in_2 >"$WORK/jack.log" 2>&1
+rc=$?
+kill -TERM "$REC_PID" 2>/dev/null
+wait_exit "$REC_PID" 10
+cat "$WORK/jack.log"
+check "pw-jack: hiss play plays through jack and ends with status 0" \
+    bash -c "[ $rc = 0 ] && grep -q 'through jack at 48000 Hz' '$WORK/jack.log'"
+# PipeWire's JACK may resample or convert on its way; what arrives must be
+# the render to within the 16-bit limit, after re-aligning at each period
+# an xrun lost.
+PERIOD=$(sed -nE 's/.*period ([0-9]+)$/\1/p' "$WORK/jack.log" | head -1)
+check "pw-jack: the recording is the render (to -90 dB, $(xruns_said "$WORK/jack.log") xruns)" \
+    "$JACKREC" compare "$WORK/ref.wav" "$WORK/jack.wav" --tol 0.00003 \
+    --period "${PERIOD:-1024}" --max-gaps "$(xruns_said "$WORK/jack.log")" \
+    --frames $(((SECS - 1) * 48000)) --min-frames $(((SECS - 2) * 48000))
+
+# ---- pw-jack: the editor ----
+new_server
+T new-session -d -s ui -x 100 -y 24 "pw-jack '$HISS' '$DEMO' --audio jack --client-name hed --no-connect; echo \"hiss exited \$?\"; sleep 60"
+check "pw-jack: the editor runs on JACK" wait_for " JACK xr"
+# The hint line comes back once the samples are loaded (they load in the
+# background; notes struck before that are silent).
+check "pw-jack: the editor has its samples" wait_for "Space play/stop"
+keys Space
+check "pw-jack: the editor plays" wait_for "▶ "
+spawn "$WORK/rec2.log" pw-jack "$JACKREC" record rec2 "$WORK/ed.wav" 3 2
+REC_PID=$SPAWN_PID
+wait_line "$WORK/rec2.log" '^ready' 10
+pw-jack "$JACKREC" connect hed:out_L rec2:in_1 && pw-jack "$JACKREC" connect hed:out_R rec2:in_2
+wait_exit "$REC_PID" 10
+check "pw-jack: its sound reaches another client" loud "$WORK/ed.wav" 0.5
+keys Space C-q
+wait_for "Save changes" >/dev/null && keys n
+check "pw-jack: the editor quits cleanly" wait_for "hiss exited 0"
+
+# ---- pipewire-alsa: ALSA's default device ----
+pw_record nullsink "$WORK/alsa.wav"
+MON=$SPAWN_PID
+"$HISS" play "$DEMO" --audio alsa --seconds 3 >"$WORK/alsa.log" 2>&1
+rc=$?
+pw_stop_record "$MON"
+cat "$WORK/alsa.log"
+check "pipewire-alsa: hiss play plays through alsa's default and ends with status 0" \
+    bash -c "[ $rc = 0 ] && grep -q \"through alsa at 48000 Hz\" '$WORK/alsa.log'"
+check "pipewire-alsa: the null sink hears it" loud "$WORK/alsa.wav" 0
+
+new_server
+T new-session -d -s ui -x 100 -y 24 "'$HISS' '$DEMO' --audio alsa; echo \"hiss exited \$?\"; sleep 60"
+check "pipewire-alsa: the editor runs on ALSA" wait_for " ALSA xr"
+check "pipewire-alsa: the editor has its samples" wait_for "Space play/stop"
+keys Space
+check "pipewire-alsa: the editor plays" wait_for "▶ "
+pw_record nullsink "$WORK/edalsa.wav"
+MON=$SPAWN_PID
+sleep 3
+pw_stop_record "$MON"
+check "pipewire-alsa: the null sink hears the editor" loud "$WORK/edalsa.wav" 0.5
+keys Space C-q
+wait_for "Save changes" >/dev/null && keys n
+check "pipewire-alsa: the editor quits cleanly" wait_for "hiss exited 0"
+
+# ---- the server stalls for 2 s: an underrun, recovered ----
+pw_record nullsink "$WORK/stall.wav"
+MON=$SPAWN_PID
+spawn "$WORK/stall.log" "$HISS" play "$DEMO" --audio alsa --seconds 5
+HISS_PID=$SPAWN_PID
+wait_line "$WORK/stall.log" "through alsa" 10
+sleep 1
+kill -STOP "$PIPEWIRE_PID"
+sleep 2
+kill -CONT "$PIPEWIRE_PID"
+unset EXIT_STATUS
+check "stall: hiss play ends by itself" wait_exit "$HISS_PID" 20
+status=${EXIT_STATUS:-none}
+pw_stop_record "$MON"
+cat "$WORK/stall.log"
+check "stall: with status 0, all 5 s played" \
+    bash -c "[ '$status' = 0 ] && grep -q 'stopped after 5\.[0-9] s' '$WORK/stall.log'"
+check "stall: the underrun is counted ($(xruns_said "$WORK/stall.log") xruns)" \
+    test "$(xruns_said "$WORK/stall.log")" -ge 1
+check "stall: and the sound goes on after it" loud "$WORK/stall.wav" 4 1
+
+# ---- the stream is moved to another sink while it plays ----
+check "a second null sink" pw_null_sink othersink
+pw_record othersink "$WORK/moved.wav"
+MON=$SPAWN_PID
+spawn "$WORK/move.log" "$HISS" play "$DEMO" --audio alsa --seconds 6
+HISS_PID=$SPAWN_PID
+wait_line "$WORK/move.log" "through alsa" 10
+pw_wait 5 pw_has_node "ALSA Playback"
+sleep 1
+pw-metadata "$(pw_node_id "ALSA Playback")" target.object othersink >/dev/null
+unset EXIT_STATUS
+check "moved: hiss play ends by itself" wait_exit "$HISS_PID" 20
+status=${EXIT_STATUS:-none}
+pw_stop_record "$MON"
+cat "$WORK/move.log"
+check "moved: with status 0" test "$status" = 0
+# Only the move can bring sound there: the default sink is nullsink.
+check "moved: the other sink hears it after the move" loud "$WORK/moved.wav" 0
+
+# ---- the server freezes for longer than hiss waits for room ----
+spawn "$WORK/frozen.log" "$HISS" play "$DEMO" --audio alsa --seconds 30
+HISS_PID=$SPAWN_PID
+wait_line "$WORK/frozen.log" "through alsa" 10
+sleep 1
+kill -STOP "$PIPEWIRE_PID"
+unset EXIT_STATUS
+check "frozen: hiss play ends while the server is still frozen" wait_exit "$HISS_PID" 10
+kill -CONT "$PIPEWIRE_PID"
+cat "$WORK/frozen.log"
+check "frozen: with status 1, saying why" \
+    bash -c "[ '${EXIT_STATUS:-0}' = 1 ] && grep -q \"audio failed: ALSA device 'default': no room for audio\" '$WORK/frozen.log'"
+
+spawn "$WORK/frozenfb.log" "$HISS" play "$DEMO" --audio alsa --seconds 9 --fallback
+HISS_PID=$SPAWN_PID
+wait_line "$WORK/frozenfb.log" "through alsa" 10
+sleep 1
+kill -STOP "$PIPEWIRE_PID"
+check "frozen, --fallback: hiss moves to the null clock" \
+    wait_line "$WORK/frozenfb.log" "falling back to null" 10
+unset EXIT_STATUS
+check "frozen, --fallback: and plays on to the end of its 9 s" wait_exit "$HISS_PID" 15
+kill -CONT "$PIPEWIRE_PID"
+cat "$WORK/frozenfb.log"
+check "frozen, --fallback: status 0" \
+    bash -c "[ '${EXIT_STATUS:-1}' = 0 ] && grep -q 'stopped after 9\.[0-9] s' '$WORK/frozenfb.log'"
+finish
