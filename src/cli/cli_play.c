@@ -68,12 +68,6 @@ static int parse_args(int argc, char **argv, PlayArgs *p)
     return rc;
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&t, NULL);
-}
-
 /* Messages go to stderr on a line of their own, even when the status line
  * is showing on the terminal. */
 static void play_say(Player *pl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -159,7 +153,7 @@ static int play_run(Player *pl)
      * have passed (a new JACK connection takes effect at a cycle boundary),
      * so a recorder listening from the start hears every frame. */
     uint32_t r0 = audio_rate(audio) ? audio_rate(audio) : 48000;
-    sleep_ms((int)(2000u * audio_period(audio) / r0) + 5);
+    hiss_sleep_ms((int)(2000u * audio_period(audio) / r0) + 5);
     session_set_loop(pl->session, a->loop);
     session_play_song(pl->session, 0, 0);
     if (!a->quiet)
@@ -169,7 +163,7 @@ static int play_run(Player *pl)
     double last_draw = 0, ended_at = 0;
     int exit_status = 0;
     while (!signals_pending()) {
-        sleep_ms(20);
+        hiss_sleep_ms(20);
         double now = hiss_now_seconds();
         if (session_poll(pl->session) & SESSION_EVENT_STUCK) {
             exit_status = 1;

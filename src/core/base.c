@@ -109,6 +109,15 @@ double hiss_now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void hiss_sleep_ms(int ms)
+{
+    /* clock_nanosleep, not nanosleep: the real-time tests interpose
+     * nanosleep to catch it on the audio thread, and a waiting test or
+     * hiss play must not look like that. */
+    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    clock_nanosleep(CLOCK_MONOTONIC, 0, &t, NULL);
+}
+
 int hiss_hex_digit(int ch)
 {
     if (ch >= '0' && ch <= '9')

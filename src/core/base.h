@@ -51,6 +51,8 @@ const char *hiss_escape_name(const char *name, char *out, size_t size);
 
 /* Seconds on the monotonic clock: for intervals, never for dates. */
 double hiss_now_seconds(void);
+/* Sleeps ms milliseconds on that clock (off the audio thread only). */
+void hiss_sleep_ms(int ms);
 
 /* The value of one hex digit (either case), or -1. */
 int hiss_hex_digit(int ch);

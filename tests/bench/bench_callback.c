@@ -106,12 +106,6 @@ static void timing_hook(void *ctx, bool entering)
     atomic_store_explicit(&t->count, n + 1, memory_order_release);
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&t, NULL);
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -254,12 +248,12 @@ static int measure(const char *label, Song *song, uint32_t period, Figures *fig)
     /* As `hiss play` does: the client runs silent a moment, then the song
      * starts by command, so the client's first callbacks and the song's
      * first row are told apart. */
-    sleep_ms(100);
+    hiss_sleep_ms(100);
     EngineCommand play = {.type = ENGINE_CMD_PLAY_SONG};
     engine_send(e, &play);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    sleep_ms((int)(RUN_SECONDS * 1000));
+    hiss_sleep_ms((int)(RUN_SECONDS * 1000));
     audio_stop(a);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     uint32_t total = atomic_load_explicit(&t.count, memory_order_acquire);
@@ -379,7 +373,7 @@ int main(void)
             rc = 1;
             break;
         }
-        sleep_ms(200);
+        hiss_sleep_ms(200);
         if (demo)
             rc |= measure("demo", demo, periods[i], &unused);
         rc |= measure("stress 32ch linear", stress, periods[i], i == 0 ? &target : &unused);

@@ -6,12 +6,6 @@
 #include "audio.h"
 #include "test.h"
 
-static void sleep_ms(int ms)
-{
-    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&t, NULL);
-}
-
 typedef struct {
     _Atomic int begins, ends;
     _Atomic bool overlapped;
@@ -51,7 +45,7 @@ static void null_backend_renders_at_real_time_pace(void)
     double t0 = hiss_now_seconds();
     CHECK(audio_start(a, e) == HISS_OK);
     CHECK(audio_state(a) == AUDIO_STATE_RUNNING);
-    sleep_ms(600);
+    hiss_sleep_ms(600);
     audio_stop(a);
     double elapsed = hiss_now_seconds() - t0;
     uint64_t frames = atomic_load(&engine_status(e)->frames_rendered);
@@ -70,7 +64,7 @@ static void null_backend_renders_at_real_time_pace(void)
     CHECK((uint64_t)atomic_load(&h.begins) * 128 == frames);
     CHECK(!atomic_load(&h.overlapped));
     /* Stopped means stopped: nothing renders any more. */
-    sleep_ms(30);
+    hiss_sleep_ms(30);
     CHECK(atomic_load(&engine_status(e)->frames_rendered) == frames);
     audio_close(a);
     engine_free(e);
@@ -98,11 +92,11 @@ static void swap_engine_hands_back_the_old_one(void)
     Engine *e1 = engine_new(song, rate);
     Engine *e2 = engine_new(song, rate);
     CHECK(audio_start(a, e1) == HISS_OK);
-    sleep_ms(20);
+    hiss_sleep_ms(20);
     Engine *old = audio_swap_engine(a, e2, rate);
     CHECK(old == e1);
     uint64_t f1 = atomic_load(&engine_status(e1)->frames_rendered);
-    sleep_ms(30);
+    hiss_sleep_ms(30);
     /* Once handed back the old engine is never rendered again. */
     CHECK(atomic_load(&engine_status(e1)->frames_rendered) == f1);
     CHECK(atomic_load(&engine_status(e2)->frames_rendered) > 0);
@@ -112,7 +106,7 @@ static void swap_engine_hands_back_the_old_one(void)
     old = audio_swap_engine(a, e3, 44100);
     CHECK(old == e2);
     CHECK(audio_poll(a) & AUDIO_EVENT_RATE_CHANGED);
-    sleep_ms(20);
+    hiss_sleep_ms(20);
     CHECK(atomic_load(&engine_status(e3)->frames_rendered) == 0);
     old = audio_swap_engine(a, e2, rate);
     CHECK(old == e3);
@@ -136,7 +130,7 @@ static void stall_hook(void *ctx, bool entering)
     if (!entering || !atomic_exchange(&h->stall_next, false))
         return;
     atomic_store(&h->stalling, true);
-    sleep_ms(6000);
+    hiss_sleep_ms(6000);
     atomic_store(&h->stalled, true);
 }
 
@@ -155,7 +149,7 @@ static void swap_engine_waits_out_a_slow_period(void)
     CHECK(audio_start(a, e) == HISS_OK);
     atomic_store(&h.stall_next, true);
     for (int i = 0; i < 500 && !atomic_load(&h.stalling); i++)
-        sleep_ms(2);
+        hiss_sleep_ms(2);
     CHECK(atomic_load(&h.stalling));
     Engine *old = audio_swap_engine(a, NULL, 0);
     CHECK(old == e);

@@ -336,12 +336,6 @@ int snd_pcm_wait(snd_pcm_t *pcm, int timeout)
 static char dir[64];
 static char raw_path[128];
 
-static void sleep_ms(int ms)
-{
-    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&t, NULL);
-}
-
 static void reset_counters(const Injection *p, int n)
 {
     plan = p;
@@ -447,7 +441,7 @@ static void play_until(Run *r, int calls)
             r->left_running = true;
         if (atomic_load(&writei_calls) >= calls)
             return;
-        sleep_ms(10);
+        hiss_sleep_ms(10);
     }
 }
 
@@ -472,7 +466,7 @@ static void stop_bounded(Run *r)
         return;
     }
     for (int i = 0; i < 1000 && !atomic_load(&stop_returned); i++)
-        sleep_ms(10);
+        hiss_sleep_ms(10);
     if (!atomic_load(&stop_returned)) {
         fprintf(stderr, "FAIL audio_stop did not return within 10 s: the ALSA "
                         "writer thread is stuck\n");
@@ -635,11 +629,11 @@ static void stop_ends_a_wait_for_a_suspended_device(void)
     Run r;
     CHECK(start_run(&r));
     for (int i = 0; i < 1000 && atomic_load(&resume_calls) < 3; i++)
-        sleep_ms(10);
+        hiss_sleep_ms(10);
     CHECK(atomic_load(&resume_calls) >= 3);
     stop_bounded(&r);
     int resumes = atomic_load(&resume_calls);
-    sleep_ms(50);
+    hiss_sleep_ms(50);
     CHECK(atomic_load(&resume_calls) == resumes);
     CHECK(atomic_load(&writei_calls) == 16);
     check_output(&r, 15 * PERIOD);
@@ -678,7 +672,7 @@ static void check_failed_and_quiet(Run *r, const char *words)
     printf("  failure: %s\n", why);
     CHECK_MSG(strstr(why, "hissrec") && strstr(why, words), "\"%s\"", why);
     int calls = atomic_load(&writei_calls);
-    sleep_ms(100);
+    hiss_sleep_ms(100);
     CHECK_MSG(atomic_load(&writei_calls) == calls, "%d writes, then %d", calls,
               atomic_load(&writei_calls));
     stop_bounded(r);
@@ -793,7 +787,7 @@ static void a_fallback_device_that_will_not_start_falls_through_to_null(void)
     printf("  %s\n", why.text);
     /* The engine moved and plays on. */
     uint64_t was = atomic_load(&engine_status(engine)->frames_rendered);
-    sleep_ms(100);
+    hiss_sleep_ms(100);
     CHECK(atomic_load(&engine_status(engine)->frames_rendered) > was);
     audio_stop(audio);
     audio_close(audio);
@@ -857,7 +851,7 @@ static int play_into_a_card(double speed)
     for (int i = 0; i < 1000 && atomic_load(&frames_accepted) < 3 * RATE &&
                     audio_state(r.audio) == AUDIO_STATE_RUNNING;
          i++)
-        sleep_ms(10);
+        hiss_sleep_ms(10);
     CHECK(audio_state(r.audio) == AUDIO_STATE_RUNNING);
     stop_bounded(&r);
     check_output(&r, 3 * RATE - PERIOD);

@@ -20,12 +20,6 @@
 
 static JackrecServer srv;
 
-static void sleep_ms(int ms)
-{
-    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&t, NULL);
-}
-
 static uint64_t frames_of(Engine *e)
 {
     return atomic_load(&engine_status(e)->frames_rendered);
@@ -35,7 +29,7 @@ static uint64_t frames_of(Engine *e)
 static bool wait_frames(Engine *e, uint64_t than)
 {
     for (int i = 0; i < 250 && frames_of(e) <= than; i++)
-        sleep_ms(20);
+        hiss_sleep_ms(20);
     return frames_of(e) > than;
 }
 
@@ -191,7 +185,7 @@ static void any_buffer_size_is_rendered_whole(void)
     for (size_t i = 0; c && i < HISS_ARRAY_LEN(sizes); i++) {
         CHECK(jack_set_buffer_size(c, sizes[i]) == 0);
         for (int k = 0; k < 250 && audio_period(a) != sizes[i]; k++)
-            sleep_ms(20);
+            hiss_sleep_ms(20);
         CHECK_MSG(audio_period(a) == sizes[i], "period %u, wanted %u", audio_period(a),
                   sizes[i]);
         uint64_t f0 = frames_of(e);
@@ -215,7 +209,7 @@ static jack_client_t *observer_at_start(void)
     if (c) {
         jack_transport_stop(c);
         jack_transport_locate(c, 0);
-        sleep_ms(100);
+        hiss_sleep_ms(100);
     }
     return c;
 }
@@ -233,7 +227,7 @@ static bool poll_until_relocated(Audio *a)
 {
     unsigned ev = 0;
     for (int i = 0; i < 100 && !(ev & AUDIO_EVENT_TRANSPORT); i++) {
-        sleep_ms(20);
+        hiss_sleep_ms(20);
         ev |= audio_poll(a);
     }
     return ev & AUDIO_EVENT_TRANSPORT;
@@ -254,15 +248,15 @@ static void transport_follow_freezes_and_relocates(void)
     Engine *e = engine_new(song, rate);
     audio_set_song(a, song);
     CHECK(audio_start(a, e) == HISS_OK);
-    sleep_ms(200);
+    hiss_sleep_ms(200);
     /* Stopped transport: the song does not move. */
     CHECK(frames_of(e) == 0);
     jack_transport_start(c);
     CHECK(wait_frames(e, 0));
     jack_transport_stop(c);
-    sleep_ms(100);
+    hiss_sleep_ms(100);
     uint64_t f = frames_of(e);
-    sleep_ms(150);
+    hiss_sleep_ms(150);
     CHECK(frames_of(e) == f);
     /* A relocate becomes a command for the engine on the next poll, which
      * starts the song at the row the frame falls in (at the song's tempo:
@@ -315,7 +309,7 @@ static void transport_master_reports_bar_beat_tick(void)
             if (st == JackTransportRolling && (pos.valid & JackPositionBBT) &&
                 pos.frame > 48000)
                 break;
-            sleep_ms(20);
+            hiss_sleep_ms(20);
         }
         CHECK_MSG(st == JackTransportRolling, "state %d frame %u valid %x", (int)st, pos.frame, (unsigned)pos.valid);
         CHECK(pos.valid & JackPositionBBT);
@@ -371,7 +365,7 @@ static void transport_follow_relocates_through_tempo_and_jumps(void)
     Engine *e = engine_new(song, rate);
     audio_set_song(a, song);
     CHECK(audio_start(a, e) == HISS_OK);
-    sleep_ms(100);
+    hiss_sleep_ms(100);
     jack_transport_locate(c, (jack_nframes_t)((1.3575 + 0.75 + 1.5 * 0.1875) * rate));
     CHECK(poll_until_relocated(a));
     jack_transport_start(c);
@@ -462,7 +456,7 @@ static void transport_master_bbt_follows_the_timing_scan(void)
             if (t > 3.0)
                 break;
         }
-        sleep_ms(10);
+        hiss_sleep_ms(10);
     }
     CHECK_MSG(seen > 50 && current > seen / 2 && slow > 2 && looped > 2,
               "seen %d (%d of the current cycle), at 80 BPM %d, in the loop %d", seen,
@@ -490,7 +484,7 @@ static void server_death_is_survived_and_reconnected(void)
     jackrec_server_stop(&srv, true);
     unsigned ev = 0;
     for (int i = 0; i < 250 && audio_state(a) != AUDIO_STATE_SERVER_GONE; i++)
-        sleep_ms(20);
+        hiss_sleep_ms(20);
     CHECK(audio_state(a) == AUDIO_STATE_SERVER_GONE);
     ev = audio_poll(a);
     CHECK(ev & AUDIO_EVENT_SERVER_GONE);
@@ -507,7 +501,7 @@ static void server_death_is_survived_and_reconnected(void)
     CHECK(ev & AUDIO_EVENT_RECONNECTED);
     CHECK(ev & AUDIO_EVENT_RATE_CHANGED);
     uint64_t f = frames_of(e);
-    sleep_ms(100);
+    hiss_sleep_ms(100);
     CHECK(frames_of(e) == f);
     Engine *e2 = engine_new(song, 44100);
     Engine *old = audio_swap_engine(a, e2, 44100);

@@ -84,13 +84,6 @@ static const char *const REC_PORTS[REC_INPUTS] = {"in_L", "in_R", "c1", "c2", "c
 
 static JackrecServer srv = {.synchronous = true};
 
-static void sleep_ms(int ms)
-{
-    /* clock_nanosleep: nanosleep is interposed by the guard. */
-    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    clock_nanosleep(CLOCK_MONOTONIC, 0, &t, NULL);
-}
-
 /* ---- the recorder: a JACK client in this process -------------------------- */
 
 typedef struct {
@@ -160,7 +153,7 @@ static void rec_wait_periods(Rec *r, size_t periods)
 {
     size_t target = atomic_load(&r->cycles) + periods;
     for (int i = 0; i < 1000 && atomic_load(&r->cycles) < target; i++)
-        sleep_ms(10);
+        hiss_sleep_ms(10);
 }
 
 /* ---- port lists ------------------------------------------------------------- */
@@ -211,7 +204,7 @@ static bool ports_become(jack_client_t *obs, const char *client, int chans, bool
     for (int i = 0; i < 500; i++) {
         if (ports_are(obs, client, chans, connected, why, size))
             return true;
-        sleep_ms(10);
+        hiss_sleep_ms(10);
     }
     return false;
 }
@@ -691,7 +684,7 @@ static void check_recx(const char *client, int chans)
         snprintf(target, sizeof target, "recx:in_%d", i + 1);
         jack_port_t *p = jack_port_by_name(obs, name);
         for (int k = 0; k < 500 && p && !jack_port_connected_to(p, target); k++)
-            sleep_ms(10);
+            hiss_sleep_ms(10);
         CHECK_MSG(p && jack_port_connected_to(p, target), "%s not connected to %s", name,
                   target);
     }
@@ -719,7 +712,7 @@ static void a_server_that_returns_gets_the_current_count(void)
     stop_recorder(recx);
     jackrec_server_stop(&srv, false);
     for (int i = 0; i < 250 && audio_state(a) != AUDIO_STATE_SERVER_GONE; i++)
-        sleep_ms(20);
+        hiss_sleep_ms(20);
     CHECK(audio_state(a) == AUDIO_STATE_SERVER_GONE);
     /* The song grows while there is no server: nothing to register. */
     atomic_store(&song->channels, 4);
@@ -869,7 +862,7 @@ static void null_backend_follows_the_count_while_running(void)
         audio_poll(a);
         CHECK(audio_channel_outputs(a) == n);
         if (i % 20 == 0)
-            sleep_ms(2);
+            hiss_sleep_ms(2);
     }
     CHECK(atomic_load(&engine_status(e)->frames_rendered) > 0);
     audio_close(a);

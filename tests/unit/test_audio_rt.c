@@ -62,14 +62,6 @@ static void guard_hook(void *ctx, bool entering)
     }
 }
 
-static void sleep_ms(int ms)
-{
-    /* clock_nanosleep: nanosleep is interposed (harmless off the audio
-     * thread, but this keeps the main thread out of the guard's way). */
-    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    clock_nanosleep(CLOCK_MONOTONIC, 0, &t, NULL);
-}
-
 static Audio *open_guarded(const char *backend, AudioOptions o, uint32_t *rate)
 {
     o.backend = backend;
@@ -97,7 +89,7 @@ static void the_guard_sees_the_jack_thread(void)
     atomic_store(&misbehave, true);
     CHECK(audio_start(a, e) == HISS_OK);
     for (int i = 0; i < 250 && atomic_load(&periods) < 5; i++)
-        sleep_ms(20);
+        hiss_sleep_ms(20);
     audio_stop(a);
     atomic_store(&misbehave, false);
     CHECK(atomic_load(&periods) >= 5);
@@ -134,7 +126,7 @@ static void play_guarded(const char *backend, Song *song, Song *next_song,
     bool swapped_song = false;
     int max_voices = 0;
     for (int i = 0; i < steps; i++) {
-        sleep_ms(20);
+        hiss_sleep_ms(20);
         audio_poll(a);
         int voices = atomic_load(&engine_status(e)->voices);
         if (voices > max_voices)
@@ -163,7 +155,7 @@ static void play_guarded(const char *backend, Song *song, Song *next_song,
     CHECK(old == e);
     int before = atomic_load(&periods);
     for (int i = 0; i < 100 && atomic_load(&periods) < before + 8; i++)
-        sleep_ms(20);
+        hiss_sleep_ms(20);
     audio_stop(a);
 
     int ran = atomic_load(&periods);
@@ -239,7 +231,7 @@ static void small_and_large_periods(void)
     static const uint32_t sizes[] = {16, 4096};
     for (size_t i = 0; i < HISS_ARRAY_LEN(sizes); i++) {
         CHECK(jack_set_buffer_size(c, sizes[i]) == 0);
-        sleep_ms(100);
+        hiss_sleep_ms(100);
         AudioOptions o = {.client_name = "hiss_rt3", .no_connect = true};
         play_guarded("jack", synth_stress(48000), NULL, o, 1.5);
     }
