@@ -165,6 +165,7 @@ check:
 
 bench: $(BENCH_BIN) $(BUILD)/hiss
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@for s in tests/bench/*.sh; do HISS=$(BUILD)/hiss sh $$s || exit 1; done
 
 # Opens the demo in the editor (JACK, else ALSA, else silent null audio).
 run: hiss

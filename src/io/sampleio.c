@@ -486,14 +486,92 @@ struct SampleioWriter {
     WriteBuffer out;
     int channels;
     bool is_float;
+    bool is_pcm16;  /* converted here, written as shorts */
     char *path;
     char *tmp;
     uint64_t frames;
     uint64_t overs;
     float peak;
     char format_name[48];
-    float scratch[]; /* WRITE_CHUNK_FRAMES * channels */
+    float scratch[]; /* WRITE_CHUNK_FRAMES * channels (or as many shorts) */
 };
+
+/* A float as 16-bit PCM exactly as libsndfile makes it with clipping on
+ * (to a 32-bit integer, rounded to nearest, then its top 16 bits), in the
+ * same pass that measures the peak: libsndfile's own conversion cost
+ * more than the rest of a 16-bit render. test_sampleio compares the two. */
+static inline int16_t pcm16_of(float v)
+{
+    float x = v * 2147483648.0f;
+    /* Round to nearest even without a call: below 2^23 adding and taking
+     * away 1.5 x 2^23 does it; above, a float is a whole number already. */
+    float r = fabsf(x) < 8388608.0f ? (x + 12582912.0f) - 12582912.0f : x;
+    int32_t wide = v >= 1.0f ? INT32_MAX : v <= -1.0f ? INT32_MIN : (int32_t)r;
+    return (int16_t)(wide >> 16); /* arithmetic shift: floor */
+}
+
+typedef float V4f __attribute__((vector_size(16)));
+typedef int32_t V4i __attribute__((vector_size(16)));
+typedef int16_t V4s __attribute__((vector_size(8)));
+
+/* pcm16_of on four values at once, with the peak and the overs: the same
+ * steps as the scalar version, lane by lane. */
+static inline V4s pcm16_of4(V4f v, V4f *peak, V4i *overs)
+{
+    const V4f zero = {0, 0, 0, 0}, one = {1, 1, 1, 1};
+    V4i finite = (v - v) == zero;
+    v = (V4f)((V4i)v & finite);
+    V4f a = (V4f)((V4i)v & 0x7FFFFFFF);
+    V4i above = a > *peak;
+    *peak = (V4f)(((V4i)a & above) | ((V4i)*peak & ~above));
+    *overs -= a > one;
+    V4f x = v * 2147483648.0f;
+    V4i small = ((V4f)((V4i)x & 0x7FFFFFFF)) < 8388608.0f;
+    V4f rounded = (x + 12582912.0f) - 12582912.0f;
+    V4f r = (V4f)(((V4i)rounded & small) | ((V4i)x & ~small));
+    V4i hi = v >= one, lo = v <= -one;
+    r = (V4f)((V4i)r & ~(hi | lo)); /* out of range: converted below */
+    V4i wide = __builtin_convertvector(r, V4i);
+    wide = (wide & ~(hi | lo)) | (hi & INT32_MAX) | (lo & INT32_MIN);
+    return __builtin_convertvector(wide >> 16, V4s);
+}
+
+/* Measures a chunk (NaN and infinities made 0 in `clean`, the peak, the
+ * overs) and, for 16-bit files, converts it into pcm. */
+static void scan_chunk(SampleioWriter *w, const float *src, size_t count, float *clean,
+                       int16_t *pcm)
+{
+    float peak = w->peak;
+    uint64_t overs = 0;
+    size_t i = 0;
+    if (pcm) {
+        V4f peak4 = {peak, peak, peak, peak};
+        V4i overs4 = {0, 0, 0, 0};
+        for (; i + 4 <= count; i += 4) {
+            V4f v;
+            memcpy(&v, src + i, sizeof v);
+            V4s s = pcm16_of4(v, &peak4, &overs4);
+            memcpy(pcm + i, &s, sizeof s);
+        }
+        for (int k = 0; k < 4; k++) {
+            peak = peak4[k] > peak ? peak4[k] : peak;
+            overs += (uint64_t)overs4[k];
+        }
+    }
+    for (; i < count; i++) {
+        float v = src[i];
+        v = v - v == 0.0f ? v : 0.0f;
+        float a = fabsf(v);
+        peak = a > peak ? a : peak;
+        overs += a > 1.0f;
+        if (pcm)
+            pcm[i] = pcm16_of(v);
+        else
+            clean[i] = v;
+    }
+    w->peak = peak;
+    w->overs += overs;
+}
 
 typedef enum { CONTAINER_NONE, CONTAINER_WAV, CONTAINER_FLAC, CONTAINER_AIFF } Container;
 
@@ -635,6 +713,7 @@ HissError sampleio_writer_open(const char *path, uint32_t rate, int channels,
     }
     w->channels = channels;
     w->is_float = sub == SF_FORMAT_FLOAT;
+    w->is_pcm16 = sub == SF_FORMAT_PCM_16;
     if (!w->is_float)
         sf_command(w->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
     /* The PEAK chunk of float WAVs carries a timestamp; leaving it out
@@ -662,20 +741,10 @@ HissError sampleio_writer_write(SampleioWriter *w, const float *interleaved,
             n = WRITE_CHUNK_FRAMES;
         const float *src = interleaved + (size_t)done * w->channels;
         size_t count = (size_t)n * w->channels;
-        float peak = w->peak;
-        for (size_t i = 0; i < count; i++) {
-            float v = src[i];
-            if (!isfinite(v))
-                v = 0;
-            float a = fabsf(v);
-            if (a > peak)
-                peak = a;
-            if (a > 1.0f)
-                w->overs++;
-            w->scratch[i] = v;
-        }
-        w->peak = peak;
-        sf_count_t wrote = sf_writef_float(w->sf, w->scratch, n);
+        int16_t *pcm = (int16_t *)w->scratch;
+        scan_chunk(w, src, count, w->scratch, w->is_pcm16 ? pcm : NULL);
+        sf_count_t wrote = w->is_pcm16 ? sf_writef_short(w->sf, pcm, n)
+                                       : sf_writef_float(w->sf, w->scratch, n);
         if (wrote != (sf_count_t)n || w->out.err) {
             char reason[256];
             snprintf(reason, sizeof reason, "%s",

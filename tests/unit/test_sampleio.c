@@ -395,6 +395,62 @@ static void short_and_odd_samples(void)
     CHECK(sampleio_from_audio(&a, &s, &diag) == HISS_ERR_RANGE && !s);
 }
 
+/* 16-bit output is converted by the writer itself: every value, tiny,
+ * halfway, near and past full scale, NaN and infinite, must give the
+ * short libsndfile gives for it (with clipping on, as the writer had it). */
+static void pcm16_matches_libsndfile(void)
+{
+    enum { N = 4096 };
+    static float v[N];
+    uint32_t seed = 7;
+    for (int i = 0; i < N; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        float r = (float)(seed >> 8) / (float)(1u << 24) * 2.2f - 1.1f;
+        v[i] = i % 4 == 0 ? r : i % 4 == 1 ? r / 32768.0f : i % 4 == 2 ? r / 4096.0f : r * 0.5f;
+    }
+    const float edge[] = {1.0f, -1.0f, 0.99999994f, -0.99999994f, 1.5f, -1.5f,
+                          0.5f / 32768, 1.5f / 32768, -2.5f / 32768, 65535.75f / 2147483648.0f,
+                          NAN, INFINITY, -INFINITY, 0.0f, -0.0f};
+    memcpy(v, edge, sizeof edge);
+    const char *ours = tmp_path("pcm16_ours.wav"), *theirs = tmp_path("pcm16_sf.wav");
+    SampleioWriter *w = NULL;
+    HissDiag diag = {{0}};
+    CHECK(sampleio_writer_open(ours, 48000, 1, SAMPLEIO_ENC_PCM16, &w, &diag) == HISS_OK);
+    if (!w)
+        return;
+    CHECK(sampleio_writer_write(w, v, N, &diag) == HISS_OK);
+    CHECK(sampleio_writer_close(w, &diag) == HISS_OK);
+    /* libsndfile's own conversion (NaN and infinities made 0 first, as the
+     * writer always did). */
+    float clean[N];
+    for (int i = 0; i < N; i++)
+        clean[i] = isfinite(v[i]) ? v[i] : 0.0f;
+    SF_INFO info = {.samplerate = 48000, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+    SNDFILE *sf = sf_open(theirs, SFM_WRITE, &info);
+    CHECK(sf != NULL);
+    if (!sf)
+        return;
+    sf_command(sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    sf_writef_float(sf, clean, N);
+    sf_close(sf);
+    short a[N], b[N];
+    SF_INFO ia = {0}, ib = {0};
+    SNDFILE *fa = sf_open(ours, SFM_READ, &ia), *fb = sf_open(theirs, SFM_READ, &ib);
+    CHECK(fa && fb);
+    if (fa && fb) {
+        CHECK(sf_readf_short(fa, a, N) == N && sf_readf_short(fb, b, N) == N);
+        int differ = 0;
+        for (int i = 0; i < N; i++)
+            if (a[i] != b[i] && differ++ < 5)
+                fprintf(stderr, "  value %d (%.9g): %d, libsndfile %d\n", i, v[i], a[i], b[i]);
+        CHECK(differ == 0);
+    }
+    if (fa)
+        sf_close(fa);
+    if (fb)
+        sf_close(fb);
+}
+
 static void writer_round_trips(void)
 {
     float *d = sine(48000, 220, 0.9, 3000, 2);
@@ -557,6 +613,7 @@ int main(void)
     RUN(levels_are_band_limited_octaves);
     RUN(short_and_odd_samples);
     RUN(writer_round_trips);
+    RUN(pcm16_matches_libsndfile);
     RUN(writer_output_is_deterministic);
     RUN(writer_errors_are_clear_and_leave_nothing);
     RUN(writer_replaces_an_existing_file_whole);
