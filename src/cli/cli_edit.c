@@ -30,7 +30,7 @@ static int parse_args(int argc, char **argv, UiOptions *opts)
     /* The command line wins over the environment. */
     const char *env = getenv("HISS_AUDIO");
     if (!rc && !a.given[CLI_OPT_AUDIO] && env && env[0])
-        rc = cli_options_value("hiss: HISS_AUDIO", CLI_OPT_AUDIO, env, &a);
+        rc = cli_options_value("hiss", "HISS_AUDIO", CLI_OPT_AUDIO, env, &a);
     if (!rc && a.given[CLI_OPT_HELP]) {
         usage(stdout);
         rc = -1;

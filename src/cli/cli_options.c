@@ -135,14 +135,19 @@ static void rule_of(const OptionDef *d, char *out, size_t size)
     }
 }
 
-static int bad_value(const char *prog, const OptionDef *d, const char *value)
+/* `from` names where a value came from other than the command line (an
+ * environment variable), for the message; NULL for the command line. */
+static int bad_value(const char *prog, const char *from, const OptionDef *d,
+                     const char *value)
 {
     char rule[128];
     rule_of(d, rule, sizeof rule);
-    return cli_usage_error(prog, "%s '%s' must be %s", d->noun, value, rule);
+    return cli_usage_error(prog, "%s%s%s '%s' must be %s", from ? from : "", from ? ": " : "",
+                           d->noun, value, rule);
 }
 
-static int store(const char *prog, CliOpt opt, const char *value, CliArgs *out)
+static int store(const char *prog, const char *from, CliOpt opt, const char *value,
+                 CliArgs *out)
 {
     const OptionDef *d = &OPTIONS[opt];
     char *end;
@@ -152,14 +157,14 @@ static int store(const char *prog, CliOpt opt, const char *value, CliArgs *out)
         if (!value[0]) {
             char rule[128];
             rule_of(d, rule, sizeof rule);
-            return cli_usage_error(prog, "%s needs %s", d->name, rule);
+            return cli_usage_error(prog, "%s needs %s", from ? from : d->name, rule);
         }
         break;
     case KIND_WHOLE: {
         errno = 0;
         long v = strtol(value, &end, 10);
         if (errno || end == value || *end || v < d->lo || v > d->hi)
-            return bad_value(prog, d, value);
+            return bad_value(prog, from, d, value);
         out->number[opt] = (double)v;
         break;
     }
@@ -167,7 +172,7 @@ static int store(const char *prog, CliOpt opt, const char *value, CliArgs *out)
         errno = 0;
         double v = strtod(value, &end);
         if (errno || end == value || *end || !isfinite(v) || !(v > d->lo) || v > d->hi)
-            return bad_value(prog, d, value);
+            return bad_value(prog, from, d, value);
         out->number[opt] = v;
         break;
     }
@@ -177,7 +182,7 @@ static int store(const char *prog, CliOpt opt, const char *value, CliArgs *out)
             if (!strcmp(value, d->words[i]))
                 found = i;
         if (found < 0)
-            return bad_value(prog, d, value);
+            return bad_value(prog, from, d, value);
         out->choice[opt] = found;
         break;
     }
@@ -187,9 +192,10 @@ static int store(const char *prog, CliOpt opt, const char *value, CliArgs *out)
     return 0;
 }
 
-int cli_options_value(const char *prog, CliOpt opt, const char *value, CliArgs *out)
+int cli_options_value(const char *prog, const char *from, CliOpt opt, const char *value,
+                      CliArgs *out)
 {
-    return store(prog, opt, value, out);
+    return store(prog, from, opt, value, out);
 }
 
 /* The accepted option that `arg` names, and where its value starts inside
@@ -265,7 +271,7 @@ int cli_options_parse(const char *prog, int argc, char **argv, int first,
             }
             value = argv[++i];
         }
-        int rc = store(prog, (CliOpt)opt, value, out);
+        int rc = store(prog, NULL, (CliOpt)opt, value, out);
         if (rc)
             return rc;
     }

@@ -66,9 +66,11 @@ typedef struct {
  * in both cases. */
 int cli_options_parse(const char *prog, int argc, char **argv, int first,
                       const CliOpt *accepted, size_t count, CliArgs *out);
-/* Checks one value as if given with the option (for an environment
- * variable that stands for it); same return and message as above. */
-int cli_options_value(const char *prog, CliOpt opt, const char *value, CliArgs *out);
+/* Checks one value as if given with the option, for an environment
+ * variable that stands for it (`from`, named in the message); same return
+ * and message as above. */
+int cli_options_value(const char *prog, const char *from, CliOpt opt, const char *value,
+                      CliArgs *out);
 void cli_args_free(CliArgs *args);
 
 /* "PROG: message (for usage, see PROG --help)" on stderr; returns

@@ -109,6 +109,14 @@ for sub in render play editor --recover; do
     check "$sub: no abbreviations" refused "$sub" "unknown option '--hel'" --hel
 done
 
+# HISS_AUDIO stands for --audio in the editor, with the same words; the
+# command line wins.
+check "HISS_AUDIO=oss is refused and named" bash -c \
+    "HISS_AUDIO=oss '$HISS' --fallback --help 2>&1 >/dev/null | grep -qx \"hiss: HISS_AUDIO: audio backend 'oss' must be jack, alsa, null or auto (for usage, see hiss --help)\""
+check "HISS_AUDIO=null is taken" bash -c "HISS_AUDIO=null '$HISS' --fallback --help >/dev/null"
+check "--audio on the line wins over HISS_AUDIO" \
+    bash -c "HISS_AUDIO=oss '$HISS' --audio null --help >/dev/null"
+
 # --- the same limits wherever an option is taken ---
 # limit OPTION GOOD... -- BAD...: every subcommand that takes OPTION takes
 # the good values and refuses the bad ones with the same message.

@@ -206,8 +206,8 @@ static void audio_options_reach_the_backend(void)
 
     /* A value from the environment is checked like one on the line. */
     CliArgs e = {0};
-    CHECK(cli_options_value("env", CLI_OPT_AUDIO, "null", &e) == 0 && e.given[CLI_OPT_AUDIO]);
-    CHECK(cli_options_value("env", CLI_OPT_AUDIO, "oss", &e) == CLI_EXIT_USAGE);
+    CHECK(cli_options_value("env", "HISS_AUDIO", CLI_OPT_AUDIO, "null", &e) == 0 && e.given[CLI_OPT_AUDIO]);
+    CHECK(cli_options_value("env", "HISS_AUDIO", CLI_OPT_AUDIO, "oss", &e) == CLI_EXIT_USAGE);
 }
 
 int main(void)
