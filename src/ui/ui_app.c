@@ -1010,12 +1010,15 @@ static void draw_header(UiApp *app)
     draw_segment(0, &x, ui_attr(UI_C_BADGE), " hiss ");
     snprintf(buf, sizeof buf, " %-12s", app->pages[app->page]->title);
     draw_segment(0, &x, ui_attr(UI_C_ON), buf);
+    char clock[24];
+    ui_clock_text(&app->clock, song, playing, atomic_load(&st->order),
+                  atomic_load(&st->pattern), atomic_load(&st->row), clock, sizeof clock);
     if (playing)
-        snprintf(right, sizeof right, " %s %02X:%02X:%03d ",
+        snprintf(right, sizeof right, " %s %02X:%02X:%03d %s ",
                  ui_glyph(UI_G_PLAY), atomic_load(&st->order) & 0xFF,
-                 atomic_load(&st->pattern) & 0xFF, atomic_load(&st->row));
+                 atomic_load(&st->pattern) & 0xFF, atomic_load(&st->row), clock);
     else
-        snprintf(right, sizeof right, " %s stopped    ", ui_glyph(UI_G_STOP));
+        snprintf(right, sizeof right, " %s stopped %s ", ui_glyph(UI_G_STOP), clock);
     char tempo[48];
     snprintf(tempo, sizeof tempo, "%3d BPM spd %-2d ",
              playing ? atomic_load(&st->bpm) : atomic_load(&song->bpm),
@@ -1280,10 +1283,12 @@ static void periodic(UiApp *app)
     /* Header values that move while playing; compared as text so the
      * header is redrawn only when something shown changed. */
     const EngineStatus *st = ui_status(app);
-    char sig[256], audio[32];
-    snprintf(sig, sizeof sig, "%d %d %d %d %d %d %s %u", atomic_load(&st->playing),
+    ui_clock_update(&app->clock, app->song, app->ed->change_count, hiss_now_seconds());
+    char sig[256], audio[32], clock[24];
+    ui_clock_text(&app->clock, app->song, false, 0, 0, 0, clock, sizeof clock);
+    snprintf(sig, sizeof sig, "%d %d %d %d %d %d %s %s %u", atomic_load(&st->playing),
              atomic_load(&st->order), atomic_load(&st->pattern),
-             atomic_load(&st->row), atomic_load(&st->bpm), atomic_load(&st->speed),
+             atomic_load(&st->row), atomic_load(&st->bpm), atomic_load(&st->speed), clock,
              audio_label(app, audio, sizeof audio),
              session_audio(app->session) ? audio_xruns(session_audio(app->session)) : 0);
     if (strcmp(sig, app->header_drawn[0])) {
@@ -1616,6 +1621,7 @@ int ui_run(const UiOptions *opts)
     ui_loader_free(app->loader);
     app->loader = NULL;
     Song *last = app->song;
+    ui_clock_deinit(&app->clock);
     session_close(app->session);
     edit_free(app->ed);
     song_free(last);

@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "keymap.h"
 #include "session.h"
+#include "ui_clock.h"
 #include "song.h"
 #include "songlock.h"
 
@@ -130,6 +131,7 @@ struct UiApp {
     uint32_t clip_seen;
     double clip_until;
     int meter_level;
+    UiClock clock; /* the time of the row playing and the song's length */
     double meter_at;
 
     bool color;
