@@ -84,6 +84,32 @@ static void engine_new_figures(Song *song)
            mean_ms, first_ms, bytes / 1024.0, ENGINE_MAX_VOICES);
 }
 
+/* 16 voices of one looping stereo noise sample at `rate`, at its own
+ * pitch: the cost of each mode at one step (rate / 48 kHz). */
+static void per_step(void)
+{
+    static const uint32_t rates[] = {22050, 44100, 72000, 96000, 144000};
+    printf("per voice-frame at one step (16 voices, stereo noise, looped), ns:\n");
+    printf("  %-8s", "step");
+    for (int m = 0; m < INTERP_COUNT; m++)
+        printf(" %8s", song_interp_name(MODES[m]));
+    printf("\n");
+    for (size_t k = 0; k < sizeof rates / sizeof rates[0]; k++) {
+        Song *s = synth_song(16, 64, 125, 6);
+        synth_set_instrument(s, 1, synth_instrument(synth_noise(rates[k], rates[k], 2, 0.1f, 9),
+                                                    LOOP_FORWARD, 0, 0, INTERP_LINEAR));
+        for (int c = 0; c < 16; c++)
+            synth_put(s, 0, 0, c, NOTE_C4, 1, 0x10, 0, 0);
+        printf("  %-8.3f", (double)rates[k] / RATE);
+        for (int m = 0; m < INTERP_COUNT; m++) {
+            synth_force_interp(s, MODES[m]);
+            printf(" %8.2f", measure(s, 2.0).ns_per_voice_frame);
+        }
+        printf("\n");
+        song_free(s);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *demo_path = argc > 1 ? argv[1] : "patterns/demo.hiss";
@@ -122,5 +148,6 @@ int main(int argc, char **argv)
                f.mean_voices, STRESS_TARGET_NS[m]);
     }
     song_free(stress);
+    per_step();
     return 0;
 }
