@@ -8,7 +8,9 @@
  *
  * Threads: everything here runs on the thread that owns the session (the
  * UI thread, or hiss play's main thread). The backend's thread only
- * renders the engine the session installed. */
+ * renders the engine the session installed. The engine's command ring has
+ * one producer, so input read on another thread (a MIDI port) is handed to
+ * the owning thread, which sends it here. */
 #ifndef HISS_SESSION_H
 #define HISS_SESSION_H
 
