@@ -1074,6 +1074,7 @@ void engine_hand_over(Engine *from, Engine *to)
     atomic_store(&to->status.speed, to->seq.speed);
     atomic_store(&to->status.song_ended,
                  atomic_load(&from->status.song_ended));
+    atomic_store(&to->status.rows_played, atomic_load(&from->status.rows_played));
     /* A count the UI compares with what it saw: no false CLIP light. */
     atomic_store(&to->status.clip_count, atomic_load(&from->status.clip_count));
 }

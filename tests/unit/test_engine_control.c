@@ -486,6 +486,9 @@ static void hand_over_at_the_same_rate_changes_nothing(void)
     CHECK(synth_peak(a, 0, 4096, 0) > 0.01f); /* notes sound right after */
     CHECK(memcmp(a, b, sizeof(float) * 2 * n) == 0);
     CHECK(atomic_load(&engine_status(fresh)->order) == 3); /* the cue held */
+    /* The row count goes on, as the rows themselves do. */
+    CHECK(atomic_load(&engine_status(fresh)->rows_played) ==
+          atomic_load(&engine_status(ref)->rows_played));
     /* Not equal by accident: a plain restart at that row differs. */
     Engine *restarted = engine_new(s, RATE);
     engine_play_song_now(restarted, 1, 0, true);

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sampleio.h"
@@ -578,6 +581,38 @@ static void writer_errors_are_clear_and_leave_nothing(void)
     CHECK(access(tmp_path("abort.wav"), F_OK) != 0);
 }
 
+/* The writer buffers what libsndfile makes; a write that fails (here a
+ * file size limit, as a full disk would) still fails the write or the
+ * close with the system's reason, and leaves nothing behind. */
+static void writer_reports_a_failed_write_by_name(void)
+{
+    int before = count_dir_entries();
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = {256 * 1024, 256 * 1024};
+        setrlimit(RLIMIT_FSIZE, &rl);
+        SampleioWriter *w;
+        HissDiag diag = {{0}};
+        static float loud[48000 * 2];
+        for (size_t i = 0; i < 48000 * 2; i++)
+            loud[i] = (float)(i % 100) / 100.0f;
+        if (sampleio_writer_open(tmp_path("big.wav"), 48000, 2, 0, &w, &diag))
+            _exit(2);
+        HissError err = sampleio_writer_write(w, loud, 48000, &diag);
+        if (err)
+            sampleio_writer_abort(w);
+        else
+            err = sampleio_writer_close(w, &diag);
+        fprintf(stderr, "  %s\n", diag.text);
+        _exit(err == HISS_ERR_IO && strstr(diag.text, "File too large") ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+    CHECK(count_dir_entries() == before);
+}
+
 static void writer_replaces_an_existing_file_whole(void)
 {
     const char *path = tmp_path("replace.wav");
@@ -617,6 +652,7 @@ int main(void)
     RUN(writer_output_is_deterministic);
     RUN(writer_errors_are_clear_and_leave_nothing);
     RUN(writer_replaces_an_existing_file_whole);
+    RUN(writer_reports_a_failed_write_by_name);
     test_remove_tree(tmpdir);
     return test_finish();
 }
