@@ -189,6 +189,14 @@ uint32_t audio_xruns(const Audio *a)
     return atomic_load(&((Audio *)a)->xruns);
 }
 
+const char *audio_xrun_name(const Audio *a, bool brief)
+{
+    bool null_clock = a->backend == &audio_null_backend;
+    if (brief)
+        return null_clock ? "late" : "xr";
+    return null_clock ? "late periods" : "xruns";
+}
+
 const char *audio_failure(const Audio *a)
 {
     /* The text is complete before the state says FAILED (seq_cst store on

@@ -51,7 +51,15 @@ void audio_stop(Audio *audio);
 void audio_close(Audio *audio);
 const char *audio_name(const Audio *audio);
 AudioState audio_state(const Audio *audio);
+/* Periods the sound missed: JACK's xruns, ALSA's underruns. The null
+ * clock has no device to run dry, so it counts only periods whose render
+ * took longer (in the thread's own CPU time) than the period lasts: the
+ * engine could not have kept up with any device. A thread that merely
+ * woke late on a loaded machine is not counted. */
 uint32_t audio_xruns(const Audio *audio);
+/* What audio_xruns counts, for a status line: "xr" / "late" (brief) or
+ * "xruns" / "late periods". */
+const char *audio_xrun_name(const Audio *audio, bool brief);
 /* One line saying why the state is AUDIO_STATE_FAILED ("" otherwise),
  * e.g. "ALSA device 'hw:1': write failed: No such device". */
 const char *audio_failure(const Audio *audio);

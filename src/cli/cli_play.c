@@ -103,10 +103,10 @@ static void play_status_line(Player *pl)
         bars[s][10] = '\0';
     }
     const char *state = audio_state(audio) == AUDIO_STATE_SERVER_GONE ? "  [JACK gone]" : "";
-    printf("\r\033[K%3d:%02d  ord %02X pat %02X row %03d  L %s R %s  xruns %u%s",
+    printf("\r\033[K%3d:%02d  ord %02X pat %02X row %03d  L %s R %s  %s %u%s",
            (int)secs / 60, (int)secs % 60, atomic_load(&st->order),
            atomic_load(&st->pattern), atomic_load(&st->row), bars[0], bars[1],
-           audio_xruns(audio), state);
+           audio_xrun_name(audio, false), audio_xruns(audio), state);
     fflush(stdout);
     pl->line_dirty = true;
 }
@@ -187,10 +187,13 @@ static int play_run(Player *pl)
         fputc('\n', stdout);
         fflush(stdout);
     }
-    uint32_t xruns = audio_xruns(session_audio(pl->session));
+    audio = session_audio(pl->session); /* it may have fallen back */
+    uint32_t xruns = audio_xruns(audio);
+    const char *counted = audio_xrun_name(audio, false); /* a plural */
     if (!a->quiet || xruns)
-        fprintf(stderr, "hiss: stopped after %.1f s, %u xrun%s\n",
-                session_seconds_played(pl->session), xruns, xruns == 1 ? "" : "s");
+        fprintf(stderr, "hiss: stopped after %.1f s, %u %.*s\n",
+                session_seconds_played(pl->session), xruns,
+                (int)strlen(counted) - (xruns == 1), counted);
     return exit_status;
 }
 

@@ -159,6 +159,68 @@ static void swap_engine_waits_out_a_slow_period(void)
     song_free(song);
 }
 
+typedef struct {
+    _Atomic int hold_ms, spin_ms; /* the next period sleeps / burns CPU */
+    _Atomic int done;
+} LateHook;
+
+/* Makes one period late: held up as a thread preempted on a busy machine
+ * is (sleeping costs no CPU), or slow in its own work (spinning). */
+static void late_hook(void *ctx, bool entering)
+{
+    LateHook *h = ctx;
+    if (!entering)
+        return;
+    int hold = atomic_exchange(&h->hold_ms, 0);
+    int spin = atomic_exchange(&h->spin_ms, 0);
+    if (hold)
+        hiss_sleep_ms(hold);
+    if (spin) {
+        double until = hiss_now_seconds() + spin / 1000.0;
+        while (hiss_now_seconds() < until)
+            ;
+    }
+    if (hold || spin)
+        atomic_fetch_add(&h->done, 1);
+}
+
+static void wait_done(LateHook *h, int n)
+{
+    for (int i = 0; i < 1000 && atomic_load(&h->done) < n; i++)
+        hiss_sleep_ms(2);
+    hiss_sleep_ms(20);
+}
+
+/* The null clock has no device to run dry: a period that comes late
+ * because the thread was held up (a loaded machine, here with the song
+ * stopped) is no xrun, while a render that needs more of the thread's own
+ * time than the period lasts is, one per such period. */
+static void null_clock_counts_only_periods_it_could_not_render_in_time(void)
+{
+    Audio *a = open_null_48k(); /* periods of 64 frames: 1.33 ms */
+    if (!a)
+        return;
+    Song *song = song_new();
+    Engine *e = engine_new(song, 48000);
+    LateHook h = {0};
+    audio_set_period_hook(a, late_hook, &h);
+    CHECK(audio_start(a, e) == HISS_OK);
+    CHECK(!atomic_load(&engine_status(e)->playing));
+    CHECK_STR(audio_xrun_name(a, false), "late periods");
+    CHECK_STR(audio_xrun_name(a, true), "late");
+    for (int i = 0; i < 3; i++) {
+        atomic_store(&h.hold_ms, 20); /* fifteen periods late */
+        wait_done(&h, i + 1);
+    }
+    CHECK_MSG(audio_xruns(a) == 0, "%u counted for periods held up", audio_xruns(a));
+    atomic_store(&h.spin_ms, 10); /* seven periods' worth of work */
+    wait_done(&h, 4);
+    CHECK_MSG(audio_xruns(a) == 1, "%u counted for one slow period", audio_xruns(a));
+    audio_close(a);
+    engine_free(e);
+    song_free(song);
+}
+
 static void unknown_backend_is_an_error_with_a_reason(void)
 {
     AudioOptions o = {.backend = "oss"};
@@ -172,6 +234,7 @@ static void unknown_backend_is_an_error_with_a_reason(void)
 int main(void)
 {
     RUN(null_backend_renders_at_real_time_pace);
+    RUN(null_clock_counts_only_periods_it_could_not_render_in_time);
     RUN(swap_engine_hands_back_the_old_one);
     RUN(swap_engine_waits_out_a_slow_period);
     RUN(unknown_backend_is_an_error_with_a_reason);
