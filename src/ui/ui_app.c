@@ -213,6 +213,21 @@ static void reset_autosave(UiApp *app)
 {
     autosave_init(&app->autosave, app->autosave_interval, hiss_now_seconds(),
                   app->ed->change_count, autosave_song_shape(app->song));
+    app->changes_on_disk = app->ed->change_count;
+}
+
+/* The song is being left (quit, a new song, another opened). Its recovery
+ * file goes when the user chose not to save, and also when nothing is
+ * unsaved but this session wrote one: then it holds edits since undone,
+ * and reopening would offer them back. A file left by an earlier session
+ * that the user chose to keep for later is not this session's to remove. */
+static void leave_song(UiApp *app)
+{
+    bool wrote = app->autosave.written_changes != app->changes_on_disk;
+    if (edit_is_dirty(app->ed) || wrote) {
+        HissDiag ignored;
+        recovery_discard(recovery_song(app), &ignored);
+    }
 }
 
 static void retire_instrument(void *ctx, Instrument *old)
@@ -229,6 +244,7 @@ static void start_loader(UiApp *app)
 
 static void install_song(UiApp *app, Song *song, const char *path)
 {
+    leave_song(app);
     /* The loader compares slots of the old song: stop it first. */
     ui_loader_free(app->loader);
     app->loader = NULL;
@@ -354,6 +370,7 @@ static bool save_to(UiApp *app, const char *path)
     edit_mark_saved(app->ed);
     autosave_song_saved(&app->autosave, hiss_now_seconds(), app->ed->change_count,
                         autosave_song_shape(app->song));
+    app->changes_on_disk = app->ed->change_count;
     recovery_discard(recovery_song(app), &ignored);
     ui_set_message(app, false, "saved %s", path);
     app->dirty |= UI_DIRTY_HEADER;
@@ -402,10 +419,7 @@ static void do_quit(UiApp *app)
 {
     app->quit = true;
     /* Leaving without saving is a choice: nothing is left to recover. */
-    if (edit_is_dirty(app->ed)) {
-        HissDiag ignored;
-        recovery_discard(recovery_song(app), &ignored);
-    }
+    leave_song(app);
 }
 
 

@@ -141,6 +141,9 @@ struct UiApp {
     struct UiLoader *loader;
     /* Recovery file writes and the orderly exit on SIGHUP/SIGTERM. */
     Autosave autosave;
+    /* The edit count the song on disk holds (at opening or the last
+     * save): a recovery file written since holds edits past it. */
+    uint64_t changes_on_disk;
     double autosave_interval;
     int exit_status;
 

@@ -8,14 +8,9 @@ set -u
 SOCK=hiss-ui-keys-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
 
-start() {
-    new_server
-    T new-session -d -s ui -x 80 -y 24 \
-        "cd '$TMP' && env $1 '$HISS' $2; echo \"hiss exited \$?\"; sleep 60"
-}
 
 # ---- escape sequences under TERM=vt100 ----
-start "TERM=vt100" "keys.hiss"
+start_editor "TERM=vt100" "keys.hiss"
 check "vt100: the editor opens" wait_for "000│"
 # Nothing is written until a note key: the pattern must stay empty.
 keys PageDown z
@@ -51,7 +46,7 @@ keys C-q
 check "vt100: quits" wait_for "hiss exited 0"
 
 # ---- sequences inside a prompt are not typed either ----
-start "TERM=vt100" "prompt.hiss"
+start_editor "TERM=vt100" "prompt.hiss"
 check "prompt: the editor opens" wait_for "000│"
 keys C-w
 check "prompt: save as asks for a name" wait_for "Save as:"
@@ -69,7 +64,7 @@ check "prompt: quits" wait_for "hiss exited 0"
 mkdir -p "$TMP/cfg/hiss"
 printf 'bind Space jam_toggle\nbind F4 play_toggle\nunbind C-q\nbind F10 quit\n' \
     >"$TMP/cfg/hiss/hissrc"
-start "" "hint.hiss"
+start_editor "" "hint.hiss"
 check "hint: the editor opens" wait_for "000│"
 keys Down # clears the start-up message
 check "hint: play/stop names the key that plays on this screen" \
@@ -80,7 +75,7 @@ check "hint: Space is not offered for play/stop" \
 keys F10
 check "hint: F10 quits" wait_for "hiss exited 0"
 printf 'unbind Space\n' >"$TMP/cfg/hiss/hissrc"
-start "" "hint2.hiss"
+start_editor "" "hint2.hiss"
 check "hint: the editor opens without a play key" wait_for "000│"
 keys Down # clears the start-up message
 check "hint: an action without a key leaves no blank" \

@@ -11,9 +11,7 @@ cp patterns/demo.hiss "$TMP/songs/demo.hiss"
 ln -s "$(pwd)/samples" "$TMP/samples"
 DEMO=$TMP/songs/demo.hiss
 
-new_server
-T new-session -d -s ui -x 80 -y 24 \
-    "cd '$TMP' && '$HISS' '$DEMO'; echo \"hiss exited \$?\"; sleep 60"
+start_editor "" "'$DEMO'"
 check "the demo opens" wait_for "Dusty Tape"
 
 # type_into LABEL TEXT: Enter on the focused field, replace its value.

@@ -78,3 +78,10 @@ new_server() {
     T kill-server 2>/dev/null
     RUNS=$((RUNS + 1))
 }
+# start_editor "ENV..." ARGS: hiss with ARGS in $TMP, in a fresh 80x24
+# tmux server; "hiss exited N" shows when it ends.
+start_editor() {
+    new_server
+    T new-session -d -s ui -x 80 -y 24 \
+        "cd '$TMP' && env $1 '$HISS' $2; echo \"hiss exited \$?\"; sleep 60"
+}
