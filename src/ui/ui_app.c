@@ -1009,6 +1009,49 @@ static void draw_segment(int y, int *x, attr_t attr, const char *text)
     *x += w;
 }
 
+/* "beat-v2.hiss: Dusty Tape [+]": the file (which version this is
+ * matters) and the song's title, in `width` columns. A long title gives
+ * way first, marked as cut; then the file name keeps its end. */
+static void header_name(const UiApp *app, char *out, size_t size, int width)
+{
+    const char *slash = strrchr(app->path, '/');
+    const char *file = app->path[0] ? (slash ? slash + 1 : app->path) : "";
+    const char *title = app->song->title;
+    const char *mark = edit_is_dirty(app->ed) ? " [+]" : "";
+    const char *more = ui_glyph(UI_G_MORE);
+    if (!file[0] && !title[0]) {
+        snprintf(out, size, "(untitled)%s", mark);
+        return;
+    }
+    if (!file[0])
+        file = "(not saved)";
+    snprintf(out, size, "%s%s%s%s", file, title[0] ? ": " : "", title, mark);
+    if (ui_text_width(out) <= width)
+        return;
+    int room = width - ui_text_width(file) - 2 - ui_text_width(mark) -
+               ui_text_width(more);
+    if (title[0] && room >= 4) {
+        /* Cut between words where there is a space to cut at. */
+        size_t keep = ui_fit(title, room);
+        size_t at_space = title[keep] ? keep : 0;
+        while (at_space > 0 && title[at_space] != ' ')
+            at_space--;
+        while (at_space > 0 && title[at_space - 1] == ' ')
+            at_space--;
+        if (at_space > 0)
+            keep = at_space;
+        snprintf(out, size, "%s: %.*s%s%s", file, (int)keep, title,
+                 title[keep] ? more : "", mark);
+        return;
+    }
+    /* No room for the title: the file name alone, its end kept. */
+    room = width - ui_text_width(mark);
+    const char *tail = file;
+    while (*tail && ui_text_width(tail) > room - ui_text_width(more))
+        tail++;
+    snprintf(out, size, "%s%s%s", tail == file ? "" : more, tail, mark);
+}
+
 static void draw_header(UiApp *app)
 {
     Editor *ed = app->ed;
@@ -1022,7 +1065,7 @@ static void draw_header(UiApp *app)
     int x = 0;
     move(0, 0);
     draw_segment(0, &x, ui_attr(UI_C_BADGE), " hiss ");
-    snprintf(buf, sizeof buf, " %-12s", app->pages[app->page]->title);
+    snprintf(buf, sizeof buf, " %-11s ", app->pages[app->page]->title);
     draw_segment(0, &x, ui_attr(UI_C_ON), buf);
     char clock[24];
     ui_clock_text(&app->clock, song, playing, atomic_load(&st->order),
@@ -1041,16 +1084,20 @@ static void draw_header(UiApp *app)
     const Audio *audio_now = session_audio(app->session);
     uint32_t xr = audio_now ? audio_xruns(audio_now) : 0;
     char audiobuf[64];
-    snprintf(audiobuf, sizeof audiobuf, "%s xr %u", alabel, xr);
+    /* The count shows once there is one (help says what it means). */
+    if (xr)
+        snprintf(audiobuf, sizeof audiobuf, "%s %s %u", alabel,
+                 audio_xrun_name(audio_now, true), xr);
+    else
+        snprintf(audiobuf, sizeof audiobuf, "%s", alabel);
     bool gone = audio_now && audio_state(audio_now) != AUDIO_STATE_RUNNING;
     int right_w = ui_text_width(right) + ui_text_width(tempo) +
                   ui_text_width(audiobuf) + 1;
     int title_w = COLS - x - right_w;
-    bool dirty = edit_is_dirty(ed);
-    snprintf(buf, sizeof buf, "%s%s", song->title[0] ? song->title : "(untitled)",
-             dirty ? " [+]" : "");
     if (title_w > 0) {
-        ui_put(0, x, title_w, hdr, buf);
+        char name[UI_PATH_MAX + SONG_TITLE_MAX + 16];
+        header_name(app, name, sizeof name, title_w - 1);
+        ui_put(0, x, title_w, hdr, name);
         x += title_w;
     }
     draw_segment(0, &x, playing ? ui_attr(UI_C_ON) : hdr, right);

@@ -12,9 +12,10 @@ static bool use_utf8;
 
 static const char *const GLYPHS_UTF8[UI_G_COUNT] = {
     "\u2502", "\u2500", "\u25b6", "\u25a0", "\u2588", "\u00b7", "\u25b8",
+    "\u2026",
 };
 static const char *const GLYPHS_ASCII[UI_G_COUNT] = {
-    "|", "-", ">", "#", "#", ".", "+",
+    "|", "-", ">", "#", "#", ".", "+", "...",
 };
 
 bool ui_draw_init(bool utf8)
@@ -131,6 +132,22 @@ static int next_char(const char *s, int *cols, bool *bad)
         *cols = w;
     }
     return (int)n;
+}
+
+size_t ui_fit(const char *text, int width)
+{
+    size_t pos = 0;
+    int used = 0;
+    while (text[pos]) {
+        int cols;
+        bool bad;
+        int len = next_char(text + pos, &cols, &bad);
+        if (used + cols > width)
+            break;
+        used += cols;
+        pos += (size_t)len;
+    }
+    return pos;
 }
 
 int ui_text_width(const char *text)

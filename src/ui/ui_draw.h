@@ -44,6 +44,7 @@ typedef enum {
     UI_G_METER_FULL,
     UI_G_METER_EMPTY,
     UI_G_DIR,     /* directory marker in the browser */
+    UI_G_MORE,    /* text cut short: an ellipsis */
     UI_G_COUNT
 } UiGlyph;
 
@@ -70,6 +71,9 @@ size_t ui_wrap_line(const char *text, int width, size_t *next);
 int ui_wrap_count(const char *text, int width);
 int ui_put_wrapped(int y, int x, int width, int max_lines, attr_t attr,
                    const char *text);
+/* The bytes of text's longest start that fits in width columns (never
+ * splitting a character). */
+size_t ui_fit(const char *text, int width);
 /* Columns that text takes on screen. */
 int ui_text_width(const char *text);
 /* strlcpy: copies what fits, always terminated. */

@@ -1,0 +1,44 @@
+#!/bin/bash
+# The header names the file as well as the song's title (several versions
+# of a song share a title), and follows a save under a new name.
+set -u
+SOCK=hiss-ui-header-$$
+. "$(dirname "$0")/lib/tmux_ui.sh"
+
+# header_shows REGEX: the first line (the header) matches.
+header_shows() {
+    for _ in $(seq 1 100); do
+        screen | head -1 | grep -qE -- "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+small_song "$TMP/beat-v1.hiss"
+start_editor "" beat-v1.hiss
+check "the header shows the file and the title" header_shows "^ hiss +PATTERN +beat-v1\.hiss: safe "
+keys C-w C-u
+T send-keys -t ui -l "beat-v2.hiss"
+keys Enter
+check "save as: saved" wait_for "saved beat-v2.hiss"
+check "save as: the header names the new file" header_shows " beat-v2\.hiss: safe "
+keys z
+check "an edit marks the header" header_shows " beat-v2\.hiss: safe \[\+\]"
+keys C-q n
+check "quits" wait_for "hiss exited 0"
+
+# A title too long for the line gives way to the file name, marked as cut.
+sed 's/^title .*/title "a very long title for a song that goes on and on"/' \
+    "$TMP/beat-v1.hiss" >"$TMP/long.hiss"
+start_editor "" long.hiss
+check "a long title is cut with a mark, the file name whole" \
+    header_shows " long\.hiss: a very long…"
+keys C-q
+check "quits again" wait_for "hiss exited 0"
+
+start_editor "" ""
+check "a new song without a name or title says so" header_shows " \(untitled\) "
+keys C-q
+check "quits a third time" wait_for "hiss exited 0"
+
+finish
