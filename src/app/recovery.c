@@ -170,7 +170,7 @@ static HissError state_path_for(const char *song_path, char *out, size_t cap,
         const char *base;
         split_dir_base(abs, sdir, sizeof sdir, &base);
         size_t stem = strlen(base);
-        if (stem > 5 && !strcmp(base + stem - 5, ".hiss"))
+        if (stem > 5 && hiss_has_suffix(base, ".hiss"))
             stem -= 5;
         n = snprintf(out, cap, "%s/%.*s-%08x.hiss", dir, (int)stem, base,
                      (unsigned)path_hash(abs));
@@ -428,7 +428,7 @@ HissError recovery_keep_both(const char *song_path, char *saved_as,
     const char *base;
     split_dir_base(song_path, dir, sizeof dir, &base);
     size_t stem = strlen(base);
-    if (stem > 5 && !strcmp(base + stem - 5, ".hiss"))
+    if (stem > 5 && hiss_has_suffix(base, ".hiss"))
         stem -= 5;
     time_t t = (time_t)(entry.mtime_ns / 1000000000);
     struct tm tm;
@@ -511,12 +511,6 @@ static void list_add(EntryList *list, const char *path, const char *song_path)
         list->count++;
 }
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-    size_t ls = strlen(s), lx = strlen(suffix);
-    return ls >= lx && !strcmp(s + ls - lx, suffix);
-}
-
 /* Reads the index, adds the files that still exist and rewrites it
  * without the ones that are gone. */
 static void list_index(EntryList *list, const char *state_dir)
@@ -573,9 +567,9 @@ static void list_dir(EntryList *list, const char *dir_arg, bool state_dir)
                   sizeof path))
             continue;
         if (state_dir) {
-            if (name[0] != '.' && has_suffix(name, ".hiss"))
+            if (name[0] != '.' && hiss_has_suffix(name, ".hiss"))
                 list_add(list, path, "");
-        } else if (name[0] == '.' && has_suffix(name, RECOVER_SUFFIX) &&
+        } else if (name[0] == '.' && hiss_has_suffix(name, RECOVER_SUFFIX) &&
                    strlen(name) > 1 + strlen(RECOVER_SUFFIX)) {
             char song[RECOVERY_PATH_MAX];
             int n = snprintf(song, sizeof song, "%s/%.*s", dir,

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 const char *hiss_strerror(HissError err)
@@ -116,6 +117,12 @@ void hiss_sleep_ms(int ms)
      * hiss play must not look like that. */
     struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
     clock_nanosleep(CLOCK_MONOTONIC, 0, &t, NULL);
+}
+
+bool hiss_has_suffix(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+    return ls >= lx && !strcmp(s + ls - lx, suffix);
 }
 
 int hiss_hex_digit(int ch)

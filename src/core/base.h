@@ -4,6 +4,7 @@
 #define HISS_BASE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,9 @@ const char *hiss_escape_name(const char *name, char *out, size_t size);
 double hiss_now_seconds(void);
 /* Sleeps ms milliseconds on that clock (off the audio thread only). */
 void hiss_sleep_ms(int ms);
+
+/* Whether s ends with suffix ("song.hiss", ".hiss"). */
+bool hiss_has_suffix(const char *s, const char *suffix);
 
 /* The value of one hex digit (either case), or -1. */
 int hiss_hex_digit(int ch);

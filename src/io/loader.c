@@ -21,8 +21,7 @@ static bool hiss_probe(const char *path, const char *data, size_t len)
     }
     if (len >= 5 && !memcmp(data, "hiss", 4) && (data[4] == ' ' || data[4] == '\t'))
         return true;
-    size_t n = path ? strlen(path) : 0;
-    return n >= 5 && !strcmp(path + n - 5, ".hiss");
+    return path && hiss_has_suffix(path, ".hiss");
 }
 
 static HissError hiss_load(const char *data, size_t len, const char *path, Song **out,
