@@ -623,9 +623,13 @@ RecoveryChoice recovery_ask(const RecoveryEntry *entry, FILE *in, FILE *out)
     char when[32];
     describe_time(entry->mtime_ns, when, sizeof when);
     char song[RECOVERY_PATH_MAX], file[RECOVERY_PATH_MAX];
+    /* Each path on a line of its own and no line over 80 columns, so a
+     * terminal does not wrap the question in the middle of a word. */
     fprintf(out,
-            "\nhiss: %s has unsaved edits from %s\n"
-            "      (recovery file %s, %lld bytes, newer than the song).\n",
+            "\nhiss: %s has unsaved edits\n"
+            "      from %s in the recovery file\n"
+            "      %s\n"
+            "      (%lld bytes, newer than the song).\n",
             entry->song_path[0]
                 ? hiss_escape_name(entry->song_path, song, sizeof song)
                 : "a new song",
@@ -633,7 +637,7 @@ RecoveryChoice recovery_ask(const RecoveryEntry *entry, FILE *in, FILE *out)
             (long long)entry->size);
     for (int attempt = 0; attempt < 3; attempt++) {
         fprintf(out, "  (r)estore the edits, (d)iscard them, or (k)eep both "
-                     "(the edits as a separate file)? ");
+                     "(as separate files)? ");
         fflush(out);
         char line[64];
         if (!fgets(line, sizeof line, in)) {

@@ -13,44 +13,95 @@ typedef struct {
     UiColor role;
 } HelpLine;
 
-enum { HELP_MAX_LINES = ACT_COUNT + UI_MAX_RC_ERRORS + 16 };
+/* Every action on up to three lines (descriptions wrap), the headings, the
+ * header's legend and the hissrc errors. */
+enum { HELP_MAX_LINES = 3 * ACT_COUNT + 2 * UI_MAX_RC_ERRORS + 32 };
 
-static int build(UiApp *app, HelpLine *lines)
+typedef struct {
+    HelpLine *lines;
+    int n;
+    int width; /* the columns a line may take: never the last one, so no
+                  word ends flush with the edge, where it reads as cut */
+} HelpText;
+
+/* Adds `text` after `lead` (which takes the first line's start), wrapped
+ * between words; continuation lines start at column `indent`. */
+static void add(HelpText *h, UiColor role, const char *lead, int indent,
+                const char *text)
 {
-    int n = 0;
+    int lead_w = ui_text_width(lead);
+    if (lead_w > h->width - 16) {
+        /* A long key list: the text goes on the lines below. */
+        if (h->n < HELP_MAX_LINES) {
+            ui_copy(h->lines[h->n].text, sizeof h->lines[h->n].text, lead);
+            h->lines[h->n++].role = role;
+        }
+        lead = "";
+        lead_w = 0;
+    }
+    const char *rest = text;
+    bool first = true;
+    do {
+        int start = first ? lead_w : indent;
+        int room = h->width - start;
+        if (room < 8)
+            room = 8;
+        size_t next, len = ui_wrap_line(rest, room, &next);
+        if (h->n < HELP_MAX_LINES) {
+            HelpLine *l = &h->lines[h->n++];
+            snprintf(l->text, sizeof l->text, "%s%*s%.*s", first ? lead : "",
+                     first ? 0 : indent, "", (int)len, rest);
+            l->role = role;
+        }
+        rest += next;
+        first = false;
+    } while (*rest);
+}
+
+static int build(UiApp *app, HelpLine *lines, int width)
+{
+    HelpText h = {lines, 0, width};
     const UiPage *from = app->pages[app->help_from];
     KeymapContext ctxs[2] = {from->ctx, KEYMAP_CTX_GLOBAL};
     int nctx = from->ctx == KEYMAP_CTX_GLOBAL ? 1 : 2;
     for (int c = 0; c < nctx; c++) {
-        snprintf(lines[n].text, sizeof lines[n].text, "%s",
-                 c == 0 && nctx == 2 ? "Keys of this screen" : "Keys everywhere");
-        if (c == 0 && nctx == 2) {
-            snprintf(lines[n].text, sizeof lines[n].text, "Keys of the %s screen",
-                     from->title);
-        }
-        lines[n++].role = UI_C_BAR;
+        char title[64];
+        if (c == 0 && nctx == 2)
+            snprintf(title, sizeof title, "Keys of the %s screen", from->title);
+        else
+            snprintf(title, sizeof title, "Keys everywhere");
+        add(&h, UI_C_BAR, "", 0, title);
         for (int a = ACT_NONE + 1; a < ACT_COUNT; a++) {
             if (keymap_action_context((KeymapAction)a) != ctxs[c])
                 continue;
-            char keys[96];
+            char keys[96], lead[160];
             if (!keymap_keys_for(&app->keymap, (KeymapAction)a, keys, sizeof keys))
                 snprintf(keys, sizeof keys, "(unbound)");
-            snprintf(lines[n].text, sizeof lines[n].text, "  %-14s %-19s %s", keys,
-                     keymap_action_name((KeymapAction)a),
-                     keymap_action_description((KeymapAction)a));
-            lines[n++].role = UI_C_NORMAL;
+            snprintf(lead, sizeof lead, "  %-14s %-19s ", keys,
+                     keymap_action_name((KeymapAction)a));
+            add(&h, UI_C_NORMAL, lead, 37,
+                keymap_action_description((KeymapAction)a));
         }
-        lines[n].text[0] = 0;
-        lines[n++].role = UI_C_NORMAL;
+        add(&h, UI_C_NORMAL, "", 0, "");
     }
-    snprintf(lines[n].text, sizeof lines[n].text,
-             "Change keys in $XDG_CONFIG_HOME/hiss/hissrc: bind KEY ACTION");
-    lines[n++].role = UI_C_DIM;
-    for (int i = 0; i < app->rc_error_count && i < UI_MAX_RC_ERRORS; i++) {
-        snprintf(lines[n].text, sizeof lines[n].text, "  %s", app->rc_errors[i].text);
-        lines[n++].role = UI_C_ERROR;
-    }
-    return n;
+    add(&h, UI_C_BAR, "", 0, "The header");
+    add(&h, UI_C_NORMAL, "  ", 2,
+        "The song's file and title ([+]: unsaved changes), the play position "
+        "(order:pattern:row) and clock, tempo, and the audio: JACK, ALSA or "
+        "null.");
+    add(&h, UI_C_NORMAL, "  xr N    ", 10,
+        "periods the JACK server or the ALSA device missed (xruns, "
+        "underruns): the sound dropped out N times.");
+    add(&h, UI_C_NORMAL, "  late N  ", 10,
+        "on the null clock: periods that took longer to render than they "
+        "last, so the engine could not keep up in real time. A late wake-up "
+        "on a busy machine is not counted.");
+    add(&h, UI_C_NORMAL, "", 0, "");
+    add(&h, UI_C_DIM, "", 0,
+        "Change keys in $XDG_CONFIG_HOME/hiss/hissrc: bind KEY ACTION");
+    for (int i = 0; i < app->rc_error_count && i < UI_MAX_RC_ERRORS; i++)
+        add(&h, UI_C_ERROR, "  ", 4, app->rc_errors[i].text);
+    return h.n;
 }
 
 static void help_enter(UiApp *app)
@@ -65,8 +116,12 @@ static void help_draw(UiApp *app, unsigned dirty)
 {
     (void)dirty;
     static HelpLine lines[HELP_MAX_LINES];
-    int n = build(app, lines);
+    int n = build(app, lines, COLS - 1);
     int vis = body_rows();
+    /* When it does not fit, the last row says where the view is, on its
+     * own so it covers no text. */
+    if (n > vis)
+        vis--;
     help_scroll = hiss_clampi(help_scroll, 0, n > vis ? n - vis : 0);
     for (int i = 0; i < vis; i++) {
         int idx = help_scroll + i;
@@ -79,8 +134,10 @@ static void help_draw(UiApp *app, unsigned dirty)
     if (n > vis) {
         char more[32];
         snprintf(more, sizeof more, " %d/%d ", help_scroll + vis < n ? help_scroll + vis : n, n);
-        ui_put(LINES - 2, COLS - (int)strlen(more), (int)strlen(more),
-               ui_attr(UI_C_BADGE), more);
+        int w = (int)strlen(more);
+        ui_put(LINES - 2, 0, COLS - w - 1, A_NORMAL, "");
+        ui_put(LINES - 2, COLS - w - 1, w, ui_attr(UI_C_BADGE), more);
+        ui_put(LINES - 2, COLS - 1, 1, A_NORMAL, "");
     }
 }
 
