@@ -106,6 +106,17 @@ void sinc_init(void)
     pthread_once(&tables_once, init_once);
 }
 
+void sinc_use_portable(bool portable)
+{
+    sinc_init();
+    unit_mono = unit_mono_portable;
+    unit_stereo = unit_stereo_portable;
+    wide_mono = wide_mono_portable;
+    wide_stereo = wide_stereo_portable;
+    if (!portable)
+        choose_readers();
+}
+
 static inline V4 load4(const float *p)
 {
     V4 v;
@@ -296,32 +307,42 @@ AVX2 static inline __m256 flat_at8(__m256i a)
  * left side reads its frames forwards, so its lanes count taps down. The
  * last group may run past the kernel's end: those lanes read zeros from
  * the table (and frames up to 7 beyond the reach, see SINC_OVERREACH). */
-/* chans 1: eight taps a vector (lanes 0..7 are taps); chans 2: four taps,
- * each over a frame's two lanes. */
+/* Eight taps at a time: their coefficients in one vector (the left side
+ * reads its frames forwards, so its lanes count taps down), multiplied
+ * into eight mono frames, or spread over the two lanes of each of eight
+ * stereo frames. */
+AVX2 static inline __m256 wide_group(__m256 sum, const float *p, __m256 c, const int chans)
+{
+    if (chans == 1)
+        return _mm256_fmadd_ps(_mm256_loadu_ps(p), c, sum);
+    const __m256i low = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+    const __m256i high = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
+    sum = _mm256_fmadd_ps(_mm256_loadu_ps(p), _mm256_permutevar8x32_ps(c, low), sum);
+    return _mm256_fmadd_ps(_mm256_loadu_ps(p + 8), _mm256_permutevar8x32_ps(c, high), sum);
+}
+
 AVX2 static inline __m256 wide_sum_avx2(const float *x, uint32_t frac, const SincStretch *st,
                                         const int chans)
 {
-    const uint32_t per = 8 / chans; /* taps a vector */
     uint32_t da = st->da;
     uint32_t a0 = (uint32_t)(((uint64_t)frac * da) >> 32);
-    __m256i tap = chans == 1 ? _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)
-                             : _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
-    __m256i last = _mm256_set1_epi32((int)per - 1);
+    __m256i tap = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     __m256i lanes_da = _mm256_mullo_epi32(tap, _mm256_set1_epi32((int)da));
-    __m256i rev_da = _mm256_mullo_epi32(_mm256_sub_epi32(last, tap), _mm256_set1_epi32((int)da));
-    __m256i step = _mm256_set1_epi32((int)(per * da));
+    __m256i rev_da = _mm256_mullo_epi32(_mm256_sub_epi32(_mm256_set1_epi32(7), tap),
+                                        _mm256_set1_epi32((int)da));
+    __m256i step = _mm256_set1_epi32((int)(8 * da));
     __m256 sum = _mm256_setzero_ps();
     __m256i a = _mm256_add_epi32(_mm256_set1_epi32((int)a0), rev_da);
-    const float *p = x - chans * (per - 1);
-    for (uint32_t t = a0; t < WIDE_LIMIT; t += per * da, p -= 8) {
-        sum = _mm256_fmadd_ps(_mm256_loadu_ps(p), flat_at8(a), sum);
+    const float *p = x - chans * 7;
+    for (uint32_t t = a0; t < WIDE_LIMIT; t += 8 * da, p -= 8 * chans) {
+        sum = wide_group(sum, p, flat_at8(a), chans);
         a = _mm256_add_epi32(a, step);
     }
     uint32_t a1 = da - a0;
     a = _mm256_add_epi32(_mm256_set1_epi32((int)a1), lanes_da);
     p = x + chans;
-    for (uint32_t t = a1; t < WIDE_LIMIT; t += per * da, p += 8) {
-        sum = _mm256_fmadd_ps(_mm256_loadu_ps(p), flat_at8(a), sum);
+    for (uint32_t t = a1; t < WIDE_LIMIT; t += 8 * da, p += 8 * chans) {
+        sum = wide_group(sum, p, flat_at8(a), chans);
         a = _mm256_add_epi32(a, step);
     }
     return _mm256_mul_ps(sum, _mm256_set1_ps(st->gain));

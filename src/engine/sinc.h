@@ -22,6 +22,7 @@
 #ifndef HISS_SINC_H
 #define HISS_SINC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base.h"
@@ -39,6 +40,10 @@ enum {
 
 /* Builds the tables once per process; cheap to call again. */
 void sinc_init(void);
+/* Makes every engine use the portable readers (true) or the fastest the
+ * CPU has (false, the default), so tests check both on one machine. Call
+ * only while no engine renders. */
+void sinc_use_portable(bool portable);
 
 /* The stretched kernel at one stretch s (1.0 .. SINC_MAX_STRETCH), worked
  * out once for all the frames read at it. */
