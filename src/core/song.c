@@ -153,6 +153,7 @@ Instrument *song_instrument_new(void)
     inst->volume = 64;
     inst->base_note = NOTE_C4;
     inst->interp = INTERP_LINEAR;
+    shape_defaults(inst->shape);
     return inst;
 }
 

@@ -20,6 +20,7 @@
 
 #include "base.h"
 #include "sample.h"
+#include "shape.h"
 
 enum {
     SONG_MAX_CHANNELS = 64,
@@ -115,6 +116,7 @@ typedef struct Instrument {
     uint32_t loop_start;      /* in source-file frames */
     uint32_t loop_end;        /* exclusive, in source-file frames */
     InterpMode interp;
+    int shape[SHAPE_COUNT];   /* envelopes...: see shape.h */
     Sample *sample;           /* owned; NULL when missing */
 } Instrument;
 

@@ -1728,6 +1728,24 @@ HissError edit_instrument_set_interp(Editor *ed, int slot, InterpMode interp)
     return instrument_change(ed, slot, copy);
 }
 
+HissError edit_instrument_set_shape(Editor *ed, int slot, ShapeParam param,
+                                    int value)
+{
+    const ShapeInfo *info = shape_info(param);
+    if (!info || value < info->min || value > info->max)
+        return HISS_ERR_RANGE;
+    Instrument *copy;
+    HissError err = instrument_edit_copy(ed, slot, &copy);
+    if (err)
+        return err;
+    if (copy->shape[param] == value) {
+        song_instrument_free(copy);
+        return HISS_OK;
+    }
+    copy->shape[param] = value;
+    return instrument_change(ed, slot, copy);
+}
+
 HissError edit_instrument_replace(Editor *ed, int slot, Instrument *inst)
 {
     if (!instrument_slot_valid(slot) || !ed->song) {

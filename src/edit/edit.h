@@ -324,6 +324,9 @@ HissError edit_instrument_set_finetune(Editor *ed, int slot, int cents); /* -100
 HissError edit_instrument_set_loop(Editor *ed, int slot, LoopMode mode,
                                    uint32_t start, uint32_t end);
 HissError edit_instrument_set_interp(Editor *ed, int slot, InterpMode interp);
+/* One shaping parameter (shape.h), within its range. */
+HissError edit_instrument_set_shape(Editor *ed, int slot, ShapeParam param,
+                                    int value);
 /* Installs `inst` (owned from now on, even on error; NULL empties the
  * slot) into slot 1..255, retiring the old one. For sample loading. */
 HissError edit_instrument_replace(Editor *ed, int slot, Instrument *inst);

@@ -12,6 +12,7 @@
 #include "ring.h"
 #include "timing.h"
 #include "sinc.h"
+#include "voicefx.h"
 
 enum {
     GRAVEYARD_SIZE = 32,
@@ -65,6 +66,7 @@ typedef struct {
  * (mixer_voice_carry). */
 typedef struct {
     MixerVoice voices[ENGINE_MAX_VOICES];
+    VoiceFx shaping[ENGINE_MAX_VOICES]; /* envelopes of voice i (voicefx.h) */
     uint32_t serial;
 } VoicePool;
 
@@ -121,6 +123,19 @@ static void release_channel_voice(Engine *e, Channel *ch, uint32_t ramp)
     if (v)
         mixer_voice_release(v, ramp);
     ch->voice = -1;
+}
+
+/* === : a shaped voice goes into its envelope's release and rings out as
+ * a ghost; others fade out over the note-off fade. */
+static void release_note(Engine *e, Channel *ch)
+{
+    MixerVoice *v = channel_voice(e, ch);
+    if (v && e->pool.shaping[ch->voice].on) {
+        voicefx_release(&e->pool.shaping[ch->voice]);
+        ch->voice = -1;
+        return;
+    }
+    release_channel_voice(e, ch, e->release_ramp);
 }
 
 /* A free voice; else the quietest fading ghost is taken over. */
@@ -210,6 +225,7 @@ static void start_note(Engine *e, int c, uint32_t offset)
     if (!mixer_voice_start(v, inst, offset, pitch_step(e, inst, ch->fx.pitch), gl,
                            gr, gm, e->ramp))
         return;
+    voicefx_start(&e->pool.shaping[vi], inst, e->rate, v);
     v->channel = c;
     v->slot = ch->fx.inst_slot;
     v->owner = e->song;
@@ -269,7 +285,7 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
             start_note(e, c, offset);
         }
     } else if (cell->note == NOTE_OFF) {
-        release_channel_voice(e, ch, e->release_ramp);
+        release_note(e, ch);
     } else if (cell->note == NOTE_CUT) {
         release_channel_voice(e, ch, e->ramp);
     }
@@ -562,6 +578,7 @@ static void preview_start(Engine *e, Instrument *inst, int note, int volume,
                            pitch_step(e, inst, note * FX_PITCH_PER_NOTE), gl, gr,
                            vol, e->ramp))
         return;
+    voicefx_start(&e->pool.shaping[vi], inst, e->rate, v);
     v->channel = -1;
     v->slot = 0;
     v->owner = owner;
@@ -971,7 +988,11 @@ void engine_render_channels(Engine *e, float *out, float *const *channel_out,
                                   channel_out[v->channel]
                               ? channel_out[v->channel] + done
                               : NULL;
-            mixer_voice_render(v, out + 2 * (size_t)done, port, run);
+            if (e->pool.shaping[i].on)
+                voicefx_render(&e->pool.shaping[i], v, out + 2 * (size_t)done,
+                               port, run);
+            else
+                mixer_voice_render(v, out + 2 * (size_t)done, port, run);
         }
         if (e->seq.frames_left != UINT32_MAX)
             e->seq.frames_left -= run;
@@ -1047,6 +1068,7 @@ void engine_hand_over(Engine *from, Engine *to)
             continue;
         }
         mixer_voice_carry(v, &from->pool.voices[i], scale);
+        voicefx_carry(&to->pool.shaping[i], &from->pool.shaping[i], scale);
     }
     to->pool.serial = from->pool.serial;
     to->chans = from->chans;

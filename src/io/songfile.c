@@ -489,6 +489,32 @@ static HissError parse_note_token(Parser *p, Token t, uint8_t *note)
     return HISS_OK;
 }
 
+/* One of the shaping parameters (shape.h): its word, then a whole
+ * number in its range. */
+static HissError parse_shape_field(Parser *p, Token key, int slot,
+                                   bool seen[SHAPE_COUNT], Instrument *inst)
+{
+    char b[48];
+    ShapeParam param = shape_find(key.s, key.n);
+    if (param == SHAPE_COUNT)
+        return fail_at(p, key.pos, HISS_ERR_PARSE,
+                       "unknown instrument field '%s' (sample, volume, pan, "
+                       "base, finetune, loop, interp, attack, hold, decay, "
+                       "sustain, release, pitch_env, pitch_decay)",
+                       shown(b, key.s, key.n));
+    const ShapeInfo *info = shape_info(param);
+    if (seen[param])
+        return fail_at(p, key.pos, HISS_ERR_PARSE,
+                       "duplicate field '%s' in instrument %02X", info->key,
+                       slot);
+    seen[param] = true;
+    long long v;
+    HissError err = parse_int(p, info->key, info->min, info->max, &v, NULL);
+    if (!err)
+        inst->shape[param] = (int)v;
+    return err;
+}
+
 static HissError parse_instrument(Parser *p)
 {
     Token slot_tok;
@@ -514,6 +540,7 @@ static HissError parse_instrument(Parser *p)
     static const char *const FIELDS[] = {"sample",   "volume", "pan",   "base",
                                          "finetune", "loop",   "interp"};
     bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
+    bool shape_seen[SHAPE_COUNT] = {false};
     char b[48], word[16];
     for (;;) {
         Token key = next_token(p);
@@ -522,11 +549,12 @@ static HissError parse_instrument(Parser *p)
         size_t f = 0;
         while (f < HISS_ARRAY_LEN(FIELDS) && !token_is(key, FIELDS[f]))
             f++;
-        if (f == HISS_ARRAY_LEN(FIELDS))
-            return fail_at(p, key.pos, HISS_ERR_PARSE,
-                           "unknown instrument field '%s' (sample, volume, "
-                           "pan, base, finetune, loop, interp)",
-                           shown(b, key.s, key.n));
+        if (f == HISS_ARRAY_LEN(FIELDS)) {
+            err = parse_shape_field(p, key, slot, shape_seen, inst);
+            if (err)
+                return err;
+            continue;
+        }
         if (seen[f])
             return fail_at(p, key.pos, HISS_ERR_PARSE,
                            "duplicate field '%s' in instrument %02X",
@@ -1096,12 +1124,21 @@ static void format_instrument(Buf *b, int slot, const Instrument *inst)
     buf_string(b, inst->path, sizeof inst->path - 1);
     buf_printf(b,
                " volume %d pan %d base %s finetune %d loop %s %lu %lu "
-               "interp %s\n",
+               "interp %s",
                hiss_clampi(inst->volume, 0, VOLUME_MAX),
                hiss_clampi(inst->pan, -100, 100), base,
                hiss_clampi(inst->finetune, -100, 100), song_loop_name(loop),
                (unsigned long)inst->loop_start, (unsigned long)loop_end,
                song_interp_name(interp));
+    /* Only what differs from the defaults, so songs that shape nothing
+     * keep their lines as they were. */
+    for (int i = 0; i < SHAPE_COUNT; i++) {
+        const ShapeInfo *info = shape_info((ShapeParam)i);
+        int v = hiss_clampi(inst->shape[i], info->min, info->max);
+        if (v != info->def)
+            buf_printf(b, " %s %d", info->key, v);
+    }
+    buf_put(b, "\n", 1);
 }
 
 HissError songfile_format(const Song *song, char **out, size_t *len)

@@ -149,6 +149,23 @@ void synth_force_interp(Song *song, InterpMode mode)
     }
 }
 
+void synth_shape_all(Song *song)
+{
+    for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {
+        Instrument *inst = atomic_load(&song->instruments[i]);
+        if (!inst)
+            continue;
+        /* Different per slot, so stages end at every kind of frame. */
+        inst->shape[SHAPE_ATTACK] = 3 + i;
+        inst->shape[SHAPE_HOLD] = 7 * i;
+        inst->shape[SHAPE_DECAY] = 40 + 11 * i;
+        inst->shape[SHAPE_SUSTAIN] = 30 + 5 * (i % 10);
+        inst->shape[SHAPE_RELEASE] = 60;
+        inst->shape[SHAPE_PITCH] = i % 2 ? 7 : -5;
+        inst->shape[SHAPE_PITCH_DECAY] = 30 * i;
+    }
+}
+
 #define E VOLUME_EMPTY
 
 Song *synth_beat(uint32_t rate)

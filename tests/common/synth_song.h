@@ -40,6 +40,9 @@ void synth_put2(Song *song, int pattern, int row, int channel, uint8_t fx2,
                 uint8_t param2);
 /* Forces every instrument to one interpolation mode (test thread only). */
 void synth_force_interp(Song *song, InterpMode mode);
+/* Turns on every shaping feature (shape.h) of every instrument, with
+ * settings that differ per slot (test thread only). */
+void synth_shape_all(Song *song);
 
 /* An 8-channel beat: kick, snare, hats, bass, chords, lead; 4 patterns. */
 Song *synth_beat(uint32_t rate);

@@ -5,23 +5,8 @@
 set -u
 SOCK=hiss-ui-values-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
-# A copy of the demo, so a failing run leaves nothing beside the real one.
-mkdir -p "$TMP/songs"
-cp patterns/demo.hiss "$TMP/songs/demo.hiss"
-ln -s "$(pwd)/samples" "$TMP/samples"
-DEMO=$TMP/songs/demo.hiss
-
-start_editor "" "'$DEMO'"
+open_demo_copy
 check "the demo opens" wait_for "Dusty Tape"
-
-# type_into LABEL TEXT: Enter on the focused field, replace its value.
-type_into() {
-    keys Enter
-    wait_for "$1:" >/dev/null
-    keys C-u
-    T send-keys -t ui -l "$2"
-    keys Enter
-}
 
 # ---- instruments ----
 keys C-t Tab

@@ -75,9 +75,12 @@ static void stress_song_renders_without_violations(void)
     uint32_t rate = 48000;
     static const InterpMode modes[4] = {INTERP_RAW, INTERP_LINEAR, INTERP_CUBIC, INTERP_SINC};
     float buf[2 * 256];
-    for (int m = 0; m < 4; m++) {
+    for (int m = 0; m < 5; m++) {
         Song *s = synth_stress(rate);
-        synth_force_interp(s, modes[m]);
+        /* the fifth pass: linear with every shaping feature on */
+        synth_force_interp(s, modes[m % 4]);
+        if (m == 4)
+            synth_shape_all(s);
         Engine *e = engine_new(s, rate);
         engine_play_song_now(e, 0, 0, true);
         rtguard_reset();
@@ -86,8 +89,9 @@ static void stress_song_renders_without_violations(void)
             float p = render_guarded(e, buf, 256);
             peak = p > peak ? p : peak;
         }
-        CHECK_MSG(rtguard_violations() == 0, "%s: %lu calls, last %s",
-                  song_interp_name(modes[m]), rtguard_violations(), rtguard_last());
+        CHECK_MSG(rtguard_violations() == 0, "%s%s: %lu calls, last %s",
+                  song_interp_name(modes[m % 4]), m == 4 ? " shaped" : "",
+                  rtguard_violations(), rtguard_last());
         CHECK(peak > 0.01f);
         CHECK(atomic_load(&engine_status(e)->voices) >= 32);
         engine_free(e);

@@ -23,7 +23,9 @@ static const char RICH_HEAD[] =
     "instrument 01 \"kick \\\"808\\\"\" sample \"../samples/kick.wav\" volume 64 "
     "pan 0 base C-4 finetune 0 loop off 0 0 interp raw\n"
     "instrument 02 \"pad\\\\wide\" sample \"pads/wide pad.flac\" volume 40 "
-    "pan -100 base A#3 finetune -100 loop forward 100 2000 interp linear\n"
+    "pan -100 base A#3 finetune -100 loop forward 100 2000 interp linear "
+    "attack 5 hold 10 decay 200 sustain 40 release 300 pitch_env -12 "
+    "pitch_decay 80\n"
     "instrument FF \"\" sample \"\" volume 0 pan 100 base B-9 finetune 100 "
     "loop pingpong 0 4294967295 interp sinc\n"
     "\n"
@@ -112,6 +114,10 @@ static void test_rich_song_loads(void)
         CHECK(pad->base_note == NOTE_FIRST + 3 * 12 + 10); /* A#3 */
         CHECK(pad->loop == LOOP_FORWARD && pad->loop_start == 100 &&
               pad->loop_end == 2000 && pad->interp == INTERP_LINEAR);
+        CHECK(pad->shape[SHAPE_ATTACK] == 5 && pad->shape[SHAPE_HOLD] == 10 &&
+              pad->shape[SHAPE_DECAY] == 200 && pad->shape[SHAPE_SUSTAIN] == 40 &&
+              pad->shape[SHAPE_RELEASE] == 300 && pad->shape[SHAPE_PITCH] == -12 &&
+              pad->shape[SHAPE_PITCH_DECAY] == 80);
     }
     Instrument *last = song_instrument(s, 255);
     CHECK(last != NULL);
@@ -119,6 +125,8 @@ static void test_rich_song_loads(void)
         CHECK_STR(last->name, "");
         CHECK_STR(last->path, "");
         CHECK(last->volume == 0 && last->pan == 100 && last->finetune == 100);
+        /* Fields left out keep their defaults. */
+        CHECK(shape_is_default(last->shape));
         CHECK(last->base_note == NOTE_LAST && last->loop == LOOP_PINGPONG);
         CHECK(last->loop_start == 0 && last->loop_end == 4294967295u);
         CHECK(last->interp == INTERP_SINC);
@@ -724,7 +732,18 @@ static void test_errors_instruments(void)
         "t.hiss:2:14: missing instrument name (a quoted string)");
     ERR(H "instrument 01 \"k\" color red\n", HISS_ERR_PARSE,
         "t.hiss:2:19: unknown instrument field 'color' (sample, volume, pan, "
-        "base, finetune, loop, interp)");
+        "base, finetune, loop, interp, attack, hold, decay, sustain, release, "
+        "pitch_env, pitch_decay)");
+    ERR(H "instrument 01 \"k\" attack 10001\n", HISS_ERR_RANGE,
+        "t.hiss:2:26: attack 10001 is out of range (0..10000)");
+    ERR(H "instrument 01 \"k\" sustain -1\n", HISS_ERR_RANGE,
+        "t.hiss:2:27: sustain -1 is out of range (0..100)");
+    ERR(H "instrument 01 \"k\" pitch_env 49\n", HISS_ERR_RANGE,
+        "t.hiss:2:29: pitch_env 49 is out of range (-48..48)");
+    ERR(H "instrument 01 \"k\" release\n", HISS_ERR_PARSE,
+        "t.hiss:2:26: missing release (0..20000)");
+    ERR(H "instrument 01 \"k\" decay 5 decay 6\n", HISS_ERR_PARSE,
+        "t.hiss:2:27: duplicate field 'decay' in instrument 01");
     ERR(H "instrument 01 \"k\" volume 65\n", HISS_ERR_RANGE,
         "t.hiss:2:26: volume 65 is out of range (0..64)");
     ERR(H "instrument 01 \"k\" volume\n", HISS_ERR_PARSE,

@@ -1,6 +1,7 @@
 /* ui_instruments: the instrument slots and the parameters of one. The slot
  * on screen is the editor's current instrument, so notes entered on the
  * pattern screen use it. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,11 @@ typedef enum {
     F_LOOP_START,
     F_LOOP_END,
     F_INTERP,
-    F_COUNT
+    F_SHAPE, /* the shaping parameters follow, in shape.h's order */
+    F_COUNT = F_SHAPE + SHAPE_COUNT
 } Field;
 
-static const char *const LABELS[F_COUNT] = {
+static const char *const LABELS[F_SHAPE] = {
     "Name", "Sample", "Volume", "Pan", "Base note", "Finetune",
     "Loop", "Loop start", "Loop end", "Interpolation",
 };
@@ -33,7 +35,13 @@ static struct {
     bool on_fields; /* focus: the parameter list, else the slot list */
     int field;
     int top;
+    int field_top;  /* first parameter shown when they do not all fit */
 } page;
+
+static const char *label(int f)
+{
+    return f < F_SHAPE ? LABELS[f] : shape_info((ShapeParam)(f - F_SHAPE))->label;
+}
 
 int ui_instruments_slot(const UiApp *app)
 {
@@ -64,7 +72,12 @@ static void field_text(const Instrument *inst, Field f, char *buf, size_t size)
     case F_LOOP_START: snprintf(buf, size, "%u", inst->loop_start); break;
     case F_LOOP_END: snprintf(buf, size, "%u", inst->loop_end); break;
     case F_INTERP: snprintf(buf, size, "%s", song_interp_name(inst->interp)); break;
-    default: buf[0] = 0;
+    default:
+        if (f >= F_SHAPE && f < F_COUNT)
+            snprintf(buf, size, "%d %s", inst->shape[f - F_SHAPE],
+                     shape_info((ShapeParam)(f - F_SHAPE))->unit);
+        else
+            buf[0] = 0;
     }
 }
 
@@ -91,6 +104,20 @@ static HissError set_loop(UiApp *app, int slot, const Instrument *inst,
     }
     return edit_instrument_set_loop(app->ed, slot, mode, (uint32_t)start,
                                     (uint32_t)end);
+}
+
+/* Times in ms move by about an eighth of their value (so 5 ms and 5 s are
+ * both a few presses away); percent and semitones by one. A big step is
+ * ten of them. Values stop at the ends of the range. */
+static HissError nudge_shape(Editor *ed, int slot, const Instrument *inst,
+                             ShapeParam param, int steps)
+{
+    const ShapeInfo *info = shape_info(param);
+    int value = inst->shape[param];
+    int unit = strcmp(info->unit, "ms") ? 1 : abs(value) / 8 > 1 ? abs(value) / 8 : 1;
+    int delta = (steps < 0 ? -unit : unit) * (abs(steps) > 1 ? 10 : 1);
+    return edit_instrument_set_shape(ed, slot, param,
+                                     hiss_clampi(value + delta, info->min, info->max));
 }
 
 /* Changes a numeric or choice field by `steps` (sign is the direction). */
@@ -127,6 +154,8 @@ static HissError nudge(UiApp *app, int slot, const Instrument *inst, Field f,
         return edit_instrument_set_interp(
             ed, slot, (InterpMode)((inst->interp + INTERP_COUNT + dir) % INTERP_COUNT));
     default:
+        if (f >= F_SHAPE && f < F_COUNT)
+            return nudge_shape(ed, slot, inst, (ShapeParam)(f - F_SHAPE), steps);
         return HISS_ERR_RANGE;
     }
 }
@@ -171,12 +200,22 @@ static void instruments_draw(UiApp *app, unsigned dirty)
     draw_list(app, slot);
     int x = LIST_W + 2, w = COLS - x;
     int y = UI_HEADER_LINES + 1;
-    snprintf(buf, sizeof buf, "Slot %02X", slot);
+    /* The parameters scroll when the terminal is too short for all of
+     * them (below the title, a blank line and the sample line stay). */
+    int shown = LINES - 1 - (y + 1) - 2;
+    shown = shown < 1 ? 1 : shown > F_COUNT ? F_COUNT : shown;
+    if (page.field < page.field_top)
+        page.field_top = page.field;
+    if (page.field >= page.field_top + shown)
+        page.field_top = page.field - shown + 1;
+    page.field_top = hiss_clampi(page.field_top, 0, F_COUNT - shown);
+    snprintf(buf, sizeof buf, "Slot %02X%s", slot,
+             shown < F_COUNT ? "  (more: Up/Down)" : "");
     ui_put(y++, x, w, ui_attr(UI_C_BAR), buf);
-    for (int f = 0; f < F_COUNT; f++, y++) {
+    for (int f = page.field_top; f < page.field_top + shown; f++, y++) {
         char val[SONG_PATH_MAX + 32];
         field_text(inst, (Field)f, val, sizeof val);
-        snprintf(buf, sizeof buf, "%-14s %s", LABELS[f], val);
+        snprintf(buf, sizeof buf, "%-14s %s", label(f), val);
         bool focus = page.on_fields && page.field == f;
         ui_put(y, x, w, focus ? ui_attr(UI_C_FOCUS) : A_NORMAL, buf);
     }
@@ -233,10 +272,16 @@ static void say_out_of_range(UiApp *app, const Instrument *inst, Field f,
     case F_PAN: snprintf(range, sizeof range, "-100..100"); break;
     case F_FINETUNE: snprintf(range, sizeof range, "-100..100 cents"); break;
     default:
+        if (f >= F_SHAPE) {
+            const ShapeInfo *info = shape_info((ShapeParam)(f - F_SHAPE));
+            snprintf(range, sizeof range, "%d..%d %s", info->min, info->max,
+                     info->unit);
+            break;
+        }
         snprintf(range, sizeof range, "0..%u frames", source_frames(inst));
         break;
     }
-    ui_set_message(app, true, "%s: %s is out of range (%s)", LABELS[f], text,
+    ui_set_message(app, true, "%s: %s is out of range (%s)", label(f), text,
                    range);
 }
 
@@ -245,7 +290,7 @@ static void number_done(UiApp *app, const char *text)
     int slot = ui_instruments_slot(app);
     const Instrument *inst = song_instrument(app->song, slot);
     if (!inst) {
-        ui_report(app, HISS_ERR_MISSING, LABELS[page.field]);
+        ui_report(app, HISS_ERR_MISSING, label(page.field));
         return;
     }
     Field f = (Field)page.field;
@@ -271,7 +316,7 @@ static void number_done(UiApp *app, const char *text)
         else {
             char allowed[96];
             choices_of(f, allowed, sizeof allowed);
-            ui_set_message(app, true, "%s: '%s' is not one of %s", LABELS[f],
+            ui_set_message(app, true, "%s: '%s' is not one of %s", label(f),
                            text, allowed);
             return;
         }
@@ -283,7 +328,7 @@ static void number_done(UiApp *app, const char *text)
         char *end;
         long v = strtol(text, &end, 10);
         if (end == text || *end) {
-            ui_set_message(app, true, "%s: not a number: %s", LABELS[f], text);
+            ui_set_message(app, true, "%s: not a number: %s", label(f), text);
             return;
         }
         switch (f) {
@@ -296,14 +341,18 @@ static void number_done(UiApp *app, const char *text)
         case F_LOOP_END:
             err = set_loop(app, slot, inst, inst->loop, inst->loop_start, v);
             break;
-        default: err = HISS_ERR_RANGE;
+        default:
+            err = f >= F_SHAPE && v >= INT_MIN && v <= INT_MAX
+                      ? edit_instrument_set_shape(app->ed, slot,
+                                                  (ShapeParam)(f - F_SHAPE), (int)v)
+                      : HISS_ERR_RANGE;
         }
         if (err == HISS_ERR_RANGE) {
             say_out_of_range(app, inst, f, text);
             return;
         }
     }
-    ui_report(app, err, LABELS[f]);
+    ui_report(app, err, label(f));
 }
 
 static void edit_field(UiApp *app)
@@ -320,13 +369,15 @@ static void edit_field(UiApp *app)
         break;
     default:
         if (!inst) {
-            ui_report(app, HISS_ERR_MISSING, LABELS[page.field]);
+            ui_report(app, HISS_ERR_MISSING, label(page.field));
             break;
         }
         field_text(inst, (Field)page.field, val, sizeof val);
         if (page.field == F_FINETUNE)
             snprintf(val, sizeof val, "%d", inst->finetune);
-        ui_prompt(app, LABELS[page.field], val, number_done);
+        if (page.field >= F_SHAPE)
+            snprintf(val, sizeof val, "%d", inst->shape[page.field - F_SHAPE]);
+        ui_prompt(app, label(page.field), val, number_done);
         break;
     }
 }
@@ -379,7 +430,7 @@ static bool instruments_handle(UiApp *app, int key, KeymapAction act)
             return true;
         ui_report(app, nudge(app, slot, inst, page.on_fields ? (Field)page.field : F_VOLUME,
                              steps),
-                  LABELS[page.on_fields ? page.field : F_VOLUME]);
+                  label(page.on_fields ? page.field : F_VOLUME));
         return true;
     }
     case ACT_SELECT:

@@ -85,3 +85,21 @@ start_editor() {
     T new-session -d -s ui -x 80 -y 24 \
         "cd '$TMP' && env $1 '$HISS' $2; echo \"hiss exited \$?\"; sleep 60"
 }
+# open_demo_copy: a copy of the demo (with the kit beside it, so a failing
+# run leaves nothing beside the real one) open in the editor; DEMO is its
+# path.
+open_demo_copy() {
+    mkdir -p "$TMP/songs"
+    cp patterns/demo.hiss "$TMP/songs/demo.hiss"
+    ln -sfn "$(pwd)/samples" "$TMP/samples"
+    DEMO=$TMP/songs/demo.hiss
+    start_editor "" "'$DEMO'"
+}
+# type_into LABEL TEXT: Enter on the focused field, replace its value.
+type_into() {
+    keys Enter
+    wait_for "$1:" >/dev/null
+    keys C-u
+    T send-keys -t ui -l "$2"
+    keys Enter
+}

@@ -1,0 +1,67 @@
+/* voicefx: what shapes one voice after its sample is read: the amplitude
+ * envelope (attack, hold, decay, sustain, release) and the pitch envelope
+ * (shape.h has the parameters).
+ *
+ * A shaped voice is rendered in two passes: the mixer reads the sample at
+ * unit gain into a small buffer on the stack, then voicefx applies the
+ * envelope and the voice's own gains (volume, pan and their declick ramps,
+ * exactly as the mixer would) and adds the result to the outputs. Voices
+ * of instruments that shape nothing never come here and cost nothing more.
+ *
+ * Everything counts output frames from the voice's start, so the result is
+ * the same for any render block size: the envelope advances per frame, and
+ * the pitch envelope changes the voice's step only on frames that are
+ * multiples of VOICEFX_PITCH_FRAMES after the start. A step the engine sets
+ * (a new tick's pitch) is taken as the base that the envelope multiplies.
+ *
+ * Real time: no allocation, no I/O; the work per call is bounded by n. */
+#ifndef HISS_VOICEFX_H
+#define HISS_VOICEFX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mixer.h"
+#include "song.h"
+
+enum { VOICEFX_PITCH_FRAMES = 16, VOICEFX_RUN = 256 };
+
+typedef enum {
+    VOICEFX_ATTACK,
+    VOICEFX_HOLD,
+    VOICEFX_DECAY,
+    VOICEFX_SUSTAIN,
+    VOICEFX_RELEASE,
+    VOICEFX_DONE,
+} VoiceFxStage;
+
+typedef struct {
+    bool on;                 /* the instrument shapes something */
+    VoiceFxStage stage;
+    float level;             /* envelope level, 0..1 */
+    float slope;             /* per frame in the current stage */
+    uint32_t left;           /* frames left in the current stage */
+    float sustain;
+    uint32_t attack_frames, hold_frames, decay_frames, release_frames;
+
+    float pitch_start;       /* semitones at the start */
+    uint32_t pitch_frames;   /* frames for it to reach 0 */
+    float pitch_mult;        /* step multiplier in force */
+    uint64_t base_step;      /* the step without the envelope */
+    uint64_t set_step;       /* the step voicefx last gave the voice */
+    uint64_t age;            /* output frames since the start */
+} VoiceFx;
+
+/* Sets up the shaping of a voice just started from `inst` at `rate`. */
+void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
+                   MixerVoice *v);
+/* === : the envelope goes to its release stage. */
+void voicefx_release(VoiceFx *fx);
+/* The same voice carried to another output rate (engine_hand_over). */
+void voicefx_carry(VoiceFx *to, const VoiceFx *from, double rate_scale);
+/* Renders n frames of v shaped into out (stereo) and port (mono or NULL);
+ * the voice ends when its envelope does. */
+void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
+                    uint32_t n);
+
+#endif

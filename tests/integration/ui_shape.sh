@@ -1,0 +1,40 @@
+#!/bin/bash
+# The shaping parameters on the instruments screen at 80x24: every one is
+# reachable (the list scrolls), shown with its unit, typed or nudged, says
+# its range when a value does not fit, is undoable, and is saved.
+set -u
+SOCK=hiss-ui-shape-$$
+. "$(dirname "$0")/lib/tmux_ui.sh"
+open_demo_copy
+SONG=$DEMO
+check "the song opens" wait_for "Dusty Tape"
+
+keys C-t Tab
+check "the instruments screen opens on slot 01" wait_for "Slot 01"
+# Down to the last parameter: the list scrolls and it is on screen.
+for _ in $(seq 1 30); do keys Down; done
+check "the last parameter is reachable at 80x24" wait_re "Pitch decay +[0-9]+ ms"
+check "the sample line stays" wait_re "frames at [0-9]+ Hz"
+keys Home
+for _ in $(seq 1 10); do keys Down; done
+type_into Attack 25
+check "a typed attack shows with its unit" wait_re "Attack +25 ms"
+keys Down Down Down
+type_into Sustain 101
+check "a sustain out of range gives the range" \
+    wait_for "Sustain: 101 is out of range (0..100 %)"
+check "and it stays as it was" wait_re "Sustain +[0-9]+ %"
+keys Down
+before=$(screen | grep -oE "Release +[0-9]+ ms" | grep -oE "[0-9]+")
+keys Right
+check "Right nudges the release up" wait_until shows_re "Release +$((before + 1)) ms|Release +$((before + before / 8)) ms"
+keys C-z
+check "undo brings it back" wait_re "Release +$before ms"
+stamp=$(file_stamp "$SONG")
+keys C-s
+wait_written "$SONG" "$stamp"
+check "the attack is saved" wait_file "$SONG" "attack 25"
+keys C-q
+check "quits at once" wait_for "hiss exited 0"
+
+finish

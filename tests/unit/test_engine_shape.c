@@ -1,0 +1,192 @@
+/* Sound shaping (voicefx): the amplitude and pitch envelopes measured from
+ * rendered audio, and block-size invariance and determinism with them on. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "common/synth_song.h"
+#include "test.h"
+
+#define E VOLUME_EMPTY
+
+enum { RATE = 48000 };
+
+/* A song whose instrument 1 is a looping DC level of 0.5 with the given
+ * envelope; note C-4 on row 0 of channel 0. At 125 BPM, speed 6, a row is
+ * 120 ms (5760 frames). */
+static Song *dc_song(int attack, int hold, int decay, int sustain, int release)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    Instrument *inst = synth_instrument(synth_dc(RATE, RATE, 0.5f), LOOP_FORWARD,
+                                        0, 0, INTERP_LINEAR);
+    inst->shape[SHAPE_ATTACK] = attack;
+    inst->shape[SHAPE_HOLD] = hold;
+    inst->shape[SHAPE_DECAY] = decay;
+    inst->shape[SHAPE_SUSTAIN] = sustain;
+    inst->shape[SHAPE_RELEASE] = release;
+    synth_set_instrument(s, 1, inst);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    return s;
+}
+
+/* First frame at or after `from` where channel 0 reaches `level`. */
+static uint32_t first_reaching(const float *out, uint32_t from, uint32_t frames,
+                               float level)
+{
+    for (uint32_t i = from; i < frames; i++)
+        if (out[2 * i] >= level)
+            return i;
+    return UINT32_MAX;
+}
+
+/* First frame at or after `from` where channel 0 falls to `level` or less. */
+static uint32_t first_falling(const float *out, uint32_t from, uint32_t frames,
+                              float level)
+{
+    for (uint32_t i = from; i < frames; i++)
+        if (fabsf(out[2 * i]) <= level)
+            return i;
+    return UINT32_MAX;
+}
+
+static void attack_reaches_peak_on_time(void)
+{
+    static const int attacks[] = {2, 10, 50, 300, 1000};
+    for (size_t k = 0; k < sizeof attacks / sizeof attacks[0]; k++) {
+        uint32_t frames = RATE * 2;
+        Song *s = dc_song(attacks[k], 0, 0, 100, 10);
+        float *out = synth_render(s, RATE, frames, 256);
+        float peak = synth_peak(out, 0, frames, 0);
+        uint32_t onset = synth_first_above(out, 0, frames, 1e-5f);
+        uint32_t top = first_reaching(out, 0, frames, peak * 0.9999f);
+        double ms = (double)(top - onset) * 1000.0 / RATE;
+        CHECK_NEAR(peak, 0.5, 1e-3);
+        CHECK_MSG(onset != UINT32_MAX && top != UINT32_MAX &&
+                      fabs(ms - attacks[k]) <= 1.0,
+                  "attack %d ms: onset to peak %.3f ms", attacks[k], ms);
+        free(out);
+        song_free(s);
+    }
+}
+
+/* Attack 0, decay 100 ms to 40%: halfway down at 50 ms, on the sustain
+ * level from 100 ms on, held there while the note is held. */
+static void decay_falls_to_sustain(void)
+{
+    uint32_t frames = RATE;
+    Song *s = dc_song(0, 0, 100, 40, 10);
+    float *out = synth_render(s, RATE, frames, 333);
+    uint32_t onset = synth_first_above(out, 0, frames, 1e-5f);
+    CHECK(onset != UINT32_MAX);
+    if (onset != UINT32_MAX) {
+        CHECK_NEAR(out[2 * (onset + RATE / 20)], 0.5 * 0.7, 0.003);
+        CHECK_NEAR(out[2 * (onset + RATE / 10 + 10)], 0.5 * 0.4, 1e-4);
+        CHECK_NEAR(out[2 * (onset + RATE / 2)], 0.5 * 0.4, 1e-4);
+    }
+    free(out);
+    song_free(s);
+}
+
+/* === on row 4: the level falls linearly from the sustain level to
+ * silence over the release time, measured from the row's frame (so -60 dB
+ * comes at 0.999 of it), and the voice has ended there. */
+static void release_after_note_off_takes_release_time(void)
+{
+    static const int releases[] = {1, 20, 250, 1500};
+    for (size_t k = 0; k < sizeof releases / sizeof releases[0]; k++) {
+        uint32_t frames = RATE * 3;
+        Song *s = dc_song(0, 0, 0, 100, releases[k]);
+        synth_put(s, 0, 4, 0, NOTE_OFF, 0, E, 0, 0);
+        float *out = synth_render(s, RATE, frames, 100);
+        uint32_t off = (uint32_t)synth_row_frame(RATE, 125, 6, 4);
+        CHECK_NEAR(out[2 * (off - 1)], 0.5, 1e-4); /* still sustaining */
+        uint32_t quiet = first_falling(out, off, frames, 0.5f * 0.001f);
+        uint32_t silent = first_falling(out, off, frames, 0.0f);
+        double ms = (double)(quiet - off) * 1000.0 / RATE;
+        double end = (double)(silent - off) * 1000.0 / RATE;
+        CHECK_MSG(quiet != UINT32_MAX && fabs(ms - releases[k] * 0.999) <= 1.0,
+                  "release %d ms: -60 dB after %.3f ms", releases[k], ms);
+        CHECK_MSG(silent != UINT32_MAX && fabs(end - releases[k]) <= 0.05,
+                  "release %d ms: silent after %.3f ms", releases[k], end);
+        CHECK(silent == UINT32_MAX || synth_peak(out, silent, frames - silent, 0) == 0.0f);
+        free(out);
+        song_free(s);
+    }
+}
+
+/* Without shaping, === keeps its 10 ms fade; with a long release the note
+ * is still sounding 100 ms after ===. */
+static void release_setting_changes_note_off(void)
+{
+    uint32_t frames = RATE;
+    uint32_t off = (uint32_t)synth_row_frame(RATE, 125, 6, 4);
+    float peaks[2];
+    for (int k = 0; k < 2; k++) {
+        Song *s = dc_song(0, 0, 0, 100, k ? 400 : 10);
+        synth_put(s, 0, 4, 0, NOTE_OFF, 0, E, 0, 0);
+        float *out = synth_render(s, RATE, frames, 512);
+        peaks[k] = synth_peak(out, off + RATE / 10, RATE / 100, 0);
+        free(out);
+        song_free(s);
+    }
+    CHECK(peaks[0] < 1e-6f);
+    CHECK_NEAR(peaks[1], 0.5 * 0.75, 0.01);
+}
+
+/* A 480 Hz looping sine with pitch_env +12 falling over 200 ms: an octave
+ * up at the start, a fifth-ish half way (6 semitones), back at 480 Hz once
+ * the decay is over. */
+static void pitch_envelope_falls_to_the_note(void)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    Instrument *inst = synth_instrument(synth_sine(RATE, 480.0, RATE, 1, 0.5f),
+                                        LOOP_FORWARD, 0, 0, INTERP_CUBIC);
+    inst->shape[SHAPE_PITCH] = 12;
+    inst->shape[SHAPE_PITCH_DECAY] = 200;
+    synth_set_instrument(s, 1, inst);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    uint32_t frames = RATE;
+    float *out = synth_render(s, RATE, frames, 64);
+    uint32_t ms = RATE / 1000;
+    double start = synth_frequency(out, 0, 10 * ms, 0, RATE);
+    double mid = synth_frequency(out, 95 * ms, 10 * ms, 0, RATE);
+    double end = synth_frequency(out, 250 * ms, 200 * ms, 0, RATE);
+    CHECK_MSG(fabs(start / 960.0 - pow(2, -0.3 / 12)) < 0.02, "start %.2f Hz", start);
+    CHECK_MSG(fabs(mid / (480.0 * pow(2, 0.5)) - 1.0) < 0.01, "middle %.2f Hz", mid);
+    CHECK_MSG(fabs(end - 480.0) < 0.05, "end %.3f Hz", end);
+    free(out);
+    song_free(s);
+}
+
+/* The beat with every instrument shaped: envelopes, pitch envelopes, ===
+ * and retriggers must give the same samples in any block size, and twice. */
+static void shaped_beat_is_block_size_invariant(void)
+{
+    uint32_t frames = RATE * 3;
+    Song *s = synth_beat(RATE);
+    synth_shape_all(s);
+    float *a = synth_render(s, RATE, frames, 1);
+    float *b = synth_render(s, RATE, frames, 64);
+    float *c = synth_render(s, RATE, frames, 1023);
+    float *d = synth_render(s, RATE, frames, 64);
+    CHECK(!memcmp(a, b, sizeof(float) * 2 * frames));
+    CHECK(!memcmp(a, c, sizeof(float) * 2 * frames));
+    CHECK(!memcmp(b, d, sizeof(float) * 2 * frames));
+    CHECK(synth_peak(a, 0, frames, 0) > 0.01f);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    song_free(s);
+}
+
+int main(void)
+{
+    RUN(attack_reaches_peak_on_time);
+    RUN(decay_falls_to_sustain);
+    RUN(release_after_note_off_takes_release_time);
+    RUN(release_setting_changes_note_off);
+    RUN(pitch_envelope_falls_to_the_note);
+    RUN(shaped_beat_is_block_size_invariant);
+    return test_finish();
+}
