@@ -90,7 +90,8 @@ static const OptionDef OPTIONS[CLI_OPT_COUNT] = {
 static int vusage_error(const char *prog, const char *fmt, va_list ap)
 {
     char msg[512];
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    /* The message quotes what was typed, which may be a file name. */
+    hiss_text_vformat(msg, sizeof msg, fmt, ap);
     fprintf(stderr, "%s: %s (for usage, see %s --help)\n", prog, msg, prog);
     return CLI_EXIT_USAGE;
 }

@@ -3,6 +3,7 @@
  * play session (session.h), which keeps the engine and the backend
  * together through server loss, rate changes and fall backs. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,9 +157,11 @@ static int play_run(Player *pl)
     hiss_sleep_ms((int)(2000u * audio_period(audio) / r0) + 5);
     session_set_loop(pl->session, a->loop);
     session_play_song(pl->session, 0, 0);
+    char shown[PATH_MAX];
     if (!a->quiet)
         fprintf(stderr, "hiss: playing %s through %s at %u Hz, period %u\n",
-                a->song_path, audio_name(audio), audio_rate(audio), audio_period(audio));
+                hiss_escape_name(a->song_path, shown, sizeof shown),
+                audio_name(audio), audio_rate(audio), audio_period(audio));
 
     double last_draw = 0, ended_at = 0;
     int exit_status = 0;

@@ -3,6 +3,7 @@
  * render sounds exactly like playback. Output files appear whole or not at
  * all (sampleio's writer renames a finished temporary file into place). */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,12 +216,16 @@ static int stems_open(Stems *s, const Song *song, const RenderOptions *o)
     struct stat st;
     if (stat(o->stems_dir, &st) != 0) {
         if (mkdir(o->stems_dir, 0777) != 0) {
+            char shown[PATH_MAX];
             fprintf(stderr, "%s: cannot create the stems directory: %s\n",
-                    o->stems_dir, strerror(errno));
+                    hiss_escape_name(o->stems_dir, shown, sizeof shown),
+                    strerror(errno));
             return EXIT_FAILURE_RENDER;
         }
     } else if (!S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "%s: not a directory (--stems needs one)\n", o->stems_dir);
+        char shown[PATH_MAX];
+        fprintf(stderr, "%s: not a directory (--stems needs one)\n",
+                hiss_escape_name(o->stems_dir, shown, sizeof shown));
         return EXIT_FAILURE_RENDER;
     }
     char base[256];
@@ -300,8 +305,11 @@ static bool check_samples(const SongioWarnings *w, const RenderOptions *o)
             fprintf(stderr, "%s\n", item->text);
         }
     }
+    char song_shown[PATH_MAX];
     if (w->dropped && (!o->quiet || (missing && !o->allow_missing)))
-        fprintf(stderr, "%s: %d more problems not shown\n", o->song, w->dropped);
+        fprintf(stderr, "%s: %d more problems not shown\n",
+                hiss_escape_name(o->song, song_shown, sizeof song_shown),
+                w->dropped);
     return missing == 0 || o->allow_missing;
 }
 
@@ -484,8 +492,10 @@ static void print_summary(const char *what, const char *count, const RenderOptio
     if (f->limited)
         snprintf(limited, sizeof limited, ", %llu limited",
                  (unsigned long long)f->limited);
-    printf("%s: %s%s at %u Hz, %s, peak %s, %llu clipped%s\n", what, count, when,
-           o->rate, f->format, peak, (unsigned long long)f->overs, limited);
+    char shown[PATH_MAX];
+    printf("%s: %s%s at %u Hz, %s, peak %s, %llu clipped%s\n",
+           hiss_escape_name(what, shown, sizeof shown), count, when, o->rate,
+           f->format, peak, (unsigned long long)f->overs, limited);
 }
 
 int cli_render(int argc, char **argv)
@@ -511,8 +521,10 @@ int cli_render(int argc, char **argv)
         return EXIT_FAILURE_RENDER;
     }
     if (!o.seconds && atomic_load(&song->order_count) == 0) {
+        char shown[PATH_MAX];
         fprintf(stderr, "%s: the order list is empty: nothing to render (add "
-                        "patterns to the order, or give --seconds)\n", o.song);
+                        "patterns to the order, or give --seconds)\n",
+                hiss_escape_name(o.song, shown, sizeof shown));
         song_free(song);
         return EXIT_FAILURE_RENDER;
     }

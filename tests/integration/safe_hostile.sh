@@ -135,4 +135,18 @@ start "" "beat.hiss"
 check "a hissrc that unbinds C-q is told C-q still quits" wait_for "C-q quits again"
 keys C-q
 check "and C-q quits" wait_for "hiss exited 0"
+# ---- names with escape sequences, printed by the command line ----
+esc=$(printf '\033]0;pwned\007')
+printf 'hiss 1\nchannels 1\norder 00\npattern 00 1\n000 |... .. .. ... ...|\n' \
+    >"$S/s$esc.hiss"
+raw_free() { ! LC_ALL=C grep -q "$(printf '\033')" <<<"$1"; }
+out=$(cd "$S" && "$HISS" render "s$esc.hiss" -o "o$esc.wav" 2>&1)
+check "render names its output escaped" grep -qF 'o\x1b]0;pwned\x07.wav:' <<<"$out"
+check "render prints no raw ESC" raw_free "$out"
+out=$(cd "$S" && "$HISS" render "missing$esc.hiss" -o x.wav 2>&1)
+check "a missing song is named escaped" grep -qF 'missing\x1b]0;pwned' <<<"$out"
+check "and no raw ESC" raw_free "$out"
+out=$("$HISS" render "--$esc" 2>&1)
+check "an unknown option is quoted escaped" grep -qF "'--\x1b]0;pwned\x07'" <<<"$out"
+check "with no raw ESC" raw_free "$out"
 finish
