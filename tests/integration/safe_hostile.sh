@@ -17,11 +17,7 @@ export XDG_STATE_HOME=$TMP/state
 mkdir -p "$TMP/cfg/hiss"
 
 # start ENV ARGS: hiss in a fresh 80x24 tmux server.
-start() {
-    new_server
-    T new-session -d -s ui -x 80 -y 24 \
-        "cd '$TMP/songs' && $1 '$HISS' $2; echo \"hiss exited \$?\"; sleep 60"
-}
+start() { EDITOR_DIR=$TMP/songs start_editor "$@"; }
 # The second editor runs in its own tmux server.
 T2() { tmux -L "$SOCK-second" "$@"; }
 screen2() { T2 capture-pane -p -t ui 2>/dev/null; }

@@ -7,8 +7,7 @@ SOCK=hiss-ui-edit-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
 
 start() {
-    new_server
-    T new-session -d -s ui -x 80 -y 24 "cd '$TMP' && '$HISS' $1; echo \"hiss exited \$?\"; sleep 60"
+    start_editor "" "$1"
     wait_for "PATTERN"
 }
 # The cells of one saved row, e.g. row_of FILE 4 -> "C-4 01 .. ... ...|..."

@@ -8,8 +8,7 @@ SOCK=hiss-ui-pages-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
 
 start() {
-    new_server
-    T new-session -d -s ui -x 80 -y 24 "cd '$TMP' && '$HISS' $1; echo \"hiss exited \$?\"; sleep 60"
+    start_editor "" "$1"
     wait_for "PATTERN"
 }
 

@@ -7,11 +7,7 @@ set -u
 SOCK=hiss-ui-saveas-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
 export XDG_STATE_HOME=$TMP/state
-start() {
-    new_server
-    T new-session -d -s ui -x 80 -y 24 \
-        "cd '$1' && '$HISS' $2; echo \"hiss exited \$?\"; sleep 60"
-}
+start() { EDITOR_DIR=$1 start_editor "" "$2"; }
 renders() { "$HISS" render "$1" -o "$TMP/out.wav" -s 1 -q 2>"$TMP/render.err"; }
 
 # The demo as shipped: patterns/demo.hiss names ../samples/*.wav.

@@ -9,11 +9,7 @@ SOCK=hiss-ui-term-$$
 DEMO=$(pwd)/patterns/demo.hiss
 
 # start "ENV..." ARGS: runs hiss in a fresh 80x24 tmux server.
-start() {
-    new_server
-    T new-session -d -s ui -x 80 -y 24 \
-        "cd '$TMP' && env $1 '$HISS' $2; echo \"hiss exited \$?\"; sleep 60"
-}
+start() { start_editor "$@"; }
 
 # ---- play and stop ----
 start "" "'$DEMO'"

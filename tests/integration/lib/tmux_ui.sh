@@ -78,12 +78,12 @@ new_server() {
     T kill-server 2>/dev/null
     RUNS=$((RUNS + 1))
 }
-# start_editor "ENV..." ARGS: hiss with ARGS in $TMP, in a fresh 80x24
-# tmux server; "hiss exited N" shows when it ends.
+# start_editor "ENV..." ARGS: hiss with ARGS in $TMP (or EDITOR_DIR), in a
+# fresh 80x24 tmux server; "hiss exited N" shows when it ends.
 start_editor() {
     new_server
     T new-session -d -s ui -x 80 -y 24 \
-        "cd '$TMP' && env $1 '$HISS' $2; echo \"hiss exited \$?\"; sleep 60"
+        "cd '${EDITOR_DIR:-$TMP}' && env $1 '$HISS' $2; echo \"hiss exited \$?\"; sleep 60"
 }
 # open_demo_copy: a copy of the demo (with the kit beside it, so a failing
 # run leaves nothing beside the real one) open in the editor; DEMO is its
