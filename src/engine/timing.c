@@ -139,6 +139,11 @@ static bool walk_seek(Walk *w, int order, int row)
     return true;
 }
 
+static bool is_control(uint8_t fx)
+{
+    return fx == 'B' || fx == 'D' || fx == 'E' || fx == 'F';
+}
+
 static bool push_row(TimingScan *scan, int *cap, const TimingRow *row)
 {
     if (scan->count == *cap) {
@@ -170,11 +175,17 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
     uint64_t rem = 0, frame = 0;
     double seconds = 0;
     FxChannel *fx = malloc(sizeof *fx * SONG_MAX_CHANNELS);
+    /* Per pattern row: -1 not looked at yet, 0 no song control, 1 some. */
+    int8_t *control = malloc((size_t)SONG_MAX_PATTERNS * SONG_MAX_ROWS);
     Seen seen = {0};
     int cap = 0;
     HissError err = HISS_OK;
-    if (!fx)
+    if (!fx || !control) {
+        free(fx);
+        free(control);
         return HISS_ERR_NOMEM;
+    }
+    memset(control, -1, (size_t)SONG_MAX_PATTERNS * SONG_MAX_ROWS);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         fx_channel_reset(&fx[c]);
     Walk w = {.song = song, .loop_song = loop_song};
@@ -203,11 +214,19 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
                                            speed, bpm);
         FxRowControl ctl;
         fx_row_control_clear(&ctl);
-        for (int c = 0; c < nch; c++) {
-            Cell cell = c < w.p->channels ? song_pattern_get(w.p, w.row, c)
-                                          : song_cell_empty();
-            fx_row(&fx[c], w.row, &cell, &ctl);
+        int cells = nch < w.p->channels ? nch : w.p->channels;
+        /* Only song control moves rows: a row without any is looked at
+         * once, however often the song plays it. */
+        int8_t *known = &control[w.pattern * SONG_MAX_ROWS + w.row];
+        for (int c = 0; c < cells && *known; c++) {
+            Cell cell = song_pattern_get(w.p, w.row, c);
+            if (is_control(cell.fx) || is_control(cell.fx2)) {
+                fx_row(&fx[c], w.row, &cell, &ctl);
+                *known = 1;
+            }
         }
+        if (*known < 0)
+            *known = 0;
         if (ctl.bpm > 0) {
             bpm = ctl.bpm;
             rem %= 2u * (unsigned)bpm;
@@ -220,14 +239,21 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
             break;
         }
         uint64_t frames = debt;
-        for (int t = 0; t < speed; t++) {
-            uint32_t len = timing_tick_frames(rate, bpm, &rem);
-            if (debt) {
+        if (!debt) {
+            /* Carried remainders make the ticks' sum one division (a tick
+             * is at least 9 frames: rate >= 1000, bpm <= 255). */
+            uint64_t den = 2u * (uint64_t)bpm;
+            uint64_t total = (uint64_t)rate * 5u * (uint64_t)speed + rem;
+            frames = total / den;
+            rem = total % den;
+        } else {
+            for (int t = 0; t < speed; t++) {
+                uint32_t len = timing_tick_frames(rate, bpm, &rem);
                 uint32_t share = timing_swing_share(debt, speed - t, len);
                 len -= share;
                 debt -= share;
+                frames += len ? len : 1;
             }
-            frames += len ? len : 1;
         }
         frame += frames;
         seconds += speed * 2.5 / bpm;
@@ -255,6 +281,7 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
     scan->end_frame = frame;
     scan->end_seconds = seconds;
     free(fx);
+    free(control);
     free(seen.keys);
     free(seen.index);
     if (err)
