@@ -203,7 +203,7 @@ void ui_song_dir(const UiApp *app, char *out, size_t size)
 static const char *recovery_song(const UiApp *app);
 static void song_opened_on_disk(UiApp *app);
 static void song_saved_on_disk(UiApp *app, bool moved);
-static bool save_target_busy(UiApp *app, const char *path);
+static bool save_target_refused(UiApp *app, const char *path, bool moving);
 static bool save_may_overwrite(UiApp *app);
 static void watch_disk(UiApp *app);
 
@@ -348,7 +348,7 @@ static bool save_to(UiApp *app, const char *path)
         ui_set_message(app, true, "not saved: out of memory");
         return false;
     }
-    if (moving && save_target_busy(app, path))
+    if (save_target_refused(app, path, moving))
         return false;
     if (ui_file_save(app->song, path, &diag) != HISS_OK) {
         if (moving) {
@@ -366,7 +366,7 @@ static bool save_to(UiApp *app, const char *path)
         recovery_discard(recovery_song(app), &ignored);
     if (path != app->path)
         snprintf(app->path, sizeof app->path, "%s", path);
-    song_saved_on_disk(app, moving);
+    song_saved_on_disk(app, moving || app->read_only);
     edit_mark_saved(app->ed);
     autosave_song_saved(&app->autosave, hiss_now_seconds(), app->ed->change_count,
                         autosave_song_shape(app->song));
@@ -519,15 +519,27 @@ static void song_saved_on_disk(UiApp *app, bool moved)
     note_disk(app);
 }
 
-/* Save as onto a song another hiss has open would pull it from under it. */
-static bool save_target_busy(UiApp *app, const char *path)
+/* Save as onto a song another hiss has open would pull it from under it;
+ * so would a read-only session saving under the song's own name. When
+ * that editor has quit since, the file may still have changed here. */
+static bool save_target_refused(UiApp *app, const char *path, bool moving)
 {
-    SongLockOwner owner;
-    if (!songlock_busy(path, &owner))
+    if (!moving && !app->read_only)
         return false;
-    ui_set_message(app, true, "not saved: %s is open in another hiss (pid %ld "
-                   "on %s)", path, owner.pid, owner.host);
-    return true;
+    SongLockOwner owner;
+    if (songlock_busy(path, &owner)) {
+        ui_set_message(app, true, "not saved: %s is open in another hiss (pid "
+                       "%ld on %s)", path, owner.pid, owner.host);
+        return true;
+    }
+    bool changed = false;
+    if (!moving &&
+        fileio_stamp_check(path, &app->disk, &changed) == HISS_OK && changed) {
+        ui_set_message(app, true, "not saved: %s changed on disk since it was "
+                       "opened here; save as another name", path);
+        return true;
+    }
+    return false;
 }
 
 static void disk_answer(UiApp *app, int choice)

@@ -67,6 +67,11 @@ check "the second editor opens it read-only" wait_for2 "read-only"
 check "and says who holds it" wait_for2 "pid $(hiss_pid)"
 T2 send-keys -t ui z C-s
 check "saving in the second asks for another name" wait_for2 "Save as:"
+T2 send-keys -t ui "beat.hiss" Enter
+check "save as onto the held song is refused" \
+    wait_for2 "not saved: beat.hiss is open in another hiss"
+T2 send-keys -t ui C-s
+check "asked again" wait_for2 "Save as:"
 T2 send-keys -t ui "copy.hiss" Enter
 check "saved under the other name" wait_for2 "saved copy.hiss"
 check "the copy holds the second editor's note" grep -q "^000 |C-4" "$S/copy.hiss"
