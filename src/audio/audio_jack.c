@@ -182,7 +182,9 @@ static void jack_out_timebase(jack_transport_state_t state, jack_nframes_t nfram
     /* The transport's frame 0 is the song's start; the timing scan knows
      * the beat every frame falls on, through Fxx changes, jumps and
      * loops (the song plays on round its loop). */
-    const TimingScan *scan = atomic_load_explicit(&a->timing, memory_order_acquire);
+    /* seq_cst, after the period began: audio_wait_period's promise that
+     * the scan it replaced is no longer read rests on it. */
+    const TimingScan *scan = atomic_load(&a->timing);
     double beats, beats_per_minute;
     TimingPlace at;
     if (scan && scan->count && scan->rate == pos->frame_rate) {
