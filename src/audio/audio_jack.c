@@ -133,6 +133,13 @@ static void jack_out_shutdown(jack_status_t code, const char *reason, void *arg)
     atomic_store(&a->state, AUDIO_STATE_SERVER_GONE);
 }
 
+/* PipeWire's JACK calls only this one; jackd calls only the one above
+ * when both are set. */
+static void jack_out_shutdown_plain(void *arg)
+{
+    jack_out_shutdown(0, "", arg);
+}
+
 static int jack_out_xrun(void *arg)
 {
     Audio *a = arg;
@@ -252,6 +259,7 @@ static HissError jack_out_connect_client(Audio *a, JackOut *j, HissDiag *why)
     j->active = false;
     atomic_store(&a->chan_live, 0);
     jack_set_process_callback(j->client, jack_out_process, a);
+    jack_on_shutdown(j->client, jack_out_shutdown_plain, a);
     jack_on_info_shutdown(j->client, jack_out_shutdown, a);
     jack_set_xrun_callback(j->client, jack_out_xrun, a);
     jack_set_sample_rate_callback(j->client, jack_out_rate_changed, a);

@@ -42,6 +42,12 @@ start_pipewire() {
     spawn "$WORK/dbus.log" dbus-daemon --session --address="$DBUS_SESSION_BUS_ADDRESS" \
         --nofork --nopidfile
     pw_wait 5 test -S "$XDG_RUNTIME_DIR/bus" || return 1
+    pw_start_daemons
+}
+
+# The server itself (again after stop_pipewire): pipewire, WirePlumber
+# (which ends with it) and the null sink.
+pw_start_daemons() {
     spawn "$WORK/pipewire.log" pipewire
     PIPEWIRE_PID=$SPAWN_PID
     pw_wait 10 test -S "$XDG_RUNTIME_DIR/pipewire-0" || return 1
@@ -50,6 +56,13 @@ start_pipewire() {
     pw_null_sink nullsink || return 1
     # WirePlumber makes the only sink the default one.
     pw_wait 10 bash -c "pw-metadata 0 default.audio.sink | grep -q nullsink"
+}
+
+# Stops the server as a desktop's restart does (the session bus stays).
+stop_pipewire() {
+    kill -TERM "$PIPEWIRE_PID" 2>/dev/null
+    wait_exit "$PIPEWIRE_PID" 5 || { kill -9 "$PIPEWIRE_PID"; wait_exit "$PIPEWIRE_PID" 5; }
+    rm -f "$XDG_RUNTIME_DIR/pipewire-0" "$XDG_RUNTIME_DIR/pipewire-0.lock"
 }
 
 # pw_record SINK FILE: records what SINK plays (its monitor) into FILE,

@@ -1,7 +1,8 @@
 #!/bin/bash
 # hiss on PipeWire as desktops run it (a private instance with a null
 # sink, tests/common/pipewire.sh): `hiss play` and the editor through
-# pw-jack and through pipewire-alsa's `default` device. The null sink keeps
+# pw-jack and through pipewire-alsa's `default` device, and through
+# pw-jack across a restart of PipeWire. The null sink keeps
 # its own clock, so the ALSA paths a real sound server drives are tested
 # for real: an underrun when the server stalls for a moment, the stream
 # moved to another sink while it plays, and a server frozen for longer
@@ -78,6 +79,46 @@ check "pw-jack: its sound reaches another client" loud "$WORK/ed.wav" 0.5
 keys Space C-q
 wait_for "Save changes" >/dev/null && keys n
 check "pw-jack: the editor quits cleanly" wait_for "hiss exited 0"
+
+# ---- pw-jack: PipeWire restarts under a playing hiss ----
+# PipeWire's JACK calls only jack_on_shutdown's callback, not the
+# info one jackd calls: hiss must hear of the loss through either.
+spawn "$WORK/restart.log" pw-jack "$HISS" play "$DEMO" --loop --audio jack \
+    --client-name hrs --no-connect
+HISS_PID=$SPAWN_PID
+wait_line "$WORK/restart.log" "through jack" 10
+sleep 1
+stop_pipewire
+check "restart: hiss play hears that the server is gone" \
+    wait_line "$WORK/restart.log" "JACK server gone" 10
+sleep 1.5 # a reconnect try or two find no server
+check "restart: PipeWire comes back" pw_start_daemons
+check "restart: hiss play is back on it" wait_line "$WORK/restart.log" "JACK server back" 15
+spawn "$WORK/rec3.log" pw-jack "$JACKREC" record rec3 "$WORK/restart.wav" 3 2
+REC_PID=$SPAWN_PID
+wait_line "$WORK/rec3.log" '^ready' 10
+pw-jack "$JACKREC" connect hrs:out_L rec3:in_1 && pw-jack "$JACKREC" connect hrs:out_R rec3:in_2
+wait_exit "$REC_PID" 10
+check "restart: and plays again" loud "$WORK/restart.wav" 0.5
+kill -TERM "$HISS_PID"
+unset EXIT_STATUS
+check "restart: hiss play stops cleanly" wait_exit "$HISS_PID" 10
+check "restart: exit status 0" test "${EXIT_STATUS:-1}" = 0
+cat "$WORK/restart.log"
+
+new_server
+T new-session -d -s ui -x 100 -y 24 "pw-jack '$HISS' '$DEMO' --audio jack --client-name hre --no-connect; echo \"hiss exited \$?\"; sleep 60"
+check "restart: the editor runs on JACK" wait_for " JACK xr"
+stop_pipewire
+check "restart: the editor hears that the server is gone" wait_for "JACK server gone"
+check "restart: PipeWire comes back again" pw_start_daemons
+check "restart: the editor is back on JACK by itself" wait_for " JACK xr"
+wait_for "Space play/stop" >/dev/null
+keys Space
+check "restart: the editor plays" wait_for "▶ "
+keys Space C-q
+wait_for "Save changes" >/dev/null && keys n
+check "restart: the editor quits cleanly" wait_for "hiss exited 0"
 
 # ---- pipewire-alsa: ALSA's default device ----
 pw_record nullsink "$WORK/alsa.wav"
