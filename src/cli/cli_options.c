@@ -138,16 +138,16 @@ static void rule_of(const OptionDef *d, char *out, size_t size)
 
 /* `from` names where a value came from other than the command line (an
  * environment variable), for the message; NULL for the command line. */
-static int bad_value(const char *prog, const char *from, const OptionDef *d,
-                     const char *value)
+static int bad_value(HissDiag *why, const char *from, const OptionDef *d, const char *value)
 {
     char rule[128];
     rule_of(d, rule, sizeof rule);
-    return cli_usage_error(prog, "%s%s%s '%s' must be %s", from ? from : "", from ? ": " : "",
-                           d->noun, value, rule);
+    hiss_diag_printf(why, "%s%s%s '%s' must be %s", from ? from : "", from ? ": " : "",
+                     d->noun, value, rule);
+    return CLI_EXIT_USAGE;
 }
 
-static int store(const char *prog, const char *from, CliOpt opt, const char *value,
+static int store(HissDiag *why, const char *from, CliOpt opt, const char *value,
                  CliArgs *out)
 {
     const OptionDef *d = &OPTIONS[opt];
@@ -158,14 +158,15 @@ static int store(const char *prog, const char *from, CliOpt opt, const char *val
         if (!value[0]) {
             char rule[128];
             rule_of(d, rule, sizeof rule);
-            return cli_usage_error(prog, "%s needs %s", from ? from : d->name, rule);
+            hiss_diag_printf(why, "%s needs %s", from ? from : d->name, rule);
+            return CLI_EXIT_USAGE;
         }
         break;
     case KIND_WHOLE: {
         errno = 0;
         long v = strtol(value, &end, 10);
         if (errno || end == value || *end || v < d->lo || v > d->hi)
-            return bad_value(prog, from, d, value);
+            return bad_value(why, from, d, value);
         out->number[opt] = (double)v;
         break;
     }
@@ -173,7 +174,7 @@ static int store(const char *prog, const char *from, CliOpt opt, const char *val
         errno = 0;
         double v = strtod(value, &end);
         if (errno || end == value || *end || !isfinite(v) || !(v > d->lo) || v > d->hi)
-            return bad_value(prog, from, d, value);
+            return bad_value(why, from, d, value);
         out->number[opt] = v;
         break;
     }
@@ -183,7 +184,7 @@ static int store(const char *prog, const char *from, CliOpt opt, const char *val
             if (!strcmp(value, d->words[i]))
                 found = i;
         if (found < 0)
-            return bad_value(prog, from, d, value);
+            return bad_value(why, from, d, value);
         out->choice[opt] = found;
         break;
     }
@@ -193,10 +194,19 @@ static int store(const char *prog, const char *from, CliOpt opt, const char *val
     return 0;
 }
 
+/* Prints why's message the one way every usage error is printed. */
+static int report(const char *prog, int rc, const HissDiag *why)
+{
+    if (rc)
+        cli_usage_error(prog, "%s", why->text);
+    return rc;
+}
+
 int cli_options_value(const char *prog, const char *from, CliOpt opt, const char *value,
                       CliArgs *out)
 {
-    return store(prog, from, opt, value, out);
+    HissDiag why = {{0}};
+    return report(prog, store(&why, from, opt, value, out), &why);
 }
 
 /* The accepted option that `arg` names, and where its value starts inside
@@ -234,10 +244,22 @@ void cli_args_free(CliArgs *args)
 int cli_options_parse(const char *prog, int argc, char **argv, int first,
                       const CliOpt *accepted, size_t count, CliArgs *out)
 {
+    HissDiag why = {{0}};
+    int rc = cli_options_check(argc, argv, first, accepted, count, out, &why);
+    if (rc == CLI_EXIT_USAGE)
+        return report(prog, rc, &why);
+    if (rc)
+        fprintf(stderr, "%s: %s\n", prog, why.text);
+    return rc;
+}
+
+int cli_options_check(int argc, char **argv, int first, const CliOpt *accepted,
+                      size_t count, CliArgs *out, HissDiag *why)
+{
     memset(out, 0, sizeof *out);
     out->operands = calloc((size_t)(argc > 0 ? argc : 1), sizeof *out->operands);
     if (!out->operands) {
-        fprintf(stderr, "%s: out of memory\n", prog);
+        hiss_diag_printf(why, "out of memory");
         return 1;
     }
     bool options_done = false;
@@ -253,12 +275,16 @@ int cli_options_parse(const char *prog, int argc, char **argv, int first,
         }
         const char *value;
         int opt = find_option(arg, accepted, count, &value);
-        if (opt < 0)
-            return cli_usage_error(prog, "unknown option '%s'", arg);
+        if (opt < 0) {
+            hiss_diag_printf(why, "unknown option '%s'", arg);
+            return CLI_EXIT_USAGE;
+        }
         const OptionDef *d = &OPTIONS[opt];
         if (d->kind == KIND_FLAG) {
-            if (value)
-                return cli_usage_error(prog, "%s takes no value ('%s')", d->name, arg);
+            if (value) {
+                hiss_diag_printf(why, "%s takes no value ('%s')", d->name, arg);
+                return CLI_EXIT_USAGE;
+            }
             out->given[opt] = true;
             continue;
         }
@@ -268,15 +294,21 @@ int cli_options_parse(const char *prog, int argc, char **argv, int first,
             if (i + 1 >= argc) {
                 char rule[128];
                 rule_of(d, rule, sizeof rule);
-                return cli_usage_error(prog, "%s needs %s", arg, rule);
+                hiss_diag_printf(why, "%s needs %s", arg, rule);
+                return CLI_EXIT_USAGE;
             }
             value = argv[++i];
         }
-        int rc = store(prog, NULL, (CliOpt)opt, value, out);
+        int rc = store(why, NULL, (CliOpt)opt, value, out);
         if (rc)
             return rc;
     }
     return 0;
+}
+
+const char *cli_option_name(CliOpt opt)
+{
+    return opt >= 0 && opt < CLI_OPT_COUNT ? OPTIONS[opt].name : "?";
 }
 
 void cli_options_usage(FILE *f, const CliOpt *accepted, size_t count)

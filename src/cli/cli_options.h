@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "base.h"
+
 enum {
     CLI_EXIT_USAGE = 2,   /* what every subcommand returns for a bad command line */
     CLI_RATE_MIN = 8000,  /* --rate, for render and for a device alike */
@@ -66,6 +68,10 @@ typedef struct {
  * in both cases. */
 int cli_options_parse(const char *prog, int argc, char **argv, int first,
                       const CliOpt *accepted, size_t count, CliArgs *out);
+/* The same without printing: why gets the message (no "PROG: " before
+ * it); 1 when out of memory. */
+int cli_options_check(int argc, char **argv, int first, const CliOpt *accepted,
+                      size_t count, CliArgs *out, HissDiag *why);
 /* Checks one value as if given with the option, for an environment
  * variable that stands for it (`from`, named in the message); same return
  * and message as above. */
@@ -78,6 +84,9 @@ void cli_args_free(CliArgs *args);
  * pairs). */
 int cli_usage_error(const char *prog, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* "--seconds": the option's long name. */
+const char *cli_option_name(CliOpt opt);
 
 /* One line per option, "  -s, --seconds N    what it does". */
 void cli_options_usage(FILE *f, const CliOpt *accepted, size_t count);
