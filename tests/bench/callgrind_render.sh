@@ -27,5 +27,6 @@ awk -v t="$total" -v f="$frames" 'BEGIN {
     printf "  %.1f instructions per output frame (%d in all, %d frames); target < 100\n",
            t / f, t, f }'
 callgrind_annotate --inclusive=yes "$dir/cg.out" 2>/dev/null |
-    awk -v f="$frames" '/songio_load |engine_render_channels|sampleio_writer_write|sf_writef|src_process/ {
-        gsub(",", "", $1); printf "    %7.1f per frame  %s\n", $1 / f, $2 }' | head -8
+    awk -v f="$frames" '$3 ~ /:(songio_load|engine_render_channels|mixer_voice_render|sampleio_writer_write|sf_writef_short|sf_writef_float)$/ {
+        gsub(",", "", $1); name = $3; sub(/.*:/, "", name)
+        if (!seen[name]++) printf "    %7.1f per frame in %s\n", $1 / f, name }'
