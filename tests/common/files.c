@@ -55,6 +55,11 @@ void test_write_text(const char *path, const char *text)
 
 char *test_read_text(const char *path)
 {
+    return test_read_file(path, NULL);
+}
+
+char *test_read_file(const char *path, size_t *len)
+{
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
@@ -72,6 +77,8 @@ char *test_read_text(const char *path)
     fclose(f);
     if (buf)
         buf[n] = 0;
+    if (len)
+        *len = n;
     return buf;
 }
 

@@ -15,8 +15,10 @@ void test_make_tmpdir(char *out, size_t size, const char *name);
 void test_remove_tree(const char *dir);
 /* Creates or replaces path with text. */
 void test_write_text(const char *path, const char *text);
-/* The whole file, NUL-terminated (malloc'ed), or NULL if it cannot be read. */
-char *test_read_text(const char *path);
+/* The whole file, NUL-terminated (malloc'ed), or NULL if it cannot be read;
+ * *len (when not NULL) gets its length without the NUL. */
+char *test_read_file(const char *path, size_t *len);
+char *test_read_text(const char *path); /* the same, for text */
 bool test_exists(const char *path);
 /* How many entries dir holds (. and .. aside) whose names end in suffix
  * (NULL: all); -1 when it cannot be read. */

@@ -22,6 +22,7 @@
 #include "sampleio.h"
 #include "song.h"
 #include "songfile.h"
+#include "common/files.h"
 #include "test.h"
 
 enum { KIT_MAX = 64, KIT_RATE = 44100 };
@@ -60,28 +61,6 @@ static int run_kitgen(const char *arg, const char *out)
         if (errno != EINTR)
             return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            unsigned char *grown = realloc(buf, cap *= 2);
-            if (!grown)
-                free(buf);
-            buf = grown;
-        }
-    }
-    fclose(f);
-    *len = n;
-    return buf;
 }
 
 /* The kit table, from `kitgen --list`: the one source of truth for file
@@ -203,7 +182,7 @@ static void test_regenerates_identical_bytes(void)
         snprintf(a, sizeof a, "samples/%.63s", kit[i].file);
         snprintf(b, sizeof b, "%s/%.63s", dir, kit[i].file);
         size_t la = 0, lb = 0;
-        unsigned char *da = slurp(a, &la), *db = slurp(b, &lb);
+        char *da = test_read_file(a, &la), *db = test_read_file(b, &lb);
         CHECK_MSG(da != NULL, "%s unreadable", a);
         CHECK_MSG(db != NULL, "%s not written", b);
         if (da && db) {
