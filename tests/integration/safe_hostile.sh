@@ -62,10 +62,21 @@ check "the lock file names the holder" \
     grep -q "^$(hiss_pid) " "$S/.beat.hiss.lock"
 T2 kill-server 2>/dev/null
 T2 new-session -d -s ui -x 80 -y 24 \
-    "cd '$S' && '$HISS' beat.hiss; echo \"hiss exited \$?\"; sleep 60"
+    "cd '$S' && HISS_AUTOSAVE_SECONDS=1 '$HISS' beat.hiss; echo \"hiss exited \$?\"; sleep 60"
 check "the second editor opens it read-only" wait_for2 "read-only"
 check "and says who holds it" wait_for2 "pid $(hiss_pid)"
-T2 send-keys -t ui z C-s
+T2 send-keys -t ui z
+second_autosaved() {
+    for _ in $(seq 1 50); do
+        grep -lq '^000 |C-4' "$TMP"/state/hiss/untitled-*-*.hiss 2>/dev/null &&
+            return 0
+        sleep 0.1
+    done
+    return 1
+}
+check "the second editor autosaves to its own pid-named file" second_autosaved
+check "never to the holder's recovery file" test ! -e "$S/.beat.hiss.recover"
+T2 send-keys -t ui C-s
 check "saving in the second asks for another name" wait_for2 "Save as:"
 T2 send-keys -t ui "beat.hiss" Enter
 check "save as onto the held song is refused" \
