@@ -1,9 +1,14 @@
 #include "shape.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* The release default is the 10 ms fade that === always had, so a song
  * that never mentions the envelope sounds as it did. */
+static const char *const FILTER_NAMES[] = {"off",   "lp12", "hp12", "bp12",
+                                           "notch", "lp24", "hp24"};
+static const char *const DRIVE_NAMES[] = {"tape", "hard"};
+
 static const ShapeInfo SHAPE_TABLE[SHAPE_COUNT] = {
     [SHAPE_ATTACK] = {"attack", "Attack", "ms", 0, 10000, 0},
     [SHAPE_HOLD] = {"hold", "Hold", "ms", 0, 10000, 0},
@@ -12,6 +17,17 @@ static const ShapeInfo SHAPE_TABLE[SHAPE_COUNT] = {
     [SHAPE_RELEASE] = {"release", "Release", "ms", 0, 20000, 10},
     [SHAPE_PITCH] = {"pitch_env", "Pitch env", "st", -48, 48, 0},
     [SHAPE_PITCH_DECAY] = {"pitch_decay", "Pitch decay", "ms", 0, 10000, 0},
+    [SHAPE_FILTER] = {"filter", "Filter", "", 0, 6, 0, FILTER_NAMES},
+    [SHAPE_CUTOFF] = {"cutoff", "Cutoff", "Hz", 20, 20000, 20000},
+    [SHAPE_RESONANCE] = {"resonance", "Resonance", "%", 0, 100, 0},
+    [SHAPE_FILTER_ENV] = {"filter_env", "Filter env", "st", -96, 96, 0},
+    [SHAPE_KEY_TRACK] = {"key_track", "Key track", "%", 0, 100, 0},
+    [SHAPE_FILTER_VEL] = {"filter_vel", "Filter vel", "st", 0, 96, 0},
+    [SHAPE_CRUSH_BITS] = {"crush_bits", "Crush bits", "bits", 0, 16, 0},
+    [SHAPE_CRUSH_RATE] = {"crush_rate", "Crush rate", "Hz", 0, 96000, 0},
+    [SHAPE_CRUSH_MIX] = {"crush_mix", "Crush mix", "%", 0, 100, 100},
+    [SHAPE_DRIVE] = {"drive", "Drive", "%", 0, 100, 0},
+    [SHAPE_DRIVE_TYPE] = {"drive_type", "Drive type", "", 0, 1, 0, DRIVE_NAMES},
 };
 
 const ShapeInfo *shape_info(ShapeParam param)
@@ -39,4 +55,27 @@ void shape_defaults(int values[SHAPE_COUNT])
 {
     for (int i = 0; i < SHAPE_COUNT; i++)
         values[i] = SHAPE_TABLE[i].def;
+}
+
+int shape_choice_find(const ShapeInfo *info, const char *name, unsigned long n)
+{
+    if (!info->choices)
+        return -1;
+    for (int i = info->min; i <= info->max; i++)
+        if (strlen(info->choices[i]) == n && !memcmp(info->choices[i], name, n))
+            return i;
+    return -1;
+}
+
+void shape_choice_list(const ShapeInfo *info, char *buf, unsigned long size)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (int i = info->min; info->choices && i <= info->max; i++) {
+        int n = snprintf(buf + used, size - used, "%s%s", i > info->min ? "|" : "",
+                         info->choices[i]);
+        if (n < 0 || used + (size_t)n >= size)
+            break;
+        used += (size_t)n;
+    }
 }

@@ -17,14 +17,38 @@ typedef enum {
     SHAPE_RELEASE,     /* ms, linear fall to silence after === */
     SHAPE_PITCH,       /* semitones added at the note's start */
     SHAPE_PITCH_DECAY, /* ms for that offset to fall linearly to 0 */
+    SHAPE_FILTER,      /* choice: off, lp12, hp12, bp12, notch, lp24, hp24 */
+    SHAPE_CUTOFF,      /* Hz */
+    SHAPE_RESONANCE,   /* percent: 0 is flat (Butterworth), 100 rings */
+    SHAPE_FILTER_ENV,  /* semitones the cutoff moves at full envelope level */
+    SHAPE_KEY_TRACK,   /* percent of the note's distance from C-4 */
+    SHAPE_FILTER_VEL,  /* semitones the cutoff falls at volume 0 */
+    SHAPE_CRUSH_BITS,  /* 1..16 bits, 0 = off */
+    SHAPE_CRUSH_RATE,  /* Hz of the sample-and-hold, 0 = off */
+    SHAPE_CRUSH_MIX,   /* percent of the crushed signal */
+    SHAPE_DRIVE,       /* percent: 0 = off, 100 = 24 dB into the saturator */
+    SHAPE_DRIVE_TYPE,  /* choice: tape (soft), hard (clip) */
     SHAPE_COUNT
 } ShapeParam;
+
+enum {
+    SHAPE_FILTER_OFF = 0,
+    SHAPE_FILTER_LP12,
+    SHAPE_FILTER_HP12,
+    SHAPE_FILTER_BP12,
+    SHAPE_FILTER_NOTCH,
+    SHAPE_FILTER_LP24,
+    SHAPE_FILTER_HP24,
+};
+enum { SHAPE_DRIVE_TAPE = 0, SHAPE_DRIVE_HARD };
 
 typedef struct {
     const char *key;   /* the song file's word, e.g. "attack" */
     const char *label; /* the instruments page's label */
-    const char *unit;  /* "ms", "%", "st" (semitones) */
+    const char *unit;  /* "ms", "%", "st" (semitones), "Hz", "" */
     int min, max, def;
+    /* For a choice: its names, index min..max; NULL for a number. */
+    const char *const *choices;
 } ShapeInfo;
 
 const ShapeInfo *shape_info(ShapeParam param);
@@ -33,5 +57,9 @@ ShapeParam shape_find(const char *key, unsigned long n);
 /* Whether every parameter of `values` has its default. */
 bool shape_is_default(const int values[SHAPE_COUNT]);
 void shape_defaults(int values[SHAPE_COUNT]);
+/* A choice's index from its name; -1 when it is none of them. */
+int shape_choice_find(const ShapeInfo *info, const char *name, unsigned long n);
+/* "off|lp12|..." into buf. */
+void shape_choice_list(const ShapeInfo *info, char *buf, unsigned long size);
 
 #endif

@@ -225,7 +225,9 @@ static void start_note(Engine *e, int c, uint32_t offset)
     if (!mixer_voice_start(v, inst, offset, pitch_step(e, inst, ch->fx.pitch), gl,
                            gr, gm, e->ramp))
         return;
-    voicefx_start(&e->pool.shaping[vi], inst, e->rate, v);
+    voicefx_start(&e->pool.shaping[vi], inst, e->rate, v,
+                  (float)(ch->fx.pitch - NOTE_C4 * FX_PITCH_PER_NOTE) / FX_PITCH_PER_NOTE,
+                  (float)hiss_clampi(ch->fx.volume, 0, 64) / 64.0f);
     v->channel = c;
     v->slot = ch->fx.inst_slot;
     v->owner = e->song;
@@ -578,7 +580,8 @@ static void preview_start(Engine *e, Instrument *inst, int note, int volume,
                            pitch_step(e, inst, note * FX_PITCH_PER_NOTE), gl, gr,
                            vol, e->ramp))
         return;
-    voicefx_start(&e->pool.shaping[vi], inst, e->rate, v);
+    voicefx_start(&e->pool.shaping[vi], inst, e->rate, v, (float)(note - NOTE_C4),
+                  vol);
     v->channel = -1;
     v->slot = 0;
     v->owner = owner;

@@ -56,8 +56,61 @@ static void env_enter(VoiceFx *fx, VoiceFxStage stage)
     }
 }
 
+/* Damping: resonance 0 is Butterworth (a flat pass band, -3 dB at the
+ * cutoff), 100% leaves K_MIN, a 26 dB peak that rings but stays bounded
+ * however long it is driven. */
+#define K_MIN 0.05f
+#define K_BUTTERWORTH_12 1.41421356f  /* 1/Q, Q = 0.7071 */
+#define K_BUTTERWORTH_24A 1.84775907f /* the two sections of a 4th-order */
+#define K_BUTTERWORTH_24B 0.76536686f /* Butterworth: 1/0.5412, 1/1.3066 */
+
+static void filter_setup(VoiceFx *fx, const int *s, float key, float velocity)
+{
+    fx->filter = hiss_clampi(s[SHAPE_FILTER], SHAPE_FILTER_OFF, SHAPE_FILTER_HP24);
+    if (fx->filter == SHAPE_FILTER_OFF)
+        return;
+    float res = (float)hiss_clampi(s[SHAPE_RESONANCE], 0, 100) / 100.0f;
+    float semis = key * (float)hiss_clampi(s[SHAPE_KEY_TRACK], 0, 100) / 100.0f -
+                  (float)hiss_clampi(s[SHAPE_FILTER_VEL], 0, 96) * (1.0f - velocity);
+    fx->cutoff_log2 = log2f((float)hiss_clampi(s[SHAPE_CUTOFF], 20, 20000)) + semis / 12.0f;
+    fx->env_octaves = (float)hiss_clampi(s[SHAPE_FILTER_ENV], -96, 96) / 12.0f;
+    if (fx->filter >= SHAPE_FILTER_LP24) {
+        fx->k1 = K_BUTTERWORTH_24A;
+        fx->k2 = K_BUTTERWORTH_24B - (K_BUTTERWORTH_24B - K_MIN) * res;
+    } else {
+        fx->k1 = K_BUTTERWORTH_12 - (K_BUTTERWORTH_12 - K_MIN) * res;
+    }
+}
+
+/* The soft curve: tanh's Pade shape, exactly +-1 from +-3 on. */
+static inline float soft_curve(float x)
+{
+    if (x >= 3.0f)
+        return 1.0f;
+    if (x <= -3.0f)
+        return -1.0f;
+    float x2 = x * x;
+    return x * (27.0f + x2) / (27.0f + 9.0f * x2);
+}
+
+static void crush_drive_setup(VoiceFx *fx, const int *s, uint32_t rate)
+{
+    int bits = hiss_clampi(s[SHAPE_CRUSH_BITS], 0, 16);
+    fx->crush_step = bits ? 1.0f / (float)(1u << (bits - 1)) : 0.0f;
+    int hold = hiss_clampi(s[SHAPE_CRUSH_RATE], 0, 96000);
+    fx->crush_inc = hold && (uint32_t)hold < rate ? (float)hold / (float)rate : 0.0f;
+    fx->crush_phase = 1.0f; /* the first frame is taken */
+    fx->crush_mix = (float)hiss_clampi(s[SHAPE_CRUSH_MIX], 0, 100) / 100.0f;
+    int drive = hiss_clampi(s[SHAPE_DRIVE], 0, 100);
+    fx->drive_type = hiss_clampi(s[SHAPE_DRIVE_TYPE], SHAPE_DRIVE_TAPE, SHAPE_DRIVE_HARD);
+    fx->drive_gain = drive ? powf(10.0f, 24.0f * (float)drive / 100.0f / 20.0f) : 0.0f;
+    fx->drive_norm = !drive                            ? 1.0f
+                     : fx->drive_type == SHAPE_DRIVE_HARD ? 1.0f
+                                                          : 1.0f / soft_curve(fx->drive_gain);
+}
+
 void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
-                   MixerVoice *v)
+                   MixerVoice *v, float key, float velocity)
 {
     memset(fx, 0, sizeof *fx);
     fx->on = !shape_is_default(inst->shape);
@@ -71,6 +124,9 @@ void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
     fx->pitch_start = fx->pitch_frames ? (float)s[SHAPE_PITCH] : 0.0f;
     fx->pitch_mult = 1.0f;
     fx->base_step = fx->set_step = v->step;
+    fx->rate = rate;
+    filter_setup(fx, s, key, velocity);
+    crush_drive_setup(fx, s, rate);
     env_enter(fx, VOICEFX_ATTACK);
 }
 
@@ -101,8 +157,13 @@ void voicefx_carry(VoiceFx *to, const VoiceFx *from, double scale)
     to->left = scaled(from->left, scale);
     if (to->left && to->left != UINT32_MAX)
         to->slope = (float)(from->slope * (double)from->left / to->left);
+    to->rate = (uint32_t)llround(from->rate * scale);
+    to->g_set = false; /* the cutoff is worked out again at the new rate */
+    to->dg = 0.0f;
+    if (to->crush_inc > 0.0f)
+        to->crush_inc = (float)(from->crush_inc / scale);
     to->age = (uint64_t)llround((double)from->age * scale);
-    to->age -= to->age % VOICEFX_PITCH_FRAMES;
+    to->age -= to->age % VOICEFX_CONTROL_FRAMES;
     /* The mixer rescaled the voice's step; the base follows. */
     to->set_step = 0;
     to->base_step = (uint64_t)llround((double)from->base_step / scale);
@@ -154,6 +215,126 @@ static void env_levels(VoiceFx *fx, float *env, uint32_t n)
     }
 }
 
+/* Sample-and-hold at the crush rate, then bit reduction (rounding to
+ * 2^bits two's-complement levels, -1 .. 1 - 2^(1-bits), so silence stays
+ * silent), mixed with the dry signal. No anti-aliasing: the grit is the
+ * point. */
+static void crush_run(VoiceFx *fx, float *s, uint32_t n, int chans)
+{
+    const float step = fx->crush_step, inc = fx->crush_inc, mix = fx->crush_mix;
+    const float half = step > 0.0f ? 1.0f / step : 0.0f; /* 2^(bits-1) */
+    float phase = fx->crush_phase;
+    for (uint32_t i = 0; i < n; i++) {
+        if (inc > 0.0f) {
+            phase += inc;
+            if (phase >= 1.0f) {
+                phase -= 1.0f;
+                fx->crush_held[0] = s[2 * i];
+                fx->crush_held[1] = s[2 * i + 1];
+            }
+        }
+        for (int c = 0; c < chans; c++) {
+            float x = s[2 * i + c];
+            float y = inc > 0.0f ? fx->crush_held[c] : x;
+            if (step > 0.0f) {
+                float q = floorf(y * half + 0.5f);
+                q = q < -half ? -half : q > half - 1.0f ? half - 1.0f : q;
+                y = q * step;
+            }
+            s[2 * i + c] = x + mix * (y - x);
+        }
+        if (chans == 1)
+            s[2 * i + 1] = s[2 * i];
+    }
+    fx->crush_phase = phase < 1.0f ? phase : 0.0f;
+}
+
+/* The cutoff the filter glides to from frame `i` of this run: the setting
+ * moved by the envelope, kept below 0.45 of the rate. */
+static float cutoff_g(const VoiceFx *fx, float env)
+{
+    float hz = exp2f(fx->cutoff_log2 + fx->env_octaves * env);
+    float top = 0.45f * (float)fx->rate;
+    hz = hz < 10.0f ? 10.0f : hz > top ? top : hz;
+    return tanf(3.14159265f * hz / (float)fx->rate);
+}
+
+/* One zero-delay-feedback state-variable section (trapezoidal
+ * integrators): returns the low, band and high outputs. */
+static inline void svf(float ic[2], float x, float g, float k, float a1,
+                       float *lo, float *band, float *hi)
+{
+    float a2 = g * a1, a3 = g * a2;
+    float v3 = x - ic[1];
+    float v1 = a1 * ic[0] + a2 * v3;
+    float v2 = ic[1] + a2 * ic[0] + a3 * v3;
+    ic[0] = 2.0f * v1 - ic[0];
+    ic[1] = 2.0f * v2 - ic[1];
+    *lo = v2;
+    *band = v1;
+    *hi = x - k * v1 - v2;
+}
+
+static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
+                       int chans)
+{
+    const int mode = fx->filter;
+    const bool two = mode >= SHAPE_FILTER_LP24;
+    const float k1 = fx->k1, k2 = fx->k2;
+    float g = fx->g, dg = fx->dg;
+    uint64_t age = fx->age;
+    for (uint32_t i = 0; i < n; i++, age++) {
+        if (age % VOICEFX_CONTROL_FRAMES == 0) {
+            float target = cutoff_g(fx, env[i]);
+            if (!fx->g_set) {
+                g = target;
+                fx->g_set = true;
+            }
+            dg = (target - g) / (float)VOICEFX_CONTROL_FRAMES;
+        }
+        g += dg;
+        float a1 = 1.0f / (1.0f + g * (g + k1));
+        float b1 = two ? 1.0f / (1.0f + g * (g + k2)) : 0.0f;
+        for (int c = 0; c < chans; c++) {
+            float lo, band, hi, y;
+            svf(fx->ic[0][c], s[2 * i + c], g, k1, a1, &lo, &band, &hi);
+            switch (mode) {
+            case SHAPE_FILTER_LP12: y = lo; break;
+            case SHAPE_FILTER_HP12: y = hi; break;
+            case SHAPE_FILTER_BP12: y = k1 * band; break; /* unity at the peak */
+            case SHAPE_FILTER_NOTCH: y = lo + hi; break;
+            default: {
+                float lo2, band2, hi2;
+                svf(fx->ic[1][c], mode == SHAPE_FILTER_LP24 ? lo : hi, g, k2, b1,
+                    &lo2, &band2, &hi2);
+                y = mode == SHAPE_FILTER_LP24 ? lo2 : hi2;
+            }
+            }
+            s[2 * i + c] = y;
+        }
+        if (chans == 1)
+            s[2 * i + 1] = s[2 * i];
+    }
+    fx->g = g;
+    fx->dg = dg;
+}
+
+/* Saturation with its gain compensated so a full-scale peak stays full
+ * scale: tape is the soft curve, hard clips. */
+static void drive_run(const VoiceFx *fx, float *s, uint32_t n)
+{
+    const float d = fx->drive_gain, norm = fx->drive_norm;
+    if (fx->drive_type == SHAPE_DRIVE_HARD) {
+        for (uint32_t i = 0; i < 2 * n; i++) {
+            float x = s[i] * d;
+            s[i] = x > 1.0f ? 1.0f : x < -1.0f ? -1.0f : x;
+        }
+    } else {
+        for (uint32_t i = 0; i < 2 * n; i++)
+            s[i] = soft_curve(s[i] * d) * norm;
+    }
+}
+
 /* The voice's gains (volume, pan, declick ramps, a fading release) times
  * the envelope, added into the outputs; as mix_run does for plain voices.
  * Returns false when the voice has ended. */
@@ -197,14 +378,14 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
     apply_step(fx, v);
     while (n && v->active) {
         uint32_t run = n < VOICEFX_RUN ? n : VOICEFX_RUN;
-        if (fx->pitch_start != 0.0f && fx->age < fx->pitch_frames + VOICEFX_PITCH_FRAMES) {
-            uint32_t phase = (uint32_t)(fx->age % VOICEFX_PITCH_FRAMES);
+        if (fx->pitch_start != 0.0f && fx->age < fx->pitch_frames + VOICEFX_CONTROL_FRAMES) {
+            uint32_t phase = (uint32_t)(fx->age % VOICEFX_CONTROL_FRAMES);
             if (!phase) {
                 fx->pitch_mult = pitch_mult(fx);
                 apply_step(fx, v);
             }
-            if (run > VOICEFX_PITCH_FRAMES - phase)
-                run = VOICEFX_PITCH_FRAMES - phase;
+            if (run > VOICEFX_CONTROL_FRAMES - phase)
+                run = VOICEFX_CONTROL_FRAMES - phase;
         }
         /* The sample at unit gain: the voice's gains are applied after. */
         float gl = v->gl, gr = v->gr, gm = v->gm;
@@ -214,8 +395,14 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
         v->ramp_left = 0;
         v->releasing = false;
         memset(s, 0, sizeof(float) * 2 * run);
+        uint64_t pos = v->pos;
         mixer_voice_render(v, s, NULL, run);
         bool ended = !v->active;
+        /* A sample that ends (only one that does not loop can, and it
+         * moves by whole steps) ends the voice on that frame: the stages
+         * must not go on making sound from the silence after it. */
+        if (ended)
+            run = (uint32_t)((v->pos - pos) / v->step);
         v->gl = gl;
         v->gr = gr;
         v->gm = gm;
@@ -223,6 +410,12 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
         v->releasing = releasing;
         v->active = true;
         env_levels(fx, env, run);
+        if (fx->crush_step > 0.0f || fx->crush_inc > 0.0f)
+            crush_run(fx, s, run, v->chans);
+        if (fx->filter != SHAPE_FILTER_OFF)
+            filter_run(fx, s, env, run, v->chans);
+        if (fx->drive_gain > 0.0f)
+            drive_run(fx, s, run);
         apply_gains(v, s, env, out, port, run);
         if (ended || fx->stage == VOICEFX_DONE)
             mixer_voice_kill(v);

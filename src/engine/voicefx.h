@@ -1,6 +1,9 @@
 /* voicefx: what shapes one voice after its sample is read: the amplitude
  * envelope (attack, hold, decay, sustain, release) and the pitch envelope
- * (shape.h has the parameters).
+ * (shape.h has the parameters), then in the order a sampler wires them:
+ * crush (bit depth, sample-and-hold rate, dry/wet) -> filter (state
+ * variable, zero-delay feedback, 12 or 24 dB/oct) -> drive (tape or hard
+ * saturation) -> amplitude envelope -> the voice's gains and pan.
  *
  * A shaped voice is rendered in two passes: the mixer reads the sample at
  * unit gain into a small buffer on the stack, then voicefx applies the
@@ -9,10 +12,12 @@
  * of instruments that shape nothing never come here and cost nothing more.
  *
  * Everything counts output frames from the voice's start, so the result is
- * the same for any render block size: the envelope advances per frame, and
- * the pitch envelope changes the voice's step only on frames that are
- * multiples of VOICEFX_PITCH_FRAMES after the start. A step the engine sets
- * (a new tick's pitch) is taken as the base that the envelope multiplies.
+ * the same for any render block size: the envelope advances per frame;
+ * the pitch envelope changes the voice's step, and the filter takes a new
+ * cutoff target, only on frames that are multiples of
+ * VOICEFX_CONTROL_FRAMES after the start (the filter glides to each target
+ * sample by sample, so a sweep has no steps). A step the engine sets (a new
+ * tick's pitch) is taken as the base that the envelope multiplies.
  *
  * Real time: no allocation, no I/O; the work per call is bounded by n. */
 #ifndef HISS_VOICEFX_H
@@ -24,7 +29,7 @@
 #include "mixer.h"
 #include "song.h"
 
-enum { VOICEFX_PITCH_FRAMES = 16, VOICEFX_RUN = 256 };
+enum { VOICEFX_CONTROL_FRAMES = 16, VOICEFX_RUN = 256 };
 
 typedef enum {
     VOICEFX_ATTACK,
@@ -50,11 +55,32 @@ typedef struct {
     uint64_t base_step;      /* the step without the envelope */
     uint64_t set_step;       /* the step voicefx last gave the voice */
     uint64_t age;            /* output frames since the start */
+
+    uint32_t rate;
+    int filter;              /* SHAPE_FILTER_* */
+    float cutoff_log2;       /* log2 Hz: the setting, key and velocity */
+    float env_octaves;       /* cutoff move at full envelope level */
+    float k1, k2;            /* damping of the first and second stage */
+    float g, dg;             /* tan(pi fc / rate), and its per-frame glide */
+    bool g_set;              /* g has had its first target */
+    float ic[2][2][2];       /* [stage][channel][integrator] */
+
+    float crush_step;        /* quantizer step, 0 = no bit reduction */
+    float crush_inc;         /* hold rate / output rate, 0 = no hold */
+    float crush_phase;
+    float crush_held[2];
+    float crush_mix;
+
+    float drive_gain;        /* into the saturator, 0 = no drive */
+    float drive_norm;        /* 1 / curve(drive_gain): full scale stays */
+    int drive_type;          /* SHAPE_DRIVE_* */
 } VoiceFx;
 
-/* Sets up the shaping of a voice just started from `inst` at `rate`. */
+/* Sets up the shaping of a voice just started from `inst` at `rate`:
+ * `key` is the note's distance from C-4 in semitones (key tracking) and
+ * `velocity` its volume, 0..1. */
 void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
-                   MixerVoice *v);
+                   MixerVoice *v, float key, float velocity);
 /* === : the envelope goes to its release stage. */
 void voicefx_release(VoiceFx *fx);
 /* The same voice carried to another output rate (engine_hand_over). */

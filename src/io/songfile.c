@@ -490,24 +490,45 @@ static HissError parse_note_token(Parser *p, Token t, uint8_t *note)
 }
 
 /* One of the shaping parameters (shape.h): its word, then a whole
- * number in its range. */
+ * number in its range or one of its choices. */
 static HissError parse_shape_field(Parser *p, Token key, int slot,
                                    bool seen[SHAPE_COUNT], Instrument *inst)
 {
     char b[48];
     ShapeParam param = shape_find(key.s, key.n);
-    if (param == SHAPE_COUNT)
+    if (param == SHAPE_COUNT) {
+        char fields[320] = "sample, volume, pan, base, finetune, loop, interp";
+        size_t used = strlen(fields);
+        for (int i = 0; i < SHAPE_COUNT; i++) {
+            int n = snprintf(fields + used, sizeof fields - used, ", %s",
+                             shape_info((ShapeParam)i)->key);
+            if (n > 0 && used + (size_t)n < sizeof fields)
+                used += (size_t)n;
+        }
         return fail_at(p, key.pos, HISS_ERR_PARSE,
-                       "unknown instrument field '%s' (sample, volume, pan, "
-                       "base, finetune, loop, interp, attack, hold, decay, "
-                       "sustain, release, pitch_env, pitch_decay)",
-                       shown(b, key.s, key.n));
+                       "unknown instrument field '%s' (%s)",
+                       shown(b, key.s, key.n), fields);
+    }
     const ShapeInfo *info = shape_info(param);
     if (seen[param])
         return fail_at(p, key.pos, HISS_ERR_PARSE,
                        "duplicate field '%s' in instrument %02X", info->key,
                        slot);
     seen[param] = true;
+    if (info->choices) {
+        Token t = next_token(p);
+        char names[96];
+        shape_choice_list(info, names, sizeof names);
+        int v = shape_choice_find(info, t.s, t.n);
+        if (!t.n)
+            return fail_at(p, t.pos, HISS_ERR_PARSE, "missing %s (%s)",
+                           info->key, names);
+        if (v < 0)
+            return fail_at(p, t.pos, HISS_ERR_PARSE, "bad %s '%s' (%s)",
+                           info->key, shown(b, t.s, t.n), names);
+        inst->shape[param] = v;
+        return HISS_OK;
+    }
     long long v;
     HissError err = parse_int(p, info->key, info->min, info->max, &v, NULL);
     if (!err)
@@ -1135,7 +1156,11 @@ static void format_instrument(Buf *b, int slot, const Instrument *inst)
     for (int i = 0; i < SHAPE_COUNT; i++) {
         const ShapeInfo *info = shape_info((ShapeParam)i);
         int v = hiss_clampi(inst->shape[i], info->min, info->max);
-        if (v != info->def)
+        if (v == info->def)
+            continue;
+        if (info->choices)
+            buf_printf(b, " %s %s", info->key, info->choices[v]);
+        else
             buf_printf(b, " %s %d", info->key, v);
     }
     buf_put(b, "\n", 1);

@@ -163,6 +163,17 @@ void synth_shape_all(Song *song)
         inst->shape[SHAPE_RELEASE] = 60;
         inst->shape[SHAPE_PITCH] = i % 2 ? 7 : -5;
         inst->shape[SHAPE_PITCH_DECAY] = 30 * i;
+        inst->shape[SHAPE_FILTER] = SHAPE_FILTER_LP12 + i % 6;
+        inst->shape[SHAPE_CUTOFF] = 200 + 700 * i;
+        inst->shape[SHAPE_RESONANCE] = 15 * (i % 7);
+        inst->shape[SHAPE_FILTER_ENV] = i % 2 ? 36 : -24;
+        inst->shape[SHAPE_KEY_TRACK] = 50;
+        inst->shape[SHAPE_FILTER_VEL] = 12;
+        inst->shape[SHAPE_CRUSH_BITS] = 4 + i % 12;
+        inst->shape[SHAPE_CRUSH_RATE] = 4000 + 1500 * i;
+        inst->shape[SHAPE_CRUSH_MIX] = 70;
+        inst->shape[SHAPE_DRIVE] = 10 * (i % 9);
+        inst->shape[SHAPE_DRIVE_TYPE] = i % 2;
     }
 }
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The shaping parameters on the instruments screen at 80x24: every one is
-# reachable (the list scrolls), shown with its unit, typed or nudged, says
-# its range when a value does not fit, is undoable, and is saved.
+# reachable (the list scrolls), shown with its unit or choice, typed or
+# nudged, says its range or choices when a value does not fit, is
+# undoable, and is saved.
 set -u
 SOCK=hiss-ui-shape-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -13,7 +14,17 @@ keys C-t Tab
 check "the instruments screen opens on slot 01" wait_for "Slot 01"
 # Down to the last parameter: the list scrolls and it is on screen.
 for _ in $(seq 1 30); do keys Down; done
-check "the last parameter is reachable at 80x24" wait_re "Pitch decay +[0-9]+ ms"
+check "the last parameter is reachable at 80x24" wait_re "Drive type +tape"
+type_into "Drive type" fuzzy
+check "a wrong drive type lists the choices" \
+    wait_for "Drive type: 'fuzzy' is not one of tape|hard"
+keys Up Up Up Up Up Up Up Up Up Up
+check "the filter shows its choice" wait_re "Filter +off"
+keys Right
+check "Right picks the next filter" wait_re "Filter +lp12"
+keys Down
+type_into Cutoff 900
+check "the cutoff shows in Hz" wait_re "Cutoff +900 Hz"
 check "the sample line stays" wait_re "frames at [0-9]+ Hz"
 keys Home
 for _ in $(seq 1 10); do keys Down; done
@@ -34,6 +45,7 @@ stamp=$(file_stamp "$SONG")
 keys C-s
 wait_written "$SONG" "$stamp"
 check "the attack is saved" wait_file "$SONG" "attack 25"
+check "the filter is saved" wait_file "$SONG" "filter lp12 cutoff 900"
 keys C-q
 check "quits at once" wait_for "hiss exited 0"
 

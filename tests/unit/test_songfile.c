@@ -25,7 +25,9 @@ static const char RICH_HEAD[] =
     "instrument 02 \"pad\\\\wide\" sample \"pads/wide pad.flac\" volume 40 "
     "pan -100 base A#3 finetune -100 loop forward 100 2000 interp linear "
     "attack 5 hold 10 decay 200 sustain 40 release 300 pitch_env -12 "
-    "pitch_decay 80\n"
+    "pitch_decay 80 filter lp24 cutoff 800 resonance 70 filter_env 24 "
+    "key_track 50 filter_vel 12 crush_bits 8 crush_rate 11025 crush_mix 60 "
+    "drive 30 drive_type hard\n"
     "instrument FF \"\" sample \"\" volume 0 pan 100 base B-9 finetune 100 "
     "loop pingpong 0 4294967295 interp sinc\n"
     "\n"
@@ -118,6 +120,13 @@ static void test_rich_song_loads(void)
               pad->shape[SHAPE_DECAY] == 200 && pad->shape[SHAPE_SUSTAIN] == 40 &&
               pad->shape[SHAPE_RELEASE] == 300 && pad->shape[SHAPE_PITCH] == -12 &&
               pad->shape[SHAPE_PITCH_DECAY] == 80);
+        CHECK(pad->shape[SHAPE_FILTER] == SHAPE_FILTER_LP24 &&
+              pad->shape[SHAPE_CUTOFF] == 800 && pad->shape[SHAPE_RESONANCE] == 70 &&
+              pad->shape[SHAPE_FILTER_ENV] == 24 && pad->shape[SHAPE_KEY_TRACK] == 50 &&
+              pad->shape[SHAPE_FILTER_VEL] == 12 && pad->shape[SHAPE_CRUSH_BITS] == 8 &&
+              pad->shape[SHAPE_CRUSH_RATE] == 11025 && pad->shape[SHAPE_CRUSH_MIX] == 60 &&
+              pad->shape[SHAPE_DRIVE] == 30 &&
+              pad->shape[SHAPE_DRIVE_TYPE] == SHAPE_DRIVE_HARD);
     }
     Instrument *last = song_instrument(s, 255);
     CHECK(last != NULL);
@@ -733,7 +742,17 @@ static void test_errors_instruments(void)
     ERR(H "instrument 01 \"k\" color red\n", HISS_ERR_PARSE,
         "t.hiss:2:19: unknown instrument field 'color' (sample, volume, pan, "
         "base, finetune, loop, interp, attack, hold, decay, sustain, release, "
-        "pitch_env, pitch_decay)");
+        "pitch_env, pitch_decay, filter, cutoff, resonance, filter_env, "
+        "key_track, filter_vel, crush_bits, crush_rate, crush_mix, drive, "
+        "drive_type)");
+    ERR(H "instrument 01 \"k\" filter lp36\n", HISS_ERR_PARSE,
+        "t.hiss:2:26: bad filter 'lp36' (off|lp12|hp12|bp12|notch|lp24|hp24)");
+    ERR(H "instrument 01 \"k\" drive_type\n", HISS_ERR_PARSE,
+        "t.hiss:2:29: missing drive_type (tape|hard)");
+    ERR(H "instrument 01 \"k\" cutoff 19\n", HISS_ERR_RANGE,
+        "t.hiss:2:26: cutoff 19 is out of range (20..20000)");
+    ERR(H "instrument 01 \"k\" crush_bits 17\n", HISS_ERR_RANGE,
+        "t.hiss:2:30: crush_bits 17 is out of range (0..16)");
     ERR(H "instrument 01 \"k\" attack 10001\n", HISS_ERR_RANGE,
         "t.hiss:2:26: attack 10001 is out of range (0..10000)");
     ERR(H "instrument 01 \"k\" sustain -1\n", HISS_ERR_RANGE,

@@ -40,12 +40,30 @@ static struct {
 
 static const char *label(int f)
 {
-    return f < F_SHAPE ? LABELS[f] : shape_info((ShapeParam)(f - F_SHAPE))->label;
+    if ((unsigned)f < F_SHAPE)
+        return LABELS[f];
+    const ShapeInfo *info = shape_info((ShapeParam)(f - F_SHAPE));
+    return info ? info->label : "";
 }
 
 int ui_instruments_slot(const UiApp *app)
 {
     return app->ed->instrument > 0 ? app->ed->instrument : 1;
+}
+
+/* A shaping value with its unit, or its choice's name; what 0 means
+ * where it switches the stage off. */
+static void shape_text(const Instrument *inst, ShapeParam param, char *buf,
+                       size_t size)
+{
+    const ShapeInfo *info = shape_info(param);
+    int v = hiss_clampi(inst->shape[param], info->min, info->max);
+    bool off = !v && (param == SHAPE_CRUSH_BITS || param == SHAPE_CRUSH_RATE ||
+                      param == SHAPE_DRIVE);
+    if (info->choices)
+        snprintf(buf, size, "%s", info->choices[v]);
+    else
+        snprintf(buf, size, "%d %s%s", v, info->unit, off ? " (off)" : "");
 }
 
 static void field_text(const Instrument *inst, Field f, char *buf, size_t size)
@@ -74,8 +92,7 @@ static void field_text(const Instrument *inst, Field f, char *buf, size_t size)
     case F_INTERP: snprintf(buf, size, "%s", song_interp_name(inst->interp)); break;
     default:
         if (f >= F_SHAPE && f < F_COUNT)
-            snprintf(buf, size, "%d %s", inst->shape[f - F_SHAPE],
-                     shape_info((ShapeParam)(f - F_SHAPE))->unit);
+            shape_text(inst, (ShapeParam)(f - F_SHAPE), buf, size);
         else
             buf[0] = 0;
     }
@@ -114,6 +131,11 @@ static HissError nudge_shape(Editor *ed, int slot, const Instrument *inst,
 {
     const ShapeInfo *info = shape_info(param);
     int value = inst->shape[param];
+    if (info->choices) {
+        int count = info->max - info->min + 1;
+        int next = info->min + ((value - info->min + (steps < 0 ? -1 : 1)) % count + count) % count;
+        return edit_instrument_set_shape(ed, slot, param, next);
+    }
     int unit = strcmp(info->unit, "ms") ? 1 : abs(value) / 8 > 1 ? abs(value) / 8 : 1;
     int delta = (steps < 0 ? -unit : unit) * (abs(steps) > 1 ? 10 : 1);
     return edit_instrument_set_shape(ed, slot, param,
@@ -306,6 +328,17 @@ static void number_done(UiApp *app, const char *text)
             return;
         }
         err = edit_instrument_set_base_note(app->ed, slot, note);
+    } else if (f >= F_SHAPE && shape_info((ShapeParam)(f - F_SHAPE))->choices) {
+        const ShapeInfo *info = shape_info((ShapeParam)(f - F_SHAPE));
+        int v = shape_choice_find(info, text, strlen(text));
+        if (v < 0) {
+            char allowed[96];
+            shape_choice_list(info, allowed, sizeof allowed);
+            ui_set_message(app, true, "%s: '%s' is not one of %s", label(f), text,
+                           allowed);
+            return;
+        }
+        err = edit_instrument_set_shape(app->ed, slot, (ShapeParam)(f - F_SHAPE), v);
     } else if (f == F_LOOP || f == F_INTERP) {
         LoopMode lm;
         InterpMode im;
@@ -375,7 +408,8 @@ static void edit_field(UiApp *app)
         field_text(inst, (Field)page.field, val, sizeof val);
         if (page.field == F_FINETUNE)
             snprintf(val, sizeof val, "%d", inst->finetune);
-        if (page.field >= F_SHAPE)
+        if (page.field >= F_SHAPE &&
+            !shape_info((ShapeParam)(page.field - F_SHAPE))->choices)
             snprintf(val, sizeof val, "%d", inst->shape[page.field - F_SHAPE]);
         ui_prompt(app, label(page.field), val, number_done);
         break;

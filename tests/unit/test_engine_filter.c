@@ -1,0 +1,250 @@
+/* The voice filter, crush and drive (voicefx), measured from rendered
+ * audio: -3 dB points, slopes, resonance, stability over a long
+ * full-resonance sweep, bit depth levels, sample-and-hold images and the
+ * drive's compensated level. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "common/synth_song.h"
+#include "test.h"
+
+#define E VOLUME_EMPTY
+
+enum { RATE = 48000 };
+
+/* Shape settings for one render: pairs of (param, value), ended by -1. */
+static float *render_shaped(Sample *sample, LoopMode loop, uint32_t frames,
+                            const int *settings)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    Instrument *inst = synth_instrument(sample, loop, 0, 0, INTERP_LINEAR);
+    for (int i = 0; settings[i] >= 0; i += 2)
+        inst->shape[settings[i]] = settings[i + 1];
+    synth_set_instrument(s, 1, inst);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    float *out = synth_render(s, RATE, frames, 256);
+    song_free(s);
+    return out;
+}
+
+static double rms(const float *out, uint32_t start, uint32_t count)
+{
+    double sum = 0;
+    for (uint32_t i = start; i < start + count; i++)
+        sum += (double)out[2 * i] * out[2 * i];
+    return sqrt(sum / count);
+}
+
+/* Gain in dB of the filter set by `settings` for a sine of `freq`, from
+ * the RMS of the output over the input's (a second of steady state). The
+ * sine is quiet so that a resonant peak stays below the master's clip. */
+static double filter_gain_db(double freq, const int *settings)
+{
+    static const int none[] = {-1};
+    uint32_t frames = 2 * RATE;
+    float *dry = render_shaped(synth_sine(RATE, freq, frames, 1, 0.02f), LOOP_OFF,
+                               frames, none);
+    float *wet = render_shaped(synth_sine(RATE, freq, frames, 1, 0.02f), LOOP_OFF,
+                               frames, settings);
+    double db = 20.0 * log10(rms(wet, RATE / 2, RATE) / rms(dry, RATE / 2, RATE));
+    free(dry);
+    free(wet);
+    return db;
+}
+
+/* The -3 dB point of a low-pass set to f lies within +-5% of f: above
+ * -3 dB at 0.95 f, below it at 1.05 f, for both slopes. */
+static void lowpass_minus_3db_point_is_at_the_cutoff(void)
+{
+    static const int cutoffs[] = {50, 120, 500, 1000, 3000, 8000, 12000, 15000};
+    static const int modes[] = {SHAPE_FILTER_LP12, SHAPE_FILTER_LP24};
+    for (int m = 0; m < 2; m++) {
+        for (size_t k = 0; k < sizeof cutoffs / sizeof cutoffs[0]; k++) {
+            int set[] = {SHAPE_FILTER, modes[m], SHAPE_CUTOFF, cutoffs[k], -1};
+            double below = filter_gain_db(cutoffs[k] * 0.95, set);
+            double above = filter_gain_db(cutoffs[k] * 1.05, set);
+            CHECK_MSG(below > -3.0103 && above < -3.0103,
+                      "%s at %d Hz: %.2f dB at -5%%, %.2f dB at +5%%",
+                      modes[m] == SHAPE_FILTER_LP12 ? "lp12" : "lp24", cutoffs[k],
+                      below, above);
+        }
+    }
+}
+
+/* An octave above the cutoff a 24 dB/oct low-pass is down ~24 dB and
+ * falls ~24 dB more over the next octave; the 12 dB one half as much. */
+static void slopes_an_octave_above(void)
+{
+    int lp24[] = {SHAPE_FILTER, SHAPE_FILTER_LP24, SHAPE_CUTOFF, 1000, -1};
+    int lp12[] = {SHAPE_FILTER, SHAPE_FILTER_LP12, SHAPE_CUTOFF, 1000, -1};
+    double a24 = filter_gain_db(2000, lp24), b24 = filter_gain_db(4000, lp24);
+    double a12 = filter_gain_db(2000, lp12), b12 = filter_gain_db(4000, lp12);
+    CHECK_MSG(a24 < -22.0 && a24 > -26.0, "lp24 at 2 fc: %.2f dB", a24);
+    CHECK_MSG(b24 - a24 < -22.0 && b24 - a24 > -26.0, "lp24 next octave: %.2f dB", b24 - a24);
+    CHECK_MSG(a12 < -10.0 && a12 > -14.0, "lp12 at 2 fc: %.2f dB", a12);
+    CHECK_MSG(b12 - a12 < -10.0 && b12 - a12 > -14.0, "lp12 next octave: %.2f dB", b12 - a12);
+    /* and the high-pass mirrors it */
+    int hp24[] = {SHAPE_FILTER, SHAPE_FILTER_HP24, SHAPE_CUTOFF, 4000, -1};
+    double h = filter_gain_db(2000, hp24);
+    CHECK_MSG(h < -22.0 && h > -26.0, "hp24 an octave below: %.2f dB", h);
+}
+
+/* The gain at the cutoff rises with resonance. */
+static void resonance_peak_grows(void)
+{
+    static const int res[] = {0, 30, 60, 90, 100};
+    for (int m = 0; m < 2; m++) {
+        double last = -100.0;
+        for (size_t k = 0; k < sizeof res / sizeof res[0]; k++) {
+            int set[] = {SHAPE_FILTER, m ? SHAPE_FILTER_LP24 : SHAPE_FILTER_LP12,
+                         SHAPE_CUTOFF, 2000, SHAPE_RESONANCE, res[k], -1};
+            double g = filter_gain_db(2000, set);
+            CHECK_MSG(g > last + 1.0, "mode %d resonance %d: %.2f dB after %.2f dB",
+                      m, res[k], g, last);
+            last = g;
+        }
+        CHECK_MSG(last > 15.0, "full resonance peak %.2f dB", last);
+    }
+}
+
+/* A minute of full-scale noise through every mode at full resonance, the
+ * cutoff swept over the whole range by short envelopes retriggered every
+ * row: every sample finite and the peak bounded. */
+static void full_resonance_sweep_stays_bounded(void)
+{
+    static const int modes[] = {SHAPE_FILTER_LP12, SHAPE_FILTER_HP12, SHAPE_FILTER_BP12,
+                                SHAPE_FILTER_NOTCH, SHAPE_FILTER_LP24, SHAPE_FILTER_HP24};
+    uint32_t frames = 60 * RATE;
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        Song *s = synth_song(1, 64, 125, 1);
+        Instrument *inst = synth_instrument(synth_noise(RATE, RATE, 1, 1.0f, 7),
+                                            LOOP_FORWARD, 0, 0, INTERP_LINEAR);
+        int set[] = {SHAPE_FILTER, modes[m], SHAPE_CUTOFF, 20, SHAPE_RESONANCE, 100,
+                     SHAPE_FILTER_ENV, 96, SHAPE_ATTACK, 3, SHAPE_DECAY, 17,
+                     SHAPE_SUSTAIN, 0, -1};
+        for (int i = 0; set[i] >= 0; i += 2)
+            inst->shape[set[i]] = set[i + 1];
+        synth_set_instrument(s, 1, inst);
+        for (int r = 0; r < 64; r++)
+            synth_put(s, 0, r, 0, (uint8_t)(NOTE_C4 + r % 24), 1, E, 0, 0);
+        atomic_store(&s->order_count, 1);
+        Engine *e = engine_new(s, RATE);
+        engine_play_song_now(e, 0, 0, true);
+        /* The channel's own output: before the master's clip. */
+        float buf[2 * 1024], chan[1024];
+        float *const ports[1] = {chan};
+        float peak = 0.0f;
+        bool finite = true;
+        for (uint32_t done = 0; done < frames; done += 1024) {
+            engine_render_channels(e, buf, ports, 1, 1024);
+            for (int i = 0; i < 1024; i++) {
+                finite = finite && isfinite(chan[i]);
+                peak = fabsf(chan[i]) > peak ? fabsf(chan[i]) : peak;
+            }
+        }
+        CHECK_MSG(finite && peak < 40.0f && peak > 0.1f, "mode %d: peak %g%s",
+                  modes[m], peak, finite ? "" : " (not finite)");
+        engine_free(e);
+        song_free(s);
+    }
+}
+
+/* 4 bits of a full-scale sine: exactly 16 distinct levels. */
+static void four_bit_crush_has_sixteen_levels(void)
+{
+    uint32_t frames = RATE / 2;
+    int set[] = {SHAPE_CRUSH_BITS, 4, -1};
+    float *out = render_shaped(synth_sine(RATE, 997.0, frames, 1, 1.0f), LOOP_OFF,
+                               frames, set);
+    float levels[64];
+    int count = 0;
+    for (uint32_t i = 1000; i < frames - 1000 && count < 64; i++) {
+        int j = 0;
+        while (j < count && levels[j] != out[2 * i])
+            j++;
+        if (j == count)
+            levels[count++] = out[2 * i];
+    }
+    CHECK_MSG(count == 16, "%d levels", count);
+    free(out);
+}
+
+/* Magnitude of frequency f in channel 0 over [start, start + n). */
+static double goertzel(const float *out, uint32_t start, uint32_t n, double f)
+{
+    double w = 2.0 * M_PI * f / RATE, c = 2.0 * cos(w), s1 = 0, s2 = 0;
+    for (uint32_t i = start; i < start + n; i++) {
+        double s0 = out[2 * i] + c * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    return sqrt(s1 * s1 + s2 * s2 - c * s1 * s2) * 2.0 / n;
+}
+
+/* A 1 kHz sine held at 6 kHz (8 output frames a step, no filtering):
+ * images at 6k +- 1k and 12k +- 1k, each at the staircase's response
+ * sin(pi f N / rate) / (N sin(pi f / rate)) relative to the tone's, and
+ * nothing in between. */
+static void sample_and_hold_images_where_theory_says(void)
+{
+    uint32_t frames = RATE;
+    int set[] = {SHAPE_CRUSH_RATE, 6000, -1};
+    float *out = render_shaped(synth_sine(RATE, 1000.0, frames, 1, 0.5f), LOOP_OFF,
+                               frames, set);
+    uint32_t n = RATE / 2; /* whole cycles of everything below */
+    double base = goertzel(out, RATE / 4, n, 1000.0);
+    double stair_1k = sin(M_PI * 1000.0 * 8 / RATE) / (8 * sin(M_PI * 1000.0 / RATE));
+    static const double images[] = {5000, 7000, 11000, 13000};
+    for (size_t k = 0; k < 4; k++) {
+        double f = images[k];
+        double want = fabs(sin(M_PI * f * 8 / RATE) / (8 * sin(M_PI * f / RATE))) / stair_1k;
+        double got = goertzel(out, RATE / 4, n, f) / base;
+        CHECK_MSG(fabs(got - want) < 0.05 * want, "image at %.0f Hz: %.4f, theory %.4f",
+                  f, got, want);
+    }
+    static const double empty[] = {2000, 3000, 4000, 6000, 9000};
+    for (size_t k = 0; k < 5; k++) {
+        double got = goertzel(out, RATE / 4, n, empty[k]) / base;
+        CHECK_MSG(got < 0.002, "%.0f Hz: %.5f", empty[k], got);
+    }
+    free(out);
+}
+
+/* Drive: the third harmonic appears, a full-scale peak stays full scale,
+ * and hard is harder than tape. */
+static void drive_saturates_with_level_compensated(void)
+{
+    uint32_t frames = RATE;
+    double h3[2];
+    for (int type = 0; type < 2; type++) {
+        int set[] = {SHAPE_DRIVE, 60, SHAPE_DRIVE_TYPE, type, -1};
+        float *out = render_shaped(synth_sine(RATE, 1000.0, frames, 1, 1.0f), LOOP_OFF,
+                                   frames, set);
+        float peak = synth_peak(out, RATE / 4, RATE / 2, 0);
+        CHECK_MSG(fabsf(peak - 1.0f) < 0.01f, "%s peak %g", type ? "hard" : "tape", peak);
+        h3[type] = goertzel(out, RATE / 4, RATE / 2, 3000.0) /
+                   goertzel(out, RATE / 4, RATE / 2, 1000.0);
+        free(out);
+    }
+    CHECK_MSG(h3[0] > 0.02, "tape third harmonic %.4f", h3[0]);
+    CHECK_MSG(h3[1] > h3[0], "hard %.4f vs tape %.4f", h3[1], h3[0]);
+    static const int none[] = {-1};
+    float *clean = render_shaped(synth_sine(RATE, 1000.0, frames, 1, 1.0f), LOOP_OFF,
+                                 frames, none);
+    double h = goertzel(clean, RATE / 4, RATE / 2, 3000.0);
+    CHECK_MSG(h < 1e-4, "undriven third harmonic %g", h);
+    free(clean);
+}
+
+int main(void)
+{
+    RUN(lowpass_minus_3db_point_is_at_the_cutoff);
+    RUN(slopes_an_octave_above);
+    RUN(resonance_peak_grows);
+    RUN(full_resonance_sweep_stays_bounded);
+    RUN(four_bit_crush_has_sixteen_levels);
+    RUN(sample_and_hold_images_where_theory_says);
+    RUN(drive_saturates_with_level_compensated);
+    return test_finish();
+}
