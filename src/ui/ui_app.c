@@ -483,6 +483,18 @@ static void claim_at_start(UiApp *app, const char *path, char *msg,
     claim_song(app, path, msg, cap);
 }
 
+/* A song that could not be read starts a new, unnamed one: the lock taken
+ * for its path (and what it said) is not this session's any more. */
+static void settle_start_lock(UiApp *app, char *lock_msg)
+{
+    if (!app->path[0]) {
+        songlock_release(&app->lock);
+        app->read_only = false;
+        lock_msg[0] = 0;
+    }
+    note_disk(app);
+}
+
 /* The lock's news joins the start-up message: first when the song is
  * read-only here (it decides what saving does), after the rest otherwise
  * (a stale lock taken over matters less than restored edits). */
@@ -1621,7 +1633,7 @@ int ui_run(const UiOptions *opts)
     if (app->keymap.backups >= 0)
         ui_file_set_backups(app->keymap.backups);
     reset_autosave(app);
-    note_disk(app);
+    settle_start_lock(app, lock_msg);
     startup_message_add(startup_msg, sizeof startup_msg, lock_msg,
                         &startup_error, app->read_only);
 

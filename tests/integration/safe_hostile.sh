@@ -134,6 +134,14 @@ check "the file now holds this editor's note" grep -q "^000 |C-4" "$S/disk.hiss"
 keys C-q
 check "quit" wait_for "hiss exited 0"
 
+# ---- a song that cannot be read starts a new one, and holds no lock ----
+printf 'not a song\n' >"$S/broken.hiss"
+start "" "broken.hiss"
+check "a broken song starts a new one" wait_for "missing version line"
+check "and leaves no lock on the file it did not open" test ! -e "$S/.broken.hiss.lock"
+keys C-q
+check "quit" wait_for "hiss exited 0"
+
 # ---- hissrc: a FIFO, and one that takes quit away ----
 mkfifo "$TMP/cfg/hiss/hissrc"
 start "" "beat.hiss"
