@@ -421,40 +421,44 @@ static uint32_t frames_until(uint64_t pos, uint64_t limit, uint64_t step,
     return d < n ? (uint32_t)d : n;
 }
 
-/* The sample frame that index d of the current leg plays once the loop is
- * unfolded: past the loop end the loop repeats (forward) or reflects
- * (ping-pong), and so does everything before the loop start once the voice
- * has looped. -1 is silence (before the sample's first frame). */
-static int64_t loop_frame(const MixerVoice *v, int64_t d)
-{
-    int64_t ls = v->loop_start, le = v->loop_end;
-    if (v->backward)
-        d = (int64_t)v->frames - 1 - d;
-    bool fold = v->backward || d >= le || (v->wrapped && d < ls);
-    if (v->loop == LOOP_FORWARD && fold) {
-        int64_t len = le - ls, m = (d - ls) % len;
-        d = ls + (m < 0 ? m + len : m);
-    } else if (v->loop == LOOP_PINGPONG && (fold || d > le - 1)) {
-        int64_t period = 2 * (le - 1 - ls), m = (d - ls) % period;
-        if (m < 0)
-            m += period;
-        d = ls + (m <= le - 1 - ls ? m : period - m);
-    }
-    return d >= 0 && d < (int64_t)v->frames ? d : -1;
-}
-
 /* Renders one frame whose window crosses a seam of the loop, from the
- * frames the loop plays there gathered into a small buffer. */
+ * frames the loop plays there gathered into a small buffer: index d of
+ * the current leg plays, once the loop is unfolded, the frame it names,
+ * except past the loop end, where the loop repeats (forward) or reflects
+ * (ping-pong), and before the loop start once the voice has looped (the
+ * same); before the sample's first frame there is silence. Folded
+ * indices follow each other one step at a time through the loop's
+ * period, so only the first needs a division. */
 static void render_gathered(MixerVoice *v, const Reader *rd, float *out,
                             float *port)
 {
     float win[GATHER_MAX * 2];
-    int64_t first = (int64_t)(v->pos >> 32) - rd->before - SINC_OVERREACH;
+    const int64_t ls = v->loop_start, le = v->loop_end, len = le - ls;
+    const int64_t period = v->loop == LOOP_FORWARD ? len : 2 * (len - 1);
+    const int64_t dir = v->backward ? -1 : 1;
+    int64_t d = (int64_t)(v->pos >> 32) - rd->before - SINC_OVERREACH;
+    if (v->backward)
+        d = (int64_t)v->frames - 1 - d; /* the frame the rev index names */
     uint32_t count = rd->before + rd->after + 1 + 2 * SINC_OVERREACH;
-    for (uint32_t k = 0; k < count; k++) {
-        int64_t d = loop_frame(v, first + k);
+    int64_t m = -1; /* place in the period, once folding */
+    for (uint32_t k = 0; k < count; k++, d += dir) {
+        int64_t f = d;
+        if (v->backward || d >= le || (v->wrapped && d < ls)) {
+            if (m < 0) {
+                m = (d - ls) % period;
+                m += m < 0 ? period : 0;
+            } else {
+                m += dir;
+                m = m == period ? 0 : m < 0 ? period - 1 : m;
+            }
+            f = ls + (v->loop == LOOP_FORWARD || m < len ? m : period - m);
+        } else {
+            m = -1;
+        }
         for (int c = 0; c < v->chans; c++)
-            win[k * v->chans + c] = d < 0 ? 0.0f : v->data[d * v->chans + c];
+            win[k * v->chans + c] = f < 0 || f >= (int64_t)v->frames
+                                        ? 0.0f
+                                        : v->data[f * v->chans + c];
     }
     const float *centre = win + (size_t)(rd->before + SINC_OVERREACH) * v->chans;
     mix_run(v, centre, v->pos & 0xFFFFFFFFu, v->step, rd, out, port, 1);
