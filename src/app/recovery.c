@@ -714,10 +714,10 @@ int recovery_clean_song_temps(const char *song_path)
 {
     if (!song_path || !*song_path)
         return 0;
-    int removed = fileio_clean_temps(song_path, NULL, NULL);
+    int removed = fileio_clean_temps(song_path, true, NULL, NULL);
     char rec[RECOVERY_PATH_MAX];
     if (recovery_path_for(song_path, rec, sizeof rec) == HISS_OK)
-        removed += fileio_clean_temps(rec, NULL, NULL);
+        removed += fileio_clean_temps(rec, false, NULL, NULL);
     return removed;
 }
 

@@ -499,10 +499,11 @@ HissError fileio_remove_owned(const char *path, HissDiag *diag)
     return HISS_OK;
 }
 
-int fileio_clean_temps(const char *path, FileioCleaned cleaned, void *ctx)
+int fileio_clean_temps(const char *path, bool follow, FileioCleaned cleaned,
+                       void *ctx)
 {
     Place p;
-    if (place_open(&p, path, true, "cannot clean", NULL))
+    if (place_open(&p, path, follow, "cannot clean", NULL))
         return 0;
     int dfd = dup(p.dfd);
     DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;

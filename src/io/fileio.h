@@ -50,12 +50,15 @@ HissError fileio_remove_owned(const char *path, HissDiag *diag);
  * file called base? base NULL: for any file. */
 bool fileio_is_temp_name(const char *name, const char *base);
 /* Removes the temporary files that saves of path left when they were
- * killed (regular files matching the pattern only; a symlink to the song
- * is followed to the directory the saves write in). cleaned (may be NULL)
- * is told each removed file. Returns how many were removed. Call it only
- * while no other process may be saving path (see songlock.h). */
+ * killed (regular files matching the pattern only). follow: path is the
+ * song the user named, and a symlink there leads to the directory its
+ * saves write in; otherwise (a name hiss makes) a link is not followed and
+ * nothing is removed beside its target. cleaned (may be NULL) is told each
+ * removed file. Returns how many were removed. Call it only while no other
+ * process may be saving path (see songlock.h). */
 typedef void (*FileioCleaned)(void *ctx, const char *path, int64_t size);
-int fileio_clean_temps(const char *path, FileioCleaned cleaned, void *ctx);
+int fileio_clean_temps(const char *path, bool follow, FileioCleaned cleaned,
+                       void *ctx);
 
 /* What a file was when hiss last read or wrote it: size, modification time
  * and a hash of its bytes. */

@@ -493,13 +493,25 @@ static void test_stale_temps_are_cleaned(void)
     test_write_text(victim, "precious\n");
     snprintf(p, sizeof p, "%s/.song.hiss.lnk000.tmp", dir);
     CHECK(symlink(victim, p) == 0);
-    CHECK(fileio_clean_temps(song, NULL, NULL) == 2);
+    CHECK(fileio_clean_temps(song, true, NULL, NULL) == 2);
     CHECK(test_count_entries(dir, NULL) == 1 + 5 + 1);
     for (int i = 0; i < 2; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, REMOVED[i]);
         CHECK(access(p, F_OK) < 0);
     }
     CHECK(file_equals(victim, "precious\n"));
+
+    /* A name hiss makes, planted as a link into another folder: the
+     * temporary-looking files beside the link's target are not touched. */
+    char other[400], planted[520], bait[520];
+    snprintf(other, sizeof other, "%s/other", tmpdir);
+    mkdir(other, 0755);
+    snprintf(bait, sizeof bait, "%s/.x.abc123.tmp", other);
+    test_write_text(bait, "someone else's\n");
+    snprintf(planted, sizeof planted, "%s/.song.hiss.recover", dir);
+    CHECK(symlink("../other/x", planted) == 0);
+    CHECK(fileio_clean_temps(planted, false, NULL, NULL) == 0);
+    CHECK(file_equals(bait, "someone else's\n"));
     CHECK(fileio_is_temp_name(".x.abc123.tmp", NULL));
     CHECK(!fileio_is_temp_name("..abc123.tmp", NULL));
 }
