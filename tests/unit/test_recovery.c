@@ -193,6 +193,9 @@ static void keep_both_saves_a_dated_copy(void)
     CHECK(recovery_write_text(text, strlen(text), "b.hiss", rec, sizeof rec,
                               NULL) == HISS_OK);
     HissDiag diag = {{0}};
+    /* The copy is named after the recovery file's time, not its own. */
+    struct stat first;
+    CHECK(stat(rec, &first) == 0);
     CHECK(recovery_keep_both("b.hiss", saved, sizeof saved, &diag) == HISS_OK);
     CHECK_MSG(strstr(saved, "./b.recovered-") == saved, "%s", saved);
     char *copy = get(saved), *orig = get("b.hiss");
@@ -207,9 +210,7 @@ static void keep_both_saves_a_dated_copy(void)
     CHECK(recovery_write_text(text, strlen(text), "b.hiss", rec, sizeof rec,
                               NULL) == HISS_OK);
     char saved2[RECOVERY_PATH_MAX];
-    struct stat st;
-    stat(saved, &st);
-    struct timespec ts[2] = {st.st_mtim, st.st_mtim};
+    struct timespec ts[2] = {first.st_mtim, first.st_mtim};
     utimensat(AT_FDCWD, rec, ts, 0); /* the same DATE in the name */
     age("b.hiss", 1000);
     CHECK(recovery_keep_both("b.hiss", saved2, sizeof saved2, &diag) ==
