@@ -506,6 +506,8 @@ static void test_stale_temps_are_cleaned(void)
     char other[400], planted[520], bait[520];
     snprintf(other, sizeof other, "%s/other", tmpdir);
     mkdir(other, 0755);
+    snprintf(bait, sizeof bait, "%s/x", other);
+    test_write_text(bait, "x\n");
     snprintf(bait, sizeof bait, "%s/.x.abc123.tmp", other);
     test_write_text(bait, "someone else's\n");
     snprintf(planted, sizeof planted, "%s/.song.hiss.recover", dir);
