@@ -95,10 +95,14 @@ HissError songlock_acquire(SongLock *lock, const char *song_path, char *msg,
     for (int attempt = 0; attempt < 5; attempt++) {
         int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0) {
+            int e = errno;
             snprintf(msg, msg_cap, "not locked (%s: %s)", path,
-                     errno == ELOOP ? "a symbolic link hiss did not make"
-                                    : strerror(errno));
-            return HISS_ERR_IO;
+                     e == ELOOP ? "a symbolic link hiss did not make"
+                                : strerror(e));
+            /* Where no one may write, no one can save over the song. */
+            return e == EACCES || e == EROFS || e == EPERM
+                       ? HISS_ERR_UNSUPPORTED
+                       : HISS_ERR_IO;
         }
         struct stat fst, pst;
         if (fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode)) {

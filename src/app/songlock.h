@@ -36,8 +36,10 @@ void songlock_init(SongLock *lock);
 
 /* Takes the lock for song_path. HISS_OK: held; msg tells of a stale lock
  * taken over ("" otherwise). HISS_ERR_BUSY: another process holds it; msg
- * says who. Any other error: the lock could not be taken (read-only
- * directory, a link in its place); msg says why, and the caller goes on
+ * says who. HISS_ERR_UNSUPPORTED: the directory cannot be written (no
+ * permission, read-only filesystem), so no editor can save there either.
+ * Any other error: the lock could not be taken (a link in its place, a
+ * missing directory); msg says why. In both cases the caller goes on
  * unlocked. */
 HissError songlock_acquire(SongLock *lock, const char *song_path, char *msg,
                            size_t msg_cap);

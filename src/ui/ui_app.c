@@ -464,8 +464,9 @@ static void claim_song(UiApp *app, const char *path, char *msg, size_t cap)
     int cleaned = 0;
     if (err == HISS_OK)
         cleaned = recovery_clean_song_temps(path);
-    else if (!file_exists(path))
-        why[0] = 0; /* a new song in a folder not made yet: nothing to lock */
+    else if (err == HISS_ERR_UNSUPPORTED || !file_exists(path))
+        why[0] = 0; /* a folder nobody may write, or a new song in a folder
+                       not made yet: nothing to protect */
     if (why[0] && cleaned)
         snprintf(msg, cap, "%s; removed %d temporary file%s of interrupted "
                  "saves", why, cleaned, cleaned == 1 ? "" : "s");
