@@ -1174,9 +1174,39 @@ static void draw_header(UiApp *app)
         ui_put(1, x, COLS - x, hdr, "");
 }
 
+/* A question or message wider than the screen takes more rows, above the
+ * status line, rather than be cut mid-word. */
+enum { UI_STATUS_MAX_LINES = 3 };
+
+static const char *status_text(const UiApp *app)
+{
+    if (app->prompting)
+        return NULL; /* one line: the end of the typed text stays in view */
+    if (app->confirming)
+        return app->confirm_text;
+    return app->message[0] ? app->message : NULL;
+}
+
+static int status_lines(const UiApp *app)
+{
+    const char *text = status_text(app);
+    if (!text)
+        return 1;
+    int n = ui_wrap_count(text, COLS);
+    return n < UI_STATUS_MAX_LINES ? n : UI_STATUS_MAX_LINES;
+}
+
 static void draw_status(UiApp *app)
 {
     int y = LINES - 1;
+    const char *text = status_text(app);
+    if (text) {
+        int n = status_lines(app);
+        attr_t attr = app->confirming || app->message_is_error
+                          ? ui_attr(UI_C_ERROR) : ui_attr(UI_C_NORMAL);
+        ui_put_wrapped(LINES - n, 0, COLS, n, attr, text);
+        return;
+    }
     if (app->prompting) {
         char buf[UI_PATH_MAX + 80];
         snprintf(buf, sizeof buf, "%s: %s", app->prompt_label, app->prompt_buf);
@@ -1191,16 +1221,6 @@ static void draw_status(UiApp *app)
         }
         ui_put(y, 0, COLS, ui_attr(UI_C_NORMAL), shown);
         move(y, w < COLS ? w : COLS - 1);
-        return;
-    }
-    if (app->confirming) {
-        ui_put(y, 0, COLS, ui_attr(UI_C_ERROR), app->confirm_text);
-        return;
-    }
-    if (app->message[0]) {
-        ui_put(y, 0, COLS,
-               app->message_is_error ? ui_attr(UI_C_ERROR) : ui_attr(UI_C_NORMAL),
-               app->message);
         return;
     }
     if (app->loader) {
@@ -1240,36 +1260,108 @@ static void draw_status(UiApp *app)
     ui_put(y, 0, COLS, ui_attr(UI_C_DIM), buf);
 }
 
-static void draw_too_small(void)
+/* Lines of text word-wrapped to the screen's width, or -1 when a word is
+ * wider than the screen (it could not be shown whole). */
+static int small_lines(const char *text)
+{
+    int n = 0;
+    while (*text) {
+        size_t next, len = ui_wrap_line(text, COLS, &next);
+        if (text[len] && text[len] != ' ' && text[len] != '\n')
+            return -1; /* the line ends inside a word */
+        text += next;
+        n++;
+    }
+    return n;
+}
+
+/* Draws text word-wrapped and centred from row y0; returns the rows. */
+static int draw_small(int y0, const char *text)
+{
+    int n = 0;
+    while (*text && y0 + n < LINES) {
+        size_t next, len = ui_wrap_line(text, COLS, &next);
+        char line[256];
+        snprintf(line, sizeof line, "%.*s", (int)len, text);
+        int w = ui_text_width(line);
+        ui_put(y0 + n, w < COLS ? (COLS - w) / 2 : 0, w, A_NORMAL, line);
+        text += next;
+        n++;
+    }
+    return n;
+}
+
+/* "Save changes before quitting? (y)es (n)o (c)ancel" as "Save? y/n/c":
+ * the question's first word and its answer letters, for a tiny screen. */
+static void short_question(const UiApp *app, char *out, size_t size)
+{
+    size_t word = strcspn(app->confirm_text, " ?:");
+    char letters[40] = "";
+    const char *answers = app->confirm_choices[0] ? app->confirm_choices : "yn";
+    size_t used = 0;
+    for (const char *c = answers; *c && used + 3 < sizeof letters; c++)
+        used += (size_t)snprintf(letters + used, sizeof letters - used, "%c/", *c);
+    snprintf(out, size, "%.*s? %sc", (int)word, app->confirm_text, letters);
+}
+
+/* Below 80x24 the editor is not drawn, but a question or a prompt must
+ * still be seen before a key answers it: it is shown in place of the
+ * "enlarge" note (shortened if need be). When even that cannot be shown,
+ * the question is cancelled, so no key answers it unseen. */
+static void draw_too_small(UiApp *app)
 {
     erase();
-    char buf[80];
+    char buf[UI_PATH_MAX + 80];
+    if (app->confirming) {
+        char brief[80];
+        short_question(app, brief, sizeof brief);
+        const char *q = app->confirm_text;
+        int n = small_lines(q);
+        if (n < 0 || n > LINES) {
+            q = brief;
+            n = small_lines(q);
+        }
+        if (n >= 0 && n <= LINES) {
+            draw_small((LINES - n) / 2, q);
+            return;
+        }
+        app->confirming = false;
+        UiConfirmDone done = app->confirm_done;
+        app->confirm_done = NULL;
+        if (done)
+            done(app, 0);
+    } else if (app->prompting) {
+        /* The label word-wrapped, then the end of the typed text on the
+         * line below, with the cursor after it. */
+        snprintf(buf, sizeof buf, "%s:", app->prompt_label);
+        int n = small_lines(buf);
+        if (n >= 0 && n + 1 <= LINES) {
+            int y = (LINES - n - 1) / 2;
+            draw_small(y, buf);
+            const char *typed = app->prompt_buf;
+            while (*typed && ui_text_width(typed) > COLS - 1)
+                typed++;
+            ui_put(y + n, 0, COLS, A_NORMAL, typed);
+            move(y + n, ui_text_width(typed));
+            return;
+        }
+        app->prompting = false;
+        app->prompt_done = NULL;
+        app->after_save = NULL;
+        ui_set_message(app, false, "cancelled");
+    }
     snprintf(buf, sizeof buf, "enlarge to %dx%d (now %dx%d)", UI_MIN_COLS,
              UI_MIN_LINES, COLS, LINES);
-    /* Word-wrapped and centred, so even 10x5 reads the whole message. */
-    char lines[8][80];
-    int n = 0, len = 0;
-    lines[0][0] = 0;
-    for (char *word = strtok(buf, " "); word && n < 8; word = strtok(NULL, " ")) {
-        int wl = (int)strlen(word);
-        if (len && len + 1 + wl > COLS) {
-            if (++n >= 8)
-                break;
-            lines[n][0] = 0;
-            len = 0;
-        }
-        len += snprintf(lines[n] + len, sizeof lines[n] - (size_t)len, "%s%s",
-                        len ? " " : "", word);
-    }
-    if (n < 8 && len)
-        n++;
-    int y0 = (LINES - n) / 2;
-    for (int i = 0; i < n; i++) {
-        int w = (int)strlen(lines[i]);
-        int x = w < COLS ? (COLS - w) / 2 : 0;
-        if (y0 + i >= 0 && y0 + i < LINES)
-            mvaddnstr(y0 + i, x, lines[i], COLS - x);
-    }
+    /* Word-wrapped and centred, so even 10x5 reads the whole message; the
+     * latest message goes below when there is room. */
+    int n = small_lines(buf);
+    int m = app->message[0] ? small_lines(app->message) : -1;
+    if (m < 0 || n + 1 + m > LINES)
+        m = -1;
+    int y0 = (LINES - n - (m >= 0 ? m + 1 : 0)) / 2;
+    draw_small(y0, buf);
+    if (m >= 0)
+        draw_small(y0 + n + 1, app->message);
 }
 
 static void redraw(UiApp *app)
@@ -1278,11 +1370,24 @@ static void redraw(UiApp *app)
     app->dirty = 0;
     app->too_small = COLS < UI_MIN_COLS || LINES < UI_MIN_LINES;
     if (app->too_small) {
-        draw_too_small();
+        draw_too_small(app);
+        curs_set(app->prompting ? 1 : 0);
+        leaveok(stdscr, app->prompting ? FALSE : TRUE);
         wnoutrefresh(stdscr);
         doupdate();
+        app->status_rows = 0; /* the next full draw starts afresh */
         return;
     }
+    /* A wrapped question or message covers the body's last rows: when it
+     * takes fewer rows than before, the body under it is drawn again, and
+     * while it takes more than one, it is drawn over every body redraw. */
+    int rows = status_lines(app);
+    if (rows != app->status_rows) {
+        dirty |= UI_DIRTY_BODY | UI_DIRTY_STATUS;
+        app->status_rows = rows;
+    }
+    if (rows > 1)
+        dirty |= UI_DIRTY_STATUS;
     if (dirty & UI_DIRTY_CLEAR) {
         erase();
         dirty |= UI_DIRTY_ALL;

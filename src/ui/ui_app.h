@@ -108,6 +108,10 @@ struct UiApp {
     /* The bytes of the last escape sequence that named no key. */
     char unknown_key[3 * KEYMAP_SEQ_MAX + 8];
 
+    /* Rows the status line took when last drawn (a long question or
+     * message wraps onto the body's last rows). */
+    int status_rows;
+
     /* One-line input. */
     bool prompting;
     char prompt_label[64];

@@ -201,7 +201,9 @@ size_t ui_wrap_line(const char *text, int width, size_t *next)
         bool bad;
         int len = next_char(text + pos, &cols, &bad);
         if (used + cols > width) {
-            if (!cut_found)
+            if (text[pos] == ' ')
+                cut = pos; /* the line is full just before a space */
+            else if (!cut_found)
                 cut = pos ? pos : (size_t)len; /* one word wider than the line */
             break;
         }
