@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fx.h"
+#include "live.h"
 #include "mixer.h"
 #include "ring.h"
 #include "timing.h"
@@ -18,6 +19,7 @@ enum {
     GRAVEYARD_SIZE = 32,
     COMMAND_RING = 256,
     RETURN_RING = 256,
+    TAKE_RING = 256,
 };
 
 typedef struct {
@@ -50,11 +52,19 @@ typedef struct {
     bool cmd_jump;
     int cmd_jump_order, cmd_jump_row;
     int cue;
+    uint32_t row_elapsed;   /* frames since the playing row's first tick */
 } Sequencer;
+
+/* A live note rounded forward: the row `rows` rows on (at pattern, row)
+ * has sounded already, so its note on this channel is skipped once. */
+typedef struct {
+    int rows, pattern, row;
+} LiveSkip;
 
 /* The song channels: effect state, the voice each plays, mute and solo.
  * Copied whole by engine_hand_over. */
 typedef struct {
+    LiveSkip skip[SONG_MAX_CHANNELS];
     Channel ch[SONG_MAX_CHANNELS];
     bool mute[SONG_MAX_CHANNELS], solo[SONG_MAX_CHANNELS];
     int solo_count;
@@ -91,6 +101,7 @@ struct Engine {
     uint32_t release_ramp;  /* note-off fade */
     Ring commands;
     Ring returns;
+    Ring takes;             /* recorded live notes, to the UI */
     EngineStatus status;
 
     VoicePool pool;
@@ -449,10 +460,18 @@ static void play_row(Engine *e)
     atomic_store_explicit(&e->status.row, e->seq.row, memory_order_relaxed);
     atomic_fetch_add_explicit(&e->status.rows_played, 1, memory_order_relaxed);
     fx_row_control_clear(&e->seq.ctl);
+    e->seq.row_elapsed = 0;
     for (int c = 0; c < nch; c++) {
         Cell cell = p && c < p->channels && e->seq.row < p->rows
                         ? song_pattern_get(p, e->seq.row, c)
                         : song_cell_empty();
+        LiveSkip *skip = &e->chans.skip[c];
+        if (skip->rows > 0 && --skip->rows == 0 &&
+            skip->pattern == e->seq.pattern && skip->row == e->seq.row) {
+            cell.note = NOTE_EMPTY;
+            cell.instrument = 0;
+            cell.volume = VOLUME_EMPTY;
+        }
         channel_row(e, c, cell);
     }
     if (e->seq.ctl.bpm > 0) {
@@ -541,6 +560,7 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     fx_row_control_clear(&e->seq.ctl);
     e->seq.cmd_jump = false;
     e->seq.cue = -1;
+    memset(e->chans.skip, 0, sizeof e->chans.skip);
     e->seq.pattern_mode = pattern_mode;
     e->seq.playing = true;
     atomic_store_explicit(&e->status.song_ended, false, memory_order_relaxed);
@@ -668,12 +688,91 @@ static void retire_instrument(Engine *e, const Instrument *old)
     }
 }
 
-/* ---- commands ---------------------------------------------------------- */
+/* ---- live notes -------------------------------------------------------- */
 
 static bool valid_channel(int c)
 {
     return c >= 0 && c < SONG_MAX_CHANNELS;
 }
+
+
+/* The row `ahead` rows after the playing one, as the song goes on without
+ * jumps: the pattern wraps in pattern mode, else the next order's pattern
+ * begins. False when the song ends there. */
+static bool row_ahead(const Engine *e, int ahead, int *pattern, int *row)
+{
+    int rows = current_rows(e);
+    int target = e->seq.row + ahead;
+    *pattern = e->seq.pattern;
+    if (target < 0)
+        target = 0;
+    if (target < rows) {
+        *row = target;
+        return true;
+    }
+    if (e->seq.pattern_mode) {
+        *row = target % rows;
+        return true;
+    }
+    int order = e->seq.order + 1, first = 0;
+    if (!timing_seek_order(e->song, e->seq.loop_song, &order, pattern, &first))
+        return false;
+    Pattern *p = song_pattern(e->song, *pattern);
+    *row = hiss_clampi(target - rows, 0, p ? p->rows - 1 : 0);
+    return true;
+}
+
+/* Where a live note goes: rounded by the quantize mode from the exact
+ * frame it arrived on (the start of this period). */
+static void record_live(Engine *e, int c, Cell cell, int flags)
+{
+    bool row_played = e->seq.tick > 0;
+    double row_frames = (double)e->seq.speed * e->rate * 2.5 / e->seq.bpm;
+    double elapsed = row_played ? (double)e->seq.row_elapsed
+                                : -(double)(e->seq.frames_left == UINT32_MAX
+                                                ? 0
+                                                : e->seq.frames_left);
+    int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat,
+                                               memory_order_relaxed), 1, 32);
+    LiveQuantize mode = (LiveQuantize)((flags >> 16) & 0xF);
+    int offset = live_quantize_offset(mode, e->seq.row, elapsed / row_frames, rpb);
+    EngineTake take = {.channel = c, .cell = cell};
+    if (!row_ahead(e, offset, &take.pattern, &take.row))
+        return;
+    /* The rows still to start before the target: it sounded now, so its
+     * written copy is skipped when that row comes on this pass. */
+    int ahead = offset + (row_played ? 0 : 1);
+    if (ahead > 0) {
+        e->chans.skip[c] = (LiveSkip){ahead, take.pattern, take.row};
+    } else if (offset == 0 && (flags & ENGINE_LIVE_FEEL) && e->seq.tick > 1 &&
+               e->seq.tick - 1 < 16) {
+        take.cell.fx = 'E';
+        take.cell.fx_param = (uint8_t)(0xD0 | (e->seq.tick - 1));
+    }
+    ring_push(&e->takes, &take); /* a full ring drops the note (the UI is gone) */
+}
+
+static void live_note(Engine *e, const EngineCommand *cmd)
+{
+    int c = cmd->a;
+    if (!valid_channel(c) || c >= e->chans.nch)
+        return;
+    bool note = cmd->b >= NOTE_FIRST && cmd->b <= NOTE_LAST;
+    if (!note && cmd->b != NOTE_OFF && cmd->b != NOTE_CUT)
+        return;
+    Cell cell = song_cell_empty();
+    cell.note = (uint8_t)cmd->b;
+    if (note) {
+        cell.instrument = (uint8_t)(cmd->c & 0xFF);
+        int volume = (cmd->c >> 8) & 0xFF;
+        cell.volume = volume <= VOLUME_MAX ? (uint8_t)volume : VOLUME_EMPTY;
+    }
+    channel_trigger(e, c, &cell);
+    if ((cmd->c & ENGINE_LIVE_RECORD) && e->seq.playing)
+        record_live(e, c, cell, cmd->c);
+}
+
+/* ---- commands ---------------------------------------------------------- */
 
 /* False when the command must wait for room in the graveyard. */
 static bool execute(Engine *e, const EngineCommand *cmd)
@@ -754,6 +853,9 @@ static bool execute(Engine *e, const EngineCommand *cmd)
                 return false;
             retire_instrument(e, cmd->ptr);
         }
+        break;
+    case ENGINE_CMD_LIVE_NOTE:
+        live_note(e, cmd);
         break;
     case ENGINE_CMD_INSTALL_SONG:
         if (cmd->ptr && cmd->ptr != e->song) {
@@ -895,7 +997,8 @@ Engine *engine_new(Song *song, uint32_t rate)
     atomic_init(&e->status.bpm, e->seq.bpm);
     atomic_init(&e->status.speed, e->seq.speed);
     bool ok = ring_init(&e->commands, COMMAND_RING, sizeof(EngineCommand)) == HISS_OK &&
-              ring_init(&e->returns, RETURN_RING, sizeof(EngineReturn)) == HISS_OK;
+              ring_init(&e->returns, RETURN_RING, sizeof(EngineReturn)) == HISS_OK &&
+              ring_init(&e->takes, TAKE_RING, sizeof(EngineTake)) == HISS_OK;
     for (int i = 0; i < ENGINE_MAX_VOICES; i++)
         mixer_voice_init(&e->pool.voices[i]);
     sinc_init();
@@ -928,6 +1031,7 @@ void engine_free(Engine *e)
         song_instrument_free(e->preview.inst);
     ring_deinit(&e->commands);
     ring_deinit(&e->returns);
+    ring_deinit(&e->takes);
     free(e);
 }
 
@@ -939,6 +1043,11 @@ bool engine_send(Engine *e, const EngineCommand *cmd)
 bool engine_take_return(Engine *e, EngineReturn *ret)
 {
     return ring_pop(&e->returns, ret);
+}
+
+bool engine_take_recorded(Engine *e, EngineTake *take)
+{
+    return ring_pop(&e->takes, take);
 }
 
 void engine_collect_garbage(Engine *e)
@@ -999,6 +1108,7 @@ void engine_render_channels(Engine *e, float *out, float *const *channel_out,
         }
         if (e->seq.frames_left != UINT32_MAX)
             e->seq.frames_left -= run;
+        e->seq.row_elapsed += run;
         done += run;
     }
     master(e, out, nframes);

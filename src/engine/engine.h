@@ -73,7 +73,37 @@ typedef enum {
     ENGINE_CMD_RETIRE_PATTERN,    /* ptr = Pattern* no longer in the song */
     ENGINE_CMD_RETIRE_INSTRUMENT, /* ptr = Instrument* no longer in the song */
     ENGINE_CMD_INSTALL_SONG,      /* ptr = Song*: stops, swaps, returns old */
+    ENGINE_CMD_LIVE_NOTE, /* a = channel, b = note (or NOTE_OFF/NOTE_CUT),
+                             c = engine_live_flags(): the note plays on the
+                             channel now; with ENGINE_LIVE_RECORD while
+                             playing, where it belongs comes back as an
+                             EngineTake (engine_take_recorded) */
 } EngineCommandType;
+
+/* ENGINE_CMD_LIVE_NOTE's c: instrument (0: the channel's), volume
+ * (0..64, or VOLUME_EMPTY: the instrument's), quantize (LiveQuantize),
+ * record, and keep-the-feel (a note left on the row it came in gets an
+ * EDx delay for the ticks it missed). */
+enum {
+    ENGINE_LIVE_RECORD = 1 << 20,
+    ENGINE_LIVE_FEEL = 1 << 21,
+};
+static inline int engine_live_flags(int instrument, int volume, int quantize,
+                                    bool record, bool feel)
+{
+    return (instrument & 0xFF) | (volume & 0xFF) << 8 | (quantize & 0xF) << 16 |
+           (record ? ENGINE_LIVE_RECORD : 0) | (feel ? ENGINE_LIVE_FEEL : 0);
+}
+
+/* A recorded live note: the cell to write and where. A note rounded
+ * forward to a row not yet played has sounded already; the engine skips
+ * that row's note on this channel once, so the written copy is heard
+ * from the next pass on, whether or not it is written before the row
+ * comes. */
+typedef struct {
+    int pattern, row, channel;
+    Cell cell; /* note, instrument, volume, and EDx in fx when kept late */
+} EngineTake;
 
 typedef struct {
     EngineCommandType type;
@@ -124,6 +154,8 @@ void engine_free(Engine *engine);
 bool engine_send(Engine *engine, const EngineCommand *cmd);
 /* [ui] Pops one object the engine no longer uses; false when none. */
 bool engine_take_return(Engine *engine, EngineReturn *ret);
+/* [ui] Pops one recorded live note; false when none. */
+bool engine_take_recorded(Engine *engine, EngineTake *take);
 /* [ui] Frees everything returned so far (patterns, instruments, songs). */
 void engine_collect_garbage(Engine *engine);
 const EngineStatus *engine_status(const Engine *engine);

@@ -147,6 +147,11 @@ static void every_command_at(Engine *e, Song **song, int period, uint32_t rate)
         send(e, ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, old2);
         break;
     }
+    case 101:
+        send(e, ENGINE_CMD_LIVE_NOTE, 0, NOTE_C4,
+             engine_live_flags(1, 40, 1, true, true), NULL);
+        break;
+    case 106: send(e, ENGINE_CMD_LIVE_NOTE, 0, NOTE_OFF, ENGINE_LIVE_RECORD, NULL); break;
     case 130: send(e, ENGINE_CMD_SET_LOOP_SONG, 0, 0, 0, NULL); break;
     case 140: send(e, ENGINE_CMD_PLAY_PATTERN, 1, 0, 0, NULL); break;
     case 160: send(e, ENGINE_CMD_STOP, 0, 0, 0, NULL); break;

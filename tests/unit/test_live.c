@@ -1,0 +1,222 @@
+/* Live recording: notes played while the song runs land on the row the
+ * quantize setting rounds them to, and sound once (the live note now; the
+ * written copy from the next pass on). Everything is measured on the
+ * rendered audio of the engine, with the take written as the editor
+ * writes it. */
+#include <stdlib.h>
+
+#include "common/synth_song.h"
+#include "engine.h"
+#include "live.h"
+#include "test.h"
+
+#define E VOLUME_EMPTY
+#define RATE 48000u
+#define TICK 960u /* 125 BPM */
+#define ROW (6 * TICK)
+#define ROWS 16
+#define PASS (ROWS * ROW)
+#define BURST 200u /* frames of the test sound: a short DC burst */
+/* A note's first frame is the declick ramp's zero: it is heard from the
+ * next one. */
+#define HEARD(frame) ((frame) + 1)
+
+static Song *burst_song(int rows_per_beat)
+{
+    Song *s = synth_song(1, ROWS, 125, 6);
+    atomic_store(&s->rows_per_beat, rows_per_beat);
+    synth_set_instrument(s, 1, synth_instrument(synth_dc(RATE, BURST, 0.5f),
+                                                LOOP_OFF, 0, 0, INTERP_LINEAR));
+    return s;
+}
+
+static void render_span(Engine *e, float *out, uint32_t from, uint32_t to)
+{
+    while (from < to) {
+        uint32_t n = to - from > 256 ? 256 : to - from;
+        engine_render(e, out + 2 * (size_t)from, n);
+        from += n;
+    }
+}
+
+/* First frame of each burst in [0, frames). */
+static int onsets(const float *out, uint32_t frames, uint32_t *at, int max)
+{
+    int n = 0;
+    uint32_t quiet = 1000;
+    for (uint32_t i = 0; i < frames; i++) {
+        bool loud = fabsf(out[2 * i]) > 0.01f;
+        if (loud && quiet >= 1000 && n < max)
+            at[n++] = i;
+        quiet = loud ? 0 : quiet + 1;
+    }
+    return n;
+}
+
+/* Plays the one-pattern song looping, feeds a live note at `frame`,
+ * writes its take into the pattern at once (as the editor does), renders
+ * two passes and returns the onsets heard. *take gets the take. */
+static int take_and_listen(Song *s, uint32_t frame, LiveQuantize mode, bool feel,
+                           EngineTake *take, uint32_t *at, int max)
+{
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    uint32_t frames = 2 * PASS;
+    float *out = calloc(2 * (size_t)frames, sizeof *out);
+    render_span(e, out, 0, frame);
+    EngineCommand cmd = {ENGINE_CMD_LIVE_NOTE, 0, NOTE_C4,
+                         engine_live_flags(1, 64, mode, true, feel), NULL};
+    CHECK(engine_send(e, &cmd));
+    render_span(e, out, frame, frame + 64);
+    bool got = engine_take_recorded(e, take);
+    CHECK(got);
+    if (got)
+        song_pattern_set(song_pattern(s, take->pattern), take->row,
+                         take->channel, take->cell);
+    CHECK(!engine_take_recorded(e, take) || !got);
+    render_span(e, out, frame + 64, frames);
+    int n = onsets(out, frames, at, max);
+    free(out);
+    engine_free(e);
+    return n;
+}
+
+static void notes_within_half_a_row_land_on_the_row_and_sound_once(void)
+{
+    /* Offsets from row 4's first frame: late in row 3 rounds forward,
+     * early in row 4 stays; every one belongs to row 4. */
+    const double offsets[] = {-0.49, -0.3, -0.05, 0.0, 0.05, 0.3, 0.49};
+    for (size_t i = 0; i < HISS_ARRAY_LEN(offsets); i++) {
+        Song *s = burst_song(4);
+        uint32_t frame = (uint32_t)lround(4 * ROW + offsets[i] * ROW);
+        EngineTake take;
+        uint32_t at[8];
+        int n = take_and_listen(s, frame, LIVE_QUANTIZE_ROW, false, &take, at, 8);
+        CHECK_MSG(take.row == 4 && take.pattern == 0 && take.cell.note == NOTE_C4 &&
+                      take.cell.instrument == 1 && take.cell.volume == 64,
+                  "offset %.2f: row %d", offsets[i], take.row);
+        /* Once live, where it was played; once on the next pass, on row 4. */
+        CHECK_MSG(n == 2, "offset %.2f: %d onsets", offsets[i], n);
+        if (n == 2) {
+            CHECK_MSG(at[0] == HEARD(frame), "offset %.2f: live at %u",
+                      offsets[i], at[0]);
+            CHECK_MSG(at[1] == HEARD(PASS + 4 * ROW), "offset %.2f: written at %u",
+                      offsets[i], at[1]);
+        }
+        song_free(s);
+    }
+}
+
+static void beat_quantize_rounds_to_the_nearest_beat(void)
+{
+    /* 4 rows per beat: 6.6 rows rounds forward to row 8, 5.2 back to 4. */
+    struct { double rows; int row; } cases[] = {{6.6, 8}, {5.2, 4}, {1.9, 0}, {13.9, 12}};
+    for (size_t i = 0; i < HISS_ARRAY_LEN(cases); i++) {
+        Song *s = burst_song(4);
+        uint32_t frame = (uint32_t)lround(cases[i].rows * ROW);
+        EngineTake take;
+        uint32_t at[8];
+        int n = take_and_listen(s, frame, LIVE_QUANTIZE_BEAT, false, &take, at, 8);
+        CHECK_MSG(take.row == cases[i].row, "%.1f rows: row %d", cases[i].rows, take.row);
+        CHECK_MSG(n == 2, "%.1f rows: %d onsets", cases[i].rows, n);
+        if (n == 2)
+            CHECK_MSG(at[1] == HEARD(PASS + (uint32_t)cases[i].row * ROW),
+                      "%.1f rows: written at %u", cases[i].rows, at[1]);
+        song_free(s);
+    }
+}
+
+static void a_beat_past_the_end_is_the_next_pass_first_row(void)
+{
+    /* 15.2 rows rounds to row 16: row 0 of the next pass, which then
+     * skips its written copy, so two passes hear the note once. */
+    Song *s = burst_song(4);
+    uint32_t frame = (uint32_t)lround(15.2 * ROW);
+    EngineTake take;
+    uint32_t at[8];
+    int n = take_and_listen(s, frame, LIVE_QUANTIZE_BEAT, false, &take, at, 8);
+    CHECK(take.row == 0 && take.pattern == 0);
+    CHECK_MSG(n == 1 && at[0] == HEARD(frame), "%d onsets", n);
+    song_free(s);
+}
+
+static void the_feel_keeps_the_missed_ticks_as_a_note_delay(void)
+{
+    /* Quantize off: 2.5 ticks into row 5 stays on row 5 with ED2, so the
+     * next pass plays it two ticks late. */
+    Song *s = burst_song(4);
+    uint32_t frame = 5 * ROW + 5 * TICK / 2;
+    EngineTake take;
+    uint32_t at[8];
+    int n = take_and_listen(s, frame, LIVE_QUANTIZE_OFF, true, &take, at, 8);
+    CHECK(take.row == 5 && take.cell.fx == 'E' && take.cell.fx_param == 0xD2);
+    CHECK(n == 2);
+    if (n == 2)
+        CHECK_MSG(at[1] == HEARD(PASS + 5 * ROW + 2 * TICK), "written at %u", at[1]);
+    song_free(s);
+}
+
+static void a_note_rounded_past_the_pattern_end_goes_to_the_next_order(void)
+{
+    /* Song mode with two orders: late in pattern 0's last row, the note
+     * belongs to pattern 1's first row. */
+    Song *s = burst_song(4);
+    synth_add_pattern(s, 1, ROWS);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    float *out = calloc(2 * (size_t)PASS, sizeof *out);
+    uint32_t frame = PASS - ROW / 4;
+    render_span(e, out, 0, frame);
+    EngineCommand cmd = {ENGINE_CMD_LIVE_NOTE, 0, NOTE_C4,
+                         engine_live_flags(1, E, LIVE_QUANTIZE_ROW, true, false), NULL};
+    CHECK(engine_send(e, &cmd));
+    render_span(e, out, frame, frame + 64);
+    EngineTake take;
+    CHECK(engine_take_recorded(e, &take));
+    CHECK(take.pattern == 1 && take.row == 0 && take.cell.volume == E);
+    free(out);
+    engine_free(e);
+    song_free(s);
+}
+
+static void jamming_without_record_writes_nothing(void)
+{
+    Song *s = burst_song(4);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    float out[2 * 512];
+    engine_render(e, out, 512);
+    EngineCommand cmd = {ENGINE_CMD_LIVE_NOTE, 0, NOTE_C4,
+                         engine_live_flags(1, 64, LIVE_QUANTIZE_ROW, false, false), NULL};
+    CHECK(engine_send(e, &cmd));
+    engine_render(e, out, 512);
+    CHECK(synth_peak(out, 0, 512, 0) > 0.4f); /* it plays */
+    EngineTake take;
+    CHECK(!engine_take_recorded(e, &take));
+    engine_free(e);
+    song_free(s);
+}
+
+static void quantize_offsets(void)
+{
+    CHECK(live_quantize_offset(LIVE_QUANTIZE_OFF, 3, 0.9, 4) == 0);
+    CHECK(live_quantize_offset(LIVE_QUANTIZE_ROW, 3, 0.49, 4) == 0);
+    CHECK(live_quantize_offset(LIVE_QUANTIZE_ROW, 3, 0.5, 4) == 1);
+    CHECK(live_quantize_offset(LIVE_QUANTIZE_ROW, 3, -0.2, 4) == 0);
+    CHECK(live_quantize_offset(LIVE_QUANTIZE_BEAT, 5, 0.9, 4) == -1);
+    CHECK(live_quantize_offset(LIVE_QUANTIZE_BEAT, 6, 0.0, 4) == 2);
+    CHECK(live_quantize_offset(LIVE_QUANTIZE_BEAT, 2, 0.0, 3) == 1);
+    CHECK_STR(live_quantize_name(LIVE_QUANTIZE_BEAT), "beat");
+}
+
+int main(void)
+{
+    RUN(notes_within_half_a_row_land_on_the_row_and_sound_once);
+    RUN(beat_quantize_rounds_to_the_nearest_beat);
+    RUN(a_beat_past_the_end_is_the_next_pass_first_row);
+    RUN(the_feel_keeps_the_missed_ticks_as_a_note_delay);
+    RUN(a_note_rounded_past_the_pattern_end_goes_to_the_next_order);
+    RUN(jamming_without_record_writes_nothing);
+    RUN(quantize_offsets);
+    return test_finish();
+}
