@@ -466,14 +466,15 @@ static HissError render_loop(Engine *engine, const TimingScan *scan,
  * frees them). */
 typedef struct {
     float peak;
-    uint64_t overs;   /* clipped at full scale */
-    uint64_t limited; /* softened by the master limiter */
+    uint64_t overs;        /* at or over full scale in what was written */
+    uint64_t limit_frames; /* frames the master limiter turned down */
+    double limit_max_db;   /* its deepest reduction */
     char format[48];
 } Figures;
 
 static Figures figures_of(SampleioWriter *const *writers, int count)
 {
-    Figures f = {0, 0, 0, ""};
+    Figures f = {0, 0, 0, 0, ""};
     for (int i = 0; i < count; i++) {
         f.peak = fmaxf(f.peak, sampleio_writer_peak(writers[i]));
         f.overs += sampleio_writer_overs(writers[i]);
@@ -488,10 +489,12 @@ static void print_summary(const char *what, const char *count, const RenderOptio
     char when[32], peak[32];
     format_duration(r->frames, o->rate, when, sizeof when);
     format_peak(f->peak, peak, sizeof peak);
-    char limited[48] = "";
-    if (f->limited)
-        snprintf(limited, sizeof limited, ", %llu limited",
-                 (unsigned long long)f->limited);
+    /* Clipping (what the file holds) and limiting (what the master did to
+     * keep it from clipping) are separate facts: a mix can have either. */
+    char limited[96] = ", limiter idle";
+    if (f->limit_frames)
+        snprintf(limited, sizeof limited, ", limiter reduced up to %.1f dB for %.3f s",
+                 f->limit_max_db, (double)f->limit_frames / o->rate);
     char shown[PATH_MAX];
     printf("%s: %s%s at %u Hz, %s, peak %s, %llu clipped%s\n",
            hiss_escape_name(what, shown, sizeof shown), count, when, o->rate,
@@ -597,13 +600,9 @@ int cli_render(int argc, char **argv)
                 "there; use --seconds N to choose the length\n",
                 o.song, RENDER_MAX_SECONDS / 60);
     Figures mix_figures = figures_of(&mix_writer, mix_writer ? 1 : 0);
-    /* The master section clips or limits before the writer sees anything
-     * above full scale; its own count says how often. */
-    uint64_t master_overs = atomic_load(&engine_status(engine)->clip_count);
-    if (atomic_load(&song->limiter))
-        mix_figures.limited = master_overs;
-    else
-        mix_figures.overs += master_overs;
+    const EngineStatus *status = engine_status(engine);
+    mix_figures.limit_frames = atomic_load(&status->limit_frames);
+    mix_figures.limit_max_db = atomic_load(&status->limit_max_centi_db) / 100.0;
     Figures stem_figures = figures_of(stems.writers, stems.count);
     /* Stems first: if one fails, the mix is dropped too rather than left
      * looking like a complete render. */

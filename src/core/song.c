@@ -194,6 +194,12 @@ Song *song_new_empty(void)
         atomic_init(&s->patterns[i], NULL);
     for (int i = 0; i <= SONG_MAX_INSTRUMENTS; i++)
         atomic_init(&s->instruments[i], NULL);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        atomic_init(&s->strips[c].gain_tenth_db, SONG_CHANNEL_GAIN_DEFAULT);
+        atomic_init(&s->strips[c].pan, 0);
+        atomic_init(&s->strips[c].mute, false);
+        atomic_init(&s->strips[c].solo, false);
+    }
     return s;
 }
 
@@ -210,6 +216,14 @@ Song *song_new(void)
     atomic_store(&s->patterns[0], p);
     atomic_store(&s->order_count, 1);
     return s;
+}
+
+bool song_strip_is_default(const Song *song, int channel)
+{
+    const SongStrip *st = &song->strips[channel];
+    return atomic_load(&st->gain_tenth_db) == SONG_CHANNEL_GAIN_DEFAULT &&
+           atomic_load(&st->pan) == 0 && !atomic_load(&st->mute) &&
+           !atomic_load(&st->solo);
 }
 
 void song_free(Song *song)

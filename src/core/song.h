@@ -125,6 +125,26 @@ Instrument *song_instrument_new(void); /* defaults: vol 64, pan 0, C-4 */
 Instrument *song_instrument_clone(const Instrument *src);
 void song_instrument_free(Instrument *inst);
 
+/* The channel strip of one song channel, saved in the song. The fader
+ * defaults to SONG_CHANNEL_GAIN_DEFAULT, not 0 dB: the kit's samples peak
+ * near full scale, so channels at unity sum far over it (eight of them on a
+ * downbeat peak near +9.5 dBFS); at -15 dB each such beat peaks near
+ * -6 dBFS and the master limiter stays a safety net. The headroom sits on
+ * the channels, not the master, so the master fader reads 0 dB at unity
+ * output and a channel soloed sounds at the level it has in the mix. */
+typedef struct {
+    _Atomic int gain_tenth_db; /* fader, -600..+120 tenths of a dB */
+    _Atomic int pan;           /* balance, -100 (left) .. 0 .. 100 (right) */
+    _Atomic bool mute;
+    _Atomic bool solo;
+} SongStrip;
+
+enum {
+    SONG_CHANNEL_GAIN_DEFAULT = -150, /* tenths of a dB: -15.0 dB */
+    SONG_GAIN_MIN = -600,
+    SONG_GAIN_MAX = 120,
+};
+
 typedef struct Song {
     char title[SONG_TITLE_MAX];
     _Atomic int bpm;           /* 32..255 */
@@ -138,10 +158,15 @@ typedef struct Song {
     _Atomic uint8_t orders[SONG_MAX_ORDERS]; /* pattern numbers */
     _Atomic(Pattern *) patterns[SONG_MAX_PATTERNS];
     _Atomic(Instrument *) instruments[SONG_MAX_INSTRUMENTS + 1]; /* [0] unused */
+    SongStrip strips[SONG_MAX_CHANNELS]; /* read live by the engine */
 } Song;
 
+/* Whether channel c's strip is as song_new leaves it (not saved). */
+bool song_strip_is_default(const Song *song, int channel);
+
 /* A new song: 4 channels, one empty 64-row pattern, one order entry,
- * 120 BPM, speed 6, 4 rows per beat, 0 dB, limiter on. */
+ * 120 BPM, speed 6, 4 rows per beat, master 0 dB, limiter on, every
+ * channel's fader at SONG_CHANNEL_GAIN_DEFAULT, centred, not muted. */
 Song *song_new(void);
 /* An empty song with nothing in it (no patterns, no orders), for loaders. */
 Song *song_new_empty(void);

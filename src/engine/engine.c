@@ -14,6 +14,7 @@
 #include "timing.h"
 #include "sinc.h"
 #include "voicefx.h"
+#include "strip.h"
 
 enum {
     GRAVEYARD_SIZE = 32,
@@ -69,6 +70,8 @@ typedef struct {
     bool mute[SONG_MAX_CHANNELS], solo[SONG_MAX_CHANNELS];
     int solo_count;
     int nch;                /* song channels at the last row */
+    StripState strip[SONG_MAX_CHANNELS]; /* the song's strips as applied */
+    int strip_solo_count;
 } ChannelBank;
 
 /* Every voice (channel notes, fading ghosts, previews). Voices hold
@@ -166,9 +169,13 @@ static int voice_alloc(Engine *e)
     return best;
 }
 
+/* Live mute/solo (commands) and the song's saved ones both count. */
 static bool audible(const Engine *e, int c)
 {
-    return !e->chans.mute[c] && (e->chans.solo_count == 0 || e->chans.solo[c]);
+    const StripState *st = &e->chans.strip[c];
+    bool any_solo = e->chans.solo_count + e->chans.strip_solo_count > 0;
+    return !e->chans.mute[c] && !st->mute &&
+           (!any_solo || e->chans.solo[c] || st->solo);
 }
 
 static void pan_gains(int pan, float vol, float *gl, float *gr)
@@ -198,8 +205,10 @@ static void channel_gains(const Engine *e, int c, float *gl, float *gr,
                           float *gm)
 {
     const Channel *ch = &e->chans.ch[c];
-    float vol = audible(e, c) ? (float)ch->fx.volume / 64.0f : 0.0f;
+    const StripState *st = &e->chans.strip[c];
+    float vol = audible(e, c) ? (float)ch->fx.volume / 64.0f * st->gain : 0.0f;
     pan_gains(ch->fx.pan, vol, gl, gr);
+    strip_balance(st, gl, gr);
     *gm = vol;
 }
 
@@ -594,7 +603,9 @@ static void preview_start(Engine *e, Instrument *inst, int note, int volume,
         return;
     MixerVoice *v = &e->pool.voices[vi];
     float gl, gr;
-    float vol = (float)hiss_clampi(volume, 0, 64) / 64.0f;
+    /* At a new channel's fader level: an audition is never louder than
+     * the note would be in a new song, and never at full scale. */
+    float vol = (float)hiss_clampi(volume, 0, 64) / 64.0f * strip_default_gain();
     pan_gains(pan_from_instrument(inst), vol, &gl, &gr);
     if (!mixer_voice_start(v, inst, 0,
                            pitch_step(e, inst, note * FX_PITCH_PER_NOTE), gl, gr,
@@ -897,12 +908,31 @@ static void drain_commands(Engine *e)
     }
 }
 
+/* Takes the song's channel strips (fader, balance, mute, solo) at the
+ * start of a period; a change reaches the voices over the declick ramp. */
+static void follow_strips(Engine *e)
+{
+    int solos = 0;
+    bool changed = false;
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        changed |= strip_follow(&e->chans.strip[c], &e->song->strips[c]);
+        solos += e->chans.strip[c].solo;
+    }
+    e->chans.strip_solo_count = solos;
+    if (changed)
+        for (int c = 0; c < e->chans.nch; c++)
+            channel_apply(e, c);
+}
+
 /* ---- master ------------------------------------------------------------ */
+
+enum { LIMITER_KNEE_MILLI = 750 };
+#define LIMITER_KNEE (LIMITER_KNEE_MILLI / 1000.0f)
 
 /* Identity up to the knee, then a tanh curve that approaches 1.0. */
 static float soft_clip(float x)
 {
-    const float knee = 0.75f; /* master() skips blocks below it */
+    const float knee = LIMITER_KNEE; /* master() skips blocks below it */
     float a = fabsf(x);
     if (a <= knee)
         return x;
@@ -947,17 +977,25 @@ static void master(Engine *e, float *out, uint32_t nframes)
     /* Meter and count before the clipper, in branch-free passes; clip
      * only when something needs it. */
     float peak[2] = {0.0f, 0.0f};
-    uint32_t clips = 0;
+    uint32_t clips = 0, over_knee = 0;
     for (size_t i = 0; i < nframes; i++) {
         float l = fabsf(out[2 * i]), r = fabsf(out[2 * i + 1]);
         peak[0] = l > peak[0] ? l : peak[0];
         peak[1] = r > peak[1] ? r : peak[1];
         clips += (uint32_t)(l > 1.0f) + (uint32_t)(r > 1.0f);
+        over_knee += (uint32_t)((l > r ? l : r) > LIMITER_KNEE);
     }
     float top = peak[0] > peak[1] ? peak[0] : peak[1];
-    if (limiter && top > 0.75f) {
+    if (limiter && top > LIMITER_KNEE) {
         for (size_t i = 0; i < 2 * (size_t)nframes; i++)
             out[i] = soft_clip(out[i]);
+        /* The curve reduces more the louder the input: the block's peak
+         * gives its deepest reduction. */
+        float reduction_db = 20.0f * log10f(top / soft_clip(top));
+        uint32_t centi = (uint32_t)lrintf(fminf(reduction_db, 1000.0f) * 100.0f);
+        peak_max(&e->status.limit_max_centi_db, centi);
+        atomic_fetch_add_explicit(&e->status.limit_frames, over_knee,
+                                  memory_order_relaxed);
     } else if (!limiter && top > 1.0f) {
         for (size_t i = 0; i < 2 * (size_t)nframes; i++)
             out[i] = out[i] > 1.0f ? 1.0f : out[i] < -1.0f ? -1.0f : out[i];
@@ -992,6 +1030,7 @@ Engine *engine_new(Song *song, uint32_t rate)
     e->master.gain = e->master.target = powf(10.0f, (float)e->master.tenth_db / 200.0f);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         channel_reset(&e->chans.ch[c]);
+    follow_strips(e);
     for (int p = 0; p < ENGINE_PREVIEW_VOICES; p++)
         e->preview.slots[p].voice = -1;
     atomic_init(&e->status.bpm, e->seq.bpm);
@@ -1079,6 +1118,7 @@ void engine_render_channels(Engine *e, float *out, float *const *channel_out,
                             int channel_out_count, uint32_t nframes)
 {
     drain_commands(e);
+    follow_strips(e);
     memset(out, 0, sizeof(float) * 2 * nframes);
     if (!channel_out)
         channel_out_count = 0;
@@ -1212,6 +1252,9 @@ void engine_hand_over(Engine *from, Engine *to)
     atomic_store(&to->status.rows_played, atomic_load(&from->status.rows_played));
     /* A count the UI compares with what it saw: no false CLIP light. */
     atomic_store(&to->status.clip_count, atomic_load(&from->status.clip_count));
+    atomic_store(&to->status.limit_frames, atomic_load(&from->status.limit_frames));
+    atomic_store(&to->status.limit_max_centi_db,
+                 atomic_load(&from->status.limit_max_centi_db));
 }
 
 void engine_play_song_now(Engine *e, int order, int row, bool loop)

@@ -133,7 +133,10 @@ typedef struct {
     _Atomic int speed;
     _Atomic uint32_t peak_left_milli;  /* master peak since last read, x1000 */
     _Atomic uint32_t peak_right_milli;
-    _Atomic uint32_t clip_count;       /* samples that hit the limiter/clip */
+    _Atomic uint32_t clip_count;       /* samples over full scale before the
+                                          limiter (or the hard clip) */
+    _Atomic uint64_t limit_frames;     /* frames the limiter reduced */
+    _Atomic uint32_t limit_max_centi_db; /* its deepest reduction, dB x100 */
     _Atomic int voices;                /* voices sounding */
     _Atomic uint64_t frames_rendered;
     _Atomic bool song_ended;           /* stopped at the end of the order list */

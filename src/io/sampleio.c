@@ -491,6 +491,8 @@ struct SampleioWriter {
     char *tmp;
     uint64_t frames;
     uint64_t overs;
+    float top, bottom; /* from these on (>= top, <= bottom) a value is written
+                          as the format's top or bottom code */
     float peak;
     char format_name[48];
     float scratch[]; /* WRITE_CHUNK_FRAMES * channels (or as many shorts) */
@@ -516,7 +518,7 @@ typedef int16_t V4s __attribute__((vector_size(8)));
 
 /* pcm16_of on four values at once, with the peak and the overs: the same
  * steps as the scalar version, lane by lane. */
-static inline V4s pcm16_of4(V4f v, V4f *peak, V4i *overs)
+static inline V4s pcm16_of4(V4f v, V4f *peak, V4i *overs, float top, float bottom)
 {
     const V4f zero = {0, 0, 0, 0}, one = {1, 1, 1, 1};
     V4i finite = (v - v) == zero;
@@ -524,7 +526,7 @@ static inline V4s pcm16_of4(V4f v, V4f *peak, V4i *overs)
     V4f a = (V4f)((V4i)v & 0x7FFFFFFF);
     V4i above = a > *peak;
     *peak = (V4f)(((V4i)a & above) | ((V4i)*peak & ~above));
-    *overs -= a > one;
+    *overs -= (v >= top) | (v <= bottom);
     V4f x = v * 2147483648.0f;
     V4i small = ((V4f)((V4i)x & 0x7FFFFFFF)) < 8388608.0f;
     V4f rounded = (x + 12582912.0f) - 12582912.0f;
@@ -550,7 +552,7 @@ static void scan_chunk(SampleioWriter *w, const float *src, size_t count, float 
         for (; i + 4 <= count; i += 4) {
             V4f v;
             memcpy(&v, src + i, sizeof v);
-            V4s s = pcm16_of4(v, &peak4, &overs4);
+            V4s s = pcm16_of4(v, &peak4, &overs4, w->top, w->bottom);
             memcpy(pcm + i, &s, sizeof s);
         }
         for (int k = 0; k < 4; k++) {
@@ -563,7 +565,7 @@ static void scan_chunk(SampleioWriter *w, const float *src, size_t count, float 
         v = v - v == 0.0f ? v : 0.0f;
         float a = fabsf(v);
         peak = a > peak ? a : peak;
-        overs += a > 1.0f;
+        overs += v >= w->top || v <= w->bottom;
         if (pcm)
             pcm[i] = pcm16_of(v);
         else
@@ -714,6 +716,15 @@ HissError sampleio_writer_open(const char *path, uint32_t rate, int channels,
     w->channels = channels;
     w->is_float = sub == SF_FORMAT_FLOAT;
     w->is_pcm16 = sub == SF_FORMAT_PCM_16;
+    /* Integer codes are floored: the top code comes from one step below
+     * 1.0, the bottom one from just under minus that. Counting from there
+     * counts the samples a reader of the file finds at full scale. */
+    float step = w->is_float ? 0.0f
+                 : w->is_pcm16 ? 1.0f / 32768.0f
+                 : sub == SF_FORMAT_PCM_24 ? 1.0f / 8388608.0f
+                                           : 0.0f;
+    w->top = 1.0f - step;
+    w->bottom = step ? nextafterf(-w->top, -2.0f) : -1.0f;
     if (!w->is_float)
         sf_command(w->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
     /* The PEAK chunk of float WAVs carries a timestamp; leaving it out

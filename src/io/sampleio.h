@@ -110,7 +110,8 @@ void sampleio_writer_abort(SampleioWriter *w);
 /* "WAV 24-bit PCM" and the like, for messages. */
 const char *sampleio_writer_format_name(const SampleioWriter *w);
 uint64_t sampleio_writer_frames(const SampleioWriter *w);
-/* Samples written beyond full scale (clipped unless the format is float). */
+/* Samples written at or beyond full scale: at the format's top code (or
+ * 1.0 in float), where a reader of the file sees a clip. */
 uint64_t sampleio_writer_overs(const SampleioWriter *w);
 /* The largest absolute sample value written so far. */
 float sampleio_writer_peak(const SampleioWriter *w);

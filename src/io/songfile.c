@@ -49,8 +49,8 @@ static _Atomic int *int_setting(Song *song, int once)
 
 enum {
     CELL_CHARS = 17, /* "C-4 01 40 A0F ..." */
-    GAIN_MIN = -600,
-    GAIN_MAX = 120,
+    GAIN_MIN = SONG_GAIN_MIN,
+    GAIN_MAX = SONG_GAIN_MAX,
 };
 
 typedef struct {
@@ -73,6 +73,8 @@ typedef struct {
     int once_line[ONCE_COUNT];
     int pattern_line[SONG_MAX_PATTERNS];
     int instrument_line[SONG_MAX_INSTRUMENTS + 1];
+    int channel_line[SONG_MAX_CHANNELS];
+    uint16_t channel_col[SONG_MAX_CHANNELS];
     int order_count;
     uint16_t order_col[SONG_MAX_ORDERS];
     int patterns_seen;
@@ -391,16 +393,13 @@ static HissError parse_int_setting(Parser *p, Token kw, size_t which)
     return expect_end(p, INT_SETTINGS[which].name);
 }
 
-/* dB with at most one decimal, kept in tenths. */
-static HissError parse_master_gain(Parser *p, Token kw)
+/* dB with at most one decimal, kept in tenths: what names it in messages. */
+static HissError parse_gain(Parser *p, const char *what, int *out)
 {
-    HissError err = check_once(p, ONCE_MASTER_GAIN, kw);
-    if (err)
-        return err;
     Token t = next_token(p);
     if (!t.n)
         return fail_at(p, t.pos, HISS_ERR_PARSE,
-                       "missing master_gain (dB, -60.0..12.0)");
+                       "missing %s (dB, -60.0..12.0)", what);
     size_t i = t.s[0] == '-' ? 1 : 0;
     long long whole = 0;
     int tenths = 0;
@@ -420,36 +419,117 @@ static HissError parse_master_gain(Parser *p, Token kw)
     char b[48];
     if (!ok)
         return fail_at(p, t.pos, HISS_ERR_PARSE,
-                       "bad number '%s' for master_gain (dB with at most one "
+                       "bad number '%s' for %s (dB with at most one "
                        "decimal, e.g. -3.0)",
-                       shown(b, t.s, t.n));
+                       shown(b, t.s, t.n), what);
     long long v = whole * 10 + tenths;
     if (t.s[0] == '-')
         v = -v;
     if (v < GAIN_MIN || v > GAIN_MAX)
         return fail_at(p, t.pos, HISS_ERR_RANGE,
-                       "master_gain %s is out of range (-60.0..12.0)",
+                       "%s %s is out of range (-60.0..12.0)", what,
                        shown(b, t.s, t.n));
-    atomic_store(&p->song->master_gain_tenth_db, (int)v);
+    *out = (int)v;
+    return HISS_OK;
+}
+
+static HissError parse_master_gain(Parser *p, Token kw)
+{
+    HissError err = check_once(p, ONCE_MASTER_GAIN, kw);
+    int v = 0;
+    if (!err)
+        err = parse_gain(p, "master_gain", &v);
+    if (err)
+        return err;
+    atomic_store(&p->song->master_gain_tenth_db, v);
     return expect_end(p, "master_gain");
+}
+
+/* on|off, for what (a message's name for it). */
+static HissError parse_switch(Parser *p, const char *what, bool *out)
+{
+    Token t = next_token(p);
+    char b[48];
+    if (token_is(t, "on"))
+        *out = true;
+    else if (token_is(t, "off"))
+        *out = false;
+    else if (!t.n)
+        return fail_at(p, t.pos, HISS_ERR_PARSE, "missing %s (on|off)", what);
+    else
+        return fail_at(p, t.pos, HISS_ERR_PARSE, "bad %s '%s' (on|off)", what,
+                       shown(b, t.s, t.n));
+    return HISS_OK;
+}
+
+/* channel NN gain DB pan P mute on|off solo on|off: a channel's strip.
+ * Fields may come in any order and be left out (default: as new). */
+static HissError parse_channel(Parser *p)
+{
+    Token num;
+    long long n;
+    HissError err = parse_int(p, "channel number", 1, SONG_MAX_CHANNELS, &n, &num);
+    if (err)
+        return err;
+    int c = (int)n - 1;
+    if (p->channel_line[c])
+        return fail_at(p, num.pos, HISS_ERR_PARSE,
+                       "duplicate channel %d (first on line %d)", c + 1,
+                       p->channel_line[c]);
+    p->channel_line[c] = p->lineno;
+    p->channel_col[c] = (uint16_t)num.pos;
+    SongStrip *st = &p->song->strips[c];
+    enum { F_GAIN, F_PAN, F_MUTE, F_SOLO };
+    static const char *const FIELDS[] = {"gain", "pan", "mute", "solo"};
+    bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
+    char b[48];
+    for (;;) {
+        Token key = next_token(p);
+        if (!key.n)
+            return HISS_OK;
+        size_t f = 0;
+        while (f < HISS_ARRAY_LEN(FIELDS) && !token_is(key, FIELDS[f]))
+            f++;
+        if (f == HISS_ARRAY_LEN(FIELDS))
+            return fail_at(p, key.pos, HISS_ERR_PARSE,
+                           "unknown channel field '%s' (gain, pan, mute, solo)",
+                           shown(b, key.s, key.n));
+        if (seen[f])
+            return fail_at(p, key.pos, HISS_ERR_PARSE,
+                           "duplicate field '%s' in channel %d", FIELDS[f], c + 1);
+        seen[f] = true;
+        int gain;
+        long long pan;
+        bool on;
+        switch (f) {
+        case F_GAIN:
+            if (!(err = parse_gain(p, "channel gain", &gain)))
+                atomic_store(&st->gain_tenth_db, gain);
+            break;
+        case F_PAN:
+            if (!(err = parse_int(p, "channel pan", -100, 100, &pan, NULL)))
+                atomic_store(&st->pan, (int)pan);
+            break;
+        case F_MUTE:
+        case F_SOLO:
+            if (!(err = parse_switch(p, FIELDS[f], &on)))
+                atomic_store(f == F_MUTE ? &st->mute : &st->solo, on);
+            break;
+        }
+        if (err)
+            return err;
+    }
 }
 
 static HissError parse_limiter(Parser *p, Token kw)
 {
     HissError err = check_once(p, ONCE_LIMITER, kw);
+    bool on = false;
+    if (!err)
+        err = parse_switch(p, "limiter", &on);
     if (err)
         return err;
-    Token t = next_token(p);
-    char b[48];
-    if (token_is(t, "on"))
-        atomic_store(&p->song->limiter, true);
-    else if (token_is(t, "off"))
-        atomic_store(&p->song->limiter, false);
-    else if (!t.n)
-        return fail_at(p, t.pos, HISS_ERR_PARSE, "missing limiter (on|off)");
-    else
-        return fail_at(p, t.pos, HISS_ERR_PARSE,
-                       "bad limiter '%s' (on|off)", shown(b, t.s, t.n));
+    atomic_store(&p->song->limiter, on);
     return expect_end(p, "limiter");
 }
 
@@ -868,6 +948,8 @@ static HissError parse_line(Parser *p)
         return parse_limiter(p, kw);
     if (token_is(kw, "instrument"))
         return parse_instrument(p);
+    if (token_is(kw, "channel"))
+        return parse_channel(p);
     if (token_is(kw, "order"))
         return parse_order(p, kw);
     if (token_is(kw, "pattern"))
@@ -892,6 +974,14 @@ static HissError finish(Parser *p)
     HissError err = end_grid(p, p->lineno + 1);
     if (err)
         return err;
+    int channels = atomic_load(&p->song->channels);
+    for (int c = channels; c < SONG_MAX_CHANNELS; c++)
+        if (p->channel_line[c]) {
+            p->lineno = p->channel_line[c];
+            return fail_at(p, p->channel_col[c], HISS_ERR_RANGE,
+                           "channel %d is past the song's %d channels", c + 1,
+                           channels);
+        }
     for (int i = 0; i < p->order_count; i++) {
         int pat = atomic_load(&p->song->orders[i]);
         if (!p->pattern_line[pat]) {
@@ -1205,6 +1295,18 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
                hiss_clampi(atomic_load(&s->swing), 0, 100),
                gain < 0 ? "-" : "", gain_abs / 10, gain_abs % 10,
                atomic_load(&s->limiter) ? "on" : "off", channels);
+    for (int c = 0; c < channels; c++) {
+        if (song_strip_is_default(s, c))
+            continue;
+        const SongStrip *st = &s->strips[c];
+        int g = hiss_clampi(atomic_load(&st->gain_tenth_db), GAIN_MIN, GAIN_MAX);
+        int g_abs = g < 0 ? -g : g;
+        buf_printf(&b, "channel %02d gain %s%d.%d pan %d mute %s solo %s\n", c + 1,
+                   g < 0 ? "-" : "", g_abs / 10, g_abs % 10,
+                   hiss_clampi(atomic_load(&st->pan), -100, 100),
+                   atomic_load(&st->mute) ? "on" : "off",
+                   atomic_load(&st->solo) ? "on" : "off");
+    }
 
     bool any_instrument = false;
     for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {

@@ -98,6 +98,9 @@ Song *synth_song(int channels, int rows, int bpm, int speed)
     atomic_store(&s->bpm, bpm);
     atomic_store(&s->speed, speed);
     atomic_store(&s->limiter, false);
+    /* Faders at unity: these songs measure the voices' own levels. */
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        atomic_store(&s->strips[c].gain_tenth_db, 0);
     synth_add_pattern(s, 0, rows);
     return s;
 }

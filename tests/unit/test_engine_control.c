@@ -7,6 +7,7 @@
 
 #include "common/synth_song.h"
 #include "engine.h"
+#include "strip.h"
 #include "sampleio.h"
 #include "test.h"
 
@@ -58,6 +59,42 @@ static void mute_and_solo(void)
     song_free(s);
 }
 
+/* The song's strips: fader, balance, saved mute and solo, taken live. */
+static void channel_strips_follow_the_song(void)
+{
+    Song *s = dc_song(2, 0.5f);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, '8', 0x00); /* hard left */
+    synth_put(s, 0, 0, 1, NOTE_C4, 1, E, '8', 0xFF); /* hard right */
+    atomic_store(&s->strips[0].gain_tenth_db, -60);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    float buf[2 * 1024];
+    engine_render(e, buf, 1024);
+    CHECK_NEAR(buf[2 * 1000], 0.5 * pow(10, -6.0 / 20), 1e-6);
+    CHECK_NEAR(buf[2 * 1000 + 1], 0.5, 1e-6);
+    atomic_store(&s->strips[1].gain_tenth_db, 60);
+    engine_render(e, buf, 1024);
+    CHECK(buf[2 * 10 + 1] > 0.5f && buf[2 * 10 + 1] < 0.99f); /* glides */
+    CHECK_NEAR(buf[2 * 1000 + 1], 0.5 * pow(10, 6.0 / 20), 1e-5);
+    atomic_store(&s->strips[1].pan, -50); /* towards the left: right halves */
+    engine_render(e, buf, 1024);
+    CHECK_NEAR(buf[2 * 1000 + 1], 0.25 * pow(10, 6.0 / 20), 1e-5);
+    CHECK_NEAR(buf[2 * 1000], 0.5 * pow(10, -6.0 / 20), 1e-6);
+    atomic_store(&s->strips[0].mute, true);
+    engine_render(e, buf, 1024);
+    CHECK(buf[2 * 1000] == 0.0f && buf[2 * 1000 + 1] > 0.45f);
+    atomic_store(&s->strips[0].mute, false);
+    atomic_store(&s->strips[0].solo, true);
+    engine_render(e, buf, 1024);
+    CHECK(buf[2 * 1000] > 0.2f && buf[2 * 1000 + 1] == 0.0f);
+    atomic_store(&s->strips[0].solo, false);
+    atomic_store(&s->strips[0].gain_tenth_db, SONG_GAIN_MIN); /* the bottom is off */
+    engine_render(e, buf, 1024);
+    CHECK(buf[2 * 1000] == 0.0f && buf[2 * 1000 + 1] > 0.45f);
+    engine_free(e);
+    song_free(s);
+}
+
 static void clip_counter_and_limiter(void)
 {
     Song *s = dc_song(3, 0.5f); /* 1.5 on both sides */
@@ -73,6 +110,18 @@ static void clip_counter_and_limiter(void)
         uint32_t clips = atomic_load(&st->clip_count);
         /* the ramp passes 1.0 at frame 42 of 64: the rest clip */
         CHECK_MSG(clips == 2 * (1000 - 42), "limiter %d: %u clips", lim, clips);
+        /* The limiter's own report: the frames it turned down (from the
+         * knee, 0.75, passed at frame 32 of the ramp) and how deep. */
+        uint64_t limited = atomic_load(&st->limit_frames);
+        uint32_t depth = atomic_load(&st->limit_max_centi_db);
+        if (lim) {
+            CHECK_MSG(limited == 1000 - 32, "%llu frames limited", (unsigned long long)limited);
+            double out = 0.75 + 0.25 * tanh((1.5 - 0.75) / 0.25);
+            CHECK_MSG(abs((int)depth - (int)lrint(2000 * log10(1.5 / out))) <= 1,
+                      "%u centi-dB", depth);
+        } else {
+            CHECK(limited == 0 && depth == 0);
+        }
         if (lim) {
             CHECK(buf[2 * 500] < 1.0f && buf[2 * 500] > 0.95f);
             CHECK_NEAR(buf[2 * 10], 3 * 0.5 * 11 / 64.0, 1e-6); /* below the knee */
@@ -163,7 +212,8 @@ static void preview_sample_is_returned_when_done(void)
     Instrument *a = synth_instrument(synth_dc(RATE, 2000, 0.25f), LOOP_OFF, 0, 0, INTERP_SINC);
     send(e, ENGINE_CMD_PREVIEW_SAMPLE, 0, 0, 0, a);
     engine_render(e, buf, 512);
-    CHECK(buf[2 * 300] > 0.2f);
+    /* An audition plays at a new channel's fader level, not full scale. */
+    CHECK_NEAR(buf[2 * 300], 0.25 * strip_default_gain(), 1e-4);
     EngineReturn r;
     CHECK(!engine_take_return(e, &r)); /* still sounding */
     for (int i = 0; i < 8; i++)
@@ -635,6 +685,7 @@ static void hand_over_with_a_song_on_its_way(void)
 int main(void)
 {
     RUN(mute_and_solo);
+    RUN(channel_strips_follow_the_song);
     RUN(clip_counter_and_limiter);
     RUN(master_gain_changes_glide);
     RUN(preview_notes_play_while_stopped);

@@ -19,6 +19,8 @@ static const char RICH_HEAD[] =
     "master_gain -3.5\n"
     "limiter off\n"
     "channels 3\n"
+    "channel 01 gain -6.5 pan -20 mute off solo on\n"
+    "channel 03 gain 12.0 pan 100 mute on solo off\n"
     "\n"
     "instrument 01 \"kick \\\"808\\\"\" sample \"../samples/kick.wav\" volume 64 "
     "pan 0 base C-4 finetune 0 loop off 0 0 interp raw\n"
@@ -96,6 +98,12 @@ static void test_rich_song_loads(void)
     CHECK(s->bpm == 88 && s->speed == 5 && s->rows_per_beat == 3);
     CHECK(s->swing == 12 && s->master_gain_tenth_db == -35);
     CHECK(!s->limiter && s->channels == 3);
+    CHECK(s->strips[0].gain_tenth_db == -65 && s->strips[0].pan == -20);
+    CHECK(!s->strips[0].mute && s->strips[0].solo);
+    CHECK(s->strips[1].gain_tenth_db == SONG_CHANNEL_GAIN_DEFAULT && s->strips[1].pan == 0);
+    CHECK(!s->strips[1].mute && !s->strips[1].solo);
+    CHECK(s->strips[2].gain_tenth_db == 120 && s->strips[2].pan == 100);
+    CHECK(s->strips[2].mute && !s->strips[2].solo);
 
     Instrument *kick = song_instrument(s, 1);
     CHECK(kick != NULL);
@@ -208,6 +216,8 @@ static void test_tolerated_input_saves_canonical(void)
         "  bpm   100 \r\n"
         "\n\n"
         "instrument 0a \"snare\" interp sinc volume 10 sample \"s.wav\"\r\n"
+        "channel 2 mute on  gain -0.0\r\n"
+        "channel 1 gain -15.0\n"
         "order 00   0b\n"
         "\n\n\n"
         "pattern 0b 1\n"
@@ -220,7 +230,7 @@ static void test_tolerated_input_saves_canonical(void)
     HissDiag diag = {{0}};
     CHECK(songfile_parse(loose, strlen(loose), "t.hiss", &bad, &diag) ==
           HISS_ERR_PARSE);
-    CHECK_STR(diag.text, "t.hiss:13:6: bad note 'c-4' (C-0..B-9, === off, "
+    CHECK_STR(diag.text, "t.hiss:15:6: bad note 'c-4' (C-0..B-9, === off, "
                          "^^^ cut, ... empty)");
 
     char *fixed = strdup(loose);
@@ -240,6 +250,7 @@ static void test_tolerated_input_saves_canonical(void)
         "master_gain 0.0\n"
         "limiter on\n"
         "channels 2\n"
+        "channel 02 gain 0.0 pan 0 mute on solo off\n"
         "\n"
         "instrument 0A \"snare\" sample \"s.wav\" volume 10 pan 0 base C-4 "
         "finetune 0 loop off 0 0 interp sinc\n"
@@ -691,6 +702,34 @@ static void test_errors_settings(void)
         "t.hiss:3:1: duplicate 'limiter' (first on line 2)");
 }
 
+static void test_errors_channels(void)
+{
+    ERR(H "channel 0\n", HISS_ERR_RANGE,
+        "t.hiss:2:9: channel number 0 is out of range (1..64)");
+    ERR(H "channel\n", HISS_ERR_PARSE,
+        "t.hiss:2:8: missing channel number (1..64)");
+    ERR(H "channel 1 gain -3.25\n", HISS_ERR_PARSE,
+        "t.hiss:2:16: bad number '-3.25' for channel gain (dB with at most one "
+        "decimal, e.g. -3.0)");
+    ERR(H "channel 1 gain 12.5\n", HISS_ERR_RANGE,
+        "t.hiss:2:16: channel gain 12.5 is out of range (-60.0..12.0)");
+    ERR(H "channel 1 gain\n", HISS_ERR_PARSE,
+        "t.hiss:2:15: missing channel gain (dB, -60.0..12.0)");
+    ERR(H "channel 1 pan 101\n", HISS_ERR_RANGE,
+        "t.hiss:2:15: channel pan 101 is out of range (-100..100)");
+    ERR(H "channel 1 mute yes\n", HISS_ERR_PARSE,
+        "t.hiss:2:16: bad mute 'yes' (on|off)");
+    ERR(H "channel 1 solo\n", HISS_ERR_PARSE, "t.hiss:2:15: missing solo (on|off)");
+    ERR(H "channel 1 fader 3\n", HISS_ERR_PARSE,
+        "t.hiss:2:11: unknown channel field 'fader' (gain, pan, mute, solo)");
+    ERR(H "channel 1 pan 3 pan 4\n", HISS_ERR_PARSE,
+        "t.hiss:2:17: duplicate field 'pan' in channel 1");
+    ERR(H "channel 2 pan 3\nchannel 02 pan 4\n", HISS_ERR_PARSE,
+        "t.hiss:3:9: duplicate channel 2 (first on line 2)");
+    ERR(H "channels 2\nbpm 90\nchannel 3 mute on\n", HISS_ERR_RANGE,
+        "t.hiss:4:9: channel 3 is past the song's 2 channels");
+}
+
 static void test_errors_strings(void)
 {
     ERR(H "title \"abc\n", HISS_ERR_PARSE,
@@ -1047,6 +1086,7 @@ int main(void)
     RUN(test_format_always_loads);
     RUN(test_errors_version);
     RUN(test_errors_settings);
+    RUN(test_errors_channels);
     RUN(test_errors_strings);
     RUN(test_errors_instruments);
     RUN(test_errors_order);

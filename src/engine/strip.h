@@ -1,0 +1,30 @@
+/* strip: a song channel's strip (fader, balance, mute, solo) as the engine
+ * applies it. The song holds the settings as atomics the editor writes;
+ * the engine takes a copy once per period (strip_follow) and works from
+ * that, so one period never sees half a change. Pure C11 + libm. */
+#ifndef HISS_STRIP_H
+#define HISS_STRIP_H
+
+#include <stdbool.h>
+
+#include "song.h"
+
+typedef struct {
+    int gain_tenth_db; /* as last read from the song */
+    int pan;           /* -100..100 */
+    bool mute, solo;
+    float gain;        /* linear fader gain */
+    bool valid;        /* false until the first strip_follow */
+} StripState;
+
+/* [audio] Copies the song's strip into st; true when anything changed. */
+bool strip_follow(StripState *st, const SongStrip *song_strip);
+/* [audio] Balance: the side panned away from is turned down, linearly,
+ * to silence at the end of the range; the other side stays. */
+void strip_balance(const StripState *st, float *left, float *right);
+/* The linear gain of SONG_CHANNEL_GAIN_DEFAULT. */
+float strip_default_gain(void);
+/* Tenths of a dB to a linear gain (-600 and below: silence). */
+float strip_gain_of_tenth_db(int tenth_db);
+
+#endif

@@ -1,0 +1,114 @@
+#!/bin/bash
+# Levels at their defaults, measured on rendered files: a beat of eight of
+# the kit's samples at full volume, the demo and every example song render
+# with headroom, without limiting and without a sample at full scale; and
+# the render summary's clip count is what the file holds, with the
+# limiter's work reported apart from it.
+set -u
+HISS=${HISS:-build/hiss}
+case $HISS in /*) ;; *) HISS=$PWD/$HISS ;; esac
+. "$(dirname "$0")/lib/results.sh"
+needs sox od awk
+
+REPO=$PWD
+T=$(mktemp -d "${TMPDIR:-/tmp}/hiss-levels-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+
+# Runs hiss render; leaves $rc and $out (the summary line).
+render() {
+    out=$("$HISS" render "$@" 2>"$T/stderr")
+    rc=$?
+}
+# The peak of a file in dBFS, as sox measures it.
+peak_db() { sox "$1" -n stats 2>&1 | awk '/^Pk lev dB/ {print $4}'; }
+# Samples of a 16-bit file at its top or bottom code.
+full_scale_count() {
+    sox "$1" -t s16 - | od -An -v -td2 -w2 |
+        awk '$1 == 32767 || $1 == -32768 {n++} END {print n + 0}'
+}
+# A number from the summary: the one before WORD.
+summary_number() { printf '%s\n' "$out" | grep -Eo "[0-9]+ $1" | grep -Eo '^[0-9]+'; }
+# awk as a test: between LOW HIGH VALUE.
+between() { awk -v lo="$1" -v hi="$2" -v v="$3" 'BEGIN {exit !(v != "" && v >= lo && v <= hi)}'; }
+
+# Eight channels of the shipped kit, every note at full volume, the master
+# at 0 dB and no channel lines: the levels a new song starts with. Kick,
+# 808 and the keys land together on the downbeats.
+beat8() {
+    cat <<H
+hiss 1
+title "Eight"
+bpm 90
+speed 6
+rows_per_beat 4
+swing 0
+master_gain $1
+limiter on
+channels 8
+
+H
+    local i=1 s base loop
+    for s in kick snare hat_closed hat_open clap bass808 epiano pad; do
+        base=C-4 loop="off 0 0"
+        [ $s = bass808 ] && base=C-2 loop="forward 22050 26096"
+        [ $s = pad ] && loop="forward 22050 110250"
+        printf 'instrument %02X "%s" sample "%s/samples/%s.wav" volume 64 pan 0 base %s finetune 0 loop %s interp linear\n' \
+            $i $s "$REPO" $s $base "$loop"
+        i=$((i + 1))
+    done
+    printf '\norder 00 00\n\npattern 00 16\n'
+    local r line
+    for r in $(seq 0 15); do
+        line=$(printf '%03d ' "$r")
+        cell() { line+="|$1 $2 .. ... ..."; }
+        none() { line+="|... .. .. ... ..."; }
+        case $r in 0 | 6 | 8 | 10) cell C-4 01 ;; *) none ;; esac
+        case $r in 4 | 12) cell C-4 02 ;; *) none ;; esac
+        if [ "$r" != 14 ] && [ $((r % 2)) = 0 ]; then cell C-4 03; else none; fi
+        case $r in 14) cell C-4 04 ;; *) none ;; esac
+        case $r in 4 | 12) cell C-4 05 ;; *) none ;; esac
+        case $r in 0 | 8) cell C-2 06 ;; *) none ;; esac
+        case $r in 0 | 3 | 8 | 11) cell C-4 07 ;; *) none ;; esac
+        case $r in 0) cell C-4 08 ;; *) none ;; esac
+        echo "$line|"
+    done
+}
+
+beat8 0.0 >"$T/beat8.hiss"
+render "$T/beat8.hiss" -o "$T/beat8.wav" --bits 16
+pk=$(peak_db "$T/beat8.wav")
+echo "     eight channels at default levels: peak $pk dBFS"
+check "an 8-channel beat at default levels keeps about 6 dB of headroom (-9..-4 dBFS)" \
+    between -9 -4 "$pk"
+check "... and renders without limiting or clipping" \
+    grep -Eq " 0 clipped, limiter idle$" <<<"$out"
+check "... and holds no sample at full scale" test "$(full_scale_count "$T/beat8.wav")" = 0
+
+for song in "$REPO"/patterns/*.hiss; do
+    name=$(basename "$song" .hiss)
+    render "$song" -o "$T/$name.wav" --bits 16
+    pk=$(peak_db "$T/$name.wav")
+    echo "     $name: peak $pk dBFS"
+    check "$name renders without limiting or clipping" \
+        grep -Eq " 0 clipped, limiter idle$" <<<"$out"
+    check "$name peaks at -6 dBFS or below, and is not silent" between -20 -6 "$pk"
+done
+
+# Pushed 12 dB: the limiter works and says how much; what still reaches
+# full scale in the file is counted as clipped, exactly.
+beat8 12.0 >"$T/hot.hiss"
+render "$T/hot.hiss" -o "$T/hot.wav" --bits 16
+depth=$(printf '%s\n' "$out" | sed -nE 's/.*limiter reduced up to ([0-9.]+) dB for ([0-9.]+) s$/\1 \2/p')
+check "a hot mix reports the limiter's deepest reduction and its time" \
+    test -n "$depth"
+check "... about the 12 dB it was pushed, at most (3..12 dB), for a while (> 0.1 s)" \
+    awk -v d="$depth" 'BEGIN {split(d, a, " "); exit !(a[1] >= 3 && a[1] <= 12 && a[2] > 0.1)}'
+check "... and its clip count is the file's full-scale samples" \
+    test "$(summary_number clipped)" = "$(full_scale_count "$T/hot.wav")"
+render "$T/hot.hiss" -o "$T/hot-nolim.wav" --bits 16 --no-limiter
+n=$(full_scale_count "$T/hot-nolim.wav")
+check "without the limiter the clip count is the file's full-scale samples ($n)" \
+    test "$(summary_number clipped)" = "$n" -a "$n" -gt 1000
+check "... and the limiter is reported idle" grep -Eq " clipped, limiter idle$" <<<"$out"
+
+finish
