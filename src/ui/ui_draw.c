@@ -260,6 +260,26 @@ int ui_put_wrapped(int y, int x, int width, int max_lines, attr_t attr,
     return lines;
 }
 
+void ui_put_tail(int y, int x, int width, attr_t attr, const char *text)
+{
+    /* One column stays free, so a cut never ends flush with the edge. */
+    if (ui_text_width(text) <= width - 1) {
+        ui_put(y, x, width, attr, text);
+        return;
+    }
+    const char *more = ui_glyph(UI_G_MORE);
+    int room = width - 1 - ui_text_width(more);
+    const char *tail = text;
+    while (*tail && ui_text_width(tail) > room) {
+        tail++;
+        while ((*tail & 0xC0) == 0x80)
+            tail++;
+    }
+    char shown[512];
+    snprintf(shown, sizeof shown, "%s%s", more, tail);
+    ui_put(y, x, width, attr, shown);
+}
+
 void ui_putf(int y, int x, int width, attr_t attr, const char *fmt, ...)
 {
     char buf[1024];

@@ -2,8 +2,10 @@
 # Nothing shown at 80x24 is cut in the middle of a word: every screen
 # (pattern, orders, instruments, browser, settings, every page of help
 # from each of them) and the recovery question hiss asks before the editor
-# starts. A word cut at the right edge leaves a letter or digit in the
-# 80th column; text that wraps keeps that column free.
+# starts, with paths and file names too long for a line. A word cut at
+# the right edge leaves a letter or digit in the
+# 80th column; text that wraps, or keeps a long path's end, keeps that
+# column free.
 set -u
 SOCK=hiss-ui-cuts-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -19,10 +21,15 @@ no_cuts() {
     return 1
 }
 
-mkdir -p "$TMP/songs"
-cp patterns/demo.hiss "$TMP/songs/demo.hiss"
-ln -s "$(pwd)/samples" "$TMP/samples"
-start_editor "" "songs/demo.hiss"
+# The demo, in folders deep enough that the browser's path does not fit,
+# beside a sample whose name does not fit either.
+# (The browser opens where the current instrument's sample is.)
+DEEP=a-rather-long-folder-name-for-songs/and-another-one-inside-it-as-well
+mkdir -p "$TMP/$DEEP"
+cp patterns/demo.hiss "$TMP/$DEEP/demo.hiss"
+cp -r samples "$TMP/$DEEP/../samples"
+cp samples/kick.wav "$TMP/$DEEP/../samples/a-kick-whose-file-name-is-so-long-that-no-line-of-eighty-columns-holds-it.wav"
+start_editor "" "$DEEP/demo.hiss"
 check "the demo opens" wait_for "demo.hiss: Dusty Tape"
 
 # page NAME KEY SHOWN: go to a screen and check it, then each page of its

@@ -316,14 +316,17 @@ static void browser_draw(UiApp *app, unsigned dirty)
     if (!br.scanned)
         scan(app);
     char buf[UI_PATH_MAX + 64];
-    snprintf(buf, sizeof buf, "Load into slot %02X from %s", br.slot, br.dir);
-    ui_put(UI_HEADER_LINES, 0, COLS, ui_attr(UI_C_HEADER), buf);
-    char keys[3][48];
+    snprintf(buf, sizeof buf, "Load into slot %02X from ", br.slot);
+    int lead = ui_text_width(buf);
+    ui_put(UI_HEADER_LINES, 0, lead, ui_attr(UI_C_HEADER), buf);
+    ui_put_tail(UI_HEADER_LINES, lead, COLS - lead, ui_attr(UI_C_HEADER), br.dir);
+    char keys[4][48];
     ui_first_key(app, ACT_BROWSE_FILTER, keys[0], sizeof keys[0]);
     ui_first_key(app, ACT_BROWSE_PREVIEW, keys[1], sizeof keys[1]);
     ui_first_key(app, ACT_BROWSE_PARENT, keys[2], sizeof keys[2]);
-    snprintf(buf, sizeof buf, "Enter load/open  %s listen  %s filter%s%s%s  %s up",
-             keys[1], keys[0], br.filter[0] ? " [" : "", br.filter,
+    ui_first_key(app, ACT_SELECT, keys[3], sizeof keys[3]);
+    snprintf(buf, sizeof buf, "%s load/open  %s listen  %s filter%s%s%s  %s up",
+             keys[3], keys[1], keys[0], br.filter[0] ? " [" : "", br.filter,
              br.filter[0] ? "]" : "", keys[2]);
     ui_put(UI_HEADER_LINES + 1, 0, COLS, ui_attr(UI_C_DIM), buf);
     int y0 = UI_HEADER_LINES + 2, vis = LINES - 1 - y0;
@@ -341,7 +344,8 @@ static void browser_draw(UiApp *app, unsigned dirty)
         const Entry *e = &br.entries[br.shown[idx]];
         snprintf(buf, sizeof buf, " %s %s%s", e->dir ? ui_glyph(UI_G_DIR) : " ",
                  e->name, e->dir ? "/" : "");
-        ui_put(y0 + i, 0, COLS, idx == br.cursor ? ui_attr(UI_C_FOCUS) : A_NORMAL, buf);
+        ui_put_tail(y0 + i, 0, COLS, idx == br.cursor ? ui_attr(UI_C_FOCUS) : A_NORMAL,
+                    buf);
     }
 }
 

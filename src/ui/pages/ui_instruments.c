@@ -239,7 +239,8 @@ static void instruments_draw(UiApp *app, unsigned dirty)
         field_text(inst, (Field)f, val, sizeof val);
         snprintf(buf, sizeof buf, "%-14s %s", label(f), val);
         bool focus = page.on_fields && page.field == f;
-        ui_put(y, x, w, focus ? ui_attr(UI_C_FOCUS) : A_NORMAL, buf);
+        /* A long sample path keeps its end (the file's name) in view. */
+        ui_put_tail(y, x, w, focus ? ui_attr(UI_C_FOCUS) : A_NORMAL, buf);
     }
     y++;
     if (inst && inst->sample) {
