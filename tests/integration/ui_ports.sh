@@ -5,7 +5,8 @@
 # as asked; changing the channel count on the settings screen (and undoing
 # it) registers and unregisters ports to match, and a song opened inside
 # the editor brings its own count, its new port carrying its channel's
-# sound. A bad audio option is refused before the terminal is touched.
+# sound, also when it was opened while the server was gone. A bad audio
+# option is refused before the terminal is touched.
 SOCK=hiss-ui-ports-$$
 . "$(dirname "$0")/../common/jackrec.sh"
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -132,6 +133,25 @@ keys Space
 keys C-q
 wait_for "Save changes" >/dev/null && keys n
 check "quits cleanly" wait_for "hiss exited 0"
+
+# A song opened while the server is gone: when a server returns, the
+# editor finds it by itself and makes the ports for the song it has now.
+new_server
+T new-session -d -s ui -x 80 -y 24 "'$HISS' '$WORK/two.hiss' --audio jack --client-name hissed --ports per-channel --no-connect; echo \"hiss exited \$?\"; sleep 60"
+check "gone: the editor runs on JACK" wait_for " JACK xr"
+check "gone: ch01, ch02" ports_are 2
+stop_jackd
+check "gone: the server is gone" wait_for "JACK server gone"
+keys C-o
+wait_for "Open" >/dev/null
+keys C-u "$WORK/three.hiss" Enter
+check "gone: the three-channel song opens meanwhile" wait_for "Ch 03"
+check "gone: a server returns" start_jackd 256
+check "gone: the editor is back on it by itself" wait_for " JACK xr"
+check "gone: with the new song's ports, ch01..ch03" ports_are 3
+keys C-q
+wait_for "Save changes" >/dev/null && keys n
+check "gone: quits cleanly" wait_for "hiss exited 0"
 
 # A server with a port limit: the editor opens all the same, says once how
 # many channel ports it got, and plays.
