@@ -175,7 +175,7 @@ void ui_preview_note(UiApp *app, int slot, int note)
     const Instrument *inst = song_instrument(app->song, slot);
     if (!inst)
         return;
-    ui_send(app, ENGINE_CMD_PREVIEW_NOTE, slot, note, VOLUME_MAX, NULL);
+    session_preview_note(app->session, slot, note, VOLUME_MAX);
     /* Without key-release events a looped sound would ring forever. */
     if (inst->loop != LOOP_OFF)
         app->preview_release_at = hiss_now_seconds() + UI_PREVIEW_HOLD;
@@ -254,9 +254,9 @@ static void install_song(UiApp *app, Song *song, const char *path)
     edit_set_edit_mode(app->ed, true);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
         if (app->mute[c])
-            ui_send(app, ENGINE_CMD_SET_MUTE, c, 0, 0, NULL);
+            session_set_mute(app->session, c, false);
         if (app->solo[c])
-            ui_send(app, ENGINE_CMD_SET_SOLO, c, 0, 0, NULL);
+            session_set_solo(app->session, c, false);
         app->mute[c] = app->solo[c] = false;
     }
     snprintf(app->path, sizeof app->path, "%s", path ? path : "");
@@ -696,9 +696,9 @@ static void play_from(UiApp *app, int row)
         if (atomic_load(&app->song->orders[i]) == pattern)
             order = i;
     if (order >= 0)
-        ui_send(app, ENGINE_CMD_PLAY_SONG, order, row, 0, NULL);
+        session_play_song(app->session, order, row);
     else
-        ui_send(app, ENGINE_CMD_PLAY_PATTERN, pattern, row, 0, NULL);
+        session_play_pattern(app->session, pattern, row);
 }
 
 /* ---- global actions ---- */
@@ -761,28 +761,27 @@ static void handle_global(UiApp *app, KeymapAction act)
         break;
     case ACT_PLAY_TOGGLE:
         if (ui_is_playing(app)) {
-            ui_send(app, ENGINE_CMD_STOP, 0, 0, 0, NULL);
+            session_stop(app->session);
         } else {
             int count = atomic_load(&app->song->order_count);
             if (count > 0)
-                ui_send(app, ENGINE_CMD_PLAY_SONG,
-                        hiss_clampi(ed->order_pos, 0, count - 1), 0, 0, NULL);
+                session_play_song(app->session,
+                                  hiss_clampi(ed->order_pos, 0, count - 1), 0);
             else
-                ui_send(app, ENGINE_CMD_PLAY_PATTERN, ed->cursor.pattern, 0, 0,
-                        NULL);
+                session_play_pattern(app->session, ed->cursor.pattern, 0);
         }
         break;
     case ACT_PLAY_SONG:
-        ui_send(app, ENGINE_CMD_PLAY_SONG, 0, 0, 0, NULL);
+        session_play_song(app->session, 0, 0);
         break;
     case ACT_PLAY_PATTERN:
-        ui_send(app, ENGINE_CMD_PLAY_PATTERN, ed->cursor.pattern, 0, 0, NULL);
+        session_play_pattern(app->session, ed->cursor.pattern, 0);
         break;
     case ACT_PLAY_FROM_CURSOR:
         play_from(app, ed->cursor.row);
         break;
     case ACT_STOP:
-        ui_send(app, ENGINE_CMD_STOP, 0, 0, 0, NULL);
+        session_stop(app->session);
         break;
     case ACT_RECONNECT:
         if (!session_audio(app->session)) {
@@ -1468,7 +1467,7 @@ static void periodic(UiApp *app)
     }
     if (app->preview_release_at && hiss_now_seconds() > app->preview_release_at) {
         app->preview_release_at = 0;
-        ui_send(app, ENGINE_CMD_PREVIEW_NOTE, 0, NOTE_OFF, 0, NULL);
+        session_preview_note(app->session, 0, NOTE_OFF, 0);
     }
     update_meter(app);
     /* Header values that move while playing; compared as text so the
