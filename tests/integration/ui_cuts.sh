@@ -2,10 +2,9 @@
 # Nothing shown at 80x24 is cut in the middle of a word: every screen
 # (pattern, orders, instruments, browser, settings, every page of help
 # from each of them) and the recovery question hiss asks before the editor
-# starts, with paths and file names too long for a line. A word cut at
-# the right edge leaves a letter or digit in the
-# 80th column; text that wraps, or keeps a long path's end, keeps that
-# column free.
+# starts, with paths and file names too long for a line. A word cut at the
+# right edge leaves a letter or digit in the 80th column; text that wraps,
+# or keeps a long path's end, keeps that column free.
 set -u
 SOCK=hiss-ui-cuts-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
