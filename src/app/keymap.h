@@ -119,6 +119,14 @@ typedef enum {
       "jam mode on/off: note keys only play")                                     \
     X(ACT_FOLLOW_TOGGLE, "follow_toggle", PATTERN,                                \
       "follow the playing row on/off")                                            \
+    X(ACT_RECORD_TOGGLE, "record_toggle", PATTERN,                                \
+      "record on/off: notes played while playing are written")                   \
+    X(ACT_QUANTIZE, "quantize", PATTERN,                                          \
+      "recording rounds to: off, the nearest row, the nearest beat")             \
+    X(ACT_RECORD_FEEL, "record_feel", PATTERN,                                    \
+      "recording keeps the late ticks as a note delay (EDx)")                    \
+    X(ACT_RECORD_REPLACE, "record_replace", PATTERN,                              \
+      "recording overdubs or replaces the channel's notes")                      \
     X(ACT_MUTE_TOGGLE, "mute_toggle", PATTERN, "mute/unmute this channel")        \
     X(ACT_SOLO_TOGGLE, "solo_toggle", PATTERN, "solo/unsolo this channel")        \
     X(ACT_INSTRUMENT_PREV, "instrument_prev", PATTERN,                            \

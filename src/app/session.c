@@ -198,6 +198,16 @@ void session_preview_note(Session *s, int slot, int note, int volume)
     session_send(s, ENGINE_CMD_PREVIEW_NOTE, slot, note, volume, NULL);
 }
 
+void session_live_note(Session *s, int channel, int note, int flags)
+{
+    session_send(s, ENGINE_CMD_LIVE_NOTE, channel, note, flags, NULL);
+}
+
+bool session_take_recorded(Session *s, EngineTake *take)
+{
+    return s->engine && engine_take_recorded(s->engine, take);
+}
+
 void session_install_song(Session *s, Song *song)
 {
     session_send(s, ENGINE_CMD_INSTALL_SONG, 0, 0, 0, song);

@@ -88,6 +88,12 @@ void session_set_mute(Session *s, int channel, bool muted);
 void session_set_solo(Session *s, int channel, bool solo);
 void session_set_loop(Session *s, bool loop_song);
 void session_preview_note(Session *s, int slot, int note, int volume);
+/* A note (or NOTE_OFF/NOTE_CUT) played on a song channel now; flags from
+ * engine_live_flags. With ENGINE_LIVE_RECORD while playing, where it
+ * belongs comes back through session_take_recorded, for the editor to
+ * write (takes still in an engine replaced by a rate change are lost). */
+void session_live_note(Session *s, int channel, int note, int flags);
+bool session_take_recorded(Session *s, EngineTake *take);
 
 /* The engine's status (position, peaks...), or a stopped one before
  * session_start. It may move to another engine at the next session_poll:

@@ -262,6 +262,7 @@ static HissError step_finish(Editor *ed, UndoStep *step, EditCursor after)
 {
     if (!step)
         return HISS_ERR_NOMEM;
+    edit_record_end_pass(ed); /* the pass came first: it stays before */
     step->cursor_before = cursor_to_undo(ed->cursor);
     HissError err = apply_step(ed, step, true);
     if (err) {
@@ -326,6 +327,7 @@ void edit_free(Editor *ed)
 {
     if (!ed)
         return;
+    undo_step_free(ed->record_pass);
     undo_deinit(&ed->history);
     free(ed->clipboard.cells);
     free(ed);
@@ -334,6 +336,8 @@ void edit_free(Editor *ed)
 void edit_set_song(Editor *ed, Song *song)
 {
     ed->song = song;
+    undo_step_free(ed->record_pass);
+    ed->record_pass = NULL;
     undo_clear(&ed->history);
     ed->saved_state = undo_state_id(&ed->history);
     editor_reset_view(ed);
@@ -365,6 +369,7 @@ void edit_mark_unsaved(Editor *ed)
 
 HissError edit_undo(Editor *ed)
 {
+    edit_record_end_pass(ed);
     const UndoStep *s = undo_back(&ed->history);
     if (!s)
         return HISS_ERR_MISSING;
@@ -381,6 +386,7 @@ HissError edit_undo(Editor *ed)
 
 HissError edit_redo(Editor *ed)
 {
+    edit_record_end_pass(ed);
     const UndoStep *s = undo_forward(&ed->history);
     if (!s)
         return HISS_ERR_MISSING;
@@ -1803,4 +1809,82 @@ HissError edit_instruments_map_paths(Editor *ed, EditPathMapFn map, void *ctx)
         }
     }
     return HISS_OK;
+}
+
+/* ---- live recording --------------------------------------------------- */
+
+/* Cells change at once (the next pass plays them); the history gets them
+ * as one step per pass. */
+/* The pattern holding (row, channel), for a take from the engine. */
+static HissError record_place(const Editor *ed, int pattern, int row,
+                              int channel, Pattern **p)
+{
+    *p = pattern >= 0 && pattern < SONG_MAX_PATTERNS
+             ? song_pattern(ed->song, pattern)
+             : NULL;
+    if (!*p)
+        return HISS_ERR_MISSING;
+    if (row < 0 || row >= (*p)->rows || channel < 0 || channel >= (*p)->channels)
+        return HISS_ERR_RANGE;
+    return HISS_OK;
+}
+
+static HissError record_put(Editor *ed, Pattern *p, int pattern, int row,
+                            int channel, Cell cell)
+{
+    if (!ed->record_pass) {
+        ed->record_pass = undo_step_new();
+        if (!ed->record_pass)
+            return HISS_ERR_NOMEM;
+        ed->record_pass->cursor_before = cursor_to_undo(ed->cursor);
+    }
+    Cell before = song_pattern_get(p, row, channel);
+    if (song_cell_pack(before) == song_cell_pack(cell))
+        return HISS_OK;
+    HissError err = step_cell(ed->record_pass, p, pattern, row, channel, cell);
+    if (err)
+        return err;
+    song_pattern_set(p, row, channel, cell);
+    ed->change_count++;
+    return HISS_OK;
+}
+
+HissError edit_record_cell(Editor *ed, int pattern, int row, int channel,
+                           Cell take)
+{
+    Pattern *p;
+    HissError err = record_place(ed, pattern, row, channel, &p);
+    if (err)
+        return err;
+    Cell cell = song_pattern_get(p, row, channel);
+    cell.note = take.note;
+    cell.instrument = take.instrument;
+    cell.volume = take.volume;
+    if (take.fx) {
+        cell.fx = take.fx;
+        cell.fx_param = take.fx_param;
+    }
+    return record_put(ed, p, pattern, row, channel, cell);
+}
+
+HissError edit_record_clear(Editor *ed, int pattern, int row, int channel)
+{
+    Pattern *p;
+    HissError err = record_place(ed, pattern, row, channel, &p);
+    return err ? err : record_put(ed, p, pattern, row, channel, song_cell_empty());
+}
+
+bool edit_record_pass_open(const Editor *ed)
+{
+    return ed->record_pass != NULL;
+}
+
+void edit_record_end_pass(Editor *ed)
+{
+    UndoStep *step = ed->record_pass;
+    if (!step)
+        return;
+    ed->record_pass = NULL;
+    step->cursor_after = cursor_to_undo(ed->cursor);
+    undo_push(&ed->history, step);
 }

@@ -120,6 +120,7 @@ typedef struct Editor {
     EditClipboard clipboard;
 
     UndoHistory history;
+    UndoStep *record_pass; /* live recording since the pass began, or NULL */
     uint64_t saved_state;  /* undo_state_id when last saved */
     uint64_t change_count; /* grows on every change, undo and redo: autosave */
 } Editor;
@@ -341,5 +342,23 @@ typedef bool (*EditPathMapFn)(void *ctx, const char *path, char *out,
  * an undo step and not a change: undo and redo keep the new paths.
  * HISS_ERR_NOMEM leaves everything as it was. */
 HissError edit_instruments_map_paths(Editor *ed, EditPathMapFn map, void *ctx);
+
+/* ---- live recording -------------------------------------------------- */
+
+/* Notes recorded while the song plays are written at once, wherever the
+ * playhead put them (not at the cursor, and whatever the edit mode), and
+ * each loop pass is one undo step: the pass stays open until
+ * edit_record_end_pass (the editor calls it when the pattern wraps or
+ * recording stops), and any other edit, undo or redo closes it first.
+ * edit_record_cell takes note, instrument and volume from `take`, and its
+ * effect when it has one (an EDx delay), keeping the cell's other fields
+ * (overdub); edit_record_clear empties a cell the playhead passed
+ * (replace). HISS_ERR_MISSING / HISS_ERR_RANGE for a place outside the
+ * song. */
+HissError edit_record_cell(Editor *ed, int pattern, int row, int channel,
+                           Cell take);
+HissError edit_record_clear(Editor *ed, int pattern, int row, int channel);
+bool edit_record_pass_open(const Editor *ed);
+void edit_record_end_pass(Editor *ed);
 
 #endif

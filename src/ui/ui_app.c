@@ -15,10 +15,12 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "live.h"
 #include "recovery.h"
 #include "signals.h"
 #include "ui_draw.h"
 #include "ui_file.h"
+#include "ui_record.h"
 
 /* Input is read with a short timeout while playing so the position and the
  * meter move; idle, the loop wakes rarely. */
@@ -249,6 +251,7 @@ static void install_song(UiApp *app, Song *song, const char *path)
     ui_loader_free(app->loader);
     app->loader = NULL;
     session_install_song(app->session, song);
+    ui_record_reset(app);
     app->song = song;
     edit_set_song(app->ed, song);
     edit_set_edit_mode(app->ed, true);
@@ -1138,10 +1141,17 @@ static void draw_header(UiApp *app)
              ed->cursor.pattern & 0xFF, ed->octave, ed->step,
              ed->instrument & 0xFF);
     draw_segment(1, &x, hdr, buf);
-    draw_segment(1, &x, ed->edit_mode ? ui_attr(UI_C_ON) : ui_attr(UI_C_DIM),
-                 ed->edit_mode ? "EDIT " : "edit ");
-    draw_segment(1, &x, ed->jam_mode ? ui_attr(UI_C_ON) : ui_attr(UI_C_DIM),
-                 ed->jam_mode ? "JAM " : "jam ");
+    if (app->record.on) {
+        /* In the width of the edit and jam marks: 80 columns are full. */
+        snprintf(buf, sizeof buf, "REC %-4s ",
+                 live_quantize_name(app->record.quantize));
+        draw_segment(1, &x, ui_attr(UI_C_ERROR), buf);
+    } else {
+        draw_segment(1, &x, ed->edit_mode ? ui_attr(UI_C_ON) : ui_attr(UI_C_DIM),
+                     ed->edit_mode ? "EDIT " : "edit ");
+        draw_segment(1, &x, ed->jam_mode ? ui_attr(UI_C_ON) : ui_attr(UI_C_DIM),
+                     ed->jam_mode ? "JAM " : "jam ");
+    }
     draw_segment(1, &x, app->follow ? ui_attr(UI_C_ON) : ui_attr(UI_C_DIM),
                  app->follow ? "FOLLOW " : "follow ");
     int muted = 0, soloed = 0;
@@ -1452,6 +1462,7 @@ static void poll_audio(UiApp *app)
 static void periodic(UiApp *app)
 {
     poll_audio(app);
+    ui_record_poll(app);
     poll_loader(app);
     char msg[600];
     int signal_caught = autosave_loop_tick(&app->autosave, app->song,
@@ -1731,6 +1742,8 @@ int ui_run(const UiOptions *opts)
     if (restored_unsaved)
         edit_mark_unsaved(app->ed);
     edit_set_edit_mode(app->ed, true);
+    ui_record_reset(app);
+    app->record.quantize = LIVE_QUANTIZE_ROW;
     app->follow = true;
     int interval = app->keymap.autosave_seconds >= 0 ? app->keymap.autosave_seconds
                                                      : AUTOSAVE_DEFAULT_SECONDS;

@@ -96,6 +96,15 @@ struct UiApp {
     bool solo[SONG_MAX_CHANNELS];
     bool follow;
 
+    /* Live recording (ui_record.c). */
+    struct {
+        bool on, feel, replace;
+        int quantize;     /* LiveQuantize */
+        int pattern, row; /* the playhead at the last look; -1: not recording */
+        int channel;      /* the channel replace clears this pass */
+        bool taken[SONG_MAX_ROWS]; /* rows written this pass: replace keeps them */
+    } record;
+
     /* Status line: the latest message, errors stand out. */
     char message[512];
     bool message_is_error;

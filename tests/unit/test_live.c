@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "common/synth_song.h"
+#include "edit.h"
 #include "engine.h"
 #include "live.h"
 #include "test.h"
@@ -197,6 +198,46 @@ static void jamming_without_record_writes_nothing(void)
     song_free(s);
 }
 
+static void a_recording_pass_is_one_undo_step(void)
+{
+    Song *s = burst_song(4);
+    Editor *ed = edit_new(s, NULL, NULL);
+    Cell take = song_cell_empty();
+    take.note = NOTE_C4;
+    take.instrument = 1;
+    take.fx = 'E';
+    take.fx_param = 0xD2;
+    Pattern *p = song_pattern(s, 0);
+    Cell old = song_pattern_get(p, 3, 0);
+    old.fx2 = 'P';
+    old.fx2_param = 0x40;
+    song_pattern_set(p, 3, 0, old);
+    CHECK(edit_record_cell(ed, 0, 3, 0, take) == HISS_OK);
+    take.note = NOTE_C4 + 2;
+    take.fx = 0;
+    CHECK(edit_record_cell(ed, 0, 7, 0, take) == HISS_OK);
+    CHECK(edit_record_cell(ed, 0, 99, 0, take) == HISS_ERR_RANGE);
+    CHECK(edit_record_cell(ed, 5, 0, 0, take) == HISS_ERR_MISSING);
+    /* Written at once, for the next pass to play; overdub keeps the rest. */
+    Cell c3 = song_pattern_get(p, 3, 0);
+    CHECK(c3.note == NOTE_C4 && c3.fx == 'E' && c3.fx_param == 0xD2 && c3.fx2 == 'P');
+    CHECK(song_pattern_get(p, 7, 0).note == NOTE_C4 + 2);
+    CHECK(edit_record_pass_open(ed));
+    edit_record_end_pass(ed);
+    CHECK(!edit_record_pass_open(ed));
+    CHECK(edit_record_clear(ed, 0, 7, 0) == HISS_OK); /* a second pass */
+    CHECK(song_pattern_get(p, 7, 0).note == NOTE_EMPTY);
+    CHECK(edit_undo(ed) == HISS_OK); /* closes and undoes the second pass */
+    CHECK(song_pattern_get(p, 7, 0).note == NOTE_C4 + 2);
+    CHECK(edit_undo(ed) == HISS_OK); /* the whole first pass */
+    CHECK(song_pattern_get(p, 3, 0).note == NOTE_EMPTY);
+    CHECK(song_pattern_get(p, 3, 0).fx2 == 'P');
+    CHECK(song_pattern_get(p, 7, 0).note == NOTE_EMPTY);
+    CHECK(!edit_can_undo(ed));
+    edit_free(ed);
+    song_free(s);
+}
+
 static void quantize_offsets(void)
 {
     CHECK(live_quantize_offset(LIVE_QUANTIZE_OFF, 3, 0.9, 4) == 0);
@@ -217,6 +258,7 @@ int main(void)
     RUN(the_feel_keeps_the_missed_ticks_as_a_note_delay);
     RUN(a_note_rounded_past_the_pattern_end_goes_to_the_next_order);
     RUN(jamming_without_record_writes_nothing);
+    RUN(a_recording_pass_is_one_undo_step);
     RUN(quantize_offsets);
     return test_finish();
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ui_app.h"
+#include "ui_record.h"
 #include "ui_draw.h"
 
 enum {
@@ -413,6 +414,8 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
     if (act >= ACT_NOTE_C0 && act <= ACT_NOTE_E2) {
         int offset = (int)(act - ACT_NOTE_C0);
         int note = edit_note_for_offset(ed, offset);
+        if (note && ui_record_key(app, note))
+            return true;
         ui_preview_note(app, 0, note);
         if (entering(ed) && ed->cursor.column == EDIT_COL_NOTE)
             ui_report(app, edit_note_from_key_offset(ed, offset), "note");
@@ -421,10 +424,14 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
     const Pattern *p = edit_current_pattern(ed);
     switch (act) {
     case ACT_NOTE_OFF:
+        if (ui_record_key(app, NOTE_OFF))
+            return true;
         if (entering(ed))
             ui_report(app, edit_note_off(ed), "note-off");
         return true;
     case ACT_NOTE_CUT:
+        if (ui_record_key(app, NOTE_CUT))
+            return true;
         if (entering(ed))
             ui_report(app, edit_note_cut(ed), "note-cut");
         return true;
@@ -487,6 +494,18 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
         return true;
     case ACT_FOLLOW_TOGGLE:
         app->follow = !app->follow;
+        return true;
+    case ACT_RECORD_TOGGLE:
+        ui_record_toggle(app);
+        return true;
+    case ACT_QUANTIZE:
+        ui_record_cycle_quantize(app);
+        return true;
+    case ACT_RECORD_FEEL:
+        ui_record_toggle_feel(app);
+        return true;
+    case ACT_RECORD_REPLACE:
+        ui_record_toggle_replace(app);
         return true;
     case ACT_MUTE_TOGGLE:
         toggle_channel_flag(app, app->mute, ENGINE_CMD_SET_MUTE);

@@ -1,0 +1,139 @@
+/* ui_record: live recording; see ui_record.h. */
+#include "ui_record.h"
+
+#include <string.h>
+
+#include "live.h"
+
+static void pass_begin(UiApp *app, int pattern, int row)
+{
+    app->record.pattern = pattern;
+    app->record.row = row;
+    app->record.channel = app->ed->cursor.channel;
+    memset(app->record.taken, 0, sizeof app->record.taken);
+}
+
+static void pass_end(UiApp *app)
+{
+    edit_record_end_pass(app->ed);
+    app->record.pattern = app->record.row = -1;
+    app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
+}
+
+bool ui_record_key(UiApp *app, int note)
+{
+    if (!ui_is_playing(app))
+        return false;
+    if (!app->record.on) {
+        /* Edit-while-playing writing is off: the key only plays. */
+        if (note >= NOTE_FIRST && note <= NOTE_LAST)
+            ui_preview_note(app, 0, note);
+        return true;
+    }
+    int flags = engine_live_flags(app->ed->instrument, VOLUME_EMPTY,
+                                  app->record.quantize, true, app->record.feel);
+    session_live_note(app->session, app->ed->cursor.channel, note, flags);
+    return true;
+}
+
+/* Replace: the rows the playhead went past since the last look lose the
+ * channel's old notes (they have sounded this pass), except those this
+ * pass wrote. */
+static void replace_passed(UiApp *app, int pattern, int from, int to)
+{
+    const Pattern *p = song_pattern(app->song, pattern);
+    if (!p)
+        return;
+    for (int r = from; r <= to && r < p->rows; r++)
+        if (r >= 0 && !app->record.taken[r] &&
+            song_cell_pack(song_pattern_get(p, r, app->record.channel)) !=
+                song_cell_pack(song_cell_empty())) {
+            edit_record_clear(app->ed, pattern, r, app->record.channel);
+            app->dirty |= UI_DIRTY_BODY;
+        }
+}
+
+void ui_record_poll(UiApp *app)
+{
+    EngineTake take;
+    while (session_take_recorded(app->session, &take)) {
+        HissError err = edit_record_cell(app->ed, take.pattern, take.row,
+                                         take.channel, take.cell);
+        if (err)
+            ui_report(app, err, "record");
+        else if (take.pattern == app->record.pattern && take.row >= 0 &&
+                 take.row < SONG_MAX_ROWS)
+            app->record.taken[take.row] = true;
+        app->dirty |= UI_DIRTY_BODY;
+    }
+    if (!app->record.on || !ui_is_playing(app)) {
+        if (app->record.pattern >= 0 || edit_record_pass_open(app->ed))
+            pass_end(app);
+        return;
+    }
+    const EngineStatus *st = ui_status(app);
+    int pattern = atomic_load(&st->pattern), row = atomic_load(&st->row);
+    if (app->record.pattern < 0) {
+        pass_begin(app, pattern, row);
+        return;
+    }
+    if (pattern != app->record.pattern || row < app->record.row) {
+        /* The pattern wrapped or the song moved on: a new pass. */
+        if (app->record.replace)
+            replace_passed(app, app->record.pattern, app->record.row + 1,
+                           SONG_MAX_ROWS - 1);
+        pass_end(app);
+        pass_begin(app, pattern, row);
+        if (app->record.replace)
+            replace_passed(app, pattern, 0, row);
+        return;
+    }
+    if (app->record.replace && row > app->record.row)
+        replace_passed(app, pattern, app->record.row + 1, row);
+    app->record.row = row;
+}
+
+void ui_record_toggle(UiApp *app)
+{
+    app->record.on = !app->record.on;
+    if (!app->record.on)
+        pass_end(app);
+    ui_set_message(app, false, "record %s (quantize %s%s, %s)",
+                   app->record.on ? "on" : "off",
+                   live_quantize_name(app->record.quantize),
+                   app->record.feel ? " + feel" : "",
+                   app->record.replace ? "replace" : "overdub");
+    app->dirty |= UI_DIRTY_HEADER;
+}
+
+void ui_record_cycle_quantize(UiApp *app)
+{
+    app->record.quantize = (app->record.quantize + 1) % LIVE_QUANTIZE_COUNT;
+    ui_set_message(app, false, "record quantize: %s",
+                   live_quantize_name(app->record.quantize));
+    app->dirty |= UI_DIRTY_HEADER;
+}
+
+void ui_record_toggle_feel(UiApp *app)
+{
+    app->record.feel = !app->record.feel;
+    ui_set_message(app, false, "record feel %s: %s", app->record.feel ? "on" : "off",
+                   app->record.feel ? "late notes keep their ticks (EDx)"
+                                    : "notes go on the row");
+}
+
+void ui_record_toggle_replace(UiApp *app)
+{
+    app->record.replace = !app->record.replace;
+    ui_set_message(app, false, "record %s",
+                   app->record.replace
+                       ? "replace: the channel's old notes go as the playhead passes"
+                       : "overdub: old notes stay");
+}
+
+void ui_record_reset(UiApp *app)
+{
+    app->record.on = false;
+    edit_record_end_pass(app->ed);
+    app->record.pattern = app->record.row = -1;
+}
