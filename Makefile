@@ -211,3 +211,6 @@ clean:
 	rm -rf build build-san build-tsan build-fuzz hiss
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
+# Test helpers, tests and benchmarks see the headers too (a changed struct
+# must rebuild them, not leave them with the old layout).
+-include $(TEST_COMMON_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)

@@ -145,6 +145,10 @@ enum {
     SONG_GAIN_MAX = 120,
 };
 
+/* Slides linear in pitch (the default), or on the Amiga period as
+ * ProTracker plays them (for modules). */
+typedef enum { SLIDES_LINEAR = 0, SLIDES_AMIGA } SlideMode;
+
 typedef struct Song {
     char title[SONG_TITLE_MAX];
     _Atomic int bpm;           /* 32..255 */
@@ -153,6 +157,7 @@ typedef struct Song {
     _Atomic int swing;         /* 0..100 percent: delays off-beat rows */
     _Atomic int master_gain_tenth_db; /* -600..+120, tenths of a dB */
     _Atomic bool limiter;      /* soft clipper on the master */
+    _Atomic int slides;        /* SlideMode: how 1xx, 2xx, 3xx, 4xy move pitch */
     _Atomic int channels;      /* 1..SONG_MAX_CHANNELS */
     _Atomic int order_count;   /* 0..SONG_MAX_ORDERS */
     _Atomic uint8_t orders[SONG_MAX_ORDERS]; /* pattern numbers */

@@ -242,7 +242,7 @@ static void start_note(Engine *e, int c, uint32_t offset)
     MixerVoice *v = &e->pool.voices[vi];
     float gl, gr, gm;
     channel_gains(e, c, &gl, &gr, &gm);
-    if (!mixer_voice_start(v, inst, offset, pitch_step(e, inst, ch->fx.pitch), gl,
+    if (!mixer_voice_start(v, inst, offset, pitch_step(e, inst, fx_note_pitch(&ch->fx)), gl,
                            gr, gm, e->ramp))
         return;
     voicefx_start(&e->pool.shaping[vi], inst, e->rate, v,
@@ -317,6 +317,7 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
 static void channel_row(Engine *e, int c, Cell cell)
 {
     FxChannel *fx = &e->chans.ch[c].fx;
+    fx->amiga = atomic_load_explicit(&e->song->slides, memory_order_relaxed) == SLIDES_AMIGA;
     if (fx_row(fx, e->seq.row, &cell, &e->seq.ctl))
         return; /* EDx: the cell acts on a later tick */
     channel_trigger(e, c, &cell);

@@ -1,5 +1,6 @@
 #include "fx.h"
 
+#include <math.h>
 #include <string.h>
 
 /* ProTracker's vibrato sine: half a cycle in 32 steps, amplitude 255. */
@@ -8,6 +9,64 @@ static const uint8_t VIBRATO_SINE[32] = {
     224, 235, 244, 250, 253, 255, 253, 250, 244, 235, 224,
     212, 197, 180, 161, 141, 120, 97,  74,  49,  24,
 };
+
+/* ProTracker's periods at finetune 0, C-1 .. B-3 (hiss C-3 .. B-5). */
+static const uint16_t PT_PERIODS[36] = {
+    856, 808, 762, 720, 678, 640, 604, 570, 538, 508, 480, 453,
+    428, 404, 381, 360, 339, 320, 302, 285, 269, 254, 240, 226,
+    214, 202, 190, 180, 170, 160, 151, 143, 135, 127, 120, 113,
+};
+static int clamp_pitch(int pitch);
+
+/* The period of C-4, which plays a sample at its base note's rate. */
+#define PERIOD_C4 428.0
+
+int fx_period_of_pitch(int pitch)
+{
+    int n = pitch - (NOTE_C4 - 12) * FX_PITCH_PER_NOTE;
+    if (n % FX_PITCH_PER_NOTE == 0 && n >= 0 && n < 36 * FX_PITCH_PER_NOTE)
+        return PT_PERIODS[n / FX_PITCH_PER_NOTE];
+    double p = PERIOD_C4 * exp2(-(double)(pitch - NOTE_C4 * FX_PITCH_PER_NOTE) /
+                                (12.0 * FX_PITCH_PER_NOTE));
+    return p < 1.0 ? 1 : p > 65535.0 ? 65535 : (int)lround(p);
+}
+
+int fx_pitch_of_period(int period)
+{
+    if (period < 1)
+        period = 1;
+    return NOTE_C4 * FX_PITCH_PER_NOTE +
+           (int)lround(12.0 * FX_PITCH_PER_NOTE * log2(PERIOD_C4 / period));
+}
+
+/* The channel's period, taken again from the table when a note (or
+ * anything but a period slide) set the pitch. */
+static int period_now(FxChannel *ch)
+{
+    if (ch->period_pitch != ch->pitch || !ch->period) {
+        ch->period = fx_period_of_pitch(ch->pitch);
+        ch->period_pitch = ch->pitch;
+    }
+    return ch->period;
+}
+
+static void set_period(FxChannel *ch, int period)
+{
+    ch->period = period;
+    ch->pitch = ch->period_pitch = clamp_pitch(fx_pitch_of_period(period));
+}
+
+/* A period slide by `delta` (negative: up in pitch), held within
+ * ProTracker's limits (a period already beyond them is not pulled in). */
+static void slide_period(FxChannel *ch, int delta)
+{
+    int p = period_now(ch), q = p + delta;
+    if (delta < 0 && q < FX_PERIOD_MIN)
+        q = p < FX_PERIOD_MIN ? p : FX_PERIOD_MIN;
+    if (delta > 0 && q > FX_PERIOD_MAX)
+        q = p > FX_PERIOD_MAX ? p : FX_PERIOD_MAX;
+    set_period(ch, q);
+}
 
 void fx_channel_reset(FxChannel *ch)
 {
@@ -101,7 +160,7 @@ bool fx_row(FxChannel *ch, int row, const Cell *cell, FxRowControl *ctl)
     ch->param[0] = cell->fx_param;
     ch->fx[1] = cell->fx2;
     ch->param[1] = cell->fx2_param;
-    ch->arp_off = ch->vib_off = 0;
+    ch->arp_off = ch->arp_fine = ch->vib_off = 0;
     ch->delay_tick = FX_NO_TICK;
     row_control(ch, row, cell->fx, cell->fx_param, ctl);
     row_control(ch, row, cell->fx2, cell->fx2_param, ctl);
@@ -138,11 +197,17 @@ static void first_tick(FxChannel *ch, uint8_t fx, uint8_t param)
         switch (x) {
         case 0x1:
             if (y) ch->mem_fine_up = (uint8_t)y;
-            ch->pitch = clamp_pitch(ch->pitch + 4 * ch->mem_fine_up);
+            if (ch->amiga)
+                slide_period(ch, -ch->mem_fine_up);
+            else
+                ch->pitch = clamp_pitch(ch->pitch + 4 * ch->mem_fine_up);
             break;
         case 0x2:
             if (y) ch->mem_fine_down = (uint8_t)y;
-            ch->pitch = clamp_pitch(ch->pitch - 4 * ch->mem_fine_down);
+            if (ch->amiga)
+                slide_period(ch, ch->mem_fine_down);
+            else
+                ch->pitch = clamp_pitch(ch->pitch - 4 * ch->mem_fine_down);
             break;
         case 0xA:
             if (y) ch->mem_fine_vol_up = (uint8_t)y;
@@ -175,8 +240,23 @@ static void volume_slide(FxChannel *ch)
     ch->volume = clamp_volume(x ? ch->volume + x : ch->volume - y);
 }
 
+/* 3xx on the period: towards the target note's period by xx a tick. */
+static void tone_porta_amiga(FxChannel *ch)
+{
+    int p = period_now(ch), target = fx_period_of_pitch(ch->target_pitch);
+    if (p < target)
+        p = p + ch->mem_tone >= target ? target : p + ch->mem_tone;
+    else if (p > target)
+        p = p - ch->mem_tone <= target ? target : p - ch->mem_tone;
+    set_period(ch, p);
+}
+
 static void tone_porta(FxChannel *ch)
 {
+    if (ch->amiga) {
+        tone_porta_amiga(ch);
+        return;
+    }
     int speed = 4 * ch->mem_tone;
     if (ch->pitch < ch->target_pitch) {
         ch->pitch += speed;
@@ -192,8 +272,16 @@ static void tone_porta(FxChannel *ch)
 static void vibrato(FxChannel *ch)
 {
     int pos = ch->vib_pos & 63;
-    int off = VIBRATO_SINE[pos & 31] * ch->mem_vib_depth / 32;
-    ch->vib_off = pos & 32 ? -off : off;
+    if (ch->amiga) {
+        /* ProTracker: sine x depth / 128 periods, added to the period in
+         * the first half cycle, so the pitch goes down first. */
+        int delta = VIBRATO_SINE[pos & 31] * ch->mem_vib_depth / 128;
+        int p = period_now(ch) + (pos & 32 ? -delta : delta);
+        ch->vib_off = fx_pitch_of_period(p) - fx_note_pitch(ch);
+    } else {
+        int off = VIBRATO_SINE[pos & 31] * ch->mem_vib_depth / 32;
+        ch->vib_off = pos & 32 ? -off : off;
+    }
     ch->vib_pos = (ch->vib_pos + ch->mem_vib_speed) & 63;
 }
 
@@ -203,12 +291,26 @@ static bool other_tick(FxChannel *ch, int tick, uint8_t fx, uint8_t param)
     switch (fx) {
     case '0':
         if (param) {
-            int t = tick % 3;
-            ch->arp_off = t == 1 ? x : t == 2 ? y : 0;
+            int t = tick % 3, semis = t == 1 ? x : t == 2 ? y : 0;
+            if (ch->amiga && semis) /* the table's period for that note */
+                ch->arp_fine = fx_pitch_of_period(fx_period_of_pitch(
+                                   ch->pitch + semis * FX_PITCH_PER_NOTE)) - fx_note_pitch(ch);
+            else
+                ch->arp_off = semis;
         }
         break;
-    case '1': ch->pitch = clamp_pitch(ch->pitch + 4 * ch->mem_porta_up); break;
-    case '2': ch->pitch = clamp_pitch(ch->pitch - 4 * ch->mem_porta_down); break;
+    case '1':
+        if (ch->amiga)
+            slide_period(ch, -ch->mem_porta_up);
+        else
+            ch->pitch = clamp_pitch(ch->pitch + 4 * ch->mem_porta_up);
+        break;
+    case '2':
+        if (ch->amiga)
+            slide_period(ch, ch->mem_porta_down);
+        else
+            ch->pitch = clamp_pitch(ch->pitch - 4 * ch->mem_porta_down);
+        break;
     case '3': tone_porta(ch); break;
     case '4': vibrato(ch); break;
     case '5': tone_porta(ch); volume_slide(ch); break;
@@ -232,7 +334,7 @@ static bool other_tick(FxChannel *ch, int tick, uint8_t fx, uint8_t param)
 
 bool fx_other_tick(FxChannel *ch, int tick)
 {
-    ch->arp_off = ch->vib_off = 0;
+    ch->arp_off = ch->arp_fine = ch->vib_off = 0;
     bool a = other_tick(ch, tick, ch->fx[0], ch->param[0]);
     bool b = other_tick(ch, tick, ch->fx[1], ch->param[1]);
     return a || b;
@@ -272,7 +374,14 @@ bool fx_multi_retrig(FxChannel *ch)
     return true;
 }
 
+int fx_note_pitch(const FxChannel *ch)
+{
+    if (!ch->amiga || (ch->period && ch->period_pitch == ch->pitch))
+        return ch->pitch; /* a period slide already made it the period's */
+    return fx_pitch_of_period(fx_period_of_pitch(ch->pitch));
+}
+
 int fx_pitch(const FxChannel *ch)
 {
-    return ch->pitch + ch->arp_off * FX_PITCH_PER_NOTE + ch->vib_off;
+    return fx_note_pitch(ch) + ch->arp_off * FX_PITCH_PER_NOTE + ch->arp_fine + ch->vib_off;
 }

@@ -29,6 +29,8 @@ typedef struct {
     int volume;          /* 0..64 */
     int pan;             /* 0 left .. 128 centre .. 255 right */
     int arp_off;         /* semitones added this tick */
+    int arp_fine;        /* amiga: 1/64 semitones added this tick (the
+                            table period of the arpeggio note) */
     int vib_off;         /* 1/64 semitones added this tick */
     uint8_t fx[2], param[2];
     uint8_t mem_porta_up, mem_porta_down, mem_tone, mem_vib_speed,
@@ -36,6 +38,13 @@ typedef struct {
         mem_fine_vol_up, mem_fine_vol_down, mem_offset, mem_pan_slide,
         mem_retrig_vol, mem_retrig_ticks;
     int vib_pos;
+    /* Amiga slides (song setting `slides amiga`): 1xx, 2xx, 3xx, E1x, E2x
+     * and vibrato move `period`, and pitch follows it. `period_pitch` is
+     * the pitch the period stands for; when the engine starts a note (sets
+     * pitch), the period is taken from the ProTracker table again. */
+    bool amiga;
+    int period;
+    int period_pitch;
     int retrig_count;
     int loop_row, loop_count;
     int delay_tick;      /* EDx: the tick the delayed cell acts on */
@@ -73,7 +82,18 @@ bool fx_other_tick(FxChannel *ch, int tick);
 /* Rxy's tick counter; true when the note must restart, the volume already
  * changed. Counts only while the row has an Rxy. */
 bool fx_multi_retrig(FxChannel *ch);
+/* The pitch a note starts at, 1/64 semitones: in amiga mode the pitch of
+ * the note's period (the table's periods are not equal-tempered). */
+int fx_note_pitch(const FxChannel *ch);
 /* Pitch with this tick's arpeggio and vibrato, 1/64 semitones. */
 int fx_pitch(const FxChannel *ch);
+
+/* ProTracker's limits for period slides (PT octaves 1-3: hiss C-3..B-5). */
+enum { FX_PERIOD_MIN = 113, FX_PERIOD_MAX = 856 };
+/* The Amiga period of a pitch (1/64 semitones): ProTracker's table for
+ * the notes of its three octaves, C-4 being period 428 (PT's C-2). */
+int fx_period_of_pitch(int pitch);
+/* The pitch a period plays (1/64 semitones, rounded). */
+int fx_pitch_of_period(int period);
 
 #endif

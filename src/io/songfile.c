@@ -18,6 +18,7 @@ enum {
     ONCE_SWING,
     ONCE_MASTER_GAIN,
     ONCE_LIMITER,
+    ONCE_SLIDES,
     ONCE_CHANNELS,
     ONCE_ORDER,
     ONCE_COUNT,
@@ -445,21 +446,33 @@ static HissError parse_master_gain(Parser *p, Token kw)
     return expect_end(p, "master_gain");
 }
 
-/* on|off, for what (a message's name for it). */
-static HissError parse_switch(Parser *p, const char *what, bool *out)
+/* One of two words for what (a message's name for it): *is_second is
+ * set when the second is given. */
+static HissError parse_either(Parser *p, const char *what, const char *first,
+                              const char *second, bool *is_second)
 {
     Token t = next_token(p);
     char b[48];
-    if (token_is(t, "on"))
-        *out = true;
-    else if (token_is(t, "off"))
-        *out = false;
+    if (token_is(t, first))
+        *is_second = false;
+    else if (token_is(t, second))
+        *is_second = true;
     else if (!t.n)
-        return fail_at(p, t.pos, HISS_ERR_PARSE, "missing %s (on|off)", what);
+        return fail_at(p, t.pos, HISS_ERR_PARSE, "missing %s (%s|%s)", what, first,
+                       second);
     else
-        return fail_at(p, t.pos, HISS_ERR_PARSE, "bad %s '%s' (on|off)", what,
-                       shown(b, t.s, t.n));
+        return fail_at(p, t.pos, HISS_ERR_PARSE, "bad %s '%s' (%s|%s)", what,
+                       shown(b, t.s, t.n), first, second);
     return HISS_OK;
+}
+
+/* on|off, for what (a message's name for it). */
+static HissError parse_switch(Parser *p, const char *what, bool *out)
+{
+    bool off = false;
+    HissError err = parse_either(p, what, "on", "off", &off);
+    *out = !off;
+    return err;
 }
 
 /* channel NN gain DB pan P mute on|off solo on|off: a channel's strip.
@@ -531,6 +544,18 @@ static HissError parse_limiter(Parser *p, Token kw)
         return err;
     atomic_store(&p->song->limiter, on);
     return expect_end(p, "limiter");
+}
+
+static HissError parse_slides(Parser *p, Token kw)
+{
+    HissError err = check_once(p, ONCE_SLIDES, kw);
+    bool amiga = false;
+    if (!err)
+        err = parse_either(p, "slides", "linear", "amiga", &amiga);
+    if (err)
+        return err;
+    atomic_store(&p->song->slides, amiga ? SLIDES_AMIGA : SLIDES_LINEAR);
+    return expect_end(p, "slides");
 }
 
 static HissError parse_order(Parser *p, Token kw)
@@ -946,6 +971,8 @@ static HissError parse_line(Parser *p)
         return parse_master_gain(p, kw);
     if (token_is(kw, "limiter"))
         return parse_limiter(p, kw);
+    if (token_is(kw, "slides"))
+        return parse_slides(p, kw);
     if (token_is(kw, "instrument"))
         return parse_instrument(p);
     if (token_is(kw, "channel"))
@@ -1288,13 +1315,16 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
     int gain_abs = gain < 0 ? -gain : gain;
     buf_printf(&b,
                "\nbpm %d\nspeed %d\nrows_per_beat %d\nswing %d\n"
-               "master_gain %s%d.%d\nlimiter %s\nchannels %d\n",
+               "master_gain %s%d.%d\nlimiter %s\n%schannels %d\n",
                hiss_clampi(atomic_load(&s->bpm), 32, 255),
                hiss_clampi(atomic_load(&s->speed), 1, 31),
                hiss_clampi(atomic_load(&s->rows_per_beat), 1, 32),
                hiss_clampi(atomic_load(&s->swing), 0, 100),
                gain < 0 ? "-" : "", gain_abs / 10, gain_abs % 10,
-               atomic_load(&s->limiter) ? "on" : "off", channels);
+               atomic_load(&s->limiter) ? "on" : "off",
+               /* Written only when set, so songs without it keep their bytes. */
+               atomic_load(&s->slides) == SLIDES_AMIGA ? "slides amiga\n" : "",
+               channels);
     for (int c = 0; c < channels; c++) {
         if (song_strip_is_default(s, c))
             continue;

@@ -18,6 +18,7 @@ static const char RICH_HEAD[] =
     "swing 12\n"
     "master_gain -3.5\n"
     "limiter off\n"
+    "slides amiga\n"
     "channels 3\n"
     "channel 01 gain -6.5 pan -20 mute off solo on\n"
     "channel 03 gain 12.0 pan 100 mute on solo off\n"
@@ -97,7 +98,7 @@ static void test_rich_song_loads(void)
     CHECK_STR(s->title, "Say \"hi\" \\ \xC3\x9Cn\xC3\xAF" "c\xC3\xB6" "d\xC3\xA9 \xE2\x99\xAA");
     CHECK(s->bpm == 88 && s->speed == 5 && s->rows_per_beat == 3);
     CHECK(s->swing == 12 && s->master_gain_tenth_db == -35);
-    CHECK(!s->limiter && s->channels == 3);
+    CHECK(!s->limiter && s->channels == 3 && s->slides == SLIDES_AMIGA);
     CHECK(s->strips[0].gain_tenth_db == -65 && s->strips[0].pan == -20);
     CHECK(!s->strips[0].mute && s->strips[0].solo);
     CHECK(s->strips[1].gain_tenth_db == SONG_CHANNEL_GAIN_DEFAULT && s->strips[1].pan == 0);
@@ -384,6 +385,7 @@ static Song *random_song(int patterns, int rows, int channels)
     s->swing = (int)rnd(101);
     s->master_gain_tenth_db = -600 + (int)rnd(721);
     s->limiter = rnd(2);
+    s->slides = rnd(2) ? SLIDES_AMIGA : SLIDES_LINEAR;
     s->channels = channels;
     for (int i = 0; i < 6; i++) {
         Instrument *inst = song_instrument_new();
@@ -418,7 +420,8 @@ static int songs_equal(const Song *a, const Song *b)
              a->speed == b->speed && a->rows_per_beat == b->rows_per_beat &&
              a->swing == b->swing &&
              a->master_gain_tenth_db == b->master_gain_tenth_db &&
-             a->limiter == b->limiter && a->channels == b->channels &&
+             a->limiter == b->limiter && a->slides == b->slides &&
+             a->channels == b->channels &&
              a->order_count == b->order_count;
     for (int i = 0; ok && i < a->order_count; i++)
         ok = a->orders[i] == b->orders[i];
@@ -698,6 +701,8 @@ static void test_errors_settings(void)
         "t.hiss:2:9: bad limiter 'maybe' (on|off)");
     ERR(H "limiter\n", HISS_ERR_PARSE,
         "t.hiss:2:8: missing limiter (on|off)");
+    ERR(H "slides pt\n", HISS_ERR_PARSE, "t.hiss:2:8: bad slides 'pt' (linear|amiga)");
+    ERR(H "slides\n", HISS_ERR_PARSE, "t.hiss:2:7: missing slides (linear|amiga)");
     ERR(H "limiter on\nlimiter off\n", HISS_ERR_PARSE,
         "t.hiss:3:1: duplicate 'limiter' (first on line 2)");
 }

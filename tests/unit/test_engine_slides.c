@@ -1,0 +1,187 @@
+/* The song setting `slides amiga|linear`, measured from the output: in
+ * amiga mode 1xx, 2xx, 3xx, E1x/E2x and vibrato move the Amiga period as
+ * ProTracker does (held within 113..856), arpeggio plays the period
+ * table's notes; in linear mode they move the pitch. Every expected pitch
+ * is worked out from the period table (or the linear rule), tick by tick.
+ * At 125 BPM and 48 kHz a tick is 960 frames. */
+#include <stdlib.h>
+
+#include "common/synth_song.h"
+#include "engine.h"
+#include "fx.h"
+#include "test.h"
+
+#define E VOLUME_EMPTY
+#define RATE 48000u
+#define TICK 960u
+#define BASE_HZ 480.0 /* the sample's tone at C-4 (period 428) */
+
+/* ProTracker's periods, C-1 .. B-3 (hiss C-3 .. B-5). */
+static const int PERIODS[36] = {
+    856, 808, 762, 720, 678, 640, 604, 570, 538, 508, 480, 453,
+    428, 404, 381, 360, 339, 320, 302, 285, 269, 254, 240, 226,
+    214, 202, 190, 180, 170, 160, 151, 143, 135, 127, 120, 113,
+};
+
+static int period_of_note(int note)
+{
+    return PERIODS[note - (NOTE_C4 - 12)];
+}
+
+static double hz_of_period(int period)
+{
+    return BASE_HZ * 428.0 / period;
+}
+
+/* A looping 480 Hz sine, base C-4, in a song with the given slide mode. */
+static Song *song(SlideMode mode)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    atomic_store(&s->slides, mode);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, BASE_HZ, RATE, 1, 0.5f),
+                                                LOOP_FORWARD, 0, 0, INTERP_LINEAR));
+    return s;
+}
+
+/* The pitch over most of tick t of the render (t counted from row 0). */
+static double hz_in_tick(const float *out, int t)
+{
+    return synth_frequency(out, (uint32_t)t * TICK + 100, TICK - 200, 0, RATE);
+}
+
+/* Within 0.05%: a period step near 113 is 0.9%, the table and equal
+ * temperament differ by up to 0.3%. */
+#define CHECK_HZ(got, want, fmt, ...)                                             \
+    do {                                                                          \
+        double got_ = (got), want_ = (want);                                      \
+        CHECK_MSG(fabs(got_ - want_) / want_ < 5e-4, "%.3f Hz, want %.3f: " fmt,  \
+                  got_, want_, __VA_ARGS__);                                      \
+    } while (0)
+
+static float *play(Song *s, int ticks)
+{
+    float *out = synth_render(s, RATE, (uint32_t)ticks * TICK, 256);
+    song_free(s);
+    return out;
+}
+
+static void porta_moves_the_period_or_the_pitch(void)
+{
+    /* 110: amiga, 16 periods a tick up; linear, 16/16 semitone a tick. */
+    Song *s = song(SLIDES_AMIGA);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, '1', 0x10);
+    float *out = play(s, 6);
+    for (int t = 0; t < 6; t++)
+        CHECK_HZ(hz_in_tick(out, t), hz_of_period(428 - 16 * t), "amiga 110, tick %d", t);
+    free(out);
+    s = song(SLIDES_LINEAR);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, '1', 0x10);
+    out = play(s, 6);
+    for (int t = 0; t < 6; t++)
+        CHECK_HZ(hz_in_tick(out, t), BASE_HZ * exp2(t / 12.0), "linear 110, tick %d", t);
+    free(out);
+    /* 208 and E23 (fine, on the row's first tick) in amiga mode. */
+    s = song(SLIDES_AMIGA);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, '2', 0x08);
+    synth_put(s, 0, 1, 0, NOTE_EMPTY, 0, E, 'E', 0x23);
+    out = play(s, 9);
+    for (int t = 0; t < 6; t++)
+        CHECK_HZ(hz_in_tick(out, t), hz_of_period(428 + 8 * t), "amiga 208, tick %d", t);
+    for (int t = 6; t < 9; t++)
+        CHECK_HZ(hz_in_tick(out, t), hz_of_period(428 + 40 + 3), "amiga E23, tick %d", t);
+    free(out);
+}
+
+static void slides_stop_at_protracker_limits(void)
+{
+    /* 1FF from C-5 (214): 113 on the first tick, and there it stays. */
+    Song *s = song(SLIDES_AMIGA);
+    synth_put(s, 0, 0, 0, NOTE_C4 + 12, 1, E, '1', 0xFF);
+    float *out = play(s, 6);
+    CHECK_HZ(hz_in_tick(out, 0), hz_of_period(214), "C-5, tick %d", 0);
+    for (int t = 1; t < 6; t++)
+        CHECK_HZ(hz_in_tick(out, t), hz_of_period(113), "1FF, tick %d", t);
+    free(out);
+    /* 2FF from C-3 (856): already at the bottom, it stays. */
+    s = song(SLIDES_AMIGA);
+    synth_put(s, 0, 0, 0, NOTE_C4 - 12, 1, E, '2', 0xFF);
+    out = play(s, 6);
+    for (int t = 0; t < 6; t++)
+        CHECK_HZ(hz_in_tick(out, t), hz_of_period(856), "2FF, tick %d", t);
+    free(out);
+}
+
+static void tone_porta_reaches_the_target_period(void)
+{
+    /* C-4, then E-4 with 320: 428 -> 396, 364, then 339 (held). */
+    Song *s = song(SLIDES_AMIGA);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    synth_put(s, 0, 1, 0, NOTE_C4 + 4, 0, E, '3', 0x20);
+    float *out = play(s, 12);
+    static const int want[6] = {428, 396, 364, 339, 339, 339};
+    for (int t = 0; t < 6; t++)
+        CHECK_HZ(hz_in_tick(out, 6 + t), hz_of_period(want[t]), "320, tick %d", t);
+    free(out);
+}
+
+/* ProTracker's vibrato: sine x depth / 128 periods, added to the period
+ * first, so the pitch goes down first; linear goes up first. */
+static void vibrato_on_the_period_goes_down_first(void)
+{
+    static const int sine[3] = {0, 180, 255}; /* positions 0, 8, 16 */
+    Song *s = song(SLIDES_AMIGA);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, '4', 0x8F);
+    float *out = play(s, 4);
+    for (int t = 1; t < 4; t++)
+        CHECK_HZ(hz_in_tick(out, t), hz_of_period(428 + sine[t - 1] * 15 / 128),
+                 "amiga 48F, tick %d", t);
+    free(out);
+    s = song(SLIDES_LINEAR);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, '4', 0x8F);
+    out = play(s, 4);
+    double up = hz_in_tick(out, 2);
+    CHECK_MSG(up > BASE_HZ * 1.01, "linear vibrato goes up first: %.2f Hz", up);
+    free(out);
+}
+
+/* 047 plays the note, +4 and +7 semitones: in amiga mode the table's
+ * periods (E-4 339, G-4 285), in linear mode equal temperament. */
+static void arpeggio_plays_the_table_in_amiga_mode(void)
+{
+    for (int amiga = 0; amiga < 2; amiga++) {
+        Song *s = song(amiga ? SLIDES_AMIGA : SLIDES_LINEAR);
+        synth_put(s, 0, 0, 0, NOTE_C4, 1, E, '0', 0x47);
+        float *out = play(s, 6);
+        for (int t = 0; t < 6; t++) {
+            int semis = t % 3 == 1 ? 4 : t % 3 == 2 ? 7 : 0;
+            double want = amiga ? hz_of_period(period_of_note(NOTE_C4 + semis))
+                                : BASE_HZ * exp2(semis / 12.0);
+            CHECK_HZ(hz_in_tick(out, t), want, "%s 047, tick %d", amiga ? "amiga" : "linear", t);
+        }
+        free(out);
+    }
+}
+
+static void period_table_round_trips(void)
+{
+    for (int n = 0; n < 36; n++) {
+        int note = NOTE_C4 - 12 + n;
+        CHECK(fx_period_of_pitch(note * FX_PITCH_PER_NOTE) == PERIODS[n]);
+    }
+    /* The pitch of a table period is its note within a few cents. */
+    for (int n = 0; n < 36; n++) {
+        int off = fx_pitch_of_period(PERIODS[n]) - (NOTE_C4 - 12 + n) * FX_PITCH_PER_NOTE;
+        CHECK_MSG(abs(off) <= 4, "period %d: %d/64 semitone off", PERIODS[n], off);
+    }
+}
+
+int main(void)
+{
+    RUN(period_table_round_trips);
+    RUN(porta_moves_the_period_or_the_pitch);
+    RUN(slides_stop_at_protracker_limits);
+    RUN(tone_porta_reaches_the_target_period);
+    RUN(vibrato_on_the_period_goes_down_first);
+    RUN(arpeggio_plays_the_table_in_amiga_mode);
+    return test_finish();
+}
