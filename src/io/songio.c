@@ -258,17 +258,35 @@ static const Instrument *loaded_twin(const Song *song, int slot, const char *pat
     return NULL;
 }
 
+typedef struct {
+    SongioWarnings *warnings;
+    const char *path;
+} ReportContext;
+
+/* A conversion's loss, one line per kind, as a note among the warnings. */
+static void report_to_warning(void *ctx, const char *line)
+{
+    const ReportContext *rc = ctx;
+    songio_warnings_add(rc->warnings, 0, HISS_OK, "%s: import: %s", rc->path, line);
+}
+
 HissError songio_load(const char *path, uint32_t session_rate, Song **out,
                       HissDiag *diag, SongioWarnings *warnings)
 {
     *out = NULL;
     Song *song = NULL;
-    HissError err = loader_load_file(path, &song, diag);
+    LoaderReport report;
+    loader_report_init(&report);
+    HissError err = loader_load_file_report(path, &song, diag, &report);
+    ReportContext rc = {warnings, path};
+    loader_report_summary(&report, report_to_warning, &rc);
+    loader_report_free(&report);
     if (err)
         return err;
     for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
         Instrument *inst = song_instrument(song, slot);
-        if (!inst)
+        /* A converted module's instruments bring their samples. */
+        if (!inst || inst->sample)
             continue;
         /* Instruments playing one file (different notes, loops, volumes)
          * share its Sample instead of loading and converting it again. */

@@ -1,0 +1,664 @@
+#include "module.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <xmp.h>
+
+/* libxmp's effect numbers (its effects.h, not installed with xmp.h). They
+ * are part of the module structure xmp.h exposes. */
+enum {
+    XFX_ARPEGGIO = 0x00, XFX_PORTA_UP = 0x01, XFX_PORTA_DN = 0x02,
+    XFX_TONEPORTA = 0x03, XFX_VIBRATO = 0x04, XFX_TONE_VSLIDE = 0x05,
+    XFX_VIBRA_VSLIDE = 0x06, XFX_TREMOLO = 0x07, XFX_SETPAN = 0x08,
+    XFX_OFFSET = 0x09, XFX_VOLSLIDE = 0x0a, XFX_JUMP = 0x0b, XFX_VOLSET = 0x0c,
+    XFX_BREAK = 0x0d, XFX_EXTENDED = 0x0e, XFX_SPEED = 0x0f,
+    XFX_GLOBALVOL = 0x10, XFX_GVOL_SLIDE = 0x11, XFX_KEYOFF = 0x14,
+    XFX_ENVPOS = 0x15, XFX_PANSLIDE = 0x19, XFX_MULTI_RETRIG = 0x1b,
+    XFX_TREMOR = 0x1d, XFX_XF_PORTA = 0x21,
+    XFX_TRK_VOL = 0x80, XFX_TRK_VSLIDE = 0x81, XFX_TRK_FVSLIDE = 0x82,
+    XFX_IT_INSTFUNC = 0x83, XFX_FLT_CUTOFF = 0x84, XFX_FLT_RESN = 0x85,
+    XFX_IT_BPM = 0x87, XFX_IT_ROWDELAY = 0x88, XFX_IT_PANSLIDE = 0x89,
+    XFX_PANBRELLO = 0x8a, XFX_PANBRELLO_WF = 0x8b, XFX_HIOFFSET = 0x8c,
+    XFX_SURROUND = 0x8d, XFX_IT_BREAK = 0x8e,
+    XFX_VOLSLIDE_UP = 0xa0, XFX_VOLSLIDE_DN = 0xa1, XFX_S3M_SPEED = 0xa3,
+    XFX_VOLSLIDE_2 = 0xa4, XFX_F_VSLIDE = 0xa5, XFX_FINETUNE = 0xa6,
+    XFX_S3M_BPM = 0xab, XFX_FINE_VIBRATO = 0xac, XFX_F_VSLIDE_UP = 0xad,
+    XFX_F_VSLIDE_DN = 0xae, XFX_F_PORTA_UP = 0xaf, XFX_F_PORTA_DN = 0xb0,
+    XFX_PATT_DELAY = 0xb3, XFX_S3M_ARPEGGIO = 0xb4, XFX_PANSL_NOMEM = 0xb5,
+    XFX_VSLIDE_UP_2 = 0xc0, XFX_VSLIDE_DN_2 = 0xc1, XFX_F_VSLIDE_UP_2 = 0xc2,
+    XFX_F_VSLIDE_DN_2 = 0xc3,
+};
+
+/* The note libxmp plays a sample at its C-5 rate (0-based key). */
+enum { XMP_BASE_KEY = 60 };
+/* ProTracker's C-2 on a PAL Amiga (period 428) and everyone else's C-5. */
+enum { MOD_C_RATE = 8287, C5_RATE = 8363 };
+
+typedef enum { FORMAT_MOD, FORMAT_S3M, FORMAT_XM, FORMAT_IT } ModuleFormat;
+
+/* ---- probes ---- */
+
+static bool ends_with_nocase(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    return n > e && !strcasecmp(path + n - e, ext);
+}
+
+bool module_has_extension(const char *path)
+{
+    return ends_with_nocase(path, ".mod") || ends_with_nocase(path, ".s3m") ||
+           ends_with_nocase(path, ".xm") || ends_with_nocase(path, ".it");
+}
+
+/* The 4-byte signature at offset 1080 of a 31-sample MOD: "M.K.", "FLT8",
+ * "6CHN", "16CH"... A 15-sample MOD has none; it is recognised by its
+ * name only. */
+static bool mod_signature(const unsigned char *s)
+{
+    static const char *const KNOWN[] = {"M.K.", "M!K!", "M&K!", "N.T.", "FLT4", "FLT8",
+                                        "CD81", "OKTA", "OCTA", "FEST", "NSMS", "LARD"};
+    for (size_t i = 0; i < HISS_ARRAY_LEN(KNOWN); i++)
+        if (!memcmp(s, KNOWN[i], 4))
+            return true;
+    if (isdigit(s[0]) && !memcmp(s + 1, "CHN", 3))
+        return true;
+    if (isdigit(s[0]) && isdigit(s[1]) && (!memcmp(s + 2, "CH", 2) || !memcmp(s + 2, "CN", 2)))
+        return true;
+    return !memcmp(s, "TDZ", 3) && isdigit(s[3]);
+}
+
+bool module_probe_mod(const char *path, const char *data, size_t len)
+{
+    if (len >= 1084 && mod_signature((const unsigned char *)data + 1080))
+        return true;
+    return path && ends_with_nocase(path, ".mod");
+}
+
+bool module_probe_s3m(const char *path, const char *data, size_t len)
+{
+    if (len >= 48 && !memcmp(data + 44, "SCRM", 4))
+        return true;
+    return path && ends_with_nocase(path, ".s3m");
+}
+
+bool module_probe_xm(const char *path, const char *data, size_t len)
+{
+    if (len >= 17 && !memcmp(data, "Extended Module: ", 17))
+        return true;
+    return path && ends_with_nocase(path, ".xm");
+}
+
+bool module_probe_it(const char *path, const char *data, size_t len)
+{
+    if (len >= 4 && !memcmp(data, "IMPM", 4))
+        return true;
+    return path && ends_with_nocase(path, ".it");
+}
+
+static ModuleFormat format_of(const char *data, size_t len)
+{
+    if (len >= 4 && !memcmp(data, "IMPM", 4))
+        return FORMAT_IT;
+    if (len >= 17 && !memcmp(data, "Extended Module: ", 17))
+        return FORMAT_XM;
+    if (len >= 48 && !memcmp(data + 44, "SCRM", 4))
+        return FORMAT_S3M;
+    return FORMAT_MOD;
+}
+
+/* Whether the module's pitch slides are linear (XM and IT say so in a
+ * header flag) rather than Amiga periods. */
+static bool linear_slides(ModuleFormat format, const unsigned char *data, size_t len)
+{
+    if (format == FORMAT_XM)
+        return len > 74 && (data[74] & 1);
+    if (format == FORMAT_IT)
+        return len > 0x2c && (data[0x2c] & 8);
+    return false;
+}
+
+/* ---- the conversion ---- */
+
+typedef struct {
+    const struct xmp_module *mod;
+    ModuleFormat format;
+    LoaderReport *report;
+    /* Where the pattern being converted is first played. */
+    int order;
+} Convert;
+
+static void note_at(Convert *cv, int row, int channel, const char *what)
+{
+    loader_report_add(cv->report, cv->order, row, channel, "%s", what);
+}
+
+/* A volume slide parameter xy: fine slides (xF / Fy in S3M and IT) become
+ * EAx / EBy; a slide both ways keeps the upward one, as FastTracker 2
+ * does. */
+static void volume_slide(Convert *cv, int row, int channel, uint8_t param, uint8_t *fx,
+                         uint8_t *out)
+{
+    int x = param >> 4, y = param & 15;
+    bool st3 = cv->format == FORMAT_S3M || cv->format == FORMAT_IT;
+    if (st3 && x == 0xF && y) {
+        *fx = 'E';
+        *out = (uint8_t)(0xB0 | y);
+    } else if (st3 && y == 0xF && x) {
+        *fx = 'E';
+        *out = (uint8_t)(0xA0 | x);
+    } else {
+        if (x && y)
+            note_at(cv, row, channel, "approximated: volume slide up and down at once (up kept)");
+        *fx = 'A';
+        *out = param;
+    }
+}
+
+/* A porta parameter in S3M/IT: Fx fine, Ex extra fine (a quarter of a
+ * fine step, kept as the nearest fine step). */
+static void porta(Convert *cv, int row, int channel, bool up, uint8_t param, uint8_t *fx,
+                  uint8_t *out)
+{
+    bool st3 = cv->format == FORMAT_S3M || cv->format == FORMAT_IT;
+    if (st3 && param >= 0xE0) {
+        int y = param & 15;
+        if (param < 0xF0) {
+            note_at(cv, row, channel, "approximated: extra fine porta (EEx/FEx) as fine porta");
+            y = (y + 2) / 4;
+            if (!y) {
+                *fx = 0;
+                return;
+            }
+        }
+        *fx = 'E';
+        *out = (uint8_t)((up ? 0x10 : 0x20) | y);
+        return;
+    }
+    *fx = up ? '1' : '2';
+    *out = param;
+}
+
+static uint8_t to_bcd(int value)
+{
+    value = hiss_clampi(value, 0, 99);
+    return (uint8_t)((value / 10) << 4 | value % 10);
+}
+
+/* libxmp's effect (type, param) as a hiss effect column; *fx = 0 when
+ * dropped (and reported). */
+static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint8_t param,
+                           uint8_t *fx, uint8_t *out)
+{
+    *fx = 0;
+    *out = param;
+    int x = param >> 4, y = param & 15;
+    switch (type) {
+    case XFX_ARPEGGIO:
+    case XFX_S3M_ARPEGGIO:
+        if (param)
+            *fx = '0';
+        return;
+    case XFX_PORTA_UP: porta(cv, row, channel, true, param, fx, out); return;
+    case XFX_PORTA_DN: porta(cv, row, channel, false, param, fx, out); return;
+    case XFX_TONEPORTA: *fx = '3'; return;
+    case XFX_VIBRATO: *fx = '4'; return;
+    case XFX_FINE_VIBRATO:
+        note_at(cv, row, channel, "approximated: fine vibrato (Uxy) as vibrato");
+        *fx = '4';
+        *out = (uint8_t)(x << 4 | (y + 3) / 4);
+        return;
+    case XFX_TONE_VSLIDE: *fx = '5'; return;
+    case XFX_VIBRA_VSLIDE: *fx = '6'; return;
+    case XFX_SETPAN: *fx = '8'; return;
+    case XFX_OFFSET: *fx = '9'; return;
+    case XFX_VOLSLIDE:
+    case XFX_VOLSLIDE_2: volume_slide(cv, row, channel, param, fx, out); return;
+    case XFX_VOLSLIDE_UP:
+    case XFX_VSLIDE_UP_2:
+        *fx = 'A';
+        *out = (uint8_t)(hiss_clampi(param, 0, 15) << 4);
+        return;
+    case XFX_VOLSLIDE_DN:
+    case XFX_VSLIDE_DN_2:
+        *fx = 'A';
+        *out = (uint8_t)hiss_clampi(param, 0, 15);
+        return;
+    case XFX_F_VSLIDE_UP:
+    case XFX_F_VSLIDE_UP_2:
+        *fx = 'E';
+        *out = (uint8_t)(0xA0 | (param & 15));
+        return;
+    case XFX_F_VSLIDE_DN:
+    case XFX_F_VSLIDE_DN_2:
+        *fx = 'E';
+        *out = (uint8_t)(0xB0 | (param & 15));
+        return;
+    case XFX_F_VSLIDE:
+        *fx = 'E';
+        *out = (uint8_t)(x ? 0xA0 | x : 0xB0 | y);
+        return;
+    case XFX_F_PORTA_UP: *fx = 'E'; *out = (uint8_t)(0x10 | (param & 15)); return;
+    case XFX_F_PORTA_DN: *fx = 'E'; *out = (uint8_t)(0x20 | (param & 15)); return;
+    case XFX_JUMP: *fx = 'B'; return;
+    case XFX_VOLSET: *fx = 'C'; *out = (uint8_t)hiss_clampi(param, 0, 64); return;
+    case XFX_BREAK: *fx = 'D'; return;
+    case XFX_IT_BREAK:
+        if (param > 99)
+            note_at(cv, row, channel, "approximated: pattern break past row 99 (to row 99)");
+        *fx = 'D';
+        *out = to_bcd(param);
+        return;
+    case XFX_SPEED:
+    case XFX_S3M_SPEED:
+    case XFX_S3M_BPM:
+    case XFX_IT_BPM:
+        if (!param)
+            return;
+        if ((type == XFX_S3M_BPM || type == XFX_IT_BPM) && param < 0x20) {
+            note_at(cv, row, channel, "dropped: tempo slide (Txx below 20)");
+            return;
+        }
+        if (type == XFX_S3M_SPEED && param >= 0x20) {
+            note_at(cv, row, channel, "approximated: speed above 31 (as 31)");
+            *out = 31;
+        }
+        *fx = 'F';
+        return;
+    case XFX_PANSLIDE:
+    case XFX_PANSL_NOMEM:
+        *fx = 'P';
+        return;
+    case XFX_IT_PANSLIDE:
+        /* IT's Pxy slides left with x; hiss's P (like XM) slides right. */
+        *fx = 'P';
+        *out = (uint8_t)(y << 4 | x);
+        return;
+    case XFX_MULTI_RETRIG: *fx = 'R'; return;
+    case XFX_EXTENDED:
+        switch (x) {
+        case 0x1: case 0x2: case 0x6: case 0x9: case 0xA: case 0xB: case 0xC: case 0xD:
+            *fx = 'E';
+            return;
+        case 0x8:
+            *fx = '8';
+            *out = (uint8_t)(y * 17);
+            return;
+        case 0x0: note_at(cv, row, channel, "dropped: Amiga filter (E0x)"); return;
+        case 0x3: note_at(cv, row, channel, "dropped: glissando control (E3x)"); return;
+        case 0x4: note_at(cv, row, channel, "dropped: vibrato waveform (E4x)"); return;
+        case 0x5: note_at(cv, row, channel, "dropped: set finetune (E5x)"); return;
+        case 0x7: note_at(cv, row, channel, "dropped: tremolo waveform (E7x)"); return;
+        case 0xE: note_at(cv, row, channel, "dropped: pattern delay (EEx): rows come sooner"); return;
+        default: note_at(cv, row, channel, "dropped: invert loop (EFx)"); return;
+        }
+    case XFX_TREMOLO: note_at(cv, row, channel, "dropped: tremolo (7xy)"); return;
+    case XFX_GLOBALVOL: note_at(cv, row, channel, "dropped: global volume (Gxx/Vxx)"); return;
+    case XFX_GVOL_SLIDE: note_at(cv, row, channel, "dropped: global volume slide (Hxy/Wxy)"); return;
+    case XFX_KEYOFF: note_at(cv, row, channel, "dropped: key off at a tick (Kxx)"); return;
+    case XFX_ENVPOS: note_at(cv, row, channel, "dropped: envelope position (Lxx)"); return;
+    case XFX_TREMOR: note_at(cv, row, channel, "dropped: tremor (Txy/Ixy)"); return;
+    case XFX_XF_PORTA: note_at(cv, row, channel, "dropped: extra fine porta (X1x/X2x)"); return;
+    case XFX_TRK_VOL:
+    case XFX_TRK_VSLIDE:
+    case XFX_TRK_FVSLIDE: note_at(cv, row, channel, "dropped: channel volume (Mxx/Nxy)"); return;
+    case XFX_IT_INSTFUNC: note_at(cv, row, channel, "dropped: new note action / envelope switch (S7x)"); return;
+    case XFX_FLT_CUTOFF:
+    case XFX_FLT_RESN: note_at(cv, row, channel, "dropped: filter cutoff/resonance (Zxx)"); return;
+    case XFX_IT_ROWDELAY:
+    case XFX_PATT_DELAY: note_at(cv, row, channel, "dropped: pattern delay (SEx/S6x): rows come sooner"); return;
+    case XFX_PANBRELLO:
+    case XFX_PANBRELLO_WF: note_at(cv, row, channel, "dropped: panbrello (Yxy)"); return;
+    case XFX_HIOFFSET: note_at(cv, row, channel, "dropped: high sample offset (SAx)"); return;
+    case XFX_SURROUND: note_at(cv, row, channel, "dropped: surround (S9x)"); return;
+    case XFX_FINETUNE: note_at(cv, row, channel, "dropped: set finetune"); return;
+    default: {
+        char what[64];
+        snprintf(what, sizeof what, "dropped: effect %02X (libxmp's number)", type);
+        note_at(cv, row, channel, what);
+        return;
+    }
+    }
+}
+
+static Cell convert_event(Convert *cv, int row, int channel, const struct xmp_event *ev,
+                          int instruments)
+{
+    Cell cell = song_cell_empty();
+    if (ev->note >= 1 && ev->note <= NOTE_LAST) {
+        cell.note = ev->note;
+    } else if (ev->note == XMP_KEY_OFF) {
+        cell.note = NOTE_OFF;
+    } else if (ev->note == XMP_KEY_CUT) {
+        cell.note = NOTE_CUT;
+    } else if (ev->note == XMP_KEY_FADE) {
+        note_at(cv, row, channel, "approximated: note fade as note off");
+        cell.note = NOTE_OFF;
+    } else if (ev->note) {
+        note_at(cv, row, channel, "dropped: note above B-9");
+    }
+    if (ev->ins && ev->ins <= instruments)
+        cell.instrument = ev->ins;
+    else if (ev->ins)
+        note_at(cv, row, channel, "dropped: instrument past 255 or not in the module");
+    if (ev->vol)
+        cell.volume = (uint8_t)hiss_clampi(ev->vol - 1, 0, VOLUME_MAX);
+    convert_effect(cv, row, channel, ev->fxt, ev->fxp, &cell.fx, &cell.fx_param);
+    convert_effect(cv, row, channel, ev->f2t, ev->f2p, &cell.fx2, &cell.fx2_param);
+    /* A note delay in the second column only: fx_row finds it in either. */
+    return cell;
+}
+
+static HissError convert_pattern(Convert *cv, int index, Pattern **out)
+{
+    const struct xmp_module *mod = cv->mod;
+    const struct xmp_pattern *xp = mod->xxp[index];
+    int rows = xp->rows;
+    if (rows > SONG_MAX_ROWS) {
+        loader_report_add(cv->report, cv->order, -1, -1,
+                          "dropped: rows past 256 of pattern %d", index);
+        rows = SONG_MAX_ROWS;
+    }
+    if (rows < 1)
+        rows = 1;
+    int channels = hiss_clampi(mod->chn, 1, SONG_MAX_CHANNELS);
+    Pattern *p = song_pattern_new(rows, channels);
+    if (!p)
+        return HISS_ERR_NOMEM;
+    int instruments = mod->ins < SONG_MAX_INSTRUMENTS ? mod->ins : SONG_MAX_INSTRUMENTS;
+    for (int c = 0; c < channels; c++) {
+        int t = xp->index[c];
+        if (t < 0 || t >= mod->trk || !mod->xxt[t])
+            continue;
+        const struct xmp_track *track = mod->xxt[t];
+        int n = track->rows < rows ? track->rows : rows;
+        for (int r = 0; r < n; r++)
+            song_pattern_set(p, r, c, convert_event(cv, r, c, &track->event[r], instruments));
+    }
+    *out = p;
+    return HISS_OK;
+}
+
+/* The sub-instrument a hiss instrument plays: the one the instrument maps
+ * C-5 to (hiss has one sample per instrument; a keymap of several is
+ * reported). */
+static int chosen_sub(const struct xmp_instrument *xi)
+{
+    int sub = xi->map[XMP_BASE_KEY].ins;
+    return sub < xi->nsm ? sub : 0;
+}
+
+static void report_instrument(Convert *cv, int slot, const struct xmp_instrument *xi)
+{
+    LoaderReport *r = cv->report;
+    int used = chosen_sub(xi);
+    for (int k = 0; k < XMP_MAX_KEYS; k++)
+        if (xi->map[k].ins != 0xFF && xi->map[k].ins < xi->nsm && xi->map[k].ins != used) {
+            loader_report_add(r, -1, -1, -1,
+                              "dropped: instrument %02X's keymap of %d samples (plays "
+                              "its C-5 sample on every key)", slot, xi->nsm);
+            break;
+        }
+    if (xi->aei.flg & XMP_ENVELOPE_ON)
+        loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's volume envelope", slot);
+    if (xi->pei.flg & XMP_ENVELOPE_ON)
+        loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's panning envelope", slot);
+    if (xi->fei.flg & XMP_ENVELOPE_ON)
+        loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's pitch/filter envelope",
+                          slot);
+    if (xi->nsm > 0) {
+        const struct xmp_subinstrument *sub = &xi->sub[used];
+        if (sub->vde)
+            loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's auto-vibrato",
+                              slot);
+        if (cv->format == FORMAT_IT && sub->nna != XMP_INST_NNA_CUT)
+            loader_report_add(r, -1, -1, -1,
+                              "approximated: instrument %02X's new note action (cut)", slot);
+        if (sub->ifc & 0x80)
+            loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's filter", slot);
+    }
+}
+
+/* libxmp's sample as float frames scaled by the sample's global volume
+ * (IT), which hiss has no field for. */
+static Sample *convert_sample(const struct xmp_sample *xs, double gain, uint32_t rate)
+{
+    uint32_t frames = (uint32_t)xs->len;
+    float *buf = malloc((size_t)frames * sizeof *buf);
+    if (!buf)
+        return NULL;
+    if (xs->flg & XMP_SAMPLE_16BIT) {
+        const int16_t *d = (const int16_t *)xs->data;
+        for (uint32_t i = 0; i < frames; i++)
+            buf[i] = (float)(d[i] * gain / 32768.0);
+    } else {
+        const int8_t *d = (const int8_t *)xs->data;
+        for (uint32_t i = 0; i < frames; i++)
+            buf[i] = (float)(d[i] * gain / 128.0);
+    }
+    Sample *s = sample_new(buf, frames, 1, rate);
+    free(buf);
+    return s;
+}
+
+static HissError convert_instrument(Convert *cv, int index, long *frames_left,
+                                    Instrument **out)
+{
+    const struct xmp_module *mod = cv->mod;
+    const struct xmp_instrument *xi = &mod->xxi[index];
+    int slot = index + 1;
+    Instrument *inst = song_instrument_new();
+    if (!inst)
+        return HISS_ERR_NOMEM;
+    hiss_text_format(inst->name, sizeof inst->name, "%s", xi->name);
+    report_instrument(cv, slot, xi);
+    if (xi->nsm <= 0) {
+        *out = inst;
+        return HISS_OK;
+    }
+    const struct xmp_subinstrument *sub = &xi->sub[chosen_sub(xi)];
+    inst->volume = hiss_clampi(sub->vol, 0, VOLUME_MAX);
+    inst->pan = sub->pan >= 0 ? hiss_clampi((sub->pan - 128) * 100 / 128, -100, 100) : 0;
+    int base = XMP_BASE_KEY + 1 - sub->xpo;
+    if (base < NOTE_FIRST || base > NOTE_LAST)
+        loader_report_add(cv->report, -1, -1, -1,
+                          "approximated: instrument %02X's transpose %+d (out of range)",
+                          slot, sub->xpo);
+    inst->base_note = (uint8_t)hiss_clampi(base, NOTE_FIRST, NOTE_LAST);
+    inst->finetune = hiss_clampi(sub->fin * 100 / 128, -100, 100);
+    int sid = sub->sid;
+    if (sid < 0 || sid >= mod->smp) {
+        *out = inst;
+        return HISS_OK;
+    }
+    const struct xmp_sample *xs = &mod->xxs[sid];
+    if (!inst->name[0])
+        hiss_text_format(inst->name, sizeof inst->name, "%s", xs->name);
+    if (xs->len <= 0 || !xs->data || (xs->flg & XMP_SAMPLE_SYNTH)) {
+        *out = inst;
+        return HISS_OK;
+    }
+    if (xs->len > *frames_left) {
+        loader_report_add(cv->report, -1, -1, -1,
+                          "dropped: instrument %02X's sample (past the %d frames hiss "
+                          "takes from one module)", slot, MODULE_MAX_SAMPLE_FRAMES);
+        *out = inst;
+        return HISS_OK;
+    }
+    *frames_left -= xs->len;
+    double gain = hiss_clampi(sub->gvl, 0, 64) / 64.0;
+    inst->sample = convert_sample(xs, gain, cv->format == FORMAT_MOD ? MOD_C_RATE : C5_RATE);
+    if (!inst->sample) {
+        song_instrument_free(inst);
+        return HISS_ERR_NOMEM;
+    }
+    if ((xs->flg & XMP_SAMPLE_LOOP) && xs->lpe > xs->lps && xs->lps >= 0) {
+        inst->loop = xs->flg & XMP_SAMPLE_LOOP_BIDIR ? LOOP_PINGPONG : LOOP_FORWARD;
+        inst->loop_start = (uint32_t)xs->lps;
+        inst->loop_end = (uint32_t)(xs->lpe < xs->len ? xs->lpe : xs->len);
+        if (xs->flg & XMP_SAMPLE_LOOP_REVERSE)
+            loader_report_add(cv->report, -1, -1, -1,
+                              "approximated: instrument %02X's backwards loop (forwards)",
+                              slot);
+    }
+    if (xs->flg & XMP_SAMPLE_SLOOP)
+        loader_report_add(cv->report, -1, -1, -1,
+                          "dropped: instrument %02X's sustain loop", slot);
+    *out = inst;
+    return HISS_OK;
+}
+
+static void report_song(Convert *cv, const unsigned char *data, size_t len)
+{
+    const struct xmp_module *mod = cv->mod;
+    LoaderReport *r = cv->report;
+    if (!linear_slides(cv->format, data, len))
+        loader_report_add(r, -1, -1, -1,
+                          "approximated: Amiga period slides as linear slides (1xx, 2xx, "
+                          "3xx and vibrato move in 1/16 semitones)");
+    if (mod->gvl != 0x40 && !(cv->format == FORMAT_IT && mod->gvl == 0x80))
+        loader_report_add(r, -1, -1, -1, "dropped: global volume %d", mod->gvl);
+    for (int c = 0; c < mod->chn && c < SONG_MAX_CHANNELS; c++) {
+        const struct xmp_channel *xc = &mod->xxc[c];
+        if (xc->pan != 0x80)
+            loader_report_add(r, -1, -1, c,
+                              "dropped: channel panning %d (hiss pans by instrument and 8xx)",
+                              xc->pan);
+        if (xc->vol != 0x40 && xc->vol != 0)
+            loader_report_add(r, -1, -1, c, "dropped: channel volume %d", xc->vol);
+        if (xc->flg & XMP_CHANNEL_MUTE)
+            loader_report_add(r, -1, -1, c, "dropped: channel muted in the module");
+    }
+    if (mod->rst)
+        loader_report_add(r, -1, -1, -1, "dropped: restart position %d (loops to 0)",
+                          mod->rst);
+    if (mod->ins > SONG_MAX_INSTRUMENTS)
+        loader_report_add(r, -1, -1, -1, "dropped: instruments past 255 (%d in the module)",
+                          mod->ins);
+}
+
+static HissError convert_module(Convert *cv, const unsigned char *data, size_t len,
+                                Song *song)
+{
+    const struct xmp_module *mod = cv->mod;
+    hiss_text_format(song->title, sizeof song->title, "%s", mod->name);
+    int speed = mod->spd, bpm = mod->bpm;
+    if (speed < 1 || speed > 31 || bpm < 32 || bpm > 255)
+        loader_report_add(cv->report, -1, -1, -1,
+                          "approximated: initial speed %d / tempo %d (hiss: 1..31 / 32..255)",
+                          speed, bpm);
+    atomic_store(&song->speed, hiss_clampi(speed, 1, 31));
+    atomic_store(&song->bpm, hiss_clampi(bpm, 32, 255));
+    atomic_store(&song->rows_per_beat, 4);
+    atomic_store(&song->channels, hiss_clampi(mod->chn, 1, SONG_MAX_CHANNELS));
+    report_song(cv, data, len);
+
+    int patterns = mod->pat < SONG_MAX_PATTERNS ? mod->pat : SONG_MAX_PATTERNS;
+    if (mod->pat > SONG_MAX_PATTERNS)
+        loader_report_add(cv->report, -1, -1, -1, "dropped: patterns past 256");
+    int orders = 0;
+    /* Patterns are converted where they are first played, so the report
+     * places a loss at an order; unplayed ones after. */
+    for (int o = 0; o < mod->len && o < XMP_MAX_MOD_LENGTH; o++) {
+        int p = mod->xxo[o];
+        if (p == 0xFF)
+            break;
+        if (p == 0xFE)
+            continue; /* S3M/IT "+++": a marker, not a pattern */
+        if (p >= patterns || !mod->xxp[p]) {
+            loader_report_add(cv->report, o, -1, -1,
+                              "dropped: order entry naming missing pattern %d", p);
+            continue;
+        }
+        atomic_store(&song->orders[orders++], (uint8_t)p);
+        if (song_pattern(song, p))
+            continue;
+        cv->order = orders - 1;
+        Pattern *pat = NULL;
+        HissError err = convert_pattern(cv, p, &pat);
+        if (err)
+            return err;
+        atomic_store(&song->patterns[p], pat);
+    }
+    atomic_store(&song->order_count, orders);
+    cv->order = -1;
+    for (int p = 0; p < patterns; p++) {
+        if (song_pattern(song, p) || !mod->xxp[p])
+            continue;
+        Pattern *pat = NULL;
+        HissError err = convert_pattern(cv, p, &pat);
+        if (err)
+            return err;
+        atomic_store(&song->patterns[p], pat);
+    }
+    if (!orders) {
+        /* A song plays its order list: give an empty one a pattern. */
+        if (!song_pattern(song, 0)) {
+            Pattern *pat = song_pattern_new(64, atomic_load(&song->channels));
+            if (!pat)
+                return HISS_ERR_NOMEM;
+            atomic_store(&song->patterns[0], pat);
+        }
+        atomic_store(&song->orders[0], 0);
+        atomic_store(&song->order_count, 1);
+    }
+
+    long frames_left = MODULE_MAX_SAMPLE_FRAMES;
+    int instruments = mod->ins < SONG_MAX_INSTRUMENTS ? mod->ins : SONG_MAX_INSTRUMENTS;
+    for (int i = 0; i < instruments; i++) {
+        Instrument *inst = NULL;
+        HissError err = convert_instrument(cv, i, &frames_left, &inst);
+        if (err)
+            return err;
+        atomic_store(&song->instruments[i + 1], inst);
+    }
+    return HISS_OK;
+}
+
+static const char *xmp_message(int code)
+{
+    switch (-code) {
+    case XMP_ERROR_FORMAT: return "not a module format libxmp knows";
+    case XMP_ERROR_LOAD: return "truncated or damaged module";
+    case XMP_ERROR_DEPACK: return "cannot unpack the module";
+    case XMP_ERROR_SYSTEM: return "out of memory or a system error while reading the module";
+    default: return "libxmp cannot read this module";
+    }
+}
+
+HissError module_load(const char *data, size_t len, const char *path, Song **out,
+                      HissDiag *diag, LoaderReport *report)
+{
+    *out = NULL;
+    const char *name = path ? path : "<module>";
+    xmp_context ctx = xmp_create_context();
+    if (!ctx) {
+        hiss_diag_set(diag, name, 0, 0, "out of memory");
+        return HISS_ERR_NOMEM;
+    }
+    int rc = xmp_load_module_from_memory(ctx, (void *)data, (long)len);
+    if (rc != 0) {
+        xmp_free_context(ctx);
+        hiss_diag_set(diag, name, 0, 0, "%s", xmp_message(rc));
+        return rc == -XMP_ERROR_SYSTEM ? HISS_ERR_NOMEM : HISS_ERR_FORMAT;
+    }
+    struct xmp_module_info info;
+    xmp_get_module_info(ctx, &info);
+    Convert cv = {info.mod, format_of(data, len), report, -1};
+    Song *song = song_new_empty();
+    HissError err = song ? convert_module(&cv, (const unsigned char *)data, len, song)
+                         : HISS_ERR_NOMEM;
+    xmp_release_module(ctx);
+    xmp_free_context(ctx);
+    if (err) {
+        song_free(song);
+        hiss_diag_set(diag, name, 0, 0, "cannot convert the module: %s",
+                      hiss_strerror(err));
+        return err;
+    }
+    *out = song;
+    return HISS_OK;
+}

@@ -1,0 +1,60 @@
+/* modgen: small tracker modules written byte by byte (ProTracker MOD,
+ * Scream Tracker 3 S3M, FastTracker 2 XM, Impulse Tracker IT) with known
+ * notes, effects and samples, so the module import is tested on files the
+ * project makes itself. Only what the tests need of each format.
+ *
+ * Notes use hiss's numbering (1 = C-0, 61 = C-5): every format's note that
+ * plays a sample at its C-5 rate (ProTracker's C-2, S3M's C-4, XM's C-4,
+ * IT's C-5) is note 61. Effects are FastTracker 2 letters; S3M and IT get
+ * theirs (A speed, T tempo, D slide...) from those. */
+#ifndef HISS_TEST_MODGEN_H
+#define HISS_TEST_MODGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { MODGEN_MAX_EVENTS = 512, MODGEN_MAX_PATTERNS = 8, MODGEN_MAX_SAMPLES = 4 };
+enum { MODGEN_NOTE_OFF = 121 };
+
+typedef struct {
+    int pattern, row, channel;
+    uint8_t note; /* hiss note, 0 = none, MODGEN_NOTE_OFF */
+    uint8_t inst; /* 1-based, 0 = none */
+    int vol;      /* 0..64 in the volume column (MOD: as Cxx), -1 = none */
+    char fx;      /* FT2 letter '0'..'9', 'A'..'F', 'R', or 0 */
+    uint8_t param;
+} ModgenEvent;
+
+typedef struct {
+    const float *data; /* mono, -1..1 */
+    uint32_t frames;
+    uint32_t loop_start, loop_end; /* loop_end 0: no loop */
+    int volume;                    /* 0..64 */
+} ModgenSample;
+
+typedef struct {
+    int channels, rows, speed, bpm; /* rows: S3M is always 64 */
+    int patterns;                   /* 1..MODGEN_MAX_PATTERNS */
+    int orders;
+    uint8_t order[32];
+    int sample_count;
+    ModgenSample samples[MODGEN_MAX_SAMPLES];
+    int event_count;
+    ModgenEvent events[MODGEN_MAX_EVENTS];
+} ModgenSong;
+
+typedef enum { MODGEN_MOD, MODGEN_S3M, MODGEN_XM, MODGEN_IT } ModgenFormat;
+
+/* A song with one pattern of `rows` rows played once, nothing in it. */
+void modgen_init(ModgenSong *song, int channels, int rows, int speed, int bpm);
+void modgen_add(ModgenSong *song, int pattern, int row, int channel, uint8_t note,
+                uint8_t inst, int vol, char fx, uint8_t param);
+
+/* The module in malloc'ed memory (*len bytes); exits the test binary on
+ * a song the format cannot hold. */
+uint8_t *modgen_write(const ModgenSong *song, ModgenFormat format, size_t *len);
+/* The same, written to path. */
+void modgen_save(const ModgenSong *song, ModgenFormat format, const char *path);
+const char *modgen_extension(ModgenFormat format); /* ".mod" ... */
+
+#endif

@@ -1,0 +1,376 @@
+/* module import: MOD, S3M, XM and IT files written byte by byte by the
+ * tests (tests/common/modgen.c), opened the way render, play and the
+ * editor open songs (songio_load), then measured in the rendered audio:
+ * a note's pitch, the frame rows start on at the module's speed and tempo,
+ * loops, volumes. Hostile files must fail with a message, never crash. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/files.h"
+#include "common/modgen.h"
+#include "common/synth_song.h"
+#include "loader.h"
+#include "songio.h"
+#include "test.h"
+
+enum { RATE = 48000, PERIOD = 32, SINE_FRAMES = 4096 };
+
+static float sine[SINE_FRAMES];
+static char dir[256];
+
+static const char *const FORMAT_NAMES[] = {"MOD", "S3M", "XM", "IT"};
+
+/* The rate a module plays its C-5 (hiss note 61) at: ProTracker's PAL
+ * Amiga for MOD, 8363 Hz for the others. */
+static double c5_rate(ModgenFormat f)
+{
+    return f == MODGEN_MOD ? 8287.0 : 8363.0;
+}
+
+static void make_sine(void)
+{
+    for (int i = 0; i < SINE_FRAMES; i++)
+        sine[i] = 0.8f * (float)sin(2 * M_PI * i / PERIOD);
+}
+
+/* A 4-channel, 64-row song at speed 6, 125 BPM with the looped sine as
+ * instrument 1. */
+static void base_song(ModgenSong *s)
+{
+    modgen_init(s, 4, 64, 6, 125);
+    s->sample_count = 1;
+    ModgenSample sm = {sine, SINE_FRAMES, 0, SINE_FRAMES, 64};
+    s->samples[0] = sm;
+}
+
+static Song *load(const ModgenSong *ms, ModgenFormat f, const char *name,
+                  SongioWarnings *w)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s%s", dir, name, modgen_extension(f));
+    modgen_save(ms, f, path);
+    Song *song = NULL;
+    HissDiag d = {{0}};
+    HissError err = songio_load(path, RATE, &song, &d, w);
+    CHECK_MSG(err == HISS_OK, "%s: %s", FORMAT_NAMES[f], d.text);
+    if (song) {
+        atomic_store(&song->limiter, false);
+        atomic_store(&song->master_gain_tenth_db, 0);
+    }
+    return song;
+}
+
+static double rms(const float *out, uint32_t start, uint32_t count)
+{
+    double sum = 0;
+    for (uint32_t i = start; i < start + count; i++)
+        sum += out[2 * i] * out[2 * i];
+    return sqrt(sum / count);
+}
+
+static void every_format_plays_notes_at_their_pitch(void)
+{
+    for (int f = 0; f < 4; f++) {
+        ModgenSong ms;
+        base_song(&ms);
+        modgen_add(&ms, 0, 0, 0, 61, 1, -1, 0, 0);
+        modgen_add(&ms, 0, 16, 0, 73, 1, -1, 0, 0); /* an octave up */
+        modgen_add(&ms, 0, 32, 0, 56, 1, -1, 0, 0); /* a fourth down from C-5 */
+        Song *song = load(&ms, (ModgenFormat)f, "pitch", NULL);
+        if (!song)
+            continue;
+        uint32_t row = (uint32_t)synth_row_frame(RATE, 125, 6, 1);
+        float *out = synth_render(song, RATE, 48 * row, 1024);
+        double want = c5_rate((ModgenFormat)f) / PERIOD;
+        double c5 = synth_frequency(out, 2000, 12 * row, 0, RATE);
+        double c6 = synth_frequency(out, 16 * row + 2000, 12 * row, 0, RATE);
+        double g4 = synth_frequency(out, 32 * row + 2000, 12 * row, 0, RATE);
+        CHECK_MSG(fabs(c5 - want) < 0.2, "%s C-5 %.2f Hz, want %.2f", FORMAT_NAMES[f], c5,
+                  want);
+        CHECK_MSG(fabs(c6 - 2 * want) < 0.4, "%s C-6 %.2f Hz", FORMAT_NAMES[f], c6);
+        double g4_want = want * pow(2, -5 / 12.0);
+        CHECK_MSG(fabs(g4 - g4_want) < 0.2, "%s G-4 %.2f Hz, want %.2f", FORMAT_NAMES[f], g4,
+                  g4_want);
+        free(out);
+        song_free(song);
+    }
+}
+
+/* Rows start where the module's speed and tempo put them, also after a
+ * speed and a tempo change in the pattern (Fxx; S3M/IT Axx and Txx). */
+static void rows_start_at_the_modules_speed_and_tempo(void)
+{
+    for (int f = 0; f < 4; f++) {
+        ModgenSong ms;
+        base_song(&ms);
+        modgen_add(&ms, 0, 0, 1, 0, 0, -1, 'F', 3);
+        modgen_add(&ms, 0, 8, 1, 0, 0, -1, 'F', 150);
+        modgen_add(&ms, 0, 12, 0, 61, 1, -1, 0, 0);
+        Song *song = load(&ms, (ModgenFormat)f, "tempo", NULL);
+        if (!song)
+            continue;
+        float *out = synth_render(song, RATE, RATE * 2, 1024);
+        /* 8 rows of 3 ticks at 125 BPM (960 frames a tick), then 4 of 3
+         * at 150 BPM (800 frames). */
+        uint32_t want = 8 * 3 * 960 + 4 * 3 * 800;
+        uint32_t got = synth_first_above(out, 0, RATE * 2, 0.001f);
+        CHECK_MSG(got >= want && got < want + 64, "%s: onset %u, want %u", FORMAT_NAMES[f],
+                  got, want);
+        free(out);
+        song_free(song);
+    }
+}
+
+/* A looped sample sounds long after its frames end; an unlooped one
+ * stops. */
+static void loops_keep_a_note_sounding(void)
+{
+    static float shortsine[512];
+    for (int i = 0; i < 512; i++)
+        shortsine[i] = sine[i];
+    for (int f = 0; f < 4; f++) {
+        for (int looped = 0; looped < 2; looped++) {
+            ModgenSong ms;
+            base_song(&ms);
+            ModgenSample sm = {shortsine, 512, 256, looped ? 512 : 0, 64};
+            ms.samples[0] = sm;
+            modgen_add(&ms, 0, 0, 0, 61, 1, -1, 0, 0);
+            Song *song = load(&ms, (ModgenFormat)f, looped ? "loop" : "oneshot", NULL);
+            if (!song)
+                continue;
+            Instrument *inst = song_instrument(song, 1);
+            CHECK(inst && inst->sample && inst->sample->frames == 512);
+            float *out = synth_render(song, RATE, RATE, 1024);
+            /* 512 frames at ~8.3 kHz last ~62 ms: look at 0.5 s. */
+            double early = rms(out, 480, 960), late = rms(out, RATE / 2, 4800);
+            CHECK_MSG(early > 0.01, "%s: silent from the start", FORMAT_NAMES[f]);
+            if (looped)
+                CHECK_MSG(fabs(late / early - 1) < 0.05, "%s looped: rms %.4f at 0.5 s, %.4f "
+                          "at the start", FORMAT_NAMES[f], late, early);
+            else
+                CHECK_MSG(late < 1e-4, "%s one-shot: rms %.4f at 0.5 s", FORMAT_NAMES[f],
+                          late);
+            if (looped && inst)
+                CHECK_MSG(inst->loop == LOOP_FORWARD && inst->loop_start == 256 &&
+                              inst->loop_end == 512,
+                          "%s loop %d %u..%u", FORMAT_NAMES[f], inst->loop, inst->loop_start,
+                          inst->loop_end);
+            free(out);
+            song_free(song);
+        }
+    }
+}
+
+/* The volume column (MOD: Cxx) and a volume slide (Axy; S3M/IT Dxy). */
+static void volumes_and_slides(void)
+{
+    for (int f = 0; f < 4; f++) {
+        ModgenSong ms;
+        base_song(&ms);
+        modgen_add(&ms, 0, 0, 0, 61, 1, 64, 0, 0);
+        modgen_add(&ms, 0, 8, 0, 61, 1, 32, 0, 0);
+        modgen_add(&ms, 0, 16, 0, 61, 1, -1, 'A', 0x08);
+        modgen_add(&ms, 0, 17, 0, 0, 0, -1, 'A', 0x08);
+        Song *song = load(&ms, (ModgenFormat)f, "volume", NULL);
+        if (!song)
+            continue;
+        uint32_t row = (uint32_t)synth_row_frame(RATE, 125, 6, 1);
+        float *out = synth_render(song, RATE, 24 * row, 1024);
+        double full = rms(out, row, 6 * row);
+        double half = rms(out, 9 * row, 6 * row);
+        CHECK_MSG(fabs(half / full - 0.5) < 0.02, "%s: volume 32 is %.3f of 64",
+                  FORMAT_NAMES[f], half / full);
+        /* 64 - 5 ticks x 8 = 24 on row 17's first tick (960 frames),
+         * then 0 from row 18 on. */
+        double slid = rms(out, 17 * row + 100, 700);
+        CHECK_MSG(fabs(slid / full - 24.0 / 64) < 0.03, "%s: slid to %.3f", FORMAT_NAMES[f],
+                  slid / full);
+        CHECK_MSG(rms(out, 19 * row, row) < 1e-3, "%s: not silent after the slide",
+                  FORMAT_NAMES[f]);
+        free(out);
+        song_free(song);
+    }
+}
+
+/* Orders 1, 0: so a pattern's number is not its order. */
+static void two_patterns_backwards(ModgenSong *s)
+{
+    s->patterns = 2;
+    s->orders = 2;
+    s->order[0] = 1;
+    s->order[1] = 0;
+}
+
+/* A pattern break goes on to the next order's pattern at once. */
+static void breaks_and_orders(void)
+{
+    for (int f = 0; f < 4; f++) {
+        ModgenSong ms;
+        base_song(&ms);
+        two_patterns_backwards(&ms);
+        modgen_add(&ms, 1, 3, 2, 0, 0, -1, 'D', 0x02);
+        modgen_add(&ms, 0, 2, 0, 61, 1, -1, 0, 0);
+        Song *song = load(&ms, (ModgenFormat)f, "break", NULL);
+        if (!song)
+            continue;
+        CHECK(song->order_count == 2 && song->orders[0] == 1 && song->orders[1] == 0);
+        uint32_t row = (uint32_t)synth_row_frame(RATE, 125, 6, 1);
+        float *out = synth_render(song, RATE, 10 * row, 1024);
+        /* Rows 0..3 of pattern 1, then row 2 of pattern 0 plays the note. */
+        uint32_t got = synth_first_above(out, 0, 10 * row, 0.001f);
+        CHECK_MSG(got >= 4 * row && got < 4 * row + 64, "%s: onset %u, want %u",
+                  FORMAT_NAMES[f], got, 4 * row);
+        free(out);
+        song_free(song);
+    }
+}
+
+/* The samples come from the module: nothing is missing, no file is read. */
+static void samples_come_with_the_module(void)
+{
+    for (int f = 0; f < 4; f++) {
+        ModgenSong ms;
+        base_song(&ms);
+        SongioWarnings w;
+        songio_warnings_init(&w);
+        Song *song = load(&ms, (ModgenFormat)f, "samples", &w);
+        CHECK_MSG(songio_warnings_missing(&w) == 0, "%s: %d missing", FORMAT_NAMES[f],
+                  songio_warnings_missing(&w));
+        Instrument *inst = song ? song_instrument(song, 1) : NULL;
+        CHECK_MSG(inst && inst->sample && !inst->missing && !inst->path[0],
+                  "%s: instrument 1 has no sample", FORMAT_NAMES[f]);
+        if (inst && inst->sample)
+            CHECK_MSG(inst->sample->rate == (uint32_t)c5_rate((ModgenFormat)f) &&
+                          inst->base_note == 61 && inst->volume == 64,
+                      "%s: rate %u base %d vol %d", FORMAT_NAMES[f], inst->sample->rate,
+                      inst->base_note, inst->volume);
+        songio_warnings_deinit(&w);
+        song_free(song);
+    }
+}
+
+static bool report_has(const LoaderReport *r, const char *what, int order, int row,
+                       int channel)
+{
+    for (int i = 0; i < r->count; i++) {
+        const LoaderNote *n = &r->items[i];
+        if (strstr(n->what, what) && n->order == order && n->row == row &&
+            n->channel == channel)
+            return true;
+    }
+    return false;
+}
+
+/* What hiss cannot play is in the report at its order, row and channel,
+ * and render/play/the editor get it among songio's warnings. */
+static void losses_are_reported_where_they_are(void)
+{
+    ModgenSong ms;
+    base_song(&ms);
+    two_patterns_backwards(&ms);
+    modgen_add(&ms, 0, 5, 2, 61, 1, -1, '7', 0x44); /* tremolo */
+    modgen_add(&ms, 1, 9, 3, 0, 0, -1, 'E', 0xE2);  /* pattern delay */
+    char path[400];
+    snprintf(path, sizeof path, "%s/report.mod", dir);
+    modgen_save(&ms, MODGEN_MOD, path);
+    LoaderReport r;
+    loader_report_init(&r);
+    Song *song = NULL;
+    HissDiag d = {{0}};
+    CHECK_MSG(loader_load_file_report(path, &song, &d, &r) == HISS_OK, "%s", d.text);
+    CHECK(report_has(&r, "tremolo", 1, 5, 2));
+    CHECK(report_has(&r, "pattern delay", 0, 9, 3));
+    CHECK(report_has(&r, "Amiga period slides", -1, -1, -1));
+    /* A cell hiss keeps is not in the report. */
+    CHECK(!report_has(&r, "", 1, 0, 0));
+    char line[256];
+    for (int i = 0; i < r.count; i++)
+        if (strstr(r.items[i].what, "tremolo")) {
+            loader_note_format(&r.items[i], line, sizeof line);
+            CHECK_STR(line, "order 1 row 5 channel 3: dropped: tremolo (7xy)");
+        }
+    loader_report_free(&r);
+    song_free(song);
+
+    SongioWarnings w;
+    songio_warnings_init(&w);
+    CHECK(songio_load(path, RATE, &song, &d, &w) == HISS_OK);
+    bool seen = false;
+    for (int i = 0; i < w.count; i++)
+        seen |= strstr(w.items[i].text, "report.mod: import: dropped: tremolo (7xy): at "
+                                        "order 1 row 5 channel 3") != NULL;
+    CHECK(seen);
+    songio_warnings_deinit(&w);
+    song_free(song);
+}
+
+/* Truncated, lying and garbage modules: an error with the file's name,
+ * never a crash (run under ASan by `make SAN=1`). */
+static void hostile_modules_fail_with_a_message(void)
+{
+    for (int f = 0; f < 4; f++) {
+        ModgenSong ms;
+        base_song(&ms);
+        modgen_add(&ms, 0, 0, 0, 61, 1, -1, 0, 0);
+        size_t len = 0;
+        uint8_t *data = modgen_write(&ms, (ModgenFormat)f, &len);
+        char name[64];
+        snprintf(name, sizeof name, "hostile%s", modgen_extension((ModgenFormat)f));
+        /* Every cut of the header and the start of the data. */
+        for (size_t cut = 0; cut < len && cut < 1400; cut += 7) {
+            Song *song = NULL;
+            HissDiag d = {{0}};
+            HissError err = loader_parse((const char *)data, cut, name, &song, &d);
+            if (err) {
+                CHECK_MSG(!strncmp(d.text, name, strlen(name)) && song == NULL,
+                          "%s cut at %zu: '%s'", FORMAT_NAMES[f], cut, d.text);
+            } else {
+                CHECK(song && song->order_count >= 1);
+            }
+            song_free(song);
+        }
+        /* Counts and sizes set to the largest their fields hold. */
+        uint32_t seed = 12345;
+        for (int round = 0; round < 200; round++) {
+            uint8_t *bad = malloc(len);
+            memcpy(bad, data, len);
+            for (int k = 0; k < 4; k++) {
+                seed = seed * 1103515245u + 12345u;
+                size_t at = (seed >> 8) % (len < 600 ? len : 600);
+                bad[at] = (seed >> 4) & 1 ? 0xFF : (uint8_t)(seed >> 16);
+            }
+            Song *song = NULL;
+            HissDiag d = {{0}};
+            HissError err = loader_parse((const char *)bad, len, name, &song, &d);
+            CHECK_MSG(err ? d.text[0] && !song : song != NULL, "%s round %d", FORMAT_NAMES[f],
+                      round);
+            song_free(song);
+            free(bad);
+        }
+        free(data);
+    }
+    /* Text named like a module. */
+    Song *song = NULL;
+    HissDiag d = {{0}};
+    static const char TEXT[] = "this is not a module at all, just words";
+    CHECK(loader_parse(TEXT, sizeof TEXT, "words.it", &song, &d) == HISS_ERR_FORMAT);
+    CHECK_MSG(!strncmp(d.text, "words.it: ", 10), "%s", d.text);
+}
+
+int main(void)
+{
+    make_sine();
+    test_make_tmpdir(dir, sizeof dir, "module");
+    RUN(every_format_plays_notes_at_their_pitch);
+    RUN(rows_start_at_the_modules_speed_and_tempo);
+    RUN(loops_keep_a_note_sounding);
+    RUN(volumes_and_slides);
+    RUN(breaks_and_orders);
+    RUN(samples_come_with_the_module);
+    RUN(losses_are_reported_where_they_are);
+    RUN(hostile_modules_fail_with_a_message);
+    test_remove_tree(dir);
+    return test_finish();
+}
