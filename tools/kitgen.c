@@ -21,7 +21,9 @@
  * Looping samples are built so that the loop is seamless: every frequency
  * and modulation inside the loop is a whole number of cycles per loop, and
  * nothing else changes there. Their loop points and base notes are printed
- * by --list and documented in samples/README. */
+ * by --list and documented in samples/README, and written into the files
+ * (smpl chunk) so that loading one applies them; the break also carries
+ * its hits as cue points, which hiss loads as slices. */
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -296,9 +298,16 @@ static double metal(double phase[6])
 
 /* ---- the kit --------------------------------------------------------- */
 
+/* What a sample's file says about playing it besides the audio: its loop
+ * (the WAV smpl chunk) and its cue points (the cue chunk), so a loader
+ * applies them with nothing typed. */
+enum { KIT_MAX_CUES = 16 };
+
 typedef struct {
     bool on;
     uint32_t start, end; /* [start, end) in frames of the file */
+    int cue_count;
+    uint32_t cues[KIT_MAX_CUES]; /* ascending frames: the hits to chop at */
 } Loop;
 
 static Buf make_kick808(Loop *loop)
@@ -665,7 +674,7 @@ static Buf make_break(Loop *loop)
         {6, HIT_OPEN, 0.3},  {6, HIT_KICK, 0.4},  {7, HIT_SNARE, 0.28},
         {7, HIT_HAT, 0.18},
     };
-    Loop none = {false, 0, 0};
+    Loop none = {.on = false};
     Buf src[HIT_COUNT] = {make_kick(&none), make_snare(&none),
                           make_hat_closed(&none), make_hat_open(&none)};
     for (int k = 0; k < HIT_COUNT; k++)
@@ -707,6 +716,9 @@ static Buf make_break(Loop *loop)
     loop->on = true;
     loop->start = 0;
     loop->end = len;
+    for (int step = 0; step < BREAK_STEPS; step++)
+        loop->cues[loop->cue_count++] =
+            (uint32_t)step * BREAK_STEP + (step % 2 ? BREAK_SWING : 0);
     return b;
 }
 
@@ -744,15 +756,33 @@ static void put_le(uint8_t *p, uint32_t v, int bytes)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* A canonical 44-byte RIFF/WAVE header and 16-bit little-endian frames. */
-static uint8_t *wav_encode(const Buf *b, size_t *size)
+/* The MIDI note of a "C-4"-style name (C-4 is middle C, 60). */
+static uint32_t midi_of(const char *name)
+{
+    static const char letters[] = "C-C#D-D#E-F-F#G-G#A-A#B-";
+    int semitone = 0;
+    while (semitone < 12 && memcmp(letters + 2 * semitone, name, 2))
+        semitone++;
+    return (uint32_t)(12 * (name[2] - '0' + 1) + semitone);
+}
+
+/* A canonical RIFF/WAVE file: the 16-byte fmt chunk, 16-bit little-endian
+ * frames, then for looping or pitched samples a smpl chunk (root note and
+ * loop, end inclusive as the format says) and for the break a cue chunk
+ * with its hits. */
+static uint8_t *wav_encode(const Buf *b, const KitEntry *e, const Loop *loop,
+                           size_t *size)
 {
     size_t data = (size_t)b->n * 2;
-    uint8_t *w = malloc(44 + data);
+    bool smpl = loop->on || strcmp(e->base, "C-4");
+    size_t smpl_size = smpl ? 8 + 36 + (loop->on ? 24 : 0) : 0;
+    size_t cue_size = loop->cue_count ? 8 + 4 + 24 * (size_t)loop->cue_count : 0;
+    size_t total = 44 + data + smpl_size + cue_size;
+    uint8_t *w = calloc(1, total);
     if (!w)
         return NULL;
     memcpy(w, "RIFF", 4);
-    put_le(w + 4, (uint32_t)(36 + data), 4);
+    put_le(w + 4, (uint32_t)(total - 8), 4);
     memcpy(w + 8, "WAVEfmt ", 8);
     put_le(w + 16, 16, 4);
     put_le(w + 20, 1, 2); /* PCM */
@@ -771,7 +801,34 @@ static uint8_t *wav_encode(const Buf *b, size_t *size)
             v = -32768.0;
         put_le(w + 44 + 2 * (size_t)i, (uint32_t)(int32_t)v & 0xFFFFu, 2);
     }
-    *size = 44 + data;
+    uint8_t *p = w + 44 + data;
+    if (smpl) {
+        memcpy(p, "smpl", 4);
+        put_le(p + 4, (uint32_t)(smpl_size - 8), 4);
+        put_le(p + 16, 22676, 4); /* sample period: 1e9 / 44100 ns */
+        put_le(p + 20, midi_of(e->base), 4);
+        put_le(p + 36, loop->on ? 1 : 0, 4);
+        if (loop->on) {
+            /* cue id 0, type 0 (forward), start, end (inclusive), fraction 0,
+             * play count 0 (for ever) */
+            put_le(p + 52, loop->start, 4);
+            put_le(p + 56, loop->end - 1, 4);
+        }
+        p += smpl_size;
+    }
+    if (cue_size) {
+        memcpy(p, "cue ", 4);
+        put_le(p + 4, (uint32_t)(cue_size - 8), 4);
+        put_le(p + 8, (uint32_t)loop->cue_count, 4);
+        for (int i = 0; i < loop->cue_count; i++) {
+            uint8_t *c = p + 12 + 24 * (size_t)i;
+            put_le(c, (uint32_t)i + 1, 4);        /* id */
+            put_le(c + 4, loop->cues[i], 4);      /* play-order position */
+            memcpy(c + 8, "data", 4);
+            put_le(c + 20, loop->cues[i], 4);     /* frame in the data chunk */
+        }
+    }
+    *size = total;
     return w;
 }
 
@@ -859,7 +916,7 @@ int main(int argc, char **argv)
             continue;
         }
         size_t size;
-        uint8_t *wav = wav_encode(&b, &size);
+        uint8_t *wav = wav_encode(&b, &kit[k], &loop, &size);
         free(b.x);
         if (!wav) {
             fprintf(stderr, "kitgen: out of memory\n");

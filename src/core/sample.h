@@ -34,6 +34,29 @@ typedef struct {
     float *data;       /* interleaved, padded like Sample.data */
 } SampleLevel;
 
+/* What a sample's file says about playing it besides the audio: the WAV
+ * `smpl` chunk or AIFF INST (root note, first loop) and its cue points.
+ * The loader checks it against the audio: a loop that does not fit is
+ * dropped, cue points outside the audio are dropped, the rest sorted and
+ * unique. Frames are the file's; loop_end is exclusive. An instrument takes
+ * what its song did not give (song_instrument_take_marks). */
+enum { SAMPLE_MAX_CUES = 128 };
+
+typedef enum {
+    SAMPLE_LOOP_NONE = 0, /* the same values as LoopMode (song.h) */
+    SAMPLE_LOOP_FORWARD,
+    SAMPLE_LOOP_PINGPONG,
+} SampleLoop;
+
+typedef struct {
+    int root_note;      /* hiss note 1..120 (C-4 = 49, MIDI 60), 0 = none */
+    SampleLoop loop;
+    uint32_t loop_start;
+    uint32_t loop_end;
+    int cue_count;      /* 0..SAMPLE_MAX_CUES */
+    uint32_t cues[SAMPLE_MAX_CUES]; /* ascending, unique, < frames */
+} SampleMarks;
+
 typedef struct Sample {
     _Atomic int refs;
     uint32_t frames;        /* as in the file */
@@ -43,6 +66,7 @@ typedef struct Sample {
     float *data;            /* interleaved; data[-SAMPLE_PAD*channels] is valid */
     float *reversed;        /* the same frames back to front (ping-pong loops) */
     SampleLevel levels[SAMPLE_MAX_LEVELS];
+    SampleMarks marks;      /* from the file; zero when it had none */
     float *block_;          /* the allocation behind data/reversed */
     float *level_block_;    /* the allocation behind the levels */
 } Sample;

@@ -157,6 +157,54 @@ Instrument *song_instrument_new(void)
     return inst;
 }
 
+int song_instrument_set_slices(Instrument *inst, const uint32_t *frames, int count)
+{
+    if (count > SONG_MAX_SLICES)
+        count = SONG_MAX_SLICES;
+    int n = 0;
+    for (int i = 0; i < count; i++) {
+        /* Insertion keeps it sorted: at most 128 points. */
+        uint32_t v = frames[i];
+        int at = n;
+        while (at > 0 && inst->slices[at - 1] > v)
+            at--;
+        if (at > 0 && inst->slices[at - 1] == v)
+            continue;
+        memmove(&inst->slices[at + 1], &inst->slices[at],
+                (size_t)(n - at) * sizeof inst->slices[0]);
+        inst->slices[at] = v;
+        n++;
+    }
+    inst->slice_count = n;
+    return n;
+}
+
+bool song_instrument_take_marks(Instrument *inst)
+{
+    const Sample *sample = inst->sample;
+    if (!sample)
+        return false;
+    const SampleMarks *m = &sample->marks;
+    bool changed = false;
+    if (!(inst->given & INST_GIVEN_LOOP) && m->loop != SAMPLE_LOOP_NONE &&
+        m->loop_start < m->loop_end && m->loop_end <= sample->frames) {
+        inst->loop = m->loop == SAMPLE_LOOP_PINGPONG ? LOOP_PINGPONG : LOOP_FORWARD;
+        inst->loop_start = m->loop_start;
+        inst->loop_end = m->loop_end;
+        changed = true;
+    }
+    if (!(inst->given & INST_GIVEN_BASE) && m->root_note >= NOTE_FIRST &&
+        m->root_note <= NOTE_LAST) {
+        inst->base_note = (uint8_t)m->root_note;
+        changed = true;
+    }
+    if (!(inst->given & INST_GIVEN_SLICES) && m->cue_count > 0) {
+        song_instrument_set_slices(inst, m->cues, m->cue_count);
+        changed = true;
+    }
+    return changed;
+}
+
 Instrument *song_instrument_clone(const Instrument *src)
 {
     Instrument *inst = malloc(sizeof *inst);

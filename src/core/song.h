@@ -102,6 +102,21 @@ const char *song_interp_name(InterpMode mode);
 bool song_loop_parse(const char *name, LoopMode *mode);
 bool song_interp_parse(const char *name, InterpMode *mode);
 
+/* Slice points: frames of the sample where slices start, ascending and
+ * unique; slice k runs from slices[k] to the next point (or the end). */
+enum { SONG_MAX_SLICES = 128 };
+
+/* Settings the song (or the user) gave an instrument explicitly. Those
+ * not given are taken from the sample file when it loads, where it has
+ * them (the WAV smpl chunk / AIFF INST: root note and loop; cue points:
+ * slices). The song file's `loop`, `base` and `slices` fields each set
+ * one; a new instrument has none. */
+enum {
+    INST_GIVEN_LOOP = 1 << 0,
+    INST_GIVEN_BASE = 1 << 1,
+    INST_GIVEN_SLICES = 1 << 2,
+};
+
 /* An instrument is immutable once installed in a song slot: to change it,
  * copy it, change the copy and swap it in (song_instrument_clone). */
 typedef struct Instrument {
@@ -117,8 +132,20 @@ typedef struct Instrument {
     uint32_t loop_end;        /* exclusive, in source-file frames */
     InterpMode interp;
     int shape[SHAPE_COUNT];   /* envelopes...: see shape.h */
+    unsigned given;           /* INST_GIVEN_*: not to be taken from the file */
+    int slice_count;          /* 0..SONG_MAX_SLICES */
+    uint32_t slices[SONG_MAX_SLICES]; /* in source-file frames */
     Sample *sample;           /* owned; NULL when missing */
 } Instrument;
+
+/* Sets inst's slice points to frames[0..count) (count <= SONG_MAX_SLICES),
+ * sorted, without duplicates. Returns the number kept. */
+int song_instrument_set_slices(Instrument *inst, const uint32_t *frames, int count);
+
+/* Takes from inst's sample file what the song did not give (see
+ * INST_GIVEN_*): its loop, root note and cue points as slices. Returns
+ * true when anything changed. */
+bool song_instrument_take_marks(Instrument *inst);
 
 Instrument *song_instrument_new(void); /* defaults: vol 64, pan 0, C-4 */
 /* Deep copy: the sample is shared by reference count, see sample.h. */

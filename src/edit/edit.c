@@ -1672,6 +1672,7 @@ HissError edit_instrument_set_base_note(Editor *ed, int slot, int note)
         return HISS_OK;
     }
     copy->base_note = (uint8_t)note;
+    copy->given |= INST_GIVEN_BASE;
     return instrument_change(ed, slot, copy);
 }
 
@@ -1713,6 +1714,7 @@ HissError edit_instrument_set_loop(Editor *ed, int slot, LoopMode mode,
         return HISS_OK;
     }
     copy->loop = mode;
+    copy->given |= INST_GIVEN_LOOP;
     copy->loop_start = start;
     copy->loop_end = end;
     return instrument_change(ed, slot, copy);

@@ -162,6 +162,123 @@ static HissError check_header(const char *path, const SF_INFO *sfi, HissDiag *di
     return HISS_OK;
 }
 
+int sampleio_note_of_midi(int midi)
+{
+    /* MIDI 12 is C-0 (hiss note 1), 60 is C-4. */
+    int note = midi - 11;
+    return note >= 1 && note <= 120 ? note : 0;
+}
+
+static int compare_frames(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The root note and first loop of the file's instrument data, checked
+ * against the frames actually loaded. */
+static void read_instrument(SNDFILE *sf, uint32_t frames, SampleioInfo *info)
+{
+    SampleMarks *m = &info->marks;
+    SF_INSTRUMENT inst;
+    memset(&inst, 0, sizeof inst);
+    if (sf_command(sf, SFC_GET_INSTRUMENT, &inst, sizeof inst) != SF_TRUE)
+        return;
+    int midi = (unsigned char)inst.basenote;
+    m->root_note = sampleio_note_of_midi(midi);
+    if (!m->root_note && midi)
+        add_note(info, "root note %d (MIDI) is outside C-0..B-9, ignored", midi);
+    if (inst.loop_count < 1)
+        return;
+    if (inst.loop_count > 16)
+        add_note(info, "the sampler chunk claims %d loops", inst.loop_count);
+    /* libsndfile already makes the smpl chunk's inclusive end exclusive. */
+    uint32_t start = inst.loops[0].start, end = inst.loops[0].end;
+    if (inst.loops[0].mode == SF_LOOP_NONE)
+        return;
+    if (start >= end || end > frames) {
+        add_note(info, "loop %u..%u does not fit the %u frames, ignored", start,
+                 end, frames);
+        return;
+    }
+    if (inst.loops[0].mode == SF_LOOP_ALTERNATING)
+        m->loop = SAMPLE_LOOP_PINGPONG;
+    else {
+        if (inst.loops[0].mode != SF_LOOP_FORWARD)
+            add_note(info, "a backward loop plays forward");
+        m->loop = SAMPLE_LOOP_FORWARD;
+    }
+    m->loop_start = start;
+    m->loop_end = end;
+}
+
+/* Cue points become slice points: inside the audio, ascending, unique,
+ * at most SAMPLE_MAX_CUES. */
+static void read_cues(SNDFILE *sf, uint32_t frames, SampleioInfo *info)
+{
+    /* A corrupt cue chunk may claim millions of points; libsndfile keeps
+     * what it read, and nothing past this many is worth looking at. */
+    enum { CUE_READ_MAX = 4096 };
+    SampleMarks *m = &info->marks;
+    uint32_t count = 0;
+    if (sf_command(sf, SFC_GET_CUE_COUNT, &count, sizeof count) != SF_TRUE || !count)
+        return;
+    if (count > CUE_READ_MAX)
+        count = CUE_READ_MAX;
+    size_t size = sizeof(uint32_t) + (size_t)count * sizeof(SF_CUE_POINT);
+    SF_CUES_VAR(1) *cues = calloc(1, size + sizeof(SF_CUE_POINT));
+    if (!cues) {
+        add_note(info, "out of memory for %u cue points, ignored", count);
+        return;
+    }
+    if (sf_command(sf, SFC_GET_CUE, cues, (int)size) != SF_TRUE) {
+        free(cues);
+        add_note(info, "unreadable cue points, ignored");
+        return;
+    }
+    if (cues->cue_count < count)
+        count = cues->cue_count;
+    uint32_t *at = malloc((size_t)count * sizeof *at);
+    if (!at) {
+        free(cues);
+        add_note(info, "out of memory for %u cue points, ignored", count);
+        return;
+    }
+    uint32_t kept = 0, outside = 0;
+    bool unordered = false;
+    for (uint32_t i = 0; i < count; i++) {
+        const SF_CUE_POINT *c = &cues->cue_points[i];
+        /* sample_offset is the frame in the data chunk; some writers only
+         * fill in the play-order position. */
+        uint32_t frame = c->sample_offset ? c->sample_offset : c->position;
+        if (frame >= frames) {
+            outside++;
+            continue;
+        }
+        if (kept && frame < at[kept - 1])
+            unordered = true;
+        at[kept++] = frame;
+    }
+    free(cues);
+    qsort(at, kept, sizeof *at, compare_frames);
+    uint32_t unique = 0;
+    for (uint32_t i = 0; i < kept; i++)
+        if (!unique || at[i] != at[unique - 1])
+            at[unique++] = at[i];
+    if (outside)
+        add_note(info, "%u cue point%s past the %u frames ignored", outside,
+                 outside == 1 ? "" : "s", frames);
+    if (unordered)
+        add_note(info, "cue points out of order, sorted");
+    if (unique > SAMPLE_MAX_CUES) {
+        add_note(info, "%u cue points, kept the first %d", unique, SAMPLE_MAX_CUES);
+        unique = SAMPLE_MAX_CUES;
+    }
+    memcpy(m->cues, at, unique * sizeof *at);
+    m->cue_count = (int)unique;
+    free(at);
+}
+
 HissError sampleio_read(const char *path, SampleioAudio *out, SampleioInfo *info,
                         HissDiag *diag)
 {
@@ -261,6 +378,8 @@ HissError sampleio_read(const char *path, SampleioAudio *out, SampleioInfo *info
     char log[2048] = "";
     sf_command(sf, SFC_GET_LOG_INFO, log, sizeof log);
     bool looks_truncated = strstr(log, "(should be") || strstr(log, "> file length");
+    read_instrument(sf, got, info);
+    read_cues(sf, got, info);
     sf_close(sf);
     close(fd);
 
@@ -381,6 +500,9 @@ HissError sampleio_load(const char *path, Sample **out, SampleioInfo *info,
 {
     *out = NULL;
     SampleioAudio audio;
+    SampleioInfo scratch_info;
+    if (!info)
+        info = &scratch_info;
     HissError err = sampleio_read(path, &audio, info, diag);
     if (err)
         return err;
@@ -388,6 +510,8 @@ HissError sampleio_load(const char *path, Sample **out, SampleioInfo *info,
     err = sampleio_from_audio(&audio, out, &inner);
     if (err)
         hiss_diag_set(diag, path, 0, 0, "%s", inner.text);
+    else
+        (*out)->marks = info->marks;
     sampleio_audio_free(&audio);
     return err;
 }

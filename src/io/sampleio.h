@@ -48,9 +48,15 @@ typedef struct {
     uint32_t file_frames;
     int file_channels;
     char format[48]; /* e.g. "WAV 24-bit PCM", "FLAC 16-bit" */
-    char note[160];  /* empty, or what was changed: "6 channels mixed down
+    char note[240];  /* empty, or what was changed: "6 channels mixed down
                         to stereo", "12 non-finite values set to 0" */
+    SampleMarks marks; /* what the file says about playing it, checked
+                          (see SampleMarks): sampleio_load puts it on the
+                          Sample */
 } SampleioInfo;
+
+/* The hiss note of a MIDI note number (60 = C-4), 0 when out of range. */
+int sampleio_note_of_midi(int midi);
 
 /* Decoded file frames at the file's own rate, interleaved, 1 or 2 channels. */
 typedef struct {

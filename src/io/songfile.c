@@ -602,7 +602,7 @@ static HissError parse_shape_field(Parser *p, Token key, int slot,
     char b[48];
     ShapeParam param = shape_find(key.s, key.n);
     if (param == SHAPE_COUNT) {
-        char fields[320] = "sample, volume, pan, base, finetune, loop, interp";
+        char fields[320] = "sample, volume, pan, base, finetune, loop, interp, slices";
         size_t used = strlen(fields);
         for (int i = 0; i < SHAPE_COUNT; i++) {
             int n = snprintf(fields + used, sizeof fields - used, ", %s",
@@ -641,6 +641,29 @@ static HissError parse_shape_field(Parser *p, Token key, int slot,
     return err;
 }
 
+/* "slices N f1 f2 ... fN": N slice points, strictly ascending frames. */
+static HissError parse_slices(Parser *p, Instrument *inst)
+{
+    long long count, v;
+    HissError err = parse_int(p, "slice count", 0, SONG_MAX_SLICES, &count, NULL);
+    if (err)
+        return err;
+    for (int i = 0; i < count; i++) {
+        Token t;
+        err = parse_int(p, "slice point", 0, UINT32_MAX, &v, &t);
+        if (err)
+            return err;
+        if (i > 0 && (uint32_t)v <= inst->slices[i - 1])
+            return fail_at(p, t.pos, HISS_ERR_RANGE,
+                           "slice point %lld is not after %u (slice points "
+                           "go up)", v, inst->slices[i - 1]);
+        inst->slices[i] = (uint32_t)v;
+    }
+    inst->slice_count = (int)count;
+    inst->given |= INST_GIVEN_SLICES;
+    return HISS_OK;
+}
+
 static HissError parse_instrument(Parser *p)
 {
     Token slot_tok;
@@ -662,9 +685,9 @@ static HissError parse_instrument(Parser *p)
     if (err)
         return err;
 
-    enum { F_SAMPLE, F_VOLUME, F_PAN, F_BASE, F_FINETUNE, F_LOOP, F_INTERP };
-    static const char *const FIELDS[] = {"sample",   "volume", "pan",   "base",
-                                         "finetune", "loop",   "interp"};
+    enum { F_SAMPLE, F_VOLUME, F_PAN, F_BASE, F_FINETUNE, F_LOOP, F_INTERP, F_SLICES };
+    static const char *const FIELDS[] = {"sample",   "volume", "pan",    "base",
+                                         "finetune", "loop",   "interp", "slices"};
     bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
     bool shape_seen[SHAPE_COUNT] = {false};
     char b[48], word[16];
@@ -703,6 +726,7 @@ static HissError parse_instrument(Parser *p)
         case F_BASE:
             t = next_token(p);
             err = parse_note_token(p, t, &inst->base_note);
+            inst->given |= INST_GIVEN_BASE;
             break;
         case F_FINETUNE:
             err = parse_int(p, "finetune", -100, 100, &v, NULL);
@@ -728,8 +752,12 @@ static HissError parse_instrument(Parser *p)
                 return fail_at(p, start_tok.pos, HISS_ERR_RANGE,
                                "loop start %u is after loop end %u",
                                inst->loop_start, inst->loop_end);
+            inst->given |= INST_GIVEN_LOOP;
             break;
         }
+        case F_SLICES:
+            err = parse_slices(p, inst);
+            break;
         case F_INTERP:
             t = next_token(p);
             if (!song_interp_parse(token_cstr(t, word, sizeof word),
@@ -1279,6 +1307,14 @@ static void format_instrument(Buf *b, int slot, const Instrument *inst)
             buf_printf(b, " %s %s", info->key, info->choices[v]);
         else
             buf_printf(b, " %s %d", info->key, v);
+    }
+    /* Slices the song gave are written even when there are none, so
+     * clearing a file's cue points survives a reload. */
+    int slices = hiss_clampi(inst->slice_count, 0, SONG_MAX_SLICES);
+    if (slices || (inst->given & INST_GIVEN_SLICES)) {
+        buf_printf(b, " slices %d", slices);
+        for (int i = 0; i < slices; i++)
+            buf_printf(b, " %lu", (unsigned long)inst->slices[i]);
     }
     buf_put(b, "\n", 1);
 }

@@ -238,6 +238,7 @@ HissError songio_load_instrument(Instrument *inst, int slot, const char *song_pa
         return err;
     }
     inst->sample = sample;
+    song_instrument_take_marks(inst);
     if (inst->interp == INTERP_SINC)
         add_levels(inst, slot, song_name, warnings);
     if (info.note[0])
@@ -294,6 +295,7 @@ HissError songio_load(const char *path, uint32_t session_rate, Song **out,
         if (twin) {
             inst->sample = sample_retain(twin->sample);
             inst->missing = false;
+            song_instrument_take_marks(inst);
             check_loop(inst, slot, path, warnings);
         } else {
             songio_load_instrument(inst, slot, path, session_rate, warnings);

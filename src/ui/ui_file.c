@@ -78,6 +78,7 @@ static void *loader_main(void *arg)
             sample_release(inst->sample);
             inst->sample = sample_retain(shared);
             inst->missing = false;
+            song_instrument_take_marks(inst);
         } else {
             songio_load_instrument(inst, job->slot, l->path, l->rate, &l->warnings);
         }
@@ -143,6 +144,7 @@ bool ui_loader_poll(UiLoader *l, Song *song, UiLoaderRetire retire, void *ctx)
                 sample_release(fixed->sample);
                 fixed->sample = sample_retain(loaded->sample);
                 fixed->missing = false;
+                song_instrument_take_marks(fixed);
             }
             song_instrument_free(loaded);
             if (!fixed)

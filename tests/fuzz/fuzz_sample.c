@@ -4,8 +4,9 @@
  * file (memfd) and read back through /proc/self/fd/N: no disk traffic, and
  * the same code path as a real sample. A failure must come with a message
  * that names the file; a success must give usable audio (1 or 2 channels,
- * a sane rate, finite values), and small results are also converted to the
- * session rate as loading a song would. */
+ * a sane rate, finite values, a loop and cue points that fit it), and
+ * small results are also converted to the session rate as loading a song
+ * would. */
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdint.h>
@@ -70,6 +71,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < (size_t)audio.count * audio.channels; i++)
         if (!isfinite(audio.frames[i]) || fabsf(audio.frames[i]) > 64.0f)
             fail("samples", "non-finite or absurd value passed through");
+    /* What the file says about playing it comes out checked: a loop that
+     * fits, cue points inside the audio, ascending, at most the limit. */
+    const SampleMarks *m = &info.marks;
+    if (m->root_note < 0 || m->root_note > 120)
+        fail("marks", "root note out of range");
+    if (m->loop != SAMPLE_LOOP_NONE &&
+        (m->loop_start >= m->loop_end || m->loop_end > audio.count))
+        fail("marks", "a loop that does not fit the audio");
+    if (m->cue_count < 0 || m->cue_count > SAMPLE_MAX_CUES)
+        fail("marks", "cue count out of range");
+    for (int i = 0; i < m->cue_count; i++)
+        if (m->cues[i] >= audio.count || (i && m->cues[i] <= m->cues[i - 1]))
+            fail("marks", "cue points outside the audio or not ascending");
+    for (const char *c = info.note; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            fail("control byte in a note", info.note);
 
     /* Building the levels costs time per frame: only for short inputs,
      * so the fuzzer keeps its pace on the parsers. */

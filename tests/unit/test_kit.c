@@ -22,6 +22,7 @@
 #include "sampleio.h"
 #include "song.h"
 #include "songfile.h"
+#include "songio.h"
 #include "common/files.h"
 #include "test.h"
 
@@ -378,6 +379,104 @@ static void test_break_chops_land_on_hits(void)
     free(x);
 }
 
+/* The kit's files carry their loop and root note (smpl chunk), and the
+ * break its hits as cue points, so loading one applies them untyped. */
+static void test_files_carry_loop_base_and_hits(void)
+{
+    for (int i = 0; i < kit_count; i++) {
+        const KitRow *k = &kit[i];
+        char path[sizeof k->file + 16];
+        snprintf(path, sizeof path, "samples/%.63s", k->file);
+        Sample *s = NULL;
+        SampleioInfo info;
+        HissDiag diag = {{0}};
+        CHECK_MSG(sampleio_load(path, &s, &info, &diag) == HISS_OK, "%s", diag.text);
+        if (!s)
+            continue;
+        CHECK_MSG(!info.note[0], "%s: %s", k->file, info.note);
+        const SampleMarks *m = &s->marks;
+        if (k->loop)
+            CHECK_MSG(m->loop == SAMPLE_LOOP_FORWARD && m->loop_start == k->start &&
+                          m->loop_end == k->end,
+                      "%s: file loop %d %u..%u, table %u..%u", k->file, (int)m->loop,
+                      m->loop_start, m->loop_end, k->start, k->end);
+        else
+            CHECK_MSG(m->loop == SAMPLE_LOOP_NONE, "%s: loops in the file", k->file);
+        uint8_t base = 0;
+        CHECK(song_note_parse(k->base, &base));
+        CHECK_MSG(m->root_note == base || (!m->root_note && base == NOTE_C4),
+                  "%s: root note %d, table %s", k->file, m->root_note, k->base);
+        if (!strcmp(k->file, "break.wav")) {
+            static const int chops[] = {0x00, 0x27, 0x3A, 0x61, 0x74, 0x9B, 0xAE, 0xD5};
+            CHECK_MSG(m->cue_count == (int)HISS_ARRAY_LEN(chops), "break: %d cues",
+                      m->cue_count);
+            for (int c = 0; c < m->cue_count && c < (int)HISS_ARRAY_LEN(chops); c++)
+                CHECK_MSG(m->cues[c] == (uint32_t)chops[c] * 256, "break cue %d at %u",
+                          c, m->cues[c]);
+        } else {
+            CHECK_MSG(m->cue_count == 0, "%s: %d cues", k->file, m->cue_count);
+        }
+        sample_release(s);
+    }
+}
+
+/* A song that names a kit file and nothing else gets the file's loop,
+ * base and slices; one that gives them keeps its own. */
+static void test_song_takes_the_kit_marks(void)
+{
+    char dir[] = "/tmp/hiss-kit-marks-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char cwd[1024], song[1200], text[8192];
+    _Static_assert(sizeof text > 4 * sizeof cwd + 512, "room for the song");
+    CHECK(getcwd(cwd, sizeof cwd) != NULL);
+    snprintf(song, sizeof song, "%s/marks.hiss", dir);
+    snprintf(text, sizeof text,
+             "hiss 1\n"
+             "instrument 01 \"brk\" sample \"%s/samples/break.wav\"\n"
+             "instrument 02 \"bass\" sample \"%s/samples/bass808.wav\"\n"
+             "instrument 03 \"own\" sample \"%s/samples/pad.wav\" base C-5 "
+             "loop off 0 0 slices 0\n"
+             "instrument 04 \"brk2\" sample \"%s/samples/break.wav\" loop pingpong 0 100\n",
+             cwd, cwd, cwd, cwd);
+    test_write_text(song, text);
+    Song *sg = NULL;
+    HissDiag diag = {{0}};
+    SongioWarnings w;
+    songio_warnings_init(&w);
+    CHECK_MSG(songio_load(song, 48000, &sg, &diag, &w) == HISS_OK, "%s", diag.text);
+    CHECK_MSG(w.count == 0, "%s", w.count ? w.items[0].text : "");
+    if (sg) {
+        const Instrument *brk = song_instrument(sg, 1), *bass = song_instrument(sg, 2);
+        const Instrument *own = song_instrument(sg, 3), *brk2 = song_instrument(sg, 4);
+        CHECK(brk->loop == LOOP_FORWARD && brk->loop_start == 0 && brk->loop_end == 59392);
+        CHECK(brk->slice_count == 8 && brk->slices[1] == 0x27 * 256 &&
+              brk->slices[7] == 0xD5 * 256);
+        CHECK(bass->loop == LOOP_FORWARD && bass->loop_start == 22050 &&
+              bass->loop_end == 26096);
+        CHECK(bass->base_note == NOTE_C4 - 24);
+        CHECK(own->loop == LOOP_OFF && own->base_note == NOTE_C4 + 12 &&
+              own->slice_count == 0);
+        /* The second instrument on the break shares the first one's
+         * sample and still takes the cue points but keeps its loop. */
+        CHECK(brk2->sample == brk->sample);
+        CHECK(brk2->loop == LOOP_PINGPONG && brk2->loop_end == 100 &&
+              brk2->slice_count == 8);
+        /* Saved, the taken values are written out and read back the same. */
+        char *out = NULL;
+        size_t len = 0;
+        CHECK(songfile_format(sg, &out, &len) == HISS_OK);
+        CHECK(out && strstr(out, "loop forward 0 59392 interp linear slices 8 0 9984 "
+                                 "14848 24832 29696 39680 44544 54528\n"));
+        CHECK(out && strstr(out, "base C-5 finetune 0 loop off 0 0 interp linear "
+                                 "slices 0\n"));
+        free(out);
+        song_free(sg);
+    }
+    songio_warnings_deinit(&w);
+    unlink(song);
+    rmdir(dir);
+}
+
 /* Every instrument of the demo (and the other example songs) that plays a
  * kit file uses the kit's base note and, when it loops, the kit's loop. */
 static void check_song_against_kit(const char *song)
@@ -627,6 +726,8 @@ int main(void)
     RUN(test_loops_are_seamless);
     RUN(test_pitched_samples_play_their_base_note);
     RUN(test_break_chops_land_on_hits);
+    RUN(test_files_carry_loop_base_and_hits);
+    RUN(test_song_takes_the_kit_marks);
     RUN(test_example_songs_agree_with_kit);
     RUN(test_example_songs_load_and_are_canonical);
     RUN(test_demo_is_a_whole_beat);

@@ -633,6 +633,235 @@ static void writer_replaces_an_existing_file_whole(void)
     sampleio_audio_free(&a);
 }
 
+/* ---- what the file says: smpl / cue ---- */
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* A mono 16-bit WAV: fmt, then `extra` (whole chunks, as they are), then
+ * `frames` frames of a quiet ramp. `claimed` frames go into the data
+ * chunk's size (a truncated file claims more than it holds). */
+static void write_wav_with_chunks(const char *path, uint32_t frames, uint32_t claimed,
+                                  const unsigned char *extra, size_t extra_len)
+{
+    size_t data = (size_t)frames * 2;
+    size_t size = 44 + extra_len + data;
+    unsigned char *w = calloc(1, size);
+    memcpy(w, "RIFF", 4);
+    put32(w + 4, (uint32_t)(size - 8));
+    memcpy(w + 8, "WAVEfmt ", 8);
+    put32(w + 16, 16);
+    w[20] = 1;  /* PCM */
+    w[22] = 1;  /* mono */
+    put32(w + 24, 44100);
+    put32(w + 28, 88200);
+    w[32] = 2;
+    w[34] = 16;
+    memcpy(w + 36, extra, extra_len);
+    unsigned char *d = w + 36 + extra_len;
+    memcpy(d, "data", 4);
+    put32(d + 4, claimed * 2);
+    for (uint32_t i = 0; i < frames; i++)
+        d[8 + 2 * i] = (unsigned char)i;
+    FILE *f = fopen(path, "wb");
+    fwrite(w, 1, size, f);
+    fclose(f);
+    free(w);
+}
+
+/* A smpl chunk with one loop [start, end] (inclusive, as in the file) and
+ * `claimed_loops` in its loop count; returns its length. */
+static size_t smpl_chunk(unsigned char *out, int midi_note, uint32_t claimed_loops,
+                         uint32_t start, uint32_t end_inclusive)
+{
+    memset(out, 0, 68);
+    memcpy(out, "smpl", 4);
+    put32(out + 4, 60);
+    put32(out + 20, (uint32_t)midi_note);
+    put32(out + 36, claimed_loops);
+    put32(out + 52, start);
+    put32(out + 56, end_inclusive);
+    return 68;
+}
+
+/* A cue chunk with the given frames, in the given order. */
+static size_t cue_chunk(unsigned char *out, const uint32_t *frames, int count)
+{
+    memset(out, 0, 12 + 24 * (size_t)count);
+    memcpy(out, "cue ", 4);
+    put32(out + 4, 4 + 24 * (uint32_t)count);
+    put32(out + 8, (uint32_t)count);
+    for (int i = 0; i < count; i++) {
+        unsigned char *c = out + 12 + 24 * i;
+        put32(c, (uint32_t)i + 1);
+        put32(c + 4, frames[i]);
+        memcpy(c + 8, "data", 4);
+        put32(c + 20, frames[i]);
+    }
+    return 12 + 24 * (size_t)count;
+}
+
+/* A 16-bit WAV of a sine written by libsndfile itself, with its
+ * instrument data (when inst is not NULL) and cue points. */
+static bool write_marked_file(const char *path, int channels, int frames,
+                              const SF_INSTRUMENT *inst, const uint32_t *cues,
+                              int cue_count)
+{
+    float *d = sine(44100, 441, 0.2, (uint32_t)frames, channels);
+    SF_INFO sfi = {.samplerate = 44100, .channels = channels,
+                   .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+    SNDFILE *sf = sf_open(path, SFM_WRITE, &sfi);
+    bool ok = sf != NULL;
+    if (ok && inst)
+        ok = sf_command(sf, SFC_SET_INSTRUMENT, (void *)inst, sizeof *inst) == SF_TRUE;
+    SF_CUES c = {.cue_count = (uint32_t)cue_count};
+    for (int i = 0; i < cue_count; i++) {
+        c.cue_points[i].indx = i + 1;
+        c.cue_points[i].position = cues[i];
+        c.cue_points[i].fcc_chunk = 0x61746164; /* "data" */
+        c.cue_points[i].sample_offset = cues[i];
+    }
+    if (ok && cue_count)
+        ok = sf_command(sf, SFC_SET_CUE, &c, sizeof c) == SF_TRUE;
+    if (ok)
+        ok = sf_writef_float(sf, d, frames) == frames;
+    if (sf)
+        sf_close(sf);
+    free(d);
+    return ok;
+}
+
+/* Root note, loop and cue points written by libsndfile itself. */
+static void marks_are_read_from_the_file(void)
+{
+    const char *path = tmp_path("marked.wav");
+    SF_INSTRUMENT inst = {.basenote = 48, .loop_count = 1};
+    inst.loops[0].mode = SF_LOOP_ALTERNATING;
+    inst.loops[0].start = 100;
+    inst.loops[0].end = 900;
+    const uint32_t at[] = {250, 600, 40};
+    CHECK(write_marked_file(path, 1, 1000, &inst, at, 3));
+
+    SampleioAudio a;
+    SampleioInfo info;
+    HissDiag diag = {{0}};
+    CHECK_MSG(sampleio_read(path, &a, &info, &diag) == HISS_OK, "%s", diag.text);
+    sampleio_audio_free(&a);
+    const SampleMarks *m = &info.marks;
+    CHECK_MSG(m->root_note == 37, "root %d (C-3 is 37)", m->root_note);
+    CHECK(m->loop == SAMPLE_LOOP_PINGPONG);
+    CHECK_MSG(m->loop_start == 100 && m->loop_end == 900, "loop %u..%u", m->loop_start,
+              m->loop_end);
+    CHECK(m->cue_count == 3 && m->cues[0] == 40 && m->cues[1] == 250 && m->cues[2] == 600);
+    CHECK_MSG(strstr(info.note, "out of order"), "note: %s", info.note);
+
+    /* sampleio_load puts them on the Sample. */
+    Sample *s = NULL;
+    CHECK(sampleio_load(path, &s, NULL, &diag) == HISS_OK);
+    CHECK(s && s->marks.cue_count == 3 && s->marks.loop_end == 900);
+    sample_release(s);
+}
+
+/* Broken marks are dropped with a note, never the audio. */
+static void bad_marks_are_dropped_and_the_audio_loads(void)
+{
+    unsigned char extra[4096];
+    SampleioAudio a;
+    SampleioInfo info;
+    HissDiag diag = {{0}};
+
+    /* A loop past the end, cue points past the end and out of order. */
+    const uint32_t cues[] = {900, 5000, 10, 10, 400, 70000};
+    size_t n = smpl_chunk(extra, 60, 1, 200, 4999);
+    n += cue_chunk(extra + n, cues, 6);
+    const char *path = tmp_path("badmarks.wav");
+    write_wav_with_chunks(path, 1000, 1000, extra, n);
+    CHECK_MSG(sampleio_read(path, &a, &info, &diag) == HISS_OK, "%s", diag.text);
+    CHECK(a.count == 1000);
+    sampleio_audio_free(&a);
+    CHECK(info.marks.loop == SAMPLE_LOOP_NONE && info.marks.root_note == 49);
+    CHECK(info.marks.cue_count == 3 && info.marks.cues[0] == 10 &&
+          info.marks.cues[1] == 400 && info.marks.cues[2] == 900);
+    CHECK_MSG(strstr(info.note, "loop 200..5000 does not fit the 1000 frames, ignored") &&
+                  strstr(info.note, "2 cue points past the 1000 frames ignored") &&
+                  strstr(info.note, "out of order"),
+              "note: %s", info.note);
+
+    /* A corrupt smpl chunk: a loop count far beyond its size, an
+     * impossible MIDI note. */
+    n = smpl_chunk(extra, 200, 0x7FFFFFFF, 5, 50);
+    path = tmp_path("corruptsmpl.wav");
+    write_wav_with_chunks(path, 1000, 1000, extra, n);
+    CHECK_MSG(sampleio_read(path, &a, &info, &diag) == HISS_OK, "%s", diag.text);
+    CHECK(a.count == 1000);
+    sampleio_audio_free(&a);
+    CHECK(info.marks.root_note == 0);
+    CHECK(info.marks.loop == SAMPLE_LOOP_NONE ||
+          (info.marks.loop_start < info.marks.loop_end && info.marks.loop_end <= 1000));
+
+    /* A cue chunk cut short: it claims 100000 points, holds 2. */
+    n = cue_chunk(extra, cues, 2);
+    put32(extra + 8, 100000);
+    path = tmp_path("shortcue.wav");
+    write_wav_with_chunks(path, 1000, 1000, extra, n);
+    CHECK_MSG(sampleio_read(path, &a, &info, &diag) == HISS_OK, "%s", diag.text);
+    CHECK(a.count == 1000);
+    sampleio_audio_free(&a);
+    CHECK(info.marks.cue_count <= 2);
+    for (int i = 0; i < info.marks.cue_count; i++)
+        CHECK(info.marks.cues[i] < 1000 && (!i || info.marks.cues[i] > info.marks.cues[i - 1]));
+
+    /* More cue points than an instrument holds slices. */
+    uint32_t many[200];
+    for (int i = 0; i < 200; i++)
+        many[i] = (uint32_t)(199 - i) * 5;
+    n = cue_chunk(extra, many, 150);
+    path = tmp_path("manycues.wav");
+    write_wav_with_chunks(path, 1000, 1000, extra, n);
+    CHECK_MSG(sampleio_read(path, &a, &info, &diag) == HISS_OK, "%s", diag.text);
+    sampleio_audio_free(&a);
+    CHECK(info.marks.cue_count == SAMPLE_MAX_CUES);
+    /* 250, 255, ... 995 sorted: the first 128 end at 885. */
+    CHECK(info.marks.cues[0] == 250 && info.marks.cues[SAMPLE_MAX_CUES - 1] == 885);
+    CHECK_MSG(strstr(info.note, "150 cue points, kept the first 128"), "note: %s",
+              info.note);
+
+    /* A file cut short: cue points and loop past what is there are
+     * dropped, the frames present load. */
+    const uint32_t late[] = {100, 900};
+    n = smpl_chunk(extra, 60, 1, 100, 899);
+    n += cue_chunk(extra + n, late, 2);
+    path = tmp_path("cutmarks.wav");
+    write_wav_with_chunks(path, 500, 1000, extra, n);
+    CHECK_MSG(sampleio_read(path, &a, &info, &diag) == HISS_OK, "%s", diag.text);
+    CHECK_MSG(a.count == 500, "%u frames", a.count);
+    sampleio_audio_free(&a);
+    CHECK(info.marks.loop == SAMPLE_LOOP_NONE);
+    CHECK(info.marks.cue_count == 1 && info.marks.cues[0] == 100);
+    CHECK_MSG(strstr(info.note, "truncated") && strstr(info.note, "does not fit the 500"),
+              "note: %s", info.note);
+}
+
+/* 64 channels with marks: mixed down, the marks kept. */
+static void many_channel_file_keeps_its_marks(void)
+{
+    enum { CH = 64, FRAMES = 2000 };
+    const char *path = tmp_path("ch64.wav");
+    const uint32_t at[] = {500, 1500};
+    CHECK(write_marked_file(path, CH, FRAMES, NULL, at, 2));
+    SampleioAudio a;
+    SampleioInfo info;
+    HissDiag diag = {{0}};
+    CHECK_MSG(sampleio_read(path, &a, &info, &diag) == HISS_OK, "%s", diag.text);
+    CHECK(a.channels == 2 && a.count == FRAMES);
+    sampleio_audio_free(&a);
+    CHECK(strstr(info.note, "64 channels mixed down"));
+    CHECK(info.marks.cue_count == 2 && info.marks.cues[1] == 1500);
+}
+
 int main(void)
 {
     test_make_tmpdir(tmpdir, sizeof tmpdir, "sampleio");
@@ -647,6 +876,9 @@ int main(void)
     RUN(loading_keeps_the_file_as_it_is);
     RUN(levels_are_band_limited_octaves);
     RUN(short_and_odd_samples);
+    RUN(marks_are_read_from_the_file);
+    RUN(bad_marks_are_dropped_and_the_audio_loads);
+    RUN(many_channel_file_keeps_its_marks);
     RUN(writer_round_trips);
     RUN(pcm16_matches_libsndfile);
     RUN(writer_output_is_deterministic);

@@ -399,6 +399,17 @@ static Song *random_song(int patterns, int rows, int channels)
         inst->interp = (InterpMode)(i % INTERP_COUNT);
         inst->loop_start = rnd(1000);
         inst->loop_end = inst->loop_start + rnd(100000);
+        /* Slices: none, a few, or the most an instrument holds; an empty
+         * list the song gave must survive too. */
+        int slices = i % 3 == 0 ? 0 : i % 3 == 1 ? 1 + (int)rnd(8) : SONG_MAX_SLICES;
+        uint32_t at = rnd(50);
+        for (int k = 0; k < slices; k++) {
+            inst->slices[k] = at;
+            at += 1 + rnd(100000);
+        }
+        inst->slice_count = slices;
+        if (i % 2)
+            inst->given |= INST_GIVEN_SLICES;
         s->instruments[1 + i * 50] = inst;
     }
     for (int i = 0; i < patterns; i++) {
@@ -436,7 +447,12 @@ static int songs_equal(const Song *a, const Song *b)
              x->volume == y->volume && x->pan == y->pan &&
              x->base_note == y->base_note && x->finetune == y->finetune &&
              x->loop == y->loop && x->loop_start == y->loop_start &&
-             x->loop_end == y->loop_end && x->interp == y->interp;
+             x->loop_end == y->loop_end && x->interp == y->interp &&
+             x->slice_count == y->slice_count &&
+             !memcmp(x->slices, y->slices, sizeof x->slices[0] * (size_t)x->slice_count) &&
+             /* An empty list the song gave is written as such. */
+             (x->slice_count || !(x->given & INST_GIVEN_SLICES) ||
+              (y->given & INST_GIVEN_SLICES));
     }
     for (int i = 0; ok && i < SONG_MAX_PATTERNS; i++) {
         const Pattern *x = song_pattern(a, i);
@@ -511,6 +527,14 @@ static void test_largest_song_fits_limits(void)
     inst->loop = LOOP_PINGPONG;
     inst->loop_start = 4294967295u;
     inst->loop_end = 4294967295u;
+    for (int k = 0; k < SONG_MAX_SLICES; k++)
+        inst->slices[k] = 4294967295u - SONG_MAX_SLICES + (uint32_t)k;
+    inst->slice_count = SONG_MAX_SLICES;
+    for (int k = 0; k < SHAPE_COUNT; k++) {
+        /* Every shaping field written, each at its widest value. */
+        const ShapeInfo *info = shape_info((ShapeParam)k);
+        inst->shape[k] = info->def == info->min ? info->max : info->min;
+    }
     s->instruments[0xFF] = inst;
     s->master_gain_tenth_db = -600;
     s->order_count = SONG_MAX_ORDERS;
@@ -785,7 +809,7 @@ static void test_errors_instruments(void)
         "t.hiss:2:14: missing instrument name (a quoted string)");
     ERR(H "instrument 01 \"k\" color red\n", HISS_ERR_PARSE,
         "t.hiss:2:19: unknown instrument field 'color' (sample, volume, pan, "
-        "base, finetune, loop, interp, attack, hold, decay, sustain, release, "
+        "base, finetune, loop, interp, slices, attack, hold, decay, sustain, release, "
         "pitch_env, pitch_decay, filter, cutoff, resonance, filter_env, "
         "key_track, filter_vel, crush_bits, crush_rate, crush_mix, drive, "
         "drive_type)");
@@ -844,6 +868,60 @@ static void test_errors_instruments(void)
     ERR(H "instrument 01 \"0123456789012345678901234567890123\"\n",
         HISS_ERR_RANGE,
         "t.hiss:2:15: instrument name too long (at most 31 bytes)");
+}
+
+static void test_errors_slices(void)
+{
+    ERR(H "instrument 01 \"k\" slices\n", HISS_ERR_PARSE,
+        "t.hiss:2:25: missing slice count (0..128)");
+    ERR(H "instrument 01 \"k\" slices 129 1\n", HISS_ERR_RANGE,
+        "t.hiss:2:26: slice count 129 is out of range (0..128)");
+    ERR(H "instrument 01 \"k\" slices 3 0 100\n", HISS_ERR_PARSE,
+        "t.hiss:2:33: missing slice point (0..4294967295)");
+    ERR(H "instrument 01 \"k\" slices 3 0 100 100\n", HISS_ERR_RANGE,
+        "t.hiss:2:34: slice point 100 is not after 100 (slice points go up)");
+    ERR(H "instrument 01 \"k\" slices 2 50 7\n", HISS_ERR_RANGE,
+        "t.hiss:2:31: slice point 7 is not after 50 (slice points go up)");
+    ERR(H "instrument 01 \"k\" slices 1 x\n", HISS_ERR_PARSE,
+        "t.hiss:2:28: bad number 'x' for slice point");
+    ERR(H "instrument 01 \"k\" slices 1 5 slices 1 6\n", HISS_ERR_PARSE,
+        "t.hiss:2:30: duplicate field 'slices' in instrument 01");
+}
+
+/* Slices read back exactly, and "slices 0" (a file's cue points cleared)
+ * stays in the text while an instrument without the field gets none. */
+static void test_slices_round_trip(void)
+{
+    const char text[] = H "instrument 01 \"brk\" slices 4 0 9984 14848 59391\n"
+                          "instrument 02 \"none\" slices 0\n"
+                          "instrument 03 \"file\"\n";
+    Song *a = parse_ok(text, sizeof text - 1);
+    CHECK(a != NULL);
+    if (!a)
+        return;
+    const Instrument *brk = song_instrument(a, 1);
+    CHECK(brk->slice_count == 4 && brk->slices[0] == 0 && brk->slices[1] == 9984 &&
+          brk->slices[2] == 14848 && brk->slices[3] == 59391);
+    CHECK(brk->given & INST_GIVEN_SLICES);
+    CHECK(!(song_instrument(a, 3)->given & INST_GIVEN_SLICES));
+    char *out = NULL;
+    size_t len = 0;
+    CHECK(songfile_format(a, &out, &len) == HISS_OK);
+    CHECK(out && strstr(out, " slices 4 0 9984 14848 59391\n"));
+    CHECK(out && strstr(out, "\"none\" sample \"\"") &&
+          strstr(strstr(out, "\"none\""), " slices 0\n"));
+    const char *third = out ? strstr(out, "\"file\"") : NULL;
+    CHECK(third && !strstr(third, "slices"));
+    Song *b = out ? parse_ok(out, len) : NULL;
+    CHECK(b && songs_equal(a, b));
+    char *again = NULL;
+    size_t len2 = 0;
+    CHECK(b && songfile_format(b, &again, &len2) == HISS_OK);
+    CHECK(again && len2 == len && !memcmp(out, again, len));
+    free(again);
+    free(out);
+    song_free(a);
+    song_free(b);
 }
 
 static void test_errors_order(void)
@@ -1094,6 +1172,8 @@ int main(void)
     RUN(test_errors_channels);
     RUN(test_errors_strings);
     RUN(test_errors_instruments);
+    RUN(test_errors_slices);
+    RUN(test_slices_round_trip);
     RUN(test_errors_order);
     RUN(test_errors_patterns);
     RUN(test_errors_cells);

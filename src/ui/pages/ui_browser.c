@@ -236,6 +236,7 @@ static Instrument *load_instrument(UiApp *app, const char *path, bool for_song)
     }
     inst->sample = sample;
     inst->missing = false;
+    song_instrument_take_marks(inst); /* the file's loop, root note, cues */
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     snprintf(inst->name, sizeof inst->name, "%s", base);
