@@ -8,6 +8,7 @@
 static const char *const FILTER_NAMES[] = {"off",   "lp12", "hp12", "bp12",
                                            "notch", "lp24", "hp24"};
 static const char *const DRIVE_NAMES[] = {"tape", "hard"};
+static const char *const MODE_NAMES[] = {"poly", "mono", "legato"};
 
 static const ShapeInfo SHAPE_TABLE[SHAPE_COUNT] = {
     [SHAPE_ATTACK] = {"attack", "Attack", "ms", 0, 10000, 0},
@@ -28,6 +29,10 @@ static const ShapeInfo SHAPE_TABLE[SHAPE_COUNT] = {
     [SHAPE_CRUSH_MIX] = {"crush_mix", "Crush mix", "%", 0, 100, 100},
     [SHAPE_DRIVE] = {"drive", "Drive", "%", 0, 100, 0},
     [SHAPE_DRIVE_TYPE] = {"drive_type", "Drive type", "", 0, 1, 0, DRIVE_NAMES},
+    [SHAPE_VOICE_MODE] = {"mode", "Voice mode", "", 0, 2, 0, MODE_NAMES},
+    [SHAPE_GLIDE] = {"glide", "Glide", "ms", 0, 5000, 0},
+    [SHAPE_CHOKE] = {"choke", "Choke group", "", 0, 16, 0},
+    [SHAPE_CHOKE_FADE] = {"choke_fade", "Choke fade", "ms", 0, 1000, 5},
 };
 
 const ShapeInfo *shape_info(ShapeParam param)
@@ -43,12 +48,22 @@ ShapeParam shape_find(const char *key, unsigned long n)
     return SHAPE_COUNT;
 }
 
-bool shape_is_default(const int values[SHAPE_COUNT])
+static bool defaults_below(const int values[SHAPE_COUNT], int end)
 {
-    for (int i = 0; i < SHAPE_COUNT; i++)
+    for (int i = 0; i < end; i++)
         if (values[i] != SHAPE_TABLE[i].def)
             return false;
     return true;
+}
+
+bool shape_is_default(const int values[SHAPE_COUNT])
+{
+    return defaults_below(values, SHAPE_COUNT);
+}
+
+bool shape_voice_is_plain(const int values[SHAPE_COUNT])
+{
+    return defaults_below(values, SHAPE_CHOKE);
 }
 
 void shape_defaults(int values[SHAPE_COUNT])

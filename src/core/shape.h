@@ -28,6 +28,11 @@ typedef enum {
     SHAPE_CRUSH_MIX,   /* percent of the crushed signal */
     SHAPE_DRIVE,       /* percent: 0 = off, 100 = 24 dB into the saturator */
     SHAPE_DRIVE_TYPE,  /* choice: tape (soft), hard (clip) */
+    SHAPE_VOICE_MODE,  /* choice: poly, mono, legato (see voicefx.h) */
+    SHAPE_GLIDE,       /* ms for a mono or legato note to reach its pitch */
+    /* Below: what the engine does between voices, not in one voice. */
+    SHAPE_CHOKE,       /* choke group 1..16, 0 = none */
+    SHAPE_CHOKE_FADE,  /* ms for a choked note to fade out */
     SHAPE_COUNT
 } ShapeParam;
 
@@ -41,6 +46,7 @@ enum {
     SHAPE_FILTER_HP24,
 };
 enum { SHAPE_DRIVE_TAPE = 0, SHAPE_DRIVE_HARD };
+enum { SHAPE_MODE_POLY = 0, SHAPE_MODE_MONO, SHAPE_MODE_LEGATO };
 
 typedef struct {
     const char *key;   /* the song file's word, e.g. "attack" */
@@ -56,6 +62,9 @@ const ShapeInfo *shape_info(ShapeParam param);
 ShapeParam shape_find(const char *key, unsigned long n);
 /* Whether every parameter of `values` has its default. */
 bool shape_is_default(const int values[SHAPE_COUNT]);
+/* Whether the voice itself sounds as an unshaped one: every parameter
+ * before SHAPE_CHOKE has its default. */
+bool shape_voice_is_plain(const int values[SHAPE_COUNT]);
 void shape_defaults(int values[SHAPE_COUNT]);
 /* A choice's index from its name; -1 when it is none of them. */
 int shape_choice_find(const ShapeInfo *info, const char *name, unsigned long n);

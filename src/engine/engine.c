@@ -225,6 +225,57 @@ static void channel_apply(Engine *e, int c)
     mixer_voice_set_gains(v, gl, gr, gm, e->ramp);
 }
 
+/* ---- voice modes and choke groups (shape.h) ---------------------------- */
+
+static int voice_mode(const Instrument *inst)
+{
+    return inst ? inst->shape[SHAPE_VOICE_MODE] : SHAPE_MODE_POLY;
+}
+
+/* Legato: a new note while the channel's note of the same instrument still
+ * sounds bends that note to the new pitch; the sample and the envelopes go
+ * on. True when it did. */
+static bool legato_bend(Engine *e, int c, int old_pitch)
+{
+    Channel *ch = &e->chans.ch[c];
+    MixerVoice *v = channel_voice(e, ch);
+    const Instrument *inst = song_instrument(e->song, ch->fx.inst_slot);
+    if (!v || v->inst != inst || voice_mode(inst) != SHAPE_MODE_LEGATO)
+        return false;
+    voicefx_glide(&e->pool.shaping[ch->voice],
+                  (float)(old_pitch - ch->fx.pitch) / FX_PITCH_PER_NOTE);
+    return true;
+}
+
+/* Mono: the new note starts anew but glides from the pitch of the note it
+ * replaced. */
+static void mono_glide(Engine *e, int c, bool was_sounding, int old_pitch)
+{
+    Channel *ch = &e->chans.ch[c];
+    MixerVoice *v = channel_voice(e, ch);
+    if (v && was_sounding && voice_mode(v->inst) == SHAPE_MODE_MONO)
+        voicefx_glide(&e->pool.shaping[ch->voice],
+                      (float)(old_pitch - ch->fx.pitch) / FX_PITCH_PER_NOTE);
+}
+
+/* A note of a choke group fades out every other sounding note of the
+ * group (of this song), each over its own instrument's choke fade. */
+static void choke_others(Engine *e, const MixerVoice *started)
+{
+    int group = started->inst->shape[SHAPE_CHOKE];
+    if (group <= 0)
+        return;
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+        MixerVoice *v = &e->pool.voices[i];
+        if (v == started || !v->active || v->releasing || v->owner != started->owner ||
+            v->inst->shape[SHAPE_CHOKE] != group)
+            continue;
+        uint32_t fade = (uint32_t)(((uint64_t)hiss_clampi(v->inst->shape[SHAPE_CHOKE_FADE],
+                                                         0, 1000) * e->rate + 500) / 1000);
+        mixer_voice_release(v, fade ? fade : 1);
+    }
+}
+
 /* Starts the channel's note (its current pitch) from its instrument slot; the old
  * voice fades out as a ghost while the new one starts. */
 static void start_note(Engine *e, int c, uint32_t offset)
@@ -254,6 +305,7 @@ static void start_note(Engine *e, int c, uint32_t offset)
     v->serial = ++e->pool.serial;
     ch->voice = vi;
     ch->voice_serial = v->serial;
+    choke_others(e, v);
 }
 
 static void release_all(Engine *e, bool previews)
@@ -301,10 +353,15 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
         if (fx_is_tone_porta(cell) && channel_voice(e, ch)) {
             fx->target_pitch = pitch;
         } else {
+            int old_pitch = fx->pitch;
+            bool sounding = channel_voice(e, ch) != NULL;
             fx->note = cell->note;
             fx->pitch = fx->target_pitch = pitch;
             fx->vib_pos = 0;
-            start_note(e, c, offset);
+            if (!legato_bend(e, c, old_pitch)) {
+                start_note(e, c, offset);
+                mono_glide(e, c, sounding, old_pitch);
+            }
         }
     } else if (cell->note == NOTE_OFF) {
         release_note(e, ch);

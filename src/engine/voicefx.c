@@ -113,7 +113,7 @@ void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
                    MixerVoice *v, float key, float velocity)
 {
     memset(fx, 0, sizeof *fx);
-    fx->on = !shape_is_default(inst->shape);
+    fx->on = !shape_voice_is_plain(inst->shape);
     const int *s = inst->shape;
     fx->attack_frames = ms_frames(s[SHAPE_ATTACK], rate);
     fx->hold_frames = ms_frames(s[SHAPE_HOLD], rate);
@@ -122,7 +122,9 @@ void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
     fx->sustain = (float)hiss_clampi(s[SHAPE_SUSTAIN], 0, 100) / 100.0f;
     fx->pitch_frames = ms_frames(s[SHAPE_PITCH_DECAY], rate);
     fx->pitch_start = fx->pitch_frames ? (float)s[SHAPE_PITCH] : 0.0f;
-    fx->pitch_mult = 1.0f;
+    fx->glide_frames = ms_frames(s[SHAPE_GLIDE], rate);
+    fx->env_st = fx->pitch_start;
+    fx->pitch_mult = exp2f(fx->env_st / 12.0f);
     fx->base_step = fx->set_step = v->step;
     fx->rate = rate;
     filter_setup(fx, s, key, velocity);
@@ -154,6 +156,11 @@ void voicefx_carry(VoiceFx *to, const VoiceFx *from, double scale)
     to->decay_frames = scaled(from->decay_frames, scale);
     to->release_frames = scaled(from->release_frames, scale);
     to->pitch_frames = scaled(from->pitch_frames, scale);
+    to->glide_frames = scaled(from->glide_frames, scale);
+    if (from->glide_points) {
+        to->glide_points = scaled(from->glide_points, scale);
+        to->glide_per_point = to->glide_st / (float)to->glide_points;
+    }
     to->left = scaled(from->left, scale);
     if (to->left && to->left != UINT32_MAX)
         to->slope = (float)(from->slope * (double)from->left / to->left);
@@ -169,13 +176,48 @@ void voicefx_carry(VoiceFx *to, const VoiceFx *from, double scale)
     to->base_step = (uint64_t)llround((double)from->base_step / scale);
 }
 
-/* The pitch envelope's multiplier at the voice's current age. */
-static float pitch_mult(const VoiceFx *fx)
+/* The pitch envelope's semitones at the voice's current age. */
+static float env_semis(const VoiceFx *fx)
 {
     if (fx->pitch_start == 0.0f || fx->age >= fx->pitch_frames)
-        return 1.0f;
-    float st = fx->pitch_start * (1.0f - (float)fx->age / (float)fx->pitch_frames);
-    return exp2f(st / 12.0f);
+        return 0.0f;
+    return fx->pitch_start * (1.0f - (float)fx->age / (float)fx->pitch_frames);
+}
+
+/* The multiplier of both bends; exactly 1 when neither bends. */
+static void bend_update(VoiceFx *fx)
+{
+    float st = fx->env_st + fx->glide_st;
+    fx->pitch_mult = st == 0.0f ? 1.0f : exp2f(st / 12.0f);
+}
+
+static bool bending(const VoiceFx *fx)
+{
+    return fx->glide_points ||
+           (fx->pitch_start != 0.0f && fx->age < fx->pitch_frames + VOICEFX_CONTROL_FRAMES);
+}
+
+/* A control point: the pitch envelope's next value, the glide's next
+ * step. */
+static void bend_advance(VoiceFx *fx)
+{
+    fx->env_st = env_semis(fx);
+    if (fx->glide_points && !--fx->glide_points)
+        fx->glide_st = 0.0f;
+    else if (fx->glide_points)
+        fx->glide_st -= fx->glide_per_point;
+    bend_update(fx);
+}
+
+void voicefx_glide(VoiceFx *fx, float semis)
+{
+    if (!fx->glide_frames)
+        return;
+    fx->glide_st += semis;
+    fx->glide_points = (fx->glide_frames + VOICEFX_CONTROL_FRAMES - 1) /
+                       VOICEFX_CONTROL_FRAMES;
+    fx->glide_per_point = fx->glide_st / (float)fx->glide_points;
+    bend_update(fx);
 }
 
 /* Gives the voice its step: a step the engine set since the last call is
@@ -378,10 +420,10 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
     apply_step(fx, v);
     while (n && v->active) {
         uint32_t run = n < VOICEFX_RUN ? n : VOICEFX_RUN;
-        if (fx->pitch_start != 0.0f && fx->age < fx->pitch_frames + VOICEFX_CONTROL_FRAMES) {
+        if (bending(fx)) {
             uint32_t phase = (uint32_t)(fx->age % VOICEFX_CONTROL_FRAMES);
             if (!phase) {
-                fx->pitch_mult = pitch_mult(fx);
+                bend_advance(fx);
                 apply_step(fx, v);
             }
             if (run > VOICEFX_CONTROL_FRAMES - phase)

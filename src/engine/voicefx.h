@@ -5,6 +5,11 @@
  * variable, zero-delay feedback, 12 or 24 dB/oct) -> drive (tape or hard
  * saturation) -> amplitude envelope -> the voice's gains and pan.
  *
+ * Voice modes (engine.c decides, voicefx glides): poly starts every note
+ * anew; mono starts it anew but glides from the previous note's pitch;
+ * legato bends the sounding note to the new pitch without restarting the
+ * sample or the envelopes (a 303-style slide).
+ *
  * A shaped voice is rendered in two passes: the mixer reads the sample at
  * unit gain into a small buffer on the stack, then voicefx applies the
  * envelope and the voice's own gains (volume, pan and their declick ramps,
@@ -51,6 +56,11 @@ typedef struct {
 
     float pitch_start;       /* semitones at the start */
     uint32_t pitch_frames;   /* frames for it to reach 0 */
+    float env_st;            /* the pitch envelope's semitones in force */
+    uint32_t glide_frames;   /* the instrument's glide time */
+    float glide_st;          /* semitones still to glide (old - new note) */
+    float glide_per_point;   /* taken off at each control point */
+    uint32_t glide_points;   /* control points left in the glide */
     float pitch_mult;        /* step multiplier in force */
     uint64_t base_step;      /* the step without the envelope */
     uint64_t set_step;       /* the step voicefx last gave the voice */
@@ -81,6 +91,11 @@ typedef struct {
  * `velocity` its volume, 0..1. */
 void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
                    MixerVoice *v, float key, float velocity);
+/* A glide: the voice's pitch is now `semis` above the note it must reach
+ * (old note - new note) and moves there linearly over the glide time,
+ * from wherever an unfinished glide had got to; at the end it is exactly
+ * the new note. Nothing when the instrument's glide time is 0. */
+void voicefx_glide(VoiceFx *fx, float semis);
 /* === : the envelope goes to its release stage. */
 void voicefx_release(VoiceFx *fx);
 /* The same voice carried to another output rate (engine_hand_over). */

@@ -177,6 +177,10 @@ void synth_shape_all(Song *song)
         inst->shape[SHAPE_CRUSH_MIX] = 70;
         inst->shape[SHAPE_DRIVE] = 10 * (i % 9);
         inst->shape[SHAPE_DRIVE_TYPE] = i % 2;
+        inst->shape[SHAPE_VOICE_MODE] = i % 3;
+        inst->shape[SHAPE_GLIDE] = 20 * i;
+        inst->shape[SHAPE_CHOKE] = i % 2 ? 1 : 0;
+        inst->shape[SHAPE_CHOKE_FADE] = 3 * i;
     }
 }
 

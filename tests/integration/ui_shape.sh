@@ -13,8 +13,9 @@ check "the song opens" wait_for "Dusty Tape"
 keys C-t Tab
 check "the instruments screen opens on slot 01" wait_for "Slot 01"
 # Down to the last parameter: the list scrolls and it is on screen.
-for _ in $(seq 1 30); do keys Down; done
-check "the last parameter is reachable at 80x24" wait_re "Drive type +tape"
+keys End
+check "the last parameter is reachable at 80x24" wait_re "Choke fade +5 ms"
+keys Up Up Up Up
 type_into "Drive type" fuzzy
 check "a wrong drive type lists the choices" \
     wait_for "Drive type: 'fuzzy' is not one of tape|hard"

@@ -1,5 +1,6 @@
-/* Sound shaping (voicefx): the amplitude and pitch envelopes measured from
- * rendered audio, and block-size invariance and determinism with them on. */
+/* Sound shaping (voicefx): the amplitude and pitch envelopes, choke groups
+ * and glides measured from rendered audio, and block-size invariance and
+ * determinism with every shaping feature on. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,6 +181,132 @@ static void shaped_beat_is_block_size_invariant(void)
     song_free(s);
 }
 
+/* Renders `frames` of `song` and returns channel `c`'s own output (before
+ * the master section). */
+static float *render_channel(Song *song, int c, uint32_t frames)
+{
+    Engine *e = engine_new(song, RATE);
+    engine_play_song_now(e, 0, 0, false);
+    float *chan = calloc(frames, sizeof(float));
+    float *ports[SONG_MAX_CHANNELS] = {NULL};
+    float buf[2 * 256];
+    for (uint32_t done = 0; done < frames; done += 256) {
+        uint32_t n = frames - done < 256 ? frames - done : 256;
+        ports[c] = chan + done;
+        engine_render_channels(e, buf, ports, c + 1, n);
+    }
+    engine_free(e);
+    return chan;
+}
+
+/* Closed hat on channel 1 at row 2 chokes the open hat ringing on channel
+ * 0: below -60 dB within the open hat's choke fade (its own setting), and
+ * no sooner than a linear fade gets there; without a group it rings on. */
+static void choke_silences_the_group_within_its_fade(void)
+{
+    static const int fades[] = {0, 5, 40};
+    for (int k = 0; k < 4; k++) {
+        int fade = k < 3 ? fades[k] : 5;
+        Song *s = synth_song(2, 64, 125, 6);
+        Instrument *open = synth_instrument(synth_dc(RATE, RATE, 0.5f), LOOP_FORWARD,
+                                            0, 0, INTERP_LINEAR);
+        Instrument *closed = synth_instrument(synth_dc(RATE, RATE / 10, 0.25f), LOOP_OFF,
+                                              0, 0, INTERP_LINEAR);
+        open->shape[SHAPE_CHOKE] = k < 3 ? 3 : 0; /* the last: no group */
+        open->shape[SHAPE_CHOKE_FADE] = fade;
+        closed->shape[SHAPE_CHOKE] = 3;
+        synth_set_instrument(s, 1, open);
+        synth_set_instrument(s, 2, closed);
+        synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+        synth_put(s, 0, 2, 1, NOTE_C4, 2, E, 0, 0);
+        uint32_t frames = RATE;
+        float *chan = render_channel(s, 0, frames);
+        uint32_t hit = (uint32_t)synth_row_frame(RATE, 125, 6, 2);
+        uint32_t fade_frames = (uint32_t)(fade * RATE / 1000);
+        if (k < 3) {
+            uint32_t quiet = hit;
+            while (quiet < frames && fabsf(chan[quiet]) > 0.5f * 0.001f)
+                quiet++;
+            CHECK_MSG(quiet <= hit + (fade_frames ? fade_frames : 1),
+                      "fade %d ms: -60 dB after %u frames", fade, quiet - hit);
+            /* a linear fade: -60 dB at 0.999 of it, not a cut */
+            CHECK_MSG(quiet + 2 >= hit + fade_frames * 0.999, "fade %d ms: silent after only %u frames",
+                      fade, quiet - hit);
+            float rest = 0.0f;
+            for (uint32_t i = hit + fade_frames + 1; i < frames; i++)
+                rest = fabsf(chan[i]) > rest ? fabsf(chan[i]) : rest;
+            CHECK_MSG(rest == 0.0f, "fade %d ms: %g after the fade", fade, rest);
+        } else {
+            CHECK_NEAR(chan[hit + RATE / 10], 0.5, 1e-6);
+        }
+        free(chan);
+        song_free(s);
+    }
+}
+
+/* Two notes on one channel of a looping 480 Hz sine with a 30 ms attack:
+ * C-4 on row 0, C-4 + `semis` on row 4, in voice `mode` with `glide` ms.
+ * Returns the render of `frames` frames. */
+static float *two_notes(int mode, int glide, int semis, uint32_t frames)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    Instrument *bass = synth_instrument(synth_sine(RATE, 480.0, RATE, 1, 0.5f),
+                                        LOOP_FORWARD, 0, 0, INTERP_CUBIC);
+    bass->shape[SHAPE_VOICE_MODE] = mode;
+    bass->shape[SHAPE_GLIDE] = glide;
+    bass->shape[SHAPE_ATTACK] = 30;
+    synth_set_instrument(s, 1, bass);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    synth_put(s, 0, 4, 0, (uint8_t)(NOTE_C4 + semis), 1, E, 0, 0);
+    float *out = synth_render(s, RATE, frames, 128);
+    song_free(s);
+    return out;
+}
+
+/* A legato 808: C-4 then G-4 four rows later, glide 100 ms. The pitch
+ * stays on C-4 up to the new row, moves over the glide time (half way up
+ * at half the time), then is exactly G-4; the note neither restarts its
+ * sample nor its envelope (no dip at the change). */
+static void legato_glides_and_lands_on_the_note(void)
+{
+    uint32_t frames = RATE * 2;
+    float *out = two_notes(SHAPE_MODE_LEGATO, 100, 7, frames);
+    uint32_t change = (uint32_t)synth_row_frame(RATE, 125, 6, 4);
+    uint32_t ms = RATE / 1000;
+    double before = synth_frequency(out, change - 200 * ms, 190 * ms, 0, RATE);
+    double mid = synth_frequency(out, change + 45 * ms, 10 * ms, 0, RATE);
+    double after = synth_frequency(out, change + 101 * ms, 400 * ms, 0, RATE);
+    double g4 = 480.0 * pow(2, 7.0 / 12);
+    CHECK_MSG(fabs(before - 480.0) < 0.01, "before %.4f Hz", before);
+    CHECK_MSG(fabs(mid / (480.0 * pow(2, 3.5 / 12)) - 1) < 0.01, "middle %.3f Hz", mid);
+    CHECK_MSG(fabs(after - g4) < g4 * 2e-5, "after %.4f Hz, G-4 is %.4f", after, g4);
+    /* no restart: the level never dips around the change */
+    float low = synth_peak(out, change, 5 * ms, 0);
+    CHECK_MSG(low > 0.49f, "peak right after the change %g", low);
+    free(out);
+}
+
+/* Mono: the new note starts anew (its attack again) but glides from the
+ * old pitch; poly jumps at once. */
+static void mono_restarts_and_glides_poly_jumps(void)
+{
+    for (int mode = SHAPE_MODE_POLY; mode <= SHAPE_MODE_MONO; mode++) {
+        float *out = two_notes(mode, 200, 12, RATE);
+        uint32_t change = (uint32_t)synth_row_frame(RATE, 125, 6, 4);
+        uint32_t ms = RATE / 1000;
+        double early = synth_frequency(out, change + 40 * ms, 20 * ms, 0, RATE);
+        float attack = synth_peak(out, change + 2 * ms, 3 * ms, 0);
+        if (mode == SHAPE_MODE_MONO)
+            CHECK_MSG(early > 480.0 * pow(2, 2.0 / 12) && early < 480.0 * pow(2, 5.0 / 12),
+                      "mono 50 ms into a 200 ms octave glide: %.2f Hz", early);
+        else
+            CHECK_MSG(fabs(early - 960.0) < 0.5, "poly: %.2f Hz", early);
+        CHECK_MSG(attack < 0.3f, "%s: the new note's attack, peak %g",
+                  mode == SHAPE_MODE_MONO ? "mono" : "poly", attack);
+        free(out);
+    }
+}
+
 int main(void)
 {
     RUN(attack_reaches_peak_on_time);
@@ -188,5 +315,8 @@ int main(void)
     RUN(release_setting_changes_note_off);
     RUN(pitch_envelope_falls_to_the_note);
     RUN(shaped_beat_is_block_size_invariant);
+    RUN(choke_silences_the_group_within_its_fade);
+    RUN(legato_glides_and_lands_on_the_note);
+    RUN(mono_restarts_and_glides_poly_jumps);
     return test_finish();
 }

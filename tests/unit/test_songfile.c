@@ -30,7 +30,7 @@ static const char RICH_HEAD[] =
     "attack 5 hold 10 decay 200 sustain 40 release 300 pitch_env -12 "
     "pitch_decay 80 filter lp24 cutoff 800 resonance 70 filter_env 24 "
     "key_track 50 filter_vel 12 crush_bits 8 crush_rate 11025 crush_mix 60 "
-    "drive 30 drive_type hard\n"
+    "drive 30 drive_type hard mode legato glide 120 choke 2 choke_fade 8\n"
     "instrument FF \"\" sample \"\" volume 0 pan 100 base B-9 finetune 100 "
     "loop pingpong 0 4294967295 interp sinc\n"
     "\n"
@@ -136,6 +136,9 @@ static void test_rich_song_loads(void)
               pad->shape[SHAPE_CRUSH_RATE] == 11025 && pad->shape[SHAPE_CRUSH_MIX] == 60 &&
               pad->shape[SHAPE_DRIVE] == 30 &&
               pad->shape[SHAPE_DRIVE_TYPE] == SHAPE_DRIVE_HARD);
+        CHECK(pad->shape[SHAPE_VOICE_MODE] == SHAPE_MODE_LEGATO &&
+              pad->shape[SHAPE_GLIDE] == 120 && pad->shape[SHAPE_CHOKE] == 2 &&
+              pad->shape[SHAPE_CHOKE_FADE] == 8);
     }
     Instrument *last = song_instrument(s, 255);
     CHECK(last != NULL);
@@ -812,7 +815,11 @@ static void test_errors_instruments(void)
         "base, finetune, loop, interp, slices, attack, hold, decay, sustain, release, "
         "pitch_env, pitch_decay, filter, cutoff, resonance, filter_env, "
         "key_track, filter_vel, crush_bits, crush_rate, crush_mix, drive, "
-        "drive_type)");
+        "drive_type, mode, glide, choke, choke_fade)");
+    ERR(H "instrument 01 \"k\" mode stereo\n", HISS_ERR_PARSE,
+        "t.hiss:2:24: bad mode 'stereo' (poly|mono|legato)");
+    ERR(H "instrument 01 \"k\" choke 17\n", HISS_ERR_RANGE,
+        "t.hiss:2:25: choke 17 is out of range (0..16)");
     ERR(H "instrument 01 \"k\" filter lp36\n", HISS_ERR_PARSE,
         "t.hiss:2:26: bad filter 'lp36' (off|lp12|hp12|bp12|notch|lp24|hp24)");
     ERR(H "instrument 01 \"k\" drive_type\n", HISS_ERR_PARSE,

@@ -59,9 +59,11 @@ static void shape_text(const Instrument *inst, ShapeParam param, char *buf,
     const ShapeInfo *info = shape_info(param);
     int v = hiss_clampi(inst->shape[param], info->min, info->max);
     bool off = !v && (param == SHAPE_CRUSH_BITS || param == SHAPE_CRUSH_RATE ||
-                      param == SHAPE_DRIVE);
+                      param == SHAPE_DRIVE || param == SHAPE_GLIDE);
     if (info->choices)
         snprintf(buf, size, "%s", info->choices[v]);
+    else if (param == SHAPE_CHOKE)
+        snprintf(buf, size, v ? "%d" : "%d (none)", v);
     else
         snprintf(buf, size, "%d %s%s", v, info->unit, off ? " (off)" : "");
 }
