@@ -152,7 +152,7 @@ static void write_mod(const ModgenSong *s, Buf *b)
                     continue;
                 unsigned period = 0;
                 if (e->note) {
-                    int k = e->note - 49;
+                    int k = e->note - 37; /* PT's C-1 */
                     if (k < 0 || k >= 36)
                         die("MOD note out of ProTracker's 3 octaves");
                     period = PERIODS[k];
@@ -274,7 +274,7 @@ static void write_s3m(const ModgenSong *s, Buf *b)
                            (e->fx ? 0x80 : 0);
                 add8(b, what);
                 if (what & 0x20) {
-                    int k = e->note - 13;
+                    int k = e->note - 1; /* S3M's C-0 */
                     add8(b, e->note == MODGEN_NOTE_OFF ? 254
                             : e->note ? (k / 12) << 4 | k % 12 : 255);
                     add8(b, e->inst);
@@ -330,7 +330,7 @@ static void write_xm(const ModgenSong *s, Buf *b)
                 const ModgenEvent *e = event_at(s, p, r, c);
                 if (!e)
                     continue;
-                put8(b, at, e->note == MODGEN_NOTE_OFF ? 97 : e->note ? e->note - 12 : 0);
+                put8(b, at, e->note == MODGEN_NOTE_OFF ? 97 : e->note ? e->note : 0);
                 put8(b, at + 1, e->inst);
                 put8(b, at + 2, e->vol >= 0 ? 0x10 + e->vol : 0);
                 put8(b, at + 3, fx_number(e->fx));
@@ -423,7 +423,7 @@ static void write_it(const ModgenSong *s, Buf *b)
                 add8(b, (c + 1) | 0x80);
                 add8(b, mask);
                 if (mask & 1)
-                    add8(b, e->note == MODGEN_NOTE_OFF ? 255 : e->note - 1);
+                    add8(b, e->note == MODGEN_NOTE_OFF ? 255 : e->note + 11);
                 if (mask & 2)
                     add8(b, e->inst);
                 if (mask & 4)

@@ -3,9 +3,9 @@
  * notes, effects and samples, so the module import is tested on files the
  * project makes itself. Only what the tests need of each format.
  *
- * Notes use hiss's numbering (1 = C-0, 61 = C-5): every format's note that
+ * Notes use hiss's numbering (1 = C-0, 49 = C-4): every format's note that
  * plays a sample at its C-5 rate (ProTracker's C-2, S3M's C-4, XM's C-4,
- * IT's C-5) is note 61. Effects are FastTracker 2 letters; S3M and IT get
+ * IT's C-5) is note 49, C-4. Effects are FastTracker 2 letters; S3M and IT get
  * theirs (A speed, T tempo, D slide...) from those. */
 #ifndef HISS_TEST_MODGEN_H
 #define HISS_TEST_MODGEN_H

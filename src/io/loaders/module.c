@@ -33,8 +33,13 @@ enum {
     XFX_F_VSLIDE_DN_2 = 0xc3,
 };
 
-/* The note libxmp plays a sample at its C-5 rate (0-based key). */
-enum { XMP_BASE_KEY = 60 };
+/* The key libxmp plays a sample at its C-5 rate (0-based), and hiss's
+ * note for it: C-4, so that ProTracker's C-2 (period 428) is hiss's
+ * period 428 in `slides amiga` (fx.c), and XM's C-4 stays C-4. */
+enum { XMP_BASE_KEY = 60, HISS_BASE_NOTE = NOTE_C4 };
+/* libxmp's event notes (1-based keys) are this many semitones above
+ * hiss's. */
+enum { NOTE_SHIFT = XMP_BASE_KEY + 1 - HISS_BASE_NOTE };
 /* ProTracker's C-2 on a PAL Amiga (period 428) and everyone else's C-5. */
 enum { MOD_C_RATE = 8287, C5_RATE = 8363 };
 
@@ -328,8 +333,10 @@ static Cell convert_event(Convert *cv, int row, int channel, const struct xmp_ev
                           int instruments)
 {
     Cell cell = song_cell_empty();
-    if (ev->note >= 1 && ev->note <= NOTE_LAST) {
-        cell.note = ev->note;
+    if (ev->note > NOTE_SHIFT && ev->note - NOTE_SHIFT <= NOTE_LAST) {
+        cell.note = (uint8_t)(ev->note - NOTE_SHIFT);
+    } else if (ev->note >= 1 && ev->note <= NOTE_SHIFT) {
+        note_at(cv, row, channel, "dropped: note below C-0");
     } else if (ev->note == XMP_KEY_OFF) {
         cell.note = NOTE_OFF;
     } else if (ev->note == XMP_KEY_CUT) {
@@ -462,7 +469,7 @@ static HissError convert_instrument(Convert *cv, int index, long *frames_left,
     const struct xmp_subinstrument *sub = &xi->sub[chosen_sub(xi)];
     inst->volume = hiss_clampi(sub->vol, 0, VOLUME_MAX);
     inst->pan = sub->pan >= 0 ? hiss_clampi((sub->pan - 128) * 100 / 128, -100, 100) : 0;
-    int base = XMP_BASE_KEY + 1 - sub->xpo;
+    int base = HISS_BASE_NOTE - sub->xpo;
     if (base < NOTE_FIRST || base > NOTE_LAST)
         loader_report_add(cv->report, -1, -1, -1,
                           "approximated: instrument %02X's transpose %+d (out of range)",
@@ -511,14 +518,10 @@ static HissError convert_instrument(Convert *cv, int index, long *frames_left,
     return HISS_OK;
 }
 
-static void report_song(Convert *cv, const unsigned char *data, size_t len)
+static void report_song(Convert *cv)
 {
     const struct xmp_module *mod = cv->mod;
     LoaderReport *r = cv->report;
-    if (!linear_slides(cv->format, data, len))
-        loader_report_add(r, -1, -1, -1,
-                          "approximated: Amiga period slides as linear slides (1xx, 2xx, "
-                          "3xx and vibrato move in 1/16 semitones)");
     if (mod->gvl != 0x40 && !(cv->format == FORMAT_IT && mod->gvl == 0x80))
         loader_report_add(r, -1, -1, -1, "dropped: global volume %d", mod->gvl);
     for (int c = 0; c < mod->chn && c < SONG_MAX_CHANNELS; c++) {
@@ -554,7 +557,9 @@ static HissError convert_module(Convert *cv, const unsigned char *data, size_t l
     atomic_store(&song->bpm, hiss_clampi(bpm, 32, 255));
     atomic_store(&song->rows_per_beat, 4);
     atomic_store(&song->channels, hiss_clampi(mod->chn, 1, SONG_MAX_CHANNELS));
-    report_song(cv, data, len);
+    atomic_store(&song->slides,
+                 linear_slides(cv->format, data, len) ? SLIDES_LINEAR : SLIDES_AMIGA);
+    report_song(cv);
 
     int patterns = mod->pat < SONG_MAX_PATTERNS ? mod->pat : SONG_MAX_PATTERNS;
     if (mod->pat > SONG_MAX_PATTERNS)
