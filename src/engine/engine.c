@@ -206,7 +206,7 @@ static void channel_gains(const Engine *e, int c, float *gl, float *gr,
 {
     const Channel *ch = &e->chans.ch[c];
     const StripState *st = &e->chans.strip[c];
-    float vol = audible(e, c) ? (float)ch->fx.volume / 64.0f * st->gain : 0.0f;
+    float vol = audible(e, c) ? (float)fx_volume(&ch->fx) / 64.0f * st->gain : 0.0f;
     pan_gains(ch->fx.pan, vol, gl, gr);
     strip_balance(st, gl, gr);
     *gm = vol;
@@ -357,7 +357,7 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
             bool sounding = channel_voice(e, ch) != NULL;
             fx->note = cell->note;
             fx->pitch = fx->target_pitch = pitch;
-            fx->vib_pos = 0;
+            fx_note_started(fx);
             if (!legato_bend(e, c, old_pitch)) {
                 start_note(e, c, offset);
                 mono_glide(e, c, sounding, old_pitch);

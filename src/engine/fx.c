@@ -160,7 +160,7 @@ bool fx_row(FxChannel *ch, int row, const Cell *cell, FxRowControl *ctl)
     ch->param[0] = cell->fx_param;
     ch->fx[1] = cell->fx2;
     ch->param[1] = cell->fx2_param;
-    ch->arp_off = ch->arp_fine = ch->vib_off = 0;
+    ch->arp_off = ch->arp_fine = ch->vib_off = ch->trem_off = 0;
     ch->delay_tick = FX_NO_TICK;
     row_control(ch, row, cell->fx, cell->fx_param, ctl);
     row_control(ch, row, cell->fx2, cell->fx2_param, ctl);
@@ -186,6 +186,10 @@ static void first_tick(FxChannel *ch, uint8_t fx, uint8_t param)
     case '5': case '6': case 'A':
         if (param) ch->mem_vol_slide = param;
         break;
+    case '7':
+        if (x) ch->mem_trem_speed = (uint8_t)x;
+        if (y) ch->mem_trem_depth = (uint8_t)y;
+        break;
     case '8': ch->pan = param; break;
     case 'C': ch->volume = param > 64 ? 64 : param; break;
     case 'P': if (param) ch->mem_pan_slide = param; break;
@@ -209,6 +213,8 @@ static void first_tick(FxChannel *ch, uint8_t fx, uint8_t param)
             else
                 ch->pitch = clamp_pitch(ch->pitch - 4 * ch->mem_fine_down);
             break;
+        case 0x4: ch->vib_wave = (uint8_t)y; break;
+        case 0x7: ch->trem_wave = (uint8_t)y; break;
         case 0xA:
             if (y) ch->mem_fine_vol_up = (uint8_t)y;
             ch->volume = clamp_volume(ch->volume + ch->mem_fine_vol_up);
@@ -269,17 +275,51 @@ static void tone_porta(FxChannel *ch)
     }
 }
 
+/* ProTracker's waves, 0..255 over each half of the 64-step cycle (the
+ * first half adds, the second takes away). */
+static int wave(uint8_t shape, int pos)
+{
+    int p = pos & 31;
+    switch (shape & 3) {
+    case 1: return pos & 32 ? p * 8 : 255 - p * 8; /* ramp down */
+    case 2: return 255;                             /* square */
+    default: return VIBRATO_SINE[p];
+    }
+}
+
+void fx_note_started(FxChannel *ch)
+{
+    if (!(ch->vib_wave & 4))
+        ch->vib_pos = 0;
+    if (!(ch->trem_wave & 4))
+        ch->trem_pos = 0;
+}
+
+/* 7xy: the volume moves by wave x depth / 64, as in ProTracker. */
+static void tremolo(FxChannel *ch)
+{
+    int pos = ch->trem_pos & 63;
+    int delta = wave(ch->trem_wave, pos) * ch->mem_trem_depth / 64;
+    ch->trem_off = pos & 32 ? -delta : delta;
+    ch->trem_pos = (ch->trem_pos + ch->mem_trem_speed) & 63;
+}
+
+int fx_volume(const FxChannel *ch)
+{
+    return clamp_volume(ch->volume + ch->trem_off);
+}
+
 static void vibrato(FxChannel *ch)
 {
     int pos = ch->vib_pos & 63;
     if (ch->amiga) {
-        /* ProTracker: sine x depth / 128 periods, added to the period in
+        /* ProTracker: wave x depth / 128 periods, added to the period in
          * the first half cycle, so the pitch goes down first. */
-        int delta = VIBRATO_SINE[pos & 31] * ch->mem_vib_depth / 128;
+        int delta = wave(ch->vib_wave, pos) * ch->mem_vib_depth / 128;
         int p = period_now(ch) + (pos & 32 ? -delta : delta);
         ch->vib_off = fx_pitch_of_period(p) - fx_note_pitch(ch);
     } else {
-        int off = VIBRATO_SINE[pos & 31] * ch->mem_vib_depth / 32;
+        int off = wave(ch->vib_wave, pos) * ch->mem_vib_depth / 32;
         ch->vib_off = pos & 32 ? -off : off;
     }
     ch->vib_pos = (ch->vib_pos + ch->mem_vib_speed) & 63;
@@ -315,6 +355,7 @@ static bool other_tick(FxChannel *ch, int tick, uint8_t fx, uint8_t param)
     case '4': vibrato(ch); break;
     case '5': tone_porta(ch); volume_slide(ch); break;
     case '6': vibrato(ch); volume_slide(ch); break;
+    case '7': tremolo(ch); break;
     case 'A': volume_slide(ch); break;
     case 'P': {
         int px = ch->mem_pan_slide >> 4, py = ch->mem_pan_slide & 15;
@@ -334,7 +375,7 @@ static bool other_tick(FxChannel *ch, int tick, uint8_t fx, uint8_t param)
 
 bool fx_other_tick(FxChannel *ch, int tick)
 {
-    ch->arp_off = ch->arp_fine = ch->vib_off = 0;
+    ch->arp_off = ch->arp_fine = ch->vib_off = ch->trem_off = 0;
     bool a = other_tick(ch, tick, ch->fx[0], ch->param[0]);
     bool b = other_tick(ch, tick, ch->fx[1], ch->param[1]);
     return a || b;

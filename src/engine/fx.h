@@ -32,12 +32,16 @@ typedef struct {
     int arp_fine;        /* amiga: 1/64 semitones added this tick (the
                             table period of the arpeggio note) */
     int vib_off;         /* 1/64 semitones added this tick */
+    int trem_off;        /* volume added this tick (7xy) */
     uint8_t fx[2], param[2];
     uint8_t mem_porta_up, mem_porta_down, mem_tone, mem_vib_speed,
         mem_vib_depth, mem_vol_slide, mem_fine_up, mem_fine_down,
         mem_fine_vol_up, mem_fine_vol_down, mem_offset, mem_pan_slide,
-        mem_retrig_vol, mem_retrig_ticks;
-    int vib_pos;
+        mem_retrig_vol, mem_retrig_ticks, mem_trem_speed, mem_trem_depth;
+    int vib_pos, trem_pos;
+    /* E4x, E7x: 0 sine, 1 ramp down, 2 square, 3 sine; +4: a new note
+     * does not restart the wave. */
+    uint8_t vib_wave, trem_wave;
     /* Amiga slides (song setting `slides amiga`): 1xx, 2xx, 3xx, E1x, E2x
      * and vibrato move `period`, and pitch follows it. `period_pitch` is
      * the pitch the period stands for; when the engine starts a note (sets
@@ -82,6 +86,10 @@ bool fx_other_tick(FxChannel *ch, int tick);
 /* Rxy's tick counter; true when the note must restart, the volume already
  * changed. Counts only while the row has an Rxy. */
 bool fx_multi_retrig(FxChannel *ch);
+/* A new note: vibrato and tremolo restart unless E4x/E7x said not to. */
+void fx_note_started(FxChannel *ch);
+/* Volume with this tick's tremolo, 0..64. */
+int fx_volume(const FxChannel *ch);
 /* The pitch a note starts at, 1/64 semitones: in amiga mode the pitch of
  * the note's period (the table's periods are not equal-tempered). */
 int fx_note_pitch(const FxChannel *ch);

@@ -162,6 +162,56 @@ static void arpeggio_plays_the_table_in_amiga_mode(void)
     }
 }
 
+/* E4x picks vibrato's wave: square (E42) holds sine's peak for half a
+ * cycle, ramp down (E41) falls from it; amiga mode, 48F. */
+static void vibrato_waves(void)
+{
+    static const struct { uint8_t shape; int delta[5]; } cases[] = {
+        {2, {29, 29, 29, 29, -29}}, /* 255 x 15 / 128 */
+        {1, {29, 22, 14, 7, 0}},    /* 255, 191, 127, 63, 0 */
+    };
+    for (size_t k = 0; k < 2; k++) {
+        Song *s = song(SLIDES_AMIGA);
+        synth_put(s, 0, 0, 0, NOTE_C4, 1, E, '4', 0x8F);
+        synth_put2(s, 0, 0, 0, 'E', (uint8_t)(0x40 | cases[k].shape));
+        float *out = play(s, 6);
+        for (int t = 1; t < 6; t++)
+            CHECK_HZ(hz_in_tick(out, t), hz_of_period(428 + cases[k].delta[t - 1]),
+                     "E4%d, tick %d", cases[k].shape, t);
+        free(out);
+    }
+    /* E44: a new note does not restart the wave (row 1 goes on at
+     * position 40, the second half: pitch up); E40 restarts it (0). */
+    for (int keep = 0; keep < 2; keep++) {
+        Song *s = song(SLIDES_AMIGA);
+        synth_put(s, 0, 0, 0, NOTE_C4, 1, E, '4', 0x8F);
+        synth_put2(s, 0, 0, 0, 'E', keep ? 0x44 : 0x40);
+        synth_put(s, 0, 1, 0, NOTE_C4, 1, E, '4', 0x8F);
+        float *out = play(s, 8);
+        double want = hz_of_period(keep ? 428 - 180 * 15 / 128 : 428);
+        CHECK_HZ(hz_in_tick(out, 7), want, "E4%d, the next note's tick %d", keep ? 4 : 0, 1);
+        free(out);
+    }
+}
+
+/* 7xy: the volume moves by sine x y / 64 on every tick but the first,
+ * up first; the next row without it plays the volume as set. */
+static void tremolo_moves_the_volume(void)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_dc(RATE, RATE, 0.5f), LOOP_OFF, 0, 0,
+                                                INTERP_LINEAR));
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, 0x20, '7', 0x84);
+    float *out = play(s, 8);
+    static const int vol[8] = {32, 32, 43, 47, 43, 32, 32, 32};
+    for (int t = 0; t < 8; t++) {
+        float got = out[2 * (t * TICK + TICK / 2)];
+        CHECK_MSG(fabsf(got - 0.5f * vol[t] / 64) < 1e-5f, "tick %d: %.5f, want volume %d", t,
+                  got, vol[t]);
+    }
+    free(out);
+}
+
 static void period_table_round_trips(void)
 {
     for (int n = 0; n < 36; n++) {
@@ -183,5 +233,7 @@ int main(void)
     RUN(tone_porta_reaches_the_target_period);
     RUN(vibrato_on_the_period_goes_down_first);
     RUN(arpeggio_plays_the_table_in_amiga_mode);
+    RUN(vibrato_waves);
+    RUN(tremolo_moves_the_volume);
     return test_finish();
 }
