@@ -693,6 +693,20 @@ static void test_demo_is_a_whole_beat(void)
         const Instrument *inst = song_instrument(song, slot);
         if (inst && strstr(inst->path, "vinyl.wav"))
             CHECK(inst->loop == LOOP_FORWARD);
+        /* Shaped as a lo-fi producer would: a filtered pad, a crushed
+         * break, hats that choke each other, a gliding 808. */
+        if (inst && strstr(inst->path, "pad.wav"))
+            CHECK_MSG(inst->shape[SHAPE_FILTER] != SHAPE_FILTER_OFF &&
+                          inst->shape[SHAPE_FILTER_ENV] != 0, "pad not filtered");
+        if (inst && strstr(inst->path, "break.wav"))
+            CHECK_MSG(inst->shape[SHAPE_CRUSH_BITS] || inst->shape[SHAPE_CRUSH_RATE],
+                      "break not crushed");
+        if (inst && strstr(inst->path, "hat_"))
+            CHECK_MSG(inst->shape[SHAPE_CHOKE] == 1, "%s not in the hats' choke group",
+                      inst->path);
+        if (inst && strstr(inst->path, "bass808.wav"))
+            CHECK_MSG(inst->shape[SHAPE_VOICE_MODE] == SHAPE_MODE_LEGATO &&
+                          inst->shape[SHAPE_GLIDE] > 0, "808 does not glide");
     }
     song_free(song);
 }
