@@ -152,7 +152,7 @@ void synth_force_interp(Song *song, InterpMode mode)
     }
 }
 
-void synth_shape_all(Song *song)
+void synth_shape_all(Song *song, bool choke)
 {
     for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {
         Instrument *inst = atomic_load(&song->instruments[i]);
@@ -179,7 +179,7 @@ void synth_shape_all(Song *song)
         inst->shape[SHAPE_DRIVE_TYPE] = i % 2;
         inst->shape[SHAPE_VOICE_MODE] = i % 3;
         inst->shape[SHAPE_GLIDE] = 20 * i;
-        inst->shape[SHAPE_CHOKE] = i % 2 ? 1 : 0;
+        inst->shape[SHAPE_CHOKE] = choke && i % 2 ? 1 : 0;
         inst->shape[SHAPE_CHOKE_FADE] = 3 * i;
     }
 }

@@ -4,6 +4,7 @@
 #ifndef HISS_SYNTH_SONG_H
 #define HISS_SYNTH_SONG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine.h"
@@ -43,8 +44,9 @@ void synth_put2(Song *song, int pattern, int row, int channel, uint8_t fx2,
 /* Forces every instrument to one interpolation mode (test thread only). */
 void synth_force_interp(Song *song, InterpMode mode);
 /* Turns on every shaping feature (shape.h) of every instrument, with
- * settings that differ per slot (test thread only). */
-void synth_shape_all(Song *song);
+ * settings that differ per slot (test thread only); choke groups only when
+ * `choke` (they silence voices, which a voice count may not want). */
+void synth_shape_all(Song *song, bool choke);
 
 /* An 8-channel beat: kick, snare, hats, bass, chords, lead; 4 patterns. */
 Song *synth_beat(uint32_t rate);

@@ -165,7 +165,7 @@ static void shaped_beat_is_block_size_invariant(void)
 {
     uint32_t frames = RATE * 3;
     Song *s = synth_beat(RATE);
-    synth_shape_all(s);
+    synth_shape_all(s, true);
     float *a = synth_render(s, RATE, frames, 1);
     float *b = synth_render(s, RATE, frames, 64);
     float *c = synth_render(s, RATE, frames, 1023);
