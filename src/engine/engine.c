@@ -53,6 +53,8 @@ typedef struct {
     bool cmd_jump;
     int cmd_jump_order, cmd_jump_row;
     int cue;
+    EngineCueAt cue_at;
+    int loop_first, loop_last; /* rows looped in the pattern, -1: none */
     uint32_t row_elapsed;   /* frames since the playing row's first tick */
 } Sequencer;
 
@@ -68,6 +70,8 @@ typedef struct {
     LiveSkip skip[SONG_MAX_CHANNELS];
     Channel ch[SONG_MAX_CHANNELS];
     bool mute[SONG_MAX_CHANNELS], solo[SONG_MAX_CHANNELS];
+    /* Mute and solo changes waiting for the next bar: -1 none, else 0/1. */
+    signed char mute_at_bar[SONG_MAX_CHANNELS], solo_at_bar[SONG_MAX_CHANNELS];
     int solo_count;
     int nch;                /* song channels at the last row */
     StripState strip[SONG_MAX_CHANNELS]; /* the song's strips as applied */
@@ -472,11 +476,40 @@ static void new_pattern_state(Engine *e)
     }
 }
 
+static void recount_solo(Engine *e)
+{
+    e->chans.solo_count = 0;
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        e->chans.solo_count += e->chans.solo[c];
+    for (int c = 0; c < e->chans.nch; c++)
+        channel_apply(e, c);
+}
+
+/* Quantized mutes and solos take effect as the bar starts. */
+static void apply_bar_flags(Engine *e)
+{
+    bool any = false;
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        if (e->chans.mute_at_bar[c] >= 0) {
+            e->chans.mute[c] = e->chans.mute_at_bar[c];
+            e->chans.mute_at_bar[c] = -1;
+            any = true;
+        }
+        if (e->chans.solo_at_bar[c] >= 0) {
+            e->chans.solo[c] = e->chans.solo_at_bar[c];
+            e->chans.solo_at_bar[c] = -1;
+            any = true;
+        }
+    }
+    if (any)
+        recount_solo(e);
+}
+
 static void advance_row(Engine *e)
 {
     int order = e->seq.order;
     int row = e->seq.row + 1;
-    bool changed = false, jumped = false;
+    bool changed = false, jumped = false, looped = false;
     if (e->seq.cmd_jump) {
         e->seq.cmd_jump = false;
         jumped = true;
@@ -484,6 +517,11 @@ static void advance_row(Engine *e)
         order = e->seq.cmd_jump_order;
         row = e->seq.cmd_jump_row;
         changed = true;
+    } else if (e->seq.loop_last >= 0 &&
+               (e->seq.row >= e->seq.loop_last || row >= current_rows(e))) {
+        /* A row loop: like a pattern end for a cue, but the pattern stays. */
+        row = e->seq.loop_first;
+        looped = true;
     } else if (e->seq.ctl.loop_jump >= 0) {
         row = e->seq.ctl.loop_jump;
     } else if (e->seq.ctl.pos_jump >= 0 || e->seq.ctl.break_row >= 0) {
@@ -497,14 +535,25 @@ static void advance_row(Engine *e)
         if (!e->seq.pattern_mode)
             order = order + 1;
     }
-    /* A cue takes over where the pattern ends, also from a looping
-     * pattern, which then gives way to the song. */
-    if (changed && !jumped && e->seq.cue >= 0) {
+    int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat,
+                                               memory_order_relaxed), 1, 32);
+    bool bar = changed || looped || row % (rpb * ENGINE_BEATS_PER_BAR) == 0;
+    bool beat = bar || row % rpb == 0;
+    /* A cue takes over where the pattern ends (or at its bar or beat),
+     * also from a looping pattern, which then gives way to the song. */
+    bool cue_now = e->seq.cue_at == ENGINE_CUE_BAR    ? bar
+                   : e->seq.cue_at == ENGINE_CUE_BEAT ? beat
+                                                      : changed || looped;
+    if (cue_now && !jumped && e->seq.cue >= 0) {
         e->seq.pattern_mode = false;
+        e->seq.loop_first = e->seq.loop_last = -1;
         order = e->seq.cue;
         row = 0;
+        changed = true;
         e->seq.cue = -1;
     }
+    if (bar)
+        apply_bar_flags(e);
     fx_row_control_clear(&e->seq.ctl);
     if (changed)
         new_pattern_state(e);
@@ -628,6 +677,7 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     e->seq.cmd_jump = false;
     e->seq.cue = -1;
     memset(e->chans.skip, 0, sizeof e->chans.skip);
+    apply_bar_flags(e); /* what waited for a bar gets one now */
     e->seq.pattern_mode = pattern_mode;
     e->seq.playing = true;
     atomic_store_explicit(&e->status.song_ended, false, memory_order_relaxed);
@@ -864,7 +914,9 @@ static bool execute(Engine *e, const EngineCommand *cmd)
         }
         break;
     case ENGINE_CMD_CUE:
-        e->seq.cue = cmd->a;
+        e->seq.cue = cmd->a < 0 ? -1 : cmd->a;
+        e->seq.cue_at = cmd->b >= 0 && cmd->b < ENGINE_CUE_AT_COUNT ? (EngineCueAt)cmd->b
+                                                                   : ENGINE_CUE_PATTERN_END;
         break;
     case ENGINE_CMD_SET_BPM:
         e->seq.bpm = hiss_clampi(cmd->a, 32, 255);
@@ -876,13 +928,23 @@ static bool execute(Engine *e, const EngineCommand *cmd)
     case ENGINE_CMD_SET_MUTE:
     case ENGINE_CMD_SET_SOLO:
         if (valid_channel(cmd->a)) {
-            bool *flags = cmd->type == ENGINE_CMD_SET_MUTE ? e->chans.mute : e->chans.solo;
-            flags[cmd->a] = cmd->b != 0;
-            e->chans.solo_count = 0;
-            for (int c = 0; c < SONG_MAX_CHANNELS; c++)
-                e->chans.solo_count += e->chans.solo[c];
-            for (int c = 0; c < e->chans.nch; c++)
-                channel_apply(e, c);
+            bool mute = cmd->type == ENGINE_CMD_SET_MUTE;
+            signed char *later = mute ? e->chans.mute_at_bar : e->chans.solo_at_bar;
+            if (cmd->c && e->seq.playing) {
+                later[cmd->a] = cmd->b != 0;
+                break;
+            }
+            later[cmd->a] = -1;
+            (mute ? e->chans.mute : e->chans.solo)[cmd->a] = cmd->b != 0;
+            recount_solo(e);
+        }
+        break;
+    case ENGINE_CMD_LOOP_ROWS:
+        if (cmd->a < 0 || cmd->b < cmd->a) {
+            e->seq.loop_first = e->seq.loop_last = -1;
+        } else {
+            e->seq.loop_first = hiss_clampi(cmd->a, 0, SONG_MAX_ROWS - 1);
+            e->seq.loop_last = hiss_clampi(cmd->b, 0, SONG_MAX_ROWS - 1);
         }
         break;
     case ENGINE_CMD_SET_LOOP_SONG:
@@ -1084,6 +1146,12 @@ Engine *engine_new(Song *song, uint32_t rate)
     e->seq.speed = hiss_clampi(atomic_load(&song->speed), 1, 31);
     e->chans.nch = song_channels(e);
     e->seq.cue = -1;
+    e->seq.loop_first = e->seq.loop_last = -1;
+    memset(e->chans.mute_at_bar, -1, sizeof e->chans.mute_at_bar);
+    memset(e->chans.solo_at_bar, -1, sizeof e->chans.solo_at_bar);
+    atomic_init(&e->status.cue, -1);
+    atomic_init(&e->status.loop_first, -1);
+    atomic_init(&e->status.loop_last, -1);
     e->master.tenth_db = hiss_clampi(atomic_load(&song->master_gain_tenth_db), -600, 120);
     e->master.gain = e->master.target = powf(10.0f, (float)e->master.tenth_db / 200.0f);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
@@ -1168,6 +1236,10 @@ static void publish_status(Engine *e, uint32_t nframes)
     atomic_store_explicit(&e->status.playing, e->seq.playing, memory_order_relaxed);
     atomic_store_explicit(&e->status.bpm, e->seq.bpm, memory_order_relaxed);
     atomic_store_explicit(&e->status.speed, e->seq.speed, memory_order_relaxed);
+    atomic_store_explicit(&e->status.cue, e->seq.playing ? e->seq.cue : -1,
+                          memory_order_relaxed);
+    atomic_store_explicit(&e->status.loop_first, e->seq.loop_first, memory_order_relaxed);
+    atomic_store_explicit(&e->status.loop_last, e->seq.loop_last, memory_order_relaxed);
     atomic_fetch_add_explicit(&e->status.frames_rendered, nframes,
                               memory_order_relaxed);
 }

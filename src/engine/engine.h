@@ -55,12 +55,15 @@ typedef enum {
     ENGINE_CMD_STOP,         /* stop with declick; voices fade out */
     ENGINE_CMD_JUMP,         /* a = order index, b = row, on the next row
                                 (ignored when stopped; ends a pattern loop) */
-    ENGINE_CMD_CUE,          /* a = order index: go there when this pattern
-                                ends (also ends a pattern loop) */
+    ENGINE_CMD_CUE,          /* a = order index (-1: cancel the cue), b =
+                                EngineCueAt: go there when this pattern
+                                ends, or at the next bar or beat (also
+                                ends a pattern or row loop) */
     ENGINE_CMD_SET_BPM,      /* a = bpm (32..255) */
     ENGINE_CMD_SET_SPEED,    /* a = ticks per row (1..31) */
-    ENGINE_CMD_SET_MUTE,     /* a = channel, b = 0/1 */
-    ENGINE_CMD_SET_SOLO,     /* a = channel, b = 0/1 */
+    ENGINE_CMD_SET_MUTE,     /* a = channel, b = 0/1, c = 1: at the next
+                                bar (at once when stopped), 0: now */
+    ENGINE_CMD_SET_SOLO,     /* a = channel, b = 0/1, c as for mute */
     ENGINE_CMD_SET_LOOP_SONG,/* a = 0/1: at the end, wrap (1) or stop (0) */
     ENGINE_CMD_PREVIEW_NOTE, /* a = instrument slot, b = note, c = volume 0..64;
                                 note NOTE_OFF/NOTE_CUT stops previews */
@@ -78,7 +81,20 @@ typedef enum {
                              channel now; with ENGINE_LIVE_RECORD while
                              playing, where it belongs comes back as an
                              EngineTake (engine_take_recorded) */
+    ENGINE_CMD_LOOP_ROWS, /* a = first row, b = last row of the pattern
+                             playing: loop them (a < 0: loop off) */
 } EngineCommandType;
+
+/* Where a cue takes over. A bar is four beats (as JACK's bar/beat/tick
+ * says); beats are the song's rows per beat, counted from each pattern's
+ * first row. */
+typedef enum {
+    ENGINE_CUE_PATTERN_END,
+    ENGINE_CUE_BAR,
+    ENGINE_CUE_BEAT,
+    ENGINE_CUE_AT_COUNT
+} EngineCueAt;
+enum { ENGINE_BEATS_PER_BAR = 4 };
 
 /* ENGINE_CMD_LIVE_NOTE's c: instrument (0: the channel's), volume
  * (0..64, or VOLUME_EMPTY: the instrument's), quantize (LiveQuantize),
@@ -141,6 +157,8 @@ typedef struct {
     _Atomic uint64_t frames_rendered;
     _Atomic bool song_ended;           /* stopped at the end of the order list */
     _Atomic uint64_t rows_played;      /* rows started since engine_new */
+    _Atomic int cue;                   /* order index cued, -1 for none */
+    _Atomic int loop_first, loop_last; /* rows looped, -1 for none */
 } EngineStatus;
 
 typedef struct Engine Engine;
