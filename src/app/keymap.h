@@ -127,6 +127,12 @@ typedef enum {
       "recording keeps the late ticks as a note delay (EDx)")                    \
     X(ACT_RECORD_REPLACE, "record_replace", PATTERN,                              \
       "recording overdubs or replaces the channel's notes")                      \
+    X(ACT_MUTE_AT_BAR, "mute_at_bar", PATTERN,                                    \
+      "mute/unmute this channel at the next bar")                                \
+    X(ACT_SOLO_AT_BAR, "solo_at_bar", PATTERN,                                    \
+      "solo/unsolo this channel at the next bar")                                \
+    X(ACT_LOOP_ROWS, "loop_rows", PATTERN,                                        \
+      "loop the selected rows while playing (again: loop off)")                  \
     X(ACT_MUTE_TOGGLE, "mute_toggle", PATTERN, "mute/unmute this channel")        \
     X(ACT_SOLO_TOGGLE, "solo_toggle", PATTERN, "solo/unsolo this channel")        \
     X(ACT_INSTRUMENT_PREV, "instrument_prev", PATTERN,                            \
@@ -174,8 +180,11 @@ typedef enum {
       "entry plays the next pattern number")                                      \
     X(ACT_ORDER_PREV_PATTERN, "order_pattern_down", ORDERS,                       \
       "entry plays the previous pattern number")                                  \
+    X(ACT_CUE_AT, "cue_at", ORDERS,                                               \
+      "cues take over at: the next bar, beat, or the pattern's end")             \
     X(ACT_ORDER_CUE, "order_cue", ORDERS,                                         \
-      "while playing, go to this entry when the pattern ends")                    \
+      "while playing, go to this entry at the next bar, beat or pattern end "     \
+      "(on the cued entry: cancel)")                                              \
     X(ACT_INST_INC, "value_up", INSTRUMENTS, "increase the value")                \
     X(ACT_INST_DEC, "value_down", INSTRUMENTS, "decrease the value")              \
     X(ACT_INST_INC_BIG, "value_up_big", INSTRUMENTS, "increase the value a lot")  \

@@ -167,7 +167,23 @@ void session_jump(Session *s, int order, int row)
 
 void session_cue(Session *s, int order)
 {
-    session_send(s, ENGINE_CMD_CUE, order, 0, 0, NULL);
+    session_cue_at(s, order, ENGINE_CUE_PATTERN_END);
+}
+
+void session_cue_at(Session *s, int order, EngineCueAt at)
+{
+    session_send(s, ENGINE_CMD_CUE, order, (int)at, 0, NULL);
+}
+
+void session_set_flag_at_bar(Session *s, bool solo, int channel, bool on)
+{
+    session_send(s, solo ? ENGINE_CMD_SET_SOLO : ENGINE_CMD_SET_MUTE, channel,
+                 on, 1, NULL);
+}
+
+void session_loop_rows(Session *s, int first, int last)
+{
+    session_send(s, ENGINE_CMD_LOOP_ROWS, first, last, 0, NULL);
 }
 
 void session_set_tempo(Session *s, int bpm, int speed)

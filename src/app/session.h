@@ -83,6 +83,13 @@ void session_play_pattern(Session *s, int pattern, int row);
 void session_stop(Session *s);
 void session_jump(Session *s, int order, int row);
 void session_cue(Session *s, int order);
+/* A cue that takes over at the next bar, beat or pattern end; order -1
+ * cancels the cue. The status shows the cued entry until it plays. */
+void session_cue_at(Session *s, int order, EngineCueAt at);
+/* A mute (or, with solo, a solo) that takes effect at the next bar. */
+void session_set_flag_at_bar(Session *s, bool solo, int channel, bool on);
+/* Loops rows first..last of the playing pattern; first < 0: loop off. */
+void session_loop_rows(Session *s, int first, int last);
 void session_set_tempo(Session *s, int bpm, int speed);
 void session_set_mute(Session *s, int channel, bool muted);
 void session_set_solo(Session *s, int channel, bool solo);

@@ -1744,6 +1744,7 @@ int ui_run(const UiOptions *opts)
     edit_set_edit_mode(app->ed, true);
     ui_record_reset(app);
     app->record.quantize = LIVE_QUANTIZE_ROW;
+    app->cue_at = ENGINE_CUE_BAR;
     app->follow = true;
     int interval = app->keymap.autosave_seconds >= 0 ? app->keymap.autosave_seconds
                                                      : AUTOSAVE_DEFAULT_SECONDS;

@@ -104,6 +104,7 @@ struct UiApp {
         int channel;      /* the channel replace clears this pass */
         bool taken[SONG_MAX_ROWS]; /* rows written this pass: replace keeps them */
     } record;
+    int cue_at; /* EngineCueAt for the order list's cue key */
 
     /* Status line: the latest message, errors stand out. */
     char message[512];

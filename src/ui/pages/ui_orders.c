@@ -17,6 +17,7 @@ static void orders_draw(UiApp *app, unsigned dirty)
     int count = atomic_load(&song->order_count);
     const EngineStatus *st = ui_status(app);
     int playing_order = atomic_load(&st->playing) ? atomic_load(&st->order) : -1;
+    int cued = atomic_load(&st->cue);
     int vis = list_rows();
     /* The position after the last entry is where an insert appends. */
     int pos = hiss_clampi(ed->order_pos, 0, count);
@@ -65,9 +66,11 @@ static void orders_draw(UiApp *app, unsigned dirty)
             snprintf(rows, sizeof rows, "%4d", p->rows);
         else
             snprintf(rows, sizeof rows, "empty");
-        snprintf(buf, sizeof buf, "%s %02X    %02X     %s", idx == playing_order ? ui_glyph(UI_G_PLAY) : " ",
-                 idx, pat, rows);
+        snprintf(buf, sizeof buf, "%s %02X    %02X     %s%s",
+                 idx == playing_order ? ui_glyph(UI_G_PLAY) : " ", idx, pat, rows,
+                 idx == cued ? "  CUED" : "");
         attr_t a = idx == pos ? ui_attr(UI_C_FOCUS)
+                   : idx == cued ? ui_attr(UI_C_MUTED)
                    : idx == playing_order ? ui_attr(UI_C_ON)
                                           : A_NORMAL;
         ui_put(y, 0, COLS, a, buf);
@@ -77,13 +80,22 @@ static void orders_draw(UiApp *app, unsigned dirty)
 
 static void orders_update(UiApp *app)
 {
-    static int seen = -2;
+    static int seen = -2, cue_seen = -2;
     const EngineStatus *st = ui_status(app);
     int now = atomic_load(&st->playing) ? atomic_load(&st->order) : -1;
-    if (now != seen) {
+    int cue = atomic_load(&st->cue);
+    if (now != seen || cue != cue_seen) {
         seen = now;
+        cue_seen = cue;
         app->dirty |= UI_DIRTY_BODY;
     }
+}
+
+static const char *cue_at_name(int at)
+{
+    return at == ENGINE_CUE_BAR    ? "the next bar"
+           : at == ENGINE_CUE_BEAT ? "the next beat"
+                                   : "the pattern's end";
 }
 
 /* The next (dir > 0) or previous existing pattern slot after `from`. */
@@ -163,10 +175,18 @@ static bool orders_handle(UiApp *app, int key, KeymapAction act)
             ui_report(app, edit_order_set(ed, neighbour_pattern(song, pat, -1)),
                       "set pattern");
         return true;
+    case ACT_CUE_AT:
+        app->cue_at = (app->cue_at + 1) % ENGINE_CUE_AT_COUNT;
+        ui_set_message(app, false, "cues take over at %s", cue_at_name(app->cue_at));
+        return true;
     case ACT_ORDER_CUE:
-        if (on_entry && ui_is_playing(app)) {
-            ui_send(app, ENGINE_CMD_CUE, pos, 0, 0, NULL);
-            ui_set_message(app, false, "cued entry %02X", pos);
+        if (on_entry && ui_is_playing(app) && atomic_load(&ui_status(app)->cue) == pos) {
+            session_cue_at(app->session, -1, ENGINE_CUE_PATTERN_END);
+            ui_set_message(app, false, "cue of entry %02X cancelled", pos);
+        } else if (on_entry && ui_is_playing(app)) {
+            session_cue_at(app->session, pos, app->cue_at);
+            ui_set_message(app, false, "cued entry %02X: plays at %s", pos,
+                           cue_at_name(app->cue_at));
         } else {
             ui_set_message(app, false, "cue works while playing");
         }

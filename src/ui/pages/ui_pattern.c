@@ -507,6 +507,34 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
     case ACT_RECORD_REPLACE:
         ui_record_toggle_replace(app);
         return true;
+    case ACT_MUTE_AT_BAR:
+    case ACT_SOLO_AT_BAR: {
+        bool solo = act == ACT_SOLO_AT_BAR;
+        int ch = ed->cursor.channel;
+        bool *flags = solo ? app->solo : app->mute;
+        if (ch < 0 || ch >= SONG_MAX_CHANNELS)
+            return true;
+        flags[ch] = !flags[ch];
+        session_set_flag_at_bar(app->session, solo, ch, flags[ch]);
+        ui_set_message(app, false, "channel %d %s at the next bar", ch + 1,
+                       solo ? (flags[ch] ? "solo" : "unsolo")
+                            : (flags[ch] ? "muted" : "unmuted"));
+        return true;
+    }
+    case ACT_LOOP_ROWS: {
+        const EngineStatus *st = ui_status(app);
+        int r0, c0, r1, c1;
+        if (atomic_load(&st->loop_first) >= 0 || !ed->selection.active ||
+            !edit_block_range(ed, &r0, &c0, &r1, &c1)) {
+            session_loop_rows(app->session, -1, -1);
+            ui_set_message(app, false, "row loop off%s",
+                           ed->selection.active ? "" : " (select rows to loop them)");
+        } else {
+            session_loop_rows(app->session, r0, r1);
+            ui_set_message(app, false, "looping rows %03d-%03d", r0, r1);
+        }
+        return true;
+    }
     case ACT_MUTE_TOGGLE:
         toggle_channel_flag(app, app->mute, ENGINE_CMD_SET_MUTE);
         return true;

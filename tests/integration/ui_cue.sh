@@ -1,0 +1,47 @@
+#!/bin/bash
+# Cueing from the order list while the song plays: the cued entry is
+# marked until it plays, a cue can be cancelled, and a cue on the bar
+# takes over long before the pattern's end.
+set -u
+SOCK=hiss-ui-cue-$$
+. "$(dirname "$0")/lib/tmux_ui.sh"
+
+# Order 00 plays a 256-row pattern: 30 s at 125 BPM, speed 6, while a bar
+# (16 rows) lasts 1.9 s. Order 01 plays pattern 01.
+{
+    printf 'hiss 1\ntitle "cues"\nbpm 125\nspeed 6\nrows_per_beat 4\nswing 0\n'
+    printf 'master_gain 0.0\nlimiter on\nchannels 1\n\norder 00 01\n\npattern 00 256\n'
+    for r in $(seq 0 255); do printf '%03d |... .. .. ... ...|\n' "$r"; done
+    printf '\npattern 01 16\n'
+    for r in $(seq 0 15); do printf '%03d |... .. .. ... ...|\n' "$r"; done
+} >"$TMP/cues.hiss"
+
+start_editor "" cues.hiss
+check "the song opens" wait_for "cues"
+keys F5
+keys C-r
+check "the order list shows order 00 playing" wait_re "▶ 00 +00"
+keys Down
+keys C C
+check "cues set to the pattern's end" wait_for "cues take over at the pattern's end"
+keys c
+check "the cued entry is marked" wait_re "01 +01 +16  CUED"
+check "and said" shows "cued entry 01: plays at the pattern's end"
+keys c
+check "the same key on the cued entry cancels it" wait_for "cue of entry 01 cancelled"
+check "the mark goes" wait_gone "CUED"
+keys C
+check "cues set to the next bar" wait_for "cues take over at the next bar"
+keys c
+check "cued on the bar" wait_for "cued entry 01: plays at the next bar"
+# The pattern's end is 30 s away: only the bar brings entry 01 this soon.
+check "entry 01 plays at the next bar" wait_re "▶ 01 +01"
+check "and is no longer marked once it plays" shows_not "CUED"
+keys C-e
+keys M
+check "a mute for the next bar from the pattern screen" \
+    wait_for "channel 1 muted at the next bar"
+check "counted in the header" shows "M1 "
+keys C-q
+check "quits" wait_for "hiss exited 0"
+finish
