@@ -339,6 +339,7 @@ static void retrigger(Engine *e, int c)
  * first-tick effects of both columns. */
 static void channel_trigger(Engine *e, int c, const Cell *cell)
 {
+    fx_cell_finetune(&e->chans.ch[c].fx, cell);
     Channel *ch = &e->chans.ch[c];
     FxChannel *fx = &ch->fx;
     uint32_t offset = fx_sample_offset(fx, cell);

@@ -39,12 +39,18 @@ int fx_pitch_of_period(int period)
            (int)lround(12.0 * FX_PITCH_PER_NOTE * log2(PERIOD_C4 / period));
 }
 
-/* The channel's period, taken again from the table when a note (or
- * anything but a period slide) set the pitch. */
+/* E5x's offset, 1/64 semitones: an eighth of a semitone a step. */
+static int finetune_units(const FxChannel *ch)
+{
+    return ch->finetune * (FX_PITCH_PER_NOTE / 8);
+}
+
+/* The channel's period (finetune included), taken again from the table
+ * when a note (or anything but a period slide) set the pitch. */
 static int period_now(FxChannel *ch)
 {
     if (ch->period_pitch != ch->pitch || !ch->period) {
-        ch->period = fx_period_of_pitch(ch->pitch);
+        ch->period = fx_period_of_pitch(ch->pitch + finetune_units(ch));
         ch->period_pitch = ch->pitch;
     }
     return ch->period;
@@ -53,7 +59,8 @@ static int period_now(FxChannel *ch)
 static void set_period(FxChannel *ch, int period)
 {
     ch->period = period;
-    ch->pitch = ch->period_pitch = clamp_pitch(fx_pitch_of_period(period));
+    ch->pitch = ch->period_pitch =
+        clamp_pitch(fx_pitch_of_period(period) - finetune_units(ch));
 }
 
 /* A period slide by `delta` (negative: up in pitch), held within
@@ -160,7 +167,7 @@ bool fx_row(FxChannel *ch, int row, const Cell *cell, FxRowControl *ctl)
     ch->param[0] = cell->fx_param;
     ch->fx[1] = cell->fx2;
     ch->param[1] = cell->fx2_param;
-    ch->arp_off = ch->arp_fine = ch->vib_off = ch->trem_off = 0;
+    ch->arp_off = ch->arp_fine = ch->vib_off = ch->trem_off = ch->gliss_off = 0;
     ch->delay_tick = FX_NO_TICK;
     row_control(ch, row, cell->fx, cell->fx_param, ctl);
     row_control(ch, row, cell->fx2, cell->fx2_param, ctl);
@@ -213,6 +220,7 @@ static void first_tick(FxChannel *ch, uint8_t fx, uint8_t param)
             else
                 ch->pitch = clamp_pitch(ch->pitch - 4 * ch->mem_fine_down);
             break;
+        case 0x3: ch->glissando = y != 0; break;
         case 0x4: ch->vib_wave = (uint8_t)y; break;
         case 0x7: ch->trem_wave = (uint8_t)y; break;
         case 0xA:
@@ -249,7 +257,8 @@ static void volume_slide(FxChannel *ch)
 /* 3xx on the period: towards the target note's period by xx a tick. */
 static void tone_porta_amiga(FxChannel *ch)
 {
-    int p = period_now(ch), target = fx_period_of_pitch(ch->target_pitch);
+    int p = period_now(ch);
+    int target = fx_period_of_pitch(ch->target_pitch + finetune_units(ch));
     if (p < target)
         p = p + ch->mem_tone >= target ? target : p + ch->mem_tone;
     else if (p > target)
@@ -257,12 +266,30 @@ static void tone_porta_amiga(FxChannel *ch)
     set_period(ch, p);
 }
 
+/* E3x: the glide sounds at the first note at or above where it is (the
+ * first table period not above the slide's), and goes on sliding. */
+static void glissando(FxChannel *ch)
+{
+    int up = (ch->pitch + FX_PITCH_PER_NOTE - 1) / FX_PITCH_PER_NOTE * FX_PITCH_PER_NOTE;
+    int tuned = up + finetune_units(ch);
+    int sounds = ch->amiga ? fx_pitch_of_period(fx_period_of_pitch(tuned)) : tuned;
+    ch->gliss_off = sounds - fx_note_pitch(ch);
+}
+
+static void tone_porta_pitch(FxChannel *ch);
+
 static void tone_porta(FxChannel *ch)
 {
-    if (ch->amiga) {
+    if (ch->amiga)
         tone_porta_amiga(ch);
-        return;
-    }
+    else
+        tone_porta_pitch(ch);
+    if (ch->glissando)
+        glissando(ch);
+}
+
+static void tone_porta_pitch(FxChannel *ch)
+{
     int speed = 4 * ch->mem_tone;
     if (ch->pitch < ch->target_pitch) {
         ch->pitch += speed;
@@ -334,7 +361,8 @@ static bool other_tick(FxChannel *ch, int tick, uint8_t fx, uint8_t param)
             int t = tick % 3, semis = t == 1 ? x : t == 2 ? y : 0;
             if (ch->amiga && semis) /* the table's period for that note */
                 ch->arp_fine = fx_pitch_of_period(fx_period_of_pitch(
-                                   ch->pitch + semis * FX_PITCH_PER_NOTE)) - fx_note_pitch(ch);
+                                   ch->pitch + semis * FX_PITCH_PER_NOTE + finetune_units(ch))) -
+                               fx_note_pitch(ch);
             else
                 ch->arp_off = semis;
         }
@@ -375,7 +403,7 @@ static bool other_tick(FxChannel *ch, int tick, uint8_t fx, uint8_t param)
 
 bool fx_other_tick(FxChannel *ch, int tick)
 {
-    ch->arp_off = ch->arp_fine = ch->vib_off = ch->trem_off = 0;
+    ch->arp_off = ch->arp_fine = ch->vib_off = ch->trem_off = ch->gliss_off = 0;
     bool a = other_tick(ch, tick, ch->fx[0], ch->param[0]);
     bool b = other_tick(ch, tick, ch->fx[1], ch->param[1]);
     return a || b;
@@ -417,12 +445,32 @@ bool fx_multi_retrig(FxChannel *ch)
 
 int fx_note_pitch(const FxChannel *ch)
 {
+    int tuned = ch->pitch + finetune_units(ch);
     if (!ch->amiga || (ch->period && ch->period_pitch == ch->pitch))
-        return ch->pitch; /* a period slide already made it the period's */
-    return fx_pitch_of_period(fx_period_of_pitch(ch->pitch));
+        return tuned; /* a period slide already made it the period's */
+    return fx_pitch_of_period(fx_period_of_pitch(tuned));
+}
+
+void fx_cell_finetune(FxChannel *ch, const Cell *cell)
+{
+    bool set = false;
+    for (int k = 0; k < 2; k++) {
+        uint8_t fx = k ? cell->fx2 : cell->fx, param = k ? cell->fx2_param : cell->fx_param;
+        if (fx == 'E' && param >> 4 == 0x5) {
+            int y = param & 15;
+            ch->finetune = y < 8 ? y : y - 16;
+            set = true;
+        }
+    }
+    /* As in ProTracker, E5x tunes the note of its row: the next note
+     * without it plays untuned again. */
+    if (!set && cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST && !fx_is_tone_porta(cell))
+        ch->finetune = 0;
+    ch->period = 0; /* the period follows the finetune */
 }
 
 int fx_pitch(const FxChannel *ch)
 {
-    return fx_note_pitch(ch) + ch->arp_off * FX_PITCH_PER_NOTE + ch->arp_fine + ch->vib_off;
+    return fx_note_pitch(ch) + ch->arp_off * FX_PITCH_PER_NOTE + ch->arp_fine + ch->vib_off +
+           ch->gliss_off;
 }

@@ -33,6 +33,9 @@ typedef struct {
                             table period of the arpeggio note) */
     int vib_off;         /* 1/64 semitones added this tick */
     int trem_off;        /* volume added this tick (7xy) */
+    int gliss_off;       /* E3x: 1/64 semitones to the glide's next note */
+    int finetune;        /* E5x: -8..7 eighths of a semitone */
+    bool glissando;      /* E3x: tone portamento sounds in whole notes */
     uint8_t fx[2], param[2];
     uint8_t mem_porta_up, mem_porta_down, mem_tone, mem_vib_speed,
         mem_vib_depth, mem_vol_slide, mem_fine_up, mem_fine_down,
@@ -86,6 +89,8 @@ bool fx_other_tick(FxChannel *ch, int tick);
 /* Rxy's tick counter; true when the note must restart, the volume already
  * changed. Counts only while the row has an Rxy. */
 bool fx_multi_retrig(FxChannel *ch);
+/* The cell's E5x, before its note starts (the finetune it plays with). */
+void fx_cell_finetune(FxChannel *ch, const Cell *cell);
 /* A new note: vibrato and tremolo restart unless E4x/E7x said not to. */
 void fx_note_started(FxChannel *ch);
 /* Volume with this tick's tremolo, 0..64. */

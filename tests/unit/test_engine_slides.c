@@ -212,6 +212,41 @@ static void tremolo_moves_the_volume(void)
     free(out);
 }
 
+/* E5x tunes its row's note by x eighths of a semitone (8..F: -8..-1), in
+ * amiga mode through the period; the next note plays untuned. */
+static void finetune_tunes_its_note(void)
+{
+    for (int amiga = 0; amiga < 2; amiga++) {
+        Song *s = song(amiga ? SLIDES_AMIGA : SLIDES_LINEAR);
+        synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 'E', 0x54);
+        synth_put(s, 0, 1, 0, NOTE_C4, 1, E, 'E', 0x5C);
+        synth_put(s, 0, 2, 0, NOTE_C4, 1, E, 0, 0);
+        float *out = play(s, 18);
+        /* +4: 428 x 2^(-4/96) = 415.8 -> 416; -4: 440.5 -> 441. */
+        double up = amiga ? hz_of_period(416) : BASE_HZ * exp2(4 / 96.0);
+        double down = amiga ? hz_of_period(441) : BASE_HZ * exp2(-4 / 96.0);
+        CHECK_HZ(hz_in_tick(out, 0), up, "%s E54", amiga ? "amiga" : "linear");
+        CHECK_HZ(hz_in_tick(out, 6), down, "%s E5C", amiga ? "amiga" : "linear");
+        CHECK_HZ(hz_in_tick(out, 12), BASE_HZ, "%s next note", amiga ? "amiga" : "linear");
+        free(out);
+    }
+}
+
+/* E31: a tone portamento sounds at the first note at or above where the
+ * slide is (the first table period not above it), and slides on. */
+static void glissando_sounds_whole_notes(void)
+{
+    Song *s = song(SLIDES_AMIGA);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 'E', 0x31);
+    synth_put(s, 0, 1, 0, NOTE_C4 + 4, 0, E, '3', 0x10);
+    float *out = play(s, 12);
+    /* The slide: 412, 396, 380, 364, 348; sounding 404, 381, 360, 360, 339. */
+    static const int sounds[5] = {404, 381, 360, 360, 339};
+    for (int t = 1; t < 6; t++)
+        CHECK_HZ(hz_in_tick(out, 6 + t), hz_of_period(sounds[t - 1]), "E31 + 310, tick %d", t);
+    free(out);
+}
+
 static void period_table_round_trips(void)
 {
     for (int n = 0; n < 36; n++) {
@@ -235,5 +270,7 @@ int main(void)
     RUN(arpeggio_plays_the_table_in_amiga_mode);
     RUN(vibrato_waves);
     RUN(tremolo_moves_the_volume);
+    RUN(finetune_tunes_its_note);
+    RUN(glissando_sounds_whole_notes);
     return test_finish();
 }
