@@ -13,11 +13,12 @@ static void print_help(FILE *f)
             "usage: hiss [SONG] [AUDIO OPTION...]      edit SONG (a new song if omitted)\n"
             "       hiss render SONG -o OUT            render to .wav, .flac or .aiff\n"
             "       hiss play SONG [AUDIO OPTION...]   play without the editor\n"
+            "       hiss convert MODULE [-o SONG.hiss] a MOD/S3M/XM/IT as a .hiss\n"
             "       hiss --recover                     list recoverable songs\n"
             "       hiss --version | --help\n"
             "audio options, for the editor and for play:\n");
     cli_audio_usage(f);
-    fprintf(f, "render, play and --recover take --help too. See hiss(1), and\n"
+    fprintf(f, "render, play, convert and --recover take --help too. See hiss(1), and\n"
                "hiss(5) for the song format.\n");
 }
 
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
             return cli_render(argc - 1, argv + 1);
         if (!strcmp(cmd, "play"))
             return cli_play(argc - 1, argv + 1);
+        if (!strcmp(cmd, "convert"))
+            return cli_convert(argc - 1, argv + 1);
         if (!strcmp(cmd, "--recover"))
             return cli_recover(argc - 1, argv + 1);
     }

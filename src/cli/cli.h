@@ -9,5 +9,6 @@ int cli_render(int argc, char **argv);  /* hiss render SONG -o OUT ... */
 int cli_play(int argc, char **argv);    /* hiss play SONG ... */
 int cli_edit(int argc, char **argv);    /* hiss [SONG]: the editor */
 int cli_recover(int argc, char **argv); /* hiss --recover */
+int cli_convert(int argc, char **argv); /* hiss convert MODULE */
 
 #endif

@@ -1,10 +1,12 @@
 #include "songio.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fileio.h"
 #include "loader.h"
@@ -323,3 +325,203 @@ HissError songio_save(const Song *song, const char *path, int backups,
     return err;
 }
 
+
+bool songio_has_unsaved_samples(const Song *song)
+{
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        const Instrument *inst = song_instrument(song, slot);
+        if (inst && inst->sample && !inst->path[0])
+            return true;
+    }
+    return false;
+}
+
+/* "03-kick drum!" -> "03-kick_drum_": names that every file system and
+ * shell takes. */
+static void sample_file_name(int slot, const char *name, char *out, size_t size)
+{
+    char clean[SONG_NAME_MAX];
+    size_t n = 0;
+    for (const char *c = name; *c && n + 1 < sizeof clean; c++) {
+        unsigned char ch = (unsigned char)*c;
+        bool ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+                  (ch >= 'A' && ch <= 'Z') || ch == '-' || ch == '_' || ch == '.';
+        clean[n++] = ok ? (char)ch : '_';
+    }
+    while (n && (clean[n - 1] == '_' || clean[n - 1] == '.' || clean[n - 1] == ' '))
+        n--;
+    clean[n] = 0;
+    snprintf(out, size, "%02X%s%s.wav", slot, n ? "-" : "", clean);
+}
+
+static HissError write_sample_wav(const Sample *sample, const char *path, HissDiag *diag)
+{
+    SampleioWriter *w = NULL;
+    HissError err = sampleio_writer_open(path, sample->rate, sample->channels,
+                                         SAMPLEIO_ENC_FLOAT, &w, diag);
+    if (err)
+        return err;
+    err = sampleio_writer_write(w, sample->data, sample->frames, diag);
+    if (err) {
+        sampleio_writer_abort(w);
+        return err;
+    }
+    return sampleio_writer_close(w, diag);
+}
+
+/* The folder for a converted song's samples: made when missing; anything
+ * but a directory there (a link included) is refused. */
+static HissError make_sample_folder(const char *folder, HissDiag *diag)
+{
+    struct stat st;
+    if (lstat(folder, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return HISS_OK;
+        hiss_diag_set(diag, folder, 0, 0, "exists and is not a folder: samples not written");
+        return HISS_ERR_IO;
+    }
+    if (mkdir(folder, 0777) != 0) {
+        hiss_diag_set(diag, folder, 0, 0, "cannot make the samples folder: %s",
+                      strerror(errno));
+        return HISS_ERR_IO;
+    }
+    return HISS_OK;
+}
+
+static void append_line(void *ctx, const char *line);
+
+typedef struct {
+    char *text;
+    size_t len, cap;
+    bool failed;
+} TextOut;
+
+static void text_add(TextOut *t, const char *line)
+{
+    size_t n = strlen(line);
+    if (t->failed)
+        return;
+    if (t->len + n + 2 > t->cap) {
+        size_t cap = (t->cap ? t->cap * 2 : 4096) + n;
+        char *grown = realloc(t->text, cap);
+        if (!grown) {
+            t->failed = true;
+            return;
+        }
+        t->text = grown;
+        t->cap = cap;
+    }
+    memcpy(t->text + t->len, line, n);
+    t->len += n;
+    t->text[t->len++] = '\n';
+    t->text[t->len] = 0;
+}
+
+static void append_line(void *ctx, const char *line)
+{
+    text_add(ctx, line);
+}
+
+/* "NAME.import.txt": every note of source's conversion, one a line, after
+ * the summary. */
+static HissError write_import_report(const char *source, const char *report_path,
+                                     HissDiag *diag)
+{
+    LoaderReport report;
+    loader_report_init(&report);
+    Song *again = NULL;
+    HissError err = loader_load_file_report(source, &again, diag, &report);
+    song_free(again);
+    if (err) {
+        loader_report_free(&report);
+        return err;
+    }
+    TextOut t = {0};
+    char line[LOADER_REPORT_TEXT + 300];
+    snprintf(line, sizeof line, "hiss import report for %s", source);
+    text_add(&t, line);
+    if (!report.total)
+        text_add(&t, "nothing was dropped or approximated");
+    text_add(&t, "");
+    text_add(&t, "summary:");
+    loader_report_summary(&report, append_line, &t);
+    text_add(&t, "");
+    text_add(&t, "every place:");
+    for (int i = 0; i < report.count; i++) {
+        loader_note_format(&report.items[i], line, sizeof line);
+        text_add(&t, line);
+    }
+    loader_report_free(&report);
+    if (t.failed) {
+        free(t.text);
+        hiss_diag_set(diag, report_path, 0, 0, "out of memory");
+        return HISS_ERR_NOMEM;
+    }
+    err = fileio_write_owned(report_path, t.text, t.len, diag);
+    free(t.text);
+    return err;
+}
+
+HissError songio_save_converted(Song *song, const char *path, const char *source,
+                                int backups, SongioRetire retire, void *ctx,
+                                HissDiag *diag)
+{
+    if (loader_is_foreign(path) || (source && !strcmp(path, source))) {
+        hiss_diag_set(diag, path, 0, 0,
+                      "would write over a module: save the song as a .hiss");
+        return HISS_ERR_RANGE;
+    }
+    char base[SONG_PATH_MAX + 64];
+    size_t n = strlen(path);
+    if (hiss_has_suffix(path, ".hiss"))
+        n -= 5;
+    if (n + 32 >= sizeof base) {
+        hiss_diag_set(diag, path, 0, 0, "name too long");
+        return HISS_ERR_RANGE;
+    }
+    memcpy(base, path, n);
+    base[n] = 0;
+    char folder[sizeof base + 16];
+    snprintf(folder, sizeof folder, "%s-samples", base);
+    const char *slash = strrchr(folder, '/');
+    const char *folder_name = slash ? slash + 1 : folder;
+
+    if (songio_has_unsaved_samples(song)) {
+        HissError err = make_sample_folder(folder, diag);
+        if (err)
+            return err;
+    }
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        Instrument *inst = song_instrument(song, slot);
+        if (!inst || !inst->sample || inst->path[0])
+            continue;
+        char file[SONG_NAME_MAX + 16], full[sizeof folder + sizeof file + 2];
+        sample_file_name(slot, inst->name, file, sizeof file);
+        snprintf(full, sizeof full, "%s/%s", folder, file);
+        HissError err = write_sample_wav(inst->sample, full, diag);
+        if (err)
+            return err;
+        Instrument *named = song_instrument_clone(inst);
+        if (!named) {
+            hiss_diag_set(diag, path, 0, 0, "out of memory");
+            return HISS_ERR_NOMEM;
+        }
+        int len = snprintf(named->path, sizeof named->path, "%s/%s", folder_name, file);
+        if (len < 0 || (size_t)len >= sizeof named->path) {
+            song_instrument_free(named);
+            hiss_diag_set(diag, path, 0, 0, "name too long for a sample path");
+            return HISS_ERR_RANGE;
+        }
+        atomic_store_explicit(&song->instruments[slot], named, memory_order_release);
+        if (retire)
+            retire(ctx, inst);
+        else
+            song_instrument_free(inst);
+    }
+    HissError err = songio_save(song, path, backups, diag);
+    if (err || !source)
+        return err;
+    char report_path[sizeof base + 16];
+    snprintf(report_path, sizeof report_path, "%s.import.txt", base);
+    return write_import_report(source, report_path, diag);
+}

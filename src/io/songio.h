@@ -81,4 +81,23 @@ HissError songio_load_instrument(Instrument *inst, int slot, const char *song_pa
 HissError songio_save(const Song *song, const char *path, int backups,
                       HissDiag *diag);
 
+/* Whether any instrument holds a sample that no file names (a converted
+ * module's): saving must then write the samples too. */
+bool songio_has_unsaved_samples(const Song *song);
+
+/* Takes an instrument out of a song that an engine may be playing. */
+typedef void (*SongioRetire)(void *ctx, Instrument *old);
+
+/* Saves a song converted from a module: every sample no file names is
+ * written as a 32-bit float WAV (exact, at its own rate) into the folder
+ * "NAME-samples" beside path (NAME: path without .hiss), its instrument
+ * swapped for a copy that names it (the old one goes to retire, or is
+ * freed when retire is NULL), then the song as songio_save does. When
+ * source (the module, may be NULL) is given, its conversion report is
+ * written beside as "NAME.import.txt". A path that names a module format
+ * or the source itself is refused: a module is never written over. */
+HissError songio_save_converted(Song *song, const char *path, const char *source,
+                                int backups, SongioRetire retire, void *ctx,
+                                HissDiag *diag);
+
 #endif

@@ -195,6 +195,7 @@ static void st3_effect(const ModgenEvent *e, int *cmd, int *param)
     case '0': *cmd = 'J'; break;
     case '9': *cmd = 'O'; break;
     case 'R': *cmd = 'Q'; break;
+    case '7': *cmd = 'R'; break;
     case 'E':
         *cmd = 'S';
         switch (e->param >> 4) {

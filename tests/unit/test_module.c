@@ -335,6 +335,82 @@ static void losses_are_reported_where_they_are(void)
     song_free(song);
 }
 
+/* Saving writes a .hiss, the samples as WAVs in a folder beside it and
+ * the import report; the module stays as it was, and the saved song
+ * renders exactly as the module did. */
+static void a_saved_module_renders_the_same(void)
+{
+    for (int f = 0; f < 4; f++) {
+        ModgenSong ms;
+        base_song(&ms);
+        ms.sample_count = 2;
+        ModgenSample second = {sine, 1000, 200, 800, 40};
+        ms.samples[1] = second;
+        modgen_add(&ms, 0, 0, 0, 49, 1, -1, '1', 0x03);
+        modgen_add(&ms, 0, 2, 1, 52, 2, 50, 'A', 0x02);
+        modgen_add(&ms, 0, 4, 2, 56, 1, -1, '4', 0x46);
+        modgen_add(&ms, 0, 6, 3, 37, 2, -1, '7', 0x44); /* tremolo: dropped */
+        modgen_add(&ms, 0, 8, 0, 0, 0, -1, 'F', 0x04);
+        modgen_add(&ms, 0, 12, 0, 0, 0, -1, 'D', 0x00);
+        char module[400], saved[400], folder[400], report[400];
+        snprintf(module, sizeof module, "%s/save%s", dir, modgen_extension((ModgenFormat)f));
+        snprintf(saved, sizeof saved, "%s/save-%s.hiss", dir, FORMAT_NAMES[f]);
+        snprintf(folder, sizeof folder, "%s/save-%s-samples", dir, FORMAT_NAMES[f]);
+        snprintf(report, sizeof report, "%s/save-%s.import.txt", dir, FORMAT_NAMES[f]);
+        modgen_save(&ms, (ModgenFormat)f, module);
+        size_t module_len = 0;
+        char *before = test_read_file(module, &module_len);
+
+        Song *song = NULL;
+        HissDiag d = {{0}};
+        CHECK_MSG(songio_load(module, RATE, &song, &d, NULL) == HISS_OK, "%s", d.text);
+        if (!song)
+            continue;
+        uint32_t frames = 2 * RATE;
+        float *direct = synth_render(song, RATE, frames, 1024);
+        /* Never over the module, whatever it is called. */
+        CHECK(songio_save_converted(song, module, module, 0, NULL, NULL, &d) ==
+              HISS_ERR_RANGE);
+        CHECK_MSG(songio_save_converted(song, saved, module, 0, NULL, NULL, &d) == HISS_OK,
+                  "%s", d.text);
+        CHECK(!songio_has_unsaved_samples(song));
+        song_free(song);
+
+        size_t after_len = 0;
+        char *after = test_read_file(module, &after_len);
+        CHECK(after && before && after_len == module_len && !memcmp(before, after, after_len));
+        free(before);
+        free(after);
+        CHECK_MSG(test_count_entries(folder, ".wav") == 2, "%s: %d WAVs", FORMAT_NAMES[f],
+                  test_count_entries(folder, ".wav"));
+        char *text = test_read_text(report);
+        CHECK_MSG(text && strstr(text, "order 0 row 6 channel 4: dropped: tremolo (7xy)"),
+                  "%s: report '%s'", FORMAT_NAMES[f], text ? text : "(none)");
+        free(text);
+
+        SongioWarnings w;
+        songio_warnings_init(&w);
+        Song *again = NULL;
+        CHECK_MSG(songio_load(saved, RATE, &again, &d, &w) == HISS_OK, "%s", d.text);
+        CHECK(songio_warnings_missing(&w) == 0);
+        songio_warnings_deinit(&w);
+        if (again) {
+            atomic_store(&again->limiter, false);
+            atomic_store(&again->master_gain_tenth_db, 0);
+            float *reloaded = synth_render(again, RATE, frames, 1024);
+            float worst = 0;
+            for (uint32_t i = 0; i < 2 * frames; i++)
+                worst = fmaxf(worst, fabsf(direct[i] - reloaded[i]));
+            CHECK_MSG(worst == 0.0f, "%s: the saved song differs by %g", FORMAT_NAMES[f],
+                      worst);
+            CHECK(synth_peak(reloaded, 0, frames, 0) > 0.05f);
+            free(reloaded);
+            song_free(again);
+        }
+        free(direct);
+    }
+}
+
 /* Truncated, lying and garbage modules: an error with the file's name,
  * never a crash (run under ASan by `make SAN=1`). */
 static void hostile_modules_fail_with_a_message(void)
@@ -400,6 +476,7 @@ int main(void)
     RUN(slides_follow_the_modules_mode);
     RUN(samples_come_with_the_module);
     RUN(losses_are_reported_where_they_are);
+    RUN(a_saved_module_renders_the_same);
     RUN(hostile_modules_fail_with_a_message);
     test_remove_tree(dir);
     return test_finish();

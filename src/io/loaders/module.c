@@ -618,6 +618,11 @@ static HissError convert_module(Convert *cv, const unsigned char *data, size_t l
         HissError err = convert_instrument(cv, i, &frames_left, &inst);
         if (err)
             return err;
+        if (!inst->sample && !inst->name[0]) {
+            /* An unused slot (a MOD always has 31): left empty. */
+            song_instrument_free(inst);
+            continue;
+        }
         atomic_store(&song->instruments[i + 1], inst);
     }
     return HISS_OK;
