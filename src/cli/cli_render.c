@@ -58,6 +58,8 @@ typedef struct {
     char *names[SONG_MAX_CHANNELS];
     float *buffers[SONG_MAX_CHANNELS];
     float *held[SONG_MAX_CHANNELS]; /* render_tail's held frames */
+    SampleioWriter *master;         /* the mix, beside the channels */
+    char *master_name;
 } Stems;
 
 static const CliOpt RENDER_OPTIONS[] = {
@@ -201,6 +203,9 @@ static const char *channel_instrument_name(const Song *song, int channel)
 
 static void stems_free(Stems *s, bool abort_files)
 {
+    if (abort_files)
+        sampleio_writer_abort(s->master);
+    free(s->master_name);
     for (int c = 0; c < s->count; c++) {
         if (abort_files)
             sampleio_writer_abort(s->writers[c]);
@@ -232,15 +237,29 @@ static int stems_open(Stems *s, const Song *song, const RenderOptions *o)
     song_stem_name(o->song, base, sizeof base);
     const char *ext = o->output ? file_extension(o->output) : ".wav";
     int channels = atomic_load(&song->channels);
+    size_t size = strlen(o->stems_dir) + strlen(base) + strlen(ext) + 48;
+    s->master_name = malloc(size);
+    if (!s->master_name) {
+        fprintf(stderr, "hiss render: out of memory\n");
+        return EXIT_FAILURE_RENDER;
+    }
+    snprintf(s->master_name, size, "%s/%s-master%s", o->stems_dir, base, ext);
+    HissDiag master_diag = {{0}};
+    if (sampleio_writer_open(s->master_name, o->rate, 2, o->encoding, &s->master,
+                             &master_diag)) {
+        fprintf(stderr, "%s\n", master_diag.text);
+        return EXIT_FAILURE_RENDER;
+    }
     for (int c = 0; c < channels; c++) {
+        /* The channel's own name, else what it plays first. */
         char label[32] = "";
-        const char *inst = channel_instrument_name(song, c);
+        const char *inst = song->strips[c].name[0] ? song->strips[c].name
+                                                   : channel_instrument_name(song, c);
         if (inst)
             sanitize(inst, label, sizeof label);
-        size_t size = strlen(o->stems_dir) + strlen(base) + strlen(ext) + 48;
         char *name = malloc(size);
-        s->buffers[c] = calloc(RENDER_BLOCK, sizeof(float));
-        s->held[c] = calloc(RENDER_TAIL_BLOCK, sizeof(float));
+        s->buffers[c] = calloc(2 * (size_t)RENDER_BLOCK, sizeof(float));
+        s->held[c] = calloc(2 * (size_t)RENDER_TAIL_BLOCK, sizeof(float));
         if (!name || !s->buffers[c] || !s->held[c]) {
             free(name);
             free(s->buffers[c]);
@@ -254,7 +273,7 @@ static int stems_open(Stems *s, const Song *song, const RenderOptions *o)
         s->names[c] = name;
         s->count = c + 1;
         HissDiag diag = {{0}};
-        if (sampleio_writer_open(name, o->rate, 1, o->encoding, &s->writers[c], &diag)) {
+        if (sampleio_writer_open(name, o->rate, 2, o->encoding, &s->writers[c], &diag)) {
             fprintf(stderr, "%s\n", diag.text);
             return EXIT_FAILURE_RENDER;
         }
@@ -321,16 +340,19 @@ typedef struct {
     int loop_from_order, loop_from_row, loop_to_order;
 } RenderResult;
 
+/* The mix (to -o and the master stem) and each channel's stem (stereo,
+ * from stem_bufs: the block's or the held frames). */
 static HissError write_frames(SampleioWriter *mix_writer, const float *mix,
-                              float *const *stem_bufs, int stem_count,
-                              SampleioWriter *const *stem_writers, uint32_t from,
+                              const Stems *stems, float *const *stem_bufs, uint32_t from,
                               uint32_t n, HissDiag *diag)
 {
     HissError err = HISS_OK;
     if (mix_writer && n)
         err = sampleio_writer_write(mix_writer, mix + 2 * from, n, diag);
-    for (int c = 0; !err && n && c < stem_count; c++)
-        err = sampleio_writer_write(stem_writers[c], stem_bufs[c] + from, n, diag);
+    if (!err && stems->master && n)
+        err = sampleio_writer_write(stems->master, mix + 2 * from, n, diag);
+    for (int c = 0; !err && n && c < stems->count; c++)
+        err = sampleio_writer_write(stems->writers[c], stem_bufs[c] + 2 * from, n, diag);
     return err;
 }
 
@@ -342,7 +364,8 @@ static long last_audible(const float *mix, float *const *stem_bufs, int stem_cou
         if (fabsf(mix[2 * f]) >= RENDER_SILENCE || fabsf(mix[2 * f + 1]) >= RENDER_SILENCE)
             return f;
         for (int c = 0; c < stem_count; c++)
-            if (fabsf(stem_bufs[c][f]) >= RENDER_SILENCE)
+            if (fabsf(stem_bufs[c][2 * f]) >= RENDER_SILENCE ||
+                fabsf(stem_bufs[c][2 * f + 1]) >= RENDER_SILENCE)
                 return f;
     }
     return -1;
@@ -383,22 +406,20 @@ static HissError render_tail(Engine *engine, const RenderOptions *o,
     while (!signals_pending() && !err && tail < tail_max) {
         uint32_t n = tail_max - tail < RENDER_TAIL_BLOCK ? (uint32_t)(tail_max - tail)
                                                          : RENDER_TAIL_BLOCK;
-        engine_render_channels(engine, mix, nst ? bufs : NULL, nst, n);
+        engine_render_stems(engine, mix, NULL, 0, nst ? bufs : NULL, nst, n);
         tail += n;
         long last = last_audible(mix, bufs, nst, n);
         if (last < 0)
             break;
         uint32_t sounding = (uint32_t)last + 1;
-        err = write_frames(mix_writer, held_mix, stems->held, nst, stems->writers, 0,
-                           held, diag);
+        err = write_frames(mix_writer, held_mix, stems, stems->held, 0, held, diag);
         if (!err)
-            err = write_frames(mix_writer, mix, bufs, nst, stems->writers, 0, sounding,
-                               diag);
+            err = write_frames(mix_writer, mix, stems, bufs, 0, sounding, diag);
         result->frames += held + sounding;
         held = n - sounding;
         memcpy(held_mix, mix + 2 * (size_t)sounding, sizeof(float) * 2 * held);
         for (int c = 0; c < nst; c++)
-            memcpy(stems->held[c], bufs[c] + sounding, sizeof(float) * held);
+            memcpy(stems->held[c], bufs[c] + 2 * (size_t)sounding, sizeof(float) * 2 * held);
         if (!fading && tail + 2 * (uint64_t)RENDER_TAIL_BLOCK >= tail_max) {
             /* Still sounding near the cap: fade out, never cut. */
             EngineCommand stop = {.type = ENGINE_CMD_STOP};
@@ -430,9 +451,8 @@ static HissError render_loop(Engine *engine, const TimingScan *scan,
     for (uint64_t rendered = 0; rendered < song_frames && !signals_pending() && !err;) {
         uint64_t left = song_frames - rendered;
         uint32_t n = left < RENDER_BLOCK ? (uint32_t)left : RENDER_BLOCK;
-        engine_render_channels(engine, mix, nst ? stems->buffers : NULL, nst, n);
-        err = write_frames(mix_writer, mix, stems->buffers, nst, stems->writers, 0, n,
-                           diag);
+        engine_render_stems(engine, mix, NULL, 0, nst ? stems->buffers : NULL, nst, n);
+        err = write_frames(mix_writer, mix, stems, stems->buffers, 0, n, diag);
         rendered += n;
         result->frames = rendered;
         show_progress(o, status, rendered, limit);
@@ -604,6 +624,20 @@ int cli_render(int argc, char **argv)
     mix_figures.limit_frames = atomic_load(&status->limit_frames);
     mix_figures.limit_max_db = atomic_load(&status->limit_max_centi_db) / 100.0;
     Figures stem_figures = figures_of(stems.writers, stems.count);
+    if (stems.master) {
+        /* The master stem is among them: its clips and the limiter count. */
+        Figures master = figures_of(&stems.master, 1);
+        stem_figures.peak = fmaxf(stem_figures.peak, master.peak);
+        stem_figures.overs += master.overs;
+        stem_figures.limit_frames = mix_figures.limit_frames;
+        stem_figures.limit_max_db = mix_figures.limit_max_db;
+        SampleioWriter *w = stems.master;
+        stems.master = NULL;
+        if (sampleio_writer_close(w, &diag)) {
+            fprintf(stderr, "%s\n", diag.text);
+            goto out;
+        }
+    }
     /* Stems first: if one fails, the mix is dropped too rather than left
      * looking like a complete render. */
     for (int c = 0; c < stems.count; c++) {
@@ -626,7 +660,7 @@ int cli_render(int argc, char **argv)
         print_summary(o.output, "", &o, &result, &mix_figures);
     if (!o.quiet && stems.count) {
         char count[32];
-        snprintf(count, sizeof count, "%d stems, ", stems.count);
+        snprintf(count, sizeof count, "%d stems and the master, ", stems.count);
         print_summary(o.stems_dir, count, &o, &result, &stem_figures);
     }
     rc = 0;

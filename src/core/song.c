@@ -271,7 +271,7 @@ bool song_strip_is_default(const Song *song, int channel)
     const SongStrip *st = &song->strips[channel];
     return atomic_load(&st->gain_tenth_db) == SONG_CHANNEL_GAIN_DEFAULT &&
            atomic_load(&st->pan) == 0 && !atomic_load(&st->mute) &&
-           !atomic_load(&st->solo);
+           !atomic_load(&st->solo) && !st->name[0];
 }
 
 void song_free(Song *song)

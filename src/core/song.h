@@ -164,6 +164,7 @@ typedef struct {
     _Atomic int pan;           /* balance, -100 (left) .. 0 .. 100 (right) */
     _Atomic bool mute;
     _Atomic bool solo;
+    char name[SONG_NAME_MAX]; /* "" for none; never read by the engine */
 } SongStrip;
 
 enum {

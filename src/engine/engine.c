@@ -15,6 +15,7 @@
 #include "sinc.h"
 #include "voicefx.h"
 #include "strip.h"
+#include "bus.h"
 
 enum {
     GRAVEYARD_SIZE = 32,
@@ -122,6 +123,7 @@ struct Engine {
 
     Sequencer seq;
     Master master;
+    BusBank buses;
 };
 
 /* ---- voices ------------------------------------------------------------ */
@@ -1245,43 +1247,77 @@ static void publish_status(Engine *e, uint32_t nframes)
                               memory_order_relaxed);
 }
 
-void engine_render_channels(Engine *e, float *out, float *const *channel_out,
-                            int channel_out_count, uint32_t nframes)
+/* One chunk (at most BUS_FRAMES) from frame `done` of the period: the
+ * sequencer and the voices, each channel's voices into its bus, then the
+ * buses into the mix. */
+static void render_chunk(Engine *e, float *out, float *const *channel_out,
+                         int channel_out_count, float *const *stems, int stem_count,
+                         uint32_t done, uint32_t chunk)
 {
-    drain_commands(e);
-    follow_strips(e);
-    memset(out, 0, sizeof(float) * 2 * nframes);
-    if (!channel_out)
-        channel_out_count = 0;
-    for (int c = 0; c < channel_out_count; c++)
-        if (channel_out[c])
-            memset(channel_out[c], 0, sizeof(float) * nframes);
-    uint32_t done = 0;
-    while (done < nframes) {
+    bus_begin(&e->buses);
+    for (uint32_t pos = 0; pos < chunk;) {
         if (e->seq.frames_left == 0)
             sequencer_step(e);
-        uint32_t run = nframes - done;
+        uint32_t run = chunk - pos;
         if (run > e->seq.frames_left)
             run = e->seq.frames_left;
         for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
             MixerVoice *v = &e->pool.voices[i];
             if (!v->active)
                 continue;
-            float *port = v->channel >= 0 && v->channel < channel_out_count &&
+            bool channel = v->channel >= 0 && v->channel < SONG_MAX_CHANNELS;
+            float *port = channel && v->channel < channel_out_count &&
                                   channel_out[v->channel]
-                              ? channel_out[v->channel] + done
+                              ? channel_out[v->channel] + done + pos
                               : NULL;
+            float *dest = channel ? bus_channel(&e->buses, v->channel, chunk) + 2 * (size_t)pos
+                                  : out + 2 * (size_t)(done + pos);
             if (e->pool.shaping[i].on)
-                voicefx_render(&e->pool.shaping[i], v, out + 2 * (size_t)done,
-                               port, run);
+                voicefx_render(&e->pool.shaping[i], v, dest, port, run);
             else
-                mixer_voice_render(v, out + 2 * (size_t)done, port, run);
+                mixer_voice_render(v, dest, port, run);
         }
         if (e->seq.frames_left != UINT32_MAX)
             e->seq.frames_left -= run;
         e->seq.row_elapsed += run;
-        done += run;
+        pos += run;
     }
+    bus_sum(&e->buses, out + 2 * (size_t)done, chunk, stems, stem_count, done);
+}
+
+/* The loudest sample of each channel's bus since the UI last looked. */
+static void publish_channel_peaks(Engine *e)
+{
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        float p = e->buses.peak[c];
+        if (p > 0.0f) {
+            peak_max(&e->status.channel_peak_milli[c],
+                     (uint32_t)lrintf(fminf(p, 1000.0f) * 1000.0f));
+            e->buses.peak[c] = 0.0f;
+        }
+    }
+}
+
+void engine_render_stems(Engine *e, float *out, float *const *channel_out,
+                         int channel_out_count, float *const *stems, int stem_count,
+                         uint32_t nframes)
+{
+    drain_commands(e);
+    follow_strips(e);
+    memset(out, 0, sizeof(float) * 2 * nframes);
+    if (!channel_out)
+        channel_out_count = 0;
+    if (!stems)
+        stem_count = 0;
+    for (int c = 0; c < channel_out_count; c++)
+        if (channel_out[c])
+            memset(channel_out[c], 0, sizeof(float) * nframes);
+    for (uint32_t done = 0; done < nframes;) {
+        uint32_t chunk = nframes - done < BUS_FRAMES ? nframes - done : BUS_FRAMES;
+        render_chunk(e, out, channel_out, channel_out_count, stems, stem_count, done, chunk);
+        done += chunk;
+    }
+    publish_channel_peaks(e);
     master(e, out, nframes);
     if (e->preview.inst && !grave_in_use(e, &(Grave){ENGINE_RETURN_INSTRUMENT,
                                                      e->preview.inst})) {
@@ -1291,6 +1327,12 @@ void engine_render_channels(Engine *e, float *out, float *const *channel_out,
     }
     grave_sweep(e);
     publish_status(e, nframes);
+}
+
+void engine_render_channels(Engine *e, float *out, float *const *channel_out,
+                            int channel_out_count, uint32_t nframes)
+{
+    engine_render_stems(e, out, channel_out, channel_out_count, NULL, 0, nframes);
 }
 
 void engine_render(Engine *e, float *out, uint32_t nframes)

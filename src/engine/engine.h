@@ -28,6 +28,11 @@
  * (solo), centre-panned, at 0 dB with the limiter off, its (L + R) / 2
  * equals its port.
  *
+ * Channel buses (engine_render_stems): each song channel's voices add
+ * into a stereo bus after their pan and the channel's strip (fader,
+ * balance, mute, solo; strip.h); the buses sum into the mix in channel
+ * order (bus.h), so stems sum to the mix before the master section.
+ *
  * Commands are applied at the start of the next engine_render, at most
  * ENGINE_COMMANDS_PER_PERIOD per call. Retired objects go to a small
  * graveyard and come back on the return ring once no voice uses them;
@@ -153,6 +158,9 @@ typedef struct {
                                           limiter (or the hard clip) */
     _Atomic uint64_t limit_frames;     /* frames the limiter reduced */
     _Atomic uint32_t limit_max_centi_db; /* its deepest reduction, dB x100 */
+    /* Each channel's bus (after pan and fader), the louder side's peak
+     * since the UI last exchanged it with 0, x1000. */
+    _Atomic uint32_t channel_peak_milli[SONG_MAX_CHANNELS];
     _Atomic int voices;                /* voices sounding */
     _Atomic uint64_t frames_rendered;
     _Atomic bool song_ended;           /* stopped at the end of the order list */
@@ -188,6 +196,14 @@ const EngineStatus *engine_status(const Engine *engine);
 void engine_render(Engine *engine, float *out, uint32_t nframes);
 void engine_render_channels(Engine *engine, float *out, float *const *channel_out,
                             int channel_out_count, uint32_t nframes);
+/* [audio] engine_render_channels, and stems: stems[c] (when not NULL and
+ * c < stem_count) receives channel c's bus, 2 * nframes interleaved
+ * floats: the channel after pan and fader, before the master section.
+ * With the master at 0 dB and nothing limited, the stems and the previews
+ * sum to the mix. */
+void engine_render_stems(Engine *engine, float *out, float *const *channel_out,
+                         int channel_out_count, float *const *stems, int stem_count,
+                         uint32_t nframes);
 
 /* [ui, when not rendering] Direct control for offline render and tests. */
 void engine_play_song_now(Engine *engine, int order, int row, bool loop);

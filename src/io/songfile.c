@@ -475,7 +475,8 @@ static HissError parse_switch(Parser *p, const char *what, bool *out)
     return err;
 }
 
-/* channel NN gain DB pan P mute on|off solo on|off: a channel's strip.
+/* channel NN name "..." gain DB pan P mute on|off solo on|off: a channel's
+ * strip.
  * Fields may come in any order and be left out (default: as new). */
 static HissError parse_channel(Parser *p)
 {
@@ -492,8 +493,8 @@ static HissError parse_channel(Parser *p)
     p->channel_line[c] = p->lineno;
     p->channel_col[c] = (uint16_t)num.pos;
     SongStrip *st = &p->song->strips[c];
-    enum { F_GAIN, F_PAN, F_MUTE, F_SOLO };
-    static const char *const FIELDS[] = {"gain", "pan", "mute", "solo"};
+    enum { F_NAME, F_GAIN, F_PAN, F_MUTE, F_SOLO };
+    static const char *const FIELDS[] = {"name", "gain", "pan", "mute", "solo"};
     bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
     char b[48];
     for (;;) {
@@ -505,7 +506,8 @@ static HissError parse_channel(Parser *p)
             f++;
         if (f == HISS_ARRAY_LEN(FIELDS))
             return fail_at(p, key.pos, HISS_ERR_PARSE,
-                           "unknown channel field '%s' (gain, pan, mute, solo)",
+                           "unknown channel field '%s' (name, gain, pan, mute, "
+                           "solo)",
                            shown(b, key.s, key.n));
         if (seen[f])
             return fail_at(p, key.pos, HISS_ERR_PARSE,
@@ -515,6 +517,9 @@ static HissError parse_channel(Parser *p)
         long long pan;
         bool on;
         switch (f) {
+        case F_NAME:
+            err = parse_string(p, "channel name", SONG_NAME_MAX, st->name);
+            break;
         case F_GAIN:
             if (!(err = parse_gain(p, "channel gain", &gain)))
                 atomic_store(&st->gain_tenth_db, gain);
@@ -1367,7 +1372,13 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
         const SongStrip *st = &s->strips[c];
         int g = hiss_clampi(atomic_load(&st->gain_tenth_db), GAIN_MIN, GAIN_MAX);
         int g_abs = g < 0 ? -g : g;
-        buf_printf(&b, "channel %02d gain %s%d.%d pan %d mute %s solo %s\n", c + 1,
+        buf_printf(&b, "channel %02d ", c + 1);
+        if (st->name[0]) {
+            buf_printf(&b, "name ");
+            buf_string(&b, st->name, sizeof st->name - 1);
+            buf_printf(&b, " ");
+        }
+        buf_printf(&b, "gain %s%d.%d pan %d mute %s solo %s\n",
                    g < 0 ? "-" : "", g_abs / 10, g_abs % 10,
                    hiss_clampi(atomic_load(&st->pan), -100, 100),
                    atomic_load(&st->mute) ? "on" : "off",

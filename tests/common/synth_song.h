@@ -29,10 +29,9 @@ Sample *synth_hat(uint32_t rate);
 Instrument *synth_instrument(Sample *sample, LoopMode loop, uint32_t loop_start,
                              uint32_t loop_end, InterpMode interp);
 
-/* A song with one pattern (number 0, `rows` rows) in order 0. Limiter off
- * and 0 dB so tests see the mix as it is. */
-/* Limiter off and every channel's fader at 0 dB: the output is the
- * voices' own sum. */
+/* A song with one pattern (number 0, `rows` rows) in order 0. Limiter
+ * off, master and every channel's fader at 0 dB, so tests see the voices'
+ * own sum. */
 Song *synth_song(int channels, int rows, int bpm, int speed);
 /* Adds pattern `index` and appends it to the order list. */
 Pattern *synth_add_pattern(Song *song, int index, int rows);

@@ -195,11 +195,14 @@ render songs/beat.hiss -o mix.wav --stems stems -s 1.25
 check "--stems renders" test "$rc" = 0
 check "one stem per channel, named after its first instrument" \
     test -f stems/beat-01-kick.wav -a -f stems/beat-02-open_hat.wav
-check "no other files in the stems dir" test "$(ls stems | wc -l)" = 2
-check "stems are mono" test "$(soxi -c stems/beat-01-kick.wav)" = 1
+check "and the master beside them, byte for byte the mix's samples" \
+    test "$(sox stems/beat-master.wav -t f32 - | md5sum)" = "$(sox mix.wav -t f32 - | md5sum)"
+check "no other files in the stems dir" test "$(ls stems | wc -l)" = 3
+check "stems are stereo" test "$(soxi -c stems/beat-01-kick.wav)" = 2
 check "stems are as long as the mix" \
     test "$(soxi -s stems/beat-02-open_hat.wav)" = 60000 -a "$(soxi -s mix.wav)" = 60000
-check "stems get a summary line" grep -Eq '^stems: 2 stems, 0:01\.250' "$LOG/stdout"
+check "stems get a summary line" \
+    grep -Eq '^stems: 2 stems and the master, 0:01\.250' "$LOG/stdout"
 render songs/beat.hiss --stems flacstems -s 0.5
 check "--stems alone, without -o" test "$rc" = 0 -a -f flacstems/beat-01-kick.wav -a ! -e mix2.wav
 render songs/beat.hiss -o mix.flac --stems fstems -s 0.5

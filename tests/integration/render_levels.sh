@@ -20,7 +20,7 @@ render() {
     rc=$?
 }
 # The peak of a file in dBFS, as sox measures it.
-peak_db() { sox "$1" -n stats 2>&1 | awk '/^Pk lev dB/ {print $4}'; }
+peak_db() { sox -V1 "$1" -n stats 2>&1 | awk '/^Pk lev dB/ {print $4}'; }
 # Samples of a 16-bit file at its top or bottom code.
 full_scale_count() {
     sox "$1" -t s16 - | od -An -v -td2 -w2 |
@@ -93,6 +93,31 @@ for song in "$REPO"/patterns/*.hiss; do
         grep -Eq " 0 clipped, limiter idle$" <<<"$out"
     check "$name peaks at -6 dBFS or below, and is not silent" between -20 -6 "$pk"
 done
+
+# Stems: stereo, after pan and fader, named after the channels, as long as
+# the mix; summed, they are the mix before the master section (the master
+# at 0 dB and the limiter idle here, so the master stem is that mix).
+sed 's/^channels 8$/channels 8\nchannel 01 name "Kick Drum" gain -12.0 pan -60 mute off solo off\nchannel 06 gain -9.5 pan 40 mute off solo off/' \
+    "$T/beat8.hiss" >"$T/named.hiss"
+render "$T/named.hiss" --stems "$T/stems" --bits 32
+check "stems are named after the channel, else its first instrument" \
+    test -f "$T/stems/named-01-Kick_Drum.wav" -a -f "$T/stems/named-02-snare.wav"
+check "a stem per channel and the master" test "$(ls "$T/stems" | wc -l)" = 9
+check "the stems are stereo and as long as the master" \
+    test "$(soxi -c "$T/stems/named-01-Kick_Drum.wav" 2>/dev/null)" = 2 \
+    -a "$(soxi -s "$T/stems/named-08-pad.wav" 2>/dev/null)" = "$(soxi -s "$T/stems/named-master.wav" 2>/dev/null)"
+inputs=()
+for f in "$T"/stems/named-0*.wav; do inputs+=(-v 1 "$f"); done
+sox -V1 -m "${inputs[@]}" -v -1 "$T/stems/named-master.wav" "$T/residue.wav"
+res=$(peak_db "$T/residue.wav")
+mpk=$(peak_db "$T/stems/named-master.wav")
+echo "     stems summed minus the mix: $res dBFS against a mix peaking at $mpk dBFS"
+check "the channel stems sum to the mix before the master within -60 dB" \
+    awk -v r="$res" -v m="$mpk" 'BEGIN {exit !(r == "-inf" || r - m < -60)}'
+right=$(sox -V1 "$T/stems/named-01-Kick_Drum.wav" -n remix 2 stats 2>&1 | awk '/^Pk lev dB/ {print $4}')
+left=$(sox -V1 "$T/stems/named-01-Kick_Drum.wav" -n remix 1 stats 2>&1 | awk '/^Pk lev dB/ {print $4}')
+check "a stem is after its pan: the kick, 60% left, is 8 dB down on the right" \
+    awk -v l="$left" -v r="$right" 'BEGIN {d = l - r; exit !(d > 7.8 && d < 8.2)}'
 
 # Pushed 12 dB: the limiter works and says how much; what still reaches
 # full scale in the file is counted as clipped, exactly.

@@ -20,7 +20,7 @@ static const char RICH_HEAD[] =
     "limiter off\n"
     "slides amiga\n"
     "channels 3\n"
-    "channel 01 gain -6.5 pan -20 mute off solo on\n"
+    "channel 01 name \"drums \\\"A\\\"\" gain -6.5 pan -20 mute off solo on\n"
     "channel 03 gain 12.0 pan 100 mute on solo off\n"
     "\n"
     "instrument 01 \"kick \\\"808\\\"\" sample \"../samples/kick.wav\" volume 64 "
@@ -101,6 +101,8 @@ static void test_rich_song_loads(void)
     CHECK(!s->limiter && s->channels == 3 && s->slides == SLIDES_AMIGA);
     CHECK(s->strips[0].gain_tenth_db == -65 && s->strips[0].pan == -20);
     CHECK(!s->strips[0].mute && s->strips[0].solo);
+    CHECK_STR(s->strips[0].name, "drums \"A\"");
+    CHECK_STR(s->strips[2].name, "");
     CHECK(s->strips[1].gain_tenth_db == SONG_CHANNEL_GAIN_DEFAULT && s->strips[1].pan == 0);
     CHECK(!s->strips[1].mute && !s->strips[1].solo);
     CHECK(s->strips[2].gain_tenth_db == 120 && s->strips[2].pan == 100);
@@ -753,7 +755,9 @@ static void test_errors_channels(void)
         "t.hiss:2:16: bad mute 'yes' (on|off)");
     ERR(H "channel 1 solo\n", HISS_ERR_PARSE, "t.hiss:2:15: missing solo (on|off)");
     ERR(H "channel 1 fader 3\n", HISS_ERR_PARSE,
-        "t.hiss:2:11: unknown channel field 'fader' (gain, pan, mute, solo)");
+        "t.hiss:2:11: unknown channel field 'fader' (name, gain, pan, mute, solo)");
+    ERR(H "channel 1 name kick\n", HISS_ERR_PARSE,
+        "t.hiss:2:16: expected channel name as a quoted string, got 'kick'");
     ERR(H "channel 1 pan 3 pan 4\n", HISS_ERR_PARSE,
         "t.hiss:2:17: duplicate field 'pan' in channel 1");
     ERR(H "channel 2 pan 3\nchannel 02 pan 4\n", HISS_ERR_PARSE,

@@ -1,0 +1,41 @@
+/* bus: see bus.h. */
+#include "bus.h"
+
+#include <math.h>
+#include <string.h>
+
+void bus_begin(BusBank *b)
+{
+    memset(b->used, 0, sizeof b->used);
+}
+
+float *bus_channel(BusBank *b, int c, uint32_t n)
+{
+    if (!b->used[c]) {
+        memset(b->buf[c], 0, sizeof(float) * 2 * n);
+        b->used[c] = true;
+    }
+    return b->buf[c];
+}
+
+void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_count,
+             uint32_t offset)
+{
+    for (int c = 0; c < stem_count; c++)
+        if (stems[c] && !b->used[c])
+            memset(stems[c] + 2 * (size_t)offset, 0, sizeof(float) * 2 * n);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        if (!b->used[c])
+            continue;
+        const float *bus = b->buf[c];
+        float peak = b->peak[c];
+        for (size_t i = 0; i < 2 * (size_t)n; i++) {
+            mix[i] += bus[i];
+            float a = fabsf(bus[i]);
+            peak = a > peak ? a : peak;
+        }
+        b->peak[c] = peak;
+        if (c < stem_count && stems[c])
+            memcpy(stems[c] + 2 * (size_t)offset, bus, sizeof(float) * 2 * n);
+    }
+}

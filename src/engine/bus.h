@@ -1,0 +1,34 @@
+/* bus: the channel buses. Every song channel's voices add into its own
+ * stereo bus (after their pan and the channel's fader), and the buses sum
+ * into the mix; previews skip them. A bus is what a channel's stem, its
+ * meter and (later) its inserts and sends see. The engine works through a
+ * period in chunks of BUS_FRAMES so the buses stay small and in cache.
+ * Pure C11 + libm; nothing allocated, nothing unbounded. */
+#ifndef HISS_BUS_H
+#define HISS_BUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "song.h"
+
+enum { BUS_FRAMES = 256 };
+
+typedef struct {
+    float buf[SONG_MAX_CHANNELS][2 * BUS_FRAMES];
+    bool used[SONG_MAX_CHANNELS]; /* written since bus_begin */
+    float peak[SONG_MAX_CHANNELS]; /* the highest |sample| since bus_take_peaks */
+} BusBank;
+
+/* [audio] Starts a chunk: every bus is empty. */
+void bus_begin(BusBank *b);
+/* [audio] Channel c's bus for this chunk (n frames, cleared on first use). */
+float *bus_channel(BusBank *b, int c, uint32_t n);
+/* [audio] Adds every used bus into mix (n interleaved frames), measures
+ * their peaks and copies each into stems[c] + 2 * offset (stem_count
+ * interleaved stereo buffers, NULL entries skipped; unused buses give
+ * silence). Channels are summed in channel order whatever the chunk. */
+void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_count,
+             uint32_t offset);
+
+#endif

@@ -1,0 +1,178 @@
+/* The mix: channel buses and their stems, per-channel meters. Measured on
+ * rendered audio. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/synth_song.h"
+#include "engine.h"
+#include "test.h"
+
+#define RATE 48000u
+#define FRAMES (RATE * 3)
+#define LONG (RATE * 12) /* every channel of the beat has played by then */
+
+typedef struct {
+    float *mix;
+    float *stems[SONG_MAX_CHANNELS];
+    int count;
+} Rendered;
+
+/* The beat with its strips set apart: faders from -9 to +3 dB, pans from
+ * hard left to hard right, so a stem taken before pan or fader shows. */
+static Song *strip_beat(void)
+{
+    Song *s = synth_beat(RATE);
+    atomic_store(&s->limiter, false);
+    int n = atomic_load(&s->channels);
+    for (int c = 0; c < n; c++) {
+        atomic_store(&s->strips[c].gain_tenth_db, -90 + 15 * (c % 9));
+        atomic_store(&s->strips[c].pan, -100 + 200 * c / (n > 1 ? n - 1 : 1));
+    }
+    return s;
+}
+
+static Rendered render_frames(Song *s, uint32_t block, uint32_t frames)
+{
+    Rendered r = {0};
+    r.count = atomic_load(&s->channels);
+    r.mix = calloc(2 * (size_t)frames, sizeof(float));
+    for (int c = 0; c < r.count; c++)
+        r.stems[c] = calloc(2 * (size_t)frames, sizeof(float));
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, false);
+    for (uint32_t done = 0; done < frames;) {
+        uint32_t n = frames - done < block ? frames - done : block;
+        float *at[SONG_MAX_CHANNELS];
+        for (int c = 0; c < r.count; c++)
+            at[c] = r.stems[c] + 2 * (size_t)done;
+        engine_render_stems(e, r.mix + 2 * (size_t)done, NULL, 0, at, r.count, n);
+        done += n;
+    }
+    engine_free(e);
+    return r;
+}
+
+static Rendered render(Song *s, uint32_t block)
+{
+    return render_frames(s, block, FRAMES);
+}
+
+static void rendered_free(Rendered *r)
+{
+    free(r->mix);
+    for (int c = 0; c < r->count; c++)
+        free(r->stems[c]);
+}
+
+static double peak_of(const float *x, size_t n)
+{
+    double p = 0;
+    for (size_t i = 0; i < n; i++)
+        p = fmax(p, fabs(x[i]));
+    return p;
+}
+
+/* The stems summed equal the mix before the master section (master at
+ * 0 dB, limiter off, nothing over full scale): the difference is 60 dB or
+ * more below the mix's peak. */
+static void stems_sum_to_the_mix(void)
+{
+    Song *s = strip_beat();
+    Rendered r = render_frames(s, 512, LONG);
+    double peak = peak_of(r.mix, 2 * (size_t)LONG), worst = 0;
+    for (size_t i = 0; i < 2 * (size_t)LONG; i++) {
+        double sum = 0;
+        for (int c = 0; c < r.count; c++)
+            sum += r.stems[c][i];
+        worst = fmax(worst, fabs(sum - r.mix[i]));
+    }
+    CHECK_MSG(peak > 0.05 && peak < 1.0, "mix peak %.3f", peak);
+    double db = worst > 0 ? 20 * log10(worst / peak) : -999;
+    CHECK_MSG(db < -60, "stems sum off the mix by %.1f dB", db);
+    int sounding = 0;
+    for (int c = 0; c < r.count; c++)
+        sounding += peak_of(r.stems[c], 2 * (size_t)LONG) > 0.01;
+    CHECK_MSG(sounding == r.count, "%d of %d stems sound", sounding, r.count);
+    rendered_free(&r);
+    song_free(s);
+}
+
+/* A stem is its channel after pan and fader: the beat's first channel is
+ * hard left at -9 dB, its last hard right; changing only the fader of the
+ * first scales its stem by exactly that. */
+static void stems_are_after_pan_and_fader(void)
+{
+    Song *s = strip_beat();
+    Rendered a = render(s, 512);
+    int last = a.count - 1;
+    double right_of_first = 0, left_of_last = 0;
+    for (size_t f = 0; f < FRAMES; f++) {
+        right_of_first = fmax(right_of_first, fabs(a.stems[0][2 * f + 1]));
+        left_of_last = fmax(left_of_last, fabs(a.stems[last][2 * f]));
+    }
+    CHECK(peak_of(a.stems[0], 2 * (size_t)FRAMES) > 0.01);
+    CHECK_MSG(right_of_first == 0 && left_of_last == 0, "%g %g", right_of_first,
+              left_of_last);
+    atomic_store(&s->strips[0].gain_tenth_db, -30); /* +6 dB from -9 */
+    Rendered b = render(s, 512);
+    double ratio = peak_of(b.stems[0], 2 * (size_t)FRAMES) /
+                   peak_of(a.stems[0], 2 * (size_t)FRAMES);
+    CHECK_MSG(fabs(20 * log10(ratio) - 6.0) < 0.01, "%.4f dB", 20 * log10(ratio));
+    CHECK(!memcmp(a.stems[1], b.stems[1], sizeof(float) * 2 * FRAMES));
+    rendered_free(&a);
+    rendered_free(&b);
+    song_free(s);
+}
+
+/* Stems and mix are the same whatever the block size. */
+static void stems_are_block_size_invariant(void)
+{
+    Song *s = strip_beat();
+    Rendered a = render(s, 1), b = render(s, 64), c = render(s, 1023);
+    CHECK(!memcmp(a.mix, b.mix, sizeof(float) * 2 * FRAMES));
+    CHECK(!memcmp(a.mix, c.mix, sizeof(float) * 2 * FRAMES));
+    for (int ch = 0; ch < a.count; ch++) {
+        CHECK_MSG(!memcmp(a.stems[ch], b.stems[ch], sizeof(float) * 2 * FRAMES), "%d", ch);
+        CHECK_MSG(!memcmp(a.stems[ch], c.stems[ch], sizeof(float) * 2 * FRAMES), "%d", ch);
+    }
+    rendered_free(&a);
+    rendered_free(&b);
+    rendered_free(&c);
+    song_free(s);
+}
+
+/* Each channel's meter holds its bus's peak until the UI takes it. */
+static void channel_meters_hold_the_peak(void)
+{
+    Song *s = strip_beat();
+    int n = atomic_load(&s->channels);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, false);
+    float *mix = calloc(2 * (size_t)RATE, sizeof(float));
+    float *stems[SONG_MAX_CHANNELS];
+    for (int c = 0; c < n; c++)
+        stems[c] = calloc(2 * (size_t)RATE, sizeof(float));
+    engine_render_stems(e, mix, NULL, 0, stems, n, RATE);
+    EngineStatus *st = (EngineStatus *)engine_status(e);
+    for (int c = 0; c < n; c++) {
+        uint32_t want = (uint32_t)lrint(fmin(peak_of(stems[c], 2 * (size_t)RATE), 1000) * 1000);
+        uint32_t got = atomic_exchange(&st->channel_peak_milli[c], 0);
+        CHECK_MSG(got == want, "channel %d: meter %u, stem peak %u", c + 1, got, want);
+    }
+    CHECK(atomic_load(&st->channel_peak_milli[n]) == 0);
+    for (int c = 0; c < n; c++)
+        free(stems[c]);
+    free(mix);
+    engine_free(e);
+    song_free(s);
+}
+
+int main(void)
+{
+    RUN(stems_sum_to_the_mix);
+    RUN(stems_are_after_pan_and_fader);
+    RUN(stems_are_block_size_invariant);
+    RUN(channel_meters_hold_the_peak);
+    return test_finish();
+}
