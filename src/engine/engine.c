@@ -231,7 +231,18 @@ static void channel_apply(Engine *e, int c)
     mixer_voice_set_gains(v, gl, gr, gm, e->ramp);
 }
 
-/* ---- voice modes and choke groups (shape.h) ---------------------------- */
+/* ---- voice modes, choke groups, shaping effects (shape.h) ------------- */
+
+/* The row's shaping letters (M N Q I J W Y) in both columns act on the
+ * channel's sounding note, in column order. */
+static void shaping_effects(Engine *e, int c, bool first)
+{
+    Channel *ch = &e->chans.ch[c];
+    if (!channel_voice(e, ch))
+        return;
+    for (int k = 0; k < 2; k++)
+        voicefx_effect(&e->pool.shaping[ch->voice], ch->fx.fx[k], ch->fx.param[k], first);
+}
 
 static int voice_mode(const Instrument *inst)
 {
@@ -376,6 +387,7 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
         release_channel_voice(e, ch, e->ramp);
     }
     fx_first_tick(fx, cell);
+    shaping_effects(e, c, true);
 }
 
 static void channel_row(Engine *e, int c, Cell cell)
@@ -406,6 +418,7 @@ static void channel_tick(Engine *e, int c)
         restart = true;
     if (restart)
         retrigger(e, c);
+    shaping_effects(e, c, false);
 }
 
 /* ---- sequencer --------------------------------------------------------- */

@@ -64,22 +64,25 @@ static void env_enter(VoiceFx *fx, VoiceFxStage stage)
 #define K_BUTTERWORTH_24A 1.84775907f /* the two sections of a 4th-order */
 #define K_BUTTERWORTH_24B 0.76536686f /* Butterworth: 1/0.5412, 1/1.3066 */
 
-static void filter_setup(VoiceFx *fx, const int *s, float key, float velocity)
+static void set_resonance(VoiceFx *fx, float res)
 {
-    fx->filter = hiss_clampi(s[SHAPE_FILTER], SHAPE_FILTER_OFF, SHAPE_FILTER_HP24);
-    if (fx->filter == SHAPE_FILTER_OFF)
-        return;
-    float res = (float)hiss_clampi(s[SHAPE_RESONANCE], 0, 100) / 100.0f;
-    float semis = key * (float)hiss_clampi(s[SHAPE_KEY_TRACK], 0, 100) / 100.0f -
-                  (float)hiss_clampi(s[SHAPE_FILTER_VEL], 0, 96) * (1.0f - velocity);
-    fx->cutoff_log2 = log2f((float)hiss_clampi(s[SHAPE_CUTOFF], 20, 20000)) + semis / 12.0f;
-    fx->env_octaves = (float)hiss_clampi(s[SHAPE_FILTER_ENV], -96, 96) / 12.0f;
     if (fx->filter >= SHAPE_FILTER_LP24) {
         fx->k1 = K_BUTTERWORTH_24A;
         fx->k2 = K_BUTTERWORTH_24B - (K_BUTTERWORTH_24B - K_MIN) * res;
     } else {
         fx->k1 = K_BUTTERWORTH_12 - (K_BUTTERWORTH_12 - K_MIN) * res;
     }
+}
+
+static void filter_setup(VoiceFx *fx, const int *s, float key, float velocity)
+{
+    fx->filter = hiss_clampi(s[SHAPE_FILTER], SHAPE_FILTER_OFF, SHAPE_FILTER_HP24);
+    float semis = key * (float)hiss_clampi(s[SHAPE_KEY_TRACK], 0, 100) / 100.0f -
+                  (float)hiss_clampi(s[SHAPE_FILTER_VEL], 0, 96) * (1.0f - velocity);
+    fx->cutoff_offset = semis / 12.0f;
+    fx->cutoff_log2 = log2f((float)hiss_clampi(s[SHAPE_CUTOFF], 20, 20000)) + fx->cutoff_offset;
+    fx->env_octaves = (float)hiss_clampi(s[SHAPE_FILTER_ENV], -96, 96) / 12.0f;
+    set_resonance(fx, (float)hiss_clampi(s[SHAPE_RESONANCE], 0, 100) / 100.0f);
 }
 
 /* The soft curve: tanh's Pade shape, exactly +-1 from +-3 on. */
@@ -93,20 +96,34 @@ static inline float soft_curve(float x)
     return x * (27.0f + x2) / (27.0f + 9.0f * x2);
 }
 
-static void crush_drive_setup(VoiceFx *fx, const int *s, uint32_t rate)
+static void set_crush_bits(VoiceFx *fx, int bits)
 {
-    int bits = hiss_clampi(s[SHAPE_CRUSH_BITS], 0, 16);
+    bits = hiss_clampi(bits, 0, 16);
     fx->crush_step = bits ? 1.0f / (float)(1u << (bits - 1)) : 0.0f;
-    int hold = hiss_clampi(s[SHAPE_CRUSH_RATE], 0, 96000);
-    fx->crush_inc = hold && (uint32_t)hold < rate ? (float)hold / (float)rate : 0.0f;
-    fx->crush_phase = 1.0f; /* the first frame is taken */
-    fx->crush_mix = (float)hiss_clampi(s[SHAPE_CRUSH_MIX], 0, 100) / 100.0f;
-    int drive = hiss_clampi(s[SHAPE_DRIVE], 0, 100);
-    fx->drive_type = hiss_clampi(s[SHAPE_DRIVE_TYPE], SHAPE_DRIVE_TAPE, SHAPE_DRIVE_HARD);
+}
+
+static void set_crush_rate(VoiceFx *fx, int hz)
+{
+    fx->crush_inc = hz > 0 && (uint32_t)hz < fx->rate ? (float)hz / (float)fx->rate : 0.0f;
+}
+
+static void set_drive(VoiceFx *fx, int percent)
+{
+    int drive = hiss_clampi(percent, 0, 100);
     fx->drive_gain = drive ? powf(10.0f, 24.0f * (float)drive / 100.0f / 20.0f) : 0.0f;
     fx->drive_norm = !drive                            ? 1.0f
                      : fx->drive_type == SHAPE_DRIVE_HARD ? 1.0f
                                                           : 1.0f / soft_curve(fx->drive_gain);
+}
+
+static void crush_drive_setup(VoiceFx *fx, const int *s)
+{
+    set_crush_bits(fx, s[SHAPE_CRUSH_BITS]);
+    set_crush_rate(fx, hiss_clampi(s[SHAPE_CRUSH_RATE], 0, 96000));
+    fx->crush_phase = 1.0f; /* the first frame is taken */
+    fx->crush_mix = (float)hiss_clampi(s[SHAPE_CRUSH_MIX], 0, 100) / 100.0f;
+    fx->drive_type = hiss_clampi(s[SHAPE_DRIVE_TYPE], SHAPE_DRIVE_TAPE, SHAPE_DRIVE_HARD);
+    set_drive(fx, s[SHAPE_DRIVE]);
 }
 
 void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
@@ -128,8 +145,74 @@ void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
     fx->base_step = fx->set_step = v->step;
     fx->rate = rate;
     filter_setup(fx, s, key, velocity);
-    crush_drive_setup(fx, s, rate);
+    crush_drive_setup(fx, s);
     env_enter(fx, VOICEFX_ATTACK);
+}
+
+/* The envelope as it stands `frames` after the note's start, the note
+ * held (the release undone). */
+static void env_seek(VoiceFx *fx, uint32_t frames)
+{
+    env_enter(fx, VOICEFX_ATTACK);
+    while (fx->stage < VOICEFX_SUSTAIN && frames >= fx->left) {
+        frames -= fx->left;
+        env_enter(fx, (VoiceFxStage)(fx->stage + 1));
+    }
+    if (fx->stage < VOICEFX_SUSTAIN) {
+        fx->level += fx->slope * (float)frames;
+        fx->left -= frames;
+    }
+}
+
+#define CUTOFF_MIN_LOG2 4.32192809f  /* log2(20) */
+#define CUTOFF_MAX_LOG2 14.28771238f /* log2(20000) */
+
+bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first)
+{
+    if (!strchr("MNQIJWY", letter) || !letter)
+        return false;
+    if (!first) {
+        /* Nxy slides on the ticks after the first: x up, y down, in
+         * semitones per tick, within 20 Hz .. 20 kHz. */
+        if (letter == 'N' && fx->on && fx->filter != SHAPE_FILTER_OFF) {
+            float base = fx->cutoff_log2 - fx->cutoff_offset +
+                         ((float)(param >> 4) - (float)(param & 15)) / 12.0f;
+            base = base < CUTOFF_MIN_LOG2 ? CUTOFF_MIN_LOG2
+                   : base > CUTOFF_MAX_LOG2 ? CUTOFF_MAX_LOG2 : base;
+            fx->cutoff_log2 = base + fx->cutoff_offset;
+        }
+        return true;
+    }
+    fx->on = true;
+    switch (letter) {
+    case 'M': /* cutoff: 20 Hz x 1000^(xx/255), FF = 20 kHz */
+        if (fx->filter == SHAPE_FILTER_OFF) {
+            fx->filter = SHAPE_FILTER_LP12;
+            set_resonance(fx, 0.0f);
+        }
+        fx->cutoff_log2 = CUTOFF_MIN_LOG2 +
+                          (CUTOFF_MAX_LOG2 - CUTOFF_MIN_LOG2) * (float)param / 255.0f +
+                          fx->cutoff_offset;
+        break;
+    case 'Q': /* resonance xx/255 */
+        set_resonance(fx, (float)param / 255.0f);
+        break;
+    case 'I': /* bits: 00 none, 01..10 */
+        set_crush_bits(fx, param > 16 ? 16 : param);
+        break;
+    case 'J': /* sample-and-hold at xx x 200 Hz, 00 none */
+        set_crush_rate(fx, param * 200);
+        break;
+    case 'W': /* drive xx/255 of the full 24 dB */
+        set_drive(fx, (param * 100 + 127) / 255);
+        break;
+    case 'Y': /* Y00: the envelope from its start; Yxx: from xx x 10 ms */
+        env_seek(fx, (uint32_t)(((uint64_t)param * 10 * fx->rate + 500) / 1000));
+        break;
+    default:
+        break;
+    }
+    return true;
 }
 
 void voicefx_release(VoiceFx *fx)

@@ -69,6 +69,7 @@ typedef struct {
     uint32_t rate;
     int filter;              /* SHAPE_FILTER_* */
     float cutoff_log2;       /* log2 Hz: the setting, key and velocity */
+    float cutoff_offset;     /* key and velocity's part of it, octaves */
     float env_octaves;       /* cutoff move at full envelope level */
     float k1, k2;            /* damping of the first and second stage */
     float g, dg;             /* tan(pi fc / rate), and its per-frame glide */
@@ -96,6 +97,11 @@ void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
  * from wherever an unfinished glide had got to; at the end it is exactly
  * the new note. Nothing when the instrument's glide time is 0. */
 void voicefx_glide(VoiceFx *fx, float semis);
+/* Pattern effects on a sounding voice (man/effects.roff, "Shaping
+ * effects"): `letter` with `param`, on the row's first tick (first true)
+ * or a later tick. Starts the voice's shaping when it had none. True when
+ * the letter is one of them. */
+bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first);
 /* === : the envelope goes to its release stage. */
 void voicefx_release(VoiceFx *fx);
 /* The same voice carried to another output rate (engine_hand_over). */

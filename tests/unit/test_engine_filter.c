@@ -150,6 +150,21 @@ static void full_resonance_sweep_stays_bounded(void)
     }
 }
 
+/* How many different values channel 0 takes in [from, to), up to 64. */
+static int distinct_levels(const float *out, uint32_t from, uint32_t to)
+{
+    float levels[64];
+    int count = 0;
+    for (uint32_t i = from; i < to && count < 64; i++) {
+        int j = 0;
+        while (j < count && levels[j] != out[2 * i])
+            j++;
+        if (j == count)
+            levels[count++] = out[2 * i];
+    }
+    return count;
+}
+
 /* 4 bits of a full-scale sine: exactly 16 distinct levels. */
 static void four_bit_crush_has_sixteen_levels(void)
 {
@@ -157,15 +172,7 @@ static void four_bit_crush_has_sixteen_levels(void)
     int set[] = {SHAPE_CRUSH_BITS, 4, -1};
     float *out = render_shaped(synth_sine(RATE, 997.0, frames, 1, 1.0f), LOOP_OFF,
                                frames, set);
-    float levels[64];
-    int count = 0;
-    for (uint32_t i = 1000; i < frames - 1000 && count < 64; i++) {
-        int j = 0;
-        while (j < count && levels[j] != out[2 * i])
-            j++;
-        if (j == count)
-            levels[count++] = out[2 * i];
-    }
+    int count = distinct_levels(out, 1000, frames - 1000);
     CHECK_MSG(count == 16, "%d levels", count);
     free(out);
 }
@@ -237,6 +244,128 @@ static void drive_saturates_with_level_compensated(void)
     free(clean);
 }
 
+/* A plain sine instrument (no shaping of its own) on channel 0, note on
+ * row 0; `cells` puts effects: (row, letter, param) triples ended by -1.
+ * 125 BPM, speed 6: a row is 5760 frames, a tick 960. */
+static float *render_effects(double freq, float amp, const int *cells,
+                             uint32_t frames, uint32_t block)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, freq, 4 * RATE, 1, amp),
+                                                LOOP_OFF, 0, 0, INTERP_LINEAR));
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    for (int i = 0; cells[i] >= 0; i += 3)
+        synth_put(s, 0, cells[i], 0, i ? NOTE_EMPTY : NOTE_C4, i ? 0 : 1, E,
+                  (uint8_t)cells[i + 1], (uint8_t)cells[i + 2]);
+    float *out = synth_render(s, RATE, frames, block);
+    song_free(s);
+    return out;
+}
+
+enum { ROW = 5760 };
+
+/* M90 on row 4 of an unfiltered 1 kHz sine: a 12 dB low-pass at
+ * 20 Hz x 1000^(0x90/255) = 988.6 Hz, so about -3 dB from then on. */
+static void effect_m_sets_the_cutoff(void)
+{
+    int cells[] = {0, 0, 0, 4, 'M', 0x90, -1};
+    float *out = render_effects(1000.0, 0.02f, cells, 8 * ROW, 256);
+    double before = rms(out, ROW, 2 * ROW), after = rms(out, 5 * ROW, 2 * ROW);
+    double db = 20 * log10(after / before);
+    double fc = 20.0 * pow(1000.0, 0x90 / 255.0);
+    double w = tan(M_PI * 1000.0 / RATE) / tan(M_PI * fc / RATE);
+    double want = -10 * log10(1 + pow(w, 4)); /* Butterworth, prewarped */
+    CHECK_MSG(fabs(db - want) < 0.1, "%.2f dB, want %.2f", db, want);
+    free(out);
+}
+
+/* MFF then N0F on rows 4..7: the cutoff falls 15 semitones a tick to the
+ * 20 Hz floor, the 2 kHz sine fades out, and no sample-to-sample step of
+ * the sweep is bigger than the dry sine's own largest step (no zipper). */
+static void effect_n_sweeps_smoothly(void)
+{
+    int cells[] = {0, 'M', 0xFF, 4, 'N', 0x0F, 5, 'N', 0x0F, 6, 'N', 0x0F, 7, 'N', 0x0F, -1};
+    float *out = render_effects(2000.0, 0.2f, cells, 10 * ROW, 256);
+    float biggest = 0.0f;
+    for (uint32_t i = 4 * ROW; i < 8 * ROW; i++) {
+        float d = fabsf(out[2 * i] - out[2 * i - 2]);
+        biggest = d > biggest ? d : biggest;
+    }
+    double dry = 0.2 * 2 * sin(M_PI * 2000.0 / RATE);
+    CHECK_MSG(biggest <= dry * 1.01, "largest step %g, the dry sine's %g", biggest, dry);
+    CHECK_MSG(rms(out, ROW, ROW) > 0.13, "before the sweep %g", rms(out, ROW, ROW));
+    CHECK_MSG(rms(out, 9 * ROW, ROW) < 0.2 * 1e-3, "after it %g", rms(out, 9 * ROW, ROW));
+    free(out);
+}
+
+/* QFF raises the peak at the cutoff; I04 leaves 16 levels; W gives the
+ * third harmonic; J1E holds at 6 kHz (an image at 5 kHz); Y00 starts the
+ * envelope again (from silence: a dip). */
+static void effects_q_i_j_w_y_act_from_their_row(void)
+{
+    int q[] = {0, 'M', 0x90, 4, 'Q', 0xFF, -1};
+    float *out = render_effects(988.6, 0.01f, q, 8 * ROW, 256);
+    CHECK_MSG(rms(out, 5 * ROW, ROW) > 8 * rms(out, ROW, ROW), "Q: %g then %g",
+              rms(out, ROW, ROW), rms(out, 5 * ROW, ROW));
+    free(out);
+
+    int i4[] = {0, 0, 0, 2, 'I', 0x04, -1};
+    out = render_effects(997.0, 1.0f, i4, 4 * ROW, 256);
+    int levels = distinct_levels(out, 3 * ROW, 4 * ROW);
+    CHECK_MSG(levels == 16, "I04: %d levels", levels);
+    free(out);
+
+    int w[] = {0, 0, 0, 2, 'W', 0x99, -1};
+    out = render_effects(1000.0, 1.0f, w, 6 * ROW, 256);
+    double h_before = goertzel(out, 960, 4800, 3000.0) / goertzel(out, 960, 4800, 1000.0);
+    double h_after = goertzel(out, 3 * ROW, 2 * ROW, 3000.0) / goertzel(out, 3 * ROW, 2 * ROW, 1000.0);
+    CHECK_MSG(h_before < 1e-4 && h_after > 0.02, "W: third harmonic %g then %g", h_before, h_after);
+    free(out);
+
+    int j[] = {0, 0, 0, 2, 'J', 0x1E, -1};
+    out = render_effects(1000.0, 0.5f, j, 6 * ROW, 256);
+    double img_before = goertzel(out, 960, 4800, 5000.0), img_after = goertzel(out, 3 * ROW, 2 * ROW, 5000.0);
+    CHECK_MSG(img_before < 1e-4 && img_after > 0.05, "J: 5 kHz image %g then %g", img_before,
+              img_after);
+    free(out);
+}
+
+/* Y00 on row 4 of a note with a 50 ms attack: silent at the row, full
+ * again 50 ms later. */
+static void effect_y_restarts_the_envelope(void)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    Instrument *inst = synth_instrument(synth_dc(RATE, RATE, 0.5f), LOOP_FORWARD, 0, 0,
+                                        INTERP_LINEAR);
+    inst->shape[SHAPE_ATTACK] = 50;
+    synth_set_instrument(s, 1, inst);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    synth_put(s, 0, 4, 0, NOTE_EMPTY, 0, E, 'Y', 0x00);
+    synth_put(s, 0, 8, 0, NOTE_EMPTY, 0, E, 'Y', 0x02); /* 20 ms in */
+    float *out = synth_render(s, RATE, 10 * ROW, 100);
+    CHECK_NEAR(out[2 * (4 * ROW - 1)], 0.5, 1e-4);
+    CHECK_NEAR(out[2 * (4 * ROW)], 0.5 / 2400, 1e-4);
+    CHECK_NEAR(out[2 * (4 * ROW + 1200)], 0.25, 1e-3);
+    CHECK_NEAR(out[2 * (8 * ROW)], 0.5 * 0.4, 2e-3);
+    free(out);
+    song_free(s);
+}
+
+/* Every shaping effect in one song: the same samples in any block size. */
+static void effects_are_block_size_invariant(void)
+{
+    int cells[] = {0, 'M', 0x60, 1, 'N', 0x31, 2, 'Q', 0xC0, 3, 'I', 0x06, 4, 'J', 0x20,
+                   5, 'W', 0x80, 6, 'Y', 0x00, 7, 'N', 0x03, 8, 'Y', 0x05, -1};
+    float *a = render_effects(440.0, 0.5f, cells, 10 * ROW, 1);
+    float *b = render_effects(440.0, 0.5f, cells, 10 * ROW, 64);
+    float *c = render_effects(440.0, 0.5f, cells, 10 * ROW, 1023);
+    CHECK(!memcmp(a, b, sizeof(float) * 2 * 10 * ROW));
+    CHECK(!memcmp(a, c, sizeof(float) * 2 * 10 * ROW));
+    free(a);
+    free(b);
+    free(c);
+}
+
 int main(void)
 {
     RUN(lowpass_minus_3db_point_is_at_the_cutoff);
@@ -246,5 +375,10 @@ int main(void)
     RUN(four_bit_crush_has_sixteen_levels);
     RUN(sample_and_hold_images_where_theory_says);
     RUN(drive_saturates_with_level_compensated);
+    RUN(effect_m_sets_the_cutoff);
+    RUN(effect_n_sweeps_smoothly);
+    RUN(effects_q_i_j_w_y_act_from_their_row);
+    RUN(effect_y_restarts_the_envelope);
+    RUN(effects_are_block_size_invariant);
     return test_finish();
 }
