@@ -16,11 +16,13 @@
 #include <wchar.h>
 
 #include "live.h"
+#include "loader.h"
 #include "recovery.h"
 #include "signals.h"
 #include "ui_draw.h"
 #include "ui_file.h"
 #include "ui_record.h"
+#include "songio.h"
 
 /* Input is read with a short timeout while playing so the position and the
  * meter move; idle, the loop wakes rarely. */
@@ -263,6 +265,7 @@ static void install_song(UiApp *app, Song *song, const char *path)
         app->mute[c] = app->solo[c] = false;
     }
     snprintf(app->path, sizeof app->path, "%s", path ? path : "");
+    app->import_from[0] = 0;
     ui_pattern_reset_view(app);
     reset_autosave(app);
     app->dirty |= UI_DIRTY_ALL | UI_DIRTY_CLEAR;
@@ -291,14 +294,24 @@ static bool open_path(UiApp *app, const char *path)
     }
     Song *song = NULL;
     HissDiag diag;
-    if (ui_file_load_text(path, &song, &diag) != HISS_OK) {
+    char note[600];
+    if (ui_file_load_song(path, &song, &diag, note, sizeof note) != HISS_OK) {
         ui_set_message(app, true, "%s", diag.text);
         return false;
     }
-    install_song(app, song, path);
+    /* A module is converted: the song is saved beside it as a .hiss. */
+    char target[UI_PATH_MAX];
+    bool module = loader_is_foreign(path);
+    if (module)
+        ui_file_import_target(path, target, sizeof target);
+    install_song(app, song, module ? target : path);
+    snprintf(app->import_from, sizeof app->import_from, "%s", module ? path : "");
     start_loader(app);
-    ui_set_message(app, false, "opened %s", path);
     song_opened_on_disk(app);
+    if (module)
+        ui_set_message(app, false, "%s", note);
+    else
+        ui_set_message(app, false, "opened %s", path);
     return true;
 }
 
@@ -342,6 +355,11 @@ static bool song_moves(const UiApp *app, const char *path)
 static bool save_to(UiApp *app, const char *path)
 {
     HissDiag diag;
+    if (loader_is_foreign(path)) {
+        ui_set_message(app, true, "not saved: %s names a module; hiss saves .hiss songs",
+                       path);
+        return false;
+    }
     bool moving = song_moves(app, path);
     char from[sizeof app->path];
     snprintf(from, sizeof from, "%s", app->path);
@@ -353,7 +371,12 @@ static bool save_to(UiApp *app, const char *path)
     }
     if (save_target_refused(app, path, moving))
         return false;
-    if (ui_file_save(app->song, path, &diag) != HISS_OK) {
+    /* A converted module's samples are written beside the song first. */
+    HissError saved = songio_has_unsaved_samples(app->song)
+                          ? ui_file_save_converted(app->song, path, app->import_from,
+                                                   retire_instrument, app, &diag)
+                          : ui_file_save(app->song, path, &diag);
+    if (saved != HISS_OK) {
         if (moving) {
             /* Back to naming the samples from where the song still is. */
             SongMove back = {path, from};
@@ -1688,10 +1711,16 @@ int ui_run(const UiOptions *opts)
     bool load_samples = false;
     bool restored_unsaved = false;
     char lock_msg[600] = "";
-    claim_at_start(app, opts->path, lock_msg, sizeof lock_msg);
+    /* A module opens as a new song beside it (X.mod -> X.hiss): that is
+     * the name locked, saved and recovered; the module is only read. */
+    bool module = opts->path && loader_is_foreign(opts->path);
+    char target[UI_PATH_MAX] = "";
+    if (module)
+        ui_file_import_target(opts->path, target, sizeof target);
+    claim_at_start(app, module ? target : opts->path, lock_msg, sizeof lock_msg);
     /* The recovery file of a song another hiss holds is that editor's
      * live work, not something to restore. */
-    if (opts->path && !app->read_only) {
+    if (opts->path && !module && !app->read_only) {
         /* Unsaved work from a session that died comes first (plain
          * questions on the terminal, before curses). */
         char rmsg[600] = "";
@@ -1708,13 +1737,19 @@ int ui_run(const UiOptions *opts)
     }
     if (!song && opts->path && file_exists(opts->path)) {
         HissDiag diag;
-        if (ui_file_load_text(opts->path, &song, &diag) != HISS_OK) {
+        char note[600];
+        if (ui_file_load_song(opts->path, &song, &diag, note, sizeof note) != HISS_OK) {
             /* Never point a fresh song at a file we could not read: a save
              * would overwrite it. */
             snprintf(startup_msg, sizeof startup_msg, "%s (started a new song)",
                      diag.text);
             startup_error = true;
             song = NULL;
+        } else if (module) {
+            snprintf(app->path, sizeof app->path, "%s", target);
+            snprintf(app->import_from, sizeof app->import_from, "%s", opts->path);
+            snprintf(startup_msg, sizeof startup_msg, "%s", note);
+            load_samples = true;
         } else {
             snprintf(app->path, sizeof app->path, "%s", opts->path);
             load_samples = true;

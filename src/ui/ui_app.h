@@ -81,6 +81,9 @@ struct UiApp {
     Session *session;
     uint32_t rate; /* the output rate: session_rate() */
     char path[UI_PATH_MAX]; /* "" for a song never saved */
+    /* The module the song was converted from ("" for a .hiss): saving
+     * writes its report beside the song and never writes over it. */
+    char import_from[UI_PATH_MAX];
 
     Keymap keymap;
     HissDiag rc_errors[UI_MAX_RC_ERRORS];

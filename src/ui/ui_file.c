@@ -1,10 +1,12 @@
 #include "ui_file.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "loader.h"
 #include "sampleio.h"
@@ -14,6 +16,51 @@
 HissError ui_file_load_text(const char *path, Song **out, HissDiag *diag)
 {
     return loader_load_file(path, out, diag);
+}
+
+typedef struct {
+    int lines;
+    char first[300];
+} SummaryCount;
+
+static void count_summary(void *ctx, const char *line)
+{
+    SummaryCount *c = ctx;
+    if (!c->lines++)
+        snprintf(c->first, sizeof c->first, "%s", line);
+}
+
+void ui_file_import_target(const char *path, char *out, size_t size)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    size_t n = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
+    int len = snprintf(out, size, "%.*s.hiss", (int)n, path);
+    if (len < 0 || (size_t)len >= size || access(out, F_OK) == 0 || errno != ENOENT)
+        out[0] = 0;
+}
+
+HissError ui_file_load_song(const char *path, Song **out, HissDiag *diag, char *note,
+                            size_t size)
+{
+    note[0] = 0;
+    LoaderReport report;
+    loader_report_init(&report);
+    HissError err = loader_load_file_report(path, out, diag, &report);
+    if (!err && loader_is_foreign(path)) {
+        SummaryCount c = {0, ""};
+        loader_report_summary(&report, count_summary, &c);
+        const char *slash = strrchr(path, '/');
+        if (c.lines)
+            snprintf(note, size, "imported %s: %d kinds of loss (render lists them; saving "
+                     "writes them to .import.txt), first: %s", slash ? slash + 1 : path,
+                     c.lines, c.first);
+        else
+            snprintf(note, size, "imported %s: nothing dropped or approximated",
+                     slash ? slash + 1 : path);
+    }
+    loader_report_free(&report);
+    return err;
 }
 
 /* Set once at startup from the hissrc, before any save: UI thread only. */
@@ -28,6 +75,15 @@ HissError ui_file_save(const Song *song, const char *path, HissDiag *diag)
 {
     return songio_save(song, path, save_backups, diag);
 }
+
+HissError ui_file_save_converted(Song *song, const char *path, const char *source,
+                                 void (*retire)(void *ctx, Instrument *old), void *ctx,
+                                 HissDiag *diag)
+{
+    return songio_save_converted(song, path, source && source[0] ? source : NULL,
+                                 save_backups, retire, ctx, diag);
+}
+
 
 typedef struct {
     int slot;

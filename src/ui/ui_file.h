@@ -16,13 +16,27 @@
 #include "song.h"
 
 /* The song only, in any format the loader table reads: instruments carry
- * their paths, no sample data. */
+ * their paths, no sample data (a converted module's carry their samples). */
 HissError ui_file_load_text(const char *path, Song **out, HissDiag *diag);
+/* The same; for a module, note (size bytes) gets one line for the editor:
+ * how many losses the conversion report has, the first one, and where
+ * saving will write; "" for a .hiss. */
+HissError ui_file_load_song(const char *path, Song **out, HissDiag *diag, char *note,
+                            size_t size);
+/* For a module at path: the .hiss beside it ("beat.mod" -> "beat.hiss")
+ * when no file has that name yet, else "" (saving then asks for a name). */
+void ui_file_import_target(const char *path, char *out, size_t size);
 enum { UI_FILE_DEFAULT_BACKUPS = 3, UI_FILE_MAX_BACKUPS = 20 };
 /* How many older versions a save keeps (path~, path~2~ ...); `set backups`. */
 void ui_file_set_backups(int backups);
 /* Atomic save, keeping the configured number of backups. */
 HissError ui_file_save(const Song *song, const char *path, HissDiag *diag);
+/* The save of a song whose samples no file names yet (a module's):
+ * songio_save_converted with the configured backups; source is the module
+ * ("" or NULL when unknown). */
+HissError ui_file_save_converted(Song *song, const char *path, const char *source,
+                                 void (*retire)(void *ctx, Instrument *old), void *ctx,
+                                 HissDiag *diag);
 
 typedef struct UiLoader UiLoader;
 /* Receives an instrument just taken out of a song slot. */

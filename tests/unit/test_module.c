@@ -464,9 +464,29 @@ static void hostile_modules_fail_with_a_message(void)
     CHECK_MSG(!strncmp(d.text, "words.it: ", 10), "%s", d.text);
 }
 
-int main(void)
+/* test_module --write DIR: one small module per format in DIR (demo.mod,
+ * demo.s3m, demo.xm, demo.it), for the editor's tests and the fuzz seeds. */
+static int write_demo_modules(const char *to)
+{
+    for (int f = 0; f < 4; f++) {
+        ModgenSong ms;
+        base_song(&ms);
+        modgen_add(&ms, 0, 0, 0, 49, 1, 64, 0, 0);
+        modgen_add(&ms, 0, 4, 1, 56, 1, 48, '4', 0x44);
+        modgen_add(&ms, 0, 8, 2, 61, 1, -1, '7', 0x44);
+        modgen_add(&ms, 0, 12, 3, 44, 1, -1, 'A', 0x04);
+        char path[1024];
+        snprintf(path, sizeof path, "%s/demo%s", to, modgen_extension((ModgenFormat)f));
+        modgen_save(&ms, (ModgenFormat)f, path);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     make_sine();
+    if (argc == 3 && !strcmp(argv[1], "--write"))
+        return write_demo_modules(argv[2]);
     test_make_tmpdir(dir, sizeof dir, "module");
     RUN(every_format_plays_notes_at_their_pitch);
     RUN(rows_start_at_the_modules_speed_and_tempo);
