@@ -348,30 +348,37 @@ static void crush_run(VoiceFx *fx, float *s, uint32_t n, int chans)
 {
     const float step = fx->crush_step, inc = fx->crush_inc, mix = fx->crush_mix;
     const float half = step > 0.0f ? 1.0f / step : 0.0f; /* 2^(bits-1) */
-    float phase = fx->crush_phase;
-    for (uint32_t i = 0; i < n; i++) {
-        if (inc > 0.0f) {
+    float held[2 * VOICEFX_RUN];
+    const float *y = s;
+    if (inc > 0.0f) {
+        float phase = fx->crush_phase;
+        for (uint32_t i = 0; i < n; i++) {
             phase += inc;
             if (phase >= 1.0f) {
                 phase -= 1.0f;
                 fx->crush_held[0] = s[2 * i];
                 fx->crush_held[1] = s[2 * i + 1];
             }
+            held[2 * i] = fx->crush_held[0];
+            held[2 * i + 1] = fx->crush_held[1];
         }
-        for (int c = 0; c < chans; c++) {
-            float x = s[2 * i + c];
-            float y = inc > 0.0f ? fx->crush_held[c] : x;
-            if (step > 0.0f) {
-                float q = floorf(y * half + 0.5f);
-                q = q < -half ? -half : q > half - 1.0f ? half - 1.0f : q;
-                y = q * step;
-            }
-            s[2 * i + c] = x + mix * (y - x);
-        }
-        if (chans == 1)
-            s[2 * i + 1] = s[2 * i];
+        fx->crush_phase = phase < 1.0f ? phase : 0.0f;
+        y = held;
     }
-    fx->crush_phase = phase < 1.0f ? phase : 0.0f;
+    /* Branch-free so that it vectorizes: the rounding is a truncation of
+     * a value made positive (the clamp keeps it in int range). */
+    for (uint32_t i = 0; i < 2 * n; i++) {
+        float v = y[i];
+        if (step > 0.0f) {
+            float t = v * half + 0.5f;
+            t = t < -half ? -half : t > half ? half : t;
+            float q = (float)(int32_t)(t + 65536.0f) - 65536.0f;
+            q = q > half - 1.0f ? half - 1.0f : q;
+            v = q * step;
+        }
+        s[i] += mix * (v - s[i]);
+    }
+    (void)chans; /* a mono voice has both sides equal, and keeps them so */
 }
 
 /* The cutoff the filter glides to from frame `i` of this run: the setting
@@ -400,40 +407,54 @@ static inline void svf(float ic[2], float x, float g, float k, float a1,
     *hi = x - k * v1 - v2;
 }
 
-static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
-                       int chans)
+/* One filter mode and channel count per instance (the compiler makes
+ * each its own loop). The coefficients are worked out again only while
+ * the cutoff glides: a still cutoff costs no division. */
+static inline __attribute__((always_inline)) void
+filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans,
+            const int mode)
 {
-    const int mode = fx->filter;
     const bool two = mode >= SHAPE_FILTER_LP24;
     const float k1 = fx->k1, k2 = fx->k2;
     float g = fx->g, dg = fx->dg;
+    float a1 = 1.0f / (1.0f + g * (g + k1));
+    float b1 = two ? 1.0f / (1.0f + g * (g + k2)) : 0.0f;
     uint64_t age = fx->age;
     for (uint32_t i = 0; i < n; i++, age++) {
         if (age % VOICEFX_CONTROL_FRAMES == 0) {
             float target = cutoff_g(fx, env[i]);
-            if (!fx->g_set) {
-                g = target;
-                fx->g_set = true;
-            }
+            /* The glide before this one has arrived: start from exactly
+             * its target, so a still cutoff stays still. */
+            g = fx->g_set ? fx->g_target : target;
+            fx->g_set = true;
+            fx->g_target = target;
             dg = (target - g) / (float)VOICEFX_CONTROL_FRAMES;
+            a1 = 1.0f / (1.0f + g * (g + k1));
+            if (two)
+                b1 = 1.0f / (1.0f + g * (g + k2));
         }
-        g += dg;
-        float a1 = 1.0f / (1.0f + g * (g + k1));
-        float b1 = two ? 1.0f / (1.0f + g * (g + k2)) : 0.0f;
+        if (dg != 0.0f) {
+            g += dg;
+            a1 = 1.0f / (1.0f + g * (g + k1));
+            if (two)
+                b1 = 1.0f / (1.0f + g * (g + k2));
+        }
         for (int c = 0; c < chans; c++) {
             float lo, band, hi, y;
             svf(fx->ic[0][c], s[2 * i + c], g, k1, a1, &lo, &band, &hi);
-            switch (mode) {
-            case SHAPE_FILTER_LP12: y = lo; break;
-            case SHAPE_FILTER_HP12: y = hi; break;
-            case SHAPE_FILTER_BP12: y = k1 * band; break; /* unity at the peak */
-            case SHAPE_FILTER_NOTCH: y = lo + hi; break;
-            default: {
+            if (mode == SHAPE_FILTER_LP12)
+                y = lo;
+            else if (mode == SHAPE_FILTER_HP12)
+                y = hi;
+            else if (mode == SHAPE_FILTER_BP12)
+                y = k1 * band; /* unity at the peak */
+            else if (mode == SHAPE_FILTER_NOTCH)
+                y = lo + hi;
+            else {
                 float lo2, band2, hi2;
                 svf(fx->ic[1][c], mode == SHAPE_FILTER_LP24 ? lo : hi, g, k2, b1,
                     &lo2, &band2, &hi2);
                 y = mode == SHAPE_FILTER_LP24 ? lo2 : hi2;
-            }
             }
             s[2 * i + c] = y;
         }
@@ -442,6 +463,34 @@ static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
     }
     fx->g = g;
     fx->dg = dg;
+}
+
+#define FILTER_FN(mode, chans)                                                 \
+    static void filter_##mode##_##chans(VoiceFx *fx, float *s, const float *env, \
+                                        uint32_t n)                            \
+    {                                                                          \
+        filter_loop(fx, s, env, n, chans, mode);                               \
+    }
+#define FILTER_MODE(mode) FILTER_FN(mode, 1) FILTER_FN(mode, 2)
+FILTER_MODE(SHAPE_FILTER_LP12)
+FILTER_MODE(SHAPE_FILTER_HP12)
+FILTER_MODE(SHAPE_FILTER_BP12)
+FILTER_MODE(SHAPE_FILTER_NOTCH)
+FILTER_MODE(SHAPE_FILTER_LP24)
+FILTER_MODE(SHAPE_FILTER_HP24)
+
+typedef void (*FilterFn)(VoiceFx *, float *, const float *, uint32_t);
+#define FILTER_ROW(mode) {filter_##mode##_1, filter_##mode##_2}
+static const FilterFn FILTERS[SHAPE_FILTER_HP24][2] = {
+    FILTER_ROW(SHAPE_FILTER_LP12), FILTER_ROW(SHAPE_FILTER_HP12),
+    FILTER_ROW(SHAPE_FILTER_BP12), FILTER_ROW(SHAPE_FILTER_NOTCH),
+    FILTER_ROW(SHAPE_FILTER_LP24), FILTER_ROW(SHAPE_FILTER_HP24),
+};
+
+static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
+                       int chans)
+{
+    FILTERS[fx->filter - 1][chans == 2](fx, s, env, n);
 }
 
 /* Saturation with its gain compensated so a full-scale peak stays full
@@ -455,8 +504,14 @@ static void drive_run(const VoiceFx *fx, float *s, uint32_t n)
             s[i] = x > 1.0f ? 1.0f : x < -1.0f ? -1.0f : x;
         }
     } else {
-        for (uint32_t i = 0; i < 2 * n; i++)
-            s[i] = soft_curve(s[i] * d) * norm;
+        /* soft_curve without branches (clamped to +-3 first, where it is
+         * exactly +-1), so the loop vectorizes */
+        for (uint32_t i = 0; i < 2 * n; i++) {
+            float x = s[i] * d;
+            x = x > 3.0f ? 3.0f : x < -3.0f ? -3.0f : x;
+            float x2 = x * x;
+            s[i] = x * (27.0f + x2) / (27.0f + 9.0f * x2) * norm;
+        }
     }
 }
 

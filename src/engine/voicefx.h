@@ -73,6 +73,7 @@ typedef struct {
     float env_octaves;       /* cutoff move at full envelope level */
     float k1, k2;            /* damping of the first and second stage */
     float g, dg;             /* tan(pi fc / rate), and its per-frame glide */
+    float g_target;          /* where the glide under way ends */
     bool g_set;              /* g has had its first target */
     float ic[2][2][2];       /* [stage][channel][integrator] */
 
