@@ -1008,14 +1008,30 @@ static const char *audio_label(const UiApp *app, char *buf, size_t size)
     return "audio ?";
 }
 
-static int meter_cells(uint32_t peak_milli)
+int ui_meter_cells(uint32_t peak_milli, int cells)
 {
     if (peak_milli == 0)
         return 0;
     double db = 20.0 * log10((double)peak_milli / 1000.0);
     /* -40 dB .. 0 dB over the cells; anything audible lights one. */
-    int cells = (int)ceil((db + 40.0) / 40.0 * UI_METER_CELLS);
-    return hiss_clampi(cells, 1, UI_METER_CELLS);
+    int lit = (int)ceil((db + 40.0) / 40.0 * cells);
+    return hiss_clampi(lit, 1, cells);
+}
+
+/* The channels' meters: the peak of each bus since the last look. */
+static void update_channel_meters(UiApp *app, EngineStatus *st)
+{
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        uint32_t peak = atomic_exchange(&st->channel_peak_milli[c], 0);
+        int level = ui_meter_cells(peak, UI_CHANNEL_METER_CELLS);
+        if (level < app->channel_meter[c] - 1)
+            level = app->channel_meter[c] - 1;
+        if (level != app->channel_meter[c]) {
+            app->channel_meter[c] = level;
+            app->channel_meters_moved = true;
+            app->dirty |= UI_DIRTY_PLAYROW;
+        }
+    }
 }
 
 static void update_meter(UiApp *app)
@@ -1034,7 +1050,8 @@ static void update_meter(UiApp *app)
     /* The engine keeps the highest peak since the last read. */
     uint32_t l = atomic_exchange(&st->peak_left_milli, 0);
     uint32_t r = atomic_exchange(&st->peak_right_milli, 0);
-    int level = meter_cells(l > r ? l : r);
+    update_channel_meters(app, st);
+    int level = ui_meter_cells(l > r ? l : r, UI_METER_CELLS);
     /* Fall one cell per redraw, like a needle, instead of flickering. */
     if (level < app->meter_level - 1)
         level = app->meter_level - 1;

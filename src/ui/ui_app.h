@@ -51,6 +51,11 @@ enum {
     UI_DIRTY_ALL = UI_DIRTY_HEADER | UI_DIRTY_BODY | UI_DIRTY_STATUS,
 };
 
+enum { UI_CHANNEL_METER_CELLS = 5 }; /* in the pattern's channel header */
+
+/* Cells of a meter `cells` wide lit by a peak (x1000): -40..0 dBFS. */
+int ui_meter_cells(uint32_t peak_milli, int cells);
+
 typedef struct UiApp UiApp;
 
 typedef struct {
@@ -148,6 +153,10 @@ struct UiApp {
     uint32_t clip_seen;
     double clip_until;
     int meter_level;
+    /* Each channel's meter in the pattern header (cells lit, falling one
+     * a redraw) and whether any moved since the page drew them. */
+    int channel_meter[SONG_MAX_CHANNELS];
+    bool channel_meters_moved;
     UiClock clock; /* the time of the row playing and the song's length */
     double meter_at;
 

@@ -219,6 +219,19 @@ static void draw_row(UiApp *app, const Pattern *p, int row, int nch, int nvis)
         ui_put(y, x + 1, COLS - x - 1, A_NORMAL, "");
 }
 
+/* A few cells of the channel's bus level, -40..0 dBFS; the last one lit
+ * means the channel alone is within 8 dB of full scale. */
+static void draw_channel_meter(const UiApp *app, int y, int x, int ch)
+{
+    for (int i = 0; i < UI_CHANNEL_METER_CELLS; i++) {
+        bool on = i < app->channel_meter[ch];
+        ui_put(y, x + i, 1,
+               on ? ui_attr(i == UI_CHANNEL_METER_CELLS - 1 ? UI_C_METER_HOT : UI_C_METER)
+                  : ui_attr(UI_C_DIM),
+               on ? ui_glyph(UI_G_METER_FULL) : ui_glyph(UI_G_METER_EMPTY));
+    }
+}
+
 static void draw_channel_header(UiApp *app, int nch, int nvis)
 {
     int y = UI_HEADER_LINES;
@@ -228,15 +241,21 @@ static void draw_channel_header(UiApp *app, int nch, int nvis)
         int ch = view.left + v;
         ui_put(y, x, 1, ui_attr(UI_C_DIM), ui_glyph(UI_G_VLINE));
         char buf[32];
-        const char *flag = app->solo[ch] && app->mute[ch] ? "SOLO MUTE"
-                           : app->solo[ch]                 ? "SOLO"
-                           : app->mute[ch]                 ? "MUTE"
-                                                           : "";
-        snprintf(buf, sizeof buf, " Ch %02d %10s", ch + 1, flag);
         UiColor role = app->mute[ch] || app->solo[ch] ? UI_C_MUTED
                        : ch == app->ed->cursor.channel ? UI_C_ON
                                                         : UI_C_HEADER;
-        ui_put(y, x + 1, CELL_W, ui_attr(role), buf);
+        if (app->mute[ch]) {
+            /* A muted channel is silent: its flags take the meter's room. */
+            snprintf(buf, sizeof buf, " Ch %02d %10s", ch + 1,
+                     app->solo[ch] ? "SOLO MUTE" : "MUTE");
+            ui_put(y, x + 1, CELL_W, ui_attr(role), buf);
+        } else {
+            snprintf(buf, sizeof buf, " Ch %02d ", ch + 1);
+            ui_put(y, x + 1, 7, ui_attr(role), buf);
+            draw_channel_meter(app, y, x + 8, ch);
+            ui_put(y, x + 8 + UI_CHANNEL_METER_CELLS, CELL_W - 7 - UI_CHANNEL_METER_CELLS,
+                   ui_attr(role), app->solo[ch] ? " SOLO" : "");
+        }
         x += CHANNEL_W;
     }
     ui_put(y, x, 1, ui_attr(UI_C_DIM),
@@ -275,6 +294,10 @@ static void pattern_draw(UiApp *app, unsigned dirty)
                 atomic_load(&st->pattern) == app->ed->cursor.pattern;
     view.play_row = here ? atomic_load(&st->row) : -1;
     view.play_pattern = here ? app->ed->cursor.pattern : -1;
+    if (!full && app->channel_meters_moved) {
+        app->channel_meters_moved = false;
+        draw_channel_header(app, nch, nvis);
+    }
     if (!full) {
         /* Only the play marker moved: two row numbers, nothing else. */
         if (old_play >= view.top && old_play < last)
@@ -283,6 +306,7 @@ static void pattern_draw(UiApp *app, unsigned dirty)
             draw_rownum(app, view.play_row);
         return;
     }
+    app->channel_meters_moved = false;
     draw_channel_header(app, nch, nvis);
     for (int r = view.top; r < last; r++)
         draw_row(app, p, r, nch, nvis);
