@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/proc.h"
 #include "engine.h"
 #include "songio.h"
 #include "timing.h"
@@ -79,13 +80,9 @@ static bool run_render(const char *hiss, const char *song, const char *out, doub
         if (f)
             fclose(f);
     }
-    int status;
-    struct rusage ru;
-    if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+    if (!test_reap(pid, cpu))
         return false;
     *wall = wall_seconds() - t0;
-    *cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-           ru.ru_stime.tv_usec / 1e6;
     return true;
 }
 

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { MODGEN_MAX_EVENTS = 512, MODGEN_MAX_PATTERNS = 8, MODGEN_MAX_SAMPLES = 4 };
+enum { MODGEN_MAX_EVENTS = 16384, MODGEN_MAX_PATTERNS = 8, MODGEN_MAX_SAMPLES = 4 };
 enum { MODGEN_NOTE_OFF = 121 };
 
 typedef struct {

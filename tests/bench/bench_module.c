@@ -1,0 +1,160 @@
+/* Module rendering, hiss against the reference players, side by side:
+ * a generated 4-channel MOD and a 32-channel XM (every channel busy with
+ * notes, slides and vibrato) rendered to WAV at 48 kHz with linear
+ * interpolation by `hiss render`, `xmp -i linear` and `openmpt123
+ * --render --filter 2`, whole process, best of 5 (CPU seconds, user +
+ * system, and wall). A player that is not installed is skipped with a
+ * message. Prints figures; never asserts timing. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/modgen.h"
+#include "common/proc.h"
+
+enum { RUNS = 5 };
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Runs argv with its output thrown away; best-of figures, false when it
+ * fails. */
+static bool run(char *const argv[], double *cpu, double *wall)
+{
+    fflush(stdout); /* else the child's freopen writes our buffer again */
+    double t0 = wall_seconds();
+    pid_t pid = fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+            _exit(126);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    if (!test_reap(pid, cpu))
+        return false;
+    *wall = wall_seconds() - t0;
+    return true;
+}
+
+static bool installed(const char *program)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", program);
+    return system(cmd) == 0;
+}
+
+static float saw[2048];
+
+/* `channels` channels, 8 patterns of 64 rows played twice: a note on every
+ * channel every 2 rows, with porta, vibrato and volume slides between. */
+static void busy_song(ModgenSong *s, int channels)
+{
+    modgen_init(s, channels, 64, 6, 125);
+    s->patterns = 8;
+    s->orders = 16;
+    for (int o = 0; o < 16; o++)
+        s->order[o] = (uint8_t)(o % 8);
+    s->sample_count = 1;
+    ModgenSample sm = {saw, 2048, 0, 2048, 48};
+    s->samples[0] = sm;
+    static const char FX[] = {'4', '1', '2', 'A', '0'};
+    static const uint8_t PARAM[] = {0x46, 0x02, 0x02, 0x02, 0x37};
+    for (int p = 0; p < 8; p++)
+        for (int r = 0; r < 64; r += 2)
+            for (int c = 0; c < channels; c++) {
+                int k = (p * 7 + r * 3 + c * 5) % 5;
+                modgen_add(s, p, r, c, (uint8_t)(37 + (p + r + c) % 24), 1, -1, FX[k],
+                           PARAM[k]);
+            }
+}
+
+static void bench_file(const char *label, const char *module, const char *dir,
+                       const char *hiss)
+{
+    char out[600];
+    snprintf(out, sizeof out, "%s/out.wav", dir);
+    char *hiss_argv[] = {(char *)hiss, "render", (char *)module, "-o", out, "-q",
+                         "--interp", "linear", NULL};
+    char *xmp_argv[] = {"xmp", "-q", "-i", "linear", "-f", "48000", "-o", out,
+                        (char *)module, NULL};
+    char *mpt_argv[] = {"openmpt123", "--batch", "--quiet", "--render", "--force",
+                        "--samplerate", "48000", "--filter", "2", (char *)module, NULL};
+    struct {
+        const char *name;
+        char *const *argv;
+    } players[] = {{"hiss render", hiss_argv}, {"xmp", xmp_argv}, {"openmpt123", mpt_argv}};
+    double hiss_wall = 0, hiss_cpu = 0;
+    printf("  %s\n", label);
+    for (size_t i = 0; i < sizeof players / sizeof players[0]; i++) {
+        if (i && !installed(players[i].name)) {
+            printf("    %-12s not installed: skipped (apt-get install %s)\n",
+                   players[i].name, players[i].name);
+            continue;
+        }
+        double best_cpu = 0, best_wall = 0;
+        bool ok = true;
+        for (int k = 0; k < RUNS && ok; k++) {
+            double cpu, wall;
+            ok = run(players[i].argv, &cpu, &wall);
+            if (ok && (!k || wall < best_wall)) {
+                best_wall = wall;
+                best_cpu = cpu;
+            }
+        }
+        if (!ok) {
+            printf("    %-12s failed\n", players[i].name);
+            continue;
+        }
+        if (!i) {
+            hiss_wall = best_wall;
+            hiss_cpu = best_cpu;
+        }
+        printf("    %-12s %7.3f s wall %7.3f s CPU", players[i].name, best_wall, best_cpu);
+        if (i && hiss_wall > 0 && hiss_cpu > 0)
+            printf("   hiss: %.2fx as fast (wall), %.2fx (CPU)", best_wall / hiss_wall,
+                   best_cpu / hiss_cpu);
+        printf("\n");
+    }
+}
+
+int main(void)
+{
+    const char *hiss = getenv("HISS") ? getenv("HISS") : "build/hiss";
+    for (int i = 0; i < 2048; i++)
+        saw[i] = 0.5f * (2.0f * (i % 64) / 64.0f - 1.0f);
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char dir[512], mod[600], xm[600];
+    snprintf(dir, sizeof dir, "%s/hiss-bench-module-XXXXXX", base);
+    if (!mkdtemp(dir)) {
+        perror("bench_module: mkdtemp");
+        return 1;
+    }
+    snprintf(mod, sizeof mod, "%s/busy4.mod", dir);
+    snprintf(xm, sizeof xm, "%s/busy32.xm", dir);
+    static ModgenSong song;
+    busy_song(&song, 4);
+    modgen_save(&song, MODGEN_MOD, mod);
+    busy_song(&song, 32);
+    modgen_save(&song, MODGEN_XM, xm);
+    printf("bench_module: render 48 kHz linear to WAV, whole process, best of %d "
+           "(16 orders x 64 rows, speed 6, 125 BPM: 122.9 s of song)\n", RUNS);
+    bench_file("4-channel MOD", mod, dir, hiss);
+    bench_file("32-channel XM", xm, dir, hiss);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench_module: could not remove %s\n", dir);
+    return 0;
+}
