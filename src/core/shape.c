@@ -9,6 +9,7 @@ static const char *const FILTER_NAMES[] = {"off",   "lp12", "hp12", "bp12",
                                            "notch", "lp24", "hp24"};
 static const char *const DRIVE_NAMES[] = {"tape", "hard"};
 static const char *const MODE_NAMES[] = {"poly", "mono", "legato"};
+static const char *const OFF_ON[] = {"off", "on"};
 
 static const ShapeInfo SHAPE_TABLE[SHAPE_COUNT] = {
     [SHAPE_ATTACK] = {"attack", "Attack", "ms", 0, 10000, 0},
@@ -33,6 +34,10 @@ static const ShapeInfo SHAPE_TABLE[SHAPE_COUNT] = {
     [SHAPE_GLIDE] = {"glide", "Glide", "ms", 0, 5000, 0},
     [SHAPE_CHOKE] = {"choke", "Choke group", "", 0, 16, 0},
     [SHAPE_CHOKE_FADE] = {"choke_fade", "Choke fade", "ms", 0, 1000, 5},
+    /* A slice's edges fade in and out so a cut mid-waveform never clicks;
+     * 2 ms is short enough to keep a drum's attack. */
+    [SHAPE_SLICE_MODE] = {"slice_mode", "Slice mode", "", 0, 1, 0, OFF_ON},
+    [SHAPE_SLICE_FADE] = {"slice_fade", "Slice fade", "ms", 1, 50, 2},
 };
 
 const ShapeInfo *shape_info(ShapeParam param)

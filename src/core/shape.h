@@ -33,6 +33,8 @@ typedef enum {
     /* Below: what the engine does between voices, not in one voice. */
     SHAPE_CHOKE,       /* choke group 1..16, 0 = none */
     SHAPE_CHOKE_FADE,  /* ms for a choked note to fade out */
+    SHAPE_SLICE_MODE,  /* choice: off, on (notes pick slices: C-4 = slice 1) */
+    SHAPE_SLICE_FADE,  /* ms of fade at both ends of a slice */
     SHAPE_COUNT
 } ShapeParam;
 

@@ -28,6 +28,7 @@ typedef struct {
     FxChannel fx;
     int voice;           /* index into voices, -1 for none */
     uint32_t voice_serial;
+    int slice_pick;      /* Sxx of the last note: slice 1..128, 0 = none */
 } Channel;
 
 typedef struct {
@@ -293,6 +294,53 @@ static void choke_others(Engine *e, const MixerVoice *started)
     }
 }
 
+/* ---- slices ------------------------------------------------------------ */
+
+enum { SLICE_WHOLE = -1, SLICE_NONE = -2 };
+
+/* Which slice (0-based) a note plays: Sxx's pick first, else in slice mode
+ * the note (C-4 is slice 1, C#4 slice 2...); SLICE_WHOLE plays the sample
+ * as usual, SLICE_NONE nothing (a note past the last slice). */
+static int slice_of(const Instrument *inst, int note, int pick)
+{
+    int count = hiss_clampi(inst->slice_count, 0, SONG_MAX_SLICES);
+    if (pick > 0)
+        return pick <= count ? pick - 1 : SLICE_NONE;
+    if (!inst->shape[SHAPE_SLICE_MODE] || !count)
+        return SLICE_WHOLE;
+    int k = note - NOTE_C4;
+    return k >= 0 && k < count ? k : SLICE_NONE;
+}
+
+/* In slice mode the note chooses the slice, not the pitch: it plays at
+ * the instrument's base note. */
+static bool plays_at_base(const Instrument *inst)
+{
+    return inst->shape[SHAPE_SLICE_MODE] && inst->slice_count > 0;
+}
+
+/* Starts v on inst: slice k from `offset` frames into it (fading at both
+ * ends), or the whole sample from `offset`. */
+static bool voice_start_on(const Engine *e, MixerVoice *v, const Instrument *inst,
+                           int slice, uint32_t offset, uint64_t step, float gl,
+                           float gr, float gm)
+{
+    if (slice == SLICE_NONE)
+        return false;
+    if (slice == SLICE_WHOLE)
+        return mixer_voice_start(v, inst, offset, step, gl, gr, gm, e->ramp);
+    uint32_t start = inst->slices[slice];
+    uint32_t end = slice + 1 < inst->slice_count ? inst->slices[slice + 1]
+                   : inst->sample                ? inst->sample->frames
+                                                 : start;
+    uint32_t fade = (uint32_t)((uint64_t)inst->shape[SHAPE_SLICE_FADE] * e->rate / 1000);
+    if (fade < e->ramp)
+        fade = e->ramp;
+    if (offset >= end - start)
+        return false;
+    return mixer_voice_start_slice(v, inst, start + offset, end, step, gl, gr, gm, fade);
+}
+
 /* Starts the channel's note (its current pitch) from its instrument slot; the old
  * voice fades out as a ghost while the new one starts. */
 static void start_note(Engine *e, int c, uint32_t offset)
@@ -310,8 +358,9 @@ static void start_note(Engine *e, int c, uint32_t offset)
     MixerVoice *v = &e->pool.voices[vi];
     float gl, gr, gm;
     channel_gains(e, c, &gl, &gr, &gm);
-    if (!mixer_voice_start(v, inst, offset, pitch_step(e, inst, fx_note_pitch(&ch->fx)), gl,
-                           gr, gm, e->ramp))
+    int slice = slice_of(inst, ch->fx.note, ch->slice_pick);
+    if (!voice_start_on(e, v, inst, slice, offset,
+                        pitch_step(e, inst, fx_note_pitch(&ch->fx)), gl, gr, gm))
         return;
     voicefx_start(&e->pool.shaping[vi], inst, e->rate, v,
                   (float)(ch->fx.pitch - NOTE_C4 * FX_PITCH_PER_NOTE) / FX_PITCH_PER_NOTE,
@@ -356,6 +405,11 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
     Channel *ch = &e->chans.ch[c];
     FxChannel *fx = &ch->fx;
     uint32_t offset = fx_sample_offset(fx, cell);
+    if (cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST) {
+        ch->slice_pick = 0;
+        if (cell->fx == 'S' || cell->fx2 == 'S')
+            ch->slice_pick = cell->fx == 'S' ? cell->fx_param : cell->fx2_param;
+    }
     if (cell->instrument) {
         fx->inst_slot = cell->instrument;
         Instrument *inst = song_instrument(e->song, fx->inst_slot);
@@ -373,6 +427,10 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
         } else {
             int old_pitch = fx->pitch;
             bool sounding = channel_voice(e, ch) != NULL;
+            Instrument *inst = fx->inst_slot ? song_instrument(e->song, fx->inst_slot)
+                                             : NULL;
+            if (inst && plays_at_base(inst))
+                pitch = inst->base_note * FX_PITCH_PER_NOTE;
             fx->note = cell->note;
             fx->pitch = fx->target_pitch = pitch;
             fx_note_started(fx);
@@ -731,9 +789,9 @@ static void preview_start(Engine *e, Instrument *inst, int note, int volume,
      * the note would be in a new song, and never at full scale. */
     float vol = (float)hiss_clampi(volume, 0, 64) / 64.0f * strip_default_gain();
     pan_gains(pan_from_instrument(inst), vol, &gl, &gr);
-    if (!mixer_voice_start(v, inst, 0,
-                           pitch_step(e, inst, note * FX_PITCH_PER_NOTE), gl, gr,
-                           vol, e->ramp))
+    int pitch = (plays_at_base(inst) ? inst->base_note : note) * FX_PITCH_PER_NOTE;
+    if (!voice_start_on(e, v, inst, slice_of(inst, note, 0), 0,
+                        pitch_step(e, inst, pitch), gl, gr, vol))
         return;
     voicefx_start(&e->pool.shaping[vi], inst, e->rate, v, (float)(note - NOTE_C4),
                   vol);

@@ -148,9 +148,9 @@ static Reader voice_reader(const MixerVoice *v)
     return r;
 }
 
-bool mixer_voice_start(MixerVoice *v, const Instrument *inst, uint32_t offset,
-                       uint64_t step, float gl, float gr, float gm,
-                       uint32_t ramp)
+static bool voice_begin(MixerVoice *v, const Instrument *inst, uint32_t offset,
+                        uint64_t step, float gl, float gr, float gm, uint32_t ramp,
+                        bool once)
 {
     v->active = false;
     const Sample *s = inst ? inst->sample : NULL;
@@ -164,6 +164,10 @@ bool mixer_voice_start(MixerVoice *v, const Instrument *inst, uint32_t offset,
     v->frames = s->frames;
     v->chans = s->channels;
     mixer_loop_points(inst, &v->loop, &v->loop_start, &v->loop_end);
+    if (once)
+        v->loop = LOOP_OFF;
+    v->end_pos = 0;
+    v->end_fade = 0;
     v->backward = false;
     v->wrapped = false;
     v->pos = FP(offset);
@@ -179,6 +183,24 @@ bool mixer_voice_start(MixerVoice *v, const Instrument *inst, uint32_t offset,
     v->releasing = false;
     v->active = true;
     mixer_voice_set_gains(v, gl, gr, gm, ramp);
+    return true;
+}
+
+bool mixer_voice_start(MixerVoice *v, const Instrument *inst, uint32_t offset,
+                       uint64_t step, float gl, float gr, float gm,
+                       uint32_t ramp)
+{
+    return voice_begin(v, inst, offset, step, gl, gr, gm, ramp, false);
+}
+
+bool mixer_voice_start_slice(MixerVoice *v, const Instrument *inst, uint32_t start,
+                             uint32_t end, uint64_t step, float gl, float gr,
+                             float gm, uint32_t fade)
+{
+    if (end <= start || !voice_begin(v, inst, start, step, gl, gr, gm, fade, true))
+        return false;
+    v->end_pos = FP(end < v->frames ? end : v->frames);
+    v->end_fade = fade ? fade : 1;
     return true;
 }
 
@@ -464,7 +486,32 @@ static void render_gathered(MixerVoice *v, const Reader *rd, float *out,
     mix_run(v, centre, v->pos & 0xFFFFFFFFu, v->step, rd, out, port, 1);
 }
 
+uint32_t mixer_voice_slice_edge(MixerVoice *v, uint32_t n)
+{
+    if (!v->end_pos || v->releasing || !v->active)
+        return n;
+    uint64_t fade = (uint64_t)v->end_fade * v->step;
+    uint64_t release_at = v->end_pos > fade ? v->end_pos - fade : 0;
+    if (v->pos < release_at)
+        return frames_until(v->pos, release_at, v->step, n);
+    uint32_t left = frames_until(v->pos, v->end_pos, v->step, UINT32_MAX);
+    mixer_voice_release(v, left ? left : 1);
+    return n;
+}
+
 void mixer_voice_render(MixerVoice *v, float *out, float *port, uint32_t n)
+{
+    while (n && v->active) {
+        uint32_t run = mixer_voice_slice_edge(v, n);
+        mixer_voice_render_plain(v, out, port, run);
+        out += 2 * (size_t)run;
+        if (port)
+            port += run;
+        n -= run;
+    }
+}
+
+void mixer_voice_render_plain(MixerVoice *v, float *out, float *port, uint32_t n)
 {
     while (n && v->active) {
         voice_fold(v);

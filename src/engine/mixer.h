@@ -65,6 +65,8 @@ typedef struct {
     float dl, dr, dm;   /* per-frame ramp increments */
     uint32_t ramp_left;
 
+    uint64_t end_pos;   /* 32.32 frame where a slice voice is silent, 0 = none */
+    uint32_t end_fade;  /* output frames of its fade out before end_pos */
 } MixerVoice;
 
 /* An idle voice (no allocation: a voice is plain data). */
@@ -77,6 +79,14 @@ bool mixer_voice_start(MixerVoice *v, const Instrument *inst, uint32_t offset,
                        uint64_t step, float gl, float gr, float gm,
                        uint32_t ramp);
 void mixer_voice_set_step(MixerVoice *v, uint64_t step);
+
+/* Starts a slice: frames [start, end) of inst's sample, played once (no
+ * loop), fading in over `fade` output frames and out over the last `fade`
+ * output frames before end (at the step it is playing then), so a cut
+ * mid-waveform never clicks. */
+bool mixer_voice_start_slice(MixerVoice *v, const Instrument *inst, uint32_t start,
+                             uint32_t end, uint64_t step, float gl, float gr,
+                             float gm, uint32_t fade);
 
 /* Copies a voice into `to` (another engine's voice) for output at
  * rate_scale times the old output rate: the same place in the same sample,
@@ -92,6 +102,14 @@ void mixer_voice_kill(MixerVoice *v);
 
 /* Adds n frames into out (interleaved stereo) and port (mono, may be NULL). */
 void mixer_voice_render(MixerVoice *v, float *out, float *port, uint32_t n);
+/* The same without a slice's end fade, for a caller that applies the
+ * voice's gains itself (voicefx) and so calls mixer_voice_slice_edge on
+ * the voice as it really is first. */
+void mixer_voice_render_plain(MixerVoice *v, float *out, float *port, uint32_t n);
+/* For a slice voice: starts its fade out once it is due (a release over
+ * the frames left to its end) and returns how many of the next n frames
+ * come before that point (n when nothing is due). */
+uint32_t mixer_voice_slice_edge(MixerVoice *v, uint32_t n);
 
 /* Fixed-point step for a playback ratio (sample frames per output frame),
  * clamped to 1/256 .. 256. */

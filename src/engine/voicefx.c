@@ -567,6 +567,10 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
             if (run > VOICEFX_CONTROL_FRAMES - phase)
                 run = VOICEFX_CONTROL_FRAMES - phase;
         }
+        /* A slice's end fade is a release of the voice as it is. */
+        run = mixer_voice_slice_edge(v, run);
+        if (!v->active)
+            break;
         /* The sample at unit gain: the voice's gains are applied after. */
         float gl = v->gl, gr = v->gr, gm = v->gm;
         uint32_t ramp = v->ramp_left;
@@ -576,7 +580,7 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
         v->releasing = false;
         memset(s, 0, sizeof(float) * 2 * run);
         uint64_t pos = v->pos;
-        mixer_voice_render(v, s, NULL, run);
+        mixer_voice_render_plain(v, s, NULL, run);
         bool ended = !v->active;
         /* A sample that ends (only one that does not loop can, and it
          * moves by whole steps) ends the voice on that frame: the stages

@@ -819,7 +819,7 @@ static void test_errors_instruments(void)
         "base, finetune, loop, interp, slices, attack, hold, decay, sustain, release, "
         "pitch_env, pitch_decay, filter, cutoff, resonance, filter_env, "
         "key_track, filter_vel, crush_bits, crush_rate, crush_mix, drive, "
-        "drive_type, mode, glide, choke, choke_fade)");
+        "drive_type, mode, glide, choke, choke_fade, slice_mode, slice_fade)");
     ERR(H "instrument 01 \"k\" mode stereo\n", HISS_ERR_PARSE,
         "t.hiss:2:24: bad mode 'stereo' (poly|mono|legato)");
     ERR(H "instrument 01 \"k\" choke 17\n", HISS_ERR_RANGE,

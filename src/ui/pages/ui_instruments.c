@@ -51,6 +51,26 @@ int ui_instruments_slot(const UiApp *app)
     return app->ed->instrument > 0 ? app->ed->instrument : 1;
 }
 
+/* Slice mode with what it does to this instrument: which notes play
+ * which slices, or how many slices Sxx can pick. */
+static void slice_mode_text(const Instrument *inst, int on, char *buf, size_t size)
+{
+    int count = hiss_clampi(inst->slice_count, 0, SONG_MAX_SLICES);
+    if (!count) {
+        snprintf(buf, size, "%s (no slices)", on ? "on" : "off");
+        return;
+    }
+    if (!on) {
+        snprintf(buf, size, "off (%d slices: S01..S%02X)", count, count);
+        return;
+    }
+    int last = NOTE_C4 + count - 1 > NOTE_LAST ? NOTE_LAST : NOTE_C4 + count - 1;
+    char from[4], to[4];
+    song_note_name(NOTE_C4, from);
+    song_note_name((uint8_t)last, to);
+    snprintf(buf, size, "on (%s..%s = slices 1..%d)", from, to, last - NOTE_C4 + 1);
+}
+
 /* A shaping value with its unit, or its choice's name; what 0 means
  * where it switches the stage off. */
 static void shape_text(const Instrument *inst, ShapeParam param, char *buf,
@@ -60,7 +80,9 @@ static void shape_text(const Instrument *inst, ShapeParam param, char *buf,
     int v = hiss_clampi(inst->shape[param], info->min, info->max);
     bool off = !v && (param == SHAPE_CRUSH_BITS || param == SHAPE_CRUSH_RATE ||
                       param == SHAPE_DRIVE || param == SHAPE_GLIDE);
-    if (info->choices)
+    if (param == SHAPE_SLICE_MODE)
+        slice_mode_text(inst, v, buf, size);
+    else if (info->choices)
         snprintf(buf, size, "%s", info->choices[v]);
     else if (param == SHAPE_CHOKE)
         snprintf(buf, size, v ? "%d" : "%d (none)", v);
