@@ -1,6 +1,7 @@
 #include "module.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -518,6 +519,33 @@ static HissError convert_instrument(Convert *cv, int index, long *frames_left,
     return HISS_OK;
 }
 
+/* A module channel's default panning, volume and mute become its
+ * channel strip's balance, fader (the strip's default headroom minus the
+ * volume's dB) and mute. The balance comes after the instrument's pan
+ * where a module's channel pan is where notes start; the two agree for
+ * centred instruments (MOD, S3M). */
+static void convert_channels(Convert *cv, Song *song)
+{
+    const struct xmp_module *mod = cv->mod;
+    bool panned = false;
+    for (int c = 0; c < mod->chn && c < SONG_MAX_CHANNELS; c++) {
+        const struct xmp_channel *xc = &mod->xxc[c];
+        SongStrip *strip = &song->strips[c];
+        int pan = hiss_clampi((xc->pan - 128) * 100 / 127, -100, 100);
+        atomic_store(&strip->pan, pan);
+        panned |= pan != 0;
+        int vol = hiss_clampi(xc->vol, 0, 64);
+        int gain = vol ? SONG_CHANNEL_GAIN_DEFAULT + (int)lround(200.0 * log10(vol / 64.0))
+                       : SONG_GAIN_MIN;
+        atomic_store(&strip->gain_tenth_db, hiss_clampi(gain, SONG_GAIN_MIN, SONG_GAIN_MAX));
+        atomic_store(&strip->mute, (xc->flg & XMP_CHANNEL_MUTE) != 0);
+    }
+    if (panned && (cv->format == FORMAT_XM || cv->format == FORMAT_IT))
+        loader_report_add(cv->report, -1, -1, -1,
+                          "approximated: channel panning as the channel strip's balance "
+                          "(applied after each instrument's pan)");
+}
+
 static void report_song(Convert *cv)
 {
     const struct xmp_module *mod = cv->mod;
@@ -526,14 +554,8 @@ static void report_song(Convert *cv)
         loader_report_add(r, -1, -1, -1, "dropped: global volume %d", mod->gvl);
     for (int c = 0; c < mod->chn && c < SONG_MAX_CHANNELS; c++) {
         const struct xmp_channel *xc = &mod->xxc[c];
-        if (xc->pan != 0x80)
-            loader_report_add(r, -1, -1, c,
-                              "dropped: channel panning %d (hiss pans by instrument and 8xx)",
-                              xc->pan);
-        if (xc->vol != 0x40 && xc->vol != 0)
-            loader_report_add(r, -1, -1, c, "dropped: channel volume %d", xc->vol);
-        if (xc->flg & XMP_CHANNEL_MUTE)
-            loader_report_add(r, -1, -1, c, "dropped: channel muted in the module");
+        if (xc->flg & XMP_CHANNEL_SURROUND)
+            loader_report_add(r, -1, -1, c, "dropped: surround channel");
     }
     if (mod->rst)
         loader_report_add(r, -1, -1, -1, "dropped: restart position %d (loops to 0)",
@@ -559,6 +581,7 @@ static HissError convert_module(Convert *cv, const unsigned char *data, size_t l
     atomic_store(&song->channels, hiss_clampi(mod->chn, 1, SONG_MAX_CHANNELS));
     atomic_store(&song->slides,
                  linear_slides(cv->format, data, len) ? SLIDES_LINEAR : SLIDES_AMIGA);
+    convert_channels(cv, song);
     report_song(cv);
 
     int patterns = mod->pat < SONG_MAX_PATTERNS ? mod->pat : SONG_MAX_PATTERNS;
