@@ -127,6 +127,10 @@ typedef enum {
       "recording keeps the late ticks as a note delay (EDx)")                    \
     X(ACT_RECORD_REPLACE, "record_replace", PATTERN,                              \
       "recording overdubs or replaces the channel's notes")                      \
+    X(ACT_TAP_TEMPO, "tap_tempo", PATTERN,                                        \
+      "tap the beat: four taps set the BPM (live, undoable)")                    \
+    X(ACT_TEMPO_UP, "tempo_up", PATTERN, "BPM +1 (live, undoable)")              \
+    X(ACT_TEMPO_DOWN, "tempo_down", PATTERN, "BPM -1 (live, undoable)")          \
     X(ACT_MUTE_AT_BAR, "mute_at_bar", PATTERN,                                    \
       "mute/unmute this channel at the next bar")                                \
     X(ACT_SOLO_AT_BAR, "solo_at_bar", PATTERN,                                    \

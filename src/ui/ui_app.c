@@ -185,6 +185,24 @@ void ui_preview_note(UiApp *app, int slot, int note)
         app->preview_release_at = hiss_now_seconds() + UI_PREVIEW_HOLD;
 }
 
+void ui_set_tempo(UiApp *app, int bpm)
+{
+    bpm = hiss_clampi(bpm, 32, 255);
+    if (ui_report(app, edit_song_set_bpm(app->ed, bpm), "tempo") != HISS_OK)
+        return;
+    session_set_tempo(app->session, bpm, 0);
+    ui_set_message(app, false, "%d BPM", bpm);
+    app->dirty |= UI_DIRTY_HEADER;
+}
+
+/* Undo and redo put the song's tempo back; the playing engine follows. */
+static void follow_tempo(UiApp *app, int bpm_before, int speed_before)
+{
+    int bpm = atomic_load(&app->song->bpm), speed = atomic_load(&app->song->speed);
+    session_set_tempo(app->session, bpm != bpm_before ? bpm : 0,
+                      speed != speed_before ? speed : 0);
+}
+
 void ui_song_dir(const UiApp *app, char *out, size_t size)
 {
     if (app->path[0]) {
@@ -750,19 +768,18 @@ static void handle_global(UiApp *app, KeymapAction act)
         unless_unsaved(app, "starting a new song", new_song);
         break;
     case ACT_UNDO:
-        if (edit_undo(ed) == HISS_OK)
-            ui_set_message(app, false, "undone");
-        else
-            ui_set_message(app, false, "nothing to undo");
+    case ACT_REDO: {
+        bool undo = act == ACT_UNDO;
+        int bpm = atomic_load(&app->song->bpm), speed = atomic_load(&app->song->speed);
+        if ((undo ? edit_undo(ed) : edit_redo(ed)) == HISS_OK) {
+            ui_set_message(app, false, undo ? "undone" : "redone");
+            follow_tempo(app, bpm, speed);
+        } else {
+            ui_set_message(app, false, undo ? "nothing to undo" : "nothing to redo");
+        }
         app->dirty |= UI_DIRTY_ALL;
         break;
-    case ACT_REDO:
-        if (edit_redo(ed) == HISS_OK)
-            ui_set_message(app, false, "redone");
-        else
-            ui_set_message(app, false, "nothing to redo");
-        app->dirty |= UI_DIRTY_ALL;
-        break;
+    }
     case ACT_REDRAW:
         app->dirty |= UI_DIRTY_ALL | UI_DIRTY_CLEAR;
         clearok(curscr, TRUE);

@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "keymap.h"
 #include "session.h"
+#include "tap.h"
 #include "ui_clock.h"
 #include "song.h"
 #include "songlock.h"
@@ -113,6 +114,7 @@ struct UiApp {
         bool taken[SONG_MAX_ROWS]; /* rows written this pass: replace keeps them */
     } record;
     int cue_at; /* EngineCueAt for the order list's cue key */
+    TapTempo tap;
 
     /* Status line: the latest message, errors stand out. */
     char message[512];
@@ -204,6 +206,8 @@ bool ui_is_playing(const UiApp *app);
 const EngineStatus *ui_status(const UiApp *app);
 /* Auditions a note on an instrument slot (0: the current instrument). */
 void ui_preview_note(UiApp *app, int slot, int note);
+/* The song's BPM (undoable) and the playing engine's at once. */
+void ui_set_tempo(UiApp *app, int bpm);
 /* Reports an edit_* result on the status line; returns err. */
 HissError ui_report(UiApp *app, HissError err, const char *what);
 /* The first key bound to act, for hints ("(unbound)" when none). */

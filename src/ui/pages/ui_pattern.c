@@ -531,6 +531,19 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
     case ACT_RECORD_REPLACE:
         ui_record_toggle_replace(app);
         return true;
+    case ACT_TAP_TEMPO: {
+        int taps;
+        int bpm = tap_tempo_tap(&app->tap, hiss_now_seconds(), &taps);
+        if (bpm)
+            ui_set_tempo(app, bpm);
+        else
+            ui_set_message(app, false, "tap %d of %d", taps, TAP_COUNT);
+        return true;
+    }
+    case ACT_TEMPO_UP:
+    case ACT_TEMPO_DOWN:
+        ui_set_tempo(app, atomic_load(&app->song->bpm) + (act == ACT_TEMPO_UP ? 1 : -1));
+        return true;
     case ACT_MUTE_AT_BAR:
     case ACT_SOLO_AT_BAR: {
         bool solo = act == ACT_SOLO_AT_BAR;
