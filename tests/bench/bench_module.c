@@ -67,7 +67,8 @@ static void busy_song(ModgenSong *s, int channels)
     for (int o = 0; o < 16; o++)
         s->order[o] = (uint8_t)(o % 8);
     s->sample_count = 1;
-    ModgenSample sm = {saw, 2048, 0, 2048, 48};
+    ModgenSample sm = {.data = saw, .frames = 2048,
+                        .loop_start = 0, .loop_end = 2048, .volume = 48};
     s->samples[0] = sm;
     static const char FX[] = {'4', '1', '2', 'A', '0'};
     static const uint8_t PARAM[] = {0x46, 0x02, 0x02, 0x02, 0x37};

@@ -346,6 +346,16 @@ static void write_xm(const ModgenSong *s, Buf *b)
         putstr(b, ih + 4, "instrument");
         put16le(b, ih + 27, 1);
         put32le(b, ih + 29, 40);
+        if (sm->env_points > 0) {
+            for (int k = 0; k < sm->env_points && k < 12; k++) {
+                put16le(b, ih + 129 + 4 * (size_t)k, (unsigned)sm->env_tick[k]);
+                put16le(b, ih + 131 + 4 * (size_t)k, (unsigned)sm->env_value[k]);
+            }
+            put8(b, ih + 225, sm->env_points);
+            put8(b, ih + 227, sm->env_sustain > 0 ? sm->env_sustain : 0);
+            put8(b, ih + 233, 1 | (sm->env_sustain >= 0 ? 2 : 0));
+        }
+        put16le(b, ih + 239, (unsigned)sm->fadeout);
         size_t sh = buf_zero(b, 40);
         put32le(b, sh, sm->frames);
         put32le(b, sh + 4, sm->loop_start);

@@ -30,6 +30,12 @@ typedef struct {
     uint32_t frames;
     uint32_t loop_start, loop_end; /* loop_end 0: no loop */
     int volume;                    /* 0..64 */
+    /* XM only: a volume envelope of env_points (tick, 0..64) points,
+     * sustained at env_sustain (-1: none); fadeout 0..0xFFF. */
+    int env_points;
+    int env_tick[12], env_value[12];
+    int env_sustain;
+    int fadeout;
 } ModgenSample;
 
 typedef struct {

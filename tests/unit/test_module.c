@@ -41,7 +41,8 @@ static void base_song(ModgenSong *s)
 {
     modgen_init(s, 4, 64, 6, 125);
     s->sample_count = 1;
-    ModgenSample sm = {sine, SINE_FRAMES, 0, SINE_FRAMES, 64};
+    ModgenSample sm = {.data = sine, .frames = SINE_FRAMES,
+                        .loop_start = 0, .loop_end = SINE_FRAMES, .volume = 64};
     s->samples[0] = sm;
 }
 
@@ -139,7 +140,8 @@ static void loops_keep_a_note_sounding(void)
         for (int looped = 0; looped < 2; looped++) {
             ModgenSong ms;
             base_song(&ms);
-            ModgenSample sm = {shortsine, 512, 256, looped ? 512 : 0, 64};
+            ModgenSample sm = {.data = shortsine, .frames = 512,
+                                .loop_start = 256, .loop_end = looped ? 512 : 0, .volume = 64};
             ms.samples[0] = sm;
             modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
             Song *song = load(&ms, (ModgenFormat)f, looped ? "loop" : "oneshot", NULL);
@@ -218,6 +220,69 @@ static void slides_follow_the_modules_mode(void)
         double got = synth_frequency(out, 2 * row, 5 * row, 0, RATE);
         CHECK_MSG(fabs(got - want) < 0.1, "%s: %.2f Hz after the slide, want %.2f",
                   FORMAT_NAMES[f], got, want);
+        free(out);
+        song_free(song);
+    }
+}
+
+/* A note off (S3M ^^, XM and IT ===) ends the note; MOD has none. */
+static void note_offs_end_notes(void)
+{
+    for (int f = MODGEN_S3M; f <= MODGEN_IT; f++) {
+        ModgenSong ms;
+        base_song(&ms);
+        modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+        modgen_add(&ms, 0, 8, 0, MODGEN_NOTE_OFF, 0, -1, 0, 0);
+        Song *song = load(&ms, (ModgenFormat)f, "off", NULL);
+        if (!song)
+            continue;
+        Cell off = song_pattern_get(song_pattern(song, 0), 8, 0);
+        CHECK_MSG(off.note == NOTE_OFF || off.note == NOTE_CUT, "%s: note %d",
+                  FORMAT_NAMES[f], off.note);
+        uint32_t row = (uint32_t)synth_row_frame(RATE, 125, 6, 1);
+        float *out = synth_render(song, RATE, 12 * row, 1024);
+        CHECK_MSG(rms(out, 4 * row, row) > 0.01 && rms(out, 10 * row, row) < 1e-4,
+                  "%s: %.4f before, %.4f after the note off", FORMAT_NAMES[f],
+                  rms(out, 4 * row, row), rms(out, 10 * row, row));
+        free(out);
+        song_free(song);
+    }
+}
+
+/* An XM volume envelope that falls from 64 to 0 in 10 ticks, no sustain:
+ * a decay of 200 ms at 125 BPM, so the note dies out. With a sustain at
+ * 32 and a fadeout, it holds at half level until the note off. */
+static void xm_envelopes_shape_the_note(void)
+{
+    for (int sustained = 0; sustained < 2; sustained++) {
+        ModgenSong ms;
+        base_song(&ms);
+        ModgenSample *sm = &ms.samples[0];
+        sm->env_points = 2;
+        sm->env_tick[0] = 0;
+        sm->env_value[0] = 64;
+        sm->env_tick[1] = 10;
+        sm->env_value[1] = sustained ? 32 : 0;
+        sm->env_sustain = sustained ? 1 : -1;
+        sm->fadeout = sustained ? 0x400 : 0;
+        modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+        modgen_add(&ms, 0, 32, 0, MODGEN_NOTE_OFF, 0, -1, 0, 0);
+        Song *song = load(&ms, MODGEN_XM, sustained ? "env-sus" : "env", NULL);
+        if (!song)
+            continue;
+        uint32_t row = (uint32_t)synth_row_frame(RATE, 125, 6, 1);
+        float *out = synth_render(song, RATE, 48 * row, 1024);
+        double start = rms(out, 200, 480), late = rms(out, 16 * row, row);
+        if (sustained) {
+            CHECK_MSG(fabs(late / start - 0.5) < 0.03, "sustain at %.3f", late / start);
+            CHECK_MSG(rms(out, 44 * row, row) < 0.01 * start, "not released: %.4f",
+                      rms(out, 44 * row, row));
+        } else {
+            /* 10 ticks of 20 ms: silent from 200 ms (row 1 ends at 120). */
+            CHECK_MSG(late < 1e-4 && rms(out, 2 * row, row) < 1e-4 && start > 0.01,
+                      "no decay: %.4f at row 16", late);
+            CHECK_MSG(rms(out, row / 2, row / 4) > 0.1 * start, "decays too soon");
+        }
         free(out);
         song_free(song);
     }
@@ -346,7 +411,8 @@ static void a_saved_module_renders_the_same(void)
         ModgenSong ms;
         base_song(&ms);
         ms.sample_count = 2;
-        ModgenSample second = {sine, 1000, 200, 800, 40};
+        ModgenSample second = {.data = sine, .frames = 1000,
+                            .loop_start = 200, .loop_end = 800, .volume = 40};
         ms.samples[1] = second;
         modgen_add(&ms, 0, 0, 0, 49, 1, -1, '1', 0x03);
         modgen_add(&ms, 0, 2, 1, 52, 2, 50, 'A', 0x02);
@@ -496,6 +562,8 @@ int main(int argc, char **argv)
     RUN(volumes_and_slides);
     RUN(breaks_and_orders);
     RUN(slides_follow_the_modules_mode);
+    RUN(note_offs_end_notes);
+    RUN(xm_envelopes_shape_the_note);
     RUN(samples_come_with_the_module);
     RUN(losses_are_reported_where_they_are);
     RUN(a_saved_module_renders_the_same);

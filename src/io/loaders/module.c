@@ -334,19 +334,20 @@ static Cell convert_event(Convert *cv, int row, int channel, const struct xmp_ev
                           int instruments)
 {
     Cell cell = song_cell_empty();
-    if (ev->note > NOTE_SHIFT && ev->note - NOTE_SHIFT <= NOTE_LAST) {
-        cell.note = (uint8_t)(ev->note - NOTE_SHIFT);
-    } else if (ev->note >= 1 && ev->note <= NOTE_SHIFT) {
-        note_at(cv, row, channel, "dropped: note below C-0");
-    } else if (ev->note == XMP_KEY_OFF) {
+    /* The specials first: their numbers are above libxmp's keys. */
+    if (ev->note == XMP_KEY_OFF) {
         cell.note = NOTE_OFF;
     } else if (ev->note == XMP_KEY_CUT) {
         cell.note = NOTE_CUT;
     } else if (ev->note == XMP_KEY_FADE) {
         note_at(cv, row, channel, "approximated: note fade as note off");
         cell.note = NOTE_OFF;
-    } else if (ev->note) {
-        note_at(cv, row, channel, "dropped: note above B-9");
+    } else if (ev->note > XMP_MAX_KEYS) {
+        note_at(cv, row, channel, "dropped: a note libxmp has no key for");
+    } else if (ev->note > NOTE_SHIFT) {
+        cell.note = (uint8_t)(ev->note - NOTE_SHIFT);
+    } else if (ev->note >= 1) {
+        note_at(cv, row, channel, "dropped: note below C-0");
     }
     if (ev->ins && ev->ins <= instruments)
         cell.instrument = ev->ins;
@@ -399,6 +400,63 @@ static int chosen_sub(const struct xmp_instrument *xi)
     return sub < xi->nsm ? sub : 0;
 }
 
+/* Ticks at the module's initial tempo as milliseconds (a tick is
+ * 2.5 / BPM seconds). */
+static int ticks_ms(const Convert *cv, int ticks)
+{
+    int bpm = hiss_clampi(cv->mod->bpm, 32, 255);
+    return (int)lround(ticks * 2500.0 / bpm);
+}
+
+static void set_shape(Instrument *inst, ShapeParam param, int value)
+{
+    const ShapeInfo *info = shape_info(param);
+    inst->shape[param] = hiss_clampi(value, info->min, info->max);
+}
+
+/* An XM/IT volume envelope (points of tick, 0..64) as hiss's attack,
+ * decay, sustain and release: the rise to its highest point, the fall
+ * from there to the sustain point (or to its last point when it has
+ * none), and after a note off the fall from the sustain point to the end
+ * (or the fadeout, when the envelope does not end at 0). The shape
+ * between points and the timing at other tempos are approximated. */
+static void convert_envelope(Convert *cv, int slot, const struct xmp_instrument *xi,
+                             Instrument *inst)
+{
+    const struct xmp_envelope *env = &xi->aei;
+    int n = hiss_clampi(env->npt, 0, XMP_MAX_ENV_POINTS);
+    if (!(env->flg & XMP_ENVELOPE_ON) || n < 1) {
+        if (xi->rls > 0 && cv->format == FORMAT_IT)
+            loader_report_add(cv->report, -1, -1, -1,
+                              "dropped: instrument %02X's fadeout without an envelope", slot);
+        return;
+    }
+    int peak = 0;
+    for (int k = 1; k < n; k++)
+        if (env->data[2 * k + 1] > env->data[2 * peak + 1])
+            peak = k;
+    bool sustained = (env->flg & XMP_ENVELOPE_SUS) && env->sus >= 0 && env->sus < n;
+    int sus = sustained ? (env->sus > peak ? env->sus : peak) : n - 1;
+    int top = hiss_clampi(env->data[2 * peak + 1], 0, 64);
+    int level = hiss_clampi(env->data[2 * sus + 1], 0, 64);
+    int start = hiss_clampi(env->data[1], 0, 64);
+    set_shape(inst, SHAPE_ATTACK, start < top ? ticks_ms(cv, env->data[2 * peak]) : 0);
+    set_shape(inst, SHAPE_DECAY, ticks_ms(cv, env->data[2 * sus] - env->data[2 * peak]));
+    set_shape(inst, SHAPE_SUSTAIN, top ? level * 100 / top : 0);
+    if (top < 64)
+        inst->volume = inst->volume * top / 64;
+    int end = hiss_clampi(env->data[2 * (n - 1) + 1], 0, 64);
+    int release = 10;
+    if (sustained && end == 0)
+        release = ticks_ms(cv, env->data[2 * (n - 1)] - env->data[2 * sus]);
+    else if (xi->rls > 0)
+        release = ticks_ms(cv, 65536 / xi->rls);
+    set_shape(inst, SHAPE_RELEASE, release);
+    loader_report_add(cv->report, -1, -1, -1,
+                      "approximated: instrument %02X's volume envelope (%d points) as "
+                      "attack/decay/sustain/release", slot, n);
+}
+
 static void report_instrument(Convert *cv, int slot, const struct xmp_instrument *xi)
 {
     LoaderReport *r = cv->report;
@@ -410,8 +468,9 @@ static void report_instrument(Convert *cv, int slot, const struct xmp_instrument
                               "its C-5 sample on every key)", slot, xi->nsm);
             break;
         }
-    if (xi->aei.flg & XMP_ENVELOPE_ON)
-        loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's volume envelope", slot);
+    if ((xi->aei.flg & XMP_ENVELOPE_ON) && (xi->aei.flg & XMP_ENVELOPE_LOOP))
+        loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's volume envelope loop",
+                          slot);
     if (xi->pei.flg & XMP_ENVELOPE_ON)
         loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's panning envelope", slot);
     if (xi->fei.flg & XMP_ENVELOPE_ON)
@@ -477,6 +536,7 @@ static HissError convert_instrument(Convert *cv, int index, long *frames_left,
                           slot, sub->xpo);
     inst->base_note = (uint8_t)hiss_clampi(base, NOTE_FIRST, NOTE_LAST);
     inst->finetune = hiss_clampi(sub->fin * 100 / 128, -100, 100);
+    convert_envelope(cv, slot, xi, inst);
     int sid = sub->sid;
     if (sid < 0 || sid >= mod->smp) {
         *out = inst;
