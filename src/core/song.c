@@ -248,6 +248,16 @@ Song *song_new_empty(void)
         atomic_init(&s->strips[c].mute, false);
         atomic_init(&s->strips[c].solo, false);
     }
+    SongEq eq = song_eq_default();
+    atomic_init(&s->master_eq.low_cut_hz, eq.low_cut_hz);
+    atomic_init(&s->master_eq.low_shelf_hz, eq.low_shelf_hz);
+    atomic_init(&s->master_eq.low_shelf_tenth_db, eq.low_shelf_tenth_db);
+    atomic_init(&s->master_eq.mid_hz, eq.mid_hz);
+    atomic_init(&s->master_eq.mid_tenth_db, eq.mid_tenth_db);
+    atomic_init(&s->master_eq.mid_q_tenths, eq.mid_q_tenths);
+    atomic_init(&s->master_eq.high_shelf_hz, eq.high_shelf_hz);
+    atomic_init(&s->master_eq.high_shelf_tenth_db, eq.high_shelf_tenth_db);
+    atomic_init(&s->master_eq.high_cut_hz, eq.high_cut_hz);
     return s;
 }
 
@@ -264,6 +274,12 @@ Song *song_new(void)
     atomic_store(&s->patterns[0], p);
     atomic_store(&s->order_count, 1);
     return s;
+}
+
+SongEq song_eq_default(void)
+{
+    SongEq eq = {0, 100, 0, 1000, 0, 7, 8000, 0, 0};
+    return eq;
 }
 
 bool song_strip_is_default(const Song *song, int channel)

@@ -177,6 +177,28 @@ enum {
  * ProTracker plays them (for modules). */
 typedef enum { SLIDES_LINEAR = 0, SLIDES_AMIGA } SlideMode;
 
+/* A five-band EQ (the master's): frequencies in Hz, gains in tenths of a
+ * dB, the mid's width as Q x 10. A cut at 0 Hz and a band at 0 dB are off. */
+typedef struct {
+    int low_cut_hz;
+    int low_shelf_hz, low_shelf_tenth_db;
+    int mid_hz, mid_tenth_db, mid_q_tenths;
+    int high_shelf_hz, high_shelf_tenth_db;
+    int high_cut_hz;
+} SongEq;
+
+/* The same, as atomics the editor writes and the engine reads live. */
+typedef struct {
+    _Atomic int low_cut_hz;
+    _Atomic int low_shelf_hz, low_shelf_tenth_db;
+    _Atomic int mid_hz, mid_tenth_db, mid_q_tenths;
+    _Atomic int high_shelf_hz, high_shelf_tenth_db;
+    _Atomic int high_cut_hz;
+} SongEqShared;
+
+/* The EQ song_new starts with: every band flat, the cuts off. */
+SongEq song_eq_default(void);
+
 typedef struct Song {
     char title[SONG_TITLE_MAX];
     _Atomic int bpm;           /* 32..255 */
@@ -192,6 +214,7 @@ typedef struct Song {
     _Atomic(Pattern *) patterns[SONG_MAX_PATTERNS];
     _Atomic(Instrument *) instruments[SONG_MAX_INSTRUMENTS + 1]; /* [0] unused */
     SongStrip strips[SONG_MAX_CHANNELS]; /* read live by the engine */
+    SongEqShared master_eq; /* read live by the engine */
 } Song;
 
 /* Whether channel c's strip is as song_new leaves it (not saved). */

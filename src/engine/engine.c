@@ -16,6 +16,7 @@
 #include "voicefx.h"
 #include "strip.h"
 #include "bus.h"
+#include "eq.h"
 
 enum {
     GRAVEYARD_SIZE = 32,
@@ -125,6 +126,7 @@ struct Engine {
     Sequencer seq;
     Master master;
     BusBank buses;
+    Eq master_eq;
 };
 
 /* ---- voices ------------------------------------------------------------ */
@@ -1151,6 +1153,10 @@ static void master(Engine *e, float *out, uint32_t nframes)
                                    &e->song->master_gain_tenth_db,
                                    memory_order_relaxed), -600, 120);
     bool limiter = atomic_load_explicit(&e->song->limiter, memory_order_relaxed);
+    SongEq eq;
+    eq_read(&e->song->master_eq, &eq);
+    eq_follow(&e->master_eq, &eq, e->rate);
+    eq_process(&e->master_eq, out, nframes);
     if (tenth_db != e->master.tenth_db) {
         /* A gain change glides over the declick ramp instead of stepping. */
         e->master.tenth_db = tenth_db;

@@ -1,5 +1,7 @@
 #include "songfile.h"
 
+#include "eq.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@ enum {
     ONCE_SWING,
     ONCE_MASTER_GAIN,
     ONCE_LIMITER,
+    ONCE_MASTER_EQ,
     ONCE_SLIDES,
     ONCE_CHANNELS,
     ONCE_ORDER,
@@ -395,12 +398,47 @@ static HissError parse_int_setting(Parser *p, Token kw, size_t which)
 }
 
 /* dB with at most one decimal, kept in tenths: what names it in messages. */
-static HissError parse_gain(Parser *p, const char *what, int *out)
+/* The next "name value..." field of a line of named fields: *which is its
+ * index in fields, or -1 at the end of the line. Unknown and repeated
+ * names are errors naming `owner` ("channel 3", "master_eq"). */
+static HissError next_field(Parser *p, const char *const *fields, size_t count, bool *seen,
+                            const char *owner, int *which)
 {
+    Token key = next_token(p);
+    *which = -1;
+    if (!key.n)
+        return HISS_OK;
+    size_t f = 0;
+    while (f < count && !token_is(key, fields[f]))
+        f++;
+    char b[48], list[160] = "";
+    if (f == count) {
+        for (size_t i = 0; i < count; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                     fields[i]);
+        return fail_at(p, key.pos, HISS_ERR_PARSE, "unknown field '%s' in %s (%s)",
+                       shown(b, key.s, key.n), owner, list);
+    }
+    if (seen[f])
+        return fail_at(p, key.pos, HISS_ERR_PARSE, "duplicate field '%s' in %s", fields[f],
+                       owner);
+    seen[f] = true;
+    *which = (int)f;
+    return HISS_OK;
+}
+
+/* A number with at most one decimal, kept in tenths, within min..max
+ * (tenths); unit names it in messages ("dB"). */
+static HissError parse_tenths(Parser *p, const char *what, const char *unit, int min,
+                              int max, int *out)
+{
+    char range[48];
+    snprintf(range, sizeof range, "%s%d.%d..%s%d.%d", min < 0 ? "-" : "", abs(min) / 10,
+             abs(min) % 10, max < 0 ? "-" : "", abs(max) / 10, abs(max) % 10);
     Token t = next_token(p);
     if (!t.n)
         return fail_at(p, t.pos, HISS_ERR_PARSE,
-                       "missing %s (dB, -60.0..12.0)", what);
+                       "missing %s (%s, %s)", what, unit, range);
     size_t i = t.s[0] == '-' ? 1 : 0;
     long long whole = 0;
     int tenths = 0;
@@ -420,17 +458,81 @@ static HissError parse_gain(Parser *p, const char *what, int *out)
     char b[48];
     if (!ok)
         return fail_at(p, t.pos, HISS_ERR_PARSE,
-                       "bad number '%s' for %s (dB with at most one "
+                       "bad number '%s' for %s (%s with at most one "
                        "decimal, e.g. -3.0)",
-                       shown(b, t.s, t.n), what);
+                       shown(b, t.s, t.n), what, unit);
     long long v = whole * 10 + tenths;
     if (t.s[0] == '-')
         v = -v;
-    if (v < GAIN_MIN || v > GAIN_MAX)
+    if (v < min || v > max)
         return fail_at(p, t.pos, HISS_ERR_RANGE,
-                       "%s %s is out of range (-60.0..12.0)", what,
-                       shown(b, t.s, t.n));
+                       "%s %s is out of range (%s)", what, shown(b, t.s, t.n), range);
     *out = (int)v;
+    return HISS_OK;
+}
+
+/* dB with at most one decimal, kept in tenths: what names it in messages. */
+static HissError parse_gain(Parser *p, const char *what, int *out)
+{
+    return parse_tenths(p, what, "dB", GAIN_MIN, GAIN_MAX, out);
+}
+
+enum { EQ_HZ_MAX = 20000, EQ_DB_MAX = 240, EQ_Q_MAX = 100 };
+
+/* master_eq low_cut HZ low_shelf HZ DB mid HZ DB q Q high_shelf HZ DB
+ * high_cut HZ: fields in any order, any left out (default: flat). */
+static HissError parse_master_eq(Parser *p, Token kw)
+{
+    HissError err = check_once(p, ONCE_MASTER_EQ, kw);
+    if (err)
+        return err;
+    SongEq eq = song_eq_default();
+    enum { F_LOW_CUT, F_LOW_SHELF, F_MID, F_Q, F_HIGH_SHELF, F_HIGH_CUT };
+    static const char *const FIELDS[] = {"low_cut", "low_shelf", "mid",
+                                         "q",       "high_shelf", "high_cut"};
+    bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
+    for (;;) {
+        int f;
+        err = next_field(p, FIELDS, HISS_ARRAY_LEN(FIELDS), seen, "master_eq", &f);
+        if (err)
+            return err;
+        if (f < 0)
+            break;
+        long long hz = 0;
+        int *gain = f == F_LOW_SHELF ? &eq.low_shelf_tenth_db
+                    : f == F_MID     ? &eq.mid_tenth_db
+                                     : &eq.high_shelf_tenth_db;
+        switch (f) {
+        case F_LOW_CUT:
+        case F_HIGH_CUT:
+            err = parse_int(p, FIELDS[f], 0, EQ_HZ_MAX, &hz, NULL);
+            *(f == F_LOW_CUT ? &eq.low_cut_hz : &eq.high_cut_hz) = (int)hz;
+            break;
+        case F_Q:
+            err = parse_tenths(p, "q", "a width", 1, EQ_Q_MAX, &eq.mid_q_tenths);
+            break;
+        default:
+            err = parse_int(p, FIELDS[f], 20, EQ_HZ_MAX, &hz, NULL);
+            *(f == F_LOW_SHELF ? &eq.low_shelf_hz
+              : f == F_MID     ? &eq.mid_hz
+                               : &eq.high_shelf_hz) = (int)hz;
+            if (!err)
+                err = parse_tenths(p, FIELDS[f], "dB", -EQ_DB_MAX, EQ_DB_MAX, gain);
+            break;
+        }
+        if (err)
+            return err;
+    }
+    SongEqShared *m = &p->song->master_eq;
+    atomic_store(&m->low_cut_hz, eq.low_cut_hz);
+    atomic_store(&m->low_shelf_hz, eq.low_shelf_hz);
+    atomic_store(&m->low_shelf_tenth_db, eq.low_shelf_tenth_db);
+    atomic_store(&m->mid_hz, eq.mid_hz);
+    atomic_store(&m->mid_tenth_db, eq.mid_tenth_db);
+    atomic_store(&m->mid_q_tenths, eq.mid_q_tenths);
+    atomic_store(&m->high_shelf_hz, eq.high_shelf_hz);
+    atomic_store(&m->high_shelf_tenth_db, eq.high_shelf_tenth_db);
+    atomic_store(&m->high_cut_hz, eq.high_cut_hz);
     return HISS_OK;
 }
 
@@ -496,23 +598,13 @@ static HissError parse_channel(Parser *p)
     enum { F_NAME, F_GAIN, F_PAN, F_MUTE, F_SOLO };
     static const char *const FIELDS[] = {"name", "gain", "pan", "mute", "solo"};
     bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
-    char b[48];
+    char owner[16];
+    snprintf(owner, sizeof owner, "channel %d", c + 1);
     for (;;) {
-        Token key = next_token(p);
-        if (!key.n)
-            return HISS_OK;
-        size_t f = 0;
-        while (f < HISS_ARRAY_LEN(FIELDS) && !token_is(key, FIELDS[f]))
-            f++;
-        if (f == HISS_ARRAY_LEN(FIELDS))
-            return fail_at(p, key.pos, HISS_ERR_PARSE,
-                           "unknown channel field '%s' (name, gain, pan, mute, "
-                           "solo)",
-                           shown(b, key.s, key.n));
-        if (seen[f])
-            return fail_at(p, key.pos, HISS_ERR_PARSE,
-                           "duplicate field '%s' in channel %d", FIELDS[f], c + 1);
-        seen[f] = true;
+        int f;
+        err = next_field(p, FIELDS, HISS_ARRAY_LEN(FIELDS), seen, owner, &f);
+        if (err || f < 0)
+            return err;
         int gain;
         long long pan;
         bool on;
@@ -1010,6 +1102,8 @@ static HissError parse_line(Parser *p)
         return parse_instrument(p);
     if (token_is(kw, "channel"))
         return parse_channel(p);
+    if (token_is(kw, "master_eq"))
+        return parse_master_eq(p, kw);
     if (token_is(kw, "order"))
         return parse_order(p, kw);
     if (token_is(kw, "pattern"))
@@ -1174,6 +1268,14 @@ static void buf_printf(Buf *b, const char *fmt, ...)
 /* Quoted and escaped. Bytes the parser would refuse (control characters,
  * broken UTF-8) become '?' so that whatever the model holds, the file
  * loads again. */
+/* Tenths as "-3.5", "0.0" into out (16 bytes). */
+static const char *tenths_text(int tenths, char *out)
+{
+    int a = tenths < 0 ? -tenths : tenths;
+    snprintf(out, 16, "%s%d.%d", tenths < 0 ? "-" : "", a / 10, a % 10);
+    return out;
+}
+
 static void buf_string(Buf *b, const char *s, size_t max)
 {
     size_t n = strnlen(s, max);
@@ -1366,24 +1468,35 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
                /* Written only when set, so songs without it keep their bytes. */
                atomic_load(&s->slides) == SLIDES_AMIGA ? "slides amiga\n" : "",
                channels);
+    char t1[16], t2[16], t3[16], t4[16];
     for (int c = 0; c < channels; c++) {
         if (song_strip_is_default(s, c))
             continue;
         const SongStrip *st = &s->strips[c];
-        int g = hiss_clampi(atomic_load(&st->gain_tenth_db), GAIN_MIN, GAIN_MAX);
-        int g_abs = g < 0 ? -g : g;
         buf_printf(&b, "channel %02d ", c + 1);
         if (st->name[0]) {
             buf_printf(&b, "name ");
             buf_string(&b, st->name, sizeof st->name - 1);
             buf_printf(&b, " ");
         }
-        buf_printf(&b, "gain %s%d.%d pan %d mute %s solo %s\n",
-                   g < 0 ? "-" : "", g_abs / 10, g_abs % 10,
+        buf_printf(&b, "gain %s pan %d mute %s solo %s\n",
+                   tenths_text(hiss_clampi(atomic_load(&st->gain_tenth_db), GAIN_MIN,
+                                           GAIN_MAX),
+                               t1),
                    hiss_clampi(atomic_load(&st->pan), -100, 100),
                    atomic_load(&st->mute) ? "on" : "off",
                    atomic_load(&st->solo) ? "on" : "off");
     }
+    SongEq eq, flat = song_eq_default();
+    eq_read(&s->master_eq, &eq);
+    if (memcmp(&eq, &flat, sizeof eq))
+        buf_printf(&b,
+                   "master_eq low_cut %d low_shelf %d %s mid %d %s q %s high_shelf %d %s "
+                   "high_cut %d\n",
+                   eq.low_cut_hz, eq.low_shelf_hz, tenths_text(eq.low_shelf_tenth_db, t1),
+                   eq.mid_hz, tenths_text(eq.mid_tenth_db, t2),
+                   tenths_text(eq.mid_q_tenths, t3), eq.high_shelf_hz,
+                   tenths_text(eq.high_shelf_tenth_db, t4), eq.high_cut_hz);
 
     bool any_instrument = false;
     for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {

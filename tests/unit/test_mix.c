@@ -168,11 +168,92 @@ static void channel_meters_hold_the_peak(void)
     song_free(s);
 }
 
+/* ---- the master EQ, measured on sines through the whole engine ---- */
+
+/* The RMS of the left side over the second half of a one-second render of
+ * a looping sine at hz, full volume, through the master EQ `eq`. */
+static double sine_rms(double hz, const SongEq *eq)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, hz, RATE, 1, 0.25f),
+                                                LOOP_FORWARD, 0, RATE, INTERP_LINEAR));
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, VOLUME_EMPTY, 0, 0);
+    SongEqShared *m = &s->master_eq;
+    atomic_store(&m->low_cut_hz, eq->low_cut_hz);
+    atomic_store(&m->low_shelf_hz, eq->low_shelf_hz);
+    atomic_store(&m->low_shelf_tenth_db, eq->low_shelf_tenth_db);
+    atomic_store(&m->mid_hz, eq->mid_hz);
+    atomic_store(&m->mid_tenth_db, eq->mid_tenth_db);
+    atomic_store(&m->mid_q_tenths, eq->mid_q_tenths);
+    atomic_store(&m->high_shelf_hz, eq->high_shelf_hz);
+    atomic_store(&m->high_shelf_tenth_db, eq->high_shelf_tenth_db);
+    atomic_store(&m->high_cut_hz, eq->high_cut_hz);
+    float *out = synth_render(s, RATE, RATE, 256);
+    double sum = 0;
+    for (uint32_t f = RATE / 2; f < RATE; f++)
+        sum += (double)out[2 * f] * out[2 * f];
+    free(out);
+    song_free(s);
+    return sqrt(sum / (RATE / 2));
+}
+
+/* The gain in dB the EQ gives a sine at hz. */
+static double eq_gain_db(double hz, const SongEq *eq)
+{
+    SongEq flat = song_eq_default();
+    return 20 * log10(sine_rms(hz, eq) / sine_rms(hz, &flat));
+}
+
+#define CHECK_DB(hz, eq, want, tol)                                                    \
+    do {                                                                               \
+        double got_ = eq_gain_db((hz), (eq));                                          \
+        CHECK_MSG(fabs(got_ - (want)) <= (tol), "%g Hz: %.2f dB, want %.2f", (double)(hz), \
+                  got_, (double)(want));                                               \
+    } while (0)
+
+static void master_eq_bands_measure_as_set(void)
+{
+    SongEq flat = song_eq_default(), eq = flat;
+    CHECK(sine_rms(1000, &flat) > 0.1);
+    eq.mid_tenth_db = 60;
+    eq.mid_q_tenths = 10;
+    CHECK_DB(1000, &eq, 6.0, 0.5);
+    CHECK_DB(4000, &eq, 0.5, 0.5); /* two octaves off, a Q of 1 is nearly flat */
+    eq.mid_tenth_db = -90;
+    eq.mid_hz = 2000;
+    CHECK_DB(2000, &eq, -9.0, 0.5);
+    eq = flat;
+    eq.low_shelf_hz = 200;
+    eq.low_shelf_tenth_db = 40;
+    CHECK_DB(40, &eq, 4.0, 0.5);  /* inside the shelf: its gain */
+    CHECK_DB(200, &eq, 2.0, 0.5); /* at its frequency: half */
+    CHECK_DB(4000, &eq, 0.0, 0.5);
+    eq = flat;
+    eq.high_shelf_hz = 4000;
+    eq.high_shelf_tenth_db = -60;
+    CHECK_DB(16000, &eq, -6.0, 0.5);
+    CHECK_DB(4000, &eq, -3.0, 0.5);
+    CHECK_DB(200, &eq, 0.0, 0.5);
+    eq = flat;
+    eq.low_cut_hz = 200;
+    CHECK_DB(200, &eq, -3.0, 0.5); /* Butterworth: 3 dB down at its frequency */
+    CHECK_DB(4000, &eq, 0.0, 0.5);
+    double deep = eq_gain_db(50, &eq);
+    CHECK_MSG(deep < -20, "two octaves below a low cut: %.1f dB", deep);
+    eq = flat;
+    eq.high_cut_hz = 4000;
+    CHECK_DB(4000, &eq, -3.0, 0.5);
+    CHECK_DB(200, &eq, 0.0, 0.5);
+    deep = eq_gain_db(16000, &eq);
+    CHECK_MSG(deep < -20, "two octaves above a high cut: %.1f dB", deep);
+}
+
 int main(void)
 {
     RUN(stems_sum_to_the_mix);
     RUN(stems_are_after_pan_and_fader);
     RUN(stems_are_block_size_invariant);
     RUN(channel_meters_hold_the_peak);
+    RUN(master_eq_bands_measure_as_set);
     return test_finish();
 }

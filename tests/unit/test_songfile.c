@@ -22,6 +22,8 @@ static const char RICH_HEAD[] =
     "channels 3\n"
     "channel 01 name \"drums \\\"A\\\"\" gain -6.5 pan -20 mute off solo on\n"
     "channel 03 gain 12.0 pan 100 mute on solo off\n"
+    "master_eq low_cut 30 low_shelf 120 -2.5 mid 2400 3.0 q 1.4 high_shelf 9000 -24.0 "
+    "high_cut 18000\n"
     "\n"
     "instrument 01 \"kick \\\"808\\\"\" sample \"../samples/kick.wav\" volume 64 "
     "pan 0 base C-4 finetune 0 loop off 0 0 interp raw\n"
@@ -103,6 +105,11 @@ static void test_rich_song_loads(void)
     CHECK(!s->strips[0].mute && s->strips[0].solo);
     CHECK_STR(s->strips[0].name, "drums \"A\"");
     CHECK_STR(s->strips[2].name, "");
+    CHECK(s->master_eq.low_cut_hz == 30 && s->master_eq.low_shelf_hz == 120);
+    CHECK(s->master_eq.low_shelf_tenth_db == -25 && s->master_eq.mid_hz == 2400);
+    CHECK(s->master_eq.mid_tenth_db == 30 && s->master_eq.mid_q_tenths == 14);
+    CHECK(s->master_eq.high_shelf_hz == 9000 && s->master_eq.high_shelf_tenth_db == -240);
+    CHECK(s->master_eq.high_cut_hz == 18000);
     CHECK(s->strips[1].gain_tenth_db == SONG_CHANNEL_GAIN_DEFAULT && s->strips[1].pan == 0);
     CHECK(!s->strips[1].mute && !s->strips[1].solo);
     CHECK(s->strips[2].gain_tenth_db == 120 && s->strips[2].pan == 100);
@@ -755,7 +762,7 @@ static void test_errors_channels(void)
         "t.hiss:2:16: bad mute 'yes' (on|off)");
     ERR(H "channel 1 solo\n", HISS_ERR_PARSE, "t.hiss:2:15: missing solo (on|off)");
     ERR(H "channel 1 fader 3\n", HISS_ERR_PARSE,
-        "t.hiss:2:11: unknown channel field 'fader' (name, gain, pan, mute, solo)");
+        "t.hiss:2:11: unknown field 'fader' in channel 1 (name, gain, pan, mute, solo)");
     ERR(H "channel 1 name kick\n", HISS_ERR_PARSE,
         "t.hiss:2:16: expected channel name as a quoted string, got 'kick'");
     ERR(H "channel 1 pan 3 pan 4\n", HISS_ERR_PARSE,
@@ -764,6 +771,27 @@ static void test_errors_channels(void)
         "t.hiss:3:9: duplicate channel 2 (first on line 2)");
     ERR(H "channels 2\nbpm 90\nchannel 3 mute on\n", HISS_ERR_RANGE,
         "t.hiss:4:9: channel 3 is past the song's 2 channels");
+}
+
+static void test_errors_master_eq(void)
+{
+    ERR(H "master_eq mid 1000 24.1\n", HISS_ERR_RANGE,
+        "t.hiss:2:20: mid 24.1 is out of range (-24.0..24.0)");
+    ERR(H "master_eq mid 10 1.0\n", HISS_ERR_RANGE,
+        "t.hiss:2:15: mid 10 is out of range (20..20000)");
+    ERR(H "master_eq low_cut 20001\n", HISS_ERR_RANGE,
+        "t.hiss:2:19: low_cut 20001 is out of range (0..20000)");
+    ERR(H "master_eq q 0.0\n", HISS_ERR_RANGE,
+        "t.hiss:2:13: q 0.0 is out of range (0.1..10.0)");
+    ERR(H "master_eq low_shelf 100\n", HISS_ERR_PARSE,
+        "t.hiss:2:24: missing low_shelf (dB, -24.0..24.0)");
+    ERR(H "master_eq tilt 3\n", HISS_ERR_PARSE,
+        "t.hiss:2:11: unknown field 'tilt' in master_eq (low_cut, low_shelf, mid, q, "
+        "high_shelf, high_cut)");
+    ERR(H "master_eq q 1.0 q 2.0\n", HISS_ERR_PARSE,
+        "t.hiss:2:17: duplicate field 'q' in master_eq");
+    ERR(H "master_eq q 1.0\nmaster_eq q 2.0\n", HISS_ERR_PARSE,
+        "t.hiss:3:1: duplicate 'master_eq' (first on line 2)");
 }
 
 static void test_errors_strings(void)
@@ -1181,6 +1209,7 @@ int main(void)
     RUN(test_errors_version);
     RUN(test_errors_settings);
     RUN(test_errors_channels);
+    RUN(test_errors_master_eq);
     RUN(test_errors_strings);
     RUN(test_errors_instruments);
     RUN(test_errors_slices);
