@@ -332,6 +332,34 @@ static void pitch_agrees_with_xmp(void)
     }
 }
 
+/* MOD's 6CHN and 8CHN and wider XM, S3M and IT modules keep their
+ * channels: a note in the last one plays. */
+static void wide_modules_keep_their_channels(void)
+{
+    static const struct {
+        ModgenFormat format;
+        int channels;
+    } CASES[] = {{MODGEN_MOD, 6}, {MODGEN_MOD, 8}, {MODGEN_MOD, 16}, {MODGEN_S3M, 16},
+                 {MODGEN_XM, 32}, {MODGEN_IT, 32}};
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        ModgenSong ms;
+        base_song(&ms);
+        ms.channels = CASES[i].channels;
+        modgen_add(&ms, 0, 0, CASES[i].channels - 1, 49, 1, -1, 0, 0);
+        Song *song = load(&ms, CASES[i].format, "wide", NULL);
+        if (!song)
+            continue;
+        CHECK_MSG(song->channels >= CASES[i].channels, "%s %d: %d channels",
+                  FORMAT_NAMES[CASES[i].format], CASES[i].channels, song->channels);
+        uint32_t row = (uint32_t)synth_row_frame(RATE, 125, 6, 1);
+        float *out = synth_render(song, RATE, 2 * row, 1024);
+        CHECK_MSG(synth_peak(out, 0, 2 * row, 0) + synth_peak(out, 0, 2 * row, 1) > 0.01f,
+                  "%s %d: silent", FORMAT_NAMES[CASES[i].format], CASES[i].channels);
+        free(out);
+        song_free(song);
+    }
+}
+
 /* Orders 1, 0: so a pattern's number is not its order. */
 static void two_patterns_backwards(ModgenSong *s)
 {
@@ -605,6 +633,7 @@ int main(int argc, char **argv)
     RUN(loops_keep_a_note_sounding);
     RUN(volumes_and_slides);
     RUN(breaks_and_orders);
+    RUN(wide_modules_keep_their_channels);
     RUN(slides_follow_the_modules_mode);
     RUN(note_offs_end_notes);
     RUN(xm_envelopes_shape_the_note);
