@@ -4,7 +4,11 @@
  * interpolation by `hiss render`, `xmp -i linear` and `openmpt123
  * --render --filter 2`, whole process, best of 5 (CPU seconds, user +
  * system, and wall). A player that is not installed is skipped with a
- * message. Prints figures; never asserts timing. */
+ * message. Then how alike they sound: each render's loudness envelope
+ * (10 ms RMS in dB, less the render's own overall level, so mixing gains
+ * do not count) against openmpt123's, as the mean difference in dB over
+ * the 10 ms windows louder than -50 dB in both. Prints figures; never
+ * asserts timing. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +21,7 @@
 
 #include "common/modgen.h"
 #include "common/proc.h"
+#include "sampleio.h"
 
 enum { RUNS = 5 };
 
@@ -81,6 +86,91 @@ static void busy_song(ModgenSong *s, int channels)
             }
 }
 
+enum { WINDOW = 480 }; /* 10 ms at 48 kHz */
+
+/* The file's 10 ms RMS envelope in dB relative to its overall RMS
+ * (malloc'ed, *count windows), or NULL when it cannot be read. */
+static double *loudness(const char *path, int *count)
+{
+    SampleioAudio a;
+    HissDiag d = {{0}};
+    if (sampleio_read(path, &a, NULL, &d) != HISS_OK)
+        return NULL;
+    int n = (int)(a.count / WINDOW);
+    double *env = malloc(sizeof *env * (size_t)(n ? n : 1));
+    double total = 0;
+    for (int w = 0; w < n; w++) {
+        double sum = 0;
+        for (uint32_t i = (uint32_t)w * WINDOW; i < (uint32_t)(w + 1) * WINDOW; i++) {
+            double m = 0;
+            for (int c = 0; c < a.channels; c++)
+                m += a.frames[i * (uint32_t)a.channels + (uint32_t)c];
+            sum += m * m;
+        }
+        total += sum;
+        env[w] = sum / WINDOW;
+    }
+    double overall = n ? total / ((double)n * WINDOW) : 0;
+    for (int w = 0; w < n; w++)
+        env[w] = env[w] > 0 && overall > 0 ? 10 * log10(env[w] / overall) : -200;
+    sampleio_audio_free(&a);
+    *count = n;
+    return env;
+}
+
+/* Mean |a - b| in dB over the windows where both are above -50 dB. */
+static double envelope_distance(const double *a, int na, const double *b, int nb)
+{
+    double sum = 0;
+    int used = 0;
+    for (int w = 0; w < na && w < nb; w++)
+        if (a[w] > -50 && b[w] > -50) {
+            sum += fabs(a[w] - b[w]);
+            used++;
+        }
+    return used ? sum / used : NAN;
+}
+
+static void compare_file(const char *label, const char *module, const char *dir,
+                         const char *hiss)
+{
+    if (!installed("openmpt123")) {
+        printf("  %-14s openmpt123 not installed: not compared\n", label);
+        return;
+    }
+    char hiss_wav[600], xmp_wav[600], mpt_wav[700];
+    snprintf(hiss_wav, sizeof hiss_wav, "%s/hiss.wav", dir);
+    snprintf(xmp_wav, sizeof xmp_wav, "%s/xmp.wav", dir);
+    snprintf(mpt_wav, sizeof mpt_wav, "%s.wav", module);
+    char *hiss_argv[] = {(char *)hiss, "render", (char *)module, "-o", hiss_wav, "-q",
+                         "--interp", "linear", NULL};
+    char *xmp_argv[] = {"xmp", "-q", "-i", "linear", "-f", "48000", "-o", xmp_wav,
+                        (char *)module, NULL};
+    char *mpt_argv[] = {"openmpt123", "--batch", "--quiet", "--render", "--force",
+                        "--samplerate", "48000", "--filter", "2", (char *)module, NULL};
+    double cpu, wall;
+    int nh = 0, nx = 0, nm = 0;
+    double *eh = run(hiss_argv, &cpu, &wall) ? loudness(hiss_wav, &nh) : NULL;
+    double *ex = installed("xmp") && run(xmp_argv, &cpu, &wall) ? loudness(xmp_wav, &nx)
+                                                                : NULL;
+    double *em = run(mpt_argv, &cpu, &wall) ? loudness(mpt_wav, &nm) : NULL;
+    if (!eh || !em) {
+        printf("  %-14s a render failed: not compared\n", label);
+    } else {
+        double dh = envelope_distance(eh, nh, em, nm);
+        printf("  %-14s hiss %5.2f dB", label, dh);
+        if (ex) {
+            double dx = envelope_distance(ex, nx, em, nm);
+            printf("   xmp %5.2f dB   hiss %s", dx,
+                   dh <= dx ? "as close or closer" : "further off");
+        }
+        printf("\n");
+    }
+    free(eh);
+    free(ex);
+    free(em);
+}
+
 static void bench_file(const char *label, const char *module, const char *dir,
                        const char *hiss)
 {
@@ -136,7 +226,7 @@ int main(void)
     for (int i = 0; i < 2048; i++)
         saw[i] = 0.5f * (2.0f * (i % 64) / 64.0f - 1.0f);
     const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    char dir[512], mod[600], xm[600];
+    char dir[512], mod[600], xm[600], s3m[600], it[600];
     snprintf(dir, sizeof dir, "%s/hiss-bench-module-XXXXXX", base);
     if (!mkdtemp(dir)) {
         perror("bench_module: mkdtemp");
@@ -144,15 +234,27 @@ int main(void)
     }
     snprintf(mod, sizeof mod, "%s/busy4.mod", dir);
     snprintf(xm, sizeof xm, "%s/busy32.xm", dir);
+    snprintf(s3m, sizeof s3m, "%s/busy8.s3m", dir);
+    snprintf(it, sizeof it, "%s/busy16.it", dir);
     static ModgenSong song;
     busy_song(&song, 4);
     modgen_save(&song, MODGEN_MOD, mod);
     busy_song(&song, 32);
     modgen_save(&song, MODGEN_XM, xm);
+    busy_song(&song, 8);
+    modgen_save(&song, MODGEN_S3M, s3m);
+    busy_song(&song, 16);
+    modgen_save(&song, MODGEN_IT, it);
     printf("bench_module: render 48 kHz linear to WAV, whole process, best of %d "
            "(16 orders x 64 rows, speed 6, 125 BPM: 122.9 s of song)\n", RUNS);
     bench_file("4-channel MOD", mod, dir, hiss);
     bench_file("32-channel XM", xm, dir, hiss);
+    printf("bench_module: loudness envelope (10 ms RMS, dB, own level removed) "
+           "against openmpt123's, mean difference\n");
+    compare_file("4-channel MOD", mod, dir, hiss);
+    compare_file("32-channel XM", xm, dir, hiss);
+    compare_file("8-channel S3M", s3m, dir, hiss);
+    compare_file("16-channel IT", it, dir, hiss);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
