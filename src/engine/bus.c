@@ -4,6 +4,9 @@
 #include <math.h>
 #include <string.h>
 
+typedef float BusV4 __attribute__((vector_size(16)));
+typedef int32_t BusI4 __attribute__((vector_size(16)));
+
 void bus_begin(BusBank *b)
 {
     memset(b->used, 0, sizeof b->used);
@@ -28,8 +31,24 @@ void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_c
         if (!b->used[c])
             continue;
         const float *bus = b->buf[c];
+        /* Four samples an instruction; the highest of a set is the same
+         * whatever order it is taken in, so the peak is exact. */
+        BusV4 peak4 = {0, 0, 0, 0};
+        size_t i = 0;
+        for (; i + 4 <= 2 * (size_t)n; i += 4) {
+            BusV4 x, m;
+            memcpy(&x, bus + i, sizeof x);
+            memcpy(&m, mix + i, sizeof m);
+            m += x;
+            memcpy(mix + i, &m, sizeof m);
+            BusV4 a = (BusV4)((BusI4)x & 0x7FFFFFFF);
+            BusI4 above = a > peak4;
+            peak4 = (BusV4)(((BusI4)a & above) | ((BusI4)peak4 & ~above));
+        }
         float peak = b->peak[c];
-        for (size_t i = 0; i < 2 * (size_t)n; i++) {
+        for (int k = 0; k < 4; k++)
+            peak = peak4[k] > peak ? peak4[k] : peak;
+        for (; i < 2 * (size_t)n; i++) {
             mix[i] += bus[i];
             float a = fabsf(bus[i]);
             peak = a > peak ? a : peak;

@@ -1147,6 +1147,64 @@ static void peak_max(_Atomic uint32_t *peak, uint32_t value)
             break;
 }
 
+/* The master's per-sample passes, two frames an instruction (the same
+ * results as one sample at a time: each lane does what the scalar code
+ * does, and a peak or a count does not depend on the order it is taken). */
+typedef float MasterV4 __attribute__((vector_size(16)));
+typedef int32_t MasterI4 __attribute__((vector_size(16)));
+
+static void master_scale(float *x, size_t count, float g)
+{
+    size_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+        MasterV4 v;
+        memcpy(&v, x + i, sizeof v);
+        v *= g;
+        memcpy(x + i, &v, sizeof v);
+    }
+    for (; i < count; i++)
+        x[i] *= g;
+}
+
+/* Each channel's peak |sample|, the samples beyond full scale and the
+ * frames whose louder side is past the limiter's knee. */
+static void master_meter(const float *out, uint32_t nframes, float peak[2],
+                         uint32_t *clips, uint32_t *over_knee)
+{
+    const MasterI4 swap = {1, 0, 3, 2}, even = {-1, 0, -1, 0};
+    MasterV4 peak4 = {0, 0, 0, 0};
+    MasterI4 clips4 = {0, 0, 0, 0}, knee4 = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 2 <= nframes; i += 2) {
+        MasterV4 v;
+        memcpy(&v, out + 2 * i, sizeof v);
+        MasterV4 a = (MasterV4)((MasterI4)v & 0x7FFFFFFF); /* l r l r */
+        MasterI4 above = a > peak4;
+        peak4 = (MasterV4)(((MasterI4)a & above) | ((MasterI4)peak4 & ~above));
+        clips4 -= a > 1.0f;
+        MasterV4 other = __builtin_shuffle(a, swap);       /* r l r l */
+        MasterI4 left_louder = a > other;
+        MasterV4 louder = (MasterV4)(((MasterI4)a & left_louder) |
+                                     ((MasterI4)other & ~left_louder));
+        knee4 -= (louder > LIMITER_KNEE) & even;
+    }
+    float p0 = peak4[0] > peak4[2] ? peak4[0] : peak4[2];
+    float p1 = peak4[1] > peak4[3] ? peak4[1] : peak4[3];
+    uint32_t c = (uint32_t)(clips4[0] + clips4[1] + clips4[2] + clips4[3]);
+    uint32_t k = (uint32_t)(knee4[0] + knee4[2]);
+    for (; i < nframes; i++) {
+        float l = fabsf(out[2 * i]), r = fabsf(out[2 * i + 1]);
+        p0 = l > p0 ? l : p0;
+        p1 = r > p1 ? r : p1;
+        c += (uint32_t)(l > 1.0f) + (uint32_t)(r > 1.0f);
+        k += (uint32_t)((l > r ? l : r) > LIMITER_KNEE);
+    }
+    peak[0] = p0;
+    peak[1] = p1;
+    *clips = c;
+    *over_knee = k;
+}
+
 static void master(Engine *e, float *out, uint32_t nframes)
 {
     int tenth_db = hiss_clampi(atomic_load_explicit(
@@ -1172,19 +1230,12 @@ static void master(Engine *e, float *out, uint32_t nframes)
     }
     const float g = e->master.gain;
     if (g != 1.0f)
-        for (size_t i = 2 * (size_t)f; i < 2 * (size_t)nframes; i++)
-            out[i] *= g;
+        master_scale(out + 2 * (size_t)f, 2 * (size_t)(nframes - f), g);
     /* Meter and count before the clipper, in branch-free passes; clip
      * only when something needs it. */
     float peak[2] = {0.0f, 0.0f};
     uint32_t clips = 0, over_knee = 0;
-    for (size_t i = 0; i < nframes; i++) {
-        float l = fabsf(out[2 * i]), r = fabsf(out[2 * i + 1]);
-        peak[0] = l > peak[0] ? l : peak[0];
-        peak[1] = r > peak[1] ? r : peak[1];
-        clips += (uint32_t)(l > 1.0f) + (uint32_t)(r > 1.0f);
-        over_knee += (uint32_t)((l > r ? l : r) > LIMITER_KNEE);
-    }
+    master_meter(out, nframes, peak, &clips, &over_knee);
     float top = peak[0] > peak[1] ? peak[0] : peak[1];
     if (limiter && top > LIMITER_KNEE) {
         for (size_t i = 0; i < 2 * (size_t)nframes; i++)
