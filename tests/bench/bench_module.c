@@ -131,6 +131,26 @@ static double envelope_distance(const double *a, int na, const double *b, int nb
     return used ? sum / used : NAN;
 }
 
+/* The three players' command lines: hiss and xmp write out_hiss and
+ * out_xmp, openmpt123 writes MODULE.wav beside the module. */
+typedef struct {
+    char *hiss[9], *xmp[10], *mpt[11];
+} Commands;
+
+static void commands_for(Commands *c, const char *hiss, const char *module,
+                         const char *out_hiss, const char *out_xmp)
+{
+    Commands made = {
+        {(char *)hiss, "render", (char *)module, "-o", (char *)out_hiss, "-q", "--interp",
+         "linear", NULL},
+        {"xmp", "-q", "-i", "linear", "-f", "48000", "-o", (char *)out_xmp, (char *)module,
+         NULL},
+        {"openmpt123", "--batch", "--quiet", "--render", "--force", "--samplerate", "48000",
+         "--filter", "2", (char *)module, NULL},
+    };
+    *c = made;
+}
+
 static void compare_file(const char *label, const char *module, const char *dir,
                          const char *hiss)
 {
@@ -142,12 +162,9 @@ static void compare_file(const char *label, const char *module, const char *dir,
     snprintf(hiss_wav, sizeof hiss_wav, "%s/hiss.wav", dir);
     snprintf(xmp_wav, sizeof xmp_wav, "%s/xmp.wav", dir);
     snprintf(mpt_wav, sizeof mpt_wav, "%s.wav", module);
-    char *hiss_argv[] = {(char *)hiss, "render", (char *)module, "-o", hiss_wav, "-q",
-                         "--interp", "linear", NULL};
-    char *xmp_argv[] = {"xmp", "-q", "-i", "linear", "-f", "48000", "-o", xmp_wav,
-                        (char *)module, NULL};
-    char *mpt_argv[] = {"openmpt123", "--batch", "--quiet", "--render", "--force",
-                        "--samplerate", "48000", "--filter", "2", (char *)module, NULL};
+    Commands cmd;
+    commands_for(&cmd, hiss, module, hiss_wav, xmp_wav);
+    char **hiss_argv = cmd.hiss, **xmp_argv = cmd.xmp, **mpt_argv = cmd.mpt;
     double cpu, wall;
     int nh = 0, nx = 0, nm = 0;
     double *eh = run(hiss_argv, &cpu, &wall) ? loudness(hiss_wav, &nh) : NULL;
@@ -176,16 +193,12 @@ static void bench_file(const char *label, const char *module, const char *dir,
 {
     char out[600];
     snprintf(out, sizeof out, "%s/out.wav", dir);
-    char *hiss_argv[] = {(char *)hiss, "render", (char *)module, "-o", out, "-q",
-                         "--interp", "linear", NULL};
-    char *xmp_argv[] = {"xmp", "-q", "-i", "linear", "-f", "48000", "-o", out,
-                        (char *)module, NULL};
-    char *mpt_argv[] = {"openmpt123", "--batch", "--quiet", "--render", "--force",
-                        "--samplerate", "48000", "--filter", "2", (char *)module, NULL};
+    Commands cmd;
+    commands_for(&cmd, hiss, module, out, out);
     struct {
         const char *name;
         char *const *argv;
-    } players[] = {{"hiss render", hiss_argv}, {"xmp", xmp_argv}, {"openmpt123", mpt_argv}};
+    } players[] = {{"hiss render", cmd.hiss}, {"xmp", cmd.xmp}, {"openmpt123", cmd.mpt}};
     double hiss_wall = 0, hiss_cpu = 0;
     printf("  %s\n", label);
     for (size_t i = 0; i < sizeof players / sizeof players[0]; i++) {
