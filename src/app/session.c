@@ -224,6 +224,11 @@ bool session_take_recorded(Session *s, EngineTake *take)
     return s->engine && engine_take_recorded(s->engine, take);
 }
 
+bool session_take_midi(Session *s, MidiNote *note)
+{
+    return s->audio && audio_take_midi(s->audio, note);
+}
+
 void session_install_song(Session *s, Song *song)
 {
     session_send(s, ENGINE_CMD_INSTALL_SONG, 0, 0, 0, song);

@@ -101,6 +101,8 @@ void session_preview_note(Session *s, int slot, int note, int volume);
  * write (takes still in an engine replaced by a rate change are lost). */
 void session_live_note(Session *s, int channel, int note, int flags);
 bool session_take_recorded(Session *s, EngineTake *take);
+/* Pops a note from the backend's MIDI input (JACK's midi_in port). */
+bool session_take_midi(Session *s, MidiNote *note);
 
 /* The engine's status (position, peaks...), or a stopped one before
  * session_start. It may move to another engine at the next session_poll:

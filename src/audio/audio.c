@@ -26,7 +26,9 @@ static Audio *audio_alloc(const AudioOptions *opts)
     a->connect = dup_or_null(a->opts.connect);
     if ((a->opts.device && !a->device) ||
         (a->opts.client_name && !a->client_name) ||
-        (a->opts.connect && !a->connect)) {
+        (a->opts.connect && !a->connect) ||
+        ring_init(&a->midi_in, AUDIO_MIDI_RING, sizeof(MidiNote)) != HISS_OK) {
+        ring_deinit(&a->midi_in);
         free(a->device);
         free(a->client_name);
         free(a->connect);
@@ -48,6 +50,11 @@ static Audio *audio_alloc(const AudioOptions *opts)
     return a;
 }
 
+bool audio_take_midi(Audio *a, MidiNote *note)
+{
+    return a && ring_pop(&a->midi_in, note);
+}
+
 static void timing_free(TimingScan *scan)
 {
     if (scan)
@@ -58,6 +65,7 @@ static void timing_free(TimingScan *scan)
 static void audio_dealloc(Audio *a)
 {
     timing_free(atomic_load(&a->timing));
+    ring_deinit(&a->midi_in);
     free(a->device);
     free(a->client_name);
     free(a->connect);

@@ -11,6 +11,7 @@
 
 #include "base.h"
 #include "engine.h"
+#include "midi.h"
 
 typedef enum {
     AUDIO_STATE_STOPPED,
@@ -138,5 +139,10 @@ void audio_set_period_hook(Audio *audio, AudioPeriodHook hook, void *ctx);
 /* Transport modes for AudioOptions.transport. */
 enum { AUDIO_TRANSPORT_NONE = 0, AUDIO_TRANSPORT_FOLLOW = 1,
        AUDIO_TRANSPORT_MASTER = 2 };
+
+/* [ui] Pops a note that came in on a MIDI input (JACK: the client's
+ * midi_in port); false when none. Notes that find the ring full (the UI
+ * stalled) are dropped. */
+bool audio_take_midi(Audio *audio, MidiNote *note);
 
 #endif

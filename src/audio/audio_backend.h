@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "audio.h"
+#include "ring.h"
 #include "timing.h"
 
 /* One audio system. open fills audio->rate and audio->period; start begins
@@ -37,7 +38,7 @@ extern const AudioBackend audio_null_backend;
 
 /* The largest block rendered at once; longer periods are rendered in
  * pieces of this size (the engine gives the same samples either way). */
-enum { AUDIO_MAX_BLOCK = 1024 };
+enum { AUDIO_MAX_BLOCK = 1024, AUDIO_MIDI_RING = 256 };
 
 struct Audio {
     const AudioBackend *backend;
@@ -76,6 +77,10 @@ struct Audio {
     const Song *song; /* [ui] only */
     int ports_short_said; /* [ui] the wanted count last reported short, or 0 */
     bool failure_said;    /* [ui] AUDIO_EVENT_FAILED was reported */
+
+    /* Notes from MIDI input ports, pushed by the backend's thread (JACK
+     * MIDI: the process callback), taken by the UI (audio_take_midi). */
+    Ring midi_in;
 
     AudioPeriodHook hook;
     void *hook_ctx;

@@ -24,6 +24,7 @@
 #include "audio_backend.h"
 
 #include <jack/jack.h>
+#include <jack/midiport.h>
 #include <jack/transport.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ typedef struct {
     jack_client_t *client;
     bool active; /* [ui] */
     jack_port_t *out[2];
+    jack_port_t *midi_in; /* notes to play and record */
     /* Per-channel ports: the UI thread writes an entry only while it is at
      * or above audio->chan_live (see jack_out_set_channels); the process
      * callback reads entries below the count it loaded. */
@@ -59,6 +61,23 @@ static void jack_out_quiet(const char *msg)
     (void)msg;
 }
 
+/* [audio] Notes from the MIDI port go to the UI through a ring; the
+ * period's events are few and bounded by the port's buffer. */
+static void jack_out_read_midi(Audio *a, JackOut *j, jack_nframes_t nframes)
+{
+    if (!j->midi_in)
+        return;
+    void *buf = jack_port_get_buffer(j->midi_in, nframes);
+    uint32_t count = jack_midi_get_event_count(buf);
+    for (uint32_t i = 0; i < count; i++) {
+        jack_midi_event_t ev;
+        MidiNote note;
+        if (jack_midi_event_get(&ev, buf, i) == 0 &&
+            midi_decode(ev.buffer, ev.size, &note))
+            ring_push(&a->midi_in, &note);
+    }
+}
+
 static int jack_out_process(jack_nframes_t nframes, void *arg)
 {
     Audio *a = arg;
@@ -66,6 +85,7 @@ static int jack_out_process(jack_nframes_t nframes, void *arg)
     audio_period_begin(a);
     atomic_store_explicit(&a->period, nframes, memory_order_relaxed);
 
+    jack_out_read_midi(a, j, nframes);
     float *left = jack_port_get_buffer(j->out[0], nframes);
     float *right = jack_port_get_buffer(j->out[1], nframes);
     /* Loaded once, after the period began (seq_cst, the other half of
@@ -255,6 +275,9 @@ static HissError jack_out_connect_client(Audio *a, JackOut *j, HissDiag *why)
             return HISS_ERR_IO;
         }
     }
+    /* Without a MIDI port hiss still plays: MIDI input is extra. */
+    j->midi_in = jack_port_register(j->client, "midi_in", JACK_DEFAULT_MIDI_TYPE,
+                                    JackPortIsInput, 0);
     j->chan_registered = 0;
     j->active = false;
     atomic_store(&a->chan_live, 0);

@@ -114,6 +114,7 @@ struct UiApp {
         bool taken[SONG_MAX_ROWS]; /* rows written this pass: replace keeps them */
     } record;
     int cue_at; /* EngineCueAt for the order list's cue key */
+    int midi_note[SONG_MAX_CHANNELS]; /* the MIDI note each channel plays last */
     TapTempo tap;
 
     /* Status line: the latest message, errors stand out. */

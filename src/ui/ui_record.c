@@ -53,8 +53,34 @@ static void replace_passed(UiApp *app, int pattern, int from, int to)
         }
 }
 
+/* A MIDI note plays the current instrument on the cursor's channel, its
+ * velocity in the volume column, and is recorded like a key. Its note-off
+ * releases the channel only if that note is still the channel's last (in
+ * legato playing the next note-on comes first). */
+static void midi_note(UiApp *app, const MidiNote *m)
+{
+    int ch = app->ed->cursor.channel;
+    if (ch < 0 || ch >= SONG_MAX_CHANNELS)
+        return;
+    if (m->kind == MIDI_NOTE_OFF) {
+        if (app->midi_note[ch] == m->note) {
+            session_live_note(app->session, ch, NOTE_OFF, 0);
+            app->midi_note[ch] = 0;
+        }
+        return;
+    }
+    bool record = app->record.on && ui_is_playing(app);
+    int flags = engine_live_flags(app->ed->instrument, midi_velocity_volume(m->velocity),
+                                  app->record.quantize, record, app->record.feel);
+    session_live_note(app->session, ch, m->note, flags);
+    app->midi_note[ch] = m->note;
+}
+
 void ui_record_poll(UiApp *app)
 {
+    MidiNote m;
+    while (session_take_midi(app->session, &m))
+        midi_note(app, &m);
     EngineTake take;
     while (session_take_recorded(app->session, &take)) {
         HissError err = edit_record_cell(app->ed, take.pattern, take.row,

@@ -158,14 +158,14 @@ static void rec_wait_periods(Rec *r, size_t periods)
 
 /* ---- port lists ------------------------------------------------------------- */
 
-/* Whether hiss's client has exactly out_L, out_R and ch01..ch<chans>, the
+/* Whether hiss's client has exactly the audio ports out_L, out_R and ch01..ch<chans>, the
  * channel ports connected to rec:c1.. as far as those exist. */
 static bool ports_are(jack_client_t *obs, const char *client, int chans, bool connected,
                       char *why, size_t size)
 {
     char pattern[80];
     snprintf(pattern, sizeof pattern, "^%s:", client);
-    const char **ports = jack_get_ports(obs, pattern, NULL, 0);
+    const char **ports = jack_get_ports(obs, pattern, JACK_DEFAULT_AUDIO_TYPE, 0);
     int n = 0;
     while (ports && ports[n])
         n++;
