@@ -13,6 +13,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Files are decoded in chunks so a mixdown needs no second full-size copy
  * and a short read is noticed where it happens. */
@@ -642,7 +645,7 @@ typedef int16_t V4s __attribute__((vector_size(8)));
 
 /* pcm16_of on four values at once, with the peak and the overs: the same
  * steps as the scalar version, lane by lane. */
-static inline V4s pcm16_of4(V4f v, V4f *peak, V4i *overs, float top, float bottom)
+static inline V4i pcm16_of4(V4f v, V4f *peak, V4i *overs, V4f top, V4f bottom)
 {
     const V4f zero = {0, 0, 0, 0}, one = {1, 1, 1, 1};
     V4i finite = (v - v) == zero;
@@ -659,7 +662,21 @@ static inline V4s pcm16_of4(V4f v, V4f *peak, V4i *overs, float top, float botto
     r = (V4f)((V4i)r & ~(hi | lo)); /* out of range: converted below */
     V4i wide = __builtin_convertvector(r, V4i);
     wide = (wide & ~(hi | lo)) | (hi & INT32_MAX) | (lo & INT32_MIN);
-    return __builtin_convertvector(wide >> 16, V4s);
+    return wide >> 16;
+}
+
+/* Eight 16-bit codes from two vectors of them (each already within
+ * -32768 .. 32767, so the saturating pack changes nothing). */
+static inline void store_pcm8(int16_t *dst, V4i a, V4i b)
+{
+#ifdef __SSE2__
+    __m128i s = _mm_packs_epi32((__m128i)a, (__m128i)b);
+    memcpy(dst, &s, sizeof s);
+#else
+    V4s sa = __builtin_convertvector(a, V4s), sb = __builtin_convertvector(b, V4s);
+    memcpy(dst, &sa, sizeof sa);
+    memcpy(dst + 4, &sb, sizeof sb);
+#endif
 }
 
 /* Measures a chunk (NaN and infinities made 0 in `clean`, the peak, the
@@ -673,11 +690,15 @@ static void scan_chunk(SampleioWriter *w, const float *src, size_t count, float 
     if (pcm) {
         V4f peak4 = {peak, peak, peak, peak};
         V4i overs4 = {0, 0, 0, 0};
-        for (; i + 4 <= count; i += 4) {
-            V4f v;
-            memcpy(&v, src + i, sizeof v);
-            V4s s = pcm16_of4(v, &peak4, &overs4, w->top, w->bottom);
-            memcpy(pcm + i, &s, sizeof s);
+        const V4f top = {w->top, w->top, w->top, w->top};
+        const V4f bottom = {w->bottom, w->bottom, w->bottom, w->bottom};
+        for (; i + 8 <= count; i += 8) {
+            V4f v0, v1;
+            memcpy(&v0, src + i, sizeof v0);
+            memcpy(&v1, src + i + 4, sizeof v1);
+            V4i c0 = pcm16_of4(v0, &peak4, &overs4, top, bottom);
+            V4i c1 = pcm16_of4(v1, &peak4, &overs4, top, bottom);
+            store_pcm8(pcm + i, c0, c1);
         }
         for (int k = 0; k < 4; k++) {
             peak = peak4[k] > peak ? peak4[k] : peak;
