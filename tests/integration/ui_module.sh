@@ -2,7 +2,8 @@
 # A module opens in the editor as a song to save beside it: the import
 # report's news shows, saving writes demo.hiss, its samples as WAVs in
 # demo-samples/ and demo.import.txt, never the module, and the saved song
-# renders exactly like the module.
+# renders exactly like the module. The sample browser opens a module like
+# a directory of its instruments, plays one and loads it into a song.
 set -u
 SOCK=hiss-ui-module-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -22,7 +23,7 @@ for ext in mod s3m xm it; do
     check "$ext: saving writes demo.hiss" wait_written "$TMP/mods/demo.hiss" none
     check "$ext: and says so" wait_for "saved demo.hiss"
     check "$ext: the samples are WAV files beside it" \
-        compgen -G "$TMP/mods/demo-samples/01-*.wav"
+        compgen -G "$TMP/mods/demo-samples/01-*.wav" >/dev/null
     check "$ext: the report is saved beside it, with the tremolo's place" \
         grep -qF "order 0 row 8 channel 3: dropped: tremolo (7xy)" "$TMP/mods/demo.import.txt"
     check "$ext: the module is untouched" test "$(cksum <"$TMP/mods/demo.$ext")" = "$before"
@@ -34,4 +35,31 @@ for ext in mod s3m xm it; do
         "$HISS" render -q "$TMP/mods/demo.hiss" -o "$TMP/saved.wav"
     check "$ext: to the same audio" cmp -s "$TMP/module.wav" "$TMP/saved.wav"
 done
+
+# Sample digging: a new song takes an instrument out of a module.
+mkdir -p "$TMP/dig"
+cp "$TMP/mods/demo.xm" "$TMP/dig/demo.xm"
+EDITOR_DIR=$TMP/dig start_editor "" "beat.hiss"
+check "a new song opens" wait_for "new song"
+keys C-t
+check "the instruments screen opens" wait_for "Slot 01"
+keys L
+check "the browser lists the module like a directory" wait_for "demo.xm/"
+keys Down Enter
+check "Enter opens it: its instruments are listed" wait_for "01 instrument"
+check "the header names the module" wait_for "/dig/demo.xm"
+keys Down p
+check "p plays the instrument" wait_for "playing 01 instrument"
+keys Enter
+check "Enter loads it into slot 01" wait_for "loaded 01 instrument into slot 01"
+keys C-s
+check "the song saves" wait_written "$TMP/dig/beat.hiss" none
+check "with the module's sample written beside it" \
+    compgen -G "$TMP/dig/beat-samples/01-*.wav" >/dev/null
+check "and named by the song" grep -qF 'sample "beat-samples/01-' "$TMP/dig/beat.hiss"
+check "the module is untouched" cmp -s "$TMP/dig/demo.xm" "$TMP/mods/demo.xm"
+keys C-q
+check "quit" wait_for "hiss exited 0"
+check "the song renders with the sample found" \
+    "$HISS" render -q "$TMP/dig/beat.hiss" -o "$TMP/dig.wav"
 finish

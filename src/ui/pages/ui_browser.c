@@ -1,5 +1,6 @@
 /* ui_browser: walk directories, filter by name, listen to a file, load it
- * into an instrument slot. Files are read with sampleio on the UI thread;
+ * into an instrument slot. A module (MOD, S3M, XM, IT) opens like a
+ * directory of its instruments, to listen to and take samples from. Files are read with sampleio on the UI thread;
  * the audio thread only ever gets finished objects (a preview instrument,
  * or an instrument swapped in by the editor). */
 #include <dirent.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "loader.h"
 #include "sampleio.h"
 #include "ui_app.h"
 #include "ui_draw.h"
@@ -18,6 +20,8 @@
 typedef struct {
     char name[256];
     bool dir;
+    bool module; /* a module file: opens like a directory */
+    int slot;    /* in an open module: the instrument's slot */
 } Entry;
 
 static struct {
@@ -30,6 +34,8 @@ static struct {
     int cursor, top;
     int slot; /* where a loaded file goes */
     bool scanned;
+    Song *module;          /* the module open as a directory, or NULL */
+    char module_name[256]; /* its file name in br.dir */
 } br;
 
 static const char *const AUDIO_EXT[] = {
@@ -98,7 +104,26 @@ static bool add_entry(const char *name, bool dir)
     Entry *e = &br.entries[br.count++];
     snprintf(e->name, sizeof e->name, "%s", name);
     e->dir = dir;
+    e->module = false;
+    e->slot = 0;
     return true;
+}
+
+/* The open module's instruments that have a sound, in slot order. */
+static void scan_module(void)
+{
+    add_entry("..", true);
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        const Instrument *inst = song_instrument(br.module, slot);
+        if (!inst || !inst->sample)
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "%02X %s", slot, inst->name);
+        if (!add_entry(name, false))
+            break;
+        br.entries[br.count - 1].slot = slot;
+    }
+    apply_filter();
 }
 
 static void scan(UiApp *app)
@@ -106,6 +131,10 @@ static void scan(UiApp *app)
     br.count = 0;
     br.cursor = br.top = 0;
     br.scanned = true;
+    if (br.module) {
+        scan_module();
+        return;
+    }
     DIR *d = opendir(br.dir);
     if (!d) {
         ui_set_message(app, true, "%s: cannot read this directory", br.dir);
@@ -125,10 +154,12 @@ static void scan(UiApp *app)
         if (stat(path, &st) != 0)
             continue;
         bool dir = S_ISDIR(st.st_mode);
-        if (!dir && !(S_ISREG(st.st_mode) && audio_file_name(de->d_name)))
+        bool module = !dir && S_ISREG(st.st_mode) && loader_is_foreign(de->d_name);
+        if (!dir && !module && !(S_ISREG(st.st_mode) && audio_file_name(de->d_name)))
             continue;
         if (!add_entry(de->d_name, dir))
             break;
+        br.entries[br.count - 1].module = module;
     }
     closedir(d);
     qsort(br.entries, (size_t)br.count, sizeof *br.entries, compare);
@@ -258,11 +289,45 @@ static Instrument *load_instrument(UiApp *app, const char *path, bool for_song)
     return inst;
 }
 
+/* A copy of the open module's instrument: its sample is shared, no file
+ * names it (a song saved with it writes the sample beside itself). */
+static Instrument *module_instrument(UiApp *app, const Entry *e)
+{
+    Instrument *inst = song_instrument_clone(song_instrument(br.module, e->slot));
+    if (!inst)
+        ui_set_message(app, true, "out of memory");
+    return inst;
+}
+
+static void close_module(void)
+{
+    song_free(br.module);
+    br.module = NULL;
+}
+
+/* Opens a module as a directory of its instruments. */
+static void open_module(UiApp *app, const Entry *e)
+{
+    char path[UI_PATH_MAX + 256];
+    entry_path(e, path, sizeof path);
+    Song *song = NULL;
+    HissDiag diag;
+    if (loader_load_file(path, &song, &diag) != HISS_OK) {
+        ui_set_message(app, true, "%s", diag.text);
+        return;
+    }
+    close_module();
+    br.module = song;
+    snprintf(br.module_name, sizeof br.module_name, "%s", e->name);
+    br.filter[0] = 0;
+    scan(app);
+}
+
 static void preview(UiApp *app, const Entry *e)
 {
     char path[UI_PATH_MAX + 256];
     entry_path(e, path, sizeof path);
-    Instrument *inst = load_instrument(app, path, false);
+    Instrument *inst = br.module ? module_instrument(app, e) : load_instrument(app, path, false);
     if (inst) {
         /* The engine hands it back when it is done; then it is freed. */
         ui_send(app, ENGINE_CMD_PREVIEW_SAMPLE, 0, 0, 0, inst);
@@ -274,7 +339,7 @@ static void load(UiApp *app, const Entry *e)
 {
     char path[UI_PATH_MAX + 256];
     entry_path(e, path, sizeof path);
-    Instrument *inst = load_instrument(app, path, true);
+    Instrument *inst = br.module ? module_instrument(app, e) : load_instrument(app, path, true);
     if (!inst)
         return;
     int slot = br.slot > 0 ? br.slot : 1;
@@ -287,6 +352,15 @@ static void load(UiApp *app, const Entry *e)
 
 static void go_parent(UiApp *app)
 {
+    if (br.module) {
+        /* Out of the module, back on its name. */
+        close_module();
+        scan(app);
+        for (int i = 0; i < br.shown_count; i++)
+            if (!strcmp(br.entries[br.shown[i]].name, br.module_name))
+                br.cursor = i;
+        return;
+    }
     char *slash = strrchr(br.dir, '/');
     if (!slash)
         return;
@@ -320,7 +394,10 @@ static void browser_draw(UiApp *app, unsigned dirty)
     snprintf(buf, sizeof buf, "Load into slot %02X from ", br.slot);
     int lead = ui_text_width(buf);
     ui_put(UI_HEADER_LINES, 0, lead, ui_attr(UI_C_HEADER), buf);
-    ui_put_tail(UI_HEADER_LINES, lead, COLS - lead, ui_attr(UI_C_HEADER), br.dir);
+    char where[UI_PATH_MAX + 300];
+    snprintf(where, sizeof where, "%s%s%s", br.dir, br.module ? "/" : "",
+             br.module ? br.module_name : "");
+    ui_put_tail(UI_HEADER_LINES, lead, COLS - lead, ui_attr(UI_C_HEADER), where);
     char keys[4][48];
     ui_first_key(app, ACT_BROWSE_FILTER, keys[0], sizeof keys[0]);
     ui_first_key(app, ACT_BROWSE_PREVIEW, keys[1], sizeof keys[1]);
@@ -343,8 +420,9 @@ static void browser_draw(UiApp *app, unsigned dirty)
             continue;
         }
         const Entry *e = &br.entries[br.shown[idx]];
-        snprintf(buf, sizeof buf, " %s %s%s", e->dir ? ui_glyph(UI_G_DIR) : " ",
-                 e->name, e->dir ? "/" : "");
+        bool opens = e->dir || e->module;
+        snprintf(buf, sizeof buf, " %s %s%s", opens ? ui_glyph(UI_G_DIR) : " ",
+                 e->name, opens ? "/" : "");
         ui_put_tail(y0 + i, 0, COLS, idx == br.cursor ? ui_attr(UI_C_FOCUS) : A_NORMAL,
                     buf);
     }
@@ -376,6 +454,8 @@ static bool browser_handle(UiApp *app, int key, KeymapAction act)
                 br.filter[0] = 0;
                 scan(app);
             }
+        } else if (e->module) {
+            open_module(app, e);
         } else {
             load(app, e);
         }
@@ -386,7 +466,7 @@ static bool browser_handle(UiApp *app, int key, KeymapAction act)
         return true;
     case ACT_RIGHT:
     case ACT_BROWSE_PREVIEW:
-        if (e && !e->dir)
+        if (e && !e->dir && !e->module)
             preview(app, e);
         return true;
     case ACT_BROWSE_FILTER:
