@@ -102,7 +102,7 @@ cat "$WORK/play.log"
 
 # ---- the editor ----
 new_server
-T new-session -d -s ui -x 100 -y 24 "LD_PRELOAD='$SHIM' ASAN_OPTIONS='$SHIM_ASAN' \
+T new-session -d -s ui -x 120 -y 24 "LD_PRELOAD='$SHIM' ASAN_OPTIONS='$SHIM_ASAN' \
     SHIM_STOP_SERVER=$JACKD_PID SHIM_NOTE='$WORK/ui.note' \
     '$HISS' '$DEMO' --audio jack --client-name he --no-connect; echo \"hiss exited \$?\"; sleep 60"
 check "editor: the server stopped between open and activate" \
@@ -112,7 +112,7 @@ check "editor: it says the server is gone" wait_for "JACK server gone"
 check "editor: and does not run silent for good" bash -c "! tmux -L '$SOCK-$RUNS' capture-pane -p -t ui | grep -q 'running silent'"
 keys Space
 check "a server returns" start_jackd 256
-check "editor: back on JACK by itself" wait_for " JACK xr"
+check "editor: back on JACK by itself" wait_backend JACK
 check "editor: it plays" wait_for "▶ "
 check "editor: its ports are there" bash -c "'$JACKREC' ports '^he:out_' | grep -c . | grep -qx 2"
 keys Space C-q

@@ -41,10 +41,15 @@ check "a private PipeWire with a null sink starts" start_pipewire
 # ---- pw-jack: hiss play is a JACK client of PipeWire ----
 SECS=4
 "$HISS" render "$DEMO" -o "$WORK/ref.wav" --bits 32 -s 6 -q || bad "render the reference"
-spawn "$WORK/rec.log" pw-jack "$JACKREC" record rec "$WORK/jack.wav" $((SECS + 4)) 2
+# A long quantum (-p 4096, capped by PipeWire at its largest, 2048 here):
+# this PipeWire runs without real-time priority on a shared machine, and
+# at short ones a late cycle drops or mangles a period between the two
+# clients without telling either (no xrun), which no comparison could
+# tell from hiss doing so.
+spawn "$WORK/rec.log" pw-jack -p 4096 "$JACKREC" record rec "$WORK/jack.wav" $((SECS + 4)) 2
 REC_PID=$SPAWN_PID
 check "pw-jack: a recorder is ready" wait_line "$WORK/rec.log" '^ready' 10
-pw-jack "$HISS" play "$DEMO" --audio jack --seconds $SECS --client-name hpw \
+pw-jack -p 4096 "$HISS" play "$DEMO" --audio jack --seconds $SECS --client-name hpw \
     --connect rec:in_1,rec:in_2 >"$WORK/jack.log" 2>&1
 rc=$?
 kill -TERM "$REC_PID" 2>/dev/null
@@ -52,19 +57,24 @@ wait_exit "$REC_PID" 10
 cat "$WORK/jack.log"
 check "pw-jack: hiss play plays through jack and ends with status 0" \
     bash -c "[ $rc = 0 ] && grep -q 'through jack at 48000 Hz' '$WORK/jack.log'"
-# PipeWire's JACK may resample or convert on its way; what arrives must be
-# the render to within the 16-bit limit, after re-aligning at each period
-# an xrun lost.
 PERIOD=$(sed -nE 's/.*period ([0-9]+)$/\1/p' "$WORK/jack.log" | head -1)
-check "pw-jack: the recording is the render (to -90 dB, $(xruns_said "$WORK/jack.log") xruns)" \
+check "pw-jack: a long period (${PERIOD:-none}: PipeWire caps the quantum asked for)" \
+    test "${PERIOD:-0}" -ge 2048
+# What arrives must be the render (to -90 dB: PipeWire may convert on its
+# way), after re-aligning at each period an xrun lost. PipeWire does not
+# tell its clients of a cycle its own graph missed, so two such losses
+# are allowed beyond the xruns hiss counted: whole periods missing, never
+# one gained, repeated or changed.
+GAPS=$(($(xruns_said "$WORK/jack.log") + 2))
+check "pw-jack: the recording is the render (to -90 dB, at most $GAPS periods lost)" \
     "$JACKREC" compare "$WORK/ref.wav" "$WORK/jack.wav" --tol 0.00003 \
-    --period "${PERIOD:-1024}" --max-gaps "$(xruns_said "$WORK/jack.log")" \
+    --period "${PERIOD:-2048}" --max-gaps "$GAPS" \
     --frames $(((SECS - 1) * 48000)) --min-frames $(((SECS - 2) * 48000))
 
 # ---- pw-jack: the editor ----
 new_server
-T new-session -d -s ui -x 100 -y 24 "pw-jack '$HISS' '$DEMO' --audio jack --client-name hed --no-connect; echo \"hiss exited \$?\"; sleep 60"
-check "pw-jack: the editor runs on JACK" wait_for " JACK xr"
+T new-session -d -s ui -x 120 -y 24 "pw-jack '$HISS' '$DEMO' --audio jack --client-name hed --no-connect; echo \"hiss exited \$?\"; sleep 60"
+check "pw-jack: the editor runs on JACK" wait_backend JACK
 # The hint line comes back once the samples are loaded (they load in the
 # background; notes struck before that are silent).
 check "pw-jack: the editor has its samples" wait_for "Space play/stop"
@@ -107,12 +117,12 @@ check "restart: exit status 0" test "${EXIT_STATUS:-1}" = 0
 cat "$WORK/restart.log"
 
 new_server
-T new-session -d -s ui -x 100 -y 24 "pw-jack '$HISS' '$DEMO' --audio jack --client-name hre --no-connect; echo \"hiss exited \$?\"; sleep 60"
-check "restart: the editor runs on JACK" wait_for " JACK xr"
+T new-session -d -s ui -x 120 -y 24 "pw-jack '$HISS' '$DEMO' --audio jack --client-name hre --no-connect; echo \"hiss exited \$?\"; sleep 60"
+check "restart: the editor runs on JACK" wait_backend JACK
 stop_pipewire
 check "restart: the editor hears that the server is gone" wait_for "JACK server gone"
 check "restart: PipeWire comes back again" pw_start_daemons
-check "restart: the editor is back on JACK by itself" wait_for " JACK xr"
+check "restart: the editor is back on JACK by itself" wait_backend JACK
 wait_for "Space play/stop" >/dev/null
 keys Space
 check "restart: the editor plays" wait_for "▶ "
@@ -132,8 +142,8 @@ check "pipewire-alsa: hiss play plays through alsa's default and ends with statu
 check "pipewire-alsa: the null sink hears it" loud "$WORK/alsa.wav" 0
 
 new_server
-T new-session -d -s ui -x 100 -y 24 "'$HISS' '$DEMO' --audio alsa; echo \"hiss exited \$?\"; sleep 60"
-check "pipewire-alsa: the editor runs on ALSA" wait_for " ALSA xr"
+T new-session -d -s ui -x 120 -y 24 "'$HISS' '$DEMO' --audio alsa; echo \"hiss exited \$?\"; sleep 60"
+check "pipewire-alsa: the editor runs on ALSA" wait_backend ALSA
 check "pipewire-alsa: the editor has its samples" wait_for "Space play/stop"
 keys Space
 check "pipewire-alsa: the editor plays" wait_for "▶ "

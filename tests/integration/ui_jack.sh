@@ -33,7 +33,7 @@ needs jackd
 
 start_jackd
 T new-session -d -s ui -x 80 -y 24 "'$HISS' '$DEMO' --audio jack; echo \"hiss exited \$?\"; sleep 60"
-check "the header names JACK" wait_for " JACK xr"
+check "the header names JACK" wait_backend JACK
 keys Space
 check "it plays" wait_for "▶ 00:00:"
 keys Space
@@ -47,7 +47,7 @@ check "editing goes on without a server" wait_for "000│C-4 01"
 start_jackd
 keys M-j
 check "the reconnect key brings JACK back" wait_for "audio reconnected"
-check "the header names JACK again" wait_for " JACK xr"
+check "the header names JACK again" wait_backend JACK
 keys Space
 check "and it plays again" wait_for "▶ 00:00:"
 keys Space

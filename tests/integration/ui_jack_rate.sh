@@ -64,7 +64,7 @@ tone_near() {
 check "start a private jackd at 48000 Hz" start_jackd 256 48000
 new_server
 T new-session -d -s ui -x 100 -y 24 "'$HISS' '$SONG' --audio jack; echo \"hiss exited \$?\"; sleep 60"
-check "the editor runs on JACK" wait_for " JACK xr"
+check "the editor runs on JACK" wait_backend JACK
 keys Space
 check "it plays" wait_for "▶ "
 check "a recording at 48000 Hz" record first
@@ -88,7 +88,7 @@ check "quits cleanly" wait_for "hiss exited 0"
 # ALSA, else the null clock (48 kHz here, so the rate is followed too).
 new_server
 T new-session -d -s ui -x 100 -y 24 "'$HISS' '$SONG' --audio jack --fallback; echo \"hiss exited \$?\"; sleep 60"
-check "--fallback: the editor runs on JACK" wait_for " JACK xr"
+check "--fallback: the editor runs on JACK" wait_backend JACK
 keys Space
 check "--fallback: it plays" wait_for "▶ "
 stop_jackd

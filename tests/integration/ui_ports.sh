@@ -85,7 +85,7 @@ check "a recorder to connect to" wait_line "$WORK/rec.log" '^ready' 10
 new_server
 CONNECT=rec:in_1,rec:in_2,rec:in_3,rec:in_4,rec:in_5,rec:in_6
 T new-session -d -s ui -x 80 -y 24 "'$HISS' '$WORK/two.hiss' --audio jack --client-name hissed --ports per-channel --connect $CONNECT --transport master; echo \"hiss exited \$?\"; sleep 60"
-check "the editor runs on JACK" wait_for " JACK xr"
+check "the editor runs on JACK" wait_backend JACK
 check "one port per channel: ch01, ch02" ports_are 2
 check "out_L goes where --connect says" connected hissed:out_L rec:in_1
 check "ch02 goes where --connect says" connected hissed:ch02 rec:in_4
@@ -138,7 +138,7 @@ check "quits cleanly" wait_for "hiss exited 0"
 # editor finds it by itself and makes the ports for the song it has now.
 new_server
 T new-session -d -s ui -x 80 -y 24 "'$HISS' '$WORK/two.hiss' --audio jack --client-name hissed --ports per-channel --no-connect; echo \"hiss exited \$?\"; sleep 60"
-check "gone: the editor runs on JACK" wait_for " JACK xr"
+check "gone: the editor runs on JACK" wait_backend JACK
 check "gone: ch01, ch02" ports_are 2
 stop_jackd
 check "gone: the server is gone" wait_for "JACK server gone"
@@ -147,7 +147,7 @@ wait_for "Open" >/dev/null
 keys C-u "$WORK/three.hiss" Enter
 check "gone: the three-channel song opens meanwhile" wait_for "Ch 03"
 check "gone: a server returns" start_jackd 256
-check "gone: the editor is back on it by itself" wait_for " JACK xr"
+check "gone: the editor is back on it by itself" wait_backend JACK
 check "gone: with the new song's ports, ch01..ch03" ports_are 3
 keys C-q
 wait_for "Save changes" >/dev/null && keys n
@@ -159,7 +159,7 @@ stop_jackd
 check "a server with room for few ports" start_jackd 256 48000 --port-max 8
 new_server
 T new-session -d -s ui -x 100 -y 24 "'$HISS' '$DEMO' --audio jack --ports per-channel --no-connect; echo \"hiss exited \$?\"; sleep 60"
-check "port limit: the editor runs on JACK" wait_for " JACK xr"
+check "port limit: the editor runs on JACK" wait_backend JACK
 check "port limit: it says how many channel ports it got" \
     wait_re "JACK made only [0-9]+ of 13 channel ports"
 keys Space

@@ -103,3 +103,6 @@ type_into() {
     T send-keys -t ui -l "$2"
     keys Enter
 }
+# wait_backend NAME: the header names the running backend (JACK, ALSA,
+# null) at its right end; its xrun count shows only once there is one.
+wait_backend() { wait_re " $1( (xr|late) [0-9]+)? *$"; }
