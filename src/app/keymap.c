@@ -185,6 +185,9 @@ static const struct {
     {"R", ACT_INST_RENAME},
     {"L", ACT_INST_LOAD},
     {"Delete", ACT_INST_CLEAR},
+    {"H", ACT_INST_SLICE_HITS},
+    {"E", ACT_INST_SLICE_EQUAL},
+    {"W", ACT_INST_SLICES_TO_PATTERN},
     /* Sample browser. */
     {"Backspace", ACT_BROWSE_PARENT},
     {"/", ACT_BROWSE_FILTER},

@@ -198,6 +198,12 @@ typedef enum {
     X(ACT_INST_LOAD, "load_sample", INSTRUMENTS,                                  \
       "load a sample into this slot (opens the browser)")                         \
     X(ACT_INST_CLEAR, "clear_instrument", INSTRUMENTS, "empty this slot")         \
+    X(ACT_INST_SLICE_HITS, "slice_hits", INSTRUMENTS,                             \
+      "slice the sample at its hits (asks the sensitivity)")                                \
+    X(ACT_INST_SLICE_EQUAL, "slice_equal", INSTRUMENTS,                           \
+      "slice the sample into equal parts (asks how many)")                        \
+    X(ACT_INST_SLICES_TO_PATTERN, "slices_to_pattern", INSTRUMENTS,               \
+      "write the slices into the pattern at the cursor")                          \
     X(ACT_BROWSE_PARENT, "parent_dir", BROWSER, "go to the parent directory")     \
     X(ACT_BROWSE_FILTER, "filter", BROWSER, "filter the list by name")            \
     X(ACT_BROWSE_PREVIEW, "preview", BROWSER, "listen to the file")               \

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1674,6 +1675,64 @@ HissError edit_instrument_set_base_note(Editor *ed, int slot, int note)
     copy->base_note = (uint8_t)note;
     copy->given |= INST_GIVEN_BASE;
     return instrument_change(ed, slot, copy);
+}
+
+HissError edit_instrument_set_slices(Editor *ed, int slot, const uint32_t *points,
+                                     int count)
+{
+    if (count < 0)
+        return HISS_ERR_RANGE;
+    Instrument *copy;
+    HissError err = instrument_edit_copy(ed, slot, &copy);
+    if (err)
+        return err;
+    song_instrument_set_slices(copy, points, count);
+    copy->given |= INST_GIVEN_SLICES;
+    return instrument_change(ed, slot, copy);
+}
+
+HissError edit_slices_to_pattern(Editor *ed, int slot)
+{
+    const Instrument *inst = slot >= 1 && slot <= SONG_MAX_INSTRUMENTS
+                                 ? song_instrument(ed->song, slot)
+                                 : NULL;
+    Pattern *p = edit_current_pattern(ed);
+    if (!inst || !p)
+        return HISS_ERR_MISSING;
+    int count = hiss_clampi(inst->slice_count, 0, SONG_MAX_SLICES);
+    if (!count || !inst->sample)
+        return HISS_ERR_MISSING;
+    int bpm = hiss_clampi(atomic_load(&ed->song->bpm), 32, 255);
+    int speed = hiss_clampi(atomic_load(&ed->song->speed), 1, 31);
+    /* A tick is 2.5 / bpm seconds. */
+    double row_frames = inst->sample->rate * 2.5 * speed / bpm;
+    bool by_note = inst->shape[SHAPE_SLICE_MODE] != 0;
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    HissError err = HISS_OK;
+    int last_row = -1;
+    for (int k = 0; k < count && !err; k++) {
+        int row = ed->cursor.row + (int)lround(inst->slices[k] / row_frames);
+        if (row >= p->rows)
+            break;
+        if (row <= last_row)
+            continue; /* two slices on one row: the first one stands */
+        last_row = row;
+        Cell c = song_cell_empty();
+        c.instrument = (uint8_t)slot;
+        if (by_note && NOTE_C4 + k <= NOTE_LAST) {
+            c.note = (uint8_t)(NOTE_C4 + k);
+        } else {
+            c.note = inst->base_note;
+            c.fx = 'S';
+            c.fx_param = (uint8_t)(k + 1);
+        }
+        err = step_cell(step, p, ed->cursor.pattern, row, ed->cursor.channel, c);
+    }
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, ed->cursor);
 }
 
 HissError edit_instrument_set_name(Editor *ed, int slot, const char *name)

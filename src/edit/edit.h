@@ -320,6 +320,17 @@ HissError edit_instrument_set_name(Editor *ed, int slot, const char *name);
 HissError edit_instrument_set_volume(Editor *ed, int slot, int volume); /* 0..64 */
 HissError edit_instrument_set_pan(Editor *ed, int slot, int pan); /* -100..100 */
 HissError edit_instrument_set_base_note(Editor *ed, int slot, int note); /* 1..120 */
+/* Replaces the instrument's slice points with points[0..count) (sorted,
+ * duplicates dropped, at most SONG_MAX_SLICES); one undo step. */
+HissError edit_instrument_set_slices(Editor *ed, int slot, const uint32_t *points,
+                                     int count);
+/* Slice to pattern: writes the instrument's slices, in order, into the
+ * cursor's channel from the cursor's row, each on the row where it starts
+ * at the song's tempo (frames per row from bpm and speed at `rate`, the
+ * sample's own). In slice mode slice k is note C-4 + k (up to B-9),
+ * otherwise the base note with Sxx. Rows past the pattern's end are
+ * dropped. One undo step; returns HISS_ERR_MISSING without slices. */
+HissError edit_slices_to_pattern(Editor *ed, int slot);
 HissError edit_instrument_set_finetune(Editor *ed, int slot, int cents); /* -100..100 */
 /* start < end <= the sample's source frames when mode is not LOOP_OFF. */
 HissError edit_instrument_set_loop(Editor *ed, int slot, LoopMode mode,

@@ -1246,6 +1246,54 @@ static void no_retire_callback_frees_directly(void)
     song_free(song);
 }
 
+/* Slices set by the editor are one undo step; slice to pattern writes
+ * each slice on the row it starts on at the song's tempo, from the cursor,
+ * and undoes as one step. */
+static void slices_and_slice_to_pattern(void)
+{
+    Fixture f = fixture();
+    atomic_store(&f.song->bpm, 125);
+    atomic_store(&f.song->speed, 6);
+    /* 48 kHz: a row at 125 BPM speed 6 is 5760 frames. */
+    float *x = calloc(5760 * 10, sizeof(float));
+    Instrument *inst = song_instrument_new();
+    inst->sample = sample_new(x, 5760 * 10, 1, 48000);
+    free(x);
+    atomic_store(&f.song->instruments[3], inst);
+    CHECK(edit_slices_to_pattern(f.ed, 3) == HISS_ERR_MISSING); /* no slices */
+    const uint32_t points[] = {5760 * 4, 0, 5760 * 2 + 100, 5760 * 2 + 200};
+    CHECK(edit_instrument_set_slices(f.ed, 3, points, 4) == HISS_OK);
+    const Instrument *now = song_instrument(f.song, 3);
+    CHECK(now->slice_count == 4 && now->slices[0] == 0 && now->slices[3] == 5760 * 4);
+    CHECK(now->given & INST_GIVEN_SLICES);
+    CHECK(edit_instrument_set_shape(f.ed, 3, SHAPE_SLICE_MODE, 1) == HISS_OK);
+    EditCursor c = f.ed->cursor;
+    c.row = 60;
+    c.channel = 1;
+    edit_cursor_set(f.ed, c);
+    CHECK(edit_slices_to_pattern(f.ed, 3) == HISS_OK);
+    /* Rows 60, 62, (62 again: dropped), 64 (past the end: dropped). */
+    CHECK(cell_at(&f, 60, 1).note == NOTE_C4 && cell_at(&f, 60, 1).instrument == 3);
+    CHECK(cell_at(&f, 62, 1).note == NOTE_C4 + 1);
+    CHECK(cell_at(&f, 61, 1).note == NOTE_EMPTY && cell_at(&f, 63, 1).note == NOTE_EMPTY);
+    /* Without slice mode: the base note and Sxx. */
+    CHECK(edit_undo(f.ed) == HISS_OK);
+    CHECK(cell_at(&f, 60, 1).note == NOTE_EMPTY);
+    CHECK(edit_instrument_set_shape(f.ed, 3, SHAPE_SLICE_MODE, 0) == HISS_OK);
+    c.row = 0;
+    edit_cursor_set(f.ed, c);
+    CHECK(edit_slices_to_pattern(f.ed, 3) == HISS_OK);
+    Cell third = cell_at(&f, 4, 1);
+    CHECK(third.note == NOTE_C4 && third.fx == 'S' && third.fx_param == 4);
+    CHECK(cell_at(&f, 2, 1).fx_param == 2);
+    /* The pattern, both slice mode changes, then the slices. */
+    for (int i = 0; i < 4; i++)
+        CHECK(edit_undo(f.ed) == HISS_OK);
+    CHECK(cell_at(&f, 4, 1).note == NOTE_EMPTY);
+    CHECK(song_instrument(f.song, 3)->slice_count == 0);
+    fixture_free(&f);
+}
+
 static void empty_song_is_handled(void)
 {
     Song *song = song_new_empty();
@@ -1276,6 +1324,7 @@ static void empty_song_is_handled(void)
 int main(void)
 {
     RUN(note_entry_writes_note_and_instrument);
+    RUN(slices_and_slice_to_pattern);
     RUN(note_entry_limits_and_modes);
     RUN(note_off_and_cut);
     RUN(hex_entry_per_nibble);

@@ -8,6 +8,7 @@
 
 #include "ui_app.h"
 #include "ui_draw.h"
+#include "slicer.h"
 
 typedef enum {
     F_NAME,
@@ -441,6 +442,59 @@ static void edit_field(UiApp *app)
     }
 }
 
+static void equal_done(UiApp *app, const char *text)
+{
+    int slot = ui_instruments_slot(app);
+    const Instrument *inst = song_instrument(app->song, slot);
+    char *end;
+    long n = strtol(text, &end, 10);
+    if (end == text || *end || n < SLICER_MIN_DIVISIONS || n > SLICER_MAX_DIVISIONS) {
+        ui_set_message(app, true, "equal slices: %s is not %d..%d", text,
+                       SLICER_MIN_DIVISIONS, SLICER_MAX_DIVISIONS);
+        return;
+    }
+    if (!inst || !inst->sample) {
+        ui_report(app, HISS_ERR_MISSING, "slice");
+        return;
+    }
+    uint32_t points[SLICER_MAX_DIVISIONS];
+    int count = slicer_equal(inst->sample->frames, (int)n, points);
+    if (ui_report(app, edit_instrument_set_slices(app->ed, slot, points, count),
+                  "slice") == HISS_OK)
+        ui_set_message(app, false, "%d equal slices", count);
+}
+
+/* Slices at the sample's hits, at the sensitivity typed (0..100); on the
+ * UI thread, which a 10 s break holds for a fraction of a second (the
+ * audio thread goes on). */
+static void hits_done(UiApp *app, const char *text)
+{
+    int slot = ui_instruments_slot(app);
+    const Instrument *inst = song_instrument(app->song, slot);
+    char *end;
+    long sensitivity = strtol(text, &end, 10);
+    if (end == text || *end || sensitivity < 0 || sensitivity > 100) {
+        ui_set_message(app, true, "hit sensitivity: %s is not 0..100", text);
+        return;
+    }
+    if (!inst || !inst->sample) {
+        ui_report(app, HISS_ERR_MISSING, "slice");
+        return;
+    }
+    uint32_t points[SONG_MAX_SLICES];
+    int count = 0;
+    HissDiag diag = {{0}};
+    if (slicer_transients(inst->sample, (int)sensitivity, points, SONG_MAX_SLICES,
+                          &count, &diag) != HISS_OK) {
+        ui_set_message(app, true, "slice: %s", diag.text);
+        return;
+    }
+    if (ui_report(app, edit_instrument_set_slices(app->ed, slot, points, count),
+                  "slice") == HISS_OK)
+        ui_set_message(app, false, "%d slices at the hits (sensitivity %ld)", count,
+                       sensitivity);
+}
+
 static bool instruments_handle(UiApp *app, int key, KeymapAction act)
 {
     (void)key;
@@ -505,6 +559,21 @@ static bool instruments_handle(UiApp *app, int key, KeymapAction act)
         return true;
     case ACT_INST_LOAD:
         ui_browser_open_for_slot(app, slot);
+        return true;
+    case ACT_INST_SLICE_HITS: {
+        char def[8];
+        snprintf(def, sizeof def, "%d", SLICER_DEFAULT_SENSITIVITY);
+        ui_prompt(app, "Hit sensitivity (0..100)", def, hits_done);
+        return true;
+    }
+    case ACT_INST_SLICE_EQUAL:
+        ui_prompt(app, "Equal slices (2..128)", "16", equal_done);
+        return true;
+    case ACT_INST_SLICES_TO_PATTERN:
+        if (ui_report(app, edit_slices_to_pattern(ed, slot), "slices to pattern") ==
+            HISS_OK)
+            ui_set_message(app, false, "slices written to pattern %02X from row %d",
+                           ed->cursor.pattern, ed->cursor.row);
         return true;
     case ACT_INST_CLEAR:
         if (inst)
