@@ -112,6 +112,7 @@ struct UiApp {
         int pattern, row; /* the playhead at the last look; -1: not recording */
         int channel;      /* the channel replace clears this pass */
         bool taken[SONG_MAX_ROWS]; /* rows written this pass: replace keeps them */
+        bool taken_next[SONG_MAX_ROWS]; /* rounded past the pattern's end */
     } record;
     int cue_at; /* EngineCueAt for the order list's cue key */
     int midi_note[SONG_MAX_CHANNELS]; /* the MIDI note each channel plays last */

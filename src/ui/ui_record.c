@@ -10,12 +10,15 @@ static void pass_begin(UiApp *app, int pattern, int row)
     app->record.pattern = pattern;
     app->record.row = row;
     app->record.channel = app->ed->cursor.channel;
-    memset(app->record.taken, 0, sizeof app->record.taken);
+    memcpy(app->record.taken, app->record.taken_next, sizeof app->record.taken);
+    memset(app->record.taken_next, 0, sizeof app->record.taken_next);
 }
 
 static void pass_end(UiApp *app)
 {
     edit_record_end_pass(app->ed);
+    if (!app->record.on || !ui_is_playing(app))
+        memset(app->record.taken_next, 0, sizeof app->record.taken_next);
     app->record.pattern = app->record.row = -1;
     app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
 }
@@ -76,6 +79,18 @@ static void midi_note(UiApp *app, const MidiNote *m)
     app->midi_note[ch] = m->note;
 }
 
+/* A take far behind the playhead was rounded forward past the pattern's
+ * end (beat rounding goes back half a beat at most): it belongs to the
+ * next pass, whose replace must keep it. */
+static void mark_taken(UiApp *app, int row)
+{
+    int rpb = atomic_load(&app->song->rows_per_beat);
+    if (row < app->record.row - rpb)
+        app->record.taken_next[row] = true;
+    else
+        app->record.taken[row] = true;
+}
+
 void ui_record_poll(UiApp *app)
 {
     MidiNote m;
@@ -89,7 +104,7 @@ void ui_record_poll(UiApp *app)
             ui_report(app, err, "record");
         else if (take.pattern == app->record.pattern && take.row >= 0 &&
                  take.row < SONG_MAX_ROWS)
-            app->record.taken[take.row] = true;
+            mark_taken(app, take.row);
         app->dirty |= UI_DIRTY_BODY;
     }
     if (!app->record.on || !ui_is_playing(app)) {

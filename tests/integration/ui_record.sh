@@ -45,4 +45,32 @@ keys C-q
 check "asks to save" wait_re "[Ss]ave"
 keys n
 check "quits" wait_for "hiss exited 0"
+
+# Replace: a 16-row pattern at 125 BPM (2 s a pass) with an old note on
+# row 5 of the cursor's channel; recording in replace mode clears it as
+# the playhead passes, and undo brings it back.
+{
+    printf 'hiss 1\ntitle "redo"\nbpm 125\nspeed 6\nrows_per_beat 4\nswing 0\n'
+    printf 'master_gain 0.0\nlimiter on\nchannels 1\n\norder 00\n\npattern 00 16\n'
+    for r in $(seq 0 15); do
+        if [ "$r" = 5 ]; then printf '%03d |C-3 01 .. ... ...|\n' "$r"
+        else printf '%03d |... .. .. ... ...|\n' "$r"; fi
+    done
+} >"$TMP/redo.hiss"
+start_editor "" redo.hiss
+check "the song with its old note opens" wait_for "C-3 01"
+keys C-p
+keys '^'
+check "replace mode" wait_for "record replace"
+check "overdub kept the note so far" shows "C-3 01"
+keys !
+check "recording" wait_for "REC row"
+check "replace clears the old note as the playhead passes" wait_gone "C-3 01"
+keys !
+check "record off in replace mode" wait_for "record off (quantize row, replace)"
+keys F8
+keys C-z
+check "undo brings the replaced note back" wait_for "C-3 01"
+keys C-q
+check "quits without asking: undo left the song as saved" wait_for "hiss exited 0"
 finish
