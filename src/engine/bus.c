@@ -3,9 +3,24 @@
 
 #include <math.h>
 #include <string.h>
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
 
 typedef float BusV4 __attribute__((vector_size(16)));
 typedef int32_t BusI4 __attribute__((vector_size(16)));
+
+/* a > b ? a : b in each lane: one instruction where there is SSE (whose
+ * max returns its second operand unless the first is greater). */
+static inline BusV4 bus_max4(BusV4 a, BusV4 b)
+{
+#ifdef __SSE__
+    return (BusV4)_mm_max_ps((__m128)a, (__m128)b);
+#else
+    BusI4 above = a > b;
+    return (BusV4)(((BusI4)a & above) | ((BusI4)b & ~above));
+#endif
+}
 
 void bus_begin(BusBank *b)
 {
@@ -42,8 +57,7 @@ void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_c
             m += x;
             memcpy(mix + i, &m, sizeof m);
             BusV4 a = (BusV4)((BusI4)x & 0x7FFFFFFF);
-            BusI4 above = a > peak4;
-            peak4 = (BusV4)(((BusI4)a & above) | ((BusI4)peak4 & ~above));
+            peak4 = bus_max4(a, peak4);
         }
         float peak = b->peak[c];
         for (int k = 0; k < 4; k++)
