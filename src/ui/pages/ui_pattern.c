@@ -419,6 +419,38 @@ static bool entering(const Editor *ed)
     return ed->edit_mode && !ed->jam_mode;
 }
 
+/* The volume column holds 00-40: a digit that makes more is written as
+ * 40, and the status line says so rather than change it silently. */
+static void say_volume_capped(UiApp *app, Cell was, int column, int key)
+{
+    int digit = hiss_hex_digit(key);
+    bool high = column == EDIT_COL_VOLUME_HI;
+    if (digit < 0 || (!high && column != EDIT_COL_VOLUME_LO))
+        return;
+    int v = was.volume == VOLUME_EMPTY ? 0 : was.volume;
+    v = high ? (v & 0x0F) | digit << 4 : (v & 0xF0) | digit;
+    if (v > VOLUME_MAX)
+        ui_set_message(app, true, "volume %02X is over the top (%02X): wrote %02X",
+                       v, VOLUME_MAX, VOLUME_MAX);
+}
+
+/* The name of a block action that changes the pattern, NULL for others. */
+static const char *block_change_name(KeymapAction act)
+{
+    switch (act) {
+    case ACT_CUT: return "cut";
+    case ACT_PASTE: return "paste";
+    case ACT_MIX_PASTE: return "mix-paste";
+    case ACT_TRANSPOSE_UP:
+    case ACT_TRANSPOSE_DOWN:
+    case ACT_TRANSPOSE_OCT_UP:
+    case ACT_TRANSPOSE_OCT_DOWN: return "transpose";
+    case ACT_INTERPOLATE: return "interpolate";
+    case ACT_SET_INSTRUMENT: return "set instrument";
+    default: return NULL;
+    }
+}
+
 static bool pattern_handle(UiApp *app, int key, KeymapAction act)
 {
     Editor *ed = app->ed;
@@ -427,9 +459,16 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
      * there a digit is a digit, not a note. */
     if (entering(ed) && ed->cursor.column != EDIT_COL_NOTE && key > 32 &&
         key < 127) {
+        int column = ed->cursor.column;
+        const Pattern *before = edit_current_pattern(ed);
+        Cell was = before ? song_pattern_get(before, ed->cursor.row,
+                                             ed->cursor.channel)
+                          : song_cell_empty();
         HissError err = edit_type_char(ed, key);
-        if (err == HISS_OK)
+        if (err == HISS_OK) {
+            say_volume_capped(app, was, column, key);
             return true;
+        }
         if (err != HISS_ERR_RANGE) {
             ui_report(app, err, "type");
             return true;
@@ -443,6 +482,13 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
         ui_preview_note(app, 0, note);
         if (entering(ed) && ed->cursor.column == EDIT_COL_NOTE)
             ui_report(app, edit_note_from_key_offset(ed, offset), "note");
+        return true;
+    }
+    /* Block edits obey edit mode like typing does: Esc then a key sent
+     * together reads as Alt+key, and must not cut with edit mode off. */
+    const char *change = block_change_name(act);
+    if (change && !ed->edit_mode) {
+        ui_report(app, HISS_ERR_BUSY, change);
         return true;
     }
     const Pattern *p = edit_current_pattern(ed);
