@@ -194,12 +194,12 @@ static void refuse_link(HissDiag *diag, const char *shown, const char *name)
 {
     if (name)
         hiss_diag_set(diag, shown, 0, 0,
-                      "not saved: %s is a symbolic link; hiss names that file "
+                      "%s is a symbolic link; hiss names that file "
                       "itself and does not follow or replace links there "
                       "(remove the link)", name);
     else
         hiss_diag_set(diag, shown, 0, 0,
-                      "not saved: it is a symbolic link; hiss names this file "
+                      "it is a symbolic link; hiss names this file "
                       "itself and does not follow or replace links there "
                       "(remove the link)");
 }
@@ -391,7 +391,7 @@ static HissError write_in(const Place *p, const void *data, size_t len,
     }
     if (exists && owned && !S_ISREG(st.st_mode)) {
         hiss_diag_set(diag, path, 0, 0,
-                      "not saved: it is not a regular file (a FIFO or "
+                      "it is not a regular file (a FIFO or "
                       "device?); hiss does not replace it");
         return HISS_ERR_IO;
     }

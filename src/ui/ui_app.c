@@ -37,19 +37,39 @@ enum {
 #define UI_CLIP_HOLD 1.5      /* seconds the CLIP light stays on */
 #define UI_PREVIEW_HOLD 2.0   /* seconds before a looped preview is released */
 
+/* Seconds a message answering a key stays before background news. */
+#define UI_MESSAGE_HOLD 3.0
+
 void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
 {
+    double now = hiss_now_seconds();
+    if (app->message[0] && now < app->news_until) {
+        /* Bad news from the background (autosave refused a link) must be
+         * read: one replaced at once comes back after the new message. */
+        size_t used = strlen(app->deferred);
+        if (!strstr(app->deferred, app->message))
+            snprintf(app->deferred + used, sizeof app->deferred - used, "%s%s",
+                     used ? "; " : "", app->message);
+        app->deferred_is_error = true;
+    }
+    app->news_until = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(app->message, sizeof app->message, fmt, ap);
     va_end(ap);
     app->message_is_error = error;
-    app->message_at = hiss_now_seconds();
+    app->message_at = now;
     app->dirty |= UI_DIRTY_STATUS;
 }
 
-/* Seconds a message answering a key stays before background news. */
-#define UI_MESSAGE_HOLD 3.0
+/* Background news shown now; bad news stays UI_MESSAGE_HOLD seconds
+ * through keys, so that it is not wiped before it could be read. */
+static void show_news(UiApp *app, bool error, const char *text)
+{
+    ui_set_message(app, error, "%s", text);
+    if (error)
+        app->news_until = app->message_at + UI_MESSAGE_HOLD;
+}
 
 static void background_message(UiApp *app, bool error, const char *text)
 {
@@ -62,7 +82,7 @@ static void background_message(UiApp *app, bool error, const char *text)
         app->deferred_is_error |= error;
         return;
     }
-    ui_set_message(app, error, "%s", text);
+    show_news(app, error, text);
 }
 
 static void show_deferred(UiApp *app)
@@ -71,9 +91,12 @@ static void show_deferred(UiApp *app)
         return;
     if (app->message[0] && hiss_now_seconds() - app->message_at < UI_MESSAGE_HOLD)
         return;
-    ui_set_message(app, app->deferred_is_error, "%s", app->deferred);
+    char news[sizeof app->deferred];
+    snprintf(news, sizeof news, "%s", app->deferred);
+    bool error = app->deferred_is_error;
     app->deferred[0] = 0;
     app->deferred_is_error = false;
+    show_news(app, error, news);
 }
 
 HissError ui_report(UiApp *app, HissError err, const char *what)
@@ -982,7 +1005,7 @@ static void handle_key(UiApp *app, int r, wint_t ch, int key)
         confirm_key(app, key);
         return;
     }
-    if (app->message[0]) {
+    if (app->message[0] && hiss_now_seconds() >= app->news_until) {
         app->message[0] = 0;
         app->dirty |= UI_DIRTY_STATUS;
     }

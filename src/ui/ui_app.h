@@ -122,6 +122,7 @@ struct UiApp {
     char message[512];
     bool message_is_error;
     double message_at;
+    double news_until; /* bad background news held through keys until */
     /* A message from the background (autosave, sample loading) waits while
      * the answer to the user's last key is still fresh on screen. */
     char deferred[512];

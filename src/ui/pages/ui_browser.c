@@ -185,6 +185,8 @@ static void browser_enter(UiApp *app)
 {
     if (br.slot <= 0)
         br.slot = ui_instruments_slot(app);
+    /* Each visit starts unfiltered: an old filter hides what is there. */
+    br.filter[0] = 0;
     if (!br.dir[0]) {
         char dir[UI_PATH_MAX];
         ui_song_dir(app, dir, sizeof dir);
@@ -403,9 +405,19 @@ static void browser_draw(UiApp *app, unsigned dirty)
     ui_first_key(app, ACT_BROWSE_PREVIEW, keys[1], sizeof keys[1]);
     ui_first_key(app, ACT_BROWSE_PARENT, keys[2], sizeof keys[2]);
     ui_first_key(app, ACT_SELECT, keys[3], sizeof keys[3]);
-    snprintf(buf, sizeof buf, "%s load/open  %s listen  %s filter%s%s%s  %s up",
-             keys[3], keys[1], keys[0], br.filter[0] ? " [" : "", br.filter,
-             br.filter[0] ? "]" : "", keys[2]);
+    /* The keys first, the filter last: a long filter is shortened (with
+     * "...") to the room left, never a key's name. */
+    int n = snprintf(buf, sizeof buf, "%s load/open  %s listen  %s up  %s filter",
+                     keys[3], keys[1], keys[2], keys[0]);
+    if (br.filter[0] && n > 0 && (size_t)n < sizeof buf) {
+        char clear[64];
+        snprintf(clear, sizeof clear, " (%s Enter: all)", keys[0]);
+        int room = COLS - ui_text_width(buf) - ui_text_width(clear) - 3;
+        int shown = ui_text_width(br.filter) <= room ? (int)strlen(br.filter)
+                    : room > 3 ? (int)ui_fit(br.filter, room - 3) : 0;
+        snprintf(buf + n, sizeof buf - (size_t)n, " [%.*s%s]%s", shown, br.filter,
+                 shown < (int)strlen(br.filter) ? "..." : "", clear);
+    }
     ui_put(UI_HEADER_LINES + 1, 0, COLS, ui_attr(UI_C_DIM), buf);
     int y0 = UI_HEADER_LINES + 2, vis = LINES - 1 - y0;
     if (br.cursor < br.top)
@@ -470,7 +482,8 @@ static bool browser_handle(UiApp *app, int key, KeymapAction act)
             preview(app, e);
         return true;
     case ACT_BROWSE_FILTER:
-        ui_prompt(app, "Filter (empty shows all)", br.filter, filter_done);
+        /* A new filter each time, not more letters on the old one. */
+        ui_prompt(app, "Filter (empty shows all)", NULL, filter_done);
         return true;
     case ACT_BACK:
         ui_show_page(app, UI_PAGE_INSTRUMENTS);

@@ -51,6 +51,22 @@ static void value_text(const Song *s, SettingId id, char *buf, size_t size)
     }
 }
 
+/* Cells with something in them in channel `first` (0-based) and after:
+ * what fewer channels would throw away. */
+static int filled_cells_from(const Song *song, int first)
+{
+    int count = 0;
+    for (int i = 0; i < SONG_MAX_PATTERNS && first >= 0; i++) {
+        const Pattern *p = song_pattern(song, i);
+        if (!p)
+            continue;
+        for (int r = 0; r < p->rows; r++)
+            for (int ch = first; ch < p->channels; ch++)
+                count += !song_cell_is_empty(song_pattern_get(p, r, ch));
+    }
+    return count;
+}
+
 /* Applies a new value; tempo changes also reach a playing song. */
 static HissError apply(UiApp *app, SettingId id, int v)
 {
@@ -69,7 +85,16 @@ static HissError apply(UiApp *app, SettingId id, int v)
         return err;
     case SET_RPB: return edit_song_set_rows_per_beat(ed, v);
     case SET_SWING: return edit_song_set_swing(ed, v);
-    case SET_CHANNELS: return edit_song_set_channels(ed, v);
+    case SET_CHANNELS: {
+        int dropped = filled_cells_from(app->song, v);
+        err = edit_song_set_channels(ed, v);
+        if (!err && dropped)
+            ui_set_message(app, true, "Channels %d: %d filled cell%s of channel "
+                           "%d and up %s gone (undo brings %s back)", v, dropped,
+                           dropped == 1 ? "" : "s", v + 1,
+                           dropped == 1 ? "is" : "are", dropped == 1 ? "it" : "them");
+        return err;
+    }
     case SET_GAIN: return edit_song_set_master_gain(ed, v);
     case SET_LIMITER: return edit_song_set_limiter(ed, v != 0);
     default: return HISS_ERR_RANGE;

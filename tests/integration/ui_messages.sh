@@ -1,0 +1,99 @@
+#!/bin/bash
+# What the editor says, checked at 80x24 through tmux:
+# - autosave's warning about a planted recovery link stays on screen
+#   through the next key, so it can be read;
+# - a save refused because of a backup link says "not saved" once;
+# - the sample browser's filter starts afresh: a new filter on each `/`,
+#   none after a load and reopening, and the hint says how to clear it
+#   without losing its own last words;
+# - nothing changes silently: a name cut to fit, a volume over 40 written
+#   as 40, fewer channels dropping notes are each said on the status line.
+set -u
+SOCK=hiss-ui-msg-$$
+. "$(dirname "$0")/lib/tmux_ui.sh"
+
+# ---- the autosave link warning stays readable ----
+small_song "$TMP/link.hiss"
+printf 'not a song\n' >"$TMP/victim"
+ln -s victim "$TMP/.link.hiss.recover"
+start_editor "HISS_AUTOSAVE_SECONDS=1" "link.hiss"
+check "the song opens" wait_for "000│... .. .."
+keys z
+check "autosave warns about the link" wait_for "symbolic link"
+keys x
+check "the next note is typed" wait_for "001│D-4"
+check "the warning is still there after that key" shows "symbolic link"
+check "the victim is untouched" grep -qx "not a song" "$TMP/victim"
+keys C-q n
+check "quit" wait_for "hiss exited 0"
+
+# ---- a backup link: "not saved" said once ----
+small_song "$TMP/s.hiss"
+ln -s victim "$TMP/s.hiss~"
+start_editor "" "s.hiss"
+check "the song with a backup link opens" wait_for "000│... .. .."
+keys z C-s
+check "the save is refused because of the link" wait_for "is a symbolic link"
+check "the message says 'not saved' once" \
+    test "$(screen | grep -o 'not saved' | wc -l)" = 1
+keys C-q n
+check "quit" wait_for "hiss exited 0"
+
+# ---- the browser's filter ----
+mkdir -p "$TMP/kit"
+cp samples/snare.wav samples/kick.wav samples/hat_closed.wav "$TMP/kit/"
+start_editor "" "browse.hiss"
+check "a new song opens" wait_for "PATTERN"
+keys C-t
+check "the instruments screen opens" wait_for "Slot 01"
+keys L
+check "the browser opens" wait_for "kit/"
+keys Down Enter
+check "into kit/" wait_for "snare.wav"
+keys /
+T send-keys -t ui -l "snare"
+keys Enter
+check "the filter shows with how to clear it" wait_for "[snare] (/ Enter: all)"
+check "the hint keeps its keys whole" shows "Backspace up"
+keys Down Enter
+check "Enter loads the sample" wait_for "loaded snare.wav into slot 01"
+keys L
+check "the browser opens again" wait_for "Load into slot"
+check "without the old filter: every file shows" wait_for "kick.wav"
+check "and the hint shows no filter" shows_not "[snare]"
+keys /
+check "/ asks for a new filter, empty" wait_re "Filter \(empty shows all\): *$"
+T send-keys -t ui -l "hat"
+keys Enter
+check "the new filter is only what was typed" wait_for "[hat]"
+check "and shows only its file" shows_not "kick.wav"
+keys / Enter
+check "/ Enter shows all again" wait_for "kick.wav"
+keys Escape C-q n
+check "quit" wait_for "hiss exited 0"
+
+# ---- changes that are said, not silent ----
+small_song "$TMP/said.hiss"
+sed -i 's/^000 |\(.*\)|\.\.\. \.\. /000 |\1|E-4 01 /' "$TMP/said.hiss"
+start_editor "" "said.hiss"
+check "the song with a note in channel 2 opens" wait_for "│E-4 01"
+keys Right Right Right F
+check "F in the volume column says the 40 cap" \
+    wait_for "volume F0 is over the top (40): wrote 40"
+check "and 40 is written" wait_for "000│... .. 40"
+keys C-t
+check "the instruments screen opens" wait_for "Slot 01"
+keys R C-u
+T send-keys -t ui -l "a-name-of-forty-bytes-for-a-slot-0123456"
+keys Enter
+check "a 40-byte name is cut to 31, and said" \
+    wait_for "name cut to 31 bytes (the most a name holds): a-name-of-forty-bytes-for-a-slo"
+keys C-g
+check "the settings screen opens" wait_for "Channels"
+keys Down Down Down Down Down Left
+check "Channels 2 -> 1 says channel 2's cell is gone" \
+    wait_for "Channels 1: 1 filled cell of channel 2 and up is gone (undo brings it back)"
+keys C-q n
+check "quit" wait_for "hiss exited 0"
+
+finish
