@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -618,6 +619,42 @@ static void describe_time(int64_t ns, char *out, size_t cap)
     strftime(out, cap, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/* One answer to the question: on a terminal a single key, taken at once
+ * like every other question of the editor (so nothing typed after it is
+ * read as part of the answer); otherwise (a pipe, a script) a line. The
+ * first character that is not a blank, EOF when there is none. */
+static int read_answer(FILE *in, FILE *out)
+{
+    int fd = fileno(in);
+    struct termios saved;
+    if (fd >= 0 && isatty(fd) && tcgetattr(fd, &saved) == 0) {
+        struct termios one = saved;
+        one.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+        one.c_cc[VMIN] = 1;
+        one.c_cc[VTIME] = 0;
+        if (tcsetattr(fd, TCSANOW, &one) == 0) {
+            unsigned char c = 0;
+            ssize_t n;
+            do
+                n = read(fd, &c, 1);
+            while (n < 0 && errno == EINTR);
+            tcsetattr(fd, TCSANOW, &saved);
+            if (n != 1)
+                return EOF;
+            /* Echoed by hand: the terminal's echo is off for the key. */
+            fprintf(out, "%c\n", c > ' ' && c < 127 ? c : ' ');
+            return c;
+        }
+    }
+    char line[64];
+    if (!fgets(line, sizeof line, in))
+        return EOF;
+    char *p = line;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return (unsigned char)*p;
+}
+
 RecoveryChoice recovery_ask(const RecoveryEntry *entry, FILE *in, FILE *out)
 {
     char when[32];
@@ -639,15 +676,12 @@ RecoveryChoice recovery_ask(const RecoveryEntry *entry, FILE *in, FILE *out)
         fprintf(out, "  (r)estore the edits, (d)iscard them, or (k)eep both "
                      "(as separate files)? ");
         fflush(out);
-        char line[64];
-        if (!fgets(line, sizeof line, in)) {
+        int answer = read_answer(in, out);
+        if (answer == EOF) {
             fprintf(out, "\n");
             return RECOVERY_LATER;
         }
-        char *p = line;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        switch (*p) {
+        switch (answer) {
         case 'r': case 'R': return RECOVERY_RESTORE;
         case 'd': case 'D': return RECOVERY_DISCARD;
         case 'k': case 'K': return RECOVERY_KEEP_BOTH;

@@ -44,7 +44,7 @@ check "hiss --recover lists it" grep -qF "$TMP/.beat.hiss.recover" <<<"$out"
 start "" "beat.hiss"
 check "starting again offers the recovery" wait_for "has unsaved edits"
 check "with restore, discard and keep both" wait_for "(k)eep both"
-keys r Enter
+keys r
 check "restore: the autosaved note is back" wait_for "000│C-4"
 check "the status line says so" wait_for "restored unsaved edits"
 check "the restored song counts as unsaved: [+] in the header" wait_for "safe [+]"
@@ -72,7 +72,7 @@ for answer in d k; do
     sed 's/^002 |\.\.\. /002 |E-5 /' "$TMP/beat.hiss" >"$TMP/.beat.hiss.recover"
     start "" "beat.hiss"
     check "[$answer] the offer appears" wait_for "has unsaved edits"
-    keys "$answer" Enter
+    keys "$answer"
     check "[$answer] the song opens as saved" wait_for "002│... .. .."
     check "[$answer] the recovery file is gone" test ! -e "$TMP/.beat.hiss.recover"
     if [ "$answer" = k ]; then
