@@ -338,6 +338,7 @@ typedef struct {
     bool capped; /* stopped by the 20-minute cap */
     bool looped; /* stopped where the song starts to repeat: one pass */
     int loop_from_order, loop_from_row, loop_to_order;
+    uint64_t intro_frames; /* looped: what plays once before the loop */
 } RenderResult;
 
 /* The mix (to -o and the master stem) and each channel's stem (stereo,
@@ -470,6 +471,7 @@ static HissError render_loop(Engine *engine, const TimingScan *scan,
             result->loop_from_order = last->order;
             result->loop_from_row = last->row;
             result->loop_to_order = scan->rows[scan->loop_index].order;
+            result->intro_frames = scan->rows[scan->loop_index].frame;
         } else if (whole || result->ended) {
             result->ended = true;
             err = render_tail(engine, o, mix_writer, stems, mix, result, diag);
@@ -606,13 +608,24 @@ int cli_render(int argc, char **argv)
         goto out;
     }
     if (result.looped && !o.quiet) {
-        char when[32];
+        /* What plays before the loop starts is rendered once too: say so,
+         * with both lengths, rather than call the whole file one pass. */
+        char when[32], intro[32], loop[32], what[160];
         format_duration(result.frames, o.rate, when, sizeof when);
+        format_duration(result.intro_frames, o.rate, intro, sizeof intro);
+        format_duration(result.frames - result.intro_frames, o.rate, loop,
+                        sizeof loop);
+        if (result.intro_frames)
+            snprintf(what, sizeof what,
+                     "the intro (%s) and one pass of the loop (%s), %s in all",
+                     intro, loop, when);
+        else
+            snprintf(what, sizeof what, "one pass (%s)", when);
         fprintf(stderr,
                 "%s: order %02X row %02X jumps back to order %02X, so the song "
-                "loops: rendered one pass (%s); use --seconds N for more\n",
+                "loops: rendered %s; use --seconds N for more\n",
                 o.song, result.loop_from_order, result.loop_from_row,
-                result.loop_to_order, when);
+                result.loop_to_order, what);
     }
     if (result.capped && !o.quiet)
         fprintf(stderr,

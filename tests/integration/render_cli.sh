@@ -313,6 +313,25 @@ check "a one-row B00 onto itself renders one pass: one row, 5760 frames" \
 check "a one-row B00 onto itself says it loops" \
     grep -q "order 00 row 00 jumps back to order 00, so the song loops" "$LOG/stderr"
 
+# An intro, then a loop: order 00 plays once, order 01 jumps onto itself.
+# The file holds both (two rows, 11520 frames) and the note names both.
+{
+    song_header 1
+    inst 01 kick ../samples/kick.wav
+    echo
+    echo "order 00 01"
+    echo
+    echo "pattern 00 1"
+    echo "000 |C-4 01 .. ... ...|"
+    echo "pattern 01 1"
+    echo "000 |C-4 01 .. B01 ...|"
+} >songs/introloop.hiss
+render songs/introloop.hiss -o introloop.wav
+check "an intro then a loop renders both: two rows, 11520 frames" \
+    test "$rc" = 0 -a "$(soxi -s introloop.wav)" = 11520
+check "and says it rendered the intro and one pass of the loop" \
+    grep -q "rendered the intro (0:00.120) and one pass of the loop (0:00.120)" "$LOG/stderr"
+
 # Tempo changes on the way: F03 on row 4, F50 (80 BPM) on row 8, B00 on
 # row 15. Rows 0-3 last 0.12 s, 4-7 0.06 s, 8-15 3 x 2.5/80 s: 70560
 # frames. The jump back keeps speed 3 at 80 BPM, so the second pass
