@@ -5,10 +5,11 @@
 set -u
 . "$(dirname "$0")/lib/results.sh"
 
-# entry PAGE TAG: the roff text from the line ".B TAG" to the next ".TP",
-# joined into one line with roff's escapes of - and spaces removed.
+# entry PAGE TAG: the roff text of every entry ".B TAG" (to its next ".TP"),
+# joined into one line with roff's escapes of - and spaces removed. A tag can
+# have more than one entry (the effect list and the slide modes' table).
 entry() {
-    awk -v tag=".B $2" '$0 == tag {on = 1; next} on && /^\.(TP|SH|SS)/ {exit} on' "$1" |
+    awk -v tag=".B $2" '$0 == tag {on = 1; next} on && /^\.(TP|SH|SS)/ {on = 0} on' "$1" |
         sed 's/\\-/-/g' | tr '\n' ' '
 }
 has() { grep -qiE -- "$2" <<<"$1"; }
