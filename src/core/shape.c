@@ -32,6 +32,8 @@ static const ShapeInfo SHAPE_TABLE[SHAPE_COUNT] = {
     [SHAPE_DRIVE_TYPE] = {"drive_type", "Drive type", "", 0, 1, 0, DRIVE_NAMES},
     [SHAPE_VOICE_MODE] = {"mode", "Voice mode", "", 0, 2, 0, MODE_NAMES},
     [SHAPE_GLIDE] = {"glide", "Glide", "ms", 0, 5000, 0},
+    [SHAPE_END] = {"end", "End", "frames", 0, 2147483647, 0},
+    [SHAPE_START] = {"start", "Start", "frames", 0, 2147483647, 0},
     [SHAPE_CHOKE] = {"choke", "Choke group", "", 0, 16, 0},
     [SHAPE_CHOKE_FADE] = {"choke_fade", "Choke fade", "ms", 0, 1000, 5},
     /* A slice's edges fade in and out so a cut mid-waveform never clicks;
@@ -68,7 +70,7 @@ bool shape_is_default(const int values[SHAPE_COUNT])
 
 bool shape_voice_is_plain(const int values[SHAPE_COUNT])
 {
-    return defaults_below(values, SHAPE_CHOKE);
+    return defaults_below(values, SHAPE_START);
 }
 
 void shape_defaults(int values[SHAPE_COUNT])

@@ -30,6 +30,8 @@ typedef enum {
     SHAPE_DRIVE_TYPE,  /* choice: tape (soft), hard (clip) */
     SHAPE_VOICE_MODE,  /* choice: poly, mono, legato (see voicefx.h) */
     SHAPE_GLIDE,       /* ms for a mono or legato note to reach its pitch */
+    SHAPE_END,         /* sample frame a one-shot note ends at, 0 = its end */
+    SHAPE_START,       /* sample frame notes start from (9xx adds to it) */
     /* Below: what the engine does between voices, not in one voice. */
     SHAPE_CHOKE,       /* choke group 1..16, 0 = none */
     SHAPE_CHOKE_FADE,  /* ms for a choked note to fade out */
@@ -65,7 +67,7 @@ ShapeParam shape_find(const char *key, unsigned long n);
 /* Whether every parameter of `values` has its default. */
 bool shape_is_default(const int values[SHAPE_COUNT]);
 /* Whether the voice itself sounds as an unshaped one: every parameter
- * before SHAPE_CHOKE has its default. */
+ * before SHAPE_START has its default (a start point needs no shaping). */
 bool shape_voice_is_plain(const int values[SHAPE_COUNT]);
 void shape_defaults(int values[SHAPE_COUNT]);
 /* A choice's index from its name; -1 when it is none of them. */

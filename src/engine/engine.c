@@ -360,6 +360,7 @@ static void start_note(Engine *e, int c, uint32_t offset)
     MixerVoice *v = &e->pool.voices[vi];
     float gl, gr, gm;
     channel_gains(e, c, &gl, &gr, &gm);
+    offset += (uint32_t)hiss_clampi(inst->shape[SHAPE_START], 0, INT32_MAX);
     int slice = slice_of(inst, ch->fx.note, ch->slice_pick);
     if (!voice_start_on(e, v, inst, slice, offset,
                         pitch_step(e, inst, fx_note_pitch(&ch->fx)), gl, gr, gm))

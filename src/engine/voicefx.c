@@ -144,6 +144,8 @@ void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
     fx->pitch_mult = exp2f(fx->env_st / 12.0f);
     fx->base_step = fx->set_step = v->step;
     fx->rate = rate;
+    fx->end = (uint32_t)hiss_clampi(s[SHAPE_END], 0, INT32_MAX);
+    fx->fade = rate / 750 > 16 ? rate / 750 : 16; /* the engine's declick */
     filter_setup(fx, s, key, velocity);
     crush_drive_setup(fx, s);
     env_enter(fx, VOICEFX_ATTACK);
@@ -571,6 +573,24 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
         run = mixer_voice_slice_edge(v, run);
         if (!v->active)
             break;
+        if (fx->end && v->loop == LOOP_OFF && !v->backward) {
+            /* The end point: the voice fades out over the declick ramp
+             * before it and ends there. */
+            uint64_t end = (uint64_t)fx->end << 32;
+            uint64_t left = v->pos >= end ? 0 : (end - v->pos + v->step - 1) / v->step;
+            if (!left) {
+                mixer_voice_kill(v);
+                break;
+            }
+            /* The fade starts on the same frame whatever the blocks, and
+             * would reach silence on the end frame itself. */
+            if (left <= fx->fade && !v->releasing)
+                mixer_voice_release(v, (uint32_t)left + 1);
+            else if (left > fx->fade && run > left - fx->fade)
+                run = (uint32_t)(left - fx->fade);
+            if (run > left)
+                run = (uint32_t)left;
+        }
         /* The sample at unit gain: the voice's gains are applied after. */
         float gl = v->gl, gr = v->gr, gm = v->gm;
         uint32_t ramp = v->ramp_left;

@@ -66,6 +66,8 @@ typedef struct {
     uint64_t set_step;       /* the step voicefx last gave the voice */
     uint64_t age;            /* output frames since the start */
 
+    uint32_t end;            /* sample frame a one-shot voice ends at, 0 = none */
+    uint32_t fade;           /* frames of the fade before that end */
     uint32_t rate;
     int filter;              /* SHAPE_FILTER_* */
     float cutoff_log2;       /* log2 Hz: the setting, key and velocity */

@@ -181,6 +181,9 @@ void synth_shape_all(Song *song, bool choke)
         inst->shape[SHAPE_GLIDE] = 20 * i;
         inst->shape[SHAPE_CHOKE] = choke && i % 2 ? 1 : 0;
         inst->shape[SHAPE_CHOKE_FADE] = 3 * i;
+        inst->shape[SHAPE_START] = 7 * i;
+        inst->shape[SHAPE_END] = inst->sample && inst->loop == LOOP_OFF
+                                     ? (int)(inst->sample->frames * 3 / 4) : 0;
     }
 }
 

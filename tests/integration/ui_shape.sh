@@ -15,7 +15,7 @@ check "the instruments screen opens on slot 01" wait_for "Slot 01"
 # Down to the last parameter: the list scrolls and it is on screen.
 keys End
 check "the last parameter is reachable at 80x24" wait_re "Slice fade +2 ms"
-keys Up Up Up Up Up Up
+keys Up Up Up Up Up Up Up Up
 type_into "Drive type" fuzzy
 check "a wrong drive type lists the choices" \
     wait_for "Drive type: 'fuzzy' is not one of tape|hard"

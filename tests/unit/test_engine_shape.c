@@ -307,6 +307,39 @@ static void mono_restarts_and_glides_poly_jumps(void)
     }
 }
 
+/* Frame i of the index sample holds (i + 1) / 1024, read raw at step 1:
+ * start 512 plays what 902 (2 x 256 frames) plays; end 20000 fades over
+ * the declick ramp to silence on the frame that would read frame 20000. */
+static void start_and_end_points(void)
+{
+    uint32_t frames = RATE;
+    float *out[3]; /* the channel's own output: no clipping on the master */
+    for (int k = 0; k < 3; k++) {
+        Song *s = synth_song(1, 64, 125, 6);
+        Instrument *inst = synth_instrument(synth_index(RATE, 40000), LOOP_OFF, 0, 0,
+                                            INTERP_RAW);
+        if (k == 0)
+            inst->shape[SHAPE_START] = 512;
+        if (k == 2)
+            inst->shape[SHAPE_END] = 20000;
+        synth_set_instrument(s, 1, inst);
+        synth_put(s, 0, 0, 0, NOTE_C4, 1, E, k == 1 ? '9' : 0, 0x02);
+        out[k] = render_channel(s, 0, frames);
+        song_free(s);
+    }
+    CHECK(!memcmp(out[0], out[1], sizeof(float) * frames));
+    CHECK_NEAR(out[0][100], 613.0 / 1024, 1e-6);
+    uint32_t last = 0;
+    for (uint32_t i = 0; i < frames; i++)
+        if (out[2][i] != 0.0f)
+            last = i;
+    CHECK_MSG(last == 19999, "last sounding frame %u", last);
+    CHECK_NEAR(out[2][19000], 19001.0 / 1024, 1e-4);
+    CHECK(out[2][19999] < 20000.0f / 1024 / 32); /* faded */
+    for (int k = 0; k < 3; k++)
+        free(out[k]);
+}
+
 int main(void)
 {
     RUN(attack_reaches_peak_on_time);
@@ -318,5 +351,6 @@ int main(void)
     RUN(choke_silences_the_group_within_its_fade);
     RUN(legato_glides_and_lands_on_the_note);
     RUN(mono_restarts_and_glides_poly_jumps);
+    RUN(start_and_end_points);
     return test_finish();
 }

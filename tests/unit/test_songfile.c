@@ -32,7 +32,7 @@ static const char RICH_HEAD[] =
     "attack 5 hold 10 decay 200 sustain 40 release 300 pitch_env -12 "
     "pitch_decay 80 filter lp24 cutoff 800 resonance 70 filter_env 24 "
     "key_track 50 filter_vel 12 crush_bits 8 crush_rate 11025 crush_mix 60 "
-    "drive 30 drive_type hard mode legato glide 120 choke 2 choke_fade 8\n"
+    "drive 30 drive_type hard mode legato glide 120 end 30000 start 100 choke 2 choke_fade 8\n"
     "instrument FF \"\" sample \"\" volume 0 pan 100 base B-9 finetune 100 "
     "loop pingpong 0 4294967295 interp sinc\n"
     "\n"
@@ -147,7 +147,8 @@ static void test_rich_song_loads(void)
               pad->shape[SHAPE_DRIVE_TYPE] == SHAPE_DRIVE_HARD);
         CHECK(pad->shape[SHAPE_VOICE_MODE] == SHAPE_MODE_LEGATO &&
               pad->shape[SHAPE_GLIDE] == 120 && pad->shape[SHAPE_CHOKE] == 2 &&
-              pad->shape[SHAPE_CHOKE_FADE] == 8);
+              pad->shape[SHAPE_CHOKE_FADE] == 8 && pad->shape[SHAPE_END] == 30000 &&
+              pad->shape[SHAPE_START] == 100);
     }
     Instrument *last = song_instrument(s, 255);
     CHECK(last != NULL);
@@ -847,7 +848,7 @@ static void test_errors_instruments(void)
         "base, finetune, loop, interp, slices, attack, hold, decay, sustain, release, "
         "pitch_env, pitch_decay, filter, cutoff, resonance, filter_env, "
         "key_track, filter_vel, crush_bits, crush_rate, crush_mix, drive, "
-        "drive_type, mode, glide, choke, choke_fade, slice_mode, slice_fade)");
+        "drive_type, mode, glide, end, start, choke, choke_fade, slice_mode, slice_fade)");
     ERR(H "instrument 01 \"k\" mode stereo\n", HISS_ERR_PARSE,
         "t.hiss:2:24: bad mode 'stereo' (poly|mono|legato)");
     ERR(H "instrument 01 \"k\" choke 17\n", HISS_ERR_RANGE,

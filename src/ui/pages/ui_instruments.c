@@ -87,6 +87,8 @@ static void shape_text(const Instrument *inst, ShapeParam param, char *buf,
         snprintf(buf, size, "%s", info->choices[v]);
     else if (param == SHAPE_CHOKE)
         snprintf(buf, size, v ? "%d" : "%d (none)", v);
+    else if (param == SHAPE_END && !v)
+        snprintf(buf, size, "0 frames (the sample's end)");
     else
         snprintf(buf, size, "%d %s%s", v, info->unit, off ? " (off)" : "");
 }
@@ -162,6 +164,8 @@ static HissError nudge_shape(Editor *ed, int slot, const Instrument *inst,
         return edit_instrument_set_shape(ed, slot, param, next);
     }
     int unit = strcmp(info->unit, "ms") ? 1 : abs(value) / 8 > 1 ? abs(value) / 8 : 1;
+    if (!strcmp(info->unit, "frames")) /* a hundredth of the sample */
+        unit = (int)(source_frames(inst) / 100 + 1);
     int delta = (steps < 0 ? -unit : unit) * (abs(steps) > 1 ? 10 : 1);
     return edit_instrument_set_shape(ed, slot, param,
                                      hiss_clampi(value + delta, info->min, info->max));
