@@ -5,11 +5,11 @@ CC ?= cc
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD ?= build
-PKGS = jack alsa sndfile samplerate ncursesw libxmp aubio
+PKGS = jack alsa sndfile samplerate ncursesw libxmp aubio libebur128
 DEB_PKGS = build-essential pkg-config libjack-jackd2-dev jackd2 libasound2-dev \
 	libsndfile1-dev libsamplerate0-dev libncurses-dev tmux sox alsa-utils \
 	clang libclang-rt-14-dev pipewire pipewire-bin pipewire-jack pipewire-alsa \
-	wireplumber dbus libxmp-dev xmp openmpt123 libaubio-dev
+	wireplumber dbus libxmp-dev xmp openmpt123 libaubio-dev libebur128-dev
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

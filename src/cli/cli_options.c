@@ -36,6 +36,8 @@ typedef struct {
 static const OptionDef OPTIONS[CLI_OPT_COUNT] = {
     [CLI_OPT_HELP] = {"--help", 'h', KIND_FLAG, .help = "this help"},
     [CLI_OPT_QUIET] = {"--quiet", 'q', KIND_FLAG, .help = "print nothing but errors"},
+    [CLI_OPT_JSON] = {"--json", 0, KIND_FLAG,
+                      .help = "print the figures as one JSON object, for scripts"},
     [CLI_OPT_SECONDS] = {"--seconds", 's', KIND_NUMBER, "N", "seconds", .unit = "seconds",
                          .lo = 0, .hi = CLI_SECONDS_MAX,
                          .help = "exactly N seconds (decimals allowed), then stop"},

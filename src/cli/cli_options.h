@@ -35,6 +35,7 @@ typedef enum {
     CLI_OPT_INTERP,
     CLI_OPT_NO_LIMITER,
     CLI_OPT_ALLOW_MISSING,
+    CLI_OPT_JSON,
     /* audio: play and the editor */
     CLI_OPT_AUDIO,
     CLI_OPT_DEVICE,

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "cli_options.h"
 #include "engine.h"
+#include "loudness.h"
 #include "sampleio.h"
 #include "signals.h"
 #include "song.h"
@@ -50,6 +51,7 @@ typedef struct {
     bool no_limiter;
     bool allow_missing;
     bool quiet;
+    bool json;
 } RenderOptions;
 
 typedef struct {
@@ -59,12 +61,14 @@ typedef struct {
     float *buffers[SONG_MAX_CHANNELS];
     float *held[SONG_MAX_CHANNELS]; /* render_tail's held frames */
     SampleioWriter *master;         /* the mix, beside the channels */
+    Loudness *loudness;             /* measures the mix as written */
     char *master_name;
 } Stems;
 
 static const CliOpt RENDER_OPTIONS[] = {
     CLI_OPT_OUTPUT, CLI_OPT_RATE,       CLI_OPT_SECONDS,       CLI_OPT_STEMS, CLI_OPT_BITS,
-    CLI_OPT_INTERP, CLI_OPT_NO_LIMITER, CLI_OPT_ALLOW_MISSING, CLI_OPT_QUIET, CLI_OPT_HELP,
+    CLI_OPT_INTERP, CLI_OPT_NO_LIMITER, CLI_OPT_ALLOW_MISSING, CLI_OPT_QUIET, CLI_OPT_JSON,
+    CLI_OPT_HELP,
 };
 
 static void usage(FILE *f)
@@ -117,6 +121,7 @@ static int options_from_args(const CliArgs *a, RenderOptions *o)
     o->no_limiter = a->given[CLI_OPT_NO_LIMITER];
     o->allow_missing = a->given[CLI_OPT_ALLOW_MISSING];
     o->quiet = a->given[CLI_OPT_QUIET];
+    o->json = a->given[CLI_OPT_JSON];
     if (!o->song)
         return cli_usage_error(PROG, "no song given: hiss render SONG -o OUT.wav");
     if (!o->output && !o->stems_dir)
@@ -205,6 +210,7 @@ static void stems_free(Stems *s, bool abort_files)
 {
     if (abort_files)
         sampleio_writer_abort(s->master);
+    loudness_free(s->loudness);
     free(s->master_name);
     for (int c = 0; c < s->count; c++) {
         if (abort_files)
@@ -352,6 +358,10 @@ static HissError write_frames(SampleioWriter *mix_writer, const float *mix,
         err = sampleio_writer_write(mix_writer, mix + 2 * from, n, diag);
     if (!err && stems->master && n)
         err = sampleio_writer_write(stems->master, mix + 2 * from, n, diag);
+    if (!err && stems->loudness && n && loudness_add(stems->loudness, mix + 2 * from, n)) {
+        hiss_diag_set(diag, "hiss render", 0, 0, "out of memory measuring loudness");
+        err = HISS_ERR_NOMEM;
+    }
     for (int c = 0; !err && n && c < stems->count; c++)
         err = sampleio_writer_write(stems->writers[c], stem_bufs[c] + 2 * from, n, diag);
     return err;
@@ -523,6 +533,68 @@ static void print_summary(const char *what, const char *count, const RenderOptio
            f->format, peak, (unsigned long long)f->overs, limited);
 }
 
+static void format_level(double v, const char *unit, char *out, size_t size)
+{
+    if (isfinite(v))
+        snprintf(out, size, "%.1f %s", v, unit);
+    else
+        snprintf(out, size, "-inf %s", unit);
+}
+
+static void print_loudness(const LoudnessFigures *l)
+{
+    char lufs[32], tp[32];
+    format_level(l->integrated_lufs, "LUFS", lufs, sizeof lufs);
+    format_level(l->true_peak_dbtp, "dBTP", tp, sizeof tp);
+    printf("loudness: %s integrated, LRA %.1f LU, true peak %s\n", lufs, l->range_lu, tp);
+}
+
+/* A JSON string: quotes, backslashes and control bytes escaped; other
+ * bytes (UTF-8) as they are. */
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
+
+/* A number, or null for silence's minus infinity. */
+static void json_number(double v)
+{
+    if (isfinite(v))
+        printf("%.2f", v);
+    else
+        printf("null");
+}
+
+static void print_json(const RenderOptions *o, const RenderResult *r, const Figures *f,
+                       const LoudnessFigures *l)
+{
+    printf("{\"output\": ");
+    if (o->output)
+        json_string(o->output);
+    else
+        printf("null");
+    printf(", \"frames\": %llu, \"rate\": %u, \"peak_dbfs\": ",
+           (unsigned long long)r->frames, o->rate);
+    json_number(f->peak > 0 ? 20 * log10(f->peak) : -HUGE_VAL);
+    printf(", \"clipped\": %llu, \"limiter_frames\": %llu, \"limiter_max_db\": %.2f",
+           (unsigned long long)f->overs, (unsigned long long)f->limit_frames,
+           f->limit_max_db);
+    printf(", \"integrated_lufs\": ");
+    json_number(l->integrated_lufs);
+    printf(", \"lra_lu\": %.2f, \"true_peak_dbtp\": ", l->range_lu);
+    json_number(l->true_peak_dbtp);
+    printf("}\n");
+}
+
 int cli_render(int argc, char **argv)
 {
     RenderOptions o;
@@ -567,8 +639,13 @@ int cli_render(int argc, char **argv)
     SampleioWriter *mix_writer = NULL;
     Stems stems;
     memset(&stems, 0, sizeof stems);
+    stems.loudness = loudness_new(o.rate);
     Engine *engine = NULL;
     rc = EXIT_FAILURE_RENDER;
+    if (!stems.loudness) {
+        fprintf(stderr, "hiss render: out of memory starting the loudness meter\n");
+        goto out;
+    }
     if (o.output &&
         sampleio_writer_open(o.output, o.rate, 2, o.encoding, &mix_writer, &diag)) {
         fprintf(stderr, "%s\n", diag.text);
@@ -669,9 +746,15 @@ int cli_render(int argc, char **argv)
             goto out;
         }
     }
-    if (!o.quiet && o.output)
-        print_summary(o.output, "", &o, &result, &mix_figures);
-    if (!o.quiet && stems.count) {
+    LoudnessFigures loud = loudness_figures(stems.loudness);
+    if (o.json) {
+        print_json(&o, &result, &mix_figures, &loud);
+    } else if (!o.quiet) {
+        if (o.output)
+            print_summary(o.output, "", &o, &result, &mix_figures);
+        print_loudness(&loud);
+    }
+    if (!o.quiet && !o.json && stems.count) {
         char count[32];
         snprintf(count, sizeof count, "%d stems and the master, ", stems.count);
         print_summary(o.stems_dir, count, &o, &result, &stem_figures);

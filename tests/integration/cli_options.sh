@@ -41,7 +41,7 @@ declare -A VALUE=(
     [--output]=x.wav [--rate]=44100 [--seconds]=1.5 [--stems]=stems
     [--bits]=16 [--interp]=raw [--audio]=null [--device]=hw:9 [--period]=128
     [--client-name]=me [--connect]=a:b,c:d [--ports]=per-channel
-    [--transport]=follow [--no-limiter]= [--allow-missing]= [--quiet]=
+    [--transport]=follow [--no-limiter]= [--allow-missing]= [--quiet]= [--json]=
     [--loop]= [--no-connect]= [--start-server]= [--fallback]= [--help]=
 )
 declare -A LETTER=(
@@ -51,7 +51,7 @@ AUDIO="--audio --device --period --rate --client-name --no-connect --connect
     --ports --transport --start-server --fallback"
 declare -A TAKES=(
     [render]="--output --rate --seconds --stems --bits --interp --no-limiter
-        --allow-missing --quiet --help"
+        --allow-missing --quiet --json --help"
     [play]="--seconds --loop --quiet $AUDIO --help"
     [editor]="$AUDIO --help"
     [--recover]="--help"

@@ -164,7 +164,8 @@ check "stereo output" test "$(soxi -c a.wav)" = 2
 check "24-bit WAV by default" test "$(soxi -b a.wav)" = 24 -a "$(soxi -t a.wav)" = wav
 check "summary names the file, length, peak and clips" \
     grep -Eq '^a.wav: 0:01\.500 at 48000 Hz, WAV 24-bit, peak .* dBFS, [0-9]+ clipped, limiter (idle|reduced up to [0-9.]+ dB for [0-9.]+ s)$' "$LOG/stdout"
-check "summary is one line" test "$(grep -c . "$LOG/stdout")" = 1
+check "summary is one line, then the loudness" \
+    test "$(grep -c . "$LOG/stdout")" = 2 -a "$(sed -n 2p "$LOG/stdout" | cut -d' ' -f1)" = loudness:
 check "no progress when stderr is not a terminal" test ! -s "$LOG/stderr"
 
 render songs/beat.hiss -o b.wav --rate 44100 --seconds 2.5

@@ -136,4 +136,29 @@ check "without the limiter the clip count is the file's full-scale samples ($n)"
     test "$(summary_number clipped)" = "$n" -a "$n" -gt 1000
 check "... and the limiter is reported idle" grep -Eq " clipped, limiter idle$" <<<"$out"
 
+# Loudness of what is written: a full-scale 1 kHz sine on one centred
+# channel, its fader at -23.0 dB, is a stereo sine at -23 dBFS: EBU Tech
+# 3341's first case, which reads -23.0 LUFS.
+sox -V1 -q -n -r 48000 -c 1 -b 24 "$T/sine1k.wav" synth 1 sine 1000
+{
+    printf 'hiss 1\ntitle "1k"\nbpm 125\nspeed 6\nrows_per_beat 4\nswing 0\n'
+    printf 'master_gain 0.0\nlimiter on\nchannels 1\nchannel 01 gain -23.0 pan 0 mute off solo off\n\n'
+    printf 'instrument 01 "sine" sample "sine1k.wav" volume 64 pan 0 base C-4 finetune 0 loop forward 0 48000 interp linear\n'
+    # One note, then three empty 64-row patterns: 23 s of one sustained tone.
+    printf '\norder 00 01 01 01\n\npattern 00 1\n000 |C-4 01 .. ... ...|\n'
+    printf '\npattern 01 64\n'
+    for r in $(seq 0 63); do printf '%03d |... .. .. ... ...|\n' "$r"; done
+} >"$T/sine1k.hiss"
+render "$T/sine1k.hiss" -o "$T/sine1k-out.wav" --seconds 20
+lufs=$(printf '%s\n' "$out" | sed -nE 's/^loudness: (-?[0-9.]+) LUFS integrated, LRA ([0-9.]+) LU, true peak (-?[0-9.]+) dBTP$/\1/p')
+echo "     1 kHz at -23 dBFS: $lufs LUFS"
+check "render prints the loudness: a 1 kHz sine at -23 dBFS reads -23.0 +- 0.1 LUFS" \
+    between -23.1 -22.9 "$lufs"
+check "... and its true peak, -23 dBTP" \
+    grep -Eq "true peak -2(2\.9|3\.0|3\.1) dBTP$" <<<"$out"
+render "$T/sine1k.hiss" -o "$T/sine1k-out.wav" --seconds 20 --json
+check "--json prints one object with the same figures" \
+    grep -Eq '^\{"output": ".*sine1k-out.wav", "frames": 960000, "rate": 48000, "peak_dbfs": -2[23]\.[0-9]+, "clipped": 0, "limiter_frames": 0, "limiter_max_db": 0.00, "integrated_lufs": -2(2\.9|3\.0|3\.1)[0-9], "lra_lu": [0-9.]+, "true_peak_dbtp": -2[23]\.[0-9]+\}$' <<<"$out"
+check "... and nothing else" test "$(printf '%s\n' "$out" | wc -l)" = 1
+
 finish

@@ -1,0 +1,26 @@
+/* loudness: EBU R 128 measures of a stereo signal through libebur128,
+ * off the audio thread: integrated loudness (LUFS), loudness range (LU)
+ * and true peak (dBTP, libebur128's oversampled estimate). */
+#ifndef HISS_LOUDNESS_H
+#define HISS_LOUDNESS_H
+
+#include <stdint.h>
+
+#include "base.h"
+
+typedef struct Loudness Loudness;
+
+typedef struct {
+    double integrated_lufs; /* -HUGE_VAL for silence */
+    double range_lu;
+    double true_peak_dbtp;  /* -HUGE_VAL for silence */
+} LoudnessFigures;
+
+/* NULL when out of memory. */
+Loudness *loudness_new(uint32_t rate);
+void loudness_free(Loudness *l);
+/* Adds n interleaved stereo frames. */
+HissError loudness_add(Loudness *l, const float *stereo, uint32_t n);
+LoudnessFigures loudness_figures(const Loudness *l);
+
+#endif

@@ -1,0 +1,77 @@
+/* loudness: EBU R 128 figures on signals made here, after EBU Tech 3341's
+ * first cases: a stereo 1 kHz sine at -23 dBFS reads -23.0 LUFS. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "loudness.h"
+#include "test.h"
+
+#define RATE 48000u
+
+/* A stereo sine at hz, peak level db dBFS, for seconds. */
+static LoudnessFigures measure_sine(double hz, double db, double seconds)
+{
+    Loudness *l = loudness_new(RATE);
+    LoudnessFigures f = {0, 0, 0};
+    CHECK(l != NULL);
+    if (!l)
+        return f;
+    uint32_t n = (uint32_t)(seconds * RATE);
+    float *x = malloc(sizeof(float) * 2 * n);
+    double a = pow(10, db / 20);
+    for (uint32_t i = 0; i < n; i++)
+        x[2 * i] = x[2 * i + 1] = (float)(a * sin(2 * M_PI * hz * i / RATE));
+    CHECK(loudness_add(l, x, n) == HISS_OK);
+    f = loudness_figures(l);
+    free(x);
+    loudness_free(l);
+    return f;
+}
+
+static void sine_at_minus_23_dbfs_reads_minus_23_lufs(void)
+{
+    LoudnessFigures f = measure_sine(1000, -23.0, 20);
+    CHECK_MSG(fabs(f.integrated_lufs + 23.0) <= 0.1, "%.2f LUFS", f.integrated_lufs);
+    CHECK_MSG(fabs(f.true_peak_dbtp + 23.0) <= 0.2, "%.2f dBTP", f.true_peak_dbtp);
+    CHECK_MSG(f.range_lu < 0.1, "a steady tone has no range: %.2f LU", f.range_lu);
+    f = measure_sine(1000, -33.0, 20);
+    CHECK_MSG(fabs(f.integrated_lufs + 33.0) <= 0.1, "%.2f LUFS", f.integrated_lufs);
+}
+
+/* Two halves 10 dB apart: a range near 10 LU (EBU Tech 3342's idea). */
+static void range_of_two_levels(void)
+{
+    Loudness *l = loudness_new(RATE);
+    uint32_t n = 20 * RATE;
+    float *x = malloc(sizeof(float) * 2 * n);
+    for (int half = 0; half < 2; half++) {
+        double a = pow(10, (half ? -30.0 : -20.0) / 20);
+        for (uint32_t i = 0; i < n; i++)
+            x[2 * i] = x[2 * i + 1] = (float)(a * sin(2 * M_PI * 1000.0 * i / RATE));
+        CHECK(loudness_add(l, x, n) == HISS_OK);
+    }
+    LoudnessFigures f = loudness_figures(l);
+    CHECK_MSG(fabs(f.range_lu - 10.0) <= 1.0, "%.2f LU", f.range_lu);
+    free(x);
+    loudness_free(l);
+}
+
+static void silence_has_no_loudness(void)
+{
+    Loudness *l = loudness_new(RATE);
+    float *x = calloc(2 * (size_t)RATE, sizeof(float));
+    CHECK(loudness_add(l, x, RATE) == HISS_OK);
+    LoudnessFigures f = loudness_figures(l);
+    CHECK(isinf(f.integrated_lufs) && f.integrated_lufs < 0);
+    CHECK(isinf(f.true_peak_dbtp) && f.true_peak_dbtp < 0);
+    free(x);
+    loudness_free(l);
+}
+
+int main(void)
+{
+    RUN(sine_at_minus_23_dbfs_reads_minus_23_lufs);
+    RUN(range_of_two_levels);
+    RUN(silence_has_no_loudness);
+    return test_finish();
+}
