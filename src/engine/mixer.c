@@ -290,6 +290,55 @@ static inline float hermite(float xm1, float x0, float x1, float x2, float f)
     return ((c3 * f + c2) * f + c1) * f + x0;
 }
 
+typedef float MixV4 __attribute__((vector_size(16)));
+typedef int32_t MixI4 __attribute__((vector_size(16)));
+typedef uint32_t MixU4 __attribute__((vector_size(16)));
+
+/* Linear reading of a mono sample at a steady gain, four frames a pass:
+ * the same operations as mix_loop's, lane by lane (a lane's fraction is
+ * the low 32 bits of its position, which a 32-bit add of the step gives
+ * exactly), so the output is the same. Returns the frames done; *acc
+ * moves past them. */
+static inline __attribute__((always_inline)) size_t
+mix_linear_mono4(const float *buf, uint64_t *acc, uint64_t step, float gl, float gr,
+                 float gm, float *restrict o, float *restrict port, uint32_t n)
+{
+    const uint32_t s32 = (uint32_t)step;
+    const MixU4 lane_step = {0, s32, 2 * s32, 3 * s32};
+    const MixV4 gains = {gl, gr, gl, gr};
+    const MixI4 low = {0, 0, 1, 1}, high = {2, 2, 3, 3};
+    uint64_t a = *acc;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4, o += 8) {
+        uint32_t a32 = (uint32_t)a;
+        MixU4 fr = (MixU4){a32, a32, a32, a32} + lane_step;
+        MixV4 f = __builtin_convertvector((MixI4)(fr >> 1), MixV4) * (1.0f / 2147483648.0f);
+        const float *p0 = buf + (size_t)(a >> 32);
+        const float *p1 = buf + (size_t)((a + step) >> 32);
+        const float *p2 = buf + (size_t)((a + 2 * step) >> 32);
+        const float *p3 = buf + (size_t)((a + 3 * step) >> 32);
+        a += 4 * step;
+        MixV4 x0 = {p0[0], p1[0], p2[0], p3[0]};
+        MixV4 x1 = {p0[1], p1[1], p2[1], p3[1]};
+        MixV4 l = x0 + (x1 - x0) * f;
+        MixV4 lo, hi;
+        memcpy(&lo, o, sizeof lo);
+        memcpy(&hi, o + 4, sizeof hi);
+        lo += __builtin_shuffle(l, low) * gains;
+        hi += __builtin_shuffle(l, high) * gains;
+        memcpy(o, &lo, sizeof lo);
+        memcpy(o + 4, &hi, sizeof hi);
+        if (port) {
+            MixV4 m;
+            memcpy(&m, port + i, sizeof m);
+            m += l * gm;
+            memcpy(port + i, &m, sizeof m);
+        }
+    }
+    *acc = a;
+    return i;
+}
+
 /* The inner loop: one buffer, no boundaries inside. The mode and flags are
  * compile-time constants in every caller, so each combination becomes its
  * own tight loop. `buf` points at the frame of the integer position and
@@ -303,7 +352,11 @@ mix_loop(MixerVoice *v, const float *buf, uint64_t frac, uint64_t step,
     const float dl = v->dl, dr = v->dr, dm = v->dm;
     uint64_t acc = frac;
     float *restrict o = out;
-    for (size_t i = 0; i < n; i++, o += 2) {
+    size_t i = 0;
+    if (mode == READ_LINEAR && chans == 1 && !ramp)
+        i = mix_linear_mono4(buf, &acc, step, gl, gr, gm, o, has_port ? port : NULL, n);
+    o += 2 * i;
+    for (; i < n; i++, o += 2) {
         const float *p = buf + (size_t)(acc >> 32) * (size_t)chans;
         float l, r;
         if (mode == READ_LINEAR) {
