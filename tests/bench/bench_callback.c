@@ -398,6 +398,30 @@ int main(void)
                "engine alone worst %.1f%%\n",
                shaped.cpu.mean, shaped.cpu.max, shaped.wall.mean, shaped.wall.max,
                shaped.alone_worst);
+    /* The mix as it stands: every channel through its bus and strip (faders
+     * and pans set apart), the master EQ with all five bands working. */
+    static Figures mix;
+    if (!rc) {
+        Song *whole = synth_stress(RATE);
+        synth_force_interp(whole, INTERP_LINEAR);
+        for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+            atomic_store(&whole->strips[c].gain_tenth_db, -30 - 5 * (c % 7));
+            atomic_store(&whole->strips[c].pan, -90 + 6 * (c % 31));
+        }
+        SongEqShared *eq = &whole->master_eq;
+        atomic_store(&eq->low_cut_hz, 30);
+        atomic_store(&eq->low_shelf_tenth_db, 20);
+        atomic_store(&eq->mid_tenth_db, -30);
+        atomic_store(&eq->high_shelf_tenth_db, 15);
+        atomic_store(&eq->high_cut_hz, 16000);
+        rc |= measure("whole mix 32ch", whole, 64, &mix);
+        song_free(whole);
+    }
+    if (!rc)
+        printf("whole mix (32 channel buses and strips, master EQ 5 bands, limiter), 64 "
+               "frames: mean %.1f%% of the period, worst %.1f%% (thread CPU; wall mean "
+               "%.1f%%, worst %.1f%%), engine alone worst %.1f%%\n",
+               mix.cpu.mean, mix.cpu.max, mix.wall.mean, mix.wall.max, mix.alone_worst);
     if (!rc)
         printf("sinc, 32 voices, 64 frames: mean %.1f%% of the period, worst %.1f%% (thread "
                "CPU; wall mean %.1f%%, worst %.1f%%), engine alone worst %.1f%%\n",
