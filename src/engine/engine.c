@@ -1172,7 +1172,7 @@ static void master_scale(float *x, size_t count, float g)
 static void master_meter(const float *out, uint32_t nframes, float peak[2],
                          uint32_t *clips, uint32_t *over_knee)
 {
-    const MasterI4 swap = {1, 0, 3, 2}, even = {-1, 0, -1, 0};
+    const MasterI4 even = {-1, 0, -1, 0};
     MasterV4 peak4 = {0, 0, 0, 0};
     MasterI4 clips4 = {0, 0, 0, 0}, knee4 = {0, 0, 0, 0};
     size_t i = 0;
@@ -1183,7 +1183,11 @@ static void master_meter(const float *out, uint32_t nframes, float peak[2],
         MasterI4 above = a > peak4;
         peak4 = (MasterV4)(((MasterI4)a & above) | ((MasterI4)peak4 & ~above));
         clips4 -= a > 1.0f;
-        MasterV4 other = __builtin_shuffle(a, swap);       /* r l r l */
+#ifdef __clang__ /* the fuzz build uses clang, which names this builtin apart */
+        MasterV4 other = __builtin_shufflevector(a, a, 1, 0, 3, 2); /* r l r l */
+#else
+        MasterV4 other = __builtin_shuffle(a, (MasterI4){1, 0, 3, 2}); /* r l r l */
+#endif
         MasterI4 left_louder = a > other;
         MasterV4 louder = (MasterV4)(((MasterI4)a & left_louder) |
                                      ((MasterI4)other & ~left_louder));
