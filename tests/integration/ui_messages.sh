@@ -69,6 +69,12 @@ check "the new filter is only what was typed" wait_for "[hat]"
 check "and shows only its file" shows_not "kick.wav"
 keys / Enter
 check "/ Enter shows all again" wait_for "kick.wav"
+keys /
+T send-keys -t ui -l "a-filter-far-too-long-for-the-hint-line-x"
+keys Enter
+check "a long filter is shortened in the hint" wait_for "[a-filter-f"
+check "the hint still ends with how to clear it" shows "...] (/ Enter: all)"
+check "and no key's name is cut" shows "Backspace up"
 keys Escape C-q n
 check "quit" wait_for "hiss exited 0"
 
