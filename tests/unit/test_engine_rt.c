@@ -86,6 +86,16 @@ static void stress_song_renders_without_violations(void)
         rtguard_reset();
         float peak = 0;
         for (int i = 0; i < 3 * 48000 / 256; i++) {
+            if (m == 4 && i % 50 == 10) {
+                /* The mix's settings change while playing: strips and the
+                 * master EQ are remade on the audio thread. */
+                atomic_store(&s->strips[i % 32].gain_tenth_db, -i % 200);
+                atomic_store(&s->strips[i % 32].pan, i % 100);
+                atomic_store(&s->master_eq.low_cut_hz, 20 + i);
+                atomic_store(&s->master_eq.mid_tenth_db, 10 + i % 50);
+                atomic_store(&s->master_eq.high_shelf_tenth_db, -20 - i % 40);
+                atomic_store(&s->master_eq.high_cut_hz, 15000 - i);
+            }
             float p = render_guarded(e, buf, 256);
             peak = p > peak ? p : peak;
         }
