@@ -306,7 +306,6 @@ mix_linear_mono4(const float *buf, uint64_t *acc, uint64_t step, float gl, float
     const uint32_t s32 = (uint32_t)step;
     const MixU4 lane_step = {0, s32, 2 * s32, 3 * s32};
     const MixV4 gains = {gl, gr, gl, gr};
-    const MixI4 low = {0, 0, 1, 1}, high = {2, 2, 3, 3};
     uint64_t a = *acc;
     size_t i = 0;
     for (; i + 4 <= n; i += 4, o += 8) {
@@ -324,8 +323,10 @@ mix_linear_mono4(const float *buf, uint64_t *acc, uint64_t step, float gl, float
         MixV4 lo, hi;
         memcpy(&lo, o, sizeof lo);
         memcpy(&hi, o + 4, sizeof hi);
-        lo += __builtin_shuffle(l, low) * gains;
-        hi += __builtin_shuffle(l, high) * gains;
+        /* Each frame's value twice, for its left and right (spelled out:
+         * GCC and clang name their shuffle builtins apart). */
+        lo += (MixV4){l[0], l[0], l[1], l[1]} * gains;
+        hi += (MixV4){l[2], l[2], l[3], l[3]} * gains;
         memcpy(o, &lo, sizeof lo);
         memcpy(o + 4, &hi, sizeof hi);
         if (port) {
