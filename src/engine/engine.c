@@ -1183,11 +1183,9 @@ static void master_meter(const float *out, uint32_t nframes, float peak[2],
         MasterI4 above = a > peak4;
         peak4 = (MasterV4)(((MasterI4)a & above) | ((MasterI4)peak4 & ~above));
         clips4 -= a > 1.0f;
-#ifdef __clang__ /* the fuzz build uses clang, which names this builtin apart */
+        /* __builtin_shufflevector: both gcc (12+) and clang (the fuzz
+         * build) have it; gcc's __builtin_shuffle is gcc's alone. */
         MasterV4 other = __builtin_shufflevector(a, a, 1, 0, 3, 2); /* r l r l */
-#else
-        MasterV4 other = __builtin_shuffle(a, (MasterI4){1, 0, 3, 2}); /* r l r l */
-#endif
         MasterI4 left_louder = a > other;
         MasterV4 louder = (MasterV4)(((MasterI4)a & left_louder) |
                                      ((MasterI4)other & ~left_louder));
