@@ -69,7 +69,7 @@ touch -d '+2 seconds' "$TMP/.song.hiss.recover"
 start_editor "" "song.hiss"
 check "the recovery question is asked" wait_for "(k)eep both"
 check "recovery question: no word is cut" no_cuts
-keys d Enter
+keys d # one key, as every question
 check "recovery question: discard opens the song" wait_for "discarded the unsaved edits"
 keys C-q
 check "quits after the question" wait_for "hiss exited 0"

@@ -53,7 +53,7 @@ sed 's/^000 |\.\.\. \.\. \.\./000 |D-4 01 ../' "$SONG" >"$RECOVER"
 touch -d '+2 seconds' "$RECOVER"
 start song.hiss
 check "later: reopening offers the other edits" wait_for "(k)eep"
-for _ in 1 2 3; do keys x Enter; done
+for _ in 1 2 3; do keys x; done # one key each, as every question
 check "later: three answers that mean nothing leave it for later" \
     wait_for "unsaved edits left in"
 keys C-q
