@@ -3,24 +3,7 @@
 
 #include <math.h>
 #include <string.h>
-#ifdef __SSE__
-#include <xmmintrin.h>
-#endif
 
-typedef float BusV4 __attribute__((vector_size(16)));
-typedef int32_t BusI4 __attribute__((vector_size(16)));
-
-/* a > b ? a : b in each lane: one instruction where there is SSE (whose
- * max returns its second operand unless the first is greater). */
-static inline BusV4 bus_max4(BusV4 a, BusV4 b)
-{
-#ifdef __SSE__
-    return (BusV4)_mm_max_ps((__m128)a, (__m128)b);
-#else
-    BusI4 above = a > b;
-    return (BusV4)(((BusI4)a & above) | ((BusI4)b & ~above));
-#endif
-}
 
 void bus_begin(BusBank *b)
 {

@@ -1180,15 +1180,12 @@ static void master_meter(const float *out, uint32_t nframes, float peak[2],
         MasterV4 v;
         memcpy(&v, out + 2 * i, sizeof v);
         MasterV4 a = (MasterV4)((MasterI4)v & 0x7FFFFFFF); /* l r l r */
-        MasterI4 above = a > peak4;
-        peak4 = (MasterV4)(((MasterI4)a & above) | ((MasterI4)peak4 & ~above));
+        peak4 = bus_max4(a, peak4);
         clips4 -= a > 1.0f;
         /* __builtin_shufflevector: both gcc (12+) and clang (the fuzz
          * build) have it; gcc's __builtin_shuffle is gcc's alone. */
         MasterV4 other = __builtin_shufflevector(a, a, 1, 0, 3, 2); /* r l r l */
-        MasterI4 left_louder = a > other;
-        MasterV4 louder = (MasterV4)(((MasterI4)a & left_louder) |
-                                     ((MasterI4)other & ~left_louder));
+        MasterV4 louder = bus_max4(a, other);
         knee4 -= (louder > LIMITER_KNEE) & even;
     }
     float p0 = peak4[0] > peak4[2] ? peak4[0] : peak4[2];
