@@ -35,6 +35,13 @@
  *       and the mismatch that ended the walk, if one did (a stretch a gap
  *       excused is not in it).
  *
+ *   jackrec channels SONG DIR SECONDS RATE
+ *       The offline reference for per-channel ports: renders SONG from its
+ *       start, without JACK, through the same engine call the ports take
+ *       (engine_render_channels), and writes each song channel's mono
+ *       output as DIR/chNN.wav (float). Stems (hiss render --stems) are
+ *       stereo after pan and fader, which ports are not.
+ *
  *   jackrec wait-server SECONDS | ports [REGEX] | connect SRC DST
  *       Small JACK chores for test scripts, none of which starts a server.
  *
@@ -54,6 +61,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "engine.h"
+#include "songio.h"
 
 enum { MAX_CH = 72 };
 
@@ -531,6 +540,59 @@ static int cmd_ports_or_connect(bool connect, int argc, char **argv)
     return rc;
 }
 
+static int cmd_channels(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: jackrec channels SONG DIR SECONDS RATE\n");
+        return 2;
+    }
+    double seconds = atof(argv[2]);
+    int rate = atoi(argv[3]);
+    if (seconds <= 0 || seconds > 600 || rate < 8000 || rate > 192000) {
+        fprintf(stderr, "jackrec: bad SECONDS or RATE\n");
+        return 2;
+    }
+    Song *song = NULL;
+    HissDiag diag;
+    memset(&diag, 0, sizeof diag);
+    if (songio_load(argv[0], (uint32_t)rate, &song, &diag, NULL)) {
+        fprintf(stderr, "jackrec: %s\n", diag.text);
+        return 1;
+    }
+    int channels = atomic_load(&song->channels);
+    size_t frames = (size_t)(seconds * rate);
+    float *mix = calloc(frames * 2, sizeof(float));
+    float *chan[SONG_MAX_CHANNELS] = {0};
+    int failed = !mix;
+    for (int c = 0; c < channels; c++)
+        failed |= !(chan[c] = calloc(frames, sizeof(float)));
+    Engine *e = failed ? NULL : engine_new(song, (uint32_t)rate);
+    if (!e) {
+        fprintf(stderr, "jackrec: out of memory\n");
+        failed = 1;
+    } else {
+        engine_play_song_now(e, 0, 0, false);
+        float *ptr[SONG_MAX_CHANNELS];
+        for (size_t done = 0; done < frames; done += 1024) {
+            uint32_t n = frames - done < 1024 ? (uint32_t)(frames - done) : 1024;
+            for (int c = 0; c < channels; c++)
+                ptr[c] = chan[c] + done;
+            engine_render_channels(e, mix + 2 * done, ptr, channels, n);
+        }
+        engine_free(e);
+    }
+    for (int c = 0; !failed && c < channels; c++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/ch%02d.wav", argv[1], c + 1);
+        failed = write_wav(path, chan[c], frames, 1, rate);
+    }
+    for (int c = 0; c < channels; c++)
+        free(chan[c]);
+    free(mix);
+    song_free(song);
+    return failed ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "wait-server"))
@@ -543,8 +605,10 @@ int main(int argc, char **argv)
         return cmd_record(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "compare"))
         return cmd_compare(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "channels"))
+        return cmd_channels(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "silent"))
         return cmd_silent(argc - 2, argv + 2);
-    fprintf(stderr, "usage: jackrec record|compare|silent|wait-server|ports|connect ...\n");
+    fprintf(stderr, "usage: jackrec record|compare|channels|silent|wait-server|ports|connect ...\n");
     return 2;
 }
