@@ -16,7 +16,10 @@ sox -n -r 48000 -b 16 -c 1 "$WORK/tone.wav" synth 1 sine 1000 vol 0.5
 SONG=$WORK/tone.hiss
 {
     printf 'hiss 1\ntitle "tone"\nbpm 125\nspeed 6\nrows_per_beat 4\nswing 0\n'
-    printf 'master_gain 0.0\nlimiter off\nchannels 1\n\n'
+    # The fader at 0 dB (a channel's default leaves headroom), so the tone
+    # reaches the recording at the level the check expects.
+    printf 'master_gain 0.0\nlimiter off\nchannels 1\n'
+    printf 'channel 01 gain 0.0 pan 0 mute off solo off\n\n'
     printf 'instrument 01 "sine" sample "tone.wav" volume 64 pan 0 base C-4 '
     printf 'finetune 0 loop forward 0 48000 interp linear\n\norder 00\n\n'
     printf 'pattern 00 64\n'
