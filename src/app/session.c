@@ -408,6 +408,12 @@ void session_close(Session *s)
     free(s->pending);
     if (s->engine) {
         engine_collect_garbage(s->engine);
+        /* A song install that never reached the engine (held back above,
+         * or still in its ring) leaves it on an older song that only the
+         * engine holds: it would have handed that one back. */
+        Song *held = engine_current_song(s->engine);
+        if (held != s->song)
+            song_free(held);
         engine_free(s->engine);
     }
     free(s);

@@ -1315,6 +1315,11 @@ static void free_returned(EngineReturnType type, void *ptr)
         song_free(ptr);
 }
 
+Song *engine_current_song(const Engine *e)
+{
+    return e->song;
+}
+
 void engine_free(Engine *e)
 {
     if (!e)

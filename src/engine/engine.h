@@ -178,6 +178,9 @@ typedef struct Engine Engine;
  * the engine still holds for return (retired objects, a previewed sample). */
 Engine *engine_new(Song *song, uint32_t rate);
 void engine_free(Engine *engine);
+/* [ui, when no thread renders] The song the engine plays now: the last
+ * ENGINE_CMD_INSTALL_SONG it has applied, or the one it was made with. */
+Song *engine_current_song(const Engine *engine);
 
 /* [ui] false when the command ring is full (try again after a period). */
 bool engine_send(Engine *engine, const EngineCommand *cmd);
