@@ -389,7 +389,9 @@ __attribute__((destructor)) static void report(void)
 }
 EOF
 if ${CC:-cc} -shared -fPIC -o writecount.so writecount.c -ldl; then
-    WRITECOUNT_FILE=$T/writes LD_PRELOAD=$PWD/writecount.so \
+    # A sanitizer build wants its runtime first among preloaded libraries.
+    san_rt=$(ldd "$HISS" 2>/dev/null | awk '/lib(a|ub|t)san/ {printf "%s ", $3}')
+    WRITECOUNT_FILE=$T/writes LD_PRELOAD="$san_rt$PWD/writecount.so" \
         "$HISS" render songs/long.hiss -o long3.wav >"$LOG/stdout" 2>"$LOG/stderr"
     check "a 3-minute song renders whole: 8847360 frames" test "$(soxi -s long3.wav 2>/dev/null)" = 8847360
     writes=$(cat "$T/writes" 2>/dev/null || echo none)
