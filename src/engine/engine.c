@@ -1326,6 +1326,17 @@ void engine_free(Engine *e)
         return;
     if (e->returns.slots)
         engine_collect_garbage(e);
+    /* Objects sent but never taken by a period (the device failed, or
+     * stopped first) became the engine's when they were sent. A song to
+     * install stays its sender's, as engine_new's does. */
+    EngineCommand cmd;
+    while (e->commands.slots && next_command(e, &cmd)) {
+        if (cmd.type == ENGINE_CMD_RETIRE_PATTERN)
+            song_pattern_free(cmd.ptr);
+        else if (cmd.type == ENGINE_CMD_RETIRE_INSTRUMENT ||
+                 cmd.type == ENGINE_CMD_PREVIEW_SAMPLE)
+            song_instrument_free(cmd.ptr);
+    }
     for (int i = 0; i < e->grave_count; i++)
         free_returned(e->graveyard[i].type, e->graveyard[i].ptr);
     if (e->preview.inst)
