@@ -378,7 +378,10 @@ static HissError convert_pattern(Convert *cv, int index, Pattern **out)
     if (!p)
         return HISS_ERR_NOMEM;
     int instruments = mod->ins < SONG_MAX_INSTRUMENTS ? mod->ins : SONG_MAX_INSTRUMENTS;
-    for (int c = 0; c < channels; c++) {
+    /* A pattern's track index has one entry per module channel: a module
+     * that claims no channels has none to read, whatever hiss allots. */
+    int tracked = channels < mod->chn ? channels : mod->chn;
+    for (int c = 0; c < tracked; c++) {
         int t = xp->index[c];
         if (t < 0 || t >= mod->trk || !mod->xxt[t])
             continue;
