@@ -139,7 +139,8 @@ test: $(BUILD)/hiss $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY_BIN)
 	@BUILD=$(BUILD) HISS=$(BUILD)/hiss tests/run.sh
 
 test-san:
-	$(MAKE) SAN=1 test
+	LSAN_OPTIONS="suppressions=$(CURDIR)/tests/sanitizers/lsan.supp$${LSAN_OPTIONS:+:$$LSAN_OPTIONS}" \
+		$(MAKE) SAN=1 test
 
 # Under ThreadSanitizer, where a race fails the run: the UI/audio thread
 # stress tests (engine level, and the editor's functions against the null

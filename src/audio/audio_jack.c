@@ -458,8 +458,24 @@ static void jack_out_stop(Audio *a)
 
 static void jack_out_drop_client(Audio *a, JackOut *j)
 {
-    if (j->client)
+    if (j->client) {
+        /* PipeWire's libjack keeps a port's memory past jack_client_close
+         * unless the port is given back first; a live server takes it. */
+        if (!atomic_load(&j->gone)) {
+            if (j->active)
+                jack_deactivate(j->client);
+            for (int c = j->chan_registered - 1; c >= 0; c--)
+                jack_port_unregister(j->client, j->chan_port[c]);
+            if (j->midi_in)
+                jack_port_unregister(j->client, j->midi_in);
+            for (int i = 0; i < 2; i++)
+                if (j->out[i])
+                    jack_port_unregister(j->client, j->out[i]);
+        }
         jack_client_close(j->client);
+    }
+    j->midi_in = NULL;
+    j->out[0] = j->out[1] = NULL;
     j->client = NULL;
     j->active = false;
     /* The callback is gone with the client: nothing reads the ports. */
