@@ -48,6 +48,7 @@ typedef struct {
 typedef struct {
     bool playing, pattern_mode, loop_song;
     int order, pattern, row, tick, speed, bpm;
+    int passes;             /* EEx: the row's ticks run this many times */
     uint64_t tick_rem;      /* remainder of rate*5 / (2*bpm), carried */
     uint32_t frames_left;   /* until the next tick (or swing delay) ends */
     bool row_started;
@@ -474,7 +475,7 @@ static void channel_tick(Engine *e, int c)
         }
         return;
     }
-    bool restart = fx_other_tick(fx, e->seq.tick);
+    bool restart = fx_other_tick(fx, e->seq.tick % e->seq.speed);
     if (fx_multi_retrig(fx))
         restart = true;
     if (restart)
@@ -673,6 +674,13 @@ static void play_row(Engine *e)
     }
     if (e->seq.ctl.speed > 0)
         e->seq.speed = e->seq.ctl.speed;
+    e->seq.passes = 1 + (e->seq.ctl.row_delay > 0 ? e->seq.ctl.row_delay : 0);
+}
+
+/* Ticks in the playing row: speed, times the passes of an EEx delay. */
+static int row_ticks(const Engine *e)
+{
+    return e->seq.speed * (e->seq.passes > 1 ? e->seq.passes : 1);
 }
 
 /* Swing: off-beat rows (odd rows within the beat) start late by
@@ -706,7 +714,7 @@ static void sequencer_step(Engine *e)
             e->seq.frames_left = UINT32_MAX;
             return;
         }
-        if (e->seq.tick >= e->seq.speed) {
+        if (e->seq.tick >= row_ticks(e)) {
             advance_row(e);
             e->seq.tick = 0;
             e->seq.row_started = false;
@@ -726,7 +734,7 @@ static void sequencer_step(Engine *e)
             /* The delayed row gives the delay back over its own ticks so
              * the next row starts on time. */
             uint32_t share = timing_swing_share(e->seq.swing_debt,
-                                                e->seq.speed - e->seq.tick, len);
+                                                row_ticks(e) - e->seq.tick, len);
             len -= share;
             e->seq.swing_debt -= share;
         }
@@ -747,6 +755,7 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     e->seq.speed = hiss_clampi(atomic_load(&e->song->speed), 1, 31);
     e->seq.tick_rem = 0;
     e->seq.tick = 0;
+    e->seq.passes = 1;
     e->seq.row_started = false;
     e->seq.swing_debt = 0;
     e->seq.frames_left = 0;
@@ -923,7 +932,7 @@ static bool row_ahead(const Engine *e, int ahead, int *pattern, int *row)
 static void record_live(Engine *e, int c, Cell cell, int flags)
 {
     bool row_played = e->seq.tick > 0;
-    double row_frames = (double)e->seq.speed * e->rate * 2.5 / e->seq.bpm;
+    double row_frames = (double)row_ticks(e) * e->rate * 2.5 / e->seq.bpm;
     double elapsed = row_played ? (double)e->seq.row_elapsed
                                 : -(double)(e->seq.frames_left == UINT32_MAX
                                                 ? 0

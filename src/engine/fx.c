@@ -86,7 +86,7 @@ void fx_channel_reset(FxChannel *ch)
 void fx_row_control_clear(FxRowControl *ctl)
 {
     ctl->pos_jump = ctl->break_row = ctl->loop_jump = -1;
-    ctl->speed = ctl->bpm = -1;
+    ctl->speed = ctl->bpm = ctl->row_delay = -1;
 }
 
 bool fx_cell_has(const Cell *cell, uint8_t fx)
@@ -146,6 +146,8 @@ static void row_control(FxChannel *ch, int row, uint8_t fx, uint8_t param,
             } else if (--ch->loop_count) {
                 ctl->loop_jump = ch->loop_row;
             }
+        } else if ((param >> 4) == 0xE) {
+            ctl->row_delay = param & 15;
         }
         break;
     default: break;
@@ -169,6 +171,7 @@ bool fx_row(FxChannel *ch, int row, const Cell *cell, FxRowControl *ctl)
     ch->param[1] = cell->fx2_param;
     ch->arp_off = ch->arp_fine = ch->vib_off = ch->trem_off = ch->gliss_off = 0;
     ch->delay_tick = FX_NO_TICK;
+    ch->row_note = cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST;
     row_control(ch, row, cell->fx, cell->fx_param, ctl);
     row_control(ch, row, cell->fx2, cell->fx2_param, ctl);
     int delay = note_delay(cell);
@@ -391,8 +394,13 @@ static bool other_tick(FxChannel *ch, int tick, uint8_t fx, uint8_t param)
         break;
     }
     case 'E':
-        if (x == 0x9 && y && tick % y == 0)
+        /* tick 0 here is an EEx repeat's: ProTracker restarts the note
+         * there only when the row has none, and does the fine slides of
+         * tick 0 again. */
+        if (x == 0x9 && y && tick % y == 0 && (tick || !ch->row_note))
             return true;
+        if (!tick && ch->amiga && (x == 0x1 || x == 0x2 || x == 0xA || x == 0xB))
+            first_tick(ch, fx, param);
         if (x == 0xC && y == tick)
             ch->volume = 0;
         break;

@@ -55,6 +55,7 @@ typedef struct {
     int retrig_count;
     int loop_row, loop_count;
     int delay_tick;      /* EDx: the tick the delayed cell acts on */
+    bool row_note;       /* the row has a note (E9x on a repeat's tick 0) */
     Cell delayed;
 } FxChannel;
 
@@ -65,6 +66,7 @@ typedef struct {
     int loop_jump; /* E6x: row to go back to */
     int speed;     /* Fxx < 0x20 */
     int bpm;       /* Fxx >= 0x20 */
+    int row_delay; /* EEx: times the row plays again, its notes not */
 } FxRowControl;
 
 void fx_channel_reset(FxChannel *ch);
@@ -84,7 +86,9 @@ bool fx_row(FxChannel *ch, int row, const Cell *cell, FxRowControl *ctl);
 /* The cell's first-tick effects (on tick 0, or the delay tick). */
 void fx_first_tick(FxChannel *ch, const Cell *cell);
 /* Ticks after the first: slides, vibrato, arpeggio, cuts. True when the
- * note must restart on this tick (E9x). */
+ * note must restart on this tick (E9x). `tick` counts from the row's
+ * start; an EEx repeat starts again at 0, where these effects act too
+ * (and, in amiga mode, E1x E2x EAx EBx once more, as in ProTracker). */
 bool fx_other_tick(FxChannel *ch, int tick);
 /* Rxy's tick counter; true when the note must restart, the volume already
  * changed. Counts only while the row has an Rxy. */

@@ -233,7 +233,9 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
         }
         if (ctl.speed > 0)
             speed = ctl.speed;
-        TimingRow row = {w.order, w.row, speed, bpm, frame, seconds};
+        /* EEx plays the row's ticks again: one long row, as the engine */
+        int ticks = speed * (1 + (ctl.row_delay > 0 ? ctl.row_delay : 0));
+        TimingRow row = {w.order, w.row, speed, bpm, ticks, frame, seconds};
         if (!push_row(scan, &cap, &row)) {
             err = HISS_ERR_NOMEM;
             break;
@@ -243,20 +245,20 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
             /* Carried remainders make the ticks' sum one division (a tick
              * is at least 9 frames: rate >= 1000, bpm <= 255). */
             uint64_t den = 2u * (uint64_t)bpm;
-            uint64_t total = (uint64_t)rate * 5u * (uint64_t)speed + rem;
+            uint64_t total = (uint64_t)rate * 5u * (uint64_t)ticks + rem;
             frames = total / den;
             rem = total % den;
         } else {
-            for (int t = 0; t < speed; t++) {
+            for (int t = 0; t < ticks; t++) {
                 uint32_t len = timing_tick_frames(rate, bpm, &rem);
-                uint32_t share = timing_swing_share(debt, speed - t, len);
+                uint32_t share = timing_swing_share(debt, ticks - t, len);
                 len -= share;
                 debt -= share;
                 frames += len ? len : 1;
             }
         }
         frame += frames;
-        seconds += speed * 2.5 / bpm;
+        seconds += ticks * 2.5 / bpm;
 
         /* engine.c's advance_row */
         int order = w.order, next_row = w.row + 1;
@@ -329,7 +331,7 @@ void timing_locate(const TimingScan *scan, uint64_t frame, TimingPlace *place)
             place->order = last->order;
             place->row = last->row;
             place->beats = scan->count / rpb;
-            place->beats_per_minute = 24.0 * last->bpm / (last->speed * rpb);
+            place->beats_per_minute = 24.0 * last->bpm / (last->ticks * rpb);
             return;
         }
         uint64_t start = scan->rows[scan->loop_index].frame;
@@ -347,7 +349,7 @@ void timing_locate(const TimingScan *scan, uint64_t frame, TimingPlace *place)
     place->row = r->row;
     place->into = frame - r->frame;
     place->beats = (passed_rows + i + (len ? (double)place->into / len : 0)) / rpb;
-    place->beats_per_minute = 24.0 * r->bpm / (r->speed * rpb);
+    place->beats_per_minute = 24.0 * r->bpm / (r->ticks * rpb);
 }
 
 int timing_find(const TimingScan *scan, int order, int row)

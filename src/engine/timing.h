@@ -1,7 +1,8 @@
 /* timing: the one timing scan of a song.
  *
  * timing_scan walks the song as the engine plays it, row by row, under
- * Fxx (speed and tempo), Bxx, Dxx and E6x (pattern loops), without
+ * Fxx (speed and tempo), Bxx, Dxx, E6x (pattern loops) and EEx (pattern
+ * delay: one row as long as its passes), without
  * rendering a sample: the time of every row it plays (in frames at a given
  * rate, exactly as the engine counts them, and in seconds), where the song
  * ends, or where it starts to repeat (a Bxx back, a B00 on a one-row
@@ -11,7 +12,7 @@
  *
  * The engine's sequencer uses the tick and swing arithmetic below, so a
  * scan at the engine's rate gives the frame on which every row starts.
- * EDx (note delay) does not move rows; the song has no pattern delay.
+ * EDx (note delay) does not move rows.
  * Commands sent while playing (jump, cue, tempo) are not in the scan.
  *
  * Pure C11; the scan allocates (call it from the UI thread, never from the
@@ -42,6 +43,7 @@ typedef enum {
 typedef struct {
     int order, row;
     int speed, bpm;
+    int ticks;       /* the row's length in ticks: speed, times EEx's passes */
     uint64_t frame;
     double seconds;
 } TimingRow;

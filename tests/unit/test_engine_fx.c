@@ -1,5 +1,5 @@
 /* Effect semantics measured from the output: offsets, delays, cuts,
- * retriggers, volume and pan, slides, arpeggio, vibrato, tempo, order
+ * retriggers, pattern delay, volume and pan, slides, arpeggio, vibrato, tempo, order
  * control, swing and declick. At 125 BPM and 48 kHz a tick is exactly
  * 960 frames, which keeps the expected frames readable. */
 #include <stdlib.h>
@@ -82,6 +82,49 @@ static void note_delay_starts_on_its_tick(void)
     CHECK(synth_peak(out, 0, 6 * TICK, 0) == 0.0f);
     free(out);
     song_free(s);
+}
+
+/* EEx: the row lasts 1 + x times its ticks; its notes start once, and the
+ * next row's note starts after the repeats, in both slide modes. E93 on
+ * the delayed row restarts on tick 3 of each pass, never on a repeat's
+ * tick 0 (the row has a note), as in ProTracker. */
+static void pattern_delay_repeats_the_row_not_its_notes(void)
+{
+    for (int amiga = 0; amiga < 2; amiga++) {
+        for (int x = 0; x <= 3; x++) {
+            Song *s = dc_song(2, 6, 200);
+            atomic_store(&s->slides, amiga ? SLIDES_AMIGA : SLIDES_LINEAR);
+            synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+            synth_put(s, 0, 0, 1, NOTE_EMPTY, 0, E, 'E', (uint8_t)(0xE0 | x));
+            synth_put(s, 0, 1, 0, NOTE_C4, 1, E, 0, 0);
+            uint32_t frames = (uint32_t)(x + 3) * 6 * TICK;
+            float *out = render(s, frames);
+            uint32_t next = (uint32_t)(x + 1) * 6 * TICK;
+            CHECK_MSG(synth_bursts(out, frames, 0.0f, 300) == 2, "%s EE%d: %d onsets",
+                      amiga ? "amiga" : "linear", x, synth_bursts(out, frames, 0.0f, 300));
+            CHECK_MSG(synth_first_above(out, 300, frames, 0.0f) == next, "%s EE%d: %u, want %u",
+                      amiga ? "amiga" : "linear", x, synth_first_above(out, 300, frames, 0.0f),
+                      next);
+            free(out);
+            song_free(s);
+        }
+        Song *s = dc_song(1, 6, 200);
+        atomic_store(&s->slides, amiga ? SLIDES_AMIGA : SLIDES_LINEAR);
+        synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 'E', 0x93);
+        synth_put2(s, 0, 0, 0, 'E', 0xE2);
+        float *out = render(s, 20 * TICK);
+        static const uint32_t at[5] = {0, 3, 9, 15, 18 * 6};
+        uint32_t from = 0;
+        for (int k = 0; k < 4; k++) {
+            uint32_t on = synth_first_above(out, from, 20 * TICK, 0.0f);
+            CHECK_MSG(on == at[k] * TICK, "%s E93 EE2: onset %d at %u, want %u",
+                      amiga ? "amiga" : "linear", k, on, at[k] * TICK);
+            from = on + 300;
+        }
+        CHECK(synth_bursts(out, 20 * TICK, 0.0f, 300) == 4);
+        free(out);
+        song_free(s);
+    }
 }
 
 static void note_cut_silences_from_its_tick(void)
@@ -528,6 +571,7 @@ int main(void)
     RUN(sample_offset_starts_at_256_frame_steps);
     RUN(note_delay_starts_on_its_tick);
     RUN(note_cut_silences_from_its_tick);
+    RUN(pattern_delay_repeats_the_row_not_its_notes);
     RUN(retrigger_counts_onsets);
     RUN(volume_and_pan_commands);
     RUN(volume_slides);

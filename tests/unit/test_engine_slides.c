@@ -247,6 +247,48 @@ static void glissando_sounds_whole_notes(void)
     free(out);
 }
 
+/* EEx: the effects of the delayed row go on ticking through its repeats,
+ * tick 0 of each repeat included; in amiga mode E1x acts again on each
+ * repeat's tick 0, as in ProTracker, in linear mode once. */
+static void pattern_delay_keeps_effects_ticking(void)
+{
+    for (int amiga = 0; amiga < 2; amiga++) {
+        Song *s = song(amiga ? SLIDES_AMIGA : SLIDES_LINEAR);
+        synth_put(s, 0, 0, 0, NOTE_C4, 1, E, '1', 0x04);
+        synth_put2(s, 0, 0, 0, 'E', 0xE2);
+        synth_put(s, 0, 1, 0, NOTE_EMPTY, 0, E, 'E', 0x11);
+        float *out = play(s, 21);
+        for (int t = 0; t < 18; t++) {
+            /* 104 slides on every tick but the very first: t slides. */
+            double want = amiga ? hz_of_period(428 - 4 * t)
+                                : BASE_HZ * exp2(t / 48.0);
+            CHECK_HZ(hz_in_tick(out, t), want, "%s 104 EE2, tick %d",
+                     amiga ? "amiga" : "linear", t);
+        }
+        /* The next row (E11) comes after the three passes. */
+        double fine = amiga ? hz_of_period(428 - 4 * 17 - 1)
+                            : BASE_HZ * exp2(17 / 48.0 + 1 / 192.0);
+        CHECK_HZ(hz_in_tick(out, 18), fine, "%s E11 after EE2",
+                 amiga ? "amiga" : "linear");
+        free(out);
+    }
+    /* E12 on a delayed row: amiga slides at each pass's tick 0. */
+    for (int amiga = 0; amiga < 2; amiga++) {
+        Song *s = song(amiga ? SLIDES_AMIGA : SLIDES_LINEAR);
+        synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 'E', 0x12);
+        synth_put2(s, 0, 0, 0, 'E', 0xE2);
+        float *out = play(s, 18);
+        for (int pass = 0; pass < 3; pass++) {
+            int t = pass * 6 + 3;
+            double want = amiga ? hz_of_period(428 - 2 * (pass + 1))
+                                : BASE_HZ * exp2(2 / 192.0);
+            CHECK_HZ(hz_in_tick(out, t), want, "%s E12 EE2, pass %d",
+                     amiga ? "amiga" : "linear", pass);
+        }
+        free(out);
+    }
+}
+
 static void period_table_round_trips(void)
 {
     for (int n = 0; n < 36; n++) {
@@ -272,5 +314,6 @@ int main(void)
     RUN(tremolo_moves_the_volume);
     RUN(finetune_tunes_its_note);
     RUN(glissando_sounds_whole_notes);
+    RUN(pattern_delay_keeps_effects_ticking);
     return test_finish();
 }

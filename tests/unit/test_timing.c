@@ -1,5 +1,5 @@
 /* The timing scan against the engine: every row the engine plays starts on
- * the frame the scan says, under Fxx, Bxx, Dxx, E6x and swing; song ends,
+ * the frame the scan says, under Fxx, Bxx, Dxx, E6x, EEx and swing; song ends,
  * loops (a one-row B00 onto itself included), seeking by time. */
 #include <stdlib.h>
 
@@ -88,7 +88,7 @@ static uint8_t bcd(int v)
 }
 
 /* A small song full of song control: tempo and speed changes, jumps
- * forward and back, breaks, pattern loops, swing. */
+ * forward and back, breaks, pattern loops, pattern delays, swing. */
 static Song *random_song(uint32_t seed)
 {
     rng_state = seed * 2654435761u + 1;
@@ -110,12 +110,13 @@ static Song *random_song(uint32_t seed)
                 if (rnd(4))
                     continue;
                 uint8_t fx = 0, param = 0;
-                switch (rnd(6)) {
+                switch (rnd(7)) {
                 case 0: fx = 'F'; param = (uint8_t)(1 + rnd(4)); break;
                 case 1: fx = 'F'; param = (uint8_t)(100 + rnd(156)); break;
                 case 2: fx = 'B'; param = (uint8_t)rnd((uint32_t)orders + 1); break;
                 case 3: fx = 'D'; param = bcd((int)rnd(14)); break;
                 case 4: fx = 'E'; param = 0x60; break;
+                case 5: fx = 'E'; param = (uint8_t)(0xE0 + rnd(4)); break;
                 default: fx = 'E'; param = (uint8_t)(0x61 + rnd(3)); break;
                 }
                 if (rnd(2))
