@@ -5,11 +5,12 @@ CC ?= cc
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD ?= build
-PKGS = jack alsa sndfile samplerate ncursesw libxmp aubio libebur128
+PKGS = jack alsa sndfile samplerate ncursesw libxmp aubio libebur128 rubberband
 DEB_PKGS = build-essential pkg-config libjack-jackd2-dev jackd2 libasound2-dev \
 	libsndfile1-dev libsamplerate0-dev libncurses-dev tmux sox alsa-utils \
 	clang libclang-rt-14-dev pipewire pipewire-bin pipewire-jack pipewire-alsa \
-	wireplumber dbus libxmp-dev xmp openmpt123 libaubio-dev libebur128-dev
+	wireplumber dbus libxmp-dev xmp openmpt123 libaubio-dev libebur128-dev \
+	librubberband-dev
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -55,7 +56,7 @@ ALL_LIBS_FORBID = curses jack alsa sndfile samplerate aubio rubberband ebur128 x
 LAYER_FORBID_core = $(ALL_LIBS_FORBID)
 LAYER_FORBID_engine = $(ALL_LIBS_FORBID)
 LAYER_FORBID_edit = $(ALL_LIBS_FORBID)
-LAYER_FORBID_io = curses jack alsa rubberband ebur128
+LAYER_FORBID_io = curses jack alsa ebur128
 LAYER_FORBID_audio = curses sndfile samplerate aubio rubberband ebur128 xmp
 LAYER_FORBID_app = curses jack alsa
 LAYER_FORBID_ui = jack alsa

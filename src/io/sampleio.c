@@ -614,6 +614,7 @@ struct SampleioWriter {
     int channels;
     bool is_float;
     bool is_pcm16;  /* converted here, written as shorts */
+    bool is_wav;
     char *path;
     char *tmp;
     uint64_t frames;
@@ -861,6 +862,7 @@ HissError sampleio_writer_open(const char *path, uint32_t rate, int channels,
     w->channels = channels;
     w->is_float = sub == SF_FORMAT_FLOAT;
     w->is_pcm16 = sub == SF_FORMAT_PCM_16;
+    w->is_wav = container == CONTAINER_WAV;
     /* Integer codes are floored: the top code comes from one step below
      * 1.0, the bottom one from just under minus that. Counting from there
      * counts the samples a reader of the file finds at full scale. */
@@ -884,6 +886,60 @@ HissError sampleio_writer_open(const char *path, uint32_t rate, int channels,
              : sub == SF_FORMAT_PCM_16 ? "16-bit"
                                        : "24-bit");
     *out = w;
+    return HISS_OK;
+}
+
+HissError sampleio_writer_set_marks(SampleioWriter *w, const SampleMarks *marks,
+                                    HissDiag *diag)
+{
+    if (!w->is_wav || w->frames) {
+        hiss_diag_set(diag, w->path, 0, 0, "%s",
+                      w->is_wav ? "marks go in before the audio"
+                                : "only WAV files carry cue points and loops here");
+        return HISS_ERR_UNSUPPORTED;
+    }
+    int count = hiss_clampi(marks->cue_count, 0, SAMPLE_MAX_CUES);
+    if (count) {
+        SF_CUES_VAR(SAMPLE_MAX_CUES) *cues = calloc(1, sizeof *cues);
+        if (!cues) {
+            hiss_diag_set(diag, w->path, 0, 0, "out of memory");
+            return HISS_ERR_NOMEM;
+        }
+        cues->cue_count = (uint32_t)count;
+        for (int i = 0; i < count; i++) {
+            SF_CUE_POINT *c = &cues->cue_points[i];
+            c->indx = i + 1;
+            c->position = marks->cues[i];
+            c->fcc_chunk = 0x61746164; /* "data" */
+            c->sample_offset = marks->cues[i];
+        }
+        int ok = sf_command(w->sf, SFC_SET_CUE, cues, sizeof *cues);
+        free(cues);
+        if (ok != SF_TRUE) {
+            hiss_diag_set(diag, w->path, 0, 0, "libsndfile would not write the cue points");
+            return HISS_ERR_IO;
+        }
+    }
+    if (!marks->root_note && marks->loop == SAMPLE_LOOP_NONE)
+        return HISS_OK;
+    SF_INSTRUMENT inst;
+    memset(&inst, 0, sizeof inst);
+    /* hiss note 49 is C-4, MIDI 60; no root note is written as C-4. */
+    inst.basenote = (char)(marks->root_note ? marks->root_note + 11 : 60);
+    inst.velocity_hi = 127;
+    inst.key_hi = 127;
+    inst.gain = 1;
+    if (marks->loop != SAMPLE_LOOP_NONE && marks->loop_start < marks->loop_end) {
+        inst.loop_count = 1;
+        inst.loops[0].mode =
+            marks->loop == SAMPLE_LOOP_PINGPONG ? SF_LOOP_ALTERNATING : SF_LOOP_FORWARD;
+        inst.loops[0].start = marks->loop_start;
+        inst.loops[0].end = marks->loop_end;
+    }
+    if (sf_command(w->sf, SFC_SET_INSTRUMENT, &inst, sizeof inst) != SF_TRUE) {
+        hiss_diag_set(diag, w->path, 0, 0, "libsndfile would not write the loop");
+        return HISS_ERR_IO;
+    }
     return HISS_OK;
 }
 

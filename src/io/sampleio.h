@@ -104,6 +104,12 @@ bool sampleio_writer_knows(const char *path);
 HissError sampleio_writer_open(const char *path, uint32_t rate, int channels,
                                SampleioEncoding encoding, SampleioWriter **out,
                                HissDiag *diag);
+/* Puts marks (root note, loop, cue points) into the file: WAV only, as a
+ * `smpl` chunk and a `cue ` chunk, which sampleio_read gives back as they
+ * were. Before the first frame is written; HISS_ERR_UNSUPPORTED for the
+ * other containers (nothing is written then). */
+HissError sampleio_writer_set_marks(SampleioWriter *w, const SampleMarks *marks,
+                                    HissDiag *diag);
 /* Writes interleaved frames. Counts samples beyond full scale. */
 HissError sampleio_writer_write(SampleioWriter *w, const float *interleaved,
                                 uint32_t frames, HissDiag *diag);

@@ -2,6 +2,7 @@
 
 #include <aubio/aubio.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,19 @@ int slicer_equal(uint32_t frames, int count, uint32_t *out)
     return count;
 }
 
+/* The sample's channels summed to one (a stereo break is cut as one). */
+static float *mono_of(const Sample *sample)
+{
+    float *mono = malloc(sizeof(float) * (sample->frames ? sample->frames : 1));
+    if (!mono)
+        return NULL;
+    for (uint32_t i = 0; i < sample->frames; i++) {
+        const float *f = sample->data + (size_t)i * sample->channels;
+        mono[i] = sample->channels == 2 ? 0.5f * (f[0] + f[1]) : f[0];
+    }
+    return mono;
+}
+
 HissError slicer_transients(const Sample *sample, int sensitivity, uint32_t *out,
                             int max, int *count, HissDiag *diag)
 {
@@ -30,14 +44,10 @@ HissError slicer_transients(const Sample *sample, int sensitivity, uint32_t *out
     }
     enum { WIN = 1024, HOP = 128 };
     uint32_t frames = sample->frames;
-    float *mono = malloc(sizeof(float) * frames);
+    float *mono = mono_of(sample);
     if (!mono) {
         hiss_diag_printf(diag, "out of memory for a %u-frame sample", frames);
         return HISS_ERR_NOMEM;
-    }
-    for (uint32_t i = 0; i < frames; i++) {
-        const float *f = sample->data + (size_t)i * sample->channels;
-        mono[i] = sample->channels == 2 ? 0.5f * (f[0] + f[1]) : f[0];
     }
     aubio_onset_t *onset = new_aubio_onset("specflux", WIN, HOP, sample->rate);
     fvec_t *in = new_fvec(HOP), *hit = new_fvec(1);
@@ -85,4 +95,112 @@ HissError slicer_transients(const Sample *sample, int sensitivity, uint32_t *out
     free(mono);
     *count = n;
     return HISS_OK;
+}
+
+static float mono_at(const Sample *sample, uint32_t i)
+{
+    const float *f = sample->data + (size_t)i * sample->channels;
+    return sample->channels == 2 ? 0.5f * (f[0] + f[1]) : f[0];
+}
+
+/* A cut at i is silent when the wave passes zero between i - 1 and i. */
+static bool crosses_at(const Sample *sample, uint32_t i)
+{
+    float here = mono_at(sample, i);
+    if (here == 0.0f || i == 0)
+        return true;
+    float before = mono_at(sample, i - 1);
+    return (before < 0.0f) != (here < 0.0f);
+}
+
+uint32_t slicer_zero_crossing(const Sample *sample, uint32_t frame, uint32_t reach)
+{
+    if (!sample || !sample->frames)
+        return frame;
+    if (frame >= sample->frames)
+        frame = sample->frames - 1;
+    for (uint32_t d = 0; d <= reach; d++) {
+        if (d <= frame && crosses_at(sample, frame - d))
+            return frame - d;
+        if (d && frame + d < sample->frames && crosses_at(sample, frame + d))
+            return frame + d;
+    }
+    return frame;
+}
+
+uint32_t slicer_snap(const Sample *sample, const uint32_t *hits, int count,
+                     uint32_t frame, uint32_t reach)
+{
+    uint32_t best = frame, best_distance = UINT32_MAX;
+    for (int k = 0; k < count; k++) {
+        uint32_t d = hits[k] > frame ? hits[k] - frame : frame - hits[k];
+        if (d <= reach && d < best_distance) {
+            best = hits[k];
+            best_distance = d;
+        }
+    }
+    if (best_distance != UINT32_MAX || !sample)
+        return best;
+    return slicer_zero_crossing(sample, frame, sample->rate / 1000);
+}
+
+HissError slicer_tempo(const Sample *sample, double *bpm, int *beats, HissDiag *diag)
+{
+    *bpm = 0;
+    *beats = 0;
+    if (!sample || !sample->frames || !sample->rate) {
+        hiss_diag_printf(diag, "no sample to find a tempo in");
+        return HISS_ERR_RANGE;
+    }
+    double seconds = (double)sample->frames / sample->rate;
+    if (seconds < 60.0 / 300.0) {
+        hiss_diag_printf(diag, "%.3f s is shorter than a beat", seconds);
+        return HISS_ERR_RANGE;
+    }
+    enum { WIN = 1024, HOP = 512 };
+    float *mono = mono_of(sample);
+    aubio_tempo_t *tempo = new_aubio_tempo("default", WIN, HOP, sample->rate);
+    fvec_t *in = new_fvec(HOP), *beat = new_fvec(2);
+    HissError err = HISS_OK;
+    if (!mono || !tempo || !in || !beat) {
+        hiss_diag_printf(diag, "the beat tracker could not start");
+        err = HISS_ERR_NOMEM;
+        goto done;
+    }
+    /* The tracker needs several seconds to lock on: a short loop is
+     * played to it over and over, as it sounds when it loops. */
+    uint64_t total = (uint64_t)sample->rate * 20;
+    if (total < (uint64_t)sample->frames * 2)
+        total = (uint64_t)sample->frames * 2;
+    for (uint64_t at = 0; at < total; at += HOP) {
+        for (uint32_t i = 0; i < HOP; i++)
+            in->data[i] = mono[(at + i) % sample->frames];
+        aubio_tempo_do(tempo, in, beat);
+    }
+    double guess = aubio_tempo_get_bpm(tempo);
+    if (!(guess > 0)) {
+        hiss_diag_printf(diag, "no steady beat found");
+        err = HISS_ERR_RANGE;
+        goto done;
+    }
+    long n = lround(seconds * guess / 60.0);
+    if (n < 1)
+        n = 1;
+    if (n > 256) {
+        hiss_diag_printf(diag, "%.0f BPM over %.1f s is more than 256 beats", guess,
+                         seconds);
+        err = HISS_ERR_RANGE;
+        goto done;
+    }
+    *beats = (int)n;
+    *bpm = n * 60.0 / seconds;
+done:
+    if (tempo)
+        del_aubio_tempo(tempo);
+    if (in)
+        del_fvec(in);
+    if (beat)
+        del_fvec(beat);
+    free(mono);
+    return err;
 }

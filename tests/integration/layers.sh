@@ -59,6 +59,8 @@ probe engine '#include "song.h"' 0
 probe edit '#include "songio.h"' 1
 probe io '#include "audio.h"' 1
 probe io "$sndfile" 0
+probe io '#include <rubberband/rubberband-c.h>' 0
+probe engine '#include <rubberband/rubberband-c.h>' 1
 probe io "$curses" 1
 probe io "$jack" 1
 probe audio "$jack" 0
