@@ -3,6 +3,29 @@
 #include <math.h>
 #include <string.h>
 
+/* Four samples an instruction in the per-sample stages; each lane does
+ * exactly what the one-sample code does, so the output is the same. */
+typedef float FxV4 __attribute__((vector_size(16)));
+typedef int32_t FxI4 __attribute__((vector_size(16)));
+
+static inline FxV4 fx_load(const float *p)
+{
+    FxV4 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void fx_store(float *p, FxV4 v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/* when ? a : b in each lane */
+static inline FxV4 fx_pick(FxI4 when, FxV4 a, FxV4 b)
+{
+    return (FxV4)((when & (FxI4)a) | (~when & (FxI4)b));
+}
+
 static uint32_t ms_frames(int ms, uint32_t rate)
 {
     return (uint32_t)(((uint64_t)(ms > 0 ? ms : 0) * rate + 500) / 1000);
@@ -350,7 +373,7 @@ static void crush_run(VoiceFx *fx, float *s, uint32_t n, int chans)
 {
     const float step = fx->crush_step, inc = fx->crush_inc, mix = fx->crush_mix;
     const float half = step > 0.0f ? 1.0f / step : 0.0f; /* 2^(bits-1) */
-    float held[2 * VOICEFX_RUN];
+    float held[2 * VOICEFX_RUN + 2];
     const float *y = s;
     if (inc > 0.0f) {
         float phase = fx->crush_phase;
@@ -365,20 +388,26 @@ static void crush_run(VoiceFx *fx, float *s, uint32_t n, int chans)
             held[2 * i + 1] = fx->crush_held[1];
         }
         fx->crush_phase = phase < 1.0f ? phase : 0.0f;
+        held[2 * n] = held[2 * n + 1] = 0.0f; /* the vectors' last frame, if n is odd */
         y = held;
     }
-    /* Branch-free so that it vectorizes: the rounding is a truncation of
-     * a value made positive (the clamp keeps it in int range). */
-    for (uint32_t i = 0; i < 2 * n; i++) {
-        float v = y[i];
+    /* The rounding is a truncation of a value made positive (the clamp
+     * keeps it in int range). The buffers hold a multiple of four. */
+    const FxV4 half4 = {half, half, half, half}, step4 = {step, step, step, step};
+    const FxV4 top = half4 - 1.0f;
+    for (uint32_t i = 0; i < 2 * n; i += 4) {
+        FxV4 v = fx_load(y + i), x = fx_load(s + i);
+        const FxV4 mix4 = {mix, mix, mix, mix};
         if (step > 0.0f) {
-            float t = v * half + 0.5f;
-            t = t < -half ? -half : t > half ? half : t;
-            float q = (float)(int32_t)(t + 65536.0f) - 65536.0f;
-            q = q > half - 1.0f ? half - 1.0f : q;
-            v = q * step;
+            FxV4 t = v * half4 + 0.5f;
+            t = fx_pick(t < -half4, -half4, t);
+            t = fx_pick(t > half4, half4, t);
+            FxV4 q = __builtin_convertvector(__builtin_convertvector(t + 65536.0f, FxI4), FxV4) -
+                     65536.0f;
+            q = fx_pick(q > top, top, q);
+            v = q * step4;
         }
-        s[i] += mix * (v - s[i]);
+        fx_store(s + i, x + mix4 * (v - x));
     }
     (void)chans; /* a mono voice has both sides equal, and keeps them so */
 }
@@ -409,9 +438,20 @@ static inline void svf(float ic[2], float x, float g, float k, float a1,
     *hi = x - k * v1 - v2;
 }
 
+/* The damping divisions 1 / (1 + g (g + k)) of a glide's frames, four an
+ * instruction: the same values one frame at a time would give. */
+static inline void glide_coefficients(const float *g, float k, float *a, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j += 4) {
+        FxV4 gv = fx_load(g + j);
+        fx_store(a + j, 1.0f / (1.0f + gv * (gv + k)));
+    }
+}
+
 /* One filter mode and channel count per instance (the compiler makes
- * each its own loop). The coefficients are worked out again only while
- * the cutoff glides: a still cutoff costs no division. */
+ * each its own loop). Frames go by control period: a still cutoff costs
+ * no division, a gliding one has its coefficients worked out for the
+ * whole period at once, off the filter's own chain of dependencies. */
 static inline __attribute__((always_inline)) void
 filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans,
             const int mode)
@@ -421,9 +461,11 @@ filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans
     float g = fx->g, dg = fx->dg;
     float a1 = 1.0f / (1.0f + g * (g + k1));
     float b1 = two ? 1.0f / (1.0f + g * (g + k2)) : 0.0f;
+    float gs[VOICEFX_CONTROL_FRAMES], as[VOICEFX_CONTROL_FRAMES], bs[VOICEFX_CONTROL_FRAMES];
     uint64_t age = fx->age;
-    for (uint32_t i = 0; i < n; i++, age++) {
-        if (age % VOICEFX_CONTROL_FRAMES == 0) {
+    for (uint32_t i = 0; i < n;) {
+        uint32_t phase = (uint32_t)(age % VOICEFX_CONTROL_FRAMES);
+        if (phase == 0) {
             float target = cutoff_g(fx, env[i]);
             /* The glide before this one has arrived: start from exactly
              * its target, so a still cutoff stays still. */
@@ -435,33 +477,52 @@ filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans
             if (two)
                 b1 = 1.0f / (1.0f + g * (g + k2));
         }
-        if (dg != 0.0f) {
+        uint32_t len = VOICEFX_CONTROL_FRAMES - phase;
+        if (len > n - i)
+            len = n - i;
+        uint32_t glide = dg != 0.0f ? len : 0;
+        for (uint32_t j = 0; j < glide; j++) {
             g += dg;
-            a1 = 1.0f / (1.0f + g * (g + k1));
+            gs[j] = g;
+        }
+        for (uint32_t j = glide; j < VOICEFX_CONTROL_FRAMES; j++)
+            gs[j] = g;
+        if (glide) {
+            glide_coefficients(gs, k1, as, glide);
             if (two)
-                b1 = 1.0f / (1.0f + g * (g + k2));
+                glide_coefficients(gs, k2, bs, glide);
         }
-        for (int c = 0; c < chans; c++) {
-            float lo, band, hi, y;
-            svf(fx->ic[0][c], s[2 * i + c], g, k1, a1, &lo, &band, &hi);
-            if (mode == SHAPE_FILTER_LP12)
-                y = lo;
-            else if (mode == SHAPE_FILTER_HP12)
-                y = hi;
-            else if (mode == SHAPE_FILTER_BP12)
-                y = k1 * band; /* unity at the peak */
-            else if (mode == SHAPE_FILTER_NOTCH)
-                y = lo + hi;
-            else {
-                float lo2, band2, hi2;
-                svf(fx->ic[1][c], mode == SHAPE_FILTER_LP24 ? lo : hi, g, k2, b1,
-                    &lo2, &band2, &hi2);
-                y = mode == SHAPE_FILTER_LP24 ? lo2 : hi2;
+        for (uint32_t j = 0; j < len; j++, i++) {
+            float gj = glide ? gs[j] : g;
+            float aj = glide ? as[j] : a1, bj = glide && two ? bs[j] : b1;
+            for (int c = 0; c < chans; c++) {
+                float lo, band, hi, y;
+                svf(fx->ic[0][c], s[2 * i + c], gj, k1, aj, &lo, &band, &hi);
+                if (mode == SHAPE_FILTER_LP12)
+                    y = lo;
+                else if (mode == SHAPE_FILTER_HP12)
+                    y = hi;
+                else if (mode == SHAPE_FILTER_BP12)
+                    y = k1 * band; /* unity at the peak */
+                else if (mode == SHAPE_FILTER_NOTCH)
+                    y = lo + hi;
+                else {
+                    float lo2, band2, hi2;
+                    svf(fx->ic[1][c], mode == SHAPE_FILTER_LP24 ? lo : hi, gj, k2, bj,
+                        &lo2, &band2, &hi2);
+                    y = mode == SHAPE_FILTER_LP24 ? lo2 : hi2;
+                }
+                s[2 * i + c] = y;
             }
-            s[2 * i + c] = y;
+            if (chans == 1)
+                s[2 * i + 1] = s[2 * i];
         }
-        if (chans == 1)
-            s[2 * i + 1] = s[2 * i];
+        if (glide) {
+            a1 = as[glide - 1];
+            if (two)
+                b1 = bs[glide - 1];
+        }
+        age += len;
     }
     fx->g = g;
     fx->dg = dg;
@@ -496,47 +557,46 @@ static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
 }
 
 /* Saturation with its gain compensated so a full-scale peak stays full
- * scale: tape is the soft curve, hard clips. */
+ * scale: tape is the soft curve (without branches: clamped to +-3 first,
+ * where it is exactly +-1), hard clips. n is a multiple of four. */
 static void drive_run(const VoiceFx *fx, float *s, uint32_t n)
 {
     const float d = fx->drive_gain, norm = fx->drive_norm;
-    if (fx->drive_type == SHAPE_DRIVE_HARD) {
-        for (uint32_t i = 0; i < 2 * n; i++) {
-            float x = s[i] * d;
-            s[i] = x > 1.0f ? 1.0f : x < -1.0f ? -1.0f : x;
+    const FxV4 one = {1, 1, 1, 1}, three = {3, 3, 3, 3};
+    const bool hard = fx->drive_type == SHAPE_DRIVE_HARD;
+    for (uint32_t i = 0; i < n; i += 4) {
+        FxV4 x = fx_load(s + i) * d;
+        if (hard) {
+            x = fx_pick(x > one, one, fx_pick(x < -one, -one, x));
+        } else {
+            x = fx_pick(x > three, three, fx_pick(x < -three, -three, x));
+            FxV4 x2 = x * x;
+            x = x * (27.0f + x2) / (27.0f + 9.0f * x2) * norm;
         }
-    } else {
-        /* soft_curve without branches (clamped to +-3 first, where it is
-         * exactly +-1), so the loop vectorizes */
-        for (uint32_t i = 0; i < 2 * n; i++) {
-            float x = s[i] * d;
-            x = x > 3.0f ? 3.0f : x < -3.0f ? -3.0f : x;
-            float x2 = x * x;
-            s[i] = x * (27.0f + x2) / (27.0f + 9.0f * x2) * norm;
-        }
+        fx_store(s + i, x);
     }
 }
 
 /* The voice's gains (volume, pan, declick ramps, a fading release) times
  * the envelope, added into the outputs; as mix_run does for plain voices.
+ * Frames under a ramp go one at a time, steady ones two an instruction.
  * Returns false when the voice has ended. */
 static bool apply_gains(MixerVoice *v, const float *s, const float *env,
                         float *out, float *port, uint32_t n)
 {
     float gl = v->gl, gr = v->gr, gm = v->gm;
-    for (uint32_t i = 0; i < n; i++) {
-        if (v->ramp_left) {
-            gl += v->dl;
-            gr += v->dr;
-            gm += v->dm;
-            if (!--v->ramp_left) {
-                gl = v->tl;
-                gr = v->tr;
-                gm = v->tm;
-                if (v->releasing) {
-                    v->active = false;
-                    v->releasing = false;
-                }
+    uint32_t i = 0;
+    for (; i < n && v->ramp_left; i++) {
+        gl += v->dl;
+        gr += v->dr;
+        gm += v->dm;
+        if (!--v->ramp_left) {
+            gl = v->tl;
+            gr = v->tr;
+            gm = v->tm;
+            if (v->releasing) {
+                v->active = false;
+                v->releasing = false;
             }
         }
         float l = s[2 * i] * env[i], r = s[2 * i + 1] * env[i];
@@ -544,8 +604,24 @@ static bool apply_gains(MixerVoice *v, const float *s, const float *env,
         out[2 * i + 1] += r * gr;
         if (port)
             port[i] += (l + r) * 0.5f * gm;
-        if (!v->active)
+        if (!v->active) {
+            n = ++i;
             break;
+        }
+    }
+    if (!port) {
+        const FxV4 gains = {gl, gr, gl, gr};
+        for (; i + 2 <= n; i += 2) {
+            FxV4 e = {env[i], env[i], env[i + 1], env[i + 1]};
+            fx_store(out + 2 * i, fx_load(out + 2 * i) + fx_load(s + 2 * i) * e * gains);
+        }
+    }
+    for (; i < n; i++) {
+        float l = s[2 * i] * env[i], r = s[2 * i + 1] * env[i];
+        out[2 * i] += l * gl;
+        out[2 * i + 1] += r * gr;
+        if (port)
+            port[i] += (l + r) * 0.5f * gm;
     }
     v->gl = gl;
     v->gr = gr;
@@ -598,7 +674,8 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
         v->gl = v->gr = v->gm = 1.0f;
         v->ramp_left = 0;
         v->releasing = false;
-        memset(s, 0, sizeof(float) * 2 * run);
+        /* Whole vectors: the stages read up to an even frame count. */
+        memset(s, 0, sizeof(float) * 2 * (run + (run & 1)));
         uint64_t pos = v->pos;
         mixer_voice_render_plain(v, s, NULL, run);
         bool ended = !v->active;
@@ -619,7 +696,7 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
         if (fx->filter != SHAPE_FILTER_OFF)
             filter_run(fx, s, env, run, v->chans);
         if (fx->drive_gain > 0.0f)
-            drive_run(fx, s, run);
+            drive_run(fx, s, 2 * (run + (run & 1)));
         apply_gains(v, s, env, out, port, run);
         if (ended || fx->stage == VOICEFX_DONE)
             mixer_voice_kill(v);
