@@ -91,7 +91,7 @@ void hiss_diag_set(HissDiag *diag, const char *file, int line, int col,
 {
     if (!diag)
         return;
-    char msg[400];
+    char msg[sizeof diag->text];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);

@@ -10,6 +10,7 @@ static const char *const FILTER_NAMES[] = {"off",   "lp12", "hp12", "bp12",
 static const char *const DRIVE_NAMES[] = {"tape", "hard"};
 static const char *const MODE_NAMES[] = {"poly", "mono", "legato"};
 static const char *const OFF_ON[] = {"off", "on"};
+static const char *const FENV_NAMES[] = {"amp", "own"};
 
 static const ShapeInfo SHAPE_TABLE[SHAPE_COUNT] = {
     [SHAPE_ATTACK] = {"attack", "Attack", "ms", 0, 10000, 0, NULL},
@@ -23,6 +24,14 @@ static const ShapeInfo SHAPE_TABLE[SHAPE_COUNT] = {
     [SHAPE_CUTOFF] = {"cutoff", "Cutoff", "Hz", 20, 20000, 20000, NULL},
     [SHAPE_RESONANCE] = {"resonance", "Resonance", "%", 0, 100, 0, NULL},
     [SHAPE_FILTER_ENV] = {"filter_env", "Filter env", "st", -96, 96, 0, NULL},
+    /* The filter's own envelope starts as a copy of the amplitude
+     * envelope's defaults, so choosing it changes nothing until it is set. */
+    [SHAPE_FENV_FROM] = {"filter_env_from", "Filt env from", "", 0, 1, 0, FENV_NAMES},
+    [SHAPE_FENV_ATTACK] = {"fenv_attack", "Filt attack", "ms", 0, 10000, 0, NULL},
+    [SHAPE_FENV_HOLD] = {"fenv_hold", "Filt hold", "ms", 0, 10000, 0, NULL},
+    [SHAPE_FENV_DECAY] = {"fenv_decay", "Filt decay", "ms", 0, 20000, 0, NULL},
+    [SHAPE_FENV_SUSTAIN] = {"fenv_sustain", "Filt sustain", "%", 0, 100, 100, NULL},
+    [SHAPE_FENV_RELEASE] = {"fenv_release", "Filt release", "ms", 0, 20000, 10, NULL},
     [SHAPE_KEY_TRACK] = {"key_track", "Key track", "%", 0, 100, 0, NULL},
     [SHAPE_FILTER_VEL] = {"filter_vel", "Filter vel", "st", 0, 96, 0, NULL},
     [SHAPE_CRUSH_BITS] = {"crush_bits", "Crush bits", "bits", 0, 16, 0, NULL},

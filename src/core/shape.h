@@ -21,6 +21,12 @@ typedef enum {
     SHAPE_CUTOFF,      /* Hz */
     SHAPE_RESONANCE,   /* percent: 0 is flat (Butterworth), 100 rings */
     SHAPE_FILTER_ENV,  /* semitones the cutoff moves at full envelope level */
+    SHAPE_FENV_FROM,   /* choice: amp (the amplitude envelope), own (below) */
+    SHAPE_FENV_ATTACK, /* the filter's own envelope: ms, as SHAPE_ATTACK */
+    SHAPE_FENV_HOLD,   /* ms */
+    SHAPE_FENV_DECAY,  /* ms */
+    SHAPE_FENV_SUSTAIN,/* percent */
+    SHAPE_FENV_RELEASE,/* ms */
     SHAPE_KEY_TRACK,   /* percent of the note's distance from C-4 */
     SHAPE_FILTER_VEL,  /* semitones the cutoff falls at volume 0 */
     SHAPE_CRUSH_BITS,  /* 1..16 bits, 0 = off */
@@ -50,6 +56,7 @@ enum {
     SHAPE_FILTER_HP24,
 };
 enum { SHAPE_DRIVE_TAPE = 0, SHAPE_DRIVE_HARD };
+enum { SHAPE_FENV_AMP = 0, SHAPE_FENV_OWN };
 enum { SHAPE_MODE_POLY = 0, SHAPE_MODE_MONO, SHAPE_MODE_LEGATO };
 
 typedef struct {

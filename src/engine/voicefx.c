@@ -32,46 +32,46 @@ static uint32_t ms_frames(int ms, uint32_t rate)
 }
 
 /* Enters `stage`, passing at once through stages that last no frames. */
-static void env_enter(VoiceFx *fx, VoiceFxStage stage)
+static void env_enter(VoiceFxEnv *env, VoiceFxStage stage)
 {
     for (;;) {
-        fx->stage = stage;
+        env->stage = stage;
         switch (stage) {
         case VOICEFX_ATTACK:
-            fx->left = fx->attack_frames;
-            fx->level = 0.0f;
-            fx->slope = fx->left ? 1.0f / (float)fx->left : 0.0f;
+            env->left = env->attack_frames;
+            env->level = 0.0f;
+            env->slope = env->left ? 1.0f / (float)env->left : 0.0f;
             break;
         case VOICEFX_HOLD:
-            fx->level = 1.0f;
-            fx->left = fx->hold_frames;
-            fx->slope = 0.0f;
+            env->level = 1.0f;
+            env->left = env->hold_frames;
+            env->slope = 0.0f;
             break;
         case VOICEFX_DECAY:
-            fx->level = 1.0f;
-            fx->left = fx->decay_frames;
-            fx->slope = fx->left ? (fx->sustain - 1.0f) / (float)fx->left : 0.0f;
+            env->level = 1.0f;
+            env->left = env->decay_frames;
+            env->slope = env->left ? (env->sustain - 1.0f) / (float)env->left : 0.0f;
             break;
         case VOICEFX_SUSTAIN:
-            fx->level = fx->sustain;
-            fx->slope = 0.0f;
-            fx->left = UINT32_MAX;
-            if (fx->sustain <= 0.0f) { /* nothing more to hear */
+            env->level = env->sustain;
+            env->slope = 0.0f;
+            env->left = UINT32_MAX;
+            if (env->sustain <= 0.0f) { /* nothing more to hear */
                 stage = VOICEFX_DONE;
                 continue;
             }
             return;
         case VOICEFX_RELEASE:
-            fx->left = fx->release_frames;
-            fx->slope = fx->left ? -fx->level / (float)fx->left : 0.0f;
+            env->left = env->release_frames;
+            env->slope = env->left ? -env->level / (float)env->left : 0.0f;
             break;
         case VOICEFX_DONE:
-            fx->level = 0.0f;
-            fx->slope = 0.0f;
-            fx->left = UINT32_MAX;
+            env->level = 0.0f;
+            env->slope = 0.0f;
+            env->left = UINT32_MAX;
             return;
         }
-        if (fx->left)
+        if (env->left)
             return;
         stage = (VoiceFxStage)(stage + 1);
         if (stage == VOICEFX_SUSTAIN + 1) /* release ends the note */
@@ -149,17 +149,26 @@ static void crush_drive_setup(VoiceFx *fx, const int *s)
     set_drive(fx, s[SHAPE_DRIVE]);
 }
 
+/* `ms` holds attack, hold, decay, sustain and release in that order, as
+ * both envelopes' parameters do in shape.h. */
+static void env_setup(VoiceFxEnv *env, const int *ms, uint32_t rate)
+{
+    env->attack_frames = ms_frames(ms[0], rate);
+    env->hold_frames = ms_frames(ms[1], rate);
+    env->decay_frames = ms_frames(ms[2], rate);
+    env->sustain = (float)hiss_clampi(ms[3], 0, 100) / 100.0f;
+    env->release_frames = ms_frames(ms[4], rate);
+}
+
 void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
                    MixerVoice *v, float key, float velocity)
 {
     memset(fx, 0, sizeof *fx);
     fx->on = !shape_voice_is_plain(inst->shape);
     const int *s = inst->shape;
-    fx->attack_frames = ms_frames(s[SHAPE_ATTACK], rate);
-    fx->hold_frames = ms_frames(s[SHAPE_HOLD], rate);
-    fx->decay_frames = ms_frames(s[SHAPE_DECAY], rate);
-    fx->release_frames = ms_frames(s[SHAPE_RELEASE], rate);
-    fx->sustain = (float)hiss_clampi(s[SHAPE_SUSTAIN], 0, 100) / 100.0f;
+    env_setup(&fx->amp, s + SHAPE_ATTACK, rate);
+    env_setup(&fx->fenv, s + SHAPE_FENV_ATTACK, rate);
+    fx->fenv_own = s[SHAPE_FENV_FROM] == SHAPE_FENV_OWN;
     fx->pitch_frames = ms_frames(s[SHAPE_PITCH_DECAY], rate);
     fx->pitch_start = fx->pitch_frames ? (float)s[SHAPE_PITCH] : 0.0f;
     fx->glide_frames = ms_frames(s[SHAPE_GLIDE], rate);
@@ -171,21 +180,22 @@ void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
     fx->fade = rate / 750 > 16 ? rate / 750 : 16; /* the engine's declick */
     filter_setup(fx, s, key, velocity);
     crush_drive_setup(fx, s);
-    env_enter(fx, VOICEFX_ATTACK);
+    env_enter(&fx->amp, VOICEFX_ATTACK);
+    env_enter(&fx->fenv, VOICEFX_ATTACK);
 }
 
 /* The envelope as it stands `frames` after the note's start, the note
  * held (the release undone). */
-static void env_seek(VoiceFx *fx, uint32_t frames)
+static void env_seek(VoiceFxEnv *env, uint32_t frames)
 {
-    env_enter(fx, VOICEFX_ATTACK);
-    while (fx->stage < VOICEFX_SUSTAIN && frames >= fx->left) {
-        frames -= fx->left;
-        env_enter(fx, (VoiceFxStage)(fx->stage + 1));
+    env_enter(env, VOICEFX_ATTACK);
+    while (env->stage < VOICEFX_SUSTAIN && frames >= env->left) {
+        frames -= env->left;
+        env_enter(env, (VoiceFxStage)(env->stage + 1));
     }
-    if (fx->stage < VOICEFX_SUSTAIN) {
-        fx->level += fx->slope * (float)frames;
-        fx->left -= frames;
+    if (env->stage < VOICEFX_SUSTAIN) {
+        env->level += env->slope * (float)frames;
+        env->left -= frames;
     }
 }
 
@@ -231,19 +241,29 @@ bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first)
     case 'W': /* drive xx/255 of the full 24 dB */
         set_drive(fx, (param * 100 + 127) / 255);
         break;
-    case 'Y': /* Y00: the envelope from its start; Yxx: from xx x 10 ms */
-        env_seek(fx, (uint32_t)(((uint64_t)param * 10 * fx->rate + 500) / 1000));
+    case 'Y': { /* Y00: the envelopes from their start; Yxx: from xx x 10 ms */
+        uint32_t at = (uint32_t)(((uint64_t)param * 10 * fx->rate + 500) / 1000);
+        env_seek(&fx->amp, at);
+        env_seek(&fx->fenv, at);
+        fx->pitch_origin = (int64_t)fx->age - at;
         break;
+    }
     default:
         break;
     }
     return true;
 }
 
+static void env_release(VoiceFxEnv *env)
+{
+    if (env->stage < VOICEFX_RELEASE)
+        env_enter(env, VOICEFX_RELEASE);
+}
+
 void voicefx_release(VoiceFx *fx)
 {
-    if (fx->stage < VOICEFX_RELEASE)
-        env_enter(fx, VOICEFX_RELEASE);
+    env_release(&fx->amp);
+    env_release(&fx->fenv);
 }
 
 static uint32_t scaled(uint32_t frames, double scale)
@@ -254,24 +274,30 @@ static uint32_t scaled(uint32_t frames, double scale)
     return f < 1.0 && frames ? 1u : (uint32_t)f;
 }
 
+static void env_carry(VoiceFxEnv *to, const VoiceFxEnv *from, double scale)
+{
+    to->attack_frames = scaled(from->attack_frames, scale);
+    to->hold_frames = scaled(from->hold_frames, scale);
+    to->decay_frames = scaled(from->decay_frames, scale);
+    to->release_frames = scaled(from->release_frames, scale);
+    to->left = scaled(from->left, scale);
+    if (to->left && to->left != UINT32_MAX)
+        to->slope = (float)(from->slope * (double)from->left / to->left);
+}
+
 void voicefx_carry(VoiceFx *to, const VoiceFx *from, double scale)
 {
     *to = *from;
     if (scale == 1.0 || !to->on)
         return;
-    to->attack_frames = scaled(from->attack_frames, scale);
-    to->hold_frames = scaled(from->hold_frames, scale);
-    to->decay_frames = scaled(from->decay_frames, scale);
-    to->release_frames = scaled(from->release_frames, scale);
+    env_carry(&to->amp, &from->amp, scale);
+    env_carry(&to->fenv, &from->fenv, scale);
     to->pitch_frames = scaled(from->pitch_frames, scale);
     to->glide_frames = scaled(from->glide_frames, scale);
     if (from->glide_points) {
         to->glide_points = scaled(from->glide_points, scale);
         to->glide_per_point = to->glide_st / (float)to->glide_points;
     }
-    to->left = scaled(from->left, scale);
-    if (to->left && to->left != UINT32_MAX)
-        to->slope = (float)(from->slope * (double)from->left / to->left);
     to->rate = (uint32_t)llround(from->rate * scale);
     to->g_set = false; /* the cutoff is worked out again at the new rate */
     to->dg = 0.0f;
@@ -279,6 +305,7 @@ void voicefx_carry(VoiceFx *to, const VoiceFx *from, double scale)
         to->crush_inc = (float)(from->crush_inc / scale);
     to->age = (uint64_t)llround((double)from->age * scale);
     to->age -= to->age % VOICEFX_CONTROL_FRAMES;
+    to->pitch_origin = (int64_t)llround((double)from->pitch_origin * scale);
     /* The mixer rescaled the voice's step; the base follows. */
     to->set_step = 0;
     to->base_step = (uint64_t)llround((double)from->base_step / scale);
@@ -287,9 +314,10 @@ void voicefx_carry(VoiceFx *to, const VoiceFx *from, double scale)
 /* The pitch envelope's semitones at the voice's current age. */
 static float env_semis(const VoiceFx *fx)
 {
-    if (fx->pitch_start == 0.0f || fx->age >= fx->pitch_frames)
+    int64_t t = (int64_t)fx->age - fx->pitch_origin;
+    if (fx->pitch_start == 0.0f || t >= (int64_t)fx->pitch_frames)
         return 0.0f;
-    return fx->pitch_start * (1.0f - (float)fx->age / (float)fx->pitch_frames);
+    return fx->pitch_start * (1.0f - (float)t / (float)fx->pitch_frames);
 }
 
 /* The multiplier of both bends; exactly 1 when neither bends. */
@@ -302,7 +330,8 @@ static void bend_update(VoiceFx *fx)
 static bool bending(const VoiceFx *fx)
 {
     return fx->glide_points ||
-           (fx->pitch_start != 0.0f && fx->age < fx->pitch_frames + VOICEFX_CONTROL_FRAMES);
+           (fx->pitch_start != 0.0f &&
+            (int64_t)fx->age - fx->pitch_origin < (int64_t)fx->pitch_frames + VOICEFX_CONTROL_FRAMES);
 }
 
 /* A control point: the pitch envelope's next value, the glide's next
@@ -342,25 +371,25 @@ static void apply_step(VoiceFx *fx, MixerVoice *v)
     fx->set_step = v->step;
 }
 
-/* The envelope's next n levels into env. */
-static void env_levels(VoiceFx *fx, float *env, uint32_t n)
+/* The envelope's next n levels. */
+static void env_levels(VoiceFxEnv *env, float *levels, uint32_t n)
 {
     uint32_t i = 0;
     while (i < n) {
-        uint32_t k = n - i < fx->left ? n - i : fx->left;
-        float level = fx->level, slope = fx->slope;
+        uint32_t k = n - i < env->left ? n - i : env->left;
+        float level = env->level, slope = env->slope;
         for (uint32_t j = 0; j < k; j++) {
             level += slope;
-            env[i + j] = level;
+            levels[i + j] = level;
         }
-        fx->level = level;
+        env->level = level;
         i += k;
-        if (fx->left != UINT32_MAX)
-            fx->left -= k;
-        if (!fx->left) {
-            VoiceFxStage next = fx->stage == VOICEFX_RELEASE ? VOICEFX_DONE
-                                                             : (VoiceFxStage)(fx->stage + 1);
-            env_enter(fx, next);
+        if (env->left != UINT32_MAX)
+            env->left -= k;
+        if (!env->left) {
+            VoiceFxStage next = env->stage == VOICEFX_RELEASE ? VOICEFX_DONE
+                                                             : (VoiceFxStage)(env->stage + 1);
+            env_enter(env, next);
         }
     }
 }
@@ -632,7 +661,7 @@ static bool apply_gains(MixerVoice *v, const float *s, const float *env,
 void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
                     uint32_t n)
 {
-    float s[2 * VOICEFX_RUN], env[VOICEFX_RUN];
+    float s[2 * VOICEFX_RUN], env[VOICEFX_RUN], fenv[VOICEFX_RUN];
     apply_step(fx, v);
     while (n && v->active) {
         uint32_t run = n < VOICEFX_RUN ? n : VOICEFX_RUN;
@@ -690,15 +719,17 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
         v->ramp_left = ramp;
         v->releasing = releasing;
         v->active = true;
-        env_levels(fx, env, run);
+        env_levels(&fx->amp, env, run);
+        if (fx->fenv_own && fx->filter != SHAPE_FILTER_OFF)
+            env_levels(&fx->fenv, fenv, run);
         if (fx->crush_step > 0.0f || fx->crush_inc > 0.0f)
             crush_run(fx, s, run, v->chans);
         if (fx->filter != SHAPE_FILTER_OFF)
-            filter_run(fx, s, env, run, v->chans);
+            filter_run(fx, s, fx->fenv_own ? fenv : env, run, v->chans);
         if (fx->drive_gain > 0.0f)
             drive_run(fx, s, 2 * (run + (run & 1)));
         apply_gains(v, s, env, out, port, run);
-        if (ended || fx->stage == VOICEFX_DONE)
+        if (ended || fx->amp.stage == VOICEFX_DONE)
             mixer_voice_kill(v);
         fx->age += run;
         out += 2 * (size_t)run;

@@ -45,14 +45,21 @@ typedef enum {
     VOICEFX_DONE,
 } VoiceFxStage;
 
+/* One AHDSR envelope: the amplitude's, or the filter's own. */
 typedef struct {
-    bool on;                 /* the instrument shapes something */
     VoiceFxStage stage;
-    float level;             /* envelope level, 0..1 */
+    float level;             /* 0..1 */
     float slope;             /* per frame in the current stage */
     uint32_t left;           /* frames left in the current stage */
     float sustain;
     uint32_t attack_frames, hold_frames, decay_frames, release_frames;
+} VoiceFxEnv;
+
+typedef struct {
+    bool on;                 /* the instrument shapes something */
+    VoiceFxEnv amp;          /* ends the voice when it is done */
+    VoiceFxEnv fenv;         /* moves the cutoff when fenv_own */
+    bool fenv_own;           /* else the amplitude envelope moves it */
 
     float pitch_start;       /* semitones at the start */
     uint32_t pitch_frames;   /* frames for it to reach 0 */
@@ -65,6 +72,7 @@ typedef struct {
     uint64_t base_step;      /* the step without the envelope */
     uint64_t set_step;       /* the step voicefx last gave the voice */
     uint64_t age;            /* output frames since the start */
+    int64_t pitch_origin;    /* the age the pitch envelope counts from */
 
     uint32_t end;            /* sample frame a one-shot voice ends at, 0 = none */
     uint32_t fade;           /* frames of the fade before that end */

@@ -95,7 +95,7 @@ static HissError fail_at(Parser *p, size_t pos, HissError err, const char *fmt,
 static HissError fail_at(Parser *p, size_t pos, HissError err, const char *fmt,
                          ...)
 {
-    char msg[400];
+    char msg[sizeof p->diag->text];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -699,7 +699,7 @@ static HissError parse_shape_field(Parser *p, Token key, int slot,
     char b[48];
     ShapeParam param = shape_find(key.s, key.n);
     if (param == SHAPE_COUNT) {
-        char fields[320] = "sample, volume, pan, base, finetune, loop, interp, slices";
+        char fields[512] = "sample, volume, pan, base, finetune, loop, interp, slices";
         size_t used = strlen(fields);
         for (int i = 0; i < SHAPE_COUNT; i++) {
             int n = snprintf(fields + used, sizeof fields - used, ", %s",

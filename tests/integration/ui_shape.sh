@@ -19,7 +19,7 @@ keys Up Up Up Up Up Up Up Up
 type_into "Drive type" fuzzy
 check "a wrong drive type lists the choices" \
     wait_for "Drive type: 'fuzzy' is not one of tape|hard"
-keys Up Up Up Up Up Up Up Up Up Up
+keys Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up
 check "the filter shows its choice" wait_re "Filter +off"
 keys Right
 check "Right picks the next filter" wait_re "Filter +lp12"
@@ -27,6 +27,13 @@ keys Down
 type_into Cutoff 900
 check "the cutoff shows in Hz" wait_re "Cutoff +900 Hz"
 check "the sample line stays" wait_re "frames at [0-9]+ Hz"
+keys Down Down Down
+check "the filter envelope comes from the amp's" wait_re "Filt env from +amp"
+keys Right
+check "Right gives the filter its own envelope" wait_re "Filt env from +own"
+keys Down Down Down
+type_into "Filt decay" 300
+check "the filter's own decay shows in ms" wait_re "Filt decay +300 ms"
 keys Home
 for _ in $(seq 1 10); do keys Down; done
 type_into Attack 25
@@ -47,6 +54,7 @@ keys C-s
 wait_written "$SONG" "$stamp"
 check "the attack is saved" wait_file "$SONG" "attack 25"
 check "the filter is saved" wait_file "$SONG" "filter lp12 cutoff 900"
+check "its own envelope is saved" wait_file "$SONG" "filter_env_from own fenv_decay 300"
 keys C-q
 check "quits at once" wait_for "hiss exited 0"
 

@@ -36,6 +36,18 @@ static double rms(const float *out, uint32_t start, uint32_t count)
     return sqrt(sum / count);
 }
 
+/* Magnitude of frequency f in channel 0 over [start, start + n). */
+static double goertzel(const float *out, uint32_t start, uint32_t n, double f)
+{
+    double w = 2.0 * M_PI * f / RATE, c = 2.0 * cos(w), s1 = 0, s2 = 0;
+    for (uint32_t i = start; i < start + n; i++) {
+        double s0 = out[2 * i] + c * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    return sqrt(s1 * s1 + s2 * s2 - c * s1 * s2) * 2.0 / n;
+}
+
 /* Gain in dB of the filter set by `settings` for a sine of `freq`, from
  * the RMS of the output over the input's (a second of steady state). The
  * sine is quiet so that a resonant peak stays below the master's clip. */
@@ -150,6 +162,35 @@ static void full_resonance_sweep_stays_bounded(void)
     }
 }
 
+/* The filter's own envelope: a 1600 Hz sine through a 12 dB low-pass at
+ * 200 Hz moved 4 octaves up at full level, the envelope falling from full
+ * to 0 over 200 ms (its decay) while the amplitude envelope holds. The
+ * tone passes at the start, is an octave above an 800 Hz cutoff half way
+ * (-12.3 dB), and three above 200 Hz once the decay is over; with the
+ * amplitude envelope moving the cutoff instead it stays open. */
+static void filter_envelope_of_its_own(void)
+{
+    uint32_t frames = RATE / 2, ms = RATE / 1000;
+    double db[2][3];
+    for (int own = 0; own < 2; own++) {
+        int set[] = {SHAPE_FILTER, SHAPE_FILTER_LP12, SHAPE_CUTOFF, 200,
+                     SHAPE_FILTER_ENV, 48, SHAPE_FENV_FROM, own ? SHAPE_FENV_OWN : SHAPE_FENV_AMP,
+                     SHAPE_FENV_DECAY, 200, SHAPE_FENV_SUSTAIN, 0, -1};
+        float *out = render_shaped(synth_sine(RATE, 1600.0, frames, 1, 0.1f), LOOP_OFF,
+                                   frames, set);
+        static const uint32_t at[] = {5, 99, 300}; /* ms: 2 ms windows around */
+        for (int k = 0; k < 3; k++)
+            db[own][k] = 20 * log10(goertzel(out, at[k] * ms, 2 * ms, 1600.0) / 0.1);
+        free(out);
+    }
+    double half = -10 * log10(1 + pow(tan(M_PI * 1600.0 / RATE) / tan(M_PI * 800.0 / RATE), 4));
+    CHECK_MSG(db[1][0] > -1.0, "own: start %.2f dB", db[1][0]);
+    CHECK_MSG(fabs(db[1][1] - half) < 1.0, "own: half way %.2f dB, want %.2f", db[1][1], half);
+    CHECK_MSG(db[1][2] < -33.0, "own: after the decay %.2f dB", db[1][2]);
+    for (int k = 0; k < 3; k++)
+        CHECK_MSG(db[0][k] > -1.0, "amp: %.2f dB at point %d", db[0][k], k);
+}
+
 /* How many different values channel 0 takes in [from, to), up to 64. */
 static int distinct_levels(const float *out, uint32_t from, uint32_t to)
 {
@@ -175,18 +216,6 @@ static void four_bit_crush_has_sixteen_levels(void)
     int count = distinct_levels(out, 1000, frames - 1000);
     CHECK_MSG(count == 16, "%d levels", count);
     free(out);
-}
-
-/* Magnitude of frequency f in channel 0 over [start, start + n). */
-static double goertzel(const float *out, uint32_t start, uint32_t n, double f)
-{
-    double w = 2.0 * M_PI * f / RATE, c = 2.0 * cos(w), s1 = 0, s2 = 0;
-    for (uint32_t i = start; i < start + n; i++) {
-        double s0 = out[2 * i] + c * s1 - s2;
-        s2 = s1;
-        s1 = s0;
-    }
-    return sqrt(s1 * s1 + s2 * s2 - c * s1 * s2) * 2.0 / n;
 }
 
 /* A 1 kHz sine held at 6 kHz (8 output frames a step, no filtering):
@@ -372,6 +401,7 @@ int main(void)
     RUN(slopes_an_octave_above);
     RUN(resonance_peak_grows);
     RUN(full_resonance_sweep_stays_bounded);
+    RUN(filter_envelope_of_its_own);
     RUN(four_bit_crush_has_sixteen_levels);
     RUN(sample_and_hold_images_where_theory_says);
     RUN(drive_saturates_with_level_compensated);

@@ -134,18 +134,26 @@ static void release_setting_changes_note_off(void)
     CHECK_NEAR(peaks[1], 0.5 * 0.75, 0.01);
 }
 
-/* A 480 Hz looping sine with pitch_env +12 falling over 200 ms: an octave
- * up at the start, a fifth-ish half way (6 semitones), back at 480 Hz once
- * the decay is over. */
-static void pitch_envelope_falls_to_the_note(void)
+/* C-4 on row 0 of a looping 480 Hz sine whose pitch envelope starts 12
+ * semitones up and falls over `decay` ms. */
+static Song *pitch_env_song(int decay)
 {
     Song *s = synth_song(1, 64, 125, 6);
     Instrument *inst = synth_instrument(synth_sine(RATE, 480.0, RATE, 1, 0.5f),
                                         LOOP_FORWARD, 0, 0, INTERP_CUBIC);
     inst->shape[SHAPE_PITCH] = 12;
-    inst->shape[SHAPE_PITCH_DECAY] = 200;
+    inst->shape[SHAPE_PITCH_DECAY] = decay;
     synth_set_instrument(s, 1, inst);
     synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    return s;
+}
+
+/* A 480 Hz looping sine with pitch_env +12 falling over 200 ms: an octave
+ * up at the start, a fifth-ish half way (6 semitones), back at 480 Hz once
+ * the decay is over. */
+static void pitch_envelope_falls_to_the_note(void)
+{
+    Song *s = pitch_env_song(200);
     uint32_t frames = RATE;
     float *out = synth_render(s, RATE, frames, 64);
     uint32_t ms = RATE / 1000;
@@ -155,6 +163,32 @@ static void pitch_envelope_falls_to_the_note(void)
     CHECK_MSG(fabs(start / 960.0 - pow(2, -0.3 / 12)) < 0.02, "start %.2f Hz", start);
     CHECK_MSG(fabs(mid / (480.0 * pow(2, 0.5)) - 1.0) < 0.01, "middle %.2f Hz", mid);
     CHECK_MSG(fabs(end - 480.0) < 0.05, "end %.3f Hz", end);
+    free(out);
+    song_free(s);
+}
+
+/* Yxx moves the pitch envelope too: a 480 Hz sine with +12 semitones
+ * falling over 100 ms, back on 480 Hz by row 4, where Y00 starts the drop
+ * again from the octave, and Y05 on row 8 from half way (+6). Each window
+ * is the first 4 ms after the row, where the drop has moved 0.48
+ * semitones (0.24 on average). */
+static void effect_y_restarts_the_pitch_envelope(void)
+{
+    Song *s = pitch_env_song(100);
+    synth_put(s, 0, 4, 0, NOTE_EMPTY, 0, E, 'Y', 0x00);
+    synth_put(s, 0, 8, 0, NOTE_EMPTY, 0, E, 'Y', 0x05);
+    uint32_t frames = 10 * 5760, ms = RATE / 1000;
+    float *out = synth_render(s, RATE, frames, 200);
+    uint32_t row4 = (uint32_t)synth_row_frame(RATE, 125, 6, 4);
+    uint32_t row8 = (uint32_t)synth_row_frame(RATE, 125, 6, 8);
+    double before = synth_frequency(out, row4 - 100 * ms, 100 * ms, 0, RATE);
+    double again = synth_frequency(out, row4, 4 * ms, 0, RATE);
+    double half = synth_frequency(out, row8, 4 * ms, 0, RATE);
+    CHECK_MSG(fabs(before - 480.0) < 0.05, "before Y00 %.3f Hz", before);
+    CHECK_MSG(fabs(again / (960.0 * pow(2, -0.24 / 12)) - 1.0) < 0.01, "after Y00 %.2f Hz",
+              again);
+    CHECK_MSG(fabs(half / (480.0 * pow(2, 5.76 / 12)) - 1.0) < 0.01, "after Y05 %.2f Hz",
+              half);
     free(out);
     song_free(s);
 }
@@ -347,6 +381,7 @@ int main(void)
     RUN(release_after_note_off_takes_release_time);
     RUN(release_setting_changes_note_off);
     RUN(pitch_envelope_falls_to_the_note);
+    RUN(effect_y_restarts_the_pitch_envelope);
     RUN(shaped_beat_is_block_size_invariant);
     RUN(choke_silences_the_group_within_its_fade);
     RUN(legato_glides_and_lands_on_the_note);

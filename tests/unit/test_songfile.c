@@ -31,7 +31,8 @@ static const char RICH_HEAD[] =
     "pan -100 base A#3 finetune -100 loop forward 100 2000 interp linear "
     "attack 5 hold 10 decay 200 sustain 40 release 300 pitch_env -12 "
     "pitch_decay 80 filter lp24 cutoff 800 resonance 70 filter_env 24 "
-    "key_track 50 filter_vel 12 crush_bits 8 crush_rate 11025 crush_mix 60 "
+    "filter_env_from own fenv_attack 3 fenv_hold 4 fenv_decay 250 fenv_sustain 20 "
+    "fenv_release 90 key_track 50 filter_vel 12 crush_bits 8 crush_rate 11025 crush_mix 60 "
     "drive 30 drive_type hard mode legato glide 120 end 30000 start 100 choke 2 choke_fade 8\n"
     "instrument FF \"\" sample \"\" volume 0 pan 100 base B-9 finetune 100 "
     "loop pingpong 0 4294967295 interp sinc\n"
@@ -138,6 +139,10 @@ static void test_rich_song_loads(void)
               pad->shape[SHAPE_DECAY] == 200 && pad->shape[SHAPE_SUSTAIN] == 40 &&
               pad->shape[SHAPE_RELEASE] == 300 && pad->shape[SHAPE_PITCH] == -12 &&
               pad->shape[SHAPE_PITCH_DECAY] == 80);
+        CHECK(pad->shape[SHAPE_FENV_FROM] == SHAPE_FENV_OWN &&
+              pad->shape[SHAPE_FENV_ATTACK] == 3 && pad->shape[SHAPE_FENV_HOLD] == 4 &&
+              pad->shape[SHAPE_FENV_DECAY] == 250 && pad->shape[SHAPE_FENV_SUSTAIN] == 20 &&
+              pad->shape[SHAPE_FENV_RELEASE] == 90);
         CHECK(pad->shape[SHAPE_FILTER] == SHAPE_FILTER_LP24 &&
               pad->shape[SHAPE_CUTOFF] == 800 && pad->shape[SHAPE_RESONANCE] == 70 &&
               pad->shape[SHAPE_FILTER_ENV] == 24 && pad->shape[SHAPE_KEY_TRACK] == 50 &&
@@ -847,6 +852,7 @@ static void test_errors_instruments(void)
         "t.hiss:2:19: unknown instrument field 'color' (sample, volume, pan, "
         "base, finetune, loop, interp, slices, attack, hold, decay, sustain, release, "
         "pitch_env, pitch_decay, filter, cutoff, resonance, filter_env, "
+        "filter_env_from, fenv_attack, fenv_hold, fenv_decay, fenv_sustain, fenv_release, "
         "key_track, filter_vel, crush_bits, crush_rate, crush_mix, drive, "
         "drive_type, mode, glide, end, start, choke, choke_fade, slice_mode, slice_fade)");
     ERR(H "instrument 01 \"k\" mode stereo\n", HISS_ERR_PARSE,
@@ -857,6 +863,10 @@ static void test_errors_instruments(void)
         "t.hiss:2:26: bad filter 'lp36' (off|lp12|hp12|bp12|notch|lp24|hp24)");
     ERR(H "instrument 01 \"k\" drive_type\n", HISS_ERR_PARSE,
         "t.hiss:2:29: missing drive_type (tape|hard)");
+    ERR(H "instrument 01 \"k\" filter_env_from both\n", HISS_ERR_PARSE,
+        "t.hiss:2:35: bad filter_env_from 'both' (amp|own)");
+    ERR(H "instrument 01 \"k\" fenv_sustain 101\n", HISS_ERR_RANGE,
+        "t.hiss:2:32: fenv_sustain 101 is out of range (0..100)");
     ERR(H "instrument 01 \"k\" cutoff 19\n", HISS_ERR_RANGE,
         "t.hiss:2:26: cutoff 19 is out of range (20..20000)");
     ERR(H "instrument 01 \"k\" crush_bits 17\n", HISS_ERR_RANGE,
