@@ -294,47 +294,113 @@ typedef float MixV4 __attribute__((vector_size(16)));
 typedef int32_t MixI4 __attribute__((vector_size(16)));
 typedef uint32_t MixU4 __attribute__((vector_size(16)));
 
-/* Linear reading of a mono sample at a steady gain, four frames a pass:
- * the same operations as mix_loop's, lane by lane (a lane's fraction is
- * the low 32 bits of its position, which a 32-bit add of the step gives
- * exactly), so the output is the same. Returns the frames done; *acc
- * moves past them. */
+/* Catmull-Rom in four lanes: hermite's operations, lane by lane. */
+static inline MixV4 hermite4(MixV4 xm1, MixV4 x0, MixV4 x1, MixV4 x2, MixV4 f)
+{
+    MixV4 c1 = 0.5f * (x1 - xm1);
+    MixV4 c2 = xm1 - 2.5f * x0 + 2.0f * x1 - 0.5f * x2;
+    MixV4 c3 = 0.5f * (x2 - xm1) + 1.5f * (x0 - x1);
+    return ((c3 * f + c2) * f + c1) * f + x0;
+}
+
+/* Four values read as `mode` reads them: lane k's own frame is at q[k],
+ * and its neighbours `stride` floats apart (1 mono, 2 stereo). */
+static inline __attribute__((always_inline)) MixV4
+read4(const float *q0, const float *q1, const float *q2, const float *q3, const int stride,
+      MixV4 f, const ReadMode mode)
+{
+    MixV4 x0 = {q0[0], q1[0], q2[0], q3[0]};
+    if (mode == READ_RAW)
+        return x0;
+    MixV4 x1 = {q0[stride], q1[stride], q2[stride], q3[stride]};
+    if (mode == READ_LINEAR)
+        return x0 + (x1 - x0) * f;
+    MixV4 xm1 = {q0[-stride], q1[-stride], q2[-stride], q3[-stride]};
+    MixV4 x2 = {q0[2 * stride], q1[2 * stride], q2[2 * stride], q3[2 * stride]};
+    return hermite4(xm1, x0, x1, x2, f);
+}
+
+static inline MixV4 load4(const float *p)
+{
+    MixV4 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* read4 for two stereo frames (lanes l r l r), with whole-frame loads:
+ * each load holds two neighbouring frames, both of which mode reads. */
+static inline __attribute__((always_inline)) MixV4
+read_stereo2(const float *p0, const float *p1, MixV4 f, const ReadMode mode)
+{
+    if (mode == READ_RAW)
+        return read4(p0, p0 + 1, p1, p1 + 1, 2, f, mode);
+    MixV4 a0 = load4(p0), a1 = load4(p1); /* frames 0 and 1 of each */
+    MixV4 x0 = __builtin_shufflevector(a0, a1, 0, 1, 4, 5);
+    MixV4 x1 = __builtin_shufflevector(a0, a1, 2, 3, 6, 7);
+    if (mode == READ_LINEAR)
+        return x0 + (x1 - x0) * f;
+    MixV4 b0 = load4(p0 - 2), b1 = load4(p1 - 2), c0 = load4(p0 + 2), c1 = load4(p1 + 2);
+    return hermite4(__builtin_shufflevector(b0, b1, 0, 1, 4, 5), x0, x1,
+                    __builtin_shufflevector(c0, c1, 2, 3, 6, 7), f);
+}
+
+static inline MixV4 lane_fractions(MixU4 acc32)
+{
+    return __builtin_convertvector((MixI4)(acc32 >> 1), MixV4) * (1.0f / 2147483648.0f);
+}
+
+/* Raw, linear or cubic reading at a steady gain, four values a pass (four
+ * mono frames, or two stereo ones): the same operations as mix_loop's,
+ * lane by lane (a lane's fraction is the low 32 bits of its position,
+ * which a 32-bit add of the step gives exactly), so the output is the
+ * same. Returns the frames done; *acc moves past them. */
 static inline __attribute__((always_inline)) size_t
-mix_linear_mono4(const float *buf, uint64_t *acc, uint64_t step, float gl, float gr,
-                 float gm, float *restrict o, float *restrict port, uint32_t n)
+mix_steady4(const float *buf, uint64_t *acc, uint64_t step, float gl, float gr, float gm,
+            float *restrict o, float *restrict port, uint32_t n, const int chans,
+            const ReadMode mode)
 {
     const uint32_t s32 = (uint32_t)step;
-    const MixU4 lane_step = {0, s32, 2 * s32, 3 * s32};
     const MixV4 gains = {gl, gr, gl, gr};
+    const uint32_t per = chans == 1 ? 4 : 2; /* frames a pass */
     uint64_t a = *acc;
     size_t i = 0;
-    for (; i + 4 <= n; i += 4, o += 8) {
+    for (; i + per <= n; i += per, o += 2 * per) {
         uint32_t a32 = (uint32_t)a;
-        MixU4 fr = (MixU4){a32, a32, a32, a32} + lane_step;
-        MixV4 f = __builtin_convertvector((MixI4)(fr >> 1), MixV4) * (1.0f / 2147483648.0f);
-        const float *p0 = buf + (size_t)(a >> 32);
-        const float *p1 = buf + (size_t)((a + step) >> 32);
-        const float *p2 = buf + (size_t)((a + 2 * step) >> 32);
-        const float *p3 = buf + (size_t)((a + 3 * step) >> 32);
-        a += 4 * step;
-        MixV4 x0 = {p0[0], p1[0], p2[0], p3[0]};
-        MixV4 x1 = {p0[1], p1[1], p2[1], p3[1]};
-        MixV4 l = x0 + (x1 - x0) * f;
-        MixV4 lo, hi;
-        memcpy(&lo, o, sizeof lo);
-        memcpy(&hi, o + 4, sizeof hi);
-        /* Each frame's value twice, for its left and right (spelled out:
-         * GCC and clang name their shuffle builtins apart). */
-        lo += (MixV4){l[0], l[0], l[1], l[1]} * gains;
-        hi += (MixV4){l[2], l[2], l[3], l[3]} * gains;
-        memcpy(o, &lo, sizeof lo);
-        memcpy(o + 4, &hi, sizeof hi);
-        if (port) {
-            MixV4 m;
-            memcpy(&m, port + i, sizeof m);
-            m += l * gm;
-            memcpy(port + i, &m, sizeof m);
+        if (chans == 1) {
+            MixV4 f = lane_fractions((MixU4){a32, a32 + s32, a32 + 2 * s32, a32 + 3 * s32});
+            MixV4 l = read4(buf + (size_t)(a >> 32), buf + (size_t)((a + step) >> 32),
+                            buf + (size_t)((a + 2 * step) >> 32),
+                            buf + (size_t)((a + 3 * step) >> 32), 1, f, mode);
+            MixV4 lo, hi;
+            memcpy(&lo, o, sizeof lo);
+            memcpy(&hi, o + 4, sizeof hi);
+            /* Each frame's value twice, for its left and right (spelled
+             * out: GCC and clang name their shuffle builtins apart). */
+            lo += (MixV4){l[0], l[0], l[1], l[1]} * gains;
+            hi += (MixV4){l[2], l[2], l[3], l[3]} * gains;
+            memcpy(o, &lo, sizeof lo);
+            memcpy(o + 4, &hi, sizeof hi);
+            if (port) {
+                MixV4 m;
+                memcpy(&m, port + i, sizeof m);
+                m += l * gm;
+                memcpy(port + i, &m, sizeof m);
+            }
+        } else {
+            MixV4 f = lane_fractions((MixU4){a32, a32, a32 + s32, a32 + s32});
+            const float *p0 = buf + 2 * (size_t)(a >> 32);
+            const float *p1 = buf + 2 * (size_t)((a + step) >> 32);
+            MixV4 lr = read_stereo2(p0, p1, f, mode); /* l r l r */
+            MixV4 sum;
+            memcpy(&sum, o, sizeof sum);
+            sum += lr * gains;
+            memcpy(o, &sum, sizeof sum);
+            if (port) {
+                port[i] += (lr[0] + lr[1]) * 0.5f * gm;
+                port[i + 1] += (lr[2] + lr[3]) * 0.5f * gm;
+            }
         }
+        a += per * step;
     }
     *acc = a;
     return i;
@@ -354,8 +420,8 @@ mix_loop(MixerVoice *v, const float *buf, uint64_t frac, uint64_t step,
     uint64_t acc = frac;
     float *restrict o = out;
     size_t i = 0;
-    if (mode == READ_LINEAR && chans == 1 && !ramp)
-        i = mix_linear_mono4(buf, &acc, step, gl, gr, gm, o, has_port ? port : NULL, n);
+    if (mode != READ_SINC && !ramp)
+        i = mix_steady4(buf, &acc, step, gl, gr, gm, o, has_port ? port : NULL, n, chans, mode);
     o += 2 * i;
     for (; i < n; i++, o += 2) {
         const float *p = buf + (size_t)(acc >> 32) * (size_t)chans;
