@@ -80,21 +80,49 @@ static void env_enter(VoiceFxEnv *env, VoiceFxStage stage)
 }
 
 /* Damping: resonance 0 is Butterworth (a flat pass band, -3 dB at the
- * cutoff), 100% leaves K_MIN, a 26 dB peak that rings but stays bounded
- * however long it is driven. */
+ * cutoff); 95% leaves K_MIN, a 26 dB peak that rings. Above it the
+ * damping goes on falling to -K_OSC at 100%: from about 97% the filter
+ * oscillates by itself, a sine at the cutoff. From 95% on, the resonant
+ * stage's damping also grows with the square of its band-pass level
+ * (SELF_OSC_C, as in a van der Pol oscillator), which holds that sine
+ * near SELF_OSC_LEVEL and keeps anything driving it bounded. */
 #define K_MIN 0.05f
+#define K_OSC 0.05f
+#define RES_KNEE 0.95f
+#define SELF_OSC_LEVEL 0.5f
+/* 3/4 C A^2 = K_OSC: the level where the added damping cancels K_OSC */
+#define SELF_OSC_C (4.0f * K_OSC / (3.0f * SELF_OSC_LEVEL * SELF_OSC_LEVEL))
 #define K_BUTTERWORTH_12 1.41421356f  /* 1/Q, Q = 0.7071 */
 #define K_BUTTERWORTH_24A 1.84775907f /* the two sections of a 4th-order */
 #define K_BUTTERWORTH_24B 0.76536686f /* Butterworth: 1/0.5412, 1/1.3066 */
 
+static float resonant_damping(float butterworth, float res)
+{
+    if (res <= RES_KNEE)
+        return butterworth - (butterworth - K_MIN) * res / RES_KNEE;
+    return K_MIN - (K_MIN + K_OSC) * (res - RES_KNEE) / (1.0f - RES_KNEE);
+}
+
 static void set_resonance(VoiceFx *fx, float res)
 {
-    if (fx->filter >= SHAPE_FILTER_LP24) {
+    int stage = fx->filter >= SHAPE_FILTER_LP24;
+    if (stage) {
         fx->k1 = K_BUTTERWORTH_24A;
-        fx->k2 = K_BUTTERWORTH_24B - (K_BUTTERWORTH_24B - K_MIN) * res;
+        fx->k2 = resonant_damping(K_BUTTERWORTH_24B, res);
     } else {
-        fx->k1 = K_BUTTERWORTH_12 - (K_BUTTERWORTH_12 - K_MIN) * res;
+        fx->k1 = resonant_damping(K_BUTTERWORTH_12, res);
     }
+    fx->self_osc = res > RES_KNEE;
+    /* A band-pass is scaled by its damping, unity at its peak, up to the
+     * knee; from there to 100% the scale rises to 1, so a band-pass that
+     * oscillates is heard as loud as the others. */
+    fx->band_gain = !fx->self_osc ? fx->k1
+                    : K_MIN + (1.0f - K_MIN) * (res - RES_KNEE) / (1.0f - RES_KNEE);
+    /* A filter that oscillates does so on silence too: a faint start
+     * (-60 dB, the same on both sides) for it to grow from. */
+    if ((stage ? fx->k2 : fx->k1) < 0.0f && fx->ic[stage][0][0] == 0.0f &&
+        fx->ic[stage][0][1] == 0.0f)
+        fx->ic[stage][0][0] = fx->ic[stage][1][0] = 1e-3f;
 }
 
 static void filter_setup(VoiceFx *fx, const int *s, float key, float velocity)
@@ -467,6 +495,20 @@ static inline void svf(float ic[2], float x, float g, float k, float a1,
     *hi = x - k * v1 - v2;
 }
 
+/* svf for a resonant stage near self-oscillation: the damping is k plus
+ * SELF_OSC_C times the square of this frame's band-pass output. That is
+ * found in two steps: the band-pass with the damping of the state, then
+ * the damping of that band-pass (a state half a frame late would detune
+ * the oscillation by 1% at 5 kHz). */
+static inline void svf_self_osc(float ic[2], float x, float g, float k, float *lo,
+                                float *band, float *hi)
+{
+    float keff = k + SELF_OSC_C * ic[0] * ic[0];
+    float v1 = (ic[0] + g * (x - ic[1])) / (1.0f + g * (g + keff));
+    keff = k + SELF_OSC_C * v1 * v1;
+    svf(ic, x, g, keff, 1.0f / (1.0f + g * (g + keff)), lo, band, hi);
+}
+
 /* The damping divisions 1 / (1 + g (g + k)) of a glide's frames, four an
  * instruction: the same values one frame at a time would give. */
 static inline void glide_coefficients(const float *g, float k, float *a, uint32_t n)
@@ -485,8 +527,9 @@ static inline __attribute__((always_inline)) void
 filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans,
             const int mode)
 {
-    const bool two = mode >= SHAPE_FILTER_LP24;
+    const bool two = mode >= SHAPE_FILTER_LP24, self_osc = fx->self_osc;
     const float k1 = fx->k1, k2 = fx->k2;
+    const float band_gain = fx->band_gain;
     float g = fx->g, dg = fx->dg;
     float a1 = 1.0f / (1.0f + g * (g + k1));
     float b1 = two ? 1.0f / (1.0f + g * (g + k2)) : 0.0f;
@@ -526,19 +569,24 @@ filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans
             float aj = glide ? as[j] : a1, bj = glide && two ? bs[j] : b1;
             for (int c = 0; c < chans; c++) {
                 float lo, band, hi, y;
-                svf(fx->ic[0][c], s[2 * i + c], gj, k1, aj, &lo, &band, &hi);
+                if (self_osc && !two)
+                    svf_self_osc(fx->ic[0][c], s[2 * i + c], gj, k1, &lo, &band, &hi);
+                else
+                    svf(fx->ic[0][c], s[2 * i + c], gj, k1, aj, &lo, &band, &hi);
                 if (mode == SHAPE_FILTER_LP12)
                     y = lo;
                 else if (mode == SHAPE_FILTER_HP12)
                     y = hi;
                 else if (mode == SHAPE_FILTER_BP12)
-                    y = k1 * band; /* unity at the peak */
+                    y = band_gain * band; /* unity at the peak */
                 else if (mode == SHAPE_FILTER_NOTCH)
                     y = lo + hi;
                 else {
-                    float lo2, band2, hi2;
-                    svf(fx->ic[1][c], mode == SHAPE_FILTER_LP24 ? lo : hi, gj, k2, bj,
-                        &lo2, &band2, &hi2);
+                    float lo2, band2, hi2, x2 = mode == SHAPE_FILTER_LP24 ? lo : hi;
+                    if (self_osc)
+                        svf_self_osc(fx->ic[1][c], x2, gj, k2, &lo2, &band2, &hi2);
+                    else
+                        svf(fx->ic[1][c], x2, gj, k2, bj, &lo2, &band2, &hi2);
                     y = mode == SHAPE_FILTER_LP24 ? lo2 : hi2;
                 }
                 s[2 * i + c] = y;

@@ -82,6 +82,9 @@ typedef struct {
     float cutoff_offset;     /* key and velocity's part of it, octaves */
     float env_octaves;       /* cutoff move at full envelope level */
     float k1, k2;            /* damping of the first and second stage */
+    float band_gain;         /* band-pass output scale: unity at the peak */
+    bool self_osc;           /* the resonant stage's damping follows its
+                                level (it can oscillate on its own) */
     float g, dg;             /* tan(pi fc / rate), and its per-frame glide */
     float g_target;          /* where the glide under way ends */
     bool g_set;              /* g has had its first target */

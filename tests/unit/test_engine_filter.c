@@ -162,6 +162,41 @@ static void full_resonance_sweep_stays_bounded(void)
     }
 }
 
+/* Full resonance on silence: every mode but the notch oscillates by
+ * itself, a steady sine at the cutoff (within 0.5%), nearly pure (third
+ * harmonic under 3%), as loud in the second half-second as in the first;
+ * at 90% the same silence stays silent. */
+static void full_resonance_oscillates_at_the_cutoff(void)
+{
+    static const int modes[] = {SHAPE_FILTER_LP12, SHAPE_FILTER_HP12, SHAPE_FILTER_BP12,
+                                SHAPE_FILTER_LP24, SHAPE_FILTER_HP24};
+    static const int cutoffs[] = {200, 1000, 5000};
+    uint32_t frames = 2 * RATE;
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        for (size_t k = 0; k < sizeof cutoffs / sizeof cutoffs[0]; k++) {
+            int set[] = {SHAPE_FILTER, modes[m], SHAPE_CUTOFF, cutoffs[k],
+                         SHAPE_RESONANCE, 100, -1};
+            float *out = render_shaped(synth_dc(RATE, RATE, 0.0f), LOOP_FORWARD, frames, set);
+            double f = synth_frequency(out, RATE, RATE, 0, RATE);
+            double a = rms(out, RATE, RATE / 2), b = rms(out, RATE + RATE / 2, RATE / 2);
+            double h3 = goertzel(out, RATE, RATE, 3.0 * cutoffs[k]) /
+                        goertzel(out, RATE, RATE, cutoffs[k]);
+            CHECK_MSG(fabs(f / cutoffs[k] - 1.0) < 0.005, "mode %d at %d Hz: %.2f Hz",
+                      modes[m], cutoffs[k], f);
+            CHECK_MSG(a > 0.05 && fabs(b / a - 1.0) < 0.02, "mode %d at %d Hz: rms %g then %g",
+                      modes[m], cutoffs[k], a, b);
+            CHECK_MSG(h3 < 0.03, "mode %d at %d Hz: third harmonic %.4f", modes[m],
+                      cutoffs[k], h3);
+            free(out);
+            set[5] = 90;
+            out = render_shaped(synth_dc(RATE, RATE, 0.0f), LOOP_FORWARD, frames, set);
+            CHECK_MSG(synth_peak(out, 0, frames, 0) == 0.0f, "mode %d at 90%%: not silent",
+                      modes[m]);
+            free(out);
+        }
+    }
+}
+
 /* The filter's own envelope: a 1600 Hz sine through a 12 dB low-pass at
  * 200 Hz moved 4 octaves up at full level, the envelope falling from full
  * to 0 over 200 ms (its decay) while the amplitude envelope holds. The
@@ -401,6 +436,7 @@ int main(void)
     RUN(slopes_an_octave_above);
     RUN(resonance_peak_grows);
     RUN(full_resonance_sweep_stays_bounded);
+    RUN(full_resonance_oscillates_at_the_cutoff);
     RUN(filter_envelope_of_its_own);
     RUN(four_bit_crush_has_sixteen_levels);
     RUN(sample_and_hold_images_where_theory_says);
