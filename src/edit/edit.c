@@ -368,38 +368,37 @@ void edit_mark_unsaved(Editor *ed)
     ed->saved_state = UINT64_MAX;
 }
 
-HissError edit_undo(Editor *ed)
+/* One step back (forward = false) or forward through the history: the
+ * step is applied, and the cursor goes where it was on that side of it. */
+static HissError step_history(Editor *ed, bool forward)
 {
     edit_record_end_pass(ed);
-    const UndoStep *s = undo_back(&ed->history);
+    const UndoStep *s = forward ? undo_forward(&ed->history) : undo_back(&ed->history);
     if (!s)
         return HISS_ERR_MISSING;
-    HissError err = apply_step(ed, s, false);
+    HissError err = apply_step(ed, s, forward);
     if (err) {
-        undo_cancel_back(&ed->history);
+        if (forward)
+            undo_cancel_forward(&ed->history);
+        else
+            undo_cancel_back(&ed->history);
         return err;
     }
-    ed->cursor = cursor_clamped(ed, cursor_from_undo(s->cursor_before));
+    ed->cursor = cursor_clamped(ed, cursor_from_undo(forward ? s->cursor_after
+                                                             : s->cursor_before));
     ed->change_count++;
     clamp_order_pos(ed);
     return HISS_OK;
 }
 
+HissError edit_undo(Editor *ed)
+{
+    return step_history(ed, false);
+}
+
 HissError edit_redo(Editor *ed)
 {
-    edit_record_end_pass(ed);
-    const UndoStep *s = undo_forward(&ed->history);
-    if (!s)
-        return HISS_ERR_MISSING;
-    HissError err = apply_step(ed, s, true);
-    if (err) {
-        undo_cancel_forward(&ed->history);
-        return err;
-    }
-    ed->cursor = cursor_clamped(ed, cursor_from_undo(s->cursor_after));
-    ed->change_count++;
-    clamp_order_pos(ed);
-    return HISS_OK;
+    return step_history(ed, true);
 }
 
 bool edit_can_undo(const Editor *ed)
