@@ -249,6 +249,16 @@ void fx_first_tick(FxChannel *ch, const Cell *cell)
 {
     first_tick(ch, cell->fx, cell->fx_param);
     first_tick(ch, cell->fx2, cell->fx2_param);
+    /* Nxy (a cutoff slide, voicefx acts on it) remembers as volume slides
+     * do; the row's copy is what the later ticks read. */
+    for (int k = 0; k < 2; k++) {
+        if (ch->fx[k] != 'N')
+            continue;
+        if (ch->param[k])
+            ch->mem_cutoff_slide = ch->param[k];
+        else
+            ch->param[k] = ch->mem_cutoff_slide;
+    }
 }
 
 static void volume_slide(FxChannel *ch)

@@ -40,7 +40,8 @@ typedef struct {
     uint8_t mem_porta_up, mem_porta_down, mem_tone, mem_vib_speed,
         mem_vib_depth, mem_vol_slide, mem_fine_up, mem_fine_down,
         mem_fine_vol_up, mem_fine_vol_down, mem_offset, mem_pan_slide,
-        mem_retrig_vol, mem_retrig_ticks, mem_trem_speed, mem_trem_depth;
+        mem_retrig_vol, mem_retrig_ticks, mem_trem_speed, mem_trem_depth,
+        mem_cutoff_slide;
     int vib_pos, trem_pos;
     /* E4x, E7x: 0 sine, 1 ramp down, 2 square, 3 sine; +4: a new note
      * does not restart the wave. */
@@ -83,7 +84,8 @@ uint32_t fx_sample_offset(FxChannel *ch, const Cell *cell);
  * (which acts even when the note is delayed) and reports whether the rest
  * of the cell waits for a later tick (EDx; ch->delay_tick). */
 bool fx_row(FxChannel *ch, int row, const Cell *cell, FxRowControl *ctl);
-/* The cell's first-tick effects (on tick 0, or the delay tick). */
+/* The cell's first-tick effects (on tick 0, or the delay tick). An N00
+ * is given the last Nxy's speeds for the ticks after. */
 void fx_first_tick(FxChannel *ch, const Cell *cell);
 /* Ticks after the first: slides, vibrato, arpeggio, cuts. True when the
  * note must restart on this tick (E9x). `tick` counts from the row's

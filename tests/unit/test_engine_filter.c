@@ -362,6 +362,25 @@ static void effect_n_sweeps_smoothly(void)
     free(out);
 }
 
+/* N00 slides as the last Nxy of the channel did: the sweep above with
+ * N00 on rows 5..7 renders the same samples as with N0F there, and not
+ * those of N0F on row 4 alone. */
+static void effect_n00_repeats_the_last_slide(void)
+{
+    int given[] = {0, 'M', 0xFF, 4, 'N', 0x0F, 5, 'N', 0x0F, 6, 'N', 0x0F, 7, 'N', 0x0F, -1};
+    int remembered[] = {0, 'M', 0xFF, 4, 'N', 0x0F, 5, 'N', 0, 6, 'N', 0, 7, 'N', 0, -1};
+    int once[] = {0, 'M', 0xFF, 4, 'N', 0x0F, -1};
+    uint32_t frames = 10 * ROW;
+    float *a = render_effects(2000.0, 0.2f, given, frames, 256);
+    float *b = render_effects(2000.0, 0.2f, remembered, frames, 256);
+    float *c = render_effects(2000.0, 0.2f, once, frames, 256);
+    CHECK(!memcmp(a, b, sizeof(float) * 2 * frames));
+    CHECK(memcmp(a, c, sizeof(float) * 2 * frames) != 0);
+    free(a);
+    free(b);
+    free(c);
+}
+
 /* QFF raises the peak at the cutoff; I04 leaves 16 levels; W gives the
  * third harmonic; J1E holds at 6 kHz (an image at 5 kHz); Y00 starts the
  * envelope again (from silence: a dip). */
@@ -443,6 +462,7 @@ int main(void)
     RUN(drive_saturates_with_level_compensated);
     RUN(effect_m_sets_the_cutoff);
     RUN(effect_n_sweeps_smoothly);
+    RUN(effect_n00_repeats_the_last_slide);
     RUN(effects_q_i_j_w_y_act_from_their_row);
     RUN(effect_y_restarts_the_envelope);
     RUN(effects_are_block_size_invariant);
