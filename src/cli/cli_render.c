@@ -54,12 +54,15 @@ typedef struct {
     bool json;
 } RenderOptions;
 
+/* Indexed as engine_render_stems's stems: the channels, then the send
+ * buses at ENGINE_STEM_DELAY and ENGINE_STEM_REVERB; entries between
+ * the last channel and the sends are NULL. */
 typedef struct {
     int count;
-    SampleioWriter *writers[SONG_MAX_CHANNELS];
-    char *names[SONG_MAX_CHANNELS];
-    float *buffers[SONG_MAX_CHANNELS];
-    float *held[SONG_MAX_CHANNELS]; /* render_tail's held frames */
+    SampleioWriter *writers[ENGINE_STEMS];
+    char *names[ENGINE_STEMS];
+    float *buffers[ENGINE_STEMS];
+    float *held[ENGINE_STEMS]; /* render_tail's held frames */
     SampleioWriter *master;         /* the mix, beside the channels */
     Loudness *loudness;             /* measures the mix as written */
     char *master_name;
@@ -222,6 +225,32 @@ static void stems_free(Stems *s, bool abort_files)
     memset(s, 0, sizeof *s);
 }
 
+/* Stem `index`, written to DIR/BASE-FILE.EXT (size: room for the path). */
+static int stem_open(Stems *s, int index, const RenderOptions *o, const char *base,
+                     const char *file, const char *ext, size_t size)
+{
+    char *name = malloc(size);
+    s->buffers[index] = calloc(2 * (size_t)RENDER_BLOCK, sizeof(float));
+    s->held[index] = calloc(2 * (size_t)RENDER_TAIL_BLOCK, sizeof(float));
+    if (!name || !s->buffers[index] || !s->held[index]) {
+        free(name);
+        free(s->buffers[index]);
+        free(s->held[index]);
+        s->buffers[index] = s->held[index] = NULL;
+        fprintf(stderr, "hiss render: out of memory\n");
+        return EXIT_FAILURE_RENDER;
+    }
+    snprintf(name, size, "%s/%s-%s%s", o->stems_dir, base, file, ext);
+    s->names[index] = name;
+    s->count = index + 1;
+    HissDiag diag = {{0}};
+    if (sampleio_writer_open(name, o->rate, 2, o->encoding, &s->writers[index], &diag)) {
+        fprintf(stderr, "%s\n", diag.text);
+        return EXIT_FAILURE_RENDER;
+    }
+    return 0;
+}
+
 static int stems_open(Stems *s, const Song *song, const RenderOptions *o)
 {
     struct stat st;
@@ -263,26 +292,23 @@ static int stems_open(Stems *s, const Song *song, const RenderOptions *o)
                                                    : channel_instrument_name(song, c);
         if (inst)
             sanitize(inst, label, sizeof label);
-        char *name = malloc(size);
-        s->buffers[c] = calloc(2 * (size_t)RENDER_BLOCK, sizeof(float));
-        s->held[c] = calloc(2 * (size_t)RENDER_TAIL_BLOCK, sizeof(float));
-        if (!name || !s->buffers[c] || !s->held[c]) {
-            free(name);
-            free(s->buffers[c]);
-            free(s->held[c]);
-            s->buffers[c] = s->held[c] = NULL;
-            fprintf(stderr, "hiss render: out of memory\n");
-            return EXIT_FAILURE_RENDER;
-        }
-        snprintf(name, size, "%s/%s-%02d%s%s%s", o->stems_dir, base, c + 1,
-                 label[0] ? "-" : "", label, ext);
-        s->names[c] = name;
-        s->count = c + 1;
-        HissDiag diag = {{0}};
-        if (sampleio_writer_open(name, o->rate, 2, o->encoding, &s->writers[c], &diag)) {
-            fprintf(stderr, "%s\n", diag.text);
-            return EXIT_FAILURE_RENDER;
-        }
+        char file[48];
+        snprintf(file, sizeof file, "%02d%s%s", c + 1, label[0] ? "-" : "", label);
+        int err = stem_open(s, c, o, base, file, ext, size);
+        if (err)
+            return err;
+    }
+    /* The send buses, when a channel feeds one. */
+    bool sends = false;
+    for (int c = 0; c < channels; c++)
+        for (int k = 0; k < SONG_SENDS; k++)
+            sends |= atomic_load(&song->strips[c].send_tenth_db[k]) > SONG_GAIN_MIN;
+    if (sends) {
+        int err = stem_open(s, ENGINE_STEM_DELAY, o, base, "send_a-delay", ext, size);
+        if (!err)
+            err = stem_open(s, ENGINE_STEM_REVERB, o, base, "send_b-reverb", ext, size);
+        if (err)
+            return err;
     }
     return 0;
 }
@@ -363,7 +389,8 @@ static HissError write_frames(SampleioWriter *mix_writer, const float *mix,
         err = HISS_ERR_NOMEM;
     }
     for (int c = 0; !err && n && c < stems->count; c++)
-        err = sampleio_writer_write(stems->writers[c], stem_bufs[c] + 2 * from, n, diag);
+        if (stems->writers[c])
+            err = sampleio_writer_write(stems->writers[c], stem_bufs[c] + 2 * from, n, diag);
     return err;
 }
 
@@ -375,8 +402,8 @@ static long last_audible(const float *mix, float *const *stem_bufs, int stem_cou
         if (fabsf(mix[2 * f]) >= RENDER_SILENCE || fabsf(mix[2 * f + 1]) >= RENDER_SILENCE)
             return f;
         for (int c = 0; c < stem_count; c++)
-            if (fabsf(stem_bufs[c][2 * f]) >= RENDER_SILENCE ||
-                fabsf(stem_bufs[c][2 * f + 1]) >= RENDER_SILENCE)
+            if (stem_bufs[c] && (fabsf(stem_bufs[c][2 * f]) >= RENDER_SILENCE ||
+                                 fabsf(stem_bufs[c][2 * f + 1]) >= RENDER_SILENCE))
                 return f;
     }
     return -1;
@@ -430,7 +457,8 @@ static HissError render_tail(Engine *engine, const RenderOptions *o,
         held = n - sounding;
         memcpy(held_mix, mix + 2 * (size_t)sounding, sizeof(float) * 2 * held);
         for (int c = 0; c < nst; c++)
-            memcpy(stems->held[c], bufs[c] + 2 * (size_t)sounding, sizeof(float) * 2 * held);
+            if (stems->held[c])
+                memcpy(stems->held[c], bufs[c] + 2 * (size_t)sounding, sizeof(float) * 2 * held);
         if (!fading && tail + 2 * (uint64_t)RENDER_TAIL_BLOCK >= tail_max) {
             /* Still sounding near the cap: fade out, never cut. */
             EngineCommand stop = {.type = ENGINE_CMD_STOP};
@@ -508,6 +536,8 @@ static Figures figures_of(SampleioWriter *const *writers, int count)
 {
     Figures f = {0, 0, 0, 0, ""};
     for (int i = 0; i < count; i++) {
+        if (!writers[i])
+            continue; /* the gap between the channels and the sends */
         f.peak = fmaxf(f.peak, sampleio_writer_peak(writers[i]));
         f.overs += sampleio_writer_overs(writers[i]);
         snprintf(f.format, sizeof f.format, "%s", sampleio_writer_format_name(writers[i]));
@@ -733,7 +763,7 @@ int cli_render(int argc, char **argv)
     for (int c = 0; c < stems.count; c++) {
         SampleioWriter *w = stems.writers[c];
         stems.writers[c] = NULL;
-        if (sampleio_writer_close(w, &diag)) {
+        if (w && sampleio_writer_close(w, &diag)) {
             fprintf(stderr, "%s\n", diag.text);
             goto out;
         }
@@ -755,8 +785,11 @@ int cli_render(int argc, char **argv)
         print_loudness(&loud);
     }
     if (!o.quiet && !o.json && stems.count) {
-        char count[32];
-        snprintf(count, sizeof count, "%d stems and the master, ", stems.count);
+        char count[48];
+        int written = 0;
+        for (int c = 0; c < stems.count; c++)
+            written += stems.names[c] != NULL;
+        snprintf(count, sizeof count, "%d stems and the master, ", written);
         print_summary(o.stems_dir, count, &o, &result, &stem_figures);
     }
     rc = 0;

@@ -1,6 +1,7 @@
 #include "song.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -247,7 +248,15 @@ Song *song_new_empty(void)
         atomic_init(&s->strips[c].pan, 0);
         atomic_init(&s->strips[c].mute, false);
         atomic_init(&s->strips[c].solo, false);
+        for (int k = 0; k < SONG_SENDS; k++) {
+            atomic_init(&s->strips[c].send_tenth_db[k], SONG_GAIN_MIN);
+            atomic_init(&s->strips[c].send_pre[k], false);
+        }
     }
+    for (int i = 0; i < SONG_DELAY_PARAMS; i++)
+        atomic_init(&s->delay[i], song_delay_params[i].def);
+    for (int i = 0; i < SONG_REVERB_PARAMS; i++)
+        atomic_init(&s->reverb[i], song_reverb_params[i].def);
     SongEq eq = song_eq_default();
     atomic_init(&s->master_eq.low_cut_hz, eq.low_cut_hz);
     atomic_init(&s->master_eq.low_shelf_hz, eq.low_shelf_hz);
@@ -287,7 +296,64 @@ bool song_strip_is_default(const Song *song, int channel)
     const SongStrip *st = &song->strips[channel];
     return atomic_load(&st->gain_tenth_db) == SONG_CHANNEL_GAIN_DEFAULT &&
            atomic_load(&st->pan) == 0 && !atomic_load(&st->mute) &&
-           !atomic_load(&st->solo) && !st->name[0];
+           !atomic_load(&st->solo) && !st->name[0] &&
+           atomic_load(&st->send_tenth_db[0]) == SONG_GAIN_MIN &&
+           atomic_load(&st->send_tenth_db[1]) == SONG_GAIN_MIN &&
+           !atomic_load(&st->send_pre[0]) && !atomic_load(&st->send_pre[1]);
+}
+
+const SongParamInfo song_delay_params[SONG_DELAY_PARAMS] = {
+    [SONG_DELAY_TIME] = {"time", SONG_PARAM_NOTE, 4, 256 + 2, 8 * 4 + SONG_NOTE_DOTTED, "note"},
+    [SONG_DELAY_FEEDBACK] = {"feedback", SONG_PARAM_INT, 0, 95, 35, "%"},
+    [SONG_DELAY_LOW_CUT] = {"low_cut", SONG_PARAM_INT, 0, 20000, 100, "Hz"},
+    [SONG_DELAY_HIGH_CUT] = {"high_cut", SONG_PARAM_INT, 0, 20000, 6000, "Hz"},
+    [SONG_DELAY_PING_PONG] = {"ping_pong", SONG_PARAM_SWITCH, 0, 1, 0, ""},
+    [SONG_DELAY_WOBBLE] = {"wobble", SONG_PARAM_INT, 0, 100, 0, "%"},
+    [SONG_DELAY_TO_REVERB] = {"to_reverb", SONG_PARAM_TENTHS, SONG_GAIN_MIN, 0, SONG_GAIN_MIN,
+                              "dB"},
+};
+
+const SongParamInfo song_reverb_params[SONG_REVERB_PARAMS] = {
+    [SONG_REVERB_SIZE] = {"size", SONG_PARAM_INT, 0, 100, 60, "%"},
+    [SONG_REVERB_DECAY] = {"decay", SONG_PARAM_TENTHS, 1, 300, 18, "s"},
+    [SONG_REVERB_PREDELAY] = {"predelay", SONG_PARAM_INT, 0, 250, 10, "ms"},
+    [SONG_REVERB_DAMPING] = {"damping", SONG_PARAM_INT, 0, 100, 30, "%"},
+    [SONG_REVERB_WIDTH] = {"width", SONG_PARAM_INT, 0, 100, 100, "%"},
+};
+
+void song_params_read(const _Atomic int *values, const SongParamInfo *params, int count,
+                      int *out)
+{
+    for (int i = 0; i < count; i++)
+        out[i] = hiss_clampi(atomic_load_explicit(&values[i], memory_order_relaxed),
+                             params[i].min, params[i].max);
+}
+
+bool song_note_value_valid(int code)
+{
+    int division = code / 4, feel = code % 4;
+    return division >= 1 && division <= 64 && !(division & (division - 1)) &&
+           feel <= SONG_NOTE_TRIPLET;
+}
+
+double song_note_value_beats(int code)
+{
+    if (!song_note_value_valid(code))
+        return 0.0;
+    double beats = 4.0 / (code / 4);
+    int feel = code % 4;
+    return feel == SONG_NOTE_DOTTED ? beats * 1.5 : feel == SONG_NOTE_TRIPLET ? beats * 2.0 / 3.0
+                                                                              : beats;
+}
+
+const char *song_note_value_text(int code, char *out)
+{
+    static const char *const FEEL[] = {"", "d", "t"};
+    if (!song_note_value_valid(code))
+        snprintf(out, 8, "?");
+    else
+        snprintf(out, 8, "1/%d%s", code / 4, FEEL[code % 4]);
+    return out;
 }
 
 void song_free(Song *song)

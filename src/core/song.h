@@ -164,8 +164,14 @@ typedef struct {
     _Atomic int pan;           /* balance, -100 (left) .. 0 .. 100 (right) */
     _Atomic bool mute;
     _Atomic bool solo;
+    /* Sends to the delay (A) and the reverb (B) bus, in tenths of a dB
+     * (SONG_GAIN_MIN: off), taken after the fader or, when pre, before it. */
+    _Atomic int send_tenth_db[2];
+    _Atomic bool send_pre[2];
     char name[SONG_NAME_MAX]; /* "" for none; never read by the engine */
 } SongStrip;
+
+enum { SONG_SEND_DELAY = 0, SONG_SEND_REVERB = 1, SONG_SENDS = 2 };
 
 enum {
     SONG_CHANNEL_GAIN_DEFAULT = -150, /* tenths of a dB: -15.0 dB */
@@ -199,6 +205,64 @@ typedef struct {
 /* The EQ song_new starts with: every band flat, the cuts off. */
 SongEq song_eq_default(void);
 
+/* The send buses' settings: plain ints in a table of named parameters,
+ * so the song file, the editor and the engine share one description. */
+typedef enum {
+    SONG_PARAM_INT,    /* a whole number in unit */
+    SONG_PARAM_TENTHS, /* tenths, written with one decimal (dB, seconds) */
+    SONG_PARAM_SWITCH, /* 0/1, written off/on */
+    SONG_PARAM_NOTE,   /* a note value: song_note_value_code */
+} SongParamKind;
+
+typedef struct {
+    const char *name; /* as in the song file */
+    SongParamKind kind;
+    int min, max, def;
+    const char *unit; /* for messages and the editor */
+} SongParamInfo;
+
+/* Send A, the tempo-synced delay. */
+typedef enum {
+    SONG_DELAY_TIME,      /* note value (song_note_value_code) */
+    SONG_DELAY_FEEDBACK,  /* percent of each echo fed back, 0..95 */
+    SONG_DELAY_LOW_CUT,   /* Hz, 0 off: high-pass in the loop */
+    SONG_DELAY_HIGH_CUT,  /* Hz, 0 off: low-pass in the loop */
+    SONG_DELAY_PING_PONG, /* echoes alternate left and right */
+    SONG_DELAY_WOBBLE,    /* 0..100: a slow wow of the delay time */
+    SONG_DELAY_TO_REVERB, /* tenths of a dB of the delay sent into send B */
+    SONG_DELAY_PARAMS
+} SongDelayParam;
+
+/* Send B, the algorithmic reverb. */
+typedef enum {
+    SONG_REVERB_SIZE,     /* 0..100: the room's delay lengths */
+    SONG_REVERB_DECAY,    /* RT60 in tenths of a second */
+    SONG_REVERB_PREDELAY, /* ms */
+    SONG_REVERB_DAMPING,  /* 0..100: highs decay faster */
+    SONG_REVERB_WIDTH,    /* 0 mono .. 100 full stereo */
+    SONG_REVERB_PARAMS
+} SongReverbParam;
+
+extern const SongParamInfo song_delay_params[SONG_DELAY_PARAMS];
+extern const SongParamInfo song_reverb_params[SONG_REVERB_PARAMS];
+/* [either thread] Reads count atomics, each clamped to its range. */
+void song_params_read(const _Atomic int *values, const SongParamInfo *params, int count,
+                      int *out);
+
+/* A note value as one int: division (1, 2, 4 .. 64: 1/division of a whole
+ * note) x 4 + feel (0 straight, 1 dotted, 2 triplet). */
+enum { SONG_NOTE_STRAIGHT = 0, SONG_NOTE_DOTTED = 1, SONG_NOTE_TRIPLET = 2 };
+static inline int song_note_value_code(int division, int feel)
+{
+    return division * 4 + feel;
+}
+/* Whether code is a note value song_note_value_code can make. */
+bool song_note_value_valid(int code);
+/* Its length in beats (a quarter note is one beat). */
+double song_note_value_beats(int code);
+/* "1/8", "1/8d", "1/16t": out needs 8 bytes. */
+const char *song_note_value_text(int code, char *out);
+
 typedef struct Song {
     char title[SONG_TITLE_MAX];
     _Atomic int bpm;           /* 32..255 */
@@ -215,6 +279,8 @@ typedef struct Song {
     _Atomic(Instrument *) instruments[SONG_MAX_INSTRUMENTS + 1]; /* [0] unused */
     SongStrip strips[SONG_MAX_CHANNELS]; /* read live by the engine */
     SongEqShared master_eq; /* read live by the engine */
+    _Atomic int delay[SONG_DELAY_PARAMS];   /* read live by the engine */
+    _Atomic int reverb[SONG_REVERB_PARAMS]; /* read live by the engine */
 } Song;
 
 /* Whether channel c's strip is as song_new leaves it (not saved). */

@@ -17,6 +17,8 @@
 #include "strip.h"
 #include "bus.h"
 #include "eq.h"
+#include "delay.h"
+#include "reverb.h"
 
 enum {
     GRAVEYARD_SIZE = 32,
@@ -105,6 +107,18 @@ typedef struct {
     uint32_t left;
 } Master;
 
+/* The send buses: A (delay) and B (reverb), fed from the channel buses
+ * each chunk. */
+typedef struct {
+    Delay delay;
+    Reverb reverb;
+    int delay_set[SONG_DELAY_PARAMS], reverb_set[SONG_REVERB_PARAMS];
+    float in[SONG_SENDS][2 * BUS_FRAMES], out[SONG_SENDS][2 * BUS_FRAMES];
+    float gain[SONG_MAX_CHANNELS][SONG_SENDS]; /* as applied at the last chunk's end */
+    float to_reverb;                           /* likewise, delay into reverb */
+    float peak[SONG_SENDS];
+} Sends;
+
 struct Engine {
     Song *song;
     uint32_t rate;
@@ -128,6 +142,7 @@ struct Engine {
     Master master;
     BusBank buses;
     Eq master_eq;
+    Sends sends;
 };
 
 /* ---- voices ------------------------------------------------------------ */
@@ -1125,6 +1140,8 @@ static void follow_strips(Engine *e)
         solos += e->chans.strip[c].solo;
     }
     e->chans.strip_solo_count = solos;
+    delay_read(e->song, e->sends.delay_set);
+    reverb_read(e->song, e->sends.reverb_set);
     if (changed)
         for (int c = 0; c < e->chans.nch; c++)
             channel_apply(e, c);
@@ -1297,6 +1314,11 @@ Engine *engine_new(Song *song, uint32_t rate)
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         channel_reset(&e->chans.ch[c]);
     follow_strips(e);
+    /* The sends start at their levels rather than fading in. */
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        for (int k = 0; k < SONG_SENDS; k++)
+            e->sends.gain[c][k] = e->chans.strip[c].send[k];
+    e->sends.to_reverb = strip_gain_of_tenth_db(e->sends.delay_set[SONG_DELAY_TO_REVERB]);
     for (int p = 0; p < ENGINE_PREVIEW_VOICES; p++)
         e->preview.slots[p].voice = -1;
     atomic_init(&e->status.bpm, e->seq.bpm);
@@ -1307,6 +1329,8 @@ Engine *engine_new(Song *song, uint32_t rate)
     for (int i = 0; i < ENGINE_MAX_VOICES; i++)
         mixer_voice_init(&e->pool.voices[i]);
     sinc_init();
+    ok = ok && delay_init(&e->sends.delay, rate) == HISS_OK &&
+         reverb_init(&e->sends.reverb, rate) == HISS_OK;
     if (!ok) {
         engine_free(e);
         return NULL;
@@ -1353,6 +1377,8 @@ void engine_free(Engine *e)
     ring_deinit(&e->commands);
     ring_deinit(&e->returns);
     ring_deinit(&e->takes);
+    delay_deinit(&e->sends.delay);
+    reverb_deinit(&e->sends.reverb);
     free(e);
 }
 
@@ -1400,6 +1426,91 @@ static void publish_status(Engine *e, uint32_t nframes)
                               memory_order_relaxed);
 }
 
+/* Adds src x a gain gliding from g0 to g1 over n frames into dst. */
+static void add_gliding(float *dst, const float *src, uint32_t n, float g0, float g1)
+{
+    if (g0 == g1) {
+        for (size_t i = 0; i < 2 * (size_t)n; i++)
+            dst[i] += src[i] * g1;
+        return;
+    }
+    float step = (g1 - g0) / (float)n;
+    for (uint32_t f = 0; f < n; f++) {
+        float g = g0 + step * (float)(f + 1);
+        dst[2 * f] += src[2 * f] * g;
+        dst[2 * f + 1] += src[2 * f + 1] * g;
+    }
+}
+
+/* The delay's time in frames: its note value at the tempo playing now
+ * (a tick is 2.5 / BPM seconds, a beat rows_per_beat rows of speed ticks). */
+static double delay_frames(const Engine *e)
+{
+    int rows_per_beat =
+        hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed), 1, 32);
+    double beats = song_note_value_beats(e->sends.delay_set[SONG_DELAY_TIME]);
+    return round(beats * rows_per_beat * e->seq.speed * 2.5 * e->rate / e->seq.bpm);
+}
+
+/* The send buses for one chunk: each channel's bus into A and B at its
+ * send levels (a change glides over the chunk), the delay's return into
+ * B, and both returns into the mix and their stems. */
+static void run_sends(Engine *e, float *mix, uint32_t n, float *const *stems, int stem_count,
+                      uint32_t offset)
+{
+    Sends *sn = &e->sends;
+    bool fed[SONG_SENDS] = {false, false};
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        for (int k = 0; k < SONG_SENDS; k++) {
+            float target = e->chans.strip[c].send[k];
+            if (e->buses.used[c] && (target > 0.0f || sn->gain[c][k] > 0.0f)) {
+                if (!fed[k])
+                    memset(sn->in[k], 0, sizeof(float) * 2 * n);
+                fed[k] = true;
+                add_gliding(sn->in[k], e->buses.buf[c], n, sn->gain[c][k], target);
+            }
+            sn->gain[c][k] = target;
+        }
+    bool sounds[SONG_SENDS];
+    sounds[SONG_SEND_DELAY] =
+        delay_process(&sn->delay, sn->delay_set, delay_frames(e),
+                      fed[SONG_SEND_DELAY] ? sn->in[SONG_SEND_DELAY] : NULL,
+                      sn->out[SONG_SEND_DELAY], n);
+    float to_reverb = strip_gain_of_tenth_db(sn->delay_set[SONG_DELAY_TO_REVERB]);
+    if (sounds[SONG_SEND_DELAY] && (to_reverb > 0.0f || sn->to_reverb > 0.0f)) {
+        if (!fed[SONG_SEND_REVERB])
+            memset(sn->in[SONG_SEND_REVERB], 0, sizeof(float) * 2 * n);
+        fed[SONG_SEND_REVERB] = true;
+        add_gliding(sn->in[SONG_SEND_REVERB], sn->out[SONG_SEND_DELAY], n, sn->to_reverb,
+                    to_reverb);
+    }
+    sn->to_reverb = to_reverb;
+    sounds[SONG_SEND_REVERB] =
+        reverb_process(&sn->reverb, sn->reverb_set,
+                       fed[SONG_SEND_REVERB] ? sn->in[SONG_SEND_REVERB] : NULL,
+                       sn->out[SONG_SEND_REVERB], n);
+    for (int k = 0; k < SONG_SENDS; k++) {
+        int stem = ENGINE_STEM_DELAY + k;
+        float *stem_out = stem < stem_count && stems[stem] ? stems[stem] + 2 * (size_t)offset
+                                                             : NULL;
+        if (!sounds[k]) {
+            if (stem_out)
+                memset(stem_out, 0, sizeof(float) * 2 * n);
+            continue;
+        }
+        const float *ret = sn->out[k];
+        float peak = sn->peak[k];
+        for (size_t i = 0; i < 2 * (size_t)n; i++) {
+            mix[i] += ret[i];
+            float a = fabsf(ret[i]);
+            peak = a > peak ? a : peak;
+        }
+        sn->peak[k] = peak;
+        if (stem_out)
+            memcpy(stem_out, ret, sizeof(float) * 2 * n);
+    }
+}
+
 /* One chunk (at most BUS_FRAMES) from frame `done` of the period: the
  * sequencer and the voices, each channel's voices into its bus, then the
  * buses into the mix. */
@@ -1435,20 +1546,28 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
         e->seq.row_elapsed += run;
         pos += run;
     }
-    bus_sum(&e->buses, out + 2 * (size_t)done, chunk, stems, stem_count, done);
+    bus_sum(&e->buses, out + 2 * (size_t)done, chunk, stems,
+            stem_count < SONG_MAX_CHANNELS ? stem_count : SONG_MAX_CHANNELS, done);
+    run_sends(e, out + 2 * (size_t)done, chunk, stems, stem_count, done);
 }
 
-/* The loudest sample of each channel's bus since the UI last looked. */
+/* Hands a bus's peak to its meter (x1000) and starts the next. */
+static void publish_peak(_Atomic uint32_t *meter, float *peak)
+{
+    if (*peak > 0.0f) {
+        peak_max(meter, (uint32_t)lrintf(fminf(*peak, 1000.0f) * 1000.0f));
+        *peak = 0.0f;
+    }
+}
+
+/* The loudest sample of each channel's bus and each send's return since
+ * the UI last looked. */
 static void publish_channel_peaks(Engine *e)
 {
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
-        float p = e->buses.peak[c];
-        if (p > 0.0f) {
-            peak_max(&e->status.channel_peak_milli[c],
-                     (uint32_t)lrintf(fminf(p, 1000.0f) * 1000.0f));
-            e->buses.peak[c] = 0.0f;
-        }
-    }
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        publish_peak(&e->status.channel_peak_milli[c], &e->buses.peak[c]);
+    for (int k = 0; k < SONG_SENDS; k++)
+        publish_peak(&e->status.send_peak_milli[k], &e->sends.peak[k]);
 }
 
 void engine_render_stems(Engine *e, float *out, float *const *channel_out,

@@ -48,6 +48,13 @@
 #include "base.h"
 #include "song.h"
 
+/* Stems beyond the channels': the send buses' returns. */
+enum {
+    ENGINE_STEM_DELAY = SONG_MAX_CHANNELS, /* send A */
+    ENGINE_STEM_REVERB,                    /* send B */
+    ENGINE_STEMS
+};
+
 enum {
     ENGINE_MAX_VOICES = 128,   /* channel voices + fading ghosts + previews */
     ENGINE_PREVIEW_VOICES = 8, /* notes auditioned from the editor */
@@ -161,6 +168,7 @@ typedef struct {
     /* Each channel's bus (after pan and fader), the louder side's peak
      * since the UI last exchanged it with 0, x1000. */
     _Atomic uint32_t channel_peak_milli[SONG_MAX_CHANNELS];
+    _Atomic uint32_t send_peak_milli[SONG_SENDS]; /* the send returns, alike */
     _Atomic int voices;                /* voices sounding */
     _Atomic uint64_t frames_rendered;
     _Atomic bool song_ended;           /* stopped at the end of the order list */
@@ -201,9 +209,10 @@ void engine_render_channels(Engine *engine, float *out, float *const *channel_ou
                             int channel_out_count, uint32_t nframes);
 /* [audio] engine_render_channels, and stems: stems[c] (when not NULL and
  * c < stem_count) receives channel c's bus, 2 * nframes interleaved
- * floats: the channel after pan and fader, before the master section.
- * With the master at 0 dB and nothing limited, the stems and the previews
- * sum to the mix. */
+ * floats: the channel after pan and fader, before the master section;
+ * stems[ENGINE_STEM_DELAY] and stems[ENGINE_STEM_REVERB] (stem_count up
+ * to ENGINE_STEMS) the send buses' returns. With the master at 0 dB, its
+ * EQ flat and nothing limited, the stems and the previews sum to the mix. */
 void engine_render_stems(Engine *engine, float *out, float *const *channel_out,
                          int channel_out_count, float *const *stems, int stem_count,
                          uint32_t nframes);

@@ -15,6 +15,17 @@ float strip_default_gain(void)
     return strip_gain_of_tenth_db(SONG_CHANNEL_GAIN_DEFAULT);
 }
 
+/* The voices carry the fader, so a pre-fader send undoes it. */
+static void strip_sends(StripState *st)
+{
+    for (int k = 0; k < SONG_SENDS; k++) {
+        float send = strip_gain_of_tenth_db(st->send_tenth_db[k]);
+        if (st->send_pre[k])
+            send = st->gain > 0.0f ? send / st->gain : 0.0f;
+        st->send[k] = send;
+    }
+}
+
 bool strip_follow(StripState *st, const SongStrip *s)
 {
     int gain = hiss_clampi(atomic_load_explicit(&s->gain_tenth_db, memory_order_relaxed),
@@ -22,9 +33,22 @@ bool strip_follow(StripState *st, const SongStrip *s)
     int pan = hiss_clampi(atomic_load_explicit(&s->pan, memory_order_relaxed), -100, 100);
     bool mute = atomic_load_explicit(&s->mute, memory_order_relaxed);
     bool solo = atomic_load_explicit(&s->solo, memory_order_relaxed);
+    bool sends_changed = !st->valid;
+    for (int k = 0; k < SONG_SENDS; k++) {
+        int send = hiss_clampi(
+            atomic_load_explicit(&s->send_tenth_db[k], memory_order_relaxed), SONG_GAIN_MIN,
+            SONG_GAIN_MAX);
+        bool pre = atomic_load_explicit(&s->send_pre[k], memory_order_relaxed);
+        sends_changed |= send != st->send_tenth_db[k] || pre != st->send_pre[k];
+        st->send_tenth_db[k] = send;
+        st->send_pre[k] = pre;
+    }
     if (st->valid && gain == st->gain_tenth_db && pan == st->pan && mute == st->mute &&
-        solo == st->solo)
+        solo == st->solo) {
+        if (sends_changed)
+            strip_sends(st);
         return false;
+    }
     if (!st->valid || gain != st->gain_tenth_db)
         st->gain = strip_gain_of_tenth_db(gain);
     st->gain_tenth_db = gain;
@@ -32,6 +56,7 @@ bool strip_follow(StripState *st, const SongStrip *s)
     st->mute = mute;
     st->solo = solo;
     st->valid = true;
+    strip_sends(st);
     return true;
 }
 

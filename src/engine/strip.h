@@ -14,10 +14,16 @@ typedef struct {
     int pan;           /* -100..100 */
     bool mute, solo;
     float gain;        /* linear fader gain */
+    int send_tenth_db[SONG_SENDS];
+    bool send_pre[SONG_SENDS];
+    float send[SONG_SENDS]; /* what the channel's bus is scaled by into each
+                               send: the send's gain, over the fader's when
+                               pre-fader (0 when the fader is off) */
     bool valid;        /* false until the first strip_follow */
 } StripState;
 
-/* [audio] Copies the song's strip into st; true when anything changed. */
+/* [audio] Copies the song's strip into st; true when the fader, pan,
+ * mute or solo changed (what the voices must hear of). */
 bool strip_follow(StripState *st, const SongStrip *song_strip);
 /* [audio] Balance: the side panned away from is turned down, linearly,
  * to silence at the end of the range; the other side stays. */

@@ -22,6 +22,8 @@ enum {
     ONCE_LIMITER,
     ONCE_MASTER_EQ,
     ONCE_SLIDES,
+    ONCE_DELAY,
+    ONCE_REVERB,
     ONCE_CHANNELS,
     ONCE_ORDER,
     ONCE_COUNT,
@@ -595,8 +597,11 @@ static HissError parse_channel(Parser *p)
     p->channel_line[c] = p->lineno;
     p->channel_col[c] = (uint16_t)num.pos;
     SongStrip *st = &p->song->strips[c];
-    enum { F_NAME, F_GAIN, F_PAN, F_MUTE, F_SOLO };
-    static const char *const FIELDS[] = {"name", "gain", "pan", "mute", "solo"};
+    enum { F_NAME, F_GAIN, F_PAN, F_MUTE, F_SOLO, F_SEND_A, F_SEND_B, F_SEND_A_PRE,
+           F_SEND_B_PRE };
+    static const char *const FIELDS[] = {"name",   "gain",   "pan",        "mute",
+                                         "solo",   "send_a", "send_b",     "send_a_pre",
+                                         "send_b_pre"};
     bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
     char owner[16];
     snprintf(owner, sizeof owner, "channel %d", c + 1);
@@ -625,10 +630,95 @@ static HissError parse_channel(Parser *p)
             if (!(err = parse_switch(p, FIELDS[f], &on)))
                 atomic_store(f == F_MUTE ? &st->mute : &st->solo, on);
             break;
+        case F_SEND_A:
+        case F_SEND_B:
+            if (!(err = parse_gain(p, FIELDS[f], &gain)))
+                atomic_store(&st->send_tenth_db[f - F_SEND_A], gain);
+            break;
+        case F_SEND_A_PRE:
+        case F_SEND_B_PRE:
+            if (!(err = parse_switch(p, FIELDS[f], &on)))
+                atomic_store(&st->send_pre[f - F_SEND_A_PRE], on);
+            break;
         }
         if (err)
             return err;
     }
+}
+
+/* A note value: 1/N with N a power of two up to 64, then d (dotted) or
+ * t (triplet). */
+static HissError parse_note_value(Parser *p, const char *what, int *out)
+{
+    Token t = next_token(p);
+    char b[48];
+    if (!t.n)
+        return fail_at(p, t.pos, HISS_ERR_PARSE, "missing %s (a note value, e.g. 1/8d)",
+                       what);
+    int division = 0, feel = SONG_NOTE_STRAIGHT;
+    size_t i = 2;
+    bool ok = t.n >= 3 && t.s[0] == '1' && t.s[1] == '/';
+    while (ok && i < t.n && is_digit(t.s[i]) && division < 1000)
+        division = division * 10 + (t.s[i++] - '0');
+    if (ok && i + 1 == t.n && (t.s[i] == 'd' || t.s[i] == 't'))
+        feel = t.s[i++] == 'd' ? SONG_NOTE_DOTTED : SONG_NOTE_TRIPLET;
+    ok = ok && i == t.n && song_note_value_valid(song_note_value_code(division, feel));
+    if (!ok)
+        return fail_at(p, t.pos, HISS_ERR_PARSE,
+                       "bad %s '%s' (1/1 .. 1/64, a power of two, then d for dotted "
+                       "or t for triplet, e.g. 1/8d)",
+                       what, shown(b, t.s, t.n));
+    *out = song_note_value_code(division, feel);
+    return HISS_OK;
+}
+
+/* delay FIELD VALUE... and reverb FIELD VALUE...: the send buses, fields
+ * from the song's parameter table in any order, any left out (default). */
+static HissError parse_bus(Parser *p, Token kw, int once, const char *owner,
+                           const SongParamInfo *params, int count, _Atomic int *dest)
+{
+    HissError err = check_once(p, once, kw);
+    if (err)
+        return err;
+    const char *fields[SONG_DELAY_PARAMS + SONG_REVERB_PARAMS];
+    bool seen[SONG_DELAY_PARAMS + SONG_REVERB_PARAMS] = {false};
+    for (int i = 0; i < count; i++)
+        fields[i] = params[i].name;
+    int values[SONG_DELAY_PARAMS + SONG_REVERB_PARAMS];
+    for (int i = 0; i < count; i++)
+        values[i] = params[i].def;
+    for (;;) {
+        int f;
+        err = next_field(p, fields, (size_t)count, seen, owner, &f);
+        if (err)
+            return err;
+        if (f < 0)
+            break;
+        const SongParamInfo *info = &params[f];
+        long long v = 0;
+        bool on = false;
+        switch (info->kind) {
+        case SONG_PARAM_INT:
+            err = parse_int(p, info->name, info->min, info->max, &v, NULL);
+            values[f] = (int)v;
+            break;
+        case SONG_PARAM_TENTHS:
+            err = parse_tenths(p, info->name, info->unit, info->min, info->max, &values[f]);
+            break;
+        case SONG_PARAM_SWITCH:
+            err = parse_switch(p, info->name, &on);
+            values[f] = on;
+            break;
+        case SONG_PARAM_NOTE:
+            err = parse_note_value(p, info->name, &values[f]);
+            break;
+        }
+        if (err)
+            return err;
+    }
+    for (int i = 0; i < count; i++)
+        atomic_store(&dest[i], values[i]);
+    return HISS_OK;
 }
 
 static HissError parse_limiter(Parser *p, Token kw)
@@ -1104,6 +1194,12 @@ static HissError parse_line(Parser *p)
         return parse_channel(p);
     if (token_is(kw, "master_eq"))
         return parse_master_eq(p, kw);
+    if (token_is(kw, "delay"))
+        return parse_bus(p, kw, ONCE_DELAY, "delay", song_delay_params, SONG_DELAY_PARAMS,
+                         p->song->delay);
+    if (token_is(kw, "reverb"))
+        return parse_bus(p, kw, ONCE_REVERB, "reverb", song_reverb_params,
+                         SONG_REVERB_PARAMS, p->song->reverb);
     if (token_is(kw, "order"))
         return parse_order(p, kw);
     if (token_is(kw, "pattern"))
@@ -1274,6 +1370,39 @@ static const char *tenths_text(int tenths, char *out)
     int a = tenths < 0 ? -tenths : tenths;
     snprintf(out, 16, "%s%d.%d", tenths < 0 ? "-" : "", a / 10, a % 10);
     return out;
+}
+
+/* A send bus's line, written only when it differs from the defaults (so
+ * songs without one keep their bytes), every field then. */
+static void format_bus(Buf *b, const char *name, const SongParamInfo *params, int count,
+                       const _Atomic int *values)
+{
+    bool custom = false;
+    for (int i = 0; i < count; i++)
+        custom |= atomic_load(&values[i]) != params[i].def;
+    if (!custom)
+        return;
+    buf_printf(b, "%s", name);
+    for (int i = 0; i < count; i++) {
+        int v = hiss_clampi(atomic_load(&values[i]), params[i].min, params[i].max);
+        char text[16];
+        switch (params[i].kind) {
+        case SONG_PARAM_INT:
+            snprintf(text, sizeof text, "%d", v);
+            break;
+        case SONG_PARAM_TENTHS:
+            tenths_text(v, text);
+            break;
+        case SONG_PARAM_SWITCH:
+            snprintf(text, sizeof text, "%s", v ? "on" : "off");
+            break;
+        case SONG_PARAM_NOTE:
+            song_note_value_text(song_note_value_valid(v) ? v : params[i].def, text);
+            break;
+        }
+        buf_printf(b, " %s %s", params[i].name, text);
+    }
+    buf_put(b, "\n", 1);
 }
 
 static void buf_string(Buf *b, const char *s, size_t max)
@@ -1479,13 +1608,22 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
             buf_string(&b, st->name, sizeof st->name - 1);
             buf_printf(&b, " ");
         }
-        buf_printf(&b, "gain %s pan %d mute %s solo %s\n",
+        buf_printf(&b, "gain %s pan %d mute %s solo %s",
                    tenths_text(hiss_clampi(atomic_load(&st->gain_tenth_db), GAIN_MIN,
                                            GAIN_MAX),
                                t1),
                    hiss_clampi(atomic_load(&st->pan), -100, 100),
                    atomic_load(&st->mute) ? "on" : "off",
                    atomic_load(&st->solo) ? "on" : "off");
+        /* Sends only when used, so songs without them keep their bytes. */
+        static const char *const SEND[SONG_SENDS] = {"send_a", "send_b"};
+        for (int k = 0; k < SONG_SENDS; k++) {
+            int send = hiss_clampi(atomic_load(&st->send_tenth_db[k]), GAIN_MIN, GAIN_MAX);
+            if (send != SONG_GAIN_MIN || atomic_load(&st->send_pre[k]))
+                buf_printf(&b, " %s %s %s_pre %s", SEND[k], tenths_text(send, t1), SEND[k],
+                           atomic_load(&st->send_pre[k]) ? "on" : "off");
+        }
+        buf_put(&b, "\n", 1);
     }
     SongEq eq, flat = song_eq_default();
     eq_read(&s->master_eq, &eq);
@@ -1497,6 +1635,9 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
                    eq.mid_hz, tenths_text(eq.mid_tenth_db, t2),
                    tenths_text(eq.mid_q_tenths, t3), eq.high_shelf_hz,
                    tenths_text(eq.high_shelf_tenth_db, t4), eq.high_cut_hz);
+
+    format_bus(&b, "delay", song_delay_params, SONG_DELAY_PARAMS, s->delay);
+    format_bus(&b, "reverb", song_reverb_params, SONG_REVERB_PARAMS, s->reverb);
 
     bool any_instrument = false;
     for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {

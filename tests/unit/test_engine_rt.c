@@ -95,6 +95,16 @@ static void stress_song_renders_without_violations(void)
                 atomic_store(&s->master_eq.mid_tenth_db, 10 + i % 50);
                 atomic_store(&s->master_eq.high_shelf_tenth_db, -20 - i % 40);
                 atomic_store(&s->master_eq.high_cut_hz, 15000 - i);
+                /* Sends, the delay's time and the reverb's room too. */
+                atomic_store(&s->strips[i % 32].send_tenth_db[i % 2], -i % 300);
+                atomic_store(&s->strips[i % 32].send_pre[i % 2], i % 3 == 0);
+                atomic_store(&s->delay[SONG_DELAY_TIME],
+                             song_note_value_code(1 << (i % 7), i % 3));
+                atomic_store(&s->delay[SONG_DELAY_WOBBLE], i % 100);
+                atomic_store(&s->delay[SONG_DELAY_PING_PONG], i % 2);
+                atomic_store(&s->delay[SONG_DELAY_TO_REVERB], -i % 400);
+                atomic_store(&s->reverb[SONG_REVERB_SIZE], i % 101);
+                atomic_store(&s->reverb[SONG_REVERB_PREDELAY], i % 251);
             }
             float p = render_guarded(e, buf, 256);
             peak = p > peak ? p : peak;
