@@ -20,8 +20,9 @@ static float unit_d[SINC_PHASES][SINC_TAPS] __attribute__((aligned(16)));
  * kernel's end, so the last index needs no test and a vector of taps may
  * run up to WIDE_VECTOR taps past it. */
 enum { WIDE_VECTOR = 8, FLAT_LEN = (SINC_HALF + WIDE_VECTOR + 1) * SINC_PHASES };
-static float flat_c[FLAT_LEN];
-static float flat_d[FLAT_LEN];
+/* [j][0] the value, [j][1] the difference: side by side, so one 64-bit
+ * load (or gather lane) fetches both. */
+static float flat[FLAT_LEN][2] __attribute__((aligned(8)));
 
 /* The same readers for CPUs with AVX2 and FMA (chosen once by sinc_init):
  * eight taps an instruction. They round differently from the portable
@@ -87,10 +88,10 @@ static void build_tables(void)
         memcpy(row, next, sizeof row);
     }
     for (int j = 0; j < FLAT_LEN; j++)
-        flat_c[j] = (float)kernel((double)j / SINC_PHASES); /* 0 past the end */
+        flat[j][0] = (float)kernel((double)j / SINC_PHASES); /* 0 past the end */
     for (int j = 0; j + 1 < FLAT_LEN; j++)
-        flat_d[j] = flat_c[j + 1] - flat_c[j];
-    flat_d[FLAT_LEN - 1] = 0;
+        flat[j][1] = flat[j + 1][0] - flat[j][0];
+    flat[FLAT_LEN - 1][1] = 0;
 }
 
 static void choose_readers(void);
@@ -189,7 +190,7 @@ SincStretch sinc_stretch(uint32_t stretch_fp16)
 static inline float flat_at(uint32_t a)
 {
     uint32_t j = a >> 16;
-    return flat_c[j] + (float)(a & 0xFFFF) * (1.0f / 65536.0f) * flat_d[j];
+    return flat[j][0] + (float)(a & 0xFFFF) * (1.0f / 65536.0f) * flat[j][1];
 }
 
 static float wide_mono_portable(const float *x, uint32_t frac, const SincStretch *st)
@@ -300,7 +301,16 @@ AVX2 static inline __m256 flat_at8(__m256i a)
     __m256i j = _mm256_srli_epi32(a, 16);
     __m256 fr = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_and_si256(a, _mm256_set1_epi32(0xFFFF))),
                               _mm256_set1_ps(1.0f / 65536.0f));
-    return _mm256_fmadd_ps(fr, _mm256_i32gather_ps(flat_d, j, 4), _mm256_i32gather_ps(flat_c, j, 4));
+    /* Value-difference pairs of taps 0 1 4 5 and of 2 3 6 7: two gathers
+     * of four 64-bit lanes (half the elements of two float gathers), and
+     * one shuffle each puts the values and the differences in tap order. */
+    __m128i lo = _mm256_castsi256_si128(j), hi = _mm256_extracti128_si256(j, 1);
+    const double *pairs = (const double *)(const void *)flat;
+    __m256 a0 = _mm256_castpd_ps(_mm256_i32gather_pd(pairs, _mm_unpacklo_epi64(lo, hi), 8));
+    __m256 a1 = _mm256_castpd_ps(_mm256_i32gather_pd(pairs, _mm_unpackhi_epi64(lo, hi), 8));
+    __m256 c = _mm256_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0));
+    __m256 d = _mm256_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1));
+    return _mm256_fmadd_ps(fr, d, c);
 }
 
 /* Taps walk outwards from the position, a group of lanes at a time; the
