@@ -43,6 +43,7 @@ static const ShapeInfo SHAPE_TABLE[SHAPE_COUNT] = {
     [SHAPE_GLIDE] = {"glide", "Glide", "ms", 0, 5000, 0, NULL},
     [SHAPE_END] = {"end", "End", "frames", 0, 2147483647, 0, NULL},
     [SHAPE_START] = {"start", "Start", "frames", 0, 2147483647, 0, NULL},
+    [SHAPE_REVERSE] = {"reverse", "Reverse", "", 0, 1, 0, OFF_ON},
     [SHAPE_CHOKE] = {"choke", "Choke group", "", 0, 16, 0, NULL},
     [SHAPE_CHOKE_FADE] = {"choke_fade", "Choke fade", "ms", 0, 1000, 5, NULL},
     /* A slice's edges fade in and out so a cut mid-waveform never clicks;

@@ -38,6 +38,7 @@ typedef enum {
     SHAPE_GLIDE,       /* ms for a mono or legato note to reach its pitch */
     SHAPE_END,         /* sample frame a one-shot note ends at, 0 = its end */
     SHAPE_START,       /* sample frame notes start from (9xx adds to it) */
+    SHAPE_REVERSE,     /* choice: off, on (the sample plays back to front) */
     /* Below: what the engine does between voices, not in one voice. */
     SHAPE_CHOKE,       /* choke group 1..16, 0 = none */
     SHAPE_CHOKE_FADE,  /* ms for a choked note to fade out */

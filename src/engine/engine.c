@@ -337,26 +337,59 @@ static bool plays_at_base(const Instrument *inst)
     return inst->shape[SHAPE_SLICE_MODE] && inst->slice_count > 0;
 }
 
-/* Starts v on inst: slice k from `offset` frames into it (fading at both
- * ends), or the whole sample from `offset`. */
-static bool voice_start_on(const Engine *e, MixerVoice *v, const Instrument *inst,
-                           int slice, uint32_t offset, uint64_t step, float gl,
-                           float gr, float gm)
+/* A reversed note of the whole sample (`reverse` on) mirrors a forward
+ * one: it starts at the end point (or the sample's end), 9xx counting on
+ * from there towards the file's start, and without a loop it stops at the
+ * start point, or at the file's first frame, fading over the declick ramp
+ * so a sample that begins loud does not end in a click. In the reversed
+ * copy the voice reads, file frames [a, b) are frames - b .. frames - a. */
+static bool reverse_start(const Engine *e, MixerVoice *v, const Instrument *inst,
+                          uint32_t start, uint32_t offset, uint64_t step, float gl,
+                          float gr, float gm)
 {
-    if (slice == SLICE_NONE)
+    uint32_t frames = inst->sample->frames;
+    uint32_t end = (uint32_t)hiss_clampi(inst->shape[SHAPE_END], 0, INT32_MAX);
+    uint32_t from = frames - (end && end < frames ? end : frames);
+    LoopMode loop;
+    uint32_t ls, le;
+    mixer_loop_points(inst, &loop, &ls, &le);
+    if (loop != LOOP_OFF)
+        return mixer_voice_start(v, inst, from + offset, step, gl, gr, gm, e->ramp);
+    if (start >= frames - from || offset >= frames - from - start)
         return false;
+    return mixer_voice_start_slice(v, inst, from + offset, frames - start, step, gl, gr,
+                                   gm, e->ramp);
+}
+
+/* Starts v on inst: slice k from `offset` frames into it (fading at both
+ * ends), or the whole sample from `offset` frames after `start` (the
+ * instrument's start point for a note, 0 for an audition). A reversed
+ * slice plays its frames back to front, `offset` counting from its last. */
+static bool voice_start_on(const Engine *e, MixerVoice *v, const Instrument *inst,
+                           int slice, uint32_t start, uint32_t offset, uint64_t step,
+                           float gl, float gr, float gm)
+{
+    if (slice == SLICE_NONE || !inst->sample)
+        return false;
+    bool back = inst->shape[SHAPE_REVERSE] == 1;
     if (slice == SLICE_WHOLE)
-        return mixer_voice_start(v, inst, offset, step, gl, gr, gm, e->ramp);
-    uint32_t start = inst->slices[slice];
+        return back ? reverse_start(e, v, inst, start, offset, step, gl, gr, gm)
+                    : mixer_voice_start(v, inst, start + offset, step, gl, gr, gm, e->ramp);
+    offset += start;
+    uint32_t first = inst->slices[slice];
     uint32_t end = slice + 1 < inst->slice_count ? inst->slices[slice + 1]
-                   : inst->sample                ? inst->sample->frames
-                                                 : start;
+                                                 : inst->sample->frames;
     uint32_t fade = (uint32_t)((uint64_t)inst->shape[SHAPE_SLICE_FADE] * e->rate / 1000);
     if (fade < e->ramp)
         fade = e->ramp;
-    if (offset >= end - start)
+    if (end <= first || offset >= end - first)
         return false;
-    return mixer_voice_start_slice(v, inst, start + offset, end, step, gl, gr, gm, fade);
+    if (back) {
+        uint32_t frames = inst->sample->frames;
+        return mixer_voice_start_slice(v, inst, frames - end + offset, frames - first, step,
+                                       gl, gr, gm, fade);
+    }
+    return mixer_voice_start_slice(v, inst, first + offset, end, step, gl, gr, gm, fade);
 }
 
 /* Starts the channel's note (its current pitch) from its instrument slot; the old
@@ -376,9 +409,9 @@ static void start_note(Engine *e, int c, uint32_t offset)
     MixerVoice *v = &e->pool.voices[vi];
     float gl, gr, gm;
     channel_gains(e, c, &gl, &gr, &gm);
-    offset += (uint32_t)hiss_clampi(inst->shape[SHAPE_START], 0, INT32_MAX);
+    uint32_t start = (uint32_t)hiss_clampi(inst->shape[SHAPE_START], 0, INT32_MAX);
     int slice = slice_of(inst, ch->fx.note, ch->slice_pick);
-    if (!voice_start_on(e, v, inst, slice, offset,
+    if (!voice_start_on(e, v, inst, slice, start, offset,
                         pitch_step(e, inst, fx_note_pitch(&ch->fx)), gl, gr, gm))
         return;
     voicefx_start(&e->pool.shaping[vi], inst, e->rate, v,
@@ -817,7 +850,7 @@ static void preview_start(Engine *e, Instrument *inst, int note, int volume,
     float vol = (float)hiss_clampi(volume, 0, 64) / 64.0f * strip_default_gain();
     pan_gains(pan_from_instrument(inst), vol, &gl, &gr);
     int pitch = (plays_at_base(inst) ? inst->base_note : note) * FX_PITCH_PER_NOTE;
-    if (!voice_start_on(e, v, inst, slice_of(inst, note, 0), 0,
+    if (!voice_start_on(e, v, inst, slice_of(inst, note, 0), 0, 0,
                         pitch_step(e, inst, pitch), gl, gr, vol))
         return;
     voicefx_start(&e->pool.shaping[vi], inst, e->rate, v, (float)(note - NOTE_C4),

@@ -132,7 +132,7 @@ static Reader voice_reader(const MixerVoice *v)
             break;
         }
         r.mode = READ_WIDE;
-        if (v->loop == LOOP_OFF && v->sample)
+        if (v->loop == LOOP_OFF && v->sample && !v->reverse) /* levels run forwards */
             while (r.level < v->sample->level_count && (v->step >> r.level) >= 2 * FP_ONE)
                 r.level++;
         uint64_t stretch = v->step >> (16 + r.level);
@@ -159,11 +159,17 @@ static bool voice_begin(MixerVoice *v, const Instrument *inst, uint32_t offset,
         return false;
     v->inst = inst;
     v->sample = s;
-    v->data = s->data;
-    v->rev = s->reversed;
+    v->reverse = inst->shape[SHAPE_REVERSE] == 1;
+    v->data = v->reverse ? s->reversed : s->data;
+    v->rev = v->reverse ? s->data : s->reversed;
     v->frames = s->frames;
     v->chans = s->channels;
     mixer_loop_points(inst, &v->loop, &v->loop_start, &v->loop_end);
+    if (v->reverse && v->loop != LOOP_OFF) {
+        uint32_t start = v->loop_start;
+        v->loop_start = v->frames - v->loop_end;
+        v->loop_end = v->frames - start;
+    }
     if (once)
         v->loop = LOOP_OFF;
     v->end_pos = 0;

@@ -55,6 +55,8 @@ typedef struct {
     uint32_t loop_start, loop_end; /* sample frames, validated */
     InterpMode interp;
 
+    bool reverse;   /* the instrument plays back to front: `data` is the
+                       sample's reversed copy, `rev` its frames in order */
     bool backward;  /* reading `rev` (ping-pong return leg) */
     bool wrapped;   /* has looped: frames before the loop start are gone */
     uint64_t pos;   /* 32.32 frames in the buffer being read */
@@ -72,7 +74,12 @@ typedef struct {
 /* An idle voice (no allocation: a voice is plain data). */
 void mixer_voice_init(MixerVoice *v);
 
-/* Starts `inst` at sample frame `offset` (9xx offsets are in file frames).
+/* Reverse play (the instrument's `reverse`): the voice reads the sample's
+ * reversed copy, in which file frame f is frame frames - 1 - f, with the
+ * loop mirrored onto the same file frames. Frames given to the start
+ * functions below are then frames of that copy.
+ *
+ * Starts `inst` at sample frame `offset` (9xx offsets are in file frames).
  * Returns false (voice left inactive) when there is nothing to play. The
  * gains ramp up from zero over `ramp` frames. */
 bool mixer_voice_start(MixerVoice *v, const Instrument *inst, uint32_t offset,

@@ -726,7 +726,7 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
         run = mixer_voice_slice_edge(v, run);
         if (!v->active)
             break;
-        if (fx->end && v->loop == LOOP_OFF && !v->backward) {
+        if (fx->end && v->loop == LOOP_OFF && !v->backward && !v->reverse) {
             /* The end point: the voice fades out over the declick ramp
              * before it and ends there. */
             uint64_t end = (uint64_t)fx->end << 32;

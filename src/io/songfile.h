@@ -63,11 +63,12 @@
 /* The largest song hiss can hold (256 patterns of 256 rows x 64 channels,
  * 255 instruments with the longest paths) is about 76 MB of text, so every
  * song hiss saves loads again. The longest canonical line is an instrument
- * with a 1023-byte path of backslashes, about 2300 bytes. */
+ * with a 1023-byte path of backslashes and every shaping field at its
+ * widest, about 4100 bytes, so the limit leaves room for new fields. */
 enum {
     SONGFILE_VERSION = 1,
     SONGFILE_MAX_BYTES = 80 * 1024 * 1024,
-    SONGFILE_MAX_LINE = 4096,
+    SONGFILE_MAX_LINE = 8192,
 };
 
 /* Parses text (not necessarily NUL-terminated). `name` is used in

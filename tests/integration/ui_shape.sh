@@ -15,7 +15,11 @@ check "the instruments screen opens on slot 01" wait_for "Slot 01"
 # Down to the last parameter: the list scrolls and it is on screen.
 keys End
 check "the last parameter is reachable at 80x24" wait_re "Slice fade +2 ms"
-keys Up Up Up Up Up Up Up Up
+keys Up Up Up Up
+check "reverse shows its choice" wait_re "Reverse +off"
+keys Right
+check "Right turns reverse on" wait_re "Reverse +on"
+keys Up Up Up Up Up
 type_into "Drive type" fuzzy
 check "a wrong drive type lists the choices" \
     wait_for "Drive type: 'fuzzy' is not one of tape|hard"
@@ -55,6 +59,7 @@ wait_written "$SONG" "$stamp"
 check "the attack is saved" wait_file "$SONG" "attack 25"
 check "the filter is saved" wait_file "$SONG" "filter lp12 cutoff 900"
 check "its own envelope is saved" wait_file "$SONG" "filter_env_from own fenv_decay 300"
+check "reverse is saved" wait_file "$SONG" "reverse on"
 keys C-q
 check "quits at once" wait_for "hiss exited 0"
 

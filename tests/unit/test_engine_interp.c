@@ -2,7 +2,8 @@
  * hold at the sample's own rate (its images at the level a hold predicts),
  * linear and cubic are smoother, sinc is flat in its passband with images
  * and aliases at least 80 dB down for steps up to 4, and no mode clicks at
- * a loop seam. Every figure comes from the engine's output at 48 kHz. */
+ * a loop seam, played forwards or reversed. Every figure comes from the
+ * engine's output at 48 kHz. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,15 +285,18 @@ static void sinc_images_are_80_db_down(void)
  * cosine played straight through, across every seam, at any step, in
  * every mode. Any click at a seam is a difference. After `end` the sample
  * holds noise, and before frame 0 there is silence, so a mode that reads
- * past a seam instead of around it is caught. */
-static Sample *cosine(uint32_t frames, uint32_t end)
+ * past a seam instead of around it is caught. Stored back to front
+ * (`mirror`) with its loop mirrored and played reversed, it must come out
+ * the same again. */
+static Sample *cosine(uint32_t frames, uint32_t end, bool mirror)
 {
     float *buf = malloc(sizeof(float) * frames);
     uint32_t noise = 12345;
     for (uint32_t i = 0; i < frames; i++) {
         noise = noise * 1103515245u + 12345u;
-        buf[i] = i < end ? (float)(0.5 * cos(2.0 * M_PI * 480.0 * i / RATE))
-                         : (float)(noise >> 8) / (float)(1u << 24) - 0.5f;
+        buf[mirror ? frames - 1 - i : i] =
+            i < end ? (float)(0.5 * cos(2.0 * M_PI * 480.0 * i / RATE))
+                    : (float)(noise >> 8) / (float)(1u << 24) - 0.5f;
     }
     Sample *s = sample_new(buf, frames, 1, RATE);
     free(buf);
@@ -300,10 +304,12 @@ static Sample *cosine(uint32_t frames, uint32_t end)
 }
 
 static float *play_note(Sample *smp, InterpMode mode, LoopMode loop, uint32_t ls,
-                        uint32_t le, int note, uint32_t frames)
+                        uint32_t le, bool reverse, int note, uint32_t frames)
 {
     Song *s = synth_song(1, 64, 125, 6);
-    synth_set_instrument(s, 1, synth_instrument(smp, loop, ls, le, mode));
+    Instrument *inst = synth_instrument(smp, loop, ls, le, mode);
+    inst->shape[SHAPE_REVERSE] = reverse;
+    synth_set_instrument(s, 1, inst);
     synth_put(s, 0, 0, 0, (uint8_t)note, 1, E, 0, 0);
     float *out = synth_render(s, RATE, frames, 100);
     song_free(s);
@@ -323,17 +329,26 @@ static void loop_seams_do_not_click(void)
     double worst = 0;
     for (InterpMode mode = 0; mode < INTERP_COUNT; mode++)
         for (size_t n = 0; n < HISS_ARRAY_LEN(notes); n++) {
-            float *straight = play_note(cosine(RATE, RATE), mode, LOOP_OFF, 0, 0, notes[n], frames);
-            for (size_t l = 0; l < HISS_ARRAY_LEN(loops); l++) {
-                float *looped = play_note(cosine(1000, loops[l].le), mode, loops[l].loop, loops[l].ls,
-                                          loops[l].le, notes[n], frames);
+            float *straight = play_note(cosine(RATE, RATE, false), mode, LOOP_OFF, 0, 0, false,
+                                        notes[n], frames);
+            for (size_t l = 0; l < 2 * HISS_ARRAY_LEN(loops); l++) {
+                /* The second round reversed: file frames [size - le,
+                 * size - ls) hold the loop. */
+                const uint32_t size = 1000;
+                bool back = l >= HISS_ARRAY_LEN(loops);
+                uint32_t ls = loops[l % HISS_ARRAY_LEN(loops)].ls;
+                uint32_t le = loops[l % HISS_ARRAY_LEN(loops)].le;
+                LoopMode loop = loops[l % HISS_ARRAY_LEN(loops)].loop;
+                float *looped = play_note(cosine(size, le, back), mode, loop,
+                                          back ? size - le : ls, back ? size - ls : le, back,
+                                          notes[n], frames);
                 float diff = 0;
                 for (uint32_t i = 0; i < 2 * frames; i++)
                     diff = fmaxf(diff, fabsf(looped[i] - straight[i]));
                 worst = fmax(worst, diff);
-                CHECK_MSG(diff < 1e-5f, "%s, note %+d, %s loop %u..%u: differs by %.2g",
-                          song_interp_name(mode), notes[n] - NOTE_C4,
-                          song_loop_name(loops[l].loop), loops[l].ls, loops[l].le, diff);
+                CHECK_MSG(diff < 1e-5f, "%s, note %+d, %s%s loop %u..%u: differs by %.2g",
+                          song_interp_name(mode), notes[n] - NOTE_C4, back ? "reversed " : "",
+                          song_loop_name(loop), ls, le, diff);
                 free(looped);
             }
             free(straight);

@@ -33,7 +33,8 @@ static const char RICH_HEAD[] =
     "pitch_decay 80 filter lp24 cutoff 800 resonance 70 filter_env 24 "
     "filter_env_from own fenv_attack 3 fenv_hold 4 fenv_decay 250 fenv_sustain 20 "
     "fenv_release 90 key_track 50 filter_vel 12 crush_bits 8 crush_rate 11025 crush_mix 60 "
-    "drive 30 drive_type hard mode legato glide 120 end 30000 start 100 choke 2 choke_fade 8\n"
+    "drive 30 drive_type hard mode legato glide 120 end 30000 start 100 reverse on "
+    "choke 2 choke_fade 8\n"
     "instrument FF \"\" sample \"\" volume 0 pan 100 base B-9 finetune 100 "
     "loop pingpong 0 4294967295 interp sinc\n"
     "\n"
@@ -854,7 +855,8 @@ static void test_errors_instruments(void)
         "pitch_env, pitch_decay, filter, cutoff, resonance, filter_env, "
         "filter_env_from, fenv_attack, fenv_hold, fenv_decay, fenv_sustain, fenv_release, "
         "key_track, filter_vel, crush_bits, crush_rate, crush_mix, drive, "
-        "drive_type, mode, glide, end, start, choke, choke_fade, slice_mode, slice_fade)");
+        "drive_type, mode, glide, end, start, reverse, choke, choke_fade, slice_mode, "
+        "slice_fade)");
     ERR(H "instrument 01 \"k\" mode stereo\n", HISS_ERR_PARSE,
         "t.hiss:2:24: bad mode 'stereo' (poly|mono|legato)");
     ERR(H "instrument 01 \"k\" choke 17\n", HISS_ERR_RANGE,
@@ -1107,14 +1109,14 @@ static void test_errors_file(void)
     ERR(H "title \"a\" \0\n", HISS_ERR_FORMAT,
         "t.hiss:2:11: NUL byte (a song file is text)");
 
-    size_t n = 5000;
+    size_t n = 9000;
     char *text = malloc(n + 32);
     size_t k = (size_t)snprintf(text, 32, "hiss 1\ntitle \"");
     memset(text + k, 'x', n);
     k += n;
     k += (size_t)snprintf(text + k, 32, "\"\n");
     check_error(text, k, HISS_ERR_RANGE,
-                "t.hiss:2:4097: line too long (at most 4096 bytes)",
+                "t.hiss:2:8193: line too long (at most 8192 bytes)",
                 __LINE__);
     free(text);
 
