@@ -261,12 +261,17 @@ bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first)
         set_resonance(fx, (float)param / 255.0f);
         break;
     case 'I': /* bits: 00 none, 01..10 */
+        fx->crush_was_step = fx->crush_step;
+        fx->crush_fade = VOICEFX_CHANGE_FRAMES;
         set_crush_bits(fx, param > 16 ? 16 : param);
         break;
     case 'J': /* sample-and-hold at xx x 200 Hz, 00 none */
         set_crush_rate(fx, param * 200);
         break;
     case 'W': /* drive xx/255 of the full 24 dB */
+        fx->drive_was_gain = fx->drive_gain;
+        fx->drive_was_norm = fx->drive_norm;
+        fx->drive_fade = VOICEFX_CHANGE_FRAMES;
         set_drive(fx, (param * 100 + 127) / 255);
         break;
     case 'Y': { /* Y00: the envelopes from their start; Yxx: from xx x 10 ms */
@@ -422,14 +427,51 @@ static void env_levels(VoiceFxEnv *env, float *levels, uint32_t n)
     }
 }
 
-/* Sample-and-hold at the crush rate, then bit reduction (rounding to
- * 2^bits two's-complement levels, -1 .. 1 - 2^(1-bits), so silence stays
- * silent), mixed with the dry signal. No anti-aliasing: the grit is the
- * point. */
+/* Bit reduction of y (rounding to 2^bits two's-complement levels, -1 ..
+ * 1 - 2^(1-bits), so silence stays silent; none when step is 0), mixed
+ * with the clean x into out. count is a multiple of four. */
+static void crush_quantize(float *out, const float *x, const float *y, float step,
+                           float mix, uint32_t count)
+{
+    const float half = step > 0.0f ? 1.0f / step : 0.0f; /* 2^(bits-1) */
+    /* The rounding is a truncation of a value made positive (the clamp
+     * keeps it in int range). */
+    const FxV4 half4 = {half, half, half, half}, step4 = {step, step, step, step};
+    const FxV4 top = half4 - 1.0f, mix4 = {mix, mix, mix, mix};
+    for (uint32_t i = 0; i < count; i += 4) {
+        FxV4 v = fx_load(y + i), c = fx_load(x + i);
+        if (step > 0.0f) {
+            FxV4 t = v * half4 + 0.5f;
+            t = fx_pick(t < -half4, -half4, t);
+            t = fx_pick(t > half4, half4, t);
+            FxV4 q = __builtin_convertvector(__builtin_convertvector(t + 65536.0f, FxI4), FxV4) -
+                     65536.0f;
+            q = fx_pick(q > top, top, q);
+            v = q * step4;
+        }
+        fx_store(out + i, c + mix4 * (v - c));
+    }
+}
+
+/* The first n frames of s, output of a stage whose setting just changed,
+ * fade in over what the setting before gave (was), from where the fade
+ * had got to: no step when a pattern changes the setting. */
+static void change_fade(float *s, const float *was, uint32_t n, uint32_t *left)
+{
+    uint32_t done = VOICEFX_CHANGE_FRAMES - *left;
+    for (uint32_t i = 0; i < n; i++) {
+        float t = (float)(done + i + 1) / (float)VOICEFX_CHANGE_FRAMES;
+        s[2 * i] = was[2 * i] + (s[2 * i] - was[2 * i]) * t;
+        s[2 * i + 1] = was[2 * i + 1] + (s[2 * i + 1] - was[2 * i + 1]) * t;
+    }
+    *left -= n;
+}
+
+/* Sample-and-hold at the crush rate, then bit reduction, mixed with the
+ * dry signal. No anti-aliasing: the grit is the point. */
 static void crush_run(VoiceFx *fx, float *s, uint32_t n, int chans)
 {
-    const float step = fx->crush_step, inc = fx->crush_inc, mix = fx->crush_mix;
-    const float half = step > 0.0f ? 1.0f / step : 0.0f; /* 2^(bits-1) */
+    const float inc = fx->crush_inc;
     float held[2 * VOICEFX_RUN + 2];
     const float *y = s;
     if (inc > 0.0f) {
@@ -448,23 +490,16 @@ static void crush_run(VoiceFx *fx, float *s, uint32_t n, int chans)
         held[2 * n] = held[2 * n + 1] = 0.0f; /* the vectors' last frame, if n is odd */
         y = held;
     }
-    /* The rounding is a truncation of a value made positive (the clamp
-     * keeps it in int range). The buffers hold a multiple of four. */
-    const FxV4 half4 = {half, half, half, half}, step4 = {step, step, step, step};
-    const FxV4 top = half4 - 1.0f;
-    for (uint32_t i = 0; i < 2 * n; i += 4) {
-        FxV4 v = fx_load(y + i), x = fx_load(s + i);
-        const FxV4 mix4 = {mix, mix, mix, mix};
-        if (step > 0.0f) {
-            FxV4 t = v * half4 + 0.5f;
-            t = fx_pick(t < -half4, -half4, t);
-            t = fx_pick(t > half4, half4, t);
-            FxV4 q = __builtin_convertvector(__builtin_convertvector(t + 65536.0f, FxI4), FxV4) -
-                     65536.0f;
-            q = fx_pick(q > top, top, q);
-            v = q * step4;
-        }
-        fx_store(s + i, x + mix4 * (v - x));
+    /* The buffers hold a multiple of four. */
+    uint32_t count = 2 * (n + (n & 1));
+    if (fx->crush_fade) {
+        float was[2 * VOICEFX_CHANGE_FRAMES + 2];
+        uint32_t m = n < fx->crush_fade ? n : fx->crush_fade;
+        crush_quantize(was, s, y, fx->crush_was_step, fx->crush_mix, 2 * (m + (m & 1)));
+        crush_quantize(s, s, y, fx->crush_step, fx->crush_mix, count);
+        change_fade(s, was, m, &fx->crush_fade);
+    } else {
+        crush_quantize(s, s, y, fx->crush_step, fx->crush_mix, count);
     }
     (void)chans; /* a mono voice has both sides equal, and keeps them so */
 }
@@ -635,12 +670,13 @@ static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
 
 /* Saturation with its gain compensated so a full-scale peak stays full
  * scale: tape is the soft curve (without branches: clamped to +-3 first,
- * where it is exactly +-1), hard clips. n is a multiple of four. */
-static void drive_run(const VoiceFx *fx, float *s, uint32_t n)
+ * where it is exactly +-1), hard clips; gain 0 leaves s as it is. n is a
+ * multiple of four. */
+static void drive_curve(float *s, uint32_t n, float d, float norm, bool hard)
 {
-    const float d = fx->drive_gain, norm = fx->drive_norm;
+    if (d <= 0.0f)
+        return;
     const FxV4 one = {1, 1, 1, 1}, three = {3, 3, 3, 3};
-    const bool hard = fx->drive_type == SHAPE_DRIVE_HARD;
     for (uint32_t i = 0; i < n; i += 4) {
         FxV4 x = fx_load(s + i) * d;
         if (hard) {
@@ -651,6 +687,24 @@ static void drive_run(const VoiceFx *fx, float *s, uint32_t n)
             x = x * (27.0f + x2) / (27.0f + 9.0f * x2) * norm;
         }
         fx_store(s + i, x);
+    }
+}
+
+/* The drive over n frames of s, fading from the setting before a change
+ * while one is under way. */
+static void drive_run(VoiceFx *fx, float *s, uint32_t n)
+{
+    const bool hard = fx->drive_type == SHAPE_DRIVE_HARD;
+    uint32_t count = 2 * (n + (n & 1));
+    if (fx->drive_fade) {
+        float was[2 * VOICEFX_CHANGE_FRAMES + 2];
+        uint32_t m = n < fx->drive_fade ? n : fx->drive_fade;
+        memcpy(was, s, sizeof(float) * 2 * (m + (m & 1)));
+        drive_curve(was, 2 * (m + (m & 1)), fx->drive_was_gain, fx->drive_was_norm, hard);
+        drive_curve(s, count, fx->drive_gain, fx->drive_norm, hard);
+        change_fade(s, was, m, &fx->drive_fade);
+    } else {
+        drive_curve(s, count, fx->drive_gain, fx->drive_norm, hard);
     }
 }
 
@@ -770,12 +824,12 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
         env_levels(&fx->amp, env, run);
         if (fx->fenv_own && fx->filter != SHAPE_FILTER_OFF)
             env_levels(&fx->fenv, fenv, run);
-        if (fx->crush_step > 0.0f || fx->crush_inc > 0.0f)
+        if (fx->crush_step > 0.0f || fx->crush_inc > 0.0f || fx->crush_fade)
             crush_run(fx, s, run, v->chans);
         if (fx->filter != SHAPE_FILTER_OFF)
             filter_run(fx, s, fx->fenv_own ? fenv : env, run, v->chans);
-        if (fx->drive_gain > 0.0f)
-            drive_run(fx, s, 2 * (run + (run & 1)));
+        if (fx->drive_gain > 0.0f || fx->drive_fade)
+            drive_run(fx, s, run);
         apply_gains(v, s, env, out, port, run);
         if (ended || fx->amp.stage == VOICEFX_DONE)
             mixer_voice_kill(v);

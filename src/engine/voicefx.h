@@ -34,7 +34,7 @@
 #include "mixer.h"
 #include "song.h"
 
-enum { VOICEFX_CONTROL_FRAMES = 16, VOICEFX_RUN = 256 };
+enum { VOICEFX_CONTROL_FRAMES = 16, VOICEFX_RUN = 256, VOICEFX_CHANGE_FRAMES = 64 };
 
 typedef enum {
     VOICEFX_ATTACK,
@@ -99,6 +99,14 @@ typedef struct {
     float drive_gain;        /* into the saturator, 0 = no drive */
     float drive_norm;        /* 1 / curve(drive_gain): full scale stays */
     int drive_type;          /* SHAPE_DRIVE_* */
+
+    /* A pattern's change of crush bits or drive fades from the setting
+     * before it over VOICEFX_CHANGE_FRAMES: these are what it fades from,
+     * and how many frames of the fade are left. */
+    float crush_was_step;
+    uint32_t crush_fade;
+    float drive_was_gain, drive_was_norm;
+    uint32_t drive_fade;
 } VoiceFx;
 
 /* Sets up the shaping of a voice just started from `inst` at `rate`:

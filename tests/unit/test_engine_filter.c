@@ -434,6 +434,64 @@ static void effect_y_restarts_the_envelope(void)
     song_free(s);
 }
 
+/* Largest sample-to-sample step of channel 0 over rows [from, to). */
+static float largest_step(const float *out, int from, int to)
+{
+    float biggest = 0.0f;
+    for (uint32_t i = (uint32_t)from * ROW + 1; i < (uint32_t)to * ROW; i++) {
+        float d = fabsf(out[2 * i] - out[2 * i - 2]);
+        biggest = d > biggest ? d : biggest;
+    }
+    return biggest;
+}
+
+/* Drive, crush bits and volume switched between their ends on every row
+ * (a 97 Hz sine, so each change lands on a different phase): every change
+ * fades over 64 frames, so no step of the output is bigger than the
+ * steepest step the settings give when held, plus the jump between them
+ * spread over those frames. Switched at once, a step would be the whole
+ * jump (up to half full scale here). */
+static void drive_crush_and_gain_changes_have_no_zipper(void)
+{
+    enum { FADE = 64 };
+    const double dry = 2 * sin(M_PI * 97.0 / RATE); /* a unit sine's steepest step */
+    int drive[3 * 9 + 1], crush[3 * 9 + 1], volume[3 * 9 + 1];
+    for (int r = 0; r < 9; r++) {
+        int *d = drive + 3 * r, *c = crush + 3 * r, *v = volume + 3 * r;
+        d[0] = c[0] = v[0] = r;
+        d[1] = 'W';
+        d[2] = r % 2 ? 0xFF : 0x00;
+        c[1] = 'I';
+        c[2] = r % 2 ? 0x01 : 0x00;
+        v[1] = 'C';
+        v[2] = r % 2 ? 0x40 : 0x00;
+    }
+    drive[27] = crush[27] = volume[27] = -1;
+    int held[] = {0, 'W', 0xFF, -1};
+    float *steady = render_effects(97.0, 0.5f, held, 10 * ROW, 256);
+    float *out = render_effects(97.0, 0.5f, drive, 10 * ROW, 256);
+    float limit = largest_step(steady, 1, 9) + 1.0f / FADE;
+    float got = largest_step(out, 1, 9);
+    CHECK_MSG(got <= limit, "drive: largest step %g, held full drive's %g", got,
+              largest_step(steady, 1, 9));
+    free(steady);
+    free(out);
+    /* At one bit a sine of 0.3 rounds to silence. */
+    out = render_effects(97.0, 0.3f, crush, 10 * ROW, 256);
+    got = largest_step(out, 1, 9);
+    CHECK_MSG(got <= 0.3 * dry * 1.01 + 0.3 / FADE, "crush: largest step %g, limit %g", got,
+              0.3 * dry * 1.01 + 0.3 / FADE);
+    CHECK_MSG(rms(out, ROW + 960, ROW - 960) < 1e-6 && rms(out, 2 * ROW + 960, ROW - 960) > 0.2,
+              "crush: rms %g at one bit, %g without", rms(out, ROW + 960, ROW - 960),
+              rms(out, 2 * ROW + 960, ROW - 960));
+    free(out);
+    out = render_effects(97.0, 0.5f, volume, 10 * ROW, 256);
+    got = largest_step(out, 1, 9);
+    CHECK_MSG(got <= 0.5 * dry * 1.01 + 0.5 / FADE, "volume: largest step %g, limit %g", got,
+              0.5 * dry * 1.01 + 0.5 / FADE);
+    free(out);
+}
+
 /* Every shaping effect in one song: the same samples in any block size. */
 static void effects_are_block_size_invariant(void)
 {
@@ -465,6 +523,7 @@ int main(void)
     RUN(effect_n00_repeats_the_last_slide);
     RUN(effects_q_i_j_w_y_act_from_their_row);
     RUN(effect_y_restarts_the_envelope);
+    RUN(drive_crush_and_gain_changes_have_no_zipper);
     RUN(effects_are_block_size_invariant);
     return test_finish();
 }
