@@ -514,34 +514,44 @@ static float cutoff_g(const VoiceFx *fx, float env)
     return tanf(3.14159265f * hz / (float)fx->rate);
 }
 
-/* One zero-delay-feedback state-variable section (trapezoidal
- * integrators): returns the low, band and high outputs. */
-static inline void svf(float ic[2], float x, float g, float k, float a1,
-                       float *lo, float *band, float *hi)
+/* The filter's sections (zero-delay-feedback state-variable, trapezoidal
+ * integrators) run one per lane: lanes 0 and 1 are the first stage's left
+ * and right, lanes 2 and 3 the second stage's (24 dB). Each lane does
+ * exactly what one section alone would, so lanes may be at different
+ * frames: the second stage runs a frame behind the first, on the output
+ * the first gave the step before, and a stereo 24 dB voice takes one step
+ * a frame instead of four sections one after another. */
+
+/* One step: the low, band and high outputs for input x, with per-lane g,
+ * damping k and a1 = 1 / (1 + g (g + k)). In the lanes of `osc` (when
+ * self_osc) the damping is k plus SELF_OSC_C times the square of this
+ * frame's band-pass output, found in two steps: the band-pass with the
+ * damping of the state, then the damping of that band-pass (a state half
+ * a frame late would detune the oscillation by 1% at 5 kHz). */
+static inline __attribute__((always_inline)) void
+svf4(FxV4 ic[2], FxV4 x, FxV4 g, FxV4 k, FxV4 a1, FxI4 osc, bool self_osc, FxV4 *lo,
+     FxV4 *band, FxV4 *hi)
 {
-    float a2 = g * a1, a3 = g * a2;
-    float v3 = x - ic[1];
-    float v1 = a1 * ic[0] + a2 * v3;
-    float v2 = ic[1] + a2 * ic[0] + a3 * v3;
-    ic[0] = 2.0f * v1 - ic[0];
-    ic[1] = 2.0f * v2 - ic[1];
+    if (self_osc) {
+        FxV4 keff = k + SELF_OSC_C * ic[0] * ic[0];
+        FxV4 v1 = (ic[0] + g * (x - ic[1])) / (1.0f + g * (g + keff));
+        keff = k + SELF_OSC_C * v1 * v1;
+        a1 = fx_pick(osc, 1.0f / (1.0f + g * (g + keff)), a1);
+        k = fx_pick(osc, keff, k);
+    }
+    FxV4 a2 = g * a1, a3 = g * a2;
+    FxV4 v3 = x - ic[1];
+    FxV4 v1 = a1 * ic[0] + a2 * v3;
+    FxV4 v2 = ic[1] + a2 * ic[0] + a3 * v3;
+    /* The new state, 2 v - ic, written so that its chain from the old
+     * state is one product and one sum (the next step waits on it). */
+    FxV4 two_a2 = 2.0f * a2, two_a3 = 2.0f * a3;
+    FxV4 ic0 = (2.0f * a1 - 1.0f) * ic[0] + two_a2 * v3;
+    ic[1] = (1.0f - two_a3) * ic[1] + (two_a2 * ic[0] + two_a3 * x);
+    ic[0] = ic0;
     *lo = v2;
     *band = v1;
     *hi = x - k * v1 - v2;
-}
-
-/* svf for a resonant stage near self-oscillation: the damping is k plus
- * SELF_OSC_C times the square of this frame's band-pass output. That is
- * found in two steps: the band-pass with the damping of the state, then
- * the damping of that band-pass (a state half a frame late would detune
- * the oscillation by 1% at 5 kHz). */
-static inline void svf_self_osc(float ic[2], float x, float g, float k, float *lo,
-                                float *band, float *hi)
-{
-    float keff = k + SELF_OSC_C * ic[0] * ic[0];
-    float v1 = (ic[0] + g * (x - ic[1])) / (1.0f + g * (g + keff));
-    keff = k + SELF_OSC_C * v1 * v1;
-    svf(ic, x, g, keff, 1.0f / (1.0f + g * (g + keff)), lo, band, hi);
 }
 
 /* The damping divisions 1 / (1 + g (g + k)) of a glide's frames, four an
@@ -554,21 +564,17 @@ static inline void glide_coefficients(const float *g, float k, float *a, uint32_
     }
 }
 
-/* One filter mode and channel count per instance (the compiler makes
- * each its own loop). Frames go by control period: a still cutoff costs
- * no division, a gliding one has its coefficients worked out for the
- * whole period at once, off the filter's own chain of dependencies. */
-static inline __attribute__((always_inline)) void
-filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans,
-            const int mode)
+/* Each of the next n frames' g and 1 / (1 + g (g + k)) of both stages
+ * (gs, as, bs: n + 3 long). Frames go by control period: a still cutoff
+ * costs no division, a gliding one has its divisions done for the whole
+ * period at once. */
+static void filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool two,
+                                float *gs, float *as, float *bs)
 {
-    const bool two = mode >= SHAPE_FILTER_LP24, self_osc = fx->self_osc;
     const float k1 = fx->k1, k2 = fx->k2;
-    const float band_gain = fx->band_gain;
     float g = fx->g, dg = fx->dg;
     float a1 = 1.0f / (1.0f + g * (g + k1));
     float b1 = two ? 1.0f / (1.0f + g * (g + k2)) : 0.0f;
-    float gs[VOICEFX_CONTROL_FRAMES], as[VOICEFX_CONTROL_FRAMES], bs[VOICEFX_CONTROL_FRAMES];
     uint64_t age = fx->age;
     for (uint32_t i = 0; i < n;) {
         uint32_t phase = (uint32_t)(age % VOICEFX_CONTROL_FRAMES);
@@ -587,57 +593,97 @@ filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans
         uint32_t len = VOICEFX_CONTROL_FRAMES - phase;
         if (len > n - i)
             len = n - i;
-        uint32_t glide = dg != 0.0f ? len : 0;
-        for (uint32_t j = 0; j < glide; j++) {
-            g += dg;
-            gs[j] = g;
-        }
-        for (uint32_t j = glide; j < VOICEFX_CONTROL_FRAMES; j++)
-            gs[j] = g;
-        if (glide) {
-            glide_coefficients(gs, k1, as, glide);
-            if (two)
-                glide_coefficients(gs, k2, bs, glide);
-        }
-        for (uint32_t j = 0; j < len; j++, i++) {
-            float gj = glide ? gs[j] : g;
-            float aj = glide ? as[j] : a1, bj = glide && two ? bs[j] : b1;
-            for (int c = 0; c < chans; c++) {
-                float lo, band, hi, y;
-                if (self_osc && !two)
-                    svf_self_osc(fx->ic[0][c], s[2 * i + c], gj, k1, &lo, &band, &hi);
-                else
-                    svf(fx->ic[0][c], s[2 * i + c], gj, k1, aj, &lo, &band, &hi);
-                if (mode == SHAPE_FILTER_LP12)
-                    y = lo;
-                else if (mode == SHAPE_FILTER_HP12)
-                    y = hi;
-                else if (mode == SHAPE_FILTER_BP12)
-                    y = band_gain * band; /* unity at the peak */
-                else if (mode == SHAPE_FILTER_NOTCH)
-                    y = lo + hi;
-                else {
-                    float lo2, band2, hi2, x2 = mode == SHAPE_FILTER_LP24 ? lo : hi;
-                    if (self_osc)
-                        svf_self_osc(fx->ic[1][c], x2, gj, k2, &lo2, &band2, &hi2);
-                    else
-                        svf(fx->ic[1][c], x2, gj, k2, bj, &lo2, &band2, &hi2);
-                    y = mode == SHAPE_FILTER_LP24 ? lo2 : hi2;
-                }
-                s[2 * i + c] = y;
+        if (dg != 0.0f) {
+            for (uint32_t j = 0; j < len; j++) {
+                g += dg;
+                gs[i + j] = g;
             }
-            if (chans == 1)
-                s[2 * i + 1] = s[2 * i];
+            for (uint32_t j = len; j < len + 3; j++) /* whole vectors */
+                gs[i + j] = g;
+            glide_coefficients(gs + i, k1, as + i, len);
+            a1 = as[i + len - 1];
+            if (two) {
+                glide_coefficients(gs + i, k2, bs + i, len);
+                b1 = bs[i + len - 1];
+            }
+        } else {
+            for (uint32_t j = 0; j < len; j++) {
+                gs[i + j] = g;
+                as[i + j] = a1;
+                bs[i + j] = b1;
+            }
         }
-        if (glide) {
-            a1 = as[glide - 1];
-            if (two)
-                b1 = bs[glide - 1];
-        }
+        i += len;
         age += len;
     }
     fx->g = g;
     fx->dg = dg;
+}
+
+/* One filter mode and channel count per instance (the compiler makes
+ * each its own loop). */
+static inline __attribute__((always_inline)) void
+filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans,
+            const int mode)
+{
+    const bool two = mode >= SHAPE_FILTER_LP24, self_osc = fx->self_osc;
+    const float k1 = fx->k1, k2 = fx->k2, band_gain = fx->band_gain;
+    float gs[VOICEFX_RUN + 3], as[VOICEFX_RUN + 3], bs[VOICEFX_RUN + 3];
+    filter_coefficients(fx, env, n, two, gs, as, bs);
+    const FxV4 k = {k1, k1, k2, k2};
+    const FxI4 osc = two ? (FxI4){0, 0, -1, -1} : (FxI4){-1, -1, 0, 0};
+    const int r = chans - 1; /* a mono voice's right is its left */
+    FxV4 ic[2] = {{fx->ic[0][0][0], fx->ic[0][1][0], fx->ic[1][0][0], fx->ic[1][1][0]},
+                  {fx->ic[0][0][1], fx->ic[0][1][1], fx->ic[1][0][1], fx->ic[1][1][1]}};
+    FxV4 lo, band, hi;
+    if (!two) {
+        for (uint32_t t = 0; t < n; t++) {
+            FxV4 x = {s[2 * t], s[2 * t + r], 0.0f, 0.0f};
+            FxV4 g = {gs[t], gs[t], gs[t], gs[t]}, a = {as[t], as[t], as[t], as[t]};
+            svf4(ic, x, g, k, a, osc, self_osc, &lo, &band, &hi);
+            FxV4 y = mode == SHAPE_FILTER_LP12   ? lo
+                     : mode == SHAPE_FILTER_HP12 ? hi
+                     : mode == SHAPE_FILTER_BP12 ? band_gain * band /* unity at the peak */
+                                                 : lo + hi;
+            s[2 * t] = y[0];
+            s[2 * t + 1] = y[r];
+        }
+        for (int c = 0; c < 2; c++) {
+            fx->ic[0][c][0] = ic[0][c];
+            fx->ic[0][c][1] = ic[1][c];
+        }
+        return;
+    }
+    /* Step t: the first stage on frame t, the second on frame t - 2, so
+     * what the second takes from the first was ready a step ago and the
+     * steps wait only on the state. The first two steps have no
+     * second-stage frame yet, the last two no first-stage one: there the
+     * lanes without a frame keep their state. */
+    const FxI4 first = {-1, -1, 0, 0};
+    FxV4 fed[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}}; /* the first stage's last two */
+    for (uint32_t t = 0; t < n + 2; t++) {
+        uint32_t now = t < n ? t : n - 1, late = t >= 2 ? t - 2 : 0;
+        FxV4 x = {s[2 * now], s[2 * now + r], fed[1][0], fed[1][1]};
+        FxV4 g = {gs[now], gs[now], gs[late], gs[late]};
+        FxV4 a = {as[now], as[now], bs[late], bs[late]};
+        FxV4 before[2] = {ic[0], ic[1]};
+        svf4(ic, x, g, k, a, osc, self_osc, &lo, &band, &hi);
+        FxV4 y = mode == SHAPE_FILTER_LP24 ? lo : hi;
+        if (t < 2 || t >= n) {
+            FxI4 keep = (t < n ? (FxI4){0, 0, 0, 0} : first) | (t >= 2 ? (FxI4){0, 0, 0, 0} : ~first);
+            ic[0] = fx_pick(keep, before[0], ic[0]);
+            ic[1] = fx_pick(keep, before[1], ic[1]);
+        }
+        if (t >= 2)
+            s[2 * late] = y[2], s[2 * late + 1] = y[2 + r];
+        fed[1] = fed[0];
+        fed[0] = y;
+    }
+    for (int st = 0; st < 2; st++)
+        for (int c = 0; c < 2; c++) {
+            fx->ic[st][c][0] = ic[0][2 * st + c];
+            fx->ic[st][c][1] = ic[1][2 * st + c];
+        }
 }
 
 #define FILTER_FN(mode, chans)                                                 \
@@ -665,7 +711,8 @@ static const FilterFn FILTERS[SHAPE_FILTER_HP24][2] = {
 static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
                        int chans)
 {
-    FILTERS[fx->filter - 1][chans == 2](fx, s, env, n);
+    if (n)
+        FILTERS[fx->filter - 1][chans == 2](fx, s, env, n);
 }
 
 /* Saturation with its gain compensated so a full-scale peak stays full
