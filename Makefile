@@ -165,9 +165,18 @@ $(BUILD)/tests/test_tsan_race: tests/tsan/test_tsan_race.c $(BUILD)/tests/common
 check:
 	@MAKE="$(MAKE)" tests/check.sh
 
-bench: $(BENCH_BIN) $(BUILD)/hiss
+bench: $(BENCH_BIN) $(BUILD)/hiss $(BUILD)/bench/render_only
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
-	@for s in tests/bench/*.sh; do HISS=$(BUILD)/hiss sh $$s || exit 1; done
+	@for s in tests/bench/*.sh; do HISS=$(BUILD)/hiss BUILD=$(BUILD) sh $$s || exit 1; done
+
+# `hiss render` alone, for callgrind (tests/bench/callgrind_render.sh):
+# linked with only the libraries a render uses, since libaubio pulls in
+# libhwy, whose start-up code valgrind 3.19 cannot run.
+RENDER_ONLY_PKGS = sndfile samplerate libxmp libebur128
+$(BUILD)/bench/render_only: tests/bench/callgrind/render_only.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) $(ALL_LDFLAGS) -o $@ $^ -Wl,--as-needed \
+		$(shell pkg-config --libs $(RENDER_ONLY_PKGS) 2>/dev/null) -lm
 
 # Opens the demo in the editor (JACK, else ALSA, else silent null audio).
 run: hiss
