@@ -447,7 +447,12 @@ static void losses_are_reported_where_they_are(void)
     HissDiag d = {{0}};
     CHECK_MSG(loader_load_file_report(path, &song, &d, &r) == HISS_OK, "%s", d.text);
     CHECK(report_has(&r, "tremolo", 1, 5, 2));
-    CHECK(report_has(&r, "pattern delay", 0, 9, 3));
+    /* EEx plays as it is: kept in the cell, not in the report. */
+    CHECK(!report_has(&r, "pattern delay", 0, 9, 3));
+    const Pattern *delayed = song ? song_pattern(song, song->orders[0]) : NULL;
+    Cell kept = delayed ? song_pattern_get(delayed, 9, 3) : song_cell_empty();
+    CHECK_MSG(kept.fx == 'E' && kept.fx_param == 0xE2, "%c%02X", kept.fx ? kept.fx : '.',
+              kept.fx_param);
     /* ProTracker's hard stereo (channels L R R L) is the strips' balance. */
     CHECK(song && song->strips[0].pan == -100 && song->strips[1].pan == 100 &&
           song->strips[2].pan == 100 && song->strips[3].pan == -100);

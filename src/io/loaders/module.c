@@ -287,6 +287,7 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
     case XFX_EXTENDED:
         switch (x) {
         case 0x1: case 0x2: case 0x6: case 0x9: case 0xA: case 0xB: case 0xC: case 0xD:
+        case 0xE:
             *fx = 'E';
             return;
         case 0x8:
@@ -298,7 +299,6 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
         case 0x4: note_at(cv, row, channel, "dropped: vibrato waveform (E4x)"); return;
         case 0x5: note_at(cv, row, channel, "dropped: set finetune (E5x)"); return;
         case 0x7: note_at(cv, row, channel, "dropped: tremolo waveform (E7x)"); return;
-        case 0xE: note_at(cv, row, channel, "dropped: pattern delay (EEx): rows come sooner"); return;
         default: note_at(cv, row, channel, "dropped: invert loop (EFx)"); return;
         }
     case XFX_TREMOLO: note_at(cv, row, channel, "dropped: tremolo (7xy)"); return;
@@ -314,8 +314,11 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
     case XFX_IT_INSTFUNC: note_at(cv, row, channel, "dropped: new note action / envelope switch (S7x)"); return;
     case XFX_FLT_CUTOFF:
     case XFX_FLT_RESN: note_at(cv, row, channel, "dropped: filter cutoff/resonance (Zxx)"); return;
-    case XFX_IT_ROWDELAY:
-    case XFX_PATT_DELAY: note_at(cv, row, channel, "dropped: pattern delay (SEx/S6x): rows come sooner"); return;
+    case XFX_PATT_DELAY: /* SEx: the row x times more, as EEx */
+        *fx = 'E';
+        *out = (uint8_t)(0xE0 | (param & 15));
+        return;
+    case XFX_IT_ROWDELAY: note_at(cv, row, channel, "dropped: fine pattern delay (S6x): rows come sooner"); return;
     case XFX_PANBRELLO:
     case XFX_PANBRELLO_WF: note_at(cv, row, channel, "dropped: panbrello (Yxy)"); return;
     case XFX_HIOFFSET: note_at(cv, row, channel, "dropped: high sample offset (SAx)"); return;
