@@ -517,7 +517,9 @@ static void channel_tick(Engine *e, int c)
 {
     FxChannel *fx = &e->chans.ch[c].fx;
     if (fx->delay_tick != FX_NO_TICK) {
-        if (fx->delay_tick == e->seq.tick) {
+        /* EDx counts the row's first pass only: an EEx repeat does not
+         * give a delay of speed or more a later tick to land on. */
+        if (fx->delay_tick == e->seq.tick && e->seq.tick < e->seq.speed) {
             fx->delay_tick = FX_NO_TICK;
             channel_trigger(e, c, &fx->delayed);
         }
