@@ -39,6 +39,7 @@ static const ShapeInfo SHAPE_TABLE[SHAPE_COUNT] = {
     [SHAPE_CRUSH_MIX] = {"crush_mix", "Crush mix", "%", 0, 100, 100, NULL},
     [SHAPE_DRIVE] = {"drive", "Drive", "%", 0, 100, 0, NULL},
     [SHAPE_DRIVE_TYPE] = {"drive_type", "Drive type", "", 0, 1, 0, DRIVE_NAMES},
+    [SHAPE_DRIVE_VEL] = {"drive_vel", "Drive vel", "%", 0, 100, 0, NULL},
     [SHAPE_VOICE_MODE] = {"mode", "Voice mode", "", 0, 2, 0, MODE_NAMES},
     [SHAPE_GLIDE] = {"glide", "Glide", "ms", 0, 5000, 0, NULL},
     [SHAPE_END] = {"end", "End", "frames", 0, 2147483647, 0, NULL},

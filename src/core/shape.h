@@ -34,6 +34,7 @@ typedef enum {
     SHAPE_CRUSH_MIX,   /* percent of the crushed signal */
     SHAPE_DRIVE,       /* percent: 0 = off, 100 = 24 dB into the saturator */
     SHAPE_DRIVE_TYPE,  /* choice: tape (soft), hard (clip) */
+    SHAPE_DRIVE_VEL,   /* percent of the drive a note at volume 0 loses */
     SHAPE_VOICE_MODE,  /* choice: poly, mono, legato (see voicefx.h) */
     SHAPE_GLIDE,       /* ms for a mono or legato note to reach its pitch */
     SHAPE_END,         /* sample frame a one-shot note ends at, 0 = its end */

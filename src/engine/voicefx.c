@@ -161,19 +161,22 @@ static void set_crush_rate(VoiceFx *fx, int hz)
 static void set_drive(VoiceFx *fx, int percent)
 {
     int drive = hiss_clampi(percent, 0, 100);
-    fx->drive_gain = drive ? powf(10.0f, 24.0f * (float)drive / 100.0f / 20.0f) : 0.0f;
+    fx->drive_gain = drive ? powf(10.0f, 24.0f * (float)drive * fx->drive_scale / 100.0f / 20.0f)
+                           : 0.0f;
     fx->drive_norm = !drive                            ? 1.0f
                      : fx->drive_type == SHAPE_DRIVE_HARD ? 1.0f
                                                           : 1.0f / soft_curve(fx->drive_gain);
 }
 
-static void crush_drive_setup(VoiceFx *fx, const int *s)
+static void crush_drive_setup(VoiceFx *fx, const int *s, float velocity)
 {
     set_crush_bits(fx, s[SHAPE_CRUSH_BITS]);
     set_crush_rate(fx, hiss_clampi(s[SHAPE_CRUSH_RATE], 0, 96000));
     fx->crush_phase = 1.0f; /* the first frame is taken */
     fx->crush_mix = (float)hiss_clampi(s[SHAPE_CRUSH_MIX], 0, 100) / 100.0f;
     fx->drive_type = hiss_clampi(s[SHAPE_DRIVE_TYPE], SHAPE_DRIVE_TAPE, SHAPE_DRIVE_HARD);
+    fx->drive_scale = 1.0f - (float)hiss_clampi(s[SHAPE_DRIVE_VEL], 0, 100) / 100.0f *
+                                 (1.0f - velocity);
     set_drive(fx, s[SHAPE_DRIVE]);
 }
 
@@ -207,7 +210,7 @@ void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
     fx->end = (uint32_t)hiss_clampi(s[SHAPE_END], 0, INT32_MAX);
     fx->fade = rate / 750 > 16 ? rate / 750 : 16; /* the engine's declick */
     filter_setup(fx, s, key, velocity);
-    crush_drive_setup(fx, s);
+    crush_drive_setup(fx, s, velocity);
     env_enter(&fx->amp, VOICEFX_ATTACK);
     env_enter(&fx->fenv, VOICEFX_ATTACK);
 }

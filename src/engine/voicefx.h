@@ -99,6 +99,7 @@ typedef struct {
     float drive_gain;        /* into the saturator, 0 = no drive */
     float drive_norm;        /* 1 / curve(drive_gain): full scale stays */
     int drive_type;          /* SHAPE_DRIVE_* */
+    float drive_scale;       /* of a drive setting: what the velocity leaves */
 
     /* A pattern's change of crush bits or drive fades from the setting
      * before it over VOICEFX_CHANGE_FRAMES: these are what it fades from,

@@ -170,6 +170,12 @@ void synth_shape_all(Song *song, bool choke)
         inst->shape[SHAPE_CUTOFF] = 200 + 700 * i;
         inst->shape[SHAPE_RESONANCE] = 15 * (i % 7);
         inst->shape[SHAPE_FILTER_ENV] = i % 2 ? 36 : -24;
+        inst->shape[SHAPE_FENV_FROM] = i % 3 == 0 ? SHAPE_FENV_OWN : SHAPE_FENV_AMP;
+        inst->shape[SHAPE_FENV_ATTACK] = 2 * i;
+        inst->shape[SHAPE_FENV_HOLD] = 5 * i;
+        inst->shape[SHAPE_FENV_DECAY] = 30 + 13 * i;
+        inst->shape[SHAPE_FENV_SUSTAIN] = 10 * (i % 8);
+        inst->shape[SHAPE_FENV_RELEASE] = 40 + i;
         inst->shape[SHAPE_KEY_TRACK] = 50;
         inst->shape[SHAPE_FILTER_VEL] = 12;
         inst->shape[SHAPE_CRUSH_BITS] = 4 + i % 12;
@@ -177,6 +183,7 @@ void synth_shape_all(Song *song, bool choke)
         inst->shape[SHAPE_CRUSH_MIX] = 70;
         inst->shape[SHAPE_DRIVE] = 10 * (i % 9);
         inst->shape[SHAPE_DRIVE_TYPE] = i % 2;
+        inst->shape[SHAPE_DRIVE_VEL] = 25 * (i % 5);
         inst->shape[SHAPE_VOICE_MODE] = i % 3;
         inst->shape[SHAPE_GLIDE] = 20 * i;
         inst->shape[SHAPE_CHOKE] = choke && i % 2 ? 1 : 0;

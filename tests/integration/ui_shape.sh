@@ -20,6 +20,9 @@ check "reverse shows its choice" wait_re "Reverse +off"
 keys Right
 check "Right turns reverse on" wait_re "Reverse +on"
 keys Up Up Up Up Up
+type_into "Drive vel" 40
+check "the drive's velocity amount shows in percent" wait_re "Drive vel +40 %"
+keys Up
 type_into "Drive type" fuzzy
 check "a wrong drive type lists the choices" \
     wait_for "Drive type: 'fuzzy' is not one of tape|hard"
@@ -59,6 +62,7 @@ wait_written "$SONG" "$stamp"
 check "the attack is saved" wait_file "$SONG" "attack 25"
 check "the filter is saved" wait_file "$SONG" "filter lp12 cutoff 900"
 check "its own envelope is saved" wait_file "$SONG" "filter_env_from own fenv_decay 300"
+check "the drive's velocity amount is saved" wait_file "$SONG" "drive_vel 40"
 check "reverse is saved" wait_file "$SONG" "reverse on"
 keys C-q
 check "quits at once" wait_for "hiss exited 0"

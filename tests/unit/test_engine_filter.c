@@ -308,6 +308,38 @@ static void drive_saturates_with_level_compensated(void)
     free(clean);
 }
 
+/* Third harmonic against the tone of a full-scale 1 kHz sine driven at
+ * 60% with drive_vel `amount`, played at volume `volume`. */
+static double driven_h3(int amount, uint8_t volume)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    Instrument *inst = synth_instrument(synth_sine(RATE, 1000.0, RATE, 1, 1.0f), LOOP_OFF,
+                                        0, 0, INTERP_LINEAR);
+    inst->shape[SHAPE_DRIVE] = 60;
+    inst->shape[SHAPE_DRIVE_VEL] = amount;
+    synth_set_instrument(s, 1, inst);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, volume, 0, 0);
+    float *out = synth_render(s, RATE, RATE, 256);
+    double h3 = goertzel(out, RATE / 4, RATE / 2, 3000.0) /
+                goertzel(out, RATE / 4, RATE / 2, 1000.0);
+    free(out);
+    song_free(s);
+    return h3;
+}
+
+/* drive_vel: a quiet note is driven less (its third harmonic is a fraction
+ * of a loud one's), by the amount set; with none the volume changes only
+ * the level, and the harmonic stays. */
+static void drive_velocity_amount(void)
+{
+    double loud = driven_h3(100, 0x40), quiet = driven_h3(100, 0x10);
+    double loud0 = driven_h3(0, 0x40), quiet0 = driven_h3(0, 0x10);
+    CHECK_MSG(fabs(loud / loud0 - 1.0) < 1e-3, "full volume: %.4f vs %.4f", loud, loud0);
+    CHECK_MSG(quiet < 0.5 * loud, "drive_vel 100: %.4f at volume 10, %.4f at 40", quiet, loud);
+    CHECK_MSG(fabs(quiet0 / loud0 - 1.0) < 1e-3, "drive_vel 0: %.4f at volume 10, %.4f at 40",
+              quiet0, loud0);
+}
+
 /* A plain sine instrument (no shaping of its own) on channel 0, note on
  * row 0; `cells` puts effects: (row, letter, param) triples ended by -1.
  * 125 BPM, speed 6: a row is 5760 frames, a tick 960. */
@@ -518,6 +550,7 @@ int main(void)
     RUN(four_bit_crush_has_sixteen_levels);
     RUN(sample_and_hold_images_where_theory_says);
     RUN(drive_saturates_with_level_compensated);
+    RUN(drive_velocity_amount);
     RUN(effect_m_sets_the_cutoff);
     RUN(effect_n_sweeps_smoothly);
     RUN(effect_n00_repeats_the_last_slide);

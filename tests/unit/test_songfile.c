@@ -33,7 +33,7 @@ static const char RICH_HEAD[] =
     "pitch_decay 80 filter lp24 cutoff 800 resonance 70 filter_env 24 "
     "filter_env_from own fenv_attack 3 fenv_hold 4 fenv_decay 250 fenv_sustain 20 "
     "fenv_release 90 key_track 50 filter_vel 12 crush_bits 8 crush_rate 11025 crush_mix 60 "
-    "drive 30 drive_type hard mode legato glide 120 end 30000 start 100 reverse on "
+    "drive 30 drive_type hard drive_vel 40 mode legato glide 120 end 30000 start 100 reverse on "
     "choke 2 choke_fade 8\n"
     "instrument FF \"\" sample \"\" volume 0 pan 100 base B-9 finetune 100 "
     "loop pingpong 0 4294967295 interp sinc\n"
@@ -150,7 +150,8 @@ static void test_rich_song_loads(void)
               pad->shape[SHAPE_FILTER_VEL] == 12 && pad->shape[SHAPE_CRUSH_BITS] == 8 &&
               pad->shape[SHAPE_CRUSH_RATE] == 11025 && pad->shape[SHAPE_CRUSH_MIX] == 60 &&
               pad->shape[SHAPE_DRIVE] == 30 &&
-              pad->shape[SHAPE_DRIVE_TYPE] == SHAPE_DRIVE_HARD);
+              pad->shape[SHAPE_DRIVE_TYPE] == SHAPE_DRIVE_HARD &&
+              pad->shape[SHAPE_DRIVE_VEL] == 40);
         CHECK(pad->shape[SHAPE_VOICE_MODE] == SHAPE_MODE_LEGATO &&
               pad->shape[SHAPE_GLIDE] == 120 && pad->shape[SHAPE_CHOKE] == 2 &&
               pad->shape[SHAPE_CHOKE_FADE] == 8 && pad->shape[SHAPE_END] == 30000 &&
@@ -855,7 +856,7 @@ static void test_errors_instruments(void)
         "pitch_env, pitch_decay, filter, cutoff, resonance, filter_env, "
         "filter_env_from, fenv_attack, fenv_hold, fenv_decay, fenv_sustain, fenv_release, "
         "key_track, filter_vel, crush_bits, crush_rate, crush_mix, drive, "
-        "drive_type, mode, glide, end, start, reverse, choke, choke_fade, slice_mode, "
+        "drive_type, drive_vel, mode, glide, end, start, reverse, choke, choke_fade, slice_mode, "
         "slice_fade)");
     ERR(H "instrument 01 \"k\" mode stereo\n", HISS_ERR_PARSE,
         "t.hiss:2:24: bad mode 'stereo' (poly|mono|legato)");
