@@ -410,7 +410,8 @@ static void transport_master_bbt_follows_the_timing_scan(void)
     CHECK(audio_start(a, e) == HISS_OK);
     /* A client late for a cycle (a loaded machine) leaves the position of
      * the cycle before with the new frame: the reported bar/beat/tick must
-     * be the scan's at this frame, or a few periods before it. */
+     * be the scan's at this frame, or up to 32 periods (about 170 ms)
+     * before it; most reports must be of the current cycle (below). */
     jack_nframes_t period = jack_get_buffer_size(c);
     int seen = 0, current = 0, slow = 0, looped = 0, wrong = 0;
     for (int i = 0; i < 400; i++) {
@@ -421,7 +422,7 @@ static void transport_master_bbt_follows_the_timing_scan(void)
             TimingPlace at;
             bool same = false;
             uint64_t frame = pos.frame;
-            for (int late = 8; late >= 0; late--) {
+            for (int late = 32; late >= 0; late--) {
                 uint64_t back = (uint64_t)late * period;
                 frame = pos.frame > back ? pos.frame - back : 0;
                 timing_locate(&scan, frame, &at);
