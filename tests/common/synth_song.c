@@ -307,6 +307,21 @@ float *synth_render(Song *song, uint32_t rate, uint32_t frames, uint32_t block)
     return out;
 }
 
+bool synth_same_in_any_block(Song *song, uint32_t rate, uint32_t frames, float *peak)
+{
+    static const uint32_t blocks[4] = {1, 64, 1023, 64};
+    float *out[4];
+    bool same = true;
+    for (int k = 0; k < 4; k++) {
+        out[k] = synth_render(song, rate, frames, blocks[k]);
+        same = same && (!k || !memcmp(out[0], out[k], sizeof(float) * 2 * frames));
+    }
+    *peak = synth_peak(out[0], 0, frames, 0);
+    for (int k = 0; k < 4; k++)
+        free(out[k]);
+    return same;
+}
+
 uint64_t synth_row_frame(uint32_t rate, int bpm, int speed, int row_index)
 {
     uint64_t ticks = (uint64_t)row_index * (uint64_t)speed;

@@ -59,6 +59,11 @@ Song *synth_every_effect(uint32_t rate);
 float *synth_render(Song *song, uint32_t rate, uint32_t frames,
                     uint32_t block);
 
+/* Renders `frames` from order 0 in blocks of 1, 64, 1023 and 64 again:
+ * true when all four give the same samples. *peak is the largest
+ * magnitude of the left channel. */
+bool synth_same_in_any_block(Song *song, uint32_t rate, uint32_t frames, float *peak);
+
 /* The frame a row starts on without swing: row_index rows at constant
  * bpm/speed from the start. */
 uint64_t synth_row_frame(uint32_t rate, int bpm, int speed, int row_index);

@@ -140,10 +140,30 @@ static void reversed_one_shot_ends_without_a_click(void)
     }
 }
 
+/* The beat with every instrument reversed (one-shots, loops, slices of
+ * the modes it has) gives the same samples in any block size. */
+static void reversed_beat_is_block_size_invariant(void)
+{
+    uint32_t frames = RATE * 3;
+    Song *s = synth_beat(RATE);
+    for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {
+        Instrument *inst = atomic_load(&s->instruments[i]);
+        if (inst) {
+            inst->shape[SHAPE_REVERSE] = 1;
+            inst->interp = (InterpMode)(i % INTERP_COUNT);
+        }
+    }
+    float peak;
+    CHECK(synth_same_in_any_block(s, RATE, frames, &peak));
+    CHECK(peak > 0.01f);
+    song_free(s);
+}
+
 int main(void)
 {
     RUN(reversed_ramp_is_the_mirrored_ramp);
     RUN(offset_start_and_end_count_backwards);
     RUN(reversed_one_shot_ends_without_a_click);
+    RUN(reversed_beat_is_block_size_invariant);
     return test_finish();
 }
