@@ -849,14 +849,17 @@ static void preview_start(Engine *e, Instrument *inst, int note, int volume,
     float gl, gr;
     /* At a new channel's fader level: an audition is never louder than
      * the note would be in a new song, and never at full scale. */
-    float vol = (float)hiss_clampi(volume, 0, 64) / 64.0f * strip_default_gain();
+    float velocity = (float)hiss_clampi(volume, 0, 64) / 64.0f;
+    float vol = velocity * strip_default_gain();
     pan_gains(pan_from_instrument(inst), vol, &gl, &gr);
     int pitch = (plays_at_base(inst) ? inst->base_note : note) * FX_PITCH_PER_NOTE;
     if (!voice_start_on(e, v, inst, slice_of(inst, note, 0), 0, 0,
                         pitch_step(e, inst, pitch), gl, gr, vol))
         return;
+    /* The fader level is no part of the note's velocity (filter_vel,
+     * drive_vel): a full-volume audition sounds as the note would. */
     voicefx_start(&e->pool.shaping[vi], inst, e->rate, v, (float)(note - NOTE_C4),
-                  vol);
+                  velocity);
     v->channel = -1;
     v->slot = 0;
     v->owner = owner;

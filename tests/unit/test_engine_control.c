@@ -204,6 +204,34 @@ static void preview_notes_play_while_stopped(void)
     song_free(s);
 }
 
+/* A preview at full volume is a note at full velocity: an instrument
+ * whose cutoff falls 4 octaves at volume 0 (filter_vel 48) sounds as
+ * bright as with no velocity amount, though the audition plays at a new
+ * channel's fader level. */
+static void preview_at_full_volume_is_full_velocity(void)
+{
+    double level[2];
+    for (int k = 0; k < 2; k++) {
+        Song *s = synth_song(1, 16, 125, 6);
+        Instrument *inst = synth_instrument(synth_sine(RATE, 1000.0, RATE, 1, 0.5f),
+                                            LOOP_FORWARD, 0, 0, INTERP_LINEAR);
+        inst->shape[SHAPE_FILTER] = SHAPE_FILTER_LP12;
+        inst->shape[SHAPE_CUTOFF] = 4000;
+        inst->shape[SHAPE_FILTER_VEL] = k ? 48 : 0;
+        synth_set_instrument(s, 1, inst);
+        Engine *e = engine_new(s, RATE);
+        float *buf = calloc(2 * RATE / 4, sizeof(float));
+        send(e, ENGINE_CMD_PREVIEW_NOTE, 1, NOTE_C4, 64, NULL);
+        engine_render(e, buf, RATE / 4);
+        level[k] = synth_peak(buf, RATE / 8, RATE / 8, 0);
+        free(buf);
+        engine_free(e);
+        song_free(s);
+    }
+    CHECK_MSG(level[0] > 0.01 && fabs(level[1] / level[0] - 1.0) < 1e-3,
+              "filter_vel 48: peak %g, without %g", level[1], level[0]);
+}
+
 static void preview_sample_is_returned_when_done(void)
 {
     Song *s = synth_song(1, 16, 125, 6);
@@ -689,6 +717,7 @@ int main(void)
     RUN(clip_counter_and_limiter);
     RUN(master_gain_changes_glide);
     RUN(preview_notes_play_while_stopped);
+    RUN(preview_at_full_volume_is_full_velocity);
     RUN(preview_sample_is_returned_when_done);
     RUN(retired_pattern_comes_back_while_playing);
     RUN(retired_instrument_waits_for_its_voices);
