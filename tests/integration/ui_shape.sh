@@ -36,11 +36,12 @@ check "the cutoff shows in Hz" wait_re "Cutoff +900 Hz"
 check "the sample line stays" wait_re "frames at [0-9]+ Hz"
 keys Down Down Down
 check "the filter envelope comes from the amp's" wait_re "Filt env from +amp"
+check "its own stages say they are unused" wait_re "Filt decay +0 ms \(unused: env from amp\)"
 keys Right
 check "Right gives the filter its own envelope" wait_re "Filt env from +own"
 keys Down Down Down
 type_into "Filt decay" 300
-check "the filter's own decay shows in ms" wait_re "Filt decay +300 ms"
+check "the filter's own decay shows in ms" wait_re "Filt decay +300 ms *$"
 keys Home
 for _ in $(seq 1 10); do keys Down; done
 type_into Attack 25

@@ -81,6 +81,9 @@ static void shape_text(const Instrument *inst, ShapeParam param, char *buf,
     int v = hiss_clampi(inst->shape[param], info->min, info->max);
     bool off = !v && (param == SHAPE_CRUSH_BITS || param == SHAPE_CRUSH_RATE ||
                       param == SHAPE_DRIVE || param == SHAPE_GLIDE);
+    /* The filter's own envelope does nothing until it is chosen. */
+    bool unused = param >= SHAPE_FENV_ATTACK && param <= SHAPE_FENV_RELEASE &&
+                  inst->shape[SHAPE_FENV_FROM] != SHAPE_FENV_OWN;
     if (param == SHAPE_SLICE_MODE)
         slice_mode_text(inst, v, buf, size);
     else if (info->choices)
@@ -90,7 +93,8 @@ static void shape_text(const Instrument *inst, ShapeParam param, char *buf,
     else if (param == SHAPE_END && !v)
         snprintf(buf, size, "0 frames (the sample's end)");
     else
-        snprintf(buf, size, "%d %s%s", v, info->unit, off ? " (off)" : "");
+        snprintf(buf, size, "%d %s%s", v, info->unit,
+                 off ? " (off)" : unused ? " (unused: env from amp)" : "");
 }
 
 static void field_text(const Instrument *inst, Field f, char *buf, size_t size)
