@@ -28,7 +28,7 @@
 #include "base.h"
 
 enum {
-    SINC_HALF = 32,          /* taps on each side of the read position */
+    SINC_HALF = 28,          /* taps on each side of the read position */
     SINC_TAPS = 2 * SINC_HALF,
     SINC_PHASE_BITS = 8,
     SINC_PHASES = 1 << SINC_PHASE_BITS,
