@@ -204,6 +204,36 @@ typedef enum {
       "slice the sample into equal parts (asks how many)")                        \
     X(ACT_INST_SLICES_TO_PATTERN, "slices_to_pattern", INSTRUMENTS,               \
       "write the slices into the pattern at the cursor")                          \
+    X(ACT_SLICE_PREV, "slice_prev", INSTRUMENTS, "select the previous slice")     \
+    X(ACT_SLICE_NEXT, "slice_next", INSTRUMENTS, "select the next slice")         \
+    X(ACT_SLICE_EARLIER, "slice_earlier", INSTRUMENTS,                            \
+      "move the selected slice point 1 ms earlier")                               \
+    X(ACT_SLICE_LATER, "slice_later", INSTRUMENTS,                                \
+      "move the selected slice point 1 ms later")                                 \
+    X(ACT_SLICE_AT, "slice_at", INSTRUMENTS,                                      \
+      "move the selected slice point to a frame (asks which)")                    \
+    X(ACT_SLICE_SNAP, "slice_snap", INSTRUMENTS,                                  \
+      "move the selected slice point to the nearest zero crossing")               \
+    X(ACT_SLICE_ADD, "slice_add", INSTRUMENTS,                                    \
+      "while the sample plays: a slice at the playhead (lazy chop), snapped "     \
+      "to a hit or zero crossing; else split the selected slice")                 \
+    X(ACT_SLICE_DELETE, "slice_delete", INSTRUMENTS,                              \
+      "delete the selected slice point")                                          \
+    X(ACT_SLICE_TO_PLAYHEAD, "slice_to_playhead", INSTRUMENTS,                    \
+      "move the selected slice point to the audition's playhead")                 \
+    X(ACT_SLICE_AUDITION, "slice_audition", INSTRUMENTS,                          \
+      "play the selected slice")                                                  \
+    X(ACT_SAMPLE_PLAY, "sample_play", INSTRUMENTS,                                \
+      "play the whole sample from its start (for lazy chop)")                    \
+    X(ACT_SAMPLE_TEMPO, "sample_tempo", INSTRUMENTS,                              \
+      "find the loop's tempo (asks whether to set the song's BPM)")               \
+    X(ACT_SAMPLE_STRETCH, "sample_stretch", INSTRUMENTS,                          \
+      "time-stretch to N beats at the song's tempo, pitch kept, into a new file") \
+    X(ACT_SAMPLE_EDIT, "sample_edit", INSTRUMENTS,                                \
+      "trim, slice, normalize, reverse, fadein MS, fadeout MS: into a new file")  \
+    X(ACT_WAVE_ZOOM_IN, "wave_zoom_in", INSTRUMENTS,                              \
+      "zoom the waveform in (on the selected slice)")                             \
+    X(ACT_WAVE_ZOOM_OUT, "wave_zoom_out", INSTRUMENTS, "zoom the waveform out")   \
     X(ACT_BROWSE_PARENT, "parent_dir", BROWSER, "go to the parent directory")     \
     X(ACT_BROWSE_FILTER, "filter", BROWSER, "filter the list by name")            \
     X(ACT_BROWSE_PREVIEW, "preview", BROWSER, "listen to the file")               \

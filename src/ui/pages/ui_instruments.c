@@ -9,6 +9,7 @@
 #include "ui_app.h"
 #include "ui_draw.h"
 #include "slicer.h"
+#include "ui_chop.h"
 
 typedef enum {
     F_NAME,
@@ -257,7 +258,7 @@ static void instruments_draw(UiApp *app, unsigned dirty)
     int y = UI_HEADER_LINES + 1;
     /* The parameters scroll when the terminal is too short for all of
      * them (below the title, a blank line and the sample line stay). */
-    int shown = LINES - 1 - (y + 1) - 2;
+    int shown = LINES - 1 - (y + 1) - 2 - ui_chop_rows();
     shown = shown < 1 ? 1 : shown > F_COUNT ? F_COUNT : shown;
     if (page.field < page.field_top)
         page.field_top = page.field;
@@ -278,14 +279,17 @@ static void instruments_draw(UiApp *app, unsigned dirty)
     y++;
     if (inst && inst->sample) {
         const Sample *s = inst->sample;
-        snprintf(buf, sizeof buf, "%u frames at %u Hz, %s",
-                 s->frames, s->rate, s->channels == 2 ? "stereo" : "mono");
+        char tempo[64];
+        ui_chop_tempo_text(app, tempo, sizeof tempo);
+        snprintf(buf, sizeof buf, "%u frames at %u Hz, %s%s",
+                 s->frames, s->rate, s->channels == 2 ? "stereo" : "mono", tempo);
         ui_put(y++, x, w, ui_attr(UI_C_DIM), buf);
     } else {
         ui_put(y++, x, w, ui_attr(UI_C_DIM), inst ? "no sample data" : "");
     }
-    for (; y < LINES - 1; y++)
+    for (; y < LINES - 1 - ui_chop_rows(); y++)
         ui_put(y, x, w, A_NORMAL, "");
+    ui_chop_draw(app, y, x, w);
 }
 
 static void rename_done(UiApp *app, const char *text)
@@ -608,7 +612,7 @@ static bool instruments_handle(UiApp *app, int key, KeymapAction act)
             ui_show_page(app, UI_PAGE_PATTERN);
         return true;
     default:
-        return false;
+        return ui_chop_handle(app, act);
     }
 }
 
@@ -617,6 +621,6 @@ const UiPage ui_instruments_page = {
     .ctx = KEYMAP_CTX_INSTRUMENTS,
     .enter = NULL,
     .draw = instruments_draw,
-    .update = NULL,
+    .update = ui_chop_update,
     .handle = instruments_handle,
 };

@@ -1,0 +1,565 @@
+#include "ui_chop.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sampleedit.h"
+#include "sampleio.h"
+#include "slicer.h"
+#include "ui_draw.h"
+#include "ui_wave.h"
+
+enum {
+    CHOP_ROWS = 5,          /* the slice line, three rows of wave, markers */
+    CHOP_MIN_LINES = 20,
+    HIT_SNAP_MS = 30,       /* a tap this close to a hit lands on it */
+    ZOOM_MAX = 12,          /* each step halves the frames shown */
+};
+
+static struct {
+    int slot;
+    int slice;              /* the selected slice (0-based) */
+    int zoom;
+    /* The audition: when it started and what it plays, for the playhead
+     * (worked out from the clock: the preview plays at the sample's own
+     * rate). */
+    double started;         /* 0: nothing playing */
+    uint32_t from, to, rate;
+    int drawn_col;          /* the playhead's last drawn column */
+    /* The hits lazy chop snaps to, found when the sample starts playing. */
+    const Sample *hits_of;
+    int hit_count;
+    uint32_t hits[SONG_MAX_SLICES];
+    /* The loop's tempo, once found. */
+    const Sample *tempo_of;
+    double bpm;
+    int beats;
+} chop = {.slot = -1};
+
+static const Instrument *current(const UiApp *app, int *slot)
+{
+    *slot = ui_instruments_slot(app);
+    const Instrument *inst = song_instrument(app->song, *slot);
+    if (*slot != chop.slot) {
+        chop.slot = *slot;
+        chop.slice = 0;
+        chop.zoom = 0;
+        chop.started = 0;
+    }
+    if (inst)
+        chop.slice = hiss_clampi(chop.slice, 0, inst->slice_count ? inst->slice_count - 1 : 0);
+    return inst;
+}
+
+int ui_chop_rows(void)
+{
+    return LINES >= CHOP_MIN_LINES ? CHOP_ROWS : 0;
+}
+
+/* The audition's playhead; false when nothing plays (or it has ended). */
+static bool playhead(uint32_t *frame)
+{
+    if (!chop.started)
+        return false;
+    double at = chop.from + (hiss_now_seconds() - chop.started) * chop.rate;
+    if (at >= chop.to) {
+        chop.started = 0;
+        return false;
+    }
+    *frame = (uint32_t)at;
+    return true;
+}
+
+/* The end of slice k (exclusive). */
+static uint32_t slice_end(const Instrument *inst, int k)
+{
+    return k + 1 < inst->slice_count ? inst->slices[k + 1] : inst->sample->frames;
+}
+
+/* Plays frames [from, to) of the instrument's sample, through a copy of it
+ * whose one slice is that range (so the slice fades apply, as in a song). */
+static void audition(UiApp *app, const Instrument *inst, uint32_t from, uint32_t to)
+{
+    Instrument *copy = song_instrument_clone(inst);
+    if (!copy) {
+        ui_report(app, HISS_ERR_NOMEM, "audition");
+        return;
+    }
+    uint32_t points[2] = {from, to};
+    song_instrument_set_slices(copy, points, to < inst->sample->frames ? 2 : 1);
+    copy->shape[SHAPE_SLICE_MODE] = 1;
+    copy->shape[SHAPE_START] = 0;
+    copy->shape[SHAPE_END] = 0;
+    copy->loop = LOOP_OFF;
+    /* The engine hands the copy back when it is done with it. */
+    ui_send(app, ENGINE_CMD_PREVIEW_SAMPLE, 0, NOTE_C4, VOLUME_MAX, copy);
+    chop.started = hiss_now_seconds();
+    chop.from = from;
+    chop.to = to;
+    chop.rate = inst->sample->rate;
+    chop.drawn_col = -1;
+}
+
+static void set_points(UiApp *app, int slot, const uint32_t *points, int count,
+                       const char *what)
+{
+    ui_report(app, edit_instrument_set_slices(app->ed, slot, points, count), what);
+}
+
+/* Moves the selected point to `frame`, kept between its neighbours. */
+static void move_point(UiApp *app, int slot, const Instrument *inst, int64_t frame,
+                       const char *what)
+{
+    int k = chop.slice;
+    int64_t lo = k > 0 ? (int64_t)inst->slices[k - 1] + 1 : 0;
+    int64_t hi = k + 1 < inst->slice_count ? (int64_t)inst->slices[k + 1] - 1
+                                           : (int64_t)inst->sample->frames - 1;
+    frame = frame < lo ? lo : frame > hi ? hi : frame;
+    uint32_t points[SONG_MAX_SLICES];
+    memcpy(points, inst->slices, sizeof points[0] * (size_t)inst->slice_count);
+    points[k] = (uint32_t)frame;
+    set_points(app, slot, points, inst->slice_count, what);
+    ui_set_message(app, false, "slice %d at frame %u", k + 1, (uint32_t)frame);
+}
+
+/* Adds a point at frame and selects the slice it starts. */
+static void add_point(UiApp *app, int slot, const Instrument *inst, uint32_t frame)
+{
+    if (inst->slice_count >= SONG_MAX_SLICES) {
+        ui_set_message(app, true, "slice: an instrument holds %d slices at most",
+                       SONG_MAX_SLICES);
+        return;
+    }
+    uint32_t points[SONG_MAX_SLICES + 1];
+    int n = 0;
+    if (!inst->slice_count && frame)
+        points[n++] = 0;
+    memcpy(points + n, inst->slices, sizeof points[0] * (size_t)inst->slice_count);
+    n += inst->slice_count;
+    points[n++] = frame;
+    set_points(app, slot, points, n, "slice");
+    const Instrument *now = song_instrument(app->song, slot);
+    for (int k = 0; now && k < now->slice_count; k++)
+        if (now->slices[k] == frame)
+            chop.slice = k;
+    ui_set_message(app, false, "slice %d at frame %u (%d slices)", chop.slice + 1, frame,
+                   now ? now->slice_count : 0);
+}
+
+static void slice_at_done(UiApp *app, const char *text)
+{
+    int slot;
+    const Instrument *inst = current(app, &slot);
+    char *end;
+    long long v = strtoll(text, &end, 10);
+    if (!inst || !inst->sample || !inst->slice_count) {
+        ui_report(app, HISS_ERR_MISSING, "slice");
+        return;
+    }
+    if (end == text || *end || v < 0 || v >= inst->sample->frames) {
+        ui_set_message(app, true, "slice: %s is not a frame 0..%u", text,
+                       inst->sample->frames - 1);
+        return;
+    }
+    move_point(app, slot, inst, v, "move slice");
+}
+
+/* Finds (once per sample) the hits that lazy chop snaps to. */
+static void find_hits(UiApp *app, const Sample *s)
+{
+    if (chop.hits_of == s)
+        return;
+    HissDiag diag = {{0}};
+    chop.hit_count = 0;
+    if (slicer_transients(s, SLICER_DEFAULT_SENSITIVITY, chop.hits, SONG_MAX_SLICES,
+                          &chop.hit_count, &diag) != HISS_OK)
+        ui_set_message(app, true, "lazy chop: %s", diag.text);
+    chop.hits_of = s;
+}
+
+static bool find_tempo(UiApp *app, const Sample *s)
+{
+    if (chop.tempo_of == s)
+        return true;
+    HissDiag diag = {{0}};
+    if (slicer_tempo(s, &chop.bpm, &chop.beats, &diag) != HISS_OK) {
+        ui_set_message(app, true, "tempo: %s", diag.text);
+        return false;
+    }
+    chop.tempo_of = s;
+    return true;
+}
+
+void ui_chop_tempo_text(const UiApp *app, char *buf, size_t size)
+{
+    int slot = ui_instruments_slot(app);
+    const Instrument *inst = song_instrument(app->song, slot);
+    if (inst && inst->sample && inst->sample == chop.tempo_of)
+        snprintf(buf, size, ", %.2f BPM (%d beats)", chop.bpm, chop.beats);
+    else
+        buf[0] = 0;
+}
+
+static void tempo_done(UiApp *app, const char *text)
+{
+    char *end;
+    long bpm = strtol(text, &end, 10);
+    if (end == text || *end || bpm < 32 || bpm > 255) {
+        ui_set_message(app, true, "song BPM: %s is not 32..255", text);
+        return;
+    }
+    ui_set_tempo(app, (int)bpm);
+}
+
+/* ---- edits into new files ---- */
+
+/* The instrument's slices, loop and base note as a file's marks. */
+static SampleMarks marks_of(const Instrument *inst)
+{
+    SampleMarks m;
+    memset(&m, 0, sizeof m);
+    m.root_note = inst->base_note;
+    m.loop = (SampleLoop)inst->loop;
+    m.loop_start = inst->loop_start;
+    m.loop_end = inst->loop_end;
+    m.cue_count = hiss_clampi(inst->slice_count, 0, SAMPLE_MAX_CUES);
+    memcpy(m.cues, inst->slices, sizeof m.cues[0] * (size_t)m.cue_count);
+    return m;
+}
+
+/* The file's name without directory and extension, for the new name. */
+static void stem_of(const Instrument *inst, char *out, size_t size)
+{
+    const char *base = strrchr(inst->path, '/');
+    base = base ? base + 1 : inst->path;
+    snprintf(out, size, "%s", base[0] ? base : inst->name[0] ? inst->name : "sample");
+    char *dot = strrchr(out, '.');
+    if (dot && dot != out)
+        *dot = 0;
+}
+
+/* Applies edit to the slot's sample, writes the result as a new file
+ * beside the song and puts it in the slot (one undo step); the old file
+ * stays as it was. */
+static void apply_edit(UiApp *app, const SampleEdit *edit, const char *suffix,
+                       const char *what)
+{
+    int slot;
+    const Instrument *inst = current(app, &slot);
+    if (!inst || !inst->sample) {
+        ui_report(app, HISS_ERR_MISSING, what);
+        return;
+    }
+    if (!app->path[0]) {
+        ui_set_message(app, true, "%s: save the song first (edits are written beside it)",
+                       what);
+        return;
+    }
+    SampleMarks marks = marks_of(inst), out_marks;
+    SampleioAudio audio;
+    HissDiag diag = {{0}};
+    if (sampleedit_apply(inst->sample, &marks, edit, &audio, &out_marks, &diag) != HISS_OK) {
+        ui_set_message(app, true, "%s: %s", what, diag.text);
+        return;
+    }
+    char dir[UI_PATH_MAX], stem[SONG_PATH_MAX], path[UI_PATH_MAX + SONG_PATH_MAX + 64];
+    ui_song_dir(app, dir, sizeof dir);
+    stem_of(inst, stem, sizeof stem);
+    HissError err = sampleedit_new_path(dir, stem, suffix, path, sizeof path, &diag);
+    if (!err && (err = sampleedit_write(path, &audio, &out_marks, &diag)))
+        unlink(path); /* the name taken for it, still empty */
+    sampleio_audio_free(&audio);
+    Sample *sample = NULL;
+    if (!err)
+        err = sampleio_load(path, &sample, NULL, &diag);
+    Instrument *copy = err ? NULL : song_instrument_clone(inst);
+    if (err || !copy) {
+        sample_release(sample);
+        ui_set_message(app, true, "%s: %s", what, err ? diag.text : "out of memory");
+        return;
+    }
+    sample_release(copy->sample);
+    copy->sample = sample;
+    copy->missing = false;
+    const char *name = strrchr(path, '/') + 1;
+    snprintf(copy->path, sizeof copy->path, "%s", name);
+    copy->shape[SHAPE_START] = 0;
+    copy->shape[SHAPE_END] = 0;
+    copy->loop = (LoopMode)out_marks.loop;
+    copy->loop_start = out_marks.loop_start;
+    copy->loop_end = out_marks.loop_end;
+    copy->slice_count = 0;
+    song_instrument_set_slices(copy, out_marks.cues, out_marks.cue_count);
+    if (ui_report(app, edit_instrument_replace(app->ed, slot, copy), what) == HISS_OK)
+        ui_set_message(app, false, "%s: wrote %s (%u frames, %d slices); %s is kept", what,
+                       name, sample->frames, out_marks.cue_count,
+                       inst->path[0] ? inst->path : "the original");
+}
+
+static void stretch_done(UiApp *app, const char *text)
+{
+    int slot;
+    const Instrument *inst = current(app, &slot);
+    char *end;
+    long beats = strtol(text, &end, 10);
+    if (end == text || *end || beats < 1 || beats > 256) {
+        ui_set_message(app, true, "stretch: %s is not 1..256 beats", text);
+        return;
+    }
+    if (!inst || !inst->sample) {
+        ui_report(app, HISS_ERR_MISSING, "stretch");
+        return;
+    }
+    int bpm = atomic_load(&app->song->bpm);
+    double want = beats * 60.0 / bpm * inst->sample->rate;
+    SampleEdit e = {.kind = SAMPLEEDIT_STRETCH, .ratio = want / inst->sample->frames};
+    char suffix[32];
+    snprintf(suffix, sizeof suffix, "%dbpm", bpm);
+    apply_edit(app, &e, suffix, "stretch");
+}
+
+static void edit_done(UiApp *app, const char *text)
+{
+    int slot;
+    const Instrument *inst = current(app, &slot);
+    if (!inst || !inst->sample) {
+        ui_report(app, HISS_ERR_MISSING, "sample edit");
+        return;
+    }
+    char word[16] = "";
+    long ms = 0;
+    int n = sscanf(text, "%15s %ld", word, &ms);
+    uint32_t frames = inst->sample->frames;
+    SampleEdit e = {0};
+    const char *suffix = word;
+    if (n >= 1 && !strcmp(word, "trim")) {
+        uint32_t start = (uint32_t)inst->shape[SHAPE_START];
+        uint32_t stop = inst->shape[SHAPE_END] ? (uint32_t)inst->shape[SHAPE_END] : frames;
+        if (!start && stop == frames) {
+            ui_set_message(app, true, "trim: set Start or End first (or use 'slice')");
+            return;
+        }
+        e = (SampleEdit){.kind = SAMPLEEDIT_TRIM, .from = start, .to = stop};
+    } else if (n >= 1 && !strcmp(word, "slice") && inst->slice_count) {
+        e = (SampleEdit){.kind = SAMPLEEDIT_TRIM, .from = inst->slices[chop.slice],
+                         .to = slice_end(inst, chop.slice)};
+    } else if (n >= 1 && !strcmp(word, "normalize")) {
+        e.kind = SAMPLEEDIT_NORMALIZE;
+    } else if (n >= 1 && !strcmp(word, "reverse")) {
+        e.kind = SAMPLEEDIT_REVERSE;
+    } else if (n == 2 && (!strcmp(word, "fadein") || !strcmp(word, "fadeout")) && ms > 0 &&
+               ms <= 600000) {
+        e.kind = word[4] == 'i' ? SAMPLEEDIT_FADE_IN : SAMPLEEDIT_FADE_OUT;
+        e.from = (uint32_t)((uint64_t)ms * inst->sample->rate / 1000);
+    } else {
+        ui_set_message(app, true, "sample edit: '%s' is not one of trim, slice, normalize, "
+                       "reverse, fadein MS, fadeout MS", text);
+        return;
+    }
+    apply_edit(app, &e, suffix, word);
+}
+
+/* ---- keys ---- */
+
+bool ui_chop_handle(UiApp *app, KeymapAction act)
+{
+    int slot;
+    const Instrument *inst = current(app, &slot);
+    bool has_sample = inst && inst->sample && inst->sample->frames;
+    bool has_slices = has_sample && inst->slice_count > 0;
+    uint32_t ms = has_sample ? inst->sample->rate / 1000 : 1;
+    uint32_t frame;
+    char buf[64];
+    switch (act) {
+    case ACT_SLICE_PREV:
+    case ACT_SLICE_NEXT:
+        if (!has_slices)
+            break;
+        chop.slice = hiss_clampi(chop.slice + (act == ACT_SLICE_NEXT ? 1 : -1), 0,
+                                 inst->slice_count - 1);
+        ui_set_message(app, false, "slice %d of %d at frame %u", chop.slice + 1,
+                       inst->slice_count, inst->slices[chop.slice]);
+        return true;
+    case ACT_SLICE_EARLIER:
+    case ACT_SLICE_LATER:
+        if (!has_slices)
+            break;
+        move_point(app, slot, inst,
+                   (int64_t)inst->slices[chop.slice] + (act == ACT_SLICE_LATER ? ms : -(int64_t)ms),
+                   "move slice");
+        return true;
+    case ACT_SLICE_AT:
+        if (!has_slices)
+            break;
+        snprintf(buf, sizeof buf, "%u", inst->slices[chop.slice]);
+        ui_prompt(app, "Slice point at frame", buf, slice_at_done);
+        return true;
+    case ACT_SLICE_SNAP:
+        if (!has_slices)
+            break;
+        move_point(app, slot, inst,
+                   slicer_zero_crossing(inst->sample, inst->slices[chop.slice], 10 * ms),
+                   "snap slice");
+        return true;
+    case ACT_SLICE_ADD:
+        if (!has_sample)
+            break;
+        if (playhead(&frame)) {
+            find_hits(app, inst->sample);
+            add_point(app, slot, inst,
+                      slicer_snap(inst->sample, chop.hits, chop.hit_count, frame,
+                                  HIT_SNAP_MS * ms));
+        } else if (has_slices) {
+            uint32_t a = inst->slices[chop.slice], b = slice_end(inst, chop.slice);
+            if (b - a < 2) {
+                ui_set_message(app, true, "slice: too short to split");
+                return true;
+            }
+            add_point(app, slot, inst, slicer_zero_crossing(inst->sample, a + (b - a) / 2, ms));
+        } else {
+            add_point(app, slot, inst,
+                      slicer_zero_crossing(inst->sample, inst->sample->frames / 2, ms));
+        }
+        return true;
+    case ACT_SLICE_DELETE:
+        if (!has_slices)
+            break;
+        {
+            uint32_t points[SONG_MAX_SLICES];
+            int n = 0;
+            for (int k = 0; k < inst->slice_count; k++)
+                if (k != chop.slice)
+                    points[n++] = inst->slices[k];
+            set_points(app, slot, points, n, "delete slice");
+            ui_set_message(app, false, "slice point deleted (%d slices)", n);
+            chop.slice = hiss_clampi(chop.slice - 1, 0, n ? n - 1 : 0);
+        }
+        return true;
+    case ACT_SLICE_TO_PLAYHEAD:
+        if (!has_slices)
+            break;
+        if (!playhead(&frame)) {
+            ui_set_message(app, true, "slice: nothing is playing (%s plays the sample)", "O");
+            return true;
+        }
+        move_point(app, slot, inst, frame, "slice to playhead");
+        return true;
+    case ACT_SLICE_AUDITION:
+        if (!has_slices)
+            break;
+        audition(app, inst, inst->slices[chop.slice], slice_end(inst, chop.slice));
+        ui_set_message(app, false, "playing slice %d (frames %u..%u)", chop.slice + 1,
+                       inst->slices[chop.slice], slice_end(inst, chop.slice));
+        return true;
+    case ACT_SAMPLE_PLAY:
+        if (!has_sample)
+            break;
+        find_hits(app, inst->sample);
+        audition(app, inst, 0, inst->sample->frames);
+        ui_set_message(app, false, "playing the sample: A drops a slice at the playhead");
+        return true;
+    case ACT_SAMPLE_TEMPO:
+        if (!has_sample || !find_tempo(app, inst->sample))
+            return true;
+        snprintf(buf, sizeof buf, "%d", (int)(chop.bpm + 0.5));
+        {
+            char label[96];
+            snprintf(label, sizeof label, "Loop: %.2f BPM, %d beats. Song BPM", chop.bpm,
+                     chop.beats);
+            ui_prompt(app, label, buf, tempo_done);
+        }
+        return true;
+    case ACT_SAMPLE_STRETCH: {
+        if (!has_sample)
+            break;
+        int beats = find_tempo(app, inst->sample) ? chop.beats : 4;
+        char label[64];
+        snprintf(buf, sizeof buf, "%d", beats);
+        snprintf(label, sizeof label, "Stretch to beats at %d BPM",
+                 atomic_load(&app->song->bpm));
+        ui_prompt(app, label, buf, stretch_done);
+        return true;
+    }
+    case ACT_SAMPLE_EDIT:
+        if (!has_sample)
+            break;
+        ui_prompt(app, "Edit (trim slice normalize reverse fadein MS fadeout MS)", "",
+                  edit_done);
+        return true;
+    case ACT_WAVE_ZOOM_IN:
+    case ACT_WAVE_ZOOM_OUT:
+        chop.zoom = hiss_clampi(chop.zoom + (act == ACT_WAVE_ZOOM_IN ? 1 : -1), 0, ZOOM_MAX);
+        ui_set_message(app, false, "waveform zoom x%d", 1 << chop.zoom);
+        return true;
+    default:
+        return false;
+    }
+    ui_report(app, HISS_ERR_MISSING, has_sample ? "slice" : "sample");
+    return true;
+}
+
+/* ---- drawing ---- */
+
+void ui_chop_update(UiApp *app)
+{
+    uint32_t frame;
+    if (!chop.started)
+        return;
+    if (!playhead(&frame) || (int)(frame / 256) != chop.drawn_col)
+        app->dirty |= UI_DIRTY_BODY;
+}
+
+void ui_chop_draw(UiApp *app, int y, int x, int w)
+{
+    if (!ui_chop_rows())
+        return;
+    int slot;
+    const Instrument *inst = current(app, &slot);
+    char line[160];
+    if (!inst || !inst->sample || !inst->sample->frames) {
+        for (int r = 0; r < CHOP_ROWS; r++)
+            ui_put(y + r, x, w, A_NORMAL, "");
+        return;
+    }
+    const Sample *s = inst->sample;
+    uint32_t frame = 0;
+    bool playing = playhead(&frame);
+    chop.drawn_col = playing ? (int)(frame / 256) : -1;
+    if (inst->slice_count)
+        snprintf(line, sizeof line, "Slice %d/%d  frames %u..%u%s", chop.slice + 1,
+                 inst->slice_count, inst->slices[chop.slice], slice_end(inst, chop.slice),
+                 playing ? "  playing at " : "");
+    else
+        snprintf(line, sizeof line, "No slices%s", playing ? "  playing at " : "");
+    if (playing) {
+        size_t used = strlen(line);
+        snprintf(line + used, sizeof line - used, "%u", frame);
+    }
+    ui_put(y, x, w, ui_attr(UI_C_HEADER), line);
+    /* Zoomed in, the view is centred on the selected slice. */
+    uint32_t span = s->frames >> chop.zoom;
+    span = span < (uint32_t)w ? (uint32_t)w : span;
+    span = span > s->frames ? s->frames : span;
+    uint32_t centre = inst->slice_count ? inst->slices[chop.slice] : 0;
+    int64_t from = (int64_t)centre - span / 2;
+    from = from < 0 ? 0 : from + span > s->frames ? s->frames - span : from;
+    UiWave wave = {
+        .sample = s,
+        .view_from = (uint32_t)from,
+        .view_to = (uint32_t)from + span,
+        .slices = inst->slices,
+        .slice_count = inst->slice_count,
+        .selected = inst->slice_count ? chop.slice : -1,
+        .start = (uint32_t)inst->shape[SHAPE_START],
+        .end = (uint32_t)inst->shape[SHAPE_END],
+        .loop = inst->loop != LOOP_OFF,
+        .loop_start = inst->loop_start,
+        .loop_end = inst->loop_end,
+        .playing = playing,
+        .playhead = frame,
+    };
+    ui_wave_draw(y + 1, x, CHOP_ROWS - 1, w, &wave);
+}

@@ -1,0 +1,26 @@
+/* ui_chop: chopping a sample on the instruments screen: the slice points
+ * by hand (select, move by a millisecond or to a typed frame, snap to a
+ * zero crossing, add, delete, move to the audition's playhead), a slice
+ * auditioned with one key, lazy chop (one key drops a slice at the
+ * playhead while the sample plays, snapped to the nearest hit), the loop's
+ * tempo, and the edits written as new files (stretch, trim, normalize,
+ * reverse, fades); with the waveform under the parameters. */
+#ifndef HISS_UI_CHOP_H
+#define HISS_UI_CHOP_H
+
+#include <stdbool.h>
+
+#include "ui_app.h"
+
+/* Rows the chop area takes at the bottom of the screen (0: too small). */
+int ui_chop_rows(void);
+/* Draws the chop area (the slice line and the waveform) from row y. */
+void ui_chop_draw(UiApp *app, int y, int x, int w);
+/* Marks the body dirty while the playhead moves. */
+void ui_chop_update(UiApp *app);
+/* The chop keys; false for any other action. */
+bool ui_chop_handle(UiApp *app, KeymapAction act);
+/* The loop's tempo when it was found ("" otherwise), for the sample line. */
+void ui_chop_tempo_text(const UiApp *app, char *buf, size_t size);
+
+#endif

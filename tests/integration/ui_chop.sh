@@ -1,0 +1,127 @@
+#!/bin/bash
+# Chopping the kit's break by hand on the instruments screen, as a
+# beatmaker would: pick a slice, audition it, move its point by a
+# millisecond, to a typed frame and to a zero crossing, split and delete,
+# drop a slice at the playhead while the break plays (lazy chop), find the
+# loop's tempo and take it for the song, stretch the break to the song's
+# tempo and reverse it: each edit a NEW file beside the song, the kit's own
+# file untouched, the chops carried in the new file's cue points.
+set -u
+SOCK=hiss-ui-chop-$$
+. "$(dirname "$0")/lib/tmux_ui.sh"
+# The 16-bit values of frames $2-1 and $2 of file $1.
+two_frames() { sox "$1" -t s16 - trim "$(($2 - 1))s" 2s 2>/dev/null | od -An -t d2; }
+# Whether the wave in $1 changes sign (or is zero) between frames $2-1 and $2.
+crosses_zero() {
+    local v
+    read -r -a v <<<"$(two_frames "$1" "$2")"
+    [ "${#v[@]}" = 2 ] || return 1
+    [ "${v[1]}" = 0 ] || { [ "${v[0]}" -lt 0 ] && [ "${v[1]}" -ge 0 ]; } ||
+        { [ "${v[0]}" -ge 0 ] && [ "${v[1]}" -lt 0 ]; }
+}
+frames_of() { soxi -s "$1" 2>/dev/null; }
+KIT_BREAK=$(pwd)/samples/break.wav
+kit_sum=$(md5sum <"$KIT_BREAK")
+
+open_demo_copy
+SONG=$DEMO
+SONGS=$(dirname "$SONG")
+check "the song opens" wait_for "Dusty Tape"
+keys C-t
+check "the instruments screen opens on slot 01" wait_for "Slot 01"
+for _ in $(seq 1 12); do keys Down; done
+check "slot 0D is the break, its first slice selected" \
+    wait_for "Slice 1/8  frames 0..9984"
+check "the waveform is drawn" wait_re "│ .*█.*█"
+check "its markers show the slices, the selected one apart" wait_re "│ \^ +\| +\| "
+
+keys '}'
+check "} selects the next slice" wait_for "Slice 2/8  frames 9984..14848"
+keys P
+check "P auditions the selected slice" wait_for "playing slice 2 (frames 9984..14848)"
+keys .
+check ". moves the point a millisecond later" wait_for "slice 2 at frame 10028"
+keys , ,
+check ", moves it back" wait_for "slice 2 at frame 9940"
+keys :
+check ": asks for the frame" wait_for "Slice point at frame: 9940"
+keys C-u
+T send-keys -t ui -l 9984
+keys Enter
+check "the typed frame is taken" wait_for "slice 2 at frame 9984"
+keys Z
+check "Z snaps to a zero crossing" wait_re "slice 2 at frame [0-9]+ *$"
+snapped=$(screen | grep -oE "slice 2 at frame [0-9]+" | tail -1 | grep -oE "[0-9]+$")
+check "the point snapped to is a zero crossing of the file" \
+    crosses_zero "$KIT_BREAK" "${snapped:-0}"
+check "and near where it was" [ "${snapped:-0}" -gt 9500 -a "${snapped:-0}" -lt 10500 ]
+keys A
+check "A splits the slice in two" wait_re "slice 3 at frame [0-9]+ \(9 slices\)"
+keys D
+check "D deletes the selected point" wait_for "slice point deleted (8 slices)"
+keys C-z
+check "undo brings it back" wait_for "/9  frames"
+keys C-z
+check "undo again: eight slices" wait_for "/8  frames"
+
+# Lazy chop: the break plays, one key drops a slice at the playhead.
+keys O
+check "O plays the whole break" wait_for "playing the sample"
+check "the playhead moves" wait_re "playing at [1-9][0-9]*$"
+keys A
+check "A drops a slice at the playhead" wait_re "at frame [0-9]+ \(9 slices\)"
+keys O
+wait_re "playing at [1-9][0-9]*$" >/dev/null
+keys '{' K
+check "K moves the selected point to the playhead" wait_re "slice [0-9]+ at frame [0-9]+ *$"
+stamp=$(file_stamp "$SONG")
+keys C-s
+wait_written "$SONG" "$stamp"
+check "the nine slices are saved" wait_file "$SONG" "slices 9 0 "
+
+# Tempo: found in the loop and taken for the song.
+keys B
+check "B finds the break's tempo" wait_re "Loop: 89\.[01][0-9] BPM, 2 beats\. Song BPM: 89"
+keys C-u
+T send-keys -t ui -l 96
+keys Enter
+check "the song takes 96 BPM" wait_for "96 BPM"
+check "the tempo shows beside the sample" wait_re "44100 Hz, mono, 89\.[01][0-9] BPM \(2 beats\)"
+
+# Stretch to the song's tempo: a new file, the kit's untouched.
+keys F
+check "F asks how many beats" wait_for "Stretch to beats at 96 BPM: 2"
+keys Enter
+check "the stretched break is a new file" wait_re "stretch: wrote break-96bpm\.wav"
+NEW=$SONGS/break-96bpm.wav
+check "two beats at 96 BPM long" [ "$(frames_of "$NEW")" = $((2 * 60 * 44100 / 96)) ]
+check "the slot plays it" wait_re "Sample +break-96bpm\.wav"
+check "its slices came back from its cue points" wait_re "Slice [0-9]+/9 "
+check "the kit's break is untouched" [ "$(md5sum <"$KIT_BREAK")" = "$kit_sum" ]
+
+keys X
+check "X asks which edit" wait_for "Edit (trim slice normalize reverse"
+T send-keys -t ui -l reverse
+keys Enter
+check "reverse writes another new file" wait_re "reverse: wrote break-96bpm-reverse\.wav"
+REV=$SONGS/break-96bpm-reverse.wav
+check "it is the stretched break backwards" \
+    cmp -s <(sox "$NEW" -t s32 - reverse) <(sox "$REV" -t s32 -)
+keys X
+T send-keys -t ui -l "fadein x"
+keys Enter
+check "a bad edit says what is allowed" wait_for "is not one of trim, slice"
+keys C-z
+check "undo puts the stretched break back" wait_re "Sample +break-96bpm\.wav"
+stamp=$(file_stamp "$SONG")
+keys C-s
+wait_written "$SONG" "$stamp"
+check "the song names the new file" wait_file "$SONG" "break-96bpm.wav"
+keys I
+check "I zooms the waveform in" wait_for "waveform zoom x2"
+check "the selected slice stays in view" wait_re "│.*\^"
+keys C-q
+check "quits at once" wait_for "hiss exited 0"
+check "the kit's break is still untouched" [ "$(md5sum <"$KIT_BREAK")" = "$kit_sum" ]
+
+finish
