@@ -202,6 +202,7 @@ static const struct {
     {"B", ACT_SAMPLE_TEMPO},
     {"F", ACT_SAMPLE_STRETCH},
     {"X", ACT_SAMPLE_EDIT},
+    {"G", ACT_RENDER_TO_INSTRUMENT},
     {"I", ACT_WAVE_ZOOM_IN},
     {"U", ACT_WAVE_ZOOM_OUT},
     /* Sample browser. */

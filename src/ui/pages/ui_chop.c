@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "resample.h"
 #include "sampleedit.h"
 #include "sampleio.h"
 #include "slicer.h"
@@ -28,7 +29,9 @@ static struct {
      * rate). */
     double started;         /* 0: nothing playing */
     uint32_t from, to, rate;
-    int drawn_col;          /* the playhead's last drawn column */
+    int drawn_col;          /* the playhead's last drawn column, in a view */
+    uint32_t view_from, view_span; /* of view_cols columns: redrawn only */
+    int view_cols;                 /* when the playhead changes column */
     /* The hits lazy chop snaps to, found when the sample starts playing. */
     const Sample *hits_of;
     int hit_count;
@@ -241,6 +244,39 @@ static void stem_of(const Instrument *inst, char *out, size_t size)
         *dot = 0;
 }
 
+/* Writes audio and marks as a new file STEM-SUFFIX.wav beside the song
+ * and reads it back, so the slot plays what the file holds. NULL (and a
+ * message) on failure; *name is the file's name (relative to the song). */
+static Sample *write_new_file(UiApp *app, const char *stem, const char *suffix,
+                              const SampleioAudio *audio, const SampleMarks *marks,
+                              char *name, size_t size, const char *what)
+{
+    char dir[UI_PATH_MAX], path[UI_PATH_MAX + SONG_PATH_MAX + 64];
+    HissDiag diag = {{0}};
+    ui_song_dir(app, dir, sizeof dir);
+    HissError err = sampleedit_new_path(dir, stem, suffix, path, sizeof path, &diag);
+    if (!err && (err = sampleedit_write(path, audio, marks, &diag)))
+        unlink(path); /* the name taken for it, still empty */
+    Sample *sample = NULL;
+    if (!err)
+        err = sampleio_load(path, &sample, NULL, &diag);
+    if (err) {
+        ui_set_message(app, true, "%s: %s", what, diag.text);
+        return NULL;
+    }
+    snprintf(name, size, "%s", strrchr(path, '/') + 1);
+    return sample;
+}
+
+/* Edits and renders are written beside the song: one never saved has no
+ * place yet. */
+static bool has_place(UiApp *app, const char *what)
+{
+    if (!app->path[0])
+        ui_set_message(app, true, "%s: save the song first (new files go beside it)", what);
+    return app->path[0] != 0;
+}
+
 /* Applies edit to the slot's sample, writes the result as a new file
  * beside the song and puts it in the slot (one undo step); the old file
  * stays as it was. */
@@ -253,11 +289,8 @@ static void apply_edit(UiApp *app, const SampleEdit *edit, const char *suffix,
         ui_report(app, HISS_ERR_MISSING, what);
         return;
     }
-    if (!app->path[0]) {
-        ui_set_message(app, true, "%s: save the song first (edits are written beside it)",
-                       what);
+    if (!has_place(app, what))
         return;
-    }
     SampleMarks marks = marks_of(inst), out_marks;
     SampleioAudio audio;
     HissDiag diag = {{0}};
@@ -265,26 +298,21 @@ static void apply_edit(UiApp *app, const SampleEdit *edit, const char *suffix,
         ui_set_message(app, true, "%s: %s", what, diag.text);
         return;
     }
-    char dir[UI_PATH_MAX], stem[SONG_PATH_MAX], path[UI_PATH_MAX + SONG_PATH_MAX + 64];
-    ui_song_dir(app, dir, sizeof dir);
+    char stem[SONG_PATH_MAX], name[SONG_PATH_MAX];
     stem_of(inst, stem, sizeof stem);
-    HissError err = sampleedit_new_path(dir, stem, suffix, path, sizeof path, &diag);
-    if (!err && (err = sampleedit_write(path, &audio, &out_marks, &diag)))
-        unlink(path); /* the name taken for it, still empty */
+    Sample *sample = write_new_file(app, stem, suffix, &audio, &out_marks, name,
+                                    sizeof name, what);
     sampleio_audio_free(&audio);
-    Sample *sample = NULL;
-    if (!err)
-        err = sampleio_load(path, &sample, NULL, &diag);
-    Instrument *copy = err ? NULL : song_instrument_clone(inst);
-    if (err || !copy) {
+    Instrument *copy = sample ? song_instrument_clone(inst) : NULL;
+    if (!copy) {
+        if (sample)
+            ui_report(app, HISS_ERR_NOMEM, what);
         sample_release(sample);
-        ui_set_message(app, true, "%s: %s", what, err ? diag.text : "out of memory");
         return;
     }
     sample_release(copy->sample);
     copy->sample = sample;
     copy->missing = false;
-    const char *name = strrchr(path, '/') + 1;
     snprintf(copy->path, sizeof copy->path, "%s", name);
     copy->shape[SHAPE_START] = 0;
     copy->shape[SHAPE_END] = 0;
@@ -297,6 +325,66 @@ static void apply_edit(UiApp *app, const SampleEdit *edit, const char *suffix,
         ui_set_message(app, false, "%s: wrote %s (%u frames, %d slices); %s is kept", what,
                        name, sample->frames, out_marks.cue_count,
                        inst->path[0] ? inst->path : "the original");
+}
+
+/* Render to instrument: the cursor's pattern into the first empty slot,
+ * sliced on its beats. */
+static void render_done(UiApp *app, const char *text)
+{
+    long rate = 0, bits = 0;
+    char extra;
+    if (sscanf(text, "%ld %ld %c", &rate, &bits, &extra) != 2 || rate < SAMPLEIO_RATE_MIN ||
+        rate > SAMPLEIO_RATE_MAX || bits < RESAMPLE_MIN_BITS || bits > RESAMPLE_MAX_BITS) {
+        ui_set_message(app, true, "render: '%s' is not RATE BITS (%d..%d Hz, %d..%d bits)",
+                       text, SAMPLEIO_RATE_MIN, SAMPLEIO_RATE_MAX, RESAMPLE_MIN_BITS,
+                       RESAMPLE_MAX_BITS);
+        return;
+    }
+    int slot = 1;
+    while (slot <= SONG_MAX_INSTRUMENTS && song_instrument(app->song, slot))
+        slot++;
+    if (slot > SONG_MAX_INSTRUMENTS) {
+        ui_set_message(app, true, "render: no empty instrument slot");
+        return;
+    }
+    int pattern = app->ed->cursor.pattern;
+    SampleioAudio audio;
+    HissDiag diag = {{0}};
+    if (resample_pattern(app->song, pattern, (uint32_t)rate, (int)bits, &audio, &diag)) {
+        ui_set_message(app, true, "render: %s", diag.text);
+        return;
+    }
+    /* A slice on every beat, ready to chop again. */
+    const Pattern *p = song_pattern(app->song, pattern);
+    int beats = p->rows / hiss_clampi(atomic_load(&app->song->rows_per_beat), 1, 32);
+    SampleMarks marks;
+    memset(&marks, 0, sizeof marks);
+    marks.root_note = NOTE_C4;
+    if (beats >= SLICER_MIN_DIVISIONS)
+        marks.cue_count = slicer_equal(audio.count, beats, marks.cues);
+    char stem[32], suffix[32], name[SONG_PATH_MAX];
+    snprintf(stem, sizeof stem, "pattern%02X", pattern);
+    snprintf(suffix, sizeof suffix, "%ldhz%ldbit", rate, bits);
+    Sample *sample = write_new_file(app, stem, suffix, &audio, &marks, name, sizeof name,
+                                    "render");
+    sampleio_audio_free(&audio);
+    Instrument *inst = sample ? song_instrument_new() : NULL;
+    if (!inst) {
+        if (sample)
+            ui_report(app, HISS_ERR_NOMEM, "render");
+        sample_release(sample);
+        return;
+    }
+    inst->sample = sample;
+    inst->missing = false;
+    snprintf(inst->path, sizeof inst->path, "%s", name);
+    snprintf(inst->name, sizeof inst->name, "pattern %02X render", pattern);
+    song_instrument_set_slices(inst, marks.cues, marks.cue_count);
+    if (ui_report(app, edit_instrument_replace(app->ed, slot, inst), "render") != HISS_OK)
+        return;
+    edit_set_instrument_current(app->ed, slot);
+    ui_set_message(app, false, "render: pattern %02X into slot %02X as %s (%u frames)",
+                   pattern, slot, name, sample->frames);
 }
 
 static void stretch_done(UiApp *app, const char *text)
@@ -489,6 +577,17 @@ bool ui_chop_handle(UiApp *app, KeymapAction act)
         ui_prompt(app, "Edit (trim slice normalize reverse fadein MS fadeout MS)", "",
                   edit_done);
         return true;
+    case ACT_RENDER_TO_INSTRUMENT:
+        if (!has_place(app, "render"))
+            return true;
+        snprintf(buf, sizeof buf, "%u 16", app->rate ? app->rate : 44100);
+        {
+            char label[64];
+            snprintf(label, sizeof label, "Render pattern %02X to a new slot: rate bits",
+                     app->ed->cursor.pattern);
+            ui_prompt(app, label, buf, render_done);
+        }
+        return true;
     case ACT_WAVE_ZOOM_IN:
     case ACT_WAVE_ZOOM_OUT:
         chop.zoom = hiss_clampi(chop.zoom + (act == ACT_WAVE_ZOOM_IN ? 1 : -1), 0, ZOOM_MAX);
@@ -503,12 +602,22 @@ bool ui_chop_handle(UiApp *app, KeymapAction act)
 
 /* ---- drawing ---- */
 
+/* The waveform column of frame f in the view last drawn (-1 outside). */
+static int view_column(uint32_t f)
+{
+    if (!chop.view_span || f < chop.view_from || f >= chop.view_from + chop.view_span)
+        return -1;
+    return (int)((uint64_t)(f - chop.view_from) * (uint64_t)chop.view_cols / chop.view_span);
+}
+
+/* Only a playhead that moved to another column costs a redraw: over SSH a
+ * preview sends a few dozen small updates a second, not one per frame. */
 void ui_chop_update(UiApp *app)
 {
     uint32_t frame;
     if (!chop.started)
         return;
-    if (!playhead(&frame) || (int)(frame / 256) != chop.drawn_col)
+    if (!playhead(&frame) || view_column(frame) != chop.drawn_col)
         app->dirty |= UI_DIRTY_BODY;
 }
 
@@ -527,7 +636,6 @@ void ui_chop_draw(UiApp *app, int y, int x, int w)
     const Sample *s = inst->sample;
     uint32_t frame = 0;
     bool playing = playhead(&frame);
-    chop.drawn_col = playing ? (int)(frame / 256) : -1;
     if (inst->slice_count)
         snprintf(line, sizeof line, "Slice %d/%d  frames %u..%u%s", chop.slice + 1,
                  inst->slice_count, inst->slices[chop.slice], slice_end(inst, chop.slice),
@@ -561,5 +669,9 @@ void ui_chop_draw(UiApp *app, int y, int x, int w)
         .playing = playing,
         .playhead = frame,
     };
+    chop.view_from = wave.view_from;
+    chop.view_span = span;
+    chop.view_cols = w;
+    chop.drawn_col = playing ? view_column(frame) : -1;
     ui_wave_draw(y + 1, x, CHOP_ROWS - 1, w, &wave);
 }
