@@ -2,10 +2,11 @@
  * terminal (80x24, TERM=xterm-256color, null audio) and counts the bytes it
  * writes: per second while the demo plays in follow mode, for one cursor
  * move, per second on the instruments screen while the demo plays and
- * while a shaping value is nudged four times a second as it plays, and
- * the time from start to the first full screen. Prints figures; asserts
- * nothing about speed. Targets: <= 2000 B/s playing or editing, < 40 B
- * per move, < 50 ms to the first screen. */
+ * while a shaping value is nudged four times a second as it plays, per
+ * second while a sample previews under the waveform, and the time from
+ * start to the first full screen. Prints figures; asserts nothing about
+ * speed. Targets: <= 2000 B/s playing, editing or previewing, < 40 B per
+ * move, < 50 ms to the first screen. */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -203,6 +204,20 @@ int main(void)
     send_keys(fd, " ");
     drain(fd, 1.0, NULL, NULL, NULL, 0);
 
+    /* The waveform while a sample previews: the break (slot 0D) played
+     * from its start over and over (Tab back to the slot list first). */
+    send_keys(fd, "\t");
+    for (int i = 0; i < 12; i++)
+        send_keys(fd, "\033OB");
+    drain(fd, 0.5, NULL, NULL, NULL, 0);
+    enum { PREVIEWS = 4 };
+    const double preview_seconds = 1.3; /* the break lasts 1.35 s */
+    long wave_bytes = 0;
+    for (int i = 0; i < PREVIEWS; i++) {
+        send_keys(fd, "O");
+        wave_bytes += drain(fd, preview_seconds, NULL, NULL, NULL, 0);
+    }
+
     send_keys(fd, "\021"); /* Ctrl-Q; the edits changed the song: (n)o save */
     drain(fd, 0.5, NULL, NULL, NULL, 0);
     send_keys(fd, "n");
@@ -225,6 +240,8 @@ int main(void)
     printf("bench_tty: instruments   %7.0f B/s playing, %.0f B/s nudging a value "
            "4 times a second  target <= 2000 B/s\n",
            (double)inst_play_bytes / (seconds / 2), (double)edit_bytes / (EDITS * 0.25));
+    printf("bench_tty: waveform preview %4.0f B/s (the break's playhead)  target <= 2000 B/s\n",
+           (double)wave_bytes / (PREVIEWS * preview_seconds));
     if (nftw(state, remove_entry, 8, FTW_DEPTH | FTW_PHYS) != 0)
         printf("bench_tty: could not remove %s\n", state);
     return 0;

@@ -47,24 +47,34 @@ void ui_wave_draw(int y, int x, int h, int w, const UiWave *wv)
     const char *full = ui_glyph(UI_G_METER_FULL);
     int play_col = wv->playing ? column_of(wv, w, wv->playhead) : -1;
     uint32_t span = wv->view_to - wv->view_from;
+    enum { MAX_COLS = 512 };
+    float peaks[MAX_COLS], loudest = 0;
+    w = w > MAX_COLS ? MAX_COLS : w;
     for (int c = 0; c < w; c++) {
         uint32_t a = wv->view_from + (uint32_t)((uint64_t)span * (uint64_t)c / (uint64_t)w);
         uint32_t b = wv->view_from + (uint32_t)((uint64_t)span * (uint64_t)(c + 1) / (uint64_t)w);
         if (b <= a)
             b = a + 1;
-        float peak = column_peak(s, a, b > s->frames ? s->frames : b);
+        peaks[c] = column_peak(s, a, b > s->frames ? s->frames : b);
+        loudest = peaks[c] > loudest ? peaks[c] : loudest;
+    }
+    /* Scaled to the loudest column shown, so a quiet sample (a bounce at
+     * mix level) still has a shape. */
+    float scale = loudest > 0.001f ? 1.0f / loudest : 1.0f;
+    for (int c = 0; c < w; c++) {
+        float peak = peaks[c] * scale;
         /* Lit cells grow from the middle row out, as a wave does. */
         int lit = (int)lrintf(peak * (float)rows);
         if (peak > 0.001f && lit < 1)
             lit = 1;
         int top = (rows - lit) / 2;
-        attr_t at = c == play_col ? ui_attr(UI_C_ON) : ui_attr(UI_C_METER);
+        /* The playhead is the '>' under the wave only: lighting its
+         * column would resend three cells' colours at every step. */
+        attr_t at = ui_attr(UI_C_METER);
         for (int r = 0; r < rows; r++)
             ui_put(y + r, x + c, 1, at, r >= top && r < top + lit ? full : " ");
     }
-    char line[512];
-    if (w > (int)sizeof line - 1)
-        w = (int)sizeof line - 1;
+    char line[MAX_COLS + 1];
     memset(line, ' ', (size_t)w);
     line[w] = 0;
     if (wv->loop) {
