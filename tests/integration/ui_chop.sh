@@ -72,7 +72,8 @@ keys A
 check "A drops a slice at the playhead" wait_re "at frame [0-9]+ \(9 slices\)"
 keys O
 wait_re "playing at [1-9][0-9]*$" >/dev/null
-keys '{' K
+# The slice after the new one (never the first, which stays at frame 0).
+keys '}' K
 check "K moves the selected point to the playhead" wait_re "slice [0-9]+ at frame [0-9]+ *$"
 stamp=$(file_stamp "$SONG")
 keys C-s

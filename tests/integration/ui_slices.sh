@@ -20,8 +20,8 @@ check "the instruments screen opens on slot 01" wait_for "Slot 01"
 for _ in $(seq 1 12); do keys Down; done
 check "slot 0D is the break" wait_for "Slot 0D"
 keys Tab
-for _ in $(seq 1 40); do keys Down; done
-keys Up
+# The last parameter is the slice fade, slice mode the one before it.
+keys End Up
 check "the break has the eight hits of its file as slices" \
     wait_re "Slice mode +off \(8 slices: S01\.\.S08\)"
 keys Right

@@ -277,6 +277,15 @@ static bool has_place(UiApp *app, const char *what)
     return app->path[0] != 0;
 }
 
+/* A render of a song whose samples are still loading would miss them. */
+static bool samples_loaded(UiApp *app, const char *what)
+{
+    if (app->loader)
+        ui_set_message(app, true, "%s: the samples are still loading; again in a moment",
+                       what);
+    return !app->loader;
+}
+
 /* Applies edit to the slot's sample, writes the result as a new file
  * beside the song and puts it in the slot (one undo step); the old file
  * stays as it was. */
@@ -347,6 +356,8 @@ static void render_done(UiApp *app, const char *text)
         ui_set_message(app, true, "render: no empty instrument slot");
         return;
     }
+    if (!samples_loaded(app, "render"))
+        return;
     int pattern = app->ed->cursor.pattern;
     SampleioAudio audio;
     HissDiag diag = {{0}};
@@ -578,7 +589,7 @@ bool ui_chop_handle(UiApp *app, KeymapAction act)
                   edit_done);
         return true;
     case ACT_RENDER_TO_INSTRUMENT:
-        if (!has_place(app, "render"))
+        if (!has_place(app, "render") || !samples_loaded(app, "render"))
             return true;
         snprintf(buf, sizeof buf, "%u 16", app->rate ? app->rate : 44100);
         {
