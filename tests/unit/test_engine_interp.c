@@ -42,10 +42,13 @@ static Sample *tones(uint32_t rate, const double *freqs, int count, double amp,
 
 /* Plays `smp` at its own pitch (note C-4 = base) and returns channel ch
  * of FROM + SPAN frames at 48 kHz. */
-static double *play_channel(Sample *smp, InterpMode mode, LoopMode loop, int ch)
+static double *play_channel(Sample *smp, InterpMode mode, LoopMode loop, bool reverse,
+                            int ch)
 {
     Song *s = synth_song(1, 64, 125, 6);
-    synth_set_instrument(s, 1, synth_instrument(smp, loop, 0, 0, mode));
+    Instrument *inst = synth_instrument(smp, loop, 0, 0, mode);
+    inst->shape[SHAPE_REVERSE] = reverse;
+    synth_set_instrument(s, 1, inst);
     synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
     float *out = synth_render(s, RATE, FROM + SPAN, 256);
     double *x = malloc(sizeof(double) * SPAN);
@@ -58,7 +61,7 @@ static double *play_channel(Sample *smp, InterpMode mode, LoopMode loop, int ch)
 
 static double *play(Sample *smp, InterpMode mode, LoopMode loop)
 {
-    return play_channel(smp, mode, loop, 0);
+    return play_channel(smp, mode, loop, false, 0);
 }
 
 /* Amplitude of the component at f Hz (on a bin) and, optionally, the RMS
@@ -151,18 +154,28 @@ static void linear_and_cubic_images(void)
 
 /* One sinc case: a sample at `rate` played at its own pitch, so the step
  * is rate / 48 kHz. A looping voice reads the sample itself with a
- * widened kernel; a one-shot more than an octave up reads its levels. */
+ * widened kernel; a one-shot more than an octave up reads its levels,
+ * unless it plays reversed (a reversed tone is a tone: the same figures
+ * hold), which widens the kernel as a loop does. */
 typedef struct {
     uint32_t rate;
     bool loop;
+    bool reverse;
 } SincCase;
 
 static const SincCase SINC_CASES[] = {
-    {8000, true},    {22050, true},  {48000, true},  {72000, true},
-    {96000, true},   {120000, true}, {144000, true}, {192000, true},
-    {22050, false},  {72000, false}, {96000, false}, {144000, false},
-    {192000, false},
+    {8000, true, false},   {22050, true, false},  {48000, true, false},
+    {72000, true, false},  {96000, true, false},  {120000, true, false},
+    {144000, true, false}, {192000, true, false}, {22050, false, false},
+    {72000, false, false}, {96000, false, false}, {144000, false, false},
+    {192000, false, false}, {22050, false, true}, {96000, false, true},
+    {192000, false, true},
 };
+
+static const char *case_name(const SincCase *c)
+{
+    return c->loop ? "loop" : c->reverse ? "reversed one-shot" : "one-shot";
+}
 
 static Sample *sinc_sample(const SincCase *c, const double *freqs, int count)
 {
@@ -172,6 +185,12 @@ static Sample *sinc_sample(const SincCase *c, const double *freqs, int count)
         CHECK(sampleio_add_levels(s, &d) == HISS_OK && s->level_count > 0);
     }
     return s;
+}
+
+static double *play_case(const SincCase *c, double f)
+{
+    return play_channel(sinc_sample(c, &f, 1), INTERP_SINC, c->loop ? LOOP_FORWARD : LOOP_OFF,
+                        c->reverse, 0);
 }
 
 /* Passband: tones up to 0.45 of the lower rate keep their level within
@@ -185,17 +204,16 @@ static void sinc_passband_is_flat_and_clean(void)
         const double fractions[] = {0.05, 0.2, 0.35, 0.45};
         for (size_t j = 0; j < HISS_ARRAY_LEN(fractions); j++) {
             double f = floor(fractions[j] * lower / 10.0) * 10.0;
-            double *x = play(sinc_sample(c, &f, 1), INTERP_SINC,
-                             c->loop ? LOOP_FORWARD : LOOP_OFF);
+            double *x = play_case(c, f);
             double rest;
             double level = db(component(x, f, &rest) / 0.5);
             worst_level = fmax(worst_level, fabs(level));
             worst_rest = fmax(worst_rest, db(rest / (0.5 / sqrt(2))));
-            CHECK_MSG(fabs(level) < 0.1, "%u Hz %s, %.0f Hz: %.3f dB", c->rate,
-                      c->loop ? "loop" : "one-shot", f, level);
+            CHECK_MSG(fabs(level) < 0.1, "%u Hz %s, %.0f Hz: %.3f dB", c->rate, case_name(c),
+                      f, level);
             CHECK_MSG(db(rest / (0.5 / sqrt(2))) < -80.0,
-                      "%u Hz %s, %.0f Hz: the rest at %.1f dB", c->rate,
-                      c->loop ? "loop" : "one-shot", f, db(rest / (0.5 / sqrt(2))));
+                      "%u Hz %s, %.0f Hz: the rest at %.1f dB", c->rate, case_name(c), f,
+                      db(rest / (0.5 / sqrt(2))));
             free(x);
         }
     }
@@ -218,12 +236,11 @@ static void sinc_aliases_are_80_db_down(void)
             double f = ceil(fractions[j] * RATE / 10.0) * 10.0;
             if (f >= nyquist * 0.98)
                 continue;
-            double *x = play(sinc_sample(c, &f, 1), INTERP_SINC,
-                             c->loop ? LOOP_FORWARD : LOOP_OFF);
+            double *x = play_case(c, f);
             double left = db(rms(x) / (0.5 / sqrt(2)));
             worst = fmax(worst, left);
             CHECK_MSG(left < -80.0, "%u Hz %s, %.0f Hz tone: %.1f dB comes through",
-                      c->rate, c->loop ? "loop" : "one-shot", f, left);
+                      c->rate, case_name(c), f, left);
             free(x);
         }
     }
@@ -234,8 +251,10 @@ static void sinc_aliases_are_80_db_down(void)
  * left, another right), below and above its rate, looped or not. */
 static void sinc_stereo_keeps_its_sides(void)
 {
-    static const SincCase cases[] = {{22050, true}, {72000, true}, {144000, true},
-                                     {144000, false}};
+    static const SincCase cases[] = {{22050, true, false},
+                                     {72000, true, false},
+                                     {144000, true, false},
+                                     {144000, false, false}};
     for (size_t k = 0; k < HISS_ARRAY_LEN(cases); k++) {
         const SincCase *c = &cases[k];
         double lower = c->rate < RATE ? c->rate : RATE;
@@ -250,7 +269,8 @@ static void sinc_stereo_keeps_its_sides(void)
             HissDiag d = {{0}};
             if (!c->loop)
                 CHECK(sampleio_add_levels(smp, &d) == HISS_OK);
-            double *x = play_channel(smp, INTERP_SINC, c->loop ? LOOP_FORWARD : LOOP_OFF, ch);
+            double *x = play_channel(smp, INTERP_SINC, c->loop ? LOOP_FORWARD : LOOP_OFF, false,
+                                     ch);
             double rest, level = db(component(x, f[ch], &rest) / 0.5);
             CHECK_MSG(fabs(level) < 0.1 && db(rest / (0.5 / sqrt(2))) < -80.0,
                       "%u Hz %s, side %d: %.0f Hz at %.3f dB, the rest at %.1f dB", c->rate,
@@ -269,7 +289,7 @@ static void sinc_images_are_80_db_down(void)
     const uint32_t rates[] = {8000, 22050};
     for (size_t k = 0; k < HISS_ARRAY_LEN(rates); k++) {
         double f = floor(0.45 * rates[k] / 10.0) * 10.0;
-        SincCase c = {rates[k], true};
+        SincCase c = {rates[k], true, false};
         double *x = play(sinc_sample(&c, &f, 1), INTERP_SINC, LOOP_FORWARD);
         double image = rates[k] - f;
         double level = db(component(x, image, NULL) / 0.5);
