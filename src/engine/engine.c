@@ -939,9 +939,11 @@ static void retire_instrument(Engine *e, const Instrument *old)
                               ? song_instrument(e->song, v->slot)
                               : NULL;
         if (now && now != old && now->sample == old->sample &&
-            same_loop(now, old))
+            same_loop(now, old)) {
             v->inst = now;
-        else
+            /* An edit of its shaping is heard on the note as it sounds. */
+            voicefx_update(&e->pool.shaping[i], old, now);
+        } else
             mixer_voice_release(v, e->ramp);
     }
 }

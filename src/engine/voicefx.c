@@ -168,15 +168,21 @@ static void set_drive(VoiceFx *fx, int percent)
                                                           : 1.0f / soft_curve(fx->drive_gain);
 }
 
-static void crush_drive_setup(VoiceFx *fx, const int *s, float velocity)
+/* The drive's type and what the note's velocity leaves of it. */
+static void drive_character(VoiceFx *fx, const int *s)
+{
+    fx->drive_type = hiss_clampi(s[SHAPE_DRIVE_TYPE], SHAPE_DRIVE_TAPE, SHAPE_DRIVE_HARD);
+    fx->drive_scale = 1.0f - (float)hiss_clampi(s[SHAPE_DRIVE_VEL], 0, 100) / 100.0f *
+                                 (1.0f - fx->velocity);
+}
+
+static void crush_drive_setup(VoiceFx *fx, const int *s)
 {
     set_crush_bits(fx, s[SHAPE_CRUSH_BITS]);
     set_crush_rate(fx, hiss_clampi(s[SHAPE_CRUSH_RATE], 0, 96000));
     fx->crush_phase = 1.0f; /* the first frame is taken */
     fx->crush_mix = (float)hiss_clampi(s[SHAPE_CRUSH_MIX], 0, 100) / 100.0f;
-    fx->drive_type = hiss_clampi(s[SHAPE_DRIVE_TYPE], SHAPE_DRIVE_TAPE, SHAPE_DRIVE_HARD);
-    fx->drive_scale = 1.0f - (float)hiss_clampi(s[SHAPE_DRIVE_VEL], 0, 100) / 100.0f *
-                                 (1.0f - velocity);
+    drive_character(fx, s);
     set_drive(fx, s[SHAPE_DRIVE]);
 }
 
@@ -209,8 +215,10 @@ void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
     fx->rate = rate;
     fx->end = (uint32_t)hiss_clampi(s[SHAPE_END], 0, INT32_MAX);
     fx->fade = rate / 750 > 16 ? rate / 750 : 16; /* the engine's declick */
+    fx->key = key;
+    fx->velocity = velocity;
     filter_setup(fx, s, key, velocity);
-    crush_drive_setup(fx, s, velocity);
+    crush_drive_setup(fx, s);
     env_enter(&fx->amp, VOICEFX_ATTACK);
     env_enter(&fx->fenv, VOICEFX_ATTACK);
 }
@@ -232,6 +240,57 @@ static void env_seek(VoiceFxEnv *env, uint32_t frames)
 
 #define CUTOFF_MIN_LOG2 4.32192809f  /* log2(20) */
 #define CUTOFF_MAX_LOG2 14.28771238f /* log2(20000) */
+
+/* A change of crush bits or drive on a sounding voice: the stage fades
+ * from what the setting before gave (see crush_run, drive_run). */
+static void change_crush_bits(VoiceFx *fx, int bits)
+{
+    fx->crush_was_step = fx->crush_step;
+    fx->crush_fade = VOICEFX_CHANGE_FRAMES;
+    set_crush_bits(fx, bits);
+}
+
+static void change_drive(VoiceFx *fx, int percent)
+{
+    fx->drive_was_gain = fx->drive_gain;
+    fx->drive_was_norm = fx->drive_norm;
+    fx->drive_fade = VOICEFX_CHANGE_FRAMES;
+    set_drive(fx, percent);
+}
+
+/* Whether any of params [from, to] differs between a and b. */
+static bool changed(const int *a, const int *b, ShapeParam from, ShapeParam to)
+{
+    for (int p = (int)from; p <= (int)to; p++)
+        if (a[p] != b[p])
+            return true;
+    return false;
+}
+
+void voicefx_update(VoiceFx *fx, const Instrument *was, const Instrument *now)
+{
+    const int *s = now->shape, *w = was->shape;
+    if (!fx->on && shape_voice_is_plain(s))
+        return;
+    fx->on = true;
+    if (changed(s, w, SHAPE_FILTER, SHAPE_FILTER_ENV) ||
+        changed(s, w, SHAPE_KEY_TRACK, SHAPE_FILTER_VEL)) {
+        int filter = fx->filter;
+        filter_setup(fx, s, fx->key, fx->velocity);
+        if (fx->filter != filter) /* another circuit: it starts at rest */
+            memset(fx->ic, 0, sizeof fx->ic);
+    }
+    fx->fenv_own = s[SHAPE_FENV_FROM] == SHAPE_FENV_OWN;
+    if (changed(s, w, SHAPE_CRUSH_RATE, SHAPE_CRUSH_RATE))
+        set_crush_rate(fx, hiss_clampi(s[SHAPE_CRUSH_RATE], 0, 96000));
+    fx->crush_mix = (float)hiss_clampi(s[SHAPE_CRUSH_MIX], 0, 100) / 100.0f;
+    if (changed(s, w, SHAPE_CRUSH_BITS, SHAPE_CRUSH_BITS))
+        change_crush_bits(fx, s[SHAPE_CRUSH_BITS]);
+    if (changed(s, w, SHAPE_DRIVE, SHAPE_DRIVE_VEL)) {
+        drive_character(fx, s);
+        change_drive(fx, s[SHAPE_DRIVE]);
+    }
+}
 
 bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first)
 {
@@ -264,18 +323,13 @@ bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first)
         set_resonance(fx, (float)param / 255.0f);
         break;
     case 'I': /* bits: 00 none, 01..10 */
-        fx->crush_was_step = fx->crush_step;
-        fx->crush_fade = VOICEFX_CHANGE_FRAMES;
-        set_crush_bits(fx, param > 16 ? 16 : param);
+        change_crush_bits(fx, param > 16 ? 16 : param);
         break;
     case 'J': /* sample-and-hold at xx x 200 Hz, 00 none */
         set_crush_rate(fx, param * 200);
         break;
     case 'W': /* drive xx/255 of the full 24 dB */
-        fx->drive_was_gain = fx->drive_gain;
-        fx->drive_was_norm = fx->drive_norm;
-        fx->drive_fade = VOICEFX_CHANGE_FRAMES;
-        set_drive(fx, (param * 100 + 127) / 255);
+        change_drive(fx, (param * 100 + 127) / 255);
         break;
     case 'Y': { /* Y00: the envelopes from their start; Yxx: from xx x 10 ms */
         uint32_t at = (uint32_t)(((uint64_t)param * 10 * fx->rate + 500) / 1000);

@@ -77,6 +77,7 @@ typedef struct {
     uint32_t end;            /* sample frame a one-shot voice ends at, 0 = none */
     uint32_t fade;           /* frames of the fade before that end */
     uint32_t rate;
+    float key, velocity;     /* the note's, as voicefx_start had them */
     int filter;              /* SHAPE_FILTER_* */
     float cutoff_log2;       /* log2 Hz: the setting, key and velocity */
     float cutoff_offset;     /* key and velocity's part of it, octaves */
@@ -125,6 +126,13 @@ void voicefx_glide(VoiceFx *fx, float semis);
  * or a later tick. Starts the voice's shaping when it had none. True when
  * the letter is one of them. */
 bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first);
+/* The sounding voice's instrument was edited from `was` to `now` (the
+ * engine replaces an instrument while its notes play): the filter, crush
+ * and drive settings that changed are taken as the note sounds, the
+ * crush bits and drive fading as Ixx and Wxx do, the cutoff gliding;
+ * what did not change keeps what the pattern may have set. Envelopes,
+ * pitch and voice mode go on as the note started. */
+void voicefx_update(VoiceFx *fx, const Instrument *was, const Instrument *now);
 /* === : the envelope goes to its release stage. */
 void voicefx_release(VoiceFx *fx);
 /* The same voice carried to another output rate (engine_hand_over). */

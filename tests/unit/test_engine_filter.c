@@ -226,6 +226,57 @@ static void filter_envelope_of_its_own(void)
         CHECK_MSG(db[0][k] > -1.0, "amp: %.2f dB at point %d", db[0][k], k);
 }
 
+/* Replaces instrument 1 of the song the engine plays by a copy with
+ * `param` set to `value`, as the editor does; the old one is retired. */
+static void edit_shape(Engine *e, Song *s, ShapeParam param, int value)
+{
+    Instrument *copy = song_instrument_clone(song_instrument(s, 1));
+    copy->shape[param] = value;
+    Instrument *old = atomic_exchange(&s->instruments[1], copy);
+    EngineCommand cmd = {ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, old};
+    CHECK(engine_send(e, &cmd));
+}
+
+/* An instrument edited while its note sounds is heard on that note: a
+ * looping 1 kHz sine through a wide-open low-pass, the cutoff then set to
+ * 500 Hz (a 12 dB/oct low-pass an octave below: -12.3 dB), then a drive
+ * turned on (a third harmonic); the same note goes on throughout. */
+static void instrument_edits_are_heard_on_the_sounding_note(void)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    Instrument *inst = synth_instrument(synth_sine(RATE, 1000.0, RATE, 1, 0.2f),
+                                        LOOP_FORWARD, 0, 0, INTERP_LINEAR);
+    inst->shape[SHAPE_FILTER] = SHAPE_FILTER_LP12;
+    synth_set_instrument(s, 1, inst);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    uint32_t part = RATE / 2;
+    float *out = calloc(2 * (size_t)part * 3, sizeof(float));
+    engine_render(e, out, part);
+    edit_shape(e, s, SHAPE_CUTOFF, 500);
+    engine_render(e, out + 2 * (size_t)part, part);
+    edit_shape(e, s, SHAPE_DRIVE, 60);
+    engine_render(e, out + 4 * (size_t)part, part);
+    double open = goertzel(out, part / 2, part / 2, 1000.0);
+    double shut = goertzel(out, part + part / 2, part / 2, 1000.0);
+    double h3_before = goertzel(out, part + part / 2, part / 2, 3000.0) / shut;
+    double h3_after = goertzel(out, 2 * part + part / 2, part / 2, 3000.0) /
+                      goertzel(out, 2 * part + part / 2, part / 2, 1000.0);
+    double want = -10 * log10(1 + pow(tan(M_PI * 1000.0 / RATE) / tan(M_PI * 500.0 / RATE), 4));
+    double db = 20 * log10(shut / open);
+    CHECK_MSG(fabs(db - want) < 0.2, "cutoff edited to 500 Hz: %.2f dB, want %.2f", db, want);
+    CHECK_MSG(h3_before < 1e-5 && h3_after > 2e-3, "drive edited on: third harmonic %g then %g",
+              h3_before, h3_after);
+    CHECK(atomic_load(&engine_status(e)->voices) == 1);
+    free(out);
+    EngineReturn r;
+    while (engine_take_return(e, &r))
+        song_instrument_free(r.ptr);
+    engine_free(e);
+    song_free(s);
+}
+
 /* How many different values channel 0 takes in [from, to), up to 64. */
 static int distinct_levels(const float *out, uint32_t from, uint32_t to)
 {
@@ -547,6 +598,7 @@ int main(void)
     RUN(full_resonance_sweep_stays_bounded);
     RUN(full_resonance_oscillates_at_the_cutoff);
     RUN(filter_envelope_of_its_own);
+    RUN(instrument_edits_are_heard_on_the_sounding_note);
     RUN(four_bit_crush_has_sixteen_levels);
     RUN(sample_and_hold_images_where_theory_says);
     RUN(drive_saturates_with_level_compensated);
