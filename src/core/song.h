@@ -177,6 +177,8 @@ enum {
     SONG_CHANNEL_GAIN_DEFAULT = -150, /* tenths of a dB: -15.0 dB */
     SONG_GAIN_MIN = -600,
     SONG_GAIN_MAX = 120,
+    SONG_CEILING_DEFAULT = -10, /* -1.0 dBTP */
+    SONG_CEILING_MIN = -200,
 };
 
 /* Slides linear in pitch (the default), or on the Amiga period as
@@ -270,7 +272,9 @@ typedef struct Song {
     _Atomic int rows_per_beat; /* 1..32 */
     _Atomic int swing;         /* 0..100 percent: delays off-beat rows */
     _Atomic int master_gain_tenth_db; /* -600..+120, tenths of a dB */
-    _Atomic bool limiter;      /* soft clipper on the master */
+    _Atomic bool limiter;      /* the master's true-peak limiter */
+    _Atomic int limiter_ceiling_tenth_db; /* its ceiling, dBTP x10:
+                                             SONG_CEILING_MIN..0 */
     _Atomic int slides;        /* SlideMode: how 1xx, 2xx, 3xx, 4xy move pitch */
     _Atomic int channels;      /* 1..SONG_MAX_CHANNELS */
     _Atomic int order_count;   /* 0..SONG_MAX_ORDERS */

@@ -33,6 +33,14 @@ void delay_deinit(Delay *d)
     d->line = NULL;
 }
 
+void delay_carry(Delay *to, const Delay *from)
+{
+    float *line = to->line;
+    memcpy(line, from->line, sizeof(float) * 2 * from->size);
+    *to = *from;
+    to->line = line;
+}
+
 void delay_read(const Song *song, int *settings)
 {
     song_params_read(song->delay, song_delay_params, SONG_DELAY_PARAMS, settings);

@@ -33,6 +33,9 @@ typedef struct {
 /* [ui] Allocates the line for DELAY_MAX_SECONDS at rate. */
 HissError delay_init(Delay *d, uint32_t rate);
 void delay_deinit(Delay *d);
+/* [ui, neither rendering] to goes on exactly as from would, its tail
+ * included (both made at the same rate). */
+void delay_carry(Delay *to, const Delay *from);
 /* [audio] n stereo frames of in (the send's sum; NULL: silence) give out
  * (the wet echoes only). target_frames is the time the tempo gives now; a
  * change glides to it instead of jumping. false when the line is silent

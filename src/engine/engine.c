@@ -19,6 +19,7 @@
 #include "eq.h"
 #include "delay.h"
 #include "reverb.h"
+#include "limiter.h"
 
 enum {
     GRAVEYARD_SIZE = 32,
@@ -119,6 +120,22 @@ typedef struct {
     float peak[SONG_SENDS];
 } Sends;
 
+/* The true-peak limiter and what keeps everything in step with it: while
+ * it is on, the master comes out its lookahead late, and so do the stems
+ * and the channel ports, through rings of that length; playback started
+ * with engine_play_song_now is rendered that far ahead, so offline output
+ * starts on the song's first frame. */
+typedef struct {
+    Limiter limiter;
+    bool on;                 /* the song's limiter, as last applied */
+    uint32_t frames;         /* the lookahead */
+    float *stem_ring[ENGINE_STEMS]; /* 2 x frames each */
+    float *port_ring[SONG_MAX_CHANNELS]; /* frames each */
+    bool stem_fed[ENGINE_STEMS], port_fed[SONG_MAX_CHANNELS];
+    float *scratch;          /* 2 x frames */
+    float *mem;
+} Lookahead;
+
 struct Engine {
     Song *song;
     uint32_t rate;
@@ -143,6 +160,7 @@ struct Engine {
     BusBank buses;
     Eq master_eq;
     Sends sends;
+    Lookahead late;
 };
 
 /* ---- voices ------------------------------------------------------------ */
@@ -1187,21 +1205,96 @@ static void follow_strips(Engine *e)
             channel_apply(e, c);
 }
 
-/* ---- master ------------------------------------------------------------ */
+/* ---- lookahead ----------------------------------------------------------- */
 
-enum { LIMITER_KNEE_MILLI = 750 };
-#define LIMITER_KNEE (LIMITER_KNEE_MILLI / 1000.0f)
-
-/* Identity up to the knee, then a tanh curve that approaches 1.0. */
-static float soft_clip(float x)
+/* Rings for every stem and port, and room for engine_play_song_now to
+ * render the lookahead ahead with all of them (after the scratch). */
+static bool lookahead_init(Lookahead *la, uint32_t rate)
 {
-    const float knee = LIMITER_KNEE; /* master() skips blocks below it */
-    float a = fabsf(x);
-    if (a <= knee)
-        return x;
-    float y = knee + (1.0f - knee) * tanhf((a - knee) / (1.0f - knee));
-    return x < 0 ? -y : y;
+    if (limiter_init(&la->limiter, rate) != HISS_OK)
+        return false;
+    uint32_t n = limiter_latency(&la->limiter);
+    /* Rings and the pre-roll's stems and ports: twice; the scratch and
+     * the pre-roll's mix: 2 x n each. */
+    size_t rings = (size_t)ENGINE_STEMS * 2 * n + (size_t)SONG_MAX_CHANNELS * n;
+    la->mem = calloc(2 * rings + 4 * (size_t)n, sizeof(float));
+    if (!la->mem)
+        return false;
+    la->frames = n;
+    float *at = la->mem;
+    la->scratch = at;
+    at += 2 * (size_t)n;
+    for (int c = 0; c < ENGINE_STEMS; c++, at += 2 * (size_t)n)
+        la->stem_ring[c] = at;
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++, at += n)
+        la->port_ring[c] = at;
+    return true;
 }
+
+/* The pre-roll's buffers, after the rings: a mix, every stem, every port. */
+static float *lookahead_preroll(Lookahead *la)
+{
+    return la->port_ring[SONG_MAX_CHANNELS - 1] + la->frames;
+}
+
+/* Takes the song's limiter switch at the start of a period. Turning it
+ * on starts from silence (the output slips by the lookahead once). */
+static void follow_limiter(Engine *e)
+{
+    bool on = atomic_load_explicit(&e->song->limiter, memory_order_relaxed);
+    if (on == e->late.on)
+        return;
+    e->late.on = on;
+    limiter_reset(&e->late.limiter);
+    memset(e->late.stem_fed, 0, sizeof e->late.stem_fed);
+    memset(e->late.port_fed, 0, sizeof e->late.port_fed);
+}
+
+/* x (count floats) comes out `ring_len` floats late: the ring holds what
+ * is still to come out; scratch has room for ring_len. */
+static void delay_in_place(float *x, size_t count, float *ring, size_t ring_len, float *scratch)
+{
+    if (count >= ring_len) {
+        memcpy(scratch, x + count - ring_len, sizeof(float) * ring_len);
+        memmove(x + ring_len, x, sizeof(float) * (count - ring_len));
+        memcpy(x, ring, sizeof(float) * ring_len);
+        memcpy(ring, scratch, sizeof(float) * ring_len);
+    } else {
+        memcpy(scratch, ring, sizeof(float) * count);
+        memmove(ring, ring + count, sizeof(float) * (ring_len - count));
+        memcpy(ring + ring_len - count, x, sizeof(float) * count);
+        memcpy(x, scratch, sizeof(float) * count);
+    }
+}
+
+/* While the limiter is on, the stems and ports asked for come out as late
+ * as the master; a ring not fed last period holds silence. */
+static void delay_outputs(Engine *e, float *const *ports, int port_count, float *const *stems,
+                          int stem_count, uint32_t n)
+{
+    Lookahead *la = &e->late;
+    size_t len = la->frames;
+    for (int c = 0; c < ENGINE_STEMS; c++) {
+        bool asked = c < stem_count && stems[c];
+        if (asked) {
+            if (!la->stem_fed[c])
+                memset(la->stem_ring[c], 0, sizeof(float) * 2 * len);
+            delay_in_place(stems[c], 2 * (size_t)n, la->stem_ring[c], 2 * len, la->scratch);
+        }
+        la->stem_fed[c] = asked;
+    }
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        bool asked = c < port_count && ports[c];
+        if (asked) {
+            if (!la->port_fed[c])
+                memset(la->port_ring[c], 0, sizeof(float) * len);
+            delay_in_place(ports[c], n, la->port_ring[c], len, la->scratch);
+        }
+        la->port_fed[c] = asked;
+    }
+}
+
+/* ---- master ------------------------------------------------------------ */
 
 static void peak_max(_Atomic uint32_t *peak, uint32_t value)
 {
@@ -1233,14 +1326,11 @@ static void master_scale(float *x, size_t count, float g)
         x[i] *= g;
 }
 
-/* Each channel's peak |sample|, the samples beyond full scale and the
- * frames whose louder side is past the limiter's knee. */
-static void master_meter(const float *out, uint32_t nframes, float peak[2],
-                         uint32_t *clips, uint32_t *over_knee)
+/* Each side's peak |sample| and the samples beyond full scale. */
+static void master_meter(const float *out, uint32_t nframes, float peak[2], uint32_t *clips)
 {
-    const MasterI4 even = {-1, 0, -1, 0};
     MasterV4 peak4 = {0, 0, 0, 0};
-    MasterI4 clips4 = {0, 0, 0, 0}, knee4 = {0, 0, 0, 0};
+    MasterI4 clips4 = {0, 0, 0, 0};
     size_t i = 0;
     for (; i + 2 <= nframes; i += 2) {
         MasterV4 v;
@@ -1248,27 +1338,19 @@ static void master_meter(const float *out, uint32_t nframes, float peak[2],
         MasterV4 a = (MasterV4)((MasterI4)v & 0x7FFFFFFF); /* l r l r */
         peak4 = bus_max4(a, peak4);
         clips4 -= a > 1.0f;
-        /* __builtin_shufflevector: both gcc (12+) and clang (the fuzz
-         * build) have it; gcc's __builtin_shuffle is gcc's alone. */
-        MasterV4 other = __builtin_shufflevector(a, a, 1, 0, 3, 2); /* r l r l */
-        MasterV4 louder = bus_max4(a, other);
-        knee4 -= (louder > LIMITER_KNEE) & even;
     }
     float p0 = peak4[0] > peak4[2] ? peak4[0] : peak4[2];
     float p1 = peak4[1] > peak4[3] ? peak4[1] : peak4[3];
     uint32_t c = (uint32_t)(clips4[0] + clips4[1] + clips4[2] + clips4[3]);
-    uint32_t k = (uint32_t)(knee4[0] + knee4[2]);
     for (; i < nframes; i++) {
         float l = fabsf(out[2 * i]), r = fabsf(out[2 * i + 1]);
         p0 = l > p0 ? l : p0;
         p1 = r > p1 ? r : p1;
         c += (uint32_t)(l > 1.0f) + (uint32_t)(r > 1.0f);
-        k += (uint32_t)((l > r ? l : r) > LIMITER_KNEE);
     }
     peak[0] = p0;
     peak[1] = p1;
     *clips = c;
-    *over_knee = k;
 }
 
 static void master(Engine *e, float *out, uint32_t nframes)
@@ -1276,7 +1358,7 @@ static void master(Engine *e, float *out, uint32_t nframes)
     int tenth_db = hiss_clampi(atomic_load_explicit(
                                    &e->song->master_gain_tenth_db,
                                    memory_order_relaxed), -600, 120);
-    bool limiter = atomic_load_explicit(&e->song->limiter, memory_order_relaxed);
+    bool limiter = e->late.on;
     SongEq eq;
     eq_read(&e->song->master_eq, &eq);
     eq_follow(&e->master_eq, &eq, e->rate);
@@ -1297,23 +1379,27 @@ static void master(Engine *e, float *out, uint32_t nframes)
     const float g = e->master.gain;
     if (g != 1.0f)
         master_scale(out + 2 * (size_t)f, 2 * (size_t)(nframes - f), g);
-    /* Meter and count before the clipper, in branch-free passes; clip
+    /* Meter and count before the limiter, in branch-free passes; clip
      * only when something needs it. */
     float peak[2] = {0.0f, 0.0f};
-    uint32_t clips = 0, over_knee = 0;
-    master_meter(out, nframes, peak, &clips, &over_knee);
+    uint32_t clips = 0;
+    master_meter(out, nframes, peak, &clips);
     float top = peak[0] > peak[1] ? peak[0] : peak[1];
-    if (limiter && top > LIMITER_KNEE) {
-        for (size_t i = 0; i < 2 * (size_t)nframes; i++)
-            out[i] = soft_clip(out[i]);
-        /* The curve reduces more the louder the input: the block's peak
-         * gives its deepest reduction. */
-        float reduction_db = 20.0f * log10f(top / soft_clip(top));
-        uint32_t centi = (uint32_t)lrintf(fminf(reduction_db, 1000.0f) * 100.0f);
-        peak_max(&e->status.limit_max_centi_db, centi);
-        atomic_fetch_add_explicit(&e->status.limit_frames, over_knee,
-                                  memory_order_relaxed);
-    } else if (!limiter && top > 1.0f) {
+    if (limiter) {
+        int ceiling = hiss_clampi(atomic_load_explicit(&e->song->limiter_ceiling_tenth_db,
+                                                       memory_order_relaxed),
+                                  SONG_CEILING_MIN, 0);
+        float least = 1.0f;
+        uint32_t reduced = 0;
+        limiter_process(&e->late.limiter, out, nframes, strip_gain_of_tenth_db(ceiling), &least,
+                        &reduced);
+        if (reduced) {
+            float reduction_db = -20.0f * log10f(least);
+            uint32_t centi = (uint32_t)lrintf(fminf(reduction_db, 1000.0f) * 100.0f);
+            peak_max(&e->status.limit_max_centi_db, centi);
+            atomic_fetch_add_explicit(&e->status.limit_frames, reduced, memory_order_relaxed);
+        }
+    } else if (top > 1.0f) {
         for (size_t i = 0; i < 2 * (size_t)nframes; i++)
             out[i] = out[i] > 1.0f ? 1.0f : out[i] < -1.0f ? -1.0f : out[i];
     }
@@ -1370,7 +1456,7 @@ Engine *engine_new(Song *song, uint32_t rate)
         mixer_voice_init(&e->pool.voices[i]);
     sinc_init();
     ok = ok && delay_init(&e->sends.delay, rate) == HISS_OK &&
-         reverb_init(&e->sends.reverb, rate) == HISS_OK;
+         reverb_init(&e->sends.reverb, rate) == HISS_OK && lookahead_init(&e->late, rate);
     if (!ok) {
         engine_free(e);
         return NULL;
@@ -1419,6 +1505,8 @@ void engine_free(Engine *e)
     ring_deinit(&e->takes);
     delay_deinit(&e->sends.delay);
     reverb_deinit(&e->sends.reverb);
+    limiter_deinit(&e->late.limiter);
+    free(e->late.mem);
     free(e);
 }
 
@@ -1616,6 +1704,7 @@ void engine_render_stems(Engine *e, float *out, float *const *channel_out,
 {
     drain_commands(e);
     follow_strips(e);
+    follow_limiter(e);
     memset(out, 0, sizeof(float) * 2 * nframes);
     if (!channel_out)
         channel_out_count = 0;
@@ -1630,6 +1719,8 @@ void engine_render_stems(Engine *e, float *out, float *const *channel_out,
         done += chunk;
     }
     publish_channel_peaks(e);
+    if (e->late.on)
+        delay_outputs(e, channel_out, channel_out_count, stems, stem_count, nframes);
     master(e, out, nframes);
     if (e->preview.inst && !grave_in_use(e, &(Grave){ENGINE_RETURN_INSTRUMENT,
                                                      e->preview.inst})) {
@@ -1721,6 +1812,23 @@ void engine_hand_over(Engine *from, Engine *to)
                               : left >= 1.0 ? (uint32_t)left : 1u;
         to->seq.swing_debt = (uint32_t)llround(from->seq.swing_debt * scale);
     }
+    /* At the same rate the send buses' tails and the limiter's lookahead
+     * go on as they were; at another they start from silence. */
+    if (scale == 1.0) {
+        Sends *ts = &to->sends;
+        const Sends *fs = &from->sends;
+        delay_carry(&ts->delay, &fs->delay);
+        reverb_carry(&ts->reverb, &fs->reverb);
+        memcpy(ts->gain, fs->gain, sizeof ts->gain);
+        ts->to_reverb = fs->to_reverb;
+        limiter_carry(&to->late.limiter, &from->late.limiter);
+        to->late.on = from->late.on;
+        size_t rings = (size_t)ENGINE_STEMS * 2 * from->late.frames +
+                       (size_t)SONG_MAX_CHANNELS * from->late.frames;
+        memcpy(to->late.stem_ring[0], from->late.stem_ring[0], sizeof(float) * rings);
+        memcpy(to->late.stem_fed, from->late.stem_fed, sizeof to->late.stem_fed);
+        memcpy(to->late.port_fed, from->late.port_fed, sizeof to->late.port_fed);
+    }
     /* A gain still gliding lands on its target: the ramp counts frames. */
     to->master = from->master;
     to->master.gain = from->master.left ? from->master.target : from->master.gain;
@@ -1742,9 +1850,29 @@ void engine_hand_over(Engine *from, Engine *to)
                  atomic_load(&from->status.limit_max_centi_db));
 }
 
+uint32_t engine_latency(const Engine *e)
+{
+    return e->late.on ? e->late.frames : 0;
+}
+
 void engine_play_song_now(Engine *e, int order, int row, bool loop)
 {
     e->seq.loop_song = loop;
     start_playback(e, false, order, row);
     atomic_store(&e->status.playing, e->seq.playing);
+    follow_limiter(e);
+    if (!e->late.on)
+        return;
+    /* Render the lookahead now, every stem and port with it, so the first
+     * frame the caller gets is the song's first. */
+    Lookahead *la = &e->late;
+    float *mix = lookahead_preroll(la), *stems[ENGINE_STEMS], *ports[SONG_MAX_CHANNELS];
+    float *at = mix + 2 * (size_t)la->frames;
+    for (int c = 0; c < ENGINE_STEMS; c++, at += 2 * (size_t)la->frames)
+        stems[c] = at;
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++, at += la->frames)
+        ports[c] = at;
+    uint64_t rendered = atomic_load_explicit(&e->status.frames_rendered, memory_order_relaxed);
+    engine_render_stems(e, mix, ports, SONG_MAX_CHANNELS, stems, ENGINE_STEMS, la->frames);
+    atomic_store_explicit(&e->status.frames_rendered, rendered, memory_order_relaxed);
 }

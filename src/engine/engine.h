@@ -217,6 +217,13 @@ void engine_render_stems(Engine *engine, float *out, float *const *channel_out,
                          int channel_out_count, float *const *stems, int stem_count,
                          uint32_t nframes);
 
+/* [either] Frames the output lags the engine while the song's limiter is
+ * on (its lookahead; 0 with it off, as of the last period): a live note
+ * is heard that much later, and the peak and clip counts run that far
+ * ahead of what has come out. engine_play_song_now renders it ahead, so
+ * an offline render still starts on the song's first frame. */
+uint32_t engine_latency(const Engine *engine);
+
 /* [ui, when not rendering] Direct control for offline render and tests. */
 void engine_play_song_now(Engine *engine, int order, int row, bool loop);
 

@@ -52,6 +52,21 @@ void reverb_deinit(Reverb *r)
     r->mem = NULL;
 }
 
+void reverb_carry(Reverb *to, const Reverb *from)
+{
+    float *mem = to->mem;
+    size_t total = from->pre_cap;
+    for (int i = 0; i < REVERB_LINES; i++)
+        total += from->cap[i];
+    memcpy(mem, from->mem, sizeof(float) * total);
+    *to = *from;
+    to->mem = mem;
+    /* The same layout, in to's own memory. */
+    for (int i = 0; i < REVERB_LINES; i++)
+        to->line[i] = mem + (from->line[i] - from->mem);
+    to->pre = mem + (from->pre - from->mem);
+}
+
 void reverb_read(const Song *song, int *settings)
 {
     song_params_read(song->reverb, song_reverb_params, SONG_REVERB_PARAMS, settings);

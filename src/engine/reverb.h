@@ -39,6 +39,9 @@ typedef struct {
 /* [ui] Allocates the lines for the largest room and pre-delay at rate. */
 HissError reverb_init(Reverb *r, uint32_t rate);
 void reverb_deinit(Reverb *r);
+/* [ui, neither rendering] to goes on exactly as from would, its tail
+ * included (both made at the same rate). */
+void reverb_carry(Reverb *to, const Reverb *from);
 /* [audio] n stereo frames of in (the send's sum; NULL: silence) give out
  * (wet only); false when every line is silent and nothing came in: out
  * is then silence and left unwritten. */

@@ -721,6 +721,7 @@ static HissError parse_bus(Parser *p, Token kw, int once, const char *owner,
     return HISS_OK;
 }
 
+/* limiter on|off [ceiling DB]: the ceiling in dBTP, -20.0..0.0. */
 static HissError parse_limiter(Parser *p, Token kw)
 {
     HissError err = check_once(p, ONCE_LIMITER, kw);
@@ -730,6 +731,18 @@ static HissError parse_limiter(Parser *p, Token kw)
     if (err)
         return err;
     atomic_store(&p->song->limiter, on);
+    Token t = next_token(p);
+    if (!t.n)
+        return HISS_OK;
+    char b[48];
+    if (!token_is(t, "ceiling"))
+        return fail_at(p, t.pos, HISS_ERR_PARSE, "unknown field '%s' in limiter (ceiling)",
+                       shown(b, t.s, t.n));
+    int ceiling = 0;
+    err = parse_tenths(p, "ceiling", "dBTP", SONG_CEILING_MIN, 0, &ceiling);
+    if (err)
+        return err;
+    atomic_store(&p->song->limiter_ceiling_tenth_db, ceiling);
     return expect_end(p, "limiter");
 }
 
@@ -1585,15 +1598,21 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
     int gain = hiss_clampi(atomic_load(&s->master_gain_tenth_db), GAIN_MIN,
                            GAIN_MAX);
     int gain_abs = gain < 0 ? -gain : gain;
+    /* The ceiling only when it is not the default, likewise. */
+    char ceiling_text[32] = "", ceiling_db[16];
+    int ceiling = hiss_clampi(atomic_load(&s->limiter_ceiling_tenth_db), SONG_CEILING_MIN, 0);
+    if (ceiling != SONG_CEILING_DEFAULT)
+        snprintf(ceiling_text, sizeof ceiling_text, " ceiling %s",
+                 tenths_text(ceiling, ceiling_db));
     buf_printf(&b,
                "\nbpm %d\nspeed %d\nrows_per_beat %d\nswing %d\n"
-               "master_gain %s%d.%d\nlimiter %s\n%schannels %d\n",
+               "master_gain %s%d.%d\nlimiter %s%s\n%schannels %d\n",
                hiss_clampi(atomic_load(&s->bpm), 32, 255),
                hiss_clampi(atomic_load(&s->speed), 1, 31),
                hiss_clampi(atomic_load(&s->rows_per_beat), 1, 32),
                hiss_clampi(atomic_load(&s->swing), 0, 100),
                gain < 0 ? "-" : "", gain_abs / 10, gain_abs % 10,
-               atomic_load(&s->limiter) ? "on" : "off",
+               atomic_load(&s->limiter) ? "on" : "off", ceiling_text,
                /* Written only when set, so songs without it keep their bytes. */
                atomic_load(&s->slides) == SLIDES_AMIGA ? "slides amiga\n" : "",
                channels);

@@ -1,0 +1,249 @@
+/* limiter: see limiter.h. */
+#include "limiter.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIMITER_LOOKAHEAD_MS 1.5 /* 72 frames at 48 kHz */
+#define RELEASE_SECONDS 0.06
+/* A short interpolator cannot see all of what lies between samples of
+ * content near the Nyquist frequency (noise, aliased hats): the gain aims
+ * this far under the ceiling so a meter with a longer filter still reads
+ * the ceiling held. */
+#define MARGIN_DB 0.2
+
+enum { H = LIMITER_HALF_TAPS };
+#define MARGIN_GAIN 0.97723722095581 /* 10^(-MARGIN_DB / 20) */
+
+static uint32_t pow2_above(uint32_t n)
+{
+    uint32_t p = 16;
+    while (p <= n)
+        p *= 2;
+    return p;
+}
+
+/* The interpolation filter: for the point p/4 of the way from frame j
+ * to j+1, tap k weighs frame j + k - (H - 1): a sinc under a Blackman
+ * window H frames wide each way, scaled to pass DC at unity. */
+static void make_taps(Limiter *l)
+{
+    l->tap_bound = 1.0f;
+    for (int p = 1; p < LIMITER_PHASES; p++) {
+        double t[2 * H], sum = 0;
+        for (int k = 0; k < 2 * H; k++) {
+            double d = (double)(k - (H - 1)) - p / (double)LIMITER_PHASES;
+            double sinc = fabs(d) < 1e-12 ? 1.0 : sin(M_PI * d) / (M_PI * d);
+            double w = 0.5 + 0.5 * cos(M_PI * d / H);
+            t[k] = sinc * w;
+            sum += t[k];
+        }
+        double bound = 0;
+        for (int k = 0; k < 2 * H; k++) {
+            l->taps[p - 1][k] = (float)(t[k] / sum);
+            bound += fabs(t[k] / sum);
+        }
+        l->tap_bound = fmaxf(l->tap_bound, (float)bound);
+    }
+}
+
+HissError limiter_init(Limiter *l, uint32_t rate)
+{
+    memset(l, 0, sizeof *l);
+    uint32_t look = (uint32_t)lround(LIMITER_LOOKAHEAD_MS / 1000.0 * rate);
+    l->lookahead = look < 2 * H + 8 ? 2 * H + 8 : look;
+    l->attack = l->lookahead - H + 1;
+    uint32_t history = pow2_above(l->lookahead + 2 * H);
+    l->history_mask = history - 1;
+    l->need_mask = pow2_above(l->attack + 2) - 1;
+    l->history = calloc(2 * (size_t)history, sizeof(float));
+    l->need = calloc((size_t)l->need_mask + 1, sizeof(float));
+    l->need_at = calloc((size_t)l->need_mask + 1, sizeof(uint64_t));
+    l->smooth = calloc(l->attack, sizeof(float));
+    if (!l->history || !l->need || !l->need_at || !l->smooth) {
+        limiter_deinit(l);
+        return HISS_ERR_NOMEM;
+    }
+    l->release = (float)exp(-1.0 / (RELEASE_SECONDS * rate));
+    make_taps(l);
+    limiter_reset(l);
+    return HISS_OK;
+}
+
+void limiter_deinit(Limiter *l)
+{
+    free(l->history);
+    free(l->need);
+    free(l->need_at);
+    free(l->smooth);
+    l->history = l->need = l->smooth = NULL;
+    l->need_at = NULL;
+}
+
+void limiter_reset(Limiter *l)
+{
+    memset(l->history, 0, sizeof(float) * 2 * ((size_t)l->history_mask + 1));
+    for (uint32_t i = 0; i < l->attack; i++)
+        l->smooth[i] = 1.0f;
+    l->smooth_sum = l->attack;
+    l->smooth_below = 0;
+    l->env = 1.0f;
+    /* Counting from the lookahead keeps every frame index it looks back
+     * to (j - lookahead and the taps before it) at or above 0. */
+    l->frames = l->lookahead;
+    l->need_head = l->need_tail = 0;
+}
+
+void limiter_carry(Limiter *to, const Limiter *from)
+{
+    memcpy(to->history, from->history, sizeof(float) * 2 * ((size_t)from->history_mask + 1));
+    memcpy(to->need, from->need, sizeof(float) * ((size_t)from->need_mask + 1));
+    memcpy(to->need_at, from->need_at, sizeof(uint64_t) * ((size_t)from->need_mask + 1));
+    memcpy(to->smooth, from->smooth, sizeof(float) * from->attack);
+    to->need_head = from->need_head;
+    to->need_tail = from->need_tail;
+    to->smooth_sum = from->smooth_sum;
+    to->smooth_below = from->smooth_below;
+    to->env = from->env;
+    to->frames = from->frames;
+}
+
+uint32_t limiter_latency(const Limiter *l)
+{
+    return l->lookahead;
+}
+
+/* The crest of the parabola through three points a grid step apart,
+ * around the middle one b (a local peak of |v|): what lies between the
+ * grid's points, which is most of a 4x grid's error near Nyquist. */
+static float crest(float a, float b, float c)
+{
+    float curve = a - 2.0f * b + c;
+    if (curve == 0.0f)
+        return fabsf(b);
+    float v = b - (a - c) * (a - c) / (8.0f * curve);
+    float top = fabsf(b) * 1.5f; /* a flat run of points: keep it sane */
+    return fabsf(v) > fabsf(b) ? fminf(fabsf(v), top) : fabsf(b);
+}
+
+/* The true peak from frame j to j + 1: the frame, the points between
+ * interpolated at the phases, and the crests between those, both sides.
+ * Needs the frames up to j + H in the history. */
+static float true_peak(const Limiter *l, uint64_t j)
+{
+    const float *h = l->history;
+    uint32_t m = l->history_mask;
+    float peak = 0.0f;
+    for (int c = 0; c < 2; c++) {
+        float x[2 * H], v[LIMITER_PHASES + 1];
+        for (int k = 0; k < 2 * H; k++)
+            x[k] = h[2 * (size_t)((j + (uint64_t)k - (H - 1)) & m) + c];
+        v[0] = x[H - 1];
+        v[LIMITER_PHASES] = x[H];
+        for (int p = 1; p < LIMITER_PHASES; p++) {
+            float sum = 0.0f;
+            for (int k = 0; k < 2 * H; k++)
+                sum += l->taps[p - 1][k] * x[k];
+            v[p] = sum;
+        }
+        peak = fmaxf(peak, fabsf(v[0]));
+        for (int p = 1; p < LIMITER_PHASES; p++)
+            if (fabsf(v[p]) >= fabsf(v[p - 1]) && fabsf(v[p]) >= fabsf(v[p + 1]))
+                peak = fmaxf(peak, crest(v[p - 1], v[p], v[p + 1]));
+            else
+                peak = fmaxf(peak, fabsf(v[p]));
+    }
+    return peak;
+}
+
+/* Into the deque of needs: the gain frame j needs, and the least gain of
+ * the frames still ahead of the output (j - lookahead + H .. j). */
+static float least_need(Limiter *l, uint64_t j, float need)
+{
+    while (l->need_tail != l->need_head &&
+           l->need[(l->need_tail - 1) & l->need_mask] >= need)
+        l->need_tail--;
+    l->need[l->need_tail & l->need_mask] = need;
+    l->need_at[l->need_tail & l->need_mask] = j;
+    l->need_tail++;
+    uint64_t oldest = j + 1 >= l->attack ? j + 1 - l->attack : 0;
+    while (l->need_at[l->need_head & l->need_mask] < oldest)
+        l->need_head++;
+    return l->need[l->need_head & l->need_mask];
+}
+
+/* Whether nothing in x (n frames) or the frames before it that the
+ * interpolation reads can come near the ceiling, with no gain to
+ * recover: then the output is the delayed input and nothing else. */
+static bool idle(const Limiter *l, const float *x, uint32_t n, float ceiling)
+{
+    if (l->smooth_below || l->env != 1.0f ||
+        l->need[(l->need_tail - 1) & l->need_mask] != 1.0f ||
+        l->need[l->need_head & l->need_mask] != 1.0f)
+        return false;
+    float peak = 0.0f;
+    for (uint32_t i = 0; i < 2 * n; i++)
+        peak = fmaxf(peak, fabsf(x[i]));
+    for (uint32_t k = 1; k < 2 * H; k++)
+        for (int c = 0; c < 2; c++)
+            peak = fmaxf(peak, fabsf(l->history[2 * (size_t)((l->frames - k) & l->history_mask) + c]));
+    return peak * l->tap_bound <= ceiling;
+}
+
+void limiter_process(Limiter *l, float *x, uint32_t n, float ceiling, float *min_gain,
+                     uint32_t *reduced)
+{
+    *min_gain = 1.0f;
+    *reduced = 0;
+    uint32_t m = l->history_mask;
+    ceiling *= (float)MARGIN_GAIN;
+    if (l->need_tail != l->need_head && idle(l, x, n, ceiling)) {
+        for (uint32_t f = 0; f < n; f++, l->frames++) {
+            float *h = l->history + 2 * (size_t)(l->frames & m);
+            const float *late = l->history + 2 * (size_t)((l->frames - l->lookahead) & m);
+            float in0 = x[2 * f], in1 = x[2 * f + 1];
+            x[2 * f] = late[0];
+            x[2 * f + 1] = late[1];
+            h[0] = in0;
+            h[1] = in1;
+        }
+        /* Every need ahead is 1: one entry says so. */
+        uint64_t j = l->frames - 1 - H;
+        l->need_head = 0;
+        l->need_tail = 1;
+        l->need[0] = 1.0f;
+        l->need_at[0] = j;
+        return;
+    }
+    for (uint32_t f = 0; f < n; f++, l->frames++) {
+        float *h = l->history + 2 * (size_t)(l->frames & m);
+        float in0 = x[2 * f], in1 = x[2 * f + 1];
+        /* The frame leaving is read before the one arriving can overwrite
+         * it (the history is longer than the lookahead, but be plain). */
+        const float *late = l->history + 2 * (size_t)((l->frames - l->lookahead) & m);
+        float out0 = late[0], out1 = late[1];
+        h[0] = in0;
+        h[1] = in1;
+        uint64_t j = l->frames - H;
+        float tp = true_peak(l, j);
+        float need = tp > ceiling ? ceiling / tp : 1.0f;
+        float least = least_need(l, j, need);
+        float env = 1.0f - (1.0f - l->env) * l->release;
+        l->env = env = least < env ? least : env;
+        uint32_t slot = (uint32_t)(l->frames % l->attack);
+        float old = l->smooth[slot];
+        l->smooth_below += (env < 1.0f) - (old < 1.0f);
+        l->smooth[slot] = env;
+        l->smooth_sum += (double)env - (double)old;
+        if (!l->smooth_below)
+            l->smooth_sum = l->attack; /* no drift left behind */
+        float g = l->smooth_below ? (float)(l->smooth_sum / l->attack) : 1.0f;
+        x[2 * f] = out0 * g;
+        x[2 * f + 1] = out1 * g;
+        if (g < 1.0f) {
+            (*reduced)++;
+            *min_gain = g < *min_gain ? g : *min_gain;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/* limiter: the master's true-peak limiter. It looks ahead: the output is
+ * the input LIMITER_LOOKAHEAD_MS later (limiter_latency frames), times a
+ * gain that has already come down by the time a peak arrives, so the
+ * ceiling holds on every sample and between samples, without clipping.
+ *
+ * The peak it holds is the true peak as a meter of ITU-R BS.1770 reads
+ * it: each frame and three points between it and the next, interpolated
+ * with a 4-phase, 12-tap windowed-sinc filter, both sides linked. The
+ * gain for a frame is at most ceiling / that peak for every frame within
+ * the lookahead, reached through an average over the lookahead (a smooth
+ * attack that can only undershoot), and recovers with a 60 ms release.
+ * Buffers come from limiter_init; limiter_process allocates nothing.
+ * Pure C11 + libm. */
+#ifndef HISS_LIMITER_H
+#define HISS_LIMITER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base.h"
+
+enum { LIMITER_HALF_TAPS = 16, LIMITER_PHASES = 4 };
+
+typedef struct {
+    uint32_t lookahead; /* L: the latency in frames */
+    uint32_t attack;    /* frames the gain takes to come down: L - taps / 2 + 1 */
+    float taps[LIMITER_PHASES - 1][2 * LIMITER_HALF_TAPS];
+    float tap_bound;    /* the most any phase can raise a peak */
+    float *history;     /* stereo input, history_mask + 1 frames */
+    uint32_t history_mask;
+    float *need;        /* the deque: the least gain frames ahead need */
+    uint64_t *need_at;
+    uint32_t need_mask, need_head, need_tail;
+    float *smooth;      /* the last `attack` gains the average is over */
+    double smooth_sum;
+    uint32_t smooth_below; /* of them, how many are under 1 */
+    float env, release;
+    uint64_t frames;    /* taken since limiter_reset */
+} Limiter;
+
+/* [ui] Sizes the lookahead and its buffers for rate. */
+HissError limiter_init(Limiter *l, uint32_t rate);
+void limiter_deinit(Limiter *l);
+/* [audio] Silence behind, gain 1. */
+void limiter_reset(Limiter *l);
+uint32_t limiter_latency(const Limiter *l);
+/* [ui, neither rendering] to goes on exactly as from would (both made at
+ * the same rate). */
+void limiter_carry(Limiter *to, const Limiter *from);
+/* [audio] Limits n interleaved stereo frames in place to ceiling (linear,
+ * true peak), delayed by the lookahead. *min_gain gets the least gain
+ * applied (1: none), *reduced the frames turned down. */
+void limiter_process(Limiter *l, float *x, uint32_t n, float ceiling, float *min_gain,
+                     uint32_t *reduced);
+
+#endif

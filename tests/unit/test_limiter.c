@@ -1,0 +1,283 @@
+/* The master's true-peak limiter, measured on rendered audio: the
+ * ceiling holds between samples (by 16x oversampling here and by
+ * libebur128's true-peak meter), audio under the ceiling passes
+ * untouched and on time, the stems stay aligned with the master, and
+ * block sizes do not change a sample. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/synth_song.h"
+#include "engine.h"
+#include "loudness.h"
+#include "songfile.h"
+#include "test.h"
+
+#define RATE 48000u
+
+static float *render(Song *s, uint32_t frames, uint32_t block, float *const *stems,
+                     int stem_count, EngineStatus *status_out)
+{
+    float *out = calloc(2 * (size_t)frames, sizeof(float));
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    for (uint32_t done = 0; done < frames;) {
+        uint32_t n = frames - done < block ? frames - done : block;
+        float *at[ENGINE_STEMS] = {NULL};
+        for (int c = 0; c < stem_count; c++)
+            at[c] = stems[c] ? stems[c] + 2 * (size_t)done : NULL;
+        engine_render_stems(e, out + 2 * (size_t)done, NULL, 0, stem_count ? at : NULL,
+                            stem_count, n);
+        done += n;
+    }
+    if (status_out) {
+        const EngineStatus *st = engine_status(e);
+        atomic_store(&status_out->limit_frames, atomic_load(&st->limit_frames));
+        atomic_store(&status_out->clip_count, atomic_load(&st->clip_count));
+    }
+    engine_free(e);
+    return out;
+}
+
+/* The true peak by 16x oversampling with a long windowed sinc (128 taps
+ * each way, each phase scaled to pass DC at unity), independent of the
+ * limiter's own filter. */
+static double true_peak_16x(const float *x, uint32_t frames)
+{
+    enum { OVER = 16, HALF = 128 };
+    static double taps[OVER][2 * HALF];
+    for (int p = 1; p < OVER; p++) {
+        double sum = 0;
+        for (int k = -HALF + 1; k <= HALF; k++) {
+            double d = k - p / (double)OVER;
+            double w = 0.5 + 0.5 * cos(M_PI * d / HALF);
+            taps[p][k + HALF - 1] = sin(M_PI * d) / (M_PI * d) * w;
+            sum += taps[p][k + HALF - 1];
+        }
+        for (int k = 0; k < 2 * HALF; k++)
+            taps[p][k] /= sum;
+    }
+    double peak = 0;
+    for (int c = 0; c < 2; c++)
+        for (uint32_t f = HALF; f + HALF < frames; f++) {
+            peak = fmax(peak, fabs(x[2 * f + c]));
+            for (int p = 1; p < OVER; p++) {
+                double v = 0;
+                for (int k = -HALF + 1; k <= HALF; k++)
+                    v += x[2 * (f + k) + c] * taps[p][k + HALF - 1];
+                peak = fmax(peak, fabs(v));
+            }
+        }
+    return peak;
+}
+
+static double ebur128_true_peak_db(const float *x, uint32_t frames)
+{
+    Loudness *l = loudness_new(RATE);
+    loudness_add(l, x, frames);
+    double tp = loudness_figures(l).true_peak_dbtp;
+    loudness_free(l);
+    return tp;
+}
+
+static double sample_peak(const float *x, uint32_t frames)
+{
+    double p = 0;
+    for (size_t i = 0; i < 2 * (size_t)frames; i++)
+        p = fmax(p, fabs(x[i]));
+    return p;
+}
+
+/* A tone at a quarter of the rate, 45 degrees off the samples: every
+ * sample sits at 0.707 of the wave's crest, so the peak between them is
+ * 3 dB over the samples'. Sample peak 0.8 (-1.9 dBFS), true peak +1.1
+ * dBTP: only a limiter that looks between samples sees it. */
+static Song *intersample_song(void)
+{
+    enum { FRAMES = RATE };
+    float *tone = malloc(sizeof(float) * FRAMES);
+    for (uint32_t i = 0; i < FRAMES; i++)
+        tone[i] = (float)(0.8 * M_SQRT2 * sin(M_PI / 2 * i + M_PI / 4));
+    Sample *smp = sample_new(tone, FRAMES, 1, RATE);
+    free(tone);
+    Song *s = synth_song(1, 64, 120, 6);
+    synth_set_instrument(s, 1, synth_instrument(smp, LOOP_OFF, 0, 0, INTERP_RAW));
+    synth_put(s, 0, 0, 0, 49, 1, 64, 0, 0);
+    atomic_store(&s->limiter, true);
+    return s;
+}
+
+static void holds_the_ceiling_between_samples(void)
+{
+    Song *s = intersample_song();
+    const uint32_t frames = RATE / 2;
+    atomic_store(&s->limiter, false);
+    float *open = render(s, frames, 256, NULL, 0, NULL);
+    double open_tp = 20 * log10(true_peak_16x(open, 4096));
+    CHECK_MSG(open_tp > 0.9 && sample_peak(open, frames) < 0.81,
+              "the test tone: true peak %.2f dBTP, sample peak %.3f", open_tp,
+              sample_peak(open, frames));
+    atomic_store(&s->limiter, true);
+    for (int ceiling = -10; ceiling >= -60; ceiling -= 50) {
+        atomic_store(&s->limiter_ceiling_tenth_db, ceiling);
+        EngineStatus st = {0};
+        float *out = render(s, frames, 256, NULL, 0, &st);
+        double tp16 = 20 * log10(true_peak_16x(out, 8192));
+        double tp_meter = ebur128_true_peak_db(out, frames);
+        double set = ceiling / 10.0;
+        /* The tone's crest is exactly sqrt(2) x its samples. */
+        double exact = 20 * log10(sample_peak(out, frames) * M_SQRT2);
+        printf("  ceiling %.1f dBTP: exact true peak %.3f dBTP, 16x %.3f dBTP, "
+               "libebur128 %.3f dBTP\n",
+               set, exact, tp16, tp_meter);
+        CHECK_MSG(tp16 <= set, "16x true peak %.3f over the ceiling %.1f", tp16, set);
+        CHECK_MSG(tp_meter <= set, "libebur128 reads %.3f over the ceiling %.1f",
+                  tp_meter, set);
+        /* It limits, not mutes: within 0.5 dB of the ceiling. */
+        CHECK_MSG(tp16 > set - 0.5, "16x true peak %.3f far under the ceiling %.1f", tp16,
+                  set);
+        CHECK(atomic_load(&st.limit_frames) > 0);
+        free(out);
+    }
+    free(open);
+    song_free(s);
+}
+
+/* The beat driven 12 dB into the limiter: the ceiling still holds. */
+static void holds_a_hot_beat(void)
+{
+    Song *s = synth_beat(RATE);
+    atomic_store(&s->limiter, true);
+    atomic_store(&s->master_gain_tenth_db, 120);
+    const uint32_t frames = 4 * RATE;
+    EngineStatus st = {0};
+    float *out = render(s, frames, 512, NULL, 0, &st);
+    double tp_meter = ebur128_true_peak_db(out, frames);
+    double tp16 = 20 * log10(true_peak_16x(out, frames / 4));
+    printf("  hot beat: %llu samples over full scale before the limiter, "
+           "out: 16x true peak %.3f dBTP, libebur128 %.3f dBTP\n",
+           (unsigned long long)atomic_load(&st.clip_count), tp16, tp_meter);
+    CHECK(atomic_load(&st.clip_count) > 1000); /* it really was hot */
+    CHECK_MSG(tp_meter <= -1.0, "libebur128 reads %.3f dBTP", tp_meter);
+    CHECK_MSG(tp16 <= -1.0, "16x true peak %.3f dBTP", tp16);
+    free(out);
+    song_free(s);
+}
+
+/* Under the ceiling the limiter is a wire: the output equals the render
+ * with it off, sample for sample and on the same frames (its lookahead
+ * is rendered ahead), and it reports nothing. */
+/* The beat at the faders' default: peaks well under the ceiling. */
+static Song *quiet_beat(void)
+{
+    Song *s = synth_beat(RATE);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        atomic_store(&s->strips[c].gain_tenth_db, SONG_CHANNEL_GAIN_DEFAULT);
+    return s;
+}
+
+static void passes_quiet_audio_untouched(void)
+{
+    Song *s = quiet_beat();
+    const uint32_t frames = 2 * RATE;
+    atomic_store(&s->limiter, false);
+    float *off = render(s, frames, 300, NULL, 0, NULL);
+    atomic_store(&s->limiter, true);
+    EngineStatus st = {0};
+    float *on = render(s, frames, 300, NULL, 0, &st);
+    CHECK_MSG(sample_peak(off, frames) < 0.5, "the beat peaks at %.3f",
+              sample_peak(off, frames));
+    CHECK(!memcmp(off, on, sizeof(float) * 2 * frames));
+    CHECK(atomic_load(&st.limit_frames) == 0);
+    free(off);
+    free(on);
+    song_free(s);
+}
+
+/* With the limiter on, the stems come out as late as the master, so they
+ * still sum to it. */
+static void stems_stay_aligned(void)
+{
+    Song *s = quiet_beat();
+    atomic_store(&s->limiter, true);
+    int n = atomic_load(&s->channels);
+    const uint32_t frames = RATE;
+    float *stems[ENGINE_STEMS] = {NULL};
+    for (int c = 0; c < n; c++)
+        stems[c] = calloc(2 * (size_t)frames, sizeof(float));
+    float *mix = render(s, frames, 100, stems, n, NULL);
+    double worst = 0;
+    for (size_t i = 0; i < 2 * (size_t)frames; i++) {
+        double sum = 0;
+        for (int c = 0; c < n; c++)
+            sum += stems[c][i];
+        worst = fmax(worst, fabs(sum - mix[i]));
+    }
+    CHECK_MSG(worst < 1e-5, "stems differ from the mix by %g", worst);
+    for (int c = 0; c < n; c++)
+        free(stems[c]);
+    free(mix);
+    song_free(s);
+}
+
+static void limits_the_same_in_any_block_size(void)
+{
+    Song *s = synth_beat(RATE);
+    atomic_store(&s->limiter, true);
+    atomic_store(&s->master_gain_tenth_db, 120);
+    const uint32_t frames = RATE / 2;
+    float *ref = render(s, frames, 1, NULL, 0, NULL);
+    for (uint32_t block = 63; block <= 2000; block += 1937) {
+        float *out = render(s, frames, block, NULL, 0, NULL);
+        CHECK_MSG(!memcmp(ref, out, sizeof(float) * 2 * frames),
+                  "blocks of %u differ from blocks of 1", block);
+        free(out);
+    }
+    free(ref);
+    song_free(s);
+}
+
+/* The song file keeps the ceiling (written only when not -1.0). */
+static void song_file_keeps_the_ceiling(void)
+{
+    const char *text = "hiss 1\nlimiter on ceiling -0.3\n";
+    Song *s = NULL;
+    HissDiag diag = {{0}};
+    CHECK(songfile_parse(text, strlen(text), "c.hiss", &s, &diag) == HISS_OK);
+    CHECK(s && atomic_load(&s->limiter_ceiling_tenth_db) == -3);
+    char *out = NULL;
+    size_t len = 0;
+    CHECK(s && songfile_format(s, &out, &len) == HISS_OK);
+    CHECK(out && strstr(out, "\nlimiter on ceiling -0.3\n"));
+    free(out);
+    song_free(s);
+    s = song_new();
+    CHECK(songfile_format(s, &out, &len) == HISS_OK);
+    CHECK(out && strstr(out, "\nlimiter on\n"));
+    free(out);
+    song_free(s);
+    static const struct {
+        const char *text, *message;
+    } BAD[] = {
+        {"hiss 1\nlimiter on ceiling 0.5\n", "ceiling 0.5 is out of range"},
+        {"hiss 1\nlimiter on loud\n", "unknown field 'loud' in limiter"},
+    };
+    for (size_t i = 0; i < HISS_ARRAY_LEN(BAD); i++) {
+        s = NULL;
+        memset(&diag, 0, sizeof diag);
+        CHECK(songfile_parse(BAD[i].text, strlen(BAD[i].text), "c.hiss", &s, &diag) != HISS_OK);
+        CHECK_MSG(strstr(diag.text, BAD[i].message), "%s", diag.text);
+        song_free(s);
+    }
+}
+
+int main(void)
+{
+    RUN(song_file_keeps_the_ceiling);
+    RUN(holds_the_ceiling_between_samples);
+    RUN(holds_a_hot_beat);
+    RUN(passes_quiet_audio_untouched);
+    RUN(stems_stay_aligned);
+    RUN(limits_the_same_in_any_block_size);
+    return test_finish();
+}
