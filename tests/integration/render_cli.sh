@@ -297,6 +297,17 @@ if command -v script >/dev/null; then
         grep -q "rendering 0:[0-9][0-9]\.[0-9]*/0:30\.000  order 00 row [0-9][0-9][0-9]" <<<"$tty_out"
 fi
 
+# EE2 on row 5 plays that row three times over: the song lasts 18 rows
+# (the timing scan and the engine agree), and row 8's kick comes two rows
+# later, at frame 10 * 5760.
+sed -e 's/^005 |\.\.\. \.\. \.\. \.\.\. /005 |... .. .. EE2 /' songs/beat.hiss >songs/delay.hiss
+render songs/delay.hiss -o delay.wav
+check "a pattern delay lengthens the song: 18 rows = 103680 frames" \
+    test "$rc" = 0 -a "$(soxi -s delay.wav)" = 103680
+check "nothing sounds where row 8 would have been" \
+    test "$(max_amp delay.wav 30000 27600)" = 0.000000
+check "row 8's kick is heard two rows later" above "$(max_amp delay.wav 57600 2400)" 0.1
+
 # A song that jumps back with B00 renders exactly one pass, with a note.
 sed -e 's/^015 |\.\.\. \.\. \.\. \.\.\. /015 |... .. .. B00 /' songs/beat.hiss >songs/loop.hiss
 render songs/loop.hiss -o loop.wav
