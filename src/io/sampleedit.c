@@ -201,9 +201,11 @@ HissError sampleedit_apply(const Sample *src, const SampleMarks *marks,
         break;
     }
     case SAMPLEEDIT_NORMALIZE:
+    case SAMPLEEDIT_GAIN:
     case SAMPLEEDIT_FADE_IN:
     case SAMPLEEDIT_FADE_OUT: {
-        if (edit->kind != SAMPLEEDIT_NORMALIZE && (edit->from < 1 || edit->from > frames)) {
+        bool fade = edit->kind == SAMPLEEDIT_FADE_IN || edit->kind == SAMPLEEDIT_FADE_OUT;
+        if (fade && (edit->from < 1 || edit->from > frames)) {
             hiss_diag_printf(diag, "a fade of %u frames does not fit %u frames",
                              edit->from, frames);
             return HISS_ERR_RANGE;
@@ -223,6 +225,19 @@ HissError sampleedit_apply(const Sample *src, const SampleMarks *marks,
             }
             for (size_t i = 0; i < n; i++)
                 out->frames[i] /= peak;
+            break;
+        }
+        if (edit->kind == SAMPLEEDIT_GAIN) {
+            if (!(edit->ratio >= -60 && edit->ratio <= 24)) {
+                sampleio_audio_free(out);
+                hiss_diag_printf(diag, "a gain of %.1f dB is outside -60..+24", edit->ratio);
+                return HISS_ERR_RANGE;
+            }
+            float g = (float)pow(10.0, edit->ratio / 20.0);
+            for (size_t i = 0; i < n; i++) {
+                float v = out->frames[i] * g;
+                out->frames[i] = v > 1.0f ? 1.0f : v < -1.0f ? -1.0f : v;
+            }
             break;
         }
         /* A quarter sine: no corner at either end of the fade. */

@@ -1,4 +1,4 @@
-/* sampleedit: edits that change a sample's audio (trim, normalize,
+/* sampleedit: edits that change a sample's audio (trim, normalize, gain,
  * reverse, fades, time-stretch), always into NEW audio that is written as a
  * new file: the user's file is never touched. The slice points, loop and
  * root note follow the audio (a reversed slice is still a slice, a
@@ -25,6 +25,7 @@ typedef enum {
     SAMPLEEDIT_FADE_IN,   /* over the first `from` frames */
     SAMPLEEDIT_FADE_OUT,  /* over the last `from` frames */
     SAMPLEEDIT_STRETCH,   /* to `ratio` times the length, pitch kept */
+    SAMPLEEDIT_GAIN,      /* by `ratio` dB (-60..+24), clipped at full scale */
 } SampleEditKind;
 
 typedef struct {

@@ -89,9 +89,29 @@ keys Enter
 check "the song takes 96 BPM" wait_for "96 BPM"
 check "the tempo shows beside the sample" wait_re "44100 Hz, mono, 89\.[01][0-9] BPM \(2 beats\)"
 
+# Fit by repitching first: four beats at 96 BPM from two at 89, the
+# classic tracker way (base note and finetune), then undone.
+keys F
+check "F asks how many beats" wait_for "Stretch to beats at 96 BPM ('N pitch' repitches): 2"
+keys C-u
+T send-keys -t ui -l "4 pitch"
+keys Enter
+# 1200 log2(frames / (4 x 60 / 96 x 44100)) cents, as a base note and
+# the finetune left over.
+read -r cents semis fine < <(awk -v f="$(frames_of "$KIT_BREAK")" 'BEGIN {
+    c = 1200 * log(f / (4 * 60 / 96 * 44100)) / log(2); t = int(c < 0 ? c - 0.5 : c + 0.5)
+    s = t / 100; s = int(s < 0 ? s - 0.5 : s + 0.5); printf "%d %d %d", t, s, t - 100 * s }')
+names=(C-4 C#4 D-4 D#4 E-4 F-4 F#4 G-4 G#4 A-4 A#4 B-4)
+base=${names[$((-semis))]}
+check "repitching moves the base note and finetune ($cents cents)" \
+    wait_re "repitch: $cents cents, base $base finetune \+?$fine"
+check "the base note shows it" wait_re "Base note +$base"
+keys C-z C-z
+check "two undos put the pitch back" wait_re "Base note +C-4"
+
 # Stretch to the song's tempo: a new file, the kit's untouched.
 keys F
-check "F asks how many beats" wait_for "Stretch to beats at 96 BPM: 2"
+check "F asks again" wait_for "Stretch to beats at 96 BPM ('N pitch' repitches): 2"
 keys Enter
 check "the stretched break is a new file" wait_re "stretch: wrote break-96bpm\.wav"
 NEW=$SONGS/break-96bpm.wav
@@ -101,7 +121,7 @@ check "its slices came back from its cue points" wait_re "Slice [0-9]+/9 "
 check "the kit's break is untouched" [ "$(md5sum <"$KIT_BREAK")" = "$kit_sum" ]
 
 keys X
-check "X asks which edit" wait_for "Edit (trim slice normalize reverse"
+check "X asks which edit" wait_for "Edit (trim slice normalize gain DB reverse"
 T send-keys -t ui -l reverse
 keys Enter
 check "reverse writes another new file" wait_re "reverse: wrote break-96bpm-reverse\.wav"

@@ -150,6 +150,18 @@ static void trim_reverse_normalize_fade(void)
     CHECK_NEAR(out.frames[3000] / s->data[3000], 2.0, 1e-4);
     sampleio_audio_free(&out);
 
+    SampleEdit gain = {.kind = SAMPLEEDIT_GAIN, .ratio = -6.0206};
+    CHECK(sampleedit_apply(s, &marks, &gain, &out, &got, &diag) == HISS_OK);
+    CHECK_NEAR(out.frames[100] / s->data[100], 0.5, 1e-4);
+    sampleio_audio_free(&out);
+    gain.ratio = 20; /* x10: the ramp's ends clip at full scale */
+    CHECK(sampleedit_apply(s, &marks, &gain, &out, &got, &diag) == HISS_OK);
+    CHECK(out.frames[0] == -1.0f && out.frames[3999] == 1.0f);
+    CHECK_NEAR(out.frames[2010], 10 * s->data[2010], 1e-4);
+    sampleio_audio_free(&out);
+    gain.ratio = 30;
+    CHECK(sampleedit_apply(s, &marks, &gain, &out, &got, &diag) == HISS_ERR_RANGE);
+
     SampleEdit fade = {.kind = SAMPLEEDIT_FADE_IN, .from = 1000};
     CHECK(sampleedit_apply(s, &marks, &fade, &out, &got, &diag) == HISS_OK);
     CHECK(out.frames[0] == 0.0f);

@@ -1,6 +1,7 @@
 #include "ui_chop.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,14 +399,44 @@ static void render_done(UiApp *app, const char *text)
                    pattern, slot, name, sample->frames);
 }
 
+/* Fit by repitching, the classic tracker way: the base note and finetune
+ * move so the sample plays its length in `want` frames (faster is
+ * higher). Slice mode plays every slice at the base note's own pitch, so
+ * there only the finetune (one semitone either way) can do it. */
+static void repitch(UiApp *app, int slot, const Instrument *inst, double want)
+{
+    double cents = 1200.0 * log2(inst->sample->frames / want);
+    long total = lround(inst->finetune + cents);
+    long down = inst->shape[SHAPE_SLICE_MODE] ? 0 : lround(total / 100.0);
+    int base = inst->base_note - (int)down, fine = (int)(total - 100 * down);
+    if (base < NOTE_FIRST || base > NOTE_LAST || fine < -100 || fine > 100) {
+        ui_set_message(app, true, "repitch: %+.0f cents is out of reach%s", cents,
+                       inst->shape[SHAPE_SLICE_MODE]
+                           ? " (slice mode plays at the base pitch: stretch instead)"
+                           : "");
+        return;
+    }
+    if (ui_report(app, edit_instrument_set_base_note(app->ed, slot, (uint8_t)base),
+                  "repitch") != HISS_OK ||
+        ui_report(app, edit_instrument_set_finetune(app->ed, slot, fine), "repitch") !=
+            HISS_OK)
+        return;
+    char note[4];
+    song_note_name((uint8_t)base, note);
+    ui_set_message(app, false, "repitch: %+.0f cents, base %s finetune %+d", cents, note,
+                   fine);
+}
+
 static void stretch_done(UiApp *app, const char *text)
 {
     int slot;
     const Instrument *inst = current(app, &slot);
     char *end;
     long beats = strtol(text, &end, 10);
-    if (end == text || *end || beats < 1 || beats > 256) {
-        ui_set_message(app, true, "stretch: %s is not 1..256 beats", text);
+    bool by_pitch = !strcmp(end, " pitch");
+    if (end == text || (*end && !by_pitch) || beats < 1 || beats > 256) {
+        ui_set_message(app, true, "stretch: %s is not 1..256 beats (then 'pitch' to repitch)",
+                       text);
         return;
     }
     if (!inst || !inst->sample) {
@@ -414,6 +445,10 @@ static void stretch_done(UiApp *app, const char *text)
     }
     int bpm = atomic_load(&app->song->bpm);
     double want = beats * 60.0 / bpm * inst->sample->rate;
+    if (by_pitch) {
+        repitch(app, slot, inst, want);
+        return;
+    }
     SampleEdit e = {.kind = SAMPLEEDIT_STRETCH, .ratio = want / inst->sample->frames};
     char suffix[32];
     snprintf(suffix, sizeof suffix, "%dbpm", bpm);
@@ -430,6 +465,7 @@ static void edit_done(UiApp *app, const char *text)
     }
     char word[16] = "";
     long ms = 0;
+    double db = 0;
     int n = sscanf(text, "%15s %ld", word, &ms);
     uint32_t frames = inst->sample->frames;
     SampleEdit e = {0};
@@ -449,13 +485,16 @@ static void edit_done(UiApp *app, const char *text)
         e.kind = SAMPLEEDIT_NORMALIZE;
     } else if (n >= 1 && !strcmp(word, "reverse")) {
         e.kind = SAMPLEEDIT_REVERSE;
+    } else if (n >= 1 && !strcmp(word, "gain") && sscanf(text, "%*s %lf", &db) == 1) {
+        e.kind = SAMPLEEDIT_GAIN;
+        e.ratio = db;
     } else if (n == 2 && (!strcmp(word, "fadein") || !strcmp(word, "fadeout")) && ms > 0 &&
                ms <= 600000) {
         e.kind = word[4] == 'i' ? SAMPLEEDIT_FADE_IN : SAMPLEEDIT_FADE_OUT;
         e.from = (uint32_t)((uint64_t)ms * inst->sample->rate / 1000);
     } else {
         ui_set_message(app, true, "sample edit: '%s' is not one of trim, slice, normalize, "
-                       "reverse, fadein MS, fadeout MS", text);
+                       "gain DB, reverse, fadein MS, fadeout MS", text);
         return;
     }
     apply_edit(app, &e, suffix, word);
@@ -577,7 +616,7 @@ bool ui_chop_handle(UiApp *app, KeymapAction act)
         int beats = find_tempo(app, inst->sample) ? chop.beats : 4;
         char label[64];
         snprintf(buf, sizeof buf, "%d", beats);
-        snprintf(label, sizeof label, "Stretch to beats at %d BPM",
+        snprintf(label, sizeof label, "Stretch to beats at %d BPM ('N pitch' repitches)",
                  atomic_load(&app->song->bpm));
         ui_prompt(app, label, buf, stretch_done);
         return true;
@@ -585,7 +624,7 @@ bool ui_chop_handle(UiApp *app, KeymapAction act)
     case ACT_SAMPLE_EDIT:
         if (!has_sample)
             break;
-        ui_prompt(app, "Edit (trim slice normalize reverse fadein MS fadeout MS)", "",
+        ui_prompt(app, "Edit (trim slice normalize gain DB reverse fadein MS fadeout MS)", "",
                   edit_done);
         return true;
     case ACT_RENDER_TO_INSTRUMENT:
