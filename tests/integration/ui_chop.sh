@@ -145,4 +145,15 @@ keys C-q
 check "quits at once" wait_for "hiss exited 0"
 check "the kit's break is still untouched" [ "$(md5sum <"$KIT_BREAK")" = "$kit_sum" ]
 
+# Under LANG=C the waveform falls back to ASCII.
+start_editor "LC_ALL=C LANG=C" "'$SONG'"
+check "the song opens under LANG=C" wait_for "Dusty Tape"
+keys C-t
+for _ in $(seq 1 12); do keys Down; done
+check "the break's slices show" wait_re "Slice 1/[0-9]+ "
+check "its wave is drawn with #" wait_re "\| .*#.*#"
+check "no block characters are sent" shows_not "█"
+keys C-q
+check "quits" wait_for "hiss exited 0"
+
 finish
