@@ -232,7 +232,7 @@ typedef enum {
     X(ACT_SAMPLE_EDIT, "sample_edit", INSTRUMENTS,                                \
       "trim, slice, normalize, reverse, fadein MS, fadeout MS: into a new file")  \
     X(ACT_RENDER_TO_INSTRUMENT, "render_to_instrument", INSTRUMENTS,              \
-      "render the cursor's pattern into a new slot (asks rate and bits)")        \
+      "render the pattern (or the selection) into a new slot (asks rate, bits)") \
     X(ACT_WAVE_ZOOM_IN, "wave_zoom_in", INSTRUMENTS,                              \
       "zoom the waveform in (on the selected slice)")                             \
     X(ACT_WAVE_ZOOM_OUT, "wave_zoom_out", INSTRUMENTS, "zoom the waveform out")   \

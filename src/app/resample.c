@@ -6,53 +6,85 @@
 #include "engine.h"
 #include "timing.h"
 
-uint64_t resample_pattern_frames(const Song *song, int pattern, uint32_t rate)
+/* The range's rows, clipped to the pattern; 0 when none is left. */
+static int range_rows(const Song *song, const ResampleRange *r)
 {
-    if (pattern < 0 || pattern >= SONG_MAX_PATTERNS)
+    if (r->pattern < 0 || r->pattern >= SONG_MAX_PATTERNS)
         return 0;
-    const Pattern *p = song_pattern(song, pattern);
-    if (!p)
+    const Pattern *p = song_pattern(song, r->pattern);
+    if (!p || r->first < 0 || r->first >= p->rows)
         return 0;
+    int rows = r->rows > 0 ? r->rows : p->rows;
+    return rows > p->rows - r->first ? p->rows - r->first : rows;
+}
+
+uint64_t resample_frames(const Song *song, const ResampleRange *range, uint32_t rate)
+{
+    int rows = range_rows(song, range);
     int bpm = atomic_load(&song->bpm), speed = atomic_load(&song->speed);
     uint64_t rem = 0, frames = 0;
-    for (int t = 0; t < p->rows * speed; t++)
+    for (int t = 0; t < rows * speed; t++)
         frames += timing_tick_frames(rate, bpm, &rem);
     return frames;
 }
 
-HissError resample_pattern(Song *song, int pattern, uint32_t rate, int bits,
-                           SampleioAudio *out, HissDiag *diag)
+HissError resample_render(Song *song, const ResampleRange *range, uint32_t rate, int bits,
+                          SampleioAudio *out, HissDiag *diag)
 {
     out->frames = NULL;
     out->count = 0;
-    uint64_t frames = resample_pattern_frames(song, pattern, rate);
+    uint64_t frames = resample_frames(song, range, rate);
     if (!frames) {
-        hiss_diag_printf(diag, "pattern %02X is empty or missing", pattern);
+        hiss_diag_printf(diag, "pattern %02X has no rows there", range->pattern);
         return HISS_ERR_MISSING;
     }
-    if (bits < RESAMPLE_MIN_BITS || bits > RESAMPLE_MAX_BITS || frames > SAMPLEIO_MAX_FRAMES) {
-        hiss_diag_printf(diag, "%d bits or %llu frames is out of range", bits,
-                         (unsigned long long)frames);
+    int channels = atomic_load(&song->channels);
+    int c0 = range->mix ? 0 : range->channel_first, c1 = range->mix ? 0 : range->channel_last;
+    if (bits < RESAMPLE_MIN_BITS || bits > RESAMPLE_MAX_BITS || frames > SAMPLEIO_MAX_FRAMES ||
+        c0 < 0 || c1 < c0 || c1 >= channels) {
+        hiss_diag_printf(diag, "%d bits, %llu frames or channels %d..%d is out of range", bits,
+                         (unsigned long long)frames, c0 + 1, c1 + 1);
         return HISS_ERR_RANGE;
     }
+    enum { BLOCK = 1024 };
     Engine *e = engine_new(song, rate);
     out->frames = malloc(sizeof(float) * 2 * (size_t)frames);
-    if (!e || !out->frames) {
+    float *mix = malloc(sizeof(float) * 2 * BLOCK);
+    float *stem_block = range->mix ? NULL : malloc(sizeof(float) * 2 * BLOCK * (size_t)(c1 - c0 + 1));
+    if (!e || !out->frames || !mix || (!range->mix && !stem_block)) {
         if (e)
             engine_free(e);
         free(out->frames);
+        free(mix);
+        free(stem_block);
         out->frames = NULL;
         hiss_diag_printf(diag, "out of memory for %llu frames", (unsigned long long)frames);
         return HISS_ERR_NOMEM;
     }
-    EngineCommand cmd = {.type = ENGINE_CMD_PLAY_PATTERN, .a = pattern, .b = 0};
-    engine_send(e, &cmd);
-    enum { BLOCK = 1024 };
+    float *stems[SONG_MAX_CHANNELS] = {0};
+    for (int c = c0; !range->mix && c <= c1; c++)
+        stems[c] = stem_block + (size_t)(c - c0) * 2 * BLOCK;
+    /* Started directly, so the limiter's lookahead is rendered ahead and
+     * the first frame is the pattern's first, as in hiss render. */
+    engine_play_pattern_now(e, range->pattern, range->first);
     for (uint64_t at = 0; at < frames; at += BLOCK) {
         uint32_t n = frames - at < BLOCK ? (uint32_t)(frames - at) : BLOCK;
-        engine_render(e, out->frames + 2 * at, n);
+        float *dst = out->frames + 2 * at;
+        if (range->mix) {
+            engine_render(e, dst, n);
+            continue;
+        }
+        engine_render_stems(e, mix, NULL, 0, stems, c1 + 1, n);
+        for (uint32_t i = 0; i < 2 * n; i++) {
+            float sum = 0;
+            for (int c = c0; c <= c1; c++)
+                sum += stems[c][i];
+            dst[i] = sum;
+        }
     }
     engine_free(e);
+    free(mix);
+    free(stem_block);
     /* Rounded to the grid of a `bits`-bit converter, its top code one
      * step under full scale. */
     double steps = ldexp(1.0, bits - 1);

@@ -1,12 +1,13 @@
-/* resample: a pattern rendered into audio for a new instrument (render to
- * instrument), at a chosen rate and bit depth: lo-fi on purpose, as an
- * old sampler resampling its own output. Off the audio thread: it runs an
- * engine of its own over the song (mutes and solos apply, so chosen
- * channels are rendered by soloing them) and never touches the playing
- * one. */
+/* resample: a pattern (or some of its rows and channels) rendered into
+ * audio for a new instrument (render to instrument), at a chosen rate and
+ * bit depth: lo-fi on purpose, as an old sampler resampling its own
+ * output. Off the audio thread: it runs an engine of its own over the
+ * song, started as hiss render starts one (the limiter's lookahead
+ * rendered ahead), and never touches the playing one. */
 #ifndef HISS_RESAMPLE_H
 #define HISS_RESAMPLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base.h"
@@ -15,15 +16,27 @@
 
 enum { RESAMPLE_MIN_BITS = 1, RESAMPLE_MAX_BITS = 24 };
 
-/* Frames pattern `pattern` lasts at rate at the song's tempo and speed
- * (each tick as the engine counts it; Fxx inside the pattern is not
- * followed). 0 when there is no such pattern. */
-uint64_t resample_pattern_frames(const Song *song, int pattern, uint32_t rate);
+/* What to render: rows first..first+rows-1 of a pattern, and either the
+ * whole mix (every channel through the master section, as heard) or the
+ * sum of channels channel_first..channel_last alone (their buses after
+ * their faders, no master section, no sends): a selection on the pattern
+ * screen. rows 0 means to the pattern's end. */
+typedef struct {
+    int pattern;
+    int first, rows;
+    bool mix;
+    int channel_first, channel_last;
+} ResampleRange;
 
-/* Renders the pattern once from its first row, cut to its length, as
- * stereo at rate, every sample rounded to `bits` bits (1..24). *out is
- * freed with sampleio_audio_free. */
-HissError resample_pattern(Song *song, int pattern, uint32_t rate, int bits,
-                           SampleioAudio *out, HissDiag *diag);
+/* Frames the range lasts at rate at the song's tempo and speed (each
+ * tick as the engine counts it; Fxx inside the pattern is not followed).
+ * 0 when there is no such pattern or no row in the range. */
+uint64_t resample_frames(const Song *song, const ResampleRange *range, uint32_t rate);
+
+/* Renders the range once, cut to its length, as stereo at rate, every
+ * sample rounded to `bits` bits (1..24). *out is freed with
+ * sampleio_audio_free. */
+HissError resample_render(Song *song, const ResampleRange *range, uint32_t rate, int bits,
+                          SampleioAudio *out, HissDiag *diag);
 
 #endif

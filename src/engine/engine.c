@@ -1855,10 +1855,22 @@ uint32_t engine_latency(const Engine *e)
     return e->late.on ? e->late.frames : 0;
 }
 
+static void play_now(Engine *e, bool pattern_mode, int where, int row);
+
 void engine_play_song_now(Engine *e, int order, int row, bool loop)
 {
     e->seq.loop_song = loop;
-    start_playback(e, false, order, row);
+    play_now(e, false, order, row);
+}
+
+void engine_play_pattern_now(Engine *e, int pattern, int row)
+{
+    play_now(e, true, pattern, row);
+}
+
+static void play_now(Engine *e, bool pattern_mode, int where, int row)
+{
+    start_playback(e, pattern_mode, where, row);
     atomic_store(&e->status.playing, e->seq.playing);
     follow_limiter(e);
     if (!e->late.on)

@@ -226,6 +226,10 @@ uint32_t engine_latency(const Engine *engine);
 
 /* [ui, when not rendering] Direct control for offline render and tests. */
 void engine_play_song_now(Engine *engine, int order, int row, bool loop);
+/* [ui, when not rendering] The same for one pattern looped from row (as
+ * ENGINE_CMD_PLAY_PATTERN), lookahead rendered ahead too: render to
+ * instrument. */
+void engine_play_pattern_now(Engine *engine, int pattern, int row);
 
 /* [ui] Carries playback from one engine to another, when no audio thread
  * can reach either (the old one taken out with audio_swap_engine, the new

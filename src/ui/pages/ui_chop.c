@@ -360,15 +360,25 @@ static void render_done(UiApp *app, const char *text)
     if (!samples_loaded(app, "render"))
         return;
     int pattern = app->ed->cursor.pattern;
+    ResampleRange range = {.pattern = pattern, .mix = true};
+    int row1, ch1;
+    /* A selection renders its rows and channels alone. */
+    if (app->ed->selection.active &&
+        edit_block_range(app->ed, &range.first, &range.channel_first, &row1, &ch1)) {
+        range.rows = row1 - range.first + 1;
+        range.mix = false;
+        range.channel_last = ch1;
+    }
     SampleioAudio audio;
     HissDiag diag = {{0}};
-    if (resample_pattern(app->song, pattern, (uint32_t)rate, (int)bits, &audio, &diag)) {
+    if (resample_render(app->song, &range, (uint32_t)rate, (int)bits, &audio, &diag)) {
         ui_set_message(app, true, "render: %s", diag.text);
         return;
     }
     /* A slice on every beat, ready to chop again. */
     const Pattern *p = song_pattern(app->song, pattern);
-    int beats = p->rows / hiss_clampi(atomic_load(&app->song->rows_per_beat), 1, 32);
+    int beats = (range.rows ? range.rows : p->rows) /
+                hiss_clampi(atomic_load(&app->song->rows_per_beat), 1, 32);
     SampleMarks marks;
     memset(&marks, 0, sizeof marks);
     marks.root_note = NOTE_C4;
@@ -395,8 +405,14 @@ static void render_done(UiApp *app, const char *text)
     if (ui_report(app, edit_instrument_replace(app->ed, slot, inst), "render") != HISS_OK)
         return;
     edit_set_instrument_current(app->ed, slot);
-    ui_set_message(app, false, "render: pattern %02X into slot %02X as %s (%u frames)",
-                   pattern, slot, name, sample->frames);
+    if (range.mix)
+        ui_set_message(app, false, "render: pattern %02X into slot %02X as %s (%u frames)",
+                       pattern, slot, name, sample->frames);
+    else
+        ui_set_message(app, false, "render: rows %d..%d of channels %d..%d into slot %02X as "
+                       "%s (%u frames)", range.first, range.first + range.rows - 1,
+                       range.channel_first + 1, range.channel_last + 1, slot, name,
+                       sample->frames);
 }
 
 /* Fit by repitching, the classic tracker way: the base note and finetune
