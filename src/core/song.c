@@ -249,6 +249,11 @@ Song *song_new_empty(void)
         atomic_init(&s->strips[c].pan, 0);
         atomic_init(&s->strips[c].mute, false);
         atomic_init(&s->strips[c].solo, false);
+        atomic_init(&s->strips[c].duck_from, 0);
+        atomic_init(&s->strips[c].duck_depth_tenth_db, SONG_DUCK_DEPTH_DEFAULT);
+        atomic_init(&s->strips[c].duck_attack_ms, SONG_DUCK_ATTACK_DEFAULT);
+        atomic_init(&s->strips[c].duck_hold_ms, SONG_DUCK_HOLD_DEFAULT);
+        atomic_init(&s->strips[c].duck_release_ms, SONG_DUCK_RELEASE_DEFAULT);
         for (int k = 0; k < SONG_SENDS; k++) {
             atomic_init(&s->strips[c].send_tenth_db[k], SONG_GAIN_MIN);
             atomic_init(&s->strips[c].send_pre[k], false);
@@ -300,7 +305,8 @@ bool song_strip_is_default(const Song *song, int channel)
            !atomic_load(&st->solo) && !st->name[0] &&
            atomic_load(&st->send_tenth_db[0]) == SONG_GAIN_MIN &&
            atomic_load(&st->send_tenth_db[1]) == SONG_GAIN_MIN &&
-           !atomic_load(&st->send_pre[0]) && !atomic_load(&st->send_pre[1]);
+           !atomic_load(&st->send_pre[0]) && !atomic_load(&st->send_pre[1]) &&
+           !atomic_load(&st->duck_from);
 }
 
 const SongParamInfo song_delay_params[SONG_DELAY_PARAMS] = {

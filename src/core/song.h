@@ -168,6 +168,13 @@ typedef struct {
      * (SONG_GAIN_MIN: off), taken after the fader or, when pre, before it. */
     _Atomic int send_tenth_db[2];
     _Atomic bool send_pre[2];
+    /* The ducker: notes on channel duck_from (1..64; 0: off) turn this
+     * channel down by duck_depth (tenths of a dB, down to SONG_GAIN_MIN:
+     * silence) over duck_attack ms, hold it duck_hold ms, and let it back
+     * over duck_release ms. */
+    _Atomic int duck_from;
+    _Atomic int duck_depth_tenth_db;
+    _Atomic int duck_attack_ms, duck_hold_ms, duck_release_ms;
     char name[SONG_NAME_MAX]; /* "" for none; never read by the engine */
 } SongStrip;
 
@@ -178,6 +185,11 @@ enum {
     SONG_GAIN_MIN = -600,
     SONG_GAIN_MAX = 120,
     SONG_CEILING_DEFAULT = -10, /* -1.0 dBTP */
+    SONG_DUCK_MS_MAX = 5000,
+    SONG_DUCK_DEPTH_DEFAULT = -120, /* -12.0 dB */
+    SONG_DUCK_ATTACK_DEFAULT = 5,
+    SONG_DUCK_HOLD_DEFAULT = 30,
+    SONG_DUCK_RELEASE_DEFAULT = 200,
     SONG_CEILING_MIN = -200,
 };
 

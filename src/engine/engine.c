@@ -20,6 +20,7 @@
 #include "delay.h"
 #include "reverb.h"
 #include "limiter.h"
+#include "duck.h"
 
 enum {
     GRAVEYARD_SIZE = 32,
@@ -161,6 +162,12 @@ struct Engine {
     Eq master_eq;
     Sends sends;
     Lookahead late;
+    /* The channels' duckers, their settings as of this period, and the
+     * frame of the chunk the sequencer is at (where a key note lands). */
+    Ducker duck[SONG_MAX_CHANNELS];
+    DuckSettings duck_set[SONG_MAX_CHANNELS];
+    int duck_from[SONG_MAX_CHANNELS]; /* 1-based key channel, 0: none */
+    uint32_t chunk_pos;
 };
 
 /* ---- voices ------------------------------------------------------------ */
@@ -467,6 +474,15 @@ static void retrigger(Engine *e, int c)
         start_note(e, c, 0);
 }
 
+/* A note on channel c (heard or not): every channel keyed to it ducks
+ * from this frame. */
+static void duck_key_note(Engine *e, int c)
+{
+    for (int d = 0; d < SONG_MAX_CHANNELS; d++)
+        if (e->duck_from[d] == c + 1)
+            duck_trigger(&e->duck[d], e->chunk_pos);
+}
+
 /* The note part of a cell: instrument, volume column, note, then the
  * first-tick effects of both columns. */
 static void channel_trigger(Engine *e, int c, const Cell *cell)
@@ -476,6 +492,7 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
     FxChannel *fx = &ch->fx;
     uint32_t offset = fx_sample_offset(fx, cell);
     if (cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST) {
+        duck_key_note(e, c);
         ch->slice_pick = 0;
         if (cell->fx == 'S' || cell->fx2 == 'S')
             ch->slice_pick = cell->fx == 'S' ? cell->fx_param : cell->fx2_param;
@@ -1198,6 +1215,13 @@ static void follow_strips(Engine *e)
         solos += e->chans.strip[c].solo;
     }
     e->chans.strip_solo_count = solos;
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        const SongStrip *st = &e->song->strips[c];
+        e->duck_from[c] = hiss_clampi(atomic_load_explicit(&st->duck_from, memory_order_relaxed),
+                                      0, SONG_MAX_CHANNELS);
+        if (e->duck_from[c])
+            duck_read(st, &e->duck_set[c]);
+    }
     delay_read(e->song, e->sends.delay_set);
     reverb_read(e->song, e->sends.reverb_set);
     if (changed)
@@ -1439,6 +1463,8 @@ Engine *engine_new(Song *song, uint32_t rate)
     e->master.gain = e->master.target = powf(10.0f, (float)e->master.tenth_db / 200.0f);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         channel_reset(&e->chans.ch[c]);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        duck_init(&e->duck[c]);
     follow_strips(e);
     /* The sends start at their levels rather than fading in. */
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
@@ -1648,6 +1674,7 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
 {
     bus_begin(&e->buses);
     for (uint32_t pos = 0; pos < chunk;) {
+        e->chunk_pos = pos;
         if (e->seq.frames_left == 0)
             sequencer_step(e);
         uint32_t run = chunk - pos;
@@ -1674,6 +1701,11 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
         e->seq.row_elapsed += run;
         pos += run;
     }
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        if (duck_busy(&e->duck[c]))
+            duck_process(&e->duck[c], &e->duck_set[c], e->rate,
+                         e->buses.used[c] ? e->buses.buf[c] : NULL, chunk);
+    e->chunk_pos = 0; /* a live note before the next chunk lands on its start */
     bus_sum(&e->buses, out + 2 * (size_t)done, chunk, stems,
             stem_count < SONG_MAX_CHANNELS ? stem_count : SONG_MAX_CHANNELS, done);
     run_sends(e, out + 2 * (size_t)done, chunk, stems, stem_count, done);
@@ -1696,6 +1728,14 @@ static void publish_channel_peaks(Engine *e)
         publish_peak(&e->status.channel_peak_milli[c], &e->buses.peak[c]);
     for (int k = 0; k < SONG_SENDS; k++)
         publish_peak(&e->status.send_peak_milli[k], &e->sends.peak[k]);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        Ducker *d = &e->duck[c];
+        if (d->least < 1.0f) {
+            float db = d->least > 0.0f ? -20.0f * log10f(d->least) : 100.0f;
+            peak_max(&e->status.duck_centi_db[c], (uint32_t)lrintf(fminf(db, 100.0f) * 100.0f));
+            d->least = 1.0f;
+        }
+    }
 }
 
 void engine_render_stems(Engine *e, float *out, float *const *channel_out,
@@ -1822,6 +1862,7 @@ void engine_hand_over(Engine *from, Engine *to)
         memcpy(ts->gain, fs->gain, sizeof ts->gain);
         ts->to_reverb = fs->to_reverb;
         limiter_carry(&to->late.limiter, &from->late.limiter);
+        memcpy(to->duck, from->duck, sizeof to->duck);
         to->late.on = from->late.on;
         size_t rings = (size_t)ENGINE_STEMS * 2 * from->late.frames +
                        (size_t)SONG_MAX_CHANNELS * from->late.frames;

@@ -169,6 +169,9 @@ typedef struct {
      * since the UI last exchanged it with 0, x1000. */
     _Atomic uint32_t channel_peak_milli[SONG_MAX_CHANNELS];
     _Atomic uint32_t send_peak_milli[SONG_SENDS]; /* the send returns, alike */
+    /* Each channel's ducker: its deepest gain reduction since the UI last
+     * exchanged it with 0, dB x100 (the gain-reduction meter). */
+    _Atomic uint32_t duck_centi_db[SONG_MAX_CHANNELS];
     _Atomic int voices;                /* voices sounding */
     _Atomic uint64_t frames_rendered;
     _Atomic bool song_ended;           /* stopped at the end of the order list */

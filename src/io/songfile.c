@@ -598,10 +598,12 @@ static HissError parse_channel(Parser *p)
     p->channel_col[c] = (uint16_t)num.pos;
     SongStrip *st = &p->song->strips[c];
     enum { F_NAME, F_GAIN, F_PAN, F_MUTE, F_SOLO, F_SEND_A, F_SEND_B, F_SEND_A_PRE,
-           F_SEND_B_PRE };
-    static const char *const FIELDS[] = {"name",   "gain",   "pan",        "mute",
-                                         "solo",   "send_a", "send_b",     "send_a_pre",
-                                         "send_b_pre"};
+           F_SEND_B_PRE, F_DUCK_FROM, F_DUCK_DEPTH, F_DUCK_ATTACK, F_DUCK_HOLD,
+           F_DUCK_RELEASE };
+    static const char *const FIELDS[] = {
+        "name",       "gain",      "pan",        "mute",        "solo",
+        "send_a",     "send_b",    "send_a_pre", "send_b_pre",  "duck_from",
+        "duck_depth", "duck_attack", "duck_hold", "duck_release"};
     bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
     char owner[16];
     snprintf(owner, sizeof owner, "channel %d", c + 1);
@@ -639,6 +641,21 @@ static HissError parse_channel(Parser *p)
         case F_SEND_B_PRE:
             if (!(err = parse_switch(p, FIELDS[f], &on)))
                 atomic_store(&st->send_pre[f - F_SEND_A_PRE], on);
+            break;
+        case F_DUCK_FROM:
+            if (!(err = parse_int(p, FIELDS[f], 0, SONG_MAX_CHANNELS, &pan, NULL)))
+                atomic_store(&st->duck_from, (int)pan);
+            break;
+        case F_DUCK_DEPTH:
+            if (!(err = parse_tenths(p, FIELDS[f], "dB", SONG_GAIN_MIN, 0, &gain)))
+                atomic_store(&st->duck_depth_tenth_db, gain);
+            break;
+        default: /* attack, hold, release in ms */
+            if (!(err = parse_int(p, FIELDS[f], 0, SONG_DUCK_MS_MAX, &pan, NULL)))
+                atomic_store(f == F_DUCK_ATTACK ? &st->duck_attack_ms
+                             : f == F_DUCK_HOLD ? &st->duck_hold_ms
+                                                : &st->duck_release_ms,
+                             (int)pan);
             break;
         }
         if (err)
@@ -1642,6 +1659,17 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
                 buf_printf(&b, " %s %s %s_pre %s", SEND[k], tenths_text(send, t1), SEND[k],
                            atomic_load(&st->send_pre[k]) ? "on" : "off");
         }
+        int key = hiss_clampi(atomic_load(&st->duck_from), 0, SONG_MAX_CHANNELS);
+        if (key)
+            buf_printf(&b, " duck_from %02d duck_depth %s duck_attack %d duck_hold %d "
+                           "duck_release %d",
+                       key,
+                       tenths_text(hiss_clampi(atomic_load(&st->duck_depth_tenth_db),
+                                               SONG_GAIN_MIN, 0),
+                                   t1),
+                       hiss_clampi(atomic_load(&st->duck_attack_ms), 0, SONG_DUCK_MS_MAX),
+                       hiss_clampi(atomic_load(&st->duck_hold_ms), 0, SONG_DUCK_MS_MAX),
+                       hiss_clampi(atomic_load(&st->duck_release_ms), 0, SONG_DUCK_MS_MAX));
         buf_put(&b, "\n", 1);
     }
     SongEq eq, flat = song_eq_default();

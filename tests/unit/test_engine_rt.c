@@ -105,6 +105,10 @@ static void stress_song_renders_without_violations(void)
                 atomic_store(&s->delay[SONG_DELAY_TO_REVERB], -i % 400);
                 atomic_store(&s->reverb[SONG_REVERB_SIZE], i % 101);
                 atomic_store(&s->reverb[SONG_REVERB_PREDELAY], i % 251);
+                /* Duckers keyed to other channels, and the limiter's ceiling. */
+                atomic_store(&s->strips[(i + 1) % 32].duck_from, 1 + i % 32);
+                atomic_store(&s->strips[(i + 1) % 32].duck_attack_ms, i % 20);
+                atomic_store(&s->limiter_ceiling_tenth_db, -(i % 100));
             }
             float p = render_guarded(e, buf, 256);
             peak = p > peak ? p : peak;
