@@ -19,7 +19,7 @@ needs jackd sox python3
 SLICE2=9984 SLICE4=24832 LEN=4864
 FADE=$((2 * 441 / 10 + 8)) # the default 2 ms slice fade, and a margin
 
-check "start a private jackd at 44.1 kHz" start_jackd 256 44100
+check "start a private jackd at 44.1 kHz (synchronous)" start_jackd 256 44100 -S -t 2000
 spawn "$WORK/rec.log" "$JACKREC" record rec "$WORK/rec.wav" 30 2
 REC_PID=$SPAWN_PID
 check "a recorder to connect to" wait_line "$WORK/rec.log" '^ready' 10

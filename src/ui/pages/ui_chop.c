@@ -29,16 +29,20 @@ static struct {
      * (worked out from the clock: the preview plays at the sample's own
      * rate). */
     double started;         /* 0: nothing playing */
-    uint32_t from, to, rate;
+    uint32_t from, to;
+    double rate;            /* frames of the sample a second */
     int drawn_col;          /* the playhead's last drawn column, in a view */
     uint32_t view_from, view_span; /* of view_cols columns: redrawn only */
     int view_cols;                 /* when the playhead changes column */
-    /* The hits lazy chop snaps to, found when the sample starts playing. */
+    /* The hits lazy chop snaps to, found when the sample starts playing
+     * (kept for that sample: its address and length say which). */
     const Sample *hits_of;
+    uint32_t hits_frames;
     int hit_count;
     uint32_t hits[SONG_MAX_SLICES];
     /* The loop's tempo, once found. */
     const Sample *tempo_of;
+    uint32_t tempo_frames;
     double bpm;
     int beats;
 } chop = {.slot = -1};
@@ -103,7 +107,9 @@ static void audition(UiApp *app, const Instrument *inst, uint32_t from, uint32_t
     chop.started = hiss_now_seconds();
     chop.from = from;
     chop.to = to;
-    chop.rate = inst->sample->rate;
+    /* The copy plays at the base note's pitch: its finetune alone moves it. */
+    chop.rate = inst->sample->rate * song_note_ratio(inst->base_note, inst->base_note,
+                                                     inst->finetune);
     chop.drawn_col = -1;
 }
 
@@ -174,7 +180,7 @@ static void slice_at_done(UiApp *app, const char *text)
 /* Finds (once per sample) the hits that lazy chop snaps to. */
 static void find_hits(UiApp *app, const Sample *s)
 {
-    if (chop.hits_of == s)
+    if (chop.hits_of == s && chop.hits_frames == s->frames)
         return;
     HissDiag diag = {{0}};
     chop.hit_count = 0;
@@ -182,11 +188,12 @@ static void find_hits(UiApp *app, const Sample *s)
                           &chop.hit_count, &diag) != HISS_OK)
         ui_set_message(app, true, "lazy chop: %s", diag.text);
     chop.hits_of = s;
+    chop.hits_frames = s->frames;
 }
 
 static bool find_tempo(UiApp *app, const Sample *s)
 {
-    if (chop.tempo_of == s)
+    if (chop.tempo_of == s && chop.tempo_frames == s->frames)
         return true;
     HissDiag diag = {{0}};
     if (slicer_tempo(s, &chop.bpm, &chop.beats, &diag) != HISS_OK) {
@@ -194,6 +201,7 @@ static bool find_tempo(UiApp *app, const Sample *s)
         return false;
     }
     chop.tempo_of = s;
+    chop.tempo_frames = s->frames;
     return true;
 }
 
@@ -201,7 +209,8 @@ void ui_chop_tempo_text(const UiApp *app, char *buf, size_t size)
 {
     int slot = ui_instruments_slot(app);
     const Instrument *inst = song_instrument(app->song, slot);
-    if (inst && inst->sample && inst->sample == chop.tempo_of)
+    if (inst && inst->sample && inst->sample == chop.tempo_of &&
+        inst->sample->frames == chop.tempo_frames)
         snprintf(buf, size, ", %.2f BPM (%d beats)", chop.bpm, chop.beats);
     else
         buf[0] = 0;

@@ -3,12 +3,14 @@
     python3 slice_fit.py REC.f32 SAMPLE.f32 START LENGTH FADE PERIOD
 
 REC.f32 is headerless float32 stereo from a JACK recorder (its left channel
-is read), SAMPLE.f32 float32 mono. A recorder on a loaded machine may lose
-whole periods (never gain or damage any), so the recording is matched a
+is read), SAMPLE.f32 float32 mono. On a loaded machine the recorder may
+lose whole periods and the player may miss some (never damage any), so
+the recording is matched a
 period at a time: the first period that sounds is lined up with the
 slice's start (searching 64 frames either way, the fade-in blurs where
-sound begins), each later one with the slice where it follows on after 1
-to 16 lost periods. One gain is fitted over every frame outside the FADE
+sound begins), each later one with the slice where it follows on after 0
+to 16 lost periods; a silent period inside the sound (one the player was
+late for) is passed over. One gain is fitted over every frame outside the FADE
 frames at the slice's ends. Prints how many periods matched, how far into
 the slice the last sound was, the largest difference from gain x slice
 (as a share of the slice's peak) and the gain."""
@@ -60,6 +62,11 @@ spans = [(p0, best[1])] if best else []
 # Each following period: where in the slice it continues.
 at = p0 + period
 while spans and at <= last:
+    # A period the player missed comes out silent: it holds no frame of
+    # the slice, which goes on in the next one.
+    if max(abs(v) for v in rec[at:at + period]) < 1e-9:
+        at += period
+        continue
     prev_ref = spans[-1][1]
     choice = None
     for lost in range(0, 17):
