@@ -45,7 +45,7 @@ callgrind_annotate --inclusive=yes --threshold=100 "$dir/cg.out" > "$dir/annotat
 # Inclusive counts of the parts worth naming, once each (the summary lines:
 # count, share, file:function; calls listed under a source start "=>").
 awk '!/=>/ { for (i = 2; i <= NF; i++)
-        if ($i ~ /:(songio_load|engine_render_stems|mixer_voice_render|bus_sum|loudness_add|sampleio_writer_write|sf_writef_short)$/) {
+        if ($i ~ /:(songio_load|engine_render_stems|mixer_voice_render|bus_sum|limiter_process|loudness_add|sampleio_writer_write|sf_writef_short)$/) {
             gsub(",", "", $1); name = $i; sub(/.*:/, "", name)
             if (!seen[name]++) print name, $1
         } }' "$dir/annotate" > "$dir/parts"
