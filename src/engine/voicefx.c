@@ -577,9 +577,15 @@ static inline float tan_to_045(float x)
 
 /* The cutoff the filter glides to from frame `i` of this run: the setting
  * moved by the envelope, kept below 0.45 of the rate. */
-static float cutoff_g(const VoiceFx *fx, float env)
+static float cutoff_g(VoiceFx *fx, float env)
 {
-    float hz = exp2f(fx->cutoff_log2 + fx->env_octaves * env);
+    /* A still cutoff (a held envelope, no sweep) keeps its target: no
+     * exp2f and tangent at every control point. */
+    float octaves = fx->cutoff_log2 + fx->env_octaves * env;
+    if (fx->g_set && octaves == fx->g_target_log2)
+        return fx->g_target;
+    fx->g_target_log2 = octaves;
+    float hz = exp2f(octaves);
     float top = 0.45f * (float)fx->rate;
     hz = hz < 10.0f ? 10.0f : hz > top ? top : hz;
     return tan_to_045(3.14159265f * hz / (float)fx->rate);

@@ -88,6 +88,7 @@ typedef struct {
                                 level (it can oscillate on its own) */
     float g, dg;             /* tan(pi fc / rate), and its per-frame glide */
     float g_target;          /* where the glide under way ends */
+    float g_target_log2;     /* the cutoff g_target was worked out for, log2 Hz */
     bool g_set;              /* g has had its first target */
     float ic[2][2][2];       /* [stage][channel][integrator] */
 
