@@ -578,8 +578,9 @@ static void drive_crush_and_gain_changes_have_no_zipper(void)
 /* Every shaping effect in one song: the same samples in any block size. */
 static void effects_are_block_size_invariant(void)
 {
-    int cells[] = {0, 'M', 0x60, 1, 'N', 0x31, 2, 'Q', 0xC0, 3, 'I', 0x06, 4, 'J', 0x20,
-                   5, 'W', 0x80, 6, 'Y', 0x00, 7, 'N', 0x03, 8, 'Y', 0x05, -1};
+    /* QFF: the filter oscillates by itself; N00: the slide's memory. */
+    int cells[] = {0, 'M', 0x60, 1, 'N', 0x31, 2, 'Q', 0xFF, 3, 'I', 0x06, 4, 'J', 0x20,
+                   5, 'W', 0x80, 6, 'Y', 0x00, 7, 'N', 0x03, 8, 'Y', 0x05, 9, 'N', 0x00, -1};
     float *a = render_effects(440.0, 0.5f, cells, 10 * ROW, 1);
     float *b = render_effects(440.0, 0.5f, cells, 10 * ROW, 64);
     float *c = render_effects(440.0, 0.5f, cells, 10 * ROW, 1023);
