@@ -26,8 +26,7 @@ static struct {
     int slice;              /* the selected slice (0-based) */
     int zoom;
     /* The audition: when it started and what it plays, for the playhead
-     * (worked out from the clock: the preview plays at the sample's own
-     * rate). */
+     * (worked out from the clock, as the preview plays at a known pace). */
     double started;         /* 0: nothing playing */
     uint32_t from, to;
     double rate;            /* frames of the sample a second */
@@ -113,10 +112,10 @@ static void audition(UiApp *app, const Instrument *inst, uint32_t from, uint32_t
     chop.drawn_col = -1;
 }
 
-static void set_points(UiApp *app, int slot, const uint32_t *points, int count,
-                       const char *what)
+static HissError set_points(UiApp *app, int slot, const uint32_t *points, int count,
+                           const char *what)
 {
-    ui_report(app, edit_instrument_set_slices(app->ed, slot, points, count), what);
+    return ui_report(app, edit_instrument_set_slices(app->ed, slot, points, count), what);
 }
 
 /* Moves the selected point to `frame`, kept between its neighbours. */
@@ -131,8 +130,8 @@ static void move_point(UiApp *app, int slot, const Instrument *inst, int64_t fra
     uint32_t points[SONG_MAX_SLICES];
     memcpy(points, inst->slices, sizeof points[0] * (size_t)inst->slice_count);
     points[k] = (uint32_t)frame;
-    set_points(app, slot, points, inst->slice_count, what);
-    ui_set_message(app, false, "slice %d at frame %u", k + 1, (uint32_t)frame);
+    if (set_points(app, slot, points, inst->slice_count, what) == HISS_OK)
+        ui_set_message(app, false, "slice %d at frame %u", k + 1, (uint32_t)frame);
 }
 
 /* Adds a point at frame and selects the slice it starts. */
@@ -150,13 +149,18 @@ static void add_point(UiApp *app, int slot, const Instrument *inst, uint32_t fra
     memcpy(points + n, inst->slices, sizeof points[0] * (size_t)inst->slice_count);
     n += inst->slice_count;
     points[n++] = frame;
-    set_points(app, slot, points, n, "slice");
+    int before = inst->slice_count; /* inst is retired by the edit below */
+    if (set_points(app, slot, points, n, "slice") != HISS_OK)
+        return;
     const Instrument *now = song_instrument(app->song, slot);
     for (int k = 0; now && k < now->slice_count; k++)
         if (now->slices[k] == frame)
             chop.slice = k;
-    ui_set_message(app, false, "slice %d at frame %u (%d slices)", chop.slice + 1, frame,
-                   now ? now->slice_count : 0);
+    if (now && now->slice_count == before)
+        ui_set_message(app, false, "slice %d already starts at frame %u", chop.slice + 1, frame);
+    else
+        ui_set_message(app, false, "slice %d at frame %u (%d slices)", chop.slice + 1, frame,
+                       now ? now->slice_count : 0);
 }
 
 static void slice_at_done(UiApp *app, const char *text)
@@ -596,7 +600,8 @@ bool ui_chop_handle(UiApp *app, KeymapAction act)
             for (int k = 0; k < inst->slice_count; k++)
                 if (k != chop.slice)
                     points[n++] = inst->slices[k];
-            set_points(app, slot, points, n, "delete slice");
+            if (set_points(app, slot, points, n, "delete slice") != HISS_OK)
+                return true;
             ui_set_message(app, false, "slice point deleted (%d slices)", n);
             chop.slice = hiss_clampi(chop.slice - 1, 0, n ? n - 1 : 0);
         }
