@@ -411,6 +411,10 @@ static bool other_tick(FxChannel *ch, int tick, uint8_t fx, uint8_t param)
             return true;
         if (!tick && ch->amiga && (x == 0x1 || x == 0x2 || x == 0xA || x == 0xB))
             first_tick(ch, fx, param);
+        /* EDx's tick comes here only on a repeat (the first pass started
+         * the note there); ProTracker starts the note again. */
+        if (x == 0xD && y == tick && ch->amiga && ch->row_note)
+            return true;
         if (x == 0xC && y == tick)
             ch->volume = 0;
         break;

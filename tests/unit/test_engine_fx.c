@@ -124,6 +124,20 @@ static void pattern_delay_repeats_the_row_not_its_notes(void)
         CHECK(synth_bursts(out, 20 * TICK, 0.0f, 300) == 4);
         free(out);
         song_free(s);
+        /* ED2 with EE1: the note starts on tick 2, and in amiga mode
+         * again on the repeat's tick 2, as in ProTracker. */
+        s = dc_song(1, 6, 200);
+        atomic_store(&s->slides, amiga ? SLIDES_AMIGA : SLIDES_LINEAR);
+        synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 'E', 0xD2);
+        synth_put2(s, 0, 0, 0, 'E', 0xE1);
+        out = render(s, 14 * TICK);
+        CHECK(synth_first_above(out, 0, 14 * TICK, 0.0f) == 2 * TICK);
+        CHECK_MSG(synth_bursts(out, 14 * TICK, 0.0f, 300) == (amiga ? 2 : 1), "%s ED2 EE1: %d",
+                  amiga ? "amiga" : "linear", synth_bursts(out, 14 * TICK, 0.0f, 300));
+        if (amiga)
+            CHECK(synth_first_above(out, 2 * TICK + 300, 14 * TICK, 0.0f) == 8 * TICK);
+        free(out);
+        song_free(s);
         /* ED7 at speed 6 never plays, EE1 or not. */
         s = dc_song(1, 6, 200);
         atomic_store(&s->slides, amiga ? SLIDES_AMIGA : SLIDES_LINEAR);
