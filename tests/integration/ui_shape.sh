@@ -33,6 +33,10 @@ check "Right picks the next filter" wait_re "Filter +lp12"
 keys Down
 type_into Cutoff 900
 check "the cutoff shows in Hz" wait_re "Cutoff +900 Hz"
+keys Right
+check "Right moves the cutoff by a sixteenth, near a semitone" wait_re "Cutoff +956 Hz"
+keys Left
+check "and Left back down" wait_re "Cutoff +897 Hz"
 check "the sample line stays" wait_re "frames at [0-9]+ Hz"
 keys Down Down Down
 check "the filter envelope comes from the amp's" wait_re "Filt env from +amp"
@@ -61,7 +65,7 @@ stamp=$(file_stamp "$SONG")
 keys C-s
 wait_written "$SONG" "$stamp"
 check "the attack is saved" wait_file "$SONG" "attack 25"
-check "the filter is saved" wait_file "$SONG" "filter lp12 cutoff 900"
+check "the filter is saved" wait_file "$SONG" "filter lp12 cutoff 897"
 check "its own envelope is saved" wait_file "$SONG" "filter_env_from own fenv_decay 300"
 check "the drive's velocity amount is saved" wait_file "$SONG" "drive_vel 40"
 check "reverse is saved" wait_file "$SONG" "reverse on"

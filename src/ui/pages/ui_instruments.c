@@ -156,8 +156,10 @@ static HissError set_loop(UiApp *app, int slot, const Instrument *inst,
 }
 
 /* Times in ms move by about an eighth of their value (so 5 ms and 5 s are
- * both a few presses away); percent and semitones by one. A big step is
- * ten of them. Values stop at the ends of the range. */
+ * both a few presses away), frequencies in Hz by about a sixteenth (near
+ * a semitone: 20 Hz to 20 kHz is some 110 presses, not 20000); percent
+ * and semitones by one. A big step is ten of them. Values stop at the
+ * ends of the range. */
 static HissError nudge_shape(Editor *ed, int slot, const Instrument *inst,
                              ShapeParam param, int steps)
 {
@@ -168,7 +170,8 @@ static HissError nudge_shape(Editor *ed, int slot, const Instrument *inst,
         int next = info->min + ((value - info->min + (steps < 0 ? -1 : 1)) % count + count) % count;
         return edit_instrument_set_shape(ed, slot, param, next);
     }
-    int unit = strcmp(info->unit, "ms") ? 1 : abs(value) / 8 > 1 ? abs(value) / 8 : 1;
+    int share = !strcmp(info->unit, "ms") ? 8 : !strcmp(info->unit, "Hz") ? 16 : 0;
+    int unit = share && abs(value) / share > 1 ? abs(value) / share : 1;
     if (!strcmp(info->unit, "frames")) /* a hundredth of the sample */
         unit = (int)(source_frames(inst) / 100 + 1);
     int delta = (steps < 0 ? -unit : unit) * (abs(steps) > 1 ? 10 : 1);
