@@ -81,11 +81,12 @@ static void env_enter(VoiceFxEnv *env, VoiceFxStage stage)
 
 /* Damping: resonance 0 is Butterworth (a flat pass band, -3 dB at the
  * cutoff); 95% leaves K_MIN, a 26 dB peak that rings. Above it the
- * damping goes on falling to -K_OSC at 100%: from about 97% the filter
- * oscillates by itself, a sine at the cutoff. From 95% on, the resonant
- * stage's damping also grows with the square of its band-pass level
- * (SELF_OSC_C, as in a van der Pol oscillator), which holds that sine
- * near SELF_OSC_LEVEL and keeps anything driving it bounded. */
+ * damping goes on falling to -K_OSC at 100%: from 97.5% (98, or F9 in
+ * Qxx) the filter oscillates by itself, a sine at the cutoff. From 95% on,
+ * the resonant stage's damping also grows with the square of its
+ * band-pass level (SELF_OSC_C, as in a van der Pol oscillator), which
+ * holds that sine near SELF_OSC_LEVEL and keeps anything driving it
+ * bounded. */
 #define K_MIN 0.05f
 #define K_OSC 0.05f
 #define RES_KNEE 0.95f
@@ -188,6 +189,8 @@ static void crush_drive_setup(VoiceFx *fx, const int *s)
 
 /* `ms` holds attack, hold, decay, sustain and release in that order, as
  * both envelopes' parameters do in shape.h. */
+_Static_assert(SHAPE_RELEASE == SHAPE_ATTACK + 4 && SHAPE_FENV_RELEASE == SHAPE_FENV_ATTACK + 4,
+               "both envelopes' parameters are five in a row");
 static void env_setup(VoiceFxEnv *env, const int *ms, uint32_t rate)
 {
     env->attack_frames = ms_frames(ms[0], rate);
