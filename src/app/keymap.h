@@ -51,6 +51,7 @@ typedef enum {
     X(ACT_PAGE_INSTRUMENTS, "page_instruments", GLOBAL, "instruments screen")     \
     X(ACT_PAGE_BROWSER, "page_browser", GLOBAL, "sample browser screen")          \
     X(ACT_PAGE_SETTINGS, "page_settings", GLOBAL, "song settings screen")         \
+    X(ACT_PAGE_MIXER, "page_mixer", GLOBAL, "mixer screen")                       \
     X(ACT_PLAY_TOGGLE, "play_toggle", GLOBAL,                                     \
       "play the song from the current order, or stop")                           \
     X(ACT_PLAY_SONG, "play_song", GLOBAL, "play the song from the start")         \

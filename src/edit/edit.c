@@ -124,6 +124,41 @@ static void orders_write(Song *s, const UndoOrders *o)
         atomic_store(&s->order_count, o->count);
 }
 
+/* A strip field's value in the song, and setting it. */
+int edit_strip_get(const Song *s, int c, EditStripField f)
+{
+    const SongStrip *st = &s->strips[c];
+    switch (f) {
+    case EDIT_STRIP_GAIN: return atomic_load(&st->gain_tenth_db);
+    case EDIT_STRIP_PAN: return atomic_load(&st->pan);
+    case EDIT_STRIP_MUTE: return atomic_load(&st->mute);
+    case EDIT_STRIP_SOLO: return atomic_load(&st->solo);
+    case EDIT_STRIP_SEND_A: return atomic_load(&st->send_tenth_db[0]);
+    case EDIT_STRIP_SEND_B: return atomic_load(&st->send_tenth_db[1]);
+    case EDIT_STRIP_SEND_A_PRE: return atomic_load(&st->send_pre[0]);
+    case EDIT_STRIP_SEND_B_PRE: return atomic_load(&st->send_pre[1]);
+    case EDIT_STRIP_DUCK_FROM: return atomic_load(&st->duck_from);
+    default: return atomic_load(&st->duck_depth_tenth_db);
+    }
+}
+
+static void strip_put(Song *s, int c, int f, int v)
+{
+    SongStrip *st = &s->strips[c];
+    switch (f) {
+    case EDIT_STRIP_GAIN: atomic_store(&st->gain_tenth_db, v); break;
+    case EDIT_STRIP_PAN: atomic_store(&st->pan, v); break;
+    case EDIT_STRIP_MUTE: atomic_store(&st->mute, v != 0); break;
+    case EDIT_STRIP_SOLO: atomic_store(&st->solo, v != 0); break;
+    case EDIT_STRIP_SEND_A: atomic_store(&st->send_tenth_db[0], v); break;
+    case EDIT_STRIP_SEND_B: atomic_store(&st->send_tenth_db[1], v); break;
+    case EDIT_STRIP_SEND_A_PRE: atomic_store(&st->send_pre[0], v != 0); break;
+    case EDIT_STRIP_SEND_B_PRE: atomic_store(&st->send_pre[1], v != 0); break;
+    case EDIT_STRIP_DUCK_FROM: atomic_store(&st->duck_from, v); break;
+    default: atomic_store(&st->duck_depth_tenth_db, v); break;
+    }
+}
+
 static void settings_read(const Song *s, UndoSettings *st)
 {
     memset(st, 0, sizeof *st);
@@ -136,6 +171,10 @@ static void settings_read(const Song *s, UndoSettings *st)
     st->master_gain_tenth_db = atomic_load(&s->master_gain_tenth_db);
     st->limiter = atomic_load(&s->limiter);
     st->channels = atomic_load(&s->channels);
+    st->limiter_ceiling_tenth_db = atomic_load(&s->limiter_ceiling_tenth_db);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        for (int f = 0; f < EDIT_STRIP_FIELDS; f++)
+            st->strip[c][f] = (int16_t)edit_strip_get(s, c, (EditStripField)f);
 }
 
 static void settings_write(Song *s, const UndoSettings *st)
@@ -149,6 +188,11 @@ static void settings_write(Song *s, const UndoSettings *st)
     atomic_store(&s->limiter, st->limiter);
     if (atomic_load(&s->channels) != st->channels)
         atomic_store(&s->channels, st->channels);
+    atomic_store(&s->limiter_ceiling_tenth_db, st->limiter_ceiling_tenth_db);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        for (int f = 0; f < EDIT_STRIP_FIELDS; f++)
+            if (edit_strip_get(s, c, (EditStripField)f) != st->strip[c][f])
+                strip_put(s, c, f, st->strip[c][f]);
 }
 
 /* ---- applying steps ---------------------------------------------------- */
@@ -1571,6 +1615,52 @@ HissError edit_song_set_limiter(Editor *ed, bool on)
     if (!settings_for_change(ed, &st))
         return HISS_ERR_MISSING;
     st.limiter = on;
+    return settings_change(ed, &st);
+}
+
+/* The range of each strip field. */
+static const struct {
+    int min, max;
+} STRIP_RANGE[EDIT_STRIP_FIELDS] = {
+    [EDIT_STRIP_GAIN] = {SONG_GAIN_MIN, SONG_GAIN_MAX},
+    [EDIT_STRIP_PAN] = {-100, 100},
+    [EDIT_STRIP_MUTE] = {0, 1},
+    [EDIT_STRIP_SOLO] = {0, 1},
+    [EDIT_STRIP_SEND_A] = {SONG_GAIN_MIN, SONG_GAIN_MAX},
+    [EDIT_STRIP_SEND_B] = {SONG_GAIN_MIN, SONG_GAIN_MAX},
+    [EDIT_STRIP_SEND_A_PRE] = {0, 1},
+    [EDIT_STRIP_SEND_B_PRE] = {0, 1},
+    [EDIT_STRIP_DUCK_FROM] = {0, SONG_MAX_CHANNELS},
+    [EDIT_STRIP_DUCK_DEPTH] = {SONG_GAIN_MIN, 0},
+};
+
+HissError edit_strip_set(Editor *ed, int channel, EditStripField field, int value)
+{
+    if (channel < 0 || channel >= SONG_MAX_CHANNELS || field < 0 || field >= EDIT_STRIP_FIELDS)
+        return HISS_ERR_RANGE;
+    if (value < STRIP_RANGE[field].min || value > STRIP_RANGE[field].max)
+        return HISS_ERR_RANGE;
+    UndoSettings *st = malloc(sizeof *st);
+    if (!st)
+        return HISS_ERR_NOMEM;
+    if (!settings_for_change(ed, st)) {
+        free(st);
+        return HISS_ERR_MISSING;
+    }
+    st->strip[channel][field] = (int16_t)value;
+    HissError err = settings_change(ed, st);
+    free(st);
+    return err;
+}
+
+HissError edit_song_set_limiter_ceiling(Editor *ed, int tenth_db)
+{
+    if (tenth_db < SONG_CEILING_MIN || tenth_db > 0)
+        return HISS_ERR_RANGE;
+    UndoSettings st;
+    if (!settings_for_change(ed, &st))
+        return HISS_ERR_MISSING;
+    st.limiter_ceiling_tenth_db = tenth_db;
     return settings_change(ed, &st);
 }
 

@@ -310,6 +310,14 @@ HissError edit_song_set_rows_per_beat(Editor *ed, int rpb); /* 1..32 */
 HissError edit_song_set_swing(Editor *ed, int percent);     /* 0..100 */
 HissError edit_song_set_master_gain(Editor *ed, int tenth_db); /* -600..120 */
 HissError edit_song_set_limiter(Editor *ed, bool on);
+HissError edit_song_set_limiter_ceiling(Editor *ed, int tenth_db); /* -200..0 */
+/* One field of channel `channel`'s strip (0-based), undoable like every
+ * setting: fader, pan, the saved mute and solo, the sends and their
+ * pre-fader switches, the ducker's key channel and depth. HISS_ERR_RANGE
+ * outside the field's range (undo.h). */
+HissError edit_strip_set(Editor *ed, int channel, EditStripField field, int value);
+/* Its value now (switches as 0/1). */
+int edit_strip_get(const Song *song, int channel, EditStripField field);
 /* Resizes every pattern (new objects, old ones retired); cells in the
  * channels kept stay, new channels are empty. Undo restores the cut ones. */
 HissError edit_song_set_channels(Editor *ed, int channels); /* 1..64 */

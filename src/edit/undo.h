@@ -58,12 +58,30 @@ typedef struct {
     uint8_t entries[SONG_MAX_ORDERS];
 } UndoOrders;
 
-/* The song-wide values outside patterns, orders and instruments. */
+/* A channel strip's mix settings, as edit_strip_set names them. */
+typedef enum {
+    EDIT_STRIP_GAIN,        /* tenths of a dB */
+    EDIT_STRIP_PAN,         /* -100..100 */
+    EDIT_STRIP_MUTE,        /* 0/1 */
+    EDIT_STRIP_SOLO,        /* 0/1 */
+    EDIT_STRIP_SEND_A,      /* tenths of a dB */
+    EDIT_STRIP_SEND_B,
+    EDIT_STRIP_SEND_A_PRE,  /* 0/1 */
+    EDIT_STRIP_SEND_B_PRE,
+    EDIT_STRIP_DUCK_FROM,   /* 0..64 */
+    EDIT_STRIP_DUCK_DEPTH,  /* tenths of a dB */
+    EDIT_STRIP_FIELDS
+} EditStripField;
+
+/* The song-wide values outside patterns, orders and instruments, the
+ * channel strips' mix settings among them. */
 typedef struct {
     char title[SONG_TITLE_MAX];
     int bpm, speed, rows_per_beat, swing, master_gain_tenth_db;
     bool limiter;
     int channels;
+    int limiter_ceiling_tenth_db;
+    int16_t strip[SONG_MAX_CHANNELS][EDIT_STRIP_FIELDS]; /* every field fits */
 } UndoSettings;
 
 typedef struct {

@@ -825,6 +825,9 @@ static void handle_global(UiApp *app, KeymapAction act)
     case ACT_PAGE_SETTINGS:
         ui_show_page(app, UI_PAGE_SETTINGS);
         break;
+    case ACT_PAGE_MIXER:
+        ui_show_page(app, UI_PAGE_MIXER);
+        break;
     case ACT_PLAY_TOGGLE:
         if (ui_is_playing(app)) {
             session_stop(app->session);
@@ -1058,11 +1061,32 @@ int ui_meter_cells(uint32_t peak_milli, int cells)
     return hiss_clampi(lit, 1, cells);
 }
 
+/* The mixer page's meter of channel c: the level falls back a quarter a
+ * read (a needle, not a flicker), the hold stays UI_HOLD_SECONDS. */
+#define UI_HOLD_SECONDS 2.0
+static void update_mix_meter(UiApp *app, int c, uint32_t peak, uint32_t duck, double now)
+{
+    uint32_t level = app->mix_level[c] - app->mix_level[c] / 4;
+    level = peak > level ? peak : level;
+    uint32_t hold = app->mix_hold[c];
+    if (peak >= hold || now - app->mix_hold_at[c] > UI_HOLD_SECONDS) {
+        hold = peak > level ? peak : level;
+        app->mix_hold_at[c] = now;
+    }
+    if (level != app->mix_level[c] || hold != app->mix_hold[c] || duck != app->mix_duck[c])
+        app->mix_moved = true;
+    app->mix_level[c] = level;
+    app->mix_hold[c] = hold;
+    app->mix_duck[c] = duck;
+}
+
 /* The channels' meters: the peak of each bus since the last look. */
 static void update_channel_meters(UiApp *app, EngineStatus *st)
 {
+    double now = hiss_now_seconds();
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
         uint32_t peak = atomic_exchange(&st->channel_peak_milli[c], 0);
+        update_mix_meter(app, c, peak, atomic_exchange(&st->duck_centi_db[c], 0), now);
         int level = ui_meter_cells(peak, UI_CHANNEL_METER_CELLS);
         if (level < app->channel_meter[c] - 1)
             level = app->channel_meter[c] - 1;
@@ -1715,6 +1739,7 @@ static const UiPage *const PAGES[UI_PAGE_COUNT] = {
     [UI_PAGE_INSTRUMENTS] = &ui_instruments_page,
     [UI_PAGE_BROWSER] = &ui_browser_page,
     [UI_PAGE_SETTINGS] = &ui_settings_page,
+    [UI_PAGE_MIXER] = &ui_mixer_page,
     [UI_PAGE_HELP] = &ui_help_page,
 };
 

@@ -38,6 +38,7 @@ typedef enum {
     UI_PAGE_INSTRUMENTS,
     UI_PAGE_BROWSER,
     UI_PAGE_SETTINGS,
+    UI_PAGE_MIXER,
     UI_PAGE_HELP,
     UI_PAGE_COUNT,
 } UiPageId;
@@ -162,6 +163,13 @@ struct UiApp {
      * a redraw) and whether any moved since the page drew them. */
     int channel_meter[SONG_MAX_CHANNELS];
     bool channel_meters_moved;
+    /* The mixer page's meters: each channel's level (the peak read, falling
+     * back a step a read), its peak hold and when the hold was set, and
+     * the ducker's deepest reduction; mix_moved when any changed. */
+    uint32_t mix_level[SONG_MAX_CHANNELS], mix_hold[SONG_MAX_CHANNELS];
+    double mix_hold_at[SONG_MAX_CHANNELS];
+    uint32_t mix_duck[SONG_MAX_CHANNELS];
+    bool mix_moved;
     UiClock clock; /* the time of the row playing and the song's length */
     double meter_at;
 
@@ -224,6 +232,7 @@ extern const UiPage ui_orders_page;
 extern const UiPage ui_instruments_page;
 extern const UiPage ui_browser_page;
 extern const UiPage ui_settings_page;
+extern const UiPage ui_mixer_page;
 extern const UiPage ui_help_page;
 
 /* ui_pattern.c: forget the drawn state (new song, resize). */

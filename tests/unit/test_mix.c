@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/synth_song.h"
+#include "edit.h"
 #include "engine.h"
 #include "test.h"
 
@@ -248,8 +249,33 @@ static void master_eq_bands_measure_as_set(void)
     CHECK_MSG(deep < -20, "two octaves above a high cut: %.1f dB", deep);
 }
 
+/* Strip changes are undoable steps: fader, mute, a send, the ducker. */
+static void strip_changes_undo(void)
+{
+    Song *s = song_new();
+    Editor *ed = edit_new(s, NULL, NULL);
+    CHECK(edit_strip_set(ed, 2, EDIT_STRIP_GAIN, -60) == HISS_OK);
+    CHECK(edit_strip_set(ed, 2, EDIT_STRIP_MUTE, 1) == HISS_OK);
+    CHECK(edit_strip_set(ed, 0, EDIT_STRIP_SEND_B, -30) == HISS_OK);
+    CHECK(edit_strip_set(ed, 1, EDIT_STRIP_DUCK_FROM, 1) == HISS_OK);
+    CHECK(edit_strip_set(ed, 1, EDIT_STRIP_PAN, 101) == HISS_ERR_RANGE);
+    CHECK(atomic_load(&s->strips[2].gain_tenth_db) == -60 && atomic_load(&s->strips[2].mute));
+    CHECK(atomic_load(&s->strips[0].send_tenth_db[1]) == -30);
+    CHECK(atomic_load(&s->strips[1].duck_from) == 1);
+    CHECK(edit_undo(ed) == HISS_OK && atomic_load(&s->strips[1].duck_from) == 0);
+    CHECK(edit_undo(ed) == HISS_OK &&
+          atomic_load(&s->strips[0].send_tenth_db[1]) == SONG_GAIN_MIN);
+    CHECK(edit_undo(ed) == HISS_OK && !atomic_load(&s->strips[2].mute));
+    CHECK(edit_undo(ed) == HISS_OK &&
+          atomic_load(&s->strips[2].gain_tenth_db) == SONG_CHANNEL_GAIN_DEFAULT);
+    CHECK(edit_redo(ed) == HISS_OK && atomic_load(&s->strips[2].gain_tenth_db) == -60);
+    edit_free(ed);
+    song_free(s);
+}
+
 int main(void)
 {
+    RUN(strip_changes_undo);
     RUN(stems_sum_to_the_mix);
     RUN(stems_are_after_pan_and_fader);
     RUN(stems_are_block_size_invariant);
