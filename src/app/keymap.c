@@ -122,6 +122,8 @@ static const struct {
     {"T", ACT_TAP_TEMPO},
     {"=", ACT_TEMPO_UP},
     {"&", ACT_TEMPO_DOWN},
+    {"M-=", ACT_TEMPO_UP_FINE},
+    {"M-&", ACT_TEMPO_DOWN_FINE},
     {"M", ACT_MUTE_AT_BAR},
     {"M-,", ACT_MUTE_AT_BAR},
     {"S", ACT_SOLO_AT_BAR},

@@ -132,6 +132,9 @@ typedef enum {
       "tap the beat: four taps set the BPM (live, undoable)")                    \
     X(ACT_TEMPO_UP, "tempo_up", PATTERN, "BPM +1 (live, undoable)")              \
     X(ACT_TEMPO_DOWN, "tempo_down", PATTERN, "BPM -1 (live, undoable)")          \
+    X(ACT_TEMPO_UP_FINE, "tempo_up_fine", PATTERN, "BPM +0.1 (live, undoable)")  \
+    X(ACT_TEMPO_DOWN_FINE, "tempo_down_fine", PATTERN,                            \
+      "BPM -0.1 (live, undoable)")                                               \
     X(ACT_MUTE_AT_BAR, "mute_at_bar", PATTERN,                                    \
       "mute/unmute this channel at the next bar")                                \
     X(ACT_SOLO_AT_BAR, "solo_at_bar", PATTERN,                                    \

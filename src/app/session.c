@@ -186,10 +186,10 @@ void session_loop_rows(Session *s, int first, int last)
     session_send(s, ENGINE_CMD_LOOP_ROWS, first, last, 0, NULL);
 }
 
-void session_set_tempo(Session *s, int bpm, int speed)
+void session_set_tempo(Session *s, int bpm_tenths, int speed)
 {
-    if (bpm > 0)
-        session_send(s, ENGINE_CMD_SET_BPM, bpm, 0, 0, NULL);
+    if (bpm_tenths > 0)
+        session_send(s, ENGINE_CMD_SET_BPM, bpm_tenths, 0, 0, NULL);
     if (speed > 0)
         session_send(s, ENGINE_CMD_SET_SPEED, speed, 0, 0, NULL);
 }

@@ -90,7 +90,8 @@ void session_cue_at(Session *s, int order, EngineCueAt at);
 void session_set_flag_at_bar(Session *s, bool solo, int channel, bool on);
 /* Loops rows first..last of the playing pattern; first < 0: loop off. */
 void session_loop_rows(Session *s, int first, int last);
-void session_set_tempo(Session *s, int bpm, int speed);
+/* Tempo in tenths of a BPM and ticks per row; 0 leaves either as it is. */
+void session_set_tempo(Session *s, int bpm_tenths, int speed);
 void session_set_mute(Session *s, int channel, bool muted);
 void session_set_solo(Session *s, int channel, bool solo);
 void session_set_loop(Session *s, bool loop_song);

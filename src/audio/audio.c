@@ -44,7 +44,7 @@ static Audio *audio_alloc(const AudioOptions *opts)
     if (!a->opts.period)
         a->opts.period = 256;
     atomic_store(&a->rows_per_beat, 4);
-    atomic_store(&a->song_bpm, 125);
+    atomic_store(&a->song_bpm_tenths, 1250);
     atomic_store(&a->song_speed, 6);
     atomic_store(&a->state, AUDIO_STATE_STOPPED);
     return a;
@@ -277,7 +277,7 @@ static void audio_follow_song(Audio *a)
     if (!song)
         return;
     atomic_store(&a->rows_per_beat, atomic_load(&song->rows_per_beat));
-    atomic_store(&a->song_bpm, atomic_load(&song->bpm));
+    atomic_store(&a->song_bpm_tenths, atomic_load(&song->bpm_tenths));
     atomic_store(&a->song_speed, atomic_load(&song->speed));
     int channels = atomic_load(&song->channels);
     if (channels != a->song_channels) {

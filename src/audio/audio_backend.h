@@ -65,7 +65,7 @@ struct Audio {
      * period that might still use them (audio_wait_period). */
     _Atomic int chan_live;
     _Atomic int rows_per_beat;
-    _Atomic int song_bpm;
+    _Atomic int song_bpm_tenths;
     _Atomic int song_speed;
     /* The song's timing scan at the device's rate, as the engine plays it
      * (looping), for JACK transport: bar/beat/tick and relocation. Made

@@ -185,16 +185,16 @@ static int jack_out_buffer_size(jack_nframes_t nframes, void *arg)
  * (the song has no playable order, or its scan is for another rate). */
 static double constant_tempo_beats(Audio *a, const jack_position_t *pos, double *bpm_out)
 {
-    int bpm = atomic_load_explicit(&a->song_bpm, memory_order_relaxed);
+    int bpm = atomic_load_explicit(&a->song_bpm_tenths, memory_order_relaxed);
     int speed = atomic_load_explicit(&a->song_speed, memory_order_relaxed);
     int rpb = atomic_load_explicit(&a->rows_per_beat, memory_order_relaxed);
     if (bpm <= 0)
-        bpm = 125;
+        bpm = 1250;
     if (speed <= 0)
         speed = 6;
     if (rpb <= 0)
         rpb = 4;
-    *bpm_out = 24.0 * bpm / ((double)speed * rpb);
+    *bpm_out = 2.4 * bpm / ((double)speed * rpb);
     return pos->frame / (pos->frame_rate * 60.0 / *bpm_out);
 }
 

@@ -224,12 +224,21 @@ void song_instrument_free(Instrument *inst)
     free(inst);
 }
 
+void song_bpm_text(int bpm_tenths, char out[SONG_BPM_TEXT])
+{
+    int t = hiss_clampi(bpm_tenths, SONG_BPM_MIN, SONG_BPM_MAX);
+    if (t % 10)
+        snprintf(out, SONG_BPM_TEXT, "%d.%d", t / 10, t % 10);
+    else
+        snprintf(out, SONG_BPM_TEXT, "%d", t / 10);
+}
+
 Song *song_new_empty(void)
 {
     Song *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    atomic_init(&s->bpm, 120);
+    atomic_init(&s->bpm_tenths, 1200);
     atomic_init(&s->speed, 6);
     atomic_init(&s->rows_per_beat, 4);
     atomic_init(&s->swing, 0);

@@ -276,10 +276,15 @@ bool song_note_value_valid(int code);
 double song_note_value_beats(int code);
 /* "1/8", "1/8d", "1/16t": out needs 8 bytes. */
 const char *song_note_value_text(int code, char *out);
+/* Tempo is kept in tenths of a BPM (1205 is 120.5 BPM): live nudges go in
+ * 0.1 steps, and whole tempos (all of Fxx, older songs) stay exact. */
+enum { SONG_BPM_MIN = 320, SONG_BPM_MAX = 2550, SONG_BPM_TEXT = 8 };
+/* "120" for a whole tempo, "92.5" otherwise: how files and screens show it. */
+void song_bpm_text(int bpm_tenths, char out[SONG_BPM_TEXT]);
 
 typedef struct Song {
     char title[SONG_TITLE_MAX];
-    _Atomic int bpm;           /* 32..255 */
+    _Atomic int bpm_tenths;    /* tempo in tenths of a BPM, SONG_BPM_MIN..MAX */
     _Atomic int speed;         /* ticks per row, 1..31 */
     _Atomic int rows_per_beat; /* 1..32 */
     _Atomic int swing;         /* 0..100 percent: delays off-beat rows */

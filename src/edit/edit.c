@@ -164,7 +164,7 @@ static void settings_read(const Song *s, UndoSettings *st)
     memset(st, 0, sizeof *st);
     memcpy(st->title, s->title, sizeof st->title);
     st->title[SONG_TITLE_MAX - 1] = 0;
-    st->bpm = atomic_load(&s->bpm);
+    st->bpm_tenths = atomic_load(&s->bpm_tenths);
     st->speed = atomic_load(&s->speed);
     st->rows_per_beat = atomic_load(&s->rows_per_beat);
     st->swing = atomic_load(&s->swing);
@@ -180,7 +180,7 @@ static void settings_read(const Song *s, UndoSettings *st)
 static void settings_write(Song *s, const UndoSettings *st)
 {
     memcpy(s->title, st->title, sizeof s->title);
-    atomic_store(&s->bpm, st->bpm);
+    atomic_store(&s->bpm_tenths, st->bpm_tenths);
     atomic_store(&s->speed, st->speed);
     atomic_store(&s->rows_per_beat, st->rows_per_beat);
     atomic_store(&s->swing, st->swing);
@@ -1603,7 +1603,7 @@ HissError edit_song_set_title(Editor *ed, const char *title)
         return settings_change(ed, &st);                                      \
     }
 
-SETTING_SETTER(edit_song_set_bpm, bpm, int, 32, 255)
+SETTING_SETTER(edit_song_set_bpm_tenths, bpm_tenths, int, SONG_BPM_MIN, SONG_BPM_MAX)
 SETTING_SETTER(edit_song_set_speed, speed, int, 1, 31)
 SETTING_SETTER(edit_song_set_rows_per_beat, rows_per_beat, int, 1, 32)
 SETTING_SETTER(edit_song_set_swing, swing, int, 0, 100)
@@ -1791,10 +1791,11 @@ HissError edit_slices_to_pattern(Editor *ed, int slot)
     int count = hiss_clampi(inst->slice_count, 0, SONG_MAX_SLICES);
     if (!count || !inst->sample)
         return HISS_ERR_MISSING;
-    int bpm = hiss_clampi(atomic_load(&ed->song->bpm), 32, 255);
+    int bpm_tenths = hiss_clampi(atomic_load(&ed->song->bpm_tenths), SONG_BPM_MIN,
+                                 SONG_BPM_MAX);
     int speed = hiss_clampi(atomic_load(&ed->song->speed), 1, 31);
-    /* A tick is 2.5 / bpm seconds. */
-    double row_frames = inst->sample->rate * 2.5 * speed / bpm;
+    /* A tick is 2.5 / BPM seconds. */
+    double row_frames = inst->sample->rate * 25.0 * speed / bpm_tenths;
     bool by_note = inst->shape[SHAPE_SLICE_MODE] != 0;
     UndoStep *step = step_begin();
     if (!step)

@@ -304,7 +304,7 @@ HissError edit_order_step_pattern(Editor *ed, int delta);
 /* ---- song settings ----------------------------------------------------- */
 
 HissError edit_song_set_title(Editor *ed, const char *title); /* truncated */
-HissError edit_song_set_bpm(Editor *ed, int bpm);           /* 32..255 */
+HissError edit_song_set_bpm_tenths(Editor *ed, int bpm_tenths); /* 320..2550 */
 HissError edit_song_set_speed(Editor *ed, int speed);       /* 1..31 */
 HissError edit_song_set_rows_per_beat(Editor *ed, int rpb); /* 1..32 */
 HissError edit_song_set_swing(Editor *ed, int percent);     /* 0..100 */

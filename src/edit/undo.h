@@ -77,7 +77,7 @@ typedef enum {
  * channel strips' mix settings among them. */
 typedef struct {
     char title[SONG_TITLE_MAX];
-    int bpm, speed, rows_per_beat, swing, master_gain_tenth_db;
+    int bpm_tenths, speed, rows_per_beat, swing, master_gain_tenth_db;
     bool limiter;
     int channels;
     int limiter_ceiling_tenth_db;

@@ -51,9 +51,9 @@ typedef struct {
  * changes). engine_hand_over copies it whole. */
 typedef struct {
     bool playing, pattern_mode, loop_song;
-    int order, pattern, row, tick, speed, bpm;
+    int order, pattern, row, tick, speed, bpm_tenths;
     int passes;             /* EEx: the row's ticks run this many times */
-    uint64_t tick_rem;      /* remainder of rate*5 / (2*bpm), carried */
+    uint64_t tick_rem;      /* remainder of rate*50 / (2*bpm_tenths), carried */
     uint32_t frames_left;   /* until the next tick (or swing delay) ends */
     bool row_started;
     uint32_t swing_debt;
@@ -754,8 +754,8 @@ static void play_row(Engine *e)
         channel_row(e, c, cell);
     }
     if (e->seq.ctl.bpm > 0) {
-        e->seq.bpm = e->seq.ctl.bpm;
-        e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm;
+        e->seq.bpm_tenths = e->seq.ctl.bpm * 10;
+        e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm_tenths;
     }
     if (e->seq.ctl.speed > 0)
         e->seq.speed = e->seq.ctl.speed;
@@ -777,7 +777,7 @@ static uint32_t swing_delay(const Engine *e)
     int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat,
                                                memory_order_relaxed), 1, 32);
     return timing_swing_delay(e->rate, swing, rpb, e->seq.row, e->seq.speed,
-                              e->seq.bpm);
+                              e->seq.bpm_tenths);
 }
 
 static void process_tick(Engine *e)
@@ -814,7 +814,7 @@ static void sequencer_step(Engine *e)
             }
         }
         process_tick(e);
-        uint32_t len = timing_tick_frames(e->rate, e->seq.bpm, &e->seq.tick_rem);
+        uint32_t len = timing_tick_frames(e->rate, e->seq.bpm_tenths, &e->seq.tick_rem);
         if (e->seq.swing_debt) {
             /* The delayed row gives the delay back over its own ticks so
              * the next row starts on time. */
@@ -836,7 +836,7 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         channel_reset(&e->chans.ch[c]);
     e->chans.nch = song_channels(e);
-    e->seq.bpm = hiss_clampi(atomic_load(&e->song->bpm), 32, 255);
+    e->seq.bpm_tenths = hiss_clampi(atomic_load(&e->song->bpm_tenths), SONG_BPM_MIN, SONG_BPM_MAX);
     e->seq.speed = hiss_clampi(atomic_load(&e->song->speed), 1, 31);
     e->seq.tick_rem = 0;
     e->seq.tick = 0;
@@ -1022,7 +1022,7 @@ static bool row_ahead(const Engine *e, int ahead, int *pattern, int *row)
 static void record_live(Engine *e, int c, Cell cell, int flags)
 {
     bool row_played = e->seq.tick > 0;
-    double row_frames = (double)row_ticks(e) * e->rate * 2.5 / e->seq.bpm;
+    double row_frames = (double)row_ticks(e) * e->rate * 25.0 / e->seq.bpm_tenths;
     double elapsed = row_played ? (double)e->seq.row_elapsed
                                 : -(double)(e->seq.frames_left == UINT32_MAX
                                                 ? 0
@@ -1095,8 +1095,8 @@ static bool execute(Engine *e, const EngineCommand *cmd)
                                                                    : ENGINE_CUE_PATTERN_END;
         break;
     case ENGINE_CMD_SET_BPM:
-        e->seq.bpm = hiss_clampi(cmd->a, 32, 255);
-        e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm;
+        e->seq.bpm_tenths = hiss_clampi(cmd->a, SONG_BPM_MIN, SONG_BPM_MAX);
+        e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm_tenths;
         break;
     case ENGINE_CMD_SET_SPEED:
         e->seq.speed = hiss_clampi(cmd->a, 1, 31);
@@ -1449,7 +1449,7 @@ Engine *engine_new(Song *song, uint32_t rate)
     e->release_ramp = rate / 100;               /* 10 ms note-off fade */
     e->seq.loop_song = true;
     e->seq.frames_left = UINT32_MAX;
-    e->seq.bpm = hiss_clampi(atomic_load(&song->bpm), 32, 255);
+    e->seq.bpm_tenths = hiss_clampi(atomic_load(&song->bpm_tenths), SONG_BPM_MIN, SONG_BPM_MAX);
     e->seq.speed = hiss_clampi(atomic_load(&song->speed), 1, 31);
     e->chans.nch = song_channels(e);
     e->seq.cue = -1;
@@ -1473,7 +1473,7 @@ Engine *engine_new(Song *song, uint32_t rate)
     e->sends.to_reverb = strip_gain_of_tenth_db(e->sends.delay_set[SONG_DELAY_TO_REVERB]);
     for (int p = 0; p < ENGINE_PREVIEW_VOICES; p++)
         e->preview.slots[p].voice = -1;
-    atomic_init(&e->status.bpm, e->seq.bpm);
+    atomic_init(&e->status.bpm_tenths, e->seq.bpm_tenths);
     atomic_init(&e->status.speed, e->seq.speed);
     bool ok = ring_init(&e->commands, COMMAND_RING, sizeof(EngineCommand)) == HISS_OK &&
               ring_init(&e->returns, RETURN_RING, sizeof(EngineReturn)) == HISS_OK &&
@@ -1570,7 +1570,7 @@ static void publish_status(Engine *e, uint32_t nframes)
         voices += e->pool.voices[i].active;
     atomic_store_explicit(&e->status.voices, voices, memory_order_relaxed);
     atomic_store_explicit(&e->status.playing, e->seq.playing, memory_order_relaxed);
-    atomic_store_explicit(&e->status.bpm, e->seq.bpm, memory_order_relaxed);
+    atomic_store_explicit(&e->status.bpm_tenths, e->seq.bpm_tenths, memory_order_relaxed);
     atomic_store_explicit(&e->status.speed, e->seq.speed, memory_order_relaxed);
     atomic_store_explicit(&e->status.cue, e->seq.playing ? e->seq.cue : -1,
                           memory_order_relaxed);
@@ -1603,7 +1603,7 @@ static double delay_frames(const Engine *e)
     int rows_per_beat =
         hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed), 1, 32);
     double beats = song_note_value_beats(e->sends.delay_set[SONG_DELAY_TIME]);
-    return round(beats * rows_per_beat * e->seq.speed * 2.5 * e->rate / e->seq.bpm);
+    return round(beats * rows_per_beat * e->seq.speed * 25.0 * e->rate / e->seq.bpm_tenths);
 }
 
 /* The send buses for one chunk: each channel's bus into A and B at its
@@ -1879,7 +1879,7 @@ void engine_hand_over(Engine *from, Engine *to)
     atomic_store(&to->status.order, to->seq.order);
     atomic_store(&to->status.pattern, to->seq.pattern);
     atomic_store(&to->status.row, to->seq.row);
-    atomic_store(&to->status.bpm, to->seq.bpm);
+    atomic_store(&to->status.bpm_tenths, to->seq.bpm_tenths);
     atomic_store(&to->status.speed, to->seq.speed);
     atomic_store(&to->status.song_ended,
                  atomic_load(&from->status.song_ended));

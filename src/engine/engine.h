@@ -71,7 +71,7 @@ typedef enum {
                                 EngineCueAt: go there when this pattern
                                 ends, or at the next bar or beat (also
                                 ends a pattern or row loop) */
-    ENGINE_CMD_SET_BPM,      /* a = bpm (32..255) */
+    ENGINE_CMD_SET_BPM,      /* a = tempo in tenths of a BPM (320..2550) */
     ENGINE_CMD_SET_SPEED,    /* a = ticks per row (1..31) */
     ENGINE_CMD_SET_MUTE,     /* a = channel, b = 0/1, c = 1: at the next
                                 bar (at once when stopped), 0: now */
@@ -157,7 +157,7 @@ typedef struct {
     _Atomic int order;   /* order index playing */
     _Atomic int pattern; /* pattern playing */
     _Atomic int row;
-    _Atomic int bpm;
+    _Atomic int bpm_tenths; /* tempo playing, tenths of a BPM */
     _Atomic int speed;
     _Atomic uint32_t peak_left_milli;  /* master peak since last read, x1000 */
     _Atomic uint32_t peak_right_milli;

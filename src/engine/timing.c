@@ -9,21 +9,21 @@
 
 #include "fx.h"
 
-uint32_t timing_tick_frames(uint32_t rate, int bpm, uint64_t *rem)
+uint32_t timing_tick_frames(uint32_t rate, int bpm_tenths, uint64_t *rem)
 {
-    uint64_t den = 2u * (uint64_t)bpm;
-    uint64_t total = (uint64_t)rate * 5u + *rem;
+    uint64_t den = 2u * (uint64_t)bpm_tenths;
+    uint64_t total = (uint64_t)rate * 50u + *rem;
     *rem = total % den;
     return (uint32_t)(total / den);
 }
 
 uint32_t timing_swing_delay(uint32_t rate, int swing, int rows_per_beat, int row,
-                            int speed, int bpm)
+                            int speed, int bpm_tenths)
 {
     if (!swing || (row % rows_per_beat) % 2 == 0)
         return 0;
-    return (uint32_t)((uint64_t)swing * (uint64_t)speed * rate * 5u /
-                      (400u * (uint64_t)bpm));
+    return (uint32_t)((uint64_t)swing * (uint64_t)speed * rate * 50u /
+                      (400u * (uint64_t)bpm_tenths));
 }
 
 uint32_t timing_swing_share(uint32_t debt, int ticks_left, uint32_t len)
@@ -38,20 +38,20 @@ uint32_t timing_swing_share(uint32_t debt, int ticks_left, uint32_t len)
 /* Places where the song enters a pattern, keyed by everything that decides
  * what follows: a second visit means the song repeats from the first. */
 typedef struct {
-    uint32_t *keys; /* key + 1; 0 = empty */
+    uint64_t *keys; /* key + 1; 0 = empty */
     int *index;
     size_t cap, used;
 } Seen;
 
-static uint32_t entry_key(int order, int row, int speed, int bpm)
+static uint64_t entry_key(int order, int row, int speed, int bpm_tenths)
 {
-    return (uint32_t)order | (uint32_t)row << 8 | (uint32_t)speed << 16 |
-           (uint32_t)bpm << 21;
+    return (uint64_t)order | (uint64_t)row << 8 | (uint64_t)speed << 16 |
+           (uint64_t)bpm_tenths << 21;
 }
 
-static size_t seen_slot(const Seen *s, uint32_t key)
+static size_t seen_slot(const Seen *s, uint64_t key)
 {
-    size_t i = (key * 2654435761u) & (s->cap - 1);
+    size_t i = (size_t)(key * 0x9E3779B97F4A7C15u >> 32) & (s->cap - 1);
     while (s->keys[i] && s->keys[i] != key + 1)
         i = (i + 1) & (s->cap - 1);
     return i;
@@ -81,7 +81,7 @@ static bool seen_grow(Seen *s)
 
 /* The row index of an earlier visit, -1 after recording this one as new,
  * -2 when out of memory. */
-static int seen_visit(Seen *s, uint32_t key, int index)
+static int seen_visit(Seen *s, uint64_t key, int index)
 {
     if ((s->used + 1) * 2 > s->cap && !seen_grow(s))
         return -2;
@@ -170,7 +170,7 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
     scan->rows_per_beat = hiss_clampi(atomic_load(&song->rows_per_beat), 1, 32);
     int swing = hiss_clampi(atomic_load(&song->swing), 0, 100);
     int speed = hiss_clampi(atomic_load(&song->speed), 1, 31);
-    int bpm = hiss_clampi(atomic_load(&song->bpm), 32, 255);
+    int bpm = hiss_clampi(atomic_load(&song->bpm_tenths), SONG_BPM_MIN, SONG_BPM_MAX);
     int nch = hiss_clampi(atomic_load(&song->channels), 1, SONG_MAX_CHANNELS);
     uint64_t rem = 0, frame = 0;
     double seconds = 0;
@@ -228,7 +228,7 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
         if (*known < 0)
             *known = 0;
         if (ctl.bpm > 0) {
-            bpm = ctl.bpm;
+            bpm = ctl.bpm * 10;
             rem %= 2u * (unsigned)bpm;
         }
         if (ctl.speed > 0)
@@ -243,9 +243,9 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
         uint64_t frames = debt;
         if (!debt) {
             /* Carried remainders make the ticks' sum one division (a tick
-             * is at least 9 frames: rate >= 1000, bpm <= 255). */
+             * is at least 9 frames: rate >= 1000, BPM <= 255). */
             uint64_t den = 2u * (uint64_t)bpm;
-            uint64_t total = (uint64_t)rate * 5u * (uint64_t)ticks + rem;
+            uint64_t total = (uint64_t)rate * 50u * (uint64_t)ticks + rem;
             frames = total / den;
             rem = total % den;
         } else {
@@ -258,7 +258,7 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
             }
         }
         frame += frames;
-        seconds += ticks * 2.5 / bpm;
+        seconds += ticks * 25.0 / bpm;
 
         /* engine.c's advance_row */
         int order = w.order, next_row = w.row + 1;
@@ -331,7 +331,7 @@ void timing_locate(const TimingScan *scan, uint64_t frame, TimingPlace *place)
             place->order = last->order;
             place->row = last->row;
             place->beats = scan->count / rpb;
-            place->beats_per_minute = 24.0 * last->bpm / (last->ticks * rpb);
+            place->beats_per_minute = 2.4 * last->bpm_tenths / (last->ticks * rpb);
             return;
         }
         uint64_t start = scan->rows[scan->loop_index].frame;
@@ -349,7 +349,7 @@ void timing_locate(const TimingScan *scan, uint64_t frame, TimingPlace *place)
     place->row = r->row;
     place->into = frame - r->frame;
     place->beats = (passed_rows + i + (len ? (double)place->into / len : 0)) / rpb;
-    place->beats_per_minute = 24.0 * r->bpm / (r->ticks * rpb);
+    place->beats_per_minute = 2.4 * r->bpm_tenths / (r->ticks * rpb);
 }
 
 int timing_find(const TimingScan *scan, int order, int row)

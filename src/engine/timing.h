@@ -38,11 +38,11 @@ typedef enum {
     TIMING_END_UNKNOWN, /* longer than TIMING_MAX_ROWS rows */
 } TimingEnd;
 
-/* One row as played. speed and bpm are those in effect for the row (after
- * its own Fxx). frame is where the row starts (before a swing delay). */
+/* One row as played. speed and bpm_tenths (the tempo in tenths of a BPM)
+ * are those in effect for the row (after its own Fxx). frame is where the row starts (before a swing delay). */
 typedef struct {
     int order, row;
-    int speed, bpm;
+    int speed, bpm_tenths;
     int ticks;       /* the row's length in ticks: speed, times EEx's passes */
     uint64_t frame;
     double seconds;
@@ -100,13 +100,14 @@ int timing_find(const TimingScan *scan, int order, int row);
 bool timing_seek_order(const Song *song, bool loop_song, int *order, int *pattern,
                        int *row);
 
-/* Frames of the next tick at bpm: rate * 2.5 / bpm, with the remainder
- * carried in *rem (kept below 2 * bpm) so ticks never drift. */
-uint32_t timing_tick_frames(uint32_t rate, int bpm, uint64_t *rem);
+/* Frames of the next tick at bpm_tenths / 10 BPM: rate * 2.5 / BPM, with
+ * the remainder carried in *rem (kept below 2 * bpm_tenths) so ticks never
+ * drift. */
+uint32_t timing_tick_frames(uint32_t rate, int bpm_tenths, uint64_t *rem);
 /* Swing: how late an off-beat row (odd within its beat) starts, swing% of
  * half a row at the speed and tempo in effect before the row. */
 uint32_t timing_swing_delay(uint32_t rate, int swing, int rows_per_beat, int row,
-                            int speed, int bpm);
+                            int speed, int bpm_tenths);
 /* How much of the swing delay `debt` a tick of `len` frames gives back,
  * with `ticks_left` ticks in the row (this one included), so the next row
  * starts on time. */

@@ -35,7 +35,6 @@ static const struct {
     int once;
     int min, max;
 } INT_SETTINGS[] = {
-    {"bpm", ONCE_BPM, 32, 255},
     {"speed", ONCE_SPEED, 1, 31},
     {"rows_per_beat", ONCE_ROWS_PER_BEAT, 1, 32},
     {"swing", ONCE_SWING, 0, 100},
@@ -45,7 +44,6 @@ static const struct {
 static _Atomic int *int_setting(Song *song, int once)
 {
     switch (once) {
-    case ONCE_BPM: return &song->bpm;
     case ONCE_SPEED: return &song->speed;
     case ONCE_ROWS_PER_BEAT: return &song->rows_per_beat;
     case ONCE_SWING: return &song->swing;
@@ -431,8 +429,8 @@ static HissError next_field(Parser *p, const char *const *fields, size_t count, 
 
 /* A number with at most one decimal, kept in tenths, within min..max
  * (tenths); unit names it in messages ("dB"). */
-static HissError parse_tenths(Parser *p, const char *what, const char *unit, int min,
-                              int max, int *out)
+static HissError parse_tenths_like(Parser *p, const char *what, const char *unit,
+                                   const char *example, int min, int max, int *out)
 {
     char range[48];
     snprintf(range, sizeof range, "%s%d.%d..%s%d.%d", min < 0 ? "-" : "", abs(min) / 10,
@@ -461,8 +459,8 @@ static HissError parse_tenths(Parser *p, const char *what, const char *unit, int
     if (!ok)
         return fail_at(p, t.pos, HISS_ERR_PARSE,
                        "bad number '%s' for %s (%s with at most one "
-                       "decimal, e.g. -3.0)",
-                       shown(b, t.s, t.n), what, unit);
+                       "decimal, e.g. %s)",
+                       shown(b, t.s, t.n), what, unit, example);
     long long v = whole * 10 + tenths;
     if (t.s[0] == '-')
         v = -v;
@@ -473,10 +471,30 @@ static HissError parse_tenths(Parser *p, const char *what, const char *unit, int
     return HISS_OK;
 }
 
+/* A number with at most one decimal, kept in tenths (e.g. -3.0 dB). */
+static HissError parse_tenths(Parser *p, const char *what, const char *unit, int min,
+                              int max, int *out)
+{
+    return parse_tenths_like(p, what, unit, "-3.0", min, max, out);
+}
+
 /* dB with at most one decimal, kept in tenths: what names it in messages. */
 static HissError parse_gain(Parser *p, const char *what, int *out)
 {
     return parse_tenths(p, what, "dB", GAIN_MIN, GAIN_MAX, out);
+}
+
+/* The tempo: a whole BPM or one with a decimal (92.5), kept in tenths. */
+static HissError parse_bpm(Parser *p, Token kw)
+{
+    HissError err = check_once(p, ONCE_BPM, kw);
+    int v = 0;
+    if (!err)
+        err = parse_tenths_like(p, "bpm", "BPM", "92.5", SONG_BPM_MIN, SONG_BPM_MAX, &v);
+    if (err)
+        return err;
+    atomic_store(&p->song->bpm_tenths, v);
+    return expect_end(p, "bpm");
 }
 
 enum { EQ_HZ_MAX = 20000, EQ_DB_MAX = 240, EQ_Q_MAX = 100 };
@@ -1209,6 +1227,8 @@ static HissError parse_line(Parser *p)
     Token kw = next_token(p);
     if (token_is(kw, "title"))
         return parse_title(p, kw);
+    if (token_is(kw, "bpm"))
+        return parse_bpm(p, kw);
     for (size_t i = 0; i < HISS_ARRAY_LEN(INT_SETTINGS); i++)
         if (token_is(kw, INT_SETTINGS[i].name))
             return parse_int_setting(p, kw, i);
@@ -1621,10 +1641,13 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
     if (ceiling != SONG_CEILING_DEFAULT)
         snprintf(ceiling_text, sizeof ceiling_text, " ceiling %s",
                  tenths_text(ceiling, ceiling_db));
+    /* A whole tempo is written without its decimal, as songs always had it. */
+    char bpm_text[SONG_BPM_TEXT];
+    song_bpm_text(atomic_load(&s->bpm_tenths), bpm_text);
     buf_printf(&b,
-               "\nbpm %d\nspeed %d\nrows_per_beat %d\nswing %d\n"
+               "\nbpm %s\nspeed %d\nrows_per_beat %d\nswing %d\n"
                "master_gain %s%d.%d\nlimiter %s%s\n%schannels %d\n",
-               hiss_clampi(atomic_load(&s->bpm), 32, 255),
+               bpm_text,
                hiss_clampi(atomic_load(&s->speed), 1, 31),
                hiss_clampi(atomic_load(&s->rows_per_beat), 1, 32),
                hiss_clampi(atomic_load(&s->swing), 0, 100),

@@ -4,7 +4,7 @@
  *
  *   hiss 1                              version line, always first
  *   title "Dusty Tape"                  quoted; \" and \\ escape
- *   bpm 88                              32..255
+ *   bpm 88                              32..255, one decimal allowed (92.5)
  *   speed 6                             ticks per row, 1..31
  *   rows_per_beat 4                     1..32
  *   swing 0                             0..100 (%)

@@ -208,20 +208,22 @@ void ui_preview_note(UiApp *app, int slot, int note)
         app->preview_release_at = hiss_now_seconds() + UI_PREVIEW_HOLD;
 }
 
-void ui_set_tempo(UiApp *app, int bpm)
+void ui_set_tempo(UiApp *app, int bpm_tenths)
 {
-    bpm = hiss_clampi(bpm, 32, 255);
-    if (ui_report(app, edit_song_set_bpm(app->ed, bpm), "tempo") != HISS_OK)
+    bpm_tenths = hiss_clampi(bpm_tenths, SONG_BPM_MIN, SONG_BPM_MAX);
+    if (ui_report(app, edit_song_set_bpm_tenths(app->ed, bpm_tenths), "tempo") != HISS_OK)
         return;
-    session_set_tempo(app->session, bpm, 0);
-    ui_set_message(app, false, "%d BPM", bpm);
+    session_set_tempo(app->session, bpm_tenths, 0);
+    char bpm[SONG_BPM_TEXT];
+    song_bpm_text(bpm_tenths, bpm);
+    ui_set_message(app, false, "%s BPM", bpm);
     app->dirty |= UI_DIRTY_HEADER;
 }
 
 /* Undo and redo put the song's tempo back; the playing engine follows. */
 static void follow_tempo(UiApp *app, int bpm_before, int speed_before)
 {
-    int bpm = atomic_load(&app->song->bpm), speed = atomic_load(&app->song->speed);
+    int bpm = atomic_load(&app->song->bpm_tenths), speed = atomic_load(&app->song->speed);
     session_set_tempo(app->session, bpm != bpm_before ? bpm : 0,
                       speed != speed_before ? speed : 0);
 }
@@ -793,7 +795,7 @@ static void handle_global(UiApp *app, KeymapAction act)
     case ACT_UNDO:
     case ACT_REDO: {
         bool undo = act == ACT_UNDO;
-        int bpm = atomic_load(&app->song->bpm), speed = atomic_load(&app->song->speed);
+        int bpm = atomic_load(&app->song->bpm_tenths), speed = atomic_load(&app->song->speed);
         if ((undo ? edit_undo(ed) : edit_redo(ed)) == HISS_OK) {
             ui_set_message(app, false, undo ? "undone" : "redone");
             follow_tempo(app, bpm, speed);
@@ -1207,9 +1209,10 @@ static void draw_header(UiApp *app)
                  atomic_load(&st->pattern) & 0xFF, atomic_load(&st->row), clock);
     else
         snprintf(right, sizeof right, " %s stopped %s ", ui_glyph(UI_G_STOP), clock);
-    char tempo[48];
-    snprintf(tempo, sizeof tempo, "%3d BPM spd %-2d ",
-             playing ? atomic_load(&st->bpm) : atomic_load(&song->bpm),
+    char tempo[48], bpm[SONG_BPM_TEXT];
+    song_bpm_text(playing ? atomic_load(&st->bpm_tenths) : atomic_load(&song->bpm_tenths),
+                  bpm);
+    snprintf(tempo, sizeof tempo, "%3s BPM spd %-2d ", bpm,
              playing ? atomic_load(&st->speed) : atomic_load(&song->speed));
     const char *alabel = audio_label(app, audio, sizeof audio);
     const Audio *audio_now = session_audio(app->session);
@@ -1593,7 +1596,7 @@ static void periodic(UiApp *app)
     ui_clock_text(&app->clock, app->song, false, 0, 0, 0, clock, sizeof clock);
     snprintf(sig, sizeof sig, "%d %d %d %d %d %d %s %s %u", atomic_load(&st->playing),
              atomic_load(&st->order), atomic_load(&st->pattern),
-             atomic_load(&st->row), atomic_load(&st->bpm), atomic_load(&st->speed), clock,
+             atomic_load(&st->row), atomic_load(&st->bpm_tenths), atomic_load(&st->speed), clock,
              audio_label(app, audio, sizeof audio),
              session_audio(app->session) ? audio_xruns(session_audio(app->session)) : 0);
     if (strcmp(sig, app->header_drawn[0])) {

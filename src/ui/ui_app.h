@@ -218,7 +218,7 @@ const EngineStatus *ui_status(const UiApp *app);
 /* Auditions a note on an instrument slot (0: the current instrument). */
 void ui_preview_note(UiApp *app, int slot, int note);
 /* The song's BPM (undoable) and the playing engine's at once. */
-void ui_set_tempo(UiApp *app, int bpm);
+void ui_set_tempo(UiApp *app, int bpm_tenths);
 /* Reports an edit_* result on the status line; returns err. */
 HissError ui_report(UiApp *app, HissError err, const char *what);
 /* The first key bound to act, for hints ("(unbound)" when none). */

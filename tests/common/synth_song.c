@@ -95,7 +95,7 @@ Song *synth_song(int channels, int rows, int bpm, int speed)
 {
     Song *s = song_new_empty();
     atomic_store(&s->channels, channels);
-    atomic_store(&s->bpm, bpm);
+    atomic_store(&s->bpm_tenths, bpm * 10);
     atomic_store(&s->speed, speed);
     atomic_store(&s->limiter, false);
     /* Faders at unity: these songs measure the voices' own levels. */

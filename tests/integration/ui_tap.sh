@@ -1,7 +1,7 @@
 #!/bin/bash
 # Tap tempo as a user would: four taps of the tap key at 90 BPM (sent at
 # fixed times, key presses only) set the song's tempo while it plays; the
-# nudge keys move it by one; undo puts it back, live.
+# nudge keys move it by one and by a tenth; undo puts it back, live.
 set -u
 SOCK=hiss-ui-tap-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -39,6 +39,12 @@ keys '&' '&'
 check "the other takes one away" wait_for " $((tapped - 1)) BPM"
 keys C-z
 check "undo takes the last nudge back" wait_for " $tapped BPM"
+keys M-=
+check "the fine key adds a tenth" wait_for " $tapped.1 BPM"
+keys M-'&' M-'&'
+check "and takes tenths away" wait_for " $((tapped - 1)).9 BPM"
+keys C-z C-z C-z
+check "undo takes the tenths back" wait_for " $tapped BPM"
 keys C-z C-z C-z
 check "undo takes the taps back to the song's tempo" wait_for " 120 BPM"
 keys C-q

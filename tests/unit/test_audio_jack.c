@@ -261,8 +261,8 @@ static void transport_follow_freezes_and_relocates(void)
     /* A relocate becomes a command for the engine on the next poll, which
      * starts the song at the row the frame falls in (at the song's tempo:
      * 2.5 * speed / bpm seconds a row). Half way into row 10: */
-    int bpm = atomic_load(&song->bpm), speed = atomic_load(&song->speed);
-    double frames_per_row = 48000 * 2.5 * speed / bpm;
+    int bpm = atomic_load(&song->bpm_tenths), speed = atomic_load(&song->speed);
+    double frames_per_row = 48000 * 25.0 * speed / bpm;
     jack_transport_locate(c, (jack_nframes_t)(10.5 * frames_per_row));
     CHECK(poll_until_relocated(a));
     jack_transport_start(c);
@@ -295,7 +295,7 @@ static void transport_master_reports_bar_beat_tick(void)
         return;
     }
     Song *song = song_new();
-    atomic_store(&song->bpm, 90);
+    atomic_store(&song->bpm_tenths, 900);
     atomic_store(&song->speed, 3);
     atomic_store(&song->rows_per_beat, 8);
     Engine *e = engine_new(song, rate);

@@ -75,7 +75,7 @@ static Snap snapshot(const Song *song)
 {
     Snap s = {0};
     snap_put(&s, song->title, sizeof song->title);
-    snap_int(&s, atomic_load(&song->bpm));
+    snap_int(&s, atomic_load(&song->bpm_tenths));
     snap_int(&s, atomic_load(&song->speed));
     snap_int(&s, atomic_load(&song->rows_per_beat));
     snap_int(&s, atomic_load(&song->swing));
@@ -962,8 +962,8 @@ static void song_settings(void)
     Editor *ed = f.ed;
     CHECK_UNDO_REDO(&f, edit_song_set_title(ed, "night bus"));
     CHECK_STR(f.song->title, "night bus");
-    CHECK_UNDO_REDO(&f, edit_song_set_bpm(ed, 87));
-    CHECK(atomic_load(&f.song->bpm) == 87);
+    CHECK_UNDO_REDO(&f, edit_song_set_bpm_tenths(ed, 875));
+    CHECK(atomic_load(&f.song->bpm_tenths) == 875);
     CHECK_UNDO_REDO(&f, edit_song_set_speed(ed, 3));
     CHECK_UNDO_REDO(&f, edit_song_set_rows_per_beat(ed, 8));
     CHECK_UNDO_REDO(&f, edit_song_set_swing(ed, 55));
@@ -974,18 +974,18 @@ static void song_settings(void)
     CHECK(atomic_load(&f.song->swing) == 55);
     CHECK(atomic_load(&f.song->master_gain_tenth_db) == -35);
     CHECK(!atomic_load(&f.song->limiter));
-    CHECK(edit_song_set_bpm(ed, 31) == HISS_ERR_RANGE);
-    CHECK(edit_song_set_bpm(ed, 256) == HISS_ERR_RANGE);
+    CHECK(edit_song_set_bpm_tenths(ed, 319) == HISS_ERR_RANGE);
+    CHECK(edit_song_set_bpm_tenths(ed, 2551) == HISS_ERR_RANGE);
     CHECK(edit_song_set_speed(ed, 0) == HISS_ERR_RANGE);
     CHECK(edit_song_set_speed(ed, 32) == HISS_ERR_RANGE);
     CHECK(edit_song_set_rows_per_beat(ed, 33) == HISS_ERR_RANGE);
     CHECK(edit_song_set_swing(ed, 101) == HISS_ERR_RANGE);
     CHECK(edit_song_set_master_gain(ed, 121) == HISS_ERR_RANGE);
     CHECK(edit_song_set_master_gain(ed, -601) == HISS_ERR_RANGE);
-    CHECK(atomic_load(&f.song->bpm) == 87);
+    CHECK(atomic_load(&f.song->bpm_tenths) == 875);
     /* Setting the same value is no change and no undo step. */
     int depth = undo_depth(&ed->history);
-    CHECK(edit_song_set_bpm(ed, 87) == HISS_OK);
+    CHECK(edit_song_set_bpm_tenths(ed, 875) == HISS_OK);
     CHECK(undo_depth(&ed->history) == depth);
     /* A long title is cut to fit. */
     char longt[200];
@@ -1252,7 +1252,7 @@ static void no_retire_callback_frees_directly(void)
 static void slices_and_slice_to_pattern(void)
 {
     Fixture f = fixture();
-    atomic_store(&f.song->bpm, 125);
+    atomic_store(&f.song->bpm_tenths, 1250);
     atomic_store(&f.song->speed, 6);
     /* 48 kHz: a row at 125 BPM speed 6 is 5760 frames. */
     float *x = calloc(5760 * 10, sizeof(float));

@@ -32,7 +32,7 @@ static Snap snapshot(const Song *song)
 {
     Snap s = {0};
     put_bytes(&s, song->title, sizeof song->title);
-    put_long(&s, atomic_load(&song->bpm));
+    put_long(&s, atomic_load(&song->bpm_tenths));
     put_long(&s, atomic_load(&song->speed));
     put_long(&s, atomic_load(&song->rows_per_beat));
     put_long(&s, atomic_load(&song->swing));
@@ -138,7 +138,7 @@ static void random_action(Editor *ed)
         break;
     case 33:
         switch (rnd(7)) {
-        case 0: edit_song_set_bpm(ed, 30 + rnd(230)); break;
+        case 0: edit_song_set_bpm_tenths(ed, 300 + rnd(2300)); break;
         case 1: edit_song_set_speed(ed, rnd(33)); break;
         case 2: edit_song_set_rows_per_beat(ed, rnd(34)); break;
         case 3: edit_song_set_swing(ed, rnd(102)); break;

@@ -86,6 +86,29 @@ static void row_onset_is_sample_accurate(void)
     }
 }
 
+/* Tempo in tenths of a BPM: 92.5 BPM puts a row at rate x 2.5 x ticks /
+ * 92.5 seconds' worth of frames (rounded down), worked out here. */
+static void fractional_bpm_row_onset(void)
+{
+    static const int tenths[] = {925, 1201, 1799};
+    uint32_t rate = 48000;
+    for (size_t t = 0; t < sizeof tenths / sizeof tenths[0]; t++) {
+        Song *s = synth_song(1, 32, 120, 6);
+        atomic_store(&s->bpm_tenths, tenths[t]);
+        synth_set_instrument(s, 1, synth_instrument(synth_dc(rate, rate * 40, 0.5f),
+                                                    LOOP_OFF, 0, 0, INTERP_LINEAR));
+        synth_put(s, 0, 21, 0, NOTE_C4, 1, E, 0, 0);
+        uint64_t want = (uint64_t)21 * 6 * rate * 25 / (uint64_t)tenths[t];
+        uint32_t frames = (uint32_t)want + 100;
+        float *out = synth_render(s, rate, frames, 64);
+        uint32_t on = synth_first_above(out, 0, frames, 0.0f);
+        CHECK_MSG(on == want, "%d.%d BPM: row 21 at %u, want %llu", tenths[t] / 10,
+                  tenths[t] % 10, on, (unsigned long long)want);
+        free(out);
+        song_free(s);
+    }
+}
+
 /* Plays an index sample at its own pitch and returns the frame index read
  * at each output frame from `from` on (raw and linear read exact frames). */
 static void read_indices(InterpMode mode, LoopMode loop, uint32_t ls, uint32_t le,
@@ -253,6 +276,7 @@ int main(void)
 {
     RUN(pitch_matches_note_in_every_mode);
     RUN(row_onset_is_sample_accurate);
+    RUN(fractional_bpm_row_onset);
     RUN(forward_loop_follows_index_sequence);
     RUN(pingpong_loop_follows_index_sequence);
     RUN(out_of_range_loop_points_are_clamped);

@@ -485,11 +485,11 @@ static void transport_commands(void)
 
     /* live tempo: 250 BPM halves the tick, speed 3 halves the row */
     send(e, ENGINE_CMD_PLAY_PATTERN, 2, 0, 0, NULL);
-    send(e, ENGINE_CMD_SET_BPM, 250, 0, 0, NULL);
+    send(e, ENGINE_CMD_SET_BPM, 2500, 0, 0, NULL);
     send(e, ENGINE_CMD_SET_SPEED, 3, 0, 0, NULL);
     engine_render(e, buf, ROW / 4 + 1);
     CHECK(atomic_load(&st->row) == 1);
-    CHECK(atomic_load(&st->bpm) == 250 && atomic_load(&st->speed) == 3);
+    CHECK(atomic_load(&st->bpm_tenths) == 2500 && atomic_load(&st->speed) == 3);
 
     /* stop is declicked and ends playback */
     send(e, ENGINE_CMD_PLAY_SONG, 0, 0, 0, NULL);
@@ -512,7 +512,7 @@ static void many_commands_are_drained_in_bounded_batches(void)
     Song *s = dc_song(1, 0.5f);
     Engine *e = engine_new(s, RATE);
     int sent = 0;
-    EngineCommand cmd = {ENGINE_CMD_SET_BPM, 100, 0, 0, NULL};
+    EngineCommand cmd = {ENGINE_CMD_SET_BPM, 1000, 0, 0, NULL};
     while (engine_send(e, &cmd))
         sent++;
     CHECK(sent >= 2 * ENGINE_COMMANDS_PER_PERIOD);
@@ -556,7 +556,7 @@ static void hand_over_at_the_same_rate_changes_nothing(void)
     Engine *both[2] = {ref, old};
     for (int i = 0; i < 2; i++) {
         send(both[i], ENGINE_CMD_SET_MUTE, 2, 1, 0, NULL);
-        send(both[i], ENGINE_CMD_SET_BPM, 140, 0, 0, NULL);
+        send(both[i], ENGINE_CMD_SET_BPM, 1400, 0, 0, NULL);
         send(both[i], ENGINE_CMD_CUE, 3, 0, 0, NULL);
         send(both[i], ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, gone[i]);
     }

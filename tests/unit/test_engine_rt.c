@@ -135,7 +135,7 @@ static void every_command_at(Engine *e, Song **song, int period, uint32_t rate)
 {
     Song *s = *song;
     switch (period) {
-    case 10: send(e, ENGINE_CMD_SET_BPM, 140, 0, 0, NULL); break;
+    case 10: send(e, ENGINE_CMD_SET_BPM, 1400, 0, 0, NULL); break;
     case 20: send(e, ENGINE_CMD_SET_SPEED, 4, 0, 0, NULL); break;
     case 30: send(e, ENGINE_CMD_SET_MUTE, 1, 1, 0, NULL); break;
     case 40: send(e, ENGINE_CMD_SET_SOLO, 2, 1, 0, NULL); break;

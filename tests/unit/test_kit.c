@@ -653,7 +653,7 @@ static void test_demo_is_a_whole_beat(void)
     free(text);
     if (!song)
         return;
-    CHECK(song->bpm >= 80 && song->bpm <= 92);
+    CHECK(song->bpm_tenths >= 800 && song->bpm_tenths <= 920);
     CHECK(song->speed == 6);
     CHECK(song->rows_per_beat == 4);
     /* Headroom: every channel's fader and the master together below 0 dB

@@ -322,7 +322,7 @@ static void song_round_trips_through_the_recovery_file(void)
     put_wav("rt/hit.wav", 400);
     Song *song = song_new();
     snprintf(song->title, sizeof song->title, "night drive");
-    atomic_store(&song->bpm, 87);
+    atomic_store(&song->bpm_tenths, 870);
     Instrument *inst = song_instrument_new();
     snprintf(inst->name, sizeof inst->name, "hit");
     snprintf(inst->path, sizeof inst->path, "hit.wav");

@@ -100,7 +100,7 @@ static void test_rich_song_loads(void)
     if (!s)
         return;
     CHECK_STR(s->title, "Say \"hi\" \\ \xC3\x9Cn\xC3\xAF" "c\xC3\xB6" "d\xC3\xA9 \xE2\x99\xAA");
-    CHECK(s->bpm == 88 && s->speed == 5 && s->rows_per_beat == 3);
+    CHECK(s->bpm_tenths == 880 && s->speed == 5 && s->rows_per_beat == 3);
     CHECK(s->swing == 12 && s->master_gain_tenth_db == -35);
     CHECK(!s->limiter && s->channels == 3 && s->slides == SLIDES_AMIGA);
     CHECK(s->strips[0].gain_tenth_db == -65 && s->strips[0].pan == -20);
@@ -293,6 +293,33 @@ static void test_tolerated_input_saves_canonical(void)
     song_free(s);
 }
 
+/* A tempo with a decimal loads in tenths and is written back as it was
+ * typed; a whole one keeps the old form ("bpm 120", no ".0"). */
+static void test_fractional_bpm(void)
+{
+    static const struct { const char *in, *out; int tenths; } cases[] = {
+        {"92.5", "92.5", 925}, {"120", "120", 1200}, {"120.0", "120", 1200},
+        {"32.1", "32.1", 321}, {"255.0", "255", 2550},
+    };
+    for (size_t i = 0; i < HISS_ARRAY_LEN(cases); i++) {
+        char text[64], want[64];
+        snprintf(text, sizeof text, "hiss 1\nbpm %s\n", cases[i].in);
+        snprintf(want, sizeof want, "\nbpm %s\n", cases[i].out);
+        Song *s = parse_ok(text, strlen(text));
+        if (!s)
+            continue;
+        CHECK_MSG(atomic_load(&s->bpm_tenths) == cases[i].tenths, "bpm %s: %d tenths",
+                  cases[i].in, atomic_load(&s->bpm_tenths));
+        char *out = NULL;
+        size_t len = 0;
+        CHECK(songfile_format(s, &out, &len) == HISS_OK);
+        CHECK_MSG(out && strstr(out, want), "bpm %s written as: %.40s", cases[i].in,
+                  out ? out : "");
+        free(out);
+        song_free(s);
+    }
+}
+
 /* Parses len bytes (a copy of exactly that many, so ASan sees any read
  * past the end) and formats what loaded; NULL when it did not load. */
 static char *load_and_format(const char *text, size_t len, size_t *out_len)
@@ -399,7 +426,7 @@ static Song *random_song(int patterns, int rows, int channels)
     Song *s = song_new_empty();
     snprintf(s->title, sizeof s->title, "random \"%u\" \\",
              (unsigned)rnd(1000));
-    s->bpm = 32 + (int)rnd(224);
+    s->bpm_tenths = 320 + (int)rnd(2231);
     s->speed = 1 + (int)rnd(31);
     s->rows_per_beat = 1 + (int)rnd(32);
     s->swing = (int)rnd(101);
@@ -447,7 +474,7 @@ static Song *random_song(int patterns, int rows, int channels)
 
 static int songs_equal(const Song *a, const Song *b)
 {
-    int ok = !strcmp(a->title, b->title) && a->bpm == b->bpm &&
+    int ok = !strcmp(a->title, b->title) && a->bpm_tenths == b->bpm_tenths &&
              a->speed == b->speed && a->rows_per_beat == b->rows_per_beat &&
              a->swing == b->swing &&
              a->master_gain_tenth_db == b->master_gain_tenth_db &&
@@ -599,7 +626,7 @@ static void test_format_always_loads(void)
 {
     Song *s = song_new_empty();
     strcpy(s->title, "bad\x01\xFF\xC3 utf");
-    s->bpm = 999;
+    s->bpm_tenths = 9999;
     s->speed = 0;
     s->swing = -5;
     s->master_gain_tenth_db = 5000;
@@ -633,7 +660,7 @@ static void test_format_always_loads(void)
     Song *b = text ? parse_ok(text, len) : NULL;
     if (b) {
         CHECK_STR(b->title, "bad??? utf");
-        CHECK(b->bpm == 255 && b->speed == 1 && b->swing == 0);
+        CHECK(b->bpm_tenths == 2550 && b->speed == 1 && b->swing == 0);
         CHECK(b->master_gain_tenth_db == 120);
         CHECK(b->channels == 3); /* widened to the widest pattern */
         CHECK(b->order_count == 2 && b->orders[0] == 3 && b->orders[1] == 4);
@@ -702,15 +729,19 @@ static void test_errors_settings(void)
     ERR(H "foo 1\n", HISS_ERR_PARSE, "t.hiss:2:1: unknown statement 'foo'");
     ERR(H "\n  Bpm 1\n", HISS_ERR_PARSE,
         "t.hiss:3:3: unknown statement 'Bpm'");
-    ERR(H "bpm 8x\n", HISS_ERR_PARSE, "t.hiss:2:5: bad number '8x' for bpm");
-    ERR(H "bpm -\n", HISS_ERR_PARSE, "t.hiss:2:5: bad number '-' for bpm");
+    ERR(H "bpm 8x\n", HISS_ERR_PARSE,
+        "t.hiss:2:5: bad number '8x' for bpm (BPM with at most one decimal, e.g. 92.5)");
+    ERR(H "bpm -\n", HISS_ERR_PARSE,
+        "t.hiss:2:5: bad number '-' for bpm (BPM with at most one decimal, e.g. 92.5)");
+    ERR(H "bpm 92.55\n", HISS_ERR_PARSE,
+        "t.hiss:2:5: bad number '92.55' for bpm (BPM with at most one decimal, e.g. 92.5)");
     ERR(H "bpm 300\n", HISS_ERR_RANGE,
-        "t.hiss:2:5: bpm 300 is out of range (32..255)");
-    ERR(H "bpm 31\n", HISS_ERR_RANGE,
-        "t.hiss:2:5: bpm 31 is out of range (32..255)");
+        "t.hiss:2:5: bpm 300 is out of range (32.0..255.0)");
+    ERR(H "bpm 31.9\n", HISS_ERR_RANGE,
+        "t.hiss:2:5: bpm 31.9 is out of range (32.0..255.0)");
     ERR(H "bpm 99999999999999999999\n", HISS_ERR_RANGE,
-        "t.hiss:2:5: bpm 99999999999999999999 is out of range (32..255)");
-    ERR(H "bpm\n", HISS_ERR_PARSE, "t.hiss:2:4: missing bpm (32..255)");
+        "t.hiss:2:5: bpm 99999999999999999999 is out of range (32.0..255.0)");
+    ERR(H "bpm\n", HISS_ERR_PARSE, "t.hiss:2:4: missing bpm (BPM, 32.0..255.0)");
     ERR(H "speed 0\n", HISS_ERR_RANGE,
         "t.hiss:2:7: speed 0 is out of range (1..31)");
     ERR(H "speed 32\n", HISS_ERR_RANGE,
@@ -1217,6 +1248,7 @@ int main(void)
     RUN(test_tolerated_input_saves_canonical);
     RUN(test_crlf_matches_lf);
     RUN(test_model_round_trip);
+    RUN(test_fractional_bpm);
     RUN(test_large_song);
     RUN(test_largest_song_fits_limits);
     RUN(test_format_always_loads);

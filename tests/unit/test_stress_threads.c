@@ -71,7 +71,7 @@ static Song *make_song(void)
     Pattern *p = song_pattern_new(16, CHANNELS);
     Pattern *old = atomic_exchange(&song->patterns[0], p);
     song_pattern_free(old);
-    atomic_store(&song->bpm, 255);
+    atomic_store(&song->bpm_tenths, 2550);
     atomic_store(&song->speed, 1); /* many rows per second: many note-ons */
     for (int slot = 1; slot <= INSTRUMENTS; slot++) {
         Instrument *inst = song_instrument_new();
@@ -338,9 +338,9 @@ static void editor_step(Editor *ed, SendFn send, void *ctx, unsigned x, long *ch
         err = edit_order_set(ed, (int)(x >> 13) % 6);
         break;
     case 13:
-        err = edit_song_set_bpm(ed, 32 + (int)(x >> 8) % 224);
+        err = edit_song_set_bpm_tenths(ed, 320 + (int)(x >> 8) % 2231);
         if (!err)
-            send(ctx, ENGINE_CMD_SET_BPM, atomic_load(&song->bpm), 0, NULL);
+            send(ctx, ENGINE_CMD_SET_BPM, atomic_load(&song->bpm_tenths), 0, NULL);
         break;
     case 14:
         err = edit_song_set_speed(ed, 1 + (int)(x >> 9) % 8);

@@ -134,7 +134,7 @@ static uint64_t expected_start(const Song *song, const TimingScan *scan, int i,
                                int row)
 {
     int speed = i ? scan->rows[i - 1].speed : atomic_load(&song->speed);
-    int bpm = i ? scan->rows[i - 1].bpm : atomic_load(&song->bpm);
+    int bpm = i ? scan->rows[i - 1].bpm_tenths : atomic_load(&song->bpm_tenths);
     uint64_t at = i < scan->count ? scan->rows[i].frame : scan->end_frame;
     return at + timing_swing_delay(scan->rate, atomic_load(&song->swing),
                                    scan->rows_per_beat, row, speed, bpm);
@@ -221,7 +221,7 @@ static void test_tempo_and_speed_changes(void)
     CHECK_NEAR(scan.end_seconds, want, 1e-12);
     CHECK(scan.rows[2].frame == 2 * 5760);
     CHECK(scan.rows[4].frame == 2 * 5760 + 2 * 2880);
-    CHECK(scan.rows[4].speed == 3 && scan.rows[4].bpm == 64);
+    CHECK(scan.rows[4].speed == 3 && scan.rows[4].bpm_tenths == 640);
     CHECK(scan.end_frame == 2 * 5760 + 2 * 2880 + 4 * 3 * 1875);
     timing_deinit(&scan);
     song_free(s);

@@ -642,7 +642,7 @@ static HissError convert_module(Convert *cv, const unsigned char *data, size_t l
                           "approximated: initial speed %d / tempo %d (hiss: 1..31 / 32..255)",
                           speed, bpm);
     atomic_store(&song->speed, hiss_clampi(speed, 1, 31));
-    atomic_store(&song->bpm, hiss_clampi(bpm, 32, 255));
+    atomic_store(&song->bpm_tenths, hiss_clampi(bpm, 32, 255) * 10);
     atomic_store(&song->rows_per_beat, 4);
     atomic_store(&song->channels, hiss_clampi(mod->chn, 1, SONG_MAX_CHANNELS));
     atomic_store(&song->slides,

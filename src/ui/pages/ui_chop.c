@@ -228,7 +228,7 @@ static void tempo_done(UiApp *app, const char *text)
         ui_set_message(app, true, "song BPM: %s is not 32..255", text);
         return;
     }
-    ui_set_tempo(app, (int)bpm);
+    ui_set_tempo(app, (int)bpm * 10);
 }
 
 /* ---- edits into new files ---- */
@@ -472,15 +472,17 @@ static void stretch_done(UiApp *app, const char *text)
         ui_report(app, HISS_ERR_MISSING, "stretch");
         return;
     }
-    int bpm = atomic_load(&app->song->bpm);
-    double want = beats * 60.0 / bpm * inst->sample->rate;
+    int bpm_tenths = atomic_load(&app->song->bpm_tenths);
+    double want = beats * 600.0 / bpm_tenths * inst->sample->rate;
     if (by_pitch) {
         repitch(app, slot, inst, want);
         return;
     }
     SampleEdit e = {.kind = SAMPLEEDIT_STRETCH, .ratio = want / inst->sample->frames};
     char suffix[32];
-    snprintf(suffix, sizeof suffix, "%dbpm", bpm);
+    char bpm[SONG_BPM_TEXT];
+    song_bpm_text(bpm_tenths, bpm);
+    snprintf(suffix, sizeof suffix, "%sbpm", bpm);
     apply_edit(app, &e, suffix, "stretch");
 }
 
@@ -646,8 +648,10 @@ bool ui_chop_handle(UiApp *app, KeymapAction act)
         int beats = find_tempo(app, inst->sample) ? chop.beats : 4;
         char label[64];
         snprintf(buf, sizeof buf, "%d", beats);
-        snprintf(label, sizeof label, "Stretch to beats at %d BPM ('N pitch' repitches)",
-                 atomic_load(&app->song->bpm));
+        char bpm[SONG_BPM_TEXT];
+        song_bpm_text(atomic_load(&app->song->bpm_tenths), bpm);
+        snprintf(label, sizeof label, "Stretch to beats at %s BPM ('N pitch' repitches)",
+                 bpm);
         ui_prompt(app, label, buf, stretch_done);
         return true;
     }

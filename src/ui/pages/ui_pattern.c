@@ -581,14 +581,20 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
         int taps;
         int bpm = tap_tempo_tap(&app->tap, hiss_now_seconds(), &taps);
         if (bpm)
-            ui_set_tempo(app, bpm);
+            ui_set_tempo(app, bpm * 10);
         else
             ui_set_message(app, false, "tap %d of %d", taps, TAP_COUNT);
         return true;
     }
     case ACT_TEMPO_UP:
     case ACT_TEMPO_DOWN:
-        ui_set_tempo(app, atomic_load(&app->song->bpm) + (act == ACT_TEMPO_UP ? 1 : -1));
+        ui_set_tempo(app, atomic_load(&app->song->bpm_tenths) +
+                              (act == ACT_TEMPO_UP ? 10 : -10));
+        return true;
+    case ACT_TEMPO_UP_FINE:
+    case ACT_TEMPO_DOWN_FINE:
+        ui_set_tempo(app, atomic_load(&app->song->bpm_tenths) +
+                              (act == ACT_TEMPO_UP_FINE ? 1 : -1));
         return true;
     case ACT_MUTE_AT_BAR:
     case ACT_SOLO_AT_BAR: {

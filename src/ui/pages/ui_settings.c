@@ -25,7 +25,7 @@ static const char *const LABELS[SET_COUNT] = {
 
 /* What each number takes (the edit layer's limits), for messages. */
 static const char *const RANGES[SET_COUNT] = {
-    [SET_BPM] = "32..255", [SET_SPEED] = "1..31", [SET_RPB] = "1..32",
+    [SET_BPM] = "32.0..255.0", [SET_SPEED] = "1..31", [SET_RPB] = "1..32",
     [SET_SWING] = "0..100", [SET_CHANNELS] = "1..64",
     [SET_GAIN] = "-60.0..12.0", [SET_LIMITER] = "on|off",
 };
@@ -36,7 +36,12 @@ static void value_text(const Song *s, SettingId id, char *buf, size_t size)
 {
     switch (id) {
     case SET_TITLE: snprintf(buf, size, "%s", s->title); break;
-    case SET_BPM: snprintf(buf, size, "%d", atomic_load(&s->bpm)); break;
+    case SET_BPM: {
+        char bpm[SONG_BPM_TEXT];
+        song_bpm_text(atomic_load(&s->bpm_tenths), bpm);
+        snprintf(buf, size, "%s", bpm);
+        break;
+    }
     case SET_SPEED: snprintf(buf, size, "%d", atomic_load(&s->speed)); break;
     case SET_RPB: snprintf(buf, size, "%d", atomic_load(&s->rows_per_beat)); break;
     case SET_SWING: snprintf(buf, size, "%d", atomic_load(&s->swing)); break;
@@ -74,7 +79,7 @@ static HissError apply(UiApp *app, SettingId id, int v)
     HissError err;
     switch (id) {
     case SET_BPM:
-        err = edit_song_set_bpm(ed, v);
+        err = edit_song_set_bpm_tenths(ed, v);
         if (!err)
             ui_send(app, ENGINE_CMD_SET_BPM, v, 0, 0, NULL);
         return err;
@@ -104,7 +109,7 @@ static HissError apply(UiApp *app, SettingId id, int v)
 static int current(const Song *s, SettingId id)
 {
     switch (id) {
-    case SET_BPM: return atomic_load(&s->bpm);
+    case SET_BPM: return atomic_load(&s->bpm_tenths);
     case SET_SPEED: return atomic_load(&s->speed);
     case SET_RPB: return atomic_load(&s->rows_per_beat);
     case SET_SWING: return atomic_load(&s->swing);
@@ -123,6 +128,8 @@ static void adjust(UiApp *app, int dir, bool big)
     int step = big ? 10 : 1;
     if (id == SET_GAIN)
         step = big ? 60 : 5; /* 6 dB or half a dB */
+    if (id == SET_BPM)
+        step *= 10; /* whole BPM; tenths are typed or nudged on the pattern */
     int v = id == SET_LIMITER ? !current(app->song, id) : current(app->song, id) + dir * step;
     if (apply(app, id, v) == HISS_ERR_RANGE)
         ui_set_message(app, false, "%s is at its limit", LABELS[id]);
@@ -137,9 +144,9 @@ static void typed_value(UiApp *app, const char *text)
     }
     char *end;
     int v;
-    if (id == SET_GAIN) {
-        double db = strtod(text, &end);
-        v = (int)(db * 10.0 + (db < 0 ? -0.5 : 0.5));
+    if (id == SET_GAIN || id == SET_BPM) {
+        double tenths = strtod(text, &end) * 10.0;
+        v = (int)(tenths + (tenths < 0 ? -0.5 : 0.5));
     } else if (id == SET_LIMITER) {
         if (!strcmp(text, "on") || !strcmp(text, "1"))
             v = 1;
