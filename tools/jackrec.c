@@ -45,12 +45,18 @@
  *   jackrec wait-server SECONDS | ports [REGEX] | connect SRC DST
  *       Small JACK chores for test scripts, none of which starts a server.
  *
+ *   jackrec midi DST [MS:STATUS:KEY:VELOCITY ...]
+ *       A JACK client "midisend" with a MIDI output connected to DST sends
+ *       each message (hex status, decimal key and velocity) MS milliseconds
+ *       after the one before, then exits. It prints "sent" at the end.
+ *
  *   jackrec silent FILE [--ch LIST]
  *       Exit 0 when every listed channel is silent (all zero), 1 otherwise
  *       (also for a file without frames), 2 for a channel the file lacks;
  *       prints the peak.
  */
 #include <jack/jack.h>
+#include <jack/midiport.h>
 #include <math.h>
 #include <signal.h>
 #include <sndfile.h>
@@ -593,8 +599,89 @@ static int cmd_channels(int argc, char **argv)
     return failed ? 1 : 0;
 }
 
+/* ---- midi ------------------------------------------------------------- */
+
+static jack_port_t *midi_out;
+static _Atomic int midi_pending; /* bytes queued for the next period */
+static _Atomic unsigned midi_cycles; /* periods run so far */
+static uint8_t midi_msg[3];
+
+static int midi_process(jack_nframes_t nframes, void *arg)
+{
+    (void)arg;
+    void *buf = jack_port_get_buffer(midi_out, nframes);
+    jack_midi_clear_buffer(buf);
+    if (atomic_load(&midi_pending)) {
+        jack_midi_event_write(buf, 0, midi_msg, 3);
+        atomic_store(&midi_pending, 0);
+    }
+    atomic_fetch_add(&midi_cycles, 1);
+    return 0;
+}
+
+static void midi_sleep_ms(long ms)
+{
+    struct timespec t = {ms / 1000, ms % 1000 * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+static int cmd_midi(int argc, char **argv)
+{
+    if (argc < 1) {
+        fprintf(stderr, "usage: jackrec midi DST [MS:STATUS:KEY:VELOCITY ...]\n");
+        return 2;
+    }
+    jack_status_t st;
+    jack_client_t *c = jack_client_open("midisend", JackNoStartServer, &st);
+    if (!c) {
+        fprintf(stderr, "jackrec: no JACK server\n");
+        return 1;
+    }
+    midi_out = jack_port_register(c, "out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+    jack_set_process_callback(c, midi_process, NULL);
+    if (!midi_out || jack_activate(c) ||
+        jack_connect(c, jack_port_name(midi_out), argv[0])) {
+        fprintf(stderr, "jackrec: cannot connect to %s\n", argv[0]);
+        jack_client_close(c);
+        return 1;
+    }
+    /* A new connection takes effect at a cycle boundary: some cycles after
+     * it (a loaded server may run late), the receiver has it. */
+    unsigned from = atomic_load(&midi_cycles);
+    for (int w = 0; w < 400 && atomic_load(&midi_cycles) - from < 8; w++)
+        midi_sleep_ms(5);
+    midi_sleep_ms(50);
+    int rc = 0;
+    for (int i = 1; i < argc && !rc; i++) {
+        long ms;
+        unsigned status, key, velocity;
+        if (sscanf(argv[i], "%ld:%x:%u:%u", &ms, &status, &key, &velocity) != 4 ||
+            status > 0xFF || key > 127 || velocity > 127) {
+            fprintf(stderr, "jackrec: bad message '%s'\n", argv[i]);
+            rc = 2;
+            break;
+        }
+        midi_sleep_ms(ms);
+        for (int w = 0; w < 200 && atomic_load(&midi_pending); w++)
+            midi_sleep_ms(5);
+        midi_msg[0] = (uint8_t)status;
+        midi_msg[1] = (uint8_t)key;
+        midi_msg[2] = (uint8_t)velocity;
+        atomic_store(&midi_pending, 3);
+    }
+    for (int w = 0; w < 200 && atomic_load(&midi_pending); w++)
+        midi_sleep_ms(5);
+    midi_sleep_ms(50);
+    jack_client_close(c);
+    if (!rc)
+        printf("sent\n");
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "midi"))
+        return cmd_midi(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "wait-server"))
         return cmd_wait_server(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "ports"))
@@ -609,6 +696,6 @@ int main(int argc, char **argv)
         return cmd_channels(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "silent"))
         return cmd_silent(argc - 2, argv + 2);
-    fprintf(stderr, "usage: jackrec record|compare|channels|silent|wait-server|ports|connect ...\n");
+    fprintf(stderr, "usage: jackrec record|compare|channels|silent|wait-server|ports|connect|midi ...\n");
     return 2;
 }

@@ -26,6 +26,9 @@ struct Session {
     uint32_t rate_given_up; /* a device rate that could not be followed */
     EngineCommand *pending;
     int pending_count, pending_cap;
+    MidiRoute midi;     /* where MIDI notes play (read by the audio thread) */
+    bool midi_ready;
+    MidiSeq *seq;       /* the ALSA sequencer client, when asked for */
 };
 
 static void session_say(Session *s, bool trouble, const char *fmt, ...)
@@ -55,6 +58,11 @@ HissError session_open(Session **out, const SessionOptions *opts, HissDiag *why)
         return HISS_ERR_NOMEM;
     s->opts = *opts;
     s->engine_rate = SESSION_RATE_WITHOUT_AUDIO;
+    if (midi_route_init(&s->midi) != HISS_OK) {
+        free(s);
+        return HISS_ERR_NOMEM;
+    }
+    s->midi_ready = true;
     uint32_t rate = 0;
     HissError err = audio_open(&s->audio, &opts->audio, &rate, why);
     if (err)
@@ -89,6 +97,7 @@ HissError session_start(Session *s, Song *song, HissDiag *why)
     if (!s->audio)
         return HISS_OK;
     audio_set_song(s->audio, song);
+    audio_set_midi(s->audio, &s->midi);
     HissError err = audio_start(s->audio, s->engine);
     if (err) {
         char what[64];
@@ -226,7 +235,36 @@ bool session_take_recorded(Session *s, EngineTake *take)
 
 bool session_take_midi(Session *s, MidiNote *note)
 {
-    return s->audio && audio_take_midi(s->audio, note);
+    return ring_pop(&s->midi.seen, note);
+}
+
+void session_midi_target(Session *s, int channel, int instrument, int record_flags)
+{
+    atomic_store(&s->midi.channel, channel);
+    atomic_store(&s->midi.instrument, instrument);
+    atomic_store(&s->midi.record_flags, record_flags & ~0xFFFF);
+}
+
+void session_midi_map(Session *s, const MidiMap *map)
+{
+    midi_route_apply(&s->midi, map);
+}
+
+HissError session_midi_seq(Session *s, const char *client_name, HissDiag *why)
+{
+    if (s->seq)
+        return HISS_OK;
+    HissDiag seq_why = {{0}};
+    HissError err = midi_seq_open(&s->seq, &s->midi, client_name, &seq_why);
+    bool jack = s->audio && !strcmp(audio_name(s->audio), "jack");
+    if (err)
+        hiss_diag_printf(why, "MIDI: %s; %s", seq_why.text,
+                         jack ? "notes come in through JACK's midi_in port only"
+                              : "no MIDI input without JACK");
+    else
+        hiss_diag_printf(why, "MIDI in: ALSA sequencer port %s%s", midi_seq_address(s->seq),
+                         jack ? " and JACK's midi_in" : "");
+    return err;
 }
 
 void session_install_song(Session *s, Song *song)
@@ -390,10 +428,13 @@ void session_close(Session *s)
 {
     if (!s)
         return;
+    midi_seq_close(s->seq);
     if (s->audio) {
         audio_stop(s->audio);
         audio_close(s->audio);
     }
+    if (s->midi_ready)
+        midi_route_deinit(&s->midi);
     /* The audio thread is gone: what never reached the engine is ours. */
     for (int i = 0; i < s->pending_count; i++) {
         EngineCommand *c = &s->pending[i];

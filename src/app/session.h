@@ -2,15 +2,16 @@
  * keeps them playing together while the device changes under them: engine
  * swaps and hand-overs, a new device rate, a JACK server that goes away
  * and comes back, a device that fails, --fallback to ALSA or the null
- * clock. The editor, `hiss play` (and next MIDI input and live tools) play
+ * clock. The editor, `hiss play` (and MIDI input and live tools) play
  * through it and send their commands (play, stop, jump, cue, tempo, mute,
  * preview...) through it.
  *
  * Threads: everything here runs on the thread that owns the session (the
  * UI thread, or hiss play's main thread). The backend's thread only
- * renders the engine the session installed. The engine's command ring has
- * one producer, so input read on another thread (a MIDI port) is handed to
- * the owning thread, which sends it here. */
+ * renders the engine the session installed, and plays MIDI input (the
+ * session's MidiRoute, midi.h) on it: the engine's command ring has one
+ * producer (this thread), so MIDI notes skip it and reach the engine on
+ * the audio thread itself, with no wait for this thread. */
 #ifndef HISS_SESSION_H
 #define HISS_SESSION_H
 
@@ -102,8 +103,22 @@ void session_preview_note(Session *s, int slot, int note, int volume);
  * write (takes still in an engine replaced by a rate change are lost). */
 void session_live_note(Session *s, int channel, int note, int flags);
 bool session_take_recorded(Session *s, EngineTake *take);
-/* Pops a note from the backend's MIDI input (JACK's midi_in port). */
+/* MIDI input plays on the audio thread as it comes (JACK's midi_in port,
+ * the ALSA sequencer client): notes on `channel` (0-based) with
+ * `instrument` (0: the channel's) and the record, quantize and feel bits
+ * of engine_live_flags (record: what is played while the song plays comes
+ * back through session_take_recorded, note-offs included). Cheap: call it
+ * whenever the cursor, instrument or record switches change. */
+void session_midi_target(Session *s, int channel, int instrument, int record_flags);
+/* The MIDI channels `map` names play its instruments on its channels. */
+void session_midi_map(Session *s, const MidiMap *map);
+/* Pops a note that MIDI input played (for the screen). */
 bool session_take_midi(Session *s, MidiNote *note);
+/* Opens the ALSA sequencer client (once, after session_start). *why gets
+ * a line for the user either way: where MIDI comes in, or (e.g.
+ * HISS_ERR_UNSUPPORTED: the machine has no /dev/snd/seq) that there is no
+ * sequencer and what is left. */
+HissError session_midi_seq(Session *s, const char *client_name, HissDiag *why);
 
 /* The engine's status (position, peaks...), or a stopped one before
  * session_start. It may move to another engine at the next session_poll:

@@ -26,9 +26,7 @@ static Audio *audio_alloc(const AudioOptions *opts)
     a->connect = dup_or_null(a->opts.connect);
     if ((a->opts.device && !a->device) ||
         (a->opts.client_name && !a->client_name) ||
-        (a->opts.connect && !a->connect) ||
-        ring_init(&a->midi_in, AUDIO_MIDI_RING, sizeof(MidiNote)) != HISS_OK) {
-        ring_deinit(&a->midi_in);
+        (a->opts.connect && !a->connect)) {
         free(a->device);
         free(a->client_name);
         free(a->connect);
@@ -50,9 +48,9 @@ static Audio *audio_alloc(const AudioOptions *opts)
     return a;
 }
 
-bool audio_take_midi(Audio *a, MidiNote *note)
+void audio_set_midi(Audio *a, MidiRoute *route)
 {
-    return a && ring_pop(&a->midi_in, note);
+    atomic_store(&a->midi, route);
 }
 
 static void timing_free(TimingScan *scan)
@@ -65,7 +63,6 @@ static void timing_free(TimingScan *scan)
 static void audio_dealloc(Audio *a)
 {
     timing_free(atomic_load(&a->timing));
-    ring_deinit(&a->midi_in);
     free(a->device);
     free(a->client_name);
     free(a->connect);
@@ -384,18 +381,39 @@ void audio_period_end(Audio *a)
     atomic_fetch_add_explicit(&a->period_seq, 1, memory_order_seq_cst);
 }
 
+/* [audio] The engine to render, or NULL while none at the device's rate
+ * is installed. seq_cst loads: audio_wait_period's promise rests on them. */
+static Engine *period_engine(Audio *a)
+{
+    Engine *e = atomic_load(&a->engine);
+    uint32_t erate = atomic_load(&a->engine_rate);
+    return e && erate == atomic_load_explicit(&a->rate, memory_order_relaxed) ? e : NULL;
+}
+
+void audio_midi_note(Audio *a, const MidiNote *note)
+{
+    MidiRoute *r = atomic_load_explicit(&a->midi, memory_order_acquire);
+    if (r)
+        midi_route_play(r, period_engine(a), note);
+}
+
 int audio_render(Audio *a, float *out, float *const *chan, int chan_count,
                  uint32_t nframes)
 {
-    /* seq_cst loads: audio_wait_period's promise rests on them. */
+    /* seq_cst load: audio_wait_period's promise rests on it. */
     int live = atomic_load(&a->chan_live);
     if (!chan || chan_count < 0)
         chan_count = 0;
     if (chan_count > live)
         chan_count = live;
-    Engine *e = atomic_load(&a->engine);
-    uint32_t erate = atomic_load(&a->engine_rate);
-    if (!e || erate != atomic_load_explicit(&a->rate, memory_order_relaxed)) {
+    Engine *e = period_engine(a);
+    /* Only a period with an engine takes queued notes: an Audio being
+     * replaced (audio_fall_back) has none left, so the queue's one reader
+     * is always one thread. */
+    MidiRoute *route = e ? atomic_load_explicit(&a->midi, memory_order_acquire) : NULL;
+    if (route)
+        midi_route_drain(route, e);
+    if (!e) {
         memset(out, 0, sizeof(float) * 2 * nframes);
         for (int c = 0; c < chan_count; c++)
             if (chan[c])

@@ -140,9 +140,9 @@ void audio_set_period_hook(Audio *audio, AudioPeriodHook hook, void *ctx);
 enum { AUDIO_TRANSPORT_NONE = 0, AUDIO_TRANSPORT_FOLLOW = 1,
        AUDIO_TRANSPORT_MASTER = 2 };
 
-/* [ui] Pops a note that came in on a MIDI input (JACK: the client's
- * midi_in port); false when none. Notes that find the ring full (the UI
- * stalled) are dropped. */
-bool audio_take_midi(Audio *audio, MidiNote *note);
+/* [ui, before audio_start] Where MIDI notes go: JACK's midi_in port and
+ * the notes queued in route->in are played on the audio thread, in the
+ * period they come in (NULL: MIDI input is ignored). */
+void audio_set_midi(Audio *audio, MidiRoute *route);
 
 #endif

@@ -38,7 +38,7 @@ extern const AudioBackend audio_null_backend;
 
 /* The largest block rendered at once; longer periods are rendered in
  * pieces of this size (the engine gives the same samples either way). */
-enum { AUDIO_MAX_BLOCK = 1024, AUDIO_MIDI_RING = 256 };
+enum { AUDIO_MAX_BLOCK = 1024 };
 
 struct Audio {
     const AudioBackend *backend;
@@ -78,9 +78,10 @@ struct Audio {
     int ports_short_said; /* [ui] the wanted count last reported short, or 0 */
     bool failure_said;    /* [ui] AUDIO_EVENT_FAILED was reported */
 
-    /* Notes from MIDI input ports, pushed by the backend's thread (JACK
-     * MIDI: the process callback), taken by the UI (audio_take_midi). */
-    Ring midi_in;
+    /* Where MIDI notes go (audio_set_midi): the backend's own MIDI input
+     * (JACK's midi_in) plays through it on the audio thread, and
+     * audio_render plays what other threads queued in it. */
+    _Atomic(MidiRoute *) midi;
 
     AudioPeriodHook hook;
     void *hook_ctx;
@@ -95,6 +96,9 @@ struct Audio {
  * rate is installed. */
 int audio_render(Audio *audio, float *out, float *const *chan, int chan_count,
                  uint32_t nframes);
+
+/* [audio] Plays a note from the backend's MIDI input on the engine now. */
+void audio_midi_note(Audio *audio, const MidiNote *note);
 
 /* [ui] Returns once any period that began before the call has ended (at
  * most ~2 s, should the audio thread hang). A store the caller made before

@@ -16,6 +16,7 @@ static Audio *audio_fallback_try(const Audio *old, const char *backend, const So
     if (audio_open(&fresh, &o, rate, why))
         return NULL;
     audio_set_song(fresh, song);
+    audio_set_midi(fresh, atomic_load(&old->midi));
     if (audio_start(fresh, NULL)) {
         hiss_diag_printf(why, "the %s device would not start", backend);
         audio_close(fresh);

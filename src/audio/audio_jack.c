@@ -61,8 +61,8 @@ static void jack_out_quiet(const char *msg)
     (void)msg;
 }
 
-/* [audio] Notes from the MIDI port go to the UI through a ring; the
- * period's events are few and bounded by the port's buffer. */
+/* [audio] Notes from the MIDI port play now, in this period, before it
+ * renders; the period's events are few and bounded by the port's buffer. */
 static void jack_out_read_midi(Audio *a, JackOut *j, jack_nframes_t nframes)
 {
     if (!j->midi_in)
@@ -74,7 +74,7 @@ static void jack_out_read_midi(Audio *a, JackOut *j, jack_nframes_t nframes)
         MidiNote note;
         if (jack_midi_event_get(&ev, buf, i) == 0 &&
             midi_decode(ev.buffer, ev.size, &note))
-            ring_push(&a->midi_in, &note);
+            audio_midi_note(a, &note);
     }
 }
 

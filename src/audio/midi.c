@@ -2,6 +2,11 @@
 #include "midi.h"
 
 #include <alsa/asoundlib.h>
+#include <ctype.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "song.h"
@@ -57,4 +62,219 @@ bool midi_decode_seq_event(const void *seq_event, MidiNote *out)
 bool midi_seq_exists(void)
 {
     return access("/dev/snd/seq", F_OK) == 0;
+}
+
+/* ---- the route ---------------------------------------------------------- */
+
+HissError midi_route_init(MidiRoute *r)
+{
+    memset(r, 0, sizeof *r);
+    for (int m = 0; m < MIDI_CHANNEL_COUNT; m++)
+        atomic_init(&r->map_channel[m], -1);
+    if (ring_init(&r->in, MIDI_ROUTE_RING, sizeof(MidiNote)) != HISS_OK ||
+        ring_init(&r->seen, MIDI_ROUTE_RING, sizeof(MidiNote)) != HISS_OK) {
+        midi_route_deinit(r);
+        return HISS_ERR_NOMEM;
+    }
+    return HISS_OK;
+}
+
+void midi_route_deinit(MidiRoute *r)
+{
+    ring_deinit(&r->in);
+    ring_deinit(&r->seen);
+}
+
+void midi_route_map(MidiRoute *r, int midi_channel, int instrument, int song_channel)
+{
+    if (midi_channel < 0 || midi_channel >= MIDI_CHANNEL_COUNT)
+        return;
+    atomic_store(&r->map_instrument[midi_channel],
+                 hiss_clampi(instrument, 0, SONG_MAX_INSTRUMENTS));
+    atomic_store(&r->map_channel[midi_channel],
+                 hiss_clampi(song_channel, -1, SONG_MAX_CHANNELS - 1));
+}
+
+void midi_route_play(MidiRoute *r, Engine *engine, const MidiNote *m)
+{
+    if (!engine)
+        return;
+    int ch = atomic_load_explicit(&r->map_channel[m->channel], memory_order_relaxed);
+    if (ch < 0)
+        ch = atomic_load_explicit(&r->channel, memory_order_relaxed);
+    if (ch < 0 || ch >= SONG_MAX_CHANNELS)
+        return;
+    int record = atomic_load_explicit(&r->record_flags, memory_order_relaxed) & ~0xFFFF;
+    if (m->kind == MIDI_NOTE_OFF) {
+        /* The release is written too (quantized like the notes), so the
+         * take plays back as long as each note was held. */
+        if (r->held[ch] != m->note)
+            return;
+        r->held[ch] = 0;
+        engine_live_note_now(engine, ch, NOTE_OFF, record);
+    } else {
+        int inst = atomic_load_explicit(&r->map_instrument[m->channel], memory_order_relaxed);
+        if (!inst)
+            inst = atomic_load_explicit(&r->instrument, memory_order_relaxed);
+        r->held[ch] = m->note;
+        engine_live_note_now(engine, ch, m->note,
+                             record | engine_live_flags(inst, midi_velocity_volume(m->velocity),
+                                                        0, false, false));
+    }
+    ring_push(&r->seen, m); /* full: the screen misses one, the sound does not */
+}
+
+void midi_route_drain(MidiRoute *r, Engine *engine)
+{
+    MidiNote m;
+    /* Bounded by the ring's size: the other thread cannot outrun a period
+     * by more than that. */
+    for (int i = 0; i < MIDI_ROUTE_RING && ring_pop(&r->in, &m); i++)
+        midi_route_play(r, engine, &m);
+}
+
+/* ---- the ALSA sequencer client ------------------------------------------ */
+
+struct MidiSeq {
+    snd_seq_t *handle;
+    MidiRoute *route;
+    pthread_t thread;
+    _Atomic bool quit;
+    char address[32];
+};
+
+/* Waits for events a tenth of a second at a time, so midi_seq_close is
+ * heard soon; queues each note for the audio thread. */
+static void *seq_thread(void *arg)
+{
+    MidiSeq *s = arg;
+    int count = snd_seq_poll_descriptors_count(s->handle, POLLIN);
+    struct pollfd fds[4];
+    if (count > 4)
+        count = 4;
+    snd_seq_poll_descriptors(s->handle, fds, (unsigned)count, POLLIN);
+    while (!atomic_load(&s->quit)) {
+        if (poll(fds, (nfds_t)count, 100) <= 0)
+            continue;
+        snd_seq_event_t *ev = NULL;
+        while (snd_seq_event_input(s->handle, &ev) >= 0 && ev) {
+            MidiNote note;
+            if (midi_decode_seq_event(ev, &note))
+                ring_push(&s->route->in, &note); /* full: the audio thread stalled */
+            ev = NULL;
+        }
+    }
+    return NULL;
+}
+
+HissError midi_seq_open(MidiSeq **out, MidiRoute *route, const char *client_name,
+                        HissDiag *why)
+{
+    *out = NULL;
+    if (!midi_seq_exists()) {
+        hiss_diag_printf(why, "no ALSA sequencer on this machine (/dev/snd/seq is "
+                              "missing)");
+        return HISS_ERR_UNSUPPORTED;
+    }
+    MidiSeq *s = calloc(1, sizeof *s);
+    if (!s)
+        return HISS_ERR_NOMEM;
+    s->route = route;
+    int err = snd_seq_open(&s->handle, "default", SND_SEQ_OPEN_INPUT, SND_SEQ_NONBLOCK);
+    int port = -1;
+    if (err >= 0) {
+        snd_seq_set_client_name(s->handle, client_name ? client_name : "hiss");
+        port = snd_seq_create_simple_port(s->handle, "midi_in",
+                                          SND_SEQ_PORT_CAP_WRITE |
+                                              SND_SEQ_PORT_CAP_SUBS_WRITE,
+                                          SND_SEQ_PORT_TYPE_MIDI_GENERIC |
+                                              SND_SEQ_PORT_TYPE_APPLICATION);
+        err = port;
+    }
+    if (err >= 0)
+        err = -pthread_create(&s->thread, NULL, seq_thread, s);
+    if (err < 0) {
+        hiss_diag_printf(why, "ALSA sequencer: %s", snd_strerror(err));
+        if (s->handle)
+            snd_seq_close(s->handle);
+        free(s);
+        return HISS_ERR_IO;
+    }
+    snprintf(s->address, sizeof s->address, "%d:%d", snd_seq_client_id(s->handle), port);
+    *out = s;
+    return HISS_OK;
+}
+
+void midi_seq_close(MidiSeq *s)
+{
+    if (!s)
+        return;
+    atomic_store(&s->quit, true);
+    pthread_join(s->thread, NULL);
+    snd_seq_close(s->handle);
+    free(s);
+}
+
+const char *midi_seq_address(const MidiSeq *s)
+{
+    return s ? s->address : "";
+}
+
+/* ---- the channel map ------------------------------------------------------ */
+
+/* A number in `base` from *p up to a ':' ',' or the end; -1 when none. */
+static long map_number(const char **p, int base)
+{
+    char *end;
+    if (!isxdigit((unsigned char)**p))
+        return -1;
+    long v = strtol(*p, &end, base);
+    if (*end && *end != ':' && *end != ',')
+        return -1;
+    *p = end;
+    return v;
+}
+
+HissError midi_map_parse(const char *text, MidiMap *out, HissDiag *why)
+{
+    memset(out, 0, sizeof *out);
+    for (int m = 0; m < MIDI_CHANNEL_COUNT; m++)
+        out->channel[m] = -1;
+    const char *p = text;
+    while (*p) {
+        const char *entry = p;
+        long m = map_number(&p, 10), inst = -1, ch = 0; /* 0: no channel given */
+        if (*p == ':') {
+            p++;
+            inst = map_number(&p, 16);
+        }
+        if (inst >= 0 && *p == ':') {
+            p++;
+            ch = map_number(&p, 10);
+            if (ch == 0)
+                ch = -1; /* channels count from 1 */
+        }
+        size_t n = strcspn(entry, ",");
+        if (m < 1 || m > MIDI_CHANNEL_COUNT || inst < 1 || inst > SONG_MAX_INSTRUMENTS ||
+            ch < 0 || ch > SONG_MAX_CHANNELS ||
+            (*p && *p != ',')) {
+            hiss_diag_printf(why, "MIDI map entry '%.*s' is not MIDI:INSTRUMENT[:CHANNEL] "
+                                  "(MIDI 1..16, instrument 01..FF, channel 1..64)",
+                             (int)(n > 40 ? 40 : n), entry);
+            return HISS_ERR_PARSE;
+        }
+        out->set[m - 1] = true;
+        out->instrument[m - 1] = (int)inst;
+        out->channel[m - 1] = ch ? (int)ch - 1 : -1;
+        if (*p == ',')
+            p++;
+    }
+    return HISS_OK;
+}
+
+void midi_route_apply(MidiRoute *r, const MidiMap *map)
+{
+    for (int m = 0; m < MIDI_CHANNEL_COUNT; m++)
+        if (map->set[m])
+            midi_route_map(r, m, map->instrument[m], map->channel[m]);
 }

@@ -1,12 +1,25 @@
 /* midi: notes from MIDI input, decoded the same way for JACK MIDI (raw
  * bytes, on the process thread: allocation-free) and the ALSA sequencer
- * (its events). Velocity goes to the volume column. */
+ * (its events). Velocity goes to the volume column.
+ *
+ * Notes are played on the audio thread, in the period they arrive in,
+ * without waiting for the editor: the route (MidiRoute) says where they
+ * go. The thread that owns the session sets it (atomics); the audio thread
+ * reads it, keeps which note each channel holds, and sends every note it
+ * played back (MidiRoute.seen) for the screen. Notes read on a thread of
+ * their own (the ALSA sequencer client) reach the audio thread through
+ * MidiRoute.in. */
 #ifndef HISS_MIDI_H
 #define HISS_MIDI_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "base.h"
+#include "engine.h"
+#include "ring.h"
 
 typedef enum { MIDI_NOTE_ON, MIDI_NOTE_OFF } MidiKind;
 
@@ -29,5 +42,64 @@ int midi_velocity_volume(int velocity);
 bool midi_decode_seq_event(const void *seq_event, MidiNote *out);
 /* Whether this machine has an ALSA sequencer (/dev/snd/seq). */
 bool midi_seq_exists(void);
+
+enum { MIDI_CHANNEL_COUNT = 16, MIDI_ROUTE_RING = 256 };
+
+typedef struct {
+    /* [owner] Where notes go. */
+    _Atomic int channel;      /* song channel (0-based): the cursor's */
+    _Atomic int instrument;   /* 0: the channel's */
+    _Atomic int record_flags; /* engine_live_flags() with instrument and
+                                 volume 0: record, quantize, feel */
+    /* Per MIDI channel (0..15): an instrument (0: `instrument`) and a
+     * song channel (-1: `channel`), so a keyboard split or a drum machine
+     * plays several instruments at once, each on its own channel. */
+    _Atomic int map_instrument[MIDI_CHANNEL_COUNT];
+    _Atomic int map_channel[MIDI_CHANNEL_COUNT];
+    /* [audio] The note each song channel holds (0: none): a note-off
+     * releases the channel only while its note is the last one played
+     * there (in legato playing the next note-on comes first). */
+    uint8_t held[SONG_MAX_CHANNELS];
+    Ring in;   /* notes read on another thread, for the audio thread */
+    Ring seen; /* notes the audio thread played, for the owner */
+} MidiRoute;
+
+/* A MIDI channel map as written: "M:I[:C],..." gives MIDI channel M
+ * (1..16) instrument I (hex, 01..FF, as the editor shows it) on song
+ * channel C (1..64; left out: the channel notes go to otherwise). */
+typedef struct {
+    bool set[MIDI_CHANNEL_COUNT];
+    int instrument[MIDI_CHANNEL_COUNT]; /* 1..255 */
+    int channel[MIDI_CHANNEL_COUNT];    /* 0-based song channel, or -1 */
+} MidiMap;
+/* HISS_ERR_PARSE with *why naming the bad entry. "" is an empty map. */
+HissError midi_map_parse(const char *text, MidiMap *out, HissDiag *why);
+
+/* [owner] Every MIDI channel to the cursor's channel and instrument 0. */
+HissError midi_route_init(MidiRoute *r);
+void midi_route_deinit(MidiRoute *r);
+/* [owner] MIDI channel `midi_channel` (0..15) plays `instrument` (0: the
+ * current one) on song channel `song_channel` (-1: the cursor's). */
+void midi_route_map(MidiRoute *r, int midi_channel, int instrument, int song_channel);
+/* [owner] Every entry of `map`; the other MIDI channels as they were. */
+void midi_route_apply(MidiRoute *r, const MidiMap *map);
+/* [audio] Plays one note on `engine` now (and, when the route records,
+ * hands the engine what to write); NULL engine: dropped. */
+void midi_route_play(MidiRoute *r, Engine *engine, const MidiNote *note);
+/* [audio] Plays what other threads put in r->in. */
+void midi_route_drain(MidiRoute *r, Engine *engine);
+
+/* An ALSA sequencer client ("hiss", with one input port "midi_in") whose
+ * thread decodes the notes other clients send and queues them in a
+ * route's `in`, for the audio thread to play. */
+typedef struct MidiSeq MidiSeq;
+/* HISS_ERR_UNSUPPORTED when the machine has no sequencer (/dev/snd/seq is
+ * missing), HISS_ERR_IO when it would not open; *why says so in a line. */
+HissError midi_seq_open(MidiSeq **out, MidiRoute *route, const char *client_name,
+                        HissDiag *why);
+/* Stops the thread and closes the client. NULL is fine. */
+void midi_seq_close(MidiSeq *seq);
+/* The client:port others connect to ("128:0"). */
+const char *midi_seq_address(const MidiSeq *seq);
 
 #endif

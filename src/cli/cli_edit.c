@@ -9,7 +9,7 @@
 #include "cli_audio.h"
 #include "ui_app.h"
 
-static const CliOpt EDIT_OPTIONS[] = {CLI_AUDIO_OPTIONS, CLI_OPT_HELP};
+static const CliOpt EDIT_OPTIONS[] = {CLI_AUDIO_OPTIONS, CLI_OPT_MIDI_MAP, CLI_OPT_HELP};
 
 static void usage(FILE *f)
 {
@@ -41,6 +41,10 @@ static int parse_args(int argc, char **argv, UiOptions *opts)
     if (!rc) {
         opts->path = a.operand_count ? a.operands[0] : NULL;
         cli_audio_from_args(&a, &opts->audio);
+        HissDiag why = {{0}};
+        if (midi_map_parse(a.given[CLI_OPT_MIDI_MAP] ? a.text[CLI_OPT_MIDI_MAP] : "",
+                           &opts->midi_map, &why))
+            rc = cli_usage_error("hiss", "%s", why.text);
     }
     cli_args_free(&a);
     return rc;

@@ -87,6 +87,13 @@ static const OptionDef OPTIONS[CLI_OPT_COUNT] = {
                               .help = "let JACK start a server when none runs"},
     [CLI_OPT_FALLBACK] = {"--fallback", 0, KIND_FLAG,
                           .help = "on losing JACK, move to ALSA or null at once"},
+    [CLI_OPT_MIDI_MAP] = {"--midi-map", 0, KIND_TEXT, "M:I[:C],...", "MIDI map",
+                          .text_rule = "MIDI:INSTRUMENT[:CHANNEL] entries, comma-separated",
+                          .help = "MIDI channel M plays instrument I (hex) on channel C"},
+    [CLI_OPT_MIDI_CHANNEL] = {"--midi-channel", 0, KIND_WHOLE, "N", "MIDI channel",
+                              .unit = "song channels", .lo = 1, .hi = 64,
+                              .help = "song channel other MIDI notes play on "
+                                      "(default the last)"},
 };
 
 static int vusage_error(const char *prog, const char *fmt, va_list ap)

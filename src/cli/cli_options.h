@@ -47,6 +47,9 @@ typedef enum {
     CLI_OPT_TRANSPORT,
     CLI_OPT_START_SERVER,
     CLI_OPT_FALLBACK,
+    /* MIDI input: play and the editor */
+    CLI_OPT_MIDI_MAP,
+    CLI_OPT_MIDI_CHANNEL,
     CLI_OPT_COUNT
 } CliOpt;
 

@@ -23,6 +23,8 @@ typedef struct {
     bool loop;
     bool quiet;
     AudioOptions audio;
+    MidiMap midi_map;
+    int midi_channel; /* 1-based; 0: the song's last */
 } PlayArgs;
 
 typedef struct {
@@ -34,7 +36,8 @@ typedef struct {
 } Player;
 
 static const CliOpt PLAY_OPTIONS[] = {
-    CLI_OPT_SECONDS, CLI_OPT_LOOP, CLI_OPT_QUIET, CLI_AUDIO_OPTIONS, CLI_OPT_HELP,
+    CLI_OPT_SECONDS, CLI_OPT_LOOP, CLI_OPT_QUIET, CLI_AUDIO_OPTIONS,
+    CLI_OPT_MIDI_MAP, CLI_OPT_MIDI_CHANNEL, CLI_OPT_HELP,
 };
 
 static void play_usage(FILE *f)
@@ -64,6 +67,11 @@ static int parse_args(int argc, char **argv, PlayArgs *p)
         p->loop = a.given[CLI_OPT_LOOP];
         p->quiet = a.given[CLI_OPT_QUIET];
         cli_audio_from_args(&a, &p->audio);
+        p->midi_channel = a.given[CLI_OPT_MIDI_CHANNEL] ? (int)a.number[CLI_OPT_MIDI_CHANNEL] : 0;
+        HissDiag why = {{0}};
+        if (midi_map_parse(a.given[CLI_OPT_MIDI_MAP] ? a.text[CLI_OPT_MIDI_MAP] : "",
+                           &p->midi_map, &why))
+            rc = cli_usage_error("hiss play", "%s", why.text);
     }
     cli_args_free(&a);
     return rc;
@@ -119,6 +127,26 @@ static void play_news(void *ctx, bool trouble, const char *text)
     play_say(ctx, "%s", text);
 }
 
+/* MIDI notes play while the song does: on --midi-channel (else the song's
+ * last channel) with instrument 01, or as --midi-map says. */
+static void play_midi(Player *pl)
+{
+    PlayArgs *a = &pl->args;
+    int channels = atomic_load(&pl->song->channels);
+    int ch = a->midi_channel ? a->midi_channel : channels;
+    if (ch > channels) {
+        play_say(pl, "--midi-channel %d: the song has %d channels; MIDI plays on %d", ch,
+                 channels, channels);
+        ch = channels;
+    }
+    session_midi_target(pl->session, ch - 1, 1, 0);
+    session_midi_map(pl->session, &a->midi_map);
+    HissDiag why = {{0}};
+    session_midi_seq(pl->session, a->audio.client_name, &why);
+    if (!a->quiet && why.text[0])
+        play_say(pl, "%s", why.text);
+}
+
 static int play_run(Player *pl)
 {
     PlayArgs *a = &pl->args;
@@ -155,6 +183,7 @@ static int play_run(Player *pl)
      * so a recorder listening from the start hears every frame. */
     uint32_t r0 = audio_rate(audio) ? audio_rate(audio) : 48000;
     hiss_sleep_ms((int)(2000u * audio_period(audio) / r0) + 5);
+    play_midi(pl);
     session_set_loop(pl->session, a->loop);
     session_play_song(pl->session, 0, 0);
     char shown[PATH_MAX];

@@ -76,6 +76,9 @@ typedef struct {
  * Copied whole by engine_hand_over. */
 typedef struct {
     LiveSkip skip[SONG_MAX_CHANNELS];
+    /* Where the channel's last live note was written (rows 1: set), so
+     * its release does not land on it. */
+    LiveSkip last_take[SONG_MAX_CHANNELS];
     Channel ch[SONG_MAX_CHANNELS];
     bool mute[SONG_MAX_CHANNELS], solo[SONG_MAX_CHANNELS];
     /* Mute and solo changes waiting for the next bar: -1 none, else 0/1. */
@@ -145,6 +148,11 @@ struct Engine {
     Ring commands;
     Ring returns;
     Ring takes;             /* recorded live notes, to the UI */
+    /* Live notes from the audio thread itself (engine_live_note_now),
+     * played after the period's commands so they follow what was sent
+     * before them. */
+    EngineCommand live[ENGINE_LIVE_PER_PERIOD];
+    int live_count;
     EngineStatus status;
 
     VoicePool pool;
@@ -848,6 +856,7 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     e->seq.cmd_jump = false;
     e->seq.cue = -1;
     memset(e->chans.skip, 0, sizeof e->chans.skip);
+    memset(e->chans.last_take, 0, sizeof e->chans.last_take);
     apply_bar_flags(e); /* what waited for a bar gets one now */
     e->seq.pattern_mode = pattern_mode;
     e->seq.playing = true;
@@ -1034,6 +1043,16 @@ static void record_live(Engine *e, int c, Cell cell, int flags)
     EngineTake take = {.channel = c, .cell = cell};
     if (!row_ahead(e, offset, &take.pattern, &take.row))
         return;
+    LiveSkip *last = &e->chans.last_take[c];
+    if (cell.note == NOTE_OFF && last->rows && last->pattern == take.pattern &&
+        last->row == take.row) {
+        /* A release rounded onto its own note's row would erase the note:
+         * it goes on the row after. */
+        offset++;
+        if (!row_ahead(e, offset, &take.pattern, &take.row))
+            return;
+    }
+    *last = (LiveSkip){1, take.pattern, take.row};
     /* The rows still to start before the target: it sounded now, so its
      * written copy is skipped when that row comes on this pass. */
     int ahead = offset + (row_played ? 0 : 1);
@@ -1047,24 +1066,23 @@ static void record_live(Engine *e, int c, Cell cell, int flags)
     ring_push(&e->takes, &take); /* a full ring drops the note (the UI is gone) */
 }
 
-static void live_note(Engine *e, const EngineCommand *cmd)
+static void live_note(Engine *e, int c, int note_value, int flags)
 {
-    int c = cmd->a;
     if (!valid_channel(c) || c >= e->chans.nch)
         return;
-    bool note = cmd->b >= NOTE_FIRST && cmd->b <= NOTE_LAST;
-    if (!note && cmd->b != NOTE_OFF && cmd->b != NOTE_CUT)
+    bool note = note_value >= NOTE_FIRST && note_value <= NOTE_LAST;
+    if (!note && note_value != NOTE_OFF && note_value != NOTE_CUT)
         return;
     Cell cell = song_cell_empty();
-    cell.note = (uint8_t)cmd->b;
+    cell.note = (uint8_t)note_value;
     if (note) {
-        cell.instrument = (uint8_t)(cmd->c & 0xFF);
-        int volume = (cmd->c >> 8) & 0xFF;
+        cell.instrument = (uint8_t)(flags & 0xFF);
+        int volume = (flags >> 8) & 0xFF;
         cell.volume = volume <= VOLUME_MAX ? (uint8_t)volume : VOLUME_EMPTY;
     }
     channel_trigger(e, c, &cell);
-    if ((cmd->c & ENGINE_LIVE_RECORD) && e->seq.playing)
-        record_live(e, c, cell, cmd->c);
+    if ((flags & ENGINE_LIVE_RECORD) && e->seq.playing)
+        record_live(e, c, cell, flags);
 }
 
 /* ---- commands ---------------------------------------------------------- */
@@ -1162,7 +1180,7 @@ static bool execute(Engine *e, const EngineCommand *cmd)
         }
         break;
     case ENGINE_CMD_LIVE_NOTE:
-        live_note(e, cmd);
+        live_note(e, cmd->a, cmd->b, cmd->c);
         break;
     case ENGINE_CMD_INSTALL_SONG:
         if (cmd->ptr && cmd->ptr != e->song) {
@@ -1202,6 +1220,16 @@ static void drain_commands(Engine *e)
             break;
         }
     }
+    for (int i = 0; i < e->live_count; i++)
+        live_note(e, e->live[i].a, e->live[i].b, e->live[i].c);
+    e->live_count = 0;
+}
+
+void engine_live_note_now(Engine *e, int channel, int note, int flags)
+{
+    if (e->live_count < ENGINE_LIVE_PER_PERIOD)
+        e->live[e->live_count++] =
+            (EngineCommand){ENGINE_CMD_LIVE_NOTE, channel, note, flags, NULL};
 }
 
 /* Takes the song's channel strips (fader, balance, mute, solo) at the

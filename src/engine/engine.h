@@ -59,6 +59,7 @@ enum {
     ENGINE_MAX_VOICES = 128,   /* channel voices + fading ghosts + previews */
     ENGINE_PREVIEW_VOICES = 8, /* notes auditioned from the editor */
     ENGINE_COMMANDS_PER_PERIOD = 64, /* drained at the start of a period */
+    ENGINE_LIVE_PER_PERIOD = 64, /* engine_live_note_now notes a period takes */
 };
 
 typedef enum {
@@ -226,6 +227,14 @@ void engine_render_stems(Engine *engine, float *out, float *const *channel_out,
  * ahead of what has come out. engine_play_song_now renders it ahead, so
  * an offline render still starts on the song's first frame. */
 uint32_t engine_latency(const Engine *engine);
+
+/* [audio, between engine_render calls] ENGINE_CMD_LIVE_NOTE for input
+ * read on the audio thread itself (MIDI): played at the start of the next
+ * engine_render (the same period), right after the commands already sent,
+ * with no wait for another thread. Past ENGINE_LIVE_PER_PERIOD notes in a
+ * period the rest are dropped. A recorded note-off that rounds onto the
+ * row of the channel's last recorded note goes on the row after. */
+void engine_live_note_now(Engine *engine, int channel, int note, int flags);
 
 /* [ui, when not rendering] Direct control for offline render and tests. */
 void engine_play_song_now(Engine *engine, int order, int row, bool loop);

@@ -1935,6 +1935,13 @@ int ui_run(const UiOptions *opts)
     }
     if (started != HISS_OK)
         ui_set_message(app, true, "%s: running silent", why.text);
+    session_midi_map(app->session, &opts->midi_map);
+    HissDiag midi_why = {{0}};
+    session_midi_seq(app->session, opts->audio.client_name, &midi_why);
+    /* Where MIDI comes in (or that no sequencer exists) is said unless
+     * the start has more pressing news. */
+    if (!app->message[0] && midi_why.text[0])
+        ui_set_message(app, false, "%s", midi_why.text);
     if (load_samples)
         start_loader(app);
     app->dirty |= UI_DIRTY_ALL;

@@ -116,7 +116,6 @@ struct UiApp {
         bool taken_next[SONG_MAX_ROWS]; /* rounded past the pattern's end */
     } record;
     int cue_at; /* EngineCueAt for the order list's cue key */
-    int midi_note[SONG_MAX_CHANNELS]; /* the MIDI note each channel plays last */
     TapTempo tap;
 
     /* Status line: the latest message, errors stand out. */
@@ -246,6 +245,7 @@ int ui_instruments_slot(const UiApp *app);
 typedef struct {
     const char *path;   /* NULL: a new song */
     AudioOptions audio; /* as for `hiss play` (cli_audio.h); backend NULL: auto */
+    MidiMap midi_map;   /* --midi-map */
 } UiOptions;
 
 /* Runs the editor until the user quits; returns the exit status. */

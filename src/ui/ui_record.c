@@ -56,27 +56,24 @@ static void replace_passed(UiApp *app, int pattern, int from, int to)
         }
 }
 
-/* A MIDI note plays the current instrument on the cursor's channel, its
- * velocity in the volume column, and is recorded like a key. Its note-off
- * releases the channel only if that note is still the channel's last (in
- * legato playing the next note-on comes first). */
-static void midi_note(UiApp *app, const MidiNote *m)
+/* MIDI notes play on the audio thread as they come (session_midi_target
+ * says where: the cursor's channel, the current instrument, the record
+ * switches); the editor only shows the last one. */
+static void midi_follow(UiApp *app)
 {
-    int ch = app->ed->cursor.channel;
-    if (ch < 0 || ch >= SONG_MAX_CHANNELS)
-        return;
-    if (m->kind == MIDI_NOTE_OFF) {
-        if (app->midi_note[ch] == m->note) {
-            session_live_note(app->session, ch, NOTE_OFF, 0);
-            app->midi_note[ch] = 0;
-        }
-        return;
+    session_midi_target(app->session, app->ed->cursor.channel, app->ed->instrument,
+                        engine_live_flags(0, 0, app->record.quantize, app->record.on,
+                                          app->record.feel));
+    MidiNote m, last = {.kind = MIDI_NOTE_OFF};
+    while (session_take_midi(app->session, &m))
+        if (m.kind == MIDI_NOTE_ON)
+            last = m;
+    if (last.kind == MIDI_NOTE_ON) {
+        char name[4];
+        song_note_name(last.note, name);
+        ui_set_message(app, false, "MIDI %s velocity %d (MIDI channel %d)", name,
+                       last.velocity, last.channel + 1);
     }
-    bool record = app->record.on && ui_is_playing(app);
-    int flags = engine_live_flags(app->ed->instrument, midi_velocity_volume(m->velocity),
-                                  app->record.quantize, record, app->record.feel);
-    session_live_note(app->session, ch, m->note, flags);
-    app->midi_note[ch] = m->note;
 }
 
 /* A take far behind the playhead was rounded forward past the pattern's
@@ -93,9 +90,7 @@ static void mark_taken(UiApp *app, int row)
 
 void ui_record_poll(UiApp *app)
 {
-    MidiNote m;
-    while (session_take_midi(app->session, &m))
-        midi_note(app, &m);
+    midi_follow(app);
     EngineTake take;
     while (session_take_recorded(app->session, &take)) {
         HissError err = edit_record_cell(app->ed, take.pattern, take.row,

@@ -43,6 +43,7 @@ declare -A VALUE=(
     [--client-name]=me [--connect]=a:b,c:d [--ports]=per-channel
     [--transport]=follow [--no-limiter]= [--allow-missing]= [--quiet]= [--json]=
     [--loop]= [--no-connect]= [--start-server]= [--fallback]= [--help]=
+    [--midi-map]=10:02:4,1:1f [--midi-channel]=3
 )
 declare -A LETTER=(
     [--output]=o [--rate]=r [--seconds]=s [--quiet]=q [--audio]=a [--help]=h
@@ -52,8 +53,8 @@ AUDIO="--audio --device --period --rate --client-name --no-connect --connect
 declare -A TAKES=(
     [render]="--output --rate --seconds --stems --bits --interp --no-limiter
         --allow-missing --quiet --json --help"
-    [play]="--seconds --loop --quiet $AUDIO --help"
-    [editor]="$AUDIO --help"
+    [play]="--seconds --loop --quiet $AUDIO --midi-map --midi-channel --help"
+    [editor]="$AUDIO --midi-map --help"
     [--recover]="--help"
 )
 # The words that start the subcommand (none for the editor).

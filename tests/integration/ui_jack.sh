@@ -6,28 +6,9 @@
 set -u
 SOCK=hiss-ui-jack-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
-unset HISS_AUDIO
+. "$(dirname "$0")/lib/tmux_jack.sh"
 WAIT_STEPS=150 # a server coming back takes a few reconnect tries
-JACKD_PID=
-cleanup() {
-    T kill-server 2>/dev/null
-    [ -n "$JACKD_PID" ] && kill "$JACKD_PID" 2>/dev/null && wait "$JACKD_PID" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
 DEMO=$(pwd)/patterns/demo.hiss
-
-source "$(dirname "$0")/../common/jackd_pool.sh"
-JACKREC=$(dirname "$HISS")/tools/jackrec
-start_jackd() {
-    jackd_pool_start "$JACKREC" "$TMP/jackd.log" --no-realtime -- -r 48000 -p 256 || return 1
-    JACKD_PID=$JACKD_POOL_PID
-}
-stop_jackd() {
-    kill "$JACKD_PID" 2>/dev/null
-    wait "$JACKD_PID" 2>/dev/null
-    JACKD_PID=
-}
 
 needs jackd
 

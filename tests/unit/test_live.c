@@ -180,6 +180,56 @@ static void a_note_rounded_past_the_pattern_end_goes_to_the_next_order(void)
     song_free(s);
 }
 
+/* Plays `note` live at `frame` (engine_live_note_now, as MIDI input does
+ * on the audio thread before the period renders), recording with row quantize, and writes its take
+ * into the song; the take's row, or -1 when none came. */
+static int live_at(Engine *e, Song *s, float *out, uint32_t *done, uint32_t frame, int note)
+{
+    render_span(e, out, *done, frame);
+    *done = frame;
+    engine_live_note_now(e, 0, note, engine_live_flags(1, 64, LIVE_QUANTIZE_ROW, true, false));
+    render_span(e, out, frame, frame + 64); /* it plays as this period starts */
+    *done = frame + 64;
+    EngineTake take;
+    if (!engine_take_recorded(e, &take))
+        return -1;
+    CHECK(take.cell.note == note);
+    song_pattern_set(song_pattern(s, take.pattern), take.row, take.channel, take.cell);
+    return take.row;
+}
+
+/* A held note's release is recorded too, rounded like the notes, so the
+ * take plays each note as long as it was held; a release rounded onto its
+ * own note's row goes on the row after instead of erasing the note. */
+static void a_release_is_written_and_kept_off_its_note(void)
+{
+    Song *s = synth_song(1, ROWS, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_dc(RATE, 4 * PASS, 0.5f),
+                                                LOOP_OFF, 0, 0, INTERP_LINEAR));
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    uint32_t frames = 2 * PASS, done = 0;
+    float *out = calloc(2 * (size_t)frames, sizeof *out);
+    CHECK(live_at(e, s, out, &done, 4 * ROW + 100, NOTE_C4) == 4);
+    CHECK(live_at(e, s, out, &done, 4 * ROW + ROW / 3, NOTE_OFF) == 5);
+    CHECK(live_at(e, s, out, &done, 8 * ROW + 100, NOTE_C4) == 8);
+    CHECK(live_at(e, s, out, &done, 10 * ROW + ROW / 5, NOTE_OFF) == 10);
+    render_span(e, out, done, frames);
+    /* The next pass plays the take from the pattern: rows 4 and 8..9. */
+    struct { uint32_t row_tenths; bool loud; } heard[] = {
+        {35, false}, {45, true}, {65, false}, {85, true}, {95, true}, {110, false},
+    };
+    for (size_t i = 0; i < HISS_ARRAY_LEN(heard); i++) {
+        uint32_t at = PASS + heard[i].row_tenths * ROW / 10;
+        float peak = synth_peak(out, at, 256, 0);
+        CHECK_MSG((peak > 0.4f) == heard[i].loud, "row %u.%u: peak %.3f",
+                  heard[i].row_tenths / 10, heard[i].row_tenths % 10, peak);
+    }
+    free(out);
+    engine_free(e);
+    song_free(s);
+}
+
 static void jamming_without_record_writes_nothing(void)
 {
     Song *s = burst_song(4);
@@ -257,6 +307,7 @@ int main(void)
     RUN(a_beat_past_the_end_is_the_next_pass_first_row);
     RUN(the_feel_keeps_the_missed_ticks_as_a_note_delay);
     RUN(a_note_rounded_past_the_pattern_end_goes_to_the_next_order);
+    RUN(a_release_is_written_and_kept_off_its_note);
     RUN(jamming_without_record_writes_nothing);
     RUN(a_recording_pass_is_one_undo_step);
     RUN(quantize_offsets);

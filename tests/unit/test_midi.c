@@ -3,6 +3,8 @@
  * /dev/snd/seq. */
 #include <alsa/asoundlib.h>
 
+#include "common/synth_song.h"
+#include "live.h"
 #include "midi.h"
 #include "song.h"
 #include "test.h"
@@ -54,10 +56,100 @@ static void sequencer_events(void)
     CHECK(!midi_decode_seq_event(&ev, &n));
 }
 
+static void channel_maps(void)
+{
+    MidiMap m;
+    HissDiag why = {{0}};
+    CHECK(midi_map_parse("10:02:4,1:1f", &m, &why) == HISS_OK);
+    CHECK(m.set[9] && m.instrument[9] == 2 && m.channel[9] == 3);
+    CHECK(m.set[0] && m.instrument[0] == 0x1F && m.channel[0] == -1);
+    CHECK(!m.set[1] && !m.set[15]);
+    CHECK(midi_map_parse("", &m, &why) == HISS_OK && !m.set[0]);
+    static const char *const bad[] = {"17:01", "0:01", "1:00", "1", "1:01:65", "1:01:0",
+                                      "1:01,,2:02", "x:01", "1:01:2:3", "1:zz"};
+    for (size_t i = 0; i < HISS_ARRAY_LEN(bad); i++) {
+        why.text[0] = 0;
+        CHECK_MSG(midi_map_parse(bad[i], &m, &why) == HISS_ERR_PARSE, "'%s' taken", bad[i]);
+        CHECK_MSG(strstr(why.text, "MIDI:INSTRUMENT[:CHANNEL]") != NULL, "'%s': %s", bad[i],
+                  why.text);
+    }
+    CHECK_STR(why.text, "MIDI map entry '1:zz' is not MIDI:INSTRUMENT[:CHANNEL] (MIDI "
+                        "1..16, instrument 01..FF, channel 1..64)");
+}
+
+/* Notes a sequencer thread queues (decoded from its events) play on the
+ * engine when the audio thread drains the route: heard in that period,
+ * recorded with their velocity, on the channel the map gives. */
+static void queued_notes_play_and_record(void)
+{
+    uint32_t rate = 48000;
+    Song *s = synth_song(4, 16, 125, 6);
+    for (int i = 1; i <= 3; i++)
+        synth_set_instrument(s, i, synth_instrument(synth_dc(rate, rate, 0.5f), LOOP_OFF,
+                                                    0, 0, INTERP_LINEAR));
+    Engine *e = engine_new(s, rate);
+    engine_play_song_now(e, 0, 0, true);
+    MidiRoute r;
+    CHECK(midi_route_init(&r) == HISS_OK);
+    atomic_store(&r.channel, 1);
+    atomic_store(&r.instrument, 3);
+    atomic_store(&r.record_flags, engine_live_flags(0, 0, LIVE_QUANTIZE_ROW, true, false));
+    MidiMap map;
+    HissDiag why;
+    CHECK(midi_map_parse("10:02:4", &map, &why) == HISS_OK);
+    midi_route_apply(&r, &map);
+    float out[2 * 256];
+    engine_render(e, out, 256);
+    CHECK(synth_peak(out, 0, 256, 0) < 1e-6f);
+    snd_seq_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = SND_SEQ_EVENT_NOTEON;
+    ev.data.note.note = 60;
+    ev.data.note.velocity = 64;
+    MidiNote n;
+    CHECK(midi_decode_seq_event(&ev, &n) && ring_push(&r.in, &n));
+    ev.data.note.channel = 9;
+    ev.data.note.velocity = 127;
+    CHECK(midi_decode_seq_event(&ev, &n) && ring_push(&r.in, &n));
+    midi_route_drain(&r, e);
+    engine_render(e, out, 256);
+    CHECK(synth_peak(out, 0, 256, 0) > 0.3f); /* heard in this period */
+    EngineTake t[2];
+    CHECK(engine_take_recorded(e, &t[0]) && engine_take_recorded(e, &t[1]));
+    CHECK(t[0].channel == 1 && t[0].cell.instrument == 3 && t[0].cell.volume == 32);
+    CHECK(t[1].channel == 3 && t[1].cell.instrument == 2 && t[1].cell.volume == 64);
+    CHECK(ring_pop(&r.seen, &n) && ring_pop(&r.seen, &n) && n.channel == 9);
+    engine_free(e);
+    song_free(s);
+    midi_route_deinit(&r);
+}
+
+/* This machine has no /dev/snd/seq: opening the client says so plainly;
+ * on one that has it, the client opens with an address. */
+static void the_sequencer_client_says_when_there_is_none(void)
+{
+    MidiRoute r;
+    CHECK(midi_route_init(&r) == HISS_OK);
+    MidiSeq *seq = NULL;
+    HissDiag why = {{0}};
+    HissError err = midi_seq_open(&seq, &r, "hiss-test", &why);
+    if (!midi_seq_exists()) {
+        CHECK(err == HISS_ERR_UNSUPPORTED && !seq);
+        CHECK_STR(why.text, "no ALSA sequencer on this machine (/dev/snd/seq is missing)");
+    } else {
+        CHECK(err == HISS_OK && seq && strchr(midi_seq_address(seq), ':'));
+    }
+    midi_seq_close(seq);
+    midi_route_deinit(&r);
+}
+
 int main(void)
 {
     RUN(raw_messages);
     RUN(velocity_to_volume);
+    RUN(channel_maps);
+    RUN(queued_notes_play_and_record);
+    RUN(the_sequencer_client_says_when_there_is_none);
     RUN(sequencer_events);
     return test_finish();
 }

@@ -1,8 +1,9 @@
 /* MIDI input through JACK, for real: a private dummy-driver jackd, hiss's
  * JACK backend with its midi_in port, and a test client whose MIDI output
- * sends notes with velocity. The notes reach the UI side with their
- * velocity, and played into a recording engine they come back as takes
- * with that velocity in the volume column. No server, no pass. */
+ * sends notes with velocity. The notes play on the audio thread as they
+ * come, routed by MIDI channel, and a recording engine hands back takes
+ * with the velocity in the volume column and the releases as note-offs.
+ * No server, no pass. */
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <stdatomic.h>
@@ -48,16 +49,28 @@ static void send_midi(uint8_t status, uint8_t key, uint8_t velocity)
     atomic_store(&queued_size, 3);
 }
 
-static bool take_midi(Audio *a, MidiNote *n)
+static bool take_seen(MidiRoute *r, MidiNote *n)
 {
     for (int i = 0; i < 200; i++) {
-        if (audio_take_midi(a, n))
+        if (ring_pop(&r->seen, n))
             return true;
         hiss_sleep_ms(10);
     }
     return false;
 }
 
+static bool take_recorded(Engine *e, EngineTake *take)
+{
+    for (int i = 0; i < 200; i++) {
+        if (engine_take_recorded(e, take))
+            return true;
+        hiss_sleep_ms(10);
+    }
+    return false;
+}
+
+/* Nothing on this side forwards the notes: the JACK process callback
+ * plays them on the engine, which records them with the route's flags. */
 static void notes_with_velocity_are_played_and_recorded(void)
 {
     AudioOptions o = {.client_name = "hiss_midi"};
@@ -68,11 +81,21 @@ static void notes_with_velocity_are_played_and_recorded(void)
     if (!a)
         return;
     CHECK_STR(audio_name(a), "jack");
-    Song *song = synth_song(1, 16, 125, 6);
-    synth_set_instrument(song, 1, synth_instrument(synth_dc(rate, rate, 0.5f),
-                                                   LOOP_OFF, 0, 0, INTERP_LINEAR));
+    Song *song = synth_song(2, 16, 125, 6);
+    for (int i = 1; i <= 2; i++)
+        synth_set_instrument(song, i, synth_instrument(synth_dc(rate, rate, 0.5f),
+                                                       LOOP_OFF, 0, 0, INTERP_LINEAR));
     Engine *e = engine_new(song, rate);
+    MidiRoute route;
+    CHECK(midi_route_init(&route) == HISS_OK);
+    atomic_store(&route.channel, 0);
+    atomic_store(&route.instrument, 1);
+    atomic_store(&route.record_flags, engine_live_flags(0, 0, LIVE_QUANTIZE_ROW, true, false));
+    MidiMap map;
+    CHECK(midi_map_parse("10:02:2", &map, &why) == HISS_OK);
+    midi_route_apply(&route, &map);
     audio_set_song(a, song);
+    audio_set_midi(a, &route);
     CHECK(audio_start(a, e) == HISS_OK);
 
     jack_status_t st;
@@ -82,6 +105,7 @@ static void notes_with_velocity_are_played_and_recorded(void)
         audio_close(a);
         engine_free(e);
         song_free(song);
+        midi_route_deinit(&route);
         return;
     }
     sender_out = jack_port_register(c, "out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
@@ -93,36 +117,41 @@ static void notes_with_velocity_are_played_and_recorded(void)
     CHECK(engine_send(e, &play));
     send_midi(0x90, 60, 100); /* C-4, velocity 100, MIDI channel 1 */
     MidiNote n;
-    CHECK(take_midi(a, &n));
+    CHECK(take_seen(&route, &n));
     CHECK(n.kind == MIDI_NOTE_ON && n.note == NOTE_C4 && n.velocity == 100 &&
           n.channel == 0);
-    /* As the editor does with record on: the note plays on the channel,
-     * its velocity as volume, and comes back as a take. */
-    EngineCommand live = {ENGINE_CMD_LIVE_NOTE, 0, n.note,
-                          engine_live_flags(1, midi_velocity_volume(n.velocity),
-                                            LIVE_QUANTIZE_ROW, true, false),
-                          NULL};
-    CHECK(engine_send(e, &live));
     EngineTake take;
-    bool got = false;
-    for (int i = 0; i < 200 && !(got = engine_take_recorded(e, &take)); i++)
-        hiss_sleep_ms(10);
-    CHECK(got);
-    CHECK(take.cell.note == NOTE_C4 && take.cell.volume == 50 &&
+    CHECK(take_recorded(e, &take));
+    CHECK(take.channel == 0 && take.cell.note == NOTE_C4 && take.cell.volume == 50 &&
           take.cell.instrument == 1);
     CHECK(atomic_load(&engine_status(e)->voices) >= 1); /* it sounds */
-    send_midi(0x83, 64, 0x40); /* a note-off on MIDI channel 4 */
-    CHECK(take_midi(a, &n));
-    CHECK(n.kind == MIDI_NOTE_OFF && n.note == NOTE_C4 + 4 && n.channel == 3);
+    /* A note-off for another note leaves the held one alone. */
+    send_midi(0x80, 64, 0x40);
+    hiss_sleep_ms(50);
+    CHECK(!engine_take_recorded(e, &take));
+    /* Its own note-off is played and written. */
+    send_midi(0x80, 60, 0x40);
+    CHECK(take_seen(&route, &n));
+    CHECK(n.kind == MIDI_NOTE_OFF && n.note == NOTE_C4);
+    CHECK(take_recorded(e, &take));
+    CHECK(take.channel == 0 && take.cell.note == NOTE_OFF);
+    /* MIDI channel 10 is mapped: instrument 02 on song channel 2. */
+    send_midi(0x99, 36, 127);
+    CHECK(take_seen(&route, &n));
+    CHECK(n.channel == 9);
+    CHECK(take_recorded(e, &take));
+    CHECK(take.channel == 1 && take.cell.instrument == 2 && take.cell.volume == 64 &&
+          take.cell.note == NOTE_C4 - 24);
     send_midi(0xB0, 7, 100); /* a controller: not a note */
     send_midi(0x90, 62, 1);
-    CHECK(take_midi(a, &n));
+    CHECK(take_seen(&route, &n));
     CHECK(n.kind == MIDI_NOTE_ON && n.note == NOTE_C4 + 2 && n.velocity == 1);
 
     jack_client_close(c);
     audio_close(a);
     engine_free(e);
     song_free(song);
+    midi_route_deinit(&route);
 }
 
 int main(void)
