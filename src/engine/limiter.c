@@ -115,6 +115,13 @@ uint32_t limiter_latency(const Limiter *l)
     return l->lookahead;
 }
 
+/* fmaxf for peaks, which are never NaN (x NaN leaves a): inline, where
+ * fmaxf is a call into libm at every sample. */
+static inline float peak_max(float a, float x)
+{
+    return x > a ? x : a;
+}
+
 /* The crest of the parabola through three points a grid step apart,
  * around the middle one b (a local peak of |v|): what lies between the
  * grid's points, which is most of a 4x grid's error near Nyquist. */
@@ -167,12 +174,12 @@ static float true_peak(const Limiter *l, uint64_t j)
             LimV4 sum = sums[c][p - 1];
             v[p] = (sum[0] + sum[1]) + (sum[2] + sum[3]);
         }
-        peak = fmaxf(peak, fabsf(v[0]));
+        peak = peak_max(peak, fabsf(v[0]));
         for (int p = 1; p < LIMITER_PHASES; p++)
             if (fabsf(v[p]) >= fabsf(v[p - 1]) && fabsf(v[p]) >= fabsf(v[p + 1]))
-                peak = fmaxf(peak, crest(v[p - 1], v[p], v[p + 1]));
+                peak = peak_max(peak, crest(v[p - 1], v[p], v[p + 1]));
             else
-                peak = fmaxf(peak, fabsf(v[p]));
+                peak = peak_max(peak, fabsf(v[p]));
     }
     return peak;
 }
@@ -204,10 +211,10 @@ static bool idle(const Limiter *l, const float *x, uint32_t n, float ceiling)
         return false;
     float peak = 0.0f;
     for (uint32_t i = 0; i < 2 * n; i++)
-        peak = fmaxf(peak, fabsf(x[i]));
+        peak = peak_max(peak, fabsf(x[i]));
     for (uint32_t k = 1; k < 2 * H; k++)
         for (int c = 0; c < 2; c++)
-            peak = fmaxf(peak, fabsf(l->history[2 * (size_t)((l->frames - k) & l->history_mask) + c]));
+            peak = peak_max(peak, fabsf(l->history[2 * (size_t)((l->frames - k) & l->history_mask) + c]));
     return peak * l->tap_bound <= ceiling;
 }
 
