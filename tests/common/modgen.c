@@ -124,6 +124,7 @@ static void write_mod(const ModgenSong *s, Buf *b)
         snprintf(name, sizeof name, "sample %d", i + 1);
         putstr(b, at, name);
         put16be(b, at + 22, (sm->frames + 1) / 2);
+        put8(b, at + 24, sm->finetune & 15);
         put8(b, at + 25, sm->volume);
         if (sm->loop_end) {
             put16be(b, at + 26, sm->loop_start / 2);
@@ -195,12 +196,18 @@ static void st3_effect(const ModgenEvent *e, int *cmd, int *param)
     case '0': *cmd = 'J'; break;
     case '9': *cmd = 'O'; break;
     case 'R': *cmd = 'Q'; break;
+    case 'G': *cmd = 'V'; break; /* global volume */
     case '7': *cmd = 'R'; break;
     case 'E':
         *cmd = 'S';
         switch (e->param >> 4) {
         case 0xD: case 0xC: break; /* SDx, SCx: the same */
         case 0x6: *param = 0xB0 | (e->param & 15); break; /* loop: SBx */
+        case 0x0: break; /* filter: S0x */
+        case 0x3: *param = 0x10 | (e->param & 15); break; /* glissando: S1x */
+        case 0x4: *param = 0x30 | (e->param & 15); break; /* vibrato wave: S3x */
+        case 0x7: *param = 0x40 | (e->param & 15); break; /* tremolo wave: S4x */
+        case 0x5: *param = 0x20 | ((e->param + 8) & 15); break; /* finetune: S2x, 8 = 0 */
         default: die("S3M/IT: unsupported Exx");
         }
         break;
@@ -361,6 +368,7 @@ static void write_xm(const ModgenSong *s, Buf *b)
         put32le(b, sh + 4, sm->loop_start);
         put32le(b, sh + 8, sm->loop_end ? sm->loop_end - sm->loop_start : 0);
         put8(b, sh + 12, sm->volume);
+        put8(b, sh + 13, sm->finetune * 16);
         put8(b, sh + 14, sm->loop_end ? 1 : 0);
         put8(b, sh + 15, 128);
         putstr(b, sh + 18, "sample");

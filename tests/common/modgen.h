@@ -30,6 +30,7 @@ typedef struct {
     uint32_t frames;
     uint32_t loop_start, loop_end; /* loop_end 0: no loop */
     int volume;                    /* 0..64 */
+    int finetune;                  /* MOD and XM: eighths of a semitone, -8..7 */
     /* XM only: a volume envelope of env_points (tick, 0..64) points,
      * sustained at env_sustain (-1: none); fadeout 0..0xFFF. */
     int env_points;

@@ -13,11 +13,13 @@ trap 'rm -rf "$T"' EXIT
 
 check "the test modules are written" "$GEN" --write "$T"
 for ext in mod s3m xm it; do
+    # test_module --write's loss (libxmp drops IT's S0x itself).
+    case $ext in it) lost="global volume (Gxx/Vxx)" ;; *) lost="Amiga filter (E0x)" ;; esac
     before=$(cksum <"$T/demo.$ext")
     check "$ext: converts" "$HISS" convert -q "$T/demo.$ext" -o "$T/$ext.hiss"
     check "$ext: a WAV per instrument" compgen -G "$T/$ext-samples/01-*.wav" >/dev/null
-    check "$ext: the report names the tremolo's place" \
-        grep -qF "order 0 row 8 channel 3: dropped: tremolo (7xy)" "$T/$ext.import.txt"
+    check "$ext: the report names the lost effect's place" \
+        grep -qF "order 0 row 10 channel 2: dropped: $lost" "$T/$ext.import.txt"
     check "$ext: the module is untouched" test "$(cksum <"$T/demo.$ext")" = "$before"
     "$HISS" render -q "$T/demo.$ext" -o "$T/a.wav" && "$HISS" render -q "$T/$ext.hiss" -o "$T/b.wav"
     check "$ext: song and module render the same" cmp -s "$T/a.wav" "$T/b.wav"
@@ -26,7 +28,7 @@ done
 "$HISS" convert "$T/demo.xm" >"$T/out" 2>"$T/err"
 check "without -o the song goes beside the module" test -f "$T/demo.hiss"
 check "and it says where" grep -qF "saved $T/demo.hiss" "$T/out"
-check "the losses are printed" grep -qF "import: dropped: tremolo (7xy)" "$T/err"
+check "the losses are printed" grep -qF "import: dropped: Amiga filter (E0x)" "$T/err"
 
 "$HISS" convert "$T/demo.mod" -o "$T/demo.mod" 2>"$T/err"
 check "writing over the module is a usage error" test $? -eq 2

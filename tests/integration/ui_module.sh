@@ -13,6 +13,8 @@ GEN=${BUILD:-build}/tests/test_module
 mkdir -p "$TMP/mods"
 check "the test modules are written" "$GEN" --write "$TMP/mods"
 for ext in mod s3m xm it; do
+    # test_module --write's loss (libxmp drops IT's S0x itself).
+    case $ext in it) lost="global volume (Gxx/Vxx)" ;; *) lost="Amiga filter (E0x)" ;; esac
     rm -rf "$TMP/mods/demo.hiss" "$TMP/mods/demo-samples" "$TMP/mods/demo.import.txt"
     before=$(cksum <"$TMP/mods/demo.$ext")
     EDITOR_DIR=$TMP/mods start_editor "" "demo.$ext"
@@ -24,8 +26,8 @@ for ext in mod s3m xm it; do
     check "$ext: and says so" wait_for "saved demo.hiss"
     check "$ext: the samples are WAV files beside it" \
         compgen -G "$TMP/mods/demo-samples/01-*.wav" >/dev/null
-    check "$ext: the report is saved beside it, with the tremolo's place" \
-        grep -qF "order 0 row 8 channel 3: dropped: tremolo (7xy)" "$TMP/mods/demo.import.txt"
+    check "$ext: the report is saved beside it, with the lost effect's place" \
+        grep -qF "order 0 row 10 channel 2: dropped: $lost" "$TMP/mods/demo.import.txt"
     check "$ext: the module is untouched" test "$(cksum <"$TMP/mods/demo.$ext")" = "$before"
     keys C-q
     check "$ext: quit" wait_for "hiss exited 0"

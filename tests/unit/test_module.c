@@ -289,6 +289,101 @@ static void xm_envelopes_shape_the_note(void)
     }
 }
 
+/* The rms of a tick (960 frames at 125 BPM) past its declick ramp, over
+ * three whole periods of the sine at the module's C-5 rate. */
+static double tick_rms(const float *out, ModgenFormat f, int tick)
+{
+    uint32_t periods = (uint32_t)lround(3.0 * RATE * PERIOD / c5_rate(f));
+    return rms(out, (uint32_t)tick * 960 + 300, periods);
+}
+
+/* 7xy (S3M and IT: Rxy) moves the volume by the ProTracker sine times
+ * y / 64 on the ticks after the first: from 32, tremolo 88 reaches 63 a
+ * quarter cycle in (row 1's tick 3) and 1 three quarters in (row 2's
+ * tick 2). E72 (S42) squares the wave: up by 31 from the first tick. */
+static void tremolo_moves_the_volume(void)
+{
+    for (int f = 0; f < 4; f++) {
+        for (int square = 0; square < 2; square++) {
+            ModgenSong ms;
+            base_song(&ms);
+            ms.samples[0].volume = 32;
+            modgen_add(&ms, 0, 0, 0, 49, 1, -1, square ? 'E' : 0, square ? 0x72 : 0);
+            for (int r = 1; r < 4; r++)
+                modgen_add(&ms, 0, r, 0, 0, 0, -1, '7', 0x88);
+            Song *song = load(&ms, (ModgenFormat)f, square ? "tremolo-square" : "tremolo",
+                              NULL);
+            if (!song)
+                continue;
+            float *out = synth_render(song, RATE, 4 * 5760, 1024);
+            ModgenFormat mf = (ModgenFormat)f;
+            double base = tick_rms(out, mf, 6); /* row 1's tick 0: no tremolo */
+            double first = tick_rms(out, mf, 7) / base;
+            double high = (square ? first : tick_rms(out, mf, 9) / base);
+            double low = tick_rms(out, mf, square ? 11 : 14) / base;
+            CHECK_MSG(base > 0.01, "%s: silent", FORMAT_NAMES[f]);
+            CHECK_MSG(fabs(high - 63 / 32.0) < 0.03 && fabs(low - 1 / 32.0) < 0.02,
+                      "%s %s: volume %.3f and %.3f of 32, want 63 and 1", FORMAT_NAMES[f],
+                      square ? "square" : "sine", high * 32, low * 32);
+            CHECK_MSG(fabs(first - (square ? 63 / 32.0 : 1.0)) < 0.03,
+                      "%s %s: first tick at %.3f of 32", FORMAT_NAMES[f],
+                      square ? "square" : "sine", first * 32);
+            free(out);
+            song_free(song);
+        }
+    }
+}
+
+/* E5x (S3M: S2x) plays the row's note x eighths of a semitone off, in
+ * place of the sample's finetune: a MOD's C-2 at E54 is period 416
+ * (ProTracker's finetune +4), at E5C 441 (hiss's rounding of
+ * 428 x 2^(4/96); ProTracker's table says 440), whatever finetune the
+ * sample has. XM counts from 8 (E5C is +4) and slides linearly: 2^(x/96). */
+static void set_finetune_retunes_the_note(void)
+{
+    static const struct {
+        ModgenFormat format;
+        int sample_finetune;
+        uint8_t param;
+        double ratio; /* of the untuned C-4 */
+        double tolerance;
+    } CASES[] = {
+        {MODGEN_MOD, 0, 0x54, 428.0 / 416, 0.0007},
+        {MODGEN_MOD, 0, 0x5C, 428.0 / 441, 0.0007},
+        /* The sample's finetune comes in through its own cents: within a
+         * period (0.25%) of ProTracker's table. */
+        {MODGEN_MOD, 3, 0x54, 428.0 / 416, 0.0025},
+        {MODGEN_MOD, -2, 0x5C, 428.0 / 440, 0.0025},
+        {MODGEN_S3M, 0, 0x54, 428.0 / 416, 0.0007},
+        {MODGEN_XM, 0, 0x5C, 1.029302, 0.0007},
+        {MODGEN_XM, 2, 0x54, 0.971532, 0.0007},
+    };
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        ModgenFormat f = CASES[i].format;
+        ModgenSong ms;
+        base_song(&ms);
+        ms.samples[0].finetune = CASES[i].sample_finetune;
+        modgen_add(&ms, 0, 0, 0, 49, 1, -1, 'E', CASES[i].param);
+        modgen_add(&ms, 0, 8, 0, 49, 1, -1, 0, 0);
+        Song *song = load(&ms, f, "finetune", NULL);
+        if (!song)
+            continue;
+        uint32_t row = (uint32_t)synth_row_frame(RATE, 125, 6, 1);
+        float *out = synth_render(song, RATE, 16 * row, 1024);
+        double tuned = synth_frequency(out, 1000, 6 * row, 0, RATE);
+        double plain = synth_frequency(out, 8 * row + 1000, 6 * row, 0, RATE);
+        /* The note without E5x plays the sample's own finetune. */
+        double own = f == MODGEN_S3M ? 1.0 : pow(2, CASES[i].sample_finetune / 96.0);
+        double want = c5_rate(f) / PERIOD * CASES[i].ratio;
+        CHECK_MSG(fabs(tuned / want - 1) < CASES[i].tolerance, "%s sample finetune %d, E%02X: %.2f Hz, want %.2f",
+                  FORMAT_NAMES[f], CASES[i].sample_finetune, CASES[i].param, tuned, want);
+        CHECK_MSG(fabs(plain / (c5_rate(f) / PERIOD) - own) < 0.002,
+                  "%s: the next note at %.2f Hz", FORMAT_NAMES[f], plain);
+        free(out);
+        song_free(song);
+    }
+}
+
 /* With xmp (the reference player) installed, the same module's pitch
  * before and after a porta agrees with xmp's render to 0.1%. Without it
  * the check says so and passes nothing off as compared. */
@@ -436,7 +531,7 @@ static void losses_are_reported_where_they_are(void)
     ModgenSong ms;
     base_song(&ms);
     two_patterns_backwards(&ms);
-    modgen_add(&ms, 0, 5, 2, 49, 1, -1, '7', 0x44); /* tremolo */
+    modgen_add(&ms, 0, 5, 2, 49, 1, -1, 'E', 0x01); /* Amiga filter */
     modgen_add(&ms, 1, 9, 3, 0, 0, -1, 'E', 0xE2);  /* pattern delay */
     char path[400];
     snprintf(path, sizeof path, "%s/report.mod", dir);
@@ -446,7 +541,7 @@ static void losses_are_reported_where_they_are(void)
     Song *song = NULL;
     HissDiag d = {{0}};
     CHECK_MSG(loader_load_file_report(path, &song, &d, &r) == HISS_OK, "%s", d.text);
-    CHECK(report_has(&r, "tremolo", 1, 5, 2));
+    CHECK(report_has(&r, "Amiga filter", 1, 5, 2));
     /* EEx plays as it is: kept in the cell, not in the report. */
     CHECK(!report_has(&r, "pattern delay", 0, 9, 3));
     const Pattern *delayed = song ? song_pattern(song, song->orders[0]) : NULL;
@@ -460,9 +555,9 @@ static void losses_are_reported_where_they_are(void)
     CHECK(!report_has(&r, "", 1, 0, 0));
     char line[256];
     for (int i = 0; i < r.count; i++)
-        if (strstr(r.items[i].what, "tremolo")) {
+        if (strstr(r.items[i].what, "Amiga filter")) {
             loader_note_format(&r.items[i], line, sizeof line);
-            CHECK_STR(line, "order 1 row 5 channel 3: dropped: tremolo (7xy)");
+            CHECK_STR(line, "order 1 row 5 channel 3: dropped: Amiga filter (E0x)");
         }
     loader_report_free(&r);
     song_free(song);
@@ -472,7 +567,7 @@ static void losses_are_reported_where_they_are(void)
     CHECK(songio_load(path, RATE, &song, &d, &w) == HISS_OK);
     bool seen = false;
     for (int i = 0; i < w.count; i++)
-        seen |= strstr(w.items[i].text, "report.mod: import: dropped: tremolo (7xy): at "
+        seen |= strstr(w.items[i].text, "report.mod: import: dropped: Amiga filter (E0x): at "
                                         "order 1 row 5 channel 3") != NULL;
     CHECK(seen);
     songio_warnings_deinit(&w);
@@ -494,7 +589,12 @@ static void a_saved_module_renders_the_same(void)
         modgen_add(&ms, 0, 0, 0, 49, 1, -1, '1', 0x03);
         modgen_add(&ms, 0, 2, 1, 52, 2, 50, 'A', 0x02);
         modgen_add(&ms, 0, 4, 2, 56, 1, -1, '4', 0x46);
-        modgen_add(&ms, 0, 6, 3, 37, 2, -1, '7', 0x44); /* tremolo: dropped */
+        /* Dropped: the Amiga filter (libxmp drops IT's S0x itself, so IT
+         * sets the global volume). */
+        bool it = f == MODGEN_IT;
+        modgen_add(&ms, 0, 6, 3, 37, 2, -1, it ? 'G' : 'E', it ? 0x20 : 0x01);
+        const char *dropped = it ? "order 0 row 6 channel 4: dropped: global volume (Gxx/Vxx)"
+                                 : "order 0 row 6 channel 4: dropped: Amiga filter (E0x)";
         modgen_add(&ms, 0, 8, 0, 0, 0, -1, 'F', 0x04);
         modgen_add(&ms, 0, 12, 0, 0, 0, -1, 'D', 0x00);
         char module[400], saved[400], folder[400], report[400];
@@ -529,7 +629,7 @@ static void a_saved_module_renders_the_same(void)
         CHECK_MSG(test_count_entries(folder, ".wav") == 2, "%s: %d WAVs", FORMAT_NAMES[f],
                   test_count_entries(folder, ".wav"));
         char *text = test_read_text(report);
-        CHECK_MSG(text && strstr(text, "order 0 row 6 channel 4: dropped: tremolo (7xy)"),
+        CHECK_MSG(text && strstr(text, dropped),
                   "%s: report '%s'", FORMAT_NAMES[f], text ? text : "(none)");
         free(text);
 
@@ -610,7 +710,8 @@ static void hostile_modules_fail_with_a_message(void)
 }
 
 /* test_module --write DIR: one small module per format in DIR (demo.mod,
- * demo.s3m, demo.xm, demo.it), for the editor's tests and the fuzz seeds. */
+ * demo.s3m, demo.xm, demo.it), for the editor's tests and the fuzz seeds;
+ * each loses one effect at order 0 row 10 channel 2. */
 static int write_demo_modules(const char *to)
 {
     for (int f = 0; f < 4; f++) {
@@ -620,6 +721,10 @@ static int write_demo_modules(const char *to)
         modgen_add(&ms, 0, 4, 1, 56, 1, 48, '4', 0x44);
         modgen_add(&ms, 0, 8, 2, 61, 1, -1, '7', 0x44);
         modgen_add(&ms, 0, 12, 3, 44, 1, -1, 'A', 0x04);
+        /* A loss for the report to place: the Amiga filter (IT: libxmp
+         * drops S0x itself, so the global volume). */
+        bool it = f == MODGEN_IT;
+        modgen_add(&ms, 0, 10, 1, 0, 0, -1, it ? 'G' : 'E', it ? 0x20 : 0x01);
         char path[1024];
         snprintf(path, sizeof path, "%s/demo%s", to, modgen_extension((ModgenFormat)f));
         modgen_save(&ms, (ModgenFormat)f, path);
@@ -642,6 +747,8 @@ int main(int argc, char **argv)
     RUN(slides_follow_the_modules_mode);
     RUN(note_offs_end_notes);
     RUN(xm_envelopes_shape_the_note);
+    RUN(tremolo_moves_the_volume);
+    RUN(set_finetune_retunes_the_note);
     RUN(pitch_agrees_with_xmp);
     RUN(samples_come_with_the_module);
     RUN(losses_are_reported_where_they_are);

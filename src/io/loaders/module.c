@@ -135,6 +135,9 @@ typedef struct {
     LoaderReport *report;
     /* Where the pattern being converted is first played. */
     int order;
+    /* The instrument each channel last named in the pattern being
+     * converted (0: none yet), for E5x. */
+    int channel_inst[SONG_MAX_CHANNELS];
 } Convert;
 
 static void note_at(Convert *cv, int row, int channel, const char *what)
@@ -186,6 +189,31 @@ static void porta(Convert *cv, int row, int channel, bool up, uint8_t param, uin
     }
     *fx = up ? '1' : '2';
     *out = param;
+}
+
+static int instrument_finetune_eighths(const Convert *cv, int slot);
+
+/* E5x (S2x): ProTracker, FastTracker 2 and Scream Tracker replace the
+ * sample's finetune with x; hiss's E5x adds x to the instrument's
+ * finetune, so the instrument the channel plays takes its own away. */
+static void set_finetune(Convert *cv, int row, int channel, int y, uint8_t *fx, uint8_t *out)
+{
+    int want = y < 8 ? y : y - 16, have = 0;
+    int slot = channel < SONG_MAX_CHANNELS ? cv->channel_inst[channel] : 0;
+    if (slot)
+        have = instrument_finetune_eighths(cv, slot);
+    else
+        for (int i = 1; i <= cv->mod->ins && i <= SONG_MAX_INSTRUMENTS && !have; i++)
+            have = instrument_finetune_eighths(cv, i);
+    if (!slot && have)
+        note_at(cv, row, channel,
+                "approximated: set finetune (E5x) on top of an unknown instrument's finetune");
+    int x = want - (slot ? have : 0);
+    if (x < -8 || x > 7)
+        note_at(cv, row, channel, "approximated: set finetune (E5x) beyond -8..7 eighths");
+    x = hiss_clampi(x, -8, 7);
+    *fx = 'E';
+    *out = (uint8_t)(0x50 | (x & 15));
 }
 
 static uint8_t to_bcd(int value)
@@ -294,14 +322,23 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
             *fx = '8';
             *out = (uint8_t)(y * 17);
             return;
+        case 0x3: /* glissando */
+            *fx = 'E';
+            return;
+        case 0x4:
+        case 0x7:
+            /* Waveforms: hiss has ProTracker's sine, ramp and square; the
+             * random one (3) plays as the sine. */
+            if ((y & 3) == 3)
+                note_at(cv, row, channel,
+                        "approximated: random vibrato/tremolo waveform (E43/E73) as sine");
+            *fx = 'E';
+            return;
+        case 0x5: set_finetune(cv, row, channel, y, fx, out); return;
         case 0x0: note_at(cv, row, channel, "dropped: Amiga filter (E0x)"); return;
-        case 0x3: note_at(cv, row, channel, "dropped: glissando control (E3x)"); return;
-        case 0x4: note_at(cv, row, channel, "dropped: vibrato waveform (E4x)"); return;
-        case 0x5: note_at(cv, row, channel, "dropped: set finetune (E5x)"); return;
-        case 0x7: note_at(cv, row, channel, "dropped: tremolo waveform (E7x)"); return;
         default: note_at(cv, row, channel, "dropped: invert loop (EFx)"); return;
         }
-    case XFX_TREMOLO: note_at(cv, row, channel, "dropped: tremolo (7xy)"); return;
+    case XFX_TREMOLO: *fx = '7'; return;
     case XFX_GLOBALVOL: note_at(cv, row, channel, "dropped: global volume (Gxx/Vxx)"); return;
     case XFX_GVOL_SLIDE: note_at(cv, row, channel, "dropped: global volume slide (Hxy/Wxy)"); return;
     case XFX_KEYOFF: note_at(cv, row, channel, "dropped: key off at a tick (Kxx)"); return;
@@ -352,8 +389,10 @@ static Cell convert_event(Convert *cv, int row, int channel, const struct xmp_ev
     } else if (ev->note >= 1) {
         note_at(cv, row, channel, "dropped: note below C-0");
     }
-    if (ev->ins && ev->ins <= instruments)
+    if (ev->ins && ev->ins <= instruments) {
         cell.instrument = ev->ins;
+        cv->channel_inst[channel] = ev->ins;
+    }
     else if (ev->ins)
         note_at(cv, row, channel, "dropped: instrument past 255 or not in the module");
     if (ev->vol)
@@ -384,6 +423,7 @@ static HissError convert_pattern(Convert *cv, int index, Pattern **out)
     /* A pattern's track index has one entry per module channel: a module
      * that claims no channels has none to read, whatever hiss allots. */
     int tracked = channels < mod->chn ? channels : mod->chn;
+    memset(cv->channel_inst, 0, sizeof cv->channel_inst);
     for (int c = 0; c < tracked; c++) {
         int t = xp->index[c];
         if (t < 0 || t >= mod->trk || !mod->xxt[t])
@@ -404,6 +444,16 @@ static int chosen_sub(const struct xmp_instrument *xi)
 {
     int sub = xi->map[XMP_BASE_KEY].ins;
     return sub < xi->nsm ? sub : 0;
+}
+
+/* The finetune of instrument `slot` (1-based) in eighths of a semitone,
+ * as E5x counts: libxmp keeps it in 128ths. */
+static int instrument_finetune_eighths(const Convert *cv, int slot)
+{
+    if (slot < 1 || slot > cv->mod->ins || cv->mod->xxi[slot - 1].nsm <= 0)
+        return 0;
+    const struct xmp_instrument *xi = &cv->mod->xxi[slot - 1];
+    return (int)lround(xi->sub[chosen_sub(xi)].fin / 16.0);
 }
 
 /* Ticks at the module's initial tempo as milliseconds (a tick is
@@ -746,7 +796,7 @@ HissError module_load(const char *data, size_t len, const char *path, Song **out
     }
     struct xmp_module_info info;
     xmp_get_module_info(ctx, &info);
-    Convert cv = {info.mod, format_of(data, len), report, -1};
+    Convert cv = {.mod = info.mod, .format = format_of(data, len), .report = report, .order = -1};
     Song *song = song_new_empty();
     HissError err = song ? convert_module(&cv, (const unsigned char *)data, len, song)
                          : HISS_ERR_NOMEM;
