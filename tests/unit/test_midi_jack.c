@@ -24,6 +24,7 @@ static JackrecServer srv;
  * next period. */
 static jack_port_t *sender_out;
 static _Atomic int queued_size;
+static _Atomic unsigned sender_cycles;
 static uint8_t queued[3];
 
 static int sender_process(jack_nframes_t nframes, void *arg)
@@ -36,6 +37,7 @@ static int sender_process(jack_nframes_t nframes, void *arg)
         jack_midi_event_write(buf, 0, queued, (size_t)size);
         atomic_store(&queued_size, 0);
     }
+    atomic_fetch_add(&sender_cycles, 1);
     return 0;
 }
 
@@ -112,6 +114,11 @@ static void notes_with_velocity_are_played_and_recorded(void)
     jack_set_process_callback(c, sender_process, NULL);
     CHECK(jack_activate(c) == 0);
     CHECK(jack_connect(c, "sender:out", "hiss_midi:midi_in") == 0);
+    /* The connection takes effect at a cycle boundary; a loaded server
+     * may run a few late. */
+    unsigned from = atomic_load(&sender_cycles);
+    for (int i = 0; i < 400 && atomic_load(&sender_cycles) - from < 8; i++)
+        hiss_sleep_ms(5);
 
     EngineCommand play = {ENGINE_CMD_PLAY_PATTERN, 0, 0, 0, NULL};
     CHECK(engine_send(e, &play));
