@@ -272,6 +272,8 @@ Song *song_new_empty(void)
         atomic_init(&s->delay[i], song_delay_params[i].def);
     for (int i = 0; i < SONG_REVERB_PARAMS; i++)
         atomic_init(&s->reverb[i], song_reverb_params[i].def);
+    for (int i = 0; i < SONG_GLUE_PARAMS; i++)
+        atomic_init(&s->glue[i], song_glue_params[i].def);
     SongEq eq = song_eq_default();
     atomic_init(&s->master_eq.low_cut_hz, eq.low_cut_hz);
     atomic_init(&s->master_eq.low_shelf_hz, eq.low_shelf_hz);
@@ -327,6 +329,15 @@ const SongParamInfo song_delay_params[SONG_DELAY_PARAMS] = {
     [SONG_DELAY_WOBBLE] = {"wobble", SONG_PARAM_INT, 0, 100, 0, "%"},
     [SONG_DELAY_TO_REVERB] = {"to_reverb", SONG_PARAM_TENTHS, SONG_GAIN_MIN, 0, SONG_GAIN_MIN,
                               "dB"},
+};
+
+const SongParamInfo song_glue_params[SONG_GLUE_PARAMS] = {
+    [SONG_GLUE_ON] = {"active", SONG_PARAM_SWITCH, 0, 1, 0, ""},
+    [SONG_GLUE_THRESHOLD] = {"threshold", SONG_PARAM_TENTHS, SONG_GAIN_MIN, 0, -120, "dBFS"},
+    [SONG_GLUE_RATIO] = {"ratio", SONG_PARAM_TENTHS, 10, 200, 20, ":1"},
+    [SONG_GLUE_ATTACK] = {"attack", SONG_PARAM_INT, 0, 500, 10, "ms"},
+    [SONG_GLUE_RELEASE] = {"release", SONG_PARAM_INT, 1, 5000, 100, "ms"},
+    [SONG_GLUE_MAKEUP] = {"makeup", SONG_PARAM_TENTHS, 0, 240, 0, "dB"},
 };
 
 const SongParamInfo song_reverb_params[SONG_REVERB_PARAMS] = {

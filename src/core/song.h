@@ -257,6 +257,18 @@ typedef enum {
     SONG_REVERB_PARAMS
 } SongReverbParam;
 
+/* The master's glue compressor. */
+typedef enum {
+    SONG_GLUE_ON,        /* off by default */
+    SONG_GLUE_THRESHOLD, /* tenths of a dBFS */
+    SONG_GLUE_RATIO,     /* tenths: 2.0 is 2:1 */
+    SONG_GLUE_ATTACK,    /* ms */
+    SONG_GLUE_RELEASE,   /* ms */
+    SONG_GLUE_MAKEUP,    /* tenths of a dB */
+    SONG_GLUE_PARAMS
+} SongGlueParam;
+
+extern const SongParamInfo song_glue_params[SONG_GLUE_PARAMS];
 extern const SongParamInfo song_delay_params[SONG_DELAY_PARAMS];
 extern const SongParamInfo song_reverb_params[SONG_REVERB_PARAMS];
 /* [either thread] Reads count atomics, each clamped to its range. */
@@ -302,6 +314,7 @@ typedef struct Song {
     SongEqShared master_eq; /* read live by the engine */
     _Atomic int delay[SONG_DELAY_PARAMS];   /* read live by the engine */
     _Atomic int reverb[SONG_REVERB_PARAMS]; /* read live by the engine */
+    _Atomic int glue[SONG_GLUE_PARAMS];     /* read live by the engine */
 } Song;
 
 /* Whether channel c's strip is as song_new leaves it (not saved). */

@@ -21,6 +21,7 @@
 #include "reverb.h"
 #include "limiter.h"
 #include "duck.h"
+#include "glue.h"
 
 enum {
     GRAVEYARD_SIZE = 32,
@@ -168,6 +169,7 @@ struct Engine {
     Master master;
     BusBank buses;
     Eq master_eq;
+    Glue glue;
     Sends sends;
     Lookahead late;
     /* The channels' duckers, their settings as of this period, and the
@@ -1431,6 +1433,14 @@ static void master(Engine *e, float *out, uint32_t nframes)
     const float g = e->master.gain;
     if (g != 1.0f)
         master_scale(out + 2 * (size_t)f, 2 * (size_t)(nframes - f), g);
+    int glue_set[SONG_GLUE_PARAMS];
+    glue_read(e->song, glue_set);
+    glue_process(&e->glue, glue_set, out, nframes);
+    if (e->glue.most_db > 0.0f) {
+        peak_max(&e->status.glue_centi_db,
+                 (uint32_t)lrintf(fminf(e->glue.most_db, 100.0f) * 100.0f));
+        e->glue.most_db = 0.0f;
+    }
     /* Meter and count before the limiter, in branch-free passes; clip
      * only when something needs it. */
     float peak[2] = {0.0f, 0.0f};
@@ -1493,6 +1503,7 @@ Engine *engine_new(Song *song, uint32_t rate)
         channel_reset(&e->chans.ch[c]);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         duck_init(&e->duck[c]);
+    glue_init(&e->glue, rate);
     follow_strips(e);
     /* The sends start at their levels rather than fading in. */
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
@@ -1891,6 +1902,7 @@ void engine_hand_over(Engine *from, Engine *to)
         ts->to_reverb = fs->to_reverb;
         limiter_carry(&to->late.limiter, &from->late.limiter);
         memcpy(to->duck, from->duck, sizeof to->duck);
+        to->glue = from->glue;
         to->late.on = from->late.on;
         size_t rings = (size_t)ENGINE_STEMS * 2 * from->late.frames +
                        (size_t)SONG_MAX_CHANNELS * from->late.frames;

@@ -166,6 +166,9 @@ typedef struct {
                                           limiter (or the hard clip) */
     _Atomic uint64_t limit_frames;     /* frames the limiter reduced */
     _Atomic uint32_t limit_max_centi_db; /* its deepest reduction, dB x100 */
+    _Atomic uint32_t glue_centi_db;      /* the glue compressor's deepest
+                                            reduction since the UI last
+                                            exchanged it with 0, dB x100 */
     /* Each channel's bus (after pan and fader), the louder side's peak
      * since the UI last exchanged it with 0, x1000. */
     _Atomic uint32_t channel_peak_milli[SONG_MAX_CHANNELS];

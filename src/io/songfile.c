@@ -24,6 +24,7 @@ enum {
     ONCE_SLIDES,
     ONCE_DELAY,
     ONCE_REVERB,
+    ONCE_GLUE,
     ONCE_CHANNELS,
     ONCE_ORDER,
     ONCE_COUNT,
@@ -715,11 +716,12 @@ static HissError parse_bus(Parser *p, Token kw, int once, const char *owner,
     HissError err = check_once(p, once, kw);
     if (err)
         return err;
-    const char *fields[SONG_DELAY_PARAMS + SONG_REVERB_PARAMS];
-    bool seen[SONG_DELAY_PARAMS + SONG_REVERB_PARAMS] = {false};
+    enum { MOST = SONG_DELAY_PARAMS + SONG_REVERB_PARAMS + SONG_GLUE_PARAMS };
+    const char *fields[MOST];
+    bool seen[MOST] = {false};
     for (int i = 0; i < count; i++)
         fields[i] = params[i].name;
-    int values[SONG_DELAY_PARAMS + SONG_REVERB_PARAMS];
+    int values[MOST];
     for (int i = 0; i < count; i++)
         values[i] = params[i].def;
     for (;;) {
@@ -1250,6 +1252,9 @@ static HissError parse_line(Parser *p)
     if (token_is(kw, "reverb"))
         return parse_bus(p, kw, ONCE_REVERB, "reverb", song_reverb_params,
                          SONG_REVERB_PARAMS, p->song->reverb);
+    if (token_is(kw, "glue"))
+        return parse_bus(p, kw, ONCE_GLUE, "glue", song_glue_params, SONG_GLUE_PARAMS,
+                         p->song->glue);
     if (token_is(kw, "order"))
         return parse_order(p, kw);
     if (token_is(kw, "pattern"))
@@ -1708,6 +1713,7 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
 
     format_bus(&b, "delay", song_delay_params, SONG_DELAY_PARAMS, s->delay);
     format_bus(&b, "reverb", song_reverb_params, SONG_REVERB_PARAMS, s->reverb);
+    format_bus(&b, "glue", song_glue_params, SONG_GLUE_PARAMS, s->glue);
 
     bool any_instrument = false;
     for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {

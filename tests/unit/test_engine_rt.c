@@ -109,6 +109,9 @@ static void stress_song_renders_without_violations(void)
                 atomic_store(&s->strips[(i + 1) % 32].duck_from, 1 + i % 32);
                 atomic_store(&s->strips[(i + 1) % 32].duck_attack_ms, i % 20);
                 atomic_store(&s->limiter_ceiling_tenth_db, -(i % 100));
+                atomic_store(&s->glue[SONG_GLUE_ON], 1);
+                atomic_store(&s->glue[SONG_GLUE_THRESHOLD], -(i % 300));
+                atomic_store(&s->glue[SONG_GLUE_ATTACK], i % 50);
             }
             float p = render_guarded(e, buf, 256);
             peak = p > peak ? p : peak;

@@ -1,0 +1,64 @@
+/* glue: see glue.h. */
+#include "glue.h"
+
+#include <math.h>
+#include <string.h>
+
+void glue_init(Glue *g, uint32_t rate)
+{
+    memset(g, 0, sizeof *g);
+    g->rate = rate;
+    g->set[0] = -1; /* no settings taken yet */
+}
+
+void glue_read(const Song *song, int *settings)
+{
+    song_params_read(song->glue, song_glue_params, SONG_GLUE_PARAMS, settings);
+}
+
+/* exp(-1 / frames): a one-pole's coefficient for a time constant. */
+static float coefficient(int ms, uint32_t rate)
+{
+    double frames = ms / 1000.0 * rate;
+    return frames < 1.0 ? 0.0f : (float)exp(-1.0 / frames);
+}
+
+static void take_settings(Glue *g, const int *set)
+{
+    if (!memcmp(g->set, set, sizeof g->set))
+        return;
+    memcpy(g->set, set, sizeof g->set);
+    g->threshold_db = set[SONG_GLUE_THRESHOLD] / 10.0f;
+    g->threshold = powf(10.0f, g->threshold_db / 20.0f);
+    g->slope = 1.0f - 10.0f / (float)set[SONG_GLUE_RATIO];
+    g->makeup_db = set[SONG_GLUE_MAKEUP] / 10.0f;
+    g->makeup = powf(10.0f, g->makeup_db / 20.0f);
+    g->attack = coefficient(set[SONG_GLUE_ATTACK], g->rate);
+    g->release = coefficient(set[SONG_GLUE_RELEASE], g->rate);
+}
+
+void glue_process(Glue *g, const int *set, float *x, uint32_t n)
+{
+    if (!set[SONG_GLUE_ON]) {
+        g->reduction_db = 0.0f;
+        return;
+    }
+    take_settings(g, set);
+    float r = g->reduction_db, most = g->most_db;
+    for (uint32_t f = 0; f < n; f++) {
+        float l = fabsf(x[2 * f]), rt = fabsf(x[2 * f + 1]);
+        float peak = l > rt ? l : rt;
+        float want = peak > g->threshold ? (20.0f * log10f(peak) - g->threshold_db) * g->slope
+                                         : 0.0f;
+        float k = want > r ? g->attack : g->release;
+        r = want + k * (r - want);
+        if (r < 1e-6f)
+            r = 0.0f; /* back to unity exactly, and no denormals */
+        float gain = r > 0.0f ? powf(10.0f, (g->makeup_db - r) / 20.0f) : g->makeup;
+        x[2 * f] *= gain;
+        x[2 * f + 1] *= gain;
+        most = r > most ? r : most;
+    }
+    g->reduction_db = r;
+    g->most_db = most;
+}

@@ -1,0 +1,124 @@
+/* The master's glue compressor, measured on rendered audio: a steady
+ * level over the threshold comes out where the ratio puts it, the
+ * reduction builds with the attack's time constant, a level under the
+ * threshold and the compressor off pass untouched, the meter reads the
+ * reduction, and the song file keeps the settings. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/synth_song.h"
+#include "engine.h"
+#include "songfile.h"
+#include "test.h"
+
+#define RATE 48000u
+
+/* A steady level: a looped constant on channel 1 from row 0. */
+static Song *steady_song(void)
+{
+    Song *s = synth_song(1, 64, 120, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_dc(RATE, 4096, 0.5f), LOOP_FORWARD, 0,
+                                                4096, INTERP_RAW));
+    synth_put(s, 0, 0, 0, 49, 1, 64, 0, 0);
+    return s;
+}
+
+static float *render(Song *s, uint32_t frames, uint32_t *glue_meter)
+{
+    float *out = calloc(2 * (size_t)frames, sizeof(float));
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, false);
+    for (uint32_t done = 0; done < frames; done += 500)
+        engine_render(e, out + 2 * (size_t)done, frames - done < 500 ? frames - done : 500);
+    if (glue_meter)
+        *glue_meter = atomic_load(&engine_status(e)->glue_centi_db);
+    engine_free(e);
+    return out;
+}
+
+static double db(double x)
+{
+    return 20 * log10(fabs(x));
+}
+
+static void compresses_by_the_ratio(void)
+{
+    Song *s = steady_song();
+    const uint32_t frames = RATE;
+    float *open = render(s, frames, NULL);
+    double level = db(open[2 * (frames - 1)]);
+    /* Threshold 6 dB under the level, 4:1: 4.5 dB of reduction. */
+    int threshold = (int)lround((level - 6.0) * 10.0);
+    double over = level - threshold / 10.0, expect = over * (1.0 - 1.0 / 4.0);
+    atomic_store(&s->glue[SONG_GLUE_ON], 1);
+    atomic_store(&s->glue[SONG_GLUE_THRESHOLD], threshold);
+    atomic_store(&s->glue[SONG_GLUE_RATIO], 40);
+    atomic_store(&s->glue[SONG_GLUE_ATTACK], 10);
+    atomic_store(&s->glue[SONG_GLUE_RELEASE], 100);
+    uint32_t meter = 0;
+    float *out = render(s, frames, &meter);
+    double reduction = level - db(out[2 * (frames - 1)]);
+    printf("  level %.2f dBFS, threshold %.1f, 4:1: reduction %.3f dB (expected %.3f)\n",
+           level, threshold / 10.0, reduction, expect);
+    CHECK_NEAR(reduction, expect, 0.05);
+    CHECK_MSG(abs((int)meter - (int)lround(expect * 100)) <= 5, "meter %u centi-dB", meter);
+    /* The attack: about 63% of it one time constant (10 ms) after the
+     * level arrives (the note's first frames fade in over 64). */
+    uint32_t onset = synth_first_above(open, 0, frames, 0.9f * (float)open[2 * (frames - 1)]);
+    double at_attack = db(open[2 * (onset + 480)]) - db(out[2 * (onset + 480)]);
+    CHECK_MSG(at_attack > 0.5 * expect && at_attack < 0.75 * expect,
+              "%.2f dB after 10 ms of a %.2f dB reduction", at_attack, expect);
+    free(out);
+
+    /* Makeup gain comes after: +3 dB. */
+    atomic_store(&s->glue[SONG_GLUE_MAKEUP], 30);
+    out = render(s, frames, NULL);
+    CHECK_NEAR(level - db(out[2 * (frames - 1)]), expect - 3.0, 0.05);
+    free(out);
+
+    /* Under the threshold, and off: untouched. */
+    atomic_store(&s->glue[SONG_GLUE_MAKEUP], 0);
+    atomic_store(&s->glue[SONG_GLUE_THRESHOLD], 0);
+    out = render(s, frames, &meter);
+    CHECK(!memcmp(out, open, sizeof(float) * 2 * frames));
+    CHECK(meter == 0);
+    free(out);
+    atomic_store(&s->glue[SONG_GLUE_THRESHOLD], threshold);
+    atomic_store(&s->glue[SONG_GLUE_ON], 0);
+    out = render(s, frames, NULL);
+    CHECK(!memcmp(out, open, sizeof(float) * 2 * frames));
+    free(out);
+    free(open);
+    song_free(s);
+}
+
+static void song_file_keeps_the_glue(void)
+{
+    const char *text = "hiss 1\nglue active on threshold -18.5 ratio 3.0 attack 20 release 250 "
+                       "makeup 2.0\n";
+    Song *s = NULL;
+    HissDiag diag = {{0}};
+    CHECK(songfile_parse(text, strlen(text), "g.hiss", &s, &diag) == HISS_OK);
+    CHECK(s && atomic_load(&s->glue[SONG_GLUE_THRESHOLD]) == -185 &&
+          atomic_load(&s->glue[SONG_GLUE_RATIO]) == 30);
+    char *out = NULL;
+    size_t len = 0;
+    CHECK(s && songfile_format(s, &out, &len) == HISS_OK);
+    CHECK(out && strstr(out, "glue active on threshold -18.5 ratio 3.0 attack 20 release 250 "
+                             "makeup 2.0\n"));
+    free(out);
+    song_free(s);
+    const char *bad = "hiss 1\nglue ratio 0.5\n";
+    s = NULL;
+    CHECK(songfile_parse(bad, strlen(bad), "g.hiss", &s, &diag) != HISS_OK);
+    CHECK_MSG(strstr(diag.text, "ratio 0.5 is out of range"), "%s", diag.text);
+    song_free(s);
+}
+
+int main(void)
+{
+    RUN(compresses_by_the_ratio);
+    RUN(song_file_keeps_the_glue);
+    return test_finish();
+}
