@@ -863,6 +863,10 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     e->seq.pattern_mode = pattern_mode;
     e->seq.playing = true;
     atomic_store_explicit(&e->status.song_ended, false, memory_order_relaxed);
+    /* The clip report is of this playback: it starts again from nothing. */
+    atomic_store_explicit(&e->status.clip_count, 0, memory_order_relaxed);
+    atomic_store_explicit(&e->status.limit_frames, 0, memory_order_relaxed);
+    atomic_store_explicit(&e->status.limit_max_centi_db, 0, memory_order_relaxed);
     if (pattern_mode) {
         e->seq.order = 0;
         e->seq.pattern = hiss_clampi(where, 0, SONG_MAX_PATTERNS - 1);

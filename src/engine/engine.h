@@ -163,7 +163,10 @@ typedef struct {
     _Atomic uint32_t peak_left_milli;  /* master peak since last read, x1000 */
     _Atomic uint32_t peak_right_milli;
     _Atomic uint32_t clip_count;       /* samples over full scale before the
-                                          limiter (or the hard clip) */
+                                          limiter (or the hard clip), since
+                                          playback last started (this and
+                                          the limiter's two restart at 0
+                                          on every play) */
     _Atomic uint64_t limit_frames;     /* frames the limiter reduced */
     _Atomic uint32_t limit_max_centi_db; /* its deepest reduction, dB x100 */
     _Atomic uint32_t glue_centi_db;      /* the glue compressor's deepest

@@ -1105,11 +1105,12 @@ static void update_meter(UiApp *app)
     double now = hiss_now_seconds();
     EngineStatus *st = (EngineStatus *)ui_status(app);
     uint32_t clips = atomic_load(&st->clip_count);
-    if (clips != app->clip_seen) {
-        app->clip_seen = clips;
+    /* The count restarts at 0 on play: only a rise lights CLIP. */
+    if (clips > app->clip_seen) {
         app->clip_until = now + UI_CLIP_HOLD;
         app->dirty |= UI_DIRTY_HEADER;
     }
+    app->clip_seen = clips;
     if (now - app->meter_at < UI_METER_PERIOD)
         return;
     app->meter_at = now;

@@ -271,8 +271,38 @@ static void song_file_keeps_the_ceiling(void)
     }
 }
 
+/* The clip count and the limiter's report are of the playback running:
+ * playing again starts them from nothing. */
+static void clip_report_resets_on_play(void)
+{
+    Song *s = synth_beat(RATE);
+    atomic_store(&s->limiter, false);
+    atomic_store(&s->master_gain_tenth_db, 120);
+    Engine *e = engine_new(s, RATE);
+    const EngineStatus *st = engine_status(e);
+    float *buf = calloc(2 * (size_t)RATE, sizeof(float));
+    engine_play_song_now(e, 0, 0, false);
+    engine_render(e, buf, RATE);
+    uint32_t first = atomic_load(&st->clip_count);
+    CHECK(first > 1000);
+    EngineCommand play = {.type = ENGINE_CMD_PLAY_SONG, .a = 0, .b = 0};
+    CHECK(engine_send(e, &play));
+    engine_render(e, buf, RATE / 100); /* 10 ms from the start again */
+    uint32_t again = atomic_load(&st->clip_count);
+    CHECK_MSG(again < first / 10, "%u clips after playing again (%u before)", again, first);
+    /* The same song the same length from the start: the same count, but
+     * for the old notes fading out under the first new ones. */
+    engine_render(e, buf, RATE - RATE / 100);
+    uint32_t now = atomic_load(&st->clip_count);
+    CHECK_MSG(now >= first && now < first + first / 1000, "%u, then %u", first, now);
+    engine_free(e);
+    free(buf);
+    song_free(s);
+}
+
 int main(void)
 {
+    RUN(clip_report_resets_on_play);
     RUN(song_file_keeps_the_ceiling);
     RUN(holds_the_ceiling_between_samples);
     RUN(holds_a_hot_beat);
