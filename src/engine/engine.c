@@ -755,8 +755,15 @@ static void play_row(Engine *e)
                         ? song_pattern_get(p, e->seq.row, c)
                         : song_cell_empty();
         LiveSkip *skip = &e->chans.skip[c];
-        if (skip->rows > 0 && --skip->rows == 0 &&
-            skip->pattern == e->seq.pattern && skip->row == e->seq.row) {
+        bool skipped = skip->rows > 0 && --skip->rows == 0 &&
+                       skip->pattern == e->seq.pattern && skip->row == e->seq.row;
+        /* Uxx: the note plays xx percent of the time (hex, 01..64). */
+        int chance = cell.fx == 'U' ? cell.fx_param : cell.fx2 == 'U' ? cell.fx2_param : 0;
+        if (chance && cell.note >= NOTE_FIRST && cell.note <= NOTE_LAST &&
+            !live_note_plays(atomic_load_explicit(&e->status.rows_played, memory_order_relaxed),
+                             c, chance))
+            skipped = true;
+        if (skipped) {
             cell.note = NOTE_EMPTY;
             cell.instrument = 0;
             cell.volume = VOLUME_EMPTY;

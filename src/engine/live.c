@@ -22,6 +22,18 @@ int live_quantize_offset(LiveQuantize mode, int row, double fraction,
     return 0;
 }
 
+bool live_note_plays(uint64_t row_count, int channel, int percent)
+{
+    if (percent >= 100)
+        return true;
+    /* splitmix64 of the place: well spread for neighbouring rows. */
+    uint64_t x = row_count * 64u + (uint64_t)(channel & 63) + 0x9E3779B97F4A7C15u;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9u;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBu;
+    x ^= x >> 31;
+    return (int)(x % 100u) < percent;
+}
+
 const char *live_quantize_name(LiveQuantize mode)
 {
     switch (mode) {

@@ -5,6 +5,9 @@
 #ifndef HISS_LIVE_H
 #define HISS_LIVE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 typedef enum {
     LIVE_QUANTIZE_OFF,  /* the row playing when the note came */
     LIVE_QUANTIZE_ROW,  /* the nearest row */
@@ -18,6 +21,12 @@ typedef enum {
  * backward (< 0) only for BEAT, towards the beat already passed. */
 int live_quantize_offset(LiveQuantize mode, int row, double fraction,
                          int rows_per_beat);
+
+/* Uxx, note probability: whether the note of `channel` on the row counted
+ * `row_count` (rows started since the engine began) plays, at `percent`
+ * (1..100; above: always). The same arguments give the same answer, so a
+ * render is the same every time; each pass of a loop draws again. */
+bool live_note_plays(uint64_t row_count, int channel, int percent);
 
 /* The name shown for a mode ("off", "row", "beat"). */
 const char *live_quantize_name(LiveQuantize mode);

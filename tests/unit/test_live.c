@@ -4,6 +4,7 @@
  * rendered audio of the engine, with the take written as the editor
  * writes it. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/synth_song.h"
 #include "edit.h"
@@ -230,6 +231,46 @@ static void a_release_is_written_and_kept_off_its_note(void)
     song_free(s);
 }
 
+/* Uxx: a note on every one of 64 rows, each with a chance of xx percent,
+ * counted on the rendered audio. The same song renders the same whatever
+ * the block size; the share heard follows xx. */
+static int notes_heard_at_chance(int chance, uint32_t block, float **keep)
+{
+    enum { N = 64 };
+    Song *s = synth_song(1, N, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_dc(RATE, BURST, 0.5f), LOOP_OFF, 0, 0,
+                                                INTERP_LINEAR));
+    for (int r = 0; r < N; r++)
+        synth_put(s, 0, r, 0, NOTE_C4, 1, E, chance ? 'U' : 0, (uint8_t)chance);
+    uint32_t frames = N * ROW;
+    float *out = synth_render(s, RATE, frames, block);
+    uint32_t at[N];
+    int n = onsets(out, frames, at, N);
+    if (keep)
+        *keep = out;
+    else
+        free(out);
+    song_free(s);
+    return n;
+}
+
+static void note_probability_plays_its_share(void)
+{
+    float *a = NULL, *b = NULL;
+    int half = notes_heard_at_chance(0x32, 64, &a);
+    CHECK_MSG(half >= 20 && half <= 44, "U32 (50%%): %d of 64 heard", half);
+    CHECK(notes_heard_at_chance(0x32, 1000, &b) == half);
+    CHECK(a && b && memcmp(a, b, sizeof(float) * 2 * 64 * ROW) == 0);
+    free(a);
+    free(b);
+    CHECK(notes_heard_at_chance(0, 64, NULL) == 64);
+    CHECK(notes_heard_at_chance(0x64, 64, NULL) == 64);
+    int rare = notes_heard_at_chance(0x05, 64, NULL);
+    CHECK_MSG(rare <= 10, "U05 (5%%): %d of 64 heard", rare);
+    int most = notes_heard_at_chance(0x5A, 64, NULL);
+    CHECK_MSG(most >= 50 && most < 64, "U5A (90%%): %d of 64 heard", most);
+}
+
 static void jamming_without_record_writes_nothing(void)
 {
     Song *s = burst_song(4);
@@ -308,6 +349,7 @@ int main(void)
     RUN(the_feel_keeps_the_missed_ticks_as_a_note_delay);
     RUN(a_note_rounded_past_the_pattern_end_goes_to_the_next_order);
     RUN(a_release_is_written_and_kept_off_its_note);
+    RUN(note_probability_plays_its_share);
     RUN(jamming_without_record_writes_nothing);
     RUN(a_recording_pass_is_one_undo_step);
     RUN(quantize_offsets);
