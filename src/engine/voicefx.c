@@ -471,9 +471,15 @@ static void env_levels(VoiceFxEnv *env, float *levels, uint32_t n)
     while (i < n) {
         uint32_t k = n - i < env->left ? n - i : env->left;
         float level = env->level, slope = env->slope;
-        for (uint32_t j = 0; j < k; j++) {
-            level += slope;
-            levels[i + j] = level;
+        if (slope == 0.0f) {
+            /* Held or sustaining, most of a note: no chain of sums. */
+            for (uint32_t j = 0; j < k; j++)
+                levels[i + j] = level;
+        } else {
+            for (uint32_t j = 0; j < k; j++) {
+                level += slope;
+                levels[i + j] = level;
+            }
         }
         env->level = level;
         i += k;
