@@ -65,6 +65,12 @@ static int8_t s8(float v)
     return (int8_t)(x < -128 ? -128 : x > 127 ? 127 : x);
 }
 
+static int16_t s16(float v)
+{
+    long x = lrintf(v * 32767.0f);
+    return (int16_t)(x < -32768 ? -32768 : x > 32767 ? 32767 : x);
+}
+
 void modgen_init(ModgenSong *song, int channels, int rows, int speed, int bpm)
 {
     memset(song, 0, sizeof *song);
@@ -384,6 +390,92 @@ static void write_xm(const ModgenSong *s, Buf *b)
 
 /* ---- IT ---- */
 
+/* Impulse Tracker's sample compression: blocks of 0x8000 (8-bit) or
+ * 0x4000 (16-bit) samples, each a 16-bit byte count and a stream of
+ * deltas (2.15: deltas of deltas) packed LSB first in a width that
+ * changes as the deltas need: below 7 bits by an escape value and the new
+ * width in 3 (4) bits, up to 8 (16) by values at the top and bottom of
+ * the range, at 9 (17) by a value with the top bit set. */
+typedef struct {
+    Buf *b;
+    uint64_t acc;
+    int used;
+} Bits;
+
+static void bits_put(Bits *w, uint32_t value, int n)
+{
+    w->acc |= (uint64_t)(value & ((1u << n) - 1)) << w->used;
+    w->used += n;
+    while (w->used >= 8) {
+        add8(w->b, (int)(w->acc & 0xFF));
+        w->acc >>= 8;
+        w->used -= 8;
+    }
+}
+
+/* The values half way up a width of 7..8 (7..16) bits that change the
+ * width instead of being data: 4 (8) either side of the middle. */
+static int it_border(int sample_bits)
+{
+    return sample_bits == 8 ? 4 : 8;
+}
+
+static bool it_fits(int d, int width, int sample_bits)
+{
+    if (width > sample_bits)
+        return true;
+    int half = 1 << (width - 1);
+    if (width < 7) /* -half is the escape */
+        return d > -half && d < half;
+    int h = it_border(sample_bits);
+    return d >= -half + h && d < half - h;
+}
+
+static void it_set_width(Bits *w, int from, int to, int sample_bits)
+{
+    int k = to < from ? to : to - 1; /* the width itself is never named */
+    if (from < 7) {
+        bits_put(w, 1u << (from - 1), from);
+        bits_put(w, (uint32_t)(k - 1), sample_bits == 8 ? 3 : 4);
+    } else if (from <= sample_bits) {
+        int top = (int)((sample_bits == 8 ? 0xFFu : 0xFFFFu) >> (sample_bits + 1 - from)) +
+                  it_border(sample_bits);
+        bits_put(w, (uint32_t)(top - 2 * it_border(sample_bits) + k), from);
+    } else {
+        bits_put(w, (1u << sample_bits) + (uint32_t)to - 1, from);
+    }
+}
+
+static void it_compress(Buf *b, const int *v, uint32_t frames, int sample_bits, bool it215)
+{
+    uint32_t block = sample_bits == 8 ? 0x8000 : 0x4000;
+    uint32_t mask = sample_bits == 8 ? 0xFF : 0xFFFF;
+    for (uint32_t start = 0; start < frames; start += block) {
+        size_t len_at = buf_zero(b, 2);
+        size_t data_at = b->len;
+        Bits w = {b, 0, 0};
+        int width = sample_bits + 1, prev = 0, prev_delta = 0;
+        for (uint32_t i = start; i < frames && i < start + block; i++) {
+            int delta = (int)((uint32_t)(v[i] - prev) & mask);
+            int coded = it215 ? (int)((uint32_t)(delta - prev_delta) & mask) : delta;
+            prev = v[i];
+            prev_delta = delta;
+            int d = coded >= (int)(mask / 2 + 1) ? coded - (int)mask - 1 : coded; /* signed */
+            int need = 1;
+            while (!it_fits(d, need, sample_bits))
+                need++;
+            if (need != width) {
+                it_set_width(&w, width, need, sample_bits);
+                width = need;
+            }
+            bits_put(&w, (uint32_t)d & ((1u << width) - 1) & mask, width);
+        }
+        if (w.used)
+            bits_put(&w, 0, 8 - w.used);
+        put16le(b, len_at, (unsigned)(b->len - data_at));
+    }
+}
+
 static void write_it(const ModgenSong *s, Buf *b)
 {
     int ords = s->orders + 1;
@@ -417,10 +509,11 @@ static void write_it(const ModgenSong *s, Buf *b)
         put32le(b, smp_ptr + 4 * (size_t)i, (uint32_t)smp_at[i]);
         putstr(b, smp_at[i], "IMPS");
         put8(b, smp_at[i] + 17, 64);
-        put8(b, smp_at[i] + 18, 1 | (sm->loop_end ? 0x10 : 0));
+        put8(b, smp_at[i] + 18, 1 | (sm->it_bits16 ? 2 : 0) | (sm->it_compress ? 8 : 0) |
+                                    (sm->loop_end ? 0x10 : 0));
         put8(b, smp_at[i] + 19, sm->volume);
         putstr(b, smp_at[i] + 20, "sample");
-        put8(b, smp_at[i] + 46, 1); /* signed */
+        put8(b, smp_at[i] + 46, 1 | (sm->it_compress == 215 ? 4 : 0)); /* signed, 2.15 */
         put8(b, smp_at[i] + 47, 32);
         put32le(b, smp_at[i] + 48, sm->frames);
         put32le(b, smp_at[i] + 52, sm->loop_start);
@@ -456,10 +549,24 @@ static void write_it(const ModgenSong *s, Buf *b)
     }
     for (int i = 0; i < s->sample_count; i++) {
         const ModgenSample *sm = &s->samples[i];
-        size_t d = buf_zero(b, sm->frames);
-        put32le(b, smp_at[i] + 72, (uint32_t)d);
+        int *v = malloc((sm->frames + 1) * sizeof *v);
+        if (!v)
+            die("out of memory");
         for (uint32_t f = 0; f < sm->frames; f++)
-            b->data[d + f] = (uint8_t)s8(sm->data[f]);
+            v[f] = sm->it_bits16 ? s16(sm->data[f]) : s8(sm->data[f]);
+        put32le(b, smp_at[i] + 72, (uint32_t)b->len);
+        if (sm->it_compress) {
+            it_compress(b, v, sm->frames, sm->it_bits16 ? 16 : 8, sm->it_compress == 215);
+        } else {
+            size_t d = buf_zero(b, sm->frames * (sm->it_bits16 ? 2u : 1u));
+            for (uint32_t f = 0; f < sm->frames; f++) {
+                if (sm->it_bits16)
+                    put16le(b, d + 2 * f, (unsigned)v[f] & 0xFFFF);
+                else
+                    b->data[d + f] = (uint8_t)v[f];
+            }
+        }
+        free(v);
     }
 }
 

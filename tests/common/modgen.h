@@ -31,6 +31,10 @@ typedef struct {
     uint32_t loop_start, loop_end; /* loop_end 0: no loop */
     int volume;                    /* 0..64 */
     int finetune;                  /* MOD and XM: eighths of a semitone, -8..7 */
+    /* IT only: 16-bit sample data, and 214 or 215 to store the sample
+     * compressed as Impulse Tracker 2.14 or 2.15 does (0: plain). */
+    int it_bits16;
+    int it_compress;
     /* XM only: a volume envelope of env_points (tick, 0..64) points,
      * sustained at env_sustain (-1: none); fadeout 0..0xFFF. */
     int env_points;

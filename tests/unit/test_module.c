@@ -384,6 +384,74 @@ static void set_finetune_retunes_the_note(void)
     }
 }
 
+/* IT samples compressed as Impulse Tracker 2.14 and 2.15 do (modgen's
+ * compressor: widths that follow the deltas, two blocks), 8 and 16
+ * bits: the song gets exactly the frames the plain IT gives, loop
+ * included, and plays them. The compressed data ends the file, where
+ * libxmp 4.5 reads the last frame as 0 unless hiss pads the file. */
+static void compressed_it_samples_load_exactly(void)
+{
+    enum { FRAMES = 40000 };
+    static float wave[FRAMES];
+    uint32_t seed = 99;
+    for (int i = 0; i < FRAMES; i++) {
+        seed = seed * 1103515245u + 12345u;
+        double noise = ((seed >> 9) & 0xFFFF) / 32768.0 - 1.0;
+        /* Near silence, a growing sine, then noise: small deltas and
+         * large ones, so the width changes often. */
+        wave[i] = i < 6000    ? (float)(0.002 * noise)
+                  : i < 30000 ? (float)(0.8 * (i - 6000) / 24000.0 * sin(2 * M_PI * i / PERIOD))
+                              : (float)(0.9 * noise);
+    }
+    for (int bits16 = 0; bits16 < 2; bits16++) {
+        Sample *plain = NULL;
+        for (int compress = 0; compress <= 215; compress += compress ? 1 : 214) {
+            ModgenSong ms;
+            base_song(&ms);
+            ModgenSample sm = {.data = wave, .frames = FRAMES, .loop_start = 30000,
+                               .loop_end = FRAMES, .volume = 64, .it_bits16 = bits16,
+                               .it_compress = compress};
+            ms.samples[0] = sm;
+            modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+            Song *song = load(&ms, MODGEN_IT, "packed", NULL);
+            Instrument *inst = song ? song_instrument(song, 1) : NULL;
+            const Sample *got = inst ? inst->sample : NULL;
+            CHECK_MSG(got && got->frames == FRAMES, "%d-bit IT %d: no sample of %d frames",
+                      bits16 ? 16 : 8, compress, FRAMES);
+            if (!got) {
+                song_free(song);
+                continue;
+            }
+            if (!compress) {
+                plain = sample_retain((Sample *)got);
+                /* The plain file's frames are the wave, quantised. */
+                double full = bits16 ? 32768.0 : 128.0;
+                long q = lrintf(wave[20000] * (float)(full - 1));
+                CHECK_MSG(got->data[20000] == (float)(q / full), "plain: %g, want %g",
+                          got->data[20000], q / full);
+            } else if (plain) {
+                uint32_t differ = 0;
+                for (uint32_t i = 0; i < FRAMES; i++)
+                    differ += got->data[i] != plain->data[i];
+                CHECK_MSG(differ == 0, "%d-bit IT %d: %u frames differ from the plain file",
+                          bits16 ? 16 : 8, compress, differ);
+                CHECK(inst->loop == LOOP_FORWARD && inst->loop_start == 30000 &&
+                      inst->loop_end == FRAMES);
+                uint32_t row = (uint32_t)synth_row_frame(RATE, 125, 6, 1);
+                float *out = synth_render(song, RATE, 24 * row, 1024);
+                /* The sine part: 6000 frames in at 8363 Hz is 34 ms. */
+                double hz = synth_frequency(out, 12 * row, 4 * row, 0, RATE);
+                CHECK_MSG(fabs(hz - 8363.0 / PERIOD) < 0.3, "%d-bit IT %d plays %.2f Hz",
+                          bits16 ? 16 : 8, compress, hz);
+                free(out);
+            }
+            song_free(song);
+        }
+        if (plain)
+            sample_release(plain);
+    }
+}
+
 /* With xmp (the reference player) installed, the same module's pitch
  * before and after a porta agrees with xmp's render to 0.1%. Without it
  * the check says so and passes nothing off as compared. */
@@ -749,6 +817,7 @@ int main(int argc, char **argv)
     RUN(xm_envelopes_shape_the_note);
     RUN(tremolo_moves_the_volume);
     RUN(set_finetune_retunes_the_note);
+    RUN(compressed_it_samples_load_exactly);
     RUN(pitch_agrees_with_xmp);
     RUN(samples_come_with_the_module);
     RUN(losses_are_reported_where_they_are);

@@ -788,7 +788,23 @@ HissError module_load(const char *data, size_t len, const char *path, Song **out
         hiss_diag_set(diag, name, 0, 0, "out of memory");
         return HISS_ERR_NOMEM;
     }
-    int rc = xmp_load_module_from_memory(ctx, (void *)data, (long)len);
+    /* libxmp 4.5 reads the last frame of a compressed IT sample that ends
+     * the file as 0 (its bit reader wants a byte past the data): an IT
+     * is read from a copy with zeros after it. */
+    enum { IT_PAD = 4 };
+    char *padded = NULL;
+    if (format_of(data, len) == FORMAT_IT) {
+        padded = calloc(1, len + IT_PAD);
+        if (!padded) {
+            xmp_free_context(ctx);
+            hiss_diag_set(diag, name, 0, 0, "out of memory");
+            return HISS_ERR_NOMEM;
+        }
+        memcpy(padded, data, len);
+    }
+    int rc = padded ? xmp_load_module_from_memory(ctx, padded, (long)(len + IT_PAD))
+                    : xmp_load_module_from_memory(ctx, (void *)data, (long)len);
+    free(padded);
     if (rc != 0) {
         xmp_free_context(ctx);
         hiss_diag_set(diag, name, 0, 0, "%s", xmp_message(rc));
