@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "audio.h"
+#include "live.h"
 #include "common/jackrec.h"
 #include "common/rtguard.h"
 #include "common/synth_song.h"
@@ -102,7 +103,9 @@ static void the_guard_sees_the_jack_thread(void)
 }
 
 /* Plays `song` through `backend` for ~seconds while the main thread does
- * what the editor does: commands, a whole new song, an engine hand-over. */
+ * what the editor does: commands, a whole new song, an engine hand-over,
+ * and MIDI notes (queued as the sequencer client queues them) that the
+ * audio thread plays and records. */
 static void play_guarded(const char *backend, Song *song, Song *next_song,
                          AudioOptions o, double seconds)
 {
@@ -116,6 +119,12 @@ static void play_guarded(const char *backend, Song *song, Song *next_song,
     }
     Engine *e = engine_new(song, rate);
     audio_set_song(a, song);
+    MidiRoute route;
+    CHECK(midi_route_init(&route) == HISS_OK);
+    atomic_store(&route.instrument, 1);
+    atomic_store(&route.record_flags, engine_live_flags(0, 0, LIVE_QUANTIZE_ROW, true, false));
+    audio_set_midi(a, &route);
+    int takes = 0;
     rtguard_reset();
     atomic_store(&periods, 0);
     CHECK(audio_start(a, e) == HISS_OK);
@@ -132,6 +141,13 @@ static void play_guarded(const char *backend, Song *song, Song *next_song,
         if (voices > max_voices)
             max_voices = voices;
         engine_collect_garbage(e);
+        MidiNote note = {i % 2 ? MIDI_NOTE_OFF : MIDI_NOTE_ON, 0, NOTE_C4, 100};
+        ring_push(&route.in, &note);
+        EngineTake take;
+        while (engine_take_recorded(e, &take))
+            takes++;
+        while (ring_pop(&route.seen, &note)) {
+        }
         if (i % 10 == 5) {
             EngineCommand mute = {.type = ENGINE_CMD_SET_MUTE, .a = i % 4, .b = (i / 10) % 2};
             EngineCommand bpm = {.type = ENGINE_CMD_SET_BPM, .a = 900 + i % 600};
@@ -163,11 +179,13 @@ static void play_guarded(const char *backend, Song *song, Song *next_song,
     CHECK(atomic_load(&engine_status(e)->frames_rendered) > 0);
     CHECK(atomic_load(&engine_status(e2)->frames_rendered) > 0);
     CHECK_MSG(max_voices > 0, "no voice sounded while the song played");
+    CHECK_MSG(takes > 0, "no MIDI note came back recorded");
     CHECK_MSG(rtguard_violations() == 0, "%lu violations, the last in %s",
               rtguard_violations(), rtguard_last());
     printf("  %s: %d periods, %lu violations, %u xruns\n", backend, ran,
            rtguard_violations(), audio_xruns(a));
     audio_close(a);
+    midi_route_deinit(&route);
     engine_collect_garbage(e);
     engine_free(e);
     engine_collect_garbage(e2);
