@@ -7,8 +7,11 @@
  * message. Then how alike they sound: each render's loudness envelope
  * (10 ms RMS in dB, less the render's own overall level, so mixing gains
  * do not count) against openmpt123's, as the mean difference in dB over
- * the 10 ms windows louder than -50 dB in both. Prints figures; never
- * asserts timing. */
+ * the 10 ms windows louder than -50 dB in both, and the pitch every
+ * 20 ms (from zero crossings) as the mean difference in cents where both
+ * have one; for the busy modules and for a corpus of one effect per
+ * module, each against xmp's figures. Prints figures; never asserts
+ * timing or likeness. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -86,36 +89,89 @@ static void busy_song(ModgenSong *s, int channels)
             }
 }
 
-enum { WINDOW = 480 }; /* 10 ms at 48 kHz */
+enum { WINDOW = 480, PITCH_WINDOW = 960 }; /* 10 ms and 20 ms at 48 kHz */
 
-/* The file's 10 ms RMS envelope in dB relative to its overall RMS
- * (malloc'ed, *count windows), or NULL when it cannot be read. */
-static double *loudness(const char *path, int *count)
+/* A render's 10 ms RMS envelope in dB relative to its overall RMS, and
+ * its pitch every 20 ms (Hz from the zero crossings of the channels'
+ * sum, 0 where it is too quiet or has too few to tell). */
+typedef struct {
+    double *env, *pitch;
+    int windows, pitches;
+} Analysis;
+
+static void analysis_free(Analysis *a)
+{
+    free(a->env);
+    free(a->pitch);
+}
+
+static double crossing_hz(const double *m, uint32_t n)
+{
+    double first = -1, last = -1, level = 0;
+    int crossings = 0;
+    for (uint32_t i = 0; i < n; i++)
+        level += m[i] * m[i];
+    if (sqrt(level / n) < 1e-3)
+        return 0;
+    for (uint32_t i = 1; i < n; i++)
+        if (m[i - 1] < 0 && m[i] >= 0) {
+            double at = i - 1 + m[i - 1] / (m[i - 1] - m[i]);
+            if (first < 0)
+                first = at;
+            last = at;
+            crossings++;
+        }
+    return crossings >= 4 ? (crossings - 1) * 48000.0 / (last - first) : 0;
+}
+
+static bool analyse(const char *path, Analysis *out)
 {
     SampleioAudio a;
     HissDiag d = {{0}};
+    memset(out, 0, sizeof *out);
     if (sampleio_read(path, &a, NULL, &d) != HISS_OK)
-        return NULL;
+        return false;
+    double *mono = malloc(sizeof *mono * (a.count ? a.count : 1));
+    for (uint32_t i = 0; i < a.count; i++) {
+        mono[i] = 0;
+        for (int c = 0; c < a.channels; c++)
+            mono[i] += a.frames[i * (uint32_t)a.channels + (uint32_t)c];
+    }
     int n = (int)(a.count / WINDOW);
-    double *env = malloc(sizeof *env * (size_t)(n ? n : 1));
+    out->env = malloc(sizeof *out->env * (size_t)(n ? n : 1));
     double total = 0;
     for (int w = 0; w < n; w++) {
         double sum = 0;
-        for (uint32_t i = (uint32_t)w * WINDOW; i < (uint32_t)(w + 1) * WINDOW; i++) {
-            double m = 0;
-            for (int c = 0; c < a.channels; c++)
-                m += a.frames[i * (uint32_t)a.channels + (uint32_t)c];
-            sum += m * m;
-        }
+        for (uint32_t i = (uint32_t)w * WINDOW; i < (uint32_t)(w + 1) * WINDOW; i++)
+            sum += mono[i] * mono[i];
         total += sum;
-        env[w] = sum / WINDOW;
+        out->env[w] = sum / WINDOW;
     }
     double overall = n ? total / ((double)n * WINDOW) : 0;
     for (int w = 0; w < n; w++)
-        env[w] = env[w] > 0 && overall > 0 ? 10 * log10(env[w] / overall) : -200;
+        out->env[w] = out->env[w] > 0 && overall > 0 ? 10 * log10(out->env[w] / overall)
+                                                     : -200;
+    out->windows = n;
+    out->pitches = (int)(a.count / PITCH_WINDOW);
+    out->pitch = malloc(sizeof *out->pitch * (size_t)(out->pitches ? out->pitches : 1));
+    for (int w = 0; w < out->pitches; w++)
+        out->pitch[w] = crossing_hz(mono + (size_t)w * PITCH_WINDOW, PITCH_WINDOW);
+    free(mono);
     sampleio_audio_free(&a);
-    *count = n;
-    return env;
+    return true;
+}
+
+/* Mean |a - b| in cents over the 20 ms windows where both have a pitch. */
+static double pitch_distance(const Analysis *a, const Analysis *b)
+{
+    double sum = 0;
+    int used = 0;
+    for (int w = 0; w < a->pitches && w < b->pitches; w++)
+        if (a->pitch[w] > 0 && b->pitch[w] > 0) {
+            sum += fabs(1200 * log2(a->pitch[w] / b->pitch[w]));
+            used++;
+        }
+    return used ? sum / used : NAN;
 }
 
 /* Mean |a - b| in dB over the windows where both are above -50 dB. */
@@ -155,7 +211,7 @@ static void compare_file(const char *label, const char *module, const char *dir,
                          const char *hiss)
 {
     if (!installed("openmpt123")) {
-        printf("  %-14s openmpt123 not installed: not compared\n", label);
+        printf("  %-16s openmpt123 not installed: not compared\n", label);
         return;
     }
     char hiss_wav[600], xmp_wav[600], mpt_wav[700];
@@ -164,28 +220,36 @@ static void compare_file(const char *label, const char *module, const char *dir,
     snprintf(mpt_wav, sizeof mpt_wav, "%s.wav", module);
     Commands cmd;
     commands_for(&cmd, hiss, module, hiss_wav, xmp_wav);
-    char **hiss_argv = cmd.hiss, **xmp_argv = cmd.xmp, **mpt_argv = cmd.mpt;
     double cpu, wall;
-    int nh = 0, nx = 0, nm = 0;
-    double *eh = run(hiss_argv, &cpu, &wall) ? loudness(hiss_wav, &nh) : NULL;
-    double *ex = installed("xmp") && run(xmp_argv, &cpu, &wall) ? loudness(xmp_wav, &nx)
-                                                                : NULL;
-    double *em = run(mpt_argv, &cpu, &wall) ? loudness(mpt_wav, &nm) : NULL;
-    if (!eh || !em) {
-        printf("  %-14s a render failed: not compared\n", label);
+    Analysis h, x, m;
+    bool have_h = run(cmd.hiss, &cpu, &wall) && analyse(hiss_wav, &h);
+    bool have_x = installed("xmp") && run(cmd.xmp, &cpu, &wall) && analyse(xmp_wav, &x);
+    bool have_m = run(cmd.mpt, &cpu, &wall) && analyse(mpt_wav, &m);
+    if (!have_h || !have_m) {
+        printf("  %-16s a render failed: not compared\n", label);
     } else {
-        double dh = envelope_distance(eh, nh, em, nm);
-        printf("  %-14s hiss %5.2f dB", label, dh);
-        if (ex) {
-            double dx = envelope_distance(ex, nx, em, nm);
-            printf("   xmp %5.2f dB   hiss %s", dx,
-                   dh <= dx ? "as close or closer" : "further off");
+        double dh = envelope_distance(h.env, h.windows, m.env, m.windows);
+        double ph = pitch_distance(&h, &m);
+        printf("  %-16s hiss %5.2f dB %6.1f ct", label, dh, ph);
+        if (have_x) {
+            double dx = envelope_distance(x.env, x.windows, m.env, m.windows);
+            double px = pitch_distance(&x, &m);
+            /* Within 0.1 dB and 1 cent counts as as close. */
+            bool loud_ok = dh <= dx + 0.1, pitch_ok = isnan(ph) || ph <= px + 1.0;
+            printf("   xmp %5.2f dB %6.1f ct   hiss %s", dx, px,
+                   loud_ok && pitch_ok ? "as close or closer"
+                   : loud_ok           ? "further off in pitch"
+                   : pitch_ok          ? "further off in loudness"
+                                       : "further off");
         }
         printf("\n");
     }
-    free(eh);
-    free(ex);
-    free(em);
+    if (have_h)
+        analysis_free(&h);
+    if (have_x)
+        analysis_free(&x);
+    if (have_m)
+        analysis_free(&m);
 }
 
 static void bench_file(const char *label, const char *module, const char *dir,
@@ -233,11 +297,84 @@ static void bench_file(const char *label, const char *module, const char *dir,
     }
 }
 
+/* The generated corpus of effects: one note at a time on channel 1 of 4,
+ * a looped sine (so the pitch can be followed), 64 rows at speed 6 and
+ * 125 BPM. `fill` goes on every row without an event of its own. */
+static float sine[2048];
+
+typedef struct {
+    int row;
+    uint8_t note;
+    char fx;
+    uint8_t param;
+} EffectEvent;
+
+typedef struct {
+    const char *label;
+    EffectEvent ev[4];
+    char fill;
+    uint8_t fill_param;
+} EffectCase;
+
+static const EffectCase EFFECTS[] = {
+    {"vibrato 4xy", {{0, 49, '4', 0x48}, {32, 56, '4', 0x68}}, '4', 0},
+    {"tremolo 7xy", {{0, 49, '7', 0x88}, {32, 56, '7', 0x4C}}, '7', 0},
+    {"porta up 1xx", {{0, 49, '1', 0x03}, {32, 44, '1', 0x01}}, '1', 0},
+    {"porta down 2xx", {{0, 61, '2', 0x03}, {32, 56, '2', 0x01}}, '2', 0},
+    {"tone porta 3xx", {{0, 49, 0, 0}, {16, 61, '3', 0x04}, {40, 44, '3', 0x08}}, '3', 0},
+    {"arpeggio 0xy", {{0, 49, '0', 0x47}, {32, 56, '0', 0x37}}, '0', 0x37},
+    {"vol slide Axy", {{0, 49, 'A', 0x01}, {32, 56, 'A', 0x20}}, 'A', 0},
+    {"finetune E5x", {{0, 49, 'E', 0x54}, {16, 49, 0, 0}, {32, 49, 'E', 0x5C}}, 0, 0},
+    {"glissando E3x", {{0, 49, 'E', 0x31}, {16, 61, '3', 0x03}}, '3', 0},
+    {"vib wave E4x", {{0, 49, 'E', 0x42}, {32, 56, 'E', 0x41}}, '4', 0x48},
+    {"retrig E9x", {{0, 49, 'E', 0x93}, {32, 56, 'E', 0x92}}, 0, 0},
+    {"cut/delay ECx", {{0, 49, 'E', 0xC3}, {8, 56, 'E', 0xD3}, {16, 61, 'E', 0xC5}}, 0, 0},
+    {"pat. delay EEx", {{0, 49, 0, 0}, {4, 0, 'E', 0xE3}, {8, 56, 0, 0}}, 0, 0},
+};
+
+static void effect_song(ModgenSong *s, const EffectCase *e)
+{
+    modgen_init(s, 4, 64, 6, 125);
+    s->sample_count = 1;
+    ModgenSample sm = {.data = sine, .frames = 2048,
+                        .loop_start = 0, .loop_end = 2048, .volume = 48};
+    s->samples[0] = sm;
+    for (int r = 0; r < 48; r++) {
+        const EffectEvent *at = NULL;
+        for (size_t k = 0; k < sizeof e->ev / sizeof e->ev[0]; k++)
+            if (e->ev[k].row == r && (e->ev[k].note || e->ev[k].fx))
+                at = &e->ev[k];
+        if (at)
+            modgen_add(s, 0, r, 0, at->note, at->note ? 1 : 0, -1, at->fx, at->param);
+        else if (e->fill)
+            modgen_add(s, 0, r, 0, 0, 0, -1, e->fill, e->fill_param);
+    }
+    modgen_add(s, 0, 56, 0, 0, 0, -1, 'C', 0); /* silence before the end */
+}
+
+static void compare_effects(const char *dir, const char *hiss)
+{
+    static ModgenSong song;
+    static const ModgenFormat FORMATS[] = {MODGEN_MOD, MODGEN_XM};
+    for (size_t i = 0; i < sizeof EFFECTS / sizeof EFFECTS[0]; i++)
+        for (size_t f = 0; f < 2; f++) {
+            char module[600], label[64];
+            snprintf(module, sizeof module, "%s/effect%s", dir,
+                     modgen_extension(FORMATS[f]));
+            snprintf(label, sizeof label, "%s %s", f ? "XM " : "MOD", EFFECTS[i].label);
+            effect_song(&song, &EFFECTS[i]);
+            modgen_save(&song, FORMATS[f], module);
+            compare_file(label, module, dir, hiss);
+        }
+}
+
 int main(void)
 {
     const char *hiss = getenv("HISS") ? getenv("HISS") : "build/hiss";
-    for (int i = 0; i < 2048; i++)
+    for (int i = 0; i < 2048; i++) {
         saw[i] = 0.5f * (2.0f * (i % 64) / 64.0f - 1.0f);
+        sine[i] = 0.5f * (float)sin(2 * M_PI * i / 32);
+    }
     const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     char dir[512], mod[600], xm[600], s3m[600], it[600];
     snprintf(dir, sizeof dir, "%s/hiss-bench-module-XXXXXX", base);
@@ -262,12 +399,14 @@ int main(void)
            "(16 orders x 64 rows, speed 6, 125 BPM: 122.9 s of song)\n", RUNS);
     bench_file("4-channel MOD", mod, dir, hiss);
     bench_file("32-channel XM", xm, dir, hiss);
-    printf("bench_module: loudness envelope (10 ms RMS, dB, own level removed) "
-           "against openmpt123's, mean difference\n");
+    printf("bench_module: against openmpt123, mean difference of the loudness envelope "
+           "(10 ms RMS, dB, own level removed) and of the pitch (every 20 ms, cents)\n");
     compare_file("4-channel MOD", mod, dir, hiss);
     compare_file("32-channel XM", xm, dir, hiss);
     compare_file("8-channel S3M", s3m, dir, hiss);
     compare_file("16-channel IT", it, dir, hiss);
+    printf("bench_module: the effects corpus, module by module, the same figures\n");
+    compare_effects(dir, hiss);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
