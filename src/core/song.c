@@ -258,6 +258,7 @@ Song *song_new_empty(void)
         atomic_init(&s->strips[c].pan, 0);
         atomic_init(&s->strips[c].mute, false);
         atomic_init(&s->strips[c].solo, false);
+        song_eq_init(&s->strips[c].eq);
         atomic_init(&s->strips[c].duck_from, 0);
         atomic_init(&s->strips[c].duck_depth_tenth_db, SONG_DUCK_DEPTH_DEFAULT);
         atomic_init(&s->strips[c].duck_attack_ms, SONG_DUCK_ATTACK_DEFAULT);
@@ -274,16 +275,7 @@ Song *song_new_empty(void)
         atomic_init(&s->reverb[i], song_reverb_params[i].def);
     for (int i = 0; i < SONG_GLUE_PARAMS; i++)
         atomic_init(&s->glue[i], song_glue_params[i].def);
-    SongEq eq = song_eq_default();
-    atomic_init(&s->master_eq.low_cut_hz, eq.low_cut_hz);
-    atomic_init(&s->master_eq.low_shelf_hz, eq.low_shelf_hz);
-    atomic_init(&s->master_eq.low_shelf_tenth_db, eq.low_shelf_tenth_db);
-    atomic_init(&s->master_eq.mid_hz, eq.mid_hz);
-    atomic_init(&s->master_eq.mid_tenth_db, eq.mid_tenth_db);
-    atomic_init(&s->master_eq.mid_q_tenths, eq.mid_q_tenths);
-    atomic_init(&s->master_eq.high_shelf_hz, eq.high_shelf_hz);
-    atomic_init(&s->master_eq.high_shelf_tenth_db, eq.high_shelf_tenth_db);
-    atomic_init(&s->master_eq.high_cut_hz, eq.high_cut_hz);
+    song_eq_init(&s->master_eq);
     return s;
 }
 
@@ -300,6 +292,25 @@ Song *song_new(void)
     atomic_store(&s->patterns[0], p);
     atomic_store(&s->order_count, 1);
     return s;
+}
+
+void song_eq_store(SongEqShared *m, const SongEq *eq)
+{
+    atomic_store(&m->low_cut_hz, eq->low_cut_hz);
+    atomic_store(&m->low_shelf_hz, eq->low_shelf_hz);
+    atomic_store(&m->low_shelf_tenth_db, eq->low_shelf_tenth_db);
+    atomic_store(&m->mid_hz, eq->mid_hz);
+    atomic_store(&m->mid_tenth_db, eq->mid_tenth_db);
+    atomic_store(&m->mid_q_tenths, eq->mid_q_tenths);
+    atomic_store(&m->high_shelf_hz, eq->high_shelf_hz);
+    atomic_store(&m->high_shelf_tenth_db, eq->high_shelf_tenth_db);
+    atomic_store(&m->high_cut_hz, eq->high_cut_hz);
+}
+
+void song_eq_init(SongEqShared *m)
+{
+    SongEq flat = song_eq_default();
+    song_eq_store(m, &flat);
 }
 
 SongEq song_eq_default(void)

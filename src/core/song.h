@@ -152,6 +152,25 @@ Instrument *song_instrument_new(void); /* defaults: vol 64, pan 0, C-4 */
 Instrument *song_instrument_clone(const Instrument *src);
 void song_instrument_free(Instrument *inst);
 
+/* A five-band EQ (the master's): frequencies in Hz, gains in tenths of a
+ * dB, the mid's width as Q x 10. A cut at 0 Hz and a band at 0 dB are off. */
+typedef struct {
+    int low_cut_hz;
+    int low_shelf_hz, low_shelf_tenth_db;
+    int mid_hz, mid_tenth_db, mid_q_tenths;
+    int high_shelf_hz, high_shelf_tenth_db;
+    int high_cut_hz;
+} SongEq;
+
+/* The same, as atomics the editor writes and the engine reads live. */
+typedef struct {
+    _Atomic int low_cut_hz;
+    _Atomic int low_shelf_hz, low_shelf_tenth_db;
+    _Atomic int mid_hz, mid_tenth_db, mid_q_tenths;
+    _Atomic int high_shelf_hz, high_shelf_tenth_db;
+    _Atomic int high_cut_hz;
+} SongEqShared;
+
 /* The channel strip of one song channel, saved in the song. The fader
  * defaults to SONG_CHANNEL_GAIN_DEFAULT, not 0 dB: the kit's samples peak
  * near full scale, so channels at unity sum far over it (eight of them on a
@@ -175,6 +194,7 @@ typedef struct {
     _Atomic int duck_from;
     _Atomic int duck_depth_tenth_db;
     _Atomic int duck_attack_ms, duck_hold_ms, duck_release_ms;
+    SongEqShared eq; /* the channel's EQ insert (channel_eq) */
     char name[SONG_NAME_MAX]; /* "" for none; never read by the engine */
 } SongStrip;
 
@@ -197,27 +217,12 @@ enum {
  * ProTracker plays them (for modules). */
 typedef enum { SLIDES_LINEAR = 0, SLIDES_AMIGA } SlideMode;
 
-/* A five-band EQ (the master's): frequencies in Hz, gains in tenths of a
- * dB, the mid's width as Q x 10. A cut at 0 Hz and a band at 0 dB are off. */
-typedef struct {
-    int low_cut_hz;
-    int low_shelf_hz, low_shelf_tenth_db;
-    int mid_hz, mid_tenth_db, mid_q_tenths;
-    int high_shelf_hz, high_shelf_tenth_db;
-    int high_cut_hz;
-} SongEq;
-
-/* The same, as atomics the editor writes and the engine reads live. */
-typedef struct {
-    _Atomic int low_cut_hz;
-    _Atomic int low_shelf_hz, low_shelf_tenth_db;
-    _Atomic int mid_hz, mid_tenth_db, mid_q_tenths;
-    _Atomic int high_shelf_hz, high_shelf_tenth_db;
-    _Atomic int high_cut_hz;
-} SongEqShared;
 
 /* The EQ song_new starts with: every band flat, the cuts off. */
 SongEq song_eq_default(void);
+/* Stores eq into the shared atomics; song_eq_init stores the default. */
+void song_eq_store(SongEqShared *shared, const SongEq *eq);
+void song_eq_init(SongEqShared *shared);
 
 /* The send buses' settings: plain ints in a table of named parameters,
  * so the song file, the editor and the engine share one description. */

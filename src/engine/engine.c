@@ -169,6 +169,8 @@ struct Engine {
     Master master;
     BusBank buses;
     Eq master_eq;
+    Eq channel_eq[SONG_MAX_CHANNELS]; /* each channel's EQ insert */
+    bool channel_eq_on[SONG_MAX_CHANNELS];
     Glue glue;
     Sends sends;
     Lookahead late;
@@ -1262,6 +1264,10 @@ static void follow_strips(Engine *e)
                                       0, SONG_MAX_CHANNELS);
         if (e->duck_from[c])
             duck_read(st, &e->duck_set[c]);
+        SongEq eq;
+        eq_read(&st->eq, &eq);
+        eq_follow(&e->channel_eq[c], &eq, e->rate);
+        e->channel_eq_on[c] = eq_active(&e->channel_eq[c]);
     }
     delay_read(e->song, e->sends.delay_set);
     reverb_read(e->song, e->sends.reverb_set);
@@ -1752,6 +1758,9 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
         pos += run;
     }
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        if (e->channel_eq_on[c] && e->buses.used[c])
+            eq_process(&e->channel_eq[c], e->buses.buf[c], chunk);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         if (duck_busy(&e->duck[c]))
             duck_process(&e->duck[c], &e->duck_set[c], e->rate,
                          e->buses.used[c] ? e->buses.buf[c] : NULL, chunk);
@@ -1914,6 +1923,7 @@ void engine_hand_over(Engine *from, Engine *to)
         limiter_carry(&to->late.limiter, &from->late.limiter);
         memcpy(to->duck, from->duck, sizeof to->duck);
         to->glue = from->glue;
+        memcpy(to->channel_eq, from->channel_eq, sizeof to->channel_eq);
         to->late.on = from->late.on;
         size_t rings = (size_t)ENGINE_STEMS * 2 * from->late.frames +
                        (size_t)SONG_MAX_CHANNELS * from->late.frames;

@@ -95,6 +95,14 @@ void eq_follow(Eq *eq, const SongEq *set, uint32_t rate)
         make_band(&eq->band[b], b, set, rate);
 }
 
+bool eq_active(const Eq *eq)
+{
+    for (int b = 0; b < EQ_BANDS; b++)
+        if (eq->band[b].on)
+            return true;
+    return false;
+}
+
 void eq_process(Eq *eq, float *x, uint32_t n)
 {
     for (int b = 0; b < EQ_BANDS; b++) {

@@ -30,6 +30,8 @@ typedef struct {
 /* [audio] Takes the settings (plain copies of the song's atomics); the
  * sections are recomputed only when they changed. */
 void eq_follow(Eq *eq, const SongEq *settings, uint32_t rate);
+/* [audio] Whether any band filters at all. */
+bool eq_active(const Eq *eq);
 /* [audio] Filters n interleaved stereo frames in place. */
 void eq_process(Eq *eq, float *stereo, uint32_t n);
 /* [audio] Reads the song's EQ atomics into a plain SongEq. */

@@ -79,6 +79,7 @@ typedef struct {
     int pattern_line[SONG_MAX_PATTERNS];
     int instrument_line[SONG_MAX_INSTRUMENTS + 1];
     int channel_line[SONG_MAX_CHANNELS];
+    int channel_eq_line[SONG_MAX_CHANNELS];
     uint16_t channel_col[SONG_MAX_CHANNELS];
     int order_count;
     uint16_t order_col[SONG_MAX_ORDERS];
@@ -500,13 +501,32 @@ static HissError parse_bpm(Parser *p, Token kw)
 
 enum { EQ_HZ_MAX = 20000, EQ_DB_MAX = 240, EQ_Q_MAX = 100 };
 
-/* master_eq low_cut HZ low_shelf HZ DB mid HZ DB q Q high_shelf HZ DB
- * high_cut HZ: fields in any order, any left out (default: flat). */
-static HissError parse_master_eq(Parser *p, Token kw)
+/* The channel number a line of `what` starts with (1-based in the file,
+ * *c 0-based), once per channel: lines[] keeps where each came. */
+static HissError parse_channel_number(Parser *p, const char *what, int *lines, int *c,
+                                      Token *where)
 {
-    HissError err = check_once(p, ONCE_MASTER_EQ, kw);
+    Token num;
+    long long n;
+    HissError err = parse_int(p, "channel number", 1, SONG_MAX_CHANNELS, &n, &num);
     if (err)
         return err;
+    *c = (int)n - 1;
+    if (where)
+        *where = num;
+    if (lines[*c])
+        return fail_at(p, num.pos, HISS_ERR_PARSE, "duplicate %s %d (first on line %d)", what,
+                       *c + 1, lines[*c]);
+    lines[*c] = p->lineno;
+    return HISS_OK;
+}
+
+/* The fields of an EQ line (master_eq, channel_eq NN): low_cut HZ
+ * low_shelf HZ DB mid HZ DB q Q high_shelf HZ DB high_cut HZ, in any
+ * order, any left out (default: flat); owner names it in messages. */
+static HissError parse_eq_fields(Parser *p, const char *owner, SongEqShared *dest)
+{
+    HissError err;
     SongEq eq = song_eq_default();
     enum { F_LOW_CUT, F_LOW_SHELF, F_MID, F_Q, F_HIGH_SHELF, F_HIGH_CUT };
     static const char *const FIELDS[] = {"low_cut", "low_shelf", "mid",
@@ -514,7 +534,7 @@ static HissError parse_master_eq(Parser *p, Token kw)
     bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
     for (;;) {
         int f;
-        err = next_field(p, FIELDS, HISS_ARRAY_LEN(FIELDS), seen, "master_eq", &f);
+        err = next_field(p, FIELDS, HISS_ARRAY_LEN(FIELDS), seen, owner, &f);
         if (err)
             return err;
         if (f < 0)
@@ -544,17 +564,26 @@ static HissError parse_master_eq(Parser *p, Token kw)
         if (err)
             return err;
     }
-    SongEqShared *m = &p->song->master_eq;
-    atomic_store(&m->low_cut_hz, eq.low_cut_hz);
-    atomic_store(&m->low_shelf_hz, eq.low_shelf_hz);
-    atomic_store(&m->low_shelf_tenth_db, eq.low_shelf_tenth_db);
-    atomic_store(&m->mid_hz, eq.mid_hz);
-    atomic_store(&m->mid_tenth_db, eq.mid_tenth_db);
-    atomic_store(&m->mid_q_tenths, eq.mid_q_tenths);
-    atomic_store(&m->high_shelf_hz, eq.high_shelf_hz);
-    atomic_store(&m->high_shelf_tenth_db, eq.high_shelf_tenth_db);
-    atomic_store(&m->high_cut_hz, eq.high_cut_hz);
+    song_eq_store(dest, &eq);
     return HISS_OK;
+}
+
+static HissError parse_master_eq(Parser *p, Token kw)
+{
+    HissError err = check_once(p, ONCE_MASTER_EQ, kw);
+    return err ? err : parse_eq_fields(p, "master_eq", &p->song->master_eq);
+}
+
+/* channel_eq NN fields: channel NN's EQ insert, once per channel. */
+static HissError parse_channel_eq(Parser *p)
+{
+    int c;
+    HissError err = parse_channel_number(p, "channel_eq", p->channel_eq_line, &c, NULL);
+    if (err)
+        return err;
+    char owner[24];
+    snprintf(owner, sizeof owner, "channel_eq %d", c + 1);
+    return parse_eq_fields(p, owner, &p->song->strips[c].eq);
 }
 
 static HissError parse_master_gain(Parser *p, Token kw)
@@ -604,16 +633,10 @@ static HissError parse_switch(Parser *p, const char *what, bool *out)
 static HissError parse_channel(Parser *p)
 {
     Token num;
-    long long n;
-    HissError err = parse_int(p, "channel number", 1, SONG_MAX_CHANNELS, &n, &num);
+    int c;
+    HissError err = parse_channel_number(p, "channel", p->channel_line, &c, &num);
     if (err)
         return err;
-    int c = (int)n - 1;
-    if (p->channel_line[c])
-        return fail_at(p, num.pos, HISS_ERR_PARSE,
-                       "duplicate channel %d (first on line %d)", c + 1,
-                       p->channel_line[c]);
-    p->channel_line[c] = p->lineno;
     p->channel_col[c] = (uint16_t)num.pos;
     SongStrip *st = &p->song->strips[c];
     enum { F_NAME, F_GAIN, F_PAN, F_MUTE, F_SOLO, F_SEND_A, F_SEND_B, F_SEND_A_PRE,
@@ -1246,6 +1269,8 @@ static HissError parse_line(Parser *p)
         return parse_channel(p);
     if (token_is(kw, "master_eq"))
         return parse_master_eq(p, kw);
+    if (token_is(kw, "channel_eq"))
+        return parse_channel_eq(p);
     if (token_is(kw, "delay"))
         return parse_bus(p, kw, ONCE_DELAY, "delay", song_delay_params, SONG_DELAY_PARAMS,
                          p->song->delay);
@@ -1425,6 +1450,22 @@ static const char *tenths_text(int tenths, char *out)
     int a = tenths < 0 ? -tenths : tenths;
     snprintf(out, 16, "%s%d.%d", tenths < 0 ? "-" : "", a / 10, a % 10);
     return out;
+}
+
+/* An EQ line, written only when it is not flat (so songs without one
+ * keep their bytes), every field then. */
+static void format_eq(Buf *b, const char *name, const SongEqShared *shared)
+{
+    SongEq eq, flat = song_eq_default();
+    eq_read(shared, &eq);
+    if (!memcmp(&eq, &flat, sizeof eq))
+        return;
+    char t1[16], t2[16], t3[16], t4[16];
+    buf_printf(b,
+               "%s low_cut %d low_shelf %d %s mid %d %s q %s high_shelf %d %s high_cut %d\n",
+               name, eq.low_cut_hz, eq.low_shelf_hz, tenths_text(eq.low_shelf_tenth_db, t1),
+               eq.mid_hz, tenths_text(eq.mid_tenth_db, t2), tenths_text(eq.mid_q_tenths, t3),
+               eq.high_shelf_hz, tenths_text(eq.high_shelf_tenth_db, t4), eq.high_cut_hz);
 }
 
 /* A send bus's line, written only when it differs from the defaults (so
@@ -1661,7 +1702,7 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
                /* Written only when set, so songs without it keep their bytes. */
                atomic_load(&s->slides) == SLIDES_AMIGA ? "slides amiga\n" : "",
                channels);
-    char t1[16], t2[16], t3[16], t4[16];
+    char t1[16];
     for (int c = 0; c < channels; c++) {
         if (song_strip_is_default(s, c))
             continue;
@@ -1700,16 +1741,12 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
                        hiss_clampi(atomic_load(&st->duck_release_ms), 0, SONG_DUCK_MS_MAX));
         buf_put(&b, "\n", 1);
     }
-    SongEq eq, flat = song_eq_default();
-    eq_read(&s->master_eq, &eq);
-    if (memcmp(&eq, &flat, sizeof eq))
-        buf_printf(&b,
-                   "master_eq low_cut %d low_shelf %d %s mid %d %s q %s high_shelf %d %s "
-                   "high_cut %d\n",
-                   eq.low_cut_hz, eq.low_shelf_hz, tenths_text(eq.low_shelf_tenth_db, t1),
-                   eq.mid_hz, tenths_text(eq.mid_tenth_db, t2),
-                   tenths_text(eq.mid_q_tenths, t3), eq.high_shelf_hz,
-                   tenths_text(eq.high_shelf_tenth_db, t4), eq.high_cut_hz);
+    for (int c = 0; c < channels; c++) {
+        char name[24];
+        snprintf(name, sizeof name, "channel_eq %02d", c + 1);
+        format_eq(&b, name, &s->strips[c].eq);
+    }
+    format_eq(&b, "master_eq", &s->master_eq);
 
     format_bus(&b, "delay", song_delay_params, SONG_DELAY_PARAMS, s->delay);
     format_bus(&b, "reverb", song_reverb_params, SONG_REVERB_PARAMS, s->reverb);

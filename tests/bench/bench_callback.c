@@ -414,12 +414,26 @@ int main(void)
         atomic_store(&eq->mid_tenth_db, -30);
         atomic_store(&eq->high_shelf_tenth_db, 15);
         atomic_store(&eq->high_cut_hz, 16000);
+        /* Both send buses fed by every channel (the delay into the reverb
+         * too), half the channels ducked under channel 1's notes, the glue
+         * compressor working and the limiter holding its ceiling. */
+        for (int c = 0; c < 32; c++) {
+            atomic_store(&whole->strips[c].send_tenth_db[0], -120);
+            atomic_store(&whole->strips[c].send_tenth_db[1], -150);
+            if (c % 2)
+                atomic_store(&whole->strips[c].duck_from, 1);
+        }
+        atomic_store(&whole->delay[SONG_DELAY_TO_REVERB], -60);
+        atomic_store(&whole->delay[SONG_DELAY_WOBBLE], 30);
+        atomic_store(&whole->glue[SONG_GLUE_ON], 1);
+        atomic_store(&whole->glue[SONG_GLUE_THRESHOLD], -200);
+        atomic_store(&whole->master_gain_tenth_db, 60);
         rc |= measure("whole mix 32ch", whole, 64, &mix);
         song_free(whole);
     }
     if (!rc)
-        printf("whole mix (32 channel buses and strips, master EQ 5 bands, limiter), 64 "
-               "frames: mean %.1f%% of the period, worst %.1f%% (thread CPU; wall mean "
+        printf("whole mix (32 channel buses and strips, both sends, 16 duckers, master EQ 5 "
+               "bands, glue, true-peak limiter), 64 frames: mean %.1f%% of the period, worst %.1f%% (thread CPU; wall mean "
                "%.1f%%, worst %.1f%%), engine alone worst %.1f%%\n",
                mix.cpu.mean, mix.cpu.max, mix.wall.mean, mix.wall.max, mix.alone_worst);
     if (!rc)

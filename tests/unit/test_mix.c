@@ -6,6 +6,7 @@
 
 #include "common/synth_song.h"
 #include "edit.h"
+#include "songfile.h"
 #include "engine.h"
 #include "test.h"
 
@@ -172,23 +173,15 @@ static void channel_meters_hold_the_peak(void)
 /* ---- the master EQ, measured on sines through the whole engine ---- */
 
 /* The RMS of the left side over the second half of a one-second render of
- * a looping sine at hz, full volume, through the master EQ `eq`. */
-static double sine_rms(double hz, const SongEq *eq)
+ * a looping sine at hz, full volume, through `eq` as the master EQ or, with
+ * on_channel, as channel 1's EQ insert. */
+static double sine_rms_through(double hz, const SongEq *eq, bool on_channel)
 {
     Song *s = synth_song(1, 64, 125, 6);
     synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, hz, RATE, 1, 0.25f),
                                                 LOOP_FORWARD, 0, RATE, INTERP_LINEAR));
     synth_put(s, 0, 0, 0, NOTE_C4, 1, VOLUME_EMPTY, 0, 0);
-    SongEqShared *m = &s->master_eq;
-    atomic_store(&m->low_cut_hz, eq->low_cut_hz);
-    atomic_store(&m->low_shelf_hz, eq->low_shelf_hz);
-    atomic_store(&m->low_shelf_tenth_db, eq->low_shelf_tenth_db);
-    atomic_store(&m->mid_hz, eq->mid_hz);
-    atomic_store(&m->mid_tenth_db, eq->mid_tenth_db);
-    atomic_store(&m->mid_q_tenths, eq->mid_q_tenths);
-    atomic_store(&m->high_shelf_hz, eq->high_shelf_hz);
-    atomic_store(&m->high_shelf_tenth_db, eq->high_shelf_tenth_db);
-    atomic_store(&m->high_cut_hz, eq->high_cut_hz);
+    song_eq_store(on_channel ? &s->strips[0].eq : &s->master_eq, eq);
     float *out = synth_render(s, RATE, RATE, 256);
     double sum = 0;
     for (uint32_t f = RATE / 2; f < RATE; f++)
@@ -196,6 +189,11 @@ static double sine_rms(double hz, const SongEq *eq)
     free(out);
     song_free(s);
     return sqrt(sum / (RATE / 2));
+}
+
+static double sine_rms(double hz, const SongEq *eq)
+{
+    return sine_rms_through(hz, eq, false);
 }
 
 /* The gain in dB the EQ gives a sine at hz. */
@@ -273,8 +271,50 @@ static void strip_changes_undo(void)
     song_free(s);
 }
 
+/* The channel EQ insert: the same bands, on one channel's bus. */
+static void channel_eq_bands_measure_as_set(void)
+{
+    SongEq flat = song_eq_default(), eq = flat;
+    double ref = sine_rms_through(1000, &flat, true);
+    eq.mid_tenth_db = 60;
+    eq.mid_q_tenths = 10;
+    double mid = 20 * log10(sine_rms_through(1000, &eq, true) / ref);
+    CHECK_MSG(fabs(mid - 6.0) <= 0.5, "mid at its centre: %.2f dB", mid);
+    eq = flat;
+    eq.high_cut_hz = 1000;
+    double cut = 20 * log10(sine_rms_through(1000, &eq, true) / ref);
+    CHECK_MSG(fabs(cut + 3.0) <= 0.5, "high cut at its frequency: %.2f dB", cut);
+    /* The master's EQ stays flat meanwhile: the channel did it. */
+    CHECK(fabs(20 * log10(sine_rms_through(1000, &flat, false) / ref)) < 0.01);
+}
+
+/* The song file keeps a channel's EQ on its own line. */
+static void song_file_keeps_channel_eq(void)
+{
+    const char *text = "hiss 1\nchannels 2\nchannel_eq 02 mid 500 3.0 high_cut 9000\n";
+    Song *s = NULL;
+    HissDiag diag = {{0}};
+    CHECK(songfile_parse(text, strlen(text), "e.hiss", &s, &diag) == HISS_OK);
+    CHECK(s && atomic_load(&s->strips[1].eq.mid_tenth_db) == 30);
+    char *out = NULL;
+    size_t len = 0;
+    CHECK(s && songfile_format(s, &out, &len) == HISS_OK);
+    CHECK(out && strstr(out, "\nchannel_eq 02 low_cut 0 low_shelf 100 0.0 mid 500 3.0 q 0.7 "
+                             "high_shelf 8000 0.0 high_cut 9000\n"));
+    CHECK(out && !strstr(out, "channel_eq 01"));
+    free(out);
+    song_free(s);
+    const char *twice = "hiss 1\nchannel_eq 01 mid 500 3.0\nchannel_eq 01 low_cut 40\n";
+    s = NULL;
+    CHECK(songfile_parse(twice, strlen(twice), "e.hiss", &s, &diag) != HISS_OK);
+    CHECK_MSG(strstr(diag.text, "duplicate channel_eq 1"), "%s", diag.text);
+    song_free(s);
+}
+
 int main(void)
 {
+    RUN(song_file_keeps_channel_eq);
+    RUN(channel_eq_bands_measure_as_set);
     RUN(strip_changes_undo);
     RUN(stems_sum_to_the_mix);
     RUN(stems_are_after_pan_and_fader);
