@@ -123,7 +123,9 @@ static const struct {
     {"=", ACT_TEMPO_UP},
     {"&", ACT_TEMPO_DOWN},
     {"M-=", ACT_TEMPO_UP_FINE},
+    {"Z", ACT_TEMPO_UP_FINE},
     {"M-&", ACT_TEMPO_DOWN_FINE},
+    {"X", ACT_TEMPO_DOWN_FINE},
     {"M", ACT_MUTE_AT_BAR},
     {"M-,", ACT_MUTE_AT_BAR},
     {"S", ACT_SOLO_AT_BAR},
@@ -311,6 +313,7 @@ void keymap_init_defaults(Keymap *km)
     km->count = 0;
     km->autosave_seconds = -1;
     km->backups = -1;
+    memset(&km->midi_map, 0, sizeof km->midi_map);
     for (size_t i = 0; i < HISS_ARRAY_LEN(DEFAULTS); i++) {
         int key = keymap_key_parse(DEFAULTS[i].key);
         if (key >= 0 && valid_action(DEFAULTS[i].action))
@@ -748,10 +751,20 @@ static void parse_line(Keymap *km, const char *line, size_t len,
                    args < 3 ? NULL : w[3].text);
             return;
         }
+        if (!strcmp(w[1].text, "midi_map")) {
+            HissDiag why = {{0}};
+            MidiMap map;
+            if (midi_map_parse(w[2].text, &map, &why) != HISS_OK) {
+                report(diags, max_diags, errors, name, lineno, w[2].col, why.text, NULL);
+                return;
+            }
+            km->midi_map = map;
+            return;
+        }
         bool is_backups = !strcmp(w[1].text, "backups");
         if (strcmp(w[1].text, "autosave") && !is_backups) {
             report(diags, max_diags, errors, name, lineno, w[1].col,
-                   "unknown setting (expected autosave or backups)", w[1].text);
+                   "unknown setting (expected autosave, backups or midi_map)", w[1].text);
             return;
         }
         char *end;

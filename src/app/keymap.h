@@ -8,6 +8,7 @@
  *     unbind F1
  *     set autosave 30
  *     set backups 3
+ *     set midi_map 10:02:4,1:05
  *
  * An action belongs to one context (a screen, or "global" for keys that work
  * everywhere); a key bound in a screen's context wins over a global binding
@@ -23,6 +24,7 @@
 #include <stddef.h>
 
 #include "base.h"
+#include "midi.h"
 
 typedef enum {
     KEYMAP_CTX_GLOBAL,
@@ -301,6 +303,8 @@ typedef struct {
     int autosave_seconds;
     /* `set backups N` (older versions kept on save, 0..20); -1 = default. */
     int backups;
+    /* `set midi_map M:I[:C],...` (midi.h); empty when the file says nothing. */
+    MidiMap midi_map;
 } Keymap;
 
 /* The built-in table. */

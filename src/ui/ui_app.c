@@ -1936,6 +1936,8 @@ int ui_run(const UiOptions *opts)
     }
     if (started != HISS_OK)
         ui_set_message(app, true, "%s: running silent", why.text);
+    /* The hissrc's MIDI map, then the command line's over it. */
+    session_midi_map(app->session, &app->keymap.midi_map);
     session_midi_map(app->session, &opts->midi_map);
     HissDiag midi_why = {{0}};
     session_midi_seq(app->session, opts->audio.client_name, &midi_why);

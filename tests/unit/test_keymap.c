@@ -259,8 +259,23 @@ static void set_autosave_is_read(void)
     CHECK(parse("set autosave -1\nset autosave 3x\nset colour on\nset autosave\n",
                 d, 4) == 4);
     CHECK_STR(d[0].text, "hissrc:1:14: autosave takes seconds, 0..86400: '-1'");
-    CHECK_STR(d[2].text, "hissrc:3:5: unknown setting (expected autosave or backups) 'colour'");
+    CHECK_STR(d[2].text,
+              "hissrc:3:5: unknown setting (expected autosave, backups or midi_map) 'colour'");
     CHECK(km.autosave_seconds == 5);
+}
+
+static void set_midi_map_is_read(void)
+{
+    keymap_init_defaults(&km);
+    CHECK(!km.midi_map.set[9]);
+    HissDiag d[4];
+    CHECK(parse("set midi_map 10:02:4,1:1f\n", d, 4) == 0);
+    CHECK(km.midi_map.set[9] && km.midi_map.instrument[9] == 2 && km.midi_map.channel[9] == 3);
+    CHECK(km.midi_map.set[0] && km.midi_map.instrument[0] == 0x1F);
+    CHECK(parse("set midi_map 17:01\n", d, 4) == 1);
+    CHECK_STR(d[0].text, "hissrc:1:14: MIDI map entry '17:01' is not MIDI:INSTRUMENT[:CHANNEL] "
+                         "(MIDI 1..16, instrument 01..FF, channel 1..64)");
+    CHECK(km.midi_map.set[9]); /* a bad line changes nothing */
 }
 
 static void set_backups_is_read(void)
@@ -485,6 +500,7 @@ int main(void)
     RUN(table_full_is_an_error_not_a_crash);
     RUN(set_autosave_is_read);
     RUN(set_backups_is_read);
+    RUN(set_midi_map_is_read);
     RUN(man_page_lists_every_key);
     RUN(quit_stays_reachable_whatever_the_config_says);
     RUN(fifo_config_is_refused_without_blocking);
