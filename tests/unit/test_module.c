@@ -384,6 +384,32 @@ static void set_finetune_retunes_the_note(void)
     }
 }
 
+/* Vibrato 48 at its deepest: a semitone up in XM (FastTracker 2's depth,
+ * hiss's linear one), half a semitone in IT, whose vibrato is half as deep
+ * (255 x 8 / 32 and 255 x 4 / 32 of 1/64 semitone). */
+static void it_vibrato_is_half_as_deep(void)
+{
+    for (int f = MODGEN_XM; f <= MODGEN_IT; f++) {
+        ModgenSong ms;
+        base_song(&ms);
+        modgen_add(&ms, 0, 0, 0, 49, 1, -1, '4', 0x48);
+        for (int r = 1; r < 8; r++)
+            modgen_add(&ms, 0, r, 0, 0, 0, -1, '4', 0);
+        Song *song = load(&ms, (ModgenFormat)f, "vibrato", NULL);
+        if (!song)
+            continue;
+        float *out = synth_render(song, RATE, 48 * 960, 1024);
+        double top = 0;
+        for (int tick = 1; tick < 48; tick++)
+            top = fmax(top, synth_frequency(out, (uint32_t)tick * 960 + 100, 800, 0, RATE));
+        double want = 8363.0 / PERIOD * pow(2, (f == MODGEN_IT ? 31 : 63) / 64.0 / 12);
+        CHECK_MSG(fabs(top / want - 1) < 0.002, "%s: vibrato peaks at %.2f Hz, want %.2f",
+                  FORMAT_NAMES[f], top, want);
+        free(out);
+        song_free(song);
+    }
+}
+
 /* IT samples compressed as Impulse Tracker 2.14 and 2.15 do (modgen's
  * compressor: widths that follow the deltas, two blocks), 8 and 16
  * bits: the song gets exactly the frames the plain IT gives, loop
@@ -818,6 +844,7 @@ int main(int argc, char **argv)
     RUN(tremolo_moves_the_volume);
     RUN(set_finetune_retunes_the_note);
     RUN(compressed_it_samples_load_exactly);
+    RUN(it_vibrato_is_half_as_deep);
     RUN(pitch_agrees_with_xmp);
     RUN(samples_come_with_the_module);
     RUN(losses_are_reported_where_they_are);

@@ -135,6 +135,9 @@ typedef struct {
     LoaderReport *report;
     /* Where the pattern being converted is first played. */
     int order;
+    /* IT without "old effects": its vibrato is half as deep as
+     * FastTracker 2's (and hiss's linear one). */
+    bool it_fine_vibrato;
     /* The instrument each channel last named in the pattern being
      * converted (0: none yet), for E5x. */
     int channel_inst[SONG_MAX_CHANNELS];
@@ -239,12 +242,21 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
     case XFX_PORTA_UP: porta(cv, row, channel, true, param, fx, out); return;
     case XFX_PORTA_DN: porta(cv, row, channel, false, param, fx, out); return;
     case XFX_TONEPORTA: *fx = '3'; return;
-    case XFX_VIBRATO: *fx = '4'; return;
-    case XFX_FINE_VIBRATO:
-        note_at(cv, row, channel, "approximated: fine vibrato (Uxy) as vibrato");
+    case XFX_VIBRATO:
+    case XFX_FINE_VIBRATO: {
+        /* Fine vibrato is a quarter as deep; IT's a half again. */
+        int shift = (type == XFX_FINE_VIBRATO ? 2 : 0) + (cv->it_fine_vibrato ? 1 : 0);
+        int depth = (y + (1 << shift) / 2) >> shift;
+        if (y && !depth)
+            depth = 1; /* 0 would mean "the last depth" */
+        if (depth << shift != y)
+            note_at(cv, row, channel, type == XFX_FINE_VIBRATO
+                                          ? "approximated: fine vibrato (Uxy) as vibrato"
+                                          : "approximated: IT vibrato depth (to a whole step)");
         *fx = '4';
-        *out = (uint8_t)(x << 4 | (y + 3) / 4);
+        *out = (uint8_t)(x << 4 | depth);
         return;
+    }
     case XFX_TONE_VSLIDE: *fx = '5'; return;
     case XFX_VIBRA_VSLIDE: *fx = '6'; return;
     case XFX_SETPAN: *fx = '8'; return;
@@ -813,6 +825,7 @@ HissError module_load(const char *data, size_t len, const char *path, Song **out
     struct xmp_module_info info;
     xmp_get_module_info(ctx, &info);
     Convert cv = {.mod = info.mod, .format = format_of(data, len), .report = report, .order = -1};
+    cv.it_fine_vibrato = cv.format == FORMAT_IT && len > 0x2c && !(data[0x2c] & 0x10);
     Song *song = song_new_empty();
     HissError err = song ? convert_module(&cv, (const unsigned char *)data, len, song)
                          : HISS_ERR_NOMEM;
