@@ -804,7 +804,8 @@ static void hostile_modules_fail_with_a_message(void)
 }
 
 /* test_module --write DIR: one small module per format in DIR (demo.mod,
- * demo.s3m, demo.xm, demo.it), for the editor's tests and the fuzz seeds;
+ * demo.s3m, demo.xm, demo.it, and demo-packed.it with a compressed
+ * sample), for the editor's tests and the fuzz seeds;
  * each loses one effect at order 0 row 10 channel 2. */
 static int write_demo_modules(const char *to)
 {
@@ -822,6 +823,13 @@ static int write_demo_modules(const char *to)
         char path[1024];
         snprintf(path, sizeof path, "%s/demo%s", to, modgen_extension((ModgenFormat)f));
         modgen_save(&ms, (ModgenFormat)f, path);
+        if (f == MODGEN_IT) {
+            /* And one with its sample compressed (16-bit, IT 2.15). */
+            ms.samples[0].it_bits16 = 1;
+            ms.samples[0].it_compress = 215;
+            snprintf(path, sizeof path, "%s/demo-packed.it", to);
+            modgen_save(&ms, MODGEN_IT, path);
+        }
     }
     return 0;
 }
