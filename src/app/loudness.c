@@ -38,12 +38,16 @@ HissError loudness_add(Loudness *l, const float *stereo, uint32_t n)
 
 LoudnessFigures loudness_figures(const Loudness *l)
 {
-    LoudnessFigures f = {-HUGE_VAL, 0.0, -HUGE_VAL};
+    LoudnessFigures f = {-HUGE_VAL, 0.0, -HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
     double v, peak = 0.0;
     if (ebur128_loudness_global(l->st, &v) == EBUR128_SUCCESS && isfinite(v))
         f.integrated_lufs = v;
     if (ebur128_loudness_range(l->st, &v) == EBUR128_SUCCESS && isfinite(v))
         f.range_lu = v;
+    if (ebur128_loudness_momentary(l->st, &v) == EBUR128_SUCCESS && isfinite(v))
+        f.momentary_lufs = v;
+    if (ebur128_loudness_shortterm(l->st, &v) == EBUR128_SUCCESS && isfinite(v))
+        f.short_term_lufs = v;
     for (unsigned c = 0; c < 2; c++)
         if (ebur128_true_peak(l->st, c, &v) == EBUR128_SUCCESS && v > peak)
             peak = v;

@@ -14,6 +14,8 @@ typedef struct {
     double integrated_lufs; /* -HUGE_VAL for silence */
     double range_lu;
     double true_peak_dbtp;  /* -HUGE_VAL for silence */
+    double momentary_lufs;  /* the last 400 ms; -HUGE_VAL for silence */
+    double short_term_lufs; /* the last 3 s; -HUGE_VAL for silence */
 } LoudnessFigures;
 
 /* NULL when out of memory. */

@@ -284,6 +284,11 @@ const EngineStatus *session_status(const Session *s)
     return s->engine ? engine_status(s->engine) : &stopped;
 }
 
+bool session_take_tap(Session *s, EngineTapBlock *block)
+{
+    return s->engine && engine_take_tap(s->engine, block);
+}
+
 bool session_playing(const Session *s)
 {
     return atomic_load(&session_status(s)->playing);

@@ -124,6 +124,8 @@ HissError session_midi_seq(Session *s, const char *client_name, HissDiag *why);
  * session_start. It may move to another engine at the next session_poll:
  * read it again after each. */
 const EngineStatus *session_status(const Session *s);
+/* Pops a block of the master output's tap (engine.h); false when none. */
+bool session_take_tap(Session *s, EngineTapBlock *block);
 bool session_playing(const Session *s);
 /* Seconds played, each engine's frames counted at the rate it was built
  * for (a rate change does not stretch or shrink what was played). */

@@ -149,6 +149,8 @@ struct Engine {
     Ring commands;
     Ring returns;
     Ring takes;             /* recorded live notes, to the UI */
+    Ring tap;               /* the master output, to the meters */
+    EngineTapBlock tap_fill; /* the block being filled */
     /* Live notes from the audio thread itself (engine_live_note_now),
      * played after the period's commands so they follow what was sent
      * before them. */
@@ -1533,7 +1535,8 @@ Engine *engine_new(Song *song, uint32_t rate)
     atomic_init(&e->status.speed, e->seq.speed);
     bool ok = ring_init(&e->commands, COMMAND_RING, sizeof(EngineCommand)) == HISS_OK &&
               ring_init(&e->returns, RETURN_RING, sizeof(EngineReturn)) == HISS_OK &&
-              ring_init(&e->takes, TAKE_RING, sizeof(EngineTake)) == HISS_OK;
+              ring_init(&e->takes, TAKE_RING, sizeof(EngineTake)) == HISS_OK &&
+              ring_init(&e->tap, ENGINE_TAP_BLOCKS, sizeof(EngineTapBlock)) == HISS_OK;
     for (int i = 0; i < ENGINE_MAX_VOICES; i++)
         mixer_voice_init(&e->pool.voices[i]);
     sinc_init();
@@ -1585,6 +1588,7 @@ void engine_free(Engine *e)
     ring_deinit(&e->commands);
     ring_deinit(&e->returns);
     ring_deinit(&e->takes);
+    ring_deinit(&e->tap);
     delay_deinit(&e->sends.delay);
     reverb_deinit(&e->sends.reverb);
     limiter_deinit(&e->late.limiter);
@@ -1770,6 +1774,30 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
     run_sends(e, out + 2 * (size_t)done, chunk, stems, stem_count, done);
 }
 
+/* Copies what went out into the tap's blocks; a full block goes on the
+ * ring, or is dropped (and counted) when the reader is behind. */
+static void tap_output(Engine *e, const float *out, uint32_t n)
+{
+    EngineTapBlock *b = &e->tap_fill;
+    while (n) {
+        uint32_t room = ENGINE_TAP_FRAMES - b->frames, take = n < room ? n : room;
+        memcpy(b->data + 2 * (size_t)b->frames, out, sizeof(float) * 2 * take);
+        b->frames += take;
+        out += 2 * (size_t)take;
+        n -= take;
+        if (b->frames == ENGINE_TAP_FRAMES) {
+            if (!ring_push(&e->tap, b))
+                atomic_fetch_add_explicit(&e->status.tap_dropped, 1, memory_order_relaxed);
+            b->frames = 0;
+        }
+    }
+}
+
+bool engine_take_tap(Engine *e, EngineTapBlock *block)
+{
+    return ring_pop(&e->tap, block);
+}
+
 /* Hands a bus's peak to its meter (x1000) and starts the next. */
 static void publish_peak(_Atomic uint32_t *meter, float *peak)
 {
@@ -1821,6 +1849,7 @@ void engine_render_stems(Engine *e, float *out, float *const *channel_out,
     if (e->late.on)
         delay_outputs(e, channel_out, channel_out_count, stems, stem_count, nframes);
     master(e, out, nframes);
+    tap_output(e, out, nframes);
     if (e->preview.inst && !grave_in_use(e, &(Grave){ENGINE_RETURN_INSTRUMENT,
                                                      e->preview.inst})) {
         EngineReturn r = {ENGINE_RETURN_INSTRUMENT, e->preview.inst};

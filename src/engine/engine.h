@@ -179,6 +179,7 @@ typedef struct {
     /* Each channel's ducker: its deepest gain reduction since the UI last
      * exchanged it with 0, dB x100 (the gain-reduction meter). */
     _Atomic uint32_t duck_centi_db[SONG_MAX_CHANNELS];
+    _Atomic uint32_t tap_dropped;      /* tap blocks no reader took in time */
     _Atomic int voices;                /* voices sounding */
     _Atomic uint64_t frames_rendered;
     _Atomic bool song_ended;           /* stopped at the end of the order list */
@@ -188,6 +189,16 @@ typedef struct {
 } EngineStatus;
 
 typedef struct Engine Engine;
+
+/* The master output as it went out, for meters off the audio thread: a
+ * block of up to ENGINE_TAP_FRAMES stereo frames from a lock-free ring
+ * of ENGINE_TAP_BLOCKS. A reader too slow loses whole blocks (counted in
+ * EngineStatus.tap_dropped), never the audio. */
+enum { ENGINE_TAP_FRAMES = 256, ENGINE_TAP_BLOCKS = 64 };
+typedef struct {
+    uint32_t frames;
+    float data[2 * ENGINE_TAP_FRAMES];
+} EngineTapBlock;
 
 /* [ui] The engine plays `song` (not owned until ENGINE_CMD_INSTALL_SONG
  * returns it; the caller frees the first song after engine_free). The song
@@ -206,6 +217,8 @@ bool engine_send(Engine *engine, const EngineCommand *cmd);
 bool engine_take_return(Engine *engine, EngineReturn *ret);
 /* [ui] Pops one recorded live note; false when none. */
 bool engine_take_recorded(Engine *engine, EngineTake *take);
+/* [ui] Pops one block of the master output's tap; false when none. */
+bool engine_take_tap(Engine *engine, EngineTapBlock *block);
 /* [ui] Frees everything returned so far (patterns, instruments, songs). */
 void engine_collect_garbage(Engine *engine);
 const EngineStatus *engine_status(const Engine *engine);

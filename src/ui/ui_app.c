@@ -1100,6 +1100,38 @@ static void update_channel_meters(UiApp *app, EngineStatus *st)
     }
 }
 
+/* LUFS in tenths, INT32_MIN for silence. */
+static int lufs_tenths(double lufs)
+{
+    return isfinite(lufs) ? (int)lround(lufs * 10.0) : INT32_MIN;
+}
+
+/* Takes what the engine's tap holds into the loudness meter (made at the
+ * output's rate, again when it changes) and reads momentary and
+ * short-term loudness from it. */
+static void update_loudness(UiApp *app, bool read)
+{
+    if (!app->loudness || app->loudness_rate != app->rate) {
+        loudness_free(app->loudness);
+        app->loudness = loudness_new(app->rate);
+        app->loudness_rate = app->rate;
+        if (!app->loudness)
+            return;
+    }
+    static EngineTapBlock block;
+    while (session_take_tap(app->session, &block))
+        loudness_add(app->loudness, block.data, block.frames);
+    if (!read)
+        return;
+    LoudnessFigures f = loudness_figures(app->loudness);
+    int m = lufs_tenths(f.momentary_lufs), st = lufs_tenths(f.short_term_lufs);
+    if (m != app->momentary_tenths || st != app->short_term_tenths) {
+        app->momentary_tenths = m;
+        app->short_term_tenths = st;
+        app->mix_moved = true;
+    }
+}
+
 static void update_meter(UiApp *app)
 {
     double now = hiss_now_seconds();
@@ -1111,7 +1143,9 @@ static void update_meter(UiApp *app)
         app->dirty |= UI_DIRTY_HEADER;
     }
     app->clip_seen = clips;
-    if (now - app->meter_at < UI_METER_PERIOD)
+    bool due = now - app->meter_at >= UI_METER_PERIOD;
+    update_loudness(app, due);
+    if (!due)
         return;
     app->meter_at = now;
     /* The engine keeps the highest peak since the last read. */
@@ -1956,6 +1990,7 @@ int ui_run(const UiOptions *opts)
     app->loader = NULL;
     Song *last = app->song;
     ui_clock_deinit(&app->clock);
+    loudness_free(app->loudness);
     session_close(app->session);
     edit_free(app->ed);
     song_free(last);

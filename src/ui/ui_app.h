@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "fileio.h"
 #include "keymap.h"
+#include "loudness.h"
 #include "session.h"
 #include "tap.h"
 #include "ui_clock.h"
@@ -169,6 +170,12 @@ struct UiApp {
     double mix_hold_at[SONG_MAX_CHANNELS];
     uint32_t mix_duck[SONG_MAX_CHANNELS];
     bool mix_moved;
+    /* The master's loudness, measured here from the engine's output tap
+     * (never on the audio thread): momentary and short-term LUFS, tenths
+     * (INT32_MIN: silence). */
+    Loudness *loudness;
+    uint32_t loudness_rate;
+    int momentary_tenths, short_term_tenths;
     UiClock clock; /* the time of the row playing and the song's length */
     double meter_at;
 

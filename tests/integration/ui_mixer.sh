@@ -3,7 +3,8 @@
 # down, open a send, undo it, mute channel 2, and save; the song file
 # holds what the page showed. While the song plays, channel 1's meter
 # lights with its peak hold at the level a full-scale sine reaches
-# through the fader, and the silent channel 2 stays dark. ASCII
+# through the fader, the silent channel 2 stays dark, and the master's
+# loudness reads what the sine's level gives. ASCII
 # (LC_ALL=C): '#' lit, '*' the hold, '|' the 0 dBFS mark.
 set -u
 SOCK=hiss-ui-mixer-$$
@@ -48,6 +49,9 @@ keys M-Enter
 # (-40..0 dBFS) lit, the hold on the tenth, its level beside the mark.
 check "playing, channel 1's meter lights with its hold and level" \
     wait_re " 01 .* #########\*\.\.\.\.\.\.\|-16\.5"
+# Both sides a sine peaking at -16.5 dBFS: 20 log10(peak) - 0.691, the
+# momentary loudness libebur128 reads from the engine's tap.
+check "the mixer shows the master's momentary loudness" wait_for "| M -17.2 S"
 check "... and the muted channel 2 stays dark" shows " 02            -15.0    0 M . "
 check "... its meter empty" shows_re " 02 .* \.{16}\|"
 keys Space

@@ -12,7 +12,7 @@
 static LoudnessFigures measure_sine(double hz, double db, double seconds)
 {
     Loudness *l = loudness_new(RATE);
-    LoudnessFigures f = {0, 0, 0};
+    LoudnessFigures f = {0};
     CHECK(l != NULL);
     if (!l)
         return f;
@@ -34,6 +34,9 @@ static void sine_at_minus_23_dbfs_reads_minus_23_lufs(void)
     CHECK_MSG(fabs(f.integrated_lufs + 23.0) <= 0.1, "%.2f LUFS", f.integrated_lufs);
     CHECK_MSG(fabs(f.true_peak_dbtp + 23.0) <= 0.2, "%.2f dBTP", f.true_peak_dbtp);
     CHECK_MSG(f.range_lu < 0.1, "a steady tone has no range: %.2f LU", f.range_lu);
+    /* A steady tone reads the same over 400 ms and 3 s as over it all. */
+    CHECK_MSG(fabs(f.momentary_lufs + 23.0) <= 0.1, "momentary %.2f", f.momentary_lufs);
+    CHECK_MSG(fabs(f.short_term_lufs + 23.0) <= 0.1, "short-term %.2f", f.short_term_lufs);
     f = measure_sine(1000, -33.0, 20);
     CHECK_MSG(fabs(f.integrated_lufs + 33.0) <= 0.1, "%.2f LUFS", f.integrated_lufs);
 }

@@ -311,8 +311,42 @@ static void song_file_keeps_channel_eq(void)
     song_free(s);
 }
 
+/* The tap: the master output as it went out, block after block, read
+ * on another thread's terms; a reader that falls behind loses whole
+ * blocks, counted, and the audio is untouched. */
+static void tap_carries_the_output(void)
+{
+    Song *s = strip_beat();
+    const uint32_t frames = RATE / 2;
+    float *out = calloc(2 * (size_t)frames, sizeof(float));
+    float *tapped = calloc(2 * (size_t)frames, sizeof(float));
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, false);
+    uint32_t got = 0;
+    static EngineTapBlock block;
+    for (uint32_t done = 0; done < frames; done += 100) {
+        engine_render(e, out + 2 * (size_t)done, 100);
+        while (engine_take_tap(e, &block)) {
+            memcpy(tapped + 2 * (size_t)got, block.data, sizeof(float) * 2 * block.frames);
+            got += block.frames;
+        }
+    }
+    CHECK(got > frames - ENGINE_TAP_FRAMES && got <= frames);
+    CHECK(!memcmp(out, tapped, sizeof(float) * 2 * got));
+    CHECK(atomic_load(&engine_status(e)->tap_dropped) == 0);
+    /* Nobody reading: the ring fills, then blocks are dropped and counted. */
+    for (int i = 0; i < ENGINE_TAP_BLOCKS + 4; i++)
+        engine_render(e, out, ENGINE_TAP_FRAMES);
+    CHECK(atomic_load(&engine_status(e)->tap_dropped) >= 4);
+    engine_free(e);
+    free(out);
+    free(tapped);
+    song_free(s);
+}
+
 int main(void)
 {
+    RUN(tap_carries_the_output);
     RUN(song_file_keeps_channel_eq);
     RUN(channel_eq_bands_measure_as_set);
     RUN(strip_changes_undo);

@@ -4,6 +4,7 @@
  * a meter of its bus: the level, a peak hold, a 0 dBFS mark, the hold in
  * dB and the ducker's reduction. The last line sums up the master. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,16 @@ static void draw_channel(UiApp *app, int y, int c)
         ui_put(y, METER_X + hold_cells - 1, 1, ui_attr(UI_C_CLIP), "*");
 }
 
+/* Tenths of a LUFS as "-14.2", or "-inf" for silence. */
+static void lufs_text(int tenths, char *out, size_t size)
+{
+    if (tenths == INT32_MIN)
+        snprintf(out, size, "-inf");
+    else
+        snprintf(out, size, "%s%d.%d", tenths < 0 ? "-" : "", abs(tenths) / 10,
+                 abs(tenths) % 10);
+}
+
 static void mixer_draw(UiApp *app, unsigned dirty)
 {
     (void)dirty;
@@ -148,14 +159,14 @@ static void mixer_draw(UiApp *app, unsigned dirty)
         ui_put(y, 0, COLS, A_NORMAL, "");
     int ceiling = atomic_load(&s->limiter_ceiling_tenth_db);
     int gain = atomic_load(&s->master_gain_tenth_db);
-    char note[8];
+    char m[16], st[16];
+    lufs_text(app->momentary_tenths, m, sizeof m);
+    lufs_text(app->short_term_tenths, st, sizeof st);
     ui_putf(LINES - 2, 0, COLS, ui_attr(UI_C_HEADER),
-            " %s | master %s%d.%d dB, limiter %s %s%d.%d dBTP, delay %s, reverb %d.%d s",
+            " %s | master %s%d.%d dB, limit %s %s%d.%d dBTP | M %s S %s LUFS",
             FIELD_NAMES[chosen()], gain < 0 ? "-" : "", abs(gain) / 10, abs(gain) % 10,
             atomic_load(&s->limiter) ? "on" : "off", ceiling < 0 ? "-" : "", abs(ceiling) / 10,
-            abs(ceiling) % 10, song_note_value_text(atomic_load(&s->delay[SONG_DELAY_TIME]), note),
-            atomic_load(&s->reverb[SONG_REVERB_DECAY]) / 10,
-            atomic_load(&s->reverb[SONG_REVERB_DECAY]) % 10);
+            abs(ceiling) % 10, m, st);
 }
 
 static void mixer_update(UiApp *app)
