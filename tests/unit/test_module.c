@@ -410,6 +410,41 @@ static void it_vibrato_is_half_as_deep(void)
     }
 }
 
+static bool report_has(const LoaderReport *r, const char *what, int order, int row,
+                       int channel);
+
+/* XM's extra fine porta X1y/X2y moves y/64 semitone once a row: two
+ * X18 up and an X24 down are 12/64 semitone up, played as E12 E12 E21. */
+static void xm_extra_fine_porta_moves_the_pitch(void)
+{
+    ModgenSong ms;
+    base_song(&ms);
+    modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+    modgen_add(&ms, 0, 1, 0, 0, 0, -1, 'X', 0x18);
+    modgen_add(&ms, 0, 2, 0, 0, 0, -1, 'X', 0x18);
+    modgen_add(&ms, 0, 3, 0, 0, 0, -1, 'X', 0x24);
+    char path[400];
+    snprintf(path, sizeof path, "%s/xfine.xm", dir);
+    modgen_save(&ms, MODGEN_XM, path);
+    LoaderReport r;
+    loader_report_init(&r);
+    Song *song = NULL;
+    HissDiag d = {{0}};
+    CHECK_MSG(loader_load_file_report(path, &song, &d, &r) == HISS_OK, "%s", d.text);
+    CHECK(report_has(&r, "extra fine porta (X1x/X2x) as fine porta", 0, 1, 0));
+    loader_report_free(&r);
+    if (!song)
+        return;
+    atomic_store(&song->limiter, false);
+    uint32_t row = (uint32_t)synth_row_frame(RATE, 125, 6, 1);
+    float *out = synth_render(song, RATE, 10 * row, 1024);
+    double got = synth_frequency(out, 4 * row, 5 * row, 0, RATE);
+    double want = 8363.0 / PERIOD * pow(2, 12 / 64.0 / 12);
+    CHECK_MSG(fabs(got / want - 1) < 0.0005, "%.2f Hz after the slides, want %.2f", got, want);
+    free(out);
+    song_free(song);
+}
+
 /* IT samples compressed as Impulse Tracker 2.14 and 2.15 do (modgen's
  * compressor: widths that follow the deltas, two blocks), 8 and 16
  * bits: the song gets exactly the frames the plain IT gives, loop
@@ -853,6 +888,7 @@ int main(int argc, char **argv)
     RUN(set_finetune_retunes_the_note);
     RUN(compressed_it_samples_load_exactly);
     RUN(it_vibrato_is_half_as_deep);
+    RUN(xm_extra_fine_porta_moves_the_pitch);
     RUN(pitch_agrees_with_xmp);
     RUN(samples_come_with_the_module);
     RUN(losses_are_reported_where_they_are);

@@ -170,24 +170,30 @@ static void volume_slide(Convert *cv, int row, int channel, uint8_t param, uint8
     }
 }
 
-/* A porta parameter in S3M/IT: Fx fine, Ex extra fine (a quarter of a
- * fine step, kept as the nearest fine step). */
+/* An extra fine porta of y (a quarter of a fine step) as the nearest
+ * fine one, E1x/E2x; none when that is 0. */
+static void extra_fine_porta(Convert *cv, int row, int channel, bool up, int y,
+                             const char *what, uint8_t *fx, uint8_t *out)
+{
+    note_at(cv, row, channel, what);
+    y = (y + 2) / 4;
+    *fx = y ? 'E' : 0;
+    *out = (uint8_t)((up ? 0x10 : 0x20) | y);
+}
+
+/* A porta parameter in S3M/IT: Fx fine, Ex extra fine. */
 static void porta(Convert *cv, int row, int channel, bool up, uint8_t param, uint8_t *fx,
                   uint8_t *out)
 {
     bool st3 = cv->format == FORMAT_S3M || cv->format == FORMAT_IT;
-    if (st3 && param >= 0xE0) {
-        int y = param & 15;
-        if (param < 0xF0) {
-            note_at(cv, row, channel, "approximated: extra fine porta (EEx/FEx) as fine porta");
-            y = (y + 2) / 4;
-            if (!y) {
-                *fx = 0;
-                return;
-            }
-        }
+    if (st3 && param >= 0xE0 && param < 0xF0) {
+        extra_fine_porta(cv, row, channel, up, param & 15,
+                         "approximated: extra fine porta (EEx/FEx) as fine porta", fx, out);
+        return;
+    }
+    if (st3 && param >= 0xF0) {
         *fx = 'E';
-        *out = (uint8_t)((up ? 0x10 : 0x20) | y);
+        *out = (uint8_t)((up ? 0x10 : 0x20) | (param & 15));
         return;
     }
     *fx = up ? '1' : '2';
@@ -356,7 +362,13 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
     case XFX_KEYOFF: note_at(cv, row, channel, "dropped: key off at a tick (Kxx)"); return;
     case XFX_ENVPOS: note_at(cv, row, channel, "dropped: envelope position (Lxx)"); return;
     case XFX_TREMOR: note_at(cv, row, channel, "dropped: tremor (Txy/Ixy)"); return;
-    case XFX_XF_PORTA: note_at(cv, row, channel, "dropped: extra fine porta (X1x/X2x)"); return;
+    case XFX_XF_PORTA:
+        if (x == 1 || x == 2)
+            extra_fine_porta(cv, row, channel, x == 1, y,
+                             "approximated: extra fine porta (X1x/X2x) as fine porta", fx, out);
+        else
+            note_at(cv, row, channel, "dropped: XM's X command other than X1x/X2x");
+        return;
     case XFX_TRK_VOL:
     case XFX_TRK_VSLIDE:
     case XFX_TRK_FVSLIDE: note_at(cv, row, channel, "dropped: channel volume (Mxx/Nxy)"); return;
