@@ -488,7 +488,7 @@ static void write_it(const ModgenSong *s, Buf *b)
     put16le(b, h + 40, 0x0214);
     put16le(b, h + 42, 0x0214);
     put16le(b, h + 44, 1 | 8); /* stereo, linear slides, sample mode */
-    put8(b, h + 48, 128);
+    put8(b, h + 48, s->it_global_volume ? s->it_global_volume : 128);
     put8(b, h + 49, 48);
     put8(b, h + 50, s->speed);
     put8(b, h + 51, s->bpm);

@@ -45,6 +45,7 @@ typedef struct {
 
 typedef struct {
     int channels, rows, speed, bpm; /* rows: S3M is always 64 */
+    int it_global_volume;           /* IT only: 1..128, 0 = 128 */
     int patterns;                   /* 1..MODGEN_MAX_PATTERNS */
     int orders;
     uint8_t order[32];

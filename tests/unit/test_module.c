@@ -445,6 +445,36 @@ static void xm_extra_fine_porta_moves_the_pitch(void)
     song_free(song);
 }
 
+/* An IT's global volume (its header's) is the song's master gain: 64 of
+ * 128 is -6.0 dB, and the render is half as loud. */
+static void it_global_volume_is_the_master_gain(void)
+{
+    double level[2] = {0, 0};
+    for (int half = 0; half < 2; half++) {
+        ModgenSong ms;
+        base_song(&ms);
+        ms.it_global_volume = half ? 64 : 0;
+        modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+        char path[400];
+        snprintf(path, sizeof path, "%s/global%d.it", dir, half);
+        modgen_save(&ms, MODGEN_IT, path);
+        Song *song = NULL;
+        HissDiag d = {{0}};
+        CHECK_MSG(songio_load(path, RATE, &song, &d, NULL) == HISS_OK, "%s", d.text);
+        if (!song)
+            continue;
+        CHECK_MSG(song->master_gain_tenth_db == (half ? -60 : 0), "master gain %d",
+                  song->master_gain_tenth_db);
+        atomic_store(&song->limiter, false);
+        float *out = synth_render(song, RATE, RATE / 2, 1024);
+        level[half] = rms(out, RATE / 10, (uint32_t)lround(20.0 * RATE * PERIOD / 8363.0));
+        free(out);
+        song_free(song);
+    }
+    CHECK_MSG(level[0] > 0.01 && fabs(level[1] / level[0] - 0.5012) < 0.005,
+              "global volume 64: %.4f of 128's level", level[0] > 0 ? level[1] / level[0] : 0);
+}
+
 /* IT samples compressed as Impulse Tracker 2.14 and 2.15 do (modgen's
  * compressor: widths that follow the deltas, two blocks), 8 and 16
  * bits: the song gets exactly the frames the plain IT gives, loop
@@ -889,6 +919,7 @@ int main(int argc, char **argv)
     RUN(compressed_it_samples_load_exactly);
     RUN(it_vibrato_is_half_as_deep);
     RUN(xm_extra_fine_porta_moves_the_pitch);
+    RUN(it_global_volume_is_the_master_gain);
     RUN(pitch_agrees_with_xmp);
     RUN(samples_come_with_the_module);
     RUN(losses_are_reported_where_they_are);

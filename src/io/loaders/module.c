@@ -690,8 +690,6 @@ static void report_song(Convert *cv)
 {
     const struct xmp_module *mod = cv->mod;
     LoaderReport *r = cv->report;
-    if (mod->gvl != 0x40 && !(cv->format == FORMAT_IT && mod->gvl == 0x80))
-        loader_report_add(r, -1, -1, -1, "dropped: global volume %d", mod->gvl);
     for (int c = 0; c < mod->chn && c < SONG_MAX_CHANNELS; c++) {
         const struct xmp_channel *xc = &mod->xxc[c];
         if (xc->flg & XMP_CHANNEL_SURROUND)
@@ -723,6 +721,14 @@ static HissError convert_module(Convert *cv, const unsigned char *data, size_t l
                  linear_slides(cv->format, data, len) ? SLIDES_LINEAR : SLIDES_AMIGA);
     convert_channels(cv, song);
     report_song(cv);
+    /* The module's global volume scales everything: the master gain. */
+    int full = cv->format == FORMAT_IT ? 128 : 64;
+    int global = hiss_clampi(mod->gvl, 0, full);
+    if (global != full)
+        atomic_store(&song->master_gain_tenth_db,
+                     global ? hiss_clampi((int)lround(200.0 * log10((double)global / full)),
+                                          SONG_GAIN_MIN, SONG_GAIN_MAX)
+                            : SONG_GAIN_MIN);
 
     int patterns = mod->pat < SONG_MAX_PATTERNS ? mod->pat : SONG_MAX_PATTERNS;
     if (mod->pat > SONG_MAX_PATTERNS)
