@@ -259,6 +259,8 @@ Song *song_new_empty(void)
         atomic_init(&s->strips[c].mute, false);
         atomic_init(&s->strips[c].solo, false);
         song_eq_init(&s->strips[c].eq);
+        for (int i = 0; i < SONG_COMP_PARAMS; i++)
+            atomic_init(&s->strips[c].comp[i], song_comp_params[i].def);
         atomic_init(&s->strips[c].duck_from, 0);
         atomic_init(&s->strips[c].duck_depth_tenth_db, SONG_DUCK_DEPTH_DEFAULT);
         atomic_init(&s->strips[c].duck_attack_ms, SONG_DUCK_ATTACK_DEFAULT);
@@ -349,6 +351,16 @@ const SongParamInfo song_glue_params[SONG_GLUE_PARAMS] = {
     [SONG_GLUE_ATTACK] = {"attack", SONG_PARAM_INT, 0, 500, 10, "ms"},
     [SONG_GLUE_RELEASE] = {"release", SONG_PARAM_INT, 1, 5000, 100, "ms"},
     [SONG_GLUE_MAKEUP] = {"makeup", SONG_PARAM_TENTHS, 0, 240, 0, "dB"},
+};
+
+const SongParamInfo song_comp_params[SONG_COMP_PARAMS] = {
+    [SONG_GLUE_ON] = {"active", SONG_PARAM_SWITCH, 0, 1, 0, ""},
+    [SONG_GLUE_THRESHOLD] = {"threshold", SONG_PARAM_TENTHS, SONG_GAIN_MIN, 0, -120, "dBFS"},
+    [SONG_GLUE_RATIO] = {"ratio", SONG_PARAM_TENTHS, 10, 200, 40, ":1"},
+    [SONG_GLUE_ATTACK] = {"attack", SONG_PARAM_INT, 0, 500, 5, "ms"},
+    [SONG_GLUE_RELEASE] = {"release", SONG_PARAM_INT, 1, 5000, 150, "ms"},
+    [SONG_GLUE_MAKEUP] = {"makeup", SONG_PARAM_TENTHS, 0, 240, 0, "dB"},
+    [SONG_COMP_KEY] = {"key", SONG_PARAM_INT, 0, SONG_MAX_CHANNELS, 0, "channel"},
 };
 
 const SongParamInfo song_reverb_params[SONG_REVERB_PARAMS] = {

@@ -171,6 +171,21 @@ typedef struct {
     _Atomic int high_cut_hz;
 } SongEqShared;
 
+/* The master's glue compressor. */
+typedef enum {
+    SONG_GLUE_ON,        /* off by default */
+    SONG_GLUE_THRESHOLD, /* tenths of a dBFS */
+    SONG_GLUE_RATIO,     /* tenths: 2.0 is 2:1 */
+    SONG_GLUE_ATTACK,    /* ms */
+    SONG_GLUE_RELEASE,   /* ms */
+    SONG_GLUE_MAKEUP,    /* tenths of a dB */
+    SONG_GLUE_PARAMS
+} SongGlueParam;
+
+/* A channel's compressor insert: the glue's parameters, and the channel
+ * whose bus its detector listens to (0: its own; else 1..64, sidechain). */
+enum { SONG_COMP_KEY = SONG_GLUE_PARAMS, SONG_COMP_PARAMS };
+
 /* The channel strip of one song channel, saved in the song. The fader
  * defaults to SONG_CHANNEL_GAIN_DEFAULT, not 0 dB: the kit's samples peak
  * near full scale, so channels at unity sum far over it (eight of them on a
@@ -195,6 +210,7 @@ typedef struct {
     _Atomic int duck_depth_tenth_db;
     _Atomic int duck_attack_ms, duck_hold_ms, duck_release_ms;
     SongEqShared eq; /* the channel's EQ insert (channel_eq) */
+    _Atomic int comp[SONG_COMP_PARAMS]; /* its compressor (channel_comp) */
     char name[SONG_NAME_MAX]; /* "" for none; never read by the engine */
 } SongStrip;
 
@@ -262,18 +278,10 @@ typedef enum {
     SONG_REVERB_PARAMS
 } SongReverbParam;
 
-/* The master's glue compressor. */
-typedef enum {
-    SONG_GLUE_ON,        /* off by default */
-    SONG_GLUE_THRESHOLD, /* tenths of a dBFS */
-    SONG_GLUE_RATIO,     /* tenths: 2.0 is 2:1 */
-    SONG_GLUE_ATTACK,    /* ms */
-    SONG_GLUE_RELEASE,   /* ms */
-    SONG_GLUE_MAKEUP,    /* tenths of a dB */
-    SONG_GLUE_PARAMS
-} SongGlueParam;
 
 extern const SongParamInfo song_glue_params[SONG_GLUE_PARAMS];
+
+extern const SongParamInfo song_comp_params[SONG_COMP_PARAMS];
 extern const SongParamInfo song_delay_params[SONG_DELAY_PARAMS];
 extern const SongParamInfo song_reverb_params[SONG_REVERB_PARAMS];
 /* [either thread] Reads count atomics, each clamped to its range. */

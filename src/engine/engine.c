@@ -173,6 +173,12 @@ struct Engine {
     Eq master_eq;
     Eq channel_eq[SONG_MAX_CHANNELS]; /* each channel's EQ insert */
     bool channel_eq_on[SONG_MAX_CHANNELS];
+    /* Each channel's compressor insert, its settings this period, and the
+     * gains of the chunk (worked out for all before any is applied, so a
+     * detector keyed to another channel hears that channel uncompressed). */
+    Glue comp[SONG_MAX_CHANNELS];
+    int comp_set[SONG_MAX_CHANNELS][SONG_COMP_PARAMS];
+    float comp_gain[SONG_MAX_CHANNELS][BUS_FRAMES];
     Glue glue;
     Sends sends;
     Lookahead late;
@@ -1270,6 +1276,7 @@ static void follow_strips(Engine *e)
         eq_read(&st->eq, &eq);
         eq_follow(&e->channel_eq[c], &eq, e->rate);
         e->channel_eq_on[c] = eq_active(&e->channel_eq[c]);
+        song_params_read(st->comp, song_comp_params, SONG_COMP_PARAMS, e->comp_set[c]);
     }
     delay_read(e->song, e->sends.delay_set);
     reverb_read(e->song, e->sends.reverb_set);
@@ -1523,6 +1530,8 @@ Engine *engine_new(Song *song, uint32_t rate)
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         duck_init(&e->duck[c]);
     glue_init(&e->glue, rate);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        glue_init(&e->comp[c], rate);
     follow_strips(e);
     /* The sends start at their levels rather than fading in. */
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
@@ -1725,6 +1734,29 @@ static void run_sends(Engine *e, float *mix, uint32_t n, float *const *stems, in
     }
 }
 
+/* The channels' compressors for a chunk: every gain from its detector's
+ * bus (its own, or the key channel's: a sidechain) first, then applied. */
+static void compress_channels(Engine *e, uint32_t n)
+{
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        if (!e->comp_set[c][SONG_GLUE_ON])
+            continue;
+        int key = e->comp_set[c][SONG_COMP_KEY];
+        int k = key ? key - 1 : c;
+        glue_gains(&e->comp[c], e->comp_set[c], e->buses.used[k] ? e->buses.buf[k] : NULL,
+                   e->comp_gain[c], n);
+    }
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        if (!e->comp_set[c][SONG_GLUE_ON] || !e->buses.used[c])
+            continue;
+        float *x = e->buses.buf[c];
+        for (uint32_t f = 0; f < n; f++) {
+            x[2 * f] *= e->comp_gain[c][f];
+            x[2 * f + 1] *= e->comp_gain[c][f];
+        }
+    }
+}
+
 /* One chunk (at most BUS_FRAMES) from frame `done` of the period: the
  * sequencer and the voices, each channel's voices into its bus, then the
  * buses into the mix. */
@@ -1764,6 +1796,7 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         if (e->channel_eq_on[c] && e->buses.used[c])
             eq_process(&e->channel_eq[c], e->buses.buf[c], chunk);
+    compress_channels(e, chunk);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         if (duck_busy(&e->duck[c]))
             duck_process(&e->duck[c], &e->duck_set[c], e->rate,
@@ -1815,6 +1848,14 @@ static void publish_channel_peaks(Engine *e)
         publish_peak(&e->status.channel_peak_milli[c], &e->buses.peak[c]);
     for (int k = 0; k < SONG_SENDS; k++)
         publish_peak(&e->status.send_peak_milli[k], &e->sends.peak[k]);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        Glue *g = &e->comp[c];
+        if (g->most_db > 0.0f) {
+            peak_max(&e->status.comp_centi_db[c],
+                     (uint32_t)lrintf(fminf(g->most_db, 100.0f) * 100.0f));
+            g->most_db = 0.0f;
+        }
+    }
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
         Ducker *d = &e->duck[c];
         if (d->least < 1.0f) {
@@ -1953,6 +1994,7 @@ void engine_hand_over(Engine *from, Engine *to)
         memcpy(to->duck, from->duck, sizeof to->duck);
         to->glue = from->glue;
         memcpy(to->channel_eq, from->channel_eq, sizeof to->channel_eq);
+        memcpy(to->comp, from->comp, sizeof to->comp);
         to->late.on = from->late.on;
         size_t rings = (size_t)ENGINE_STEMS * 2 * from->late.frames +
                        (size_t)SONG_MAX_CHANNELS * from->late.frames;

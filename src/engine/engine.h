@@ -179,6 +179,7 @@ typedef struct {
     /* Each channel's ducker: its deepest gain reduction since the UI last
      * exchanged it with 0, dB x100 (the gain-reduction meter). */
     _Atomic uint32_t duck_centi_db[SONG_MAX_CHANNELS];
+    _Atomic uint32_t comp_centi_db[SONG_MAX_CHANNELS]; /* its compressor's, alike */
     _Atomic uint32_t tap_dropped;      /* tap blocks no reader took in time */
     _Atomic int voices;                /* voices sounding */
     _Atomic uint64_t frames_rendered;

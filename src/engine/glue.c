@@ -37,28 +37,44 @@ static void take_settings(Glue *g, const int *set)
     g->release = coefficient(set[SONG_GLUE_RELEASE], g->rate);
 }
 
-void glue_process(Glue *g, const int *set, float *x, uint32_t n)
+void glue_gains(Glue *g, const int *set, const float *key, float *gains, uint32_t n)
 {
-    if (!set[SONG_GLUE_ON]) {
-        g->reduction_db = 0.0f;
-        return;
-    }
     take_settings(g, set);
     float r = g->reduction_db, most = g->most_db;
     for (uint32_t f = 0; f < n; f++) {
-        float l = fabsf(x[2 * f]), rt = fabsf(x[2 * f + 1]);
-        float peak = l > rt ? l : rt;
+        float peak = 0.0f;
+        if (key) {
+            float l = fabsf(key[2 * f]), rt = fabsf(key[2 * f + 1]);
+            peak = l > rt ? l : rt;
+        }
         float want = peak > g->threshold ? (20.0f * log10f(peak) - g->threshold_db) * g->slope
                                          : 0.0f;
         float k = want > r ? g->attack : g->release;
         r = want + k * (r - want);
         if (r < 1e-6f)
             r = 0.0f; /* back to unity exactly, and no denormals */
-        float gain = r > 0.0f ? powf(10.0f, (g->makeup_db - r) / 20.0f) : g->makeup;
-        x[2 * f] *= gain;
-        x[2 * f + 1] *= gain;
+        gains[f] = r > 0.0f ? powf(10.0f, (g->makeup_db - r) / 20.0f) : g->makeup;
         most = r > most ? r : most;
     }
     g->reduction_db = r;
     g->most_db = most;
+}
+
+void glue_process(Glue *g, const int *set, float *x, uint32_t n)
+{
+    if (!set[SONG_GLUE_ON]) {
+        g->reduction_db = 0.0f;
+        return;
+    }
+    float gains[256];
+    for (uint32_t done = 0; done < n;) {
+        uint32_t m = n - done < 256 ? n - done : 256;
+        float *at = x + 2 * (size_t)done;
+        glue_gains(g, set, at, gains, m);
+        for (uint32_t f = 0; f < m; f++) {
+            at[2 * f] *= gains[f];
+            at[2 * f + 1] *= gains[f];
+        }
+        done += m;
+    }
 }

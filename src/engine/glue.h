@@ -1,4 +1,5 @@
-/* glue: the master bus's glue compressor. Feed-forward, both sides
+/* glue: the compressor of the master bus (the glue) and of the channel
+ * strips (keyed from their own or another channel's bus). Feed-forward, both sides
  * linked on the louder one's peak: above the threshold the level rises
  * 1/ratio as fast as the input; the reduction (in dB) moves towards what
  * the level asks with the attack's time constant and falls back with the
@@ -23,6 +24,9 @@ typedef struct {
 void glue_init(Glue *g, uint32_t rate);
 /* [audio] Reads the song's glue atomics. */
 void glue_read(const Song *song, int *settings);
+/* [audio] The gains for n frames whose level the detector takes from key
+ * (interleaved stereo; NULL: silence), whatever the on switch says. */
+void glue_gains(Glue *g, const int *settings, const float *key, float *gains, uint32_t n);
 /* [audio] Compresses n interleaved stereo frames in place (when on). */
 void glue_process(Glue *g, const int *settings, float *x, uint32_t n);
 

@@ -80,6 +80,7 @@ typedef struct {
     int instrument_line[SONG_MAX_INSTRUMENTS + 1];
     int channel_line[SONG_MAX_CHANNELS];
     int channel_eq_line[SONG_MAX_CHANNELS];
+    int channel_comp_line[SONG_MAX_CHANNELS];
     uint16_t channel_col[SONG_MAX_CHANNELS];
     int order_count;
     uint16_t order_col[SONG_MAX_ORDERS];
@@ -574,6 +575,22 @@ static HissError parse_master_eq(Parser *p, Token kw)
     return err ? err : parse_eq_fields(p, "master_eq", &p->song->master_eq);
 }
 
+static HissError parse_param_fields(Parser *p, const char *owner, const SongParamInfo *params,
+                                    int count, _Atomic int *dest);
+
+/* channel_comp NN fields: channel NN's compressor, once per channel. */
+static HissError parse_channel_comp(Parser *p)
+{
+    int c;
+    HissError err = parse_channel_number(p, "channel_comp", p->channel_comp_line, &c, NULL);
+    if (err)
+        return err;
+    char owner[32];
+    snprintf(owner, sizeof owner, "channel_comp %d", c + 1);
+    return parse_param_fields(p, owner, song_comp_params, SONG_COMP_PARAMS,
+                              p->song->strips[c].comp);
+}
+
 /* channel_eq NN fields: channel NN's EQ insert, once per channel. */
 static HissError parse_channel_eq(Parser *p)
 {
@@ -647,7 +664,7 @@ static HissError parse_channel(Parser *p)
         "send_a",     "send_b",    "send_a_pre", "send_b_pre",  "duck_from",
         "duck_depth", "duck_attack", "duck_hold", "duck_release"};
     bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
-    char owner[16];
+    char owner[24];
     snprintf(owner, sizeof owner, "channel %d", c + 1);
     for (;;) {
         int f;
@@ -737,9 +754,16 @@ static HissError parse_bus(Parser *p, Token kw, int once, const char *owner,
                            const SongParamInfo *params, int count, _Atomic int *dest)
 {
     HissError err = check_once(p, once, kw);
-    if (err)
-        return err;
-    enum { MOST = SONG_DELAY_PARAMS + SONG_REVERB_PARAMS + SONG_GLUE_PARAMS };
+    return err ? err : parse_param_fields(p, owner, params, count, dest);
+}
+
+/* The fields of a line of named parameters, into dest (any left out:
+ * their default); owner names the line in messages. */
+static HissError parse_param_fields(Parser *p, const char *owner, const SongParamInfo *params,
+                                    int count, _Atomic int *dest)
+{
+    HissError err;
+    enum { MOST = SONG_DELAY_PARAMS + SONG_REVERB_PARAMS + SONG_COMP_PARAMS };
     const char *fields[MOST];
     bool seen[MOST] = {false};
     for (int i = 0; i < count; i++)
@@ -1271,6 +1295,8 @@ static HissError parse_line(Parser *p)
         return parse_master_eq(p, kw);
     if (token_is(kw, "channel_eq"))
         return parse_channel_eq(p);
+    if (token_is(kw, "channel_comp"))
+        return parse_channel_comp(p);
     if (token_is(kw, "delay"))
         return parse_bus(p, kw, ONCE_DELAY, "delay", song_delay_params, SONG_DELAY_PARAMS,
                          p->song->delay);
@@ -1742,9 +1768,11 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
         buf_put(&b, "\n", 1);
     }
     for (int c = 0; c < channels; c++) {
-        char name[24];
+        char name[32];
         snprintf(name, sizeof name, "channel_eq %02d", c + 1);
         format_eq(&b, name, &s->strips[c].eq);
+        snprintf(name, sizeof name, "channel_comp %02d", c + 1);
+        format_bus(&b, name, song_comp_params, SONG_COMP_PARAMS, s->strips[c].comp);
     }
     format_eq(&b, "master_eq", &s->master_eq);
 

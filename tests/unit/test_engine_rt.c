@@ -112,6 +112,9 @@ static void stress_song_renders_without_violations(void)
                 atomic_store(&s->glue[SONG_GLUE_ON], 1);
                 atomic_store(&s->glue[SONG_GLUE_THRESHOLD], -(i % 300));
                 atomic_store(&s->glue[SONG_GLUE_ATTACK], i % 50);
+                atomic_store(&s->strips[i % 32].comp[SONG_GLUE_ON], 1);
+                atomic_store(&s->strips[i % 32].comp[SONG_GLUE_THRESHOLD], -(i % 400));
+                atomic_store(&s->strips[i % 32].comp[SONG_COMP_KEY], i % 33);
             }
             float p = render_guarded(e, buf, 256);
             peak = p > peak ? p : peak;

@@ -109,6 +109,16 @@ static void song_file_keeps_the_glue(void)
                              "makeup 2.0\n"));
     free(out);
     song_free(s);
+    /* A channel's compressor on its own line, with its key channel. */
+    const char *chan = "hiss 1\nchannels 2\nchannel_comp 02 active on key 1 ratio 8.0\n";
+    s = NULL;
+    CHECK(songfile_parse(chan, strlen(chan), "g.hiss", &s, &diag) == HISS_OK);
+    CHECK(s && atomic_load(&s->strips[1].comp[SONG_COMP_KEY]) == 1);
+    CHECK(s && songfile_format(s, &out, &len) == HISS_OK);
+    CHECK(out && strstr(out, "\nchannel_comp 02 active on threshold -12.0 ratio 8.0 attack 5 "
+                             "release 150 makeup 0.0 key 1\n"));
+    free(out);
+    song_free(s);
     const char *bad = "hiss 1\nglue ratio 0.5\n";
     s = NULL;
     CHECK(songfile_parse(bad, strlen(bad), "g.hiss", &s, &diag) != HISS_OK);
@@ -116,8 +126,68 @@ static void song_file_keeps_the_glue(void)
     song_free(s);
 }
 
+/* Renders n frames and returns the stem of channel `stem`. */
+static float *render_stem(Song *s, uint32_t frames, int stem)
+{
+    float *mix = calloc(2 * (size_t)frames, sizeof(float));
+    float *st = calloc(2 * (size_t)frames, sizeof(float));
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, false);
+    for (uint32_t done = 0; done < frames; done += 500) {
+        float *stems[SONG_MAX_CHANNELS] = {NULL};
+        stems[stem] = st + 2 * (size_t)done;
+        engine_render_stems(e, mix + 2 * (size_t)done, NULL, 0, stems, stem + 1,
+                            frames - done < 500 ? frames - done : 500);
+    }
+    engine_free(e);
+    free(mix);
+    return st;
+}
+
+/* A channel's compressor keyed from another channel (a sidechain): the pad
+ * on channel 2 is turned down by what channel 1's level over the
+ * threshold asks, only once channel 1 sounds; keyed from itself, by its
+ * own level. */
+static void channel_compressor_keys_from_another_channel(void)
+{
+    Song *s = synth_song(2, 64, 120, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_dc(RATE, 4096, 0.5f), LOOP_FORWARD, 0,
+                                                4096, INTERP_RAW));
+    synth_set_instrument(s, 2, synth_instrument(synth_dc(RATE, 4096, 0.125f), LOOP_FORWARD,
+                                                0, 4096, INTERP_RAW));
+    synth_put(s, 0, 2, 0, 49, 1, 64, 0, 0); /* the key, from row 2 (12000) */
+    synth_put(s, 0, 0, 1, 49, 2, 64, 0, 0); /* the pad, from row 0 */
+    const uint32_t frames = RATE;
+    float *key = render_stem(s, frames, 0), *open = render_stem(s, frames, 1);
+    double key_db = db(key[2 * (frames - 1)]), pad_db = db(open[2 * (frames - 1)]);
+    int threshold = (int)lround((key_db - 6.0) * 10.0);
+    double expect = (key_db - threshold / 10.0) * (1.0 - 1.0 / 4.0);
+    _Atomic int *comp = s->strips[1].comp;
+    atomic_store(&comp[SONG_GLUE_ON], 1);
+    atomic_store(&comp[SONG_GLUE_THRESHOLD], threshold);
+    atomic_store(&comp[SONG_GLUE_RATIO], 40);
+    atomic_store(&comp[SONG_COMP_KEY], 1);
+    float *out = render_stem(s, frames, 1);
+    double before = pad_db - db(out[2 * 11999]), after = pad_db - db(out[2 * (frames - 1)]);
+    printf("  key %.2f dBFS, threshold %.1f, 4:1: the pad down %.3f dB (expected %.3f), "
+           "%.3f dB before the key\n",
+           key_db, threshold / 10.0, after, expect, before);
+    CHECK_NEAR(before, 0.0, 0.01);
+    CHECK_NEAR(after, expect, 0.05);
+    free(out);
+    /* Keyed from itself: the pad is under that threshold, so untouched. */
+    atomic_store(&comp[SONG_COMP_KEY], 0);
+    out = render_stem(s, frames, 1);
+    CHECK(!memcmp(out, open, sizeof(float) * 2 * frames));
+    free(out);
+    free(key);
+    free(open);
+    song_free(s);
+}
+
 int main(void)
 {
+    RUN(channel_compressor_keys_from_another_channel);
     RUN(compresses_by_the_ratio);
     RUN(song_file_keeps_the_glue);
     return test_finish();
