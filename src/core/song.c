@@ -277,6 +277,8 @@ Song *song_new_empty(void)
         atomic_init(&s->reverb[i], song_reverb_params[i].def);
     for (int i = 0; i < SONG_GLUE_PARAMS; i++)
         atomic_init(&s->glue[i], song_glue_params[i].def);
+    for (int i = 0; i < SONG_TAPE_PARAMS; i++)
+        atomic_init(&s->tape[i], song_tape_params[i].def);
     song_eq_init(&s->master_eq);
     return s;
 }
@@ -351,6 +353,10 @@ const SongParamInfo song_glue_params[SONG_GLUE_PARAMS] = {
     [SONG_GLUE_ATTACK] = {"attack", SONG_PARAM_INT, 0, 500, 10, "ms"},
     [SONG_GLUE_RELEASE] = {"release", SONG_PARAM_INT, 1, 5000, 100, "ms"},
     [SONG_GLUE_MAKEUP] = {"makeup", SONG_PARAM_TENTHS, 0, 240, 0, "dB"},
+};
+
+const SongParamInfo song_tape_params[SONG_TAPE_PARAMS] = {
+    [SONG_TAPE_DRIVE] = {"drive", SONG_PARAM_INT, 0, 100, 0, "%"},
 };
 
 const SongParamInfo song_comp_params[SONG_COMP_PARAMS] = {

@@ -281,6 +281,13 @@ typedef enum {
 
 extern const SongParamInfo song_glue_params[SONG_GLUE_PARAMS];
 
+/* The master's tape saturation, after the glue compressor. */
+typedef enum {
+    SONG_TAPE_DRIVE, /* 0 (off) .. 100 */
+    SONG_TAPE_PARAMS
+} SongTapeParam;
+extern const SongParamInfo song_tape_params[SONG_TAPE_PARAMS];
+
 extern const SongParamInfo song_comp_params[SONG_COMP_PARAMS];
 extern const SongParamInfo song_delay_params[SONG_DELAY_PARAMS];
 extern const SongParamInfo song_reverb_params[SONG_REVERB_PARAMS];
@@ -328,6 +335,7 @@ typedef struct Song {
     _Atomic int delay[SONG_DELAY_PARAMS];   /* read live by the engine */
     _Atomic int reverb[SONG_REVERB_PARAMS]; /* read live by the engine */
     _Atomic int glue[SONG_GLUE_PARAMS];     /* read live by the engine */
+    _Atomic int tape[SONG_TAPE_PARAMS];     /* read live by the engine */
 } Song;
 
 /* Whether channel c's strip is as song_new leaves it (not saved). */

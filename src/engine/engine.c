@@ -1462,6 +1462,10 @@ static void master(Engine *e, float *out, uint32_t nframes)
     int glue_set[SONG_GLUE_PARAMS];
     glue_read(e->song, glue_set);
     glue_process(&e->glue, glue_set, out, nframes);
+    glue_tape(hiss_clampi(atomic_load_explicit(&e->song->tape[SONG_TAPE_DRIVE],
+                                               memory_order_relaxed),
+                          0, 100),
+              out, nframes);
     if (e->glue.most_db > 0.0f) {
         peak_max(&e->status.glue_centi_db,
                  (uint32_t)lrintf(fminf(e->glue.most_db, 100.0f) * 100.0f));

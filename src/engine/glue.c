@@ -60,6 +60,15 @@ void glue_gains(Glue *g, const int *set, const float *key, float *gains, uint32_
     g->most_db = most;
 }
 
+void glue_tape(int drive, float *x, uint32_t n)
+{
+    if (drive <= 0)
+        return;
+    float k = 1.0f + 3.0f * (float)drive / 100.0f, inv = 1.0f / k;
+    for (size_t i = 0; i < 2 * (size_t)n; i++)
+        x[i] = tanhf(k * x[i]) * inv;
+}
+
 void glue_process(Glue *g, const int *set, float *x, uint32_t n)
 {
     if (!set[SONG_GLUE_ON]) {

@@ -27,6 +27,10 @@ void glue_read(const Song *song, int *settings);
 /* [audio] The gains for n frames whose level the detector takes from key
  * (interleaved stereo; NULL: silence), whatever the on switch says. */
 void glue_gains(Glue *g, const int *settings, const float *key, float *gains, uint32_t n);
+/* [audio] Tape saturation, n interleaved stereo frames in place: tanh(k x)
+ * / k with k from 1 at drive 0 (nothing done) to 4 at 100, so quiet
+ * passages keep their level and peaks round off. */
+void glue_tape(int drive, float *x, uint32_t n);
 /* [audio] Compresses n interleaved stereo frames in place (when on). */
 void glue_process(Glue *g, const int *settings, float *x, uint32_t n);
 

@@ -25,6 +25,7 @@ enum {
     ONCE_DELAY,
     ONCE_REVERB,
     ONCE_GLUE,
+    ONCE_TAPE,
     ONCE_CHANNELS,
     ONCE_ORDER,
     ONCE_COUNT,
@@ -763,7 +764,7 @@ static HissError parse_param_fields(Parser *p, const char *owner, const SongPara
                                     int count, _Atomic int *dest)
 {
     HissError err;
-    enum { MOST = SONG_DELAY_PARAMS + SONG_REVERB_PARAMS + SONG_COMP_PARAMS };
+    enum { MOST = SONG_DELAY_PARAMS + SONG_REVERB_PARAMS + SONG_COMP_PARAMS + SONG_TAPE_PARAMS };
     const char *fields[MOST];
     bool seen[MOST] = {false};
     for (int i = 0; i < count; i++)
@@ -1306,6 +1307,9 @@ static HissError parse_line(Parser *p)
     if (token_is(kw, "glue"))
         return parse_bus(p, kw, ONCE_GLUE, "glue", song_glue_params, SONG_GLUE_PARAMS,
                          p->song->glue);
+    if (token_is(kw, "tape"))
+        return parse_bus(p, kw, ONCE_TAPE, "tape", song_tape_params, SONG_TAPE_PARAMS,
+                         p->song->tape);
     if (token_is(kw, "order"))
         return parse_order(p, kw);
     if (token_is(kw, "pattern"))
@@ -1779,6 +1783,7 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
     format_bus(&b, "delay", song_delay_params, SONG_DELAY_PARAMS, s->delay);
     format_bus(&b, "reverb", song_reverb_params, SONG_REVERB_PARAMS, s->reverb);
     format_bus(&b, "glue", song_glue_params, SONG_GLUE_PARAMS, s->glue);
+    format_bus(&b, "tape", song_tape_params, SONG_TAPE_PARAMS, s->tape);
 
     bool any_instrument = false;
     for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {

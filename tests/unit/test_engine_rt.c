@@ -112,6 +112,7 @@ static void stress_song_renders_without_violations(void)
                 atomic_store(&s->glue[SONG_GLUE_ON], 1);
                 atomic_store(&s->glue[SONG_GLUE_THRESHOLD], -(i % 300));
                 atomic_store(&s->glue[SONG_GLUE_ATTACK], i % 50);
+                atomic_store(&s->tape[SONG_TAPE_DRIVE], i % 101);
                 atomic_store(&s->strips[i % 32].comp[SONG_GLUE_ON], 1);
                 atomic_store(&s->strips[i % 32].comp[SONG_GLUE_THRESHOLD], -(i % 400));
                 atomic_store(&s->strips[i % 32].comp[SONG_COMP_KEY], i % 33);

@@ -96,7 +96,7 @@ static void compresses_by_the_ratio(void)
 static void song_file_keeps_the_glue(void)
 {
     const char *text = "hiss 1\nglue active on threshold -18.5 ratio 3.0 attack 20 release 250 "
-                       "makeup 2.0\n";
+                       "makeup 2.0\ntape drive 30\n";
     Song *s = NULL;
     HissDiag diag = {{0}};
     CHECK(songfile_parse(text, strlen(text), "g.hiss", &s, &diag) == HISS_OK);
@@ -106,7 +106,7 @@ static void song_file_keeps_the_glue(void)
     size_t len = 0;
     CHECK(s && songfile_format(s, &out, &len) == HISS_OK);
     CHECK(out && strstr(out, "glue active on threshold -18.5 ratio 3.0 attack 20 release 250 "
-                             "makeup 2.0\n"));
+                             "makeup 2.0\ntape drive 30\n"));
     free(out);
     song_free(s);
     /* A channel's compressor on its own line, with its key channel. */
@@ -185,8 +185,59 @@ static void channel_compressor_keys_from_another_channel(void)
     song_free(s);
 }
 
+/* The level of frequency hz on the left side of x (n frames): Goertzel. */
+static double tone_level(const float *x, uint32_t n, double hz)
+{
+    double w = 2 * M_PI * hz / RATE, c = 2 * cos(w), s1 = 0, s2 = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        double s0 = x[2 * i] + c * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    return sqrt(s1 * s1 + s2 * s2 - c * s1 * s2) * 2 / n;
+}
+
+/* Tape: a loud sine's peaks round off into odd harmonics (tanh is
+ * symmetric: no even ones), a quiet one keeps its level; drive 0 is off. */
+static void tape_rounds_peaks(void)
+{
+    for (int loud = 0; loud < 2; loud++) {
+        Song *s = synth_song(1, 64, 120, 6);
+        synth_set_instrument(s, 1, synth_instrument(
+                                       synth_sine(RATE, 1000, RATE, 1, loud ? 0.5f : 0.01f),
+                                       LOOP_FORWARD, 0, RATE, INTERP_LINEAR));
+        synth_put(s, 0, 0, 0, NOTE_C4, 1, VOLUME_EMPTY, 0, 0);
+        const uint32_t frames = RATE / 2, from = RATE / 4, n = RATE / 4;
+        float *dry = render(s, frames, NULL);
+        atomic_store(&s->tape[SONG_TAPE_DRIVE], 100);
+        float *wet = render(s, frames, NULL);
+        double f1 = tone_level(dry + 2 * from, n, 1000), w1 = tone_level(wet + 2 * from, n, 1000);
+        double h2 = db(tone_level(wet + 2 * from, n, 2000) / w1);
+        double h3 = db(tone_level(wet + 2 * from, n, 3000) / w1);
+        printf("  tape drive 100, sine at %.3f: fundamental %+.3f dB, 2nd %.1f dBc, "
+               "3rd %.1f dBc\n",
+               f1, db(w1 / f1), h2, h3);
+        if (loud) {
+            CHECK(db(w1 / f1) < -0.5);
+            CHECK(h3 > -40.0);
+        } else {
+            CHECK_NEAR(db(w1 / f1), 0.0, 0.01);
+            CHECK(h3 < -60.0);
+        }
+        CHECK(h2 < -80.0);
+        atomic_store(&s->tape[SONG_TAPE_DRIVE], 0);
+        float *off = render(s, frames, NULL);
+        CHECK(!memcmp(off, dry, sizeof(float) * 2 * frames));
+        free(dry);
+        free(wet);
+        free(off);
+        song_free(s);
+    }
+}
+
 int main(void)
 {
+    RUN(tape_rounds_peaks);
     RUN(channel_compressor_keys_from_another_channel);
     RUN(compresses_by_the_ratio);
     RUN(song_file_keeps_the_glue);
