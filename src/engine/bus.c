@@ -31,7 +31,7 @@ void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_c
         const float *bus = b->buf[c];
         /* Four samples an instruction; the highest of a set is the same
          * whatever order it is taken in, so the peak is exact. */
-        BusV4 peak4 = {0, 0, 0, 0};
+        BusV4 peak4 = {0, 0, 0, 0}, energy4 = {0, 0, 0, 0};
         size_t i = 0;
         for (; i + 4 <= 2 * (size_t)n; i += 4) {
             BusV4 x, m;
@@ -41,16 +41,22 @@ void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_c
             memcpy(mix + i, &m, sizeof m);
             BusV4 a = (BusV4)((BusI4)x & 0x7FFFFFFF);
             peak4 = bus_max4(a, peak4);
+            energy4 += x * x;
         }
         float peak = b->peak[c];
-        for (int k = 0; k < 4; k++)
+        double energy = b->energy[c];
+        for (int k = 0; k < 4; k++) {
             peak = peak4[k] > peak ? peak4[k] : peak;
+            energy += energy4[k];
+        }
         for (; i < 2 * (size_t)n; i++) {
             mix[i] += bus[i];
             float a = fabsf(bus[i]);
             peak = a > peak ? a : peak;
+            energy += (double)a * a;
         }
         b->peak[c] = peak;
+        b->energy[c] = energy;
         if (c < stem_count && stems[c])
             memcpy(stems[c] + 2 * (size_t)offset, bus, sizeof(float) * 2 * n);
     }

@@ -37,6 +37,7 @@ typedef struct {
     float buf[SONG_MAX_CHANNELS][2 * BUS_FRAMES];
     bool used[SONG_MAX_CHANNELS]; /* written since bus_begin */
     float peak[SONG_MAX_CHANNELS]; /* the highest |sample| since bus_take_peaks */
+    double energy[SONG_MAX_CHANNELS]; /* the sum of squared samples since then */
 } BusBank;
 
 /* [audio] Starts a chunk: every bus is empty. */

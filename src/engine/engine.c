@@ -173,6 +173,7 @@ struct Engine {
     Eq master_eq;
     Eq channel_eq[SONG_MAX_CHANNELS]; /* each channel's EQ insert */
     bool channel_eq_on[SONG_MAX_CHANNELS];
+    float mean_square[SONG_MAX_CHANNELS]; /* each bus's, over about 300 ms */
     /* Each channel's compressor insert, its settings this period, and the
      * gains of the chunk (worked out for all before any is applied, so a
      * detector keyed to another channel hears that channel uncompressed). */
@@ -1844,10 +1845,28 @@ static void publish_peak(_Atomic uint32_t *meter, float *peak)
     }
 }
 
+#define RMS_SECONDS 0.3
+
 /* The loudest sample of each channel's bus and each send's return since
- * the UI last looked. */
-static void publish_channel_peaks(Engine *e)
+ * the UI last looked, and each bus's RMS over about RMS_SECONDS (the
+ * period's mean square into a moving average as long as that). */
+static void publish_channel_peaks(Engine *e, uint32_t nframes)
 {
+    float alpha = 1.0f - expf(-(float)nframes / (float)(RMS_SECONDS * e->rate));
+    for (int c = 0; c < SONG_MAX_CHANNELS && nframes; c++) {
+        float ms = (float)(e->buses.energy[c] / (2.0 * nframes));
+        e->buses.energy[c] = 0.0;
+        float prev = e->mean_square[c];
+        if (ms == 0.0f && prev == 0.0f)
+            continue;
+        prev += alpha * (ms - prev);
+        if (prev < 1e-12f)
+            prev = 0.0f;
+        e->mean_square[c] = prev;
+        atomic_store_explicit(&e->status.channel_rms_milli[c],
+                              (uint32_t)lrintf(fminf(sqrtf(prev), 1000.0f) * 1000.0f),
+                              memory_order_relaxed);
+    }
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         publish_peak(&e->status.channel_peak_milli[c], &e->buses.peak[c]);
     for (int k = 0; k < SONG_SENDS; k++)
@@ -1890,7 +1909,7 @@ void engine_render_stems(Engine *e, float *out, float *const *channel_out,
         render_chunk(e, out, channel_out, channel_out_count, stems, stem_count, done, chunk);
         done += chunk;
     }
-    publish_channel_peaks(e);
+    publish_channel_peaks(e, nframes);
     if (e->late.on)
         delay_outputs(e, channel_out, channel_out_count, stems, stem_count, nframes);
     master(e, out, nframes);

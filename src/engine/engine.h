@@ -176,6 +176,9 @@ typedef struct {
      * since the UI last exchanged it with 0, x1000. */
     _Atomic uint32_t channel_peak_milli[SONG_MAX_CHANNELS];
     _Atomic uint32_t send_peak_milli[SONG_SENDS]; /* the send returns, alike */
+    /* Each channel's bus RMS (both sides) over about the last 300 ms, x1000,
+     * as of the last period (read, not exchanged). */
+    _Atomic uint32_t channel_rms_milli[SONG_MAX_CHANNELS];
     /* Each channel's ducker: its deepest gain reduction since the UI last
      * exchanged it with 0, dB x100 (the gain-reduction meter). */
     _Atomic uint32_t duck_centi_db[SONG_MAX_CHANNELS];

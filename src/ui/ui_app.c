@@ -1089,6 +1089,11 @@ static void update_channel_meters(UiApp *app, EngineStatus *st)
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
         uint32_t peak = atomic_exchange(&st->channel_peak_milli[c], 0);
         update_mix_meter(app, c, peak, atomic_exchange(&st->duck_centi_db[c], 0), now);
+        uint32_t rms = atomic_load(&st->channel_rms_milli[c]);
+        if (rms != app->mix_rms[c]) {
+            app->mix_rms[c] = rms;
+            app->mix_moved = true;
+        }
         int level = ui_meter_cells(peak, UI_CHANNEL_METER_CELLS);
         if (level < app->channel_meter[c] - 1)
             level = app->channel_meter[c] - 1;

@@ -169,6 +169,7 @@ struct UiApp {
     uint32_t mix_level[SONG_MAX_CHANNELS], mix_hold[SONG_MAX_CHANNELS];
     double mix_hold_at[SONG_MAX_CHANNELS];
     uint32_t mix_duck[SONG_MAX_CHANNELS];
+    uint32_t mix_rms[SONG_MAX_CHANNELS];
     bool mix_moved;
     /* The master's loudness, measured here from the engine's output tap
      * (never on the audio thread): momentary and short-term LUFS, tenths

@@ -344,8 +344,35 @@ static void tap_carries_the_output(void)
     song_free(s);
 }
 
+/* The channel RMS meter: a steady sine's bus reads its peak / sqrt(2). */
+static void channel_rms_reads_a_sine(void)
+{
+    Song *s = synth_song(2, 64, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, 1000, RATE, 1, 0.25f),
+                                                LOOP_FORWARD, 0, RATE, INTERP_LINEAR));
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, VOLUME_EMPTY, 0, 0);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, false);
+    float *out = calloc(4 * (size_t)RATE, sizeof(float));
+    float *stem = calloc(4 * (size_t)RATE, sizeof(float));
+    for (uint32_t done = 0; done < 2 * RATE; done += 128) { /* 6.7 time constants */
+        float *stems[1] = {stem + 2 * (size_t)done};
+        engine_render_stems(e, out + 2 * (size_t)done, NULL, 0, stems, 1, 128);
+    }
+    double peak = peak_of(stem + 2 * (size_t)RATE, 2 * (size_t)RATE); /* the second second */
+    uint32_t rms = atomic_load(&engine_status(e)->channel_rms_milli[0]);
+    double got = 20 * log10(rms / 1000.0), want = 20 * log10(peak / M_SQRT2);
+    CHECK_MSG(fabs(got - want) <= 0.1, "RMS %.2f dBFS, want %.2f", got, want);
+    CHECK(atomic_load(&engine_status(e)->channel_rms_milli[1]) == 0);
+    engine_free(e);
+    free(out);
+    free(stem);
+    song_free(s);
+}
+
 int main(void)
 {
+    RUN(channel_rms_reads_a_sine);
     RUN(tap_carries_the_output);
     RUN(song_file_keeps_channel_eq);
     RUN(channel_eq_bands_measure_as_set);

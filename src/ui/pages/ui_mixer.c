@@ -77,14 +77,15 @@ static void field_text(const Song *s, int c, int f, char *out, size_t size)
         snprintf(out, size, "%d", v);
 }
 
-/* The meter: cells lit up to the level, the hold as '*', then the 0 dBFS
- * mark; cells span -40..0 dBFS (ui_meter_cells). */
+/* The meter: '#' up to the RMS, '+' on up to the peak level, the hold as
+ * '*', then the 0 dBFS mark; cells span -40..0 dBFS (ui_meter_cells). */
 static void meter_text(const UiApp *app, int c, char *out)
 {
     int lit = ui_meter_cells(app->mix_level[c], METER_CELLS);
+    int rms = ui_meter_cells(app->mix_rms[c], METER_CELLS);
     int hold = ui_meter_cells(app->mix_hold[c], METER_CELLS);
     for (int i = 0; i < METER_CELLS; i++)
-        out[i] = i < lit ? '#' : '.';
+        out[i] = i < rms ? '#' : i < lit ? '+' : '.';
     if (hold > 0)
         out[hold - 1] = '*';
     out[METER_CELLS] = '|';
