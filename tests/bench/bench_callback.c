@@ -422,7 +422,18 @@ int main(void)
             atomic_store(&whole->strips[c].send_tenth_db[1], -150);
             if (c % 2)
                 atomic_store(&whole->strips[c].duck_from, 1);
+            /* Inserts on every channel: an EQ with three bands working and
+             * a compressor, half of them keyed from channel 1. */
+            SongEq ceq = song_eq_default();
+            ceq.low_cut_hz = 40;
+            ceq.mid_tenth_db = 30;
+            ceq.high_shelf_tenth_db = -20;
+            song_eq_store(&whole->strips[c].eq, &ceq);
+            atomic_store(&whole->strips[c].comp[SONG_GLUE_ON], 1);
+            atomic_store(&whole->strips[c].comp[SONG_GLUE_THRESHOLD], -300);
+            atomic_store(&whole->strips[c].comp[SONG_COMP_KEY], c % 2);
         }
+        atomic_store(&whole->tape[SONG_TAPE_DRIVE], 30);
         atomic_store(&whole->delay[SONG_DELAY_TO_REVERB], -60);
         atomic_store(&whole->delay[SONG_DELAY_WOBBLE], 30);
         atomic_store(&whole->glue[SONG_GLUE_ON], 1);
@@ -432,8 +443,8 @@ int main(void)
         song_free(whole);
     }
     if (!rc)
-        printf("whole mix (32 channel buses and strips, both sends, 16 duckers, master EQ 5 "
-               "bands, glue, true-peak limiter), 64 frames: mean %.1f%% of the period, worst %.1f%% (thread CPU; wall mean "
+        printf("whole mix (32 channels with EQ and compressor inserts, both sends, 16 "
+               "duckers, master EQ 5 bands, glue, tape, true-peak limiter), 64 frames: mean %.1f%% of the period, worst %.1f%% (thread CPU; wall mean "
                "%.1f%%, worst %.1f%%), engine alone worst %.1f%%\n",
                mix.cpu.mean, mix.cpu.max, mix.wall.mean, mix.wall.max, mix.alone_worst);
     if (!rc)
