@@ -73,6 +73,35 @@ static uint32_t take_stretched(RubberBandState rb, float **got, unsigned block,
     return written;
 }
 
+static float peak_of(const float *x, size_t n)
+{
+    float peak = 0;
+    for (size_t i = 0; i < n; i++)
+        peak = fabsf(x[i]) > peak ? fabsf(x[i]) : peak;
+    return peak;
+}
+
+/* Rubber Band's phase vocoder can rebuild a transient higher than it was
+ * (a break peaking at -1 dBFS came out past full scale and clipped in the
+ * file). The result is scaled down as a whole, never limited, so that it
+ * peaks no higher than the source and stays under full scale; diag says
+ * by how much. */
+static void hold_peak(const Sample *src, SampleioAudio *out, HissDiag *diag)
+{
+    const float below_full_scale = 0.98855309f; /* -0.1 dBFS */
+    float ceiling = peak_of(src->data, (size_t)src->frames * src->channels);
+    ceiling = ceiling < below_full_scale ? ceiling : below_full_scale;
+    size_t n = (size_t)out->count * out->channels;
+    float peak = peak_of(out->frames, n);
+    if (!(peak > ceiling))
+        return;
+    float g = ceiling / peak;
+    for (size_t i = 0; i < n; i++)
+        out->frames[i] *= g;
+    hiss_diag_printf(diag, "scaled by %.1f dB to keep the peak at %.1f dBFS",
+                     20 * log10(g), 20 * log10(ceiling));
+}
+
 /* Rubber Band's offline stretcher, with the slice points as key frames so
  * every hit lands where its slice point is scaled to. */
 static HissError stretch(const Sample *src, const SampleMarks *marks, double ratio,
@@ -142,6 +171,8 @@ done:
         rubberband_delete(rb);
     if (err)
         sampleio_audio_free(out);
+    else
+        hold_peak(src, out, diag);
     return err;
 }
 
@@ -150,6 +181,8 @@ HissError sampleedit_apply(const Sample *src, const SampleMarks *marks,
                            SampleMarks *out_marks, HissDiag *diag)
 {
     memset(out, 0, sizeof *out);
+    if (diag)
+        diag->text[0] = 0;
     if (!src || !src->frames) {
         hiss_diag_printf(diag, "no sample to edit");
         return HISS_ERR_RANGE;
@@ -215,9 +248,7 @@ HissError sampleedit_apply(const Sample *src, const SampleMarks *marks,
         size_t n = (size_t)frames * ch;
         memcpy(out->frames, src->data, sizeof(float) * n);
         if (edit->kind == SAMPLEEDIT_NORMALIZE) {
-            float peak = 0;
-            for (size_t i = 0; i < n; i++)
-                peak = fabsf(out->frames[i]) > peak ? fabsf(out->frames[i]) : peak;
+            float peak = peak_of(out->frames, n);
             if (!(peak > 0)) {
                 sampleio_audio_free(out);
                 hiss_diag_printf(diag, "the sample is silent: nothing to normalize");

@@ -24,7 +24,9 @@ typedef enum {
     SAMPLEEDIT_REVERSE,
     SAMPLEEDIT_FADE_IN,   /* over the first `from` frames */
     SAMPLEEDIT_FADE_OUT,  /* over the last `from` frames */
-    SAMPLEEDIT_STRETCH,   /* to `ratio` times the length, pitch kept */
+    SAMPLEEDIT_STRETCH,   /* to `ratio` times the length, pitch kept; scaled
+                             down if need be to peak no higher than the
+                             source and under -0.1 dBFS (never clipped) */
     SAMPLEEDIT_GAIN,      /* by `ratio` dB (-60..+24), clipped at full scale */
 } SampleEditKind;
 
@@ -40,7 +42,8 @@ enum { SAMPLEEDIT_MAX_STRETCH = 8 }; /* ratio 1/8 .. 8 */
  * the caller frees with sampleio_audio_free, and marks (the instrument's
  * slices as cues, its loop and root note) carried over into *out_marks.
  * A range or ratio that makes no sense is HISS_ERR_RANGE with a message;
- * *out is then empty. */
+ * *out is then empty. On success diag->text is empty, or says what the
+ * edit changed beyond what was asked (a stretch scaled down). */
 HissError sampleedit_apply(const Sample *src, const SampleMarks *marks,
                            const SampleEdit *edit, SampleioAudio *out,
                            SampleMarks *out_marks, HissDiag *diag);

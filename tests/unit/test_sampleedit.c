@@ -87,6 +87,52 @@ static void stretch_keeps_pitch(void)
     sample_release(s);
 }
 
+/* The tester's case: the kit's break (peak -1 dBFS) stretched to two
+ * beats at 89 BPM came out past full scale and its file clipped. Read back
+ * from the written file, it peaks no higher than the source and under full
+ * scale, and the status text says it was scaled. */
+static void stretch_never_clips(void)
+{
+    Sample *brk = NULL;
+    HissDiag diag = {{0}};
+    CHECK_MSG(sampleio_load("samples/break.wav", &brk, NULL, &diag) == HISS_OK, "%s",
+              diag.text);
+    if (!brk)
+        return;
+    float src_peak = 0;
+    for (size_t i = 0; i < (size_t)brk->frames * brk->channels; i++)
+        src_peak = fabsf(brk->data[i]) > src_peak ? fabsf(brk->data[i]) : src_peak;
+    CHECK_MSG(src_peak > 0.85f && src_peak < 0.95f, "source peak %.4f", src_peak);
+    SampleMarks marks = {0};
+    SampleEdit e = {.kind = SAMPLEEDIT_STRETCH,
+                    .ratio = 2 * 600.0 / 890 * brk->rate / brk->frames};
+    SampleioAudio out;
+    SampleMarks got;
+    CHECK_MSG(sampleedit_apply(brk, &marks, &e, &out, &got, &diag) == HISS_OK, "%s",
+              diag.text);
+    CHECK_MSG(strstr(diag.text, "scaled by") != NULL, "'%s'", diag.text);
+    char dir[256], path[512];
+    test_make_tmpdir(dir, sizeof dir, "stretchpeak");
+    snprintf(path, sizeof path, "%s/break-89bpm.wav", dir);
+    CHECK_MSG(sampleedit_write(path, &out, &got, &diag) == HISS_OK, "%s", diag.text);
+    SampleioAudio back = {0};
+    CHECK_MSG(sampleio_read(path, &back, NULL, &diag) == HISS_OK, "%s", diag.text);
+    float peak = 0;
+    long at_full_scale = 0;
+    for (size_t i = 0; i < (size_t)back.count * back.channels; i++) {
+        float v = fabsf(back.frames[i]);
+        peak = v > peak ? v : peak;
+        at_full_scale += v >= 1.0f;
+    }
+    CHECK_MSG(at_full_scale == 0, "%ld samples at full scale", at_full_scale);
+    CHECK_MSG(peak <= src_peak + 1e-6f, "peak %.5f over the source's %.5f", peak, src_peak);
+    CHECK_MSG(peak > src_peak - 0.01f, "peak %.5f: scaled more than needed", peak);
+    sampleio_audio_free(&back);
+    sampleio_audio_free(&out);
+    sample_release(brk);
+    test_remove_tree(dir);
+}
+
 /* A ramp: every frame says where it came from. */
 static Sample *ramp(uint32_t frames)
 {
@@ -280,6 +326,7 @@ static void tempo(void)
 int main(void)
 {
     RUN(stretch_keeps_pitch);
+    RUN(stretch_never_clips);
     RUN(trim_reverse_normalize_fade);
     RUN(written_as_a_new_file);
     RUN(zero_crossings);

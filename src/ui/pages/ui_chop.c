@@ -345,8 +345,9 @@ static void apply_edit(UiApp *app, const SampleEdit *edit, const char *suffix,
     copy->slice_count = 0;
     song_instrument_set_slices(copy, out_marks.cues, out_marks.cue_count);
     if (ui_report(app, edit_instrument_replace(app->ed, slot, copy), what) == HISS_OK)
-        ui_set_message(app, false, "%s: wrote %s (%u frames, %d slices); %s is kept", what,
-                       name, sample->frames, out_marks.cue_count,
+        ui_set_message(app, false, "%s: wrote %s (%u frames, %d slices%s%s); %s is kept",
+                       what, name, sample->frames, out_marks.cue_count,
+                       diag.text[0] ? ", " : "", diag.text,
                        inst->path[0] ? inst->path : "the original");
 }
 
