@@ -815,8 +815,8 @@ static void a_saved_module_renders_the_same(void)
     }
 }
 
-/* Digging: a module's loop sliced in the song (slice mode, three slices,
- * a note playing the second), saved as .hiss with its WAVs, renders
+/* Digging: a module's sample sliced in the song (slice mode, three
+ * slices, a note playing the second), saved as .hiss with its WAVs, renders
  * exactly as the sliced module did. */
 static void a_sliced_module_saves_and_renders_the_same(void)
 {
@@ -837,7 +837,7 @@ static void a_sliced_module_saves_and_renders_the_same(void)
         Cell second = song_cell_empty();
         second.note = 50; /* C#-4: slice 2 */
         second.instrument = 1;
-        song_pattern_set(song_pattern(song, song->orders[0]), 8, 1, second);
+        song_pattern_set(song_pattern(song, song->orders[0]), 4, 0, second);
         uint32_t frames = RATE;
         float *direct = synth_render(song, RATE, frames, 1024);
         char module[400], saved[400];
@@ -862,9 +862,13 @@ static void a_sliced_module_saves_and_renders_the_same(void)
                 worst = fmaxf(worst, fabsf(direct[i] - reloaded[i]));
             CHECK_MSG(worst == 0.0f, "%s: the saved sliced song differs by %g",
                       FORMAT_NAMES[f], worst);
-            /* The second slice sounds from row 8 on channel 2. */
+            /* The second slice sounds from row 4 (on channel 1: libxmp
+             * gives an IT only the channels its patterns use). */
             uint32_t row = (uint32_t)synth_row_frame(RATE, 125, 6, 1);
-            CHECK(synth_peak(reloaded, 8 * row, row, f == MODGEN_MOD ? 1 : 0) > 0.01f);
+            float peak = 5 * row <= frames
+                             ? synth_peak(reloaded, 4 * row, row, 0)
+                             : 0;
+            CHECK_MSG(peak > 0.01f, "%s: the second slice peaks at %g", FORMAT_NAMES[f], peak);
             free(reloaded);
         }
         song_free(again);
