@@ -50,6 +50,13 @@
  *       each message (hex status, decimal key and velocity) MS milliseconds
  *       after the one before, then exits. It prints "sent" at the end.
  *
+ *   jackrec play IN.wav DST [DST...]
+ *       A JACK client "player" with one output per channel of IN.wav,
+ *       output k connected to the k-th DST, plays the file once, from
+ *       a period boundary a moment after the connections took effect,
+ *       then silence; it prints "playing" as it starts and "played" once
+ *       the last frame went out, then exits.
+ *
  *   jackrec silent FILE [--ch LIST]
  *       Exit 0 when every listed channel is silent (all zero), 1 otherwise
  *       (also for a file without frames), 2 for a channel the file lacks;
@@ -625,18 +632,25 @@ static void midi_sleep_ms(long ms)
     nanosleep(&t, NULL);
 }
 
+/* A client that never starts a server; NULL (said) when none runs. */
+static jack_client_t *open_client(const char *name)
+{
+    jack_status_t st;
+    jack_client_t *c = jack_client_open(name, JackNoStartServer, &st);
+    if (!c)
+        fprintf(stderr, "jackrec: no JACK server\n");
+    return c;
+}
+
 static int cmd_midi(int argc, char **argv)
 {
     if (argc < 1) {
         fprintf(stderr, "usage: jackrec midi DST [MS:STATUS:KEY:VELOCITY ...]\n");
         return 2;
     }
-    jack_status_t st;
-    jack_client_t *c = jack_client_open("midisend", JackNoStartServer, &st);
-    if (!c) {
-        fprintf(stderr, "jackrec: no JACK server\n");
+    jack_client_t *c = open_client("midisend");
+    if (!c)
         return 1;
-    }
     midi_out = jack_port_register(c, "out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
     jack_set_process_callback(c, midi_process, NULL);
     if (!midi_out || jack_activate(c) ||
@@ -678,8 +692,76 @@ static int cmd_midi(int argc, char **argv)
     return rc;
 }
 
+/* ---- play ------------------------------------------------------------ */
+
+static Clip play_clip;
+static jack_port_t *play_ports[MAX_CH];
+static _Atomic bool play_go;
+static _Atomic size_t play_at;
+
+static int play_process(jack_nframes_t nframes, void *arg)
+{
+    (void)arg;
+    bool go = atomic_load(&play_go);
+    size_t at = atomic_load_explicit(&play_at, memory_order_relaxed);
+    for (int c = 0; c < play_clip.channels; c++) {
+        float *out = jack_port_get_buffer(play_ports[c], nframes);
+        for (jack_nframes_t i = 0; i < nframes; i++)
+            out[i] = go && at + i < play_clip.frames
+                         ? play_clip.data[(at + i) * (size_t)play_clip.channels + (size_t)c]
+                         : 0.0f;
+    }
+    if (go)
+        atomic_store_explicit(&play_at, at + nframes, memory_order_release);
+    return 0;
+}
+
+static int cmd_play(int argc, char **argv)
+{
+    if (argc < 2 || load_clip(argv[0], &play_clip) || play_clip.channels > MAX_CH ||
+        argc - 1 != play_clip.channels) {
+        fprintf(stderr, "usage: jackrec play IN.wav DST [DST...] (one DST a channel)\n");
+        return 2;
+    }
+    jack_client_t *c = open_client("player");
+    if (!c)
+        return 1;
+    for (int k = 0; k < play_clip.channels; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "out_%d", k + 1);
+        play_ports[k] = jack_port_register(c, name, JACK_DEFAULT_AUDIO_TYPE,
+                                           JackPortIsOutput, 0);
+        if (!play_ports[k])
+            return 1;
+    }
+    jack_set_process_callback(c, play_process, NULL);
+    if (jack_activate(c) != 0)
+        return 1;
+    for (int k = 0; k < play_clip.channels; k++)
+        if (jack_connect(c, jack_port_name(play_ports[k]), argv[1 + k]) != 0) {
+            fprintf(stderr, "jackrec: cannot connect to %s\n", argv[1 + k]);
+            jack_client_close(c);
+            return 1;
+        }
+    /* A connection takes effect a cycle or two after jack_connect. */
+    struct timespec settle = {0, 200000000};
+    nanosleep(&settle, NULL);
+    atomic_store(&play_go, true);
+    printf("playing\n");
+    fflush(stdout);
+    struct timespec nap = {0, 10000000};
+    while (atomic_load(&play_at) < play_clip.frames)
+        nanosleep(&nap, NULL);
+    nanosleep(&settle, NULL);
+    jack_client_close(c);
+    printf("played\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "play"))
+        return cmd_play(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "midi"))
         return cmd_midi(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "wait-server"))
@@ -696,6 +778,6 @@ int main(int argc, char **argv)
         return cmd_channels(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "silent"))
         return cmd_silent(argc - 2, argv + 2);
-    fprintf(stderr, "usage: jackrec record|compare|channels|silent|wait-server|ports|connect|midi ...\n");
+    fprintf(stderr, "usage: jackrec record|play|compare|channels|silent|wait-server|ports|connect|midi ...\n");
     return 2;
 }

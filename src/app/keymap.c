@@ -210,6 +210,7 @@ static const struct {
     {"F", ACT_SAMPLE_STRETCH},
     {"X", ACT_SAMPLE_EDIT},
     {"G", ACT_RENDER_TO_INSTRUMENT},
+    {"C", ACT_SAMPLE_RECORD},
     {"I", ACT_WAVE_ZOOM_IN},
     {"U", ACT_WAVE_ZOOM_OUT},
     /* Sample browser. */

@@ -239,6 +239,8 @@ typedef enum {
       "trim, slice, normalize, reverse, fadein MS, fadeout MS: into a new file")  \
     X(ACT_RENDER_TO_INSTRUMENT, "render_to_instrument", INSTRUMENTS,              \
       "render the pattern (or the selection) into a new slot (asks rate, bits)") \
+    X(ACT_SAMPLE_RECORD, "sample_record", INSTRUMENTS,                            \
+      "record a take from the inputs into a new slot (again: stop)")            \
     X(ACT_WAVE_ZOOM_IN, "wave_zoom_in", INSTRUMENTS,                              \
       "zoom the waveform in (on the selected slice)")                             \
     X(ACT_WAVE_ZOOM_OUT, "wave_zoom_out", INSTRUMENTS, "zoom the waveform out")   \

@@ -63,6 +63,7 @@ static void timing_free(TimingScan *scan)
 static void audio_dealloc(Audio *a)
 {
     timing_free(atomic_load(&a->timing));
+    free(a->capture_buf);
     free(a->device);
     free(a->client_name);
     free(a->connect);

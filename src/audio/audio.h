@@ -145,4 +145,20 @@ enum { AUDIO_TRANSPORT_NONE = 0, AUDIO_TRANSPORT_FOLLOW = 1,
  * period they come in (NULL: MIDI input is ignored). */
 void audio_set_midi(Audio *audio, MidiRoute *route);
 
+/* ---- Recording a take (audio_capture.c) ---------------------------------
+ * [ui] The backend's input ports (JACK's in_L and in_R) are copied into a
+ * ring the caller drains with audio_capture_read, from the period after
+ * audio_capture_start until audio_capture_stop. */
+bool audio_can_capture(const Audio *audio);
+/* HISS_ERR_UNSUPPORTED (and *why) when the backend has no inputs. */
+HissError audio_capture_start(Audio *audio, HissDiag *why);
+/* Returns once no period adds frames: the ring then holds the rest. */
+void audio_capture_stop(Audio *audio);
+bool audio_capturing(const Audio *audio);
+/* Up to max stereo frames (interleaved) into out; returns how many. */
+uint32_t audio_capture_read(Audio *audio, float *out, uint32_t max);
+/* Frames lost since audio_capture_start because the ring was full (the
+ * reader fell more than ~10 s behind). */
+uint32_t audio_capture_dropped(const Audio *audio);
+
 #endif

@@ -30,6 +30,9 @@ typedef struct {
      * also while a period runs. NULL when the backend's channel buffers
      * cover SONG_MAX_CHANNELS: audio.c then only moves chan_live. */
     int (*set_channels)(Audio *audio, int count);
+    /* [ui] true when the backend has input ports to record from (JACK's
+     * in_L, in_R); NULL: it has none. */
+    bool (*captures)(Audio *audio);
 } AudioBackend;
 
 extern const AudioBackend audio_jack_backend;
@@ -83,6 +86,12 @@ struct Audio {
      * audio_render plays what other threads queued in it. */
     _Atomic(MidiRoute *) midi;
 
+    /* The take being recorded (audio_capture.c): a ring of stereo frames
+     * the audio thread fills from the input ports while capture_on. */
+    float *capture_buf;
+    _Atomic bool capture_on;
+    _Atomic uint32_t capture_head, capture_tail, capture_dropped;
+
     AudioPeriodHook hook;
     void *hook_ctx;
     bool started;
@@ -99,6 +108,11 @@ int audio_render(Audio *audio, float *out, float *const *chan, int chan_count,
 
 /* [audio] Plays a note from the backend's MIDI input on the engine now. */
 void audio_midi_note(Audio *audio, const MidiNote *note);
+
+/* [audio] Copies n input frames into the take while one is recorded
+ * (right NULL: mono, left on both sides); frames that do not fit are
+ * counted as dropped. */
+void audio_capture_push(Audio *audio, const float *left, const float *right, uint32_t n);
 
 /* [ui] Returns once any period that began before the call has ended (at
  * most ~2 s, should the audio thread hang). A store the caller made before

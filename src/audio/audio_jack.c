@@ -35,6 +35,7 @@ typedef struct {
     bool active; /* [ui] */
     jack_port_t *out[2];
     jack_port_t *midi_in; /* notes to play and record */
+    jack_port_t *in[2];   /* in_L, in_R: what a take records */
     /* Per-channel ports: the UI thread writes an entry only while it is at
      * or above audio->chan_live (see jack_out_set_channels); the process
      * callback reads entries below the count it loaded. */
@@ -86,6 +87,9 @@ static int jack_out_process(jack_nframes_t nframes, void *arg)
     atomic_store_explicit(&a->period, nframes, memory_order_relaxed);
 
     jack_out_read_midi(a, j, nframes);
+    if (j->in[0] && j->in[1])
+        audio_capture_push(a, jack_port_get_buffer(j->in[0], nframes),
+                           jack_port_get_buffer(j->in[1], nframes), nframes);
     float *left = jack_port_get_buffer(j->out[0], nframes);
     float *right = jack_port_get_buffer(j->out[1], nframes);
     /* Loaded once, after the period began (seq_cst, the other half of
@@ -278,6 +282,11 @@ static HissError jack_out_connect_client(Audio *a, JackOut *j, HissDiag *why)
     /* Without a MIDI port hiss still plays: MIDI input is extra. */
     j->midi_in = jack_port_register(j->client, "midi_in", JACK_DEFAULT_MIDI_TYPE,
                                     JackPortIsInput, 0);
+    /* Nor without the inputs: only recording needs them. */
+    static const char *const in_names[2] = {"in_L", "in_R"};
+    for (int i = 0; i < 2; i++)
+        j->in[i] = jack_port_register(j->client, in_names[i], JACK_DEFAULT_AUDIO_TYPE,
+                                      JackPortIsInput, 0);
     j->chan_registered = 0;
     j->active = false;
     atomic_store(&a->chan_live, 0);
@@ -468,14 +477,18 @@ static void jack_out_drop_client(Audio *a, JackOut *j)
                 jack_port_unregister(j->client, j->chan_port[c]);
             if (j->midi_in)
                 jack_port_unregister(j->client, j->midi_in);
-            for (int i = 0; i < 2; i++)
+            for (int i = 0; i < 2; i++) {
                 if (j->out[i])
                     jack_port_unregister(j->client, j->out[i]);
+                if (j->in[i])
+                    jack_port_unregister(j->client, j->in[i]);
+            }
         }
         jack_client_close(j->client);
     }
     j->midi_in = NULL;
     j->out[0] = j->out[1] = NULL;
+    j->in[0] = j->in[1] = NULL;
     j->client = NULL;
     j->active = false;
     /* The callback is gone with the client: nothing reads the ports. */
@@ -565,6 +578,12 @@ static unsigned jack_out_poll(Audio *a)
     return events;
 }
 
+static bool jack_out_captures(Audio *a)
+{
+    JackOut *j = a->impl;
+    return j && j->in[0] && j->in[1];
+}
+
 const AudioBackend audio_jack_backend = {
     .name = "jack",
     .open = jack_out_open,
@@ -574,4 +593,5 @@ const AudioBackend audio_jack_backend = {
     .reconnect = jack_out_reconnect,
     .poll = jack_out_poll,
     .set_channels = jack_out_set_channels,
+    .captures = jack_out_captures,
 };

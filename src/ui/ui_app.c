@@ -22,6 +22,7 @@
 #include "ui_draw.h"
 #include "ui_file.h"
 #include "ui_record.h"
+#include "ui_take.h"
 #include "songio.h"
 
 /* Input is read with a short timeout while playing so the position and the
@@ -1610,6 +1611,7 @@ static void periodic(UiApp *app)
 {
     poll_audio(app);
     ui_record_poll(app);
+    ui_take_poll(app);
     poll_loader(app);
     char msg[600];
     int signal_caught = autosave_loop_tick(&app->autosave, app->song,
@@ -1996,6 +1998,7 @@ int ui_run(const UiOptions *opts)
     Song *last = app->song;
     ui_clock_deinit(&app->clock);
     loudness_free(app->loudness);
+    ui_take_finish(app);
     session_close(app->session);
     edit_free(app->ed);
     song_free(last);

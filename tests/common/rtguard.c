@@ -92,6 +92,15 @@ static void note(const char *name)
 
 void rtguard_begin(void) { armed = 1; }
 void rtguard_end(void) { armed = 0; }
+
+void rtguard_period_hook(void *ctx, bool entering)
+{
+    (void)ctx;
+    if (entering)
+        rtguard_begin();
+    else
+        rtguard_end();
+}
 unsigned long rtguard_violations(void) { return atomic_load(&violations); }
 const char *rtguard_last(void) { return atomic_load(&last_name); }
 

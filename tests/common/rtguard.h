@@ -46,6 +46,9 @@
 
 void rtguard_begin(void);
 void rtguard_end(void);
+/* The two above as an audio period hook (audio_set_period_hook): every
+ * period of a backend is guarded. */
+void rtguard_period_hook(void *ctx, bool entering);
 unsigned long rtguard_violations(void);
 const char *rtguard_last(void); /* "" when none */
 void rtguard_reset(void);

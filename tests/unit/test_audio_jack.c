@@ -135,7 +135,8 @@ static void per_channel_ports_and_explicit_connections(void)
     Engine *e = engine_new(song, rate);
     audio_set_song(a, song);
     CHECK(audio_start(a, e) == HISS_OK);
-    const char **ports = jack_get_ports(c, "^hiss_pc:", JACK_DEFAULT_AUDIO_TYPE, 0);
+    const char **ports = jack_get_ports(c, "^hiss_pc:", JACK_DEFAULT_AUDIO_TYPE,
+                                        JackPortIsOutput);
     int n = 0;
     while (ports && ports[n])
         n++;

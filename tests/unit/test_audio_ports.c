@@ -165,7 +165,8 @@ static bool ports_are(jack_client_t *obs, const char *client, int chans, bool co
 {
     char pattern[80];
     snprintf(pattern, sizeof pattern, "^%s:", client);
-    const char **ports = jack_get_ports(obs, pattern, JACK_DEFAULT_AUDIO_TYPE, 0);
+    const char **ports = jack_get_ports(obs, pattern, JACK_DEFAULT_AUDIO_TYPE,
+                                        JackPortIsOutput); /* in_L, in_R aside */
     int n = 0;
     while (ports && ports[n])
         n++;
@@ -368,15 +369,6 @@ static Audio *open_jack(const char *client, bool per_channel, const char *connec
     return a;
 }
 
-static void guard_hook(void *ctx, bool entering)
-{
-    (void)ctx;
-    if (entering)
-        rtguard_begin();
-    else
-        rtguard_end();
-}
-
 static void play(Engine *e)
 {
     EngineCommand play = {.type = ENGINE_CMD_PLAY_SONG};
@@ -406,7 +398,7 @@ static void channel_count_changes_move_the_ports_not_the_mix(void)
     CHECK(rate == RATE);
     Engine *e = engine_new(song, rate);
     audio_set_song(a, song);
-    audio_set_period_hook(a, guard_hook, NULL);
+    audio_set_period_hook(a, rtguard_period_hook, NULL);
     rtguard_reset();
     CHECK(audio_start(a, e) == HISS_OK);
     CHECK(audio_channel_outputs(a) == 2);

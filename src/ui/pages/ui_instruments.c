@@ -10,6 +10,7 @@
 #include "ui_draw.h"
 #include "slicer.h"
 #include "ui_chop.h"
+#include "ui_take.h"
 
 typedef enum {
     F_NAME,
@@ -613,6 +614,9 @@ static bool instruments_handle(UiApp *app, int key, KeymapAction act)
             page.on_fields = false;
         else
             ui_show_page(app, UI_PAGE_PATTERN);
+        return true;
+    case ACT_SAMPLE_RECORD:
+        ui_take_toggle(app);
         return true;
     default:
         return ui_chop_handle(app, act);

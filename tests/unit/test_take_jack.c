@@ -1,0 +1,235 @@
+/* Recording a take: a JACK client plays a known signal into hiss's in_L
+ * and in_R on a private (dummy-driver) server, and the WAV file the take
+ * writes must hold exactly those frames, in order, none lost; the file is
+ * readable while the take runs, a second take never writes over the
+ * first, and the process callback stays real-time safe while recording.
+ * No server, no pass. */
+#include <jack/jack.h>
+#include <sndfile.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio.h"
+#include "common/files.h"
+#include "common/jackrec.h"
+#include "common/rtguard.h"
+#include "take.h"
+#include "test.h"
+
+#if defined(__SANITIZE_THREAD__)
+#define TAKE_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TAKE_TSAN 1
+#endif
+#endif
+#ifndef TAKE_TSAN
+#define TAKE_TSAN 0
+RTGUARD_DEFINE_INTERPOSERS()
+#endif
+
+static JackrecServer srv;
+
+/* The signal: frame i of the sender has a value no other frame within the
+ * period of 65521 frames (1.3 s at 48 kHz) has, so where a take starts in
+ * it is known from its first frame, and every later frame is checked. */
+enum { SIGNAL_PERIOD = 65521 };
+static float signal_at(uint32_t i)
+{
+    return (float)((i * 7919u) % SIGNAL_PERIOD) / SIGNAL_PERIOD - 0.5f;
+}
+
+typedef struct {
+    jack_client_t *client;
+    jack_port_t *out[2];
+    _Atomic uint32_t sent;
+} Sender;
+
+static int sender_process(jack_nframes_t n, void *arg)
+{
+    Sender *s = arg;
+    float *l = jack_port_get_buffer(s->out[0], n), *r = jack_port_get_buffer(s->out[1], n);
+    uint32_t at = atomic_load(&s->sent);
+    for (jack_nframes_t k = 0; k < n; k++) {
+        l[k] = signal_at((at + k) % SIGNAL_PERIOD);
+        r[k] = -l[k];
+    }
+    atomic_store(&s->sent, at + n);
+    return 0;
+}
+
+static bool sender_open(Sender *s)
+{
+    jack_status_t st;
+    s->client = jack_client_open("sender", JackNoStartServer, &st);
+    if (!s->client)
+        return false;
+    s->out[0] = jack_port_register(s->client, "out_L", JACK_DEFAULT_AUDIO_TYPE,
+                                   JackPortIsOutput, 0);
+    s->out[1] = jack_port_register(s->client, "out_R", JACK_DEFAULT_AUDIO_TYPE,
+                                   JackPortIsOutput, 0);
+    jack_set_process_callback(s->client, sender_process, s);
+    return s->out[0] && s->out[1] && jack_activate(s->client) == 0 &&
+           jack_connect(s->client, "sender:out_L", "hiss_rec:in_L") == 0 &&
+           jack_connect(s->client, "sender:out_R", "hiss_rec:in_R") == 0;
+}
+
+/* Pumps the take for about ms milliseconds, as the editor's poll does. */
+static void record_for(Take *t, int ms)
+{
+    HissDiag diag = {{0}};
+    for (int i = 0; i < ms / 20; i++) {
+        CHECK_MSG(take_pump(t, &diag) == HISS_OK, "%s", diag.text);
+        hiss_sleep_ms(20);
+    }
+}
+
+/* Frames of the WAV at path, read with libsndfile (not through hiss). */
+static float *read_wav(const char *path, SF_INFO *info)
+{
+    memset(info, 0, sizeof *info);
+    SNDFILE *f = sf_open(path, SFM_READ, info);
+    if (!f)
+        return NULL;
+    float *frames = malloc(sizeof(float) * 2 * (size_t)(info->frames + 1));
+    if (frames && sf_readf_float(f, frames, info->frames) != info->frames) {
+        free(frames);
+        frames = NULL;
+    }
+    sf_close(f);
+    return frames;
+}
+
+/* Every frame of the file is the sender's next one: none lost, none
+ * repeated, none changed. */
+static void check_is_the_signal(const char *path, uint64_t frames)
+{
+    SF_INFO info;
+    float *got = read_wav(path, &info);
+    CHECK_MSG(got != NULL, "%s cannot be read", path);
+    if (!got)
+        return;
+    CHECK(info.channels == 2);
+    CHECK(info.samplerate == 48000);
+    CHECK_MSG((uint64_t)info.frames == frames, "%lld vs %llu", (long long)info.frames,
+              (unsigned long long)frames);
+    uint32_t start = 0;
+    while (start < SIGNAL_PERIOD && signal_at(start) != got[0])
+        start++;
+    CHECK_MSG(start < SIGNAL_PERIOD, "the first frame %g was never sent", got[0]);
+    long wrong = 0, first_wrong = -1;
+    for (sf_count_t k = 0; k < info.frames && start < SIGNAL_PERIOD; k++) {
+        float want = signal_at((uint32_t)((start + k) % SIGNAL_PERIOD));
+        if (got[2 * k] != want || got[2 * k + 1] != -want) {
+            if (first_wrong < 0)
+                first_wrong = (long)k;
+            wrong++;
+        }
+    }
+    CHECK_MSG(wrong == 0, "%ld frames differ from what was sent, the first at %ld", wrong,
+              first_wrong);
+    free(got);
+}
+
+static void a_take_holds_exactly_what_was_played_in(void)
+{
+    AudioOptions o = {.backend = "jack", .client_name = "hiss_rec", .no_connect = true};
+    Audio *a = NULL;
+    uint32_t rate = 0;
+    HissDiag why = {{0}};
+    CHECK_MSG(audio_open(&a, &o, &rate, &why) == HISS_OK, "%s", why.text);
+    if (!a)
+        return;
+    CHECK(audio_can_capture(a));
+    audio_set_period_hook(a, rtguard_period_hook, NULL);
+    CHECK(audio_start(a, NULL) == HISS_OK);
+    Sender s = {0};
+    CHECK(sender_open(&s));
+    char dir[512];
+    test_make_tmpdir(dir, sizeof dir, "take");
+
+    rtguard_reset();
+    Take *t = NULL;
+    CHECK_MSG(take_begin(&t, a, dir, "song", &why) == HISS_OK, "%s", why.text);
+    if (t) {
+        CHECK(audio_capturing(a));
+        record_for(t, 300);
+        /* Mid-take the file already says what it holds: a crash now
+         * would keep it. */
+        SF_INFO mid;
+        float *so_far = read_wav(take_path(t), &mid);
+        CHECK(so_far != NULL && mid.frames > 4800);
+        free(so_far);
+        record_for(t, 300);
+        CHECK_MSG(take_end(t, &why) == HISS_OK, "%s", why.text);
+        CHECK(!audio_capturing(a));
+        uint64_t frames = take_frames(t);
+        CHECK_MSG(frames > 48000 / 2, "%llu frames in 0.6 s", (unsigned long long)frames);
+        CHECK(take_dropped(t) == 0);
+        char want[600];
+        snprintf(want, sizeof want, "%s/song-take.wav", dir);
+        CHECK_STR(take_path(t), want);
+        check_is_the_signal(take_path(t), frames);
+        size_t first_len = 0;
+        char *first = test_read_file(want, &first_len);
+
+        /* A second take gets a name of its own; the first stays as it was. */
+        Take *t2 = NULL;
+        CHECK(take_begin(&t2, a, dir, "song", &why) == HISS_OK);
+        if (t2) {
+            record_for(t2, 200);
+            CHECK(take_end(t2, &why) == HISS_OK);
+            snprintf(want, sizeof want, "%s/song-take-2.wav", dir);
+            CHECK_STR(take_path(t2), want);
+            check_is_the_signal(take_path(t2), take_frames(t2));
+            take_free(t2);
+        }
+        size_t again_len = 0;
+        char *again = test_read_file(take_path(t), &again_len);
+        CHECK(first && again && first_len == again_len && !memcmp(first, again, first_len));
+        free(first);
+        free(again);
+        take_free(t);
+    }
+    CHECK(TAKE_TSAN || rtguard_interposed());
+    CHECK_MSG(rtguard_violations() == 0, "the audio thread called %s", rtguard_last());
+    if (s.client)
+        jack_client_close(s.client);
+    audio_close(a);
+    test_remove_tree(dir);
+}
+
+static void the_null_backend_says_it_cannot_record(void)
+{
+    AudioOptions o = {.backend = "null"};
+    Audio *a = NULL;
+    HissDiag why = {{0}};
+    CHECK(audio_open(&a, &o, NULL, &why) == HISS_OK);
+    if (!a)
+        return;
+    char dir[512];
+    test_make_tmpdir(dir, sizeof dir, "take-null");
+    Take *t = NULL;
+    CHECK(take_begin(&t, a, dir, "song", &why) == HISS_ERR_UNSUPPORTED);
+    CHECK(t == NULL);
+    CHECK_MSG(strstr(why.text, "no input ports") != NULL, "%s", why.text);
+    /* Nothing is left behind for a take that never started. */
+    CHECK(test_count_entries(dir, NULL) == 0);
+    audio_close(a);
+    test_remove_tree(dir);
+}
+
+int main(void)
+{
+    RUN(the_null_backend_says_it_cannot_record);
+    if (!jackrec_server_start(&srv, 48000, 256)) {
+        fprintf(stderr, "FAIL cannot start a JACK server\n");
+        test_failed++;
+        return test_finish();
+    }
+    RUN(a_take_holds_exactly_what_was_played_in);
+    jackrec_server_stop(&srv, false);
+    return test_finish();
+}
