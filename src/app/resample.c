@@ -21,11 +21,7 @@ static int range_rows(const Song *song, const ResampleRange *r)
 uint64_t resample_frames(const Song *song, const ResampleRange *range, uint32_t rate)
 {
     int rows = range_rows(song, range);
-    int bpm = atomic_load(&song->bpm_tenths), speed = atomic_load(&song->speed);
-    uint64_t rem = 0, frames = 0;
-    for (int t = 0; t < rows * speed; t++)
-        frames += timing_tick_frames(rate, bpm, &rem);
-    return frames;
+    return rows ? timing_rows_frames(song, range->pattern, range->first, rows, rate) : 0;
 }
 
 HissError resample_render(Song *song, const ResampleRange *range, uint32_t rate, int bits,

@@ -28,8 +28,8 @@ typedef struct {
     int channel_first, channel_last;
 } ResampleRange;
 
-/* Frames the range lasts at rate at the song's tempo and speed (each
- * tick as the engine counts it; Fxx inside the pattern is not followed).
+/* Frames the range lasts at rate, as the engine plays it from the song's
+ * tempo and speed under the rows' own Fxx and EEx (timing_rows_frames).
  * 0 when there is no such pattern or no row in the range. */
 uint64_t resample_frames(const Song *song, const ResampleRange *range, uint32_t rate);
 

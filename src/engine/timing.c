@@ -158,6 +158,96 @@ static bool push_row(TimingScan *scan, int *cap, const TimingRow *row)
     return true;
 }
 
+/* The tempo as it runs from row to row. */
+typedef struct {
+    uint32_t rate;
+    int rows_per_beat, swing, speed, bpm, channels;
+    uint64_t rem; /* the ticks' carried remainder */
+} Clock;
+
+static Clock clock_start(const Song *song, uint32_t rate)
+{
+    return (Clock){
+        .rate = rate,
+        .rows_per_beat = hiss_clampi(atomic_load(&song->rows_per_beat), 1, 32),
+        .swing = hiss_clampi(atomic_load(&song->swing), 0, 100),
+        .speed = hiss_clampi(atomic_load(&song->speed), 1, 31),
+        .bpm = hiss_clampi(atomic_load(&song->bpm_tenths), SONG_BPM_MIN, SONG_BPM_MAX),
+        .channels = hiss_clampi(atomic_load(&song->channels), 1, SONG_MAX_CHANNELS),
+    };
+}
+
+/* Plays row `row` of p on the clock: its song control into *ctl (fx holds
+ * each channel's effect state; *known caches whether the row has any, -1
+ * when not looked at yet), its Fxx applied, its ticks (EEx's passes
+ * counted) into *ticks; returns the frames it lasts. */
+static uint64_t clock_row(Clock *k, FxChannel *fx, const Pattern *p, int row,
+                          int8_t *known, FxRowControl *ctl, int *ticks)
+{
+    /* The swing delay is taken before the row's own Fxx acts. */
+    uint32_t debt = timing_swing_delay(k->rate, k->swing, k->rows_per_beat, row,
+                                       k->speed, k->bpm);
+    fx_row_control_clear(ctl);
+    int cells = k->channels < p->channels ? k->channels : p->channels;
+    /* Only song control moves rows: a row without any is looked at
+     * once, however often the song plays it. */
+    for (int c = 0; c < cells && *known; c++) {
+        Cell cell = song_pattern_get(p, row, c);
+        if (is_control(cell.fx) || is_control(cell.fx2)) {
+            fx_row(&fx[c], row, &cell, ctl);
+            *known = 1;
+        }
+    }
+    if (*known < 0)
+        *known = 0;
+    if (ctl->bpm > 0) {
+        k->bpm = ctl->bpm * 10;
+        k->rem %= 2u * (unsigned)k->bpm;
+    }
+    if (ctl->speed > 0)
+        k->speed = ctl->speed;
+    /* EEx plays the row's ticks again: one long row, as the engine */
+    *ticks = k->speed * (1 + (ctl->row_delay > 0 ? ctl->row_delay : 0));
+    if (!debt) {
+        /* Carried remainders make the ticks' sum one division (a tick
+         * is at least 9 frames: rate >= 1000, BPM <= 255). */
+        uint64_t den = 2u * (uint64_t)k->bpm;
+        uint64_t total = (uint64_t)k->rate * 50u * (uint64_t)*ticks + k->rem;
+        k->rem = total % den;
+        return total / den;
+    }
+    uint64_t frames = debt;
+    for (int t = 0; t < *ticks; t++) {
+        uint32_t len = timing_tick_frames(k->rate, k->bpm, &k->rem);
+        uint32_t share = timing_swing_share(debt, *ticks - t, len);
+        len -= share;
+        debt -= share;
+        frames += len ? len : 1;
+    }
+    return frames;
+}
+
+uint64_t timing_rows_frames(const Song *song, int pattern, int first, int rows,
+                            uint32_t rate)
+{
+    const Pattern *p = song_pattern(song, pattern);
+    if (!p || first < 0 || rows < 1 || first + rows > p->rows || rate < 1000 ||
+        rate > 768000)
+        return 0;
+    FxChannel fx[SONG_MAX_CHANNELS];
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        fx_channel_reset(&fx[c]);
+    Clock k = clock_start(song, rate);
+    uint64_t frames = 0;
+    for (int r = first; r < first + rows; r++) {
+        FxRowControl ctl;
+        int8_t known = -1;
+        int ticks;
+        frames += clock_row(&k, fx, p, r, &known, &ctl, &ticks);
+    }
+    return frames;
+}
+
 HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
                       TimingScan *scan)
 {
@@ -167,12 +257,9 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
         return HISS_ERR_RANGE;
     scan->rate = rate;
     scan->loop_song = loop_song;
-    scan->rows_per_beat = hiss_clampi(atomic_load(&song->rows_per_beat), 1, 32);
-    int swing = hiss_clampi(atomic_load(&song->swing), 0, 100);
-    int speed = hiss_clampi(atomic_load(&song->speed), 1, 31);
-    int bpm = hiss_clampi(atomic_load(&song->bpm_tenths), SONG_BPM_MIN, SONG_BPM_MAX);
-    int nch = hiss_clampi(atomic_load(&song->channels), 1, SONG_MAX_CHANNELS);
-    uint64_t rem = 0, frame = 0;
+    Clock k = clock_start(song, rate);
+    scan->rows_per_beat = k.rows_per_beat;
+    uint64_t frame = 0;
     double seconds = 0;
     FxChannel *fx = malloc(sizeof *fx * SONG_MAX_CHANNELS);
     /* Per pattern row: -1 not looked at yet, 0 no song control, 1 some. */
@@ -193,7 +280,7 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
     scan->end = TIMING_END_STOPS;
     while (playing) {
         if (entered) {
-            int before = seen_visit(&seen, entry_key(w.order, w.row, speed, bpm),
+            int before = seen_visit(&seen, entry_key(w.order, w.row, k.speed, k.bpm),
                                     scan->count);
             if (before == -2) {
                 err = HISS_ERR_NOMEM;
@@ -209,56 +296,17 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
             scan->end = TIMING_END_UNKNOWN;
             break;
         }
-        /* The swing delay is taken before the row's own Fxx acts. */
-        uint32_t debt = timing_swing_delay(rate, swing, scan->rows_per_beat, w.row,
-                                           speed, bpm);
         FxRowControl ctl;
-        fx_row_control_clear(&ctl);
-        int cells = nch < w.p->channels ? nch : w.p->channels;
-        /* Only song control moves rows: a row without any is looked at
-         * once, however often the song plays it. */
+        int ticks;
         int8_t *known = &control[w.pattern * SONG_MAX_ROWS + w.row];
-        for (int c = 0; c < cells && *known; c++) {
-            Cell cell = song_pattern_get(w.p, w.row, c);
-            if (is_control(cell.fx) || is_control(cell.fx2)) {
-                fx_row(&fx[c], w.row, &cell, &ctl);
-                *known = 1;
-            }
-        }
-        if (*known < 0)
-            *known = 0;
-        if (ctl.bpm > 0) {
-            bpm = ctl.bpm * 10;
-            rem %= 2u * (unsigned)bpm;
-        }
-        if (ctl.speed > 0)
-            speed = ctl.speed;
-        /* EEx plays the row's ticks again: one long row, as the engine */
-        int ticks = speed * (1 + (ctl.row_delay > 0 ? ctl.row_delay : 0));
-        TimingRow row = {w.order, w.row, speed, bpm, ticks, frame, seconds};
+        uint64_t frames = clock_row(&k, fx, w.p, w.row, known, &ctl, &ticks);
+        TimingRow row = {w.order, w.row, k.speed, k.bpm, ticks, frame, seconds};
         if (!push_row(scan, &cap, &row)) {
             err = HISS_ERR_NOMEM;
             break;
         }
-        uint64_t frames = debt;
-        if (!debt) {
-            /* Carried remainders make the ticks' sum one division (a tick
-             * is at least 9 frames: rate >= 1000, BPM <= 255). */
-            uint64_t den = 2u * (uint64_t)bpm;
-            uint64_t total = (uint64_t)rate * 50u * (uint64_t)ticks + rem;
-            frames = total / den;
-            rem = total % den;
-        } else {
-            for (int t = 0; t < ticks; t++) {
-                uint32_t len = timing_tick_frames(rate, bpm, &rem);
-                uint32_t share = timing_swing_share(debt, ticks - t, len);
-                len -= share;
-                debt -= share;
-                frames += len ? len : 1;
-            }
-        }
         frame += frames;
-        seconds += ticks * 25.0 / bpm;
+        seconds += ticks * 25.0 / k.bpm;
 
         /* engine.c's advance_row */
         int order = w.order, next_row = w.row + 1;

@@ -70,6 +70,13 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
                       TimingScan *scan);
 void timing_deinit(TimingScan *scan);
 
+/* Frames rows first..first+rows-1 of a pattern last at rate, played
+ * straight through from the song's tempo and speed, under their own Fxx
+ * and EEx (jumps and loops are not followed): the length of a pattern or a
+ * selection rendered on its own. 0 when the pattern or rows do not exist. */
+uint64_t timing_rows_frames(const Song *song, int pattern, int first, int rows,
+                            uint32_t rate);
+
 /* Where the song is `frame` frames after it started. */
 typedef struct {
     int index;       /* into rows[]; -1 when the song has ended (or is empty) */
