@@ -1069,7 +1069,8 @@ int ui_meter_cells(uint32_t peak_milli, int cells)
 #define UI_HOLD_SECONDS 2.0
 static void update_mix_meter(UiApp *app, int c, uint32_t peak, uint32_t duck, double now)
 {
-    uint32_t level = app->mix_level[c] - app->mix_level[c] / 4;
+    /* Rounded up, so a low level falls all the way to silence. */
+    uint32_t level = app->mix_level[c] - (app->mix_level[c] + 3) / 4;
     level = peak > level ? peak : level;
     uint32_t hold = app->mix_hold[c];
     if (peak >= hold || now - app->mix_hold_at[c] > UI_HOLD_SECONDS) {

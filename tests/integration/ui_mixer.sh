@@ -32,6 +32,11 @@ check "three - turn channel 1's fader down half a dB each" wait_for " 01        
 keys Right Right Right Right PPage
 check "PgUp opens send A 6 dB up from off" wait_for "-16.5    0 . . -54.0 .   off"
 check "the bottom line names the field" shows " Send A (dB) | master 0.0 dB"
+keys Right
+check "... and the next column's field: send A's pre switch" wait_for " Send A pre | master"
+keys Right
+check "... then send B's level" wait_for " Send B (dB) | master"
+keys Left Left
 keys C-z
 check "undo closes the send again" wait_for "-16.5    0 . .   off .   off"
 keys Down Left +
@@ -55,6 +60,7 @@ check "the mixer shows the master's momentary loudness" wait_for "| M -17.2 S"
 check "... and the muted channel 2 stays dark" shows " 02            -15.0    0 M . "
 check "... its meter empty" shows_re " 02 .* \.{16}\|"
 keys Space
+check "stopped, channel 1's meter and its hold fall to nothing" wait_re " 01 .* \.{16}\| *$"
 keys C-q
 check "quits" wait_for "hiss exited 0"
 finish

@@ -15,8 +15,11 @@
 enum { METER_CELLS = 16, METER_X = 55, FIRST_ROW = UI_HEADER_LINES + 2 };
 
 static const char *const FIELD_NAMES[EDIT_STRIP_FIELDS] = {
-    "Fader (dB)", "Pan",         "Mute",        "Solo",         "Send A (dB)",
-    "Send A pre", "Send B (dB)", "Send B pre",  "Duck from ch", "Duck depth (dB)",
+    [EDIT_STRIP_GAIN] = "Fader (dB)",         [EDIT_STRIP_PAN] = "Pan",
+    [EDIT_STRIP_MUTE] = "Mute",               [EDIT_STRIP_SOLO] = "Solo",
+    [EDIT_STRIP_SEND_A] = "Send A (dB)",      [EDIT_STRIP_SEND_A_PRE] = "Send A pre",
+    [EDIT_STRIP_SEND_B] = "Send B (dB)",      [EDIT_STRIP_SEND_B_PRE] = "Send B pre",
+    [EDIT_STRIP_DUCK_FROM] = "Duck from ch",  [EDIT_STRIP_DUCK_DEPTH] = "Duck depth (dB)",
 };
 
 /* The columns from left to right: the field, where it starts on a
