@@ -408,7 +408,8 @@ const char *song_note_value_text(int code, char *out)
     if (!song_note_value_valid(code))
         snprintf(out, 8, "?");
     else
-        snprintf(out, 8, "1/%d%s", code / 4, FEEL[code % 4]);
+        /* A valid division is 1..64: as a byte, the text fits in 8. */
+        snprintf(out, 8, "1/%u%s", (unsigned)(unsigned char)(code / 4), FEEL[code % 4]);
     return out;
 }
 
