@@ -82,7 +82,11 @@ check "the nine slices are saved" wait_file "$SONG" "slices 9 0 "
 
 # Tempo: found in the loop and taken for the song.
 keys B
-check "B finds the break's tempo" wait_re "Loop: 89\.[01][0-9] BPM, 2 beats\. Song BPM: 89"
+check "B finds the break's tempo" wait_re "Loop: 89\.[01][0-9] BPM, 2 beats\. Song BPM: 89\.1 *$"
+keys Enter
+check "the song takes the tempo in tenths" wait_re "[^.0-9]89\.1 BPM"
+keys B
+check "B asks again" wait_re "Song BPM: 89\.1 *$"
 keys C-u
 T send-keys -t ui -l 96
 keys Enter

@@ -223,12 +223,13 @@ void ui_chop_tempo_text(const UiApp *app, char *buf, size_t size)
 static void tempo_done(UiApp *app, const char *text)
 {
     char *end;
-    long bpm = strtol(text, &end, 10);
-    if (end == text || *end || bpm < 32 || bpm > 255) {
-        ui_set_message(app, true, "song BPM: %s is not 32..255", text);
+    /* The song keeps tenths of a BPM: 89.1 stays 89.1. */
+    double bpm = strtod(text, &end);
+    if (end == text || *end || !(bpm >= SONG_BPM_MIN / 10.0 && bpm <= SONG_BPM_MAX / 10.0)) {
+        ui_set_message(app, true, "song BPM: %s is not 32..255 (tenths allowed)", text);
         return;
     }
-    ui_set_tempo(app, (int)bpm * 10);
+    ui_set_tempo(app, (int)lround(bpm * 10));
 }
 
 /* ---- edits into new files ---- */
@@ -635,8 +636,10 @@ bool ui_chop_handle(UiApp *app, KeymapAction act)
     case ACT_SAMPLE_TEMPO:
         if (!has_sample || !find_tempo(app, inst->sample))
             return true;
-        snprintf(buf, sizeof buf, "%d", (int)(chop.bpm + 0.5));
         {
+            char bpm[SONG_BPM_TEXT];
+            song_bpm_text((int)lround(chop.bpm * 10), bpm);
+            snprintf(buf, sizeof buf, "%s", bpm);
             char label[96];
             snprintf(label, sizeof label, "Loop: %.2f BPM, %d beats. Song BPM", chop.bpm,
                      chop.beats);
