@@ -125,7 +125,8 @@ check "its slices came back from its cue points" wait_re "Slice [0-9]+/9 "
 check "the kit's break is untouched" [ "$(md5sum <"$KIT_BREAK")" = "$kit_sum" ]
 
 keys X
-check "X asks which edit" wait_for "Edit (trim slice normalize gain DB reverse"
+check "X asks which edit, its prompt whole at 80 columns" \
+    wait_for "Edit (trim slice normalize reverse gain DB fadein|fadeout MS):"
 T send-keys -t ui -l reverse
 keys Enter
 check "reverse writes another new file" wait_re "reverse: wrote break-96bpm-reverse\.wav"

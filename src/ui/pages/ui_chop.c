@@ -662,7 +662,9 @@ bool ui_chop_handle(UiApp *app, KeymapAction act)
     case ACT_SAMPLE_EDIT:
         if (!has_sample)
             break;
-        ui_prompt(app, "Edit (trim slice normalize gain DB reverse fadein MS fadeout MS)", "",
+        /* Under the 63 characters a prompt's label keeps, so it shows
+         * whole on an 80-column screen. */
+        ui_prompt(app, "Edit (trim slice normalize reverse gain DB fadein|fadeout MS)", "",
                   edit_done);
         return true;
     case ACT_RENDER_TO_INSTRUMENT:
