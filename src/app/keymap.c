@@ -211,6 +211,7 @@ static const struct {
     {"X", ACT_SAMPLE_EDIT},
     {"G", ACT_RENDER_TO_INSTRUMENT},
     {"C", ACT_SAMPLE_RECORD},
+    {"V", ACT_SAMPLE_RECORD_ARMED},
     {"I", ACT_WAVE_ZOOM_IN},
     {"U", ACT_WAVE_ZOOM_OUT},
     /* Sample browser. */

@@ -241,6 +241,8 @@ typedef enum {
       "render the pattern (or the selection) into a new slot (asks rate, bits)") \
     X(ACT_SAMPLE_RECORD, "sample_record", INSTRUMENTS,                            \
       "record a take from the inputs into a new slot (again: stop)")            \
+    X(ACT_SAMPLE_RECORD_ARMED, "sample_record_armed", INSTRUMENTS,                \
+      "record a take that starts at an input level (asks dBFS; again: stop)")   \
     X(ACT_WAVE_ZOOM_IN, "wave_zoom_in", INSTRUMENTS,                              \
       "zoom the waveform in (on the selected slice)")                             \
     X(ACT_WAVE_ZOOM_OUT, "wave_zoom_out", INSTRUMENTS, "zoom the waveform out")   \

@@ -19,7 +19,7 @@ struct Take {
 };
 
 HissError take_begin(Take **out, Audio *audio, const char *dir, const char *stem,
-                     HissDiag *diag)
+                     float threshold, HissDiag *diag)
 {
     *out = NULL;
     if (!audio_can_capture(audio)) {
@@ -49,7 +49,7 @@ HissError take_begin(Take **out, Audio *audio, const char *dir, const char *stem
     }
     sf_command(t->file, SFC_SET_UPDATE_HEADER_AUTO, NULL, SF_TRUE);
     t->audio = audio;
-    err = audio_capture_start(audio, diag);
+    err = audio_capture_start(audio, threshold, diag);
     if (err) {
         sf_close(t->file);
         remove(t->path);

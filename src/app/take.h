@@ -19,9 +19,11 @@
 typedef struct Take Take;
 
 /* Takes a new name "STEM-take.wav" (else "STEM-take-2.wav"...) in dir,
- * never one that exists, opens it and starts recording from audio. */
+ * never one that exists, opens it and starts recording from audio: at
+ * once, or with threshold > 0 (linear) from the first frame that reaches
+ * it (audio_capture_start). */
 HissError take_begin(Take **out, Audio *audio, const char *dir, const char *stem,
-                     HissDiag *diag);
+                     float threshold, HissDiag *diag);
 /* Writes what the inputs gave since the last call. */
 HissError take_pump(Take *take, HissDiag *diag);
 /* Stops recording, writes the rest and closes the file; the take is then

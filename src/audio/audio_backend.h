@@ -90,6 +90,8 @@ struct Audio {
      * the audio thread fills from the input ports while capture_on. */
     float *capture_buf;
     _Atomic bool capture_on;
+    _Atomic bool capture_started; /* false: waiting for the threshold */
+    float capture_threshold;      /* linear; written before capture_on */
     _Atomic uint32_t capture_head, capture_tail, capture_dropped;
 
     AudioPeriodHook hook;

@@ -19,7 +19,7 @@ bool audio_can_capture(const Audio *a)
     return a->backend->captures && a->backend->captures((Audio *)a);
 }
 
-HissError audio_capture_start(Audio *a, HissDiag *why)
+HissError audio_capture_start(Audio *a, float threshold, HissDiag *why)
 {
     if (!audio_can_capture(a)) {
         hiss_diag_printf(why, "the %s backend has no input ports to record from",
@@ -40,6 +40,9 @@ HissError audio_capture_start(Audio *a, HissDiag *why)
     atomic_store(&a->capture_head, 0);
     atomic_store(&a->capture_tail, 0);
     atomic_store(&a->capture_dropped, 0);
+    /* Read by the audio thread only after it sees capture_on. */
+    a->capture_threshold = threshold;
+    atomic_store(&a->capture_started, !(threshold > 0));
     atomic_store(&a->capture_on, true);
     return HISS_OK;
 }
@@ -57,6 +60,25 @@ bool audio_capturing(const Audio *a)
     return atomic_load(&((Audio *)a)->capture_on);
 }
 
+bool audio_capture_waiting(const Audio *a)
+{
+    return audio_capturing(a) && !atomic_load(&((Audio *)a)->capture_started);
+}
+
+/* [audio] The first of n frames at or above the threshold on either side;
+ * n when there is none. */
+static uint32_t first_loud(const Audio *a, const float *left, const float *right, uint32_t n)
+{
+    float t = a->capture_threshold;
+    for (uint32_t i = 0; i < n; i++) {
+        if (left[i] >= t || left[i] <= -t)
+            return i;
+        if (right && (right[i] >= t || right[i] <= -t))
+            return i;
+    }
+    return n;
+}
+
 uint32_t audio_capture_dropped(const Audio *a)
 {
     return atomic_load(&((Audio *)a)->capture_dropped);
@@ -66,6 +88,16 @@ void audio_capture_push(Audio *a, const float *left, const float *right, uint32_
 {
     if (!atomic_load_explicit(&a->capture_on, memory_order_acquire))
         return;
+    if (!atomic_load_explicit(&a->capture_started, memory_order_relaxed)) {
+        /* A threshold start: the take begins on the first loud frame. */
+        uint32_t skip = first_loud(a, left, right, n);
+        if (skip == n)
+            return;
+        atomic_store_explicit(&a->capture_started, true, memory_order_relaxed);
+        left += skip;
+        right = right ? right + skip : NULL;
+        n -= skip;
+    }
     uint32_t head = atomic_load_explicit(&a->capture_head, memory_order_relaxed);
     uint32_t tail = atomic_load_explicit(&a->capture_tail, memory_order_acquire);
     uint32_t room = CAPTURE_FRAMES - (head - tail);

@@ -1,7 +1,10 @@
 #include "ui_take.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "edit.h"
 #include "sampleio.h"
@@ -13,7 +16,12 @@
 static struct {
     Take *take;
     long shown_seconds;
+    bool shown_waiting;
+    double threshold_db; /* what the take waits for; 0 for none */
 } rec;
+
+/* The threshold start's range and the level offered first. */
+enum { TAKE_THRESHOLD_MIN_DB = -90, TAKE_THRESHOLD_DEFAULT_DB = -40 };
 
 /* The song's file name without directory and extension. */
 static void song_stem(const UiApp *app, char *out, size_t size)
@@ -33,7 +41,7 @@ static int first_empty_slot(const UiApp *app)
     return 0;
 }
 
-static void take_start(UiApp *app)
+static void take_start(UiApp *app, double threshold_db)
 {
     Audio *audio = session_audio(app->session);
     if (!app->path[0]) {
@@ -52,11 +60,14 @@ static void take_start(UiApp *app)
     ui_song_dir(app, dir, sizeof dir);
     song_stem(app, stem, sizeof stem);
     HissDiag diag = {{0}};
-    if (take_begin(&rec.take, audio, dir, stem, &diag) != HISS_OK) {
+    float threshold = threshold_db < 0 ? (float)pow(10.0, threshold_db / 20.0) : 0.0f;
+    if (take_begin(&rec.take, audio, dir, stem, threshold, &diag) != HISS_OK) {
         ui_set_message(app, true, "record: %s", diag.text);
         return;
     }
+    rec.threshold_db = threshold_db;
     rec.shown_seconds = -1;
+    rec.shown_waiting = false;
     ui_take_poll(app);
 }
 
@@ -66,9 +77,15 @@ static void take_land(UiApp *app, const char *path, uint64_t frames)
 {
     const char *file = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     int slot = first_empty_slot(app);
-    if (!frames || !slot) {
-        ui_set_message(app, true, "record: %s kept as %s (%s)", frames ? "the take" : "an empty take",
-                       file, frames ? "no empty instrument slot" : "nothing came in");
+    if (!frames) {
+        /* Only the name taken for it: nothing of the user's is lost. */
+        unlink(path);
+        ui_set_message(app, true, "record: nothing came in; no take");
+        return;
+    }
+    if (!slot) {
+        ui_set_message(app, true, "record: the take is kept as %s (no empty instrument slot)",
+                       file);
         return;
     }
     Sample *sample = NULL;
@@ -126,8 +143,33 @@ void ui_take_toggle(UiApp *app)
     if (rec.take)
         take_stop(app);
     else
-        take_start(app);
+        take_start(app, 0);
     app->dirty |= UI_DIRTY_BODY;
+}
+
+static void threshold_done(UiApp *app, const char *text)
+{
+    char *end;
+    double db = strtod(text, &end);
+    while (*end == ' ')
+        end++;
+    if (end == text || *end || !(db >= TAKE_THRESHOLD_MIN_DB && db < 0)) {
+        ui_set_message(app, true, "record: '%s' is not a level of %d..-1 dBFS", text,
+                       TAKE_THRESHOLD_MIN_DB);
+        return;
+    }
+    take_start(app, db);
+}
+
+void ui_take_armed(UiApp *app)
+{
+    if (rec.take) {
+        ui_take_toggle(app);
+        return;
+    }
+    char initial[16];
+    snprintf(initial, sizeof initial, "%d", TAKE_THRESHOLD_DEFAULT_DB);
+    ui_prompt(app, "Record from a level (dBFS)", initial, threshold_done);
 }
 
 void ui_take_poll(UiApp *app)
@@ -149,12 +191,19 @@ void ui_take_poll(UiApp *app)
         ui_set_message(app, true, "record: stopped: %s", diag.text);
         return;
     }
+    const char *file = strrchr(take_path(rec.take), '/');
+    file = file ? file + 1 : take_path(rec.take);
+    if (audio && audio_capture_waiting(audio)) {
+        if (!rec.shown_waiting)
+            ui_set_message(app, false, "record: %s waits for a level of %.0f dBFS (again to stop)",
+                           file, rec.threshold_db);
+        rec.shown_waiting = true;
+        return;
+    }
     long seconds = audio ? (long)(take_frames(rec.take) / audio_rate(audio)) : 0;
     if (seconds != rec.shown_seconds) {
         rec.shown_seconds = seconds;
-        const char *file = strrchr(take_path(rec.take), '/');
-        ui_set_message(app, false, "recording %s: %ld s (again to stop)",
-                       file ? file + 1 : take_path(rec.take), seconds);
+        ui_set_message(app, false, "recording %s: %ld s (again to stop)", file, seconds);
     }
 }
 

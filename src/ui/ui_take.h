@@ -9,6 +9,9 @@
 
 /* Starts a take, or ends the one running and puts it in a new slot. */
 void ui_take_toggle(UiApp *app);
+/* Asks a level in dBFS and arms a take that starts with the first frame
+ * reaching it (a threshold start); with a take running, ends it. */
+void ui_take_armed(UiApp *app);
 /* Called every few tens of milliseconds: writes what came in. */
 void ui_take_poll(UiApp *app);
 /* Ends a take still running (its file is kept), e.g. on quitting. */

@@ -53,6 +53,28 @@ check "a second take gets a name of its own" wait_re "recording demo-take-2\.wav
 keys C
 check "and lands in the next empty slot" wait_re "record: demo-take-2\.wav into slot 02"
 check "the first take is untouched" [ "$(file_stamp "$TAKE")" = "$stamp" ]
+
+# A threshold start: nothing is written until the signal comes; the take
+# then begins with it, the silence before it left out.
+keys Down
+keys V
+check "V asks the level" wait_re "Record from a level \(dBFS\): -40"
+keys Enter
+check "and waits for it" wait_re "record: demo-take-3\.wav waits for a level of -40 dBFS"
+sleep 1
+spawn "$WORK/play2.log" "$JACKREC" play "$WORK/ref.wav" hiss:in_L hiss:in_R
+check "a JACK client plays into hiss again" wait_line "$WORK/play2.log" '^played' 10
+keys V
+check "V again stops it" wait_re "record: demo-take-3\.wav into slot 03"
+TAKE3=$TMP/songs/demo-take-3.wav
+# The tone's first frame is 0 and the next ones under -40 dBFS: the take
+# starts at the first frame that reaches the level, so its first frame is
+# the reference's frame 1 or later, never the silence before.
+first=$(sox "$TAKE3" -t f32 - trim 0 1s 2>/dev/null | od -An -t f4 | awk 'function abs(x) { return x < 0 ? -x : x }
+    { loud = abs($1) >= 0.01 || abs($2) >= 0.01; print loud ? 1 : 0 }')
+check "the take begins at the level, not in the silence before" [ "$first" = 1 ]
+check "and holds the signal exactly from there" \
+    "$JACKREC" compare "$WORK/ref.wav" "$TAKE3" --tol 0 --min-frames 47000 >&2
 stamp=$(file_stamp "$TMP/songs/demo.hiss")
 keys C-s
 wait_written "$TMP/songs/demo.hiss" "$stamp"

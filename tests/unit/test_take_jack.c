@@ -45,6 +45,7 @@ typedef struct {
     jack_client_t *client;
     jack_port_t *out[2];
     _Atomic uint32_t sent;
+    _Atomic bool muted; /* silence, and the signal held at its start */
 } Sender;
 
 static int sender_process(jack_nframes_t n, void *arg)
@@ -52,11 +53,13 @@ static int sender_process(jack_nframes_t n, void *arg)
     Sender *s = arg;
     float *l = jack_port_get_buffer(s->out[0], n), *r = jack_port_get_buffer(s->out[1], n);
     uint32_t at = atomic_load(&s->sent);
+    bool muted = atomic_load(&s->muted);
     for (jack_nframes_t k = 0; k < n; k++) {
-        l[k] = signal_at((at + k) % SIGNAL_PERIOD);
+        l[k] = muted ? 0.0f : signal_at((at + k) % SIGNAL_PERIOD);
         r[k] = -l[k];
     }
-    atomic_store(&s->sent, at + n);
+    if (!muted)
+        atomic_store(&s->sent, at + n);
     return 0;
 }
 
@@ -103,14 +106,14 @@ static float *read_wav(const char *path, SF_INFO *info)
 }
 
 /* Every frame of the file is the sender's next one: none lost, none
- * repeated, none changed. */
-static void check_is_the_signal(const char *path, uint64_t frames)
+ * repeated, none changed. Returns where in the signal the file starts. */
+static uint32_t check_is_the_signal(const char *path, uint64_t frames)
 {
     SF_INFO info;
     float *got = read_wav(path, &info);
     CHECK_MSG(got != NULL, "%s cannot be read", path);
     if (!got)
-        return;
+        return SIGNAL_PERIOD;
     CHECK(info.channels == 2);
     CHECK(info.samplerate == 48000);
     CHECK_MSG((uint64_t)info.frames == frames, "%lld vs %llu", (long long)info.frames,
@@ -131,6 +134,7 @@ static void check_is_the_signal(const char *path, uint64_t frames)
     CHECK_MSG(wrong == 0, "%ld frames differ from what was sent, the first at %ld", wrong,
               first_wrong);
     free(got);
+    return start;
 }
 
 static void a_take_holds_exactly_what_was_played_in(void)
@@ -152,7 +156,7 @@ static void a_take_holds_exactly_what_was_played_in(void)
 
     rtguard_reset();
     Take *t = NULL;
-    CHECK_MSG(take_begin(&t, a, dir, "song", &why) == HISS_OK, "%s", why.text);
+    CHECK_MSG(take_begin(&t, a, dir, "song", 0, &why) == HISS_OK, "%s", why.text);
     if (t) {
         CHECK(audio_capturing(a));
         record_for(t, 300);
@@ -177,7 +181,7 @@ static void a_take_holds_exactly_what_was_played_in(void)
 
         /* A second take gets a name of its own; the first stays as it was. */
         Take *t2 = NULL;
-        CHECK(take_begin(&t2, a, dir, "song", &why) == HISS_OK);
+        CHECK(take_begin(&t2, a, dir, "song", 0, &why) == HISS_OK);
         if (t2) {
             record_for(t2, 200);
             CHECK(take_end(t2, &why) == HISS_OK);
@@ -201,6 +205,57 @@ static void a_take_holds_exactly_what_was_played_in(void)
     test_remove_tree(dir);
 }
 
+/* A threshold start: nothing is written while the inputs are silent;
+ * the take begins exactly on the first frame that reaches the level. */
+static void a_threshold_start_begins_on_the_first_loud_frame(void)
+{
+    AudioOptions o = {.backend = "jack", .client_name = "hiss_rec", .no_connect = true};
+    Audio *a = NULL;
+    HissDiag why = {{0}};
+    CHECK_MSG(audio_open(&a, &o, NULL, &why) == HISS_OK, "%s", why.text);
+    if (!a)
+        return;
+    audio_set_period_hook(a, rtguard_period_hook, NULL);
+    CHECK(audio_start(a, NULL) == HISS_OK);
+    Sender s = {0};
+    atomic_store(&s.muted, true);
+    /* From frame 1: frames 1..7 are under the level, 8 reaches it. */
+    atomic_store(&s.sent, 1);
+    CHECK(sender_open(&s));
+    char dir[512];
+    test_make_tmpdir(dir, sizeof dir, "take-threshold");
+    rtguard_reset();
+    const float level = 0.45f;
+    Take *t = NULL;
+    CHECK_MSG(take_begin(&t, a, dir, "song", level, &why) == HISS_OK, "%s", why.text);
+    if (t) {
+        record_for(t, 200);
+        CHECK(audio_capture_waiting(a));
+        CHECK(take_frames(t) == 0);
+        atomic_store(&s.muted, false);
+        record_for(t, 400);
+        CHECK(!audio_capture_waiting(a));
+        CHECK(take_end(t, &why) == HISS_OK);
+        CHECK(take_frames(t) > 0);
+        uint32_t start = check_is_the_signal(take_path(t), take_frames(t));
+        /* The frame the take began on is the first sent at the level,
+         * every one sent before it quieter. */
+        CHECK_MSG(start < SIGNAL_PERIOD && fabsf(signal_at(start)) >= level,
+                  "starts at signal frame %u (%g)", start,
+                  start < SIGNAL_PERIOD ? signal_at(start) : 0.0f);
+        bool quiet_before = true;
+        for (uint32_t i = 1; i < start && i < SIGNAL_PERIOD; i++)
+            quiet_before = quiet_before && fabsf(signal_at(i)) < level;
+        CHECK_MSG(quiet_before && start > 1, "the take began at signal frame %u", start);
+        take_free(t);
+    }
+    CHECK_MSG(rtguard_violations() == 0, "the audio thread called %s", rtguard_last());
+    if (s.client)
+        jack_client_close(s.client);
+    audio_close(a);
+    test_remove_tree(dir);
+}
+
 static void the_null_backend_says_it_cannot_record(void)
 {
     AudioOptions o = {.backend = "null"};
@@ -212,7 +267,7 @@ static void the_null_backend_says_it_cannot_record(void)
     char dir[512];
     test_make_tmpdir(dir, sizeof dir, "take-null");
     Take *t = NULL;
-    CHECK(take_begin(&t, a, dir, "song", &why) == HISS_ERR_UNSUPPORTED);
+    CHECK(take_begin(&t, a, dir, "song", 0, &why) == HISS_ERR_UNSUPPORTED);
     CHECK(t == NULL);
     CHECK_MSG(strstr(why.text, "no input ports") != NULL, "%s", why.text);
     /* Nothing is left behind for a take that never started. */
@@ -233,6 +288,7 @@ int main(void)
         return test_finish();
     }
     RUN(a_take_holds_exactly_what_was_played_in);
+    RUN(a_threshold_start_begins_on_the_first_loud_frame);
     jackrec_server_stop(&srv, false);
     return test_finish();
 }
