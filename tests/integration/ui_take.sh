@@ -4,8 +4,10 @@
 # signal into hiss:in_L and hiss:in_R, C again stops it. The take is a
 # new file beside the song holding exactly the frames played in (float,
 # no gain), it lands in the first empty slot, undo takes the slot back
-# and keeps the file, a second take never writes over the first, and a
-# song never saved gets no take.
+# and keeps the file, a second take never writes over the first, a
+# threshold start leaves the silence out, a song never saved gets no
+# take, and a take survives hiss being killed (last: a client killed
+# mid-period can hold up the synchronous server for a while).
 SOCK=hiss-ui-take-$$
 . "$(dirname "$0")/../common/jackrec.sh"
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -91,4 +93,19 @@ keys C
 check "C asks to save first" wait_for "record: save the song first"
 keys C-q
 wait_for "hiss exited" >/dev/null
+
+# hiss killed mid-take: the file it streamed to already holds what came in.
+new_server
+T new-session -d -s ui -x 80 -y 24 "cd '$TMP' && '$HISS' songs/demo.hiss --audio jack --no-connect; echo \"hiss exited \$?\"; sleep 60"
+check "the editor again" wait_backend JACK
+keys C-t
+keys C
+check "a take runs" wait_re "recording demo-take-4\.wav"
+spawn "$WORK/play3.log" "$JACKREC" play "$WORK/ref.wav" hiss:in_L hiss:in_R
+check "played into it" wait_line "$WORK/play3.log" '^played' 10
+sleep 0.5
+kill -KILL "$(hiss_pid)"
+check "hiss is killed" wait_for "hiss exited 137"
+check "the take survives, exactly what came in" \
+    "$JACKREC" compare "$WORK/ref.wav" "$TMP/songs/demo-take-4.wav" --tol 0 --min-frames 48000 >&2
 finish
