@@ -49,13 +49,24 @@ keys /
 T send-keys -t ui -l "kit"
 keys Enter
 check "the filter keeps kit/" wait_for "[kit]"
-keys Down Enter
-check "Enter opens the directory" wait_for "snare.wav"
+# The cursor is on the first match, not on ../: Enter opens kit/.
+keys Enter
+check "Enter opens the first match" wait_for "snare.wav"
 keys /
 T send-keys -t ui -l "sna"
 keys Enter
 check "filtering by name leaves snare.wav" bash -c "tmux -L '$SOCK-$RUNS' capture-pane -p -t ui | grep -q snare.wav && ! tmux -L '$SOCK-$RUNS' capture-pane -p -t ui | grep -q kick.wav"
-keys Down p
+# The filter stays in its folder: the parent shows kit/ again.
+keys Left
+check "the parent folder is shown unfiltered" wait_re "^ +. kit/"
+check "the filter is gone" bash -c "! tmux -L '$SOCK-$RUNS' capture-pane -p -t ui | grep -qF '[sna]'"
+keys Enter
+check "back in kit/, unfiltered" wait_for "kick.wav"
+keys /
+T send-keys -t ui -l "sna"
+keys Enter
+check "filtered again" wait_for "[sna]"
+keys p
 check "p plays the file" wait_for "playing snare.wav"
 keys Enter
 check "Enter loads it into slot 01" wait_for "loaded snare.wav into slot 01"

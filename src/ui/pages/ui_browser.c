@@ -126,10 +126,13 @@ static void scan_module(void)
     apply_filter();
 }
 
+/* Reads the folder (or module) now shown. A filter belongs to the folder
+ * it was typed in: carried into another it would hide what is there. */
 static void scan(UiApp *app)
 {
     br.count = 0;
     br.cursor = br.top = 0;
+    br.filter[0] = 0;
     br.scanned = true;
     if (br.module) {
         scan_module();
@@ -185,8 +188,6 @@ static void browser_enter(UiApp *app)
 {
     if (br.slot <= 0)
         br.slot = ui_instruments_slot(app);
-    /* Each visit starts unfiltered: an old filter hides what is there. */
-    br.filter[0] = 0;
     if (!br.dir[0]) {
         char dir[UI_PATH_MAX];
         ui_song_dir(app, dir, sizeof dir);
@@ -321,7 +322,6 @@ static void open_module(UiApp *app, const Entry *e)
     close_module();
     br.module = song;
     snprintf(br.module_name, sizeof br.module_name, "%s", e->name);
-    br.filter[0] = 0;
     scan(app);
 }
 
@@ -384,6 +384,9 @@ static void filter_done(UiApp *app, const char *text)
     snprintf(br.filter, sizeof br.filter, "%s", text);
     br.cursor = 0;
     apply_filter();
+    /* On the first match, not on ../ (always kept), so Enter takes it. */
+    if (br.filter[0] && br.shown_count > 1 && !strcmp(br.entries[br.shown[0]].name, ".."))
+        br.cursor = 1;
     app->dirty |= UI_DIRTY_BODY;
 }
 
@@ -463,7 +466,6 @@ static bool browser_handle(UiApp *app, int key, KeymapAction act)
                 char path[UI_PATH_MAX + 256];
                 entry_path(e, path, sizeof path);
                 set_dir(path);
-                br.filter[0] = 0;
                 scan(app);
             }
         } else if (e->module) {
