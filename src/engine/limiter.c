@@ -16,6 +16,9 @@
 enum { H = LIMITER_HALF_TAPS };
 typedef float LimV4 __attribute__((vector_size(16)));
 #define MARGIN_GAIN 0.97723722095581 /* 10^(-MARGIN_DB / 20) */
+/* The most crest() reads over the largest of its three points: its cap
+ * (the parabola's own top is at most a quarter over). */
+#define CREST_LIFT 1.5f
 
 static uint32_t pow2_above(uint32_t n)
 {
@@ -30,7 +33,7 @@ static uint32_t pow2_above(uint32_t n)
  * window H frames wide each way, scaled to pass DC at unity. */
 static void make_taps(Limiter *l)
 {
-    l->tap_bound = 1.0f;
+    double tap_bound = 1.0;
     for (int p = 1; p < LIMITER_PHASES; p++) {
         double t[2 * H], sum = 0;
         for (int k = 0; k < 2 * H; k++) {
@@ -45,8 +48,14 @@ static void make_taps(Limiter *l)
             l->taps[p - 1][k] = (float)(t[k] / sum);
             bound += fabs(t[k] / sum);
         }
-        l->tap_bound = fmaxf(l->tap_bound, (float)bound);
+        tap_bound = fmax(tap_bound, bound);
     }
+    /* A point between frames is a weighted sum of them: at most the sum
+     * of its |taps| times the largest |frame| it weighs, and a crest over
+     * three such points at most CREST_LIFT times that. The last factor
+     * covers float rounding, so no window this bound passes reads over
+     * the ceiling: skipping its interpolation changes nothing. */
+    l->peak_bound = (float)(tap_bound * CREST_LIFT * 1.001);
 }
 
 HissError limiter_init(Limiter *l, uint32_t rate)
@@ -131,7 +140,7 @@ static float crest(float a, float b, float c)
     if (curve == 0.0f)
         return fabsf(b);
     float v = b - (a - c) * (a - c) / (8.0f * curve);
-    float top = fabsf(b) * 1.5f; /* a flat run of points: keep it sane */
+    float top = fabsf(b) * CREST_LIFT; /* a flat run of points: keep it sane */
     return fabsf(v) > fabsf(b) ? fminf(fabsf(v), top) : fabsf(b);
 }
 
@@ -215,7 +224,15 @@ static bool idle(const Limiter *l, const float *x, uint32_t n, float ceiling)
     for (uint32_t k = 1; k < 2 * H; k++)
         for (int c = 0; c < 2; c++)
             peak = peak_max(peak, fabsf(l->history[2 * (size_t)((l->frames - k) & l->history_mask) + c]));
-    return peak * l->tap_bound <= ceiling;
+    return peak * l->peak_bound <= ceiling;
+}
+
+/* Whether a frame is loud enough that a true peak reading it may pass
+ * the ceiling; the true peak of every frame with none such within its
+ * taps is under the ceiling, and its need 1 without interpolating. */
+static inline bool hot(const Limiter *l, const float *frame, float ceiling)
+{
+    return peak_max(fabsf(frame[0]), fabsf(frame[1])) * l->peak_bound > ceiling;
 }
 
 void limiter_process(Limiter *l, float *x, uint32_t n, float ceiling, float *min_gain,
@@ -243,6 +260,14 @@ void limiter_process(Limiter *l, float *x, uint32_t n, float ceiling, float *min
         l->need_at[0] = j;
         return;
     }
+    /* The last hot frame the true peaks of this block read (0: none;
+     * frames start past the taps). Found again from the history each
+     * block, as the ceiling may have moved: bounded, and the same in any
+     * block size. */
+    uint64_t last_hot = 0;
+    for (uint32_t k = 2 * H - 1; k >= 1; k--)
+        if (hot(l, l->history + 2 * (size_t)((l->frames - k) & m), ceiling))
+            last_hot = l->frames - k;
     for (uint32_t f = 0; f < n; f++, l->frames++) {
         float *h = l->history + 2 * (size_t)(l->frames & m);
         float in0 = x[2 * f], in1 = x[2 * f + 1];
@@ -252,8 +277,24 @@ void limiter_process(Limiter *l, float *x, uint32_t n, float ceiling, float *min
         float out0 = late[0], out1 = late[1];
         h[0] = in0;
         h[1] = in1;
+        if (hot(l, h, ceiling))
+            last_hot = l->frames;
         uint64_t j = l->frames - H;
-        float tp = true_peak(l, j);
+        /* Most frames of most songs: nothing within the taps is hot, so
+         * the interpolation, most of the cost, would only say need 1. */
+        bool cool = last_hot + (H - 1) < j;
+        if (cool && l->env == 1.0f && !l->smooth_below &&
+            (l->need_tail == l->need_head || l->need[l->need_head & l->need_mask] == 1.0f)) {
+            /* And no gain to recover: what the steps below would do. Every
+             * need ahead is 1, and this one takes their place. */
+            l->need_tail = l->need_head + 1;
+            l->need[l->need_head & l->need_mask] = 1.0f;
+            l->need_at[l->need_head & l->need_mask] = j;
+            x[2 * f] = out0;
+            x[2 * f + 1] = out1;
+            continue;
+        }
+        float tp = cool ? 0.0f : true_peak(l, j);
         float need = tp > ceiling ? ceiling / tp : 1.0f;
         float least = least_need(l, j, need);
         float env = 1.0f - (1.0f - l->env) * l->release;

@@ -25,7 +25,7 @@ typedef struct {
     uint32_t lookahead; /* L: the latency in frames */
     uint32_t attack;    /* frames the gain takes to come down: L - taps / 2 + 1 */
     float taps[LIMITER_PHASES - 1][2 * LIMITER_HALF_TAPS];
-    float tap_bound;    /* the most any phase can raise a peak */
+    float peak_bound;   /* the most a true peak reads over its largest |sample| */
     float *history;     /* stereo input, history_mask + 1 frames */
     uint32_t history_mask;
     float *need;        /* the deque: the least gain frames ahead need */

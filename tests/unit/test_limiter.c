@@ -9,6 +9,7 @@
 
 #include "common/synth_song.h"
 #include "engine.h"
+#include "limiter.h"
 #include "loudness.h"
 #include "songfile.h"
 #include "test.h"
@@ -300,6 +301,55 @@ static void clip_report_resets_on_play(void)
     song_free(s);
 }
 
+/* A quiet tone, a burst far over the ceiling, the tone again: the tone
+ * before passes bit for bit (on time), the gain after the burst comes
+ * back gradually (the quiet frames are not let through while it is
+ * releasing); the same samples in any block size, so quiet stretches
+ * taken whole change nothing. */
+static void releases_after_a_burst_in_any_block_size(void)
+{
+    const uint32_t frames = RATE / 2, burst = RATE / 10, burst_len = RATE / 100;
+    const float ceiling = 0.5f;
+    float *in = malloc(sizeof(float) * 2 * frames);
+    float *ref = malloc(sizeof(float) * 2 * frames);
+    float *out = malloc(sizeof(float) * 2 * frames);
+    for (uint32_t i = 0; i < frames; i++) {
+        float a = i >= burst && i < burst + burst_len ? 2.0f : 0.2f;
+        in[2 * i] = a * (float)sin(2 * M_PI * 1000.0 * i / RATE);
+        in[2 * i + 1] = a * (float)cos(2 * M_PI * 1100.0 * i / RATE);
+    }
+    static const uint32_t BLOCKS[] = {1, 5, 64, 1000, RATE / 2};
+    uint32_t latency = 0, releasing = 0;
+    for (size_t b = 0; b < sizeof BLOCKS / sizeof BLOCKS[0]; b++) {
+        Limiter l;
+        CHECK(limiter_init(&l, RATE) == HISS_OK);
+        latency = limiter_latency(&l);
+        float *dst = b ? out : ref;
+        memcpy(dst, in, sizeof(float) * 2 * frames);
+        for (uint32_t at = 0; at < frames; at += BLOCKS[b]) {
+            uint32_t n = frames - at < BLOCKS[b] ? frames - at : BLOCKS[b];
+            float least;
+            uint32_t reduced;
+            limiter_process(&l, dst + 2 * (size_t)at, n, ceiling, &least, &reduced);
+        }
+        limiter_deinit(&l);
+        if (b)
+            CHECK_MSG(!memcmp(ref, out, sizeof(float) * 2 * frames),
+                      "blocks of %u frames limit differently", BLOCKS[b]);
+    }
+    /* ref[i] is in[i - latency] times the gain. */
+    CHECK(!memcmp(ref + 2 * (size_t)latency, in,
+                  sizeof(float) * 2 * (burst - 2 * latency)));
+    uint32_t after = burst + burst_len + latency;
+    for (uint32_t i = after; i < after + RATE / 100; i++)
+        releasing += fabsf(ref[2 * i]) < fabsf(in[2 * (i - latency)]) * 0.999f;
+    CHECK_MSG(releasing > RATE / 200, "%u of %u frames after the burst turned down",
+              releasing, RATE / 100);
+    free(in);
+    free(ref);
+    free(out);
+}
+
 int main(void)
 {
     RUN(clip_report_resets_on_play);
@@ -309,5 +359,6 @@ int main(void)
     RUN(passes_quiet_audio_untouched);
     RUN(stems_stay_aligned);
     RUN(limits_the_same_in_any_block_size);
+    RUN(releases_after_a_burst_in_any_block_size);
     return test_finish();
 }
