@@ -298,6 +298,12 @@ void limiter_process(Limiter *l, float *x, uint32_t n, float ceiling, float *min
         float need = tp > ceiling ? ceiling / tp : 1.0f;
         float least = least_need(l, j, need);
         float env = 1.0f - (1.0f - l->env) * l->release;
+        /* Near 1 the release's step is under half a float step, and env
+         * rounds back to itself (at 48 kHz 0.99991, -0.0008 dB): the
+         * release is over. Left there, every frame after the first limited
+         * one stayed turned down, counted, and never passed untouched. */
+        if (env == l->env)
+            env = 1.0f;
         l->env = env = least < env ? least : env;
         uint32_t slot = (uint32_t)(l->frames % l->attack);
         float old = l->smooth[slot];

@@ -304,11 +304,12 @@ static void clip_report_resets_on_play(void)
 /* A quiet tone, a burst far over the ceiling, the tone again: the tone
  * before passes bit for bit (on time), the gain after the burst comes
  * back gradually (the quiet frames are not let through while it is
- * releasing); the same samples in any block size, so quiet stretches
- * taken whole change nothing. */
+ * releasing), then (a second on: a 60 ms release, to the last bit of a
+ * float) the tone passes bit for bit again; the same samples in any
+ * block size, so quiet stretches taken whole change nothing. */
 static void releases_after_a_burst_in_any_block_size(void)
 {
-    const uint32_t frames = RATE / 2, burst = RATE / 10, burst_len = RATE / 100;
+    const uint32_t frames = 3 * RATE / 2, burst = RATE / 10, burst_len = RATE / 100;
     const float ceiling = 0.5f;
     float *in = malloc(sizeof(float) * 2 * frames);
     float *ref = malloc(sizeof(float) * 2 * frames);
@@ -318,7 +319,7 @@ static void releases_after_a_burst_in_any_block_size(void)
         in[2 * i] = a * (float)sin(2 * M_PI * 1000.0 * i / RATE);
         in[2 * i + 1] = a * (float)cos(2 * M_PI * 1100.0 * i / RATE);
     }
-    static const uint32_t BLOCKS[] = {1, 5, 64, 1000, RATE / 2};
+    static const uint32_t BLOCKS[] = {1, 5, 64, 1000, 3 * RATE / 2};
     uint32_t latency = 0, releasing = 0;
     for (size_t b = 0; b < sizeof BLOCKS / sizeof BLOCKS[0]; b++) {
         Limiter l;
@@ -340,11 +341,13 @@ static void releases_after_a_burst_in_any_block_size(void)
     /* ref[i] is in[i - latency] times the gain. */
     CHECK(!memcmp(ref + 2 * (size_t)latency, in,
                   sizeof(float) * 2 * (burst - 2 * latency)));
-    uint32_t after = burst + burst_len + latency;
+    uint32_t after = burst + burst_len + latency, settled = frames - RATE / 20;
     for (uint32_t i = after; i < after + RATE / 100; i++)
         releasing += fabsf(ref[2 * i]) < fabsf(in[2 * (i - latency)]) * 0.999f;
     CHECK_MSG(releasing > RATE / 200, "%u of %u frames after the burst turned down",
               releasing, RATE / 100);
+    CHECK(!memcmp(ref + 2 * (size_t)settled, in + 2 * (size_t)(settled - latency),
+                  sizeof(float) * 2 * (frames - settled)));
     free(in);
     free(ref);
     free(out);
