@@ -11,7 +11,7 @@ static const CliOpt ALL[] = {
     CLI_OPT_HELP,   CLI_OPT_QUIET,      CLI_OPT_SECONDS,       CLI_OPT_RATE,
     CLI_OPT_LOOP,   CLI_OPT_OUTPUT,     CLI_OPT_STEMS,         CLI_OPT_BITS,
     CLI_OPT_INTERP, CLI_OPT_NO_LIMITER, CLI_OPT_ALLOW_MISSING, CLI_OPT_JSON,
-    CLI_AUDIO_OPTIONS,
+    CLI_AUDIO_OPTIONS, CLI_OPT_MIDI_MAP, CLI_OPT_MIDI_CHANNEL,
 };
 
 /* Parses the words (NULL-terminated) with every option accepted. */
@@ -47,6 +47,8 @@ static const Case CASES[] = {
     {CLI_OPT_CONNECT, {{"--connect", "a:b,c:d"}, {"--connect=a:b,c:d"}}, "a:b,c:d"},
     {CLI_OPT_PORTS, {{"--ports", "per-channel"}, {"--ports=per-channel"}}, "per-channel"},
     {CLI_OPT_TRANSPORT, {{"--transport", "master"}, {"--transport=master"}}, "master"},
+    {CLI_OPT_MIDI_MAP, {{"--midi-map", "1:02:3"}, {"--midi-map=1:02:3"}}, "1:02:3"},
+    {CLI_OPT_MIDI_CHANNEL, {{"--midi-channel", "4"}, {"--midi-channel=4"}}, "4"},
     {CLI_OPT_HELP, {{"--help"}, {"-h"}}, NULL},
     {CLI_OPT_QUIET, {{"--quiet"}, {"-q"}}, NULL},
     {CLI_OPT_LOOP, {{"--loop"}}, NULL},
@@ -115,6 +117,10 @@ static void numbers_are_read_and_held_to_their_limits(void)
         {"--stems=", CLI_EXIT_USAGE, CLI_OPT_COUNT, 0},
         {"--device=", CLI_EXIT_USAGE, CLI_OPT_COUNT, 0},
         {"--client-name=", CLI_EXIT_USAGE, CLI_OPT_COUNT, 0},
+        {"--midi-channel=1", 0, CLI_OPT_MIDI_CHANNEL, 1},
+        {"--midi-channel=64", 0, CLI_OPT_MIDI_CHANNEL, 64},
+        {"--midi-channel=0", CLI_EXIT_USAGE, CLI_OPT_COUNT, 0},
+        {"--midi-channel=65", CLI_EXIT_USAGE, CLI_OPT_COUNT, 0},
     };
     for (size_t i = 0; i < HISS_ARRAY_LEN(T); i++) {
         CliArgs a;
