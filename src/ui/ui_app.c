@@ -60,6 +60,7 @@ void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
     va_end(ap);
     app->message_is_error = error;
     app->message_at = now;
+    app->message_fades_at = 0;
     app->dirty |= UI_DIRTY_STATUS;
 }
 
@@ -1610,6 +1611,11 @@ static void poll_audio(UiApp *app)
 
 static void periodic(UiApp *app)
 {
+    if (app->message_fades_at && hiss_now_seconds() >= app->message_fades_at) {
+        app->message[0] = 0;
+        app->message_fades_at = 0;
+        app->dirty |= UI_DIRTY_STATUS;
+    }
     poll_audio(app);
     ui_record_poll(app);
     ui_take_poll(app);
@@ -1985,8 +1991,12 @@ int ui_run(const UiOptions *opts)
     session_midi_seq(app->session, opts->audio.client_name, &midi_why);
     /* Where MIDI comes in (or that no sequencer exists) is said unless
      * the start has more pressing news. */
-    if (!app->message[0] && midi_why.text[0])
+    if (!app->message[0] && midi_why.text[0]) {
+        /* A note for the curious, not news to act on: it gives the status
+         * line back to the key hints by itself. */
         ui_set_message(app, false, "%s", midi_why.text);
+        app->message_fades_at = app->message_at + UI_MESSAGE_HOLD;
+    }
     if (load_samples)
         start_loader(app);
     app->dirty |= UI_DIRTY_ALL;
