@@ -662,9 +662,11 @@ static int cmd_midi(int argc, char **argv)
     /* A new connection takes effect at a cycle boundary: some cycles after
      * it (a loaded server may run late), the receiver has it. */
     unsigned from = atomic_load(&midi_cycles);
-    for (int w = 0; w < 400 && atomic_load(&midi_cycles) - from < 8; w++)
+    for (int w = 0; w < 400 && (atomic_load(&midi_cycles) - from < 16 ||
+                                !jack_port_connected(midi_out));
+         w++)
         midi_sleep_ms(5);
-    midi_sleep_ms(50);
+    midi_sleep_ms(200);
     int rc = 0;
     for (int i = 1; i < argc && !rc; i++) {
         long ms;
