@@ -38,6 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("bad line count", "out of range");
     for (int i = 0; i < bad && i < MAX_DIAGS; i++) {
         int line = 0, col = 0, used = 0;
+        /* The one message about the file as a whole (no way left to quit)
+         * names the file alone. */
+        if (!strncmp(diags[i].text, "hissrc: no key was left to quit", 31))
+            continue;
         if (sscanf(diags[i].text, "hissrc:%d:%d: %n", &line, &col, &used) != 2 ||
             used == 0 || !diags[i].text[used])
             fail("message not in file:line:col: form", diags[i].text);
