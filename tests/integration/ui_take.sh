@@ -104,8 +104,10 @@ check "a take runs" wait_re "recording demo-take-4\.wav"
 spawn "$WORK/play3.log" "$JACKREC" play "$WORK/ref.wav" hiss:in_L hiss:in_R
 check "played into it" wait_line "$WORK/play3.log" '^played' 10
 sleep 0.5
-kill -KILL "$(hiss_pid)"
-check "hiss is killed" wait_for "hiss exited 137"
+pid=$(hiss_pid)
+check "hiss is running" test -n "$pid"
+kill -KILL "$pid"
+check "hiss is killed" wait_exit 137
 check "the take survives, exactly what came in" \
     "$JACKREC" compare "$WORK/ref.wav" "$TMP/songs/demo-take-4.wav" --tol 0 --min-frames 48000 >&2
 finish
