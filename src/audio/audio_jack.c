@@ -62,8 +62,9 @@ static void jack_out_quiet(const char *msg)
     (void)msg;
 }
 
-/* [audio] Notes from the MIDI port play now, in this period, before it
- * renders; the period's events are few and bounded by the port's buffer. */
+/* [audio] Notes from the MIDI port play in this period, each on the frame
+ * JACK gives it (the engine starts it there, not at the period's start);
+ * the period's events are few and bounded by the port's buffer. */
 static void jack_out_read_midi(Audio *a, JackOut *j, jack_nframes_t nframes)
 {
     if (!j->midi_in)
@@ -74,8 +75,10 @@ static void jack_out_read_midi(Audio *a, JackOut *j, jack_nframes_t nframes)
         jack_midi_event_t ev;
         MidiNote note;
         if (jack_midi_event_get(&ev, buf, i) == 0 &&
-            midi_decode(ev.buffer, ev.size, &note))
+            midi_decode(ev.buffer, ev.size, &note)) {
+            note.frame = ev.time < nframes ? ev.time : nframes - 1;
             audio_midi_note(a, &note);
+        }
     }
 }
 

@@ -30,6 +30,7 @@ static bool make_note(int status, int channel, int key, int velocity, MidiNote *
     out->channel = (uint8_t)(channel & 0x0F);
     out->kind = status == 0x90 && velocity > 0 ? MIDI_NOTE_ON : MIDI_NOTE_OFF;
     out->velocity = (uint8_t)(velocity & 0x7F);
+    out->frame = 0;
     return true;
 }
 
@@ -111,7 +112,7 @@ void midi_route_play(MidiRoute *r, Engine *engine, const MidiNote *m)
         if (r->held[ch] != m->note)
             return;
         r->held[ch] = 0;
-        engine_live_note_now(engine, ch, NOTE_OFF, record);
+        engine_live_note_now(engine, ch, NOTE_OFF, record, m->frame);
     } else {
         int inst = atomic_load_explicit(&r->map_instrument[m->channel], memory_order_relaxed);
         if (!inst)
@@ -119,7 +120,8 @@ void midi_route_play(MidiRoute *r, Engine *engine, const MidiNote *m)
         r->held[ch] = m->note;
         engine_live_note_now(engine, ch, m->note,
                              record | engine_live_flags(inst, midi_velocity_volume(m->velocity),
-                                                        0, false, false));
+                                                        0, false, false),
+                             m->frame);
     }
     ring_push(&r->seen, m); /* full: the screen misses one, the sound does not */
 }
@@ -129,8 +131,10 @@ void midi_route_drain(MidiRoute *r, Engine *engine)
     MidiNote m;
     /* Bounded by the ring's size: the other thread cannot outrun a period
      * by more than that. */
-    for (int i = 0; i < MIDI_ROUTE_RING && ring_pop(&r->in, &m); i++)
+    for (int i = 0; i < MIDI_ROUTE_RING && ring_pop(&r->in, &m); i++) {
+        m.frame = 0; /* no frame of this period: it came from another clock */
         midi_route_play(r, engine, &m);
+    }
 }
 
 /* ---- the ALSA sequencer client ------------------------------------------ */

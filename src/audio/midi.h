@@ -28,6 +28,8 @@ typedef struct {
     uint8_t channel;  /* 0..15 */
     uint8_t note;     /* hiss note (NOTE_FIRST..NOTE_LAST) */
     uint8_t velocity; /* 1..127 for a note-on */
+    uint32_t frame;   /* where in the period it came (JACK's event time;
+                         0 for notes from another thread) */
 } MidiNote;
 
 /* A note-on or note-off from one raw MIDI message (a note-on with
@@ -83,7 +85,8 @@ void midi_route_deinit(MidiRoute *r);
 void midi_route_map(MidiRoute *r, int midi_channel, int instrument, int song_channel);
 /* [owner] Every entry of `map`; the other MIDI channels as they were. */
 void midi_route_apply(MidiRoute *r, const MidiMap *map);
-/* [audio] Plays one note on `engine` now (and, when the route records,
+/* [audio] Plays one note on `engine` at its frame of the period about to
+ * render (and, when the route records,
  * hands the engine what to write); NULL engine: dropped. */
 void midi_route_play(MidiRoute *r, Engine *engine, const MidiNote *note);
 /* [audio] Plays what other threads put in r->in. */

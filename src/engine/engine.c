@@ -152,10 +152,12 @@ struct Engine {
     Ring tap;               /* the master output, to the meters */
     EngineTapBlock tap_fill; /* the block being filled */
     /* Live notes from the audio thread itself (engine_live_note_now),
-     * played after the period's commands so they follow what was sent
-     * before them. */
+     * in frame order (a note's frame in live_frame, from the start of the
+     * next engine_render), played after the period's commands so they
+     * follow what was sent before them; live_next: the first not played. */
     EngineCommand live[ENGINE_LIVE_PER_PERIOD];
-    int live_count;
+    uint32_t live_frame[ENGINE_LIVE_PER_PERIOD];
+    int live_count, live_next;
     EngineStatus status;
 
     VoicePool pool;
@@ -1051,7 +1053,8 @@ static bool row_ahead(const Engine *e, int ahead, int *pattern, int *row)
 }
 
 /* Where a live note goes: rounded by the quantize mode from the exact
- * frame it arrived on (the start of this period). */
+ * frame it plays on (a command's: the start of its period; a MIDI
+ * note's: its own frame within the period). */
 static void record_live(Engine *e, int c, Cell cell, int flags)
 {
     bool row_played = e->seq.tick > 0;
@@ -1244,16 +1247,47 @@ static void drain_commands(Engine *e)
             break;
         }
     }
-    for (int i = 0; i < e->live_count; i++)
-        live_note(e, e->live[i].a, e->live[i].b, e->live[i].c);
-    e->live_count = 0;
+    e->live_next = 0;
 }
 
-void engine_live_note_now(Engine *e, int channel, int note, int flags)
+/* Plays the live notes due by frame `at` of this render; returns the
+ * frames until the next one is due (UINT32_MAX: none). */
+static uint32_t play_live_due(Engine *e, uint32_t at)
 {
-    if (e->live_count < ENGINE_LIVE_PER_PERIOD)
-        e->live[e->live_count++] =
-            (EngineCommand){ENGINE_CMD_LIVE_NOTE, channel, note, flags, NULL};
+    for (; e->live_next < e->live_count; e->live_next++) {
+        if (e->live_frame[e->live_next] > at)
+            return e->live_frame[e->live_next] - at;
+        const EngineCommand *n = &e->live[e->live_next];
+        live_note(e, n->a, n->b, n->c);
+    }
+    return UINT32_MAX;
+}
+
+/* After a render: notes due past its end (a period rendered in pieces)
+ * move to the front, their frames counted from the next render. */
+static void carry_live(Engine *e, uint32_t nframes)
+{
+    int kept = 0;
+    for (int i = e->live_next; i < e->live_count; i++, kept++) {
+        e->live[kept] = e->live[i];
+        e->live_frame[kept] = e->live_frame[i] - nframes;
+    }
+    e->live_count = kept;
+    e->live_next = 0;
+}
+
+void engine_live_note_now(Engine *e, int channel, int note, int flags, uint32_t frame)
+{
+    if (e->live_count >= ENGINE_LIVE_PER_PERIOD)
+        return;
+    /* Kept in frame order; equal frames in the order they came. */
+    int i = e->live_count++;
+    for (; i > 0 && e->live_frame[i - 1] > frame; i--) {
+        e->live[i] = e->live[i - 1];
+        e->live_frame[i] = e->live_frame[i - 1];
+    }
+    e->live[i] = (EngineCommand){ENGINE_CMD_LIVE_NOTE, channel, note, flags, NULL};
+    e->live_frame[i] = frame;
 }
 
 /* Takes the song's channel strips (fader, balance, mute, solo) at the
@@ -1774,9 +1808,13 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
         e->chunk_pos = pos;
         if (e->seq.frames_left == 0)
             sequencer_step(e);
-        uint32_t run = chunk - pos;
+        /* A live note on a row's first frame comes after the row's own
+         * notes, so it is of that row and is not cut by them. */
+        uint32_t run = chunk - pos, next_live = play_live_due(e, done + pos);
         if (run > e->seq.frames_left)
             run = e->seq.frames_left;
+        if (run > next_live)
+            run = next_live;
         for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
             MixerVoice *v = &e->pool.voices[i];
             if (!v->active)
@@ -1920,6 +1958,7 @@ void engine_render_stems(Engine *e, float *out, float *const *channel_out,
         if (ring_push(&e->returns, &r))
             e->preview.inst = NULL;
     }
+    carry_live(e, nframes);
     grave_sweep(e);
     publish_status(e, nframes);
 }

@@ -252,12 +252,16 @@ void engine_render_stems(Engine *engine, float *out, float *const *channel_out,
 uint32_t engine_latency(const Engine *engine);
 
 /* [audio, between engine_render calls] ENGINE_CMD_LIVE_NOTE for input
- * read on the audio thread itself (MIDI): played at the start of the next
- * engine_render (the same period), right after the commands already sent,
- * with no wait for another thread. Past ENGINE_LIVE_PER_PERIOD notes in a
- * period the rest are dropped. A recorded note-off that rounds onto the
- * row of the channel's last recorded note goes on the row after. */
-void engine_live_note_now(Engine *engine, int channel, int note, int flags);
+ * read on the audio thread itself (MIDI): played on frame `frame` of the
+ * next engine_render (the same period; a frame past its end carries into
+ * the render after), after the commands already sent, with no wait for
+ * another thread. It is recorded from that frame too, so quantize rounds
+ * what was played, not the period it came in. A note on a row's first
+ * frame comes after the row's own notes. Past ENGINE_LIVE_PER_PERIOD
+ * notes waiting the rest are dropped. A recorded note-off that rounds onto
+ * the row of the channel's last recorded note goes on the row after. */
+void engine_live_note_now(Engine *engine, int channel, int note, int flags,
+                          uint32_t frame);
 
 /* [ui, when not rendering] Direct control for offline render and tests. */
 void engine_play_song_now(Engine *engine, int order, int row, bool loop);

@@ -141,7 +141,7 @@ static void play_guarded(const char *backend, Song *song, Song *next_song,
         if (voices > max_voices)
             max_voices = voices;
         engine_collect_garbage(e);
-        MidiNote note = {i % 2 ? MIDI_NOTE_OFF : MIDI_NOTE_ON, 0, NOTE_C4, 100};
+        MidiNote note = {i % 2 ? MIDI_NOTE_OFF : MIDI_NOTE_ON, 0, NOTE_C4, 100, 0};
         ring_push(&route.in, &note);
         EngineTake take;
         while (engine_take_recorded(e, &take))

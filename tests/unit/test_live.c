@@ -188,7 +188,7 @@ static int live_at(Engine *e, Song *s, float *out, uint32_t *done, uint32_t fram
 {
     render_span(e, out, *done, frame);
     *done = frame;
-    engine_live_note_now(e, 0, note, engine_live_flags(1, 64, LIVE_QUANTIZE_ROW, true, false));
+    engine_live_note_now(e, 0, note, engine_live_flags(1, 64, LIVE_QUANTIZE_ROW, true, false), 0);
     render_span(e, out, frame, frame + 64); /* it plays as this period starts */
     *done = frame + 64;
     EngineTake take;

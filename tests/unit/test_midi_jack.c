@@ -20,11 +20,14 @@
 
 static JackrecServer srv;
 
-/* The sender: writes the message queued by the test at the start of its
- * next period. */
+/* The sender: writes the message queued by the test in its next period,
+ * at frame queued_offset of it, and notes that frame's place on the
+ * server's clock (sent_at). */
 static jack_port_t *sender_out;
+static jack_client_t *sender;
 static _Atomic int queued_size;
 static _Atomic unsigned sender_cycles;
+static _Atomic uint32_t queued_offset, sent_at;
 static uint8_t queued[3];
 
 static int sender_process(jack_nframes_t nframes, void *arg)
@@ -34,21 +37,62 @@ static int sender_process(jack_nframes_t nframes, void *arg)
     jack_midi_clear_buffer(buf);
     int size = atomic_load(&queued_size);
     if (size) {
-        jack_midi_event_write(buf, 0, queued, (size_t)size);
+        uint32_t offset = atomic_load(&queued_offset);
+        jack_midi_event_write(buf, offset, queued, (size_t)size);
+        atomic_store(&sent_at, jack_last_frame_time(sender) + offset);
         atomic_store(&queued_size, 0);
     }
     atomic_fetch_add(&sender_cycles, 1);
     return 0;
 }
 
-static void send_midi(uint8_t status, uint8_t key, uint8_t velocity)
+/* The recorder: hiss's out_L, each period stored at its place on the
+ * server's clock, from the period it is armed in. */
+enum { RECORD_FRAMES = 4 * 48000 };
+static jack_port_t *recorder_in;
+static jack_client_t *recorder;
+static float recorded[RECORD_FRAMES];
+static _Atomic bool recording;
+static _Atomic uint32_t recorded_from, recorded_frames;
+
+static int recorder_process(jack_nframes_t nframes, void *arg)
+{
+    (void)arg;
+    if (!atomic_load(&recording))
+        return 0;
+    const float *in = jack_port_get_buffer(recorder_in, nframes);
+    uint32_t have = atomic_load(&recorded_frames);
+    if (have == 0)
+        atomic_store(&recorded_from, jack_last_frame_time(recorder));
+    if (have + nframes <= RECORD_FRAMES) {
+        memcpy(recorded + have, in, sizeof(float) * nframes);
+        atomic_store(&recorded_frames, have + nframes);
+    }
+    return 0;
+}
+
+static void send_midi_at(uint32_t offset, uint8_t status, uint8_t key, uint8_t velocity)
 {
     for (int i = 0; i < 100 && atomic_load(&queued_size); i++)
         hiss_sleep_ms(10);
+    atomic_store(&queued_offset, offset);
     queued[0] = status;
     queued[1] = key;
     queued[2] = velocity;
     atomic_store(&queued_size, 3);
+}
+
+static void send_midi(uint8_t status, uint8_t key, uint8_t velocity)
+{
+    send_midi_at(0, status, key, velocity);
+}
+
+/* Waits until the queued message has gone out; its clock frame. */
+static uint32_t sent_frame(void)
+{
+    for (int i = 0; i < 200 && atomic_load(&queued_size); i++)
+        hiss_sleep_ms(5);
+    return atomic_load(&sent_at);
 }
 
 static bool take_seen(MidiRoute *r, MidiNote *n)
@@ -71,18 +115,28 @@ static bool take_recorded(Engine *e, EngineTake *take)
     return false;
 }
 
+/* hiss's JACK client under `name`; NULL (a failed check) when it would
+ * not open. */
+static Audio *open_jack(const char *name, uint32_t *rate)
+{
+    AudioOptions o = {.client_name = name, .no_connect = true};
+    Audio *a = NULL;
+    HissDiag why = {{0}};
+    CHECK_MSG(audio_open(&a, &o, rate, &why) == HISS_OK, "%s", why.text);
+    if (a)
+        CHECK_STR(audio_name(a), "jack");
+    return a;
+}
+
 /* Nothing on this side forwards the notes: the JACK process callback
  * plays them on the engine, which records them with the route's flags. */
 static void notes_with_velocity_are_played_and_recorded(void)
 {
-    AudioOptions o = {.client_name = "hiss_midi"};
-    Audio *a = NULL;
     uint32_t rate = 0;
     HissDiag why = {{0}};
-    CHECK(audio_open(&a, &o, &rate, &why) == HISS_OK);
+    Audio *a = open_jack("hiss_midi", &rate);
     if (!a)
         return;
-    CHECK_STR(audio_name(a), "jack");
     Song *song = synth_song(2, 16, 125, 6);
     for (int i = 1; i <= 2; i++)
         synth_set_instrument(song, i, synth_instrument(synth_dc(rate, rate, 0.5f),
@@ -102,6 +156,7 @@ static void notes_with_velocity_are_played_and_recorded(void)
 
     jack_status_t st;
     jack_client_t *c = jack_client_open("sender", JackNoStartServer, &st);
+    sender = c;
     CHECK(c != NULL);
     if (!c) {
         audio_close(a);
@@ -161,8 +216,88 @@ static void notes_with_velocity_are_played_and_recorded(void)
     midi_route_deinit(&route);
 }
 
+/* A note plays on the frame of the period its event has, not at the
+ * period's start: a recording client finds each onset on the frame the
+ * sender wrote it at (one later: a note's first frame is the declick
+ * ramp's zero). */
+static void notes_sound_on_their_frame_within_the_period(void)
+{
+    uint32_t rate = 0;
+    Audio *a = open_jack("hiss_frames", &rate);
+    if (!a)
+        return;
+    Song *song = synth_song(1, 16, 125, 6);
+    synth_set_instrument(song, 1, synth_instrument(synth_dc(rate, rate, 0.5f), LOOP_OFF, 0,
+                                                   0, INTERP_LINEAR));
+    Engine *e = engine_new(song, rate);
+    MidiRoute route;
+    CHECK(midi_route_init(&route) == HISS_OK);
+    atomic_store(&route.channel, 0);
+    atomic_store(&route.instrument, 1);
+    audio_set_song(a, song);
+    audio_set_midi(a, &route);
+    CHECK(audio_start(a, e) == HISS_OK);
+    CHECK(engine_latency(e) == 0);
+
+    jack_status_t st;
+    sender = jack_client_open("sender2", JackNoStartServer, &st);
+    recorder = jack_client_open("recorder", JackNoStartServer, &st);
+    CHECK(sender && recorder);
+    if (sender && recorder) {
+        sender_out = jack_port_register(sender, "out", JACK_DEFAULT_MIDI_TYPE,
+                                        JackPortIsOutput, 0);
+        recorder_in = jack_port_register(recorder, "in", JACK_DEFAULT_AUDIO_TYPE,
+                                         JackPortIsInput, 0);
+        jack_set_process_callback(sender, sender_process, NULL);
+        jack_set_process_callback(recorder, recorder_process, NULL);
+        CHECK(jack_activate(sender) == 0 && jack_activate(recorder) == 0);
+        CHECK(jack_connect(sender, "sender2:out", "hiss_frames:midi_in") == 0);
+        CHECK(jack_connect(recorder, "hiss_frames:out_L", "recorder:in") == 0);
+        unsigned from = atomic_load(&sender_cycles);
+        for (int i = 0; i < 400 && atomic_load(&sender_cycles) - from < 16; i++)
+            hiss_sleep_ms(5);
+        atomic_store(&recording, true);
+        while (atomic_load(&recorded_frames) == 0)
+            hiss_sleep_ms(5);
+        static const uint32_t offsets[] = {3, 37, 63, 20};
+        for (size_t i = 0; i < HISS_ARRAY_LEN(offsets); i++) {
+            send_midi_at(offsets[i], 0x90, 60, 127);
+            uint32_t at = sent_frame();
+            hiss_sleep_ms(60);
+            send_midi(0x80, 60, 0);
+            hiss_sleep_ms(120); /* the release fades out */
+            uint32_t from_frame = atomic_load(&recorded_from);
+            uint32_t got = atomic_load(&recorded_frames);
+            int64_t k = (int64_t)at - from_frame;
+            CHECK_MSG(k >= 64 && k + 2 < got, "note at %u, recording %u..%u", at,
+                      from_frame, from_frame + got);
+            if (k < 64 || k + 2 >= got)
+                continue;
+            /* Quiet up to the note's frame, heard from the next one on. */
+            uint32_t first = UINT32_MAX;
+            for (int64_t f = k - 64; f < k + 2 && first == UINT32_MAX; f++)
+                if (fabsf(recorded[f]) > 0.01f)
+                    first = (uint32_t)(f - k + 64);
+            CHECK_MSG(first == 64 + 1, "offset %u: heard at %+d frames from its frame",
+                      offsets[i], (int)first - 64);
+        }
+        atomic_store(&recording, false);
+    }
+    if (sender)
+        jack_client_close(sender);
+    if (recorder)
+        jack_client_close(recorder);
+    audio_close(a);
+    engine_free(e);
+    song_free(song);
+    midi_route_deinit(&route);
+}
+
 int main(void)
 {
+    /* Synchronous: every client runs in each cycle, in the graph's order,
+     * so a period's MIDI reaches hiss in the same period. */
+    srv.synchronous = true;
     bool up = jackrec_server_start(&srv, 48000, 64);
     if (!up) {
         fprintf(stderr, "FAIL cannot start a JACK server\n");
@@ -170,6 +305,7 @@ int main(void)
         return test_finish();
     }
     RUN(notes_with_velocity_are_played_and_recorded);
+    RUN(notes_sound_on_their_frame_within_the_period);
     jackrec_server_stop(&srv, false);
     return test_finish();
 }
