@@ -221,6 +221,7 @@ static const struct {
     /* Song settings. */
     {"+", ACT_SET_INC},
     {"-", ACT_SET_DEC},
+    {"R", ACT_LOUDNESS_RESET},
 };
 
 /* Named keys, in the spelling keymap_key_name prints. */

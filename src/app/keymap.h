@@ -250,7 +250,9 @@ typedef enum {
     X(ACT_BROWSE_FILTER, "filter", BROWSER, "filter the list by name")            \
     X(ACT_BROWSE_PREVIEW, "preview", BROWSER, "listen to the file")               \
     X(ACT_SET_INC, "setting_up", SETTINGS, "increase the setting")                \
-    X(ACT_SET_DEC, "setting_down", SETTINGS, "decrease the setting")
+    X(ACT_SET_DEC, "setting_down", SETTINGS, "decrease the setting")              \
+    X(ACT_LOUDNESS_RESET, "loudness_reset", SETTINGS,                             \
+      "mixer: measure the integrated loudness, range and true peak afresh")
 
 typedef enum {
     ACT_NONE = 0,

@@ -1115,8 +1115,8 @@ static int lufs_tenths(double lufs)
 }
 
 /* Takes what the engine's tap holds into the loudness meter (made at the
- * output's rate, again when it changes) and reads momentary and
- * short-term loudness from it. */
+ * output's rate, again when it changes or after a reset) and reads its
+ * figures from it. */
 static void update_loudness(UiApp *app, bool read)
 {
     if (!app->loudness || app->loudness_rate != app->rate) {
@@ -1132,12 +1132,24 @@ static void update_loudness(UiApp *app, bool read)
     if (!read)
         return;
     LoudnessFigures f = loudness_figures(app->loudness);
-    int m = lufs_tenths(f.momentary_lufs), st = lufs_tenths(f.short_term_lufs);
-    if (m != app->momentary_tenths || st != app->short_term_tenths) {
-        app->momentary_tenths = m;
-        app->short_term_tenths = st;
-        app->mix_moved = true;
-    }
+    int now[] = {lufs_tenths(f.momentary_lufs), lufs_tenths(f.short_term_lufs),
+                 lufs_tenths(f.integrated_lufs), lufs_tenths(f.range_lu),
+                 lufs_tenths(f.true_peak_dbtp)};
+    int *shown[] = {&app->momentary_tenths, &app->short_term_tenths, &app->integrated_tenths,
+                    &app->range_tenths, &app->true_peak_tenths};
+    for (size_t i = 0; i < HISS_ARRAY_LEN(now); i++)
+        if (*shown[i] != now[i]) {
+            *shown[i] = now[i];
+            app->mix_moved = true;
+        }
+}
+
+void ui_loudness_reset(UiApp *app)
+{
+    /* libebur128 keeps every block it measured: a new state is the reset. */
+    loudness_free(app->loudness);
+    app->loudness = NULL;
+    update_loudness(app, true);
 }
 
 static void update_meter(UiApp *app)

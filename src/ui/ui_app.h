@@ -173,11 +173,15 @@ struct UiApp {
     uint32_t mix_rms[SONG_MAX_CHANNELS];
     bool mix_moved;
     /* The master's loudness, measured here from the engine's output tap
-     * (never on the audio thread): momentary and short-term LUFS, tenths
-     * (INT32_MIN: silence). */
+     * (never on the audio thread): momentary, short-term and integrated
+     * LUFS, the loudness range in LU and the true peak in dBTP, all in
+     * tenths (INT32_MIN: silence). The integrated figures, the range and
+     * the true peak cover everything since the meter was made or reset
+     * (ui_loudness_reset). */
     Loudness *loudness;
     uint32_t loudness_rate;
-    int momentary_tenths, short_term_tenths;
+    int momentary_tenths, short_term_tenths, integrated_tenths, range_tenths,
+        true_peak_tenths;
     UiClock clock; /* the time of the row playing and the song's length */
     double meter_at;
 
@@ -227,6 +231,8 @@ const EngineStatus *ui_status(const UiApp *app);
 void ui_preview_note(UiApp *app, int slot, int note);
 /* The song's BPM (undoable) and the playing engine's at once. */
 void ui_set_tempo(UiApp *app, int bpm_tenths);
+/* Starts the master's integrated loudness, range and true peak afresh. */
+void ui_loudness_reset(UiApp *app);
 /* Reports an edit_* result on the status line; returns err. */
 HissError ui_report(UiApp *app, HissError err, const char *what);
 /* The first key bound to act, for hints ("(unbound)" when none). */

@@ -56,7 +56,7 @@ check "playing, channel 1's meter lights with its hold and level" \
     wait_re " 01 .* #########\*\.\.\.\.\.\.\|-16\.5"
 # Both sides a sine peaking at -16.5 dBFS: 20 log10(peak) - 0.691, the
 # momentary loudness libebur128 reads from the engine's tap.
-check "the mixer shows the master's momentary loudness" wait_for "| M -17.2 S"
+check "the mixer shows the master's momentary loudness" wait_for " M -17.2 S "
 check "... and the muted channel 2 stays dark" shows " 02            -15.0    0 M . "
 check "... its meter empty" shows_re " 02 .* \.{16}\|"
 keys Space

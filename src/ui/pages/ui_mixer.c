@@ -97,7 +97,7 @@ static void meter_text(const UiApp *app, int c, char *out)
 
 static int body_rows(void)
 {
-    return LINES - 1 - FIRST_ROW - 1; /* the master line and the status line */
+    return LINES - FIRST_ROW - 3; /* the master, loudness and status lines */
 }
 
 static void draw_channel(UiApp *app, int y, int c)
@@ -163,14 +163,21 @@ static void mixer_draw(UiApp *app, unsigned dirty)
         ui_put(y, 0, COLS, A_NORMAL, "");
     int ceiling = atomic_load(&s->limiter_ceiling_tenth_db);
     int gain = atomic_load(&s->master_gain_tenth_db);
-    char m[16], st[16];
+    ui_putf(LINES - 3, 0, COLS, ui_attr(UI_C_HEADER),
+            " %s | master %s%d.%d dB, limit %s %s%d.%d dBTP", FIELD_NAMES[chosen()],
+            gain < 0 ? "-" : "", abs(gain) / 10, abs(gain) % 10,
+            atomic_load(&s->limiter) ? "on" : "off", ceiling < 0 ? "-" : "", abs(ceiling) / 10,
+            abs(ceiling) % 10);
+    char m[16], st[16], in[16], lra[16], tp[16], reset[16];
     lufs_text(app->momentary_tenths, m, sizeof m);
     lufs_text(app->short_term_tenths, st, sizeof st);
+    lufs_text(app->integrated_tenths, in, sizeof in);
+    lufs_text(app->range_tenths, lra, sizeof lra);
+    lufs_text(app->true_peak_tenths, tp, sizeof tp);
+    ui_first_key(app, ACT_LOUDNESS_RESET, reset, sizeof reset);
     ui_putf(LINES - 2, 0, COLS, ui_attr(UI_C_HEADER),
-            " %s | master %s%d.%d dB, limit %s %s%d.%d dBTP | M %s S %s LUFS",
-            FIELD_NAMES[chosen()], gain < 0 ? "-" : "", abs(gain) / 10, abs(gain) % 10,
-            atomic_load(&s->limiter) ? "on" : "off", ceiling < 0 ? "-" : "", abs(ceiling) / 10,
-            abs(ceiling) % 10, m, st);
+            " M %s S %s I %s LUFS, LRA %s LU, TP %s dBTP (%s: reset)", m, st, in, lra, tp,
+            reset);
 }
 
 static void mixer_update(UiApp *app)
@@ -283,6 +290,10 @@ static bool mixer_handle(UiApp *app, int key, KeymapAction act)
         ui_prompt(app, label, val, typed_value);
         return true;
     }
+    case ACT_LOUDNESS_RESET:
+        ui_loudness_reset(app);
+        ui_set_message(app, false, "integrated loudness, range and true peak start afresh");
+        return true;
     case ACT_BACK:
         ui_show_page(app, UI_PAGE_PATTERN);
         return true;
