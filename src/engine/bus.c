@@ -29,25 +29,32 @@ void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_c
         if (!b->used[c])
             continue;
         const float *bus = b->buf[c];
-        /* Four samples an instruction; the highest of a set is the same
-         * whatever order it is taken in, so the peak is exact. */
-        BusV4 peak4 = {0, 0, 0, 0}, energy4 = {0, 0, 0, 0};
+        /* Four samples an instruction, two vectors a pass with a peak
+         * and an energy each, so neither sum waits on the one before (the
+         * chains, not the arithmetic, set the pace). The highest of a set
+         * is the same whatever order it is taken in, so the peak is
+         * exact; the energy feeds a meter only. */
+        BusV4 peak4[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}};
+        BusV4 energy4[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}};
         size_t i = 0;
-        for (; i + 4 <= 2 * (size_t)n; i += 4) {
-            BusV4 x, m;
-            memcpy(&x, bus + i, sizeof x);
-            memcpy(&m, mix + i, sizeof m);
-            m += x;
-            memcpy(mix + i, &m, sizeof m);
-            BusV4 a = (BusV4)((BusI4)x & 0x7FFFFFFF);
-            peak4 = bus_max4(a, peak4);
-            energy4 += x * x;
-        }
+        for (; i + 8 <= 2 * (size_t)n; i += 8)
+            for (int h = 0; h < 2; h++) {
+                BusV4 x, m;
+                memcpy(&x, bus + i + 4 * h, sizeof x);
+                memcpy(&m, mix + i + 4 * h, sizeof m);
+                m += x;
+                memcpy(mix + i + 4 * h, &m, sizeof m);
+                BusV4 a = (BusV4)((BusI4)x & 0x7FFFFFFF);
+                peak4[h] = bus_max4(a, peak4[h]);
+                energy4[h] += x * x;
+            }
         float peak = b->peak[c];
         double energy = b->energy[c];
         for (int k = 0; k < 4; k++) {
-            peak = peak4[k] > peak ? peak4[k] : peak;
-            energy += energy4[k];
+            for (int h = 0; h < 2; h++) {
+                peak = peak4[h][k] > peak ? peak4[h][k] : peak;
+                energy += energy4[h][k];
+            }
         }
         for (; i < 2 * (size_t)n; i++) {
             mix[i] += bus[i];

@@ -27,6 +27,7 @@ static double thread_seconds(void)
 typedef struct {
     double realtime;      /* audio seconds per CPU second */
     double ns_per_voice_frame;
+    double ns_per_frame;  /* CPU per output frame, whatever the voices */
     double mean_voices;
 } Figures;
 
@@ -48,6 +49,7 @@ static Figures measure(Song *song, double seconds)
     Figures f = {
         .realtime = cpu > 0 ? seconds / cpu : 0,
         .ns_per_voice_frame = voice_frames > 0 ? cpu * 1e9 / voice_frames : 0,
+        .ns_per_frame = frames ? cpu * 1e9 / frames : 0,
         .mean_voices = voice_frames / frames,
     };
     return f;
@@ -137,8 +139,12 @@ int main(int argc, char **argv)
     }
     song_free(demo);
 
+    /* The stress song's voices and buses, with its master limiter off:
+     * the per-voice figures are what the voices cost. The limiter costs
+     * per output frame, whatever the voices, so it is printed apart. */
     Song *stress = synth_stress(RATE);
-    printf("stress (32 channels, looping samples, pitch slides):\n");
+    atomic_store(&stress->limiter, false);
+    printf("stress (32 channels, looping samples, pitch slides; master limiter off):\n");
     for (int m = 0; m < INTERP_COUNT; m++) {
         synth_force_interp(stress, MODES[m]);
         Figures f = measure(stress, MODES[m] == INTERP_SINC ? 5.0 : 20.0);
@@ -147,6 +153,14 @@ int main(int argc, char **argv)
                song_interp_name(MODES[m]), f.realtime, f.ns_per_voice_frame,
                f.mean_voices, STRESS_TARGET_NS[m]);
     }
+    synth_force_interp(stress, INTERP_LINEAR);
+    Figures off = measure(stress, 10.0);
+    atomic_store(&stress->limiter, true);
+    Figures on = measure(stress, 10.0);
+    printf("stress, linear, master limiter on: %.2f ns/voice-frame; the limiter adds "
+           "%.1f ns per output frame\n",
+           on.ns_per_voice_frame, on.ns_per_frame - off.ns_per_frame);
+    atomic_store(&stress->limiter, false);
     /* Every voice shaped (envelope, pitch envelope, 24 dB filter, crush,
      * drive) against the same voices plain, both linear. */
     synth_force_interp(stress, INTERP_LINEAR);
