@@ -156,6 +156,9 @@ static void set_crush_bits(VoiceFx *fx, int bits)
 
 static void set_crush_rate(VoiceFx *fx, int hz)
 {
+    /* A hold taken up again holds its first frame, not one from before. */
+    if (fx->crush_inc == 0.0f)
+        fx->crush_phase = 1.0f;
     fx->crush_inc = hz > 0 && (uint32_t)hz < fx->rate ? (float)hz / (float)fx->rate : 0.0f;
 }
 
@@ -181,7 +184,6 @@ static void crush_drive_setup(VoiceFx *fx, const int *s)
 {
     set_crush_bits(fx, s[SHAPE_CRUSH_BITS]);
     set_crush_rate(fx, hiss_clampi(s[SHAPE_CRUSH_RATE], 0, 96000));
-    fx->crush_phase = 1.0f; /* the first frame is taken */
     fx->crush_mix = (float)hiss_clampi(s[SHAPE_CRUSH_MIX], 0, 100) / 100.0f;
     drive_character(fx, s);
     set_drive(fx, s[SHAPE_DRIVE]);
@@ -244,21 +246,36 @@ static void env_seek(VoiceFxEnv *env, uint32_t frames)
 #define CUTOFF_MIN_LOG2 4.32192809f  /* log2(20) */
 #define CUTOFF_MAX_LOG2 14.28771238f /* log2(20000) */
 
-/* A change of crush bits or drive on a sounding voice: the stage fades
- * from what the setting before gave (see crush_run, drive_run). */
-static void change_crush_bits(VoiceFx *fx, int bits)
-{
-    fx->crush_was_step = fx->crush_step;
-    fx->crush_fade = VOICEFX_CHANGE_FRAMES;
-    set_crush_bits(fx, bits);
-}
+/* The crush, filter and drive stages' settings and state, from one of
+ * VoiceFx and VoiceFxStages to the other (both have these fields). */
+#define STAGES_COPY(to, from)                                                  \
+    do {                                                                       \
+        (to)->filter = (from)->filter;                                         \
+        (to)->k1 = (from)->k1;                                                 \
+        (to)->k2 = (from)->k2;                                                 \
+        (to)->band_gain = (from)->band_gain;                                   \
+        (to)->self_osc = (from)->self_osc;                                     \
+        memcpy((to)->ic, (from)->ic, sizeof (to)->ic);                         \
+        (to)->crush_step = (from)->crush_step;                                 \
+        (to)->crush_inc = (from)->crush_inc;                                   \
+        (to)->crush_phase = (from)->crush_phase;                               \
+        memcpy((to)->crush_held, (from)->crush_held, sizeof (to)->crush_held); \
+        (to)->crush_mix = (from)->crush_mix;                                   \
+        (to)->drive_gain = (from)->drive_gain;                                 \
+        (to)->drive_norm = (from)->drive_norm;                                 \
+        (to)->drive_type = (from)->drive_type;                                 \
+    } while (0)
 
-static void change_drive(VoiceFx *fx, int percent)
+/* Before a change of the crush, filter or drive settings of a sounding
+ * voice: the output fades from the stages as they are now (see
+ * voicefx_render). Several changes on one frame fade from the stages as
+ * they were before the first. */
+static void change_begin(VoiceFx *fx)
 {
-    fx->drive_was_gain = fx->drive_gain;
-    fx->drive_was_norm = fx->drive_norm;
-    fx->drive_fade = VOICEFX_CHANGE_FRAMES;
-    set_drive(fx, percent);
+    if (fx->change_left == VOICEFX_CHANGE_FRAMES)
+        return;
+    STAGES_COPY(&fx->was, fx);
+    fx->change_left = VOICEFX_CHANGE_FRAMES;
 }
 
 /* Whether any of params [from, to] differs between a and b. */
@@ -276,6 +293,9 @@ void voicefx_update(VoiceFx *fx, const Instrument *was, const Instrument *now)
     if (!fx->on && shape_voice_is_plain(s))
         return;
     fx->on = true;
+    if (changed(s, w, SHAPE_FILTER, SHAPE_FILTER_VEL) ||
+        changed(s, w, SHAPE_CRUSH_BITS, SHAPE_DRIVE_VEL))
+        change_begin(fx);
     if (changed(s, w, SHAPE_FILTER, SHAPE_FILTER_ENV) ||
         changed(s, w, SHAPE_KEY_TRACK, SHAPE_FILTER_VEL)) {
         int filter = fx->filter;
@@ -288,10 +308,10 @@ void voicefx_update(VoiceFx *fx, const Instrument *was, const Instrument *now)
         set_crush_rate(fx, hiss_clampi(s[SHAPE_CRUSH_RATE], 0, 96000));
     fx->crush_mix = (float)hiss_clampi(s[SHAPE_CRUSH_MIX], 0, 100) / 100.0f;
     if (changed(s, w, SHAPE_CRUSH_BITS, SHAPE_CRUSH_BITS))
-        change_crush_bits(fx, s[SHAPE_CRUSH_BITS]);
+        set_crush_bits(fx, s[SHAPE_CRUSH_BITS]);
     if (changed(s, w, SHAPE_DRIVE, SHAPE_DRIVE_VEL)) {
         drive_character(fx, s);
-        change_drive(fx, s[SHAPE_DRIVE]);
+        set_drive(fx, s[SHAPE_DRIVE]);
     }
 }
 
@@ -312,6 +332,9 @@ bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first)
         return true;
     }
     fx->on = true;
+    /* A new cutoff glides (filter_coefficients); the rest fade. */
+    if (letter != 'Y' && (letter != 'M' || fx->filter == SHAPE_FILTER_OFF))
+        change_begin(fx);
     switch (letter) {
     case 'M': /* cutoff: 20 Hz x 1000^(xx/255), FF = 20 kHz */
         if (fx->filter == SHAPE_FILTER_OFF) {
@@ -326,13 +349,13 @@ bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first)
         set_resonance(fx, (float)param / 255.0f);
         break;
     case 'I': /* bits: 00 none, 01..10 */
-        change_crush_bits(fx, param > 16 ? 16 : param);
+        set_crush_bits(fx, param > 16 ? 16 : param);
         break;
     case 'J': /* sample-and-hold at xx x 200 Hz, 00 none */
         set_crush_rate(fx, param * 200);
         break;
     case 'W': /* drive xx/255 of the full 24 dB */
-        change_drive(fx, (param * 100 + 127) / 255);
+        set_drive(fx, (param * 100 + 127) / 255);
         break;
     case 'Y': { /* Y00: the envelopes from their start; Yxx: from xx x 10 ms */
         uint32_t at = (uint32_t)(((uint64_t)param * 10 * fx->rate + 500) / 1000);
@@ -393,6 +416,7 @@ void voicefx_carry(VoiceFx *to, const VoiceFx *from, double scale)
     }
     to->rate = (uint32_t)llround(from->rate * scale);
     to->g_set = false; /* the cutoff is worked out again at the new rate */
+    to->change_left = 0; /* the stages as they were are not carried */
     to->dg = 0.0f;
     if (to->crush_inc > 0.0f)
         to->crush_inc = (float)(from->crush_inc / scale);
@@ -557,16 +581,7 @@ static void crush_run(VoiceFx *fx, float *s, uint32_t n, int chans)
         y = held;
     }
     /* The buffers hold a multiple of four. */
-    uint32_t count = 2 * (n + (n & 1));
-    if (fx->crush_fade) {
-        float was[2 * VOICEFX_CHANGE_FRAMES + 2];
-        uint32_t m = n < fx->crush_fade ? n : fx->crush_fade;
-        crush_quantize(was, s, y, fx->crush_was_step, fx->crush_mix, 2 * (m + (m & 1)));
-        crush_quantize(s, s, y, fx->crush_step, fx->crush_mix, count);
-        change_fade(s, was, m, &fx->crush_fade);
-    } else {
-        crush_quantize(s, s, y, fx->crush_step, fx->crush_mix, count);
-    }
+    crush_quantize(s, s, y, fx->crush_step, fx->crush_mix, 2 * (n + (n & 1)));
     (void)chans; /* a mono voice has both sides equal, and keeps them so */
 }
 
@@ -823,22 +838,44 @@ static void drive_curve(float *s, uint32_t n, float d, float norm, bool hard)
     }
 }
 
-/* The drive over n frames of s, fading from the setting before a change
- * while one is under way. */
+/* The drive over n frames of s. */
 static void drive_run(VoiceFx *fx, float *s, uint32_t n)
 {
-    const bool hard = fx->drive_type == SHAPE_DRIVE_HARD;
-    uint32_t count = 2 * (n + (n & 1));
-    if (fx->drive_fade) {
-        float was[2 * VOICEFX_CHANGE_FRAMES + 2];
-        uint32_t m = n < fx->drive_fade ? n : fx->drive_fade;
-        memcpy(was, s, sizeof(float) * 2 * (m + (m & 1)));
-        drive_curve(was, 2 * (m + (m & 1)), fx->drive_was_gain, fx->drive_was_norm, hard);
-        drive_curve(s, count, fx->drive_gain, fx->drive_norm, hard);
-        change_fade(s, was, m, &fx->drive_fade);
-    } else {
-        drive_curve(s, count, fx->drive_gain, fx->drive_norm, hard);
+    drive_curve(s, 2 * (n + (n & 1)), fx->drive_gain, fx->drive_norm,
+                fx->drive_type == SHAPE_DRIVE_HARD);
+}
+
+/* crush -> filter -> drive over n frames of s; `env` and `fenv` are the
+ * amplitude and filter envelopes' levels. */
+static void stages_run(VoiceFx *fx, float *s, const float *env, const float *fenv,
+                       uint32_t n, int chans)
+{
+    if (fx->crush_step > 0.0f || fx->crush_inc > 0.0f)
+        crush_run(fx, s, n, chans);
+    if (fx->filter != SHAPE_FILTER_OFF)
+        filter_run(fx, s, fx->fenv_own ? fenv : env, n, chans);
+    if (fx->drive_gain > 0.0f)
+        drive_run(fx, s, n);
+}
+
+/* The stages over a run of n frames of s; while a change fades, its first
+ * frames fade from what the stages as they were make of the same input. */
+static void stages_fading(VoiceFx *fx, float *s, const float *env, const float *fenv,
+                          uint32_t n, int chans)
+{
+    if (!fx->change_left) {
+        stages_run(fx, s, env, fenv, n, chans);
+        return;
     }
+    float was[2 * VOICEFX_CHANGE_FRAMES + 2];
+    uint32_t m = n < fx->change_left ? n : fx->change_left;
+    memcpy(was, s, sizeof(float) * 2 * (m + (m & 1)));
+    VoiceFx old = *fx;
+    STAGES_COPY(&old, &fx->was);
+    stages_run(&old, was, env, fenv, m, chans);
+    STAGES_COPY(&fx->was, &old);
+    stages_run(fx, s, env, fenv, n, chans);
+    change_fade(s, was, m, &fx->change_left);
 }
 
 /* The voice's gains (volume, pan, declick ramps, a fading release) times
@@ -955,14 +992,10 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
         v->releasing = releasing;
         v->active = true;
         env_levels(&fx->amp, env, run);
-        if (fx->fenv_own && fx->filter != SHAPE_FILTER_OFF)
+        if (fx->fenv_own && (fx->filter != SHAPE_FILTER_OFF ||
+                             (fx->change_left && fx->was.filter != SHAPE_FILTER_OFF)))
             env_levels(&fx->fenv, fenv, run);
-        if (fx->crush_step > 0.0f || fx->crush_inc > 0.0f || fx->crush_fade)
-            crush_run(fx, s, run, v->chans);
-        if (fx->filter != SHAPE_FILTER_OFF)
-            filter_run(fx, s, fx->fenv_own ? fenv : env, run, v->chans);
-        if (fx->drive_gain > 0.0f || fx->drive_fade)
-            drive_run(fx, s, run);
+        stages_fading(fx, s, env, fenv, run, v->chans);
         apply_gains(v, s, env, out, port, run);
         if (ended || fx->amp.stage == VOICEFX_DONE)
             mixer_voice_kill(v);

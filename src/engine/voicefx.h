@@ -55,6 +55,18 @@ typedef struct {
     uint32_t attack_frames, hold_frames, decay_frames, release_frames;
 } VoiceFxEnv;
 
+/* The settings and state of the crush, filter and drive stages that a
+ * change fades from (VoiceFx.was). */
+typedef struct {
+    int filter;
+    float k1, k2, band_gain;
+    bool self_osc;
+    float ic[2][2][2];
+    float crush_step, crush_inc, crush_phase, crush_held[2], crush_mix;
+    float drive_gain, drive_norm;
+    int drive_type;
+} VoiceFxStages;
+
 typedef struct {
     bool on;                 /* the instrument shapes something */
     VoiceFxEnv amp;          /* ends the voice when it is done */
@@ -103,13 +115,13 @@ typedef struct {
     int drive_type;          /* SHAPE_DRIVE_* */
     float drive_scale;       /* of a drive setting: what the velocity leaves */
 
-    /* A pattern's change of crush bits or drive fades from the setting
-     * before it over VOICEFX_CHANGE_FRAMES: these are what it fades from,
-     * and how many frames of the fade are left. */
-    float crush_was_step;
-    uint32_t crush_fade;
-    float drive_was_gain, drive_was_norm;
-    uint32_t drive_fade;
+    /* A change of the crush, filter or drive settings on a sounding voice
+     * (a pattern's letter, an edit of the instrument) fades over
+     * VOICEFX_CHANGE_FRAMES from what those stages as they were make of
+     * the same input, run beside them: their settings and state as they
+     * were, and how many frames of the fade are left. */
+    VoiceFxStages was;
+    uint32_t change_left;
 } VoiceFx;
 
 /* Sets up the shaping of a voice just started from `inst` at `rate`:
@@ -129,8 +141,8 @@ void voicefx_glide(VoiceFx *fx, float semis);
 bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first);
 /* The sounding voice's instrument was edited from `was` to `now` (the
  * engine replaces an instrument while its notes play): the filter, crush
- * and drive settings that changed are taken as the note sounds, the
- * crush bits and drive fading as Ixx and Wxx do, the cutoff gliding;
+ * and drive settings that changed are taken as the note sounds, fading
+ * from the stages as they were as Ixx and Wxx do, the cutoff gliding;
  * what did not change keeps what the pattern may have set. Envelopes,
  * pitch and voice mode go on as the note started. */
 void voicefx_update(VoiceFx *fx, const Instrument *was, const Instrument *now);

@@ -575,6 +575,116 @@ static void drive_crush_and_gain_changes_have_no_zipper(void)
     free(out);
 }
 
+/* The step at frame `at` of channel 0. */
+static float step_at(const float *out, uint32_t at)
+{
+    return fabsf(out[2 * at] - out[2 * at - 2]);
+}
+
+/* J00 and J0A (a 2 kHz sample-and-hold) switched on every row of a 97 Hz
+ * sine: the change itself makes no step. Switched at once, leaving the
+ * hold jumps by up to one hold step, and taking it up again jumps to the
+ * value held the last time. With the fade, the step on each row's first
+ * frame is at most the dry sine's steepest plus a whole swing spread
+ * over the fade. */
+static void crush_rate_changes_have_no_zipper(void)
+{
+    enum { FADE = 64, ROWS = 9 };
+    const double dry = 0.5 * 2 * sin(M_PI * 97.0 / RATE);
+    int cells[3 * ROWS + 1];
+    for (int r = 0; r < ROWS; r++) {
+        cells[3 * r] = r;
+        cells[3 * r + 1] = 'J';
+        cells[3 * r + 2] = r % 2 ? 0x0A : 0x00;
+    }
+    cells[3 * ROWS] = -1;
+    float *out = render_effects(97.0, 0.5f, cells, 10 * ROW, 256);
+    float worst = 0.0f;
+    for (int r = 1; r < ROWS; r++) {
+        float d = step_at(out, (uint32_t)r * ROW);
+        worst = d > worst ? d : worst;
+    }
+    CHECK_MSG(worst <= dry * 1.01 + 1.0 / FADE, "largest step at a change %g, limit %g", worst,
+              dry * 1.01 + 1.0 / FADE);
+    /* The hold is heard (a 2 kHz hold of a 97 Hz sine has steps), and
+     * once the fade is over, it is gone. */
+    float free_step = 0.0f;
+    for (uint32_t i = 2 * ROW + FADE + 1; i < 3 * ROW; i++)
+        free_step = fmaxf(free_step, step_at(out, i));
+    CHECK_MSG(largest_step(out, 1, 2) > 0.1 && free_step < dry * 1.01, "held %g, free %g",
+              largest_step(out, 1, 2), free_step);
+    free(out);
+}
+
+/* Edits of a sounding note's instrument at frames `at` (count of them):
+ * edit k sets params[k] to values[k]. */
+static float *render_edits(Instrument *inst, const uint32_t *at, const int *params,
+                           const int *values, int count, uint32_t frames)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    synth_set_instrument(s, 1, inst);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    float *out = calloc(2 * (size_t)frames, sizeof(float));
+    uint32_t done = 0;
+    for (int k = 0; k <= count; k++) {
+        uint32_t to = k < count ? at[k] : frames;
+        engine_render(e, out + 2 * (size_t)done, to - done);
+        done = to;
+        if (k < count)
+            edit_shape(e, s, (ShapeParam)params[k], values[k]);
+    }
+    EngineReturn r;
+    while (engine_take_return(e, &r))
+        song_instrument_free(r.ptr);
+    engine_free(e);
+    song_free(s);
+    return out;
+}
+
+/* Instrument edits that change what the crush, filter or drive make, on a
+ * sounding 97 Hz sine of 0.3: the crush mix across a one-bit crush (which
+ * rounds it to silence), the resonance and the type of a high-pass at
+ * 100 Hz, the drive's type at 30% drive. At each edit the step is at
+ * most the steepest the settings give when held plus a full swing of the
+ * output spread over the fade; switched at once, each is a jump of a good
+ * part of the signal. */
+static void instrument_edits_have_no_zipper(void)
+{
+    enum { FADE = 64, N = 10 };
+    Instrument *inst = synth_instrument(synth_sine(RATE, 97.0, RATE, 1, 0.3f), LOOP_FORWARD,
+                                        0, 0, INTERP_LINEAR);
+    inst->shape[SHAPE_CRUSH_BITS] = 1;
+    inst->shape[SHAPE_CRUSH_MIX] = 0;
+    inst->shape[SHAPE_FILTER] = SHAPE_FILTER_HP12;
+    inst->shape[SHAPE_CUTOFF] = 100;
+    /* Frames that fall on different phases of the sine. */
+    const uint32_t at[N] = {4000, 8111, 12345, 16001, 20202, 24999, 29003, 33377, 37000, 41234};
+    const int params[N] = {SHAPE_CRUSH_MIX, SHAPE_CRUSH_MIX, SHAPE_RESONANCE, SHAPE_RESONANCE,
+                           SHAPE_FILTER,    SHAPE_FILTER,    SHAPE_DRIVE,     SHAPE_DRIVE_TYPE,
+                           SHAPE_DRIVE_TYPE, SHAPE_DRIVE};
+    const int values[N] = {100, 0, 90, 0, SHAPE_FILTER_BP12, SHAPE_FILTER_HP12, 30,
+                           SHAPE_DRIVE_HARD, SHAPE_DRIVE_TAPE, 0};
+    float *out = render_edits(inst, at, params, values, N, 45000);
+    double dry = 0.3 * 2 * sin(M_PI * 97.0 / RATE);
+    for (int k = 0; k < N; k++) {
+        double swing = 2.0 * synth_peak(out, at[k] - 2000, 4000, 0);
+        double held = 0.0;
+        for (uint32_t i = at[k] - 1000; i < at[k] - 1; i++)
+            held = fmax(held, step_at(out, i));
+        for (uint32_t i = at[k] + FADE + 1; i < at[k] + 1000; i++)
+            held = fmax(held, step_at(out, i));
+        double limit = fmax(held, dry) * 1.01 + swing / FADE;
+        float d = 0.0f;
+        for (uint32_t i = at[k]; i < at[k] + FADE; i++)
+            d = fmaxf(d, step_at(out, i));
+        CHECK_MSG(d <= limit, "edit %d (param %d to %d): step %g, limit %g", k, params[k],
+                  values[k], d, limit);
+    }
+    free(out);
+}
+
 /* Every shaping effect in one song: the same samples in any block size. */
 static void effects_are_block_size_invariant(void)
 {
@@ -610,6 +720,8 @@ int main(void)
     RUN(effects_q_i_j_w_y_act_from_their_row);
     RUN(effect_y_restarts_the_envelope);
     RUN(drive_crush_and_gain_changes_have_no_zipper);
+    RUN(crush_rate_changes_have_no_zipper);
+    RUN(instrument_edits_have_no_zipper);
     RUN(effects_are_block_size_invariant);
     return test_finish();
 }
