@@ -212,6 +212,7 @@ static const struct {
     {"G", ACT_RENDER_TO_INSTRUMENT},
     {"C", ACT_SAMPLE_RECORD},
     {"V", ACT_SAMPLE_RECORD_ARMED},
+    {"Y", ACT_SAMPLE_RECORD_SETUP},
     {"I", ACT_WAVE_ZOOM_IN},
     {"U", ACT_WAVE_ZOOM_OUT},
     /* Sample browser. */

@@ -243,6 +243,8 @@ typedef enum {
       "record a take from the inputs into a new slot (again: stop)")            \
     X(ACT_SAMPLE_RECORD_ARMED, "sample_record_armed", INSTRUMENTS,                \
       "record a take that starts at an input level (asks dBFS; again: stop)")   \
+    X(ACT_SAMPLE_RECORD_SETUP, "sample_record_setup", INSTRUMENTS,                \
+      "set the take's count-in bars and inputs (stereo, or left/right mono)")   \
     X(ACT_WAVE_ZOOM_IN, "wave_zoom_in", INSTRUMENTS,                              \
       "zoom the waveform in (on the selected slice)")                             \
     X(ACT_WAVE_ZOOM_OUT, "wave_zoom_out", INSTRUMENTS, "zoom the waveform out")   \

@@ -15,11 +15,18 @@ struct Take {
     char path[TAKE_PATH_MAX];
     uint64_t frames;
     uint32_t dropped; /* as the Audio said at the end */
+    TakeInput input;
     float block[2 * TAKE_BLOCK];
 };
 
+const char *take_input_name(TakeInput input)
+{
+    static const char *const NAMES[TAKE_INPUT_COUNT] = {"stereo", "left", "right"};
+    return input >= 0 && input < TAKE_INPUT_COUNT ? NAMES[input] : "?";
+}
+
 HissError take_begin(Take **out, Audio *audio, const char *dir, const char *stem,
-                     float threshold, HissDiag *diag)
+                     const TakeOptions *opts, HissDiag *diag)
 {
     *out = NULL;
     if (!audio_can_capture(audio)) {
@@ -37,7 +44,10 @@ HissError take_begin(Take **out, Audio *audio, const char *dir, const char *stem
         free(t);
         return err;
     }
-    SF_INFO info = {.samplerate = (int)audio_rate(audio), .channels = 2,
+    t->input = opts->input >= 0 && opts->input < TAKE_INPUT_COUNT ? opts->input
+                                                                   : TAKE_INPUT_STEREO;
+    SF_INFO info = {.samplerate = (int)audio_rate(audio),
+                    .channels = t->input == TAKE_INPUT_STEREO ? 2 : 1,
                     .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
     /* The name was taken as an empty file: it is ours to fill. */
     t->file = sf_open(t->path, SFM_WRITE, &info);
@@ -49,7 +59,7 @@ HissError take_begin(Take **out, Audio *audio, const char *dir, const char *stem
     }
     sf_command(t->file, SFC_SET_UPDATE_HEADER_AUTO, NULL, SF_TRUE);
     t->audio = audio;
-    err = audio_capture_start(audio, threshold, diag);
+    err = audio_capture_start(audio, &opts->start, diag);
     if (err) {
         sf_close(t->file);
         remove(t->path);
@@ -66,6 +76,12 @@ HissError take_pump(Take *t, HissDiag *diag)
         return HISS_OK;
     uint32_t n;
     while ((n = audio_capture_read(t->audio, t->block, TAKE_BLOCK)) > 0) {
+        if (t->input != TAKE_INPUT_STEREO) {
+            /* One input: its side of each frame, packed in place. */
+            int side = t->input == TAKE_INPUT_RIGHT;
+            for (uint32_t i = 0; i < n; i++)
+                t->block[i] = t->block[2 * i + side];
+        }
         if (sf_writef_float(t->file, t->block, n) != (sf_count_t)n) {
             hiss_diag_printf(diag, "%s: %s", t->path, sf_strerror(t->file));
             return HISS_ERR_IO;

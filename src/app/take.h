@@ -18,12 +18,23 @@
 
 typedef struct Take Take;
 
+/* Which inputs a take keeps: both as a stereo file, or one of them as a
+ * mono file (a microphone or a mono synth on one input). */
+typedef enum { TAKE_INPUT_STEREO, TAKE_INPUT_LEFT, TAKE_INPUT_RIGHT, TAKE_INPUT_COUNT } TakeInput;
+
+typedef struct {
+    AudioCaptureStart start; /* at once, from a level or on a bar */
+    TakeInput input;
+} TakeOptions;
+
+/* "stereo", "left", "right". */
+const char *take_input_name(TakeInput input);
+
 /* Takes a new name "STEM-take.wav" (else "STEM-take-2.wav"...) in dir,
- * never one that exists, opens it and starts recording from audio: at
- * once, or with threshold > 0 (linear) from the first frame that reaches
- * it (audio_capture_start). */
+ * never one that exists, opens it and starts recording from audio as
+ * opts says (audio_capture_start). */
 HissError take_begin(Take **out, Audio *audio, const char *dir, const char *stem,
-                     float threshold, HissDiag *diag);
+                     const TakeOptions *opts, HissDiag *diag);
 /* Writes what the inputs gave since the last call. */
 HissError take_pump(Take *take, HissDiag *diag);
 /* Stops recording, writes the rest and closes the file; the take is then

@@ -373,6 +373,8 @@ void audio_period_begin(Audio *a)
     atomic_fetch_add_explicit(&a->period_seq, 1, memory_order_seq_cst);
     if (a->hook)
         a->hook(a->hook_ctx, true);
+    a->period_done = 0;
+    a->period_bars = 0;
 }
 
 void audio_period_end(Audio *a)
@@ -421,9 +423,21 @@ int audio_render(Audio *a, float *out, float *const *chan, int chan_count,
                 memset(chan[c], 0, sizeof(float) * nframes);
         return chan_count;
     }
+    const EngineStatus *st = engine_status(e);
+    uint32_t bars = atomic_load_explicit(&st->bars_started, memory_order_relaxed);
+    uint64_t first = atomic_load_explicit(&st->frames_rendered, memory_order_relaxed);
     if (chan_count > 0)
         engine_render_channels(e, out, chan, chan_count, nframes);
     else
         engine_render(e, out, nframes);
+    uint32_t began = atomic_load_explicit(&st->bars_started, memory_order_relaxed) - bars;
+    if (began) {
+        /* The output lags the engine by its latency: the bar is heard
+         * that much later, which is where a take in time begins. */
+        uint64_t bar = atomic_load_explicit(&st->bar_frame, memory_order_relaxed);
+        a->period_bars += began;
+        a->period_bar_at = a->period_done + (bar - first) + engine_latency(e);
+    }
+    a->period_done += nframes;
     return chan_count;
 }

@@ -150,15 +150,23 @@ void audio_set_midi(Audio *audio, MidiRoute *route);
  * ring the caller drains with audio_capture_read, from the period after
  * audio_capture_start until audio_capture_stop. */
 bool audio_can_capture(const Audio *audio);
-/* threshold > 0 (linear, 1 = full scale): the take begins with the
- * first frame whose left or right value reaches it (a threshold start);
- * 0: at once. HISS_ERR_UNSUPPORTED (and *why) when the backend has no
- * inputs. */
-HissError audio_capture_start(Audio *audio, float threshold, HissDiag *why);
+/* Where a take begins. threshold > 0 (linear, 1 = full scale): with the
+ * first frame whose left or right value reaches it (a threshold start).
+ * bars > 0: on the frame where the bars-th bar from now is heard (the
+ * engine's bar start plus its latency), so a take is in time with the
+ * song; bars beyond the first are a count-in. Playback started right
+ * after audio_capture_start counts its first row as a bar. Neither: at
+ * once. */
+typedef struct {
+    float threshold;
+    int bars;
+} AudioCaptureStart;
+/* HISS_ERR_UNSUPPORTED (and *why) when the backend has no inputs. */
+HissError audio_capture_start(Audio *audio, const AudioCaptureStart *how, HissDiag *why);
 /* Returns once no period adds frames: the ring then holds the rest. */
 void audio_capture_stop(Audio *audio);
 bool audio_capturing(const Audio *audio);
-/* Started with a threshold that no input has reached yet. */
+/* Started with a threshold no input has reached yet, or waiting for a bar. */
 bool audio_capture_waiting(const Audio *audio);
 /* Up to max stereo frames (interleaved) into out; returns how many. */
 uint32_t audio_capture_read(Audio *audio, float *out, uint32_t max);

@@ -92,6 +92,17 @@ struct Audio {
     _Atomic bool capture_on;
     _Atomic bool capture_started; /* false: waiting for the threshold */
     float capture_threshold;      /* linear; written before capture_on */
+    /* A take that begins on a bar: bars still to start (written before
+     * capture_on, then the audio thread's), and once the bar is known,
+     * the frames still to pass before the take begins. */
+    int capture_bars;
+    bool capture_skip_known;
+    uint32_t capture_skip;
+    /* [audio] This period so far: frames rendered, bars the engine began
+     * in them and where the latest one is heard (frames from the period's
+     * start, its latency included). */
+    uint32_t period_done, period_bars;
+    uint64_t period_bar_at;
     _Atomic uint32_t capture_head, capture_tail, capture_dropped;
 
     AudioPeriodHook hook;
@@ -111,9 +122,10 @@ int audio_render(Audio *audio, float *out, float *const *chan, int chan_count,
 /* [audio] Plays a note from the backend's MIDI input on the engine now. */
 void audio_midi_note(Audio *audio, const MidiNote *note);
 
-/* [audio] Copies n input frames into the take while one is recorded
- * (right NULL: mono, left on both sides); frames that do not fit are
- * counted as dropped. */
+/* [audio] Copies the period's n input frames into the take while one is
+ * recorded (right NULL: mono, left on both sides); frames that do not fit
+ * are counted as dropped. Called after the period is rendered, so a take
+ * waiting for a bar knows where in the period it is heard. */
 void audio_capture_push(Audio *audio, const float *left, const float *right, uint32_t n);
 
 /* [ui] Returns once any period that began before the call has ended (at

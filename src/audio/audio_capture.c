@@ -19,7 +19,7 @@ bool audio_can_capture(const Audio *a)
     return a->backend->captures && a->backend->captures((Audio *)a);
 }
 
-HissError audio_capture_start(Audio *a, float threshold, HissDiag *why)
+HissError audio_capture_start(Audio *a, const AudioCaptureStart *how, HissDiag *why)
 {
     if (!audio_can_capture(a)) {
         hiss_diag_printf(why, "the %s backend has no input ports to record from",
@@ -41,8 +41,11 @@ HissError audio_capture_start(Audio *a, float threshold, HissDiag *why)
     atomic_store(&a->capture_tail, 0);
     atomic_store(&a->capture_dropped, 0);
     /* Read by the audio thread only after it sees capture_on. */
-    a->capture_threshold = threshold;
-    atomic_store(&a->capture_started, !(threshold > 0));
+    a->capture_threshold = how->threshold;
+    a->capture_bars = how->bars > 0 ? how->bars : 0;
+    a->capture_skip_known = false;
+    a->capture_skip = 0;
+    atomic_store(&a->capture_started, !(how->threshold > 0) && !a->capture_bars);
     atomic_store(&a->capture_on, true);
     return HISS_OK;
 }
@@ -79,6 +82,29 @@ static uint32_t first_loud(const Audio *a, const float *left, const float *right
     return n;
 }
 
+/* [audio] Where in this period of n frames a take waiting for a bar
+ * begins; n or more while it still waits. The bar may be heard periods
+ * after the engine began it (its latency), so what is left is carried. */
+static uint32_t bar_start(Audio *a, uint32_t n)
+{
+    if (!a->capture_skip_known && a->period_bars) {
+        if (a->period_bars >= (uint32_t)a->capture_bars) {
+            a->capture_skip_known = true;
+            a->capture_skip = (uint32_t)(a->period_bar_at < UINT32_MAX ? a->period_bar_at
+                                                                        : UINT32_MAX);
+        } else {
+            a->capture_bars -= (int)a->period_bars;
+        }
+    }
+    if (!a->capture_skip_known)
+        return n;
+    if (a->capture_skip >= n) {
+        a->capture_skip -= n;
+        return n;
+    }
+    return a->capture_skip;
+}
+
 uint32_t audio_capture_dropped(const Audio *a)
 {
     return atomic_load(&((Audio *)a)->capture_dropped);
@@ -89,9 +115,8 @@ void audio_capture_push(Audio *a, const float *left, const float *right, uint32_
     if (!atomic_load_explicit(&a->capture_on, memory_order_acquire))
         return;
     if (!atomic_load_explicit(&a->capture_started, memory_order_relaxed)) {
-        /* A threshold start: the take begins on the first loud frame. */
-        uint32_t skip = first_loud(a, left, right, n);
-        if (skip == n)
+        uint32_t skip = a->capture_bars ? bar_start(a, n) : first_loud(a, left, right, n);
+        if (skip >= n)
             return;
         atomic_store_explicit(&a->capture_started, true, memory_order_relaxed);
         left += skip;

@@ -82,6 +82,15 @@ static void jack_out_read_midi(Audio *a, JackOut *j, jack_nframes_t nframes)
     }
 }
 
+/* [audio] The inputs into a take, after the period is rendered: a take
+ * waiting for a bar then knows where in the period the bar is heard. */
+static void jack_out_capture(Audio *a, JackOut *j, jack_nframes_t nframes)
+{
+    if (j->in[0] && j->in[1])
+        audio_capture_push(a, jack_port_get_buffer(j->in[0], nframes),
+                           jack_port_get_buffer(j->in[1], nframes), nframes);
+}
+
 static int jack_out_process(jack_nframes_t nframes, void *arg)
 {
     Audio *a = arg;
@@ -90,9 +99,6 @@ static int jack_out_process(jack_nframes_t nframes, void *arg)
     atomic_store_explicit(&a->period, nframes, memory_order_relaxed);
 
     jack_out_read_midi(a, j, nframes);
-    if (j->in[0] && j->in[1])
-        audio_capture_push(a, jack_port_get_buffer(j->in[0], nframes),
-                           jack_port_get_buffer(j->in[1], nframes), nframes);
     float *left = jack_port_get_buffer(j->out[0], nframes);
     float *right = jack_port_get_buffer(j->out[1], nframes);
     /* Loaded once, after the period began (seq_cst, the other half of
@@ -120,6 +126,7 @@ static int jack_out_process(jack_nframes_t nframes, void *arg)
         memset(right, 0, sizeof(float) * nframes);
         for (int c = 0; c < chans; c++)
             memset(chan_base[c], 0, sizeof(float) * nframes);
+        jack_out_capture(a, j, nframes);
         audio_period_end(a);
         return 0;
     }
@@ -144,6 +151,7 @@ static int jack_out_process(jack_nframes_t nframes, void *arg)
         }
         done += n;
     }
+    jack_out_capture(a, j, nframes);
     audio_period_end(a);
     return 0;
 }

@@ -57,6 +57,7 @@ typedef struct {
     uint64_t tick_rem;      /* remainder of rate*50 / (2*bpm_tenths), carried */
     uint32_t frames_left;   /* until the next tick (or swing delay) ends */
     bool row_started;
+    bool row_is_bar; /* the next row played starts a bar (a take waits for it) */
     uint32_t swing_debt;
     FxRowControl ctl;       /* song control from the current row */
     bool cmd_jump;
@@ -191,6 +192,7 @@ struct Engine {
     DuckSettings duck_set[SONG_MAX_CHANNELS];
     int duck_from[SONG_MAX_CHANNELS]; /* 1-based key channel, 0: none */
     uint32_t chunk_pos;
+    uint32_t chunk_done; /* frames of this render call before the chunk */
 };
 
 /* ---- voices ------------------------------------------------------------ */
@@ -740,6 +742,7 @@ static void advance_row(Engine *e)
     }
     if (bar)
         apply_bar_flags(e);
+    e->seq.row_is_bar = bar;
     fx_row_control_clear(&e->seq.ctl);
     if (changed)
         new_pattern_state(e);
@@ -761,6 +764,14 @@ static void play_row(Engine *e)
     atomic_store_explicit(&e->status.pattern, e->seq.pattern, memory_order_relaxed);
     atomic_store_explicit(&e->status.row, e->seq.row, memory_order_relaxed);
     atomic_fetch_add_explicit(&e->status.rows_played, 1, memory_order_relaxed);
+    if (e->seq.row_is_bar) {
+        /* Where the bar's first row begins, for a take that starts on it. */
+        uint64_t at = atomic_load_explicit(&e->status.frames_rendered, memory_order_relaxed) +
+                      e->chunk_done + e->chunk_pos;
+        atomic_store_explicit(&e->status.bar_frame, at, memory_order_relaxed);
+        atomic_fetch_add_explicit(&e->status.bars_started, 1, memory_order_relaxed);
+        e->seq.row_is_bar = false;
+    }
     fx_row_control_clear(&e->seq.ctl);
     e->seq.row_elapsed = 0;
     for (int c = 0; c < nch; c++) {
@@ -880,6 +891,7 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     memset(e->chans.skip, 0, sizeof e->chans.skip);
     memset(e->chans.last_take, 0, sizeof e->chans.last_take);
     apply_bar_flags(e); /* what waited for a bar gets one now */
+    e->seq.row_is_bar = true; /* and playback starts one */
     e->seq.pattern_mode = pattern_mode;
     e->seq.playing = true;
     atomic_store_explicit(&e->status.song_ended, false, memory_order_relaxed);
@@ -1804,6 +1816,7 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
                          uint32_t done, uint32_t chunk)
 {
     bus_begin(&e->buses);
+    e->chunk_done = done;
     for (uint32_t pos = 0; pos < chunk;) {
         e->chunk_pos = pos;
         if (e->seq.frames_left == 0)

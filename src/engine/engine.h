@@ -186,6 +186,12 @@ typedef struct {
     _Atomic uint32_t tap_dropped;      /* tap blocks no reader took in time */
     _Atomic int voices;                /* voices sounding */
     _Atomic uint64_t frames_rendered;
+    /* The frame (counted as frames_rendered) where the latest bar began:
+     * a row at a multiple of ENGINE_BEATS_PER_BAR beats, a pattern's
+     * first row, a loop's start or playback's start; and how many bars
+     * have begun since engine_new. Heard engine_latency frames later. */
+    _Atomic uint64_t bar_frame;
+    _Atomic uint32_t bars_started;
     _Atomic bool song_ended;           /* stopped at the end of the order list */
     _Atomic uint64_t rows_played;      /* rows started since engine_new */
     _Atomic int cue;                   /* order index cued, -1 for none */

@@ -772,6 +772,15 @@ static void play_from(UiApp *app, int row)
         session_play_pattern(app->session, pattern, row);
 }
 
+void ui_play_from_order(UiApp *app)
+{
+    int count = atomic_load(&app->song->order_count);
+    if (count > 0)
+        session_play_song(app->session, hiss_clampi(app->ed->order_pos, 0, count - 1), 0);
+    else
+        session_play_pattern(app->session, app->ed->cursor.pattern, 0);
+}
+
 /* ---- global actions ---- */
 
 static void handle_global(UiApp *app, KeymapAction act)
@@ -833,16 +842,10 @@ static void handle_global(UiApp *app, KeymapAction act)
         ui_show_page(app, UI_PAGE_MIXER);
         break;
     case ACT_PLAY_TOGGLE:
-        if (ui_is_playing(app)) {
+        if (ui_is_playing(app))
             session_stop(app->session);
-        } else {
-            int count = atomic_load(&app->song->order_count);
-            if (count > 0)
-                session_play_song(app->session,
-                                  hiss_clampi(ed->order_pos, 0, count - 1), 0);
-            else
-                session_play_pattern(app->session, ed->cursor.pattern, 0);
-        }
+        else
+            ui_play_from_order(app);
         break;
     case ACT_PLAY_SONG:
         session_play_song(app->session, 0, 0);

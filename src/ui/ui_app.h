@@ -225,6 +225,9 @@ void ui_show_page(UiApp *app, UiPageId page);
 void ui_send(UiApp *app, EngineCommandType type, int a, int b, int c,
              void *ptr);
 bool ui_is_playing(const UiApp *app);
+/* Plays the song from the start of the order entry at the cursor (the
+ * cursor's pattern when the order list is empty), as the play key does. */
+void ui_play_from_order(UiApp *app);
 /* The engine's status, or a stopped one while the engine is being made. */
 const EngineStatus *ui_status(const UiApp *app);
 /* Auditions a note on an instrument slot (0: the current instrument). */

@@ -18,10 +18,15 @@ static struct {
     long shown_seconds;
     bool shown_waiting;
     double threshold_db; /* what the take waits for; 0 for none */
+    int bars;            /* the bars it waits for; 0 for none */
+    int count_in;        /* bars heard before a take on a bar begins */
+    TakeInput input;
 } rec;
 
 /* The threshold start's range and the level offered first. */
 enum { TAKE_THRESHOLD_MIN_DB = -90, TAKE_THRESHOLD_DEFAULT_DB = -40 };
+/* The longest count-in, in bars. */
+enum { TAKE_COUNT_IN_MAX = 8 };
 
 /* The song's file name without directory and extension. */
 static void song_stem(const UiApp *app, char *out, size_t size)
@@ -60,12 +65,27 @@ static void take_start(UiApp *app, double threshold_db)
     ui_song_dir(app, dir, sizeof dir);
     song_stem(app, stem, sizeof stem);
     HissDiag diag = {{0}};
-    float threshold = threshold_db < 0 ? (float)pow(10.0, threshold_db / 20.0) : 0.0f;
-    if (take_begin(&rec.take, audio, dir, stem, threshold, &diag) != HISS_OK) {
+    TakeOptions opts = {.input = rec.input};
+    /* In time with the song: a playing song's next bar, or with a
+     * count-in the bars after it; a stopped song with a count-in starts
+     * playing and its first row counts as the first bar. */
+    bool playing = ui_is_playing(app);
+    bool start_song = false;
+    if (threshold_db < 0) {
+        opts.start.threshold = (float)pow(10.0, threshold_db / 20.0);
+    } else if (playing || rec.count_in > 0) {
+        opts.start.bars = 1 + rec.count_in;
+        start_song = !playing;
+    }
+    if (take_begin(&rec.take, audio, dir, stem, &opts, &diag) != HISS_OK) {
         ui_set_message(app, true, "record: %s", diag.text);
         return;
     }
+    /* After the take is armed, so the song's first bar is not missed. */
+    if (start_song)
+        ui_play_from_order(app);
     rec.threshold_db = threshold_db;
+    rec.bars = opts.start.bars;
     rec.shown_seconds = -1;
     rec.shown_waiting = false;
     ui_take_poll(app);
@@ -172,6 +192,41 @@ void ui_take_armed(UiApp *app)
     ui_prompt(app, "Record from a level (dBFS)", initial, threshold_done);
 }
 
+static void setup_done(UiApp *app, const char *text)
+{
+    char word[16] = "";
+    int count = -1, used = 0;
+    int fields = sscanf(text, " %d %15s %n", &count, word, &used);
+    TakeInput input = rec.input;
+    bool ok = fields >= 1 && count >= 0 && count <= TAKE_COUNT_IN_MAX;
+    if (ok && fields == 2) {
+        ok = false;
+        for (int i = 0; i < TAKE_INPUT_COUNT; i++)
+            if (!strcmp(word, take_input_name((TakeInput)i))) {
+                input = (TakeInput)i;
+                ok = text[used] == 0;
+            }
+    }
+    if (!ok) {
+        ui_set_message(app, true,
+                       "record: '%s' is not a count-in of 0..%d bars and stereo, left or right",
+                       text, TAKE_COUNT_IN_MAX);
+        return;
+    }
+    rec.count_in = count;
+    rec.input = input;
+    ui_set_message(app, false, "record: count-in %d bar%s, %s input%s", count,
+                   count == 1 ? "" : "s", take_input_name(input),
+                   input == TAKE_INPUT_STEREO ? "s" : " (mono file)");
+}
+
+void ui_take_setup(UiApp *app)
+{
+    char initial[32];
+    snprintf(initial, sizeof initial, "%d %s", rec.count_in, take_input_name(rec.input));
+    ui_prompt(app, "Record: count-in bars, input (stereo/left/right)", initial, setup_done);
+}
+
 void ui_take_poll(UiApp *app)
 {
     if (!rec.take)
@@ -194,7 +249,13 @@ void ui_take_poll(UiApp *app)
     const char *file = strrchr(take_path(rec.take), '/');
     file = file ? file + 1 : take_path(rec.take);
     if (audio && audio_capture_waiting(audio)) {
-        if (!rec.shown_waiting)
+        if (!rec.shown_waiting && rec.bars > 1)
+            ui_set_message(app, false,
+                           "record: %s starts after a count-in of %d bar%s (again to stop)", file,
+                           rec.bars - 1, rec.bars > 2 ? "s" : "");
+        else if (!rec.shown_waiting && rec.bars)
+            ui_set_message(app, false, "record: %s starts on the next bar (again to stop)", file);
+        else if (!rec.shown_waiting)
             ui_set_message(app, false, "record: %s waits for a level of %.0f dBFS (again to stop)",
                            file, rec.threshold_db);
         rec.shown_waiting = true;

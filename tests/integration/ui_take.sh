@@ -5,7 +5,8 @@
 # new file beside the song holding exactly the frames played in (float,
 # no gain), it lands in the first empty slot, undo takes the slot back
 # and keeps the file, a second take never writes over the first, a
-# threshold start leaves the silence out, a song never saved gets no
+# threshold start leaves the silence out, a count-in and one input as a
+# mono file work from the keys, a song never saved gets no
 # take, and a take survives hiss being killed (last: a client killed
 # mid-period can hold up the synchronous server for a while).
 SOCK=hiss-ui-take-$$
@@ -77,6 +78,38 @@ first=$(sox "$TAKE3" -t f32 - trim 0 1s 2>/dev/null | od -An -t f4 | awk 'functi
 check "the take begins at the level, not in the silence before" [ "$first" = 1 ]
 check "and holds the signal exactly from there" \
     "$JACKREC" compare "$WORK/ref.wav" "$TAKE3" --tol 0 --min-frames 47000 >&2
+
+# A mono take with a count-in: Y sets one bar and the left input; C on a
+# stopped song starts it playing, and the take waits for the bar after
+# the first, then keeps the left input alone.
+keys Down
+keys Y
+check "Y asks the count-in and inputs" \
+    wait_re "Record: count-in bars, input \(stereo/left/right\): 0 stereo"
+keys C-u
+T send-keys -t ui -l "1 left"
+keys Enter
+check "and says what it set" wait_for "record: count-in 1 bar, left input (mono file)"
+keys Y
+keys C-u
+T send-keys -t ui -l "9 left"
+keys Enter
+check "a count-in past 8 bars is refused" wait_for "is not a count-in of 0..8 bars"
+keys C
+check "C on a stopped song counts in first" \
+    wait_for "record: demo-take-4.wav starts after a count-in of 1 bar"
+check "playing the song, then recording" wait_re "recording demo-take-4\.wav: [0-9]+ s"
+spawn "$WORK/play4.log" "$JACKREC" play "$WORK/ref.wav" hiss:in_L hiss:in_R
+check "a JACK client plays into hiss" wait_line "$WORK/play4.log" '^played' 10
+keys C
+check "C stops the mono take" wait_re "record: demo-take-4\.wav into slot 04"
+keys Space
+TAKE4=$TMP/songs/demo-take-4.wav
+check "the take is one channel" [ "$(soxi -c "$TAKE4" 2>/dev/null)" = 1 ]
+check "holding the left input exactly" \
+    "$JACKREC" compare "$WORK/ref.wav" "$TAKE4" --ref-ch 0 --rec-ch 0 --tol 0 \
+    --min-frames 47000 >&2
+
 stamp=$(file_stamp "$TMP/songs/demo.hiss")
 keys C-s
 wait_written "$TMP/songs/demo.hiss" "$stamp"
@@ -100,7 +133,7 @@ T new-session -d -s ui -x 80 -y 24 "cd '$TMP' && '$HISS' songs/demo.hiss --audio
 check "the editor again" wait_backend JACK
 keys C-t
 keys C
-check "a take runs" wait_re "recording demo-take-4\.wav"
+check "a take runs" wait_re "recording demo-take-5\.wav"
 spawn "$WORK/play3.log" "$JACKREC" play "$WORK/ref.wav" hiss:in_L hiss:in_R
 check "played into it" wait_line "$WORK/play3.log" '^played' 10
 sleep 0.5
@@ -109,5 +142,5 @@ check "hiss is running" test -n "$pid"
 kill -KILL "$pid"
 check "hiss is killed" wait_exit 137
 check "the take survives, exactly what came in" \
-    "$JACKREC" compare "$WORK/ref.wav" "$TMP/songs/demo-take-4.wav" --tol 0 --min-frames 48000 >&2
+    "$JACKREC" compare "$WORK/ref.wav" "$TMP/songs/demo-take-5.wav" --tol 0 --min-frames 48000 >&2
 finish

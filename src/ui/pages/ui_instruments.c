@@ -621,6 +621,9 @@ static bool instruments_handle(UiApp *app, int key, KeymapAction act)
     case ACT_SAMPLE_RECORD_ARMED:
         ui_take_armed(app);
         return true;
+    case ACT_SAMPLE_RECORD_SETUP:
+        ui_take_setup(app);
+        return true;
     default:
         return ui_chop_handle(app, act);
     }
