@@ -287,6 +287,96 @@ static bool changed(const int *a, const int *b, ShapeParam from, ShapeParam to)
     return false;
 }
 
+static float env_semis(const VoiceFx *fx);
+static void bend_update(VoiceFx *fx);
+
+/* What is left of the stage under way, `was_frames` long as it started,
+ * takes the share of its new length `frames` that it had left of the old
+ * one, moving from the level it has reached to `target`. A stage that now
+ * takes no time ends at once when the level need not move, else over
+ * VOICEFX_CHANGE_FRAMES (a jump would click). */
+static void env_retime(VoiceFxEnv *env, uint32_t was_frames, uint32_t frames, float target)
+{
+    uint32_t left = was_frames ? (uint32_t)(((uint64_t)env->left * frames + was_frames / 2) /
+                                            was_frames)
+                               : frames;
+    if (!left && target == env->level) {
+        env_enter(env, (VoiceFxStage)(env->stage + 1));
+        return;
+    }
+    env->left = left ? left : VOICEFX_CHANGE_FRAMES;
+    env->slope = (target - env->level) / (float)env->left;
+}
+
+/* An edit of an envelope's times or sustain (`ms` as for env_setup)
+ * reaches the note as it sounds: the stage under way goes on from its
+ * level at the new time, the stages after it take their new times, and a
+ * held note moves to a new sustain level over VOICEFX_CHANGE_FRAMES. */
+static void env_edit(VoiceFxEnv *env, const int *ms, uint32_t rate)
+{
+    VoiceFxEnv was = *env;
+    env_setup(env, ms, rate);
+    switch (env->stage) {
+    case VOICEFX_ATTACK:
+        env_retime(env, was.attack_frames, env->attack_frames, 1.0f);
+        break;
+    case VOICEFX_HOLD:
+        env_retime(env, was.hold_frames, env->hold_frames, 1.0f);
+        break;
+    case VOICEFX_DECAY:
+        env_retime(env, was.decay_frames, env->decay_frames, env->sustain);
+        break;
+    case VOICEFX_SUSTAIN:
+        if (env->sustain != was.sustain) {
+            env->stage = VOICEFX_DECAY;
+            env->left = VOICEFX_CHANGE_FRAMES;
+            env->slope = (env->sustain - env->level) / (float)env->left;
+        }
+        break;
+    case VOICEFX_RELEASE:
+        env_retime(env, was.release_frames, env->release_frames, 0.0f);
+        break;
+    case VOICEFX_DONE:
+        break;
+    }
+}
+
+/* An edit of the pitch envelope: one under way keeps the share of its
+ * fall it has left, from the new offset over the new time; one that has
+ * ended (or never started) stays ended. */
+static void pitch_edit(VoiceFx *fx, const int *s)
+{
+    uint32_t frames = ms_frames(s[SHAPE_PITCH_DECAY], fx->rate);
+    float start = frames ? (float)s[SHAPE_PITCH] : 0.0f;
+    int64_t t = (int64_t)fx->age - fx->pitch_origin;
+    if (fx->pitch_start != 0.0f && t < (int64_t)fx->pitch_frames && start != 0.0f)
+        fx->pitch_origin = (int64_t)fx->age - t * frames / fx->pitch_frames;
+    else
+        fx->pitch_origin = (int64_t)fx->age - frames;
+    fx->pitch_start = start;
+    fx->pitch_frames = frames;
+    fx->env_st = env_semis(fx);
+    bend_update(fx);
+}
+
+/* An edit of the glide time: the glide under way takes the share of the
+ * new time that it had left of the old one. */
+static void glide_edit(VoiceFx *fx, int ms)
+{
+    uint32_t frames = ms_frames(ms, fx->rate);
+    if (fx->glide_points && frames != fx->glide_frames) {
+        uint32_t points = (uint32_t)(((uint64_t)fx->glide_points * frames +
+                                      fx->glide_frames - 1) / fx->glide_frames);
+        fx->glide_points = points;
+        if (points)
+            fx->glide_per_point = fx->glide_st / (float)points;
+        else
+            fx->glide_st = 0.0f;
+        bend_update(fx);
+    }
+    fx->glide_frames = frames;
+}
+
 void voicefx_update(VoiceFx *fx, const Instrument *was, const Instrument *now)
 {
     const int *s = now->shape, *w = was->shape;
@@ -304,6 +394,14 @@ void voicefx_update(VoiceFx *fx, const Instrument *was, const Instrument *now)
             memset(fx->ic, 0, sizeof fx->ic);
     }
     fx->fenv_own = s[SHAPE_FENV_FROM] == SHAPE_FENV_OWN;
+    if (changed(s, w, SHAPE_ATTACK, SHAPE_RELEASE))
+        env_edit(&fx->amp, s + SHAPE_ATTACK, fx->rate);
+    if (changed(s, w, SHAPE_FENV_ATTACK, SHAPE_FENV_RELEASE))
+        env_edit(&fx->fenv, s + SHAPE_FENV_ATTACK, fx->rate);
+    if (changed(s, w, SHAPE_PITCH, SHAPE_PITCH_DECAY))
+        pitch_edit(fx, s);
+    if (changed(s, w, SHAPE_GLIDE, SHAPE_GLIDE))
+        glide_edit(fx, s[SHAPE_GLIDE]);
     if (changed(s, w, SHAPE_CRUSH_RATE, SHAPE_CRUSH_RATE))
         set_crush_rate(fx, hiss_clampi(s[SHAPE_CRUSH_RATE], 0, 96000));
     fx->crush_mix = (float)hiss_clampi(s[SHAPE_CRUSH_MIX], 0, 100) / 100.0f;

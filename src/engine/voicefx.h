@@ -143,8 +143,10 @@ bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first);
  * engine replaces an instrument while its notes play): the filter, crush
  * and drive settings that changed are taken as the note sounds, fading
  * from the stages as they were as Ixx and Wxx do, the cutoff gliding;
- * what did not change keeps what the pattern may have set. Envelopes,
- * pitch and voice mode go on as the note started. */
+ * what did not change keeps what the pattern may have set. An envelope
+ * edit reaches the stage under way (it goes on from its level over the
+ * share of the new time it had left; a new sustain is reached over
+ * VOICEFX_CHANGE_FRAMES), as does a pitch envelope or glide under way. */
 void voicefx_update(VoiceFx *fx, const Instrument *was, const Instrument *now);
 /* === : the envelope goes to its release stage. */
 void voicefx_release(VoiceFx *fx);

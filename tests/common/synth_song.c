@@ -307,6 +307,38 @@ float *synth_render(Song *song, uint32_t rate, uint32_t frames, uint32_t block)
     return out;
 }
 
+float *synth_render_edits(Song *song, uint32_t rate, const uint32_t *at, const int *params,
+                          const int *values, int count, uint32_t frames)
+{
+    Engine *e = engine_new(song, rate);
+    float *out = calloc((size_t)frames * 2, sizeof(float));
+    bool sent = e && out;
+    if (sent)
+        engine_play_song_now(e, 0, 0, false);
+    uint32_t done = 0;
+    for (int k = 0; sent && k <= count; k++) {
+        uint32_t to = k < count ? at[k] : frames;
+        engine_render(e, out + 2 * (size_t)done, to - done);
+        done = to;
+        if (k == count)
+            break;
+        Instrument *copy = song_instrument_clone(song_instrument(song, 1));
+        copy->shape[params[k]] = values[k];
+        Instrument *old = atomic_exchange(&song->instruments[1], copy);
+        EngineCommand cmd = {ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, old};
+        sent = engine_send(e, &cmd);
+    }
+    EngineReturn r;
+    while (e && engine_take_return(e, &r))
+        song_instrument_free(r.ptr);
+    engine_free(e);
+    if (!sent) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
 bool synth_same_in_any_block(Song *song, uint32_t rate, uint32_t frames, float *peak)
 {
     static const uint32_t blocks[4] = {1, 64, 1023, 64};

@@ -59,6 +59,13 @@ Song *synth_every_effect(uint32_t rate);
 float *synth_render(Song *song, uint32_t rate, uint32_t frames,
                     uint32_t block);
 
+/* Renders `frames` frames from order 0 as synth_render does, editing
+ * instrument 1 on the way as the editor does (a copy replaces it, the old
+ * one is retired): before frame at[k] (ascending), params[k] is set to
+ * values[k]. Returns malloc'ed interleaved stereo, NULL on failure. */
+float *synth_render_edits(Song *song, uint32_t rate, const uint32_t *at, const int *params,
+                          const int *values, int count, uint32_t frames);
+
 /* Renders `frames` from order 0 in blocks of 1, 64, 1023 and 64 again:
  * true when all four give the same samples. *peak is the largest
  * magnitude of the left channel. */

@@ -226,17 +226,6 @@ static void filter_envelope_of_its_own(void)
         CHECK_MSG(db[0][k] > -1.0, "amp: %.2f dB at point %d", db[0][k], k);
 }
 
-/* Replaces instrument 1 of the song the engine plays by a copy with
- * `param` set to `value`, as the editor does; the old one is retired. */
-static void edit_shape(Engine *e, Song *s, ShapeParam param, int value)
-{
-    Instrument *copy = song_instrument_clone(song_instrument(s, 1));
-    copy->shape[param] = value;
-    Instrument *old = atomic_exchange(&s->instruments[1], copy);
-    EngineCommand cmd = {ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, old};
-    CHECK(engine_send(e, &cmd));
-}
-
 /* An instrument edited while its note sounds is heard on that note: a
  * looping 1 kHz sine through a wide-open low-pass, the cutoff then set to
  * 500 Hz (a 12 dB/oct low-pass an octave below: -12.3 dB), then a drive
@@ -249,15 +238,10 @@ static void instrument_edits_are_heard_on_the_sounding_note(void)
     inst->shape[SHAPE_FILTER] = SHAPE_FILTER_LP12;
     synth_set_instrument(s, 1, inst);
     synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
-    Engine *e = engine_new(s, RATE);
-    engine_play_song_now(e, 0, 0, true);
     uint32_t part = RATE / 2;
-    float *out = calloc(2 * (size_t)part * 3, sizeof(float));
-    engine_render(e, out, part);
-    edit_shape(e, s, SHAPE_CUTOFF, 500);
-    engine_render(e, out + 2 * (size_t)part, part);
-    edit_shape(e, s, SHAPE_DRIVE, 60);
-    engine_render(e, out + 4 * (size_t)part, part);
+    const uint32_t at[] = {part, 2 * part};
+    const int params[] = {SHAPE_CUTOFF, SHAPE_DRIVE}, values[] = {500, 60};
+    float *out = synth_render_edits(s, RATE, at, params, values, 2, 3 * part);
     double open = goertzel(out, part / 2, part / 2, 1000.0);
     double shut = goertzel(out, part + part / 2, part / 2, 1000.0);
     double h3_before = goertzel(out, part + part / 2, part / 2, 3000.0) / shut;
@@ -268,12 +252,7 @@ static void instrument_edits_are_heard_on_the_sounding_note(void)
     CHECK_MSG(fabs(db - want) < 0.2, "cutoff edited to 500 Hz: %.2f dB, want %.2f", db, want);
     CHECK_MSG(h3_before < 1e-5 && h3_after > 2e-3, "drive edited on: third harmonic %g then %g",
               h3_before, h3_after);
-    CHECK(atomic_load(&engine_status(e)->voices) == 1);
     free(out);
-    EngineReturn r;
-    while (engine_take_return(e, &r))
-        song_instrument_free(r.ptr);
-    engine_free(e);
     song_free(s);
 }
 
@@ -616,33 +595,6 @@ static void crush_rate_changes_have_no_zipper(void)
     free(out);
 }
 
-/* Edits of a sounding note's instrument at frames `at` (count of them):
- * edit k sets params[k] to values[k]. */
-static float *render_edits(Instrument *inst, const uint32_t *at, const int *params,
-                           const int *values, int count, uint32_t frames)
-{
-    Song *s = synth_song(1, 64, 125, 6);
-    synth_set_instrument(s, 1, inst);
-    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
-    Engine *e = engine_new(s, RATE);
-    engine_play_song_now(e, 0, 0, true);
-    float *out = calloc(2 * (size_t)frames, sizeof(float));
-    uint32_t done = 0;
-    for (int k = 0; k <= count; k++) {
-        uint32_t to = k < count ? at[k] : frames;
-        engine_render(e, out + 2 * (size_t)done, to - done);
-        done = to;
-        if (k < count)
-            edit_shape(e, s, (ShapeParam)params[k], values[k]);
-    }
-    EngineReturn r;
-    while (engine_take_return(e, &r))
-        song_instrument_free(r.ptr);
-    engine_free(e);
-    song_free(s);
-    return out;
-}
-
 /* Instrument edits that change what the crush, filter or drive make, on a
  * sounding 97 Hz sine of 0.3: the crush mix across a one-bit crush (which
  * rounds it to silence), the resonance and the type of a high-pass at
@@ -666,7 +618,11 @@ static void instrument_edits_have_no_zipper(void)
                            SHAPE_DRIVE_TYPE, SHAPE_DRIVE};
     const int values[N] = {100, 0, 90, 0, SHAPE_FILTER_BP12, SHAPE_FILTER_HP12, 30,
                            SHAPE_DRIVE_HARD, SHAPE_DRIVE_TAPE, 0};
-    float *out = render_edits(inst, at, params, values, N, 45000);
+    Song *s = synth_song(1, 64, 125, 6);
+    synth_set_instrument(s, 1, inst);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    float *out = synth_render_edits(s, RATE, at, params, values, N, 45000);
+    song_free(s);
     double dry = 0.3 * 2 * sin(M_PI * 97.0 / RATE);
     for (int k = 0; k < N; k++) {
         double swing = 2.0 * synth_peak(out, at[k] - 2000, 4000, 0);

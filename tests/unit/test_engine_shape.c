@@ -332,6 +332,107 @@ static void mono_restarts_and_glides_poly_jumps(void)
     }
 }
 
+/* A DC note of `song` edited once at `at` (param to value): the render. */
+static float *edited_once(Song *song, uint32_t at, int param, int value, uint32_t frames)
+{
+    const uint32_t when[] = {at};
+    const int params[] = {param}, values[] = {value};
+    return synth_render_edits(song, RATE, when, params, values, 1, frames);
+}
+
+/* Envelope edits reach the note already sounding: the stage under way
+ * goes on from its level over what the new time leaves of it. Attack
+ * 1000 ms edited to 100 ms a quarter of the way up: full 75 ms later.
+ * Decay 400 ms to 50% edited to 40 ms a quarter of the way down: on the
+ * sustain 30 ms later. A held note's sustain edited from 100% to 40%:
+ * there within 64 frames, without a step. Release 1000 ms edited to
+ * 100 ms a tenth of the way down: silent 90 ms later. */
+static void envelope_edits_reach_the_sounding_note(void)
+{
+    uint32_t ms = RATE / 1000, frames = RATE;
+    Song *s = dc_song(1000, 0, 0, 100, 10);
+    float *out = edited_once(s, 250 * ms, SHAPE_ATTACK, 100, frames);
+    uint32_t onset = synth_first_above(out, 0, frames, 1e-5f);
+    uint32_t full = first_reaching(out, onset, frames, 0.5f * 0.9999f);
+    CHECK_NEAR(out[2 * (250 * ms - 1)], 0.125, 1e-3);
+    CHECK_MSG(full != UINT32_MAX && fabs((double)(full - onset) / ms - 325.0) <= 1.0,
+              "attack edited: full at %.2f ms, want 325", (double)(full - onset) / ms);
+    free(out);
+    song_free(s);
+
+    s = dc_song(0, 0, 400, 50, 10);
+    out = edited_once(s, 100 * ms, SHAPE_DECAY, 40, frames);
+    onset = synth_first_above(out, 0, frames, 1e-5f);
+    uint32_t down = first_falling(out, onset + 10 * ms, frames, 0.25f * 1.0001f);
+    CHECK_MSG(down != UINT32_MAX && fabs((double)(down - onset) / ms - 130.0) <= 1.0,
+              "decay edited: on the sustain at %.2f ms, want 130", (double)(down - onset) / ms);
+    CHECK_NEAR(out[2 * (300 * ms)], 0.25, 1e-4);
+    free(out);
+    song_free(s);
+
+    s = dc_song(0, 0, 0, 100, 10);
+    out = edited_once(s, 500 * ms, SHAPE_SUSTAIN, 40, frames);
+    float step = 0.0f;
+    for (uint32_t i = 500 * ms; i < 500 * ms + 100; i++)
+        step = fmaxf(step, fabsf(out[2 * i] - out[2 * i - 2]));
+    CHECK_NEAR(out[2 * (500 * ms - 1)], 0.5, 1e-4);
+    CHECK_NEAR(out[2 * (500 * ms + 64)], 0.2, 1e-4);
+    CHECK_MSG(step <= 0.3f / 64 * 1.01f, "sustain edited: largest step %g", step);
+    free(out);
+    song_free(s);
+
+    s = dc_song(0, 0, 0, 100, 1000);
+    synth_put(s, 0, 4, 0, NOTE_OFF, 0, E, 0, 0);
+    uint32_t off = (uint32_t)synth_row_frame(RATE, 125, 6, 4);
+    out = edited_once(s, off + 100 * ms, SHAPE_RELEASE, 100, off + frames);
+    uint32_t quiet = first_falling(out, off, off + frames, 1e-6f);
+    CHECK_NEAR(out[2 * (off + 100 * ms - 1)], 0.45, 1e-3);
+    CHECK_MSG(quiet != UINT32_MAX && fabs((double)(quiet - off) / ms - 190.0) <= 1.0,
+              "release edited: silent at %.2f ms after ===, want 190", (double)(quiet - off) / ms);
+    free(out);
+    song_free(s);
+}
+
+/* A pitch envelope edited under way: +12 over 1000 ms, edited to 100 ms
+ * a quarter of the way down (+9): the note goes on from +9 and is on its
+ * pitch 75 ms later. */
+static void pitch_envelope_edit_reaches_the_sounding_note(void)
+{
+    uint32_t ms = RATE / 1000, frames = RATE;
+    Song *s = pitch_env_song(1000);
+    float *out = edited_once(s, 250 * ms, SHAPE_PITCH_DECAY, 100, frames);
+    double just = synth_frequency(out, 250 * ms, 4 * ms, 0, RATE);
+    double after = synth_frequency(out, 330 * ms, 200 * ms, 0, RATE);
+    CHECK_MSG(fabs(just / (480.0 * pow(2, 8.8 / 12)) - 1.0) < 0.01, "just after %.2f Hz", just);
+    CHECK_MSG(fabs(after - 480.0) < 0.05, "after %.3f Hz", after);
+    free(out);
+    song_free(s);
+}
+
+/* A poly note whose instrument is switched to legato with a 100 ms glide
+ * while it sounds: the next note bends it as a legato note would (half
+ * way at 50 ms, no new attack) instead of starting anew. */
+static void voice_mode_edit_reaches_the_sounding_note(void)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    Instrument *bass = synth_instrument(synth_sine(RATE, 480.0, RATE, 1, 0.5f),
+                                        LOOP_FORWARD, 0, 0, INTERP_CUBIC);
+    bass->shape[SHAPE_ATTACK] = 30;
+    synth_set_instrument(s, 1, bass);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    synth_put(s, 0, 4, 0, NOTE_C4 + 7, 1, E, 0, 0);
+    uint32_t change = (uint32_t)synth_row_frame(RATE, 125, 6, 4), ms = RATE / 1000;
+    const uint32_t at[] = {change / 2, change / 2};
+    const int params[] = {SHAPE_VOICE_MODE, SHAPE_GLIDE}, values[] = {SHAPE_MODE_LEGATO, 100};
+    float *out = synth_render_edits(s, RATE, at, params, values, 2, change + RATE / 2);
+    double mid = synth_frequency(out, change + 45 * ms, 10 * ms, 0, RATE);
+    CHECK_MSG(fabs(mid / (480.0 * pow(2, 3.5 / 12)) - 1) < 0.01, "middle %.3f Hz", mid);
+    float low = synth_peak(out, change, 5 * ms, 0);
+    CHECK_MSG(low > 0.49f, "peak right after the change %g", low);
+    free(out);
+    song_free(s);
+}
+
 /* Frame i of the index sample holds (i + 1) / 1024, read raw at step 1:
  * start 512 plays what 902 (2 x 256 frames) plays; end 20000 fades over
  * the declick ramp to silence on the frame that would read frame 20000. */
@@ -377,6 +478,9 @@ int main(void)
     RUN(choke_silences_the_group_within_its_fade);
     RUN(legato_glides_and_lands_on_the_note);
     RUN(mono_restarts_and_glides_poly_jumps);
+    RUN(envelope_edits_reach_the_sounding_note);
+    RUN(pitch_envelope_edit_reaches_the_sounding_note);
+    RUN(voice_mode_edit_reaches_the_sounding_note);
     RUN(start_and_end_points);
     return test_finish();
 }
