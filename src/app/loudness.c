@@ -5,8 +5,14 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "truepeak.h"
+
 struct Loudness {
     ebur128_state *st;
+    /* The true peak: libebur128's own oversamples every frame, which cost
+     * most of a render; this one interpolates only where the reading can
+     * still rise. */
+    TruePeak peak;
 };
 
 Loudness *loudness_new(uint32_t rate)
@@ -14,11 +20,12 @@ Loudness *loudness_new(uint32_t rate)
     Loudness *l = calloc(1, sizeof *l);
     if (!l)
         return NULL;
-    l->st = ebur128_init(2, rate, EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK);
+    l->st = ebur128_init(2, rate, EBUR128_MODE_I | EBUR128_MODE_LRA);
     if (!l->st) {
         free(l);
         return NULL;
     }
+    truepeak_init(&l->peak);
     return l;
 }
 
@@ -32,6 +39,7 @@ void loudness_free(Loudness *l)
 
 HissError loudness_add(Loudness *l, const float *stereo, uint32_t n)
 {
+    truepeak_add(&l->peak, stereo, n);
     return ebur128_add_frames_float(l->st, stereo, n) == EBUR128_SUCCESS ? HISS_OK
                                                                           : HISS_ERR_NOMEM;
 }
@@ -39,7 +47,7 @@ HissError loudness_add(Loudness *l, const float *stereo, uint32_t n)
 LoudnessFigures loudness_figures(const Loudness *l)
 {
     LoudnessFigures f = {-HUGE_VAL, 0.0, -HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
-    double v, peak = 0.0;
+    double v, peak = truepeak_max(&l->peak);
     if (ebur128_loudness_global(l->st, &v) == EBUR128_SUCCESS && isfinite(v))
         f.integrated_lufs = v;
     if (ebur128_loudness_range(l->st, &v) == EBUR128_SUCCESS && isfinite(v))
@@ -48,9 +56,6 @@ LoudnessFigures loudness_figures(const Loudness *l)
         f.momentary_lufs = v;
     if (ebur128_loudness_shortterm(l->st, &v) == EBUR128_SUCCESS && isfinite(v))
         f.short_term_lufs = v;
-    for (unsigned c = 0; c < 2; c++)
-        if (ebur128_true_peak(l->st, c, &v) == EBUR128_SUCCESS && v > peak)
-            peak = v;
     if (peak > 0.0)
         f.true_peak_dbtp = 20.0 * log10(peak);
     return f;

@@ -1,6 +1,7 @@
 /* loudness: EBU R 128 measures of a stereo signal through libebur128,
  * off the audio thread: integrated loudness (LUFS), loudness range (LU)
- * and true peak (dBTP, libebur128's oversampled estimate). */
+ * and true peak (dBTP, read by truepeak.h's meter: 4x oversampled, as
+ * ITU-R BS.1770 asks). */
 #ifndef HISS_LOUDNESS_H
 #define HISS_LOUDNESS_H
 

@@ -22,6 +22,7 @@
 #include "song.h"
 #include "songio.h"
 #include "timing.h"
+#include "truepeak.h"
 
 enum {
     RENDER_BLOCK = 1 << 15,      /* frames per engine call and write */
@@ -49,6 +50,7 @@ typedef struct {
     bool interp_set;
     InterpMode interp;
     bool no_limiter;
+    bool loudness; /* --loudness: LUFS and LRA too */
     bool allow_missing;
     bool quiet;
     bool json;
@@ -64,14 +66,15 @@ typedef struct {
     float *buffers[ENGINE_STEMS];
     float *held[ENGINE_STEMS]; /* render_tail's held frames */
     SampleioWriter *master;         /* the mix, beside the channels */
-    Loudness *loudness;             /* measures the mix as written */
+    TruePeak *true_peak;            /* the mix's true peak, as written */
+    Loudness *loudness;             /* --loudness: its LUFS and LRA */
     char *master_name;
 } Stems;
 
 static const CliOpt RENDER_OPTIONS[] = {
     CLI_OPT_OUTPUT, CLI_OPT_RATE,       CLI_OPT_SECONDS,       CLI_OPT_STEMS, CLI_OPT_BITS,
-    CLI_OPT_INTERP, CLI_OPT_NO_LIMITER, CLI_OPT_ALLOW_MISSING, CLI_OPT_QUIET, CLI_OPT_JSON,
-    CLI_OPT_HELP,
+    CLI_OPT_INTERP, CLI_OPT_NO_LIMITER, CLI_OPT_LOUDNESS, CLI_OPT_ALLOW_MISSING,
+    CLI_OPT_QUIET,  CLI_OPT_JSON,       CLI_OPT_HELP,
 };
 
 static void usage(FILE *f)
@@ -122,6 +125,7 @@ static int options_from_args(const CliArgs *a, RenderOptions *o)
         o->interp_set = true;
     }
     o->no_limiter = a->given[CLI_OPT_NO_LIMITER];
+    o->loudness = a->given[CLI_OPT_LOUDNESS];
     o->allow_missing = a->given[CLI_OPT_ALLOW_MISSING];
     o->quiet = a->given[CLI_OPT_QUIET];
     o->json = a->given[CLI_OPT_JSON];
@@ -214,6 +218,7 @@ static void stems_free(Stems *s, bool abort_files)
     if (abort_files)
         sampleio_writer_abort(s->master);
     loudness_free(s->loudness);
+    free(s->true_peak);
     free(s->master_name);
     for (int c = 0; c < s->count; c++) {
         if (abort_files)
@@ -384,6 +389,8 @@ static HissError write_frames(SampleioWriter *mix_writer, const float *mix,
         err = sampleio_writer_write(mix_writer, mix + 2 * from, n, diag);
     if (!err && stems->master && n)
         err = sampleio_writer_write(stems->master, mix + 2 * from, n, diag);
+    if (!err && n)
+        truepeak_add(stems->true_peak, mix + 2 * from, n);
     if (!err && stems->loudness && n && loudness_add(stems->loudness, mix + 2 * from, n)) {
         hiss_diag_set(diag, "hiss render", 0, 0, "out of memory measuring loudness");
         err = HISS_ERR_NOMEM;
@@ -571,11 +578,16 @@ static void format_level(double v, const char *unit, char *out, size_t size)
         snprintf(out, size, "-inf %s", unit);
 }
 
-static void print_loudness(const LoudnessFigures *l)
+/* The true peak always; LUFS and LRA when --loudness measured them. */
+static void print_loudness(const LoudnessFigures *l, bool measured)
 {
     char lufs[32], tp[32];
-    format_level(l->integrated_lufs, "LUFS", lufs, sizeof lufs);
     format_level(l->true_peak_dbtp, "dBTP", tp, sizeof tp);
+    if (!measured) {
+        printf("loudness: not measured (add --loudness), true peak %s\n", tp);
+        return;
+    }
+    format_level(l->integrated_lufs, "LUFS", lufs, sizeof lufs);
     printf("loudness: %s integrated, LRA %.1f LU, true peak %s\n", lufs, l->range_lu, tp);
 }
 
@@ -595,7 +607,8 @@ static void json_string(const char *s)
     putchar('"');
 }
 
-/* A number, or null for silence's minus infinity. */
+/* A number, or null for silence's minus infinity and for what was not
+ * measured (NaN). */
 static void json_number(double v)
 {
     if (isfinite(v))
@@ -620,7 +633,9 @@ static void print_json(const RenderOptions *o, const RenderResult *r, const Figu
            f->limit_max_db);
     printf(", \"integrated_lufs\": ");
     json_number(l->integrated_lufs);
-    printf(", \"lra_lu\": %.2f, \"true_peak_dbtp\": ", l->range_lu);
+    printf(", \"lra_lu\": ");
+    json_number(l->range_lu);
+    printf(", \"true_peak_dbtp\": ");
     json_number(l->true_peak_dbtp);
     printf("}\n");
 }
@@ -669,10 +684,17 @@ int cli_render(int argc, char **argv)
     SampleioWriter *mix_writer = NULL;
     Stems stems;
     memset(&stems, 0, sizeof stems);
-    stems.loudness = loudness_new(o.rate);
+    /* The true peak costs a few instructions a frame (truepeak.h); LUFS and
+     * LRA cost far more than the rest of a render, so they wait to be
+     * asked for. */
+    stems.true_peak = malloc(sizeof *stems.true_peak);
+    if (stems.true_peak)
+        truepeak_init(stems.true_peak);
+    if (o.loudness)
+        stems.loudness = loudness_new(o.rate);
     Engine *engine = NULL;
     rc = EXIT_FAILURE_RENDER;
-    if (!stems.loudness) {
+    if (!stems.true_peak || (o.loudness && !stems.loudness)) {
         fprintf(stderr, "hiss render: out of memory starting the loudness meter\n");
         goto out;
     }
@@ -776,13 +798,17 @@ int cli_render(int argc, char **argv)
             goto out;
         }
     }
-    LoudnessFigures loud = loudness_figures(stems.loudness);
+    LoudnessFigures loud = {.integrated_lufs = NAN, .range_lu = NAN};
+    if (stems.loudness)
+        loud = loudness_figures(stems.loudness);
+    float tp = truepeak_max(stems.true_peak);
+    loud.true_peak_dbtp = tp > 0 ? 20.0 * log10(tp) : -HUGE_VAL;
     if (o.json) {
         print_json(&o, &result, &mix_figures, &loud);
     } else if (!o.quiet) {
         if (o.output)
             print_summary(o.output, "", &o, &result, &mix_figures);
-        print_loudness(&loud);
+        print_loudness(&loud, stems.loudness != NULL);
     }
     if (!o.quiet && !o.json && stems.count) {
         char count[48];

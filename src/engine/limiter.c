@@ -28,34 +28,15 @@ static uint32_t pow2_above(uint32_t n)
     return p;
 }
 
-/* The interpolation filter: for the point p/4 of the way from frame j
- * to j+1, tap k weighs frame j + k - (H - 1): a sinc under a Blackman
- * window H frames wide each way, scaled to pass DC at unity. */
+/* The interpolation filter is the true-peak meter's (truepeak.h). A
+ * point between frames is a weighted sum of them: at most the sum of its
+ * |taps| times the largest |frame| it weighs, and a crest over three such
+ * points at most CREST_LIFT times that. The last factor covers float
+ * rounding, so no window this bound passes reads over the ceiling:
+ * skipping its interpolation changes nothing. */
 static void make_taps(Limiter *l)
 {
-    double tap_bound = 1.0;
-    for (int p = 1; p < LIMITER_PHASES; p++) {
-        double t[2 * H], sum = 0;
-        for (int k = 0; k < 2 * H; k++) {
-            double d = (double)(k - (H - 1)) - p / (double)LIMITER_PHASES;
-            double sinc = fabs(d) < 1e-12 ? 1.0 : sin(M_PI * d) / (M_PI * d);
-            double w = 0.5 + 0.5 * cos(M_PI * d / H);
-            t[k] = sinc * w;
-            sum += t[k];
-        }
-        double bound = 0;
-        for (int k = 0; k < 2 * H; k++) {
-            l->taps[p - 1][k] = (float)(t[k] / sum);
-            bound += fabs(t[k] / sum);
-        }
-        tap_bound = fmax(tap_bound, bound);
-    }
-    /* A point between frames is a weighted sum of them: at most the sum
-     * of its |taps| times the largest |frame| it weighs, and a crest over
-     * three such points at most CREST_LIFT times that. The last factor
-     * covers float rounding, so no window this bound passes reads over
-     * the ceiling: skipping its interpolation changes nothing. */
-    l->peak_bound = (float)(tap_bound * CREST_LIFT * 1.001);
+    l->peak_bound = (float)(truepeak_make_taps(l->taps) * CREST_LIFT * 1.001);
 }
 
 HissError limiter_init(Limiter *l, uint32_t rate)

@@ -18,8 +18,9 @@
 #include <stdint.h>
 
 #include "base.h"
+#include "truepeak.h"
 
-enum { LIMITER_HALF_TAPS = 16, LIMITER_PHASES = 4 };
+enum { LIMITER_HALF_TAPS = TRUEPEAK_HALF_TAPS, LIMITER_PHASES = TRUEPEAK_PHASES };
 
 typedef struct {
     uint32_t lookahead; /* L: the latency in frames */

@@ -3,8 +3,8 @@
 # 4-channel song of 3 minutes (patterns/starter.hiss, its pattern played
 # 17 times) rendered with linear interpolation to a 16-bit WAV, counted by
 # valgrind's callgrind (loading, decoding, the engine and the writer: all
-# of it). Prints the figure and where the instructions went; asserts
-# nothing. Run by `make bench`, never by the tests (it takes a minute).
+# of it; the true peak, but not --loudness). Prints the figure and where
+# the instructions went; asserts nothing. Run by `make bench`, never by the tests (it takes a minute).
 #
 # It counts build/bench/render_only, which is `hiss render` (the same
 # cli_render) linked without the libraries a render never calls: hiss
@@ -45,15 +45,12 @@ callgrind_annotate --inclusive=yes --threshold=100 "$dir/cg.out" > "$dir/annotat
 # Inclusive counts of the parts worth naming, once each (the summary lines:
 # count, share, file:function; calls listed under a source start "=>").
 awk '!/=>/ { for (i = 2; i <= NF; i++)
-        if ($i ~ /:(songio_load|engine_render_stems|mixer_voice_render|bus_sum|limiter_process|loudness_add|sampleio_writer_write|sf_writef_short)$/) {
+        if ($i ~ /:(songio_load|engine_render_stems|mixer_voice_render|bus_sum|limiter_process|truepeak_add|loudness_add|sampleio_writer_write|sf_writef_short)$/) {
             gsub(",", "", $1); name = $i; sub(/.*:/, "", name)
             if (!seen[name]++) print name, $1
         } }' "$dir/annotate" > "$dir/parts"
-meter=$(awk '$1 == "loudness_add" { print $2 }' "$dir/parts")
 echo "callgrind_render: hiss render, 4 channels, 3 min, linear, 16-bit WAV:"
-awk -v t="$total" -v f="$frames" -v m="${meter:-0}" 'BEGIN {
+awk -v t="$total" -v f="$frames" 'BEGIN {
     printf "  %.1f instructions per output frame (%.0f in all, %d frames); target < 100\n",
-           t / f, t, f
-    printf "  %.1f per frame without the loudness meter (libebur128, true peak)\n",
-           (t - m) / f }'
+           t / f, t, f }'
 awk -v f="$frames" '{ printf "    %7.1f per frame in %s\n", $2 / f, $1 }' "$dir/parts"

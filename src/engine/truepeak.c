@@ -1,0 +1,155 @@
+/* truepeak: see truepeak.h. */
+#include "truepeak.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "bus.h" /* its four-lane vectors and max */
+
+enum {
+    H = TRUEPEAK_HALF_TAPS,
+    HISTORY = TRUEPEAK_TAPS - 1,
+    /* Points checked against the bound together: a few frames of taps
+     * either side cost little against this many. */
+    SPAN = 64,
+};
+
+typedef BusV4 TpV4;
+
+double truepeak_make_taps(float taps[TRUEPEAK_PHASES - 1][TRUEPEAK_TAPS])
+{
+    double tap_bound = 1.0;
+    for (int p = 1; p < TRUEPEAK_PHASES; p++) {
+        /* A sinc under a Blackman window H frames wide each way, scaled
+         * to pass DC at unity. */
+        double t[TRUEPEAK_TAPS], sum = 0;
+        for (int k = 0; k < TRUEPEAK_TAPS; k++) {
+            double d = (double)(k - (H - 1)) - p / (double)TRUEPEAK_PHASES;
+            double sinc = fabs(d) < 1e-12 ? 1.0 : sin(M_PI * d) / (M_PI * d);
+            double w = 0.5 + 0.5 * cos(M_PI * d / H);
+            t[k] = sinc * w;
+            sum += t[k];
+        }
+        double bound = 0;
+        for (int k = 0; k < TRUEPEAK_TAPS; k++) {
+            taps[p - 1][k] = (float)(t[k] / sum);
+            bound += fabs(t[k] / sum);
+        }
+        tap_bound = fmax(tap_bound, bound);
+    }
+    return tap_bound;
+}
+
+void truepeak_init(TruePeak *t)
+{
+    memset(t, 0, sizeof *t);
+    /* The factor covers float rounding in the sums: no point the bound
+     * passes can read over it. */
+    t->bound = (float)(truepeak_make_taps(t->taps) * 1.001);
+}
+
+static inline TpV4 abs4(TpV4 x)
+{
+    return (TpV4)((BusI4)x & 0x7FFFFFFF);
+}
+
+static inline float max_lane(TpV4 v)
+{
+    float m = v[0];
+    for (int k = 1; k < 4; k++)
+        m = v[k] > m ? v[k] : m;
+    return m;
+}
+
+/* The largest |x[i]| of n values, four at a time. */
+static float abs_max(const float *x, uint32_t n)
+{
+    TpV4 m4 = {0, 0, 0, 0};
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        TpV4 v;
+        memcpy(&v, x + i, sizeof v);
+        m4 = bus_max4(abs4(v), m4);
+    }
+    float m = max_lane(m4);
+    for (; i < n; i++)
+        m = fabsf(x[i]) > m ? fabsf(x[i]) : m;
+    return m;
+}
+
+/* The largest |point| between frames for the points after work[from ..
+ * from + count - 1] of one side (each reads H - 1 frames before it and H
+ * after): four points at a time, every phase in its own sums. */
+static float points_max(const TruePeak *t, const float *w, uint32_t from, uint32_t count)
+{
+    TpV4 m4 = {0, 0, 0, 0};
+    uint32_t i = from;
+    for (; i + 4 <= from + count; i += 4) {
+        TpV4 acc[TRUEPEAK_PHASES - 1] = {{0}};
+        const float *x = w + i - (H - 1);
+        for (int k = 0; k < TRUEPEAK_TAPS; k++) {
+            TpV4 v;
+            memcpy(&v, x + k, sizeof v);
+            for (int p = 0; p < TRUEPEAK_PHASES - 1; p++)
+                acc[p] += t->taps[p][k] * v;
+        }
+        for (int p = 0; p < TRUEPEAK_PHASES - 1; p++)
+            m4 = bus_max4(abs4(acc[p]), m4);
+    }
+    float m = max_lane(m4);
+    for (; i < from + count; i++) {
+        const float *x = w + i - (H - 1);
+        for (int p = 0; p < TRUEPEAK_PHASES - 1; p++) {
+            float v = 0;
+            for (int k = 0; k < TRUEPEAK_TAPS; k++)
+                v += t->taps[p][k] * x[k];
+            m = fabsf(v) > m ? fabsf(v) : m;
+        }
+    }
+    return m;
+}
+
+/* Up to TRUEPEAK_CHUNK frames. */
+static void add_chunk(TruePeak *t, const float *stereo, uint32_t n)
+{
+    for (uint32_t f = 0; f < n; f++) {
+        t->work[0][HISTORY + f] = stereo[2 * f];
+        t->work[1][HISTORY + f] = stereo[2 * f + 1];
+    }
+    /* Every frame is a point of its own. */
+    float peak = abs_max(stereo, 2 * n);
+    t->peak = peak > t->peak ? peak : t->peak;
+    /* Now the points after work[H - 1 .. H - 2 + n] have all their taps. */
+    for (uint32_t s = 0; s < n; s += SPAN) {
+        uint32_t count = n - s < SPAN ? n - s : SPAN;
+        uint32_t from = H - 1 + s;
+        float window = 0;
+        for (int c = 0; c < 2; c++) {
+            float m = abs_max(t->work[c] + from - (H - 1), count + 2 * H - 1);
+            window = m > window ? m : window;
+        }
+        if (window * t->bound <= t->peak)
+            continue; /* none of these points can read higher */
+        for (int c = 0; c < 2; c++) {
+            float m = points_max(t, t->work[c], from, count);
+            t->peak = m > t->peak ? m : t->peak;
+        }
+    }
+    for (int c = 0; c < 2; c++)
+        memmove(t->work[c], t->work[c] + n, sizeof(float) * HISTORY);
+}
+
+void truepeak_add(TruePeak *t, const float *stereo, uint32_t n)
+{
+    while (n) {
+        uint32_t chunk = n < TRUEPEAK_CHUNK ? n : TRUEPEAK_CHUNK;
+        add_chunk(t, stereo, chunk);
+        stereo += 2 * (size_t)chunk;
+        n -= chunk;
+    }
+}
+
+float truepeak_max(const TruePeak *t)
+{
+    return t->peak;
+}
