@@ -234,6 +234,11 @@ enum {
 typedef enum { SLIDES_LINEAR = 0, SLIDES_AMIGA } SlideMode;
 
 
+/* The EQ's limits: frequencies up to this many Hz (the shelves and the
+ * mid from 20 Hz, the cuts from 0: off), gains within +-SONG_EQ_DB_MAX
+ * tenths of a dB, the mid's Q x 10 from 1 to SONG_EQ_Q_MAX. */
+enum { SONG_EQ_HZ_MAX = 20000, SONG_EQ_DB_MAX = 240, SONG_EQ_Q_MAX = 100 };
+
 /* The EQ song_new starts with: every band flat, the cuts off. */
 SongEq song_eq_default(void);
 /* Stores eq into the shared atomics; song_eq_init stores the default. */

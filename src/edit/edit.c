@@ -279,6 +279,9 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
             settings_write(song, forward ? c->u.settings.after
                                          : c->u.settings.before);
             break;
+        case UNDO_MIX:
+            mixparam_store(song, c->u.mix.param, forward ? c->u.mix.after : c->u.mix.before);
+            break;
         }
     }
     free(fresh);
@@ -1618,27 +1621,10 @@ HissError edit_song_set_limiter(Editor *ed, bool on)
     return settings_change(ed, &st);
 }
 
-/* The range of each strip field. */
-static const struct {
-    int min, max;
-} STRIP_RANGE[EDIT_STRIP_FIELDS] = {
-    [EDIT_STRIP_GAIN] = {SONG_GAIN_MIN, SONG_GAIN_MAX},
-    [EDIT_STRIP_PAN] = {-100, 100},
-    [EDIT_STRIP_MUTE] = {0, 1},
-    [EDIT_STRIP_SOLO] = {0, 1},
-    [EDIT_STRIP_SEND_A] = {SONG_GAIN_MIN, SONG_GAIN_MAX},
-    [EDIT_STRIP_SEND_B] = {SONG_GAIN_MIN, SONG_GAIN_MAX},
-    [EDIT_STRIP_SEND_A_PRE] = {0, 1},
-    [EDIT_STRIP_SEND_B_PRE] = {0, 1},
-    [EDIT_STRIP_DUCK_FROM] = {0, SONG_MAX_CHANNELS},
-    [EDIT_STRIP_DUCK_DEPTH] = {SONG_GAIN_MIN, 0},
-};
-
 HissError edit_strip_set(Editor *ed, int channel, EditStripField field, int value)
 {
-    if (channel < 0 || channel >= SONG_MAX_CHANNELS || field < 0 || field >= EDIT_STRIP_FIELDS)
-        return HISS_ERR_RANGE;
-    if (value < STRIP_RANGE[field].min || value > STRIP_RANGE[field].max)
+    const SongParamInfo *info = mixparam_info((MixParam){MIXPARAM_STRIP, channel, field});
+    if (!info || value < info->min || value > info->max)
         return HISS_ERR_RANGE;
     UndoSettings *st = malloc(sizeof *st);
     if (!st)
@@ -1651,6 +1637,34 @@ HissError edit_strip_set(Editor *ed, int channel, EditStripField field, int valu
     HissError err = settings_change(ed, st);
     free(st);
     return err;
+}
+
+HissError edit_mix_set(Editor *ed, MixParam p, int value)
+{
+    const SongParamInfo *info = mixparam_info(p);
+    if (!info || value < info->min || value > info->max)
+        return HISS_ERR_RANGE;
+    if (info->kind == SONG_PARAM_NOTE && !song_note_value_valid(value))
+        return HISS_ERR_RANGE;
+    if (!ed->song)
+        return HISS_ERR_MISSING;
+    /* The strip and the master live in the settings snapshot. */
+    if (p.group == MIXPARAM_STRIP)
+        return edit_strip_set(ed, p.channel, (EditStripField)p.index, value);
+    if (p.group == MIXPARAM_MASTER)
+        return p.index == MIXPARAM_MASTER_GAIN      ? edit_song_set_master_gain(ed, value)
+               : p.index == MIXPARAM_MASTER_LIMITER ? edit_song_set_limiter(ed, value != 0)
+                                                    : edit_song_set_limiter_ceiling(ed, value);
+    int before = mixparam_get(ed->song, p);
+    if (before == value)
+        return HISS_OK;
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    HissError err = undo_step_add_mix(step, p, before, value);
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, ed->cursor);
 }
 
 HissError edit_song_set_limiter_ceiling(Editor *ed, int tenth_db)

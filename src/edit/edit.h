@@ -318,6 +318,11 @@ HissError edit_song_set_limiter_ceiling(Editor *ed, int tenth_db); /* -200..0 */
 HissError edit_strip_set(Editor *ed, int channel, EditStripField field, int value);
 /* Its value now (switches as 0/1). */
 int edit_strip_get(const Song *song, int channel, EditStripField field);
+/* Any mix setting (mixparam.h: the strip, the channel inserts, the master
+ * chain and the sends) as one undo step, heard at once by a playing
+ * engine; HISS_ERR_RANGE outside mixparam_info's range (or, for a note
+ * value, one song_note_value_valid refuses). */
+HissError edit_mix_set(Editor *ed, MixParam p, int value);
 /* Resizes every pattern (new objects, old ones retired); cells in the
  * channels kept stay, new channels are empty. Undo restores the cut ones. */
 HissError edit_song_set_channels(Editor *ed, int channels); /* 1..64 */

@@ -108,6 +108,8 @@ static void change_free(UndoChange *c)
         free(c->u.settings.before);
         free(c->u.settings.after);
         break;
+    case UNDO_MIX:
+        break;
     }
 }
 
@@ -279,6 +281,17 @@ HissError undo_step_add_settings(UndoStep *step, const UndoSettings *before,
     c->u.settings.before = b;
     c->u.settings.after = a;
     step->bytes += 2 * sizeof *b;
+    return HISS_OK;
+}
+
+HissError undo_step_add_mix(UndoStep *step, MixParam param, int before, int after)
+{
+    UndoChange *c = append_change(step, UNDO_MIX, 0);
+    if (!c)
+        return HISS_ERR_NOMEM;
+    c->u.mix.param = param;
+    c->u.mix.before = before;
+    c->u.mix.after = after;
     return HISS_OK;
 }
 

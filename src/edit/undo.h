@@ -11,7 +11,8 @@
  *   of the old pattern only when the shrink cut off cells that were set,
  *   since growing and undoing a grow lose nothing;
  * - instrument: private clones before/after (samples shared by refcount);
- * - orders / settings: small fixed snapshots.
+ * - orders / settings: small fixed snapshots;
+ * - mix: one mix setting (mixparam.h) before/after.
  * Records never point at objects installed in the song: those may be
  * retired and freed by the engine's return path at any time.
  *
@@ -26,6 +27,7 @@
 #include <stdint.h>
 
 #include "base.h"
+#include "mixparam.h"
 #include "song.h"
 
 enum {
@@ -40,6 +42,7 @@ typedef enum {
     UNDO_INSTRUMENT,
     UNDO_ORDERS,
     UNDO_SETTINGS,
+    UNDO_MIX,
 } UndoChangeKind;
 
 /* Where the editor's cursor was; edit.c maps it to its EditCursor. */
@@ -108,6 +111,10 @@ typedef struct {
         struct {
             UndoSettings *before, *after; /* owned */
         } settings;
+        struct {
+            MixParam param;
+            int before, after;
+        } mix;
     } u;
 } UndoChange;
 
@@ -155,6 +162,7 @@ HissError undo_step_add_instrument(UndoStep *step, int slot,
                                    Instrument *before, Instrument *after);
 HissError undo_step_add_orders(UndoStep *step, const UndoOrders *before,
                                const UndoOrders *after);
+HissError undo_step_add_mix(UndoStep *step, MixParam param, int before, int after);
 HissError undo_step_add_settings(UndoStep *step, const UndoSettings *before,
                                  const UndoSettings *after);
 

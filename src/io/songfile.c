@@ -501,7 +501,7 @@ static HissError parse_bpm(Parser *p, Token kw)
     return expect_end(p, "bpm");
 }
 
-enum { EQ_HZ_MAX = 20000, EQ_DB_MAX = 240, EQ_Q_MAX = 100 };
+enum { EQ_HZ_MAX = SONG_EQ_HZ_MAX, EQ_DB_MAX = SONG_EQ_DB_MAX, EQ_Q_MAX = SONG_EQ_Q_MAX };
 
 /* The channel number a line of `what` starts with (1-based in the file,
  * *c 0-based), once per channel: lines[] keeps where each came. */
