@@ -146,7 +146,8 @@ enum { AUDIO_TRANSPORT_NONE = 0, AUDIO_TRANSPORT_FOLLOW = 1,
 void audio_set_midi(Audio *audio, MidiRoute *route);
 
 /* ---- Recording a take (audio_capture.c) ---------------------------------
- * [ui] The backend's input ports (JACK's in_L and in_R) are copied into a
+ * [ui] The backend's inputs (JACK's in_L and in_R, ALSA's capture side of
+ * the device, opened for the take) are copied into a
  * ring the caller drains with audio_capture_read, from the period after
  * audio_capture_start until audio_capture_stop. */
 bool audio_can_capture(const Audio *audio);

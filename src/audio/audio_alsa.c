@@ -3,7 +3,12 @@
  * it; the blocking write is the clock. Underruns are counted and recovered
  * (snd_pcm_recover), never fatal, and lose no frame; a device that fails
  * for good ends in AUDIO_STATE_FAILED with its reason (audio_failure).
- * tests/unit/test_audio_alsa_recover.c injects each case. */
+ * tests/unit/test_audio_alsa_recover.c injects each case.
+ *
+ * A take records from the same device's capture side, opened only while
+ * the take runs (no microphone is held open otherwise) and read on the
+ * writer thread without waiting, after each period is rendered
+ * (tests/unit/test_take_alsa.c). */
 #include "audio_backend.h"
 
 #include <alsa/asoundlib.h>
@@ -28,6 +33,14 @@ typedef struct {
     float **chan;   /* per-channel buffers, rendered but not sent anywhere */
     float *chan_data;
     int chan_count;
+    /* The capture device, open only while a take records (its inputs):
+     * published for the writer thread once started, taken back by
+     * alsa_out_capture_close. */
+    _Atomic(snd_pcm_t *) cap;
+    snd_pcm_format_t cap_format;
+    unsigned cap_channels;
+    void *cap_raw;        /* one period in the device's format */
+    float *cap_left, *cap_right;
 } AlsaOut;
 
 static const snd_pcm_format_t alsa_out_formats[] = {
@@ -357,6 +370,42 @@ static bool alsa_out_write_period(Audio *a, AlsaOut *o, size_t frame_bytes,
     return true;
 }
 
+/* [audio] One sample of a captured period as float. */
+static float alsa_cap_sample(const AlsaOut *o, size_t i)
+{
+    switch (o->cap_format) {
+    case SND_PCM_FORMAT_FLOAT_LE: return ((const float *)o->cap_raw)[i];
+    case SND_PCM_FORMAT_S32_LE: return (float)((const int32_t *)o->cap_raw)[i] / 2147483648.0f;
+    default: return (float)((const int16_t *)o->cap_raw)[i] / 32768.0f;
+    }
+}
+
+/* [audio] What the capture device has, at most two periods (so a device
+ * a little fast is caught up with), into the take; never waits. An
+ * overrun (the take was not read for a while) is recovered and goes on. */
+static void alsa_out_capture(Audio *a, AlsaOut *o)
+{
+    snd_pcm_t *cap = atomic_load_explicit(&o->cap, memory_order_acquire);
+    for (int pass = 0; cap && pass < 2; pass++) {
+        snd_pcm_sframes_t got = snd_pcm_readi(cap, o->cap_raw, o->period);
+        if (got == -EPIPE || got == -ESTRPIPE) {
+            snd_pcm_recover(cap, (int)got, 1);
+            snd_pcm_start(cap);
+            return;
+        }
+        if (got <= 0)
+            return;
+        for (snd_pcm_sframes_t f = 0; f < got; f++) {
+            size_t at = (size_t)f * o->cap_channels;
+            o->cap_left[f] = alsa_cap_sample(o, at);
+            o->cap_right[f] = o->cap_channels > 1 ? alsa_cap_sample(o, at + 1) : o->cap_left[f];
+        }
+        audio_capture_push(a, o->cap_left, o->cap_right, (uint32_t)got);
+        if ((snd_pcm_uframes_t)got < o->period)
+            return;
+    }
+}
+
 static void *alsa_out_thread(void *arg)
 {
     Audio *a = arg;
@@ -368,6 +417,7 @@ static void *alsa_out_thread(void *arg)
     while (atomic_load(&o->running)) {
         audio_period_begin(a);
         audio_render(a, o->buf, o->chan, o->chan_count, (uint32_t)o->period);
+        alsa_out_capture(a, o);
         alsa_out_convert(o, o->period * 2);
         audio_period_end(a);
         bool found_full;
@@ -463,11 +513,96 @@ static void alsa_out_stop(Audio *a)
     atomic_store(&a->state, AUDIO_STATE_STOPPED);
 }
 
+/* [ui] The device's capture side at the playback's rate and period:
+ * float, 32- or 16-bit, stereo or mono (a mono input fills both sides). */
+static HissError alsa_out_capture_open(Audio *a, HissDiag *why)
+{
+    AlsaOut *o = a->impl;
+    if (atomic_load(&o->cap))
+        return HISS_OK;
+    const char *dev = alsa_out_device(a);
+    snd_pcm_t *cap = NULL;
+    const char *what = "cannot open it to record";
+    int err = snd_pcm_open(&cap, dev, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK);
+    snd_pcm_hw_params_t *hw;
+    snd_pcm_hw_params_alloca(&hw);
+    if (err >= 0 && (err = snd_pcm_hw_params_any(cap, hw)) >= 0 &&
+        (err = snd_pcm_hw_params_set_access(cap, hw, SND_PCM_ACCESS_RW_INTERLEAVED)) >= 0) {
+        err = -EINVAL;
+        for (size_t i = 0; i < HISS_ARRAY_LEN(alsa_out_formats) && err < 0; i++)
+            if ((err = snd_pcm_hw_params_set_format(cap, hw, alsa_out_formats[i])) >= 0)
+                o->cap_format = alsa_out_formats[i];
+        what = "no float, 32- or 16-bit format to record";
+    }
+    if (err >= 0) {
+        what = "no stereo or mono input";
+        o->cap_channels = 2;
+        if ((err = snd_pcm_hw_params_set_channels(cap, hw, 2)) < 0 &&
+            (err = snd_pcm_hw_params_set_channels(cap, hw, 1)) >= 0)
+            o->cap_channels = 1;
+    }
+    unsigned rate = atomic_load(&a->rate);
+    if (err >= 0) {
+        what = "cannot record at the playback's rate";
+        err = snd_pcm_hw_params_set_rate(cap, hw, rate, 0);
+    }
+    snd_pcm_uframes_t buffer = o->buffer * 2;
+    if (err >= 0 && (err = snd_pcm_hw_params_set_buffer_size_near(cap, hw, &buffer)) >= 0)
+        err = snd_pcm_hw_params(cap, hw);
+    if (err >= 0) {
+        what = "cannot start recording";
+        err = snd_pcm_prepare(cap);
+    }
+    if (err >= 0)
+        err = snd_pcm_start(cap);
+    free(o->cap_raw);
+    free(o->cap_left);
+    free(o->cap_right);
+    o->cap_raw = calloc(o->period * 2, sizeof(int32_t));
+    o->cap_left = calloc(o->period, sizeof(float));
+    o->cap_right = calloc(o->period, sizeof(float));
+    if (err >= 0 && (!o->cap_raw || !o->cap_left || !o->cap_right)) {
+        what = "out of memory";
+        err = -ENOMEM;
+    }
+    if (err < 0) {
+        hiss_diag_printf(why, "ALSA device '%s': %s: %s", dev, what, snd_strerror(err));
+        if (cap)
+            snd_pcm_close(cap);
+        return HISS_ERR_IO;
+    }
+    atomic_store_explicit(&o->cap, cap, memory_order_release);
+    return HISS_OK;
+}
+
+static void alsa_out_capture_close(Audio *a)
+{
+    AlsaOut *o = a->impl;
+    snd_pcm_t *cap = atomic_exchange(&o->cap, NULL);
+    if (!cap)
+        return;
+    /* The writer thread may be inside a read: let its period end. */
+    audio_wait_period(a);
+    snd_pcm_close(cap);
+}
+
+static bool alsa_out_captures(Audio *a)
+{
+    (void)a;
+    return true; /* whether the device records shows when a take opens it */
+}
+
 static void alsa_out_close(Audio *a)
 {
     AlsaOut *o = a->impl;
     if (!o)
         return;
+    snd_pcm_t *cap = atomic_exchange(&o->cap, NULL);
+    if (cap)
+        snd_pcm_close(cap);
+    free(o->cap_raw);
+    free(o->cap_left);
+    free(o->cap_right);
     snd_pcm_close(o->pcm);
     free(o->buf);
     free(o->out);
@@ -485,4 +620,7 @@ const AudioBackend audio_alsa_backend = {
     .close = alsa_out_close,
     .reconnect = NULL,
     .poll = NULL,
+    .captures = alsa_out_captures,
+    .capture_open = alsa_out_capture_open,
+    .capture_close = alsa_out_capture_close,
 };

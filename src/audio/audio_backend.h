@@ -33,6 +33,11 @@ typedef struct {
     /* [ui] true when the backend has input ports to record from (JACK's
      * in_L, in_R); NULL: it has none. */
     bool (*captures)(Audio *audio);
+    /* [ui] For a backend whose inputs are opened only for a take (ALSA's
+     * capture device): opens them before the take starts, and closes
+     * them once no period reads them. NULL: always open. */
+    HissError (*capture_open)(Audio *audio, HissDiag *why);
+    void (*capture_close)(Audio *audio);
 } AudioBackend;
 
 extern const AudioBackend audio_jack_backend;

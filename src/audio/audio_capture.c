@@ -35,6 +35,11 @@ HissError audio_capture_start(Audio *a, const AudioCaptureStart *how, HissDiag *
             return HISS_ERR_NOMEM;
         }
     }
+    if (a->backend->capture_open) {
+        HissError err = a->backend->capture_open(a, why);
+        if (err)
+            return err;
+    }
     /* The producer is off (capture_on false and no period still inside
      * a push: audio_capture_stop waited for it), so both ends may move. */
     atomic_store(&a->capture_head, 0);
@@ -56,6 +61,8 @@ void audio_capture_stop(Audio *a)
         return;
     /* After this no period pushes: what is in the ring is the whole take. */
     audio_wait_period(a);
+    if (a->backend->capture_close)
+        a->backend->capture_close(a);
 }
 
 bool audio_capturing(const Audio *a)
