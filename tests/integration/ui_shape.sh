@@ -19,7 +19,13 @@ keys Up Up Up Up
 check "reverse shows its choice" wait_re "Reverse +off"
 keys Right
 check "Right turns reverse on" wait_re "Reverse +on"
-keys Up Up Up Up Up
+keys Up Up Up
+type_into Glide 80
+check "a glide on poly notes says it does nothing" wait_re "Glide +80 ms \(unused: poly\)"
+keys Up Right Right
+check "Right picks legato" wait_re "Voice mode +legato"
+check "and the glide is used" wait_re "Glide +80 ms *$"
+keys Up
 type_into "Drive vel" 40
 check "the drive's velocity amount shows in percent" wait_re "Drive vel +40 %"
 keys Up
@@ -69,6 +75,7 @@ check "the filter is saved" wait_file "$SONG" "filter lp12 cutoff 897"
 check "its own envelope is saved" wait_file "$SONG" "filter_env_from own fenv_decay 300"
 check "the drive's velocity amount is saved" wait_file "$SONG" "drive_vel 40"
 check "reverse is saved" wait_file "$SONG" "reverse on"
+check "legato and its glide are saved" wait_file "$SONG" "mode legato glide 80"
 keys C-q
 check "quits at once" wait_for "hiss exited 0"
 

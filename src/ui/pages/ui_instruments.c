@@ -83,9 +83,15 @@ static void shape_text(const Instrument *inst, ShapeParam param, char *buf,
     int v = hiss_clampi(inst->shape[param], info->min, info->max);
     bool off = !v && (param == SHAPE_CRUSH_BITS || param == SHAPE_CRUSH_RATE ||
                       param == SHAPE_DRIVE || param == SHAPE_GLIDE);
-    /* The filter's own envelope does nothing until it is chosen. */
-    bool unused = param >= SHAPE_FENV_ATTACK && param <= SHAPE_FENV_RELEASE &&
-                  inst->shape[SHAPE_FENV_FROM] != SHAPE_FENV_OWN;
+    /* The filter's own envelope does nothing until it is chosen, and a
+     * glide nothing for poly notes (each starts at its own pitch). */
+    const char *unused =
+        param >= SHAPE_FENV_ATTACK && param <= SHAPE_FENV_RELEASE &&
+                inst->shape[SHAPE_FENV_FROM] != SHAPE_FENV_OWN
+            ? " (unused: env from amp)"
+        : param == SHAPE_GLIDE && inst->shape[SHAPE_VOICE_MODE] == SHAPE_MODE_POLY
+            ? " (unused: poly)"
+            : "";
     if (param == SHAPE_SLICE_MODE)
         slice_mode_text(inst, v, buf, size);
     else if (info->choices)
@@ -96,7 +102,7 @@ static void shape_text(const Instrument *inst, ShapeParam param, char *buf,
         snprintf(buf, size, "0 frames (the sample's end)");
     else
         snprintf(buf, size, "%d %s%s", v, info->unit,
-                 off ? " (off)" : unused ? " (unused: env from amp)" : "");
+                 off ? " (off)" : unused);
 }
 
 static void field_text(const Instrument *inst, Field f, char *buf, size_t size)
