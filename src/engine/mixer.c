@@ -297,6 +297,7 @@ static inline float hermite(float xm1, float x0, float x1, float x2, float f)
 }
 
 typedef float MixV4 __attribute__((vector_size(16)));
+typedef float MixV2 __attribute__((vector_size(8)));
 typedef int32_t MixI4 __attribute__((vector_size(16)));
 typedef uint32_t MixU4 __attribute__((vector_size(16)));
 
@@ -338,8 +339,12 @@ static inline MixV4 load4(const float *p)
 static inline __attribute__((always_inline)) MixV4
 read_stereo2(const float *p0, const float *p1, MixV4 f, const ReadMode mode)
 {
-    if (mode == READ_RAW)
-        return read4(p0, p0 + 1, p1, p1 + 1, 2, f, mode);
+    if (mode == READ_RAW) { /* one 64-bit load a frame */
+        MixV2 a0, a1;
+        memcpy(&a0, p0, sizeof a0);
+        memcpy(&a1, p1, sizeof a1);
+        return __builtin_shufflevector(a0, a1, 0, 1, 2, 3);
+    }
     MixV4 a0 = load4(p0), a1 = load4(p1); /* frames 0 and 1 of each */
     MixV4 x0 = __builtin_shufflevector(a0, a1, 0, 1, 4, 5);
     MixV4 x1 = __builtin_shufflevector(a0, a1, 2, 3, 6, 7);

@@ -3,6 +3,10 @@
 #include <math.h>
 #include <string.h>
 
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
+
 /* Four samples an instruction in the per-sample stages; each lane does
  * exactly what the one-sample code does, so the output is the same. */
 typedef float FxV4 __attribute__((vector_size(16)));
@@ -18,6 +22,26 @@ static inline FxV4 fx_load(const float *p)
 static inline void fx_store(float *p, FxV4 v)
 {
     memcpy(p, &v, sizeof v);
+}
+
+/* The lower and higher of a and b in each lane: one instruction each
+ * where there is SSE. Neither is ever NaN here. */
+static inline FxV4 fx_min(FxV4 a, FxV4 b)
+{
+#ifdef __SSE__
+    return (FxV4)_mm_min_ps((__m128)a, (__m128)b);
+#else
+    return (FxV4)(((FxI4)a & (a < b)) | ((FxI4)b & ~(a < b)));
+#endif
+}
+
+static inline FxV4 fx_max(FxV4 a, FxV4 b)
+{
+#ifdef __SSE__
+    return (FxV4)_mm_max_ps((__m128)a, (__m128)b);
+#else
+    return (FxV4)(((FxI4)a & (a > b)) | ((FxI4)b & ~(a > b)));
+#endif
 }
 
 /* when ? a : b in each lane */
@@ -622,20 +646,19 @@ static void crush_quantize(float *out, const float *x, const float *y, float ste
                            float mix, uint32_t count)
 {
     const float half = step > 0.0f ? 1.0f / step : 0.0f; /* 2^(bits-1) */
-    /* The rounding is a truncation of a value made positive (the clamp
-     * keeps it in int range). */
-    const FxV4 half4 = {half, half, half, half}, step4 = {step, step, step, step};
-    const FxV4 top = half4 - 1.0f, mix4 = {mix, mix, mix, mix};
+    /* The level is floor(v half + 1/2) kept to -half .. half - 1. Both
+     * ends are whole, so the value may be kept to them before the floor
+     * (the same result): two min/max instructions. The floor is a
+     * truncation of the value made positive. */
+    const FxV4 low = {-half, -half, -half, -half}, top = -low - 1.0f;
+    const FxV4 half4 = -low, step4 = {step, step, step, step}, mix4 = {mix, mix, mix, mix};
     for (uint32_t i = 0; i < count; i += 4) {
         FxV4 v = fx_load(y + i), c = fx_load(x + i);
         if (step > 0.0f) {
-            FxV4 t = v * half4 + 0.5f;
-            t = fx_pick(t < -half4, -half4, t);
-            t = fx_pick(t > half4, half4, t);
-            FxV4 q = __builtin_convertvector(__builtin_convertvector(t + 65536.0f, FxI4), FxV4) -
-                     65536.0f;
-            q = fx_pick(q > top, top, q);
-            v = q * step4;
+            FxV4 t = fx_max(fx_min(v * half4 + 0.5f, top), low);
+            v = (__builtin_convertvector(__builtin_convertvector(t + 65536.0f, FxI4), FxV4) -
+                 65536.0f) *
+                step4;
         }
         fx_store(out + i, c + mix4 * (v - c));
     }
@@ -664,16 +687,20 @@ static void crush_run(VoiceFx *fx, float *s, uint32_t n, int chans)
     const float *y = s;
     if (inc > 0.0f) {
         float phase = fx->crush_phase;
+        /* Where the held frame is: moved by a select, not a branch (the
+         * takes come at a rate that is rarely a whole number of frames,
+         * so a branch would be mispredicted at every other one). */
+        const float *from = fx->crush_held;
         for (uint32_t i = 0; i < n; i++) {
             phase += inc;
-            if (phase >= 1.0f) {
-                phase -= 1.0f;
-                fx->crush_held[0] = s[2 * i];
-                fx->crush_held[1] = s[2 * i + 1];
-            }
-            held[2 * i] = fx->crush_held[0];
-            held[2 * i + 1] = fx->crush_held[1];
+            bool take = phase >= 1.0f;
+            phase -= take ? 1.0f : 0.0f;
+            from = take ? s + 2 * i : from;
+            held[2 * i] = from[0];
+            held[2 * i + 1] = from[1];
         }
+        fx->crush_held[0] = from[0];
+        fx->crush_held[1] = from[1];
         fx->crush_phase = phase < 1.0f ? phase : 0.0f;
         held[2 * n] = held[2 * n + 1] = 0.0f; /* the vectors' last frame, if n is odd */
         y = held;
@@ -926,9 +953,9 @@ static void drive_curve(float *s, uint32_t n, float d, float norm, bool hard)
     for (uint32_t i = 0; i < n; i += 4) {
         FxV4 x = fx_load(s + i) * d;
         if (hard) {
-            x = fx_pick(x > one, one, fx_pick(x < -one, -one, x));
+            x = fx_min(fx_max(x, -one), one);
         } else {
-            x = fx_pick(x > three, three, fx_pick(x < -three, -three, x));
+            x = fx_min(fx_max(x, -three), three);
             FxV4 x2 = x * x;
             x = x * (27.0f + x2) / (27.0f + 9.0f * x2) * norm;
         }
