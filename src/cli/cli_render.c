@@ -454,8 +454,12 @@ static HissError render_tail(Engine *engine, const RenderOptions *o,
         engine_render_stems(engine, mix, NULL, 0, nst ? bufs : NULL, nst, n);
         tail += n;
         long last = last_audible(mix, bufs, nst, n);
-        if (last < 0)
+        if (last < 0 && atomic_load(&engine_status(engine)->notes_held)) {
+            /* The last row's notes a groove holds back are still to come. */
+            last = (long)n - 1;
+        } else if (last < 0) {
             break;
+        }
         uint32_t sounding = (uint32_t)last + 1;
         err = write_frames(mix_writer, held_mix, stems, stems->held, 0, held, diag);
         if (!err)

@@ -261,6 +261,9 @@ Song *song_new_empty(void)
         song_eq_init(&s->strips[c].eq);
         for (int i = 0; i < SONG_COMP_PARAMS; i++)
             atomic_init(&s->strips[c].comp[i], song_comp_params[i].def);
+        for (int i = 0; i < SONG_GROOVE_PARAMS; i++)
+            atomic_init(&s->strips[c].groove[i], song_groove_params[i].def);
+        atomic_init(&s->strips[c].groove_own, false);
         atomic_init(&s->strips[c].duck_from, 0);
         atomic_init(&s->strips[c].duck_depth_tenth_db, SONG_DUCK_DEPTH_DEFAULT);
         atomic_init(&s->strips[c].duck_attack_ms, SONG_DUCK_ATTACK_DEFAULT);
@@ -279,6 +282,8 @@ Song *song_new_empty(void)
         atomic_init(&s->glue[i], song_glue_params[i].def);
     for (int i = 0; i < SONG_TAPE_PARAMS; i++)
         atomic_init(&s->tape[i], song_tape_params[i].def);
+    for (int i = 0; i < SONG_GROOVE_SONG_PARAMS; i++)
+        atomic_init(&s->groove[i], song_groove_params[i].def);
     song_eq_init(&s->master_eq);
     return s;
 }
@@ -368,6 +373,25 @@ const SongParamInfo song_comp_params[SONG_COMP_PARAMS] = {
     [SONG_GLUE_MAKEUP] = {"makeup", SONG_PARAM_TENTHS, 0, 240, 0, "dB"},
     [SONG_COMP_KEY] = {"key", SONG_PARAM_INT, 0, SONG_MAX_CHANNELS, 0, "channel"},
 };
+
+const SongParamInfo song_groove_params[SONG_GROOVE_SONG_PARAMS] = {
+    [SONG_GROOVE_SWING] = {"swing", SONG_PARAM_INT, 50, 75, 50, "%"},
+    [SONG_GROOVE_GRID] = {"grid", SONG_PARAM_INT, 8, 16, 16, "th"},
+    [SONG_GROOVE_HUMAN_MS] = {"human_ms", SONG_PARAM_INT, 0, 50, 0, "ms"},
+    [SONG_GROOVE_HUMAN_VEL] = {"human_vel", SONG_PARAM_INT, 0, 100, 0, "%"},
+    [SONG_GROOVE_SEED] = {"seed", SONG_PARAM_INT, 0, 99999999, 0, ""},
+};
+
+void song_channel_groove(const Song *song, int channel, int out[SONG_GROOVE_PARAMS])
+{
+    const SongStrip *st = &song->strips[hiss_clampi(channel, 0, SONG_MAX_CHANNELS - 1)];
+    bool own = atomic_load_explicit(&st->groove_own, memory_order_relaxed);
+    song_params_read(own ? st->groove : song->groove, song_groove_params,
+                     SONG_GROOVE_PARAMS, out);
+    /* A grid between the two is read as 16ths, as the file never holds one. */
+    if (out[SONG_GROOVE_GRID] != 8)
+        out[SONG_GROOVE_GRID] = 16;
+}
 
 const SongParamInfo song_reverb_params[SONG_REVERB_PARAMS] = {
     [SONG_REVERB_SIZE] = {"size", SONG_PARAM_INT, 0, 100, 60, "%"},

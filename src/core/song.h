@@ -186,6 +186,20 @@ typedef enum {
  * whose bus its detector listens to (0: its own; else 1..64, sidechain). */
 enum { SONG_COMP_KEY = SONG_GLUE_PARAMS, SONG_COMP_PARAMS };
 
+/* Groove: where a channel's notes fall against the rows, MPC style. The
+ * song has one (with the seed its random draws start from), and a channel
+ * may have its own instead (SongStrip.groove_own). Rows never move for it:
+ * notes, releases and cuts come late within their row (see groove.h). */
+typedef enum {
+    SONG_GROOVE_SWING,     /* 50..75 %: where the second note of each pair
+                              falls within the pair; 50 is straight */
+    SONG_GROOVE_GRID,      /* 8 or 16: the pairs are of 8th or 16th notes */
+    SONG_GROOVE_HUMAN_MS,  /* 0..50: each note late by a random 0..n ms */
+    SONG_GROOVE_HUMAN_VEL, /* 0..100: each note's level by a random +-n % */
+    SONG_GROOVE_PARAMS
+} SongGrooveParam;
+enum { SONG_GROOVE_SEED = SONG_GROOVE_PARAMS, SONG_GROOVE_SONG_PARAMS };
+
 /* The channel strip of one song channel, saved in the song. The fader
  * defaults to SONG_CHANNEL_GAIN_DEFAULT, not 0 dB: the kit's samples peak
  * near full scale, so channels at unity sum far over it (eight of them on a
@@ -211,6 +225,8 @@ typedef struct {
     _Atomic int duck_attack_ms, duck_hold_ms, duck_release_ms;
     SongEqShared eq; /* the channel's EQ insert (channel_eq) */
     _Atomic int comp[SONG_COMP_PARAMS]; /* its compressor (channel_comp) */
+    _Atomic int groove[SONG_GROOVE_PARAMS]; /* channel_groove, when groove_own */
+    _Atomic bool groove_own; /* false: the channel follows the song's groove */
     char name[SONG_NAME_MAX]; /* "" for none; never read by the engine */
 } SongStrip;
 
@@ -294,6 +310,8 @@ typedef enum {
 extern const SongParamInfo song_tape_params[SONG_TAPE_PARAMS];
 
 extern const SongParamInfo song_comp_params[SONG_COMP_PARAMS];
+/* The song's groove line: a channel's fields, then the seed. */
+extern const SongParamInfo song_groove_params[SONG_GROOVE_SONG_PARAMS];
 extern const SongParamInfo song_delay_params[SONG_DELAY_PARAMS];
 extern const SongParamInfo song_reverb_params[SONG_REVERB_PARAMS];
 /* [either thread] Reads count atomics, each clamped to its range. */
@@ -341,7 +359,11 @@ typedef struct Song {
     _Atomic int reverb[SONG_REVERB_PARAMS]; /* read live by the engine */
     _Atomic int glue[SONG_GLUE_PARAMS];     /* read live by the engine */
     _Atomic int tape[SONG_TAPE_PARAMS];     /* read live by the engine */
+    _Atomic int groove[SONG_GROOVE_SONG_PARAMS]; /* read live by the engine */
 } Song;
+
+/* [either thread] The groove channel c plays with: its own or the song's. */
+void song_channel_groove(const Song *song, int channel, int out[SONG_GROOVE_PARAMS]);
 
 /* Whether channel c's strip is as song_new leaves it (not saved). */
 bool song_strip_is_default(const Song *song, int channel);

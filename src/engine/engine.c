@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fx.h"
+#include "groove.h"
 #include "live.h"
 #include "mixer.h"
 #include "ring.h"
@@ -35,6 +36,8 @@ typedef struct {
     int voice;           /* index into voices, -1 for none */
     uint32_t voice_serial;
     int slice_pick;      /* Sxx of the last note: slice 1..128, 0 = none */
+    float level;         /* the sounding note's humanized level (groove) */
+    float level_next;    /* what the next note from a row gets */
 } Channel;
 
 typedef struct {
@@ -89,6 +92,10 @@ typedef struct {
     int nch;                /* song channels at the last row */
     StripState strip[SONG_MAX_CHANNELS]; /* the song's strips as applied */
     int strip_solo_count;
+    /* Groove: a row's note part waiting groove_left frames (0: none). */
+    Cell groove_cell[SONG_MAX_CHANNELS];
+    uint32_t groove_left[SONG_MAX_CHANNELS];
+    int groove_waiting; /* how many wait */
 } ChannelBank;
 
 /* Every voice (channel notes, fading ghosts, previews). Voices hold
@@ -281,7 +288,8 @@ static void channel_gains(const Engine *e, int c, float *gl, float *gr,
 {
     const Channel *ch = &e->chans.ch[c];
     const StripState *st = &e->chans.strip[c];
-    float vol = audible(e, c) ? (float)fx_volume(&ch->fx) / 64.0f * st->gain : 0.0f;
+    float vol = audible(e, c) ? (float)fx_volume(&ch->fx) / 64.0f * st->gain * ch->level
+                              : 0.0f;
     pan_gains(ch->fx.pan, vol, gl, gr);
     strip_balance(st, gl, gr);
     *gm = vol;
@@ -466,7 +474,7 @@ static void start_note(Engine *e, int c, uint32_t offset)
         return;
     voicefx_start(&e->pool.shaping[vi], inst, e->rate, v,
                   (float)(ch->fx.pitch - NOTE_C4 * FX_PITCH_PER_NOTE) / FX_PITCH_PER_NOTE,
-                  (float)hiss_clampi(ch->fx.volume, 0, 64) / 64.0f);
+                  fminf((float)hiss_clampi(ch->fx.volume, 0, 64) / 64.0f * ch->level, 1.0f));
     v->channel = c;
     v->slot = ch->fx.inst_slot;
     v->owner = e->song;
@@ -517,6 +525,8 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
     FxChannel *fx = &ch->fx;
     uint32_t offset = fx_sample_offset(fx, cell);
     if (cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST) {
+        ch->level = ch->level_next;
+        ch->level_next = 1.0f;
         duck_key_note(e, c);
         ch->slice_pick = 0;
         if (cell->fx == 'S' || cell->fx2 == 'S')
@@ -560,22 +570,82 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
     shaping_effects(e, c, true);
 }
 
-static void channel_row(Engine *e, int c, Cell cell)
+/* The cell's note part and first tick, as its row starts (or later, by
+ * its groove). */
+static void row_trigger(Engine *e, int c, const Cell *cell)
+{
+    channel_trigger(e, c, cell);
+    bool started = cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST &&
+                   !fx_is_tone_porta(cell);
+    if (!started && fx_multi_retrig(&e->chans.ch[c].fx))
+        retrigger(e, c);
+}
+
+/* A note part the groove held back plays now. */
+static void groove_fire(Engine *e, int c)
+{
+    if (!e->chans.groove_left[c])
+        return;
+    e->chans.groove_left[c] = 0;
+    e->chans.groove_waiting--;
+    row_trigger(e, c, &e->chans.groove_cell[c]);
+    channel_apply(e, c);
+}
+
+static void groove_clear(Engine *e)
+{
+    memset(e->chans.groove_left, 0, sizeof e->chans.groove_left);
+    e->chans.groove_waiting = 0;
+}
+
+/* Plays the held note parts whose frame has come. */
+static void groove_due(Engine *e)
+{
+    for (int c = 0; c < SONG_MAX_CHANNELS && e->chans.groove_waiting; c++)
+        if (e->chans.groove_left[c] == 1)
+            groove_fire(e, c);
+}
+
+/* Frames until the next held note part plays (counted so that 1 is now). */
+static uint32_t groove_next(const Engine *e)
+{
+    uint32_t next = UINT32_MAX;
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        if (e->chans.groove_left[c] && e->chans.groove_left[c] < next)
+            next = e->chans.groove_left[c];
+    return next - 1;
+}
+
+static void groove_pass(Engine *e, uint32_t frames)
+{
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        if (e->chans.groove_left[c])
+            e->chans.groove_left[c] -= frames; /* never past 1: groove_next */
+}
+
+/* `late`: frames the channel's groove holds the note part back. */
+static void channel_row(Engine *e, int c, Cell cell, uint32_t late)
 {
     FxChannel *fx = &e->chans.ch[c].fx;
     fx->amiga = atomic_load_explicit(&e->song->slides, memory_order_relaxed) == SLIDES_AMIGA;
+    /* A note still held back from an earlier row plays before this one. */
+    groove_fire(e, c);
     if (fx_row(fx, e->seq.row, &cell, &e->seq.ctl))
         return; /* EDx: the cell acts on a later tick */
-    channel_trigger(e, c, &cell);
-    bool started = cell.note >= NOTE_FIRST && cell.note <= NOTE_LAST &&
-                   !fx_is_tone_porta(&cell);
-    if (!started && fx_multi_retrig(fx))
-        retrigger(e, c);
+    if (late && cell.note != NOTE_EMPTY) {
+        e->chans.groove_cell[c] = cell;
+        e->chans.groove_left[c] = late + 1;
+        e->chans.groove_waiting++;
+        return;
+    }
+    row_trigger(e, c, &cell);
 }
 
 static void channel_tick(Engine *e, int c)
 {
     FxChannel *fx = &e->chans.ch[c].fx;
+    if (e->chans.groove_left[c])
+        return; /* the row's effects start with its note */
     if (fx->delay_tick != FX_NO_TICK) {
         /* EDx counts the row's first pass only: an EEx repeat does not
          * give a delay of speed or more a later tick to land on. */
@@ -598,6 +668,7 @@ static void channel_tick(Engine *e, int c)
 static void channel_reset(Channel *ch)
 {
     fx_channel_reset(&ch->fx);
+    ch->level = ch->level_next = 1.0f;
     ch->voice = -1;
     ch->voice_serial = 0;
 }
@@ -627,6 +698,10 @@ static void stop_playback(Engine *e, bool song_end)
 {
     e->seq.playing = false;
     e->seq.frames_left = UINT32_MAX;
+    /* At the song's end the last row's held notes still come (the tail);
+     * a stop silences them. */
+    if (!song_end)
+        groove_clear(e);
     if (song_end)
         release_looping(e);
     else
@@ -753,6 +828,29 @@ static void advance_row(Engine *e)
     seek_order(e, order, row);
 }
 
+/* How late channel c's note part of the playing row comes, and (for a
+ * note) the level it gets: the channel's groove (groove.h). */
+static uint32_t groove_of_row(Engine *e, int c, const Cell *cell)
+{
+    int g[SONG_GROOVE_PARAMS];
+    song_channel_groove(e->song, c, g);
+    int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat,
+                                               memory_order_relaxed), 1, 32);
+    uint32_t late = groove_swing_frames(e->rate, g[SONG_GROOVE_SWING], g[SONG_GROOVE_GRID],
+                                        rpb, e->seq.row, e->seq.speed, e->seq.bpm_tenths);
+    if (!g[SONG_GROOVE_HUMAN_MS] && !g[SONG_GROOVE_HUMAN_VEL])
+        return late;
+    uint32_t seed = (uint32_t)atomic_load_explicit(&e->song->groove[SONG_GROOVE_SEED],
+                                                   memory_order_relaxed);
+    uint64_t count = atomic_load_explicit(&e->status.rows_played, memory_order_relaxed);
+    late += groove_human_frames(e->rate, g[SONG_GROOVE_HUMAN_MS],
+                                groove_draw(seed, count, c, GROOVE_DRAW_TIME));
+    if (cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST)
+        e->chans.ch[c].level_next = groove_level(
+            g[SONG_GROOVE_HUMAN_VEL], groove_draw(seed, count, c, GROOVE_DRAW_LEVEL));
+    return late;
+}
+
 static void play_row(Engine *e)
 {
     int nch = song_channels(e);
@@ -792,7 +890,7 @@ static void play_row(Engine *e)
             cell.instrument = 0;
             cell.volume = VOLUME_EMPTY;
         }
-        channel_row(e, c, cell);
+        channel_row(e, c, cell, cell.note != NOTE_EMPTY ? groove_of_row(e, c, &cell) : 0);
     }
     if (e->seq.ctl.bpm > 0) {
         e->seq.bpm_tenths = e->seq.ctl.bpm * 10;
@@ -888,6 +986,7 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     fx_row_control_clear(&e->seq.ctl);
     e->seq.cmd_jump = false;
     e->seq.cue = -1;
+    groove_clear(e);
     memset(e->chans.skip, 0, sizeof e->chans.skip);
     memset(e->chans.last_take, 0, sizeof e->chans.last_take);
     apply_bar_flags(e); /* what waited for a bar gets one now */
@@ -1689,6 +1788,7 @@ static void publish_status(Engine *e, uint32_t nframes)
     for (int i = 0; i < ENGINE_MAX_VOICES; i++)
         voices += e->pool.voices[i].active;
     atomic_store_explicit(&e->status.voices, voices, memory_order_relaxed);
+    atomic_store_explicit(&e->status.notes_held, e->chans.groove_waiting, memory_order_relaxed);
     atomic_store_explicit(&e->status.playing, e->seq.playing, memory_order_relaxed);
     atomic_store_explicit(&e->status.bpm_tenths, e->seq.bpm_tenths, memory_order_relaxed);
     atomic_store_explicit(&e->status.speed, e->seq.speed, memory_order_relaxed);
@@ -1819,6 +1919,10 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
     e->chunk_done = done;
     for (uint32_t pos = 0; pos < chunk;) {
         e->chunk_pos = pos;
+        /* Held notes first: one due as the next row starts belongs to the
+         * row before. */
+        if (e->chans.groove_waiting)
+            groove_due(e);
         if (e->seq.frames_left == 0)
             sequencer_step(e);
         /* A live note on a row's first frame comes after the row's own
@@ -1828,6 +1932,8 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
             run = e->seq.frames_left;
         if (run > next_live)
             run = next_live;
+        if (e->chans.groove_waiting && run > groove_next(e))
+            run = groove_next(e);
         for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
             MixerVoice *v = &e->pool.voices[i];
             if (!v->active)
@@ -1846,6 +1952,8 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
         }
         if (e->seq.frames_left != UINT32_MAX)
             e->seq.frames_left -= run;
+        if (e->chans.groove_waiting)
+            groove_pass(e, run);
         e->seq.row_elapsed += run;
         pos += run;
     }
@@ -2055,6 +2163,10 @@ void engine_hand_over(Engine *from, Engine *to)
         to->seq.frames_left = from->seq.frames_left == UINT32_MAX ? UINT32_MAX
                               : left >= 1.0 ? (uint32_t)left : 1u;
         to->seq.swing_debt = (uint32_t)llround(from->seq.swing_debt * scale);
+        for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+            if (to->chans.groove_left[c]) /* 1 is due now, and stays so */
+                to->chans.groove_left[c] =
+                    1u + (uint32_t)llround((from->chans.groove_left[c] - 1u) * scale);
     }
     /* At the same rate the send buses' tails and the limiter's lookahead
      * go on as they were; at another they start from silence. */

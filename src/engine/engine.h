@@ -185,6 +185,8 @@ typedef struct {
     _Atomic uint32_t comp_centi_db[SONG_MAX_CHANNELS]; /* its compressor's, alike */
     _Atomic uint32_t tap_dropped;      /* tap blocks no reader took in time */
     _Atomic int voices;                /* voices sounding */
+    _Atomic int notes_held;            /* notes a groove holds back (also
+                                          after the song's end: its tail) */
     _Atomic uint64_t frames_rendered;
     /* The frame (counted as frames_rendered) where the latest bar began:
      * a row at a multiple of ENGINE_BEATS_PER_BAR beats, a pattern's

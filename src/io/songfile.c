@@ -26,6 +26,7 @@ enum {
     ONCE_REVERB,
     ONCE_GLUE,
     ONCE_TAPE,
+    ONCE_GROOVE,
     ONCE_CHANNELS,
     ONCE_ORDER,
     ONCE_COUNT,
@@ -82,6 +83,7 @@ typedef struct {
     int channel_line[SONG_MAX_CHANNELS];
     int channel_eq_line[SONG_MAX_CHANNELS];
     int channel_comp_line[SONG_MAX_CHANNELS];
+    int channel_groove_line[SONG_MAX_CHANNELS];
     uint16_t channel_col[SONG_MAX_CHANNELS];
     int order_count;
     uint16_t order_col[SONG_MAX_ORDERS];
@@ -592,6 +594,22 @@ static HissError parse_channel_comp(Parser *p)
                               p->song->strips[c].comp);
 }
 
+/* channel_groove NN fields: channel NN's own groove, once per channel. */
+static HissError parse_channel_groove(Parser *p)
+{
+    int c;
+    HissError err = parse_channel_number(p, "channel_groove", p->channel_groove_line, &c, NULL);
+    if (err)
+        return err;
+    char owner[32];
+    snprintf(owner, sizeof owner, "channel_groove %d", c + 1);
+    err = parse_param_fields(p, owner, song_groove_params, SONG_GROOVE_PARAMS,
+                             p->song->strips[c].groove);
+    if (!err)
+        atomic_store(&p->song->strips[c].groove_own, true);
+    return err;
+}
+
 /* channel_eq NN fields: channel NN's EQ insert, once per channel. */
 static HissError parse_channel_eq(Parser *p)
 {
@@ -764,7 +782,10 @@ static HissError parse_param_fields(Parser *p, const char *owner, const SongPara
                                     int count, _Atomic int *dest)
 {
     HissError err;
-    enum { MOST = SONG_DELAY_PARAMS + SONG_REVERB_PARAMS + SONG_COMP_PARAMS + SONG_TAPE_PARAMS };
+    enum {
+        MOST = SONG_DELAY_PARAMS + SONG_REVERB_PARAMS + SONG_COMP_PARAMS + SONG_TAPE_PARAMS +
+               SONG_GROOVE_SONG_PARAMS
+    };
     const char *fields[MOST];
     bool seen[MOST] = {false};
     for (int i = 0; i < count; i++)
@@ -783,10 +804,16 @@ static HissError parse_param_fields(Parser *p, const char *owner, const SongPara
         long long v = 0;
         bool on = false;
         switch (info->kind) {
-        case SONG_PARAM_INT:
-            err = parse_int(p, info->name, info->min, info->max, &v, NULL);
+        case SONG_PARAM_INT: {
+            Token t;
+            err = parse_int(p, info->name, info->min, info->max, &v, &t);
             values[f] = (int)v;
+            /* A groove's pairs are of 8th or 16th notes, nothing between. */
+            if (!err && params == song_groove_params && f == SONG_GROOVE_GRID && v != 8 &&
+                v != 16)
+                err = fail_at(p, t.pos, HISS_ERR_RANGE, "grid %lld in %s: 8 or 16", v, owner);
             break;
+        }
         case SONG_PARAM_TENTHS:
             err = parse_tenths(p, info->name, info->unit, info->min, info->max, &values[f]);
             break;
@@ -1298,6 +1325,11 @@ static HissError parse_line(Parser *p)
         return parse_channel_eq(p);
     if (token_is(kw, "channel_comp"))
         return parse_channel_comp(p);
+    if (token_is(kw, "channel_groove"))
+        return parse_channel_groove(p);
+    if (token_is(kw, "groove"))
+        return parse_bus(p, kw, ONCE_GROOVE, "groove", song_groove_params,
+                         SONG_GROOVE_SONG_PARAMS, p->song->groove);
     if (token_is(kw, "delay"))
         return parse_bus(p, kw, ONCE_DELAY, "delay", song_delay_params, SONG_DELAY_PARAMS,
                          p->song->delay);
@@ -1500,14 +1532,23 @@ static void format_eq(Buf *b, const char *name, const SongEqShared *shared)
 
 /* A send bus's line, written only when it differs from the defaults (so
  * songs without one keep their bytes), every field then. */
+static void format_fields(Buf *b, const char *name, const SongParamInfo *params, int count,
+                          const _Atomic int *values);
+
+/* A line of named parameters, written only when one differs from its default. */
 static void format_bus(Buf *b, const char *name, const SongParamInfo *params, int count,
                        const _Atomic int *values)
 {
     bool custom = false;
     for (int i = 0; i < count; i++)
         custom |= atomic_load(&values[i]) != params[i].def;
-    if (!custom)
-        return;
+    if (custom)
+        format_fields(b, name, params, count, values);
+}
+
+static void format_fields(Buf *b, const char *name, const SongParamInfo *params, int count,
+                          const _Atomic int *values)
+{
     buf_printf(b, "%s", name);
     for (int i = 0; i < count; i++) {
         int v = hiss_clampi(atomic_load(&values[i]), params[i].min, params[i].max);
@@ -1777,6 +1818,13 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
         format_eq(&b, name, &s->strips[c].eq);
         snprintf(name, sizeof name, "channel_comp %02d", c + 1);
         format_bus(&b, name, song_comp_params, SONG_COMP_PARAMS, s->strips[c].comp);
+        /* A channel's own groove is written even when straight: it then
+         * differs from a song that swings. */
+        if (atomic_load(&s->strips[c].groove_own)) {
+            snprintf(name, sizeof name, "channel_groove %02d", c + 1);
+            format_fields(&b, name, song_groove_params, SONG_GROOVE_PARAMS,
+                          s->strips[c].groove);
+        }
     }
     format_eq(&b, "master_eq", &s->master_eq);
 
@@ -1784,6 +1832,7 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
     format_bus(&b, "reverb", song_reverb_params, SONG_REVERB_PARAMS, s->reverb);
     format_bus(&b, "glue", song_glue_params, SONG_GLUE_PARAMS, s->glue);
     format_bus(&b, "tape", song_tape_params, SONG_TAPE_PARAMS, s->tape);
+    format_bus(&b, "groove", song_groove_params, SONG_GROOVE_SONG_PARAMS, s->groove);
 
     bool any_instrument = false;
     for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {
