@@ -256,6 +256,74 @@ static void instrument_edits_are_heard_on_the_sounding_note(void)
     song_free(s);
 }
 
+/* Gain in dB that `settings` give a note of a 1 kHz sine at C-4 played
+ * as `note` at `volume`, over the same note unshaped (a second of steady
+ * state). */
+static double note_gain_db(const int *settings, uint8_t note, uint8_t volume)
+{
+    double level[2];
+    for (int shaped = 0; shaped < 2; shaped++) {
+        Song *s = synth_song(1, 64, 125, 6);
+        Instrument *inst = synth_instrument(synth_sine(RATE, 1000.0, RATE, 1, 0.3f),
+                                            LOOP_FORWARD, 0, 0, INTERP_CUBIC);
+        for (int i = 0; shaped && settings[i] >= 0; i += 2)
+            inst->shape[settings[i]] = settings[i + 1];
+        synth_set_instrument(s, 1, inst);
+        synth_put(s, 0, 0, 0, note, 1, volume, 0, 0);
+        float *out = synth_render(s, RATE, 2 * RATE, 256);
+        level[shaped] = rms(out, RATE / 2, RATE);
+        free(out);
+        song_free(s);
+    }
+    return 20.0 * log10(level[1] / level[0]);
+}
+
+/* A prewarped 12 dB Butterworth low-pass's gain at f for cutoff fc. */
+static double lp12_db(double f, double fc)
+{
+    return -10.0 * log10(1.0 + pow(tan(M_PI * f / RATE) / tan(M_PI * fc / RATE), 4));
+}
+
+/* Key tracking moves the cutoff with the note: C-5 (a 2 kHz sine) through
+ * a 1 kHz low-pass is 12 dB/oct an octave up at 0%, at a cutoff of
+ * 1414 Hz at 50%, on the cutoff (-3 dB) at 100%. */
+static void key_tracking_moves_the_cutoff(void)
+{
+    static const int track[] = {0, 50, 100};
+    for (int k = 0; k < 3; k++) {
+        int set[] = {SHAPE_FILTER, SHAPE_FILTER_LP12, SHAPE_CUTOFF, 1000,
+                     SHAPE_KEY_TRACK, track[k], -1};
+        double db = note_gain_db(set, NOTE_C4 + 12, E);
+        double want = lp12_db(2000.0, 1000.0 * pow(2.0, track[k] / 100.0));
+        CHECK_MSG(fabs(db - want) < 0.1, "key_track %d: %.2f dB, want %.2f", track[k], db, want);
+    }
+}
+
+/* The filter's velocity amount: filter_vel 24 at volume 20 (half) lowers
+ * a 1 kHz cutoff 12 semitones, to 500 Hz; at full volume it stays. */
+static void filter_velocity_lowers_the_cutoff(void)
+{
+    int set[] = {SHAPE_FILTER, SHAPE_FILTER_LP12, SHAPE_CUTOFF, 1000, SHAPE_FILTER_VEL, 24, -1};
+    double half = note_gain_db(set, NOTE_C4, 0x20);
+    double full = note_gain_db(set, NOTE_C4, 0x40);
+    CHECK_MSG(fabs(half - lp12_db(1000.0, 500.0)) < 0.1, "volume 20: %.2f dB, want %.2f", half,
+              lp12_db(1000.0, 500.0));
+    CHECK_MSG(fabs(full - lp12_db(1000.0, 1000.0)) < 0.1, "volume 40: %.2f dB, want %.2f", full,
+              lp12_db(1000.0, 1000.0));
+}
+
+/* The crush's dry/wet amount: one bit rounds a sine of 0.3 to silence, so
+ * 25% of it leaves 75% of the dry sine (-2.50 dB), 100% nothing. */
+static void crush_mix_blends_dry_and_crushed(void)
+{
+    int quarter[] = {SHAPE_CRUSH_BITS, 1, SHAPE_CRUSH_MIX, 25, -1};
+    int whole[] = {SHAPE_CRUSH_BITS, 1, SHAPE_CRUSH_MIX, 100, -1};
+    double db = note_gain_db(quarter, NOTE_C4, E);
+    CHECK_MSG(fabs(db - 20 * log10(0.75)) < 0.01, "mix 25%%: %.3f dB", db);
+    db = note_gain_db(whole, NOTE_C4, E);
+    CHECK_MSG(db < -100.0, "mix 100%%: %.1f dB", db);
+}
+
 /* How many different values channel 0 takes in [from, to), up to 64. */
 static int distinct_levels(const float *out, uint32_t from, uint32_t to)
 {
@@ -666,6 +734,9 @@ int main(void)
     RUN(full_resonance_oscillates_at_the_cutoff);
     RUN(filter_envelope_of_its_own);
     RUN(instrument_edits_are_heard_on_the_sounding_note);
+    RUN(key_tracking_moves_the_cutoff);
+    RUN(filter_velocity_lowers_the_cutoff);
+    RUN(crush_mix_blends_dry_and_crushed);
     RUN(four_bit_crush_has_sixteen_levels);
     RUN(sample_and_hold_images_where_theory_says);
     RUN(drive_saturates_with_level_compensated);
