@@ -5,8 +5,8 @@
 
 /* The release default is the 10 ms fade that === always had, so a song
  * that never mentions the envelope sounds as it did. */
-static const char *const FILTER_NAMES[] = {"off",   "lp12", "hp12", "bp12",
-                                           "notch", "lp24", "hp24"};
+static const char *const FILTER_NAMES[] = {"off",  "lp12", "hp12", "bp12",   "notch",
+                                           "lp24", "hp24", "bp24", "notch24"};
 static const char *const DRIVE_NAMES[] = {"tape", "hard"};
 static const char *const MODE_NAMES[] = {"poly", "mono", "legato"};
 static const char *const OFF_ON[] = {"off", "on"};
@@ -20,7 +20,7 @@ static const ShapeInfo SHAPE_TABLE[SHAPE_COUNT] = {
     [SHAPE_RELEASE] = {"release", "Release", "ms", 0, 20000, 10, NULL},
     [SHAPE_PITCH] = {"pitch_env", "Pitch env", "st", -48, 48, 0, NULL},
     [SHAPE_PITCH_DECAY] = {"pitch_decay", "Pitch decay", "ms", 0, 10000, 0, NULL},
-    [SHAPE_FILTER] = {"filter", "Filter", "", 0, 6, 0, FILTER_NAMES},
+    [SHAPE_FILTER] = {"filter", "Filter", "", 0, SHAPE_FILTER_LAST, 0, FILTER_NAMES},
     [SHAPE_CUTOFF] = {"cutoff", "Cutoff", "Hz", 20, 20000, 20000, NULL},
     [SHAPE_RESONANCE] = {"resonance", "Resonance", "%", 0, 100, 0, NULL},
     [SHAPE_FILTER_ENV] = {"filter_env", "Filter env", "st", -96, 96, 0, NULL},

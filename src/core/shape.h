@@ -17,7 +17,8 @@ typedef enum {
     SHAPE_RELEASE,     /* ms, linear fall to silence after === */
     SHAPE_PITCH,       /* semitones added at the note's start */
     SHAPE_PITCH_DECAY, /* ms for that offset to fall linearly to 0 */
-    SHAPE_FILTER,      /* choice: off, lp12, hp12, bp12, notch, lp24, hp24 */
+    SHAPE_FILTER,      /* choice: off, lp12, hp12, bp12, notch, lp24, hp24,
+                          bp24, notch24 */
     SHAPE_CUTOFF,      /* Hz */
     SHAPE_RESONANCE,   /* percent: 0 is flat (Butterworth), 100 rings */
     SHAPE_FILTER_ENV,  /* semitones the cutoff moves at full envelope level */
@@ -56,6 +57,9 @@ enum {
     SHAPE_FILTER_NOTCH,
     SHAPE_FILTER_LP24,
     SHAPE_FILTER_HP24,
+    SHAPE_FILTER_BP24,
+    SHAPE_FILTER_NOTCH24,
+    SHAPE_FILTER_LAST = SHAPE_FILTER_NOTCH24,
 };
 enum { SHAPE_DRIVE_TAPE = 0, SHAPE_DRIVE_HARD };
 enum { SHAPE_FENV_AMP = 0, SHAPE_FENV_OWN };

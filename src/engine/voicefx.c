@@ -138,10 +138,11 @@ static void set_resonance(VoiceFx *fx, float res)
         fx->k1 = resonant_damping(K_BUTTERWORTH_12, res);
     }
     fx->self_osc = res > RES_KNEE;
-    /* A band-pass is scaled by its damping, unity at its peak, up to the
-     * knee; from there to 100% the scale rises to 1, so a band-pass that
-     * oscillates is heard as loud as the others. */
-    fx->band_gain = !fx->self_osc ? fx->k1
+    /* A band-pass (of 24 dB: its resonant section) is scaled by its
+     * damping, unity at its peak, up to the knee; from there to 100% the
+     * scale rises to 1, so a band-pass that oscillates is heard as loud as
+     * the others. */
+    fx->band_gain = !fx->self_osc ? (stage ? fx->k2 : fx->k1)
                     : K_MIN + (1.0f - K_MIN) * (res - RES_KNEE) / (1.0f - RES_KNEE);
     /* A filter that oscillates does so on silence too: a faint start
      * (-60 dB, the same on both sides) for it to grow from. */
@@ -152,7 +153,7 @@ static void set_resonance(VoiceFx *fx, float res)
 
 static void filter_setup(VoiceFx *fx, const int *s, float key, float velocity)
 {
-    fx->filter = hiss_clampi(s[SHAPE_FILTER], SHAPE_FILTER_OFF, SHAPE_FILTER_HP24);
+    fx->filter = hiss_clampi(s[SHAPE_FILTER], SHAPE_FILTER_OFF, SHAPE_FILTER_LAST);
     float semis = key * (float)hiss_clampi(s[SHAPE_KEY_TRACK], 0, 100) / 100.0f -
                   (float)hiss_clampi(s[SHAPE_FILTER_VEL], 0, 96) * (1.0f - velocity);
     fx->cutoff_offset = semis / 12.0f;
@@ -886,6 +887,7 @@ filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans
      * second-stage frame yet, the last two no first-stage one: there the
      * lanes without a frame keep their state. */
     const FxI4 first = {-1, -1, 0, 0};
+    const FxV4 band_gains = {k1, k1, band_gain, band_gain};
     FxV4 fed[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}}; /* the first stage's last two */
     for (uint32_t t = 0; t < n + 2; t++) {
         uint32_t now = t < n ? t : n - 1, late = t >= 2 ? t - 2 : 0;
@@ -894,7 +896,12 @@ filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans
         FxV4 a = {as[now], as[now], bs[late], bs[late]};
         FxV4 before[2] = {ic[0], ic[1]};
         svf4(ic, x, g, k, a, osc, self_osc, &lo, &band, &hi);
-        FxV4 y = mode == SHAPE_FILTER_LP24 ? lo : hi;
+        /* Both sections give the same output; a band-pass's each at
+         * unity at its peak. */
+        FxV4 y = mode == SHAPE_FILTER_LP24   ? lo
+                 : mode == SHAPE_FILTER_HP24 ? hi
+                 : mode == SHAPE_FILTER_BP24 ? band_gains * band
+                                             : lo + hi;
         if (t < 2 || t >= n) {
             FxI4 keep = (t < n ? (FxI4){0, 0, 0, 0} : first) | (t >= 2 ? (FxI4){0, 0, 0, 0} : ~first);
             ic[0] = fx_pick(keep, before[0], ic[0]);
@@ -925,13 +932,16 @@ FILTER_MODE(SHAPE_FILTER_BP12)
 FILTER_MODE(SHAPE_FILTER_NOTCH)
 FILTER_MODE(SHAPE_FILTER_LP24)
 FILTER_MODE(SHAPE_FILTER_HP24)
+FILTER_MODE(SHAPE_FILTER_BP24)
+FILTER_MODE(SHAPE_FILTER_NOTCH24)
 
 typedef void (*FilterFn)(VoiceFx *, float *, const float *, uint32_t);
 #define FILTER_ROW(mode) {filter_##mode##_1, filter_##mode##_2}
-static const FilterFn FILTERS[SHAPE_FILTER_HP24][2] = {
+static const FilterFn FILTERS[SHAPE_FILTER_LAST][2] = {
     FILTER_ROW(SHAPE_FILTER_LP12), FILTER_ROW(SHAPE_FILTER_HP12),
     FILTER_ROW(SHAPE_FILTER_BP12), FILTER_ROW(SHAPE_FILTER_NOTCH),
     FILTER_ROW(SHAPE_FILTER_LP24), FILTER_ROW(SHAPE_FILTER_HP24),
+    FILTER_ROW(SHAPE_FILTER_BP24), FILTER_ROW(SHAPE_FILTER_NOTCH24),
 };
 
 static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,

@@ -102,6 +102,42 @@ static void slopes_an_octave_above(void)
     CHECK_MSG(h < -22.0 && h > -26.0, "hp24 an octave below: %.2f dB", h);
 }
 
+/* The band-pass and the notch at 12 and 24 dB/oct against their
+ * prewarped analog responses (24 dB: the two Butterworth sections one
+ * after the other, each band-pass at unity at its peak), at the cutoff,
+ * an octave either side and two above; the notch at its cutoff is more
+ * than 40 dB down. */
+static void band_pass_and_notch_at_both_slopes(void)
+{
+    static const double freqs[] = {250.0, 500.0, 1000.0, 2000.0, 4000.0};
+    static const double k12[] = {1.41421356}, k24[] = {1.84775907, 0.76536686};
+    static const struct {
+        int mode, sections;
+        const double *k;
+        bool notch;
+    } cases[] = {{SHAPE_FILTER_BP12, 1, k12, false},
+                 {SHAPE_FILTER_BP24, 2, k24, false},
+                 {SHAPE_FILTER_NOTCH, 1, k12, true},
+                 {SHAPE_FILTER_NOTCH24, 2, k24, true}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        for (size_t f = 0; f < sizeof freqs / sizeof freqs[0]; f++) {
+            int set[] = {SHAPE_FILTER, cases[c].mode, SHAPE_CUTOFF, 1000, -1};
+            double db = filter_gain_db(freqs[f], set);
+            double w = tan(M_PI * freqs[f] / RATE) / tan(M_PI * 1000.0 / RATE), want = 0.0;
+            for (int s = 0; s < cases[c].sections; s++) {
+                double k = cases[c].k[s];
+                double den = sqrt(pow(1 - w * w, 2) + pow(k * w, 2));
+                want += 20 * log10((cases[c].notch ? fabs(1 - w * w) : k * w) / den);
+            }
+            if (cases[c].notch && freqs[f] == 1000.0)
+                CHECK_MSG(db < -40.0, "mode %d at its cutoff: %.2f dB", cases[c].mode, db);
+            else
+                CHECK_MSG(fabs(db - want) < 0.2, "mode %d at %.0f Hz: %.2f dB, want %.2f",
+                          cases[c].mode, freqs[f], db, want);
+        }
+    }
+}
+
 /* The gain at the cutoff rises with resonance. */
 static void resonance_peak_grows(void)
 {
@@ -126,7 +162,8 @@ static void resonance_peak_grows(void)
 static void full_resonance_sweep_stays_bounded(void)
 {
     static const int modes[] = {SHAPE_FILTER_LP12, SHAPE_FILTER_HP12, SHAPE_FILTER_BP12,
-                                SHAPE_FILTER_NOTCH, SHAPE_FILTER_LP24, SHAPE_FILTER_HP24};
+                                SHAPE_FILTER_NOTCH, SHAPE_FILTER_LP24, SHAPE_FILTER_HP24,
+                                SHAPE_FILTER_BP24, SHAPE_FILTER_NOTCH24};
     uint32_t frames = 60 * RATE;
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
         Song *s = synth_song(1, 64, 125, 1);
@@ -169,7 +206,7 @@ static void full_resonance_sweep_stays_bounded(void)
 static void full_resonance_oscillates_at_the_cutoff(void)
 {
     static const int modes[] = {SHAPE_FILTER_LP12, SHAPE_FILTER_HP12, SHAPE_FILTER_BP12,
-                                SHAPE_FILTER_LP24, SHAPE_FILTER_HP24};
+                                SHAPE_FILTER_LP24, SHAPE_FILTER_HP24, SHAPE_FILTER_BP24};
     static const int cutoffs[] = {200, 1000, 5000};
     uint32_t frames = 2 * RATE;
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
@@ -729,6 +766,7 @@ int main(void)
 {
     RUN(lowpass_minus_3db_point_is_at_the_cutoff);
     RUN(slopes_an_octave_above);
+    RUN(band_pass_and_notch_at_both_slopes);
     RUN(resonance_peak_grows);
     RUN(full_resonance_sweep_stays_bounded);
     RUN(full_resonance_oscillates_at_the_cutoff);

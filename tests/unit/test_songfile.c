@@ -894,7 +894,7 @@ static void test_errors_instruments(void)
     ERR(H "instrument 01 \"k\" choke 17\n", HISS_ERR_RANGE,
         "t.hiss:2:25: choke 17 is out of range (0..16)");
     ERR(H "instrument 01 \"k\" filter lp36\n", HISS_ERR_PARSE,
-        "t.hiss:2:26: bad filter 'lp36' (off|lp12|hp12|bp12|notch|lp24|hp24)");
+        "t.hiss:2:26: bad filter 'lp36' (off|lp12|hp12|bp12|notch|lp24|hp24|bp24|notch24)");
     ERR(H "instrument 01 \"k\" drive_type\n", HISS_ERR_PARSE,
         "t.hiss:2:29: missing drive_type (tape|hard)");
     ERR(H "instrument 01 \"k\" filter_env_from both\n", HISS_ERR_PARSE,
