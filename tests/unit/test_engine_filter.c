@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edit.h"
 #include "engine.h"
 #include "common/synth_song.h"
 #include "test.h"
@@ -746,6 +747,42 @@ static void instrument_edits_have_no_zipper(void)
     free(out);
 }
 
+/* A shaping effect typed into the pattern while the song plays is heard
+ * from its row, as the editor stores it: M00 on row 4 of a sounding 1 kHz
+ * sine (a 20 Hz low-pass) silences it from there. Undone, the same song
+ * plays on at the level it had. */
+static void effect_typed_while_playing_is_heard_and_undone(void)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, 1000.0, RATE, 1, 0.2f),
+                                                LOOP_FORWARD, 0, 0, INTERP_LINEAR));
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    Editor *ed = edit_new(s, NULL, NULL);
+    edit_set_edit_mode(ed, true);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, false);
+    float *out = calloc(2 * (size_t)16 * ROW, sizeof(float));
+    engine_render(e, out, 2 * ROW);
+    edit_cursor_set(ed, (EditCursor){0, 4, 0, EDIT_COL_FX});
+    CHECK(edit_fx_letter(ed, 'M') == HISS_OK);
+    edit_cursor_set(ed, (EditCursor){0, 4, 0, EDIT_COL_FX_PARAM_HI});
+    CHECK(edit_hex_digit(ed, 0) == HISS_OK && edit_hex_digit(ed, 0) == HISS_OK);
+    engine_render(e, out + 2 * (size_t)2 * ROW, 6 * ROW);
+    double before = rms(out, ROW, ROW), after = rms(out, 5 * ROW, ROW);
+    CHECK_MSG(before > 0.1 && after < before * 1e-3, "M00 typed: rms %g then %g", before, after);
+    /* undo takes the letter away (one step each for letter and digits) */
+    while (edit_can_undo(ed))
+        CHECK(edit_undo(ed) == HISS_OK);
+    engine_play_song_now(e, 0, 0, false);
+    engine_render(e, out + 2 * (size_t)8 * ROW, 8 * ROW);
+    after = rms(out, 13 * ROW, ROW);
+    CHECK_MSG(fabs(after / before - 1.0) < 1e-3, "undone: rms %g, before %g", after, before);
+    engine_free(e);
+    edit_free(ed);
+    free(out);
+    song_free(s);
+}
+
 /* Every shaping effect in one song: the same samples in any block size. */
 static void effects_are_block_size_invariant(void)
 {
@@ -788,5 +825,6 @@ int main(void)
     RUN(crush_rate_changes_have_no_zipper);
     RUN(instrument_edits_have_no_zipper);
     RUN(effects_are_block_size_invariant);
+    RUN(effect_typed_while_playing_is_heard_and_undone);
     return test_finish();
 }
