@@ -19,6 +19,13 @@ typedef float LimV4 __attribute__((vector_size(16)));
 /* The most crest() reads over the largest of its three points: its cap
  * (the parabola's own top is at most a quarter over). */
 #define CREST_LIFT 1.5f
+/* The parabola's top over its middle point b, when neither neighbour is
+ * further from 0 than b: (a - c)^2 / (8 |a - 2b + c|) is at most |b| / 4.
+ * The factor covers float rounding where a - 2b + c is tiny. */
+#define CREST_TOP (1.25f * 1.001f)
+/* Frames the limiter takes at a time: where a stretch this long and the
+ * frames its taps read cannot reach the ceiling, it only delays. */
+enum { SPAN = 128 };
 
 static uint32_t pow2_above(uint32_t n)
 {
@@ -37,6 +44,7 @@ static uint32_t pow2_above(uint32_t n)
 static void make_taps(Limiter *l)
 {
     l->peak_bound = (float)(truepeak_make_taps(l->taps) * CREST_LIFT * 1.001);
+    l->bound = truepeak_bound(l->taps);
 }
 
 HissError limiter_init(Limiter *l, uint32_t rate)
@@ -199,13 +207,19 @@ static bool idle(const Limiter *l, const float *x, uint32_t n, float ceiling)
         l->need[(l->need_tail - 1) & l->need_mask] != 1.0f ||
         l->need[l->need_head & l->need_mask] != 1.0f)
         return false;
-    float peak = 0.0f;
-    for (uint32_t i = 0; i < 2 * n; i++)
-        peak = peak_max(peak, fabsf(x[i]));
-    for (uint32_t k = 1; k < 2 * H; k++)
-        for (int c = 0; c < 2; c++)
-            peak = peak_max(peak, fabsf(l->history[2 * (size_t)((l->frames - k) & l->history_mask) + c]));
-    return peak * l->peak_bound <= ceiling;
+    /* The frames before x that the taps read, and x's first two, whose
+     * second differences reach back into them. */
+    enum { BEFORE = 2 * H - 1 };
+    float edge[2 * (BEFORE + 2)];
+    uint32_t lead = n < 2 ? n : 2;
+    for (uint32_t k = 0; k < BEFORE; k++)
+        memcpy(edge + 2 * k, l->history + 2 * (size_t)((l->frames - BEFORE + k) & l->history_mask),
+               sizeof(float) * 2);
+    memcpy(edge + 2 * BEFORE, x, sizeof(float) * 2 * lead);
+    TruePeakSpan s = truepeak_span_join(truepeak_span(edge, 2 * (BEFORE + lead), 2),
+                                        truepeak_span(x, 2 * (size_t)n, 2));
+    /* A true peak is a frame, a point between, or a crest over a point. */
+    return truepeak_bound_of(l->bound, s) * CREST_TOP <= ceiling;
 }
 
 /* Whether a frame is loud enough that a true peak reading it may pass
@@ -216,13 +230,10 @@ static inline bool hot(const Limiter *l, const float *frame, float ceiling)
     return peak_max(fabsf(frame[0]), fabsf(frame[1])) * l->peak_bound > ceiling;
 }
 
-void limiter_process(Limiter *l, float *x, uint32_t n, float ceiling, float *min_gain,
-                     uint32_t *reduced)
+static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float *min_gain,
+                         uint32_t *reduced)
 {
-    *min_gain = 1.0f;
-    *reduced = 0;
     uint32_t m = l->history_mask;
-    ceiling *= (float)MARGIN_GAIN;
     if (l->need_tail != l->need_head && idle(l, x, n, ceiling)) {
         for (uint32_t f = 0; f < n; f++, l->frames++) {
             float *h = l->history + 2 * (size_t)(l->frames & m);
@@ -300,5 +311,20 @@ void limiter_process(Limiter *l, float *x, uint32_t n, float ceiling, float *min
             (*reduced)++;
             *min_gain = g < *min_gain ? g : *min_gain;
         }
+    }
+}
+
+void limiter_process(Limiter *l, float *x, uint32_t n, float ceiling, float *min_gain,
+                     uint32_t *reduced)
+{
+    *min_gain = 1.0f;
+    *reduced = 0;
+    ceiling *= (float)MARGIN_GAIN;
+    /* In spans, so a loud moment costs its own span and not the whole
+     * block; the output is the same in any block size. */
+    for (uint32_t done = 0; done < n;) {
+        uint32_t k = n - done < SPAN ? n - done : SPAN;
+        process_span(l, x + 2 * (size_t)done, k, ceiling, min_gain, reduced);
+        done += k;
     }
 }

@@ -9,6 +9,9 @@
  * gain for a frame is at most ceiling / that peak for every frame within
  * the lookahead, reached through an average over the lookahead (a smooth
  * attack that can only undershoot), and recovers with a 60 ms release.
+ * Where no true peak of a stretch can reach the ceiling (truepeak.h's
+ * bound) and no gain is left to recover, it only delays, and computes
+ * nothing: skipping is exact, the output the same bit for bit.
  * Buffers come from limiter_init; limiter_process allocates nothing.
  * Pure C11 + libm. */
 #ifndef HISS_LIMITER_H
@@ -27,6 +30,7 @@ typedef struct {
     uint32_t attack;    /* frames the gain takes to come down: L - taps / 2 + 1 */
     float taps[LIMITER_PHASES - 1][2 * LIMITER_HALF_TAPS];
     float peak_bound;   /* the most a true peak reads over its largest |sample| */
+    TruePeakBound bound; /* the closer bound, over a stretch (truepeak.h) */
     float *history;     /* stereo input, history_mask + 1 frames */
     uint32_t history_mask;
     float *need;        /* the deque: the least gain frames ahead need */

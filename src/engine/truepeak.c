@@ -40,12 +40,51 @@ double truepeak_make_taps(float taps[TRUEPEAK_PHASES - 1][TRUEPEAK_TAPS])
     return tap_bound;
 }
 
+TruePeakBound truepeak_bound(const float taps[TRUEPEAK_PHASES - 1][TRUEPEAK_TAPS])
+{
+    double near = 1.0, curve = 0.0;
+    for (int p = 1; p < TRUEPEAK_PHASES; p++) {
+        /* What the filter adds to the line from frame H - 1 to H: w. On
+         * any signal, sum w x = s0 x[H-1] + s1 (x[H] - x[H-1]) + sum g e,
+         * e the second differences (the line's own terms cancel). */
+        double a = p / (double)TRUEPEAK_PHASES, w[TRUEPEAK_TAPS], s0 = 0, s1 = 0;
+        for (int k = 0; k < TRUEPEAK_TAPS; k++)
+            w[k] = taps[p - 1][k];
+        w[H - 1] -= 1.0 - a;
+        w[H] -= a;
+        for (int k = 0; k < TRUEPEAK_TAPS; k++) {
+            s0 += w[k];
+            s1 += w[k] * (k - (H - 1));
+        }
+        double g = 0;
+        for (int m = 2; m < TRUEPEAK_TAPS; m++) {
+            /* e[m] = x[m] - 2 x[m-1] + x[m-2] weighs in every frame on
+             * its far side from the line's two frames. */
+            double gm = 0;
+            if (m > H)
+                for (int k = m; k < TRUEPEAK_TAPS; k++)
+                    gm += w[k] * (k - m + 1);
+            else
+                for (int k = 0; k <= m - 2; k++)
+                    gm += w[k] * (m - k - 1);
+            g += fabs(gm);
+        }
+        /* The line is at most its larger frame; x[H] - x[H-1] at most
+         * twice the largest. */
+        near = fmax(near, 1.0 + fabs(s0) + 2.0 * fabs(s1));
+        curve = fmax(curve, g);
+    }
+    /* Float rounding in a point's 32 products and sums is under 1e-5 of
+     * the largest frame, and in a second difference under 1e-6 of it. */
+    TruePeakBound b = {(float)(near * 1.001 + 1e-4), (float)(curve * 1.001)};
+    return b;
+}
+
 void truepeak_init(TruePeak *t)
 {
     memset(t, 0, sizeof *t);
-    /* The factor covers float rounding in the sums: no point the bound
-     * passes can read over it. */
-    t->bound = (float)(truepeak_make_taps(t->taps) * 1.001);
+    truepeak_make_taps(t->taps);
+    t->bound = truepeak_bound(t->taps);
 }
 
 static inline TpV4 abs4(TpV4 x)
@@ -62,10 +101,10 @@ static inline float max_lane(TpV4 v)
 }
 
 /* The largest |x[i]| of n values, four at a time. */
-static float abs_max(const float *x, uint32_t n)
+static float abs_max(const float *x, size_t n)
 {
     TpV4 m4 = {0, 0, 0, 0};
-    uint32_t i = 0;
+    size_t i = 0;
     for (; i + 4 <= n; i += 4) {
         TpV4 v;
         memcpy(&v, x + i, sizeof v);
@@ -75,6 +114,37 @@ static float abs_max(const float *x, uint32_t n)
     for (; i < n; i++)
         m = fabsf(x[i]) > m ? fabsf(x[i]) : m;
     return m;
+}
+
+TruePeakSpan truepeak_span(const float *x, size_t count, size_t lag)
+{
+    TpV4 e4 = {0, 0, 0, 0};
+    size_t i = 2 * lag;
+    for (; i + 4 <= count; i += 4) {
+        TpV4 v0, v1, v2;
+        memcpy(&v0, x + i, sizeof v0);
+        memcpy(&v1, x + i - lag, sizeof v1);
+        memcpy(&v2, x + i - 2 * lag, sizeof v2);
+        e4 = bus_max4(abs4(v0 - 2.0f * v1 + v2), e4);
+    }
+    float e = max_lane(e4);
+    for (; i < count; i++) {
+        float d = fabsf(x[i] - 2.0f * x[i - lag] + x[i - 2 * lag]);
+        e = d > e ? d : e;
+    }
+    TruePeakSpan s = {abs_max(x, count), e};
+    return s;
+}
+
+TruePeakSpan truepeak_span_join(TruePeakSpan a, TruePeakSpan b)
+{
+    TruePeakSpan s = {a.most > b.most ? a.most : b.most, a.bend > b.bend ? a.bend : b.bend};
+    return s;
+}
+
+float truepeak_bound_of(TruePeakBound b, TruePeakSpan s)
+{
+    return b.near * s.most + b.curve * s.bend;
 }
 
 /* The largest |point| between frames for the points after work[from ..
@@ -123,12 +193,13 @@ static void add_chunk(TruePeak *t, const float *stereo, uint32_t n)
     for (uint32_t s = 0; s < n; s += SPAN) {
         uint32_t count = n - s < SPAN ? n - s : SPAN;
         uint32_t from = H - 1 + s;
-        float window = 0;
+        float most = 0;
         for (int c = 0; c < 2; c++) {
-            float m = abs_max(t->work[c] + from - (H - 1), count + 2 * H - 1);
-            window = m > window ? m : window;
+            float m = truepeak_bound_of(t->bound, truepeak_span(t->work[c] + from - (H - 1),
+                                                                count + 2 * H - 1, 1));
+            most = m > most ? m : most;
         }
-        if (window * t->bound <= t->peak)
+        if (most <= t->peak)
             continue; /* none of these points can read higher */
         for (int c = 0; c < 2; c++) {
             float m = points_max(t, t->work[c], from, count);

@@ -6,14 +6,13 @@
  * the meter below.
  *
  * The meter skips the interpolation wherever it cannot change the
- * reading: a point between frames is a weighted sum of the frames its
- * taps read, so it is at most the sum of the |taps| times the largest
- * |frame| among them. Where that bound is under the highest peak read so
- * far, the points are not computed. The skip is exact: the reading is the
- * one every point computed would give. Pure C11 + libm. */
+ * reading: where TruePeakBound says no point can read over the highest
+ * peak read so far, the points are not computed. The skip is exact: the
+ * reading is the one every point computed would give. Pure C11 + libm. */
 #ifndef HISS_TRUEPEAK_H
 #define HISS_TRUEPEAK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -28,9 +27,35 @@ enum {
  * Returns the most any phase's |taps| add up to (at least 1). */
 double truepeak_make_taps(float taps[TRUEPEAK_PHASES - 1][TRUEPEAK_TAPS]);
 
+/* What a point between frames can read at most, from the frames its taps
+ * read: near * their largest |frame| + curve * their largest |second
+ * difference| (x[i] - 2 x[i-1] + x[i-2]). The filter is exact for a
+ * straight line, so what it adds to the line between two frames comes
+ * from the signal's curvature alone: a smooth signal (a bass, a kick, a
+ * pad) is bounded close to its frames, where the sum of the |taps| would
+ * allow 2.5 times them. Float rounding is included. */
+typedef struct {
+    float near, curve;
+} TruePeakBound;
+
+TruePeakBound truepeak_bound(const float taps[TRUEPEAK_PHASES - 1][TRUEPEAK_TAPS]);
+/* What the bound reads of a stretch of signal. */
+typedef struct {
+    float most; /* the largest |x| */
+    float bend; /* the largest |second difference| */
+} TruePeakSpan;
+
+/* The count floats at x: lag 1 for one side, 2 for interleaved stereo
+ * (each side's differences its own). */
+TruePeakSpan truepeak_span(const float *x, size_t count, size_t lag);
+/* Both stretches' figures. */
+TruePeakSpan truepeak_span_join(TruePeakSpan a, TruePeakSpan b);
+/* The most a point whose taps read only within s can read. */
+float truepeak_bound_of(TruePeakBound b, TruePeakSpan s);
+
 typedef struct {
     float taps[TRUEPEAK_PHASES - 1][TRUEPEAK_TAPS];
-    float bound; /* the most a point reads over its largest |frame|, rounding included */
+    TruePeakBound bound;
     float peak;  /* the highest |value| so far, linear */
     /* Per side: the last TRUEPEAK_TAPS - 1 frames, then room for a chunk. */
     float work[2][TRUEPEAK_TAPS - 1 + TRUEPEAK_CHUNK];

@@ -64,9 +64,9 @@ static uint32_t lcg(uint32_t *s)
     return *s >> 8;
 }
 
-/* Bursts of loud noise and loud high tones among quiet ones, the highest
- * somewhere in the middle: a meter that skipped too much would miss one
- * of the peaks between samples. */
+/* Bursts of loud noise, loud high tones and loud bass among quiet ones,
+ * the highest somewhere in the middle: a meter that skipped too much
+ * would miss one of the peaks between samples. */
 static void skipping_changes_nothing(void)
 {
     uint32_t n = 10 * RATE, seed = 7;
@@ -78,8 +78,11 @@ static void skipping_changes_nothing(void)
                 level = (lcg(&seed) % 100) / 100.0 * (trial + 1) / 6.0;
             double tone = sin(M_PI * 0.93 * i + trial) * level;
             double noise = ((lcg(&seed) % 20001) / 10000.0 - 1.0) * level;
-            x[2 * i] = (float)(trial % 2 ? tone : noise);
-            x[2 * i + 1] = (float)(trial % 2 ? -noise : tone * 0.5);
+            /* A loud bass with a little hiss on it: smooth, where the
+             * bound comes closest to the points. */
+            double bass = sin(2 * M_PI * 55.0 * i / RATE) * level + noise * 0.02;
+            x[2 * i] = (float)(trial % 3 == 2 ? bass : trial % 2 ? tone : noise);
+            x[2 * i + 1] = (float)(trial % 3 == 2 ? -bass : trial % 2 ? -noise : tone * 0.5);
         }
         double want = every_point(x, n);
         static const uint32_t BLOCKS[] = {1, 37, 1024, 1500, 32768};
