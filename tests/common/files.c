@@ -88,7 +88,8 @@ bool test_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-int test_count_entries(const char *dir, const char *suffix)
+int test_each_entry(const char *dir, const char *suffix,
+                    void (*fn)(const char *path, void *ctx), void *ctx)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -99,11 +100,22 @@ int test_count_entries(const char *dir, const char *suffix)
     while ((e = readdir(d))) {
         size_t l = strlen(e->d_name);
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-            (!suffix || (l >= sl && !strcmp(e->d_name + l - sl, suffix))))
+            (!suffix || (l >= sl && !strcmp(e->d_name + l - sl, suffix)))) {
             n++;
+            if (fn) {
+                char path[4096];
+                snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+                fn(path, ctx);
+            }
+        }
     }
     closedir(d);
     return n;
+}
+
+int test_count_entries(const char *dir, const char *suffix)
+{
+    return test_each_entry(dir, suffix, NULL, NULL);
 }
 
 void test_write_wav(const char *path, int rate, int channels, long frames)

@@ -23,6 +23,11 @@ bool test_exists(const char *path);
 /* How many entries dir holds (. and .. aside) whose names end in suffix
  * (NULL: all); -1 when it cannot be read. */
 int test_count_entries(const char *dir, const char *suffix);
+/* Calls fn with "dir/NAME" for each entry of dir (. and .. aside) whose
+ * name ends in suffix (NULL: all); returns how many, -1 when dir cannot
+ * be read. fn may be NULL (just count). */
+int test_each_entry(const char *dir, const char *suffix,
+                    void (*fn)(const char *path, void *ctx), void *ctx);
 /* A WAV file written with libsndfile directly (not through hiss), so the
  * readers are tested on files they did not write: `frames` frames of a
  * quiet sine on every channel, 24-bit. */

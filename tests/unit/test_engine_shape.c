@@ -1,13 +1,13 @@
 /* Sound shaping (voicefx): the amplitude and pitch envelopes, choke groups
  * and glides measured from rendered audio, and block-size invariance and
  * determinism with every shaping feature on. */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
 #include "songio.h"
 #include "timing.h"
+#include "common/files.h"
 #include "common/synth_song.h"
 #include "test.h"
 
@@ -469,47 +469,42 @@ static void start_and_end_points(void)
         free(out[k]);
 }
 
+/* Renders the song at `path` to its end: every sample finite and within
+ * full scale. */
+static void song_renders_finite(const char *path, void *ctx)
+{
+    Song *s = NULL;
+    HissDiag diag = {{0}};
+    CHECK_MSG(songio_load(path, RATE, &s, &diag, NULL) == HISS_OK, "%s: %s", path, diag.text);
+    TimingScan scan;
+    if (!s || timing_scan(s, RATE, false, &scan) != HISS_OK) {
+        song_free(s);
+        return;
+    }
+    uint32_t frames = (uint32_t)scan.end_frame + RATE;
+    timing_deinit(&scan);
+    float *out = synth_render(s, RATE, frames, 512);
+    size_t bad = 0, over = 0;
+    for (size_t i = 0; out && i < 2 * (size_t)frames; i++) {
+        bad += !isfinite(out[i]);
+        over += fabsf(out[i]) > 1.0f;
+    }
+    CHECK_MSG(out && !bad && !over, "%s: %zu samples not finite, %zu over full scale", path, bad,
+              over);
+    ++*(int *)ctx;
+    free(out);
+    song_free(s);
+}
+
 /* Every example song (the shaped, glide and demo songs use the shaping
  * as a producer would) renders to its end with every sample finite and
  * within full scale. */
 static void example_songs_render_finite(void)
 {
-    DIR *d = opendir("patterns");
-    CHECK(d != NULL);
-    struct dirent *entry;
-    int songs = 0;
-    while (d && (entry = readdir(d))) {
-        size_t n = strlen(entry->d_name);
-        if (n <= 5 || strcmp(entry->d_name + n - 5, ".hiss"))
-            continue;
-        char path[512];
-        snprintf(path, sizeof path, "patterns/%s", entry->d_name);
-        Song *s = NULL;
-        HissDiag diag = {{0}};
-        CHECK_MSG(songio_load(path, RATE, &s, &diag, NULL) == HISS_OK, "%s: %s", path,
-                  diag.text);
-        TimingScan scan;
-        if (!s || timing_scan(s, RATE, false, &scan) != HISS_OK) {
-            song_free(s);
-            continue;
-        }
-        uint32_t frames = (uint32_t)scan.end_frame + RATE;
-        timing_deinit(&scan);
-        float *out = synth_render(s, RATE, frames, 512);
-        size_t bad = 0, over = 0;
-        for (size_t i = 0; out && i < 2 * (size_t)frames; i++) {
-            bad += !isfinite(out[i]);
-            over += fabsf(out[i]) > 1.0f;
-        }
-        CHECK_MSG(out && !bad && !over, "%s: %zu samples not finite, %zu over full scale", path,
-                  bad, over);
-        songs++;
-        free(out);
-        song_free(s);
-    }
-    if (d)
-        closedir(d);
-    CHECK_MSG(songs >= 3, "%d example songs rendered", songs);
+    int rendered = 0;
+    int songs = test_each_entry("patterns", ".hiss", song_renders_finite, &rendered);
+    CHECK_MSG(songs >= 3 && rendered == songs, "%d of %d example songs rendered", rendered,
+              songs);
 }
 
 int main(void)
