@@ -482,6 +482,11 @@ bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first)
         break;
     case 'Y': { /* Y00: the envelopes from their start; Yxx: from xx x 10 ms */
         uint32_t at = (uint32_t)(((uint64_t)param * 10 * fx->rate + 500) / 1000);
+        /* The level heard now, within a fade of a Yxx before. */
+        float done = (float)(VOICEFX_CHANGE_FRAMES - fx->amp_fade_left) / VOICEFX_CHANGE_FRAMES;
+        fx->amp_was = fx->amp_fade_left ? fx->amp_was + (fx->amp.level - fx->amp_was) * done
+                                        : fx->amp.level;
+        fx->amp_fade_left = VOICEFX_CHANGE_FRAMES;
         env_seek(&fx->amp, at);
         env_seek(&fx->fenv, at);
         fx->pitch_origin = (int64_t)fx->age - at;
@@ -638,6 +643,19 @@ static void env_levels(VoiceFxEnv *env, float *levels, uint32_t n)
             env_enter(env, next);
         }
     }
+}
+
+/* The first frames of a run's amplitude levels fade from amp_was, the
+ * level before a Yxx moved the envelope, so the move does not click. */
+static void amp_fade(VoiceFx *fx, float *levels, uint32_t n)
+{
+    uint32_t done = VOICEFX_CHANGE_FRAMES - fx->amp_fade_left;
+    uint32_t m = n < fx->amp_fade_left ? n : fx->amp_fade_left;
+    for (uint32_t i = 0; i < m; i++) {
+        float t = (float)(done + i + 1) / (float)VOICEFX_CHANGE_FRAMES;
+        levels[i] = fx->amp_was + (levels[i] - fx->amp_was) * t;
+    }
+    fx->amp_fade_left -= m;
 }
 
 /* Bit reduction of y (rounding to 2^bits two's-complement levels, -1 ..
@@ -1127,6 +1145,8 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
         v->releasing = releasing;
         v->active = true;
         env_levels(&fx->amp, env, run);
+        if (fx->amp_fade_left)
+            amp_fade(fx, env, run);
         if (fx->fenv_own && (fx->filter != SHAPE_FILTER_OFF ||
                              (fx->change_left && fx->was.filter != SHAPE_FILTER_OFF)))
             env_levels(&fx->fenv, fenv, run);

@@ -122,6 +122,10 @@ typedef struct {
      * were, and how many frames of the fade are left. */
     VoiceFxStages was;
     uint32_t change_left;
+    /* Yxx moves the amplitude envelope at once; the level heard fades
+     * from where it was over VOICEFX_CHANGE_FRAMES. */
+    float amp_was;
+    uint32_t amp_fade_left;
 } VoiceFx;
 
 /* Sets up the shaping of a voice just started from `inst` at `rate`:

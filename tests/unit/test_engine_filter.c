@@ -581,8 +581,16 @@ static void effects_q_i_j_w_y_act_from_their_row(void)
     free(out);
 }
 
-/* Y00 on row 4 of a note with a 50 ms attack: silent at the row, full
- * again 50 ms later. */
+/* The step at frame `at` of channel 0. */
+static float step_at(const float *out, uint32_t at)
+{
+    return fabsf(out[2 * at] - out[2 * at - 2]);
+}
+
+/* Y00 on row 4 of a note with a 50 ms attack (2400 frames): the
+ * envelope starts again, the level heard fading from full to it over 64
+ * frames (no step bigger than a 64th of the level), a quarter up 25 ms
+ * in; Y02 on row 8 takes it to 20 ms in. */
 static void effect_y_restarts_the_envelope(void)
 {
     Song *s = synth_song(1, 64, 125, 6);
@@ -595,9 +603,13 @@ static void effect_y_restarts_the_envelope(void)
     synth_put(s, 0, 8, 0, NOTE_EMPTY, 0, E, 'Y', 0x02); /* 20 ms in */
     float *out = synth_render(s, RATE, 10 * ROW, 100);
     CHECK_NEAR(out[2 * (4 * ROW - 1)], 0.5, 1e-4);
-    CHECK_NEAR(out[2 * (4 * ROW)], 0.5 / 2400, 1e-4);
+    CHECK_NEAR(out[2 * (4 * ROW + 63)], 0.5 * 64 / 2400, 1e-4);
+    float step = 0.0f;
+    for (uint32_t i = 4 * ROW; i < 4 * ROW + 64; i++)
+        step = fmaxf(step, step_at(out, i));
+    CHECK_MSG(step <= 0.5f / 64 * 1.01f, "Y00: largest step %g", step);
     CHECK_NEAR(out[2 * (4 * ROW + 1200)], 0.25, 1e-3);
-    CHECK_NEAR(out[2 * (8 * ROW)], 0.5 * 0.4, 2e-3);
+    CHECK_NEAR(out[2 * (8 * ROW + 63)], 0.5 * (960 + 64) / 2400, 2e-3);
     free(out);
     song_free(s);
 }
@@ -658,12 +670,6 @@ static void drive_crush_and_gain_changes_have_no_zipper(void)
     CHECK_MSG(got <= 0.5 * dry * 1.01 + 0.5 / FADE, "volume: largest step %g, limit %g", got,
               0.5 * dry * 1.01 + 0.5 / FADE);
     free(out);
-}
-
-/* The step at frame `at` of channel 0. */
-static float step_at(const float *out, uint32_t at)
-{
-    return fabsf(out[2 * at] - out[2 * at - 2]);
 }
 
 /* J00 and J0A (a 2 kHz sample-and-hold) switched on every row of a 97 Hz
