@@ -706,9 +706,9 @@ static void crush_run(VoiceFx *fx, float *s, uint32_t n, int chans)
     const float *y = s;
     if (inc > 0.0f) {
         float phase = fx->crush_phase;
-        /* Where the held frame is: moved by a select, not a branch (the
-         * takes come at a rate that is rarely a whole number of frames,
-         * so a branch would be mispredicted at every other one). */
+        /* Where the held frame is, kept in a register (the held values
+         * themselves would be stored and reloaded at every frame: s may
+         * alias them as far as the compiler knows). */
         const float *from = fx->crush_held;
         for (uint32_t i = 0; i < n; i++) {
             phase += inc;
@@ -812,10 +812,20 @@ static inline void glide_coefficients(const float *g, float k, float *a, uint32_
 /* Each of the next n frames' g and 1 / (1 + g (g + k)) of both stages
  * (gs, as, bs: n + 3 long). Frames go by control period: a still cutoff
  * costs no division, a gliding one has its divisions done for the whole
- * period at once. */
-static void filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool two,
+ * period at once. True when every frame has the g it started with (a
+ * still cutoff, most of a note): then only the first frame's are
+ * written, the same for all. */
+static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool two,
                                 float *gs, float *as, float *bs)
 {
+    bool still = true;
+    /* The stretches at one g, written out at the end only if some other
+     * stretch glides. */
+    struct {
+        uint32_t from, len;
+        float g, a1, b1;
+    } level[VOICEFX_RUN / VOICEFX_CONTROL_FRAMES + 2];
+    int levels = 0;
     const float k1 = fx->k1, k2 = fx->k2;
     float g = fx->g, dg = fx->dg;
     float a1 = 1.0f / (1.0f + g * (g + k1));
@@ -827,7 +837,9 @@ static void filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
             float target = cutoff_g(fx, env[i]);
             /* The glide before this one has arrived: start from exactly
              * its target, so a still cutoff stays still. */
+            float was = g;
             g = fx->g_set ? fx->g_target : target;
+            still = still && g == was;
             fx->g_set = true;
             fx->g_target = target;
             dg = (target - g) / (float)VOICEFX_CONTROL_FRAMES;
@@ -839,6 +851,7 @@ static void filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
         if (len > n - i)
             len = n - i;
         if (dg != 0.0f) {
+            still = false;
             for (uint32_t j = 0; j < len; j++) {
                 g += dg;
                 gs[i + j] = g;
@@ -852,21 +865,84 @@ static void filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
                 b1 = bs[i + len - 1];
             }
         } else {
-            for (uint32_t j = 0; j < len; j++) {
-                gs[i + j] = g;
-                as[i + j] = a1;
-                bs[i + j] = b1;
-            }
+            level[levels].from = i;
+            level[levels].len = len;
+            level[levels].g = g;
+            level[levels].a1 = a1;
+            level[levels].b1 = b1;
+            levels++;
         }
         i += len;
         age += len;
     }
     fx->g = g;
     fx->dg = dg;
+    if (still) {
+        gs[0] = g;
+        as[0] = a1;
+        bs[0] = b1;
+        return true;
+    }
+    /* After the glides, whose last vectors may run into them. */
+    for (int k = 0; k < levels; k++)
+        for (uint32_t j = level[k].from; j < level[k].from + level[k].len; j++) {
+            gs[j] = level[k].g;
+            as[j] = level[k].a1;
+            bs[j] = level[k].b1;
+        }
+    return false;
+}
+
+/* One step of the single stage on frame t of s (lanes 0 and 1). */
+static inline __attribute__((always_inline)) void
+single_step(FxV4 ic[2], float *s, uint32_t t, const int r, FxV4 g, FxV4 a, FxV4 k, FxI4 osc,
+            bool self_osc, float band_gain, const int mode)
+{
+    FxV4 lo, band, hi;
+    FxV4 x = {s[2 * t], s[2 * t + r], 0.0f, 0.0f};
+    svf4(ic, x, g, k, a, osc, self_osc, &lo, &band, &hi);
+    FxV4 y = mode == SHAPE_FILTER_LP12   ? lo
+             : mode == SHAPE_FILTER_HP12 ? hi
+             : mode == SHAPE_FILTER_BP12 ? band_gain * band /* unity at the peak */
+                                         : lo + hi;
+    s[2 * t] = y[0];
+    s[2 * t + 1] = y[r];
+}
+
+/* One step of both stages: the first on frame `now` of s, the second on
+ * what the first gave two steps ago (fed[1]), for frame `late`, written
+ * back when `out`. When may_keep, the lanes of `keep` (those without a
+ * frame at this step) go back to their state before it. */
+static inline __attribute__((always_inline)) void
+pair_step(FxV4 ic[2], FxV4 fed[2], float *s, uint32_t now, uint32_t late, bool out,
+          const int r, FxV4 g, FxV4 a, FxV4 k, FxI4 osc, bool self_osc, FxV4 band_gains,
+          FxI4 keep, const int mode, const bool may_keep)
+{
+    FxV4 lo, band, hi;
+    FxV4 x = {s[2 * now], s[2 * now + r], fed[1][0], fed[1][1]};
+    FxV4 before[2] = {ic[0], ic[1]};
+    svf4(ic, x, g, k, a, osc, self_osc, &lo, &band, &hi);
+    /* Both sections give the same output; a band-pass's each at unity
+     * at its peak. */
+    FxV4 y = mode == SHAPE_FILTER_LP24   ? lo
+             : mode == SHAPE_FILTER_HP24 ? hi
+             : mode == SHAPE_FILTER_BP24 ? band_gains * band
+                                         : lo + hi;
+    if (may_keep) {
+        ic[0] = fx_pick(keep, before[0], ic[0]);
+        ic[1] = fx_pick(keep, before[1], ic[1]);
+    }
+    if (out)
+        s[2 * late] = y[2], s[2 * late + 1] = y[2 + r];
+    fed[1] = fed[0];
+    fed[0] = y;
 }
 
 /* One filter mode and channel count per instance (the compiler makes
- * each its own loop). */
+ * each its own loop). A run whose cutoff stays still has the same
+ * coefficients on every frame: its loops take them once, outside, which
+ * leaves the state's own arithmetic (the same operations on the same
+ * values as frame by frame, so the same result). */
 static inline __attribute__((always_inline)) void
 filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans,
             const int mode)
@@ -874,24 +950,28 @@ filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans
     const bool two = mode >= SHAPE_FILTER_LP24, self_osc = fx->self_osc;
     const float k1 = fx->k1, k2 = fx->k2, band_gain = fx->band_gain;
     float gs[VOICEFX_RUN + 3], as[VOICEFX_RUN + 3], bs[VOICEFX_RUN + 3];
-    filter_coefficients(fx, env, n, two, gs, as, bs);
+    bool still = filter_coefficients(fx, env, n, two, gs, as, bs);
     const FxV4 k = {k1, k1, k2, k2};
     const FxI4 osc = two ? (FxI4){0, 0, -1, -1} : (FxI4){-1, -1, 0, 0};
     const int r = chans - 1; /* a mono voice's right is its left */
     FxV4 ic[2] = {{fx->ic[0][0][0], fx->ic[0][1][0], fx->ic[1][0][0], fx->ic[1][1][0]},
                   {fx->ic[0][0][1], fx->ic[0][1][1], fx->ic[1][0][1], fx->ic[1][1][1]}};
-    FxV4 lo, band, hi;
     if (!two) {
-        for (uint32_t t = 0; t < n; t++) {
-            FxV4 x = {s[2 * t], s[2 * t + r], 0.0f, 0.0f};
-            FxV4 g = {gs[t], gs[t], gs[t], gs[t]}, a = {as[t], as[t], as[t], as[t]};
-            svf4(ic, x, g, k, a, osc, self_osc, &lo, &band, &hi);
-            FxV4 y = mode == SHAPE_FILTER_LP12   ? lo
-                     : mode == SHAPE_FILTER_HP12 ? hi
-                     : mode == SHAPE_FILTER_BP12 ? band_gain * band /* unity at the peak */
-                                                 : lo + hi;
-            s[2 * t] = y[0];
-            s[2 * t + 1] = y[r];
+        if (still) {
+            /* self_osc as a constant in each loop, so what does not
+             * depend on the state is worked out before it. */
+            const FxV4 g = {gs[0], gs[0], gs[0], gs[0]}, a = {as[0], as[0], as[0], as[0]};
+            if (self_osc)
+                for (uint32_t t = 0; t < n; t++)
+                    single_step(ic, s, t, r, g, a, k, osc, true, band_gain, mode);
+            else
+                for (uint32_t t = 0; t < n; t++)
+                    single_step(ic, s, t, r, g, a, k, osc, false, band_gain, mode);
+        } else {
+            for (uint32_t t = 0; t < n; t++) {
+                FxV4 g = {gs[t], gs[t], gs[t], gs[t]}, a = {as[t], as[t], as[t], as[t]};
+                single_step(ic, s, t, r, g, a, k, osc, self_osc, band_gain, mode);
+            }
         }
         for (int c = 0; c < 2; c++) {
             fx->ic[0][c][0] = ic[0][c];
@@ -904,31 +984,36 @@ filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans
      * steps wait only on the state. The first two steps have no
      * second-stage frame yet, the last two no first-stage one: there the
      * lanes without a frame keep their state. */
-    const FxI4 first = {-1, -1, 0, 0};
+    const FxI4 first = {-1, -1, 0, 0}, none = {0, 0, 0, 0};
     const FxV4 band_gains = {k1, k1, band_gain, band_gain};
     FxV4 fed[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}}; /* the first stage's last two */
-    for (uint32_t t = 0; t < n + 2; t++) {
-        uint32_t now = t < n ? t : n - 1, late = t >= 2 ? t - 2 : 0;
-        FxV4 x = {s[2 * now], s[2 * now + r], fed[1][0], fed[1][1]};
-        FxV4 g = {gs[now], gs[now], gs[late], gs[late]};
-        FxV4 a = {as[now], as[now], bs[late], bs[late]};
-        FxV4 before[2] = {ic[0], ic[1]};
-        svf4(ic, x, g, k, a, osc, self_osc, &lo, &band, &hi);
-        /* Both sections give the same output; a band-pass's each at
-         * unity at its peak. */
-        FxV4 y = mode == SHAPE_FILTER_LP24   ? lo
-                 : mode == SHAPE_FILTER_HP24 ? hi
-                 : mode == SHAPE_FILTER_BP24 ? band_gains * band
-                                             : lo + hi;
-        if (t < 2 || t >= n) {
-            FxI4 keep = (t < n ? (FxI4){0, 0, 0, 0} : first) | (t >= 2 ? (FxI4){0, 0, 0, 0} : ~first);
-            ic[0] = fx_pick(keep, before[0], ic[0]);
-            ic[1] = fx_pick(keep, before[1], ic[1]);
+    for (uint32_t t = 0; t < n + 2;) {
+        if (still && t >= 2 && t < n) {
+            const FxV4 g = {gs[0], gs[0], gs[0], gs[0]};
+            const FxV4 a = {as[0], as[0], bs[0], bs[0]};
+            if (self_osc) /* a constant in each loop, as above */
+                for (; t < n; t++)
+                    pair_step(ic, fed, s, t, t - 2, true, r, g, a, k, osc, true, band_gains,
+                              none, mode, false);
+            else
+                for (; t < n; t++)
+                    pair_step(ic, fed, s, t, t - 2, true, r, g, a, k, osc, false, band_gains,
+                              none, mode, false);
+            continue;
         }
-        if (t >= 2)
-            s[2 * late] = y[2], s[2 * late + 1] = y[2 + r];
-        fed[1] = fed[0];
-        fed[0] = y;
+        uint32_t now = t < n ? t : n - 1, late = t >= 2 ? t - 2 : 0;
+        uint32_t gn = still ? 0 : now, gl = still ? 0 : late; /* still: one set */
+        FxV4 g = {gs[gn], gs[gn], gs[gl], gs[gl]};
+        FxV4 a = {as[gn], as[gn], bs[gl], bs[gl]};
+        if (t < 2 || t >= n) {
+            FxI4 keep = (t < n ? none : first) | (t >= 2 ? none : ~first);
+            pair_step(ic, fed, s, now, late, t >= 2, r, g, a, k, osc, self_osc, band_gains, keep,
+                      mode, true);
+        } else {
+            pair_step(ic, fed, s, now, late, true, r, g, a, k, osc, self_osc, band_gains, none,
+                      mode, false);
+        }
+        t++;
     }
     for (int st = 0; st < 2; st++)
         for (int c = 0; c < 2; c++) {
