@@ -624,8 +624,14 @@ static void env_levels(VoiceFxEnv *env, float *levels, uint32_t n)
         uint32_t k = n - i < env->left ? n - i : env->left;
         float level = env->level, slope = env->slope;
         if (slope == 0.0f) {
-            /* Held or sustaining, most of a note: no chain of sums. */
-            for (uint32_t j = 0; j < k; j++)
+            /* Held or sustaining, most of a note: no chain of sums, and
+             * four levels a store (the compiler leaves this loop as it
+             * is at -O2). */
+            const FxV4 four = {level, level, level, level};
+            uint32_t j = 0;
+            for (; j + 4 <= k; j += 4)
+                fx_store(levels + i + j, four);
+            for (; j < k; j++)
                 levels[i + j] = level;
         } else {
             for (uint32_t j = 0; j < k; j++) {
