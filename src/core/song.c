@@ -180,6 +180,17 @@ int song_instrument_set_slices(Instrument *inst, const uint32_t *frames, int cou
     return n;
 }
 
+int song_instrument_note_slice(const Instrument *inst, int note, int pick)
+{
+    int count = hiss_clampi(inst->slice_count, 0, SONG_MAX_SLICES);
+    if (pick > 0)
+        return pick <= count ? pick - 1 : SONG_SLICE_NONE;
+    if (!inst->shape[SHAPE_SLICE_MODE] || !count)
+        return SONG_SLICE_WHOLE;
+    int k = note - NOTE_C4;
+    return k >= 0 && k < count ? k : SONG_SLICE_NONE;
+}
+
 bool song_instrument_take_marks(Instrument *inst)
 {
     const Sample *sample = inst->sample;

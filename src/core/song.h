@@ -138,6 +138,13 @@ typedef struct Instrument {
     Sample *sample;           /* owned; NULL when missing */
 } Instrument;
 
+/* Which slice (0-based) a note plays: Sxx's pick (1-based, 0 for none)
+ * first, else in slice mode the note (C-4 is slice 1, C#4 slice 2...);
+ * SONG_SLICE_WHOLE plays the sample as usual, SONG_SLICE_NONE nothing (a
+ * note past the last slice). */
+enum { SONG_SLICE_WHOLE = -1, SONG_SLICE_NONE = -2 };
+int song_instrument_note_slice(const Instrument *inst, int note, int pick);
+
 /* Sets inst's slice points to frames[0..count) (count <= SONG_MAX_SLICES),
  * sorted, without duplicates. Returns the number kept. */
 int song_instrument_set_slices(Instrument *inst, const uint32_t *frames, int count);

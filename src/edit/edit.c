@@ -1839,6 +1839,153 @@ HissError edit_slices_to_pattern(Editor *ed, int slot)
     return step_finish(ed, step, ed->cursor);
 }
 
+/* ---- keep only the slices used ---------------------------------------- */
+
+/* The slice pick of a cell's effects (Sxx, 1-based), 0 for none. */
+static int cell_pick(const Cell *c)
+{
+    return c->fx == 'S' ? c->fx_param : c->fx2 == 'S' ? c->fx2_param : 0;
+}
+
+/* Calls fn for every note of `slot` in every pattern: a note naming the
+ * slot, or a note without an instrument after one that named it on the
+ * same channel of the pattern. A note without an instrument before any
+ * on its channel plays whatever the song played there before: when the
+ * slot appears on that channel anywhere, that is unknowable here, and
+ * *unsure gets its place (pattern, row, channel) and the walk stops. */
+typedef void (*SlotNoteFn)(void *ctx, int pattern, int row, int channel, const Cell *cell);
+static bool walk_slot_notes(const Song *song, int slot, SlotNoteFn fn, void *ctx, int unsure[3])
+{
+    bool on_channel[SONG_MAX_CHANNELS] = {false};
+    for (int i = 0; i < SONG_MAX_PATTERNS; i++) {
+        const Pattern *p = song_pattern(song, i);
+        for (int r = 0; p && r < p->rows; r++)
+            for (int c = 0; c < p->channels && c < SONG_MAX_CHANNELS; c++)
+                on_channel[c] |= song_pattern_get(p, r, c).instrument == slot;
+    }
+    for (int i = 0; i < SONG_MAX_PATTERNS; i++) {
+        const Pattern *p = song_pattern(song, i);
+        if (!p)
+            continue;
+        for (int c = 0; c < p->channels && c < SONG_MAX_CHANNELS; c++) {
+            int last = -1; /* the channel's instrument: -1 not known yet */
+            for (int r = 0; r < p->rows; r++) {
+                Cell cell = song_pattern_get(p, r, c);
+                if (cell.instrument)
+                    last = cell.instrument;
+                if (cell.note < NOTE_FIRST || cell.note > NOTE_LAST)
+                    continue;
+                if (last < 0 && on_channel[c]) {
+                    unsure[0] = i, unsure[1] = r, unsure[2] = c;
+                    return false;
+                }
+                if (last == slot)
+                    fn(ctx, i, r, c, &cell);
+            }
+        }
+    }
+    return true;
+}
+
+typedef struct {
+    const Instrument *inst;
+    bool *played;
+    bool whole;
+} PlayedScan;
+
+static void mark_played(void *ctx, int pattern, int row, int channel, const Cell *cell)
+{
+    (void)pattern, (void)row, (void)channel;
+    PlayedScan *scan = ctx;
+    int k = song_instrument_note_slice(scan->inst, cell->note, cell_pick(cell));
+    if (k == SONG_SLICE_WHOLE)
+        scan->whole = true;
+    else if (k >= 0)
+        scan->played[k] = true;
+}
+
+HissError edit_slices_played(const Song *song, int slot, bool played[SONG_MAX_SLICES],
+                             HissDiag *diag)
+{
+    const Instrument *inst = instrument_slot_valid(slot) ? song_instrument(song, slot) : NULL;
+    memset(played, 0, sizeof(bool) * SONG_MAX_SLICES);
+    if (!inst || inst->slice_count < 1) {
+        hiss_diag_printf(diag, "the instrument has no slices");
+        return HISS_ERR_MISSING;
+    }
+    PlayedScan scan = {inst, played, false};
+    int at[3];
+    if (!walk_slot_notes(song, slot, mark_played, &scan, at)) {
+        hiss_diag_printf(diag, "pattern %02X row %02X channel %d: a note without an "
+                         "instrument; which slice it plays is not known", at[0], at[1],
+                         at[2] + 1);
+        return HISS_ERR_RANGE;
+    }
+    if (scan.whole) {
+        hiss_diag_printf(diag, "a note plays the whole sample, so every slice is used");
+        return HISS_ERR_RANGE;
+    }
+    return HISS_OK;
+}
+
+typedef struct {
+    const Instrument *inst;
+    const int *new_index;
+    UndoStep *step;
+    Song *song;
+    HissError err;
+} SliceRemap;
+
+static void remap_note(void *ctx, int pattern, int row, int channel, const Cell *cell)
+{
+    SliceRemap *m = ctx;
+    int pick = cell_pick(cell);
+    int k = song_instrument_note_slice(m->inst, cell->note, pick);
+    if (m->err || k < 0 || m->new_index[k] == k)
+        return;
+    Cell c = *cell;
+    if (pick && c.fx == 'S')
+        c.fx_param = (uint8_t)(m->new_index[k] + 1);
+    else if (pick)
+        c.fx2_param = (uint8_t)(m->new_index[k] + 1);
+    else
+        c.note = (uint8_t)(NOTE_C4 + m->new_index[k]);
+    m->err = step_cell(m->step, song_pattern(m->song, pattern), pattern, row, channel, c);
+}
+
+HissError edit_instrument_keep_slices(Editor *ed, int slot, Instrument *inst,
+                                      const bool kept[SONG_MAX_SLICES])
+{
+    const Instrument *cur = ed->song && instrument_slot_valid(slot)
+                                ? song_instrument(ed->song, slot)
+                                : NULL;
+    Instrument *before = cur ? song_instrument_clone(cur) : NULL;
+    UndoStep *step = cur ? step_begin() : NULL;
+    if (!before || !step) {
+        song_instrument_free(before);
+        song_instrument_free(inst);
+        undo_step_free(step);
+        return cur ? HISS_ERR_NOMEM : HISS_ERR_MISSING;
+    }
+    int new_index[SONG_MAX_SLICES];
+    for (int k = 0, next = 0; k < SONG_MAX_SLICES; k++)
+        new_index[k] = kept[k] ? next++ : -1;
+    SliceRemap remap = {cur, new_index, step, ed->song, HISS_OK};
+    int at[3];
+    HissError err = walk_slot_notes(ed->song, slot, remap_note, &remap, at) ? remap.err
+                                                                           : HISS_ERR_RANGE;
+    /* The renumbered notes and the new instrument are one step. */
+    if (!err)
+        err = undo_step_add_instrument(step, slot, before, inst);
+    else {
+        song_instrument_free(before);
+        song_instrument_free(inst);
+    }
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, ed->cursor);
+}
+
 HissError edit_instrument_set_name(Editor *ed, int slot, const char *name)
 {
     Instrument *copy;

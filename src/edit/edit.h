@@ -344,6 +344,18 @@ HissError edit_instrument_set_slices(Editor *ed, int slot, const uint32_t *point
  * otherwise the base note with Sxx. Rows past the pattern's end are
  * dropped. One undo step; returns HISS_ERR_MISSING without slices. */
 HissError edit_slices_to_pattern(Editor *ed, int slot);
+/* Keep only the slices used: which of slot's slices some pattern plays
+ * (a slice-mode note or an Sxx pick) into played[0..slice_count).
+ * HISS_ERR_RANGE (and *diag) when a note plays the whole sample, or when
+ * a note without an instrument may belong to the slot: then no slice can
+ * be said unused. */
+HissError edit_slices_played(const Song *song, int slot, bool played[SONG_MAX_SLICES],
+                             HissDiag *diag);
+/* Installs `inst` (owned), whose slices are the current instrument's
+ * slices marked in kept, in order, and renumbers every note and Sxx that
+ * plays a kept slice to its new number: one undo step. */
+HissError edit_instrument_keep_slices(Editor *ed, int slot, Instrument *inst,
+                                      const bool kept[SONG_MAX_SLICES]);
 HissError edit_instrument_set_finetune(Editor *ed, int slot, int cents); /* -100..100 */
 /* start < end <= the sample's source frames when mode is not LOOP_OFF. */
 HissError edit_instrument_set_loop(Editor *ed, int slot, LoopMode mode,

@@ -372,20 +372,11 @@ static void choke_others(Engine *e, const MixerVoice *started)
 
 /* ---- slices ------------------------------------------------------------ */
 
-enum { SLICE_WHOLE = -1, SLICE_NONE = -2 };
+enum { SLICE_WHOLE = SONG_SLICE_WHOLE, SLICE_NONE = SONG_SLICE_NONE };
 
-/* Which slice (0-based) a note plays: Sxx's pick first, else in slice mode
- * the note (C-4 is slice 1, C#4 slice 2...); SLICE_WHOLE plays the sample
- * as usual, SLICE_NONE nothing (a note past the last slice). */
 static int slice_of(const Instrument *inst, int note, int pick)
 {
-    int count = hiss_clampi(inst->slice_count, 0, SONG_MAX_SLICES);
-    if (pick > 0)
-        return pick <= count ? pick - 1 : SLICE_NONE;
-    if (!inst->shape[SHAPE_SLICE_MODE] || !count)
-        return SLICE_WHOLE;
-    int k = note - NOTE_C4;
-    return k >= 0 && k < count ? k : SLICE_NONE;
+    return song_instrument_note_slice(inst, note, pick);
 }
 
 /* In slice mode the note chooses the slice, not the pitch: it plays at

@@ -176,6 +176,54 @@ done:
     return err;
 }
 
+/* The end of cue k's slice: the next cue, else the sample's end. */
+static uint32_t slice_end_of(const SampleMarks *m, int k, uint32_t frames)
+{
+    uint32_t end = k + 1 < m->cue_count ? m->cues[k + 1] : frames;
+    return end < frames ? end : frames;
+}
+
+static HissError keep_slices(const Sample *src, const bool *keep, SampleMarks *m,
+                             SampleioAudio *out, HissDiag *diag)
+{
+    uint32_t frames = src->frames;
+    int ch = src->channels;
+    uint64_t total = 0;
+    for (int k = 0; keep && k < m->cue_count; k++)
+        if (keep[k] && m->cues[k] < slice_end_of(m, k, frames))
+            total += slice_end_of(m, k, frames) - m->cues[k];
+    if (!total) {
+        hiss_diag_printf(diag, "no slice to keep");
+        return HISS_ERR_RANGE;
+    }
+    HissError err = alloc_audio(out, (uint32_t)total, ch, src->rate, diag);
+    if (err)
+        return err;
+    SampleMarks kept = *m;
+    kept.cue_count = 0;
+    kept.loop = SAMPLE_LOOP_NONE;
+    kept.loop_start = kept.loop_end = 0;
+    uint32_t at = 0;
+    for (int k = 0; k < m->cue_count; k++) {
+        uint32_t start = m->cues[k], end = slice_end_of(m, k, frames);
+        if (!keep[k] || start >= end)
+            continue;
+        memcpy(out->frames + (size_t)at * ch, src->data + (size_t)start * ch,
+               sizeof(float) * (size_t)(end - start) * ch);
+        kept.cues[kept.cue_count++] = at;
+        /* A loop inside one kept slice moves with it; any other loop
+         * would span audio that is gone. */
+        if (m->loop != SAMPLE_LOOP_NONE && m->loop_start >= start && m->loop_end <= end) {
+            kept.loop = m->loop;
+            kept.loop_start = m->loop_start - start + at;
+            kept.loop_end = m->loop_end - start + at;
+        }
+        at += end - start;
+    }
+    *m = kept;
+    return HISS_OK;
+}
+
 HissError sampleedit_apply(const Sample *src, const SampleMarks *marks,
                            const SampleEdit *edit, SampleioAudio *out,
                            SampleMarks *out_marks, HissDiag *diag)
@@ -297,6 +345,10 @@ HissError sampleedit_apply(const Sample *src, const SampleMarks *marks,
         m.loop_end = (uint32_t)llround(m.loop_end * r);
         break;
     }
+    case SAMPLEEDIT_KEEP_SLICES:
+        if ((err = keep_slices(src, edit->keep, &m, out, diag)))
+            return err;
+        break;
     default:
         hiss_diag_printf(diag, "unknown edit");
         return HISS_ERR_RANGE;

@@ -11,6 +11,7 @@
 #ifndef HISS_SAMPLEEDIT_H
 #define HISS_SAMPLEEDIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,12 +29,16 @@ typedef enum {
                              down if need be to peak no higher than the
                              source and under -0.1 dBFS (never clipped) */
     SAMPLEEDIT_GAIN,      /* by `ratio` dB (-60..+24), clipped at full scale */
+    SAMPLEEDIT_KEEP_SLICES, /* the slices (the marks' cues) whose `keep`
+                               entry is true, joined in order; the rest
+                               and anything before the first cue go */
 } SampleEditKind;
 
 typedef struct {
     SampleEditKind kind;
     uint32_t from, to;
     double ratio;
+    const bool *keep; /* SAMPLEEDIT_KEEP_SLICES: one entry per cue */
 } SampleEdit;
 
 enum { SAMPLEEDIT_MAX_STRETCH = 8 }; /* ratio 1/8 .. 8 */

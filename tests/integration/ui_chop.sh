@@ -126,7 +126,7 @@ check "the kit's break is untouched" [ "$(md5sum <"$KIT_BREAK")" = "$kit_sum" ]
 
 keys X
 check "X asks which edit, its prompt whole at 80 columns" \
-    wait_for "Edit (trim slice normalize reverse gain DB fadein|fadeout MS):"
+    wait_for "Edit (trim slice used normalize reverse gain DB fadein/out MS):"
 T send-keys -t ui -l reverse
 keys Enter
 check "reverse writes another new file" wait_re "reverse: wrote break-96bpm-reverse\.wav"

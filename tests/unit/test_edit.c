@@ -1294,6 +1294,66 @@ static void slices_and_slice_to_pattern(void)
     fixture_free(&f);
 }
 
+/* Keep only the slices used: the slices some note plays (slice-mode notes,
+ * Sxx, a note without an instrument after one that named the slot) are
+ * found; the new instrument with those alone goes in with every note
+ * renumbered, and one undo brings back both. */
+static void keep_only_the_slices_used(void)
+{
+    Fixture f = fixture();
+    float x[400] = {0};
+    Instrument *inst = song_instrument_new();
+    inst->sample = sample_new(x, 400, 1, 48000);
+    const uint32_t points[] = {0, 100, 200, 300};
+    song_instrument_set_slices(inst, points, 4);
+    inst->shape[SHAPE_SLICE_MODE] = 1;
+    atomic_store(&f.song->instruments[3], inst);
+    Instrument *other = song_instrument_new();
+    atomic_store(&f.song->instruments[5], other);
+    Pattern *p = edit_current_pattern(f.ed);
+    song_pattern_set(p, 0, 0, note_cell(NOTE_C4 + 1, 3)); /* slice 2 */
+    song_pattern_set(p, 1, 0, note_cell(NOTE_C4 + 3, 0)); /* slice 4, no instrument */
+    Cell pick = note_cell(NOTE_C4, 3);
+    pick.fx = 'S';
+    pick.fx_param = 4; /* slice 4 again, by Sxx */
+    song_pattern_set(p, 2, 0, pick);
+    song_pattern_set(p, 3, 1, note_cell(NOTE_C4, 5)); /* another slot's note */
+    song_pattern_set(p, 4, 1, note_cell(NOTE_C4 + 2, 0));
+    bool played[SONG_MAX_SLICES];
+    HissDiag diag = {{0}};
+    CHECK_MSG(edit_slices_played(f.song, 3, played, &diag) == HISS_OK, "%s", diag.text);
+    CHECK(!played[0] && played[1] && !played[2] && played[3]);
+
+    Instrument *kept = song_instrument_clone(inst);
+    const uint32_t two[] = {0, 100};
+    kept->slice_count = 0;
+    song_instrument_set_slices(kept, two, 2);
+    CHECK(edit_instrument_keep_slices(f.ed, 3, kept, played) == HISS_OK);
+    CHECK(song_instrument(f.song, 3)->slice_count == 2);
+    CHECK(cell_at(&f, 0, 0).note == NOTE_C4);     /* slice 2 is now 1 */
+    CHECK(cell_at(&f, 1, 0).note == NOTE_C4 + 1); /* slice 4 is now 2 */
+    CHECK(cell_at(&f, 2, 0).note == NOTE_C4 && cell_at(&f, 2, 0).fx_param == 2);
+    CHECK(cell_at(&f, 4, 1).note == NOTE_C4 + 2); /* slot 5's note is left alone */
+    CHECK(edit_undo(f.ed) == HISS_OK);
+    CHECK(song_instrument(f.song, 3)->slice_count == 4);
+    CHECK(cell_at(&f, 0, 0).note == NOTE_C4 + 1 && cell_at(&f, 1, 0).note == NOTE_C4 + 3);
+    CHECK(cell_at(&f, 2, 0).fx_param == 4);
+
+    /* A note that may be the slot's without saying so: no slice is
+     * called unused. Nor when a note plays the whole sample. */
+    p = edit_current_pattern(f.ed);
+    song_pattern_set(p, 5, 2, note_cell(NOTE_C4, 0));
+    song_pattern_set(p, 7, 2, note_cell(NOTE_C4, 3));
+    CHECK(edit_slices_played(f.song, 3, played, &diag) == HISS_ERR_RANGE);
+    CHECK_MSG(strstr(diag.text, "row 05 channel 3") != NULL, "%s", diag.text);
+    song_pattern_set(p, 5, 2, song_cell_empty());
+    CHECK(edit_slices_played(f.song, 3, played, &diag) == HISS_OK);
+    CHECK(edit_instrument_set_shape(f.ed, 3, SHAPE_SLICE_MODE, 0) == HISS_OK);
+    CHECK(edit_slices_played(f.song, 3, played, &diag) == HISS_ERR_RANGE);
+    CHECK_MSG(strstr(diag.text, "whole sample") != NULL, "%s", diag.text);
+    fixture_free(&f);
+}
+
 static void empty_song_is_handled(void)
 {
     Song *song = song_new_empty();
@@ -1351,6 +1411,7 @@ int main(void)
     RUN(redo_cleared_by_new_edit_and_dirty_tracking);
     RUN(marked_unsaved_until_saved);
     RUN(no_retire_callback_frees_directly);
+    RUN(keep_only_the_slices_used);
     RUN(empty_song_is_handled);
     return test_finish();
 }

@@ -225,6 +225,49 @@ static void trim_reverse_normalize_fade(void)
 
 /* The new file carries the audio, the slices as cue points and the loop
  * and root note in its smpl chunk; a name already taken is never reused. */
+/* Keep only the slices used: the kept slices joined in order, frame for
+ * frame, their cues at the joins, a loop inside a kept slice moved with
+ * it, one in a dropped slice gone. */
+static void keep_slices_joins_the_kept_ones(void)
+{
+    Sample *s = ramp(4000);
+    SampleMarks marks = three_slices(); /* 0, 1000, 2500 */
+    marks.loop = SAMPLE_LOOP_FORWARD;
+    marks.loop_start = 3000;
+    marks.loop_end = 3900;
+    const bool keep[3] = {false, true, true};
+    SampleEdit edit = {.kind = SAMPLEEDIT_KEEP_SLICES, .keep = keep};
+    SampleioAudio out;
+    SampleMarks got;
+    HissDiag diag = {{0}};
+    CHECK_MSG(sampleedit_apply(s, &marks, &edit, &out, &got, &diag) == HISS_OK, "%s",
+              diag.text);
+    CHECK(out.count == 3000);
+    bool same = out.count == 3000;
+    for (uint32_t i = 0; same && i < out.count; i++)
+        same = out.frames[i] == s->data[1000 + i];
+    CHECK(same);
+    CHECK(got.cue_count == 2 && got.cues[0] == 0 && got.cues[1] == 1500);
+    CHECK(got.loop == SAMPLE_LOOP_FORWARD && got.loop_start == 2000 && got.loop_end == 2900);
+    sampleio_audio_free(&out);
+
+    const bool ends[3] = {true, false, true};
+    edit.keep = ends;
+    marks.loop_start = 1200; /* in the dropped slice */
+    marks.loop_end = 1300;
+    CHECK(sampleedit_apply(s, &marks, &edit, &out, &got, &diag) == HISS_OK);
+    CHECK(out.count == 2500 && out.frames[999] == s->data[999] &&
+          out.frames[1000] == s->data[2500]);
+    CHECK(got.cue_count == 2 && got.cues[1] == 1000 && got.loop == SAMPLE_LOOP_NONE);
+    sampleio_audio_free(&out);
+
+    const bool none[3] = {false, false, false};
+    edit.keep = none;
+    CHECK(sampleedit_apply(s, &marks, &edit, &out, &got, &diag) == HISS_ERR_RANGE);
+    CHECK(out.count == 0 && strstr(diag.text, "no slice") != NULL);
+    sample_release(s);
+}
+
 static void written_as_a_new_file(void)
 {
     char dir[256], path[512], taken[512];
@@ -328,6 +371,7 @@ int main(void)
     RUN(stretch_keeps_pitch);
     RUN(stretch_never_clips);
     RUN(trim_reverse_normalize_fade);
+    RUN(keep_slices_joins_the_kept_ones);
     RUN(written_as_a_new_file);
     RUN(zero_crossings);
     RUN(tempo);

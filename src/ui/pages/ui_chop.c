@@ -307,6 +307,7 @@ static bool samples_loaded(UiApp *app, const char *what)
 static void apply_edit(UiApp *app, const SampleEdit *edit, const char *suffix,
                        const char *what)
 {
+    const bool *kept = edit->kind == SAMPLEEDIT_KEEP_SLICES ? edit->keep : NULL;
     int slot;
     const Instrument *inst = current(app, &slot);
     if (!inst || !inst->sample) {
@@ -345,7 +346,10 @@ static void apply_edit(UiApp *app, const SampleEdit *edit, const char *suffix,
     copy->loop_end = out_marks.loop_end;
     copy->slice_count = 0;
     song_instrument_set_slices(copy, out_marks.cues, out_marks.cue_count);
-    if (ui_report(app, edit_instrument_replace(app->ed, slot, copy), what) == HISS_OK)
+    /* Dropping slices renumbers the notes that play the ones kept. */
+    HissError err = kept ? edit_instrument_keep_slices(app->ed, slot, copy, kept)
+                         : edit_instrument_replace(app->ed, slot, copy);
+    if (ui_report(app, err, what) == HISS_OK)
         ui_set_message(app, false, "%s: wrote %s (%u frames, %d slices%s%s); %s is kept",
                        what, name, sample->frames, out_marks.cue_count,
                        diag.text[0] ? ", " : "", diag.text,
@@ -488,6 +492,28 @@ static void stretch_done(UiApp *app, const char *text)
     apply_edit(app, &e, suffix, "stretch");
 }
 
+/* Keep only the slices used: an edit that drops the slices no pattern
+ * plays; false (and a message) when there is nothing to drop. */
+static bool slices_used(UiApp *app, int slot, const Instrument *inst, SampleEdit *e,
+                        bool played[SONG_MAX_SLICES])
+{
+    HissDiag diag = {{0}};
+    if (edit_slices_played(app->song, slot, played, &diag) != HISS_OK) {
+        ui_set_message(app, true, "used: %s", diag.text);
+        return false;
+    }
+    int count = 0;
+    for (int k = 0; k < inst->slice_count; k++)
+        count += played[k];
+    if (!count || count == inst->slice_count) {
+        ui_set_message(app, true, "used: %s", count ? "every slice is played; nothing to drop"
+                                                    : "no pattern plays a slice of it");
+        return false;
+    }
+    *e = (SampleEdit){.kind = SAMPLEEDIT_KEEP_SLICES, .keep = played};
+    return true;
+}
+
 static void edit_done(UiApp *app, const char *text)
 {
     int slot;
@@ -502,6 +528,7 @@ static void edit_done(UiApp *app, const char *text)
     int n = sscanf(text, "%15s %ld", word, &ms);
     uint32_t frames = inst->sample->frames;
     SampleEdit e = {0};
+    bool played[SONG_MAX_SLICES];
     const char *suffix = word;
     if (n >= 1 && !strcmp(word, "trim")) {
         uint32_t start = (uint32_t)inst->shape[SHAPE_START];
@@ -514,6 +541,9 @@ static void edit_done(UiApp *app, const char *text)
     } else if (n >= 1 && !strcmp(word, "slice") && inst->slice_count) {
         e = (SampleEdit){.kind = SAMPLEEDIT_TRIM, .from = inst->slices[chop.slice],
                          .to = slice_end(inst, chop.slice)};
+    } else if (n >= 1 && !strcmp(word, "used")) {
+        if (!slices_used(app, slot, inst, &e, played))
+            return;
     } else if (n >= 1 && !strcmp(word, "normalize")) {
         e.kind = SAMPLEEDIT_NORMALIZE;
     } else if (n >= 1 && !strcmp(word, "reverse")) {
@@ -526,8 +556,8 @@ static void edit_done(UiApp *app, const char *text)
         e.kind = word[4] == 'i' ? SAMPLEEDIT_FADE_IN : SAMPLEEDIT_FADE_OUT;
         e.from = (uint32_t)((uint64_t)ms * inst->sample->rate / 1000);
     } else {
-        ui_set_message(app, true, "sample edit: '%s' is not one of trim, slice, normalize, "
-                       "gain DB, reverse, fadein MS, fadeout MS", text);
+        ui_set_message(app, true, "sample edit: '%s' is not one of trim, slice, used, "
+                       "normalize, gain DB, reverse, fadein MS, fadeout MS", text);
         return;
     }
     apply_edit(app, &e, suffix, word);
@@ -664,7 +694,7 @@ bool ui_chop_handle(UiApp *app, KeymapAction act)
             break;
         /* Under the 63 characters a prompt's label keeps, so it shows
          * whole on an 80-column screen. */
-        ui_prompt(app, "Edit (trim slice normalize reverse gain DB fadein|fadeout MS)", "",
+        ui_prompt(app, "Edit (trim slice used normalize reverse gain DB fadein/out MS)", "",
                   edit_done);
         return true;
     case ACT_RENDER_TO_INSTRUMENT:
