@@ -400,6 +400,13 @@ void audio_midi_note(Audio *a, const MidiNote *note)
         midi_route_play(r, period_engine(a), note);
 }
 
+int audio_clock_out(Audio *a, const ClockEvent **events)
+{
+    if (!a->rendered)
+        return 0;
+    return engine_clock_out(a->rendered, events);
+}
+
 int audio_render(Audio *a, float *out, float *const *chan, int chan_count,
                  uint32_t nframes)
 {
@@ -410,6 +417,7 @@ int audio_render(Audio *a, float *out, float *const *chan, int chan_count,
     if (chan_count > live)
         chan_count = live;
     Engine *e = period_engine(a);
+    a->rendered = e;
     /* Only a period with an engine takes queued notes: an Audio being
      * replaced (audio_fall_back) has none left, so the queue's one reader
      * is always one thread. */

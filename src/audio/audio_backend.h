@@ -90,6 +90,7 @@ struct Audio {
      * (JACK's midi_in) plays through it on the audio thread, and
      * audio_render plays what other threads queued in it. */
     _Atomic(MidiRoute *) midi;
+    Engine *rendered; /* [audio] the engine of the last audio_render */
 
     /* The take being recorded (audio_capture.c): a ring of stereo frames
      * the audio thread fills from the input ports while capture_on. */
@@ -123,6 +124,10 @@ struct Audio {
  * rate is installed. */
 int audio_render(Audio *audio, float *out, float *const *chan, int chan_count,
                  uint32_t nframes);
+
+/* [audio, after audio_render] The MIDI clock messages of that render
+ * (engine_clock_out); 0 when no engine rendered. */
+int audio_clock_out(Audio *audio, const ClockEvent **events);
 
 /* [audio] Plays a note from the backend's MIDI input on the engine now. */
 void audio_midi_note(Audio *audio, const MidiNote *note);

@@ -35,6 +35,7 @@ typedef struct {
     bool active; /* [ui] */
     jack_port_t *out[2];
     jack_port_t *midi_in; /* notes to play and record */
+    jack_port_t *midi_out; /* MIDI clock, start/stop and song position */
     jack_port_t *in[2];   /* in_L, in_R: what a take records */
     /* Per-channel ports: the UI thread writes an entry only while it is at
      * or above audio->chan_live (see jack_out_set_channels); the process
@@ -91,6 +92,21 @@ static void jack_out_capture(Audio *a, JackOut *j, jack_nframes_t nframes)
                            jack_port_get_buffer(j->in[1], nframes), nframes);
 }
 
+/* [audio] The MIDI clock messages of the piece just rendered, at their
+ * frames (the piece began `done` frames into the period). A full buffer
+ * drops the rest of the period's messages. */
+static void jack_out_write_clock(Audio *a, void *buf, jack_nframes_t done)
+{
+    const ClockEvent *ev;
+    int count = audio_clock_out(a, &ev);
+    for (int i = 0; i < count; i++) {
+        uint8_t msg[3] = {ev[i].status, (uint8_t)(ev[i].position & 0x7F),
+                          (uint8_t)(ev[i].position >> 7 & 0x7F)};
+        size_t size = ev[i].status == CLOCK_MSG_POSITION ? 3 : 1;
+        jack_midi_event_write(buf, done + ev[i].frame, msg, size);
+    }
+}
+
 static int jack_out_process(jack_nframes_t nframes, void *arg)
 {
     Audio *a = arg;
@@ -101,6 +117,9 @@ static int jack_out_process(jack_nframes_t nframes, void *arg)
     jack_out_read_midi(a, j, nframes);
     float *left = jack_port_get_buffer(j->out[0], nframes);
     float *right = jack_port_get_buffer(j->out[1], nframes);
+    void *midi_out = j->midi_out ? jack_port_get_buffer(j->midi_out, nframes) : NULL;
+    if (midi_out)
+        jack_midi_clear_buffer(midi_out);
     /* Loaded once, after the period began (seq_cst, the other half of
      * audio_wait_period): these ports exist until this period ends. */
     int chans = atomic_load(&a->chan_live);
@@ -142,6 +161,8 @@ static int jack_out_process(jack_nframes_t nframes, void *arg)
         /* Ports being removed may drop out of the render mid-period:
          * they carry silence until they go. */
         int filled = audio_render(a, j->scratch, chans ? j->chan_ptr : NULL, chans, n);
+        if (midi_out)
+            jack_out_write_clock(a, midi_out, done);
         for (int c = filled; c < chans; c++)
             memset(j->chan_ptr[c], 0, sizeof(float) * n);
         const float *s = j->scratch;
@@ -293,6 +314,8 @@ static HissError jack_out_connect_client(Audio *a, JackOut *j, HissDiag *why)
     /* Without a MIDI port hiss still plays: MIDI input is extra. */
     j->midi_in = jack_port_register(j->client, "midi_in", JACK_DEFAULT_MIDI_TYPE,
                                     JackPortIsInput, 0);
+    j->midi_out = jack_port_register(j->client, "midi_out", JACK_DEFAULT_MIDI_TYPE,
+                                     JackPortIsOutput, 0);
     /* Nor without the inputs: only recording needs them. */
     static const char *const in_names[2] = {"in_L", "in_R"};
     for (int i = 0; i < 2; i++)
@@ -488,6 +511,8 @@ static void jack_out_drop_client(Audio *a, JackOut *j)
                 jack_port_unregister(j->client, j->chan_port[c]);
             if (j->midi_in)
                 jack_port_unregister(j->client, j->midi_in);
+            if (j->midi_out)
+                jack_port_unregister(j->client, j->midi_out);
             for (int i = 0; i < 2; i++) {
                 if (j->out[i])
                     jack_port_unregister(j->client, j->out[i]);
@@ -497,7 +522,7 @@ static void jack_out_drop_client(Audio *a, JackOut *j)
         }
         jack_client_close(j->client);
     }
-    j->midi_in = NULL;
+    j->midi_in = j->midi_out = NULL;
     j->out[0] = j->out[1] = NULL;
     j->in[0] = j->in[1] = NULL;
     j->client = NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fx.h"
+#include "clock.h"
 #include "groove.h"
 #include "live.h"
 #include "mixer.h"
@@ -200,6 +201,10 @@ struct Engine {
     int duck_from[SONG_MAX_CHANNELS]; /* 1-based key channel, 0: none */
     uint32_t chunk_pos;
     uint32_t chunk_done; /* frames of this render call before the chunk */
+    /* MIDI clock out, its messages placed at the frame of the render the
+     * sequencer is at (render_at), delayed as the output is. */
+    ClockOut clock;
+    uint32_t render_at, last_nframes;
 };
 
 /* ---- voices ------------------------------------------------------------ */
@@ -687,6 +692,7 @@ static void release_looping(Engine *e)
 
 static void stop_playback(Engine *e, bool song_end)
 {
+    clock_out_stop(&e->clock, e->render_at + engine_latency(e));
     e->seq.playing = false;
     e->seq.frames_left = UINT32_MAX;
     /* At the song's end the last row's held notes still come (the tail);
@@ -699,6 +705,22 @@ static void stop_playback(Engine *e, bool song_end)
         release_all(e, true);
     if (song_end)
         atomic_store_explicit(&e->status.song_ended, true, memory_order_relaxed);
+}
+
+/* Rows from the song's start to the playing row, as the order list
+ * reads (no jumps): where MIDI clock's song position says playback is. */
+static uint64_t rows_into_song(const Engine *e)
+{
+    uint64_t rows = (uint64_t)e->seq.row;
+    if (e->seq.pattern_mode)
+        return rows;
+    for (int o = 0; o < e->seq.order && o < SONG_MAX_ORDERS; o++) {
+        const Pattern *p = song_pattern(e->song, atomic_load_explicit(&e->song->orders[o],
+                                                                      memory_order_relaxed));
+        if (p)
+            rows += (uint64_t)p->rows;
+    }
+    return rows;
 }
 
 /* Finds the first playable order from `order` (skipping entries whose
@@ -997,6 +1019,9 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     } else {
         seek_order(e, where, row);
     }
+    if (e->seq.playing)
+        clock_out_start(&e->clock, e->render_at + engine_latency(e), rows_into_song(e),
+                        atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed));
 }
 
 /* ---- previews ---------------------------------------------------------- */
@@ -1910,6 +1935,7 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
     e->chunk_done = done;
     for (uint32_t pos = 0; pos < chunk;) {
         e->chunk_pos = pos;
+        e->render_at = done + pos;
         /* Held notes first: one due as the next row starts belongs to the
          * row before. */
         if (e->chans.groove_waiting)
@@ -1925,6 +1951,10 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
             run = next_live;
         if (e->chans.groove_waiting && run > groove_next(e))
             run = groove_next(e);
+        clock_out_run(&e->clock, done + pos + engine_latency(e), run, e->seq.bpm_tenths,
+                      row_ticks(e),
+                      atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed),
+                      e->rate);
         for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
             MixerVoice *v = &e->pool.voices[i];
             if (!v->active)
@@ -2043,6 +2073,8 @@ void engine_render_stems(Engine *e, float *out, float *const *channel_out,
                          int channel_out_count, float *const *stems, int stem_count,
                          uint32_t nframes)
 {
+    clock_out_begin(&e->clock, e->last_nframes);
+    e->render_at = 0;
     drain_commands(e);
     follow_strips(e);
     follow_limiter(e);
@@ -2071,6 +2103,8 @@ void engine_render_stems(Engine *e, float *out, float *const *channel_out,
             e->preview.inst = NULL;
     }
     carry_live(e, nframes);
+    clock_out_end(&e->clock, nframes);
+    e->last_nframes = nframes;
     grave_sweep(e);
     publish_status(e, nframes);
 }
@@ -2199,6 +2233,12 @@ void engine_hand_over(Engine *from, Engine *to)
     atomic_store(&to->status.limit_frames, atomic_load(&from->status.limit_frames));
     atomic_store(&to->status.limit_max_centi_db,
                  atomic_load(&from->status.limit_max_centi_db));
+}
+
+int engine_clock_out(const Engine *e, const ClockEvent **events)
+{
+    *events = e->clock.ev;
+    return e->clock.ready;
 }
 
 uint32_t engine_latency(const Engine *e)

@@ -46,6 +46,7 @@
 #include <stdint.h>
 
 #include "base.h"
+#include "clock.h"
 #include "song.h"
 
 /* Stems beyond the channels': the send buses' returns. */
@@ -270,6 +271,14 @@ uint32_t engine_latency(const Engine *engine);
  * the row of the channel's last recorded note goes on the row after. */
 void engine_live_note_now(Engine *engine, int channel, int note, int flags,
                           uint32_t frame);
+
+/* [audio, after engine_render] The MIDI clock messages of that render
+ * (clock.h): their count, and *events pointing at them, in frame order,
+ * frames counted from the render's start; valid until the next render.
+ * Pulses while playing, start/continue (after a song position) when it
+ * starts, stop when it stops, all as late as the output (the limiter's
+ * lookahead). */
+int engine_clock_out(const Engine *engine, const ClockEvent **events);
 
 /* [ui, when not rendering] Direct control for offline render and tests. */
 void engine_play_song_now(Engine *engine, int order, int row, bool loop);

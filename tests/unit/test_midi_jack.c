@@ -293,6 +293,96 @@ static void notes_sound_on_their_frame_within_the_period(void)
     midi_route_deinit(&route);
 }
 
+/* The listener: every message on hiss's midi_out, at its frame on the
+ * server's clock. */
+enum { HEARD_MAX = 4096 };
+static jack_port_t *listener_in;
+static jack_client_t *listener;
+static uint64_t heard_frame[HEARD_MAX];
+static uint8_t heard_msg[HEARD_MAX][3];
+static _Atomic int heard_count;
+
+static int listener_process(jack_nframes_t nframes, void *arg)
+{
+    (void)arg;
+    void *buf = jack_port_get_buffer(listener_in, nframes);
+    uint32_t start = jack_last_frame_time(listener);
+    uint32_t count = jack_midi_get_event_count(buf);
+    int n = atomic_load(&heard_count);
+    for (uint32_t i = 0; i < count && n < HEARD_MAX; i++) {
+        jack_midi_event_t ev;
+        if (jack_midi_event_get(&ev, buf, i) != 0 || ev.size < 1 || ev.size > 3)
+            continue;
+        heard_frame[n] = (uint64_t)start + ev.time;
+        memcpy(heard_msg[n], ev.buffer, ev.size);
+        n++;
+    }
+    atomic_store(&heard_count, n);
+    return 0;
+}
+
+/* MIDI clock out through JACK, measured by a listening client: start,
+ * then 24 pulses a beat, each on the frame its exact time falls in
+ * (92.5 BPM: a pulse every 1297.3 frames), and stop; played again from
+ * row 8, song position 8 sixteenths and continue. */
+static void clock_out_is_heard_at_the_right_rate(void)
+{
+    uint32_t rate = 0;
+    Audio *a = open_jack("hiss_clock", &rate);
+    if (!a)
+        return;
+    Song *song = synth_song(1, 64, 125, 6);
+    atomic_store(&song->bpm_tenths, 925);
+    Engine *e = engine_new(song, rate);
+    audio_set_song(a, song);
+    CHECK(audio_start(a, e) == HISS_OK);
+    jack_status_t st;
+    listener = jack_client_open("listener", JackNoStartServer, &st);
+    CHECK(listener != NULL);
+    if (listener) {
+        listener_in = jack_port_register(listener, "in", JACK_DEFAULT_MIDI_TYPE,
+                                         JackPortIsInput, 0);
+        jack_set_process_callback(listener, listener_process, NULL);
+        CHECK(jack_activate(listener) == 0);
+        CHECK(jack_connect(listener, "hiss_clock:midi_out", "listener:in") == 0);
+        hiss_sleep_ms(100);
+        CHECK(atomic_load(&heard_count) == 0); /* stopped: silent */
+        EngineCommand play = {ENGINE_CMD_PLAY_SONG, 0, 0, 0, NULL};
+        CHECK(engine_send(e, &play));
+        hiss_sleep_ms(1500);
+        EngineCommand stop = {ENGINE_CMD_STOP, 0, 0, 0, NULL};
+        CHECK(engine_send(e, &stop));
+        hiss_sleep_ms(100);
+        int n = atomic_load(&heard_count);
+        CHECK_MSG(n > 40, "%d messages", n);
+        if (n > 40) {
+            CHECK(heard_msg[0][0] == 0xFA);
+            CHECK(heard_msg[n - 1][0] == 0xFC);
+            uint64_t per = 25u * 6 * 4 * rate, inc = 24 * 925;
+            int wrong = 0;
+            for (int k = 0; k < n - 2; k++)
+                if (heard_msg[k + 1][0] != 0xF8 ||
+                    heard_frame[k + 1] - heard_frame[0] != k * per / inc)
+                    wrong++;
+            CHECK_MSG(wrong == 0, "%d of %d pulses off their frame", wrong, n - 2);
+            double bpm = 60.0 * rate * (n - 3) / (24.0 * (double)(heard_frame[n - 2] -
+                                                                  heard_frame[1]));
+            CHECK_NEAR(bpm, 92.5, 0.01);
+        }
+        atomic_store(&heard_count, 0);
+        EngineCommand from_row = {ENGINE_CMD_PLAY_SONG, 0, 8, 0, NULL};
+        CHECK(engine_send(e, &from_row));
+        hiss_sleep_ms(100);
+        n = atomic_load(&heard_count);
+        CHECK(n >= 3 && heard_msg[0][0] == 0xF2 && heard_msg[0][1] == 8 &&
+              heard_msg[0][2] == 0 && heard_msg[1][0] == 0xFB && heard_msg[2][0] == 0xF8);
+        jack_client_close(listener);
+    }
+    audio_close(a);
+    engine_free(e);
+    song_free(song);
+}
+
 int main(void)
 {
     /* Synchronous: every client runs in each cycle, in the graph's order,
@@ -306,6 +396,7 @@ int main(void)
     }
     RUN(notes_with_velocity_are_played_and_recorded);
     RUN(notes_sound_on_their_frame_within_the_period);
+    RUN(clock_out_is_heard_at_the_right_rate);
     jackrec_server_stop(&srv, false);
     return test_finish();
 }

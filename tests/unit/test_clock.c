@@ -1,0 +1,158 @@
+/* MIDI clock out from the engine: 24 pulses a beat on the frame each
+ * pulse's exact time falls in, whatever the block size, with no drift
+ * over ten minutes; start, song position and continue, stop. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/synth_song.h"
+#include "engine.h"
+#include "test.h"
+
+#define RATE 48000u
+
+typedef struct {
+    uint64_t frame;
+    uint8_t status;
+    uint16_t position;
+} Msg;
+
+typedef struct {
+    Msg *msg;
+    size_t count, cap;
+    uint64_t done; /* frames rendered */
+} Log;
+
+static void log_render(Engine *e, Log *log, float *out, uint64_t frames, uint32_t block)
+{
+    for (uint64_t end = log->done + frames; log->done < end;) {
+        uint32_t n = end - log->done < block ? (uint32_t)(end - log->done) : block;
+        engine_render(e, out, n);
+        const ClockEvent *ev;
+        int count = engine_clock_out(e, &ev);
+        for (int i = 0; i < count; i++) {
+            CHECK(ev[i].frame < n);
+            if (log->count == log->cap) {
+                log->cap = log->cap ? 2 * log->cap : 1024;
+                log->msg = realloc(log->msg, log->cap * sizeof *log->msg);
+            }
+            log->msg[log->count++] = (Msg){log->done + ev[i].frame, ev[i].status,
+                                           ev[i].position};
+        }
+        log->done += n;
+    }
+}
+
+/* `minutes` of the song at bpm_tenths, speed 6, 4 rows a beat, in blocks
+ * of `block`; the log of messages. */
+static Log play_for(int bpm_tenths, double minutes, uint32_t block)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    atomic_store(&s->bpm_tenths, bpm_tenths);
+    Engine *e = engine_new(s, RATE);
+    float *out = calloc(2 * (size_t)block, sizeof *out);
+    Log log = {0};
+    log_render(e, &log, out, 1000, block); /* stopped: nothing */
+    CHECK(log.count == 0);
+    EngineCommand play = {ENGINE_CMD_PLAY_SONG, 0, 0, 0, NULL};
+    CHECK(engine_send(e, &play));
+    log_render(e, &log, out, (uint64_t)(minutes * 60 * RATE), block);
+    free(out);
+    engine_free(e);
+    song_free(s);
+    return log;
+}
+
+/* Pulse k falls on the frame holding k x 60 / (24 x BPM) seconds. */
+static void pulses_fall_on_their_exact_frames(void)
+{
+    static const uint32_t blocks[] = {64, 1000, 4096};
+    for (size_t b = 0; b < HISS_ARRAY_LEN(blocks); b++) {
+        Log log = play_for(925, 10.0, blocks[b]); /* 92.5 BPM */
+        CHECK(log.count > 2);
+        if (log.count <= 2)
+            continue;
+        CHECK(log.msg[0].status == 0xFA && log.msg[0].frame == 1000);
+        uint64_t per = 25u * 6 * 4 * RATE, inc = 24 * 925;
+        size_t wrong = 0, pulses = 0;
+        for (size_t i = 1; i < log.count; i++, pulses++) {
+            uint64_t want = 1000 + pulses * per / inc;
+            if (log.msg[i].status != 0xF8 || log.msg[i].frame != want)
+                wrong++;
+        }
+        CHECK_MSG(wrong == 0, "block %u: %zu of %zu pulses off their frame", blocks[b],
+                  wrong, pulses);
+        /* Ten minutes at 92.5 BPM: 925 beats, 22200 pulses (and the one
+         * on the last frame's time, when it lands inside). */
+        CHECK_MSG(pulses == 22200 || pulses == 22201, "%zu pulses", pulses);
+        double bpm = 60.0 * RATE * (double)(pulses - 1) /
+                     (24.0 * (double)(log.msg[log.count - 1].frame - 1000));
+        CHECK_NEAR(bpm, 92.5, 1e-4);
+        free(log.msg);
+    }
+}
+
+/* F03 on row 8 of speed 6 at 4 rows a beat: the beat is shorter, and so
+ * are the pulses, from that row's first frame. */
+static void a_speed_change_changes_the_pulse(void)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    synth_put(s, 0, 8, 0, 0, 0, VOLUME_EMPTY, 'F', 0x03);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    float out[2 * 256];
+    Log log = {0};
+    log_render(e, &log, out, 16 * 6 * 960, 256);
+    /* Rows 0..7: 2 beats of 24 pulses at 960 frames (a tick each); then
+     * a tick is two pulses: 480 frames. */
+    size_t first = 0;
+    while (first < log.count && log.msg[first].status != 0xF8)
+        first++;
+    CHECK(log.count > first + 60);
+    if (log.count > first + 60) {
+        CHECK(log.msg[first + 48].frame - log.msg[first].frame == 48 * 960);
+        CHECK(log.msg[first + 49].frame - log.msg[first + 48].frame == 480);
+        CHECK(log.msg[first + 60].frame - log.msg[first + 48].frame == 12 * 480);
+    }
+    free(log.msg);
+    engine_free(e);
+    song_free(s);
+}
+
+/* Playing from order 1 row 8 (64 + 8 rows, 4 a beat: 18 beats, 72
+ * sixteenths) says so, then continues; a stop is sent when playback
+ * stops, and nothing more until it plays again. */
+static void start_position_and_stop(void)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    synth_add_pattern(s, 1, 64);
+    Engine *e = engine_new(s, RATE);
+    float out[2 * 256];
+    Log log = {0};
+    EngineCommand play = {ENGINE_CMD_PLAY_SONG, 1, 8, 0, NULL};
+    CHECK(engine_send(e, &play));
+    log_render(e, &log, out, 256, 256);
+    CHECK(log.count >= 3);
+    if (log.count >= 3) {
+        CHECK(log.msg[0].status == 0xF2 && log.msg[0].position == 72 && log.msg[0].frame == 0);
+        CHECK(log.msg[1].status == 0xFB && log.msg[1].frame == 0);
+        CHECK(log.msg[2].status == 0xF8 && log.msg[2].frame == 0);
+    }
+    log_render(e, &log, out, 10000, 256);
+    EngineCommand stop = {ENGINE_CMD_STOP, 0, 0, 0, NULL};
+    CHECK(engine_send(e, &stop));
+    size_t before = log.count;
+    log_render(e, &log, out, 10000, 256);
+    CHECK(log.count == before + 1 && log.msg[before].status == 0xFC &&
+          log.msg[before].frame == 10256);
+    free(log.msg);
+    engine_free(e);
+    song_free(s);
+}
+
+int main(void)
+{
+    RUN(pulses_fall_on_their_exact_frames);
+    RUN(a_speed_change_changes_the_pulse);
+    RUN(start_position_and_stop);
+    return test_finish();
+}
