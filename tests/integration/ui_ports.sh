@@ -41,10 +41,10 @@ song() {
 song "$WORK/two.hiss" 2 1
 song "$WORK/three.hiss" 3 3
 
-# ports_are N: hissed has exactly out_L, out_R, its inputs midi_in, in_L, in_R
-# and ch01..chN (waits up to ~10 s for the editor to get there).
+# ports_are N: hissed has exactly out_L, out_R, midi_out, its inputs midi_in,
+# in_L, in_R and ch01..chN (waits up to ~10 s for the editor to get there).
 expected() {
-    printf 'hissed:out_L\nhissed:out_R\nhissed:midi_in\nhissed:in_L\nhissed:in_R\n'
+    printf 'hissed:out_L\nhissed:out_R\nhissed:midi_out\nhissed:midi_in\nhissed:in_L\nhissed:in_R\n'
     local c
     for ((c = 1; c <= $1; c++)); do printf 'hissed:ch%02d\n' "$c"; done
 }
