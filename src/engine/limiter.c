@@ -230,20 +230,43 @@ static inline bool hot(const Limiter *l, const float *frame, float ceiling)
     return peak_max(fabsf(frame[0]), fabsf(frame[1])) * l->peak_bound > ceiling;
 }
 
+/* Copies n frames between x and the history ring from frame `from` on,
+ * in at most two pieces (where the ring wraps). */
+static void ring_copy(const Limiter *l, uint64_t from, float *x, uint32_t n, bool into_ring)
+{
+    uint32_t size = l->history_mask + 1;
+    uint32_t at = (uint32_t)(from & l->history_mask);
+    uint32_t first = size - at < n ? size - at : n;
+    float *ring = l->history + 2 * (size_t)at;
+    if (into_ring) {
+        memcpy(ring, x, sizeof(float) * 2 * first);
+        memcpy(l->history, x + 2 * (size_t)first, sizeof(float) * 2 * (n - first));
+    } else {
+        memcpy(x, ring, sizeof(float) * 2 * first);
+        memcpy(x + 2 * (size_t)first, l->history, sizeof(float) * 2 * (n - first));
+    }
+}
+
+/* The output is the input lookahead frames late, and nothing else: frame
+ * by frame this is what the steps below do with every gain at 1. */
+static void delay_only(Limiter *l, float *x, uint32_t n)
+{
+    float in[2 * SPAN];
+    memcpy(in, x, sizeof(float) * 2 * n);
+    uint32_t look = l->lookahead;
+    uint32_t old = n < look ? n : look; /* frames out from before this span */
+    ring_copy(l, l->frames - look, x, old, false);
+    memcpy(x + 2 * (size_t)old, in, sizeof(float) * 2 * (n - old));
+    ring_copy(l, l->frames, in, n, true);
+    l->frames += n;
+}
+
 static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float *min_gain,
                          uint32_t *reduced)
 {
     uint32_t m = l->history_mask;
     if (l->need_tail != l->need_head && idle(l, x, n, ceiling)) {
-        for (uint32_t f = 0; f < n; f++, l->frames++) {
-            float *h = l->history + 2 * (size_t)(l->frames & m);
-            const float *late = l->history + 2 * (size_t)((l->frames - l->lookahead) & m);
-            float in0 = x[2 * f], in1 = x[2 * f + 1];
-            x[2 * f] = late[0];
-            x[2 * f + 1] = late[1];
-            h[0] = in0;
-            h[1] = in1;
-        }
+        delay_only(l, x, n);
         /* Every need ahead is 1: one entry says so. */
         uint64_t j = l->frames - 1 - H;
         l->need_head = 0;

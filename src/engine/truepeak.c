@@ -179,16 +179,45 @@ static float points_max(const TruePeak *t, const float *w, uint32_t from, uint32
     return m;
 }
 
-/* Up to TRUEPEAK_CHUNK frames. */
-static void add_chunk(TruePeak *t, const float *stereo, uint32_t n)
+/* Takes the frames into work[][HISTORY ...]. */
+static void take_frames(TruePeak *t, const float *stereo, uint32_t n)
 {
     for (uint32_t f = 0; f < n; f++) {
         t->work[0][HISTORY + f] = stereo[2 * f];
         t->work[1][HISTORY + f] = stereo[2 * f + 1];
     }
+}
+
+/* Up to TRUEPEAK_CHUNK frames. */
+static void add_chunk(TruePeak *t, const float *stereo, uint32_t n)
+{
     /* Every frame is a point of its own. */
-    float peak = abs_max(stereo, 2 * n);
-    t->peak = peak > t->peak ? peak : t->peak;
+    TruePeakSpan all = truepeak_span(stereo, 2 * (size_t)n, 2);
+    t->peak = all.most > t->peak ? all.most : t->peak;
+    /* The frames before, with the first two new ones, whose second
+     * differences reach back into them. */
+    float edge[2 * (HISTORY + 2)];
+    uint32_t lead = n < 2 ? n : 2;
+    for (uint32_t k = 0; k < HISTORY; k++) {
+        edge[2 * k] = t->work[0][k];
+        edge[2 * k + 1] = t->work[1][k];
+    }
+    memcpy(edge + 2 * HISTORY, stereo, sizeof(float) * 2 * lead);
+    all = truepeak_span_join(all, truepeak_span(edge, 2 * (size_t)(HISTORY + lead), 2));
+    if (truepeak_bound_of(t->bound, all) <= t->peak) {
+        /* No point of the chunk can read higher: keep its last frames. */
+        if (n >= HISTORY) {
+            take_frames(t, stereo + 2 * (size_t)(n - HISTORY), HISTORY);
+            for (int c = 0; c < 2; c++)
+                memcpy(t->work[c], t->work[c] + HISTORY, sizeof(float) * HISTORY);
+        } else {
+            take_frames(t, stereo, n);
+            for (int c = 0; c < 2; c++)
+                memmove(t->work[c], t->work[c] + n, sizeof(float) * HISTORY);
+        }
+        return;
+    }
+    take_frames(t, stereo, n);
     /* Now the points after work[H - 1 .. H - 2 + n] have all their taps. */
     for (uint32_t s = 0; s < n; s += SPAN) {
         uint32_t count = n - s < SPAN ? n - s : SPAN;
