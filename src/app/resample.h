@@ -26,14 +26,20 @@ typedef struct {
     int first, rows;
     bool mix;
     int channel_first, channel_last;
+    bool tail; /* after the last row, no more notes start but those
+                  sounding ring out (and the sends, in the mix) until
+                  silent, for at most RESAMPLE_TAIL_SECONDS */
 } ResampleRange;
+
+enum { RESAMPLE_TAIL_SECONDS = 10 };
 
 /* Frames the range lasts at rate, as the engine plays it from the song's
  * tempo and speed under the rows' own Fxx and EEx (timing_rows_frames).
  * 0 when there is no such pattern or no row in the range. */
 uint64_t resample_frames(const Song *song, const ResampleRange *range, uint32_t rate);
 
-/* Renders the range once, cut to its length, as stereo at rate, every
+/* Renders the range once, cut to its length (or with its tail), as
+ * stereo at rate, every
  * sample rounded to `bits` bits (1..24). *out is freed with
  * sampleio_audio_free. */
 HissError resample_render(Song *song, const ResampleRange *range, uint32_t rate, int bits,

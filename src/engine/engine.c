@@ -1254,6 +1254,10 @@ static bool execute(Engine *e, const EngineCommand *cmd)
     case ENGINE_CMD_STOP:
         stop_playback(e, false);
         break;
+    case ENGINE_CMD_END:
+        if (e->seq.playing)
+            stop_playback(e, true);
+        break;
     case ENGINE_CMD_JUMP:
         if (e->seq.playing) {
             e->seq.cmd_jump = true;

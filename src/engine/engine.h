@@ -97,6 +97,10 @@ typedef enum {
                              EngineTake (engine_take_recorded) */
     ENGINE_CMD_LOOP_ROWS, /* a = first row, b = last row of the pattern
                              playing: loop them (a < 0: loop off) */
+    ENGINE_CMD_END,       /* stop as the song's end does: no more rows, but
+                             sounding notes ring out (looping ones are
+                             released) and delays and reverbs go on: a
+                             tail */
 } EngineCommandType;
 
 /* Where a cue takes over. A bar is four beats (as JACK's bar/beat/tick

@@ -17,7 +17,8 @@ check "its samples load" wait_for "? help"
 keys C-t
 check "the instruments screen opens" wait_for "Slot 01"
 keys G
-check "G asks the rate and bits" wait_re "Render pattern 00 to a new slot: rate bits: [0-9]+ 16"
+check "G asks the rate and bits" \
+    wait_re "Render pattern 00 to a new slot: rate bits \[tail\]: [0-9]+ 16"
 keys C-u
 T send-keys -t ui -l "22050 8"
 keys Enter
@@ -52,6 +53,26 @@ stamp=$(file_stamp "$SONG")
 keys C-s
 wait_written "$SONG" "$stamp"
 check "the song names the new file" wait_file "$SONG" "pattern00-22050hz8bit.wav"
+
+# With its tail: the pattern's last notes, delays and reverb ring out past
+# its end instead of being cut; up to there it is the same bars.
+keys G
+keys C-u
+T send-keys -t ui -l "22050 16 tail"
+keys Enter
+check "a render with its tail lands in the next slot" \
+    wait_re "render: pattern 00 into slot 10 as pattern00-22050hz16bit-tail\.wav"
+TAILED=$SONGS/pattern00-22050hz16bit-tail.wav
+long=$(soxi -s "$TAILED" 2>/dev/null)
+check "it runs on past the pattern's $got frames ($long)" [ "${long:-0}" -gt $((got + 2205)) ]
+check "the bars before the tail are hiss render's, within half a 16-bit step" \
+    "$JACKREC" compare "$TMP/ref.wav" "$TAILED" --tol 0.0000160 --offset 0 --frames "$got" \
+    --min-frames "$got" >&2
+tail_peak=$(sox "$TAILED" -n trim "${got}s" stat 2>&1 | awk '/Maximum amplitude/ {print $3}')
+check "and the tail is sound, not silence (peak $tail_peak)" \
+    awk -v p="${tail_peak:-0}" 'BEGIN { exit !(p > 0.001) }'
+keys C-z
+check "undo takes it back" wait_re "10 +│"
 
 # A selection renders its rows and channels alone: channel 1 selected on
 # the pattern screen is what hiss render --stems writes for it.

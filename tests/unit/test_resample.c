@@ -61,9 +61,43 @@ static void tempo_changes_count(void)
     song_free(s);
 }
 
+/* The tail: a note on the last row that lasts past the pattern rings out
+ * to its end instead of being cut, the frames before the cut the same
+ * either way; without the tail the render stops on the pattern's end. */
+static void the_tail_rings_out(void)
+{
+    Song *s = synth_song(1, 4, 125, 6); /* 4 rows of 5760 frames */
+    enum { NOTE_FRAMES = 40000, ROW3 = 3 * 5760, LENGTH = 4 * 5760 };
+    synth_set_instrument(s, 1, synth_instrument(synth_dc(RATE, NOTE_FRAMES, 0.5f), LOOP_OFF, 0,
+                                                0, INTERP_LINEAR));
+    synth_put(s, 0, 3, 0, NOTE_C4, 1, VOLUME_EMPTY, 0, 0);
+    ResampleRange cut = {.pattern = 0, .mix = true};
+    ResampleRange tail = {.pattern = 0, .mix = true, .tail = true};
+    SampleioAudio a, b;
+    HissDiag diag = {{0}};
+    CHECK_MSG(resample_render(s, &cut, RATE, 24, &a, &diag) == HISS_OK, "%s", diag.text);
+    CHECK_MSG(resample_render(s, &tail, RATE, 24, &b, &diag) == HISS_OK, "%s", diag.text);
+    CHECK(a.count == LENGTH);
+    /* The note's own end, give or take the declick ramp. */
+    CHECK_MSG(b.count > ROW3 + NOTE_FRAMES - 256 && b.count <= ROW3 + NOTE_FRAMES + 256,
+              "%u frames with the tail, the note ends at %d", b.count, ROW3 + NOTE_FRAMES);
+    bool same = a.count <= b.count;
+    for (uint32_t i = 0; same && i < 2 * a.count; i++)
+        same = a.frames[i] == b.frames[i];
+    CHECK_MSG(same, "the frames before the cut differ");
+    /* Still the held note across the cut and most of the way on. */
+    CHECK(b.count > LENGTH + 1000 && b.frames[2 * LENGTH] == a.frames[2 * LENGTH - 2] &&
+          b.frames[2 * (ROW3 + NOTE_FRAMES - 1000)] == a.frames[2 * LENGTH - 2] &&
+          a.frames[2 * LENGTH - 2] > 0.2f);
+    sampleio_audio_free(&a);
+    sampleio_audio_free(&b);
+    song_free(s);
+}
+
 int main(void)
 {
     RUN(pattern_delay_counts);
     RUN(tempo_changes_count);
+    RUN(the_tail_rings_out);
     return test_finish();
 }

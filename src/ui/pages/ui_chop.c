@@ -361,11 +361,14 @@ static void apply_edit(UiApp *app, const SampleEdit *edit, const char *suffix,
 static void render_done(UiApp *app, const char *text)
 {
     long rate = 0, bits = 0;
-    char extra;
-    if (sscanf(text, "%ld %ld %c", &rate, &bits, &extra) != 2 || rate < SAMPLEIO_RATE_MIN ||
-        rate > SAMPLEIO_RATE_MAX || bits < RESAMPLE_MIN_BITS || bits > RESAMPLE_MAX_BITS) {
-        ui_set_message(app, true, "render: '%s' is not RATE BITS (%d..%d Hz, %d..%d bits)",
-                       text, SAMPLEIO_RATE_MIN, SAMPLEIO_RATE_MAX, RESAMPLE_MIN_BITS,
+    char word[8] = "", extra;
+    int n = sscanf(text, "%ld %ld %7s %c", &rate, &bits, word, &extra);
+    bool tail = n == 3 && !strcmp(word, "tail");
+    if ((n != 2 && !tail) || rate < SAMPLEIO_RATE_MIN || rate > SAMPLEIO_RATE_MAX ||
+        bits < RESAMPLE_MIN_BITS || bits > RESAMPLE_MAX_BITS) {
+        ui_set_message(app, true,
+                       "render: '%s' is not RATE BITS [tail] (%d..%d Hz, %d..%d bits)", text,
+                       SAMPLEIO_RATE_MIN, SAMPLEIO_RATE_MAX, RESAMPLE_MIN_BITS,
                        RESAMPLE_MAX_BITS);
         return;
     }
@@ -379,7 +382,7 @@ static void render_done(UiApp *app, const char *text)
     if (!samples_loaded(app, "render"))
         return;
     int pattern = app->ed->cursor.pattern;
-    ResampleRange range = {.pattern = pattern, .mix = true};
+    ResampleRange range = {.pattern = pattern, .mix = true, .tail = tail};
     int row1, ch1;
     /* A selection renders its rows and channels alone. */
     if (app->ed->selection.active &&
@@ -401,11 +404,14 @@ static void render_done(UiApp *app, const char *text)
     SampleMarks marks;
     memset(&marks, 0, sizeof marks);
     marks.root_note = NOTE_C4;
+    /* The beats of the rows alone: a tail is not a beat. */
+    uint64_t musical = resample_frames(app->song, &range, (uint32_t)rate);
     if (beats >= SLICER_MIN_DIVISIONS)
-        marks.cue_count = slicer_equal(audio.count, beats, marks.cues);
+        marks.cue_count = slicer_equal(musical < audio.count ? (uint32_t)musical : audio.count,
+                                       beats, marks.cues);
     char stem[32], suffix[32], name[SONG_PATH_MAX];
     snprintf(stem, sizeof stem, "pattern%02X", pattern);
-    snprintf(suffix, sizeof suffix, "%ldhz%ldbit", rate, bits);
+    snprintf(suffix, sizeof suffix, "%ldhz%ldbit%s", rate, bits, tail ? "-tail" : "");
     Sample *sample = write_new_file(app, stem, suffix, &audio, &marks, name, sizeof name,
                                     "render");
     sampleio_audio_free(&audio);
@@ -703,7 +709,7 @@ bool ui_chop_handle(UiApp *app, KeymapAction act)
         snprintf(buf, sizeof buf, "%u 16", app->rate ? app->rate : 44100);
         {
             char label[64];
-            snprintf(label, sizeof label, "Render pattern %02X to a new slot: rate bits",
+            snprintf(label, sizeof label, "Render pattern %02X to a new slot: rate bits [tail]",
                      app->ed->cursor.pattern);
             ui_prompt(app, label, buf, render_done);
         }
