@@ -166,7 +166,7 @@ void synth_shape_all(Song *song, bool choke)
         inst->shape[SHAPE_RELEASE] = 60;
         inst->shape[SHAPE_PITCH] = i % 2 ? 7 : -5;
         inst->shape[SHAPE_PITCH_DECAY] = 30 * i;
-        inst->shape[SHAPE_FILTER] = SHAPE_FILTER_LP12 + i % 6;
+        inst->shape[SHAPE_FILTER] = SHAPE_FILTER_LP12 + i % SHAPE_FILTER_LAST;
         inst->shape[SHAPE_CUTOFF] = 200 + 700 * i;
         inst->shape[SHAPE_RESONANCE] = 15 * (i % 7);
         inst->shape[SHAPE_FILTER_ENV] = i % 2 ? 36 : -24;
