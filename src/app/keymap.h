@@ -143,6 +143,12 @@ typedef enum {
       "solo/unsolo this channel at the next bar")                                \
     X(ACT_LOOP_ROWS, "loop_rows", PATTERN,                                        \
       "loop the selected rows while playing (again: loop off)")                  \
+    X(ACT_GROOVE_TEMPLATE, "groove_template", PATTERN,                            \
+      "this channel's swing: the next MPC template (50-75%), then the song's")   \
+    X(ACT_GROOVE_EDIT, "groove_edit", PATTERN,                                    \
+      "type this channel's groove: swing, grid, humanize ms and level")          \
+    X(ACT_JAM_CAPTURE, "jam_capture", PATTERN,                                    \
+      "write what was played (record off) in the last pass into the song")       \
     X(ACT_MUTE_TOGGLE, "mute_toggle", PATTERN, "mute/unmute this channel")        \
     X(ACT_SOLO_TOGGLE, "solo_toggle", PATTERN, "solo/unsolo this channel")        \
     X(ACT_INSTRUMENT_PREV, "instrument_prev", PATTERN,                            \

@@ -175,6 +175,13 @@ static void settings_read(const Song *s, UndoSettings *st)
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         for (int f = 0; f < EDIT_STRIP_FIELDS; f++)
             st->strip[c][f] = (int16_t)edit_strip_get(s, c, (EditStripField)f);
+    for (int i = 0; i < SONG_GROOVE_SONG_PARAMS; i++)
+        st->groove[i] = atomic_load(&s->groove[i]);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        for (int i = 0; i < SONG_GROOVE_PARAMS; i++)
+            st->channel_groove[c][i] = (int8_t)atomic_load(&s->strips[c].groove[i]);
+        st->channel_groove[c][SONG_GROOVE_PARAMS] = atomic_load(&s->strips[c].groove_own);
+    }
 }
 
 static void settings_write(Song *s, const UndoSettings *st)
@@ -193,6 +200,13 @@ static void settings_write(Song *s, const UndoSettings *st)
         for (int f = 0; f < EDIT_STRIP_FIELDS; f++)
             if (edit_strip_get(s, c, (EditStripField)f) != st->strip[c][f])
                 strip_put(s, c, f, st->strip[c][f]);
+    for (int i = 0; i < SONG_GROOVE_SONG_PARAMS; i++)
+        atomic_store(&s->groove[i], st->groove[i]);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        for (int i = 0; i < SONG_GROOVE_PARAMS; i++)
+            atomic_store(&s->strips[c].groove[i], st->channel_groove[c][i]);
+        atomic_store(&s->strips[c].groove_own, st->channel_groove[c][SONG_GROOVE_PARAMS] != 0);
+    }
 }
 
 /* ---- applying steps ---------------------------------------------------- */
@@ -1611,6 +1625,69 @@ SETTING_SETTER(edit_song_set_speed, speed, int, 1, 31)
 SETTING_SETTER(edit_song_set_rows_per_beat, rows_per_beat, int, 1, 32)
 SETTING_SETTER(edit_song_set_swing, swing, int, 0, 100)
 SETTING_SETTER(edit_song_set_master_gain, master_gain_tenth_db, int, -600, 120)
+
+static bool groove_value_ok(int field, int value)
+{
+    const SongParamInfo *info = &song_groove_params[field];
+    return value >= info->min && value <= info->max &&
+           (field != SONG_GROOVE_GRID || value == 8 || value == 16);
+}
+
+HissError edit_groove_set_all(Editor *ed, int channel, const int values[SONG_GROOVE_PARAMS])
+{
+    if (channel < -1 || channel >= SONG_MAX_CHANNELS)
+        return HISS_ERR_RANGE;
+    for (int f = 0; f < SONG_GROOVE_PARAMS; f++)
+        if (!groove_value_ok(f, values[f]))
+            return HISS_ERR_RANGE;
+    UndoSettings st;
+    if (!settings_for_change(ed, &st))
+        return HISS_ERR_MISSING;
+    for (int f = 0; f < SONG_GROOVE_PARAMS; f++) {
+        if (channel < 0)
+            st.groove[f] = values[f];
+        else
+            st.channel_groove[channel][f] = (int8_t)values[f];
+    }
+    if (channel >= 0)
+        st.channel_groove[channel][SONG_GROOVE_PARAMS] = 1;
+    return settings_change(ed, &st);
+}
+
+HissError edit_groove_set(Editor *ed, int channel, int field, int value)
+{
+    int fields = channel < 0 ? SONG_GROOVE_SONG_PARAMS : SONG_GROOVE_PARAMS;
+    if (channel < -1 || channel >= SONG_MAX_CHANNELS || field < 0 || field >= fields ||
+        !groove_value_ok(field, value))
+        return HISS_ERR_RANGE;
+    if (!ed->song)
+        return HISS_ERR_MISSING;
+    if (field == SONG_GROOVE_SEED) {
+        UndoSettings st;
+        settings_for_change(ed, &st);
+        st.groove[field] = value;
+        return settings_change(ed, &st);
+    }
+    /* A channel without its own starts from the groove it heard. */
+    int now[SONG_GROOVE_PARAMS];
+    if (channel < 0)
+        song_params_read(ed->song->groove, song_groove_params, SONG_GROOVE_PARAMS, now);
+    else
+        song_channel_groove(ed->song, channel, now);
+    now[field] = value;
+    return edit_groove_set_all(ed, channel, now);
+}
+
+HissError edit_groove_follow_song(Editor *ed, int channel)
+{
+    if (channel < 0 || channel >= SONG_MAX_CHANNELS)
+        return HISS_ERR_RANGE;
+    UndoSettings st;
+    if (!settings_for_change(ed, &st))
+        return HISS_ERR_MISSING;
+    st.channel_groove[channel][SONG_GROOVE_PARAMS] = 0;
+    return settings_change(ed, &st);
+}
 
 HissError edit_song_set_limiter(Editor *ed, bool on)
 {

@@ -323,6 +323,16 @@ int edit_strip_get(const Song *song, int channel, EditStripField field);
  * engine; HISS_ERR_RANGE outside mixparam_info's range (or, for a note
  * value, one song_note_value_valid refuses). */
 HissError edit_mix_set(Editor *ed, MixParam p, int value);
+/* Groove (song.h), one undo step, heard from the next row: channel -1 is
+ * the song's (its fields and the seed), else the channel's own, which it
+ * then has (starting from the song's values when it had none).
+ * HISS_ERR_RANGE outside song_groove_params' ranges, or a grid other
+ * than 8 or 16. */
+HissError edit_groove_set(Editor *ed, int channel, int field, int value);
+/* Every field but the seed at once, one undo step, likewise. */
+HissError edit_groove_set_all(Editor *ed, int channel, const int values[SONG_GROOVE_PARAMS]);
+/* The channel drops its own groove and follows the song's again. */
+HissError edit_groove_follow_song(Editor *ed, int channel);
 /* Resizes every pattern (new objects, old ones retired); cells in the
  * channels kept stay, new channels are empty. Undo restores the cut ones. */
 HissError edit_song_set_channels(Editor *ed, int channels); /* 1..64 */

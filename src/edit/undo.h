@@ -85,6 +85,10 @@ typedef struct {
     int channels;
     int limiter_ceiling_tenth_db;
     int16_t strip[SONG_MAX_CHANNELS][EDIT_STRIP_FIELDS]; /* every field fits */
+    int groove[SONG_GROOVE_SONG_PARAMS];                 /* the song's groove */
+    /* Each channel's own groove, then 1 when it has one (groove_own);
+     * every field is at most 100. */
+    int8_t channel_groove[SONG_MAX_CHANNELS][SONG_GROOVE_PARAMS + 1];
 } UndoSettings;
 
 typedef struct {

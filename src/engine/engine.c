@@ -1194,7 +1194,10 @@ static void record_live(Engine *e, int c, Cell cell, int flags)
                                                memory_order_relaxed), 1, 32);
     LiveQuantize mode = (LiveQuantize)((flags >> 16) & 0xF);
     int offset = live_quantize_offset(mode, e->seq.row, elapsed / row_frames, rpb);
-    EngineTake take = {.channel = c, .cell = cell};
+    bool jam = !(flags & ENGINE_LIVE_RECORD);
+    EngineTake take = {.channel = c, .cell = cell, .jam = jam,
+                       .when = atomic_load_explicit(&e->status.rows_played,
+                                                    memory_order_relaxed)};
     if (!row_ahead(e, offset, &take.pattern, &take.row))
         return;
     LiveSkip *last = &e->chans.last_take[c];
@@ -1210,7 +1213,7 @@ static void record_live(Engine *e, int c, Cell cell, int flags)
     /* The rows still to start before the target: it sounded now, so its
      * written copy is skipped when that row comes on this pass. */
     int ahead = offset + (row_played ? 0 : 1);
-    if (ahead > 0) {
+    if (ahead > 0 && !jam) {
         e->chans.skip[c] = (LiveSkip){ahead, take.pattern, take.row};
     } else if (offset == 0 && (flags & ENGINE_LIVE_FEEL) && e->seq.tick > 1 &&
                e->seq.tick - 1 < 16) {
@@ -1235,7 +1238,7 @@ static void live_note(Engine *e, int c, int note_value, int flags)
         cell.volume = volume <= VOLUME_MAX ? (uint8_t)volume : VOLUME_EMPTY;
     }
     channel_trigger(e, c, &cell);
-    if ((flags & ENGINE_LIVE_RECORD) && e->seq.playing)
+    if ((flags & (ENGINE_LIVE_RECORD | ENGINE_LIVE_JAM)) && e->seq.playing)
         record_live(e, c, cell, flags);
 }
 

@@ -121,6 +121,9 @@ enum { ENGINE_BEATS_PER_BAR = 4 };
 enum {
     ENGINE_LIVE_RECORD = 1 << 20,
     ENGINE_LIVE_FEEL = 1 << 21,
+    /* Not recorded: where it belongs comes back as a jam take, for the
+     * editor to keep and write later if asked (jam capture). */
+    ENGINE_LIVE_JAM = 1 << 22,
 };
 static inline int engine_live_flags(int instrument, int volume, int quantize,
                                     bool record, bool feel)
@@ -137,6 +140,9 @@ static inline int engine_live_flags(int instrument, int volume, int quantize,
 typedef struct {
     int pattern, row, channel;
     Cell cell; /* note, instrument, volume, and EDx in fx when kept late */
+    bool jam;  /* played with ENGINE_LIVE_JAM: kept, not written, and no
+                  row skipped for it */
+    uint64_t when; /* the rows_played count of the row playing as it came */
 } EngineTake;
 
 typedef struct {

@@ -25,6 +25,8 @@
 #include "song.h"
 #include "songlock.h"
 
+enum { UI_JAM_NOTES = 2048 }; /* jam capture's memory, in notes and releases */
+
 enum {
     UI_MIN_COLS = 80,
     UI_MIN_LINES = 24,
@@ -115,6 +117,10 @@ struct UiApp {
         int channel;      /* the channel replace clears this pass */
         bool taken[SONG_MAX_ROWS]; /* rows written this pass: replace keeps them */
         bool taken_next[SONG_MAX_ROWS]; /* rounded past the pattern's end */
+        /* Jam capture: the latest notes played with record off, where
+         * recording would have put them (oldest overwritten). */
+        EngineTake jam[UI_JAM_NOTES];
+        int jam_count;
     } record;
     int cue_at; /* EngineCueAt for the order list's cue key */
     TapTempo tap;

@@ -27,14 +27,13 @@ bool ui_record_key(UiApp *app, int note)
 {
     if (!ui_is_playing(app))
         return false;
-    if (!app->record.on) {
-        /* Edit-while-playing writing is off: the key only plays. */
-        if (note >= NOTE_FIRST && note <= NOTE_LAST)
-            ui_preview_note(app, 0, note);
-        return true;
-    }
-    int flags = engine_live_flags(app->ed->instrument, VOLUME_EMPTY,
-                                  app->record.quantize, true, app->record.feel);
+    /* With record off the note is not written, but it plays on the
+     * channel as a recorded one would, and the engine says where it
+     * belongs: jam capture may write it later. */
+    int flags = engine_live_flags(app->ed->instrument, VOLUME_EMPTY, app->record.quantize,
+                                  app->record.on, app->record.feel);
+    if (!app->record.on)
+        flags |= ENGINE_LIVE_JAM;
     session_live_note(app->session, app->ed->cursor.channel, note, flags);
     return true;
 }
@@ -63,7 +62,8 @@ static void midi_follow(UiApp *app)
 {
     session_midi_target(app->session, app->ed->cursor.channel, app->ed->instrument,
                         engine_live_flags(0, 0, app->record.quantize, app->record.on,
-                                          app->record.feel));
+                                          app->record.feel) |
+                            (app->record.on ? 0 : ENGINE_LIVE_JAM));
     MidiNote m, last = {.kind = MIDI_NOTE_OFF};
     while (session_take_midi(app->session, &m))
         if (m.kind == MIDI_NOTE_ON)
@@ -88,11 +88,65 @@ static void mark_taken(UiApp *app, int row)
         app->record.taken[row] = true;
 }
 
+static void jam_keep(UiApp *app, const EngineTake *take)
+{
+    if (app->record.jam_count == UI_JAM_NOTES) {
+        memmove(app->record.jam, app->record.jam + 1,
+                sizeof app->record.jam[0] * (UI_JAM_NOTES - 1));
+        app->record.jam_count--;
+    }
+    app->record.jam[app->record.jam_count++] = *take;
+}
+
+void ui_record_capture_jam(UiApp *app)
+{
+    if (app->record.on) {
+        ui_set_message(app, false, "jam capture: record is on, the notes are written as played");
+        return;
+    }
+    const EngineStatus *st = ui_status(app);
+    uint64_t now = atomic_load(&st->rows_played);
+    const Pattern *p = song_pattern(app->song, atomic_load(&st->pattern));
+    int rows = p ? p->rows : 64;
+    /* The last pass: the rows the playhead went through, one pattern long,
+     * up to the row it is on (or stopped on). */
+    int written = 0, kept = 0;
+    HissError err = HISS_OK;
+    edit_record_end_pass(app->ed);
+    for (int i = 0; i < app->record.jam_count; i++) {
+        const EngineTake *t = &app->record.jam[i];
+        if (t->when + (uint64_t)rows <= now || t->when > now) {
+            app->record.jam[kept++] = *t;
+            continue;
+        }
+        HissError e = edit_record_cell(app->ed, t->pattern, t->row, t->channel, t->cell);
+        if (e)
+            err = e;
+        else
+            written++;
+    }
+    app->record.jam_count = kept;
+    edit_record_end_pass(app->ed);
+    if (err)
+        ui_report(app, err, "jam capture");
+    else if (!written)
+        ui_set_message(app, false, "jam capture: nothing was played in the last pass (%d rows)",
+                       rows);
+    else
+        ui_set_message(app, false, "jam capture: %d note%s of the last pass (%d rows) written, "
+                       "one undo step", written, written == 1 ? "" : "s", rows);
+    app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
+}
+
 void ui_record_poll(UiApp *app)
 {
     midi_follow(app);
     EngineTake take;
     while (session_take_recorded(app->session, &take)) {
+        if (take.jam) {
+            jam_keep(app, &take);
+            continue;
+        }
         HissError err = edit_record_cell(app->ed, take.pattern, take.row,
                                          take.channel, take.cell);
         if (err)
@@ -170,6 +224,7 @@ void ui_record_toggle_replace(UiApp *app)
 void ui_record_reset(UiApp *app)
 {
     app->record.on = false;
+    app->record.jam_count = 0; /* its places are of the song before */
     edit_record_end_pass(app->ed);
     app->record.pattern = app->record.row = -1;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/synth_song.h"
+#include "edit.h"
 #include "engine.h"
 #include "groove.h"
 #include "songfile.h"
@@ -267,6 +268,41 @@ static void groove_survives_the_song_file(void)
     CHECK_MSG(strstr(diag.text, "high.hiss:2:"), "%s", diag.text);
 }
 
+/* Groove edits are one undo step each; a channel given its own starts
+ * from the song's, and bad values change nothing. */
+static void groove_edits_undo_in_one_step(void)
+{
+    Song *s = song_new();
+    Editor *ed = edit_new(s, NULL, NULL);
+    CHECK(edit_groove_set(ed, -1, SONG_GROOVE_HUMAN_MS, 12) == HISS_OK);
+    CHECK(edit_groove_set(ed, 1, SONG_GROOVE_SWING, 62) == HISS_OK);
+    int g[SONG_GROOVE_PARAMS];
+    song_channel_groove(s, 1, g);
+    CHECK(g[SONG_GROOVE_SWING] == 62 && g[SONG_GROOVE_HUMAN_MS] == 12 &&
+          atomic_load(&s->strips[1].groove_own));
+    int all[SONG_GROOVE_PARAMS] = {66, 8, 5, 20};
+    CHECK(edit_groove_set_all(ed, 1, all) == HISS_OK);
+    int bad[SONG_GROOVE_PARAMS] = {66, 12, 5, 20};
+    CHECK(edit_groove_set_all(ed, 1, bad) == HISS_ERR_RANGE);
+    CHECK(edit_groove_set(ed, 1, SONG_GROOVE_SWING, 76) == HISS_ERR_RANGE);
+    CHECK(edit_groove_set(ed, -1, SONG_GROOVE_SEED, 77) == HISS_OK);
+    CHECK(atomic_load(&s->groove[SONG_GROOVE_SEED]) == 77);
+    CHECK(edit_undo(ed) == HISS_OK); /* the seed */
+    CHECK(edit_undo(ed) == HISS_OK); /* the whole typed groove */
+    song_channel_groove(s, 1, g);
+    CHECK(g[SONG_GROOVE_SWING] == 62 && g[SONG_GROOVE_GRID] == 16 &&
+          g[SONG_GROOVE_HUMAN_VEL] == 0);
+    CHECK(edit_groove_follow_song(ed, 1) == HISS_OK);
+    CHECK(!atomic_load(&s->strips[1].groove_own));
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(atomic_load(&s->strips[1].groove_own));
+    CHECK(edit_undo(ed) == HISS_OK); /* the channel's first own setting */
+    CHECK(!atomic_load(&s->strips[1].groove_own));
+    CHECK(atomic_load(&s->groove[SONG_GROOVE_HUMAN_MS]) == 12);
+    edit_free(ed);
+    song_free(s);
+}
+
 int main(void)
 {
     RUN(swing_puts_the_off_note_at_its_percent_of_the_pair);
@@ -276,5 +312,6 @@ int main(void)
     RUN(humanize_spreads_within_its_setting);
     RUN(rows_keep_their_frames_and_the_last_note_comes);
     RUN(groove_survives_the_song_file);
+    RUN(groove_edits_undo_in_one_step);
     return test_finish();
 }

@@ -289,6 +289,40 @@ static void jamming_without_record_writes_nothing(void)
     song_free(s);
 }
 
+/* With record off and jam on, a note comes back as a jam take: where
+ * recording would put it and on which row it came, with the pattern's
+ * own note on that row still played (nothing is written, so nothing is
+ * skipped). */
+static void jam_notes_come_back_and_skip_nothing(void)
+{
+    Song *s = burst_song(4);
+    synth_put(s, 0, 4, 0, NOTE_C4, 1, 64, 0, 0);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    uint32_t frames = PASS, frame = (uint32_t)lround(3.7 * ROW);
+    float *out = calloc(2 * (size_t)frames, sizeof *out);
+    render_span(e, out, 0, frame);
+    EngineCommand cmd = {ENGINE_CMD_LIVE_NOTE, 0, NOTE_C4,
+                         engine_live_flags(1, 64, LIVE_QUANTIZE_ROW, false, false) |
+                             ENGINE_LIVE_JAM,
+                         NULL};
+    CHECK(engine_send(e, &cmd));
+    render_span(e, out, frame, frames);
+    EngineTake take;
+    CHECK(engine_take_recorded(e, &take));
+    CHECK_MSG(take.jam && take.row == 4 && take.pattern == 0 && take.cell.note == NOTE_C4,
+              "jam %d row %d", take.jam, take.row);
+    CHECK_MSG(take.when == 4, "came on the row counted %llu (row 3 is the 4th)",
+              (unsigned long long)take.when);
+    uint32_t at[4];
+    int n = onsets(out, frames, at, 4);
+    CHECK_MSG(n == 2 && at[0] == HEARD(frame) && at[1] == HEARD(4 * ROW),
+              "%d onsets, at %u and %u", n, at[0], n > 1 ? at[1] : 0);
+    free(out);
+    engine_free(e);
+    song_free(s);
+}
+
 static void a_recording_pass_is_one_undo_step(void)
 {
     Song *s = burst_song(4);
@@ -351,6 +385,7 @@ int main(void)
     RUN(a_release_is_written_and_kept_off_its_note);
     RUN(note_probability_plays_its_share);
     RUN(jamming_without_record_writes_nothing);
+    RUN(jam_notes_come_back_and_skip_nothing);
     RUN(a_recording_pass_is_one_undo_step);
     RUN(quantize_offsets);
     return test_finish();

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ui_app.h"
+#include "ui_groove.h"
 #include "ui_record.h"
 #include "ui_draw.h"
 
@@ -624,6 +625,15 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
         }
         return true;
     }
+    case ACT_GROOVE_TEMPLATE:
+        ui_groove_next_template(app);
+        return true;
+    case ACT_GROOVE_EDIT:
+        ui_groove_prompt(app);
+        return true;
+    case ACT_JAM_CAPTURE:
+        ui_record_capture_jam(app);
+        return true;
     case ACT_MUTE_TOGGLE:
         toggle_channel_flag(app, app->mute, ENGINE_CMD_SET_MUTE);
         return true;

@@ -1,4 +1,5 @@
-/* ui_settings: song-wide settings (title, tempo, swing, channels, master). */
+/* ui_settings: song-wide settings (title, tempo, swing, channels, master,
+ * the song's groove). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,11 @@ typedef enum {
     SET_SPEED,
     SET_RPB,
     SET_SWING,
+    SET_GROOVE_SWING, /* the song's groove (song.h), in field order */
+    SET_GROOVE_GRID,
+    SET_GROOVE_HUMAN_MS,
+    SET_GROOVE_HUMAN_VEL,
+    SET_GROOVE_SEED,
     SET_CHANNELS,
     SET_GAIN,
     SET_LIMITER,
@@ -19,7 +25,8 @@ typedef enum {
 } SettingId;
 
 static const char *const LABELS[SET_COUNT] = {
-    "Title", "BPM", "Speed (ticks/row)", "Rows per beat", "Swing (%)",
+    "Title", "BPM", "Speed (ticks/row)", "Rows per beat", "Swing (%)", "Groove swing (%)",
+    "Groove grid (8/16)", "Humanize (ms late)", "Humanize level (%)", "Groove seed",
     "Channels", "Master gain (dB)", "Limiter",
 };
 
@@ -28,7 +35,15 @@ static const char *const RANGES[SET_COUNT] = {
     [SET_BPM] = "32.0..255.0", [SET_SPEED] = "1..31", [SET_RPB] = "1..32",
     [SET_SWING] = "0..100", [SET_CHANNELS] = "1..64",
     [SET_GAIN] = "-60.0..12.0", [SET_LIMITER] = "on|off",
+    [SET_GROOVE_SWING] = "50..75", [SET_GROOVE_GRID] = "8|16",
+    [SET_GROOVE_HUMAN_MS] = "0..50", [SET_GROOVE_HUMAN_VEL] = "0..100",
+    [SET_GROOVE_SEED] = "0..99999999",
 };
+
+static bool is_groove(SettingId id)
+{
+    return id >= SET_GROOVE_SWING && id <= SET_GROOVE_SEED;
+}
 
 static int selected;
 
@@ -52,7 +67,11 @@ static void value_text(const Song *s, SettingId id, char *buf, size_t size)
         break;
     }
     case SET_LIMITER: snprintf(buf, size, "%s", atomic_load(&s->limiter) ? "on" : "off"); break;
-    default: buf[0] = 0;
+    default:
+        if (is_groove(id))
+            snprintf(buf, size, "%d", atomic_load(&s->groove[id - SET_GROOVE_SWING]));
+        else
+            buf[0] = 0;
     }
 }
 
@@ -102,7 +121,9 @@ static HissError apply(UiApp *app, SettingId id, int v)
     }
     case SET_GAIN: return edit_song_set_master_gain(ed, v);
     case SET_LIMITER: return edit_song_set_limiter(ed, v != 0);
-    default: return HISS_ERR_RANGE;
+    default:
+        return is_groove(id) ? edit_groove_set(ed, -1, id - SET_GROOVE_SWING, v)
+                             : HISS_ERR_RANGE;
     }
 }
 
@@ -116,7 +137,7 @@ static int current(const Song *s, SettingId id)
     case SET_CHANNELS: return atomic_load(&s->channels);
     case SET_GAIN: return atomic_load(&s->master_gain_tenth_db);
     case SET_LIMITER: return atomic_load(&s->limiter);
-    default: return 0;
+    default: return is_groove(id) ? atomic_load(&s->groove[id - SET_GROOVE_SWING]) : 0;
     }
 }
 
@@ -131,6 +152,8 @@ static void adjust(UiApp *app, int dir, bool big)
     if (id == SET_BPM)
         step *= 10; /* whole BPM; tenths are typed or nudged on the pattern */
     int v = id == SET_LIMITER ? !current(app->song, id) : current(app->song, id) + dir * step;
+    if (id == SET_GROOVE_GRID) /* 8ths or 16ths, nothing between */
+        v = dir > 0 ? 16 : 8;
     if (apply(app, id, v) == HISS_ERR_RANGE)
         ui_set_message(app, false, "%s is at its limit", LABELS[id]);
 }
