@@ -322,6 +322,7 @@ void keymap_init_defaults(Keymap *km)
     km->autosave_seconds = -1;
     km->backups = -1;
     memset(&km->midi_map, 0, sizeof km->midi_map);
+    km->midi_clock_in = km->midi_transport_in = false;
     for (size_t i = 0; i < HISS_ARRAY_LEN(DEFAULTS); i++) {
         int key = keymap_key_parse(DEFAULTS[i].key);
         if (key >= 0 && valid_action(DEFAULTS[i].action))
@@ -769,10 +770,23 @@ static void parse_line(Keymap *km, const char *line, size_t len,
             km->midi_map = map;
             return;
         }
+        bool is_clock = !strcmp(w[1].text, "midi_clock_in");
+        if (is_clock || !strcmp(w[1].text, "midi_transport_in")) {
+            bool on = !strcmp(w[2].text, "on");
+            if (!on && strcmp(w[2].text, "off")) {
+                report(diags, max_diags, errors, name, lineno, w[2].col,
+                       "expected on or off:", w[2].text);
+                return;
+            }
+            *(is_clock ? &km->midi_clock_in : &km->midi_transport_in) = on;
+            return;
+        }
         bool is_backups = !strcmp(w[1].text, "backups");
         if (strcmp(w[1].text, "autosave") && !is_backups) {
             report(diags, max_diags, errors, name, lineno, w[1].col,
-                   "unknown setting (expected autosave, backups or midi_map)", w[1].text);
+                   "unknown setting (expected autosave, backups, midi_map, midi_clock_in "
+                   "or midi_transport_in)",
+                   w[1].text);
             return;
         }
         char *end;

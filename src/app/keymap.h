@@ -9,6 +9,8 @@
  *     set autosave 30
  *     set backups 3
  *     set midi_map 10:02:4,1:05
+ *     set midi_clock_in on
+ *     set midi_transport_in on
  *
  * An action belongs to one context (a screen, or "global" for keys that work
  * everywhere); a key bound in a screen's context wins over a global binding
@@ -319,6 +321,10 @@ typedef struct {
     int backups;
     /* `set midi_map M:I[:C],...` (midi.h); empty when the file says nothing. */
     MidiMap midi_map;
+    /* `set midi_clock_in on|off`: follow an external MIDI clock's tempo;
+     * `set midi_transport_in on|off`: its start, stop and song position
+     * (midi.h). Off unless the file says on. */
+    bool midi_clock_in, midi_transport_in;
 } Keymap;
 
 /* The built-in table. */

@@ -245,6 +245,12 @@ void session_midi_target(Session *s, int channel, int instrument, int record_fla
     atomic_store(&s->midi.record_flags, record_flags & ~0xFFFF);
 }
 
+void session_midi_clock_in(Session *s, bool clock, bool transport)
+{
+    atomic_store(&s->midi.follow_clock, clock);
+    atomic_store(&s->midi.follow_transport, transport);
+}
+
 void session_midi_map(Session *s, const MidiMap *map)
 {
     midi_route_apply(&s->midi, map);

@@ -114,6 +114,9 @@ void session_midi_target(Session *s, int channel, int instrument, int record_fla
 void session_midi_map(Session *s, const MidiMap *map);
 /* Pops a note that MIDI input played (for the screen). */
 bool session_take_midi(Session *s, MidiNote *note);
+/* Whether an external MIDI clock on the MIDI input sets the tempo
+ * (`clock`) and starts, stops and places playback (`transport`). */
+void session_midi_clock_in(Session *s, bool clock, bool transport);
 /* Opens the ALSA sequencer client (once, after session_start). *why gets
  * a line for the user either way: where MIDI comes in, or (e.g.
  * HISS_ERR_UNSUPPORTED: the machine has no /dev/snd/seq) that there is no

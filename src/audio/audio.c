@@ -393,6 +393,14 @@ static Engine *period_engine(Audio *a)
     return e && erate == atomic_load_explicit(&a->rate, memory_order_relaxed) ? e : NULL;
 }
 
+void audio_midi_system(Audio *a, const uint8_t *bytes, size_t size, uint32_t frame,
+                       uint32_t clock_frame)
+{
+    MidiRoute *r = atomic_load_explicit(&a->midi, memory_order_acquire);
+    if (r)
+        midi_route_system(r, period_engine(a), bytes, size, frame, clock_frame);
+}
+
 void audio_midi_note(Audio *a, const MidiNote *note)
 {
     MidiRoute *r = atomic_load_explicit(&a->midi, memory_order_acquire);

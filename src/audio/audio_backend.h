@@ -129,6 +129,12 @@ int audio_render(Audio *audio, float *out, float *const *chan, int chan_count,
  * (engine_clock_out); 0 when no engine rendered. */
 int audio_clock_out(Audio *audio, const ClockEvent **events);
 
+/* [audio] A system message (clock, start, stop...) from the backend's MIDI
+ * input, at `frame` of the period and `clock_frame` on the server's
+ * frame count (midi_route_system). */
+void audio_midi_system(Audio *audio, const uint8_t *bytes, size_t size, uint32_t frame,
+                       uint32_t clock_frame);
+
 /* [audio] Plays a note from the backend's MIDI input on the engine now. */
 void audio_midi_note(Audio *audio, const MidiNote *note);
 

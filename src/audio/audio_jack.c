@@ -75,8 +75,14 @@ static void jack_out_read_midi(Audio *a, JackOut *j, jack_nframes_t nframes)
     for (uint32_t i = 0; i < count; i++) {
         jack_midi_event_t ev;
         MidiNote note;
-        if (jack_midi_event_get(&ev, buf, i) == 0 &&
-            midi_decode(ev.buffer, ev.size, &note)) {
+        if (jack_midi_event_get(&ev, buf, i) != 0 || ev.size < 1)
+            continue;
+        if (ev.buffer[0] >= 0xF0) {
+            audio_midi_system(a, ev.buffer, ev.size, ev.time < nframes ? ev.time : nframes - 1,
+                              jack_last_frame_time(j->client) + ev.time);
+            continue;
+        }
+        if (midi_decode(ev.buffer, ev.size, &note)) {
             note.frame = ev.time < nframes ? ev.time : nframes - 1;
             audio_midi_note(a, &note);
         }

@@ -70,6 +70,7 @@ bool midi_seq_exists(void)
 HissError midi_route_init(MidiRoute *r)
 {
     memset(r, 0, sizeof *r);
+    r->pulses = -1;
     for (int m = 0; m < MIDI_CHANNEL_COUNT; m++)
         atomic_init(&r->map_channel[m], -1);
     if (ring_init(&r->in, MIDI_ROUTE_RING, sizeof(MidiNote)) != HISS_OK ||
@@ -124,6 +125,68 @@ void midi_route_play(MidiRoute *r, Engine *engine, const MidiNote *m)
                              m->frame);
     }
     ring_push(&r->seen, m); /* full: the screen misses one, the sound does not */
+}
+
+/* Each pulse: the tempo over the window, and where hiss should be. */
+static void clock_pulse(MidiRoute *r, Engine *engine, uint32_t frame, uint32_t clock_frame)
+{
+    r->pulse_at[r->pulse_next] = clock_frame;
+    r->pulse_next = (r->pulse_next + 1) % MIDI_CLOCK_WINDOW;
+    if (r->pulse_count < MIDI_CLOCK_WINDOW)
+        r->pulse_count++;
+    bool transport = atomic_load_explicit(&r->follow_transport, memory_order_relaxed);
+    if (r->start_pending && transport) {
+        EngineCommand play = r->start_pending == 0xFA
+                                 ? (EngineCommand){.type = ENGINE_CMD_PLAY_SONG}
+                                 : (EngineCommand){.type = ENGINE_CMD_PLAY_AT_POSITION,
+                                                   .a = r->position};
+        engine_command_now(engine, &play, frame);
+        r->pulses = 0;
+    }
+    r->start_pending = 0;
+    if (r->pulses >= 0)
+        r->pulses++;
+    if (!atomic_load_explicit(&r->follow_clock, memory_order_relaxed) || r->pulse_count < 2)
+        return;
+    int oldest = r->pulse_count < MIDI_CLOCK_WINDOW ? 0 : r->pulse_next;
+    uint64_t span = (uint32_t)(clock_frame - r->pulse_at[oldest]);
+    int64_t milli = (int64_t)(span * 1000 / (uint64_t)(r->pulse_count - 1));
+    if (milli <= 0 || milli > INT32_MAX)
+        return;
+    EngineCommand follow = {.type = ENGINE_CMD_FOLLOW_CLOCK, .a = (int)milli,
+                            .b = transport && r->pulses >= 0 ? (int)(r->pulses & 0x3FFFFFFF) : -1};
+    engine_command_now(engine, &follow, frame);
+}
+
+void midi_route_system(MidiRoute *r, Engine *engine, const uint8_t *bytes, size_t size,
+                       uint32_t frame, uint32_t clock_frame)
+{
+    if (!engine || size < 1)
+        return;
+    bool transport = atomic_load_explicit(&r->follow_transport, memory_order_relaxed);
+    switch (bytes[0]) {
+    case 0xF8:
+        clock_pulse(r, engine, frame, clock_frame);
+        break;
+    case 0xFA:
+    case 0xFB:
+        if (bytes[0] == 0xFA)
+            r->position = 0;
+        r->start_pending = bytes[0];
+        break;
+    case 0xFC:
+        r->start_pending = 0;
+        r->pulses = -1;
+        if (transport)
+            engine_command_now(engine, &(EngineCommand){.type = ENGINE_CMD_STOP}, frame);
+        break;
+    case 0xF2:
+        if (size >= 3 && !((bytes[1] | bytes[2]) & 0x80))
+            r->position = bytes[1] | bytes[2] << 7;
+        break;
+    default:
+        break;
+    }
 }
 
 void midi_route_drain(MidiRoute *r, Engine *engine)

@@ -45,7 +45,12 @@ bool midi_decode_seq_event(const void *seq_event, MidiNote *out);
 /* Whether this machine has an ALSA sequencer (/dev/snd/seq). */
 bool midi_seq_exists(void);
 
-enum { MIDI_CHANNEL_COUNT = 16, MIDI_ROUTE_RING = 256 };
+enum {
+    MIDI_CHANNEL_COUNT = 16,
+    MIDI_ROUTE_RING = 256,
+    MIDI_CLOCK_WINDOW = 48, /* pulses the tempo is measured over: a second
+                               at 120 BPM, two beats at any tempo */
+};
 
 typedef struct {
     /* [owner] Where notes go. */
@@ -64,6 +69,17 @@ typedef struct {
     uint8_t held[SONG_MAX_CHANNELS];
     Ring in;   /* notes read on another thread, for the audio thread */
     Ring seen; /* notes the audio thread played, for the owner */
+    /* [owner] MIDI clock in, two switches (some devices send no song
+     * position, or a clock one would rather not start hiss): */
+    _Atomic bool follow_clock;     /* the tempo of its pulses */
+    _Atomic bool follow_transport; /* its start, stop, continue, position */
+    /* [audio] The clock's last pulses, on the server's frame clock. */
+    uint32_t pulse_at[MIDI_CLOCK_WINDOW]; /* wraps: only differences count */
+    int pulse_count, pulse_next;
+    int start_pending;     /* 0, or the start (0xFA) or continue (0xFB)
+                              that takes effect on the next pulse */
+    int position;          /* the last song position, sixteenths */
+    int64_t pulses;        /* since the clock started hiss, -1: it did not */
 } MidiRoute;
 
 /* A MIDI channel map as written: "M:I[:C],..." gives MIDI channel M
@@ -89,6 +105,15 @@ void midi_route_apply(MidiRoute *r, const MidiMap *map);
  * render (and, when the route records,
  * hands the engine what to write); NULL engine: dropped. */
 void midi_route_play(MidiRoute *r, Engine *engine, const MidiNote *note);
+/* [audio] A system message (status 0xF0 and up) from MIDI input, at
+ * `frame` of the period about to render and `clock_frame` on the
+ * server's running frame count: with follow_transport, start (from the
+ * song's start) or continue (from the last song position) on the next
+ * pulse, and stop at once; with follow_clock, each pulse sets the tempo
+ * measured over the last MIDI_CLOCK_WINDOW pulses, phase-locked to the
+ * pulses counted since the clock started hiss (ENGINE_CMD_FOLLOW_CLOCK). */
+void midi_route_system(MidiRoute *r, Engine *engine, const uint8_t *bytes, size_t size,
+                       uint32_t frame, uint32_t clock_frame);
 /* [audio] Plays what other threads put in r->in. */
 void midi_route_drain(MidiRoute *r, Engine *engine);
 

@@ -27,6 +27,7 @@ void clock_out_start(ClockOut *c, uint32_t frame, uint64_t rows, int rows_per_be
     }
     emit(c, frame, CLOCK_MSG_PULSE, 0);
     c->running = true;
+    c->pulses = 1;
     c->phase = 0;
     c->per = 0;
 }
@@ -59,6 +60,7 @@ void clock_out_run(ClockOut *c, uint32_t frame, uint32_t n, int bpm_tenths, int 
         if (j >= n)
             break;
         emit(c, frame + (uint32_t)j, CLOCK_MSG_PULSE, 0);
+        c->pulses++;
         phase += (j - k) * inc - (int64_t)per;
         k = (uint32_t)j;
     }

@@ -37,6 +37,7 @@ typedef struct {
 
 typedef struct {
     bool running;
+    uint64_t pulses;   /* sent since playback started */
     int64_t phase;     /* time since the last pulse, in units where a
                           frame is `inc` and a pulse `per` */
     uint64_t per;      /* the `per` the phase is counted in */

@@ -1242,6 +1242,62 @@ static void live_note(Engine *e, int c, int note_value, int flags)
         record_live(e, c, cell, flags);
 }
 
+/* ---- an external MIDI clock ------------------------------------------- */
+
+/* Plays from MIDI song position `sixteenths` (rows_per_beat / 4 rows
+ * each), counted through the order list (a pattern's rows each; entries
+ * without a pattern skipped). */
+static void play_at_position(Engine *e, int sixteenths)
+{
+    int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed),
+                          1, 32);
+    int rows = (int)((int64_t)sixteenths * rpb / 4);
+    int count = hiss_clampi(atomic_load_explicit(&e->song->order_count, memory_order_relaxed),
+                            0, SONG_MAX_ORDERS);
+    int left = rows > 0 ? rows : 0;
+    for (int o = 0; o < count; o++) {
+        const Pattern *p = song_pattern(e->song, atomic_load_explicit(&e->song->orders[o],
+                                                                      memory_order_relaxed));
+        if (!p)
+            continue;
+        if (left < p->rows) {
+            start_playback(e, false, o, left);
+            return;
+        }
+        left -= p->rows;
+    }
+    start_playback(e, false, 0, 0); /* past the end: from the start */
+}
+
+/* The tempo whose beat is 24 pulses of `milli_frames` / 1000 frames,
+ * sped up or slowed down by a 24th for each pulse hiss's own clock is
+ * behind or ahead of the `pulses` received (at most a quarter), so a
+ * phase error closes over about a beat and the tempo never drifts. */
+static void follow_clock(Engine *e, int milli_frames, int pulses)
+{
+    if (milli_frames <= 0)
+        return;
+    double beats_per_minute = 60.0 * e->rate * 1000.0 /
+                              (CLOCK_PULSES_PER_BEAT * (double)milli_frames);
+    if (pulses >= 0 && e->seq.playing && e->clock.running) {
+        double own = (double)e->clock.pulses +
+                     (e->clock.per ? (double)e->clock.phase / (double)e->clock.per : 0.0);
+        double behind = (double)pulses - own;
+        if (behind > 6.0)
+            behind = 6.0;
+        if (behind < -6.0)
+            behind = -6.0;
+        beats_per_minute *= 1.0 + behind / CLOCK_PULSES_PER_BEAT;
+    }
+    int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed),
+                          1, 32);
+    /* A beat lasts speed x rows_per_beat ticks of 25 x rate / bpm_tenths
+     * frames. */
+    long tenths = lround(beats_per_minute * row_ticks(e) * rpb / 2.4);
+    e->seq.bpm_tenths = hiss_clampi((int)tenths, SONG_BPM_MIN, SONG_BPM_MAX);
+    e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm_tenths;
+}
+
 /* ---- commands ---------------------------------------------------------- */
 
 /* False when the command must wait for room in the graveyard. */
@@ -1343,6 +1399,12 @@ static bool execute(Engine *e, const EngineCommand *cmd)
     case ENGINE_CMD_LIVE_NOTE:
         live_note(e, cmd->a, cmd->b, cmd->c);
         break;
+    case ENGINE_CMD_PLAY_AT_POSITION:
+        play_at_position(e, cmd->a);
+        break;
+    case ENGINE_CMD_FOLLOW_CLOCK:
+        follow_clock(e, cmd->a, cmd->b);
+        break;
     case ENGINE_CMD_INSTALL_SONG:
         if (cmd->ptr && cmd->ptr != e->song) {
             if (!grave_add(e, ENGINE_RETURN_SONG, e->song))
@@ -1392,7 +1454,10 @@ static uint32_t play_live_due(Engine *e, uint32_t at)
         if (e->live_frame[e->live_next] > at)
             return e->live_frame[e->live_next] - at;
         const EngineCommand *n = &e->live[e->live_next];
-        live_note(e, n->a, n->b, n->c);
+        if (n->type == ENGINE_CMD_LIVE_NOTE)
+            live_note(e, n->a, n->b, n->c);
+        else
+            execute(e, n);
     }
     return UINT32_MAX;
 }
@@ -1410,7 +1475,7 @@ static void carry_live(Engine *e, uint32_t nframes)
     e->live_next = 0;
 }
 
-void engine_live_note_now(Engine *e, int channel, int note, int flags, uint32_t frame)
+static void live_insert(Engine *e, const EngineCommand *cmd, uint32_t frame)
 {
     if (e->live_count >= ENGINE_LIVE_PER_PERIOD)
         return;
@@ -1420,8 +1485,28 @@ void engine_live_note_now(Engine *e, int channel, int note, int flags, uint32_t 
         e->live[i] = e->live[i - 1];
         e->live_frame[i] = e->live_frame[i - 1];
     }
-    e->live[i] = (EngineCommand){ENGINE_CMD_LIVE_NOTE, channel, note, flags, NULL};
+    e->live[i] = *cmd;
     e->live_frame[i] = frame;
+}
+
+void engine_live_note_now(Engine *e, int channel, int note, int flags, uint32_t frame)
+{
+    live_insert(e, &(EngineCommand){ENGINE_CMD_LIVE_NOTE, channel, note, flags, NULL}, frame);
+}
+
+void engine_command_now(Engine *e, const EngineCommand *cmd, uint32_t frame)
+{
+    switch (cmd->type) {
+    case ENGINE_CMD_PLAY_SONG:
+    case ENGINE_CMD_PLAY_AT_POSITION:
+    case ENGINE_CMD_STOP:
+    case ENGINE_CMD_SET_BPM:
+    case ENGINE_CMD_FOLLOW_CLOCK:
+        live_insert(e, cmd, frame);
+        break;
+    default:
+        break;
+    }
 }
 
 /* Takes the song's channel strips (fader, balance, mute, solo) at the

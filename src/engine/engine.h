@@ -101,6 +101,19 @@ typedef enum {
                              sounding notes ring out (looping ones are
                              released) and delays and reverbs go on: a
                              tail */
+    ENGINE_CMD_PLAY_AT_POSITION, /* a = MIDI song position, sixteenths
+                                    from the song's start (a quarter of
+                                    rows_per_beat rows each), through the
+                                    order list without jumps: play from
+                                    there (an external clock's continue) */
+    ENGINE_CMD_FOLLOW_CLOCK, /* an external MIDI clock: a = frames a pulse
+                                x 1000 (its tempo, measured), b = pulses
+                                since it started playback (-1: it did not;
+                                the tempo is followed alone). The tempo is
+                                set so that a beat (rows_per_beat rows) is
+                                24 pulses, nudged by the pulses hiss's own
+                                clock is ahead or behind, so the phase
+                                stays locked */
 } EngineCommandType;
 
 /* Where a cue takes over. A bar is four beats (as JACK's bar/beat/tick
@@ -281,6 +294,14 @@ uint32_t engine_latency(const Engine *engine);
  * the row of the channel's last recorded note goes on the row after. */
 void engine_live_note_now(Engine *engine, int channel, int note, int flags,
                           uint32_t frame);
+
+/* [audio, between engine_render calls] A command from the audio thread
+ * itself (an external MIDI clock's start, stop, continue and tempo), on
+ * frame `frame` of the next render, in order with the live notes. Only
+ * commands that hand nothing back (play, play at a position, stop, tempo,
+ * follow); others are
+ * ignored. */
+void engine_command_now(Engine *engine, const EngineCommand *cmd, uint32_t frame);
 
 /* [audio, after engine_render] The MIDI clock messages of that render
  * (clock.h): their count, and *events pointing at them, in frame order,

@@ -2002,6 +2002,8 @@ int ui_run(const UiOptions *opts)
     /* The hissrc's MIDI map, then the command line's over it. */
     session_midi_map(app->session, &app->keymap.midi_map);
     session_midi_map(app->session, &opts->midi_map);
+    session_midi_clock_in(app->session, app->keymap.midi_clock_in,
+                          app->keymap.midi_transport_in);
     HissDiag midi_why = {{0}};
     session_midi_seq(app->session, opts->audio.client_name, &midi_why);
     /* Where MIDI comes in (or that no sequencer exists) is said unless

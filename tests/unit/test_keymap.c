@@ -260,8 +260,24 @@ static void set_autosave_is_read(void)
                 d, 4) == 4);
     CHECK_STR(d[0].text, "hissrc:1:14: autosave takes seconds, 0..86400: '-1'");
     CHECK_STR(d[2].text,
-              "hissrc:3:5: unknown setting (expected autosave, backups or midi_map) 'colour'");
+              "hissrc:3:5: unknown setting (expected autosave, backups, midi_map, "
+              "midi_clock_in or midi_transport_in) 'colour'");
     CHECK(km.autosave_seconds == 5);
+}
+
+/* The two MIDI clock-in switches, each on its own. */
+static void set_midi_clock_in_is_read(void)
+{
+    keymap_init_defaults(&km);
+    CHECK(!km.midi_clock_in && !km.midi_transport_in);
+    HissDiag d[4];
+    CHECK(parse("set midi_clock_in on\n", d, 4) == 0);
+    CHECK(km.midi_clock_in && !km.midi_transport_in);
+    CHECK(parse("set midi_transport_in on\nset midi_clock_in off\n", d, 4) == 0);
+    CHECK(!km.midi_clock_in && km.midi_transport_in);
+    CHECK(parse("set midi_clock_in yes\n", d, 4) == 1);
+    CHECK_STR(d[0].text, "hissrc:1:19: expected on or off: 'yes'");
+    CHECK(!km.midi_clock_in);
 }
 
 static void set_midi_map_is_read(void)
@@ -501,6 +517,7 @@ int main(void)
     RUN(set_autosave_is_read);
     RUN(set_backups_is_read);
     RUN(set_midi_map_is_read);
+    RUN(set_midi_clock_in_is_read);
     RUN(man_page_lists_every_key);
     RUN(quit_stays_reachable_whatever_the_config_says);
     RUN(fifo_config_is_refused_without_blocking);

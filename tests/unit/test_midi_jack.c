@@ -128,6 +128,23 @@ static Audio *open_jack(const char *name, uint32_t *rate)
     return a;
 }
 
+/* A test client `name` with one port "out" (MIDI) or "in" (`type`),
+ * running `process`, activated; NULL (a failed check) when it would not. */
+static jack_client_t *test_client(const char *name, bool output, const char *type,
+                                  JackProcessCallback process, jack_port_t **port)
+{
+    jack_status_t st;
+    jack_client_t *c = jack_client_open(name, JackNoStartServer, &st);
+    CHECK_MSG(c != NULL, "client %s", name);
+    if (!c)
+        return NULL;
+    *port = jack_port_register(c, output ? "out" : "in", type,
+                               output ? JackPortIsOutput : JackPortIsInput, 0);
+    jack_set_process_callback(c, process, NULL);
+    CHECK(*port && jack_activate(c) == 0);
+    return c;
+}
+
 /* Nothing on this side forwards the notes: the JACK process callback
  * plays them on the engine, which records them with the route's flags. */
 static void notes_with_velocity_are_played_and_recorded(void)
@@ -154,10 +171,9 @@ static void notes_with_velocity_are_played_and_recorded(void)
     audio_set_midi(a, &route);
     CHECK(audio_start(a, e) == HISS_OK);
 
-    jack_status_t st;
-    jack_client_t *c = jack_client_open("sender", JackNoStartServer, &st);
+    jack_client_t *c = test_client("sender", true, JACK_DEFAULT_MIDI_TYPE, sender_process,
+                                   &sender_out);
     sender = c;
-    CHECK(c != NULL);
     if (!c) {
         audio_close(a);
         engine_free(e);
@@ -165,9 +181,6 @@ static void notes_with_velocity_are_played_and_recorded(void)
         midi_route_deinit(&route);
         return;
     }
-    sender_out = jack_port_register(c, "out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
-    jack_set_process_callback(c, sender_process, NULL);
-    CHECK(jack_activate(c) == 0);
     CHECK(jack_connect(c, "sender:out", "hiss_midi:midi_in") == 0);
     /* The connection takes effect at a cycle boundary; a loaded server
      * may run a few late. */
@@ -239,18 +252,10 @@ static void notes_sound_on_their_frame_within_the_period(void)
     CHECK(audio_start(a, e) == HISS_OK);
     CHECK(engine_latency(e) == 0);
 
-    jack_status_t st;
-    sender = jack_client_open("sender2", JackNoStartServer, &st);
-    recorder = jack_client_open("recorder", JackNoStartServer, &st);
-    CHECK(sender && recorder);
+    sender = test_client("sender2", true, JACK_DEFAULT_MIDI_TYPE, sender_process, &sender_out);
+    recorder = test_client("recorder", false, JACK_DEFAULT_AUDIO_TYPE, recorder_process,
+                           &recorder_in);
     if (sender && recorder) {
-        sender_out = jack_port_register(sender, "out", JACK_DEFAULT_MIDI_TYPE,
-                                        JackPortIsOutput, 0);
-        recorder_in = jack_port_register(recorder, "in", JACK_DEFAULT_AUDIO_TYPE,
-                                         JackPortIsInput, 0);
-        jack_set_process_callback(sender, sender_process, NULL);
-        jack_set_process_callback(recorder, recorder_process, NULL);
-        CHECK(jack_activate(sender) == 0 && jack_activate(recorder) == 0);
         CHECK(jack_connect(sender, "sender2:out", "hiss_frames:midi_in") == 0);
         CHECK(jack_connect(recorder, "hiss_frames:out_L", "recorder:in") == 0);
         unsigned from = atomic_load(&sender_cycles);
@@ -336,14 +341,9 @@ static void clock_out_is_heard_at_the_right_rate(void)
     Engine *e = engine_new(song, rate);
     audio_set_song(a, song);
     CHECK(audio_start(a, e) == HISS_OK);
-    jack_status_t st;
-    listener = jack_client_open("listener", JackNoStartServer, &st);
-    CHECK(listener != NULL);
+    listener = test_client("listener", false, JACK_DEFAULT_MIDI_TYPE, listener_process,
+                           &listener_in);
     if (listener) {
-        listener_in = jack_port_register(listener, "in", JACK_DEFAULT_MIDI_TYPE,
-                                         JackPortIsInput, 0);
-        jack_set_process_callback(listener, listener_process, NULL);
-        CHECK(jack_activate(listener) == 0);
         CHECK(jack_connect(listener, "hiss_clock:midi_out", "listener:in") == 0);
         hiss_sleep_ms(100);
         CHECK(atomic_load(&heard_count) == 0); /* stopped: silent */
@@ -383,6 +383,112 @@ static void clock_out_is_heard_at_the_right_rate(void)
     song_free(song);
 }
 
+/* The master clock: from the period it is started in, start and then a
+ * pulse every master_frames_per_pulse frames (kept as an exact sum, so
+ * the pulses carry the tempo's fraction), each noted at its frame; stop
+ * when told. */
+enum { MASTER_PULSES = 2048 };
+static jack_port_t *master_out;
+static jack_client_t *master;
+static double master_frames_per_pulse;
+static _Atomic int master_state; /* 0 idle, 1 start asked, 2 running, 3 stop asked */
+static double master_next;
+static uint64_t master_pulse_at[MASTER_PULSES];
+static _Atomic int master_pulses;
+
+static int master_process(jack_nframes_t nframes, void *arg)
+{
+    (void)arg;
+    void *buf = jack_port_get_buffer(master_out, nframes);
+    jack_midi_clear_buffer(buf);
+    uint32_t start = jack_last_frame_time(master);
+    int state = atomic_load(&master_state);
+    if (state == 1) {
+        static const uint8_t msg = 0xFA;
+        jack_midi_event_write(buf, 0, &msg, 1);
+        master_next = start;
+        atomic_store(&master_state, state = 2);
+    } else if (state == 3) {
+        static const uint8_t msg = 0xFC;
+        jack_midi_event_write(buf, 0, &msg, 1);
+        atomic_store(&master_state, 0);
+        return 0;
+    }
+    if (state != 2)
+        return 0;
+    int n = atomic_load(&master_pulses);
+    while (master_next < (double)start + nframes && n < MASTER_PULSES) {
+        static const uint8_t msg = 0xF8;
+        uint32_t at = (uint32_t)master_next - start;
+        jack_midi_event_write(buf, at, &msg, 1);
+        master_pulse_at[n++] = (uint64_t)master_next;
+        master_next += master_frames_per_pulse;
+    }
+    atomic_store(&master_pulses, n);
+    return 0;
+}
+
+/* hiss follows a MIDI clock at 97.34 BPM: it starts on the master's first
+ * pulse, takes its tempo to a tenth of a BPM, and its own clock out,
+ * heard by a listening client, keeps in phase with the master's pulses
+ * within a millisecond after a few seconds; stop stops it. */
+static void follows_an_external_clock(void)
+{
+    uint32_t rate = 0;
+    Audio *a = open_jack("hiss_follow", &rate);
+    if (!a)
+        return;
+    Song *song = synth_song(1, 64, 125, 6);
+    Engine *e = engine_new(song, rate);
+    MidiRoute route;
+    CHECK(midi_route_init(&route) == HISS_OK);
+    atomic_store(&route.follow_clock, true);
+    atomic_store(&route.follow_transport, true);
+    audio_set_song(a, song);
+    audio_set_midi(a, &route);
+    CHECK(audio_start(a, e) == HISS_OK);
+    /* Between two tenths: only the phase lock keeps it from drifting. */
+    master_frames_per_pulse = 60.0 * rate / (97.34 * 24);
+    master = test_client("master", true, JACK_DEFAULT_MIDI_TYPE, master_process, &master_out);
+    listener = test_client("listener2", false, JACK_DEFAULT_MIDI_TYPE, listener_process,
+                           &listener_in);
+    if (master && listener) {
+        CHECK(jack_connect(master, "master:out", "hiss_follow:midi_in") == 0);
+        CHECK(jack_connect(listener, "hiss_follow:midi_out", "listener2:in") == 0);
+        hiss_sleep_ms(100);
+        atomic_store(&heard_count, 0);
+        atomic_store(&master_state, 1);
+        hiss_sleep_ms(6000);
+        CHECK(atomic_load(&engine_status(e)->playing));
+        int bpm = atomic_load(&engine_status(e)->bpm_tenths);
+        CHECK_MSG(abs(bpm - 973) <= 1, "tempo %d.%d", bpm / 10, bpm % 10);
+        /* hiss's pulse k against the master's pulse k, over the last 48
+         * that both have. */
+        int n = atomic_load(&heard_count), m = atomic_load(&master_pulses);
+        CHECK_MSG(n > 150 && heard_msg[0][0] == 0xFA, "%d messages, first %02X", n,
+                  heard_msg[0][0]);
+        int worst = 0, pulses = n - 1 < m ? n - 1 : m;
+        for (int k = pulses - 48; k >= 0 && k < pulses; k++) {
+            int off = (int)((int64_t)heard_frame[k + 1] - (int64_t)master_pulse_at[k]);
+            if (abs(off) > abs(worst))
+                worst = off;
+        }
+        CHECK_MSG(pulses > 150 && abs(worst) <= (int)rate / 1000,
+                  "%d pulses, worst phase %d frames", pulses, worst);
+        printf("     follow 97.34 BPM: tempo %d.%d, worst phase over the last 48 pulses "
+               "%d frames\n", bpm / 10, bpm % 10, worst);
+        atomic_store(&master_state, 3);
+        hiss_sleep_ms(200);
+        CHECK(!atomic_load(&engine_status(e)->playing));
+        jack_client_close(master);
+        jack_client_close(listener);
+    }
+    audio_close(a);
+    engine_free(e);
+    song_free(song);
+    midi_route_deinit(&route);
+}
+
 int main(void)
 {
     /* Synchronous: every client runs in each cycle, in the graph's order,
@@ -397,6 +503,7 @@ int main(void)
     RUN(notes_with_velocity_are_played_and_recorded);
     RUN(notes_sound_on_their_frame_within_the_period);
     RUN(clock_out_is_heard_at_the_right_rate);
+    RUN(follows_an_external_clock);
     jackrec_server_stop(&srv, false);
     return test_finish();
 }
