@@ -65,6 +65,10 @@ typedef enum {
     X(ACT_STOP, "stop", GLOBAL, "stop playing")                                   \
     X(ACT_RECONNECT, "reconnect_audio", GLOBAL,                                   \
       "reconnect the audio (after \"JACK server gone\")")                        \
+    X(ACT_REFERENCE_TOGGLE, "reference_toggle", GLOBAL,                           \
+      "A/B: hear the reference track (loudness-matched) or the mix")             \
+    X(ACT_REFERENCE_LOAD, "reference_load", GLOBAL,                               \
+      "choose the song's reference track (a path, never copied)")                \
     X(ACT_OCTAVE_DOWN, "octave_down", GLOBAL, "lower the entry octave")           \
     X(ACT_OCTAVE_UP, "octave_up", GLOBAL, "raise the entry octave")               \
     X(ACT_UP, "up", GLOBAL, "move up")                                            \

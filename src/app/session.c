@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "timing.h"
+
 
 enum {
     SESSION_BACKLOG_MAX = 64, /* commands kept while the ring is full */
@@ -29,6 +31,7 @@ struct Session {
     MidiRoute midi;     /* where MIDI notes play (read by the audio thread) */
     bool midi_ready;
     MidiSeq *seq;       /* the ALSA sequencer client, when asked for */
+    bool has_reference; /* a reference track was given to the engine */
 };
 
 static void session_say(Session *s, bool trouble, const char *fmt, ...)
@@ -116,7 +119,7 @@ static bool command_must_arrive(const EngineCommand *c)
     return c->type == ENGINE_CMD_RETIRE_PATTERN ||
            c->type == ENGINE_CMD_RETIRE_INSTRUMENT ||
            c->type == ENGINE_CMD_INSTALL_SONG ||
-           c->type == ENGINE_CMD_PREVIEW_SAMPLE;
+           c->type == ENGINE_CMD_PREVIEW_SAMPLE || c->type == ENGINE_CMD_SET_REFERENCE;
 }
 
 static void flush_pending(Session *s)
@@ -154,14 +157,51 @@ void session_send(Session *s, EngineCommandType type, int a, int b, int c, void 
     s->pending[s->pending_count++] = cmd;
 }
 
+/* The time of (order, row) in frames at the engine's rate, where the
+ * reference track plays from: only scanned when there is one. A pattern
+ * played alone takes the time of its first place in the order list. */
+static int reference_frame(const Session *s, int order, int row, int pattern)
+{
+    if (!s->has_reference || !s->song)
+        return 0;
+    TimingScan scan;
+    if (timing_scan(s->song, s->engine_rate, false, &scan) != HISS_OK)
+        return 0;
+    int at = -1;
+    if (pattern < 0) {
+        at = timing_find(&scan, order, row);
+    } else {
+        for (int i = 0; i < scan.count && at < 0; i++)
+            if (scan.rows[i].row == row &&
+                atomic_load(&s->song->orders[scan.rows[i].order]) == pattern)
+                at = i;
+    }
+    uint64_t frame = at >= 0 ? scan.rows[at].frame : 0;
+    timing_deinit(&scan);
+    return frame > INT32_MAX ? INT32_MAX : (int)frame;
+}
+
 void session_play_song(Session *s, int order, int row)
 {
-    session_send(s, ENGINE_CMD_PLAY_SONG, order, row, 0, NULL);
+    session_send(s, ENGINE_CMD_PLAY_SONG, order, row, reference_frame(s, order, row, -1), NULL);
 }
 
 void session_play_pattern(Session *s, int pattern, int row)
 {
-    session_send(s, ENGINE_CMD_PLAY_PATTERN, pattern, row, 0, NULL);
+    session_send(s, ENGINE_CMD_PLAY_PATTERN, pattern, row, reference_frame(s, 0, row, pattern),
+                 NULL);
+}
+
+void session_set_reference(Session *s, Sample *reference)
+{
+    s->has_reference = reference != NULL;
+    session_send(s, ENGINE_CMD_SET_REFERENCE, 0, 0, 0,
+                 reference ? sample_retain(reference) : NULL);
+}
+
+void session_listen_reference(Session *s, bool reference, int gain_centi_db)
+{
+    session_send(s, ENGINE_CMD_LISTEN_REFERENCE, reference, gain_centi_db, 0, NULL);
 }
 
 void session_stop(Session *s)
@@ -456,6 +496,8 @@ void session_close(Session *s)
             song_instrument_free(c->ptr);
         else if (c->type == ENGINE_CMD_INSTALL_SONG && c->ptr != s->song)
             song_free(c->ptr);
+        else if (c->type == ENGINE_CMD_SET_REFERENCE && c->ptr)
+            sample_release(c->ptr);
     }
     free(s->pending);
     if (s->engine) {

@@ -81,6 +81,13 @@ void session_install_song(Session *s, Song *song);
 void session_send(Session *s, EngineCommandType type, int a, int b, int c, void *ptr);
 void session_play_song(Session *s, int order, int row);
 void session_play_pattern(Session *s, int pattern, int row);
+/* The song's reference track for A/B (NULL: none): retained for the
+ * engine, which gives it back when replaced. Plays from the song's time
+ * once playback starts from a place (session_play_song or _pattern). */
+void session_set_reference(Session *s, Sample *reference);
+/* Hear the reference (true) or the mix, the reference scaled by
+ * gain_centi_db (hundredths of a dB: the loudness match). */
+void session_listen_reference(Session *s, bool reference, int gain_centi_db);
 void session_stop(Session *s);
 void session_jump(Session *s, int order, int row);
 void session_cue(Session *s, int order);

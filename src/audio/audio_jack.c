@@ -610,7 +610,8 @@ static unsigned jack_out_poll(Audio *a)
         int order, row;
         uint32_t frame = atomic_load(&j->relocate_frame);
         if (jack_out_position_for_frame(a, frame, &order, &row)) {
-            EngineCommand cmd = {.type = ENGINE_CMD_PLAY_SONG, .a = order, .b = row};
+            EngineCommand cmd = {.type = ENGINE_CMD_PLAY_SONG, .a = order, .b = row,
+                                 .c = frame > INT32_MAX ? INT32_MAX : (int)frame};
             if (engine_send(e, &cmd))
                 events |= AUDIO_EVENT_TRANSPORT;
             else

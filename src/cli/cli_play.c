@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cli_audio.h"
+#include "reference.h"
 #include "session.h"
 #include "signals.h"
 #include "songio.h"
@@ -33,6 +35,10 @@ typedef struct {
     Song *song;
     bool status_line;       /* stdout is a terminal */
     bool line_dirty;
+    Reference reference;    /* the song's reference track, if any */
+    bool ab_reference;      /* it is what is heard */
+    bool keys;              /* stdin is a terminal put in key-at-a-time mode */
+    struct termios saved_tty;
 } Player;
 
 static const CliOpt PLAY_OPTIONS[] = {
@@ -147,6 +153,71 @@ static void play_midi(Player *pl)
         play_say(pl, "%s", why.text);
 }
 
+/* The song's reference track for A/B, loudness-matched to the mix (which
+ * is measured by rendering the song once now). */
+static void play_reference(Player *pl)
+{
+    const char *written = pl->song->reference;
+    if (!written[0])
+        return;
+    char file[2 * PATH_MAX];
+    HissDiag why = {{0}};
+    if (!songio_resolve(pl->args.song_path, written, file, sizeof file) ||
+        reference_load(&pl->reference, file, &why) != HISS_OK) {
+        play_say(pl, "reference not loaded: %s", why.text[0] ? why.text : written);
+        return;
+    }
+    if (reference_measure_mix(&pl->reference, pl->song, session_rate(pl->session)) != HISS_OK) {
+        play_say(pl, "reference: the mix could not be measured (out of memory)");
+        reference_deinit(&pl->reference);
+        return;
+    }
+    session_set_reference(pl->session, pl->reference.sample);
+    char match[32];
+    reference_match_text(&pl->reference, match, sizeof match);
+    play_say(pl, "reference %s: %.1f LUFS, the mix %.1f LUFS; heard at %s%s", written,
+             pl->reference.lufs, pl->reference.mix_lufs, match,
+             pl->keys ? "; press a for A/B" : "");
+}
+
+/* Keys while playing, when stdin is a terminal: read a byte at a time,
+ * without echo; Ctrl-C still signals. */
+static void keys_start(Player *pl)
+{
+    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &pl->saved_tty) != 0)
+        return;
+    struct termios t = pl->saved_tty;
+    t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+    t.c_cc[VMIN] = 0;
+    t.c_cc[VTIME] = 0;
+    pl->keys = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
+}
+
+static void keys_stop(Player *pl)
+{
+    if (pl->keys)
+        tcsetattr(STDIN_FILENO, TCSANOW, &pl->saved_tty);
+    pl->keys = false;
+}
+
+/* a: A/B between the mix and the reference track. */
+static void keys_read(Player *pl)
+{
+    char c;
+    while (pl->keys && read(STDIN_FILENO, &c, 1) == 1) {
+        if (c != 'a')
+            continue;
+        if (!pl->reference.sample) {
+            play_say(pl, "A/B: the song names no reference track");
+            continue;
+        }
+        pl->ab_reference = !pl->ab_reference;
+        session_listen_reference(pl->session, pl->ab_reference,
+                                 pl->reference.match_centi_db);
+        play_say(pl, "A/B: %s", pl->ab_reference ? "REFERENCE" : "the mix");
+    }
+}
+
 static int play_run(Player *pl)
 {
     PlayArgs *a = &pl->args;
@@ -184,6 +255,8 @@ static int play_run(Player *pl)
     uint32_t r0 = audio_rate(audio) ? audio_rate(audio) : 48000;
     hiss_sleep_ms((int)(2000u * audio_period(audio) / r0) + 5);
     play_midi(pl);
+    keys_start(pl);
+    play_reference(pl);
     session_set_loop(pl->session, a->loop);
     session_play_song(pl->session, 0, 0);
     char shown[PATH_MAX];
@@ -210,6 +283,7 @@ static int play_run(Player *pl)
             else if (now - ended_at > 0.25)
                 break;
         }
+        keys_read(pl);
         if (pl->status_line && now - last_draw >= 0.1) {
             last_draw = now;
             play_status_line(pl);
@@ -246,8 +320,10 @@ int cli_play(int argc, char **argv)
         return 1;
     }
     rc = play_run(&pl);
+    keys_stop(&pl);
     signals_uninstall();
     session_close(pl.session);
+    reference_deinit(&pl.reference);
     song_free(pl.song);
     return rc;
 }

@@ -346,6 +346,9 @@ void song_bpm_text(int bpm_tenths, char out[SONG_BPM_TEXT]);
 
 typedef struct Song {
     char title[SONG_TITLE_MAX];
+    /* The reference track for A/B listening, as written in the song file
+     * (relative to it, or absolute); empty: none. Read by the UI only. */
+    char reference[SONG_PATH_MAX];
     _Atomic int bpm_tenths;    /* tempo in tenths of a BPM, SONG_BPM_MIN..MAX */
     _Atomic int speed;         /* ticks per row, 1..31 */
     _Atomic int rows_per_beat; /* 1..32 */

@@ -24,6 +24,7 @@
 #include "limiter.h"
 #include "duck.h"
 #include "glue.h"
+#include "refplay.h"
 
 enum {
     GRAVEYARD_SIZE = 32,
@@ -205,6 +206,7 @@ struct Engine {
      * sequencer is at (render_at), delayed as the output is. */
     ClockOut clock;
     uint32_t render_at, last_nframes;
+    RefPlay ref; /* the reference track for A/B (after the master) */
 };
 
 /* ---- voices ------------------------------------------------------------ */
@@ -728,7 +730,11 @@ static uint64_t rows_into_song(const Engine *e)
 static bool seek_order(Engine *e, int order, int row)
 {
     int pattern;
+    int asked = order;
     if (timing_seek_order(e->song, e->seq.loop_song, &order, &pattern, &row)) {
+        /* The song wrapped round to its start: so does the reference. */
+        if (order < asked && !e->seq.pattern_mode)
+            refplay_seek(&e->ref, 0, engine_latency(e) + e->chunk_done + e->chunk_pos);
         e->seq.order = order;
         e->seq.pattern = pattern;
         e->seq.row = row;
@@ -1305,10 +1311,9 @@ static bool execute(Engine *e, const EngineCommand *cmd)
 {
     switch (cmd->type) {
     case ENGINE_CMD_PLAY_SONG:
-        start_playback(e, false, cmd->a, cmd->b);
-        break;
     case ENGINE_CMD_PLAY_PATTERN:
-        start_playback(e, true, cmd->a, cmd->b);
+        start_playback(e, cmd->type == ENGINE_CMD_PLAY_PATTERN, cmd->a, cmd->b);
+        refplay_seek(&e->ref, (uint64_t)(cmd->c > 0 ? cmd->c : 0), engine_latency(e));
         break;
     case ENGINE_CMD_STOP:
         stop_playback(e, false);
@@ -1385,6 +1390,18 @@ static bool execute(Engine *e, const EngineCommand *cmd)
         preview_start(e, inst, note, vol, NULL);
         break;
     }
+    case ENGINE_CMD_SET_REFERENCE:
+        if (e->ref.sample && e->ref.sample != cmd->ptr &&
+            !grave_add(e, ENGINE_RETURN_SAMPLE, (void *)e->ref.sample))
+            return false;
+        refplay_set(&e->ref, cmd->ptr, e->rate);
+        break;
+    case ENGINE_CMD_LISTEN_REFERENCE:
+        /* Back to the mix, the reference fades out at the gain it had. */
+        e->ref.listen = cmd->a != 0;
+        if (e->ref.listen)
+            e->ref.gain = powf(10.0f, (float)hiss_clampi(cmd->b, -6000, 6000) / 2000.0f);
+        break;
     case ENGINE_CMD_RETIRE_PATTERN:
         if (cmd->ptr && !grave_add(e, ENGINE_RETURN_PATTERN, cmd->ptr))
             return false;
@@ -1798,6 +1815,7 @@ Engine *engine_new(Song *song, uint32_t rate)
     e->sends.to_reverb = strip_gain_of_tenth_db(e->sends.delay_set[SONG_DELAY_TO_REVERB]);
     for (int p = 0; p < ENGINE_PREVIEW_VOICES; p++)
         e->preview.slots[p].voice = -1;
+    refplay_init(&e->ref, rate / 100); /* a 10 ms crossfade */
     atomic_init(&e->status.bpm_tenths, e->seq.bpm_tenths);
     atomic_init(&e->status.speed, e->seq.speed);
     bool ok = ring_init(&e->commands, COMMAND_RING, sizeof(EngineCommand)) == HISS_OK &&
@@ -1822,6 +1840,8 @@ static void free_returned(EngineReturnType type, void *ptr)
         song_pattern_free(ptr);
     else if (type == ENGINE_RETURN_INSTRUMENT)
         song_instrument_free(ptr);
+    else if (type == ENGINE_RETURN_SAMPLE)
+        sample_release(ptr);
     else
         song_free(ptr);
 }
@@ -1847,7 +1867,11 @@ void engine_free(Engine *e)
         else if (cmd.type == ENGINE_CMD_RETIRE_INSTRUMENT ||
                  cmd.type == ENGINE_CMD_PREVIEW_SAMPLE)
             song_instrument_free(cmd.ptr);
+        else if (cmd.type == ENGINE_CMD_SET_REFERENCE && cmd.ptr)
+            sample_release(cmd.ptr);
     }
+    if (e->ref.sample)
+        sample_release((Sample *)e->ref.sample);
     for (int i = 0; i < e->grave_count; i++)
         free_returned(e->graveyard[i].type, e->graveyard[i].ptr);
     if (e->preview.inst)
@@ -2187,6 +2211,7 @@ void engine_render_stems(Engine *e, float *out, float *const *channel_out,
     if (e->late.on)
         delay_outputs(e, channel_out, channel_out_count, stems, stem_count, nframes);
     master(e, out, nframes);
+    refplay_process(&e->ref, out, nframes, e->seq.playing);
     tap_output(e, out, nframes);
     if (e->preview.inst && !grave_in_use(e, &(Grave){ENGINE_RETURN_INSTRUMENT,
                                                      e->preview.inst})) {
@@ -2306,6 +2331,14 @@ void engine_hand_over(Engine *from, Engine *to)
         memcpy(to->late.stem_fed, from->late.stem_fed, sizeof to->late.stem_fed);
         memcpy(to->late.port_fed, from->late.port_fed, sizeof to->late.port_fed);
     }
+    /* The reference goes on from its place; only its step is the new rate's. */
+    const Sample *reference = from->ref.sample;
+    float fade_step = to->ref.share_step;
+    to->ref = from->ref;
+    to->ref.share_step = fade_step;
+    to->ref.at = (int64_t)llround((double)from->ref.at * scale);
+    refplay_set(&to->ref, reference, to->rate);
+    from->ref.sample = NULL;
     /* A gain still gliding lands on its target: the ramp counts frames. */
     to->master = from->master;
     to->master.gain = from->master.left ? from->master.target : from->master.gain;

@@ -64,8 +64,12 @@ enum {
 };
 
 typedef enum {
-    ENGINE_CMD_PLAY_SONG,    /* a = order index, b = row: play from there */
-    ENGINE_CMD_PLAY_PATTERN, /* a = pattern, b = row: loop one pattern */
+    ENGINE_CMD_PLAY_SONG,    /* a = order index, b = row: play from there;
+                                c = that place's time in frames at the
+                                engine's rate, where the reference track
+                                plays from (0: its start) */
+    ENGINE_CMD_PLAY_PATTERN, /* a = pattern, b = row: loop one pattern;
+                                c as for ENGINE_CMD_PLAY_SONG */
     ENGINE_CMD_STOP,         /* stop with declick; voices fade out */
     ENGINE_CMD_JUMP,         /* a = order index, b = row, on the next row
                                 (ignored when stopped; ends a pattern loop) */
@@ -114,6 +118,15 @@ typedef enum {
                                 24 pulses, nudged by the pulses hiss's own
                                 clock is ahead or behind, so the phase
                                 stays locked */
+    ENGINE_CMD_SET_REFERENCE, /* ptr = Sample* retained for the engine, or
+                                 NULL: the song's reference track (A/B);
+                                 the one it replaces comes back as
+                                 ENGINE_RETURN_SAMPLE */
+    ENGINE_CMD_LISTEN_REFERENCE, /* a = 1: the reference is heard instead
+                                    of the mix, b = its gain in hundredths
+                                    of a dB (the loudness match); a = 0:
+                                    the mix (the reference fades out at
+                                    the gain it had) */
 } EngineCommandType;
 
 /* Where a cue takes over. A bar is four beats (as JACK's bar/beat/tick
@@ -168,6 +181,7 @@ typedef enum {
     ENGINE_RETURN_PATTERN,
     ENGINE_RETURN_INSTRUMENT,
     ENGINE_RETURN_SONG,
+    ENGINE_RETURN_SAMPLE, /* a reference track: sample_release it */
 } EngineReturnType;
 
 /* Objects the engine has finished with, for the UI thread to free. */

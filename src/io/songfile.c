@@ -14,6 +14,7 @@
  * "duplicate" message. */
 enum {
     ONCE_TITLE,
+    ONCE_REFERENCE,
     ONCE_BPM,
     ONCE_SPEED,
     ONCE_ROWS_PER_BEAT,
@@ -383,6 +384,14 @@ static HissError parse_title(Parser *p, Token kw)
     if (!err)
         err = parse_string(p, "title", SONG_TITLE_MAX, p->song->title);
     return err ? err : expect_end(p, "the title");
+}
+
+static HissError parse_reference(Parser *p, Token kw)
+{
+    HissError err = check_once(p, ONCE_REFERENCE, kw);
+    if (!err)
+        err = parse_string(p, "reference path", SONG_PATH_MAX, p->song->reference);
+    return err ? err : expect_end(p, "the reference path");
 }
 
 static HissError parse_int_setting(Parser *p, Token kw, size_t which)
@@ -1315,6 +1324,8 @@ static HissError parse_line(Parser *p)
         return parse_limiter(p, kw);
     if (token_is(kw, "slides"))
         return parse_slides(p, kw);
+    if (token_is(kw, "reference"))
+        return parse_reference(p, kw);
     if (token_is(kw, "instrument"))
         return parse_instrument(p);
     if (token_is(kw, "channel"))
@@ -1773,6 +1784,12 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
                /* Written only when set, so songs without it keep their bytes. */
                atomic_load(&s->slides) == SLIDES_AMIGA ? "slides amiga\n" : "",
                channels);
+    if (song->reference[0]) {
+        /* Written only when set, so songs without one keep their bytes. */
+        buf_printf(&b, "reference ");
+        buf_string(&b, song->reference, sizeof song->reference - 1);
+        buf_printf(&b, "\n");
+    }
     char t1[16];
     for (int c = 0; c < channels; c++) {
         if (song_strip_is_default(s, c))

@@ -23,6 +23,7 @@
 #include "ui_file.h"
 #include "ui_record.h"
 #include "ui_take.h"
+#include "ui_reference.h"
 #include "songio.h"
 
 /* Input is read with a short timeout while playing so the position and the
@@ -313,6 +314,7 @@ static void install_song(UiApp *app, Song *song, const char *path)
     app->import_from[0] = 0;
     ui_pattern_reset_view(app);
     reset_autosave(app);
+    ui_reference_open(app);
     app->dirty |= UI_DIRTY_ALL | UI_DIRTY_CLEAR;
 }
 
@@ -416,6 +418,12 @@ static bool save_to(UiApp *app, const char *path)
     }
     if (save_target_refused(app, path, moving))
         return false;
+    /* The reference track's path moves with the song, as the samples' do. */
+    char reference_was[SONG_PATH_MAX];
+    snprintf(reference_was, sizeof reference_was, "%s", app->song->reference);
+    if (moving && reference_was[0])
+        move_sample_path(&there, reference_was, app->song->reference,
+                         sizeof app->song->reference);
     /* A converted module's samples are written beside the song first. */
     HissError saved = songio_has_unsaved_samples(app->song)
                           ? ui_file_save_converted(app->song, path, app->import_from,
@@ -426,6 +434,7 @@ static bool save_to(UiApp *app, const char *path)
             /* Back to naming the samples from where the song still is. */
             SongMove back = {path, from};
             edit_instruments_map_paths(app->ed, move_sample_path, &back);
+            snprintf(app->song->reference, sizeof app->song->reference, "%s", reference_was);
         }
         ui_set_message(app, true, "not saved: %s", diag.text);
         return false;
@@ -869,6 +878,12 @@ static void handle_global(UiApp *app, KeymapAction act)
             ui_set_message(app, true, "audio: still no server; try again");
         }
         app->dirty |= UI_DIRTY_HEADER;
+        break;
+    case ACT_REFERENCE_TOGGLE:
+        ui_reference_toggle(app);
+        break;
+    case ACT_REFERENCE_LOAD:
+        ui_reference_ask(app);
         break;
     case ACT_OCTAVE_DOWN:
         edit_set_octave(ed, ed->octave - 1);
@@ -1999,6 +2014,8 @@ int ui_run(const UiOptions *opts)
     }
     if (started != HISS_OK)
         ui_set_message(app, true, "%s: running silent", why.text);
+    else if (song->reference[0])
+        ui_reference_open(app);
     /* The hissrc's MIDI map, then the command line's over it. */
     session_midi_map(app->session, &app->keymap.midi_map);
     session_midi_map(app->session, &opts->midi_map);
@@ -2028,6 +2045,7 @@ int ui_run(const UiOptions *opts)
     loudness_free(app->loudness);
     ui_take_finish(app);
     session_close(app->session);
+    reference_deinit(&app->reference);
     edit_free(app->ed);
     song_free(last);
     songlock_release(&app->lock);

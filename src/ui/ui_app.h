@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "keymap.h"
 #include "loudness.h"
+#include "reference.h"
 #include "session.h"
 #include "tap.h"
 #include "ui_clock.h"
@@ -215,6 +216,12 @@ struct UiApp {
     bool disk_asked; /* the current change on disk was already asked about */
     /* Letters a question answers with besides y/n/c (ui_confirm_choices). */
     char confirm_choices[8];
+    /* The song's reference track (ui_reference.c): heard instead of the
+     * mix while ab_reference; the mix's loudness as of change count
+     * reference_changes. */
+    Reference reference;
+    bool ab_reference, reference_measured;
+    uint64_t reference_changes;
 };
 
 /* ---- ui_app.c: services for the pages ---- */

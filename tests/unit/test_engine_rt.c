@@ -188,6 +188,13 @@ static void every_command_at(Engine *e, Song **song, int period, uint32_t rate)
     case 106: send(e, ENGINE_CMD_LIVE_NOTE, 0, NOTE_OFF, ENGINE_LIVE_RECORD, NULL); break;
     case 130: send(e, ENGINE_CMD_SET_LOOP_SONG, 0, 0, 0, NULL); break;
     case 140: send(e, ENGINE_CMD_PLAY_PATTERN, 1, 0, 0, NULL); break;
+    case 150:
+        send(e, ENGINE_CMD_SET_REFERENCE, 0, 0, 0, synth_sine(22050, 440.0, 50, 2, 0.5f));
+        send(e, ENGINE_CMD_LISTEN_REFERENCE, 1, -300, 0, NULL);
+        break;
+    case 155: /* the first reference comes back */
+        send(e, ENGINE_CMD_SET_REFERENCE, 0, 0, 0, synth_sine(48000, 440.0, 109, 1, 0.5f));
+        break;
     case 160: send(e, ENGINE_CMD_STOP, 0, 0, 0, NULL); break;
     case 170: send(e, ENGINE_CMD_PLAY_SONG, 0, 8, 0, NULL); break;
     case 200: {
@@ -196,7 +203,8 @@ static void every_command_at(Engine *e, Song **song, int period, uint32_t rate)
         *song = next;
         break;
     }
-    case 210: send(e, ENGINE_CMD_PLAY_SONG, 0, 0, 0, NULL); break;
+    case 210: send(e, ENGINE_CMD_PLAY_SONG, 0, 0, 44100, NULL); break;
+    case 230: send(e, ENGINE_CMD_LISTEN_REFERENCE, 0, 0, 0, NULL); break;
     default: break;
     }
 }
@@ -221,14 +229,17 @@ static void every_effect_and_command_without_violations(void)
                 song_pattern_free(r.ptr);
             else if (r.type == ENGINE_RETURN_INSTRUMENT)
                 song_instrument_free(r.ptr);
+            else if (r.type == ENGINE_RETURN_SAMPLE)
+                sample_release(r.ptr);
             else if (r.ptr != first)
                 song_free(r.ptr);
         }
     }
     CHECK_MSG(rtguard_violations() == 0, "%lu calls, last %s",
               rtguard_violations(), rtguard_last());
-    /* pattern, 2 instruments, the preview sample and the first song */
-    CHECK_MSG(returns == 5, "returns %d", returns);
+    /* pattern, 2 instruments, the preview sample, the first song and the
+     * first reference track */
+    CHECK_MSG(returns == 6, "returns %d", returns);
     engine_free(e);
     song_free(song);
     song_free(first);
