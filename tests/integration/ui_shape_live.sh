@@ -2,8 +2,9 @@
 # An envelope edited on the instruments screen reaches the note already
 # sounding, heard: the editor on a private JACK server plays one long note
 # of a looping sine (sustain 100%), the sustain is typed down to 20% while
-# it sounds, and a JACK client records it. The same note (the pattern has
-# no other) is a fifth as loud after the edit as before.
+# it sounds, then undone, and a JACK client records it. The same note
+# (the pattern has no other) is a fifth as loud after the edit as before,
+# and as loud again after the undo.
 SOCK=hiss-ui-shape-live-$$
 . "$(dirname "$0")/../common/jackrec.sh"
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -42,34 +43,38 @@ sleep 1.5
 type_into Sustain 20
 check "the sustain is typed while the note sounds" wait_re "Sustain +20 %"
 sleep 1.5
+keys C-z
+check "and undone" wait_re "Sustain +100 %"
+sleep 1.5
 keys Space
 check "and stops" wait_for "■"
 sleep 0.5
 keys C-q
-check "asks to save" wait_for "Save"
-keys n
-check "quits" wait_for "hiss exited 0"
-kill -TERM "$REC_PID"
+check "quits at once: after the undo nothing is left to save" wait_for "hiss exited 0"
+kill -TERM "$REC_PID" 2>/dev/null
 wait_exit "$REC_PID" 5
 
 sox "$WORK/rec.wav" -t f32 "$WORK/rec.f32" 2>/dev/null
-# The RMS of the left channel over 0.2 s half a second after the note
-# starts, and over 0.2 s ending half a second before it stops.
-read -r before after < <(python3 - "$WORK/rec.f32" <<'EOF'
+# The RMS of the left channel over 0.2 s windows of the note: the first
+# half a second in, the quietest, and the last ending half a second
+# before it stops.
+read -r before quiet undone < <(python3 - "$WORK/rec.f32" <<'EOF'
 import array, math, sys
 x = array.array('f', open(sys.argv[1], 'rb').read())[0::2]
 loud = [i for i, v in enumerate(x) if abs(v) > 1e-3]
 if not loud:
-    print(0, 0)
+    print(0, 0, 0)
     sys.exit()
 on, off = loud[0], loud[-1]
 rms = lambda a: math.sqrt(sum(v * v for v in x[a:a + 9600]) / 9600)
-print(rms(on + 24000), rms(off - 24000 - 9600))
+last = off - 24000 - 9600
+print(rms(on + 24000), min(rms(a) for a in range(on + 24000, last, 4800)), rms(last))
 EOF
 )
-echo "    level before the edit ${before:-?}, after ${after:-?}"
+echo "    level before the edit ${before:-?}, after it ${quiet:-?}, after the undo ${undone:-?}"
 within() { python3 -c "import sys; sys.exit(not abs(float('$1') - float('$2')) <= float('$3'))"; }
 check "the note is heard before the edit" python3 -c "import sys; sys.exit(not float('${before:-0}') > 0.05)"
-check "the same note is a fifth as loud after it" within "${after:-0}" "$(python3 -c "print(0.2 * float('${before:-0}'))")" 0.01
+check "the same note is a fifth as loud after it" within "${quiet:-0}" "$(python3 -c "print(0.2 * float('${before:-0}'))")" 0.01
+check "and as loud as before after the undo" within "${undone:-0}" "${before:-0}" 0.01
 
 finish
