@@ -76,7 +76,19 @@ check "its own envelope is saved" wait_file "$SONG" "filter_env_from own fenv_de
 check "the drive's velocity amount is saved" wait_file "$SONG" "drive_vel 40"
 check "reverse is saved" wait_file "$SONG" "reverse on"
 check "legato and its glide are saved" wait_file "$SONG" "mode legato glide 80"
+# At 10x5 the screen asks to be enlarged and leaves the values alone: a
+# Right there is not taken, a Left back at 80x24 is.
+T resize-window -t ui -x 10 -y 5
+check "10x5 asks to be enlarged" wait_for "10x5)"
+keys Right
+T resize-window -t ui -x 80 -y 24
+check "80x24 shows the parameters again" wait_re "Release +$before ms"
+keys Left
+check "only the key pressed at 80x24 moved the release" \
+    wait_until shows_re "Release +$((before - 1)) ms|Release +$((before - before / 8)) ms"
 keys C-q
-check "quits at once" wait_for "hiss exited 0"
+check "quitting asks about the unsaved change" wait_for "Save changes before quitting?"
+keys n
+check "n quits without saving" wait_for "hiss exited 0"
 
 finish
