@@ -135,8 +135,16 @@ typedef struct Instrument {
     unsigned given;           /* INST_GIVEN_*: not to be taken from the file */
     int slice_count;          /* 0..SONG_MAX_SLICES */
     uint32_t slices[SONG_MAX_SLICES]; /* in source-file frames */
+    /* A time-stretch that follows the song's tempo: `path` is the
+     * stretch of stretch_from (relative to the song, like path) to
+     * stretch_beats beats; rebuilt from stretch_from, into a new file,
+     * when the tempo changes. 0 beats: no stretch to follow. */
+    int stretch_beats;        /* 0, or 1..SONG_STRETCH_MAX_BEATS */
+    char stretch_from[SONG_PATH_MAX];
     Sample *sample;           /* owned; NULL when missing */
 } Instrument;
+
+enum { SONG_STRETCH_MAX_BEATS = 256 };
 
 /* Which slice (0-based) a note plays: Sxx's pick (1-based, 0 for none)
  * first, else in slice mode the note (C-4 is slice 1, C#4 slice 2...);

@@ -2152,11 +2152,22 @@ HissError edit_instrument_replace(Editor *ed, int slot, Instrument *inst)
     return instrument_change(ed, slot, inst);
 }
 
-static void map_history_path(Instrument *inst, EditPathMapFn map, void *ctx)
+/* The instrument's sample path and the stretch source it follows, mapped;
+ * true when either changed. */
+static bool map_instrument_paths(Instrument *inst, EditPathMapFn map, void *ctx)
 {
     char out[SONG_PATH_MAX];
-    if (inst && map(ctx, inst->path, out, sizeof out))
+    bool changed = false;
+    if (inst && map(ctx, inst->path, out, sizeof out) && strcmp(out, inst->path)) {
         snprintf(inst->path, sizeof inst->path, "%s", out);
+        changed = true;
+    }
+    if (inst && inst->stretch_from[0] && map(ctx, inst->stretch_from, out, sizeof out) &&
+        strcmp(out, inst->stretch_from)) {
+        snprintf(inst->stretch_from, sizeof inst->stretch_from, "%s", out);
+        changed = true;
+    }
+    return changed;
 }
 
 HissError edit_instruments_map_paths(Editor *ed, EditPathMapFn map, void *ctx)
@@ -2167,9 +2178,7 @@ HissError edit_instruments_map_paths(Editor *ed, EditPathMapFn map, void *ctx)
     Instrument *fresh[SONG_MAX_INSTRUMENTS + 1] = {0};
     for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
         const Instrument *cur = song_instrument(ed->song, slot);
-        char out[SONG_PATH_MAX];
-        if (!cur || !map(ctx, cur->path, out, sizeof out) ||
-            !strcmp(out, cur->path))
+        if (!cur)
             continue;
         fresh[slot] = song_instrument_clone(cur);
         if (!fresh[slot]) {
@@ -2177,7 +2186,10 @@ HissError edit_instruments_map_paths(Editor *ed, EditPathMapFn map, void *ctx)
                 song_instrument_free(fresh[i]);
             return HISS_ERR_NOMEM;
         }
-        snprintf(fresh[slot]->path, sizeof fresh[slot]->path, "%s", out);
+        if (!map_instrument_paths(fresh[slot], map, ctx)) {
+            song_instrument_free(fresh[slot]);
+            fresh[slot] = NULL;
+        }
     }
     for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
         if (!fresh[slot])
@@ -2193,8 +2205,8 @@ HissError edit_instruments_map_paths(Editor *ed, EditPathMapFn map, void *ctx)
             UndoChange *c = &step->changes[k];
             if (c->kind != UNDO_INSTRUMENT)
                 continue;
-            map_history_path(c->u.instrument.before, map, ctx);
-            map_history_path(c->u.instrument.after, map, ctx);
+            map_instrument_paths(c->u.instrument.before, map, ctx);
+            map_instrument_paths(c->u.instrument.after, map, ctx);
         }
     }
     return HISS_OK;

@@ -923,7 +923,7 @@ static HissError parse_shape_field(Parser *p, Token key, int slot,
     char b[48];
     ShapeParam param = shape_find(key.s, key.n);
     if (param == SHAPE_COUNT) {
-        char fields[512] = "sample, volume, pan, base, finetune, loop, interp, slices";
+        char fields[512] = "sample, volume, pan, base, finetune, loop, interp, slices, stretch";
         size_t used = strlen(fields);
         for (int i = 0; i < SHAPE_COUNT; i++) {
             int n = snprintf(fields + used, sizeof fields - used, ", %s",
@@ -1006,9 +1006,10 @@ static HissError parse_instrument(Parser *p)
     if (err)
         return err;
 
-    enum { F_SAMPLE, F_VOLUME, F_PAN, F_BASE, F_FINETUNE, F_LOOP, F_INTERP, F_SLICES };
-    static const char *const FIELDS[] = {"sample",   "volume", "pan",    "base",
-                                         "finetune", "loop",   "interp", "slices"};
+    enum { F_SAMPLE, F_VOLUME, F_PAN, F_BASE, F_FINETUNE, F_LOOP, F_INTERP, F_SLICES,
+           F_STRETCH };
+    static const char *const FIELDS[] = {"sample", "volume", "pan",    "base",   "finetune",
+                                         "loop",   "interp", "slices", "stretch"};
     bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
     bool shape_seen[SHAPE_COUNT] = {false};
     char b[48], word[16];
@@ -1078,6 +1079,13 @@ static HissError parse_instrument(Parser *p)
         }
         case F_SLICES:
             err = parse_slices(p, inst);
+            break;
+        case F_STRETCH:
+            err = parse_int(p, "stretch beats", 1, SONG_STRETCH_MAX_BEATS, &v, NULL);
+            inst->stretch_beats = (int)v;
+            if (!err)
+                err = parse_string(p, "stretch source path", SONG_PATH_MAX,
+                                   inst->stretch_from);
             break;
         case F_INTERP:
             t = next_token(p);
@@ -1729,6 +1737,11 @@ static void format_instrument(Buf *b, int slot, const Instrument *inst)
         buf_printf(b, " slices %d", slices);
         for (int i = 0; i < slices; i++)
             buf_printf(b, " %lu", (unsigned long)inst->slices[i]);
+    }
+    if (inst->stretch_beats > 0 && inst->stretch_from[0]) {
+        buf_printf(b, " stretch %d ", hiss_clampi(inst->stretch_beats, 1,
+                                                 SONG_STRETCH_MAX_BEATS));
+        buf_string(b, inst->stretch_from, sizeof inst->stretch_from - 1);
     }
     buf_put(b, "\n", 1);
 }

@@ -22,6 +22,7 @@
 #include "ui_draw.h"
 #include "ui_file.h"
 #include "ui_record.h"
+#include "ui_chop.h"
 #include "ui_take.h"
 #include "ui_reference.h"
 #include "songio.h"
@@ -1649,6 +1650,7 @@ static void periodic(UiApp *app)
     poll_audio(app);
     ui_record_poll(app);
     ui_take_poll(app);
+    ui_chop_follow_tempo(app);
     poll_loader(app);
     char msg[600];
     int signal_caught = autosave_loop_tick(&app->autosave, app->song,

@@ -9,6 +9,7 @@
 set -u
 SOCK=hiss-ui-chop-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
+JACKREC=$(dirname "$HISS")/tools/jackrec
 # The 16-bit values of frames $2-1 and $2 of file $1.
 two_frames() { sox "$1" -t s16 - trim "$(($2 - 1))s" 2s 2>/dev/null | od -An -t d2; }
 # Whether the wave in $1 changes sign (or is zero) between frames $2-1 and $2.
@@ -143,6 +144,33 @@ stamp=$(file_stamp "$SONG")
 keys C-s
 wait_written "$SONG" "$stamp"
 check "the song names the new file" wait_file "$SONG" "break-96bpm.wav"
+check "and what the stretch follows" wait_file "$SONG" 'stretch 2 "../samples/break.wav"'
+
+# The stretch follows the song's tempo: a new tempo rebuilds it, from the
+# kit's break (never from the stretch), into a new file.
+keys B
+keys C-u
+T send-keys -t ui -l 120
+keys Enter
+check "the song takes 120 BPM" wait_for "120 BPM"
+check "the stretch follows into a new file" wait_re "tempo: slot 0D: wrote break-120bpm\.wav"
+check "two beats at 120 BPM long" \
+    [ "$(frames_of "$SONGS/break-120bpm.wav")" = $((2 * 60 * 44100 / 120)) ]
+check "the slot plays it" wait_re "Sample +break-120bpm\.wav"
+keys B
+keys C-u
+T send-keys -t ui -l 96
+keys Enter
+check "back at 96 BPM, a new file again" wait_re "tempo: slot 0D: wrote break-96bpm-2\.wav"
+check "the first stretch's file is not written over" \
+    [ "$(frames_of "$NEW")" = $((2 * 60 * 44100 / 96)) ]
+check "stretched from the kit's break: the same as the first stretch" \
+    "$JACKREC" compare "$NEW" "$SONGS/break-96bpm-2.wav" --ref-ch 0 --rec-ch 0 --tol 0.0002 \
+    --offset 0 >&2
+check "the kit's break is untouched after both" [ "$(md5sum <"$KIT_BREAK")" = "$kit_sum" ]
+stamp=$(file_stamp "$SONG")
+keys C-s
+wait_written "$SONG" "$stamp"
 keys I
 check "I zooms the waveform in" wait_for "waveform zoom x2"
 check "the selected slice stays in view" wait_re "│.*\^"

@@ -883,7 +883,7 @@ static void test_errors_instruments(void)
         "t.hiss:2:14: missing instrument name (a quoted string)");
     ERR(H "instrument 01 \"k\" color red\n", HISS_ERR_PARSE,
         "t.hiss:2:19: unknown instrument field 'color' (sample, volume, pan, "
-        "base, finetune, loop, interp, slices, attack, hold, decay, sustain, release, "
+        "base, finetune, loop, interp, slices, stretch, attack, hold, decay, sustain, release, "
         "pitch_env, pitch_decay, filter, cutoff, resonance, filter_env, "
         "filter_env_from, fenv_attack, fenv_hold, fenv_decay, fenv_sustain, fenv_release, "
         "key_track, filter_vel, crush_bits, crush_rate, crush_mix, drive, "
@@ -1006,6 +1006,34 @@ static void test_slices_round_trip(void)
     free(out);
     song_free(a);
     song_free(b);
+}
+
+/* A stretch that follows the tempo: its beats and source file read back
+ * and save as they came; an instrument without one writes none. */
+static void test_stretch_round_trip(void)
+{
+    const char text[] = H "instrument 01 \"brk\" sample \"brk-92.5bpm.wav\" "
+                          "stretch 8 \"../samples/brk.wav\"\n"
+                          "instrument 02 \"plain\"\n";
+    Song *a = parse_ok(text, sizeof text - 1);
+    CHECK(a != NULL);
+    if (!a)
+        return;
+    const Instrument *brk = song_instrument(a, 1);
+    CHECK(brk->stretch_beats == 8 && !strcmp(brk->stretch_from, "../samples/brk.wav"));
+    CHECK(song_instrument(a, 2)->stretch_beats == 0);
+    char *out = NULL;
+    size_t len = 0;
+    CHECK(songfile_format(a, &out, &len) == HISS_OK);
+    CHECK(out && strstr(out, " stretch 8 \"../samples/brk.wav\"\n"));
+    const char *second = out ? strstr(out, "\"plain\"") : NULL;
+    CHECK(second && !strstr(second, "stretch"));
+    free(out);
+    song_free(a);
+    ERR(H "instrument 01 \"k\" stretch 0 \"a.wav\"\n", HISS_ERR_RANGE,
+        "t.hiss:2:27: stretch beats 0 is out of range (1..256)");
+    ERR(H "instrument 01 \"k\" stretch 4\n", HISS_ERR_PARSE,
+        "t.hiss:2:28: missing stretch source path (a quoted string)");
 }
 
 static void test_errors_order(void)
@@ -1259,6 +1287,7 @@ int main(void)
     RUN(test_errors_strings);
     RUN(test_errors_instruments);
     RUN(test_errors_slices);
+    RUN(test_stretch_round_trip);
     RUN(test_slices_round_trip);
     RUN(test_errors_order);
     RUN(test_errors_patterns);

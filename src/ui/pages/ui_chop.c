@@ -11,6 +11,7 @@
 #include "sampleedit.h"
 #include "sampleio.h"
 #include "slicer.h"
+#include "songio.h"
 #include "ui_draw.h"
 #include "ui_wave.h"
 
@@ -249,11 +250,11 @@ static SampleMarks marks_of(const Instrument *inst)
 }
 
 /* The file's name without directory and extension, for the new name. */
-static void stem_of(const Instrument *inst, char *out, size_t size)
+static void stem_of_path(const char *path, const char *name, char *out, size_t size)
 {
-    const char *base = strrchr(inst->path, '/');
-    base = base ? base + 1 : inst->path;
-    snprintf(out, size, "%s", base[0] ? base : inst->name[0] ? inst->name : "sample");
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    snprintf(out, size, "%s", base[0] ? base : name[0] ? name : "sample");
     char *dot = strrchr(out, '.');
     if (dot && dot != out)
         *dot = 0;
@@ -301,31 +302,44 @@ static bool samples_loaded(UiApp *app, const char *what)
     return !app->loader;
 }
 
-/* Applies edit to the slot's sample, writes the result as a new file
- * beside the song and puts it in the slot (one undo step); the old file
+/* What an edit works on: the slot's own sample and marks, or for a
+ * stretch that follows the tempo the file it was stretched from. */
+typedef struct {
+    const Sample *sample;
+    SampleMarks marks;
+    char stem[SONG_PATH_MAX];
+    int stretch_beats; /* the result follows the tempo: 0 it does not */
+    char stretch_from[SONG_PATH_MAX];
+} EditSource;
+
+static void source_of(const Instrument *inst, EditSource *src)
+{
+    memset(src, 0, sizeof *src);
+    src->sample = inst->sample;
+    src->marks = marks_of(inst);
+    stem_of_path(inst->path, inst->name, src->stem, sizeof src->stem);
+}
+
+/* Applies edit to src, writes the result as a new file beside the song
+ * and puts it in the slot in place of inst (one undo step); the old file
  * stays as it was. */
-static void apply_edit(UiApp *app, const SampleEdit *edit, const char *suffix,
-                       const char *what)
+static void apply_edit_from(UiApp *app, int slot, const Instrument *inst,
+                            const EditSource *src, const SampleEdit *edit, const char *suffix,
+                            const char *what)
 {
     const bool *kept = edit->kind == SAMPLEEDIT_KEEP_SLICES ? edit->keep : NULL;
-    int slot;
-    const Instrument *inst = current(app, &slot);
-    if (!inst || !inst->sample) {
-        ui_report(app, HISS_ERR_MISSING, what);
-        return;
-    }
     if (!has_place(app, what))
         return;
-    SampleMarks marks = marks_of(inst), out_marks;
+    SampleMarks out_marks;
     SampleioAudio audio;
     HissDiag diag = {{0}};
-    if (sampleedit_apply(inst->sample, &marks, edit, &audio, &out_marks, &diag) != HISS_OK) {
+    if (sampleedit_apply(src->sample, &src->marks, edit, &audio, &out_marks, &diag) !=
+        HISS_OK) {
         ui_set_message(app, true, "%s: %s", what, diag.text);
         return;
     }
-    char stem[SONG_PATH_MAX], name[SONG_PATH_MAX];
-    stem_of(inst, stem, sizeof stem);
-    Sample *sample = write_new_file(app, stem, suffix, &audio, &out_marks, name,
+    char name[SONG_PATH_MAX];
+    Sample *sample = write_new_file(app, src->stem, suffix, &audio, &out_marks, name,
                                     sizeof name, what);
     sampleio_audio_free(&audio);
     Instrument *copy = sample ? song_instrument_clone(inst) : NULL;
@@ -346,6 +360,9 @@ static void apply_edit(UiApp *app, const SampleEdit *edit, const char *suffix,
     copy->loop_end = out_marks.loop_end;
     copy->slice_count = 0;
     song_instrument_set_slices(copy, out_marks.cues, out_marks.cue_count);
+    /* Any other edit makes audio that is no longer a plain stretch. */
+    copy->stretch_beats = src->stretch_beats;
+    snprintf(copy->stretch_from, sizeof copy->stretch_from, "%s", src->stretch_from);
     /* Dropping slices renumbers the notes that play the ones kept. */
     HissError err = kept ? edit_instrument_keep_slices(app->ed, slot, copy, kept)
                          : edit_instrument_replace(app->ed, slot, copy);
@@ -354,6 +371,21 @@ static void apply_edit(UiApp *app, const SampleEdit *edit, const char *suffix,
                        what, name, sample->frames, out_marks.cue_count,
                        diag.text[0] ? ", " : "", diag.text,
                        inst->path[0] ? inst->path : "the original");
+}
+
+/* An edit of the current slot's own sample. */
+static void apply_edit(UiApp *app, const SampleEdit *edit, const char *suffix,
+                       const char *what)
+{
+    int slot;
+    const Instrument *inst = current(app, &slot);
+    if (!inst || !inst->sample) {
+        ui_report(app, HISS_ERR_MISSING, what);
+        return;
+    }
+    EditSource src;
+    source_of(inst, &src);
+    apply_edit_from(app, slot, inst, &src, edit, suffix, what);
 }
 
 /* Render to instrument: the cursor's pattern into the first empty slot,
@@ -468,6 +500,87 @@ static void repitch(UiApp *app, int slot, const Instrument *inst, double want)
                    fine);
 }
 
+/* The frames `beats` beats last at the song's tempo, at rate. */
+static double beats_frames(const UiApp *app, int beats, uint32_t rate)
+{
+    return beats * 600.0 / atomic_load(&app->song->bpm_tenths) * rate;
+}
+
+/* Stretches the slot's sample to `beats` beats at the song's tempo into a
+ * new file, STEM-TEMPObpm.wav, which then follows the tempo. A sample
+ * that is already such a stretch is stretched again from the file it was
+ * stretched from (never a stretch of a stretch), its slices and loop
+ * carried back to that file's frames first. */
+static void stretch_to_tempo(UiApp *app, int slot, const Instrument *inst, int beats,
+                             const char *what)
+{
+    EditSource src;
+    source_of(inst, &src);
+    Sample *original = NULL;
+    if (inst->stretch_beats > 0 && inst->stretch_from[0]) {
+        char path[UI_PATH_MAX + SONG_PATH_MAX];
+        HissDiag diag = {{0}};
+        if (!songio_resolve(app->path, inst->stretch_from, path, sizeof path) ||
+            sampleio_load(path, &original, NULL, &diag) != HISS_OK) {
+            ui_set_message(app, true, "%s: %s", what,
+                           diag.text[0] ? diag.text : "the source's path is too long");
+            return;
+        }
+        double back = (double)original->frames / inst->sample->frames;
+        for (int i = 0; i < src.marks.cue_count; i++)
+            src.marks.cues[i] = (uint32_t)llround(src.marks.cues[i] * back);
+        src.marks.loop_start = (uint32_t)llround(src.marks.loop_start * back);
+        src.marks.loop_end = (uint32_t)llround(src.marks.loop_end * back);
+        src.sample = original;
+        stem_of_path(inst->stretch_from, inst->name, src.stem, sizeof src.stem);
+        snprintf(src.stretch_from, sizeof src.stretch_from, "%s", inst->stretch_from);
+    } else {
+        snprintf(src.stretch_from, sizeof src.stretch_from, "%s", inst->path);
+    }
+    /* A sample with no file of its own has nothing to rebuild from. */
+    src.stretch_beats = src.stretch_from[0] ? beats : 0;
+    SampleEdit e = {.kind = SAMPLEEDIT_STRETCH,
+                    .ratio = beats_frames(app, beats, src.sample->rate) / src.sample->frames};
+    char suffix[32];
+    char bpm[SONG_BPM_TEXT];
+    song_bpm_text(atomic_load(&app->song->bpm_tenths), bpm);
+    snprintf(suffix, sizeof suffix, "%sbpm", bpm);
+    apply_edit_from(app, slot, inst, &src, &e, suffix, what);
+    sample_release(original);
+}
+
+/* How long the tempo must stay put before stretches follow it, so a run
+ * of nudges rebuilds once. */
+#define CHOP_FOLLOW_SETTLE_SECONDS 0.7
+
+void ui_chop_follow_tempo(UiApp *app)
+{
+    static int seen_bpm;
+    static double seen_at;
+    int bpm = atomic_load(&app->song->bpm_tenths);
+    double now = hiss_now_seconds();
+    if (bpm != seen_bpm) {
+        seen_bpm = bpm;
+        seen_at = now;
+        return;
+    }
+    if (now - seen_at < CHOP_FOLLOW_SETTLE_SECONDS || app->loader || !app->path[0])
+        return;
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        const Instrument *inst = song_instrument(app->song, slot);
+        if (!inst || inst->stretch_beats < 1 || !inst->sample || !inst->stretch_from[0])
+            continue;
+        double want = beats_frames(app, inst->stretch_beats, inst->sample->rate);
+        /* The stretch's length is rounded to a frame: one off is on tempo. */
+        if (fabs(want - inst->sample->frames) <= 1.0)
+            continue;
+        char what[32];
+        snprintf(what, sizeof what, "tempo: slot %02X", slot);
+        stretch_to_tempo(app, slot, inst, inst->stretch_beats, what);
+        return; /* one a poll: the editor stays responsive between them */
+    }
+}
+
 static void stretch_done(UiApp *app, const char *text)
 {
     int slot;
@@ -490,12 +603,7 @@ static void stretch_done(UiApp *app, const char *text)
         repitch(app, slot, inst, want);
         return;
     }
-    SampleEdit e = {.kind = SAMPLEEDIT_STRETCH, .ratio = want / inst->sample->frames};
-    char suffix[32];
-    char bpm[SONG_BPM_TEXT];
-    song_bpm_text(bpm_tenths, bpm);
-    snprintf(suffix, sizeof suffix, "%sbpm", bpm);
-    apply_edit(app, &e, suffix, "stretch");
+    stretch_to_tempo(app, slot, inst, (int)beats, "stretch");
 }
 
 /* Keep only the slices used: an edit that drops the slices no pattern
