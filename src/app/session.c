@@ -434,8 +434,11 @@ static unsigned session_failed(Session *s)
 unsigned session_poll(Session *s)
 {
     flush_pending(s);
-    if (s->engine)
+    if (s->engine) {
         engine_collect_garbage(s->engine);
+        /* A send turned up on a song that had none gets its lines. */
+        engine_ready_sends(s->engine, s->song);
+    }
     if (!s->audio)
         return 0;
     unsigned ev = audio_poll(s->audio);

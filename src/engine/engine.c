@@ -133,7 +133,16 @@ typedef struct {
     float gain[SONG_MAX_CHANNELS][SONG_SENDS]; /* as applied at the last chunk's end */
     float to_reverb;                           /* likewise, delay into reverb */
     float peak[SONG_SENDS];
+    bool lines;   /* the delay and reverb have their memory */
+    bool offered; /* [ui] engine_ready_sends has sent it */
 } Sends;
+
+/* The memory of the delay's and the reverb's lines, on its way to an
+ * engine made without it. */
+typedef struct {
+    Delay delay;
+    Reverb reverb;
+} SendLines;
 
 /* The true-peak limiter and what keeps everything in step with it: while
  * it is on, the master comes out its lookahead late, and so do the stems
@@ -1422,6 +1431,21 @@ static bool execute(Engine *e, const EngineCommand *cmd)
     case ENGINE_CMD_FOLLOW_CLOCK:
         follow_clock(e, cmd->a, cmd->b);
         break;
+    case ENGINE_CMD_SEND_LINES: {
+        SendLines *lines = cmd->ptr;
+        if (!lines)
+            break;
+        if (!grave_add(e, ENGINE_RETURN_SEND_LINES, lines))
+            return false;
+        if (!e->sends.lines) {
+            /* Taken whole; what goes back is the empty holder. */
+            e->sends.delay = lines->delay;
+            e->sends.reverb = lines->reverb;
+            e->sends.lines = true;
+            memset(lines, 0, sizeof *lines);
+        }
+        break;
+    }
     case ENGINE_CMD_INSTALL_SONG:
         if (cmd->ptr && cmd->ptr != e->song) {
             if (!grave_add(e, ENGINE_RETURN_SONG, e->song))
@@ -1775,6 +1799,17 @@ static void master(Engine *e, float *out, uint32_t nframes)
 
 /* ---- public ------------------------------------------------------------ */
 
+/* Whether a channel of the song sends to a bus. */
+static bool song_uses_sends(const Song *song)
+{
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        for (int k = 0; k < SONG_SENDS; k++)
+            if (atomic_load_explicit(&song->strips[c].send_tenth_db[k], memory_order_relaxed) >
+                SONG_GAIN_MIN)
+                return true;
+    return false;
+}
+
 Engine *engine_new(Song *song, uint32_t rate)
 {
     if (!song || rate < 1000 || rate > 768000)
@@ -1825,8 +1860,13 @@ Engine *engine_new(Song *song, uint32_t rate)
     for (int i = 0; i < ENGINE_MAX_VOICES; i++)
         mixer_voice_init(&e->pool.voices[i]);
     sinc_init();
-    ok = ok && delay_init(&e->sends.delay, rate) == HISS_OK &&
-         reverb_init(&e->sends.reverb, rate) == HISS_OK && lookahead_init(&e->late, rate);
+    /* The send lines are most of an engine's memory: made here only for
+     * a song that uses a send, else by engine_ready_sends when one does. */
+    e->sends.lines = e->sends.offered = song_uses_sends(song);
+    if (e->sends.lines)
+        ok = ok && delay_init(&e->sends.delay, rate) == HISS_OK &&
+             reverb_init(&e->sends.reverb, rate) == HISS_OK;
+    ok = ok && lookahead_init(&e->late, rate);
     if (!ok) {
         engine_free(e);
         return NULL;
@@ -1834,9 +1874,18 @@ Engine *engine_new(Song *song, uint32_t rate)
     return e;
 }
 
+static void send_lines_free(SendLines *l)
+{
+    delay_deinit(&l->delay);
+    reverb_deinit(&l->reverb);
+    free(l);
+}
+
 static void free_returned(EngineReturnType type, void *ptr)
 {
-    if (type == ENGINE_RETURN_PATTERN)
+    if (type == ENGINE_RETURN_SEND_LINES)
+        send_lines_free(ptr);
+    else if (type == ENGINE_RETURN_PATTERN)
         song_pattern_free(ptr);
     else if (type == ENGINE_RETURN_INSTRUMENT)
         song_instrument_free(ptr);
@@ -1869,6 +1918,8 @@ void engine_free(Engine *e)
             song_instrument_free(cmd.ptr);
         else if (cmd.type == ENGINE_CMD_SET_REFERENCE && cmd.ptr)
             sample_release(cmd.ptr);
+        else if (cmd.type == ENGINE_CMD_SEND_LINES)
+            send_lines_free(cmd.ptr);
     }
     if (e->ref.sample)
         sample_release((Sample *)e->ref.sample);
@@ -1900,6 +1951,32 @@ bool engine_take_return(Engine *e, EngineReturn *ret)
 bool engine_take_recorded(Engine *e, EngineTake *take)
 {
     return ring_pop(&e->takes, take);
+}
+
+static SendLines *send_lines_new(uint32_t rate)
+{
+    SendLines *l = calloc(1, sizeof *l);
+    if (l && (delay_init(&l->delay, rate) != HISS_OK ||
+              reverb_init(&l->reverb, rate) != HISS_OK)) {
+        send_lines_free(l);
+        l = NULL;
+    }
+    return l;
+}
+
+void engine_ready_sends(Engine *e, const Song *song)
+{
+    if (e->sends.offered || !song || !song_uses_sends(song))
+        return;
+    SendLines *lines = send_lines_new(e->rate);
+    EngineCommand cmd = {.type = ENGINE_CMD_SEND_LINES, .ptr = lines};
+    if (!lines)
+        return; /* out of memory: the sends stay silent, and it tries again */
+    if (!engine_send(e, &cmd)) {
+        send_lines_free(lines);
+        return;
+    }
+    e->sends.offered = true;
 }
 
 void engine_collect_garbage(Engine *e)
@@ -1966,6 +2043,18 @@ static void run_sends(Engine *e, float *mix, uint32_t n, float *const *stems, in
 {
     Sends *sn = &e->sends;
     bool fed[SONG_SENDS] = {false, false};
+    if (!sn->lines) {
+        /* No send in use when the engine was made, and none since. */
+        for (int k = 0; k < SONG_SENDS; k++) {
+            int stem = ENGINE_STEM_DELAY + k;
+            if (stem < stem_count && stems[stem])
+                memset(stems[stem] + 2 * (size_t)offset, 0, sizeof(float) * 2 * n);
+        }
+        for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+            for (int k = 0; k < SONG_SENDS; k++)
+                sn->gain[c][k] = e->chans.strip[c].send[k];
+        return;
+    }
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         for (int k = 0; k < SONG_SENDS; k++) {
             float target = e->chans.strip[c].send[k];
@@ -2315,8 +2404,19 @@ void engine_hand_over(Engine *from, Engine *to)
     if (scale == 1.0) {
         Sends *ts = &to->sends;
         const Sends *fs = &from->sends;
-        delay_carry(&ts->delay, &fs->delay);
-        reverb_carry(&ts->reverb, &fs->reverb);
+        if (fs->lines && !ts->lines) {
+            SendLines *lines = send_lines_new(to->rate);
+            if (lines) {
+                ts->delay = lines->delay;
+                ts->reverb = lines->reverb;
+                ts->lines = ts->offered = true;
+                free(lines);
+            }
+        }
+        if (fs->lines && ts->lines) {
+            delay_carry(&ts->delay, &fs->delay);
+            reverb_carry(&ts->reverb, &fs->reverb);
+        }
         memcpy(ts->gain, fs->gain, sizeof ts->gain);
         ts->to_reverb = fs->to_reverb;
         limiter_carry(&to->late.limiter, &from->late.limiter);

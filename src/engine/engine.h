@@ -127,6 +127,8 @@ typedef enum {
                                     of a dB (the loudness match); a = 0:
                                     the mix (the reference fades out at
                                     the gain it had) */
+    ENGINE_CMD_SEND_LINES, /* ptr: the send buses' memory, from
+                              engine_ready_sends; returned emptied */
 } EngineCommandType;
 
 /* Where a cue takes over. A bar is four beats (as JACK's bar/beat/tick
@@ -182,6 +184,7 @@ typedef enum {
     ENGINE_RETURN_INSTRUMENT,
     ENGINE_RETURN_SONG,
     ENGINE_RETURN_SAMPLE, /* a reference track: sample_release it */
+    ENGINE_RETURN_SEND_LINES,
 } EngineReturnType;
 
 /* Objects the engine has finished with, for the UI thread to free. */
@@ -271,6 +274,11 @@ bool engine_take_recorded(Engine *engine, EngineTake *take);
 bool engine_take_tap(Engine *engine, EngineTapBlock *block);
 /* [ui] Frees everything returned so far (patterns, instruments, songs). */
 void engine_collect_garbage(Engine *engine);
+/* [ui] The send buses' delay and reverb lines (2 MB at 48 kHz) are made
+ * only for a song that uses a send: by engine_new, or here, once `song`
+ * (the one the engine plays) has a send turned up. Until they arrive a
+ * send is silent. Call it regularly, as with engine_collect_garbage. */
+void engine_ready_sends(Engine *engine, const Song *song);
 const EngineStatus *engine_status(const Engine *engine);
 
 /* [audio] Renders nframes of interleaved stereo float into out.

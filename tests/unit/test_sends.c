@@ -284,6 +284,57 @@ static void sends_are_block_size_invariant(void)
 
 /* The song file keeps sends and both buses, byte for byte; bad values
  * are named. */
+/* A second of the click song, the send turned up (if `later`) only after
+ * engine_new and a silent first period, the lines offered (if `offer`)
+ * as the session does; then played. The delay's stem goes to *echo. */
+static float *late_send_take(bool later, bool offer, float **echo)
+{
+    Song *s = click_song(120, song_note_value_code(16, SONG_NOTE_STRAIGHT), 50);
+    if (later)
+        atomic_store(&s->strips[0].send_tenth_db[SONG_SEND_DELAY], SONG_GAIN_MIN);
+    Engine *e = engine_new(s, RATE);
+    float *mix = calloc(2 * (size_t)RATE, sizeof(float));
+    *echo = calloc(2 * (size_t)RATE, sizeof(float));
+    float *stems[ENGINE_STEMS] = {NULL};
+    engine_render(e, mix, 200);
+    atomic_store(&s->strips[0].send_tenth_db[SONG_SEND_DELAY], 0);
+    if (offer)
+        engine_ready_sends(e, s);
+    engine_render(e, mix, 200);
+    engine_play_song_now(e, 0, 0, false);
+    for (uint32_t done = 0; done < RATE; done += 200) {
+        stems[ENGINE_STEM_DELAY] = *echo + 2 * (size_t)done;
+        engine_render_stems(e, mix + 2 * (size_t)done, NULL, 0, stems, ENGINE_STEMS, 200);
+    }
+    engine_free(e);
+    song_free(s);
+    return mix;
+}
+
+/* A song without sends gets no delay or reverb memory (most of an
+ * engine's); a send turned up later sounds once the lines are offered,
+ * exactly as if the send had been up from the start. */
+static void a_send_turned_up_later_gets_its_lines(void)
+{
+    float *echo_from_start, *echo_later, *echo_unoffered;
+    float *from_start = late_send_take(false, false, &echo_from_start);
+    float *later = late_send_take(true, true, &echo_later);
+    float *unoffered = late_send_take(true, false, &echo_unoffered);
+    CHECK_MSG(side_peak(echo_from_start, 0, RATE, 0) > 0.1, "the echo: %g",
+              side_peak(echo_from_start, 0, RATE, 0));
+    CHECK(!memcmp(from_start, later, sizeof(float) * 2 * RATE));
+    CHECK(!memcmp(echo_from_start, echo_later, sizeof(float) * 2 * RATE));
+    /* Never offered: the send stays silent, and the dry sound is all. */
+    CHECK(side_peak(echo_unoffered, 0, RATE, 0) == 0.0);
+    CHECK(memcmp(from_start, unoffered, sizeof(float) * 2 * RATE));
+    free(from_start);
+    free(later);
+    free(unoffered);
+    free(echo_from_start);
+    free(echo_later);
+    free(echo_unoffered);
+}
+
 static void song_file_keeps_the_sends(void)
 {
     const char *text = "hiss 1\ntitle \"sends\"\nbpm 120\nspeed 6\nrows_per_beat 4\n"
@@ -358,6 +409,7 @@ int main(void)
     RUN(reverb_decays_as_set);
     RUN(sends_and_channels_sum_to_the_mix);
     RUN(sends_are_block_size_invariant);
+    RUN(a_send_turned_up_later_gets_its_lines);
     RUN(song_file_keeps_the_sends);
     return test_finish();
 }
