@@ -276,6 +276,7 @@ Song *song_new_empty(void)
             atomic_init(&s->strips[c].groove[i], song_groove_params[i].def);
         atomic_init(&s->strips[c].groove_own, false);
         atomic_init(&s->strips[c].duck_from, 0);
+        atomic_init(&s->strips[c].duck_inst, 0);
         atomic_init(&s->strips[c].duck_depth_tenth_db, SONG_DUCK_DEPTH_DEFAULT);
         atomic_init(&s->strips[c].duck_attack_ms, SONG_DUCK_ATTACK_DEFAULT);
         atomic_init(&s->strips[c].duck_hold_ms, SONG_DUCK_HOLD_DEFAULT);
@@ -348,7 +349,7 @@ bool song_strip_is_default(const Song *song, int channel)
            atomic_load(&st->send_tenth_db[0]) == SONG_GAIN_MIN &&
            atomic_load(&st->send_tenth_db[1]) == SONG_GAIN_MIN &&
            !atomic_load(&st->send_pre[0]) && !atomic_load(&st->send_pre[1]) &&
-           !atomic_load(&st->duck_from);
+           !atomic_load(&st->duck_from) && !atomic_load(&st->duck_inst);
 }
 
 const SongParamInfo song_delay_params[SONG_DELAY_PARAMS] = {

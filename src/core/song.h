@@ -236,6 +236,10 @@ typedef struct {
      * silence) over duck_attack ms, hold it duck_hold ms, and let it back
      * over duck_release ms. */
     _Atomic int duck_from;
+    /* ... and notes of instrument duck_inst (1..SONG_MAX_INSTRUMENTS; 0:
+     * off) on any channel, whether or not their channel is duck_from:
+     * the kick's own instrument, however it is played. */
+    _Atomic int duck_inst;
     _Atomic int duck_depth_tenth_db;
     _Atomic int duck_attack_ms, duck_hold_ms, duck_release_ms;
     SongEqShared eq; /* the channel's EQ insert (channel_eq) */

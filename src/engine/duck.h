@@ -1,5 +1,6 @@
 /* duck: the note-triggered ducker of a channel strip. A note on the key
- * channel (any note, a silent "ghost" one too) turns this channel down
+ * channel, or of the key instrument on any channel (any note, a silent
+ * "ghost" one too) turns this channel down
  * by its depth over the attack, holds it there, and lets it back up over
  * the release, each a straight line in gain, starting on the note's own
  * frame. Only notes trigger it, so other sounds on the key channel do not

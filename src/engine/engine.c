@@ -209,6 +209,7 @@ struct Engine {
     Ducker duck[SONG_MAX_CHANNELS];
     DuckSettings duck_set[SONG_MAX_CHANNELS];
     int duck_from[SONG_MAX_CHANNELS]; /* 1-based key channel, 0: none */
+    int duck_inst[SONG_MAX_CHANNELS]; /* key instrument slot, 0: none */
     uint32_t chunk_pos;
     uint32_t chunk_done; /* frames of this render call before the chunk */
     /* MIDI clock out, its messages placed at the frame of the render the
@@ -516,10 +517,10 @@ static void retrigger(Engine *e, int c)
 
 /* A note on channel c (heard or not): every channel keyed to it ducks
  * from this frame. */
-static void duck_key_note(Engine *e, int c)
+static void duck_key_note(Engine *e, int c, int slot)
 {
     for (int d = 0; d < SONG_MAX_CHANNELS; d++)
-        if (e->duck_from[d] == c + 1)
+        if (e->duck_from[d] == c + 1 || (slot && e->duck_inst[d] == slot))
             duck_trigger(&e->duck[d], e->chunk_pos);
 }
 
@@ -534,7 +535,8 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
     if (cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST) {
         ch->level = ch->level_next;
         ch->level_next = 1.0f;
-        duck_key_note(e, c);
+        /* The note's instrument: the cell's, else the channel's last. */
+        duck_key_note(e, c, cell->instrument ? cell->instrument : ch->fx.inst_slot);
         ch->slice_pick = 0;
         if (cell->fx == 'S' || cell->fx2 == 'S')
             ch->slice_pick = cell->fx == 'S' ? cell->fx_param : cell->fx2_param;
@@ -1565,7 +1567,9 @@ static void follow_strips(Engine *e)
         const SongStrip *st = &e->song->strips[c];
         e->duck_from[c] = hiss_clampi(atomic_load_explicit(&st->duck_from, memory_order_relaxed),
                                       0, SONG_MAX_CHANNELS);
-        if (e->duck_from[c])
+        e->duck_inst[c] = hiss_clampi(atomic_load_explicit(&st->duck_inst, memory_order_relaxed),
+                                      0, SONG_MAX_INSTRUMENTS);
+        if (e->duck_from[c] || e->duck_inst[c])
             duck_read(st, &e->duck_set[c]);
         SongEq eq;
         eq_read(&st->eq, &eq);

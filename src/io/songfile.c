@@ -686,11 +686,11 @@ static HissError parse_channel(Parser *p)
     SongStrip *st = &p->song->strips[c];
     enum { F_NAME, F_GAIN, F_PAN, F_MUTE, F_SOLO, F_SEND_A, F_SEND_B, F_SEND_A_PRE,
            F_SEND_B_PRE, F_DUCK_FROM, F_DUCK_DEPTH, F_DUCK_ATTACK, F_DUCK_HOLD,
-           F_DUCK_RELEASE };
+           F_DUCK_RELEASE, F_DUCK_INST };
     static const char *const FIELDS[] = {
         "name",       "gain",      "pan",        "mute",        "solo",
         "send_a",     "send_b",    "send_a_pre", "send_b_pre",  "duck_from",
-        "duck_depth", "duck_attack", "duck_hold", "duck_release"};
+        "duck_depth", "duck_attack", "duck_hold", "duck_release", "duck_inst"};
     bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
     char owner[24];
     snprintf(owner, sizeof owner, "channel %d", c + 1);
@@ -733,6 +733,13 @@ static HissError parse_channel(Parser *p)
             if (!(err = parse_int(p, FIELDS[f], 0, SONG_MAX_CHANNELS, &pan, NULL)))
                 atomic_store(&st->duck_from, (int)pan);
             break;
+        case F_DUCK_INST: {
+            int slot;
+            Token at;
+            if (!(err = parse_hex_number(p, "duck_inst instrument", 1, &slot, &at)))
+                atomic_store(&st->duck_inst, slot);
+            break;
+        }
         case F_DUCK_DEPTH:
             if (!(err = parse_tenths(p, FIELDS[f], "dB", SONG_GAIN_MIN, 0, &gain)))
                 atomic_store(&st->duck_depth_tenth_db, gain);
@@ -1830,10 +1837,13 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
                            atomic_load(&st->send_pre[k]) ? "on" : "off");
         }
         int key = hiss_clampi(atomic_load(&st->duck_from), 0, SONG_MAX_CHANNELS);
+        int key_inst = hiss_clampi(atomic_load(&st->duck_inst), 0, SONG_MAX_INSTRUMENTS);
         if (key)
-            buf_printf(&b, " duck_from %02d duck_depth %s duck_attack %d duck_hold %d "
-                           "duck_release %d",
-                       key,
+            buf_printf(&b, " duck_from %02d", key);
+        if (key_inst)
+            buf_printf(&b, " duck_inst %02X", key_inst);
+        if (key || key_inst)
+            buf_printf(&b, " duck_depth %s duck_attack %d duck_hold %d duck_release %d",
                        tenths_text(hiss_clampi(atomic_load(&st->duck_depth_tenth_db),
                                                SONG_GAIN_MIN, 0),
                                    t1),

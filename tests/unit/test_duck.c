@@ -104,6 +104,41 @@ static void ducks_by_the_set_depth_in_time(void)
     song_free(s);
 }
 
+/* Keyed by instrument: the pad ducks under every note of instrument 02
+ * (the kick) on any channel, an instrument column left empty counting as
+ * the channel's last, and not under another instrument's note on the
+ * same channel. */
+static void ducks_under_an_instrument_on_any_channel(void)
+{
+    Song *s = synth_song(3, 16, 120, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_dc(RATE, 4096, 0.5f), LOOP_FORWARD, 0,
+                                                4096, INTERP_RAW));
+    synth_set_instrument(s, 2, synth_instrument(synth_kick(RATE), LOOP_OFF, 0, 0,
+                                                INTERP_LINEAR));
+    synth_set_instrument(s, 3, synth_instrument(synth_hat(RATE), LOOP_OFF, 0, 0,
+                                                INTERP_LINEAR));
+    synth_put(s, 0, 0, 1, 49, 1, 64, 0, 0);
+    synth_put(s, 0, 2, 0, 49, 2, 64, 0, 0); /* the kick on channel 0 */
+    synth_put(s, 0, 4, 0, 49, 3, 64, 0, 0); /* the hat on the same channel */
+    synth_put(s, 0, 6, 2, 49, 2, 64, 0, 0); /* the kick on channel 2 */
+    synth_put(s, 0, 8, 2, 49, 0, 64, 0, 0); /* again, no instrument column */
+    SongStrip *st = &s->strips[1];
+    atomic_store(&st->duck_inst, 2);
+    atomic_store(&st->duck_depth_tenth_db, -120);
+    atomic_store(&st->duck_attack_ms, 5);
+    atomic_store(&st->duck_hold_ms, 30);
+    atomic_store(&st->duck_release_ms, 50);
+    float *pad = render_pad(s, 10 * ROW, 256, NULL);
+    double steady = fabs(pad[2 * (2 * ROW - 1)]);
+    CHECK(steady > 0.01);
+    const int kicks[] = {2, 6, 8};
+    for (int k = 0; k < 3; k++)
+        CHECK_NEAR(level_db(pad, kicks[k] * ROW + 239, steady), -12.0, 0.05);
+    CHECK_NEAR(level_db(pad, 4 * ROW + 239, steady), 0.0, 0.01);
+    free(pad);
+    song_free(s);
+}
+
 static void song_file_keeps_the_ducker(void)
 {
     const char *text = "hiss 1\nchannels 2\nchannel 02 gain -15.0 pan 0 mute off solo off "
@@ -122,6 +157,20 @@ static void song_file_keeps_the_ducker(void)
                              "duck_release 350\n"));
     free(out);
     song_free(s);
+    const char *inst = "hiss 1\nchannels 2\nchannel 02 gain -15.0 pan 0 mute off solo off "
+                       "duck_inst 1F duck_depth -6.0 duck_attack 5 duck_hold 0 "
+                       "duck_release 100\n";
+    s = NULL;
+    CHECK(songfile_parse(inst, strlen(inst), "d.hiss", &s, &diag) == HISS_OK);
+    CHECK(s && atomic_load(&s->strips[1].duck_inst) == 0x1F &&
+          atomic_load(&s->strips[1].duck_from) == 0);
+    out = NULL;
+    CHECK(s && songfile_format(s, &out, &len) == HISS_OK);
+    CHECK_MSG(out && strstr(out, "duck_inst 1F duck_depth -6.0 duck_attack 5 duck_hold 0 "
+                                 "duck_release 100\n"),
+              "%s", out ? out : "");
+    free(out);
+    song_free(s);
     const char *bad = "hiss 1\nchannel 01 duck_from 65\n";
     s = NULL;
     CHECK(songfile_parse(bad, strlen(bad), "d.hiss", &s, &diag) != HISS_OK);
@@ -132,6 +181,7 @@ static void song_file_keeps_the_ducker(void)
 int main(void)
 {
     RUN(ducks_by_the_set_depth_in_time);
+    RUN(ducks_under_an_instrument_on_any_channel);
     RUN(song_file_keeps_the_ducker);
     return test_finish();
 }

@@ -801,7 +801,7 @@ static void test_errors_channels(void)
         "t.hiss:2:16: bad mute 'yes' (on|off)");
     ERR(H "channel 1 solo\n", HISS_ERR_PARSE, "t.hiss:2:15: missing solo (on|off)");
     ERR(H "channel 1 fader 3\n", HISS_ERR_PARSE,
-        "t.hiss:2:11: unknown field 'fader' in channel 1 (name, gain, pan, mute, solo, send_a, send_b, send_a_pre, send_b_pre, duck_from, duck_depth, duck_attack, duck_hold, duck_release)");
+        "t.hiss:2:11: unknown field 'fader' in channel 1 (name, gain, pan, mute, solo, send_a, send_b, send_a_pre, send_b_pre, duck_from, duck_depth, duck_attack, duck_hold, duck_release, duck_inst)");
     ERR(H "channel 1 name kick\n", HISS_ERR_PARSE,
         "t.hiss:2:16: expected channel name as a quoted string, got 'kick'");
     ERR(H "channel 1 pan 3 pan 4\n", HISS_ERR_PARSE,
