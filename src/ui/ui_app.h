@@ -116,8 +116,13 @@ struct UiApp {
         int quantize;     /* LiveQuantize */
         int pattern, row; /* the playhead at the last look; -1: not recording */
         int channel;      /* the channel replace clears this pass */
-        bool taken[SONG_MAX_ROWS]; /* rows written this pass: replace keeps them */
-        bool taken_next[SONG_MAX_ROWS]; /* rounded past the pattern's end */
+        /* Other channels replace clears: each mapped channel (--midi-map)
+         * from its first take until record goes off (a bit per channel). */
+        uint64_t replacing;
+        /* Per row, the channels written this pass (a bit each): replace
+         * keeps them. */
+        uint64_t taken[SONG_MAX_ROWS];
+        uint64_t taken_next[SONG_MAX_ROWS]; /* rounded past the pattern's end */
         /* Jam capture: the latest notes played with record off, where
          * recording would have put them (oldest overwritten). */
         EngineTake jam[UI_JAM_NOTES];

@@ -17,8 +17,10 @@ static void pass_begin(UiApp *app, int pattern, int row)
 static void pass_end(UiApp *app)
 {
     edit_record_end_pass(app->ed);
-    if (!app->record.on || !ui_is_playing(app))
+    if (!app->record.on || !ui_is_playing(app)) {
         memset(app->record.taken_next, 0, sizeof app->record.taken_next);
+        app->record.replacing = 0;
+    }
     app->record.pattern = app->record.row = -1;
     app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
 }
@@ -39,20 +41,24 @@ bool ui_record_key(UiApp *app, int note)
 }
 
 /* Replace: the rows the playhead went past since the last look lose the
- * channel's old notes (they have sounded this pass), except those this
- * pass wrote. */
+ * old notes of the channel (and of the mapped channels MIDI has recorded
+ * into) that have sounded this pass, except those this pass wrote. */
 static void replace_passed(UiApp *app, int pattern, int from, int to)
 {
     const Pattern *p = song_pattern(app->song, pattern);
     if (!p)
         return;
-    for (int r = from; r <= to && r < p->rows; r++)
-        if (r >= 0 && !app->record.taken[r] &&
-            song_cell_pack(song_pattern_get(p, r, app->record.channel)) !=
-                song_cell_pack(song_cell_empty())) {
-            edit_record_clear(app->ed, pattern, r, app->record.channel);
-            app->dirty |= UI_DIRTY_BODY;
-        }
+    uint64_t channels = app->record.replacing | 1ull << app->record.channel;
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        if (!(channels >> c & 1))
+            continue;
+        for (int r = from; r <= to && r < p->rows; r++)
+            if (r >= 0 && !(app->record.taken[r] >> c & 1) &&
+                song_cell_pack(song_pattern_get(p, r, c)) != song_cell_pack(song_cell_empty())) {
+                edit_record_clear(app->ed, pattern, r, c);
+                app->dirty |= UI_DIRTY_BODY;
+            }
+    }
 }
 
 /* MIDI notes play on the audio thread as they come (session_midi_target
@@ -79,13 +85,19 @@ static void midi_follow(UiApp *app)
 /* A take far behind the playhead was rounded forward past the pattern's
  * end (beat rounding goes back half a beat at most): it belongs to the
  * next pass, whose replace must keep it. */
-static void mark_taken(UiApp *app, int row)
+static void mark_taken(UiApp *app, int row, int channel)
 {
     int rpb = atomic_load(&app->song->rows_per_beat);
+    uint64_t bit = 1ull << (channel & 63);
     if (row < app->record.row - rpb)
-        app->record.taken_next[row] = true;
+        app->record.taken_next[row] |= bit;
     else
-        app->record.taken[row] = true;
+        app->record.taken[row] |= bit;
+    /* A take off the pass's channel came from a mapped MIDI channel: that
+     * channel is replaced from its first take on, as the cursor's is; one
+     * MIDI never played into keeps its notes. */
+    if (channel != app->record.channel)
+        app->record.replacing |= bit;
 }
 
 static void jam_keep(UiApp *app, const EngineTake *take)
@@ -153,7 +165,7 @@ void ui_record_poll(UiApp *app)
             ui_report(app, err, "record");
         else if (take.pattern == app->record.pattern && take.row >= 0 &&
                  take.row < SONG_MAX_ROWS)
-            mark_taken(app, take.row);
+            mark_taken(app, take.row, take.channel);
         app->dirty |= UI_DIRTY_BODY;
     }
     if (!app->record.on || !ui_is_playing(app)) {
