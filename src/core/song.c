@@ -355,12 +355,12 @@ bool song_strip_is_default(const Song *song, int channel)
 const SongParamInfo song_delay_params[SONG_DELAY_PARAMS] = {
     [SONG_DELAY_TIME] = {"time", SONG_PARAM_NOTE, 4, 256 + 2, 8 * 4 + SONG_NOTE_DOTTED, "note"},
     [SONG_DELAY_FEEDBACK] = {"feedback", SONG_PARAM_INT, 0, 95, 35, "%"},
-    [SONG_DELAY_LOW_CUT] = {"low_cut", SONG_PARAM_INT, 0, 20000, 100, "Hz"},
-    [SONG_DELAY_HIGH_CUT] = {"high_cut", SONG_PARAM_INT, 0, 20000, 6000, "Hz"},
+    [SONG_DELAY_LOW_CUT] = {"low_cut", SONG_PARAM_INT, 0, 20000, 100, "Hz", true},
+    [SONG_DELAY_HIGH_CUT] = {"high_cut", SONG_PARAM_INT, 0, 20000, 6000, "Hz", true},
     [SONG_DELAY_PING_PONG] = {"ping_pong", SONG_PARAM_SWITCH, 0, 1, 0, ""},
     [SONG_DELAY_WOBBLE] = {"wobble", SONG_PARAM_INT, 0, 100, 0, "%"},
     [SONG_DELAY_TO_REVERB] = {"to_reverb", SONG_PARAM_TENTHS, SONG_GAIN_MIN, 0, SONG_GAIN_MIN,
-                              "dB"},
+                              "dB", true},
 };
 
 const SongParamInfo song_glue_params[SONG_GLUE_PARAMS] = {
@@ -383,7 +383,7 @@ const SongParamInfo song_comp_params[SONG_COMP_PARAMS] = {
     [SONG_GLUE_ATTACK] = {"attack", SONG_PARAM_INT, 0, 500, 5, "ms"},
     [SONG_GLUE_RELEASE] = {"release", SONG_PARAM_INT, 1, 5000, 150, "ms"},
     [SONG_GLUE_MAKEUP] = {"makeup", SONG_PARAM_TENTHS, 0, 240, 0, "dB"},
-    [SONG_COMP_KEY] = {"key", SONG_PARAM_INT, 0, SONG_MAX_CHANNELS, 0, "channel"},
+    [SONG_COMP_KEY] = {"key", SONG_PARAM_INT, 0, SONG_MAX_CHANNELS, 0, "channel", true},
 };
 
 const SongParamInfo song_groove_params[SONG_GROOVE_SONG_PARAMS] = {

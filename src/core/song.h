@@ -294,6 +294,8 @@ typedef struct {
     SongParamKind kind;
     int min, max, def;
     const char *unit; /* for messages and the editor */
+    bool off_at_min;  /* the minimum turns it off (a cut at 0 Hz, a send at
+                         SONG_GAIN_MIN, no key channel): shown as "off" */
 } SongParamInfo;
 
 /* Send A, the tempo-synced delay. */

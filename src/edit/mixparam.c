@@ -7,24 +7,25 @@
 
 static const SongParamInfo STRIP_PARAMS[EDIT_STRIP_FIELDS] = {
     [EDIT_STRIP_GAIN] = {"gain", SONG_PARAM_TENTHS, SONG_GAIN_MIN, SONG_GAIN_MAX,
-                         SONG_CHANNEL_GAIN_DEFAULT, "dB"},
+                         SONG_CHANNEL_GAIN_DEFAULT, "dB", true},
     [EDIT_STRIP_PAN] = {"pan", SONG_PARAM_INT, -100, 100, 0, ""},
     [EDIT_STRIP_MUTE] = {"mute", SONG_PARAM_SWITCH, 0, 1, 0, ""},
     [EDIT_STRIP_SOLO] = {"solo", SONG_PARAM_SWITCH, 0, 1, 0, ""},
     [EDIT_STRIP_SEND_A] = {"send_a", SONG_PARAM_TENTHS, SONG_GAIN_MIN, SONG_GAIN_MAX,
-                           SONG_GAIN_MIN, "dB"},
+                           SONG_GAIN_MIN, "dB", true},
     [EDIT_STRIP_SEND_B] = {"send_b", SONG_PARAM_TENTHS, SONG_GAIN_MIN, SONG_GAIN_MAX,
-                           SONG_GAIN_MIN, "dB"},
+                           SONG_GAIN_MIN, "dB", true},
     [EDIT_STRIP_SEND_A_PRE] = {"send_a_pre", SONG_PARAM_SWITCH, 0, 1, 0, ""},
     [EDIT_STRIP_SEND_B_PRE] = {"send_b_pre", SONG_PARAM_SWITCH, 0, 1, 0, ""},
-    [EDIT_STRIP_DUCK_FROM] = {"duck_from", SONG_PARAM_INT, 0, SONG_MAX_CHANNELS, 0, "channel"},
+    [EDIT_STRIP_DUCK_FROM] = {"duck_from", SONG_PARAM_INT, 0, SONG_MAX_CHANNELS, 0, "channel",
+                              true},
     [EDIT_STRIP_DUCK_DEPTH] = {"duck_depth", SONG_PARAM_TENTHS, SONG_GAIN_MIN, 0,
-                               SONG_DUCK_DEPTH_DEFAULT, "dB"},
+                               SONG_DUCK_DEPTH_DEFAULT, "dB"}, /* the floor: silence */
 };
 
 /* The song file's limits (songfile.c) and song_eq_default's values. */
 static const SongParamInfo EQ_PARAMS[MIXPARAM_EQ_FIELDS] = {
-    [MIXPARAM_EQ_LOW_CUT] = {"low_cut", SONG_PARAM_INT, 0, SONG_EQ_HZ_MAX, 0, "Hz"},
+    [MIXPARAM_EQ_LOW_CUT] = {"low_cut", SONG_PARAM_INT, 0, SONG_EQ_HZ_MAX, 0, "Hz", true},
     [MIXPARAM_EQ_LOW_SHELF_HZ] = {"low_shelf", SONG_PARAM_INT, 20, SONG_EQ_HZ_MAX, 100, "Hz"},
     [MIXPARAM_EQ_LOW_SHELF_DB] = {"low_shelf", SONG_PARAM_TENTHS, -SONG_EQ_DB_MAX,
                                   SONG_EQ_DB_MAX, 0, "dB"},
@@ -36,7 +37,7 @@ static const SongParamInfo EQ_PARAMS[MIXPARAM_EQ_FIELDS] = {
                                    "Hz"},
     [MIXPARAM_EQ_HIGH_SHELF_DB] = {"high_shelf", SONG_PARAM_TENTHS, -SONG_EQ_DB_MAX,
                                    SONG_EQ_DB_MAX, 0, "dB"},
-    [MIXPARAM_EQ_HIGH_CUT] = {"high_cut", SONG_PARAM_INT, 0, SONG_EQ_HZ_MAX, 0, "Hz"},
+    [MIXPARAM_EQ_HIGH_CUT] = {"high_cut", SONG_PARAM_INT, 0, SONG_EQ_HZ_MAX, 0, "Hz", true},
 };
 
 static const SongParamInfo DUCK_PARAMS[MIXPARAM_DUCK_FIELDS] = {

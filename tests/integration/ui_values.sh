@@ -37,7 +37,7 @@ check "the limiter lists its choices" \
 keys Home Down
 type_into BPM 999
 check "a tempo out of range gives the range" \
-    wait_for "BPM: 999 is out of range (32.0..255.0)"
+    wait_for "BPM: 999 is out of range (32.0..255.0 BPM)"
 keys C-q
 check "quits at once" wait_for "hiss exited 0"
 

@@ -1,18 +1,31 @@
-/* ui_mixer: the mixer page. One line per channel: its strip (fader, pan,
- * the saved mute and solo, send A and B with their pre-fader switches,
- * the ducker's key channel and depth), each change an undoable edit, and
- * a meter of its bus: the level, a peak hold, a 0 dBFS mark, the hold in
- * dB and the ducker's reduction. The last line sums up the master. */
+/* ui_mixer: the mixer page, in four views Tab and S-Tab go through.
+ * - channels: one line per channel: its strip (fader, pan, the saved
+ *   mute and solo, send A and B with their pre-fader switches, the
+ *   ducker's key channel and depth) and a meter of its bus: the level, a
+ *   peak hold, a 0 dBFS mark, the hold in dB and the ducker's reduction;
+ * - inserts: the chosen channel's EQ, compressor (and its sidechain key)
+ *   and ducker;
+ * - master: the master's EQ, glue compressor, tape, limiter and gain;
+ * - sends: the delay (send A) and the reverb (send B).
+ * Each change is an undoable edit (edit_mix_set) the engine hears at
+ * once, saved with the song. The last lines sum up the master and its
+ * loudness. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mixparam.h"
 #include "ui_app.h"
 #include "ui_draw.h"
+#include "ui_param.h"
 
 enum { METER_CELLS = 16, METER_X = 55, FIRST_ROW = UI_HEADER_LINES + 2 };
+
+typedef enum { VIEW_CHANNELS, VIEW_INSERTS, VIEW_MASTER, VIEW_SENDS, VIEWS } View;
+
+static const char *const VIEW_NAMES[VIEWS] = {"channels", "inserts", "master", "sends"};
 
 static const char *const FIELD_NAMES[EDIT_STRIP_FIELDS] = {
     [EDIT_STRIP_GAIN] = "Fader (dB)",         [EDIT_STRIP_PAN] = "Pan",
@@ -22,8 +35,8 @@ static const char *const FIELD_NAMES[EDIT_STRIP_FIELDS] = {
     [EDIT_STRIP_DUCK_FROM] = "Duck from ch",  [EDIT_STRIP_DUCK_DEPTH] = "Duck depth (dB)",
 };
 
-/* The columns from left to right: the field, where it starts on a
- * channel's line, and its width. */
+/* The columns of the channels view from left to right: the field, where
+ * it starts on a channel's line, and its width. */
 static const struct {
     EditStripField field;
     int x, w;
@@ -35,49 +48,127 @@ static const struct {
     {EDIT_STRIP_DUCK_FROM, 46, 2}, {EDIT_STRIP_DUCK_DEPTH, 49, 5},
 };
 
-/* The channel and the column (COLUMN maps it to a field) chosen. */
-static int channel, column, top;
+/* A line of the other views: its label and the setting. */
+typedef struct {
+    const char *label;
+    MixparamGroup group;
+    int index;
+} Row;
 
-/* The field of the column chosen. */
-static EditStripField chosen(void)
+#define EQ_ROWS(name)                                                                    \
+    {name " low cut", MIXPARAM_EQ, MIXPARAM_EQ_LOW_CUT},                                 \
+        {name " low shelf", MIXPARAM_EQ, MIXPARAM_EQ_LOW_SHELF_HZ},                      \
+        {name " low shelf gain", MIXPARAM_EQ, MIXPARAM_EQ_LOW_SHELF_DB},                 \
+        {name " mid", MIXPARAM_EQ, MIXPARAM_EQ_MID_HZ},                                  \
+        {name " mid gain", MIXPARAM_EQ, MIXPARAM_EQ_MID_DB},                             \
+        {name " mid Q", MIXPARAM_EQ, MIXPARAM_EQ_MID_Q},                                 \
+        {name " high shelf", MIXPARAM_EQ, MIXPARAM_EQ_HIGH_SHELF_HZ},                    \
+        {name " high shelf gain", MIXPARAM_EQ, MIXPARAM_EQ_HIGH_SHELF_DB},               \
+        {name " high cut", MIXPARAM_EQ, MIXPARAM_EQ_HIGH_CUT}
+
+#define COMP_ROWS(name, group)                                                           \
+    {name, group, SONG_GLUE_ON}, {name " threshold", group, SONG_GLUE_THRESHOLD},        \
+        {name " ratio", group, SONG_GLUE_RATIO}, {name " attack", group, SONG_GLUE_ATTACK}, \
+        {name " release", group, SONG_GLUE_RELEASE}, {name " makeup", group, SONG_GLUE_MAKEUP}
+
+static const Row INSERT_ROWS[] = {
+    EQ_ROWS("EQ"),
+    COMP_ROWS("Comp", MIXPARAM_COMP),
+    {"Comp key", MIXPARAM_COMP, SONG_COMP_KEY},
+    {"Duck from", MIXPARAM_STRIP, EDIT_STRIP_DUCK_FROM},
+    {"Duck depth", MIXPARAM_STRIP, EDIT_STRIP_DUCK_DEPTH},
+    {"Duck attack", MIXPARAM_DUCK, MIXPARAM_DUCK_ATTACK},
+    {"Duck hold", MIXPARAM_DUCK, MIXPARAM_DUCK_HOLD},
+    {"Duck release", MIXPARAM_DUCK, MIXPARAM_DUCK_RELEASE},
+};
+
+static const Row MASTER_ROWS[] = {
+    EQ_ROWS("EQ"),
+    COMP_ROWS("Glue", MIXPARAM_GLUE),
+    {"Tape drive", MIXPARAM_TAPE, SONG_TAPE_DRIVE},
+    {"Limiter", MIXPARAM_MASTER, MIXPARAM_MASTER_LIMITER},
+    {"Limiter ceiling", MIXPARAM_MASTER, MIXPARAM_MASTER_CEILING},
+    {"Master gain", MIXPARAM_MASTER, MIXPARAM_MASTER_GAIN},
+};
+
+static const Row SEND_ROWS[] = {
+    {"Delay time", MIXPARAM_DELAY, SONG_DELAY_TIME},
+    {"Delay feedback", MIXPARAM_DELAY, SONG_DELAY_FEEDBACK},
+    {"Delay low cut", MIXPARAM_DELAY, SONG_DELAY_LOW_CUT},
+    {"Delay high cut", MIXPARAM_DELAY, SONG_DELAY_HIGH_CUT},
+    {"Delay ping-pong", MIXPARAM_DELAY, SONG_DELAY_PING_PONG},
+    {"Delay wobble", MIXPARAM_DELAY, SONG_DELAY_WOBBLE},
+    {"Delay to reverb", MIXPARAM_DELAY, SONG_DELAY_TO_REVERB},
+    {"Reverb size", MIXPARAM_REVERB, SONG_REVERB_SIZE},
+    {"Reverb decay", MIXPARAM_REVERB, SONG_REVERB_DECAY},
+    {"Reverb pre-delay", MIXPARAM_REVERB, SONG_REVERB_PREDELAY},
+    {"Reverb damping", MIXPARAM_REVERB, SONG_REVERB_DAMPING},
+    {"Reverb width", MIXPARAM_REVERB, SONG_REVERB_WIDTH},
+};
+
+/* Each view's rows, and where its second column starts (a group per
+ * column: the EQ on the left). */
+static const struct {
+    const Row *rows;
+    int count, split;
+} VIEW_ROWS[VIEWS] = {
+    [VIEW_INSERTS] = {INSERT_ROWS, (int)HISS_ARRAY_LEN(INSERT_ROWS), MIXPARAM_EQ_FIELDS},
+    [VIEW_MASTER] = {MASTER_ROWS, (int)HISS_ARRAY_LEN(MASTER_ROWS), MIXPARAM_EQ_FIELDS},
+    [VIEW_SENDS] = {SEND_ROWS, (int)HISS_ARRAY_LEN(SEND_ROWS), SONG_DELAY_PARAMS},
+};
+
+/* The view shown; the channel and the column (COLUMN maps it to a field)
+ * chosen on the channels view, the row chosen on each other view, and
+ * the first line shown. */
+static View view;
+static int channel, column, row[VIEWS], top;
+
+static int body_rows(void)
 {
-    return COLUMN[column].field;
+    return LINES - FIRST_ROW - 3; /* the master, loudness and status lines */
 }
 
-static int field_value(const Song *s, int c, int f)
+/* The setting of a row of the view shown (the inserts' on the chosen
+ * channel, the master's EQ on the master). */
+static MixParam row_param(int r)
 {
-    return edit_strip_get(s, c, (EditStripField)f);
+    const Row *it = &VIEW_ROWS[view].rows[r];
+    int ch = view == VIEW_INSERTS ? channel
+             : it->group == MIXPARAM_EQ ? MIXPARAM_MASTER_CHANNEL
+                                       : 0;
+    return (MixParam){it->group, ch, it->index};
 }
 
-static bool is_switch(int f)
+/* The setting under the cursor, on any view. */
+static MixParam chosen(void)
 {
-    return f == EDIT_STRIP_MUTE || f == EDIT_STRIP_SOLO || f == EDIT_STRIP_SEND_A_PRE ||
-           f == EDIT_STRIP_SEND_B_PRE;
+    if (view == VIEW_CHANNELS)
+        return (MixParam){MIXPARAM_STRIP, channel, COLUMN[column].field};
+    return row_param(row[view]);
 }
 
-static bool in_tenths(int f)
+static const char *chosen_name(void)
 {
-    return f == EDIT_STRIP_GAIN || f == EDIT_STRIP_SEND_A || f == EDIT_STRIP_SEND_B ||
-           f == EDIT_STRIP_DUCK_DEPTH;
+    return view == VIEW_CHANNELS ? FIELD_NAMES[COLUMN[column].field]
+                                 : VIEW_ROWS[view].rows[row[view]].label;
 }
 
-/* A field as its column shows it. */
-static void field_text(const Song *s, int c, int f, char *out, size_t size)
+/* A strip field as its narrow column shows it. */
+static void field_text(const Song *s, int c, EditStripField f, char *out, size_t size)
 {
-    int v = field_value(s, c, f);
+    int v = edit_strip_get(s, c, f);
     static const char SWITCH_ON[EDIT_STRIP_FIELDS] = {
         [EDIT_STRIP_MUTE] = 'M', [EDIT_STRIP_SOLO] = 'S', [EDIT_STRIP_SEND_A_PRE] = 'p',
         [EDIT_STRIP_SEND_B_PRE] = 'p'};
-    if (is_switch(f))
+    const SongParamInfo *info = mixparam_info((MixParam){MIXPARAM_STRIP, c, f});
+    char plain[UI_PARAM_TEXT];
+    ui_param_plain(info, v, plain);
+    if (SWITCH_ON[f])
         snprintf(out, size, "%c", v ? SWITCH_ON[f] : '.');
-    else if ((f == EDIT_STRIP_SEND_A || f == EDIT_STRIP_SEND_B) && v <= SONG_GAIN_MIN)
-        snprintf(out, size, "off");
     else if (f == EDIT_STRIP_DUCK_FROM)
         snprintf(out, size, v ? "%02d" : "--", v);
-    else if (in_tenths(f))
-        snprintf(out, size, "%s%d.%d", v < 0 ? "-" : "", abs(v) / 10, abs(v) % 10);
     else
-        snprintf(out, size, "%d", v);
+        snprintf(out, size, "%s", plain);
 }
 
 /* The meter: '#' up to the RMS, '+' on up to the peak level, the hold as
@@ -95,11 +186,6 @@ static void meter_text(const UiApp *app, int c, char *out)
     out[METER_CELLS + 1] = '\0';
 }
 
-static int body_rows(void)
-{
-    return LINES - FIRST_ROW - 3; /* the master, loudness and status lines */
-}
-
 static void draw_channel(UiApp *app, int y, int c)
 {
     char line[160], meter[METER_CELLS + 2], hold[16] = "", name[16];
@@ -113,7 +199,7 @@ static void draw_channel(UiApp *app, int y, int c)
         snprintf(hold, sizeof hold, "%5.1f", 20.0 * log10(app->mix_hold[c] / 1000.0));
     int n = snprintf(line, sizeof line, " %02d %-9s", c + 1, name);
     for (int k = 0; k < EDIT_STRIP_FIELDS && n < (int)sizeof line; k++) {
-        char v[16];
+        char v[UI_PARAM_TEXT];
         field_text(app->song, c, COLUMN[k].field, v, sizeof v);
         n += snprintf(line + n, sizeof line - (size_t)n, "%*s%*s", COLUMN[k].x - n, "",
                       COLUMN[k].w, v);
@@ -126,6 +212,68 @@ static void draw_channel(UiApp *app, int y, int c)
     int hold_cells = ui_meter_cells(app->mix_hold[c], METER_CELLS);
     if (app->mix_hold[c] >= 1000 && hold_cells) /* at or over 0 dBFS */
         ui_put(y, METER_X + hold_cells - 1, 1, ui_attr(UI_C_CLIP), "*");
+}
+
+/* Keeps `line` (of `count`) within the `rows` shown from top. */
+static void scroll_to(int line, int count, int rows)
+{
+    if (line < top)
+        top = line;
+    if (line >= top + rows)
+        top = line - rows + 1;
+    top = hiss_clampi(top, 0, count > rows ? count - rows : 0);
+}
+
+static void draw_channels(UiApp *app, int channels)
+{
+    int rows = body_rows();
+    scroll_to(channel, channels, rows);
+    ui_put(UI_HEADER_LINES + 1, 0, COLS, ui_attr(UI_C_DIM),
+           " Ch Name       Fader  Pan M S SendA p SendB p Dk Depth -40 dBFS     0| hold");
+    int y = FIRST_ROW;
+    for (int c = top; c < channels && y < FIRST_ROW + rows; c++, y++)
+        draw_channel(app, y, c);
+    for (; y < FIRST_ROW + rows; y++)
+        ui_put(y, 0, COLS, A_NORMAL, "");
+}
+
+/* Settings views: two columns of "label  value" (the page is at least
+ * 80 wide); lines scroll to keep the chosen row shown. */
+enum { LABEL_W = 18 };
+
+/* The column a row is in, and its line there. */
+static int column_of(int r)
+{
+    return r >= VIEW_ROWS[view].split;
+}
+
+static int line_of(int r)
+{
+    return column_of(r) ? r - VIEW_ROWS[view].split : r;
+}
+
+static void draw_settings(UiApp *app)
+{
+    ui_put(UI_HEADER_LINES + 1, 0, COLS, ui_attr(UI_C_DIM),
+           " Up/Down/Left/Right choose, -/+ PgDn/PgUp change, Enter types, Tab next view");
+    int split = VIEW_ROWS[view].split, count = VIEW_ROWS[view].count;
+    int lines = split > count - split ? split : count - split;
+    int rows = body_rows(), width = COLS / 2;
+    scroll_to(line_of(row[view]), lines, rows);
+    for (int y = 0; y < rows; y++) {
+        ui_put(FIRST_ROW + y, 0, COLS, A_NORMAL, "");
+        for (int k = 0; k < 2; k++) {
+            int r = (k ? split : 0) + top + y;
+            if (r >= (k ? count : split))
+                continue;
+            MixParam p = row_param(r);
+            char value[UI_PARAM_TEXT];
+            ui_param_text(mixparam_info(p), mixparam_get(app->song, p), value);
+            ui_putf(FIRST_ROW + y, k * width, width,
+                    r == row[view] ? ui_attr(UI_C_FOCUS) : A_NORMAL, " %-*s %s", LABEL_W,
+                    VIEW_ROWS[view].rows[r].label, value);
+        }
+    }
 }
 
 /* Tenths of a LUFS as "-14.2", or "-inf" for silence. */
@@ -143,28 +291,32 @@ static void mixer_draw(UiApp *app, unsigned dirty)
     (void)dirty;
     const Song *s = app->song;
     int channels = atomic_load(&s->channels);
-    if (channel >= channels)
-        channel = channels - 1;
-    int rows = body_rows();
-    if (channel < top)
-        top = channel;
-    if (channel >= top + rows)
-        top = channel - rows + 1;
-    ui_put(UI_HEADER_LINES, 0, COLS, ui_attr(UI_C_HEADER),
-           "Mixer: Up/Down channel, Left/Right field, -/+ PgUp/PgDn change, Enter types");
-    char head[96];
-    snprintf(head, sizeof head, " Ch Name       Fader  Pan M S SendA p SendB p Dk Depth "
-                                "-40 dBFS     0| hold");
-    ui_put(UI_HEADER_LINES + 1, 0, COLS, ui_attr(UI_C_DIM), head);
-    int y = FIRST_ROW;
-    for (int c = top; c < channels && y < FIRST_ROW + rows; c++, y++)
-        draw_channel(app, y, c);
-    for (; y < LINES - 2; y++)
-        ui_put(y, 0, COLS, A_NORMAL, "");
+    channel = hiss_clampi(channel, 0, channels - 1);
+    char title[128], name[24] = "";
+    if (s->strips[channel].name[0])
+        snprintf(name, sizeof name, " (%.12s)", s->strips[channel].name);
+    int n = snprintf(title, sizeof title, " Mixer:");
+    for (int v = 0; v < VIEWS; v++)
+        n += snprintf(title + n, sizeof title - (size_t)n, v == (int)view ? " [%s]" : " %s",
+                      VIEW_NAMES[v]);
+    if (view == VIEW_INSERTS)
+        snprintf(title + n, sizeof title - (size_t)n, "  channel %02d%s", channel + 1, name);
+    ui_put(UI_HEADER_LINES, 0, COLS, ui_attr(UI_C_HEADER), title);
+    if (view == VIEW_CHANNELS)
+        draw_channels(app, channels);
+    else
+        draw_settings(app);
+
     int ceiling = atomic_load(&s->limiter_ceiling_tenth_db);
     int gain = atomic_load(&s->master_gain_tenth_db);
+    char range[64] = "";
+    if (view != VIEW_CHANNELS) {
+        char r[48];
+        ui_param_range(mixparam_info(chosen()), r, sizeof r);
+        snprintf(range, sizeof range, " (%s)", r);
+    }
     ui_putf(LINES - 3, 0, COLS, ui_attr(UI_C_HEADER),
-            " %s | master %s%d.%d dB, limit %s %s%d.%d dBTP", FIELD_NAMES[chosen()],
+            " %s%s | master %s%d.%d dB, limit %s %s%d.%d dBTP", chosen_name(), range,
             gain < 0 ? "-" : "", abs(gain) / 10, abs(gain) % 10,
             atomic_load(&s->limiter) ? "on" : "off", ceiling < 0 ? "-" : "", abs(ceiling) / 10,
             abs(ceiling) % 10);
@@ -188,63 +340,44 @@ static void mixer_update(UiApp *app)
     }
 }
 
-/* Steps of -/+ and of PgDn/PgUp per field. */
-static int step_of(int f, bool big)
+static void step(UiApp *app, int dir, bool big)
 {
-    if (is_switch(f))
-        return 1;
-    if (f == EDIT_STRIP_PAN)
-        return big ? 25 : 5;
-    if (f == EDIT_STRIP_DUCK_FROM)
-        return 1;
-    return big ? 60 : 5; /* dB fields: 6 dB or half a dB */
-}
-
-static void set_field(UiApp *app, int v)
-{
-    HissError err = edit_strip_set(app->ed, channel, chosen(), v);
-    if (err == HISS_ERR_RANGE)
-        ui_set_message(app, false, "Channel %d %s is at its limit", channel + 1,
-                       FIELD_NAMES[chosen()]);
-    else
-        ui_report(app, err, FIELD_NAMES[chosen()]);
-}
-
-static void adjust(UiApp *app, int dir, bool big)
-{
-    int v = field_value(app->song, channel, chosen());
-    set_field(app, is_switch(chosen()) ? !v : v + dir * step_of(chosen(), big));
+    MixParam p = chosen();
+    int v = mixparam_get(app->song, p);
+    int next = ui_param_step(mixparam_info(p), v, dir, big);
+    HissError err = next == v ? HISS_ERR_RANGE : edit_mix_set(app->ed, p, next);
+    if (err == HISS_ERR_RANGE) {
+        char range[64];
+        ui_param_range(mixparam_info(p), range, sizeof range);
+        ui_set_message(app, false, "%s is at its limit (%s)", chosen_name(), range);
+    } else {
+        ui_report(app, err, chosen_name());
+    }
 }
 
 static void typed_value(UiApp *app, const char *text)
 {
-    char *end;
     int v;
-    if (is_switch(chosen())) {
-        bool on = !strcmp(text, "on") || !strcmp(text, "1");
-        if (!on && strcmp(text, "off") && strcmp(text, "0")) {
-            ui_set_message(app, true, "%s: '%s' is not one of on|off", FIELD_NAMES[chosen()], text);
-            return;
-        }
-        v = on;
-        end = (char *)text + strlen(text);
-    } else if (in_tenths(chosen())) {
-        double db = !strcmp(text, "off") ? SONG_GAIN_MIN / 10.0 : strtod(text, &end);
-        if (!strcmp(text, "off"))
-            end = (char *)text + 3;
-        v = (int)lround(db * 10.0);
-    } else {
-        v = (int)strtol(text, &end, 10);
-    }
-    while (*end == ' ')
-        end++;
-    if (end == text || *end) {
-        ui_set_message(app, true, "%s: not a number: %s", FIELD_NAMES[chosen()], text);
-        return;
-    }
-    if (edit_strip_set(app->ed, channel, chosen(), v) == HISS_ERR_RANGE)
-        ui_set_message(app, true, "%s: %s is out of range", FIELD_NAMES[chosen()], text);
+    const SongParamInfo *info = mixparam_info(chosen());
+    bool read = ui_param_parse(info, text, &v);
+    HissError err = read ? edit_mix_set(app->ed, chosen(), v) : HISS_ERR_RANGE;
+    if (err == HISS_ERR_RANGE)
+        ui_param_refuse(app, chosen_name(), info, text, read);
+    else
+        ui_report(app, err, chosen_name());
     app->dirty |= UI_DIRTY_ALL;
+}
+
+static void type(UiApp *app)
+{
+    char val[UI_PARAM_TEXT], label[64];
+    MixParam p = chosen();
+    ui_param_plain(mixparam_info(p), mixparam_get(app->song, p), val);
+    if (view == VIEW_INSERTS || view == VIEW_CHANNELS)
+        snprintf(label, sizeof label, "Channel %d %s", channel + 1, chosen_name());
+    else
+        snprintf(label, sizeof label, "%s", chosen_name());
+    ui_prompt(app, label, val, typed_value);
 }
 
 static bool mixer_handle(UiApp *app, int key, KeymapAction act)
@@ -252,53 +385,34 @@ static bool mixer_handle(UiApp *app, int key, KeymapAction act)
     (void)key;
     int channels = atomic_load(&app->song->channels);
     app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
+    UiParamList list = {view == VIEW_CHANNELS ? channels : VIEW_ROWS[view].count,
+                        view == VIEW_CHANNELS ? &channel : &row[view], step, type};
     switch (act) {
-    case ACT_UP:
-        channel = (channel + channels - 1) % channels;
-        return true;
-    case ACT_DOWN:
-        channel = (channel + 1) % channels;
+    case ACT_NEXT_FIELD:
+    case ACT_PREV_FIELD:
+        view = (View)((view + (act == ACT_NEXT_FIELD ? 1 : VIEWS - 1)) % VIEWS);
+        top = 0;
+        app->dirty |= UI_DIRTY_CLEAR;
         return true;
     case ACT_LEFT:
-        column = (column + EDIT_STRIP_FIELDS - 1) % EDIT_STRIP_FIELDS;
-        return true;
-    case ACT_RIGHT:
-        column = (column + 1) % EDIT_STRIP_FIELDS;
-        return true;
-    case ACT_HOME:
-        channel = 0;
-        return true;
-    case ACT_END:
-        channel = channels - 1;
-        return true;
-    case ACT_SET_DEC:
-        adjust(app, -1, false);
-        return true;
-    case ACT_SET_INC:
-        adjust(app, 1, false);
-        return true;
-    case ACT_PAGE_DOWN:
-        adjust(app, -1, true);
-        return true;
-    case ACT_PAGE_UP:
-        adjust(app, 1, true);
-        return true;
-    case ACT_SELECT: {
-        char val[16], label[64];
-        field_text(app->song, channel, chosen(), val, sizeof val);
-        snprintf(label, sizeof label, "Channel %d %s", channel + 1, FIELD_NAMES[chosen()]);
-        ui_prompt(app, label, val, typed_value);
+    case ACT_RIGHT: {
+        int dir = act == ACT_RIGHT ? 1 : -1;
+        if (view == VIEW_CHANNELS) {
+            column = hiss_clampi(column + dir, 0, EDIT_STRIP_FIELDS - 1);
+        } else if (column_of(row[view]) != (dir > 0)) {
+            /* The same line of the other column, or its last. */
+            int split = VIEW_ROWS[view].split;
+            row[view] = dir > 0 ? hiss_clampi(row[view] + split, split, VIEW_ROWS[view].count - 1)
+                                : hiss_clampi(row[view] - split, 0, split - 1);
+        }
         return true;
     }
     case ACT_LOUDNESS_RESET:
         ui_loudness_reset(app);
         ui_set_message(app, false, "integrated loudness, range and true peak start afresh");
         return true;
-    case ACT_BACK:
-        ui_show_page(app, UI_PAGE_PATTERN);
-        return true;
     default:
-        return false;
+        return ui_param_list_key(app, act, &list);
     }
 }
 

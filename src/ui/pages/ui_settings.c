@@ -6,6 +6,7 @@
 
 #include "ui_app.h"
 #include "ui_draw.h"
+#include "ui_param.h"
 
 typedef enum {
     SET_TITLE,
@@ -30,14 +31,16 @@ static const char *const LABELS[SET_COUNT] = {
     "Channels", "Master gain (dB)", "Limiter",
 };
 
-/* What each number takes (the edit layer's limits), for messages. */
-static const char *const RANGES[SET_COUNT] = {
-    [SET_BPM] = "32.0..255.0", [SET_SPEED] = "1..31", [SET_RPB] = "1..32",
-    [SET_SWING] = "0..100", [SET_CHANNELS] = "1..64",
-    [SET_GAIN] = "-60.0..12.0", [SET_LIMITER] = "on|off",
-    [SET_GROOVE_SWING] = "50..75", [SET_GROOVE_GRID] = "8|16",
-    [SET_GROOVE_HUMAN_MS] = "0..50", [SET_GROOVE_HUMAN_VEL] = "0..100",
-    [SET_GROOVE_SEED] = "0..99999999",
+/* What each number takes (the edit layer's limits) and how it reads; the
+ * groove's come from its own table (is_groove). */
+static const SongParamInfo PARAMS[SET_COUNT] = {
+    [SET_BPM] = {"bpm", SONG_PARAM_TENTHS, SONG_BPM_MIN, SONG_BPM_MAX, 1200, "BPM"},
+    [SET_SPEED] = {"speed", SONG_PARAM_INT, 1, 31, 6, ""},
+    [SET_RPB] = {"rows_per_beat", SONG_PARAM_INT, 1, 32, 4, ""},
+    [SET_SWING] = {"swing", SONG_PARAM_INT, 0, 100, 0, ""},
+    [SET_CHANNELS] = {"channels", SONG_PARAM_INT, 1, SONG_MAX_CHANNELS, 4, ""},
+    [SET_GAIN] = {"master_gain", SONG_PARAM_TENTHS, -600, 120, 0, "dB"},
+    [SET_LIMITER] = {"limiter", SONG_PARAM_SWITCH, 0, 1, 1, ""},
 };
 
 static bool is_groove(SettingId id)
@@ -45,34 +48,39 @@ static bool is_groove(SettingId id)
     return id >= SET_GROOVE_SWING && id <= SET_GROOVE_SEED;
 }
 
+static const SongParamInfo *param(SettingId id)
+{
+    return is_groove(id) ? &song_groove_params[id - SET_GROOVE_SWING] : &PARAMS[id];
+}
+
 static int selected;
+
+static int current(const Song *s, SettingId id)
+{
+    switch (id) {
+    case SET_BPM: return atomic_load(&s->bpm_tenths);
+    case SET_SPEED: return atomic_load(&s->speed);
+    case SET_RPB: return atomic_load(&s->rows_per_beat);
+    case SET_SWING: return atomic_load(&s->swing);
+    case SET_CHANNELS: return atomic_load(&s->channels);
+    case SET_GAIN: return atomic_load(&s->master_gain_tenth_db);
+    case SET_LIMITER: return atomic_load(&s->limiter);
+    default: return is_groove(id) ? atomic_load(&s->groove[id - SET_GROOVE_SWING]) : 0;
+    }
+}
 
 static void value_text(const Song *s, SettingId id, char *buf, size_t size)
 {
-    switch (id) {
-    case SET_TITLE: snprintf(buf, size, "%s", s->title); break;
-    case SET_BPM: {
-        char bpm[SONG_BPM_TEXT];
-        song_bpm_text(atomic_load(&s->bpm_tenths), bpm);
-        snprintf(buf, size, "%s", bpm);
-        break;
+    if (id == SET_TITLE) {
+        snprintf(buf, size, "%s", s->title);
+        return;
     }
-    case SET_SPEED: snprintf(buf, size, "%d", atomic_load(&s->speed)); break;
-    case SET_RPB: snprintf(buf, size, "%d", atomic_load(&s->rows_per_beat)); break;
-    case SET_SWING: snprintf(buf, size, "%d", atomic_load(&s->swing)); break;
-    case SET_CHANNELS: snprintf(buf, size, "%d", atomic_load(&s->channels)); break;
-    case SET_GAIN: {
-        int g = atomic_load(&s->master_gain_tenth_db);
-        snprintf(buf, size, "%s%d.%d", g < 0 ? "-" : "", abs(g) / 10, abs(g) % 10);
-        break;
-    }
-    case SET_LIMITER: snprintf(buf, size, "%s", atomic_load(&s->limiter) ? "on" : "off"); break;
-    default:
-        if (is_groove(id))
-            snprintf(buf, size, "%d", atomic_load(&s->groove[id - SET_GROOVE_SWING]));
-        else
-            buf[0] = 0;
-    }
+    char plain[UI_PARAM_TEXT];
+    if (id == SET_BPM)
+        song_bpm_text(current(s, id), plain); /* "120", not "120.0" */
+    else
+        ui_param_plain(param(id), current(s, id), plain);
+    snprintf(buf, size, "%s", plain);
 }
 
 /* Cells with something in them in channel `first` (0-based) and after:
@@ -127,34 +135,15 @@ static HissError apply(UiApp *app, SettingId id, int v)
     }
 }
 
-static int current(const Song *s, SettingId id)
-{
-    switch (id) {
-    case SET_BPM: return atomic_load(&s->bpm_tenths);
-    case SET_SPEED: return atomic_load(&s->speed);
-    case SET_RPB: return atomic_load(&s->rows_per_beat);
-    case SET_SWING: return atomic_load(&s->swing);
-    case SET_CHANNELS: return atomic_load(&s->channels);
-    case SET_GAIN: return atomic_load(&s->master_gain_tenth_db);
-    case SET_LIMITER: return atomic_load(&s->limiter);
-    default: return is_groove(id) ? atomic_load(&s->groove[id - SET_GROOVE_SWING]) : 0;
-    }
-}
-
 static void adjust(UiApp *app, int dir, bool big)
 {
     SettingId id = (SettingId)selected;
     if (id == SET_TITLE)
         return;
-    int step = big ? 10 : 1;
-    if (id == SET_GAIN)
-        step = big ? 60 : 5; /* 6 dB or half a dB */
-    if (id == SET_BPM)
-        step *= 10; /* whole BPM; tenths are typed or nudged on the pattern */
-    int v = id == SET_LIMITER ? !current(app->song, id) : current(app->song, id) + dir * step;
+    int v = ui_param_step(param(id), current(app->song, id), dir, big);
     if (id == SET_GROOVE_GRID) /* 8ths or 16ths, nothing between */
         v = dir > 0 ? 16 : 8;
-    if (apply(app, id, v) == HISS_ERR_RANGE)
+    if (v == current(app->song, id) || apply(app, id, v) == HISS_ERR_RANGE)
         ui_set_message(app, false, "%s is at its limit", LABELS[id]);
 }
 
@@ -165,34 +154,18 @@ static void typed_value(UiApp *app, const char *text)
         ui_report(app, edit_song_set_title(app->ed, text), "title");
         return;
     }
-    char *end;
     int v;
-    if (id == SET_GAIN || id == SET_BPM) {
-        double tenths = strtod(text, &end) * 10.0;
-        v = (int)(tenths + (tenths < 0 ? -0.5 : 0.5));
-    } else if (id == SET_LIMITER) {
-        if (!strcmp(text, "on") || !strcmp(text, "1"))
-            v = 1;
-        else if (!strcmp(text, "off") || !strcmp(text, "0"))
-            v = 0;
-        else {
-            ui_set_message(app, true, "Limiter: '%s' is not one of on|off", text);
-            return;
-        }
-        end = (char *)text + strlen(text);
-    } else {
-        v = (int)strtol(text, &end, 10);
-    }
-    while (*end == ' ')
-        end++;
-    if (end == text || *end) {
-        ui_set_message(app, true, "%s: not a number: %s", LABELS[id], text);
-        return;
-    }
-    if (apply(app, id, v) == HISS_ERR_RANGE)
-        ui_set_message(app, true, "%s: %s is out of range (%s)", LABELS[id],
-                       text, RANGES[id] ? RANGES[id] : "?");
+    bool read = ui_param_parse(param(id), text, &v);
+    if (!read || apply(app, id, v) == HISS_ERR_RANGE)
+        ui_param_refuse(app, LABELS[id], param(id), text, read);
     app->dirty |= UI_DIRTY_ALL;
+}
+
+static void type(UiApp *app)
+{
+    char val[128];
+    value_text(app->song, (SettingId)selected, val, sizeof val);
+    ui_prompt(app, LABELS[selected], val, typed_value);
 }
 
 static void settings_draw(UiApp *app, unsigned dirty)
@@ -214,46 +187,13 @@ static void settings_draw(UiApp *app, unsigned dirty)
 static bool settings_handle(UiApp *app, int key, KeymapAction act)
 {
     (void)key;
-    app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
-    switch (act) {
-    case ACT_UP:
-        selected = (selected + SET_COUNT - 1) % SET_COUNT;
-        return true;
-    case ACT_DOWN:
-        selected = (selected + 1) % SET_COUNT;
-        return true;
-    case ACT_HOME:
-        selected = 0;
-        return true;
-    case ACT_END:
-        selected = SET_COUNT - 1;
-        return true;
-    case ACT_LEFT:
-    case ACT_SET_DEC:
-        adjust(app, -1, false);
-        return true;
-    case ACT_RIGHT:
-    case ACT_SET_INC:
-        adjust(app, 1, false);
-        return true;
-    case ACT_PAGE_DOWN:
-        adjust(app, -1, true);
-        return true;
-    case ACT_PAGE_UP:
-        adjust(app, 1, true);
-        return true;
-    case ACT_SELECT: {
-        char val[128];
-        value_text(app->song, (SettingId)selected, val, sizeof val);
-        ui_prompt(app, LABELS[selected], val, typed_value);
+    UiParamList list = {SET_COUNT, &selected, adjust, type};
+    if (act == ACT_LEFT || act == ACT_RIGHT) {
+        adjust(app, act == ACT_RIGHT ? 1 : -1, false);
+        app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
         return true;
     }
-    case ACT_BACK:
-        ui_show_page(app, UI_PAGE_PATTERN);
-        return true;
-    default:
-        return false;
-    }
+    return ui_param_list_key(app, act, &list);
 }
 
 const UiPage ui_settings_page = {

@@ -105,7 +105,7 @@ type_into() {
     keys Enter
     wait_for "$1:" >/dev/null
     keys C-u
-    T send-keys -t ui -l "$2"
+    T send-keys -t ui -l -- "$2" # "--": text may start with "-"
     keys Enter
 }
 # wait_backend NAME: the header names the running backend (JACK, ALSA,
