@@ -215,8 +215,82 @@ static void read_instrument(SNDFILE *sf, uint32_t frames, SampleioInfo *info)
     m->loop_end = end;
 }
 
-/* Cue points become slice points: inside the audio, ascending, unique,
- * at most SAMPLE_MAX_CUES. */
+/* Region lengths from the WAV's LIST/adtl chunk: each `ltxt` names a cue
+ * point (by its id) and a length in frames. Calls found(ctx, id, length)
+ * for each; a chunk cut short or lying about its sizes ends the walk. */
+static void read_region_lengths(SNDFILE *sf, void (*found)(void *, uint32_t, uint32_t),
+                                void *ctx)
+{
+    /* More than any real label list; a corrupt size is not read whole. */
+    enum { LIST_READ_MAX = 1 << 20 };
+    SF_CHUNK_INFO want;
+    memset(&want, 0, sizeof want);
+    memcpy(want.id, "LIST", 4);
+    want.id_size = 4;
+    for (SF_CHUNK_ITERATOR *it = sf_get_chunk_iterator(sf, &want); it;
+         it = sf_next_chunk_iterator(it)) {
+        SF_CHUNK_INFO chunk;
+        memset(&chunk, 0, sizeof chunk);
+        if (sf_get_chunk_size(it, &chunk) != SF_ERR_NO_ERROR || chunk.datalen < 4 ||
+            chunk.datalen > LIST_READ_MAX)
+            continue;
+        unsigned char *data = malloc(chunk.datalen);
+        chunk.data = data;
+        if (!data || sf_get_chunk_data(it, &chunk) != SF_ERR_NO_ERROR ||
+            memcmp(data, "adtl", 4)) {
+            free(data);
+            continue;
+        }
+        for (size_t at = 4; at + 8 <= chunk.datalen;) {
+            uint32_t size = (uint32_t)data[at + 4] | (uint32_t)data[at + 5] << 8 |
+                            (uint32_t)data[at + 6] << 16 | (uint32_t)data[at + 7] << 24;
+            if (size > chunk.datalen - at - 8)
+                break;
+            if (!memcmp(data + at, "ltxt", 4) && size >= 8) {
+                const unsigned char *b = data + at + 8;
+                uint32_t id = b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+                uint32_t length = b[4] | b[5] << 8 | b[6] << 16 | (uint32_t)b[7] << 24;
+                found(ctx, id, length);
+            }
+            at += 8 + (size_t)size + (size & 1);
+        }
+        free(data);
+    }
+}
+
+/* The file's marks that become slice points, as they are gathered. */
+typedef struct {
+    const SF_CUE_POINT *cues;
+    uint32_t cue_count;
+    uint32_t frames;
+    uint32_t *at, kept, room, outside;
+} SlicePoints;
+
+static void add_point(SlicePoints *sp, uint32_t frame)
+{
+    if (frame >= sp->frames)
+        sp->outside++;
+    else if (sp->kept < sp->room)
+        sp->at[sp->kept++] = frame;
+}
+
+/* A region's end is where the next slice starts (unless the audio ends). */
+static void add_region_end(void *ctx, uint32_t id, uint32_t length)
+{
+    SlicePoints *sp = ctx;
+    for (uint32_t i = 0; i < sp->cue_count && length; i++) {
+        const SF_CUE_POINT *c = &sp->cues[i];
+        uint32_t frame = c->sample_offset ? c->sample_offset : c->position;
+        if ((uint32_t)c->indx == id && frame < sp->frames && length < sp->frames - frame) {
+            add_point(sp, frame + length);
+            return;
+        }
+    }
+}
+
+/* Cue points (markers), the ends of regions and the loops of the smpl
+ * chunk after its first (which is the sample's loop) become slice points:
+ * inside the audio, ascending, unique, at most SAMPLE_MAX_CUES. */
 static void read_cues(SNDFILE *sf, uint32_t frames, SampleioInfo *info)
 {
     /* A corrupt cue chunk may claim millions of points; libsndfile keeps
@@ -224,45 +298,56 @@ static void read_cues(SNDFILE *sf, uint32_t frames, SampleioInfo *info)
     enum { CUE_READ_MAX = 4096 };
     SampleMarks *m = &info->marks;
     uint32_t count = 0;
-    if (sf_command(sf, SFC_GET_CUE_COUNT, &count, sizeof count) != SF_TRUE || !count)
-        return;
+    if (sf_command(sf, SFC_GET_CUE_COUNT, &count, sizeof count) != SF_TRUE)
+        count = 0;
     if (count > CUE_READ_MAX)
         count = CUE_READ_MAX;
     size_t size = sizeof(uint32_t) + (size_t)count * sizeof(SF_CUE_POINT);
-    SF_CUES_VAR(1) *cues = calloc(1, size + sizeof(SF_CUE_POINT));
-    if (!cues) {
+    SF_CUES_VAR(1) *cues = count ? calloc(1, size + sizeof(SF_CUE_POINT)) : NULL;
+    if (count && !cues) {
         add_note(info, "out of memory for %u cue points, ignored", count);
         return;
     }
-    if (sf_command(sf, SFC_GET_CUE, cues, (int)size) != SF_TRUE) {
-        free(cues);
+    if (count && sf_command(sf, SFC_GET_CUE, cues, (int)size) != SF_TRUE) {
         add_note(info, "unreadable cue points, ignored");
-        return;
+        count = 0;
     }
-    if (cues->cue_count < count)
+    if (cues && cues->cue_count < count)
         count = cues->cue_count;
-    uint32_t *at = malloc((size_t)count * sizeof *at);
-    if (!at) {
+    SF_INSTRUMENT inst;
+    memset(&inst, 0, sizeof inst);
+    int loops = sf_command(sf, SFC_GET_INSTRUMENT, &inst, sizeof inst) == SF_TRUE
+                    ? hiss_clampi(inst.loop_count, 0, (int)HISS_ARRAY_LEN(inst.loops))
+                    : 0;
+    /* Each cue, its region's end, and two points a further loop. */
+    SlicePoints sp = {.cues = count ? cues->cue_points : NULL, .cue_count = count,
+                      .frames = frames, .room = 2 * count + 2 * (uint32_t)loops};
+    sp.at = sp.room ? malloc((size_t)sp.room * sizeof *sp.at) : NULL;
+    if (!sp.at) {
+        if (sp.room)
+            add_note(info, "out of memory for %u cue points, ignored", sp.room);
         free(cues);
-        add_note(info, "out of memory for %u cue points, ignored", count);
         return;
     }
-    uint32_t kept = 0, outside = 0;
     bool unordered = false;
     for (uint32_t i = 0; i < count; i++) {
         const SF_CUE_POINT *c = &cues->cue_points[i];
         /* sample_offset is the frame in the data chunk; some writers only
          * fill in the play-order position. */
         uint32_t frame = c->sample_offset ? c->sample_offset : c->position;
-        if (frame >= frames) {
-            outside++;
-            continue;
-        }
-        if (kept && frame < at[kept - 1])
+        if (sp.kept && frame < frames && frame < sp.at[sp.kept - 1])
             unordered = true;
-        at[kept++] = frame;
+        add_point(&sp, frame);
+    }
+    if (count)
+        read_region_lengths(sf, add_region_end, &sp);
+    for (int i = 1; i < loops; i++) {
+        add_point(&sp, inst.loops[i].start);
+        if (inst.loops[i].end < frames)
+            add_point(&sp, inst.loops[i].end);
     }
     free(cues);
+    uint32_t *at = sp.at, kept = sp.kept, outside = sp.outside;
     qsort(at, kept, sizeof *at, compare_frames);
     uint32_t unique = 0;
     for (uint32_t i = 0; i < kept; i++)

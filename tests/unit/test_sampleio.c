@@ -845,6 +845,67 @@ static void bad_marks_are_dropped_and_the_audio_loads(void)
               "note: %s", info.note);
 }
 
+/* A LIST/adtl chunk holding one `ltxt` (cue id, length) per pair; the last
+ * subchunk claims more bytes than the chunk has when `lying`. */
+static size_t regions_chunk(unsigned char *out, const uint32_t *id_len, int count, bool lying)
+{
+    size_t n = 12;
+    memcpy(out, "LIST", 4);
+    memcpy(out + 8, "adtl", 4);
+    for (int i = 0; i < count; i++, n += 28) {
+        memset(out + n, 0, 28);
+        memcpy(out + n, "ltxt", 4);
+        put32(out + n + 4, 20);
+        put32(out + n + 8, id_len[2 * i]);
+        put32(out + n + 12, id_len[2 * i + 1]);
+        memcpy(out + n + 16, "rgn ", 4);
+    }
+    if (lying) {
+        memcpy(out + n, "ltxt", 4);
+        put32(out + n + 4, 4000);
+        n += 8;
+    }
+    put32(out + 4, (uint32_t)(n - 8));
+    return n;
+}
+
+/* Regions (a cue point and a length) end where a slice starts, and the
+ * smpl chunk's loops after the first (the sample's loop) mark slices at
+ * both ends. A region or loop running past the audio, and a label list
+ * that lies about its sizes, are left out; the audio loads. */
+static void regions_and_loops_become_slices(void)
+{
+    unsigned char extra[4096];
+    const uint32_t cues[] = {100, 600};
+    size_t n = smpl_chunk(extra, 60, 2, 10, 899);
+    /* A second loop, 700..799 inclusive, after the first. */
+    put32(extra + 4, 60 + 24);
+    memset(extra + n, 0, 24);
+    put32(extra + n + 8, 700);
+    put32(extra + n + 12, 799);
+    n += 24;
+    n += cue_chunk(extra + n, cues, 2);
+    const uint32_t regions[] = {1, 200, 2, 5000, 7, 50};
+    n += regions_chunk(extra + n, regions, 3, true);
+    const char *path = tmp_path("regions.wav");
+    write_wav_with_chunks(path, 1000, 1000, extra, n);
+    SampleioAudio a;
+    SampleioInfo info;
+    HissDiag diag = {{0}};
+    CHECK_MSG(sampleio_read(path, &a, &info, &diag) == HISS_OK, "%s", diag.text);
+    CHECK(a.count == 1000);
+    sampleio_audio_free(&a);
+    CHECK(info.marks.loop == SAMPLE_LOOP_FORWARD && info.marks.loop_start == 10 &&
+          info.marks.loop_end == 900);
+    const uint32_t want[] = {100, 300, 600, 700, 800};
+    bool same = info.marks.cue_count == 5;
+    for (int i = 0; same && i < 5; i++)
+        same = info.marks.cues[i] == want[i];
+    CHECK_MSG(same, "%d slice points: %u %u %u %u %u", info.marks.cue_count,
+              info.marks.cues[0], info.marks.cues[1], info.marks.cues[2], info.marks.cues[3],
+              info.marks.cues[4]);
+}
+
 /* 64 channels with marks: mixed down, the marks kept. */
 static void many_channel_file_keeps_its_marks(void)
 {
@@ -878,6 +939,7 @@ int main(void)
     RUN(short_and_odd_samples);
     RUN(marks_are_read_from_the_file);
     RUN(bad_marks_are_dropped_and_the_audio_loads);
+    RUN(regions_and_loops_become_slices);
     RUN(many_channel_file_keeps_its_marks);
     RUN(writer_round_trips);
     RUN(pcm16_matches_libsndfile);
