@@ -118,21 +118,33 @@ static float abs_max(const float *x, size_t n)
 
 TruePeakSpan truepeak_span(const float *x, size_t count, size_t lag)
 {
-    TpV4 e4 = {0, 0, 0, 0};
-    size_t i = 2 * lag;
-    for (; i + 4 <= count; i += 4) {
-        TpV4 v0, v1, v2;
-        memcpy(&v0, x + i, sizeof v0);
-        memcpy(&v1, x + i - lag, sizeof v1);
-        memcpy(&v2, x + i - 2 * lag, sizeof v2);
-        e4 = bus_max4(abs4(v0 - 2.0f * v1 + v2), e4);
+    size_t start = 2 * lag < count ? 2 * lag : count;
+    /* The first values have no second difference of their own. */
+    float most = abs_max(x, start), e = 0;
+    /* One pass for both: each value is read once for its |x| and its
+     * difference, eight at a time. */
+    TpV4 m4 = {0, 0, 0, 0}, e4 = {0, 0, 0, 0};
+    size_t i = start;
+    for (; i + 8 <= count; i += 8) {
+        TpV4 a0, a1, a2, b0, b1, b2;
+        memcpy(&a0, x + i, sizeof a0);
+        memcpy(&a1, x + i - lag, sizeof a1);
+        memcpy(&a2, x + i - 2 * lag, sizeof a2);
+        memcpy(&b0, x + i + 4, sizeof b0);
+        memcpy(&b1, x + i + 4 - lag, sizeof b1);
+        memcpy(&b2, x + i + 4 - 2 * lag, sizeof b2);
+        m4 = bus_max4(bus_max4(abs4(a0), abs4(b0)), m4);
+        e4 = bus_max4(bus_max4(abs4(a0 - (a1 + a1) + a2), abs4(b0 - (b1 + b1) + b2)), e4);
     }
-    float e = max_lane(e4);
+    float m = max_lane(m4);
+    most = m > most ? m : most;
+    e = max_lane(e4);
     for (; i < count; i++) {
-        float d = fabsf(x[i] - 2.0f * x[i - lag] + x[i - 2 * lag]);
+        float a = fabsf(x[i]), d = fabsf(x[i] - (x[i - lag] + x[i - lag]) + x[i - 2 * lag]);
+        most = a > most ? a : most;
         e = d > e ? d : e;
     }
-    TruePeakSpan s = {abs_max(x, count), e};
+    TruePeakSpan s = {most, e};
     return s;
 }
 

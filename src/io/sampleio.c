@@ -741,6 +741,14 @@ static inline V4i pcm16_of4(V4f v, V4f *peak, V4i *overs, V4f top, V4f bottom)
     *peak = (V4f)(((V4i)a & above) | ((V4i)*peak & ~above));
     *overs -= (v >= top) | (v <= bottom);
     V4f x = v * 2147483648.0f;
+#ifdef __SSE2__
+    /* One instruction rounds to nearest even (the default rounding, as
+     * libsndfile's lrintf uses); out of range it gives INT32_MIN, right
+     * for -1 and below, so only 1 and above need mending. */
+    V4i hi = v >= one;
+    V4i wide = (V4i)_mm_cvtps_epi32((__m128)x);
+    wide = (wide & ~hi) | (hi & INT32_MAX);
+#else
     V4i small = ((V4f)((V4i)x & 0x7FFFFFFF)) < 8388608.0f;
     V4f rounded = (x + 12582912.0f) - 12582912.0f;
     V4f r = (V4f)(((V4i)rounded & small) | ((V4i)x & ~small));
@@ -748,6 +756,7 @@ static inline V4i pcm16_of4(V4f v, V4f *peak, V4i *overs, V4f top, V4f bottom)
     r = (V4f)((V4i)r & ~(hi | lo)); /* out of range: converted below */
     V4i wide = __builtin_convertvector(r, V4i);
     wide = (wide & ~(hi | lo)) | (hi & INT32_MAX) | (lo & INT32_MIN);
+#endif
     return wide >> 16;
 }
 
