@@ -47,6 +47,8 @@ static const SongParamInfo DUCK_PARAMS[MIXPARAM_DUCK_FIELDS] = {
                             SONG_DUCK_HOLD_DEFAULT, "ms"},
     [MIXPARAM_DUCK_RELEASE] = {"duck_release", SONG_PARAM_INT, 0, SONG_DUCK_MS_MAX,
                                SONG_DUCK_RELEASE_DEFAULT, "ms"},
+    [MIXPARAM_DUCK_INST] = {"duck_inst", SONG_PARAM_INT, 0, SONG_MAX_INSTRUMENTS, 0,
+                            "instrument", true},
 };
 
 static const SongParamInfo MASTER_PARAMS[MIXPARAM_MASTER_FIELDS] = {
@@ -113,9 +115,10 @@ static _Atomic int *atomic_of(Song *s, MixParam p)
     case MIXPARAM_EQ: return eq_field(st ? &st->eq : &s->master_eq, p.index);
     case MIXPARAM_COMP: return &st->comp[p.index];
     case MIXPARAM_DUCK:
-        return p.index == MIXPARAM_DUCK_ATTACK ? &st->duck_attack_ms
-               : p.index == MIXPARAM_DUCK_HOLD ? &st->duck_hold_ms
-                                               : &st->duck_release_ms;
+        return p.index == MIXPARAM_DUCK_ATTACK    ? &st->duck_attack_ms
+               : p.index == MIXPARAM_DUCK_HOLD    ? &st->duck_hold_ms
+               : p.index == MIXPARAM_DUCK_RELEASE ? &st->duck_release_ms
+                                                  : &st->duck_inst;
     case MIXPARAM_GLUE: return &s->glue[p.index];
     case MIXPARAM_TAPE: return &s->tape[p.index];
     case MIXPARAM_DELAY: return &s->delay[p.index];

@@ -3,7 +3,8 @@
  * the kind of value, its range, default and unit). The mixer page lists
  * them through this table and edit_mix_set changes them as undoable
  * edits, so a new setting needs one row here and nothing else in the
- * editor. Values are what the song holds (tenths of a dB, Hz, ms...). */
+ * editor. Values are what the song holds (tenths of a dB, Hz, ms...);
+ * instrument slots have the unit "instrument" (shown in hex). */
 #ifndef HISS_MIXPARAM_H
 #define HISS_MIXPARAM_H
 
@@ -15,7 +16,7 @@ typedef enum {
     MIXPARAM_STRIP,  /* a channel's strip: EditStripField (undo.h) */
     MIXPARAM_EQ,     /* a channel's EQ insert, or the master's: MixparamEq */
     MIXPARAM_COMP,   /* a channel's compressor: SongGlueParam, SONG_COMP_KEY */
-    MIXPARAM_DUCK,   /* a channel's ducker times: MixparamDuck */
+    MIXPARAM_DUCK,   /* a channel's ducker times and key instrument: MixparamDuck */
     MIXPARAM_GLUE,   /* the master's glue compressor: SongGlueParam */
     MIXPARAM_TAPE,   /* the master's tape: SongTapeParam */
     MIXPARAM_MASTER, /* the master's gain and limiter: MixparamMaster */
@@ -37,8 +38,10 @@ typedef enum {
     MIXPARAM_EQ_FIELDS
 } MixparamEq;
 
+/* The ducker's times and its key instrument (its key channel and depth
+ * are strip fields). */
 typedef enum { MIXPARAM_DUCK_ATTACK, MIXPARAM_DUCK_HOLD, MIXPARAM_DUCK_RELEASE,
-               MIXPARAM_DUCK_FIELDS } MixparamDuck;
+               MIXPARAM_DUCK_INST, MIXPARAM_DUCK_FIELDS } MixparamDuck;
 
 typedef enum { MIXPARAM_MASTER_GAIN, MIXPARAM_MASTER_LIMITER, MIXPARAM_MASTER_CEILING,
                MIXPARAM_MASTER_FIELDS } MixparamMaster;

@@ -34,6 +34,8 @@ void ui_param_plain(const SongParamInfo *info, int v, char out[UI_PARAM_TEXT])
         snprintf(out, UI_PARAM_TEXT, "%s", off_word(info));
     else if (info->kind == SONG_PARAM_TENTHS)
         snprintf(out, UI_PARAM_TEXT, "%s%d.%d", v < 0 ? "-" : "", abs(v) / 10, abs(v) % 10);
+    else if (unit_is(info, "instrument")) /* slots are hex, as in the pattern */
+        snprintf(out, UI_PARAM_TEXT, "%02X", (unsigned)v & 0xFFu);
     else
         snprintf(out, UI_PARAM_TEXT, "%d", v);
 }
@@ -47,6 +49,8 @@ void ui_param_text(const SongParamInfo *info, int v, char out[UI_PARAM_TEXT])
         snprintf(out, UI_PARAM_TEXT, "%s", plain);
     else if (unit_is(info, "channel"))
         snprintf(out, UI_PARAM_TEXT, "ch %.12s", plain);
+    else if (unit_is(info, "instrument"))
+        snprintf(out, UI_PARAM_TEXT, "inst %.12s", plain);
     else
         snprintf(out, UI_PARAM_TEXT, "%.12s%s%.8s", plain, info->unit[0] == ':' ? "" : " ",
                  info->unit);
@@ -96,7 +100,7 @@ bool ui_param_parse(const SongParamInfo *info, const char *text, int *out)
         end = after;
     } else {
         char *after;
-        long l = strtol(text, &after, 10);
+        long l = strtol(text, &after, unit_is(info, "instrument") ? 16 : 10);
         if (after == text || l < -1000000 || l > 1000000)
             return false;
         v = (int)l;

@@ -43,7 +43,11 @@ check "... its EQ with units" shows " EQ mid             1000 Hz"
 check "... its compressor and key" shows "Comp key           own"
 check "... and its ducker" shows "Duck release       200 ms"
 check "... the field line gives the range" shows " EQ low cut (20..20000 Hz, or off) | master"
-keys Down Down Down Down
+keys End Up Up Up Up
+type_into "Channel 1 Duck from inst" 0a
+check "the ducker's key instrument is typed in hex, as the pattern shows it" \
+    wait_for "Duck from inst     inst 0A"
+keys Home Down Down Down Down
 type_into "Channel 1 EQ mid gain" -12
 check "Enter types the EQ's mid gain" wait_for " EQ mid gain        -12.0 dB"
 keys M-Enter BTab
@@ -96,7 +100,9 @@ check "back at 80x24 the sends view draws again" wait_for "Reverb width       0 
 stamp=$(file_stamp "$TMP/views.hiss")
 keys C-s
 check "saves" wait_written "$TMP/views.hiss" "$stamp"
-check "the song keeps channel 1's EQ cut" grep -qE '^channel_eq 01 .* mid 1000 -12\.0 ' \
+check "the song keeps channel 1's ducker key instrument" \
+    grep -qE '^channel 01 .* duck_inst 0A' "$TMP/views.hiss"
+check "... channel 1's EQ cut" grep -qE '^channel_eq 01 .* mid 1000 -12\.0 ' \
     "$TMP/views.hiss"
 check "... the master's EQ" grep -qE '^master_eq .* mid 1000 -6\.0 ' "$TMP/views.hiss"
 check "... the delay's time" grep -qE '^delay time 1/4 ' "$TMP/views.hiss"

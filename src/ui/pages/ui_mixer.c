@@ -4,7 +4,7 @@
  *   ducker's key channel and depth) and a meter of its bus: the level, a
  *   peak hold, a 0 dBFS mark, the hold in dB and the ducker's reduction;
  * - inserts: the chosen channel's EQ, compressor (and its sidechain key)
- *   and ducker;
+ *   and ducker (keyed by a channel's notes, an instrument's, or both);
  * - master: the master's EQ, glue compressor, tape, limiter and gain;
  * - sends: the delay (send A) and the reverb (send B).
  * Each change is an undoable edit (edit_mix_set) the engine hears at
@@ -76,6 +76,7 @@ static const Row INSERT_ROWS[] = {
     COMP_ROWS("Comp", MIXPARAM_COMP),
     {"Comp key", MIXPARAM_COMP, SONG_COMP_KEY},
     {"Duck from", MIXPARAM_STRIP, EDIT_STRIP_DUCK_FROM},
+    {"Duck from inst", MIXPARAM_DUCK, MIXPARAM_DUCK_INST},
     {"Duck depth", MIXPARAM_STRIP, EDIT_STRIP_DUCK_DEPTH},
     {"Duck attack", MIXPARAM_DUCK, MIXPARAM_DUCK_ATTACK},
     {"Duck hold", MIXPARAM_DUCK, MIXPARAM_DUCK_HOLD},
