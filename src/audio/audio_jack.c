@@ -54,6 +54,11 @@ typedef struct {
     jack_nframes_t expected_frame;
     _Atomic bool relocate_pending;
     _Atomic uint32_t relocate_frame;
+
+    /* Frames the output lags the engine (the limiter's lookahead), as
+     * last told to the server: the latency callback reports it, the
+     * poll has it recomputed when the engine's changes. */
+    _Atomic uint32_t latency;
 } JackOut;
 
 static void jack_out_quiet(const char *msg)
@@ -286,6 +291,52 @@ static int jack_out_sync(jack_transport_state_t state, jack_position_t *pos, voi
     return 1;
 }
 
+/* The server asks for the ports' latencies. What comes out of every
+ * output (the mix and the channel ports) was made `latency` frames before
+ * it leaves: that is added to the capture latency of what drives it (MIDI
+ * in). A MIDI note in is heard that much later than the outputs' own
+ * playback latency. Runs on JACK's notification thread. */
+static void jack_out_latency(jack_latency_callback_mode_t mode, void *arg)
+{
+    Audio *a = arg;
+    JackOut *j = a->impl;
+    if (!j || !j->client)
+        return;
+    jack_nframes_t late = atomic_load(&j->latency);
+    jack_latency_range_t r = {0, 0};
+    if (mode == JackCaptureLatency) {
+        if (j->midi_in)
+            jack_port_get_latency_range(j->midi_in, JackCaptureLatency, &r);
+        r.min += late;
+        r.max += late;
+        for (int i = 0; i < 2; i++)
+            if (j->out[i])
+                jack_port_set_latency_range(j->out[i], JackCaptureLatency, &r);
+        int live = atomic_load(&a->chan_live);
+        for (int c = 0; c < live; c++)
+            if (j->chan_port[c])
+                jack_port_set_latency_range(j->chan_port[c], JackCaptureLatency, &r);
+    } else if (j->midi_in) {
+        jack_port_get_latency_range(j->out[0], JackPlaybackLatency, &r);
+        r.min += late;
+        r.max += late;
+        jack_port_set_latency_range(j->midi_in, JackPlaybackLatency, &r);
+    }
+}
+
+/* [ui] The engine's latency changed (the limiter switched, another
+ * engine took over): the server works the graph's latencies out again. */
+static void jack_out_follow_latency(Audio *a, JackOut *j)
+{
+    Engine *e = atomic_load(&a->engine);
+    uint32_t late = e ? engine_latency(e) : 0;
+    if (!j->client || atomic_load(&j->gone) || late == atomic_load(&j->latency))
+        return;
+    atomic_store(&j->latency, late);
+    if (j->active)
+        jack_recompute_total_latencies(j->client);
+}
+
 /* Opens a client and its ports; fills rate and period. */
 static HissError jack_out_connect_client(Audio *a, JackOut *j, HissDiag *why)
 {
@@ -336,6 +387,7 @@ static HissError jack_out_connect_client(Audio *a, JackOut *j, HissDiag *why)
     jack_set_xrun_callback(j->client, jack_out_xrun, a);
     jack_set_sample_rate_callback(j->client, jack_out_rate_changed, a);
     jack_set_buffer_size_callback(j->client, jack_out_buffer_size, a);
+    jack_set_latency_callback(j->client, jack_out_latency, a);
     return HISS_OK;
 }
 
@@ -604,6 +656,7 @@ static unsigned jack_out_poll(Audio *a)
         j->reconnected_unreported = false;
         events |= AUDIO_EVENT_RECONNECTED;
     }
+    jack_out_follow_latency(a, j);
     Engine *e = atomic_load(&a->engine);
     if (atomic_exchange_explicit(&j->relocate_pending, false, memory_order_acquire) &&
         e && a->song) {
