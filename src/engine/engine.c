@@ -610,9 +610,16 @@ static void groove_clear(Engine *e)
 /* Plays the held note parts whose frame has come. */
 static void groove_due(Engine *e)
 {
-    for (int c = 0; c < SONG_MAX_CHANNELS && e->chans.groove_waiting; c++)
-        if (e->chans.groove_left[c] == 1)
+    for (int c = 0; c < SONG_MAX_CHANNELS && e->chans.groove_waiting; c++) {
+        if (e->chans.groove_left[c] != 1)
+            continue;
+        if (c < e->chans.nch) {
             groove_fire(e, c);
+        } else { /* the song lost the channel while its note waited */
+            e->chans.groove_left[c] = 0;
+            e->chans.groove_waiting--;
+        }
+    }
 }
 
 /* Frames until the next held note part plays (counted so that 1 is now). */

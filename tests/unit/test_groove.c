@@ -226,6 +226,28 @@ static void rows_keep_their_frames_and_the_last_note_comes(void)
     song_free(s);
 }
 
+/* A note held past the row where the song lost its channel is dropped,
+ * not played on a channel nothing releases. With 8 rows a beat, 75% on
+ * 8ths holds row 4 back two rows; the channel goes as row 5 starts. */
+static void a_removed_channel_drops_its_held_note(void)
+{
+    Song *s = click_song(2, 8);
+    atomic_store(&s->rows_per_beat, 8);
+    synth_put(s, 0, 4, 1, NOTE_C4, 1, E, 0, 0);
+    own_groove(s, 1, 75, 8, 0, 0);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, false);
+    float *out = calloc(2 * (size_t)8 * ROW, sizeof *out);
+    engine_render(e, out, 4 * ROW + 100); /* row 4 started: its note waits */
+    atomic_store(&s->channels, 1);
+    engine_render(e, out + 2 * (size_t)(4 * ROW + 100), 4 * ROW - 100);
+    CHECK(synth_peak(out, 0, 8 * ROW, 0) == 0.0f);
+    CHECK(atomic_load(&engine_status(e)->notes_held) == 0);
+    free(out);
+    engine_free(e);
+    song_free(s);
+}
+
 static void groove_survives_the_song_file(void)
 {
     static const char text[] =
@@ -311,6 +333,7 @@ int main(void)
     RUN(swing_changes_while_playing);
     RUN(humanize_spreads_within_its_setting);
     RUN(rows_keep_their_frames_and_the_last_note_comes);
+    RUN(a_removed_channel_drops_its_held_note);
     RUN(groove_survives_the_song_file);
     RUN(groove_edits_undo_in_one_step);
     return test_finish();
