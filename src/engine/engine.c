@@ -114,6 +114,7 @@ typedef struct {
     PreviewSlot slots[ENGINE_PREVIEW_VOICES];
     int next;
     Instrument *inst;       /* from ENGINE_CMD_PREVIEW_SAMPLE */
+    PreviewSlot audition;   /* the voice playing inst (voice -1: none) */
 } Previews;
 
 /* Master gain, ramped when the song's setting changes. */
@@ -1406,6 +1407,10 @@ static bool execute(Engine *e, const EngineCommand *cmd)
                                                                : inst->base_note;
         int vol = cmd->c >= 1 && cmd->c <= 64 ? cmd->c : 64;
         preview_start(e, inst, note, vol, NULL);
+        /* preview_start took the slot before `next`. */
+        e->preview.audition = e->preview.slots[(e->preview.next + ENGINE_PREVIEW_VOICES - 1) %
+                                               ENGINE_PREVIEW_VOICES];
+        atomic_fetch_add_explicit(&e->status.auditions_started, 1, memory_order_relaxed);
         break;
     }
     case ENGINE_CMD_SET_REFERENCE:
@@ -1861,6 +1866,8 @@ Engine *engine_new(Song *song, uint32_t rate)
     e->sends.to_reverb = strip_gain_of_tenth_db(e->sends.delay_set[SONG_DELAY_TO_REVERB]);
     for (int p = 0; p < ENGINE_PREVIEW_VOICES; p++)
         e->preview.slots[p].voice = -1;
+    e->preview.audition.voice = -1;
+    atomic_init(&e->status.audition_frame, UINT32_MAX);
     refplay_init(&e->ref, rate / 100); /* a 10 ms crossfade */
     atomic_init(&e->status.bpm_tenths, e->seq.bpm_tenths);
     atomic_init(&e->status.speed, e->seq.speed);
@@ -2002,12 +2009,31 @@ const EngineStatus *engine_status(const Engine *e)
     return &e->status;
 }
 
+/* Where the audition's voice reads, in its sample's own frames (a voice
+ * may read a band-limited level of fewer frames, or the reversed copy);
+ * UINT32_MAX when it has ended. */
+static uint32_t audition_frame(const Engine *e)
+{
+    const PreviewSlot *ps = &e->preview.audition;
+    if (ps->voice < 0 || !e->preview.inst || !e->preview.inst->sample)
+        return UINT32_MAX;
+    const MixerVoice *v = &e->pool.voices[ps->voice];
+    if (!v->active || v->serial != ps->voice_serial || !v->frames)
+        return UINT32_MAX;
+    uint64_t frames = e->preview.inst->sample->frames;
+    uint64_t at = (v->pos >> 32) * frames / v->frames;
+    if (at >= frames)
+        at = frames - 1;
+    return (uint32_t)(v->reverse != v->backward ? frames - 1 - at : at);
+}
+
 static void publish_status(Engine *e, uint32_t nframes)
 {
     int voices = 0;
     for (int i = 0; i < ENGINE_MAX_VOICES; i++)
         voices += e->pool.voices[i].active;
     atomic_store_explicit(&e->status.voices, voices, memory_order_relaxed);
+    atomic_store_explicit(&e->status.audition_frame, audition_frame(e), memory_order_relaxed);
     atomic_store_explicit(&e->status.notes_held, e->chans.groove_waiting, memory_order_relaxed);
     atomic_store_explicit(&e->status.playing, e->seq.playing, memory_order_relaxed);
     atomic_store_explicit(&e->status.bpm_tenths, e->seq.bpm_tenths, memory_order_relaxed);

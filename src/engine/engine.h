@@ -235,6 +235,12 @@ typedef struct {
      * have begun since engine_new. Heard engine_latency frames later. */
     _Atomic uint64_t bar_frame;
     _Atomic uint32_t bars_started;
+    /* ENGINE_CMD_PREVIEW_SAMPLE auditions begun since engine_new, and
+     * where the latest one's voice reads, in its sample's frames (as of
+     * the last period; UINT32_MAX once it has ended): the editor's
+     * waveform playhead. */
+    _Atomic uint32_t auditions_started;
+    _Atomic uint32_t audition_frame;
     _Atomic bool song_ended;           /* stopped at the end of the order list */
     _Atomic uint64_t rows_played;      /* rows started since engine_new */
     _Atomic int cue;                   /* order index cued, -1 for none */

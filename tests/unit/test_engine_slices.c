@@ -140,10 +140,47 @@ static void slice_edges_never_click(void)
     song_free(s);
 }
 
+/* The audition's playhead comes from its voice: after n frames of a
+ * slice from `from`, the engine says it reads frame from + n (at the
+ * sample's own rate), from + n / 2 for a sample at half the engine's
+ * rate; once the slice has played, that it has ended. */
+static void the_audition_playhead_is_the_voice(void)
+{
+    for (int half = 0; half <= 1; half++) {
+        Sample *sample = level_steps();
+        if (half)
+            sample->rate = RATE / 2;
+        Song *song = synth_song(1, 4, 125, 6);
+        Engine *e = engine_new(song, RATE);
+        const EngineStatus *st = engine_status(e);
+        CHECK(atomic_load(&st->audition_frame) == UINT32_MAX);
+        const uint32_t points[] = {SLICE_FRAMES, 2 * SLICE_FRAMES};
+        Instrument *inst = sliced(sample, points, 2, true);
+        EngineCommand cmd = {.type = ENGINE_CMD_PREVIEW_SAMPLE, .b = NOTE_C4, .c = 64,
+                             .ptr = inst};
+        CHECK(engine_send(e, &cmd));
+        float out[2 * 1000];
+        engine_render(e, out, 1000);
+        CHECK(atomic_load(&st->auditions_started) == 1);
+        uint32_t want = SLICE_FRAMES + (half ? 500 : 1000);
+        uint32_t got = atomic_load(&st->audition_frame);
+        CHECK_MSG(got + 1 >= want && got <= want, "rate /%d: frame %u, %u expected", half + 1,
+                  got, want);
+        for (int i = 0; i < 14; i++)
+            engine_render(e, out, 1000);
+        CHECK_MSG(atomic_load(&st->audition_frame) == UINT32_MAX,
+                  "rate /%d: still at frame %u after the slice", half + 1,
+                  atomic_load(&st->audition_frame));
+        engine_free(e);
+        song_free(song);
+    }
+}
+
 int main(void)
 {
     RUN(notes_and_sxx_pick_slices);
     RUN(a_slice_ends_at_the_next_point);
     RUN(slice_edges_never_click);
+    RUN(the_audition_playhead_is_the_voice);
     return test_finish();
 }

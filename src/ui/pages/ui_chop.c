@@ -26,11 +26,12 @@ static struct {
     int slot;
     int slice;              /* the selected slice (0-based) */
     int zoom;
-    /* The audition: when it started and what it plays, for the playhead
-     * (worked out from the clock, as the preview plays at a known pace). */
+    /* The audition: whether one plays and what, for the playhead, which
+     * is where the engine's voice reads (EngineStatus.audition_frame). */
     double started;         /* 0: nothing playing */
     uint32_t from, to;
-    double rate;            /* frames of the sample a second */
+    uint32_t audition;      /* the engine's count of auditions once it plays */
+    const UiApp *app;
     int drawn_col;          /* the playhead's last drawn column, in a view */
     uint32_t view_from, view_span; /* of view_cols columns: redrawn only */
     int view_cols;                 /* when the playhead changes column */
@@ -67,17 +68,29 @@ int ui_chop_rows(void)
     return LINES >= CHOP_MIN_LINES ? CHOP_ROWS : 0;
 }
 
-/* The audition's playhead; false when nothing plays (or it has ended). */
+/* The audition's playhead, where the engine's voice reads; false when
+ * nothing plays (or it has ended). Until the engine has taken the
+ * audition (its next period) the playhead is on its first frame. */
 static bool playhead(uint32_t *frame)
 {
-    if (!chop.started)
+    const EngineStatus *st = chop.started ? session_status(chop.app->session) : NULL;
+    if (!st)
         return false;
-    double at = chop.from + (hiss_now_seconds() - chop.started) * chop.rate;
-    if (at >= chop.to) {
+    if (atomic_load(&st->auditions_started) != chop.audition) {
+        /* Not taken yet, or the engine was replaced (a new rate): a
+         * second at most before the playhead is given up. */
+        *frame = chop.from;
+        if (hiss_now_seconds() - chop.started < 1.0)
+            return true;
         chop.started = 0;
         return false;
     }
-    *frame = (uint32_t)at;
+    uint32_t at = atomic_load(&st->audition_frame);
+    if (at == UINT32_MAX || at >= chop.to) {
+        chop.started = 0;
+        return false;
+    }
+    *frame = at;
     return true;
 }
 
@@ -103,13 +116,13 @@ static void audition(UiApp *app, const Instrument *inst, uint32_t from, uint32_t
     copy->shape[SHAPE_END] = 0;
     copy->loop = LOOP_OFF;
     /* The engine hands the copy back when it is done with it. */
+    const EngineStatus *st = session_status(app->session);
+    chop.audition = st ? atomic_load(&st->auditions_started) + 1 : 0;
     ui_send(app, ENGINE_CMD_PREVIEW_SAMPLE, 0, NOTE_C4, VOLUME_MAX, copy);
     chop.started = hiss_now_seconds();
+    chop.app = app;
     chop.from = from;
     chop.to = to;
-    /* The copy plays at the base note's pitch: its finetune alone moves it. */
-    chop.rate = inst->sample->rate * song_note_ratio(inst->base_note, inst->base_note,
-                                                     inst->finetune);
     chop.drawn_col = -1;
 }
 
