@@ -135,6 +135,7 @@ static const struct {
     {"M-/", ACT_SOLO_AT_BAR},
     {"L", ACT_LOOP_ROWS},
     {"M-i", ACT_LOOP_ROWS},
+    {"Q", ACT_PATTERN_CUE},
     {"G", ACT_GROOVE_TEMPLATE},
     {"H", ACT_GROOVE_EDIT},
     {"M-g", ACT_GROOVE_EDIT},

@@ -149,6 +149,8 @@ typedef enum {
       "solo/unsolo this channel at the next bar")                                \
     X(ACT_LOOP_ROWS, "loop_rows", PATTERN,                                        \
       "loop the selected rows while playing (again: loop off)")                  \
+    X(ACT_PATTERN_CUE, "pattern_cue", PATTERN,                                    \
+      "cue this pattern to loop from the next bar (cue_at); again: cancel")      \
     X(ACT_GROOVE_TEMPLATE, "groove_template", PATTERN,                            \
       "this channel's swing: the next MPC template (50-75%), then the song's")   \
     X(ACT_GROOVE_EDIT, "groove_edit", PATTERN,                                    \

@@ -68,6 +68,7 @@ typedef struct {
     bool cmd_jump;
     int cmd_jump_order, cmd_jump_row;
     int cue;
+    bool cue_pattern;       /* cue is a pattern to loop, not an order entry */
     EngineCueAt cue_at;
     int loop_first, loop_last; /* rows looped in the pattern, -1: none */
     uint32_t row_elapsed;   /* frames since the playing row's first tick */
@@ -846,7 +847,9 @@ static void advance_row(Engine *e)
                    : e->seq.cue_at == ENGINE_CUE_BEAT ? beat
                                                       : changed || looped;
     if (cue_now && !jumped && e->seq.cue >= 0) {
-        e->seq.pattern_mode = false;
+        e->seq.pattern_mode = e->seq.cue_pattern;
+        if (e->seq.cue_pattern)
+            e->seq.pattern = hiss_clampi(e->seq.cue, 0, SONG_MAX_PATTERNS - 1);
         e->seq.loop_first = e->seq.loop_last = -1;
         order = e->seq.cue;
         row = 0;
@@ -1350,6 +1353,7 @@ static bool execute(Engine *e, const EngineCommand *cmd)
         break;
     case ENGINE_CMD_CUE:
         e->seq.cue = cmd->a < 0 ? -1 : cmd->a;
+        e->seq.cue_pattern = cmd->a >= 0 && cmd->c != 0;
         e->seq.cue_at = cmd->b >= 0 && cmd->b < ENGINE_CUE_AT_COUNT ? (EngineCueAt)cmd->b
                                                                    : ENGINE_CUE_PATTERN_END;
         break;
@@ -1847,6 +1851,7 @@ Engine *engine_new(Song *song, uint32_t rate)
     memset(e->chans.mute_at_bar, -1, sizeof e->chans.mute_at_bar);
     memset(e->chans.solo_at_bar, -1, sizeof e->chans.solo_at_bar);
     atomic_init(&e->status.cue, -1);
+    atomic_init(&e->status.cue_pattern, -1);
     atomic_init(&e->status.loop_first, -1);
     atomic_init(&e->status.loop_last, -1);
     e->master.tenth_db = hiss_clampi(atomic_load(&song->master_gain_tenth_db), -600, 120);
@@ -2038,7 +2043,11 @@ static void publish_status(Engine *e, uint32_t nframes)
     atomic_store_explicit(&e->status.playing, e->seq.playing, memory_order_relaxed);
     atomic_store_explicit(&e->status.bpm_tenths, e->seq.bpm_tenths, memory_order_relaxed);
     atomic_store_explicit(&e->status.speed, e->seq.speed, memory_order_relaxed);
-    atomic_store_explicit(&e->status.cue, e->seq.playing ? e->seq.cue : -1,
+    atomic_store_explicit(&e->status.cue_pattern,
+                          e->seq.playing && e->seq.cue_pattern ? e->seq.cue : -1,
+                          memory_order_relaxed);
+    atomic_store_explicit(&e->status.cue,
+                          e->seq.playing && !e->seq.cue_pattern ? e->seq.cue : -1,
                           memory_order_relaxed);
     atomic_store_explicit(&e->status.loop_first, e->seq.loop_first, memory_order_relaxed);
     atomic_store_explicit(&e->status.loop_last, e->seq.loop_last, memory_order_relaxed);

@@ -76,7 +76,8 @@ typedef enum {
     ENGINE_CMD_CUE,          /* a = order index (-1: cancel the cue), b =
                                 EngineCueAt: go there when this pattern
                                 ends, or at the next bar or beat (also
-                                ends a pattern or row loop) */
+                                ends a pattern or row loop); c = 1: a is
+                                a pattern, looped from its first row */
     ENGINE_CMD_SET_BPM,      /* a = tempo in tenths of a BPM (320..2550) */
     ENGINE_CMD_SET_SPEED,    /* a = ticks per row (1..31) */
     ENGINE_CMD_SET_MUTE,     /* a = channel, b = 0/1, c = 1: at the next
@@ -244,6 +245,7 @@ typedef struct {
     _Atomic bool song_ended;           /* stopped at the end of the order list */
     _Atomic uint64_t rows_played;      /* rows started since engine_new */
     _Atomic int cue;                   /* order index cued, -1 for none */
+    _Atomic int cue_pattern;           /* pattern cued (to loop), -1 for none */
     _Atomic int loop_first, loop_last; /* rows looped, -1 for none */
 } EngineStatus;
 

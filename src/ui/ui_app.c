@@ -212,6 +212,13 @@ void ui_preview_note(UiApp *app, int slot, int note)
         app->preview_release_at = hiss_now_seconds() + UI_PREVIEW_HOLD;
 }
 
+const char *ui_cue_at_name(int at)
+{
+    return at == ENGINE_CUE_BAR    ? "the next bar"
+           : at == ENGINE_CUE_BEAT ? "the next beat"
+                                   : "the pattern's end";
+}
+
 void ui_set_tempo(UiApp *app, int bpm_tenths)
 {
     bpm_tenths = hiss_clampi(bpm_tenths, SONG_BPM_MIN, SONG_BPM_MAX);
@@ -1277,10 +1284,14 @@ static void draw_header(UiApp *app)
     char clock[24];
     ui_clock_text(&app->clock, song, playing, atomic_load(&st->order),
                   atomic_load(&st->pattern), atomic_load(&st->row), clock, sizeof clock);
+    int cued = atomic_load(&st->cue_pattern);
+    char cue[16] = "";
+    if (playing && cued >= 0) /* marked until it plays */
+        snprintf(cue, sizeof cue, " cue P%02X", cued & 0xFF);
     if (playing)
-        snprintf(right, sizeof right, " %s %02X:%02X:%03d %s ",
+        snprintf(right, sizeof right, " %s %02X:%02X:%03d%s %s ",
                  ui_glyph(UI_G_PLAY), atomic_load(&st->order) & 0xFF,
-                 atomic_load(&st->pattern) & 0xFF, atomic_load(&st->row), clock);
+                 atomic_load(&st->pattern) & 0xFF, atomic_load(&st->row), cue, clock);
     else
         snprintf(right, sizeof right, " %s stopped %s ", ui_glyph(UI_G_STOP), clock);
     char tempo[48], bpm[SONG_BPM_TEXT];

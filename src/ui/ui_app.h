@@ -230,6 +230,9 @@ struct UiApp {
 };
 
 /* ---- ui_app.c: services for the pages ---- */
+/* "the next bar", "the next beat", "the pattern's end": where cues
+ * (EngineCueAt) take over. */
+const char *ui_cue_at_name(int at);
 void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ui_prompt(UiApp *app, const char *label, const char *initial,

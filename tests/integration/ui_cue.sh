@@ -42,6 +42,33 @@ keys M
 check "a mute for the next bar from the pattern screen" \
     wait_for "channel 1 muted at the next bar"
 check "counted in the header" shows "M1 "
+# A pattern cued from the pattern screen: back in order 00's long pattern,
+# with follow off so the cursor stays on pattern 01, Q cues it to loop.
+check "the song goes on to order 00 again" wait_re "▶ 00:00:"
+keys "'"
+check "follow off" wait_for "follow "
+keys '>'
+check "the cursor on pattern 01" wait_for "Pat 01"
+# At the pattern's end (order 00 lasts 30 s) the cue waits long enough
+# to be seen, and the same key cancels it.
+keys C-r C C
+check "cues set to the pattern's end again" wait_for "cues take over at the pattern's end"
+keys C-e
+keys Q
+check "Q cues the pattern" wait_for "cued pattern 01: loops from the pattern's end"
+check "the header marks the cue" wait_for "cue P01"
+keys Q
+check "Q again cancels it" wait_for "cue of pattern 01 cancelled"
+check "the mark goes" wait_gone "cue P01"
+keys C-r C
+check "cues at the next bar" wait_for "cues take over at the next bar"
+keys C-e
+keys Q
+check "cued on the bar" wait_for "cued pattern 01: loops from the next bar"
+check "pattern 01 plays at the next bar" wait_re "▶ 00:01:"
+check "and is no longer marked once it plays" shows_not "cue P01"
+sleep 2.5 # more than its 16 rows (1.9 s): a pattern cued loops
+check "and it loops" shows_re "▶ 00:01:"
 keys C-q
 check "quits" wait_for "hiss exited 0"
 finish

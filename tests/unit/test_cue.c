@@ -92,6 +92,38 @@ static void a_cue_lands_on_the_next_bar_beat_or_pattern_end(void)
     CHECK(cue_lands(ENGINE_CUE_BAR, 31 * ROW + 100, 0, &seen, &end) == HEARD(2 * BAR));
 }
 
+/* A pattern outside the order list, cued to loop: it takes over on the
+ * bar's exact frame, plays again and again, and the status marks the cue
+ * (as a pattern, not an order entry) until it plays. */
+static void a_cued_pattern_loops_from_the_bar(void)
+{
+    Song *s = two_patterns();
+    Pattern *short_one = synth_add_pattern(s, 2, 8);
+    atomic_store(&s->order_count, 1); /* pattern 2 is in no order entry */
+    synth_put(s, 2, 0, 0, NOTE_C4, 1, E, 0, 0);
+    CHECK(short_one != NULL);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    uint32_t frames = BAR + 20 * ROW, at = (uint32_t)(5.3 * ROW);
+    float *out = calloc(2 * (size_t)frames, sizeof *out);
+    render_span(e, out, 0, at);
+    send(e, ENGINE_CMD_CUE, 2, ENGINE_CUE_BAR, 1);
+    render_span(e, out, at, at + 256);
+    const EngineStatus *st = engine_status(e);
+    CHECK(atomic_load(&st->cue_pattern) == 2 && atomic_load(&st->cue) == -1);
+    render_span(e, out, at + 256, frames);
+    CHECK(atomic_load(&st->cue_pattern) == -1 && atomic_load(&st->pattern) == 2);
+    uint32_t first = synth_first_above(out, 0, frames, 0.01f);
+    uint32_t again = synth_first_above(out, BAR + 300, frames, 0.01f);
+    uint32_t third = synth_first_above(out, BAR + 8 * ROW + 300, frames, 0.01f);
+    CHECK_MSG(first == HEARD(BAR), "first at %u", first);
+    CHECK_MSG(again == HEARD(BAR + 8 * ROW) && third == HEARD(BAR + 16 * ROW),
+              "again at %u, %u", again, third);
+    free(out);
+    engine_free(e);
+    song_free(s);
+}
+
 static void a_cancelled_cue_never_plays(void)
 {
     int seen, end;
@@ -157,6 +189,7 @@ static void a_row_loop_repeats_its_rows(void)
 int main(void)
 {
     RUN(a_cue_lands_on_the_next_bar_beat_or_pattern_end);
+    RUN(a_cued_pattern_loops_from_the_bar);
     RUN(a_cancelled_cue_never_plays);
     RUN(mutes_and_solos_wait_for_the_bar_when_asked);
     RUN(a_row_loop_repeats_its_rows);

@@ -91,12 +91,6 @@ static void orders_update(UiApp *app)
     }
 }
 
-static const char *cue_at_name(int at)
-{
-    return at == ENGINE_CUE_BAR    ? "the next bar"
-           : at == ENGINE_CUE_BEAT ? "the next beat"
-                                   : "the pattern's end";
-}
 
 /* The next (dir > 0) or previous existing pattern slot after `from`. */
 static int neighbour_pattern(const Song *song, int from, int dir)
@@ -177,7 +171,7 @@ static bool orders_handle(UiApp *app, int key, KeymapAction act)
         return true;
     case ACT_CUE_AT:
         app->cue_at = (app->cue_at + 1) % ENGINE_CUE_AT_COUNT;
-        ui_set_message(app, false, "cues take over at %s", cue_at_name(app->cue_at));
+        ui_set_message(app, false, "cues take over at %s", ui_cue_at_name(app->cue_at));
         return true;
     case ACT_ORDER_CUE:
         if (on_entry && ui_is_playing(app) && atomic_load(&ui_status(app)->cue) == pos) {
@@ -186,7 +180,7 @@ static bool orders_handle(UiApp *app, int key, KeymapAction act)
         } else if (on_entry && ui_is_playing(app)) {
             session_cue_at(app->session, pos, app->cue_at);
             ui_set_message(app, false, "cued entry %02X: plays at %s", pos,
-                           cue_at_name(app->cue_at));
+                           ui_cue_at_name(app->cue_at));
         } else {
             ui_set_message(app, false, "cue works while playing");
         }

@@ -625,6 +625,21 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
         }
         return true;
     }
+    case ACT_PATTERN_CUE: {
+        int pat = ed->cursor.pattern;
+        if (!ui_is_playing(app)) {
+            ui_set_message(app, false, "a cue waits for the playing song: play first");
+        } else if (atomic_load(&ui_status(app)->cue_pattern) == pat) {
+            ui_send(app, ENGINE_CMD_CUE, -1, 0, 0, NULL);
+            ui_set_message(app, false, "cue of pattern %02X cancelled", pat);
+        } else {
+            ui_send(app, ENGINE_CMD_CUE, pat, app->cue_at, 1, NULL);
+            ui_set_message(app, false, "cued pattern %02X: loops from %s", pat,
+                           ui_cue_at_name(app->cue_at));
+        }
+        app->dirty |= UI_DIRTY_HEADER;
+        return true;
+    }
     case ACT_GROOVE_TEMPLATE:
         ui_groove_next_template(app);
         return true;
