@@ -277,6 +277,8 @@ Song *song_new_empty(void)
         atomic_init(&s->strips[c].groove_own, false);
         atomic_init(&s->strips[c].duck_from, 0);
         atomic_init(&s->strips[c].duck_inst, 0);
+        for (int i = 0; i < SHAPE_COUNT; i++)
+            atomic_init(&s->strips[c].fx[i], shape_info((ShapeParam)i)->def);
         atomic_init(&s->strips[c].duck_depth_tenth_db, SONG_DUCK_DEPTH_DEFAULT);
         atomic_init(&s->strips[c].duck_attack_ms, SONG_DUCK_ATTACK_DEFAULT);
         atomic_init(&s->strips[c].duck_hold_ms, SONG_DUCK_HOLD_DEFAULT);
@@ -374,6 +376,11 @@ const SongParamInfo song_glue_params[SONG_GLUE_PARAMS] = {
 
 const SongParamInfo song_tape_params[SONG_TAPE_PARAMS] = {
     [SONG_TAPE_DRIVE] = {"drive", SONG_PARAM_INT, 0, 100, 0, "%"},
+};
+
+const ShapeParam song_insert_params[SONG_INSERT_PARAMS] = {
+    SHAPE_FILTER,     SHAPE_CUTOFF,    SHAPE_RESONANCE, SHAPE_CRUSH_BITS,
+    SHAPE_CRUSH_RATE, SHAPE_CRUSH_MIX, SHAPE_DRIVE,     SHAPE_DRIVE_TYPE,
 };
 
 const SongParamInfo song_comp_params[SONG_COMP_PARAMS] = {

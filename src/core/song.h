@@ -244,6 +244,9 @@ typedef struct {
     _Atomic int duck_attack_ms, duck_hold_ms, duck_release_ms;
     SongEqShared eq; /* the channel's EQ insert (channel_eq) */
     _Atomic int comp[SONG_COMP_PARAMS]; /* its compressor (channel_comp) */
+    /* Its filter, crush and drive insert (channel_fx): shape values (as
+     * an instrument's), only song_insert_params[] of them used. */
+    _Atomic int fx[SHAPE_COUNT];
     _Atomic int groove[SONG_GROOVE_PARAMS]; /* channel_groove, when groove_own */
     _Atomic bool groove_own; /* false: the channel follows the song's groove */
     char name[SONG_NAME_MAX]; /* "" for none; never read by the engine */
@@ -331,6 +334,10 @@ typedef enum {
 extern const SongParamInfo song_tape_params[SONG_TAPE_PARAMS];
 
 extern const SongParamInfo song_comp_params[SONG_COMP_PARAMS];
+/* The shape parameters a channel's filter, crush and drive insert takes,
+ * in the order the song file writes them. */
+enum { SONG_INSERT_PARAMS = 8 };
+extern const ShapeParam song_insert_params[SONG_INSERT_PARAMS];
 /* The song's groove line: a channel's fields, then the seed. */
 extern const SongParamInfo song_groove_params[SONG_GROOVE_SONG_PARAMS];
 extern const SongParamInfo song_delay_params[SONG_DELAY_PARAMS];

@@ -196,6 +196,11 @@ struct Engine {
     Eq master_eq;
     Eq channel_eq[SONG_MAX_CHANNELS]; /* each channel's EQ insert */
     bool channel_eq_on[SONG_MAX_CHANNELS];
+    /* Each channel's filter, crush and drive insert: the voices' stages
+     * (voicefx), its shape as last applied, whether it does anything. */
+    VoiceFx insert[SONG_MAX_CHANNELS];
+    int insert_shape[SONG_MAX_CHANNELS][SHAPE_COUNT];
+    bool insert_on[SONG_MAX_CHANNELS];
     float mean_square[SONG_MAX_CHANNELS]; /* each bus's, over about 300 ms */
     /* Each channel's compressor insert, its settings this period, and the
      * gains of the chunk (worked out for all before any is applied, so a
@@ -1568,6 +1573,26 @@ void engine_command_now(Engine *e, const EngineCommand *cmd, uint32_t frame)
     }
 }
 
+/* Channel c's filter, crush and drive insert follows its strip; an edit
+ * glides and fades as on a sounding voice. */
+static void follow_insert(Engine *e, int c, const SongStrip *st)
+{
+    int *was = e->insert_shape[c];
+    int now[SHAPE_COUNT];
+    memcpy(now, was, sizeof now);
+    bool changed = false;
+    for (int i = 0; i < SONG_INSERT_PARAMS; i++) {
+        ShapeParam k = song_insert_params[i];
+        now[k] = atomic_load_explicit(&st->fx[k], memory_order_relaxed);
+        changed |= now[k] != was[k];
+    }
+    if (changed) {
+        voicefx_insert_update(&e->insert[c], was, now);
+        memcpy(was, now, sizeof now);
+    }
+    e->insert_on[c] = voicefx_insert_active(&e->insert[c]);
+}
+
 /* Takes the song's channel strips (fader, balance, mute, solo) at the
  * start of a period; a change reaches the voices over the declick ramp. */
 static void follow_strips(Engine *e)
@@ -1587,6 +1612,7 @@ static void follow_strips(Engine *e)
                                       0, SONG_MAX_INSTRUMENTS);
         if (e->duck_from[c] || e->duck_inst[c])
             duck_read(st, &e->duck_set[c]);
+        follow_insert(e, c, st);
         SongEq eq;
         eq_read(&st->eq, &eq);
         eq_follow(&e->channel_eq[c], &eq, e->rate);
@@ -1863,6 +1889,11 @@ Engine *engine_new(Song *song, uint32_t rate)
     glue_init(&e->glue, rate);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         glue_init(&e->comp[c], rate);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        /* At rest: follow_strips takes the song's settings from there. */
+        shape_defaults(e->insert_shape[c]);
+        voicefx_insert_start(&e->insert[c], e->insert_shape[c], rate);
+    }
     follow_strips(e);
     /* The sends start at their levels rather than fading in. */
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
@@ -2229,9 +2260,12 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
         e->seq.row_elapsed += run;
         pos += run;
     }
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
         if (e->channel_eq_on[c] && e->buses.used[c])
             eq_process(&e->channel_eq[c], e->buses.buf[c], chunk);
+        if (e->insert_on[c] && e->buses.used[c])
+            voicefx_insert_run(&e->insert[c], e->buses.buf[c], chunk);
+    }
     compress_channels(e, chunk);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         if (duck_busy(&e->duck[c]))
@@ -2470,6 +2504,8 @@ void engine_hand_over(Engine *from, Engine *to)
         to->glue = from->glue;
         memcpy(to->channel_eq, from->channel_eq, sizeof to->channel_eq);
         memcpy(to->comp, from->comp, sizeof to->comp);
+        memcpy(to->insert, from->insert, sizeof to->insert);
+        memcpy(to->insert_shape, from->insert_shape, sizeof to->insert_shape);
         to->late.on = from->late.on;
         size_t rings = (size_t)ENGINE_STEMS * 2 * from->late.frames +
                        (size_t)SONG_MAX_CHANNELS * from->late.frames;

@@ -402,9 +402,15 @@ static void glide_edit(VoiceFx *fx, int ms)
     fx->glide_frames = frames;
 }
 
+static void update_shape(VoiceFx *fx, const int *w, const int *s);
+
 void voicefx_update(VoiceFx *fx, const Instrument *was, const Instrument *now)
 {
-    const int *s = now->shape, *w = was->shape;
+    update_shape(fx, was->shape, now->shape);
+}
+
+static void update_shape(VoiceFx *fx, const int *w, const int *s)
+{
     if (!fx->on && shape_voice_is_plain(s))
         return;
     fx->on = true;
@@ -436,6 +442,27 @@ void voicefx_update(VoiceFx *fx, const Instrument *was, const Instrument *now)
         drive_character(fx, s);
         set_drive(fx, s[SHAPE_DRIVE]);
     }
+}
+
+void voicefx_insert_start(VoiceFx *fx, const int *shape, uint32_t rate)
+{
+    memset(fx, 0, sizeof *fx);
+    fx->on = true;
+    fx->rate = rate;
+    fx->velocity = 1.0f;
+    filter_setup(fx, shape, 0.0f, 1.0f);
+    crush_drive_setup(fx, shape);
+}
+
+void voicefx_insert_update(VoiceFx *fx, const int *was, const int *now)
+{
+    update_shape(fx, was, now);
+}
+
+bool voicefx_insert_active(const VoiceFx *fx)
+{
+    return fx->filter != SHAPE_FILTER_OFF || fx->crush_step > 0.0f || fx->crush_inc > 0.0f ||
+           fx->drive_gain > 0.0f || fx->change_left;
 }
 
 bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first)
@@ -1120,6 +1147,24 @@ static void stages_fading(VoiceFx *fx, float *s, const float *env, const float *
     STAGES_COPY(&fx->was, &old);
     stages_run(fx, s, env, fenv, n, chans);
     change_fade(s, was, m, &fx->change_left);
+}
+
+void voicefx_insert_run(VoiceFx *fx, float *stereo, uint32_t n)
+{
+    /* As a voice's runs: whole vectors read, so a copy padded to an even
+     * frame count; no envelope moves the cutoff. */
+    static const float still[VOICEFX_RUN + 4];
+    float s[2 * VOICEFX_RUN + 2];
+    while (n) {
+        uint32_t run = n < VOICEFX_RUN ? n : VOICEFX_RUN;
+        memcpy(s, stereo, sizeof(float) * 2 * run);
+        if (run & 1)
+            s[2 * run] = s[2 * run + 1] = 0.0f;
+        stages_fading(fx, s, still, still, run, 2);
+        memcpy(stereo, s, sizeof(float) * 2 * run);
+        stereo += 2 * (size_t)run;
+        n -= run;
+    }
 }
 
 /* The voice's gains (volume, pan, declick ramps, a fading release) times

@@ -152,6 +152,17 @@ bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first);
  * share of the new time it had left; a new sustain is reached over
  * VOICEFX_CHANGE_FRAMES), as does a pitch envelope or glide under way. */
 void voicefx_update(VoiceFx *fx, const Instrument *was, const Instrument *now);
+/* A channel insert: the crush, filter and drive stages of a shape array
+ * (SHAPE_COUNT values; only those stages' parameters count) alone, on a
+ * channel's stereo bus: no envelope, as a note at full velocity on C-4.
+ * An edit (update) takes effect as a live edit of a sounding voice does:
+ * the cutoff glides, crush and drive fade over VOICEFX_CHANGE_FRAMES. */
+void voicefx_insert_start(VoiceFx *fx, const int *shape, uint32_t rate);
+void voicefx_insert_update(VoiceFx *fx, const int *was, const int *now);
+/* Whether it changes anything (a stage on, or a change still fading). */
+bool voicefx_insert_active(const VoiceFx *fx);
+/* [audio] n interleaved stereo frames, in place. */
+void voicefx_insert_run(VoiceFx *fx, float *stereo, uint32_t n);
 /* === : the envelope goes to its release stage. */
 void voicefx_release(VoiceFx *fx);
 /* The same voice carried to another output rate (engine_hand_over). */

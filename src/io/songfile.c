@@ -84,6 +84,7 @@ typedef struct {
     int channel_line[SONG_MAX_CHANNELS];
     int channel_eq_line[SONG_MAX_CHANNELS];
     int channel_comp_line[SONG_MAX_CHANNELS];
+    int channel_fx_line[SONG_MAX_CHANNELS];
     int channel_groove_line[SONG_MAX_CHANNELS];
     uint16_t channel_col[SONG_MAX_CHANNELS];
     int order_count;
@@ -603,6 +604,34 @@ static HissError parse_channel_comp(Parser *p)
                               p->song->strips[c].comp);
 }
 
+static HissError parse_shape_value(Parser *p, const ShapeInfo *info, int *out);
+
+/* channel_fx NN fields: channel NN's filter, crush and drive insert, the
+ * fields and values of an instrument's, once per channel. */
+static HissError parse_channel_fx(Parser *p)
+{
+    int c;
+    HissError err = parse_channel_number(p, "channel_fx", p->channel_fx_line, &c, NULL);
+    if (err)
+        return err;
+    char owner[32];
+    snprintf(owner, sizeof owner, "channel_fx %d", c + 1);
+    const char *fields[SONG_INSERT_PARAMS];
+    for (int i = 0; i < SONG_INSERT_PARAMS; i++)
+        fields[i] = shape_info(song_insert_params[i])->key;
+    bool seen[SONG_INSERT_PARAMS] = {false};
+    for (;;) {
+        int f, v;
+        err = next_field(p, fields, SONG_INSERT_PARAMS, seen, owner, &f);
+        if (err || f < 0)
+            return err;
+        err = parse_shape_value(p, shape_info(song_insert_params[f]), &v);
+        if (err)
+            return err;
+        atomic_store(&p->song->strips[c].fx[song_insert_params[f]], v);
+    }
+}
+
 /* channel_groove NN fields: channel NN's own groove, once per channel. */
 static HissError parse_channel_groove(Parser *p)
 {
@@ -948,6 +977,14 @@ static HissError parse_shape_field(Parser *p, Token key, int slot,
                        "duplicate field '%s' in instrument %02X", info->key,
                        slot);
     seen[param] = true;
+    return parse_shape_value(p, info, &inst->shape[param]);
+}
+
+/* A shaping parameter's value: a whole number in its range or one of
+ * its choices. */
+static HissError parse_shape_value(Parser *p, const ShapeInfo *info, int *out)
+{
+    char b[48];
     if (info->choices) {
         Token t = next_token(p);
         char names[96];
@@ -959,13 +996,13 @@ static HissError parse_shape_field(Parser *p, Token key, int slot,
         if (v < 0)
             return fail_at(p, t.pos, HISS_ERR_PARSE, "bad %s '%s' (%s)",
                            info->key, shown(b, t.s, t.n), names);
-        inst->shape[param] = v;
+        *out = v;
         return HISS_OK;
     }
     long long v;
     HissError err = parse_int(p, info->key, info->min, info->max, &v, NULL);
     if (!err)
-        inst->shape[param] = (int)v;
+        *out = (int)v;
     return err;
 }
 
@@ -1351,6 +1388,8 @@ static HissError parse_line(Parser *p)
         return parse_channel_eq(p);
     if (token_is(kw, "channel_comp"))
         return parse_channel_comp(p);
+    if (token_is(kw, "channel_fx"))
+        return parse_channel_fx(p);
     if (token_is(kw, "channel_groove"))
         return parse_channel_groove(p);
     if (token_is(kw, "groove"))
@@ -1858,6 +1897,24 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
         format_eq(&b, name, &s->strips[c].eq);
         snprintf(name, sizeof name, "channel_comp %02d", c + 1);
         format_bus(&b, name, song_comp_params, SONG_COMP_PARAMS, s->strips[c].comp);
+        /* The insert's fields that differ from the defaults, if any. */
+        bool fx_line = false;
+        for (int i = 0; i < SONG_INSERT_PARAMS; i++) {
+            const ShapeInfo *info = shape_info(song_insert_params[i]);
+            int v = hiss_clampi(atomic_load(&s->strips[c].fx[song_insert_params[i]]), info->min,
+                                info->max);
+            if (v == info->def)
+                continue;
+            if (!fx_line)
+                buf_printf(&b, "channel_fx %02d", c + 1);
+            fx_line = true;
+            if (info->choices)
+                buf_printf(&b, " %s %s", info->key, info->choices[v]);
+            else
+                buf_printf(&b, " %s %d", info->key, v);
+        }
+        if (fx_line)
+            buf_put(&b, "\n", 1);
         /* A channel's own groove is written even when straight: it then
          * differs from a song that swings. */
         if (atomic_load(&s->strips[c].groove_own)) {

@@ -195,6 +195,12 @@ static void every_command_at(Engine *e, Song **song, int period, uint32_t rate)
     case 155: /* the first reference comes back */
         send(e, ENGINE_CMD_SET_REFERENCE, 0, 0, 0, synth_sine(48000, 440.0, 109, 1, 0.5f));
         break;
+    case 145: /* a channel's filter, crush and drive insert, edited live */
+        atomic_store(&(*song)->strips[0].fx[SHAPE_FILTER], SHAPE_FILTER_LP24);
+        atomic_store(&(*song)->strips[0].fx[SHAPE_CRUSH_BITS], 6);
+        atomic_store(&(*song)->strips[1].fx[SHAPE_DRIVE], 70);
+        atomic_store(&(*song)->strips[1].fx[SHAPE_CRUSH_RATE], 8000);
+        break;
     case 160: send(e, ENGINE_CMD_STOP, 0, 0, 0, NULL); break;
     case 170: send(e, ENGINE_CMD_PLAY_SONG, 0, 8, 0, NULL); break;
     case 200: {
