@@ -231,6 +231,7 @@ static const struct {
     {"+", ACT_SET_INC},
     {"-", ACT_SET_DEC},
     {"R", ACT_LOUDNESS_RESET},
+    {"L", ACT_MIDI_LEARN},
 };
 
 /* Named keys, in the spelling keymap_key_name prints. */
@@ -327,6 +328,7 @@ void keymap_init_defaults(Keymap *km)
     km->backups = -1;
     memset(&km->midi_map, 0, sizeof km->midi_map);
     km->midi_clock_in = km->midi_transport_in = false;
+    km->midi_learn.count = 0;
     for (size_t i = 0; i < HISS_ARRAY_LEN(DEFAULTS); i++) {
         int key = keymap_key_parse(DEFAULTS[i].key);
         if (key >= 0 && valid_action(DEFAULTS[i].action))
@@ -695,19 +697,19 @@ static void parse_line(Keymap *km, const char *line, size_t len,
                        const char *name, int lineno, HissDiag *diags,
                        int max_diags, int *errors)
 {
-    Word w[4];
-    int n = split_words(line, len, w, 4);
+    Word w[6];
+    int n = split_words(line, len, w, 6);
     if (n == 0 || w[0].text[0] == '#')
         return;
     int args = n;
     /* A trailing "# ..." is a comment. */
-    for (int i = 1; i < n && i < 4; i++) {
+    for (int i = 1; i < n && i < 6; i++) {
         if (w[i].text[0] == '#' && i >= 2) {
             args = i;
             break;
         }
     }
-    for (int i = 0; i < args && i < 4; i++) {
+    for (int i = 0; i < args && i < 6; i++) {
         if (w[i].too_long) {
             report(diags, max_diags, errors, name, lineno, w[i].col,
                    "word too long", NULL);
@@ -755,6 +757,21 @@ static void parse_line(Keymap *km, const char *line, size_t len,
         if (key < 0)
             return;
         keymap_unbind(km, key);
+    } else if (!strcmp(w[0].text, "midi_cc")) {
+        const char *words[5];
+        int count = args - 1 < 5 ? args - 1 : 5;
+        for (int i = 0; i < count; i++)
+            words[i] = w[i + 1].text;
+        HissDiag why = {{0}};
+        MidiLearnBinding b;
+        if (args > 6 || midilearn_parse(words, count, &b, &why) != HISS_OK) {
+            report(diags, max_diags, errors, name, lineno, args > 1 ? w[1].col : (int)len + 1,
+                   args > 6 ? "midi_cc: too many words" : why.text, NULL);
+            return;
+        }
+        if (midilearn_bind(&km->midi_learn, &b) != HISS_OK)
+            report(diags, max_diags, errors, name, lineno, w[0].col,
+                   "too many midi_cc bindings", NULL);
     } else if (!strcmp(w[0].text, "set")) {
         if (args != 3) {
             report(diags, max_diags, errors, name, lineno,
@@ -812,7 +829,7 @@ static void parse_line(Keymap *km, const char *line, size_t len,
         km->autosave_seconds = (int)v;
     } else {
         report(diags, max_diags, errors, name, lineno, w[0].col,
-               "unknown command (expected bind, unbind or set):", w[0].text);
+               "unknown command (expected bind, unbind, set or midi_cc):", w[0].text);
     }
 }
 

@@ -11,6 +11,7 @@
  *     set midi_map 10:02:4,1:05
  *     set midi_clock_in on
  *     set midi_transport_in on
+ *     midi_cc 1:74 strip 3 gain
  *
  * An action belongs to one context (a screen, or "global" for keys that work
  * everywhere); a key bound in a screen's context wins over a global binding
@@ -27,6 +28,7 @@
 
 #include "base.h"
 #include "midi.h"
+#include "midilearn.h"
 
 typedef enum {
     KEYMAP_CTX_GLOBAL,
@@ -268,7 +270,9 @@ typedef enum {
     X(ACT_SET_INC, "setting_up", SETTINGS, "increase the setting")                \
     X(ACT_SET_DEC, "setting_down", SETTINGS, "decrease the setting")              \
     X(ACT_LOUDNESS_RESET, "loudness_reset", SETTINGS,                             \
-      "mixer: measure the integrated loudness, range and true peak afresh")
+      "mixer: measure the integrated loudness, range and true peak afresh")      \
+    X(ACT_MIDI_LEARN, "midi_learn", SETTINGS,                                     \
+      "MIDI learn: the next controller moved binds the mixer's setting (settings: tempo)")
 
 typedef enum {
     ACT_NONE = 0,
@@ -331,6 +335,8 @@ typedef struct {
      * `set midi_transport_in on|off`: its start, stop and song position
      * (midi.h). Off unless the file says on. */
     bool midi_clock_in, midi_transport_in;
+    /* `midi_cc M:CC TARGET` lines (midilearn.h), and those learned. */
+    MidiLearn midi_learn;
 } Keymap;
 
 /* The built-in table. */

@@ -285,6 +285,11 @@ void session_midi_target(Session *s, int channel, int instrument, int record_fla
     atomic_store(&s->midi.record_flags, record_flags & ~0xFFFF);
 }
 
+bool session_take_control(Session *s, MidiControl *control)
+{
+    return ring_pop(&s->midi.controls, control);
+}
+
 void session_midi_clock_in(Session *s, bool clock, bool transport)
 {
     atomic_store(&s->midi.follow_clock, clock);

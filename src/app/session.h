@@ -121,6 +121,8 @@ void session_midi_target(Session *s, int channel, int instrument, int record_fla
 void session_midi_map(Session *s, const MidiMap *map);
 /* Pops a note that MIDI input played (for the screen). */
 bool session_take_midi(Session *s, MidiNote *note);
+/* Pops one control change from MIDI input (MIDI learn); false when none. */
+bool session_take_control(Session *s, MidiControl *control);
 /* Whether an external MIDI clock on the MIDI input sets the tempo
  * (`clock`) and starts, stops and places playback (`transport`). */
 void session_midi_clock_in(Session *s, bool clock, bool transport);

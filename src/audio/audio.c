@@ -401,6 +401,13 @@ void audio_midi_system(Audio *a, const uint8_t *bytes, size_t size, uint32_t fra
         midi_route_system(r, period_engine(a), bytes, size, frame, clock_frame);
 }
 
+void audio_midi_control(Audio *a, const MidiControl *control)
+{
+    MidiRoute *r = atomic_load_explicit(&a->midi, memory_order_acquire);
+    if (r)
+        midi_route_control(r, control);
+}
+
 void audio_midi_note(Audio *a, const MidiNote *note)
 {
     MidiRoute *r = atomic_load_explicit(&a->midi, memory_order_acquire);

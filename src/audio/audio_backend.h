@@ -135,6 +135,9 @@ int audio_clock_out(Audio *audio, const ClockEvent **events);
 void audio_midi_system(Audio *audio, const uint8_t *bytes, size_t size, uint32_t frame,
                        uint32_t clock_frame);
 
+/* [audio] A control change from the backend's MIDI input, for the owner. */
+void audio_midi_control(Audio *audio, const MidiControl *control);
+
 /* [audio] Plays a note from the backend's MIDI input on the engine now. */
 void audio_midi_note(Audio *audio, const MidiNote *note);
 

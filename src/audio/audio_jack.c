@@ -87,7 +87,10 @@ static void jack_out_read_midi(Audio *a, JackOut *j, jack_nframes_t nframes)
                               jack_last_frame_time(j->client) + ev.time);
             continue;
         }
-        if (midi_decode(ev.buffer, ev.size, &note)) {
+        MidiControl control;
+        if (midi_decode_control(ev.buffer, ev.size, &control))
+            audio_midi_control(a, &control);
+        else if (midi_decode(ev.buffer, ev.size, &note)) {
             note.frame = ev.time < nframes ? ev.time : nframes - 1;
             audio_midi_note(a, &note);
         }

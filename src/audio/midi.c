@@ -41,6 +41,14 @@ bool midi_decode(const uint8_t *bytes, size_t size, MidiNote *out)
     return make_note(bytes[0] & 0xF0, bytes[0] & 0x0F, bytes[1], bytes[2], out);
 }
 
+bool midi_decode_control(const uint8_t *bytes, size_t size, MidiControl *out)
+{
+    if (size < 3 || (bytes[0] & 0xF0) != 0xB0 || (bytes[1] | bytes[2]) & 0x80)
+        return false;
+    *out = (MidiControl){(uint8_t)(bytes[0] & 0x0F), bytes[1], bytes[2]};
+    return true;
+}
+
 int midi_velocity_volume(int velocity)
 {
     if (velocity <= 0)
@@ -74,7 +82,8 @@ HissError midi_route_init(MidiRoute *r)
     for (int m = 0; m < MIDI_CHANNEL_COUNT; m++)
         atomic_init(&r->map_channel[m], -1);
     if (ring_init(&r->in, MIDI_ROUTE_RING, sizeof(MidiNote)) != HISS_OK ||
-        ring_init(&r->seen, MIDI_ROUTE_RING, sizeof(MidiNote)) != HISS_OK) {
+        ring_init(&r->seen, MIDI_ROUTE_RING, sizeof(MidiNote)) != HISS_OK ||
+        ring_init(&r->controls, MIDI_ROUTE_RING, sizeof(MidiControl)) != HISS_OK) {
         midi_route_deinit(r);
         return HISS_ERR_NOMEM;
     }
@@ -85,6 +94,12 @@ void midi_route_deinit(MidiRoute *r)
 {
     ring_deinit(&r->in);
     ring_deinit(&r->seen);
+    ring_deinit(&r->controls);
+}
+
+void midi_route_control(MidiRoute *r, const MidiControl *control)
+{
+    ring_push(&r->controls, control);
 }
 
 void midi_route_map(MidiRoute *r, int midi_channel, int instrument, int song_channel)

@@ -32,6 +32,15 @@ typedef struct {
                          0 for notes from another thread) */
 } MidiNote;
 
+/* A control change (CC): a knob or fader moved. */
+typedef struct {
+    uint8_t channel; /* 0..15 */
+    uint8_t cc;      /* 0..127 */
+    uint8_t value;   /* 0..127 */
+} MidiControl;
+/* A control change from one raw MIDI message; false for anything else. */
+bool midi_decode_control(const uint8_t *bytes, size_t size, MidiControl *out);
+
 /* A note-on or note-off from one raw MIDI message (a note-on with
  * velocity 0 is a note-off); false for anything else or a note outside
  * hiss's range. */
@@ -69,6 +78,7 @@ typedef struct {
     uint8_t held[SONG_MAX_CHANNELS];
     Ring in;   /* notes read on another thread, for the audio thread */
     Ring seen; /* notes the audio thread played, for the owner */
+    Ring controls; /* control changes, for the owner (MIDI learn) */
     /* [owner] MIDI clock in, two switches (some devices send no song
      * position, or a clock one would rather not start hiss): */
     _Atomic bool follow_clock;     /* the tempo of its pulses */
@@ -114,6 +124,9 @@ void midi_route_play(MidiRoute *r, Engine *engine, const MidiNote *note);
  * pulses counted since the clock started hiss (ENGINE_CMD_FOLLOW_CLOCK). */
 void midi_route_system(MidiRoute *r, Engine *engine, const uint8_t *bytes, size_t size,
                        uint32_t frame, uint32_t clock_frame);
+/* [audio] Passes a control change on to the owner (r->controls); a full
+ * ring drops it (the owner is not reading). */
+void midi_route_control(MidiRoute *r, const MidiControl *control);
 /* [audio] Plays what other threads put in r->in. */
 void midi_route_drain(MidiRoute *r, Engine *engine);
 

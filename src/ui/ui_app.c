@@ -21,6 +21,7 @@
 #include "signals.h"
 #include "ui_draw.h"
 #include "ui_file.h"
+#include "ui_learn.h"
 #include "ui_record.h"
 #include "ui_chop.h"
 #include "ui_take.h"
@@ -1660,6 +1661,7 @@ static void periodic(UiApp *app)
     }
     poll_audio(app);
     ui_record_poll(app);
+    ui_learn_poll(app);
     ui_take_poll(app);
     ui_chop_follow_tempo(app);
     poll_loader(app);
@@ -1846,6 +1848,11 @@ static void load_keys(UiApp *app)
         return;
     app->rc_error_count = keymap_load_file(&app->keymap, path, app->rc_errors,
                                            UI_MAX_RC_ERRORS);
+    /* Then the controllers MIDI learn wrote, over the hissrc's. */
+    int have = app->rc_error_count < UI_MAX_RC_ERRORS ? app->rc_error_count : UI_MAX_RC_ERRORS;
+    if (midilearn_default_path(path, sizeof path))
+        app->rc_error_count += keymap_load_file(&app->keymap, path, app->rc_errors + have,
+                                                UI_MAX_RC_ERRORS - have);
 }
 
 void ui_first_key(const UiApp *app, KeymapAction act, char *buf, size_t size)

@@ -8,6 +8,7 @@
 
 #include "keymap.h"
 #include "test.h"
+#include "undo.h"
 
 static Keymap km;
 
@@ -174,7 +175,7 @@ static void bad_lines_are_reported_and_skipped(void)
     CHECK_STR(d[0].text, "hissrc:2:6: unknown key 'Hyper-x'");
     CHECK_STR(d[1].text, "hissrc:3:8: unknown action 'fly_away'");
     CHECK_STR(d[2].text,
-              "hissrc:4:1: unknown command (expected bind, unbind or set): 'bnid'");
+              "hissrc:4:1: unknown command (expected bind, unbind, set or midi_cc): 'bnid'");
     CHECK_STR(d[3].text, "hissrc:5:7: bind needs an action after the key");
     CHECK_STR(d[4].text, "hissrc:6:13: unexpected word after the action: 'extra'");
     CHECK_STR(d[5].text, "hissrc:7:7: unbind needs a key");
@@ -192,7 +193,7 @@ static void more_errors_than_room_are_counted(void)
     HissDiag d[1];
     CHECK(parse("x\ny\nz\n", d, 1) == 3);
     CHECK_STR(d[0].text,
-              "hissrc:1:1: unknown command (expected bind, unbind or set): 'x'");
+              "hissrc:1:1: unknown command (expected bind, unbind, set or midi_cc): 'x'");
     CHECK(parse("bind\0x copy\n", NULL, 0) == 1); /* strlen stops at NUL */
     CHECK(keymap_parse(&km, "bind\0x copy\n", 12, "f", d, 1) == 1);
 }
@@ -265,6 +266,45 @@ static void set_autosave_is_read(void)
               "hissrc:3:5: unknown setting (expected autosave, backups, midi_map, "
               "midi_clock_in or midi_transport_in) 'colour'");
     CHECK(km.autosave_seconds == 5);
+}
+
+/* midi_cc lines: a controller bound to a mix setting or the tempo, the
+ * last line for a controller winning; bad lines say why; a controller's
+ * 0..127 spans the setting's range. */
+static void midi_cc_is_read(void)
+{
+    keymap_init_defaults(&km);
+    HissDiag d[4];
+    CHECK(parse("midi_cc 1:74 strip 3 gain\nmidi_cc 16:7 tempo\n"
+                "midi_cc 2:1 delay 0 feedback # a comment\n",
+                d, 4) == 0);
+    CHECK(km.midi_learn.count == 3);
+    const MidiLearnBinding *b = midilearn_find(&km.midi_learn, 0, 74);
+    CHECK(b && !b->tempo && b->param.group == MIXPARAM_STRIP && b->param.channel == 2 &&
+          b->param.index == EDIT_STRIP_GAIN);
+    if (b) {
+        CHECK(midilearn_value(b, 0) == SONG_GAIN_MIN);
+        CHECK(midilearn_value(b, 127) == SONG_GAIN_MAX);
+        char text[64];
+        midilearn_text(b, text, sizeof text);
+        CHECK_STR(text, "1:74 strip 3 gain");
+    }
+    b = midilearn_find(&km.midi_learn, 15, 7);
+    CHECK(b && b->tempo && midilearn_value(b, 60) == 1200);
+    b = midilearn_find(&km.midi_learn, 1, 1);
+    CHECK(b && b->param.group == MIXPARAM_DELAY && midilearn_value(b, 127) == 95);
+    CHECK(parse("midi_cc 1:74 strip 3 pan\n", d, 4) == 0);
+    CHECK(km.midi_learn.count == 3);
+    b = midilearn_find(&km.midi_learn, 0, 74);
+    CHECK(b && b->param.index == EDIT_STRIP_PAN && midilearn_value(b, 64) == 1);
+    CHECK(parse("midi_cc 17:1 tempo\nmidi_cc 1:1 strip 0 gain\nmidi_cc 1:1 strip 1 loud\n"
+                "midi_cc 1:1 bus 1 gain\n",
+                d, 4) == 4);
+    CHECK_STR(d[0].text, "hissrc:1:9: '17:1' is not MIDI_CHANNEL:CC (1..16:0..127)");
+    CHECK_STR(d[1].text, "hissrc:2:9: midi_cc 1:1: channel '0' is not 1..64");
+    CHECK_STR(d[2].text, "hissrc:3:9: midi_cc 1:1: strip has no setting 'loud'");
+    CHECK(strstr(d[3].text, "expected 'tempo' or GROUP CHANNEL FIELD") != NULL);
+    CHECK(km.midi_learn.count == 3);
 }
 
 /* The two MIDI clock-in switches, each on its own. */
@@ -520,6 +560,7 @@ int main(void)
     RUN(set_backups_is_read);
     RUN(set_midi_map_is_read);
     RUN(set_midi_clock_in_is_read);
+    RUN(midi_cc_is_read);
     RUN(man_page_lists_every_key);
     RUN(quit_stays_reachable_whatever_the_config_says);
     RUN(fifo_config_is_refused_without_blocking);

@@ -19,6 +19,7 @@
 #include "mixparam.h"
 #include "ui_app.h"
 #include "ui_draw.h"
+#include "ui_learn.h"
 #include "ui_param.h"
 
 enum { METER_CELLS = 16, METER_X = 55, FIRST_ROW = UI_HEADER_LINES + 2 };
@@ -408,6 +409,9 @@ static bool mixer_handle(UiApp *app, int key, KeymapAction act)
         }
         return true;
     }
+    case ACT_MIDI_LEARN:
+        ui_learn_start(app);
+        return true;
     case ACT_LOUDNESS_RESET:
         ui_loudness_reset(app);
         ui_set_message(app, false, "integrated loudness, range and true peak start afresh");
@@ -415,6 +419,11 @@ static bool mixer_handle(UiApp *app, int key, KeymapAction act)
     default:
         return ui_param_list_key(app, act, &list);
     }
+}
+
+MixParam ui_mixer_chosen(void)
+{
+    return chosen();
 }
 
 const UiPage ui_mixer_page = {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ui_app.h"
+#include "ui_learn.h"
 #include "ui_draw.h"
 #include "ui_param.h"
 
@@ -187,6 +188,10 @@ static void settings_draw(UiApp *app, unsigned dirty)
 static bool settings_handle(UiApp *app, int key, KeymapAction act)
 {
     (void)key;
+    if (act == ACT_MIDI_LEARN) { /* the tempo */
+        ui_learn_start(app);
+        return true;
+    }
     UiParamList list = {SET_COUNT, &selected, adjust, type};
     if (act == ACT_LEFT || act == ACT_RIGHT) {
         adjust(app, act == ACT_RIGHT ? 1 : -1, false);
