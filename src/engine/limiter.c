@@ -345,8 +345,11 @@ void limiter_process(Limiter *l, float *x, uint32_t n, float ceiling, float *min
     ceiling *= (float)MARGIN_GAIN;
     /* In spans, so a loud moment costs its own span and not the whole
      * block; the output is the same in any block size. */
+    /* A span is never longer than the history ring (at least 128 frames
+     * at any rate), which delay_only copies it through. */
+    uint32_t span = SPAN < l->history_mask + 1 ? SPAN : l->history_mask + 1;
     for (uint32_t done = 0; done < n;) {
-        uint32_t k = n - done < SPAN ? n - done : SPAN;
+        uint32_t k = n - done < span ? n - done : span;
         process_span(l, x + 2 * (size_t)done, k, ceiling, min_gain, reduced);
         done += k;
     }
