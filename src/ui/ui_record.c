@@ -119,9 +119,10 @@ void ui_record_capture_jam(UiApp *app)
     const EngineStatus *st = ui_status(app);
     uint64_t now = atomic_load(&st->rows_played);
     const Pattern *p = song_pattern(app->song, atomic_load(&st->pattern));
-    int rows = p ? p->rows : 64;
-    /* The last pass: the rows the playhead went through, one pattern long,
-     * up to the row it is on (or stopped on). */
+    int first = atomic_load(&st->loop_first), last = atomic_load(&st->loop_last);
+    /* The last pass: the rows the playhead went through, one pattern (or
+     * one row loop) long, up to the row it is on (or stopped on). */
+    int rows = first >= 0 && last >= first ? last - first + 1 : p ? p->rows : 64;
     int written = 0, kept = 0;
     HissError err = HISS_OK;
     edit_record_end_pass(app->ed);

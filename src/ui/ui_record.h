@@ -22,7 +22,8 @@ void ui_record_cycle_quantize(UiApp *app);
 void ui_record_toggle_feel(UiApp *app);
 void ui_record_toggle_replace(UiApp *app);
 /* Jam capture: what was played with record off (keys and MIDI) in the
- * last pass, one pattern's rows up to the playhead, is written where
+ * last pass, one pattern's rows (or a row loop's, while one plays) up to
+ * the playhead, is written where
  * recording would have put it (the same quantize and feel), as one undo
  * step, and leaves the jam's memory. */
 void ui_record_capture_jam(UiApp *app);

@@ -79,6 +79,16 @@ keys M-g
 check "undo takes the typed groove back to the template" wait_for "58 16 0 0"
 keys C-g
 check "the prompt is cancelled" wait_for "cancelled"
+# While a row loop plays, the last pass is the loop's rows.
+keys C-p
+check "playing again" wait_re "▶ 00:"
+keys Home S-Down S-Down S-Down L
+check "rows 0-3 loop" wait_for "looping rows 000-003"
+keys q
+keys J
+check "J captures the loop's last pass" \
+    wait_re "jam capture: 1 note of the last pass \(4 rows\) written"
+keys L F8
 keys M-5
 check "the settings screen lists the song's groove" wait_for "Groove swing (%)"
 check "with its seed" shows "Groove seed"
