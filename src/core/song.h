@@ -379,6 +379,7 @@ typedef struct Song {
     _Atomic int limiter_ceiling_tenth_db; /* its ceiling, dBTP x10:
                                              SONG_CEILING_MIN..0 */
     _Atomic int slides;        /* SlideMode: how 1xx, 2xx, 3xx, 4xy move pitch */
+    _Atomic bool ft2_vibrato;  /* `vibrato ft2`: 4xy as FastTracker 2 plays it */
     _Atomic int channels;      /* 1..SONG_MAX_CHANNELS */
     _Atomic int order_count;   /* 0..SONG_MAX_ORDERS */
     _Atomic uint8_t orders[SONG_MAX_ORDERS]; /* pattern numbers */

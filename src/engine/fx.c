@@ -182,6 +182,13 @@ bool fx_row(FxChannel *ch, int row, const Cell *cell, FxRowControl *ctl)
     return true;
 }
 
+static bool is_vibrato(uint8_t fx)
+{
+    return fx == '4' || fx == '6';
+}
+
+static void vibrato_offset(FxChannel *ch);
+
 static void first_tick(FxChannel *ch, uint8_t fx, uint8_t param)
 {
     int x = param >> 4, y = param & 15;
@@ -249,6 +256,11 @@ void fx_first_tick(FxChannel *ch, const Cell *cell)
 {
     first_tick(ch, cell->fx, cell->fx_param);
     first_tick(ch, cell->fx2, cell->fx2_param);
+    /* FastTracker 2 keeps the vibrato's offset on a row's first tick (its
+     * position does not move there), where ProTracker plays the note's
+     * own pitch. */
+    if (ch->ft2_vibrato && (is_vibrato(cell->fx) || is_vibrato(cell->fx2)))
+        vibrato_offset(ch);
     /* Nxy (a cutoff slide, voicefx acts on it) remembers as volume slides
      * do; the row's copy is what the later ticks read. */
     for (int k = 0; k < 2; k++) {
@@ -349,7 +361,8 @@ int fx_volume(const FxChannel *ch)
     return clamp_volume(ch->volume + ch->trem_off);
 }
 
-static void vibrato(FxChannel *ch)
+/* The vibrato's offset at its current position. */
+static void vibrato_offset(FxChannel *ch)
 {
     int pos = ch->vib_pos & 63;
     if (ch->amiga) {
@@ -360,8 +373,17 @@ static void vibrato(FxChannel *ch)
         ch->vib_off = fx_pitch_of_period(p) - fx_note_pitch(ch);
     } else {
         int off = wave(ch->vib_wave, pos) * ch->mem_vib_depth / 32;
+        /* FastTracker 2 adds the wave to its linear period, so the pitch
+         * goes down first there. */
+        if (ch->ft2_vibrato)
+            off = -off;
         ch->vib_off = pos & 32 ? -off : off;
     }
+}
+
+static void vibrato(FxChannel *ch)
+{
+    vibrato_offset(ch);
     ch->vib_pos = (ch->vib_pos + ch->mem_vib_speed) & 63;
 }
 

@@ -51,6 +51,10 @@ typedef struct {
      * the pitch the period stands for; when the engine starts a note (sets
      * pitch), the period is taken from the ProTracker table again. */
     bool amiga;
+    /* Song setting `vibrato ft2`: the vibrato goes down first in linear
+     * slides and keeps its offset on a row's first tick, as FastTracker 2
+     * plays it. */
+    bool ft2_vibrato;
     int period;
     int period_pitch;
     int retrig_count;

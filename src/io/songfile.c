@@ -23,6 +23,7 @@ enum {
     ONCE_LIMITER,
     ONCE_MASTER_EQ,
     ONCE_SLIDES,
+    ONCE_VIBRATO,
     ONCE_DELAY,
     ONCE_REVERB,
     ONCE_GLUE,
@@ -903,16 +904,32 @@ static HissError parse_limiter(Parser *p, Token kw)
     return expect_end(p, "limiter");
 }
 
+/* A setting given once, as one of two words: *is_second as parse_either. */
+static HissError parse_once_either(Parser *p, Token kw, int once, const char *what,
+                                   const char *first, const char *second, bool *is_second)
+{
+    HissError err = check_once(p, once, kw);
+    if (!err)
+        err = parse_either(p, what, first, second, is_second);
+    return err ? err : expect_end(p, what);
+}
+
 static HissError parse_slides(Parser *p, Token kw)
 {
-    HissError err = check_once(p, ONCE_SLIDES, kw);
     bool amiga = false;
+    HissError err = parse_once_either(p, kw, ONCE_SLIDES, "slides", "linear", "amiga", &amiga);
     if (!err)
-        err = parse_either(p, "slides", "linear", "amiga", &amiga);
-    if (err)
-        return err;
-    atomic_store(&p->song->slides, amiga ? SLIDES_AMIGA : SLIDES_LINEAR);
-    return expect_end(p, "slides");
+        atomic_store(&p->song->slides, amiga ? SLIDES_AMIGA : SLIDES_LINEAR);
+    return err;
+}
+
+static HissError parse_vibrato(Parser *p, Token kw)
+{
+    bool ft2 = false;
+    HissError err = parse_once_either(p, kw, ONCE_VIBRATO, "vibrato", "pt", "ft2", &ft2);
+    if (!err)
+        atomic_store(&p->song->ft2_vibrato, ft2);
+    return err;
 }
 
 static HissError parse_order(Parser *p, Token kw)
@@ -1376,6 +1393,8 @@ static HissError parse_line(Parser *p)
         return parse_limiter(p, kw);
     if (token_is(kw, "slides"))
         return parse_slides(p, kw);
+    if (token_is(kw, "vibrato"))
+        return parse_vibrato(p, kw);
     if (token_is(kw, "reference"))
         return parse_reference(p, kw);
     if (token_is(kw, "instrument"))
@@ -1833,7 +1852,7 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
     song_bpm_text(atomic_load(&s->bpm_tenths), bpm_text);
     buf_printf(&b,
                "\nbpm %s\nspeed %d\nrows_per_beat %d\nswing %d\n"
-               "master_gain %s%d.%d\nlimiter %s%s\n%schannels %d\n",
+               "master_gain %s%d.%d\nlimiter %s%s\n%s%schannels %d\n",
                bpm_text,
                hiss_clampi(atomic_load(&s->speed), 1, 31),
                hiss_clampi(atomic_load(&s->rows_per_beat), 1, 32),
@@ -1842,6 +1861,7 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
                atomic_load(&s->limiter) ? "on" : "off", ceiling_text,
                /* Written only when set, so songs without it keep their bytes. */
                atomic_load(&s->slides) == SLIDES_AMIGA ? "slides amiga\n" : "",
+               atomic_load(&s->ft2_vibrato) ? "vibrato ft2\n" : "",
                channels);
     if (song->reference[0]) {
         /* Written only when set, so songs without one keep their bytes. */

@@ -410,6 +410,38 @@ static void it_vibrato_is_half_as_deep(void)
     }
 }
 
+/* An XM's vibrato as FastTracker 2 plays it: the pitch goes down first,
+ * and a row's first tick keeps the offset where the last row left it (the
+ * position does not move on that tick, so it sounds as the tick after).
+ * 4x8 at speed 4: tick 2 is 0.4 semitone down; row 1's tick 0 sits at
+ * position 20, 0.92 semitone down. */
+static void xm_vibrato_goes_down_first_and_keeps_its_phase(void)
+{
+    ModgenSong ms;
+    base_song(&ms);
+    modgen_add(&ms, 0, 0, 0, 49, 1, -1, '4', 0x48);
+    for (int r = 1; r < 8; r++)
+        modgen_add(&ms, 0, r, 0, 0, 0, -1, '4', 0);
+    Song *song = load(&ms, MODGEN_XM, "ft2-vibrato", NULL);
+    if (!song)
+        return;
+    float *out = synth_render(song, RATE, 12 * 960, 1024);
+    double note = 8363.0 / PERIOD;
+    double tick2 = synth_frequency(out, 2 * 960 + 100, 800, 0, RATE);
+    double row1_tick0 = synth_frequency(out, 6 * 960 + 100, 800, 0, RATE);
+    double row1_tick1 = synth_frequency(out, 7 * 960 + 100, 800, 0, RATE);
+    double down2 = note * pow(2, -(97 * 8 / 32) / 64.0 / 12);
+    double down20 = note * pow(2, -(235 * 8 / 32) / 64.0 / 12);
+    CHECK_MSG(fabs(tick2 / down2 - 1) < 0.002, "tick 2 at %.2f Hz, want %.2f (down)", tick2,
+              down2);
+    CHECK_MSG(fabs(row1_tick0 / down20 - 1) < 0.002,
+              "row 1's first tick at %.2f Hz, want %.2f (the offset kept)", row1_tick0, down20);
+    CHECK_MSG(fabs(row1_tick1 / down20 - 1) < 0.002, "row 1's tick 1 at %.2f Hz, want %.2f",
+              row1_tick1, down20);
+    free(out);
+    song_free(song);
+}
+
 static bool report_has(const LoaderReport *r, const char *what, int order, int row,
                        int channel);
 
@@ -979,6 +1011,7 @@ int main(int argc, char **argv)
     RUN(set_finetune_retunes_the_note);
     RUN(compressed_it_samples_load_exactly);
     RUN(it_vibrato_is_half_as_deep);
+    RUN(xm_vibrato_goes_down_first_and_keeps_its_phase);
     RUN(xm_extra_fine_porta_moves_the_pitch);
     RUN(it_global_volume_is_the_master_gain);
     RUN(pitch_agrees_with_xmp);

@@ -719,6 +719,7 @@ static HissError convert_module(Convert *cv, const unsigned char *data, size_t l
     atomic_store(&song->channels, hiss_clampi(mod->chn, 1, SONG_MAX_CHANNELS));
     atomic_store(&song->slides,
                  linear_slides(cv->format, data, len) ? SLIDES_LINEAR : SLIDES_AMIGA);
+    atomic_store(&song->ft2_vibrato, cv->format == FORMAT_XM);
     convert_channels(cv, song);
     report_song(cv);
     /* The module's global volume scales everything: the master gain. */
