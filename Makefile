@@ -13,7 +13,9 @@ DEB_PKGS = build-essential pkg-config libjack-jackd2-dev jackd2 libasound2-dev \
 	librubberband-dev
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libaubio is opened when first used (src/io/aubiolib.c), not linked: it
+# loads over a hundred libraries, a tenth of a second at every start.
+PKG_LIBS := $(shell pkg-config --libs $(filter-out aubio,$(PKGS)) 2>/dev/null)
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -21,7 +23,7 @@ WARN = -Wall -Wextra -Werror -Wno-unused-parameter
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
 	-pthread -MMD -MP $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = -pthread $(LDFLAGS) $(EXTRA_LDFLAGS)
-LIBS = $(PKG_LIBS) -lm
+LIBS = $(PKG_LIBS) -ldl -lm
 
 ifeq ($(SAN),1)
 BUILD := build-san

@@ -1,10 +1,11 @@
 #include "slicer.h"
 
-#include <aubio/aubio.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "aubiolib.h"
 
 int slicer_equal(uint32_t frames, int count, uint32_t *out)
 {
@@ -42,6 +43,10 @@ HissError slicer_transients(const Sample *sample, int sensitivity, uint32_t *out
         hiss_diag_printf(diag, "no sample to slice");
         return HISS_ERR_RANGE;
     }
+    const AubioLib *a;
+    HissError err = aubiolib_get(&a, diag);
+    if (err)
+        return err;
     enum { WIN = 1024, HOP = 128 };
     uint32_t frames = sample->frames;
     float *mono = mono_of(sample);
@@ -49,15 +54,15 @@ HissError slicer_transients(const Sample *sample, int sensitivity, uint32_t *out
         hiss_diag_printf(diag, "out of memory for a %u-frame sample", frames);
         return HISS_ERR_NOMEM;
     }
-    aubio_onset_t *onset = new_aubio_onset("specflux", WIN, HOP, sample->rate);
-    fvec_t *in = new_fvec(HOP), *hit = new_fvec(1);
+    aubio_onset_t *onset = a->new_onset("specflux", WIN, HOP, sample->rate);
+    fvec_t *in = a->new_fvec(HOP), *hit = a->new_fvec(1);
     if (!onset || !in || !hit) {
         if (onset)
-            del_aubio_onset(onset);
+            a->del_onset(onset);
         if (in)
-            del_fvec(in);
+            a->del_fvec(in);
         if (hit)
-            del_fvec(hit);
+            a->del_fvec(hit);
         free(mono);
         hiss_diag_printf(diag, "the onset detector could not start");
         return HISS_ERR_NOMEM;
@@ -66,21 +71,21 @@ HissError slicer_transients(const Sample *sample, int sensitivity, uint32_t *out
     /* The detector's peak threshold: 0 -> 0.9 (only clear hits), 50 -> 0.3
      * (aubio's own default), 100 -> 0.05. */
     smpl_t threshold = s <= 50 ? 0.9f - 0.012f * (float)s : 0.3f - 0.005f * (float)(s - 50);
-    aubio_onset_set_threshold(onset, threshold);
-    aubio_onset_set_minioi_ms(onset, 30);
+    a->onset_set_threshold(onset, threshold);
+    a->onset_set_minioi_ms(onset, 30);
     /* And the level under which nothing is a hit: -25 dB at 0 (only
      * the loud hits), -70 dB at 100. */
-    aubio_onset_set_silence(onset, -25.0f - 0.45f * (float)s);
+    a->onset_set_silence(onset, -25.0f - 0.45f * (float)s);
 
     int n = 0;
     out[n++] = 0;
     for (uint32_t at = 0; at < frames && n < max; at += HOP) {
         for (uint32_t i = 0; i < HOP; i++)
             in->data[i] = at + i < frames ? mono[at + i] : 0.0f;
-        aubio_onset_do(onset, in, hit);
+        a->onset_do(onset, in, hit);
         if (hit->data[0] == 0)
             continue;
-        uint32_t last = aubio_onset_get_last(onset);
+        uint32_t last = a->onset_get_last(onset);
         if (last >= frames)
             continue;
         /* aubio places the onset back by its own detection delay; hits
@@ -89,9 +94,9 @@ HissError slicer_transients(const Sample *sample, int sensitivity, uint32_t *out
             continue;
         out[n++] = last;
     }
-    del_aubio_onset(onset);
-    del_fvec(in);
-    del_fvec(hit);
+    a->del_onset(onset);
+    a->del_fvec(in);
+    a->del_fvec(hit);
     free(mono);
     *count = n;
     return HISS_OK;
@@ -157,11 +162,14 @@ HissError slicer_tempo(const Sample *sample, double *bpm, int *beats, HissDiag *
         hiss_diag_printf(diag, "%.3f s is shorter than a beat", seconds);
         return HISS_ERR_RANGE;
     }
+    const AubioLib *a;
+    HissError err = aubiolib_get(&a, diag);
+    if (err)
+        return err;
     enum { WIN = 1024, HOP = 512 };
     float *mono = mono_of(sample);
-    aubio_tempo_t *tempo = new_aubio_tempo("default", WIN, HOP, sample->rate);
-    fvec_t *in = new_fvec(HOP), *beat = new_fvec(2);
-    HissError err = HISS_OK;
+    aubio_tempo_t *tempo = a->new_tempo("default", WIN, HOP, sample->rate);
+    fvec_t *in = a->new_fvec(HOP), *beat = a->new_fvec(2);
     if (!mono || !tempo || !in || !beat) {
         hiss_diag_printf(diag, "the beat tracker could not start");
         err = HISS_ERR_NOMEM;
@@ -175,9 +183,9 @@ HissError slicer_tempo(const Sample *sample, double *bpm, int *beats, HissDiag *
     for (uint64_t at = 0; at < total; at += HOP) {
         for (uint32_t i = 0; i < HOP; i++)
             in->data[i] = mono[(at + i) % sample->frames];
-        aubio_tempo_do(tempo, in, beat);
+        a->tempo_do(tempo, in, beat);
     }
-    double guess = aubio_tempo_get_bpm(tempo);
+    double guess = a->tempo_get_bpm(tempo);
     if (!(guess > 0)) {
         hiss_diag_printf(diag, "no steady beat found");
         err = HISS_ERR_RANGE;
@@ -196,11 +204,11 @@ HissError slicer_tempo(const Sample *sample, double *bpm, int *beats, HissDiag *
     *bpm = n * 60.0 / seconds;
 done:
     if (tempo)
-        del_aubio_tempo(tempo);
+        a->del_tempo(tempo);
     if (in)
-        del_fvec(in);
+        a->del_fvec(in);
     if (beat)
-        del_fvec(beat);
+        a->del_fvec(beat);
     free(mono);
     return err;
 }
