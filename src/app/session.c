@@ -224,10 +224,9 @@ void session_cue_at(Session *s, int order, EngineCueAt at)
     session_send(s, ENGINE_CMD_CUE, order, (int)at, 0, NULL);
 }
 
-void session_set_flag_at_bar(Session *s, bool solo, int channel, bool on)
+void session_hold_flag(Session *s, bool solo, int channel, int was)
 {
-    session_send(s, solo ? ENGINE_CMD_SET_SOLO : ENGINE_CMD_SET_MUTE, channel,
-                 on, 1, NULL);
+    session_send(s, solo ? ENGINE_CMD_HOLD_SOLO : ENGINE_CMD_HOLD_MUTE, channel, was, 0, NULL);
 }
 
 void session_loop_rows(Session *s, int first, int last)
@@ -241,16 +240,6 @@ void session_set_tempo(Session *s, int bpm_tenths, int speed)
         session_send(s, ENGINE_CMD_SET_BPM, bpm_tenths, 0, 0, NULL);
     if (speed > 0)
         session_send(s, ENGINE_CMD_SET_SPEED, speed, 0, 0, NULL);
-}
-
-void session_set_mute(Session *s, int channel, bool muted)
-{
-    session_send(s, ENGINE_CMD_SET_MUTE, channel, muted, 0, NULL);
-}
-
-void session_set_solo(Session *s, int channel, bool solo)
-{
-    session_send(s, ENGINE_CMD_SET_SOLO, channel, solo, 0, NULL);
 }
 
 void session_set_loop(Session *s, bool loop_song)

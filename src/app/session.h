@@ -94,14 +94,14 @@ void session_cue(Session *s, int order);
 /* A cue that takes over at the next bar, beat or pattern end; order -1
  * cancels the cue. The status shows the cued entry until it plays. */
 void session_cue_at(Session *s, int order, EngineCueAt at);
-/* A mute (or, with solo, a solo) that takes effect at the next bar. */
-void session_set_flag_at_bar(Session *s, bool solo, int channel, bool on);
+/* A mute (or, with solo, a solo) at the next bar: the song's strip takes
+ * the new flag, and until the bar the playing engine keeps `was`, the
+ * flag the channel had (was < 0: nothing waits, the strip is heard now). */
+void session_hold_flag(Session *s, bool solo, int channel, int was);
 /* Loops rows first..last of the playing pattern; first < 0: loop off. */
 void session_loop_rows(Session *s, int first, int last);
 /* Tempo in tenths of a BPM and ticks per row; 0 leaves either as it is. */
 void session_set_tempo(Session *s, int bpm_tenths, int speed);
-void session_set_mute(Session *s, int channel, bool muted);
-void session_set_solo(Session *s, int channel, bool solo);
 void session_set_loop(Session *s, bool loop_song);
 void session_preview_note(Session *s, int slot, int note, int volume);
 /* A note (or NOTE_OFF/NOTE_CUT) played on a song channel now; flags from

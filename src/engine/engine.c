@@ -88,13 +88,13 @@ typedef struct {
      * its release does not land on it. */
     LiveSkip last_take[SONG_MAX_CHANNELS];
     Channel ch[SONG_MAX_CHANNELS];
-    bool mute[SONG_MAX_CHANNELS], solo[SONG_MAX_CHANNELS];
-    /* Mute and solo changes waiting for the next bar: -1 none, else 0/1. */
-    signed char mute_at_bar[SONG_MAX_CHANNELS], solo_at_bar[SONG_MAX_CHANNELS];
-    int solo_count;
+    /* Mute and solo are the song's (its strips); a change asked for at
+     * the next bar is already in the song, and until the bar the channel
+     * keeps the flag it had: -1 none, else 0/1 (ENGINE_CMD_HOLD_*). */
+    signed char hold_mute[SONG_MAX_CHANNELS], hold_solo[SONG_MAX_CHANNELS];
+    int solo_count;         /* channels soloed as heard */
     int nch;                /* song channels at the last row */
     StripState strip[SONG_MAX_CHANNELS]; /* the song's strips as applied */
-    int strip_solo_count;
     /* Groove: a row's note part waiting groove_left frames (0: none). */
     Cell groove_cell[SONG_MAX_CHANNELS];
     uint32_t groove_left[SONG_MAX_CHANNELS];
@@ -275,13 +275,22 @@ static int voice_alloc(Engine *e)
     return best;
 }
 
-/* Live mute/solo (commands) and the song's saved ones both count. */
+/* Mute and solo as heard: the song's, or what a hold keeps to the bar. */
+static bool heard_mute(const Engine *e, int c)
+{
+    int held = e->chans.hold_mute[c];
+    return held >= 0 ? held != 0 : e->chans.strip[c].mute;
+}
+
+static bool heard_solo(const Engine *e, int c)
+{
+    int held = e->chans.hold_solo[c];
+    return held >= 0 ? held != 0 : e->chans.strip[c].solo;
+}
+
 static bool audible(const Engine *e, int c)
 {
-    const StripState *st = &e->chans.strip[c];
-    bool any_solo = e->chans.solo_count + e->chans.strip_solo_count > 0;
-    return !e->chans.mute[c] && !st->mute &&
-           (!any_solo || e->chans.solo[c] || st->solo);
+    return !heard_mute(e, c) && (!e->chans.solo_count || heard_solo(e, c));
 }
 
 static void pan_gains(int pan, float vol, float *gl, float *gr)
@@ -784,30 +793,28 @@ static void new_pattern_state(Engine *e)
     }
 }
 
-static void recount_solo(Engine *e)
+static void count_solos(Engine *e)
 {
     e->chans.solo_count = 0;
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
-        e->chans.solo_count += e->chans.solo[c];
+        e->chans.solo_count += heard_solo(e, c);
+}
+
+static void recount_solo(Engine *e)
+{
+    count_solos(e);
     for (int c = 0; c < e->chans.nch; c++)
         channel_apply(e, c);
 }
 
-/* Quantized mutes and solos take effect as the bar starts. */
+/* Mutes and solos asked for at the next bar are heard as it starts: the
+ * holds on the old flags let go. */
 static void apply_bar_flags(Engine *e)
 {
     bool any = false;
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
-        if (e->chans.mute_at_bar[c] >= 0) {
-            e->chans.mute[c] = e->chans.mute_at_bar[c];
-            e->chans.mute_at_bar[c] = -1;
-            any = true;
-        }
-        if (e->chans.solo_at_bar[c] >= 0) {
-            e->chans.solo[c] = e->chans.solo_at_bar[c];
-            e->chans.solo_at_bar[c] = -1;
-            any = true;
-        }
+        any |= e->chans.hold_mute[c] >= 0 || e->chans.hold_solo[c] >= 0;
+        e->chans.hold_mute[c] = e->chans.hold_solo[c] = -1;
     }
     if (any)
         recount_solo(e);
@@ -1370,17 +1377,17 @@ static bool execute(Engine *e, const EngineCommand *cmd)
     case ENGINE_CMD_SET_SPEED:
         e->seq.speed = hiss_clampi(cmd->a, 1, 31);
         break;
-    case ENGINE_CMD_SET_MUTE:
-    case ENGINE_CMD_SET_SOLO:
+    case ENGINE_CMD_HOLD_MUTE:
+    case ENGINE_CMD_HOLD_SOLO:
         if (valid_channel(cmd->a)) {
-            bool mute = cmd->type == ENGINE_CMD_SET_MUTE;
-            signed char *later = mute ? e->chans.mute_at_bar : e->chans.solo_at_bar;
-            if (cmd->c && e->seq.playing) {
-                later[cmd->a] = cmd->b != 0;
-                break;
-            }
-            later[cmd->a] = -1;
-            (mute ? e->chans.mute : e->chans.solo)[cmd->a] = cmd->b != 0;
+            signed char *hold = cmd->type == ENGINE_CMD_HOLD_MUTE ? e->chans.hold_mute
+                                                                  : e->chans.hold_solo;
+            /* A second change before the bar keeps the first hold: that
+             * is what still sounds. */
+            if (cmd->b < 0 || !e->seq.playing)
+                hold[cmd->a] = -1;
+            else if (hold[cmd->a] < 0)
+                hold[cmd->a] = cmd->b != 0;
             recount_solo(e);
         }
         break;
@@ -1598,13 +1605,10 @@ static void follow_insert(Engine *e, int c, const SongStrip *st)
  * start of a period; a change reaches the voices over the declick ramp. */
 static void follow_strips(Engine *e)
 {
-    int solos = 0;
     bool changed = false;
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         changed |= strip_follow(&e->chans.strip[c], &e->song->strips[c]);
-        solos += e->chans.strip[c].solo;
-    }
-    e->chans.strip_solo_count = solos;
+    count_solos(e);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
         const SongStrip *st = &e->song->strips[c];
         e->duck_from[c] = hiss_clampi(atomic_load_explicit(&st->duck_from, memory_order_relaxed),
@@ -1875,8 +1879,8 @@ Engine *engine_new(Song *song, uint32_t rate)
     e->chans.nch = song_channels(e);
     e->seq.cue = -1;
     e->seq.loop_first = e->seq.loop_last = -1;
-    memset(e->chans.mute_at_bar, -1, sizeof e->chans.mute_at_bar);
-    memset(e->chans.solo_at_bar, -1, sizeof e->chans.solo_at_bar);
+    memset(e->chans.hold_mute, -1, sizeof e->chans.hold_mute);
+    memset(e->chans.hold_solo, -1, sizeof e->chans.hold_solo);
     atomic_init(&e->status.cue, -1);
     atomic_init(&e->status.cue_pattern, -1);
     atomic_init(&e->status.loop_first, -1);

@@ -80,9 +80,11 @@ typedef enum {
                                 a pattern, looped from its first row */
     ENGINE_CMD_SET_BPM,      /* a = tempo in tenths of a BPM (320..2550) */
     ENGINE_CMD_SET_SPEED,    /* a = ticks per row (1..31) */
-    ENGINE_CMD_SET_MUTE,     /* a = channel, b = 0/1, c = 1: at the next
-                                bar (at once when stopped), 0: now */
-    ENGINE_CMD_SET_SOLO,     /* a = channel, b = 0/1, c as for mute */
+    ENGINE_CMD_HOLD_MUTE,    /* a = channel, b = 0/1: the mute it had
+                                before its strip's changed, kept until the
+                                next bar (a mute "at the bar"); b < 0, or
+                                stopped: let go now */
+    ENGINE_CMD_HOLD_SOLO,    /* the same for solo */
     ENGINE_CMD_SET_LOOP_SONG,/* a = 0/1: at the end, wrap (1) or stop (0) */
     ENGINE_CMD_PREVIEW_NOTE, /* a = instrument slot, b = note, c = volume 0..64;
                                 note NOTE_OFF/NOTE_CUT stops previews */

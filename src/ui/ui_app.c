@@ -312,13 +312,6 @@ static void install_song(UiApp *app, Song *song, const char *path)
     app->song = song;
     edit_set_song(app->ed, song);
     edit_set_edit_mode(app->ed, true);
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
-        if (app->mute[c])
-            session_set_mute(app->session, c, false);
-        if (app->solo[c])
-            session_set_solo(app->session, c, false);
-        app->mute[c] = app->solo[c] = false;
-    }
     snprintf(app->path, sizeof app->path, "%s", path ? path : "");
     app->import_from[0] = 0;
     ui_pattern_reset_view(app);
@@ -1347,10 +1340,11 @@ static void draw_header(UiApp *app)
     }
     draw_segment(1, &x, app->follow ? ui_attr(UI_C_ON) : ui_attr(UI_C_DIM),
                  app->follow ? "FOLLOW " : "follow ");
+    /* The song's mutes and solos: the pattern's keys and the mixer's. */
     int muted = 0, soloed = 0;
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
-        muted += app->mute[c];
-        soloed += app->solo[c];
+    for (int c = 0; c < atomic_load(&app->song->channels); c++) {
+        muted += edit_strip_get(app->song, c, EDIT_STRIP_MUTE);
+        soloed += edit_strip_get(app->song, c, EDIT_STRIP_SOLO);
     }
     snprintf(buf, sizeof buf, "M%-2d S%-2d ", muted, soloed);
     draw_segment(1, &x, (muted || soloed) ? ui_attr(UI_C_MUTED) : ui_attr(UI_C_DIM),

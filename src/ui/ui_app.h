@@ -106,8 +106,6 @@ struct UiApp {
     bool quit;
     bool too_small;
 
-    bool mute[SONG_MAX_CHANNELS];
-    bool solo[SONG_MAX_CHANNELS];
     bool follow;
 
     /* Live recording (ui_record.c). */

@@ -70,5 +70,9 @@ check "and is no longer marked once it plays" shows_not "cue P01"
 sleep 2.5 # more than its 16 rows (1.9 s): a pattern cued loops
 check "and it loops" shows_re "▶ 00:01:"
 keys C-q
+# The mute is the song's (saved, undoable), so the song has changed.
+check "the mute is a change to the song: quitting asks to save it" \
+    wait_for "Save changes before quitting?"
+keys n
 check "quits" wait_for "hiss exited 0"
 finish

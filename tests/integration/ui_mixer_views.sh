@@ -17,16 +17,7 @@ needs sox
 # channel's meter holds -16.0 dBFS; both sides carry it, so its momentary
 # loudness is -16.0 LUFS (EBU R 128: a 1 kHz sine at -23 dBFS in both
 # channels reads -23 LUFS).
-sox -q -n -r 48000 -c 1 -b 16 "$TMP/sine.wav" synth 4 sine 1000 vol 0.501187
-{
-    printf 'hiss 1\ntitle "views"\nbpm 60\nspeed 12\nrows_per_beat 4\nswing 0\n'
-    printf 'master_gain 0.0\nlimiter on\nchannels 2\n'
-    printf 'channel 01 gain -10.0 pan 0 mute off solo off\n'
-    printf 'instrument 01 "sine" sample "sine.wav" volume 64 pan 0 base C-4 finetune 0 loop forward 0 192000 interp linear\n'
-    printf '\norder 00\n\npattern 00 64\n'
-    printf '000 |C-4 01 .. ... ...|... .. .. ... ...|\n'
-    for r in $(seq 1 63); do printf '%03d |... .. .. ... ...|... .. .. ... ...|\n' "$r"; done
-} >"$TMP/views.hiss"
+tone_song "$TMP/views.hiss" views 60 12 64 1000 0.501187 'channel 01 gain -10.0 pan 0 mute off solo off'
 
 start_editor "LC_ALL=C" views.hiss
 wait_for "views" >/dev/null

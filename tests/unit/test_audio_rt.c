@@ -149,7 +149,7 @@ static void play_guarded(const char *backend, Song *song, Song *next_song,
         while (ring_pop(&route.seen, &note)) {
         }
         if (i % 10 == 5) {
-            EngineCommand mute = {.type = ENGINE_CMD_SET_MUTE, .a = i % 4, .b = (i / 10) % 2};
+            EngineCommand mute = {.type = ENGINE_CMD_HOLD_MUTE, .a = i % 4, .b = (i / 10) % 2};
             EngineCommand bpm = {.type = ENGINE_CMD_SET_BPM, .a = 900 + i % 600};
             engine_send(e, &mute);
             engine_send(e, &bpm);

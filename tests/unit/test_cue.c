@@ -148,9 +148,14 @@ static void mutes_and_solos_wait_for_the_bar_when_asked(void)
     float *out = calloc(2 * (size_t)frames, sizeof *out);
     uint32_t at = (uint32_t)(5.3 * ROW);
     render_span(e, out, 0, at);
-    send(e, ENGINE_CMD_SET_MUTE, 0, 1, 1); /* at the next bar */
+    /* The song's mute, held off until the next bar; a second change
+     * before the bar keeps the first hold (it is what sounds). */
+    atomic_store(&s->strips[0].mute, true);
+    send(e, ENGINE_CMD_HOLD_MUTE, 0, 0, 0);
+    send(e, ENGINE_CMD_HOLD_MUTE, 0, 1, 0);
     render_span(e, out, at, BAR + 20 * ROW);
-    send(e, ENGINE_CMD_SET_MUTE, 0, 0, 0); /* unmute now */
+    atomic_store(&s->strips[0].mute, false);
+    send(e, ENGINE_CMD_HOLD_MUTE, 0, -1, 0); /* unmute now */
     render_span(e, out, BAR + 20 * ROW, frames);
     CHECK(synth_peak(out, 15 * ROW, 300, 0) > 0.4f); /* the bar's last row */
     CHECK(synth_peak(out, BAR, ROW, 0) == 0.0f);     /* muted on the bar */

@@ -40,18 +40,19 @@ static void mute_and_solo(void)
     engine_render(e, buf, 1024);
     CHECK_NEAR(buf[2 * 1000], 0.5, 1e-6);
     CHECK_NEAR(buf[2 * 1000 + 1], 0.5, 1e-6);
-    send(e, ENGINE_CMD_SET_MUTE, 0, 1, 0, NULL);
+    /* The song's flags (what the pattern's keys and the mixer set). */
+    atomic_store(&s->strips[0].mute, true);
     engine_render(e, buf, 1024);
     CHECK(buf[0] > 0.0f); /* fades, no click */
     CHECK(buf[2 * 1000] == 0.0f);
     CHECK_NEAR(buf[2 * 1000 + 1], 0.5, 1e-6);
-    send(e, ENGINE_CMD_SET_MUTE, 0, 0, 0, NULL);
-    send(e, ENGINE_CMD_SET_SOLO, 0, 1, 0, NULL);
+    atomic_store(&s->strips[0].mute, false);
+    atomic_store(&s->strips[0].solo, true);
     engine_render(e, buf, 1024);
     CHECK_NEAR(buf[2 * 1000], 0.5, 1e-6);
     CHECK(buf[2 * 1000 + 1] == 0.0f);
-    send(e, ENGINE_CMD_SET_SOLO, 0, 0, 0, NULL);
-    send(e, ENGINE_CMD_SET_MUTE, 99, 1, 0, NULL); /* ignored */
+    atomic_store(&s->strips[0].solo, false);
+    send(e, ENGINE_CMD_HOLD_MUTE, 99, 1, 0, NULL); /* ignored */
     engine_render(e, buf, 1024);
     CHECK_NEAR(buf[2 * 1000], 0.5, 1e-6);
     CHECK_NEAR(buf[2 * 1000 + 1], 0.5, 1e-6);
@@ -419,9 +420,9 @@ static void channel_ports_equal_solo_renders(void)
     for (int c = 0; c < 8; c += 3) {
         e = engine_new(s, rate);
         engine_play_song_now(e, 0, 0, false);
-        EngineCommand cmd = {ENGINE_CMD_SET_SOLO, c, 1, 0, NULL};
-        engine_send(e, &cmd);
+        atomic_store(&s->strips[c].solo, true);
         engine_render(e, solo, n);
+        atomic_store(&s->strips[c].solo, false);
         engine_free(e);
         double worst = 0, energy = 0;
         for (uint32_t i = 0; i < n; i++) {
@@ -554,8 +555,9 @@ static void hand_over_at_the_same_rate_changes_nothing(void)
     Instrument *gone[2] = {song_instrument_clone(song_instrument(s, 1)),
                            song_instrument_clone(song_instrument(s, 1))};
     Engine *both[2] = {ref, old};
+    atomic_store(&s->strips[2].mute, true); /* muted at the next bar: */
     for (int i = 0; i < 2; i++) {
-        send(both[i], ENGINE_CMD_SET_MUTE, 2, 1, 0, NULL);
+        send(both[i], ENGINE_CMD_HOLD_MUTE, 2, 0, 0, NULL); /* unmuted to the bar */
         send(both[i], ENGINE_CMD_SET_BPM, 1400, 0, 0, NULL);
         send(both[i], ENGINE_CMD_CUE, 3, 0, 0, NULL);
         send(both[i], ENGINE_CMD_RETIRE_INSTRUMENT, 0, 0, 0, gone[i]);

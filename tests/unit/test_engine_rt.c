@@ -144,15 +144,15 @@ static void every_command_at(Engine *e, Song **song, int period, uint32_t rate)
     switch (period) {
     case 10: send(e, ENGINE_CMD_SET_BPM, 1400, 0, 0, NULL); break;
     case 20: send(e, ENGINE_CMD_SET_SPEED, 4, 0, 0, NULL); break;
-    case 30: send(e, ENGINE_CMD_SET_MUTE, 1, 1, 0, NULL); break;
-    case 40: send(e, ENGINE_CMD_SET_SOLO, 2, 1, 0, NULL); break;
+    case 30: send(e, ENGINE_CMD_HOLD_MUTE, 1, 0, 0, NULL); break;
+    case 40: send(e, ENGINE_CMD_HOLD_SOLO, 2, 1, 0, NULL); break;
     case 50:
-        send(e, ENGINE_CMD_SET_SOLO, 2, 0, 0, NULL);
-        send(e, ENGINE_CMD_SET_MUTE, 1, 0, 0, NULL);
+        send(e, ENGINE_CMD_HOLD_SOLO, 2, -1, 0, NULL);
+        send(e, ENGINE_CMD_HOLD_MUTE, 1, -1, 0, NULL);
         break;
     case 60: send(e, ENGINE_CMD_JUMP, 1, 4, 0, NULL); break;
     case 65: send(e, ENGINE_CMD_CUE, 1, ENGINE_CUE_BAR, 0, NULL); break;
-    case 66: send(e, ENGINE_CMD_SET_MUTE, 2, 1, 1, NULL); break;
+    case 66: send(e, ENGINE_CMD_HOLD_MUTE, 2, 1, 0, NULL); break;
     case 67: send(e, ENGINE_CMD_LOOP_ROWS, 2, 5, 0, NULL); break;
     case 70: send(e, ENGINE_CMD_CUE, 0, 0, 0, NULL); break;
     case 80: send(e, ENGINE_CMD_PREVIEW_NOTE, 1, NOTE_C4 + 3, 50, NULL); break;

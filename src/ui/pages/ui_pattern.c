@@ -169,7 +169,7 @@ static void draw_cell(UiApp *app, const Pattern *p, int y, int x, int row,
     char text[CELL_W + 1];
     cell_text(song_pattern_get(p, row, ch), text);
     bool selected = in_selection(&ed->selection, row, ch);
-    bool muted = app->mute[ch];
+    bool muted = edit_strip_get(app->song, ch, EDIT_STRIP_MUTE);
     int cur_x = -1, cur_w = 0;
     if (row == ed->cursor.row && ch == ed->cursor.channel) {
         cur_x = COLUMN_SPAN[ed->cursor.column].x;
@@ -242,20 +242,22 @@ static void draw_channel_header(UiApp *app, int nch, int nvis)
         int ch = view.left + v;
         ui_put(y, x, 1, ui_attr(UI_C_DIM), ui_glyph(UI_G_VLINE));
         char buf[32];
-        UiColor role = app->mute[ch] || app->solo[ch] ? UI_C_MUTED
+        bool muted = edit_strip_get(app->song, ch, EDIT_STRIP_MUTE);
+        bool soloed = edit_strip_get(app->song, ch, EDIT_STRIP_SOLO);
+        UiColor role = muted || soloed                  ? UI_C_MUTED
                        : ch == app->ed->cursor.channel ? UI_C_ON
                                                         : UI_C_HEADER;
-        if (app->mute[ch]) {
+        if (muted) {
             /* A muted channel is silent: its flags take the meter's room. */
             snprintf(buf, sizeof buf, " Ch %02d %10s", ch + 1,
-                     app->solo[ch] ? "SOLO MUTE" : "MUTE");
+                     soloed ? "SOLO MUTE" : "MUTE");
             ui_put(y, x + 1, CELL_W, ui_attr(role), buf);
         } else {
             snprintf(buf, sizeof buf, " Ch %02d ", ch + 1);
             ui_put(y, x + 1, 7, ui_attr(role), buf);
             draw_channel_meter(app, y, x + 8, ch);
             ui_put(y, x + 8 + UI_CHANNEL_METER_CELLS, CELL_W - 7 - UI_CHANNEL_METER_CELLS,
-                   ui_attr(role), app->solo[ch] ? " SOLO" : "");
+                   ui_attr(role), soloed ? " SOLO" : "");
         }
         x += CHANNEL_W;
     }
@@ -405,14 +407,25 @@ static EditField field_at_cursor(const Editor *ed)
     }
 }
 
-static void toggle_channel_flag(UiApp *app, bool *flags, EngineCommandType cmd)
+/* Mutes or solos the cursor's channel, or undoes that: the song's flag,
+ * the one the mixer's M and S show, saved and undoable. At the bar, the
+ * playing engine keeps the old flag until the next bar starts. */
+static void toggle_channel_flag(UiApp *app, EditStripField flag, bool at_bar)
 {
     int ch = app->ed->cursor.channel;
-    if (ch < 0 || ch >= SONG_MAX_CHANNELS)
+    if (ch < 0 || ch >= atomic_load(&app->song->channels))
         return;
-    flags[ch] = !flags[ch];
-    ui_send(app, cmd, ch, flags[ch], 0, NULL);
-    app->dirty |= UI_DIRTY_HEADER;
+    bool solo = flag == EDIT_STRIP_SOLO;
+    int was = edit_strip_get(app->song, ch, flag);
+    session_hold_flag(app->session, solo, ch, at_bar ? was : -1);
+    if (ui_report(app, edit_strip_set(app->ed, ch, flag, !was), solo ? "solo" : "mute")) {
+        session_hold_flag(app->session, solo, ch, -1);
+        return;
+    }
+    if (at_bar)
+        ui_set_message(app, false, "channel %d %s at the next bar", ch + 1,
+                       solo ? (was ? "unsolo" : "solo") : (was ? "unmuted" : "muted"));
+    app->dirty |= UI_DIRTY_HEADER | UI_DIRTY_BODY;
 }
 
 static bool entering(const Editor *ed)
@@ -599,16 +612,7 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
         return true;
     case ACT_MUTE_AT_BAR:
     case ACT_SOLO_AT_BAR: {
-        bool solo = act == ACT_SOLO_AT_BAR;
-        int ch = ed->cursor.channel;
-        bool *flags = solo ? app->solo : app->mute;
-        if (ch < 0 || ch >= SONG_MAX_CHANNELS)
-            return true;
-        flags[ch] = !flags[ch];
-        session_set_flag_at_bar(app->session, solo, ch, flags[ch]);
-        ui_set_message(app, false, "channel %d %s at the next bar", ch + 1,
-                       solo ? (flags[ch] ? "solo" : "unsolo")
-                            : (flags[ch] ? "muted" : "unmuted"));
+        toggle_channel_flag(app, act == ACT_SOLO_AT_BAR ? EDIT_STRIP_SOLO : EDIT_STRIP_MUTE, true);
         return true;
     }
     case ACT_LOOP_ROWS: {
@@ -650,10 +654,10 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
         ui_record_capture_jam(app);
         return true;
     case ACT_MUTE_TOGGLE:
-        toggle_channel_flag(app, app->mute, ENGINE_CMD_SET_MUTE);
+        toggle_channel_flag(app, EDIT_STRIP_MUTE, false);
         return true;
     case ACT_SOLO_TOGGLE:
-        toggle_channel_flag(app, app->solo, ENGINE_CMD_SET_SOLO);
+        toggle_channel_flag(app, EDIT_STRIP_SOLO, false);
         return true;
     case ACT_INSTRUMENT_PREV:
         edit_set_instrument_current(ed, ed->instrument - 1);

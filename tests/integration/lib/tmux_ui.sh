@@ -78,6 +78,22 @@ pattern 00 4
 003 |... .. .. ... ...|... .. .. ... ...|
 SONG
 }
+# tone_song FILE TITLE BPM SPEED ROWS FREQ AMP [LINE]: a two-channel song
+# whose channel 1 plays sine.wav (made beside FILE: FREQ Hz at amplitude
+# AMP, 4 s looped, 48 kHz) from row 0 of its one ROWS-row pattern; LINE
+# (a channel line, say) goes before the instrument. Needs sox.
+tone_song() {
+    sox -q -n -r 48000 -c 1 -b 16 "$(dirname "$1")/sine.wav" synth 4 sine "$6" vol "$7"
+    {
+        printf 'hiss 1\ntitle "%s"\nbpm %s\nspeed %s\nrows_per_beat 4\nswing 0\n' "$2" "$3" "$4"
+        printf 'master_gain 0.0\nlimiter on\nchannels 2\n'
+        [ -n "${8:-}" ] && printf '%s\n' "$8"
+        printf 'instrument 01 "sine" sample "sine.wav" volume 64 pan 0 base C-4 finetune 0 loop forward 0 192000 interp linear\n'
+        printf '\norder 00\n\npattern 00 %s\n' "$5"
+        printf '000 |C-4 01 .. ... ...|... .. .. ... ...|\n'
+        for r in $(seq 1 $(($5 - 1))); do printf '%03d |... .. .. ... ...|... .. .. ... ...|\n' "$r"; done
+    } >"$1"
+}
 # A fresh tmux server for each start: a dying one must not take the next.
 new_server() {
     T kill-server 2>/dev/null
