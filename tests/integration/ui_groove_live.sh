@@ -5,7 +5,8 @@
 # its own swing; with no stop, the recording's clicks go from straight
 # (every row 5760 frames apart at 125 BPM, speed 6) to swung, each odd
 # row exactly as late as the swing amount gives:
-# floor((66 - 50) x 6 x 48000 / (2 x 1250)) = 1843 frames at 66%.
+# floor((66 - 50) x 6 x 48000 / (2 x 1250)) = 1843 frames at 66%. Then a
+# tempo change, also without a stop, is heard in the rows and the swing.
 SOCK=hiss-ui-groove-live-$$
 . "$(dirname "$0")/../common/jackrec.sh"
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -44,6 +45,11 @@ keys G G G G G
 check "G set the channel's swing to 66% while it plays" \
     wait_for "channel 1 groove: swing 66% on 16ths"
 sleep 3
+# The tempo down to 120 BPM, still playing: rows of 6000 frames, and the
+# swing follows: floor(16 x 6 x 48000 / (2 x 1200)) = 1920 frames.
+keys '&' '&' '&' '&' '&'
+check "the tempo goes down to 120 while it plays" wait_for " 120 BPM"
+sleep 3
 check "still playing: no stop" shows_re "▶ 00:"
 keys F8 C-q
 check "quits" wait_re "hiss exited 0|[Ss]ave"
@@ -71,19 +77,24 @@ gaps = [b - a for a, b in zip(on, on[1:])]
 kinds = []
 for g in gaps:
     k = "S" if abs(g - 5760) <= 1 else "L" if abs(g - 7603) <= 1 else \
-        "E" if abs(g - 3917) <= 1 else "?"
+        "E" if abs(g - 3917) <= 1 else "l" if abs(g - 7920) <= 1 else \
+        "e" if abs(g - 4080) <= 1 else "?"
     kinds.append(k)
 s = "".join(kinds)
 straight = s.count("SSSS")
 swung = s.count("LELE")
 first_swung = s.find("LE")
 last_straight = s.rfind("SS")
-print(straight, swung, int(first_swung > last_straight >= 0), s[:12], s[-12:])
+slow = s.count("lele")
+later = int(s.rfind("LE") < s.find("le"))
+print(straight, swung, int(first_swung > last_straight >= 0), slow, later, s[:12], s[-12:])
 EOF
 )
-read -r straight swung order head tail <<<"$verdict"
-echo "    clicks: $head ... $tail (S 5760, L 7603, E 3917 frames apart)"
+read -r straight swung order slow later head tail <<<"$verdict"
+echo "    clicks: $head ... $tail (S 5760, L 7603, E 3917, l 7920, e 4080 frames apart)"
 check "straight clicks before the change ($straight runs)" test "${straight:-0}" -ge 2
 check "swung by exactly 1843 frames after it ($swung runs)" test "${swung:-0}" -ge 2
 check "from straight to swung, once, with no stop" test "${order:-0}" = 1
+check "at 120 BPM the rows and the swing follow the tempo ($slow runs)" test "${slow:-0}" -ge 2
+check "after the change, not before" test "${later:-0}" = 1
 finish
