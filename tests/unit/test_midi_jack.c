@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "audio.h"
+#include "common/clockpeer.h"
 #include "common/jackrec.h"
 #include "common/synth_song.h"
 #include "live.h"
@@ -298,34 +299,6 @@ static void notes_sound_on_their_frame_within_the_period(void)
     midi_route_deinit(&route);
 }
 
-/* The listener: every message on hiss's midi_out, at its frame on the
- * server's clock. */
-enum { HEARD_MAX = 4096 };
-static jack_port_t *listener_in;
-static jack_client_t *listener;
-static uint64_t heard_frame[HEARD_MAX];
-static uint8_t heard_msg[HEARD_MAX][3];
-static _Atomic int heard_count;
-
-static int listener_process(jack_nframes_t nframes, void *arg)
-{
-    (void)arg;
-    void *buf = jack_port_get_buffer(listener_in, nframes);
-    uint32_t start = jack_last_frame_time(listener);
-    uint32_t count = jack_midi_get_event_count(buf);
-    int n = atomic_load(&heard_count);
-    for (uint32_t i = 0; i < count && n < HEARD_MAX; i++) {
-        jack_midi_event_t ev;
-        if (jack_midi_event_get(&ev, buf, i) != 0 || ev.size < 1 || ev.size > 3)
-            continue;
-        heard_frame[n] = (uint64_t)start + ev.time;
-        memcpy(heard_msg[n], ev.buffer, ev.size);
-        n++;
-    }
-    atomic_store(&heard_count, n);
-    return 0;
-}
-
 /* MIDI clock out through JACK, measured by a listening client: start,
  * then 24 pulses a beat, each on the frame its exact time falls in
  * (92.5 BPM: a pulse every 1297.3 frames), and stop; played again from
@@ -341,91 +314,43 @@ static void clock_out_is_heard_at_the_right_rate(void)
     Engine *e = engine_new(song, rate);
     audio_set_song(a, song);
     CHECK(audio_start(a, e) == HISS_OK);
-    listener = test_client("listener", false, JACK_DEFAULT_MIDI_TYPE, listener_process,
-                           &listener_in);
-    if (listener) {
-        CHECK(jack_connect(listener, "hiss_clock:midi_out", "listener:in") == 0);
+    CHECK(clockpeer_listener_open("listener", "hiss_clock:midi_out"));
+    {
         hiss_sleep_ms(100);
-        CHECK(atomic_load(&heard_count) == 0); /* stopped: silent */
+        CHECK(atomic_load(&clockpeer_heard_count) == 0); /* stopped: silent */
         EngineCommand play = {ENGINE_CMD_PLAY_SONG, 0, 0, 0, NULL};
         CHECK(engine_send(e, &play));
         hiss_sleep_ms(1500);
         EngineCommand stop = {ENGINE_CMD_STOP, 0, 0, 0, NULL};
         CHECK(engine_send(e, &stop));
         hiss_sleep_ms(100);
-        int n = atomic_load(&heard_count);
+        const ClockpeerHeard *h = clockpeer_heard;
+        int n = atomic_load(&clockpeer_heard_count);
         CHECK_MSG(n > 40, "%d messages", n);
         if (n > 40) {
-            CHECK(heard_msg[0][0] == 0xFA);
-            CHECK(heard_msg[n - 1][0] == 0xFC);
+            CHECK(h[0].msg[0] == 0xFA);
+            CHECK(h[n - 1].msg[0] == 0xFC);
             uint64_t per = 25u * 6 * 4 * rate, inc = 24 * 925;
             int wrong = 0;
             for (int k = 0; k < n - 2; k++)
-                if (heard_msg[k + 1][0] != 0xF8 ||
-                    heard_frame[k + 1] - heard_frame[0] != k * per / inc)
+                if (h[k + 1].msg[0] != 0xF8 || h[k + 1].frame - h[0].frame != k * per / inc)
                     wrong++;
             CHECK_MSG(wrong == 0, "%d of %d pulses off their frame", wrong, n - 2);
-            double bpm = 60.0 * rate * (n - 3) / (24.0 * (double)(heard_frame[n - 2] -
-                                                                  heard_frame[1]));
+            double bpm = 60.0 * rate * (n - 3) / (24.0 * (double)(h[n - 2].frame - h[1].frame));
             CHECK_NEAR(bpm, 92.5, 0.01);
         }
-        atomic_store(&heard_count, 0);
+        atomic_store(&clockpeer_heard_count, 0);
         EngineCommand from_row = {ENGINE_CMD_PLAY_SONG, 0, 8, 0, NULL};
         CHECK(engine_send(e, &from_row));
         hiss_sleep_ms(100);
-        n = atomic_load(&heard_count);
-        CHECK(n >= 3 && heard_msg[0][0] == 0xF2 && heard_msg[0][1] == 8 &&
-              heard_msg[0][2] == 0 && heard_msg[1][0] == 0xFB && heard_msg[2][0] == 0xF8);
-        jack_client_close(listener);
+        n = atomic_load(&clockpeer_heard_count);
+        CHECK(n >= 3 && h[0].msg[0] == 0xF2 && h[0].msg[1] == 8 && h[0].msg[2] == 0 &&
+              h[1].msg[0] == 0xFB && h[2].msg[0] == 0xF8);
+        clockpeer_close();
     }
     audio_close(a);
     engine_free(e);
     song_free(song);
-}
-
-/* The master clock: from the period it is started in, start and then a
- * pulse every master_frames_per_pulse frames (kept as an exact sum, so
- * the pulses carry the tempo's fraction), each noted at its frame; stop
- * when told. */
-enum { MASTER_PULSES = 2048 };
-static jack_port_t *master_out;
-static jack_client_t *master;
-static double master_frames_per_pulse;
-static _Atomic int master_state; /* 0 idle, 1 start asked, 2 running, 3 stop asked */
-static double master_next;
-static uint64_t master_pulse_at[MASTER_PULSES];
-static _Atomic int master_pulses;
-
-static int master_process(jack_nframes_t nframes, void *arg)
-{
-    (void)arg;
-    void *buf = jack_port_get_buffer(master_out, nframes);
-    jack_midi_clear_buffer(buf);
-    uint32_t start = jack_last_frame_time(master);
-    int state = atomic_load(&master_state);
-    if (state == 1) {
-        static const uint8_t msg = 0xFA;
-        jack_midi_event_write(buf, 0, &msg, 1);
-        master_next = start;
-        atomic_store(&master_state, state = 2);
-    } else if (state == 3) {
-        static const uint8_t msg = 0xFC;
-        jack_midi_event_write(buf, 0, &msg, 1);
-        atomic_store(&master_state, 0);
-        return 0;
-    }
-    if (state != 2)
-        return 0;
-    int n = atomic_load(&master_pulses);
-    while (master_next < (double)start + nframes && n < MASTER_PULSES) {
-        static const uint8_t msg = 0xF8;
-        uint32_t at = (uint32_t)master_next - start;
-        jack_midi_event_write(buf, at, &msg, 1);
-        master_pulse_at[n++] = (uint64_t)master_next;
-        master_next += master_frames_per_pulse;
-    }
-    atomic_store(&master_pulses, n);
-    return 0;
 }
 
 /* hiss follows a MIDI clock at 97.34 BPM: it starts on the master's first
@@ -448,28 +373,25 @@ static void follows_an_external_clock(void)
     audio_set_midi(a, &route);
     CHECK(audio_start(a, e) == HISS_OK);
     /* Between two tenths: only the phase lock keeps it from drifting. */
-    master_frames_per_pulse = 60.0 * rate / (97.34 * 24);
-    master = test_client("master", true, JACK_DEFAULT_MIDI_TYPE, master_process, &master_out);
-    listener = test_client("listener2", false, JACK_DEFAULT_MIDI_TYPE, listener_process,
-                           &listener_in);
-    if (master && listener) {
-        CHECK(jack_connect(master, "master:out", "hiss_follow:midi_in") == 0);
-        CHECK(jack_connect(listener, "hiss_follow:midi_out", "listener2:in") == 0);
+    /* Between two tenths: only the phase lock keeps it from drifting. */
+    CHECK(clockpeer_master_open("master", "hiss_follow:midi_in", 60.0 * rate / (97.34 * 24)));
+    CHECK(clockpeer_listener_open("listener2", "hiss_follow:midi_out"));
+    {
         hiss_sleep_ms(100);
-        atomic_store(&heard_count, 0);
-        atomic_store(&master_state, 1);
+        atomic_store(&clockpeer_heard_count, 0);
+        clockpeer_master_start();
         hiss_sleep_ms(6000);
         CHECK(atomic_load(&engine_status(e)->playing));
         int bpm = atomic_load(&engine_status(e)->bpm_tenths);
         CHECK_MSG(abs(bpm - 973) <= 1, "tempo %d.%d", bpm / 10, bpm % 10);
         /* hiss's pulse k against the master's pulse k, over the last 48
          * that both have. */
-        int n = atomic_load(&heard_count), m = atomic_load(&master_pulses);
-        CHECK_MSG(n > 150 && heard_msg[0][0] == 0xFA, "%d messages, first %02X", n,
-                  heard_msg[0][0]);
+        const ClockpeerHeard *h = clockpeer_heard;
+        int n = atomic_load(&clockpeer_heard_count), m = atomic_load(&clockpeer_pulses);
+        CHECK_MSG(n > 150 && h[0].msg[0] == 0xFA, "%d messages, first %02X", n, h[0].msg[0]);
         int worst = 0, pulses = n - 1 < m ? n - 1 : m;
         for (int k = pulses - 48; k >= 0 && k < pulses; k++) {
-            int off = (int)((int64_t)heard_frame[k + 1] - (int64_t)master_pulse_at[k]);
+            int off = (int)((int64_t)h[k + 1].frame - (int64_t)clockpeer_pulse_at[k]);
             if (abs(off) > abs(worst))
                 worst = off;
         }
@@ -477,11 +399,10 @@ static void follows_an_external_clock(void)
                   "%d pulses, worst phase %d frames", pulses, worst);
         printf("     follow 97.34 BPM: tempo %d.%d, worst phase over the last 48 pulses "
                "%d frames\n", bpm / 10, bpm % 10, worst);
-        atomic_store(&master_state, 3);
+        clockpeer_master_stop();
         hiss_sleep_ms(200);
         CHECK(!atomic_load(&engine_status(e)->playing));
-        jack_client_close(master);
-        jack_client_close(listener);
+        clockpeer_close();
     }
     audio_close(a);
     engine_free(e);
