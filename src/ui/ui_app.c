@@ -2058,6 +2058,7 @@ int ui_run(const UiOptions *opts)
     ui_clock_deinit(&app->clock);
     loudness_free(app->loudness);
     ui_take_finish(app);
+    ui_chop_finish();
     session_close(app->session);
     reference_deinit(&app->reference);
     edit_free(app->ed);

@@ -1,6 +1,8 @@
 #include "ui_chop.h"
 
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,57 +335,175 @@ static void source_of(const Instrument *inst, EditSource *src)
     stem_of_path(inst->path, inst->name, src->stem, sizeof src->stem);
 }
 
-/* Applies edit to src, writes the result as a new file beside the song
- * and puts it in the slot in place of inst (one undo step); the old file
- * stays as it was. */
+/* A sample edit runs on a thread of its own (a stretch of a long file
+ * takes seconds): the editor goes on drawing and taking keys, and the
+ * result is put in the slot on the next poll after it ends. One at a
+ * time. */
+static struct {
+    pthread_t thread;
+    bool running;          /* [ui] a thread was started and not joined */
+    _Atomic bool done;     /* [both] the thread has finished */
+    /* [ui] before the start, [job] after: what to do. */
+    Sample *source;        /* retained */
+    SampleMarks marks;
+    SampleEdit edit;
+    bool keep[SONG_MAX_SLICES];
+    char path[UI_PATH_MAX + SONG_PATH_MAX + 64]; /* the name taken for the result */
+    /* [job] until done, then [ui]: what came of it. */
+    HissError err;
+    HissDiag diag;
+    Sample *result;
+    SampleMarks out_marks;
+    /* [ui] where it goes: the slot, as it was when the edit began. */
+    int slot;
+    const Instrument *inst;
+    char was[SONG_PATH_MAX];
+    int stretch_beats;
+    char stretch_from[SONG_PATH_MAX];
+    char what[32];
+} job;
+
+static void *job_run(void *arg)
+{
+    (void)arg;
+    SampleioAudio audio;
+    job.err = sampleedit_apply(job.source, &job.marks, &job.edit, &audio, &job.out_marks,
+                               &job.diag);
+    if (!job.err) {
+        HissDiag write_diag = {{0}};
+        job.err = sampleedit_write(job.path, &audio, &job.out_marks, &write_diag);
+        if (!job.err)
+            job.err = sampleio_load(job.path, &job.result, NULL, &write_diag);
+        if (job.err)
+            job.diag = write_diag;
+        sampleio_audio_free(&audio);
+    }
+    atomic_store(&job.done, true);
+    return NULL;
+}
+
+/* Puts a finished edit's result in its slot (one undo step), unless the
+ * slot changed meanwhile: then the new file is kept and said so. */
+static void job_finish(UiApp *app)
+{
+    pthread_join(job.thread, NULL);
+    job.running = false;
+    sample_release(job.source);
+    job.source = NULL;
+    Sample *sample = job.result;
+    job.result = NULL;
+    const char *name = strrchr(job.path, '/') ? strrchr(job.path, '/') + 1 : job.path;
+    if (job.err) {
+        unlink(job.path); /* the name taken for it: empty, or half written */
+        ui_set_message(app, true, "%s: %s", job.what, job.diag.text);
+        return;
+    }
+    const Instrument *inst = song_instrument(app->song, job.slot);
+    if (inst != job.inst) {
+        sample_release(sample);
+        ui_set_message(app, true, "%s: slot %02X changed meanwhile; the result is kept as %s",
+                       job.what, job.slot, name);
+        return;
+    }
+    Instrument *copy = song_instrument_clone(inst);
+    if (!copy) {
+        ui_report(app, HISS_ERR_NOMEM, job.what);
+        sample_release(sample);
+        return;
+    }
+    const SampleMarks *m = &job.out_marks;
+    sample_release(copy->sample);
+    copy->sample = sample;
+    copy->missing = false;
+    snprintf(copy->path, sizeof copy->path, "%.*s", (int)sizeof copy->path - 1, name);
+    copy->shape[SHAPE_START] = 0;
+    copy->shape[SHAPE_END] = 0;
+    copy->loop = (LoopMode)m->loop;
+    copy->loop_start = m->loop_start;
+    copy->loop_end = m->loop_end;
+    copy->slice_count = 0;
+    song_instrument_set_slices(copy, m->cues, m->cue_count);
+    /* Any other edit makes audio that is no longer a plain stretch. */
+    copy->stretch_beats = job.stretch_beats;
+    snprintf(copy->stretch_from, sizeof copy->stretch_from, "%s", job.stretch_from);
+    /* Dropping slices renumbers the notes that play the ones kept. */
+    bool keeps = job.edit.kind == SAMPLEEDIT_KEEP_SLICES;
+    HissError err = keeps ? edit_instrument_keep_slices(app->ed, job.slot, copy, job.keep)
+                          : edit_instrument_replace(app->ed, job.slot, copy);
+    if (ui_report(app, err, job.what) == HISS_OK)
+        ui_set_message(app, false, "%s: wrote %s (%u frames, %d slices%s%s); %s is kept",
+                       job.what, name, sample->frames, m->cue_count,
+                       job.diag.text[0] ? ", " : "", job.diag.text,
+                       job.was[0] ? job.was : "the original");
+}
+
+/* [ui] Finishes an edit whose thread has ended; true while one still runs. */
+static bool job_poll(UiApp *app)
+{
+    if (job.running && atomic_load(&job.done))
+        job_finish(app);
+    return job.running;
+}
+
+/* Starts applying edit to src on the editing thread; the result becomes a
+ * new file beside the song, named STEM-SUFFIX.wav, and goes in the slot in
+ * place of inst when it is done. The old file stays as it was. */
 static void apply_edit_from(UiApp *app, int slot, const Instrument *inst,
                             const EditSource *src, const SampleEdit *edit, const char *suffix,
                             const char *what)
 {
-    const bool *kept = edit->kind == SAMPLEEDIT_KEEP_SLICES ? edit->keep : NULL;
     if (!has_place(app, what))
         return;
-    SampleMarks out_marks;
-    SampleioAudio audio;
+    if (job_poll(app)) {
+        ui_set_message(app, true, "%s: %s is still running; again when it ends", what,
+                       job.what);
+        return;
+    }
+    char dir[UI_PATH_MAX];
     HissDiag diag = {{0}};
-    if (sampleedit_apply(src->sample, &src->marks, edit, &audio, &out_marks, &diag) !=
-        HISS_OK) {
+    ui_song_dir(app, dir, sizeof dir);
+    if (sampleedit_new_path(dir, src->stem, suffix, job.path, sizeof job.path, &diag)) {
         ui_set_message(app, true, "%s: %s", what, diag.text);
         return;
     }
-    char name[SONG_PATH_MAX];
-    Sample *sample = write_new_file(app, src->stem, suffix, &audio, &out_marks, name,
-                                    sizeof name, what);
-    sampleio_audio_free(&audio);
-    Instrument *copy = sample ? song_instrument_clone(inst) : NULL;
-    if (!copy) {
-        if (sample)
-            ui_report(app, HISS_ERR_NOMEM, what);
-        sample_release(sample);
+    job.source = (Sample *)src->sample;
+    sample_retain(job.source);
+    job.marks = src->marks;
+    job.edit = *edit;
+    if (edit->kind == SAMPLEEDIT_KEEP_SLICES && edit->keep) {
+        memcpy(job.keep, edit->keep, sizeof job.keep);
+        job.edit.keep = job.keep;
+    }
+    job.err = HISS_OK;
+    memset(&job.diag, 0, sizeof job.diag);
+    job.result = NULL;
+    job.slot = slot;
+    job.inst = inst;
+    snprintf(job.was, sizeof job.was, "%s", inst->path);
+    job.stretch_beats = src->stretch_beats;
+    snprintf(job.stretch_from, sizeof job.stretch_from, "%s", src->stretch_from);
+    snprintf(job.what, sizeof job.what, "%s", what);
+    atomic_store(&job.done, false);
+    if (pthread_create(&job.thread, NULL, job_run, NULL)) {
+        sample_release(job.source);
+        job.source = NULL;
+        unlink(job.path);
+        ui_set_message(app, true, "%s: cannot start a thread for it", what);
         return;
     }
-    sample_release(copy->sample);
-    copy->sample = sample;
-    copy->missing = false;
-    snprintf(copy->path, sizeof copy->path, "%s", name);
-    copy->shape[SHAPE_START] = 0;
-    copy->shape[SHAPE_END] = 0;
-    copy->loop = (LoopMode)out_marks.loop;
-    copy->loop_start = out_marks.loop_start;
-    copy->loop_end = out_marks.loop_end;
-    copy->slice_count = 0;
-    song_instrument_set_slices(copy, out_marks.cues, out_marks.cue_count);
-    /* Any other edit makes audio that is no longer a plain stretch. */
-    copy->stretch_beats = src->stretch_beats;
-    snprintf(copy->stretch_from, sizeof copy->stretch_from, "%s", src->stretch_from);
-    /* Dropping slices renumbers the notes that play the ones kept. */
-    HissError err = kept ? edit_instrument_keep_slices(app->ed, slot, copy, kept)
-                         : edit_instrument_replace(app->ed, slot, copy);
-    if (ui_report(app, err, what) == HISS_OK)
-        ui_set_message(app, false, "%s: wrote %s (%u frames, %d slices%s%s); %s is kept",
-                       what, name, sample->frames, out_marks.cue_count,
-                       diag.text[0] ? ", " : "", diag.text,
-                       inst->path[0] ? inst->path : "the original");
+    job.running = true;
+    ui_set_message(app, false, "%s: working on it (the editor goes on)", what);
+}
+
+void ui_chop_finish(void)
+{
+    if (job.running) {
+        pthread_join(job.thread, NULL);
+        job.running = false;
+        sample_release(job.source);
+        sample_release(job.result);
+        job.source = job.result = NULL;
+    }
 }
 
 /* An edit of the current slot's own sample. */
@@ -568,6 +688,8 @@ static void stretch_to_tempo(UiApp *app, int slot, const Instrument *inst, int b
 
 void ui_chop_follow_tempo(UiApp *app)
 {
+    if (job_poll(app))
+        return; /* one edit at a time: the tempo waits for it */
     static int seen_bpm;
     static double seen_at;
     int bpm = atomic_load(&app->song->bpm_tenths);

@@ -28,5 +28,8 @@ void ui_chop_tempo_text(const UiApp *app, char *buf, size_t size);
  * lasts N beats is stretched again from its source file into a new file
  * for the new tempo (one undo step each); no file is overwritten. */
 void ui_chop_follow_tempo(UiApp *app);
+/* Waits for a sample edit still running on its thread and drops its
+ * result (its file stays): on quitting. */
+void ui_chop_finish(void);
 
 #endif
