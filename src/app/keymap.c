@@ -74,6 +74,7 @@ static const struct {
     {"C-b", ACT_REFERENCE_TOGGLE},
     {"M-v", ACT_REFERENCE_TOGGLE},
     {"M-V", ACT_REFERENCE_LOAD},
+    {"M-B", ACT_BOUNCE_STEMS},
     {"[", ACT_OCTAVE_DOWN},
     {"]", ACT_OCTAVE_UP},
     {"Up", ACT_UP},

@@ -71,6 +71,8 @@ typedef enum {
       "A/B: hear the reference track (loudness-matched) or the mix")             \
     X(ACT_REFERENCE_LOAD, "reference_load", GLOBAL,                               \
       "choose the song's reference track (a path, never copied)")                \
+    X(ACT_BOUNCE_STEMS, "bounce_stems", GLOBAL,                                   \
+      "bounce the mix and its stems beside the saved song (in the background)")  \
     X(ACT_OCTAVE_DOWN, "octave_down", GLOBAL, "lower the entry octave")           \
     X(ACT_OCTAVE_UP, "octave_up", GLOBAL, "raise the entry octave")               \
     X(ACT_UP, "up", GLOBAL, "move up")                                            \

@@ -26,6 +26,7 @@
 #include "ui_chop.h"
 #include "ui_take.h"
 #include "ui_reference.h"
+#include "ui_bounce.h"
 #include "songio.h"
 
 /* Input is read with a short timeout while playing so the position and the
@@ -887,6 +888,9 @@ static void handle_global(UiApp *app, KeymapAction act)
     case ACT_REFERENCE_LOAD:
         ui_reference_ask(app);
         break;
+    case ACT_BOUNCE_STEMS:
+        ui_bounce_start(app);
+        break;
     case ACT_OCTAVE_DOWN:
         edit_set_octave(ed, ed->octave - 1);
         app->dirty |= UI_DIRTY_HEADER;
@@ -1657,6 +1661,7 @@ static void periodic(UiApp *app)
     ui_record_poll(app);
     ui_learn_poll(app);
     ui_take_poll(app);
+    ui_bounce_poll(app);
     ui_chop_follow_tempo(app);
     poll_loader(app);
     char msg[600];

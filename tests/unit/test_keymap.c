@@ -102,8 +102,10 @@ static void no_default_needs_function_keys_or_alt(void)
      * sends). Alt-only and F-key-only actions would fail that person.
      * Exempt: actions that plain keys reach another way (Home/End by
      * paging, S-Tab by Left, a cell by clearing its fields) and extras
-     * (the reference track is also named in the song file). */
+     * (the reference track is also named in the song file, stems are
+     * also bounced by hiss render --stems). */
     const KeymapAction may_lack[] = {ACT_RECONNECT,      ACT_REFERENCE_LOAD,
+                                     ACT_BOUNCE_STEMS,
                                      ACT_PATTERN_NEW,
                                      ACT_PATTERN_CLONE,  ACT_PATTERN_LENGTH,
                                      ACT_MARK_BEGIN,     ACT_MARK_END,

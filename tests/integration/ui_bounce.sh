@@ -1,0 +1,79 @@
+#!/bin/bash
+# Stems from the editor, as a user does it, while the song plays on a
+# private JACK server into a recorder: M-B on an unsaved song asks for a
+# save; after C-s it bounces into songs/beat-stems beside the song (the
+# mix, each channel, the two send returns), with its progress on the
+# status line; the mix bounced is the same file `hiss render --stems`
+# writes; a second M-B goes into beat-stems-2 and leaves the first as it
+# was; and the editor's own playback went on throughout (the recording
+# has no silent window from its first sound to its last).
+SOCK=hiss-ui-bounce-$$
+. "$(dirname "$0")/../common/jackrec.sh"
+. "$(dirname "$0")/lib/tmux_ui.sh"
+trap 'T kill-server 2>/dev/null; cleanup' EXIT
+unset HISS_AUDIO
+GAPS=$(dirname "$0")/lib/no_gaps.py
+
+needs jackd sox python3
+
+check "start a private jackd at 48 kHz (synchronous)" start_jackd 256 48000 -S -t 2000
+spawn "$WORK/rec.log" "$JACKREC" record rec "$WORK/rec.wav" 60 2
+REC_PID=$SPAWN_PID
+check "a recorder to connect to" wait_line "$WORK/rec.log" '^ready' 10
+
+mkdir -p "$TMP/songs"
+sox -n -r 48000 -c 1 -b 24 "$TMP/songs/tone.wav" synth 4800s sine 1000 vol 0.1
+{
+    printf 'hiss 1\ntitle "beat"\nbpm 120\nspeed 6\nrows_per_beat 4\nswing 0\n'
+    printf 'master_gain 0.0\nlimiter on\nchannels 2\n'
+    printf 'channel 02 name "pad" gain -15.0 pan 0 mute off solo off send_b -10.0 send_b_pre off\n\n'
+    printf 'instrument 01 "tone" sample "tone.wav" volume 64 pan 0 '
+    printf 'base C-4 finetune 0 loop forward 0 4800 interp raw\n\norder 00\n\npattern 00 64\n'
+    printf '000 |C-4 01 .. ... ...|G-4 01 .. ... ...|\n'
+    for ((r = 1; r < 64; r++)); do printf '%03d |... .. .. ... ...|... .. .. ... ...|\n' $r; done
+} >"$TMP/songs/beat.hiss"
+new_server
+T new-session -d -s ui -x 80 -y 24 "cd '$TMP' && '$HISS' songs/beat.hiss --audio jack --connect rec:in_1,rec:in_2; echo \"hiss exited \$?\"; sleep 60"
+check "the editor runs on JACK" wait_backend JACK
+check "its samples load" wait_for "? help"
+keys M-Enter
+sleep 1
+keys = # an edit: the song now differs from its file
+keys M-B
+check "M-B on an unsaved song asks for a save" wait_for "stems: save the song first"
+check "nothing was written" [ ! -e "$TMP/songs/beat-stems" ]
+keys C-s
+check "saved" wait_for "saved songs/beat.hiss"
+keys M-B
+check "the bounce shows its progress" wait_re "stems: bouncing into songs/beat-stems"
+check "then what it wrote" \
+    wait_for "stems: 5 files written into songs/beat-stems (the mix, each channel, the sends)"
+ls "$TMP/songs/beat-stems" | sed 's/^/    /'
+check "the mix, each channel by name, the sends" \
+    [ -f "$TMP/songs/beat-stems/beat-master.wav" -a -f "$TMP/songs/beat-stems/beat-02-pad.wav" \
+      -a "$(ls "$TMP/songs/beat-stems" | wc -l)" = 5 ]
+"$HISS" render "$TMP/songs/beat.hiss" --stems "$WORK/cli" --rate 48000 --bits 24 -q
+check "the mix bounced is the one hiss render writes" \
+    cmp "$TMP/songs/beat-stems/beat-master.wav" "$WORK/cli/beat-master.wav"
+check "and so is the pad's stem" \
+    cmp "$TMP/songs/beat-stems/beat-02-pad.wav" "$WORK/cli/beat-02-pad.wav"
+before=$(cd "$TMP/songs/beat-stems" && md5sum * | md5sum)
+keys M-B
+check "a second bounce goes into a new folder" \
+    wait_for "stems: 5 files written into songs/beat-stems-2"
+check "the first is as it was" \
+    [ "$(cd "$TMP/songs/beat-stems" && md5sum * | md5sum)" = "$before" ]
+sleep 1
+keys F8
+keys C-q
+check "quits" wait_for "hiss exited 0"
+kill -TERM "$REC_PID"
+wait_exit "$REC_PID" 5
+
+sox "$WORK/rec.wav" -t f32 "$WORK/rec.f32" 2>/dev/null
+read -r _ gaps _ sounding < <(python3 "$GAPS" "$WORK/rec.f32" 48000)
+echo "    playback recorded: $sounding windows of 50 ms sounding, $gaps silent"
+check "the editor played on through both bounces (no silent window)" \
+    [ "${gaps:-1}" = 0 -a "${sounding:-0}" -gt 40 ]
+
+finish
