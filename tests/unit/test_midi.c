@@ -26,6 +26,111 @@ static void raw_messages(void)
     CHECK(midi_decode((const uint8_t[]){0x90, 12, 1}, 3, &n) && n.note == NOTE_FIRST);
 }
 
+static void control_changes(void)
+{
+    MidiControl c;
+    CHECK(midi_decode_control((const uint8_t[]){0xB2, 74, 100}, 3, &c));
+    CHECK(c.channel == 2 && c.cc == 74 && c.value == 100);
+    CHECK(!midi_decode_control((const uint8_t[]){0x92, 74, 100}, 3, &c)); /* a note */
+    CHECK(!midi_decode_control((const uint8_t[]){0xB2, 74}, 2, &c));
+    CHECK(!midi_decode_control((const uint8_t[]){0xB2, 0x80, 1}, 3, &c));
+}
+
+/* An external clock fed to the route as JACK would, period by period,
+ * with an engine rendering offline: `seconds` of a clock at `bpm` (start
+ * first, or with `before` a song position, continue), the switches as
+ * given. Returns the engine (to look at) and,
+ * in *worst, the largest difference in frames between the master's
+ * pulses and the engine's own clock out over the last beat. */
+static Engine *follow_offline(Song *song, double bpm, double seconds, bool clock,
+                              bool transport, const uint8_t *before, size_t before_size,
+                              int64_t *worst)
+{
+    enum { RATE = 48000, PERIOD = 64 };
+    Engine *e = engine_new(song, RATE);
+    MidiRoute r;
+    if (!e || midi_route_init(&r) != HISS_OK)
+        return e;
+    atomic_store(&r.follow_clock, clock);
+    atomic_store(&r.follow_transport, transport);
+    float out[2 * PERIOD];
+    double fpp = 60.0 * RATE / (bpm * 24), next = 1000.5;
+    uint64_t own_last = 0, master_last = 0;
+    *worst = 0;
+    uint64_t frames = (uint64_t)(seconds * RATE), end_check = frames - RATE;
+    int64_t own_k = -1, master_k = -1;
+    for (uint64_t at = 0; at < frames; at += PERIOD) {
+        if (at <= 1000 && at + PERIOD > 1000) {
+            if (before_size)
+                midi_route_system(&r, e, before, before_size, 1000 - (uint32_t)at, 1000);
+            midi_route_system(&r, e, (const uint8_t[]){before_size ? 0xFB : 0xFA}, 1,
+                              1000 - (uint32_t)at, 1000);
+        }
+        while (next < (double)(at + PERIOD)) {
+            uint32_t f = (uint32_t)next;
+            midi_route_system(&r, e, (const uint8_t[]){0xF8}, 1, f - (uint32_t)at, f);
+            master_k++;
+            master_last = f;
+            next += fpp;
+        }
+        engine_render(e, out, PERIOD);
+        const ClockEvent *ev;
+        int count = engine_clock_out(e, &ev);
+        for (int i = 0; i < count; i++)
+            if (ev[i].status == CLOCK_MSG_PULSE) {
+                own_k++;
+                own_last = at + ev[i].frame;
+                if (at > end_check && own_k == master_k) {
+                    int64_t d = (int64_t)own_last - (int64_t)master_last;
+                    if (llabs(d) > llabs(*worst))
+                        *worst = d;
+                }
+            }
+    }
+    midi_route_deinit(&r);
+    return e;
+}
+
+/* Clock in without a server: hiss starts on the first pulse after start,
+ * takes the tempo and holds the phase within a millisecond over a minute
+ * of a tempo between two tenths; with a switch off it does not. */
+static void external_clock_is_followed(void)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    int64_t worst;
+    Engine *e = follow_offline(s, 97.34, 60, true, true, NULL, 0, &worst);
+    CHECK(atomic_load(&engine_status(e)->playing));
+    int bpm = atomic_load(&engine_status(e)->bpm_tenths);
+    CHECK_MSG(abs(bpm - 973) <= 1, "%d", bpm);
+    CHECK_MSG(llabs(worst) <= 48, "worst phase %lld frames", (long long)worst);
+    engine_free(e);
+    /* The tempo alone: no start. */
+    e = follow_offline(s, 97.34, 3, true, false, NULL, 0, &worst);
+    CHECK(!atomic_load(&engine_status(e)->playing));
+    engine_free(e);
+    /* Start alone: the song's own tempo. */
+    e = follow_offline(s, 97.34, 3, false, true, NULL, 0, &worst);
+    CHECK(atomic_load(&engine_status(e)->playing));
+    CHECK(atomic_load(&engine_status(e)->bpm_tenths) == 1250);
+    engine_free(e);
+    song_free(s);
+}
+
+/* Continue after a song position: 18 sixteenths at 4 rows a beat is row
+ * 18 (of order 0, whose pattern has 64 rows). */
+static void continue_plays_from_the_song_position(void)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    int64_t worst;
+    static const uint8_t position_then_continue[] = {0xF2, 18, 0};
+    Engine *e = follow_offline(s, 125, 0.05, true, true, position_then_continue, 3, &worst);
+    CHECK(atomic_load(&engine_status(e)->playing));
+    CHECK_MSG(atomic_load(&engine_status(e)->row) == 18, "row %d",
+              atomic_load(&engine_status(e)->row));
+    engine_free(e);
+    song_free(s);
+}
+
 static void velocity_to_volume(void)
 {
     CHECK(midi_velocity_volume(127) == 64);
@@ -146,6 +251,9 @@ static void the_sequencer_client_says_when_there_is_none(void)
 int main(void)
 {
     RUN(raw_messages);
+    RUN(control_changes);
+    RUN(external_clock_is_followed);
+    RUN(continue_plays_from_the_song_position);
     RUN(velocity_to_volume);
     RUN(channel_maps);
     RUN(queued_notes_play_and_record);
