@@ -372,9 +372,13 @@ static void vibrato_offset(FxChannel *ch)
         int p = period_now(ch) + (pos & 32 ? -delta : delta);
         ch->vib_off = fx_pitch_of_period(p) - fx_note_pitch(ch);
     } else {
-        int off = wave(ch->vib_wave, pos) * ch->mem_vib_depth / 32;
+        int w = wave(ch->vib_wave, pos);
         /* FastTracker 2 adds the wave to its linear period, so the pitch
-         * goes down first there. */
+         * goes down first there; its ramp rises through each half where
+         * ProTracker's falls (so the pitch ramps down, not up). */
+        if (ch->ft2_vibrato && (ch->vib_wave & 3) == 1)
+            w = 255 - w;
+        int off = w * ch->mem_vib_depth / 32;
         if (ch->ft2_vibrato)
             off = -off;
         ch->vib_off = pos & 32 ? -off : off;

@@ -410,36 +410,52 @@ static void it_vibrato_is_half_as_deep(void)
     }
 }
 
-/* An XM's vibrato as FastTracker 2 plays it: the pitch goes down first,
- * and a row's first tick keeps the offset where the last row left it (the
- * position does not move on that tick, so it sounds as the tick after).
- * 4x8 at speed 4: tick 2 is 0.4 semitone down; row 1's tick 0 sits at
- * position 20, 0.92 semitone down. */
-static void xm_vibrato_goes_down_first_and_keeps_its_phase(void)
+/* An XM whose note (row 0, with `fx0` `param0`) gets 4x8 on row 1 (`row1`)
+ * and 4xx after, rendered; the pitch at each tick of `want` (from the
+ * song's start, 6 a row) must be the note's moved by its offset in 1/64
+ * semitones. */
+static void check_xm_vibrato(const char *name, char fx0, uint8_t param0, uint8_t row1,
+                             const int (*want)[2], int count)
 {
     ModgenSong ms;
     base_song(&ms);
-    modgen_add(&ms, 0, 0, 0, 49, 1, -1, '4', 0x48);
+    modgen_add(&ms, 0, 0, 0, 49, 1, -1, fx0, param0);
     for (int r = 1; r < 8; r++)
-        modgen_add(&ms, 0, r, 0, 0, 0, -1, '4', 0);
-    Song *song = load(&ms, MODGEN_XM, "ft2-vibrato", NULL);
+        modgen_add(&ms, 0, r, 0, 0, 0, -1, '4', r == 1 ? row1 : 0);
+    Song *song = load(&ms, MODGEN_XM, name, NULL);
     if (!song)
         return;
-    float *out = synth_render(song, RATE, 12 * 960, 1024);
-    double note = 8363.0 / PERIOD;
-    double tick2 = synth_frequency(out, 2 * 960 + 100, 800, 0, RATE);
-    double row1_tick0 = synth_frequency(out, 6 * 960 + 100, 800, 0, RATE);
-    double row1_tick1 = synth_frequency(out, 7 * 960 + 100, 800, 0, RATE);
-    double down2 = note * pow(2, -(97 * 8 / 32) / 64.0 / 12);
-    double down20 = note * pow(2, -(235 * 8 / 32) / 64.0 / 12);
-    CHECK_MSG(fabs(tick2 / down2 - 1) < 0.002, "tick 2 at %.2f Hz, want %.2f (down)", tick2,
-              down2);
-    CHECK_MSG(fabs(row1_tick0 / down20 - 1) < 0.002,
-              "row 1's first tick at %.2f Hz, want %.2f (the offset kept)", row1_tick0, down20);
-    CHECK_MSG(fabs(row1_tick1 / down20 - 1) < 0.002, "row 1's tick 1 at %.2f Hz, want %.2f",
-              row1_tick1, down20);
+    float *out = synth_render(song, RATE, 14 * 960, 1024);
+    for (int k = 0; k < count; k++) {
+        double hz = synth_frequency(out, (uint32_t)want[k][0] * 960 + 100, 800, 0, RATE);
+        double expect = 8363.0 / PERIOD * pow(2, want[k][1] / 64.0 / 12);
+        CHECK_MSG(fabs(hz / expect - 1) < 0.002, "%s: tick %d at %.2f Hz, want %.2f", name,
+                  want[k][0], hz, expect);
+    }
     free(out);
     song_free(song);
+}
+
+/* An XM's vibrato as FastTracker 2 plays it: the pitch goes down first,
+ * and a row's first tick keeps the offset where the last row left it (the
+ * position does not move on that tick, so it sounds as the tick after).
+ * Speed 4, depth 8: tick 2 (position 4) is sine 97 x 8 / 32 down; row 1's
+ * tick 0 and tick 1 (position 20) are 235 x 8 / 32 down. */
+static void xm_vibrato_goes_down_first_and_keeps_its_phase(void)
+{
+    static const int WANT[][2] = {{2, -(97 * 8 / 32)}, {6, -(235 * 8 / 32)},
+                                  {7, -(235 * 8 / 32)}};
+    check_xm_vibrato("ft2-vibrato", '4', 0x48, 0, WANT, 3);
+}
+
+/* FastTracker 2's ramp (E41): the wave rises through each half cycle and
+ * is added to the period, so the pitch ramps down. The vibrato starts on
+ * row 1: tick 8 (position 4) is 32 x 8 / 32 down, tick 11 (position 16)
+ * 128 x 8 / 32. */
+static void xm_ramp_vibrato_ramps_down(void)
+{
+    static const int WANT[][2] = {{8, -(32 * 8 / 32)}, {11, -(128 * 8 / 32)}};
+    check_xm_vibrato("ft2-ramp", 'E', 0x41, 0x48, WANT, 2);
 }
 
 static bool report_has(const LoaderReport *r, const char *what, int order, int row,
@@ -1012,6 +1028,7 @@ int main(int argc, char **argv)
     RUN(compressed_it_samples_load_exactly);
     RUN(it_vibrato_is_half_as_deep);
     RUN(xm_vibrato_goes_down_first_and_keeps_its_phase);
+    RUN(xm_ramp_vibrato_ramps_down);
     RUN(xm_extra_fine_porta_moves_the_pitch);
     RUN(it_global_volume_is_the_master_gain);
     RUN(pitch_agrees_with_xmp);
