@@ -2484,6 +2484,13 @@ void engine_hand_over(Engine *from, Engine *to)
                 to->chans.groove_left[c] =
                     1u + (uint32_t)llround((from->chans.groove_left[c] - 1u) * scale);
     }
+    /* MIDI clock out goes on without a new start: its phase is a share
+     * of a pulse, which clock_out_run rescales to the new rate. Messages
+     * not yet written are dropped. */
+    to->clock.running = from->clock.running;
+    to->clock.pulses = from->clock.pulses;
+    to->clock.phase = from->clock.phase;
+    to->clock.per = from->clock.per;
     /* At the same rate the send buses' tails and the limiter's lookahead
      * go on as they were; at another they start from silence. */
     if (scale == 1.0) {

@@ -149,10 +149,45 @@ static void start_position_and_stop(void)
     song_free(s);
 }
 
+/* A rate change while playing (engine_hand_over) keeps the clock going:
+ * no new start, and the pulses go on at the same tempo at the new rate
+ * (960 frames at 48 kHz, 882 at 44.1 kHz, for 125 BPM at 24 ticks a beat). */
+static void the_clock_goes_on_across_a_rate_change(void)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    Engine *e = engine_new(s, RATE);
+    float out[2 * 256];
+    Log log = {0};
+    EngineCommand play = {ENGINE_CMD_PLAY_SONG, 0, 0, 0, NULL};
+    CHECK(engine_send(e, &play));
+    log_render(e, &log, out, 2000, 256); /* pulses on 0, 960, 1920 */
+    Engine *to = engine_new(s, 44100);
+    engine_hand_over(e, to);
+    Log after = {0};
+    log_render(to, &after, out, 4000, 256);
+    CHECK(log.count == 4 && log.msg[3].frame == 1920);
+    CHECK_MSG(after.count >= 4, "%zu messages after", after.count);
+    if (after.count >= 4) {
+        for (size_t i = 0; i < after.count; i++)
+            CHECK(after.msg[i].status == 0xF8);
+        CHECK_MSG(after.msg[1].frame - after.msg[0].frame == 882, "%llu",
+                  (unsigned long long)(after.msg[1].frame - after.msg[0].frame));
+        /* The first: 960 - 80 frames at 48 kHz left, about 809 here. */
+        CHECK_MSG(after.msg[0].frame >= 807 && after.msg[0].frame <= 810, "%llu",
+                  (unsigned long long)after.msg[0].frame);
+    }
+    free(log.msg);
+    free(after.msg);
+    engine_free(to);
+    engine_free(e);
+    song_free(s);
+}
+
 int main(void)
 {
     RUN(pulses_fall_on_their_exact_frames);
     RUN(a_speed_change_changes_the_pulse);
     RUN(start_position_and_stop);
+    RUN(the_clock_goes_on_across_a_rate_change);
     return test_finish();
 }
