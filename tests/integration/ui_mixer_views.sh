@@ -21,6 +21,7 @@ tone_song "$TMP/views.hiss" views 60 12 64 1000 0.501187 'channel 01 gain -10.0 
 
 start_editor "LC_ALL=C" views.hiss
 wait_for "views" >/dev/null
+wait_loaded 192000
 keys C-a
 check "the mixer opens on the channels view" wait_for " Mixer: [channels] inserts master sends"
 keys Up Enter

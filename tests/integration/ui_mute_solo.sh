@@ -13,6 +13,9 @@ tone_song "$TMP/mutes.hiss" mutes 125 6 16 440 0.5
 
 start_editor "LC_ALL=C" mutes.hiss
 wait_for "mutes" >/dev/null
+wait_loaded 192000
+keys C-e
+wait_for " PATTERN " >/dev/null
 keys ,
 check ", mutes channel 1 on the pattern" wait_for "Ch 01       MUTE"
 keys C-a

@@ -94,6 +94,13 @@ tone_song() {
         for r in $(seq 1 $(($5 - 1))); do printf '%03d |... .. .. ... ...|... .. .. ... ...|\n' "$r"; done
     } >"$1"
 }
+# wait_loaded FRAMES: until the instruments screen (left open) shows the
+# current instrument's sample loaded, FRAMES long at 48 kHz: samples load
+# after the song opens, and a note played before is silent.
+wait_loaded() {
+    keys C-t
+    wait_for "$1 frames at 48000 Hz" >/dev/null
+}
 # A fresh tmux server for each start: a dying one must not take the next.
 new_server() {
     T kill-server 2>/dev/null
