@@ -29,6 +29,17 @@ knob() {
         grep -qx sent "$TMP/knob.log"
 }
 
+# knob_shows CC VALUE RE: turns the knob until RE shows, three tries at
+# most: a message in a period the loaded server skipped (an xrun) is lost
+# on the way, and that is not what is under test.
+knob_shows() {
+    local i
+    for i in 1 2 3; do
+        knob "$1" "$2" && wait_re "$3" && return 0
+    done
+    return 1
+}
+
 check "a private JACK server starts" start_jackd
 start_editor "" "knobs.hiss --audio jack"
 check "the editor plays through JACK" wait_backend JACK
@@ -37,15 +48,14 @@ check "the mixer shows channel 1's fader at -15 dB" wait_re "^ 01 +-15\.0 "
 keys L
 check "L arms MIDI learn for the chosen field" \
     wait_for "MIDI learn: move a controller for strip 1 gain"
-check "a knob is turned" knob 74 100
-check "the knob is bound and the binding saved" \
-    wait_for "CC 74 (MIDI channel 1) moves strip 1 gain; saved in"
+check "a knob turned is bound and the binding saved" \
+    knob_shows 74 100 "CC 74 \(MIDI channel 1\) moves strip 1 gain; saved in"
 check "the learning move already sets the fader (100 of 127: -3.3 dB)" wait_re "^ 01 +-3\.3 "
 check "midi_learn holds the binding" grep -qx "midi_cc 1:74 strip 1 gain" "$LEARNED"
 keys F5
 check "playing" wait_re "▶ 00:00:0[0-9][0-9]"
-check "the knob turned to 0 while it plays" knob 74 0
-check "brings the fader to its bottom (off)" wait_re "^ 01 +off "
+check "the knob turned to 0 while it plays brings the fader to its bottom (off)" \
+    knob_shows 74 0 "^ 01 +off "
 check "without stopping" shows "▶"
 check "another controller is not bound" knob 75 127
 sleep 0.3
@@ -55,8 +65,8 @@ keys M-5
 check "the settings screen" wait_for "Song settings"
 keys L
 check "L there arms MIDI learn for the tempo" wait_for "MIDI learn: move a controller for tempo"
-check "a knob is turned for the tempo" knob 7 60
-check "it sets the tempo (60 of 127: 120 BPM)" wait_for " 120 BPM"
+check "a knob turned for the tempo sets it (60 of 127: 120 BPM)" \
+    knob_shows 7 60 " 120 BPM"
 check "both bindings are saved" grep -qx "midi_cc 1:7 tempo" "$LEARNED"
 keys C-q
 check "asks to save" wait_re "[Ss]ave"
@@ -68,8 +78,8 @@ start_editor "" "knobs.hiss --audio jack"
 check "the editor plays through JACK again" wait_backend JACK
 keys C-a
 check "the fader is as saved" wait_re "^ 01 +-15\.0 "
-check "the knob turned all the way" knob 74 127
-check "moves the fader at once (+12 dB)" wait_re "^ 01 +\+?12\.0 "
+check "the knob turned all the way moves the fader at once (+12 dB)" \
+    knob_shows 74 127 "^ 01 +\+?12\.0 "
 keys C-q
 check "asks to save" wait_re "[Ss]ave"
 keys n
