@@ -342,12 +342,24 @@ static void mixer_update(UiApp *app)
     }
 }
 
+/* Sets the chosen setting; a mute or solo changed here is heard at once,
+ * even when the pattern screen had asked for it at the next bar. */
+static HissError set_chosen(UiApp *app, int v)
+{
+    MixParam p = chosen();
+    HissError err = edit_mix_set(app->ed, p, v);
+    if (!err && p.group == MIXPARAM_STRIP &&
+        (p.index == EDIT_STRIP_MUTE || p.index == EDIT_STRIP_SOLO))
+        session_hold_flag(app->session, p.index == EDIT_STRIP_SOLO, p.channel, -1);
+    return err;
+}
+
 static void step(UiApp *app, int dir, bool big)
 {
     MixParam p = chosen();
     int v = mixparam_get(app->song, p);
     int next = ui_param_step(mixparam_info(p), v, dir, big);
-    HissError err = next == v ? HISS_ERR_RANGE : edit_mix_set(app->ed, p, next);
+    HissError err = next == v ? HISS_ERR_RANGE : set_chosen(app, next);
     if (err == HISS_ERR_RANGE) {
         char range[64];
         ui_param_range(mixparam_info(p), range, sizeof range);
@@ -362,7 +374,7 @@ static void typed_value(UiApp *app, const char *text)
     int v;
     const SongParamInfo *info = mixparam_info(chosen());
     bool read = ui_param_parse(info, text, &v);
-    HissError err = read ? edit_mix_set(app->ed, chosen(), v) : HISS_ERR_RANGE;
+    HissError err = read ? set_chosen(app, v) : HISS_ERR_RANGE;
     if (err == HISS_ERR_RANGE)
         ui_param_refuse(app, chosen_name(), info, text, read);
     else
