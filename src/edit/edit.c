@@ -2289,3 +2289,163 @@ void edit_record_end_pass(Editor *ed)
     step->cursor_after = cursor_to_undo(ed->cursor);
     undo_push(&ed->history, step);
 }
+
+/* ---- jam capture ------------------------------------------------------------ */
+
+/* Effects that steer the order list or loop: the captured rows already
+ * went where they led, so a copy must not lead again. */
+static bool flow_effect(uint8_t fx, uint8_t param)
+{
+    return fx == 'B' || fx == 'D' || (fx == 'E' && (param >> 4) == 0x6);
+}
+
+/* A cell of a captured row: what was heard of source (row, channel). */
+static Cell captured_cell(const Pattern *src, int row, int channel, bool heard)
+{
+    Cell cell = src && channel < src->channels && row < src->rows
+                    ? song_pattern_get(src, row, channel)
+                    : song_cell_empty();
+    if (flow_effect(cell.fx, cell.fx_param) || (!heard && cell.fx != 'F'))
+        cell.fx = cell.fx_param = 0;
+    if (flow_effect(cell.fx2, cell.fx2_param) || (!heard && cell.fx2 != 'F'))
+        cell.fx2 = cell.fx2_param = 0;
+    if (!heard) {
+        cell.note = NOTE_EMPTY;
+        cell.instrument = 0;
+        cell.volume = VOLUME_EMPTY;
+    }
+    return cell;
+}
+
+/* Row `row` of p sets tempo (want_bpm) or speed (!want_bpm) with Fxx to
+ * `value`: Fxx of that kind already there go, the new one takes a free
+ * effect column. False when no column is free. */
+static bool put_tempo(Pattern *p, int row, bool want_bpm, int value)
+{
+    for (int c = 0; c < p->channels; c++) {
+        Cell cell = song_pattern_get(p, row, c);
+        if (cell.fx == 'F' && (cell.fx_param >= 0x20) == want_bpm)
+            cell.fx = cell.fx_param = 0;
+        if (cell.fx2 == 'F' && (cell.fx2_param >= 0x20) == want_bpm)
+            cell.fx2 = cell.fx2_param = 0;
+        song_pattern_set(p, row, c, cell);
+    }
+    for (int c = 0; c < p->channels; c++) {
+        Cell cell = song_pattern_get(p, row, c);
+        if (!cell.fx) {
+            cell.fx = 'F';
+            cell.fx_param = (uint8_t)value;
+        } else if (!cell.fx2) {
+            cell.fx2 = 'F';
+            cell.fx2_param = (uint8_t)value;
+        } else {
+            continue;
+        }
+        song_pattern_set(p, row, c, cell);
+        return true;
+    }
+    return false;
+}
+
+/* The tempo and speed a row leaves behind when the engine came to it at
+ * bpm_tenths and speed: its Fxx, the last channel's winning. */
+static void row_tempo(const Pattern *p, int row, int *bpm_tenths, int *speed)
+{
+    for (int c = 0; c < p->channels; c++) {
+        Cell cell = song_pattern_get(p, row, c);
+        uint8_t fx[2][2] = {{cell.fx, cell.fx_param}, {cell.fx2, cell.fx2_param}};
+        for (int k = 0; k < 2; k++) {
+            if (fx[k][0] != 'F' || !fx[k][1])
+                continue;
+            if (fx[k][1] >= 0x20)
+                *bpm_tenths = fx[k][1] * 10;
+            else
+                *speed = fx[k][1];
+        }
+    }
+}
+
+static bool patterns_equal(const Pattern *a, const Pattern *b)
+{
+    if (!a || !b || a->rows != b->rows || a->channels != b->channels)
+        return false;
+    for (int r = 0; r < a->rows; r++)
+        for (int c = 0; c < a->channels; c++)
+            if (song_cell_pack(song_pattern_get(a, r, c)) !=
+                song_cell_pack(song_pattern_get(b, r, c)))
+                return false;
+    return true;
+}
+
+/* Whether rows[i] goes on the pattern rows[i - 1] started. */
+static bool capture_continues(const EngineRowLog *rows, int i, int length)
+{
+    return i > 0 && length < SONG_MAX_ROWS && rows[i].order == rows[i - 1].order &&
+           rows[i].pattern == rows[i - 1].pattern && rows[i].row == rows[i - 1].row + 1;
+}
+
+HissError edit_capture_arrangement(Editor *ed, const EngineRowLog *rows, int count,
+                                   bool *inexact)
+{
+    *inexact = false;
+    if (!ed->song || count <= 0)
+        return HISS_ERR_MISSING;
+    Song *s = ed->song;
+    int chans = atomic_load(&s->channels);
+    UndoOrders before, after;
+    orders_read(s, &before);
+    after = before;
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    bool taken[SONG_MAX_PATTERNS] = {0};
+    int bpm = 0, speed = 0; /* what the captured rows leave, as played back */
+    for (int first = 0; first < count;) {
+        int length = 1;
+        while (first + length < count && capture_continues(rows, first + length, length))
+            length++;
+        const Pattern *src = song_pattern(s, rows[first].pattern);
+        Pattern *p = song_pattern_new(length, chans);
+        if (!p)
+            return step_fail(step, HISS_ERR_NOMEM);
+        for (int r = 0; r < length; r++) {
+            const EngineRowLog *log = &rows[first + r];
+            for (int c = 0; c < chans; c++)
+                song_pattern_set(p, r, c, captured_cell(src, log->row, c,
+                                                        (log->audible >> c) & 1));
+            bool start = first + r == 0;
+            row_tempo(p, r, &bpm, &speed);
+            if (start || bpm != log->bpm_tenths) {
+                int whole = hiss_clampi((log->bpm_tenths + 5) / 10, 0x20, 0xFF);
+                *inexact |= whole * 10 != log->bpm_tenths || !put_tempo(p, r, true, whole);
+                bpm = log->bpm_tenths;
+            }
+            if (start || speed != log->speed) {
+                *inexact |= !put_tempo(p, r, false, hiss_clampi(log->speed, 1, 0x1F));
+                speed = log->speed;
+            }
+        }
+        int slot = rows[first].pattern;
+        if (patterns_equal(p, src)) {
+            song_pattern_free(p);
+        } else {
+            slot = -1;
+            for (int i = 0; i < SONG_MAX_PATTERNS && slot < 0; i++)
+                if (!song_pattern(s, i) && !taken[i])
+                    slot = i;
+            if (slot < 0 || after.count >= SONG_MAX_ORDERS) {
+                song_pattern_free(p);
+                return step_fail(step, HISS_ERR_RANGE);
+            }
+            taken[slot] = true;
+            HissError err = undo_step_add_pattern(step, slot, NULL, p);
+            if (err)
+                return step_fail(step, err);
+        }
+        if (after.count >= SONG_MAX_ORDERS)
+            return step_fail(step, HISS_ERR_RANGE);
+        after.entries[after.count++] = (uint8_t)slot;
+        first += length;
+    }
+    return orders_commit(ed, step, &before, &after, before.count, ed->cursor);
+}

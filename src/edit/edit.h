@@ -40,6 +40,7 @@
 
 #include "base.h"
 #include "song.h"
+#include "engine.h"
 #include "undo.h"
 
 /* The cursor's column inside a channel, left to right as drawn:
@@ -303,6 +304,19 @@ HissError edit_order_step_pattern(Editor *ed, int delta);
 
 /* ---- song settings ----------------------------------------------------- */
 
+/* Jam capture: rows[0..count) as the engine played them
+ * (engine_capture_rows) become a new arrangement appended to the order
+ * list, one undo step: each run of consecutive rows of one pattern is an
+ * order entry, the pattern itself when it was played whole and unchanged,
+ * else a new copy of the rows played, without its jumps and breaks, the
+ * notes of channels muted (or not soloed) then removed, and Fxx where the
+ * tempo or speed changed (and on its first row). Playing from the first
+ * new entry, with no channel muted, plays the performance again. *inexact
+ * is set when a tempo was not a whole BPM or a row had no free effect
+ * column for it. HISS_ERR_MISSING for no rows; HISS_ERR_RANGE when the
+ * order list or the pattern slots are full (nothing changes then). */
+HissError edit_capture_arrangement(Editor *ed, const EngineRowLog *rows, int count,
+                                   bool *inexact);
 HissError edit_song_set_title(Editor *ed, const char *title); /* truncated */
 HissError edit_song_set_bpm_tenths(Editor *ed, int bpm_tenths); /* 320..2550 */
 HissError edit_song_set_speed(Editor *ed, int speed);       /* 1..31 */

@@ -31,6 +31,7 @@ enum {
     COMMAND_RING = 256,
     RETURN_RING = 256,
     TAKE_RING = 256,
+    ROW_LOG_RING = 1024, /* rows a capture keeps for the UI: seconds of them */
 };
 
 typedef struct {
@@ -170,6 +171,8 @@ struct Engine {
     Ring commands;
     Ring returns;
     Ring takes;             /* recorded live notes, to the UI */
+    Ring row_log;           /* rows played while capturing, to the UI */
+    _Atomic bool capturing; /* engine_capture_rows */
     Ring tap;               /* the master output, to the meters */
     EngineTapBlock tap_fill; /* the block being filled */
     /* Live notes from the audio thread itself (engine_live_note_now),
@@ -905,6 +908,25 @@ static uint32_t groove_of_row(Engine *e, int c, const Cell *cell)
     return late;
 }
 
+/* Jam capture: the row just started as it is heard (after its own tempo
+ * and speed effects, with the mutes and solos of its bar). */
+static void log_row(Engine *e, int nch)
+{
+    EngineRowLog log = {
+        .order = e->seq.pattern_mode ? -1 : e->seq.order,
+        .pattern = e->seq.pattern,
+        .row = e->seq.row,
+        .bpm_tenths = e->seq.bpm_tenths,
+        .speed = e->seq.speed,
+        .count = atomic_load_explicit(&e->status.rows_played, memory_order_relaxed),
+    };
+    for (int c = 0; c < nch; c++)
+        if (audible(e, c))
+            log.audible |= (uint64_t)1 << c;
+    if (!ring_push(&e->row_log, &log))
+        atomic_store_explicit(&e->status.rows_unlogged, true, memory_order_relaxed);
+}
+
 static void play_row(Engine *e)
 {
     int nch = song_channels(e);
@@ -953,6 +975,8 @@ static void play_row(Engine *e)
     if (e->seq.ctl.speed > 0)
         e->seq.speed = e->seq.ctl.speed;
     e->seq.passes = 1 + (e->seq.ctl.row_delay > 0 ? e->seq.ctl.row_delay : 0);
+    if (atomic_load_explicit(&e->capturing, memory_order_relaxed))
+        log_row(e, nch);
 }
 
 /* Ticks in the playing row: speed, times the passes of an EEx delay. */
@@ -1915,6 +1939,7 @@ Engine *engine_new(Song *song, uint32_t rate)
     bool ok = ring_init(&e->commands, COMMAND_RING, sizeof(EngineCommand)) == HISS_OK &&
               ring_init(&e->returns, RETURN_RING, sizeof(EngineReturn)) == HISS_OK &&
               ring_init(&e->takes, TAKE_RING, sizeof(EngineTake)) == HISS_OK &&
+              ring_init(&e->row_log, ROW_LOG_RING, sizeof(EngineRowLog)) == HISS_OK &&
               ring_init(&e->tap, ENGINE_TAP_BLOCKS, sizeof(EngineTapBlock)) == HISS_OK;
     for (int i = 0; i < ENGINE_MAX_VOICES; i++)
         mixer_voice_init(&e->pool.voices[i]);
@@ -1989,6 +2014,7 @@ void engine_free(Engine *e)
     ring_deinit(&e->commands);
     ring_deinit(&e->returns);
     ring_deinit(&e->takes);
+    ring_deinit(&e->row_log);
     ring_deinit(&e->tap);
     delay_deinit(&e->sends.delay);
     reverb_deinit(&e->sends.reverb);
@@ -2010,6 +2036,18 @@ bool engine_take_return(Engine *e, EngineReturn *ret)
 bool engine_take_recorded(Engine *e, EngineTake *take)
 {
     return ring_pop(&e->takes, take);
+}
+
+void engine_capture_rows(Engine *e, bool on)
+{
+    if (on)
+        atomic_store(&e->status.rows_unlogged, false);
+    atomic_store(&e->capturing, on);
+}
+
+bool engine_take_row(Engine *e, EngineRowLog *log)
+{
+    return ring_pop(&e->row_log, log);
 }
 
 static SendLines *send_lines_new(uint32_t rate)

@@ -176,6 +176,15 @@ typedef struct {
     uint64_t when; /* the rows_played count of the row playing as it came */
 } EngineTake;
 
+/* Jam capture: one row as it was played (engine_capture_rows). */
+typedef struct {
+    int order;          /* order index, -1 while a pattern loops */
+    int pattern, row;
+    int bpm_tenths, speed; /* after the row's own tempo and speed effects */
+    uint64_t audible;   /* bit c: channel c heard (mute and solo) */
+    uint64_t count;     /* the rows_played count of this row */
+} EngineRowLog;
+
 typedef struct {
     EngineCommandType type;
     int a, b, c;
@@ -249,6 +258,8 @@ typedef struct {
     _Atomic int cue;                   /* order index cued, -1 for none */
     _Atomic int cue_pattern;           /* pattern cued (to loop), -1 for none */
     _Atomic int loop_first, loop_last; /* rows looped, -1 for none */
+    _Atomic bool rows_unlogged;        /* a capture lost rows: the UI was
+                                          too slow to take them */
 } EngineStatus;
 
 typedef struct Engine Engine;
@@ -280,6 +291,11 @@ bool engine_send(Engine *engine, const EngineCommand *cmd);
 bool engine_take_return(Engine *engine, EngineReturn *ret);
 /* [ui] Pops one recorded live note; false when none. */
 bool engine_take_recorded(Engine *engine, EngineTake *take);
+/* [ui] Jam capture: while on, every row started is logged for
+ * engine_take_row (take them regularly: a full log drops rows and sets
+ * EngineStatus.rows_unlogged). Turning it on clears that flag. */
+void engine_capture_rows(Engine *engine, bool on);
+bool engine_take_row(Engine *engine, EngineRowLog *log);
 /* [ui] Pops one block of the master output's tap; false when none. */
 bool engine_take_tap(Engine *engine, EngineTapBlock *block);
 /* [ui] Frees everything returned so far (patterns, instruments, songs). */

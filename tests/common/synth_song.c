@@ -417,3 +417,12 @@ float synth_peak(const float *stereo, uint32_t start, uint32_t count, int ch)
             p = fabsf(stereo[2 * i + ch]);
     return p;
 }
+
+void synth_render_span(Engine *e, float *out, uint32_t from, uint32_t to)
+{
+    while (from < to) {
+        uint32_t n = to - from > 256 ? 256 : to - from;
+        engine_render(e, out + 2 * (size_t)from, n);
+        from += n;
+    }
+}

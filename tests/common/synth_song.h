@@ -90,6 +90,9 @@ uint32_t synth_first_above(const float *stereo, uint32_t from,
  * `gap` frames at or below it. */
 int synth_bursts(const float *stereo, uint32_t frames, float threshold,
                    uint32_t gap);
+/* Renders frames [from, to) of `out` (stereo) in periods of 256 frames,
+ * as an audio device would ask for them. */
+void synth_render_span(Engine *e, float *out, uint32_t from, uint32_t to);
 /* Largest magnitude of channel ch in [start, start+count). */
 float synth_peak(const float *stereo, uint32_t start, uint32_t count, int ch);
 

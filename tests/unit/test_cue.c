@@ -36,15 +36,6 @@ static void send(Engine *e, EngineCommandType type, int a, int b, int c)
     CHECK(engine_send(e, &cmd));
 }
 
-static void render_span(Engine *e, float *out, uint32_t from, uint32_t to)
-{
-    while (from < to) {
-        uint32_t n = to - from > 256 ? 256 : to - from;
-        engine_render(e, out + 2 * (size_t)from, n);
-        from += n;
-    }
-}
-
 /* Cues order 1 at frame `at` (then cancels it at `cancel` when not 0) and
  * returns the first frame heard; *cue_seen is the cue the status shows
  * just after, *cue_end at the end of the render. */
@@ -56,16 +47,16 @@ static uint32_t cue_lands(EngineCueAt where, uint32_t at, uint32_t cancel,
     engine_play_song_now(e, 0, 0, true);
     uint32_t frames = ROWS * ROW;
     float *out = calloc(2 * (size_t)frames, sizeof *out);
-    render_span(e, out, 0, at);
+    synth_render_span(e, out, 0, at);
     send(e, ENGINE_CMD_CUE, 1, where, 0);
-    render_span(e, out, at, at + 256);
+    synth_render_span(e, out, at, at + 256);
     *cue_seen = atomic_load(&engine_status(e)->cue);
     if (cancel) {
-        render_span(e, out, at + 256, cancel);
+        synth_render_span(e, out, at + 256, cancel);
         send(e, ENGINE_CMD_CUE, -1, 0, 0);
-        render_span(e, out, cancel, frames);
+        synth_render_span(e, out, cancel, frames);
     } else {
-        render_span(e, out, at + 256, frames);
+        synth_render_span(e, out, at + 256, frames);
     }
     *cue_end = atomic_load(&engine_status(e)->cue);
     uint32_t first = synth_first_above(out, 0, frames, 0.01f);
@@ -106,12 +97,12 @@ static void a_cued_pattern_loops_from_the_bar(void)
     engine_play_song_now(e, 0, 0, true);
     uint32_t frames = BAR + 20 * ROW, at = (uint32_t)(5.3 * ROW);
     float *out = calloc(2 * (size_t)frames, sizeof *out);
-    render_span(e, out, 0, at);
+    synth_render_span(e, out, 0, at);
     send(e, ENGINE_CMD_CUE, 2, ENGINE_CUE_BAR, 1);
-    render_span(e, out, at, at + 256);
+    synth_render_span(e, out, at, at + 256);
     const EngineStatus *st = engine_status(e);
     CHECK(atomic_load(&st->cue_pattern) == 2 && atomic_load(&st->cue) == -1);
-    render_span(e, out, at + 256, frames);
+    synth_render_span(e, out, at + 256, frames);
     CHECK(atomic_load(&st->cue_pattern) == -1 && atomic_load(&st->pattern) == 2);
     uint32_t first = synth_first_above(out, 0, frames, 0.01f);
     uint32_t again = synth_first_above(out, BAR + 300, frames, 0.01f);
@@ -147,16 +138,16 @@ static void mutes_and_solos_wait_for_the_bar_when_asked(void)
     uint32_t frames = 3 * BAR;
     float *out = calloc(2 * (size_t)frames, sizeof *out);
     uint32_t at = (uint32_t)(5.3 * ROW);
-    render_span(e, out, 0, at);
+    synth_render_span(e, out, 0, at);
     /* The song's mute, held off until the next bar; a second change
      * before the bar keeps the first hold (it is what sounds). */
     atomic_store(&s->strips[0].mute, true);
     send(e, ENGINE_CMD_HOLD_MUTE, 0, 0, 0);
     send(e, ENGINE_CMD_HOLD_MUTE, 0, 1, 0);
-    render_span(e, out, at, BAR + 20 * ROW);
+    synth_render_span(e, out, at, BAR + 20 * ROW);
     atomic_store(&s->strips[0].mute, false);
     send(e, ENGINE_CMD_HOLD_MUTE, 0, -1, 0); /* unmute now */
-    render_span(e, out, BAR + 20 * ROW, frames);
+    synth_render_span(e, out, BAR + 20 * ROW, frames);
     CHECK(synth_peak(out, 15 * ROW, 300, 0) > 0.4f); /* the bar's last row */
     CHECK(synth_peak(out, BAR, ROW, 0) == 0.0f);     /* muted on the bar */
     CHECK(synth_peak(out, BAR + 19 * ROW, ROW, 0) == 0.0f);
@@ -175,7 +166,7 @@ static void a_row_loop_repeats_its_rows(void)
     send(e, ENGINE_CMD_LOOP_ROWS, 4, 7, 0);
     uint32_t frames = 20 * ROW;
     float *out = calloc(2 * (size_t)frames, sizeof *out);
-    render_span(e, out, 0, frames);
+    synth_render_span(e, out, 0, frames);
     CHECK(atomic_load(&engine_status(e)->loop_first) == 4);
     /* Rows 4 5 6 7 4 5 6 7...: the note on row 4 every four rows. */
     CHECK(synth_bursts(out, frames, 0.01f, 1000) == 4);
@@ -183,7 +174,7 @@ static void a_row_loop_repeats_its_rows(void)
     CHECK(synth_first_above(out, 5 * ROW, frames, 0.01f) == HEARD(8 * ROW));
     /* A cue at the loop's end gives way to the song. */
     send(e, ENGINE_CMD_CUE, 1, ENGINE_CUE_PATTERN_END, 0);
-    render_span(e, out, 0, 8 * ROW);
+    synth_render_span(e, out, 0, 8 * ROW);
     CHECK(atomic_load(&engine_status(e)->order) == 1);
     CHECK(atomic_load(&engine_status(e)->loop_first) == -1);
     free(out);

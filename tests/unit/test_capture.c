@@ -1,0 +1,177 @@
+/* Jam capture: a performance played through the engine (a cue on the
+ * bar, a mute at the bar, a tempo change) is logged row by row and
+ * written into the song as a new arrangement (edit_capture_arrangement);
+ * that arrangement, rendered as `hiss render` does, must give the same
+ * audio as the performance did live, frame for frame. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "common/synth_song.h"
+#include "edit.h"
+#include "engine.h"
+#include "test.h"
+
+#define E VOLUME_EMPTY
+#define RATE 48000u
+#define TICK 960u /* 125 BPM */
+#define ROW (6 * TICK)
+#define ROWS 32
+#define BAR 16 /* rows: 4 rows a beat, 4 beats a bar */
+#define LIVE_FRAMES (80 * ROW) /* past the tempo change: rows are shorter */
+
+/* Orders 0 and 1 play patterns 0 and 1: channel 0 a tone every two rows,
+ * channel 1 another every four; pattern 0 breaks to the next order after
+ * its row 27 (D00), which the capture must not do again. Each note ends
+ * within its row, so what a mute removes is the notes themselves. */
+static Song *performance_song(void)
+{
+    Song *s = synth_song(2, ROWS, 125, 6);
+    atomic_store(&s->rows_per_beat, 4);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, 440.0, 2000, 1, 0.5f),
+                                                LOOP_OFF, 0, 0, INTERP_LINEAR));
+    synth_add_pattern(s, 1, ROWS);
+    for (int p = 0; p < 2; p++)
+        for (int r = 0; r < ROWS; r += 2)
+            synth_put(s, p, r, r % 4 ? 0 : 1, (uint8_t)(NOTE_C4 + p * 7 + r / 4), 1, E,
+                      0, 0);
+    synth_put2(s, 0, 27, 0, 'D', 0);
+    return s;
+}
+
+/* Where live row `row` began, give or take a frame: 125 BPM up to row
+ * 24, 140 BPM after. */
+static uint32_t live_row_frame(int row)
+{
+    if (row <= 24)
+        return (uint32_t)row * ROW;
+    return 24 * ROW + (uint32_t)lround((row - 24) * 6 * 2.5 * RATE / 140.0);
+}
+
+static int take_rows(Engine *e, EngineRowLog *rows, int count, int cap)
+{
+    while (count < cap && engine_take_row(e, &rows[count]))
+        count++;
+    return count;
+}
+
+/* Plays the performance, capturing it: rows[] gets the log. Commands go
+ * in between whole rows, so each takes effect on a row's first frame. */
+static float *perform(Song *s, EngineRowLog *rows, int *count, int cap)
+{
+    Engine *e = engine_new(s, RATE);
+    float *out = calloc(2 * (size_t)LIVE_FRAMES, sizeof *out);
+    engine_capture_rows(e, true);
+    engine_play_song_now(e, 0, 0, true);
+    *count = 0;
+    uint32_t at = 0;
+    for (int row = 0; at < LIVE_FRAMES; row++) {
+        if (row == 4) /* pattern 1, from the next bar (pattern 0's row 16) */
+            CHECK(engine_send(
+                e, &(EngineCommand){ENGINE_CMD_CUE, 1, ENGINE_CUE_BAR, 0, NULL}));
+        if (row == 20) { /* channel 1 muted at the next bar */
+            atomic_store(&s->strips[1].mute, true);
+            CHECK(engine_send(e, &(EngineCommand){ENGINE_CMD_HOLD_MUTE, 1, 0, 0, NULL}));
+        }
+        if (row == 24) /* tap tempo: 140 BPM from this row */
+            CHECK(engine_send(e, &(EngineCommand){ENGINE_CMD_SET_BPM, 1400, 0, 0, NULL}));
+        uint32_t len = live_row_frame(row + 1) - live_row_frame(row);
+        uint32_t end = at + len < LIVE_FRAMES ? at + len : LIVE_FRAMES;
+        synth_render_span(e, out, at, end);
+        at = end;
+        *count = take_rows(e, rows, *count, cap);
+    }
+    engine_capture_rows(e, false);
+    *count = take_rows(e, rows, *count, cap);
+    CHECK(!atomic_load(&engine_status(e)->rows_unlogged));
+    engine_free(e);
+    return out;
+}
+
+/* The captured arrangement from order `first`, as hiss render plays it:
+ * song loop off, the mixer's mutes as they were before the performance. */
+static float *replay(Song *s, int first)
+{
+    atomic_store(&s->strips[1].mute, false);
+    Engine *e = engine_new(s, RATE);
+    float *out = calloc(2 * (size_t)LIVE_FRAMES, sizeof *out);
+    engine_play_song_now(e, first, 0, false);
+    synth_render_span(e, out, 0, LIVE_FRAMES);
+    engine_free(e);
+    return out;
+}
+
+static float max_difference(const float *a, const float *b, size_t samples)
+{
+    float worst = 0.0f;
+    for (size_t i = 0; i < samples; i++)
+        worst = fmaxf(worst, fabsf(a[i] - b[i]));
+    return worst;
+}
+
+static void a_captured_jam_renders_as_it_was_played(void)
+{
+    Song *s = performance_song();
+    EngineRowLog rows[256];
+    int count = 0;
+    float *live = perform(s, rows, &count, 256);
+    CHECK(count > 64);
+    /* The performance did what it was asked: pattern 1 from the bar, the
+     * mute on the bar after, the faster tempo. */
+    CHECK(rows[BAR].pattern == 1 && rows[BAR].row == 0);
+    CHECK(rows[BAR + 15].audible == 3 && rows[2 * BAR].audible == 1);
+    CHECK(rows[23].bpm_tenths == 1250 && rows[24].bpm_tenths == 1400);
+    /* Channel 1's notes: heard on pattern 1's row 12, not on its row 16
+     * (each note lasts 2000 frames from its row's first). */
+    CHECK(synth_peak(live, live_row_frame(2 * BAR - 4) + 64, 1800, 0) > 0.1f);
+    CHECK(synth_peak(live, live_row_frame(2 * BAR) + 64, 1800, 0) == 0.0f);
+
+    Editor *ed = edit_new(s, NULL, NULL);
+    int orders_before = atomic_load(&s->order_count);
+    bool inexact = true;
+    CHECK(edit_capture_arrangement(ed, rows, count, &inexact) == HISS_OK);
+    CHECK(!inexact);
+    int orders_after = atomic_load(&s->order_count);
+    /* Pattern 0 to the cue, pattern 1, pattern 0 to its break, pattern 1. */
+    CHECK(orders_after - orders_before == 4);
+
+    float *again = replay(s, orders_before);
+    float diff = max_difference(live, again, 2 * (size_t)LIVE_FRAMES);
+    CHECK(diff == 0.0f);
+    if (diff != 0.0f)
+        fprintf(stderr, "  largest difference %g\n", (double)diff);
+
+    /* One undo step takes the whole arrangement back, its new patterns
+     * (those copied with a change: the mute, the tempo, the cut) too. */
+    int made[4], made_count = 0;
+    for (int i = orders_before; i < orders_after; i++)
+        if (atomic_load(&s->orders[i]) >= 2)
+            made[made_count++] = atomic_load(&s->orders[i]);
+    CHECK(made_count == 4); /* pattern 0 to the cue: a tempo on its row 0 */
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(atomic_load(&s->order_count) == orders_before);
+    for (int i = 0; i < made_count; i++)
+        CHECK(!song_pattern(s, made[i]));
+    free(again);
+    free(live);
+    edit_free(ed);
+    song_free(s);
+}
+
+static void nothing_captured_changes_nothing(void)
+{
+    Song *s = performance_song();
+    Editor *ed = edit_new(s, NULL, NULL);
+    bool inexact = false;
+    CHECK(edit_capture_arrangement(ed, NULL, 0, &inexact) == HISS_ERR_MISSING);
+    CHECK(atomic_load(&s->order_count) == 2);
+    CHECK(!edit_can_undo(ed));
+    edit_free(ed);
+    song_free(s);
+}
+
+int main(void)
+{
+    RUN(a_captured_jam_renders_as_it_was_played);
+    RUN(nothing_captured_changes_nothing);
+    return test_finish();
+}
