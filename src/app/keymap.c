@@ -141,6 +141,7 @@ static const struct {
     {"H", ACT_GROOVE_EDIT},
     {"M-g", ACT_GROOVE_EDIT},
     {"J", ACT_JAM_CAPTURE},
+    {"P", ACT_PERFORMANCE_CAPTURE},
     {",", ACT_MUTE_TOGGLE},
     {"M-F9", ACT_MUTE_TOGGLE},
     {"/", ACT_SOLO_TOGGLE},

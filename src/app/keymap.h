@@ -161,6 +161,8 @@ typedef enum {
       "type this channel's groove: swing, grid, humanize ms and level")          \
     X(ACT_JAM_CAPTURE, "jam_capture", PATTERN,                                    \
       "write what was played (record off) in the last pass into the song")       \
+    X(ACT_PERFORMANCE_CAPTURE, "performance_capture", PATTERN,                    \
+      "capture the performance (again: write it as new order entries)")          \
     X(ACT_MUTE_TOGGLE, "mute_toggle", PATTERN, "mute/unmute this channel")        \
     X(ACT_SOLO_TOGGLE, "solo_toggle", PATTERN, "solo/unsolo this channel")        \
     X(ACT_INSTRUMENT_PREV, "instrument_prev", PATTERN,                            \

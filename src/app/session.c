@@ -262,6 +262,17 @@ bool session_take_recorded(Session *s, EngineTake *take)
     return s->engine && engine_take_recorded(s->engine, take);
 }
 
+void session_capture_rows(Session *s, bool on)
+{
+    if (s->engine)
+        engine_capture_rows(s->engine, on);
+}
+
+bool session_take_row(Session *s, EngineRowLog *log)
+{
+    return s->engine && engine_take_row(s->engine, log);
+}
+
 bool session_take_midi(Session *s, MidiNote *note)
 {
     return ring_pop(&s->midi.seen, note);

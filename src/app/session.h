@@ -110,6 +110,9 @@ void session_preview_note(Session *s, int slot, int note, int volume);
  * write (takes still in an engine replaced by a rate change are lost). */
 void session_live_note(Session *s, int channel, int note, int flags);
 bool session_take_recorded(Session *s, EngineTake *take);
+/* Performance capture: engine_capture_rows and engine_take_row. */
+void session_capture_rows(Session *s, bool on);
+bool session_take_row(Session *s, EngineRowLog *log);
 /* MIDI input plays on the audio thread as it comes (JACK's midi_in port,
  * the ALSA sequencer client): notes on `channel` (0-based) with
  * `instrument` (0: the channel's) and the record, quantize and feel bits

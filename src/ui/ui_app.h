@@ -27,6 +27,8 @@
 #include "songlock.h"
 
 enum { UI_JAM_NOTES = 2048 }; /* jam capture's memory, in notes and releases */
+/* Performance capture's memory, in rows (about 20 minutes at 125 BPM). */
+enum { UI_CAPTURE_ROWS = 16384 };
 
 enum {
     UI_MIN_COLS = 80,
@@ -125,6 +127,10 @@ struct UiApp {
          * recording would have put them (oldest overwritten). */
         EngineTake jam[UI_JAM_NOTES];
         int jam_count;
+        /* Performance capture: on, and the rows played since it began. */
+        bool capturing;
+        EngineRowLog captured[UI_CAPTURE_ROWS];
+        int captured_count;
     } record;
     int cue_at; /* EngineCueAt for the order list's cue key */
     TapTempo tap;

@@ -151,9 +151,65 @@ void ui_record_capture_jam(UiApp *app)
     app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
 }
 
+static void capture_write(UiApp *app);
+
+/* The rows played since the last look, kept while capturing. */
+static void capture_poll(UiApp *app)
+{
+    EngineRowLog log;
+    while (app->record.capturing && session_take_row(app->session, &log)) {
+        app->record.captured[app->record.captured_count++] = log;
+        if (app->record.captured_count == UI_CAPTURE_ROWS) {
+            ui_set_message(app, true, "capture full (%d rows): written", UI_CAPTURE_ROWS);
+            capture_write(app);
+        }
+    }
+}
+
+static void capture_write(UiApp *app)
+{
+    session_capture_rows(app->session, false);
+    app->record.capturing = false;
+    int count = app->record.captured_count, first = atomic_load(&app->song->order_count);
+    app->record.captured_count = 0;
+    app->dirty |= UI_DIRTY_HEADER | UI_DIRTY_BODY;
+    if (atomic_load(&ui_status(app)->rows_unlogged)) {
+        ui_set_message(app, true, "capture lost rows (the editor fell behind): nothing written");
+        return;
+    }
+    if (!count) {
+        ui_set_message(app, false, "capture off: no rows were played");
+        return;
+    }
+    bool inexact = false;
+    HissError err = edit_capture_arrangement(app->ed, app->record.captured, count, &inexact);
+    if (ui_report(app, err, "capture") != HISS_OK)
+        return;
+    int last = atomic_load(&app->song->order_count) - 1;
+    ui_set_message(app, inexact, "captured %d rows as orders %02X-%02X%s", count, first, last,
+                   inexact ? " (a tempo rounded to whole BPM or no free effect column)"
+                           : " (undo removes them)");
+}
+
+void ui_record_toggle_capture(UiApp *app)
+{
+    if (app->record.capturing) {
+        capture_poll(app); /* the rows since the last look; when full, writes */
+        if (app->record.capturing)
+            capture_write(app);
+        return;
+    }
+    app->record.captured_count = 0;
+    app->record.capturing = true;
+    session_capture_rows(app->session, true);
+    ui_set_message(app, false, "capturing the performance from the next row: P again writes it");
+    app->dirty |= UI_DIRTY_HEADER;
+}
+
 void ui_record_poll(UiApp *app)
 {
     midi_follow(app);
+    capture_poll(app);
     EngineTake take;
     while (session_take_recorded(app->session, &take)) {
         if (take.jam) {
@@ -238,6 +294,10 @@ void ui_record_reset(UiApp *app)
 {
     app->record.on = false;
     app->record.jam_count = 0; /* its places are of the song before */
+    if (app->record.capturing)
+        session_capture_rows(app->session, false);
+    app->record.capturing = false; /* its rows are of the song before */
+    app->record.captured_count = 0;
     edit_record_end_pass(app->ed);
     app->record.pattern = app->record.row = -1;
 }

@@ -27,6 +27,11 @@ void ui_record_toggle_replace(UiApp *app);
  * recording would have put it (the same quantize and feel), as one undo
  * step, and leaves the jam's memory. */
 void ui_record_capture_jam(UiApp *app);
+/* Performance capture, on and off: while on, every row the song plays
+ * is kept as heard (its pattern and row, tempo, speed, mutes and solos);
+ * off writes them as a new arrangement at the end of the order list
+ * (edit_capture_arrangement), one undo step. */
+void ui_record_toggle_capture(UiApp *app);
 /* Record off, the pass closed, the jam forgotten (a new song). */
 void ui_record_reset(UiApp *app);
 

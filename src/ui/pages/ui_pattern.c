@@ -653,6 +653,9 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
     case ACT_JAM_CAPTURE:
         ui_record_capture_jam(app);
         return true;
+    case ACT_PERFORMANCE_CAPTURE:
+        ui_record_toggle_capture(app);
+        return true;
     case ACT_MUTE_TOGGLE:
         toggle_channel_flag(app, EDIT_STRIP_MUTE, false);
         return true;

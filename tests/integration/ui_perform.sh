@@ -1,0 +1,48 @@
+#!/bin/bash
+# Performance capture from the pattern screen: P starts it while the song
+# plays, a mute at the bar is performed, P again writes the rows played as
+# new order entries (new patterns where the mute changed them), and one
+# undo takes them all back.
+set -u
+SOCK=hiss-ui-perform-$$
+. "$(dirname "$0")/lib/tmux_ui.sh"
+
+# Two 16-row patterns with a note on every row of both channels.
+{
+    printf 'hiss 1\ntitle "perform"\nbpm 125\nspeed 6\nrows_per_beat 4\nswing 0\n'
+    printf 'master_gain 0.0\nlimiter on\nchannels 2\n\norder 00 01\n'
+    for p in 00 01; do
+        printf '\npattern %s 16\n' "$p"
+        for r in $(seq 0 15); do printf '%03d |C-4 01 .. ... ...|E-4 01 .. ... ...|\n' "$r"; done
+    done
+} >"$TMP/perform.hiss"
+
+entry_gone() { ! shows_re "$1"; }
+
+start_editor "" perform.hiss
+check "the song opens" wait_for "perform"
+keys P
+check "P while stopped still starts the capture" wait_for "capturing the performance"
+keys P
+check "P with no row played writes nothing" wait_for "capture off: no rows were played"
+keys F5
+keys P
+check "P starts the capture while the song plays" wait_for "capturing the performance"
+keys M
+check "a mute at the next bar" wait_for "channel 1 muted at the next bar"
+sleep 4.5 # past the bar (1.9 s) and into the next pattern
+keys P
+check "P again writes the performance after the song's two entries" \
+    wait_re "captured [0-9]+ rows as orders 02-[0-9A-F]{2} \(undo removes them\)"
+keys F8
+keys C-r
+check "the order list has a new entry" wait_re "^ *02 +[0-9A-F]{2} "
+check "playing a new pattern (the mute removed its notes)" shows_re "^ *0[2-9] +0[2-9A-F] "
+keys C-z
+check "one undo" wait_for "undone"
+check "takes the new entries back" wait_until entry_gone "^ *02 +[0-9A-F]{2} "
+keys C-q
+check "quitting asks to save the mute" wait_for "Save changes before quitting?"
+keys n
+check "quits" wait_for "hiss exited 0"
+finish
