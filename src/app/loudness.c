@@ -15,12 +15,15 @@ struct Loudness {
     TruePeak peak;
 };
 
-Loudness *loudness_new(uint32_t rate)
+Loudness *loudness_new(uint32_t rate, LoudnessHistory history)
 {
     Loudness *l = calloc(1, sizeof *l);
     if (!l)
         return NULL;
-    l->st = ebur128_init(2, rate, EBUR128_MODE_I | EBUR128_MODE_LRA);
+    int mode = EBUR128_MODE_I | EBUR128_MODE_LRA;
+    if (history == LOUDNESS_OPEN_ENDED)
+        mode |= EBUR128_MODE_HISTOGRAM;
+    l->st = ebur128_init(2, rate, mode);
     if (!l->st) {
         free(l);
         return NULL;

@@ -19,8 +19,18 @@ typedef struct {
     double short_term_lufs; /* the last 3 s; -HUGE_VAL for silence */
 } LoudnessFigures;
 
+/* How the integrated loudness and range keep their history. */
+typedef enum {
+    /* Every 100 ms block is kept: exact, for a render of known length. */
+    LOUDNESS_EXACT,
+    /* Blocks are counted in 0.1 LU steps: reading the figures costs the
+     * same after hours as after seconds, for the live meter of a session
+     * that never ends. */
+    LOUDNESS_OPEN_ENDED,
+} LoudnessHistory;
+
 /* NULL when out of memory. */
-Loudness *loudness_new(uint32_t rate);
+Loudness *loudness_new(uint32_t rate, LoudnessHistory history);
 void loudness_free(Loudness *l);
 /* Adds n interleaved stereo frames. */
 HissError loudness_add(Loudness *l, const float *stereo, uint32_t n);

@@ -15,7 +15,7 @@ enum { MEASURE_BLOCK = 4096 };
 /* The integrated loudness of a sample, a mono one heard on both sides. */
 static HissError measure_sample(const Sample *s, double *lufs)
 {
-    Loudness *l = loudness_new(s->rate);
+    Loudness *l = loudness_new(s->rate, LOUDNESS_EXACT);
     float *block = malloc(sizeof(float) * 2 * MEASURE_BLOCK);
     HissError err = l && block ? HISS_OK : HISS_ERR_NOMEM;
     for (uint32_t at = 0; !err && at < s->frames; at += MEASURE_BLOCK) {
@@ -77,7 +77,7 @@ HissError reference_measure_mix(Reference *r, Song *song, uint32_t rate)
     if (frames > (uint64_t)rate * REFERENCE_MIX_SECONDS)
         frames = (uint64_t)rate * REFERENCE_MIX_SECONDS;
     Engine *e = engine_new(song, rate);
-    Loudness *l = loudness_new(rate);
+    Loudness *l = loudness_new(rate, LOUDNESS_EXACT);
     float *block = malloc(sizeof(float) * 2 * MEASURE_BLOCK);
     err = e && l && block ? HISS_OK : HISS_ERR_NOMEM;
     if (!err)

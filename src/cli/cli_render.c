@@ -695,7 +695,7 @@ int cli_render(int argc, char **argv)
     if (stems.true_peak)
         truepeak_init(stems.true_peak);
     if (o.loudness)
-        stems.loudness = loudness_new(o.rate);
+        stems.loudness = loudness_new(o.rate, LOUDNESS_EXACT);
     Engine *engine = NULL;
     rc = EXIT_FAILURE_RENDER;
     if (!stems.true_peak || (o.loudness && !stems.loudness)) {

@@ -1145,7 +1145,7 @@ static void update_loudness(UiApp *app, bool read)
 {
     if (!app->loudness || app->loudness_rate != app->rate) {
         loudness_free(app->loudness);
-        app->loudness = loudness_new(app->rate);
+        app->loudness = loudness_new(app->rate, LOUDNESS_OPEN_ENDED);
         app->loudness_rate = app->rate;
         if (!app->loudness)
             return;

@@ -150,7 +150,7 @@ static void write_sine(const char *path, float amp, uint32_t frames)
 
 static double lufs_of(const float *x, uint32_t frames)
 {
-    Loudness *l = loudness_new(RATE);
+    Loudness *l = loudness_new(RATE, LOUDNESS_EXACT);
     loudness_add(l, x, frames);
     double v = loudness_figures(l).integrated_lufs;
     loudness_free(l);
