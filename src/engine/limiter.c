@@ -13,7 +13,7 @@
  * the ceiling held. */
 #define MARGIN_DB 0.2
 
-enum { H = LIMITER_HALF_TAPS };
+enum { H = LIMITER_HALF_TAPS, WINDOW = 2 * LIMITER_HALF_TAPS };
 typedef float LimV4 __attribute__((vector_size(16)));
 #define MARGIN_GAIN 0.97723722095581 /* 10^(-MARGIN_DB / 20) */
 /* The most crest() reads over the largest of its three points: its cap
@@ -83,6 +83,7 @@ void limiter_deinit(Limiter *l)
 void limiter_reset(Limiter *l)
 {
     memset(l->history, 0, sizeof(float) * 2 * ((size_t)l->history_mask + 1));
+    memset(l->window, 0, sizeof l->window);
     for (uint32_t i = 0; i < l->attack; i++)
         l->smooth[i] = 1.0f;
     l->smooth_sum = l->attack;
@@ -97,6 +98,7 @@ void limiter_reset(Limiter *l)
 void limiter_carry(Limiter *to, const Limiter *from)
 {
     memcpy(to->history, from->history, sizeof(float) * 2 * ((size_t)from->history_mask + 1));
+    memcpy(to->window, from->window, sizeof to->window);
     memcpy(to->need, from->need, sizeof(float) * ((size_t)from->need_mask + 1));
     memcpy(to->need_at, from->need_at, sizeof(uint64_t) * ((size_t)from->need_mask + 1));
     memcpy(to->smooth, from->smooth, sizeof(float) * from->attack);
@@ -133,36 +135,45 @@ static float crest(float a, float b, float c)
     return fabsf(v) > fabsf(b) ? fminf(fabsf(v), top) : fabsf(b);
 }
 
+/* Frame `frame` into the window, at both of its places. */
+static inline void window_put(Limiter *l, uint64_t frame, float left, float right)
+{
+    uint32_t at = (uint32_t)(frame & (WINDOW - 1));
+    l->window[0][at] = l->window[0][at + WINDOW] = left;
+    l->window[1][at] = l->window[1][at + WINDOW] = right;
+}
+
 /* The true peak from frame j to j + 1: the frame, the points between
  * interpolated at the phases, and the crests between those, both sides.
- * Needs the frames up to j + H in the history. */
+ * Needs the frames up to j + H in the window, the last one j + H. */
 static float true_peak(const Limiter *l, uint64_t j)
 {
-    const float *h = l->history;
-    uint32_t m = l->history_mask;
     float peak = 0.0f;
-    float xs[2][2 * H];
-    for (int k = 0; k < 2 * H; k++) {
-        const float *f = h + 2 * (size_t)((j + (uint64_t)k - (H - 1)) & m);
-        xs[0][k] = f[0];
-        xs[1][k] = f[1];
-    }
+    /* Frames j - (H - 1) .. j + H: the window's last WINDOW, in a row. */
+    uint32_t first = (uint32_t)((j - (H - 1)) & (WINDOW - 1));
+    const float *xs[2] = {l->window[0] + first, l->window[1] + first};
     /* Four taps an instruction, every phase and side in its own sums so
      * none waits on another: this runs for every frame near the ceiling,
-     * and was most of a loud song's render. */
-    LimV4 sums[2][LIMITER_PHASES - 1];
-    memset(sums, 0, sizeof sums);
-    for (int k = 0; k < 2 * H; k += 4) {
-        LimV4 y[2];
-        memcpy(&y[0], xs[0] + k, sizeof y[0]);
-        memcpy(&y[1], xs[1] + k, sizeof y[1]);
-        for (int p = 0; p < LIMITER_PHASES - 1; p++) {
-            LimV4 t;
-            memcpy(&t, &l->taps[p][k], sizeof t);
-            sums[0][p] += t * y[0];
-            sums[1][p] += t * y[1];
-        }
+     * and was most of a loud song's render. The sums are named, not an
+     * array: gcc kept an array of them in memory, a load and a store for
+     * every four taps. */
+    _Static_assert(LIMITER_PHASES - 1 == 3, "one sum per phase and side below");
+    LimV4 l1 = {0}, l2 = {0}, l3 = {0}, r1 = {0}, r2 = {0}, r3 = {0};
+    for (int k = 0; k < WINDOW; k += 4) {
+        LimV4 left, right, t1, t2, t3;
+        memcpy(&left, xs[0] + k, sizeof left);
+        memcpy(&right, xs[1] + k, sizeof right);
+        memcpy(&t1, &l->taps[0][k], sizeof t1);
+        memcpy(&t2, &l->taps[1][k], sizeof t2);
+        memcpy(&t3, &l->taps[2][k], sizeof t3);
+        l1 += t1 * left;
+        l2 += t2 * left;
+        l3 += t3 * left;
+        r1 += t1 * right;
+        r2 += t2 * right;
+        r3 += t3 * right;
     }
+    const LimV4 sums[2][LIMITER_PHASES - 1] = {{l1, l2, l3}, {r1, r2, r3}};
     for (int c = 0; c < 2; c++) {
         const float *x = xs[c];
         float v[LIMITER_PHASES + 1];
@@ -258,6 +269,9 @@ static void delay_only(Limiter *l, float *x, uint32_t n)
     ring_copy(l, l->frames - look, x, old, false);
     memcpy(x + 2 * (size_t)old, in, sizeof(float) * 2 * (n - old));
     ring_copy(l, l->frames, in, n, true);
+    /* The window needs only the last frames; those before are in it. */
+    for (uint32_t f = n > WINDOW ? n - WINDOW : 0; f < n; f++)
+        window_put(l, l->frames + f, in[2 * f], in[2 * f + 1]);
     l->frames += n;
 }
 
@@ -283,7 +297,10 @@ static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float 
     for (uint32_t k = 2 * H - 1; k >= 1; k--)
         if (hot(l, l->history + 2 * (size_t)((l->frames - k) & m), ceiling))
             last_hot = l->frames - k;
-    for (uint32_t f = 0; f < n; f++, l->frames++) {
+    /* The slot of the average's ring for this frame, counted along
+     * rather than divided out at every frame. */
+    uint32_t slot = (uint32_t)(l->frames % l->attack);
+    for (uint32_t f = 0; f < n; f++, l->frames++, slot = slot + 1 == l->attack ? 0 : slot + 1) {
         float *h = l->history + 2 * (size_t)(l->frames & m);
         float in0 = x[2 * f], in1 = x[2 * f + 1];
         /* The frame leaving is read before the one arriving can overwrite
@@ -292,6 +309,7 @@ static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float 
         float out0 = late[0], out1 = late[1];
         h[0] = in0;
         h[1] = in1;
+        window_put(l, l->frames, in0, in1);
         if (hot(l, h, ceiling))
             last_hot = l->frames;
         uint64_t j = l->frames - H;
@@ -320,7 +338,6 @@ static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float 
         if (env == l->env)
             env = 1.0f;
         l->env = env = least < env ? least : env;
-        uint32_t slot = (uint32_t)(l->frames % l->attack);
         float old = l->smooth[slot];
         l->smooth_below += (env < 1.0f) - (old < 1.0f);
         l->smooth[slot] = env;

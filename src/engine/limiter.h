@@ -5,7 +5,7 @@
  *
  * The peak it holds is the true peak as a meter of ITU-R BS.1770 reads
  * it: each frame and three points between it and the next, interpolated
- * with a 4-phase, 12-tap windowed-sinc filter, both sides linked. The
+ * with truepeak.h's 4-phase windowed-sinc filter, both sides linked. The
  * gain for a frame is at most ceiling / that peak for every frame within
  * the lookahead, reached through an average over the lookahead (a smooth
  * attack that can only undershoot), and recovers with a 60 ms release.
@@ -32,6 +32,10 @@ typedef struct {
     float peak_bound;   /* the most a true peak reads over its largest |sample| */
     TruePeakBound bound; /* the closer bound, over a stretch (truepeak.h) */
     float *history;     /* stereo input, history_mask + 1 frames */
+    /* Per side, the last 2 * LIMITER_HALF_TAPS frames (all a true peak
+     * reads) in a ring written twice, at i and i + its length, so the
+     * taps of any frame read one straight run of floats. */
+    float window[2][4 * LIMITER_HALF_TAPS];
     uint32_t history_mask;
     float *need;        /* the deque: the least gain frames ahead need */
     uint64_t *need_at;
