@@ -55,9 +55,11 @@ LoudnessFigures loudness_figures(const Loudness *l)
         f.integrated_lufs = v;
     if (ebur128_loudness_range(l->st, &v) == EBUR128_SUCCESS && isfinite(v))
         f.range_lu = v;
-    if (ebur128_loudness_momentary(l->st, &v) == EBUR128_SUCCESS && isfinite(v))
+    /* A fading tail reads thousands of dB down; under BS.1770's absolute
+     * gate it is silence, as the integrated figure already treats it. */
+    if (ebur128_loudness_momentary(l->st, &v) == EBUR128_SUCCESS && v >= LOUDNESS_GATE_LUFS)
         f.momentary_lufs = v;
-    if (ebur128_loudness_shortterm(l->st, &v) == EBUR128_SUCCESS && isfinite(v))
+    if (ebur128_loudness_shortterm(l->st, &v) == EBUR128_SUCCESS && v >= LOUDNESS_GATE_LUFS)
         f.short_term_lufs = v;
     if (peak > 0.0)
         f.true_peak_dbtp = 20.0 * log10(peak);

@@ -11,6 +11,9 @@
 
 typedef struct Loudness Loudness;
 
+/* BS.1770's absolute gate: anything quieter reads as silence. */
+#define LOUDNESS_GATE_LUFS (-70.0)
+
 typedef struct {
     double integrated_lufs; /* -HUGE_VAL for silence */
     double range_lu;

@@ -47,22 +47,28 @@ static void sine_at_minus_23_dbfs_reads_minus_23_lufs(void)
     }
 }
 
+/* Adds a 1 kHz stereo tone for seconds at db1 dBFS, then as long at db2. */
+static void add_two_levels(Loudness *l, double db1, double db2, uint32_t seconds)
+{
+    uint32_t n = seconds * RATE;
+    float *x = malloc(sizeof(float) * 2 * n);
+    for (int part = 0; part < 2; part++) {
+        double a = pow(10, (part ? db2 : db1) / 20);
+        for (uint32_t i = 0; i < n; i++)
+            x[2 * i] = x[2 * i + 1] = (float)(a * sin(2 * M_PI * 1000.0 * i / RATE));
+        CHECK(loudness_add(l, x, n) == HISS_OK);
+    }
+    free(x);
+}
+
 /* Two halves 10 dB apart: a range near 10 LU (EBU Tech 3342's idea). */
 static void range_of_two_levels(void)
 {
     for (size_t h = 0; h < N_HISTORIES; h++) {
         Loudness *l = loudness_new(RATE, HISTORIES[h]);
-        uint32_t n = 20 * RATE;
-        float *x = malloc(sizeof(float) * 2 * n);
-        for (int half = 0; half < 2; half++) {
-            double a = pow(10, (half ? -30.0 : -20.0) / 20);
-            for (uint32_t i = 0; i < n; i++)
-                x[2 * i] = x[2 * i + 1] = (float)(a * sin(2 * M_PI * 1000.0 * i / RATE));
-            CHECK(loudness_add(l, x, n) == HISS_OK);
-        }
+        add_two_levels(l, -20.0, -30.0, 20);
         LoudnessFigures f = loudness_figures(l);
         CHECK_MSG(fabs(f.range_lu - 10.0) <= 1.0, "%.2f LU", f.range_lu);
-        free(x);
         loudness_free(l);
     }
 }
@@ -79,10 +85,26 @@ static void silence_has_no_loudness(void)
     loudness_free(l);
 }
 
+/* A tail fading far below the gate reads as silence over 400 ms and 3 s,
+ * not as thousands of dB down. */
+static void a_faded_tail_reads_as_silence(void)
+{
+    Loudness *l = loudness_new(RATE, LOUDNESS_OPEN_ENDED);
+    add_two_levels(l, -20.0, -200.0, 4);
+    LoudnessFigures f = loudness_figures(l);
+    CHECK_MSG(isinf(f.momentary_lufs) && f.momentary_lufs < 0, "momentary %.1f", f.momentary_lufs);
+    CHECK_MSG(isinf(f.short_term_lufs) && f.short_term_lufs < 0, "short-term %.1f",
+              f.short_term_lufs);
+    CHECK_MSG(fabs(f.integrated_lufs + 20.0) <= 0.2, "the tone stays in the integrated %.2f",
+              f.integrated_lufs);
+    loudness_free(l);
+}
+
 int main(void)
 {
     RUN(sine_at_minus_23_dbfs_reads_minus_23_lufs);
     RUN(range_of_two_levels);
     RUN(silence_has_no_loudness);
+    RUN(a_faded_tail_reads_as_silence);
     return test_finish();
 }
