@@ -31,9 +31,13 @@ check "a pan out of range gives the range" \
 
 # ---- song settings ----
 keys C-g End
-type_into Limiter maybe
-check "the limiter lists its choices" \
-    wait_for "Limiter: 'maybe' is not one of on|off"
+check "the limiter is on" wait_re "Limiter +on"
+keys Enter
+check "Enter flips a switch rather than ask for a value" wait_re "Limiter +off"
+keys Enter
+check "and flips it back" wait_re "Limiter +on"
+check "no prompt opened" shows_not "Limiter:"
+keys C-z C-z
 keys Home Down
 type_into BPM 999
 check "a tempo out of range gives the range" \

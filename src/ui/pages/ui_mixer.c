@@ -386,6 +386,11 @@ static void type(UiApp *app)
 {
     char val[UI_PARAM_TEXT], label[64];
     MixParam p = chosen();
+    /* A switch has two values: Enter flips it rather than ask for one. */
+    if (mixparam_info(p)->kind == SONG_PARAM_SWITCH) {
+        step(app, 1, false);
+        return;
+    }
     ui_param_plain(mixparam_info(p), mixparam_get(app->song, p), val);
     if (view == VIEW_INSERTS || view == VIEW_CHANNELS)
         snprintf(label, sizeof label, "Channel %d %s", channel + 1, chosen_name());

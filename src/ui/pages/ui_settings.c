@@ -27,7 +27,7 @@ typedef enum {
 } SettingId;
 
 static const char *const LABELS[SET_COUNT] = {
-    "Title", "BPM", "Speed (ticks/row)", "Rows per beat", "Swing (%)", "Groove swing (%)",
+    "Title", "BPM", "Speed (ticks/row)", "Rows per beat", "Row swing (%)", "Groove swing (%)",
     "Groove grid (8/16)", "Humanize (ms late)", "Humanize level (%)", "Groove seed",
     "Channels", "Master gain (dB)", "Limiter",
 };
@@ -164,6 +164,12 @@ static void typed_value(UiApp *app, const char *text)
 
 static void type(UiApp *app)
 {
+    /* A switch has two values: Enter flips it rather than ask for one. */
+    SettingId id = (SettingId)selected;
+    if (id != SET_TITLE && param(id)->kind == SONG_PARAM_SWITCH) {
+        adjust(app, 1, false);
+        return;
+    }
     char val[128];
     value_text(app->song, (SettingId)selected, val, sizeof val);
     ui_prompt(app, LABELS[selected], val, typed_value);
