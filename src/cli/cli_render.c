@@ -583,6 +583,26 @@ static void format_level(double v, const char *unit, char *out, size_t size)
 }
 
 /* The true peak always; LUFS and LRA when --loudness measured them. */
+/* Stems follow the mixer, so a mute or solo saved in the song leaves
+ * channels silent: said on stderr, since stems are usually meant to hold
+ * every channel. */
+static void warn_silenced_stems(const Song *song)
+{
+    int channels = atomic_load(&song->channels), silent = 0;
+    bool any_solo = false;
+    for (int c = 0; c < channels; c++)
+        any_solo |= atomic_load(&song->strips[c].solo);
+    for (int c = 0; c < channels; c++) {
+        const SongStrip *st = &song->strips[c];
+        silent += atomic_load(&st->mute) || (any_solo && !atomic_load(&st->solo));
+    }
+    if (silent)
+        fprintf(stderr,
+                "note: %d of %d channel stems are silent: the song has channels %s "
+                "(clear them on the mixer page for a stem of every channel)\n",
+                silent, channels, any_solo ? "soloed" : "muted");
+}
+
 static void print_loudness(const LoudnessFigures *l, bool measured)
 {
     char lufs[32], tp[32];
@@ -814,6 +834,8 @@ int cli_render(int argc, char **argv)
             print_summary(o.output, "", &o, &result, &mix_figures);
         print_loudness(&loud, stems.loudness != NULL);
     }
+    if (!o.json && stems.count)
+        warn_silenced_stems(song);
     if (!o.quiet && !o.json && stems.count) {
         char count[48];
         int written = 0;

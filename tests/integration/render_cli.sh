@@ -206,6 +206,12 @@ check "stems are as long as the mix" \
     test "$(soxi -s stems/beat-02-open_hat.wav)" = 60000 -a "$(soxi -s mix.wav)" = 60000
 check "stems get a summary line" \
     grep -Eq '^stems: 2 stems and the master, 0:01\.250' "$LOG/stdout"
+check "with nothing muted, no note about silent stems" test -z "$err"
+# A solo saved in the song silences the other channel's stem: said.
+{ cat songs/beat.hiss; echo 'channel 02 solo on'; } >songs/solo.hiss
+render songs/solo.hiss -o solo.wav --stems solostems -s 0.5
+check "a saved solo: the silent stems are named in a note" \
+    grep -q "note: 1 of 2 channel stems are silent: the song has channels soloed" "$LOG/stderr"
 render songs/beat.hiss --stems flacstems -s 0.5
 check "--stems alone, without -o" test "$rc" = 0 -a -f flacstems/beat-01-kick.wav -a ! -e mix2.wav
 render songs/beat.hiss -o mix.flac --stems fstems -s 0.5
