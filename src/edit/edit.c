@@ -2250,6 +2250,19 @@ static HissError record_put(Editor *ed, Pattern *p, int pattern, int row,
     return HISS_OK;
 }
 
+/* Effects that act on the note of their own cell: left under a recorded
+ * note they would delay it (EDx), cut it (ECx), slide to it instead of
+ * playing it (3xx, 5xy), start it elsewhere (9xx, Sxx) or skip it (Uxx),
+ * so it would no longer sound as it was played. */
+static bool fx_acts_on_the_note(uint8_t fx, uint8_t param)
+{
+    switch (fx) {
+    case '3': case '5': case '9': case 'S': case 'U': return true;
+    case 'E': return (param >> 4) == 0xC || (param >> 4) == 0xD;
+    default: return false;
+    }
+}
+
 HissError edit_record_cell(Editor *ed, int pattern, int row, int channel,
                            Cell take)
 {
@@ -2261,6 +2274,11 @@ HissError edit_record_cell(Editor *ed, int pattern, int row, int channel,
     cell.note = take.note;
     cell.instrument = take.instrument;
     cell.volume = take.volume;
+    /* Overdub keeps the cell's other effects (a filter, a volume slide). */
+    if (fx_acts_on_the_note(cell.fx, cell.fx_param))
+        cell.fx = cell.fx_param = 0;
+    if (fx_acts_on_the_note(cell.fx2, cell.fx2_param))
+        cell.fx2 = cell.fx2_param = 0;
     if (take.fx) {
         cell.fx = take.fx;
         cell.fx_param = take.fx_param;

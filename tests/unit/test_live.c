@@ -323,6 +323,43 @@ static void jam_notes_come_back_and_skip_nothing(void)
     song_free(s);
 }
 
+/* A recorded note over a cell keeps the cell's other effects, but not
+ * one that would move, cut, skip or reslide that note: it sounds where
+ * it was played. */
+static void a_recorded_note_drops_effects_that_move_it(void)
+{
+    Song *s = burst_song(4);
+    Editor *ed = edit_new(s, NULL, NULL);
+    Pattern *p = song_pattern(s, 0);
+    Cell take = song_cell_empty();
+    take.note = NOTE_C4;
+    take.instrument = 1;
+    static const struct {
+        uint8_t fx, param;
+        bool kept;
+    } OLD[] = {{'E', 0xD2, false}, {'E', 0xC3, false}, {'3', 0x10, false}, {'9', 0x08, false},
+               {'U', 0x40, false}, {'E', 0x11, true},  {'A', 0x0F, true}};
+    for (int i = 0; i < (int)(sizeof OLD / sizeof OLD[0]); i++) {
+        Cell old = song_cell_empty();
+        old.note = NOTE_C4 + 4;
+        old.fx = OLD[i].fx;
+        old.fx_param = OLD[i].param;
+        old.fx2 = OLD[i].fx;
+        old.fx2_param = OLD[i].param;
+        song_pattern_set(p, i, 0, old);
+        CHECK(edit_record_cell(ed, 0, i, 0, take) == HISS_OK);
+        Cell c = song_pattern_get(p, i, 0);
+        bool kept = c.fx == OLD[i].fx && c.fx_param == OLD[i].param;
+        bool kept2 = c.fx2 == OLD[i].fx && c.fx2_param == OLD[i].param;
+        CHECK_MSG(c.note == NOTE_C4 && kept == OLD[i].kept && kept2 == OLD[i].kept,
+                  "%c%02X under a recorded note: %s", OLD[i].fx, OLD[i].param,
+                  kept ? "kept" : "dropped");
+    }
+    edit_record_end_pass(ed);
+    edit_free(ed);
+    song_free(s);
+}
+
 static void a_recording_pass_is_one_undo_step(void)
 {
     Song *s = burst_song(4);
@@ -387,6 +424,7 @@ int main(void)
     RUN(jamming_without_record_writes_nothing);
     RUN(jam_notes_come_back_and_skip_nothing);
     RUN(a_recording_pass_is_one_undo_step);
+    RUN(a_recorded_note_drops_effects_that_move_it);
     RUN(quantize_offsets);
     return test_finish();
 }
