@@ -34,7 +34,7 @@ typedef enum {
     CLI_OPT_BITS,
     CLI_OPT_INTERP,
     CLI_OPT_NO_LIMITER,
-    CLI_OPT_LOUDNESS,
+    CLI_OPT_NO_LOUDNESS,
     CLI_OPT_ALLOW_MISSING,
     CLI_OPT_JSON,
     /* audio: play and the editor */

@@ -50,7 +50,7 @@ typedef struct {
     bool interp_set;
     InterpMode interp;
     bool no_limiter;
-    bool loudness; /* --loudness: LUFS and LRA too */
+    bool loudness; /* LUFS and LRA too, unless --no-loudness */
     bool allow_missing;
     bool quiet;
     bool json;
@@ -67,13 +67,13 @@ typedef struct {
     float *held[ENGINE_STEMS]; /* render_tail's held frames */
     SampleioWriter *master;         /* the mix, beside the channels */
     TruePeak *true_peak;            /* the mix's true peak, as written */
-    Loudness *loudness;             /* --loudness: its LUFS and LRA */
+    Loudness *loudness;             /* its LUFS and LRA; NULL with --no-loudness */
     char *master_name;
 } Stems;
 
 static const CliOpt RENDER_OPTIONS[] = {
     CLI_OPT_OUTPUT, CLI_OPT_RATE,       CLI_OPT_SECONDS,       CLI_OPT_STEMS, CLI_OPT_BITS,
-    CLI_OPT_INTERP, CLI_OPT_NO_LIMITER, CLI_OPT_LOUDNESS, CLI_OPT_ALLOW_MISSING,
+    CLI_OPT_INTERP, CLI_OPT_NO_LIMITER, CLI_OPT_NO_LOUDNESS, CLI_OPT_ALLOW_MISSING,
     CLI_OPT_QUIET,  CLI_OPT_JSON,       CLI_OPT_HELP,
 };
 
@@ -125,7 +125,7 @@ static int options_from_args(const CliArgs *a, RenderOptions *o)
         o->interp_set = true;
     }
     o->no_limiter = a->given[CLI_OPT_NO_LIMITER];
-    o->loudness = a->given[CLI_OPT_LOUDNESS];
+    o->loudness = !a->given[CLI_OPT_NO_LOUDNESS];
     o->allow_missing = a->given[CLI_OPT_ALLOW_MISSING];
     o->quiet = a->given[CLI_OPT_QUIET];
     o->json = a->given[CLI_OPT_JSON];
@@ -582,7 +582,7 @@ static void format_level(double v, const char *unit, char *out, size_t size)
         snprintf(out, size, "-inf %s", unit);
 }
 
-/* The true peak always; LUFS and LRA when --loudness measured them. */
+/* The true peak always; LUFS and LRA unless --no-loudness skipped them. */
 /* Stems follow the mixer, so a mute or solo saved in the song leaves
  * channels silent: said on stderr, since stems are usually meant to hold
  * every channel. */
@@ -608,7 +608,7 @@ static void print_loudness(const LoudnessFigures *l, bool measured)
     char lufs[32], tp[32];
     format_level(l->true_peak_dbtp, "dBTP", tp, sizeof tp);
     if (!measured) {
-        printf("loudness: not measured (add --loudness), true peak %s\n", tp);
+        printf("loudness: not measured (--no-loudness), true peak %s\n", tp);
         return;
     }
     format_level(l->integrated_lufs, "LUFS", lufs, sizeof lufs);

@@ -3,7 +3,8 @@
 # 4-channel song of 3 minutes (patterns/starter.hiss, its pattern played
 # 17 times) rendered with linear interpolation to a 16-bit WAV, counted by
 # valgrind's callgrind (loading, decoding, the engine and the writer: all
-# of it; the true peak, but not --loudness). Prints the figure and where
+# of it, the true peak and loudness measurement too, as a user's render
+# runs; loudness_add is the share --no-loudness saves). Prints the figure and where
 # the instructions went; asserts nothing. Run by `make bench`, never by the tests (it takes a minute).
 #
 # It counts build/bench/render_only, which is `hiss render` (the same

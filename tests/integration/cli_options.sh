@@ -41,7 +41,7 @@ declare -A VALUE=(
     [--output]=x.wav [--rate]=44100 [--seconds]=1.5 [--stems]=stems
     [--bits]=16 [--interp]=raw [--audio]=null [--device]=hw:9 [--period]=128
     [--client-name]=me [--connect]=a:b,c:d [--ports]=per-channel
-    [--transport]=follow [--no-limiter]= [--loudness]= [--allow-missing]= [--quiet]= [--json]=
+    [--transport]=follow [--no-limiter]= [--no-loudness]= [--allow-missing]= [--quiet]= [--json]=
     [--loop]= [--no-connect]= [--start-server]= [--fallback]= [--help]=
     [--midi-map]=10:02:4,1:1f [--midi-channel]=3
 )
@@ -52,7 +52,7 @@ AUDIO="--audio --device --period --rate --client-name --no-connect --connect
     --ports --transport --start-server --fallback"
 declare -A TAKES=(
     [render]="--output --rate --seconds --stems --bits --interp --no-limiter
-        --loudness --allow-missing --quiet --json --help"
+        --no-loudness --allow-missing --quiet --json --help"
     [play]="--seconds --loop --quiet $AUDIO --midi-map --midi-channel --help"
     [editor]="$AUDIO --midi-map --help"
     [--recover]="--help"

@@ -166,8 +166,8 @@ check "summary names the file, length, peak and clips" \
     grep -Eq '^a.wav: 0:01\.500 at 48000 Hz, WAV 24-bit, peak .* dBFS, [0-9]+ clipped, limiter (idle|reduced up to [0-9.]+ dB for [0-9.]+ s)$' "$LOG/stdout"
 check "summary is one line, then the loudness" \
     test "$(grep -c . "$LOG/stdout")" = 2 -a "$(sed -n 2p "$LOG/stdout" | cut -d' ' -f1)" = loudness:
-check "the second line gives the true peak, and how to ask for LUFS" \
-    grep -Eq '^loudness: not measured \(add --loudness\), true peak -?[0-9.]+ dBTP$' "$LOG/stdout"
+check "the second line gives the loudness, its range and the true peak" \
+    grep -Eq '^loudness: (-?[0-9.]+ LUFS|-inf LUFS) integrated, LRA [0-9.]+ LU, true peak -?[0-9.]+ dBTP$' "$LOG/stdout"
 check "no progress when stderr is not a terminal" test ! -s "$LOG/stderr"
 
 render songs/beat.hiss -o b.wav --rate 44100 --seconds 2.5

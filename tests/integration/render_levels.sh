@@ -149,20 +149,20 @@ sox -V1 -q -n -r 48000 -c 1 -b 24 "$T/sine1k.wav" synth 1 sine 1000
     printf '\npattern 01 64\n'
     for r in $(seq 0 63); do printf '%03d |... .. .. ... ...|\n' "$r"; done
 } >"$T/sine1k.hiss"
-render "$T/sine1k.hiss" -o "$T/sine1k-out.wav" --seconds 20
-check "without --loudness, the true peak alone: -23 dBTP" \
-    grep -Eq "^loudness: not measured \(add --loudness\), true peak -2(2\.9|3\.0|3\.1) dBTP$" <<<"$out"
-render "$T/sine1k.hiss" -o "$T/sine1k-out.wav" --seconds 20 --json
+render "$T/sine1k.hiss" -o "$T/sine1k-out.wav" --seconds 20 --no-loudness
+check "with --no-loudness, the true peak alone: -23 dBTP" \
+    grep -Eq "^loudness: not measured \(--no-loudness\), true peak -2(2\.9|3\.0|3\.1) dBTP$" <<<"$out"
+render "$T/sine1k.hiss" -o "$T/sine1k-out.wav" --seconds 20 --json --no-loudness
 check "... and in JSON, null for what was not measured" \
     grep -Eq '"integrated_lufs": null, "lra_lu": null, "true_peak_dbtp": -2[23]\.[0-9]+\}$' <<<"$out"
-render "$T/sine1k.hiss" -o "$T/sine1k-out.wav" --seconds 20 --loudness
+render "$T/sine1k.hiss" -o "$T/sine1k-out.wav" --seconds 20
 lufs=$(printf '%s\n' "$out" | sed -nE 's/^loudness: (-?[0-9.]+) LUFS integrated, LRA ([0-9.]+) LU, true peak (-?[0-9.]+) dBTP$/\1/p')
 echo "     1 kHz at -23 dBFS: $lufs LUFS"
-check "--loudness prints it: a 1 kHz sine at -23 dBFS reads -23.0 +- 0.1 LUFS" \
+check "a render prints it: a 1 kHz sine at -23 dBFS reads -23.0 +- 0.1 LUFS" \
     between -23.1 -22.9 "$lufs"
 check "... and its true peak, -23 dBTP" \
     grep -Eq "true peak -2(2\.9|3\.0|3\.1) dBTP$" <<<"$out"
-render "$T/sine1k.hiss" -o "$T/sine1k-out.wav" --seconds 20 --json --loudness
+render "$T/sine1k.hiss" -o "$T/sine1k-out.wav" --seconds 20 --json
 check "--json prints one object with the same figures" \
     grep -Eq '^\{"output": ".*sine1k-out.wav", "frames": 960000, "rate": 48000, "peak_dbfs": -2[23]\.[0-9]+, "clipped": 0, "limiter_frames": 0, "limiter_max_db": 0.00, "integrated_lufs": -2(2\.9|3\.0|3\.1)[0-9], "lra_lu": [0-9.]+, "true_peak_dbtp": -2[23]\.[0-9]+\}$' <<<"$out"
 check "... and nothing else" test "$(printf '%s\n' "$out" | wc -l)" = 1

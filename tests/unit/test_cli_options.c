@@ -10,7 +10,7 @@
 static const CliOpt ALL[] = {
     CLI_OPT_HELP,   CLI_OPT_QUIET,      CLI_OPT_SECONDS,       CLI_OPT_RATE,
     CLI_OPT_LOOP,   CLI_OPT_OUTPUT,     CLI_OPT_STEMS,         CLI_OPT_BITS,
-    CLI_OPT_INTERP, CLI_OPT_NO_LIMITER, CLI_OPT_LOUDNESS, CLI_OPT_ALLOW_MISSING, CLI_OPT_JSON,
+    CLI_OPT_INTERP, CLI_OPT_NO_LIMITER, CLI_OPT_NO_LOUDNESS, CLI_OPT_ALLOW_MISSING, CLI_OPT_JSON,
     CLI_AUDIO_OPTIONS, CLI_OPT_MIDI_MAP, CLI_OPT_MIDI_CHANNEL,
 };
 
@@ -53,7 +53,7 @@ static const Case CASES[] = {
     {CLI_OPT_QUIET, {{"--quiet"}, {"-q"}}, NULL},
     {CLI_OPT_LOOP, {{"--loop"}}, NULL},
     {CLI_OPT_NO_LIMITER, {{"--no-limiter"}}, NULL},
-    {CLI_OPT_LOUDNESS, {{"--loudness"}}, NULL},
+    {CLI_OPT_NO_LOUDNESS, {{"--no-loudness"}}, NULL},
     {CLI_OPT_ALLOW_MISSING, {{"--allow-missing"}}, NULL},
     {CLI_OPT_JSON, {{"--json"}}, NULL},
     {CLI_OPT_NO_CONNECT, {{"--no-connect"}}, NULL},
