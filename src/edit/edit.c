@@ -2395,6 +2395,10 @@ static bool patterns_equal(const Pattern *a, const Pattern *b)
     return true;
 }
 
+static HissError capture_build(Editor *ed, const EngineRowLog *rows, int count,
+                               const EngineTake *notes, const int *note_row,
+                               int note_count, bool *inexact);
+
 /* Whether rows[i] goes on the pattern rows[i - 1] started. */
 static bool capture_continues(const EngineRowLog *rows, int i, int length)
 {
@@ -2402,12 +2406,69 @@ static bool capture_continues(const EngineRowLog *rows, int i, int length)
            rows[i].pattern == rows[i - 1].pattern && rows[i].row == rows[i - 1].row + 1;
 }
 
+/* The captured row a jammed note goes on: near the row playing when it
+ * came (rows_played `when`), the one with its pattern and row (where
+ * recording would have put it); -1 when the capture has none. */
+static int jam_target(const EngineRowLog *rows, int count, const EngineTake *note)
+{
+    enum { REACH = SONG_MAX_ROWS }; /* quantize moves a note a beat at most */
+    for (int k = 0; k < count; k++) {
+        if (rows[k].count != note->when)
+            continue;
+        for (int d = 0; d <= REACH; d++)
+            for (int j = k - d; j <= k + d; j += d ? 2 * d : 1)
+                if (j >= 0 && j < count && rows[j].pattern == note->pattern &&
+                    rows[j].row == note->row)
+                    return j;
+        return -1;
+    }
+    return -1;
+}
+
+/* A jammed note's cell over the copied one; false when its EDx found no
+ * free effect column. */
+static bool put_jam(Pattern *p, int row, int channel, Cell jam)
+{
+    if (channel >= p->channels)
+        return true;
+    Cell cell = song_pattern_get(p, row, channel);
+    cell.note = jam.note;
+    cell.instrument = jam.instrument;
+    cell.volume = jam.volume;
+    bool placed = !jam.fx;
+    if (jam.fx && !cell.fx) {
+        cell.fx = jam.fx;
+        cell.fx_param = jam.fx_param;
+        placed = true;
+    } else if (jam.fx && !cell.fx2) {
+        cell.fx2 = jam.fx;
+        cell.fx2_param = jam.fx_param;
+        placed = true;
+    }
+    song_pattern_set(p, row, channel, cell);
+    return placed;
+}
+
 HissError edit_capture_arrangement(Editor *ed, const EngineRowLog *rows, int count,
-                                   bool *inexact)
+                                   const EngineTake *notes, int note_count, bool *inexact)
 {
     *inexact = false;
     if (!ed->song || count <= 0)
         return HISS_ERR_MISSING;
+    int *note_row = note_count > 0 ? malloc(sizeof *note_row * (size_t)note_count) : NULL;
+    if (note_count > 0 && !note_row)
+        return HISS_ERR_NOMEM;
+    for (int n = 0; n < note_count; n++)
+        note_row[n] = jam_target(rows, count, &notes[n]);
+    HissError err = capture_build(ed, rows, count, notes, note_row, note_count, inexact);
+    free(note_row);
+    return err;
+}
+
+static HissError capture_build(Editor *ed, const EngineRowLog *rows, int count,
+                               const EngineTake *notes, const int *note_row,
+                               int note_count, bool *inexact)
+{
     Song *s = ed->song;
     int chans = atomic_load(&s->channels);
     UndoOrders before, after;
@@ -2431,6 +2492,9 @@ HissError edit_capture_arrangement(Editor *ed, const EngineRowLog *rows, int cou
             for (int c = 0; c < chans; c++)
                 song_pattern_set(p, r, c, captured_cell(src, log->row, c,
                                                         (log->audible >> c) & 1));
+            for (int n = 0; n < note_count; n++)
+                if (note_row[n] == first + r && (log->audible >> notes[n].channel & 1))
+                    *inexact |= !put_jam(p, r, notes[n].channel, notes[n].cell);
             bool start = first + r == 0;
             row_tempo(p, r, &bpm, &speed);
             if (start || bpm != log->bpm_tenths) {

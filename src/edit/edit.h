@@ -310,13 +310,15 @@ HissError edit_order_step_pattern(Editor *ed, int delta);
  * order entry, the pattern itself when it was played whole and unchanged,
  * else a new copy of the rows played, without its jumps and breaks, the
  * notes of channels muted (or not soloed) then removed, and Fxx where the
- * tempo or speed changed (and on its first row). Playing from the first
- * new entry, with no channel muted, plays the performance again. *inexact
- * is set when a tempo was not a whole BPM or a row had no free effect
- * column for it. HISS_ERR_MISSING for no rows; HISS_ERR_RANGE when the
+ * tempo or speed changed (and on its first row), and notes[0..note_count)
+ * (jam takes: played with record off) written where recording would have
+ * put them, on the pass they were played in. Playing from the first
+ * new entry, with the mutes of the capture's start, plays the performance
+ * again. *inexact is set when a tempo was not a whole BPM or a row had no
+ * free effect column for it or for a note's EDx. HISS_ERR_MISSING for no rows; HISS_ERR_RANGE when the
  * order list or the pattern slots are full (nothing changes then). */
 HissError edit_capture_arrangement(Editor *ed, const EngineRowLog *rows, int count,
-                                   bool *inexact);
+                                   const EngineTake *notes, int note_count, bool *inexact);
 HissError edit_song_set_title(Editor *ed, const char *title); /* truncated */
 HissError edit_song_set_bpm_tenths(Editor *ed, int bpm_tenths); /* 320..2550 */
 HissError edit_song_set_speed(Editor *ed, int speed);       /* 1..31 */

@@ -182,7 +182,9 @@ static void capture_write(UiApp *app)
         return;
     }
     bool inexact = false;
-    HissError err = edit_capture_arrangement(app->ed, app->record.captured, count, &inexact);
+    HissError err = edit_capture_arrangement(app->ed, app->record.captured, count,
+                                             app->record.jam, app->record.jam_count,
+                                             &inexact);
     if (ui_report(app, err, "capture") != HISS_OK)
         return;
     int last = atomic_load(&app->song->order_count) - 1;

@@ -1,5 +1,5 @@
 /* Jam capture: a performance played through the engine (a cue on the
- * bar, a mute at the bar, a tempo change) is logged row by row and
+ * bar, a jammed note, a mute at the bar, a tempo change) is logged row by row and
  * written into the song as a new arrangement (edit_capture_arrangement);
  * that arrangement, rendered as `hiss render` does, must give the same
  * audio as the performance did live, frame for frame. */
@@ -9,6 +9,7 @@
 #include "common/synth_song.h"
 #include "edit.h"
 #include "engine.h"
+#include "live.h"
 #include "test.h"
 
 #define E VOLUME_EMPTY
@@ -56,7 +57,8 @@ static int take_rows(Engine *e, EngineRowLog *rows, int count, int cap)
 
 /* Plays the performance, capturing it: rows[] gets the log. Commands go
  * in between whole rows, so each takes effect on a row's first frame. */
-static float *perform(Song *s, EngineRowLog *rows, int *count, int cap)
+static float *perform(Song *s, EngineRowLog *rows, int *count, int cap, EngineTake *jam,
+                      int *jam_count)
 {
     Engine *e = engine_new(s, RATE);
     float *out = calloc(2 * (size_t)LIVE_FRAMES, sizeof *out);
@@ -72,6 +74,11 @@ static float *perform(Song *s, EngineRowLog *rows, int *count, int cap)
             atomic_store(&s->strips[1].mute, true);
             CHECK(engine_send(e, &(EngineCommand){ENGINE_CMD_HOLD_MUTE, 1, 0, 0, NULL}));
         }
+        if (row == 6) /* a note jammed on channel 1, on the row's first frame */
+            engine_live_note_now(e, 1, NOTE_C4 + 19,
+                                 engine_live_flags(1, E, LIVE_QUANTIZE_OFF, false, false) |
+                                     ENGINE_LIVE_JAM,
+                                 0);
         if (row == 24) /* tap tempo: 140 BPM from this row */
             CHECK(engine_send(e, &(EngineCommand){ENGINE_CMD_SET_BPM, 1400, 0, 0, NULL}));
         uint32_t len = live_row_frame(row + 1) - live_row_frame(row);
@@ -79,6 +86,8 @@ static float *perform(Song *s, EngineRowLog *rows, int *count, int cap)
         synth_render_span(e, out, at, end);
         at = end;
         *count = take_rows(e, rows, *count, cap);
+        while (*jam_count < 4 && engine_take_recorded(e, &jam[*jam_count]))
+            ++*jam_count;
     }
     engine_capture_rows(e, false);
     *count = take_rows(e, rows, *count, cap);
@@ -113,7 +122,10 @@ static void a_captured_jam_renders_as_it_was_played(void)
     Song *s = performance_song();
     EngineRowLog rows[256];
     int count = 0;
-    float *live = perform(s, rows, &count, 256);
+    EngineTake jam[4];
+    int jam_count = 0;
+    float *live = perform(s, rows, &count, 256, jam, &jam_count);
+    CHECK(jam_count == 1 && jam[0].jam && jam[0].pattern == 0 && jam[0].row == 6);
     CHECK(count > 64);
     /* The performance did what it was asked: pattern 1 from the bar, the
      * mute on the bar after, the faster tempo. */
@@ -128,7 +140,7 @@ static void a_captured_jam_renders_as_it_was_played(void)
     Editor *ed = edit_new(s, NULL, NULL);
     int orders_before = atomic_load(&s->order_count);
     bool inexact = true;
-    CHECK(edit_capture_arrangement(ed, rows, count, &inexact) == HISS_OK);
+    CHECK(edit_capture_arrangement(ed, rows, count, jam, jam_count, &inexact) == HISS_OK);
     CHECK(!inexact);
     int orders_after = atomic_load(&s->order_count);
     /* Pattern 0 to the cue, pattern 1, pattern 0 to its break, pattern 1. */
@@ -162,7 +174,7 @@ static void nothing_captured_changes_nothing(void)
     Song *s = performance_song();
     Editor *ed = edit_new(s, NULL, NULL);
     bool inexact = false;
-    CHECK(edit_capture_arrangement(ed, NULL, 0, &inexact) == HISS_ERR_MISSING);
+    CHECK(edit_capture_arrangement(ed, NULL, 0, NULL, 0, &inexact) == HISS_ERR_MISSING);
     CHECK(atomic_load(&s->order_count) == 2);
     CHECK(!edit_can_undo(ed));
     edit_free(ed);
