@@ -128,7 +128,10 @@ void ui_record_capture_jam(UiApp *app)
     edit_record_end_pass(app->ed);
     for (int i = 0; i < app->record.jam_count; i++) {
         const EngineTake *t = &app->record.jam[i];
-        if (t->when + (uint64_t)rows <= now || t->when > now) {
+        /* A note rounded forward to the next row (played late in a row,
+         * or just before the loop's first row) is counted from that row,
+         * which the playhead may not have reached: it is still this pass. */
+        if (t->when + (uint64_t)rows <= now) {
             app->record.jam[kept++] = *t;
             continue;
         }

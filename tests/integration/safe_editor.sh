@@ -36,7 +36,7 @@ check "the second note is on screen" wait_for "001│D-4"
 pid=$(hiss_pid)
 check "hiss is running" test -n "$pid"
 kill -9 "$pid"
-check "kill -9 ends it" wait_exit 137
+check "kill -9 ends it" wait_exited 137
 cp "$TMP/.beat.hiss.recover" "$TMP/last-autosave" 2>/dev/null
 check "the song file itself is untouched" cmp -s "$TMP/beat.hiss" "$TMP/beat.orig"
 out=$(cd "$TMP" && "$HISS" --recover)

@@ -70,7 +70,7 @@ check "R starts the integrated loudness afresh" wait_for " I -inf LUFS"
 check "... and the true peak" shows " TP -inf dBTP"
 check "... and says so" shows "start afresh"
 keys C-q
-check "quits" wait_exit 0
+check "quits" wait_exited 0
 
 start_editor "LC_ALL=C" step.hiss
 wait_for "loudness" >/dev/null
@@ -79,5 +79,5 @@ play_once_loaded 480000
 check "a 10 dB step in level reads a loudness range of 10 LU (+-0.5)" \
     long_wait_re " LRA (9\.[5-9]|10\.[0-5]) LU"
 keys C-q
-check "quits" wait_exit 0
+check "quits" wait_exited 0
 finish

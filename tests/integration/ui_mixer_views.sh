@@ -105,5 +105,5 @@ keys C-g Home Up Enter
 check "the settings list stops at its top too" wait_for "Title:"
 keys Escape
 keys C-q
-check "quits" wait_exit 0
+check "quits" wait_exited 0
 finish

@@ -140,7 +140,7 @@ sleep 0.5
 pid=$(hiss_pid)
 check "hiss is running" test -n "$pid"
 kill -KILL "$pid"
-check "hiss is killed" wait_exit 137
+check "hiss is killed" wait_exited 137
 check "the take survives, exactly what came in" \
     "$JACKREC" compare "$WORK/ref.wav" "$TMP/songs/demo-take-5.wav" --tol 0 --min-frames 48000 >&2
 finish

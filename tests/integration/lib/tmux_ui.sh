@@ -28,10 +28,10 @@ wait_until() {
 wait_for() { wait_until shows "$1"; }
 wait_re() { wait_until shows_re "$1"; }
 wait_gone() { wait_until shows_not "$1"; }
-# wait_exit CODE: until the pane's shell has printed "hiss exited CODE".
+# wait_exited CODE: until the pane's shell has printed "hiss exited CODE".
 # Wrapped lines are joined: an editor that was killed leaves the cursor
 # wherever it last drew, so the shell's line can wrap at the right edge.
-wait_exit() { wait_until exit_shown "$1"; }
+wait_exited() { wait_until exit_shown "$1"; }
 exit_shown() { T capture-pane -pJ -t ui 2>/dev/null | grep -qF -- "hiss exited $1"; }
 # shows TEXT: on the screen now (no waiting). For "nothing happened"
 # checks, made only after a later key's own effect showed, so the key
