@@ -923,6 +923,50 @@ static void many_channel_file_keeps_its_marks(void)
     CHECK(info.marks.cue_count == 2 && info.marks.cues[1] == 1500);
 }
 
+static void put16(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+/* An hour of 96 kHz audio (the header and a sparse file of its full
+ * size: nothing large is written) is refused by the length its header
+ * gives, with that length in the message, so it neither holds the editor
+ * nor takes the memory for 345,600,000 frames. */
+static void an_hour_at_96k_is_refused_before_reading(void)
+{
+    const char *path = tmp_path("hour96k.wav");
+    const uint32_t rate = 96000, frames = 3600u * 96000u, data = frames * 2;
+    unsigned char h[44];
+    memcpy(h, "RIFF", 4);
+    put32(h + 4, 36 + data);
+    memcpy(h + 8, "WAVEfmt ", 8);
+    put32(h + 16, 16);
+    put16(h + 20, 1); /* PCM */
+    put16(h + 22, 1); /* mono */
+    put32(h + 24, rate);
+    put32(h + 28, rate * 2);
+    put16(h + 32, 2);
+    put16(h + 34, 16);
+    memcpy(h + 36, "data", 4);
+    put32(h + 40, data);
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(h, 1, sizeof h, f) == sizeof h);
+    if (!f)
+        return;
+    CHECK(ftruncate(fileno(f), (off_t)sizeof h + data) == 0);
+    fclose(f);
+    SampleioAudio a;
+    SampleioInfo info;
+    HissDiag diag = {{0}};
+    CHECK(sampleio_read(path, &a, &info, &diag) == HISS_ERR_RANGE);
+    CHECK_MSG(strstr(diag.text, "too long") && strstr(diag.text, "60:00 at 96000 Hz"), "%s",
+              diag.text);
+    Sample *s = NULL;
+    CHECK(sampleio_load(path, &s, NULL, &diag) == HISS_ERR_RANGE && !s);
+    unlink(path);
+}
+
 int main(void)
 {
     test_make_tmpdir(tmpdir, sizeof tmpdir, "sampleio");
@@ -934,6 +978,7 @@ int main(void)
     RUN(missing_and_non_audio_files_fail_with_the_path);
     RUN(truncated_files_fail_or_load_what_is_there);
     RUN(absurd_rates_and_lengths_are_refused);
+    RUN(an_hour_at_96k_is_refused_before_reading);
     RUN(loading_keeps_the_file_as_it_is);
     RUN(levels_are_band_limited_octaves);
     RUN(short_and_odd_samples);

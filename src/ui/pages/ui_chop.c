@@ -211,18 +211,11 @@ static void find_hits(UiApp *app, const Sample *s)
     chop.hits_frames = s->frames;
 }
 
-static bool find_tempo(UiApp *app, const Sample *s)
+/* Whether the tempo of s was found already (aubio takes 50-250 ms on a
+ * loop, more on a long file: it runs on the editing thread). */
+static bool tempo_known(const Sample *s)
 {
-    if (chop.tempo_of == s && chop.tempo_frames == s->frames)
-        return true;
-    HissDiag diag = {{0}};
-    if (slicer_tempo(s, &chop.bpm, &chop.beats, &diag) != HISS_OK) {
-        ui_set_message(app, true, "tempo: %s", diag.text);
-        return false;
-    }
-    chop.tempo_of = s;
-    chop.tempo_frames = s->frames;
-    return true;
+    return chop.tempo_of == s && chop.tempo_frames == s->frames;
 }
 
 void ui_chop_tempo_text(const UiApp *app, char *buf, size_t size)
@@ -339,8 +332,26 @@ static void source_of(const Instrument *inst, EditSource *src)
  * takes seconds): the editor goes on drawing and taking keys, and the
  * result is put in the slot on the next poll after it ends. One at a
  * time. */
+typedef enum {
+    JOB_EDIT,  /* a sample edit into a new file */
+    JOB_TEMPO, /* the loop's tempo, then a prompt that uses it */
+} JobKind;
+
+/* What opens once a tempo is found: B's prompt for the song's BPM or F's
+ * prompt for the beats to stretch to. */
+typedef enum {
+    AFTER_TEMPO_BPM,
+    AFTER_TEMPO_STRETCH,
+} AfterTempo;
+
+static void prompt_after_tempo(UiApp *app, AfterTempo then, bool found);
+
 static struct {
     pthread_t thread;
+    JobKind kind;
+    AfterTempo then;       /* [ui] of a JOB_TEMPO */
+    double bpm;            /* [job] of a JOB_TEMPO until done, then [ui] */
+    int beats;
     bool running;          /* [ui] a thread was started and not joined */
     _Atomic bool done;     /* [both] the thread has finished */
     /* [ui] before the start, [job] after: what to do. */
@@ -366,6 +377,11 @@ static struct {
 static void *job_run(void *arg)
 {
     (void)arg;
+    if (job.kind == JOB_TEMPO) {
+        job.err = slicer_tempo(job.source, &job.bpm, &job.beats, &job.diag);
+        atomic_store(&job.done, true);
+        return NULL;
+    }
     SampleioAudio audio;
     job.err = sampleedit_apply(job.source, &job.marks, &job.edit, &audio, &job.out_marks,
                                &job.diag);
@@ -382,12 +398,42 @@ static void *job_run(void *arg)
     return NULL;
 }
 
+/* Keeps a found tempo for its sample and opens the prompt it was asked
+ * for, if the slot still shows that sample and no other prompt is open;
+ * else it is said and shown on the screen. */
+static void tempo_finish(UiApp *app)
+{
+    const Sample *of = job.source;
+    if (!job.err) {
+        chop.tempo_of = of;
+        chop.tempo_frames = of->frames;
+        chop.bpm = job.bpm;
+        chop.beats = job.beats;
+    }
+    const Instrument *inst = song_instrument(app->song, job.slot);
+    bool same = job.slot == ui_instruments_slot(app) && inst && inst->sample == of &&
+                app->page == UI_PAGE_INSTRUMENTS && !app->prompting;
+    sample_release(job.source);
+    job.source = NULL;
+    if (same)
+        prompt_after_tempo(app, job.then, !job.err);
+    if (job.err)
+        ui_set_message(app, true, "tempo: %s", job.diag.text);
+    else if (!same)
+        ui_set_message(app, false, "tempo: slot %02X loops at %.2f BPM (%d beats)", job.slot,
+                       job.bpm, job.beats);
+}
+
 /* Puts a finished edit's result in its slot (one undo step), unless the
  * slot changed meanwhile: then the new file is kept and said so. */
 static void job_finish(UiApp *app)
 {
     pthread_join(job.thread, NULL);
     job.running = false;
+    if (job.kind == JOB_TEMPO) {
+        tempo_finish(app);
+        return;
+    }
     sample_release(job.source);
     job.source = NULL;
     Sample *sample = job.result;
@@ -445,6 +491,23 @@ static bool job_poll(UiApp *app)
     return job.running;
 }
 
+/* Runs the job set up in job on its thread, named what in messages. */
+static void job_start(UiApp *app, const char *what)
+{
+    snprintf(job.what, sizeof job.what, "%s", what);
+    atomic_store(&job.done, false);
+    if (pthread_create(&job.thread, NULL, job_run, NULL)) {
+        sample_release(job.source);
+        job.source = NULL;
+        if (job.path[0])
+            unlink(job.path);
+        ui_set_message(app, true, "%s: cannot start a thread for it", what);
+        return;
+    }
+    job.running = true;
+    ui_set_message(app, false, "%s: working on it (the editor goes on)", what);
+}
+
 /* Starts applying edit to src on the editing thread; the result becomes a
  * new file beside the song, named STEM-SUFFIX.wav, and goes in the slot in
  * place of inst when it is done. The old file stays as it was. */
@@ -466,6 +529,7 @@ static void apply_edit_from(UiApp *app, int slot, const Instrument *inst,
         ui_set_message(app, true, "%s: %s", what, diag.text);
         return;
     }
+    job.kind = JOB_EDIT;
     job.source = (Sample *)src->sample;
     sample_retain(job.source);
     job.marks = src->marks;
@@ -482,17 +546,27 @@ static void apply_edit_from(UiApp *app, int slot, const Instrument *inst,
     snprintf(job.was, sizeof job.was, "%s", inst->path);
     job.stretch_beats = src->stretch_beats;
     snprintf(job.stretch_from, sizeof job.stretch_from, "%s", src->stretch_from);
-    snprintf(job.what, sizeof job.what, "%s", what);
-    atomic_store(&job.done, false);
-    if (pthread_create(&job.thread, NULL, job_run, NULL)) {
-        sample_release(job.source);
-        job.source = NULL;
-        unlink(job.path);
-        ui_set_message(app, true, "%s: cannot start a thread for it", what);
+    job_start(app, what);
+}
+
+/* Finds the tempo of the slot's sample on the editing thread; then opens
+ * the prompt that asked for it. */
+static void find_tempo(UiApp *app, int slot, const Instrument *inst, AfterTempo then)
+{
+    if (job_poll(app)) {
+        ui_set_message(app, true, "tempo: %s is still running; again when it ends", job.what);
         return;
     }
-    job.running = true;
-    ui_set_message(app, false, "%s: working on it (the editor goes on)", what);
+    job.kind = JOB_TEMPO;
+    job.then = then;
+    job.source = (Sample *)inst->sample;
+    sample_retain(job.source);
+    job.err = HISS_OK;
+    memset(&job.diag, 0, sizeof job.diag);
+    job.slot = slot;
+    job.inst = inst;
+    job.path[0] = 0;
+    job_start(app, "tempo");
 }
 
 void ui_chop_finish(void)
@@ -741,6 +815,27 @@ static void stretch_done(UiApp *app, const char *text)
     stretch_to_tempo(app, slot, inst, (int)beats, "stretch");
 }
 
+/* B's prompt (the song's BPM, offered the loop's) or F's (the beats to
+ * stretch to, offered the loop's count, or 4 when none was found). */
+static void prompt_after_tempo(UiApp *app, AfterTempo then, bool found)
+{
+    char buf[64], label[96], bpm[SONG_BPM_TEXT];
+    if (then == AFTER_TEMPO_BPM) {
+        if (!found)
+            return;
+        song_bpm_text((int)lround(chop.bpm * 10), bpm);
+        snprintf(buf, sizeof buf, "%s", bpm);
+        snprintf(label, sizeof label, "Loop: %.2f BPM, %d beats. Song BPM", chop.bpm,
+                 chop.beats);
+        ui_prompt(app, label, buf, tempo_done);
+        return;
+    }
+    snprintf(buf, sizeof buf, "%d", found ? chop.beats : 4);
+    song_bpm_text(atomic_load(&app->song->bpm_tenths), bpm);
+    snprintf(label, sizeof label, "Stretch to beats at %s BPM ('N pitch' repitches)", bpm);
+    ui_prompt(app, label, buf, stretch_done);
+}
+
 /* Keep only the slices used: an edit that drops the slices no pattern
  * plays; false (and a message) when there is nothing to drop. */
 static bool slices_used(UiApp *app, int slot, const Instrument *inst, SampleEdit *e,
@@ -913,31 +1008,21 @@ bool ui_chop_handle(UiApp *app, KeymapAction act)
         ui_set_message(app, false, "playing the sample: A drops a slice at the playhead");
         return true;
     case ACT_SAMPLE_TEMPO:
-        if (!has_sample || !find_tempo(app, inst->sample))
-            return true;
-        {
-            char bpm[SONG_BPM_TEXT];
-            song_bpm_text((int)lround(chop.bpm * 10), bpm);
-            snprintf(buf, sizeof buf, "%s", bpm);
-            char label[96];
-            snprintf(label, sizeof label, "Loop: %.2f BPM, %d beats. Song BPM", chop.bpm,
-                     chop.beats);
-            ui_prompt(app, label, buf, tempo_done);
-        }
-        return true;
-    case ACT_SAMPLE_STRETCH: {
         if (!has_sample)
             break;
-        int beats = find_tempo(app, inst->sample) ? chop.beats : 4;
-        char label[64];
-        snprintf(buf, sizeof buf, "%d", beats);
-        char bpm[SONG_BPM_TEXT];
-        song_bpm_text(atomic_load(&app->song->bpm_tenths), bpm);
-        snprintf(label, sizeof label, "Stretch to beats at %s BPM ('N pitch' repitches)",
-                 bpm);
-        ui_prompt(app, label, buf, stretch_done);
+        if (tempo_known(inst->sample))
+            prompt_after_tempo(app, AFTER_TEMPO_BPM, true);
+        else
+            find_tempo(app, slot, inst, AFTER_TEMPO_BPM);
         return true;
-    }
+    case ACT_SAMPLE_STRETCH:
+        if (!has_sample)
+            break;
+        if (tempo_known(inst->sample))
+            prompt_after_tempo(app, AFTER_TEMPO_STRETCH, true);
+        else
+            find_tempo(app, slot, inst, AFTER_TEMPO_STRETCH);
+        return true;
     case ACT_SAMPLE_EDIT:
         if (!has_sample)
             break;
