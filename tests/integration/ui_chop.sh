@@ -147,8 +147,10 @@ check "the song names the new file" wait_file "$SONG" "break-96bpm.wav"
 check "and what the stretch follows" wait_file "$SONG" 'stretch 2 "../samples/break.wav"'
 
 # The stretch follows the song's tempo: a new tempo rebuilds it, from the
-# kit's break (never from the stretch), into a new file.
+# kit's break (never from the stretch), into a new file. B listens to
+# the new file in the background, then asks.
 keys B
+check "B asks for the song's BPM once it has listened" wait_re "Song BPM: [0-9.]+ *$"
 keys C-u
 T send-keys -t ui -l 120
 keys Enter
@@ -158,6 +160,7 @@ check "two beats at 120 BPM long" \
     [ "$(frames_of "$SONGS/break-120bpm.wav")" = $((2 * 60 * 44100 / 120)) ]
 check "the slot plays it" wait_re "Sample +break-120bpm\.wav"
 keys B
+check "B asks again for the new file" wait_re "Song BPM: [0-9.]+ *$"
 keys C-u
 T send-keys -t ui -l 96
 keys Enter
