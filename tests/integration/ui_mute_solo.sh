@@ -52,5 +52,5 @@ check "... and from the bar on channel 1 is silent" wait_re " 01 .* \.{16}\| *$"
 keys Space C-q
 check "asks to save" wait_re "[Ss]ave"
 keys n
-check "quits" wait_exit 0
+check "quits" wait_exited 0
 finish
