@@ -30,11 +30,12 @@ fi
 
 # Every layer folder is on the include path (the Makefile checks layering).
 LAYER_INC=$(find src -mindepth 1 -type d | sort | sed 's/^/-I/' | tr '\n' ' ')
-# The Makefile's package list is the one source of truth.
+# The Makefile's package list and warnings are the one source of truth.
 PKGS=$(sed -n 's/^PKGS *= *//p' Makefile)
+WARN=$(sed -n 's/^WARN *= *//p' Makefile)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g \
--Wall -Wextra -Werror -Wno-unused-parameter -pthread $LAYER_INC \
+$WARN -pthread $LAYER_INC \
 $(pkg-config --cflags $PKGS 2>/dev/null)"
 LIBS="$(pkg-config --libs $PKGS 2>/dev/null) -lm"
 
