@@ -120,7 +120,7 @@ cp "$DEMO" "$TMP/big.hiss"
 cp "$DEMO" "$TMP/big.orig"
 # 40 KiB: the demo's text is larger, so the save fails with EFBIG.
 start "ulimit -f 40;" "big.hiss"
-check "the demo opens under a file-size limit" wait_for "Dusty Tape"
+check "the demo opens under a file-size limit" wait_for ": Dusty"
 keys Down Down Down Down Down z
 check "a note typed" wait_for "005│C-4"
 keys C-s

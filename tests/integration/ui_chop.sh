@@ -27,7 +27,7 @@ kit_sum=$(md5sum <"$KIT_BREAK")
 open_demo_copy
 SONG=$DEMO
 SONGS=$(dirname "$SONG")
-check "the song opens" wait_for "Dusty Tape"
+check "the song opens" wait_for ": Dusty"
 keys C-t
 check "the instruments screen opens on slot 01" wait_for "Slot 01"
 for _ in $(seq 1 12); do keys Down; done
@@ -183,7 +183,7 @@ check "the kit's break is still untouched" [ "$(md5sum <"$KIT_BREAK")" = "$kit_s
 
 # Under LANG=C the waveform falls back to ASCII.
 start_editor "LC_ALL=C LANG=C" "'$SONG'"
-check "the song opens under LANG=C" wait_for "Dusty Tape"
+check "the song opens under LANG=C" wait_for ": Dusty"
 keys C-t
 for _ in $(seq 1 12); do keys Down; done
 check "the break's slices show" wait_re "Slice 1/[0-9]+ "

@@ -12,7 +12,7 @@ JACKREC=$(dirname "$HISS")/tools/jackrec
 open_demo_copy
 SONG=$DEMO
 SONGS=$(dirname "$SONG")
-check "the song opens" wait_for "Dusty Tape"
+check "the song opens" wait_for ": Dusty"
 check "its samples load" wait_for "? help"
 keys C-t
 check "the instruments screen opens" wait_for "Slot 01"

@@ -17,7 +17,7 @@ cp -r samples "$TMP/proj/samples"
 check "the copied song renders where it is" renders "$TMP/proj/patterns/beat.hiss"
 
 start "$TMP/proj/patterns" "beat.hiss"
-check "the song opens" wait_for "Dusty Tape"
+check "the song opens" wait_for ": Dusty"
 check "its samples load" wait_gone "loading samples"
 keys C-w C-u "sub/beat.hiss" Enter
 check "save as into a subdirectory" wait_written "$TMP/proj/patterns/sub/beat.hiss" none

@@ -8,7 +8,7 @@ SOCK=hiss-ui-shape-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
 open_demo_copy
 SONG=$DEMO
-check "the song opens" wait_for "Dusty Tape"
+check "the song opens" wait_for ": Dusty"
 
 keys C-t Tab
 check "the instruments screen opens on slot 01" wait_for "Slot 01"

@@ -13,7 +13,7 @@ last_note() {
 }
 open_demo_copy
 SONG=$DEMO
-check "the song opens" wait_for "Dusty Tape"
+check "the song opens" wait_for ": Dusty"
 
 keys C-t
 check "the instruments screen opens on slot 01" wait_for "Slot 01"

@@ -13,7 +13,7 @@ start() { start_editor "$@"; }
 
 # ---- play and stop ----
 start "" "'$DEMO'"
-check "the demo opens" wait_for "Dusty Tape"
+check "the demo opens" wait_for ": Dusty"
 check "stopped at first" wait_for "stopped"
 keys Space
 check "Space plays: the header shows the position" wait_re "▶ 00:00:0[0-9][0-9]"

@@ -6,7 +6,7 @@ set -u
 SOCK=hiss-ui-values-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
 open_demo_copy
-check "the demo opens" wait_for "Dusty Tape"
+check "the demo opens" wait_for ": Dusty"
 
 # ---- instruments ----
 keys C-t Tab
