@@ -148,6 +148,7 @@ static void swing_changes_while_playing(void)
     CHECK(at[2] == 2 * ROW && at[4] == 4 * ROW);
     free(out);
     engine_free(e);
+    song_free(s);
 }
 
 static float *humanized(uint32_t seed, int ms, int vel, uint32_t frames)
