@@ -368,12 +368,87 @@ static void compare_effects(const char *dir, const char *hiss)
         }
 }
 
-int main(void)
+/* Instruments as real XM modules have them: `keymap` makes instrument 1
+ * a keymap of three samples (a sine low, a saw in the middle at half
+ * volume, a square an octave up by its relative note), notes across
+ * it, every fourth without an instrument number; `envelope` gives
+ * instrument 1 a volume envelope of several points (a fast attack, a
+ * dip, a sustain, a tail after the note off). */
+static float square[2048];
+
+static void instrument_song(ModgenSong *s, bool keymap, bool envelope)
+{
+    modgen_init(s, 4, 64, 6, 125);
+    s->patterns = 2;
+    s->orders = 4;
+    for (int o = 0; o < 4; o++)
+        s->order[o] = (uint8_t)(o % 2);
+    ModgenSample low = {.data = sine, .frames = 2048, .loop_start = 0, .loop_end = 2048,
+                        .volume = 56};
+    ModgenSample mid = {.data = saw, .frames = 2048, .loop_start = 0, .loop_end = 2048,
+                        .volume = 32};
+    ModgenSample top = {.data = square, .frames = 2048, .loop_start = 0, .loop_end = 2048,
+                        .volume = 40, .relative_note = 12};
+    s->samples[0] = low;
+    s->samples[1] = mid;
+    s->samples[2] = top;
+    s->sample_count = keymap ? 3 : 1;
+    if (keymap) {
+        s->instrument_count = 1;
+        s->instruments[0].count = 3;
+        for (int k = 0; k < 96; k++)
+            s->instruments[0].keymap[k] = (uint8_t)(k < 40 ? 0 : k < 52 ? 1 : 2);
+    }
+    if (envelope) {
+        static const int TICK[] = {0, 3, 8, 14, 30}, VALUE[] = {0, 64, 24, 40, 0};
+        ModgenSample *e = &s->samples[0];
+        e->env_points = 5;
+        for (int k = 0; k < 5; k++) {
+            e->env_tick[k] = TICK[k];
+            e->env_value[k] = VALUE[k];
+        }
+        e->env_sustain = 3;
+        e->fadeout = 0x200;
+    }
+    /* One note at a time (so the pitch can be followed), on channels 1
+     * and 2 in turn; a note off ends each, except before a note without
+     * an instrument number, which FastTracker 2 plays at the volume the
+     * note off left (0 without an envelope). */
+    for (int p = 0; p < 2; p++)
+        for (int r = 0; r < 64; r += 4) {
+            int c = (r / 4) % 2, note = 30 + (p * 13 + r * 5) % 36;
+            bool bare = (r / 4) % 4 == 3, next_bare = (r / 4 + 1) % 4 == 3;
+            modgen_add(s, p, r, c, (uint8_t)note, bare ? 0 : 1, -1, 0, 0);
+            if (!next_bare)
+                modgen_add(s, p, r + 3, c, MODGEN_NOTE_OFF, 0, -1, 0, 0);
+        }
+}
+
+static void compare_instruments(const char *dir, const char *hiss)
+{
+    static ModgenSong song;
+    static const struct {
+        const char *label;
+        bool keymap, envelope;
+    } CASES[] = {{"XM keymap", true, false},
+                 {"XM envelope", false, true},
+                 {"XM keymap+env", true, true}};
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        char module[600];
+        snprintf(module, sizeof module, "%s/instrument.xm", dir);
+        instrument_song(&song, CASES[i].keymap, CASES[i].envelope);
+        modgen_save(&song, MODGEN_XM, module);
+        compare_file(CASES[i].label, module, dir, hiss);
+    }
+}
+
+int main(int argc, char **argv)
 {
     const char *hiss = getenv("HISS") ? getenv("HISS") : "build/hiss";
     for (int i = 0; i < 2048; i++) {
         saw[i] = 0.5f * (2.0f * (i % 64) / 64.0f - 1.0f);
         sine[i] = 0.5f * (float)sin(2 * M_PI * i / 32);
+        square[i] = i % 32 < 16 ? 0.4f : -0.4f;
     }
     const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     char dir[512], mod[600], xm[600], s3m[600], it[600];
@@ -381,6 +456,13 @@ int main(void)
     if (!mkdtemp(dir)) {
         perror("bench_module: mkdtemp");
         return 1;
+    }
+    if (argc == 2 && !strcmp(argv[1], "--instruments")) {
+        /* Only the instruments' comparison, the quick one. */
+        compare_instruments(dir, hiss);
+        char rm[700];
+        snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+        return system(rm) != 0;
     }
     snprintf(mod, sizeof mod, "%s/busy4.mod", dir);
     snprintf(xm, sizeof xm, "%s/busy32.xm", dir);
@@ -407,6 +489,8 @@ int main(void)
     compare_file("16-channel IT", it, dir, hiss);
     printf("bench_module: the effects corpus, module by module, the same figures\n");
     compare_effects(dir, hiss);
+    printf("bench_module: instruments of several samples and envelopes, the same figures\n");
+    compare_instruments(dir, hiss);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

@@ -316,6 +316,27 @@ static void write_s3m(const ModgenSong *s, Buf *b)
 
 /* ---- XM ---- */
 
+/* The song's XM instruments: its own, else one per sample. */
+static int xm_instrument_count(const ModgenSong *s)
+{
+    return s->instrument_count ? s->instrument_count : s->sample_count;
+}
+
+static ModgenInstrument xm_instrument(const ModgenSong *s, int i)
+{
+    if (s->instrument_count) {
+        ModgenInstrument in = s->instruments[i];
+        if (in.first < 0 || in.count < 1 || in.first + in.count > s->sample_count)
+            die("XM: an instrument's samples are not in the song");
+        for (int k = 0; k < 96; k++)
+            if (in.keymap[k] >= in.count)
+                die("XM: a keymap names a sample the instrument does not hold");
+        return in;
+    }
+    ModgenInstrument one = {.first = i, .count = 1};
+    return one;
+}
+
 static void write_xm(const ModgenSong *s, Buf *b)
 {
     size_t h = buf_zero(b, 336);
@@ -327,7 +348,7 @@ static void write_xm(const ModgenSong *s, Buf *b)
     put16le(b, h + 64, (unsigned)s->orders);
     put16le(b, h + 68, (unsigned)s->channels);
     put16le(b, h + 70, (unsigned)s->patterns);
-    put16le(b, h + 72, (unsigned)s->sample_count);
+    put16le(b, h + 72, (unsigned)xm_instrument_count(s));
     put16le(b, h + 74, 1); /* linear slides */
     put16le(b, h + 76, (unsigned)s->speed);
     put16le(b, h + 78, (unsigned)s->bpm);
@@ -352,13 +373,15 @@ static void write_xm(const ModgenSong *s, Buf *b)
             }
         put16le(b, ph + 7, (unsigned)(b->len - start));
     }
-    for (int i = 0; i < s->sample_count; i++) {
-        const ModgenSample *sm = &s->samples[i];
+    for (int i = 0; i < xm_instrument_count(s); i++) {
+        ModgenInstrument in = xm_instrument(s, i);
+        const ModgenSample *sm = &s->samples[in.first];
         size_t ih = buf_zero(b, 263);
         put32le(b, ih, 263);
         putstr(b, ih + 4, "instrument");
-        put16le(b, ih + 27, 1);
+        put16le(b, ih + 27, (unsigned)in.count);
         put32le(b, ih + 29, 40);
+        memcpy(b->data + ih + 33, in.keymap, 96);
         if (sm->env_points > 0) {
             for (int k = 0; k < sm->env_points && k < 12; k++) {
                 put16le(b, ih + 129 + 4 * (size_t)k, (unsigned)sm->env_tick[k]);
@@ -369,21 +392,28 @@ static void write_xm(const ModgenSong *s, Buf *b)
             put8(b, ih + 233, 1 | (sm->env_sustain >= 0 ? 2 : 0));
         }
         put16le(b, ih + 239, (unsigned)sm->fadeout);
-        size_t sh = buf_zero(b, 40);
-        put32le(b, sh, sm->frames);
-        put32le(b, sh + 4, sm->loop_start);
-        put32le(b, sh + 8, sm->loop_end ? sm->loop_end - sm->loop_start : 0);
-        put8(b, sh + 12, sm->volume);
-        put8(b, sh + 13, sm->finetune * 16);
-        put8(b, sh + 14, sm->loop_end ? 1 : 0);
-        put8(b, sh + 15, 128);
-        putstr(b, sh + 18, "sample");
-        size_t d = buf_zero(b, sm->frames);
-        int8_t prev = 0;
-        for (uint32_t f = 0; f < sm->frames; f++) {
-            int8_t v = s8(sm->data[f]);
-            b->data[d + f] = (uint8_t)(v - prev);
-            prev = v;
+        for (int k = 0; k < in.count; k++) {
+            const ModgenSample *x = &s->samples[in.first + k];
+            size_t sh = buf_zero(b, 40);
+            put32le(b, sh, x->frames);
+            put32le(b, sh + 4, x->loop_start);
+            put32le(b, sh + 8, x->loop_end ? x->loop_end - x->loop_start : 0);
+            put8(b, sh + 12, x->volume);
+            put8(b, sh + 13, x->finetune * 16);
+            put8(b, sh + 14, x->loop_end ? 1 : 0);
+            put8(b, sh + 15, 128);
+            put8(b, sh + 16, x->relative_note);
+            putstr(b, sh + 18, "sample");
+        }
+        for (int k = 0; k < in.count; k++) {
+            const ModgenSample *x = &s->samples[in.first + k];
+            size_t d = buf_zero(b, x->frames);
+            int8_t prev = 0;
+            for (uint32_t f = 0; f < x->frames; f++) {
+                int8_t v = s8(x->data[f]);
+                b->data[d + f] = (uint8_t)(v - prev);
+                prev = v;
+            }
         }
     }
 }

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { MODGEN_MAX_EVENTS = 16384, MODGEN_MAX_PATTERNS = 8, MODGEN_MAX_SAMPLES = 4 };
+enum { MODGEN_MAX_EVENTS = 16384, MODGEN_MAX_PATTERNS = 8, MODGEN_MAX_SAMPLES = 8 };
 enum { MODGEN_NOTE_OFF = 121 };
 
 typedef struct {
@@ -41,7 +41,18 @@ typedef struct {
     int env_tick[12], env_value[12];
     int env_sustain;
     int fadeout;
+    /* XM only: the sample's relative note (semitones, -96..95). */
+    int relative_note;
 } ModgenSample;
+
+/* XM only: an instrument of several samples, samples[first..first+count)
+ * of the song's list, with a keymap: keymap[k] (k = 0 for C-0 .. 95 for
+ * B-7, hiss notes 1..96) is the one of those (0..count-1) key k plays.
+ * Its envelope and fadeout are those of its first sample. */
+typedef struct {
+    int first, count;
+    uint8_t keymap[96];
+} ModgenInstrument;
 
 typedef struct {
     int channels, rows, speed, bpm; /* rows: S3M is always 64 */
@@ -51,6 +62,9 @@ typedef struct {
     uint8_t order[32];
     int sample_count;
     ModgenSample samples[MODGEN_MAX_SAMPLES];
+    /* XM only: 0 makes one instrument per sample. */
+    int instrument_count;
+    ModgenInstrument instruments[MODGEN_MAX_SAMPLES];
     int event_count;
     ModgenEvent events[MODGEN_MAX_EVENTS];
 } ModgenSong;

@@ -289,6 +289,72 @@ static void xm_envelopes_shape_the_note(void)
     }
 }
 
+static bool report_has(const LoaderReport *r, const char *what, int order, int row,
+                       int channel);
+
+/* The song as an XM, loaded with its import report (r: to be freed). */
+static Song *load_xm_report(const ModgenSong *ms, const char *name, LoaderReport *r)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s.xm", dir, name);
+    modgen_save(ms, MODGEN_XM, path);
+    loader_report_init(r);
+    Song *song = NULL;
+    HissDiag d = {{0}};
+    CHECK_MSG(loader_load_file_report(path, &song, &d, r) == HISS_OK, "%s", d.text);
+    return song;
+}
+
+/* An XM instrument whose keymap plays a low sample below C-4 and a high
+ * one (another sine, its own volume, an octave up by its relative note)
+ * from C-4: each note sounds the sample its key maps to, also a note
+ * without an instrument number, and the report says how it was done. */
+static float sine24[SINE_FRAMES];
+
+static void keymaps_play_each_keys_sample(void)
+{
+    for (int i = 0; i < SINE_FRAMES; i++)
+        sine24[i] = 0.8f * (float)sin(2 * M_PI * i / 24);
+    ModgenSong ms;
+    base_song(&ms);
+    ModgenSample high = {.data = sine24, .frames = SINE_FRAMES - 16, .loop_start = 0,
+                         .loop_end = SINE_FRAMES - 16, .volume = 32, .relative_note = 12};
+    ms.samples[1] = high;
+    ms.sample_count = 2;
+    ms.instrument_count = 1;
+    ms.instruments[0].first = 0;
+    ms.instruments[0].count = 2;
+    for (int k = 48; k < 96; k++)
+        ms.instruments[0].keymap[k] = 1;
+    modgen_add(&ms, 0, 0, 0, 48, 1, -1, 0, 0);  /* B-3: the low sample */
+    modgen_add(&ms, 0, 16, 0, 49, 1, -1, 0, 0); /* C-4: the high one */
+    modgen_add(&ms, 0, 32, 0, 48, 0, -1, 0, 0); /* B-3, no instrument: low */
+    LoaderReport r;
+    Song *song = load_xm_report(&ms, "keymap", &r);
+    CHECK(report_has(&r, "keymap of 2 samples as instruments 01, 02", -1, -1, -1));
+    CHECK(report_has(&r, "a note without instrument on another sample", 0, 32, 0));
+    loader_report_free(&r);
+    if (!song)
+        return;
+    atomic_store(&song->limiter, false);
+    atomic_store(&song->master_gain_tenth_db, 0);
+    uint32_t row = (uint32_t)synth_row_frame(RATE, 125, 6, 1);
+    float *out = synth_render(song, RATE, 48 * row, 1024);
+    double semitone = pow(2, 1 / 12.0);
+    double low = 8363.0 / PERIOD / semitone, high_hz = 2 * 8363.0 / 24;
+    double f0 = synth_frequency(out, 2000, 12 * row, 0, RATE);
+    double f1 = synth_frequency(out, 16 * row + 2000, 12 * row, 0, RATE);
+    double f2 = synth_frequency(out, 32 * row + 2000, 12 * row, 0, RATE);
+    CHECK_MSG(fabs(f0 - low) < 0.2, "B-3 %.2f Hz, want %.2f", f0, low);
+    CHECK_MSG(fabs(f1 - high_hz) < 0.4, "C-4 %.2f Hz, want %.2f", f1, high_hz);
+    CHECK_MSG(fabs(f2 - low) < 0.2, "B-3 without instrument %.2f Hz, want %.2f", f2, low);
+    /* Each sample keeps its volume: the high one is at 32 of 64. */
+    double ratio = rms(out, 16 * row + 2000, 8 * row) / rms(out, 2000, 8 * row);
+    CHECK_MSG(fabs(ratio - 0.5) < 0.03, "high/low level %.3f, want 0.5", ratio);
+    free(out);
+    song_free(song);
+}
+
 /* The rms of a tick (960 frames at 125 BPM) past its declick ramp, over
  * three whole periods of the sine at the module's C-5 rate. */
 static double tick_rms(const float *out, ModgenFormat f, int tick)
@@ -458,9 +524,6 @@ static void xm_ramp_vibrato_ramps_down(void)
     check_xm_vibrato("ft2-ramp", 'E', 0x41, 0x48, WANT, 2);
 }
 
-static bool report_has(const LoaderReport *r, const char *what, int order, int row,
-                       int channel);
-
 /* XM's extra fine porta X1y/X2y moves y/64 semitone once a row: two
  * X18 up and an X24 down are 12/64 semitone up, played as E12 E12 E21. */
 static void xm_extra_fine_porta_moves_the_pitch(void)
@@ -471,14 +534,8 @@ static void xm_extra_fine_porta_moves_the_pitch(void)
     modgen_add(&ms, 0, 1, 0, 0, 0, -1, 'X', 0x18);
     modgen_add(&ms, 0, 2, 0, 0, 0, -1, 'X', 0x18);
     modgen_add(&ms, 0, 3, 0, 0, 0, -1, 'X', 0x24);
-    char path[400];
-    snprintf(path, sizeof path, "%s/xfine.xm", dir);
-    modgen_save(&ms, MODGEN_XM, path);
     LoaderReport r;
-    loader_report_init(&r);
-    Song *song = NULL;
-    HissDiag d = {{0}};
-    CHECK_MSG(loader_load_file_report(path, &song, &d, &r) == HISS_OK, "%s", d.text);
+    Song *song = load_xm_report(&ms, "xfine", &r);
     CHECK(report_has(&r, "extra fine porta (X1x/X2x) as fine porta", 0, 1, 0));
     loader_report_free(&r);
     if (!song)
@@ -1005,6 +1062,23 @@ static int write_demo_modules(const char *to)
             modgen_save(&ms, MODGEN_IT, path);
         }
     }
+    /* An XM instrument with a keymap of two samples, a note without an
+     * instrument on each. */
+    ModgenSong ms;
+    base_song(&ms);
+    ms.samples[1] = ms.samples[0];
+    ms.samples[1].relative_note = 12;
+    ms.sample_count = 2;
+    ms.instrument_count = 1;
+    ms.instruments[0].count = 2;
+    for (int k = 48; k < 96; k++)
+        ms.instruments[0].keymap[k] = 1;
+    modgen_add(&ms, 0, 0, 0, 48, 1, -1, 0, 0);
+    modgen_add(&ms, 0, 4, 0, 49, 0, -1, 0, 0);
+    modgen_add(&ms, 0, 8, 0, 44, 0, -1, '3', 0x10);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/demo-keymap.xm", to);
+    modgen_save(&ms, MODGEN_XM, path);
     return 0;
 }
 
@@ -1023,6 +1097,7 @@ int main(int argc, char **argv)
     RUN(slides_follow_the_modules_mode);
     RUN(note_offs_end_notes);
     RUN(xm_envelopes_shape_the_note);
+    RUN(keymaps_play_each_keys_sample);
     RUN(tremolo_moves_the_volume);
     RUN(set_finetune_retunes_the_note);
     RUN(compressed_it_samples_load_exactly);

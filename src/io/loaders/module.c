@@ -138,9 +138,26 @@ typedef struct {
     /* IT without "old effects": its vibrato is half as deep as
      * FastTracker 2's (and hiss's linear one). */
     bool it_fine_vibrato;
-    /* The instrument each channel last named in the pattern being
+    /* The hiss instrument each channel last named in the pattern being
      * converted (0: none yet), for E5x. */
     int channel_inst[SONG_MAX_CHANNELS];
+    /* Keymaps: an instrument whose keys play several samples becomes one
+     * hiss instrument per sample, and each note names the one its key
+     * plays. key_slot[i * XMP_MAX_KEYS + k] is the hiss slot module
+     * instrument i's key k plays; slot_inst and slot_sub say which module
+     * instrument (0-based, -1: none) and which of its samples a hiss slot
+     * is. Slots 1..ins are the module's own (each with the sample it maps
+     * C-5 to); the other samples get the slots after them. */
+    uint8_t *key_slot;
+    int slots; /* the highest hiss slot in use */
+    int slot_inst[SONG_MAX_INSTRUMENTS + 1];
+    int slot_sub[SONG_MAX_INSTRUMENTS + 1];
+    /* Through the orders, the module instrument (1-based) each channel
+     * last named and the hiss slot its last note played: a note without
+     * an instrument plays the sample its key maps to, so it may need
+     * another slot than the channel's. */
+    int channel_module[SONG_MAX_CHANNELS];
+    int channel_slot[SONG_MAX_CHANNELS];
 } Convert;
 
 static void note_at(Convert *cv, int row, int channel, const char *what)
@@ -394,6 +411,67 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
     }
 }
 
+static bool is_tone_porta(const struct xmp_event *ev)
+{
+    return ev->fxt == XFX_TONEPORTA || ev->fxt == XFX_TONE_VSLIDE ||
+           ev->f2t == XFX_TONEPORTA || ev->f2t == XFX_TONE_VSLIDE;
+}
+
+/* The hiss slot a note on `key` (0-based) of module instrument `module`
+ * (1-based) plays, and the semitones the instrument's keymap moves it. */
+static int key_slot(const Convert *cv, int module, int key, int *transpose)
+{
+    const struct xmp_instrument *xi = &cv->mod->xxi[module - 1];
+    *transpose = xi->map[key].ins != 0xFF ? xi->map[key].xpo : 0;
+    return cv->key_slot[(size_t)(module - 1) * XMP_MAX_KEYS + (size_t)key];
+}
+
+/* The instrument column of a cell: the slot of the sample the note's key
+ * plays (a tone portamento keeps the sample sounding); a note without an
+ * instrument that needs another sample than the channel's gets the
+ * instrument written. */
+static void convert_instrument_column(Convert *cv, int row, int channel,
+                                      const struct xmp_event *ev, int instruments,
+                                      Cell *cell)
+{
+    int module = ev->ins ? ev->ins : cv->channel_module[channel];
+    if (ev->ins)
+        cv->channel_module[channel] = ev->ins;
+    int slot = ev->ins <= instruments ? ev->ins : 0;
+    bool keyed = ev->note >= 1 && ev->note <= XMP_MAX_KEYS && cell->note != NOTE_EMPTY;
+    if (keyed && module >= 1 && module <= instruments) {
+        int transpose = 0;
+        slot = key_slot(cv, module, ev->note - 1, &transpose);
+        int note = cell->note + transpose;
+        if (transpose && note >= NOTE_FIRST && note <= NOTE_LAST)
+            cell->note = (uint8_t)note;
+        int had = cv->channel_slot[channel];
+        if (is_tone_porta(ev) && had && cv->slot_inst[had] == module - 1)
+            slot = had; /* the sample sounding slides on */
+        if (!ev->ins && slot != had) {
+            if (cell->volume > VOLUME_MAX)
+                note_at(cv, row, channel,
+                        "approximated: a note without instrument on another sample of "
+                        "a keymap (its volume resets to the sample's)");
+        } else if (!ev->ins) {
+            slot = 0;
+        }
+        if (slot)
+            cv->channel_slot[channel] = slot;
+    } else if (ev->ins && ev->ins <= instruments) {
+        /* An instrument alone keeps the sample the channel plays. */
+        int had = cv->channel_slot[channel];
+        if (had && cv->slot_inst[had] == ev->ins - 1)
+            slot = had;
+        else
+            cv->channel_slot[channel] = slot;
+    }
+    if (slot) {
+        cell->instrument = (uint8_t)slot;
+        cv->channel_inst[channel] = slot;
+    }
+}
+
 static Cell convert_event(Convert *cv, int row, int channel, const struct xmp_event *ev,
                           int instruments)
 {
@@ -413,14 +491,11 @@ static Cell convert_event(Convert *cv, int row, int channel, const struct xmp_ev
     } else if (ev->note >= 1) {
         note_at(cv, row, channel, "dropped: note below C-0");
     }
-    if (ev->ins && ev->ins <= instruments) {
-        cell.instrument = ev->ins;
-        cv->channel_inst[channel] = ev->ins;
-    }
-    else if (ev->ins)
-        note_at(cv, row, channel, "dropped: instrument past 255 or not in the module");
     if (ev->vol)
         cell.volume = (uint8_t)hiss_clampi(ev->vol - 1, 0, VOLUME_MAX);
+    if (ev->ins > instruments)
+        note_at(cv, row, channel, "dropped: instrument past 255 or not in the module");
+    convert_instrument_column(cv, row, channel, ev, instruments, &cell);
     convert_effect(cv, row, channel, ev->fxt, ev->fxp, &cell.fx, &cell.fx_param);
     convert_effect(cv, row, channel, ev->f2t, ev->f2p, &cell.fx2, &cell.fx2_param);
     /* A note delay in the second column only: fx_row finds it in either. */
@@ -470,14 +545,83 @@ static int chosen_sub(const struct xmp_instrument *xi)
     return sub < xi->nsm ? sub : 0;
 }
 
-/* The finetune of instrument `slot` (1-based) in eighths of a semitone,
- * as E5x counts: libxmp keeps it in 128ths. */
+/* The finetune of hiss instrument `slot` in eighths of a semitone, as
+ * E5x counts: libxmp keeps it in 128ths. */
 static int instrument_finetune_eighths(const Convert *cv, int slot)
 {
-    if (slot < 1 || slot > cv->mod->ins || cv->mod->xxi[slot - 1].nsm <= 0)
+    if (slot < 1 || slot > cv->slots || cv->slot_inst[slot] < 0)
         return 0;
-    const struct xmp_instrument *xi = &cv->mod->xxi[slot - 1];
-    return (int)lround(xi->sub[chosen_sub(xi)].fin / 16.0);
+    const struct xmp_instrument *xi = &cv->mod->xxi[cv->slot_inst[slot]];
+    if (xi->nsm <= 0)
+        return 0;
+    return (int)lround(xi->sub[cv->slot_sub[slot]].fin / 16.0);
+}
+
+/* Whether sub-instrument `sub` of xi has a sample to play. */
+static bool sub_has_sample(const struct xmp_module *mod, const struct xmp_instrument *xi,
+                           int sub)
+{
+    int sid = xi->sub[sub].sid;
+    return sid >= 0 && sid < mod->smp && mod->xxs[sid].len > 0;
+}
+
+/* Gives every sample an instrument's keymap plays a hiss slot (see
+ * Convert) and reports each instrument so split. */
+static HissError plan_keymaps(Convert *cv)
+{
+    const struct xmp_module *mod = cv->mod;
+    int instruments = mod->ins < SONG_MAX_INSTRUMENTS ? mod->ins : SONG_MAX_INSTRUMENTS;
+    cv->key_slot = calloc((size_t)(instruments ? instruments : 1), XMP_MAX_KEYS);
+    if (!cv->key_slot)
+        return HISS_ERR_NOMEM;
+    for (int slot = 0; slot <= SONG_MAX_INSTRUMENTS; slot++)
+        cv->slot_inst[slot] = -1;
+    cv->slots = instruments;
+    for (int i = 0; i < instruments; i++) {
+        const struct xmp_instrument *xi = &mod->xxi[i];
+        int home = chosen_sub(xi);
+        cv->slot_inst[i + 1] = i;
+        cv->slot_sub[i + 1] = home;
+        uint8_t *keys = cv->key_slot + (size_t)i * XMP_MAX_KEYS;
+        memset(keys, i + 1, XMP_MAX_KEYS);
+        if (xi->nsm <= 1)
+            continue;
+        /* The slot of each sub-instrument (0: none yet). */
+        uint8_t sub_slot[XMP_MAX_KEYS] = {0};
+        int split = 0, lost = 0;
+        char list[160] = "";
+        for (int k = 0; k < XMP_MAX_KEYS; k++) {
+            int sub = xi->map[k].ins;
+            if (sub == 0xFF || sub >= xi->nsm || sub >= XMP_MAX_KEYS || sub == home ||
+                !sub_has_sample(mod, xi, sub))
+                continue;
+            if (!sub_slot[sub]) {
+                if (cv->slots >= SONG_MAX_INSTRUMENTS) {
+                    sub_slot[sub] = (uint8_t)(i + 1);
+                    lost++;
+                } else {
+                    int slot = ++cv->slots;
+                    sub_slot[sub] = (uint8_t)slot;
+                    cv->slot_inst[slot] = i;
+                    cv->slot_sub[slot] = sub;
+                    size_t used = strlen(list);
+                    snprintf(list + used, sizeof list - used, ", %02X", slot);
+                    split++;
+                }
+            }
+            keys[k] = sub_slot[sub];
+        }
+        if (split)
+            loader_report_add(cv->report, -1, -1, -1,
+                              "approximated: instrument %02X's keymap of %d samples as "
+                              "instruments %02X%s (one per sample; notes name the one "
+                              "their key plays)", i + 1, split + 1, i + 1, list);
+        if (lost)
+            loader_report_add(cv->report, -1, -1, -1,
+                              "dropped: %d samples of instrument %02X's keymap (past 255 "
+                              "instruments: their keys play its C-5 sample)", lost, i + 1);
+    }
+    return HISS_OK;
 }
 
 /* Ticks at the module's initial tempo as milliseconds (a tick is
@@ -501,12 +645,12 @@ static void set_shape(Instrument *inst, ShapeParam param, int value)
  * (or the fadeout, when the envelope does not end at 0). The shape
  * between points and the timing at other tempos are approximated. */
 static void convert_envelope(Convert *cv, int slot, const struct xmp_instrument *xi,
-                             Instrument *inst)
+                             Instrument *inst, bool report)
 {
     const struct xmp_envelope *env = &xi->aei;
     int n = hiss_clampi(env->npt, 0, XMP_MAX_ENV_POINTS);
     if (!(env->flg & XMP_ENVELOPE_ON) || n < 1) {
-        if (xi->rls > 0 && cv->format == FORMAT_IT)
+        if (xi->rls > 0 && cv->format == FORMAT_IT && report)
             loader_report_add(cv->report, -1, -1, -1,
                               "dropped: instrument %02X's fadeout without an envelope", slot);
         return;
@@ -532,7 +676,8 @@ static void convert_envelope(Convert *cv, int slot, const struct xmp_instrument 
     else if (xi->rls > 0)
         release = ticks_ms(cv, 65536 / xi->rls);
     set_shape(inst, SHAPE_RELEASE, release);
-    loader_report_add(cv->report, -1, -1, -1,
+    if (report)
+        loader_report_add(cv->report, -1, -1, -1,
                       "approximated: instrument %02X's volume envelope (%d points) as "
                       "attack/decay/sustain/release", slot, n);
 }
@@ -541,13 +686,6 @@ static void report_instrument(Convert *cv, int slot, const struct xmp_instrument
 {
     LoaderReport *r = cv->report;
     int used = chosen_sub(xi);
-    for (int k = 0; k < XMP_MAX_KEYS; k++)
-        if (xi->map[k].ins != 0xFF && xi->map[k].ins < xi->nsm && xi->map[k].ins != used) {
-            loader_report_add(r, -1, -1, -1,
-                              "dropped: instrument %02X's keymap of %d samples (plays "
-                              "its C-5 sample on every key)", slot, xi->nsm);
-            break;
-        }
     if ((xi->aei.flg & XMP_ENVELOPE_ON) && (xi->aei.flg & XMP_ENVELOPE_LOOP))
         loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's volume envelope loop",
                           slot);
@@ -591,22 +729,26 @@ static Sample *convert_sample(const struct xmp_sample *xs, double gain, uint32_t
     return s;
 }
 
-static HissError convert_instrument(Convert *cv, int index, long *frames_left,
+/* Hiss slot `slot`: module instrument slot_inst[slot] with its sample
+ * slot_sub[slot]. The instrument's own slot reports what is lost. */
+static HissError convert_instrument(Convert *cv, int slot, long *frames_left,
                                     Instrument **out)
 {
     const struct xmp_module *mod = cv->mod;
+    int index = cv->slot_inst[slot];
     const struct xmp_instrument *xi = &mod->xxi[index];
-    int slot = index + 1;
+    bool home = slot == index + 1;
     Instrument *inst = song_instrument_new();
     if (!inst)
         return HISS_ERR_NOMEM;
     hiss_text_format(inst->name, sizeof inst->name, "%s", xi->name);
-    report_instrument(cv, slot, xi);
+    if (home)
+        report_instrument(cv, slot, xi);
     if (xi->nsm <= 0) {
         *out = inst;
         return HISS_OK;
     }
-    const struct xmp_subinstrument *sub = &xi->sub[chosen_sub(xi)];
+    const struct xmp_subinstrument *sub = &xi->sub[cv->slot_sub[slot]];
     inst->volume = hiss_clampi(sub->vol, 0, VOLUME_MAX);
     inst->pan = sub->pan >= 0 ? hiss_clampi((sub->pan - 128) * 100 / 128, -100, 100) : 0;
     int base = HISS_BASE_NOTE - sub->xpo;
@@ -616,14 +758,15 @@ static HissError convert_instrument(Convert *cv, int index, long *frames_left,
                           slot, sub->xpo);
     inst->base_note = (uint8_t)hiss_clampi(base, NOTE_FIRST, NOTE_LAST);
     inst->finetune = hiss_clampi(sub->fin * 100 / 128, -100, 100);
-    convert_envelope(cv, slot, xi, inst);
+    convert_envelope(cv, slot, xi, inst, home);
     int sid = sub->sid;
     if (sid < 0 || sid >= mod->smp) {
         *out = inst;
         return HISS_OK;
     }
     const struct xmp_sample *xs = &mod->xxs[sid];
-    if (!inst->name[0])
+    /* A keymap's other samples go by their own names. */
+    if (!inst->name[0] || (!home && xs->name[0]))
         hiss_text_format(inst->name, sizeof inst->name, "%s", xs->name);
     if (xs->len <= 0 || !xs->data || (xs->flg & XMP_SAMPLE_SYNTH)) {
         *out = inst;
@@ -731,6 +874,9 @@ static HissError convert_module(Convert *cv, const unsigned char *data, size_t l
                                           SONG_GAIN_MIN, SONG_GAIN_MAX)
                             : SONG_GAIN_MIN);
 
+    HissError planned = plan_keymaps(cv);
+    if (planned)
+        return planned;
     int patterns = mod->pat < SONG_MAX_PATTERNS ? mod->pat : SONG_MAX_PATTERNS;
     if (mod->pat > SONG_MAX_PATTERNS)
         loader_report_add(cv->report, -1, -1, -1, "dropped: patterns past 256");
@@ -782,10 +928,9 @@ static HissError convert_module(Convert *cv, const unsigned char *data, size_t l
     }
 
     long frames_left = MODULE_MAX_SAMPLE_FRAMES;
-    int instruments = mod->ins < SONG_MAX_INSTRUMENTS ? mod->ins : SONG_MAX_INSTRUMENTS;
-    for (int i = 0; i < instruments; i++) {
+    for (int slot = 1; slot <= cv->slots; slot++) {
         Instrument *inst = NULL;
-        HissError err = convert_instrument(cv, i, &frames_left, &inst);
+        HissError err = convert_instrument(cv, slot, &frames_left, &inst);
         if (err)
             return err;
         if (!inst->sample && !inst->name[0]) {
@@ -793,7 +938,7 @@ static HissError convert_module(Convert *cv, const unsigned char *data, size_t l
             song_instrument_free(inst);
             continue;
         }
-        atomic_store(&song->instruments[i + 1], inst);
+        atomic_store(&song->instruments[slot], inst);
     }
     return HISS_OK;
 }
@@ -848,6 +993,7 @@ HissError module_load(const char *data, size_t len, const char *path, Song **out
     Song *song = song_new_empty();
     HissError err = song ? convert_module(&cv, (const unsigned char *)data, len, song)
                          : HISS_ERR_NOMEM;
+    free(cv.key_slot);
     xmp_release_module(ctx);
     xmp_free_context(ctx);
     if (err) {
