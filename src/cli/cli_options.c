@@ -96,6 +96,12 @@ static const OptionDef OPTIONS[CLI_OPT_COUNT] = {
                               .unit = "song channels", .lo = 1, .hi = 64,
                               .help = "song channel other MIDI notes play on "
                                       "(default the last)"},
+    [CLI_OPT_MIDI_CLOCK_IN] = {"--midi-clock-in", 0, KIND_FLAG,
+                               .help = "follow the tempo of a MIDI clock on midi_in"},
+    [CLI_OPT_MIDI_TRANSPORT_IN] = {"--midi-transport-in", 0, KIND_FLAG,
+                                   .help = "start, stop and place playback as a MIDI "
+                                           "clock on midi_in says (play waits for its "
+                                           "start)"},
 };
 
 static int vusage_error(const char *prog, const char *fmt, va_list ap)

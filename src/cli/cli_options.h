@@ -51,6 +51,9 @@ typedef enum {
     /* MIDI input: play and the editor */
     CLI_OPT_MIDI_MAP,
     CLI_OPT_MIDI_CHANNEL,
+    /* MIDI clock in: play */
+    CLI_OPT_MIDI_CLOCK_IN,
+    CLI_OPT_MIDI_TRANSPORT_IN,
     CLI_OPT_COUNT
 } CliOpt;
 

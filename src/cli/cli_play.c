@@ -27,6 +27,8 @@ typedef struct {
     AudioOptions audio;
     MidiMap midi_map;
     int midi_channel; /* 1-based; 0: the song's last */
+    bool clock_in;     /* a MIDI clock's tempo */
+    bool transport_in; /* its start, stop and song position: play waits */
 } PlayArgs;
 
 typedef struct {
@@ -43,7 +45,8 @@ typedef struct {
 
 static const CliOpt PLAY_OPTIONS[] = {
     CLI_OPT_SECONDS, CLI_OPT_LOOP, CLI_OPT_QUIET, CLI_AUDIO_OPTIONS,
-    CLI_OPT_MIDI_MAP, CLI_OPT_MIDI_CHANNEL, CLI_OPT_HELP,
+    CLI_OPT_MIDI_MAP, CLI_OPT_MIDI_CHANNEL, CLI_OPT_MIDI_CLOCK_IN, CLI_OPT_MIDI_TRANSPORT_IN,
+    CLI_OPT_HELP,
 };
 
 static void play_usage(FILE *f)
@@ -74,6 +77,8 @@ static int parse_args(int argc, char **argv, PlayArgs *p)
         p->quiet = a.given[CLI_OPT_QUIET];
         cli_audio_from_args(&a, &p->audio);
         p->midi_channel = a.given[CLI_OPT_MIDI_CHANNEL] ? (int)a.number[CLI_OPT_MIDI_CHANNEL] : 0;
+        p->clock_in = a.given[CLI_OPT_MIDI_CLOCK_IN];
+        p->transport_in = a.given[CLI_OPT_MIDI_TRANSPORT_IN];
         HissDiag why = {{0}};
         if (midi_map_parse(a.given[CLI_OPT_MIDI_MAP] ? a.text[CLI_OPT_MIDI_MAP] : "",
                            &p->midi_map, &why))
@@ -134,7 +139,9 @@ static void play_news(void *ctx, bool trouble, const char *text)
 }
 
 /* MIDI notes play while the song does: on --midi-channel (else the song's
- * last channel) with instrument 01, or as --midi-map says. */
+ * last channel) with instrument 01, or as --midi-map says. A MIDI clock
+ * on JACK's midi_in sets the tempo (--midi-clock-in) and starts, stops
+ * and places playback (--midi-transport-in). */
 static void play_midi(Player *pl)
 {
     PlayArgs *a = &pl->args;
@@ -147,6 +154,15 @@ static void play_midi(Player *pl)
     }
     session_midi_target(pl->session, ch - 1, 1, 0);
     session_midi_map(pl->session, &a->midi_map);
+    session_midi_clock_in(pl->session, a->clock_in, a->transport_in);
+    Audio *audio = session_audio(pl->session);
+    if ((a->clock_in || a->transport_in) && audio && strcmp(audio_name(audio), "jack") != 0) {
+        /* Nothing would ever start the song: it plays as without the
+         * switch. */
+        play_say(pl, "MIDI clock comes in through JACK's midi_in only; playing through %s, "
+                     "there is none to follow", audio_name(audio));
+        a->transport_in = false;
+    }
     HissDiag why = {{0}};
     session_midi_seq(pl->session, a->audio.client_name, &why);
     if (!a->quiet && why.text[0])
@@ -258,12 +274,17 @@ static int play_run(Player *pl)
     keys_start(pl);
     play_reference(pl);
     session_set_loop(pl->session, a->loop);
-    session_play_song(pl->session, 0, 0);
+    /* Following a clock's transport, its start plays the song (and its
+     * stop stops it): hiss waits for the clock, not the other way. */
+    if (!a->transport_in)
+        session_play_song(pl->session, 0, 0);
     char shown[PATH_MAX];
     if (!a->quiet)
-        fprintf(stderr, "hiss: playing %s through %s at %u Hz, period %u\n",
+        fprintf(stderr, "hiss: %s %s through %s at %u Hz, period %u%s\n",
+                a->transport_in ? "ready to play" : "playing",
                 hiss_escape_name(a->song_path, shown, sizeof shown),
-                audio_name(audio), audio_rate(audio), audio_period(audio));
+                audio_name(audio), audio_rate(audio), audio_period(audio),
+                a->transport_in ? "; waiting for MIDI start on midi_in" : "");
 
     double last_draw = 0, ended_at = 0;
     int exit_status = 0;
@@ -276,7 +297,9 @@ static int play_run(Player *pl)
         }
         if (a->seconds > 0 && session_seconds_played(pl->session) >= a->seconds)
             break;
-        if (!a->loop && atomic_load(&session_status(pl->session)->song_ended)) {
+        /* A clock's transport may start the song again after its end. */
+        if (!a->loop && !a->transport_in &&
+            atomic_load(&session_status(pl->session)->song_ended)) {
             /* Let the last period reach the device before stopping. */
             if (ended_at == 0)
                 ended_at = now;

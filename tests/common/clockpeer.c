@@ -4,16 +4,33 @@
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <string.h>
+#include <unistd.h>
 
 uint64_t clockpeer_pulse_at[CLOCKPEER_PULSES];
 _Atomic int clockpeer_pulses;
 ClockpeerHeard clockpeer_heard[CLOCKPEER_HEARD];
 _Atomic int clockpeer_heard_count;
+double clockpeer_ideal_at[CLOCKPEER_PULSES];
 
 static jack_client_t *master, *listener;
 static jack_port_t *master_out, *listener_in;
-static double frames_per_pulse, next_pulse;
+static double frames_per_pulse, next_pulse, next_jitter;
 static _Atomic int master_state; /* 0 idle, 1 start asked, 2 running, 3 stop asked */
+static _Atomic int start_msg = 0xFA; /* start, or continue */
+static uint8_t extra[3];
+static _Atomic int extra_size; /* a message waiting for the next period */
+static _Atomic int jitter;     /* frames each pulse may be off */
+static uint32_t jitter_seed = 12345;
+
+/* Up to +-jitter frames, a fresh draw for each pulse. */
+static double jitter_draw(void)
+{
+    int j = atomic_load(&jitter);
+    if (j <= 0)
+        return 0.0;
+    jitter_seed = jitter_seed * 1664525u + 1013904223u;
+    return (double)(int)(jitter_seed >> 8 & 0xFFFF) / 65535.0 * 2.0 * j - j;
+}
 
 static void write_byte(void *buf, uint32_t at, uint8_t msg)
 {
@@ -27,8 +44,13 @@ static int master_process(jack_nframes_t nframes, void *arg)
     jack_midi_clear_buffer(buf);
     uint32_t start = jack_last_frame_time(master);
     int state = atomic_load(&master_state);
+    int size = atomic_load(&extra_size);
+    if (size) {
+        jack_midi_event_write(buf, 0, extra, (size_t)size);
+        atomic_store(&extra_size, 0);
+    }
     if (state == 1) {
-        write_byte(buf, 0, 0xFA);
+        write_byte(buf, 0, (uint8_t)atomic_load(&start_msg));
         next_pulse = start;
         atomic_store(&master_state, state = 2);
     } else if (state == 3) {
@@ -39,10 +61,17 @@ static int master_process(jack_nframes_t nframes, void *arg)
     if (state != 2)
         return 0;
     int n = atomic_load(&clockpeer_pulses);
-    while (next_pulse < (double)start + nframes && n < CLOCKPEER_PULSES) {
-        write_byte(buf, (uint32_t)next_pulse - start, 0xF8);
-        clockpeer_pulse_at[n++] = (uint64_t)next_pulse;
+    /* A pulse goes out in the period its (jittered) time falls in; the
+     * jitter is kept under half a pulse, so pulses stay in order. */
+    while (next_pulse + next_jitter < (double)start + nframes && n < CLOCKPEER_PULSES) {
+        double at = next_pulse + next_jitter;
+        if (at < start)
+            at = start;
+        write_byte(buf, (uint32_t)at - start, 0xF8);
+        clockpeer_ideal_at[n] = next_pulse;
+        clockpeer_pulse_at[n++] = (uint64_t)at;
         next_pulse += frames_per_pulse;
+        next_jitter = jitter_draw();
     }
     atomic_store(&clockpeer_pulses, n);
     return 0;
@@ -94,18 +123,43 @@ bool clockpeer_master_open(const char *name, const char *to, double fpp)
     frames_per_pulse = fpp;
     atomic_store(&clockpeer_pulses, 0);
     atomic_store(&master_state, 0);
+    atomic_store(&jitter, 0);
+    atomic_store(&extra_size, 0);
+    next_jitter = 0.0;
     master = open_peer(name, true, master_process, &master_out, to);
     return master != NULL;
 }
 
 void clockpeer_master_start(void)
 {
+    atomic_store(&start_msg, 0xFA);
+    atomic_store(&master_state, 1);
+}
+
+void clockpeer_master_continue(void)
+{
+    atomic_store(&start_msg, 0xFB);
     atomic_store(&master_state, 1);
 }
 
 void clockpeer_master_stop(void)
 {
     atomic_store(&master_state, 3);
+}
+
+bool clockpeer_master_send(const uint8_t *msg, int size)
+{
+    memcpy(extra, msg, (size_t)(size > 3 ? 3 : size));
+    atomic_store(&extra_size, size > 3 ? 3 : size);
+    for (int w = 0; w < 1000 && atomic_load(&extra_size); w++)
+        usleep(1000);
+    return atomic_load(&extra_size) == 0;
+}
+
+void clockpeer_master_jitter(int frames)
+{
+    int most = (int)(frames_per_pulse / 2) - 1;
+    atomic_store(&jitter, frames < most ? frames : most);
 }
 
 bool clockpeer_listener_open(const char *name, const char *from)

@@ -30,6 +30,19 @@ bool clockpeer_master_open(const char *name, const char *to, double frames_per_p
 /* Start (then pulses from the same period) and stop. */
 void clockpeer_master_start(void);
 void clockpeer_master_stop(void);
+/* Continue (after a song position sent with clockpeer_master_send)
+ * instead of start, then pulses as for start. */
+void clockpeer_master_continue(void);
+/* One more message (up to 3 bytes, e.g. a song position pointer) at the
+ * start of the next period, before that period's pulses; waits until the
+ * message is out (false after a second without a period). */
+bool clockpeer_master_send(const uint8_t *msg, int size);
+/* Each pulse from here on is sent up to `frames` early or late, drawn
+ * afresh for every pulse (a clock with onset jitter); its exact time
+ * still counts on for the next (no drift). clockpeer_pulse_at keeps the
+ * frames actually sent; clockpeer_ideal_at the exact ones. */
+void clockpeer_master_jitter(int frames);
+extern double clockpeer_ideal_at[CLOCKPEER_PULSES];
 /* Opens the listener as client `name`, its MIDI input connected from
  * `from`; false when it cannot. */
 bool clockpeer_listener_open(const char *name, const char *from);

@@ -43,7 +43,7 @@ declare -A VALUE=(
     [--client-name]=me [--connect]=a:b,c:d [--ports]=per-channel
     [--transport]=follow [--no-limiter]= [--no-loudness]= [--allow-missing]= [--quiet]= [--json]=
     [--loop]= [--no-connect]= [--start-server]= [--fallback]= [--help]=
-    [--midi-map]=10:02:4,1:1f [--midi-channel]=3
+    [--midi-map]=10:02:4,1:1f [--midi-channel]=3 [--midi-clock-in]= [--midi-transport-in]=
 )
 declare -A LETTER=(
     [--output]=o [--rate]=r [--seconds]=s [--quiet]=q [--audio]=a [--help]=h
@@ -53,7 +53,8 @@ AUDIO="--audio --device --period --rate --client-name --no-connect --connect
 declare -A TAKES=(
     [render]="--output --rate --seconds --stems --bits --interp --no-limiter
         --no-loudness --allow-missing --quiet --json --help"
-    [play]="--seconds --loop --quiet $AUDIO --midi-map --midi-channel --help"
+    [play]="--seconds --loop --quiet $AUDIO --midi-map --midi-channel --midi-clock-in
+        --midi-transport-in --help"
     [editor]="$AUDIO --midi-map --help"
     [--recover]="--help"
 )
