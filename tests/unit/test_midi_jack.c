@@ -230,6 +230,16 @@ static void notes_with_velocity_are_played_and_recorded(void)
     midi_route_deinit(&route);
 }
 
+/* Waits for the sender to run cycles periods (64 frames each), for at
+ * most 10 s: on a loaded machine the dummy server's periods come late, and
+ * a wall-clock wait would end before the server's time had passed. */
+static void wait_cycles(unsigned cycles)
+{
+    unsigned from = atomic_load(&sender_cycles);
+    for (int i = 0; i < 2000 && atomic_load(&sender_cycles) - from < cycles; i++)
+        hiss_sleep_ms(5);
+}
+
 /* A note plays on the frame of the period its event has, not at the
  * period's start: a recording client finds each onset on the frame the
  * sender wrote it at (one later: a note's first frame is the declick
@@ -269,9 +279,9 @@ static void notes_sound_on_their_frame_within_the_period(void)
         for (size_t i = 0; i < HISS_ARRAY_LEN(offsets); i++) {
             send_midi_at(offsets[i], 0x90, 60, 127);
             uint32_t at = sent_frame();
-            hiss_sleep_ms(60);
+            wait_cycles(45); /* 60 ms of the server's time */
             send_midi(0x80, 60, 0);
-            hiss_sleep_ms(120); /* the release fades out */
+            wait_cycles(90); /* 120 ms: the release fades out */
             uint32_t from_frame = atomic_load(&recorded_from);
             uint32_t got = atomic_load(&recorded_frames);
             int64_t k = (int64_t)at - from_frame;
@@ -299,6 +309,16 @@ static void notes_sound_on_their_frame_within_the_period(void)
     midi_route_deinit(&route);
 }
 
+/* Waits until the listener has heard count messages, for at most limit_ms:
+ * on a loaded machine the dummy server's periods come late, so a test
+ * waits for the server's time to pass, not the wall's. */
+static void wait_heard(int count, int limit_ms)
+{
+    for (int waited = 0; waited < limit_ms && atomic_load(&clockpeer_heard_count) < count;
+         waited += 10)
+        hiss_sleep_ms(10);
+}
+
 /* MIDI clock out through JACK, measured by a listening client: start,
  * then 24 pulses a beat, each on the frame its exact time falls in
  * (92.5 BPM: a pulse every 1297.3 frames), and stop; played again from
@@ -320,7 +340,7 @@ static void clock_out_is_heard_at_the_right_rate(void)
         CHECK(atomic_load(&clockpeer_heard_count) == 0); /* stopped: silent */
         EngineCommand play = {ENGINE_CMD_PLAY_SONG, 0, 0, 0, NULL};
         CHECK(engine_send(e, &play));
-        hiss_sleep_ms(1500);
+        wait_heard(56, 15000); /* 1.5 s of pulses at 92.5 BPM */
         EngineCommand stop = {ENGINE_CMD_STOP, 0, 0, 0, NULL};
         CHECK(engine_send(e, &stop));
         hiss_sleep_ms(100);
@@ -380,7 +400,7 @@ static void follows_an_external_clock(void)
         hiss_sleep_ms(100);
         atomic_store(&clockpeer_heard_count, 0);
         clockpeer_master_start();
-        hiss_sleep_ms(6000);
+        wait_heard(234, 30000); /* 6 s of pulses at 97.34 BPM */
         CHECK(atomic_load(&engine_status(e)->playing));
         int bpm = atomic_load(&engine_status(e)->bpm_tenths);
         CHECK_MSG(abs(bpm - 973) <= 1, "tempo %d.%d", bpm / 10, bpm % 10);
