@@ -691,28 +691,42 @@ static void amp_fade(VoiceFx *fx, float *levels, uint32_t n)
     fx->amp_fade_left -= m;
 }
 
-/* Bit reduction of y (rounding to 2^bits two's-complement levels, -1 ..
- * 1 - 2^(1-bits), so silence stays silent; none when step is 0), mixed
- * with the clean x into out. count is a multiple of four. */
-static void crush_quantize(float *out, const float *x, const float *y, float step,
-                           float mix, uint32_t count)
+/* Bit reduction to 2^bits two's-complement levels, -1 .. 1 - 2^(1-bits),
+ * rounding, so silence stays silent; none when step is 0. */
+typedef struct {
+    FxV4 low, top, half, step;
+    bool on;
+} CrushLevels;
+
+static CrushLevels crush_levels(float step)
 {
     const float half = step > 0.0f ? 1.0f / step : 0.0f; /* 2^(bits-1) */
-    /* The level is floor(v half + 1/2) kept to -half .. half - 1. Both
-     * ends are whole, so the value may be kept to them before the floor
-     * (the same result): two min/max instructions. The floor is a
-     * truncation of the value made positive. */
-    const FxV4 low = {-half, -half, -half, -half}, top = -low - 1.0f;
-    const FxV4 half4 = -low, step4 = {step, step, step, step}, mix4 = {mix, mix, mix, mix};
+    const FxV4 low = {-half, -half, -half, -half};
+    return (CrushLevels){low, -low - 1.0f, -low, {step, step, step, step}, step > 0.0f};
+}
+
+/* v's level in each lane. The level is floor(v half + 1/2) kept to -half
+ * .. half - 1. Both ends are whole, so the value may be kept to them
+ * before the floor (the same result): two min/max instructions. The
+ * floor is a truncation of the value made positive. */
+static inline FxV4 crush_level(FxV4 v, const CrushLevels *q)
+{
+    if (!q->on)
+        return v;
+    FxV4 t = fx_max(fx_min(v * q->half + 0.5f, q->top), q->low);
+    return (__builtin_convertvector(__builtin_convertvector(t + 65536.0f, FxI4), FxV4) -
+            65536.0f) *
+           q->step;
+}
+
+/* Bit reduction of x mixed with x itself, in place. count is a multiple
+ * of four. */
+static void crush_quantize(float *x, const CrushLevels *q, float mix, uint32_t count)
+{
+    const FxV4 mix4 = {mix, mix, mix, mix};
     for (uint32_t i = 0; i < count; i += 4) {
-        FxV4 v = fx_load(y + i), c = fx_load(x + i);
-        if (step > 0.0f) {
-            FxV4 t = fx_max(fx_min(v * half4 + 0.5f, top), low);
-            v = (__builtin_convertvector(__builtin_convertvector(t + 65536.0f, FxI4), FxV4) -
-                 65536.0f) *
-                step4;
-        }
-        fx_store(out + i, c + mix4 * (v - c));
+        FxV4 c = fx_load(x + i);
+        fx_store(x + i, c + mix4 * (crush_level(c, q) - c));
     }
 }
 
@@ -735,31 +749,43 @@ static void change_fade(float *s, const float *was, uint32_t n, uint32_t *left)
 static void crush_run(VoiceFx *fx, float *s, uint32_t n, int chans)
 {
     const float inc = fx->crush_inc;
-    float held[2 * VOICEFX_RUN + 2];
-    const float *y = s;
-    if (inc > 0.0f) {
-        float phase = fx->crush_phase;
-        /* Where the held frame is, kept in a register (the held values
-         * themselves would be stored and reloaded at every frame: s may
-         * alias them as far as the compiler knows). */
-        const float *from = fx->crush_held;
-        for (uint32_t i = 0; i < n; i++) {
-            phase += inc;
-            bool take = phase >= 1.0f;
-            phase -= take ? 1.0f : 0.0f;
-            from = take ? s + 2 * i : from;
-            held[2 * i] = from[0];
-            held[2 * i + 1] = from[1];
-        }
-        fx->crush_held[0] = from[0];
-        fx->crush_held[1] = from[1];
-        fx->crush_phase = phase < 1.0f ? phase : 0.0f;
-        held[2 * n] = held[2 * n + 1] = 0.0f; /* the vectors' last frame, if n is odd */
-        y = held;
-    }
-    /* The buffers hold a multiple of four. */
-    crush_quantize(s, s, y, fx->crush_step, fx->crush_mix, 2 * (n + (n & 1)));
+    const CrushLevels q = crush_levels(fx->crush_step);
     (void)chans; /* a mono voice has both sides equal, and keeps them so */
+    if (inc <= 0.0f) {
+        /* The buffers hold a multiple of four. */
+        crush_quantize(s, &q, fx->crush_mix, 2 * (n + (n & 1)));
+        return;
+    }
+    /* A held frame keeps its level until the next is taken: it is
+     * reduced once, when taken, and each frame is only mixed with it.
+     * Two frames a vector; the held frame and its level are kept in both
+     * halves. */
+    const FxV4 mix = {fx->crush_mix, fx->crush_mix, fx->crush_mix, fx->crush_mix};
+    float phase = fx->crush_phase;
+    FxV4 held = {fx->crush_held[0], fx->crush_held[1], fx->crush_held[0], fx->crush_held[1]};
+    FxV4 level = crush_level(held, &q);
+    for (uint32_t i = 0; i < n; i += 2) {
+        FxV4 c = fx_load(s + 2 * i);
+        phase += inc;
+        if (phase >= 1.0f) {
+            phase -= 1.0f;
+            held = __builtin_shufflevector(c, c, 0, 1, 0, 1);
+            level = crush_level(held, &q);
+        }
+        FxV4 first = level;
+        if (i + 1 < n) {
+            phase += inc;
+            if (phase >= 1.0f) {
+                phase -= 1.0f;
+                held = __builtin_shufflevector(c, c, 2, 3, 2, 3);
+                level = crush_level(held, &q);
+            }
+        }
+        fx_store(s + 2 * i, c + mix * (__builtin_shufflevector(first, level, 0, 1, 6, 7) - c));
+    }
+    fx->crush_held[0] = held[0];
+    fx->crush_held[1] = held[1];
+    fx->crush_phase = phase < 1.0f ? phase : 0.0f;
 }
 
 /* tan x for 0 <= x <= 0.45 pi, the cutoffs' range: sine and cosine by
