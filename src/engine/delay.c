@@ -83,8 +83,17 @@ static float flush(float x)
     return fabsf(x) < SILENCE ? 0.0f : x;
 }
 
-bool delay_process(Delay *d, const int *set, double target, const float *in, float *out,
-                   uint32_t n)
+/* One frame's move of the time towards target (see delay_process). */
+static void glide(Delay *d, double target, double smooth)
+{
+    double step = target - d->time, most = GLIDE_PER_FRAME;
+    if (smooth > 0.0 && fabs(step) / smooth < most)
+        most = fabs(step) / smooth;
+    d->time = fabs(step) <= most || fabs(step) < 1e-9 ? target : d->time + copysign(most, step);
+}
+
+bool delay_process(Delay *d, const int *set, double target, double smooth, const float *in,
+                   float *out, uint32_t n)
 {
     take_settings(d, set);
     double top = (double)(d->size - 4);
@@ -102,8 +111,13 @@ bool delay_process(Delay *d, const int *set, double target, const float *in, flo
         d->wobble_phase = (uint32_t)(((uint64_t)d->wobble_phase + n) % cycle);
         /* The glide goes on as the loop would move it (steps of a power
          * of two add up exactly), so block sizes do not change a render. */
-        double step = target - d->time, most = GLIDE_PER_FRAME * n;
-        d->time = fabs(step) <= most ? target : d->time + copysign(most, step);
+        if (smooth > 0.0) {
+            for (uint32_t f = 0; f < n && d->time != target; f++)
+                glide(d, target, smooth);
+        } else {
+            double step = target - d->time, most = GLIDE_PER_FRAME * n;
+            d->time = fabs(step) <= most ? target : d->time + copysign(most, step);
+        }
         return false;
     }
     double depth = set[SONG_DELAY_WOBBLE] / 100.0 * WOBBLE_DEPTH_SECONDS * d->rate;
@@ -111,11 +125,8 @@ bool delay_process(Delay *d, const int *set, double target, const float *in, flo
     float fb = d->feedback, hp_a = d->hp_a, lp_a = d->lp_a;
     uint32_t mask = d->size - 1;
     for (uint32_t f = 0; f < n; f++) {
-        if (d->time != target) {
-            double step = target - d->time;
-            d->time = fabs(step) <= GLIDE_PER_FRAME ? target
-                                                    : d->time + copysign(GLIDE_PER_FRAME, step);
-        }
+        if (d->time != target)
+            glide(d, target, smooth);
         double back = d->time;
         if (depth > 0.0) {
             back += depth * sin(2.0 * M_PI * d->wobble_phase / cycle);

@@ -38,10 +38,13 @@ void delay_deinit(Delay *d);
 void delay_carry(Delay *to, const Delay *from);
 /* [audio] n stereo frames of in (the send's sum; NULL: silence) give out
  * (the wet echoes only). target_frames is the time the tempo gives now; a
- * change glides to it instead of jumping. false when the line is silent
- * and nothing came in: out is then silence and left unwritten. */
-bool delay_process(Delay *d, const int *settings, double target_frames, const float *in,
-                   float *out, uint32_t n);
+ * change glides to it instead of jumping: at a fixed rate (smooth 0), or
+ * each frame by 1/smooth of the distance left (at most that rate), so a
+ * target that keeps moving a little (a followed clock's tempo) is
+ * followed without a step or a warble. false when the line is silent and
+ * nothing came in: out is then silence and left unwritten. */
+bool delay_process(Delay *d, const int *settings, double target_frames, double smooth,
+                   const float *in, float *out, uint32_t n);
 /* [audio] Reads the song's delay atomics. */
 void delay_read(const Song *song, int *settings);
 

@@ -26,6 +26,12 @@
 #include "glue.h"
 #include "refplay.h"
 
+/* Following a MIDI clock: how long the tempo synced effects hear is
+ * smoothed over, and how fast a delay's time moves to it (a share of the
+ * distance per frame: no step, no warble). */
+#define FOLLOW_SMOOTH_SECONDS 1.0
+#define FOLLOW_GLIDE_SECONDS 0.1
+
 enum {
     GRAVEYARD_SIZE = 32,
     COMMAND_RING = 256,
@@ -226,6 +232,16 @@ struct Engine {
      * sequencer is at (render_at), delayed as the output is. */
     ClockOut clock;
     uint32_t render_at, last_nframes;
+    /* Following an external MIDI clock, tempo-synced effects (the send
+     * delay) take its beat as measured, smoothed over about a second,
+     * without the per-pulse nudges that lock the phase: a jittery clock
+     * then never moves an echo. `quiet`: frames since the last pulse; a
+     * second without one ends following. */
+    struct {
+        bool on;
+        double beat_frames;
+        uint32_t updates, quiet;
+    } follow;
     RefPlay ref; /* the reference track for A/B (after the master) */
 };
 
@@ -1342,6 +1358,19 @@ static void follow_clock(Engine *e, int milli_frames, int pulses)
 {
     if (milli_frames <= 0)
         return;
+    /* The beat synced effects hear: a plain mean of the first measures,
+     * then a one-pole over FOLLOW_SMOOTH_SECONDS of pulses. */
+    double beat = CLOCK_PULSES_PER_BEAT * (double)milli_frames / 1000.0;
+    double share = 1.0 - exp(-(double)milli_frames / (1000.0 * FOLLOW_SMOOTH_SECONDS * e->rate));
+    if (!e->follow.on)
+        e->follow.updates = 0;
+    e->follow.updates += e->follow.updates < UINT32_MAX;
+    if (share < 1.0 / e->follow.updates)
+        share = 1.0 / e->follow.updates;
+    e->follow.beat_frames = e->follow.on ? e->follow.beat_frames + share * (beat - e->follow.beat_frames)
+                                         : beat;
+    e->follow.on = true;
+    e->follow.quiet = 0;
     double beats_per_minute = 60.0 * e->rate * 1000.0 /
                               (CLOCK_PULSES_PER_BEAT * (double)milli_frames);
     if (pulses >= 0 && e->seq.playing && e->clock.running) {
@@ -1395,6 +1424,7 @@ static bool execute(Engine *e, const EngineCommand *cmd)
                                                                    : ENGINE_CUE_PATTERN_END;
         break;
     case ENGINE_CMD_SET_BPM:
+        e->follow.on = false; /* a tempo of one's own */
         e->seq.bpm_tenths = hiss_clampi(cmd->a, SONG_BPM_MIN, SONG_BPM_MAX);
         e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm_tenths;
         break;
@@ -2146,12 +2176,15 @@ static void add_gliding(float *dst, const float *src, uint32_t n, float g0, floa
 }
 
 /* The delay's time in frames: its note value at the tempo playing now
- * (a tick is 2.5 / BPM seconds, a beat rows_per_beat rows of speed ticks). */
+ * (a tick is 2.5 / BPM seconds, a beat rows_per_beat rows of speed ticks),
+ * or following a MIDI clock, at the clock's smoothed beat. */
 static double delay_frames(const Engine *e)
 {
     int rows_per_beat =
         hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed), 1, 32);
     double beats = song_note_value_beats(e->sends.delay_set[SONG_DELAY_TIME]);
+    if (e->follow.on)
+        return beats * e->follow.beat_frames;
     return round(beats * rows_per_beat * e->seq.speed * 25.0 * e->rate / e->seq.bpm_tenths);
 }
 
@@ -2189,6 +2222,7 @@ static void run_sends(Engine *e, float *mix, uint32_t n, float *const *stems, in
     bool sounds[SONG_SENDS];
     sounds[SONG_SEND_DELAY] =
         delay_process(&sn->delay, sn->delay_set, delay_frames(e),
+                      e->follow.on ? FOLLOW_GLIDE_SECONDS * e->rate : 0.0,
                       fed[SONG_SEND_DELAY] ? sn->in[SONG_SEND_DELAY] : NULL,
                       sn->out[SONG_SEND_DELAY], n);
     float to_reverb = strip_gain_of_tenth_db(sn->delay_set[SONG_DELAY_TO_REVERB]);
@@ -2433,6 +2467,8 @@ void engine_render_stems(Engine *e, float *out, float *const *channel_out,
     }
     carry_live(e, nframes);
     clock_out_end(&e->clock, nframes);
+    if (e->follow.on && (e->follow.quiet += nframes) > e->rate)
+        e->follow.on = false; /* the clock went away: the song's tempo */
     e->last_nframes = nframes;
     grave_sweep(e);
     publish_status(e, nframes);
@@ -2529,6 +2565,8 @@ void engine_hand_over(Engine *from, Engine *to)
     to->clock.pulses = from->clock.pulses;
     to->clock.phase = from->clock.phase;
     to->clock.per = from->clock.per;
+    to->follow = from->follow;
+    to->follow.beat_frames *= scale;
     /* At the same rate the send buses' tails and the limiter's lookahead
      * go on as they were; at another they start from silence. */
     if (scale == 1.0) {

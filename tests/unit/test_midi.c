@@ -2,6 +2,7 @@
  * sequencer events, injected, since the machines here have no
  * /dev/snd/seq. */
 #include <alsa/asoundlib.h>
+#include <stdlib.h>
 
 #include "common/synth_song.h"
 #include "live.h"
@@ -37,43 +38,62 @@ static void control_changes(void)
 }
 
 /* An external clock fed to the route as JACK would, period by period,
- * with an engine rendering offline: `seconds` of a clock at `bpm` (start
- * first, or with `before` a song position, continue), the switches as
- * given. Returns the engine (to look at) and,
- * in *worst, the largest difference in frames between the master's
- * pulses and the engine's own clock out over the last beat. */
-static Engine *follow_offline(Song *song, double bpm, double seconds, bool clock,
-                              bool transport, const uint8_t *before, size_t before_size,
-                              int64_t *worst)
+ * with an engine rendering offline. */
+typedef struct {
+    double bpm, seconds;
+    bool clock, transport;        /* the route's switches */
+    const uint8_t *before;        /* a song position sent before continue */
+    size_t before_size;           /* 0: start */
+    int jitter;                   /* each pulse up to this many frames off */
+    float *delay;                 /* NULL, or the delay's stem: 2 x frames */
+    int64_t worst;                /* out: the largest difference in frames
+                                     between the master's (exact) pulses
+                                     and the engine's own clock out over
+                                     the last second */
+} Follow;
+
+enum { FOLLOW_RATE = 48000, FOLLOW_PERIOD = 64 };
+
+/* Returns the engine, to look at. */
+static Engine *follow_offline(Song *song, Follow *f)
 {
-    enum { RATE = 48000, PERIOD = 64 };
-    Engine *e = engine_new(song, RATE);
+    Engine *e = engine_new(song, FOLLOW_RATE);
     MidiRoute r;
     if (!e || midi_route_init(&r) != HISS_OK)
         return e;
-    atomic_store(&r.follow_clock, clock);
-    atomic_store(&r.follow_transport, transport);
-    float out[2 * PERIOD];
-    double fpp = 60.0 * RATE / (bpm * 24), next = 1000.5;
+    atomic_store(&r.follow_clock, f->clock);
+    atomic_store(&r.follow_transport, f->transport);
+    float out[2 * FOLLOW_PERIOD], scratch[2 * FOLLOW_PERIOD];
+    double fpp = 60.0 * FOLLOW_RATE / (f->bpm * 24), next = 1000.5;
     uint64_t own_last = 0, master_last = 0;
-    *worst = 0;
-    uint64_t frames = (uint64_t)(seconds * RATE), end_check = frames - RATE;
+    f->worst = 0;
+    uint64_t frames = (uint64_t)(f->seconds * FOLLOW_RATE), end_check = frames - FOLLOW_RATE;
     int64_t own_k = -1, master_k = -1;
-    for (uint64_t at = 0; at < frames; at += PERIOD) {
-        if (at <= 1000 && at + PERIOD > 1000) {
-            if (before_size)
-                midi_route_system(&r, e, before, before_size, 1000 - (uint32_t)at, 1000);
-            midi_route_system(&r, e, (const uint8_t[]){before_size ? 0xFB : 0xFA}, 1,
+    uint32_t seed = 1;
+    double late = 0.0; /* the next pulse's jitter */
+    for (uint64_t at = 0; at < frames; at += FOLLOW_PERIOD) {
+        if (at <= 1000 && at + FOLLOW_PERIOD > 1000) {
+            if (f->before_size)
+                midi_route_system(&r, e, f->before, f->before_size, 1000 - (uint32_t)at, 1000);
+            midi_route_system(&r, e, (const uint8_t[]){f->before_size ? 0xFB : 0xFA}, 1,
                               1000 - (uint32_t)at, 1000);
         }
-        while (next < (double)(at + PERIOD)) {
-            uint32_t f = (uint32_t)next;
-            midi_route_system(&r, e, (const uint8_t[]){0xF8}, 1, f - (uint32_t)at, f);
+        while (next + late < (double)(at + FOLLOW_PERIOD)) {
+            double sent = next + late < (double)at ? (double)at : next + late;
+            uint32_t frame = (uint32_t)sent;
+            midi_route_system(&r, e, (const uint8_t[]){0xF8}, 1, frame - (uint32_t)at, frame);
             master_k++;
-            master_last = f;
+            master_last = (uint64_t)next;
             next += fpp;
+            seed = seed * 1664525u + 1013904223u;
+            late = f->jitter ? ((double)(seed >> 8 & 0xFFFF) / 65535.0 * 2.0 - 1.0) * f->jitter
+                             : 0.0;
         }
-        engine_render(e, out, PERIOD);
+        float *stems[ENGINE_STEMS] = {0};
+        if (f->delay)
+            stems[ENGINE_STEM_DELAY] =
+                at + FOLLOW_PERIOD <= frames ? f->delay + 2 * at : scratch;
+        engine_render_stems(e, out, NULL, 0, stems, ENGINE_STEMS, FOLLOW_PERIOD);
         const ClockEvent *ev;
         int count = engine_clock_out(e, &ev);
         for (int i = 0; i < count; i++)
@@ -82,8 +102,8 @@ static Engine *follow_offline(Song *song, double bpm, double seconds, bool clock
                 own_last = at + ev[i].frame;
                 if (at > end_check && own_k == master_k) {
                     int64_t d = (int64_t)own_last - (int64_t)master_last;
-                    if (llabs(d) > llabs(*worst))
-                        *worst = d;
+                    if (llabs(d) > llabs(f->worst))
+                        f->worst = d;
                 }
             }
     }
@@ -97,19 +117,21 @@ static Engine *follow_offline(Song *song, double bpm, double seconds, bool clock
 static void external_clock_is_followed(void)
 {
     Song *s = synth_song(1, 64, 125, 6);
-    int64_t worst;
-    Engine *e = follow_offline(s, 97.34, 60, true, true, NULL, 0, &worst);
+    Follow f = {.bpm = 97.34, .seconds = 60, .clock = true, .transport = true};
+    Engine *e = follow_offline(s, &f);
     CHECK(atomic_load(&engine_status(e)->playing));
     int bpm = atomic_load(&engine_status(e)->bpm_tenths);
     CHECK_MSG(abs(bpm - 973) <= 1, "%d", bpm);
-    CHECK_MSG(llabs(worst) <= 48, "worst phase %lld frames", (long long)worst);
+    CHECK_MSG(llabs(f.worst) <= 48, "worst phase %lld frames", (long long)f.worst);
     engine_free(e);
     /* The tempo alone: no start. */
-    e = follow_offline(s, 97.34, 3, true, false, NULL, 0, &worst);
+    f = (Follow){.bpm = 97.34, .seconds = 3, .clock = true};
+    e = follow_offline(s, &f);
     CHECK(!atomic_load(&engine_status(e)->playing));
     engine_free(e);
     /* Start alone: the song's own tempo. */
-    e = follow_offline(s, 97.34, 3, false, true, NULL, 0, &worst);
+    f = (Follow){.bpm = 97.34, .seconds = 3, .transport = true};
+    e = follow_offline(s, &f);
     CHECK(atomic_load(&engine_status(e)->playing));
     CHECK(atomic_load(&engine_status(e)->bpm_tenths) == 1250);
     engine_free(e);
@@ -121,13 +143,77 @@ static void external_clock_is_followed(void)
 static void continue_plays_from_the_song_position(void)
 {
     Song *s = synth_song(1, 64, 125, 6);
-    int64_t worst;
     static const uint8_t position_then_continue[] = {0xF2, 18, 0};
-    Engine *e = follow_offline(s, 125, 0.05, true, true, position_then_continue, 3, &worst);
+    Follow f = {.bpm = 125, .seconds = 0.05, .clock = true, .transport = true,
+                .before = position_then_continue, .before_size = 3};
+    Engine *e = follow_offline(s, &f);
     CHECK(atomic_load(&engine_status(e)->playing));
     CHECK_MSG(atomic_load(&engine_status(e)->row) == 18, "row %d",
               atomic_load(&engine_status(e)->row));
     engine_free(e);
+    song_free(s);
+}
+
+/* The pitch of a steady tone through the delay moves only as the delay's
+ * time does (a time shrinking by r frames a frame raises it by 1/(1-r)):
+ * the largest departure, in cents, of one cycle's length (from rising
+ * zero crossings, interpolated) from the mean over `frames` frames of the
+ * left side from `from`. *step: the largest change between two frames. */
+static double largest_warble(const float *x, uint32_t from, uint32_t frames, double *step)
+{
+    double crossings[4096];
+    int n = 0;
+    *step = 0;
+    for (uint32_t i = from; i + 1 < from + frames; i++) {
+        float a = x[2 * i], b = x[2 * (i + 1)];
+        *step = fmax(*step, fabs((double)b - a));
+        if (a < 0.0f && b >= 0.0f && n < 4096)
+            crossings[n++] = i + (double)a / ((double)a - b);
+    }
+    if (n < 3)
+        return 1e9;
+    double mean = (crossings[n - 1] - crossings[0]) / (n - 1), worst = 0;
+    for (int k = 0; k + 1 < n; k++)
+        worst = fmax(worst, fabs(1200.0 * log2(mean / (crossings[k + 1] - crossings[k]))));
+    return worst;
+}
+
+/* Following a clock whose pulses come up to a millisecond early or late,
+ * a tempo-synced delay (an eighth) fed a steady 1 kHz tone must not
+ * warble: the echo's time moves smoothly, so every cycle of the echo
+ * keeps the tone's length to a cent and no frame jumps by more than the
+ * tone itself does. The song's own rows follow the clock's phase. */
+static void a_synced_delay_does_not_warble_with_a_jittery_clock(void)
+{
+    enum { SECONDS = 12 };
+    Song *s = synth_song(1, 256, 120, 6);
+    uint32_t cycle = FOLLOW_RATE / 1000;
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(FOLLOW_RATE, 1000.0, 64 * cycle, 1,
+                                                           0.5f),
+                                                LOOP_FORWARD, 0, 64 * cycle, INTERP_LINEAR));
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, 64, 0, 0);
+    atomic_store(&s->strips[0].send_tenth_db[SONG_SEND_DELAY], 0);
+    atomic_store(&s->delay[SONG_DELAY_TIME], song_note_value_code(8, SONG_NOTE_STRAIGHT));
+    atomic_store(&s->delay[SONG_DELAY_FEEDBACK], 0);
+    atomic_store(&s->delay[SONG_DELAY_LOW_CUT], 0);
+    atomic_store(&s->delay[SONG_DELAY_HIGH_CUT], 0);
+    float *delay = calloc(2 * (size_t)SECONDS * FOLLOW_RATE, sizeof(float));
+    Follow f = {.bpm = 121.37, .seconds = SECONDS, .clock = true, .transport = true,
+                .jitter = FOLLOW_RATE / 1000, .delay = delay};
+    Engine *e = follow_offline(s, &f);
+    engine_free(e);
+    /* After the first seconds (the tempo found, the echo's time moved
+     * from the song's tempo to the clock's). */
+    uint32_t from = 6 * FOLLOW_RATE, frames = (SECONDS - 6) * FOLLOW_RATE;
+    double step, cents = largest_warble(delay, from, frames, &step);
+    /* A 1 kHz sine of 0.5 moves at most 0.5 x 2 pi x 1000 / 48000 a frame. */
+    double most = 0.5 * 2.0 * M_PI * 1000.0 / FOLLOW_RATE;
+    CHECK_MSG(cents <= 1.0, "a cycle of the echo %.2f cents off", cents);
+    CHECK_MSG(step <= most * 1.01, "a step of %.4f (a sine's largest %.4f)", step, most);
+    CHECK_MSG(llabs(f.worst) <= 48, "worst phase %lld frames", (long long)f.worst);
+    printf("     synced delay following a 121.37 BPM clock with 1 ms jitter: largest "
+           "warble %.3f cents, phase within %lld frames\n", cents, (long long)f.worst);
+    free(delay);
     song_free(s);
 }
 
@@ -254,6 +340,7 @@ int main(void)
     RUN(control_changes);
     RUN(external_clock_is_followed);
     RUN(continue_plays_from_the_song_position);
+    RUN(a_synced_delay_does_not_warble_with_a_jittery_clock);
     RUN(velocity_to_volume);
     RUN(channel_maps);
     RUN(queued_notes_play_and_record);
