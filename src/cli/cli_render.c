@@ -701,7 +701,7 @@ int cli_render(int argc, char **argv)
             inst->interp = o.interp;
     }
     if (o.interp_set)
-        songio_add_sinc_levels(song, NULL);
+        songio_add_sinc_levels(song, o.rate, NULL);
     if (o.no_limiter)
         atomic_store(&song->limiter, false);
 

@@ -536,8 +536,13 @@ static HissError halve(const float *in, uint32_t frames, int channels, float *ou
 
 HissError sampleio_add_levels(Sample *sample, HissDiag *diag)
 {
+    return sampleio_add_levels_upto(sample, SAMPLE_MAX_LEVELS, diag);
+}
+
+HissError sampleio_add_levels_upto(Sample *sample, int most, HissDiag *diag)
+{
     int count = 0;
-    while (count < SAMPLE_MAX_LEVELS &&
+    while (count < most && count < SAMPLE_MAX_LEVELS &&
            (sample->frames >> (count + 1)) >= SAMPLEIO_LEVEL_MIN_FRAMES)
         count++;
     if (sample_alloc_levels(sample, count) != HISS_OK) {

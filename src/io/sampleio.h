@@ -83,9 +83,13 @@ HissError sampleio_from_audio(const SampleioAudio *audio, Sample **out,
 /* Builds (or rebuilds) a sample's octave levels: level k is the sample
  * band-limited and at rate / 2^k, down to SAMPLEIO_LEVEL_MIN_FRAMES frames.
  * Only the sinc mode reads them, so they are built for the samples of
- * sinc instruments (songio) and cost nothing otherwise. Only before the
+ * sinc instruments played more than an octave above their rate (songio)
+ * and cost nothing otherwise. Only before the
  * sample is shared. On failure the sample has none. */
 HissError sampleio_add_levels(Sample *sample, HissDiag *diag);
+/* The same with at most `most` levels (a voice at a step below 2^(most+1)
+ * reads no deeper one). */
+HissError sampleio_add_levels_upto(Sample *sample, int most, HissDiag *diag);
 
 typedef enum {
     SAMPLEIO_ENC_DEFAULT = 0, /* 24-bit PCM for every container */

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,36 +181,88 @@ static void check_loop(const Instrument *inst, int slot, const char *song_name,
                             inst->loop_end, sample->frames);
 }
 
-/* The sinc mode's octave levels for inst's sample, which nothing else
- * holds yet. Without them the sample still plays right (a wider kernel,
- * at a higher cost), so a failure is only a warning. */
-static void add_levels(Instrument *inst, int slot, const char *song_name,
+/* The sinc mode's octave levels for inst's sample (at most `most`), which
+ * nothing else holds yet. Without them the sample still plays right (a
+ * wider kernel, at a higher cost), so a failure is only a warning. */
+static void add_levels(Instrument *inst, int slot, int most, const char *song_name,
                        SongioWarnings *warnings)
 {
     HissDiag d = {{0}};
-    if (inst->sample->level_count == 0 && sampleio_add_levels(inst->sample, &d) != HISS_OK)
+    if (inst->sample->level_count == 0 &&
+        sampleio_add_levels_upto(inst->sample, most, &d) != HISS_OK)
         songio_warnings_add(warnings, slot, HISS_OK, "%s: instrument %02X '%s': %s",
                             song_name, slot, inst->name, d.text);
 }
 
-static void add_sinc_levels(Song *song, const char *song_name, SongioWarnings *warnings)
+/* The highest note the song's patterns give each instrument slot: a note
+ * without an instrument number plays the channel's last one, and one
+ * before any number in its pattern counts for every slot (highest[0]). */
+static void highest_notes(const Song *song, uint8_t highest[SONG_MAX_INSTRUMENTS + 1])
 {
-    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
-        Instrument *inst = song_instrument(song, slot);
-        if (inst && inst->sample && inst->interp == INTERP_SINC)
-            add_levels(inst, slot, song_name, warnings);
+    memset(highest, 0, SONG_MAX_INSTRUMENTS + 1);
+    for (int p = 0; p < SONG_MAX_PATTERNS; p++) {
+        const Pattern *pat = song_pattern(song, p);
+        for (int c = 0; pat && c < pat->channels; c++) {
+            int slot = 0;
+            for (int r = 0; r < pat->rows; r++) {
+                Cell cell = song_pattern_get(pat, r, c);
+                if (cell.instrument)
+                    slot = cell.instrument;
+                if (cell.note >= NOTE_FIRST && cell.note <= NOTE_LAST &&
+                    cell.note > highest[slot])
+                    highest[slot] = cell.note;
+            }
+        }
     }
 }
 
-void songio_add_sinc_levels(Song *song, SongioWarnings *warnings)
+/* How many levels the song's notes read from inst's sample at `rate`: a
+ * voice reads level k at a step (sample frames per output frame) of 2^k
+ * and more (hiss(5), sinc). Building the levels is most of a song's load
+ * (the best converter of libsamplerate), so an instrument gets only the
+ * levels its notes read; slides, arpeggios and notes played live above
+ * them still sound right without deeper levels up to a step 4 times as
+ * high, only at a higher cost. */
+static int levels_read(const Instrument *inst, int highest, uint32_t rate)
 {
-    add_sinc_levels(song, "<song>", warnings);
+    if (!rate)
+        return SAMPLE_MAX_LEVELS;
+    double x = (highest - (int)inst->base_note) / 12.0 +
+               hiss_clampi(inst->finetune, -100, 100) / 1200.0;
+    double step = exp2(x) * inst->sample->rate / rate;
+    int levels = 0;
+    while (levels < SAMPLE_MAX_LEVELS && step >= 2.0) {
+        step /= 2.0;
+        levels++;
+    }
+    return levels;
 }
 
-HissError songio_load_instrument(Instrument *inst, int slot, const char *song_path,
-                                 uint32_t session_rate, SongioWarnings *warnings)
+static void add_sinc_levels(Song *song, uint32_t rate, const char *song_name,
+                            SongioWarnings *warnings)
 {
-    (void)session_rate; /* samples keep their own rate */
+    uint8_t highest[SONG_MAX_INSTRUMENTS + 1];
+    highest_notes(song, highest);
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        Instrument *inst = song_instrument(song, slot);
+        if (!inst || !inst->sample || inst->interp != INTERP_SINC)
+            continue;
+        int most = levels_read(inst, highest[slot] > highest[0] ? highest[slot] : highest[0],
+                               rate);
+        if (most)
+            add_levels(inst, slot, most, song_name, warnings);
+    }
+}
+
+void songio_add_sinc_levels(Song *song, uint32_t rate, SongioWarnings *warnings)
+{
+    add_sinc_levels(song, rate, "<song>", warnings);
+}
+
+/* Loads inst's sample; with `levels`, a sinc instrument's levels too. */
+static HissError load_instrument(Instrument *inst, int slot, const char *song_path,
+                                 bool levels, SongioWarnings *warnings)
+{
     const char *song_name = song_path ? song_path : "<song>";
     sample_release(inst->sample);
     inst->sample = NULL;
@@ -241,13 +294,20 @@ HissError songio_load_instrument(Instrument *inst, int slot, const char *song_pa
     }
     inst->sample = sample;
     song_instrument_take_marks(inst);
-    if (inst->interp == INTERP_SINC)
-        add_levels(inst, slot, song_name, warnings);
+    if (levels && inst->interp == INTERP_SINC)
+        add_levels(inst, slot, SAMPLE_MAX_LEVELS, song_name, warnings);
     if (info.note[0])
         songio_warnings_add(warnings, slot, HISS_OK, "%s: instrument %02X '%s': %s: %s",
                             song_name, slot, inst->name, inst->path, info.note);
     check_loop(inst, slot, song_name, warnings);
     return HISS_OK;
+}
+
+HissError songio_load_instrument(Instrument *inst, int slot, const char *song_path,
+                                 uint32_t session_rate, SongioWarnings *warnings)
+{
+    (void)session_rate; /* samples keep their own rate */
+    return load_instrument(inst, slot, song_path, true, warnings);
 }
 
 /* An earlier instrument of the song that loaded the same file. */
@@ -300,11 +360,11 @@ HissError songio_load(const char *path, uint32_t session_rate, Song **out,
             song_instrument_take_marks(inst);
             check_loop(inst, slot, path, warnings);
         } else {
-            songio_load_instrument(inst, slot, path, session_rate, warnings);
+            load_instrument(inst, slot, path, false, warnings);
         }
     }
-    /* A sinc instrument sharing the file of an earlier one. */
-    add_sinc_levels(song, path, warnings);
+    /* Levels once every sample is in and the notes are known. */
+    add_sinc_levels(song, session_rate, path, warnings);
     *out = song;
     return HISS_OK;
 }

@@ -55,8 +55,9 @@ bool songio_resolve(const char *song_path, const char *sample_path, char *out,
 bool songio_rebase_path(const char *old_song, const char *new_song,
                         const char *sample_path, char *out, size_t size);
 
-/* Loads the song at path and all its samples (session_rate is not used:
- * samples keep their own rate). Fails only
+/* Loads the song at path and all its samples (samples keep their own
+ * rate; session_rate only decides which sinc instruments get octave
+ * levels, see songio_add_sinc_levels). Fails only
  * when the song itself cannot be read or parsed (diag: "file:line:col:
  * message" or "file: message"). Missing samples become warnings (warnings
  * may be NULL when the caller does not care). Instruments naming the same
@@ -65,10 +66,12 @@ HissError songio_load(const char *path, uint32_t session_rate, Song **out,
                       HissDiag *diag, SongioWarnings *warnings);
 
 /* Builds the octave levels (sampleio_add_levels) of every sinc
- * instrument's sample that has none, for a song no engine plays yet:
- * songio_load does it; call it again after switching instruments to sinc
- * (hiss render --interp sinc). A failure leaves a warning. */
-void songio_add_sinc_levels(Song *song, SongioWarnings *warnings);
+ * instrument's sample that has none and that a note of the song plays
+ * more than an octave above the sample's rate at `rate` (0: of every sinc
+ * instrument), for a song no engine plays yet: songio_load does it; call
+ * it again after switching instruments to sinc (hiss render --interp
+ * sinc). A failure leaves a warning. */
+void songio_add_sinc_levels(Song *song, uint32_t rate, SongioWarnings *warnings);
 
 /* (Re)loads one instrument's sample from inst->path, for an instrument not
  * yet installed in a playing song. On failure inst->missing is set, the

@@ -141,7 +141,7 @@ int main(int argc, char **argv)
     for (int m = 0; m < INTERP_COUNT; m++) {
         synth_force_interp(demo, MODES[m]);
         if (MODES[m] == INTERP_SINC)
-            songio_add_sinc_levels(demo, NULL);
+            songio_add_sinc_levels(demo, RATE, NULL);
         Figures f = measure(demo, MODES[m] == INTERP_SINC ? 60.0 : 240.0);
         printf("  %-6s %8.0fx real time  (%.1f voices, %.2f ns/voice-frame)\n",
                song_interp_name(MODES[m]), f.realtime, f.mean_voices, f.ns_per_voice_frame);

@@ -11,8 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sampleio.h"
 #include "songio.h"
 #include "common/files.h"
+#include "common/synth_song.h"
 #include "test.h"
 
 static char tmpdir[256];
@@ -146,9 +148,10 @@ static void loads_samples_relative_to_the_song(void)
     if (kick && kick->sample) {
         /* At the file's own rate, whatever the session runs at. */
         CHECK(kick->sample->rate == 44100 && kick->sample->frames == 4410);
-        /* Slot 6 plays the kick's file with sinc: the shared sample has the
-         * sinc mode's octave levels; linear-only samples have none. */
-        CHECK(kick->sample->level_count > 0);
+        /* Slot 6 plays the kick's file with sinc, but no note of the
+         * song plays it an octave up: the shared sample gets no levels
+         * (sinc_levels_only_as_deep_as_the_notes_read). */
+        CHECK(kick->sample->level_count == 0);
     }
     const Instrument *pad = song_instrument(song, 4);
     CHECK(pad && pad->sample && pad->sample->channels == 2 && !pad->missing);
@@ -306,6 +309,84 @@ static void warnings_list_is_bounded(void)
     songio_warnings_deinit(&w);
 }
 
+/* A song of four instruments, each on its own 48 kHz file: sinc notes up
+ * to B-4 (just under twice the sample's rate at 48 kHz), sinc up to C-5,
+ * sinc up to C-6 (the C-6 has no instrument number: it plays the
+ * channel's last one) and linear up to C-7. */
+static void write_level_song(char *path, size_t size)
+{
+    char p[700];
+    const char *names[] = {"low", "up", "two", "lin"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/samples/%s.wav", tmpdir, names[i]);
+        test_write_wav(p, 48000, 1, 9600);
+    }
+    char song[4096];
+    snprintf(song, sizeof song,
+             "hiss 1\ntitle \"Levels\"\nbpm 125\nspeed 6\nrows_per_beat 4\n"
+             "swing 0\nmaster_gain 0.0\nlimiter off\nchannels 4\n\n"
+             "%s%s%s%s\norder 00\n\npattern 00 2\n"
+             "000 |B-4 01 .. ... ...|C-5 02 .. ... ...|C-5 03 .. ... ...|C-7 04 .. ... ...|\n"
+             "001 |... .. .. ... ...|... .. .. ... ...|C-6 .. .. ... ...|... .. .. ... ...|\n",
+             instrument_line(1, "low", "../samples/low.wav", "off 0 0", "sinc"),
+             instrument_line(2, "up", "../samples/up.wav", "off 0 0", "sinc"),
+             instrument_line(3, "two", "../samples/two.wav", "off 0 0", "sinc"),
+             instrument_line(4, "lin", "../samples/lin.wav", "off 0 0", "linear"));
+    snprintf(path, size, "%s/songs/levels.hiss", tmpdir);
+    test_write_text(path, song);
+}
+
+static int level_count(const Song *song, int slot)
+{
+    const Instrument *inst = song_instrument(song, slot);
+    return inst && inst->sample ? inst->sample->level_count : -1;
+}
+
+/* Building the octave levels is most of a sinc song's load, and only a
+ * voice more than an octave above its sample's rate reads one: a sample
+ * gets the levels its song's notes read at the session rate and no more,
+ * and the song sounds the same as with every level. */
+static void sinc_levels_only_as_deep_as_the_notes_read(void)
+{
+    char path[700];
+    write_level_song(path, sizeof path);
+    Song *song = NULL;
+    HissDiag diag = {{0}};
+    CHECK(songio_load(path, 48000, &song, &diag, NULL) == HISS_OK);
+    if (!song)
+        return;
+    CHECK_MSG(level_count(song, 1) == 0, "B-4: %d levels", level_count(song, 1));
+    CHECK_MSG(level_count(song, 2) == 1, "C-5: %d levels", level_count(song, 2));
+    CHECK_MSG(level_count(song, 3) == 2, "C-6: %d levels", level_count(song, 3));
+    CHECK_MSG(level_count(song, 4) == 0, "linear: %d levels", level_count(song, 4));
+
+    Song *full = NULL;
+    CHECK(songio_load(path, 48000, &full, &diag, NULL) == HISS_OK);
+    for (int slot = 1; full && slot <= 3; slot++) {
+        Sample *smp = song_instrument(full, slot)->sample;
+        sample_alloc_levels(smp, 0);
+        CHECK(sampleio_add_levels(smp, &diag) == HISS_OK && smp->level_count > 2);
+    }
+    enum { FRAMES = 24000 };
+    float *a = synth_render(song, 48000, FRAMES, 512);
+    float *b = full ? synth_render(full, 48000, FRAMES, 512) : NULL;
+    double peak = 0;
+    for (uint32_t i = 0; a && b && i < 2 * FRAMES; i++)
+        peak = fmax(peak, fabs(a[i]));
+    CHECK_MSG(peak > 0.01, "the song plays (peak %.3g)", peak);
+    CHECK(a && b && memcmp(a, b, sizeof(float) * 2 * FRAMES) == 0);
+    free(a);
+    free(b);
+    song_free(full);
+    song_free(song);
+
+    /* At half the rate every step doubles: one level more each. */
+    CHECK(songio_load(path, 24000, &song, &diag, NULL) == HISS_OK);
+    CHECK(song && level_count(song, 1) == 1 && level_count(song, 2) == 2 &&
+          level_count(song, 3) == 3 && level_count(song, 4) == 0);
+    song_free(song);
+}
+
 int main(void)
 {
     test_make_tmpdir(tmpdir, sizeof tmpdir, "songio");
@@ -318,6 +399,7 @@ int main(void)
     RUN(bad_songs_fail_with_a_position);
     RUN(save_round_trips_and_keeps_paths);
     RUN(warnings_list_is_bounded);
+    RUN(sinc_levels_only_as_deep_as_the_notes_read);
     test_remove_tree(tmpdir);
     return test_finish();
 }
