@@ -152,22 +152,21 @@ static float unit_mono_portable(const float *x, uint32_t frac)
     return sum4(a) + unit_fraction(frac) * sum4(b);
 }
 
+/* The row is interpolated in registers, four taps at a time, each tap
+ * then spread over its frame's left and right lanes (a row stored and
+ * read back stalls on the store). */
 static void unit_stereo_portable(const float *x, uint32_t frac, float *l, float *r)
 {
     const float *c = unit_c[frac >> (32 - SINC_PHASE_BITS)];
     const float *d = unit_d[frac >> (32 - SINC_PHASE_BITS)];
     float f = unit_fraction(frac);
-    float e[SINC_TAPS] __attribute__((aligned(16)));
     V4 fv = {f, f, f, f};
-    for (int i = 0; i < SINC_TAPS; i += 4) {
-        V4 ev = load4(c + i) + fv * load4(d + i);
-        memcpy(e + i, &ev, sizeof ev);
-    }
     const float *p = x - 2 * (SINC_HALF - 1);
     V4 a = {0}, b = {0};
     for (int i = 0; i < SINC_TAPS; i += 4) {
-        V4 e0 = {e[i], e[i], e[i + 1], e[i + 1]};
-        V4 e1 = {e[i + 2], e[i + 2], e[i + 3], e[i + 3]};
+        V4 e = load4(c + i) + fv * load4(d + i);
+        V4 e0 = {e[0], e[0], e[1], e[1]};
+        V4 e1 = {e[2], e[2], e[3], e[3]};
         a += load4(p + 2 * i) * e0;
         b += load4(p + 2 * i + 4) * e1;
     }
@@ -242,17 +241,6 @@ AVX2 static inline float hsum8(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
-/* The row for frac, interpolated between its two phases into e. */
-AVX2 static inline void unit_row_avx2(uint32_t frac, float *e)
-{
-    const float *c = unit_c[frac >> (32 - SINC_PHASE_BITS)];
-    const float *d = unit_d[frac >> (32 - SINC_PHASE_BITS)];
-    __m256 f = _mm256_set1_ps(unit_fraction(frac));
-    for (int i = 0; i < SINC_TAPS; i += 8)
-        _mm256_storeu_ps(e + i, _mm256_fmadd_ps(f, _mm256_loadu_ps(d + i),
-                                                _mm256_loadu_ps(c + i)));
-}
-
 AVX2 static float unit_mono_avx2(const float *x, uint32_t frac)
 {
     const float *c = unit_c[frac >> (32 - SINC_PHASE_BITS)];
@@ -274,13 +262,6 @@ AVX2 static float unit_mono_avx2(const float *x, uint32_t frac)
     return hsum8(_mm256_add_ps(a, b));
 }
 
-/* Each coefficient twice (left and right of a frame): lanes 0 0 1 1 2 2 3 3. */
-AVX2 static inline __m256 twice(const float *e)
-{
-    const __m256i pairs = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
-    return _mm256_permutevar8x32_ps(_mm256_castps128_ps256(_mm_loadu_ps(e)), pairs);
-}
-
 AVX2 static inline void stereo_sums(__m256 s, float *l, float *r)
 {
     __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
@@ -289,15 +270,23 @@ AVX2 static inline void stereo_sums(__m256 s, float *l, float *r)
     *r = _mm_cvtss_f32(_mm_shuffle_ps(h, h, 1));
 }
 
+/* The row is interpolated in registers, eight taps at a time, and each
+ * tap spread over the left and right lanes of its frame by a permute (a
+ * row stored and read back half by half stalls on the store). */
 AVX2 static void unit_stereo_avx2(const float *x, uint32_t frac, float *l, float *r)
 {
-    float e[SINC_TAPS];
-    unit_row_avx2(frac, e);
+    const float *c = unit_c[frac >> (32 - SINC_PHASE_BITS)];
+    const float *d = unit_d[frac >> (32 - SINC_PHASE_BITS)];
     const float *p = x - 2 * (SINC_HALF - 1);
+    const __m256i low = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+    const __m256i high = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
+    __m256 f = _mm256_set1_ps(unit_fraction(frac));
     __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
     for (int i = 0; i < SINC_TAPS; i += 8) {
-        a = _mm256_fmadd_ps(_mm256_loadu_ps(p + 2 * i), twice(e + i), a);
-        b = _mm256_fmadd_ps(_mm256_loadu_ps(p + 2 * i + 8), twice(e + i + 4), b);
+        __m256 e = _mm256_fmadd_ps(f, _mm256_loadu_ps(d + i), _mm256_loadu_ps(c + i));
+        a = _mm256_fmadd_ps(_mm256_loadu_ps(p + 2 * i), _mm256_permutevar8x32_ps(e, low), a);
+        b = _mm256_fmadd_ps(_mm256_loadu_ps(p + 2 * i + 8), _mm256_permutevar8x32_ps(e, high),
+                            b);
     }
     stereo_sums(_mm256_add_ps(a, b), l, r);
 }
