@@ -389,7 +389,8 @@ static HissError write_frames(SampleioWriter *mix_writer, const float *mix,
         err = sampleio_writer_write(mix_writer, mix + 2 * from, n, diag);
     if (!err && stems->master && n)
         err = sampleio_writer_write(stems->master, mix + 2 * from, n, diag);
-    if (!err && n)
+    /* The loudness meter reads the true peak too: once is enough. */
+    if (!err && n && !stems->loudness)
         truepeak_add(stems->true_peak, mix + 2 * from, n);
     if (!err && stems->loudness && n && loudness_add(stems->loudness, mix + 2 * from, n)) {
         hiss_diag_set(diag, "hiss render", 0, 0, "out of memory measuring loudness");
@@ -823,10 +824,12 @@ int cli_render(int argc, char **argv)
         }
     }
     LoudnessFigures loud = {.integrated_lufs = NAN, .range_lu = NAN};
-    if (stems.loudness)
+    if (stems.loudness) {
         loud = loudness_figures(stems.loudness);
-    float tp = truepeak_max(stems.true_peak);
-    loud.true_peak_dbtp = tp > 0 ? 20.0 * log10(tp) : -HUGE_VAL;
+    } else {
+        float tp = truepeak_max(stems.true_peak);
+        loud.true_peak_dbtp = tp > 0 ? 20.0 * log10(tp) : -HUGE_VAL;
+    }
     if (o.json) {
         print_json(&o, &result, &mix_figures, &loud);
     } else if (!o.quiet) {
