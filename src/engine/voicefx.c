@@ -1245,21 +1245,40 @@ static bool apply_gains(MixerVoice *v, const float *s, const float *env,
     return v->active;
 }
 
-void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
-                    uint32_t n)
+/* The voice's sample at unit gain into s: up to n frames, in pieces
+ * that end where the pitch bends (a control point), as the voice's own
+ * reads must. The stages after it run once over all of them: a bend
+ * alone, most of a pitch envelope or a glide, does not cut the run in
+ * sixteen-frame pieces (each stage's set-up, and the filter's, paid every
+ * sixteen frames). Anything else that happens to the voice (a slice's or
+ * the end point's fade, the sample's end) ends the pieces there, so it
+ * comes at the start of a run, where the gains see it. Returns the frames
+ * read; *ended when the sample ended on the last of them. */
+static uint32_t voice_read(VoiceFx *fx, MixerVoice *v, float *s, uint32_t n, bool *ended)
 {
-    float s[2 * VOICEFX_RUN], env[VOICEFX_RUN], fenv[VOICEFX_RUN];
-    apply_step(fx, v);
-    while (n && v->active) {
-        uint32_t run = n < VOICEFX_RUN ? n : VOICEFX_RUN;
+    uint64_t age = fx->age;
+    uint32_t done = 0;
+    *ended = false;
+    /* The sample at unit gain: the voice's gains are applied after. */
+    float gl = v->gl, gr = v->gr, gm = v->gm;
+    uint32_t ramp = v->ramp_left;
+    bool releasing = v->releasing, unity = false;
+    bool plain = !v->end_pos && !(fx->end && v->loop == LOOP_OFF && !v->backward && !v->reverse);
+    /* Whole vectors: the stages read up to an even frame count. */
+    memset(s, 0, sizeof(float) * 2 * (n + (n & 1)));
+    while (done < n) {
+        uint32_t run = n - done;
+        bool bent = false;
         if (bending(fx)) {
             uint32_t phase = (uint32_t)(fx->age % VOICEFX_CONTROL_FRAMES);
             if (!phase) {
                 bend_advance(fx);
                 apply_step(fx, v);
             }
-            if (run > VOICEFX_CONTROL_FRAMES - phase)
+            if (run > VOICEFX_CONTROL_FRAMES - phase) {
                 run = VOICEFX_CONTROL_FRAMES - phase;
+                bent = true;
+            }
         }
         /* A slice's end fade is a release of the voice as it is. */
         run = mixer_voice_slice_edge(v, run);
@@ -1283,29 +1302,50 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
             if (run > left)
                 run = (uint32_t)left;
         }
-        /* The sample at unit gain: the voice's gains are applied after. */
-        float gl = v->gl, gr = v->gr, gm = v->gm;
-        uint32_t ramp = v->ramp_left;
-        bool releasing = v->releasing;
-        v->gl = v->gr = v->gm = 1.0f;
-        v->ramp_left = 0;
-        v->releasing = false;
-        /* Whole vectors: the stages read up to an even frame count. */
-        memset(s, 0, sizeof(float) * 2 * (run + (run & 1)));
+        if (!unity) {
+            unity = true;
+            gl = v->gl, gr = v->gr, gm = v->gm;
+            ramp = v->ramp_left;
+            releasing = v->releasing;
+            v->gl = v->gr = v->gm = 1.0f;
+            v->ramp_left = 0;
+            v->releasing = false;
+        }
         uint64_t pos = v->pos;
-        mixer_voice_render_plain(v, s, NULL, run);
-        bool ended = !v->active;
+        mixer_voice_render_plain(v, s + 2 * (size_t)done, NULL, run);
         /* A sample that ends (only one that does not loop can, and it
          * moves by whole steps) ends the voice on that frame: the stages
          * must not go on making sound from the silence after it. */
-        if (ended)
+        *ended = !v->active;
+        if (*ended)
             run = (uint32_t)((v->pos - pos) / v->step);
+        v->active = true;
+        done += run;
+        fx->age += run;
+        if (*ended || !bent || !plain)
+            break;
+    }
+    if (unity) {
         v->gl = gl;
         v->gr = gr;
         v->gm = gm;
         v->ramp_left = ramp;
         v->releasing = releasing;
-        v->active = true;
+    }
+    fx->age = age;
+    return done;
+}
+
+void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
+                    uint32_t n)
+{
+    float s[2 * VOICEFX_RUN + 2], env[VOICEFX_RUN], fenv[VOICEFX_RUN];
+    apply_step(fx, v);
+    while (n && v->active) {
+        bool ended;
+        uint32_t run = voice_read(fx, v, s, n < VOICEFX_RUN ? n : VOICEFX_RUN, &ended);
+        if (!v->active)
+            break;
         env_levels(&fx->amp, env, run);
         if (fx->amp_fade_left)
             amp_fade(fx, env, run);
