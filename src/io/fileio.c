@@ -499,6 +499,65 @@ HissError fileio_remove_owned(const char *path, HissDiag *diag)
     return HISS_OK;
 }
 
+HissError fileio_make_empty_dir(const char *path, HissDiag *diag)
+{
+    /* "dir/" would lead through a link named dir: the name without its
+     * trailing slashes is what is checked and made. */
+    char name[PATH_MAX];
+    int len = snprintf(name, sizeof name, "%s", path);
+    if (len < 0 || (size_t)len >= sizeof name) {
+        hiss_diag_set(diag, path, 0, 0, "cannot make the folder: %s", strerror(ENAMETOOLONG));
+        return HISS_ERR_IO;
+    }
+    while (len > 1 && name[len - 1] == '/')
+        name[--len] = 0;
+    if (!len) {
+        hiss_diag_set(diag, path, 0, 0, "no folder named");
+        return HISS_ERR_IO;
+    }
+    if (mkdir(name, 0777) == 0)
+        return HISS_OK;
+    if (errno != EEXIST) {
+        hiss_diag_set(diag, path, 0, 0, "cannot make the folder: %s", strerror(errno));
+        return HISS_ERR_IO;
+    }
+    /* Something is there: only a real, empty folder will do. O_NOFOLLOW
+     * refuses a link in its place, even one planted since mkdir. */
+    int fd = open_retry(name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (fd < 0) {
+        int why = errno;
+        struct stat st;
+        if (lstat(name, &st) == 0 && S_ISLNK(st.st_mode))
+            hiss_diag_set(diag, path, 0, 0,
+                          "it is a symbolic link; hiss does not write through links "
+                          "(name a new folder)");
+        else if (why == ENOTDIR)
+            hiss_diag_set(diag, path, 0, 0, "it is a file, not a folder (name a new folder)");
+        else
+            hiss_diag_set(diag, path, 0, 0, "cannot open the folder: %s", strerror(why));
+        return HISS_ERR_IO;
+    }
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        hiss_diag_set(diag, path, 0, 0, "cannot read the folder: %s", strerror(errno));
+        close(fd);
+        return HISS_ERR_IO;
+    }
+    int entries = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        entries += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    if (entries) {
+        hiss_diag_set(diag, path, 0, 0,
+                      "already holds %d file%s (hiss writes only into a new or empty "
+                      "folder)",
+                      entries, entries == 1 ? "" : "s");
+        return HISS_ERR_IO;
+    }
+    return HISS_OK;
+}
+
 int fileio_clean_temps(const char *path, bool follow, FileioCleaned cleaned,
                        void *ctx)
 {

@@ -46,6 +46,13 @@ HissError fileio_write_owned(const char *path, const void *data, size_t len,
  * anything but a regular file is refused (left in place) with a message. */
 HissError fileio_remove_owned(const char *path, HissDiag *diag);
 
+/* A folder for files hiss is about to write, at a path the user named:
+ * made when missing (its parent must exist), taken when it is an empty
+ * folder. A folder with anything in it, a file, or a symbolic link (even
+ * to an empty folder) is refused with a message and left as it is, so
+ * nothing is ever written over or through a link. */
+HissError fileio_make_empty_dir(const char *path, HissDiag *diag);
+
 /* Is name (a directory entry) a temporary file of fileio_write_* for the
  * file called base? base NULL: for any file. */
 bool fileio_is_temp_name(const char *name, const char *base);

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "timing.h"
 
 enum { BOUNCE_RATE = 48000, BOUNCE_BYTES_PER_FRAME = 2 * 3 /* stereo 24-bit */ };
@@ -48,21 +49,9 @@ static bool free_dir(const char *song, char *out, size_t size)
     return false;
 }
 
-void ui_bounce_start(UiApp *app)
+/* The render into bounce.dir, in a process of its own. */
+static void start_render(UiApp *app)
 {
-    if (bounce.pid) {
-        ui_set_message(app, true, "stems: a bounce is still running (into %s)", bounce.dir);
-        return;
-    }
-    if (!app->path[0] || edit_is_dirty(app->ed)) {
-        ui_set_message(app, true, "stems: save the song first (the bounce renders the "
-                                  "song as saved)");
-        return;
-    }
-    if (!free_dir(app->path, bounce.dir, sizeof bounce.dir)) {
-        ui_set_message(app, true, "stems: no free folder name beside %s", app->path);
-        return;
-    }
     TimingScan scan;
     bounce.frames = 0;
     if (timing_scan(app->song, BOUNCE_RATE, false, &scan) == HISS_OK) {
@@ -101,6 +90,44 @@ void ui_bounce_start(UiApp *app)
     bounce.said[0] = 0;
     bounce.shown_at = 0;
     ui_set_message(app, false, "stems: bouncing into %s", bounce.dir);
+}
+
+/* The folder the user answered: made here, before the render starts, so
+ * that a folder with files in it, a file or a link there is refused with
+ * nothing written. */
+static void folder_chosen(UiApp *app, const char *text)
+{
+    if (!text[0]) {
+        ui_set_message(app, true, "stems: no folder named; nothing written");
+        return;
+    }
+    if (snprintf(bounce.dir, sizeof bounce.dir, "%s", text) >= (int)sizeof bounce.dir) {
+        ui_set_message(app, true, "stems: the folder's name is too long; nothing written");
+        return;
+    }
+    HissDiag diag = {{0}};
+    if (fileio_make_empty_dir(bounce.dir, &diag) != HISS_OK) {
+        ui_set_message(app, true, "stems: %s; nothing written", diag.text);
+        return;
+    }
+    start_render(app);
+}
+
+void ui_bounce_start(UiApp *app)
+{
+    if (bounce.pid) {
+        ui_set_message(app, true, "stems: a bounce is still running (into %s)", bounce.dir);
+        return;
+    }
+    if (!app->path[0] || edit_is_dirty(app->ed)) {
+        ui_set_message(app, true, "stems: save the song first (the bounce renders the "
+                                  "song as saved)");
+        return;
+    }
+    char suggested[PATH_MAX];
+    if (!free_dir(app->path, suggested, sizeof suggested))
+        suggested[0] = 0;
+    ui_prompt(app, "Stems folder (new or empty)", suggested, folder_chosen);
 }
 
 /* Keeps the last line the render said. */

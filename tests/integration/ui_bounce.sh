@@ -1,12 +1,15 @@
 #!/bin/bash
 # Stems from the editor, as a user does it, while the song plays on a
 # private JACK server into a recorder: M-B on an unsaved song asks for a
-# save; after C-s it bounces into songs/beat-stems beside the song (the
-# mix, each channel, the two send returns), with its progress on the
-# status line; the mix bounced is the same file `hiss render --stems`
-# writes; a second M-B goes into beat-stems-2 and leaves the first as it
-# was; and the editor's own playback went on throughout (the recording
-# has no silent window from its first sound to its last).
+# save; after C-s it asks for a folder, offering songs/beat-stems beside
+# the song, and Enter bounces there (the mix, each channel, the two send
+# returns), with its progress on the status line; the mix bounced is the
+# same file `hiss render --stems` writes; a second M-B offers
+# beat-stems-2 and leaves the first as it was; a folder typed in gets the
+# stems, and so does an empty folder; a folder with files in it, a file
+# and a planted link are refused with nothing written; Escape cancels;
+# and the editor's own playback went on throughout (the recording has no
+# silent window from its first sound to its last).
 SOCK=hiss-ui-bounce-$$
 . "$(dirname "$0")/../common/jackrec.sh"
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -45,6 +48,10 @@ check "nothing was written" [ ! -e "$TMP/songs/beat-stems" ]
 keys C-s
 check "saved" wait_for "saved songs/beat.hiss"
 keys M-B
+check "M-B asks for the folder, offering one beside the song" \
+    wait_for "Stems folder (new or empty): songs/beat-stems"
+check "nothing is written while it asks" [ ! -e "$TMP/songs/beat-stems" ]
+keys Enter
 check "the bounce shows its progress" wait_re "stems: bouncing into songs/beat-stems"
 check "then what it wrote" \
     wait_for "stems: 5 files written into songs/beat-stems (the mix, each channel, the sends)"
@@ -59,10 +66,48 @@ check "and so is the pad's stem" \
     cmp "$TMP/songs/beat-stems/beat-02-pad.wav" "$WORK/cli/beat-02-pad.wav"
 before=$(cd "$TMP/songs/beat-stems" && md5sum * | md5sum)
 keys M-B
-check "a second bounce goes into a new folder" \
-    wait_for "stems: 5 files written into songs/beat-stems-2"
+check "a second bounce offers a new folder" \
+    wait_for "Stems folder (new or empty): songs/beat-stems-2"
+keys Enter
+check "and goes there" wait_for "stems: 5 files written into songs/beat-stems-2"
 check "the first is as it was" \
     [ "$(cd "$TMP/songs/beat-stems" && md5sum * | md5sum)" = "$before" ]
+
+# bounce_into FOLDER: M-B, the offered name cleared, FOLDER typed, Enter.
+bounce_into() {
+    keys M-B
+    wait_for "Stems folder (new or empty):" >/dev/null
+    keys C-u
+    T send-keys -t ui -l -- "$1"
+    keys Enter
+}
+bounce_into songs/mine
+check "a folder typed in gets the stems" wait_for "stems: 5 files written into songs/mine"
+check "all five there" [ "$(ls "$TMP/songs/mine" | wc -l)" = 5 ]
+check "the same mix" cmp "$TMP/songs/mine/beat-master.wav" "$WORK/cli/beat-master.wav"
+mkdir "$TMP/songs/empty"
+bounce_into songs/empty
+check "an empty folder is taken" wait_for "stems: 5 files written into songs/empty"
+check "and holds the five" [ "$(ls "$TMP/songs/empty" | wc -l)" = 5 ]
+bounce_into songs/beat-stems
+check "a folder with files in it is refused" wait_for "songs/beat-stems: already holds 5 files"
+check "and nothing in it changed" \
+    [ "$(cd "$TMP/songs/beat-stems" && md5sum * | md5sum)" = "$before" ]
+mkdir "$WORK/elsewhere"
+ln -s "$WORK/elsewhere" "$TMP/songs/link"
+bounce_into songs/link
+check "a planted link is refused" wait_for "it is a symbolic link; hiss does not write through links"
+check "and nothing went where it points" [ -z "$(ls -A "$WORK/elsewhere")" ]
+song_before=$(md5sum <"$TMP/songs/beat.hiss")
+bounce_into songs/beat.hiss
+check "a file is refused" wait_for "songs/beat.hiss: it is a file, not a folder"
+check "and left as it was" [ "$(md5sum <"$TMP/songs/beat.hiss")" = "$song_before" ]
+keys M-B
+check "asked again" wait_for "Stems folder (new or empty): songs/beat-stems-3"
+keys Escape
+check "Escape cancels" wait_for "cancelled"
+sleep 0.5
+check "and nothing was made" [ ! -e "$TMP/songs/beat-stems-3" ]
 sleep 1
 keys F8
 keys C-q

@@ -467,6 +467,48 @@ static void test_planted_links_are_refused(void)
     CHECK(lstat(rec, &st) == 0 && S_ISFIFO(st.st_mode));
 }
 
+/* A folder to write into: a new one is made, an empty one taken; one
+ * with a file in it, a file, and a link to an empty folder (with or
+ * without a trailing slash) are refused, each left as it was. */
+static void test_empty_dir_is_made_or_refused(void)
+{
+    char dir[300], path[400], target[400], inside[500];
+    fresh_dir(dir, sizeof dir, "emptydir");
+    HissDiag diag = {{0}};
+    struct stat st;
+
+    snprintf(path, sizeof path, "%s/new", dir);
+    CHECK(fileio_make_empty_dir(path, &diag) == HISS_OK);
+    CHECK(lstat(path, &st) == 0 && S_ISDIR(st.st_mode));
+    CHECK(fileio_make_empty_dir(path, &diag) == HISS_OK); /* empty: taken */
+
+    snprintf(inside, sizeof inside, "%s/a.wav", path);
+    test_write_text(inside, "precious\n");
+    CHECK(fileio_make_empty_dir(path, &diag) == HISS_ERR_IO);
+    CHECK_MSG(strstr(diag.text, "already holds 1 file") != NULL, "%s", diag.text);
+    CHECK(file_equals(inside, "precious\n"));
+
+    CHECK(fileio_make_empty_dir(inside, &diag) == HISS_ERR_IO);
+    CHECK_MSG(strstr(diag.text, "it is a file, not a folder") != NULL, "%s", diag.text);
+    CHECK(file_equals(inside, "precious\n"));
+
+    snprintf(target, sizeof target, "%s/target", dir);
+    CHECK(mkdir(target, 0755) == 0);
+    snprintf(path, sizeof path, "%s/link", dir);
+    CHECK(symlink("target", path) == 0);
+    CHECK(fileio_make_empty_dir(path, &diag) == HISS_ERR_IO);
+    CHECK_MSG(strstr(diag.text, "symbolic link") != NULL, "%s", diag.text);
+    snprintf(path, sizeof path, "%s/link/", dir);
+    CHECK(fileio_make_empty_dir(path, &diag) == HISS_ERR_IO);
+    CHECK_MSG(strstr(diag.text, "symbolic link") != NULL, "%s", diag.text);
+    CHECK(test_count_entries(target, NULL) == 0);
+
+    snprintf(path, sizeof path, "%s/missing/new", dir);
+    CHECK(fileio_make_empty_dir(path, &diag) == HISS_ERR_IO);
+    CHECK_MSG(strstr(diag.text, "cannot make the folder") != NULL, "%s", diag.text);
+    CHECK(fileio_make_empty_dir("", &diag) == HISS_ERR_IO);
+}
+
 static void test_stale_temps_are_cleaned(void)
 {
     char dir[300], song[400];
@@ -585,6 +627,7 @@ int main(void)
     RUN(test_write_fails_read_only_dir);
     RUN(test_song_link_saves_beside_its_target);
     RUN(test_planted_links_are_refused);
+    RUN(test_empty_dir_is_made_or_refused);
     RUN(test_stale_temps_are_cleaned);
     RUN(test_read_regular_refuses_fifo);
     RUN(test_stamp_sees_changes_not_touches);
