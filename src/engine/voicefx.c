@@ -130,6 +130,7 @@ static float resonant_damping(float butterworth, float res)
 
 static void set_resonance(VoiceFx *fx, float res)
 {
+    fx->lin.ready = false; /* new coefficients: the filter goes on afresh */
     int stage = fx->filter >= SHAPE_FILTER_LP24;
     if (stage) {
         fx->k1 = K_BUTTERWORTH_24A;
@@ -281,6 +282,7 @@ static void env_seek(VoiceFxEnv *env, uint32_t frames)
         (to)->band_gain = (from)->band_gain;                                   \
         (to)->self_osc = (from)->self_osc;                                     \
         memcpy((to)->ic, (from)->ic, sizeof (to)->ic);                         \
+        (to)->lin = (from)->lin;                                               \
         (to)->crush_step = (from)->crush_step;                                 \
         (to)->crush_inc = (from)->crush_inc;                                   \
         (to)->crush_phase = (from)->crush_phase;                               \
@@ -573,6 +575,7 @@ void voicefx_carry(VoiceFx *to, const VoiceFx *from, double scale)
     to->g_set = false; /* the cutoff is worked out again at the new rate */
     to->change_left = 0; /* the stages as they were are not carried */
     to->dg = 0.0f;
+    to->lin.ready = false;
     if (to->crush_inc > 0.0f)
         to->crush_inc = (float)(from->crush_inc / scale);
     to->age = (uint64_t)llround((double)from->age * scale);
@@ -997,40 +1000,287 @@ pair_step(FxV4 ic[2], FxV4 fed[2], float *s, uint32_t now, uint32_t late, bool o
     fed[0] = y;
 }
 
+/* A section without self-oscillation is linear: with S its two
+ * integrators after frame t, S_t = A_t S_(t-1) + B_t x_t, where A_t and
+ * B_t follow from that frame's g and a1. One frame after another, each
+ * waits on the one before through a product and two sums (the state's
+ * two halves feed each other), and that chain, not the arithmetic, was
+ * what a frame cost. Written two frames at once,
+ *     S_t = A_t A_(t-1) S_(t-2) + A_t B_(t-1) x_(t-1) + B_t x_t,
+ * the even frames and the odd frames are two chains of their own that
+ * run side by side: the same filter, half the wait per frame. The outputs
+ * are the integrators' mean over the frame (v = (S_(t-1) + S_t) / 2, as
+ * the trapezoidal rule has it). Every frame takes this form, whatever the
+ * run it falls in, so the result is the same for any block size: a run
+ * carries the state before its last frame, that frame's input and its
+ * coefficients to the next. A state that has none of these (a new
+ * filter, a new resonance, after self-oscillation) starts as if the frame
+ * before had been the identity (g = 0, a1 = 1 give A = 1, B = 0 exactly),
+ * which makes its first frame the one-frame step. */
+typedef struct {
+    FxV4 p, q, r, s;   /* A_t A_(t-1) */
+    FxV4 m0, m1;       /* A_t B_(t-1) */
+    FxV4 b0, b1;       /* B_t */
+} FxLin;
+
+static inline FxLin lin_coefficients(FxV4 g, FxV4 a1, FxV4 g_was, FxV4 a1_was)
+{
+    /* A = [al -be; be de], B = [be; ga] with a2 = g a1, a3 = g a2. */
+    FxV4 a2 = g * a1, a3 = g * a2, wa2 = g_was * a1_was, wa3 = g_was * wa2;
+    FxV4 al = 2.0f * a1 - 1.0f, be = 2.0f * a2, de = 1.0f - 2.0f * a3, ga = 2.0f * a3;
+    FxV4 wal = 2.0f * a1_was - 1.0f, wbe = 2.0f * wa2, wde = 1.0f - 2.0f * wa3,
+         wga = 2.0f * wa3;
+    return (FxLin){al * wal - be * wbe, -(al * wbe + be * wde), be * wal + de * wbe,
+                   de * wde - be * wbe,  al * wbe - be * wga,    be * wbe + de * wga,
+                   be,                   ga};
+}
+
+/* The state of the lanes: st[0], st[1] the integrators after the last
+ * frame, st[2], st[3] before it, st[4] its input. */
+enum { LIN_STATE = 5, LIN_LAG = 4 };
+
+/* One frame in each lane: the output the mode takes. */
+static inline __attribute__((always_inline)) FxV4
+lin_step(FxV4 st[LIN_STATE], FxV4 x, const FxLin *c, FxV4 k, FxV4 band_gains, const int mode)
+{
+    FxV4 u0 = c->m0 * st[4] + c->b0 * x, u1 = c->m1 * st[4] + c->b1 * x;
+    FxV4 s0 = c->p * st[2] + (c->q * st[3] + u0);
+    FxV4 s1 = c->s * st[3] + (c->r * st[2] + u1);
+    FxV4 band = 0.5f * (st[0] + s0), lo = 0.5f * (st[1] + s1);
+    st[2] = st[0];
+    st[3] = st[1];
+    st[0] = s0;
+    st[1] = s1;
+    st[4] = x;
+    if (mode == SHAPE_FILTER_LP12 || mode == SHAPE_FILTER_LP24)
+        return lo;
+    if (mode == SHAPE_FILTER_BP12 || mode == SHAPE_FILTER_BP24)
+        return band_gains * band; /* unity at the peak */
+    FxV4 hi = x - k * band - lo;
+    return mode == SHAPE_FILTER_HP12 || mode == SHAPE_FILTER_HP24 ? hi : lo + hi;
+}
+
+/* A frame's input in lanes 0 and 1 (a mono voice's right is its left),
+ * with `rest` in lanes 2 and 3. */
+static inline FxV4 lin_input(const float *s, uint32_t t, const int r, FxV4 rest)
+{
+    typedef double FxD2 __attribute__((vector_size(16)));
+    if (!r)
+        return (FxV4){s[2 * t], s[2 * t], rest[0], rest[1]};
+    double pair;
+    memcpy(&pair, s + 2 * t, sizeof pair);
+    FxD2 both = {pair, 0.0};
+    return __builtin_shufflevector((FxV4)both, rest, 0, 1, 4, 5);
+}
+
+/* Lanes `lo` (0 or 2) and the next of y into frame t of s. */
+static inline void lin_output(float *s, uint32_t t, const int r, FxV4 y, const int lo)
+{
+    s[2 * t] = y[lo];
+    s[2 * t + 1] = y[lo + r];
+}
+
+/* g and a1 of frame f of a run: f < 0 the frame before the run
+ * (carried), else the run's arrays (the first entry when still). */
+typedef struct {
+    const float *g, *a1[2]; /* [stage] */
+    float was_g, was_a1[2];
+    bool still;
+} LinFrames;
+
+static inline float lin_g(const LinFrames *fr, int64_t f)
+{
+    return f < 0 ? fr->was_g : fr->g[fr->still ? 0 : f];
+}
+
+static inline float lin_a1(const LinFrames *fr, int stage, int64_t f)
+{
+    return f < 0 ? fr->was_a1[stage] : fr->a1[stage][fr->still ? 0 : f];
+}
+
+/* The coefficients of a step with the first stage on frame f1 and the
+ * second on frame f2. */
+static inline __attribute__((always_inline)) FxLin lin_at(const LinFrames *fr, int64_t f1, int64_t f2)
+{
+    float g1 = lin_g(fr, f1), g2 = lin_g(fr, f2), w1 = lin_g(fr, f1 - 1), w2 = lin_g(fr, f2 - 1);
+    float a1 = lin_a1(fr, 0, f1), a2 = lin_a1(fr, 1, f2);
+    float wa1 = lin_a1(fr, 0, f1 - 1), wa2 = lin_a1(fr, 1, f2 - 1);
+    return lin_coefficients((FxV4){g1, g1, g2, g2}, (FxV4){a1, a1, a2, a2},
+                            (FxV4){w1, w1, w2, w2}, (FxV4){wa1, wa1, wa2, wa2});
+}
+
+/* to = when ? a : b, lane by lane */
+static inline void lin_pick(FxLin *to, FxI4 when, const FxLin *a, const FxLin *b)
+{
+    to->p = fx_pick(when, a->p, b->p);
+    to->q = fx_pick(when, a->q, b->q);
+    to->r = fx_pick(when, a->r, b->r);
+    to->s = fx_pick(when, a->s, b->s);
+    to->m0 = fx_pick(when, a->m0, b->m0);
+    to->m1 = fx_pick(when, a->m1, b->m1);
+    to->b0 = fx_pick(when, a->b0, b->b0);
+    to->b1 = fx_pick(when, a->b1, b->b1);
+}
+
+/* Step t of a 24 dB run of n frames: the first stage on frame t, the
+ * second on frame t - LIN_LAG, on what the first gave for it (fed, the
+ * latest first). The second stage's lanes wait on the first's output of
+ * LIN_LAG steps before; were it one or two, that wait (output, input,
+ * state: longer than a step) would hold up every step. At the first
+ * LIN_LAG steps and the last (edge), the lanes without a frame keep their
+ * state. */
+static inline __attribute__((always_inline)) void
+lin_pipe_step(FxV4 st[LIN_STATE], FxV4 fed[LIN_LAG], float *s, uint32_t t, uint32_t n,
+              const int r, const FxLin *c, FxV4 k, FxV4 band_gains, const int mode,
+              const bool edge)
+{
+    FxV4 x = lin_input(s, !edge || t < n ? t : n - 1, r, fed[LIN_LAG - 1]);
+    FxV4 before[LIN_STATE];
+    if (edge)
+        memcpy(before, st, sizeof before);
+    FxV4 y = lin_step(st, x, c, k, band_gains, mode);
+    if (edge) {
+        const FxI4 first = {-1, -1, 0, 0}, none = {0, 0, 0, 0};
+        FxI4 keep = (t < n ? none : first) | (t >= LIN_LAG ? none : ~first);
+        for (int i = 0; i < LIN_STATE; i++)
+            st[i] = fx_pick(keep, before[i], st[i]);
+    }
+    if (!edge || t >= LIN_LAG)
+        lin_output(s, t - LIN_LAG, r, y, 2);
+    for (int i = LIN_LAG - 1; i > 0; i--)
+        fed[i] = fed[i - 1];
+    fed[0] = y;
+}
+
+/* The linear sections over a run: lanes 0 and 1 the first stage, lanes
+ * 2 and 3 the second (24 dB), a step behind by two frames as pair_step
+ * has it. */
+static inline __attribute__((always_inline)) void
+lin_loop(VoiceFx *fx, float *s, uint32_t n, const int chans, const int mode, bool still,
+         const float *gs, const float *as, const float *bs)
+{
+    const bool two = mode >= SHAPE_FILTER_LP24;
+    const int r = chans - 1;
+    const float k1 = fx->k1, k2 = two ? fx->k2 : fx->k1;
+    const FxV4 k = {k1, k1, k2, k2};
+    const FxV4 band_gains = two ? (FxV4){k1, k1, fx->band_gain, fx->band_gain}
+                                : (FxV4){fx->band_gain, fx->band_gain, 0.0f, 0.0f};
+    const float *second = two ? bs : as;
+    FxV4 st[LIN_STATE];
+    for (int i = 0; i < 2; i++) {
+        st[i] = (FxV4){fx->ic[0][0][i], fx->ic[0][1][i], fx->ic[1][0][i], fx->ic[1][1][i]};
+        st[2 + i] = (FxV4){fx->lin.ic[0][0][i], fx->lin.ic[0][1][i], fx->lin.ic[1][0][i],
+                           fx->lin.ic[1][1][i]};
+    }
+    st[4] = (FxV4){fx->lin.x[0][0], fx->lin.x[0][1], fx->lin.x[1][0], fx->lin.x[1][1]};
+    float was_g = fx->lin.g, was_a[2] = {fx->lin.a1[0], fx->lin.a1[1]};
+    if (!fx->lin.ready) {
+        st[2] = st[0];
+        st[3] = st[1];
+        st[4] = (FxV4){0, 0, 0, 0};
+        was_g = 0.0f;
+        was_a[0] = was_a[1] = 1.0f;
+    }
+    const LinFrames fr = {gs, {as, second}, was_g, {was_a[0], was_a[1]}, still};
+    const FxV4 none = {0, 0, 0, 0};
+    if (!two) {
+        /* The first frame may follow coefficients of its own (carried);
+         * from the second on, a still run's are the same every frame. */
+        for (uint32_t t = 0; t < n && (t < 1 || !still); t++) {
+            FxLin c = lin_at(&fr, (int64_t)t, (int64_t)t);
+            FxV4 y = lin_step(st, lin_input(s, t, r, none), &c, k, band_gains, mode);
+            lin_output(s, t, r, y, 0);
+        }
+        if (still && n > 1) {
+            const FxLin c = lin_at(&fr, 1, 1);
+            for (uint32_t t = 1; t < n; t++) {
+                FxV4 y = lin_step(st, lin_input(s, t, r, none), &c, k, band_gains, mode);
+                lin_output(s, t, r, y, 0);
+            }
+        }
+    } else {
+        /* Step t: the first stage on frame t, the second on frame
+         * t - LIN_LAG (lin_pipe_step). */
+        const FxI4 first = {-1, -1, 0, 0};
+        FxV4 fed[LIN_LAG]; /* the first stage's outputs, the latest first */
+        for (int i = 0; i < LIN_LAG; i++)
+            fed[i] = none;
+        /* A still run has two sets of coefficients: a stage's first frame
+         * follows the frame before the run, the others the run's own. */
+        FxLin steady = {0}, starts[2];
+        if (still) {
+            steady = lin_at(&fr, LIN_LAG + 1, 1);
+            const FxLin start = lin_at(&fr, 0, 0);
+            lin_pick(&starts[0], first, &start, &steady);
+            lin_pick(&starts[1], ~first, &start, &steady);
+        }
+        for (uint32_t t = 0; t < n + LIN_LAG;) {
+            if (still && t > LIN_LAG && t + LIN_LAG <= n) {
+                for (; t + LIN_LAG <= n; t += LIN_LAG) {
+#pragma GCC unroll 4
+                    for (uint32_t j = 0; j < LIN_LAG; j++)
+                        lin_pipe_step(st, fed, s, t + j, n, r, &steady, k, band_gains, mode,
+                                      false);
+                }
+                continue;
+            }
+            if (still) {
+                const FxLin *c = t == 0 ? &starts[0] : t == LIN_LAG ? &starts[1] : &steady;
+                lin_pipe_step(st, fed, s, t, n, r, c, k, band_gains, mode,
+                              t < LIN_LAG || t >= n);
+            } else {
+                int64_t f1 = t < n ? (int64_t)t : (int64_t)n - 1;
+                int64_t f2 = t >= LIN_LAG ? (int64_t)t - LIN_LAG : 0;
+                FxLin c = lin_at(&fr, f1, f2);
+                lin_pipe_step(st, fed, s, t, n, r, &c, k, band_gains, mode,
+                              t < LIN_LAG || t >= n);
+            }
+            t++;
+        }
+    }
+    for (int c = 0; c < 2; c++)
+        for (int st_i = 0; st_i < 2; st_i++) {
+            int lane = 2 * st_i + c;
+            fx->ic[st_i][c][0] = st[0][lane];
+            fx->ic[st_i][c][1] = st[1][lane];
+            fx->lin.ic[st_i][c][0] = st[2][lane];
+            fx->lin.ic[st_i][c][1] = st[3][lane];
+            fx->lin.x[st_i][c] = st[4][lane];
+        }
+    fx->lin.g = lin_g(&fr, (int64_t)n - 1);
+    fx->lin.a1[0] = lin_a1(&fr, 0, (int64_t)n - 1);
+    fx->lin.a1[1] = lin_a1(&fr, 1, (int64_t)n - 1);
+    fx->lin.ready = true;
+}
+
 /* One filter mode and channel count per instance (the compiler makes
- * each its own loop). A run whose cutoff stays still has the same
- * coefficients on every frame: its loops take them once, outside, which
- * leaves the state's own arithmetic (the same operations on the same
- * values as frame by frame, so the same result). */
+ * each its own loop): lin_loop for a filter that does not oscillate by
+ * itself, else one frame a step here. */
 static inline __attribute__((always_inline)) void
 filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans,
             const int mode)
 {
-    const bool two = mode >= SHAPE_FILTER_LP24, self_osc = fx->self_osc;
+    const bool two = mode >= SHAPE_FILTER_LP24;
     const float k1 = fx->k1, k2 = fx->k2, band_gain = fx->band_gain;
     float gs[VOICEFX_RUN + 3], as[VOICEFX_RUN + 3], bs[VOICEFX_RUN + 3];
     bool still = filter_coefficients(fx, env, n, two, gs, as, bs);
+    if (!fx->self_osc) {
+        lin_loop(fx, s, n, chans, mode, still, gs, as, bs);
+        return;
+    }
+    /* Self-oscillation is not linear: one frame a step (svf4), and the
+     * next linear frame starts afresh from where this leaves the state. */
+    fx->lin.ready = false;
     const FxV4 k = {k1, k1, k2, k2};
     const FxI4 osc = two ? (FxI4){0, 0, -1, -1} : (FxI4){-1, -1, 0, 0};
     const int r = chans - 1; /* a mono voice's right is its left */
     FxV4 ic[2] = {{fx->ic[0][0][0], fx->ic[0][1][0], fx->ic[1][0][0], fx->ic[1][1][0]},
                   {fx->ic[0][0][1], fx->ic[0][1][1], fx->ic[1][0][1], fx->ic[1][1][1]}};
     if (!two) {
-        if (still) {
-            /* self_osc as a constant in each loop, so what does not
-             * depend on the state is worked out before it. */
-            const FxV4 g = {gs[0], gs[0], gs[0], gs[0]}, a = {as[0], as[0], as[0], as[0]};
-            if (self_osc)
-                for (uint32_t t = 0; t < n; t++)
-                    single_step(ic, s, t, r, g, a, k, osc, true, band_gain, mode);
-            else
-                for (uint32_t t = 0; t < n; t++)
-                    single_step(ic, s, t, r, g, a, k, osc, false, band_gain, mode);
-        } else {
-            for (uint32_t t = 0; t < n; t++) {
-                FxV4 g = {gs[t], gs[t], gs[t], gs[t]}, a = {as[t], as[t], as[t], as[t]};
-                single_step(ic, s, t, r, g, a, k, osc, self_osc, band_gain, mode);
-            }
+        for (uint32_t t = 0; t < n; t++) {
+            uint32_t f = still ? 0 : t;
+            FxV4 g = {gs[f], gs[f], gs[f], gs[f]}, a = {as[f], as[f], as[f], as[f]};
+            single_step(ic, s, t, r, g, a, k, osc, true, band_gain, mode);
         }
         for (int c = 0; c < 2; c++) {
             fx->ic[0][c][0] = ic[0][c];
@@ -1047,29 +1297,16 @@ filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans
     const FxV4 band_gains = {k1, k1, band_gain, band_gain};
     FxV4 fed[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}}; /* the first stage's last two */
     for (uint32_t t = 0; t < n + 2;) {
-        if (still && t >= 2 && t < n) {
-            const FxV4 g = {gs[0], gs[0], gs[0], gs[0]};
-            const FxV4 a = {as[0], as[0], bs[0], bs[0]};
-            if (self_osc) /* a constant in each loop, as above */
-                for (; t < n; t++)
-                    pair_step(ic, fed, s, t, t - 2, true, r, g, a, k, osc, true, band_gains,
-                              none, mode, false);
-            else
-                for (; t < n; t++)
-                    pair_step(ic, fed, s, t, t - 2, true, r, g, a, k, osc, false, band_gains,
-                              none, mode, false);
-            continue;
-        }
         uint32_t now = t < n ? t : n - 1, late = t >= 2 ? t - 2 : 0;
         uint32_t gn = still ? 0 : now, gl = still ? 0 : late; /* still: one set */
         FxV4 g = {gs[gn], gs[gn], gs[gl], gs[gl]};
         FxV4 a = {as[gn], as[gn], bs[gl], bs[gl]};
         if (t < 2 || t >= n) {
             FxI4 keep = (t < n ? none : first) | (t >= 2 ? none : ~first);
-            pair_step(ic, fed, s, now, late, t >= 2, r, g, a, k, osc, self_osc, band_gains, keep,
+            pair_step(ic, fed, s, now, late, t >= 2, r, g, a, k, osc, true, band_gains, keep,
                       mode, true);
         } else {
-            pair_step(ic, fed, s, now, late, true, r, g, a, k, osc, self_osc, band_gains, none,
+            pair_step(ic, fed, s, now, late, true, r, g, a, k, osc, true, band_gains, none,
                       mode, false);
         }
         t++;

@@ -55,6 +55,16 @@ typedef struct {
     uint32_t attack_frames, hold_frames, decay_frames, release_frames;
 } VoiceFxEnv;
 
+/* What the filter's linear frames carry from one run to the next
+ * (voicefx.c, lin_loop): the state before the last frame, its input and
+ * its coefficients. Not ready: the next frame starts afresh. */
+typedef struct {
+    float ic[2][2][2];       /* [stage][channel][integrator] */
+    float x[2][2];           /* [stage][channel] */
+    float g, a1[2];          /* [stage] */
+    bool ready;
+} VoiceFxLin;
+
 /* The settings and state of the crush, filter and drive stages that a
  * change fades from (VoiceFx.was). */
 typedef struct {
@@ -62,6 +72,7 @@ typedef struct {
     float k1, k2, band_gain;
     bool self_osc;
     float ic[2][2][2];
+    VoiceFxLin lin;
     float crush_step, crush_inc, crush_phase, crush_held[2], crush_mix;
     float drive_gain, drive_norm;
     int drive_type;
@@ -103,6 +114,7 @@ typedef struct {
     float g_target_log2;     /* the cutoff g_target was worked out for, log2 Hz */
     bool g_set;              /* g has had its first target */
     float ic[2][2][2];       /* [stage][channel][integrator] */
+    VoiceFxLin lin;          /* what the next frame needs of the last */
 
     float crush_step;        /* quantizer step, 0 = no bit reduction */
     float crush_inc;         /* hold rate / output rate, 0 = no hold */
