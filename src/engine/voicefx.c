@@ -701,7 +701,7 @@ typedef struct {
     bool on;
 } CrushLevels;
 
-static CrushLevels crush_levels(float step)
+static inline __attribute__((always_inline)) CrushLevels crush_levels(float step)
 {
     const float half = step > 0.0f ? 1.0f / step : 0.0f; /* 2^(bits-1) */
     const FxV4 low = {-half, -half, -half, -half};
@@ -724,7 +724,8 @@ static inline FxV4 crush_level(FxV4 v, const CrushLevels *q)
 
 /* Bit reduction of x mixed with x itself, in place. count is a multiple
  * of four. */
-static void crush_quantize(float *x, const CrushLevels *q, float mix, uint32_t count)
+static inline __attribute__((always_inline)) void crush_quantize(float *x, const CrushLevels *q, float mix,
+                                                      uint32_t count)
 {
     const FxV4 mix4 = {mix, mix, mix, mix};
     for (uint32_t i = 0; i < count; i += 4) {
@@ -749,7 +750,7 @@ static void change_fade(float *s, const float *was, uint32_t n, uint32_t *left)
 
 /* Sample-and-hold at the crush rate, then bit reduction, mixed with the
  * dry signal. No anti-aliasing: the grit is the point. */
-static void crush_run(VoiceFx *fx, float *s, uint32_t n, int chans)
+static inline __attribute__((always_inline)) void crush_run(VoiceFx *fx, float *s, uint32_t n, int chans)
 {
     const float inc = fx->crush_inc;
     const CrushLevels q = crush_levels(fx->crush_step);
@@ -1374,7 +1375,9 @@ static bool has_avx(void)
 {
     return __builtin_cpu_supports("avx");
 }
+#define FX_TARGET_AVX __attribute__((target("avx")))
 #else
+#define FX_TARGET_AVX
 #define FILTERS_AVX FILTERS
 static bool has_avx(void)
 {
@@ -1393,26 +1396,25 @@ static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
  * scale: tape is the soft curve (without branches: clamped to +-3 first,
  * where it is exactly +-1), hard clips; gain 0 leaves s as it is. n is a
  * multiple of four. */
-static void drive_curve(float *s, uint32_t n, float d, float norm, bool hard)
+static inline __attribute__((always_inline)) void drive_curve(float *s, uint32_t n, float d, float norm, bool hard)
 {
     if (d <= 0.0f)
         return;
     const FxV4 one = {1, 1, 1, 1}, three = {3, 3, 3, 3};
+    if (hard) {
+        for (uint32_t i = 0; i < n; i += 4)
+            fx_store(s + i, fx_min(fx_max(fx_load(s + i) * d, -one), one));
+        return;
+    }
     for (uint32_t i = 0; i < n; i += 4) {
-        FxV4 x = fx_load(s + i) * d;
-        if (hard) {
-            x = fx_min(fx_max(x, -one), one);
-        } else {
-            x = fx_min(fx_max(x, -three), three);
-            FxV4 x2 = x * x;
-            x = x * (27.0f + x2) / (27.0f + 9.0f * x2) * norm;
-        }
-        fx_store(s + i, x);
+        FxV4 x = fx_min(fx_max(fx_load(s + i) * d, -three), three);
+        FxV4 x2 = x * x;
+        fx_store(s + i, x * (27.0f + x2) / (27.0f + 9.0f * x2) * norm);
     }
 }
 
 /* The drive over n frames of s. */
-static void drive_run(VoiceFx *fx, float *s, uint32_t n)
+static inline __attribute__((always_inline)) void drive_run(VoiceFx *fx, float *s, uint32_t n)
 {
     drive_curve(s, 2 * (n + (n & 1)), fx->drive_gain, fx->drive_norm,
                 fx->drive_type == SHAPE_DRIVE_HARD);
@@ -1420,15 +1422,37 @@ static void drive_run(VoiceFx *fx, float *s, uint32_t n)
 
 /* crush -> filter -> drive over n frames of s; `env` and `fenv` are the
  * amplitude and filter envelopes' levels. */
+static void crush_sse(VoiceFx *fx, float *s, uint32_t n, int chans)
+{
+    crush_run(fx, s, n, chans);
+}
+
+static void drive_sse(VoiceFx *fx, float *s, uint32_t n)
+{
+    drive_run(fx, s, n);
+}
+
+/* The crush and the drive in the AVX encoding too, as the filter. */
+FX_TARGET_AVX static void crush_avx(VoiceFx *fx, float *s, uint32_t n, int chans)
+{
+    crush_run(fx, s, n, chans);
+}
+
+FX_TARGET_AVX static void drive_avx(VoiceFx *fx, float *s, uint32_t n)
+{
+    drive_run(fx, s, n);
+}
+
 static void stages_run(VoiceFx *fx, float *s, const float *env, const float *fenv,
                        uint32_t n, int chans)
 {
+    bool avx = has_avx();
     if (fx->crush_step > 0.0f || fx->crush_inc > 0.0f)
-        crush_run(fx, s, n, chans);
+        (avx ? crush_avx : crush_sse)(fx, s, n, chans);
     if (fx->filter != SHAPE_FILTER_OFF)
         filter_run(fx, s, fx->fenv_own ? fenv : env, n, chans);
     if (fx->drive_gain > 0.0f)
-        drive_run(fx, s, n);
+        (avx ? drive_avx : drive_sse)(fx, s, n);
 }
 
 /* The stages over a run of n frames of s; while a change fades, its first
@@ -1473,8 +1497,9 @@ void voicefx_insert_run(VoiceFx *fx, float *stereo, uint32_t n)
  * the envelope, added into the outputs; as mix_run does for plain voices.
  * Frames under a ramp go one at a time, steady ones two an instruction.
  * Returns false when the voice has ended. */
-static bool apply_gains(MixerVoice *v, const float *s, const float *env,
-                        float *out, float *port, uint32_t n)
+static inline __attribute__((always_inline)) bool
+apply_gains(MixerVoice *v, const float *s, const float *env, float *out, float *port,
+            uint32_t n)
 {
     float gl = v->gl, gr = v->gr, gm = v->gm;
     uint32_t i = 0;
@@ -1612,6 +1637,19 @@ static uint32_t voice_read(VoiceFx *fx, MixerVoice *v, float *s, uint32_t n, boo
     return done;
 }
 
+static bool apply_gains_sse(MixerVoice *v, const float *s, const float *env, float *out,
+                            float *port, uint32_t n)
+{
+    return apply_gains(v, s, env, out, port, n);
+}
+
+/* In the AVX encoding too, as the stages. */
+FX_TARGET_AVX static bool apply_gains_avx(MixerVoice *v, const float *s, const float *env,
+                                          float *out, float *port, uint32_t n)
+{
+    return apply_gains(v, s, env, out, port, n);
+}
+
 void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
                     uint32_t n)
 {
@@ -1629,7 +1667,7 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
                              (fx->change_left && fx->was.filter != SHAPE_FILTER_OFF)))
             env_levels(&fx->fenv, fenv, run);
         stages_fading(fx, s, env, fenv, run, v->chans);
-        apply_gains(v, s, env, out, port, run);
+        (has_avx() ? apply_gains_avx : apply_gains_sse)(v, s, env, out, port, run);
         if (ended || fx->amp.stage == VOICEFX_DONE)
             mixer_voice_kill(v);
         fx->age += run;
