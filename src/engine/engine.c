@@ -218,6 +218,7 @@ struct Engine {
     int comp_set[SONG_MAX_CHANNELS][SONG_COMP_PARAMS];
     float comp_gain[SONG_MAX_CHANNELS][BUS_FRAMES];
     Glue glue;
+    Tape tape;
     Sends sends;
     Lookahead late;
     /* The channels' duckers, their settings as of this period, and the
@@ -1862,10 +1863,8 @@ static void master(Engine *e, float *out, uint32_t nframes)
     int glue_set[SONG_GLUE_PARAMS];
     glue_read(e->song, glue_set);
     glue_process(&e->glue, glue_set, out, nframes);
-    glue_tape(hiss_clampi(atomic_load_explicit(&e->song->tape[SONG_TAPE_DRIVE],
-                                               memory_order_relaxed),
-                          0, 100),
-              out, nframes);
+    int drive = atomic_load_explicit(&e->song->tape[SONG_TAPE_DRIVE], memory_order_relaxed);
+    glue_tape(&e->tape, hiss_clampi(drive, 0, 100), out, nframes);
     if (e->glue.most_db > 0.0f) {
         peak_max(&e->status.glue_centi_db,
                  (uint32_t)lrintf(fminf(e->glue.most_db, 100.0f) * 100.0f));
@@ -1946,6 +1945,7 @@ Engine *engine_new(Song *song, uint32_t rate)
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         duck_init(&e->duck[c]);
     glue_init(&e->glue, rate);
+    glue_tape_init(&e->tape, rate);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         glue_init(&e->comp[c], rate);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
@@ -2590,6 +2590,7 @@ void engine_hand_over(Engine *from, Engine *to)
         limiter_carry(&to->late.limiter, &from->late.limiter);
         memcpy(to->duck, from->duck, sizeof to->duck);
         to->glue = from->glue;
+        to->tape = from->tape;
         memcpy(to->channel_eq, from->channel_eq, sizeof to->channel_eq);
         memcpy(to->comp, from->comp, sizeof to->comp);
         memcpy(to->insert, from->insert, sizeof to->insert);

@@ -60,13 +60,64 @@ void glue_gains(Glue *g, const int *set, const float *key, float *gains, uint32_
     g->most_db = most;
 }
 
-void glue_tape(int drive, float *x, uint32_t n)
+enum { TAPE_DRIVE_MAX = 100 };
+#define TAPE_K_MIN 0.25f /* drive 1: a gentle bend near full scale only */
+#define TAPE_K_MAX 8.0f  /* drive 100: +18 dB into the curve */
+#define TAPE_AVERAGE_S 0.1f      /* the make-up's memory: short, so a quiet
+                                    passage after a loud one is lifted only
+                                    for a few tenths of a second */
+#define TAPE_ROLLOFF_HZ 12000.0f /* the one-pole's corner at full drive */
+/* A power above this (+40 dBFS) is taken as this: an absurd input cannot
+ * make the average infinite and then NaN. */
+#define TAPE_POWER_MAX 1e4f
+/* Under this the states are taken as silence, before they turn denormal. */
+#define TAPE_POWER_MIN 1e-20f
+
+void glue_tape_init(Tape *t, uint32_t rate)
 {
-    if (drive <= 0)
+    memset(t, 0, sizeof *t);
+    t->average = 1.0f - expf(-1.0f / (TAPE_AVERAGE_S * (float)rate));
+    float corner = fminf(TAPE_ROLLOFF_HZ, 0.45f * (float)rate);
+    t->lowpass_coef = 1.0f - expf(-2.0f * (float)M_PI * corner / (float)rate);
+}
+
+void glue_tape(Tape *t, int drive, float *x, uint32_t n)
+{
+    if (drive <= 0) {
+        /* Off: the state follows the signal, so turning the drive up
+         * starts without a step. */
+        t->power = 0.0f;
+        if (n) {
+            t->lowpass[0] = x[2 * (size_t)n - 2];
+            t->lowpass[1] = x[2 * (size_t)n - 1];
+        }
+        t->drive = 0;
         return;
-    float k = 1.0f + 3.0f * (float)drive / 100.0f, inv = 1.0f / k;
-    for (size_t i = 0; i < 2 * (size_t)n; i++)
-        x[i] = tanhf(k * x[i]) * inv;
+    }
+    if (drive != t->drive) {
+        t->drive = drive;
+        float share = (float)drive / TAPE_DRIVE_MAX;
+        t->k = TAPE_K_MIN * powf(TAPE_K_MAX / TAPE_K_MIN, share);
+        t->inv_k = 1.0f / t->k;
+        t->most = t->k / tanhf(t->k);
+        t->dull = share;
+    }
+    const float k = t->k, inv_k = t->inv_k, k2 = k * k, most = t->most, dull = t->dull,
+                a = t->average, c = t->lowpass_coef;
+    float power = t->power, low_l = t->lowpass[0], low_r = t->lowpass[1];
+    for (uint32_t f = 0; f < n; f++) {
+        float l = x[2 * f], r = x[2 * f + 1];
+        power += a * (fminf(0.5f * (l * l + r * r), TAPE_POWER_MAX) - power);
+        float makeup = fminf(sqrtf(1.0f + k2 * power), most);
+        float sl = tanhf(k * l) * inv_k * makeup, sr = tanhf(k * r) * inv_k * makeup;
+        low_l += c * (sl - low_l);
+        low_r += c * (sr - low_r);
+        x[2 * f] = sl + dull * (low_l - sl);
+        x[2 * f + 1] = sr + dull * (low_r - sr);
+    }
+    t->power = power < TAPE_POWER_MIN ? 0.0f : power;
+    t->lowpass[0] = fabsf(low_l) < TAPE_POWER_MIN ? 0.0f : low_l;
+    t->lowpass[1] = fabsf(low_r) < TAPE_POWER_MIN ? 0.0f : low_r;
 }
 
 void glue_process(Glue *g, const int *set, float *x, uint32_t n)

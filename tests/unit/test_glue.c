@@ -9,6 +9,7 @@
 
 #include "common/synth_song.h"
 #include "engine.h"
+#include "glue.h"
 #include "songfile.h"
 #include "test.h"
 
@@ -197,47 +198,166 @@ static double tone_level(const float *x, uint32_t n, double hz)
     return sqrt(s1 * s1 + s2 * s2 - c * s1 * s2) * 2 / n;
 }
 
-/* Tape: a loud sine's peaks round off into odd harmonics (tanh is
- * symmetric: no even ones), a quiet one keeps its level; drive 0 is off. */
-static void tape_rounds_peaks(void)
+/* A 1 kHz sine of amplitude amp on the master, looped, through tape at
+ * drive (limiter and master gain as given); n frames from 0.25 s on
+ * (the make-up's average has long settled) into *at, NULL when not
+ * wanted. Returns the whole render. */
+static float *tape_render(float amp, int drive, bool limiter, int gain_tenth_db,
+                          uint32_t frames)
 {
-    for (int loud = 0; loud < 2; loud++) {
-        Song *s = synth_song(1, 64, 120, 6);
-        synth_set_instrument(s, 1, synth_instrument(
-                                       synth_sine(RATE, 1000, RATE, 1, loud ? 0.5f : 0.01f),
-                                       LOOP_FORWARD, 0, RATE, INTERP_LINEAR));
-        synth_put(s, 0, 0, 0, NOTE_C4, 1, VOLUME_EMPTY, 0, 0);
-        const uint32_t frames = RATE / 2, from = RATE / 4, n = RATE / 4;
-        float *dry = render(s, frames, NULL);
-        atomic_store(&s->tape[SONG_TAPE_DRIVE], 100);
-        float *wet = render(s, frames, NULL);
-        double f1 = tone_level(dry + 2 * from, n, 1000), w1 = tone_level(wet + 2 * from, n, 1000);
-        double h2 = db(tone_level(wet + 2 * from, n, 2000) / w1);
-        double h3 = db(tone_level(wet + 2 * from, n, 3000) / w1);
-        printf("  tape drive 100, sine at %.3f: fundamental %+.3f dB, 2nd %.1f dBc, "
-               "3rd %.1f dBc\n",
-               f1, db(w1 / f1), h2, h3);
-        if (loud) {
-            CHECK(db(w1 / f1) < -0.5);
-            CHECK(h3 > -40.0);
-        } else {
-            CHECK_NEAR(db(w1 / f1), 0.0, 0.01);
-            CHECK(h3 < -60.0);
-        }
-        CHECK(h2 < -80.0);
-        atomic_store(&s->tape[SONG_TAPE_DRIVE], 0);
-        float *off = render(s, frames, NULL);
-        CHECK(!memcmp(off, dry, sizeof(float) * 2 * frames));
-        free(dry);
+    Song *s = synth_song(1, 64, 120, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, 1000, RATE, 1, amp),
+                                                LOOP_FORWARD, 0, RATE, INTERP_LINEAR));
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, VOLUME_EMPTY, 0, 0);
+    atomic_store(&s->tape[SONG_TAPE_DRIVE], drive);
+    atomic_store(&s->limiter, limiter);
+    atomic_store(&s->master_gain_tenth_db, gain_tenth_db);
+    float *out = render(s, frames, NULL);
+    song_free(s);
+    return out;
+}
+
+static double rms_left(const float *x, uint32_t n)
+{
+    double sum = 0;
+    for (uint32_t i = 0; i < n; i++)
+        sum += (double)x[2 * i] * x[2 * i];
+    return sqrt(sum / n);
+}
+
+static double peak_left(const float *x, uint32_t n)
+{
+    double top = 0;
+    for (uint32_t i = 0; i < n; i++)
+        top = fmax(top, fabs(x[2 * i]));
+    return top;
+}
+
+static const int TAPE_DRIVES[] = {1, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
+enum { TAPE_DRIVE_COUNT = sizeof TAPE_DRIVES / sizeof TAPE_DRIVES[0] };
+
+/* A quiet sine (-40 dBFS) passes at unity at every drive: the stage
+ * shapes loud signals, it does not turn the mix down. */
+static void tape_leaves_a_quiet_sine_at_unity(void)
+{
+    const uint32_t frames = RATE / 2, from = RATE / 4, n = RATE / 4;
+    float *dry = tape_render(0.01f, 0, true, 0, frames);
+    double f1 = tone_level(dry + 2 * from, n, 1000), worst = 0;
+    for (int i = 0; i < TAPE_DRIVE_COUNT; i++) {
+        float *wet = tape_render(0.01f, TAPE_DRIVES[i], true, 0, frames);
+        double change = db(tone_level(wet + 2 * from, n, 1000) / f1);
+        worst = fmax(worst, fabs(change));
+        CHECK_MSG(fabs(change) < 0.5, "drive %d: %+.3f dB", TAPE_DRIVES[i], change);
         free(wet);
-        free(off);
-        song_free(s);
     }
+    printf("  -40 dBFS sine, drives 1..100: level within %.3f dB of dry\n", worst);
+    free(dry);
+}
+
+/* A loud sine (-6 dBFS): its third harmonic rises with every step of
+ * the drive, while its loudness stays within 1 dB of the dry sine and its
+ * peak does not rise (denser, not louder, and no lower ceiling: at drive
+ * 100 the old tanh(kx)/k took it 5 dB down). tanh is odd: no even
+ * harmonics. */
+static void tape_adds_harmonics_at_the_same_loudness(void)
+{
+    const uint32_t frames = RATE / 2, from = RATE / 4, n = RATE / 4;
+    float *dry = tape_render(0.5f, 0, true, 0, frames);
+    double dry_rms = rms_left(dry + 2 * from, n), dry_peak = peak_left(dry + 2 * from, n);
+    double last_h3 = -400;
+    for (int i = 0; i < TAPE_DRIVE_COUNT; i++) {
+        float *wet = tape_render(0.5f, TAPE_DRIVES[i], true, 0, frames);
+        const float *w = wet + 2 * from;
+        double w1 = tone_level(w, n, 1000);
+        double h2 = db(tone_level(w, n, 2000) / w1), h3 = db(tone_level(w, n, 3000) / w1);
+        double loudness = db(rms_left(w, n) / dry_rms), peak = db(peak_left(w, n) / dry_peak);
+        printf("  -6 dBFS sine, drive %3d: 3rd %6.1f dBc, 2nd %6.1f dBc, rms %+.2f dB, "
+               "peak %+.2f dB\n",
+               TAPE_DRIVES[i], h3, h2, loudness, peak);
+        CHECK_MSG(h3 > last_h3 + 0.5, "drive %d: 3rd %.1f dBc after %.1f", TAPE_DRIVES[i], h3,
+                  last_h3);
+        CHECK_MSG(fabs(loudness) < 1.0, "drive %d: rms %+.2f dB", TAPE_DRIVES[i], loudness);
+        CHECK_MSG(peak < 0.01, "drive %d: peak %+.2f dB", TAPE_DRIVES[i], peak);
+        CHECK(h2 < -80.0);
+        last_h3 = h3;
+        free(wet);
+    }
+    CHECK_MSG(last_h3 > -20.0, "drive 100: 3rd %.1f dBc", last_h3);
+    free(dry);
+}
+
+/* Far too loud (a full-scale sine 12 dB up): with the limiter on nothing
+ * passes its ceiling and nothing is NaN. With it off, a full-scale sine
+ * stays inside full scale at every drive. Absurd values fed to the stage
+ * itself come out finite, and so does what follows them. */
+static void tape_never_passes_the_ceiling(void)
+{
+    const uint32_t frames = RATE / 2;
+    const double ceiling = pow(10.0, SONG_CEILING_DEFAULT / 200.0);
+    for (int limiter = 0; limiter < 2; limiter++) {
+        for (int i = 0; i < TAPE_DRIVE_COUNT; i++) {
+            int drive = TAPE_DRIVES[i];
+            float *out = tape_render(1.0f, drive, limiter, limiter ? 120 : 0, frames);
+            double top = 0;
+            bool finite = true;
+            for (uint32_t f = 0; f < 2 * frames; f++) {
+                finite &= isfinite(out[f]);
+                top = fmax(top, fabs(out[f]));
+            }
+            double limit = limiter ? ceiling : 1.0;
+            CHECK_MSG(finite && top <= limit, "limiter %s, drive %d: peak %.6f, limit %.6f",
+                      limiter ? "on" : "off", drive, top, limit);
+            free(out);
+        }
+    }
+    Tape t;
+    glue_tape_init(&t, RATE);
+    float wild[] = {1e30f, -1e30f, INFINITY, -INFINITY, 3.4e38f, 0.0f, -2.0f, 1e-40f};
+    glue_tape(&t, 100, wild, 4);
+    for (int i = 0; i < 8; i++)
+        CHECK_MSG(isfinite(wild[i]) && fabsf(wild[i]) <= 1.001f, "sample %d: %g", i, wild[i]);
+    float after[] = {0.25f, -0.25f};
+    glue_tape(&t, 100, after, 1);
+    CHECK(isfinite(after[0]) && isfinite(after[1]));
+}
+
+/* Drive 0 is off: the render is bit for bit the one without tape, also
+ * after the drive was up and came back down. */
+static void tape_at_drive_0_is_bit_transparent(void)
+{
+    const uint32_t frames = RATE / 4;
+    float *dry = tape_render(0.5f, 0, true, 0, frames);
+    Song *s = synth_song(1, 64, 120, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, 1000, RATE, 1, 0.5f),
+                                                LOOP_FORWARD, 0, RATE, INTERP_LINEAR));
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, VOLUME_EMPTY, 0, 0);
+    float *untouched = render(s, frames, NULL);
+    CHECK(!memcmp(untouched, dry, sizeof(float) * 2 * frames));
+    /* Up for the first half, then back to 0 for the rest. */
+    float *out = calloc(2 * (size_t)frames, sizeof(float));
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, false);
+    atomic_store(&s->tape[SONG_TAPE_DRIVE], 60);
+    engine_render(e, out, frames / 2);
+    atomic_store(&s->tape[SONG_TAPE_DRIVE], 0);
+    engine_render(e, out + frames, frames - frames / 2);
+    engine_free(e);
+    CHECK(memcmp(out, dry, sizeof(float) * frames) != 0); /* it was at work */
+    /* From a quarter after the switch: past the limiter's lookahead. */
+    const size_t later = 2 * (size_t)(frames / 2 + frames / 4);
+    CHECK(!memcmp(out + later, dry + later, sizeof(float) * (2 * frames - later)));
+    free(out);
+    free(untouched);
+    free(dry);
+    song_free(s);
 }
 
 int main(void)
 {
-    RUN(tape_rounds_peaks);
+    RUN(tape_leaves_a_quiet_sine_at_unity);
+    RUN(tape_adds_harmonics_at_the_same_loudness);
+    RUN(tape_never_passes_the_ceiling);
+    RUN(tape_at_drive_0_is_bit_transparent);
     RUN(channel_compressor_keys_from_another_channel);
     RUN(compresses_by_the_ratio);
     RUN(song_file_keeps_the_glue);
