@@ -321,6 +321,45 @@ static void tape_never_passes_the_ceiling(void)
     CHECK(isfinite(after[0]) && isfinite(after[1]));
 }
 
+/* The make-up follows the level over about 100 ms, so a quiet passage
+ * right after a loud one is lifted until that average falls: a -30 dBFS
+ * sine after a second of -6 dBFS, measured in 100 ms windows against the
+ * same song without tape. hiss(5) gives these figures. */
+static void tape_lifts_a_quiet_passage_only_briefly(void)
+{
+    const uint32_t frames = RATE * 3 / 2, window = RATE / 10, quiet_from = RATE;
+    static const struct {
+        int drive;
+        double first, after_300ms; /* most lift in dB: first window, from 300 ms */
+    } LIMITS[] = {{50, 1.0, 0.2}, {70, 3.0, 0.5}, {100, 9.0, 1.5}};
+    Song *s = synth_song(1, 64, 120, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, 1000, RATE, 1, 0.5f),
+                                                LOOP_FORWARD, 0, RATE, INTERP_LINEAR));
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, VOLUME_EMPTY, 0, 0);
+    synth_put(s, 0, 8, 0, NOTE_C4, 1, 2, 0, 0); /* row 8: 1 s, volume 2/64 (-30 dB) */
+    float *dry = render(s, frames, NULL);
+    for (size_t i = 0; i < sizeof LIMITS / sizeof LIMITS[0]; i++) {
+        atomic_store(&s->tape[SONG_TAPE_DRIVE], LIMITS[i].drive);
+        float *wet = render(s, frames, NULL);
+        double lift[5];
+        printf("  drive %3d, -30 dBFS after -6 dBFS, lift per 100 ms:", LIMITS[i].drive);
+        for (int w = 0; w < 5; w++) {
+            size_t at = 2 * (size_t)(quiet_from + (uint32_t)w * window);
+            lift[w] = db(rms_left(wet + at, window) / rms_left(dry + at, window));
+            printf(" %+.2f", lift[w]);
+        }
+        printf(" dB\n");
+        CHECK_MSG(lift[0] < LIMITS[i].first, "drive %d: %+.2f dB", LIMITS[i].drive, lift[0]);
+        for (int w = 3; w < 5; w++)
+            CHECK_MSG(lift[w] < LIMITS[i].after_300ms, "drive %d, window %d: %+.2f dB",
+                      LIMITS[i].drive, w, lift[w]);
+        CHECK(lift[4] > -0.5); /* and not a dip either */
+        free(wet);
+    }
+    free(dry);
+    song_free(s);
+}
+
 /* Drive 0 is off: the render is bit for bit the one without tape, also
  * after the drive was up and came back down. */
 static void tape_at_drive_0_is_bit_transparent(void)
@@ -357,6 +396,7 @@ int main(void)
     RUN(tape_leaves_a_quiet_sine_at_unity);
     RUN(tape_adds_harmonics_at_the_same_loudness);
     RUN(tape_never_passes_the_ceiling);
+    RUN(tape_lifts_a_quiet_passage_only_briefly);
     RUN(tape_at_drive_0_is_bit_transparent);
     RUN(channel_compressor_keys_from_another_channel);
     RUN(compresses_by_the_ratio);
