@@ -73,6 +73,15 @@ enum { TAPE_DRIVE_MAX = 100 };
 /* Under this the states are taken as silence, before they turn denormal. */
 #define TAPE_POWER_MIN 1e-20f
 
+/* tanh's Pade shape, exactly +-1 from +-3 on (where its slope reaches 0):
+ * the same bend at a fraction of tanhf's cost. */
+static inline float tape_curve(float x)
+{
+    x = fminf(fmaxf(x, -3.0f), 3.0f);
+    float x2 = x * x;
+    return x * (27.0f + x2) / (27.0f + 9.0f * x2);
+}
+
 void glue_tape_init(Tape *t, uint32_t rate)
 {
     memset(t, 0, sizeof *t);
@@ -99,7 +108,7 @@ void glue_tape(Tape *t, int drive, float *x, uint32_t n)
         float share = (float)drive / TAPE_DRIVE_MAX;
         t->k = TAPE_K_MIN * powf(TAPE_K_MAX / TAPE_K_MIN, share);
         t->inv_k = 1.0f / t->k;
-        t->most = t->k / tanhf(t->k);
+        t->most = t->k / tape_curve(t->k);
         t->dull = share;
     }
     const float k = t->k, inv_k = t->inv_k, k2 = k * k, most = t->most, dull = t->dull,
@@ -109,7 +118,7 @@ void glue_tape(Tape *t, int drive, float *x, uint32_t n)
         float l = x[2 * f], r = x[2 * f + 1];
         power += a * (fminf(0.5f * (l * l + r * r), TAPE_POWER_MAX) - power);
         float makeup = fminf(sqrtf(1.0f + k2 * power), most);
-        float sl = tanhf(k * l) * inv_k * makeup, sr = tanhf(k * r) * inv_k * makeup;
+        float sl = tape_curve(k * l) * inv_k * makeup, sr = tape_curve(k * r) * inv_k * makeup;
         low_l += c * (sl - low_l);
         low_r += c * (sr - low_r);
         x[2 * f] = sl + dull * (low_l - sl);

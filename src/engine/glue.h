@@ -28,18 +28,19 @@ void glue_read(const Song *song, int *settings);
  * (interleaved stereo; NULL: silence), whatever the on switch says. */
 void glue_gains(Glue *g, const int *settings, const float *key, float *gains, uint32_t n);
 /* Tape saturation on the master. Drive 1..100 sets k, from 1/4 to 8 in
- * equal steps of dB: each sample goes through tanh(k x) / k, so a quiet
+ * equal steps of dB: each sample goes through c(k x) / k, c tanh's Pade
+ * shape x (27 + x^2) / (27 + 9 x^2), exactly +-1 from +-3 on, so a quiet
  * signal keeps its level while loud peaks round off into odd harmonics,
  * more of them as k rises. A make-up gain then gives back the power the
- * rounding took: a sine's mean square through tanh(k x) / k falls by
- * close to 1 / (1 + k^2 m), m the input's mean square (exact for small
- * and for large k x), so the make-up is sqrt(1 + k^2 m), m averaged over
- * about 100 ms. A loud passage thus comes out about as loud as it went
- * in, denser and with more harmonics, where dividing by k alone left a
- * ceiling that dropped with the drive. The make-up stops at k / tanh(k),
- * so a sample inside full scale stays inside it. A one-pole roll-off
- * (about -1.7 dB at 10 kHz at 48 kHz) is mixed in in proportion to the
- * drive, as tape dulls the top. Drive 0 is off: the samples untouched. */
+ * rounding took: a sine's mean square through the curve falls by close
+ * to 1 / (1 + k^2 m), m the input's mean square (exact for small and for
+ * large k x), so the make-up is sqrt(1 + k^2 m), m averaged over about
+ * 100 ms. A loud passage thus comes out about as loud as it went in,
+ * denser and with more harmonics, where dividing by k alone left a
+ * ceiling that dropped with the drive. The make-up stops at k / c(k), so
+ * a sample inside full scale stays inside it. A one-pole roll-off (about
+ * -1.7 dB at 10 kHz at 48 kHz) is mixed in in proportion to the drive,
+ * as tape dulls the top. Drive 0 is off: the samples untouched. */
 typedef struct {
     float power;       /* the input's mean square, both sides */
     float average;     /* its one-pole coefficient */

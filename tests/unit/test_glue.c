@@ -257,7 +257,7 @@ static void tape_leaves_a_quiet_sine_at_unity(void)
 /* A loud sine (-6 dBFS): its third harmonic rises with every step of
  * the drive, while its loudness stays within 1 dB of the dry sine and its
  * peak does not rise (denser, not louder, and no lower ceiling: at drive
- * 100 the old tanh(kx)/k took it 5 dB down). tanh is odd: no even
+ * 100 the old tanh(kx)/k took it 5 dB down). The curve is odd: no even
  * harmonics. */
 static void tape_adds_harmonics_at_the_same_loudness(void)
 {
