@@ -2310,52 +2310,45 @@ void edit_record_end_pass(Editor *ed)
 
 /* ---- jam capture ------------------------------------------------------------ */
 
-/* Effects that steer the order list or loop: the captured rows already
- * went where they led, so a copy must not lead again. */
-static bool flow_effect(uint8_t fx, uint8_t param)
+/* Effects a captured row leaves out of its copy: those that steer the
+ * order list or loop (the captured rows already went where they led, so
+ * a copy must not lead again), and the tempo (Fxx from 20, Txy) and the
+ * channels out of the mix (Oxy), which the capture writes again from
+ * what was heard. */
+static bool uncopied_effect(uint8_t fx, uint8_t param)
 {
-    return fx == 'B' || fx == 'D' || (fx == 'E' && (param >> 4) == 0x6);
+    return fx == 'B' || fx == 'D' || (fx == 'E' && (param >> 4) == 0x6) ||
+           (fx == 'F' && param >= 0x20) || fx == 'T' || fx == 'O';
 }
 
-/* A cell of a captured row: what was heard of source (row, channel). */
-static Cell captured_cell(const Pattern *src, int row, int channel, bool heard)
+/* A cell of a captured row: source (row, channel) as it was played. A
+ * channel muted then keeps its notes: they sounded unheard, as Oxy
+ * replays them, and a note held across an unmute is heard again. */
+static Cell captured_cell(const Pattern *src, int row, int channel)
 {
     Cell cell = src && channel < src->channels && row < src->rows
                     ? song_pattern_get(src, row, channel)
                     : song_cell_empty();
-    if (flow_effect(cell.fx, cell.fx_param) || (!heard && cell.fx != 'F'))
+    if (uncopied_effect(cell.fx, cell.fx_param))
         cell.fx = cell.fx_param = 0;
-    if (flow_effect(cell.fx2, cell.fx2_param) || (!heard && cell.fx2 != 'F'))
+    if (uncopied_effect(cell.fx2, cell.fx2_param))
         cell.fx2 = cell.fx2_param = 0;
-    if (!heard) {
-        cell.note = NOTE_EMPTY;
-        cell.instrument = 0;
-        cell.volume = VOLUME_EMPTY;
-    }
     return cell;
 }
 
-/* Row `row` of p sets tempo (want_bpm) or speed (!want_bpm) with Fxx to
- * `value`: Fxx of that kind already there go, the new one takes a free
- * effect column. False when no column is free. */
-static bool put_tempo(Pattern *p, int row, bool want_bpm, int value)
+/* Puts fx param in a free effect column of (row, channel), or of any
+ * channel's cell on the row for channel -1; false when none is free. */
+static bool put_effect(Pattern *p, int row, int channel, uint8_t fx, uint8_t param)
 {
-    for (int c = 0; c < p->channels; c++) {
-        Cell cell = song_pattern_get(p, row, c);
-        if (cell.fx == 'F' && (cell.fx_param >= 0x20) == want_bpm)
-            cell.fx = cell.fx_param = 0;
-        if (cell.fx2 == 'F' && (cell.fx2_param >= 0x20) == want_bpm)
-            cell.fx2 = cell.fx2_param = 0;
-        song_pattern_set(p, row, c, cell);
-    }
-    for (int c = 0; c < p->channels; c++) {
+    for (int c = channel < 0 ? 0 : channel; c < (channel < 0 ? p->channels : channel + 1);
+         c++) {
         Cell cell = song_pattern_get(p, row, c);
         if (!cell.fx) {
-            cell.fx = 'F';
-            cell.fx_param = (uint8_t)value;
+            cell.fx = fx;
+            cell.fx_param = param;
         } else if (!cell.fx2) {
-            cell.fx2 = 'F';
-            cell.fx2_param = (uint8_t)value;
+            cell.fx2 = fx;
+            cell.fx2_param = param;
         } else {
             continue;
         }
@@ -2365,21 +2358,56 @@ static bool put_tempo(Pattern *p, int row, bool want_bpm, int value)
     return false;
 }
 
-/* The tempo and speed a row leaves behind when the engine came to it at
- * bpm_tenths and speed: its Fxx, the last channel's winning. */
-static void row_tempo(const Pattern *p, int row, int *bpm_tenths, int *speed)
+/* Row `row` of p sets the speed with Fxx: speeds already there go, the
+ * new one takes a free effect column. False when no column is free. */
+static bool put_speed(Pattern *p, int row, int speed)
 {
     for (int c = 0; c < p->channels; c++) {
         Cell cell = song_pattern_get(p, row, c);
-        uint8_t fx[2][2] = {{cell.fx, cell.fx_param}, {cell.fx2, cell.fx2_param}};
-        for (int k = 0; k < 2; k++) {
-            if (fx[k][0] != 'F' || !fx[k][1])
-                continue;
-            if (fx[k][1] >= 0x20)
-                *bpm_tenths = fx[k][1] * 10;
-            else
-                *speed = fx[k][1];
-        }
+        if (cell.fx == 'F' && cell.fx_param < 0x20)
+            cell.fx = cell.fx_param = 0;
+        if (cell.fx2 == 'F' && cell.fx2_param < 0x20)
+            cell.fx2 = cell.fx2_param = 0;
+        song_pattern_set(p, row, c, cell);
+    }
+    return put_effect(p, row, -1, 'F', (uint8_t)speed);
+}
+
+/* The tempo `tenths` from tick `tick` of row `row`: Fxx alone for a whole
+ * BPM on the row's first tick, else Fxx with Txy (its tenths and tick)
+ * in a cell with both columns free. False when none is, or the tick is
+ * past Txy's reach. */
+static bool put_tempo(Pattern *p, int row, int tenths, int tick)
+{
+    int whole = hiss_clampi(tenths / 10, 0x20, 0xFF), fine = tenths - whole * 10;
+    if (!tick && !fine)
+        return put_effect(p, row, -1, 'F', (uint8_t)whole);
+    if (tick > 15 || fine < 0 || fine > 9)
+        return false;
+    for (int c = 0; c < p->channels; c++) {
+        Cell cell = song_pattern_get(p, row, c);
+        if (cell.fx || cell.fx2)
+            continue;
+        cell.fx = 'F';
+        cell.fx_param = (uint8_t)whole;
+        cell.fx2 = 'T';
+        cell.fx2_param = (uint8_t)(fine << 4 | tick);
+        song_pattern_set(p, row, c, cell);
+        return true;
+    }
+    return false;
+}
+
+/* The speed a row leaves behind when the engine came to it at `speed`:
+ * its Fxx, the last channel's winning. */
+static void row_speed(const Pattern *p, int row, int *speed)
+{
+    for (int c = 0; c < p->channels; c++) {
+        Cell cell = song_pattern_get(p, row, c);
+        if (cell.fx == 'F' && cell.fx_param && cell.fx_param < 0x20)
+            *speed = cell.fx_param;
+        if (cell.fx2 == 'F' && cell.fx2_param && cell.fx2_param < 0x20)
+            *speed = cell.fx2_param;
     }
 }
 
@@ -2395,9 +2423,16 @@ static bool patterns_equal(const Pattern *a, const Pattern *b)
     return true;
 }
 
-static HissError capture_build(Editor *ed, const EngineRowLog *rows, int count,
-                               const EngineTake *notes, const int *note_row,
-                               int note_count, bool *inexact);
+/* The log split: rows (each row's first tick, in order) and, for row i,
+ * the changes on its later ticks, changes[first[i] .. first[i + 1]). */
+typedef struct {
+    EngineRowLog *rows, *changes;
+    int *first;
+    int count;
+} CaptureLog;
+
+static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTake *notes,
+                               const int *note_row, int note_count, bool *inexact);
 
 /* Whether rows[i] goes on the pattern rows[i - 1] started. */
 static bool capture_continues(const EngineRowLog *rows, int i, int length)
@@ -2435,18 +2470,8 @@ static bool put_jam(Pattern *p, int row, int channel, Cell jam)
     cell.note = jam.note;
     cell.instrument = jam.instrument;
     cell.volume = jam.volume;
-    bool placed = !jam.fx;
-    if (jam.fx && !cell.fx) {
-        cell.fx = jam.fx;
-        cell.fx_param = jam.fx_param;
-        placed = true;
-    } else if (jam.fx && !cell.fx2) {
-        cell.fx2 = jam.fx;
-        cell.fx2_param = jam.fx_param;
-        placed = true;
-    }
     song_pattern_set(p, row, channel, cell);
-    return placed;
+    return !jam.fx || put_effect(p, row, channel, jam.fx, jam.fx_param);
 }
 
 HissError edit_capture_arrangement(Editor *ed, const EngineRowLog *rows, int count,
@@ -2455,21 +2480,79 @@ HissError edit_capture_arrangement(Editor *ed, const EngineRowLog *rows, int cou
     *inexact = false;
     if (!ed->song || count <= 0)
         return HISS_ERR_MISSING;
-    int *note_row = note_count > 0 ? malloc(sizeof *note_row * (size_t)note_count) : NULL;
-    if (note_count > 0 && !note_row)
-        return HISS_ERR_NOMEM;
-    for (int n = 0; n < note_count; n++)
-        note_row[n] = jam_target(rows, count, &notes[n]);
-    HissError err = capture_build(ed, rows, count, notes, note_row, note_count, inexact);
+    CaptureLog log = {
+        .rows = malloc(sizeof *log.rows * (size_t)count),
+        .changes = malloc(sizeof *log.changes * (size_t)count),
+        .first = malloc(sizeof *log.first * (size_t)(count + 1)),
+    };
+    int *note_row = malloc(sizeof *note_row * (size_t)(note_count > 0 ? note_count : 1));
+    HissError err = HISS_ERR_NOMEM;
+    if (log.rows && log.changes && log.first && note_row) {
+        /* Changes logged before the first row (the capture began in the
+         * middle of one) belong to no captured row. */
+        int changes = 0;
+        for (int i = 0; i < count; i++) {
+            if (rows[i].tick == 0) {
+                log.first[log.count] = changes;
+                log.rows[log.count++] = rows[i];
+            } else if (log.count) {
+                log.changes[changes++] = rows[i];
+            }
+        }
+        log.first[log.count] = changes;
+        for (int n = 0; n < note_count; n++)
+            note_row[n] = jam_target(log.rows, log.count, &notes[n]);
+        err = log.count ? capture_build(ed, &log, notes, note_row, note_count, inexact)
+                        : HISS_ERR_MISSING;
+    }
+    free(log.rows);
+    free(log.changes);
+    free(log.first);
     free(note_row);
     return err;
 }
 
-static HissError capture_build(Editor *ed, const EngineRowLog *rows, int count,
-                               const EngineTake *notes, const int *note_row,
-                               int note_count, bool *inexact)
+/* Oxy on the row for each channel whose being heard changes on `tick`
+ * (*heard: the channels heard as the copy plays, updated); false when a
+ * change found no free column or is past Oxy's reach. */
+static bool put_heard(Pattern *p, int row, int tick, uint64_t audible, uint64_t *heard)
+{
+    bool placed = true;
+    for (int c = 0; c < p->channels; c++) {
+        bool want = audible >> c & 1;
+        if (want == (bool)(*heard >> c & 1))
+            continue;
+        placed &= tick <= 15 && put_effect(p, row, c, 'O', (uint8_t)((want ? 0 : 1) << 4 | tick));
+        *heard ^= (uint64_t)1 << c;
+    }
+    return placed;
+}
+
+/* The mixer's mutes and solos off, in the step: the arrangement says
+ * which channels were heard, and plays so with none set. */
+static HissError capture_clear_mixer(Song *s, UndoStep *step)
+{
+    UndoSettings *before = malloc(sizeof *before), *after = malloc(sizeof *after);
+    HissError err = before && after ? HISS_OK : HISS_ERR_NOMEM;
+    if (!err) {
+        settings_read(s, before);
+        *after = *before;
+        for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+            after->strip[c][EDIT_STRIP_MUTE] = after->strip[c][EDIT_STRIP_SOLO] = 0;
+        if (memcmp(before, after, sizeof *before))
+            err = undo_step_add_settings(step, before, after);
+    }
+    free(before);
+    free(after);
+    return err;
+}
+
+static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTake *notes,
+                               const int *note_row, int note_count, bool *inexact)
 {
     Song *s = ed->song;
+    const EngineRowLog *rows = log->rows;
+    int count = log->count;
     int chans = atomic_load(&s->channels);
     UndoOrders before, after;
     orders_read(s, &before);
@@ -2487,24 +2570,33 @@ static HissError capture_build(Editor *ed, const EngineRowLog *rows, int count,
         Pattern *p = song_pattern_new(length, chans);
         if (!p)
             return step_fail(step, HISS_ERR_NOMEM);
+        /* Oxy lasts an order entry: each starts with every channel heard. */
+        uint64_t heard = ~(uint64_t)0;
         for (int r = 0; r < length; r++) {
-            const EngineRowLog *log = &rows[first + r];
+            const EngineRowLog *row = &rows[first + r];
             for (int c = 0; c < chans; c++)
-                song_pattern_set(p, r, c, captured_cell(src, log->row, c,
-                                                        (log->audible >> c) & 1));
+                song_pattern_set(p, r, c, captured_cell(src, row->row, c));
             for (int n = 0; n < note_count; n++)
-                if (note_row[n] == first + r && (log->audible >> notes[n].channel & 1))
+                if (note_row[n] == first + r)
                     *inexact |= !put_jam(p, r, notes[n].channel, notes[n].cell);
             bool start = first + r == 0;
-            row_tempo(p, r, &bpm, &speed);
-            if (start || bpm != log->bpm_tenths) {
-                int whole = hiss_clampi((log->bpm_tenths + 5) / 10, 0x20, 0xFF);
-                *inexact |= whole * 10 != log->bpm_tenths || !put_tempo(p, r, true, whole);
-                bpm = log->bpm_tenths;
+            *inexact |= !put_heard(p, r, 0, row->audible, &heard);
+            if (start || bpm != row->bpm_tenths) {
+                *inexact |= !put_tempo(p, r, row->bpm_tenths, 0);
+                bpm = row->bpm_tenths;
             }
-            if (start || speed != log->speed) {
-                *inexact |= !put_tempo(p, r, false, hiss_clampi(log->speed, 1, 0x1F));
-                speed = log->speed;
+            row_speed(p, r, &speed);
+            if (start || speed != row->speed) {
+                *inexact |= !put_speed(p, r, hiss_clampi(row->speed, 1, 0x1F));
+                speed = row->speed;
+            }
+            for (int k = log->first[first + r]; k < log->first[first + r + 1]; k++) {
+                const EngineRowLog *change = &log->changes[k];
+                *inexact |= !put_heard(p, r, change->tick, change->audible, &heard);
+                if (bpm != change->bpm_tenths)
+                    *inexact |= !put_tempo(p, r, change->bpm_tenths, change->tick);
+                bpm = change->bpm_tenths;
+                *inexact |= change->speed != speed; /* a speed waits for a row */
             }
         }
         int slot = rows[first].pattern;
@@ -2529,5 +2621,8 @@ static HissError capture_build(Editor *ed, const EngineRowLog *rows, int count,
         after.entries[after.count++] = (uint8_t)slot;
         first += length;
     }
+    HissError err = capture_clear_mixer(s, step);
+    if (err)
+        return step_fail(step, err);
     return orders_commit(ed, step, &before, &after, before.count, ed->cursor);
 }

@@ -305,18 +305,24 @@ HissError edit_order_step_pattern(Editor *ed, int delta);
 /* ---- song settings ----------------------------------------------------- */
 
 /* Jam capture: rows[0..count) as the engine played them
- * (engine_capture_rows) become a new arrangement appended to the order
- * list, one undo step: each run of consecutive rows of one pattern is an
- * order entry, the pattern itself when it was played whole and unchanged,
- * else a new copy of the rows played, without its jumps and breaks, the
- * notes of channels muted (or not soloed) then removed, and Fxx where the
- * tempo or speed changed (and on its first row), and notes[0..note_count)
- * (jam takes: played with record off) written where recording would have
- * put them, on the pass they were played in. Playing from the first
- * new entry, with the mutes of the capture's start, plays the performance
- * again. *inexact is set when a tempo was not a whole BPM or a row had no
- * free effect column for it or for a note's EDx. HISS_ERR_MISSING for no rows; HISS_ERR_RANGE when the
- * order list or the pattern slots are full (nothing changes then). */
+ * (engine_capture_rows: each row's first tick, and after it the later
+ * ticks on which the tempo or the channels heard changed) become a new
+ * arrangement appended to the order list, one undo step: each run of
+ * consecutive rows of one pattern is an order entry, the pattern itself
+ * when it was played whole and unchanged, else a new copy of the rows
+ * played, without its jumps and breaks, with Oxy where a channel was
+ * taken out of the mix or came back (on the tick it did; on an entry's
+ * first row for those out as it began), Fxx (with Txy for tenths of a
+ * BPM or a later tick) where the tempo changed, Fxx where the speed did
+ * (and both on its first row), and notes[0..note_count) (jam takes:
+ * played with record off) written where recording would have put them,
+ * on the pass they were played in. The mixer's mutes and solos are
+ * turned off in the same step: the arrangement has them, and played
+ * from its first entry plays the performance again. *inexact is set
+ * when a row had no free effect column for a tempo, an Oxy or a note's
+ * EDx, or a change came past tick 15. HISS_ERR_MISSING for no rows;
+ * HISS_ERR_RANGE when the order list or the pattern slots are full
+ * (nothing changes then). */
 HissError edit_capture_arrangement(Editor *ed, const EngineRowLog *rows, int count,
                                    const EngineTake *notes, int note_count, bool *inexact);
 HissError edit_song_set_title(Editor *ed, const char *title); /* truncated */

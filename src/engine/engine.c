@@ -79,6 +79,12 @@ typedef struct {
     EngineCueAt cue_at;
     int loop_first, loop_last; /* rows looped in the pattern, -1: none */
     uint32_t row_elapsed;   /* frames since the playing row's first tick */
+    int speed_due;          /* a speed set while capturing: for the next
+                               row, where Fxx can say it (0: none) */
+    /* What the capture log said last: a tick that changes either is
+     * logged (engine_capture_rows). */
+    uint64_t logged_audible;
+    int logged_bpm;
 } Sequencer;
 
 /* A live note rounded forward: the row `rows` rows on (at pattern, row)
@@ -99,6 +105,13 @@ typedef struct {
      * the next bar is already in the song, and until the bar the channel
      * keeps the flag it had: -1 none, else 0/1 (ENGINE_CMD_HOLD_*). */
     signed char hold_mute[SONG_MAX_CHANNELS], hold_solo[SONG_MAX_CHANNELS];
+    /* The strips' mute and solo as heard. While capturing, a change waits
+     * for the next tick (flags_due), where a pattern's Oxy can replay it. */
+    bool mute[SONG_MAX_CHANNELS], solo[SONG_MAX_CHANNELS];
+    bool flags_due;
+    /* Oxy: the pattern took the channel out of the mix, until it brings
+     * it back or the order entry changes. */
+    bool out[SONG_MAX_CHANNELS];
     int solo_count;         /* channels soloed as heard */
     int nch;                /* song channels at the last row */
     StripState strip[SONG_MAX_CHANNELS]; /* the song's strips as applied */
@@ -299,18 +312,18 @@ static int voice_alloc(Engine *e)
 static bool heard_mute(const Engine *e, int c)
 {
     int held = e->chans.hold_mute[c];
-    return held >= 0 ? held != 0 : e->chans.strip[c].mute;
+    return held >= 0 ? held != 0 : e->chans.mute[c];
 }
 
 static bool heard_solo(const Engine *e, int c)
 {
     int held = e->chans.hold_solo[c];
-    return held >= 0 ? held != 0 : e->chans.strip[c].solo;
+    return held >= 0 ? held != 0 : e->chans.solo[c];
 }
 
 static bool audible(const Engine *e, int c)
 {
-    return !heard_mute(e, c) && (!e->chans.solo_count || heard_solo(e, c));
+    return !e->chans.out[c] && !heard_mute(e, c) && (!e->chans.solo_count || heard_solo(e, c));
 }
 
 static void pan_gains(int pan, float vol, float *gl, float *gr)
@@ -811,6 +824,7 @@ static void new_pattern_state(Engine *e)
         e->chans.ch[c].fx.loop_row = 0;
         e->chans.ch[c].fx.loop_count = 0;
     }
+    memset(e->chans.out, 0, sizeof e->chans.out); /* Oxy lasts an entry */
 }
 
 static void count_solos(Engine *e)
@@ -925,23 +939,52 @@ static uint32_t groove_of_row(Engine *e, int c, const Cell *cell)
     return late;
 }
 
-/* Jam capture: the row just started as it is heard (after its own tempo
- * and speed effects, with the mutes and solos of its bar). */
-static void log_row(Engine *e, int nch)
+/* Capturing while the song plays: mutes, solos and speeds then act only
+ * where a pattern can say them again (engine_capture_rows). */
+static bool capturing_play(const Engine *e)
+{
+    return e->seq.playing && atomic_load_explicit(&e->capturing, memory_order_relaxed);
+}
+
+static uint64_t audible_mask(const Engine *e)
+{
+    uint64_t mask = 0;
+    for (int c = 0; c < e->chans.nch; c++)
+        if (audible(e, c))
+            mask |= (uint64_t)1 << c;
+    return mask;
+}
+
+/* Jam capture: the row just started (tick 0) as it is heard (after its
+ * own tempo and speed effects, with the mutes and solos of its bar), or
+ * a later tick of it on which what is heard or the tempo changed. */
+static void log_row(Engine *e, int tick)
 {
     EngineRowLog log = {
         .order = e->seq.pattern_mode ? -1 : e->seq.order,
         .pattern = e->seq.pattern,
         .row = e->seq.row,
+        .tick = tick,
         .bpm_tenths = e->seq.bpm_tenths,
         .speed = e->seq.speed,
+        .audible = audible_mask(e),
         .count = atomic_load_explicit(&e->status.rows_played, memory_order_relaxed),
     };
-    for (int c = 0; c < nch; c++)
-        if (audible(e, c))
-            log.audible |= (uint64_t)1 << c;
+    if (tick && log.audible == e->seq.logged_audible && log.bpm_tenths == e->seq.logged_bpm)
+        return;
+    e->seq.logged_audible = log.audible;
+    e->seq.logged_bpm = log.bpm_tenths;
     if (!ring_push(&e->row_log, &log))
         atomic_store_explicit(&e->status.rows_unlogged, true, memory_order_relaxed);
+}
+
+/* Oxy of channel c's cell (fx, param) for `tick`: out of the mix or back. */
+static void channel_out_effect(Engine *e, int c, const uint8_t fx[2], const uint8_t param[2],
+                               int tick)
+{
+    int out = fx_channel_out(fx, param, tick);
+    if (out >= 0)
+        e->chans.out[c] = out != 0;
 }
 
 static void play_row(Engine *e)
@@ -983,17 +1026,20 @@ static void play_row(Engine *e)
             cell.instrument = 0;
             cell.volume = VOLUME_EMPTY;
         }
+        /* Out of the mix (or back) before the row's note starts. */
+        channel_out_effect(e, c, (const uint8_t[2]){cell.fx, cell.fx2},
+                           (const uint8_t[2]){cell.fx_param, cell.fx2_param}, 0);
         channel_row(e, c, cell, cell.note != NOTE_EMPTY ? groove_of_row(e, c, &cell) : 0);
     }
     if (e->seq.ctl.bpm > 0) {
-        e->seq.bpm_tenths = e->seq.ctl.bpm * 10;
+        e->seq.bpm_tenths = hiss_clampi(e->seq.ctl.bpm, SONG_BPM_MIN, SONG_BPM_MAX);
         e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm_tenths;
     }
     if (e->seq.ctl.speed > 0)
         e->seq.speed = e->seq.ctl.speed;
     e->seq.passes = 1 + (e->seq.ctl.row_delay > 0 ? e->seq.ctl.row_delay : 0);
     if (atomic_load_explicit(&e->capturing, memory_order_relaxed))
-        log_row(e, nch);
+        log_row(e, 0);
 }
 
 /* Ticks in the playing row: speed, times the passes of an EEx delay. */
@@ -1014,13 +1060,42 @@ static uint32_t swing_delay(const Engine *e)
                               e->seq.bpm_tenths);
 }
 
+/* The strips' mute and solo as they are now become what is heard. */
+static void take_flags(Engine *e)
+{
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        e->chans.mute[c] = e->chans.strip[c].mute;
+        e->chans.solo[c] = e->chans.strip[c].solo;
+    }
+    e->chans.flags_due = false;
+    count_solos(e);
+}
+
+/* A later tick of the row: its tempos (Fxx with Txy) and Oxy. */
+static void tick_control(Engine *e)
+{
+    for (int i = 0; i < e->seq.ctl.later_count; i++)
+        if (e->seq.ctl.later[i].tick == e->seq.tick) {
+            e->seq.bpm_tenths = hiss_clampi(e->seq.ctl.later[i].bpm, SONG_BPM_MIN, SONG_BPM_MAX);
+            e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm_tenths;
+        }
+    for (int c = 0; c < e->chans.nch; c++)
+        channel_out_effect(e, c, e->chans.ch[c].fx.fx, e->chans.ch[c].fx.param, e->seq.tick);
+}
+
 static void process_tick(Engine *e)
 {
-    if (e->seq.tick == 0)
+    if (e->chans.flags_due)
+        take_flags(e);
+    if (e->seq.tick == 0) {
         play_row(e);
-    else
+    } else {
+        tick_control(e);
         for (int c = 0; c < e->chans.nch; c++)
             channel_tick(e, c);
+        if (atomic_load_explicit(&e->capturing, memory_order_relaxed))
+            log_row(e, e->seq.tick);
+    }
     for (int c = 0; c < e->chans.nch; c++)
         channel_apply(e, c);
 }
@@ -1035,6 +1110,10 @@ static void sequencer_step(Engine *e)
         }
         if (e->seq.tick >= row_ticks(e)) {
             advance_row(e);
+            if (e->seq.speed_due) {
+                e->seq.speed = e->seq.speed_due;
+                e->seq.speed_due = 0;
+            }
             e->seq.tick = 0;
             e->seq.row_started = false;
             continue;
@@ -1075,8 +1154,10 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     e->seq.tick_rem = 0;
     e->seq.tick = 0;
     e->seq.passes = 1;
+    e->seq.speed_due = 0;
     e->seq.row_started = false;
     e->seq.swing_debt = 0;
+    memset(e->chans.out, 0, sizeof e->chans.out);
     e->seq.frames_left = 0;
     fx_row_control_clear(&e->seq.ctl);
     e->seq.cmd_jump = false;
@@ -1430,7 +1511,12 @@ static bool execute(Engine *e, const EngineCommand *cmd)
         e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm_tenths;
         break;
     case ENGINE_CMD_SET_SPEED:
-        e->seq.speed = hiss_clampi(cmd->a, 1, 31);
+        /* A row's length is its speed: while capturing, a new one waits
+         * for the next row, where the capture's Fxx replays it. */
+        if (capturing_play(e))
+            e->seq.speed_due = hiss_clampi(cmd->a, 1, 31);
+        else
+            e->seq.speed = hiss_clampi(cmd->a, 1, 31);
         break;
     case ENGINE_CMD_HOLD_MUTE:
     case ENGINE_CMD_HOLD_SOLO:
@@ -1443,7 +1529,10 @@ static bool execute(Engine *e, const EngineCommand *cmd)
                 hold[cmd->a] = -1;
             else if (hold[cmd->a] < 0)
                 hold[cmd->a] = cmd->b != 0;
-            recount_solo(e);
+            if (capturing_play(e))
+                e->chans.flags_due = true; /* heard from the next tick */
+            else
+                recount_solo(e);
         }
         break;
     case ENGINE_CMD_LOOP_ROWS:
@@ -1661,8 +1750,15 @@ static void follow_insert(Engine *e, int c, const SongStrip *st)
 static void follow_strips(Engine *e)
 {
     bool changed = false;
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
         changed |= strip_follow(&e->chans.strip[c], &e->song->strips[c]);
+        e->chans.flags_due |= e->chans.strip[c].mute != e->chans.mute[c] ||
+                              e->chans.strip[c].solo != e->chans.solo[c];
+    }
+    /* While capturing, a mute or solo is heard from the next tick, the
+     * frame a pattern's Oxy can give it again. */
+    if (e->chans.flags_due && !capturing_play(e))
+        take_flags(e);
     count_solos(e);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
         const SongStrip *st = &e->song->strips[c];

@@ -176,10 +176,14 @@ typedef struct {
     uint64_t when; /* the rows_played count of the row playing as it came */
 } EngineTake;
 
-/* Jam capture: one row as it was played (engine_capture_rows). */
+/* Jam capture: one row as it was played (engine_capture_rows), on its
+ * first tick; or, logged after it, a later tick of that row on which the
+ * channels heard or the tempo changed (a mute or tempo between rows:
+ * while capturing, the engine lets them act on ticks only). */
 typedef struct {
     int order;          /* order index, -1 while a pattern loops */
     int pattern, row;
+    int tick;           /* 0: the row starts; else the tick of a change */
     int bpm_tenths, speed; /* after the row's own tempo and speed effects */
     uint64_t audible;   /* bit c: channel c heard (mute and solo) */
     uint64_t count;     /* the rows_played count of this row */
@@ -293,7 +297,11 @@ bool engine_take_return(Engine *engine, EngineReturn *ret);
 bool engine_take_recorded(Engine *engine, EngineTake *take);
 /* [ui] Jam capture: while on, every row started is logged for
  * engine_take_row (take them regularly: a full log drops rows and sets
- * EngineStatus.rows_unlogged). Turning it on clears that flag. */
+ * EngineStatus.rows_unlogged), and so is every later tick of a row on
+ * which the tempo or the channels heard change. While it is on and the
+ * song plays, a change of a strip's mute or solo (or of a hold on one)
+ * is heard from the next tick, not the next period, and a new speed
+ * from the next row. Turning it on clears that flag. */
 void engine_capture_rows(Engine *engine, bool on);
 bool engine_take_row(Engine *engine, EngineRowLog *log);
 /* [ui] Pops one block of the master output's tap; false when none. */

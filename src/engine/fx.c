@@ -87,6 +87,16 @@ void fx_row_control_clear(FxRowControl *ctl)
 {
     ctl->pos_jump = ctl->break_row = ctl->loop_jump = -1;
     ctl->speed = ctl->bpm = ctl->row_delay = -1;
+    ctl->later_count = 0;
+}
+
+int fx_channel_out(const uint8_t fx[2], const uint8_t param[2], int tick)
+{
+    int out = -1;
+    for (int k = 0; k < 2; k++)
+        if (fx[k] == 'O' && (param[k] & 15) == tick)
+            out = (param[k] >> 4) != 0;
+    return out;
 }
 
 bool fx_cell_has(const Cell *cell, uint8_t fx)
@@ -124,16 +134,18 @@ static int clamp_volume(int volume)
 }
 
 static void row_control(FxChannel *ch, int row, uint8_t fx, uint8_t param,
-                        FxRowControl *ctl)
+                        FxRowControl *ctl, bool fine_tempo)
 {
     switch (fx) {
     case 'B': ctl->pos_jump = param; break;
     case 'D': ctl->break_row = (param >> 4) * 10 + (param & 15); break;
     case 'F':
-        if (param >= 0x20)
-            ctl->bpm = param;
-        else if (param)
+        if (param >= 0x20) {
+            if (!fine_tempo)
+                ctl->bpm = param * 10;
+        } else if (param) {
             ctl->speed = param;
+        }
         break;
     case 'E':
         if ((param >> 4) == 0x6) {
@@ -172,8 +184,22 @@ bool fx_row(FxChannel *ch, int row, const Cell *cell, FxRowControl *ctl)
     ch->arp_off = ch->arp_fine = ch->vib_off = ch->trem_off = ch->gliss_off = 0;
     ch->delay_tick = FX_NO_TICK;
     ch->row_note = cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST;
-    row_control(ch, row, cell->fx, cell->fx_param, ctl);
-    row_control(ch, row, cell->fx2, cell->fx2_param, ctl);
+    /* Txy beside a tempo's Fxx: x tenths of a BPM more, on tick y. */
+    bool fine = (cell->fx == 'F' && cell->fx_param >= 0x20 && cell->fx2 == 'T') ||
+                (cell->fx2 == 'F' && cell->fx2_param >= 0x20 && cell->fx == 'T');
+    row_control(ch, row, cell->fx, cell->fx_param, ctl, fine);
+    row_control(ch, row, cell->fx2, cell->fx2_param, ctl, fine);
+    if (fine) {
+        int whole = cell->fx == 'F' ? cell->fx_param : cell->fx2_param;
+        int t = cell->fx == 'T' ? cell->fx_param : cell->fx2_param;
+        int tenths = whole * 10 + ((t >> 4) < 10 ? t >> 4 : 9), tick = t & 15;
+        if (!tick)
+            ctl->bpm = tenths;
+        else if (ctl->later_count < FX_LATER_TEMPOS) {
+            ctl->later[ctl->later_count].tick = tick;
+            ctl->later[ctl->later_count++].bpm = tenths;
+        }
+    }
     int delay = note_delay(cell);
     if (!delay)
         return false;

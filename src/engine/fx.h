@@ -64,15 +64,27 @@ typedef struct {
     Cell delayed;
 } FxChannel;
 
+enum { FX_LATER_TEMPOS = 8 }; /* tempo changes on later ticks a row keeps */
+
 /* Song control found on a row; -1 where nothing asked for it. */
 typedef struct {
     int pos_jump;  /* Bxx: order */
     int break_row; /* Dxx: row in the next pattern */
     int loop_jump; /* E6x: row to go back to */
     int speed;     /* Fxx < 0x20 */
-    int bpm;       /* Fxx >= 0x20 */
+    int bpm;       /* Fxx >= 0x20, in tenths of a BPM (with Txy's tenths) */
     int row_delay; /* EEx: times the row plays again, its notes not */
+    /* Fxx with Txy (y > 0): tempos, in tenths, that act on tick y of the
+     * row (counted through EEx's passes), in channel order. */
+    int later_count;
+    struct {
+        int tick, bpm;
+    } later[FX_LATER_TEMPOS];
 } FxRowControl;
+
+/* Oxy in either column, acting on `tick`: 1 takes the channel out of the
+ * mix, 0 brings it back; -1 when the cell's columns have none for it. */
+int fx_channel_out(const uint8_t fx[2], const uint8_t param[2], int tick);
 
 void fx_channel_reset(FxChannel *ch);
 void fx_row_control_clear(FxRowControl *ctl);

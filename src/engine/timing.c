@@ -201,14 +201,14 @@ static uint64_t clock_row(Clock *k, FxChannel *fx, const Pattern *p, int row,
     if (*known < 0)
         *known = 0;
     if (ctl->bpm > 0) {
-        k->bpm = ctl->bpm * 10;
+        k->bpm = hiss_clampi(ctl->bpm, SONG_BPM_MIN, SONG_BPM_MAX);
         k->rem %= 2u * (unsigned)k->bpm;
     }
     if (ctl->speed > 0)
         k->speed = ctl->speed;
     /* EEx plays the row's ticks again: one long row, as the engine */
     *ticks = k->speed * (1 + (ctl->row_delay > 0 ? ctl->row_delay : 0));
-    if (!debt) {
+    if (!debt && !ctl->later_count) {
         /* Carried remainders make the ticks' sum one division (a tick
          * is at least 9 frames: rate >= 1000, BPM <= 255). */
         uint64_t den = 2u * (uint64_t)k->bpm;
@@ -218,6 +218,11 @@ static uint64_t clock_row(Clock *k, FxChannel *fx, const Pattern *p, int row,
     }
     uint64_t frames = debt;
     for (int t = 0; t < *ticks; t++) {
+        for (int i = 0; i < ctl->later_count; i++)
+            if (ctl->later[i].tick == t) { /* Fxx with Txy: on its tick */
+                k->bpm = hiss_clampi(ctl->later[i].bpm, SONG_BPM_MIN, SONG_BPM_MAX);
+                k->rem %= 2u * (unsigned)k->bpm;
+            }
         uint32_t len = timing_tick_frames(k->rate, k->bpm, &k->rem);
         uint32_t share = timing_swing_share(debt, *ticks - t, len);
         len -= share;

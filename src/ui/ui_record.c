@@ -190,10 +190,12 @@ static void capture_write(UiApp *app)
                                              &inexact);
     if (ui_report(app, err, "capture") != HISS_OK)
         return;
-    int last = atomic_load(&app->song->order_count) - 1;
-    ui_set_message(app, inexact, "captured %d rows as orders %02X-%02X%s", count, first, last,
-                   inexact ? " (a tempo rounded to whole BPM or no free effect column)"
-                           : " (undo removes them)");
+    int last = atomic_load(&app->song->order_count) - 1, rows = 0;
+    for (int i = 0; i < count; i++)
+        rows += app->record.captured[i].tick == 0; /* the rest: changes within them */
+    ui_set_message(app, inexact, "captured %d rows as orders %02X-%02X with their mutes%s", rows,
+                   first, last,
+                   inexact ? " (a row had no free effect column)" : " (undo removes them)");
 }
 
 void ui_record_toggle_capture(UiApp *app)

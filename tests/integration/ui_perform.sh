@@ -33,11 +33,11 @@ check "a mute at the next bar" wait_for "channel 1 muted at the next bar"
 sleep 4.5 # past the bar (1.9 s) and into the next pattern
 keys P
 check "P again writes the performance after the song's two entries" \
-    wait_re "captured [0-9]+ rows as orders 02-[0-9A-F]{2} \(undo removes them\)"
+    wait_re "captured [0-9]+ rows as orders 02-[0-9A-F]{2} with their mutes \(undo removes them\)"
 keys F8
 keys C-r
 check "the order list has a new entry" wait_re "^ *02 +[0-9A-F]{2} "
-check "playing a new pattern (the mute removed its notes)" shows_re "^ *0[2-9] +0[2-9A-F] "
+check "playing a new pattern (the mute is in it)" shows_re "^ *0[2-9] +0[2-9A-F] "
 keys C-z
 check "one undo" wait_for "undone"
 check "takes the new entries back" wait_until entry_gone "^ *02 +[0-9A-F]{2} "

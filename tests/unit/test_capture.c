@@ -1,8 +1,10 @@
 /* Jam capture: a performance played through the engine (a cue on the
- * bar, a jammed note, a mute at the bar, a tempo change) is logged row by row and
- * written into the song as a new arrangement (edit_capture_arrangement);
- * that arrangement, rendered as `hiss render` does, must give the same
- * audio as the performance did live, frame for frame. */
+ * bar, a jammed note, a mute at the bar, a tempo change; mutes, tempos
+ * and speeds pressed in the middle of a row, over held notes, and a mute
+ * already on as the capture starts) is logged row by row and written
+ * into the song as a new arrangement (edit_capture_arrangement); that
+ * arrangement, rendered as `hiss render` does, must give the same audio
+ * as the performance did live, frame for frame. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -23,7 +25,7 @@
 /* Orders 0 and 1 play patterns 0 and 1: channel 0 a tone every two rows,
  * channel 1 another every four; pattern 0 breaks to the next order after
  * its row 27 (D00), which the capture must not do again. Each note ends
- * within its row, so what a mute removes is the notes themselves. */
+ * within its row (held notes: gestures_between_rows_...). */
 static Song *performance_song(void)
 {
     Song *s = synth_song(2, ROWS, 125, 6);
@@ -96,15 +98,14 @@ static float *perform(Song *s, EngineRowLog *rows, int *count, int cap, EngineTa
     return out;
 }
 
-/* The captured arrangement from order `first`, as hiss render plays it:
- * song loop off, the mixer's mutes as they were before the performance. */
-static float *replay(Song *s, int first)
+/* The captured arrangement from order `first`, as hiss render plays it
+ * (song loop off, the mixer as the capture left it). */
+static float *render_from(Song *s, int first, uint32_t frames)
 {
-    atomic_store(&s->strips[1].mute, false);
     Engine *e = engine_new(s, RATE);
-    float *out = calloc(2 * (size_t)LIVE_FRAMES, sizeof *out);
+    float *out = calloc(2 * (size_t)frames, sizeof *out);
     engine_play_song_now(e, first, 0, false);
-    synth_render_span(e, out, 0, LIVE_FRAMES);
+    synth_render_span(e, out, 0, frames);
     engine_free(e);
     return out;
 }
@@ -146,7 +147,9 @@ static void a_captured_jam_renders_as_it_was_played(void)
     /* Pattern 0 to the cue, pattern 1, pattern 0 to its break, pattern 1. */
     CHECK(orders_after - orders_before == 4);
 
-    float *again = replay(s, orders_before);
+    /* The mute ended the performance; the arrangement has it now. */
+    CHECK(!atomic_load(&s->strips[1].mute));
+    float *again = render_from(s, orders_before, LIVE_FRAMES);
     float diff = max_difference(live, again, 2 * (size_t)LIVE_FRAMES);
     CHECK(diff == 0.0f);
     if (diff != 0.0f)
@@ -169,6 +172,148 @@ static void a_captured_jam_renders_as_it_was_played(void)
     song_free(s);
 }
 
+/* ---- gestures between rows ---------------------------------------------- */
+
+#define MID_FRAMES 300000u /* about 55 rows: the pattern plays twice */
+#define MID_BLOCK 300u     /* the period: gestures land mid-tick */
+
+/* Channel 0 (left) and channel 2 (right) each hold one looping tone from
+ * row 0 to the end; channel 1 (right) plays a short note every two rows. */
+static Song *held_song(void)
+{
+    Song *s = synth_song(3, ROWS, 125, 6);
+    atomic_store(&s->rows_per_beat, 4);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, 440.0, 2000, 1, 0.5f),
+                                                LOOP_OFF, 0, 0, INTERP_LINEAR));
+    synth_set_instrument(s, 2, synth_instrument(synth_sine(RATE, 300.0, 160, 1, 0.5f),
+                                                LOOP_FORWARD, 0, 160, INTERP_LINEAR));
+    synth_put(s, 0, 0, 0, NOTE_C4, 2, E, '8', 0x00);
+    synth_put(s, 0, 0, 2, NOTE_C4 + 7, 2, E, '8', 0xFF);
+    for (int r = 0; r < ROWS; r += 2)
+        synth_put(s, 0, r, 1, (uint8_t)(NOTE_C4 + 12 + r / 2), 1, E, '8', 0xFF);
+    return s;
+}
+
+/* What is pressed, and on which frame (a period's first, inside a row). */
+typedef struct {
+    uint32_t frame;
+    int channel; /* a mute switched (-1: a tempo or speed) */
+    bool mute;
+    int bpm_tenths, speed;
+} Gesture;
+
+static const Gesture gestures[] = {
+    {30300, 0, true, 0, 0},    /* channel 0's held tone muted in row 5 */
+    {48300, -1, false, 1374, 0}, /* 137.4 BPM from the next tick */
+    {66000, 0, false, 0, 0},   /* channel 0 heard again */
+    {120000, 2, false, 0, 0},  /* channel 2, muted from the start, heard */
+    {150000, -1, false, 0, 5}, /* speed 5 from the next row */
+    {180000, -1, false, 1100, 0},
+    {240000, 0, true, 0, 0},   /* muted again, to the end */
+};
+
+/* The performance of `gestures`, channel 2 muted in the mixer before the
+ * capture starts; rows[] gets the log. */
+static float *perform_mid_row(Song *s, EngineRowLog *rows, int *count, int cap)
+{
+    atomic_store(&s->strips[2].mute, true);
+    Engine *e = engine_new(s, RATE);
+    float *out = calloc(2 * (size_t)MID_FRAMES, sizeof *out);
+    engine_capture_rows(e, true);
+    engine_play_song_now(e, 0, 0, true);
+    *count = 0;
+    size_t next = 0;
+    for (uint32_t at = 0; at < MID_FRAMES; at += MID_BLOCK) {
+        for (; next < sizeof gestures / sizeof gestures[0] && gestures[next].frame == at;
+             next++) {
+            const Gesture *g = &gestures[next];
+            if (g->channel >= 0)
+                atomic_store(&s->strips[g->channel].mute, g->mute); /* as the mixer does */
+            else if (g->bpm_tenths)
+                CHECK(engine_send(e, &(EngineCommand){ENGINE_CMD_SET_BPM, g->bpm_tenths, 0, 0,
+                                                      NULL}));
+            else
+                CHECK(engine_send(e, &(EngineCommand){ENGINE_CMD_SET_SPEED, g->speed, 0, 0,
+                                                      NULL}));
+        }
+        engine_render(e, out + 2 * (size_t)at, MID_BLOCK);
+        *count = take_rows(e, rows, *count, cap);
+    }
+    CHECK(next == sizeof gestures / sizeof gestures[0]);
+    engine_capture_rows(e, false);
+    CHECK(!atomic_load(&engine_status(e)->rows_unlogged));
+    engine_free(e);
+    return out;
+}
+
+/* Whether a pattern from order `first` on has effect `fx` acting on a
+ * tick after the first (its parameter's low digit). */
+static bool has_later_tick(const Song *s, int first, uint8_t fx)
+{
+    for (int o = first; o < atomic_load(&s->order_count); o++) {
+        const Pattern *p = song_pattern(s, atomic_load(&s->orders[o]));
+        for (int r = 0; p && r < p->rows; r++)
+            for (int c = 0; c < p->channels; c++) {
+                Cell cell = song_pattern_get(p, r, c);
+                if ((cell.fx == fx && (cell.fx_param & 15)) ||
+                    (cell.fx2 == fx && (cell.fx2_param & 15)))
+                    return true;
+            }
+    }
+    return false;
+}
+
+static void gestures_between_rows_render_as_they_were_played(void)
+{
+    Song *s = held_song();
+    EngineRowLog rows[512];
+    int count = 0;
+    float *live = perform_mid_row(s, rows, &count, 512);
+    /* The gestures were heard: the held left tone stops after its mute
+     * (within a tick and the declick ramp) and comes back; the right
+     * tone, muted from the start, comes in; the changes within rows were
+     * logged on their ticks. */
+    CHECK(synth_peak(live, 28000, 2000, 0) > 0.4f);
+    CHECK(synth_peak(live, 30300 + 2 * TICK, 30000, 0) == 0.0f);
+    CHECK(synth_peak(live, 70000, 2000, 0) > 0.4f);
+    CHECK(synth_peak(live, 250000, 40000, 0) == 0.0f);
+    int changes = 0, tempos = 0;
+    for (int i = 1; i < count; i++) {
+        changes += rows[i].tick > 0;
+        tempos += rows[i].tick > 0 && rows[i].bpm_tenths != rows[i - 1].bpm_tenths;
+    }
+    CHECK(changes == 6 && tempos == 2); /* the speed waits for its row */
+    CHECK(rows[0].tick == 0 && rows[0].audible == 3); /* channel 2 muted as it began */
+
+    Editor *ed = edit_new(s, NULL, NULL);
+    int orders_before = atomic_load(&s->order_count);
+    bool inexact = true;
+    CHECK(edit_capture_arrangement(ed, rows, count, NULL, 0, &inexact) == HISS_OK);
+    CHECK(!inexact);
+    CHECK(atomic_load(&s->order_count) == orders_before + 2); /* the pattern, twice */
+    CHECK(has_later_tick(s, orders_before, 'O') && has_later_tick(s, orders_before, 'T'));
+    /* The mixer's mutes went into the arrangement. */
+    CHECK(!atomic_load(&s->strips[0].mute) && !atomic_load(&s->strips[2].mute));
+
+    float *again = render_from(s, orders_before, MID_FRAMES);
+    float diff = max_difference(live, again, 2 * (size_t)MID_FRAMES);
+    CHECK(diff == 0.0f);
+    if (diff != 0.0f) {
+        size_t i = 0;
+        while (fabsf(live[i] - again[i]) == 0.0f)
+            i++;
+        fprintf(stderr, "  largest difference %g, first at frame %zu\n", (double)diff, i / 2);
+    }
+    /* Undo gives the mixer its mute back with the order list. */
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(atomic_load(&s->order_count) == orders_before);
+    CHECK(atomic_load(&s->strips[0].mute));
+    free(again);
+    free(live);
+    edit_free(ed);
+    song_free(s);
+}
+
 static void nothing_captured_changes_nothing(void)
 {
     Song *s = performance_song();
@@ -184,6 +329,7 @@ static void nothing_captured_changes_nothing(void)
 int main(void)
 {
     RUN(a_captured_jam_renders_as_it_was_played);
+    RUN(gestures_between_rows_render_as_they_were_played);
     RUN(nothing_captured_changes_nothing);
     return test_finish();
 }

@@ -170,7 +170,28 @@ static void song_control(void)
     play_row(&ch, cell('F', 0x1F), 1, &ctl);
     CHECK(ctl.speed == 31);
     play_row(&ch, cell('F', 0x20), 1, &ctl);
-    CHECK(ctl.bpm == 32);
+    CHECK(ctl.bpm == 320); /* tenths */
+    /* Txy beside the tempo: 137.4 BPM, on the row's first tick or on
+     * tick 3; alone it does nothing. */
+    Cell fine = cell('T', 0x40);
+    fine.fx2 = 'F';
+    fine.fx2_param = 0x89;
+    fx_row_control_clear(&ctl);
+    play_row(&ch, fine, 1, &ctl);
+    CHECK(ctl.bpm == 1374 && ctl.later_count == 0);
+    fine.fx_param = 0x43;
+    fx_row_control_clear(&ctl);
+    play_row(&ch, fine, 1, &ctl);
+    CHECK(ctl.bpm == -1 && ctl.later_count == 1 && ctl.later[0].tick == 3 &&
+          ctl.later[0].bpm == 1374);
+    fx_row_control_clear(&ctl);
+    play_row(&ch, cell('T', 0x43), 1, &ctl);
+    CHECK(ctl.bpm == -1 && ctl.later_count == 0);
+    /* Oxy: out of the mix (1) or back (0) on tick y. */
+    const uint8_t out_fx[2] = {'O', 'A'}, out_param[2] = {0x12, 0x00};
+    CHECK(fx_channel_out(out_fx, out_param, 2) == 1 && fx_channel_out(out_fx, out_param, 0) == -1);
+    const uint8_t back_param[2] = {0x00, 0x00};
+    CHECK(fx_channel_out(out_fx, back_param, 0) == 0);
     play_row(&ch, cell('D', 0x32), 1, &ctl);
     CHECK(ctl.break_row == 32);
     play_row(&ch, cell('D', 0x0A), 1, &ctl);

@@ -87,8 +87,9 @@ static uint8_t bcd(int v)
     return (uint8_t)((v / 10) << 4 | (v % 10));
 }
 
-/* A small song full of song control: tempo and speed changes, jumps
- * forward and back, breaks, pattern loops, pattern delays, swing. */
+/* A small song full of song control: tempo and speed changes (on a
+ * row's first tick or a later one), jumps forward and back, breaks,
+ * pattern loops, pattern delays, swing. */
 static Song *random_song(uint32_t seed)
 {
     rng_state = seed * 2654435761u + 1;
@@ -110,7 +111,12 @@ static Song *random_song(uint32_t seed)
                 if (rnd(4))
                     continue;
                 uint8_t fx = 0, param = 0;
-                switch (rnd(7)) {
+                switch (rnd(8)) {
+                case 7: /* a tempo with tenths on a later tick (Fxx Txy) */
+                    synth_put(s, p, r, c, NOTE_EMPTY, 0, VOLUME_EMPTY, 'F',
+                              (uint8_t)(100 + rnd(156)));
+                    synth_put2(s, p, r, c, 'T', (uint8_t)(rnd(10) << 4 | rnd(8)));
+                    continue;
                 case 0: fx = 'F'; param = (uint8_t)(1 + rnd(4)); break;
                 case 1: fx = 'F'; param = (uint8_t)(100 + rnd(156)); break;
                 case 2: fx = 'B'; param = (uint8_t)rnd((uint32_t)orders + 1); break;
