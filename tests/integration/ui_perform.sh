@@ -1,8 +1,10 @@
 #!/bin/bash
 # Performance capture from the pattern screen: P starts it while the song
-# plays, a mute at the bar is performed, P again writes the rows played as
-# new order entries (new patterns where the mute changed them), and one
-# undo takes them all back.
+# plays, a mute at the bar, a tempo nudge and a mute at once (inside a
+# row) are performed, P again writes the rows played as new order entries
+# (new patterns with Oxy for the mutes and Fxx for the tempo, on the tick
+# they acted), the mixer's mutes go into them, and one undo takes them
+# all back.
 set -u
 SOCK=hiss-ui-perform-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -30,10 +32,24 @@ keys P
 check "P starts the capture while the song plays" wait_for "capturing the performance"
 keys M
 check "a mute at the next bar" wait_for "channel 1 muted at the next bar"
+keys =
+check "a tempo nudge" wait_re "126(\.0)? BPM"
+keys Tab ,
+check "a mute at once on channel 2" wait_re " M2 "
 sleep 4.5 # past the bar (1.9 s) and into the next pattern
 keys P
 check "P again writes the performance after the song's two entries" \
     wait_re "captured [0-9]+ rows as orders 02-[0-9A-F]{2} with their mutes \(undo removes them\)"
+check "the mixer's mutes went into the arrangement" wait_re " M0 "
+keys C-s
+check "saved" wait_for "saved perform.hiss"
+# The copies say where channels went out (O1y: channel 1 on tick 0 at
+# the bar, channel 2 on whatever tick it came) and the new tempo (126 BPM,
+# with Txy when it came inside a row).
+new_has() { sed -n '/^pattern 0[2-9A-F]/,$p' "$TMP/perform.hiss" | grep -qE -- "$1"; }
+check "the bar's mute as O10 on channel 1" new_has '^[0-9]{3} \|[^|]*O10'
+check "the mute at once as O1y on channel 2" new_has '^[0-9]{3} \|[^|]*\|[^|]*O1[0-9A-F]'
+check "the nudged tempo as F7E" new_has 'F7E'
 keys F8
 keys C-r
 check "the order list has a new entry" wait_re "^ *02 +[0-9A-F]{2} "
