@@ -2661,6 +2661,13 @@ void engine_hand_over(Engine *from, Engine *to)
     to->clock.pulses = from->clock.pulses;
     to->clock.phase = from->clock.phase;
     to->clock.per = from->clock.per;
+    /* A capture goes on, with the rows the editor has not taken yet. */
+    atomic_store(&to->capturing, atomic_load(&from->capturing));
+    bool lost = atomic_load(&from->status.rows_unlogged);
+    EngineRowLog row;
+    while (ring_pop(&from->row_log, &row))
+        lost |= !ring_push(&to->row_log, &row);
+    atomic_store(&to->status.rows_unlogged, lost);
     to->follow = from->follow;
     to->follow.beat_frames *= scale;
     /* At the same rate the send buses' tails and the limiter's lookahead

@@ -382,7 +382,8 @@ void engine_play_pattern_now(Engine *engine, int pattern, int row);
  * mute, solo, song looping, a cue; what counts frames is rescaled to the
  * new rate. At the same rate the output is exactly what `from` would have
  * made (voices keep no filter state, so sinc voices go on exactly too).
- * Voices of retired instruments and previews end.
+ * Voices of retired instruments and previews end. A capture
+ * (engine_capture_rows) goes on in `to`, with the rows not taken yet.
  * `from` keeps what it must free (retired objects, and its song when `to`
  * plays another one) for engine_free. */
 void engine_hand_over(Engine *from, Engine *to);

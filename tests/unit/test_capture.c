@@ -314,6 +314,30 @@ static void gestures_between_rows_render_as_they_were_played(void)
     song_free(s);
 }
 
+/* A new engine (a rate change) takes the capture over: every row is
+ * logged once, those the old engine logged and nobody took included. */
+static void a_capture_goes_on_in_a_new_engine(void)
+{
+    Song *s = performance_song();
+    Engine *e = engine_new(s, RATE);
+    engine_capture_rows(e, true);
+    engine_play_song_now(e, 0, 0, true);
+    float *out = calloc(2 * 10 * (size_t)ROW, sizeof *out);
+    synth_render_span(e, out, 0, 10 * ROW);
+    Engine *next = engine_new(s, RATE);
+    engine_hand_over(e, next);
+    engine_free(e);
+    synth_render_span(next, out, 0, 10 * ROW);
+    EngineRowLog rows[32];
+    int count = take_rows(next, rows, 0, 32);
+    CHECK(count == 20 && !atomic_load(&engine_status(next)->rows_unlogged));
+    for (int i = 0; i < count; i++)
+        CHECK_MSG(rows[i].row == i && rows[i].tick == 0, "log %d: row %d", i, rows[i].row);
+    engine_free(next);
+    free(out);
+    song_free(s);
+}
+
 static void nothing_captured_changes_nothing(void)
 {
     Song *s = performance_song();
@@ -330,6 +354,7 @@ int main(void)
 {
     RUN(a_captured_jam_renders_as_it_was_played);
     RUN(gestures_between_rows_render_as_they_were_played);
+    RUN(a_capture_goes_on_in_a_new_engine);
     RUN(nothing_captured_changes_nothing);
     return test_finish();
 }
