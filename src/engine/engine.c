@@ -79,8 +79,10 @@ typedef struct {
     EngineCueAt cue_at;
     int loop_first, loop_last; /* rows looped in the pattern, -1: none */
     uint32_t row_elapsed;   /* frames since the playing row's first tick */
-    int speed_due;          /* a speed set while capturing: for the next
-                               row, where Fxx can say it (0: none) */
+    /* While capturing, a tempo or speed set by a command (or a clock)
+     * waits for the next tick or row, where Fxx and Txy can say it again
+     * (0: none). */
+    int bpm_due, speed_due;
     /* What the capture log said last: a tick that changes either is
      * logged (engine_capture_rows). */
     uint64_t logged_audible;
@@ -946,6 +948,34 @@ static bool capturing_play(const Engine *e)
     return e->seq.playing && atomic_load_explicit(&e->capturing, memory_order_relaxed);
 }
 
+/* A tempo from a command or a clock: at once, or, while capturing, on
+ * the next tick (take_due). */
+static void set_bpm(Engine *e, int tenths)
+{
+    tenths = hiss_clampi(tenths, SONG_BPM_MIN, SONG_BPM_MAX);
+    if (capturing_play(e)) {
+        e->seq.bpm_due = tenths;
+        return;
+    }
+    e->seq.bpm_tenths = tenths;
+    e->seq.tick_rem %= 2u * (unsigned)tenths;
+}
+
+/* The tempo (and, on a row's first tick, the speed) that waited for this
+ * tick: where a row's own Fxx would act, before it, so that one wins. */
+static void take_due(Engine *e, bool row_start)
+{
+    if (e->seq.bpm_due) {
+        e->seq.bpm_tenths = e->seq.bpm_due;
+        e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm_tenths;
+        e->seq.bpm_due = 0;
+    }
+    if (row_start && e->seq.speed_due) {
+        e->seq.speed = e->seq.speed_due;
+        e->seq.speed_due = 0;
+    }
+}
+
 static uint64_t audible_mask(const Engine *e)
 {
     uint64_t mask = 0;
@@ -1031,6 +1061,7 @@ static void play_row(Engine *e)
                            (const uint8_t[2]){cell.fx_param, cell.fx2_param}, 0);
         channel_row(e, c, cell, cell.note != NOTE_EMPTY ? groove_of_row(e, c, &cell) : 0);
     }
+    take_due(e, true);
     if (e->seq.ctl.bpm > 0) {
         e->seq.bpm_tenths = hiss_clampi(e->seq.ctl.bpm, SONG_BPM_MIN, SONG_BPM_MAX);
         e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm_tenths;
@@ -1090,6 +1121,7 @@ static void process_tick(Engine *e)
     if (e->seq.tick == 0) {
         play_row(e);
     } else {
+        take_due(e, false);
         tick_control(e);
         for (int c = 0; c < e->chans.nch; c++)
             channel_tick(e, c);
@@ -1110,10 +1142,6 @@ static void sequencer_step(Engine *e)
         }
         if (e->seq.tick >= row_ticks(e)) {
             advance_row(e);
-            if (e->seq.speed_due) {
-                e->seq.speed = e->seq.speed_due;
-                e->seq.speed_due = 0;
-            }
             e->seq.tick = 0;
             e->seq.row_started = false;
             continue;
@@ -1154,7 +1182,7 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     e->seq.tick_rem = 0;
     e->seq.tick = 0;
     e->seq.passes = 1;
-    e->seq.speed_due = 0;
+    e->seq.bpm_due = e->seq.speed_due = 0;
     e->seq.row_started = false;
     e->seq.swing_debt = 0;
     memset(e->chans.out, 0, sizeof e->chans.out);
@@ -1470,8 +1498,7 @@ static void follow_clock(Engine *e, int milli_frames, int pulses)
     /* A beat lasts speed x rows_per_beat ticks of 25 x rate / bpm_tenths
      * frames. */
     long tenths = lround(beats_per_minute * row_ticks(e) * rpb / 2.4);
-    e->seq.bpm_tenths = hiss_clampi((int)tenths, SONG_BPM_MIN, SONG_BPM_MAX);
-    e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm_tenths;
+    set_bpm(e, (int)tenths);
 }
 
 /* ---- commands ---------------------------------------------------------- */
@@ -1507,12 +1534,11 @@ static bool execute(Engine *e, const EngineCommand *cmd)
         break;
     case ENGINE_CMD_SET_BPM:
         e->follow.on = false; /* a tempo of one's own */
-        e->seq.bpm_tenths = hiss_clampi(cmd->a, SONG_BPM_MIN, SONG_BPM_MAX);
-        e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm_tenths;
+        set_bpm(e, cmd->a);
         break;
     case ENGINE_CMD_SET_SPEED:
         /* A row's length is its speed: while capturing, a new one waits
-         * for the next row, where the capture's Fxx replays it. */
+         * for the next row (take_due), where the capture's Fxx replays it. */
         if (capturing_play(e))
             e->seq.speed_due = hiss_clampi(cmd->a, 1, 31);
         else

@@ -300,8 +300,9 @@ bool engine_take_recorded(Engine *engine, EngineTake *take);
  * EngineStatus.rows_unlogged), and so is every later tick of a row on
  * which the tempo or the channels heard change. While it is on and the
  * song plays, a change of a strip's mute or solo (or of a hold on one)
- * is heard from the next tick, not the next period, and a new speed
- * from the next row. Turning it on clears that flag. */
+ * and a tempo (ENGINE_CMD_SET_BPM, a followed clock) act on the next
+ * tick, not at once, and a speed on the next row: there a pattern's
+ * Oxy, Fxx and Txy can act again. Turning it on clears that flag. */
 void engine_capture_rows(Engine *engine, bool on);
 bool engine_take_row(Engine *engine, EngineRowLog *log);
 /* [ui] Pops one block of the master output's tap; false when none. */
