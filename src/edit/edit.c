@@ -2434,11 +2434,21 @@ typedef struct {
 static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTake *notes,
                                const int *note_row, int note_count, bool *inexact);
 
-/* Whether rows[i] goes on the pattern rows[i - 1] started. */
-static bool capture_continues(const EngineRowLog *rows, int i, int length)
+/* Whether rows[i] goes on the pattern rows[i - 1] started, which has
+ * room for `room` rows. */
+static bool capture_continues(const EngineRowLog *rows, int i, int length, int room)
 {
-    return i > 0 && length < SONG_MAX_ROWS && rows[i].order == rows[i - 1].order &&
+    return i > 0 && length < room && rows[i].order == rows[i - 1].order &&
            rows[i].pattern == rows[i - 1].pattern && rows[i].row == rows[i - 1].row + 1;
+}
+
+/* The rows from rows[first] on that go on one order entry. */
+static int entry_length(const EngineRowLog *rows, int first, int count, int room)
+{
+    int length = 1;
+    while (first + length < count && capture_continues(rows, first + length, length, room))
+        length++;
+    return length;
 }
 
 /* The captured row a jammed note goes on: near the row playing when it
@@ -2562,24 +2572,29 @@ static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTa
         return HISS_ERR_NOMEM;
     bool taken[SONG_MAX_PATTERNS] = {0};
     int bpm = 0, speed = 0; /* what the captured rows leave, as played back */
+    int rpb = hiss_clampi(atomic_load(&s->rows_per_beat), 1, 32);
+    int lead = 0; /* rows before the entry's first: its place in the beat */
     for (int first = 0; first < count;) {
-        int length = 1;
-        while (first + length < count && capture_continues(rows, first + length, length))
-            length++;
+        int length = entry_length(rows, first, count, SONG_MAX_ROWS - lead);
+        /* An entry that began inside a beat (a loop, a jump, a break)
+         * keeps its row's place in the beat, which swing and grooves
+         * hear: the one before breaks (Dxx) into it there. */
+        int next = first + length < count ? rows[first + length].row % rpb : 0;
         const Pattern *src = song_pattern(s, rows[first].pattern);
-        Pattern *p = song_pattern_new(length, chans);
+        Pattern *p = song_pattern_new(lead + length, chans);
         if (!p)
             return step_fail(step, HISS_ERR_NOMEM);
         /* Oxy lasts an order entry: each starts with every channel heard. */
         uint64_t heard = ~(uint64_t)0;
-        for (int r = 0; r < length; r++) {
-            const EngineRowLog *row = &rows[first + r];
+        for (int i = 0; i < length; i++) {
+            const EngineRowLog *row = &rows[first + i];
+            int r = lead + i;
             for (int c = 0; c < chans; c++)
                 song_pattern_set(p, r, c, captured_cell(src, row->row, c));
             for (int n = 0; n < note_count; n++)
-                if (note_row[n] == first + r)
+                if (note_row[n] == first + i)
                     *inexact |= !put_jam(p, r, notes[n].channel, notes[n].cell);
-            bool start = first + r == 0;
+            bool start = first + i == 0;
             *inexact |= !put_heard(p, r, 0, row->audible, &heard);
             if (start || bpm != row->bpm_tenths) {
                 *inexact |= !put_tempo(p, r, row->bpm_tenths, 0);
@@ -2590,7 +2605,7 @@ static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTa
                 *inexact |= !put_speed(p, r, hiss_clampi(row->speed, 1, 0x1F));
                 speed = row->speed;
             }
-            for (int k = log->first[first + r]; k < log->first[first + r + 1]; k++) {
+            for (int k = log->first[first + i]; k < log->first[first + i + 1]; k++) {
                 const EngineRowLog *change = &log->changes[k];
                 *inexact |= !put_heard(p, r, change->tick, change->audible, &heard);
                 if (bpm != change->bpm_tenths)
@@ -2599,6 +2614,9 @@ static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTa
                 *inexact |= change->speed != speed; /* a speed waits for a row */
             }
         }
+        if (next)
+            *inexact |= !put_effect(p, lead + length - 1, -1, 'D',
+                                    (uint8_t)((next / 10) << 4 | next % 10));
         int slot = rows[first].pattern;
         if (patterns_equal(p, src)) {
             song_pattern_free(p);
@@ -2620,6 +2638,7 @@ static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTa
             return step_fail(step, HISS_ERR_RANGE);
         after.entries[after.count++] = (uint8_t)slot;
         first += length;
+        lead = next;
     }
     HissError err = capture_clear_mixer(s, step);
     if (err)

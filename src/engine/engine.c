@@ -87,6 +87,7 @@ typedef struct {
      * logged (engine_capture_rows). */
     uint64_t logged_audible;
     int logged_bpm;
+    bool logging; /* the capture's first beat has come */
 } Sequencer;
 
 /* A live note rounded forward: the row `rows` rows on (at pattern, row)
@@ -326,6 +327,13 @@ static bool heard_solo(const Engine *e, int c)
 static bool audible(const Engine *e, int c)
 {
     return !e->chans.out[c] && !heard_mute(e, c) && (!e->chans.solo_count || heard_solo(e, c));
+}
+
+/* Capturing while the song plays: mutes, solos, tempos and speeds then
+ * act only where a pattern can say them again (engine_capture_rows). */
+static bool capturing_play(const Engine *e)
+{
+    return e->seq.playing && atomic_load_explicit(&e->capturing, memory_order_relaxed);
 }
 
 static void pan_gains(int pan, float vol, float *gl, float *gr)
@@ -852,7 +860,11 @@ static void apply_bar_flags(Engine *e)
         any |= e->chans.hold_mute[c] >= 0 || e->chans.hold_solo[c] >= 0;
         e->chans.hold_mute[c] = e->chans.hold_solo[c] = -1;
     }
-    if (any)
+    /* While capturing, heard on the bar's first tick (after a swing
+     * wait, as Oxy is). */
+    if (any && capturing_play(e))
+        e->chans.flags_due = true;
+    else if (any)
         recount_solo(e);
 }
 
@@ -941,13 +953,6 @@ static uint32_t groove_of_row(Engine *e, int c, const Cell *cell)
     return late;
 }
 
-/* Capturing while the song plays: mutes, solos and speeds then act only
- * where a pattern can say them again (engine_capture_rows). */
-static bool capturing_play(const Engine *e)
-{
-    return e->seq.playing && atomic_load_explicit(&e->capturing, memory_order_relaxed);
-}
-
 /* A tempo from a command or a clock: at once, or, while capturing, on
  * the next tick (take_due). */
 static void set_bpm(Engine *e, int tenths)
@@ -990,6 +995,13 @@ static uint64_t audible_mask(const Engine *e)
  * a later tick of it on which what is heard or the tempo changed. */
 static void log_row(Engine *e, int tick)
 {
+    /* A capture starts on a beat: its rows keep their place in the beat,
+     * which swing and grooves hear. */
+    int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed),
+                          1, 32);
+    if (!e->seq.logging && (tick || e->seq.row % rpb))
+        return;
+    e->seq.logging = true;
     EngineRowLog log = {
         .order = e->seq.pattern_mode ? -1 : e->seq.order,
         .pattern = e->seq.pattern,
@@ -1128,6 +1140,8 @@ static void process_tick(Engine *e)
         if (atomic_load_explicit(&e->capturing, memory_order_relaxed))
             log_row(e, e->seq.tick);
     }
+    if (!atomic_load_explicit(&e->capturing, memory_order_relaxed))
+        e->seq.logging = false;
     for (int c = 0; c < e->chans.nch; c++)
         channel_apply(e, c);
 }

@@ -295,7 +295,8 @@ bool engine_send(Engine *engine, const EngineCommand *cmd);
 bool engine_take_return(Engine *engine, EngineReturn *ret);
 /* [ui] Pops one recorded live note; false when none. */
 bool engine_take_recorded(Engine *engine, EngineTake *take);
-/* [ui] Jam capture: while on, every row started is logged for
+/* [ui] Jam capture: while on, from the next row on a beat (row modulo
+ * rows_per_beat 0), every row started is logged for
  * engine_take_row (take them regularly: a full log drops rows and sets
  * EngineStatus.rows_unlogged), and so is every later tick of a row on
  * which the tempo or the channels heard change. While it is on and the

@@ -209,7 +209,7 @@ void ui_record_toggle_capture(UiApp *app)
     app->record.captured_count = 0;
     app->record.capturing = true;
     session_capture_rows(app->session, true);
-    ui_set_message(app, false, "capturing the performance from the next row: P again writes it");
+    ui_set_message(app, false, "capturing the performance from the next beat: P again writes it");
     app->dirty |= UI_DIRTY_HEADER;
 }
 

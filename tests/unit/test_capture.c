@@ -1,7 +1,8 @@
 /* Jam capture: a performance played through the engine (a cue on the
  * bar, a jammed note, a mute at the bar, a tempo change; mutes, tempos
  * and speeds pressed in the middle of a row, over held notes, and a mute
- * already on as the capture starts) is logged row by row and written
+ * already on as the capture starts; a bar mute at a swung loop's start)
+ * is logged row by row and written
  * into the song as a new arrangement (edit_capture_arrangement); that
  * arrangement, rendered as `hiss render` does, must give the same audio
  * as the performance did live, frame for frame. */
@@ -322,6 +323,66 @@ static void gestures_between_rows_render_as_they_were_played(void)
     song_free(s);
 }
 
+/* A mute asked for at the bar while rows 5..8 loop: the bar is the
+ * loop's start, row 5, which swing starts late; the held tone must go
+ * silent where the captured Oxy silences it, after the swing wait. */
+static void a_bar_mute_at_a_swung_loop_start_renders_as_played(void)
+{
+    enum { FRAMES = 20 * ROW };
+    Song *s = held_song();
+    Engine *e = engine_new(s, RATE);
+    float *live = calloc(2 * (size_t)FRAMES, sizeof *live);
+    EngineRowLog rows[64];
+    int count = 0;
+    engine_capture_rows(e, true);
+    engine_play_song_now(e, 0, 0, true);
+    CHECK(engine_send(e, &(EngineCommand){ENGINE_CMD_LOOP_ROWS, 5, 8, 0, NULL}));
+    for (uint32_t at = 0; at < FRAMES; at += MID_BLOCK) {
+        if (at == 6 * ROW + 840) { /* in row 6: channel 0 muted at the bar */
+            atomic_store(&s->strips[0].mute, true);
+            CHECK(engine_send(e, &(EngineCommand){ENGINE_CMD_HOLD_MUTE, 0, 0, 0, NULL}));
+        }
+        engine_render(e, live + 2 * (size_t)at, MID_BLOCK);
+        count = take_rows(e, rows, count, 64);
+    }
+    engine_free(e);
+    /* Rows 0..8, then the loop: row 5 again is where the mute came. */
+    CHECK(count > 12 && rows[9].row == 5 && rows[8].audible == 7 && rows[9].audible == 6);
+    CHECK(synth_peak(live, 9 * ROW + ROW / 2, ROW, 0) == 0.0f);
+
+    Editor *ed = edit_new(s, NULL, NULL);
+    int first = atomic_load(&s->order_count);
+    bool inexact = true;
+    CHECK(edit_capture_arrangement(ed, rows, count, NULL, 0, &inexact) == HISS_OK && !inexact);
+    float *again = render_from(s, first, FRAMES);
+    float diff = max_difference(live, again, 2 * (size_t)FRAMES);
+    CHECK(diff == 0.0f);
+    if (diff != 0.0f)
+        fprintf(stderr, "  largest difference %g\n", (double)diff);
+    free(again);
+    free(live);
+    edit_free(ed);
+    song_free(s);
+}
+
+/* Capture turned on inside a beat begins with the next beat's row. */
+static void a_capture_starts_on_a_beat(void)
+{
+    Song *s = performance_song();
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, true);
+    float *out = calloc(2 * 8 * (size_t)ROW, sizeof *out);
+    synth_render_span(e, out, 0, 2 * ROW + 100); /* into row 2 */
+    engine_capture_rows(e, true);
+    synth_render_span(e, out, 2 * ROW + 100, 8 * ROW);
+    EngineRowLog rows[8];
+    int count = take_rows(e, rows, 0, 8);
+    CHECK(count == 4 && rows[0].row == 4 && rows[0].tick == 0 && rows[3].row == 7);
+    engine_free(e);
+    free(out);
+    song_free(s);
+}
+
 /* A new engine (a rate change) takes the capture over: every row is
  * logged once, those the old engine logged and nobody took included. */
 static void a_capture_goes_on_in_a_new_engine(void)
@@ -362,6 +423,8 @@ int main(void)
 {
     RUN(a_captured_jam_renders_as_it_was_played);
     RUN(gestures_between_rows_render_as_they_were_played);
+    RUN(a_bar_mute_at_a_swung_loop_start_renders_as_played);
+    RUN(a_capture_starts_on_a_beat);
     RUN(a_capture_goes_on_in_a_new_engine);
     RUN(nothing_captured_changes_nothing);
     return test_finish();
