@@ -154,8 +154,11 @@ static void clock_pulse(MidiRoute *r, Engine *engine, uint32_t frame, uint32_t c
         EngineCommand play = r->start_pending == 0xFA
                                  ? (EngineCommand){.type = ENGINE_CMD_PLAY_SONG}
                                  : (EngineCommand){.type = ENGINE_CMD_PLAY_AT_POSITION,
-                                                   .a = r->position};
+                                                   .a = r->position,
+                                                   .b = r->pulses >= 0,
+                                                   .c = (int)(r->pulses & 0x3FFFFFFF)};
         engine_command_now(engine, &play, frame);
+        r->origin = r->start_pending == 0xFA ? 0 : (int64_t)r->position * 6;
         r->pulses = 0;
     }
     r->start_pending = 0;
@@ -196,8 +199,14 @@ void midi_route_system(MidiRoute *r, Engine *engine, const uint8_t *bytes, size_
             engine_command_now(engine, &(EngineCommand){.type = ENGINE_CMD_STOP}, frame);
         break;
     case 0xF2:
-        if (size >= 3 && !((bytes[1] | bytes[2]) & 0x80))
-            r->position = bytes[1] | bytes[2] << 7;
+        if (size < 3 || ((bytes[1] | bytes[2]) & 0x80))
+            break;
+        r->position = bytes[1] | bytes[2] << 7;
+        /* While the clock runs hiss, a song position that is not where
+         * the next pulse falls anyway (a jump on the master) moves
+         * playback there on that pulse, as a continue would. */
+        if (r->pulses >= 0 && (int64_t)r->position * 6 != r->origin + r->pulses)
+            r->start_pending = 0xFB;
         break;
     default:
         break;

@@ -90,6 +90,7 @@ typedef struct {
                               that takes effect on the next pulse */
     int position;          /* the last song position, sixteenths */
     int64_t pulses;        /* since the clock started hiss, -1: it did not */
+    int64_t origin;        /* the pulse (6 a sixteenth) it started hiss at */
 } MidiRoute;
 
 /* A MIDI channel map as written: "M:I[:C],..." gives MIDI channel M
@@ -119,7 +120,8 @@ void midi_route_play(MidiRoute *r, Engine *engine, const MidiNote *note);
  * `frame` of the period about to render and `clock_frame` on the
  * server's running frame count: with follow_transport, start (from the
  * song's start) or continue (from the last song position) on the next
- * pulse, and stop at once; with follow_clock, each pulse sets the tempo
+ * pulse, a song position while the clock runs hiss (a jump) the same,
+ * and stop at once; with follow_clock, each pulse sets the tempo
  * measured over the last MIDI_CLOCK_WINDOW pulses, phase-locked to the
  * pulses counted since the clock started hiss (ENGINE_CMD_FOLLOW_CLOCK). */
 void midi_route_system(MidiRoute *r, Engine *engine, const uint8_t *bytes, size_t size,

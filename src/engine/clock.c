@@ -14,15 +14,21 @@ static void emit(ClockOut *c, uint32_t frame, uint8_t status, uint16_t position)
         c->ev[c->count++] = (ClockEvent){frame, status, position};
 }
 
+/* MIDI song position for `rows` rows: a sixteenth is six pulses, a
+ * quarter of a beat. */
+static uint16_t sixteenths_of(uint64_t rows, int rows_per_beat)
+{
+    uint64_t sixteenths = rows * 4 / (uint64_t)(rows_per_beat > 0 ? rows_per_beat : 1);
+    return (uint16_t)(sixteenths > 16383 ? 16383 : sixteenths);
+}
+
 void clock_out_start(ClockOut *c, uint32_t frame, uint64_t rows, int rows_per_beat)
 {
-    int rpb = rows_per_beat > 0 ? rows_per_beat : 1;
-    /* A sixteenth is six pulses: a quarter of a beat. */
-    uint64_t sixteenths = rows * 4 / (uint64_t)rpb;
+    uint16_t sixteenths = sixteenths_of(rows, rows_per_beat);
     if (sixteenths == 0) {
         emit(c, frame, CLOCK_MSG_START, 0);
     } else {
-        emit(c, frame, CLOCK_MSG_POSITION, (uint16_t)(sixteenths > 16383 ? 16383 : sixteenths));
+        emit(c, frame, CLOCK_MSG_POSITION, sixteenths);
         emit(c, frame, CLOCK_MSG_CONTINUE, 0);
     }
     emit(c, frame, CLOCK_MSG_PULSE, 0);
@@ -30,6 +36,15 @@ void clock_out_start(ClockOut *c, uint32_t frame, uint64_t rows, int rows_per_be
     c->pulses = 1;
     c->phase = 0;
     c->per = 0;
+}
+
+void clock_out_position(ClockOut *c, uint32_t frame, uint64_t rows, int rows_per_beat)
+{
+    /* The pulses go on as they were: with rows on the pulse grid (24 a
+     * beat divides into rows_per_beat) the next falls on this frame,
+     * after the position, as a follower wants it. */
+    if (c->running)
+        emit(c, frame, CLOCK_MSG_POSITION, sixteenths_of(rows, rows_per_beat));
 }
 
 void clock_out_stop(ClockOut *c, uint32_t frame)

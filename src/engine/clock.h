@@ -1,7 +1,7 @@
 /* clock: MIDI clock out, worked out by the engine as it renders, so every
  * message has its exact frame (24 pulses to a beat of rows_per_beat rows;
  * start, continue, stop and song position pointer when playback starts
- * and stops). A backend with a MIDI output (JACK's midi_out) writes them
+ * and stops, song position when it moves while running). A backend with a MIDI output (JACK's midi_out) writes them
  * at those frames.
  *
  * The pulses follow the tempo the engine plays (Fxx changes included)
@@ -51,6 +51,11 @@ void clock_out_init(ClockOut *c);
  * (or pattern), `rows_per_beat` to a beat: song position and continue
  * (or start, from the very beginning), and the first pulse. */
 void clock_out_start(ClockOut *c, uint32_t frame, uint64_t rows, int rows_per_beat);
+/* Playback moved while running (a jump, a cue, a loop), to `rows` rows
+ * into the song: song position at `frame` (the moved-to row's first), so
+ * a follower that takes song position while running moves too (one that
+ * does not keeps counting). The pulses go on unchanged. */
+void clock_out_position(ClockOut *c, uint32_t frame, uint64_t rows, int rows_per_beat);
 /* Playback stopped at `frame`. */
 void clock_out_stop(ClockOut *c, uint32_t frame);
 /* The pulses in `n` frames from `frame` of this render, at a tempo of

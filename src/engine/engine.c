@@ -74,6 +74,9 @@ typedef struct {
     FxRowControl ctl;       /* song control from the current row */
     bool cmd_jump;
     int cmd_jump_order, cmd_jump_row;
+    uint64_t clock_rows;    /* rows_into_song of the playing row: MIDI
+                               clock out sends song position when the
+                               next is not the one after it */
     int cue;
     bool cue_pattern;       /* cue is a pattern to loop, not an order entry */
     EngineCueAt cue_at;
@@ -868,6 +871,17 @@ static void apply_bar_flags(Engine *e)
         recount_solo(e);
 }
 
+/* A row other than the one after the last (a jump, a cue, a loop, the
+ * song starting over): MIDI clock out says where playback went, on the
+ * frame the row starts, so a drum machine following moves too. */
+static void clock_moved(Engine *e, int rows_per_beat)
+{
+    uint64_t rows = rows_into_song(e);
+    if (rows != e->seq.clock_rows + 1)
+        clock_out_position(&e->clock, e->render_at + engine_latency(e), rows, rows_per_beat);
+    e->seq.clock_rows = rows;
+}
+
 static void advance_row(Engine *e)
 {
     int order = e->seq.order;
@@ -923,11 +937,11 @@ static void advance_row(Engine *e)
     fx_row_control_clear(&e->seq.ctl);
     if (changed)
         new_pattern_state(e);
-    if (e->seq.pattern_mode) {
+    if (e->seq.pattern_mode)
         e->seq.row = row >= 0 && row < current_rows(e) ? row : 0;
+    else if (!seek_order(e, order, row))
         return;
-    }
-    seek_order(e, order, row);
+    clock_moved(e, rpb);
 }
 
 /* How late channel c's note part of the playing row comes, and (for a
@@ -1224,9 +1238,11 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     } else {
         seek_order(e, where, row);
     }
-    if (e->seq.playing)
-        clock_out_start(&e->clock, e->render_at + engine_latency(e), rows_into_song(e),
+    if (e->seq.playing) {
+        e->seq.clock_rows = rows_into_song(e);
+        clock_out_start(&e->clock, e->render_at + engine_latency(e), e->seq.clock_rows,
                         atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed));
+    }
 }
 
 /* ---- previews ---------------------------------------------------------- */
@@ -1452,11 +1468,21 @@ static void live_note(Engine *e, int c, int note_value, int flags)
 /* Plays from MIDI song position `sixteenths` (rows_per_beat / 4 rows
  * each), counted through the order list (a pattern's rows each; entries
  * without a pattern skipped). */
-static void play_at_position(Engine *e, int sixteenths)
+static void play_at_position(Engine *e, int sixteenths, bool moving, int counted)
 {
     int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed),
                           1, 32);
     int rows = (int)((int64_t)sixteenths * rpb / 4);
+    /* A move while playing to the row that plays (the master's song
+     * looped as this one just did) leaves the notes ringing. */
+    if (moving && e->seq.playing && !e->seq.pattern_mode &&
+        rows_into_song(e) == (uint64_t)(rows > 0 ? rows : 0)) {
+        /* The clock's pulses count again from here, as after a start:
+         * hiss's own count does the same, so the phase lock holds. */
+        uint64_t back = counted > 0 ? (uint64_t)counted : 0;
+        e->clock.pulses -= back < e->clock.pulses ? back : e->clock.pulses;
+        return;
+    }
     int count = hiss_clampi(atomic_load_explicit(&e->song->order_count, memory_order_relaxed),
                             0, SONG_MAX_ORDERS);
     int left = rows > 0 ? rows : 0;
@@ -1641,7 +1667,7 @@ static bool execute(Engine *e, const EngineCommand *cmd)
         live_note(e, cmd->a, cmd->b, cmd->c);
         break;
     case ENGINE_CMD_PLAY_AT_POSITION:
-        play_at_position(e, cmd->a);
+        play_at_position(e, cmd->a, cmd->b != 0, cmd->c);
         break;
     case ENGINE_CMD_FOLLOW_CLOCK:
         follow_clock(e, cmd->a, cmd->b);

@@ -112,7 +112,12 @@ typedef enum {
                                     from the song's start (a quarter of
                                     rows_per_beat rows each), through the
                                     order list without jumps: play from
-                                    there (an external clock's continue) */
+                                    there (an external clock's continue);
+                                    b = 1: a move while playing (its
+                                    song position while running), which
+                                    does nothing when that row plays but
+                                    count the clock's pulses again, c
+                                    being those counted till now */
     ENGINE_CMD_FOLLOW_CLOCK, /* an external MIDI clock: a = frames a pulse
                                 x 1000 (its tempo, measured), b = pulses
                                 since it started playback (-1: it did not;

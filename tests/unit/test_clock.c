@@ -73,14 +73,27 @@ static void pulses_fall_on_their_exact_frames(void)
             continue;
         CHECK(log.msg[0].status == 0xFA && log.msg[0].frame == 1000);
         uint64_t per = 25u * 6 * 4 * RATE, inc = 24 * 925;
-        size_t wrong = 0, pulses = 0;
-        for (size_t i = 1; i < log.count; i++, pulses++) {
+        size_t wrong = 0, pulses = 0, loops = 0, wrong_loops = 0;
+        for (size_t i = 1; i < log.count; i++) {
             uint64_t want = 1000 + pulses * per / inc;
+            if (log.msg[i].status == 0xF2) {
+                /* The song (64 rows: 384 pulses) starts over: song
+                 * position 0 on the frame of the pulse that starts it. */
+                loops++;
+                if (log.msg[i].position != 0 || log.msg[i].frame != want ||
+                    pulses % 384 != 0)
+                    wrong_loops++;
+                continue;
+            }
             if (log.msg[i].status != 0xF8 || log.msg[i].frame != want)
                 wrong++;
+            pulses++;
         }
         CHECK_MSG(wrong == 0, "block %u: %zu of %zu pulses off their frame", blocks[b],
                   wrong, pulses);
+        CHECK_MSG(loops == pulses / 384 && wrong_loops == 0,
+                  "block %u: %zu song positions for %zu loops, %zu wrong", blocks[b], loops,
+                  pulses / 384, wrong_loops);
         /* Ten minutes at 92.5 BPM: 925 beats, 22200 pulses (and the one
          * on the last frame's time, when it lands inside). */
         CHECK_MSG(pulses == 22200 || pulses == 22201, "%zu pulses", pulses);
@@ -118,18 +131,27 @@ static void a_speed_change_changes_the_pulse(void)
     song_free(s);
 }
 
+/* A song of two 64-row patterns at 125 BPM, speed 6, and an engine
+ * asked to play it from order `order`, row `row`. */
+static Engine *two_patterns_from(Song **song, int order, int row)
+{
+    *song = synth_song(1, 64, 125, 6);
+    synth_add_pattern(*song, 1, 64);
+    Engine *e = engine_new(*song, RATE);
+    EngineCommand play = {ENGINE_CMD_PLAY_SONG, order, row, 0, NULL};
+    CHECK(engine_send(e, &play));
+    return e;
+}
+
 /* Playing from order 1 row 8 (64 + 8 rows, 4 a beat: 18 beats, 72
  * sixteenths) says so, then continues; a stop is sent when playback
  * stops, and nothing more until it plays again. */
 static void start_position_and_stop(void)
 {
-    Song *s = synth_song(1, 64, 125, 6);
-    synth_add_pattern(s, 1, 64);
-    Engine *e = engine_new(s, RATE);
+    Song *s;
+    Engine *e = two_patterns_from(&s, 1, 8);
     float out[2 * 256];
     Log log = {0};
-    EngineCommand play = {ENGINE_CMD_PLAY_SONG, 1, 8, 0, NULL};
-    CHECK(engine_send(e, &play));
     log_render(e, &log, out, 256, 256);
     CHECK(log.count >= 3);
     if (log.count >= 3) {
@@ -144,6 +166,42 @@ static void start_position_and_stop(void)
     log_render(e, &log, out, 10000, 256);
     CHECK(log.count == before + 1 && log.msg[before].status == 0xFC &&
           log.msg[before].frame == 10256);
+    free(log.msg);
+    engine_free(e);
+    song_free(s);
+}
+
+/* A jump while playing (to order 1, row 8: 72 sixteenths) says where
+ * playback went, on the frame that row starts (the next row boundary
+ * after the jump is asked: row 3 at 125 BPM, speed 6, 4 rows a beat,
+ * is 3 x 5760 frames in), then the pulses go on from that frame; rows
+ * that follow each other send nothing more. */
+static void a_jump_sends_the_song_position(void)
+{
+    Song *s;
+    Engine *e = two_patterns_from(&s, 0, 0);
+    float out[2 * 256];
+    Log log = {0};
+    log_render(e, &log, out, 2 * 5760 + 100, 256); /* into row 2 */
+    EngineCommand jump = {ENGINE_CMD_JUMP, 1, 8, 0, NULL};
+    CHECK(engine_send(e, &jump));
+    log_render(e, &log, out, 20 * 5760, 256);
+    size_t positions = 0, at = 0;
+    for (size_t i = 1; i < log.count; i++)
+        if (log.msg[i].status == 0xF2) {
+            positions++;
+            at = i;
+        }
+    CHECK_MSG(positions == 1, "%zu song positions", positions);
+    if (positions == 1 && at + 1 < log.count) {
+        CHECK_MSG(log.msg[at].position == 72, "position %u", log.msg[at].position);
+        CHECK_MSG(log.msg[at].frame == 3 * 5760, "at frame %llu",
+                  (unsigned long long)log.msg[at].frame);
+        CHECK(log.msg[at + 1].status == 0xF8 && log.msg[at + 1].frame == 3 * 5760);
+        CHECK(log.msg[at + 2].status == 0xF8 && log.msg[at + 2].frame == 3 * 5760 + 960);
+    }
+    CHECK_MSG(atomic_load(&engine_status(e)->order) == 1, "order %d",
+              atomic_load(&engine_status(e)->order));
     free(log.msg);
     engine_free(e);
     song_free(s);
@@ -188,6 +246,7 @@ int main(void)
     RUN(pulses_fall_on_their_exact_frames);
     RUN(a_speed_change_changes_the_pulse);
     RUN(start_position_and_stop);
+    RUN(a_jump_sends_the_song_position);
     RUN(the_clock_goes_on_across_a_rate_change);
     return test_finish();
 }

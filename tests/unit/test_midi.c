@@ -45,6 +45,9 @@ typedef struct {
     const uint8_t *before;        /* a song position sent before continue */
     size_t before_size;           /* 0: start */
     int jitter;                   /* each pulse up to this many frames off */
+    const uint8_t *during;        /* a message sent just before pulse */
+    size_t during_size;           /* number during_pulse (0: the first) */
+    int64_t during_pulse;
     float *delay;                 /* NULL, or the delay's stem: 2 x frames */
     int64_t worst;                /* out: the largest difference in frames
                                      between the master's (exact) pulses
@@ -81,6 +84,8 @@ static Engine *follow_offline(Song *song, Follow *f)
         while (next + late < (double)(at + FOLLOW_PERIOD)) {
             double sent = next + late < (double)at ? (double)at : next + late;
             uint32_t frame = (uint32_t)sent;
+            if (f->during_size && master_k + 1 == f->during_pulse)
+                midi_route_system(&r, e, f->during, f->during_size, frame - (uint32_t)at, frame);
             midi_route_system(&r, e, (const uint8_t[]){0xF8}, 1, frame - (uint32_t)at, frame);
             master_k++;
             master_last = (uint64_t)next;
@@ -150,6 +155,36 @@ static void continue_plays_from_the_song_position(void)
     CHECK(atomic_load(&engine_status(e)->playing));
     CHECK_MSG(atomic_load(&engine_status(e)->row) == 18, "row %d",
               atomic_load(&engine_status(e)->row));
+    engine_free(e);
+    song_free(s);
+}
+
+/* A song position while the clock runs hiss is a jump on the master:
+ * sixteenth 32 (row 32) sent before pulse 240 (row 40) moves hiss to
+ * row 32 on that pulse. One for the row hiss is at anyway (the master's
+ * 64-row song starting over, before pulse 384, as hiss's own does) leaves
+ * it playing, and either way its pulses stay in phase with the master's
+ * and its rows in step with them. */
+static void a_song_position_while_running_moves_hiss(void)
+{
+    Song *s = synth_song(1, 64, 125, 6);
+    double pulse = 60.0 / (125 * 24);
+    static const uint8_t row_32[] = {0xF2, 32, 0}, start_over[] = {0xF2, 0, 0};
+    Follow f = {.bpm = 125, .seconds = (1000 + 48000 * pulse * 243) / 48000, .clock = true,
+                .transport = true, .during = row_32, .during_size = 3, .during_pulse = 240};
+    Engine *e = follow_offline(s, &f);
+    CHECK_MSG(atomic_load(&engine_status(e)->row) == 32, "row %d",
+              atomic_load(&engine_status(e)->row));
+    engine_free(e);
+    /* 20 s: 1000 pulses; pulse 999 is row 166, 38 of the second pass...
+     * of the third: 999 / 6 = 166 rows, 166 - 128 = 38. */
+    f = (Follow){.bpm = 125, .seconds = (1000 + 48000 * pulse * 999.5) / 48000,
+                 .clock = true, .transport = true, .during = start_over, .during_size = 3,
+                 .during_pulse = 384};
+    e = follow_offline(s, &f);
+    CHECK_MSG(atomic_load(&engine_status(e)->row) == 38, "row %d",
+              atomic_load(&engine_status(e)->row));
+    CHECK_MSG(llabs(f.worst) <= 48, "worst phase %lld frames", (long long)f.worst);
     engine_free(e);
     song_free(s);
 }
@@ -340,6 +375,7 @@ int main(void)
     RUN(control_changes);
     RUN(external_clock_is_followed);
     RUN(continue_plays_from_the_song_position);
+    RUN(a_song_position_while_running_moves_hiss);
     RUN(a_synced_delay_does_not_warble_with_a_jittery_clock);
     RUN(velocity_to_volume);
     RUN(channel_maps);

@@ -2,7 +2,8 @@
  * build/hiss) on a private JACK server, a test client as the clock on its
  * midi_in and another listening to its midi_out. With
  * --midi-transport-in it waits for the clock's start, plays from the
- * clock's song position on continue and stops on stop; with
+ * clock's song position on continue, moves on a song position while
+ * running and stops on stop; with
  * --midi-clock-in it takes the clock's tempo and phase. */
 #include <errno.h>
 #include <signal.h>
@@ -144,6 +145,18 @@ static void play_follows_the_clock(void)
     CHECK_MSG(n > 3 && h[0].msg[0] == 0xF2 && h[0].msg[1] == 16 && h[1].msg[0] == 0xFB,
               "%d messages, first %02X %02X, then %02X", n, n ? h[0].msg[0] : 0,
               n ? h[0].msg[1] : 0, n > 1 ? h[1].msg[0] : 0);
+    /* A song position while running (the master jumped to sixteenth 48):
+     * hiss moves there, and says so to whoever follows it. */
+    atomic_store(&clockpeer_heard_count, 0);
+    CHECK(clockpeer_master_send((const uint8_t[]){0xF2, 48, 0}, 3));
+    wait_pulses(48);
+    n = atomic_load(&clockpeer_heard_count);
+    int moved = -1;
+    for (int i = 0; i + 1 < n && moved < 0; i++)
+        if (h[i].msg[0] == 0xF2)
+            moved = i;
+    CHECK_MSG(moved >= 0 && h[moved].msg[1] == 48 && h[moved + 1].msg[0] == 0xFB,
+              "%d messages, song position at %d", n, moved);
     clockpeer_master_stop();
     usleep(200 * 1000);
     clockpeer_close();
