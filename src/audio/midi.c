@@ -145,6 +145,16 @@ void midi_route_play(MidiRoute *r, Engine *engine, const MidiNote *m)
 /* Each pulse: the tempo over the window, and where hiss should be. */
 static void clock_pulse(MidiRoute *r, Engine *engine, uint32_t frame, uint32_t clock_frame)
 {
+    if (r->pulse_count >= 2) {
+        /* A gap of many pulses (the clock paused, or another server's
+         * frames) is no tempo: the measure starts again from here. */
+        int last = (r->pulse_next + MIDI_CLOCK_WINDOW - 1) % MIDI_CLOCK_WINDOW;
+        int oldest = r->pulse_count < MIDI_CLOCK_WINDOW ? 0 : r->pulse_next;
+        uint64_t mean = (uint32_t)(r->pulse_at[last] - r->pulse_at[oldest]) /
+                        (uint64_t)(r->pulse_count - 1);
+        if ((uint32_t)(clock_frame - r->pulse_at[last]) > 8 * mean + 1)
+            r->pulse_count = r->pulse_next = 0;
+    }
     r->pulse_at[r->pulse_next] = clock_frame;
     r->pulse_next = (r->pulse_next + 1) % MIDI_CLOCK_WINDOW;
     if (r->pulse_count < MIDI_CLOCK_WINDOW)

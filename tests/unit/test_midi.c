@@ -48,6 +48,7 @@ typedef struct {
     const uint8_t *during;        /* a message sent just before pulse */
     size_t during_size;           /* number during_pulse (0: the first) */
     int64_t during_pulse;
+    int64_t silent_from, silent_pulses; /* pulses the master leaves out */
     float *delay;                 /* NULL, or the delay's stem: 2 x frames */
     int64_t worst;                /* out: the largest difference in frames
                                      between the master's (exact) pulses
@@ -86,7 +87,9 @@ static Engine *follow_offline(Song *song, Follow *f)
             uint32_t frame = (uint32_t)sent;
             if (f->during_size && master_k + 1 == f->during_pulse)
                 midi_route_system(&r, e, f->during, f->during_size, frame - (uint32_t)at, frame);
-            midi_route_system(&r, e, (const uint8_t[]){0xF8}, 1, frame - (uint32_t)at, frame);
+            if (master_k + 1 < f->silent_from || master_k + 1 >= f->silent_from + f->silent_pulses)
+                midi_route_system(&r, e, (const uint8_t[]){0xF8}, 1, frame - (uint32_t)at,
+                                  frame);
             master_k++;
             master_last = (uint64_t)next;
             next += fpp;
@@ -139,6 +142,22 @@ static void external_clock_is_followed(void)
     e = follow_offline(s, &f);
     CHECK(atomic_load(&engine_status(e)->playing));
     CHECK(atomic_load(&engine_status(e)->bpm_tenths) == 1250);
+    engine_free(e);
+    song_free(s);
+}
+
+/* A clock that pauses for two seconds (100 pulses at 125 BPM) is
+ * measured afresh when it comes back: ten pulses later the tempo is its
+ * own, not one slowed by the gap. */
+static void a_paused_clock_is_measured_afresh(void)
+{
+    Song *s = synth_song(1, 64, 90, 6);
+    double pulse = 60.0 / (125 * 24);
+    Follow f = {.bpm = 125, .seconds = (1000 + 48000 * pulse * 210.5) / 48000, .clock = true,
+                .silent_from = 100, .silent_pulses = 100};
+    Engine *e = follow_offline(s, &f);
+    int bpm = atomic_load(&engine_status(e)->bpm_tenths);
+    CHECK_MSG(abs(bpm - 1250) <= 2, "tempo %d.%d", bpm / 10, bpm % 10);
     engine_free(e);
     song_free(s);
 }
@@ -376,6 +395,7 @@ int main(void)
     RUN(external_clock_is_followed);
     RUN(continue_plays_from_the_song_position);
     RUN(a_song_position_while_running_moves_hiss);
+    RUN(a_paused_clock_is_measured_afresh);
     RUN(a_synced_delay_does_not_warble_with_a_jittery_clock);
     RUN(velocity_to_volume);
     RUN(channel_maps);
