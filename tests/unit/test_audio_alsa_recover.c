@@ -865,18 +865,21 @@ static int play_into_a_card(double speed)
 /* A card a little fast would, if hiss held it to the machine's clock,
  * empty its buffer bit by bit and then run dry period after period (at 2%
  * fast: after about 0.8 s, then hundreds of times). It says it is full,
- * and hiss lets the card set the pace. The bound allows a few stalls of a
- * busy test machine. */
+ * and hiss lets the card set the pace. The bound allows the stalls of a
+ * busy test machine (6 seen under sanitizers and a load of 11): the fault
+ * it guards against runs dry about 400 times. */
+enum { CARD_DRY_MAX = 20 };
+
 static void a_card_with_a_fast_clock_never_runs_dry(void)
 {
     int dry = play_into_a_card(1.02);
-    CHECK_MSG(dry <= 5, "ran dry %d times", dry);
+    CHECK_MSG(dry <= CARD_DRY_MAX, "ran dry %d times", dry);
 }
 
 static void a_card_with_a_slow_clock_never_runs_dry(void)
 {
     int dry = play_into_a_card(0.98);
-    CHECK_MSG(dry <= 5, "ran dry %d times", dry);
+    CHECK_MSG(dry <= CARD_DRY_MAX, "ran dry %d times", dry);
 }
 
 static bool setup(void)
