@@ -2,6 +2,8 @@
 #include "reference.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -66,7 +68,11 @@ HissError reference_load(Reference *r, const char *path, HissDiag *diag)
     return HISS_OK;
 }
 
-HissError reference_measure_mix(Reference *r, Song *song, uint32_t rate)
+/* Renders song from its start and measures it: *lufs. Stops early once
+ * *stop is set, leaving *lufs as it was (the figure is thrown away);
+ * *done_permille follows. */
+static HissError measure_mix(const Song *song, uint32_t rate, const atomic_bool *stop,
+                             atomic_int *done_permille, double *lufs)
 {
     TimingScan scan;
     HissError err = timing_scan(song, rate, false, &scan);
@@ -76,25 +82,114 @@ HissError reference_measure_mix(Reference *r, Song *song, uint32_t rate)
     timing_deinit(&scan);
     if (frames > (uint64_t)rate * REFERENCE_MIX_SECONDS)
         frames = (uint64_t)rate * REFERENCE_MIX_SECONDS;
-    Engine *e = engine_new(song, rate);
+    Engine *e = engine_new((Song *)song, rate);
     Loudness *l = loudness_new(rate, LOUDNESS_EXACT);
     float *block = malloc(sizeof(float) * 2 * MEASURE_BLOCK);
     err = e && l && block ? HISS_OK : HISS_ERR_NOMEM;
+    bool stopped = false;
     if (!err)
         engine_play_song_now(e, 0, 0, false);
     for (uint64_t at = 0; !err && at < frames; at += MEASURE_BLOCK) {
+        if (stop && atomic_load_explicit(stop, memory_order_relaxed)) {
+            stopped = true;
+            break;
+        }
         uint32_t n = frames - at < MEASURE_BLOCK ? (uint32_t)(frames - at) : MEASURE_BLOCK;
         engine_render(e, block, n);
         err = loudness_add(l, block, n);
+        if (done_permille)
+            atomic_store_explicit(done_permille, (int)((at + n) * 1000 / frames),
+                                  memory_order_relaxed);
     }
-    if (!err) {
-        r->mix_lufs = loudness_figures(l).integrated_lufs;
-        update_match(r);
-    }
+    if (!err && !stopped)
+        *lufs = loudness_figures(l).integrated_lufs;
     free(block);
     loudness_free(l);
     engine_free(e);
     return err;
+}
+
+HissError reference_measure_mix(Reference *r, Song *song, uint32_t rate)
+{
+    double lufs;
+    HissError err = measure_mix(song, rate, NULL, NULL, &lufs);
+    if (!err)
+        reference_set_mix_lufs(r, lufs);
+    return err;
+}
+
+void reference_set_mix_lufs(Reference *r, double mix_lufs)
+{
+    r->mix_lufs = mix_lufs;
+    update_match(r);
+}
+
+struct ReferenceJob {
+    pthread_t thread;
+    Song *song; /* the job's own copy */
+    uint32_t rate;
+    atomic_bool stop, done;
+    atomic_int done_permille;
+    HissError err;  /* written by the thread before done */
+    double lufs;
+};
+
+static void *job_main(void *arg)
+{
+    ReferenceJob *j = arg;
+    j->err = measure_mix(j->song, j->rate, &j->stop, &j->done_permille, &j->lufs);
+    atomic_store_explicit(&j->done, true, memory_order_release);
+    return NULL;
+}
+
+HissError reference_job_start(ReferenceJob **out, Song *song, uint32_t rate)
+{
+    *out = NULL;
+    ReferenceJob *j = calloc(1, sizeof *j);
+    if (!j) {
+        song_free(song);
+        return HISS_ERR_NOMEM;
+    }
+    j->song = song;
+    j->rate = rate;
+    atomic_init(&j->stop, false);
+    atomic_init(&j->done, false);
+    atomic_init(&j->done_permille, 0);
+    if (pthread_create(&j->thread, NULL, job_main, j) != 0) {
+        song_free(song);
+        free(j);
+        return HISS_ERR_NOMEM;
+    }
+    *out = j;
+    return HISS_OK;
+}
+
+bool reference_job_done(const ReferenceJob *j, int *percent)
+{
+    if (percent)
+        *percent = atomic_load_explicit(&j->done_permille, memory_order_relaxed) / 10;
+    return atomic_load_explicit(&j->done, memory_order_acquire);
+}
+
+HissError reference_job_finish(ReferenceJob *j, Reference *r)
+{
+    pthread_join(j->thread, NULL);
+    HissError err = j->err;
+    if (!err)
+        reference_set_mix_lufs(r, j->lufs);
+    song_free(j->song);
+    free(j);
+    return err;
+}
+
+void reference_job_cancel(ReferenceJob *j)
+{
+    if (!j)
+        return;
+    atomic_store_explicit(&j->stop, true, memory_order_relaxed);
+    pthread_join(j->thread, NULL);
+    song_free(j->song);
+    free(j);
 }
 
 void reference_deinit(Reference *r)

@@ -467,6 +467,38 @@ void song_free(Song *song)
     free(song);
 }
 
+Song *song_clone(const Song *src)
+{
+    Song *s = malloc(sizeof *s);
+    if (!s)
+        return NULL;
+    /* Settings are copied as they are: only the thread that writes them
+     * calls this, and the engine only reads them. */
+    memcpy(s, src, sizeof *s);
+    for (int i = 0; i < SONG_MAX_PATTERNS; i++)
+        atomic_init(&s->patterns[i], NULL);
+    for (int i = 0; i <= SONG_MAX_INSTRUMENTS; i++)
+        atomic_init(&s->instruments[i], NULL);
+    for (int i = 0; i < SONG_MAX_PATTERNS; i++) {
+        const Pattern *p = song_pattern(src, i);
+        Pattern *copy = p ? song_pattern_resized(p, p->rows, p->channels) : NULL;
+        if (p && !copy)
+            goto fail;
+        atomic_init(&s->patterns[i], copy);
+    }
+    for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {
+        const Instrument *inst = song_instrument(src, i);
+        Instrument *copy = inst ? song_instrument_clone(inst) : NULL;
+        if (inst && !copy)
+            goto fail;
+        atomic_init(&s->instruments[i], copy);
+    }
+    return s;
+fail:
+    song_free(s);
+    return NULL;
+}
+
 double song_note_ratio(int note, int base_note, int finetune_cents)
 {
     return pow(2.0, (note - base_note) / 12.0 + finetune_cents / 1200.0);

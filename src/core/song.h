@@ -407,6 +407,11 @@ Song *song_new(void);
 /* An empty song with nothing in it (no patterns, no orders), for loaders. */
 Song *song_new_empty(void);
 void song_free(Song *song); /* frees patterns and instruments too */
+/* A copy of src for another thread to read while src is edited: its own
+ * patterns and instruments (samples shared by reference count, see
+ * sample.h); NULL when out of memory. Call it from the thread that edits
+ * src. */
+Song *song_clone(const Song *src);
 
 static inline Pattern *song_pattern(const Song *s, int index)
 {

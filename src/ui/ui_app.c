@@ -1662,6 +1662,7 @@ static void periodic(UiApp *app)
     ui_learn_poll(app);
     ui_take_poll(app);
     ui_bounce_poll(app);
+    ui_reference_poll(app);
     ui_chop_follow_tempo(app);
     poll_loader(app);
     char msg[600];
@@ -2065,7 +2066,7 @@ int ui_run(const UiOptions *opts)
     ui_take_finish(app);
     ui_chop_finish();
     session_close(app->session);
-    reference_deinit(&app->reference);
+    ui_reference_finish(app);
     edit_free(app->ed);
     song_free(last);
     songlock_release(&app->lock);

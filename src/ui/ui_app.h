@@ -227,10 +227,15 @@ struct UiApp {
     char confirm_choices[8];
     /* The song's reference track (ui_reference.c): heard instead of the
      * mix while ab_reference; the mix's loudness as of change count
-     * reference_changes. */
+     * reference_changes. While reference_job measures a copy of the
+     * song (as of change count reference_job_changes) on its thread, the
+     * mix is heard; the reference comes when the figure does. */
     Reference reference;
     bool ab_reference, reference_measured;
     uint64_t reference_changes;
+    ReferenceJob *reference_job;
+    uint64_t reference_job_changes;
+    int reference_job_said; /* the percent last shown */
 };
 
 /* ---- ui_app.c: services for the pages ---- */

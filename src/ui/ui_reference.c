@@ -109,6 +109,26 @@ void ui_reference_ask(UiApp *app)
     ui_prompt(app, "Reference file", app->song->reference, ask_done);
 }
 
+/* Heard: the reference at the matched gain. */
+static void listen_reference(UiApp *app)
+{
+    app->ab_reference = true;
+    session_listen_reference(app->session, true, app->reference.match_centi_db);
+    char match[32];
+    reference_match_text(&app->reference, match, sizeof match);
+    ui_set_message(app, false, "A/B: REFERENCE %s at %s (%.1f LUFS, the mix %.1f LUFS)",
+                   base_name(app->song->reference), match, app->reference.lufs,
+                   app->reference.mix_lufs);
+    app->dirty |= UI_DIRTY_BODY;
+}
+
+static void stop_measuring(UiApp *app)
+{
+    reference_job_cancel(app->reference_job);
+    app->reference_job = NULL;
+    app->dirty |= UI_DIRTY_BODY;
+}
+
 void ui_reference_toggle(UiApp *app)
 {
     char key[32];
@@ -117,36 +137,102 @@ void ui_reference_toggle(UiApp *app)
                        key_of(app, ACT_REFERENCE_LOAD, key, sizeof key));
         return;
     }
+    /* Pressed again while the mix is measured: the user wants the mix
+     * after all, which is what plays; the measure is dropped. */
+    if (app->reference_job) {
+        stop_measuring(app);
+        ui_set_message(app, false, "A/B: the mix (measuring stopped)");
+        return;
+    }
     if (app->ab_reference) {
         app->ab_reference = false;
         session_listen_reference(app->session, false, 0);
         ui_set_message(app, false, "A/B: the mix");
+        app->dirty |= UI_DIRTY_BODY;
         return;
     }
-    /* The mix is measured by rendering the song once, again only when it
-     * changed since. */
-    if (!app->reference_measured || app->reference_changes != app->ed->change_count) {
-        if (reference_measure_mix(&app->reference, app->song, app->rate) != HISS_OK) {
-            ui_set_message(app, true, "A/B: the mix could not be measured (out of memory)");
-            return;
-        }
-        app->reference_measured = true;
-        app->reference_changes = app->ed->change_count;
+    if (app->reference_measured && app->reference_changes == app->ed->change_count) {
+        listen_reference(app);
+        return;
     }
-    app->ab_reference = true;
-    session_listen_reference(app->session, true, app->reference.match_centi_db);
+    /* The mix is measured by rendering a copy of the song on a thread of
+     * its own (seconds for a long song; the song is edited meanwhile).
+     * The mix goes on playing until the figure comes: the reference
+     * heard at once at a stale match would be a comparison at the wrong
+     * loudness, the very thing A/B is meant to avoid, and a jump in its
+     * level a moment later would be worse than the short wait. */
+    Song *copy = song_clone(app->song);
+    if (!copy || reference_job_start(&app->reference_job, copy, app->rate) != HISS_OK) {
+        ui_set_message(app, true, "A/B: the mix could not be measured (out of memory)");
+        return;
+    }
+    app->reference_job_changes = app->ed->change_count;
+    app->reference_job_said = 0;
+    ui_set_message(app, false, "A/B: measuring the mix... (%s again: stay on the mix)",
+                   key_of(app, ACT_REFERENCE_TOGGLE, key, sizeof key));
+    app->dirty |= UI_DIRTY_BODY;
+}
+
+void ui_reference_poll(UiApp *app)
+{
+    if (!app->reference_job)
+        return;
+    int percent = 0;
+    if (!reference_job_done(app->reference_job, &percent)) {
+        /* Said in steps, so the status line is not redrawn every tick. */
+        if (percent / 10 > app->reference_job_said / 10) {
+            app->reference_job_said = percent;
+            char key[32];
+            ui_set_message(app, false, "A/B: measuring the mix... %d%% (%s again: stay on "
+                                       "the mix)",
+                           percent, key_of(app, ACT_REFERENCE_TOGGLE, key, sizeof key));
+            app->dirty |= UI_DIRTY_BODY;
+        }
+        return;
+    }
+    HissError err = reference_job_finish(app->reference_job, &app->reference);
+    app->reference_job = NULL;
+    if (err) {
+        ui_set_message(app, true, "A/B: the mix could not be measured (%s)",
+                       hiss_strerror(err));
+        app->dirty |= UI_DIRTY_BODY;
+        return;
+    }
+    app->reference_measured = true;
+    app->reference_changes = app->reference_job_changes;
+    listen_reference(app);
+}
+
+bool ui_reference_state(const UiApp *app, char *out, size_t size)
+{
     char match[32];
     reference_match_text(&app->reference, match, sizeof match);
-    ui_set_message(app, false, "A/B: REFERENCE %s at %s (%.1f LUFS, the mix %.1f LUFS)",
-                   base_name(app->song->reference), match, app->reference.lufs,
-                   app->reference.mix_lufs);
+    int percent = 0;
+    if (!app->reference.sample)
+        snprintf(out, size, "%s", "");
+    else if (app->reference_job && !reference_job_done(app->reference_job, &percent))
+        snprintf(out, size, "A/B: measuring %d%%", percent);
+    else if (app->ab_reference)
+        snprintf(out, size, "A/B: REFERENCE %s", match);
+    else if (app->reference_measured)
+        snprintf(out, size, "A/B: mix (match %s)", match);
+    else
+        snprintf(out, size, "A/B: mix");
+    return app->reference.sample && app->ab_reference;
 }
 
 void ui_reference_close(UiApp *app)
 {
+    stop_measuring(app);
     if (app->reference.sample)
         session_set_reference(app->session, NULL);
     reference_deinit(&app->reference);
     app->ab_reference = false;
     app->reference_measured = false;
+}
+
+void ui_reference_finish(UiApp *app)
+{
+    stop_measuring(app);
+    reference_deinit(&app->reference);
 }

@@ -201,6 +201,37 @@ static void matched_reference_reads_the_mix_loudness(void)
     test_remove_tree(dir);
 }
 
+/* The measure on its own thread gives the figure the one in place does,
+ * from a copy: the song it was copied from may be edited or freed. */
+static void measured_on_a_thread_from_a_copy(void)
+{
+    Song *s = tone_song(64, 0.1f);
+    Reference here = {0}, there = {0};
+    CHECK(reference_measure_mix(&here, s, RATE) == HISS_OK);
+    ReferenceJob *job = NULL;
+    CHECK(reference_job_start(&job, song_clone(s), RATE) == HISS_OK);
+    song_free(s);
+    int percent = -1;
+    while (!reference_job_done(job, &percent))
+        hiss_sleep_ms(5);
+    CHECK(percent == 100);
+    CHECK(reference_job_finish(job, &there) == HISS_OK);
+    CHECK(isfinite(there.mix_lufs));
+    CHECK_NEAR(there.mix_lufs, here.mix_lufs, 1e-9);
+    /* A long song's measure (ten minutes of it) stops when told: the
+     * sanitizer builds see that nothing is left running or allocated. */
+    Song *longer = tone_song(64, 0.1f);
+    for (int i = 1; i < SONG_MAX_ORDERS; i++)
+        atomic_store(&longer->orders[i], 0);
+    atomic_store(&longer->order_count, SONG_MAX_ORDERS);
+    CHECK(reference_job_start(&job, song_clone(longer), RATE) == HISS_OK);
+    song_free(longer);
+    reference_job_cancel(job);
+    reference_job_cancel(NULL);
+    reference_deinit(&here);
+    reference_deinit(&there);
+}
+
 static void song_file_keeps_the_path(void)
 {
     const char *text = "hiss 1\ntitle \"t\"\nbpm 120\nspeed 6\nrows_per_beat 4\nswing 0\n"
@@ -259,6 +290,7 @@ int main(void)
     RUN(never_goes_through_the_limiter_and_the_mix_comes_back);
     RUN(waits_while_stopped_and_restarts_with_the_song);
     RUN(matched_reference_reads_the_mix_loudness);
+    RUN(measured_on_a_thread_from_a_copy);
     RUN(song_file_keeps_the_path);
     return test_finish();
 }

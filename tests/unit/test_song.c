@@ -1,3 +1,7 @@
+#include <math.h>
+#include <stdlib.h>
+
+#include "common/synth_song.h"
 #include "ring.h"
 #include "song.h"
 #include "test.h"
@@ -86,6 +90,42 @@ static void note_ratio_is_equal_tempered(void)
     CHECK(wrong == 0);
 }
 
+/* A copy renders as the song did, and keeps doing so while the song is
+ * edited and after it is freed: it owns its patterns and instruments. */
+static void clone_renders_alike_and_stands_alone(void)
+{
+    enum { RATE = 48000, FRAMES = 48000 };
+    Song *s = synth_song(2, 16, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, 375.0, 128, 1, 0.3f),
+                                                LOOP_FORWARD, 0, 128, INTERP_LINEAR));
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, 64, 0, 0);
+    synth_put(s, 0, 8, 1, NOTE_C4 + 7, 1, 40, 0, 0);
+    atomic_store(&s->strips[1].gain_tenth_db, -60);
+    atomic_store(&s->strips[1].pan, 70);
+    float *before = synth_render(s, RATE, FRAMES, 256);
+    Song *c = song_clone(s);
+    CHECK(c != NULL);
+    CHECK(song_pattern(c, 0) != song_pattern(s, 0));
+    CHECK(song_instrument(c, 1) != song_instrument(s, 1));
+    CHECK(song_instrument(c, 1)->sample == song_instrument(s, 1)->sample);
+    /* The song is edited, then freed: the copy is as the song was. */
+    synth_put(s, 0, 4, 0, NOTE_C4 + 12, 1, 64, 0, 0);
+    atomic_store(&s->strips[1].gain_tenth_db, 0);
+    song_free(s);
+    float *copy = synth_render(c, RATE, FRAMES, 256);
+    double peak = 0;
+    int differ = 0;
+    for (size_t i = 0; i < 2 * (size_t)FRAMES; i++) {
+        differ += before[i] != copy[i];
+        peak = fmax(peak, fabs(copy[i]));
+    }
+    CHECK_MSG(differ == 0, "%d samples differ", differ);
+    CHECK(peak > 0.05); /* the copy sounds */
+    free(before);
+    free(copy);
+    song_free(c);
+}
+
 int main(void)
 {
     RUN(cell_pack_round_trips);
@@ -93,5 +133,6 @@ int main(void)
     RUN(pattern_resize_keeps_cells);
     RUN(ring_is_fifo_and_bounded);
     RUN(note_ratio_is_equal_tempered);
+    RUN(clone_renders_alike_and_stands_alone);
     return test_finish();
 }

@@ -21,6 +21,7 @@
 #include "ui_draw.h"
 #include "ui_learn.h"
 #include "ui_param.h"
+#include "ui_reference.h"
 
 enum { METER_CELLS = 16, METER_X = 55, FIRST_ROW = UI_HEADER_LINES + 2 };
 
@@ -301,9 +302,21 @@ static void mixer_draw(UiApp *app, unsigned dirty)
     for (int v = 0; v < VIEWS; v++)
         n += snprintf(title + n, sizeof title - (size_t)n, v == (int)view ? " [%s]" : " %s",
                       VIEW_NAMES[v]);
-    if (view == VIEW_INSERTS)
+    /* The A/B state on the right, where the eye goes from the meters:
+     * whether the reference or the mix is heard, and the match. */
+    char ab[48];
+    bool reference = ui_reference_state(app, ab, sizeof ab);
+    int ab_w = (int)strlen(ab);
+    if (view == VIEW_INSERTS) {
+        int room = COLS - n - (ab_w ? ab_w + 1 : 0);
+        if ((int)strlen(name) + 12 > room)
+            name[0] = 0; /* the number is enough where space is short */
         snprintf(title + n, sizeof title - (size_t)n, "  channel %02d%s", channel + 1, name);
+    }
     ui_put(UI_HEADER_LINES, 0, COLS, ui_attr(UI_C_HEADER), title);
+    if (ab_w && ab_w < COLS)
+        ui_put(UI_HEADER_LINES, COLS - ab_w - 1, ab_w,
+               ui_attr(reference ? UI_C_MUTED : UI_C_HEADER), ab);
     if (view == VIEW_CHANNELS)
         draw_channels(app, channels);
     else
