@@ -2470,13 +2470,18 @@ static int jam_target(const EngineRowLog *rows, int count, const EngineTake *not
     return -1;
 }
 
-/* A jammed note's cell over the copied one; false when its EDx found no
- * free effect column. */
+/* A jammed note's cell over the copied one, as recording writes it (the
+ * copy's effects that would move or skip the note go); false when its
+ * EDx found no free effect column. */
 static bool put_jam(Pattern *p, int row, int channel, Cell jam)
 {
     if (channel >= p->channels)
         return true;
     Cell cell = song_pattern_get(p, row, channel);
+    if (fx_acts_on_the_note(cell.fx, cell.fx_param))
+        cell.fx = cell.fx_param = 0;
+    if (fx_acts_on_the_note(cell.fx2, cell.fx2_param))
+        cell.fx2 = cell.fx2_param = 0;
     cell.note = jam.note;
     cell.instrument = jam.instrument;
     cell.volume = jam.volume;

@@ -365,6 +365,45 @@ static void a_bar_mute_at_a_swung_loop_start_renders_as_played(void)
     song_free(s);
 }
 
+/* A note jammed on a row whose cell slides (3xx) to a held tone: it
+ * played as a new note, and the capture writes it as recording would,
+ * without the slide that would make it the held tone's target. */
+static void a_jammed_note_over_a_slide_renders_as_played(void)
+{
+    enum { FRAMES = 8 * ROW };
+    Song *s = held_song();
+    synth_put(s, 0, 4, 0, NOTE_EMPTY, 0, E, '3', 0x10);
+    Engine *e = engine_new(s, RATE);
+    float *live = calloc(2 * (size_t)FRAMES, sizeof *live);
+    EngineRowLog rows[16];
+    EngineTake jam;
+    int count = 0, jams = 0;
+    engine_capture_rows(e, true);
+    engine_play_song_now(e, 0, 0, true);
+    for (int row = 0; row < 8; row++) {
+        if (row == 4) /* on the row's first frame, after its own cells */
+            engine_live_note_now(e, 0, NOTE_C4 + 12,
+                                 engine_live_flags(2, E, LIVE_QUANTIZE_OFF, false, false) |
+                                     ENGINE_LIVE_JAM,
+                                 0);
+        synth_render_span(e, live, (uint32_t)row * ROW, (uint32_t)(row + 1) * ROW);
+        count = take_rows(e, rows, count, 16);
+        jams += jams < 1 && engine_take_recorded(e, &jam);
+    }
+    engine_free(e);
+    CHECK(jams == 1 && jam.row == 4 && jam.channel == 0);
+    Editor *ed = edit_new(s, NULL, NULL);
+    int first = atomic_load(&s->order_count);
+    bool inexact = true;
+    CHECK(edit_capture_arrangement(ed, rows, count, &jam, jams, &inexact) == HISS_OK && !inexact);
+    float *again = render_from(s, first, FRAMES);
+    CHECK(max_difference(live, again, 2 * (size_t)FRAMES) == 0.0f);
+    free(again);
+    free(live);
+    edit_free(ed);
+    song_free(s);
+}
+
 /* Capture turned on inside a beat begins with the next beat's row. */
 static void a_capture_starts_on_a_beat(void)
 {
@@ -424,6 +463,7 @@ int main(void)
     RUN(a_captured_jam_renders_as_it_was_played);
     RUN(gestures_between_rows_render_as_they_were_played);
     RUN(a_bar_mute_at_a_swung_loop_start_renders_as_played);
+    RUN(a_jammed_note_over_a_slide_renders_as_played);
     RUN(a_capture_starts_on_a_beat);
     RUN(a_capture_goes_on_in_a_new_engine);
     RUN(nothing_captured_changes_nothing);
