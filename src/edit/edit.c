@@ -335,7 +335,7 @@ static HissError step_finish(Editor *ed, UndoStep *step, EditCursor after)
     step->cursor_after = cursor_to_undo(ed->cursor);
     if (!undo_step_is_empty(step))
         ed->change_count++;
-    undo_push(&ed->history, step);
+    undo_push_merging(&ed->history, step, ed->merge_key);
     clamp_order_pos(ed);
     return HISS_OK;
 }
@@ -455,6 +455,11 @@ static HissError step_history(Editor *ed, bool forward)
 HissError edit_undo(Editor *ed)
 {
     return step_history(ed, false);
+}
+
+void edit_merge_with(Editor *ed, uint64_t key)
+{
+    ed->merge_key = key;
 }
 
 HissError edit_redo(Editor *ed)

@@ -124,6 +124,7 @@ typedef struct Editor {
     UndoStep *record_pass; /* live recording since the pass began, or NULL */
     uint64_t saved_state;  /* undo_state_id when last saved */
     uint64_t change_count; /* grows on every change, undo and redo: autosave */
+    uint64_t merge_key;    /* edit_merge_with: steps pushed now may merge */
 } Editor;
 
 /* ---- lifetime ------------------------------------------------------ */
@@ -147,6 +148,11 @@ void edit_mark_saved(Editor *ed);
  * undoing everything. */
 void edit_mark_unsaved(Editor *ed);
 HissError edit_undo(Editor *ed); /* HISS_ERR_MISSING: nothing to undo */
+/* Until called again with 0, each edit that changes only what the last
+ * step changed, pushed with the same nonzero key and with nothing in
+ * between, joins that step (undo_push_merging): the caller names a
+ * gesture, e.g. one knob's sweep, that should undo as one. */
+void edit_merge_with(Editor *ed, uint64_t key);
 HissError edit_redo(Editor *ed);
 bool edit_can_undo(const Editor *ed);
 bool edit_can_redo(const Editor *ed);

@@ -37,6 +37,7 @@ void undo_clear(UndoHistory *h)
         undo_step_free(h->steps[i]);
     h->count = h->pos = 0;
     h->bytes = 0;
+    h->merge_key = 0;
     /* A fresh id so the emptied history never matches an older state. */
     h->base_id = h->next_id++;
 }
@@ -319,6 +320,7 @@ uint64_t undo_push(UndoHistory *h, UndoStep *step)
         h->cap = cap;
     }
     step->id = h->next_id++;
+    h->merge_key = 0;
     h->steps[h->count++] = step;
     h->pos = h->count;
     h->bytes += step->bytes;
@@ -326,13 +328,94 @@ uint64_t undo_push(UndoHistory *h, UndoStep *step)
     return step->id;
 }
 
+/* The change of `top` that `c` changes again, or NULL. Only the kinds
+ * that hold one whole value before and after can take a later `after`. */
+static UndoChange *same_target(UndoStep *top, const UndoChange *c)
+{
+    if (c->kind != UNDO_MIX && c->kind != UNDO_INSTRUMENT && c->kind != UNDO_SETTINGS &&
+        c->kind != UNDO_ORDERS)
+        return NULL;
+    for (int i = 0; i < top->count; i++) {
+        UndoChange *t = &top->changes[i];
+        if (t->kind != c->kind || t->slot != c->slot)
+            continue;
+        if (c->kind != UNDO_MIX || (t->u.mix.param.group == c->u.mix.param.group &&
+                                    t->u.mix.param.channel == c->u.mix.param.channel &&
+                                    t->u.mix.param.index == c->u.mix.param.index))
+            return t;
+    }
+    return NULL;
+}
+
+/* Gives `top` the results of `step`, whose changes all have their
+ * same_target there; `step` keeps the replaced results, to be freed. */
+static void take_results(UndoStep *top, UndoStep *step)
+{
+    for (int i = 0; i < step->count; i++) {
+        UndoChange *c = &step->changes[i], *t = same_target(top, c);
+        switch (c->kind) {
+        case UNDO_MIX:
+            t->u.mix.after = c->u.mix.after;
+            break;
+        case UNDO_INSTRUMENT: {
+            Instrument *after = t->u.instrument.after;
+            top->bytes += instrument_bytes(c->u.instrument.after);
+            top->bytes -= instrument_bytes(after);
+            t->u.instrument.after = c->u.instrument.after;
+            c->u.instrument.after = after;
+            break;
+        }
+        case UNDO_SETTINGS: {
+            UndoSettings *after = t->u.settings.after;
+            t->u.settings.after = c->u.settings.after;
+            c->u.settings.after = after;
+            break;
+        }
+        case UNDO_ORDERS: {
+            UndoOrders *after = t->u.orders.after;
+            t->u.orders.after = c->u.orders.after;
+            c->u.orders.after = after;
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    top->cursor_after = step->cursor_after;
+}
+
+uint64_t undo_push_merging(UndoHistory *h, UndoStep *step, uint64_t key)
+{
+    if (undo_step_is_empty(step) || !key || key != h->merge_key || h->pos != h->count ||
+        h->count == 0)
+        goto push;
+    UndoStep *top = h->steps[h->count - 1];
+    for (int i = 0; i < step->count; i++)
+        if (!same_target(top, &step->changes[i]))
+            goto push;
+    h->bytes -= top->bytes;
+    take_results(top, step);
+    h->bytes += top->bytes;
+    undo_step_free(step);
+    top->id = h->next_id++;
+    enforce_limits(h);
+    return top->id;
+push:;
+    uint64_t id = undo_push(h, step);
+    if (id)
+        h->merge_key = key;
+    return id;
+}
+
 const UndoStep *undo_back(UndoHistory *h)
 {
+    h->merge_key = 0;
     return h->pos > 0 ? h->steps[--h->pos] : NULL;
 }
 
 const UndoStep *undo_forward(UndoHistory *h)
 {
+    h->merge_key = 0;
     return h->pos < h->count ? h->steps[h->pos++] : NULL;
 }
 

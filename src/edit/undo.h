@@ -137,6 +137,8 @@ typedef struct {
     size_t max_bytes, bytes;
     uint64_t next_id;
     uint64_t base_id; /* state id at pos == 0 (the last dropped step) */
+    uint64_t merge_key; /* what the newest step was pushed with
+                           (undo_push_merging); 0 once anything else happens */
 } UndoHistory;
 
 /* max_steps < 1 or max_bytes 0 take the defaults above. */
@@ -174,6 +176,15 @@ HissError undo_step_add_settings(UndoStep *step, const UndoSettings *before,
  * the oldest steps beyond the limits. An empty step is freed, not kept.
  * Returns the step's id, or 0 when it was empty. */
 uint64_t undo_push(UndoHistory *h, UndoStep *step);
+
+/* Like undo_push, but when the newest step was pushed with the same
+ * nonzero `key`, nothing was undone or pushed since, and every change of
+ * `step` is one that step already holds (the same mix setting,
+ * instrument, settings or orders), the newest step takes `step`'s
+ * results instead: a knob swept over many values is one undo step. The
+ * merged step gets a new id (the song differs from a save made in the
+ * middle of the sweep). Returns the id, as undo_push. */
+uint64_t undo_push_merging(UndoHistory *h, UndoStep *step, uint64_t key);
 
 /* The step to undo (apply its changes backwards, restoring `before`), or
  * NULL; moves the position back. The history keeps ownership. */

@@ -239,6 +239,66 @@ static void the_editor_undoes_2000_steps_by_default(void)
     song_free(song);
 }
 
+/* A knob sweep is one undo step: the steps of one gesture (the same
+ * merge key) join while each changes only what the last changed; another
+ * edit, an undo or another key starts a new step; a save made during the
+ * sweep no longer matches once it goes on. */
+static void a_sweep_of_one_setting_is_one_step(void)
+{
+    Song *song = song_new();
+    Editor *ed = edit_new(song, NULL, NULL);
+    Instrument *inst = song_instrument_new();
+    CHECK(inst && edit_instrument_replace(ed, 1, inst) == HISS_OK);
+    int depth = undo_depth(&ed->history);
+    int cutoff = song_instrument(song, 1)->shape[SHAPE_CUTOFF];
+    MixParam gain = {MIXPARAM_STRIP, 1, EDIT_STRIP_GAIN};
+    int gain_was = mixparam_get(song, gain);
+
+    edit_merge_with(ed, 7);
+    for (int hz = 100; hz <= 3000; hz += 100)
+        CHECK(edit_instrument_set_shape(ed, 1, SHAPE_CUTOFF, hz) == HISS_OK);
+    ed->saved_state = undo_state_id(&ed->history);
+    CHECK(edit_instrument_set_shape(ed, 1, SHAPE_CUTOFF, 5000) == HISS_OK);
+    CHECK_MSG(undo_depth(&ed->history) == depth + 1, "%d steps for one sweep",
+              undo_depth(&ed->history) - depth);
+    CHECK(ed->saved_state != undo_state_id(&ed->history));
+    /* A fader on the same gesture is another setting: its own step, and
+     * its sweep (the strip lives in the settings snapshot) is one. */
+    for (int v = -100; v <= 0; v += 10)
+        CHECK(edit_mix_set(ed, gain, v) == HISS_OK);
+    CHECK(undo_depth(&ed->history) == depth + 2);
+    edit_merge_with(ed, 0);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(mixparam_get(song, gain) == gain_was);
+    CHECK(song_instrument(song, 1)->shape[SHAPE_CUTOFF] == 5000);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK_MSG(song_instrument(song, 1)->shape[SHAPE_CUTOFF] == cutoff,
+              "one undo left the cutoff at %d Hz", song_instrument(song, 1)->shape[SHAPE_CUTOFF]);
+    CHECK(edit_redo(ed) == HISS_OK);
+    CHECK(song_instrument(song, 1)->shape[SHAPE_CUTOFF] == 5000);
+
+    /* After an undo or redo the same key starts afresh. */
+    edit_merge_with(ed, 7);
+    CHECK(edit_instrument_set_shape(ed, 1, SHAPE_CUTOFF, 800) == HISS_OK);
+    CHECK(edit_instrument_set_shape(ed, 1, SHAPE_CUTOFF, 900) == HISS_OK);
+    CHECK(undo_depth(&ed->history) == depth + 2);
+    /* An edit without the key in between ends the sweep. */
+    edit_merge_with(ed, 0);
+    CHECK(edit_mix_set(ed, gain, -50) == HISS_OK);
+    edit_merge_with(ed, 7);
+    CHECK(edit_instrument_set_shape(ed, 1, SHAPE_CUTOFF, 1000) == HISS_OK);
+    CHECK(undo_depth(&ed->history) == depth + 4);
+    /* Another key (another knob, or the same one after a pause) too. */
+    edit_merge_with(ed, 8);
+    CHECK(edit_instrument_set_shape(ed, 1, SHAPE_CUTOFF, 1100) == HISS_OK);
+    CHECK(undo_depth(&ed->history) == depth + 5);
+    edit_merge_with(ed, 0);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(song_instrument(song, 1)->shape[SHAPE_CUTOFF] == 1000);
+    edit_free(ed);
+    song_free(song);
+}
+
 int main(void)
 {
     RUN(back_and_forward_in_order);
@@ -251,5 +311,6 @@ int main(void)
     RUN(resize_keeps_a_copy_only_when_cells_are_cut);
     RUN(a_cell_step_is_small);
     RUN(the_editor_undoes_2000_steps_by_default);
+    RUN(a_sweep_of_one_setting_is_one_step);
     return test_finish();
 }
