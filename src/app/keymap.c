@@ -71,6 +71,8 @@ static const struct {
     {"F8", ACT_STOP},
     {"C-k", ACT_STOP},
     {"M-j", ACT_RECONNECT},
+    {"C-]", ACT_MIDI_LEARN_MODE},
+    {"M-L", ACT_MIDI_LEARN_MODE},
     {"C-b", ACT_REFERENCE_TOGGLE},
     {"M-v", ACT_REFERENCE_TOGGLE},
     {"M-V", ACT_REFERENCE_LOAD},
@@ -759,21 +761,22 @@ static void parse_line(Keymap *km, const char *line, size_t len,
         if (key < 0)
             return;
         keymap_unbind(km, key);
-    } else if (!strcmp(w[0].text, "midi_cc")) {
+    } else if (!strcmp(w[0].text, "midi_cc") || !strcmp(w[0].text, "midi_note")) {
         const char *words[5];
         int count = args - 1 < 5 ? args - 1 : 5;
         for (int i = 0; i < count; i++)
             words[i] = w[i + 1].text;
         HissDiag why = {{0}};
         MidiLearnBinding b;
-        if (args > 6 || midilearn_parse(words, count, &b, &why) != HISS_OK) {
+        bool note = !strcmp(w[0].text, "midi_note");
+        if (args > 6 || midilearn_parse(note, words, count, &b, &why) != HISS_OK) {
             report(diags, max_diags, errors, name, lineno, args > 1 ? w[1].col : (int)len + 1,
-                   args > 6 ? "midi_cc: too many words" : why.text, NULL);
+                   args > 6 ? "too many words" : why.text, NULL);
             return;
         }
         if (midilearn_bind(&km->midi_learn, &b) != HISS_OK)
             report(diags, max_diags, errors, name, lineno, w[0].col,
-                   "too many midi_cc bindings", NULL);
+                   "too many MIDI bindings", NULL);
     } else if (!strcmp(w[0].text, "set")) {
         if (args != 3) {
             report(diags, max_diags, errors, name, lineno,
@@ -831,7 +834,7 @@ static void parse_line(Keymap *km, const char *line, size_t len,
         km->autosave_seconds = (int)v;
     } else {
         report(diags, max_diags, errors, name, lineno, w[0].col,
-               "unknown command (expected bind, unbind, set or midi_cc):", w[0].text);
+               "unknown command (expected bind, unbind, set, midi_cc or midi_note):", w[0].text);
     }
 }
 

@@ -12,6 +12,7 @@
  *     set midi_clock_in on
  *     set midi_transport_in on
  *     midi_cc 1:74 strip 3 gain
+ *     midi_note 10:36 mute 2
  *
  * An action belongs to one context (a screen, or "global" for keys that work
  * everywhere); a key bound in a screen's context wins over a global binding
@@ -65,6 +66,9 @@ typedef enum {
     X(ACT_PLAY_FROM_CURSOR, "play_from_cursor", GLOBAL,                          \
       "play the song from the cursor row")                                        \
     X(ACT_STOP, "stop", GLOBAL, "stop playing")                                   \
+    X(ACT_MIDI_LEARN_MODE, "midi_learn_mode", GLOBAL,                             \
+      "MIDI learn: the next action done (mute, solo, cue, tap, play, record, a "  \
+      "value) and the next note or controller are bound (again: leave)")         \
     X(ACT_RECONNECT, "reconnect_audio", GLOBAL,                                   \
       "reconnect the audio (after \"JACK server gone\")")                        \
     X(ACT_REFERENCE_TOGGLE, "reference_toggle", GLOBAL,                           \
@@ -339,7 +343,8 @@ typedef struct {
      * `set midi_transport_in on|off`: its start, stop and song position
      * (midi.h). Off unless the file says on. */
     bool midi_clock_in, midi_transport_in;
-    /* `midi_cc M:CC TARGET` lines (midilearn.h), and those learned. */
+    /* `midi_cc M:CC TARGET` and `midi_note M:NOTE TARGET` lines
+     * (midilearn.h), and those learned. */
     MidiLearn midi_learn;
 } Keymap;
 

@@ -290,6 +290,16 @@ bool session_take_control(Session *s, MidiControl *control)
     return ring_pop(&s->midi.controls, control);
 }
 
+void session_midi_bind_note(Session *s, int midi_channel, int note, bool bound)
+{
+    midi_route_bind_note(&s->midi, midi_channel, note, bound);
+}
+
+void session_midi_capture_notes(Session *s, bool capture)
+{
+    atomic_store(&s->midi.capture_notes, capture);
+}
+
 void session_midi_clock_in(Session *s, bool clock, bool transport)
 {
     atomic_store(&s->midi.follow_clock, clock);

@@ -124,8 +124,14 @@ void session_midi_target(Session *s, int channel, int instrument, int record_fla
 void session_midi_map(Session *s, const MidiMap *map);
 /* Pops a note that MIDI input played (for the screen). */
 bool session_take_midi(Session *s, MidiNote *note);
-/* Pops one control change from MIDI input (MIDI learn); false when none. */
+/* Pops one control change from MIDI input, or a note MIDI learn took
+ * (MidiControl.note); false when none. */
 bool session_take_control(Session *s, MidiControl *control);
+/* MIDI learn: a note-on of `note` (0..127) on `midi_channel` (0..15)
+ * comes back through session_take_control instead of playing. */
+void session_midi_bind_note(Session *s, int midi_channel, int note, bool bound);
+/* MIDI learn waits for a note: every note-on comes back, none plays. */
+void session_midi_capture_notes(Session *s, bool capture);
 /* Whether an external MIDI clock on the MIDI input sets the tempo
  * (`clock`) and starts, stops and places playback (`transport`). */
 void session_midi_clock_in(Session *s, bool clock, bool transport);

@@ -49,6 +49,11 @@ bool midi_decode_control(const uint8_t *bytes, size_t size, MidiControl *out)
     return true;
 }
 
+int midi_note_number(int note)
+{
+    return note - NOTE_C4 + 60;
+}
+
 int midi_velocity_volume(int velocity)
 {
     if (velocity <= 0)
@@ -102,6 +107,33 @@ void midi_route_control(MidiRoute *r, const MidiControl *control)
     ring_push(&r->controls, control);
 }
 
+void midi_route_bind_note(MidiRoute *r, int midi_channel, int note, bool bound)
+{
+    if (midi_channel < 0 || midi_channel >= MIDI_CHANNEL_COUNT || note < 0 || note > 127)
+        return;
+    uint32_t bit = 1u << (note & 31);
+    if (bound)
+        atomic_fetch_or(&r->note_bound[midi_channel][note >> 5], bit);
+    else
+        atomic_fetch_and(&r->note_bound[midi_channel][note >> 5], ~bit);
+}
+
+/* [audio] A note-on MIDI learn takes: passed on, not played. */
+static bool taken_by_learn(MidiRoute *r, const MidiNote *m)
+{
+    if (m->kind != MIDI_NOTE_ON)
+        return false; /* a release still ends a note played before binding */
+    int number = midi_note_number(m->note);
+    uint32_t word = atomic_load_explicit(&r->note_bound[m->channel & 15][number >> 5],
+                                         memory_order_relaxed);
+    if (!(word >> (number & 31) & 1) &&
+        !atomic_load_explicit(&r->capture_notes, memory_order_relaxed))
+        return false;
+    MidiControl c = {m->channel, (uint8_t)number, m->velocity, true};
+    ring_push(&r->controls, &c); /* full: the owner is not reading */
+    return true;
+}
+
 void midi_route_map(MidiRoute *r, int midi_channel, int instrument, int song_channel)
 {
     if (midi_channel < 0 || midi_channel >= MIDI_CHANNEL_COUNT)
@@ -114,7 +146,7 @@ void midi_route_map(MidiRoute *r, int midi_channel, int instrument, int song_cha
 
 void midi_route_play(MidiRoute *r, Engine *engine, const MidiNote *m)
 {
-    if (!engine)
+    if (taken_by_learn(r, m) || !engine)
         return;
     int ch = atomic_load_explicit(&r->map_channel[m->channel], memory_order_relaxed);
     if (ch < 0)

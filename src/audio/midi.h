@@ -32,11 +32,14 @@ typedef struct {
                          0 for notes from another thread) */
 } MidiNote;
 
-/* A control change (CC): a knob or fader moved. */
+/* A control change (CC): a knob or fader moved; or (note) a note-on
+ * that MIDI learn takes instead of playing it: `cc` is then its MIDI
+ * note number and `value` its velocity. */
 typedef struct {
     uint8_t channel; /* 0..15 */
     uint8_t cc;      /* 0..127 */
     uint8_t value;   /* 0..127 */
+    bool note;
 } MidiControl;
 /* A control change from one raw MIDI message; false for anything else. */
 bool midi_decode_control(const uint8_t *bytes, size_t size, MidiControl *out);
@@ -45,6 +48,8 @@ bool midi_decode_control(const uint8_t *bytes, size_t size, MidiControl *out);
  * velocity 0 is a note-off); false for anything else or a note outside
  * hiss's range. */
 bool midi_decode(const uint8_t *bytes, size_t size, MidiNote *out);
+/* The MIDI note number (0..127) of a hiss note from midi_decode. */
+int midi_note_number(int hiss_note);
 /* The volume column (1..64) for a velocity (1..127). */
 int midi_velocity_volume(int velocity);
 
@@ -78,7 +83,14 @@ typedef struct {
     uint8_t held[SONG_MAX_CHANNELS];
     Ring in;   /* notes read on another thread, for the audio thread */
     Ring seen; /* notes the audio thread played, for the owner */
-    Ring controls; /* control changes, for the owner (MIDI learn) */
+    Ring controls; /* control changes, and the notes below, for the owner
+                      (MIDI learn) */
+    /* [owner] Notes bound to actions, one bit per MIDI channel and note
+     * number: a note-on of one goes to `controls` and does not play. */
+    _Atomic uint32_t note_bound[MIDI_CHANNEL_COUNT][4];
+    /* [owner] MIDI learn is waiting for a note: every note-on goes to
+     * `controls` and none plays. */
+    _Atomic bool capture_notes;
     /* [owner] MIDI clock in, two switches (some devices send no song
      * position, or a clock one would rather not start hiss): */
     _Atomic bool follow_clock;     /* the tempo of its pulses */
@@ -129,6 +141,9 @@ void midi_route_system(MidiRoute *r, Engine *engine, const uint8_t *bytes, size_
 /* [audio] Passes a control change on to the owner (r->controls); a full
  * ring drops it (the owner is not reading). */
 void midi_route_control(MidiRoute *r, const MidiControl *control);
+/* [owner] Whether a note-on of MIDI note `note` (0..127) on MIDI
+ * channel `midi_channel` goes to the owner instead of playing. */
+void midi_route_bind_note(MidiRoute *r, int midi_channel, int note, bool bound);
 /* [audio] Plays what other threads put in r->in. */
 void midi_route_drain(MidiRoute *r, Engine *engine);
 

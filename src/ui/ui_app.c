@@ -175,6 +175,14 @@ const EngineStatus *ui_status(const UiApp *app)
     return session_status(app->session);
 }
 
+void ui_play_toggle(UiApp *app)
+{
+    if (ui_is_playing(app))
+        session_stop(app->session);
+    else
+        ui_play_from_order(app);
+}
+
 bool ui_is_playing(const UiApp *app)
 {
     return session_playing(app->session);
@@ -854,10 +862,7 @@ static void handle_global(UiApp *app, KeymapAction act)
         ui_show_page(app, UI_PAGE_MIXER);
         break;
     case ACT_PLAY_TOGGLE:
-        if (ui_is_playing(app))
-            session_stop(app->session);
-        else
-            ui_play_from_order(app);
+        ui_play_toggle(app);
         break;
     case ACT_PLAY_SONG:
         session_play_song(app->session, 0, 0);
@@ -870,6 +875,9 @@ static void handle_global(UiApp *app, KeymapAction act)
         break;
     case ACT_STOP:
         session_stop(app->session);
+        break;
+    case ACT_MIDI_LEARN_MODE:
+        ui_learn_mode(app);
         break;
     case ACT_RECONNECT:
         if (!session_audio(app->session)) {
@@ -1049,6 +1057,8 @@ static void handle_key(UiApp *app, int r, wint_t ch, int key)
             handle_global(app, act);
         return;
     }
+    if (ui_learn_key(app, key, act))
+        return;
     if (page->handle && page->handle(app, key, act))
         return;
     handle_global(app, act);

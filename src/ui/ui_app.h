@@ -242,6 +242,12 @@ struct UiApp {
 /* "the next bar", "the next beat", "the pattern's end": where cues
  * (EngineCueAt) take over. */
 const char *ui_cue_at_name(int at);
+/* Mutes or solos channel `channel` (0-based) or lifts it, as the pattern
+ * screen's keys do: at once, or with at_bar from the next bar
+ * (ui_pattern.c). */
+void ui_pattern_toggle_flag(UiApp *app, int channel, EditStripField flag, bool at_bar);
+/* One tap of the tempo: the fourth in a row sets it (ui_pattern.c). */
+void ui_pattern_tap(UiApp *app);
 void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ui_prompt(UiApp *app, const char *label, const char *initial,
@@ -258,6 +264,8 @@ bool ui_is_playing(const UiApp *app);
 /* Plays the song from the start of the order entry at the cursor (the
  * cursor's pattern when the order list is empty), as the play key does. */
 void ui_play_from_order(UiApp *app);
+/* Stops a playing song; plays a stopped one from the order entry shown. */
+void ui_play_toggle(UiApp *app);
 /* The engine's status, or a stopped one while the engine is being made. */
 const EngineStatus *ui_status(const UiApp *app);
 /* Auditions a note on an instrument slot (0: the current instrument). */

@@ -5,84 +5,373 @@
 #include <string.h>
 
 #include "midilearn.h"
+#include "ui_record.h"
 
-/* Armed: the next controller binds `target`. One editor per process. */
-static bool learning;
-static MidiLearnBinding target;
+/* A controller's moves of one target further apart than this are two
+ * gestures, two undo steps. */
+#define SWEEP_GAP_SECONDS 1.0
 
-static void target_name(const MidiLearnBinding *b, char *buf, size_t size)
+/* One editor per process. `pick` holds the target once have_target, its
+ * source once have_source; both: bound. */
+static struct {
+    bool on;
+    bool have_target, have_source;
+    MidiLearnBinding pick;
+} learn;
+static bool notes_synced;
+/* Each controller's last position: an action runs as it rises past 64. */
+static uint8_t cc_last[MIDI_CHANNEL_COUNT][128];
+/* The sweep going on: which binding, when it last moved, its undo key. */
+static struct {
+    const MidiLearnBinding *binding;
+    double at;
+    uint64_t key;
+} sweep;
+
+static void set_capture(UiApp *app, bool on)
 {
-    char text[64];
-    midilearn_text(b, text, sizeof text);
-    /* Past "M:CC ": the target as the file names it. */
-    const char *space = strchr(text, ' ');
-    snprintf(buf, size, "%s", space ? space + 1 : text);
+    learn.on = on;
+    if (!on)
+        learn.have_target = learn.have_source = false;
+    session_midi_capture_notes(app->session, on);
+}
+
+/* The audio thread takes bound notes instead of playing them. */
+static void sync_notes(UiApp *app)
+{
+    for (int m = 0; m < MIDI_CHANNEL_COUNT; m++)
+        for (int n = 0; n < 128; n++)
+            session_midi_bind_note(app->session, m, n,
+                                   midilearn_find(&app->keymap.midi_learn, true, m, n) != NULL);
+    notes_synced = true;
+    sweep.binding = NULL; /* the table moved */
+}
+
+/* Saves the table; the status line says what happened, `done` first. */
+static void save(UiApp *app, const char *done)
+{
+    char path[UI_PATH_MAX];
+    HissDiag why = {{0}};
+    sync_notes(app);
+    if (!midilearn_default_path(path, sizeof path))
+        ui_set_message(app, true, "%s, until hiss quits: no HOME or XDG_CONFIG_HOME to save "
+                       "it in", done);
+    else if (midilearn_save(&app->keymap.midi_learn, path, &why) != HISS_OK)
+        ui_set_message(app, true, "%s, not saved: %s", done, why.text);
+    else
+        ui_set_message(app, false, "%s; saved in %s", done, path);
+}
+
+static void say_waiting(UiApp *app)
+{
+    char what[MIDILEARN_LINE_MAX], bound[MIDILEARN_LINE_MAX];
+    if (learn.have_target) {
+        midilearn_target_text(&learn.pick, what, sizeof what);
+        ui_set_message(app, false, "MIDI learn: move a controller for %s, or play a note "
+                       "(again: cancel)", what);
+        return;
+    }
+    if (!learn.have_source) {
+        ui_set_message(app, false, "MIDI learn: do the action to bind (mute, solo, cue, "
+                       "tap, play, record, a value) and play a note or move a controller "
+                       "(M-L: leave)");
+        return;
+    }
+    midilearn_source_text(&learn.pick, what, sizeof what);
+    const MidiLearnBinding *b = midilearn_find(&app->keymap.midi_learn, learn.pick.note,
+                                               learn.pick.midi_channel, learn.pick.number);
+    if (b) {
+        midilearn_target_text(b, bound, sizeof bound);
+        ui_set_message(app, false, "MIDI learn: %s does %s (Delete: unbind; an action: "
+                       "rebind)", what, bound);
+    } else {
+        ui_set_message(app, false, "MIDI learn: %s; now do the action to bind it to", what);
+    }
+}
+
+/* Binds once both halves are known. */
+static void try_bind(UiApp *app)
+{
+    if (!learn.have_target || !learn.have_source)
+        return;
+    MidiLearnBinding b = learn.pick;
+    set_capture(app, false);
+    if (midilearn_bind(&app->keymap.midi_learn, &b) != HISS_OK) {
+        ui_set_message(app, true, "MIDI learn: %d bound already; remove one first",
+                       MIDILEARN_MAX);
+        return;
+    }
+    char source[MIDILEARN_LINE_MAX], target[MIDILEARN_LINE_MAX], done[3 * MIDILEARN_LINE_MAX];
+    midilearn_source_text(&b, source, sizeof source);
+    midilearn_target_text(&b, target, sizeof target);
+    snprintf(done, sizeof done, "%s %s %s", source,
+             b.kind == MIDILEARN_ACTION ? "does" : "moves", target);
+    save(app, done);
 }
 
 void ui_learn_start(UiApp *app)
 {
-    if (learning) {
-        learning = false;
+    if (learn.on) {
+        set_capture(app, false);
         ui_set_message(app, false, "MIDI learn cancelled");
         return;
     }
-    target = (MidiLearnBinding){.tempo = app->page != UI_PAGE_MIXER};
-    if (!target.tempo)
-        target.param = ui_mixer_chosen();
-    learning = true;
-    char name[64];
-    target_name(&target, name, sizeof name);
-    ui_set_message(app, false, "MIDI learn: move a controller for %s (again: cancel)", name);
+    learn.pick = (MidiLearnBinding){.kind = app->page == UI_PAGE_MIXER ? MIDILEARN_MIX
+                                                                       : MIDILEARN_TEMPO};
+    if (learn.pick.kind == MIDILEARN_MIX)
+        learn.pick.param = ui_mixer_chosen();
+    set_capture(app, true);
+    learn.have_target = true;
+    say_waiting(app);
 }
 
-static void learn(UiApp *app, const MidiControl *c)
+void ui_learn_mode(UiApp *app)
 {
-    learning = false;
-    target.midi_channel = c->channel;
-    target.cc = c->cc;
-    char name[64], path[UI_PATH_MAX];
-    target_name(&target, name, sizeof name);
-    if (midilearn_bind(&app->keymap.midi_learn, &target) != HISS_OK) {
-        ui_set_message(app, true, "MIDI learn: %d controllers bound already", MIDILEARN_MAX);
+    if (learn.on) {
+        set_capture(app, false);
+        ui_set_message(app, false, "MIDI learn: left");
         return;
     }
-    HissDiag why = {{0}};
-    if (!midilearn_default_path(path, sizeof path)) {
-        ui_set_message(app, true, "CC %d (MIDI channel %d) moves %s, until hiss quits: no "
-                       "HOME or XDG_CONFIG_HOME to save it in", c->cc, c->channel + 1, name);
-    } else if (midilearn_save(&app->keymap.midi_learn, path, &why) != HISS_OK) {
-        ui_set_message(app, true, "CC %d moves %s, not saved: %s", c->cc, name, why.text);
+    set_capture(app, true);
+    say_waiting(app);
+}
+
+/* The target an action on screen names; false for one that cannot be
+ * learned. */
+static bool target_of(UiApp *app, KeymapAction act, MidiLearnBinding *t)
+{
+    MidiLearnAction a = MIDILEARN_ACTIONS;
+    switch (act) {
+    case ACT_MUTE_TOGGLE: a = MIDILEARN_MUTE; break;
+    case ACT_SOLO_TOGGLE: a = MIDILEARN_SOLO; break;
+    case ACT_MUTE_AT_BAR: a = MIDILEARN_MUTE_AT_BAR; break;
+    case ACT_SOLO_AT_BAR: a = MIDILEARN_SOLO_AT_BAR; break;
+    case ACT_ORDER_CUE:
+    case ACT_PATTERN_CUE: a = MIDILEARN_CUE_NEXT; break;
+    case ACT_TAP_TEMPO: a = MIDILEARN_TAP; break;
+    case ACT_PLAY_TOGGLE:
+    case ACT_PLAY_SONG:
+    case ACT_STOP: a = MIDILEARN_PLAY; break;
+    case ACT_RECORD_TOGGLE: a = MIDILEARN_RECORD; break;
+    case ACT_TEMPO_UP:
+    case ACT_TEMPO_DOWN:
+    case ACT_TEMPO_UP_FINE:
+    case ACT_TEMPO_DOWN_FINE:
+        t->kind = MIDILEARN_TEMPO;
+        return true;
+    case ACT_SET_INC:
+    case ACT_SET_DEC:
+        if (app->page != UI_PAGE_MIXER)
+            return false;
+        t->kind = MIDILEARN_MIX;
+        t->param = ui_mixer_chosen();
+        return true;
+    case ACT_INST_INC:
+    case ACT_INST_DEC:
+    case ACT_INST_INC_BIG:
+    case ACT_INST_DEC_BIG:
+        if (!ui_instruments_chosen_shape(&t->shape) || app->ed->instrument < 1)
+            return false;
+        t->kind = MIDILEARN_SHAPE;
+        t->instrument = app->ed->instrument;
+        return true;
+    default:
+        return false;
+    }
+    t->kind = MIDILEARN_ACTION;
+    t->action = a;
+    t->channel = app->ed->cursor.channel;
+    return true;
+}
+
+bool ui_learn_key(UiApp *app, int key, KeymapAction act)
+{
+    if (!learn.on || (learn.have_target && !learn.have_source))
+        return false;
+    static int delete_key = -2, backspace_key = -2;
+    if (delete_key == -2) {
+        delete_key = keymap_key_parse("Delete");
+        backspace_key = keymap_key_parse("Backspace");
+    }
+    if (learn.have_source && (key == delete_key || key == backspace_key)) {
+        MidiLearnBinding s = learn.pick;
+        char source[MIDILEARN_LINE_MAX], done[3 * MIDILEARN_LINE_MAX];
+        midilearn_source_text(&s, source, sizeof source);
+        set_capture(app, false);
+        if (!midilearn_unbind(&app->keymap.midi_learn, s.note, s.midi_channel, s.number)) {
+            ui_set_message(app, false, "MIDI learn: %s was not bound", source);
+            return true;
+        }
+        snprintf(done, sizeof done, "%s is no longer bound", source);
+        save(app, done);
+        return true;
+    }
+    MidiLearnBinding t = learn.pick;
+    if (!target_of(app, act, &t))
+        return false;
+    learn.pick = t;
+    learn.have_target = true;
+    if (learn.have_source)
+        try_bind(app);
+    else
+        say_waiting(app);
+    return true;
+}
+
+/* ---- bound controllers and notes at work --------------------------------- */
+
+/* The target's value now; false when it has none (no such instrument). */
+static bool current(const UiApp *app, const MidiLearnBinding *b, int *out)
+{
+    if (b->kind == MIDILEARN_TEMPO) {
+        *out = atomic_load(&app->song->bpm_tenths);
+    } else if (b->kind == MIDILEARN_MIX) {
+        *out = mixparam_get(app->song, b->param);
     } else {
-        ui_set_message(app, false, "CC %d (MIDI channel %d) moves %s; saved in %s", c->cc,
-                       c->channel + 1, name, path);
+        const Instrument *inst = song_instrument(app->song, b->instrument);
+        if (!inst)
+            return false;
+        *out = inst->shape[b->shape];
+    }
+    return true;
+}
+
+static void set_value(UiApp *app, const MidiLearnBinding *b, int v)
+{
+    if (b->kind == MIDILEARN_TEMPO) {
+        ui_set_tempo(app, v);
+        return;
+    }
+    HissError err = b->kind == MIDILEARN_MIX ? edit_mix_set(app->ed, b->param, v)
+                                             : edit_instrument_set_shape(app->ed, b->instrument,
+                                                                         b->shape, v);
+    /* A mix setting a controller cannot reach (a note value between two)
+     * is left as it is. */
+    if (err == HISS_OK)
+        app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
+}
+
+/* The undo key of a controller's move: the same while one binding keeps
+ * moving, a new one after a pause or another binding. */
+static uint64_t sweep_key(const MidiLearnBinding *b)
+{
+    static uint64_t gestures;
+    double now = hiss_now_seconds();
+    if (sweep.binding != b || now - sweep.at > SWEEP_GAP_SECONDS)
+        sweep.key = ++gestures;
+    sweep.binding = b;
+    sweep.at = now;
+    return sweep.key;
+}
+
+static void cue_next(UiApp *app)
+{
+    if (!ui_is_playing(app)) {
+        ui_set_message(app, false, "a cue waits for the playing song: play first");
+        return;
+    }
+    int count = atomic_load(&app->song->order_count);
+    int next = atomic_load(&ui_status(app)->order) + 1;
+    if (next >= count)
+        next = 0;
+    session_cue_at(app->session, next, app->cue_at);
+    ui_set_message(app, false, "cued entry %02X: plays at %s", next,
+                   ui_cue_at_name(app->cue_at));
+}
+
+static void run_action(UiApp *app, const MidiLearnBinding *b)
+{
+    bool solo = b->action == MIDILEARN_SOLO || b->action == MIDILEARN_SOLO_AT_BAR;
+    switch (b->action) {
+    case MIDILEARN_MUTE:
+    case MIDILEARN_SOLO:
+    case MIDILEARN_MUTE_AT_BAR:
+    case MIDILEARN_SOLO_AT_BAR: {
+        if (b->channel >= atomic_load(&app->song->channels)) {
+            ui_set_message(app, true, "MIDI: the song has no channel %d", b->channel + 1);
+            return;
+        }
+        bool at_bar = b->action == MIDILEARN_MUTE_AT_BAR || b->action == MIDILEARN_SOLO_AT_BAR;
+        EditStripField flag = solo ? EDIT_STRIP_SOLO : EDIT_STRIP_MUTE;
+        ui_pattern_toggle_flag(app, b->channel, flag, at_bar);
+        if (!at_bar)
+            ui_set_message(app, false, "channel %d %s", b->channel + 1,
+                           edit_strip_get(app->song, b->channel, flag)
+                               ? (solo ? "solo" : "muted")
+                               : (solo ? "unsolo" : "unmuted"));
+        return;
+    }
+    case MIDILEARN_CUE_NEXT:
+        cue_next(app);
+        return;
+    case MIDILEARN_TAP:
+        ui_pattern_tap(app);
+        return;
+    case MIDILEARN_PLAY:
+        ui_play_toggle(app);
+        app->dirty |= UI_DIRTY_HEADER;
+        return;
+    case MIDILEARN_RECORD:
+        ui_record_toggle(app);
+        return;
+    case MIDILEARN_ACTIONS:
+        return;
     }
 }
 
-static void apply(UiApp *app, const MidiLearnBinding *b, int cc_value)
+static void apply(UiApp *app, const MidiLearnBinding *b, const MidiControl *c)
 {
-    int v = midilearn_value(b, cc_value);
-    if (b->tempo) {
-        if (v != atomic_load(&app->song->bpm_tenths))
-            ui_set_tempo(app, v);
+    if (b->kind == MIDILEARN_ACTION) {
+        /* A note-on, or a button's press (a controller rising past 64). */
+        if (c->note || (c->value >= 64 && cc_last[c->channel][c->cc] < 64))
+            run_action(app, b);
         return;
     }
-    if (v == mixparam_get(app->song, b->param))
+    int now;
+    if (!current(app, b, &now)) {
+        ui_set_message(app, true, "MIDI: no instrument %02X", (unsigned)b->instrument);
         return;
-    /* A setting a controller cannot reach (a note value between two) is
-     * left as it is. */
-    if (edit_mix_set(app->ed, b->param, v) == HISS_OK)
-        app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
+    }
+    /* A pad flips a switch; otherwise its velocity sets the value. */
+    int v = c->note && midilearn_is_switch(b) ? !now : midilearn_value(b, c->value);
+    if (v == now)
+        return;
+    edit_merge_with(app->ed, c->note ? 0 : sweep_key(b));
+    set_value(app, b, v);
+    edit_merge_with(app->ed, 0);
+}
+
+/* While learning: what came is the source. */
+static void take_source(UiApp *app, const MidiControl *c)
+{
+    learn.pick.note = c->note;
+    learn.pick.midi_channel = c->channel;
+    learn.pick.number = c->cc;
+    learn.have_source = true;
+    if (learn.have_target)
+        try_bind(app);
+    else
+        say_waiting(app);
 }
 
 void ui_learn_poll(UiApp *app)
 {
+    if (!notes_synced)
+        sync_notes(app);
     MidiControl c;
     /* Bounded by the ring: a knob turned fast sends many. */
     for (int i = 0; i < MIDI_ROUTE_RING && session_take_control(app->session, &c); i++) {
+        bool learning = learn.on;
         if (learning)
-            learn(app, &c); /* and its move counts: the setting follows */
-        const MidiLearnBinding *b = midilearn_find(&app->keymap.midi_learn, c.channel, c.cc);
-        if (b)
-            apply(app, b, c.value);
+            take_source(app, &c);
+        const MidiLearnBinding *b =
+            midilearn_find(&app->keymap.midi_learn, c.note, c.channel, c.cc);
+        /* The move that bound a setting counts (the setting follows); a
+         * note or a press that bound an action does not also run it, nor
+         * does one that only shows its binding. */
+        if (b && !learn.on && !(learning && (c.note || b->kind == MIDILEARN_ACTION)))
+            apply(app, b, &c);
+        if (!c.note)
+            cc_last[c.channel][c.cc] = c.value;
     }
 }

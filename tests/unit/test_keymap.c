@@ -177,7 +177,7 @@ static void bad_lines_are_reported_and_skipped(void)
     CHECK_STR(d[0].text, "hissrc:2:6: unknown key 'Hyper-x'");
     CHECK_STR(d[1].text, "hissrc:3:8: unknown action 'fly_away'");
     CHECK_STR(d[2].text,
-              "hissrc:4:1: unknown command (expected bind, unbind, set or midi_cc): 'bnid'");
+              "hissrc:4:1: unknown command (expected bind, unbind, set, midi_cc or midi_note): 'bnid'");
     CHECK_STR(d[3].text, "hissrc:5:7: bind needs an action after the key");
     CHECK_STR(d[4].text, "hissrc:6:13: unexpected word after the action: 'extra'");
     CHECK_STR(d[5].text, "hissrc:7:7: unbind needs a key");
@@ -195,7 +195,7 @@ static void more_errors_than_room_are_counted(void)
     HissDiag d[1];
     CHECK(parse("x\ny\nz\n", d, 1) == 3);
     CHECK_STR(d[0].text,
-              "hissrc:1:1: unknown command (expected bind, unbind, set or midi_cc): 'x'");
+              "hissrc:1:1: unknown command (expected bind, unbind, set, midi_cc or midi_note): 'x'");
     CHECK(parse("bind\0x copy\n", NULL, 0) == 1); /* strlen stops at NUL */
     CHECK(keymap_parse(&km, "bind\0x copy\n", 12, "f", d, 1) == 1);
 }
@@ -281,32 +281,90 @@ static void midi_cc_is_read(void)
                 "midi_cc 2:1 delay 0 feedback # a comment\n",
                 d, 4) == 0);
     CHECK(km.midi_learn.count == 3);
-    const MidiLearnBinding *b = midilearn_find(&km.midi_learn, 0, 74);
-    CHECK(b && !b->tempo && b->param.group == MIXPARAM_STRIP && b->param.channel == 2 &&
+    const MidiLearnBinding *b = midilearn_find(&km.midi_learn, false, 0, 74);
+    CHECK(b && b->kind == MIDILEARN_MIX && b->param.group == MIXPARAM_STRIP && b->param.channel == 2 &&
           b->param.index == EDIT_STRIP_GAIN);
     if (b) {
         CHECK(midilearn_value(b, 0) == SONG_GAIN_MIN);
         CHECK(midilearn_value(b, 127) == SONG_GAIN_MAX);
         char text[64];
-        midilearn_text(b, text, sizeof text);
-        CHECK_STR(text, "1:74 strip 3 gain");
+        midilearn_line(b, text, sizeof text);
+        CHECK_STR(text, "midi_cc 1:74 strip 3 gain");
     }
-    b = midilearn_find(&km.midi_learn, 15, 7);
-    CHECK(b && b->tempo && midilearn_value(b, 60) == 1200);
-    b = midilearn_find(&km.midi_learn, 1, 1);
+    b = midilearn_find(&km.midi_learn, false, 15, 7);
+    CHECK(b && b->kind == MIDILEARN_TEMPO && midilearn_value(b, 60) == 1200);
+    b = midilearn_find(&km.midi_learn, false, 1, 1);
     CHECK(b && b->param.group == MIXPARAM_DELAY && midilearn_value(b, 127) == 95);
     CHECK(parse("midi_cc 1:74 strip 3 pan\n", d, 4) == 0);
     CHECK(km.midi_learn.count == 3);
-    b = midilearn_find(&km.midi_learn, 0, 74);
+    b = midilearn_find(&km.midi_learn, false, 0, 74);
     CHECK(b && b->param.index == EDIT_STRIP_PAN && midilearn_value(b, 64) == 1);
     CHECK(parse("midi_cc 17:1 tempo\nmidi_cc 1:1 strip 0 gain\nmidi_cc 1:1 strip 1 loud\n"
                 "midi_cc 1:1 bus 1 gain\n",
                 d, 4) == 4);
     CHECK_STR(d[0].text, "hissrc:1:9: '17:1' is not MIDI_CHANNEL:CC (1..16:0..127)");
-    CHECK_STR(d[1].text, "hissrc:2:9: midi_cc 1:1: channel '0' is not 1..64");
-    CHECK_STR(d[2].text, "hissrc:3:9: midi_cc 1:1: strip has no setting 'loud'");
-    CHECK(strstr(d[3].text, "expected 'tempo' or GROUP CHANNEL FIELD") != NULL);
+    CHECK_STR(d[1].text, "hissrc:2:9: 1:1: channel '0' is not 1..64");
+    CHECK_STR(d[2].text, "hissrc:3:9: 1:1: strip has no setting 'loud'");
+    CHECK(strstr(d[3].text, "expected 'tempo', GROUP CHANNEL FIELD") != NULL);
     CHECK(km.midi_learn.count == 3);
+}
+
+/* midi_note lines and the targets beyond settings: a note and a
+ * controller of the same number are two sources; actions with and
+ * without a channel; an instrument's cutoff in even steps of pitch; each
+ * line written back as read; bad lines say why. */
+static void midi_note_and_actions_are_read(void)
+{
+    keymap_init_defaults(&km);
+    HissDiag d[6];
+    const char *lines[] = {"midi_note 10:36 mute 2",   "midi_cc 10:36 solo_at_bar 64",
+                           "midi_note 10:37 tap",       "midi_note 1:0 cue_next",
+                           "midi_cc 1:20 play",         "midi_note 16:127 record",
+                           "midi_cc 1:71 instrument 0A cutoff", "midi_note 2:60 strip 1 mute"};
+    char text[1024] = "";
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%s\n", lines[i]);
+    CHECK(parse(text, d, 6) == 0);
+    CHECK(km.midi_learn.count == 8);
+    for (int i = 0; i < km.midi_learn.count && i < 8; i++) {
+        char line[MIDILEARN_LINE_MAX];
+        midilearn_line(&km.midi_learn.bindings[i], line, sizeof line);
+        CHECK_STR(line, lines[i]);
+    }
+    const MidiLearnBinding *b = midilearn_find(&km.midi_learn, true, 9, 36);
+    CHECK(b && b->kind == MIDILEARN_ACTION && b->action == MIDILEARN_MUTE && b->channel == 1);
+    b = midilearn_find(&km.midi_learn, false, 9, 36);
+    CHECK(b && b->action == MIDILEARN_SOLO_AT_BAR && b->channel == 63);
+    b = midilearn_find(&km.midi_learn, false, 0, 71);
+    CHECK(b && b->kind == MIDILEARN_SHAPE && b->instrument == 10 && b->shape == SHAPE_CUTOFF);
+    if (b) {
+        CHECK(midilearn_value(b, 0) == 20 && midilearn_value(b, 127) == 20000);
+        /* Halfway up the turn is halfway in octaves: 632 Hz, not 10 kHz. */
+        CHECK_MSG(midilearn_value(b, 64) > 600 && midilearn_value(b, 64) < 700, "%d Hz",
+                  midilearn_value(b, 64));
+    }
+    b = midilearn_find(&km.midi_learn, true, 1, 60);
+    CHECK(b && midilearn_is_switch(b));
+    char source[MIDILEARN_LINE_MAX];
+    if (b) {
+        midilearn_source_text(b, source, sizeof source);
+        CHECK_STR(source, "note C-4 (MIDI channel 2)");
+    }
+    CHECK(midilearn_unbind(&km.midi_learn, true, 9, 36));
+    CHECK(!midilearn_unbind(&km.midi_learn, true, 9, 36));
+    CHECK(midilearn_find(&km.midi_learn, false, 9, 36) != NULL);
+    CHECK(km.midi_learn.count == 7);
+    CHECK(parse("midi_note 10:36 mute\nmidi_note 10:36 tap 2\nmidi_note 1:200 tap\n"
+                "midi_cc 1:1 instrument 00 cutoff\nmidi_cc 1:1 instrument 01 loud\n"
+                "midi_note 1:1 mute 65\n",
+                d, 6) == 6);
+    CHECK_STR(d[0].text, "hissrc:1:11: 10:36: mute takes a channel, 1..64");
+    CHECK_STR(d[1].text, "hissrc:2:11: 10:36: tap takes nothing after it");
+    CHECK_STR(d[2].text, "hissrc:3:11: '1:200' is not MIDI_CHANNEL:NOTE (1..16:0..127)");
+    CHECK_STR(d[3].text, "hissrc:4:9: 1:1: expected instrument II FIELD (II 01..FF)");
+    CHECK_STR(d[4].text, "hissrc:5:9: 1:1: an instrument has no setting 'loud'");
+    CHECK_STR(d[5].text, "hissrc:6:11: 1:1: mute takes a channel, 1..64");
+    CHECK(km.midi_learn.count == 7);
 }
 
 /* The two MIDI clock-in switches, each on its own. */
@@ -563,6 +621,7 @@ int main(void)
     RUN(set_midi_map_is_read);
     RUN(set_midi_clock_in_is_read);
     RUN(midi_cc_is_read);
+    RUN(midi_note_and_actions_are_read);
     RUN(man_page_lists_every_key);
     RUN(quit_stays_reachable_whatever_the_config_says);
     RUN(fifo_config_is_refused_without_blocking);

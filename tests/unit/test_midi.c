@@ -369,6 +369,60 @@ static void queued_notes_play_and_record(void)
     midi_route_deinit(&r);
 }
 
+/* The peak of the period after `msg` (a raw MIDI message) went to the
+ * route, on a fresh engine: whether the note was heard. */
+static float heard(MidiRoute *r, Song *s, const uint8_t msg[3])
+{
+    Engine *e = engine_new(s, 48000);
+    float out[2 * 256];
+    MidiNote n;
+    CHECK(e && midi_decode(msg, 3, &n));
+    if (!e)
+        return -1;
+    midi_route_play(r, e, &n);
+    engine_render(e, out, 256);
+    engine_free(e);
+    return synth_peak(out, 0, 256, 0);
+}
+
+/* MIDI learn's notes: a note-on bound to an action (or any while learn
+ * waits for one) goes to the owner and is not heard; the same note on
+ * another MIDI channel, or once unbound, plays. */
+static void bound_notes_are_taken_not_played(void)
+{
+    Song *s = synth_song(2, 16, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_dc(48000, 48000, 0.5f), LOOP_OFF, 0,
+                                                0, INTERP_LINEAR));
+    MidiRoute r;
+    CHECK(midi_route_init(&r) == HISS_OK);
+    atomic_store(&r.instrument, 1);
+    const uint8_t pad_on[] = {0x99, 36, 100}, pad_off[] = {0x89, 36, 0};
+    const uint8_t key_on[] = {0x90, 36, 100};
+    MidiNote n;
+    MidiControl c;
+    midi_route_bind_note(&r, 9, 36, true);
+    float peak = heard(&r, s, pad_on);
+    CHECK_MSG(peak == 0.0f, "a bound pad sounded: peak %f", peak);
+    CHECK(heard(&r, s, pad_off) == 0.0f);
+    CHECK(ring_pop(&r.controls, &c) && c.note && c.channel == 9 && c.cc == 36 &&
+          c.value == 100);
+    CHECK(!ring_pop(&r.controls, &c)); /* its release is not an action */
+    CHECK(!ring_pop(&r.seen, &n));
+    /* The same note from MIDI channel 1 is not bound: it plays. */
+    CHECK(heard(&r, s, key_on) > 0.3f);
+    CHECK(!ring_pop(&r.controls, &c));
+    /* While learning every note-on is taken; unbound again, the pad plays. */
+    atomic_store(&r.capture_notes, true);
+    CHECK(heard(&r, s, key_on) == 0.0f);
+    CHECK(ring_pop(&r.controls, &c) && c.note && c.channel == 0 && c.cc == 36);
+    atomic_store(&r.capture_notes, false);
+    midi_route_bind_note(&r, 9, 36, false);
+    CHECK(heard(&r, s, pad_on) > 0.3f);
+    CHECK(!ring_pop(&r.controls, &c));
+    song_free(s);
+    midi_route_deinit(&r);
+}
+
 /* This machine has no /dev/snd/seq: opening the client says so plainly;
  * on one that has it, the client opens with an address. */
 static void the_sequencer_client_says_when_there_is_none(void)
@@ -400,6 +454,7 @@ int main(void)
     RUN(velocity_to_volume);
     RUN(channel_maps);
     RUN(queued_notes_play_and_record);
+    RUN(bound_notes_are_taken_not_played);
     RUN(the_sequencer_client_says_when_there_is_none);
     RUN(sequencer_events);
     return test_finish();

@@ -15,7 +15,7 @@ typedef struct {
 
 /* Every action on up to three lines (descriptions wrap), the headings, the
  * header's legend and the hissrc errors. */
-enum { HELP_MAX_LINES = 3 * ACT_COUNT + 2 * UI_MAX_RC_ERRORS + 32 };
+enum { HELP_MAX_LINES = 3 * ACT_COUNT + 2 * UI_MAX_RC_ERRORS + MIDILEARN_MAX + 32 };
 
 typedef struct {
     HelpLine *lines;
@@ -101,6 +101,17 @@ static int build(UiApp *app, HelpLine *lines, int width)
         "Change keys in $XDG_CONFIG_HOME/hiss/hissrc: bind KEY ACTION");
     for (int i = 0; i < app->rc_error_count && i < UI_MAX_RC_ERRORS; i++)
         add(&h, UI_C_ERROR, "  ", 4, app->rc_errors[i].text);
+    const MidiLearn *ml = &app->keymap.midi_learn;
+    add(&h, UI_C_NORMAL, "", 0, "");
+    add(&h, UI_C_BAR, "", 0, ml->count ? "MIDI bindings" : "MIDI bindings: none");
+    add(&h, UI_C_DIM, "", 0,
+        "M-L: learn (do an action, play a note or move a controller); a bound note or "
+        "controller in learn mode, then Delete: remove it");
+    for (int i = 0; i < ml->count; i++) {
+        char line[MIDILEARN_LINE_MAX];
+        midilearn_line(&ml->bindings[i], line, sizeof line);
+        add(&h, UI_C_NORMAL, "  ", 4, line);
+    }
     return h.n;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ui_app.h"
+#include "ui_learn.h"
 #include "ui_draw.h"
 #include "slicer.h"
 #include "ui_chop.h"
@@ -633,6 +634,14 @@ static bool instruments_handle(UiApp *app, int key, KeymapAction act)
     default:
         return ui_chop_handle(app, act);
     }
+}
+
+bool ui_instruments_chosen_shape(ShapeParam *out)
+{
+    if (!page.on_fields || page.field < F_SHAPE || page.field >= F_COUNT)
+        return false;
+    *out = (ShapeParam)(page.field - F_SHAPE);
+    return true;
 }
 
 const UiPage ui_instruments_page = {

@@ -410,9 +410,8 @@ static EditField field_at_cursor(const Editor *ed)
 /* Mutes or solos the cursor's channel, or undoes that: the song's flag,
  * the one the mixer's M and S show, saved and undoable. At the bar, the
  * playing engine keeps the old flag until the next bar starts. */
-static void toggle_channel_flag(UiApp *app, EditStripField flag, bool at_bar)
+void ui_pattern_toggle_flag(UiApp *app, int ch, EditStripField flag, bool at_bar)
 {
-    int ch = app->ed->cursor.channel;
     if (ch < 0 || ch >= atomic_load(&app->song->channels))
         return;
     bool solo = flag == EDIT_STRIP_SOLO;
@@ -426,6 +425,16 @@ static void toggle_channel_flag(UiApp *app, EditStripField flag, bool at_bar)
         ui_set_message(app, false, "channel %d %s at the next bar", ch + 1,
                        solo ? (was ? "unsolo" : "solo") : (was ? "unmuted" : "muted"));
     app->dirty |= UI_DIRTY_HEADER | UI_DIRTY_BODY;
+}
+
+void ui_pattern_tap(UiApp *app)
+{
+    int taps;
+    int bpm = tap_tempo_tap(&app->tap, hiss_now_seconds(), &taps);
+    if (bpm)
+        ui_set_tempo(app, bpm * 10);
+    else
+        ui_set_message(app, false, "tap %d of %d", taps, TAP_COUNT);
 }
 
 static bool entering(const Editor *ed)
@@ -591,15 +600,9 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
     case ACT_RECORD_REPLACE:
         ui_record_toggle_replace(app);
         return true;
-    case ACT_TAP_TEMPO: {
-        int taps;
-        int bpm = tap_tempo_tap(&app->tap, hiss_now_seconds(), &taps);
-        if (bpm)
-            ui_set_tempo(app, bpm * 10);
-        else
-            ui_set_message(app, false, "tap %d of %d", taps, TAP_COUNT);
+    case ACT_TAP_TEMPO:
+        ui_pattern_tap(app);
         return true;
-    }
     case ACT_TEMPO_UP:
     case ACT_TEMPO_DOWN:
         ui_set_tempo(app, atomic_load(&app->song->bpm_tenths) +
@@ -612,7 +615,8 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
         return true;
     case ACT_MUTE_AT_BAR:
     case ACT_SOLO_AT_BAR: {
-        toggle_channel_flag(app, act == ACT_SOLO_AT_BAR ? EDIT_STRIP_SOLO : EDIT_STRIP_MUTE, true);
+        ui_pattern_toggle_flag(app, ed->cursor.channel,
+                               act == ACT_SOLO_AT_BAR ? EDIT_STRIP_SOLO : EDIT_STRIP_MUTE, true);
         return true;
     }
     case ACT_LOOP_ROWS: {
@@ -657,10 +661,10 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
         ui_record_toggle_capture(app);
         return true;
     case ACT_MUTE_TOGGLE:
-        toggle_channel_flag(app, EDIT_STRIP_MUTE, false);
+        ui_pattern_toggle_flag(app, ed->cursor.channel, EDIT_STRIP_MUTE, false);
         return true;
     case ACT_SOLO_TOGGLE:
-        toggle_channel_flag(app, EDIT_STRIP_SOLO, false);
+        ui_pattern_toggle_flag(app, ed->cursor.channel, EDIT_STRIP_SOLO, false);
         return true;
     case ACT_INSTRUMENT_PREV:
         edit_set_instrument_current(ed, ed->instrument - 1);
