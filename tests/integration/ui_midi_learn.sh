@@ -11,34 +11,13 @@ SOCK=hiss-ui-midi-learn-$$
 . "$(dirname "$0")/lib/tmux_jack.sh"
 needs jackd
 
-KIT=$(pwd)/samples
-{
-    printf 'hiss 1\ntitle "knobs"\nbpm 125\nspeed 6\nrows_per_beat 4\nswing 0\n'
-    printf 'master_gain 0.0\nlimiter on\nchannels 2\n\n'
-    printf 'instrument 01 "kick" sample "%s/kick.wav"\n\n' "$KIT"
-    printf 'order 00\n\npattern 00 16\n'
-    for r in $(seq 0 15); do
-        printf '%03d |C-4 01 .. ... ...|... .. .. ... ...|\n' "$r"
-    done
-} >"$TMP/knobs.hiss"
+kick_song "$TMP/knobs.hiss" "C-4 01 .. ... ...|... .. .. ... ...|"
 LEARNED="$XDG_CONFIG_HOME/hiss/midi_learn"
 
 # knob CC VALUE: a control change on MIDI channel 1.
-knob() {
-    "$JACKREC" midi hiss:midi_in "0:B0:$1:$2" >"$TMP/knob.log" 2>&1 &&
-        grep -qx sent "$TMP/knob.log"
-}
-
-# knob_shows CC VALUE RE: turns the knob until RE shows, three tries at
-# most: a message in a period the loaded server skipped (an xrun) is lost
-# on the way, and that is not what is under test.
-knob_shows() {
-    local i
-    for i in 1 2 3; do
-        knob "$1" "$2" && wait_re "$3" && return 0
-    done
-    return 1
-}
+knob() { midi_in "0:B0:$1:$2"; }
+# knob_shows CC VALUE RE: turns the knob until RE shows.
+knob_shows() { midi_in_shows "$3" "0:B0:$1:$2"; }
 
 check "a private JACK server starts" start_jackd
 start_editor "" "knobs.hiss --audio jack"

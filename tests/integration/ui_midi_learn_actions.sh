@@ -1,0 +1,149 @@
+#!/bin/bash
+# MIDI learn of notes and actions as a player does it, with a JACK MIDI
+# client playing a pad and turning a knob into hiss:midi_in while a JACK
+# client records hiss's output. In learn mode (M-L) the mute key on
+# channel 2 is picked, not done, and the pad (note 36, MIDI channel 10)
+# that comes is bound to it: the pad then mutes and unmutes channel 2
+# while the song plays, on screen and in the recording (a silence between
+# sound, where the kick on every row never leaves one), and plays no
+# sound of its own. On the instruments screen, + on the cutoff in learn
+# mode and a knob bind the knob to instrument 01's cutoff; a sweep of it
+# is one undo step (the learning move before it, a pause apart, another).
+# The bindings are listed on the help screen, saved, read
+# again by the next session, and one is removed with Delete.
+set -u
+SOCK=hiss-ui-midi-learn-actions-$$
+. "$(dirname "$0")/lib/tmux_ui.sh"
+. "$(dirname "$0")/lib/tmux_jack.sh"
+needs jackd sox python3
+
+kick_song "$TMP/pads.hiss" "... .. .. ... ...|C-4 01 .. ... ...|" "filter lp12 cutoff 5000"
+LEARNED="$XDG_CONFIG_HOME/hiss/midi_learn"
+
+# pad: a hit of pad 36 on MIDI channel 10, and its release.
+pad() { midi_in 0:99:36:100 40:89:36:0; }
+# pad_shows RE: hits the pad until RE shows (each hit toggles, so another
+# comes only while RE does not show).
+pad_shows() { midi_in_shows "$1" 0:99:36:100 40:89:36:0; }
+
+check "a private JACK server starts" start_jackd
+"$JACKREC" record rec "$TMP/rec.wav" 90 2 >"$TMP/rec.log" 2>&1 &
+REC_PID=$!
+for _ in $(seq 1 100); do grep -q '^ready' "$TMP/rec.log" && break; sleep 0.1; done
+check "a recorder is ready" grep -q '^ready' "$TMP/rec.log"
+start_editor "" "pads.hiss --audio jack --connect rec:in_1,rec:in_2"
+check "the editor plays through JACK" wait_backend JACK
+
+keys Tab M-L
+check "M-L enters learn mode" wait_for "MIDI learn: do the action to bind"
+keys ,
+check "the mute key on channel 2 is picked as the target" \
+    wait_for "MIDI learn: move a controller for mute 2, or play a note"
+check "and not done: channel 2 is not muted" shows_not "MUTE"
+# Back to channel 1: a pad that played would sound there.
+keys BTab
+check "the pad is bound and the binding saved" \
+    pad_shows "note C-2 \(MIDI channel 10\) does mute 2; saved in"
+check "midi_learn holds the binding" grep -qx "midi_note 10:36 mute 2" "$LEARNED"
+check "the hit that bound it did not mute" shows_not "MUTE"
+
+keys C-p
+check "playing" wait_re "▶ 00:"
+sleep 2
+check "the pad mutes channel 2 while it plays" pad_shows "Ch 02 +MUTE"
+check "the status line says so" shows "channel 2 muted"
+sleep 2.5
+check "the pad again unmutes it" pad_shows "channel 2 unmuted"
+check "without stopping" shows "▶"
+sleep 2
+keys F8
+kill -TERM "$REC_PID"
+for _ in $(seq 1 50); do kill -0 "$REC_PID" 2>/dev/null || break; sleep 0.1; done
+wait "$REC_PID" 2>/dev/null
+
+# The recording: sound (the kick on every row, 0.12 s apart, each 0.4 s
+# long, so no gap), then a gap of about 2.5 s (muted: nothing, also not
+# the pad), then sound again.
+sox "$TMP/rec.wav" -t f32 "$TMP/rec.f32" remix 1,2 2>/dev/null
+read -r before gap after < <(python3 - "$TMP/rec.f32" <<'EOF'
+import array, sys
+a = array.array("f")
+a.frombytes(open(sys.argv[1], "rb").read())
+loud = [i for i, x in enumerate(a) if abs(x) > 1e-3]
+if not loud:
+    print(0, 0, 0)
+    sys.exit()
+first, last = loud[0], loud[-1]
+# The longest run without sound between the first and the last sound.
+best, at = 0, first
+for p, q in zip(loud, loud[1:]):
+    if q - p > best:
+        best, at = q - p, p
+print(round((at - first) / 48000, 2), round(best / 48000, 2),
+      round((last - at - best) / 48000, 2))
+EOF
+)
+echo "     recording: ${before:-?} s of sound, a ${gap:-?} s silence, ${after:-?} s of sound"
+check "the recording has the kick before the mute" python3 -c "import sys; sys.exit(not ${before:-0} >= 1.0)"
+check "then a silence of the muted stretch (at least 1.5 s)" \
+    python3 -c "import sys; sys.exit(not ${gap:-0} >= 1.5)"
+check "then the kick again once unmuted" python3 -c "import sys; sys.exit(not ${after:-0} >= 1.0)"
+
+# A knob learned for instrument 01's cutoff on the instruments screen.
+keys C-t Tab End
+for _ in $(seq 1 25); do keys Up; done
+check "the instruments screen shows the cutoff" wait_re "Cutoff +5000 Hz"
+keys M-L +
+check "+ on the cutoff in learn mode picks it" \
+    wait_for "MIDI learn: move a controller for instrument 01 cutoff"
+check "the cutoff is as it was" shows_re "Cutoff +5000 Hz"
+check "a knob turned is bound (knob at 0: 20 Hz)" midi_in 0:B0:71:0
+check "the binding is said and saved" \
+    wait_for "CC 71 (MIDI channel 1) moves instrument 01 cutoff; saved in"
+check "the learning move set the cutoff" wait_re "Cutoff +20 Hz"
+# A pause longer than a gesture's (a second): the sweep is a step of its own.
+sleep 1.5
+sweep=()
+for v in 8 16 24 32 40 48 56 64 72 80 88 96 104 112 120 127 127 127; do
+    sweep+=("20:B0:71:$v")
+done
+check "a sweep of the knob" midi_in "${sweep[@]}"
+check "takes the cutoff to the top (20000 Hz)" wait_re "Cutoff +20000 Hz"
+keys C-z
+check "one undo brings the cutoff back to before the sweep (20 Hz)" \
+    wait_re "Cutoff +20 Hz"
+keys C-z
+check "the next undoes the learning move (5000 Hz)" wait_re "Cutoff +5000 Hz"
+keys C-y C-y
+check "two redos take it to the sweep's end" wait_re "Cutoff +20000 Hz"
+keys ? End
+check "the help screen lists the pad's binding" wait_for "midi_note 10:36 mute 2"
+check "and the knob's" shows "midi_cc 1:71 instrument 01 cutoff"
+keys ?
+keys C-q
+check "asks to save" wait_re "[Ss]ave"
+keys n
+check "quits" wait_for "hiss exited 0"
+
+# The next session reads the bindings: the pad mutes at once.
+start_editor "" "pads.hiss --audio jack"
+check "the editor plays through JACK again" wait_backend JACK
+check "the saved pad mutes channel 2 without learning" pad_shows "Ch 02 +MUTE"
+keys M-L
+check "learn mode again" wait_for "MIDI learn: do the action to bind"
+check "the pad in learn mode says what it does" \
+    pad_shows "MIDI learn: note C-2 \(MIDI channel 10\) does mute 2 \(Delete: unbind"
+check "and did not unmute" shows "MUTE"
+keys Delete
+check "Delete removes the binding" \
+    wait_for "note C-2 (MIDI channel 10) is no longer bound; saved in"
+check "midi_learn no longer holds it" bash -c "! grep -q 'midi_note 10:36' '$LEARNED'"
+check "the knob's binding stays" grep -qx "midi_cc 1:71 instrument 01 cutoff" "$LEARNED"
+pad
+sleep 0.5
+check "the pad no longer unmutes" shows "MUTE"
+keys C-q
+check "asks to save" wait_re "[Ss]ave"
+keys n
+check "quits" wait_for "hiss exited 0"
+finish
