@@ -10,7 +10,8 @@
 # mode and a knob bind the knob to instrument 01's cutoff; a sweep of it
 # is one undo step (the learning move before it, a pause apart, another).
 # The bindings are listed on the help screen, saved, read
-# again by the next session, and one is removed with Delete.
+# again by the next session, and one is removed with Delete. Bindings in
+# the hissrc start and stop, cue and record.
 set -u
 SOCK=hiss-ui-midi-learn-actions-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -125,10 +126,23 @@ check "asks to save" wait_re "[Ss]ave"
 keys n
 check "quits" wait_for "hiss exited 0"
 
-# The next session reads the bindings: the pad mutes at once.
+# The next session reads the bindings, and the hissrc's: the pad mutes
+# at once; other pads and a button start and stop, cue and record.
+printf 'midi_note 10:38 play\nmidi_note 10:39 cue_next\nmidi_cc 1:20 record\n' \
+    >"$XDG_CONFIG_HOME/hiss/hissrc"
 start_editor "" "pads.hiss --audio jack"
 check "the editor plays through JACK again" wait_backend JACK
 check "the saved pad mutes channel 2 without learning" pad_shows "Ch 02 +MUTE"
+check "pad 38 starts the song" midi_in_shows "▶ 00:" 0:99:38:100
+check "pad 39 cues the next entry (the song has one: 00)" \
+    midi_in_shows "cued entry 00: plays at" 0:99:39:100
+check "a button (CC 20) pressed turns record on" midi_in_shows "record on" 0:B0:20:127
+check "held (127 again)" midi_in 0:B0:20:127
+sleep 0.5
+check "it does nothing more" shows "record on"
+check "released and pressed again: record off" \
+    midi_in_shows "record off" 0:B0:20:0 40:B0:20:127
+check "pad 38 again stops" midi_in_shows "■ stopped" 0:99:38:100
 keys M-L
 check "learn mode again" wait_for "MIDI learn: do the action to bind"
 check "the pad in learn mode says what it does" \
