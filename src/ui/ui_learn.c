@@ -72,9 +72,8 @@ static void say_waiting(UiApp *app)
         return;
     }
     if (!learn.have_source) {
-        ui_set_message(app, false, "MIDI learn: do the action to bind (mute, solo, cue, "
-                       "tap, play, record, a value) and play a note or move a controller "
-                       "(M-L: leave)");
+        ui_set_message(app, false, "MIDI learn: do the action to bind (or Enter: type it), "
+                       "then play a note or move a controller (M-L: leave)");
         return;
     }
     midilearn_source_text(&learn.pick, what, sizeof what);
@@ -184,6 +183,42 @@ static bool target_of(UiApp *app, KeymapAction act, MidiLearnBinding *t)
     return true;
 }
 
+/* `t`, holding the source if one came, is the target: bound now or
+ * once a source comes. */
+static void take_target(UiApp *app, const MidiLearnBinding *t)
+{
+    learn.pick = *t;
+    learn.have_target = true;
+    if (learn.have_source)
+        try_bind(app);
+    else
+        say_waiting(app);
+}
+
+/* A target typed at the prompt, as the midi_learn file words it. */
+static void typed_target(UiApp *app, const char *text)
+{
+    if (!learn.on)
+        return;
+    char copy[MIDILEARN_LINE_MAX];
+    const char *words[6] = {"1:0"}; /* a stand-in source: parsing wants one */
+    int count = 1;
+    snprintf(copy, sizeof copy, "%s", text);
+    for (char *w = strtok(copy, " \t"); w && count < 6; w = strtok(NULL, " \t"))
+        words[count++] = w;
+    MidiLearnBinding t;
+    HissDiag why = {{0}};
+    if (midilearn_parse(false, words, count, &t, &why) != HISS_OK) {
+        const char *reason = strncmp(why.text, "1:0: ", 5) ? why.text : why.text + 5;
+        ui_set_message(app, true, "MIDI learn: %s", reason);
+        return;
+    }
+    t.note = learn.pick.note;
+    t.midi_channel = learn.pick.midi_channel;
+    t.number = learn.pick.number;
+    take_target(app, &t);
+}
+
 bool ui_learn_key(UiApp *app, int key, KeymapAction act)
 {
     if (!learn.on || (learn.have_target && !learn.have_source))
@@ -206,15 +241,15 @@ bool ui_learn_key(UiApp *app, int key, KeymapAction act)
         save(app, done);
         return true;
     }
+    if (act == ACT_SELECT) {
+        ui_prompt(app, "Bind to (mute 2, tap, cue_next, tempo, instrument 01 cutoff...)", "",
+                  typed_target);
+        return true;
+    }
     MidiLearnBinding t = learn.pick;
     if (!target_of(app, act, &t))
         return false;
-    learn.pick = t;
-    learn.have_target = true;
-    if (learn.have_source)
-        try_bind(app);
-    else
-        say_waiting(app);
+    take_target(app, &t);
     return true;
 }
 

@@ -6,8 +6,9 @@
  *   next learnable thing done on screen (mute, solo, mute or solo at the
  *   bar, a cue, tap, play/stop, record, a tempo nudge, a mixer value or an
  *   instrument's shaping value changed) is not done but picked as the
- *   target, and the next note or controller that comes (before or after)
- *   is bound to it. While learning, notes play no sound. A note or
+ *   target (or Enter: a target typed as the midi_learn file words it),
+ *   and the next note or controller that comes (before or after) is
+ *   bound to it. While learning, notes play no sound. A note or
  *   controller that comes first shows what it is bound to, and Delete
  *   then removes its binding. M-L again leaves.
  *
