@@ -1180,7 +1180,7 @@ static void update_loudness(UiApp *app, bool read)
 
 void ui_loudness_reset(UiApp *app)
 {
-    /* libebur128 keeps every block it measured: a new state is the reset. */
+    /* The meter keeps all it measured: a new one is the reset. */
     loudness_free(app->loudness);
     app->loudness = NULL;
     update_loudness(app, true);
