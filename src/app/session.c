@@ -287,7 +287,7 @@ void session_midi_target(Session *s, int channel, int instrument, int record_fla
 
 bool session_take_control(Session *s, MidiControl *control)
 {
-    return ring_pop(&s->midi.controls, control);
+    return ring_pop(&s->midi.controls, control) || ring_pop(&s->midi.seq_controls, control);
 }
 
 void session_midi_bind_note(Session *s, int midi_channel, int note, bool bound)

@@ -73,6 +73,18 @@ bool midi_decode_seq_event(const void *seq_event, MidiNote *out)
                      ev->data.note.velocity, out);
 }
 
+bool midi_decode_seq_control(const void *seq_event, MidiControl *out)
+{
+    const snd_seq_event_t *ev = seq_event;
+    if (ev->type != SND_SEQ_EVENT_CONTROLLER || ev->data.control.param > 127 ||
+        ev->data.control.value < 0 || ev->data.control.value > 127)
+        return false;
+    *out = (MidiControl){(uint8_t)(ev->data.control.channel & 0x0F),
+                         (uint8_t)ev->data.control.param, (uint8_t)ev->data.control.value,
+                         false};
+    return true;
+}
+
 bool midi_seq_exists(void)
 {
     return access("/dev/snd/seq", F_OK) == 0;
@@ -88,7 +100,8 @@ HissError midi_route_init(MidiRoute *r)
         atomic_init(&r->map_channel[m], -1);
     if (ring_init(&r->in, MIDI_ROUTE_RING, sizeof(MidiNote)) != HISS_OK ||
         ring_init(&r->seen, MIDI_ROUTE_RING, sizeof(MidiNote)) != HISS_OK ||
-        ring_init(&r->controls, MIDI_ROUTE_RING, sizeof(MidiControl)) != HISS_OK) {
+        ring_init(&r->controls, MIDI_ROUTE_RING, sizeof(MidiControl)) != HISS_OK ||
+        ring_init(&r->seq_controls, MIDI_ROUTE_RING, sizeof(MidiControl)) != HISS_OK) {
         midi_route_deinit(r);
         return HISS_ERR_NOMEM;
     }
@@ -100,6 +113,7 @@ void midi_route_deinit(MidiRoute *r)
     ring_deinit(&r->in);
     ring_deinit(&r->seen);
     ring_deinit(&r->controls);
+    ring_deinit(&r->seq_controls);
 }
 
 void midi_route_control(MidiRoute *r, const MidiControl *control)
@@ -292,8 +306,12 @@ static void *seq_thread(void *arg)
         snd_seq_event_t *ev = NULL;
         while (snd_seq_event_input(s->handle, &ev) >= 0 && ev) {
             MidiNote note;
+            MidiControl control;
             if (midi_decode_seq_event(ev, &note))
                 ring_push(&s->route->in, &note); /* full: the audio thread stalled */
+            else if (midi_decode_seq_control(ev, &control))
+                ring_push(&s->route->seq_controls, &control); /* full: the owner is not
+                                                                 reading */
             ev = NULL;
         }
     }

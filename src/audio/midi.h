@@ -56,6 +56,9 @@ int midi_velocity_volume(int velocity);
 /* The same from an ALSA sequencer event (snd_seq_event_t, passed as
  * void so that this header needs no ALSA). */
 bool midi_decode_seq_event(const void *seq_event, MidiNote *out);
+/* A control change from an ALSA sequencer event (MIDI learn); false for
+ * anything else or a value out of MIDI's range. */
+bool midi_decode_seq_control(const void *seq_event, MidiControl *out);
 /* Whether this machine has an ALSA sequencer (/dev/snd/seq). */
 bool midi_seq_exists(void);
 
@@ -85,6 +88,8 @@ typedef struct {
     Ring seen; /* notes the audio thread played, for the owner */
     Ring controls; /* control changes, and the notes below, for the owner
                       (MIDI learn) */
+    Ring seq_controls; /* control changes read on the sequencer's thread,
+                          for the owner: a ring has one producer */
     /* [owner] Notes bound to actions, one bit per MIDI channel and note
      * number: a note-on of one goes to `controls` and does not play. */
     _Atomic uint32_t note_bound[MIDI_CHANNEL_COUNT][4];

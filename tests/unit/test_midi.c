@@ -280,14 +280,27 @@ static void velocity_to_volume(void)
     CHECK(midi_velocity_volume(0) == 0);
 }
 
-static void sequencer_events(void)
+/* A sequencer event as a client sends it: a note's or a controller's. */
+static snd_seq_event_t seq_event(int type, int channel, int number, int value)
 {
     snd_seq_event_t ev;
     memset(&ev, 0, sizeof ev);
-    ev.type = SND_SEQ_EVENT_NOTEON;
-    ev.data.note.channel = 9;
-    ev.data.note.note = 36;
-    ev.data.note.velocity = 127;
+    ev.type = (snd_seq_event_type_t)type;
+    if (type == SND_SEQ_EVENT_CONTROLLER) {
+        ev.data.control.channel = (unsigned char)channel;
+        ev.data.control.param = (unsigned)number;
+        ev.data.control.value = value;
+    } else {
+        ev.data.note.channel = (unsigned char)channel;
+        ev.data.note.note = (unsigned char)number;
+        ev.data.note.velocity = (unsigned char)value;
+    }
+    return ev;
+}
+
+static void sequencer_events(void)
+{
+    snd_seq_event_t ev = seq_event(SND_SEQ_EVENT_NOTEON, 9, 36, 127);
     MidiNote n;
     CHECK(midi_decode_seq_event(&ev, &n));
     CHECK(n.kind == MIDI_NOTE_ON && n.channel == 9 && n.note == NOTE_C4 - 24 &&
@@ -297,8 +310,17 @@ static void sequencer_events(void)
     ev.type = SND_SEQ_EVENT_NOTEOFF;
     ev.data.note.velocity = 64;
     CHECK(midi_decode_seq_event(&ev, &n) && n.kind == MIDI_NOTE_OFF);
-    ev.type = SND_SEQ_EVENT_CONTROLLER;
+    MidiControl c;
+    CHECK(!midi_decode_seq_control(&ev, &c));
+    /* A controller is MIDI learn's, not a note. */
+    ev = seq_event(SND_SEQ_EVENT_CONTROLLER, 2, 71, 100);
     CHECK(!midi_decode_seq_event(&ev, &n));
+    CHECK(midi_decode_seq_control(&ev, &c) && c.channel == 2 && c.cc == 71 && c.value == 100 &&
+          !c.note);
+    ev = seq_event(SND_SEQ_EVENT_CONTROLLER, 2, 71, 128);
+    CHECK(!midi_decode_seq_control(&ev, &c));
+    ev = seq_event(SND_SEQ_EVENT_CONTROLLER, 2, 128, 0);
+    CHECK(!midi_decode_seq_control(&ev, &c));
 }
 
 static void channel_maps(void)
