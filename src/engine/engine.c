@@ -2298,11 +2298,25 @@ static uint32_t audition_frame(const Engine *e)
     return (uint32_t)(v->reverse != v->backward ? frames - 1 - at : at);
 }
 
+/* The channels whose held mute (solo) differs from their strip's. */
+static void publish_pending(Engine *e)
+{
+    uint64_t mute = 0, solo = 0;
+    for (int c = 0; c < e->chans.nch; c++) {
+        const StripState *st = &e->chans.strip[c];
+        mute |= (uint64_t)(heard_mute(e, c) != st->mute) << c;
+        solo |= (uint64_t)(heard_solo(e, c) != st->solo) << c;
+    }
+    atomic_store_explicit(&e->status.mute_pending, mute, memory_order_relaxed);
+    atomic_store_explicit(&e->status.solo_pending, solo, memory_order_relaxed);
+}
+
 static void publish_status(Engine *e, uint32_t nframes)
 {
     int voices = 0;
     for (int i = 0; i < ENGINE_MAX_VOICES; i++)
         voices += e->pool.voices[i].active;
+    publish_pending(e);
     atomic_store_explicit(&e->status.voices, voices, memory_order_relaxed);
     atomic_store_explicit(&e->status.audition_frame, audition_frame(e), memory_order_relaxed);
     atomic_store_explicit(&e->status.notes_held, e->chans.groove_waiting, memory_order_relaxed);

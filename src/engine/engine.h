@@ -264,6 +264,9 @@ typedef struct {
     _Atomic uint32_t audition_frame;
     _Atomic bool song_ended;           /* stopped at the end of the order list */
     _Atomic uint64_t rows_played;      /* rows started since engine_new */
+    /* Bit c: channel c's mute (solo), changed "at the bar", is not
+     * heard yet: it will be as the next bar starts. */
+    _Atomic uint64_t mute_pending, solo_pending;
     _Atomic int cue;                   /* order index cued, -1 for none */
     _Atomic int cue_pattern;           /* pattern cued (to loop), -1 for none */
     _Atomic int loop_first, loop_last; /* rows looped, -1 for none */

@@ -1140,6 +1140,13 @@ static void update_channel_meters(UiApp *app, EngineStatus *st)
             app->dirty |= UI_DIRTY_PLAYROW;
         }
     }
+    uint64_t mute = atomic_load(&st->mute_pending), solo = atomic_load(&st->solo_pending);
+    if (mute != app->mute_pending || solo != app->solo_pending) {
+        app->mute_pending = mute;
+        app->solo_pending = solo;
+        app->channel_meters_moved = app->mix_moved = true;
+        app->dirty |= UI_DIRTY_PLAYROW;
+    }
 }
 
 /* LUFS in tenths, INT32_MIN for silence. */

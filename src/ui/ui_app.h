@@ -188,6 +188,9 @@ struct UiApp {
     uint32_t mix_duck[SONG_MAX_CHANNELS];
     uint32_t mix_rms[SONG_MAX_CHANNELS];
     bool mix_moved;
+    /* Bit c: channel c's mute (solo) was changed at the bar and is not
+     * heard yet (EngineStatus); both pages mark it until the bar comes. */
+    uint64_t mute_pending, solo_pending;
     /* The master's loudness, measured here from the engine's output tap
      * (never on the audio thread): momentary, short-term and integrated
      * LUFS, the loudness range in LU and the true peak in dBTP, all in

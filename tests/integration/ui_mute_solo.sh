@@ -3,7 +3,10 @@
 # are one state, the song's: a mute made on the pattern shows on the
 # mixer and the reverse, saving keeps both, undo takes them back, and a
 # mute at the next bar shows at once and silences the channel as it
-# plays. ASCII (LC_ALL=C).
+# plays. Until that bar, a mute or solo asked for at it is marked on its
+# channel: "MUTE@bar" in the pattern's channel header, "M@" on the mixer,
+# while the channel still sounds; as the bar starts the mark goes. The
+# same for an unmute and a solo. ASCII (LC_ALL=C).
 set -u
 SOCK=hiss-ui-mute-solo-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -11,11 +14,15 @@ needs sox
 
 tone_song "$TMP/mutes.hiss" mutes 125 6 16 440 0.5
 
+# open_pattern TITLE: the song (its sample loaded) on the pattern page.
+open_pattern() {
+    wait_for "$1" >/dev/null
+    wait_loaded 192000
+    keys C-e
+    wait_for " PATTERN " >/dev/null
+}
 start_editor "LC_ALL=C" mutes.hiss
-wait_for "mutes" >/dev/null
-wait_loaded 192000
-keys C-e
-wait_for " PATTERN " >/dev/null
+open_pattern mutes
 keys ,
 check ", mutes channel 1 on the pattern" wait_for "Ch 01       MUTE"
 keys C-a
@@ -53,4 +60,42 @@ keys Space C-q
 check "asks to save" wait_re "[Ss]ave"
 keys n
 check "quits" wait_exited 0
+
+# Marked until the bar comes: a 16-row pattern at 60 BPM, a bar every 4 s.
+tone_song "$TMP/pend.hiss" pend 60 6 16 440 0.5
+
+start_editor "LC_ALL=C" pend.hiss
+open_pattern pend
+keys M-Enter
+# Early in a bar (row 1 to 3 playing), so its end is 3 s away or more.
+early_in_bar() { WAIT_STEPS=100 wait_re " 00:00:00[1-3] "; }
+check "playing, early in a bar" early_in_bar
+keys M
+check "M: channel 1 shows its mute coming at the bar" wait_for "| Ch 01   MUTE@bar|"
+keys C-a
+check "... the mixer marks it after its M" wait_re "^ 01 +-15\.0 +0 M@\. "
+check "... while the channel still sounds" shows_re "^ 01 .* #+[+*.]*\|"
+check "the mark goes when the bar comes" wait_re "^ 01 +-15\.0 +0 M \. "
+check "... on the bar's first rows" shows_re " 00:00:00[0-2] "
+check "... and the channel falls silent" wait_re "^ 01 .* \.{16}\| *$"
+keys Escape
+check "the pattern shows the mute, heard, unmarked" wait_for "| Ch 01       MUTE|"
+check "... no mark left" shows_not "@bar"
+
+check "early in the next bar" early_in_bar
+keys M
+check "M again: the unmute is marked till the bar" wait_for "| Ch 01 UNMUTE@bar|"
+check "... and goes with the bar" wait_re "\| Ch 01 [#.]{5}     \|"
+check "... which brings the channel back" wait_re "\| Ch 01 #"
+
+check "early in a bar once more" early_in_bar
+keys Tab S
+check "S on channel 2: its solo marked till the bar" wait_for "| Ch 02   SOLO@bar|"
+check "... channel 1 still heard meanwhile" shows_re "\| Ch 01 #"
+check "... the solo taken at the bar" wait_re "\| Ch 02 [#.]{5} SOLO\|"
+check "... no mark left" shows_not "@bar"
+keys Space C-q
+check "asks to save" wait_re "[Ss]ave"
+keys n
+check "quits again" wait_exited 0
 finish

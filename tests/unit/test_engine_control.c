@@ -60,6 +60,39 @@ static void mute_and_solo(void)
     song_free(s);
 }
 
+/* A mute asked for at the bar is told as pending while the channel is
+ * still heard, and no longer once the bar silences it. */
+static void a_mute_at_the_bar_is_pending_until_heard(void)
+{
+    enum { BLOCK = 960 };
+    Song *s = dc_song(2, 0.5f);
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, '8', 0x00);
+    Engine *e = engine_new(s, RATE);
+    const EngineStatus *st = engine_status(e);
+    engine_play_song_now(e, 0, 0, true);
+    float buf[2 * BLOCK];
+    engine_render(e, buf, BLOCK);
+    atomic_store(&s->strips[0].mute, true);
+    send(e, ENGINE_CMD_HOLD_MUTE, 0, 0, 0, NULL);
+    engine_render(e, buf, BLOCK);
+    CHECK(atomic_load(&st->mute_pending) == 1);
+    CHECK(atomic_load(&st->solo_pending) == 0);
+    CHECK_NEAR(buf[2 * (BLOCK - 1)], 0.5, 1e-6); /* still heard */
+    /* To the pattern's end (a bar): pending all the way. */
+    uint32_t played = 2 * BLOCK, pending_blocks = 0, blocks = 0;
+    for (; played + BLOCK <= 16 * ROW; played += BLOCK, blocks++) {
+        engine_render(e, buf, BLOCK);
+        pending_blocks += atomic_load(&st->mute_pending) == 1;
+    }
+    CHECK(pending_blocks == blocks);
+    for (int i = 0; i < 2; i++)
+        engine_render(e, buf, BLOCK);
+    CHECK(atomic_load(&st->mute_pending) == 0);
+    CHECK(buf[2 * (BLOCK - 1)] == 0.0f); /* the bar silenced it */
+    engine_free(e);
+    song_free(s);
+}
+
 /* The song's strips: fader, balance, saved mute and solo, taken live. */
 static void channel_strips_follow_the_song(void)
 {
@@ -721,6 +754,7 @@ static void hand_over_with_a_song_on_its_way(void)
 int main(void)
 {
     RUN(mute_and_solo);
+    RUN(a_mute_at_the_bar_is_pending_until_heard);
     RUN(channel_strips_follow_the_song);
     RUN(clip_counter_and_limiter);
     RUN(master_gain_changes_glide);

@@ -50,6 +50,14 @@ static const struct {
     {EDIT_STRIP_DUCK_FROM, 46, 2}, {EDIT_STRIP_DUCK_DEPTH, 49, 5},
 };
 
+static int column_x(EditStripField f)
+{
+    int k = 0;
+    while (k < EDIT_STRIP_FIELDS - 1 && COLUMN[k].field != f)
+        k++;
+    return COLUMN[k].x;
+}
+
 /* A line of the other views: its label and the setting. */
 typedef struct {
     const char *label;
@@ -212,6 +220,12 @@ static void draw_channel(UiApp *app, int y, int c)
     if (c == channel)
         ui_put(y, COLUMN[column].x, COLUMN[column].w, ui_attr(UI_C_CURSOR),
                line + COLUMN[column].x);
+    /* A mute or solo changed at the bar: '@' after it until the bar. */
+    uint64_t bit = UINT64_C(1) << c;
+    if (app->mute_pending & bit)
+        ui_put(y, column_x(EDIT_STRIP_MUTE) + 1, 1, ui_attr(UI_C_MUTED), "@");
+    if (app->solo_pending & bit)
+        ui_put(y, column_x(EDIT_STRIP_SOLO) + 1, 1, ui_attr(UI_C_MUTED), "@");
     int hold_cells = ui_meter_cells(app->mix_hold[c], METER_CELLS);
     if (app->mix_hold[c] >= 1000 && hold_cells) /* at or over 0 dBFS */
         ui_put(y, METER_X + hold_cells - 1, 1, ui_attr(UI_C_CLIP), "*");

@@ -233,6 +233,21 @@ static void draw_channel_meter(const UiApp *app, int y, int x, int ch)
     }
 }
 
+/* A mute or solo changed at the bar and not heard yet, as the header
+ * shows it ("MUTE@bar"), or NULL. */
+static const char *pending_text(const UiApp *app, int ch, bool muted, bool soloed)
+{
+    uint64_t bit = UINT64_C(1) << ch;
+    bool mute = app->mute_pending & bit, solo = app->solo_pending & bit;
+    if (mute && solo)
+        return "M+S@bar";
+    if (mute)
+        return muted ? "MUTE@bar" : "UNMUTE@bar";
+    if (solo)
+        return soloed ? "SOLO@bar" : "UNSOLO@bar";
+    return NULL;
+}
+
 static void draw_channel_header(UiApp *app, int nch, int nvis)
 {
     int y = UI_HEADER_LINES;
@@ -244,10 +259,15 @@ static void draw_channel_header(UiApp *app, int nch, int nvis)
         char buf[32];
         bool muted = edit_strip_get(app->song, ch, EDIT_STRIP_MUTE);
         bool soloed = edit_strip_get(app->song, ch, EDIT_STRIP_SOLO);
-        UiColor role = muted || soloed                  ? UI_C_MUTED
+        const char *pending = pending_text(app, ch, muted, soloed);
+        UiColor role = muted || soloed || pending        ? UI_C_MUTED
                        : ch == app->ed->cursor.channel ? UI_C_ON
                                                         : UI_C_HEADER;
-        if (muted) {
+        if (pending) {
+            /* Asked for at the bar: what comes, until it is heard. */
+            snprintf(buf, sizeof buf, " Ch %02d %10s", ch + 1, pending);
+            ui_put(y, x + 1, CELL_W, ui_attr(role), buf);
+        } else if (muted) {
             /* A muted channel is silent: its flags take the meter's room. */
             snprintf(buf, sizeof buf, " Ch %02d %10s", ch + 1,
                      soloed ? "SOLO MUTE" : "MUTE");
