@@ -4,6 +4,7 @@
 #include <alsa/asoundlib.h>
 #include <stdlib.h>
 
+#include "common/clockfeed.h"
 #include "common/synth_song.h"
 #include "live.h"
 #include "midi.h"
@@ -37,109 +38,27 @@ static void control_changes(void)
     CHECK(!midi_decode_control((const uint8_t[]){0xB2, 0x80, 1}, 3, &c));
 }
 
-/* An external clock fed to the route as JACK would, period by period,
- * with an engine rendering offline. */
-typedef struct {
-    double bpm, seconds;
-    bool clock, transport;        /* the route's switches */
-    const uint8_t *before;        /* a song position sent before continue */
-    size_t before_size;           /* 0: start */
-    int jitter;                   /* each pulse up to this many frames off */
-    const uint8_t *during;        /* a message sent just before pulse */
-    size_t during_size;           /* number during_pulse (0: the first) */
-    int64_t during_pulse;
-    int64_t silent_from, silent_pulses; /* pulses the master leaves out */
-    float *delay;                 /* NULL, or the delay's stem: 2 x frames */
-    int64_t worst;                /* out: the largest difference in frames
-                                     between the master's (exact) pulses
-                                     and the engine's own clock out over
-                                     the last second */
-} Follow;
-
-enum { FOLLOW_RATE = 48000, FOLLOW_PERIOD = 64 };
-
-/* Returns the engine, to look at. */
-static Engine *follow_offline(Song *song, Follow *f)
-{
-    Engine *e = engine_new(song, FOLLOW_RATE);
-    MidiRoute r;
-    if (!e || midi_route_init(&r) != HISS_OK)
-        return e;
-    atomic_store(&r.follow_clock, f->clock);
-    atomic_store(&r.follow_transport, f->transport);
-    float out[2 * FOLLOW_PERIOD], scratch[2 * FOLLOW_PERIOD];
-    double fpp = 60.0 * FOLLOW_RATE / (f->bpm * 24), next = 1000.5;
-    uint64_t own_last = 0, master_last = 0;
-    f->worst = 0;
-    uint64_t frames = (uint64_t)(f->seconds * FOLLOW_RATE), end_check = frames - FOLLOW_RATE;
-    int64_t own_k = -1, master_k = -1;
-    uint32_t seed = 1;
-    double late = 0.0; /* the next pulse's jitter */
-    for (uint64_t at = 0; at < frames; at += FOLLOW_PERIOD) {
-        if (at <= 1000 && at + FOLLOW_PERIOD > 1000) {
-            if (f->before_size)
-                midi_route_system(&r, e, f->before, f->before_size, 1000 - (uint32_t)at, 1000);
-            midi_route_system(&r, e, (const uint8_t[]){f->before_size ? 0xFB : 0xFA}, 1,
-                              1000 - (uint32_t)at, 1000);
-        }
-        while (next + late < (double)(at + FOLLOW_PERIOD)) {
-            double sent = next + late < (double)at ? (double)at : next + late;
-            uint32_t frame = (uint32_t)sent;
-            if (f->during_size && master_k + 1 == f->during_pulse)
-                midi_route_system(&r, e, f->during, f->during_size, frame - (uint32_t)at, frame);
-            if (master_k + 1 < f->silent_from || master_k + 1 >= f->silent_from + f->silent_pulses)
-                midi_route_system(&r, e, (const uint8_t[]){0xF8}, 1, frame - (uint32_t)at,
-                                  frame);
-            master_k++;
-            master_last = (uint64_t)next;
-            next += fpp;
-            seed = seed * 1664525u + 1013904223u;
-            late = f->jitter ? ((double)(seed >> 8 & 0xFFFF) / 65535.0 * 2.0 - 1.0) * f->jitter
-                             : 0.0;
-        }
-        float *stems[ENGINE_STEMS] = {0};
-        if (f->delay)
-            stems[ENGINE_STEM_DELAY] =
-                at + FOLLOW_PERIOD <= frames ? f->delay + 2 * at : scratch;
-        engine_render_stems(e, out, NULL, 0, stems, ENGINE_STEMS, FOLLOW_PERIOD);
-        const ClockEvent *ev;
-        int count = engine_clock_out(e, &ev);
-        for (int i = 0; i < count; i++)
-            if (ev[i].status == CLOCK_MSG_PULSE) {
-                own_k++;
-                own_last = at + ev[i].frame;
-                if (at > end_check && own_k == master_k) {
-                    int64_t d = (int64_t)own_last - (int64_t)master_last;
-                    if (llabs(d) > llabs(f->worst))
-                        f->worst = d;
-                }
-            }
-    }
-    midi_route_deinit(&r);
-    return e;
-}
-
 /* Clock in without a server: hiss starts on the first pulse after start,
  * takes the tempo and holds the phase within a millisecond over a minute
  * of a tempo between two tenths; with a switch off it does not. */
 static void external_clock_is_followed(void)
 {
     Song *s = synth_song(1, 64, 125, 6);
-    Follow f = {.bpm = 97.34, .seconds = 60, .clock = true, .transport = true};
-    Engine *e = follow_offline(s, &f);
+    ClockFeed f = {.bpm = 97.34, .seconds = 60, .clock = true, .transport = true};
+    Engine *e = clockfeed_follow(s, &f);
     CHECK(atomic_load(&engine_status(e)->playing));
     int bpm = atomic_load(&engine_status(e)->bpm_tenths);
     CHECK_MSG(abs(bpm - 973) <= 1, "%d", bpm);
     CHECK_MSG(llabs(f.worst) <= 48, "worst phase %lld frames", (long long)f.worst);
     engine_free(e);
     /* The tempo alone: no start. */
-    f = (Follow){.bpm = 97.34, .seconds = 3, .clock = true};
-    e = follow_offline(s, &f);
+    f = (ClockFeed){.bpm = 97.34, .seconds = 3, .clock = true};
+    e = clockfeed_follow(s, &f);
     CHECK(!atomic_load(&engine_status(e)->playing));
     engine_free(e);
     /* Start alone: the song's own tempo. */
-    f = (Follow){.bpm = 97.34, .seconds = 3, .transport = true};
-    e = follow_offline(s, &f);
+    f = (ClockFeed){.bpm = 97.34, .seconds = 3, .transport = true};
+    e = clockfeed_follow(s, &f);
     CHECK(atomic_load(&engine_status(e)->playing));
     CHECK(atomic_load(&engine_status(e)->bpm_tenths) == 1250);
     engine_free(e);
@@ -153,9 +72,9 @@ static void a_paused_clock_is_measured_afresh(void)
 {
     Song *s = synth_song(1, 64, 90, 6);
     double pulse = 60.0 / (125 * 24);
-    Follow f = {.bpm = 125, .seconds = (1000 + 48000 * pulse * 210.5) / 48000, .clock = true,
+    ClockFeed f = {.bpm = 125, .seconds = (1000 + 48000 * pulse * 210.5) / 48000, .clock = true,
                 .silent_from = 100, .silent_pulses = 100};
-    Engine *e = follow_offline(s, &f);
+    Engine *e = clockfeed_follow(s, &f);
     int bpm = atomic_load(&engine_status(e)->bpm_tenths);
     CHECK_MSG(abs(bpm - 1250) <= 2, "tempo %d.%d", bpm / 10, bpm % 10);
     engine_free(e);
@@ -168,9 +87,9 @@ static void continue_plays_from_the_song_position(void)
 {
     Song *s = synth_song(1, 64, 125, 6);
     static const uint8_t position_then_continue[] = {0xF2, 18, 0};
-    Follow f = {.bpm = 125, .seconds = 0.05, .clock = true, .transport = true,
+    ClockFeed f = {.bpm = 125, .seconds = 0.05, .clock = true, .transport = true,
                 .before = position_then_continue, .before_size = 3};
-    Engine *e = follow_offline(s, &f);
+    Engine *e = clockfeed_follow(s, &f);
     CHECK(atomic_load(&engine_status(e)->playing));
     CHECK_MSG(atomic_load(&engine_status(e)->row) == 18, "row %d",
               atomic_load(&engine_status(e)->row));
@@ -189,18 +108,18 @@ static void a_song_position_while_running_moves_hiss(void)
     Song *s = synth_song(1, 64, 125, 6);
     double pulse = 60.0 / (125 * 24);
     static const uint8_t row_32[] = {0xF2, 32, 0}, start_over[] = {0xF2, 0, 0};
-    Follow f = {.bpm = 125, .seconds = (1000 + 48000 * pulse * 243) / 48000, .clock = true,
+    ClockFeed f = {.bpm = 125, .seconds = (1000 + 48000 * pulse * 243) / 48000, .clock = true,
                 .transport = true, .during = row_32, .during_size = 3, .during_pulse = 240};
-    Engine *e = follow_offline(s, &f);
+    Engine *e = clockfeed_follow(s, &f);
     CHECK_MSG(atomic_load(&engine_status(e)->row) == 32, "row %d",
               atomic_load(&engine_status(e)->row));
     engine_free(e);
     /* 20 s: 1000 pulses; pulse 999 is row 166, 38 of the second pass...
      * of the third: 999 / 6 = 166 rows, 166 - 128 = 38. */
-    f = (Follow){.bpm = 125, .seconds = (1000 + 48000 * pulse * 999.5) / 48000,
+    f = (ClockFeed){.bpm = 125, .seconds = (1000 + 48000 * pulse * 999.5) / 48000,
                  .clock = true, .transport = true, .during = start_over, .during_size = 3,
                  .during_pulse = 384};
-    e = follow_offline(s, &f);
+    e = clockfeed_follow(s, &f);
     CHECK_MSG(atomic_load(&engine_status(e)->row) == 38, "row %d",
               atomic_load(&engine_status(e)->row));
     CHECK_MSG(llabs(f.worst) <= 48, "worst phase %lld frames", (long long)f.worst);
@@ -241,8 +160,8 @@ static void a_synced_delay_does_not_warble_with_a_jittery_clock(void)
 {
     enum { SECONDS = 12 };
     Song *s = synth_song(1, 256, 120, 6);
-    uint32_t cycle = FOLLOW_RATE / 1000;
-    synth_set_instrument(s, 1, synth_instrument(synth_sine(FOLLOW_RATE, 1000.0, 64 * cycle, 1,
+    uint32_t cycle = CLOCKFEED_RATE / 1000;
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(CLOCKFEED_RATE, 1000.0, 64 * cycle, 1,
                                                            0.5f),
                                                 LOOP_FORWARD, 0, 64 * cycle, INTERP_LINEAR));
     synth_put(s, 0, 0, 0, NOTE_C4, 1, 64, 0, 0);
@@ -251,17 +170,17 @@ static void a_synced_delay_does_not_warble_with_a_jittery_clock(void)
     atomic_store(&s->delay[SONG_DELAY_FEEDBACK], 0);
     atomic_store(&s->delay[SONG_DELAY_LOW_CUT], 0);
     atomic_store(&s->delay[SONG_DELAY_HIGH_CUT], 0);
-    float *delay = calloc(2 * (size_t)SECONDS * FOLLOW_RATE, sizeof(float));
-    Follow f = {.bpm = 121.37, .seconds = SECONDS, .clock = true, .transport = true,
-                .jitter = FOLLOW_RATE / 1000, .delay = delay};
-    Engine *e = follow_offline(s, &f);
+    float *delay = calloc(2 * (size_t)SECONDS * CLOCKFEED_RATE, sizeof(float));
+    ClockFeed f = {.bpm = 121.37, .seconds = SECONDS, .clock = true, .transport = true,
+                .jitter = CLOCKFEED_RATE / 1000, .delay = delay};
+    Engine *e = clockfeed_follow(s, &f);
     engine_free(e);
     /* After the first seconds (the tempo found, the echo's time moved
      * from the song's tempo to the clock's). */
-    uint32_t from = 6 * FOLLOW_RATE, frames = (SECONDS - 6) * FOLLOW_RATE;
+    uint32_t from = 6 * CLOCKFEED_RATE, frames = (SECONDS - 6) * CLOCKFEED_RATE;
     double step, cents = largest_warble(delay, from, frames, &step);
     /* A 1 kHz sine of 0.5 moves at most 0.5 x 2 pi x 1000 / 48000 a frame. */
-    double most = 0.5 * 2.0 * M_PI * 1000.0 / FOLLOW_RATE;
+    double most = 0.5 * 2.0 * M_PI * 1000.0 / CLOCKFEED_RATE;
     CHECK_MSG(cents <= 1.0, "a cycle of the echo %.2f cents off", cents);
     CHECK_MSG(step <= most * 1.01, "a step of %.4f (a sine's largest %.4f)", step, most);
     CHECK_MSG(llabs(f.worst) <= 48, "worst phase %lld frames", (long long)f.worst);
