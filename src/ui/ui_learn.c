@@ -2,6 +2,7 @@
 #include "ui_learn.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "midilearn.h"
@@ -219,6 +220,23 @@ static void typed_target(UiApp *app, const char *text)
     take_target(app, &t);
 }
 
+/* Whether the hissrc itself binds the source: hiss never writes the
+ * hissrc, so a binding there comes back at the next start. */
+static bool hissrc_binds(const MidiLearnBinding *source)
+{
+    char path[UI_PATH_MAX];
+    Keymap *km = keymap_default_path(path, sizeof path) ? malloc(sizeof *km) : NULL;
+    if (!km)
+        return false;
+    HissDiag ignored[1];
+    keymap_init_defaults(km);
+    keymap_load_file(km, path, ignored, 1);
+    bool bound = midilearn_find(&km->midi_learn, source->note, source->midi_channel,
+                                source->number) != NULL;
+    free(km);
+    return bound;
+}
+
 bool ui_learn_key(UiApp *app, int key, KeymapAction act)
 {
     if (!learn.on || (learn.have_target && !learn.have_source))
@@ -239,6 +257,9 @@ bool ui_learn_key(UiApp *app, int key, KeymapAction act)
         }
         snprintf(done, sizeof done, "%s is no longer bound", source);
         save(app, done);
+        if (hissrc_binds(&s))
+            ui_set_message(app, true, "%s is unbound until hiss quits: the hissrc binds it "
+                           "(remove its line there)", source);
         return true;
     }
     if (act == ACT_SELECT) {

@@ -157,6 +157,17 @@ check "the knob's binding stays" grep -qx "midi_cc 1:71 instrument 01 cutoff" "$
 pad
 sleep 0.5
 check "the pad no longer unmutes" shows "MUTE"
+# A binding of the hissrc's: removed for this session, and the user told
+# where it lives (hiss never writes the hissrc).
+keys M-L
+check "learn mode to remove the hissrc's pad" wait_for "MIDI learn: do the action to bind"
+check "pad 38 says what it does" \
+    midi_in_shows "note D-2 \(MIDI channel 10\) does play" 0:99:38:100
+keys Delete
+check "Delete says the hissrc binds it" \
+    wait_for "note D-2 (MIDI channel 10) is unbound until hiss quits: the hissrc binds it"
+check "the hissrc is left as it was" grep -qx "midi_note 10:38 play" "$XDG_CONFIG_HOME/hiss/hissrc"
+check "midi_learn no longer has it" bash -c "! grep -q 'midi_note 10:38' '$LEARNED'"
 # A target typed instead of done: Enter in learn mode.
 keys M-L
 check "learn mode once more" wait_for "MIDI learn: do the action to bind"
