@@ -155,7 +155,88 @@ Instrument *song_instrument_new(void)
     inst->base_note = NOTE_C4;
     inst->interp = INTERP_LINEAR;
     shape_defaults(inst->shape);
+    song_envelope_clear(&inst->vol_env);
+    song_envelope_clear(&inst->pan_env);
     return inst;
+}
+
+void song_envelope_clear(SongEnvelope *env)
+{
+    memset(env, 0, sizeof *env);
+    env->sustain_start = env->sustain_end = -1;
+    env->loop_start = env->loop_end = -1;
+}
+
+/* Whether start..end is a range of points of env, or both -1. */
+static bool points_fit(const SongEnvelope *env, int start, int end)
+{
+    if (start == -1 && end == -1)
+        return true;
+    return start >= 0 && start <= end && end < env->count;
+}
+
+const char *song_envelope_problem(const SongEnvelope *env)
+{
+    if (env->count == 0)
+        return env->sustain_start == -1 && env->loop_start == -1
+                   ? NULL
+                   : "a sustain or loop without points";
+    if (env->count < 2 || env->count > SONG_ENV_POINTS)
+        return "not 2..32 points";
+    for (int k = 0; k < env->count; k++) {
+        if (env->value[k] > SONG_ENV_TOP)
+            return "a level past 64";
+        if (k && env->tick[k] <= env->tick[k - 1])
+            return "ticks do not go up";
+    }
+    if (!points_fit(env, env->sustain_start, env->sustain_end))
+        return "a sustain past its points";
+    if (!points_fit(env, env->loop_start, env->loop_end))
+        return "a loop past its points";
+    return NULL;
+}
+
+float song_envelope_value(const SongEnvelope *env, int pos)
+{
+    int n = env->count < SONG_ENV_POINTS ? env->count : SONG_ENV_POINTS;
+    if (n < 1)
+        return SONG_ENV_TOP;
+    if (pos <= env->tick[0])
+        return env->value[0];
+    for (int k = 1; k < n; k++)
+        if (pos < env->tick[k]) {
+            float t0 = env->tick[k - 1], t1 = env->tick[k];
+            float v0 = env->value[k - 1], v1 = env->value[k];
+            return t1 > t0 ? v0 + (v1 - v0) * ((float)pos - t0) / (t1 - t0) : v1;
+        }
+    return env->value[n - 1];
+}
+
+/* tick[k] of env, or -1 when k is no point of it. */
+static int point_tick(const SongEnvelope *env, int k)
+{
+    return k >= 0 && k < env->count && k < SONG_ENV_POINTS ? env->tick[k] : -1;
+}
+
+int song_envelope_next(const SongEnvelope *env, int pos, bool held)
+{
+    int n = env->count < SONG_ENV_POINTS ? env->count : SONG_ENV_POINTS;
+    if (n < 1)
+        return pos;
+    int sus_end = point_tick(env, env->sustain_end);
+    if (held && sus_end >= 0 && pos == sus_end)
+        return hiss_clampi(point_tick(env, env->sustain_start), 0, sus_end);
+    int loop_end = point_tick(env, env->loop_end);
+    if (loop_end >= 0 && pos == loop_end)
+        return hiss_clampi(point_tick(env, env->loop_start), 0, loop_end);
+    return pos < env->tick[n - 1] ? pos + 1 : pos;
+}
+
+bool song_envelope_ended_silent(const SongEnvelope *env, int pos)
+{
+    int n = env->count < SONG_ENV_POINTS ? env->count : SONG_ENV_POINTS;
+    return n > 0 && point_tick(env, env->loop_end) < 0 && pos >= env->tick[n - 1] &&
+           env->value[n - 1] == 0;
 }
 
 int song_instrument_set_slices(Instrument *inst, const uint32_t *frames, int count)

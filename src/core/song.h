@@ -117,6 +117,37 @@ enum {
     INST_GIVEN_SLICES = 1 << 2,
 };
 
+/* A point envelope as tracker modules have them (XM, IT): a level of
+ * 0..64 at ticks (of the song's speed) from the note's start, straight
+ * lines between the points, the first point's level before it and the
+ * last one's after it. While the note is held it stays in its sustain
+ * (at tick[sustain_end] it goes back to tick[sustain_start]: one point
+ * when they are the same); held or not it goes round its loop the same
+ * way. count 0: no envelope; -1: no sustain, no loop. */
+enum { SONG_ENV_POINTS = 32, SONG_ENV_MAX_TICK = 65535, SONG_ENV_TOP = 64 };
+
+typedef struct {
+    int count;                          /* 0, or 2..SONG_ENV_POINTS */
+    uint16_t tick[SONG_ENV_POINTS];     /* strictly ascending */
+    uint8_t value[SONG_ENV_POINTS];     /* 0..SONG_ENV_TOP */
+    int sustain_start, sustain_end;     /* point indices, start <= end, or -1 */
+    int loop_start, loop_end;           /* point indices, start <= end, or -1 */
+} SongEnvelope;
+
+/* An envelope with nothing in it (count 0, no sustain, no loop). */
+void song_envelope_clear(SongEnvelope *env);
+/* NULL when env is one the fields above allow, else what is wrong with
+ * it ("ticks do not go up"...). */
+const char *song_envelope_problem(const SongEnvelope *env);
+/* The level (0..SONG_ENV_TOP) at tick pos. */
+float song_envelope_value(const SongEnvelope *env, int pos);
+/* The tick after pos: the sustain (while held) and the loop send it
+ * back; it stops at the last point. */
+int song_envelope_next(const SongEnvelope *env, int pos, bool held);
+/* Whether a note at pos is silent for good: past the last point at 0,
+ * with no loop to bring it back. */
+bool song_envelope_ended_silent(const SongEnvelope *env, int pos);
+
 /* An instrument is immutable once installed in a song slot: to change it,
  * copy it, change the copy and swap it in (song_instrument_clone). */
 typedef struct Instrument {
@@ -141,10 +172,17 @@ typedef struct Instrument {
      * when the tempo changes. 0 beats: no stretch to follow. */
     int stretch_beats;        /* 0, or 1..SONG_STRETCH_MAX_BEATS */
     char stretch_from[SONG_PATH_MAX];
+    /* Point envelopes (imported modules): the volume's multiplies the
+     * note's volume, the panning's (32 = centre) moves its pan; both
+     * count the song's ticks. With a volume envelope a note off lets the
+     * envelope go on past its sustain and fades the note: fadeout is
+     * taken off 65536 each tick (0: no fade). */
+    SongEnvelope vol_env, pan_env;
+    int fadeout;              /* 0..SONG_FADEOUT_MAX */
     Sample *sample;           /* owned; NULL when missing */
 } Instrument;
 
-enum { SONG_STRETCH_MAX_BEATS = 256 };
+enum { SONG_STRETCH_MAX_BEATS = 256, SONG_FADEOUT_MAX = 65536 };
 
 /* Which slice (0-based) a note plays: Sxx's pick (1-based, 0 for none)
  * first, else in slice mode the note (C-4 is slice 1, C#4 slice 2...);

@@ -47,6 +47,16 @@ typedef struct {
     int slice_pick;      /* Sxx of the last note: slice 1..128, 0 = none */
     float level;         /* the sounding note's humanized level (groove) */
     float level_next;    /* what the next note from a row gets */
+    /* The sounding note's point envelopes (volume, panning; song.h), a
+     * tick at a time: their positions, whether they start from this
+     * tick, whether the note off has come, the fade after it (65536:
+     * none yet) and the gain (0..1) and pan (0..64) they give. */
+    int env_pos[2];
+    bool env_fresh;
+    bool key_off;
+    int fade;
+    float env_gain;
+    float env_pan;
 } Channel;
 
 typedef struct {
@@ -284,11 +294,42 @@ static void release_channel_voice(Engine *e, Channel *ch, uint32_t ramp)
     ch->voice = -1;
 }
 
-/* === : a shaped voice goes into its envelope's release and rings out as
- * a ghost; others fade out over the note-off fade. */
+/* Whether the channel's note follows its instrument's point envelopes:
+ * they count the song's ticks, so a note played on a stopped song sounds
+ * without them. */
+static bool envelopes_run(const Engine *e, const Instrument *inst)
+{
+    return e->seq.playing && inst && (inst->vol_env.count || inst->pan_env.count);
+}
+
+/* A new note's point envelopes start at their first tick. */
+static void envelope_start(const Engine *e, Channel *ch, const Instrument *inst)
+{
+    bool run = envelopes_run(e, inst);
+    ch->env_pos[0] = ch->env_pos[1] = 0;
+    ch->env_fresh = true;
+    ch->key_off = false;
+    ch->fade = SONG_FADEOUT_MAX;
+    ch->env_gain = run && inst->vol_env.count
+                       ? song_envelope_value(&inst->vol_env, 0) / SONG_ENV_TOP
+                       : 1.0f;
+    ch->env_pan = run && inst->pan_env.count ? song_envelope_value(&inst->pan_env, 0)
+                                             : SONG_ENV_TOP / 2;
+}
+
+/* === : a note with a volume envelope goes on past its sustain and fades
+ * (the channel keeps it); a shaped voice goes into its envelope's
+ * release and rings out as a ghost; others fade out over the note-off
+ * fade. */
 static void release_note(Engine *e, Channel *ch)
 {
     MixerVoice *v = channel_voice(e, ch);
+    if (v && envelopes_run(e, v->inst) && v->inst->vol_env.count) {
+        ch->key_off = true;
+        if (e->pool.shaping[ch->voice].on)
+            voicefx_release(&e->pool.shaping[ch->voice]);
+        return;
+    }
     if (v && e->pool.shaping[ch->voice].on) {
         voicefx_release(&e->pool.shaping[ch->voice]);
         ch->voice = -1;
@@ -367,15 +408,21 @@ static void channel_gains(const Engine *e, int c, float *gl, float *gr,
 {
     const Channel *ch = &e->chans.ch[c];
     const StripState *st = &e->chans.strip[c];
-    float vol = audible(e, c) ? (float)fx_volume(&ch->fx) / 64.0f * st->gain * ch->level
+    float vol = audible(e, c) ? (float)fx_volume(&ch->fx) / 64.0f * st->gain * ch->level *
+                                    ch->env_gain
                               : 0.0f;
-    pan_gains(ch->fx.pan, vol, gl, gr);
+    /* A panning envelope moves the pan as far as there is room on its
+     * side, as FastTracker 2 does. */
+    float room = 128.0f - fabsf((float)ch->fx.pan - 128.0f);
+    float pan = (float)ch->fx.pan + (ch->env_pan - SONG_ENV_TOP / 2) * room / (SONG_ENV_TOP / 2);
+    pan_gains(hiss_clampi((int)lroundf(pan), 0, 255), vol, gl, gr);
     strip_balance(st, gl, gr);
     *gm = vol;
 }
 
-/* Pushes the channel's pitch and gains to its voice (tick boundaries). */
-static void channel_apply(Engine *e, int c)
+/* Pushes the channel's pitch and gains to its voice, the gains over
+ * `ramp` frames. */
+static void channel_apply_over(Engine *e, int c, uint32_t ramp)
 {
     Channel *ch = &e->chans.ch[c];
     MixerVoice *v = channel_voice(e, ch);
@@ -384,7 +431,13 @@ static void channel_apply(Engine *e, int c)
     mixer_voice_set_step(v, pitch_step(e, v->inst, fx_pitch(&ch->fx)));
     float gl, gr, gm;
     channel_gains(e, c, &gl, &gr, &gm);
-    mixer_voice_set_gains(v, gl, gr, gm, e->ramp);
+    mixer_voice_set_gains(v, gl, gr, gm, ramp);
+}
+
+/* The same at a tick boundary, over the declick ramp. */
+static void channel_apply(Engine *e, int c)
+{
+    channel_apply_over(e, c, e->ramp);
 }
 
 /* ---- voice modes, choke groups, shaping effects (shape.h) ------------- */
@@ -535,6 +588,7 @@ static void start_note(Engine *e, int c, uint32_t offset)
     if (vi < 0)
         return;
     MixerVoice *v = &e->pool.voices[vi];
+    envelope_start(e, ch, inst);
     float gl, gr, gm;
     channel_gains(e, c, &gl, &gr, &gm);
     uint32_t start = (uint32_t)hiss_clampi(inst->shape[SHAPE_START], 0, INT32_MAX);
@@ -748,6 +802,9 @@ static void channel_reset(Channel *ch)
 {
     fx_channel_reset(&ch->fx);
     ch->level = ch->level_next = 1.0f;
+    ch->env_gain = 1.0f;
+    ch->env_pan = SONG_ENV_TOP / 2;
+    ch->fade = SONG_FADEOUT_MAX;
     ch->voice = -1;
     ch->voice_serial = 0;
 }
@@ -1140,6 +1197,34 @@ static void tick_control(Engine *e)
         channel_out_effect(e, c, e->chans.ch[c].fx.fx, e->chans.ch[c].fx.param, e->seq.tick);
 }
 
+/* The channel's point envelopes move on a tick (not on the tick their
+ * note started) and give its gain and pan; a note its volume envelope or
+ * fade has silenced for good ends. True when the channel has them. */
+static bool envelope_tick(Engine *e, int c)
+{
+    Channel *ch = &e->chans.ch[c];
+    MixerVoice *v = channel_voice(e, ch);
+    if (!v || !envelopes_run(e, v->inst))
+        return false;
+    const SongEnvelope *vol = &v->inst->vol_env, *pan = &v->inst->pan_env;
+    if (ch->env_fresh) {
+        ch->env_fresh = false;
+    } else {
+        ch->env_pos[0] = song_envelope_next(vol, ch->env_pos[0], !ch->key_off);
+        ch->env_pos[1] = song_envelope_next(pan, ch->env_pos[1], !ch->key_off);
+        if (ch->key_off && vol->count)
+            ch->fade = hiss_clampi(ch->fade - v->inst->fadeout, 0, SONG_FADEOUT_MAX);
+    }
+    ch->env_pan = pan->count ? song_envelope_value(pan, ch->env_pos[1]) : SONG_ENV_TOP / 2;
+    if (!vol->count)
+        return true;
+    ch->env_gain = song_envelope_value(vol, ch->env_pos[0]) / SONG_ENV_TOP *
+                   (float)ch->fade / SONG_FADEOUT_MAX;
+    if (ch->fade == 0 || song_envelope_ended_silent(vol, ch->env_pos[0]))
+        release_channel_voice(e, ch, e->ramp);
+    return true;
+}
+
 static void process_tick(Engine *e)
 {
     if (e->chans.flags_due)
@@ -1156,8 +1241,13 @@ static void process_tick(Engine *e)
     }
     if (!atomic_load_explicit(&e->capturing, memory_order_relaxed))
         e->seq.logging = false;
+    /* A point envelope's level glides over the whole tick, as the
+     * module players that have them do: a tick's frames at this tempo. */
+    uint32_t tick = e->seq.bpm_tenths > 0
+                        ? (uint32_t)((uint64_t)e->rate * 25 / (unsigned)e->seq.bpm_tenths)
+                        : e->ramp;
     for (int c = 0; c < e->chans.nch; c++)
-        channel_apply(e, c);
+        channel_apply_over(e, c, envelope_tick(e, c) ? tick : e->ramp);
 }
 
 /* Runs the sequencer up to the next point where frames pass. */

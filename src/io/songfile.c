@@ -976,7 +976,8 @@ static HissError parse_shape_field(Parser *p, Token key, int slot,
     char b[48];
     ShapeParam param = shape_find(key.s, key.n);
     if (param == SHAPE_COUNT) {
-        char fields[512] = "sample, volume, pan, base, finetune, loop, interp, slices, stretch";
+        char fields[512] = "sample, volume, pan, base, finetune, loop, interp, slices, "
+                           "stretch, {vol,pan}_{env,sustain,loop}, fadeout";
         size_t used = strlen(fields);
         for (int i = 0; i < SHAPE_COUNT; i++) {
             int n = snprintf(fields + used, sizeof fields - used, ", %s",
@@ -1046,6 +1047,75 @@ static HissError parse_slices(Parser *p, Instrument *inst)
     return HISS_OK;
 }
 
+/* "vol_env N t1 v1 ... tN vN": N (2..32) points, ticks going up, levels
+ * 0..64. */
+static HissError parse_envelope(Parser *p, const char *what, SongEnvelope *env)
+{
+    long long count, tick, value;
+    char name[32];
+    snprintf(name, sizeof name, "%s point count", what);
+    HissError err = parse_int(p, name, 2, SONG_ENV_POINTS, &count, NULL);
+    if (err)
+        return err;
+    for (int k = 0; k < count; k++) {
+        Token t;
+        snprintf(name, sizeof name, "%s tick", what);
+        err = parse_int(p, name, 0, SONG_ENV_MAX_TICK, &tick, &t);
+        if (err)
+            return err;
+        if (k && tick <= env->tick[k - 1])
+            return fail_at(p, t.pos, HISS_ERR_RANGE,
+                           "%s tick %lld is not after %u (envelope ticks go up)", what,
+                           tick, env->tick[k - 1]);
+        snprintf(name, sizeof name, "%s level", what);
+        err = parse_int(p, name, 0, SONG_ENV_TOP, &value, NULL);
+        if (err)
+            return err;
+        env->tick[k] = (uint16_t)tick;
+        env->value[k] = (uint8_t)value;
+    }
+    env->count = (int)count;
+    return HISS_OK;
+}
+
+/* "vol_sustain A B", "vol_loop A B": first and last point (0-based),
+ * checked against the points once the instrument's line is read. */
+static HissError parse_point_range(Parser *p, const char *what, int *start, int *end,
+                                   Token *where)
+{
+    long long a, b;
+    HissError err = parse_int(p, what, 0, SONG_ENV_POINTS - 1, &a, where);
+    if (!err)
+        err = parse_int(p, what, a, SONG_ENV_POINTS - 1, &b, NULL);
+    if (err)
+        return err;
+    *start = (int)a;
+    *end = (int)b;
+    return HISS_OK;
+}
+
+/* The envelope and the first and last point of range k: 0 the volume
+ * envelope's sustain, 1 its loop, 2 and 3 the panning envelope's. */
+static const SongEnvelope *envelope_range(Instrument *inst, int k, int *range[2])
+{
+    SongEnvelope *env = k < 2 ? &inst->vol_env : &inst->pan_env;
+    range[0] = k % 2 ? &env->loop_start : &env->sustain_start;
+    range[1] = k % 2 ? &env->loop_end : &env->sustain_end;
+    return env;
+}
+
+/* A sustain or loop given by the token at `where` must name points the
+ * envelope has. */
+static HissError check_point_range(Parser *p, const char *what, int end,
+                                   const SongEnvelope *env, const Token *where)
+{
+    if (end < 0 || end < env->count)
+        return HISS_OK;
+    return fail_at(p, where->pos, HISS_ERR_RANGE,
+                   "%s past the envelope's %d points (points count from 0)", what,
+                   env->count);
+}
+
 static HissError parse_instrument(Parser *p)
 {
     Token slot_tok;
@@ -1068,9 +1138,16 @@ static HissError parse_instrument(Parser *p)
         return err;
 
     enum { F_SAMPLE, F_VOLUME, F_PAN, F_BASE, F_FINETUNE, F_LOOP, F_INTERP, F_SLICES,
-           F_STRETCH };
-    static const char *const FIELDS[] = {"sample", "volume", "pan",    "base",   "finetune",
-                                         "loop",   "interp", "slices", "stretch"};
+           F_STRETCH, F_VOL_ENV, F_PAN_ENV, F_VOL_SUSTAIN, F_VOL_LOOP, F_PAN_SUSTAIN,
+           F_PAN_LOOP, F_FADEOUT };
+    static const char *const FIELDS[] = {"sample",      "volume",   "pan",     "base",
+                                         "finetune",    "loop",     "interp",  "slices",
+                                         "stretch",     "vol_env",  "pan_env",
+                                         "vol_sustain", "vol_loop", "pan_sustain",
+                                         "pan_loop",    "fadeout"};
+    /* Where each sustain and loop (F_VOL_SUSTAIN on) was given, to check
+     * them against the points at the end of the line. */
+    Token range_at[4] = {{0}};
     bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
     bool shape_seen[SHAPE_COUNT] = {false};
     char b[48], word[16];
@@ -1156,11 +1233,38 @@ static HissError parse_instrument(Parser *p)
                                "bad interp '%s' (raw|linear|cubic|sinc)",
                                shown(b, t.s, t.n));
             break;
+        case F_VOL_ENV:
+            err = parse_envelope(p, "vol_env", &inst->vol_env);
+            break;
+        case F_PAN_ENV:
+            err = parse_envelope(p, "pan_env", &inst->pan_env);
+            break;
+        case F_VOL_SUSTAIN:
+        case F_VOL_LOOP:
+        case F_PAN_SUSTAIN:
+        case F_PAN_LOOP: {
+            int *range[2];
+            envelope_range(inst, (int)(f - F_VOL_SUSTAIN), range);
+            char what[32];
+            snprintf(what, sizeof what, "%s point", FIELDS[f]);
+            err = parse_point_range(p, what, range[0], range[1],
+                                    &range_at[f - F_VOL_SUSTAIN]);
+            break;
+        }
+        case F_FADEOUT:
+            err = parse_int(p, "fadeout", 0, SONG_FADEOUT_MAX, &v, NULL);
+            inst->fadeout = (int)v;
+            break;
         }
         if (err)
             return err;
     }
-    return HISS_OK;
+    for (int k = 0; k < 4 && !err; k++) {
+        int *range[2];
+        const SongEnvelope *env = envelope_range(inst, k, range);
+        err = check_point_range(p, FIELDS[F_VOL_SUSTAIN + k], *range[1], env, &range_at[k]);
+    }
+    return err;
 }
 
 static HissError parse_pattern(Parser *p)
@@ -1758,6 +1862,21 @@ static void format_pattern(Buf *b, int index, const Pattern *pat,
     }
 }
 
+/* " vol_env N t v ... vol_sustain A B vol_loop A B"; nothing for no
+ * envelope or one the file could not read back. */
+static void format_envelope(Buf *b, const char *prefix, const SongEnvelope *env)
+{
+    if (!env->count || song_envelope_problem(env))
+        return;
+    buf_printf(b, " %s_env %d", prefix, env->count);
+    for (int k = 0; k < env->count; k++)
+        buf_printf(b, " %u %u", env->tick[k], env->value[k]);
+    if (env->sustain_start >= 0)
+        buf_printf(b, " %s_sustain %d %d", prefix, env->sustain_start, env->sustain_end);
+    if (env->loop_start >= 0)
+        buf_printf(b, " %s_loop %d %d", prefix, env->loop_start, env->loop_end);
+}
+
 static void format_instrument(Buf *b, int slot, const Instrument *inst)
 {
     char base[4];
@@ -1808,6 +1927,10 @@ static void format_instrument(Buf *b, int slot, const Instrument *inst)
                                                  SONG_STRETCH_MAX_BEATS));
         buf_string(b, inst->stretch_from, sizeof inst->stretch_from - 1);
     }
+    format_envelope(b, "vol", &inst->vol_env);
+    format_envelope(b, "pan", &inst->pan_env);
+    if (inst->vol_env.count && !song_envelope_problem(&inst->vol_env) && inst->fadeout > 0)
+        buf_printf(b, " fadeout %d", hiss_clampi(inst->fadeout, 0, SONG_FADEOUT_MAX));
     buf_put(b, "\n", 1);
 }
 

@@ -410,14 +410,14 @@ static void instrument_song(ModgenSong *s, bool keymap, bool envelope)
         e->env_sustain = 3;
         e->fadeout = 0x200;
     }
-    /* One note at a time (so the pitch can be followed), on channels 1
-     * and 2 in turn; a note off ends each, except before a note without
-     * an instrument number, which FastTracker 2 plays at the volume the
-     * note off left (0 without an envelope). */
+    /* A note every 4 rows, on channels 1 and 2 in turn; a note off ends
+     * each, except one before a note without an instrument number on its
+     * channel, which FastTracker 2 would play in the state the note off
+     * left (silent without an envelope, fading with one). */
     for (int p = 0; p < 2; p++)
         for (int r = 0; r < 64; r += 4) {
             int c = (r / 4) % 2, note = 30 + (p * 13 + r * 5) % 36;
-            bool bare = (r / 4) % 4 == 3, next_bare = (r / 4 + 1) % 4 == 3;
+            bool bare = (r / 4) % 4 == 3, next_bare = (r / 4 + 2) % 4 == 3;
             modgen_add(s, p, r, c, (uint8_t)note, bare ? 0 : 1, -1, 0, 0);
             if (!next_bare)
                 modgen_add(s, p, r + 3, c, MODGEN_NOTE_OFF, 0, -1, 0, 0);

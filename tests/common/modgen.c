@@ -387,9 +387,20 @@ static void write_xm(const ModgenSong *s, Buf *b)
                 put16le(b, ih + 129 + 4 * (size_t)k, (unsigned)sm->env_tick[k]);
                 put16le(b, ih + 131 + 4 * (size_t)k, (unsigned)sm->env_value[k]);
             }
+            bool loop = sm->env_loop_end > sm->env_loop_start;
             put8(b, ih + 225, sm->env_points);
             put8(b, ih + 227, sm->env_sustain > 0 ? sm->env_sustain : 0);
-            put8(b, ih + 233, 1 | (sm->env_sustain >= 0 ? 2 : 0));
+            put8(b, ih + 228, loop ? sm->env_loop_start : 0);
+            put8(b, ih + 229, loop ? sm->env_loop_end : 0);
+            put8(b, ih + 233, 1 | (sm->env_sustain >= 0 ? 2 : 0) | (loop ? 4 : 0));
+        }
+        if (sm->pan_points > 0) {
+            for (int k = 0; k < sm->pan_points && k < 12; k++) {
+                put16le(b, ih + 177 + 4 * (size_t)k, (unsigned)sm->pan_tick[k]);
+                put16le(b, ih + 179 + 4 * (size_t)k, (unsigned)sm->pan_value[k]);
+            }
+            put8(b, ih + 226, sm->pan_points);
+            put8(b, ih + 234, 1);
         }
         put16le(b, ih + 239, (unsigned)sm->fadeout);
         for (int k = 0; k < in.count; k++) {

@@ -41,6 +41,12 @@ typedef struct {
     int env_tick[12], env_value[12];
     int env_sustain;
     int fadeout;
+    /* XM only: the volume envelope's loop, points env_loop_start..
+     * env_loop_end (on when env_loop_end > env_loop_start); a panning
+     * envelope of pan_points (tick, 0..64, 32 = centre) points. */
+    int env_loop_start, env_loop_end;
+    int pan_points;
+    int pan_tick[12], pan_value[12];
     /* XM only: the sample's relative note (semitones, -96..95). */
     int relative_note;
 } ModgenSample;

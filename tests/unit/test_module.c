@@ -329,10 +329,14 @@ static void keymaps_play_each_keys_sample(void)
     modgen_add(&ms, 0, 0, 0, 48, 1, -1, 0, 0);  /* B-3: the low sample */
     modgen_add(&ms, 0, 16, 0, 49, 1, -1, 0, 0); /* C-4: the high one */
     modgen_add(&ms, 0, 32, 0, 48, 0, -1, 0, 0); /* B-3, no instrument: low */
+    modgen_add(&ms, 0, 46, 0, MODGEN_NOTE_OFF, 0, -1, 0, 0);
+    modgen_add(&ms, 0, 47, 0, 48, 0, -1, 0, 0); /* after a note off: reported */
     LoaderReport r;
     Song *song = load_xm_report(&ms, "keymap", &r);
     CHECK(report_has(&r, "keymap of 2 samples as instruments 01, 02", -1, -1, -1));
     CHECK(report_has(&r, "a note without instrument on another sample", 0, 32, 0));
+    CHECK(report_has(&r, "a note without instrument after a note off", 0, 47, 0));
+    CHECK(!report_has(&r, "a note without instrument after a note off", 0, 32, 0));
     loader_report_free(&r);
     if (!song)
         return;
@@ -351,6 +355,63 @@ static void keymaps_play_each_keys_sample(void)
     /* Each sample keeps its volume: the high one is at 32 of 64. */
     double ratio = rms(out, 16 * row + 2000, 8 * row) / rms(out, 2000, 8 * row);
     CHECK_MSG(fabs(ratio - 0.5) < 0.03, "high/low level %.3f, want 0.5", ratio);
+    free(out);
+    song_free(song);
+}
+
+/* Point envelopes play a tick at a time as the module's players do: a
+ * volume envelope looping between a low and a high point keeps moving
+ * the level (each tick glides to its point's level), and a panning
+ * envelope takes the note from the left to the right. */
+static double tick_end_rms(const float *out, int tick, int side)
+{
+    double sum = 0;
+    for (uint32_t i = (uint32_t)tick * 960 + 760; i < (uint32_t)tick * 960 + 960; i++)
+        sum += out[2 * i + side] * out[2 * i + side];
+    return sqrt(sum / 200);
+}
+
+static void xm_point_envelopes_loop_and_pan(void)
+{
+    ModgenSong ms;
+    base_song(&ms);
+    ModgenSample *sm = &ms.samples[0];
+    static const int TICK[] = {0, 5, 10, 20}, LEVEL[] = {64, 16, 64, 64};
+    sm->env_points = 4;
+    for (int k = 0; k < 4; k++) {
+        sm->env_tick[k] = TICK[k];
+        sm->env_value[k] = LEVEL[k];
+    }
+    sm->env_sustain = -1;
+    sm->env_loop_start = 1;
+    sm->env_loop_end = 2;
+    sm->pan_points = 2;
+    sm->pan_tick[0] = 0;
+    sm->pan_value[0] = 0;
+    sm->pan_tick[1] = 40;
+    sm->pan_value[1] = 64;
+    modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+    LoaderReport r;
+    Song *song = load_xm_report(&ms, "env-loop", &r);
+    CHECK(!report_has(&r, "envelope", -1, -1, -1));
+    loader_report_free(&r);
+    if (!song)
+        return;
+    atomic_store(&song->limiter, false);
+    atomic_store(&song->master_gain_tenth_db, 0);
+    float *out = synth_render(song, RATE, 48 * 960, 1024);
+    /* The loop: tick 10 is at point 2 (64), then 11..16 go 5..10 again. */
+    double high = hypot(tick_end_rms(out, 16, 0), tick_end_rms(out, 16, 1));
+    double low = hypot(tick_end_rms(out, 17, 0), tick_end_rms(out, 17, 1));
+    double again = hypot(tick_end_rms(out, 22, 0), tick_end_rms(out, 22, 1));
+    CHECK_MSG(low < 0.45 * high && low > 0.15 * high, "loop low %.4f high %.4f", low, high);
+    CHECK_MSG(fabs(again / high - 1) < 0.05, "the loop repeats: %.4f then %.4f", high, again);
+    /* The pan: hard left at the start, right by the end. */
+    CHECK_MSG(tick_end_rms(out, 1, 1) < 0.1 * tick_end_rms(out, 1, 0),
+              "left at the start: %.4f %.4f", tick_end_rms(out, 1, 0), tick_end_rms(out, 1, 1));
+    CHECK_MSG(tick_end_rms(out, 40, 0) < 0.1 * tick_end_rms(out, 40, 1),
+              "right at the end: %.4f %.4f", tick_end_rms(out, 40, 0),
+              tick_end_rms(out, 40, 1));
     free(out);
     song_free(song);
 }
@@ -849,6 +910,23 @@ static void a_saved_module_renders_the_same(void)
         ms.sample_count = 2;
         ModgenSample second = {.data = sine, .frames = 1000,
                             .loop_start = 200, .loop_end = 800, .volume = 40};
+        if (f == MODGEN_XM) {
+            /* XM: point envelopes and a fadeout save and play the same. */
+            static const int TICK[] = {0, 3, 9, 14}, LEVEL[] = {0, 64, 20, 40};
+            second.env_points = 4;
+            for (int k = 0; k < 4; k++) {
+                second.env_tick[k] = TICK[k];
+                second.env_value[k] = LEVEL[k];
+            }
+            second.env_sustain = 3;
+            second.env_loop_start = 1;
+            second.env_loop_end = 2;
+            second.fadeout = 0x300;
+            second.pan_points = 2;
+            second.pan_tick[1] = 30;
+            second.pan_value[1] = 50;
+            modgen_add(&ms, 0, 10, 1, MODGEN_NOTE_OFF, 0, -1, 0, 0);
+        }
         ms.samples[1] = second;
         modgen_add(&ms, 0, 0, 0, 49, 1, -1, '1', 0x03);
         modgen_add(&ms, 0, 2, 1, 52, 2, 50, 'A', 0x02);
@@ -1063,9 +1141,22 @@ static int write_demo_modules(const char *to)
         }
     }
     /* An XM instrument with a keymap of two samples, a note without an
-     * instrument on each. */
+     * instrument on each, volume and panning envelopes. */
     ModgenSong ms;
     base_song(&ms);
+    static const int TICK[] = {0, 4, 9, 20}, LEVEL[] = {0, 64, 30, 50};
+    ms.samples[0].env_points = 4;
+    for (int k = 0; k < 4; k++) {
+        ms.samples[0].env_tick[k] = TICK[k];
+        ms.samples[0].env_value[k] = LEVEL[k];
+    }
+    ms.samples[0].env_sustain = 3;
+    ms.samples[0].env_loop_start = 1;
+    ms.samples[0].env_loop_end = 2;
+    ms.samples[0].fadeout = 0x100;
+    ms.samples[0].pan_points = 2;
+    ms.samples[0].pan_tick[1] = 16;
+    ms.samples[0].pan_value[1] = 60;
     ms.samples[1] = ms.samples[0];
     ms.samples[1].relative_note = 12;
     ms.sample_count = 2;
@@ -1076,6 +1167,7 @@ static int write_demo_modules(const char *to)
     modgen_add(&ms, 0, 0, 0, 48, 1, -1, 0, 0);
     modgen_add(&ms, 0, 4, 0, 49, 0, -1, 0, 0);
     modgen_add(&ms, 0, 8, 0, 44, 0, -1, '3', 0x10);
+    modgen_add(&ms, 0, 12, 0, MODGEN_NOTE_OFF, 0, -1, 0, 0);
     char path[1024];
     snprintf(path, sizeof path, "%s/demo-keymap.xm", to);
     modgen_save(&ms, MODGEN_XM, path);
@@ -1098,6 +1190,7 @@ int main(int argc, char **argv)
     RUN(note_offs_end_notes);
     RUN(xm_envelopes_shape_the_note);
     RUN(keymaps_play_each_keys_sample);
+    RUN(xm_point_envelopes_loop_and_pan);
     RUN(tremolo_moves_the_volume);
     RUN(set_finetune_retunes_the_note);
     RUN(compressed_it_samples_load_exactly);

@@ -457,6 +457,25 @@ static Song *random_song(int patterns, int rows, int channels)
         inst->slice_count = slices;
         if (i % 2)
             inst->given |= INST_GIVEN_SLICES;
+        /* Point envelopes: none, a volume one with a sustain, a fadeout
+         * and maybe a loop, or both with every point. */
+        for (int e = 0; e < i % 3; e++) {
+            SongEnvelope *env = e ? &inst->pan_env : &inst->vol_env;
+            env->count = i % 3 == 2 ? SONG_ENV_POINTS : 2 + (int)rnd(10);
+            int tick = (int)rnd(5);
+            for (int k = 0; k < env->count; k++) {
+                env->tick[k] = (uint16_t)tick;
+                env->value[k] = (uint8_t)rnd(SONG_ENV_TOP + 1);
+                tick += 1 + (int)rnd(2000);
+            }
+            env->sustain_start = env->sustain_end = (int)rnd((uint32_t)env->count);
+            if (rnd(2)) {
+                env->loop_start = (int)rnd((uint32_t)env->count);
+                env->loop_end = env->count - 1;
+            }
+        }
+        if (inst->vol_env.count)
+            inst->fadeout = 1 + (int)rnd(SONG_FADEOUT_MAX);
         s->instruments[1 + i * 50] = inst;
     }
     for (int i = 0; i < patterns; i++) {
@@ -470,6 +489,15 @@ static Song *random_song(int patterns, int rows, int channels)
     }
     s->order_count = patterns < SONG_MAX_ORDERS ? patterns : SONG_MAX_ORDERS;
     return s;
+}
+
+static bool envelopes_equal(const SongEnvelope *x, const SongEnvelope *y)
+{
+    return x->count == y->count &&
+           !memcmp(x->tick, y->tick, sizeof x->tick[0] * (size_t)x->count) &&
+           !memcmp(x->value, y->value, (size_t)x->count) &&
+           x->sustain_start == y->sustain_start && x->sustain_end == y->sustain_end &&
+           x->loop_start == y->loop_start && x->loop_end == y->loop_end;
 }
 
 static int songs_equal(const Song *a, const Song *b)
@@ -495,7 +523,8 @@ static int songs_equal(const Song *a, const Song *b)
              x->base_note == y->base_note && x->finetune == y->finetune &&
              x->loop == y->loop && x->loop_start == y->loop_start &&
              x->loop_end == y->loop_end && x->interp == y->interp &&
-             x->slice_count == y->slice_count &&
+             x->slice_count == y->slice_count && envelopes_equal(&x->vol_env, &y->vol_env) &&
+             envelopes_equal(&x->pan_env, &y->pan_env) && x->fadeout == y->fadeout &&
              !memcmp(x->slices, y->slices, sizeof x->slices[0] * (size_t)x->slice_count) &&
              /* An empty list the song gave is written as such. */
              (x->slice_count || !(x->given & INST_GIVEN_SLICES) ||
@@ -883,7 +912,8 @@ static void test_errors_instruments(void)
         "t.hiss:2:14: missing instrument name (a quoted string)");
     ERR(H "instrument 01 \"k\" color red\n", HISS_ERR_PARSE,
         "t.hiss:2:19: unknown instrument field 'color' (sample, volume, pan, "
-        "base, finetune, loop, interp, slices, stretch, attack, hold, decay, sustain, release, "
+        "base, finetune, loop, interp, slices, stretch, {vol,pan}_{env,sustain,loop}, "
+        "fadeout, attack, hold, decay, sustain, release, "
         "pitch_env, pitch_decay, filter, cutoff, resonance, filter_env, "
         "filter_env_from, fenv_attack, fenv_hold, fenv_decay, fenv_sustain, fenv_release, "
         "key_track, filter_vel, crush_bits, crush_rate, crush_mix, drive, "
@@ -1006,6 +1036,56 @@ static void test_slices_round_trip(void)
     free(out);
     song_free(a);
     song_free(b);
+}
+
+/* Point envelopes read back and save as they came; bad points, levels,
+ * sustains and loops are refused at their place. */
+static void test_envelopes_round_trip(void)
+{
+    const char text[] = H "instrument 01 \"pad\" vol_env 4 0 0 3 64 8 24 30 0 "
+                          "vol_sustain 2 2 vol_loop 1 2 pan_env 2 0 0 16 64 "
+                          "fadeout 2048\n"
+                          "instrument 02 \"plain\"\n";
+    Song *a = parse_ok(text, sizeof text - 1);
+    CHECK(a != NULL);
+    if (!a)
+        return;
+    const Instrument *pad = song_instrument(a, 1);
+    CHECK(pad->vol_env.count == 4 && pad->vol_env.tick[3] == 30 &&
+          pad->vol_env.value[1] == 64 && pad->vol_env.sustain_start == 2 &&
+          pad->vol_env.sustain_end == 2 && pad->vol_env.loop_start == 1 &&
+          pad->vol_env.loop_end == 2 && pad->fadeout == 2048);
+    CHECK(pad->pan_env.count == 2 && pad->pan_env.value[1] == 64 &&
+          pad->pan_env.sustain_start == -1 && pad->pan_env.loop_start == -1);
+    CHECK(song_instrument(a, 2)->vol_env.count == 0);
+    char *out = NULL;
+    size_t len = 0;
+    CHECK(songfile_format(a, &out, &len) == HISS_OK);
+    CHECK(out && strstr(out, " vol_env 4 0 0 3 64 8 24 30 0 vol_sustain 2 2 vol_loop 1 2 "
+                             "pan_env 2 0 0 16 64 fadeout 2048\n"));
+    const char *second = out ? strstr(out, "\"plain\"") : NULL;
+    CHECK(second && !strstr(second, "env") && !strstr(second, "fadeout"));
+    Song *b = out ? parse_ok(out, len) : NULL;
+    CHECK(b && songs_equal(a, b));
+    free(out);
+    song_free(a);
+    song_free(b);
+    ERR(H "instrument 01 \"k\" vol_env 1 0 64\n", HISS_ERR_RANGE,
+        "t.hiss:2:27: vol_env point count 1 is out of range (2..32)");
+    ERR(H "instrument 01 \"k\" vol_env 2 5 64 5 0\n", HISS_ERR_RANGE,
+        "t.hiss:2:34: vol_env tick 5 is not after 5 (envelope ticks go up)");
+    ERR(H "instrument 01 \"k\" pan_env 2 0 65 4 0\n", HISS_ERR_RANGE,
+        "t.hiss:2:31: pan_env level 65 is out of range (0..64)");
+    ERR(H "instrument 01 \"k\" vol_env 2 0 64 4\n", HISS_ERR_PARSE,
+        "t.hiss:2:35: missing vol_env level (0..64)");
+    ERR(H "instrument 01 \"k\" vol_env 2 0 64 4 0 vol_sustain 2 2\n", HISS_ERR_RANGE,
+        "t.hiss:2:50: vol_sustain past the envelope's 2 points (points count from 0)");
+    ERR(H "instrument 01 \"k\" vol_loop 0 1\n", HISS_ERR_RANGE,
+        "t.hiss:2:28: vol_loop past the envelope's 0 points (points count from 0)");
+    ERR(H "instrument 01 \"k\" vol_env 2 0 64 4 0 vol_loop 1 0\n", HISS_ERR_RANGE,
+        "t.hiss:2:49: vol_loop point 0 is out of range (1..31)");
+    ERR(H "instrument 01 \"k\" fadeout 65537\n", HISS_ERR_RANGE,
+        "t.hiss:2:27: fadeout 65537 is out of range (0..65536)");
 }
 
 /* A stretch that follows the tempo: its beats and source file read back
@@ -1288,6 +1368,7 @@ int main(void)
     RUN(test_errors_instruments);
     RUN(test_errors_slices);
     RUN(test_stretch_round_trip);
+    RUN(test_envelopes_round_trip);
     RUN(test_slices_round_trip);
     RUN(test_errors_order);
     RUN(test_errors_patterns);

@@ -158,6 +158,9 @@ typedef struct {
      * another slot than the channel's. */
     int channel_module[SONG_MAX_CHANNELS];
     int channel_slot[SONG_MAX_CHANNELS];
+    /* Through the orders, whether the channel's last note had a note off
+     * after it (FastTracker 2 keeps that state for a bare note). */
+    bool channel_off[SONG_MAX_CHANNELS];
 } Convert;
 
 static void note_at(Convert *cv, int row, int channel, const char *what)
@@ -437,6 +440,15 @@ static void convert_instrument_column(Convert *cv, int row, int channel,
     int module = ev->ins ? ev->ins : cv->channel_module[channel];
     if (ev->ins)
         cv->channel_module[channel] = ev->ins;
+    if (ev->note == XMP_KEY_OFF)
+        cv->channel_off[channel] = true;
+    if (cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST) {
+        if (!ev->ins && cv->channel_off[channel] && cv->format == FORMAT_XM)
+            note_at(cv, row, channel,
+                    "approximated: a note without instrument after a note off (played "
+                    "anew, not in the note off's state)");
+        cv->channel_off[channel] = false;
+    }
     int slot = ev->ins <= instruments ? ev->ins : 0;
     bool keyed = ev->note >= 1 && ev->note <= XMP_MAX_KEYS && cell->note != NOTE_EMPTY;
     if (keyed && module >= 1 && module <= instruments) {
@@ -624,73 +636,82 @@ static HissError plan_keymaps(Convert *cv)
     return HISS_OK;
 }
 
-/* Ticks at the module's initial tempo as milliseconds (a tick is
- * 2.5 / BPM seconds). */
-static int ticks_ms(const Convert *cv, int ticks)
+/* libxmp's envelope as hiss's point envelope: points whose tick does not
+ * go up are dropped (a sustain or loop on one moves to the point before),
+ * one point becomes a level held from the start, a sustain or loop past
+ * the points is dropped; each loss is reported (what: "volume"...). */
+static void convert_points(Convert *cv, int slot, const char *what,
+                           const struct xmp_envelope *env, bool report, SongEnvelope *out)
 {
-    int bpm = hiss_clampi(cv->mod->bpm, 32, 255);
-    return (int)lround(ticks * 2500.0 / bpm);
+    song_envelope_clear(out);
+    int n = hiss_clampi(env->npt, 0, XMP_MAX_ENV_POINTS);
+    if (!(env->flg & XMP_ENVELOPE_ON) || n < 1)
+        return;
+    int index[XMP_MAX_ENV_POINTS]; /* the module's point k is out's index[k] */
+    int kept = 0;
+    for (int k = 0; k < n; k++) {
+        int tick = hiss_clampi(env->data[2 * k], 0, SONG_ENV_MAX_TICK);
+        if (kept && tick <= out->tick[kept - 1]) {
+            index[k] = kept - 1;
+            continue;
+        }
+        out->tick[kept] = (uint16_t)tick;
+        out->value[kept] = (uint8_t)hiss_clampi(env->data[2 * k + 1], 0, SONG_ENV_TOP);
+        index[k] = kept++;
+    }
+    if (kept < n && report)
+        loader_report_add(cv->report, -1, -1, -1,
+                          "approximated: instrument %02X's %s envelope (%d points whose "
+                          "tick does not go up dropped)", slot, what, n - kept);
+    if (kept == 1 && out->tick[0] < SONG_ENV_MAX_TICK) {
+        out->tick[1] = (uint16_t)(out->tick[0] + 1);
+        out->value[1] = out->value[0];
+        kept = 2;
+    }
+    out->count = kept >= 2 ? kept : 0;
+    if (!out->count)
+        return;
+    bool loop_ok = true, sus_ok = true;
+    if (env->flg & XMP_ENVELOPE_SUS) {
+        int a = env->sus, b = env->flg & XMP_ENVELOPE_SLOOP ? env->sue : env->sus;
+        sus_ok = a >= 0 && a <= b && b < n;
+        if (sus_ok) {
+            out->sustain_start = index[a];
+            out->sustain_end = index[b];
+        }
+    }
+    if (env->flg & XMP_ENVELOPE_LOOP) {
+        loop_ok = env->lps >= 0 && env->lps <= env->lpe && env->lpe < n;
+        if (loop_ok) {
+            out->loop_start = index[env->lps];
+            out->loop_end = index[env->lpe];
+        }
+    }
+    if ((!sus_ok || !loop_ok) && report)
+        loader_report_add(cv->report, -1, -1, -1,
+                          "dropped: instrument %02X's %s envelope %s (past its points)", slot,
+                          what, !sus_ok ? "sustain" : "loop");
 }
 
-static void set_shape(Instrument *inst, ShapeParam param, int value)
-{
-    const ShapeInfo *info = shape_info(param);
-    inst->shape[param] = hiss_clampi(value, info->min, info->max);
-}
-
-/* An XM/IT volume envelope (points of tick, 0..64) as hiss's attack,
- * decay, sustain and release: the rise to its highest point, the fall
- * from there to the sustain point (or to its last point when it has
- * none), and after a note off the fall from the sustain point to the end
- * (or the fadeout, when the envelope does not end at 0). The shape
- * between points and the timing at other tempos are approximated. */
+/* XM/IT volume and panning envelopes become the instrument's point
+ * envelopes, played a tick at a time as the module's players do, with
+ * the fadeout after a note off. */
 static void convert_envelope(Convert *cv, int slot, const struct xmp_instrument *xi,
                              Instrument *inst, bool report)
 {
-    const struct xmp_envelope *env = &xi->aei;
-    int n = hiss_clampi(env->npt, 0, XMP_MAX_ENV_POINTS);
-    if (!(env->flg & XMP_ENVELOPE_ON) || n < 1) {
-        if (xi->rls > 0 && cv->format == FORMAT_IT && report)
-            loader_report_add(cv->report, -1, -1, -1,
-                              "dropped: instrument %02X's fadeout without an envelope", slot);
-        return;
-    }
-    int peak = 0;
-    for (int k = 1; k < n; k++)
-        if (env->data[2 * k + 1] > env->data[2 * peak + 1])
-            peak = k;
-    bool sustained = (env->flg & XMP_ENVELOPE_SUS) && env->sus >= 0 && env->sus < n;
-    int sus = sustained ? (env->sus > peak ? env->sus : peak) : n - 1;
-    int top = hiss_clampi(env->data[2 * peak + 1], 0, 64);
-    int level = hiss_clampi(env->data[2 * sus + 1], 0, 64);
-    int start = hiss_clampi(env->data[1], 0, 64);
-    set_shape(inst, SHAPE_ATTACK, start < top ? ticks_ms(cv, env->data[2 * peak]) : 0);
-    set_shape(inst, SHAPE_DECAY, ticks_ms(cv, env->data[2 * sus] - env->data[2 * peak]));
-    set_shape(inst, SHAPE_SUSTAIN, top ? level * 100 / top : 0);
-    if (top < 64)
-        inst->volume = inst->volume * top / 64;
-    int end = hiss_clampi(env->data[2 * (n - 1) + 1], 0, 64);
-    int release = 10;
-    if (sustained && end == 0)
-        release = ticks_ms(cv, env->data[2 * (n - 1)] - env->data[2 * sus]);
-    else if (xi->rls > 0)
-        release = ticks_ms(cv, 65536 / xi->rls);
-    set_shape(inst, SHAPE_RELEASE, release);
-    if (report)
+    convert_points(cv, slot, "volume", &xi->aei, report, &inst->vol_env);
+    convert_points(cv, slot, "panning", &xi->pei, report, &inst->pan_env);
+    if (inst->vol_env.count)
+        inst->fadeout = hiss_clampi(xi->rls, 0, SONG_FADEOUT_MAX);
+    else if (xi->rls > 0 && cv->format == FORMAT_IT && report)
         loader_report_add(cv->report, -1, -1, -1,
-                      "approximated: instrument %02X's volume envelope (%d points) as "
-                      "attack/decay/sustain/release", slot, n);
+                          "dropped: instrument %02X's fadeout without an envelope", slot);
 }
 
 static void report_instrument(Convert *cv, int slot, const struct xmp_instrument *xi)
 {
     LoaderReport *r = cv->report;
     int used = chosen_sub(xi);
-    if ((xi->aei.flg & XMP_ENVELOPE_ON) && (xi->aei.flg & XMP_ENVELOPE_LOOP))
-        loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's volume envelope loop",
-                          slot);
-    if (xi->pei.flg & XMP_ENVELOPE_ON)
-        loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's panning envelope", slot);
     if (xi->fei.flg & XMP_ENVELOPE_ON)
         loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's pitch/filter envelope",
                           slot);
