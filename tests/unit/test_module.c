@@ -328,18 +328,28 @@ static void keymaps_play_each_keys_sample(void)
         ms.instruments[0].keymap[k] = 1;
     modgen_add(&ms, 0, 0, 0, 48, 1, -1, 0, 0);  /* B-3: the low sample */
     modgen_add(&ms, 0, 16, 0, 49, 1, -1, 0, 0); /* C-4: the high one */
-    modgen_add(&ms, 0, 32, 0, 48, 0, -1, 0, 0); /* B-3, no instrument: low */
+    /* B-3 without an instrument: the low sample at the volume the
+     * channel had (the high sample's 32), as FastTracker 2 plays it. */
+    modgen_add(&ms, 0, 32, 0, 48, 0, -1, 0, 0);
+    /* After a volume slide the volume is not known: reported. */
+    modgen_add(&ms, 0, 38, 0, 49, 1, -1, 'A', 0x01);
+    modgen_add(&ms, 0, 40, 0, 48, 0, -1, 0, 0);
     modgen_add(&ms, 0, 46, 0, MODGEN_NOTE_OFF, 0, -1, 0, 0);
     modgen_add(&ms, 0, 47, 0, 48, 0, -1, 0, 0); /* after a note off: reported */
     LoaderReport r;
     Song *song = load_xm_report(&ms, "keymap", &r);
     CHECK(report_has(&r, "keymap of 2 samples as instruments 01, 02", -1, -1, -1));
-    CHECK(report_has(&r, "a note without instrument on another sample", 0, 32, 0));
+    CHECK(!report_has(&r, "a note without instrument on another sample", 0, 32, 0));
+    CHECK(report_has(&r, "a note without instrument on another sample", 0, 40, 0));
     CHECK(report_has(&r, "a note without instrument after a note off", 0, 47, 0));
     CHECK(!report_has(&r, "a note without instrument after a note off", 0, 32, 0));
     loader_report_free(&r);
     if (!song)
         return;
+    Cell bare = song_pattern_get(song_pattern(song, song->orders[0]), 32, 0);
+    /* Instrument 01 keeps the sample its C-4 plays (the high one). */
+    CHECK_MSG(bare.instrument == 2 && bare.volume == 32, "row 32: instrument %d volume %d",
+              bare.instrument, bare.volume);
     atomic_store(&song->limiter, false);
     atomic_store(&song->master_gain_tenth_db, 0);
     uint32_t row = (uint32_t)synth_row_frame(RATE, 125, 6, 1);
@@ -348,13 +358,15 @@ static void keymaps_play_each_keys_sample(void)
     double low = 8363.0 / PERIOD / semitone, high_hz = 2 * 8363.0 / 24;
     double f0 = synth_frequency(out, 2000, 12 * row, 0, RATE);
     double f1 = synth_frequency(out, 16 * row + 2000, 12 * row, 0, RATE);
-    double f2 = synth_frequency(out, 32 * row + 2000, 12 * row, 0, RATE);
+    double f2 = synth_frequency(out, 32 * row + 2000, 5 * row, 0, RATE);
     CHECK_MSG(fabs(f0 - low) < 0.2, "B-3 %.2f Hz, want %.2f", f0, low);
     CHECK_MSG(fabs(f1 - high_hz) < 0.4, "C-4 %.2f Hz, want %.2f", f1, high_hz);
     CHECK_MSG(fabs(f2 - low) < 0.2, "B-3 without instrument %.2f Hz, want %.2f", f2, low);
     /* Each sample keeps its volume: the high one is at 32 of 64. */
     double ratio = rms(out, 16 * row + 2000, 8 * row) / rms(out, 2000, 8 * row);
     CHECK_MSG(fabs(ratio - 0.5) < 0.03, "high/low level %.3f, want 0.5", ratio);
+    ratio = rms(out, 32 * row + 2000, 4 * row) / rms(out, 2000, 8 * row);
+    CHECK_MSG(fabs(ratio - 0.5) < 0.03, "bare note's level %.3f, want 0.5", ratio);
     free(out);
     song_free(song);
 }

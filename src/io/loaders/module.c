@@ -161,6 +161,9 @@ typedef struct {
     /* Through the orders, whether the channel's last note had a note off
      * after it (FastTracker 2 keeps that state for a bare note). */
     bool channel_off[SONG_MAX_CHANNELS];
+    /* Through the orders, the channel's volume (0..64) where the patterns
+     * alone tell it, else -1 (a slide or tremolo moved it). */
+    int channel_volume[SONG_MAX_CHANNELS];
 } Convert;
 
 static void note_at(Convert *cv, int row, int channel, const char *what)
@@ -461,7 +464,12 @@ static void convert_instrument_column(Convert *cv, int row, int channel,
         if (is_tone_porta(ev) && had && cv->slot_inst[had] == module - 1)
             slot = had; /* the sample sounding slides on */
         if (!ev->ins && slot != had) {
-            if (cell->volume > VOLUME_MAX)
+            /* The instrument written resets the volume: the volume column
+             * keeps the channel's, where it is known. */
+            int kept = cv->channel_volume[channel];
+            if (cell->volume > VOLUME_MAX && kept >= 0)
+                cell->volume = (uint8_t)kept;
+            else if (cell->volume > VOLUME_MAX)
                 note_at(cv, row, channel,
                         "approximated: a note without instrument on another sample of "
                         "a keymap (its volume resets to the sample's)");
@@ -481,6 +489,47 @@ static void convert_instrument_column(Convert *cv, int row, int channel,
     if (slot) {
         cell->instrument = (uint8_t)slot;
         cv->channel_inst[channel] = slot;
+    }
+}
+
+/* Whether libxmp's effect moves the channel's volume by an amount the
+ * row alone does not tell (slides, tremolo, tremor). */
+static bool effect_moves_volume(uint8_t type, uint8_t param)
+{
+    switch (type) {
+    case XFX_TONE_VSLIDE: case XFX_VIBRA_VSLIDE: case XFX_TREMOLO: case XFX_VOLSLIDE:
+    case XFX_VOLSLIDE_2: case XFX_VOLSLIDE_UP: case XFX_VOLSLIDE_DN: case XFX_VSLIDE_UP_2:
+    case XFX_VSLIDE_DN_2: case XFX_F_VSLIDE: case XFX_F_VSLIDE_UP: case XFX_F_VSLIDE_DN:
+    case XFX_F_VSLIDE_UP_2: case XFX_F_VSLIDE_DN_2: case XFX_TREMOR: case XFX_MULTI_RETRIG:
+        return true;
+    case XFX_EXTENDED:
+        return (param >> 4) == 0xA || (param >> 4) == 0xB;
+    default:
+        return false;
+    }
+}
+
+/* The channel's volume after the converted cell: an instrument sets its
+ * sample's, the volume column and Cxx set theirs, a slide makes it
+ * unknown. */
+static void follow_volume(Convert *cv, int channel, const struct xmp_event *ev,
+                          const Cell *cell)
+{
+    int *volume = &cv->channel_volume[channel];
+    int slot = cell->instrument;
+    if (slot && slot <= cv->slots && cv->slot_inst[slot] >= 0) {
+        const struct xmp_instrument *xi = &cv->mod->xxi[cv->slot_inst[slot]];
+        *volume = xi->nsm > 0 ? hiss_clampi(xi->sub[cv->slot_sub[slot]].vol, 0, VOLUME_MAX)
+                              : -1;
+    }
+    if (cell->volume <= VOLUME_MAX)
+        *volume = cell->volume;
+    const uint8_t types[2] = {ev->fxt, ev->f2t}, params[2] = {ev->fxp, ev->f2p};
+    for (int k = 0; k < 2; k++) {
+        if (types[k] == XFX_VOLSET)
+            *volume = hiss_clampi(params[k], 0, VOLUME_MAX);
+        else if (effect_moves_volume(types[k], params[k]))
+            *volume = -1;
     }
 }
 
@@ -510,6 +559,7 @@ static Cell convert_event(Convert *cv, int row, int channel, const struct xmp_ev
     convert_instrument_column(cv, row, channel, ev, instruments, &cell);
     convert_effect(cv, row, channel, ev->fxt, ev->fxp, &cell.fx, &cell.fx_param);
     convert_effect(cv, row, channel, ev->f2t, ev->f2p, &cell.fx2, &cell.fx2_param);
+    follow_volume(cv, channel, ev, &cell);
     /* A note delay in the second column only: fx_row finds it in either. */
     return cell;
 }
@@ -895,6 +945,8 @@ static HissError convert_module(Convert *cv, const unsigned char *data, size_t l
                                           SONG_GAIN_MIN, SONG_GAIN_MAX)
                             : SONG_GAIN_MIN);
 
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        cv->channel_volume[c] = -1;
     HissError planned = plan_keymaps(cv);
     if (planned)
         return planned;
