@@ -179,6 +179,10 @@ typedef struct Instrument {
      * taken off 65536 each tick (0: no fade). */
     SongEnvelope vol_env, pan_env;
     int fadeout;              /* 0..SONG_FADEOUT_MAX */
+    /* Only a note with an instrument number restarts the point
+     * envelopes (FastTracker 2); a bare note of the same instrument goes
+     * on with them, a note off's fade included. */
+    bool env_keep_bare;
     Sample *sample;           /* owned; NULL when missing */
 } Instrument;
 

@@ -57,6 +57,7 @@ typedef struct {
     int fade;
     float env_gain;
     float env_pan;
+    const Instrument *env_inst; /* whose envelopes those are */
 } Channel;
 
 typedef struct {
@@ -302,10 +303,15 @@ static bool envelopes_run(const Engine *e, const Instrument *inst)
     return e->seq.playing && inst && (inst->vol_env.count || inst->pan_env.count);
 }
 
-/* A new note's point envelopes start at their first tick. */
-static void envelope_start(const Engine *e, Channel *ch, const Instrument *inst)
+/* A new note's point envelopes start at their first tick; a bare note
+ * (`bare`: no instrument number) of an instrument that keeps them goes on
+ * with its channel's. */
+static void envelope_start(const Engine *e, Channel *ch, const Instrument *inst, bool bare)
 {
     bool run = envelopes_run(e, inst);
+    if (run && bare && inst->env_keep_bare && ch->env_inst == inst)
+        return;
+    ch->env_inst = inst;
     ch->env_pos[0] = ch->env_pos[1] = 0;
     ch->env_fresh = true;
     ch->key_off = false;
@@ -575,7 +581,7 @@ static bool voice_start_on(const Engine *e, MixerVoice *v, const Instrument *ins
 
 /* Starts the channel's note (its current pitch) from its instrument slot; the old
  * voice fades out as a ghost while the new one starts. */
-static void start_note(Engine *e, int c, uint32_t offset)
+static void start_note(Engine *e, int c, uint32_t offset, bool bare)
 {
     Channel *ch = &e->chans.ch[c];
     release_channel_voice(e, ch, e->ramp);
@@ -588,7 +594,7 @@ static void start_note(Engine *e, int c, uint32_t offset)
     if (vi < 0)
         return;
     MixerVoice *v = &e->pool.voices[vi];
-    envelope_start(e, ch, inst);
+    envelope_start(e, ch, inst, bare);
     float gl, gr, gm;
     channel_gains(e, c, &gl, &gr, &gm);
     uint32_t start = (uint32_t)hiss_clampi(inst->shape[SHAPE_START], 0, INT32_MAX);
@@ -628,7 +634,7 @@ static void retrigger(Engine *e, int c)
 {
     uint8_t note = e->chans.ch[c].fx.note;
     if (note >= NOTE_FIRST && note <= NOTE_LAST)
-        start_note(e, c, 0);
+        start_note(e, c, 0, false);
 }
 
 /* A note on channel c (heard or not): every channel keyed to it ducks
@@ -682,7 +688,7 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
             fx->pitch = fx->target_pitch = pitch;
             fx_note_started(fx);
             if (!legato_bend(e, c, old_pitch)) {
-                start_note(e, c, offset);
+                start_note(e, c, offset, !cell->instrument);
                 mono_glide(e, c, sounding, old_pitch);
             }
         }
@@ -805,6 +811,7 @@ static void channel_reset(Channel *ch)
     ch->env_gain = 1.0f;
     ch->env_pan = SONG_ENV_TOP / 2;
     ch->fade = SONG_FADEOUT_MAX;
+    ch->env_inst = NULL;
     ch->voice = -1;
     ch->voice_serial = 0;
 }

@@ -977,7 +977,7 @@ static HissError parse_shape_field(Parser *p, Token key, int slot,
     ShapeParam param = shape_find(key.s, key.n);
     if (param == SHAPE_COUNT) {
         char fields[512] = "sample, volume, pan, base, finetune, loop, interp, slices, "
-                           "stretch, {vol,pan}_{env,sustain,loop}, fadeout";
+                           "stretch, {vol,pan}_{env,sustain,loop}, fadeout, bare_env";
         size_t used = strlen(fields);
         for (int i = 0; i < SHAPE_COUNT; i++) {
             int n = snprintf(fields + used, sizeof fields - used, ", %s",
@@ -1139,12 +1139,12 @@ static HissError parse_instrument(Parser *p)
 
     enum { F_SAMPLE, F_VOLUME, F_PAN, F_BASE, F_FINETUNE, F_LOOP, F_INTERP, F_SLICES,
            F_STRETCH, F_VOL_ENV, F_PAN_ENV, F_VOL_SUSTAIN, F_VOL_LOOP, F_PAN_SUSTAIN,
-           F_PAN_LOOP, F_FADEOUT };
+           F_PAN_LOOP, F_FADEOUT, F_BARE_ENV };
     static const char *const FIELDS[] = {"sample",      "volume",   "pan",     "base",
                                          "finetune",    "loop",     "interp",  "slices",
                                          "stretch",     "vol_env",  "pan_env",
                                          "vol_sustain", "vol_loop", "pan_sustain",
-                                         "pan_loop",    "fadeout"};
+                                         "pan_loop",    "fadeout",  "bare_env"};
     /* Where each sustain and loop (F_VOL_SUSTAIN on) was given, to check
      * them against the points at the end of the line. */
     Token range_at[4] = {{0}};
@@ -1254,6 +1254,14 @@ static HissError parse_instrument(Parser *p)
         case F_FADEOUT:
             err = parse_int(p, "fadeout", 0, SONG_FADEOUT_MAX, &v, NULL);
             inst->fadeout = (int)v;
+            break;
+        case F_BARE_ENV:
+            t = next_token(p);
+            if (token_is(t, "keep") || token_is(t, "restart"))
+                inst->env_keep_bare = token_is(t, "keep");
+            else
+                return fail_at(p, t.pos, HISS_ERR_PARSE,
+                               "bad bare_env '%s' (restart|keep)", shown(b, t.s, t.n));
             break;
         }
         if (err)
@@ -1931,6 +1939,8 @@ static void format_instrument(Buf *b, int slot, const Instrument *inst)
     format_envelope(b, "pan", &inst->pan_env);
     if (inst->vol_env.count && !song_envelope_problem(&inst->vol_env) && inst->fadeout > 0)
         buf_printf(b, " fadeout %d", hiss_clampi(inst->fadeout, 0, SONG_FADEOUT_MAX));
+    if (inst->env_keep_bare)
+        buf_put(b, " bare_env keep", 14);
     buf_put(b, "\n", 1);
 }
 

@@ -428,6 +428,37 @@ static void xm_point_envelopes_loop_and_pan(void)
     song_free(song);
 }
 
+/* FastTracker 2 restarts an instrument's envelopes only for a note with
+ * an instrument number: a bare note goes on with the falling envelope
+ * (here 64 to 0 over 20 ticks), where a note with one starts it again. */
+static void xm_bare_notes_keep_the_envelope(void)
+{
+    for (int named = 0; named < 2; named++) {
+        ModgenSong ms;
+        base_song(&ms);
+        ModgenSample *sm = &ms.samples[0];
+        sm->env_points = 2;
+        sm->env_tick[1] = 20;
+        sm->env_value[0] = 64;
+        sm->env_sustain = -1;
+        modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+        modgen_add(&ms, 0, 2, 0, 49, named ? 1 : 0, -1, 0, 0);
+        Song *song = load(&ms, MODGEN_XM, named ? "env-named" : "env-bare", NULL);
+        if (!song)
+            continue;
+        CHECK(song_instrument(song, 1)->env_keep_bare);
+        float *out = synth_render(song, RATE, 4 * 6 * 960, 1024);
+        /* Tick 14 (the bare note's third): 64 x 6/20 when kept, 64 x
+         * 18/20 when restarted; against tick 1 (64 x 19/20). */
+        double ratio = tick_end_rms(out, 14, 0) / tick_end_rms(out, 1, 0);
+        double want = named ? 18.0 / 19 : 6.0 / 19;
+        CHECK_MSG(fabs(ratio - want) < 0.06, "%s note: level %.3f, want %.3f",
+                  named ? "named" : "bare", ratio, want);
+        free(out);
+        song_free(song);
+    }
+}
+
 /* The rms of a tick (960 frames at 125 BPM) past its declick ramp, over
  * three whole periods of the sine at the module's C-5 rate. */
 static double tick_rms(const float *out, ModgenFormat f, int tick)
@@ -1203,6 +1234,7 @@ int main(int argc, char **argv)
     RUN(xm_envelopes_shape_the_note);
     RUN(keymaps_play_each_keys_sample);
     RUN(xm_point_envelopes_loop_and_pan);
+    RUN(xm_bare_notes_keep_the_envelope);
     RUN(tremolo_moves_the_volume);
     RUN(set_finetune_retunes_the_note);
     RUN(compressed_it_samples_load_exactly);

@@ -476,6 +476,7 @@ static Song *random_song(int patterns, int rows, int channels)
         }
         if (inst->vol_env.count)
             inst->fadeout = 1 + (int)rnd(SONG_FADEOUT_MAX);
+        inst->env_keep_bare = i % 3 == 1;
         s->instruments[1 + i * 50] = inst;
     }
     for (int i = 0; i < patterns; i++) {
@@ -525,6 +526,7 @@ static int songs_equal(const Song *a, const Song *b)
              x->loop_end == y->loop_end && x->interp == y->interp &&
              x->slice_count == y->slice_count && envelopes_equal(&x->vol_env, &y->vol_env) &&
              envelopes_equal(&x->pan_env, &y->pan_env) && x->fadeout == y->fadeout &&
+             x->env_keep_bare == y->env_keep_bare &&
              !memcmp(x->slices, y->slices, sizeof x->slices[0] * (size_t)x->slice_count) &&
              /* An empty list the song gave is written as such. */
              (x->slice_count || !(x->given & INST_GIVEN_SLICES) ||
@@ -913,7 +915,7 @@ static void test_errors_instruments(void)
     ERR(H "instrument 01 \"k\" color red\n", HISS_ERR_PARSE,
         "t.hiss:2:19: unknown instrument field 'color' (sample, volume, pan, "
         "base, finetune, loop, interp, slices, stretch, {vol,pan}_{env,sustain,loop}, "
-        "fadeout, attack, hold, decay, sustain, release, "
+        "fadeout, bare_env, attack, hold, decay, sustain, release, "
         "pitch_env, pitch_decay, filter, cutoff, resonance, filter_env, "
         "filter_env_from, fenv_attack, fenv_hold, fenv_decay, fenv_sustain, fenv_release, "
         "key_track, filter_vel, crush_bits, crush_rate, crush_mix, drive, "
@@ -1044,7 +1046,7 @@ static void test_envelopes_round_trip(void)
 {
     const char text[] = H "instrument 01 \"pad\" vol_env 4 0 0 3 64 8 24 30 0 "
                           "vol_sustain 2 2 vol_loop 1 2 pan_env 2 0 0 16 64 "
-                          "fadeout 2048\n"
+                          "fadeout 2048 bare_env keep\n"
                           "instrument 02 \"plain\"\n";
     Song *a = parse_ok(text, sizeof text - 1);
     CHECK(a != NULL);
@@ -1054,7 +1056,7 @@ static void test_envelopes_round_trip(void)
     CHECK(pad->vol_env.count == 4 && pad->vol_env.tick[3] == 30 &&
           pad->vol_env.value[1] == 64 && pad->vol_env.sustain_start == 2 &&
           pad->vol_env.sustain_end == 2 && pad->vol_env.loop_start == 1 &&
-          pad->vol_env.loop_end == 2 && pad->fadeout == 2048);
+          pad->vol_env.loop_end == 2 && pad->fadeout == 2048 && pad->env_keep_bare);
     CHECK(pad->pan_env.count == 2 && pad->pan_env.value[1] == 64 &&
           pad->pan_env.sustain_start == -1 && pad->pan_env.loop_start == -1);
     CHECK(song_instrument(a, 2)->vol_env.count == 0);
@@ -1062,7 +1064,7 @@ static void test_envelopes_round_trip(void)
     size_t len = 0;
     CHECK(songfile_format(a, &out, &len) == HISS_OK);
     CHECK(out && strstr(out, " vol_env 4 0 0 3 64 8 24 30 0 vol_sustain 2 2 vol_loop 1 2 "
-                             "pan_env 2 0 0 16 64 fadeout 2048\n"));
+                             "pan_env 2 0 0 16 64 fadeout 2048 bare_env keep\n"));
     const char *second = out ? strstr(out, "\"plain\"") : NULL;
     CHECK(second && !strstr(second, "env") && !strstr(second, "fadeout"));
     Song *b = out ? parse_ok(out, len) : NULL;
@@ -1084,6 +1086,8 @@ static void test_envelopes_round_trip(void)
         "t.hiss:2:28: vol_loop past the envelope's 0 points (points count from 0)");
     ERR(H "instrument 01 \"k\" vol_env 2 0 64 4 0 vol_loop 1 0\n", HISS_ERR_RANGE,
         "t.hiss:2:49: vol_loop point 0 is out of range (1..31)");
+    ERR(H "instrument 01 \"k\" bare_env row\n", HISS_ERR_PARSE,
+        "t.hiss:2:28: bad bare_env 'row' (restart|keep)");
     ERR(H "instrument 01 \"k\" fadeout 65537\n", HISS_ERR_RANGE,
         "t.hiss:2:27: fadeout 65537 is out of range (0..65536)");
 }

@@ -751,6 +751,9 @@ static void convert_envelope(Convert *cv, int slot, const struct xmp_instrument 
 {
     convert_points(cv, slot, "volume", &xi->aei, report, &inst->vol_env);
     convert_points(cv, slot, "panning", &xi->pei, report, &inst->pan_env);
+    /* FastTracker 2 restarts them only for a note with an instrument. */
+    inst->env_keep_bare = cv->format == FORMAT_XM &&
+                          (inst->vol_env.count || inst->pan_env.count);
     if (inst->vol_env.count)
         inst->fadeout = hiss_clampi(xi->rls, 0, SONG_FADEOUT_MAX);
     else if (xi->rls > 0 && cv->format == FORMAT_IT && report)
