@@ -1,4 +1,4 @@
-/* loudness: EBU R 128 measures of a stereo signal (as libebur128 takes them),
+/* loudness: EBU R 128 measures of a stereo signal through libebur128,
  * off the audio thread: integrated loudness (LUFS), loudness range (LU)
  * and true peak (dBTP, read by truepeak.h's meter: 4x oversampled, as
  * ITU-R BS.1770 asks). */

@@ -1,6 +1,6 @@
 /* reference: the song's reference track for A/B listening. A file of any
  * format libsndfile reads is loaded whole at its own rate, its integrated
- * loudness measured (EBU R 128, loudness.h); the mix's is measured by
+ * loudness measured (EBU R 128, libebur128); the mix's is measured by
  * rendering the song once offline, from its start to its end (or to where
  * it starts to repeat, at most REFERENCE_MIX_SECONDS). The reference is
  * then played turned by the difference, so switching compares the two at

@@ -1187,7 +1187,7 @@ static void update_loudness(UiApp *app, bool read)
 
 void ui_loudness_reset(UiApp *app)
 {
-    /* The meter keeps all it measured: a new one is the reset. */
+    /* libebur128 keeps every block it measured: a new state is the reset. */
     loudness_free(app->loudness);
     app->loudness = NULL;
     update_loudness(app, true);
