@@ -1388,8 +1388,10 @@ static bool has_avx(void)
 static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
                        int chans)
 {
-    if (n)
-        (has_avx() ? FILTERS_AVX : FILTERS)[fx->filter - 1][chans == 2](fx, s, env, n);
+    if (n && has_avx())
+        FILTERS_AVX[fx->filter - 1][chans == 2](fx, s, env, n);
+    else if (n)
+        FILTERS[fx->filter - 1][chans == 2](fx, s, env, n);
 }
 
 /* Saturation with its gain compensated so a full-scale peak stays full
