@@ -155,6 +155,12 @@ void ui_reference_toggle(UiApp *app)
         listen_reference(app);
         return;
     }
+    /* A copy made now would lack the samples still to come, and their
+     * arrival is no edit: the silence measured would stand. */
+    if (app->loader) {
+        ui_set_message(app, true, "A/B: the samples are still loading; again when they are");
+        return;
+    }
     /* The mix is measured by rendering a copy of the song on a thread of
      * its own (seconds for a long song; the song is edited meanwhile).
      * The mix goes on playing until the figure comes: the reference
