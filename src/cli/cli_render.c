@@ -583,7 +583,6 @@ static void format_level(double v, const char *unit, char *out, size_t size)
         snprintf(out, size, "-inf %s", unit);
 }
 
-/* The true peak always; LUFS and LRA unless --no-loudness skipped them. */
 /* Stems follow the mixer, so a mute or solo saved in the song leaves
  * channels silent: said on stderr, since stems are usually meant to hold
  * every channel. */
@@ -604,6 +603,7 @@ static void warn_silenced_stems(const Song *song)
                 silent, channels, any_solo ? "soloed" : "muted");
 }
 
+/* The true peak always; LUFS and LRA unless --no-loudness skipped them. */
 static void print_loudness(const LoudnessFigures *l, bool measured)
 {
     char lufs[32], tp[32];

@@ -25,6 +25,7 @@ static struct {
     char dir[PATH_MAX];
     char said[256];       /* its last line of error output */
     size_t said_len;
+    char note[256];       /* its last "note: " line, e.g. silent stems */
     uint64_t frames;      /* the song's length, for the progress */
     double shown_at;
 } bounce = {.err_fd = -1};
@@ -88,6 +89,7 @@ static void start_render(UiApp *app)
     fcntl(bounce.err_fd, F_SETFL, O_NONBLOCK);
     bounce.said_len = 0;
     bounce.said[0] = 0;
+    bounce.note[0] = 0;
     bounce.shown_at = 0;
     ui_set_message(app, false, "stems: bouncing into %s", bounce.dir);
 }
@@ -138,8 +140,14 @@ static void read_said(void)
     while ((n = read(bounce.err_fd, buf, sizeof buf)) > 0) {
         for (ssize_t i = 0; i < n; i++) {
             if (buf[i] == '\n' || buf[i] == '\r') {
-                if (bounce.said_len)
+                if (bounce.said_len) {
                     bounce.said[bounce.said_len] = 0;
+                    if (!strncmp(bounce.said, "note: ", 6)) {
+                        size_t len = bounce.said_len - 6; /* said is the longer */
+                        memcpy(bounce.note, bounce.said + 6, len);
+                        bounce.note[len] = 0;
+                    }
+                }
                 bounce.said_len = 0;
                 continue;
             }
@@ -196,10 +204,13 @@ void ui_bounce_poll(UiApp *app)
     close(bounce.err_fd);
     bounce.err_fd = -1;
     bounce.pid = 0;
-    if (done > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        ui_set_message(app, false, "stems: %d files written into %s (the mix, each channel, "
-                                   "the sends)",
-                       files, bounce.dir);
+    /* A stem left silent by a mute is what a user sends away unheard:
+     * the render's note about it is shown, as a warning. */
+    if (done > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && bounce.note[0])
+        ui_set_message(app, true, "stems: %d files written into %s; %s", files, bounce.dir,
+                       bounce.note);
+    else if (done > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        ui_set_message(app, false, "stems: %d files written into %s", files, bounce.dir);
     else
         ui_set_message(app, true, "stems: the bounce failed: %s",
                        bounce.said[0] ? bounce.said : "the render stopped");

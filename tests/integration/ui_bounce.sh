@@ -7,7 +7,8 @@
 # same file `hiss render --stems` writes; a second M-B offers
 # beat-stems-2 and leaves the first as it was; a folder typed in gets the
 # stems, and so does an empty folder; a folder with files in it, a file
-# and a planted link are refused with nothing written; Escape cancels;
+# and a planted link are refused with nothing written; a bounce of a song
+# with a channel muted says its stem is silent; Escape cancels;
 # and the editor's own playback went on throughout (the recording has no
 # silent window from its first sound to its last).
 SOCK=hiss-ui-bounce-$$
@@ -54,7 +55,7 @@ check "nothing is written while it asks" [ ! -e "$TMP/songs/beat-stems" ]
 keys Enter
 check "the bounce shows its progress" wait_re "stems: bouncing into songs/beat-stems"
 check "then what it wrote" \
-    wait_for "stems: 5 files written into songs/beat-stems (the mix, each channel, the sends)"
+    wait_for "stems: 5 files written into songs/beat-stems"
 ls "$TMP/songs/beat-stems" | sed 's/^/    /'
 check "the mix, each channel by name, the sends" \
     [ -f "$TMP/songs/beat-stems/beat-master.wav" -a -f "$TMP/songs/beat-stems/beat-02-pad.wav" \
@@ -102,6 +103,13 @@ song_before=$(md5sum <"$TMP/songs/beat.hiss")
 bounce_into songs/beat.hiss
 check "a file is refused" wait_for "songs/beat.hiss: it is a file, not a folder"
 check "and left as it was" [ "$(md5sum <"$TMP/songs/beat.hiss")" = "$song_before" ]
+keys ,
+check "a channel muted" wait_re "Ch 01 +MUTE"
+keys C-s
+check "and saved" wait_for "saved songs/beat.hiss"
+bounce_into songs/muted
+check "its silent stem is said, as a warning" \
+    wait_for "stems: 5 files written into songs/muted; 1 of 2 channel stems are silent"
 keys M-B
 check "asked again" wait_for "Stems folder (new or empty): songs/beat-stems-3"
 keys Escape
