@@ -11,7 +11,8 @@ static const CliOpt ALL[] = {
     CLI_OPT_HELP,   CLI_OPT_QUIET,      CLI_OPT_SECONDS,       CLI_OPT_RATE,
     CLI_OPT_LOOP,   CLI_OPT_OUTPUT,     CLI_OPT_STEMS,         CLI_OPT_BITS,
     CLI_OPT_INTERP, CLI_OPT_NO_LIMITER, CLI_OPT_NO_LOUDNESS, CLI_OPT_ALLOW_MISSING, CLI_OPT_JSON,
-    CLI_AUDIO_OPTIONS, CLI_OPT_MIDI_MAP, CLI_OPT_MIDI_CHANNEL,
+    CLI_AUDIO_OPTIONS, CLI_OPT_MIDI_MAP, CLI_OPT_MIDI_CHANNEL, CLI_OPT_MIDI_CLOCK_IN,
+    CLI_OPT_MIDI_TRANSPORT_IN,
 };
 
 /* Parses the words (NULL-terminated) with every option accepted. */
@@ -59,6 +60,8 @@ static const Case CASES[] = {
     {CLI_OPT_NO_CONNECT, {{"--no-connect"}}, NULL},
     {CLI_OPT_START_SERVER, {{"--start-server"}}, NULL},
     {CLI_OPT_FALLBACK, {{"--fallback"}}, NULL},
+    {CLI_OPT_MIDI_CLOCK_IN, {{"--midi-clock-in"}}, NULL},
+    {CLI_OPT_MIDI_TRANSPORT_IN, {{"--midi-transport-in"}}, NULL},
 };
 
 static void every_spelling_gives_the_same_value(void)
