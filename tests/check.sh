@@ -22,6 +22,10 @@ rerun_pass=0
 rerun_fail=0
 plain_parts=$(mktemp)
 trap 'rm -f "$plain_parts"' EXIT
+# Each failing stage and the parts it named (tests/run.sh's "failing:"
+# line), said again at the end: a CI log is often read from its last lines
+# only, and what failed must be there.
+failing=()
 
 # parts LOG: "NAME PASSED FAILED" for each "== NAME" section tests/run.sh
 # printed (its last result line; none = 0 passed, 1 failed).
@@ -52,6 +56,10 @@ for i in "${!stages[@]}"; do
     fi
     pass=$((pass + p))
     fail=$((fail + f))
+    if [ "$f" != 0 ]; then
+        named=$(grep -E '^failing: ' "$log" | sed 's/^failing: //' | paste -sd' ')
+        failing+=("make $stage: ${named:-(exit $rc; no part named, see above)}")
+    fi
     # Which of this stage's results re-run a plain-stage check.
     rp=0
     rf=0
@@ -72,6 +80,9 @@ for i in "${!stages[@]}"; do
     distinct_pass=$((distinct_pass + p - rp))
     distinct_fail=$((distinct_fail + f - rf))
     rm -f "$log"
+done
+for what in "${failing[@]}"; do
+    echo "failed in $what"
 done
 echo "distinct checks: $distinct_pass passed, $distinct_fail failed"
 echo "the same checks again under ASan+UBSan or TSan: $rerun_pass passed, $rerun_fail failed"

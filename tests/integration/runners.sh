@@ -39,7 +39,7 @@ check "run.sh: all good is 0 failed and exit 0" \
 cat >"$T/make" <<'MAKE'
 #!/bin/bash
 case $2 in
-test) printf '== test_a\n4 passed, 0 failed\n== test_b\n2 passed, 1 failed\n6 passed, 1 failed\n'; exit 1 ;;
+test) printf '== test_a\n4 passed, 0 failed\n== test_b\n2 passed, 1 failed\nfailing: test_b\n6 passed, 1 failed\n'; exit 1 ;;
 test-san) printf '== test_a\n4 passed, 0 failed\n== test_b\n3 passed, 0 failed\n7 passed, 0 failed\n' ;;
 tsan) printf '== test_b\n3 passed, 0 failed\n== test_tsan_race\n2 passed, 0 failed\n5 passed, 0 failed\n' ;;
 fuzz) printf 'building...\n'; exit 2 ;;
@@ -58,4 +58,10 @@ check "check.sh: the total, with a stage that died counted as a failure" \
     grep -qE "^18 passed, 2 failed \(10 distinct checks, 10 sanitizer re-runs of them\)$" \
     "$T/check.out"
 check "check.sh: and exits non-zero" test "$rc" != 0
+check "check.sh: the last lines name the failing part of each stage" \
+    grep -qx "failed in make test: test_b" "$T/check.out"
+check "check.sh: and a stage that died without naming one" \
+    grep -qx "failed in make fuzz FUZZ_SECONDS=10: (exit 2; no part named, see above)" "$T/check.out"
+check "check.sh: a stage that passed is not named" \
+    bash -c "! grep -q 'failed in make test-san' '$T/check.out'"
 finish
