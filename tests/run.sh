@@ -16,9 +16,12 @@ run_part() {
     local log
     log=$(mktemp)
     echo "== $name"
+    local started=$SECONDS
     "$@" >"$log" 2>&1
     local rc=$?
     cat "$log"
+    # How long each part took, so a slow or stalled one shows in CI's log.
+    echo "-- $name: $((SECONDS - started)) s"
     local line
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
     rm -f "$log"
