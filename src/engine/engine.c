@@ -1597,6 +1597,17 @@ static void play_at_position(Engine *e, int sixteenths, bool moving, int counted
     start_playback(e, false, 0, 0); /* past the end: from the start */
 }
 
+/* The song's tempo (tenths of a BPM) whose beat (rows_per_beat rows) comes
+ * `beats_per_minute` times a minute: a beat lasts speed x rows_per_beat
+ * ticks of 25 x rate / bpm_tenths frames. */
+static int song_tenths(const Engine *e, double beats_per_minute)
+{
+    int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed),
+                          1, 32);
+    double tenths = beats_per_minute * row_ticks(e) * rpb / 2.4;
+    return tenths > INT32_MAX ? INT32_MAX : (int)lround(tenths);
+}
+
 /* The tempo whose beat is 24 pulses of `milli_frames` / 1000 frames,
  * sped up or slowed down by a 24th for each pulse hiss's own clock is
  * behind or ahead of the `pulses` received (at most a quarter), so a
@@ -1630,12 +1641,7 @@ static void follow_clock(Engine *e, int milli_frames, int pulses)
             behind = -6.0;
         beats_per_minute *= 1.0 + behind / CLOCK_PULSES_PER_BEAT;
     }
-    int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed),
-                          1, 32);
-    /* A beat lasts speed x rows_per_beat ticks of 25 x rate / bpm_tenths
-     * frames. */
-    long tenths = lround(beats_per_minute * row_ticks(e) * rpb / 2.4);
-    set_bpm(e, (int)tenths);
+    set_bpm(e, song_tenths(e, beats_per_minute));
 }
 
 /* ---- commands ---------------------------------------------------------- */
@@ -2224,6 +2230,7 @@ Engine *engine_new(Song *song, uint32_t rate)
     atomic_init(&e->status.audition_frame, UINT32_MAX);
     refplay_init(&e->ref, rate / 100); /* a 10 ms crossfade */
     atomic_init(&e->status.bpm_tenths, e->seq.bpm_tenths);
+    atomic_init(&e->status.bpm_shown_tenths, e->seq.bpm_tenths);
     atomic_init(&e->status.speed, e->seq.speed);
     bool ok = ring_init(&e->commands, COMMAND_RING, sizeof(EngineCommand)) == HISS_OK &&
               ring_init(&e->returns, RETURN_RING, sizeof(EngineReturn)) == HISS_OK &&
@@ -2419,6 +2426,11 @@ static void publish_status(Engine *e, uint32_t nframes)
     atomic_store_explicit(&e->status.notes_held, e->chans.groove_waiting, memory_order_relaxed);
     atomic_store_explicit(&e->status.playing, e->seq.playing, memory_order_relaxed);
     atomic_store_explicit(&e->status.bpm_tenths, e->seq.bpm_tenths, memory_order_relaxed);
+    atomic_store_explicit(&e->status.bpm_shown_tenths,
+                          e->follow.on && e->follow.beat_frames > 0
+                              ? song_tenths(e, 60.0 * e->rate / e->follow.beat_frames)
+                              : e->seq.bpm_tenths,
+                          memory_order_relaxed);
     atomic_store_explicit(&e->status.speed, e->seq.speed, memory_order_relaxed);
     atomic_store_explicit(&e->status.cue_pattern,
                           e->seq.playing && e->seq.cue_pattern ? e->seq.cue : -1,
@@ -2900,6 +2912,7 @@ void engine_hand_over(Engine *from, Engine *to)
     atomic_store(&to->status.pattern, to->seq.pattern);
     atomic_store(&to->status.row, to->seq.row);
     atomic_store(&to->status.bpm_tenths, to->seq.bpm_tenths);
+    atomic_store(&to->status.bpm_shown_tenths, atomic_load(&from->status.bpm_shown_tenths));
     atomic_store(&to->status.speed, to->seq.speed);
     atomic_store(&to->status.song_ended,
                  atomic_load(&from->status.song_ended));

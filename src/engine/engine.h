@@ -221,6 +221,11 @@ typedef struct {
     _Atomic int pattern; /* pattern playing */
     _Atomic int row;
     _Atomic int bpm_tenths; /* tempo playing, tenths of a BPM */
+    /* The tempo to show: bpm_tenths, except while following a MIDI clock,
+     * whose per-pulse tempo (bpm_tenths then) wavers with the clock's
+     * jitter and the phase lock's nudges: then the smoothed tempo synced
+     * effects hear. */
+    _Atomic int bpm_shown_tenths;
     _Atomic int speed;
     _Atomic uint32_t peak_left_milli;  /* master peak since last read, x1000 */
     _Atomic uint32_t peak_right_milli;

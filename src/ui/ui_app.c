@@ -1310,7 +1310,8 @@ static void draw_header(UiApp *app)
     else
         snprintf(right, sizeof right, " %s stopped %s ", ui_glyph(UI_G_STOP), clock);
     char tempo[48], bpm[SONG_BPM_TEXT];
-    song_bpm_text(playing ? atomic_load(&st->bpm_tenths) : atomic_load(&song->bpm_tenths),
+    song_bpm_text(playing ? atomic_load(&st->bpm_shown_tenths)
+                          : atomic_load(&song->bpm_tenths),
                   bpm);
     snprintf(tempo, sizeof tempo, "%3s BPM spd %-2d ", bpm,
              playing ? atomic_load(&st->speed) : atomic_load(&song->speed));
@@ -1707,7 +1708,7 @@ static void periodic(UiApp *app)
     ui_clock_text(&app->clock, app->song, false, 0, 0, 0, clock, sizeof clock);
     snprintf(sig, sizeof sig, "%d %d %d %d %d %d %s %s %u", atomic_load(&st->playing),
              atomic_load(&st->order), atomic_load(&st->pattern),
-             atomic_load(&st->row), atomic_load(&st->bpm_tenths), atomic_load(&st->speed), clock,
+             atomic_load(&st->row), atomic_load(&st->bpm_shown_tenths), atomic_load(&st->speed), clock,
              audio_label(app, audio, sizeof audio),
              session_audio(app->session) ? audio_xruns(session_audio(app->session)) : 0);
     if (strcmp(sig, app->header_drawn[0])) {

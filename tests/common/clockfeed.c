@@ -18,6 +18,7 @@ Engine *clockfeed_follow(Song *song, ClockFeed *f)
     uint64_t own_last = 0, master_last = 0;
     f->worst = 0;
     f->own_count = 0;
+    f->tempo_count = 0;
     uint64_t frames = (uint64_t)(f->seconds * CLOCKFEED_RATE), end_check = frames - CLOCKFEED_RATE;
     int64_t own_k = -1, master_k = -1;
     uint32_t seed = 1;
@@ -49,6 +50,10 @@ Engine *clockfeed_follow(Song *song, ClockFeed *f)
             stems[ENGINE_STEM_DELAY] =
                 at + CLOCKFEED_PERIOD <= frames ? f->delay + 2 * at : scratch;
         engine_render_stems(e, out, NULL, 0, stems, ENGINE_STEMS, CLOCKFEED_PERIOD);
+        if (f->shown && f->tempo_count < f->tempo_cap) {
+            f->shown[f->tempo_count] = atomic_load(&engine_status(e)->bpm_shown_tenths);
+            f->tempo[f->tempo_count++] = atomic_load(&engine_status(e)->bpm_tenths);
+        }
         const ClockEvent *ev;
         int count = engine_clock_out(e, &ev);
         for (int i = 0; i < count; i++)

@@ -29,6 +29,9 @@ typedef struct {
     float *delay;                 /* NULL, or the delay's stem: 2 x frames */
     uint64_t *own;                /* NULL, or room for own_cap frames: */
     int own_cap, own_count;       /* the engine's own pulses, from its first */
+    int *shown, *tempo;           /* NULL, or room for tempo_cap: */
+    int tempo_cap, tempo_count;   /* bpm_shown_tenths and bpm_tenths
+                                     after each period */
     int64_t worst;                /* out: the largest difference in frames
                                      between the master's (exact) pulses
                                      and the engine's own clock out over

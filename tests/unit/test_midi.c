@@ -190,6 +190,53 @@ static void a_synced_delay_does_not_warble_with_a_jittery_clock(void)
     song_free(s);
 }
 
+/* The largest minus the smallest of v[from..count). */
+static int spread(const int *v, int from, int count)
+{
+    int lo = v[from], hi = v[from];
+    for (int i = from; i < count; i++) {
+        lo = v[i] < lo ? v[i] : lo;
+        hi = v[i] > hi ? v[i] : hi;
+    }
+    return hi - lo;
+}
+
+/* Following a clock a millisecond off each pulse, the tempo the editor
+ * shows (bpm_shown_tenths) is the smoothed one synced effects hear: it
+ * holds the clock's tempo to a tenth once found, where the per-pulse
+ * tempo the rows play at wavers with the jitter and the phase lock. */
+static void the_tempo_shown_while_following_is_smoothed(void)
+{
+    enum { SECONDS = 12, PERIODS = SECONDS * CLOCKFEED_RATE / CLOCKFEED_PERIOD };
+    Song *s = synth_song(1, 64, 125, 6);
+    int *shown = calloc(PERIODS, sizeof *shown), *tempo = calloc(PERIODS, sizeof *tempo);
+    ClockFeed f = {.bpm = 120.0, .seconds = SECONDS, .clock = true, .transport = true,
+                   .jitter = CLOCKFEED_RATE / 1000, .shown = shown, .tempo = tempo,
+                   .tempo_cap = PERIODS};
+    engine_free(clockfeed_follow(s, &f));
+    int from = 4 * CLOCKFEED_RATE / CLOCKFEED_PERIOD; /* found by then */
+    CHECK(f.tempo_count == PERIODS);
+    int shown_spread = spread(shown, from, f.tempo_count);
+    int tempo_spread = spread(tempo, from, f.tempo_count);
+    int off = 0;
+    for (int i = from; i < f.tempo_count; i++)
+        off = abs(shown[i] - 1200) > off ? abs(shown[i] - 1200) : off;
+    CHECK_MSG(off <= 1, "the tempo shown strays %d tenths from 120.0", off);
+    CHECK_MSG(shown_spread <= 1, "the tempo shown moves over %d tenths", shown_spread);
+    /* The clock is jittery enough to matter: the per-pulse tempo moves. */
+    CHECK_MSG(tempo_spread >= 3, "the per-pulse tempo moves over %d tenths", tempo_spread);
+    printf("     a 120 BPM clock with 1 ms jitter: tempo shown within %d tenths "
+           "(per pulse: %d)\n", shown_spread, tempo_spread);
+    /* Not following, it is the song's tempo. */
+    f = (ClockFeed){.bpm = 97.0, .seconds = 1, .transport = true, .shown = shown,
+                    .tempo = tempo, .tempo_cap = PERIODS};
+    engine_free(clockfeed_follow(s, &f));
+    CHECK(f.tempo_count > 0 && shown[f.tempo_count - 1] == 1250);
+    free(shown);
+    free(tempo);
+    song_free(s);
+}
+
 static void velocity_to_volume(void)
 {
     CHECK(midi_velocity_volume(127) == 64);
@@ -392,6 +439,7 @@ int main(void)
     RUN(a_song_position_while_running_moves_hiss);
     RUN(a_paused_clock_is_measured_afresh);
     RUN(a_synced_delay_does_not_warble_with_a_jittery_clock);
+    RUN(the_tempo_shown_while_following_is_smoothed);
     RUN(velocity_to_volume);
     RUN(channel_maps);
     RUN(queued_notes_play_and_record);
