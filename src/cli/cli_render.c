@@ -66,7 +66,7 @@ typedef struct {
     float *buffers[ENGINE_STEMS];
     float *held[ENGINE_STEMS]; /* render_tail's held frames */
     SampleioWriter *master;         /* the mix, beside the channels */
-    TruePeak *true_peak;            /* the mix's true peak, as written */
+    TruePeak *true_peak;            /* the mix's true peak, as written; NULL with -q */
     Loudness *loudness;             /* its LUFS and LRA; NULL with --no-loudness */
     char *master_name;
 } Stems;
@@ -390,7 +390,7 @@ static HissError write_frames(SampleioWriter *mix_writer, const float *mix,
     if (!err && stems->master && n)
         err = sampleio_writer_write(stems->master, mix + 2 * from, n, diag);
     /* The loudness meter reads the true peak too: once is enough. */
-    if (!err && n && !stems->loudness)
+    if (!err && n && stems->true_peak && !stems->loudness)
         truepeak_add(stems->true_peak, mix + 2 * from, n);
     if (!err && stems->loudness && n && loudness_add(stems->loudness, mix + 2 * from, n)) {
         hiss_diag_set(diag, "hiss render", 0, 0, "out of memory measuring loudness");
@@ -710,16 +710,20 @@ int cli_render(int argc, char **argv)
     Stems stems;
     memset(&stems, 0, sizeof stems);
     /* The true peak costs a few instructions a frame (truepeak.h); LUFS and
-     * LRA cost far more than the rest of a render, so they wait to be
-     * asked for. */
-    stems.true_peak = malloc(sizeof *stems.true_peak);
-    if (stems.true_peak)
-        truepeak_init(stems.true_peak);
-    if (o.loudness)
+     * LRA cost more than the rest of a render. Both are measured only to
+     * be printed: with -q (and no --json) nothing is, so neither is
+     * measured. */
+    bool reported = !o.quiet || o.json;
+    if (reported) {
+        stems.true_peak = malloc(sizeof *stems.true_peak);
+        if (stems.true_peak)
+            truepeak_init(stems.true_peak);
+    }
+    if (reported && o.loudness)
         stems.loudness = loudness_new(o.rate, LOUDNESS_EXACT);
     Engine *engine = NULL;
     rc = EXIT_FAILURE_RENDER;
-    if (!stems.true_peak || (o.loudness && !stems.loudness)) {
+    if ((reported && !stems.true_peak) || (reported && o.loudness && !stems.loudness)) {
         fprintf(stderr, "hiss render: out of memory starting the loudness meter\n");
         goto out;
     }
@@ -826,7 +830,7 @@ int cli_render(int argc, char **argv)
     LoudnessFigures loud = {.integrated_lufs = NAN, .range_lu = NAN};
     if (stems.loudness) {
         loud = loudness_figures(stems.loudness);
-    } else {
+    } else if (stems.true_peak) {
         float tp = truepeak_max(stems.true_peak);
         loud.true_peak_dbtp = tp > 0 ? 20.0 * log10(tp) : -HUGE_VAL;
     }

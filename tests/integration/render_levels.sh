@@ -166,5 +166,14 @@ render "$T/sine1k.hiss" -o "$T/sine1k-out.wav" --seconds 20 --json
 check "--json prints one object with the same figures" \
     grep -Eq '^\{"output": ".*sine1k-out.wav", "frames": 960000, "rate": 48000, "peak_dbfs": -2[23]\.[0-9]+, "clipped": 0, "limiter_frames": 0, "limiter_max_db": 0.00, "integrated_lufs": -2(2\.9|3\.0|3\.1)[0-9], "lra_lu": [0-9.]+, "true_peak_dbtp": -2[23]\.[0-9]+\}$' <<<"$out"
 check "... and nothing else" test "$(printf '%s\n' "$out" | wc -l)" = 1
+# -q prints nothing, so it measures nothing; the file stays the same, and
+# --json still asks for the figures.
+cp "$T/sine1k-out.wav" "$T/sine1k-measured.wav"
+render "$T/sine1k.hiss" -o "$T/sine1k-out.wav" --seconds 20 -q
+check "-q prints nothing" test -z "$out"
+check "... and writes the file a measured render writes" cmp -s "$T/sine1k-out.wav" "$T/sine1k-measured.wav"
+render "$T/sine1k.hiss" -o "$T/sine1k-out.wav" --seconds 20 -q --json
+check "-q --json still measures: -23.0 LUFS, -23 dBTP" \
+    grep -Eq '"integrated_lufs": -2(2\.9|3\.0|3\.1)[0-9], "lra_lu": [0-9.]+, "true_peak_dbtp": -2[23]\.[0-9]+\}$' <<<"$out"
 
 finish
