@@ -229,6 +229,17 @@ void session_hold_flag(Session *s, bool solo, int channel, int was)
     session_send(s, solo ? ENGINE_CMD_HOLD_SOLO : ENGINE_CMD_HOLD_MUTE, channel, was, 0, NULL);
 }
 
+void session_hold_mixer_until(Session *s, int order)
+{
+    for (int c = 0; s->song && c < SONG_MAX_CHANNELS; c++)
+        for (int solo = 0; solo < 2; solo++) {
+            _Atomic bool *flag = solo ? &s->song->strips[c].solo : &s->song->strips[c].mute;
+            if (atomic_load(flag))
+                session_send(s, solo ? ENGINE_CMD_HOLD_SOLO : ENGINE_CMD_HOLD_MUTE, c, 1,
+                             order + 1, NULL);
+        }
+}
+
 void session_loop_rows(Session *s, int first, int last)
 {
     session_send(s, ENGINE_CMD_LOOP_ROWS, first, last, 0, NULL);

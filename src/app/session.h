@@ -98,6 +98,12 @@ void session_cue_at(Session *s, int order, EngineCueAt at);
  * the new flag, and until the bar the playing engine keeps `was`, the
  * flag the channel had (was < 0: nothing waits, the strip is heard now). */
 void session_hold_flag(Session *s, bool solo, int channel, int was);
+/* The playing engine keeps every channel's mute and solo as the song's
+ * strips have them now until playback reaches order entry `order` (a
+ * performance capture's arrangement, which then says what is heard),
+ * while the strips are cleared; a new start, or a change to the channel's
+ * flag, lets go. */
+void session_hold_mixer_until(Session *s, int order);
 /* Loops rows first..last of the playing pattern; first < 0: loop off. */
 void session_loop_rows(Session *s, int first, int last);
 /* Tempo in tenths of a BPM and ticks per row; 0 leaves either as it is. */

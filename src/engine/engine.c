@@ -122,6 +122,11 @@ typedef struct {
      * the next bar is already in the song, and until the bar the channel
      * keeps the flag it had: -1 none, else 0/1 (ENGINE_CMD_HOLD_*). */
     signed char hold_mute[SONG_MAX_CHANNELS], hold_solo[SONG_MAX_CHANNELS];
+    /* A channel's holds last, instead of to the bar, until playback
+     * reaches this order entry (-1: to the bar): the mixer's flags a
+     * performance capture handed to its arrangement keep sounding until
+     * the arrangement plays. */
+    int hold_until[SONG_MAX_CHANNELS];
     /* The strips' mute and solo as heard. While capturing, a change waits
      * for the next tick (flags_due), where a pattern's Oxy can replay it. */
     bool mute[SONG_MAX_CHANNELS], solo[SONG_MAX_CHANNELS];
@@ -920,12 +925,16 @@ static void recount_solo(Engine *e)
 
 /* Mutes and solos asked for at the next bar are heard as it starts: the
  * holds on the old flags let go. */
-static void apply_bar_flags(Engine *e)
+static void let_go_holds(Engine *e, bool all)
 {
     bool any = false;
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        if (!all && e->chans.hold_until[c] >= 0 &&
+            (e->seq.pattern_mode || e->seq.order < e->chans.hold_until[c]))
+            continue;
         any |= e->chans.hold_mute[c] >= 0 || e->chans.hold_solo[c] >= 0;
         e->chans.hold_mute[c] = e->chans.hold_solo[c] = -1;
+        e->chans.hold_until[c] = -1;
     }
     /* While capturing, heard on the bar's first tick (after a swing
      * wait, as Oxy is). */
@@ -933,6 +942,13 @@ static void apply_bar_flags(Engine *e)
         e->chans.flags_due = true;
     else if (any)
         recount_solo(e);
+}
+
+/* At a bar, the holds kept to it let go, and those kept until an order
+ * entry once playback is there. */
+static void apply_bar_flags(Engine *e)
+{
+    let_go_holds(e, false);
 }
 
 /* A row other than the one after the last (a jump, a cue, a loop, the
@@ -995,8 +1011,6 @@ static void advance_row(Engine *e)
         changed = true;
         e->seq.cue = -1;
     }
-    if (bar)
-        apply_bar_flags(e);
     e->seq.row_is_bar = bar;
     fx_row_control_clear(&e->seq.ctl);
     if (changed)
@@ -1005,6 +1019,8 @@ static void advance_row(Engine *e)
         e->seq.row = row >= 0 && row < current_rows(e) ? row : 0;
     else if (!seek_order(e, order, row))
         return;
+    if (bar) /* on the entry the row is on: a hold may wait for it */
+        apply_bar_flags(e);
     clock_moved(e, rpb);
 }
 
@@ -1318,7 +1334,7 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     groove_clear(e);
     memset(e->chans.skip, 0, sizeof e->chans.skip);
     memset(e->chans.last_take, 0, sizeof e->chans.last_take);
-    apply_bar_flags(e); /* what waited for a bar gets one now */
+    let_go_holds(e, true); /* what waited for a bar gets one now */
     e->seq.row_is_bar = true; /* and playback starts one */
     e->seq.pattern_mode = pattern_mode;
     e->seq.playing = true;
@@ -1698,6 +1714,9 @@ static bool execute(Engine *e, const EngineCommand *cmd)
                 hold[cmd->a] = -1;
             else if (hold[cmd->a] < 0)
                 hold[cmd->a] = cmd->b != 0;
+            e->chans.hold_until[cmd->a] = cmd->b >= 0 && cmd->c > 0 ? cmd->c - 1 : -1;
+            if (e->chans.hold_mute[cmd->a] < 0 && e->chans.hold_solo[cmd->a] < 0)
+                e->chans.hold_until[cmd->a] = -1;
             if (capturing_play(e))
                 e->chans.flags_due = true; /* heard from the next tick */
             else
@@ -2199,6 +2218,8 @@ Engine *engine_new(Song *song, uint32_t rate)
     e->seq.loop_first = e->seq.loop_last = -1;
     memset(e->chans.hold_mute, -1, sizeof e->chans.hold_mute);
     memset(e->chans.hold_solo, -1, sizeof e->chans.hold_solo);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        e->chans.hold_until[c] = -1;
     atomic_init(&e->status.cue, -1);
     atomic_init(&e->status.cue_pattern, -1);
     atomic_init(&e->status.loop_first, -1);

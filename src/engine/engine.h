@@ -83,7 +83,9 @@ typedef enum {
     ENGINE_CMD_HOLD_MUTE,    /* a = channel, b = 0/1: the mute it had
                                 before its strip's changed, kept until the
                                 next bar (a mute "at the bar"); b < 0, or
-                                stopped: let go now */
+                                stopped: let go now; c > 0: kept instead
+                                until playback reaches order entry c - 1
+                                (a performance capture's arrangement) */
     ENGINE_CMD_HOLD_SOLO,    /* the same for solo */
     ENGINE_CMD_SET_LOOP_SONG,/* a = 0/1: at the end, wrap (1) or stop (0) */
     ENGINE_CMD_PREVIEW_NOTE, /* a = instrument slot, b = note, c = volume 0..64;

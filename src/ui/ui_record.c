@@ -185,6 +185,11 @@ static void capture_write(UiApp *app)
         return;
     }
     bool inexact = false;
+    /* The arrangement takes over the mixer's mutes and solos, which are
+     * cleared: a song still playing keeps hearing them until it gets to
+     * the arrangement (an error leaves the strips, and the holds keep
+     * what they have). */
+    session_hold_mixer_until(app->session, first);
     HissError err = edit_capture_arrangement(app->ed, app->record.captured, count,
                                              app->record.jam, app->record.jam_count,
                                              &inexact);

@@ -323,6 +323,15 @@ static void gestures_between_rows_render_as_they_were_played(void)
     song_free(s);
 }
 
+/* An engine playing `s` from its start, capturing. */
+static Engine *capturing_engine(Song *s)
+{
+    Engine *e = engine_new(s, RATE);
+    engine_capture_rows(e, true);
+    engine_play_song_now(e, 0, 0, true);
+    return e;
+}
+
 /* A mute asked for at the bar while rows 5..8 loop: the bar is the
  * loop's start, row 5, which swing starts late; the held tone must go
  * silent where the captured Oxy silences it, after the swing wait. */
@@ -330,12 +339,10 @@ static void a_bar_mute_at_a_swung_loop_start_renders_as_played(void)
 {
     enum { FRAMES = 20 * ROW };
     Song *s = held_song();
-    Engine *e = engine_new(s, RATE);
+    Engine *e = capturing_engine(s);
     float *live = calloc(2 * (size_t)FRAMES, sizeof *live);
     EngineRowLog rows[64];
     int count = 0;
-    engine_capture_rows(e, true);
-    engine_play_song_now(e, 0, 0, true);
     CHECK(engine_send(e, &(EngineCommand){ENGINE_CMD_LOOP_ROWS, 5, 8, 0, NULL}));
     for (uint32_t at = 0; at < FRAMES; at += MID_BLOCK) {
         if (at == 6 * ROW + 840) { /* in row 6: channel 0 muted at the bar */
@@ -404,6 +411,47 @@ static void a_jammed_note_over_a_slide_renders_as_played(void)
     song_free(s);
 }
 
+/* The capture written while the song plays on: the mixer's mutes go into
+ * the arrangement and are cleared, yet the song playing keeps them until
+ * it gets to the arrangement (sent as the editor sends them,
+ * session_hold_mixer_until), which then plays them as captured. */
+static void writing_a_capture_while_playing_keeps_the_mixer_mutes(void)
+{
+    enum { FRAMES = 40 * ROW };
+    Song *s = held_song();
+    Engine *e = capturing_engine(s);
+    float *out = calloc(2 * (size_t)FRAMES, sizeof *out);
+    EngineRowLog rows[64];
+    int count = 0;
+    for (uint32_t at = 0; at < 8 * ROW; at += MID_BLOCK) {
+        if (at == 5 * ROW + 300) /* channel 0's held tone muted */
+            atomic_store(&s->strips[0].mute, true);
+        engine_render(e, out + 2 * (size_t)at, MID_BLOCK);
+        count = take_rows(e, rows, count, 64);
+    }
+    engine_capture_rows(e, false);
+    count = take_rows(e, rows, count, 64);
+    Editor *ed = edit_new(s, NULL, NULL);
+    int first = atomic_load(&s->order_count);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        if (atomic_load(&s->strips[c].mute))
+            CHECK(engine_send(e, &(EngineCommand){ENGINE_CMD_HOLD_MUTE, c, 1, first + 1,
+                                                  NULL}));
+    bool inexact = true;
+    CHECK(edit_capture_arrangement(ed, rows, count, NULL, 0, &inexact) == HISS_OK && !inexact);
+    CHECK(!atomic_load(&s->strips[0].mute));
+    synth_render_span(e, out, 8 * ROW, FRAMES);
+    engine_free(e);
+    /* Silent through the rest of the pattern, bars included; heard again
+     * as the arrangement (the rows before the mute) plays. */
+    CHECK(synth_peak(out, 6 * ROW, 24 * ROW, 0) == 0.0f); /* swing: row 32 comes early */
+    CHECK(synth_peak(out, 33 * ROW, 2 * ROW, 0) > 0.4f);
+    CHECK(synth_peak(out, 39 * ROW, ROW, 0) == 0.0f); /* its Oxy, row 5 on */
+    free(out);
+    edit_free(ed);
+    song_free(s);
+}
+
 /* Capture turned on inside a beat begins with the next beat's row. */
 static void a_capture_starts_on_a_beat(void)
 {
@@ -464,6 +512,7 @@ int main(void)
     RUN(gestures_between_rows_render_as_they_were_played);
     RUN(a_bar_mute_at_a_swung_loop_start_renders_as_played);
     RUN(a_jammed_note_over_a_slide_renders_as_played);
+    RUN(writing_a_capture_while_playing_keeps_the_mixer_mutes);
     RUN(a_capture_starts_on_a_beat);
     RUN(a_capture_goes_on_in_a_new_engine);
     RUN(nothing_captured_changes_nothing);
