@@ -25,6 +25,7 @@
 #include "duck.h"
 #include "glue.h"
 #include "refplay.h"
+#include "fpmode.h"
 
 /* Following a MIDI clock: how long the tempo synced effects hear is
  * smoothed over, and how fast a delay's time moves to it (a share of the
@@ -2737,7 +2738,7 @@ static void publish_channel_peaks(Engine *e, uint32_t nframes)
     }
 }
 
-void engine_render_stems(Engine *e, float *out, float *const *channel_out,
+static void render_stems(Engine *e, float *out, float *const *channel_out,
                          int channel_out_count, float *const *stems, int stem_count,
                          uint32_t nframes)
 {
@@ -2778,6 +2779,18 @@ void engine_render_stems(Engine *e, float *out, float *const *channel_out,
     e->last_nframes = nframes;
     grave_sweep(e);
     publish_status(e, nframes);
+}
+
+void engine_render_stems(Engine *e, float *out, float *const *channel_out,
+                         int channel_out_count, float *const *stems, int stem_count,
+                         uint32_t nframes)
+{
+    /* No state may decay into denormals (fpmode.h), whichever thread
+     * renders: the audio server's callback, ALSA's, a render's, a
+     * measure's. */
+    FpMode was = fpmode_flush_begin();
+    render_stems(e, out, channel_out, channel_out_count, stems, stem_count, nframes);
+    fpmode_restore(was);
 }
 
 void engine_render_channels(Engine *e, float *out, float *const *channel_out,
