@@ -704,6 +704,7 @@ struct SampleioWriter {
     int channels;
     bool is_float;
     bool is_pcm16;  /* converted here, written as shorts */
+    bool is_pcm24;  /* converted here, written as ints (WAV and AIFF) */
     bool is_wav;
     char *path;
     char *tmp;
@@ -713,34 +714,37 @@ struct SampleioWriter {
                           as the format's top or bottom code */
     float peak;
     char format_name[48];
-    float scratch[]; /* WRITE_CHUNK_FRAMES * channels (or as many shorts) */
+    float scratch[]; /* WRITE_CHUNK_FRAMES * channels (or as many ints or shorts) */
 };
 
-/* A float as 16-bit PCM exactly as libsndfile makes it with clipping on
- * (to a 32-bit integer, rounded to nearest, then its top 16 bits), in the
- * same pass that measures the peak: libsndfile's own conversion cost
- * more than the rest of a 16-bit render. test_sampleio compares the two. */
-static inline int16_t pcm16_of(float v)
+/* A float as the 32-bit integer libsndfile makes of it with clipping on
+ * (rounded to nearest; 1 and above the top code, -1 and below the
+ * bottom one), of which a 16-bit file keeps the top 16 bits and a 24-bit
+ * one the top 24 (arithmetic shifts: floor). Made here, in the same pass
+ * that measures the peak: libsndfile's own conversion cost more than the
+ * rest of a render. test_sampleio compares the two. */
+static inline int32_t pcm32_of(float v)
 {
     float x = v * 2147483648.0f;
     /* Round to nearest even without a call: below 2^23 adding and taking
      * away 1.5 x 2^23 does it; above, a float is a whole number already. */
     float r = fabsf(x) < 8388608.0f ? (x + 12582912.0f) - 12582912.0f : x;
-    int32_t wide = v >= 1.0f ? INT32_MAX : v <= -1.0f ? INT32_MIN : (int32_t)r;
-    return (int16_t)(wide >> 16); /* arithmetic shift: floor */
+    return v >= 1.0f ? INT32_MAX : v <= -1.0f ? INT32_MIN : (int32_t)r;
 }
 
 typedef float V4f __attribute__((vector_size(16)));
 typedef int32_t V4i __attribute__((vector_size(16)));
 typedef int16_t V4s __attribute__((vector_size(8)));
 
-/* pcm16_of on four values at once, with the peak and the overs: the same
- * steps as the scalar version, lane by lane. */
-static inline V4i pcm16_of4(V4f v, V4f *peak, V4i *overs, V4f top, V4f bottom)
+/* pcm32_of on four values at once, with the peak and the overs, and the
+ * values with NaN and infinities made 0 in *clean: the same steps as the
+ * scalar version, lane by lane. */
+static inline V4i pcm32_of4(V4f v, V4f *peak, V4i *overs, V4f top, V4f bottom, V4f *clean)
 {
     const V4f zero = {0, 0, 0, 0}, one = {1, 1, 1, 1};
     V4i finite = (v - v) == zero;
     v = (V4f)((V4i)v & finite);
+    *clean = v;
     V4f a = (V4f)((V4i)v & 0x7FFFFFFF);
     V4i above = a > *peak;
     *peak = (V4f)(((V4i)a & above) | ((V4i)*peak & ~above));
@@ -762,7 +766,7 @@ static inline V4i pcm16_of4(V4f v, V4f *peak, V4i *overs, V4f top, V4f bottom)
     V4i wide = __builtin_convertvector(r, V4i);
     wide = (wide & ~(hi | lo)) | (hi & INT32_MAX) | (lo & INT32_MIN);
 #endif
-    return wide >> 16;
+    return wide;
 }
 
 /* Eight 16-bit codes from two vectors of them (each already within
@@ -779,31 +783,42 @@ static inline void store_pcm8(int16_t *dst, V4i a, V4i b)
 #endif
 }
 
-/* Measures a chunk (NaN and infinities made 0 in `clean`, the peak, the
- * overs) and, for 16-bit files, converts it into pcm. */
-static void scan_chunk(SampleioWriter *w, const float *src, size_t count, float *clean,
-                       int16_t *pcm)
+/* How a chunk goes to libsndfile: as 16-bit codes, as 32-bit integers
+ * whose top 24 bits a 24-bit file keeps (libsndfile only shifts those),
+ * or as floats. */
+typedef enum { WRITE_SHORT, WRITE_INT, WRITE_FLOAT } WriteAs;
+
+/* Measures a chunk (the peak, the overs) and converts it into out as
+ * `as` says: shorts, ints, or floats with NaN and infinities made 0. */
+static void scan_chunk(SampleioWriter *w, const float *src, size_t count, void *out,
+                       WriteAs as)
 {
     float peak = w->peak;
     uint64_t overs = 0;
     size_t i = 0;
-    if (pcm) {
-        V4f peak4 = {peak, peak, peak, peak};
-        V4i overs4 = {0, 0, 0, 0};
-        const V4f top = {w->top, w->top, w->top, w->top};
-        const V4f bottom = {w->bottom, w->bottom, w->bottom, w->bottom};
-        for (; i + 8 <= count; i += 8) {
-            V4f v0, v1;
-            memcpy(&v0, src + i, sizeof v0);
-            memcpy(&v1, src + i + 4, sizeof v1);
-            V4i c0 = pcm16_of4(v0, &peak4, &overs4, top, bottom);
-            V4i c1 = pcm16_of4(v1, &peak4, &overs4, top, bottom);
-            store_pcm8(pcm + i, c0, c1);
+    V4f peak4 = {peak, peak, peak, peak};
+    V4i overs4 = {0, 0, 0, 0};
+    const V4f top = {w->top, w->top, w->top, w->top};
+    const V4f bottom = {w->bottom, w->bottom, w->bottom, w->bottom};
+    for (; i + 8 <= count; i += 8) {
+        V4f v0, v1, clean0, clean1;
+        memcpy(&v0, src + i, sizeof v0);
+        memcpy(&v1, src + i + 4, sizeof v1);
+        V4i c0 = pcm32_of4(v0, &peak4, &overs4, top, bottom, &clean0);
+        V4i c1 = pcm32_of4(v1, &peak4, &overs4, top, bottom, &clean1);
+        if (as == WRITE_SHORT) {
+            store_pcm8((int16_t *)out + i, c0 >> 16, c1 >> 16);
+        } else if (as == WRITE_INT) {
+            memcpy((int32_t *)out + i, &c0, sizeof c0);
+            memcpy((int32_t *)out + i + 4, &c1, sizeof c1);
+        } else {
+            memcpy((float *)out + i, &clean0, sizeof clean0);
+            memcpy((float *)out + i + 4, &clean1, sizeof clean1);
         }
-        for (int k = 0; k < 4; k++) {
-            peak = peak4[k] > peak ? peak4[k] : peak;
-            overs += (uint64_t)overs4[k];
-        }
+    }
+    for (int k = 0; k < 4; k++) {
+        peak = peak4[k] > peak ? peak4[k] : peak;
+        overs += (uint64_t)overs4[k];
     }
     for (; i < count; i++) {
         float v = src[i];
@@ -811,10 +826,12 @@ static void scan_chunk(SampleioWriter *w, const float *src, size_t count, float 
         float a = fabsf(v);
         peak = a > peak ? a : peak;
         overs += v >= w->top || v <= w->bottom;
-        if (pcm)
-            pcm[i] = pcm16_of(v);
+        if (as == WRITE_SHORT)
+            ((int16_t *)out)[i] = (int16_t)(pcm32_of(v) >> 16);
+        else if (as == WRITE_INT)
+            ((int32_t *)out)[i] = pcm32_of(v);
         else
-            clean[i] = v;
+            ((float *)out)[i] = v;
     }
     w->peak = peak;
     w->overs += overs;
@@ -961,6 +978,9 @@ HissError sampleio_writer_open(const char *path, uint32_t rate, int channels,
     w->channels = channels;
     w->is_float = sub == SF_FORMAT_FLOAT;
     w->is_pcm16 = sub == SF_FORMAT_PCM_16;
+    /* libsndfile's FLAC writer scales floats to 24 bits its own way, so
+     * FLAC is still given floats. */
+    w->is_pcm24 = sub == SF_FORMAT_PCM_24 && container != CONTAINER_FLAC;
     w->is_wav = container == CONTAINER_WAV;
     /* Integer codes are floored: the top code comes from one step below
      * 1.0, the bottom one from just under minus that. Counting from there
@@ -1052,10 +1072,12 @@ HissError sampleio_writer_write(SampleioWriter *w, const float *interleaved,
             n = WRITE_CHUNK_FRAMES;
         const float *src = interleaved + (size_t)done * w->channels;
         size_t count = (size_t)n * w->channels;
-        int16_t *pcm = (int16_t *)w->scratch;
-        scan_chunk(w, src, count, w->scratch, w->is_pcm16 ? pcm : NULL);
-        sf_count_t wrote = w->is_pcm16 ? sf_writef_short(w->sf, pcm, n)
-                                       : sf_writef_float(w->sf, w->scratch, n);
+        WriteAs as = w->is_pcm16 ? WRITE_SHORT : w->is_pcm24 ? WRITE_INT : WRITE_FLOAT;
+        void *conv = w->scratch;
+        scan_chunk(w, src, count, conv, as);
+        sf_count_t wrote = as == WRITE_SHORT ? sf_writef_short(w->sf, (int16_t *)conv, n)
+                           : as == WRITE_INT ? sf_writef_int(w->sf, (int32_t *)conv, n)
+                                             : sf_writef_float(w->sf, w->scratch, n);
         if (wrote != (sf_count_t)n || w->out.err) {
             char reason[256];
             snprintf(reason, sizeof reason, "%s",

@@ -398,10 +398,11 @@ static void short_and_odd_samples(void)
     CHECK(sampleio_from_audio(&a, &s, &diag) == HISS_ERR_RANGE && !s);
 }
 
-/* 16-bit output is converted by the writer itself: every value, tiny,
+/* Integer output is converted by the writer itself: every value, tiny,
  * halfway, near and past full scale, NaN and infinite, must give the
- * short libsndfile gives for it (with clipping on, as the writer had it). */
-static void pcm16_matches_libsndfile(void)
+ * code libsndfile gives for it (with clipping on, as the writer had it),
+ * and a float file the value itself. */
+static void codes_match_libsndfile(const char *name, SampleioEncoding encoding, int format)
 {
     enum { N = 4096 };
     static float v[N];
@@ -413,22 +414,26 @@ static void pcm16_matches_libsndfile(void)
     }
     const float edge[] = {1.0f, -1.0f, 0.99999994f, -0.99999994f, 1.5f, -1.5f,
                           0.5f / 32768, 1.5f / 32768, -2.5f / 32768, 65535.75f / 2147483648.0f,
-                          NAN, INFINITY, -INFINITY, 0.0f, -0.0f};
+                          0.5f / 8388608, 1.5f / 8388608, -2.5f / 8388608,
+                          255.5f / 2147483648.0f, NAN, INFINITY, -INFINITY, 0.0f, -0.0f};
     memcpy(v, edge, sizeof edge);
-    const char *ours = tmp_path("pcm16_ours.wav"), *theirs = tmp_path("pcm16_sf.wav");
+    char ours_name[64], theirs_name[64];
+    snprintf(ours_name, sizeof ours_name, "ours_%s", name);
+    snprintf(theirs_name, sizeof theirs_name, "sf_%s", name);
+    const char *ours = tmp_path(ours_name), *theirs = tmp_path(theirs_name);
     SampleioWriter *w = NULL;
     HissDiag diag = {{0}};
-    CHECK(sampleio_writer_open(ours, 48000, 1, SAMPLEIO_ENC_PCM16, &w, &diag) == HISS_OK);
+    CHECK(sampleio_writer_open(ours, 48000, 1, encoding, &w, &diag) == HISS_OK);
     if (!w)
         return;
     CHECK(sampleio_writer_write(w, v, N, &diag) == HISS_OK);
     CHECK(sampleio_writer_close(w, &diag) == HISS_OK);
     /* libsndfile's own conversion (NaN and infinities made 0 first, as the
      * writer always did). */
-    float clean[N];
+    static float clean[N];
     for (int i = 0; i < N; i++)
         clean[i] = isfinite(v[i]) ? v[i] : 0.0f;
-    SF_INFO info = {.samplerate = 48000, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+    SF_INFO info = {.samplerate = 48000, .channels = 1, .format = format};
     SNDFILE *sf = sf_open(theirs, SFM_WRITE, &info);
     CHECK(sf != NULL);
     if (!sf)
@@ -436,22 +441,48 @@ static void pcm16_matches_libsndfile(void)
     sf_command(sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
     sf_writef_float(sf, clean, N);
     sf_close(sf);
-    short a[N], b[N];
+    /* Read back as 32-bit integers (a float file's bits), so every code
+     * is compared exactly. */
+    static int32_t a[N], b[N];
     SF_INFO ia = {0}, ib = {0};
     SNDFILE *fa = sf_open(ours, SFM_READ, &ia), *fb = sf_open(theirs, SFM_READ, &ib);
     CHECK(fa && fb);
+    bool is_float = encoding == SAMPLEIO_ENC_FLOAT;
     if (fa && fb) {
-        CHECK(sf_readf_short(fa, a, N) == N && sf_readf_short(fb, b, N) == N);
+        CHECK(ia.format == ib.format);
+        if (is_float)
+            CHECK(sf_readf_float(fa, (float *)a, N) == N &&
+                  sf_readf_float(fb, (float *)b, N) == N);
+        else
+            CHECK(sf_readf_int(fa, a, N) == N && sf_readf_int(fb, b, N) == N);
         int differ = 0;
         for (int i = 0; i < N; i++)
             if (a[i] != b[i] && differ++ < 5)
-                fprintf(stderr, "  value %d (%.9g): %d, libsndfile %d\n", i, v[i], a[i], b[i]);
+                fprintf(stderr, "  %s value %d (%.9g): %d, libsndfile %d\n", name, i, v[i],
+                        a[i], b[i]);
         CHECK(differ == 0);
     }
     if (fa)
         sf_close(fa);
     if (fb)
         sf_close(fb);
+}
+
+static void pcm16_matches_libsndfile(void)
+{
+    codes_match_libsndfile("16.wav", SAMPLEIO_ENC_PCM16, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+}
+
+static void pcm24_matches_libsndfile(void)
+{
+    codes_match_libsndfile("24.wav", SAMPLEIO_ENC_PCM24, SF_FORMAT_WAV | SF_FORMAT_PCM_24);
+    codes_match_libsndfile("24.aiff", SAMPLEIO_ENC_PCM24, SF_FORMAT_AIFF | SF_FORMAT_PCM_24);
+    codes_match_libsndfile("24.flac", SAMPLEIO_ENC_PCM24, SF_FORMAT_FLAC | SF_FORMAT_PCM_24);
+}
+
+static void float_matches_libsndfile(void)
+{
+    codes_match_libsndfile("32.wav", SAMPLEIO_ENC_FLOAT, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
 }
 
 static void writer_round_trips(void)
@@ -988,6 +1019,8 @@ int main(void)
     RUN(many_channel_file_keeps_its_marks);
     RUN(writer_round_trips);
     RUN(pcm16_matches_libsndfile);
+    RUN(pcm24_matches_libsndfile);
+    RUN(float_matches_libsndfile);
     RUN(writer_output_is_deterministic);
     RUN(writer_errors_are_clear_and_leave_nothing);
     RUN(writer_replaces_an_existing_file_whole);
