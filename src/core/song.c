@@ -336,6 +336,7 @@ Song *song_new_empty(void)
     atomic_init(&s->swing, 0);
     atomic_init(&s->master_gain_tenth_db, 0);
     atomic_init(&s->limiter, true);
+    atomic_init(&s->global_volume, SONG_GLOBAL_VOLUME_MAX);
     atomic_init(&s->limiter_ceiling_tenth_db, SONG_CEILING_DEFAULT);
     atomic_init(&s->channels, 4);
     atomic_init(&s->order_count, 0);

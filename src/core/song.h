@@ -186,7 +186,7 @@ typedef struct Instrument {
     Sample *sample;           /* owned; NULL when missing */
 } Instrument;
 
-enum { SONG_STRETCH_MAX_BEATS = 256, SONG_FADEOUT_MAX = 65536 };
+enum { SONG_STRETCH_MAX_BEATS = 256, SONG_FADEOUT_MAX = 65536, SONG_GLOBAL_VOLUME_MAX = 64 };
 
 /* Which slice (0-based) a note plays: Sxx's pick (1-based, 0 for none)
  * first, else in slice mode the note (C-4 is slice 1, C#4 slice 2...);
@@ -422,6 +422,10 @@ typedef struct Song {
                                              SONG_CEILING_MIN..0 */
     _Atomic int slides;        /* SlideMode: how 1xx, 2xx, 3xx, 4xy move pitch */
     _Atomic bool ft2_vibrato;  /* `vibrato ft2`: 4xy as FastTracker 2 plays it */
+    /* `global_volume`, 0..SONG_GLOBAL_VOLUME_MAX: the level every channel
+     * plays at (x/64) when playback starts, which Gxx and Hxy change as
+     * the song plays (a module's initial global volume). */
+    _Atomic int global_volume;
     _Atomic int channels;      /* 1..SONG_MAX_CHANNELS */
     _Atomic int order_count;   /* 0..SONG_MAX_ORDERS */
     _Atomic uint8_t orders[SONG_MAX_ORDERS]; /* pattern numbers */
@@ -464,6 +468,13 @@ static inline Instrument *song_instrument(const Song *s, int slot)
 {
     return atomic_load_explicit(
         (_Atomic(Instrument *) *)&s->instruments[slot], memory_order_acquire);
+}
+
+/* [either thread] The song's global_volume, within 0..SONG_GLOBAL_VOLUME_MAX. */
+static inline int song_global_volume(const Song *s)
+{
+    int g = atomic_load_explicit((_Atomic int *)&s->global_volume, memory_order_relaxed);
+    return g < 0 ? 0 : g > SONG_GLOBAL_VOLUME_MAX ? SONG_GLOBAL_VOLUME_MAX : g;
 }
 
 /* 2^((note - base)/12 + cents/1200): the playback step for a note. */

@@ -78,6 +78,7 @@ typedef struct {
     bool playing, pattern_mode, loop_song;
     int order, pattern, row, tick, speed, bpm_tenths;
     int passes;             /* EEx: the row's ticks run this many times */
+    int global_volume;      /* 0..64: the song's global_volume, then Gxx/Hxy */
     uint64_t tick_rem;      /* remainder of rate*50 / (2*bpm_tenths), carried */
     uint32_t frames_left;   /* until the next tick (or swing delay) ends */
     bool row_started;
@@ -415,13 +416,21 @@ static uint64_t pitch_step(const Engine *e, const Instrument *inst, int pitch)
     return mixer_step_from_ratio(exp2(x) * rate_ratio);
 }
 
+/* The global volume (Gxx, Hxy) every channel is scaled by, 0..1: the
+ * playing song's, or on a stopped song its setting. */
+static float global_gain(const Engine *e)
+{
+    int g = e->seq.playing ? e->seq.global_volume : song_global_volume(e->song);
+    return (float)g / SONG_GLOBAL_VOLUME_MAX;
+}
+
 static void channel_gains(const Engine *e, int c, float *gl, float *gr,
                           float *gm)
 {
     const Channel *ch = &e->chans.ch[c];
     const StripState *st = &e->chans.strip[c];
     float vol = audible(e, c) ? (float)fx_volume(&ch->fx) / 64.0f * st->gain * ch->level *
-                                    ch->env_gain
+                                    ch->env_gain * global_gain(e)
                               : 0.0f;
     /* A panning envelope moves the pan as far as there is room on its
      * side, as FastTracker 2 does. */
@@ -1175,6 +1184,8 @@ static void play_row(Engine *e)
     }
     if (e->seq.ctl.speed > 0)
         e->seq.speed = e->seq.ctl.speed;
+    if (e->seq.ctl.global_volume >= 0)
+        e->seq.global_volume = e->seq.ctl.global_volume;
     e->seq.passes = 1 + (e->seq.ctl.row_delay > 0 ? e->seq.ctl.row_delay : 0);
     if (atomic_load_explicit(&e->capturing, memory_order_relaxed))
         log_row(e, 0);
@@ -1258,8 +1269,14 @@ static void process_tick(Engine *e)
     } else {
         take_due(e, false);
         tick_control(e);
-        for (int c = 0; c < e->chans.nch; c++)
+        for (int c = 0; c < e->chans.nch; c++) {
             channel_tick(e, c);
+            /* Hxy: the channels' global volume slides, in their order. */
+            FxChannel *fx = &e->chans.ch[c].fx;
+            e->seq.global_volume = hiss_clampi(e->seq.global_volume + fx->global_slide, 0,
+                                               SONG_GLOBAL_VOLUME_MAX);
+            fx->global_slide = 0;
+        }
         if (atomic_load_explicit(&e->capturing, memory_order_relaxed))
             log_row(e, e->seq.tick);
     }
@@ -1321,6 +1338,7 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     e->chans.nch = song_channels(e);
     e->seq.bpm_tenths = hiss_clampi(atomic_load(&e->song->bpm_tenths), SONG_BPM_MIN, SONG_BPM_MAX);
     e->seq.speed = hiss_clampi(atomic_load(&e->song->speed), 1, 31);
+    e->seq.global_volume = song_global_volume(e->song);
     e->seq.tick_rem = 0;
     e->seq.tick = 0;
     e->seq.passes = 1;

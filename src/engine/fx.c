@@ -86,7 +86,7 @@ void fx_channel_reset(FxChannel *ch)
 void fx_row_control_clear(FxRowControl *ctl)
 {
     ctl->pos_jump = ctl->break_row = ctl->loop_jump = -1;
-    ctl->speed = ctl->bpm = ctl->row_delay = -1;
+    ctl->speed = ctl->bpm = ctl->row_delay = ctl->global_volume = -1;
     ctl->later_count = 0;
 }
 
@@ -138,6 +138,7 @@ static void row_control(FxChannel *ch, int row, uint8_t fx, uint8_t param,
 {
     switch (fx) {
     case 'B': ctl->pos_jump = param; break;
+    case 'G': ctl->global_volume = param > 64 ? 64 : param; break;
     case 'D': ctl->break_row = (param >> 4) * 10 + (param & 15); break;
     case 'F':
         if (param >= 0x20) {
@@ -236,6 +237,7 @@ static void first_tick(FxChannel *ch, uint8_t fx, uint8_t param)
     case '8': ch->pan = param; break;
     case 'C': ch->volume = param > 64 ? 64 : param; break;
     case 'P': if (param) ch->mem_pan_slide = param; break;
+    case 'H': if (param) ch->mem_global_slide = param; break;
     case 'R':
         if (x) ch->mem_retrig_vol = (uint8_t)x;
         if (y) ch->mem_retrig_ticks = (uint8_t)y;
@@ -450,6 +452,11 @@ static bool other_tick(FxChannel *ch, int tick, uint8_t fx, uint8_t param)
     case '6': vibrato(ch); volume_slide(ch); break;
     case '7': tremolo(ch); break;
     case 'A': volume_slide(ch); break;
+    case 'H': {
+        int gx = ch->mem_global_slide >> 4, gy = ch->mem_global_slide & 15;
+        ch->global_slide += gx ? gx : -gy;
+        break;
+    }
     case 'P': {
         int px = ch->mem_pan_slide >> 4, py = ch->mem_pan_slide & 15;
         ch->pan = hiss_clampi(px ? ch->pan + px : ch->pan - py, 0, 255);
@@ -478,6 +485,7 @@ static bool other_tick(FxChannel *ch, int tick, uint8_t fx, uint8_t param)
 bool fx_other_tick(FxChannel *ch, int tick)
 {
     ch->arp_off = ch->arp_fine = ch->vib_off = ch->trem_off = ch->gliss_off = 0;
+    ch->global_slide = 0;
     bool a = other_tick(ch, tick, ch->fx[0], ch->param[0]);
     bool b = other_tick(ch, tick, ch->fx[1], ch->param[1]);
     return a || b;

@@ -41,7 +41,8 @@ typedef struct {
         mem_vib_depth, mem_vol_slide, mem_fine_up, mem_fine_down,
         mem_fine_vol_up, mem_fine_vol_down, mem_offset, mem_pan_slide,
         mem_retrig_vol, mem_retrig_ticks, mem_trem_speed, mem_trem_depth,
-        mem_cutoff_slide;
+        mem_cutoff_slide, mem_global_slide;
+    int global_slide;    /* Hxy: the global volume's move this tick */
     int vib_pos, trem_pos;
     /* E4x, E7x: 0 sine, 1 ramp down, 2 square, 3 sine; +4: a new note
      * does not restart the wave. */
@@ -74,6 +75,7 @@ typedef struct {
     int speed;     /* Fxx < 0x20 */
     int bpm;       /* Fxx >= 0x20, in tenths of a BPM (with Txy's tenths) */
     int row_delay; /* EEx: times the row plays again, its notes not */
+    int global_volume; /* Gxx: 0..64 */
     /* Fxx with Txy (y > 0): tempos, in tenths, that act on tick y of the
      * row (counted through EEx's passes), in channel order. */
     int later_count;

@@ -30,6 +30,7 @@ enum {
     ONCE_TAPE,
     ONCE_GROOVE,
     ONCE_CHANNELS,
+    ONCE_GLOBAL_VOLUME,
     ONCE_ORDER,
     ONCE_COUNT,
 };
@@ -44,6 +45,7 @@ static const struct {
     {"rows_per_beat", ONCE_ROWS_PER_BEAT, 1, 32},
     {"swing", ONCE_SWING, 0, 100},
     {"channels", ONCE_CHANNELS, 1, SONG_MAX_CHANNELS},
+    {"global_volume", ONCE_GLOBAL_VOLUME, 0, SONG_GLOBAL_VOLUME_MAX},
 };
 
 static _Atomic int *int_setting(Song *song, int once)
@@ -52,6 +54,7 @@ static _Atomic int *int_setting(Song *song, int once)
     case ONCE_SPEED: return &song->speed;
     case ONCE_ROWS_PER_BEAT: return &song->rows_per_beat;
     case ONCE_SWING: return &song->swing;
+    case ONCE_GLOBAL_VOLUME: return &song->global_volume;
     default: return &song->channels;
     }
 }
@@ -1980,12 +1983,17 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
     if (ceiling != SONG_CEILING_DEFAULT)
         snprintf(ceiling_text, sizeof ceiling_text, " ceiling %s",
                  tenths_text(ceiling, ceiling_db));
+    /* The global volume only when it is not full, likewise. */
+    char global_text[32] = "";
+    int global = hiss_clampi(atomic_load(&s->global_volume), 0, SONG_GLOBAL_VOLUME_MAX);
+    if (global != SONG_GLOBAL_VOLUME_MAX)
+        snprintf(global_text, sizeof global_text, "global_volume %d\n", global);
     /* A whole tempo is written without its decimal, as songs always had it. */
     char bpm_text[SONG_BPM_TEXT];
     song_bpm_text(atomic_load(&s->bpm_tenths), bpm_text);
     buf_printf(&b,
                "\nbpm %s\nspeed %d\nrows_per_beat %d\nswing %d\n"
-               "master_gain %s%d.%d\nlimiter %s%s\n%s%schannels %d\n",
+               "master_gain %s%d.%d\nlimiter %s%s\n%s%s%schannels %d\n",
                bpm_text,
                hiss_clampi(atomic_load(&s->speed), 1, 31),
                hiss_clampi(atomic_load(&s->rows_per_beat), 1, 32),
@@ -1995,7 +2003,7 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
                /* Written only when set, so songs without it keep their bytes. */
                atomic_load(&s->slides) == SLIDES_AMIGA ? "slides amiga\n" : "",
                atomic_load(&s->ft2_vibrato) ? "vibrato ft2\n" : "",
-               channels);
+               global_text, channels);
     if (song->reference[0]) {
         /* Written only when set, so songs without one keep their bytes. */
         buf_printf(&b, "reference ");

@@ -442,6 +442,52 @@ static void compare_instruments(const char *dir, const char *hiss)
     }
 }
 
+/* What IT and XM modules do beyond ProTracker, one feature a module:
+ * XM and IT (IT's own letters from modgen) each. `it` makes the IT case
+ * (its values in its own units where they differ). */
+typedef struct {
+    const char *label;
+    void (*make)(ModgenSong *s, bool it);
+} FeatureCase;
+
+/* One looped sine from row 0; the global volume set low, slid down, slid
+ * up and set back, on another channel than the note's. */
+static void global_song(ModgenSong *s, bool it)
+{
+    modgen_init(s, 4, 64, 6, 125);
+    s->sample_count = 1;
+    ModgenSample sm = {.data = sine, .frames = 2048, .loop_start = 0, .loop_end = 2048,
+                        .volume = 48};
+    s->samples[0] = sm;
+    s->it_global_volume = 96;
+    modgen_add(s, 0, 0, 0, 49, 1, -1, 0, 0);
+    modgen_add(s, 0, 16, 1, 0, 0, -1, 'G', it ? 0x40 : 0x20);
+    for (int r = 20; r < 28; r++)
+        modgen_add(s, 0, r, 1, 0, 0, -1, 'H', it ? 0x04 : 0x02);
+    for (int r = 32; r < 36; r++)
+        modgen_add(s, 0, r, 1, 0, 0, -1, 'H', it ? 0x60 : 0x30);
+    modgen_add(s, 0, 44, 1, 0, 0, -1, 'G', it ? 0x80 : 0x40);
+    modgen_add(s, 0, 56, 0, 0, 0, 0, 0, 0); /* silence before the end */
+}
+
+static const FeatureCase FEATURES[] = {
+    {"global vol", global_song},
+};
+
+static void compare_features(const char *dir, const char *hiss)
+{
+    static ModgenSong song;
+    for (size_t i = 0; i < sizeof FEATURES / sizeof FEATURES[0]; i++)
+        for (int it = 0; it < 2; it++) {
+            char module[600], label[64];
+            snprintf(module, sizeof module, "%s/feature%s", dir, it ? ".it" : ".xm");
+            snprintf(label, sizeof label, "%s %s", it ? "IT " : "XM ", FEATURES[i].label);
+            FEATURES[i].make(&song, it);
+            modgen_save(&song, it ? MODGEN_IT : MODGEN_XM, module);
+            compare_file(label, module, dir, hiss);
+        }
+}
+
 int main(int argc, char **argv)
 {
     const char *hiss = getenv("HISS") ? getenv("HISS") : "build/hiss";
@@ -457,9 +503,12 @@ int main(int argc, char **argv)
         perror("bench_module: mkdtemp");
         return 1;
     }
-    if (argc == 2 && !strcmp(argv[1], "--instruments")) {
-        /* Only the instruments' comparison, the quick one. */
-        compare_instruments(dir, hiss);
+    if (argc == 2 && (!strcmp(argv[1], "--instruments") || !strcmp(argv[1], "--features"))) {
+        /* Only the instruments' or the features' comparison, the quick ones. */
+        if (!strcmp(argv[1], "--features"))
+            compare_features(dir, hiss);
+        else
+            compare_instruments(dir, hiss);
         char rm[700];
         snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
         return system(rm) != 0;
@@ -491,6 +540,8 @@ int main(int argc, char **argv)
     compare_effects(dir, hiss);
     printf("bench_module: instruments of several samples and envelopes, the same figures\n");
     compare_instruments(dir, hiss);
+    printf("bench_module: IT and XM features (global volume...), the same figures\n");
+    compare_features(dir, hiss);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

@@ -203,6 +203,7 @@ static void st3_effect(const ModgenEvent *e, int *cmd, int *param)
     case '9': *cmd = 'O'; break;
     case 'R': *cmd = 'Q'; break;
     case 'G': *cmd = 'V'; break; /* global volume */
+    case 'H': *cmd = 'W'; break; /* global volume slide */
     case '7': *cmd = 'R'; break;
     case 'E':
         *cmd = 'S';

@@ -654,34 +654,42 @@ static void xm_extra_fine_porta_moves_the_pitch(void)
     song_free(song);
 }
 
-/* An IT's global volume (its header's) is the song's master gain: 64 of
- * 128 is -6.0 dB, and the render is half as loud. */
-static void it_global_volume_is_the_master_gain(void)
+/* The global volume scales every channel: an IT's header sets where it
+ * starts (96 of 128: three quarters), Gxx (IT: Vxx, S3M: Vxx) sets it
+ * (20: half), Hxy (IT: Wxy in 128ths) slides it on the ticks after the
+ * first (H01 for one row at speed 6: 5 down, to 27 of 64), and it acts
+ * on every channel, a note already sounding included. */
+static void global_volume_scales_every_channel(void)
 {
-    double level[2] = {0, 0};
-    for (int half = 0; half < 2; half++) {
+    static const ModgenFormat FORMATS[] = {MODGEN_S3M, MODGEN_XM, MODGEN_IT};
+    for (size_t i = 0; i < HISS_ARRAY_LEN(FORMATS); i++) {
+        ModgenFormat f = FORMATS[i];
         ModgenSong ms;
         base_song(&ms);
-        ms.it_global_volume = half ? 64 : 0;
+        ms.it_global_volume = 96;
         modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
-        char path[400];
-        snprintf(path, sizeof path, "%s/global%d.it", dir, half);
-        modgen_save(&ms, MODGEN_IT, path);
-        Song *song = NULL;
-        HissDiag d = {{0}};
-        CHECK_MSG(songio_load(path, RATE, &song, &d, NULL) == HISS_OK, "%s", d.text);
+        modgen_add(&ms, 0, 0, 1, 49, 1, -1, 0, 0);
+        modgen_add(&ms, 0, 4, 1, 0, 0, -1, 'G', f == MODGEN_IT ? 0x40 : 0x20);
+        if (f != MODGEN_S3M) /* S3M has no global volume slide */
+            modgen_add(&ms, 0, 8, 0, 0, 0, -1, 'H', f == MODGEN_IT ? 0x02 : 0x01);
+        Song *song = load(&ms, f, "global", NULL);
         if (!song)
             continue;
-        CHECK_MSG(song->master_gain_tenth_db == (half ? -60 : 0), "master gain %d",
-                  song->master_gain_tenth_db);
-        atomic_store(&song->limiter, false);
-        float *out = synth_render(song, RATE, RATE / 2, 1024);
-        level[half] = rms(out, RATE / 10, (uint32_t)lround(20.0 * RATE * PERIOD / 8363.0));
+        double start = f == MODGEN_IT ? 0.75 : 1.0;
+        CHECK_MSG(song_global_volume(song) == (int)(start * 64), "%s: global volume %d",
+                  FORMAT_NAMES[f], song_global_volume(song));
+        float *out = synth_render(song, RATE, 12 * 5760, 1024);
+        double full = tick_rms(out, f, 6) / start; /* row 1 */
+        double set = tick_rms(out, f, 30) / full;  /* row 5 */
+        double slid = tick_rms(out, f, 54) / full; /* row 9 */
+        CHECK_MSG(full > 0.01, "%s: silent", FORMAT_NAMES[f]);
+        CHECK_MSG(fabs(set - 0.5) < 0.01, "%s: Gxx gives %.3f, want 0.5", FORMAT_NAMES[f], set);
+        double want = f == MODGEN_S3M ? 0.5 : 27 / 64.0;
+        CHECK_MSG(fabs(slid - want) < 0.01, "%s: Hxy gives %.3f, want %.3f", FORMAT_NAMES[f],
+                  slid, want);
         free(out);
         song_free(song);
     }
-    CHECK_MSG(level[0] > 0.01 && fabs(level[1] / level[0] - 0.5012) < 0.005,
-              "global volume 64: %.4f of 128's level", level[0] > 0 ? level[1] / level[0] : 0);
 }
 
 /* IT samples compressed as Impulse Tracker 2.14 and 2.15 do (modgen's
@@ -975,11 +983,16 @@ static void a_saved_module_renders_the_same(void)
         modgen_add(&ms, 0, 2, 1, 52, 2, 50, 'A', 0x02);
         modgen_add(&ms, 0, 4, 2, 56, 1, -1, '4', 0x46);
         /* Dropped: the Amiga filter (libxmp drops IT's S0x itself, so IT
-         * sets the global volume). */
+         * has an extra fine porta approximated). */
         bool it = f == MODGEN_IT;
-        modgen_add(&ms, 0, 6, 3, 37, 2, -1, it ? 'G' : 'E', it ? 0x20 : 0x01);
-        const char *dropped = it ? "order 0 row 6 channel 4: dropped: global volume (Gxx/Vxx)"
-                                 : "order 0 row 6 channel 4: dropped: Amiga filter (E0x)";
+        modgen_add(&ms, 0, 6, 3, 37, 2, -1, it ? '1' : 'E', it ? 0xE4 : 0x01);
+        const char *dropped =
+            it ? "order 0 row 6 channel 4: approximated: extra fine porta (EEx/FEx) as fine porta"
+               : "order 0 row 6 channel 4: dropped: Amiga filter (E0x)";
+        /* The global volume, from the start and as the song plays. */
+        ms.it_global_volume = 100;
+        if (f != MODGEN_MOD)
+            modgen_add(&ms, 0, 14, 3, 0, 0, -1, 'G', 0x20);
         modgen_add(&ms, 0, 8, 0, 0, 0, -1, 'F', 0x04);
         modgen_add(&ms, 0, 12, 0, 0, 0, -1, 'D', 0x00);
         char module[400], saved[400], folder[400], report[400];
@@ -1242,7 +1255,7 @@ int main(int argc, char **argv)
     RUN(xm_vibrato_goes_down_first_and_keeps_its_phase);
     RUN(xm_ramp_vibrato_ramps_down);
     RUN(xm_extra_fine_porta_moves_the_pitch);
-    RUN(it_global_volume_is_the_master_gain);
+    RUN(global_volume_scales_every_channel);
     RUN(pitch_agrees_with_xmp);
     RUN(samples_come_with_the_module);
     RUN(losses_are_reported_where_they_are);

@@ -248,6 +248,60 @@ static void set_finetune(Convert *cv, int row, int channel, int y, uint8_t *fx, 
     *out = (uint8_t)(0x50 | (x & 15));
 }
 
+/* Whether the module counts global volume in 128ths (IT) rather than
+ * 64ths, as hiss does. */
+static bool global_in_128ths(const Convert *cv)
+{
+    return cv->format == FORMAT_IT;
+}
+
+/* Gxx (IT: Vxx): hiss's Gxx, 00..40. */
+static void global_volume(Convert *cv, int row, int channel, uint8_t param, uint8_t *fx,
+                          uint8_t *out)
+{
+    int v = param;
+    if (global_in_128ths(cv)) {
+        if (v & 1 && v < 0x80)
+            note_at(cv, row, channel, "approximated: global volume (Vxx) to a 64th");
+        v = (v + 1) / 2;
+    }
+    *fx = 'G';
+    *out = (uint8_t)hiss_clampi(v, 0, SONG_GLOBAL_VOLUME_MAX);
+}
+
+/* One step of an IT global volume slide in 128ths as hiss's 64ths (never
+ * 0, which would mean "the last slide"). */
+static int global_step(Convert *cv, int row, int channel, int step)
+{
+    if (step & 1)
+        note_at(cv, row, channel, "approximated: global volume slide (Wxy) to 64ths");
+    return step < 2 ? step : (step + 1) / 2;
+}
+
+/* Hxy (IT: Wxy): hiss's Hxy, up x or down y on each tick after the
+ * first. IT's fine slides (WxF, WFy: once, on the first tick) have no
+ * hiss form. */
+static void global_volume_slide(Convert *cv, int row, int channel, uint8_t param,
+                                uint8_t *fx, uint8_t *out)
+{
+    int x = param >> 4, y = param & 15;
+    if (global_in_128ths(cv)) {
+        if ((x == 0xF && y) || (y == 0xF && x)) {
+            note_at(cv, row, channel, "dropped: fine global volume slide (WxF/WFy)");
+            return;
+        }
+        x = global_step(cv, row, channel, x);
+        y = global_step(cv, row, channel, y);
+    }
+    if (x && y) {
+        note_at(cv, row, channel,
+                "approximated: global volume slide up and down at once (up kept)");
+        y = 0;
+    }
+    *fx = 'H';
+    *out = (uint8_t)(x << 4 | y);
+}
+
 static uint8_t to_bcd(int value)
 {
     value = hiss_clampi(value, 0, 99);
@@ -380,8 +434,8 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
         default: note_at(cv, row, channel, "dropped: invert loop (EFx)"); return;
         }
     case XFX_TREMOLO: *fx = '7'; return;
-    case XFX_GLOBALVOL: note_at(cv, row, channel, "dropped: global volume (Gxx/Vxx)"); return;
-    case XFX_GVOL_SLIDE: note_at(cv, row, channel, "dropped: global volume slide (Hxy/Wxy)"); return;
+    case XFX_GLOBALVOL: global_volume(cv, row, channel, param, fx, out); return;
+    case XFX_GVOL_SLIDE: global_volume_slide(cv, row, channel, param, fx, out); return;
     case XFX_KEYOFF: note_at(cv, row, channel, "dropped: key off at a tick (Kxx)"); return;
     case XFX_ENVPOS: note_at(cv, row, channel, "dropped: envelope position (Lxx)"); return;
     case XFX_TREMOR: note_at(cv, row, channel, "dropped: tremor (Txy/Ixy)"); return;
@@ -939,14 +993,13 @@ static HissError convert_module(Convert *cv, const unsigned char *data, size_t l
     atomic_store(&song->ft2_vibrato, cv->format == FORMAT_XM);
     convert_channels(cv, song);
     report_song(cv);
-    /* The module's global volume scales everything: the master gain. */
-    int full = cv->format == FORMAT_IT ? 128 : 64;
+    /* The module's initial global volume: where Gxx and Hxy start from. */
+    int full = global_in_128ths(cv) ? 128 : 64;
     int global = hiss_clampi(mod->gvl, 0, full);
-    if (global != full)
-        atomic_store(&song->master_gain_tenth_db,
-                     global ? hiss_clampi((int)lround(200.0 * log10((double)global / full)),
-                                          SONG_GAIN_MIN, SONG_GAIN_MAX)
-                            : SONG_GAIN_MIN);
+    if (full == 128 && global & 1 && global < 128)
+        loader_report_add(cv->report, -1, -1, -1,
+                          "approximated: initial global volume %d of 128 to a 64th", global);
+    atomic_store(&song->global_volume, full == 128 ? (global + 1) / 2 : global);
 
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         cv->channel_volume[c] = -1;
