@@ -2548,6 +2548,28 @@ static bool put_heard(Pattern *p, int row, int tick, uint64_t audible, uint64_t 
     return placed;
 }
 
+/* Whether the captured rows drew anything at random: a humanized groove
+ * on a channel, or Uxx on a row played. */
+static bool capture_draws(const Song *s, const CaptureLog *log)
+{
+    int chans = atomic_load(&s->channels);
+    for (int c = 0; c < chans; c++) {
+        int g[SONG_GROOVE_PARAMS];
+        song_channel_groove(s, c, g);
+        if (g[SONG_GROOVE_HUMAN_MS] || g[SONG_GROOVE_HUMAN_VEL])
+            return true;
+    }
+    for (int i = 0; i < log->count; i++) {
+        const Pattern *p = song_pattern(s, log->rows[i].pattern);
+        for (int c = 0; p && log->rows[i].row < p->rows && c < p->channels; c++) {
+            Cell cell = song_pattern_get(p, log->rows[i].row, c);
+            if (cell.fx == 'U' || cell.fx2 == 'U')
+                return true;
+        }
+    }
+    return false;
+}
+
 /* The mixer's mutes and solos off, in the step: the arrangement says
  * which channels were heard, and plays so with none set. */
 static HissError capture_clear_mixer(Song *s, UndoStep *step)
@@ -2584,6 +2606,9 @@ static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTa
     int bpm = 0, speed = 0; /* what the captured rows leave, as played back */
     int rpb = hiss_clampi(atomic_load(&s->rows_per_beat), 1, 32);
     int lead = 0; /* rows before the entry's first: its place in the beat */
+    /* The engine began the performance's draws again on its first row
+     * (engine_capture_rows): Vxx there does so on replay. */
+    bool draws = capture_draws(s, log);
     for (int first = 0; first < count;) {
         int length = entry_length(rows, first, count, SONG_MAX_ROWS - lead);
         /* An entry that began inside a beat (a loop, a jump, a break)
@@ -2605,6 +2630,8 @@ static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTa
                 if (note_row[n] == first + i)
                     *inexact |= !put_jam(p, r, notes[n].channel, notes[n].cell);
             bool start = first + i == 0;
+            if (start && draws)
+                *inexact |= !put_effect(p, r, -1, 'V', 0);
             *inexact |= !put_heard(p, r, 0, row->audible, &heard);
             if (start || bpm != row->bpm_tenths) {
                 *inexact |= !put_tempo(p, r, row->bpm_tenths, 0);

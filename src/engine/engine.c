@@ -104,6 +104,10 @@ typedef struct {
     uint64_t logged_audible;
     int logged_bpm;
     bool logging; /* the capture's first beat has come */
+    /* Humanize and Uxx draw by the rows started since this rows_played
+     * count: 0, or where a capture began or a Vxx restarted them, so a
+     * captured arrangement draws again what the performance drew. */
+    uint64_t draw_base;
 } Sequencer;
 
 /* A live note rounded forward: the row `rows` rows on (at pattern, row)
@@ -1034,6 +1038,22 @@ static void advance_row(Engine *e)
     clock_moved(e, rpb);
 }
 
+/* The count humanize and Uxx draw by for the row just started. */
+static uint64_t draw_count(const Engine *e)
+{
+    return atomic_load_explicit(&e->status.rows_played, memory_order_relaxed) -
+           e->seq.draw_base;
+}
+
+/* Whether a capture's log begins with this row: the first row on a beat
+ * after it was asked for. */
+static bool capture_begins(const Engine *e, int tick)
+{
+    int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed),
+                          1, 32);
+    return !e->seq.logging && !tick && e->seq.row % rpb == 0;
+}
+
 /* How late channel c's note part of the playing row comes, and (for a
  * note) the level it gets: the channel's groove (groove.h). */
 static uint32_t groove_of_row(Engine *e, int c, const Cell *cell)
@@ -1048,7 +1068,7 @@ static uint32_t groove_of_row(Engine *e, int c, const Cell *cell)
         return late;
     uint32_t seed = (uint32_t)atomic_load_explicit(&e->song->groove[SONG_GROOVE_SEED],
                                                    memory_order_relaxed);
-    uint64_t count = atomic_load_explicit(&e->status.rows_played, memory_order_relaxed);
+    uint64_t count = draw_count(e);
     late += groove_human_frames(e->rate, g[SONG_GROOVE_HUMAN_MS],
                                 groove_draw(seed, count, c, GROOVE_DRAW_TIME));
     if (cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST)
@@ -1101,9 +1121,7 @@ static void log_row(Engine *e, int tick)
 {
     /* A capture starts on a beat: its rows keep their place in the beat,
      * which swing and grooves hear. */
-    int rpb = hiss_clampi(atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed),
-                          1, 32);
-    if (!e->seq.logging && (tick || e->seq.row % rpb))
+    if (!e->seq.logging && !capture_begins(e, tick))
         return;
     e->seq.logging = true;
     EngineRowLog log = {
@@ -1133,6 +1151,17 @@ static void channel_out_effect(Engine *e, int c, const uint8_t fx[2], const uint
         e->chans.out[c] = out != 0;
 }
 
+/* Vxx on row `row` of p, in any channel. */
+static bool row_restarts_draws(const Pattern *p, int row, int nch)
+{
+    for (int c = 0; p && c < nch && c < p->channels && row < p->rows; c++) {
+        Cell cell = song_pattern_get(p, row, c);
+        if (cell.fx == 'V' || cell.fx2 == 'V')
+            return true;
+    }
+    return false;
+}
+
 static void play_row(Engine *e)
 {
     int nch = song_channels(e);
@@ -1154,6 +1183,11 @@ static void play_row(Engine *e)
     }
     fx_row_control_clear(&e->seq.ctl);
     e->seq.row_elapsed = 0;
+    /* The draws restart where a capture begins, and where its
+     * arrangement's Vxx says it began. */
+    if ((atomic_load_explicit(&e->capturing, memory_order_relaxed) && capture_begins(e, 0)) ||
+        row_restarts_draws(p, e->seq.row, nch))
+        e->seq.draw_base = atomic_load_explicit(&e->status.rows_played, memory_order_relaxed);
     for (int c = 0; c < nch; c++) {
         Cell cell = p && c < p->channels && e->seq.row < p->rows
                         ? song_pattern_get(p, e->seq.row, c)
@@ -1164,8 +1198,7 @@ static void play_row(Engine *e)
         /* Uxx: the note plays xx percent of the time (hex, 01..64). */
         int chance = cell.fx == 'U' ? cell.fx_param : cell.fx2 == 'U' ? cell.fx2_param : 0;
         if (chance && cell.note >= NOTE_FIRST && cell.note <= NOTE_LAST &&
-            !live_note_plays(atomic_load_explicit(&e->status.rows_played, memory_order_relaxed),
-                             c, chance))
+            !live_note_plays(draw_count(e), c, chance))
             skipped = true;
         if (skipped) {
             cell.note = NOTE_EMPTY;
