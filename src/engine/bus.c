@@ -8,6 +8,7 @@
 void bus_begin(BusBank *b)
 {
     memset(b->used, 0, sizeof b->used);
+    b->used_mask = 0;
 }
 
 float *bus_channel(BusBank *b, int c, uint32_t n)
@@ -15,6 +16,7 @@ float *bus_channel(BusBank *b, int c, uint32_t n)
     if (!b->used[c]) {
         memset(b->buf[c], 0, sizeof(float) * 2 * n);
         b->used[c] = true;
+        b->used_mask |= (uint64_t)1 << c;
     }
     return b->buf[c];
 }
@@ -118,9 +120,8 @@ void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_c
         if (stems[c] && !b->used[c])
             memset(stems[c] + 2 * (size_t)offset, 0, sizeof(float) * 2 * n);
     const bool wide = has_avx2();
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
-        if (!b->used[c])
-            continue;
+    for (uint64_t m = b->used_mask; m; m &= m - 1) {
+        int c = bus_lowest(m);
         const float *bus = b->buf[c];
         if (wide)
             sum_channel_avx2(bus, mix, 2 * (size_t)n, &b->peak[c], &b->energy[c]);

@@ -32,10 +32,19 @@ static inline BusV4 bus_max4(BusV4 a, BusV4 b)
 }
 
 enum { BUS_FRAMES = 256 };
+_Static_assert(SONG_MAX_CHANNELS <= 64, "a bus's used bit is one of 64");
+
+/* The lowest channel of mask (not 0), for walking a mask in channel
+ * order: for (m = mask; m; m &= m - 1) c = bus_lowest(m)... */
+static inline int bus_lowest(uint64_t mask)
+{
+    return __builtin_ctzll(mask);
+}
 
 typedef struct {
     float buf[SONG_MAX_CHANNELS][2 * BUS_FRAMES];
     bool used[SONG_MAX_CHANNELS]; /* written since bus_begin */
+    uint64_t used_mask;            /* the same, bit c for channel c */
     float peak[SONG_MAX_CHANNELS]; /* the highest |sample| since bus_take_peaks */
     double energy[SONG_MAX_CHANNELS]; /* the sum of squared samples since then */
 } BusBank;

@@ -257,6 +257,7 @@ struct Engine {
      * detector keyed to another channel hears that channel uncompressed). */
     Glue comp[SONG_MAX_CHANNELS];
     int comp_set[SONG_MAX_CHANNELS][SONG_COMP_PARAMS];
+    uint64_t glue_mask; /* bit c: comp_set[c][SONG_GLUE_ON] */
     float comp_gain[SONG_MAX_CHANNELS][BUS_FRAMES];
     Glue glue;
     Tape tape;
@@ -2014,6 +2015,8 @@ static void follow_strips(Engine *e)
         eq_follow(&e->channel_eq[c], &eq, e->rate);
         e->channel_eq_on[c] = eq_active(&e->channel_eq[c]);
         song_params_read(st->comp, song_comp_params, SONG_COMP_PARAMS, e->comp_set[c]);
+        uint64_t bit = (uint64_t)1 << c;
+        e->glue_mask = e->comp_set[c][SONG_GLUE_ON] ? e->glue_mask | bit : e->glue_mask & ~bit;
     }
     delay_read(e->song, e->sends.delay_set);
     reverb_read(e->song, e->sends.reverb_set);
@@ -2561,9 +2564,11 @@ static void run_sends(Engine *e, float *mix, uint32_t n, float *const *stems, in
             if (stem < stem_count && stems[stem])
                 memset(stems[stem] + 2 * (size_t)offset, 0, sizeof(float) * 2 * n);
         }
-        for (int c = 0; c < SONG_MAX_CHANNELS; c++)
-            for (int k = 0; k < SONG_SENDS; k++)
-                sn->gain[c][k] = e->chans.strip[c].send[k];
+        /* The strips' sends change between periods only. */
+        if (offset == 0)
+            for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+                for (int k = 0; k < SONG_SENDS; k++)
+                    sn->gain[c][k] = e->chans.strip[c].send[k];
         return;
     }
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
@@ -2622,17 +2627,17 @@ static void run_sends(Engine *e, float *mix, uint32_t n, float *const *stems, in
  * bus (its own, or the key channel's: a sidechain) first, then applied. */
 static void compress_channels(Engine *e, uint32_t n)
 {
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
-        if (!e->comp_set[c][SONG_GLUE_ON])
-            continue;
+    /* Channel loops walk the bits of a mask: most channels of most songs
+     * have no compressor, and many no bus in a chunk. */
+    for (uint64_t m = e->glue_mask; m; m &= m - 1) {
+        int c = bus_lowest(m);
         int key = e->comp_set[c][SONG_COMP_KEY];
         int k = key ? key - 1 : c;
         glue_gains(&e->comp[c], e->comp_set[c], e->buses.used[k] ? e->buses.buf[k] : NULL,
                    e->comp_gain[c], n);
     }
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
-        if (!e->comp_set[c][SONG_GLUE_ON] || !e->buses.used[c])
-            continue;
+    for (uint64_t m = e->glue_mask & e->buses.used_mask; m; m &= m - 1) {
+        int c = bus_lowest(m);
         float *x = e->buses.buf[c];
         for (uint32_t f = 0; f < n; f++) {
             x[2 * f] *= e->comp_gain[c][f];
@@ -2695,10 +2700,11 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
         e->seq.row_elapsed += run;
         pos += run;
     }
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
-        if (e->channel_eq_on[c] && e->buses.used[c])
+    for (uint64_t m = e->buses.used_mask; m; m &= m - 1) {
+        int c = bus_lowest(m);
+        if (e->channel_eq_on[c])
             eq_process(&e->channel_eq[c], e->buses.buf[c], chunk);
-        if (e->insert_on[c] && e->buses.used[c])
+        if (e->insert_on[c])
             voicefx_insert_run(&e->insert[c], e->buses.buf[c], chunk);
     }
     compress_channels(e, chunk);
@@ -2798,7 +2804,6 @@ static void render_stems(Engine *e, float *out, float *const *channel_out,
     drain_commands(e);
     follow_strips(e);
     follow_limiter(e);
-    memset(out, 0, sizeof(float) * 2 * nframes);
     if (!channel_out)
         channel_out_count = 0;
     if (!stems)
@@ -2808,6 +2813,8 @@ static void render_stems(Engine *e, float *out, float *const *channel_out,
             memset(channel_out[c], 0, sizeof(float) * nframes);
     for (uint32_t done = 0; done < nframes;) {
         uint32_t chunk = nframes - done < BUS_FRAMES ? nframes - done : BUS_FRAMES;
+        /* Cleared a chunk at a time, while it is about to be used. */
+        memset(out + 2 * (size_t)done, 0, sizeof(float) * 2 * chunk);
         render_chunk(e, out, channel_out, channel_out_count, stems, stem_count, done, chunk);
         done += chunk;
     }

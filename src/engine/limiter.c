@@ -227,6 +227,11 @@ static bool idle(const Limiter *l, const float *x, uint32_t n, float ceiling)
         memcpy(edge + 2 * k, l->history + 2 * (size_t)((l->frames - BEFORE + k) & l->history_mask),
                sizeof(float) * 2);
     memcpy(edge + 2 * BEFORE, x, sizeof(float) * 2 * lead);
+    /* A quiet stretch passes on its largest |frame| alone. */
+    TruePeakSpan loose = truepeak_span_join(truepeak_span_loose(edge, 2 * (BEFORE + lead)),
+                                            truepeak_span_loose(x, 2 * (size_t)n));
+    if (truepeak_bound_of(l->bound, loose) * CREST_TOP <= ceiling)
+        return true;
     TruePeakSpan s = truepeak_span_join(truepeak_span(edge, 2 * (BEFORE + lead), 2),
                                         truepeak_span(x, 2 * (size_t)n, 2));
     /* A true peak is a frame, a point between, or a crest over a point. */

@@ -148,6 +148,15 @@ TruePeakSpan truepeak_span(const float *x, size_t count, size_t lag)
     return s;
 }
 
+TruePeakSpan truepeak_span_loose(const float *x, size_t count)
+{
+    /* |a - 2b + c| is at most 4 times the largest of them; the factor's
+     * last digit covers the rounding of the differences' float sums. */
+    float most = abs_max(x, count);
+    TruePeakSpan s = {most, most * 4.0001f};
+    return s;
+}
+
 TruePeakSpan truepeak_span_join(TruePeakSpan a, TruePeakSpan b)
 {
     TruePeakSpan s = {a.most > b.most ? a.most : b.most, a.bend > b.bend ? a.bend : b.bend};

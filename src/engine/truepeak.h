@@ -48,6 +48,10 @@ typedef struct {
 /* The count floats at x: lag 1 for one side, 2 for interleaved stereo
  * (each side's differences its own). */
 TruePeakSpan truepeak_span(const float *x, size_t count, size_t lag);
+/* The same bounded from above by |x| alone, for any lag (a second
+ * difference is at most 4 times the largest |value|): a quarter of the
+ * work, and where its bound is low enough, so is the exact one's. */
+TruePeakSpan truepeak_span_loose(const float *x, size_t count);
 /* Both stretches' figures. */
 TruePeakSpan truepeak_span_join(TruePeakSpan a, TruePeakSpan b);
 /* The most a point whose taps read only within s can read. */

@@ -790,8 +790,8 @@ typedef enum { WRITE_SHORT, WRITE_INT, WRITE_FLOAT } WriteAs;
 
 /* Measures a chunk (the peak, the overs) and converts it into out as
  * `as` says: shorts, ints, or floats with NaN and infinities made 0. */
-static void scan_chunk(SampleioWriter *w, const float *src, size_t count, void *out,
-                       WriteAs as)
+static inline __attribute__((always_inline)) void
+scan_chunk(SampleioWriter *w, const float *src, size_t count, void *out, const WriteAs as)
 {
     float peak = w->peak;
     uint64_t overs = 0;
@@ -1074,7 +1074,13 @@ HissError sampleio_writer_write(SampleioWriter *w, const float *interleaved,
         size_t count = (size_t)n * w->channels;
         WriteAs as = w->is_pcm16 ? WRITE_SHORT : w->is_pcm24 ? WRITE_INT : WRITE_FLOAT;
         void *conv = w->scratch;
-        scan_chunk(w, src, count, conv, as);
+        /* Each way its own loop. */
+        if (as == WRITE_SHORT)
+            scan_chunk(w, src, count, conv, WRITE_SHORT);
+        else if (as == WRITE_INT)
+            scan_chunk(w, src, count, conv, WRITE_INT);
+        else
+            scan_chunk(w, src, count, conv, WRITE_FLOAT);
         sf_count_t wrote = as == WRITE_SHORT ? sf_writef_short(w->sf, (int16_t *)conv, n)
                            : as == WRITE_INT ? sf_writef_int(w->sf, (int32_t *)conv, n)
                                              : sf_writef_float(w->sf, w->scratch, n);
