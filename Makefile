@@ -169,7 +169,7 @@ $(BUILD)/tests/test_tsan_race: tests/tsan/test_tsan_race.c $(BUILD)/tests/common
 check:
 	@MAKE="$(MAKE)" tests/check.sh
 
-bench: $(BENCH_BIN) $(BUILD)/hiss $(BUILD)/bench/render_only
+bench: $(BENCH_BIN) $(BUILD)/hiss $(BUILD)/bench/render_only $(BUILD)/bench/shape_cost
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 	@for s in tests/bench/*.sh; do HISS=$(BUILD)/hiss BUILD=$(BUILD) sh $$s || exit 1; done
 
@@ -181,6 +181,11 @@ $(BUILD)/bench/render_only: tests/bench/callgrind/render_only.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) $(ALL_LDFLAGS) -o $@ $^ -Wl,--as-needed \
 		$(shell pkg-config --libs $(RENDER_ONLY_PKGS) 2>/dev/null) -lm
+
+# The stress song plain or shaped, for callgrind (tests/bench/callgrind_shape.sh).
+$(BUILD)/bench/shape_cost: tests/bench/callgrind/shape_cost.c $(BUILD)/tests/common/synth_song.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) -Itests $(ALL_LDFLAGS) -o $@ $^ -lm
 
 # Opens the demo in the editor (JACK, else ALSA, else silent null audio).
 run: hiss

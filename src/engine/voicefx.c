@@ -646,13 +646,16 @@ static void apply_step(VoiceFx *fx, MixerVoice *v)
     fx->set_step = v->step;
 }
 
-/* The envelope's next n levels. */
-static void env_levels(VoiceFxEnv *env, float *levels, uint32_t n)
+/* The envelope's next n levels; true when they are all the first. */
+static bool env_levels(VoiceFxEnv *env, float *levels, uint32_t n)
 {
     uint32_t i = 0;
+    bool still = true;
+    const float first = env->level;
     while (i < n) {
         uint32_t k = n - i < env->left ? n - i : env->left;
         float level = env->level, slope = env->slope;
+        still = still && slope == 0.0f && level == first;
         if (slope == 0.0f) {
             /* Held or sustaining, most of a note: no chain of sums, and
              * four levels a store (the compiler leaves this loop as it
@@ -679,6 +682,7 @@ static void env_levels(VoiceFxEnv *env, float *levels, uint32_t n)
             env_enter(env, next);
         }
     }
+    return still;
 }
 
 /* The first frames of a run's amplitude levels fade from amp_was, the
@@ -872,6 +876,12 @@ static inline void glide_coefficients(const float *g, float k, float *a, uint32_
     }
 }
 
+/* Frames [from, from + len) of a run at one g, and its a1 and b1. */
+typedef struct {
+    uint32_t from, len;
+    float g, a1, b1;
+} FxStretch;
+
 /* Each of the next n frames' g and 1 / (1 + g (g + k)) of both stages
  * (gs, as, bs: n + 3 long). Frames go by control period: a still cutoff
  * costs no division, a gliding one has its divisions done for the whole
@@ -883,16 +893,15 @@ static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
 {
     bool still = true;
     /* The stretches at one g, written out at the end only if some other
-     * stretch glides. */
-    struct {
-        uint32_t from, len;
-        float g, a1, b1;
-    } level[VOICEFX_RUN / VOICEFX_CONTROL_FRAMES + 2];
+     * stretch glides; while all is still, none is kept (the frames so far
+     * are one stretch at the first g, kept when that ends). */
+    FxStretch level[VOICEFX_RUN / VOICEFX_CONTROL_FRAMES + 2];
     int levels = 0;
     const float k1 = fx->k1, k2 = fx->k2;
     float g = fx->g, dg = fx->dg;
     float a1 = 1.0f / (1.0f + g * (g + k1));
     float b1 = two ? 1.0f / (1.0f + g * (g + k2)) : 0.0f;
+    const float g0 = g, a10 = a1, b10 = b1;
     uint64_t age = fx->age;
     for (uint32_t i = 0; i < n;) {
         uint32_t phase = (uint32_t)(age % VOICEFX_CONTROL_FRAMES);
@@ -902,18 +911,26 @@ static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
              * its target, so a still cutoff stays still. */
             float was = g;
             g = fx->g_set ? fx->g_target : target;
-            still = still && g == was;
             fx->g_set = true;
             fx->g_target = target;
             dg = (target - g) / (float)VOICEFX_CONTROL_FRAMES;
-            a1 = 1.0f / (1.0f + g * (g + k1));
-            if (two)
-                b1 = 1.0f / (1.0f + g * (g + k2));
+            /* a1 and b1 are always those of g: the same g, the same. */
+            if (g != was) {
+                a1 = 1.0f / (1.0f + g * (g + k1));
+                if (two)
+                    b1 = 1.0f / (1.0f + g * (g + k2));
+            }
+            if (still && g != was) {
+                still = false;
+                level[levels++] = (FxStretch){0, i, g0, a10, b10};
+            }
         }
         uint32_t len = VOICEFX_CONTROL_FRAMES - phase;
         if (len > n - i)
             len = n - i;
         if (dg != 0.0f) {
+            if (still && i)
+                level[levels++] = (FxStretch){0, i, g0, a10, b10};
             still = false;
             for (uint32_t j = 0; j < len; j++) {
                 g += dg;
@@ -927,13 +944,8 @@ static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
                 glide_coefficients(gs + i, k2, bs + i, len);
                 b1 = bs[i + len - 1];
             }
-        } else {
-            level[levels].from = i;
-            level[levels].len = len;
-            level[levels].g = g;
-            level[levels].a1 = a1;
-            level[levels].b1 = b1;
-            levels++;
+        } else if (!still) {
+            level[levels++] = (FxStretch){i, len, g, a1, b1};
         }
         i += len;
         age += len;
@@ -1396,23 +1408,26 @@ static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
 
 /* Saturation with its gain compensated so a full-scale peak stays full
  * scale: tape is the soft curve (without branches: clamped to +-3 first,
- * where it is exactly +-1), hard clips; gain 0 leaves s as it is. n is a
- * multiple of four. */
+ * where it is exactly +-1), hard clips; of four samples. */
+static inline __attribute__((always_inline)) FxV4 drive_vec(FxV4 x, float d, float norm,
+                                                             bool hard)
+{
+    const FxV4 one = {1, 1, 1, 1}, three = {3, 3, 3, 3};
+    if (hard)
+        return fx_min(fx_max(x * d, -one), one);
+    x = fx_min(fx_max(x * d, -three), three);
+    FxV4 x2 = x * x;
+    return x * (27.0f + x2) / (27.0f + 9.0f * x2) * norm;
+}
+
+/* The drive over s in place; gain 0 leaves s as it is. n is a multiple
+ * of four. */
 static inline __attribute__((always_inline)) void drive_curve(float *s, uint32_t n, float d, float norm, bool hard)
 {
     if (d <= 0.0f)
         return;
-    const FxV4 one = {1, 1, 1, 1}, three = {3, 3, 3, 3};
-    if (hard) {
-        for (uint32_t i = 0; i < n; i += 4)
-            fx_store(s + i, fx_min(fx_max(fx_load(s + i) * d, -one), one));
-        return;
-    }
-    for (uint32_t i = 0; i < n; i += 4) {
-        FxV4 x = fx_min(fx_max(fx_load(s + i) * d, -three), three);
-        FxV4 x2 = x * x;
-        fx_store(s + i, x * (27.0f + x2) / (27.0f + 9.0f * x2) * norm);
-    }
+    for (uint32_t i = 0; i < n; i += 4)
+        fx_store(s + i, drive_vec(fx_load(s + i), d, norm, hard));
 }
 
 /* The drive over n frames of s. */
@@ -1445,15 +1460,16 @@ FX_TARGET_AVX static void drive_avx(VoiceFx *fx, float *s, uint32_t n)
     drive_run(fx, s, n);
 }
 
+/* The stages; the drive only when `drive` (else drive_gains does it). */
 static void stages_run(VoiceFx *fx, float *s, const float *env, const float *fenv,
-                       uint32_t n, int chans)
+                       uint32_t n, int chans, bool drive)
 {
     bool avx = has_avx();
     if (fx->crush_step > 0.0f || fx->crush_inc > 0.0f)
         (avx ? crush_avx : crush_sse)(fx, s, n, chans);
     if (fx->filter != SHAPE_FILTER_OFF)
         filter_run(fx, s, fx->fenv_own ? fenv : env, n, chans);
-    if (fx->drive_gain > 0.0f)
+    if (drive && fx->drive_gain > 0.0f)
         (avx ? drive_avx : drive_sse)(fx, s, n);
 }
 
@@ -1463,7 +1479,7 @@ static void stages_fading(VoiceFx *fx, float *s, const float *env, const float *
                           uint32_t n, int chans)
 {
     if (!fx->change_left) {
-        stages_run(fx, s, env, fenv, n, chans);
+        stages_run(fx, s, env, fenv, n, chans, true);
         return;
     }
     float was[2 * VOICEFX_CHANGE_FRAMES + 2];
@@ -1471,9 +1487,9 @@ static void stages_fading(VoiceFx *fx, float *s, const float *env, const float *
     memcpy(was, s, sizeof(float) * 2 * (m + (m & 1)));
     VoiceFx old = *fx;
     STAGES_COPY(&old, &fx->was);
-    stages_run(&old, was, env, fenv, m, chans);
+    stages_run(&old, was, env, fenv, m, chans, true);
     STAGES_COPY(&fx->was, &old);
-    stages_run(fx, s, env, fenv, n, chans);
+    stages_run(fx, s, env, fenv, n, chans, true);
     change_fade(s, was, m, &fx->change_left);
 }
 
@@ -1546,6 +1562,61 @@ apply_gains(MixerVoice *v, const float *s, const float *env, float *out, float *
     v->gr = gr;
     v->gm = gm;
     return v->active;
+}
+
+/* The drive and then apply_gains in one pass, for a voice with no ramp
+ * under way and no port (most frames of most voices): the same
+ * operations in the same order, so the same samples, without storing
+ * the driven samples and reading them again. `env_still`: every level
+ * of env is env[0]. */
+static inline __attribute__((always_inline)) void
+drive_gains(const VoiceFx *fx, MixerVoice *v, float *s, const float *env, bool env_still,
+            float *out, uint32_t n)
+{
+    const float d = fx->drive_gain, norm = fx->drive_norm;
+    const bool drive = d > 0.0f, hard = fx->drive_type == SHAPE_DRIVE_HARD;
+    const FxV4 gains = {v->gl, v->gr, v->gl, v->gr};
+    const FxV4 still = {env[0], env[0], env[0], env[0]};
+    uint32_t i = 0;
+    if (drive && env_still) {
+        for (; i + 2 <= n; i += 2)
+            fx_store(out + 2 * i, fx_load(out + 2 * i) +
+                                      drive_vec(fx_load(s + 2 * i), d, norm, hard) * still * gains);
+    } else if (drive) {
+        for (; i + 2 <= n; i += 2) {
+            FxV4 e = {env[i], env[i], env[i + 1], env[i + 1]};
+            fx_store(out + 2 * i, fx_load(out + 2 * i) +
+                                      drive_vec(fx_load(s + 2 * i), d, norm, hard) * e * gains);
+        }
+    } else if (env_still) {
+        for (; i + 2 <= n; i += 2)
+            fx_store(out + 2 * i, fx_load(out + 2 * i) + fx_load(s + 2 * i) * still * gains);
+    } else {
+        for (; i + 2 <= n; i += 2) {
+            FxV4 e = {env[i], env[i], env[i + 1], env[i + 1]};
+            fx_store(out + 2 * i, fx_load(out + 2 * i) + fx_load(s + 2 * i) * e * gains);
+        }
+    }
+    if (i < n) { /* the last frame: its pair is whole in s */
+        FxV4 y = fx_load(s + 2 * i);
+        if (drive)
+            y = drive_vec(y, d, norm, hard);
+        out[2 * i] += y[0] * env[i] * v->gl;
+        out[2 * i + 1] += y[1] * env[i] * v->gr;
+    }
+}
+
+static void drive_gains_sse(const VoiceFx *fx, MixerVoice *v, float *s, const float *env,
+                            bool env_still, float *out, uint32_t n)
+{
+    drive_gains(fx, v, s, env, env_still, out, n);
+}
+
+FX_TARGET_AVX static void drive_gains_avx(const VoiceFx *fx, MixerVoice *v, float *s,
+                                          const float *env, bool env_still, float *out,
+                                          uint32_t n)
+{
+    drive_gains(fx, v, s, env, env_still, out, n);
 }
 
 /* The voice's sample at unit gain into s: up to n frames, in pieces
@@ -1662,14 +1733,23 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
         uint32_t run = voice_read(fx, v, s, n < VOICEFX_RUN ? n : VOICEFX_RUN, &ended);
         if (!v->active)
             break;
-        env_levels(&fx->amp, env, run);
-        if (fx->amp_fade_left)
+        bool env_still = env_levels(&fx->amp, env, run);
+        if (fx->amp_fade_left) {
             amp_fade(fx, env, run);
+            env_still = false;
+        }
         if (fx->fenv_own && (fx->filter != SHAPE_FILTER_OFF ||
                              (fx->change_left && fx->was.filter != SHAPE_FILTER_OFF)))
             env_levels(&fx->fenv, fenv, run);
-        stages_fading(fx, s, env, fenv, run, v->chans);
-        (has_avx() ? apply_gains_avx : apply_gains_sse)(v, s, env, out, port, run);
+        bool avx = has_avx();
+        if (!fx->change_left && !v->ramp_left && !port) {
+            /* Most runs: the drive and the gains in one pass. */
+            stages_run(fx, s, env, fenv, run, v->chans, false);
+            (avx ? drive_gains_avx : drive_gains_sse)(fx, v, s, env, env_still, out, run);
+        } else {
+            stages_fading(fx, s, env, fenv, run, v->chans);
+            (avx ? apply_gains_avx : apply_gains_sse)(v, s, env, out, port, run);
+        }
         if (ended || fx->amp.stage == VOICEFX_DONE)
             mixer_voice_kill(v);
         fx->age += run;

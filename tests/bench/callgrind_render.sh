@@ -17,16 +17,8 @@
 BUILD=${BUILD:-build}
 HISS=${HISS:-$BUILD/hiss}
 RENDER=${RENDER:-$BUILD/bench/render_only}
-if ! command -v valgrind >/dev/null 2>&1; then
-    echo "callgrind_render: valgrind is not installed; no figure"
-    exit 0
-fi
-if [ ! -x "$RENDER" ]; then
-    echo "callgrind_render: $RENDER is missing (make $RENDER); no figure"
-    exit 1
-fi
-dir=$(mktemp -d "${TMPDIR:-/tmp}/hiss-callgrind.XXXXXX") || exit 1
-[ -n "${KEEP_CALLGRIND:-}" ] || trap 'rm -rf "$dir"' EXIT
+. tests/bench/callgrind/prepare.sh
+callgrind_prepare callgrind_render "$RENDER"
 orders=$(printf '00 %.0s' $(seq 17))
 sed -e "s|\"\.\./samples/|\"$PWD/samples/|" -e "s|^order .*|order $orders|" \
     patterns/starter.hiss > "$dir/song.hiss"
