@@ -155,9 +155,16 @@ Instrument *song_instrument_new(void)
     inst->base_note = NOTE_C4;
     inst->interp = INTERP_LINEAR;
     shape_defaults(inst->shape);
-    song_envelope_clear(&inst->vol_env);
-    song_envelope_clear(&inst->pan_env);
+    for (int k = 0; k < SONG_ENV_KINDS; k++)
+        song_envelope_clear(&inst->env[k]);
     return inst;
+}
+
+const char *const song_env_names[SONG_ENV_KINDS] = {"vol", "pan", "bend", "cutoff"};
+
+int song_env_neutral(SongEnvKind kind)
+{
+    return kind == SONG_ENV_PANNING || kind == SONG_ENV_PITCH ? SONG_ENV_TOP / 2 : SONG_ENV_TOP;
 }
 
 void song_envelope_clear(SongEnvelope *env)

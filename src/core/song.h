@@ -134,6 +134,24 @@ typedef struct {
     int loop_start, loop_end;           /* point indices, start <= end, or -1 */
 } SongEnvelope;
 
+/* The kinds of point envelope an instrument has, in the order of
+ * Instrument.env[], and their names in the song file ("vol_env"...). */
+typedef enum {
+    SONG_ENV_VOLUME,
+    SONG_ENV_PANNING,
+    SONG_ENV_PITCH,
+    SONG_ENV_FILTER,
+    SONG_ENV_KINDS
+} SongEnvKind;
+/* "vol", "pan", "bend", "cutoff": the song file's vol_env, bend_loop... */
+extern const char *const song_env_names[SONG_ENV_KINDS];
+/* The level that leaves the sound as it is: the pan's and the pitch's
+ * centre, the top for volume and filter. */
+int song_env_neutral(SongEnvKind kind);
+/* Impulse Tracker's lowest cutoff, 110 x 2^0.25 Hz: where the filter
+ * envelope at 0 takes the cutoff. */
+#define SONG_FILTER_ENV_FLOOR_HZ 130.8128f
+
 /* An envelope with nothing in it (count 0, no sustain, no loop). */
 void song_envelope_clear(SongEnvelope *env);
 /* NULL when env is one the fields above allow, else what is wrong with
@@ -177,7 +195,18 @@ typedef struct Instrument {
      * count the song's ticks. With a volume envelope a note off lets the
      * envelope go on past its sustain and fades the note: fadeout is
      * taken off 65536 each tick (0: no fade). */
-    SongEnvelope vol_env, pan_env;
+    /* The pitch envelope's level 32 plays the note's pitch, each level
+     * above or below half a semitone more or less (+-16 semitones, as
+     * Impulse Tracker's). The filter envelope scales how far the filter's
+     * cutoff lies above SONG_FILTER_ENV_FLOOR_HZ, in octaves: 64 leaves
+     * it, 32 halves it, 0 brings it down to that floor (Impulse
+     * Tracker's filter envelope). env[] names the same four by kind. */
+    union {
+        SongEnvelope env[SONG_ENV_KINDS];
+        struct {
+            SongEnvelope vol_env, pan_env, pitch_env, filter_env;
+        };
+    };
     int fadeout;              /* 0..SONG_FADEOUT_MAX */
     /* Only a note with an instrument number restarts the point
      * envelopes (FastTracker 2); a bare note of the same instrument goes

@@ -26,6 +26,7 @@
 #include "glue.h"
 #include "refplay.h"
 #include "fpmode.h"
+#include "pointenv.h"
 
 /* Following a MIDI clock: how long the tempo synced effects hear is
  * smoothed over, and how fast a delay's time moves to it (a share of the
@@ -48,17 +49,11 @@ typedef struct {
     int slice_pick;      /* Sxx of the last note: slice 1..128, 0 = none */
     float level;         /* the sounding note's humanized level (groove) */
     float level_next;    /* what the next note from a row gets */
-    /* The sounding note's point envelopes (volume, panning; song.h), a
-     * tick at a time: their positions, whether they start from this
-     * tick, whether the note off has come, the fade after it (65536:
-     * none yet) and the gain (0..1) and pan (0..64) they give. */
-    int env_pos[2];
-    bool env_fresh;
-    bool key_off;
-    int fade;
-    float env_gain;
-    float env_pan;
-    const Instrument *env_inst; /* whose envelopes those are */
+    /* The point envelopes of the channel's last note as of its last
+     * tick (its voice has its own, pointenv.h), kept after the note
+     * ends, for a bare note that goes on with them; and their instrument. */
+    PointEnv env;
+    const Instrument *env_inst;
 } Channel;
 
 typedef struct {
@@ -155,6 +150,13 @@ typedef struct {
 typedef struct {
     MixerVoice voices[ENGINE_MAX_VOICES];
     VoiceFx shaping[ENGINE_MAX_VOICES]; /* envelopes of voice i (voicefx.h) */
+    PointEnv points[ENGINE_MAX_VOICES]; /* its point envelopes (pointenv.h) */
+    /* A voice of no channel (a preview): its pitch, pan (0..255) and
+     * level without the point envelopes; and, on a stopped song, frames
+     * to its next tick of them. */
+    int alone_pitch[ENGINE_MAX_VOICES], alone_pan[ENGINE_MAX_VOICES];
+    float alone_vol[ENGINE_MAX_VOICES];
+    uint32_t tick_left[ENGINE_MAX_VOICES];
     uint32_t serial;
 } VoicePool;
 
@@ -307,32 +309,19 @@ static void release_channel_voice(Engine *e, Channel *ch, uint32_t ramp)
     ch->voice = -1;
 }
 
-/* Whether the channel's note follows its instrument's point envelopes:
- * they count the song's ticks, so a note played on a stopped song sounds
- * without them. */
-static bool envelopes_run(const Engine *e, const Instrument *inst)
+/* A new note's point envelopes (on voice vi) start at their first tick;
+ * a bare note (`bare`: no instrument number) of an instrument that keeps
+ * them goes on with its channel's. */
+static void envelope_start(Engine *e, Channel *ch, int vi, const Instrument *inst, bool bare)
 {
-    return e->seq.playing && inst && (inst->vol_env.count || inst->pan_env.count);
-}
-
-/* A new note's point envelopes start at their first tick; a bare note
- * (`bare`: no instrument number) of an instrument that keeps them goes on
- * with its channel's. */
-static void envelope_start(const Engine *e, Channel *ch, const Instrument *inst, bool bare)
-{
-    bool run = envelopes_run(e, inst);
-    if (run && bare && inst->env_keep_bare && ch->env_inst == inst)
-        return;
+    PointEnv *pe = &e->pool.points[vi];
+    if (bare && inst->env_keep_bare && ch->env_inst == inst && ch->env.on)
+        *pe = ch->env;
+    else
+        pointenv_start(pe, inst);
     ch->env_inst = inst;
-    ch->env_pos[0] = ch->env_pos[1] = 0;
-    ch->env_fresh = true;
-    ch->key_off = false;
-    ch->fade = SONG_FADEOUT_MAX;
-    ch->env_gain = run && inst->vol_env.count
-                       ? song_envelope_value(&inst->vol_env, 0) / SONG_ENV_TOP
-                       : 1.0f;
-    ch->env_pan = run && inst->pan_env.count ? song_envelope_value(&inst->pan_env, 0)
-                                             : SONG_ENV_TOP / 2;
+    ch->env = *pe;
+    e->pool.tick_left[vi] = 0;
 }
 
 /* === : a note with a volume envelope goes on past its sustain and fades
@@ -342,8 +331,8 @@ static void envelope_start(const Engine *e, Channel *ch, const Instrument *inst,
 static void release_note(Engine *e, Channel *ch)
 {
     MixerVoice *v = channel_voice(e, ch);
-    if (v && envelopes_run(e, v->inst) && v->inst->vol_env.count) {
-        ch->key_off = true;
+    if (v && pointenv_release(&e->pool.points[ch->voice], v->inst)) {
+        ch->env = e->pool.points[ch->voice];
         if (e->pool.shaping[ch->voice].on)
             voicefx_release(&e->pool.shaping[ch->voice]);
         return;
@@ -429,21 +418,34 @@ static float global_gain(const Engine *e)
     return (float)g / SONG_GLOBAL_VOLUME_MAX;
 }
 
-static void channel_gains(const Engine *e, int c, float *gl, float *gr,
+/* The pan (0..255) a panning envelope at `level` (32 = centre) moves
+ * `pan` to: as far as there is room on its side, as FastTracker 2 does. */
+static int env_moved_pan(int pan, float level)
+{
+    float room = 128.0f - fabsf((float)pan - 128.0f);
+    float moved = (float)pan + (level - SONG_ENV_TOP / 2) * room / (SONG_ENV_TOP / 2);
+    return hiss_clampi((int)lroundf(moved), 0, 255);
+}
+
+/* The channel's gains for a note whose point envelopes stand at pe
+ * (NULL: none). */
+static void channel_gains(const Engine *e, int c, const PointEnv *pe, float *gl, float *gr,
                           float *gm)
 {
     const Channel *ch = &e->chans.ch[c];
     const StripState *st = &e->chans.strip[c];
     float vol = audible(e, c) ? (float)fx_volume(&ch->fx) / 64.0f * st->gain * ch->level *
-                                    ch->env_gain * global_gain(e)
+                                    (pe ? pe->gain : 1.0f) * global_gain(e)
                               : 0.0f;
-    /* A panning envelope moves the pan as far as there is room on its
-     * side, as FastTracker 2 does. */
-    float room = 128.0f - fabsf((float)ch->fx.pan - 128.0f);
-    float pan = (float)ch->fx.pan + (ch->env_pan - SONG_ENV_TOP / 2) * room / (SONG_ENV_TOP / 2);
-    pan_gains(hiss_clampi((int)lroundf(pan), 0, 255), vol, gl, gr);
+    pan_gains(env_moved_pan(ch->fx.pan, pe ? pe->pan : SONG_ENV_TOP / 2), vol, gl, gr);
     strip_balance(st, gl, gr);
     *gm = vol;
+}
+
+/* The pitch a note at `pitch` sounds at under its pitch envelope. */
+static int env_pitch(int pitch, const PointEnv *pe)
+{
+    return pitch + (int)lroundf(pe->semis * FX_PITCH_PER_NOTE);
 }
 
 /* Pushes the channel's pitch and gains to its voice, the gains over
@@ -454,10 +456,13 @@ static void channel_apply_over(Engine *e, int c, uint32_t ramp)
     MixerVoice *v = channel_voice(e, ch);
     if (!v)
         return;
-    mixer_voice_set_step(v, pitch_step(e, v->inst, fx_pitch(&ch->fx)));
+    const PointEnv *pe = &e->pool.points[ch->voice];
+    mixer_voice_set_step(v, pitch_step(e, v->inst, env_pitch(fx_pitch(&ch->fx), pe)));
     float gl, gr, gm;
-    channel_gains(e, c, &gl, &gr, &gm);
+    channel_gains(e, c, pe, &gl, &gr, &gm);
     mixer_voice_set_gains(v, gl, gr, gm, ramp);
+    if (pe->on && e->pool.shaping[ch->voice].on)
+        voicefx_cutoff_scale(&e->pool.shaping[ch->voice], pe->cutoff_scale);
 }
 
 /* The same at a tick boundary, over the declick ramp. */
@@ -614,17 +619,20 @@ static void start_note(Engine *e, int c, uint32_t offset, bool bare)
     if (vi < 0)
         return;
     MixerVoice *v = &e->pool.voices[vi];
-    envelope_start(e, ch, inst, bare);
+    envelope_start(e, ch, vi, inst, bare);
+    const PointEnv *pe = &e->pool.points[vi];
     float gl, gr, gm;
-    channel_gains(e, c, &gl, &gr, &gm);
+    channel_gains(e, c, pe, &gl, &gr, &gm);
     uint32_t start = (uint32_t)hiss_clampi(inst->shape[SHAPE_START], 0, INT32_MAX);
     int slice = slice_of(inst, ch->fx.note, ch->slice_pick);
     if (!voice_start_on(e, v, inst, slice, start, offset,
-                        pitch_step(e, inst, fx_note_pitch(&ch->fx)), gl, gr, gm))
+                        pitch_step(e, inst, env_pitch(fx_note_pitch(&ch->fx), pe)), gl, gr, gm))
         return;
     voicefx_start(&e->pool.shaping[vi], inst, e->rate, v,
                   (float)(ch->fx.pitch - NOTE_C4 * FX_PITCH_PER_NOTE) / FX_PITCH_PER_NOTE,
                   fminf((float)hiss_clampi(ch->fx.volume, 0, 64) / 64.0f * ch->level, 1.0f));
+    if (pe->on)
+        voicefx_cutoff_scale(&e->pool.shaping[vi], pe->cutoff_scale);
     v->channel = c;
     v->slot = ch->fx.inst_slot;
     v->owner = e->song;
@@ -828,9 +836,7 @@ static void channel_reset(Channel *ch)
 {
     fx_channel_reset(&ch->fx);
     ch->level = ch->level_next = 1.0f;
-    ch->env_gain = 1.0f;
-    ch->env_pan = SONG_ENV_TOP / 2;
-    ch->fade = SONG_FADEOUT_MAX;
+    ch->env.on = false;
     ch->env_inst = NULL;
     ch->voice = -1;
     ch->voice_serial = 0;
@@ -1266,32 +1272,97 @@ static void tick_control(Engine *e)
         channel_out_effect(e, c, e->chans.ch[c].fx.fx, e->chans.ch[c].fx.param, e->seq.tick);
 }
 
-/* The channel's point envelopes move on a tick (not on the tick their
- * note started) and give its gain and pan; a note its volume envelope or
- * fade has silenced for good ends. True when the channel has them. */
-static bool envelope_tick(Engine *e, int c)
+/* A voice of no channel (a preview) takes its point envelopes' levels,
+ * the gains over `ramp` frames. */
+static void alone_apply(Engine *e, int i, uint32_t ramp)
 {
-    Channel *ch = &e->chans.ch[c];
-    MixerVoice *v = channel_voice(e, ch);
-    if (!v || !envelopes_run(e, v->inst))
-        return false;
-    const SongEnvelope *vol = &v->inst->vol_env, *pan = &v->inst->pan_env;
-    if (ch->env_fresh) {
-        ch->env_fresh = false;
-    } else {
-        ch->env_pos[0] = song_envelope_next(vol, ch->env_pos[0], !ch->key_off);
-        ch->env_pos[1] = song_envelope_next(pan, ch->env_pos[1], !ch->key_off);
-        if (ch->key_off && vol->count)
-            ch->fade = hiss_clampi(ch->fade - v->inst->fadeout, 0, SONG_FADEOUT_MAX);
-    }
-    ch->env_pan = pan->count ? song_envelope_value(pan, ch->env_pos[1]) : SONG_ENV_TOP / 2;
-    if (!vol->count)
+    MixerVoice *v = &e->pool.voices[i];
+    const PointEnv *pe = &e->pool.points[i];
+    float vol = e->pool.alone_vol[i] * pe->gain, gl, gr;
+    pan_gains(env_moved_pan(e->pool.alone_pan[i], pe->pan), vol, &gl, &gr);
+    mixer_voice_set_step(v, pitch_step(e, v->inst, env_pitch(e->pool.alone_pitch[i], pe)));
+    mixer_voice_set_gains(v, gl, gr, vol, ramp);
+    if (e->pool.shaping[i].on)
+        voicefx_cutoff_scale(&e->pool.shaping[i], pe->cutoff_scale);
+}
+
+/* A tick of voice i's point envelopes: they move on and give its gains
+ * and pitch (a channel's note through its channel; the levels glide over
+ * `ramp` frames, a tick's, as the module players that have them do); a
+ * note they silenced for good ends. True when the voice is a channel's
+ * note (applied here). */
+static bool voice_env_tick(Engine *e, int i, uint32_t ramp)
+{
+    MixerVoice *v = &e->pool.voices[i];
+    PointEnv *pe = &e->pool.points[i];
+    bool alive = pointenv_tick(pe, v->inst);
+    int c = v->channel;
+    Channel *ch = c >= 0 && c < SONG_MAX_CHANNELS ? &e->chans.ch[c] : NULL;
+    if (ch && channel_voice(e, ch) == v) {
+        ch->env = *pe;
+        if (alive)
+            channel_apply_over(e, c, ramp);
+        else
+            release_channel_voice(e, ch, e->ramp);
         return true;
-    ch->env_gain = song_envelope_value(vol, ch->env_pos[0]) / SONG_ENV_TOP *
-                   (float)ch->fade / SONG_FADEOUT_MAX;
-    if (ch->fade == 0 || song_envelope_ended_silent(vol, ch->env_pos[0]))
-        release_channel_voice(e, ch, e->ramp);
-    return true;
+    }
+    if (!alive)
+        mixer_voice_release(v, e->ramp);
+    else if (c < 0)
+        alone_apply(e, i, ramp);
+    return false;
+}
+
+/* Frames in a tick at `bpm_tenths`. */
+static uint32_t tick_frames(const Engine *e, int bpm_tenths)
+{
+    return bpm_tenths > 0 ? (uint32_t)((uint64_t)e->rate * 25 / (unsigned)bpm_tenths) : e->ramp;
+}
+
+/* The song's ticks move every sounding voice's point envelopes; `moved`
+ * marks the channels whose notes took their levels here. */
+static void envelopes_tick(Engine *e, bool moved[SONG_MAX_CHANNELS])
+{
+    uint32_t tick = tick_frames(e, e->seq.bpm_tenths);
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+        MixerVoice *v = &e->pool.voices[i];
+        if (v->active && !v->releasing && e->pool.points[i].on && voice_env_tick(e, i, tick))
+            moved[v->channel] = true;
+    }
+}
+
+/* On a stopped song each voice's point envelopes tick at the song's
+ * tempo from the voice's own start: frames until the next voice's tick
+ * (UINT32_MAX: none has them). */
+static uint32_t stopped_ticks_next(const Engine *e)
+{
+    uint32_t next = UINT32_MAX;
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+        const MixerVoice *v = &e->pool.voices[i];
+        if (v->active && !v->releasing && e->pool.points[i].on && e->pool.tick_left[i] < next)
+            next = e->pool.tick_left[i];
+    }
+    return next;
+}
+
+/* `frames` passed on a stopped song: the voices whose tick has come take
+ * it (before the frames of the run after it). */
+static void stopped_ticks(Engine *e, uint32_t frames)
+{
+    int bpm = hiss_clampi(atomic_load_explicit(&e->song->bpm_tenths, memory_order_relaxed),
+                          SONG_BPM_MIN, SONG_BPM_MAX);
+    uint32_t tick = tick_frames(e, bpm);
+    for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+        MixerVoice *v = &e->pool.voices[i];
+        if (!v->active || v->releasing || !e->pool.points[i].on)
+            continue;
+        uint32_t *left = &e->pool.tick_left[i];
+        *left = *left > frames ? *left - frames : 0;
+        if (*left)
+            continue;
+        voice_env_tick(e, i, tick);
+        *left = tick;
+    }
 }
 
 static void process_tick(Engine *e)
@@ -1316,13 +1387,11 @@ static void process_tick(Engine *e)
     }
     if (!atomic_load_explicit(&e->capturing, memory_order_relaxed))
         e->seq.logging = false;
-    /* A point envelope's level glides over the whole tick, as the
-     * module players that have them do: a tick's frames at this tempo. */
-    uint32_t tick = e->seq.bpm_tenths > 0
-                        ? (uint32_t)((uint64_t)e->rate * 25 / (unsigned)e->seq.bpm_tenths)
-                        : e->ramp;
+    bool moved[SONG_MAX_CHANNELS] = {false};
+    envelopes_tick(e, moved);
     for (int c = 0; c < e->chans.nch; c++)
-        channel_apply_over(e, c, envelope_tick(e, c) ? tick : e->ramp);
+        if (!moved[c])
+            channel_apply(e, c);
 }
 
 /* Runs the sequencer up to the next point where frames pass. */
@@ -1437,13 +1506,22 @@ static void preview_start(Engine *e, Instrument *inst, int note, int volume,
     float vol = velocity * strip_default_gain();
     pan_gains(pan_from_instrument(inst), vol, &gl, &gr);
     int pitch = (plays_at_base(inst) ? inst->base_note : note) * FX_PITCH_PER_NOTE;
+    PointEnv *pe = &e->pool.points[vi];
+    pointenv_start(pe, inst);
+    e->pool.tick_left[vi] = 0;
+    e->pool.alone_pitch[vi] = pitch;
+    e->pool.alone_pan[vi] = pan_from_instrument(inst);
+    e->pool.alone_vol[vi] = vol;
+    pan_gains(env_moved_pan(pan_from_instrument(inst), pe->pan), vol * pe->gain, &gl, &gr);
     if (!voice_start_on(e, v, inst, slice_of(inst, note, 0), 0, 0,
-                        pitch_step(e, inst, pitch), gl, gr, vol))
+                        pitch_step(e, inst, env_pitch(pitch, pe)), gl, gr, vol * pe->gain))
         return;
     /* The fader level is no part of the note's velocity (filter_vel,
      * drive_vel): a full-volume audition sounds as the note would. */
     voicefx_start(&e->pool.shaping[vi], inst, e->rate, v, (float)(note - NOTE_C4),
                   velocity);
+    if (pe->on)
+        voicefx_cutoff_scale(&e->pool.shaping[vi], pe->cutoff_scale);
     v->channel = -1;
     v->slot = 0;
     v->owner = owner;
@@ -2673,6 +2751,12 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
             run = next_live;
         if (e->chans.groove_waiting && run > groove_next(e))
             run = groove_next(e);
+        if (!e->seq.playing) {
+            stopped_ticks(e, 0);
+            uint32_t next = stopped_ticks_next(e);
+            if (run > next)
+                run = next;
+        }
         clock_out_run(&e->clock, done + pos + engine_latency(e), run, e->seq.bpm_tenths,
                       row_ticks(e),
                       atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed),
@@ -2695,6 +2779,8 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
         }
         if (e->seq.frames_left != UINT32_MAX)
             e->seq.frames_left -= run;
+        if (!e->seq.playing)
+            stopped_ticks(e, run);
         if (e->chans.groove_waiting)
             groove_pass(e, run);
         e->seq.row_elapsed += run;
@@ -2917,6 +3003,11 @@ void engine_hand_over(Engine *from, Engine *to)
         }
         mixer_voice_carry(v, &from->pool.voices[i], scale);
         voicefx_carry(&to->pool.shaping[i], &from->pool.shaping[i], scale);
+        to->pool.points[i] = from->pool.points[i];
+        to->pool.alone_pitch[i] = from->pool.alone_pitch[i];
+        to->pool.alone_pan[i] = from->pool.alone_pan[i];
+        to->pool.alone_vol[i] = from->pool.alone_vol[i];
+        to->pool.tick_left[i] = (uint32_t)llround(from->pool.tick_left[i] * scale);
     }
     to->pool.serial = from->pool.serial;
     to->chans = from->chans;

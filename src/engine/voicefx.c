@@ -154,6 +154,7 @@ static void set_resonance(VoiceFx *fx, float res)
 
 static void filter_setup(VoiceFx *fx, const int *s, float key, float velocity)
 {
+    fx->cutoff_scale = 1.0f;
     fx->filter = hiss_clampi(s[SHAPE_FILTER], SHAPE_FILTER_OFF, SHAPE_FILTER_LAST);
     float semis = key * (float)hiss_clampi(s[SHAPE_KEY_TRACK], 0, 100) / 100.0f -
                   (float)hiss_clampi(s[SHAPE_FILTER_VEL], 0, 96) * (1.0f - velocity);
@@ -270,6 +271,7 @@ static void env_seek(VoiceFxEnv *env, uint32_t frames)
 }
 
 #define CUTOFF_MIN_LOG2 4.32192809f  /* log2(20) */
+#define FILTER_FLOOR_LOG2 7.03135971f /* log2(SONG_FILTER_ENV_FLOOR_HZ) */
 #define CUTOFF_MAX_LOG2 14.28771238f /* log2(20000) */
 
 /* The crush, filter and drive stages' settings and state, from one of
@@ -525,6 +527,11 @@ bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first)
         break;
     }
     return true;
+}
+
+void voicefx_cutoff_scale(VoiceFx *fx, float share)
+{
+    fx->cutoff_scale = share < 0.0f ? 0.0f : share > 1.0f ? 1.0f : share;
 }
 
 static void env_release(VoiceFxEnv *env)
@@ -817,6 +824,9 @@ static float cutoff_g(VoiceFx *fx, float env)
     /* A still cutoff (a held envelope, no sweep) keeps its target: no
      * exp2f and tangent at every control point. */
     float octaves = fx->cutoff_log2 + fx->env_octaves * env;
+    if (fx->cutoff_scale != 1.0f)
+        octaves = FILTER_FLOOR_LOG2 + (fx->cutoff_log2 - FILTER_FLOOR_LOG2) * fx->cutoff_scale +
+                  fx->env_octaves * env;
     if (fx->g_set && octaves == fx->g_target_log2)
         return fx->g_target;
     fx->g_target_log2 = octaves;

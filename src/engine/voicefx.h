@@ -104,6 +104,8 @@ typedef struct {
     int filter;              /* SHAPE_FILTER_* */
     float cutoff_log2;       /* log2 Hz: the setting, key and velocity */
     float cutoff_offset;     /* key and velocity's part of it, octaves */
+    float cutoff_scale;      /* share of the octaves above the floor kept
+                                (voicefx_cutoff_scale) */
     float env_octaves;       /* cutoff move at full envelope level */
     float k1, k2;            /* damping of the first and second stage */
     float band_gain;         /* band-pass output scale: unity at the peak */
@@ -175,6 +177,9 @@ void voicefx_insert_update(VoiceFx *fx, const int *was, const int *now);
 bool voicefx_insert_active(const VoiceFx *fx);
 /* [audio] n interleaved stereo frames, in place. */
 void voicefx_insert_run(VoiceFx *fx, float *stereo, uint32_t n);
+/* A filter envelope (pointenv.h) keeps `share` (0..1) of the cutoff's
+ * octaves above SONG_FILTER_ENV_FLOOR_HZ; the filter glides there. */
+void voicefx_cutoff_scale(VoiceFx *fx, float share);
 /* === : the envelope goes to its release stage. */
 void voicefx_release(VoiceFx *fx);
 /* The same voice carried to another output rate (engine_hand_over). */

@@ -979,8 +979,9 @@ static HissError parse_shape_field(Parser *p, Token key, int slot,
     char b[48];
     ShapeParam param = shape_find(key.s, key.n);
     if (param == SHAPE_COUNT) {
-        char fields[512] = "sample, volume, pan, base, finetune, loop, interp, slices, "
-                           "stretch, {vol,pan}_{env,sustain,loop}, fadeout, bare_env";
+        char fields[600] = "sample, volume, pan, base, finetune, loop, interp, slices, "
+                           "stretch, {vol,pan,bend,cutoff}_env/sustain/loop, fadeout, "
+                           "bare_env";
         size_t used = strlen(fields);
         for (int i = 0; i < SHAPE_COUNT; i++) {
             int n = snprintf(fields + used, sizeof fields - used, ", %s",
@@ -989,7 +990,7 @@ static HissError parse_shape_field(Parser *p, Token key, int slot,
                 used += (size_t)n;
         }
         return fail_at(p, key.pos, HISS_ERR_PARSE,
-                       "unknown instrument field '%s' (%s)",
+                       "unknown field '%s' (%s)",
                        shown(b, key.s, key.n), fields);
     }
     const ShapeInfo *info = shape_info(param);
@@ -1097,14 +1098,11 @@ static HissError parse_point_range(Parser *p, const char *what, int *start, int 
     return HISS_OK;
 }
 
-/* The envelope and the first and last point of range k: 0 the volume
- * envelope's sustain, 1 its loop, 2 and 3 the panning envelope's. */
-static const SongEnvelope *envelope_range(Instrument *inst, int k, int *range[2])
+/* The first and last point of the sustain (loop false) or loop of env. */
+static void envelope_range(SongEnvelope *env, bool loop, int *range[2])
 {
-    SongEnvelope *env = k < 2 ? &inst->vol_env : &inst->pan_env;
-    range[0] = k % 2 ? &env->loop_start : &env->sustain_start;
-    range[1] = k % 2 ? &env->loop_end : &env->sustain_end;
-    return env;
+    range[0] = loop ? &env->loop_start : &env->sustain_start;
+    range[1] = loop ? &env->loop_end : &env->sustain_end;
 }
 
 /* A sustain or loop given by the token at `where` must name points the
@@ -1140,17 +1138,20 @@ static HissError parse_instrument(Parser *p)
     if (err)
         return err;
 
+    /* Each envelope kind (song.h) has three fields from F_ENVELOPES on:
+     * its points, its sustain and its loop. */
     enum { F_SAMPLE, F_VOLUME, F_PAN, F_BASE, F_FINETUNE, F_LOOP, F_INTERP, F_SLICES,
-           F_STRETCH, F_VOL_ENV, F_PAN_ENV, F_VOL_SUSTAIN, F_VOL_LOOP, F_PAN_SUSTAIN,
-           F_PAN_LOOP, F_FADEOUT, F_BARE_ENV };
-    static const char *const FIELDS[] = {"sample",      "volume",   "pan",     "base",
-                                         "finetune",    "loop",     "interp",  "slices",
-                                         "stretch",     "vol_env",  "pan_env",
-                                         "vol_sustain", "vol_loop", "pan_sustain",
-                                         "pan_loop",    "fadeout",  "bare_env"};
-    /* Where each sustain and loop (F_VOL_SUSTAIN on) was given, to check
+           F_STRETCH, F_FADEOUT, F_BARE_ENV, F_ENVELOPES,
+           F_COUNT = F_ENVELOPES + 3 * SONG_ENV_KINDS };
+    static const char *const FIELDS[F_COUNT] = {
+        "sample",         "volume",        "pan",         "base",       "finetune",
+        "loop",           "interp",        "slices",      "stretch",    "fadeout",
+        "bare_env",       "vol_env",       "vol_sustain", "vol_loop",   "pan_env",
+        "pan_sustain",    "pan_loop",      "bend_env",    "bend_sustain", "bend_loop",
+        "cutoff_env",     "cutoff_sustain", "cutoff_loop"};
+    /* Where each sustain and loop was given (by envelope field), to check
      * them against the points at the end of the line. */
-    Token range_at[4] = {{0}};
+    Token range_at[3 * SONG_ENV_KINDS] = {{0}};
     bool seen[HISS_ARRAY_LEN(FIELDS)] = {false};
     bool shape_seen[SHAPE_COUNT] = {false};
     char b[48], word[16];
@@ -1236,24 +1237,6 @@ static HissError parse_instrument(Parser *p)
                                "bad interp '%s' (raw|linear|cubic|sinc)",
                                shown(b, t.s, t.n));
             break;
-        case F_VOL_ENV:
-            err = parse_envelope(p, "vol_env", &inst->vol_env);
-            break;
-        case F_PAN_ENV:
-            err = parse_envelope(p, "pan_env", &inst->pan_env);
-            break;
-        case F_VOL_SUSTAIN:
-        case F_VOL_LOOP:
-        case F_PAN_SUSTAIN:
-        case F_PAN_LOOP: {
-            int *range[2];
-            envelope_range(inst, (int)(f - F_VOL_SUSTAIN), range);
-            char what[32];
-            snprintf(what, sizeof what, "%s point", FIELDS[f]);
-            err = parse_point_range(p, what, range[0], range[1],
-                                    &range_at[f - F_VOL_SUSTAIN]);
-            break;
-        }
         case F_FADEOUT:
             err = parse_int(p, "fadeout", 0, SONG_FADEOUT_MAX, &v, NULL);
             inst->fadeout = (int)v;
@@ -1266,14 +1249,31 @@ static HissError parse_instrument(Parser *p)
                 return fail_at(p, t.pos, HISS_ERR_PARSE,
                                "bad bare_env '%s' (restart|keep)", shown(b, t.s, t.n));
             break;
+        default: {
+            size_t e = f - F_ENVELOPES;
+            SongEnvelope *env = &inst->env[e / 3];
+            if (e % 3 == 0) {
+                err = parse_envelope(p, FIELDS[f], env);
+                break;
+            }
+            int *range[2];
+            envelope_range(env, e % 3 == 2, range);
+            char what[32];
+            snprintf(what, sizeof what, "%s point", FIELDS[f]);
+            err = parse_point_range(p, what, range[0], range[1], &range_at[e]);
+            break;
+        }
         }
         if (err)
             return err;
     }
-    for (int k = 0; k < 4 && !err; k++) {
+    for (int e = 0; e < 3 * SONG_ENV_KINDS && !err; e++) {
+        if (e % 3 == 0)
+            continue;
         int *range[2];
-        const SongEnvelope *env = envelope_range(inst, k, range);
-        err = check_point_range(p, FIELDS[F_VOL_SUSTAIN + k], *range[1], env, &range_at[k]);
+        SongEnvelope *env = &inst->env[e / 3];
+        envelope_range(env, e % 3 == 2, range);
+        err = check_point_range(p, FIELDS[F_ENVELOPES + e], *range[1], env, &range_at[e]);
     }
     return err;
 }
@@ -1938,8 +1938,8 @@ static void format_instrument(Buf *b, int slot, const Instrument *inst)
                                                  SONG_STRETCH_MAX_BEATS));
         buf_string(b, inst->stretch_from, sizeof inst->stretch_from - 1);
     }
-    format_envelope(b, "vol", &inst->vol_env);
-    format_envelope(b, "pan", &inst->pan_env);
+    for (int k = 0; k < SONG_ENV_KINDS; k++)
+        format_envelope(b, song_env_names[k], &inst->env[k]);
     if (inst->vol_env.count && !song_envelope_problem(&inst->vol_env) && inst->fadeout > 0)
         buf_printf(b, " fadeout %d", hiss_clampi(inst->fadeout, 0, SONG_FADEOUT_MAX));
     if (inst->env_keep_bare)

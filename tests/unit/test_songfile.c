@@ -458,9 +458,9 @@ static Song *random_song(int patterns, int rows, int channels)
         if (i % 2)
             inst->given |= INST_GIVEN_SLICES;
         /* Point envelopes: none, a volume one with a sustain, a fadeout
-         * and maybe a loop, or both with every point. */
-        for (int e = 0; e < i % 3; e++) {
-            SongEnvelope *env = e ? &inst->pan_env : &inst->vol_env;
+         * and maybe a loop, or all four kinds with every point. */
+        for (int e = 0; e < (i % 3 == 2 ? SONG_ENV_KINDS : i % 3); e++) {
+            SongEnvelope *env = &inst->env[e];
             env->count = i % 3 == 2 ? SONG_ENV_POINTS : 2 + (int)rnd(10);
             int tick = (int)rnd(5);
             for (int k = 0; k < env->count; k++) {
@@ -525,7 +525,9 @@ static int songs_equal(const Song *a, const Song *b)
              x->loop == y->loop && x->loop_start == y->loop_start &&
              x->loop_end == y->loop_end && x->interp == y->interp &&
              x->slice_count == y->slice_count && envelopes_equal(&x->vol_env, &y->vol_env) &&
-             envelopes_equal(&x->pan_env, &y->pan_env) && x->fadeout == y->fadeout &&
+             envelopes_equal(&x->pan_env, &y->pan_env) &&
+             envelopes_equal(&x->pitch_env, &y->pitch_env) &&
+             envelopes_equal(&x->filter_env, &y->filter_env) && x->fadeout == y->fadeout &&
              x->env_keep_bare == y->env_keep_bare &&
              !memcmp(x->slices, y->slices, sizeof x->slices[0] * (size_t)x->slice_count) &&
              /* An empty list the song gave is written as such. */
@@ -913,8 +915,8 @@ static void test_errors_instruments(void)
     ERR(H "instrument 01\n", HISS_ERR_PARSE,
         "t.hiss:2:14: missing instrument name (a quoted string)");
     ERR(H "instrument 01 \"k\" color red\n", HISS_ERR_PARSE,
-        "t.hiss:2:19: unknown instrument field 'color' (sample, volume, pan, "
-        "base, finetune, loop, interp, slices, stretch, {vol,pan}_{env,sustain,loop}, "
+        "t.hiss:2:19: unknown field 'color' (sample, volume, pan, "
+        "base, finetune, loop, interp, slices, stretch, {vol,pan,bend,cutoff}_env/sustain/loop, "
         "fadeout, bare_env, attack, hold, decay, sustain, release, "
         "pitch_env, pitch_decay, filter, cutoff, resonance, filter_env, "
         "filter_env_from, fenv_attack, fenv_hold, fenv_decay, fenv_sustain, fenv_release, "
@@ -1046,6 +1048,8 @@ static void test_envelopes_round_trip(void)
 {
     const char text[] = H "instrument 01 \"pad\" vol_env 4 0 0 3 64 8 24 30 0 "
                           "vol_sustain 2 2 vol_loop 1 2 pan_env 2 0 0 16 64 "
+                          "cutoff_env 3 0 64 6 0 9 32 cutoff_loop 1 2 "
+                          "bend_env 2 0 40 5 32 bend_sustain 0 0 "
                           "fadeout 2048 bare_env keep\n"
                           "instrument 02 \"plain\"\n";
     Song *a = parse_ok(text, sizeof text - 1);
@@ -1059,12 +1063,18 @@ static void test_envelopes_round_trip(void)
           pad->vol_env.loop_end == 2 && pad->fadeout == 2048 && pad->env_keep_bare);
     CHECK(pad->pan_env.count == 2 && pad->pan_env.value[1] == 64 &&
           pad->pan_env.sustain_start == -1 && pad->pan_env.loop_start == -1);
+    CHECK(pad->pitch_env.count == 2 && pad->pitch_env.value[0] == 40 &&
+          pad->pitch_env.sustain_start == 0 && pad->pitch_env.loop_start == -1);
+    CHECK(pad->filter_env.count == 3 && pad->filter_env.tick[2] == 9 &&
+          pad->filter_env.loop_start == 1 && pad->filter_env.loop_end == 2);
     CHECK(song_instrument(a, 2)->vol_env.count == 0);
     char *out = NULL;
     size_t len = 0;
     CHECK(songfile_format(a, &out, &len) == HISS_OK);
     CHECK(out && strstr(out, " vol_env 4 0 0 3 64 8 24 30 0 vol_sustain 2 2 vol_loop 1 2 "
-                             "pan_env 2 0 0 16 64 fadeout 2048 bare_env keep\n"));
+                             "pan_env 2 0 0 16 64 bend_env 2 0 40 5 32 bend_sustain 0 0 "
+                             "cutoff_env 3 0 64 6 0 9 32 cutoff_loop 1 2 "
+                             "fadeout 2048 bare_env keep\n"));
     const char *second = out ? strstr(out, "\"plain\"") : NULL;
     CHECK(second && !strstr(second, "env") && !strstr(second, "fadeout"));
     Song *b = out ? parse_ok(out, len) : NULL;
@@ -1086,6 +1096,10 @@ static void test_envelopes_round_trip(void)
         "t.hiss:2:28: vol_loop past the envelope's 0 points (points count from 0)");
     ERR(H "instrument 01 \"k\" vol_env 2 0 64 4 0 vol_loop 1 0\n", HISS_ERR_RANGE,
         "t.hiss:2:49: vol_loop point 0 is out of range (1..31)");
+    ERR(H "instrument 01 \"k\" bend_env 2 0 64 4 0 bend_loop 0 2\n", HISS_ERR_RANGE,
+        "t.hiss:2:49: bend_loop past the envelope's 2 points (points count from 0)");
+    ERR(H "instrument 01 \"k\" cutoff_env 2 0 80 4 0\n", HISS_ERR_RANGE,
+        "t.hiss:2:34: cutoff_env level 80 is out of range (0..64)");
     ERR(H "instrument 01 \"k\" bare_env row\n", HISS_ERR_PARSE,
         "t.hiss:2:28: bad bare_env 'row' (restart|keep)");
     ERR(H "instrument 01 \"k\" fadeout 65537\n", HISS_ERR_RANGE,

@@ -1,0 +1,69 @@
+#include "pointenv.h"
+
+bool pointenv_any(const Instrument *inst)
+{
+    if (!inst)
+        return false;
+    for (int k = 0; k < SONG_ENV_KINDS; k++)
+        if (inst->env[k].count)
+            return true;
+    return false;
+}
+
+/* The levels at the envelopes' positions, as gain, pan, semitones and
+ * cutoff share. */
+static void pointenv_levels(PointEnv *pe, const Instrument *inst)
+{
+    float level[SONG_ENV_KINDS];
+    for (int k = 0; k < SONG_ENV_KINDS; k++)
+        level[k] = inst->env[k].count ? song_envelope_value(&inst->env[k], pe->pos[k])
+                                      : (float)song_env_neutral((SongEnvKind)k);
+    pe->gain = level[SONG_ENV_VOLUME] / SONG_ENV_TOP * (float)pe->fade / SONG_FADEOUT_MAX;
+    pe->pan = level[SONG_ENV_PANNING];
+    pe->semis = (level[SONG_ENV_PITCH] - SONG_ENV_TOP / 2) * 0.5f;
+    pe->cutoff_scale = level[SONG_ENV_FILTER] / SONG_ENV_TOP;
+}
+
+void pointenv_start(PointEnv *pe, const Instrument *inst)
+{
+    pe->on = pointenv_any(inst);
+    pe->fresh = true;
+    pe->key_off = false;
+    for (int k = 0; k < SONG_ENV_KINDS; k++)
+        pe->pos[k] = 0;
+    pe->fade = SONG_FADEOUT_MAX;
+    if (pe->on) {
+        pointenv_levels(pe, inst);
+    } else {
+        pe->gain = 1.0f;
+        pe->pan = SONG_ENV_TOP / 2;
+        pe->semis = 0.0f;
+        pe->cutoff_scale = 1.0f;
+    }
+}
+
+bool pointenv_tick(PointEnv *pe, const Instrument *inst)
+{
+    if (!pe->on)
+        return true;
+    const SongEnvelope *vol = &inst->vol_env;
+    if (pe->fresh) {
+        pe->fresh = false;
+    } else {
+        for (int k = 0; k < SONG_ENV_KINDS; k++)
+            pe->pos[k] = song_envelope_next(&inst->env[k], pe->pos[k], !pe->key_off);
+        if (pe->key_off && vol->count)
+            pe->fade = hiss_clampi(pe->fade - inst->fadeout, 0, SONG_FADEOUT_MAX);
+    }
+    pointenv_levels(pe, inst);
+    return !vol->count ||
+           (pe->fade > 0 && !song_envelope_ended_silent(vol, pe->pos[SONG_ENV_VOLUME]));
+}
+
+bool pointenv_release(PointEnv *pe, const Instrument *inst)
+{
+    if (!pe->on)
+        return false;
+    pe->key_off = true;
+    return inst->vol_env.count > 0;
+}
