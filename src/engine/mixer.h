@@ -121,6 +121,10 @@ uint32_t mixer_voice_slice_edge(MixerVoice *v, uint32_t n);
 /* Fixed-point step for a playback ratio (sample frames per output frame),
  * clamped to 1/256 .. 256. */
 uint64_t mixer_step_from_ratio(double ratio);
+/* Makes every voice read with the portable loops (true) or the fastest
+ * the CPU has (false, the default), so tests can check that both give
+ * the same samples. Call only while no engine renders. */
+void mixer_use_portable(bool portable);
 
 /* The instrument's loop, validated against its sample (clamped; an empty
  * loop is none; a ping-pong loop of one frame is a forward loop). */
