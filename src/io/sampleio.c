@@ -837,6 +837,54 @@ scan_chunk(SampleioWriter *w, const float *src, size_t count, void *out, const W
     w->overs += overs;
 }
 
+/* The top 24 bits of count 32-bit codes as little-endian 3-byte codes,
+ * in place (each code is read before any write reaches it). */
+static void pack24_scalar(void *codes, size_t count)
+{
+    unsigned char *bytes = codes;
+    for (size_t i = 0; i < count; i++) {
+        int32_t v;
+        memcpy(&v, bytes + 4 * i, sizeof v);
+        bytes[3 * i] = (unsigned char)(v >> 8);
+        bytes[3 * i + 1] = (unsigned char)(v >> 16);
+        bytes[3 * i + 2] = (unsigned char)(v >> 24);
+    }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <tmmintrin.h>
+/* Four codes a shuffle, on CPUs with SSSE3 (chosen at run time): each
+ * 16-byte store writes the next four's 12 bytes and 4 that the next
+ * store overwrites, so the last codes go the scalar way. */
+__attribute__((target("ssse3"))) static void pack24_ssse3(void *codes, size_t count)
+{
+    unsigned char *bytes = codes;
+    const __m128i pick = _mm_setr_epi8(1, 2, 3, 5, 6, 7, 9, 10, 11, 13, 14, 15, -1, -1, -1, -1);
+    size_t i = 0;
+    for (; i + 8 <= count; i += 4)
+        _mm_storeu_si128((__m128i *)(void *)(bytes + 3 * i),
+                         _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(void *)(bytes + 4 * i)),
+                                          pick));
+    for (; i < count; i++) {
+        int32_t v;
+        memcpy(&v, bytes + 4 * i, sizeof v);
+        bytes[3 * i] = (unsigned char)(v >> 8);
+        bytes[3 * i + 1] = (unsigned char)(v >> 16);
+        bytes[3 * i + 2] = (unsigned char)(v >> 24);
+    }
+}
+
+static void pack24(void *codes, size_t count)
+{
+    if (__builtin_cpu_supports("ssse3"))
+        pack24_ssse3(codes, count);
+    else
+        pack24_scalar(codes, count);
+}
+#else
+#define pack24 pack24_scalar
+#endif
+
 typedef enum { CONTAINER_NONE, CONTAINER_WAV, CONTAINER_FLAC, CONTAINER_AIFF } Container;
 
 static Container container_of(const char *path)
@@ -1081,9 +1129,18 @@ HissError sampleio_writer_write(SampleioWriter *w, const float *interleaved,
             scan_chunk(w, src, count, conv, WRITE_INT);
         else
             scan_chunk(w, src, count, conv, WRITE_FLOAT);
-        sf_count_t wrote = as == WRITE_SHORT ? sf_writef_short(w->sf, (int16_t *)conv, n)
-                           : as == WRITE_INT ? sf_writef_int(w->sf, (int32_t *)conv, n)
-                                             : sf_writef_float(w->sf, w->scratch, n);
+        sf_count_t wrote;
+        if (as == WRITE_INT && w->is_wav) {
+            /* A WAV holds little-endian 3-byte codes: packed here, where
+             * libsndfile's byte loop cost more than making them. */
+            pack24(conv, count);
+            sf_count_t bytes = (sf_count_t)count * 3;
+            wrote = sf_write_raw(w->sf, conv, bytes) == bytes ? (sf_count_t)n : 0;
+        } else {
+            wrote = as == WRITE_SHORT ? sf_writef_short(w->sf, (int16_t *)conv, n)
+                    : as == WRITE_INT ? sf_writef_int(w->sf, (int32_t *)conv, n)
+                                      : sf_writef_float(w->sf, w->scratch, n);
+        }
         if (wrote != (sf_count_t)n || w->out.err) {
             char reason[256];
             snprintf(reason, sizeof reason, "%s",
