@@ -61,7 +61,10 @@ static double kernel(double t)
         return 0.0;
     double sinc = a < 1e-12 ? 1.0 : sin(M_PI * a) / (M_PI * a);
     double r = a / SINC_HALF;
-    return sinc * bessel_i0(KAISER_BETA * sqrt(1.0 - r * r)) / bessel_i0(KAISER_BETA);
+    static double window_top; /* built once, by the one thread building the tables */
+    if (window_top == 0.0)
+        window_top = bessel_i0(KAISER_BETA);
+    return sinc * bessel_i0(KAISER_BETA * sqrt(1.0 - r * r)) / window_top;
 }
 
 /* One phase's row, scaled to sum to exactly 1 so DC passes unchanged. */

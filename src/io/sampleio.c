@@ -615,7 +615,7 @@ HissError sampleio_load(const char *path, Sample **out, SampleioInfo *info,
  * in whole-buffer writes: left to itself it makes a write call for every
  * few kilobytes it converts (tens of thousands for a song). A failed write
  * is kept in err and reported by the writer. */
-enum { WRITE_BUFFER_BYTES = 1 << 20 };
+enum { WRITE_BUFFER_BYTES = 1 << 20, WRITE_DIRECT_BYTES = 8 << 10 };
 
 typedef struct {
     int fd;
@@ -681,10 +681,16 @@ static sf_count_t vio_write(const void *ptr, sf_count_t count, void *user)
 {
     WriteBuffer *b = user;
     size_t n = (size_t)count;
+    /* A chunk of audio goes straight to the file, after what is
+     * buffered: copying it first cost more than the write. The buffer
+     * gathers libsndfile's small header writes. */
+    if (n >= WRITE_DIRECT_BYTES) {
+        if (!buffer_flush(b))
+            return 0;
+        return buffer_put(b, ptr, n) ? count : 0;
+    }
     if (b->used + n > WRITE_BUFFER_BYTES && !buffer_flush(b))
         return 0;
-    if (n >= WRITE_BUFFER_BYTES)
-        return buffer_put(b, ptr, n) ? count : 0;
     memcpy(b->buf + b->used, ptr, n);
     b->used += n;
     return count;
