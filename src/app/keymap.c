@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -917,6 +918,18 @@ int keymap_load_file(Keymap *km, const char *path, HissDiag *diags,
     int errors = keymap_parse(km, data, len, path, diags, max_diags);
     free(data);
     return errors;
+}
+
+int keymap_load_user(Keymap *km, HissDiag *diags, int max_diags)
+{
+    char path[PATH_MAX];
+    if (!keymap_default_path(path, sizeof path))
+        return 0;
+    int bad = keymap_load_file(km, path, diags, max_diags);
+    int have = bad < max_diags ? bad : max_diags;
+    if (midilearn_default_path(path, sizeof path))
+        bad += keymap_load_file(km, path, diags + have, max_diags - have);
+    return bad;
 }
 
 bool keymap_default_path(char *buf, size_t size)

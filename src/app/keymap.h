@@ -369,6 +369,10 @@ int keymap_parse(Keymap *km, const char *text, size_t len, const char *name,
 /* Reads and applies a file; a missing file is not an error (returns 0). */
 int keymap_load_file(Keymap *km, const char *path, HissDiag *diags,
                      int max_diags);
+/* The user's own: the hissrc (keymap_default_path), then the controllers
+ * and notes MIDI learn wrote beside it (midilearn_default_path), whose
+ * bindings win. Returns the bad lines, reported as keymap_load_file does. */
+int keymap_load_user(Keymap *km, HissDiag *diags, int max_diags);
 /* $XDG_CONFIG_HOME/hiss/hissrc, or ~/.config/hiss/hissrc; false if neither
  * variable is set. */
 bool keymap_default_path(char *buf, size_t size);

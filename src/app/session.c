@@ -209,6 +209,14 @@ void session_stop(Session *s)
     session_send(s, ENGINE_CMD_STOP, 0, 0, 0, NULL);
 }
 
+void session_retire(void *session, EditRetireKind kind, void *ptr)
+{
+    session_send(session,
+                 kind == EDIT_RETIRE_PATTERN ? ENGINE_CMD_RETIRE_PATTERN
+                                             : ENGINE_CMD_RETIRE_INSTRUMENT,
+                 0, 0, 0, ptr);
+}
+
 void session_jump(Session *s, int order, int row)
 {
     session_send(s, ENGINE_CMD_JUMP, order, row, 0, NULL);

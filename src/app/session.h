@@ -20,6 +20,7 @@
 
 #include "audio.h"
 #include "base.h"
+#include "edit.h"
 #include "engine.h"
 
 typedef struct Session Session;
@@ -89,6 +90,10 @@ void session_set_reference(Session *s, Sample *reference);
  * gain_centi_db (hundredths of a dB: the loudness match). */
 void session_listen_reference(Session *s, bool reference, int gain_centi_db);
 void session_stop(Session *s);
+/* An EditRetireFn (ctx: the Session): a pattern or instrument an edit
+ * replaced goes to the engine, which hands it back to be freed once no
+ * voice reads it. */
+void session_retire(void *session, EditRetireKind kind, void *ptr);
 void session_jump(Session *s, int order, int row);
 void session_cue(Session *s, int order);
 /* A cue that takes over at the next bar, beat or pattern end; order -1

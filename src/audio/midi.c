@@ -45,7 +45,7 @@ bool midi_decode_control(const uint8_t *bytes, size_t size, MidiControl *out)
 {
     if (size < 3 || (bytes[0] & 0xF0) != 0xB0 || (bytes[1] | bytes[2]) & 0x80)
         return false;
-    *out = (MidiControl){(uint8_t)(bytes[0] & 0x0F), bytes[1], bytes[2]};
+    *out = (MidiControl){(uint8_t)(bytes[0] & 0x0F), bytes[1], bytes[2], false, 0};
     return true;
 }
 
@@ -81,7 +81,7 @@ bool midi_decode_seq_control(const void *seq_event, MidiControl *out)
         return false;
     *out = (MidiControl){(uint8_t)(ev->data.control.channel & 0x0F),
                          (uint8_t)ev->data.control.param, (uint8_t)ev->data.control.value,
-                         false};
+                         false, 0};
     return true;
 }
 
@@ -132,8 +132,9 @@ void midi_route_bind_note(MidiRoute *r, int midi_channel, int note, bool bound)
         atomic_fetch_and(&r->note_bound[midi_channel][note >> 5], ~bit);
 }
 
-/* [audio] A note-on MIDI learn takes: passed on, not played. */
-static bool taken_by_learn(MidiRoute *r, const MidiNote *m)
+/* [audio] A note-on MIDI learn takes: passed on, not played, with the
+ * frame it came on. */
+static bool taken_by_learn(MidiRoute *r, const Engine *engine, const MidiNote *m)
 {
     if (m->kind != MIDI_NOTE_ON)
         return false; /* a release still ends a note played before binding */
@@ -143,7 +144,10 @@ static bool taken_by_learn(MidiRoute *r, const MidiNote *m)
     if (!(word >> (number & 31) & 1) &&
         !atomic_load_explicit(&r->capture_notes, memory_order_relaxed))
         return false;
-    MidiControl c = {m->channel, (uint8_t)number, m->velocity, true};
+    MidiControl c = {m->channel, (uint8_t)number, m->velocity, true, 0};
+    if (engine)
+        c.at = atomic_load_explicit(&engine_status(engine)->frames_rendered,
+                                    memory_order_relaxed) + m->frame;
     ring_push(&r->controls, &c); /* full: the owner is not reading */
     return true;
 }
@@ -160,7 +164,7 @@ void midi_route_map(MidiRoute *r, int midi_channel, int instrument, int song_cha
 
 void midi_route_play(MidiRoute *r, Engine *engine, const MidiNote *m)
 {
-    if (taken_by_learn(r, m) || !engine)
+    if (taken_by_learn(r, engine, m) || !engine)
         return;
     int ch = atomic_load_explicit(&r->map_channel[m->channel], memory_order_relaxed);
     if (ch < 0)

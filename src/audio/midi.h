@@ -40,6 +40,11 @@ typedef struct {
     uint8_t cc;      /* 0..127 */
     uint8_t value;   /* 0..127 */
     bool note;
+    /* A note's frame on the engine's clock (counted as its status's
+     * frames_rendered): when it came, however late the owner reads it,
+     * so a tap is timed to the frame. 0: unknown (a controller, or a
+     * note with no engine). */
+    uint64_t at;
 } MidiControl;
 /* A control change from one raw MIDI message; false for anything else. */
 bool midi_decode_control(const uint8_t *bytes, size_t size, MidiControl *out);

@@ -14,6 +14,8 @@
 
 #include "cli.h"
 #include "cli_audio.h"
+#include "keymap.h"
+#include "perform.h"
 #include "reference.h"
 #include "session.h"
 #include "signals.h"
@@ -41,6 +43,9 @@ typedef struct {
     bool ab_reference;      /* it is what is heard */
     bool keys;              /* stdin is a terminal put in key-at-a-time mode */
     struct termios saved_tty;
+    Keymap *rc;             /* the hissrc's and MIDI learn's bindings */
+    Editor *ed;             /* what they change, in the song played */
+    Perform perform;        /* runs them (the editor's way) */
 } Player;
 
 static const CliOpt PLAY_OPTIONS[] = {
@@ -169,6 +174,40 @@ static void play_midi(Player *pl)
         play_say(pl, "%s", why.text);
 }
 
+static void play_perform_news(void *ctx, bool trouble, const char *text)
+{
+    Player *pl = ctx;
+    if (!pl->args.quiet || trouble)
+        play_say(pl, "%s", text);
+}
+
+/* The MIDI bindings of the hissrc and of MIDI learn's file, as the editor
+ * has them: a bound pad mutes, cues, taps or starts the song, a bound
+ * knob moves a mix or instrument setting or the tempo. Their changes are
+ * made to the song as played, never to its file. */
+static void play_bindings(Player *pl)
+{
+    HissDiag bad[4];
+    pl->rc = malloc(sizeof *pl->rc);
+    pl->ed = pl->rc ? edit_new(pl->song, session_retire, pl->session) : NULL;
+    if (!pl->ed) {
+        play_say(pl, "MIDI bindings not read: out of memory");
+        return;
+    }
+    keymap_init_defaults(pl->rc);
+    int errors = keymap_load_user(pl->rc, bad, HISS_ARRAY_LEN(bad));
+    for (int i = 0; i < errors && i < (int)HISS_ARRAY_LEN(bad); i++)
+        play_say(pl, "%s (skipped)", bad[i].text);
+    perform_init(&pl->perform, pl->session, pl->ed, &pl->rc->midi_learn);
+    pl->perform.say = play_perform_news;
+    pl->perform.ctx = pl;
+    perform_bindings_changed(&pl->perform);
+    int count = pl->rc->midi_learn.count;
+    if (count && !pl->args.quiet)
+        play_say(pl, "MIDI: %d binding%s from the hissrc and MIDI learn", count,
+                 count == 1 ? "" : "s");
+}
+
 /* The song's reference track for A/B, loudness-matched to the mix (which
  * is measured by rendering the song once now). */
 static void play_reference(Player *pl)
@@ -271,6 +310,7 @@ static int play_run(Player *pl)
     uint32_t r0 = audio_rate(audio) ? audio_rate(audio) : 48000;
     hiss_sleep_ms((int)(2000u * audio_period(audio) / r0) + 5);
     play_midi(pl);
+    play_bindings(pl);
     keys_start(pl);
     play_reference(pl);
     session_set_loop(pl->session, a->loop);
@@ -307,6 +347,8 @@ static int play_run(Player *pl)
                 break;
         }
         keys_read(pl);
+        if (pl->ed)
+            perform_poll(&pl->perform);
         if (pl->status_line && now - last_draw >= 0.1) {
             last_draw = now;
             play_status_line(pl);
@@ -346,6 +388,8 @@ int cli_play(int argc, char **argv)
     keys_stop(&pl);
     signals_uninstall();
     session_close(pl.session);
+    edit_free(pl.ed);
+    free(pl.rc);
     reference_deinit(&pl.reference);
     song_free(pl.song);
     return rc;

@@ -199,10 +199,7 @@ void ui_send(UiApp *app, EngineCommandType type, int a, int b, int c,
 static void retire_object(void *ctx, EditRetireKind kind, void *ptr)
 {
     UiApp *app = ctx;
-    ui_send(app,
-            kind == EDIT_RETIRE_PATTERN ? ENGINE_CMD_RETIRE_PATTERN
-                                        : ENGINE_CMD_RETIRE_INSTRUMENT,
-            0, 0, 0, ptr);
+    session_retire(app->session, kind, ptr);
 }
 
 void ui_preview_note(UiApp *app, int slot, int note)
@@ -224,21 +221,34 @@ void ui_preview_note(UiApp *app, int slot, int note)
 
 const char *ui_cue_at_name(int at)
 {
-    return at == ENGINE_CUE_BAR    ? "the next bar"
-           : at == ENGINE_CUE_BEAT ? "the next beat"
-                                   : "the pattern's end";
+    return perform_cue_at_name(at);
 }
 
 void ui_set_tempo(UiApp *app, int bpm_tenths)
 {
-    bpm_tenths = hiss_clampi(bpm_tenths, SONG_BPM_MIN, SONG_BPM_MAX);
-    if (ui_report(app, edit_song_set_bpm_tenths(app->ed, bpm_tenths), "tempo") != HISS_OK)
-        return;
-    session_set_tempo(app->session, bpm_tenths, 0);
-    char bpm[SONG_BPM_TEXT];
-    song_bpm_text(bpm_tenths, bpm);
-    ui_set_message(app, false, "%s BPM", bpm);
+    ui_report(app, perform_set_tempo(&app->perform, bpm_tenths), "tempo");
     app->dirty |= UI_DIRTY_HEADER;
+}
+
+/* What a live gesture or a MIDI binding says goes to the status line. */
+static void gesture_news(void *ctx, bool trouble, const char *text)
+{
+    UiApp *app = ctx;
+    ui_set_message(app, trouble, "%s", text);
+    app->dirty |= UI_DIRTY_HEADER | UI_DIRTY_BODY;
+}
+
+/* A bound play/stop plays from the order entry the editor is on. */
+static void gesture_play_toggle(void *ctx)
+{
+    UiApp *app = ctx;
+    ui_play_toggle(app);
+    app->dirty |= UI_DIRTY_HEADER;
+}
+
+static void gesture_record_toggle(void *ctx)
+{
+    ui_record_toggle(ctx);
 }
 
 /* Undo and redo put the song's tempo back; the playing engine follows. */
@@ -1861,16 +1871,7 @@ static const UiPage *const PAGES[UI_PAGE_COUNT] = {
 static void load_keys(UiApp *app)
 {
     keymap_init_defaults(&app->keymap);
-    char path[UI_PATH_MAX];
-    if (!keymap_default_path(path, sizeof path))
-        return;
-    app->rc_error_count = keymap_load_file(&app->keymap, path, app->rc_errors,
-                                           UI_MAX_RC_ERRORS);
-    /* Then the controllers MIDI learn wrote, over the hissrc's. */
-    int have = app->rc_error_count < UI_MAX_RC_ERRORS ? app->rc_error_count : UI_MAX_RC_ERRORS;
-    if (midilearn_default_path(path, sizeof path))
-        app->rc_error_count += keymap_load_file(&app->keymap, path, app->rc_errors + have,
-                                                UI_MAX_RC_ERRORS - have);
+    app->rc_error_count = keymap_load_user(&app->keymap, app->rc_errors, UI_MAX_RC_ERRORS);
 }
 
 void ui_first_key(const UiApp *app, KeymapAction act, char *buf, size_t size)
@@ -1982,6 +1983,11 @@ int ui_run(const UiOptions *opts)
     ui_record_reset(app);
     app->record.quantize = LIVE_QUANTIZE_ROW;
     app->cue_at = ENGINE_CUE_BAR;
+    perform_init(&app->perform, app->session, app->ed, &app->keymap.midi_learn);
+    app->perform.say = gesture_news;
+    app->perform.play_toggle = gesture_play_toggle;
+    app->perform.record_toggle = gesture_record_toggle;
+    app->perform.ctx = app;
     app->follow = true;
     int interval = app->keymap.autosave_seconds >= 0 ? app->keymap.autosave_seconds
                                                      : AUTOSAVE_DEFAULT_SECONDS;

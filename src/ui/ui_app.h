@@ -21,7 +21,7 @@
 #include "loudness.h"
 #include "reference.h"
 #include "session.h"
-#include "tap.h"
+#include "perform.h"
 #include "ui_clock.h"
 #include "song.h"
 #include "songlock.h"
@@ -133,7 +133,7 @@ struct UiApp {
         int captured_count;
     } record;
     int cue_at; /* EngineCueAt for the order list's cue key */
-    TapTempo tap;
+    Perform perform; /* live gestures and MIDI bindings (perform.h) */
 
     /* Status line: the latest message, errors stand out. */
     char message[512];

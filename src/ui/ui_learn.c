@@ -8,10 +8,6 @@
 #include "midilearn.h"
 #include "ui_record.h"
 
-/* A controller's moves of one target further apart than this are two
- * gestures, two undo steps. */
-#define SWEEP_GAP_SECONDS 1.0
-
 /* One editor per process. `pick` holds the target once have_target, its
  * source once have_source; both: bound. */
 static struct {
@@ -20,14 +16,6 @@ static struct {
     MidiLearnBinding pick;
 } learn;
 static bool notes_synced;
-/* Each controller's last position: an action runs as it rises past 64. */
-static uint8_t cc_last[MIDI_CHANNEL_COUNT][128];
-/* The sweep going on: which binding, when it last moved, its undo key. */
-static struct {
-    const MidiLearnBinding *binding;
-    double at;
-    uint64_t key;
-} sweep;
 
 static void set_capture(UiApp *app, bool on)
 {
@@ -40,12 +28,8 @@ static void set_capture(UiApp *app, bool on)
 /* The audio thread takes bound notes instead of playing them. */
 static void sync_notes(UiApp *app)
 {
-    for (int m = 0; m < MIDI_CHANNEL_COUNT; m++)
-        for (int n = 0; n < 128; n++)
-            session_midi_bind_note(app->session, m, n,
-                                   midilearn_find(&app->keymap.midi_learn, true, m, n) != NULL);
+    perform_bindings_changed(&app->perform);
     notes_synced = true;
-    sweep.binding = NULL; /* the table moved */
 }
 
 /* Saves the table; the status line says what happened, `done` first. */
@@ -274,129 +258,6 @@ bool ui_learn_key(UiApp *app, int key, KeymapAction act)
     return true;
 }
 
-/* ---- bound controllers and notes at work --------------------------------- */
-
-/* The target's value now; false when it has none (no such instrument). */
-static bool current(const UiApp *app, const MidiLearnBinding *b, int *out)
-{
-    if (b->kind == MIDILEARN_TEMPO) {
-        *out = atomic_load(&app->song->bpm_tenths);
-    } else if (b->kind == MIDILEARN_MIX) {
-        *out = mixparam_get(app->song, b->param);
-    } else {
-        const Instrument *inst = song_instrument(app->song, b->instrument);
-        if (!inst)
-            return false;
-        *out = inst->shape[b->shape];
-    }
-    return true;
-}
-
-static void set_value(UiApp *app, const MidiLearnBinding *b, int v)
-{
-    if (b->kind == MIDILEARN_TEMPO) {
-        ui_set_tempo(app, v);
-        return;
-    }
-    HissError err = b->kind == MIDILEARN_MIX ? edit_mix_set(app->ed, b->param, v)
-                                             : edit_instrument_set_shape(app->ed, b->instrument,
-                                                                         b->shape, v);
-    /* A mix setting a controller cannot reach (a note value between two)
-     * is left as it is. */
-    if (err == HISS_OK)
-        app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
-}
-
-/* The undo key of a controller's move: the same while one binding keeps
- * moving, a new one after a pause or another binding. */
-static uint64_t sweep_key(const MidiLearnBinding *b)
-{
-    static uint64_t gestures;
-    double now = hiss_now_seconds();
-    if (sweep.binding != b || now - sweep.at > SWEEP_GAP_SECONDS)
-        sweep.key = ++gestures;
-    sweep.binding = b;
-    sweep.at = now;
-    return sweep.key;
-}
-
-static void cue_next(UiApp *app)
-{
-    if (!ui_is_playing(app)) {
-        ui_set_message(app, false, "a cue waits for the playing song: play first");
-        return;
-    }
-    int count = atomic_load(&app->song->order_count);
-    int next = atomic_load(&ui_status(app)->order) + 1;
-    if (next >= count)
-        next = 0;
-    session_cue_at(app->session, next, app->cue_at);
-    ui_set_message(app, false, "cued entry %02X: plays at %s", next,
-                   ui_cue_at_name(app->cue_at));
-}
-
-static void run_action(UiApp *app, const MidiLearnBinding *b)
-{
-    bool solo = b->action == MIDILEARN_SOLO || b->action == MIDILEARN_SOLO_AT_BAR;
-    switch (b->action) {
-    case MIDILEARN_MUTE:
-    case MIDILEARN_SOLO:
-    case MIDILEARN_MUTE_AT_BAR:
-    case MIDILEARN_SOLO_AT_BAR: {
-        if (b->channel >= atomic_load(&app->song->channels)) {
-            ui_set_message(app, true, "MIDI: the song has no channel %d", b->channel + 1);
-            return;
-        }
-        bool at_bar = b->action == MIDILEARN_MUTE_AT_BAR || b->action == MIDILEARN_SOLO_AT_BAR;
-        EditStripField flag = solo ? EDIT_STRIP_SOLO : EDIT_STRIP_MUTE;
-        ui_pattern_toggle_flag(app, b->channel, flag, at_bar);
-        if (!at_bar)
-            ui_set_message(app, false, "channel %d %s", b->channel + 1,
-                           edit_strip_get(app->song, b->channel, flag)
-                               ? (solo ? "solo" : "muted")
-                               : (solo ? "unsolo" : "unmuted"));
-        return;
-    }
-    case MIDILEARN_CUE_NEXT:
-        cue_next(app);
-        return;
-    case MIDILEARN_TAP:
-        ui_pattern_tap(app);
-        return;
-    case MIDILEARN_PLAY:
-        ui_play_toggle(app);
-        app->dirty |= UI_DIRTY_HEADER;
-        return;
-    case MIDILEARN_RECORD:
-        ui_record_toggle(app);
-        return;
-    case MIDILEARN_ACTIONS:
-        return;
-    }
-}
-
-static void apply(UiApp *app, const MidiLearnBinding *b, const MidiControl *c)
-{
-    if (b->kind == MIDILEARN_ACTION) {
-        /* A note-on, or a button's press (a controller rising past 64). */
-        if (c->note || (c->value >= 64 && cc_last[c->channel][c->cc] < 64))
-            run_action(app, b);
-        return;
-    }
-    int now;
-    if (!current(app, b, &now)) {
-        ui_set_message(app, true, "MIDI: no instrument %02X", (unsigned)b->instrument);
-        return;
-    }
-    /* A pad flips a switch; otherwise its velocity sets the value. */
-    int v = c->note && midilearn_is_switch(b) ? !now : midilearn_value(b, c->value);
-    if (v == now)
-        return;
-    edit_merge_with(app->ed, c->note ? 0 : sweep_key(b));
-    set_value(app, b, v);
-    edit_merge_with(app->ed, 0);
-}
-
 /* While learning: what came is the source. */
 static void take_source(UiApp *app, const MidiControl *c)
 {
@@ -414,6 +275,7 @@ void ui_learn_poll(UiApp *app)
 {
     if (!notes_synced)
         sync_notes(app);
+    app->perform.cue_at = app->cue_at;
     MidiControl c;
     /* Bounded by the ring: a knob turned fast sends many. */
     for (int i = 0; i < MIDI_ROUTE_RING && session_take_control(app->session, &c); i++) {
@@ -425,9 +287,8 @@ void ui_learn_poll(UiApp *app)
         /* The move that bound a setting counts (the setting follows); a
          * note or a press that bound an action does not also run it, nor
          * does one that only shows its binding. */
-        if (b && !learn.on && !(learning && (c.note || b->kind == MIDILEARN_ACTION)))
-            apply(app, b, &c);
-        if (!c.note)
-            cc_last[c.channel][c.cc] = c.value;
+        bool run = b && !learn.on && !(learning && (c.note || b->kind == MIDILEARN_ACTION));
+        if (perform_control(&app->perform, &c, run) && run)
+            app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
     }
 }

@@ -67,24 +67,7 @@ wait "$REC_PID" 2>/dev/null
 # long, so no gap), then a gap of about 2.5 s (muted: nothing, also not
 # the pad), then sound again.
 sox "$TMP/rec.wav" -t f32 "$TMP/rec.f32" remix 1,2 2>/dev/null
-read -r before gap after < <(python3 - "$TMP/rec.f32" <<'EOF'
-import array, sys
-a = array.array("f")
-a.frombytes(open(sys.argv[1], "rb").read())
-loud = [i for i, x in enumerate(a) if abs(x) > 1e-3]
-if not loud:
-    print(0, 0, 0)
-    sys.exit()
-first, last = loud[0], loud[-1]
-# The longest run without sound between the first and the last sound.
-best, at = 0, first
-for p, q in zip(loud, loud[1:]):
-    if q - p > best:
-        best, at = q - p, p
-print(round((at - first) / 48000, 2), round(best / 48000, 2),
-      round((last - at - best) / 48000, 2))
-EOF
-)
+read -r before gap after < <(python3 "$(dirname "$0")/lib/longest_silence.py" "$TMP/rec.f32")
 echo "     recording: ${before:-?} s of sound, a ${gap:-?} s silence, ${after:-?} s of sound"
 check "the recording has the kick before the mute" python3 -c "import sys; sys.exit(not ${before:-0} >= 0.5)"
 check "then a silence of the muted stretch (at least 1.5 s)" \

@@ -432,29 +432,16 @@ static EditField field_at_cursor(const Editor *ed)
  * playing engine keeps the old flag until the next bar starts. */
 void ui_pattern_toggle_flag(UiApp *app, int ch, EditStripField flag, bool at_bar)
 {
-    if (ch < 0 || ch >= atomic_load(&app->song->channels))
-        return;
-    bool solo = flag == EDIT_STRIP_SOLO;
-    int was = edit_strip_get(app->song, ch, flag);
-    session_hold_flag(app->session, solo, ch, at_bar ? was : -1);
-    if (ui_report(app, edit_strip_set(app->ed, ch, flag, !was), solo ? "solo" : "mute")) {
-        session_hold_flag(app->session, solo, ch, -1);
-        return;
-    }
-    if (at_bar)
-        ui_set_message(app, false, "channel %d %s at the next bar", ch + 1,
-                       solo ? (was ? "unsolo" : "solo") : (was ? "unmuted" : "muted"));
+    HissError err = perform_toggle_flag(&app->perform, ch, flag, at_bar);
+    if (err != HISS_ERR_RANGE)
+        ui_report(app, err, flag == EDIT_STRIP_SOLO ? "solo" : "mute");
     app->dirty |= UI_DIRTY_HEADER | UI_DIRTY_BODY;
 }
 
 void ui_pattern_tap(UiApp *app)
 {
-    int taps;
-    int bpm = tap_tempo_tap(&app->tap, hiss_now_seconds(), &taps);
-    if (bpm)
-        ui_set_tempo(app, bpm * 10);
-    else
-        ui_set_message(app, false, "tap %d of %d", taps, TAP_COUNT);
+    perform_tap(&app->perform, &app->perform.key_tap, hiss_now_seconds());
+    app->dirty |= UI_DIRTY_HEADER;
 }
 
 static bool entering(const Editor *ed)

@@ -1,0 +1,199 @@
+/* perform: MIDI bindings at work, the same for the editor and hiss play.
+ * A pad bound to tap is timed at the frame its note came on in the audio
+ * callback: notes fed at known frames of the periods an engine renders,
+ * read by the owner all at once long after, still set the tempo they
+ * were tapped at. Bound pads and knobs mute, move a setting (a sweep one
+ * undo step) and play, through a session on the null clock. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/synth_song.h"
+#include "perform.h"
+#include "test.h"
+
+enum { RATE = 48000, PERIOD = 256 };
+
+static void sleep_ms(int ms)
+{
+    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+
+static MidiLearnBinding bind(const char *line)
+{
+    char copy[MIDILEARN_LINE_MAX];
+    const char *words[6];
+    int count = 0;
+    snprintf(copy, sizeof copy, "%s", line);
+    bool note = !strncmp(copy, "midi_note ", 10);
+    for (char *w = strtok(copy + (note ? 10 : 8), " "); w && count < 6; w = strtok(NULL, " "))
+        words[count++] = w;
+    MidiLearnBinding b = {0};
+    HissDiag why = {{0}};
+    CHECK_MSG(midilearn_parse(note, words, count, &b, &why) == HISS_OK, "%s", why.text);
+    return b;
+}
+
+/* A two-channel song playing on the null clock through a session, an
+ * editor of it, and a Perform with the bindings `lines` (as a hissrc words
+ * them). */
+typedef struct {
+    Song *song;
+    Session *s;
+    Editor *ed;
+    MidiLearn table;
+    Perform p;
+} Rig;
+
+static bool rig_start(Rig *rig, const char *const *lines, int count)
+{
+    memset(rig, 0, sizeof *rig);
+    rig->song = synth_song(2, 16, 125, 6);
+    SessionOptions o = {.audio = {.backend = "null", .rate = RATE, .period = 128}};
+    HissDiag why = {{0}};
+    CHECK(session_open(&rig->s, &o, &why) == HISS_OK);
+    if (!rig->s) {
+        song_free(rig->song);
+        return false;
+    }
+    CHECK(session_start(rig->s, rig->song, &why) == HISS_OK);
+    rig->ed = edit_new(rig->song, session_retire, rig->s);
+    for (int i = 0; i < count; i++) {
+        MidiLearnBinding b = bind(lines[i]);
+        CHECK(midilearn_bind(&rig->table, &b) == HISS_OK);
+    }
+    perform_init(&rig->p, rig->s, rig->ed, &rig->table);
+    return true;
+}
+
+static void rig_stop(Rig *rig)
+{
+    session_close(rig->s);
+    edit_free(rig->ed);
+    song_free(rig->song);
+}
+
+/* Four hits of pad 37 (MIDI channel 10) at `bpm`, each on frame
+ * `first` + k x beat (+ `wobble` frames, alternately early and late) of an
+ * engine rendering PERIOD-frame periods, as JACK hands them to the audio
+ * thread: the taps the route passes on, in `taps`. */
+static int feed_taps(double bpm, uint32_t first, int wobble, MidiControl *taps)
+{
+    Song *song = synth_song(1, 16, 125, 6);
+    Engine *e = engine_new(song, RATE);
+    MidiRoute r;
+    CHECK(e && midi_route_init(&r) == HISS_OK);
+    midi_route_bind_note(&r, 9, 37, true);
+    double beat = 60.0 * RATE / bpm;
+    uint64_t due[4];
+    for (int k = 0; k < 4; k++)
+        due[k] = first + (uint64_t)llround(k * beat) + (uint64_t)(k & 1 ? wobble : 0);
+    float out[2 * PERIOD];
+    int k = 0;
+    for (uint64_t at = 0; k < 4; at += PERIOD) {
+        for (; k < 4 && due[k] < at + PERIOD; k++) {
+            MidiNote n;
+            CHECK(midi_decode((const uint8_t[]){0x99, 37, 100}, 3, &n));
+            n.frame = (uint32_t)(due[k] - at);
+            midi_route_play(&r, e, &n);
+        }
+        engine_render(e, out, PERIOD);
+    }
+    int count = 0;
+    while (count < 8 && ring_pop(&r.controls, &taps[count]))
+        count++;
+    midi_route_deinit(&r);
+    engine_free(e);
+    song_free(song);
+    return count;
+}
+
+static void midi_taps_are_timed_at_their_frames(void)
+{
+    MidiControl taps[8];
+    /* 90 BPM: a beat every 32000 frames, the pads off the periods' starts. */
+    int count = feed_taps(90.0, 1000 + 37, 0, taps);
+    CHECK(count == 4);
+    CHECK_MSG(count >= 2 && taps[1].at - taps[0].at == 32000, "%llu frames apart",
+              (unsigned long long)(taps[1].at - taps[0].at));
+    Rig rig;
+    if (!rig_start(&rig, (const char *const[]){"midi_note 10:37 tap"}, 1))
+        return;
+    Song *song = rig.song;
+    Session *s = rig.s;
+    Perform *p = &rig.p;
+    /* Read late, all at once, as an owner busy elsewhere would. */
+    for (int i = 0; i < count; i++)
+        CHECK(perform_control(p, &taps[i], true));
+    CHECK_MSG(atomic_load(&song->bpm_tenths) == 900, "tapped %d tenths",
+              atomic_load(&song->bpm_tenths));
+    /* The engine plays it. */
+    for (int i = 0; i < 100 && atomic_load(&session_status(s)->bpm_tenths) != 900; i++) {
+        session_poll(s);
+        sleep_ms(10);
+    }
+    CHECK(atomic_load(&session_status(s)->bpm_tenths) == 900);
+    /* 123 BPM with every other pad 200 frames (4 ms) late: 123 still. */
+    count = feed_taps(123.0, 300000, 200, taps);
+    CHECK(count == 4);
+    for (int i = 0; i < count; i++)
+        perform_control(p, &taps[i], true);
+    CHECK_MSG(atomic_load(&song->bpm_tenths) == 1230, "tapped %d tenths",
+              atomic_load(&song->bpm_tenths));
+    rig_stop(&rig);
+}
+
+/* A pad bound to mute, a knob bound to a channel's fader, a pad bound to
+ * play: each does it through the session; the knob's sweep is one undo
+ * step; a knob bound to an action runs it once per press. */
+static void bindings_act_through_the_session(void)
+{
+    const char *const lines[] = {"midi_note 10:36 mute 2", "midi_cc 1:74 strip 1 gain",
+                                 "midi_note 10:38 play", "midi_cc 1:20 solo 1"};
+    Rig rig;
+    if (!rig_start(&rig, lines, 4))
+        return;
+    Song *song = rig.song;
+    Session *s = rig.s;
+    Perform *p = &rig.p;
+    MidiControl pad = {9, 36, 100, true, 0};
+    CHECK(perform_control(p, &pad, true));
+    CHECK(edit_strip_get(song, 1, EDIT_STRIP_MUTE) == 1);
+    CHECK(perform_control(p, &pad, true));
+    CHECK(edit_strip_get(song, 1, EDIT_STRIP_MUTE) == 0);
+    int gain_before = edit_strip_get(song, 0, EDIT_STRIP_GAIN);
+    for (int v = 0; v <= 127; v += 16)
+        CHECK(perform_control(p, &(MidiControl){0, 74, (uint8_t)v, false, 0}, true));
+    CHECK(edit_strip_get(song, 0, EDIT_STRIP_GAIN) != gain_before);
+    CHECK(edit_undo(rig.ed) == HISS_OK);
+    CHECK_MSG(edit_strip_get(song, 0, EDIT_STRIP_GAIN) == gain_before,
+              "one undo left the fader at %d (was %d)", edit_strip_get(song, 0, EDIT_STRIP_GAIN),
+              gain_before);
+    /* A button: on as it rises past 64, not again while held. */
+    CHECK(perform_control(p, &(MidiControl){0, 20, 127, false, 0}, true));
+    CHECK(perform_control(p, &(MidiControl){0, 20, 127, false, 0}, true));
+    CHECK(edit_strip_get(song, 0, EDIT_STRIP_SOLO) == 1);
+    /* An unbound note is not taken. */
+    CHECK(!perform_control(p, &(MidiControl){9, 40, 100, true, 0}, true));
+    /* The play pad starts the song through the session. */
+    CHECK(perform_control(p, &(MidiControl){9, 38, 100, true, 0}, true));
+    bool playing = false;
+    for (int i = 0; i < 200 && !playing; i++) {
+        session_poll(s);
+        playing = session_playing(s);
+        sleep_ms(10);
+    }
+    CHECK(playing);
+    rig_stop(&rig);
+}
+
+int main(void)
+{
+    RUN(midi_taps_are_timed_at_their_frames);
+    RUN(bindings_act_through_the_session);
+    return test_finish();
+}
