@@ -438,7 +438,8 @@ int audio_render(Audio *a, float *out, float *const *chan, int chan_count,
      * is always one thread. */
     MidiRoute *route = e ? atomic_load_explicit(&a->midi, memory_order_acquire) : NULL;
     if (route)
-        midi_route_drain(route, e);
+        midi_route_drain(route, e, atomic_load_explicit(&a->rate, memory_order_relaxed), nframes,
+                         hiss_now_seconds());
     if (!e) {
         memset(out, 0, sizeof(float) * 2 * nframes);
         for (int c = 0; c < chan_count; c++)

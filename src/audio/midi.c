@@ -85,6 +85,28 @@ bool midi_decode_seq_control(const void *seq_event, MidiControl *out)
     return true;
 }
 
+bool midi_decode_seq_system(const void *seq_event, uint8_t bytes[3], size_t *size)
+{
+    const snd_seq_event_t *ev = seq_event;
+    *size = 1;
+    switch (ev->type) {
+    case SND_SEQ_EVENT_CLOCK: bytes[0] = 0xF8; return true;
+    case SND_SEQ_EVENT_START: bytes[0] = 0xFA; return true;
+    case SND_SEQ_EVENT_CONTINUE: bytes[0] = 0xFB; return true;
+    case SND_SEQ_EVENT_STOP: bytes[0] = 0xFC; return true;
+    case SND_SEQ_EVENT_SONGPOS:
+        if (ev->data.control.value < 0 || ev->data.control.value > 0x3FFF)
+            return false;
+        bytes[0] = 0xF2;
+        bytes[1] = (uint8_t)(ev->data.control.value & 0x7F);
+        bytes[2] = (uint8_t)(ev->data.control.value >> 7);
+        *size = 3;
+        return true;
+    default:
+        return false;
+    }
+}
+
 bool midi_seq_exists(void)
 {
     return access("/dev/snd/seq", F_OK) == 0;
@@ -101,7 +123,8 @@ HissError midi_route_init(MidiRoute *r)
     if (ring_init(&r->in, MIDI_ROUTE_RING, sizeof(MidiNote)) != HISS_OK ||
         ring_init(&r->seen, MIDI_ROUTE_RING, sizeof(MidiNote)) != HISS_OK ||
         ring_init(&r->controls, MIDI_ROUTE_RING, sizeof(MidiControl)) != HISS_OK ||
-        ring_init(&r->seq_controls, MIDI_ROUTE_RING, sizeof(MidiControl)) != HISS_OK) {
+        ring_init(&r->seq_controls, MIDI_ROUTE_RING, sizeof(MidiControl)) != HISS_OK ||
+        ring_init(&r->seq_system, MIDI_ROUTE_RING, sizeof(MidiSeqSystem)) != HISS_OK) {
         midi_route_deinit(r);
         return HISS_ERR_NOMEM;
     }
@@ -114,6 +137,7 @@ void midi_route_deinit(MidiRoute *r)
     ring_deinit(&r->seen);
     ring_deinit(&r->controls);
     ring_deinit(&r->seq_controls);
+    ring_deinit(&r->seq_system);
 }
 
 void midi_route_control(MidiRoute *r, const MidiControl *control)
@@ -273,7 +297,8 @@ void midi_route_system(MidiRoute *r, Engine *engine, const uint8_t *bytes, size_
     }
 }
 
-void midi_route_drain(MidiRoute *r, Engine *engine)
+void midi_route_drain(MidiRoute *r, Engine *engine, uint32_t rate, uint32_t nframes,
+                      double now)
 {
     MidiNote m;
     /* Bounded by the ring's size: the other thread cannot outrun a period
@@ -281,6 +306,17 @@ void midi_route_drain(MidiRoute *r, Engine *engine)
     for (int i = 0; i < MIDI_ROUTE_RING && ring_pop(&r->in, &m); i++) {
         m.frame = 0; /* no frame of this period: it came from another clock */
         midi_route_play(r, engine, &m);
+    }
+    MidiSeqSystem sys;
+    for (int i = 0; i < MIDI_ROUTE_RING && ring_pop(&r->seq_system, &sys); i++) {
+        /* Played at the period's start, measured on a frame clock of when
+         * it came: only differences of clock frames count, so the wrap of
+         * 32 bits does no harm. */
+        uint32_t clock_frame = (uint32_t)(uint64_t)(sys.seconds * rate);
+        double ago = (now - sys.seconds) * rate;
+        double frame = (double)nframes - 1.0 - (ago > 0.0 ? ago : 0.0);
+        midi_route_system(r, engine, sys.bytes, sys.size, frame > 0.0 ? (uint32_t)frame : 0,
+                          clock_frame);
     }
 }
 
@@ -293,6 +329,24 @@ struct MidiSeq {
     _Atomic bool quit;
     char address[32];
 };
+
+void midi_seq_take(MidiRoute *r, const void *seq_event, double seconds)
+{
+    MidiNote note;
+    MidiControl control;
+    MidiSeqSystem sys = {.seconds = seconds};
+    size_t size;
+    /* A full ring drops: the audio thread stalled, or the owner is not
+     * reading. */
+    if (midi_decode_seq_event(seq_event, &note)) {
+        ring_push(&r->in, &note);
+    } else if (midi_decode_seq_control(seq_event, &control)) {
+        ring_push(&r->seq_controls, &control);
+    } else if (midi_decode_seq_system(seq_event, sys.bytes, &size)) {
+        sys.size = (uint8_t)size;
+        ring_push(&r->seq_system, &sys);
+    }
+}
 
 /* Waits for events a tenth of a second at a time, so midi_seq_close is
  * heard soon; queues each note for the audio thread. */
@@ -309,13 +363,7 @@ static void *seq_thread(void *arg)
             continue;
         snd_seq_event_t *ev = NULL;
         while (snd_seq_event_input(s->handle, &ev) >= 0 && ev) {
-            MidiNote note;
-            MidiControl control;
-            if (midi_decode_seq_event(ev, &note))
-                ring_push(&s->route->in, &note); /* full: the audio thread stalled */
-            else if (midi_decode_seq_control(ev, &control))
-                ring_push(&s->route->seq_controls, &control); /* full: the owner is not
-                                                                 reading */
+            midi_seq_take(s->route, ev, hiss_now_seconds());
             ev = NULL;
         }
     }

@@ -64,6 +64,10 @@ bool midi_decode_seq_event(const void *seq_event, MidiNote *out);
 /* A control change from an ALSA sequencer event (MIDI learn); false for
  * anything else or a value out of MIDI's range. */
 bool midi_decode_seq_control(const void *seq_event, MidiControl *out);
+/* A MIDI clock pulse, start, continue, stop or song position from an ALSA
+ * sequencer event, as the raw system message midi_route_system takes
+ * (up to 3 bytes in `bytes`, their count in *size); false for others. */
+bool midi_decode_seq_system(const void *seq_event, uint8_t bytes[3], size_t *size);
 /* Whether this machine has an ALSA sequencer (/dev/snd/seq). */
 bool midi_seq_exists(void);
 
@@ -95,6 +99,9 @@ typedef struct {
                       (MIDI learn) */
     Ring seq_controls; /* control changes read on the sequencer's thread,
                           for the owner: a ring has one producer */
+    Ring seq_system;   /* clock and transport messages read on the
+                          sequencer's thread (MidiSeqSystem), for the
+                          audio thread */
     /* [owner] Notes bound to actions, one bit per MIDI channel and note
      * number: a note-on of one goes to `controls` and does not play. */
     _Atomic uint32_t note_bound[MIDI_CHANNEL_COUNT][4];
@@ -118,6 +125,13 @@ typedef struct {
 /* A MIDI channel map as written: "M:I[:C],..." gives MIDI channel M
  * (1..16) instrument I (hex, 01..FF, as the editor shows it) on song
  * channel C (1..64; left out: the channel notes go to otherwise). */
+/* A clock or transport message from the sequencer, and when it came. */
+typedef struct {
+    double seconds;
+    uint8_t bytes[3];
+    uint8_t size;
+} MidiSeqSystem;
+
 typedef struct {
     bool set[MIDI_CHANNEL_COUNT];
     int instrument[MIDI_CHANNEL_COUNT]; /* 1..255 */
@@ -154,8 +168,19 @@ void midi_route_control(MidiRoute *r, const MidiControl *control);
 /* [owner] Whether a note-on of MIDI note `note` (0..127) on MIDI
  * channel `midi_channel` goes to the owner instead of playing. */
 void midi_route_bind_note(MidiRoute *r, int midi_channel, int note, bool bound);
-/* [audio] Plays what other threads put in r->in. */
-void midi_route_drain(MidiRoute *r, Engine *engine);
+/* [audio] Plays what other threads put in r->in, and follows the clock
+ * and transport messages in r->seq_system: measured on a frame clock of
+ * `rate` frames a second (the engine's) from when they came, and each
+ * placed a period after it came in the `nframes` about to render, which
+ * begin at `now` (hiss_now_seconds), so the pulses keep their spacing. */
+void midi_route_drain(MidiRoute *r, Engine *engine, uint32_t rate, uint32_t nframes,
+                      double now);
+/* [sequencer thread] One event from the ALSA sequencer, received at
+ * `seconds` (hiss_now_seconds): a note queued for the audio thread, a
+ * controller for the owner, a clock or transport message for the audio
+ * thread with its time, so the clock's tempo is measured from when its
+ * pulses came, not from the periods they were played in. */
+void midi_seq_take(MidiRoute *r, const void *seq_event, double seconds);
 
 /* An ALSA sequencer client ("hiss", with one input port "midi_in") whose
  * thread decodes the notes other clients send and queues them in a

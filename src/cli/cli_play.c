@@ -46,6 +46,7 @@ typedef struct {
     Keymap *rc;             /* the hissrc's and MIDI learn's bindings */
     Editor *ed;             /* what they change, in the song played */
     Perform perform;        /* runs them (the editor's way) */
+    bool seq;               /* the ALSA sequencer client opened */
 } Player;
 
 static const CliOpt PLAY_OPTIONS[] = {
@@ -145,8 +146,9 @@ static void play_news(void *ctx, bool trouble, const char *text)
 
 /* MIDI notes play while the song does: on --midi-channel (else the song's
  * last channel) with instrument 01, or as --midi-map says. A MIDI clock
- * on JACK's midi_in sets the tempo (--midi-clock-in) and starts, stops
- * and places playback (--midi-transport-in). */
+ * on JACK's midi_in or the ALSA sequencer's port sets the tempo
+ * (--midi-clock-in) and starts, stops and places playback
+ * (--midi-transport-in). */
 static void play_midi(Player *pl)
 {
     PlayArgs *a = &pl->args;
@@ -160,18 +162,20 @@ static void play_midi(Player *pl)
     session_midi_target(pl->session, ch - 1, 1, 0);
     session_midi_map(pl->session, &a->midi_map);
     session_midi_clock_in(pl->session, a->clock_in, a->transport_in);
-    Audio *audio = session_audio(pl->session);
-    if ((a->clock_in || a->transport_in) && audio && strcmp(audio_name(audio), "jack") != 0) {
-        /* Nothing would ever start the song: it plays as without the
-         * switch. */
-        play_say(pl, "MIDI clock comes in through JACK's midi_in only; playing through %s, "
-                     "there is none to follow", audio_name(audio));
-        a->transport_in = false;
-    }
     HissDiag why = {{0}};
-    session_midi_seq(pl->session, a->audio.client_name, &why);
+    pl->seq = session_midi_seq(pl->session, a->audio.client_name, &why) == HISS_OK;
     if (!a->quiet && why.text[0])
         play_say(pl, "%s", why.text);
+    Audio *audio = session_audio(pl->session);
+    if ((a->clock_in || a->transport_in) && audio && !pl->seq &&
+        strcmp(audio_name(audio), "jack") != 0) {
+        /* Nothing would ever start the song: it plays as without the
+         * switch. */
+        play_say(pl, "MIDI clock comes in through JACK's midi_in or the ALSA sequencer; "
+                     "playing through %s without a sequencer, there is none to follow",
+                 audio_name(audio));
+        a->transport_in = false;
+    }
 }
 
 static void play_perform_news(void *ctx, bool trouble, const char *text)
@@ -324,7 +328,9 @@ static int play_run(Player *pl)
                 a->transport_in ? "ready to play" : "playing",
                 hiss_escape_name(a->song_path, shown, sizeof shown),
                 audio_name(audio), audio_rate(audio), audio_period(audio),
-                a->transport_in ? "; waiting for MIDI start on midi_in" : "");
+                !a->transport_in ? ""
+                : pl->seq        ? "; waiting for MIDI start on midi_in or the sequencer"
+                                 : "; waiting for MIDI start on midi_in");
 
     double last_draw = 0, ended_at = 0;
     int exit_status = 0;

@@ -287,6 +287,94 @@ static void sequencer_events(void)
     CHECK(!midi_decode_seq_control(&ev, &c));
     ev = seq_event(SND_SEQ_EVENT_CONTROLLER, 2, 128, 0);
     CHECK(!midi_decode_seq_control(&ev, &c));
+    /* Clock and transport, as the raw messages JACK MIDI brings. */
+    uint8_t bytes[3];
+    size_t size;
+    CHECK(!midi_decode_seq_system(&ev, bytes, &size)); /* a controller */
+    const int types[] = {SND_SEQ_EVENT_CLOCK, SND_SEQ_EVENT_START, SND_SEQ_EVENT_CONTINUE,
+                         SND_SEQ_EVENT_STOP};
+    const uint8_t status[] = {0xF8, 0xFA, 0xFB, 0xFC};
+    for (int i = 0; i < 4; i++) {
+        memset(&ev, 0, sizeof ev);
+        ev.type = (snd_seq_event_type_t)types[i];
+        CHECK(midi_decode_seq_system(&ev, bytes, &size) && size == 1 && bytes[0] == status[i]);
+        CHECK(!midi_decode_seq_event(&ev, &n));
+    }
+    ev.type = SND_SEQ_EVENT_SONGPOS;
+    ev.data.control.value = 300; /* 2 x 128 + 44 */
+    CHECK(midi_decode_seq_system(&ev, bytes, &size) && size == 3 && bytes[0] == 0xF2 &&
+          bytes[1] == 44 && bytes[2] == 2);
+    ev.data.control.value = 0x4000;
+    CHECK(!midi_decode_seq_system(&ev, bytes, &size));
+}
+
+/* A clock on the ALSA sequencer, as its client's thread takes it: events
+ * injected at the times a 100 BPM master sends them (no /dev/snd/seq
+ * here), drained by the audio thread in the period after they came. Start plays the
+ * song on the next pulse, the tempo is found to a tenth, stop stops, and
+ * a song position with continue plays from there. */
+static void sequencer_clock_is_followed(void)
+{
+    enum { PERIOD = 256, RATE = 48000 };
+    Song *s = synth_song(1, 64, 125, 6);
+    Engine *e = engine_new(s, RATE);
+    MidiRoute r;
+    CHECK(e && midi_route_init(&r) == HISS_OK);
+    atomic_store(&r.follow_clock, true);
+    atomic_store(&r.follow_transport, true);
+    /* The master, in seconds: start at 0.5 s, a pulse every 25 ms from
+     * 0.51 s (100 BPM), stop at 6.0 s, song position 16 (a bar) and
+     * continue at 6.5 s, pulses again from 6.51 s. */
+    double pulse = 60.0 / (100.0 * 24), next_pulse = 0.51, epoch = 1000.0;
+    bool started = false, stopped = false, continued = false;
+    bool playing_before_stop = false;
+    int tempo_before_stop = 0;
+    float out[2 * PERIOD];
+    for (uint64_t at = 0; at < 8 * RATE; at += PERIOD) {
+        double end = (double)at / RATE; /* came during the last period */
+        snd_seq_event_t ev;
+        memset(&ev, 0, sizeof ev);
+        if (!started && end > 0.5) {
+            ev.type = SND_SEQ_EVENT_START;
+            midi_seq_take(&r, &ev, epoch + 0.5);
+            started = true;
+        }
+        if (!stopped && end > 6.0) {
+            playing_before_stop = atomic_load(&engine_status(e)->playing);
+            tempo_before_stop = atomic_load(&engine_status(e)->bpm_tenths);
+            ev.type = SND_SEQ_EVENT_STOP;
+            midi_seq_take(&r, &ev, epoch + 6.0);
+            stopped = true;
+            next_pulse = 6.51;
+        }
+        if (!continued && end > 6.5) {
+            ev.type = SND_SEQ_EVENT_SONGPOS;
+            ev.data.control.value = 16;
+            midi_seq_take(&r, &ev, epoch + 6.5);
+            ev.type = SND_SEQ_EVENT_CONTINUE;
+            midi_seq_take(&r, &ev, epoch + 6.5);
+            continued = true;
+        }
+        while (next_pulse < end && (next_pulse < 6.0 || stopped)) {
+            ev.type = SND_SEQ_EVENT_CLOCK;
+            midi_seq_take(&r, &ev, epoch + next_pulse);
+            next_pulse += pulse;
+        }
+        midi_route_drain(&r, e, RATE, PERIOD, epoch + end);
+        engine_render(e, out, PERIOD);
+        if (stopped && !continued)
+            CHECK(!atomic_load(&engine_status(e)->playing));
+    }
+    CHECK(playing_before_stop);
+    CHECK_MSG(abs(tempo_before_stop - 1000) <= 1, "followed at %d tenths", tempo_before_stop);
+    /* Continued from sixteenth 16: row 16 (a row a sixteenth) plus the
+     * 1.5 s since, 10 rows at 100 BPM (less the wait for the first pulse). */
+    CHECK(atomic_load(&engine_status(e)->playing));
+    int row = atomic_load(&engine_status(e)->row);
+    CHECK_MSG(row >= 24 && row <= 26, "playing row %d", row);
+    midi_route_deinit(&r);
+    engine_free(e);
+    song_free(s);
 }
 
 static void channel_maps(void)
@@ -344,7 +432,7 @@ static void queued_notes_play_and_record(void)
     ev.data.note.channel = 9;
     ev.data.note.velocity = 127;
     CHECK(midi_decode_seq_event(&ev, &n) && ring_push(&r.in, &n));
-    midi_route_drain(&r, e);
+    midi_route_drain(&r, e, 48000, 256, 0.0);
     engine_render(e, out, 256);
     CHECK(synth_peak(out, 0, 256, 0) > 0.3f); /* heard in this period */
     EngineTake t[2];
@@ -446,5 +534,6 @@ int main(void)
     RUN(bound_notes_are_taken_not_played);
     RUN(the_sequencer_client_says_when_there_is_none);
     RUN(sequencer_events);
+    RUN(sequencer_clock_is_followed);
     return test_finish();
 }
