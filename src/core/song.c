@@ -592,3 +592,16 @@ double song_note_ratio(int note, int base_note, int finetune_cents)
 {
     return pow(2.0, (note - base_note) / 12.0 + finetune_cents / 1200.0);
 }
+
+const char *const song_note_action_names[SONG_NOTE_ACTIONS] = {"cut", "continue", "off",
+                                                                 "fade"};
+const char *const song_dup_check_names[SONG_DUP_CHECKS] = {"off", "note", "sample",
+                                                           "instrument"};
+
+int song_name_find(const char *const *names, int count, const char *name, size_t len)
+{
+    for (int i = 0; i < count; i++)
+        if (strlen(names[i]) == len && !memcmp(names[i], name, len))
+            return i;
+    return -1;
+}

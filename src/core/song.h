@@ -16,6 +16,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base.h"
@@ -212,8 +213,38 @@ typedef struct Instrument {
      * envelopes (FastTracker 2); a bare note of the same instrument goes
      * on with them, a note off's fade included. */
     bool env_keep_bare;
+    /* New-note actions (Impulse Tracker's): what a note still sounding
+     * on the channel does when the next note starts (nna), and which of
+     * the channel's notes a new note of this instrument finds a duplicate
+     * of (dupcheck) and does dupaction to. A note that goes on plays out
+     * in the background with its own envelopes and fade. */
+    uint8_t nna;              /* SongNoteAction: the default, cut, as ever */
+    uint8_t dupcheck;         /* SongDupCheck */
+    uint8_t dupaction;        /* SongNoteAction, not continue */
     Sample *sample;           /* owned; NULL when missing */
 } Instrument;
+
+typedef enum {
+    SONG_NOTE_CUT = 0,      /* stops at once (over the declick ramp) */
+    SONG_NOTE_CONTINUE,     /* plays on as it was */
+    SONG_NOTE_RELEASE,      /* as a note off (===) */
+    SONG_NOTE_FADE,         /* fades by the instrument's fadeout, held */
+    SONG_NOTE_ACTIONS
+} SongNoteAction;
+
+typedef enum {
+    SONG_DUP_OFF = 0,
+    SONG_DUP_NOTE,          /* the same note of the same instrument */
+    SONG_DUP_SAMPLE,        /* the same sample of the same instrument */
+    SONG_DUP_INSTRUMENT,    /* the same instrument */
+    SONG_DUP_CHECKS
+} SongDupCheck;
+
+/* Their names in song files, by value. */
+extern const char *const song_note_action_names[SONG_NOTE_ACTIONS]; /* cut continue off fade */
+extern const char *const song_dup_check_names[SONG_DUP_CHECKS]; /* off note sample instrument */
+/* The index of name[0..len) among names[0..count), or -1. */
+int song_name_find(const char *const *names, int count, const char *name, size_t len);
 
 enum { SONG_STRETCH_MAX_BEATS = 256, SONG_FADEOUT_MAX = 65536, SONG_GLOBAL_VOLUME_MAX = 64 };
 

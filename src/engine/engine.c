@@ -54,7 +54,32 @@ typedef struct {
      * ends, for a bare note that goes on with them; and their instrument. */
     PointEnv env;
     const Instrument *env_inst;
+    /* Xxy (x 3..6) for the sounding note: its new-note action instead of
+     * its instrument's (-1: none); a note with an instrument ends it. */
+    int nna_override;
 } Channel;
+
+/* A note its channel's next note sent into the background (its new-note
+ * action, Instrument.nna): it plays on in its voice on its channel's bus,
+ * its point envelopes going on (its voice's, pointenv.h), until it ends
+ * or fades out, a past-note action (Xxy, a duplicate check) stops it, or
+ * its voice is needed. */
+typedef struct {
+    int voice;              /* -1: the slot is free */
+    uint32_t voice_serial;
+    int channel;
+    uint8_t note;
+    float vol;              /* its volume when it went, 0..1 */
+    int pan;                /* 0..255 */
+    int pitch;              /* 1/64 semitones */
+    /* Fading by the instrument's fadeout where its volume envelope's
+     * note-off fade does not (a fade while held, or no volume envelope):
+     * 65536 .. 0. */
+    bool fading;
+    int fade;
+} PastNote;
+
+enum { PAST_NOTES = 96 };
 
 typedef struct {
     int voice;
@@ -138,6 +163,7 @@ typedef struct {
     int solo_count;         /* channels soloed as heard */
     int nch;                /* song channels at the last row */
     StripState strip[SONG_MAX_CHANNELS]; /* the song's strips as applied */
+    PastNote past[PAST_NOTES];
     /* Groove: a row's note part waiting groove_left frames (0: none). */
     Cell groove_cell[SONG_MAX_CHANNELS];
     uint32_t groove_left[SONG_MAX_CHANNELS];
@@ -345,7 +371,34 @@ static void release_note(Engine *e, Channel *ch)
     release_channel_voice(e, ch, e->release_ramp);
 }
 
-/* A free voice; else the quietest fading ghost is taken over. */
+/* The voice of past note p while it still plays it, else NULL. */
+static MixerVoice *past_voice(Engine *e, const PastNote *p)
+{
+    if (p->voice < 0)
+        return NULL;
+    MixerVoice *v = &e->pool.voices[p->voice];
+    return v->active && !v->releasing && v->serial == p->voice_serial ? v : NULL;
+}
+
+/* Frees the oldest past note's voice for a new note: the voice's index,
+ * or -1 when there are none. */
+static int past_steal(Engine *e)
+{
+    PastNote *oldest = NULL;
+    for (int i = 0; i < PAST_NOTES; i++) {
+        PastNote *p = &e->chans.past[i];
+        if (past_voice(e, p) && (!oldest || p->voice_serial < oldest->voice_serial))
+            oldest = p;
+    }
+    if (!oldest)
+        return -1;
+    int voice = oldest->voice;
+    oldest->voice = -1;
+    return voice;
+}
+
+/* A free voice; else the quietest fading ghost is taken over; else the
+ * oldest past note's. */
 static int voice_alloc(Engine *e)
 {
     int best = -1;
@@ -357,6 +410,8 @@ static int voice_alloc(Engine *e)
             (best < 0 || v->ramp_left < e->pool.voices[best].ramp_left))
             best = i;
     }
+    if (best < 0)
+        best = past_steal(e);
     if (best >= 0)
         mixer_voice_kill(&e->pool.voices[best]);
     return best;
@@ -427,19 +482,25 @@ static int env_moved_pan(int pan, float level)
     return hiss_clampi((int)lroundf(moved), 0, 255);
 }
 
+/* The gains of a note on channel c at volume `vol` (0..1) and pan
+ * (0..255) under point envelopes standing at pe (NULL: none). */
+static void note_gains(const Engine *e, int c, float vol, int pan, const PointEnv *pe,
+                       float *gl, float *gr, float *gm)
+{
+    const StripState *st = &e->chans.strip[c];
+    vol = audible(e, c) ? vol * st->gain * (pe ? pe->gain : 1.0f) * global_gain(e) : 0.0f;
+    pan_gains(env_moved_pan(pan, pe ? pe->pan : SONG_ENV_TOP / 2), vol, gl, gr);
+    strip_balance(st, gl, gr);
+    *gm = vol;
+}
+
 /* The channel's gains for a note whose point envelopes stand at pe
  * (NULL: none). */
 static void channel_gains(const Engine *e, int c, const PointEnv *pe, float *gl, float *gr,
                           float *gm)
 {
     const Channel *ch = &e->chans.ch[c];
-    const StripState *st = &e->chans.strip[c];
-    float vol = audible(e, c) ? (float)fx_volume(&ch->fx) / 64.0f * st->gain * ch->level *
-                                    (pe ? pe->gain : 1.0f) * global_gain(e)
-                              : 0.0f;
-    pan_gains(env_moved_pan(ch->fx.pan, pe ? pe->pan : SONG_ENV_TOP / 2), vol, gl, gr);
-    strip_balance(st, gl, gr);
-    *gm = vol;
+    note_gains(e, c, (float)fx_volume(&ch->fx) / 64.0f * ch->level, ch->fx.pan, pe, gl, gr, gm);
 }
 
 /* The pitch a note at `pitch` sounds at under its pitch envelope. */
@@ -604,12 +665,191 @@ static bool voice_start_on(const Engine *e, MixerVoice *v, const Instrument *ins
     return mixer_voice_start_slice(v, inst, first + offset, end, step, gl, gr, gm, fade);
 }
 
+/* ---- new-note actions (Instrument.nna, dupcheck; Xxy) ------------------ */
+
+/* Frames in a tick at `bpm_tenths`. */
+static uint32_t tick_frames(const Engine *e, int bpm_tenths)
+{
+    return bpm_tenths > 0 ? (uint32_t)((uint64_t)e->rate * 25 / (unsigned)bpm_tenths) : e->ramp;
+}
+
+/* Does `action` to past note p: cut ends it over the declick ramp, off
+ * takes it past its sustain (fading by the fadeout without a volume
+ * envelope, as Impulse Tracker does), fade starts its fadeout. */
+static void past_act(Engine *e, PastNote *p, SongNoteAction action)
+{
+    MixerVoice *v = past_voice(e, p);
+    if (!v) {
+        p->voice = -1;
+        return;
+    }
+    switch (action) {
+    case SONG_NOTE_CUT:
+        mixer_voice_release(v, e->ramp);
+        p->voice = -1;
+        break;
+    case SONG_NOTE_RELEASE:
+        if (!pointenv_release(&e->pool.points[p->voice], v->inst))
+            p->fading = true;
+        break;
+    case SONG_NOTE_FADE: p->fading = true; break;
+    default: break;
+    }
+}
+
+/* Channel c's sounding note goes into the background at volume `vol`
+ * (0..1), pan and pitch: a free past-note slot (else the oldest one's)
+ * takes it. */
+static PastNote *past_take(Engine *e, int c, float vol, int pan, int pitch)
+{
+    Channel *ch = &e->chans.ch[c];
+    MixerVoice *v = channel_voice(e, ch);
+    if (!v)
+        return NULL;
+    PastNote *slot = NULL;
+    for (int i = 0; i < PAST_NOTES && !slot; i++)
+        if (!past_voice(e, &e->chans.past[i]))
+            slot = &e->chans.past[i];
+    if (!slot) {
+        int voice = past_steal(e);
+        mixer_voice_release(&e->pool.voices[voice], e->ramp);
+        for (int i = 0; i < PAST_NOTES && !slot; i++)
+            if (e->chans.past[i].voice < 0)
+                slot = &e->chans.past[i];
+    }
+    *slot = (PastNote){
+        .voice = ch->voice,
+        .voice_serial = ch->voice_serial,
+        .channel = c,
+        .note = ch->fx.note,
+        .vol = vol,
+        .pan = pan,
+        .pitch = pitch,
+        .fade = SONG_FADEOUT_MAX,
+    };
+    ch->voice = -1;
+    return slot;
+}
+
+/* Whether a note of instrument `slot` playing `note` on `v` is a
+ * duplicate, by `check`, of a new note of instrument `new_slot` playing
+ * new_note on `sample`. */
+static bool duplicate(SongDupCheck check, const MixerVoice *v, uint8_t note, int new_slot,
+                      uint8_t new_note, const Sample *sample)
+{
+    if (v->slot != new_slot)
+        return false;
+    switch (check) {
+    case SONG_DUP_NOTE: return note == new_note;
+    case SONG_DUP_SAMPLE: return v->sample == sample;
+    case SONG_DUP_INSTRUMENT: return true;
+    default: return false;
+    }
+}
+
+/* A new note (new_note, of the channel's instrument) is about to start on
+ * channel c: its instrument's duplicate check acts on the channel's notes
+ * (past and sounding), then the sounding note's new-note action sends it
+ * into the background (at the volume and pan it had before the new
+ * note's cell), unless it is cut (start_note then fades it out). */
+static void new_note_action(Engine *e, int c, uint8_t new_note, float vol, int pan)
+{
+    int pitch = fx_pitch(&e->chans.ch[c].fx);
+    Channel *ch = &e->chans.ch[c];
+    const Instrument *inst = ch->fx.inst_slot ? song_instrument(e->song, ch->fx.inst_slot)
+                                              : NULL;
+    if (inst && voice_mode(inst) == SHAPE_MODE_LEGATO)
+        return;
+    SongDupCheck check = inst ? (SongDupCheck)inst->dupcheck : SONG_DUP_OFF;
+    SongNoteAction dup = inst ? (SongNoteAction)inst->dupaction : SONG_NOTE_CUT;
+    const Sample *sample = inst ? inst->sample : NULL;
+    if (check != SONG_DUP_OFF)
+        for (int i = 0; i < PAST_NOTES; i++) {
+            PastNote *p = &e->chans.past[i];
+            MixerVoice *v = past_voice(e, p);
+            if (v && p->channel == c &&
+                duplicate(check, v, p->note, ch->fx.inst_slot, new_note, sample))
+                past_act(e, p, dup);
+        }
+    MixerVoice *v = channel_voice(e, ch);
+    if (!v)
+        return;
+    SongNoteAction nna = ch->nna_override >= 0 ? (SongNoteAction)ch->nna_override
+                                               : (SongNoteAction)v->inst->nna;
+    bool dup_hit = check != SONG_DUP_OFF &&
+                   duplicate(check, v, ch->fx.note, ch->fx.inst_slot, new_note, sample);
+    if (nna == SONG_NOTE_CUT || (dup_hit && dup == SONG_NOTE_CUT))
+        return;
+    PastNote *p = past_take(e, c, vol, pan, pitch);
+    if (!p)
+        return;
+    past_act(e, p, nna);
+    if (dup_hit)
+        past_act(e, p, dup);
+}
+
+/* Xxy: x 0..2 does cut, off or fade to the channel's past notes; x 3..6
+ * gives the sounding note the new-note action cut, continue, off or fade. */
+static void note_action_effect(Engine *e, int c, const Cell *cell)
+{
+    for (int k = 0; k < 2; k++) {
+        if ((k ? cell->fx2 : cell->fx) != 'X')
+            continue;
+        int x = (k ? cell->fx2_param : cell->fx_param) >> 4;
+        if (x >= 3 && x <= 6) {
+            e->chans.ch[c].nna_override = x - 3;
+            continue;
+        }
+        static const SongNoteAction PAST[3] = {SONG_NOTE_CUT, SONG_NOTE_RELEASE,
+                                               SONG_NOTE_FADE};
+        for (int i = 0; x <= 2 && i < PAST_NOTES; i++)
+            if (e->chans.past[i].channel == c && past_voice(e, &e->chans.past[i]))
+                past_act(e, &e->chans.past[i], PAST[x]);
+    }
+}
+
+/* A tick of every past note (its voice's point envelopes moved on
+ * already): its fade moves on and its gains and pitch follow, the gains
+ * over a tick; one faded out ends. */
+static void past_tick(Engine *e)
+{
+    uint32_t frames = tick_frames(e, e->seq.bpm_tenths);
+    for (int i = 0; i < PAST_NOTES; i++) {
+        PastNote *p = &e->chans.past[i];
+        MixerVoice *v = past_voice(e, p);
+        if (!v) {
+            p->voice = -1;
+            continue;
+        }
+        const PointEnv *pe = &e->pool.points[p->voice];
+        bool env_fades = pe->on && pe->key_off && v->inst->vol_env.count;
+        if (p->fading && !env_fades)
+            p->fade = hiss_clampi(p->fade - v->inst->fadeout, 0, SONG_FADEOUT_MAX);
+        if (p->fade == 0) {
+            mixer_voice_release(v, e->ramp);
+            p->voice = -1;
+            continue;
+        }
+        float gl, gr, gm;
+        note_gains(e, p->channel, p->vol * (float)p->fade / SONG_FADEOUT_MAX, p->pan,
+                   pe->on ? pe : NULL, &gl, &gr, &gm);
+        mixer_voice_set_gains(v, gl, gr, gm, frames);
+        if (pe->on) {
+            mixer_voice_set_step(v, pitch_step(e, v->inst, env_pitch(p->pitch, pe)));
+            if (e->pool.shaping[p->voice].on)
+                voicefx_cutoff_scale(&e->pool.shaping[p->voice], pe->cutoff_scale);
+        }
+    }
+}
+
 /* Starts the channel's note (its current pitch) from its instrument slot; the old
  * voice fades out as a ghost while the new one starts. */
 static void start_note(Engine *e, int c, uint32_t offset, bool bare)
 {
     Channel *ch = &e->chans.ch[c];
     release_channel_voice(e, ch, e->ramp);
+    if (!bare)
+        ch->nna_override = -1;
     ch->fx.retrig_count = 0;
     Instrument *inst = ch->fx.inst_slot ? song_instrument(e->song, ch->fx.inst_slot)
                                      : NULL;
@@ -681,6 +921,9 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
     fx_cell_finetune(&e->chans.ch[c].fx, cell);
     Channel *ch = &e->chans.ch[c];
     FxChannel *fx = &ch->fx;
+    /* What the sounding note goes on with, if it goes on (nna). */
+    float sounding_vol = (float)fx_volume(fx) / 64.0f * ch->level;
+    int sounding_pan = fx->pan;
     uint32_t offset = fx_sample_offset(fx, cell);
     if (cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST) {
         ch->level = ch->level_next;
@@ -712,6 +955,7 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
                                              : NULL;
             if (inst && plays_at_base(inst))
                 pitch = inst->base_note * FX_PITCH_PER_NOTE;
+            new_note_action(e, c, cell->note, sounding_vol, sounding_pan);
             fx->note = cell->note;
             fx->pitch = fx->target_pitch = pitch;
             fx_note_started(fx);
@@ -726,6 +970,7 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
         release_channel_voice(e, ch, e->ramp);
     }
     fx_first_tick(fx, cell);
+    note_action_effect(e, c, cell);
     shaping_effects(e, c, true);
 }
 
@@ -840,6 +1085,7 @@ static void channel_reset(Channel *ch)
     ch->env_inst = NULL;
     ch->voice = -1;
     ch->voice_serial = 0;
+    ch->nna_override = -1;
 }
 
 static int song_channels(const Engine *e)
@@ -1313,12 +1559,6 @@ static bool voice_env_tick(Engine *e, int i, uint32_t ramp)
     return false;
 }
 
-/* Frames in a tick at `bpm_tenths`. */
-static uint32_t tick_frames(const Engine *e, int bpm_tenths)
-{
-    return bpm_tenths > 0 ? (uint32_t)((uint64_t)e->rate * 25 / (unsigned)bpm_tenths) : e->ramp;
-}
-
 /* The song's ticks move every sounding voice's point envelopes; `moved`
  * marks the channels whose notes took their levels here. */
 static void envelopes_tick(Engine *e, bool moved[SONG_MAX_CHANNELS])
@@ -1392,6 +1632,7 @@ static void process_tick(Engine *e)
     for (int c = 0; c < e->chans.nch; c++)
         if (!moved[c])
             channel_apply(e, c);
+    past_tick(e);
 }
 
 /* Runs the sequencer up to the next point where frames pass. */
@@ -2361,6 +2602,8 @@ Engine *engine_new(Song *song, uint32_t rate)
     e->master.gain = e->master.target = powf(10.0f, (float)e->master.tenth_db / 200.0f);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         channel_reset(&e->chans.ch[c]);
+    for (int i = 0; i < PAST_NOTES; i++)
+        e->chans.past[i].voice = -1;
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         duck_init(&e->duck[c]);
     glue_init(&e->glue, rate);

@@ -973,6 +973,37 @@ static HissError parse_note_token(Parser *p, Token t, uint8_t *note)
 
 /* One of the shaping parameters (shape.h): its word, then a whole
  * number in its range or one of its choices. */
+/* Appends the shaping fields' names to the list in out, those in a row
+ * with a common "x_" prefix joined as x_{a,b} so that the whole list
+ * fits one message. */
+static void shape_field_names(char *out, size_t size)
+{
+    size_t used = strlen(out);
+    for (int i = 0; i < SHAPE_COUNT;) {
+        const char *key = shape_info((ShapeParam)i)->key;
+        const char *bar = strchr(key, '_');
+        size_t prefix = bar ? (size_t)(bar - key) + 1 : 0;
+        int j = i + 1;
+        while (prefix && j < SHAPE_COUNT && !strncmp(shape_info((ShapeParam)j)->key, key, prefix))
+            j++;
+        char item[160];
+        if (j - i == 1) {
+            snprintf(item, sizeof item, ", %s", key);
+        } else {
+            size_t n = (size_t)snprintf(item, sizeof item, ", %.*s{", (int)prefix, key);
+            for (int k = i; k < j && n < sizeof item; k++)
+                n += (size_t)snprintf(item + n, sizeof item - n, "%s%s", k > i ? "," : "",
+                                      shape_info((ShapeParam)k)->key + prefix);
+            if (n < sizeof item)
+                snprintf(item + n, sizeof item - n, "}");
+        }
+        int n = snprintf(out + used, size - used, "%s", item);
+        if (n > 0 && used + (size_t)n < size)
+            used += (size_t)n;
+        i = j;
+    }
+}
+
 static HissError parse_shape_field(Parser *p, Token key, int slot,
                                    bool seen[SHAPE_COUNT], Instrument *inst)
 {
@@ -981,14 +1012,8 @@ static HissError parse_shape_field(Parser *p, Token key, int slot,
     if (param == SHAPE_COUNT) {
         char fields[600] = "sample, volume, pan, base, finetune, loop, interp, slices, "
                            "stretch, {vol,pan,bend,cutoff}_env/sustain/loop, fadeout, "
-                           "bare_env";
-        size_t used = strlen(fields);
-        for (int i = 0; i < SHAPE_COUNT; i++) {
-            int n = snprintf(fields + used, sizeof fields - used, ", %s",
-                             shape_info((ShapeParam)i)->key);
-            if (n > 0 && used + (size_t)n < sizeof fields)
-                used += (size_t)n;
-        }
+                           "bare_env, nna, dupcheck, dupaction";
+        shape_field_names(fields, sizeof fields);
         return fail_at(p, key.pos, HISS_ERR_PARSE,
                        "unknown field '%s' (%s)",
                        shown(b, key.s, key.n), fields);
@@ -1141,12 +1166,13 @@ static HissError parse_instrument(Parser *p)
     /* Each envelope kind (song.h) has three fields from F_ENVELOPES on:
      * its points, its sustain and its loop. */
     enum { F_SAMPLE, F_VOLUME, F_PAN, F_BASE, F_FINETUNE, F_LOOP, F_INTERP, F_SLICES,
-           F_STRETCH, F_FADEOUT, F_BARE_ENV, F_ENVELOPES,
+           F_STRETCH, F_FADEOUT, F_BARE_ENV, F_NNA, F_DUPCHECK, F_DUPACTION, F_ENVELOPES,
            F_COUNT = F_ENVELOPES + 3 * SONG_ENV_KINDS };
     static const char *const FIELDS[F_COUNT] = {
         "sample",         "volume",        "pan",         "base",       "finetune",
         "loop",           "interp",        "slices",      "stretch",    "fadeout",
-        "bare_env",       "vol_env",       "vol_sustain", "vol_loop",   "pan_env",
+        "bare_env",       "nna",           "dupcheck",    "dupaction",
+        "vol_env",        "vol_sustain",   "vol_loop",    "pan_env",
         "pan_sustain",    "pan_loop",      "bend_env",    "bend_sustain", "bend_loop",
         "cutoff_env",     "cutoff_sustain", "cutoff_loop"};
     /* Where each sustain and loop was given (by envelope field), to check
@@ -1249,6 +1275,30 @@ static HissError parse_instrument(Parser *p)
                 return fail_at(p, t.pos, HISS_ERR_PARSE,
                                "bad bare_env '%s' (restart|keep)", shown(b, t.s, t.n));
             break;
+        case F_NNA:
+        case F_DUPACTION: {
+            t = next_token(p);
+            int action = song_name_find(song_note_action_names, SONG_NOTE_ACTIONS, t.s, t.n);
+            if (action < 0 || (f == F_DUPACTION && action == SONG_NOTE_CONTINUE))
+                return fail_at(p, t.pos, HISS_ERR_PARSE, "bad %s '%s' (%s)", FIELDS[f],
+                               shown(b, t.s, t.n),
+                               f == F_NNA ? "cut|continue|off|fade" : "cut|off|fade");
+            if (f == F_NNA)
+                inst->nna = (uint8_t)action;
+            else
+                inst->dupaction = (uint8_t)action;
+            break;
+        }
+        case F_DUPCHECK: {
+            t = next_token(p);
+            int check = song_name_find(song_dup_check_names, SONG_DUP_CHECKS, t.s, t.n);
+            if (check < 0)
+                return fail_at(p, t.pos, HISS_ERR_PARSE,
+                               "bad dupcheck '%s' (off|note|sample|instrument)",
+                               shown(b, t.s, t.n));
+            inst->dupcheck = (uint8_t)check;
+            break;
+        }
         default: {
             size_t e = f - F_ENVELOPES;
             SongEnvelope *env = &inst->env[e / 3];
@@ -1940,10 +1990,18 @@ static void format_instrument(Buf *b, int slot, const Instrument *inst)
     }
     for (int k = 0; k < SONG_ENV_KINDS; k++)
         format_envelope(b, song_env_names[k], &inst->env[k]);
-    if (inst->vol_env.count && !song_envelope_problem(&inst->vol_env) && inst->fadeout > 0)
+    /* Also without a volume envelope: a note its new-note action sends
+     * fading or off fades by it. */
+    if (inst->fadeout > 0)
         buf_printf(b, " fadeout %d", hiss_clampi(inst->fadeout, 0, SONG_FADEOUT_MAX));
     if (inst->env_keep_bare)
         buf_put(b, " bare_env keep", 14);
+    if (inst->nna != SONG_NOTE_CUT)
+        buf_printf(b, " nna %s", song_note_action_names[inst->nna % SONG_NOTE_ACTIONS]);
+    if (inst->dupcheck != SONG_DUP_OFF)
+        buf_printf(b, " dupcheck %s dupaction %s",
+                   song_dup_check_names[inst->dupcheck % SONG_DUP_CHECKS],
+                   song_note_action_names[inst->dupaction % SONG_NOTE_ACTIONS]);
     buf_put(b, "\n", 1);
 }
 

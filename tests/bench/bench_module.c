@@ -448,6 +448,7 @@ static void compare_instruments(const char *dir, const char *hiss)
 typedef struct {
     const char *label;
     void (*make)(ModgenSong *s, bool it);
+    bool it_only;
 } FeatureCase;
 
 /* One looped sine from row 0; the global volume set low, slid down, slid
@@ -470,15 +471,51 @@ static void global_song(ModgenSong *s, bool it)
     modgen_add(s, 0, 56, 0, 0, 0, 0, 0, 0); /* silence before the end */
 }
 
+/* IT instrument mode: a looped sine whose notes (every 8 rows, up and
+ * down) go on under the next by the instrument's new-note action, fadeout
+ * 24 (a fading note lasts 43 ticks); nna 3 is fade, 2 off, 1 continue
+ * with a duplicate check of the note that cuts. */
+static void nna_song(ModgenSong *s, int nna, int dct)
+{
+    modgen_init(s, 4, 64, 6, 125);
+    s->sample_count = 1;
+    s->it_instruments = 1;
+    ModgenSample sm = {.data = sine, .frames = 2048, .loop_start = 0, .loop_end = 2048,
+                        .volume = 32, .fadeout = 24, .it_nna = nna, .it_dct = dct};
+    s->samples[0] = sm;
+    static const uint8_t NOTES[] = {49, 56, 53, 49, 61, 44};
+    for (int k = 0; k < 6; k++)
+        modgen_add(s, 0, 8 * k, 0, NOTES[k], 1, -1, 0, 0);
+    modgen_add(s, 0, 52, 0, 0, 0, -1, 'X', 0); /* S70: the past notes cut */
+}
+
+static void nna_fade_song(ModgenSong *s, bool it)
+{
+    nna_song(s, 3, 0);
+}
+
+static void nna_off_song(ModgenSong *s, bool it)
+{
+    nna_song(s, 2, 0);
+}
+
+static void nna_dup_song(ModgenSong *s, bool it)
+{
+    nna_song(s, 1, 1);
+}
+
 static const FeatureCase FEATURES[] = {
-    {"global vol", global_song},
+    {"global vol", global_song, false},
+    {"NNA fade", nna_fade_song, true},
+    {"NNA off", nna_off_song, true},
+    {"NNA cont+dup", nna_dup_song, true},
 };
 
 static void compare_features(const char *dir, const char *hiss)
 {
     static ModgenSong song;
     for (size_t i = 0; i < sizeof FEATURES / sizeof FEATURES[0]; i++)
-        for (int it = 0; it < 2; it++) {
+        for (int it = FEATURES[i].it_only; it < 2; it++) {
             char module[600], label[64];
             snprintf(module, sizeof module, "%s/feature%s", dir, it ? ".it" : ".xm");
             snprintf(label, sizeof label, "%s %s", it ? "IT " : "XM ", FEATURES[i].label);

@@ -202,6 +202,7 @@ static void st3_effect(const ModgenEvent *e, int *cmd, int *param)
     case '0': *cmd = 'J'; break;
     case '9': *cmd = 'O'; break;
     case 'R': *cmd = 'Q'; break;
+    case 'X': *cmd = 'S'; *param = 0x70 | (e->param & 15); break; /* S7x */
     case 'G': *cmd = 'V'; break; /* global volume */
     case 'H': *cmd = 'W'; break; /* global volume slide */
     case '7': *cmd = 'R'; break;
@@ -518,6 +519,39 @@ static void it_compress(Buf *b, const int *v, uint32_t frames, int sample_bits, 
     }
 }
 
+/* An IT instrument (the 2.x header) playing sample `sample` on every key,
+ * with sm's new-note actions, volume envelope and fadeout; its offset is
+ * written at `ptr`. */
+static void write_it_instrument(Buf *b, size_t ptr, const ModgenSample *sm, int sample)
+{
+    size_t at = buf_zero(b, 554);
+    put32le(b, ptr, (uint32_t)at);
+    putstr(b, at, "IMPI");
+    put8(b, at + 0x11, sm->it_nna);
+    put8(b, at + 0x12, sm->it_dct);
+    put8(b, at + 0x13, sm->it_dca);
+    put16le(b, at + 0x14, (unsigned)sm->fadeout);
+    put8(b, at + 0x18, 128);
+    put8(b, at + 0x19, 32 | 0x80); /* no default pan */
+    put16le(b, at + 0x1C, 0x0214);
+    put8(b, at + 0x1E, 1);
+    putstr(b, at + 0x20, "instrument");
+    for (int n = 0; n < 120; n++) {
+        put8(b, at + 0x40 + 2 * (size_t)n, n);
+        put8(b, at + 0x41 + 2 * (size_t)n, sample);
+    }
+    if (sm->env_points > 0) {
+        put8(b, at + 0x130, 1 | (sm->env_sustain >= 0 ? 4 : 0));
+        put8(b, at + 0x131, sm->env_points);
+        put8(b, at + 0x134, sm->env_sustain > 0 ? sm->env_sustain : 0);
+        put8(b, at + 0x135, sm->env_sustain > 0 ? sm->env_sustain : 0);
+        for (int k = 0; k < sm->env_points && k < 12; k++) {
+            put8(b, at + 0x136 + 3 * (size_t)k, sm->env_value[k]);
+            put16le(b, at + 0x137 + 3 * (size_t)k, (unsigned)sm->env_tick[k]);
+        }
+    }
+}
+
 static void write_it(const ModgenSong *s, Buf *b)
 {
     int ords = s->orders + 1;
@@ -525,11 +559,14 @@ static void write_it(const ModgenSong *s, Buf *b)
     putstr(b, h, "IMPMmodgen");
     put16le(b, h + 30, 0x0410);
     put16le(b, h + 32, (unsigned)ords);
+    int instruments = s->it_instruments ? s->sample_count : 0;
+    put16le(b, h + 34, (unsigned)instruments);
     put16le(b, h + 36, (unsigned)s->sample_count);
     put16le(b, h + 38, (unsigned)s->patterns);
     put16le(b, h + 40, 0x0214);
     put16le(b, h + 42, 0x0214);
-    put16le(b, h + 44, 1 | 8); /* stereo, linear slides, sample mode */
+    /* stereo, linear slides, sample or instrument mode */
+    put16le(b, h + 44, 1 | 8 | (instruments ? 4 : 0));
     put8(b, h + 48, s->it_global_volume ? s->it_global_volume : 128);
     put8(b, h + 49, 48);
     put8(b, h + 50, s->speed);
@@ -542,8 +579,11 @@ static void write_it(const ModgenSong *s, Buf *b)
     size_t at = buf_zero(b, (size_t)ords);
     for (int o = 0; o < ords; o++)
         put8(b, at + (size_t)o, o < s->orders ? s->order[o] : 255);
+    size_t ins_ptr = buf_zero(b, 4 * (size_t)instruments);
     size_t smp_ptr = buf_zero(b, 4 * (size_t)s->sample_count);
     size_t pat_ptr = buf_zero(b, 4 * (size_t)s->patterns);
+    for (int i = 0; i < instruments; i++)
+        write_it_instrument(b, ins_ptr + 4 * (size_t)i, &s->samples[i], i + 1);
     size_t smp_at[MODGEN_MAX_SAMPLES];
     for (int i = 0; i < s->sample_count; i++) {
         const ModgenSample *sm = &s->samples[i];

@@ -49,6 +49,12 @@ typedef struct {
     int pan_tick[12], pan_value[12];
     /* XM only: the sample's relative note (semitones, -96..95). */
     int relative_note;
+    /* IT in instrument mode (ModgenSong.it_instruments): its instrument's
+     * new-note action (0 cut, 1 continue, 2 off, 3 fade), duplicate
+     * check (0 off, 1 note, 2 sample, 3 instrument) and duplicate action
+     * (0 cut, 1 off, 2 fade); the volume envelope above (without loop)
+     * and fadeout (IT's 0..256) are its too. */
+    int it_nna, it_dct, it_dca;
 } ModgenSample;
 
 /* XM only: an instrument of several samples, samples[first..first+count)
@@ -63,6 +69,7 @@ typedef struct {
 typedef struct {
     int channels, rows, speed, bpm; /* rows: S3M is always 64 */
     int it_global_volume;           /* IT only: 1..128, 0 = 128 */
+    int it_instruments;             /* IT only: 1 = instrument mode, one a sample */
     int patterns;                   /* 1..MODGEN_MAX_PATTERNS */
     int orders;
     uint8_t order[32];

@@ -692,6 +692,132 @@ static void global_volume_scales_every_channel(void)
     }
 }
 
+/* The amplitude of the tone at hz in the left channel over frames
+ * [start, start + count) (Goertzel, through a Hann window so that a tone
+ * a few semitones away does not leak in). */
+static double tone_level(const float *out, uint32_t start, uint32_t count, double hz)
+{
+    double w = 2 * M_PI * hz / RATE, k = 2 * cos(w), s1 = 0, s2 = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        double hann = 0.5 - 0.5 * cos(2 * M_PI * i / count);
+        double s0 = out[2 * (start + i)] * hann + k * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    double re = s1 - s2 * cos(w), im = s2 * sin(w);
+    return 4 * sqrt(re * re + im * im) / count;
+}
+
+/* An IT in instrument mode, its instrument 1 the looped sine with new-note
+ * action nna, duplicate check dct and action dca, fadeout 32 (a note
+ * fading is silent after 32 ticks); events as given. */
+static Song *load_it_actions(const char *name, int nna, int dct, int dca,
+                             const ModgenEvent *events, int count)
+{
+    ModgenSong ms;
+    base_song(&ms);
+    ms.it_instruments = 1;
+    ms.samples[0].it_nna = nna;
+    ms.samples[0].it_dct = dct;
+    ms.samples[0].it_dca = dca;
+    ms.samples[0].fadeout = 32;
+    for (int i = 0; i < count; i++)
+        modgen_add(&ms, 0, events[i].row, 0, events[i].note, events[i].inst, events[i].vol,
+                   events[i].fx, events[i].param);
+    return load(&ms, MODGEN_IT, name, NULL);
+}
+
+enum { ROW_FRAMES = 5760 }; /* speed 6 at 125 BPM, 48 kHz */
+
+/* The level of a tone (the C-4 or G-4 of the sine) over 100 ms from
+ * `row`'s fourth tick, as a share of the C-4's level on row 4. */
+static double tone_at_row(const float *out, int row, int note)
+{
+    double c4 = 8363.0 / PERIOD, hz = c4 * pow(2, (note - 49) / 12.0);
+    double base = tone_level(out, 4 * ROW_FRAMES, 4800, c4);
+    return base > 0.001 ? tone_level(out, (uint32_t)row * ROW_FRAMES + 2880, 4800, hz) / base
+                        : -1;
+}
+
+/* IT's new-note actions: a note followed by another on its channel is cut
+ * (the default, as ever), goes on as it was (continue), or fades by the
+ * instrument's fadeout (off without a volume envelope, and fade): 32 a
+ * tick of IT's 1024 from the row of the next note (row 8), so a quarter
+ * of it is left 24 ticks later, on row 12's tick 0... and none by row 14. */
+static void it_new_note_actions_keep_notes_playing(void)
+{
+    static const char *const NAMES[] = {"cut", "continue", "off", "fade"};
+    const ModgenEvent ev[] = {{0, 0, 0, 49, 1, -1, 0, 0}, {0, 8, 0, 56, 1, -1, 0, 0}};
+    for (int nna = 0; nna < 4; nna++) {
+        char name[32];
+        snprintf(name, sizeof name, "nna-%s", NAMES[nna]);
+        Song *song = load_it_actions(name, nna, 0, 0, ev, 2);
+        if (!song)
+            continue;
+        const Instrument *inst = song_instrument(song, 1);
+        CHECK_MSG(inst && inst->nna == nna, "%s: the instrument's nna is %d", NAMES[nna],
+                  inst ? inst->nna : -1);
+        float *out = synth_render(song, RATE, 16 * ROW_FRAMES, 1024);
+        double old_on = tone_at_row(out, 10, 49), old_late = tone_at_row(out, 13, 49);
+        double now = tone_at_row(out, 10, 56);
+        /* Fading: 1 - 32 x (ticks since row 8's, counted from 1) / 1024 at
+         * the window's middle (tick 2.5 of the row in 100 ms windows). */
+        double fading = 1 - 32 * (2 * 6 + 1 + 3.0) / 1024;
+        double want = nna == 0 ? 0 : nna == 1 ? 1 : fading;
+        CHECK_MSG(fabs(old_on - want) < 0.05, "%s: the old note at %.3f on row 10, want %.3f",
+                  NAMES[nna], old_on, want);
+        CHECK_MSG(nna == 1 ? fabs(old_late - 1) < 0.05 : old_late < 0.02,
+                  "%s: the old note at %.3f on row 13", NAMES[nna], old_late);
+        CHECK_MSG(fabs(now - 1) < 0.05, "%s: the new note at %.3f", NAMES[nna], now);
+        free(out);
+        song_free(song);
+    }
+}
+
+/* A duplicate check (note, action cut) stops the channel's older C-4 when
+ * a C-4 comes again (at volume 0 here, so only the old one could sound),
+ * and leaves the E-4 between them going; S70 (hiss's X00) cuts the
+ * channel's past notes, S73 (X30) makes the sounding note's action cut. */
+static void it_duplicate_checks_and_past_note_actions(void)
+{
+    const ModgenEvent dup[] = {{0, 0, 0, 49, 1, -1, 0, 0},
+                               {0, 4, 0, 53, 1, -1, 0, 0},
+                               {0, 8, 0, 49, 1, 0, 0, 0}};
+    Song *song = load_it_actions("dupcheck", 1, 1, 0, dup, 3);
+    if (song) {
+        const Instrument *inst = song_instrument(song, 1);
+        CHECK(inst && inst->dupcheck == SONG_DUP_NOTE && inst->dupaction == SONG_NOTE_CUT);
+        float *out = synth_render(song, RATE, 12 * ROW_FRAMES, 1024);
+        double c_before = tone_at_row(out, 6, 49), c_after = tone_at_row(out, 10, 49);
+        double e_after = tone_at_row(out, 10, 53);
+        CHECK_MSG(fabs(c_before - 1) < 0.05 && c_after < 0.02,
+                  "C-4 at %.3f before its duplicate, %.3f after", c_before, c_after);
+        CHECK_MSG(fabs(e_after - 1) < 0.05, "E-4 at %.3f", e_after);
+        free(out);
+        song_free(song);
+    }
+    const ModgenEvent past[] = {{0, 0, 0, 49, 1, -1, 0, 0},
+                                {0, 4, 0, 53, 1, -1, 'X', 3},
+                                {0, 8, 0, 56, 1, -1, 0, 0},
+                                {0, 12, 0, 0, 0, -1, 'X', 0}};
+    song = load_it_actions("pastcut", 1, 0, 0, past, 4);
+    if (song) {
+        const Pattern *p = song_pattern(song, song->orders[0]);
+        Cell cell = p ? song_pattern_get(p, 12, 0) : song_cell_empty();
+        CHECK_MSG(cell.fx == 'X' && cell.fx_param == 0x00, "S70 as %c%02X",
+                  cell.fx ? cell.fx : '.', cell.fx_param);
+        float *out = synth_render(song, RATE, 16 * ROW_FRAMES, 1024);
+        double c_kept = tone_at_row(out, 10, 49), e_cut = tone_at_row(out, 10, 53);
+        double c_gone = tone_at_row(out, 14, 49), g_on = tone_at_row(out, 14, 56);
+        CHECK_MSG(fabs(c_kept - 1) < 0.05, "C-4 (continue) at %.3f", c_kept);
+        CHECK_MSG(e_cut < 0.02, "E-4 (S73: cut) at %.3f", e_cut);
+        CHECK_MSG(c_gone < 0.02 && fabs(g_on - 1) < 0.05, "after S70: C-4 %.3f, G-4 %.3f",
+                  c_gone, g_on);
+        free(out);
+        song_free(song);
+    }
+}
+
 /* IT samples compressed as Impulse Tracker 2.14 and 2.15 do (modgen's
  * compressor: widths that follow the deltas, two blocks), 8 and 16
  * bits: the song gets exactly the frames the plain IT gives, loop
@@ -1256,6 +1382,8 @@ int main(int argc, char **argv)
     RUN(xm_ramp_vibrato_ramps_down);
     RUN(xm_extra_fine_porta_moves_the_pitch);
     RUN(global_volume_scales_every_channel);
+    RUN(it_new_note_actions_keep_notes_playing);
+    RUN(it_duplicate_checks_and_past_note_actions);
     RUN(pitch_agrees_with_xmp);
     RUN(samples_come_with_the_module);
     RUN(losses_are_reported_where_they_are);

@@ -528,7 +528,8 @@ static int songs_equal(const Song *a, const Song *b)
              envelopes_equal(&x->pan_env, &y->pan_env) &&
              envelopes_equal(&x->pitch_env, &y->pitch_env) &&
              envelopes_equal(&x->filter_env, &y->filter_env) && x->fadeout == y->fadeout &&
-             x->env_keep_bare == y->env_keep_bare &&
+             x->env_keep_bare == y->env_keep_bare && x->nna == y->nna &&
+             x->dupcheck == y->dupcheck && x->dupaction == y->dupaction &&
              !memcmp(x->slices, y->slices, sizeof x->slices[0] * (size_t)x->slice_count) &&
              /* An empty list the song gave is written as such. */
              (x->slice_count || !(x->given & INST_GIVEN_SLICES) ||
@@ -917,12 +918,11 @@ static void test_errors_instruments(void)
     ERR(H "instrument 01 \"k\" color red\n", HISS_ERR_PARSE,
         "t.hiss:2:19: unknown field 'color' (sample, volume, pan, "
         "base, finetune, loop, interp, slices, stretch, {vol,pan,bend,cutoff}_env/sustain/loop, "
-        "fadeout, bare_env, attack, hold, decay, sustain, release, "
-        "pitch_env, pitch_decay, filter, cutoff, resonance, filter_env, "
-        "filter_env_from, fenv_attack, fenv_hold, fenv_decay, fenv_sustain, fenv_release, "
-        "key_track, filter_vel, crush_bits, crush_rate, crush_mix, drive, "
-        "drive_type, drive_vel, mode, glide, end, start, reverse, choke, choke_fade, slice_mode, "
-        "slice_fade)");
+        "fadeout, bare_env, nna, dupcheck, dupaction, attack, hold, decay, sustain, release, "
+        "pitch_{env,decay}, filter, cutoff, resonance, filter_{env,env_from}, "
+        "fenv_{attack,hold,decay,sustain,release}, key_track, filter_vel, "
+        "crush_{bits,rate,mix}, drive, drive_{type,vel}, mode, glide, end, start, reverse, "
+        "choke, choke_fade, slice_{mode,fade})");
     ERR(H "instrument 01 \"k\" mode stereo\n", HISS_ERR_PARSE,
         "t.hiss:2:24: bad mode 'stereo' (poly|mono|legato)");
     ERR(H "instrument 01 \"k\" choke 17\n", HISS_ERR_RANGE,
@@ -1104,6 +1104,40 @@ static void test_envelopes_round_trip(void)
         "t.hiss:2:28: bad bare_env 'row' (restart|keep)");
     ERR(H "instrument 01 \"k\" fadeout 65537\n", HISS_ERR_RANGE,
         "t.hiss:2:27: fadeout 65537 is out of range (0..65536)");
+}
+
+/* New-note actions read back and save as they came (a fadeout without a
+ * volume envelope included); bad words are refused at their place. */
+static void test_note_actions_round_trip(void)
+{
+    const char text[] = H "instrument 01 \"pad\" fadeout 512 nna fade dupcheck sample "
+                          "dupaction off\n"
+                          "instrument 02 \"plain\"\n";
+    Song *a = parse_ok(text, sizeof text - 1);
+    CHECK(a != NULL);
+    if (!a)
+        return;
+    const Instrument *pad = song_instrument(a, 1), *plain = song_instrument(a, 2);
+    CHECK(pad->nna == SONG_NOTE_FADE && pad->dupcheck == SONG_DUP_SAMPLE &&
+          pad->dupaction == SONG_NOTE_RELEASE && pad->fadeout == 512);
+    CHECK(plain->nna == SONG_NOTE_CUT && plain->dupcheck == SONG_DUP_OFF);
+    char *out = NULL;
+    size_t len = 0;
+    CHECK(songfile_format(a, &out, &len) == HISS_OK);
+    CHECK(out && strstr(out, " fadeout 512 nna fade dupcheck sample dupaction off\n"));
+    const char *second = out ? strstr(out, "\"plain\"") : NULL;
+    CHECK(second && !strstr(second, "nna") && !strstr(second, "dup"));
+    Song *b = out ? parse_ok(out, len) : NULL;
+    CHECK(b && songs_equal(a, b) && song_instrument(b, 1)->nna == SONG_NOTE_FADE);
+    free(out);
+    song_free(a);
+    song_free(b);
+    ERR(H "instrument 01 \"k\" nna later\n", HISS_ERR_PARSE,
+        "t.hiss:2:23: bad nna 'later' (cut|continue|off|fade)");
+    ERR(H "instrument 01 \"k\" dupaction continue\n", HISS_ERR_PARSE,
+        "t.hiss:2:29: bad dupaction 'continue' (cut|off|fade)");
+    ERR(H "instrument 01 \"k\" dupcheck pitch\n", HISS_ERR_PARSE,
+        "t.hiss:2:28: bad dupcheck 'pitch' (off|note|sample|instrument)");
 }
 
 /* A stretch that follows the tempo: its beats and source file read back
@@ -1387,6 +1421,7 @@ int main(void)
     RUN(test_errors_slices);
     RUN(test_stretch_round_trip);
     RUN(test_envelopes_round_trip);
+    RUN(test_note_actions_round_trip);
     RUN(test_slices_round_trip);
     RUN(test_errors_order);
     RUN(test_errors_patterns);

@@ -449,7 +449,16 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
     case XFX_TRK_VOL:
     case XFX_TRK_VSLIDE:
     case XFX_TRK_FVSLIDE: note_at(cv, row, channel, "dropped: channel volume (Mxx/Nxy)"); return;
-    case XFX_IT_INSTFUNC: note_at(cv, row, channel, "dropped: new note action / envelope switch (S7x)"); return;
+    case XFX_IT_INSTFUNC:
+        /* S70..S76: past-note actions and the note's new-note action,
+         * hiss's X0..X6; S77..S7C switch envelopes. */
+        if ((param & 15) <= 6) {
+            *fx = 'X';
+            *out = (uint8_t)((param & 15) << 4);
+        } else {
+            note_at(cv, row, channel, "dropped: envelope switch (S77..S7C)");
+        }
+        return;
     case XFX_FLT_CUTOFF:
     case XFX_FLT_RESN: note_at(cv, row, channel, "dropped: filter cutoff/resonance (Zxx)"); return;
     case XFX_PATT_DELAY: /* SEx: the row x times more, as EEx */
@@ -808,11 +817,25 @@ static void convert_envelope(Convert *cv, int slot, const struct xmp_instrument 
     /* FastTracker 2 restarts them only for a note with an instrument. */
     inst->env_keep_bare = cv->format == FORMAT_XM &&
                           (inst->vol_env.count || inst->pan_env.count);
-    if (inst->vol_env.count)
+    /* IT's fadeout also fades a note its new-note action sends fading. */
+    if (inst->vol_env.count || cv->format == FORMAT_IT)
         inst->fadeout = hiss_clampi(xi->rls, 0, SONG_FADEOUT_MAX);
-    else if (xi->rls > 0 && cv->format == FORMAT_IT && report)
+    if (!inst->vol_env.count && xi->rls > 0 && cv->format == FORMAT_IT && report)
         loader_report_add(cv->report, -1, -1, -1,
-                          "dropped: instrument %02X's fadeout without an envelope", slot);
+                          "approximated: instrument %02X's fadeout without an envelope (a "
+                          "note off ends its note over the release fade)", slot);
+}
+
+/* IT's new-note action and duplicate check; libxmp's numbers are hiss's
+ * order (cut, continue, off, fade; off, note, sample, instrument). */
+static void convert_note_actions(const struct xmp_subinstrument *sub, Instrument *inst)
+{
+    inst->nna = (uint8_t)(sub->nna >= 0 && sub->nna < SONG_NOTE_ACTIONS ? sub->nna : 0);
+    inst->dupcheck = (uint8_t)(sub->dct >= 0 && sub->dct < SONG_DUP_CHECKS ? sub->dct : 0);
+    inst->dupaction = (uint8_t)(sub->dca >= 0 && sub->dca < SONG_NOTE_ACTIONS &&
+                                        sub->dca != SONG_NOTE_CONTINUE
+                                    ? sub->dca
+                                    : 0);
 }
 
 static void report_instrument(Convert *cv, int slot, const struct xmp_instrument *xi)
@@ -827,9 +850,6 @@ static void report_instrument(Convert *cv, int slot, const struct xmp_instrument
         if (sub->vde)
             loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's auto-vibrato",
                               slot);
-        if (cv->format == FORMAT_IT && sub->nna != XMP_INST_NNA_CUT)
-            loader_report_add(r, -1, -1, -1,
-                              "approximated: instrument %02X's new note action (cut)", slot);
         if (sub->ifc & 0x80)
             loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's filter", slot);
     }
@@ -887,6 +907,8 @@ static HissError convert_instrument(Convert *cv, int slot, long *frames_left,
     inst->base_note = (uint8_t)hiss_clampi(base, NOTE_FIRST, NOTE_LAST);
     inst->finetune = hiss_clampi(sub->fin * 100 / 128, -100, 100);
     convert_envelope(cv, slot, xi, inst, home);
+    if (cv->format == FORMAT_IT)
+        convert_note_actions(sub, inst);
     int sid = sub->sid;
     if (sid < 0 || sid >= mod->smp) {
         *out = inst;
