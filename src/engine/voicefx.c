@@ -12,6 +12,17 @@
 typedef float FxV4 __attribute__((vector_size(16)));
 typedef int32_t FxI4 __attribute__((vector_size(16)));
 
+/* Eight lanes: one instruction in the AVX encoding, two in SSE. FxV8u
+ * reads and writes eight floats anywhere. */
+typedef float FxV8 __attribute__((vector_size(32)));
+typedef int32_t FxI8 __attribute__((vector_size(32)));
+typedef float FxV8u __attribute__((vector_size(32), aligned(4), may_alias));
+/* Macros, not functions: a function of eight-lane vectors would have an
+ * ABI of its own where there is no AVX. */
+#define FX_PAIR(lo, hi) __builtin_shufflevector((lo), (hi), 0, 1, 2, 3, 4, 5, 6, 7)
+#define FX_LOW(v) __builtin_shufflevector((v), (v), 0, 1, 2, 3)
+#define FX_HIGH(v) __builtin_shufflevector((v), (v), 4, 5, 6, 7)
+
 static inline FxV4 fx_load(const float *p)
 {
     FxV4 v;
@@ -775,11 +786,35 @@ static inline __attribute__((always_inline)) void crush_run(VoiceFx *fx, float *
      * reduced once, when taken, and each frame is only mixed with it.
      * Two frames a vector; the held frame and its level are kept in both
      * halves. */
-    const FxV4 mix = {fx->crush_mix, fx->crush_mix, fx->crush_mix, fx->crush_mix};
+    const float m = fx->crush_mix;
+    const FxV4 mix = {m, m, m, m};
     float phase = fx->crush_phase;
     FxV4 held = {fx->crush_held[0], fx->crush_held[1], fx->crush_held[0], fx->crush_held[1]};
     FxV4 level = crush_level(held, &q);
-    for (uint32_t i = 0; i < n; i += 2) {
+    uint32_t i = 0;
+    /* Four frames a step in eight lanes while there are four. */
+    const FxV8 mix8 = {m, m, m, m, m, m, m, m};
+    for (; i + 4 <= n; i += 4) {
+        FxV8 c = *(const FxV8u *)(s + 2 * i);
+        FxV4 c01 = FX_LOW(c), c23 = FX_HIGH(c), at[4];
+#define CRUSH_FRAME(k, from, a, b)                                                 \
+        phase += inc;                                                          \
+        if (phase >= 1.0f) {                                                   \
+            phase -= 1.0f;                                                     \
+            held = __builtin_shufflevector(from, from, a, b, a, b);            \
+            level = crush_level(held, &q);                                     \
+        }                                                                      \
+        at[k] = level;
+        CRUSH_FRAME(0, c01, 0, 1)
+        CRUSH_FRAME(1, c01, 2, 3)
+        CRUSH_FRAME(2, c23, 0, 1)
+        CRUSH_FRAME(3, c23, 2, 3)
+#undef CRUSH_FRAME
+        FxV8 levels = FX_PAIR(__builtin_shufflevector(at[0], at[1], 0, 1, 6, 7),
+                              __builtin_shufflevector(at[2], at[3], 0, 1, 6, 7));
+        *(FxV8u *)(s + 2 * i) = c + mix8 * (levels - c);
+    }
+    for (; i < n; i += 2) {
         FxV4 c = fx_load(s + 2 * i);
         phase += inc;
         if (phase >= 1.0f) {
@@ -1180,14 +1215,6 @@ lin_pipe_step(FxV4 st[LIN_STATE], FxV4 fed[LIN_LAG], float *s, uint32_t t, uint3
  * before (lin_step), so steps t and t + 1 do not wait on each other: one
  * instruction does both, lane by lane the same operations as lin_step
  * (the same samples), in half the instructions. */
-typedef float FxV8 __attribute__((vector_size(32)));
-
-/* Macros, not functions: a function of eight-lane vectors would have an
- * ABI of its own where there is no AVX. */
-#define FX_PAIR(lo, hi) __builtin_shufflevector((lo), (hi), 0, 1, 2, 3, 4, 5, 6, 7)
-#define FX_LOW(v) __builtin_shufflevector((v), (v), 0, 1, 2, 3)
-#define FX_HIGH(v) __builtin_shufflevector((v), (v), 4, 5, 6, 7)
-
 /* The steady steps of a still 24 dB run, two a time, from step *t while
  * both of a pair's first-stage frames are in the run (lin_pipe_step
  * without edges): the state and the first stage's outputs go into eight
@@ -1649,52 +1676,90 @@ apply_gains(MixerVoice *v, const float *s, const float *env, float *out, float *
 /* The drive and then apply_gains in one pass, for a voice with no ramp
  * under way and no port (most frames of most voices): the same
  * operations in the same order, so the same samples, without storing
- * the driven samples and reading them again. `env_still`: every level
- * of env is env[0]. */
+ * the driven samples and reading them again; four frames a step in
+ * eight lanes (one instruction in the AVX encoding, two in SSE), then
+ * two, then one. `env_still`: every level of env is env[0]. */
+#define FX8_PICK(when, a, b) ((FxV8)(((when) & (FxI8)(a)) | (~(when) & (FxI8)(b))))
+/* drive_vec in eight lanes (a macro: see FX_PAIR) */
+#define DRIVE8(x, d, norm, hard)                                                   \
+    ({                                                                             \
+        FxV8 y_ = (x) * (d);                                                       \
+        const FxV8 top_ = (hard) ? (FxV8){1, 1, 1, 1, 1, 1, 1, 1}                  \
+                                 : (FxV8){3, 3, 3, 3, 3, 3, 3, 3};                 \
+        y_ = FX8_PICK(y_ > -top_, y_, -top_);                                      \
+        y_ = FX8_PICK(y_ < top_, y_, top_);                                        \
+        if (!(hard)) {                                                             \
+            FxV8 y2_ = y_ * y_;                                                    \
+            y_ = y_ * (27.0f + y2_) / (27.0f + 9.0f * y2_) * (norm);               \
+        }                                                                          \
+        y_;                                                                        \
+    })
+/* One case of drive_gains, its choices constant: a loop of its own. */
 static inline __attribute__((always_inline)) void
-drive_gains(const VoiceFx *fx, MixerVoice *v, float *s, const float *env, bool env_still,
-            float *out, uint32_t n)
+drive_gains_case(const VoiceFx *fx, MixerVoice *v, const float *s, const float *env,
+                 float *out, uint32_t n, const bool drive, const bool hard,
+                 const bool env_still)
 {
     const float d = fx->drive_gain, norm = fx->drive_norm;
-    const bool drive = d > 0.0f, hard = fx->drive_type == SHAPE_DRIVE_HARD;
-    const FxV4 gains = {v->gl, v->gr, v->gl, v->gr};
-    const FxV4 still = {env[0], env[0], env[0], env[0]};
+    const float gl = v->gl, gr = v->gr, e0 = env[0];
+    const FxV8 gains8 = {gl, gr, gl, gr, gl, gr, gl, gr};
+    const FxV8 still8 = {e0, e0, e0, e0, e0, e0, e0, e0};
     uint32_t i = 0;
-    if (drive && env_still) {
-        for (; i + 2 <= n; i += 2)
-            fx_store(out + 2 * i, fx_load(out + 2 * i) +
-                                      drive_vec(fx_load(s + 2 * i), d, norm, hard) * still * gains);
-    } else if (drive) {
-        for (; i + 2 <= n; i += 2) {
-            FxV4 e = {env[i], env[i], env[i + 1], env[i + 1]};
-            fx_store(out + 2 * i, fx_load(out + 2 * i) +
-                                      drive_vec(fx_load(s + 2 * i), d, norm, hard) * e * gains);
-        }
-    } else if (env_still) {
-        for (; i + 2 <= n; i += 2)
-            fx_store(out + 2 * i, fx_load(out + 2 * i) + fx_load(s + 2 * i) * still * gains);
-    } else {
-        for (; i + 2 <= n; i += 2) {
-            FxV4 e = {env[i], env[i], env[i + 1], env[i + 1]};
-            fx_store(out + 2 * i, fx_load(out + 2 * i) + fx_load(s + 2 * i) * e * gains);
-        }
+    for (; i + 4 <= n; i += 4) {
+        FxV8 x = *(const FxV8u *)(s + 2 * i);
+        if (drive)
+            x = DRIVE8(x, d, norm, hard);
+        FxV8 e = env_still ? still8
+                           : (FxV8){env[i], env[i], env[i + 1], env[i + 1],
+                                    env[i + 2], env[i + 2], env[i + 3], env[i + 3]};
+        *(FxV8u *)(out + 2 * i) = *(const FxV8u *)(out + 2 * i) + x * e * gains8;
+    }
+    const FxV4 gains = {gl, gr, gl, gr};
+    for (; i + 2 <= n; i += 2) {
+        FxV4 x = fx_load(s + 2 * i);
+        if (drive)
+            x = drive_vec(x, d, norm, hard);
+        FxV4 e = {env[i], env[i], env[i + 1], env[i + 1]};
+        fx_store(out + 2 * i, fx_load(out + 2 * i) + x * e * gains);
     }
     if (i < n) { /* the last frame: its pair is whole in s */
         FxV4 y = fx_load(s + 2 * i);
         if (drive)
             y = drive_vec(y, d, norm, hard);
-        out[2 * i] += y[0] * env[i] * v->gl;
-        out[2 * i + 1] += y[1] * env[i] * v->gr;
+        out[2 * i] += y[0] * env[i] * gl;
+        out[2 * i + 1] += y[1] * env[i] * gr;
     }
 }
 
-static void drive_gains_sse(const VoiceFx *fx, MixerVoice *v, float *s, const float *env,
+static inline __attribute__((always_inline)) void
+drive_gains(const VoiceFx *fx, MixerVoice *v, const float *s, const float *env,
+            bool env_still, float *out, uint32_t n)
+{
+    bool hard = fx->drive_type == SHAPE_DRIVE_HARD;
+    if (fx->drive_gain <= 0.0f) {
+        if (env_still)
+            drive_gains_case(fx, v, s, env, out, n, false, false, true);
+        else
+            drive_gains_case(fx, v, s, env, out, n, false, false, false);
+    } else if (hard) {
+        if (env_still)
+            drive_gains_case(fx, v, s, env, out, n, true, true, true);
+        else
+            drive_gains_case(fx, v, s, env, out, n, true, true, false);
+    } else if (env_still) {
+        drive_gains_case(fx, v, s, env, out, n, true, false, true);
+    } else {
+        drive_gains_case(fx, v, s, env, out, n, true, false, false);
+    }
+}
+
+static void drive_gains_sse(const VoiceFx *fx, MixerVoice *v, const float *s, const float *env,
                             bool env_still, float *out, uint32_t n)
 {
     drive_gains(fx, v, s, env, env_still, out, n);
 }
 
-FX_TARGET_AVX static void drive_gains_avx(const VoiceFx *fx, MixerVoice *v, float *s,
+FX_TARGET_AVX static void drive_gains_avx(const VoiceFx *fx, MixerVoice *v, const float *s,
                                           const float *env, bool env_still, float *out,
                                           uint32_t n)
 {
