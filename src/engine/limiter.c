@@ -122,6 +122,29 @@ static inline float peak_max(float a, float x)
     return x > a ? x : a;
 }
 
+/* Frame `frame` into the window, at both of its places. */
+static inline void window_put(Limiter *l, uint64_t frame, float left, float right)
+{
+    uint32_t at = (uint32_t)(frame & (WINDOW - 1));
+    l->window[0][at] = l->window[0][at + WINDOW] = left;
+    l->window[1][at] = l->window[1][at + WINDOW] = right;
+}
+
+/* The true peaks of a run of frames, worked out eight frames at a time
+ * wherever a frame needs one. The frames the taps read lie in a row per
+ * side: side[c][i] is frame first - (H - 1) + i, so frame first + i's
+ * taps read side[c][i .. i + WINDOW - 1], its own frame side[c][i + H - 1]
+ * and the next side[c][i + H]. Each point is summed tap by tap in order,
+ * in every lane and in the portable loop alike (no fused multiply-add),
+ * so a frame's true peak is the same whatever run or block it falls in. */
+enum { GROUP = 8, RUN_MAX = SPAN + GROUP };
+
+typedef struct {
+    float side[2][WINDOW - 1 + RUN_MAX];
+    float tp[RUN_MAX];
+    uint32_t groups_done; /* groups of GROUP frames worked out so far */
+} PeakRun;
+
 /* The crest of the parabola through three points a grid step apart,
  * around the middle one b (a local peak of |v|): what lies between the
  * grid's points, which is most of a 4x grid's error near Nyquist. */
@@ -135,62 +158,139 @@ static float crest(float a, float b, float c)
     return fabsf(v) > fabsf(b) ? fminf(fabsf(v), top) : fabsf(b);
 }
 
-/* Frame `frame` into the window, at both of its places. */
-static inline void window_put(Limiter *l, uint64_t frame, float left, float right)
+/* The peak over a frame, the points after it and the crests between. */
+static float peak_of_points(const float v[LIMITER_PHASES + 1])
 {
-    uint32_t at = (uint32_t)(frame & (WINDOW - 1));
-    l->window[0][at] = l->window[0][at + WINDOW] = left;
-    l->window[1][at] = l->window[1][at + WINDOW] = right;
+    float peak = fabsf(v[0]);
+    for (int p = 1; p < LIMITER_PHASES; p++)
+        if (fabsf(v[p]) >= fabsf(v[p - 1]) && fabsf(v[p]) >= fabsf(v[p + 1]))
+            peak = peak_max(peak, crest(v[p - 1], v[p], v[p + 1]));
+        else
+            peak = peak_max(peak, fabsf(v[p]));
+    return peak;
 }
 
-/* The true peak from frame j to j + 1: the frame, the points between
- * interpolated at the phases, and the crests between those, both sides.
- * Needs the frames up to j + H in the window, the last one j + H. */
-static float true_peak(const Limiter *l, uint64_t j)
+static void group_portable(const Limiter *l, PeakRun *r, uint32_t from)
 {
-    float peak = 0.0f;
-    /* Frames j - (H - 1) .. j + H: the window's last WINDOW, in a row. */
-    uint32_t first = (uint32_t)((j - (H - 1)) & (WINDOW - 1));
-    const float *xs[2] = {l->window[0] + first, l->window[1] + first};
-    /* Four taps an instruction, every phase and side in its own sums so
-     * none waits on another: this runs for every frame near the ceiling,
-     * and was most of a loud song's render. The sums are named, not an
-     * array: gcc kept an array of them in memory, a load and a store for
-     * every four taps. */
-    _Static_assert(LIMITER_PHASES - 1 == 3, "one sum per phase and side below");
-    LimV4 l1 = {0}, l2 = {0}, l3 = {0}, r1 = {0}, r2 = {0}, r3 = {0};
-    for (int k = 0; k < WINDOW; k += 4) {
-        LimV4 left, right, t1, t2, t3;
-        memcpy(&left, xs[0] + k, sizeof left);
-        memcpy(&right, xs[1] + k, sizeof right);
-        memcpy(&t1, &l->taps[0][k], sizeof t1);
-        memcpy(&t2, &l->taps[1][k], sizeof t2);
-        memcpy(&t3, &l->taps[2][k], sizeof t3);
-        l1 += t1 * left;
-        l2 += t2 * left;
-        l3 += t3 * left;
-        r1 += t1 * right;
-        r2 += t2 * right;
-        r3 += t3 * right;
-    }
-    const LimV4 sums[2][LIMITER_PHASES - 1] = {{l1, l2, l3}, {r1, r2, r3}};
-    for (int c = 0; c < 2; c++) {
-        const float *x = xs[c];
-        float v[LIMITER_PHASES + 1];
-        v[0] = x[H - 1];
-        v[LIMITER_PHASES] = x[H];
-        for (int p = 1; p < LIMITER_PHASES; p++) {
-            LimV4 sum = sums[c][p - 1];
-            v[p] = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+    for (uint32_t i = from; i < from + GROUP; i++) {
+        float peak = 0.0f;
+        for (int c = 0; c < 2; c++) {
+            const float *x = r->side[c] + i;
+            float v[LIMITER_PHASES + 1];
+            v[0] = x[H - 1];
+            v[LIMITER_PHASES] = x[H];
+            for (int p = 1; p < LIMITER_PHASES; p++) {
+                float sum = 0.0f;
+                for (int k = 0; k < WINDOW; k++)
+                    sum += l->taps[p - 1][k] * x[k];
+                v[p] = sum;
+            }
+            peak = peak_max(peak, peak_of_points(v));
         }
-        peak = peak_max(peak, fabsf(v[0]));
-        for (int p = 1; p < LIMITER_PHASES; p++)
-            if (fabsf(v[p]) >= fabsf(v[p - 1]) && fabsf(v[p]) >= fabsf(v[p + 1]))
-                peak = peak_max(peak, crest(v[p - 1], v[p], v[p + 1]));
-            else
-                peak = peak_max(peak, fabsf(v[p]));
+        r->tp[i] = peak;
     }
-    return peak;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define LIMITER_AVX2 1
+
+/* peak_of_points in eight lanes: the same operations, lane by lane. */
+__attribute__((target("avx2"))) static inline __m256 crest8(__m256 a, __m256 b, __m256 c)
+{
+    const __m256 mag = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    __m256 ab = _mm256_and_ps(b, mag);
+    __m256 curve = _mm256_add_ps(_mm256_sub_ps(a, _mm256_add_ps(b, b)), c);
+    /* 2.0f * b is b + b exactly. */
+    __m256 d = _mm256_sub_ps(a, c);
+    __m256 v = _mm256_sub_ps(b, _mm256_div_ps(_mm256_mul_ps(d, d),
+                                              _mm256_mul_ps(_mm256_set1_ps(8.0f), curve)));
+    __m256 av = _mm256_and_ps(v, mag);
+    __m256 top = _mm256_mul_ps(ab, _mm256_set1_ps(CREST_LIFT));
+    __m256 lifted = _mm256_min_ps(av, top); /* fminf: neither is NaN where it is kept */
+    __m256 r = _mm256_blendv_ps(ab, lifted, _mm256_cmp_ps(av, ab, _CMP_GT_OQ));
+    return _mm256_blendv_ps(r, ab, _mm256_cmp_ps(curve, _mm256_setzero_ps(), _CMP_EQ_OQ));
+}
+
+__attribute__((target("avx2"))) static void group_avx2(const Limiter *l, PeakRun *r,
+                                                       uint32_t from)
+{
+    const __m256 mag = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    __m256 peak = _mm256_setzero_ps();
+    /* Both sides at once, so each tap is fetched once. */
+    const float *xl = r->side[0] + from, *xr = r->side[1] + from;
+    /* Named sums, not an array: gcc kept an array of them in memory. */
+    __m256 l1 = _mm256_setzero_ps(), l2 = l1, l3 = l1, r1 = l1, r2 = l1, r3 = l1;
+    for (int k = 0; k < WINDOW; k++) {
+        __m256 vl = _mm256_loadu_ps(xl + k), vr = _mm256_loadu_ps(xr + k);
+        __m256 t1 = _mm256_broadcast_ss(&l->taps[0][k]);
+        __m256 t2 = _mm256_broadcast_ss(&l->taps[1][k]);
+        __m256 t3 = _mm256_broadcast_ss(&l->taps[2][k]);
+        l1 = _mm256_add_ps(l1, _mm256_mul_ps(t1, vl));
+        l2 = _mm256_add_ps(l2, _mm256_mul_ps(t2, vl));
+        l3 = _mm256_add_ps(l3, _mm256_mul_ps(t3, vl));
+        r1 = _mm256_add_ps(r1, _mm256_mul_ps(t1, vr));
+        r2 = _mm256_add_ps(r2, _mm256_mul_ps(t2, vr));
+        r3 = _mm256_add_ps(r3, _mm256_mul_ps(t3, vr));
+    }
+    const __m256 sums[2][3] = {{l1, l2, l3}, {r1, r2, r3}};
+    for (int c = 0; c < 2; c++) {
+        const float *x = r->side[c] + from;
+        _Static_assert(LIMITER_PHASES == 4, "three points between frames below");
+        __m256 v[5] = {_mm256_loadu_ps(x + H - 1), sums[c][0], sums[c][1], sums[c][2],
+                       _mm256_loadu_ps(x + H)};
+        peak = _mm256_max_ps(peak, _mm256_and_ps(v[0], mag));
+        for (int p = 1; p < 4; p++) {
+            __m256 a = _mm256_and_ps(v[p], mag);
+            __m256 local = _mm256_and_ps(
+                _mm256_cmp_ps(a, _mm256_and_ps(v[p - 1], mag), _CMP_GE_OQ),
+                _mm256_cmp_ps(a, _mm256_and_ps(v[p + 1], mag), _CMP_GE_OQ));
+            __m256 cr = crest8(v[p - 1], v[p], v[p + 1]);
+            peak = _mm256_max_ps(peak, _mm256_blendv_ps(a, cr, local));
+        }
+    }
+    _mm256_storeu_ps(r->tp + from, peak);
+}
+#endif
+
+static bool limiter_portable;
+
+void limiter_use_portable(bool portable)
+{
+    limiter_portable = portable;
+}
+
+/* Frame first + i's true peak, working out its group if not yet done. */
+static float run_peak(const Limiter *l, PeakRun *r, uint32_t i)
+{
+    while (r->groups_done * GROUP <= i) {
+        uint32_t from = r->groups_done++ * GROUP;
+#ifdef LIMITER_AVX2
+        if (!limiter_portable && __builtin_cpu_supports("avx2")) {
+            group_avx2(l, r, from);
+            continue;
+        }
+#endif
+        group_portable(l, r, from);
+    }
+    return r->tp[i];
+}
+
+/* The rows for a span of n frames of x, whose first true peak is of the
+ * frame H before x's first: the window's last WINDOW - 1 frames, x, and
+ * zeros to fill the last group. */
+static void run_begin(const Limiter *l, PeakRun *r, const float *x, uint32_t n)
+{
+    uint64_t first = l->frames - (WINDOW - 1);
+    for (int c = 0; c < 2; c++) {
+        for (uint32_t k = 0; k < WINDOW - 1; k++)
+            r->side[c][k] = l->window[c][(first + k) & (WINDOW - 1)];
+        for (uint32_t f = 0; f < n; f++)
+            r->side[c][WINDOW - 1 + f] = x[2 * f + c];
+        for (uint32_t f = n; f < RUN_MAX; f++)
+            r->side[c][WINDOW - 1 + f] = 0.0f;
+    }
+    r->groups_done = 0;
 }
 
 /* Into the deque of needs: the gain frame j needs, and the least gain of
@@ -305,6 +405,10 @@ static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float 
     /* The slot of the average's ring for this frame, counted along
      * rather than divided out at every frame. */
     uint32_t slot = (uint32_t)(l->frames % l->attack);
+    /* x turns into the output frame by frame: its input is set aside
+     * first, for the true peaks. */
+    PeakRun run;
+    run_begin(l, &run, x, n);
     for (uint32_t f = 0; f < n; f++, l->frames++, slot = slot + 1 == l->attack ? 0 : slot + 1) {
         float *h = l->history + 2 * (size_t)(l->frames & m);
         float in0 = x[2 * f], in1 = x[2 * f + 1];
@@ -332,7 +436,7 @@ static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float 
             x[2 * f + 1] = out1;
             continue;
         }
-        float tp = cool ? 0.0f : true_peak(l, j);
+        float tp = cool ? 0.0f : run_peak(l, &run, f);
         float need = tp > ceiling ? ceiling / tp : 1.0f;
         float least = least_need(l, j, need);
         float env = 1.0f - (1.0f - l->env) * l->release;

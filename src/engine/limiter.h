@@ -47,6 +47,10 @@ typedef struct {
     uint64_t frames;    /* taken since limiter_reset */
 } Limiter;
 
+/* Makes every limiter use the portable loops (true) or the fastest the
+ * CPU has (false, the default), so tests can check that both give the
+ * same samples. Call only while no limiter runs. */
+void limiter_use_portable(bool portable);
 /* [ui] Sizes the lookahead and its buffers for rate. */
 HissError limiter_init(Limiter *l, uint32_t rate);
 void limiter_deinit(Limiter *l);
