@@ -139,6 +139,13 @@ static float resonant_damping(float butterworth, float res)
     return K_MIN - (K_MIN + K_OSC) * (res - RES_KNEE) / (1.0f - RES_KNEE);
 }
 
+float voicefx_resonance_for_damping(float k)
+{
+    float res = k >= K_MIN ? (K_BUTTERWORTH_12 - k) * RES_KNEE / (K_BUTTERWORTH_12 - K_MIN)
+                           : RES_KNEE + (K_MIN - k) * (1.0f - RES_KNEE) / (K_MIN + K_OSC);
+    return res < 0.0f ? 0.0f : res > 1.0f ? 1.0f : res;
+}
+
 static void set_resonance(VoiceFx *fx, float res)
 {
     fx->lin.ready = false; /* new coefficients: the filter goes on afresh */
@@ -172,7 +179,8 @@ static void filter_setup(VoiceFx *fx, const int *s, float key, float velocity)
     fx->cutoff_offset = semis / 12.0f;
     fx->cutoff_log2 = log2f((float)hiss_clampi(s[SHAPE_CUTOFF], 20, 20000)) + fx->cutoff_offset;
     fx->env_octaves = (float)hiss_clampi(s[SHAPE_FILTER_ENV], -96, 96) / 12.0f;
-    set_resonance(fx, (float)hiss_clampi(s[SHAPE_RESONANCE], 0, 100) / 100.0f);
+    fx->resonance = (float)hiss_clampi(s[SHAPE_RESONANCE], 0, 100) / 100.0f;
+    set_resonance(fx, fx->resonance);
 }
 
 /* The soft curve: tanh's Pade shape, exactly +-1 from +-3 on. */
@@ -504,7 +512,7 @@ bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first)
     case 'M': /* cutoff: 20 Hz x 1000^(xx/255), FF = 20 kHz */
         if (fx->filter == SHAPE_FILTER_OFF) {
             fx->filter = SHAPE_FILTER_LP12;
-            set_resonance(fx, 0.0f);
+            set_resonance(fx, fx->resonance);
         }
         fx->cutoff_log2 = CUTOFF_MIN_LOG2 +
                           (CUTOFF_MAX_LOG2 - CUTOFF_MIN_LOG2) * (float)param / 255.0f +

@@ -525,6 +525,67 @@ static void compare_features(const char *dir, const char *hiss)
         }
 }
 
+/* IT instruments' pitch and filter envelopes and resonant filters, one
+ * feature a module: a looped saw (rich in partials, so a filter shows in
+ * its level) on an instrument that has it, notes on rows 0 and 32. */
+static void it_instrument_song(ModgenSong *s, int pitch_points, bool filter_env, int ifc,
+                               int ifr)
+{
+    memset(s, 0, sizeof *s);
+    modgen_init(s, 2, 64, 6, 125);
+    s->it_instruments = 1;
+    s->sample_count = 1;
+    ModgenSample sm = {.data = saw, .frames = 2048, .loop_start = 0, .loop_end = 2048,
+                       .volume = 48, .env_sustain = -1, .pitch_sustain = -1,
+                       .it_ifc = ifc, .it_ifr = ifr};
+    static const int TICK[4] = {0, 6, 14, 24}, VALUE[4] = {0, 24, -16, 8},
+                     FTICK[4] = {0, 8, 20, 30}, FVALUE[4] = {-32, 32, -8, 16};
+    sm.pitch_points = pitch_points;
+    sm.pitch_is_filter = filter_env;
+    for (int k = 0; k < pitch_points; k++) {
+        sm.pitch_tick[k] = filter_env ? FTICK[k] : TICK[k];
+        sm.pitch_value[k] = filter_env ? FVALUE[k] : VALUE[k];
+    }
+    s->samples[0] = sm;
+    modgen_add(s, 0, 0, 0, 49, 1, -1, 0, 0);
+    modgen_add(s, 0, 32, 0, 56, 1, -1, 0, 0);
+}
+
+static void it_zxx_song(ModgenSong *s)
+{
+    it_instrument_song(s, 0, false, 0x80 | 100, 0x80 | 16);
+    static const uint8_t Z[] = {0x60, 0x40, 0x88, 0x20, 0x50, 0x8F, 0x70, 0x30};
+    for (int k = 0; k < 8; k++)
+        modgen_add(s, 0, 4 + 7 * k, 0, 0, 0, -1, 'Z', Z[k]);
+}
+
+static void compare_it_instruments(const char *dir, const char *hiss)
+{
+    static ModgenSong song;
+    static const struct {
+        const char *label;
+        int points;
+        bool filter_env;
+        int ifc, ifr;
+    } CASES[] = {
+        {"IT pitch env", 4, false, 0, 0},
+        {"IT filter", 0, false, 0x80 | 60, 0x80 | 0},
+        {"IT resonance", 0, false, 0x80 | 70, 0x80 | 110},
+        {"IT filter env", 4, true, 0x80 | 110, 0x80 | 40},
+    };
+    char module[600];
+    snprintf(module, sizeof module, "%s/it-instrument.it", dir);
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        it_instrument_song(&song, CASES[i].points, CASES[i].filter_env, CASES[i].ifc,
+                           CASES[i].ifr);
+        modgen_save(&song, MODGEN_IT, module);
+        compare_file(CASES[i].label, module, dir, hiss);
+    }
+    it_zxx_song(&song);
+    modgen_save(&song, MODGEN_IT, module);
+    compare_file("IT Zxx", module, dir, hiss);
+}
+
 int main(int argc, char **argv)
 {
     const char *hiss = getenv("HISS") ? getenv("HISS") : "build/hiss";
@@ -540,9 +601,12 @@ int main(int argc, char **argv)
         perror("bench_module: mkdtemp");
         return 1;
     }
-    if (argc == 2 && (!strcmp(argv[1], "--instruments") || !strcmp(argv[1], "--features"))) {
+    if (argc == 2 && (!strcmp(argv[1], "--instruments") || !strcmp(argv[1], "--features") ||
+                      !strcmp(argv[1], "--it-instruments"))) {
         /* Only the instruments' or the features' comparison, the quick ones. */
-        if (!strcmp(argv[1], "--features"))
+        if (!strcmp(argv[1], "--it-instruments"))
+            compare_it_instruments(dir, hiss);
+        else if (!strcmp(argv[1], "--features"))
             compare_features(dir, hiss);
         else
             compare_instruments(dir, hiss);
@@ -577,6 +641,9 @@ int main(int argc, char **argv)
     compare_effects(dir, hiss);
     printf("bench_module: instruments of several samples and envelopes, the same figures\n");
     compare_instruments(dir, hiss);
+    printf("bench_module: IT instruments' pitch and filter envelopes and filters, the same "
+           "figures\n");
+    compare_it_instruments(dir, hiss);
     printf("bench_module: IT and XM features (global volume...), the same figures\n");
     compare_features(dir, hiss);
     char cmd[700];

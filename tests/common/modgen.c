@@ -193,6 +193,7 @@ static void st3_effect(const ModgenEvent *e, int *cmd, int *param)
     switch (e->fx) {
     case 'F': *cmd = e->param < 0x20 ? 'A' : 'T'; break;
     case 'B': *cmd = 'B'; break;
+    case 'Z': *cmd = 'Z'; break; /* IT: MIDI macro (cutoff, resonance) */
     case 'D': *cmd = 'C'; break;
     case 'A': *cmd = 'D'; break;
     case '2': *cmd = 'E'; break;
@@ -552,6 +553,39 @@ static void write_it_instrument(Buf *b, size_t ptr, const ModgenSample *sm, int 
     }
 }
 
+/* One IT envelope (82 bytes at `at`): flags, points (value, tick) and
+ * a sustain on point `sustain` (-1: none). */
+static void write_it_envelope(Buf *b, size_t at, int flags, int points, const int *tick,
+                              const int *value, int sustain)
+{
+    put8(b, at, flags | 1 | (sustain >= 0 ? 4 : 0));
+    put8(b, at + 1, points);
+    put8(b, at + 4, sustain > 0 ? sustain : 0);
+    put8(b, at + 5, sustain > 0 ? sustain : 0);
+    for (int k = 0; k < points && k < 12; k++) {
+        put8(b, at + 6 + 3 * (size_t)k, value[k]);
+        put16le(b, at + 7 + 3 * (size_t)k, (unsigned)tick[k]);
+    }
+}
+
+/* What an IT instrument at `at` has beyond its volume envelope: the
+ * filter's cutoff and resonance, the panning and the pitch (or filter)
+ * envelopes. */
+static void write_it_instrument_extras(Buf *b, size_t at, const ModgenSample *sm)
+{
+    put8(b, at + 0x3A, sm->it_ifc);
+    put8(b, at + 0x3B, sm->it_ifr);
+    if (sm->pan_points > 0) {
+        int value[12];
+        for (int k = 0; k < sm->pan_points && k < 12; k++)
+            value[k] = sm->pan_value[k] - 32;
+        write_it_envelope(b, at + 0x182, 0, sm->pan_points, sm->pan_tick, value, -1);
+    }
+    if (sm->pitch_points > 0)
+        write_it_envelope(b, at + 0x1D4, sm->pitch_is_filter ? 0x80 : 0, sm->pitch_points,
+                          sm->pitch_tick, sm->pitch_value, sm->pitch_sustain);
+}
+
 static void write_it(const ModgenSong *s, Buf *b)
 {
     int ords = s->orders + 1;
@@ -582,8 +616,13 @@ static void write_it(const ModgenSong *s, Buf *b)
     size_t ins_ptr = buf_zero(b, 4 * (size_t)instruments);
     size_t smp_ptr = buf_zero(b, 4 * (size_t)s->sample_count);
     size_t pat_ptr = buf_zero(b, 4 * (size_t)s->patterns);
-    for (int i = 0; i < instruments; i++)
+    for (int i = 0; i < instruments; i++) {
         write_it_instrument(b, ins_ptr + 4 * (size_t)i, &s->samples[i], i + 1);
+        size_t ins_at = b->data[ins_ptr + 4 * (size_t)i] |
+                        (size_t)b->data[ins_ptr + 4 * (size_t)i + 1] << 8 |
+                        (size_t)b->data[ins_ptr + 4 * (size_t)i + 2] << 16;
+        write_it_instrument_extras(b, ins_at, &s->samples[i]);
+    }
     size_t smp_at[MODGEN_MAX_SAMPLES];
     for (int i = 0; i < s->sample_count; i++) {
         const ModgenSample *sm = &s->samples[i];
@@ -679,4 +718,18 @@ const char *modgen_extension(ModgenFormat format)
 {
     static const char *const EXT[] = {".mod", ".s3m", ".xm", ".it"};
     return EXT[format];
+}
+
+Song *modgen_load(const ModgenSong *song, ModgenFormat format, const char *path,
+                  uint32_t rate, SongioWarnings *w, HissDiag *d)
+{
+    modgen_save(song, format, path);
+    Song *loaded = NULL;
+    if (songio_load(path, rate, &loaded, d, w) != HISS_OK) {
+        song_free(loaded);
+        return NULL;
+    }
+    atomic_store(&loaded->limiter, false);
+    atomic_store(&loaded->master_gain_tenth_db, 0);
+    return loaded;
 }

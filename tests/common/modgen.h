@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "songio.h"
+
 enum { MODGEN_MAX_EVENTS = 16384, MODGEN_MAX_PATTERNS = 8, MODGEN_MAX_SAMPLES = 8 };
 enum { MODGEN_NOTE_OFF = 121 };
 
@@ -21,7 +23,7 @@ typedef struct {
     uint8_t note; /* hiss note, 0 = none, MODGEN_NOTE_OFF */
     uint8_t inst; /* 1-based, 0 = none */
     int vol;      /* 0..64 in the volume column (MOD: as Cxx), -1 = none */
-    char fx;      /* FT2 letter '0'..'9', 'A'..'F', 'R', or 0 */
+    char fx;      /* FT2 letter '0'..'9', 'A'..'F', 'R', or 0; IT only: 'Z' */
     uint8_t param;
 } ModgenEvent;
 
@@ -35,6 +37,17 @@ typedef struct {
      * compressed as Impulse Tracker 2.14 or 2.15 does (0: plain). */
     int it_bits16;
     int it_compress;
+    /* IT in instrument mode: the instrument's initial cutoff and
+     * resonance as the file holds them (bit 7: set; 0: not set), its
+     * panning envelope (pan_points below, 32 = centre), and a pitch
+     * envelope of pitch_points (tick, -32..32) points, sustained on
+     * pitch_sustain (-1: none), which is the filter envelope instead
+     * when pitch_is_filter. */
+    int it_ifc, it_ifr;
+    int pitch_points;
+    int pitch_tick[12], pitch_value[12];
+    int pitch_sustain;
+    int pitch_is_filter;
     /* XM only: a volume envelope of env_points (tick, 0..64) points,
      * sustained at env_sustain (-1: none); fadeout 0..0xFFF. */
     int env_points;
@@ -95,5 +108,11 @@ uint8_t *modgen_write(const ModgenSong *song, ModgenFormat format, size_t *len);
 /* The same, written to path. */
 void modgen_save(const ModgenSong *song, ModgenFormat format, const char *path);
 const char *modgen_extension(ModgenFormat format); /* ".mod" ... */
+
+/* Saves the song to path and loads it as hiss opens a module, at `rate`,
+ * with the limiter off and the master at 0 dB so a test hears the
+ * voices' own sum; NULL when it does not load (d says why). */
+Song *modgen_load(const ModgenSong *song, ModgenFormat format, const char *path,
+                  uint32_t rate, SongioWarnings *w, HissDiag *d);
 
 #endif

@@ -426,3 +426,11 @@ void synth_render_span(Engine *e, float *out, uint32_t from, uint32_t to)
         from += n;
     }
 }
+
+double synth_rms(const float *stereo, uint32_t start, uint32_t count, int ch)
+{
+    double sum = 0.0;
+    for (uint32_t i = start; i < start + count; i++)
+        sum += (double)stereo[2 * i + ch] * stereo[2 * i + ch];
+    return count ? sqrt(sum / count) : 0.0;
+}

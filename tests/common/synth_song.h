@@ -93,6 +93,8 @@ int synth_bursts(const float *stereo, uint32_t frames, float threshold,
 /* Renders frames [from, to) of `out` (stereo) in periods of 256 frames,
  * as an audio device would ask for them. */
 void synth_render_span(Engine *e, float *out, uint32_t from, uint32_t to);
+/* Root mean square of channel ch in [start, start+count). */
+double synth_rms(const float *stereo, uint32_t start, uint32_t count, int ch);
 /* Largest magnitude of channel ch in [start, start+count). */
 float synth_peak(const float *stereo, uint32_t start, uint32_t count, int ch);
 

@@ -45,10 +45,7 @@ static Song *enveloped_song(void)
 
 static double rms(const float *out, uint32_t start, uint32_t count, int side)
 {
-    double sum = 0.0;
-    for (uint32_t i = start; i < start + count; i++)
-        sum += (double)out[2 * i + side] * out[2 * i + side];
-    return sqrt(sum / count);
+    return synth_rms(out, start, count, side);
 }
 
 /* A note played from the keyboard on a stopped song sounds as the same

@@ -52,15 +52,9 @@ static Song *load(const ModgenSong *ms, ModgenFormat f, const char *name,
 {
     char path[400];
     snprintf(path, sizeof path, "%s/%s%s", dir, name, modgen_extension(f));
-    modgen_save(ms, f, path);
-    Song *song = NULL;
     HissDiag d = {{0}};
-    HissError err = songio_load(path, RATE, &song, &d, w);
-    CHECK_MSG(err == HISS_OK, "%s: %s", FORMAT_NAMES[f], d.text);
-    if (song) {
-        atomic_store(&song->limiter, false);
-        atomic_store(&song->master_gain_tenth_db, 0);
-    }
+    Song *song = modgen_load(ms, f, path, RATE, w, &d);
+    CHECK_MSG(song != NULL, "%s: %s", FORMAT_NAMES[f], d.text);
     return song;
 }
 

@@ -9,6 +9,8 @@
 #include <strings.h>
 #include <xmp.h>
 
+#include "voicefx.h"
+
 /* libxmp's effect numbers (its effects.h, not installed with xmp.h). They
  * are part of the module structure xmp.h exposes. */
 enum {
@@ -45,6 +47,31 @@ enum { NOTE_SHIFT = XMP_BASE_KEY + 1 - HISS_BASE_NOTE };
 enum { MOD_C_RATE = 8287, C5_RATE = 8363 };
 
 typedef enum { FORMAT_MOD, FORMAT_S3M, FORMAT_XM, FORMAT_IT } ModuleFormat;
+
+/* ---- Impulse Tracker's resonant filter on hiss's ---- */
+
+/* IT's cutoff 0..127 in Hz: 110 x 2^(0.25 + c / 24), 130.8 Hz .. 5.1 kHz. */
+static double it_cutoff_hz(int cutoff)
+{
+    return 110.0 * pow(2.0, 0.25 + hiss_clampi(cutoff, 0, 127) / 24.0);
+}
+
+/* IT's resonance 0..127 at cutoff c as hiss's (0..1). IT's filter damps
+ * by 10^(-r x 24 / 128 / 20) (Q 1 at 0, 15.5 at 127), and being a
+ * backward difference it damps more the higher its cutoff is against the
+ * rate: by 1 + 2 pi fc / rate, taken at 48 kHz. */
+static double it_resonance(int resonance, int cutoff)
+{
+    double k = pow(10.0, -hiss_clampi(resonance, 0, 127) * (24.0 / 128.0) / 20.0) *
+               (1.0 + 2.0 * M_PI * it_cutoff_hz(cutoff) / 48000.0);
+    return voicefx_resonance_for_damping((float)k);
+}
+
+/* Mxx's parameter for a cutoff in Hz: 20 Hz x 1000^(xx / 255). */
+static uint8_t cutoff_letter(double hz)
+{
+    return (uint8_t)hiss_clampi((int)lround(255.0 * log2(hz / 20.0) / log2(1000.0)), 0, 255);
+}
 
 /* ---- probes ---- */
 
@@ -161,6 +188,10 @@ typedef struct {
     /* Through the orders, whether the channel's last note had a note off
      * after it (FastTracker 2 keeps that state for a bare note). */
     bool channel_off[SONG_MAX_CHANNELS];
+    /* IT: the cutoff (0..127) of the channel's filter, from its note's
+     * instrument or a Zxx after it, which its resonance depends on. */
+    int channel_cutoff[SONG_MAX_CHANNELS];
+    int channel_resonance[SONG_MAX_CHANNELS];
     /* Through the orders, the channel's volume (0..64) where the patterns
      * alone tell it, else -1 (a slide or tremolo moved it). */
     int channel_volume[SONG_MAX_CHANNELS];
@@ -459,8 +490,16 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
             note_at(cv, row, channel, "dropped: envelope switch (S77..S7C)");
         }
         return;
-    case XFX_FLT_CUTOFF:
-    case XFX_FLT_RESN: note_at(cv, row, channel, "dropped: filter cutoff/resonance (Zxx)"); return;
+    case XFX_FLT_CUTOFF: /* IT's Z00..Z7F (the default macros), libxmp's x 2 */
+        *fx = 'M';
+        *out = cutoff_letter(it_cutoff_hz(param / 2));
+        cv->channel_cutoff[channel] = param / 2;
+        return;
+    case XFX_FLT_RESN: /* Z80..Z8F: resonance (xx - 80) x 8, libxmp's x 2 */
+        *fx = 'Q';
+        cv->channel_resonance[channel] = param / 2;
+        *out = (uint8_t)lround(255.0 * it_resonance(param / 2, cv->channel_cutoff[channel]));
+        return;
     case XFX_PATT_DELAY: /* SEx: the row x times more, as EEx */
         *fx = 'E';
         *out = (uint8_t)(0xE0 | (param & 15));
@@ -499,6 +538,8 @@ static int key_slot(const Convert *cv, int module, int key, int *transpose)
  * plays (a tone portamento keeps the sample sounding); a note without an
  * instrument that needs another sample than the channel's gets the
  * instrument written. */
+static int chosen_sub(const struct xmp_instrument *xi);
+
 static void convert_instrument_column(Convert *cv, int row, int channel,
                                       const struct xmp_event *ev, int instruments,
                                       Cell *cell)
@@ -506,6 +547,14 @@ static void convert_instrument_column(Convert *cv, int row, int channel,
     int module = ev->ins ? ev->ins : cv->channel_module[channel];
     if (ev->ins)
         cv->channel_module[channel] = ev->ins;
+    if (ev->ins && ev->ins <= instruments && cv->mod->xxi[ev->ins - 1].nsm > 0) {
+        const struct xmp_instrument *xi = &cv->mod->xxi[ev->ins - 1];
+        int ifc = xi->sub[chosen_sub(xi)].ifc, ifr = xi->sub[chosen_sub(xi)].ifr;
+        if (ifc & 0x80) /* IT sets the channel's filter only then */
+            cv->channel_cutoff[channel] = ifc & 0x7F;
+        if (ifr & 0x80)
+            cv->channel_resonance[channel] = ifr & 0x7F;
+    }
     if (ev->note == XMP_KEY_OFF)
         cv->channel_off[channel] = true;
     if (cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST) {
@@ -623,6 +672,13 @@ static Cell convert_event(Convert *cv, int row, int channel, const struct xmp_ev
     convert_effect(cv, row, channel, ev->fxt, ev->fxp, &cell.fx, &cell.fx_param);
     convert_effect(cv, row, channel, ev->f2t, ev->f2p, &cell.fx2, &cell.fx2_param);
     follow_volume(cv, channel, ev, &cell);
+    /* IT's filter damps more at a higher cutoff (it_resonance): a Zxx
+     * cutoff takes the resonance along, in the other column if it is free. */
+    if (ev->fxt == XFX_FLT_CUTOFF && cell.fx == 'M' && !cell.fx2) {
+        cell.fx2 = 'Q';
+        cell.fx2_param = (uint8_t)lround(255.0 * it_resonance(cv->channel_resonance[channel],
+                                                              cv->channel_cutoff[channel]));
+    }
     /* A note delay in the second column only: fx_row finds it in either. */
     return cell;
 }
@@ -824,6 +880,33 @@ static void convert_envelope(Convert *cv, int slot, const struct xmp_instrument 
         loader_report_add(cv->report, -1, -1, -1,
                           "approximated: instrument %02X's fadeout without an envelope (a "
                           "note off ends its note over the release fade)", slot);
+    /* IT's pitch or filter envelope: libxmp gives the pitch's half
+     * semitones (-32..32) x 50, the filter's levels + 32, x 4. */
+    struct xmp_envelope env = xi->fei;
+    bool filter = (env.flg & XMP_ENVELOPE_FLT) != 0;
+    for (int k = 0; k < env.npt && k < XMP_MAX_ENV_POINTS; k++) {
+        int v = env.data[2 * k + 1];
+        env.data[2 * k + 1] = (short)(filter ? (v + 2) / 4 : (int)lround(v / 50.0) + 32);
+    }
+    convert_points(cv, slot, filter ? "filter" : "pitch", &env, report,
+                   filter ? &inst->filter_env : &inst->pitch_env);
+}
+
+/* IT's resonant filter (the instrument's initial cutoff and resonance,
+ * Zxx) plays through hiss's 12 dB low-pass. IT filters only while the
+ * cutoff is below 127 or a resonance is set, or a filter envelope moves
+ * it; the resonance is set anyway, for a Zxx that turns the filter on. */
+static void convert_filter(Convert *cv, const struct xmp_subinstrument *sub, Instrument *inst)
+{
+    if (cv->format != FORMAT_IT)
+        return;
+    int cutoff = sub->ifc & 0x80 ? sub->ifc & 0x7F : 127;
+    int resonance = sub->ifr & 0x80 ? sub->ifr & 0x7F : 0;
+    inst->shape[SHAPE_RESONANCE] = (int)lround(100.0 * it_resonance(resonance, cutoff));
+    if (cutoff == 127 && resonance == 0 && !inst->filter_env.count)
+        return;
+    inst->shape[SHAPE_FILTER] = SHAPE_FILTER_LP12;
+    inst->shape[SHAPE_CUTOFF] = (int)lround(it_cutoff_hz(cutoff));
 }
 
 /* IT's new-note action and duplicate check; libxmp's numbers are hiss's
@@ -842,16 +925,15 @@ static void report_instrument(Convert *cv, int slot, const struct xmp_instrument
 {
     LoaderReport *r = cv->report;
     int used = chosen_sub(xi);
-    if (xi->fei.flg & XMP_ENVELOPE_ON)
-        loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's pitch/filter envelope",
-                          slot);
     if (xi->nsm > 0) {
         const struct xmp_subinstrument *sub = &xi->sub[used];
         if (sub->vde)
             loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's auto-vibrato",
                               slot);
-        if (sub->ifc & 0x80)
-            loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's filter", slot);
+        if ((sub->ifc & 0x80) || (sub->ifr & 0x80) || (xi->fei.flg & XMP_ENVELOPE_FLT))
+            loader_report_add(r, -1, -1, -1,
+                              "approximated: instrument %02X's resonant filter (hiss's 12 dB "
+                              "low-pass, its resonance to 1%%)", slot);
     }
 }
 
@@ -909,6 +991,7 @@ static HissError convert_instrument(Convert *cv, int slot, long *frames_left,
     convert_envelope(cv, slot, xi, inst, home);
     if (cv->format == FORMAT_IT)
         convert_note_actions(sub, inst);
+    convert_filter(cv, sub, inst);
     int sid = sub->sid;
     if (sid < 0 || sid >= mod->smp) {
         *out = inst;
@@ -1023,8 +1106,11 @@ static HissError convert_module(Convert *cv, const unsigned char *data, size_t l
                           "approximated: initial global volume %d of 128 to a 64th", global);
     atomic_store(&song->global_volume, full == 128 ? (global + 1) / 2 : global);
 
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
         cv->channel_volume[c] = -1;
+        cv->channel_cutoff[c] = 127;
+        cv->channel_resonance[c] = 0;
+    }
     HissError planned = plan_keymaps(cv);
     if (planned)
         return planned;
