@@ -2256,13 +2256,13 @@ static HissError record_put(Editor *ed, Pattern *p, int pattern, int row,
 }
 
 /* Effects that act on the note of their own cell: left under a recorded
- * note they would delay it (EDx), cut it (ECx), slide to it instead of
- * playing it (3xx, 5xy), start it elsewhere (9xx, Sxx) or skip it (Uxx),
- * so it would no longer sound as it was played. */
+ * note they would delay it (EDx, Zxx), cut it (ECx), slide to it instead
+ * of playing it (3xx, 5xy), start it elsewhere (9xx, Sxx) or skip it
+ * (Uxx), so it would no longer sound as it was played. */
 static bool fx_acts_on_the_note(uint8_t fx, uint8_t param)
 {
     switch (fx) {
-    case '3': case '5': case '9': case 'S': case 'U': return true;
+    case '3': case '5': case '9': case 'S': case 'U': case 'Z': return true;
     case 'E': return (param >> 4) == 0xC || (param >> 4) == 0xD;
     default: return false;
     }
@@ -2465,6 +2465,8 @@ static int jam_target(const EngineRowLog *rows, int count, const EngineTake *not
     for (int k = 0; k < count; k++) {
         if (rows[k].count != note->when)
             continue;
+        if (note->tick >= 0) /* jammed while capturing: the row it played in */
+            return k;
         for (int d = 0; d <= REACH; d++)
             for (int j = k - d; j <= k + d; j += d ? 2 * d : 1)
                 if (j >= 0 && j < count && rows[j].pattern == note->pattern &&
@@ -2478,8 +2480,9 @@ static int jam_target(const EngineRowLog *rows, int count, const EngineTake *not
 /* A jammed note's cell over the copied one, as recording writes it (the
  * copy's effects that would move or skip the note go); false when its
  * EDx found no free effect column. */
-static bool put_jam(Pattern *p, int row, int channel, Cell jam)
+static bool put_jam(Pattern *p, int row, int channel, const EngineTake *take)
 {
+    Cell jam = take->cell;
     if (channel >= p->channels)
         return true;
     Cell cell = song_pattern_get(p, row, channel);
@@ -2491,6 +2494,12 @@ static bool put_jam(Pattern *p, int row, int channel, Cell jam)
     cell.instrument = jam.instrument;
     cell.volume = jam.volume;
     song_pattern_set(p, row, channel, cell);
+    /* On the tick and the frame it was heard; on the row's first tick
+     * Zxx also keeps a groove from timing it. */
+    if (take->tick >= 0)
+        return (!take->tick || put_effect(p, row, channel, 'E', (uint8_t)(0xD0 | take->tick))) &&
+               ((take->tick && !take->fine) ||
+                put_effect(p, row, channel, 'Z', (uint8_t)take->fine));
     return !jam.fx || put_effect(p, row, channel, jam.fx, jam.fx_param);
 }
 
@@ -2628,7 +2637,7 @@ static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTa
                 song_pattern_set(p, r, c, captured_cell(src, row->row, c));
             for (int n = 0; n < note_count; n++)
                 if (note_row[n] == first + i)
-                    *inexact |= !put_jam(p, r, notes[n].channel, notes[n].cell);
+                    *inexact |= !put_jam(p, r, notes[n].channel, &notes[n]);
             bool start = first + i == 0;
             if (start && draws)
                 *inexact |= !put_effect(p, r, -1, 'V', 0);

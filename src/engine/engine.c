@@ -101,6 +101,7 @@ typedef struct {
     int global_volume;      /* 0..64: the song's global_volume, then Gxx/Hxy */
     uint64_t tick_rem;      /* remainder of rate*50 / (2*bpm_tenths), carried */
     uint32_t frames_left;   /* until the next tick (or swing delay) ends */
+    uint32_t tick_len;      /* frames of the tick playing (frames_left at its start) */
     bool row_started;
     bool row_is_bar; /* the next row played starts a bar (a take waits for it) */
     uint32_t swing_debt;
@@ -168,6 +169,10 @@ typedef struct {
     Cell groove_cell[SONG_MAX_CHANNELS];
     uint32_t groove_left[SONG_MAX_CHANNELS];
     int groove_waiting; /* how many wait */
+    /* Zxx: a note part (in groove_cell) that waits xx/255 of its tick,
+     * once the tick's length is known (xx + 1; 0: none); how many do. */
+    int fine_due[SONG_MAX_CHANNELS];
+    int fine_count;
 } ChannelBank;
 
 /* Every voice (channel notes, fading ghosts, previews). Voices hold
@@ -1000,6 +1005,8 @@ static void groove_clear(Engine *e)
 {
     memset(e->chans.groove_left, 0, sizeof e->chans.groove_left);
     e->chans.groove_waiting = 0;
+    memset(e->chans.fine_due, 0, sizeof e->chans.fine_due);
+    e->chans.fine_count = 0;
 }
 
 /* Plays the held note parts whose frame has come. */
@@ -1034,6 +1041,48 @@ static void groove_pass(Engine *e, uint32_t frames)
             e->chans.groove_left[c] -= frames; /* never past 1: groove_next */
 }
 
+/* Zxx of a cell: its note part waits xx/255 of the tick it lands on,
+ * and no groove (-1: no Zxx). */
+static int fine_delay(const Cell *cell)
+{
+    return cell->fx == 'Z' ? cell->fx_param : cell->fx2 == 'Z' ? cell->fx2_param : -1;
+}
+
+/* The frames into a tick of `len` frames that Zxx's `fine` waits: the
+ * grid a jammed note is put on while capturing (live_jam_wait). */
+static uint32_t fine_frames(int fine, uint32_t len)
+{
+    return len > 1 ? (uint32_t)((uint64_t)fine * (len - 1) / 255) : 0;
+}
+
+/* Holds channel c's note part back by Zxx until the tick's length is
+ * known (fine_resolve). */
+static void fine_park(Engine *e, int c, const Cell *cell, int fine)
+{
+    e->chans.groove_cell[c] = *cell;
+    e->chans.fine_due[c] = fine + 1;
+    e->chans.fine_count++;
+}
+
+/* The tick just processed is `len` frames long: the note parts Zxx held
+ * back wait their share of it. */
+static void fine_resolve(Engine *e, uint32_t len)
+{
+    for (int c = 0; c < SONG_MAX_CHANNELS && e->chans.fine_count; c++) {
+        if (!e->chans.fine_due[c])
+            continue;
+        uint32_t wait = fine_frames(e->chans.fine_due[c] - 1, len);
+        e->chans.fine_due[c] = 0;
+        e->chans.fine_count--;
+        e->chans.groove_left[c] = 1; /* due now: groove_fire plays it */
+        e->chans.groove_waiting++;
+        if (wait)
+            e->chans.groove_left[c] += wait;
+        else
+            groove_fire(e, c);
+    }
+}
+
 /* `late`: frames the channel's groove holds the note part back. */
 static void channel_row(Engine *e, int c, Cell cell, uint32_t late)
 {
@@ -1044,6 +1093,11 @@ static void channel_row(Engine *e, int c, Cell cell, uint32_t late)
     groove_fire(e, c);
     if (fx_row(fx, e->seq.row, &cell, &e->seq.ctl))
         return; /* EDx: the cell acts on a later tick */
+    int fine = fine_delay(&cell);
+    if (fine >= 0) {
+        fine_park(e, c, &cell, fine);
+        return;
+    }
     if (late && cell.note != NOTE_EMPTY) {
         e->chans.groove_cell[c] = cell;
         e->chans.groove_left[c] = late + 1;
@@ -1063,7 +1117,11 @@ static void channel_tick(Engine *e, int c)
          * give a delay of speed or more a later tick to land on. */
         if (fx->delay_tick == e->seq.tick && e->seq.tick < e->seq.speed) {
             fx->delay_tick = FX_NO_TICK;
-            channel_trigger(e, c, &fx->delayed);
+            int fine = fine_delay(&fx->delayed);
+            if (fine >= 0)
+                fine_park(e, c, &fx->delayed, fine);
+            else
+                channel_trigger(e, c, &fx->delayed);
         }
         return;
     }
@@ -1461,7 +1519,11 @@ static void play_row(Engine *e)
         /* Out of the mix (or back) before the row's note starts. */
         channel_out_effect(e, c, (const uint8_t[2]){cell.fx, cell.fx2},
                            (const uint8_t[2]){cell.fx_param, cell.fx2_param}, 0);
-        channel_row(e, c, cell, cell.note != NOTE_EMPTY ? groove_of_row(e, c, &cell) : 0);
+        /* A note Zxx places (a captured jam) is timed by it alone, as it
+         * was played. */
+        channel_row(e, c, cell,
+                    cell.note != NOTE_EMPTY && fine_delay(&cell) < 0 ? groove_of_row(e, c, &cell)
+                                                                  : 0);
     }
     take_due(e, true);
     if (e->seq.ctl.bpm > 0) {
@@ -1668,7 +1730,9 @@ static void sequencer_step(Engine *e)
             e->seq.swing_debt -= share;
         }
         e->seq.tick++;
-        e->seq.frames_left = len ? len : 1;
+        e->seq.frames_left = e->seq.tick_len = len ? len : 1;
+        if (e->chans.fine_count)
+            fine_resolve(e, e->seq.tick_len);
     }
     if (e->seq.frames_left == 0)
         e->seq.frames_left = 1;
@@ -1888,7 +1952,7 @@ static bool row_ahead(const Engine *e, int ahead, int *pattern, int *row)
 /* Where a live note goes: rounded by the quantize mode from the exact
  * frame it plays on (a command's: the start of its period; a MIDI
  * note's: its own frame within the period). */
-static void record_live(Engine *e, int c, Cell cell, int flags)
+static void record_live(Engine *e, int c, Cell cell, int flags, int tick, int fine)
 {
     bool row_played = e->seq.tick > 0;
     double row_frames = (double)row_ticks(e) * e->rate * 25.0 / e->seq.bpm_tenths;
@@ -1903,7 +1967,8 @@ static void record_live(Engine *e, int c, Cell cell, int flags)
     bool jam = !(flags & ENGINE_LIVE_RECORD);
     EngineTake take = {.channel = c, .cell = cell, .jam = jam,
                        .when = atomic_load_explicit(&e->status.rows_played,
-                                                    memory_order_relaxed)};
+                                                    memory_order_relaxed),
+                       .tick = tick, .fine = fine};
     if (!row_ahead(e, offset, &take.pattern, &take.row))
         return;
     LiveSkip *last = &e->chans.last_take[c];
@@ -1929,6 +1994,25 @@ static void record_live(Engine *e, int c, Cell cell, int flags)
     ring_push(&e->takes, &take); /* a full ring drops the note (the UI is gone) */
 }
 
+/* A note jammed while capturing: the tick of its row it came in (*tick,
+ * -1 when a pattern cannot say it: before the row's first tick, in a
+ * pattern delay's repeat, past tick 15, or over a note part still held
+ * back) and the Zxx share of the tick (*fine) on whose frame it plays:
+ * the frames from now to there (at most a 255th of the tick). */
+static uint32_t live_jam_wait(Engine *e, int c, int *tick, int *fine)
+{
+    uint32_t len = e->seq.tick_len, left = e->seq.frames_left;
+    int t = e->seq.tick - 1;
+    if (t < 0 || t >= e->seq.speed || t > 15 || left == 0 || left > len ||
+        e->chans.groove_left[c] || e->chans.fine_due[c])
+        return 0;
+    uint32_t at = len - left;
+    int k = len > 1 ? (int)(((uint64_t)at * 255 + len - 2) / (len - 1)) : 0;
+    *tick = t;
+    *fine = k;
+    return fine_frames(k, len) - at;
+}
+
 static void live_note(Engine *e, int c, int note_value, int flags)
 {
     if (!valid_channel(c) || c >= e->chans.nch)
@@ -1943,9 +2027,20 @@ static void live_note(Engine *e, int c, int note_value, int flags)
         int volume = (flags >> 8) & 0xFF;
         cell.volume = volume <= VOLUME_MAX ? (uint8_t)volume : VOLUME_EMPTY;
     }
-    channel_trigger(e, c, &cell);
+    int tick = -1, fine = 0;
+    uint32_t wait = 0;
+    if ((flags & ENGINE_LIVE_JAM) && capturing_play(e))
+        wait = live_jam_wait(e, c, &tick, &fine);
+    if (wait) {
+        /* Played on the grid Zxx can say again: frames from now. */
+        e->chans.groove_cell[c] = cell;
+        e->chans.groove_left[c] = wait + 1;
+        e->chans.groove_waiting++;
+    } else {
+        channel_trigger(e, c, &cell);
+    }
     if ((flags & (ENGINE_LIVE_RECORD | ENGINE_LIVE_JAM)) && e->seq.playing)
-        record_live(e, c, cell, flags);
+        record_live(e, c, cell, flags, tick, fine);
 }
 
 /* ---- an external MIDI clock ------------------------------------------- */
@@ -2033,6 +2128,8 @@ static void follow_clock(Engine *e, int milli_frames, int pulses)
 }
 
 /* ---- commands ---------------------------------------------------------- */
+
+static void live_insert(Engine *e, const EngineCommand *cmd, uint32_t frame);
 
 /* False when the command must wait for room in the graveyard. */
 static bool execute(Engine *e, const EngineCommand *cmd)
@@ -2158,7 +2255,13 @@ static bool execute(Engine *e, const EngineCommand *cmd)
         }
         break;
     case ENGINE_CMD_LIVE_NOTE:
-        live_note(e, cmd->a, cmd->b, cmd->c);
+        /* Capturing, a jam due as a tick starts is played after it does
+         * (with the notes due on the period's first frame), so a pattern
+         * can say when. */
+        if ((cmd->c & ENGINE_LIVE_JAM) && capturing_play(e) && !e->seq.frames_left)
+            live_insert(e, cmd, 0);
+        else
+            live_note(e, cmd->a, cmd->b, cmd->c);
         break;
     case ENGINE_CMD_PLAY_AT_POSITION:
         play_at_position(e, cmd->a, cmd->b != 0, cmd->c);

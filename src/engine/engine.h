@@ -181,6 +181,9 @@ typedef struct {
     bool jam;  /* played with ENGINE_LIVE_JAM: kept, not written, and no
                   row skipped for it */
     uint64_t when; /* the rows_played count of the row playing as it came */
+    /* A jam while capturing: the tick of that row it played on and, as
+     * Zxx says, how far into it (tick -1: a pattern cannot say). */
+    int tick, fine;
 } EngineTake;
 
 /* Jam capture: one row as it was played (engine_capture_rows), on its

@@ -120,14 +120,16 @@ static float max_difference(const float *a, const float *b, size_t samples)
     return worst;
 }
 
-/* The capture's render `again` is the performance `live`, sample for
- * sample, over `frames`. */
-static void check_the_same(const float *live, const float *again, uint32_t frames)
+/* The arrangement from order `first` renders as the performance `live`
+ * sounded, sample for sample, over `frames`. */
+static void check_replay(Song *s, int first, const float *live, uint32_t frames)
 {
+    float *again = render_from(s, first, frames);
     float diff = max_difference(live, again, 2 * (size_t)frames);
     CHECK(diff == 0.0f);
     if (diff != 0.0f)
         fprintf(stderr, "  largest difference %g\n", (double)diff);
+    free(again);
 }
 
 static void a_captured_jam_renders_as_it_was_played(void)
@@ -265,17 +267,19 @@ static float *perform_mid_row(Song *s, EngineRowLog *rows, int *count, int cap)
     return out;
 }
 
-/* Whether a pattern from order `first` on has effect `fx` acting on a
- * tick after the first (its parameter's low digit). */
-static bool has_later_tick(const Song *s, int first, uint8_t fx)
+/* Whether a pattern from order `first` on has effect `fx` (with
+ * later_tick, acting on a tick after the first: its parameter's low
+ * digit). */
+static bool has_effect(const Song *s, int first, uint8_t fx, bool later_tick)
 {
+    int mask = later_tick ? 15 : 0xFF;
     for (int o = first; o < atomic_load(&s->order_count); o++) {
         const Pattern *p = song_pattern(s, atomic_load(&s->orders[o]));
         for (int r = 0; p && r < p->rows; r++)
             for (int c = 0; c < p->channels; c++) {
                 Cell cell = song_pattern_get(p, r, c);
-                if ((cell.fx == fx && (cell.fx_param & 15)) ||
-                    (cell.fx2 == fx && (cell.fx2_param & 15)))
+                if ((cell.fx == fx && (cell.fx_param & mask || !later_tick)) ||
+                    (cell.fx2 == fx && (cell.fx2_param & mask || !later_tick)))
                     return true;
             }
     }
@@ -311,7 +315,7 @@ static void gestures_between_rows_render_as_they_were_played(void)
     CHECK(edit_capture_arrangement(ed, rows, count, NULL, 0, &inexact) == HISS_OK);
     CHECK(!inexact);
     CHECK(atomic_load(&s->order_count) == orders_before + 2); /* the pattern, twice */
-    CHECK(has_later_tick(s, orders_before, 'O') && has_later_tick(s, orders_before, 'T'));
+    CHECK(has_effect(s, orders_before, 'O', true) && has_effect(s, orders_before, 'T', true));
     /* The mixer's mutes went into the arrangement. */
     CHECK(!atomic_load(&s->strips[0].mute) && !atomic_load(&s->strips[2].mute));
 
@@ -372,9 +376,7 @@ static void a_bar_mute_at_a_swung_loop_start_renders_as_played(void)
     int first = atomic_load(&s->order_count);
     bool inexact = true;
     CHECK(edit_capture_arrangement(ed, rows, count, NULL, 0, &inexact) == HISS_OK && !inexact);
-    float *again = render_from(s, first, FRAMES);
-    check_the_same(live, again, FRAMES);
-    free(again);
+    check_replay(s, first, live, FRAMES);
     free(live);
     edit_free(ed);
     song_free(s);
@@ -496,15 +498,70 @@ static void humanize_and_probability_replay_as_drawn(void)
     int first = atomic_load(&s->order_count);
     bool inexact = true;
     CHECK(edit_capture_arrangement(ed, rows, count, NULL, 0, &inexact) == HISS_OK && !inexact);
-    float *again = render_from(s, first, FRAMES);
     /* Some notes of channel 1 were left out, some played (the draws did
      * something), and the replay has the same. */
     int heard = 0;
     for (int r = 0; r < 36; r += 4)
         heard += synth_peak(live, (uint32_t)r * ROW, ROW, 1) > 0.05f; /* its row alone */
     CHECK(heard > 0 && heard < 9);
-    check_the_same(live, again, FRAMES);
-    free(again);
+    check_replay(s, first, live, FRAMES);
+    free(live);
+    edit_free(ed);
+    song_free(s);
+}
+
+/* Notes jammed between ticks, rounded to rows as recording would (the
+ * row quantize), over swing and a groove: the capture puts each where it
+ * was heard, on its tick and (Zxx) the frame within it. */
+static void notes_jammed_between_ticks_render_as_played(void)
+{
+    enum { FRAMES = 307 * MID_BLOCK }; /* 16 rows */
+    static const struct {
+        uint32_t frame; /* where the note comes */
+        int channel;
+        bool command; /* sent from the editor: on a period's first frame */
+    } jams[] = {
+        {2 * ROW + 3 * TICK, 0, true}, /* as row 2's tick 3 starts */
+        {3 * ROW + 1234, 2, false},    /* inside a swung row's tick */
+        {9 * ROW + 2500, 1, false},
+        {12 * ROW + 180, 0, true},
+    };
+    Song *s = held_song();
+    Engine *e = capturing_engine(s);
+    float *live = calloc(2 * (size_t)FRAMES, sizeof *live);
+    EngineRowLog rows[64];
+    EngineTake taken[4];
+    int count = 0, taken_count = 0;
+    size_t next = 0;
+    int flags = engine_live_flags(1, E, LIVE_QUANTIZE_ROW, false, false) | ENGINE_LIVE_JAM;
+    for (uint32_t at = 0; at < FRAMES; at += MID_BLOCK) {
+        for (; next < sizeof jams / sizeof jams[0] && jams[next].frame < at + MID_BLOCK; next++) {
+            int note = NOTE_C4 + 3 * (int)next;
+            if (jams[next].command)
+                CHECK(jams[next].frame == at &&
+                      engine_send(e, &(EngineCommand){ENGINE_CMD_LIVE_NOTE, jams[next].channel,
+                                                      note, flags, NULL}));
+            else
+                engine_live_note_now(e, jams[next].channel, note, flags, jams[next].frame - at);
+        }
+        engine_render(e, live + 2 * (size_t)at, MID_BLOCK);
+        count = take_rows(e, rows, count, 64);
+        while (taken_count < 4 && engine_take_recorded(e, &taken[taken_count]))
+            taken_count++;
+    }
+    engine_free(e);
+    CHECK(taken_count == 4);
+    /* Each jam was heard from (about) its frame: the third on the right,
+     * where channel 1's own notes are two rows apart. */
+    CHECK(synth_peak(live, 9 * ROW + 2500 + 16, 1000, 1) > 0.3f);
+
+    Editor *ed = edit_new(s, NULL, NULL);
+    int first = atomic_load(&s->order_count);
+    bool inexact = true;
+    CHECK(edit_capture_arrangement(ed, rows, count, taken, taken_count, &inexact) == HISS_OK &&
+          !inexact);
+    CHECK(has_effect(s, first, 'Z', false));
+    check_replay(s, first, live, FRAMES);
     free(live);
     edit_free(ed);
     song_free(s);
@@ -572,6 +629,7 @@ int main(void)
     RUN(a_jammed_note_over_a_slide_renders_as_played);
     RUN(writing_a_capture_while_playing_keeps_the_mixer_mutes);
     RUN(humanize_and_probability_replay_as_drawn);
+    RUN(notes_jammed_between_ticks_render_as_played);
     RUN(a_capture_starts_on_a_beat);
     RUN(a_capture_goes_on_in_a_new_engine);
     RUN(nothing_captured_changes_nothing);
