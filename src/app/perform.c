@@ -64,12 +64,22 @@ HissError perform_toggle_flag(Perform *p, int ch, EditStripField flag, bool at_b
         return HISS_ERR_RANGE;
     }
     bool solo = flag == EDIT_STRIP_SOLO;
+    /* A stopped song has no bar to wait for: the change is heard at once. */
+    at_bar = at_bar && session_playing(p->session);
+    const EngineStatus *st = session_status(p->session);
+    uint64_t pending = atomic_load(solo ? &st->solo_pending : &st->mute_pending);
+    bool cancels = at_bar && (pending >> ch & 1); /* back to what still sounds */
     int was = edit_strip_get(song, ch, flag);
     session_hold_flag(p->session, solo, ch, at_bar ? was : -1);
     HissError err = edit_strip_set(p->ed, ch, flag, !was);
     if (err) {
         session_hold_flag(p->session, solo, ch, -1);
         return err;
+    }
+    if (cancels) {
+        say(p, false, "channel %d: the %s at the next bar is cancelled", ch + 1,
+            solo ? "solo change" : "mute change");
+        return HISS_OK;
     }
     const char *now = solo ? (was ? "unsolo" : "solo") : (was ? "unmuted" : "muted");
     say(p, false, "channel %d %s%s", ch + 1, now, at_bar ? " at the next bar" : "");

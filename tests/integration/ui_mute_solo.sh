@@ -44,6 +44,12 @@ check "undo takes the solo back" wait_for "M1  S0"
 keys C-z
 check "... and then the mute" wait_for "M0  S0"
 check "... on the pattern too" shows_not "MUTE"
+keys M
+check "M on a stopped song mutes at once" wait_for "Ch 01       MUTE"
+check "... and says so, with no bar to wait for" shows "channel 1 muted"
+check "... not 'at the next bar'" shows_not "at the next bar"
+keys M
+check "M again unmutes" wait_for "channel 1 unmuted"
 
 keys M-Enter C-a
 # A sine at -6 dBFS through the -15 dB fader.
@@ -94,6 +100,17 @@ check "S on channel 2: its solo marked till the bar" wait_for "| Ch 02   SOLO@ba
 check "... channel 1 still heard meanwhile" shows_re "\| Ch 01 #"
 check "... the solo taken at the bar" wait_re "\| Ch 02 [#.]{5} SOLO\|"
 check "... no mark left" shows_not "@bar"
+
+check "early in a bar for a change of mind" early_in_bar
+keys S
+check "S: the unsolo marked till the bar" wait_for "| Ch 02 UNSOLO@bar|"
+keys S
+check "S again before the bar cancels it, and says so" \
+    wait_for "channel 2: the solo change at the next bar is cancelled"
+check "... the mark goes at once" wait_re "\| Ch 02 [#.]{5} SOLO\|"
+check "... late in that bar" wait_re " 00:00:01[0-5] "
+check "... and the solo stays past the bar" early_in_bar
+check "... still soloed" shows_re "\| Ch 02 [#.]{5} SOLO\|"
 keys Space C-q
 check "asks to save" wait_re "[Ss]ave"
 keys n
