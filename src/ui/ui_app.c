@@ -505,7 +505,10 @@ static void save(UiApp *app, void (*after)(UiApp *))
 {
     app->after_save = after;
     if (!app->path[0]) {
-        ui_prompt(app, "Save as", "", save_as_done);
+        char offer[UI_PATH_MAX] = "";
+        if (app->import_from[0])
+            ui_file_import_suggestion(app->import_from, offer, sizeof offer);
+        ui_prompt(app, "Save as", offer, save_as_done);
         return;
     }
     if (!save_may_overwrite(app))

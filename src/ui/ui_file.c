@@ -30,14 +30,39 @@ static void count_summary(void *ctx, const char *line)
         snprintf(c->first, sizeof c->first, "%s", line);
 }
 
-void ui_file_import_target(const char *path, char *out, size_t size)
+/* The name beside a module with its extension swapped for `suffix`.hiss;
+ * false when it does not fit. */
+static bool import_name(const char *path, const char *suffix, char *out, size_t size)
 {
     const char *dot = strrchr(path, '.');
     const char *slash = strrchr(path, '/');
     size_t n = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
-    int len = snprintf(out, size, "%.*s.hiss", (int)n, path);
-    if (len < 0 || (size_t)len >= size || access(out, F_OK) == 0 || errno != ENOENT)
+    int len = snprintf(out, size, "%.*s%s.hiss", (int)n, path, suffix);
+    return len >= 0 && (size_t)len < size;
+}
+
+static bool name_is_free(const char *path)
+{
+    return access(path, F_OK) != 0 && errno == ENOENT;
+}
+
+void ui_file_import_target(const char *path, char *out, size_t size)
+{
+    if (!import_name(path, "", out, size) || !name_is_free(out))
         out[0] = 0;
+}
+
+void ui_file_import_suggestion(const char *path, char *out, size_t size)
+{
+    if (import_name(path, "", out, size) && name_is_free(out))
+        return;
+    for (int n = 2; n < 100; n++) {
+        char suffix[8];
+        snprintf(suffix, sizeof suffix, "-%d", n);
+        if (import_name(path, suffix, out, size) && name_is_free(out))
+            return;
+    }
+    out[0] = 0;
 }
 
 HissError ui_file_load_song(const char *path, Song **out, HissDiag *diag, char *note,
@@ -52,9 +77,9 @@ HissError ui_file_load_song(const char *path, Song **out, HissDiag *diag, char *
         loader_report_summary(&report, count_summary, &c);
         const char *slash = strrchr(path, '/');
         if (c.lines)
-            snprintf(note, size, "imported %s: %d kinds of loss (render lists them; saving "
+            snprintf(note, size, "imported %s: %d kind%s of loss (render lists them; saving "
                      "writes them to .import.txt), first: %s", slash ? slash + 1 : path,
-                     c.lines, c.first);
+                     c.lines, c.lines == 1 ? "" : "s", c.first);
         else
             snprintf(note, size, "imported %s: nothing dropped or approximated",
                      slash ? slash + 1 : path);
