@@ -372,8 +372,12 @@ static inline MixV4 lane_fractions(MixU4 acc32)
 #define MIX_AVX2 1
 
 /* mix_steady4's mono raw and linear reading, eight frames a pass, for
- * CPUs with AVX2: gathers read each lane's frames. The same operations
- * on each value (no fused multiply-add), so the output is the same. */
+ * CPUs with AVX2, at a step of at most one frame: the eight lanes' frames
+ * then lie within the eight from the first lane's, so one load and a
+ * permute read them (gathers cost more than the scalar loads here), and
+ * their neighbours come from the load one frame on (never past the
+ * sample's padding). The same operations on each value (no fused
+ * multiply-add), so the output is the same. */
 __attribute__((target("avx2"))) static size_t
 mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, float gr,
                   float gm, float *restrict o, float *restrict port, uint32_t n, bool linear)
@@ -389,7 +393,6 @@ mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, floa
                                                 (long long)(3 * step));
     const __m256i steps_hi = _mm256_add_epi64(steps_lo, _mm256_set1_epi64x((long long)(4 * step)));
     const __m256i odd_lanes = _mm256_setr_epi32(1, 3, 5, 7, 0, 0, 0, 0);
-    const __m256i one = _mm256_set1_epi32(1);
     uint64_t a = *acc;
     size_t i = 0;
     for (; i + 8 <= n; i += 8, o += 16) {
@@ -399,13 +402,13 @@ mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, floa
         __m256i lo = _mm256_permutevar8x32_epi32(_mm256_add_epi64(f64, steps_lo), odd_lanes);
         __m256i hi = _mm256_permutevar8x32_epi32(_mm256_add_epi64(f64, steps_hi), odd_lanes);
         __m256i idx = _mm256_permute2x128_si256(lo, hi, 0x20);
-        __m256 x0 = _mm256_i32gather_ps(base, idx, 4);
+        __m256 x0 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(base), idx);
         __m256 l;
         if (linear) {
             __m256i a32 = _mm256_add_epi32(_mm256_set1_epi32((int)(uint32_t)a), lane_steps);
             __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(a32, 1)),
                                      _mm256_set1_ps(1.0f / 2147483648.0f));
-            __m256 x1 = _mm256_i32gather_ps(base, _mm256_add_epi32(idx, one), 4);
+            __m256 x1 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(base + 1), idx);
             l = _mm256_add_ps(x0, _mm256_mul_ps(_mm256_sub_ps(x1, x0), f));
         } else {
             l = x0;
@@ -444,9 +447,8 @@ mix_steady4(const float *buf, uint64_t *acc, uint64_t step, float gl, float gr, 
     uint64_t a = *acc;
     size_t i = 0;
 #ifdef MIX_AVX2
-    /* Eight lanes' frames lie within 8 x 256 frames of the first: well
-     * inside a 32-bit gather index. */
-    if (chans == 1 && mode != READ_CUBIC && !mix_portable && __builtin_cpu_supports("avx2")) {
+    if (chans == 1 && mode != READ_CUBIC && step <= FP_ONE && !mix_portable &&
+        __builtin_cpu_supports("avx2")) {
         i = mono_steady8_avx2(buf, &a, step, gl, gr, gm, o, port, n, mode == READ_LINEAR);
         o += 2 * i;
     }
