@@ -17,6 +17,9 @@
 #include "timing.h"
 
 enum { BOUNCE_RATE = 48000, BOUNCE_BYTES_PER_FRAME = 2 * 3 /* stereo 24-bit */ };
+/* How long another message keeps the status line before the progress
+ * takes it back. */
+#define BOUNCE_YIELD_SECONDS 2.0
 
 /* One bounce at a time, owned by the UI thread. */
 static struct {
@@ -192,7 +195,11 @@ void ui_bounce_poll(UiApp *app)
     int files = dir_bytes(&bytes);
     if (done == 0) {
         double now = hiss_now_seconds();
-        if (now - bounce.shown_at >= 0.5 && files && bounce.frames) {
+        /* Another message (a save, an undo) keeps the line a while
+         * before the progress takes it back: it must be readable. */
+        bool other_news = strncmp(app->message, "stems: bouncing", 15) != 0 &&
+                          now - app->message_at < BOUNCE_YIELD_SECONDS;
+        if (now - bounce.shown_at >= 0.5 && !other_news && files && bounce.frames) {
             bounce.shown_at = now;
             uint64_t each = bytes / (uint64_t)files / BOUNCE_BYTES_PER_FRAME;
             int percent = (int)(each * 100 / bounce.frames);

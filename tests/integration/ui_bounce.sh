@@ -123,6 +123,29 @@ check "quits" wait_for "hiss exited 0"
 kill -TERM "$REC_PID"
 wait_exit "$REC_PID" 5
 
+# A long bounce leaves other messages readable: the progress takes the
+# status line back only after they have stood a while.
+{
+    sed -n '1,/^order/{/^order/d;p}' "$TMP/songs/beat.hiss"
+    printf 'order'
+    for ((i = 0; i < 40; i++)); do printf ' 00'; done
+    printf '\n\n'
+    sed -n '/^pattern/,$p' "$TMP/songs/beat.hiss"
+} >"$TMP/songs/long.hiss"
+start_editor "" "songs/long.hiss --audio null"
+check "a 5-minute song opens" wait_for "? help"
+bounce_into songs/long-stems
+check "its bounce runs" wait_re "stems: bouncing into songs/long-stems, [0-9]+%"
+keys M-B
+check "M-B again says a bounce is running" wait_for "stems: a bounce is still running"
+sleep 1.2
+check "... and that stays readable while the bounce goes on" \
+    shows "stems: a bounce is still running"
+check "the progress comes back" wait_re "stems: bouncing into songs/long-stems, [0-9]+%"
+WAIT_STEPS=600 wait_for "files written into songs/long-stems" >/dev/null
+keys C-q
+check "quits after the bounce" wait_for "hiss exited 0"
+
 sox "$WORK/rec.wav" -t f32 "$WORK/rec.f32" 2>/dev/null
 read -r _ gaps _ sounding < <(python3 "$GAPS" "$WORK/rec.f32" 48000)
 echo "    playback recorded: $sounding windows of 50 ms sounding, $gaps silent"
