@@ -170,24 +170,30 @@ static float peak_of_points(const float v[LIMITER_PHASES + 1])
     return peak;
 }
 
+/* Four frames a pass (in vector lanes where the target has them), each
+ * lane summing its taps in order. */
 static void group_portable(const Limiter *l, PeakRun *r, uint32_t from)
 {
-    for (uint32_t i = from; i < from + GROUP; i++) {
-        float peak = 0.0f;
+    _Static_assert(LIMITER_PHASES == 4, "three points between frames below");
+    for (uint32_t i = from; i < from + GROUP; i += 4) {
+        float peaks[4] = {0.0f, 0.0f, 0.0f, 0.0f};
         for (int c = 0; c < 2; c++) {
             const float *x = r->side[c] + i;
-            float v[LIMITER_PHASES + 1];
-            v[0] = x[H - 1];
-            v[LIMITER_PHASES] = x[H];
-            for (int p = 1; p < LIMITER_PHASES; p++) {
-                float sum = 0.0f;
-                for (int k = 0; k < WINDOW; k++)
-                    sum += l->taps[p - 1][k] * x[k];
-                v[p] = sum;
+            LimV4 s1 = {0}, s2 = {0}, s3 = {0};
+            for (int k = 0; k < WINDOW; k++) {
+                LimV4 xv;
+                memcpy(&xv, x + k, sizeof xv);
+                s1 += l->taps[0][k] * xv;
+                s2 += l->taps[1][k] * xv;
+                s3 += l->taps[2][k] * xv;
             }
-            peak = peak_max(peak, peak_of_points(v));
+            for (int lane = 0; lane < 4; lane++) {
+                float v[LIMITER_PHASES + 1] = {x[lane + H - 1], s1[lane], s2[lane], s3[lane],
+                                               x[lane + H]};
+                peaks[lane] = peak_max(peaks[lane], peak_of_points(v));
+            }
         }
-        r->tp[i] = peak;
+        memcpy(r->tp + i, peaks, sizeof peaks);
     }
 }
 
