@@ -117,13 +117,11 @@ void perform_cue_next(Perform *p)
     say(p, false, "cued entry %02X: plays at %s", next, perform_cue_at_name(p->cue_at));
 }
 
-/* A tap from MIDI: at the frame its note came on when the audio thread
- * knew it, else now. */
+/* A tap from MIDI: when its note came, to the frame, where the backend
+ * said; else now. */
 static void midi_tap(Perform *p, const MidiControl *c)
 {
-    uint32_t rate = session_rate(p->session);
-    perform_tap(p, &p->midi_tap,
-                c->at && rate ? (double)c->at / rate : hiss_now_seconds());
+    perform_tap(p, &p->midi_tap, c->at > 0.0 ? c->at : hiss_now_seconds());
 }
 
 static void run_action(Perform *p, const MidiLearnBinding *b, const MidiControl *c)
@@ -145,12 +143,15 @@ static void run_action(Perform *p, const MidiLearnBinding *b, const MidiControl 
         midi_tap(p, c);
         return;
     case MIDILEARN_PLAY:
-        if (p->play_toggle)
+        if (p->play_toggle) {
             p->play_toggle(p->ctx);
-        else if (session_playing(p->session))
+        } else if (session_playing(p->session)) {
             session_stop(p->session);
-        else
+            say(p, false, "stopped");
+        } else {
             session_play_song(p->session, 0, 0);
+            say(p, false, "playing from the start");
+        }
         return;
     case MIDILEARN_RECORD:
         if (p->record_toggle)

@@ -9,8 +9,9 @@
  * keeps what was played; the session's engine follows the song.
  *
  * A bound note's tap is timed at the frame it came on in the audio
- * callback (MidiControl.at), not when this thread reads it: four pads hit
- * at 90 BPM set 90.0 BPM however late or bunched the owner polls.
+ * callback (MidiControl.at, on JACK's clock, which keeps time through
+ * xruns), not when this thread reads it: four pads hit at 90 BPM set
+ * 90 BPM however late or bunched the owner polls.
  *
  * Runs on the thread that owns the session. */
 #ifndef HISS_PERFORM_H

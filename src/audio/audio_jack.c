@@ -77,6 +77,14 @@ static void jack_out_read_midi(Audio *a, JackOut *j, jack_nframes_t nframes)
         return;
     void *buf = jack_port_get_buffer(j->midi_in, nframes);
     uint32_t count = jack_midi_get_event_count(buf);
+    /* The cycle's time, for when each note came: JACK's frame count
+     * stops during an xrun, its clock does not. */
+    jack_nframes_t cycle_frames;
+    jack_time_t cycle_usecs = 0, next_usecs;
+    float period_usecs = 0.0f;
+    if (count && jack_get_cycle_times(j->client, &cycle_frames, &cycle_usecs, &next_usecs,
+                                      &period_usecs) != 0)
+        cycle_usecs = 0;
     for (uint32_t i = 0; i < count; i++) {
         jack_midi_event_t ev;
         MidiNote note;
@@ -92,6 +100,9 @@ static void jack_out_read_midi(Audio *a, JackOut *j, jack_nframes_t nframes)
             audio_midi_control(a, &control);
         else if (midi_decode(ev.buffer, ev.size, &note)) {
             note.frame = ev.time < nframes ? ev.time : nframes - 1;
+            note.at = cycle_usecs ? midi_frame_time(cycle_usecs, period_usecs, nframes,
+                                                    note.frame)
+                                  : 0.0;
             audio_midi_note(a, &note);
         }
     }

@@ -31,7 +31,15 @@ static bool make_note(int status, int channel, int key, int velocity, MidiNote *
     out->kind = status == 0x90 && velocity > 0 ? MIDI_NOTE_ON : MIDI_NOTE_OFF;
     out->velocity = (uint8_t)(velocity & 0x7F);
     out->frame = 0;
+    out->at = 0.0;
     return true;
+}
+
+double midi_frame_time(uint64_t cycle_usecs, double period_usecs, uint32_t nframes,
+                       uint32_t frame)
+{
+    double into = nframes ? period_usecs * frame / nframes : 0.0;
+    return ((double)cycle_usecs + into) / 1e6;
 }
 
 bool midi_decode(const uint8_t *bytes, size_t size, MidiNote *out)
@@ -156,9 +164,9 @@ void midi_route_bind_note(MidiRoute *r, int midi_channel, int note, bool bound)
         atomic_fetch_and(&r->note_bound[midi_channel][note >> 5], ~bit);
 }
 
-/* [audio] A note-on MIDI learn takes: passed on, not played, with the
- * frame it came on. */
-static bool taken_by_learn(MidiRoute *r, const Engine *engine, const MidiNote *m)
+/* [audio] A note-on MIDI learn takes: passed on, not played, with when
+ * it came. */
+static bool taken_by_learn(MidiRoute *r, const MidiNote *m)
 {
     if (m->kind != MIDI_NOTE_ON)
         return false; /* a release still ends a note played before binding */
@@ -168,10 +176,7 @@ static bool taken_by_learn(MidiRoute *r, const Engine *engine, const MidiNote *m
     if (!(word >> (number & 31) & 1) &&
         !atomic_load_explicit(&r->capture_notes, memory_order_relaxed))
         return false;
-    MidiControl c = {m->channel, (uint8_t)number, m->velocity, true, 0};
-    if (engine)
-        c.at = atomic_load_explicit(&engine_status(engine)->frames_rendered,
-                                    memory_order_relaxed) + m->frame;
+    MidiControl c = {m->channel, (uint8_t)number, m->velocity, true, m->at};
     ring_push(&r->controls, &c); /* full: the owner is not reading */
     return true;
 }
@@ -188,7 +193,7 @@ void midi_route_map(MidiRoute *r, int midi_channel, int instrument, int song_cha
 
 void midi_route_play(MidiRoute *r, Engine *engine, const MidiNote *m)
 {
-    if (taken_by_learn(r, engine, m) || !engine)
+    if (taken_by_learn(r, m) || !engine)
         return;
     int ch = atomic_load_explicit(&r->map_channel[m->channel], memory_order_relaxed);
     if (ch < 0)
@@ -339,6 +344,7 @@ void midi_seq_take(MidiRoute *r, const void *seq_event, double seconds)
     /* A full ring drops: the audio thread stalled, or the owner is not
      * reading. */
     if (midi_decode_seq_event(seq_event, &note)) {
+        note.at = seconds;
         ring_push(&r->in, &note);
     } else if (midi_decode_seq_control(seq_event, &control)) {
         ring_push(&r->seq_controls, &control);

@@ -30,6 +30,10 @@ typedef struct {
     uint8_t velocity; /* 1..127 for a note-on */
     uint32_t frame;   /* where in the period it came (JACK's event time;
                          0 for notes from another thread) */
+    double at;        /* when it came, in seconds on the backend's clock
+                         (JACK's cycle time plus the frame, the sequencer
+                         thread's arrival time), which keeps time through
+                         xruns where frames do not; 0: unknown */
 } MidiNote;
 
 /* A control change (CC): a knob or fader moved; or (note) a note-on
@@ -40,11 +44,9 @@ typedef struct {
     uint8_t cc;      /* 0..127 */
     uint8_t value;   /* 0..127 */
     bool note;
-    /* A note's frame on the engine's clock (counted as its status's
-     * frames_rendered): when it came, however late the owner reads it,
-     * so a tap is timed to the frame. 0: unknown (a controller, or a
-     * note with no engine). */
-    uint64_t at;
+    /* A note's MidiNote.at: when it came, however late the owner reads
+     * it, so a tap is timed to its frame. 0: unknown (a controller). */
+    double at;
 } MidiControl;
 /* A control change from one raw MIDI message; false for anything else. */
 bool midi_decode_control(const uint8_t *bytes, size_t size, MidiControl *out);
@@ -53,6 +55,11 @@ bool midi_decode_control(const uint8_t *bytes, size_t size, MidiControl *out);
  * velocity 0 is a note-off); false for anything else or a note outside
  * hiss's range. */
 bool midi_decode(const uint8_t *bytes, size_t size, MidiNote *out);
+/* The time (seconds) of frame `frame` of a period that began at
+ * `cycle_usecs` microseconds and lasts `period_usecs` for `nframes`
+ * frames (JACK's jack_get_cycle_times): a note's MidiNote.at. */
+double midi_frame_time(uint64_t cycle_usecs, double period_usecs, uint32_t nframes,
+                       uint32_t frame);
 /* The MIDI note number (0..127) of a hiss note from midi_decode. */
 int midi_note_number(int hiss_note);
 /* The volume column (1..64) for a velocity (1..127). */

@@ -5,7 +5,7 @@
 # row never leaves a gap plays through a private JACK server into a
 # recorder while a JACK MIDI client hits the pads: the recording has a
 # silence while channel 1 is muted and the kick again after, the pads
-# themselves make no sound, four taps 2/3 s apart set 90 BPM, and the song
+# themselves make no sound, four taps 2/3 s apart set about 90 BPM, and the song
 # file is left as it was.
 . "$(dirname "$0")/../common/jackrec.sh"
 needs python3 sox
@@ -45,7 +45,12 @@ cat "$WORK/play.log"
 check "the pad muted channel 1" grep -q "channel 1 muted" "$WORK/play.log"
 check "and unmuted it" grep -q "channel 1 unmuted" "$WORK/play.log"
 check "the tap pad counted its taps" grep -q "tap 3 of 4" "$WORK/play.log"
-check "four taps 2/3 s apart set 90 BPM" grep -qx "hiss: 90 BPM" "$WORK/play.log"
+# Sent by a client that sleeps between them on a loaded machine: 90 BPM
+# give or take what its wake-ups and the server's xruns move them (the
+# exact timing is test_perform's).
+tapped=$(sed -n 's/^hiss: \([0-9]*\) BPM$/\1/p' "$WORK/play.log" | tail -1)
+echo "     four taps 2/3 s apart: ${tapped:-none} BPM"
+check "four taps 2/3 s apart set about 90 BPM" test "${tapped:-0}" -ge 85 -a "${tapped:-0}" -le 95
 check "the song file is left as it was" cmp -s "$WORK/kick.hiss" "$WORK/kick.before"
 
 # Sound (the kick every 0.12 s, each 0.4 s long: no gap), a silence while
