@@ -482,6 +482,7 @@ typedef struct Song {
                                              SONG_CEILING_MIN..0 */
     _Atomic int slides;        /* SlideMode: how 1xx, 2xx, 3xx, 4xy move pitch */
     _Atomic bool ft2_vibrato;  /* `vibrato ft2`: 4xy as FastTracker 2 plays it */
+    _Atomic bool ft2_tremor;   /* `tremor ft2`: Kxy as FastTracker 2 counts */
     /* `global_volume`, 0..SONG_GLOBAL_VOLUME_MAX: the level every channel
      * plays at (x/64) when playback starts, which Gxx and Hxy change as
      * the song plays (a module's initial global volume). */

@@ -1089,6 +1089,7 @@ static void channel_row(Engine *e, int c, Cell cell, uint32_t late)
     FxChannel *fx = &e->chans.ch[c].fx;
     fx->amiga = atomic_load_explicit(&e->song->slides, memory_order_relaxed) == SLIDES_AMIGA;
     fx->ft2_vibrato = atomic_load_explicit(&e->song->ft2_vibrato, memory_order_relaxed);
+    fx->ft2_tremor = atomic_load_explicit(&e->song->ft2_tremor, memory_order_relaxed);
     /* A note still held back from an earlier row plays before this one. */
     groove_fire(e, c);
     if (fx_row(fx, e->seq.row, &cell, &e->seq.ctl))

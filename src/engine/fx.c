@@ -183,6 +183,7 @@ bool fx_row(FxChannel *ch, int row, const Cell *cell, FxRowControl *ctl)
     ch->fx[1] = cell->fx2;
     ch->param[1] = cell->fx2_param;
     ch->arp_off = ch->arp_fine = ch->vib_off = ch->trem_off = ch->gliss_off = 0;
+    ch->tremor_silent = false;
     ch->delay_tick = FX_NO_TICK;
     ch->row_note = cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST;
     /* Txy beside a tempo's Fxx: x tenths of a BPM more, on tick y. */
@@ -238,6 +239,7 @@ static void first_tick(FxChannel *ch, uint8_t fx, uint8_t param)
     case 'C': ch->volume = param > 64 ? 64 : param; break;
     case 'P': if (param) ch->mem_pan_slide = param; break;
     case 'H': if (param) ch->mem_global_slide = param; break;
+    case 'K': if (param) ch->mem_tremor = param; break;
     case 'R':
         if (x) ch->mem_retrig_vol = (uint8_t)x;
         if (y) ch->mem_retrig_ticks = (uint8_t)y;
@@ -280,10 +282,32 @@ static void first_tick(FxChannel *ch, uint8_t fx, uint8_t param)
     }
 }
 
+/* Kxy: the volume sounds x ticks, then is silent y ticks (0 counts as
+ * 1), counting the ticks of the rows that have it (the ticks after the
+ * first with `tremor ft2`, the first keeping the tick before's state),
+ * the count going on across them; a part left short by a new Kxy ends
+ * as the old one said, as Impulse Tracker and FastTracker 2 do. */
+static void tremor(FxChannel *ch, bool counts)
+{
+    if (counts) {
+        int on = ch->mem_tremor >> 4, off = ch->mem_tremor & 15;
+        if (ch->tremor_left > 0) {
+            ch->tremor_left--;
+        } else {
+            ch->tremor_on = !ch->tremor_on;
+            ch->tremor_left = (ch->tremor_on ? (on ? on : 1) : (off ? off : 1)) - 1;
+        }
+        ch->tremor_begun = true;
+    }
+    ch->tremor_silent = ch->tremor_begun && !ch->tremor_on;
+}
+
 void fx_first_tick(FxChannel *ch, const Cell *cell)
 {
     first_tick(ch, cell->fx, cell->fx_param);
     first_tick(ch, cell->fx2, cell->fx2_param);
+    if (fx_cell_has(cell, 'K'))
+        tremor(ch, !ch->ft2_tremor);
     /* FastTracker 2 keeps the vibrato's offset on a row's first tick (its
      * position does not move there), where ProTracker plays the note's
      * own pitch. */
@@ -386,6 +410,8 @@ static void tremolo(FxChannel *ch)
 
 int fx_volume(const FxChannel *ch)
 {
+    if (ch->tremor_silent)
+        return 0;
     return clamp_volume(ch->volume + ch->trem_off);
 }
 
@@ -452,6 +478,7 @@ static bool other_tick(FxChannel *ch, int tick, uint8_t fx, uint8_t param)
     case '6': vibrato(ch); volume_slide(ch); break;
     case '7': tremolo(ch); break;
     case 'A': volume_slide(ch); break;
+    case 'K': tremor(ch, true); break;
     case 'H': {
         int gx = ch->mem_global_slide >> 4, gy = ch->mem_global_slide & 15;
         ch->global_slide += gx ? gx : -gy;
@@ -486,6 +513,7 @@ bool fx_other_tick(FxChannel *ch, int tick)
 {
     ch->arp_off = ch->arp_fine = ch->vib_off = ch->trem_off = ch->gliss_off = 0;
     ch->global_slide = 0;
+    ch->tremor_silent = false;
     bool a = other_tick(ch, tick, ch->fx[0], ch->param[0]);
     bool b = other_tick(ch, tick, ch->fx[1], ch->param[1]);
     return a || b;

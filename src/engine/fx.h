@@ -41,8 +41,14 @@ typedef struct {
         mem_vib_depth, mem_vol_slide, mem_fine_up, mem_fine_down,
         mem_fine_vol_up, mem_fine_vol_down, mem_offset, mem_pan_slide,
         mem_retrig_vol, mem_retrig_ticks, mem_trem_speed, mem_trem_depth,
-        mem_cutoff_slide, mem_global_slide;
+        mem_cutoff_slide, mem_global_slide, mem_tremor;
     int global_slide;    /* Hxy: the global volume's move this tick */
+    /* Kxy: the part of the on-off cycle it is in, the ticks left of that
+     * part (across rows), whether the cycle has begun, whether this tick
+     * is silent; and song setting `tremor ft2`: a row's first tick does
+     * not count. */
+    bool tremor_on, tremor_begun, tremor_silent, ft2_tremor;
+    int tremor_left;
     int vib_pos, trem_pos;
     /* E4x, E7x: 0 sine, 1 ramp down, 2 square, 3 sine; +4: a new note
      * does not restart the wave. */

@@ -24,6 +24,7 @@ enum {
     ONCE_MASTER_EQ,
     ONCE_SLIDES,
     ONCE_VIBRATO,
+    ONCE_TREMOR,
     ONCE_DELAY,
     ONCE_REVERB,
     ONCE_GLUE,
@@ -926,12 +927,15 @@ static HissError parse_slides(Parser *p, Token kw)
     return err;
 }
 
-static HissError parse_vibrato(Parser *p, Token kw)
+/* `vibrato pt|ft2`, `tremor it|ft2`: how an effect plays, as the
+ * tracker named second does when *ft2 is set. */
+static HissError parse_ft2_switch(Parser *p, Token kw, int once, const char *what,
+                                  const char *other, _Atomic bool *ft2)
 {
-    bool ft2 = false;
-    HissError err = parse_once_either(p, kw, ONCE_VIBRATO, "vibrato", "pt", "ft2", &ft2);
+    bool second = false;
+    HissError err = parse_once_either(p, kw, once, what, other, "ft2", &second);
     if (!err)
-        atomic_store(&p->song->ft2_vibrato, ft2);
+        atomic_store(ft2, second);
     return err;
 }
 
@@ -1559,7 +1563,9 @@ static HissError parse_line(Parser *p)
     if (token_is(kw, "slides"))
         return parse_slides(p, kw);
     if (token_is(kw, "vibrato"))
-        return parse_vibrato(p, kw);
+        return parse_ft2_switch(p, kw, ONCE_VIBRATO, "vibrato", "pt", &p->song->ft2_vibrato);
+    if (token_is(kw, "tremor"))
+        return parse_ft2_switch(p, kw, ONCE_TREMOR, "tremor", "it", &p->song->ft2_tremor);
     if (token_is(kw, "reference"))
         return parse_reference(p, kw);
     if (token_is(kw, "instrument"))
@@ -2051,7 +2057,7 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
     song_bpm_text(atomic_load(&s->bpm_tenths), bpm_text);
     buf_printf(&b,
                "\nbpm %s\nspeed %d\nrows_per_beat %d\nswing %d\n"
-               "master_gain %s%d.%d\nlimiter %s%s\n%s%s%schannels %d\n",
+               "master_gain %s%d.%d\nlimiter %s%s\n%s%s%s%schannels %d\n",
                bpm_text,
                hiss_clampi(atomic_load(&s->speed), 1, 31),
                hiss_clampi(atomic_load(&s->rows_per_beat), 1, 32),
@@ -2061,6 +2067,7 @@ HissError songfile_format(const Song *song, char **out, size_t *len)
                /* Written only when set, so songs without it keep their bytes. */
                atomic_load(&s->slides) == SLIDES_AMIGA ? "slides amiga\n" : "",
                atomic_load(&s->ft2_vibrato) ? "vibrato ft2\n" : "",
+               atomic_load(&s->ft2_tremor) ? "tremor ft2\n" : "",
                global_text, channels);
     if (song->reference[0]) {
         /* Written only when set, so songs without one keep their bytes. */

@@ -453,22 +453,29 @@ typedef struct {
 
 /* One looped sine from row 0; the global volume set low, slid down, slid
  * up and set back, on another channel than the note's. */
-static void global_song(ModgenSong *s, bool it)
+/* Four channels, 64 rows at speed 6, 125 BPM, the looped sine playing
+ * from row 0 on channel 1, silenced on row 56. */
+static void sine_from_row_0(ModgenSong *s)
 {
     modgen_init(s, 4, 64, 6, 125);
     s->sample_count = 1;
     ModgenSample sm = {.data = sine, .frames = 2048, .loop_start = 0, .loop_end = 2048,
                         .volume = 48};
     s->samples[0] = sm;
-    s->it_global_volume = 96;
     modgen_add(s, 0, 0, 0, 49, 1, -1, 0, 0);
+    modgen_add(s, 0, 56, 0, 0, 0, 0, 0, 0);
+}
+
+static void global_song(ModgenSong *s, bool it)
+{
+    sine_from_row_0(s);
+    s->it_global_volume = 96;
     modgen_add(s, 0, 16, 1, 0, 0, -1, 'G', it ? 0x40 : 0x20);
     for (int r = 20; r < 28; r++)
         modgen_add(s, 0, r, 1, 0, 0, -1, 'H', it ? 0x04 : 0x02);
     for (int r = 32; r < 36; r++)
         modgen_add(s, 0, r, 1, 0, 0, -1, 'H', it ? 0x60 : 0x30);
     modgen_add(s, 0, 44, 1, 0, 0, -1, 'G', it ? 0x80 : 0x40);
-    modgen_add(s, 0, 56, 0, 0, 0, 0, 0, 0); /* silence before the end */
 }
 
 /* IT instrument mode: a looped sine whose notes (every 8 rows, up and
@@ -504,7 +511,17 @@ static void nna_dup_song(ModgenSong *s, bool it)
     nna_song(s, 1, 1);
 }
 
+/* A looped sine under tremor: 3 ticks on and 2 off, then 2 on and 4
+ * off (XM counts one more than it says, IT as it says), then none. */
+static void tremor_song(ModgenSong *s, bool it)
+{
+    sine_from_row_0(s);
+    for (int r = 8; r < 40; r++)
+        modgen_add(s, 0, r, 0, 0, 0, -1, 'T', r < 24 ? (it ? 0x32 : 0x21) : (it ? 0x24 : 0x13));
+}
+
 static const FeatureCase FEATURES[] = {
+    {"tremor", tremor_song, false},
     {"global vol", global_song, false},
     {"NNA fade", nna_fade_song, true},
     {"NNA off", nna_off_song, true},

@@ -686,6 +686,43 @@ static void global_volume_scales_every_channel(void)
     }
 }
 
+/* Tremor, XM's Txy (on x + 1 ticks, off y + 1, counting the ticks after a
+ * row's first, which keeps the state before it) and IT's Ixy (on x, off
+ * y, every tick counting): T21 and I32 both sound 3 ticks and silence 2,
+ * tick by tick as openmpt123 plays them; a new parameter lets the part
+ * under way end as the old one said (T13, I24 after them). */
+static void tremor_gates_the_volume(void)
+{
+    static const struct {
+        ModgenFormat format;
+        uint8_t first, second;
+        const char *want; /* rows 8..11, one digit a tick: 1 sounds */
+    } CASES[] = {
+        {MODGEN_XM, 0x21, 0x13, "111100011100011000001100"},
+        {MODGEN_IT, 0x32, 0x24, "111001110011100001100001"},
+    };
+    for (size_t i = 0; i < HISS_ARRAY_LEN(CASES); i++) {
+        ModgenSong ms;
+        base_song(&ms);
+        modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+        for (int r = 8; r < 12; r++)
+            modgen_add(&ms, 0, r, 0, 0, 0, -1, 'T', r < 10 ? CASES[i].first : CASES[i].second);
+        ModgenFormat f = CASES[i].format;
+        Song *song = load(&ms, f, "tremor", NULL);
+        if (!song)
+            continue;
+        float *out = synth_render(song, RATE, 13 * 5760, 1024);
+        double full = tick_rms(out, f, 6);
+        char got[25] = "";
+        for (int t = 0; t < 24; t++)
+            got[t] = tick_rms(out, f, 48 + t) > full / 2 ? '1' : '0';
+        CHECK_MSG(full > 0.01 && !strcmp(got, CASES[i].want), "%s: ticks %s, want %s",
+                  FORMAT_NAMES[f], got, CASES[i].want);
+        free(out);
+        song_free(song);
+    }
+}
+
 /* The amplitude of the tone at hz in the left channel over frames
  * [start, start + count) (Goertzel, through a Hann window so that a tone
  * a few semitones away does not leak in). */
@@ -1377,6 +1414,7 @@ int main(int argc, char **argv)
     RUN(xm_extra_fine_porta_moves_the_pitch);
     RUN(global_volume_scales_every_channel);
     RUN(it_new_note_actions_keep_notes_playing);
+    RUN(tremor_gates_the_volume);
     RUN(it_duplicate_checks_and_past_note_actions);
     RUN(pitch_agrees_with_xmp);
     RUN(samples_come_with_the_module);

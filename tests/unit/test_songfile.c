@@ -1106,6 +1106,32 @@ static void test_envelopes_round_trip(void)
         "t.hiss:2:27: fadeout 65537 is out of range (0..65536)");
 }
 
+/* A module's global volume and FastTracker 2's tremor count read back and
+ * save as they came; songs without them write neither. */
+static void test_global_volume_and_tremor_round_trip(void)
+{
+    const char text[] = H "global_volume 40\ntremor ft2\n";
+    Song *a = parse_ok(text, sizeof text - 1);
+    CHECK(a && song_global_volume(a) == 40 && atomic_load(&a->ft2_tremor));
+    char *out = NULL;
+    size_t len = 0;
+    CHECK(a && songfile_format(a, &out, &len) == HISS_OK);
+    CHECK(out && strstr(out, "\ntremor ft2\nglobal_volume 40\n"));
+    Song *b = out ? parse_ok(out, len) : NULL;
+    CHECK(b && song_global_volume(b) == 40 && atomic_load(&b->ft2_tremor));
+    free(out);
+    song_free(a);
+    song_free(b);
+    Song *plain = song_new();
+    CHECK(plain && songfile_format(plain, &out, &len) == HISS_OK);
+    CHECK(out && !strstr(out, "global_volume") && !strstr(out, "tremor"));
+    free(out);
+    song_free(plain);
+    ERR(H "tremor st3\n", HISS_ERR_PARSE, "t.hiss:2:8: bad tremor 'st3' (it|ft2)");
+    ERR(H "global_volume 65\n", HISS_ERR_RANGE,
+        "t.hiss:2:15: global_volume 65 is out of range (0..64)");
+}
+
 /* New-note actions read back and save as they came (a fadeout without a
  * volume envelope included); bad words are refused at their place. */
 static void test_note_actions_round_trip(void)
@@ -1422,6 +1448,7 @@ int main(void)
     RUN(test_stretch_round_trip);
     RUN(test_envelopes_round_trip);
     RUN(test_note_actions_round_trip);
+    RUN(test_global_volume_and_tremor_round_trip);
     RUN(test_slices_round_trip);
     RUN(test_errors_order);
     RUN(test_errors_patterns);

@@ -333,6 +333,21 @@ static void global_volume_slide(Convert *cv, int row, int channel, uint8_t param
     *out = (uint8_t)(x << 4 | y);
 }
 
+/* Tremor, XM's Txy (on x + 1 ticks, off y + 1) or IT's Ixy (on x, off y,
+ * 0 as 1): hiss's Kxy, on x and off y. */
+static void tremor(Convert *cv, int row, int channel, uint8_t param, uint8_t *fx, uint8_t *out)
+{
+    int x = param >> 4, y = param & 15;
+    if (cv->format == FORMAT_XM && param) {
+        if (x == 15 || y == 15)
+            note_at(cv, row, channel, "approximated: tremor of 16 ticks (Txy: to 15)");
+        x = x < 15 ? x + 1 : 15;
+        y = y < 15 ? y + 1 : 15;
+    }
+    *fx = 'K';
+    *out = (uint8_t)(x << 4 | y);
+}
+
 static uint8_t to_bcd(int value)
 {
     value = hiss_clampi(value, 0, 99);
@@ -469,7 +484,7 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
     case XFX_GVOL_SLIDE: global_volume_slide(cv, row, channel, param, fx, out); return;
     case XFX_KEYOFF: note_at(cv, row, channel, "dropped: key off at a tick (Kxx)"); return;
     case XFX_ENVPOS: note_at(cv, row, channel, "dropped: envelope position (Lxx)"); return;
-    case XFX_TREMOR: note_at(cv, row, channel, "dropped: tremor (Txy/Ixy)"); return;
+    case XFX_TREMOR: tremor(cv, row, channel, param, fx, out); return;
     case XFX_XF_PORTA:
         if (x == 1 || x == 2)
             extra_fine_porta(cv, row, channel, x == 1, y,
@@ -1096,6 +1111,7 @@ static HissError convert_module(Convert *cv, const unsigned char *data, size_t l
     atomic_store(&song->slides,
                  linear_slides(cv->format, data, len) ? SLIDES_LINEAR : SLIDES_AMIGA);
     atomic_store(&song->ft2_vibrato, cv->format == FORMAT_XM);
+    atomic_store(&song->ft2_tremor, cv->format == FORMAT_XM);
     convert_channels(cv, song);
     report_song(cv);
     /* The module's initial global volume: where Gxx and Hxy start from. */
