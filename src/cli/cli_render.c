@@ -303,15 +303,19 @@ static int stems_open(Stems *s, const Song *song, const RenderOptions *o)
         if (err)
             return err;
     }
-    /* The send buses, when a channel feeds one. */
-    bool sends = false;
-    for (int c = 0; c < channels; c++)
-        for (int k = 0; k < SONG_SENDS; k++)
-            sends |= atomic_load(&song->strips[c].send_tenth_db[k]) > SONG_GAIN_MIN;
-    if (sends) {
-        int err = stem_open(s, ENGINE_STEM_DELAY, o, base, "send_a-delay", ext, size);
-        if (!err)
-            err = stem_open(s, ENGINE_STEM_REVERB, o, base, "send_b-reverb", ext, size);
+    /* Each send bus, when a channel feeds it: a return nobody sends to
+     * would only be a silent file. */
+    static const struct {
+        int stem;
+        const char *file;
+    } SEND_STEMS[SONG_SENDS] = {{ENGINE_STEM_DELAY, "send_a-delay"},
+                                {ENGINE_STEM_REVERB, "send_b-reverb"}};
+    for (int k = 0; k < SONG_SENDS; k++) {
+        bool fed = false;
+        for (int c = 0; c < channels; c++)
+            fed |= atomic_load(&song->strips[c].send_tenth_db[k]) > SONG_GAIN_MIN;
+        int err = fed ? stem_open(s, SEND_STEMS[k].stem, o, base, SEND_STEMS[k].file, ext, size)
+                      : 0;
         if (err)
             return err;
     }
@@ -844,11 +848,15 @@ int cli_render(int argc, char **argv)
     if (!o.json && stems.count)
         warn_silenced_stems(song);
     if (!o.quiet && !o.json && stems.count) {
-        char count[48];
-        int written = 0;
+        char count[64];
+        int channels = 0, returns = 0;
         for (int c = 0; c < stems.count; c++)
-            written += stems.names[c] != NULL;
-        snprintf(count, sizeof count, "%d stems and the master, ", written);
+            *(c < ENGINE_STEM_DELAY ? &channels : &returns) += stems.names[c] != NULL;
+        if (returns)
+            snprintf(count, sizeof count, "%d stems, %d send return%s and the master, ",
+                     channels, returns, returns == 1 ? "" : "s");
+        else
+            snprintf(count, sizeof count, "%d stems and the master, ", channels);
         print_summary(o.stems_dir, count, &o, &result, &stem_figures);
     }
     rc = 0;

@@ -217,13 +217,17 @@ check "--stems alone, without -o" test "$rc" = 0 -a -f flacstems/beat-01-kick.wa
 render songs/beat.hiss -o mix.flac --stems fstems -s 0.5
 check "stems follow the output's format" test -f fstems/beat-01-kick.flac
 
-# A channel sending to the delay adds both send buses' stems; the echo of
-# a sixteenth at 125 BPM comes one row (5760 frames at 48 kHz) after the kick.
+# A channel sending to the delay adds that send bus's stem, and only it:
+# the reverb, fed by nobody, would be a silent file. The echo of a
+# sixteenth at 125 BPM comes one row (5760 frames at 48 kHz) after the kick.
 sed 's/^channels 2$/channels 2\nchannel 01 send_a 0.0\ndelay time 1\/16 feedback 0 low_cut 0 high_cut 0/' \
     songs/beat.hiss >songs/sent.hiss
 render songs/sent.hiss -o sent.wav --stems sstems -s 1 -r 48000
-check "a song with sends writes the send buses' stems" \
-    test "$rc" = 0 -a -f sstems/sent-send_a-delay.wav -a -f sstems/sent-send_b-reverb.wav
+check "a song sending to the delay writes the delay's stem" \
+    test "$rc" = 0 -a -f sstems/sent-send_a-delay.wav
+check "... and not the reverb's, which nothing feeds" test ! -e sstems/sent-send_b-reverb.wav
+check "... and says how many stems it wrote" \
+    grep -Eq '^sstems: 2 stems, 1 send return and the master' "$LOG/stdout"
 check "the delay stem is silent before the echo" \
     awk -v a="$(sox sstems/sent-send_a-delay.wav -n trim 0s 5760s stat 2>&1 |
         awk '/Maximum amplitude/ {print $3}')" 'BEGIN { exit !(a == 0) }'
