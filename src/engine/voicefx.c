@@ -203,9 +203,13 @@ static void set_crush_bits(VoiceFx *fx, int bits)
 static void set_crush_rate(VoiceFx *fx, int hz)
 {
     /* A hold taken up again holds its first frame, not one from before. */
-    if (fx->crush_inc == 0.0f)
-        fx->crush_phase = 1.0f;
-    fx->crush_inc = hz > 0 && (uint32_t)hz < fx->rate ? (float)hz / (float)fx->rate : 0.0f;
+    if (!fx->crush_inc)
+        fx->crush_phase = VOICEFX_CRUSH_PERIOD;
+    /* hz / rate of a period, to the nearest */
+    fx->crush_inc = hz > 0 && (uint32_t)hz < fx->rate
+                        ? (uint32_t)(((uint64_t)hz * VOICEFX_CRUSH_PERIOD + fx->rate / 2) /
+                                     fx->rate)
+                        : 0;
 }
 
 static void set_drive(VoiceFx *fx, int percent)
@@ -484,7 +488,7 @@ void voicefx_insert_update(VoiceFx *fx, const int *was, const int *now)
 
 bool voicefx_insert_active(const VoiceFx *fx)
 {
-    return fx->filter != SHAPE_FILTER_OFF || fx->crush_step > 0.0f || fx->crush_inc > 0.0f ||
+    return fx->filter != SHAPE_FILTER_OFF || fx->crush_step > 0.0f || fx->crush_inc ||
            fx->drive_gain > 0.0f || fx->change_left;
 }
 
@@ -602,8 +606,10 @@ void voicefx_carry(VoiceFx *to, const VoiceFx *from, double scale)
     to->change_left = 0; /* the stages as they were are not carried */
     to->dg = 0.0f;
     to->lin.ready = false;
-    if (to->crush_inc > 0.0f)
-        to->crush_inc = (float)(from->crush_inc / scale);
+    if (to->crush_inc) { /* the same hold rate in Hz; none from the rate up */
+        double inc = (double)from->crush_inc / scale;
+        to->crush_inc = inc < (double)VOICEFX_CRUSH_PERIOD ? (uint32_t)llround(inc) : 0;
+    }
     to->age = (uint64_t)llround((double)from->age * scale);
     to->age -= to->age % VOICEFX_CONTROL_FRAMES;
     to->pitch_origin = (int64_t)llround((double)from->pitch_origin * scale);
@@ -782,10 +788,12 @@ static void change_fade(float *s, const float *was, uint32_t n, uint32_t *left)
  * dry signal. No anti-aliasing: the grit is the point. */
 static inline __attribute__((always_inline)) void crush_run(VoiceFx *fx, float *s, uint32_t n, int chans)
 {
-    const float inc = fx->crush_inc;
+    /* The phase in whole numbers (VOICEFX_CRUSH_PERIOD a period): from
+     * frame to frame it waits on one integer sum, a third of a float's. */
+    const uint64_t inc = fx->crush_inc, whole = VOICEFX_CRUSH_PERIOD;
     const CrushLevels q = crush_levels(fx->crush_step);
     (void)chans; /* a mono voice has both sides equal, and keeps them so */
-    if (inc <= 0.0f) {
+    if (!inc) {
         /* The buffers hold a multiple of four. */
         crush_quantize(s, &q, fx->crush_mix, 2 * (n + (n & 1)));
         return;
@@ -796,7 +804,7 @@ static inline __attribute__((always_inline)) void crush_run(VoiceFx *fx, float *
      * halves. */
     const float m = fx->crush_mix;
     const FxV4 mix = {m, m, m, m};
-    float phase = fx->crush_phase;
+    uint64_t phase = fx->crush_phase;
     FxV4 held = {fx->crush_held[0], fx->crush_held[1], fx->crush_held[0], fx->crush_held[1]};
     FxV4 level = crush_level(held, &q);
     uint32_t i = 0;
@@ -807,8 +815,8 @@ static inline __attribute__((always_inline)) void crush_run(VoiceFx *fx, float *
         FxV4 c01 = FX_LOW(c), c23 = FX_HIGH(c), at[4];
 #define CRUSH_FRAME(k, from, a, b)                                                 \
         phase += inc;                                                          \
-        if (phase >= 1.0f) {                                                   \
-            phase -= 1.0f;                                                     \
+        if (phase >= whole) {                                                   \
+            phase -= whole;                                                     \
             held = __builtin_shufflevector(from, from, a, b, a, b);            \
             level = crush_level(held, &q);                                     \
         }                                                                      \
@@ -825,16 +833,16 @@ static inline __attribute__((always_inline)) void crush_run(VoiceFx *fx, float *
     for (; i < n; i += 2) {
         FxV4 c = fx_load(s + 2 * i);
         phase += inc;
-        if (phase >= 1.0f) {
-            phase -= 1.0f;
+        if (phase >= whole) {
+            phase -= whole;
             held = __builtin_shufflevector(c, c, 0, 1, 0, 1);
             level = crush_level(held, &q);
         }
         FxV4 first = level;
         if (i + 1 < n) {
             phase += inc;
-            if (phase >= 1.0f) {
-                phase -= 1.0f;
+            if (phase >= whole) {
+                phase -= whole;
                 held = __builtin_shufflevector(c, c, 2, 3, 2, 3);
                 level = crush_level(held, &q);
             }
@@ -843,7 +851,7 @@ static inline __attribute__((always_inline)) void crush_run(VoiceFx *fx, float *
     }
     fx->crush_held[0] = held[0];
     fx->crush_held[1] = held[1];
-    fx->crush_phase = phase < 1.0f ? phase : 0.0f;
+    fx->crush_phase = phase < whole ? phase : 0;
 }
 
 /* tan x for 0 <= x <= 0.45 pi, the cutoffs' range: sine and cosine by
@@ -1582,7 +1590,7 @@ static void stages_run(VoiceFx *fx, float *s, const float *env, const float *fen
                        uint32_t n, int chans, bool drive)
 {
     bool avx = has_avx();
-    if (fx->crush_step > 0.0f || fx->crush_inc > 0.0f)
+    if (fx->crush_step > 0.0f || fx->crush_inc)
         (avx ? crush_avx : crush_sse)(fx, s, n, chans);
     if (fx->filter != SHAPE_FILTER_OFF)
         filter_run(fx, s, fx->fenv_own ? fenv : env, n, chans);

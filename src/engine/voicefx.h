@@ -35,6 +35,8 @@
 #include "song.h"
 
 enum { VOICEFX_CONTROL_FRAMES = 16, VOICEFX_RUN = 256, VOICEFX_CHANGE_FRAMES = 64 };
+/* A whole period of the crush's sample-and-hold, in its phase's units. */
+#define VOICEFX_CRUSH_PERIOD ((uint64_t)1 << 32)
 
 typedef enum {
     VOICEFX_ATTACK,
@@ -73,7 +75,10 @@ typedef struct {
     bool self_osc;
     float ic[2][2][2];
     VoiceFxLin lin;
-    float crush_step, crush_inc, crush_phase, crush_held[2], crush_mix;
+    float crush_step;
+    uint32_t crush_inc;
+    uint64_t crush_phase;
+    float crush_held[2], crush_mix;
     float drive_gain, drive_norm;
     int drive_type;
 } VoiceFxStages;
@@ -121,8 +126,10 @@ typedef struct {
     VoiceFxLin lin;          /* what the next frame needs of the last */
 
     float crush_step;        /* quantizer step, 0 = no bit reduction */
-    float crush_inc;         /* hold rate / output rate, 0 = no hold */
-    float crush_phase;
+    uint32_t crush_inc;      /* hold rate / output rate, of VOICEFX_CRUSH_PERIOD;
+                                0 = no hold */
+    uint64_t crush_phase;    /* of the held period: a take when it reaches
+                                VOICEFX_CRUSH_PERIOD */
     float crush_held[2];
     float crush_mix;
 
