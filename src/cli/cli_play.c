@@ -161,6 +161,12 @@ static void play_midi(Player *pl)
     }
     session_midi_target(pl->session, ch - 1, 1, 0);
     session_midi_map(pl->session, &a->midi_map);
+    /* The hissrc's `set midi_clock_in on` counts as the switch, as in the
+     * editor. */
+    if (pl->ed) { /* the hissrc was read */
+        a->clock_in |= pl->rc->midi_clock_in;
+        a->transport_in |= pl->rc->midi_transport_in;
+    }
     session_midi_clock_in(pl->session, a->clock_in, a->transport_in);
     HissDiag why = {{0}};
     pl->seq = session_midi_seq(pl->session, a->audio.client_name, &why) == HISS_OK;
@@ -313,8 +319,8 @@ static int play_run(Player *pl)
      * so a recorder listening from the start hears every frame. */
     uint32_t r0 = audio_rate(audio) ? audio_rate(audio) : 48000;
     hiss_sleep_ms((int)(2000u * audio_period(audio) / r0) + 5);
+    play_bindings(pl); /* first: the hissrc may switch the clock in on */
     play_midi(pl);
-    play_bindings(pl);
     keys_start(pl);
     play_reference(pl);
     session_set_loop(pl->session, a->loop);

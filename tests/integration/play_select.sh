@@ -120,4 +120,16 @@ rc=$?
 cat "$WORK/e4.log"
 check "a broken song fails (1) with file:line:col" \
     bash -c "[ $rc = 1 ] && grep -q 'broken.hiss:2:' '$WORK/e4.log'"
+
+# The hissrc's clock switch counts as --midi-transport-in, as in the
+# editor: on the null clock with no sequencer there is no clock to follow,
+# and hiss play says so (and plays) rather than ignoring the setting.
+mkdir -p "$WORK/rc/hiss"
+printf 'set midi_transport_in on\n' >"$WORK/rc/hiss/hissrc"
+XDG_CONFIG_HOME=$WORK/rc "$HISS" play "$DEMO" --audio null --seconds 0.3 \
+    >/dev/null 2>"$WORK/rc.log"
+rc=$?
+check "the hissrc's midi_transport_in reaches hiss play" \
+    grep -q "MIDI clock comes in through JACK's midi_in or the ALSA sequencer" "$WORK/rc.log"
+check "... which still plays the song" bash -c "[ $rc = 0 ] && grep -q 'stopped after' '$WORK/rc.log'"
 finish
