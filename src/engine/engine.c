@@ -847,6 +847,25 @@ static void past_tick(Engine *e)
     }
 }
 
+/* Lxx: the sounding note's volume envelope goes to tick xx, heard on
+ * this tick and moving on from the next; its panning envelope too when
+ * the volume envelope has a sustain, as FastTracker 2 does. */
+static void envelope_position_effect(Engine *e, int c, const Cell *cell)
+{
+    Channel *ch = &e->chans.ch[c];
+    MixerVoice *v = channel_voice(e, ch);
+    if (!v || !fx_cell_has(cell, 'L'))
+        return;
+    PointEnv *pe = &e->pool.points[ch->voice];
+    if (!pe->on)
+        return;
+    int pos = cell->fx == 'L' ? cell->fx_param : cell->fx2_param;
+    pe->pos[SONG_ENV_VOLUME] = pos;
+    if (v->inst->vol_env.sustain_start >= 0)
+        pe->pos[SONG_ENV_PANNING] = pos;
+    pe->fresh = true; /* this tick's move does not move it */
+}
+
 /* Starts the channel's note (its current pitch) from its instrument slot; the old
  * voice fades out as a ghost while the new one starts. */
 static void start_note(Engine *e, int c, uint32_t offset, bool bare)
@@ -976,6 +995,7 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
     }
     fx_first_tick(fx, cell);
     note_action_effect(e, c, cell);
+    envelope_position_effect(e, c, cell);
     shaping_effects(e, c, true);
 }
 

@@ -448,7 +448,7 @@ static void compare_instruments(const char *dir, const char *hiss)
 typedef struct {
     const char *label;
     void (*make)(ModgenSong *s, bool it);
-    bool it_only;
+    bool it_only, xm_only;
 } FeatureCase;
 
 /* One looped sine from row 0; the global volume set low, slid down, slid
@@ -520,7 +520,28 @@ static void tremor_song(ModgenSong *s, bool it)
         modgen_add(s, 0, r, 0, 0, 0, -1, 'T', r < 24 ? (it ? 0x32 : 0x21) : (it ? 0x24 : 0x13));
 }
 
+/* XM's Lxx: notes of an instrument whose volume envelope rises, dips and
+ * holds, moved about in it. */
+static void envpos_song(ModgenSong *s, bool it)
+{
+    sine_from_row_0(s);
+    ModgenSample *sm = &s->samples[0];
+    static const int TICK[] = {0, 8, 30, 60, 90}, LEVEL[] = {0, 64, 16, 48, 0};
+    sm->env_points = 5;
+    for (int k = 0; k < 5; k++) {
+        sm->env_tick[k] = TICK[k];
+        sm->env_value[k] = LEVEL[k];
+    }
+    sm->env_sustain = -1;
+    modgen_add(s, 0, 6, 0, 0, 0, -1, 'L', 0x04);
+    modgen_add(s, 0, 12, 0, 0, 0, -1, 'L', 0x40);
+    modgen_add(s, 0, 20, 0, 49, 1, -1, 0, 0);
+    modgen_add(s, 0, 24, 0, 0, 0, -1, 'L', 0x1A);
+    modgen_add(s, 0, 30, 0, 0, 0, -1, 'L', 0x00);
+}
+
 static const FeatureCase FEATURES[] = {
+    {"env pos Lxx", envpos_song, false, true},
     {"tremor", tremor_song, false},
     {"global vol", global_song, false},
     {"NNA fade", nna_fade_song, true},
@@ -532,7 +553,7 @@ static void compare_features(const char *dir, const char *hiss)
 {
     static ModgenSong song;
     for (size_t i = 0; i < sizeof FEATURES / sizeof FEATURES[0]; i++)
-        for (int it = FEATURES[i].it_only; it < 2; it++) {
+        for (int it = FEATURES[i].it_only; it < (FEATURES[i].xm_only ? 1 : 2); it++) {
             char module[600], label[64];
             snprintf(module, sizeof module, "%s/feature%s", dir, it ? ".it" : ".xm");
             snprintf(label, sizeof label, "%s %s", it ? "IT " : "XM ", FEATURES[i].label);

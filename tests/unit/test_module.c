@@ -723,6 +723,36 @@ static void tremor_gates_the_volume(void)
     }
 }
 
+/* XM's Lxx moves the note's volume envelope to tick xx: a ramp from 0 to
+ * 64 over 64 ticks, L20 on row 4 (tick 24) puts it at 32 there, so tick
+ * 26 glides from 33 to 34 where it would have glided from 25 to 26
+ * (each tick's level glides over the tick; tick_rms reads about 60% in). */
+static void xm_envelope_position_moves_the_envelope(void)
+{
+    ModgenSong ms;
+    base_song(&ms);
+    ms.samples[0].env_points = 2;
+    ms.samples[0].env_tick[1] = 64;
+    ms.samples[0].env_value[1] = 64;
+    ms.samples[0].env_sustain = -1;
+    modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+    modgen_add(&ms, 0, 4, 0, 0, 0, -1, 'L', 0x20);
+    Song *song = load(&ms, MODGEN_XM, "envpos", NULL);
+    if (!song)
+        return;
+    const Pattern *p = song_pattern(song, song->orders[0]);
+    Cell cell = p ? song_pattern_get(p, 4, 0) : song_cell_empty();
+    CHECK_MSG(cell.fx == 'L' && cell.fx_param == 0x20, "Lxx as %c%02X", cell.fx ? cell.fx : '.',
+              cell.fx_param);
+    float *out = synth_render(song, RATE, 6 * 5760, 1024);
+    double ref = tick_rms(out, MODGEN_XM, 14), moved = tick_rms(out, MODGEN_XM, 26);
+    double ratio = ref > 0.001 ? moved / ref : 0, want = (33 + 0.6) / (13 + 0.6);
+    CHECK_MSG(fabs(ratio - want) < 0.06, "tick 26 at %.3f of tick 14, want %.3f (%.3f unmoved)",
+              ratio, want, (25 + 0.6) / (13 + 0.6));
+    free(out);
+    song_free(song);
+}
+
 /* The amplitude of the tone at hz in the left channel over frames
  * [start, start + count) (Goertzel, through a Hann window so that a tone
  * a few semitones away does not leak in). */
@@ -1415,6 +1445,7 @@ int main(int argc, char **argv)
     RUN(global_volume_scales_every_channel);
     RUN(it_new_note_actions_keep_notes_playing);
     RUN(tremor_gates_the_volume);
+    RUN(xm_envelope_position_moves_the_envelope);
     RUN(it_duplicate_checks_and_past_note_actions);
     RUN(pitch_agrees_with_xmp);
     RUN(samples_come_with_the_module);

@@ -483,7 +483,7 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
     case XFX_GLOBALVOL: global_volume(cv, row, channel, param, fx, out); return;
     case XFX_GVOL_SLIDE: global_volume_slide(cv, row, channel, param, fx, out); return;
     case XFX_KEYOFF: note_at(cv, row, channel, "dropped: key off at a tick (Kxx)"); return;
-    case XFX_ENVPOS: note_at(cv, row, channel, "dropped: envelope position (Lxx)"); return;
+    case XFX_ENVPOS: *fx = 'L'; return;
     case XFX_TREMOR: tremor(cv, row, channel, param, fx, out); return;
     case XFX_XF_PORTA:
         if (x == 1 || x == 2)
