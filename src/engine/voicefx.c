@@ -1231,13 +1231,15 @@ lin_pipe_step(FxV4 st[LIN_STATE], FxV4 fed[LIN_LAG], float *s, uint32_t t, uint3
  * before (lin_step), so steps t and t + 1 do not wait on each other: one
  * instruction does both, lane by lane the same operations as lin_step
  * (the same samples), in half the instructions. */
-/* The steady steps of a still 24 dB run, two a time, from step *t while
- * both of a pair's first-stage frames are in the run (lin_pipe_step
- * without edges): the state and the first stage's outputs go into eight
- * lanes and back. */
+/* The steady steps of a still run, two a time, from step *t while both
+ * of a pair's first-stage frames are in the run: of a 24 dB run
+ * (`two`), lin_pipe_step without edges; of a 12 dB one, lin_step on
+ * frame after frame, lanes 2 and 3 given nothing. The state and the
+ * first stage's outputs go into eight lanes and back. */
 static inline __attribute__((always_inline)) void
 lin_pipe_pairs(FxV4 st[LIN_STATE], FxV4 fed[LIN_LAG], float *s, uint32_t *t, uint32_t n,
-               const int r, const FxLin *c4, FxV4 k4, FxV4 band_gains4, const int mode)
+               const int r, const FxLin *c4, FxV4 k4, FxV4 band_gains4, const int mode,
+               const bool two)
 {
     _Static_assert(LIN_LAG == 4, "the second stage is two pairs behind");
     const FxV8 p = FX_PAIR(c4->p, c4->p), q = FX_PAIR(c4->q, c4->q), rr = FX_PAIR(c4->r, c4->r),
@@ -1276,12 +1278,18 @@ lin_pipe_pairs(FxV4 st[LIN_STATE], FxV4 fed[LIN_LAG], float *s, uint32_t *t, uin
         w0 = s0;
         w1 = s1;
         x_was = x;
-        fed_old = fed_new;
-        fed_new = y;
-        /* The second stage's frames i - 4 and i - 3. */
-        FxV4 out = r ? __builtin_shufflevector(y, y, 2, 3, 6, 7)
-                     : __builtin_shufflevector(y, y, 2, 2, 6, 6);
-        fx_store(s + 2 * (i - LIN_LAG), out);
+        if (two) {
+            fed_old = fed_new;
+            fed_new = y;
+            /* The second stage's frames i - 4 and i - 3. */
+            FxV4 out = r ? __builtin_shufflevector(y, y, 2, 3, 6, 7)
+                         : __builtin_shufflevector(y, y, 2, 2, 6, 6);
+            fx_store(s + 2 * (i - LIN_LAG), out);
+        } else {
+            FxV4 out = r ? __builtin_shufflevector(y, y, 0, 1, 4, 5)
+                         : __builtin_shufflevector(y, y, 0, 0, 4, 4);
+            fx_store(s + 2 * i, out);
+        }
     }
     st[0] = FX_HIGH(w0);
     st[1] = FX_HIGH(w1);
@@ -1336,7 +1344,10 @@ lin_loop(VoiceFx *fx, float *s, uint32_t n, const int chans, const int mode, boo
         }
         if (still && n > 1) {
             const FxLin c = lin_at(&fr, 1, 1);
-            for (uint32_t t = 1; t < n; t++) {
+            uint32_t t = 1;
+            FxV4 nothing[LIN_LAG] = {none, none, none, none};
+            lin_pipe_pairs(st, nothing, s, &t, n, r, &c, k, band_gains, mode, false);
+            for (; t < n; t++) {
                 FxV4 y = lin_step(st, lin_input(s, t, r, none), &c, k, band_gains, mode);
                 lin_output(s, t, r, y, 0);
             }
@@ -1359,7 +1370,7 @@ lin_loop(VoiceFx *fx, float *s, uint32_t n, const int chans, const int mode, boo
         }
         for (uint32_t t = 0; t < n + LIN_LAG;) {
             if (still && t > LIN_LAG && t + 2 <= n) {
-                lin_pipe_pairs(st, fed, s, &t, n, r, &steady, k, band_gains, mode);
+                lin_pipe_pairs(st, fed, s, &t, n, r, &steady, k, band_gains, mode, true);
                 continue;
             }
             if (still) {
