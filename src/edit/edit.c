@@ -2521,7 +2521,7 @@ HissError edit_capture_arrangement(Editor *ed, const EngineRowLog *rows, int cou
          * middle of one) belong to no captured row. */
         int changes = 0;
         for (int i = 0; i < count; i++) {
-            if (rows[i].tick == 0) {
+            if (rows[i].tick == 0 && !rows[i].moved) {
                 log.first[log.count] = changes;
                 log.rows[log.count++] = rows[i];
             } else if (log.count) {
@@ -2598,6 +2598,59 @@ static HissError capture_clear_mixer(Song *s, UndoStep *step)
     return err;
 }
 
+/* An Oxy move pair on channel c's cell of the row: its fader or balance `value`
+ * from `tick`; false when the cell has no two free columns or the pair cannot
+ * say it. */
+static bool put_move(Pattern *p, int row, int c, EngineMove move, int tick, int value)
+{
+    uint8_t param[2];
+    if (c >= p->channels)
+        return true;
+    Cell cell = song_pattern_get(p, row, c);
+    if (cell.fx || cell.fx2 || !engine_move_encode(move, tick, value, param))
+        return false;
+    cell.fx = cell.fx2 = 'O';
+    cell.fx_param = param[0];
+    cell.fx2_param = param[1];
+    song_pattern_set(p, row, c, cell);
+    return true;
+}
+
+/* The faders and balances as the capture began (*heard) and as the mixer
+ * has them now (*now), which the arrangement hears unless its Oxy pairs say
+ * otherwise. */
+static void capture_moves_start(const Song *s, const CaptureLog *log,
+                                int heard[SONG_MAX_CHANNELS][ENGINE_MOVES],
+                                int now[SONG_MAX_CHANNELS][ENGINE_MOVES])
+{
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        now[c][ENGINE_MOVE_FADER] = hiss_clampi(atomic_load(&s->strips[c].gain_tenth_db),
+                                                SONG_GAIN_MIN, SONG_GAIN_MAX);
+        now[c][ENGINE_MOVE_BALANCE] = hiss_clampi(atomic_load(&s->strips[c].pan), -100, 100);
+        memcpy(heard[c], now[c], sizeof heard[c]);
+    }
+    /* Backwards: a channel's first move, seen last, says what it was. */
+    for (int k = log->first[log->count] - 1; k >= 0; k--) {
+        const EngineRowLog *m = &log->changes[k];
+        if (m->moved > 0 && m->moved <= SONG_MAX_CHANNELS)
+            memcpy(heard[m->moved - 1], m->was, sizeof m->was);
+    }
+}
+
+/* Oxy move pairs where channel c's fader or balance heard (want) differs from what
+ * the copy plays (*play, updated). */
+static bool put_moves(Pattern *p, int row, int c, int tick, const int want[ENGINE_MOVES],
+                      int play[ENGINE_MOVES])
+{
+    bool placed = true;
+    for (int k = 0; k < ENGINE_MOVES; k++)
+        if (want[k] != play[k]) {
+            placed &= put_move(p, row, c, (EngineMove)k, tick, want[k]);
+            play[k] = want[k];
+        }
+    return placed;
+}
+
 static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTake *notes,
                                const int *note_row, int note_count, bool *inexact)
 {
@@ -2618,6 +2671,11 @@ static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTa
     /* The engine began the performance's draws again on its first row
      * (engine_capture_rows): Vxx there does so on replay. */
     bool draws = capture_draws(s, log);
+    /* A move pair lasts until playback starts again: the arrangement begins with
+     * the mixer's faders and balances, set to the performance's where it
+     * began with others. */
+    int heard_move[SONG_MAX_CHANNELS][ENGINE_MOVES], play_move[SONG_MAX_CHANNELS][ENGINE_MOVES];
+    capture_moves_start(s, log, heard_move, play_move);
     for (int first = 0; first < count;) {
         int length = entry_length(rows, first, count, SONG_MAX_ROWS - lead);
         /* An entry that began inside a beat (a loop, a jump, a break)
@@ -2642,6 +2700,9 @@ static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTa
             if (start && draws)
                 *inexact |= !put_effect(p, r, -1, 'V', 0);
             *inexact |= !put_heard(p, r, 0, row->audible, &heard);
+            if (start)
+                for (int c = 0; c < chans; c++)
+                    *inexact |= !put_moves(p, r, c, 0, heard_move[c], play_move[c]);
             if (start || bpm != row->bpm_tenths) {
                 *inexact |= !put_tempo(p, r, row->bpm_tenths, 0);
                 bpm = row->bpm_tenths;
@@ -2653,6 +2714,12 @@ static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTa
             }
             for (int k = log->first[first + i]; k < log->first[first + i + 1]; k++) {
                 const EngineRowLog *change = &log->changes[k];
+                if (change->moved > 0 && change->moved <= chans) {
+                    int c = change->moved - 1;
+                    memcpy(heard_move[c], change->move, sizeof heard_move[c]);
+                    *inexact |= !put_moves(p, r, c, change->tick, heard_move[c], play_move[c]);
+                    continue;
+                }
                 *inexact |= !put_heard(p, r, change->tick, change->audible, &heard);
                 if (bpm != change->bpm_tenths)
                     *inexact |= !put_tempo(p, r, change->bpm_tenths, change->tick);

@@ -3,6 +3,7 @@
  * inner loops live in mixer.c. See man/effects.roff for the semantics. */
 #include "engine.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,7 @@ typedef struct {
      * logged (engine_capture_rows). */
     uint64_t logged_audible;
     int logged_bpm;
+    int logged_move[SONG_MAX_CHANNELS][ENGINE_MOVES];
     bool logging; /* the capture's first beat has come */
     /* Humanize and Uxx draw by the rows started since this rows_played
      * count: 0, or where a capture began or a Vxx restarted them, so a
@@ -173,6 +175,14 @@ typedef struct {
      * once the tick's length is known (xx + 1; 0: none); how many do. */
     int fine_due[SONG_MAX_CHANNELS];
     int fine_count;
+    /* The fader (tenths of a dB) and balance heard: the strip's, or what
+     * the pattern's Oxy move pairs set, until playback starts again or the strip
+     * moves (auto, MIX_NONE: none). While capturing, a strip's move waits
+     * for the next tick (moves_due), where an Oxy pair can say it again. */
+    int heard_move[SONG_MAX_CHANNELS][ENGINE_MOVES];
+    float heard_gain[SONG_MAX_CHANNELS];
+    int auto_move[SONG_MAX_CHANNELS][ENGINE_MOVES];
+    bool moves_due;
 } ChannelBank;
 
 /* Every voice (channel notes, fading ghosts, previews). Voices hold
@@ -492,11 +502,52 @@ static int env_moved_pan(int pan, float level)
 static void note_gains(const Engine *e, int c, float vol, int pan, const PointEnv *pe,
                        float *gl, float *gr, float *gm)
 {
-    const StripState *st = &e->chans.strip[c];
-    vol = audible(e, c) ? vol * st->gain * (pe ? pe->gain : 1.0f) * global_gain(e) : 0.0f;
+    StripState heard = {.pan = e->chans.heard_move[c][ENGINE_MOVE_BALANCE]};
+    vol = audible(e, c) ? vol * e->chans.heard_gain[c] * (pe ? pe->gain : 1.0f) *
+                              global_gain(e)
+                        : 0.0f;
     pan_gains(env_moved_pan(pan, pe ? pe->pan : SONG_ENV_TOP / 2), vol, gl, gr);
-    strip_balance(st, gl, gr);
+    strip_balance(&heard, gl, gr);
     *gm = vol;
+}
+
+enum { MIX_NONE = INT_MIN };
+
+/* The strips' faders and balances are heard again, no Oxy pair over them. */
+static void clear_auto_moves(Engine *e)
+{
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        for (int k = 0; k < ENGINE_MOVES; k++)
+            e->chans.auto_move[c][k] = MIX_NONE;
+    e->chans.moves_due = true;
+}
+
+/* Channel c's fader and balance as they should be heard now: an Oxy pair's, else
+ * the strip's. */
+static int wanted_move(const Engine *e, int c, int k)
+{
+    if (e->chans.auto_move[c][k] != MIX_NONE)
+        return e->chans.auto_move[c][k];
+    return k == ENGINE_MOVE_FADER ? e->chans.strip[c].gain_tenth_db : e->chans.strip[c].pan;
+}
+
+/* The fader and balance heard become the wanted ones; true when any
+ * changed. */
+static bool take_moves(Engine *e)
+{
+    bool changed = false;
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        for (int k = 0; k < ENGINE_MOVES; k++) {
+            int want = wanted_move(e, c, k);
+            if (want == e->chans.heard_move[c][k])
+                continue;
+            e->chans.heard_move[c][k] = want;
+            if (k == ENGINE_MOVE_FADER)
+                e->chans.heard_gain[c] = strip_gain_of_tenth_db(want);
+            changed = true;
+        }
+    e->chans.moves_due = false;
+    return changed;
 }
 
 /* The channel's gains for a note whose point envelopes stand at pe
@@ -1455,6 +1506,8 @@ static void log_row(Engine *e, int tick)
      * which swing and grooves hear. */
     if (!e->seq.logging && !capture_begins(e, tick))
         return;
+    if (!e->seq.logging) /* the moves from here on are logged */
+        memcpy(e->seq.logged_move, e->chans.heard_move, sizeof e->seq.logged_move);
     e->seq.logging = true;
     EngineRowLog log = {
         .order = e->seq.pattern_mode ? -1 : e->seq.order,
@@ -1466,12 +1519,56 @@ static void log_row(Engine *e, int tick)
         .audible = audible_mask(e),
         .count = atomic_load_explicit(&e->status.rows_played, memory_order_relaxed),
     };
-    if (tick && log.audible == e->seq.logged_audible && log.bpm_tenths == e->seq.logged_bpm)
-        return;
+    bool pushed = true;
+    if (!tick || log.audible != e->seq.logged_audible || log.bpm_tenths != e->seq.logged_bpm)
+        pushed = ring_push(&e->row_log, &log);
     e->seq.logged_audible = log.audible;
     e->seq.logged_bpm = log.bpm_tenths;
-    if (!ring_push(&e->row_log, &log))
+    for (int c = 0; c < e->chans.nch; c++) {
+        if (!memcmp(e->seq.logged_move[c], e->chans.heard_move[c], sizeof e->seq.logged_move[c]))
+            continue;
+        log.moved = c + 1;
+        memcpy(log.was, e->seq.logged_move[c], sizeof log.was);
+        memcpy(log.move, e->chans.heard_move[c], sizeof log.move);
+        memcpy(e->seq.logged_move[c], e->chans.heard_move[c], sizeof e->seq.logged_move[c]);
+        pushed &= ring_push(&e->row_log, &log);
+    }
+    if (!pushed)
         atomic_store_explicit(&e->status.rows_unlogged, true, memory_order_relaxed);
+}
+
+bool engine_move_encode(EngineMove move, int tick, int value, uint8_t param[2])
+{
+    value -= move == ENGINE_MOVE_FADER ? SONG_GAIN_MIN : -100;
+    if (tick < 0 || tick > 15 || value < 0 || value > 0x3FF)
+        return false;
+    param[0] = (uint8_t)((8 | move << 2 | value >> 8) << 4 | tick);
+    param[1] = (uint8_t)(value & 0xFF);
+    return true;
+}
+
+bool engine_move_decode(const uint8_t fx[2], const uint8_t param[2], int *move, int *tick,
+                        int *value)
+{
+    if (!fx_move_pair(fx, param))
+        return false;
+    *move = param[0] >> 6 & 1;
+    *tick = param[0] & 15;
+    *value = (param[0] >> 4 & 3) << 8 | param[1];
+    *value += *move == ENGINE_MOVE_FADER ? SONG_GAIN_MIN : -100;
+    return true;
+}
+
+/* An Oxy move pair (both columns) of channel c's cell acting on `tick`: the
+ * fader or balance it sets, heard from there (see engine_move_effect). */
+static void channel_move_effect(Engine *e, int c, const uint8_t fx[2], const uint8_t param[2],
+                                int tick)
+{
+    int k, at, value;
+    if (!engine_move_decode(fx, param, &k, &at, &value) || at != tick)
+        return;
+    e->chans.auto_move[c][k] = value;
+    take_moves(e);
 }
 
 /* Oxy of channel c's cell (fx, param) for `tick`: out of the mix or back. */
@@ -1540,6 +1637,8 @@ static void play_row(Engine *e)
         /* Out of the mix (or back) before the row's note starts. */
         channel_out_effect(e, c, (const uint8_t[2]){cell.fx, cell.fx2},
                            (const uint8_t[2]){cell.fx_param, cell.fx2_param}, 0);
+        channel_move_effect(e, c, (const uint8_t[2]){cell.fx, cell.fx2},
+                            (const uint8_t[2]){cell.fx_param, cell.fx2_param}, 0);
         /* A note Zxx places (a captured jam) is timed by it alone, as it
          * was played. */
         channel_row(e, c, cell,
@@ -1597,8 +1696,10 @@ static void tick_control(Engine *e)
             e->seq.bpm_tenths = hiss_clampi(e->seq.ctl.later[i].bpm, SONG_BPM_MIN, SONG_BPM_MAX);
             e->seq.tick_rem %= 2u * (unsigned)e->seq.bpm_tenths;
         }
-    for (int c = 0; c < e->chans.nch; c++)
+    for (int c = 0; c < e->chans.nch; c++) {
         channel_out_effect(e, c, e->chans.ch[c].fx.fx, e->chans.ch[c].fx.param, e->seq.tick);
+        channel_move_effect(e, c, e->chans.ch[c].fx.fx, e->chans.ch[c].fx.param, e->seq.tick);
+    }
 }
 
 /* A voice of no channel (a preview) takes its point envelopes' levels,
@@ -1692,6 +1793,8 @@ static void process_tick(Engine *e)
 {
     if (e->chans.flags_due)
         take_flags(e);
+    if (e->chans.moves_due)
+        take_moves(e);
     if (e->seq.tick == 0) {
         play_row(e);
     } else {
@@ -1775,6 +1878,7 @@ static void start_playback(Engine *e, bool pattern_mode, int where, int row)
     e->seq.row_started = false;
     e->seq.swing_debt = 0;
     memset(e->chans.out, 0, sizeof e->chans.out);
+    clear_auto_moves(e);
     e->seq.frames_left = 0;
     fx_row_control_clear(&e->seq.ctl);
     e->seq.cmd_jump = false;
@@ -2435,7 +2539,14 @@ static void follow_strips(Engine *e)
 {
     bool changed = false;
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
-        changed |= strip_follow(&e->chans.strip[c], &e->song->strips[c]);
+        StripState *st = &e->chans.strip[c];
+        int was[ENGINE_MOVES] = {st->gain_tenth_db, st->pan};
+        changed |= strip_follow(st, &e->song->strips[c]);
+        /* A strip moved takes over from the pattern's Oxy pairs. */
+        if (was[ENGINE_MOVE_FADER] != st->gain_tenth_db)
+            e->chans.auto_move[c][ENGINE_MOVE_FADER] = MIX_NONE;
+        if (was[ENGINE_MOVE_BALANCE] != st->pan)
+            e->chans.auto_move[c][ENGINE_MOVE_BALANCE] = MIX_NONE;
         e->chans.flags_due |= e->chans.strip[c].mute != e->chans.mute[c] ||
                               e->chans.strip[c].solo != e->chans.solo[c];
     }
@@ -2463,6 +2574,13 @@ static void follow_strips(Engine *e)
     }
     delay_read(e->song, e->sends.delay_set);
     reverb_read(e->song, e->sends.reverb_set);
+    /* While capturing, a fader or balance move is heard from the next
+     * tick, where a pattern's Oxy pair can give it again. */
+    for (int c = 0; c < SONG_MAX_CHANNELS && !e->chans.moves_due; c++)
+        for (int k = 0; k < ENGINE_MOVES; k++)
+            e->chans.moves_due |= wanted_move(e, c, k) != e->chans.heard_move[c][k];
+    if (e->chans.moves_due && !capturing_play(e))
+        changed |= take_moves(e);
     if (changed)
         for (int c = 0; c < e->chans.nch; c++)
             channel_apply(e, c);
@@ -2739,6 +2857,10 @@ Engine *engine_new(Song *song, uint32_t rate)
         shape_defaults(e->insert_shape[c]);
         voicefx_insert_start(&e->insert[c], e->insert_shape[c], rate);
     }
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        for (int k = 0; k < ENGINE_MOVES; k++)
+            e->chans.heard_move[c][k] = MIX_NONE;
+    clear_auto_moves(e);
     follow_strips(e);
     /* The sends start at their levels rather than fading in. */
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)

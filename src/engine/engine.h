@@ -190,6 +190,20 @@ typedef struct {
  * first tick; or, logged after it, a later tick of that row on which the
  * channels heard or the tempo changed (a mute or tempo between rows:
  * while capturing, the engine lets them act on ticks only). */
+/* An Oxy pair with x from 8 (both effect columns of a channel's cell; a
+ * performance capture writes it): a fader or balance move of that
+ * channel, heard from a tick of the row until playback starts again or
+ * the strip moves, over the strip's setting. The first column's x is 8 +
+ * the move (0 or 4) + the value's top 2 bits and its y the tick; the
+ * second's parameter the value's low 8 bits (the fader's tenths of a dB
+ * above SONG_GAIN_MIN, the balance plus 100). */
+typedef enum { ENGINE_MOVE_FADER, ENGINE_MOVE_BALANCE, ENGINE_MOVES } EngineMove;
+/* false when the tick or the value is out of the pair's reach. */
+bool engine_move_encode(EngineMove move, int tick, int value, uint8_t param[2]);
+/* false when fx (both columns) is not such a pair. */
+bool engine_move_decode(const uint8_t fx[2], const uint8_t param[2], int *move, int *tick,
+                        int *value);
+
 typedef struct {
     int order;          /* order index, -1 while a pattern loops */
     int pattern, row;
@@ -197,6 +211,10 @@ typedef struct {
     int bpm_tenths, speed; /* after the row's own tempo and speed effects */
     uint64_t audible;   /* bit c: channel c heard (mute and solo) */
     uint64_t count;     /* the rows_played count of this row */
+    /* Not 0: this entry is a move of channel moved - 1's fader or
+     * balance, heard from `tick`: what they were and what they became. */
+    int moved;
+    int was[ENGINE_MOVES], move[ENGINE_MOVES];
 } EngineRowLog;
 
 typedef struct {

@@ -90,11 +90,16 @@ void fx_row_control_clear(FxRowControl *ctl)
     ctl->later_count = 0;
 }
 
+bool fx_move_pair(const uint8_t fx[2], const uint8_t param[2])
+{
+    return fx[0] == 'O' && fx[1] == 'O' && param[0] >> 4 >= 8;
+}
+
 int fx_channel_out(const uint8_t fx[2], const uint8_t param[2], int tick)
 {
     int out = -1;
-    for (int k = 0; k < 2; k++)
-        if (fx[k] == 'O' && (param[k] & 15) == tick)
+    for (int k = 0; k < 2 && !fx_move_pair(fx, param); k++)
+        if (fx[k] == 'O' && (param[k] >> 4) < 8 && (param[k] & 15) == tick)
             out = (param[k] >> 4) != 0;
     return out;
 }

@@ -90,6 +90,9 @@ typedef struct {
     } later[FX_LATER_TEMPOS];
 } FxRowControl;
 
+/* Whether both columns are an Oxy pair with x from 8: a fader or balance
+ * move (engine_move_decode), not a channel out. */
+bool fx_move_pair(const uint8_t fx[2], const uint8_t param[2]);
 /* Oxy in either column, acting on `tick`: 1 takes the channel out of the
  * mix, 0 brings it back; -1 when the cell's columns have none for it. */
 int fx_channel_out(const uint8_t fx[2], const uint8_t param[2], int tick);

@@ -567,6 +567,56 @@ static void notes_jammed_between_ticks_render_as_played(void)
     song_free(s);
 }
 
+/* Fader and balance moves while capturing (as the mixer makes them: the
+ * song's strips, between periods) over held tones, channel 1 turned down
+ * before the capture: the arrangement (Oxy move pairs) plays them on the tick they
+ * were heard, whatever the mixer ends with. */
+static void fader_and_balance_moves_render_as_played(void)
+{
+    static const struct {
+        uint32_t frame;
+        int channel;
+        bool balance;
+        int value;
+    } moves[] = {
+        {30300, 1, false, -120}, {50100, 2, true, -60}, {99900, 0, false, 30},
+        {150000, 2, true, 0},    {200100, 0, false, 0}, {240000, 1, false, -45},
+    };
+    Song *s = held_song();
+    synth_put(s, 0, 0, 1, NOTE_C4 + 12, 1, E, 0, 0); /* room for a move pair on its first row */
+    atomic_store(&s->strips[1].gain_tenth_db, -60);
+    Engine *e = capturing_engine(s);
+    float *live = calloc(2 * (size_t)MID_FRAMES, sizeof *live);
+    EngineRowLog rows[512];
+    int count = 0;
+    size_t next = 0;
+    for (uint32_t at = 0; at < MID_FRAMES; at += MID_BLOCK) {
+        for (; next < sizeof moves / sizeof moves[0] && moves[next].frame == at; next++) {
+            SongStrip *st = &s->strips[moves[next].channel];
+            if (moves[next].balance)
+                atomic_store(&st->pan, moves[next].value);
+            else
+                atomic_store(&st->gain_tenth_db, moves[next].value);
+        }
+        engine_render(e, live + 2 * (size_t)at, MID_BLOCK);
+        count = take_rows(e, rows, count, 512);
+    }
+    CHECK(next == sizeof moves / sizeof moves[0]);
+    engine_free(e);
+    /* The moves were heard: channel 1 down to -12 dB, then at -4.5. */
+    CHECK(synth_peak(live, 6 * ROW, 200, 1) < synth_peak(live, 2 * ROW, 200, 1));
+
+    Editor *ed = edit_new(s, NULL, NULL);
+    int first = atomic_load(&s->order_count);
+    bool inexact = true;
+    CHECK(edit_capture_arrangement(ed, rows, count, NULL, 0, &inexact) == HISS_OK && !inexact);
+    CHECK(has_effect(s, first, 'O', false) /* no mutes: the moves */);
+    check_replay(s, first, live, MID_FRAMES);
+    free(live);
+    edit_free(ed);
+    song_free(s);
+}
+
 /* Capture turned on inside a beat begins with the next beat's row. */
 static void a_capture_starts_on_a_beat(void)
 {
@@ -630,6 +680,7 @@ int main(void)
     RUN(writing_a_capture_while_playing_keeps_the_mixer_mutes);
     RUN(humanize_and_probability_replay_as_drawn);
     RUN(notes_jammed_between_ticks_render_as_played);
+    RUN(fader_and_balance_moves_render_as_played);
     RUN(a_capture_starts_on_a_beat);
     RUN(a_capture_goes_on_in_a_new_engine);
     RUN(nothing_captured_changes_nothing);
