@@ -2146,6 +2146,39 @@ HissError edit_instrument_set_shape(Editor *ed, int slot, ShapeParam param,
     return instrument_change(ed, slot, copy);
 }
 
+HissError edit_instrument_set_envelope(Editor *ed, int slot, SongEnvKind kind,
+                                       const SongEnvelope *env)
+{
+    if ((unsigned)kind >= SONG_ENV_KINDS || song_envelope_problem(env))
+        return HISS_ERR_RANGE;
+    Instrument *copy;
+    HissError err = instrument_edit_copy(ed, slot, &copy);
+    if (err)
+        return err;
+    if (!memcmp(&copy->env[kind], env, sizeof *env)) {
+        song_instrument_free(copy);
+        return HISS_OK;
+    }
+    copy->env[kind] = *env;
+    return instrument_change(ed, slot, copy);
+}
+
+HissError edit_instrument_set_fadeout(Editor *ed, int slot, int fadeout)
+{
+    if (fadeout < 0 || fadeout > SONG_FADEOUT_MAX)
+        return HISS_ERR_RANGE;
+    Instrument *copy;
+    HissError err = instrument_edit_copy(ed, slot, &copy);
+    if (err)
+        return err;
+    if (copy->fadeout == fadeout) {
+        song_instrument_free(copy);
+        return HISS_OK;
+    }
+    copy->fadeout = fadeout;
+    return instrument_change(ed, slot, copy);
+}
+
 HissError edit_instrument_replace(Editor *ed, int slot, Instrument *inst)
 {
     if (!instrument_slot_valid(slot) || !ed->song) {

@@ -402,6 +402,12 @@ HissError edit_instrument_set_interp(Editor *ed, int slot, InterpMode interp);
 /* One shaping parameter (shape.h), within its range. */
 HissError edit_instrument_set_shape(Editor *ed, int slot, ShapeParam param,
                                     int value);
+/* Point envelope `kind` of the instrument (song.h) becomes env, which
+ * song_envelope_problem must accept (count 0 removes it); one undo step. */
+HissError edit_instrument_set_envelope(Editor *ed, int slot, SongEnvKind kind,
+                                       const SongEnvelope *env);
+/* The fade after a note off, 0..SONG_FADEOUT_MAX a tick. */
+HissError edit_instrument_set_fadeout(Editor *ed, int slot, int fadeout);
 /* Installs `inst` (owned from now on, even on error; NULL empties the
  * slot) into slot 1..255, retiring the old one. For sample loading. */
 HissError edit_instrument_replace(Editor *ed, int slot, Instrument *inst);

@@ -6,15 +6,12 @@
 set -u
 SOCK=hiss-ui-shape-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
-open_demo_copy
-SONG=$DEMO
-check "the song opens" wait_for ": Dusty"
-
-keys C-t Tab
-check "the instruments screen opens on slot 01" wait_for "Slot 01"
+open_demo_fields
 # Down to the last parameter: the list scrolls and it is on screen.
 keys End
-check "the last parameter is reachable at 80x24" wait_re "Slice fade +2 ms"
+check "the last parameter is reachable at 80x24" wait_re "Fadeout +0 of 65536"
+for _ in $(seq 1 9); do keys Up; done
+check "the shaping parameters end with the slice fade" wait_re "Slice fade +2 ms"
 keys Up Up Up Up
 check "reverse shows its choice" wait_re "Reverse +off"
 keys Right

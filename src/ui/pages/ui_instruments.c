@@ -2,6 +2,7 @@
  * on screen is the editor's current instrument, so notes entered on the
  * pattern screen use it. */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +26,26 @@ typedef enum {
     F_LOOP_END,
     F_INTERP,
     F_SHAPE, /* the shaping parameters follow, in shape.h's order */
-    F_COUNT = F_SHAPE + SHAPE_COUNT
+    F_SHAPE_END = F_SHAPE + SHAPE_COUNT,
+    /* The point envelopes (song.h), one at a time: which one, the point
+     * the fields below it edit, adding and deleting points, the sustain,
+     * the loop, and the fade after a note off. */
+    F_ENV = F_SHAPE_END,
+    F_ENV_POINT,
+    F_ENV_TICK,
+    F_ENV_LEVEL,
+    F_ENV_ADD,
+    F_ENV_DELETE,
+    F_ENV_SUSTAIN,
+    F_ENV_LOOP,
+    F_FADEOUT,
+    F_COUNT
 } Field;
+
+static const char *const ENV_LABELS[F_COUNT - F_ENV] = {
+    "Envelope", "Env point", "Point tick", "Point level", "Add point",
+    "Delete point", "Env sustain", "Env loop", "Fadeout",
+};
 
 static const char *const LABELS[F_SHAPE] = {
     "Name", "Sample", "Volume", "Pan", "Base note", "Finetune",
@@ -40,12 +59,16 @@ static struct {
     int field;
     int top;
     int field_top;  /* first parameter shown when they do not all fit */
+    SongEnvKind env_kind; /* the point envelope the envelope fields edit */
+    int env_point;        /* its point they edit */
 } page;
 
 static const char *label(int f)
 {
     if ((unsigned)f < F_SHAPE)
         return LABELS[f];
+    if (f >= F_ENV && f < F_COUNT)
+        return ENV_LABELS[f - F_ENV];
     const ShapeInfo *info = shape_info((ShapeParam)(f - F_SHAPE));
     return info ? info->label : "";
 }
@@ -106,6 +129,191 @@ static void shape_text(const Instrument *inst, ShapeParam param, char *buf,
                  off ? " (off)" : unused);
 }
 
+/* ---- point envelopes ---- */
+
+/* The point the envelope fields edit, within the envelope's points. */
+static int env_point(const SongEnvelope *env)
+{
+    page.env_point = hiss_clampi(page.env_point, 0, env->count > 0 ? env->count - 1 : 0);
+    return page.env_point;
+}
+
+static void range_text(int first, int last, char *buf, size_t size)
+{
+    if (first < 0)
+        snprintf(buf, size, "off");
+    else if (first == last)
+        snprintf(buf, size, "point %d", first);
+    else
+        snprintf(buf, size, "points %d..%d", first, last);
+}
+
+static void envelope_text(const Instrument *inst, Field f, char *buf, size_t size)
+{
+    const SongEnvelope *env = &inst->env[page.env_kind];
+    int k = env_point(env);
+    bool none = !env->count;
+    switch (f) {
+    case F_ENV:
+        snprintf(buf, size, "%s_env: %d points", song_env_names[page.env_kind], env->count);
+        break;
+    case F_ENV_POINT:
+        if (none)
+            snprintf(buf, size, "none: Add point makes two");
+        else
+            snprintf(buf, size, "%d of %d", k, env->count);
+        break;
+    case F_ENV_TICK: snprintf(buf, size, none ? "" : "%u", env->tick[k]); break;
+    case F_ENV_LEVEL: snprintf(buf, size, none ? "" : "%u of 64", env->value[k]); break;
+    case F_ENV_ADD: snprintf(buf, size, "Enter: a point after point %d", k); break;
+    case F_ENV_DELETE: snprintf(buf, size, none ? "" : "Enter: delete point %d", k); break;
+    case F_ENV_SUSTAIN: range_text(env->sustain_start, env->sustain_end, buf, size); break;
+    case F_ENV_LOOP: range_text(env->loop_start, env->loop_end, buf, size); break;
+    case F_FADEOUT:
+        snprintf(buf, size, "%d of 65536 a tick", inst->fadeout);
+        break;
+    default: buf[0] = 0;
+    }
+}
+
+/* A point range index after point `at` was inserted (gone false) or
+ * deleted (gone true); -1 stays. */
+static int index_moved(int index, int at, bool gone)
+{
+    if (index < 0)
+        return index;
+    if (!gone)
+        return index >= at ? index + 1 : index;
+    return index > at ? index - 1 : index;
+}
+
+/* A new point after the one edited, halfway to the next (or 8 ticks on),
+ * at the level the envelope has there; two points at the neutral level
+ * when there are none. */
+static HissError envelope_add(Editor *ed, int slot, const Instrument *inst)
+{
+    SongEnvelope env = inst->env[page.env_kind];
+    if (!env.count) {
+        env.count = 2;
+        env.tick[0] = 0;
+        env.tick[1] = 16;
+        env.value[0] = env.value[1] = (uint8_t)song_env_neutral(page.env_kind);
+        page.env_point = 0;
+        return edit_instrument_set_envelope(ed, slot, page.env_kind, &env);
+    }
+    int k = env_point(&env);
+    if (env.count >= SONG_ENV_POINTS)
+        return HISS_ERR_RANGE;
+    int tick = k + 1 < env.count ? (env.tick[k] + env.tick[k + 1]) / 2 : env.tick[k] + 8;
+    if (tick <= env.tick[k] || tick > SONG_ENV_MAX_TICK)
+        return HISS_ERR_RANGE; /* no room between the two */
+    int level = (int)lroundf(song_envelope_value(&env, tick));
+    memmove(&env.tick[k + 2], &env.tick[k + 1], sizeof env.tick[0] * (size_t)(env.count - k - 1));
+    memmove(&env.value[k + 2], &env.value[k + 1], sizeof env.value[0] * (size_t)(env.count - k - 1));
+    env.tick[k + 1] = (uint16_t)tick;
+    env.value[k + 1] = (uint8_t)level;
+    env.count++;
+    env.sustain_start = index_moved(env.sustain_start, k + 1, false);
+    env.sustain_end = index_moved(env.sustain_end, k + 1, false);
+    env.loop_start = index_moved(env.loop_start, k + 1, false);
+    env.loop_end = index_moved(env.loop_end, k + 1, false);
+    page.env_point = k + 1;
+    return edit_instrument_set_envelope(ed, slot, page.env_kind, &env);
+}
+
+/* Deletes the point edited; an envelope of two points goes. A sustain or
+ * loop of that point alone goes with it. */
+static HissError envelope_delete(Editor *ed, int slot, const Instrument *inst)
+{
+    SongEnvelope env = inst->env[page.env_kind];
+    int k = env_point(&env);
+    if (env.count <= 2) {
+        song_envelope_clear(&env);
+        return edit_instrument_set_envelope(ed, slot, page.env_kind, &env);
+    }
+    memmove(&env.tick[k], &env.tick[k + 1], sizeof env.tick[0] * (size_t)(env.count - k - 1));
+    memmove(&env.value[k], &env.value[k + 1], sizeof env.value[0] * (size_t)(env.count - k - 1));
+    env.count--;
+    if (env.sustain_start == k && env.sustain_end == k)
+        env.sustain_start = env.sustain_end = -1;
+    if (env.loop_start == k && env.loop_end == k)
+        env.loop_start = env.loop_end = -1;
+    env.sustain_start = index_moved(env.sustain_start, k, true);
+    env.sustain_end = index_moved(env.sustain_end, k, true);
+    env.loop_start = index_moved(env.loop_start, k, true);
+    env.loop_end = index_moved(env.loop_end, k, true);
+    page.env_point = k > 0 ? k - 1 : 0;
+    return edit_instrument_set_envelope(ed, slot, page.env_kind, &env);
+}
+
+/* The edited point's tick to `tick`, kept between its neighbours. */
+static HissError envelope_set_tick(Editor *ed, int slot, SongEnvelope env, long tick)
+{
+    int k = env_point(&env);
+    long low = k ? env.tick[k - 1] + 1 : 0;
+    long high = k + 1 < env.count ? env.tick[k + 1] - 1 : SONG_ENV_MAX_TICK;
+    if (!env.count || tick < low || tick > high)
+        return HISS_ERR_RANGE;
+    env.tick[k] = (uint16_t)tick;
+    return edit_instrument_set_envelope(ed, slot, page.env_kind, &env);
+}
+
+static HissError envelope_set_level(Editor *ed, int slot, SongEnvelope env, long level)
+{
+    if (!env.count || level < 0 || level > SONG_ENV_TOP)
+        return HISS_ERR_RANGE;
+    env.value[env_point(&env)] = (uint8_t)level;
+    return edit_instrument_set_envelope(ed, slot, page.env_kind, &env);
+}
+
+/* The sustain (loop false) or loop: first..last, or off (first -1). */
+static HissError envelope_set_range(Editor *ed, int slot, SongEnvelope env, bool loop,
+                                    int first, int last)
+{
+    if (first >= 0 && (first > last || last >= env.count))
+        return HISS_ERR_RANGE;
+    if (first < 0)
+        first = last = -1;
+    *(loop ? &env.loop_start : &env.sustain_start) = first;
+    *(loop ? &env.loop_end : &env.sustain_end) = last;
+    return edit_instrument_set_envelope(ed, slot, page.env_kind, &env);
+}
+
+/* Left and Right on the envelope fields: another envelope or point, the
+ * point's tick (by 1, 10 big) or level, the sustain on the point edited
+ * (Right) or off (Left), the loop from it to the last point or off, the
+ * fadeout by 64 (640 big). */
+static HissError nudge_envelope(Editor *ed, int slot, const Instrument *inst, Field f,
+                                int steps)
+{
+    const SongEnvelope *env = &inst->env[page.env_kind];
+    int k = env_point(env), dir = steps < 0 ? -1 : 1;
+    switch (f) {
+    case F_ENV:
+        page.env_kind = (SongEnvKind)((page.env_kind + SONG_ENV_KINDS + dir) % SONG_ENV_KINDS);
+        page.env_point = 0;
+        return HISS_OK;
+    case F_ENV_POINT:
+        page.env_point = hiss_clampi(k + dir, 0, env->count > 0 ? env->count - 1 : 0);
+        return HISS_OK;
+    case F_ENV_TICK:
+        return env->count ? envelope_set_tick(ed, slot, *env, (long)env->tick[k] + steps)
+                          : HISS_ERR_MISSING;
+    case F_ENV_LEVEL:
+        return env->count ? envelope_set_level(ed, slot, *env, (long)env->value[k] + steps)
+                          : HISS_ERR_MISSING;
+    case F_ENV_SUSTAIN:
+        return envelope_set_range(ed, slot, *env, false, dir > 0 ? k : -1, k);
+    case F_ENV_LOOP:
+        return envelope_set_range(ed, slot, *env, true, dir > 0 ? k : -1, env->count - 1);
+    case F_FADEOUT:
+        return edit_instrument_set_fadeout(
+            ed, slot, hiss_clampi(inst->fadeout + 64 * steps, 0, SONG_FADEOUT_MAX));
+    default:
+        return HISS_OK; /* adding and deleting take Enter */
+    }
+}
+
 static void field_text(const Instrument *inst, Field f, char *buf, size_t size)
 {
     if (!inst) {
@@ -131,8 +339,10 @@ static void field_text(const Instrument *inst, Field f, char *buf, size_t size)
     case F_LOOP_END: snprintf(buf, size, "%u", inst->loop_end); break;
     case F_INTERP: snprintf(buf, size, "%s", song_interp_name(inst->interp)); break;
     default:
-        if (f >= F_SHAPE && f < F_COUNT)
+        if (f >= F_SHAPE && f < F_SHAPE_END)
             shape_text(inst, (ShapeParam)(f - F_SHAPE), buf, size);
+        else if (f >= F_ENV && f < F_COUNT)
+            envelope_text(inst, f, buf, size);
         else
             buf[0] = 0;
     }
@@ -221,8 +431,10 @@ static HissError nudge(UiApp *app, int slot, const Instrument *inst, Field f,
         return edit_instrument_set_interp(
             ed, slot, (InterpMode)((inst->interp + INTERP_COUNT + dir) % INTERP_COUNT));
     default:
-        if (f >= F_SHAPE && f < F_COUNT)
+        if (f >= F_SHAPE && f < F_SHAPE_END)
             return nudge_shape(ed, slot, inst, (ShapeParam)(f - F_SHAPE), steps);
+        if (f >= F_ENV && f < F_COUNT)
+            return nudge_envelope(ed, slot, inst, f, steps);
         return HISS_ERR_RANGE;
     }
 }
@@ -451,6 +663,109 @@ static void number_done(UiApp *app, const char *text)
     ui_report(app, err, label(f));
 }
 
+/* What the envelope fields take typed, and the message when it is not. */
+static void envelope_done(UiApp *app, const char *text)
+{
+    int slot = ui_instruments_slot(app);
+    const Instrument *inst = song_instrument(app->song, slot);
+    if (!inst) {
+        ui_report(app, HISS_ERR_MISSING, label(page.field));
+        return;
+    }
+    const SongEnvelope *env = &inst->env[page.env_kind];
+    Field f = (Field)page.field;
+    long a = -1, b = -1;
+    char *end = NULL;
+    bool off = (f == F_ENV_SUSTAIN || f == F_ENV_LOOP) && !strcmp(text, "off");
+    if (!off) {
+        a = strtol(text, &end, 10);
+        if (end != text && *end == ' ' && (f == F_ENV_SUSTAIN || f == F_ENV_LOOP))
+            b = strtol(end + 1, &end, 10);
+        else
+            b = a;
+        if (end == text || *end) {
+            ui_set_message(app, true, "%s: not a number: %s%s", label(f), text,
+                           f == F_ENV_SUSTAIN || f == F_ENV_LOOP
+                               ? " (first and last point, or off)" : "");
+            return;
+        }
+    }
+    HissError err = HISS_ERR_RANGE;
+    switch (f) {
+    case F_ENV_POINT:
+        if (a >= 0 && a < env->count) {
+            page.env_point = (int)a;
+            err = HISS_OK;
+        }
+        break;
+    case F_ENV_TICK: err = envelope_set_tick(app->ed, slot, *env, a); break;
+    case F_ENV_LEVEL: err = envelope_set_level(app->ed, slot, *env, a); break;
+    case F_ENV_SUSTAIN:
+    case F_ENV_LOOP:
+        if (off || (a >= 0 && a <= INT_MAX && b <= INT_MAX))
+            err = envelope_set_range(app->ed, slot, *env, f == F_ENV_LOOP, (int)a, (int)b);
+        break;
+    case F_FADEOUT:
+        if (a >= 0 && a <= SONG_FADEOUT_MAX)
+            err = edit_instrument_set_fadeout(app->ed, slot, (int)a);
+        break;
+    default: break;
+    }
+    if (err == HISS_ERR_RANGE) {
+        ui_set_message(app, true, "%s: %s is out of range for %s_env's %d points", label(f),
+                       text, song_env_names[page.env_kind], env->count);
+        return;
+    }
+    ui_report(app, err, label(f));
+}
+
+/* Enter on an envelope field: adds or deletes a point, else asks for the
+ * value. */
+static void envelope_enter(UiApp *app, int slot, const Instrument *inst)
+{
+    if (!inst) {
+        ui_report(app, HISS_ERR_MISSING, label(page.field));
+        return;
+    }
+    const SongEnvelope *env = &inst->env[page.env_kind];
+    char val[64];
+    switch (page.field) {
+    case F_ENV:
+        return;
+    case F_ENV_ADD:
+        if (ui_report(app, envelope_add(app->ed, slot, inst), "add point") == HISS_OK)
+            ui_set_message(app, false, "%s_env: point %d added", song_env_names[page.env_kind],
+                           page.env_point);
+        return;
+    case F_ENV_DELETE:
+        if (env->count)
+            ui_report(app, envelope_delete(app->ed, slot, inst), "delete point");
+        return;
+    case F_ENV_SUSTAIN:
+    case F_ENV_LOOP: {
+        int first = page.field == F_ENV_LOOP ? env->loop_start : env->sustain_start;
+        int last = page.field == F_ENV_LOOP ? env->loop_end : env->sustain_end;
+        if (first < 0)
+            snprintf(val, sizeof val, "off");
+        else
+            snprintf(val, sizeof val, "%d %d", first, last);
+        break;
+    }
+    case F_FADEOUT: snprintf(val, sizeof val, "%d", inst->fadeout); break;
+    default:
+        if (!env->count) {
+            ui_set_message(app, true, "%s_env has no points: Enter on Add point makes two",
+                           song_env_names[page.env_kind]);
+            return;
+        }
+        snprintf(val, sizeof val, "%d",
+                 page.field == F_ENV_POINT  ? env_point(env)
+                 : page.field == F_ENV_TICK ? env->tick[env_point(env)]
+                                            : env->value[env_point(env)]);
+    }
+    ui_prompt(app, label(page.field), val, envelope_done);
+}
+
 static void edit_field(UiApp *app)
 {
     int slot = ui_instruments_slot(app);
@@ -464,6 +779,10 @@ static void edit_field(UiApp *app)
         ui_browser_open_for_slot(app, slot);
         break;
     default:
+        if (page.field >= F_ENV) {
+            envelope_enter(app, slot, inst);
+            break;
+        }
         if (!inst) {
             ui_report(app, HISS_ERR_MISSING, label(page.field));
             break;
@@ -638,7 +957,7 @@ static bool instruments_handle(UiApp *app, int key, KeymapAction act)
 
 bool ui_instruments_chosen_shape(ShapeParam *out)
 {
-    if (!page.on_fields || page.field < F_SHAPE || page.field >= F_COUNT)
+    if (!page.on_fields || page.field < F_SHAPE || page.field >= F_SHAPE_END)
         return false;
     *out = (ShapeParam)(page.field - F_SHAPE);
     return true;

@@ -123,6 +123,15 @@ open_demo_copy() {
     DEMO=$TMP/songs/demo.hiss
     start_editor "" "'$DEMO'"
 }
+# open_demo_fields: open_demo_copy, then the instruments screen with the
+# focus on slot 01's parameters (SONG is the copy).
+open_demo_fields() {
+    open_demo_copy
+    SONG=$DEMO
+    check "the song opens" wait_for ": Dusty"
+    keys C-t Tab
+    check "the instruments screen opens on slot 01" wait_for "Slot 01"
+}
 # type_into LABEL TEXT: Enter on the focused field, replace its value.
 type_into() {
     keys Enter
