@@ -36,11 +36,15 @@ keys =
 check "a tempo nudge" wait_re "126(\.0)? BPM"
 keys Tab ,
 check "a mute at once on channel 2" wait_re " M2 "
+keys C-a - -
+check "channel 1's fader turned down 1 dB in the mixer" wait_re " 01 .*-16\.0"
+keys F2
 sleep 4.5 # past the bar (1.9 s) and into the next pattern
 keys P
 check "P again writes the performance after the song's two entries" \
     wait_re "captured [0-9]+ rows as orders 02-[0-9A-F]{2} with their mutes \(undo removes them\)"
 check "the mixer's mutes went into the arrangement" wait_re " M0 "
+check "yet the song playing on keeps them until it gets there" wait_for "UNMUTE@bar"
 keys C-s
 check "saved" wait_for "saved perform.hiss"
 # The copies say where channels went out (O1y: channel 1 on tick 0 at
@@ -50,6 +54,8 @@ new_has() { sed -n '/^pattern 0[2-9A-F]/,$p' "$TMP/perform.hiss" | grep -qE -- "
 check "the bar's mute as O10 on channel 1" new_has '^[0-9]{3} \|[^|]*O10'
 check "the mute at once as O1y on channel 2" new_has '^[0-9]{3} \|[^|]*\|[^|]*O1[0-9A-F]'
 check "the nudged tempo as F7E" new_has 'F7E'
+check "the fader move as an O pair on channel 1 (-16.0 dB: 0x1B8)" \
+    new_has '^[0-9]{3} \|[^|]*O9[0-9A-F] OB8'
 keys F8
 keys C-r
 check "the order list has a new entry" wait_re "^ *02 +[0-9A-F]{2} "
