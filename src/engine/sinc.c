@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Kaiser window shape: about 87 dB of stopband by design for this length
@@ -67,13 +68,20 @@ static double kernel(double t)
     return sinc * bessel_i0(KAISER_BETA * sqrt(1.0 - r * r)) / window_top;
 }
 
+/* The kernel at j / SINC_PHASES for every j of the flat table: every
+ * coefficient of both tables is one of these (a unit row's tap m at phase
+ * q is the kernel at |q - SINC_PHASES m| / SINC_PHASES), so the window's
+ * Bessel series runs once per point rather than once per use. */
+static double kernel_at[FLAT_LEN];
+
 /* One phase's row, scaled to sum to exactly 1 so DC passes unchanged. */
 static void unit_row(int q, double row[SINC_TAPS])
 {
     double sum = 0;
     for (int i = 0; i < SINC_TAPS; i++) {
         int m = i - (SINC_HALF - 1);
-        row[i] = kernel((double)q / SINC_PHASES - m);
+        int j = abs(q - SINC_PHASES * m);
+        row[i] = kernel_at[j];
         sum += row[i];
     }
     for (int i = 0; i < SINC_TAPS; i++)
@@ -82,6 +90,8 @@ static void unit_row(int q, double row[SINC_TAPS])
 
 static void build_tables(void)
 {
+    for (int j = 0; j < FLAT_LEN; j++)
+        kernel_at[j] = kernel((double)j / SINC_PHASES); /* 0 past the end */
     double row[SINC_TAPS], next[SINC_TAPS];
     unit_row(0, row);
     for (int q = 0; q < SINC_PHASES; q++) {
@@ -93,7 +103,7 @@ static void build_tables(void)
         memcpy(row, next, sizeof row);
     }
     for (int j = 0; j < FLAT_LEN; j++)
-        flat[j][0] = (float)kernel((double)j / SINC_PHASES); /* 0 past the end */
+        flat[j][0] = (float)kernel_at[j];
     for (int j = 0; j + 1 < FLAT_LEN; j++)
         flat[j][1] = flat[j + 1][0] - flat[j][0];
     flat[FLAT_LEN - 1][1] = 0;
