@@ -868,16 +868,22 @@ static inline float tan_to_045(float x)
     return sin / cos;
 }
 
+/* The cutoff in log2 Hz at envelope level `env`. */
+static float cutoff_octaves(const VoiceFx *fx, float env)
+{
+    if (fx->cutoff_scale != 1.0f)
+        return FILTER_FLOOR_LOG2 + (fx->cutoff_log2 - FILTER_FLOOR_LOG2) * fx->cutoff_scale +
+               fx->env_octaves * env;
+    return fx->cutoff_log2 + fx->env_octaves * env;
+}
+
 /* The cutoff the filter glides to from frame `i` of this run: the setting
  * moved by the envelope, kept below 0.45 of the rate. */
 static float cutoff_g(VoiceFx *fx, float env)
 {
     /* A still cutoff (a held envelope, no sweep) keeps its target: no
      * exp2f and tangent at every control point. */
-    float octaves = fx->cutoff_log2 + fx->env_octaves * env;
-    if (fx->cutoff_scale != 1.0f)
-        octaves = FILTER_FLOOR_LOG2 + (fx->cutoff_log2 - FILTER_FLOOR_LOG2) * fx->cutoff_scale +
-                  fx->env_octaves * env;
+    float octaves = cutoff_octaves(fx, env);
     if (fx->g_set && octaves == fx->g_target_log2)
         return fx->g_target;
     fx->g_target_log2 = octaves;
@@ -963,6 +969,15 @@ static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
     float a1 = 1.0f / (1.0f + g * (g + k1));
     float b1 = two ? 1.0f / (1.0f + g * (g + k2)) : 0.0f;
     const float g0 = g, a10 = a1, b10 = b1;
+    /* A cutoff at rest under an envelope at rest (most runs) stays so:
+     * what the control points would find, found once. */
+    if (fx->env_still && fx->g_set && dg == 0.0f && g == fx->g_target &&
+        cutoff_octaves(fx, env[0]) == fx->g_target_log2) {
+        gs[0] = g;
+        as[0] = a1;
+        bs[0] = b1;
+        return true;
+    }
     uint64_t age = fx->age;
     for (uint32_t i = 0; i < n;) {
         uint32_t phase = (uint32_t)(age % VOICEFX_CONTROL_FRAMES);
@@ -1640,6 +1655,7 @@ void voicefx_insert_run(VoiceFx *fx, float *stereo, uint32_t n)
         memcpy(s, stereo, sizeof(float) * 2 * run);
         if (run & 1)
             s[2 * run] = s[2 * run + 1] = 0.0f;
+        fx->env_still = true;
         stages_fading(fx, s, still, still, run, 2);
         memcpy(stereo, s, sizeof(float) * 2 * run);
         stereo += 2 * (size_t)run;
@@ -1912,9 +1928,11 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
             amp_fade(fx, env, run);
             env_still = false;
         }
+        bool fenv_still = false;
         if (fx->fenv_own && (fx->filter != SHAPE_FILTER_OFF ||
                              (fx->change_left && fx->was.filter != SHAPE_FILTER_OFF)))
-            env_levels(&fx->fenv, fenv, run);
+            fenv_still = env_levels(&fx->fenv, fenv, run);
+        fx->env_still = fx->fenv_own ? fenv_still : env_still;
         bool avx = has_avx();
         if (!fx->change_left && !v->ramp_left && !port) {
             /* Most runs: the drive and the gains in one pass. */

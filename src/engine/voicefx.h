@@ -122,6 +122,8 @@ typedef struct {
     float g_target;          /* where the glide under way ends */
     float g_target_log2;     /* the cutoff g_target was worked out for, log2 Hz */
     bool g_set;              /* g has had its first target */
+    bool env_still;          /* the levels that move the cutoff are one
+                                level over the run under way */
     float ic[2][2][2];       /* [stage][channel][integrator] */
     VoiceFxLin lin;          /* what the next frame needs of the last */
 
