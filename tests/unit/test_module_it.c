@@ -149,6 +149,30 @@ static void zxx_moves_the_filter(void)
     song_free(song);
 }
 
+/* IT keeps the cutoff a Zxx set for the channel's next notes when their
+ * instrument sets none: a bare note after Z28 sounds filtered. */
+static void zxx_carries_to_the_next_note(void)
+{
+    ModgenSong ms;
+    it_song(&ms, 61);
+    modgen_add(&ms, 0, 4, 0, 0, 0, -1, 'Z', 40);
+    modgen_add(&ms, 0, 8, 0, 61, 0, -1, 0, 0);
+    modgen_add(&ms, 0, 12, 0, 61, 1, -1, 0, 0);
+    Song *song = load(&ms, "zxx-carry");
+    if (!song)
+        return;
+    float *out = synth_render(song, RATE, 16 * ROW, 1024);
+    double open = rms(out, TICK, 4 * TICK);
+    double want = it_filter_db(40, 0, 1045.4);
+    for (int r = 8; r <= 12; r += 4) {
+        double got = 20 * log10(rms(out, (uint32_t)r * ROW + 2 * TICK, 3 * TICK) / open);
+        CHECK_MSG(fabs(got - want) < 1.0, "the note on row %d: %.2f dB, IT's %.2f dB", r, got,
+                  want);
+    }
+    free(out);
+    song_free(song);
+}
+
 /* A filter envelope from -32 (the cutoff at its floor) up to +32 (the
  * instrument's cutoff) over 8 ticks, held there: the note opens up. */
 static void filter_envelope_opens_the_filter(void)
@@ -266,6 +290,7 @@ int main(void)
     test_make_tmpdir(dir, sizeof dir, "module-it");
     RUN(it_filter_cuts_as_its_own_does);
     RUN(zxx_moves_the_filter);
+    RUN(zxx_carries_to_the_next_note);
     RUN(filter_envelope_opens_the_filter);
     RUN(pitch_envelope_bends_the_note);
     RUN(it_envelopes_save_and_render_the_same);

@@ -660,6 +660,41 @@ static void follow_volume(Convert *cv, int channel, const struct xmp_event *ev,
     }
 }
 
+/* IT keeps a channel's filter from note to note; hiss's note starts
+ * from its instrument's. A note whose instrument does not set the filter
+ * to what a Zxx left on the channel gets the channel's cutoff and
+ * resonance written in the free columns. */
+static void carry_filter(Convert *cv, int row, int channel, const struct xmp_event *ev,
+                         int instruments, Cell *cell)
+{
+    int module = cv->channel_module[channel];
+    if (cv->format != FORMAT_IT || cell->note < NOTE_FIRST || cell->note > NOTE_LAST ||
+        is_tone_porta(ev) || cell->fx == 'M' || module < 1 || module > instruments ||
+        cv->mod->xxi[module - 1].nsm <= 0)
+        return;
+    const struct xmp_instrument *xi = &cv->mod->xxi[module - 1];
+    const struct xmp_subinstrument *sub = &xi->sub[chosen_sub(xi)];
+    int cutoff = cv->channel_cutoff[channel], resonance = cv->channel_resonance[channel];
+    if (cutoff == (sub->ifc & 0x80 ? sub->ifc & 0x7F : 127) &&
+        resonance == (sub->ifr & 0x80 ? sub->ifr & 0x7F : 0))
+        return;
+    uint8_t *fx = !cell->fx ? &cell->fx : !cell->fx2 ? &cell->fx2 : NULL;
+    uint8_t *param = fx == &cell->fx ? &cell->fx_param : &cell->fx2_param;
+    if (!fx) {
+        note_at(cv, row, channel, "dropped: the channel's filter for a note (no free column)");
+        return;
+    }
+    *fx = 'M';
+    *param = cutoff_letter(it_cutoff_hz(cutoff));
+    if (!cell->fx2) {
+        cell->fx2 = 'Q';
+        cell->fx2_param = (uint8_t)lround(255.0 * it_resonance(resonance, cutoff));
+    } else {
+        note_at(cv, row, channel,
+                "approximated: the channel's filter for a note (its resonance: no free column)");
+    }
+}
+
 static Cell convert_event(Convert *cv, int row, int channel, const struct xmp_event *ev,
                           int instruments)
 {
@@ -694,6 +729,7 @@ static Cell convert_event(Convert *cv, int row, int channel, const struct xmp_ev
         cell.fx2_param = (uint8_t)lround(255.0 * it_resonance(cv->channel_resonance[channel],
                                                               cv->channel_cutoff[channel]));
     }
+    carry_filter(cv, row, channel, ev, instruments, &cell);
     /* A note delay in the second column only: fx_row finds it in either. */
     return cell;
 }
