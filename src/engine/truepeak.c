@@ -101,7 +101,7 @@ static inline float max_lane(TpV4 v)
 }
 
 /* The largest |x[i]| of n values, four at a time. */
-static float abs_max(const float *x, size_t n)
+static float abs_max_portable(const float *x, size_t n)
 {
     TpV4 m4 = {0, 0, 0, 0};
     size_t i = 0;
@@ -115,6 +115,37 @@ static float abs_max(const float *x, size_t n)
         m = fabsf(x[i]) > m ? fabsf(x[i]) : m;
     return m;
 }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+/* The same, sixteen values a pass, on CPUs with AVX2 (the limiter's idle
+ * test reads every frame of a quiet song with it). A maximum is the same
+ * in any order. */
+__attribute__((target("avx2"))) static float abs_max_avx2(const float *x, size_t n)
+{
+    const __m256 mag = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    __m256 m0 = _mm256_setzero_ps(), m1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        m0 = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + i), mag), m0);
+        m1 = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + i + 8), mag), m1);
+    }
+    __m256 m8 = _mm256_max_ps(m0, m1);
+    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m8), _mm256_extractf128_ps(m8, 1));
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1));
+    float m = _mm_cvtss_f32(m4);
+    float rest = abs_max_portable(x + i, n - i);
+    return rest > m ? rest : m;
+}
+
+static float abs_max(const float *x, size_t n)
+{
+    return __builtin_cpu_supports("avx2") ? abs_max_avx2(x, n) : abs_max_portable(x, n);
+}
+#else
+#define abs_max abs_max_portable
+#endif
 
 TruePeakSpan truepeak_span(const float *x, size_t count, size_t lag)
 {
