@@ -2730,12 +2730,14 @@ static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTa
                 if (note_row[n] == first + i)
                     *inexact |= !put_jam(p, r, notes[n].channel, &notes[n]);
             bool start = first + i == 0;
-            if (start && draws)
-                *inexact |= !put_effect(p, r, -1, 'V', 0);
+            /* What must go on one channel's cell first, then what may
+             * go on any. */
             *inexact |= !put_heard(p, r, 0, row->audible, &heard);
             if (start)
                 for (int c = 0; c < chans; c++)
                     *inexact |= !put_moves(p, r, c, 0, heard_move[c], play_move[c]);
+            if (start && draws)
+                *inexact |= !put_effect(p, r, -1, 'V', 0);
             if (start || bpm != row->bpm_tenths) {
                 *inexact |= !put_tempo(p, r, row->bpm_tenths, 0);
                 bpm = row->bpm_tenths;
