@@ -284,9 +284,36 @@ static void it_envelopes_save_and_render_the_same(void)
     song_free(song);
 }
 
-int main(void)
+/* The fuzz corpus's IT with instruments (`--write DIR`): a pitch
+ * envelope, a filter with a filter envelope, and Zxx. */
+static int write_corpus_module(const char *to)
+{
+    ModgenSong ms;
+    it_song(&ms, 61);
+    ModgenSample *sm = &ms.samples[0];
+    sm->it_ifc = 0x80 | 70;
+    sm->it_ifr = 0x80 | 60;
+    sm->pitch_is_filter = 1;
+    sm->pitch_points = 3;
+    sm->pitch_tick[1] = 6;
+    sm->pitch_value[1] = 20;
+    sm->pitch_tick[2] = 12;
+    sm->pitch_value[2] = -10;
+    sm->pitch_sustain = 1;
+    modgen_add(&ms, 0, 4, 0, 0, 0, -1, 'Z', 0x30);
+    modgen_add(&ms, 0, 6, 0, 0, 0, -1, 'Z', 0x86);
+    modgen_add(&ms, 0, 8, 0, 56, 0, -1, 0, 0);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/demo-filter.it", to);
+    modgen_save(&ms, MODGEN_IT, path);
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     make_sine();
+    if (argc == 3 && !strcmp(argv[1], "--write"))
+        return write_corpus_module(argv[2]);
     test_make_tmpdir(dir, sizeof dir, "module-it");
     RUN(it_filter_cuts_as_its_own_does);
     RUN(zxx_moves_the_filter);
