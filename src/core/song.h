@@ -221,8 +221,17 @@ typedef struct Instrument {
     uint8_t nna;              /* SongNoteAction: the default, cut, as ever */
     uint8_t dupcheck;         /* SongDupCheck */
     uint8_t dupaction;        /* SongNoteAction, not continue */
+    /* Auto-vibrato (FastTracker 2's instrument vibrato, Impulse Tracker's
+     * sample vibrato), on every tick of a note while the song plays:
+     * SONG_AUTOVIB_WAVE 0 sine, 1 square, 2 ramp down, 3 ramp up; RATE
+     * 256ths of a cycle a tick; DEPTH the most it moves the pitch, in
+     * 256ths of a semitone; SWEEP ticks to reach that depth while the
+     * note is held (0: at once). DEPTH 0: none. */
+    uint8_t autovib[4];
     Sample *sample;           /* owned; NULL when missing */
 } Instrument;
+
+enum { SONG_AUTOVIB_WAVE, SONG_AUTOVIB_RATE, SONG_AUTOVIB_DEPTH, SONG_AUTOVIB_SWEEP };
 
 typedef enum {
     SONG_NOTE_CUT = 0,      /* stops at once (over the declick ramp) */

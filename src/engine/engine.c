@@ -58,6 +58,11 @@ typedef struct {
     /* Xxy (x 3..6) for the sounding note: its new-note action instead of
      * its instrument's (-1: none); a note with an instrument ends it. */
     int nna_override;
+    /* The sounding note's auto-vibrato (Instrument.autovib): its place
+     * in the wave (256ths), its depth now and each tick's rise while
+     * sweeping (256ths of the instrument's depth... x 256), and the
+     * pitch it gives this tick (1/64 semitones). */
+    int autovib_pos, autovib_amp, autovib_rise, autovib_off;
 } Channel;
 
 /* A note its channel's next note sent into the background (its new-note
@@ -574,7 +579,8 @@ static void channel_apply_over(Engine *e, int c, uint32_t ramp)
     if (!v)
         return;
     const PointEnv *pe = &e->pool.points[ch->voice];
-    mixer_voice_set_step(v, pitch_step(e, v->inst, env_pitch(fx_pitch(&ch->fx), pe)));
+    mixer_voice_set_step(
+        v, pitch_step(e, v->inst, env_pitch(fx_pitch(&ch->fx), pe) + ch->autovib_off));
     float gl, gr, gm;
     channel_gains(e, c, pe, &gl, &gr, &gm);
     mixer_voice_set_gains(v, gl, gr, gm, ramp);
@@ -898,6 +904,45 @@ static void past_tick(Engine *e)
     }
 }
 
+/* A note of inst starts on channel c: its auto-vibrato from the wave's
+ * start, at its depth or sweeping up to it. */
+static void autovib_start(Channel *ch, const Instrument *inst)
+{
+    int depth = inst->autovib[SONG_AUTOVIB_DEPTH] << 8, sweep = inst->autovib[SONG_AUTOVIB_SWEEP];
+    ch->autovib_pos = 0;
+    ch->autovib_amp = sweep ? 0 : depth;
+    ch->autovib_rise = sweep ? depth / sweep : 0;
+    ch->autovib_off = 0;
+}
+
+/* A tick of channel c's auto-vibrato, as FastTracker 2 plays it: the
+ * depth sweeps up while the note is held, the wave moves on by the
+ * rate, and the pitch follows (up first on the sine). */
+static void autovib_tick(Engine *e, int c)
+{
+    Channel *ch = &e->chans.ch[c];
+    MixerVoice *v = channel_voice(e, ch);
+    ch->autovib_off = 0;
+    if (!v || !v->inst->autovib[SONG_AUTOVIB_DEPTH])
+        return;
+    const uint8_t *vib = v->inst->autovib;
+    int depth = vib[SONG_AUTOVIB_DEPTH] << 8;
+    if (ch->autovib_rise && !e->pool.points[ch->voice].key_off)
+        ch->autovib_amp = ch->autovib_amp + ch->autovib_rise < depth
+                              ? ch->autovib_amp + ch->autovib_rise
+                              : depth;
+    ch->autovib_pos = (ch->autovib_pos + vib[SONG_AUTOVIB_RATE]) & 255;
+    int pos = ch->autovib_pos, wave;
+    switch (vib[SONG_AUTOVIB_WAVE] & 3) {
+    case 1: wave = pos > 127 ? -64 : 64; break;
+    case 2: wave = -((((pos >> 1) + 64) & 127) - 64); break;
+    case 3: wave = -((((-(pos >> 1)) + 64) & 127) - 64); break;
+    default: wave = (int)lround(64.0 * sin(2.0 * M_PI * pos / 256.0)); break;
+    }
+    /* 256ths of a semitone x 256 x 64: 1/64 semitones. */
+    ch->autovib_off = wave * ch->autovib_amp / (1 << 16);
+}
+
 /* Lxx: the sounding note's volume envelope goes to tick xx, heard on
  * this tick and moving on from the next; its panning envelope too when
  * the volume envelope has a sustain, as FastTracker 2 does. */
@@ -954,6 +999,7 @@ static void start_note(Engine *e, int c, uint32_t offset, bool bare)
     v->serial = ++e->pool.serial;
     ch->voice = vi;
     ch->voice_serial = v->serial;
+    autovib_start(ch, inst);
     choke_others(e, v);
 }
 
@@ -1814,6 +1860,8 @@ static void process_tick(Engine *e)
     if (!atomic_load_explicit(&e->capturing, memory_order_relaxed))
         e->seq.logging = false;
     bool moved[SONG_MAX_CHANNELS] = {false};
+    for (int c = 0; c < e->chans.nch; c++)
+        autovib_tick(e, c);
     envelopes_tick(e, moved);
     for (int c = 0; c < e->chans.nch; c++)
         if (!moved[c])

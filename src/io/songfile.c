@@ -1016,7 +1016,7 @@ static HissError parse_shape_field(Parser *p, Token key, int slot,
     if (param == SHAPE_COUNT) {
         char fields[600] = "sample, volume, pan, base, finetune, loop, interp, slices, "
                            "stretch, {vol,pan,bend,cutoff}_env/sustain/loop, fadeout, "
-                           "bare_env, nna, dupcheck, dupaction";
+                           "bare_env, nna, dupcheck, dupaction, autovib";
         shape_field_names(fields, sizeof fields);
         return fail_at(p, key.pos, HISS_ERR_PARSE,
                        "unknown field '%s' (%s)",
@@ -1170,12 +1170,13 @@ static HissError parse_instrument(Parser *p)
     /* Each envelope kind (song.h) has three fields from F_ENVELOPES on:
      * its points, its sustain and its loop. */
     enum { F_SAMPLE, F_VOLUME, F_PAN, F_BASE, F_FINETUNE, F_LOOP, F_INTERP, F_SLICES,
-           F_STRETCH, F_FADEOUT, F_BARE_ENV, F_NNA, F_DUPCHECK, F_DUPACTION, F_ENVELOPES,
+           F_STRETCH, F_FADEOUT, F_BARE_ENV, F_NNA, F_DUPCHECK, F_DUPACTION, F_AUTOVIB,
+           F_ENVELOPES,
            F_COUNT = F_ENVELOPES + 3 * SONG_ENV_KINDS };
     static const char *const FIELDS[F_COUNT] = {
         "sample",         "volume",        "pan",         "base",       "finetune",
         "loop",           "interp",        "slices",      "stretch",    "fadeout",
-        "bare_env",       "nna",           "dupcheck",    "dupaction",
+        "bare_env",       "nna",           "dupcheck",    "dupaction",  "autovib",
         "vol_env",        "vol_sustain",   "vol_loop",    "pan_env",
         "pan_sustain",    "pan_loop",      "bend_env",    "bend_sustain", "bend_loop",
         "cutoff_env",     "cutoff_sustain", "cutoff_loop"};
@@ -1291,6 +1292,16 @@ static HissError parse_instrument(Parser *p)
                 inst->nna = (uint8_t)action;
             else
                 inst->dupaction = (uint8_t)action;
+            break;
+        }
+        case F_AUTOVIB: {
+            /* wave rate depth sweep (song.h) */
+            static const char *const PARTS[4] = {"autovib wave", "autovib rate",
+                                                 "autovib depth", "autovib sweep"};
+            for (int k = 0; k < 4 && !err; k++) {
+                err = parse_int(p, PARTS[k], 0, k == SONG_AUTOVIB_WAVE ? 3 : 255, &v, NULL);
+                inst->autovib[k] = (uint8_t)v;
+            }
             break;
         }
         case F_DUPCHECK: {
@@ -2004,6 +2015,9 @@ static void format_instrument(Buf *b, int slot, const Instrument *inst)
         buf_put(b, " bare_env keep", 14);
     if (inst->nna != SONG_NOTE_CUT)
         buf_printf(b, " nna %s", song_note_action_names[inst->nna % SONG_NOTE_ACTIONS]);
+    if (inst->autovib[SONG_AUTOVIB_DEPTH])
+        buf_printf(b, " autovib %d %d %d %d", inst->autovib[0] & 3, inst->autovib[1],
+                   inst->autovib[2], inst->autovib[3]);
     if (inst->dupcheck != SONG_DUP_OFF)
         buf_printf(b, " dupcheck %s dupaction %s",
                    song_dup_check_names[inst->dupcheck % SONG_DUP_CHECKS],

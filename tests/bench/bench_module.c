@@ -540,7 +540,21 @@ static void envpos_song(ModgenSong *s, bool it)
     modgen_add(s, 0, 30, 0, 0, 0, -1, 'L', 0x00);
 }
 
+/* Auto-vibrato: notes of an instrument with a sine vibrato that sweeps
+ * in over 24 ticks. */
+static void autovib_song(ModgenSong *s, bool it)
+{
+    sine_from_row_0(s);
+    ModgenSample *sm = &s->samples[0];
+    sm->vib_depth = it ? 16 : 8;
+    sm->vib_rate = 12;
+    sm->vib_sweep = 24;
+    modgen_add(s, 0, 16, 0, 56, 1, -1, 0, 0);
+    modgen_add(s, 0, 32, 0, 44, 1, -1, 0, 0);
+}
+
 static const FeatureCase FEATURES[] = {
+    {"auto-vibrato", autovib_song, false, false},
     {"env pos Lxx", envpos_song, false, true},
     {"tremor", tremor_song, false},
     {"global vol", global_song, false},

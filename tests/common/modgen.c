@@ -406,6 +406,10 @@ static void write_xm(const ModgenSong *s, Buf *b)
             put8(b, ih + 226, sm->pan_points);
             put8(b, ih + 234, 1);
         }
+        put8(b, ih + 235, sm->vib_type);
+        put8(b, ih + 236, sm->vib_sweep);
+        put8(b, ih + 237, sm->vib_depth);
+        put8(b, ih + 238, sm->vib_rate);
         put16le(b, ih + 239, (unsigned)sm->fadeout);
         for (int k = 0; k < in.count; k++) {
             const ModgenSample *x = &s->samples[in.first + k];
@@ -641,6 +645,11 @@ static void write_it(const ModgenSong *s, Buf *b)
         put32le(b, smp_at[i] + 52, sm->loop_start);
         put32le(b, smp_at[i] + 56, sm->loop_end);
         put32le(b, smp_at[i] + 60, 8363);
+        /* Sample vibrato: speed, depth, rate (its sweep), wave. */
+        put8(b, smp_at[i] + 76, sm->vib_rate);
+        put8(b, smp_at[i] + 77, sm->vib_depth);
+        put8(b, smp_at[i] + 78, sm->vib_sweep);
+        put8(b, smp_at[i] + 79, sm->vib_type);
     }
     for (int p = 0; p < s->patterns; p++) {
         size_t ph = buf_zero(b, 8);

@@ -68,6 +68,9 @@ typedef struct {
      * (0 cut, 1 off, 2 fade); the volume envelope above (without loop)
      * and fadeout (IT's 0..256) are its too. */
     int it_nna, it_dct, it_dca;
+    /* The instrument's auto-vibrato (XM: type 0..3, sweep, depth 0..15,
+     * rate 0..63; IT: the sample's wave, rate, depth, speed). */
+    int vib_type, vib_sweep, vib_depth, vib_rate;
 } ModgenSample;
 
 /* XM only: an instrument of several samples, samples[first..first+count)

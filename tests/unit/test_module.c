@@ -753,6 +753,48 @@ static void xm_envelope_position_moves_the_envelope(void)
     song_free(song);
 }
 
+/* An XM instrument's auto-vibrato (sine, depth 8 of FastTracker 2's 15,
+ * rate 16 of 256 a tick) moves the pitch by up to 8/64 of a semitone
+ * (12.5 cents), up first, a cycle every 16 ticks, as openmpt123 plays
+ * it: tick t at 12.5 x sin(2 pi x 16 (t + 1) / 256) cents, in whole
+ * 64ths of a semitone; a sweep of 32 ticks brings the depth in linearly. */
+static void xm_auto_vibrato_moves_the_pitch(void)
+{
+    for (int sweep = 0; sweep < 2; sweep++) {
+        ModgenSong ms;
+        base_song(&ms);
+        ms.samples[0].vib_depth = 8;
+        ms.samples[0].vib_rate = 16;
+        ms.samples[0].vib_sweep = sweep ? 32 : 0;
+        modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+        Song *song = load(&ms, MODGEN_XM, sweep ? "autovib-sweep" : "autovib", NULL);
+        if (!song)
+            continue;
+        const Instrument *inst = song_instrument(song, 1);
+        CHECK(inst && inst->autovib[SONG_AUTOVIB_DEPTH] == 32 &&
+              inst->autovib[SONG_AUTOVIB_RATE] == 16);
+        float *out = synth_render(song, RATE, 48 * 960, 1024);
+        double base = 8363.0 / PERIOD, worst = 0;
+        int worst_tick = 0;
+        for (int t = 0; t < 40; t++) {
+            double hz = synth_frequency(out, (uint32_t)t * 960 + 60, 880, 0, RATE);
+            double got = 1200 * log2(hz / base);
+            /* In whole 64ths of a semitone, as the trackers count. */
+            int wave = (int)lround(64 * sin(2 * M_PI * ((16 * (t + 1)) & 255) / 256.0));
+            int amp = sweep ? (t + 1 < 32 ? (t + 1) * 256 : 32 * 256) : 32 * 256;
+            double want = (wave * amp / 65536) * 100.0 / 64;
+            if (fabs(got - want) > worst) {
+                worst = fabs(got - want);
+                worst_tick = t;
+            }
+        }
+        CHECK_MSG(worst < 0.3, "%s: %.2f cents off at tick %d", sweep ? "sweep" : "plain", worst,
+                  worst_tick);
+        free(out);
+        song_free(song);
+    }
+}
+
 /* The amplitude of the tone at hz in the left channel over frames
  * [start, start + count) (Goertzel, through a Hann window so that a tone
  * a few semitones away does not leak in). */
@@ -1446,6 +1488,7 @@ int main(int argc, char **argv)
     RUN(it_new_note_actions_keep_notes_playing);
     RUN(tremor_gates_the_volume);
     RUN(xm_envelope_position_moves_the_envelope);
+    RUN(xm_auto_vibrato_moves_the_pitch);
     RUN(it_duplicate_checks_and_past_note_actions);
     RUN(pitch_agrees_with_xmp);
     RUN(samples_come_with_the_module);

@@ -530,6 +530,7 @@ static int songs_equal(const Song *a, const Song *b)
              envelopes_equal(&x->filter_env, &y->filter_env) && x->fadeout == y->fadeout &&
              x->env_keep_bare == y->env_keep_bare && x->nna == y->nna &&
              x->dupcheck == y->dupcheck && x->dupaction == y->dupaction &&
+             !memcmp(x->autovib, y->autovib, sizeof x->autovib) &&
              !memcmp(x->slices, y->slices, sizeof x->slices[0] * (size_t)x->slice_count) &&
              /* An empty list the song gave is written as such. */
              (x->slice_count || !(x->given & INST_GIVEN_SLICES) ||
@@ -918,7 +919,8 @@ static void test_errors_instruments(void)
     ERR(H "instrument 01 \"k\" color red\n", HISS_ERR_PARSE,
         "t.hiss:2:19: unknown field 'color' (sample, volume, pan, "
         "base, finetune, loop, interp, slices, stretch, {vol,pan,bend,cutoff}_env/sustain/loop, "
-        "fadeout, bare_env, nna, dupcheck, dupaction, attack, hold, decay, sustain, release, "
+        "fadeout, bare_env, nna, dupcheck, dupaction, autovib, attack, hold, decay, sustain, "
+        "release, "
         "pitch_{env,decay}, filter, cutoff, resonance, filter_{env,env_from}, "
         "fenv_{attack,hold,decay,sustain,release}, key_track, filter_vel, "
         "crush_{bits,rate,mix}, drive, drive_{type,vel}, mode, glide, end, start, reverse, "
@@ -1137,7 +1139,7 @@ static void test_global_volume_and_tremor_round_trip(void)
 static void test_note_actions_round_trip(void)
 {
     const char text[] = H "instrument 01 \"pad\" fadeout 512 nna fade dupcheck sample "
-                          "dupaction off\n"
+                          "dupaction off autovib 2 20 32 10\n"
                           "instrument 02 \"plain\"\n";
     Song *a = parse_ok(text, sizeof text - 1);
     CHECK(a != NULL);
@@ -1150,9 +1152,13 @@ static void test_note_actions_round_trip(void)
     char *out = NULL;
     size_t len = 0;
     CHECK(songfile_format(a, &out, &len) == HISS_OK);
-    CHECK(out && strstr(out, " fadeout 512 nna fade dupcheck sample dupaction off\n"));
+    CHECK(out && strstr(out, " fadeout 512 nna fade autovib 2 20 32 10 dupcheck sample "
+                             "dupaction off\n"));
+    CHECK(pad->autovib[SONG_AUTOVIB_WAVE] == 2 && pad->autovib[SONG_AUTOVIB_RATE] == 20 &&
+          pad->autovib[SONG_AUTOVIB_DEPTH] == 32 && pad->autovib[SONG_AUTOVIB_SWEEP] == 10);
     const char *second = out ? strstr(out, "\"plain\"") : NULL;
-    CHECK(second && !strstr(second, "nna") && !strstr(second, "dup"));
+    CHECK(second && !strstr(second, "nna") && !strstr(second, "dup") &&
+          !strstr(second, "autovib"));
     Song *b = out ? parse_ok(out, len) : NULL;
     CHECK(b && songs_equal(a, b) && song_instrument(b, 1)->nna == SONG_NOTE_FADE);
     free(out);
@@ -1162,6 +1168,8 @@ static void test_note_actions_round_trip(void)
         "t.hiss:2:23: bad nna 'later' (cut|continue|off|fade)");
     ERR(H "instrument 01 \"k\" dupaction continue\n", HISS_ERR_PARSE,
         "t.hiss:2:29: bad dupaction 'continue' (cut|off|fade)");
+    ERR(H "instrument 01 \"k\" autovib 4 1 1 1\n", HISS_ERR_RANGE,
+        "t.hiss:2:27: autovib wave 4 is out of range (0..3)");
     ERR(H "instrument 01 \"k\" dupcheck pitch\n", HISS_ERR_PARSE,
         "t.hiss:2:28: bad dupcheck 'pitch' (off|note|sample|instrument)");
 }

@@ -972,15 +972,30 @@ static void convert_note_actions(const struct xmp_subinstrument *sub, Instrument
                                     : 0);
 }
 
+/* The instrument's (XM) or sample's (IT) auto-vibrato: libxmp gives
+ * FastTracker 2's depth x 4, hiss's 256ths of a semitone. */
+static void convert_autovibrato(Convert *cv, int slot, const struct xmp_subinstrument *sub,
+                                Instrument *inst, bool report)
+{
+    if (sub->vde <= 0)
+        return;
+    inst->autovib[SONG_AUTOVIB_WAVE] = (uint8_t)(sub->vwf & 3);
+    inst->autovib[SONG_AUTOVIB_RATE] = (uint8_t)hiss_clampi(sub->vra, 0, 255);
+    inst->autovib[SONG_AUTOVIB_DEPTH] = (uint8_t)hiss_clampi(sub->vde, 0, 255);
+    inst->autovib[SONG_AUTOVIB_SWEEP] = (uint8_t)hiss_clampi(sub->vsw, 0, 255);
+    if (cv->format == FORMAT_IT && report)
+        loader_report_add(cv->report, -1, -1, -1,
+                          "approximated: instrument %02X's auto-vibrato (played as "
+                          "FastTracker 2 plays it)", slot);
+}
+
 static void report_instrument(Convert *cv, int slot, const struct xmp_instrument *xi)
 {
     LoaderReport *r = cv->report;
     int used = chosen_sub(xi);
     if (xi->nsm > 0) {
         const struct xmp_subinstrument *sub = &xi->sub[used];
-        if (sub->vde)
-            loader_report_add(r, -1, -1, -1, "dropped: instrument %02X's auto-vibrato",
-                              slot);
+
         if ((sub->ifc & 0x80) || (sub->ifr & 0x80) || (xi->fei.flg & XMP_ENVELOPE_FLT))
             loader_report_add(r, -1, -1, -1,
                               "approximated: instrument %02X's resonant filter (hiss's 12 dB "
@@ -1042,6 +1057,7 @@ static HissError convert_instrument(Convert *cv, int slot, long *frames_left,
     convert_envelope(cv, slot, xi, inst, home);
     if (cv->format == FORMAT_IT)
         convert_note_actions(sub, inst);
+    convert_autovibrato(cv, slot, sub, inst, home);
     convert_filter(cv, sub, inst);
     int sid = sub->sid;
     if (sid < 0 || sid >= mod->smp) {
