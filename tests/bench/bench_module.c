@@ -511,6 +511,21 @@ static void nna_dup_song(ModgenSong *s, bool it)
     nna_song(s, 1, 1);
 }
 
+/* NNA off on an instrument whose volume envelope rises to a sustain and
+ * falls after it: each note goes on in the background, let go. */
+static void nna_env_song(ModgenSong *s, bool it)
+{
+    nna_song(s, 2, 0);
+    ModgenSample *sm = &s->samples[0];
+    static const int TICK[] = {0, 4, 10, 30}, LEVEL[] = {0, 64, 40, 0};
+    sm->env_points = 4;
+    for (int k = 0; k < 4; k++) {
+        sm->env_tick[k] = TICK[k];
+        sm->env_value[k] = LEVEL[k];
+    }
+    sm->env_sustain = 2;
+}
+
 /* A looped sine under tremor: 3 ticks on and 2 off, then 2 on and 4
  * off (XM counts one more than it says, IT as it says), then none. */
 static void tremor_song(ModgenSong *s, bool it)
@@ -561,6 +576,7 @@ static const FeatureCase FEATURES[] = {
     {"NNA fade", nna_fade_song, true},
     {"NNA off", nna_off_song, true},
     {"NNA cont+dup", nna_dup_song, true},
+    {"NNA off+env", nna_env_song, true},
 };
 
 static void compare_features(const char *dir, const char *hiss)
