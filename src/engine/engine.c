@@ -63,6 +63,10 @@ typedef struct {
      * sweeping (256ths of the instrument's depth... x 256), and the
      * pitch it gives this tick (1/64 semitones). */
     int autovib_pos, autovib_amp, autovib_rise, autovib_off;
+    /* A note off on a note without a volume envelope whose instrument
+     * has a fadeout: it fades by it (Impulse Tracker), 65536 .. 0. */
+    bool off_fading;
+    int off_fade;
 } Channel;
 
 /* A note its channel's next note sent into the background (its new-note
@@ -388,6 +392,10 @@ static void release_note(Engine *e, Channel *ch)
         ch->voice = -1;
         return;
     }
+    if (v && e->seq.playing && v->inst->fadeout > 0) {
+        ch->off_fading = true;
+        return;
+    }
     release_channel_voice(e, ch, e->release_ramp);
 }
 
@@ -561,7 +569,10 @@ static void channel_gains(const Engine *e, int c, const PointEnv *pe, float *gl,
                           float *gm)
 {
     const Channel *ch = &e->chans.ch[c];
-    note_gains(e, c, (float)fx_volume(&ch->fx) / 64.0f * ch->level, ch->fx.pan, pe, gl, gr, gm);
+    note_gains(e, c,
+               (float)fx_volume(&ch->fx) / 64.0f * ch->level * (float)ch->off_fade /
+                   SONG_FADEOUT_MAX,
+               ch->fx.pan, pe, gl, gr, gm);
 }
 
 /* The pitch a note at `pitch` sounds at under its pitch envelope. */
@@ -787,7 +798,8 @@ static PastNote *past_take(Engine *e, int c, float vol, int pan, int pitch)
         .vol = vol,
         .pan = pan,
         .pitch = pitch,
-        .fade = SONG_FADEOUT_MAX,
+        .fading = ch->off_fading,
+        .fade = ch->off_fade,
     };
     ch->voice = -1;
     return slot;
@@ -915,6 +927,19 @@ static void autovib_start(Channel *ch, const Instrument *inst)
     ch->autovib_off = 0;
 }
 
+/* A tick of channel c's fade after a note off (Channel.off_fading): one
+ * faded out ends. */
+static void off_fade_tick(Engine *e, int c)
+{
+    Channel *ch = &e->chans.ch[c];
+    MixerVoice *v = channel_voice(e, ch);
+    if (!v || !ch->off_fading)
+        return;
+    ch->off_fade = hiss_clampi(ch->off_fade - v->inst->fadeout, 0, SONG_FADEOUT_MAX);
+    if (!ch->off_fade)
+        release_channel_voice(e, ch, e->ramp);
+}
+
 /* A tick of channel c's auto-vibrato, as FastTracker 2 plays it: the
  * depth sweeps up while the note is held, the wave moves on by the
  * rate, and the pitch follows (up first on the sine). */
@@ -970,6 +995,8 @@ static void start_note(Engine *e, int c, uint32_t offset, bool bare)
     release_channel_voice(e, ch, e->ramp);
     if (!bare)
         ch->nna_override = -1;
+    ch->off_fading = false;
+    ch->off_fade = SONG_FADEOUT_MAX;
     ch->fx.retrig_count = 0;
     Instrument *inst = ch->fx.inst_slot ? song_instrument(e->song, ch->fx.inst_slot)
                                      : NULL;
@@ -1262,6 +1289,8 @@ static void channel_reset(Channel *ch)
     ch->voice = -1;
     ch->voice_serial = 0;
     ch->nna_override = -1;
+    ch->off_fading = false;
+    ch->off_fade = SONG_FADEOUT_MAX;
 }
 
 static int song_channels(const Engine *e)
@@ -1860,8 +1889,10 @@ static void process_tick(Engine *e)
     if (!atomic_load_explicit(&e->capturing, memory_order_relaxed))
         e->seq.logging = false;
     bool moved[SONG_MAX_CHANNELS] = {false};
-    for (int c = 0; c < e->chans.nch; c++)
+    for (int c = 0; c < e->chans.nch; c++) {
+        off_fade_tick(e, c);
         autovib_tick(e, c);
+    }
     envelopes_tick(e, moved);
     for (int c = 0; c < e->chans.nch; c++)
         if (!moved[c])

@@ -568,7 +568,17 @@ static void autovib_song(ModgenSong *s, bool it)
     modgen_add(s, 0, 32, 0, 44, 1, -1, 0, 0);
 }
 
+/* IT note offs on an instrument without a volume envelope: each note
+ * fades by the fadeout (NNA cut). */
+static void off_fade_song(ModgenSong *s, bool it)
+{
+    nna_song(s, 0, 0);
+    for (int k = 0; k < 6; k++)
+        modgen_add(s, 0, 8 * k + 3, 0, MODGEN_NOTE_OFF, 0, -1, 0, 0);
+}
+
 static const FeatureCase FEATURES[] = {
+    {"note-off fade", off_fade_song, true, false},
     {"auto-vibrato", autovib_song, false, false},
     {"env pos Lxx", envpos_song, false, true},
     {"tremor", tremor_song, false},

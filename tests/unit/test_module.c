@@ -877,6 +877,34 @@ static void it_new_note_actions_keep_notes_playing(void)
     }
 }
 
+/* A note off (===) on an IT instrument without a volume envelope fades
+ * the note by the instrument's fadeout, as Impulse Tracker does: 32 of
+ * 1024 a tick from the note off's own tick, so tick k after it (k from 0)
+ * plays at 1 - (k + 1) / 32, and after 32 ticks the note is over. */
+static void it_note_off_fades_by_the_fadeout(void)
+{
+    const ModgenEvent ev[] = {{0, 0, 0, 49, 1, -1, 0, 0}, {0, 4, 0, MODGEN_NOTE_OFF, 0, -1, 0, 0}};
+    Song *song = load_it_actions("offfade", 0, 0, 0, ev, 2);
+    if (!song)
+        return;
+    float *out = synth_render(song, RATE, 12 * ROW_FRAMES, 1024);
+    double full = tick_rms(out, MODGEN_IT, 6), worst = 0;
+    int worst_tick = 0;
+    for (int k = 0; k < 28; k++) {
+        double got = tick_rms(out, MODGEN_IT, 24 + k) / full, want = 1 - (k + 1) / 32.0;
+        if (fabs(got - want) > worst) {
+            worst = fabs(got - want);
+            worst_tick = k;
+        }
+    }
+    CHECK_MSG(full > 0.01 && worst < 0.02, "%.3f off at tick %d after the note off", worst,
+              worst_tick);
+    CHECK_MSG(tick_rms(out, MODGEN_IT, 24 + 33) < 0.001, "still sounding 33 ticks on: %.4f",
+              tick_rms(out, MODGEN_IT, 24 + 33));
+    free(out);
+    song_free(song);
+}
+
 /* A duplicate check (note, action cut) stops the channel's older C-4 when
  * a C-4 comes again (at volume 0 here, so only the old one could sound),
  * and leaves the E-4 between them going; S70 (hiss's X00) cuts the
@@ -1486,6 +1514,7 @@ int main(int argc, char **argv)
     RUN(xm_extra_fine_porta_moves_the_pitch);
     RUN(global_volume_scales_every_channel);
     RUN(it_new_note_actions_keep_notes_playing);
+    RUN(it_note_off_fades_by_the_fadeout);
     RUN(tremor_gates_the_volume);
     RUN(xm_envelope_position_moves_the_envelope);
     RUN(xm_auto_vibrato_moves_the_pitch);

@@ -924,13 +924,10 @@ static void convert_envelope(Convert *cv, int slot, const struct xmp_instrument 
     /* FastTracker 2 restarts them only for a note with an instrument. */
     inst->env_keep_bare = cv->format == FORMAT_XM &&
                           (inst->vol_env.count || inst->pan_env.count);
-    /* IT's fadeout also fades a note its new-note action sends fading. */
+    /* IT's fadeout also fades a note without a volume envelope after its
+     * note off, and one its new-note action sends fading. */
     if (inst->vol_env.count || cv->format == FORMAT_IT)
         inst->fadeout = hiss_clampi(xi->rls, 0, SONG_FADEOUT_MAX);
-    if (!inst->vol_env.count && xi->rls > 0 && cv->format == FORMAT_IT && report)
-        loader_report_add(cv->report, -1, -1, -1,
-                          "approximated: instrument %02X's fadeout without an envelope (a "
-                          "note off ends its note over the release fade)", slot);
     /* IT's pitch or filter envelope: libxmp gives the pitch's half
      * semitones (-32..32) x 50, the filter's levels + 32, x 4. */
     struct xmp_envelope env = xi->fei;
