@@ -555,8 +555,10 @@ static bool take_moves(Engine *e)
             if (want == e->chans.heard_move[c][k])
                 continue;
             e->chans.heard_move[c][k] = want;
-            if (k == ENGINE_MOVE_FADER)
+            if (k == ENGINE_MOVE_FADER) {
                 e->chans.heard_gain[c] = strip_gain_of_tenth_db(want);
+                strip_hear_gain(&e->chans.strip[c], e->chans.heard_gain[c]);
+            }
             changed = true;
         }
     e->chans.moves_due = false;
@@ -2660,6 +2662,8 @@ static void follow_strips(Engine *e)
             e->chans.moves_due |= wanted_move(e, c, k) != e->chans.heard_move[c][k];
     if (e->chans.moves_due && !capturing_play(e))
         changed |= take_moves(e);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        strip_hear_gain(&e->chans.strip[c], e->chans.heard_gain[c]);
     if (changed)
         for (int c = 0; c < e->chans.nch; c++)
             channel_apply(e, c);

@@ -26,6 +26,14 @@ static void strip_sends(StripState *st)
     }
 }
 
+void strip_hear_gain(StripState *st, float gain)
+{
+    if (st->gain == gain)
+        return;
+    st->gain = gain;
+    strip_sends(st);
+}
+
 bool strip_follow(StripState *st, const SongStrip *s)
 {
     int gain = hiss_clampi(atomic_load_explicit(&s->gain_tenth_db, memory_order_relaxed),

@@ -25,6 +25,10 @@ typedef struct {
 /* [audio] Copies the song's strip into st; true when the fader, pan,
  * mute or solo changed (what the voices must hear of). */
 bool strip_follow(StripState *st, const SongStrip *song_strip);
+/* [audio] The fader the channel is heard at when a pattern (or a capture
+ * waiting for its tick) says other than the strip: pre-fader sends are
+ * taken before it. */
+void strip_hear_gain(StripState *st, float gain);
 /* [audio] Balance: the side panned away from is turned down, linearly,
  * to silence at the end of the range; the other side stays. */
 void strip_balance(const StripState *st, float *left, float *right);

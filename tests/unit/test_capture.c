@@ -617,6 +617,37 @@ static void fader_and_balance_moves_render_as_played(void)
     song_free(s);
 }
 
+/* A pre-fader send is taken before the fader heard: under a pattern's
+ * fader pair, the same as under the strip's own fader at that level. */
+static void a_pre_fader_send_under_a_fader_pair(void)
+{
+    enum { FRAMES = 8 * ROW };
+    float *out[2];
+    for (int pair = 0; pair < 2; pair++) {
+        Song *s = synth_song(1, ROWS, 125, 6);
+        synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, 300.0, 160, 1, 0.5f),
+                                                    LOOP_FORWARD, 0, 160, INTERP_LINEAR));
+        synth_put(s, 0, 1, 0, NOTE_C4, 1, E, 0, 0); /* after the send's first ramp */
+        SongStrip *st = &s->strips[0];
+        atomic_store(&st->send_tenth_db[0], 0);
+        atomic_store(&st->send_pre[0], true);
+        atomic_store(&st->gain_tenth_db, pair ? -200 : 0);
+        uint8_t param[2];
+        if (pair) { /* 0 dB from row 0, over the strip's -20 */
+            CHECK(engine_move_encode(ENGINE_MOVE_FADER, 0, 0, param));
+            synth_put(s, 0, 0, 0, NOTE_EMPTY, 0, E, 'O', param[0]);
+            synth_put2(s, 0, 0, 0, 'O', param[1]);
+        }
+        out[pair] = render_from(s, 0, FRAMES);
+        song_free(s);
+    }
+    /* The tone sounds, dry and through the send's delay. */
+    CHECK(synth_peak(out[0], 5 * ROW, 3 * ROW, 0) > 0.1f);
+    CHECK(max_difference(out[0], out[1], 2 * (size_t)FRAMES) == 0.0f);
+    free(out[0]);
+    free(out[1]);
+}
+
 /* Capture turned on inside a beat begins with the next beat's row. */
 static void a_capture_starts_on_a_beat(void)
 {
@@ -681,6 +712,7 @@ int main(void)
     RUN(humanize_and_probability_replay_as_drawn);
     RUN(notes_jammed_between_ticks_render_as_played);
     RUN(fader_and_balance_moves_render_as_played);
+    RUN(a_pre_fader_send_under_a_fader_pair);
     RUN(a_capture_starts_on_a_beat);
     RUN(a_capture_goes_on_in_a_new_engine);
     RUN(nothing_captured_changes_nothing);
