@@ -43,6 +43,13 @@ enum {
     ROW_LOG_RING = 1024, /* rows a capture keeps for the UI: seconds of them */
 };
 
+/* A note's auto-vibrato (Instrument.autovib): its place in the wave
+ * (256ths of a cycle), its depth now and each tick's rise while it
+ * sweeps in (both 256ths of a semitone x 256). */
+typedef struct {
+    int pos, amp, rise;
+} AutoVib;
+
 typedef struct {
     FxChannel fx;
     int voice;           /* index into voices, -1 for none */
@@ -58,11 +65,8 @@ typedef struct {
     /* Xxy (x 3..6) for the sounding note: its new-note action instead of
      * its instrument's (-1: none); a note with an instrument ends it. */
     int nna_override;
-    /* The sounding note's auto-vibrato (Instrument.autovib): its place
-     * in the wave (256ths), its depth now and each tick's rise while
-     * sweeping (256ths of the instrument's depth... x 256), and the
-     * pitch it gives this tick (1/64 semitones). */
-    int autovib_pos, autovib_amp, autovib_rise, autovib_off;
+    AutoVib autovib;     /* the sounding note's auto-vibrato */
+    int autovib_off;     /* the pitch it gives this tick, 1/64 semitones */
     /* A note off on a note without a volume envelope whose instrument
      * has a fadeout: it fades by it (Impulse Tracker), 65536 .. 0. */
     bool off_fading;
@@ -82,6 +86,7 @@ typedef struct {
     float vol;              /* its volume when it went, 0..1 */
     int pan;                /* 0..255 */
     int pitch;              /* 1/64 semitones */
+    AutoVib autovib;
     /* Fading by the instrument's fadeout where its volume envelope's
      * note-off fade does not (a fade while held, or no volume envelope):
      * 65536 .. 0. */
@@ -740,6 +745,51 @@ static bool voice_start_on(const Engine *e, MixerVoice *v, const Instrument *ins
     return mixer_voice_start_slice(v, inst, first + offset, end, step, gl, gr, gm, fade);
 }
 
+/* ---- auto-vibrato (Instrument.autovib) -------------------------------- */
+
+/* A note of inst starts: its auto-vibrato from the wave's start, at its
+ * depth or sweeping up to it. */
+static void autovib_start(AutoVib *av, const Instrument *inst)
+{
+    int depth = inst->autovib[SONG_AUTOVIB_DEPTH] << 8, sweep = inst->autovib[SONG_AUTOVIB_SWEEP];
+    av->pos = 0;
+    av->amp = sweep ? 0 : depth;
+    av->rise = sweep ? depth / sweep : 0;
+}
+
+/* A tick of a note of inst's auto-vibrato, as FastTracker 2 plays it:
+ * the depth sweeps in while the note is `held`, the wave moves on by the
+ * rate; the pitch it gives (1/64 semitones, up first on the sine). */
+static int autovib_step(AutoVib *av, const Instrument *inst, bool held)
+{
+    const uint8_t *vib = inst->autovib;
+    int depth = vib[SONG_AUTOVIB_DEPTH] << 8;
+    if (!depth)
+        return 0;
+    if (av->rise && held)
+        av->amp = av->amp + av->rise < depth ? av->amp + av->rise : depth;
+    av->pos = (av->pos + vib[SONG_AUTOVIB_RATE]) & 255;
+    int pos = av->pos, wave;
+    switch (vib[SONG_AUTOVIB_WAVE] & 3) {
+    case 1: wave = pos > 127 ? -64 : 64; break;
+    case 2: wave = -((((pos >> 1) + 64) & 127) - 64); break;
+    case 3: wave = -((((-(pos >> 1)) + 64) & 127) - 64); break;
+    default: wave = (int)lround(64.0 * sin(2.0 * M_PI * pos / 256.0)); break;
+    }
+    /* 256ths of a semitone x 256 x 64: 1/64 semitones. */
+    return wave * av->amp / (1 << 16);
+}
+
+/* A tick of channel c's auto-vibrato. */
+static void autovib_tick(Engine *e, int c)
+{
+    Channel *ch = &e->chans.ch[c];
+    MixerVoice *v = channel_voice(e, ch);
+    ch->autovib_off = v ? autovib_step(&ch->autovib, v->inst,
+                                       !e->pool.points[ch->voice].key_off)
+                        : 0;
+}
+
 /* ---- new-note actions (Instrument.nna, dupcheck; Xxy) ------------------ */
 
 /* Frames in a tick at `bpm_tenths`. */
@@ -800,6 +850,7 @@ static PastNote *past_take(Engine *e, int c, float vol, int pan, int pitch)
         .vol = vol,
         .pan = pan,
         .pitch = pitch,
+        .autovib = ch->autovib,
         .fading = ch->off_fading,
         .fade = ch->off_fade,
     };
@@ -910,23 +961,12 @@ static void past_tick(Engine *e)
         note_gains(e, p->channel, p->vol * (float)p->fade / SONG_FADEOUT_MAX, p->pan,
                    pe->on ? pe : NULL, &gl, &gr, &gm);
         mixer_voice_set_gains(v, gl, gr, gm, frames);
-        if (pe->on) {
-            mixer_voice_set_step(v, pitch_step(e, v->inst, env_pitch(p->pitch, pe)));
-            if (e->pool.shaping[p->voice].on)
-                voicefx_cutoff_scale(&e->pool.shaping[p->voice], pe->cutoff_scale);
-        }
+        int vib = autovib_step(&p->autovib, v->inst, !pe->key_off);
+        if (pe->on || vib)
+            mixer_voice_set_step(v, pitch_step(e, v->inst, env_pitch(p->pitch, pe) + vib));
+        if (pe->on && e->pool.shaping[p->voice].on)
+            voicefx_cutoff_scale(&e->pool.shaping[p->voice], pe->cutoff_scale);
     }
-}
-
-/* A note of inst starts on channel c: its auto-vibrato from the wave's
- * start, at its depth or sweeping up to it. */
-static void autovib_start(Channel *ch, const Instrument *inst)
-{
-    int depth = inst->autovib[SONG_AUTOVIB_DEPTH] << 8, sweep = inst->autovib[SONG_AUTOVIB_SWEEP];
-    ch->autovib_pos = 0;
-    ch->autovib_amp = sweep ? 0 : depth;
-    ch->autovib_rise = sweep ? depth / sweep : 0;
-    ch->autovib_off = 0;
 }
 
 /* A tick of channel c's fade after a note off (Channel.off_fading): one
@@ -940,34 +980,6 @@ static void off_fade_tick(Engine *e, int c)
     ch->off_fade = hiss_clampi(ch->off_fade - v->inst->fadeout, 0, SONG_FADEOUT_MAX);
     if (!ch->off_fade)
         release_channel_voice(e, ch, e->ramp);
-}
-
-/* A tick of channel c's auto-vibrato, as FastTracker 2 plays it: the
- * depth sweeps up while the note is held, the wave moves on by the
- * rate, and the pitch follows (up first on the sine). */
-static void autovib_tick(Engine *e, int c)
-{
-    Channel *ch = &e->chans.ch[c];
-    MixerVoice *v = channel_voice(e, ch);
-    ch->autovib_off = 0;
-    if (!v || !v->inst->autovib[SONG_AUTOVIB_DEPTH])
-        return;
-    const uint8_t *vib = v->inst->autovib;
-    int depth = vib[SONG_AUTOVIB_DEPTH] << 8;
-    if (ch->autovib_rise && !e->pool.points[ch->voice].key_off)
-        ch->autovib_amp = ch->autovib_amp + ch->autovib_rise < depth
-                              ? ch->autovib_amp + ch->autovib_rise
-                              : depth;
-    ch->autovib_pos = (ch->autovib_pos + vib[SONG_AUTOVIB_RATE]) & 255;
-    int pos = ch->autovib_pos, wave;
-    switch (vib[SONG_AUTOVIB_WAVE] & 3) {
-    case 1: wave = pos > 127 ? -64 : 64; break;
-    case 2: wave = -((((pos >> 1) + 64) & 127) - 64); break;
-    case 3: wave = -((((-(pos >> 1)) + 64) & 127) - 64); break;
-    default: wave = (int)lround(64.0 * sin(2.0 * M_PI * pos / 256.0)); break;
-    }
-    /* 256ths of a semitone x 256 x 64: 1/64 semitones. */
-    ch->autovib_off = wave * ch->autovib_amp / (1 << 16);
 }
 
 /* Lxx: the sounding note's volume envelope goes to tick xx, heard on
@@ -1028,7 +1040,8 @@ static void start_note(Engine *e, int c, uint32_t offset, bool bare)
     v->serial = ++e->pool.serial;
     ch->voice = vi;
     ch->voice_serial = v->serial;
-    autovib_start(ch, inst);
+    autovib_start(&ch->autovib, inst);
+    ch->autovib_off = 0;
     choke_others(e, v);
 }
 

@@ -905,6 +905,41 @@ static void it_note_off_fades_by_the_fadeout(void)
     song_free(song);
 }
 
+/* A note sent into the background keeps its auto-vibrato going: the C-4
+ * of an IT sample with vibrato (16/256 of a semitone deep: 12.5 cents
+ * from top to bottom), continued under a silent note (volume 0) from row
+ * 8, still wobbles in pitch, where a frozen one would not. */
+static void past_notes_keep_their_auto_vibrato(void)
+{
+    ModgenSong ms;
+    base_song(&ms);
+    ms.it_instruments = 1;
+    ms.samples[0].it_nna = 1;
+    ms.samples[0].vib_depth = 16;
+    ms.samples[0].vib_rate = 16;
+    modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+    modgen_add(&ms, 0, 8, 0, 56, 1, 0, 0, 0);
+    Song *song = load(&ms, MODGEN_IT, "past-vibrato", NULL);
+    if (!song)
+        return;
+    float *out = synth_render(song, RATE, 16 * ROW_FRAMES, 1024);
+    double swing[2];
+    for (int half = 0; half < 2; half++) {
+        double lo = 1e9, hi = 0;
+        for (int t = 0; t < 30; t++) {
+            uint32_t tick = (uint32_t)(half ? 52 + t : 16 + t);
+            double hz = synth_frequency(out, tick * 960 + 60, 880, 0, RATE);
+            lo = fmin(lo, hz);
+            hi = fmax(hi, hz);
+        }
+        swing[half] = hi > 0 ? 1200 * log2(hi / lo) : 0;
+    }
+    CHECK_MSG(swing[0] > 5 && swing[1] > 5 && swing[1] < 13,
+              "pitch swing %.1f cents sounding, %.1f in the background", swing[0], swing[1]);
+    free(out);
+    song_free(song);
+}
+
 /* A duplicate check (note, action cut) stops the channel's older C-4 when
  * a C-4 comes again (at volume 0 here, so only the old one could sound),
  * and leaves the E-4 between them going; S70 (hiss's X00) cuts the
@@ -1515,6 +1550,7 @@ int main(int argc, char **argv)
     RUN(global_volume_scales_every_channel);
     RUN(it_new_note_actions_keep_notes_playing);
     RUN(it_note_off_fades_by_the_fadeout);
+    RUN(past_notes_keep_their_auto_vibrato);
     RUN(tremor_gates_the_volume);
     RUN(xm_envelope_position_moves_the_envelope);
     RUN(xm_auto_vibrato_moves_the_pitch);
