@@ -2510,15 +2510,10 @@ static int jam_target(const EngineRowLog *rows, int count, const EngineTake *not
     return -1;
 }
 
-/* A jammed note's cell over the copied one, as recording writes it (the
- * copy's effects that would move or skip the note go); false when its
- * EDx found no free effect column. */
-static bool put_jam(Pattern *p, int row, int channel, const EngineTake *take)
+/* put_jam's cell written over `cell`, the copy's. */
+static bool put_jam_over(Pattern *p, int row, int channel, Cell cell, const EngineTake *take)
 {
     Cell jam = take->cell;
-    if (channel >= p->channels)
-        return true;
-    Cell cell = song_pattern_get(p, row, channel);
     if (fx_acts_on_the_note(cell.fx, cell.fx_param))
         cell.fx = cell.fx_param = 0;
     if (fx_acts_on_the_note(cell.fx2, cell.fx2_param))
@@ -2534,6 +2529,33 @@ static bool put_jam(Pattern *p, int row, int channel, const EngineTake *take)
                ((take->tick && !take->fine) ||
                 put_effect(p, row, channel, 'Z', (uint8_t)take->fine));
     return !jam.fx || put_effect(p, row, channel, jam.fx, jam.fx_param);
+}
+
+/* A jammed note's cell over the copied one, as recording writes it (the
+ * copy's effects that would move or skip the note go); false when its
+ * EDx found no free effect column, or the row's own note met it. */
+static bool put_jam(Pattern *p, int row, int channel, const EngineTake *take)
+{
+    Cell jam = take->cell;
+    if (channel >= p->channels)
+        return true;
+    Cell cell = song_pattern_get(p, row, channel);
+    /* The row's own note played before a later jam: both cannot go in
+     * one cell. A jammed release keeps the note and ends it on its tick
+     * (ECx: a cut, with the declick ramp, where the release may have
+     * been longer); a jammed note replaces it. Either way the row is not
+     * exact, and the capture says so. */
+    bool pattern_note = cell.note >= NOTE_FIRST && cell.note <= NOTE_LAST;
+    if (pattern_note && take->tick > 0) {
+        if (jam.note == NOTE_OFF || jam.note == NOTE_CUT) {
+            if (take->tick <= 15)
+                put_effect(p, row, channel, 'E', (uint8_t)(0xC0 | take->tick));
+            return false;
+        }
+        put_jam_over(p, row, channel, cell, take);
+        return false;
+    }
+    return put_jam_over(p, row, channel, cell, take);
 }
 
 HissError edit_capture_arrangement(Editor *ed, const EngineRowLog *rows, int count,

@@ -200,7 +200,9 @@ static void capture_write(UiApp *app)
         rows += app->record.captured[i].tick == 0; /* the rest: changes within them */
     ui_set_message(app, inexact, "captured %d rows as orders %02X-%02X with their mutes%s", rows,
                    first, last,
-                   inexact ? " (a row had no free effect column)" : " (undo removes them)");
+                   inexact ? " (not all exact: a jam met a row's own note, or found no free "
+                             "effect column)"
+                           : " (undo removes them)");
 }
 
 void ui_record_toggle_capture(UiApp *app)

@@ -702,6 +702,66 @@ static void nothing_captured_changes_nothing(void)
     song_free(s);
 }
 
+
+/* A jam on a row that has its own note on that channel, after the row's
+ * first tick: both cannot go in one cell. A jammed release keeps the
+ * row's note and cuts it on the release's tick (ECx); a jammed note
+ * replaces it. Neither is sample-exact, and the capture says so. */
+static void a_jam_over_a_rows_own_note_keeps_it_or_says_so(void)
+{
+    enum { FRAMES = 12 * ROW / MID_BLOCK * MID_BLOCK };
+    static const uint32_t release_at = 4 * ROW + 3 * TICK + 100; /* row 4, tick 3 */
+    static const uint32_t note_at = 8 * ROW + 2 * TICK + 100;    /* row 8, tick 2 */
+    Song *s = synth_song(2, ROWS, 125, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_sine(RATE, 440.0, 4 * ROW, 1, 0.5f),
+                                                LOOP_OFF, 0, 0, INTERP_LINEAR));
+    for (int r = 0; r < ROWS; r += 4)
+        synth_put(s, 0, r, 0, NOTE_C4, 1, E, 0, 0);
+    Engine *e = capturing_engine(s);
+    float *live = calloc(2 * (size_t)FRAMES, sizeof *live);
+    EngineRowLog rows[64];
+    EngineTake taken[2];
+    int count = 0, taken_count = 0;
+    int flags = engine_live_flags(1, E, LIVE_QUANTIZE_OFF, false, false) | ENGINE_LIVE_JAM;
+    for (uint32_t at = 0; at < FRAMES; at += MID_BLOCK) {
+        if (release_at >= at && release_at < at + MID_BLOCK)
+            engine_live_note_now(e, 0, NOTE_OFF, flags, release_at - at);
+        if (note_at >= at && note_at < at + MID_BLOCK)
+            engine_live_note_now(e, 0, NOTE_C4 + 7, flags, note_at - at);
+        engine_render(e, live + 2 * (size_t)at, MID_BLOCK);
+        count = take_rows(e, rows, count, 64);
+        while (taken_count < 2 && engine_take_recorded(e, &taken[taken_count]))
+            taken_count++;
+    }
+    engine_free(e);
+    CHECK(taken_count == 2);
+    /* Live, row 4's note sounded until the release. */
+    CHECK(synth_peak(live, 4 * ROW + TICK, TICK, 0) > 0.3f);
+
+    Editor *ed = edit_new(s, NULL, NULL);
+    int first = atomic_load(&s->order_count);
+    bool inexact = false;
+    CHECK(edit_capture_arrangement(ed, rows, count, taken, taken_count, &inexact) == HISS_OK);
+    CHECK(inexact);
+    const Pattern *p = song_pattern(s, atomic_load(&s->orders[first]));
+    CHECK(p != NULL);
+    if (p) {
+        Cell released = song_pattern_get(p, 4, 0);
+        CHECK(released.note == NOTE_C4);
+        CHECK((released.fx == 'E' && released.fx_param == 0xC3) ||
+              (released.fx2 == 'E' && released.fx2_param == 0xC3));
+        CHECK(song_pattern_get(p, 8, 0).note == NOTE_C4 + 7);
+    }
+    /* The arrangement keeps row 4's note, heard until the cut. */
+    float *again = render_from(s, first, FRAMES);
+    CHECK(synth_peak(again, 4 * ROW + TICK, TICK, 0) > 0.3f);
+    CHECK(synth_peak(again, 4 * ROW + 3 * TICK + 600, TICK, 0) < 0.01f);
+    free(again);
+    free(live);
+    edit_free(ed);
+    song_free(s);
+}
+
 int main(void)
 {
     RUN(a_captured_jam_renders_as_it_was_played);
@@ -716,5 +776,6 @@ int main(void)
     RUN(a_capture_starts_on_a_beat);
     RUN(a_capture_goes_on_in_a_new_engine);
     RUN(nothing_captured_changes_nothing);
+    RUN(a_jam_over_a_rows_own_note_keeps_it_or_says_so);
     return test_finish();
 }
