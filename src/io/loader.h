@@ -17,7 +17,7 @@
 /* What a conversion dropped or approximated, each at its place in the
  * song, so a user can tell a conversion loss from a bug. Bounded: past
  * LOADER_REPORT_MAX_ITEMS entries only `total` grows. */
-enum { LOADER_REPORT_MAX_ITEMS = 4096, LOADER_REPORT_TEXT = 120 };
+enum { LOADER_REPORT_MAX_ITEMS = 4096, LOADER_REPORT_TEXT = 320 };
 
 typedef struct {
     char what[LOADER_REPORT_TEXT]; /* "dropped: tremolo (7xy)" */
@@ -36,7 +36,7 @@ void loader_report_free(LoaderReport *r);
  * are 0-based, -1 when not about a place. */
 void loader_report_add(LoaderReport *r, int order, int row, int channel,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* "order 3 row 12 channel 2: dropped: tremolo (7xy)" (buf >= 200). */
+/* "order 3 row 12 channel 2: dropped: tremolo (7xy)" (buf >= LOADER_REPORT_TEXT + 64). */
 void loader_note_format(const LoaderNote *note, char *buf, size_t size);
 /* One line per distinct `what`, with its count and first place, for
  * printing: "dropped: tremolo (7xy): 37 times, first at order 0 row 12

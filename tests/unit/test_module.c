@@ -333,6 +333,8 @@ static void keymaps_play_each_keys_sample(void)
     LoaderReport r;
     Song *song = load_xm_report(&ms, "keymap", &r);
     CHECK(report_has(&r, "keymap of 2 samples as instruments 01, 02", -1, -1, -1));
+    /* The whole sentence, not cut at the note's old 120 bytes. */
+    CHECK(report_has(&r, "notes name the one their key plays)", -1, -1, -1));
     CHECK(!report_has(&r, "a note without instrument on another sample", 0, 32, 0));
     CHECK(report_has(&r, "a note without instrument on another sample", 0, 40, 0));
     CHECK(report_has(&r, "a note without instrument after a note off", 0, 47, 0));
