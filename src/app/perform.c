@@ -9,6 +9,9 @@
 /* A controller's moves of one target further apart than this are two
  * gestures, two undo steps. */
 #define PERFORM_SWEEP_GAP_SECONDS 1.0
+/* A knob turned sends many values: a line for each would flood hiss
+ * play's standard error; a few a second read as they move. */
+#define PERFORM_SAY_MOVE_SECONDS 0.25
 enum { PERFORM_SAY_MAX = 160 };
 
 static void say(Perform *p, bool trouble, const char *fmt, ...)
@@ -205,6 +208,34 @@ static uint64_t sweep_key(Perform *p, const MidiLearnBinding *b)
     return p->sweep_key;
 }
 
+/* "instrument 01 cutoff 650 Hz": a moved setting and its new value. */
+static void say_move(Perform *p, const MidiLearnBinding *b, int v)
+{
+    double now = hiss_now_seconds();
+    if (!p->say_moves || b->kind == MIDILEARN_TEMPO ||
+        now - p->move_said_at < PERFORM_SAY_MOVE_SECONDS)
+        return;
+    p->move_said_at = now;
+    char target[96], value[48];
+    midilearn_target_text(b, target, sizeof target);
+    if (b->kind == MIDILEARN_MIX) {
+        const SongParamInfo *info = mixparam_info(b->param);
+        if (info->kind == SONG_PARAM_TENTHS)
+            snprintf(value, sizeof value, "%.1f %s", v / 10.0, info->unit);
+        else if (info->kind == SONG_PARAM_SWITCH)
+            snprintf(value, sizeof value, "%s", v ? "on" : "off");
+        else
+            snprintf(value, sizeof value, "%d %s", v, info->unit);
+    } else {
+        const ShapeInfo *info = shape_info(b->shape);
+        if (info->choices)
+            snprintf(value, sizeof value, "%s", info->choices[v - info->min]);
+        else
+            snprintf(value, sizeof value, "%d %s", v, info->unit);
+    }
+    say(p, false, "%s %s", target, value);
+}
+
 static void apply(Perform *p, const MidiLearnBinding *b, const MidiControl *c)
 {
     if (b->kind == MIDILEARN_ACTION) {
@@ -225,6 +256,7 @@ static void apply(Perform *p, const MidiLearnBinding *b, const MidiControl *c)
     edit_merge_with(p->ed, c->note ? 0 : sweep_key(p, b));
     set_value(p, b, v);
     edit_merge_with(p->ed, 0);
+    say_move(p, b, v);
 }
 
 bool perform_control(Perform *p, const MidiControl *c, bool run)

@@ -47,6 +47,10 @@ typedef struct {
     const MidiLearnBinding *sweep;
     double sweep_at;
     uint64_t sweep_key, gestures;
+    /* Say a bound controller's new value (hiss play, which has no screen
+     * to show it), at most every PERFORM_SAY_MOVE_SECONDS while it moves. */
+    bool say_moves;
+    double move_said_at;
 } Perform;
 
 /* Plays through `session`, edits through `ed`, with `bindings` (which

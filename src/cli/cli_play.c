@@ -210,6 +210,7 @@ static void play_bindings(Player *pl)
         play_say(pl, "%s (skipped)", bad[i].text);
     perform_init(&pl->perform, pl->session, pl->ed, &pl->rc->midi_learn);
     pl->perform.say = play_perform_news;
+    pl->perform.say_moves = true;
     pl->perform.ctx = pl;
     perform_bindings_changed(&pl->perform);
     int count = pl->rc->midi_learn.count;

@@ -154,6 +154,17 @@ static void midi_taps_are_timed_at_their_frames(void)
     rig_stop(&rig);
 }
 
+/* What perform said, for say_moves. */
+static char said[8][160];
+static int said_count;
+static void collect_said(void *ctx, bool trouble, const char *text)
+{
+    (void)ctx;
+    (void)trouble;
+    if (said_count < 8)
+        snprintf(said[said_count++], sizeof said[0], "%s", text);
+}
+
 /* A pad bound to mute, a knob bound to a channel's fader, a pad bound to
  * play: each does it through the session; the knob's sweep is one undo
  * step; a knob bound to an action runs it once per press. */
@@ -180,6 +191,20 @@ static void bindings_act_through_the_session(void)
     CHECK_MSG(edit_strip_get(song, 0, EDIT_STRIP_GAIN) == gain_before,
               "one undo left the fader at %d (was %d)", edit_strip_get(song, 0, EDIT_STRIP_GAIN),
               gain_before);
+    /* With say_moves (hiss play), a knob's new value is said, a line
+     * at most every quarter second however fast it turns. */
+    p->say = collect_said;
+    p->say_moves = true;
+    said_count = 0;
+    for (int v = 127; v >= 0; v -= 16)
+        CHECK(perform_control(p, &(MidiControl){0, 74, (uint8_t)v, false, 0}, true));
+    CHECK_MSG(said_count == 1, "%d lines for a quick sweep", said_count);
+    CHECK_MSG(said_count && strstr(said[0], "strip 1 gain ") && strstr(said[0], " dB"),
+              "said \"%s\"", said_count ? said[0] : "");
+    sleep_ms(300);
+    CHECK(perform_control(p, &(MidiControl){0, 74, 64, false, 0}, true));
+    CHECK_MSG(said_count == 2, "%d lines after a pause", said_count);
+    p->say = NULL;
     /* A button: on as it rises past 64, not again while held. */
     CHECK(perform_control(p, &(MidiControl){0, 20, 127, false, 0}, true));
     CHECK(perform_control(p, &(MidiControl){0, 20, 127, false, 0}, true));
