@@ -366,11 +366,15 @@ static void release_channel_voice(Engine *e, Channel *ch, uint32_t ramp)
 
 /* A new note's point envelopes (on voice vi) start at their first tick;
  * a bare note (`bare`: no instrument number) of an instrument that keeps
- * them goes on with its channel's. */
-static void envelope_start(Engine *e, Channel *ch, int vi, const Instrument *inst, bool bare)
+ * them goes on with its channel's, and so does an E80 note (`keymap`: an
+ * imported keymap's other sample, whose instrument number only picks the
+ * sample) whatever the channel's instrument was. */
+static void envelope_start(Engine *e, Channel *ch, int vi, const Instrument *inst, bool bare,
+                           bool keymap)
 {
     PointEnv *pe = &e->pool.points[vi];
-    if (bare && inst->env_keep_bare && ch->env_inst == inst && ch->env.on)
+    if ((bare || keymap) && inst->env_keep_bare && (keymap || ch->env_inst == inst) &&
+        ch->env.on)
         *pe = ch->env;
     else
         pointenv_start(pe, inst);
@@ -1001,9 +1005,16 @@ static void envelope_position_effect(Engine *e, int c, const Cell *cell)
     pe->fresh = true; /* this tick's move does not move it */
 }
 
+/* E80: the row's instrument number only picks a keymap's sample. */
+static bool keymap_note(const Cell *cell)
+{
+    return (cell->fx == 'E' && cell->fx_param == 0x80) ||
+           (cell->fx2 == 'E' && cell->fx2_param == 0x80);
+}
+
 /* Starts the channel's note (its current pitch) from its instrument slot; the old
  * voice fades out as a ghost while the new one starts. */
-static void start_note(Engine *e, int c, uint32_t offset, bool bare)
+static void start_note(Engine *e, int c, uint32_t offset, bool bare, bool keymap)
 {
     Channel *ch = &e->chans.ch[c];
     release_channel_voice(e, ch, e->ramp);
@@ -1020,7 +1031,7 @@ static void start_note(Engine *e, int c, uint32_t offset, bool bare)
     if (vi < 0)
         return;
     MixerVoice *v = &e->pool.voices[vi];
-    envelope_start(e, ch, vi, inst, bare);
+    envelope_start(e, ch, vi, inst, bare, keymap);
     const PointEnv *pe = &e->pool.points[vi];
     float gl, gr, gm;
     channel_gains(e, c, pe, &gl, &gr, &gm);
@@ -1065,7 +1076,7 @@ static void retrigger(Engine *e, int c)
 {
     uint8_t note = e->chans.ch[c].fx.note;
     if (note >= NOTE_FIRST && note <= NOTE_LAST)
-        start_note(e, c, 0, false);
+        start_note(e, c, 0, false, false);
 }
 
 /* A note on channel c (heard or not): every channel keyed to it ducks
@@ -1123,7 +1134,8 @@ static void channel_trigger(Engine *e, int c, const Cell *cell)
             fx->pitch = fx->target_pitch = pitch;
             fx_note_started(fx);
             if (!legato_bend(e, c, old_pitch)) {
-                start_note(e, c, offset, !cell->instrument);
+                start_note(e, c, offset, !cell->instrument,
+                           keymap_note(cell));
                 mono_glide(e, c, sounding, old_pitch);
             }
         }

@@ -299,6 +299,17 @@ static Song *load_xm_report(const ModgenSong *ms, const char *name, LoaderReport
     return song;
 }
 
+/* Instrument 1 plays sample 0 below C-4 and sample 1 from C-4. */
+static void keymap_from_c4(ModgenSong *ms)
+{
+    ms->sample_count = 2;
+    ms->instrument_count = 1;
+    ms->instruments[0].first = 0;
+    ms->instruments[0].count = 2;
+    for (int k = 48; k < 96; k++)
+        ms->instruments[0].keymap[k] = 1;
+}
+
 /* An XM instrument whose keymap plays a low sample below C-4 and a high
  * one (another sine, its own volume, an octave up by its relative note)
  * from C-4: each note sounds the sample its key maps to, also a note
@@ -314,12 +325,7 @@ static void keymaps_play_each_keys_sample(void)
     ModgenSample high = {.data = sine24, .frames = SINE_FRAMES - 16, .loop_start = 0,
                          .loop_end = SINE_FRAMES - 16, .volume = 32, .relative_note = 12};
     ms.samples[1] = high;
-    ms.sample_count = 2;
-    ms.instrument_count = 1;
-    ms.instruments[0].first = 0;
-    ms.instruments[0].count = 2;
-    for (int k = 48; k < 96; k++)
-        ms.instruments[0].keymap[k] = 1;
+    keymap_from_c4(&ms);
     modgen_add(&ms, 0, 0, 0, 48, 1, -1, 0, 0);  /* B-3: the low sample */
     modgen_add(&ms, 0, 16, 0, 49, 1, -1, 0, 0); /* C-4: the high one */
     /* B-3 without an instrument: the low sample at the volume the
@@ -424,6 +430,29 @@ static void xm_point_envelopes_loop_and_pan(void)
     song_free(song);
 }
 
+/* A sample whose volume envelope falls from 64 to 0 over 20 ticks. */
+static void falling_envelope_song(ModgenSong *ms)
+{
+    base_song(ms);
+    ModgenSample *sm = &ms->samples[0];
+    sm->env_points = 2;
+    sm->env_tick[1] = 20;
+    sm->env_value[0] = 64;
+    sm->env_sustain = -1;
+}
+
+/* The level at tick 14 (row 2's third), where a note on row 2 that goes
+ * on with the envelope is at 64 x 6/20, against tick 1 (64 x 19/20). */
+static double falling_envelope_level(Song *song)
+{
+    atomic_store(&song->limiter, false);
+    atomic_store(&song->master_gain_tenth_db, 0);
+    float *out = synth_render(song, RATE, 4 * 6 * 960, 1024);
+    double ratio = tick_end_rms(out, 14, 0) / tick_end_rms(out, 1, 0);
+    free(out);
+    return ratio;
+}
+
 /* FastTracker 2 restarts an instrument's envelopes only for a note with
  * an instrument number: a bare note goes on with the falling envelope
  * (here 64 to 0 over 20 ticks), where a note with one starts it again. */
@@ -431,28 +460,50 @@ static void xm_bare_notes_keep_the_envelope(void)
 {
     for (int named = 0; named < 2; named++) {
         ModgenSong ms;
-        base_song(&ms);
-        ModgenSample *sm = &ms.samples[0];
-        sm->env_points = 2;
-        sm->env_tick[1] = 20;
-        sm->env_value[0] = 64;
-        sm->env_sustain = -1;
+        falling_envelope_song(&ms);
         modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
         modgen_add(&ms, 0, 2, 0, 49, named ? 1 : 0, -1, 0, 0);
         Song *song = load(&ms, MODGEN_XM, named ? "env-named" : "env-bare", NULL);
         if (!song)
             continue;
         CHECK(song_instrument(song, 1)->env_keep_bare);
-        float *out = synth_render(song, RATE, 4 * 6 * 960, 1024);
-        /* Tick 14 (the bare note's third): 64 x 6/20 when kept, 64 x
-         * 18/20 when restarted; against tick 1 (64 x 19/20). */
-        double ratio = tick_end_rms(out, 14, 0) / tick_end_rms(out, 1, 0);
+        /* 64 x 18/20 when restarted. */
+        double ratio = falling_envelope_level(song);
         double want = named ? 18.0 / 19 : 6.0 / 19;
         CHECK_MSG(fabs(ratio - want) < 0.06, "%s note: level %.3f, want %.3f",
                   named ? "named" : "bare", ratio, want);
-        free(out);
         song_free(song);
     }
+}
+
+/* A bare note that plays a keymap's other sample gets its instrument
+ * number written, with E80: the falling envelope (64 to 0 over 20 ticks)
+ * goes on, as FastTracker 2 plays the bare note, where the number alone
+ * would start it again. */
+static void xm_keymap_notes_keep_the_envelope(void)
+{
+    ModgenSong ms;
+    falling_envelope_song(&ms);
+    ms.samples[1] = ms.samples[0];
+    ms.samples[1].relative_note = 12;
+    keymap_from_c4(&ms);
+    modgen_add(&ms, 0, 0, 0, 48, 1, -1, 0, 0); /* the low sample */
+    modgen_add(&ms, 0, 2, 0, 49, 0, -1, 0, 0); /* bare: the high one */
+    LoaderReport r;
+    Song *song = load_xm_report(&ms, "keymap-env", &r);
+    CHECK(!report_has(&r, "its envelopes restart", -1, -1, -1));
+    loader_report_free(&r);
+    if (!song)
+        return;
+    /* Instrument 01 plays the sample of C-4 and up, 02 the other. */
+    Cell cell = song_pattern_get(song_pattern(song, song->orders[0]), 2, 0);
+    CHECK_MSG(cell.instrument == 1 && cell.fx == 'E' && cell.fx_param == 0x80,
+              "row 2: instrument %d effect %c%02X", cell.instrument, cell.fx ? cell.fx : '.',
+              cell.fx_param);
+    double ratio = falling_envelope_level(song); /* 0.95 restarted */
+    CHECK_MSG(fabs(ratio - 6.0 / 19) < 0.06, "keymap note: level %.3f, want %.3f", ratio,
+              6.0 / 19);
+    song_free(song);
 }
 
 /* The rms of a tick (960 frames at 125 BPM) past its declick ramp, over
@@ -1509,11 +1560,7 @@ static int write_demo_modules(const char *to)
     ms.samples[0].pan_value[1] = 60;
     ms.samples[1] = ms.samples[0];
     ms.samples[1].relative_note = 12;
-    ms.sample_count = 2;
-    ms.instrument_count = 1;
-    ms.instruments[0].count = 2;
-    for (int k = 48; k < 96; k++)
-        ms.instruments[0].keymap[k] = 1;
+    keymap_from_c4(&ms);
     modgen_add(&ms, 0, 0, 0, 48, 1, -1, 0, 0);
     modgen_add(&ms, 0, 4, 0, 49, 0, -1, 0, 0);
     modgen_add(&ms, 0, 8, 0, 44, 0, -1, '3', 0x10);
@@ -1540,6 +1587,7 @@ int main(int argc, char **argv)
     RUN(note_offs_end_notes);
     RUN(xm_envelopes_shape_the_note);
     RUN(keymaps_play_each_keys_sample);
+    RUN(xm_keymap_notes_keep_the_envelope);
     RUN(xm_point_envelopes_loop_and_pan);
     RUN(xm_bare_notes_keep_the_envelope);
     RUN(tremolo_moves_the_volume);

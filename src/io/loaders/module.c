@@ -555,10 +555,11 @@ static int key_slot(const Convert *cv, int module, int key, int *transpose)
  * instrument written. */
 static int chosen_sub(const struct xmp_instrument *xi);
 
-static void convert_instrument_column(Convert *cv, int row, int channel,
+static bool convert_instrument_column(Convert *cv, int row, int channel,
                                       const struct xmp_event *ev, int instruments,
                                       Cell *cell)
 {
+    bool switched = false;
     int module = ev->ins ? ev->ins : cv->channel_module[channel];
     if (ev->ins)
         cv->channel_module[channel] = ev->ins;
@@ -600,6 +601,11 @@ static void convert_instrument_column(Convert *cv, int row, int channel,
                 note_at(cv, row, channel,
                         "approximated: a note without instrument on another sample of "
                         "a keymap (its volume resets to the sample's)");
+            /* FastTracker 2 restarts the envelopes only for an instrument
+             * number (see convert_envelope's bare_env keep). */
+            const struct xmp_instrument *xi = &cv->mod->xxi[module - 1];
+            switched = cv->format == FORMAT_XM &&
+                       ((xi->aei.flg | xi->pei.flg) & XMP_ENVELOPE_ON);
         } else if (!ev->ins) {
             slot = 0;
         }
@@ -617,6 +623,23 @@ static void convert_instrument_column(Convert *cv, int row, int channel,
         cell->instrument = (uint8_t)slot;
         cv->channel_inst[channel] = slot;
     }
+    return switched && slot;
+}
+
+/* A note the keymap gave an instrument number keeps the channel's point
+ * envelopes running, as the bare note does in FastTracker 2: E80 says so,
+ * in a column the module's effects left free. */
+static void keep_envelopes(Convert *cv, int row, int channel, Cell *cell)
+{
+    uint8_t *fx = !cell->fx ? &cell->fx : !cell->fx2 ? &cell->fx2 : NULL;
+    if (!fx) {
+        note_at(cv, row, channel,
+                "approximated: a note without instrument on another sample of a keymap "
+                "(its envelopes restart: no free column for E80)");
+        return;
+    }
+    *fx = 'E';
+    *(fx == &cell->fx ? &cell->fx_param : &cell->fx2_param) = 0x80;
 }
 
 /* Whether libxmp's effect moves the channel's volume by an amount the
@@ -718,9 +741,11 @@ static Cell convert_event(Convert *cv, int row, int channel, const struct xmp_ev
         cell.volume = (uint8_t)hiss_clampi(ev->vol - 1, 0, VOLUME_MAX);
     if (ev->ins > instruments)
         note_at(cv, row, channel, "dropped: instrument past 255 or not in the module");
-    convert_instrument_column(cv, row, channel, ev, instruments, &cell);
+    bool switched = convert_instrument_column(cv, row, channel, ev, instruments, &cell);
     convert_effect(cv, row, channel, ev->fxt, ev->fxp, &cell.fx, &cell.fx_param);
     convert_effect(cv, row, channel, ev->f2t, ev->f2p, &cell.fx2, &cell.fx2_param);
+    if (switched)
+        keep_envelopes(cv, row, channel, &cell);
     follow_volume(cv, channel, ev, &cell);
     /* IT's filter damps more at a higher cutoff (it_resonance): a Zxx
      * cutoff takes the resonance along, in the other column if it is free. */
