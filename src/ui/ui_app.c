@@ -1614,6 +1614,13 @@ static void redraw(UiApp *app)
      * while it takes more than one, it is drawn over every body redraw. */
     int rows = status_lines(app);
     if (rows != app->status_rows) {
+        /* A page may leave a cell it never draws (a gap between panes):
+         * the rows the old message covered are blanked first, so none of
+         * its letters stays behind there. */
+        for (int y = LINES - app->status_rows; y < LINES - rows; y++) {
+            move(y, 0);
+            clrtoeol();
+        }
         dirty |= UI_DIRTY_BODY | UI_DIRTY_STATUS;
         app->status_rows = rows;
     }

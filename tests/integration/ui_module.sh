@@ -4,6 +4,7 @@
 # demo-samples/ and demo.import.txt, never the module, and the saved song
 # renders exactly like the module. The sample browser opens a module like
 # a directory of its instruments, plays one and loads it into a song.
+# A wrapped message leaves no letter behind on the instruments screen.
 set -u
 SOCK=hiss-ui-module-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -52,6 +53,27 @@ check "Enter saves there" wait_written "$TMP/mods/demo-2.hiss" none
 check "demo.hiss is untouched" test "$(cksum <"$TMP/mods/demo.hiss")" = "$saved"
 keys C-q
 check "quit" wait_for "hiss exited 0"
+
+# A message that wraps covers the body's last rows: when a shorter one
+# replaces it, none of its letters may stay behind on the instruments
+# screen, not even in the blank column right of the slot list.
+# body_clean: every body row's cell after the list's rule is blank.
+body_clean() { ! screen | sed -n '4,23p' | grep -q -- '│[^ ]'; }
+EDITOR_DIR=$TMP/mods start_editor "" "blank.hiss"
+check "keymap: a new song opens" wait_for "new song"
+keys C-t
+check "keymap: the instruments screen opens" wait_for "Slot 01"
+keys C-o
+check "keymap: C-o asks what to open" wait_for "Open:"
+T send-keys -t ui -l "demo-keymap.xm"
+keys Enter
+check "keymap: its import report wraps over the screen's last rows" \
+    wait_for "instruments 01, 02 (one per sample"
+keys C-s
+check "keymap: saving says so on one row" wait_re "^saved .*/demo-keymap\.hiss *$"
+check "keymap: the report's rows are drawn again, no letter left" body_clean
+keys C-q
+check "keymap: quit" wait_for "hiss exited 0"
 
 # Sample digging: a new song takes an instrument out of a module.
 mkdir -p "$TMP/dig"
