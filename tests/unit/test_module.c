@@ -504,6 +504,14 @@ static void xm_keymap_notes_keep_the_envelope(void)
     CHECK_MSG(fabs(ratio - 6.0 / 19) < 0.06, "keymap note: level %.3f, want %.3f", ratio,
               6.0 / 19);
     song_free(song);
+    /* With both effect columns taken (vibrato, and the volume column's
+     * byte 0x61, a slide down, which modgen writes as 0x10 + vol) the
+     * envelopes restart there, and the report says so. */
+    ms.events[ms.event_count - 1] = (ModgenEvent){0, 2, 0, 49, 0, 0x51, '4', 0x11};
+    song = load_xm_report(&ms, "keymap-env-full", &r);
+    CHECK(report_has(&r, "its envelopes restart", 0, 2, 0));
+    loader_report_free(&r);
+    song_free(song);
 }
 
 /* The rms of a tick (960 frames at 125 BPM) past its declick ramp, over
