@@ -227,6 +227,12 @@ enum { ALSA_OUT_MAX_STALLS = 16 };
 #define ALSA_OUT_NO_ROOM_SECONDS 5
 #define ALSA_OUT_STR(x) #x
 #define ALSA_OUT_NO_ROOM_WHAT(s) "no room for audio in " ALSA_OUT_STR(s) " s"
+/* A device that took nothing for this long and then went on was a sound
+ * server that stalled (or paused the stream): the listener heard a gap,
+ * which counts as an xrun even when alsa-lib reports no underrun (a
+ * server's plugin often does not). Far above any period, so a busy
+ * machine's scheduling does not count. */
+#define ALSA_OUT_STALL_SECONDS 1
 /* A suspended device wakes before the process is thawed, so resume
  * rarely asks to wait; when it does, try for about two seconds. */
 enum { ALSA_OUT_RESUME_TRIES = 200, ALSA_OUT_RESUME_NAP_MS = 10 };
@@ -323,6 +329,7 @@ static bool alsa_out_write_period(Audio *a, AlsaOut *o, size_t frame_bytes,
 {
     snd_pcm_uframes_t done = 0;
     int stalls = 0;
+    bool waited_for_room = false; /* since the last write that moved audio */
     struct timespec progress, now;
     clock_gettime(CLOCK_MONOTONIC, &progress);
     *found_full = false;
@@ -332,11 +339,16 @@ static bool alsa_out_write_period(Audio *a, AlsaOut *o, size_t frame_bytes,
         if (n > 0) {
             done += (snd_pcm_uframes_t)n;
             stalls = 0;
-            clock_gettime(CLOCK_MONOTONIC, &progress);
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if (waited_for_room && audio_timespec_diff_ns(&now, &progress) >
+                                       (int64_t)ALSA_OUT_STALL_SECONDS * 1000000000)
+                atomic_fetch_add(&a->xruns, 1);
+            waited_for_room = false;
+            progress = now;
             continue;
         }
         if (n == 0 || n == -EAGAIN) {
-            *found_full = true;
+            *found_full = waited_for_room = true;
             n = alsa_out_wait_for_room(a, o);
             if (n == 0) {
                 /* No room all this time: a stream paused by its sound
