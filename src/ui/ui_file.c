@@ -57,7 +57,7 @@ void ui_file_import_suggestion(const char *path, char *out, size_t size)
     if (import_name(path, "", out, size) && name_is_free(out))
         return;
     for (int n = 2; n < 100; n++) {
-        char suffix[8];
+        char suffix[16];
         snprintf(suffix, sizeof suffix, "-%d", n);
         if (import_name(path, suffix, out, size) && name_is_free(out))
             return;

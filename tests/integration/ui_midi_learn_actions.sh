@@ -76,7 +76,7 @@ check "then the kick again once unmuted" python3 -c "import sys; sys.exit(not ${
 
 # A knob learned for instrument 01's cutoff on the instruments screen.
 keys C-t Tab End
-for _ in $(seq 1 25); do keys Up; done
+for _ in $(seq 1 34); do keys Up; done # past the 9 envelope fields too
 check "the instruments screen shows the cutoff" wait_re "Cutoff +5000 Hz"
 keys M-L +
 check "+ on the cutoff in learn mode picks it" \

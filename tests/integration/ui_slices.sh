@@ -20,8 +20,9 @@ check "the instruments screen opens on slot 01" wait_for "Slot 01"
 for _ in $(seq 1 12); do keys Down; done
 check "slot 0D is the break" wait_for "Slot 0D"
 keys Tab
-# The last parameter is the slice fade, slice mode the one before it.
-keys End Up
+# After slice mode come the slice fade and the nine envelope fields.
+keys End
+for _ in $(seq 1 10); do keys Up; done
 check "the break has the eight hits of its file as slices" \
     wait_re "Slice mode +off \(8 slices: S01\.\.S08\)"
 keys Right
