@@ -163,10 +163,26 @@ static void envelope_text(const Instrument *inst, Field f, char *buf, size_t siz
         else
             snprintf(buf, size, "%d of %d", k, env->count);
         break;
-    case F_ENV_TICK: snprintf(buf, size, none ? "" : "%u", env->tick[k]); break;
-    case F_ENV_LEVEL: snprintf(buf, size, none ? "" : "%u of 64", env->value[k]); break;
+    /* Without a point, these fields are blank. */
+    case F_ENV_TICK:
+        if (none)
+            buf[0] = 0;
+        else
+            snprintf(buf, size, "%u", env->tick[k]);
+        break;
+    case F_ENV_LEVEL:
+        if (none)
+            buf[0] = 0;
+        else
+            snprintf(buf, size, "%u of 64", env->value[k]);
+        break;
     case F_ENV_ADD: snprintf(buf, size, "Enter: a point after point %d", k); break;
-    case F_ENV_DELETE: snprintf(buf, size, none ? "" : "Enter: delete point %d", k); break;
+    case F_ENV_DELETE:
+        if (none)
+            buf[0] = 0;
+        else
+            snprintf(buf, size, "Enter: delete point %d", k);
+        break;
     case F_ENV_SUSTAIN: range_text(env->sustain_start, env->sustain_end, buf, size); break;
     case F_ENV_LOOP: range_text(env->loop_start, env->loop_end, buf, size); break;
     case F_FADEOUT:
