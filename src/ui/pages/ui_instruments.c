@@ -148,6 +148,17 @@ static void range_text(int first, int last, char *buf, size_t size)
         snprintf(buf, size, "points %d..%d", first, last);
 }
 
+/* A field about the chosen point: blank when the envelope has none. */
+static void point_text(bool none, char *buf, size_t size, const char *fmt, int v)
+    __attribute__((format(printf, 4, 0)));
+static void point_text(bool none, char *buf, size_t size, const char *fmt, int v)
+{
+    if (none)
+        buf[0] = 0;
+    else
+        snprintf(buf, size, fmt, v);
+}
+
 static void envelope_text(const Instrument *inst, Field f, char *buf, size_t size)
 {
     const SongEnvelope *env = &inst->env[page.env_kind];
@@ -163,26 +174,10 @@ static void envelope_text(const Instrument *inst, Field f, char *buf, size_t siz
         else
             snprintf(buf, size, "%d of %d", k, env->count);
         break;
-    /* Without a point, these fields are blank. */
-    case F_ENV_TICK:
-        if (none)
-            buf[0] = 0;
-        else
-            snprintf(buf, size, "%u", env->tick[k]);
-        break;
-    case F_ENV_LEVEL:
-        if (none)
-            buf[0] = 0;
-        else
-            snprintf(buf, size, "%u of 64", env->value[k]);
-        break;
+    case F_ENV_TICK: point_text(none, buf, size, "%d", (int)env->tick[k]); break;
+    case F_ENV_LEVEL: point_text(none, buf, size, "%d of 64", (int)env->value[k]); break;
     case F_ENV_ADD: snprintf(buf, size, "Enter: a point after point %d", k); break;
-    case F_ENV_DELETE:
-        if (none)
-            buf[0] = 0;
-        else
-            snprintf(buf, size, "Enter: delete point %d", k);
-        break;
+    case F_ENV_DELETE: point_text(none, buf, size, "Enter: delete point %d", k); break;
     case F_ENV_SUSTAIN: range_text(env->sustain_start, env->sustain_end, buf, size); break;
     case F_ENV_LOOP: range_text(env->loop_start, env->loop_end, buf, size); break;
     case F_FADEOUT:
