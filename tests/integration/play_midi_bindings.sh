@@ -55,9 +55,8 @@ check "the song file is left as it was" cmp -s "$WORK/kick.hiss" "$WORK/kick.bef
 
 # Sound (the kick every 0.12 s, each 0.4 s long: no gap), a silence while
 # muted (no pad sounds either), then sound again.
-sox "$WORK/rec.wav" -t f32 "$WORK/rec.f32" remix 1,2 2>/dev/null
-read -r before gap after < <(python3 "$(dirname "$0")/lib/longest_silence.py" "$WORK/rec.f32")
-echo "     recording: ${before:-?} s of sound, a ${gap:-?} s silence, ${after:-?} s of sound"
+. "$(dirname "$0")/lib/silence.sh"
+measure_silence "$WORK/rec.wav"
 check "the kick plays before the mute" python3 -c "import sys; sys.exit(not ${before:-0} >= 0.5)"
 check "then a silence of the muted stretch (at least 1.5 s)" \
     python3 -c "import sys; sys.exit(not ${gap:-0} >= 1.5)"

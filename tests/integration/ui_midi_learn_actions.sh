@@ -66,9 +66,8 @@ wait "$REC_PID" 2>/dev/null
 # The recording: sound (the kick on every row, 0.12 s apart, each 0.4 s
 # long, so no gap), then a gap of about 2.5 s (muted: nothing, also not
 # the pad), then sound again.
-sox "$TMP/rec.wav" -t f32 "$TMP/rec.f32" remix 1,2 2>/dev/null
-read -r before gap after < <(python3 "$(dirname "$0")/lib/longest_silence.py" "$TMP/rec.f32")
-echo "     recording: ${before:-?} s of sound, a ${gap:-?} s silence, ${after:-?} s of sound"
+. "$(dirname "$0")/lib/silence.sh"
+measure_silence "$TMP/rec.wav"
 check "the recording has the kick before the mute" python3 -c "import sys; sys.exit(not ${before:-0} >= 0.5)"
 check "then a silence of the muted stretch (at least 1.5 s)" \
     python3 -c "import sys; sys.exit(not ${gap:-0} >= 1.5)"
