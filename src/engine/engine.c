@@ -3321,6 +3321,25 @@ static void compress_channels(Engine *e, uint32_t n)
     }
 }
 
+static bool voice_on_channel(const MixerVoice *v)
+{
+    return v->channel >= 0 && v->channel < SONG_MAX_CHANNELS;
+}
+
+/* Where a voice's frames from `pos` of the chunk go: its channel's bus
+ * (and port, *port, when the channel has one), else the mix. */
+static float *voice_dest(Engine *e, const MixerVoice *v, float *out, float *const *channel_out,
+                         int channel_out_count, uint32_t done, uint32_t pos, uint32_t chunk,
+                         float **port)
+{
+    bool channel = voice_on_channel(v);
+    *port = channel && v->channel < channel_out_count && channel_out[v->channel]
+                ? channel_out[v->channel] + done + pos
+                : NULL;
+    return channel ? bus_channel(&e->buses, v->channel, chunk) + 2 * (size_t)pos
+                   : out + 2 * (size_t)(done + pos);
+}
+
 /* One chunk (at most BUS_FRAMES) from frame `done` of the period: the
  * sequencer and the voices, each channel's voices into its bus, then the
  * buses into the mix. */
@@ -3362,17 +3381,29 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
             MixerVoice *v = &e->pool.voices[i];
             if (!v->active)
                 continue;
-            bool channel = v->channel >= 0 && v->channel < SONG_MAX_CHANNELS;
-            float *port = channel && v->channel < channel_out_count &&
-                                  channel_out[v->channel]
-                              ? channel_out[v->channel] + done + pos
-                              : NULL;
-            float *dest = channel ? bus_channel(&e->buses, v->channel, chunk) + 2 * (size_t)pos
-                                  : out + 2 * (size_t)(done + pos);
-            if (e->pool.shaping[i].on)
-                voicefx_render(&e->pool.shaping[i], v, dest, port, run);
-            else
+            float *port, *dest = voice_dest(e, v, out, channel_out, channel_out_count, done,
+                                            pos, chunk, &port);
+            if (!e->pool.shaping[i].on) {
                 mixer_voice_render(v, dest, port, run);
+                continue;
+            }
+            /* A shaped voice and the next voice, shaped too, of another
+             * channel go together (their filters side by side): nothing
+             * comes between them, and each adds into buffers of its own. */
+            int j = i + 1;
+            while (j < ENGINE_MAX_VOICES && !e->pool.voices[j].active)
+                j++;
+            MixerVoice *w = j < ENGINE_MAX_VOICES ? &e->pool.voices[j] : NULL;
+            if (w && e->pool.shaping[j].on && voice_on_channel(v) && voice_on_channel(w) &&
+                w->channel != v->channel) {
+                float *port_w, *dest_w = voice_dest(e, w, out, channel_out, channel_out_count,
+                                                    done, pos, chunk, &port_w);
+                voicefx_render_two(&e->pool.shaping[i], v, dest, port, &e->pool.shaping[j], w,
+                                   dest_w, port_w, run);
+                i = j;
+            } else {
+                voicefx_render(&e->pool.shaping[i], v, dest, port, run);
+            }
         }
         if (e->seq.frames_left != UINT32_MAX)
             e->seq.frames_left -= run;

@@ -1241,180 +1241,262 @@ lin_pipe_step(FxV4 st[LIN_STATE], FxV4 fed[LIN_LAG], float *s, uint32_t t, uint3
     fed[0] = y;
 }
 
-/* Two steps at once: eight lanes, the four of step t then the four of
- * step t + 1. Each frame's state follows from the state two frames
- * before (lin_step), so steps t and t + 1 do not wait on each other: one
- * instruction does both, lane by lane the same operations as lin_step
- * (the same samples), in half the instructions. */
-/* The steady steps of a still run, two a time, from step *t while both
- * of a pair's first-stage frames are in the run: of a 24 dB run
- * (`two`), lin_pipe_step without edges; of a 12 dB one, lin_step on
- * frame after frame, lanes 2 and 3 given nothing. The state and the
- * first stage's outputs go into eight lanes and back. */
-static inline __attribute__((always_inline)) void
-lin_pipe_pairs(FxV4 st[LIN_STATE], FxV4 fed[LIN_LAG], float *s, uint32_t *t, uint32_t n,
-               const int r, const FxLin *c4, FxV4 k4, FxV4 band_gains4, const int mode,
-               const bool two)
+/* A linear filter's run under way: the lanes' state, what its steps take
+ * and the step it has reached (lin_open, then lin_head, the steady pairs,
+ * lin_tail, lin_close). Split so that the steady pairs of two voices' runs
+ * can go side by side (filter_two): each voice's steps wait on its own
+ * state only, so one voice's wait is the other's work. */
+typedef struct {
+    FxV4 st[LIN_STATE];
+    FxV4 fed[LIN_LAG]; /* the first stage's outputs, the latest first */
+    FxV4 k, band_gains;
+    LinFrames fr;
+    FxLin steady;      /* a still run's coefficients after its first frames */
+    FxLin starts[2];   /* a still 24 dB run's at steps 0 and LIN_LAG; a 12 dB
+                          one's first frame (starts[0]) */
+    float *s;
+    uint32_t t, n;
+} LinRun;
+
+/* The eight lanes of the steady pairs (lin_pipe_pairs): a still run's
+ * coefficients twice, the integrators after frames t - 2 and t - 1, the
+ * input of t - 1 (high half), the first stage's outputs of frames t - 4,
+ * t - 3 and t - 2, t - 1. */
+typedef struct {
+    FxV8 p, q, rr, ss, m0, m1, b0, b1, k, band_gains;
+    FxV8 w0, w1, x_was, fed_old, fed_new;
+} LinLanes;
+
+static inline __attribute__((always_inline)) void lin_lanes_in(LinLanes *l, const LinRun *lr)
 {
-    _Static_assert(LIN_LAG == 4, "the second stage is two pairs behind");
-    const FxV8 p = FX_PAIR(c4->p, c4->p), q = FX_PAIR(c4->q, c4->q), rr = FX_PAIR(c4->r, c4->r),
-               ss = FX_PAIR(c4->s, c4->s), m0 = FX_PAIR(c4->m0, c4->m0),
-               m1 = FX_PAIR(c4->m1, c4->m1), b0 = FX_PAIR(c4->b0, c4->b0),
-               b1 = FX_PAIR(c4->b1, c4->b1), k = FX_PAIR(k4, k4),
-               band_gains = FX_PAIR(band_gains4, band_gains4);
-    /* The integrators after frames t - 2 and t - 1, the input of t - 1
-     * (high half), the first stage's outputs of frames t - 4, t - 3 and
-     * t - 2, t - 1. */
-    FxV8 w0 = FX_PAIR(st[2], st[0]), w1 = FX_PAIR(st[3], st[1]);
-    FxV8 x_was = FX_PAIR(st[4], st[4]);
-    FxV8 fed_old = FX_PAIR(fed[3], fed[2]), fed_new = FX_PAIR(fed[1], fed[0]);
-    uint32_t i = *t;
-    for (; i + 2 <= n; i += 2) {
-        FxV4 in = fx_load(s + 2 * i); /* frames i and i + 1 */
-        FxV8 both = FX_PAIR(in, in);
-        FxV8 x = r ? __builtin_shufflevector(both, fed_old, 0, 1, 8, 9, 6, 7, 12, 13)
-                   : __builtin_shufflevector(both, fed_old, 0, 0, 8, 9, 6, 6, 12, 13);
-        FxV8 x_prev = __builtin_shufflevector(x_was, x, 4, 5, 6, 7, 8, 9, 10, 11);
-        FxV8 u0 = m0 * x_prev + b0 * x, u1 = m1 * x_prev + b1 * x;
-        FxV8 s0 = p * w0 + (q * w1 + u0);
-        FxV8 s1 = ss * w1 + (rr * w0 + u1);
-        /* The integrators of the frame before each: t - 1, then t. */
-        FxV8 before0 = __builtin_shufflevector(w0, s0, 4, 5, 6, 7, 8, 9, 10, 11);
-        FxV8 before1 = __builtin_shufflevector(w1, s1, 4, 5, 6, 7, 8, 9, 10, 11);
-        FxV8 band = 0.5f * (before0 + s0), lo = 0.5f * (before1 + s1), y;
-        if (mode == SHAPE_FILTER_LP12 || mode == SHAPE_FILTER_LP24)
-            y = lo;
-        else if (mode == SHAPE_FILTER_BP12 || mode == SHAPE_FILTER_BP24)
-            y = band_gains * band;
-        else {
-            FxV8 hi = x - k * band - lo;
-            y = mode == SHAPE_FILTER_HP12 || mode == SHAPE_FILTER_HP24 ? hi : lo + hi;
-        }
-        w0 = s0;
-        w1 = s1;
-        x_was = x;
-        if (two) {
-            fed_old = fed_new;
-            fed_new = y;
-            /* The second stage's frames i - 4 and i - 3. */
-            FxV4 out = r ? __builtin_shufflevector(y, y, 2, 3, 6, 7)
-                         : __builtin_shufflevector(y, y, 2, 2, 6, 6);
-            fx_store(s + 2 * (i - LIN_LAG), out);
-        } else {
-            FxV4 out = r ? __builtin_shufflevector(y, y, 0, 1, 4, 5)
-                         : __builtin_shufflevector(y, y, 0, 0, 4, 4);
-            fx_store(s + 2 * i, out);
-        }
-    }
-    st[0] = FX_HIGH(w0);
-    st[1] = FX_HIGH(w1);
-    st[2] = FX_LOW(w0);
-    st[3] = FX_LOW(w1);
-    st[4] = FX_HIGH(x_was);
-    fed[0] = FX_HIGH(fed_new);
-    fed[1] = FX_LOW(fed_new);
-    fed[2] = FX_HIGH(fed_old);
-    fed[3] = FX_LOW(fed_old);
-    *t = i;
+    const FxLin *c4 = &lr->steady;
+    l->p = FX_PAIR(c4->p, c4->p);
+    l->q = FX_PAIR(c4->q, c4->q);
+    l->rr = FX_PAIR(c4->r, c4->r);
+    l->ss = FX_PAIR(c4->s, c4->s);
+    l->m0 = FX_PAIR(c4->m0, c4->m0);
+    l->m1 = FX_PAIR(c4->m1, c4->m1);
+    l->b0 = FX_PAIR(c4->b0, c4->b0);
+    l->b1 = FX_PAIR(c4->b1, c4->b1);
+    l->k = FX_PAIR(lr->k, lr->k);
+    l->band_gains = FX_PAIR(lr->band_gains, lr->band_gains);
+    l->w0 = FX_PAIR(lr->st[2], lr->st[0]);
+    l->w1 = FX_PAIR(lr->st[3], lr->st[1]);
+    l->x_was = FX_PAIR(lr->st[4], lr->st[4]);
+    l->fed_old = FX_PAIR(lr->fed[3], lr->fed[2]);
+    l->fed_new = FX_PAIR(lr->fed[1], lr->fed[0]);
 }
 
-/* The linear sections over a run: lanes 0 and 1 the first stage, lanes
- * 2 and 3 the second (24 dB), a step behind by two frames as pair_step
- * has it. */
+static inline __attribute__((always_inline)) void lin_lanes_out(LinRun *lr, const LinLanes *l)
+{
+    lr->st[0] = FX_HIGH(l->w0);
+    lr->st[1] = FX_HIGH(l->w1);
+    lr->st[2] = FX_LOW(l->w0);
+    lr->st[3] = FX_LOW(l->w1);
+    lr->st[4] = FX_HIGH(l->x_was);
+    lr->fed[0] = FX_HIGH(l->fed_new);
+    lr->fed[1] = FX_LOW(l->fed_new);
+    lr->fed[2] = FX_HIGH(l->fed_old);
+    lr->fed[3] = FX_LOW(l->fed_old);
+}
+
+/* Two steps at once: eight lanes, the four of step i then the four of
+ * step i + 1. Each frame's state follows from the state two frames
+ * before (lin_step), so steps i and i + 1 do not wait on each other: one
+ * instruction does both, lane by lane the same operations as lin_step
+ * (the same samples), in half the instructions. Of a 24 dB run (`two`),
+ * lin_pipe_step without edges; of a 12 dB one, lin_step on frame after
+ * frame, lanes 2 and 3 given nothing. */
+static inline __attribute__((always_inline)) void
+lin_lanes_step(LinLanes *l, float *s, uint32_t i, const int r, const int mode, const bool two)
+{
+    _Static_assert(LIN_LAG == 4, "the second stage is two pairs behind");
+    FxV4 in = fx_load(s + 2 * i); /* frames i and i + 1 */
+    FxV8 both = FX_PAIR(in, in);
+    FxV8 x = r ? __builtin_shufflevector(both, l->fed_old, 0, 1, 8, 9, 6, 7, 12, 13)
+               : __builtin_shufflevector(both, l->fed_old, 0, 0, 8, 9, 6, 6, 12, 13);
+    FxV8 x_prev = __builtin_shufflevector(l->x_was, x, 4, 5, 6, 7, 8, 9, 10, 11);
+    FxV8 u0 = l->m0 * x_prev + l->b0 * x, u1 = l->m1 * x_prev + l->b1 * x;
+    FxV8 s0 = l->p * l->w0 + (l->q * l->w1 + u0);
+    FxV8 s1 = l->ss * l->w1 + (l->rr * l->w0 + u1);
+    /* The integrators of the frame before each: i - 1, then i. */
+    FxV8 before0 = __builtin_shufflevector(l->w0, s0, 4, 5, 6, 7, 8, 9, 10, 11);
+    FxV8 before1 = __builtin_shufflevector(l->w1, s1, 4, 5, 6, 7, 8, 9, 10, 11);
+    FxV8 band = 0.5f * (before0 + s0), lo = 0.5f * (before1 + s1), y;
+    if (mode == SHAPE_FILTER_LP12 || mode == SHAPE_FILTER_LP24)
+        y = lo;
+    else if (mode == SHAPE_FILTER_BP12 || mode == SHAPE_FILTER_BP24)
+        y = l->band_gains * band;
+    else {
+        FxV8 hi = x - l->k * band - lo;
+        y = mode == SHAPE_FILTER_HP12 || mode == SHAPE_FILTER_HP24 ? hi : lo + hi;
+    }
+    l->w0 = s0;
+    l->w1 = s1;
+    l->x_was = x;
+    if (two) {
+        l->fed_old = l->fed_new;
+        l->fed_new = y;
+        /* The second stage's frames i - 4 and i - 3. */
+        FxV4 out = r ? __builtin_shufflevector(y, y, 2, 3, 6, 7)
+                     : __builtin_shufflevector(y, y, 2, 2, 6, 6);
+        fx_store(s + 2 * (i - LIN_LAG), out);
+    } else {
+        FxV4 out = r ? __builtin_shufflevector(y, y, 0, 1, 4, 5)
+                     : __builtin_shufflevector(y, y, 0, 0, 4, 4);
+        fx_store(s + 2 * i, out);
+    }
+}
+
+/* Whether step t of the run is a steady pair's first: a still run,
+ * both of the pair's first-stage frames in it, and (24 dB) past the
+ * steps where the second stage's lanes start. */
+static inline bool lin_steady(const LinRun *lr, const bool two)
+{
+    return lr->fr.still && lr->t + 2 <= lr->n && lr->t > (two ? LIN_LAG : 0);
+}
+
+/* The steady pairs from step t while there are any. */
+static inline __attribute__((always_inline)) void lin_pipe_pairs(LinRun *lr, const int r,
+                                                                 const int mode, const bool two)
+{
+    if (!lin_steady(lr, two))
+        return;
+    LinLanes l;
+    lin_lanes_in(&l, lr);
+    uint32_t i = lr->t;
+    for (; i + 2 <= lr->n; i += 2)
+        lin_lanes_step(&l, lr->s, i, r, mode, two);
+    lin_lanes_out(lr, &l);
+    lr->t = i;
+}
+
+/* The lanes of a run from what the voice carries: lanes 0 and 1 the
+ * first stage, lanes 2 and 3 the second (24 dB), a step behind by
+ * LIN_LAG frames (lin_pipe_step). */
+static inline __attribute__((always_inline)) void
+lin_open(LinRun *lr, const VoiceFx *fx, float *s, uint32_t n, const int mode, bool still,
+         const float *gs, const float *as, const float *bs)
+{
+    const bool two = mode >= SHAPE_FILTER_LP24;
+    const float k1 = fx->k1, k2 = two ? fx->k2 : fx->k1;
+    lr->k = (FxV4){k1, k1, k2, k2};
+    lr->band_gains = two ? (FxV4){k1, k1, fx->band_gain, fx->band_gain}
+                         : (FxV4){fx->band_gain, fx->band_gain, 0.0f, 0.0f};
+    const float *second = two ? bs : as;
+    for (int i = 0; i < 2; i++) {
+        lr->st[i] = (FxV4){fx->ic[0][0][i], fx->ic[0][1][i], fx->ic[1][0][i], fx->ic[1][1][i]};
+        lr->st[2 + i] = (FxV4){fx->lin.ic[0][0][i], fx->lin.ic[0][1][i], fx->lin.ic[1][0][i],
+                               fx->lin.ic[1][1][i]};
+    }
+    lr->st[4] = (FxV4){fx->lin.x[0][0], fx->lin.x[0][1], fx->lin.x[1][0], fx->lin.x[1][1]};
+    float was_g = fx->lin.g, was_a[2] = {fx->lin.a1[0], fx->lin.a1[1]};
+    if (!fx->lin.ready) {
+        lr->st[2] = lr->st[0];
+        lr->st[3] = lr->st[1];
+        lr->st[4] = (FxV4){0, 0, 0, 0};
+        was_g = 0.0f;
+        was_a[0] = was_a[1] = 1.0f;
+    }
+    lr->fr = (LinFrames){gs, {as, second}, was_g, {was_a[0], was_a[1]}, still};
+    for (int i = 0; i < LIN_LAG; i++)
+        lr->fed[i] = (FxV4){0, 0, 0, 0};
+    /* A still run has two sets of coefficients: a stage's first frame
+     * follows the frame before the run, the others the run's own. */
+    if (still && two) {
+        const FxI4 first = {-1, -1, 0, 0};
+        lr->steady = lin_at(&lr->fr, LIN_LAG + 1, 1);
+        const FxLin start = lin_at(&lr->fr, 0, 0);
+        lin_pick(&lr->starts[0], first, &start, &lr->steady);
+        lin_pick(&lr->starts[1], ~first, &start, &lr->steady);
+    } else if (still) {
+        lr->steady = lin_at(&lr->fr, 1, 1);
+        lr->starts[0] = lin_at(&lr->fr, 0, 0);
+        lr->starts[1] = lr->steady;
+    } else { /* each step works out its own */
+        lr->steady = lr->starts[0] = lr->starts[1] = (FxLin){0};
+    }
+    lr->s = s;
+    lr->n = n;
+    lr->t = 0;
+}
+
+/* One step at t, then t + 1: of a 24 dB run, the first stage on frame t,
+ * the second on frame t - LIN_LAG (lin_pipe_step); of a 12 dB run,
+ * frame t. */
+static inline __attribute__((always_inline)) void lin_one(LinRun *lr, const int r,
+                                                          const int mode, const bool two)
+{
+    const FxV4 none = {0, 0, 0, 0};
+    uint32_t t = lr->t, n = lr->n;
+    if (!two) {
+        FxLin c = lr->fr.still ? (t ? lr->steady : lr->starts[0])
+                               : lin_at(&lr->fr, (int64_t)t, (int64_t)t);
+        FxV4 y = lin_step(lr->st, lin_input(lr->s, t, r, none), &c, lr->k, lr->band_gains,
+                          mode);
+        lin_output(lr->s, t, r, y, 0);
+    } else if (lr->fr.still) {
+        const FxLin *c = t == 0 ? &lr->starts[0] : t == LIN_LAG ? &lr->starts[1] : &lr->steady;
+        lin_pipe_step(lr->st, lr->fed, lr->s, t, n, r, c, lr->k, lr->band_gains, mode,
+                      t < LIN_LAG || t >= n);
+    } else {
+        int64_t f1 = t < n ? (int64_t)t : (int64_t)n - 1;
+        int64_t f2 = t >= LIN_LAG ? (int64_t)t - LIN_LAG : 0;
+        FxLin c = lin_at(&lr->fr, f1, f2);
+        lin_pipe_step(lr->st, lr->fed, lr->s, t, n, r, &c, lr->k, lr->band_gains, mode,
+                      t < LIN_LAG || t >= n);
+    }
+    lr->t = t + 1;
+}
+
+/* The steps before the steady pairs (all of them when there are none). */
+static inline __attribute__((always_inline)) void lin_head(LinRun *lr, const int r,
+                                                           const int mode, const bool two)
+{
+    while (lr->t < lr->n + (two ? LIN_LAG : 0) && !lin_steady(lr, two))
+        lin_one(lr, r, mode, two);
+}
+
+/* The steps after them. */
+static inline __attribute__((always_inline)) void lin_tail(LinRun *lr, const int r,
+                                                           const int mode, const bool two)
+{
+    while (lr->t < lr->n + (two ? LIN_LAG : 0))
+        lin_one(lr, r, mode, two);
+}
+
+/* What the voice carries to its next run. */
+static inline __attribute__((always_inline)) void lin_close(const LinRun *lr, VoiceFx *fx)
+{
+    for (int c = 0; c < 2; c++)
+        for (int st_i = 0; st_i < 2; st_i++) {
+            int lane = 2 * st_i + c;
+            fx->ic[st_i][c][0] = lr->st[0][lane];
+            fx->ic[st_i][c][1] = lr->st[1][lane];
+            fx->lin.ic[st_i][c][0] = lr->st[2][lane];
+            fx->lin.ic[st_i][c][1] = lr->st[3][lane];
+            fx->lin.x[st_i][c] = lr->st[4][lane];
+        }
+    int64_t last = (int64_t)lr->n - 1;
+    fx->lin.g = lin_g(&lr->fr, last);
+    fx->lin.a1[0] = lin_a1(&lr->fr, 0, last);
+    fx->lin.a1[1] = lin_a1(&lr->fr, 1, last);
+    fx->lin.ready = true;
+}
+
+/* The linear sections over a run. */
 static inline __attribute__((always_inline)) void
 lin_loop(VoiceFx *fx, float *s, uint32_t n, const int chans, const int mode, bool still,
          const float *gs, const float *as, const float *bs)
 {
     const bool two = mode >= SHAPE_FILTER_LP24;
     const int r = chans - 1;
-    const float k1 = fx->k1, k2 = two ? fx->k2 : fx->k1;
-    const FxV4 k = {k1, k1, k2, k2};
-    const FxV4 band_gains = two ? (FxV4){k1, k1, fx->band_gain, fx->band_gain}
-                                : (FxV4){fx->band_gain, fx->band_gain, 0.0f, 0.0f};
-    const float *second = two ? bs : as;
-    FxV4 st[LIN_STATE];
-    for (int i = 0; i < 2; i++) {
-        st[i] = (FxV4){fx->ic[0][0][i], fx->ic[0][1][i], fx->ic[1][0][i], fx->ic[1][1][i]};
-        st[2 + i] = (FxV4){fx->lin.ic[0][0][i], fx->lin.ic[0][1][i], fx->lin.ic[1][0][i],
-                           fx->lin.ic[1][1][i]};
-    }
-    st[4] = (FxV4){fx->lin.x[0][0], fx->lin.x[0][1], fx->lin.x[1][0], fx->lin.x[1][1]};
-    float was_g = fx->lin.g, was_a[2] = {fx->lin.a1[0], fx->lin.a1[1]};
-    if (!fx->lin.ready) {
-        st[2] = st[0];
-        st[3] = st[1];
-        st[4] = (FxV4){0, 0, 0, 0};
-        was_g = 0.0f;
-        was_a[0] = was_a[1] = 1.0f;
-    }
-    const LinFrames fr = {gs, {as, second}, was_g, {was_a[0], was_a[1]}, still};
-    const FxV4 none = {0, 0, 0, 0};
-    if (!two) {
-        /* The first frame may follow coefficients of its own (carried);
-         * from the second on, a still run's are the same every frame. */
-        for (uint32_t t = 0; t < n && (t < 1 || !still); t++) {
-            FxLin c = lin_at(&fr, (int64_t)t, (int64_t)t);
-            FxV4 y = lin_step(st, lin_input(s, t, r, none), &c, k, band_gains, mode);
-            lin_output(s, t, r, y, 0);
-        }
-        if (still && n > 1) {
-            const FxLin c = lin_at(&fr, 1, 1);
-            uint32_t t = 1;
-            FxV4 nothing[LIN_LAG] = {none, none, none, none};
-            lin_pipe_pairs(st, nothing, s, &t, n, r, &c, k, band_gains, mode, false);
-            for (; t < n; t++) {
-                FxV4 y = lin_step(st, lin_input(s, t, r, none), &c, k, band_gains, mode);
-                lin_output(s, t, r, y, 0);
-            }
-        }
-    } else {
-        /* Step t: the first stage on frame t, the second on frame
-         * t - LIN_LAG (lin_pipe_step). */
-        const FxI4 first = {-1, -1, 0, 0};
-        FxV4 fed[LIN_LAG]; /* the first stage's outputs, the latest first */
-        for (int i = 0; i < LIN_LAG; i++)
-            fed[i] = none;
-        /* A still run has two sets of coefficients: a stage's first frame
-         * follows the frame before the run, the others the run's own. */
-        FxLin steady = {0}, starts[2];
-        if (still) {
-            steady = lin_at(&fr, LIN_LAG + 1, 1);
-            const FxLin start = lin_at(&fr, 0, 0);
-            lin_pick(&starts[0], first, &start, &steady);
-            lin_pick(&starts[1], ~first, &start, &steady);
-        }
-        for (uint32_t t = 0; t < n + LIN_LAG;) {
-            if (still && t > LIN_LAG && t + 2 <= n) {
-                lin_pipe_pairs(st, fed, s, &t, n, r, &steady, k, band_gains, mode, true);
-                continue;
-            }
-            if (still) {
-                const FxLin *c = t == 0 ? &starts[0] : t == LIN_LAG ? &starts[1] : &steady;
-                lin_pipe_step(st, fed, s, t, n, r, c, k, band_gains, mode,
-                              t < LIN_LAG || t >= n);
-            } else {
-                int64_t f1 = t < n ? (int64_t)t : (int64_t)n - 1;
-                int64_t f2 = t >= LIN_LAG ? (int64_t)t - LIN_LAG : 0;
-                FxLin c = lin_at(&fr, f1, f2);
-                lin_pipe_step(st, fed, s, t, n, r, &c, k, band_gains, mode,
-                              t < LIN_LAG || t >= n);
-            }
-            t++;
-        }
-    }
-    for (int c = 0; c < 2; c++)
-        for (int st_i = 0; st_i < 2; st_i++) {
-            int lane = 2 * st_i + c;
-            fx->ic[st_i][c][0] = st[0][lane];
-            fx->ic[st_i][c][1] = st[1][lane];
-            fx->lin.ic[st_i][c][0] = st[2][lane];
-            fx->lin.ic[st_i][c][1] = st[3][lane];
-            fx->lin.x[st_i][c] = st[4][lane];
-        }
-    fx->lin.g = lin_g(&fr, (int64_t)n - 1);
-    fx->lin.a1[0] = lin_a1(&fr, 0, (int64_t)n - 1);
-    fx->lin.a1[1] = lin_a1(&fr, 1, (int64_t)n - 1);
-    fx->lin.ready = true;
+    LinRun lr;
+    lin_open(&lr, fx, s, n, mode, still, gs, as, bs);
+    lin_head(&lr, r, mode, two);
+    lin_pipe_pairs(&lr, r, mode, two);
+    lin_tail(&lr, r, mode, two);
+    lin_close(&lr, fx);
 }
 
 /* One filter mode and channel count per instance (the compiler makes
@@ -1555,6 +1637,94 @@ static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
         FILTERS_AVX[fx->filter - 1][chans == 2](fx, s, env, n);
     else if (n)
         FILTERS[fx->filter - 1][chans == 2](fx, s, env, n);
+}
+
+/* Two voices' filters of one type, linear (no self-oscillation), over
+ * runs of their own lengths: each voice's steps as filter_loop takes them
+ * (the same operations, the same samples), the steady pairs of both in
+ * one loop. A voice's steps wait on its own state, product after sum
+ * (that wait, not the arithmetic, was a frame's cost), so the other
+ * voice's steps fill the wait. Both are taken as stereo: a mono voice's
+ * right is its left in s (both sides of a mono voice are equal from the
+ * read on), so its right lanes give what its left lanes do. */
+static inline __attribute__((always_inline)) void
+filter_two_loop(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *fb, float *sb,
+                const float *eb, uint32_t nb, const int mode)
+{
+    const bool two = mode >= SHAPE_FILTER_LP24;
+    float gs[2][VOICEFX_RUN + 3], as[2][VOICEFX_RUN + 3], bs[2][VOICEFX_RUN + 3];
+    bool still_a = filter_coefficients(fa, ea, na, two, gs[0], as[0], bs[0]);
+    bool still_b = filter_coefficients(fb, eb, nb, two, gs[1], as[1], bs[1]);
+    LinRun a, b;
+    lin_open(&a, fa, sa, na, mode, still_a, gs[0], as[0], bs[0]);
+    lin_open(&b, fb, sb, nb, mode, still_b, gs[1], as[1], bs[1]);
+    lin_head(&a, 1, mode, two);
+    lin_head(&b, 1, mode, two);
+    if (lin_steady(&a, two) && lin_steady(&b, two)) {
+        LinLanes la, lb;
+        lin_lanes_in(&la, &a);
+        lin_lanes_in(&lb, &b);
+        uint32_t i = a.t, j = b.t;
+        for (; i + 2 <= na && j + 2 <= nb; i += 2, j += 2) {
+            lin_lanes_step(&la, sa, i, 1, mode, two);
+            lin_lanes_step(&lb, sb, j, 1, mode, two);
+        }
+        lin_lanes_out(&a, &la);
+        lin_lanes_out(&b, &lb);
+        a.t = i;
+        b.t = j;
+    }
+    lin_pipe_pairs(&a, 1, mode, two);
+    lin_pipe_pairs(&b, 1, mode, two);
+    lin_tail(&a, 1, mode, two);
+    lin_tail(&b, 1, mode, two);
+    lin_close(&a, fa);
+    lin_close(&b, fb);
+}
+
+typedef void (*FilterTwoFn)(VoiceFx *, float *, const float *, uint32_t, VoiceFx *, float *,
+                            const float *, uint32_t);
+#define FILTER_TWO_FN(mode, target, name)                                                    \
+    target static void name##_##mode(VoiceFx *fa, float *sa, const float *ea, uint32_t na,   \
+                                     VoiceFx *fb, float *sb, const float *eb, uint32_t nb)   \
+    {                                                                                        \
+        filter_two_loop(fa, sa, ea, na, fb, sb, eb, nb, mode);                               \
+    }
+#define FILTER_TWO_MODES(target, name)                                                       \
+    FILTER_TWO_FN(SHAPE_FILTER_LP12, target, name)                                           \
+    FILTER_TWO_FN(SHAPE_FILTER_HP12, target, name)                                           \
+    FILTER_TWO_FN(SHAPE_FILTER_BP12, target, name)                                           \
+    FILTER_TWO_FN(SHAPE_FILTER_NOTCH, target, name)                                          \
+    FILTER_TWO_FN(SHAPE_FILTER_LP24, target, name)                                           \
+    FILTER_TWO_FN(SHAPE_FILTER_HP24, target, name)                                           \
+    FILTER_TWO_FN(SHAPE_FILTER_BP24, target, name)                                           \
+    FILTER_TWO_FN(SHAPE_FILTER_NOTCH24, target, name)
+#define FILTER_TWO_TABLE(name)                                                               \
+    {                                                                                        \
+        name##_SHAPE_FILTER_LP12, name##_SHAPE_FILTER_HP12, name##_SHAPE_FILTER_BP12,        \
+            name##_SHAPE_FILTER_NOTCH, name##_SHAPE_FILTER_LP24, name##_SHAPE_FILTER_HP24,   \
+            name##_SHAPE_FILTER_BP24, name##_SHAPE_FILTER_NOTCH24,                           \
+    }
+FILTER_TWO_MODES(, filter_two)
+static const FilterTwoFn FILTERS_TWO[SHAPE_FILTER_LAST] = FILTER_TWO_TABLE(filter_two);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+FILTER_TWO_MODES(FX_TARGET_AVX, filter_two_avx)
+static const FilterTwoFn FILTERS_TWO_AVX[SHAPE_FILTER_LAST] = FILTER_TWO_TABLE(filter_two_avx);
+#else
+#define FILTERS_TWO_AVX FILTERS_TWO
+#endif
+
+/* Whether two voices' filters can go side by side (filter_two). */
+static bool filters_pair(const VoiceFx *a, const VoiceFx *b)
+{
+    return a->filter != SHAPE_FILTER_OFF && a->filter == b->filter && !a->self_osc &&
+           !b->self_osc;
+}
+
+static void filter_two(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *fb,
+                       float *sb, const float *eb, uint32_t nb)
+{
+    (has_avx() ? FILTERS_TWO_AVX : FILTERS_TWO)[fa->filter - 1](fa, sa, ea, na, fb, sb, eb, nb);
 }
 
 /* Saturation with its gain compensated so a full-scale peak stays full
@@ -1913,41 +2083,117 @@ FX_TARGET_AVX static bool apply_gains_avx(MixerVoice *v, const float *s, const f
     return apply_gains(v, s, env, out, port, n);
 }
 
+/* A voice's render under way (voicefx_render, voicefx_render_two): the
+ * run just read, its envelopes, and where the rest goes. */
+typedef struct {
+    VoiceFx *fx;
+    MixerVoice *v;
+    float *out, *port;
+    uint32_t n;         /* frames still to render */
+    uint32_t run;       /* frames of the run in s */
+    bool ended;         /* the sample ended on the run's last frame */
+    bool env_still;     /* every level of env is env[0] */
+    bool fast;          /* no change fading, no ramp, no port: the drive
+                           goes with the gains (drive_gains) */
+    float s[2 * VOICEFX_RUN + 2], env[VOICEFX_RUN], fenv[VOICEFX_RUN];
+} VoiceRun;
+
+/* The next run of the voice read, with its envelopes' levels; false when
+ * the voice has nothing more to render. */
+static bool run_read(VoiceRun *r)
+{
+    VoiceFx *fx = r->fx;
+    MixerVoice *v = r->v;
+    if (!r->n || !v->active)
+        return false;
+    r->run = voice_read(fx, v, r->s, r->n < VOICEFX_RUN ? r->n : VOICEFX_RUN, &r->ended);
+    if (!v->active)
+        return false;
+    r->env_still = env_levels(&fx->amp, r->env, r->run);
+    if (fx->amp_fade_left) {
+        amp_fade(fx, r->env, r->run);
+        r->env_still = false;
+    }
+    bool fenv_still = false;
+    if (fx->fenv_own && (fx->filter != SHAPE_FILTER_OFF ||
+                         (fx->change_left && fx->was.filter != SHAPE_FILTER_OFF)))
+        fenv_still = env_levels(&fx->fenv, r->fenv, r->run);
+    fx->env_still = fx->fenv_own ? fenv_still : r->env_still;
+    r->fast = !fx->change_left && !v->ramp_left && !r->port;
+    return true;
+}
+
+/* The stages over the run: of most runs, all but the drive, which goes
+ * with the gains. */
+static void run_stages(VoiceRun *r)
+{
+    if (r->fast)
+        stages_run(r->fx, r->s, r->env, r->fenv, r->run, r->v->chans, false);
+    else
+        stages_fading(r->fx, r->s, r->env, r->fenv, r->run, r->v->chans);
+}
+
+/* The run's gains into the outputs; the voice ends when its envelope or
+ * sample did. */
+static void run_mix(VoiceRun *r)
+{
+    VoiceFx *fx = r->fx;
+    MixerVoice *v = r->v;
+    bool avx = has_avx();
+    if (r->fast)
+        (avx ? drive_gains_avx : drive_gains_sse)(fx, v, r->s, r->env, r->env_still, r->out,
+                                                  r->run);
+    else
+        (avx ? apply_gains_avx : apply_gains_sse)(v, r->s, r->env, r->out, r->port, r->run);
+    if (r->ended || fx->amp.stage == VOICEFX_DONE)
+        mixer_voice_kill(v);
+    fx->age += r->run;
+    r->out += 2 * (size_t)r->run;
+    if (r->port)
+        r->port += r->run;
+    r->n -= r->run;
+}
+
 void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
                     uint32_t n)
 {
-    float s[2 * VOICEFX_RUN + 2], env[VOICEFX_RUN], fenv[VOICEFX_RUN];
+    VoiceRun r = {.fx = fx, .v = v, .out = out, .port = port, .n = n};
     apply_step(fx, v);
-    while (n && v->active) {
-        bool ended;
-        uint32_t run = voice_read(fx, v, s, n < VOICEFX_RUN ? n : VOICEFX_RUN, &ended);
-        if (!v->active)
-            break;
-        bool env_still = env_levels(&fx->amp, env, run);
-        if (fx->amp_fade_left) {
-            amp_fade(fx, env, run);
-            env_still = false;
-        }
-        bool fenv_still = false;
-        if (fx->fenv_own && (fx->filter != SHAPE_FILTER_OFF ||
-                             (fx->change_left && fx->was.filter != SHAPE_FILTER_OFF)))
-            fenv_still = env_levels(&fx->fenv, fenv, run);
-        fx->env_still = fx->fenv_own ? fenv_still : env_still;
-        bool avx = has_avx();
-        if (!fx->change_left && !v->ramp_left && !port) {
-            /* Most runs: the drive and the gains in one pass. */
-            stages_run(fx, s, env, fenv, run, v->chans, false);
-            (avx ? drive_gains_avx : drive_gains_sse)(fx, v, s, env, env_still, out, run);
+    while (run_read(&r)) {
+        run_stages(&r);
+        run_mix(&r);
+    }
+}
+
+void voicefx_render_two(VoiceFx *fa, MixerVoice *va, float *outa, float *porta,
+                        VoiceFx *fb, MixerVoice *vb, float *outb, float *portb, uint32_t n)
+{
+    VoiceRun a = {.fx = fa, .v = va, .out = outa, .port = porta, .n = n};
+    VoiceRun b = {.fx = fb, .v = vb, .out = outb, .port = portb, .n = n};
+    apply_step(fa, va);
+    apply_step(fb, vb);
+    for (;;) {
+        bool has_a = run_read(&a), has_b = run_read(&b);
+        if (has_a && has_b && a.fast && b.fast && a.run && b.run && filters_pair(fa, fb)) {
+            /* stages_run of each, the filters side by side */
+            bool avx = has_avx();
+            if (fa->crush_step > 0.0f || fa->crush_inc)
+                (avx ? crush_avx : crush_sse)(fa, a.s, a.run, va->chans);
+            if (fb->crush_step > 0.0f || fb->crush_inc)
+                (avx ? crush_avx : crush_sse)(fb, b.s, b.run, vb->chans);
+            filter_two(fa, a.s, fa->fenv_own ? a.fenv : a.env, a.run, fb, b.s,
+                       fb->fenv_own ? b.fenv : b.env, b.run);
         } else {
-            stages_fading(fx, s, env, fenv, run, v->chans);
-            (avx ? apply_gains_avx : apply_gains_sse)(v, s, env, out, port, run);
+            if (has_a)
+                run_stages(&a);
+            if (has_b)
+                run_stages(&b);
         }
-        if (ended || fx->amp.stage == VOICEFX_DONE)
-            mixer_voice_kill(v);
-        fx->age += run;
-        out += 2 * (size_t)run;
-        if (port)
-            port += run;
-        n -= run;
+        if (has_a)
+            run_mix(&a);
+        if (has_b)
+            run_mix(&b);
+        if (!has_a && !has_b)
+            break;
     }
 }

@@ -203,5 +203,12 @@ void voicefx_carry(VoiceFx *to, const VoiceFx *from, double rate_scale);
  * the voice ends when its envelope does. */
 void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
                     uint32_t n);
+/* Two voices at once, each as voicefx_render would render it (the same
+ * samples): their filters' steps go side by side, so that one voice's
+ * filter works while the other's waits on its state. Their outputs and
+ * ports must not be the same buffers (frames of the two voices are added
+ * in no set order). */
+void voicefx_render_two(VoiceFx *fa, MixerVoice *va, float *outa, float *porta,
+                        VoiceFx *fb, MixerVoice *vb, float *outb, float *portb, uint32_t n);
 
 #endif
