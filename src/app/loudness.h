@@ -1,7 +1,10 @@
-/* loudness: EBU R 128 measures of a stereo signal through libebur128,
- * off the audio thread: integrated loudness (LUFS), loudness range (LU)
- * and true peak (dBTP, read by truepeak.h's meter: 4x oversampled, as
- * ITU-R BS.1770 asks). */
+/* loudness: EBU R 128 measures of a stereo signal, off the audio thread:
+ * integrated loudness (LUFS), loudness range (LU) and true peak (dBTP,
+ * read by truepeak.h's meter: 4x oversampled, as ITU-R BS.1770 asks).
+ * The exact history (a render, a reference) is measured by hiss's own
+ * K-weighting and gating, which reads what libebur128 reads at a seventh
+ * of its cost; the open-ended one (the editor's live meter) by
+ * libebur128's histogram. */
 #ifndef HISS_LOUDNESS_H
 #define HISS_LOUDNESS_H
 
