@@ -1112,16 +1112,37 @@ typedef struct {
     FxV4 b0, b1;       /* B_t */
 } FxLin;
 
+/* The same in eight lanes: two steps' coefficients. */
+typedef struct {
+    FxV8 p, q, r, s, m0, m1, b0, b1;
+} FxLin8;
+
+/* A = [al -be; be de], B = [be; ga] with a2 = g a1, a3 = g a2, into *to
+ * (an FxLin or FxLin8 of vectors of type T): a macro, the same
+ * operations in four lanes or eight (see FX_PAIR). */
+#define LIN_COEFFICIENTS(T, to, g, a1, g_was, a1_was)                                   \
+    do {                                                                               \
+        T a2_ = (g) * (a1), a3_ = (g) * a2_, wa2_ = (g_was) * (a1_was),                \
+          wa3_ = (g_was) * wa2_;                                                       \
+        T al_ = 2.0f * (a1) - 1.0f, be_ = 2.0f * a2_, de_ = 1.0f - 2.0f * a3_,         \
+          ga_ = 2.0f * a3_;                                                            \
+        T wal_ = 2.0f * (a1_was) - 1.0f, wbe_ = 2.0f * wa2_, wde_ = 1.0f - 2.0f * wa3_, \
+          wga_ = 2.0f * wa3_;                                                          \
+        (to)->p = al_ * wal_ - be_ * wbe_;                                             \
+        (to)->q = -(al_ * wbe_ + be_ * wde_);                                          \
+        (to)->r = be_ * wal_ + de_ * wbe_;                                             \
+        (to)->s = de_ * wde_ - be_ * wbe_;                                             \
+        (to)->m0 = al_ * wbe_ - be_ * wga_;                                            \
+        (to)->m1 = be_ * wbe_ + de_ * wga_;                                            \
+        (to)->b0 = be_;                                                                \
+        (to)->b1 = ga_;                                                                \
+    } while (0)
+
 static inline FxLin lin_coefficients(FxV4 g, FxV4 a1, FxV4 g_was, FxV4 a1_was)
 {
-    /* A = [al -be; be de], B = [be; ga] with a2 = g a1, a3 = g a2. */
-    FxV4 a2 = g * a1, a3 = g * a2, wa2 = g_was * a1_was, wa3 = g_was * wa2;
-    FxV4 al = 2.0f * a1 - 1.0f, be = 2.0f * a2, de = 1.0f - 2.0f * a3, ga = 2.0f * a3;
-    FxV4 wal = 2.0f * a1_was - 1.0f, wbe = 2.0f * wa2, wde = 1.0f - 2.0f * wa3,
-         wga = 2.0f * wa3;
-    return (FxLin){al * wal - be * wbe, -(al * wbe + be * wde), be * wal + de * wbe,
-                   de * wde - be * wbe,  al * wbe - be * wga,    be * wbe + de * wga,
-                   be,                   ga};
+    FxLin c;
+    LIN_COEFFICIENTS(FxV4, &c, g, a1, g_was, a1_was);
+    return c;
 }
 
 /* The state of the lanes: st[0], st[1] the integrators after the last
@@ -1263,21 +1284,22 @@ typedef struct {
  * input of t - 1 (high half), the first stage's outputs of frames t - 4,
  * t - 3 and t - 2, t - 1. */
 typedef struct {
-    FxV8 p, q, rr, ss, m0, m1, b0, b1, k, band_gains;
+    FxLin8 c;
+    FxV8 k, band_gains;
     FxV8 w0, w1, x_was, fed_old, fed_new;
 } LinLanes;
 
 static inline __attribute__((always_inline)) void lin_lanes_in(LinLanes *l, const LinRun *lr)
 {
     const FxLin *c4 = &lr->steady;
-    l->p = FX_PAIR(c4->p, c4->p);
-    l->q = FX_PAIR(c4->q, c4->q);
-    l->rr = FX_PAIR(c4->r, c4->r);
-    l->ss = FX_PAIR(c4->s, c4->s);
-    l->m0 = FX_PAIR(c4->m0, c4->m0);
-    l->m1 = FX_PAIR(c4->m1, c4->m1);
-    l->b0 = FX_PAIR(c4->b0, c4->b0);
-    l->b1 = FX_PAIR(c4->b1, c4->b1);
+    l->c.p = FX_PAIR(c4->p, c4->p);
+    l->c.q = FX_PAIR(c4->q, c4->q);
+    l->c.r = FX_PAIR(c4->r, c4->r);
+    l->c.s = FX_PAIR(c4->s, c4->s);
+    l->c.m0 = FX_PAIR(c4->m0, c4->m0);
+    l->c.m1 = FX_PAIR(c4->m1, c4->m1);
+    l->c.b0 = FX_PAIR(c4->b0, c4->b0);
+    l->c.b1 = FX_PAIR(c4->b1, c4->b1);
     l->k = FX_PAIR(lr->k, lr->k);
     l->band_gains = FX_PAIR(lr->band_gains, lr->band_gains);
     l->w0 = FX_PAIR(lr->st[2], lr->st[0]);
@@ -1308,7 +1330,8 @@ static inline __attribute__((always_inline)) void lin_lanes_out(LinRun *lr, cons
  * lin_pipe_step without edges; of a 12 dB one, lin_step on frame after
  * frame, lanes 2 and 3 given nothing. */
 static inline __attribute__((always_inline)) void
-lin_lanes_step(LinLanes *l, float *s, uint32_t i, const int r, const int mode, const bool two)
+lin_lanes_step(LinLanes *l, const FxLin8 *c, float *s, uint32_t i, const int r, const int mode,
+               const bool two)
 {
     _Static_assert(LIN_LAG == 4, "the second stage is two pairs behind");
     FxV4 in = fx_load(s + 2 * i); /* frames i and i + 1 */
@@ -1316,9 +1339,9 @@ lin_lanes_step(LinLanes *l, float *s, uint32_t i, const int r, const int mode, c
     FxV8 x = r ? __builtin_shufflevector(both, l->fed_old, 0, 1, 8, 9, 6, 7, 12, 13)
                : __builtin_shufflevector(both, l->fed_old, 0, 0, 8, 9, 6, 6, 12, 13);
     FxV8 x_prev = __builtin_shufflevector(l->x_was, x, 4, 5, 6, 7, 8, 9, 10, 11);
-    FxV8 u0 = l->m0 * x_prev + l->b0 * x, u1 = l->m1 * x_prev + l->b1 * x;
-    FxV8 s0 = l->p * l->w0 + (l->q * l->w1 + u0);
-    FxV8 s1 = l->ss * l->w1 + (l->rr * l->w0 + u1);
+    FxV8 u0 = c->m0 * x_prev + c->b0 * x, u1 = c->m1 * x_prev + c->b1 * x;
+    FxV8 s0 = c->p * l->w0 + (c->q * l->w1 + u0);
+    FxV8 s1 = c->s * l->w1 + (c->r * l->w0 + u1);
     /* The integrators of the frame before each: i - 1, then i. */
     FxV8 before0 = __builtin_shufflevector(l->w0, s0, 4, 5, 6, 7, 8, 9, 10, 11);
     FxV8 before1 = __builtin_shufflevector(l->w1, s1, 4, 5, 6, 7, 8, 9, 10, 11);
@@ -1348,15 +1371,44 @@ lin_lanes_step(LinLanes *l, float *s, uint32_t i, const int r, const int mode, c
     }
 }
 
-/* Whether step t of the run is a steady pair's first: a still run,
- * both of the pair's first-stage frames in it, and (24 dB) past the
- * steps where the second stage's lanes start. */
-static inline bool lin_steady(const LinRun *lr, const bool two)
+/* Steps i and i + 1 of a run whose cutoff glides: each step's
+ * coefficients of its frames (lin_at's, eight lanes at once), then
+ * lin_lanes_step. */
+static inline __attribute__((always_inline)) void
+lin_lanes_glide(LinLanes *l, const LinFrames *fr, float *s, uint32_t i, const int r,
+                const int mode, const bool two)
 {
-    return lr->fr.still && lr->t + 2 <= lr->n && lr->t > (two ? LIN_LAG : 0);
+    const float *g = fr->g, *a = fr->a1[0], *b = fr->a1[1];
+    uint32_t j = two ? i - LIN_LAG : i; /* the second stage's frame */
+    FxV8 g8 = {g[i], g[i], g[j], g[j], g[i + 1], g[i + 1], g[j + 1], g[j + 1]};
+    FxV8 w8 = {g[i - 1], g[i - 1], g[j - 1], g[j - 1], g[i], g[i], g[j], g[j]};
+    FxV8 a8 = {a[i], a[i], b[j], b[j], a[i + 1], a[i + 1], b[j + 1], b[j + 1]};
+    FxV8 wa8 = {a[i - 1], a[i - 1], b[j - 1], b[j - 1], a[i], a[i], b[j], b[j]};
+    FxLin8 c;
+    LIN_COEFFICIENTS(FxV8, &c, g8, a8, w8, wa8);
+    lin_lanes_step(l, &c, s, i, r, mode, two);
 }
 
-/* The steady pairs from step t while there are any. */
+/* Whether step t of the run is a pair's first: both of the pair's
+ * first-stage frames in the run, and past the steps where the stages'
+ * lanes start (a still run's first frame, a 24 dB run's second stage). */
+static inline bool lin_steady(const LinRun *lr, const bool two)
+{
+    return lr->t + 2 <= lr->n && lr->t > (two ? LIN_LAG : 0);
+}
+
+/* Steps i and i + 1 of the run, a still one's or a gliding one's. */
+static inline __attribute__((always_inline)) void
+lin_lanes_any(LinLanes *l, const LinRun *lr, uint32_t i, const int r, const int mode,
+              const bool two)
+{
+    if (lr->fr.still)
+        lin_lanes_step(l, &l->c, lr->s, i, r, mode, two);
+    else
+        lin_lanes_glide(l, &lr->fr, lr->s, i, r, mode, two);
+}
+
+/* The pairs from step t while there are any. */
 static inline __attribute__((always_inline)) void lin_pipe_pairs(LinRun *lr, const int r,
                                                                  const int mode, const bool two)
 {
@@ -1365,8 +1417,12 @@ static inline __attribute__((always_inline)) void lin_pipe_pairs(LinRun *lr, con
     LinLanes l;
     lin_lanes_in(&l, lr);
     uint32_t i = lr->t;
-    for (; i + 2 <= lr->n; i += 2)
-        lin_lanes_step(&l, lr->s, i, r, mode, two);
+    if (lr->fr.still)
+        for (; i + 2 <= lr->n; i += 2)
+            lin_lanes_step(&l, &l.c, lr->s, i, r, mode, two);
+    else
+        for (; i + 2 <= lr->n; i += 2)
+            lin_lanes_glide(&l, &lr->fr, lr->s, i, r, mode, two);
     lin_lanes_out(lr, &l);
     lr->t = i;
 }
@@ -1665,10 +1721,16 @@ filter_two_loop(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *f
         lin_lanes_in(&la, &a);
         lin_lanes_in(&lb, &b);
         uint32_t i = a.t, j = b.t;
-        for (; i + 2 <= na && j + 2 <= nb; i += 2, j += 2) {
-            lin_lanes_step(&la, sa, i, 1, mode, two);
-            lin_lanes_step(&lb, sb, j, 1, mode, two);
-        }
+        if (still_a && still_b)
+            for (; i + 2 <= na && j + 2 <= nb; i += 2, j += 2) {
+                lin_lanes_step(&la, &la.c, sa, i, 1, mode, two);
+                lin_lanes_step(&lb, &lb.c, sb, j, 1, mode, two);
+            }
+        else
+            for (; i + 2 <= na && j + 2 <= nb; i += 2, j += 2) {
+                lin_lanes_any(&la, &a, i, 1, mode, two);
+                lin_lanes_any(&lb, &b, j, 1, mode, two);
+            }
         lin_lanes_out(&a, &la);
         lin_lanes_out(&b, &lb);
         a.t = i;
@@ -2098,6 +2160,19 @@ typedef struct {
     float s[2 * VOICEFX_RUN + 2], env[VOICEFX_RUN], fenv[VOICEFX_RUN];
 } VoiceRun;
 
+/* Its buffers are left as they are: each run writes what it reads. */
+static void run_start(VoiceRun *r, VoiceFx *fx, MixerVoice *v, float *out, float *port,
+                      uint32_t n)
+{
+    r->fx = fx;
+    r->v = v;
+    r->out = out;
+    r->port = port;
+    r->n = n;
+    r->run = 0;
+    apply_step(fx, v);
+}
+
 /* The next run of the voice read, with its envelopes' levels; false when
  * the voice has nothing more to render. */
 static bool run_read(VoiceRun *r)
@@ -2157,8 +2232,8 @@ static void run_mix(VoiceRun *r)
 void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
                     uint32_t n)
 {
-    VoiceRun r = {.fx = fx, .v = v, .out = out, .port = port, .n = n};
-    apply_step(fx, v);
+    VoiceRun r;
+    run_start(&r, fx, v, out, port, n);
     while (run_read(&r)) {
         run_stages(&r);
         run_mix(&r);
@@ -2168,10 +2243,9 @@ void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
 void voicefx_render_two(VoiceFx *fa, MixerVoice *va, float *outa, float *porta,
                         VoiceFx *fb, MixerVoice *vb, float *outb, float *portb, uint32_t n)
 {
-    VoiceRun a = {.fx = fa, .v = va, .out = outa, .port = porta, .n = n};
-    VoiceRun b = {.fx = fb, .v = vb, .out = outb, .port = portb, .n = n};
-    apply_step(fa, va);
-    apply_step(fb, vb);
+    VoiceRun a, b;
+    run_start(&a, fa, va, outa, porta, n);
+    run_start(&b, fb, vb, outb, portb, n);
     for (;;) {
         bool has_a = run_read(&a), has_b = run_read(&b);
         if (has_a && has_b && a.fast && b.fast && a.run && b.run && filters_pair(fa, fb)) {
