@@ -213,6 +213,12 @@ typedef struct Instrument {
      * envelopes (FastTracker 2); a bare note of the same instrument goes
      * on with them, a note off's fade included. */
     bool env_keep_bare;
+    /* The filter is Impulse Tracker's two-pole low-pass: the cutoff (Hz)
+     * and resonance (percent of IT's 0..127) are IT's, and the filter's
+     * poles are IT's at every cutoff the note's filter moves to, so its
+     * damping follows the cutoff as IT's does (voicefx.h). Only a 12 dB
+     * filter has it. */
+    bool filter_it;
     /* New-note actions (Impulse Tracker's): what a note still sounding
      * on the channel does when the next note starts (nna), and which of
      * the channel's notes a new note of this instrument finds a duplicate

@@ -139,16 +139,70 @@ static float resonant_damping(float butterworth, float res)
     return K_MIN - (K_MIN + K_OSC) * (res - RES_KNEE) / (1.0f - RES_KNEE);
 }
 
-float voicefx_resonance_for_damping(float k)
+#define CUTOFF_MIN_LOG2 4.32192809f  /* log2(20) */
+#define FILTER_FLOOR_LOG2 7.03135971f /* log2(SONG_FILTER_ENV_FLOOR_HZ) */
+#define CUTOFF_MAX_LOG2 14.28771238f /* log2(20000) */
+
+static float cutoff_octaves(const VoiceFx *fx, float env);
+
+/* Whether the filter is Impulse Tracker's: asked for, and of 12 dB. */
+static bool it_filter(const VoiceFx *fx)
 {
-    float res = k >= K_MIN ? (K_BUTTERWORTH_12 - k) * RES_KNEE / (K_BUTTERWORTH_12 - K_MIN)
-                           : RES_KNEE + (K_MIN - k) * (1.0f - RES_KNEE) / (K_MIN + K_OSC);
-    return res < 0.0f ? 0.0f : res > 1.0f ? 1.0f : res;
+    return fx->it_poles && fx->filter != SHAPE_FILTER_OFF && fx->filter < SHAPE_FILTER_LP24;
+}
+
+/* Impulse Tracker's filter (as openmpt plays it) at cutoff hz (120 Hz to
+ * half the rate) and damping it_k: with R = rate / (2 pi hz), e = R^2
+ * and d = it_k (R + 1) - 1, y = (x + (d + 2e) y1 - e y2) / (1 + d + e),
+ * whose denominator is 1 + d s + e s^2 in s = 1 - z^-1. The state-variable
+ * filter with the same poles (s = 2w / (1 + w) in its w = (z - 1) /
+ * (z + 1)) has g = 1 / sqrt(1 + 2d + 4e) and damping k = 2 it_k (R + 1) g:
+ * the same peak, and a response within cos^2(pi f / rate) of IT's (its
+ * zeros at half the rate), which no single damping at a fixed cutoff
+ * gives (IT damps more the higher its cutoff). */
+static float it_g(const VoiceFx *fx, float hz, float *k)
+{
+    float top = 0.5f * (float)fx->rate;
+    hz = hz < 120.0f ? 120.0f : hz > top ? top : hz;
+    float r = (float)fx->rate / (6.28318531f * hz);
+    float d = fx->it_k * (r + 1.0f) - 1.0f;
+    float g = 1.0f / sqrtf(1.0f + 2.0f * d + 4.0f * r * r);
+    if (k)
+        *k = 2.0f * fx->it_k * (r + 1.0f) * g;
+    return g;
+}
+
+/* IT's damping at the cutoff in force, taken between runs when the
+ * cutoff or resonance changes: IT sets both once a tick. IT's cutoffs
+ * are whole 24ths of an octave above FILTER_FLOOR (its 0..127): the
+ * cutoff goes to the nearest, which is the one an Mxx (steps of 0.94 of
+ * those) or a cutoff in whole Hz was written for. */
+static void it_retune(VoiceFx *fx)
+{
+    if (!it_filter(fx))
+        return;
+    fx->cutoff_log2 =
+        FILTER_FLOOR_LOG2 + roundf((fx->cutoff_log2 - FILTER_FLOOR_LOG2) * 24.0f) / 24.0f;
+    float k;
+    it_g(fx, exp2f(cutoff_octaves(fx, 0.0f)), &k);
+    if (k == fx->k1)
+        return;
+    fx->k1 = fx->band_gain = k;
+    fx->lin.ready = false;
 }
 
 static void set_resonance(VoiceFx *fx, float res)
 {
     fx->lin.ready = false; /* new coefficients: the filter goes on afresh */
+    if (it_filter(fx)) {
+        /* IT's resonance 0..127: its damping 10^(-r x 24 / 128 / 20). */
+        fx->it_k = powf(10.0f, -res * 127.0f * (24.0f / 128.0f) / 20.0f);
+        fx->self_osc = false;
+        fx->k1 = -1.0f;
+        fx->g_target_log2 = -INFINITY; /* g moves with the damping too */
+        it_retune(fx);
+        return;
+    }
     int stage = fx->filter >= SHAPE_FILTER_LP24;
     if (stage) {
         fx->k1 = K_BUTTERWORTH_24A;
@@ -272,6 +326,7 @@ void voicefx_start(VoiceFx *fx, const Instrument *inst, uint32_t rate,
     fx->fade = rate / 750 > 16 ? rate / 750 : 16; /* the engine's declick */
     fx->key = key;
     fx->velocity = velocity;
+    fx->it_poles = inst->filter_it;
     filter_setup(fx, s, key, velocity);
     crush_drive_setup(fx, s);
     env_enter(&fx->amp, VOICEFX_ATTACK);
@@ -292,10 +347,6 @@ static void env_seek(VoiceFxEnv *env, uint32_t frames)
         env->left -= frames;
     }
 }
-
-#define CUTOFF_MIN_LOG2 4.32192809f  /* log2(20) */
-#define FILTER_FLOOR_LOG2 7.03135971f /* log2(SONG_FILTER_ENV_FLOOR_HZ) */
-#define CUTOFF_MAX_LOG2 14.28771238f /* log2(20000) */
 
 /* The crush, filter and drive stages' settings and state, from one of
  * VoiceFx and VoiceFxStages to the other (both have these fields). */
@@ -434,6 +485,10 @@ static void update_shape(VoiceFx *fx, const int *w, const int *s);
 void voicefx_update(VoiceFx *fx, const Instrument *was, const Instrument *now)
 {
     update_shape(fx, was->shape, now->shape);
+    if (fx->on && fx->it_poles != now->filter_it) {
+        fx->it_poles = now->filter_it;
+        filter_setup(fx, now->shape, fx->key, fx->velocity);
+    }
 }
 
 static void update_shape(VoiceFx *fx, const int *w, const int *s)
@@ -505,6 +560,7 @@ bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first)
             base = base < CUTOFF_MIN_LOG2 ? CUTOFF_MIN_LOG2
                    : base > CUTOFF_MAX_LOG2 ? CUTOFF_MAX_LOG2 : base;
             fx->cutoff_log2 = base + fx->cutoff_offset;
+            it_retune(fx);
         }
         return true;
     }
@@ -521,6 +577,7 @@ bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first)
         fx->cutoff_log2 = CUTOFF_MIN_LOG2 +
                           (CUTOFF_MAX_LOG2 - CUTOFF_MIN_LOG2) * (float)param / 255.0f +
                           fx->cutoff_offset;
+        it_retune(fx);
         break;
     case 'Q': /* resonance xx/255 */
         set_resonance(fx, (float)param / 255.0f);
@@ -555,6 +612,7 @@ bool voicefx_effect(VoiceFx *fx, uint8_t letter, uint8_t param, bool first)
 void voicefx_cutoff_scale(VoiceFx *fx, float share)
 {
     fx->cutoff_scale = share < 0.0f ? 0.0f : share > 1.0f ? 1.0f : share;
+    it_retune(fx);
 }
 
 static void env_release(VoiceFxEnv *env)
@@ -888,6 +946,8 @@ static float cutoff_g(VoiceFx *fx, float env)
         return fx->g_target;
     fx->g_target_log2 = octaves;
     float hz = exp2f(octaves);
+    if (it_filter(fx))
+        return it_g(fx, hz, NULL);
     float top = 0.45f * (float)fx->rate;
     hz = hz < 10.0f ? 10.0f : hz > top ? top : hz;
     return tan_to_045(3.14159265f * hz / (float)fx->rate);

@@ -114,6 +114,11 @@ typedef struct {
     float resonance;         /* the setting (0..1), which Mxx takes when it
                                 turns the filter on */
     float env_octaves;       /* cutoff move at full envelope level */
+    /* Impulse Tracker's filter (Instrument.filter_it, 12 dB only): g and
+     * k1 put the poles where IT's two-pole filter has them at the cutoff
+     * in force, IT's damping it_k taken from the resonance. */
+    bool it_poles;           /* the instrument asks for IT's filter */
+    float it_k;              /* IT's damping, from the resonance */
     float k1, k2;            /* damping of the first and second stage */
     float band_gain;         /* band-pass output scale: unity at the peak */
     bool self_osc;           /* the resonant stage's damping follows its
@@ -191,10 +196,6 @@ void voicefx_insert_run(VoiceFx *fx, float *stereo, uint32_t n);
 /* A filter envelope (pointenv.h) keeps `share` (0..1) of the cutoff's
  * octaves above SONG_FILTER_ENV_FLOOR_HZ; the filter glides there. */
 void voicefx_cutoff_scale(VoiceFx *fx, float share);
-/* The resonance (0..1, as SHAPE_RESONANCE / 100 and Qxx / 255) whose
- * 12 dB filter has damping k (1/Q): how a module's resonant filter
- * (Impulse Tracker's) is set up on this one. */
-float voicefx_resonance_for_damping(float k);
 /* === : the envelope goes to its release stage. */
 void voicefx_release(VoiceFx *fx);
 /* The same voice carried to another output rate (engine_hand_over). */

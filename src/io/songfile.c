@@ -1016,7 +1016,7 @@ static HissError parse_shape_field(Parser *p, Token key, int slot,
     if (param == SHAPE_COUNT) {
         char fields[600] = "sample, volume, pan, base, finetune, loop, interp, slices, "
                            "stretch, {vol,pan,bend,cutoff}_env/sustain/loop, fadeout, "
-                           "bare_env, nna, dupcheck, dupaction, autovib";
+                           "bare_env, nna, dupcheck, dupaction, autovib, filter_model";
         shape_field_names(fields, sizeof fields);
         return fail_at(p, key.pos, HISS_ERR_PARSE,
                        "unknown field '%s' (%s)",
@@ -1171,13 +1171,13 @@ static HissError parse_instrument(Parser *p)
      * its points, its sustain and its loop. */
     enum { F_SAMPLE, F_VOLUME, F_PAN, F_BASE, F_FINETUNE, F_LOOP, F_INTERP, F_SLICES,
            F_STRETCH, F_FADEOUT, F_BARE_ENV, F_NNA, F_DUPCHECK, F_DUPACTION, F_AUTOVIB,
-           F_ENVELOPES,
+           F_FILTER_MODEL, F_ENVELOPES,
            F_COUNT = F_ENVELOPES + 3 * SONG_ENV_KINDS };
     static const char *const FIELDS[F_COUNT] = {
         "sample",         "volume",        "pan",         "base",       "finetune",
         "loop",           "interp",        "slices",      "stretch",    "fadeout",
         "bare_env",       "nna",           "dupcheck",    "dupaction",  "autovib",
-        "vol_env",        "vol_sustain",   "vol_loop",    "pan_env",
+        "filter_model",   "vol_env",        "vol_sustain",   "vol_loop",    "pan_env",
         "pan_sustain",    "pan_loop",      "bend_env",    "bend_sustain", "bend_loop",
         "cutoff_env",     "cutoff_sustain", "cutoff_loop"};
     /* Where each sustain and loop was given (by envelope field), to check
@@ -1279,6 +1279,14 @@ static HissError parse_instrument(Parser *p)
             else
                 return fail_at(p, t.pos, HISS_ERR_PARSE,
                                "bad bare_env '%s' (restart|keep)", shown(b, t.s, t.n));
+            break;
+        case F_FILTER_MODEL:
+            t = next_token(p);
+            if (token_is(t, "hiss") || token_is(t, "it"))
+                inst->filter_it = token_is(t, "it");
+            else
+                return fail_at(p, t.pos, HISS_ERR_PARSE,
+                               "bad filter_model '%s' (hiss|it)", shown(b, t.s, t.n));
             break;
         case F_NNA:
         case F_DUPACTION: {
@@ -2013,6 +2021,8 @@ static void format_instrument(Buf *b, int slot, const Instrument *inst)
         buf_printf(b, " fadeout %d", hiss_clampi(inst->fadeout, 0, SONG_FADEOUT_MAX));
     if (inst->env_keep_bare)
         buf_put(b, " bare_env keep", 14);
+    if (inst->filter_it)
+        buf_put(b, " filter_model it", 16);
     if (inst->nna != SONG_NOTE_CUT)
         buf_printf(b, " nna %s", song_note_action_names[inst->nna % SONG_NOTE_ACTIONS]);
     if (inst->autovib[SONG_AUTOVIB_DEPTH])

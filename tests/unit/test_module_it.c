@@ -57,9 +57,10 @@ static double rms(const float *out, uint32_t start, uint32_t count)
     return synth_rms(out, start, count, 0);
 }
 
-/* IT's filter (as OpenMPT plays it in IT mode): cutoff c and resonance r
- * (0..127) at `rate`, its gain in dB at `hz`. */
-static double it_filter_db(int c, int r, double hz)
+/* IT's filter (as OpenMPT plays it in IT mode): cutoff c (0..127, a
+ * filter envelope makes it a fraction) and resonance r (0..127) at
+ * `rate`, its gain in dB at `hz`. */
+static double it_filter_db(double c, int r, double hz)
 {
     double fc = 110.0 * pow(2.0, 0.25 + c / 24.0);
     double damp = pow(10.0, -r * (24.0 / 128.0) / 20.0);
@@ -173,16 +174,24 @@ static void zxx_carries_to_the_next_note(void)
     song_free(song);
 }
 
+/* it_song's instrument with IT's cutoff and resonance and a filter
+ * envelope (its points for the caller to set). */
+static ModgenSample *filter_env_song(ModgenSong *ms, int note, int cutoff, int resonance)
+{
+    it_song(ms, note);
+    ModgenSample *sm = &ms->samples[0];
+    sm->it_ifc = 0x80 | cutoff;
+    sm->it_ifr = 0x80 | resonance;
+    sm->pitch_is_filter = 1;
+    return sm;
+}
+
 /* A filter envelope from -32 (the cutoff at its floor) up to +32 (the
  * instrument's cutoff) over 8 ticks, held there: the note opens up. */
 static void filter_envelope_opens_the_filter(void)
 {
     ModgenSong ms;
-    it_song(&ms, 61);
-    ModgenSample *sm = &ms.samples[0];
-    sm->it_ifc = 0x80 | 80;
-    sm->it_ifr = 0x80 | 0;
-    sm->pitch_is_filter = 1;
+    ModgenSample *sm = filter_env_song(&ms, 61, 80, 0);
     sm->pitch_points = 3;
     sm->pitch_tick[0] = 0;
     sm->pitch_value[0] = -32;
@@ -204,6 +213,45 @@ static void filter_envelope_opens_the_filter(void)
     double floor_db = it_filter_db(0, 0, 1045.4), open_db = it_filter_db(80, 0, 1045.4);
     CHECK_MSG(fabs(opened - closed - (open_db - floor_db)) < 2.0,
               "opened by %.2f dB, IT's %.2f dB", opened - closed, open_db - floor_db);
+    free(out);
+    song_free(song);
+}
+
+/* IT's filter damps more the higher its cutoff: under a filter envelope
+ * its resonance is the one of the cutoff the envelope moves it to. An
+ * instrument at cutoff 110 (3.1 kHz) and resonance 120 whose envelope
+ * holds at -4 (28 of 64: cutoff 48.1, 526 Hz) lifts the sine (523 Hz)
+ * on its peak as IT does, not by the resonance of 3.1 kHz (2.4 dB less). */
+static void filter_envelope_keeps_its_resonance(void)
+{
+    ModgenSong ms;
+    ModgenSample *sm = filter_env_song(&ms, 49, 110, 120);
+    sm->pitch_points = 2;
+    sm->pitch_tick[1] = 1;
+    sm->pitch_value[0] = sm->pitch_value[1] = -4;
+    double want = it_filter_db(110.0 * 28 / 64, 120, 8363.0 / 16);
+    double got = filtered_db(&ms, "filter-env-res", 2);
+    CHECK_MSG(fabs(got - want) < 0.6, "%.2f dB, IT's %.2f dB", got, want);
+}
+
+/* A Zxx cutoff is one of IT's 128, which an Mxx (a finer scale of its
+ * own) names only to within 23 cents: hiss's IT filter goes to IT's.
+ * Z8F then Z31 (cutoff 49, 539 Hz, resonance 120) lift the sine (523 Hz,
+ * on the peak's slope) as IT does (at Mxx's 545 Hz 1.2 dB less). */
+static void zxx_cutoff_is_its_own(void)
+{
+    ModgenSong ms;
+    it_song(&ms, 49);
+    modgen_add(&ms, 0, 4, 0, 0, 0, -1, 'Z', 0x8F);
+    modgen_add(&ms, 0, 5, 0, 0, 0, -1, 'Z', 49);
+    Song *song = load(&ms, "zxx-own");
+    if (!song)
+        return;
+    float *out = synth_render(song, RATE, 12 * ROW, 1024);
+    double open = rms(out, TICK, 4 * TICK);
+    double want = it_filter_db(49, 120, 8363.0 / 16);
+    double got = 20 * log10(rms(out, 6 * ROW + TICK, 4 * TICK) / open);
+    CHECK_MSG(fabs(got - want) < 0.6, "%.2f dB, IT's %.2f dB", got, want);
     free(out);
     song_free(song);
 }
@@ -261,7 +309,7 @@ static void it_envelopes_save_and_render_the_same(void)
     size_t len = 0;
     CHECK(songfile_format(song, &text, &len) == HISS_OK);
     CHECK(text && strstr(text, " bend_env 2 0 32 6 12") && strstr(text, "filter lp12") &&
-          strstr(text, " M"));
+          strstr(text, " filter_model it") && strstr(text, " M"));
     Song *back = NULL;
     HissDiag d = {{0}};
     CHECK(text && songfile_parse(text, len, "saved.hiss", &back, &d) == HISS_OK);
@@ -289,11 +337,7 @@ static void it_envelopes_save_and_render_the_same(void)
 static int write_corpus_module(const char *to)
 {
     ModgenSong ms;
-    it_song(&ms, 61);
-    ModgenSample *sm = &ms.samples[0];
-    sm->it_ifc = 0x80 | 70;
-    sm->it_ifr = 0x80 | 60;
-    sm->pitch_is_filter = 1;
+    ModgenSample *sm = filter_env_song(&ms, 61, 70, 60);
     sm->pitch_points = 3;
     sm->pitch_tick[1] = 6;
     sm->pitch_value[1] = 20;
@@ -319,6 +363,8 @@ int main(int argc, char **argv)
     RUN(zxx_moves_the_filter);
     RUN(zxx_carries_to_the_next_note);
     RUN(filter_envelope_opens_the_filter);
+    RUN(filter_envelope_keeps_its_resonance);
+    RUN(zxx_cutoff_is_its_own);
     RUN(pitch_envelope_bends_the_note);
     RUN(it_envelopes_save_and_render_the_same);
     test_remove_tree(dir);

@@ -477,6 +477,7 @@ static Song *random_song(int patterns, int rows, int channels)
         if (inst->vol_env.count)
             inst->fadeout = 1 + (int)rnd(SONG_FADEOUT_MAX);
         inst->env_keep_bare = i % 3 == 1;
+        inst->filter_it = i % 2 == 1;
         s->instruments[1 + i * 50] = inst;
     }
     for (int i = 0; i < patterns; i++) {
@@ -528,7 +529,8 @@ static int songs_equal(const Song *a, const Song *b)
              envelopes_equal(&x->pan_env, &y->pan_env) &&
              envelopes_equal(&x->pitch_env, &y->pitch_env) &&
              envelopes_equal(&x->filter_env, &y->filter_env) && x->fadeout == y->fadeout &&
-             x->env_keep_bare == y->env_keep_bare && x->nna == y->nna &&
+             x->env_keep_bare == y->env_keep_bare && x->filter_it == y->filter_it &&
+             x->nna == y->nna &&
              x->dupcheck == y->dupcheck && x->dupaction == y->dupaction &&
              !memcmp(x->autovib, y->autovib, sizeof x->autovib) &&
              !memcmp(x->slices, y->slices, sizeof x->slices[0] * (size_t)x->slice_count) &&
@@ -919,7 +921,7 @@ static void test_errors_instruments(void)
     ERR(H "instrument 01 \"k\" color red\n", HISS_ERR_PARSE,
         "t.hiss:2:19: unknown field 'color' (sample, volume, pan, "
         "base, finetune, loop, interp, slices, stretch, {vol,pan,bend,cutoff}_env/sustain/loop, "
-        "fadeout, bare_env, nna, dupcheck, dupaction, autovib, attack, hold, decay, sustain, "
+        "fadeout, bare_env, nna, dupcheck, dupaction, autovib, filter_model, attack, hold, decay, sustain, "
         "release, "
         "pitch_{env,decay}, filter, cutoff, resonance, filter_{env,env_from}, "
         "fenv_{attack,hold,decay,sustain,release}, key_track, filter_vel, "
@@ -1104,6 +1106,8 @@ static void test_envelopes_round_trip(void)
         "t.hiss:2:34: cutoff_env level 80 is out of range (0..64)");
     ERR(H "instrument 01 \"k\" bare_env row\n", HISS_ERR_PARSE,
         "t.hiss:2:28: bad bare_env 'row' (restart|keep)");
+    ERR(H "instrument 01 \"k\" filter_model ft2\n", HISS_ERR_PARSE,
+        "t.hiss:2:32: bad filter_model 'ft2' (hiss|it)");
     ERR(H "instrument 01 \"k\" fadeout 65537\n", HISS_ERR_RANGE,
         "t.hiss:2:27: fadeout 65537 is out of range (0..65536)");
 }

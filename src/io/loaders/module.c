@@ -9,7 +9,6 @@
 #include <strings.h>
 #include <xmp.h>
 
-#include "voicefx.h"
 
 /* libxmp's effect numbers (its effects.h, not installed with xmp.h). They
  * are part of the module structure xmp.h exposes. */
@@ -56,15 +55,12 @@ static double it_cutoff_hz(int cutoff)
     return 110.0 * pow(2.0, 0.25 + hiss_clampi(cutoff, 0, 127) / 24.0);
 }
 
-/* IT's resonance 0..127 at cutoff c as hiss's (0..1). IT's filter damps
- * by 10^(-r x 24 / 128 / 20) (Q 1 at 0, 15.5 at 127), and being a
- * backward difference it damps more the higher its cutoff is against the
- * rate: by 1 + 2 pi fc / rate, taken at 48 kHz. */
-static double it_resonance(int resonance, int cutoff)
+/* IT's resonance 0..127 as a Qxx parameter, on an instrument whose
+ * filter is IT's (filter_it: the engine damps it as IT does at each
+ * cutoff). */
+static uint8_t it_resonance_letter(int resonance)
 {
-    double k = pow(10.0, -hiss_clampi(resonance, 0, 127) * (24.0 / 128.0) / 20.0) *
-               (1.0 + 2.0 * M_PI * it_cutoff_hz(cutoff) / 48000.0);
-    return voicefx_resonance_for_damping((float)k);
+    return (uint8_t)lround(255.0 * hiss_clampi(resonance, 0, 127) / 127.0);
 }
 
 /* Mxx's parameter for a cutoff in Hz: 20 Hz x 1000^(xx / 255). */
@@ -513,7 +509,7 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
     case XFX_FLT_RESN: /* Z80..Z8F: resonance (xx - 80) x 8, libxmp's x 2 */
         *fx = 'Q';
         cv->channel_resonance[channel] = param / 2;
-        *out = (uint8_t)lround(255.0 * it_resonance(param / 2, cv->channel_cutoff[channel]));
+        *out = it_resonance_letter(param / 2);
         return;
     case XFX_PATT_DELAY: /* SEx: the row x times more, as EEx */
         *fx = 'E';
@@ -711,7 +707,7 @@ static void carry_filter(Convert *cv, int row, int channel, const struct xmp_eve
     *param = cutoff_letter(it_cutoff_hz(cutoff));
     if (!cell->fx2) {
         cell->fx2 = 'Q';
-        cell->fx2_param = (uint8_t)lround(255.0 * it_resonance(resonance, cutoff));
+        cell->fx2_param = it_resonance_letter(resonance);
     } else {
         note_at(cv, row, channel,
                 "approximated: the channel's filter for a note (its resonance: no free column)");
@@ -747,12 +743,12 @@ static Cell convert_event(Convert *cv, int row, int channel, const struct xmp_ev
     if (switched)
         keep_envelopes(cv, row, channel, &cell);
     follow_volume(cv, channel, ev, &cell);
-    /* IT's filter damps more at a higher cutoff (it_resonance): a Zxx
-     * cutoff takes the resonance along, in the other column if it is free. */
+    /* An Mxx that turns a note's filter on gives it the instrument's
+     * resonance: a Zxx cutoff takes the channel's along, in the other
+     * column if it is free. */
     if (ev->fxt == XFX_FLT_CUTOFF && cell.fx == 'M' && !cell.fx2) {
         cell.fx2 = 'Q';
-        cell.fx2_param = (uint8_t)lround(255.0 * it_resonance(cv->channel_resonance[channel],
-                                                              cv->channel_cutoff[channel]));
+        cell.fx2_param = it_resonance_letter(cv->channel_resonance[channel]);
     }
     carry_filter(cv, row, channel, ev, instruments, &cell);
     /* A note delay in the second column only: fx_row finds it in either. */
@@ -966,7 +962,9 @@ static void convert_envelope(Convert *cv, int slot, const struct xmp_instrument 
 }
 
 /* IT's resonant filter (the instrument's initial cutoff and resonance,
- * Zxx) plays through hiss's 12 dB low-pass. IT filters only while the
+ * Zxx) plays through hiss's 12 dB low-pass with IT's poles (filter_it),
+ * for every IT instrument, so that a Zxx that turns it on gets them
+ * too. IT filters only while the
  * cutoff is below 127 or a resonance is set, or a filter envelope moves
  * it; the resonance is set anyway, for a Zxx that turns the filter on. */
 static void convert_filter(Convert *cv, const struct xmp_subinstrument *sub, Instrument *inst)
@@ -975,7 +973,8 @@ static void convert_filter(Convert *cv, const struct xmp_subinstrument *sub, Ins
         return;
     int cutoff = sub->ifc & 0x80 ? sub->ifc & 0x7F : 127;
     int resonance = sub->ifr & 0x80 ? sub->ifr & 0x7F : 0;
-    inst->shape[SHAPE_RESONANCE] = (int)lround(100.0 * it_resonance(resonance, cutoff));
+    inst->filter_it = true;
+    inst->shape[SHAPE_RESONANCE] = (int)lround(100.0 * resonance / 127.0);
     if (cutoff == 127 && resonance == 0 && !inst->filter_env.count)
         return;
     inst->shape[SHAPE_FILTER] = SHAPE_FILTER_LP12;
