@@ -35,15 +35,12 @@ static uint32_t pow2_above(uint32_t n)
     return p;
 }
 
-/* The interpolation filter is the true-peak meter's (truepeak.h). A
- * point between frames is a weighted sum of them: at most the sum of its
- * |taps| times the largest |frame| it weighs, and a crest over three such
- * points at most CREST_LIFT times that. The last factor covers float
- * rounding, so no window this bound passes reads over the ceiling:
- * skipping its interpolation changes nothing. */
+/* The interpolation filter is the true-peak meter's (truepeak.h), with
+ * the bound of what its points can read: no stretch this bound passes
+ * reads over the ceiling, so skipping its interpolation changes nothing. */
 static void make_taps(Limiter *l)
 {
-    l->peak_bound = (float)(truepeak_make_taps(l->taps) * CREST_LIFT * 1.001);
+    truepeak_make_taps(l->taps);
     l->bound = truepeak_bound(l->taps);
 }
 
@@ -137,12 +134,21 @@ static inline void window_put(Limiter *l, uint64_t frame, float left, float righ
  * and the next side[c][i + H]. Each point is summed tap by tap in order,
  * in every lane and in the portable loop alike (no fused multiply-add),
  * so a frame's true peak is the same whatever run or block it falls in. */
-enum { GROUP = 8, RUN_MAX = SPAN + GROUP };
+enum {
+    GROUP = 8,
+    RUN_MAX = SPAN + GROUP,
+    ROWS = WINDOW - 1 + RUN_MAX,
+    BLOCKS = (ROWS + GROUP - 1) / GROUP, /* of GROUP rows, for the bound */
+    GROUP_BLOCKS = (GROUP + WINDOW - 1 + GROUP - 1) / GROUP /* a group's rows */
+};
 
 typedef struct {
-    float side[2][WINDOW - 1 + RUN_MAX];
-    float tp[RUN_MAX];
-    uint32_t groups_done; /* groups of GROUP frames worked out so far */
+    float side[2][BLOCKS * GROUP];
+    float tp[RUN_MAX];   /* each frame's true peak, then the gain it needs */
+    float ceiling;
+    /* Per block of GROUP rows: the largest |value| and |second
+     * difference| (of rows within the run) of either side. */
+    float most[BLOCKS], bend[BLOCKS];
 } PeakRun;
 
 /* The crest of the parabola through three points a grid step apart,
@@ -266,53 +272,119 @@ void limiter_use_portable(bool portable)
     limiter_portable = portable;
 }
 
-/* Frame first + i's true peak, working out its group if not yet done. */
-static float run_peak(const Limiter *l, PeakRun *r, uint32_t i)
+typedef int32_t LimI4 __attribute__((vector_size(16)));
+
+/* The gains a group's frames need, from their true peaks: ceiling / peak
+ * over the ceiling, else 1. A division rounds the same in any lane. */
+static void group_needs(PeakRun *r, uint32_t from)
 {
-    while (r->groups_done * GROUP <= i) {
-        uint32_t from = r->groups_done++ * GROUP;
-#ifdef LIMITER_AVX2
-        if (!limiter_portable && __builtin_cpu_supports("avx2")) {
-            group_avx2(l, r, from);
-            continue;
+    const LimV4 ceiling = {r->ceiling, r->ceiling, r->ceiling, r->ceiling};
+    const LimV4 one = {1.0f, 1.0f, 1.0f, 1.0f};
+    for (uint32_t i = from; i < from + GROUP; i += 4) {
+        LimV4 tp;
+        memcpy(&tp, r->tp + i, sizeof tp);
+        LimI4 over = tp > ceiling;
+        LimV4 need = (LimV4)(((LimI4)(ceiling / tp) & over) | ((LimI4)one & ~over));
+        memcpy(r->tp + i, &need, sizeof need);
+    }
+}
+
+/* The run's figures per block of GROUP rows, four rows at a time (the
+ * second difference summed as truepeak_span sums it, whose rounding
+ * truepeak.h's bound covers). */
+static void block_figures(PeakRun *r)
+{
+    _Static_assert(GROUP == 8, "two passes of four rows a block below");
+    for (uint32_t b = 0; b < BLOCKS; b++) {
+        LimV4 most = {0, 0, 0, 0}, bend = {0, 0, 0, 0};
+        for (uint32_t i = b * GROUP; i < (b + 1) * GROUP; i += 4)
+            for (int c = 0; c < 2; c++) {
+                const float *x = r->side[c];
+                LimV4 a0, a1, a2;
+                memcpy(&a0, x + i, sizeof a0);
+                /* The first two rows have no second difference here. */
+                if (i) {
+                    memcpy(&a1, x + i - 1, sizeof a1);
+                    memcpy(&a2, x + i - 2, sizeof a2);
+                } else {
+                    a1 = (LimV4){0, a0[0], a0[1], a0[2]};
+                    a2 = (LimV4){0, 0, a0[0], a0[1]};
+                }
+                LimV4 d = a0 - (a1 + a1) + a2;
+                if (!i)
+                    d = (LimV4){0, 0, d[2], d[3]};
+                const LimI4 mag = {0x7FFFFFFF, 0x7FFFFFFF, 0x7FFFFFFF, 0x7FFFFFFF};
+                const LimI4 inf = {0x7F800000, 0x7F800000, 0x7F800000, 0x7F800000};
+                /* A NaN row counts as infinite: never quiet. */
+                LimI4 nan = a0 != a0;
+                LimV4 am = (LimV4)(((LimI4)a0 & mag & ~nan) | (inf & nan));
+                LimV4 dm = (LimV4)((LimI4)d & mag);
+                LimI4 up = am > most, dup = dm > bend;
+                most = (LimV4)(((LimI4)am & up) | ((LimI4)most & ~up));
+                bend = (LimV4)(((LimI4)dm & dup) | ((LimI4)bend & ~dup));
+            }
+        float m = 0.0f, e = 0.0f;
+        for (int k = 0; k < 4; k++) {
+            m = most[k] > m ? most[k] : m;
+            e = bend[k] > e ? bend[k] : e;
         }
+        r->most[b] = m;
+        r->bend[b] = e;
+    }
+}
+
+/* Whether no true peak of a group's frames can pass the ceiling, by
+ * truepeak.h's bound over the rows their taps read: a point between
+ * frames reads at most the bound, and a crest over it at most CREST_TOP
+ * times that. Each then needs 1, as working it out would say, at a
+ * fraction of the cost: most frames of a loud song that the limiter
+ * turns down all along are not its peaks. */
+static bool group_quiet(const Limiter *l, const PeakRun *r, uint32_t from)
+{
+    /* The blocks cover the group's rows and a few more, and the second
+     * differences of its first two rows reach before them: a bound over
+     * more rows is only higher. */
+    TruePeakSpan s = {0.0f, 0.0f};
+    for (uint32_t b = from / GROUP; b < from / GROUP + GROUP_BLOCKS; b++) {
+        s.most = r->most[b] > s.most ? r->most[b] : s.most;
+        s.bend = r->bend[b] > s.bend ? r->bend[b] : s.bend;
+    }
+    return truepeak_bound_of(l->bound, s) * CREST_TOP <= r->ceiling;
+}
+
+/* The gains the group of frames first + from on needs, into r->tp. */
+static void group_need(const Limiter *l, PeakRun *r, uint32_t from)
+{
+    if (group_quiet(l, r, from)) {
+        for (uint32_t k = from; k < from + GROUP; k++)
+            r->tp[k] = 1.0f;
+        return;
+    }
+#ifdef LIMITER_AVX2
+    if (!limiter_portable && __builtin_cpu_supports("avx2"))
+        group_avx2(l, r, from);
+    else
 #endif
         group_portable(l, r, from);
-    }
-    return r->tp[i];
+    group_needs(r, from);
 }
 
 /* The rows for a span of n frames of x, whose first true peak is of the
  * frame H before x's first: the window's last WINDOW - 1 frames, x, and
  * zeros to fill the last group. */
-static void run_begin(const Limiter *l, PeakRun *r, const float *x, uint32_t n)
+static void run_begin(const Limiter *l, PeakRun *r, const float *x, uint32_t n, float ceiling)
 {
+    r->ceiling = ceiling;
     uint64_t first = l->frames - (WINDOW - 1);
     for (int c = 0; c < 2; c++) {
         for (uint32_t k = 0; k < WINDOW - 1; k++)
             r->side[c][k] = l->window[c][(first + k) & (WINDOW - 1)];
         for (uint32_t f = 0; f < n; f++)
             r->side[c][WINDOW - 1 + f] = x[2 * f + c];
-        for (uint32_t f = n; f < RUN_MAX; f++)
-            r->side[c][WINDOW - 1 + f] = 0.0f;
+        for (uint32_t f = WINDOW - 1 + n; f < BLOCKS * GROUP; f++)
+            r->side[c][f] = 0.0f;
     }
-    r->groups_done = 0;
-}
-
-/* Into the deque of needs: the gain frame j needs, and the least gain of
- * the frames still ahead of the output (j - lookahead + H .. j). */
-static float least_need(Limiter *l, uint64_t j, float need)
-{
-    while (l->need_tail != l->need_head &&
-           l->need[(l->need_tail - 1) & l->need_mask] >= need)
-        l->need_tail--;
-    l->need[l->need_tail & l->need_mask] = need;
-    l->need_at[l->need_tail & l->need_mask] = j;
-    l->need_tail++;
-    uint64_t oldest = j + 1 >= l->attack ? j + 1 - l->attack : 0;
-    while (l->need_at[l->need_head & l->need_mask] < oldest)
-        l->need_head++;
-    return l->need[l->need_head & l->need_mask];
+    block_figures(r);
 }
 
 /* Whether nothing in x (n frames) or the frames before it that the
@@ -344,14 +416,6 @@ static bool idle(const Limiter *l, const float *x, uint32_t n, float ceiling)
     return truepeak_bound_of(l->bound, s) * CREST_TOP <= ceiling;
 }
 
-/* Whether a frame is loud enough that a true peak reading it may pass
- * the ceiling; the true peak of every frame with none such within its
- * taps is under the ceiling, and its need 1 without interpolating. */
-static inline bool hot(const Limiter *l, const float *frame, float ceiling)
-{
-    return peak_max(fabsf(frame[0]), fabsf(frame[1])) * l->peak_bound > ceiling;
-}
-
 /* Copies n frames between x and the history ring from frame `from` on,
  * in at most two pieces (where the ring wraps). */
 static void ring_copy(const Limiter *l, uint64_t from, float *x, uint32_t n, bool into_ring)
@@ -370,8 +434,9 @@ static void ring_copy(const Limiter *l, uint64_t from, float *x, uint32_t n, boo
 }
 
 /* The output is the input lookahead frames late, and nothing else: frame
- * by frame this is what the steps below do with every gain at 1. */
-static void delay_only(Limiter *l, float *x, uint32_t n)
+ * by frame this is what the steps below do with every gain at 1. The
+ * history and the window take the input; l->frames stays. */
+static void delay(Limiter *l, float *x, uint32_t n)
 {
     float in[2 * SPAN];
     memcpy(in, x, sizeof(float) * 2 * n);
@@ -383,15 +448,66 @@ static void delay_only(Limiter *l, float *x, uint32_t n)
     /* The window needs only the last frames; those before are in it. */
     for (uint32_t f = n > WINDOW ? n - WINDOW : 0; f < n; f++)
         window_put(l, l->frames + f, in[2 * f], in[2 * f + 1]);
-    l->frames += n;
+}
+
+/* Frame f's gain is sums[f] / attack, rounded to float: the same
+ * division, correctly rounded in any lane, four at a time. */
+typedef double LimD4 __attribute__((vector_size(32)));
+
+static inline __attribute__((always_inline)) void
+apply_gains_in(const Limiter *l, float *x, const double *sums, uint32_t n, float *min_gain,
+               uint32_t *reduced)
+{
+    float g[SPAN];
+    const double attack = l->attack;
+    uint32_t f = 0;
+    for (; f + 4 <= n; f += 4) {
+        LimD4 s;
+        memcpy(&s, sums + f, sizeof s);
+        LimV4 q = __builtin_convertvector(s / attack, LimV4);
+        memcpy(g + f, &q, sizeof q);
+    }
+    for (; f < n; f++)
+        g[f] = (float)(sums[f] / attack);
+    uint32_t below = 0;
+    float least = *min_gain;
+    for (f = 0; f < n; f++) {
+        x[2 * f] *= g[f];
+        x[2 * f + 1] *= g[f];
+        below += g[f] < 1.0f;
+        least = g[f] < least ? g[f] : least;
+    }
+    *reduced += below;
+    *min_gain = least;
+}
+
+#ifdef LIMITER_AVX2
+__attribute__((target("avx2"))) static void apply_gains_avx2(const Limiter *l, float *x,
+                                                             const double *sums, uint32_t n,
+                                                             float *min_gain, uint32_t *reduced)
+{
+    apply_gains_in(l, x, sums, n, min_gain, reduced);
+}
+#endif
+
+static void apply_gains(const Limiter *l, float *x, const double *sums, uint32_t n,
+                        float *min_gain, uint32_t *reduced)
+{
+#ifdef LIMITER_AVX2
+    if (!limiter_portable && __builtin_cpu_supports("avx2")) {
+        apply_gains_avx2(l, x, sums, n, min_gain, reduced);
+        return;
+    }
+#endif
+    apply_gains_in(l, x, sums, n, min_gain, reduced);
 }
 
 static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float *min_gain,
                          uint32_t *reduced)
 {
-    uint32_t m = l->history_mask;
     if (l->need_tail != l->need_head && idle(l, x, n, ceiling)) {
-        delay_only(l, x, n);
+        delay(l, x, n);
+        l->frames += n;
         /* Every need ahead is 1: one entry says so. */
         uint64_t j = l->frames - 1 - H;
         l->need_head = 0;
@@ -400,73 +516,81 @@ static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float 
         l->need_at[0] = j;
         return;
     }
-    /* The last hot frame the true peaks of this block read (0: none;
-     * frames start past the taps). Found again from the history each
-     * block, as the ceiling may have moved: bounded, and the same in any
-     * block size. */
-    uint64_t last_hot = 0;
-    for (uint32_t k = 2 * H - 1; k >= 1; k--)
-        if (hot(l, l->history + 2 * (size_t)((l->frames - k) & m), ceiling))
-            last_hot = l->frames - k;
+    /* The rows the true peaks read: the frames before the span, then its
+     * input, set aside before x turns into the output. */
+    PeakRun run;
+    run_begin(l, &run, x, n, ceiling);
+    delay(l, x, n);
+    /* The state in locals, so that the stores into the rings below do
+     * not make every frame load it again. */
+    const uint32_t attack = l->attack, need_mask = l->need_mask;
+    const float release = l->release;
+    float *const needs = l->need, *const smooth = l->smooth;
+    uint64_t *const need_at = l->need_at;
+    uint32_t head = l->need_head, tail = l->need_tail, below = l->smooth_below;
+    float env = l->env;
+    double smooth_sum = l->smooth_sum;
+    const uint64_t first = l->frames;
+    /* The gain each frame needs, from its true peak; the bound settles
+     * most without working the peak out. Found again from the rows each
+     * span, as the ceiling may have moved: the same in any block size. */
+    for (uint32_t from = 0; from < n; from += GROUP)
+        group_need(l, &run, from);
     /* The slot of the average's ring for this frame, counted along
      * rather than divided out at every frame. */
-    uint32_t slot = (uint32_t)(l->frames % l->attack);
-    /* x turns into the output frame by frame: its input is set aside
-     * first, for the true peaks. */
-    PeakRun run;
-    run_begin(l, &run, x, n);
-    for (uint32_t f = 0; f < n; f++, l->frames++, slot = slot + 1 == l->attack ? 0 : slot + 1) {
-        float *h = l->history + 2 * (size_t)(l->frames & m);
-        float in0 = x[2 * f], in1 = x[2 * f + 1];
-        /* The frame leaving is read before the one arriving can overwrite
-         * it (the history is longer than the lookahead, but be plain). */
-        const float *late = l->history + 2 * (size_t)((l->frames - l->lookahead) & m);
-        float out0 = late[0], out1 = late[1];
-        h[0] = in0;
-        h[1] = in1;
-        window_put(l, l->frames, in0, in1);
-        if (hot(l, h, ceiling))
-            last_hot = l->frames;
-        uint64_t j = l->frames - H;
-        /* Most frames of most songs: nothing within the taps is hot, so
-         * the interpolation, most of the cost, would only say need 1. */
-        bool cool = last_hot + (H - 1) < j;
-        if (cool && l->env == 1.0f && !l->smooth_below &&
-            (l->need_tail == l->need_head || l->need[l->need_head & l->need_mask] == 1.0f)) {
-            /* And no gain to recover: what the steps below would do. Every
-             * need ahead is 1, and this one takes their place. */
-            l->need_tail = l->need_head + 1;
-            l->need[l->need_head & l->need_mask] = 1.0f;
-            l->need_at[l->need_head & l->need_mask] = j;
-            x[2 * f] = out0;
-            x[2 * f + 1] = out1;
+    uint32_t slot = (uint32_t)(first % attack);
+    /* Each frame's gain is its sum of the average over attack; the
+     * divisions are done together after the frames, several at a time. */
+    double sums[SPAN];
+    for (uint32_t f = 0; f < n; f++, slot = slot + 1 == attack ? 0 : slot + 1) {
+        uint64_t j = first + f - H;
+        float need = run.tp[f];
+        /* Most frames of most songs need 1, and where no gain is left to
+         * recover, the steps below would only say so again. */
+        if (need == 1.0f && env == 1.0f && !below &&
+            (tail == head || needs[head & need_mask] == 1.0f)) {
+            /* Every need ahead is 1, and this one takes their place. */
+            tail = head + 1;
+            needs[head & need_mask] = 1.0f;
+            need_at[head & need_mask] = j;
+            sums[f] = attack;
             continue;
         }
-        float tp = cool ? 0.0f : run_peak(l, &run, f);
-        float need = tp > ceiling ? ceiling / tp : 1.0f;
-        float least = least_need(l, j, need);
-        float env = 1.0f - (1.0f - l->env) * l->release;
+        /* Into the deque of needs, and the least gain of the frames still
+         * ahead of the output (j - lookahead + H .. j). */
+        while (tail != head && needs[(tail - 1) & need_mask] >= need)
+            tail--;
+        needs[tail & need_mask] = need;
+        need_at[tail & need_mask] = j;
+        tail++;
+        uint64_t oldest = j + 1 >= attack ? j + 1 - attack : 0;
+        while (need_at[head & need_mask] < oldest)
+            head++;
+        float least = needs[head & need_mask];
+        float next = 1.0f - (1.0f - env) * release;
         /* Near 1 the release's step is under half a float step, and env
          * rounds back to itself (at 48 kHz 0.99991, -0.0008 dB): the
          * release is over. Left there, every frame after the first limited
          * one stayed turned down, counted, and never passed untouched. */
-        if (env == l->env)
-            env = 1.0f;
-        l->env = env = least < env ? least : env;
-        float old = l->smooth[slot];
-        l->smooth_below += (env < 1.0f) - (old < 1.0f);
-        l->smooth[slot] = env;
-        l->smooth_sum += (double)env - (double)old;
-        if (!l->smooth_below)
-            l->smooth_sum = l->attack; /* no drift left behind */
-        float g = l->smooth_below ? (float)(l->smooth_sum / l->attack) : 1.0f;
-        x[2 * f] = out0 * g;
-        x[2 * f + 1] = out1 * g;
-        if (g < 1.0f) {
-            (*reduced)++;
-            *min_gain = g < *min_gain ? g : *min_gain;
-        }
+        if (next == env)
+            next = 1.0f;
+        env = least < next ? least : next;
+        float old = smooth[slot];
+        below += (env < 1.0f) - (old < 1.0f);
+        smooth[slot] = env;
+        smooth_sum += (double)env - (double)old;
+        if (!below)
+            smooth_sum = attack; /* no drift left behind */
+        /* With none under 1 the sum is attack: the gain 1 exactly. */
+        sums[f] = smooth_sum;
     }
+    l->need_head = head;
+    l->need_tail = tail;
+    l->smooth_below = below;
+    l->env = env;
+    l->smooth_sum = smooth_sum;
+    l->frames = first + n;
+    apply_gains(l, x, sums, n, min_gain, reduced);
 }
 
 void limiter_process(Limiter *l, float *x, uint32_t n, float ceiling, float *min_gain,
@@ -478,7 +602,7 @@ void limiter_process(Limiter *l, float *x, uint32_t n, float ceiling, float *min
     /* In spans, so a loud moment costs its own span and not the whole
      * block; the output is the same in any block size. */
     /* A span is never longer than the history ring (at least 128 frames
-     * at any rate), which delay_only copies it through. */
+     * at any rate), which delay copies it through. */
     uint32_t span = SPAN < l->history_mask + 1 ? SPAN : l->history_mask + 1;
     for (uint32_t done = 0; done < n;) {
         uint32_t k = n - done < span ? n - done : span;

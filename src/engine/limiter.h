@@ -11,7 +11,10 @@
  * attack that can only undershoot), and recovers with a 60 ms release.
  * Where no true peak of a stretch can reach the ceiling (truepeak.h's
  * bound) and no gain is left to recover, it only delays, and computes
- * nothing: skipping is exact, the output the same bit for bit.
+ * nothing; while a gain is held, the frames the bound shows under the
+ * ceiling need 1 without their peaks worked out. Skipping is exact, the
+ * output the same bit for bit (test_limiter compares it with a plain
+ * limiter that skips nothing).
  * Buffers come from limiter_init; limiter_process allocates nothing.
  * Pure C11 + libm. */
 #ifndef HISS_LIMITER_H
@@ -29,7 +32,6 @@ typedef struct {
     uint32_t lookahead; /* L: the latency in frames */
     uint32_t attack;    /* frames the gain takes to come down: L - taps / 2 + 1 */
     float taps[LIMITER_PHASES - 1][2 * LIMITER_HALF_TAPS];
-    float peak_bound;   /* the most a true peak reads over its largest |sample| */
     TruePeakBound bound; /* the closer bound, over a stretch (truepeak.h) */
     float *history;     /* stereo input, history_mask + 1 frames */
     /* Per side, the last 2 * LIMITER_HALF_TAPS frames (all a true peak

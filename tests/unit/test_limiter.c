@@ -13,6 +13,7 @@
 #include "limiter.h"
 #include "songfile.h"
 #include "test.h"
+#include "truepeak.h"
 
 #define RATE 48000u
 
@@ -394,6 +395,161 @@ static void fast_loops_match_the_portable_ones(void)
     free(out[1]);
 }
 
+/* The limiter as limiter.h defines it, frame by frame, with nothing
+ * skipped: every frame's true peak worked out from the meter's filter,
+ * the least need over the lookahead found by looking at each, the
+ * release, and the average over the attack summed as the limiter sums
+ * it. The limiter skips what it can prove changes nothing; this says
+ * what it must come to. */
+enum { PLAIN_H = TRUEPEAK_HALF_TAPS };
+
+static float plain_crest(float a, float b, float c)
+{
+    float curve = a - 2.0f * b + c;
+    if (curve == 0.0f)
+        return fabsf(b);
+    float v = b - (a - c) * (a - c) / (8.0f * curve);
+    float top = fabsf(b) * 1.5f;
+    return fabsf(v) > fabsf(b) ? fminf(fabsf(v), top) : fabsf(b);
+}
+
+static float plain_max(float a, float x)
+{
+    return x > a ? x : a;
+}
+
+/* The true peak of input frame t - PLAIN_H: its frame, the three points
+ * after it and the crests between, both sides; silence before frame 0. */
+static float plain_true_peak(const float taps[TRUEPEAK_PHASES - 1][TRUEPEAK_TAPS],
+                             const float *in, long t)
+{
+    float peak = 0.0f;
+    for (int c = 0; c < 2; c++) {
+        float row[TRUEPEAK_TAPS];
+        for (int k = 0; k < TRUEPEAK_TAPS; k++) {
+            long u = t - (TRUEPEAK_TAPS - 1) + k;
+            row[k] = u >= 0 ? in[2 * u + c] : 0.0f;
+        }
+        float v[5] = {row[PLAIN_H - 1], 0, 0, 0, row[PLAIN_H]};
+        for (int p = 0; p < 3; p++) {
+            float sum = 0.0f;
+            for (int k = 0; k < TRUEPEAK_TAPS; k++)
+                sum += taps[p][k] * row[k];
+            v[p + 1] = sum;
+        }
+        float side = fabsf(v[0]);
+        for (int p = 1; p < 4; p++)
+            if (fabsf(v[p]) >= fabsf(v[p - 1]) && fabsf(v[p]) >= fabsf(v[p + 1]))
+                side = plain_max(side, plain_crest(v[p - 1], v[p], v[p + 1]));
+            else
+                side = plain_max(side, fabsf(v[p]));
+        peak = plain_max(peak, side);
+    }
+    return peak;
+}
+
+static void plain_limit(const float *in, float *out, uint32_t frames, float ceiling)
+{
+    float taps[TRUEPEAK_PHASES - 1][TRUEPEAK_TAPS];
+    truepeak_make_taps(taps);
+    Limiter probe;
+    CHECK(limiter_init(&probe, RATE) == HISS_OK);
+    const uint32_t look = limiter_latency(&probe), attack = look - PLAIN_H + 1;
+    limiter_deinit(&probe);
+    ceiling *= (float)0.97723722095581; /* the 0.2 dB margin */
+    const float release = (float)exp(-1.0 / (0.06 * RATE));
+    float *need = malloc(sizeof(float) * frames), *smooth = malloc(sizeof(float) * attack);
+    for (uint32_t k = 0; k < attack; k++)
+        smooth[k] = 1.0f;
+    float env = 1.0f;
+    double sum = attack;
+    uint32_t below = 0;
+    for (uint32_t t = 0; t < frames; t++) {
+        float tp = plain_true_peak(taps, in, t);
+        need[t] = tp > ceiling ? ceiling / tp : 1.0f;
+        float least = need[t];
+        for (uint32_t u = t + 1 > attack ? t + 1 - attack : 0; u < t; u++)
+            least = need[u] < least ? need[u] : least;
+        float next = 1.0f - (1.0f - env) * release;
+        if (next == env)
+            next = 1.0f;
+        env = least < next ? least : next;
+        uint32_t slot = (look + t) % attack;
+        float old = smooth[slot];
+        below += (env < 1.0f) - (old < 1.0f);
+        smooth[slot] = env;
+        sum += (double)env - (double)old;
+        if (!below)
+            sum = attack;
+        float g = (float)(sum / attack);
+        for (int c = 0; c < 2; c++)
+            out[2 * t + c] = (t >= look ? in[2 * (t - look) + c] : 0.0f) * g;
+    }
+    free(need);
+    free(smooth);
+}
+
+/* The hot beat rendered without the limiter, then the same a tenth as
+ * loud, then hot again: where the limiter works all along, where it lets
+ * go and where it passes audio untouched, it comes out as the plain
+ * limiter's, sample for sample, in any block size. */
+static void limits_rendered_audio_as_the_plain_limiter(void)
+{
+    Song *s = synth_beat(RATE);
+    atomic_store(&s->limiter, false);
+    atomic_store(&s->master_gain_tenth_db, 120);
+    const uint32_t part = RATE, frames = 3 * part;
+    float *open = render(s, part, 512, NULL, 0, NULL);
+    float *in = malloc(sizeof(float) * 2 * frames), *ref = malloc(sizeof(float) * 2 * frames);
+    float *out = malloc(sizeof(float) * 2 * frames);
+    for (uint32_t i = 0; i < 2 * part; i++) {
+        in[i] = open[i];
+        in[2 * part + i] = open[i] * 0.1f;
+        in[4 * part + i] = open[i];
+    }
+    const float ceiling = 0.891251f; /* -1 dBTP */
+    plain_limit(in, ref, frames, ceiling);
+    static const uint32_t BLOCKS[] = {1, 128, 700, 3 * RATE};
+    for (size_t b = 0; b < sizeof BLOCKS / sizeof BLOCKS[0]; b++) {
+        Limiter l;
+        CHECK(limiter_init(&l, RATE) == HISS_OK);
+        memcpy(out, in, sizeof(float) * 2 * frames);
+        uint32_t reduced_total = 0;
+        for (uint32_t at = 0; at < frames; at += BLOCKS[b]) {
+            uint32_t n = frames - at < BLOCKS[b] ? frames - at : BLOCKS[b];
+            float least;
+            uint32_t reduced;
+            limiter_process(&l, out + 2 * (size_t)at, n, ceiling, &least, &reduced);
+            reduced_total += reduced;
+        }
+        limiter_deinit(&l);
+        uint32_t differ = 0, first = 0;
+        for (uint32_t i = 0; i < 2 * frames; i++)
+            if (memcmp(&out[i], &ref[i], sizeof(float)) && !differ++)
+                first = i / 2;
+        CHECK_MSG(!differ, "blocks of %u: %u samples differ from the plain limiter's, "
+                  "the first at frame %u", BLOCKS[b], differ, first);
+        /* It had both kinds of work: most of the hot parts turned down. */
+        CHECK_MSG(reduced_total > part, "%u frames turned down", reduced_total);
+    }
+    /* The quiet part's second half passes untouched, only late. */
+    uint32_t look;
+    {
+        Limiter l;
+        CHECK(limiter_init(&l, RATE) == HISS_OK);
+        look = limiter_latency(&l);
+        limiter_deinit(&l);
+    }
+    uint32_t from = part + part / 2;
+    CHECK(!memcmp(ref + 2 * (size_t)(from + look), in + 2 * (size_t)from,
+                  sizeof(float) * 2 * (part / 2 - look)));
+    free(open);
+    free(in);
+    free(ref);
+    free(out);
+    song_free(s);
+}
+
 int main(void)
 {
     RUN(clip_report_resets_on_play);
@@ -405,5 +561,6 @@ int main(void)
     RUN(limits_the_same_in_any_block_size);
     RUN(releases_after_a_burst_in_any_block_size);
     RUN(fast_loops_match_the_portable_ones);
+    RUN(limits_rendered_audio_as_the_plain_limiter);
     return test_finish();
 }
