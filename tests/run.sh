@@ -4,42 +4,52 @@
 # as the last line. Each part ends with "N passed, N failed"; a part that
 # ends without that line, or exits non-zero with no failure counted, counts
 # as one failure.
+#
+# Two lanes (RUN_LANES=2, the default for a whole run): the parts that play
+# through a sound server in real time (JACK, ALSA, PipeWire; matched by
+# SERVER_PARTS) run one after another in one lane, everything else in the
+# other. Those parts spend most of their time waiting for the clock, so the
+# whole run takes about half as long on two cores, and no two of them ever
+# play at once. Each part's output is printed whole when it ends.
 set -u
 BUILD=${BUILD:-build}
 export HISS=${HISS:-$BUILD/hiss}
-total_pass=0
-total_fail=0
-failed_parts=()
+SERVER_PARTS=${SERVER_PARTS:-'^(pipewire|jack_.*|alsa_.*|ui_jack.*|ui_ports|play_.*|ui_reference)\.sh$|^test_(audio.*|play_clock|midi_jack|take_.*)$'}
+RESULTS=$(mktemp -d)
+trap 'rm -rf "$RESULTS"' EXIT
 
+# run_part INDEX NAME COMMAND...: runs one part, prints its output and time
+# in one piece, and leaves "INDEX NAME PASSED FAILED" in the results.
 run_part() {
-    local name=$1; shift
-    local log
-    log=$(mktemp)
-    echo "== $name"
+    local index=$1 name=$2; shift 2
+    local log=$RESULTS/$index.log
     local started=$SECONDS
     "$@" >"$log" 2>&1
     local rc=$?
-    cat "$log"
-    # How long each part took, so a slow or stalled one shows in CI's log.
-    echo "-- $name: $((SECONDS - started)) s"
-    local line
+    local elapsed=$((SECONDS - started))
+    local line p f
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-    rm -f "$log"
+    {
+        echo "== $name"
+        cat "$log"
+        # How long each part took, so a slow or stalled one shows in CI's log.
+        echo "-- $name: $elapsed s"
+        if [ -z "$line" ]; then
+            echo "!! $name ended (exit $rc) without a result line"
+        fi
+    } >"$log.out"
     if [ -z "$line" ]; then
-        echo "!! $name ended (exit $rc) without a result line"
-        total_fail=$((total_fail + 1))
-        failed_parts+=("$name")
-        return
+        p=0
+        f=1
+    else
+        p=$(echo "$line" | awk '{print $1}')
+        f=$(echo "$line" | awk '{print $3}')
+        [ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
     fi
-    local p f
-    p=$(echo "$line" | awk '{print $1}')
-    f=$(echo "$line" | awk '{print $3}')
-    total_pass=$((total_pass + p))
-    total_fail=$((total_fail + f))
-    if [ "$f" != 0 ] || [ "$rc" != 0 ]; then
-        failed_parts+=("$name")
-        [ "$f" = 0 ] && total_fail=$((total_fail + 1))
-    fi
+    # One part's output at a time, whichever lane finishes it.
+    flock "$RESULTS/print.lock" cat "$log.out"
+    echo "$index $name $p $f" >>"$RESULTS/lane.$BASHPID"
+    rm -f "$log" "$log.out"
 }
 
 # Registry slots of JACK servers that died unstopped (see jackd_pool.sh)
@@ -48,23 +58,57 @@ run_part() {
 source tests/common/jackd_pool.sh
 [ -n "${RUN_NO_RECLAIM:-}" ] || jackd_reclaim_stale "$BUILD/tools/jackrec"
 
+parts=()
 if [ $# -gt 0 ]; then
-    for p in "$@"; do
-        case $p in
-        *.sh) run_part "$(basename "$p")" bash "$p" ;;
-        *) run_part "$(basename "$p")" "$p" ;;
-        esac
-    done
+    parts=("$@")
+    lanes=${RUN_LANES:-1}
 else
     for t in "$BUILD"/tests/test_*; do
-        [ -x "$t" ] || continue
-        run_part "$(basename "$t")" "$t"
+        [ -x "$t" ] && parts+=("$t")
     done
     for s in tests/integration/*.sh; do
-        [ -f "$s" ] || continue
-        run_part "$(basename "$s")" bash "$s"
+        [ -f "$s" ] && parts+=("$s")
     done
+    lanes=${RUN_LANES:-2}
 fi
+
+# run_lane WHICH: the parts of one lane (server, other or all), in order.
+run_lane() {
+    local which=$1 i p name
+    for i in "${!parts[@]}"; do
+        p=${parts[$i]}
+        name=$(basename "$p")
+        if [ "$which" != all ]; then
+            if [[ $name =~ $SERVER_PARTS ]]; then
+                [ "$which" = server ] || continue
+            else
+                [ "$which" = other ] || continue
+            fi
+        fi
+        case $p in
+        *.sh) run_part "$i" "$name" bash "$p" ;;
+        *) run_part "$i" "$name" "$p" ;;
+        esac
+    done
+}
+
+if [ "$lanes" -ge 2 ]; then
+    run_lane server &
+    run_lane other &
+    wait
+else
+    run_lane all
+fi
+
+total_pass=0
+total_fail=0
+failed_parts=()
+# In the parts' own order, whichever lane ran them.
+while read -r _ name p f; do
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+    [ "$f" != 0 ] && failed_parts+=("$name")
+done < <(cat "$RESULTS"/lane.* 2>/dev/null | sort -n)
 
 if [ ${#failed_parts[@]} -gt 0 ]; then
     echo "failing: ${failed_parts[*]}"

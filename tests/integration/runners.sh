@@ -33,6 +33,28 @@ RUN_NO_RECLAIM=1 BUILD=build tests/run.sh "$T/good" >"$T/run1.out" 2>&1
 check "run.sh: all good is 0 failed and exit 0" \
     bash -c "[ \$? = 0 ] && [ \"\$(tail -1 '$T/run1.out')\" = '2 passed, 0 failed' ]"
 
+# Two lanes: the same totals and names, each part printed once and whole,
+# and the lanes really run side by side: `server_side` (matched as a
+# server part) and `other_side` each wait for the other's mark, so they
+# both pass only if they run at the same time.
+part server_side "touch $T/server.mark; for _ in \$(seq 100); do [ -e $T/other.mark ] && { echo 'ok   met'; echo '1 passed, 0 failed'; exit 0; }; sleep 0.1; done; echo '0 passed, 1 failed'"
+part other_side "touch $T/other.mark; for _ in \$(seq 100); do [ -e $T/server.mark ] && { echo 'ok   met'; echo '1 passed, 0 failed'; exit 0; }; sleep 0.1; done; echo '0 passed, 1 failed'"
+RUN_LANES=2 SERVER_PARTS='^(server_side|failing|lies)$' RUN_NO_RECLAIM=1 BUILD=build \
+    tests/run.sh "$T/good" "$T/failing" "$T/crashes" "$T/server_side" "$T/lies" \
+    "$T/other_side" "$T/early" >"$T/lanes.out" 2>&1
+rc=$?
+check "run.sh, two lanes: the same total" \
+    test "$(tail -1 "$T/lanes.out")" = "8 passed, 4 failed"
+check "run.sh, two lanes: the failing parts in their own order" \
+    grep -qx "failing: failing crashes lies early" "$T/lanes.out"
+check "run.sh, two lanes: exits non-zero" test "$rc" != 0
+check "run.sh, two lanes: each part printed once" \
+    test "$(grep -c '^== ' "$T/lanes.out")" = 7
+check "run.sh, two lanes: a part's output stays in one piece" \
+    bash -c "grep -A1 -x '== crashes' '$T/lanes.out' | grep -qx 'ok   a'"
+check "run.sh, two lanes: they run side by side" \
+    bash -c "[ \$(grep -cx 'ok   met' '$T/lanes.out') = 2 ]"
+
 # check.sh with a make that prints known stages: the plain stage, a
 # sanitizer stage re-running two of its parts plus one of its own, a stage
 # that dies before its result line, and the fuzz stage.
