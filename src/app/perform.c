@@ -232,6 +232,14 @@ static void say_move(Perform *p, const MidiLearnBinding *b, int v)
             snprintf(value, sizeof value, "%s", info->choices[v - info->min]);
         else
             snprintf(value, sizeof value, "%d %s", v, info->unit);
+        /* A knob turning something unheard (a cutoff with the filter
+         * off) says so, or the player hears nothing and wonders why. */
+        const Instrument *inst = song_instrument(p->ed->song, b->instrument);
+        const char *why = inst ? shape_unused_reason(inst->shape, b->shape) : NULL;
+        if (why) {
+            size_t used = strlen(value);
+            snprintf(value + used, sizeof value - used, " (unused: %s)", why);
+        }
     }
     say(p, false, "%s %s", target, value);
 }

@@ -90,6 +90,38 @@ void shape_defaults(int values[SHAPE_COUNT])
         values[i] = SHAPE_TABLE[i].def;
 }
 
+const char *shape_unused_reason(const int values[SHAPE_COUNT], ShapeParam param)
+{
+    switch (param) {
+    case SHAPE_CUTOFF:
+    case SHAPE_RESONANCE:
+    case SHAPE_FILTER_ENV:
+    case SHAPE_FENV_FROM:
+    case SHAPE_KEY_TRACK:
+    case SHAPE_FILTER_VEL:
+        return values[SHAPE_FILTER] == SHAPE_FILTER_OFF ? "filter off" : NULL;
+    case SHAPE_FENV_ATTACK:
+    case SHAPE_FENV_HOLD:
+    case SHAPE_FENV_DECAY:
+    case SHAPE_FENV_SUSTAIN:
+    case SHAPE_FENV_RELEASE:
+        if (values[SHAPE_FILTER] == SHAPE_FILTER_OFF)
+            return "filter off";
+        return values[SHAPE_FENV_FROM] != SHAPE_FENV_OWN ? "env from amp" : NULL;
+    case SHAPE_CRUSH_MIX:
+        return !values[SHAPE_CRUSH_BITS] && !values[SHAPE_CRUSH_RATE] ? "crush off" : NULL;
+    case SHAPE_DRIVE_TYPE:
+    case SHAPE_DRIVE_VEL:
+        return !values[SHAPE_DRIVE] ? "drive off" : NULL;
+    case SHAPE_GLIDE:
+        return values[SHAPE_VOICE_MODE] == SHAPE_MODE_POLY ? "poly" : NULL;
+    case SHAPE_CHOKE_FADE:
+        return !values[SHAPE_CHOKE] ? "no choke group" : NULL;
+    default:
+        return NULL;
+    }
+}
+
 int shape_choice_find(const ShapeInfo *info, const char *name, unsigned long n)
 {
     if (!info->choices)

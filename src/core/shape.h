@@ -83,6 +83,10 @@ bool shape_is_default(const int values[SHAPE_COUNT]);
  * before SHAPE_START has its default (a start point needs no shaping). */
 bool shape_voice_is_plain(const int values[SHAPE_COUNT]);
 void shape_defaults(int values[SHAPE_COUNT]);
+/* Why `param` does nothing with the other `values` ("filter off",
+ * "poly"...), or NULL when it is heard: a value that is set but unused
+ * should say so wherever it is shown or moved. */
+const char *shape_unused_reason(const int values[SHAPE_COUNT], ShapeParam param);
 /* A choice's index from its name; -1 when it is none of them. */
 int shape_choice_find(const ShapeInfo *info, const char *name, unsigned long n);
 /* "off|lp12|..." into buf. */

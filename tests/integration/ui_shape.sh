@@ -31,8 +31,13 @@ check "a wrong drive type lists the choices" \
     wait_for "Drive type: 'fuzzy' is not one of tape|hard"
 keys Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up
 check "the filter shows its choice" wait_re "Filter +off"
+check "with the filter off, the cutoff says it is unused" \
+    shows_re "Cutoff +[0-9]+ Hz \(unused: filter off\)"
+check "so do the resonance and key tracking" \
+    shows_re "Key track +[0-9]+ % \(unused: filter off\)"
 keys Right
 check "Right picks the next filter" wait_re "Filter +lp12"
+check "and the cutoff is used" wait_re "Cutoff +[0-9]+ Hz *$"
 keys Down
 type_into Cutoff 900
 check "the cutoff shows in Hz" wait_re "Cutoff +900 Hz"

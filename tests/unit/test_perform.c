@@ -171,13 +171,16 @@ static void collect_said(void *ctx, bool trouble, const char *text)
 static void bindings_act_through_the_session(void)
 {
     const char *const lines[] = {"midi_note 10:36 mute 2", "midi_cc 1:74 strip 1 gain",
-                                 "midi_note 10:38 play", "midi_cc 1:20 solo 1"};
+                                 "midi_note 10:38 play", "midi_cc 1:20 solo 1",
+                                 "midi_cc 1:71 instrument 01 cutoff"};
     Rig rig;
-    if (!rig_start(&rig, lines, 4))
+    if (!rig_start(&rig, lines, 5))
         return;
     Song *song = rig.song;
     Session *s = rig.s;
     Perform *p = &rig.p;
+    synth_set_instrument(song, 1,
+                         synth_instrument(synth_kick(48000), LOOP_OFF, 0, 0, INTERP_LINEAR));
     MidiControl pad = {9, 36, 100, true, 0};
     CHECK(perform_control(p, &pad, true));
     CHECK(edit_strip_get(song, 1, EDIT_STRIP_MUTE) == 1);
@@ -204,6 +207,18 @@ static void bindings_act_through_the_session(void)
     sleep_ms(300);
     CHECK(perform_control(p, &(MidiControl){0, 74, 64, false, 0}, true));
     CHECK_MSG(said_count == 2, "%d lines after a pause", said_count);
+    /* A cutoff knob on an instrument whose filter is off says the
+     * cutoff is unheard; with a filter it says only the value. */
+    sleep_ms(300);
+    CHECK(perform_control(p, &(MidiControl){0, 71, 90, false, 0}, true));
+    CHECK_MSG(said_count == 3 && strstr(said[2], "cutoff") &&
+                  strstr(said[2], "(unused: filter off)"),
+              "said \"%s\"", said_count == 3 ? said[2] : "");
+    CHECK(edit_instrument_set_shape(rig.ed, 1, SHAPE_FILTER, SHAPE_FILTER_LP12) == HISS_OK);
+    sleep_ms(300);
+    CHECK(perform_control(p, &(MidiControl){0, 71, 100, false, 0}, true));
+    CHECK_MSG(said_count == 4 && strstr(said[3], "cutoff") && !strstr(said[3], "unused"),
+              "said \"%s\"", said_count == 4 ? said[3] : "");
     p->say = NULL;
     /* A button: on as it rises past 64, not again while held. */
     CHECK(perform_control(p, &(MidiControl){0, 20, 127, false, 0}, true));

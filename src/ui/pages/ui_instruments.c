@@ -107,19 +107,16 @@ static void shape_text(const Instrument *inst, ShapeParam param, char *buf,
     int v = hiss_clampi(inst->shape[param], info->min, info->max);
     bool off = !v && (param == SHAPE_CRUSH_BITS || param == SHAPE_CRUSH_RATE ||
                       param == SHAPE_DRIVE || param == SHAPE_GLIDE);
-    /* The filter's own envelope does nothing until it is chosen, and a
-     * glide nothing for poly notes (each starts at its own pitch). */
-    const char *unused =
-        param >= SHAPE_FENV_ATTACK && param <= SHAPE_FENV_RELEASE &&
-                inst->shape[SHAPE_FENV_FROM] != SHAPE_FENV_OWN
-            ? " (unused: env from amp)"
-        : param == SHAPE_GLIDE && inst->shape[SHAPE_VOICE_MODE] == SHAPE_MODE_POLY
-            ? " (unused: poly)"
-            : "";
+    /* A setting the others leave unheard says why (a cutoff with the
+     * filter off, a glide on poly notes...). */
+    const char *why = shape_unused_reason(inst->shape, param);
+    char unused[40] = "";
+    if (why)
+        snprintf(unused, sizeof unused, " (unused: %s)", why);
     if (param == SHAPE_SLICE_MODE)
         slice_mode_text(inst, v, buf, size);
     else if (info->choices)
-        snprintf(buf, size, "%s", info->choices[v]);
+        snprintf(buf, size, "%s%s", info->choices[v], unused);
     else if (param == SHAPE_CHOKE)
         snprintf(buf, size, v ? "%d" : "%d (none)", v);
     else if (param == SHAPE_END && !v)
