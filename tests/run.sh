@@ -5,7 +5,7 @@
 # ends without that line, or exits non-zero with no failure counted, counts
 # as one failure.
 #
-# Two lanes (RUN_LANES=2, the default for a whole run): the parts that play
+# Two lanes (RUN_LANES=2): the parts that play
 # through a sound server in real time (JACK, ALSA, PipeWire; matched by
 # SERVER_PARTS) run one after another in one lane, everything else in the
 # other. Those parts spend most of their time waiting for the clock, so the
@@ -69,7 +69,7 @@ else
     for s in tests/integration/*.sh; do
         [ -f "$s" ] && parts+=("$s")
     done
-    lanes=${RUN_LANES:-2}
+    lanes=${RUN_LANES:-1}
 fi
 
 # run_lane WHICH: the parts of one lane (server, other or all), in order.
