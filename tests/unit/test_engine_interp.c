@@ -377,38 +377,41 @@ static void loop_seams_do_not_click(void)
     printf("     loop seams: at most %.2g from the cosine played straight\n", worst);
 }
 
-/* Raw and linear voices at steps below, at and above 1 (mono noise at
- * several rates, notes a fifth apart, looped and not) give the same
- * samples from the CPU's fastest loops as from the portable ones. */
+/* Raw, linear and cubic voices at steps below, at and above 1 (mono and
+ * stereo noise at several rates, notes a fifth apart, looped and not)
+ * give the same samples from the CPU's fastest loops as from the
+ * portable ones. */
 static void fast_loops_match_the_portable_ones(void)
 {
     static const uint32_t rates[] = {22050, 48000, 72000, 177000};
-    static const InterpMode modes[] = {INTERP_RAW, INTERP_LINEAR};
-    for (int m = 0; m < 2; m++) {
-        Song *s = synth_song(8, 64, 125, 6);
-        for (int k = 0; k < 4; k++) {
-            synth_set_instrument(s, k + 1,
-                                 synth_instrument(synth_noise(rates[k], rates[k] / 3, 1, 0.2f,
-                                                              (uint32_t)k + 3),
-                                                  k % 2 ? LOOP_FORWARD : LOOP_OFF, 0, 0,
-                                                  modes[m]));
-            synth_put(s, 0, 0, 2 * k, NOTE_C4, k + 1, E, 0, 0);
-            synth_put(s, 0, 0, 2 * k + 1, NOTE_C4 + 7 + k, k + 1, E, 0, 0);
+    static const InterpMode modes[] = {INTERP_RAW, INTERP_LINEAR, INTERP_CUBIC};
+    for (int m = 0; m < 3; m++)
+        for (int chans = 1; chans <= 2; chans++) {
+            Song *s = synth_song(8, 64, 125, 6);
+            for (int k = 0; k < 4; k++) {
+                synth_set_instrument(
+                    s, k + 1,
+                    synth_instrument(synth_noise(rates[k], rates[k] / 3, chans, 0.2f,
+                                                 (uint32_t)k + 3),
+                                     k % 2 ? LOOP_FORWARD : LOOP_OFF, 0, 0, modes[m]));
+                synth_put(s, 0, 0, 2 * k, NOTE_C4, k + 1, E, 0, 0);
+                synth_put(s, 0, 0, 2 * k + 1, NOTE_C4 + 7 + k, k + 1, E, 0, 0);
+            }
+            enum { FRAMES = 30000 };
+            mixer_use_portable(true);
+            float *slow = synth_render(s, RATE, FRAMES, 1000);
+            mixer_use_portable(false);
+            float *fast = synth_render(s, RATE, FRAMES, 1000);
+            double energy = 0;
+            for (uint32_t i = 0; i < 2 * FRAMES; i++)
+                energy += (double)fast[i] * fast[i];
+            CHECK(energy > 1.0); /* the voices sound */
+            CHECK_MSG(memcmp(slow, fast, sizeof(float) * 2 * FRAMES) == 0, "%s, %d channel%s",
+                      song_interp_name(modes[m]), chans, chans == 1 ? "" : "s");
+            free(slow);
+            free(fast);
+            song_free(s);
         }
-        enum { FRAMES = 30000 };
-        mixer_use_portable(true);
-        float *slow = synth_render(s, RATE, FRAMES, 1000);
-        mixer_use_portable(false);
-        float *fast = synth_render(s, RATE, FRAMES, 1000);
-        double energy = 0;
-        for (uint32_t i = 0; i < 2 * FRAMES; i++)
-            energy += (double)fast[i] * fast[i];
-        CHECK(energy > 1.0); /* the voices sound */
-        CHECK(memcmp(slow, fast, sizeof(float) * 2 * FRAMES) == 0);
-        free(slow);
-        free(fast);
-        song_free(s);
-    }
 }
 
 int main(void)
