@@ -1,6 +1,7 @@
 /* Sound shaping (voicefx): the amplitude and pitch envelopes, choke groups
  * and glides measured from rendered audio, and block-size invariance and
  * determinism with every shaping feature on. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -225,6 +226,75 @@ static float *render_channel(Song *song, int c, uint32_t frames)
     }
     engine_free(e);
     return chan;
+}
+
+/* An instrument of `channels` channels (noise, looping) through a
+ * resonant 24 dB low-pass from `cutoff` Hz, which its envelope sweeps,
+ * crushed and driven. */
+static Instrument *shaped_noise(int channels, uint32_t seed, int cutoff)
+{
+    Instrument *inst = synth_instrument(synth_noise(RATE, RATE, channels, 0.5f, seed),
+                                        LOOP_FORWARD, 0, 0, INTERP_LINEAR);
+    inst->shape[SHAPE_ATTACK] = 30;
+    inst->shape[SHAPE_DECAY] = 200;
+    inst->shape[SHAPE_SUSTAIN] = 60;
+    inst->shape[SHAPE_FILTER] = SHAPE_FILTER_LP24;
+    inst->shape[SHAPE_CUTOFF] = cutoff;
+    inst->shape[SHAPE_RESONANCE] = 80;
+    inst->shape[SHAPE_FILTER_ENV] = 36;
+    inst->shape[SHAPE_CRUSH_BITS] = 8;
+    inst->shape[SHAPE_CRUSH_RATE] = 11000;
+    inst->shape[SHAPE_CRUSH_MIX] = 50;
+    inst->shape[SHAPE_DRIVE] = 40;
+    return inst;
+}
+
+/* Channel 0's bus over `frames` (2 * frames floats): a mono shaped note,
+ * alone or (`partner`) with a stereo shaped note on channel 1, whose
+ * filter then runs beside it (voicefx_render_two). */
+static float *shaped_stem(bool partner, uint32_t frames)
+{
+    Song *s = synth_song(2, 64, 125, 6);
+    synth_set_instrument(s, 1, shaped_noise(1, 7, 900));
+    synth_set_instrument(s, 2, shaped_noise(2, 11, 2500));
+    synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    synth_put(s, 0, 4, 0, NOTE_OFF, 0, E, 0, 0);
+    if (partner)
+        synth_put(s, 0, 0, 1, NOTE_C4 + 5, 2, E, 0, 0);
+    Engine *e = engine_new(s, RATE);
+    engine_play_song_now(e, 0, 0, false);
+    float *stem = calloc(2 * (size_t)frames, sizeof(float));
+    float buf[2 * 256];
+    for (uint32_t done = 0; done < frames; done += 256) {
+        uint32_t n = frames - done < 256 ? frames - done : 256;
+        float *stems[1] = {stem + 2 * (size_t)done};
+        engine_render_stems(e, buf, NULL, 0, stems, 1, n);
+    }
+    engine_free(e);
+    song_free(s);
+    return stem;
+}
+
+/* Two shaped voices of other channels are rendered together, their
+ * filters side by side: a voice's samples must not depend on the voice
+ * beside it (a mono one beside a stereo one, the envelope sweeping the
+ * cutoff, then still at the sustain, then the release). */
+static void shaped_voice_is_the_same_beside_another(void)
+{
+    uint32_t frames = RATE;
+    float *alone = shaped_stem(false, frames), *beside = shaped_stem(true, frames);
+    float peak = 0.0f;
+    for (uint32_t i = 0; i < 2 * frames; i++)
+        peak = fabsf(alone[i]) > peak ? fabsf(alone[i]) : peak;
+    CHECK(peak > 0.01f);
+    uint32_t first = 2 * frames;
+    for (uint32_t i = 0; i < 2 * frames && first == 2 * frames; i++)
+        if (alone[i] != beside[i])
+            first = i;
+    CHECK_MSG(first == 2 * frames, "sample %u: %g alone, %g beside another", first / 2,
+           first < 2 * frames ? alone[first] : 0.0, first < 2 * frames ? beside[first] : 0.0);
+    free(alone);
+    free(beside);
 }
 
 /* Closed hat on channel 1 at row 2 chokes the open hat ringing on channel
@@ -516,6 +586,7 @@ int main(void)
     RUN(pitch_envelope_falls_to_the_note);
     RUN(effect_y_restarts_the_pitch_envelope);
     RUN(shaped_beat_is_block_size_invariant);
+    RUN(shaped_voice_is_the_same_beside_another);
     RUN(choke_silences_the_group_within_its_fade);
     RUN(legato_glides_and_lands_on_the_note);
     RUN(mono_restarts_and_glides_poly_jumps);
