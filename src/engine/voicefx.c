@@ -1420,13 +1420,16 @@ lin_lanes_step(LinLanes *l, const FxLin8 *c, float *s, uint32_t i, const int r, 
     if (two) {
         l->fed_old = l->fed_new;
         l->fed_new = y;
-        /* The second stage's frames i - 4 and i - 3. */
-        FxV4 out = r ? __builtin_shufflevector(y, y, 2, 3, 6, 7)
-                     : __builtin_shufflevector(y, y, 2, 2, 6, 6);
+        /* The second stage's frames i - 4 and i - 3: from each half
+         * (two instructions where one shuffle of eight lanes took three). */
+        FxV4 y0 = FX_LOW(y), y1 = FX_HIGH(y);
+        FxV4 out = r ? __builtin_shufflevector(y0, y1, 2, 3, 6, 7)
+                     : __builtin_shufflevector(y0, y1, 2, 2, 6, 6);
         fx_store(s + 2 * (i - LIN_LAG), out);
     } else {
-        FxV4 out = r ? __builtin_shufflevector(y, y, 0, 1, 4, 5)
-                     : __builtin_shufflevector(y, y, 0, 0, 4, 4);
+        FxV4 y0 = FX_LOW(y), y1 = FX_HIGH(y);
+        FxV4 out = r ? __builtin_shufflevector(y0, y1, 0, 1, 4, 5)
+                     : __builtin_shufflevector(y0, y1, 0, 0, 4, 4);
         fx_store(s + 2 * i, out);
     }
 }
@@ -1780,21 +1783,25 @@ filter_two_loop(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *f
         LinLanes la, lb;
         lin_lanes_in(&la, &a);
         lin_lanes_in(&lb, &b);
-        uint32_t i = a.t, j = b.t;
+        /* As many pairs as both have: one count, the frames of b at a
+         * fixed distance from a's. */
+        uint32_t i = a.t, end = i + 2 * ((na - i) / 2 < (nb - b.t) / 2 ? (na - i) / 2
+                                                                       : (nb - b.t) / 2);
+        const uint32_t d = b.t - i; /* mod 2^32 */
         if (still_a && still_b)
-            for (; i + 2 <= na && j + 2 <= nb; i += 2, j += 2) {
+            for (; i < end; i += 2) {
                 lin_lanes_step(&la, &la.c, sa, i, 1, mode, two);
-                lin_lanes_step(&lb, &lb.c, sb, j, 1, mode, two);
+                lin_lanes_step(&lb, &lb.c, sb, i + d, 1, mode, two);
             }
         else
-            for (; i + 2 <= na && j + 2 <= nb; i += 2, j += 2) {
+            for (; i < end; i += 2) {
                 lin_lanes_any(&la, &a, i, 1, mode, two);
-                lin_lanes_any(&lb, &b, j, 1, mode, two);
+                lin_lanes_any(&lb, &b, i + d, 1, mode, two);
             }
         lin_lanes_out(&a, &la);
         lin_lanes_out(&b, &lb);
+        b.t = i + d;
         a.t = i;
-        b.t = j;
     }
     lin_pipe_pairs(&a, 1, mode, two);
     lin_pipe_pairs(&b, 1, mode, two);
