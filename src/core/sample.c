@@ -51,6 +51,8 @@ void sample_release(Sample *sample)
         return;
     free(sample->block_);
     free(sample->level_block_);
+    for (int i = 0; i < sample->loop_level_count; i++)
+        free(sample->loop_levels[i].block_);
     free(sample);
 }
 
@@ -64,7 +66,31 @@ size_t sample_bytes(const Sample *sample)
     size_t floats = 2 * padded_floats(sample->frames, sample->channels);
     for (int k = 0; k < sample->level_count; k++)
         floats += padded_floats(sample->levels[k].frames, sample->channels);
+    for (int i = 0; i < sample->loop_level_count; i++)
+        for (int k = 0; k < sample->loop_levels[i].level_count; k++)
+            floats += padded_floats(sample->loop_levels[i].levels[k].frames, sample->channels);
     return sizeof *sample + floats * sizeof(float);
+}
+
+/* One zeroed block holding `count` padded levels of a `frames`-frame
+ * sound, laid out in `levels`; NULL when out of memory. */
+static float *alloc_level_block(uint32_t frames, int channels, int count,
+                                SampleLevel levels[SAMPLE_MAX_LEVELS])
+{
+    size_t total = 0;
+    for (int k = 1; k <= count; k++)
+        total += padded_floats(level_frames(frames, k), channels);
+    float *block = calloc(total, sizeof(float));
+    if (!block)
+        return NULL;
+    float *at = block;
+    for (int k = 1; k <= count; k++) {
+        uint32_t n = level_frames(frames, k);
+        levels[k - 1].frames = n;
+        levels[k - 1].data = at + SAMPLE_PAD * channels;
+        at += padded_floats(n, channels);
+    }
+    return block;
 }
 
 HissError sample_alloc_levels(Sample *sample, int count)
@@ -77,19 +103,53 @@ HissError sample_alloc_levels(Sample *sample, int count)
     memset(sample->levels, 0, sizeof sample->levels);
     if (!count)
         return HISS_OK;
-    size_t total = 0;
-    for (int k = 1; k <= count; k++)
-        total += padded_floats(level_frames(sample->frames, k), sample->channels);
-    float *block = calloc(total, sizeof(float));
-    if (!block)
+    sample->level_block_ =
+        alloc_level_block(sample->frames, sample->channels, count, sample->levels);
+    if (!sample->level_block_)
         return HISS_ERR_NOMEM;
-    sample->level_block_ = block;
-    for (int k = 1; k <= count; k++) {
-        uint32_t n = level_frames(sample->frames, k);
-        sample->levels[k - 1].frames = n;
-        sample->levels[k - 1].data = block + SAMPLE_PAD * sample->channels;
-        block += padded_floats(n, sample->channels);
-    }
     sample->level_count = (uint8_t)count;
     return HISS_OK;
+}
+
+const SampleLoopLevels *sample_loop_levels(const Sample *sample, bool reverse, SampleLoop loop,
+                                           uint32_t loop_start, uint32_t loop_end)
+{
+    for (int i = 0; sample && i < sample->loop_level_count; i++) {
+        const SampleLoopLevels *l = &sample->loop_levels[i];
+        if (l->reverse == reverse && l->loop == loop &&
+            (loop == SAMPLE_LOOP_NONE ||
+             (l->loop_start == loop_start && l->loop_end == loop_end)))
+            return l;
+    }
+    return NULL;
+}
+
+SampleLoopLevels *sample_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop,
+                                         uint32_t loop_start, uint32_t loop_end,
+                                         uint32_t frames, int count)
+{
+    if (sample->loop_level_count >= SAMPLE_MAX_LOOP_LEVELS || count < 1 ||
+        count > SAMPLE_MAX_LEVELS)
+        return NULL;
+    SampleLoopLevels *l = &sample->loop_levels[sample->loop_level_count];
+    memset(l, 0, sizeof *l);
+    l->block_ = alloc_level_block(frames, sample->channels, count, l->levels);
+    if (!l->block_)
+        return NULL;
+    l->reverse = reverse;
+    l->loop = (uint8_t)loop;
+    l->loop_start = loop_start;
+    l->loop_end = loop_end;
+    l->level_count = (uint8_t)count;
+    sample->loop_level_count++;
+    return l;
+}
+
+void sample_drop_last_loop_levels(Sample *sample)
+{
+    if (!sample->loop_level_count)
+        return;
+    SampleLoopLevels *l = &sample->loop_levels[--sample->loop_level_count];
+    free(l->block_);
+    memset(l, 0, sizeof *l);
 }

@@ -10,7 +10,8 @@
  * the audio thread (sampleio_add_levels) before the sample is shared. A
  * voice played more than an octave above the sample's rate reads a level,
  * so pitching up does not alias; without levels it filters the full-rate
- * frames with a wider kernel, at a higher cost.
+ * frames with a wider kernel, at a higher cost. A looping or reversed
+ * voice reads levels of its sound unrolled instead (SampleLoopLevels).
  *
  * A Sample is immutable once built; instruments share it by reference
  * count, which only the UI side touches (the engine never frees or retains
@@ -19,6 +20,7 @@
 #define HISS_SAMPLE_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base.h"
@@ -33,6 +35,38 @@ typedef struct {
     uint32_t frames;   /* at the sample's rate / 2^k */
     float *data;       /* interleaved, padded like Sample.data */
 } SampleLevel;
+
+/* Octave levels of the sound a looping or reversed voice plays, for the
+ * sinc reader. Loop points fall between a level's frames, so a level of
+ * the sample itself cannot be read across a seam; these are levels of the
+ * loop unrolled instead: the sample (or its reversed copy, `reverse`) up
+ * to the loop start, then the loop's period again and again (for
+ * ping-pong the body and its mirror, start .. end-1, end-2 .. start+1),
+ * so a level's frames around a seam are the band-limited continuation of
+ * the loop, and a voice always moves forwards through them.
+ *
+ * A voice that has not looped reads them where it is; one that has looped
+ * is at `u` frames along the period from the loop start and reads frame
+ * start + u, or start + u + lead while u < settle (the frames just after
+ * the start then have the loop's end before them, not what preceded the
+ * loop in the file). A voice that does not loop reads unrolled frame =
+ * its position. The key (reverse, loop, start, end: frames of the copy
+ * played) says which instrument's sound the levels are; a voice whose
+ * loop differs does not read them. */
+typedef struct {
+    bool reverse;
+    uint8_t loop;          /* SampleLoop */
+    uint32_t loop_start, loop_end;
+    uint32_t settle;       /* frames of the period read `lead` frames on */
+    uint32_t lead;         /* whole periods, at least settle frames */
+    uint8_t level_count;
+    SampleLevel levels[SAMPLE_MAX_LEVELS];
+    float *block_;         /* the allocation behind the levels */
+} SampleLoopLevels;
+
+/* Instruments sharing one sample with different loops: each of the first
+ * few gets its own unrolled levels. */
+enum { SAMPLE_MAX_LOOP_LEVELS = 4 };
 
 /* What a sample's file says about playing it besides the audio: the WAV
  * `smpl` chunk or AIFF INST (root note, first loop) and its cue points.
@@ -66,6 +100,8 @@ typedef struct Sample {
     float *data;            /* interleaved; data[-SAMPLE_PAD*channels] is valid */
     float *reversed;        /* the same frames back to front (ping-pong loops) */
     SampleLevel levels[SAMPLE_MAX_LEVELS];
+    uint8_t loop_level_count;
+    SampleLoopLevels loop_levels[SAMPLE_MAX_LOOP_LEVELS];
     SampleMarks marks;      /* from the file; zero when it had none */
     float *block_;          /* the allocation behind data/reversed */
     float *level_block_;    /* the allocation behind the levels */
@@ -84,5 +120,19 @@ size_t sample_bytes(const Sample *sample);
  * (level k has ceil(frames / 2^k) frames), replacing any there were.
  * Only before the sample is shared. */
 HissError sample_alloc_levels(Sample *sample, int count);
+
+/* The unrolled levels for one key, or NULL (any thread). */
+const SampleLoopLevels *sample_loop_levels(const Sample *sample, bool reverse, SampleLoop loop,
+                                           uint32_t loop_start, uint32_t loop_end);
+
+/* Allocates a new key's `count` zeroed, padded levels of an unrolled
+ * sound of `frames` frames (level k has ceil(frames / 2^k)) for the caller
+ * to fill; NULL when out of memory or when SAMPLE_MAX_LOOP_LEVELS keys
+ * are taken. Only before the sample is shared. */
+SampleLoopLevels *sample_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop,
+                                         uint32_t loop_start, uint32_t loop_end,
+                                         uint32_t frames, int count);
+/* Drops the last key added (its building failed). */
+void sample_drop_last_loop_levels(Sample *sample);
 
 #endif

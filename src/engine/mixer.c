@@ -76,6 +76,18 @@ void mixer_loop_points(const Instrument *inst, LoopMode *mode, uint32_t *start,
     *end = le;
 }
 
+void mixer_played_loop(const Instrument *inst, bool *reverse, LoopMode *mode,
+                       uint32_t *start, uint32_t *end)
+{
+    mixer_loop_points(inst, mode, start, end);
+    *reverse = inst->shape[SHAPE_REVERSE] == 1;
+    if (*reverse && *mode != LOOP_OFF) {
+        uint32_t frames = inst->sample->frames, was_start = *start;
+        *start = frames - *end;
+        *end = frames - was_start;
+    }
+}
+
 /* Brings a looping voice's position back inside the loop after it passed
  * a boundary (a no-op for other voices). */
 static void voice_fold(MixerVoice *v)
@@ -120,9 +132,20 @@ static void voice_fold(MixerVoice *v)
     }
 }
 
+/* The octave levels a voice reads: the sample's own when it plays it
+ * forwards once, else the levels unrolled for its loop (if built). */
+static const SampleLevel *voice_levels(const MixerVoice *v, int *count)
+{
+    if (v->loop == LOOP_OFF && !v->reverse && v->sample) {
+        *count = v->sample->level_count;
+        return v->sample->levels;
+    }
+    *count = v->unrolled ? v->unrolled->level_count : 0;
+    return v->unrolled ? v->unrolled->levels : NULL;
+}
+
 /* The frames each mode reads and, for sinc above the sample's rate, the
- * octave level and the stretch left over. Only a voice that does not loop
- * reads levels: loop points fall between a level's frames. */
+ * octave level and the stretch left over. */
 static Reader voice_reader(const MixerVoice *v)
 {
     Reader r = {.mode = READ_LINEAR, .after = 1};
@@ -139,9 +162,10 @@ static Reader voice_reader(const MixerVoice *v)
             break;
         }
         r.mode = READ_WIDE;
-        if (v->loop == LOOP_OFF && v->sample && !v->reverse) /* levels run forwards */
-            while (r.level < v->sample->level_count && (v->step >> r.level) >= 2 * FP_ONE)
-                r.level++;
+        int levels;
+        voice_levels(v, &levels);
+        while (r.level < levels && (v->step >> r.level) >= 2 * FP_ONE)
+            r.level++;
         uint64_t stretch = v->step >> (16 + r.level);
         r.stretch = sinc_stretch(stretch > (uint64_t)SINC_MAX_STRETCH << 16
                                      ? (uint32_t)SINC_MAX_STRETCH << 16
@@ -166,19 +190,15 @@ static bool voice_begin(MixerVoice *v, const Instrument *inst, uint32_t offset,
         return false;
     v->inst = inst;
     v->sample = s;
-    v->reverse = inst->shape[SHAPE_REVERSE] == 1;
+    mixer_played_loop(inst, &v->reverse, &v->loop, &v->loop_start, &v->loop_end);
     v->data = v->reverse ? s->reversed : s->data;
     v->rev = v->reverse ? s->data : s->reversed;
     v->frames = s->frames;
     v->chans = s->channels;
-    mixer_loop_points(inst, &v->loop, &v->loop_start, &v->loop_end);
-    if (v->reverse && v->loop != LOOP_OFF) {
-        uint32_t start = v->loop_start;
-        v->loop_start = v->frames - v->loop_end;
-        v->loop_end = v->frames - start;
-    }
     if (once)
         v->loop = LOOP_OFF;
+    v->unrolled = sample_loop_levels(s, v->reverse, (SampleLoop)v->loop, v->loop_start,
+                                     v->loop_end);
     v->end_pos = 0;
     v->end_fade = 0;
     v->backward = false;
@@ -808,18 +828,38 @@ void mixer_voice_render(MixerVoice *v, float *out, float *port, uint32_t n)
     }
 }
 
+/* Where a looping voice reads its unrolled levels (32.32 frames of the
+ * unrolled sound, sample.h) and, in *stop, the position of its own up to
+ * which it may read on from there. */
+static uint64_t unrolled_at(const MixerVoice *v, uint64_t *stop)
+{
+    if (!v->wrapped)
+        return v->pos;
+    uint64_t along = v->backward ? FP(v->loop_end - 1 - v->loop_start) + v->pos -
+                                       FP(v->frames - v->loop_end)
+                                 : v->pos - FP(v->loop_start);
+    uint64_t settle = FP(v->unrolled->settle);
+    if (along >= settle)
+        return FP(v->loop_start) + along;
+    if (v->pos + (settle - along) < *stop)
+        *stop = v->pos + (settle - along);
+    return FP(v->loop_start) + along + FP(v->unrolled->lead);
+}
+
 void mixer_voice_render_plain(MixerVoice *v, float *out, float *port, uint32_t n)
 {
     while (n && v->active) {
         voice_fold(v);
         Reader rd = voice_reader(v);
+        int level_count;
+        const SampleLevel *level =
+            rd.level ? &voice_levels(v, &level_count)[rd.level - 1] : NULL;
         const float *buf;
         int64_t lo, hi;       /* frames of buf that are what the loop plays */
         uint64_t leg_end;     /* where the position folds or the voice ends */
         if (v->loop == LOOP_OFF) {
-            const Sample *s = v->sample;
-            uint32_t frames = rd.level ? s->levels[rd.level - 1].frames : v->frames;
-            buf = rd.level ? s->levels[rd.level - 1].data : v->data;
+            uint32_t frames = level ? level->frames : v->frames;
+            buf = level ? level->data : v->data;
             lo = -(int64_t)SAMPLE_PAD + SINC_OVERREACH;
             hi = (int64_t)frames - 1 + SAMPLE_PAD - SINC_OVERREACH;
             /* The voice has ended once its window is past the last frame. */
@@ -839,19 +879,27 @@ void mixer_voice_render_plain(MixerVoice *v, float *out, float *port, uint32_t n
             hi = (int64_t)v->frames - 1 - v->loop_start;
             leg_end = FP(hi);
         }
-        /* Direct reading needs the whole window in [lo, hi]. */
-        int64_t first = lo + (int64_t)rd.before;
-        int64_t last = hi - (int64_t)rd.after + 1;
-        uint64_t p = v->pos >> rd.level;
+        uint64_t at = v->pos;
         uint32_t run = 0;
-        if (last > 0 && last > first && (first <= 0 || p >= FP(first)) && p < FP(last)) {
-            uint64_t stop = FP(last) < leg_end ? FP(last) : leg_end;
-            run = frames_until(v->pos, stop << rd.level, v->step, n);
+        if (level && v->loop != LOOP_OFF) {
+            /* The unrolled levels hold every window the loop plays. */
+            at = unrolled_at(v, &leg_end);
+            buf = level->data;
+            run = frames_until(v->pos, leg_end, v->step, n);
+        } else {
+            /* Direct reading needs the whole window in [lo, hi]. */
+            int64_t first = lo + (int64_t)rd.before;
+            int64_t last = hi - (int64_t)rd.after + 1;
+            uint64_t p = v->pos >> rd.level;
+            if (last > 0 && last > first && (first <= 0 || p >= FP(first)) && p < FP(last)) {
+                uint64_t stop = FP(last) < leg_end ? FP(last) : leg_end;
+                run = frames_until(v->pos, stop << rd.level, v->step, n);
+            }
         }
         if (v->ramp_left && run > v->ramp_left)
             run = v->ramp_left;
         if (run) {
-            mix_run(v, buf, v->pos, v->step, &rd, out, port, run);
+            mix_run(v, buf, at, v->step, &rd, out, port, run);
         } else {
             run = 1;
             render_gathered(v, &rd, out, port);

@@ -8,8 +8,9 @@
  *           sample's rate: aliased and gritty on purpose);
  *   linear  two frames;  cubic  four (Catmull-Rom Hermite);
  *   sinc    SINC_TAPS frames through a windowed-sinc table (sinc.h); above
- *           the sample's rate the kernel widens, and a non-looping voice
- *           more than an octave up reads the sample's octave levels.
+ *           the sample's rate the kernel widens, and more than an octave
+ *           up a voice reads the sample's octave levels (a looping or
+ *           reversed one those of its sound unrolled, sample.h).
  * A voice keeps no filter state: it can be copied, moved to another output
  * rate (a new step) or started anywhere with nothing to reset.
  *
@@ -54,6 +55,10 @@ typedef struct {
     LoopMode loop;
     uint32_t loop_start, loop_end; /* sample frames, validated */
     InterpMode interp;
+
+    /* The sample's unrolled levels for this voice's loop (sample.h), or
+     * NULL: a voice that loops or plays reversed reads no others. */
+    const SampleLoopLevels *unrolled;
 
     bool reverse;   /* the instrument plays back to front: `data` is the
                        sample's reversed copy, `rev` its frames in order */
@@ -130,5 +135,9 @@ void mixer_use_portable(bool portable);
  * loop is none; a ping-pong loop of one frame is a forward loop). */
 void mixer_loop_points(const Instrument *inst, LoopMode *mode, uint32_t *start,
                        uint32_t *end);
+/* The same as a voice plays it: with the instrument's `reverse`, the
+ * loop mirrored onto frames of the sample's reversed copy. */
+void mixer_played_loop(const Instrument *inst, bool *reverse, LoopMode *mode,
+                       uint32_t *start, uint32_t *end);
 
 #endif

@@ -1,5 +1,7 @@
 #include "sampleio.h"
 
+#include "sinc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -540,30 +542,122 @@ HissError sampleio_add_levels(Sample *sample, HissDiag *diag)
     return sampleio_add_levels_upto(sample, SAMPLE_MAX_LEVELS, diag);
 }
 
-HissError sampleio_add_levels_upto(Sample *sample, int most, HissDiag *diag)
+static int level_count_for(uint32_t frames, int most)
 {
     int count = 0;
     while (count < most && count < SAMPLE_MAX_LEVELS &&
-           (sample->frames >> (count + 1)) >= SAMPLEIO_LEVEL_MIN_FRAMES)
+           (frames >> (count + 1)) >= SAMPLEIO_LEVEL_MIN_FRAMES)
         count++;
+    return count;
+}
+
+/* Fills levels[0 .. count) from `frames` frames at `in`, each from the one
+ * before. */
+static HissError halve_levels(const float *in, uint32_t frames, int channels,
+                              SampleLevel *levels, int count, HissDiag *diag)
+{
+    for (int k = 0; k < count; k++) {
+        HissError err = halve(in, frames, channels, levels[k].data, levels[k].frames, diag);
+        if (err)
+            return err;
+        in = levels[k].data;
+        frames = levels[k].frames;
+    }
+    return HISS_OK;
+}
+
+HissError sampleio_add_levels_upto(Sample *sample, int most, HissDiag *diag)
+{
+    int count = level_count_for(sample->frames, most);
     if (sample_alloc_levels(sample, count) != HISS_OK) {
         hiss_diag_printf(diag, "out of memory for the levels of a %u-frame sample",
                    sample->frames);
         return HISS_ERR_NOMEM;
     }
-    const float *in = sample->data;
-    uint32_t in_frames = sample->frames;
-    for (int k = 0; k < count; k++) {
-        SampleLevel *l = &sample->levels[k];
-        HissError err = halve(in, in_frames, sample->channels, l->data, l->frames, diag);
-        if (err) {
-            sample_alloc_levels(sample, 0);
-            return err;
-        }
-        in = l->data;
-        in_frames = l->frames;
+    HissError err =
+        halve_levels(sample->data, sample->frames, sample->channels, sample->levels, count, diag);
+    if (err)
+        sample_alloc_levels(sample, 0);
+    return err;
+}
+
+/* How far, in frames of a level, what a voice reads there depends on the
+ * sound around it: the widest sinc window (SINC_MAX_STRETCH x SINC_HALF
+ * frames and the readers' overreach) plus the halvings' own reach
+ * (libsamplerate's best converter weighs about 143 output frames either
+ * side; the levels before it add half as much again, and so on). An
+ * unrolled sound runs this far past the last frame a voice plays, and a
+ * voice that has looped reads a later period while it is this close to
+ * the loop start, at the deepest level. */
+enum { UNROLL_REACH = SINC_MAX_STRETCH * SINC_HALF + SINC_OVERREACH + 2 * 143 + 11 };
+
+HissError sampleio_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop,
+                                   uint32_t loop_start, uint32_t loop_end, int most,
+                                   HissDiag *diag)
+{
+    if (loop != SAMPLE_LOOP_NONE &&
+        (loop_end > sample->frames || loop_start >= loop_end ||
+         (loop == SAMPLE_LOOP_PINGPONG && loop_end - loop_start < 2))) {
+        hiss_diag_printf(diag, "loop %u..%u does not fit the sample's %u frames", loop_start,
+                         loop_end, sample->frames);
+        return HISS_ERR_RANGE;
     }
-    return HISS_OK;
+    if (sample_loop_levels(sample, reverse, loop, loop_start, loop_end))
+        return HISS_OK;
+    int count = level_count_for(sample->frames, most);
+    if (!count)
+        return HISS_OK;
+    const float *src = reverse ? sample->reversed : sample->data;
+    const int ch = sample->channels;
+    uint64_t len = sample->frames, period = 0, settle = 0, lead = 0;
+    if (loop != SAMPLE_LOOP_NONE) {
+        uint64_t body = loop_end - loop_start;
+        period = loop == SAMPLE_LOOP_FORWARD ? body : 2 * (body - 1);
+        settle = (uint64_t)UNROLL_REACH << count;
+        lead = (settle + period - 1) / period * period;
+        uint64_t played = settle + lead > period ? settle + lead : period;
+        len = loop_start + played + ((uint64_t)UNROLL_REACH << count);
+    }
+    if (len > UINT32_MAX / 2) {
+        hiss_diag_printf(diag, "the loop %u..%u is too short to unroll", loop_start, loop_end);
+        return HISS_ERR_RANGE;
+    }
+    float *unrolled = NULL;
+    if (loop != SAMPLE_LOOP_NONE) {
+        unrolled = malloc((size_t)len * ch * sizeof(float));
+        if (!unrolled) {
+            hiss_diag_printf(diag, "out of memory for the levels of a %u-frame sample",
+                             sample->frames);
+            return HISS_ERR_NOMEM;
+        }
+        uint64_t half = period / 2;
+        for (uint64_t i = 0; i < len; i++) {
+            uint64_t f = i;
+            if (i >= loop_start) {
+                uint64_t u = (i - loop_start) % period;
+                f = loop == SAMPLE_LOOP_FORWARD || u < half ? loop_start + u
+                                                            : loop_end - 1 - (u - half);
+            }
+            memcpy(unrolled + i * ch, src + f * ch, sizeof(float) * ch);
+        }
+        src = unrolled;
+    }
+    SampleLoopLevels *l =
+        sample_add_loop_levels(sample, reverse, loop, loop_start, loop_end, (uint32_t)len, count);
+    HissError err = HISS_OK;
+    if (!l) {
+        hiss_diag_printf(diag, "no room for the levels of another loop of a %u-frame sample",
+                         sample->frames);
+        err = HISS_ERR_NOMEM;
+    } else {
+        l->settle = (uint32_t)settle;
+        l->lead = (uint32_t)lead;
+        err = halve_levels(src, (uint32_t)len, ch, l->levels, count, diag);
+        if (err)
+            sample_drop_last_loop_levels(sample);
+    }
+    free(unrolled);
+    return err;
 }
 
 HissError sampleio_from_audio(const SampleioAudio *audio, Sample **out,

@@ -90,6 +90,15 @@ HissError sampleio_add_levels(Sample *sample, HissDiag *diag);
 /* The same with at most `most` levels (a voice at a step below 2^(most+1)
  * reads no deeper one). */
 HissError sampleio_add_levels_upto(Sample *sample, int most, HissDiag *diag);
+/* The levels a looping or reversed voice reads (sample.h, SampleLoopLevels):
+ * those of the sample (`reverse`: its reversed copy) with the loop
+ * [loop_start, loop_end) unrolled, at most `most` levels. They hold the
+ * sample up to the loop end plus the loop's period and twice about 400
+ * frames of the deepest level (ping-pong: twice the loop's length). Does
+ * nothing when the key has its levels. Only before the sample is shared. */
+HissError sampleio_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop,
+                                   uint32_t loop_start, uint32_t loop_end, int most,
+                                   HissDiag *diag);
 
 typedef enum {
     SAMPLEIO_ENC_DEFAULT = 0, /* 24-bit PCM for every container */

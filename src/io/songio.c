@@ -11,6 +11,7 @@
 
 #include "fileio.h"
 #include "loader.h"
+#include "mixer.h"
 #include "sampleio.h"
 #include "songfile.h"
 
@@ -181,15 +182,32 @@ static void check_loop(const Instrument *inst, int slot, const char *song_name,
                             inst->loop_end, sample->frames);
 }
 
+enum { UNROLLED_LEVELS_MOST = 4 };
+
 /* The sinc mode's octave levels for inst's sample (at most `most`), which
- * nothing else holds yet. Without them the sample still plays right (a
- * wider kernel, at a higher cost), so a failure is only a warning. */
+ * nothing else holds yet: the sample's own for a one-shot played forwards,
+ * else the sample unrolled as the instrument loops it. Without them the
+ * sample still plays right (a wider kernel, at a higher cost), so a
+ * failure is only a warning. */
 static void add_levels(Instrument *inst, int slot, int most, const char *song_name,
                        SongioWarnings *warnings)
 {
     HissDiag d = {{0}};
-    if (inst->sample->level_count == 0 &&
-        sampleio_add_levels_upto(inst->sample, most, &d) != HISS_OK)
+    bool reverse;
+    LoopMode loop;
+    uint32_t start, end;
+    mixer_played_loop(inst, &reverse, &loop, &start, &end);
+    HissError err = HISS_OK;
+    /* An unrolled sound grows by about 800 frames of its deepest level
+     * (sampleio.h): four levels serve steps up to 32, and a wider kernel
+     * beyond (up to 64 without aliasing). */
+    if (loop != LOOP_OFF || reverse)
+        err = sampleio_add_loop_levels(inst->sample, reverse, (SampleLoop)loop, start, end,
+                                       most < UNROLLED_LEVELS_MOST ? most : UNROLLED_LEVELS_MOST,
+                                       &d);
+    else if (inst->sample->level_count == 0)
+        err = sampleio_add_levels_upto(inst->sample, most, &d);
+    if (err)
         songio_warnings_add(warnings, slot, HISS_OK, "%s: instrument %02X '%s': %s",
                             song_name, slot, inst->name, d.text);
 }

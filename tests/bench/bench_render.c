@@ -206,6 +206,9 @@ int main(int argc, char **argv)
     printf("stress (32 channels, looping samples, pitch slides; master limiter off):\n");
     for (int m = 0; m < INTERP_COUNT; m++) {
         synth_force_interp(stress, MODES[m]);
+        /* The octave levels a loaded song's sinc notes get (songio_load). */
+        if (MODES[m] == INTERP_SINC)
+            songio_add_sinc_levels(stress, RATE, NULL);
         Figures f = measure(stress, MODES[m] == INTERP_SINC ? 5.0 : 20.0);
         printf("  %-6s %8.1fx real time  %6.2f ns/voice-frame  (%.1f voices)  "
                "target <= %.1f ns\n",
