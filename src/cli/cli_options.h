@@ -54,6 +54,8 @@ typedef enum {
     /* MIDI clock in: play */
     CLI_OPT_MIDI_CLOCK_IN,
     CLI_OPT_MIDI_TRANSPORT_IN,
+    /* convert: -o names the song, not a mix */
+    CLI_OPT_SONG_OUTPUT,
     CLI_OPT_COUNT
 } CliOpt;
 

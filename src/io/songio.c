@@ -415,8 +415,8 @@ bool songio_has_unsaved_samples(const Song *song)
 }
 
 /* "03-kick drum!" -> "03-kick_drum_": names that every file system and
- * shell takes. */
-static void sample_file_name(int slot, const char *name, char *out, size_t size)
+ * shell takes; copy 2 and up: "03-kick_drum-2". */
+static void sample_file_name(int slot, const char *name, int copy, char *out, size_t size)
 {
     char clean[SONG_NAME_MAX];
     size_t n = 0;
@@ -429,7 +429,29 @@ static void sample_file_name(int slot, const char *name, char *out, size_t size)
     while (n && (clean[n - 1] == '_' || clean[n - 1] == '.' || clean[n - 1] == ' '))
         n--;
     clean[n] = 0;
-    snprintf(out, size, "%02X%s%s.wav", slot, n ? "-" : "", clean);
+    char number[16] = "";
+    if (copy > 1)
+        snprintf(number, sizeof number, "-%d", copy);
+    snprintf(out, size, "%02X%s%s%s.wav", slot, n ? "-" : "", clean, number);
+}
+
+/* A sample file that is already in the folder may be one an older version
+ * of the song (its backup) plays: the new one takes the first free name
+ * instead of replacing it. Fails when 99 copies are there. */
+static HissError free_sample_name(const char *folder, int slot, const char *name,
+                                  char *file, size_t file_size, char *full, size_t full_size,
+                                  HissDiag *diag)
+{
+    for (int copy = 1; copy < 100; copy++) {
+        sample_file_name(slot, name, copy, file, file_size);
+        snprintf(full, full_size, "%s/%s", folder, file);
+        struct stat st;
+        if (lstat(full, &st) != 0 && errno == ENOENT)
+            return HISS_OK;
+    }
+    hiss_diag_set(diag, full, 0, 0, "99 samples of that name are there already: "
+                  "samples not written");
+    return HISS_ERR_IO;
 }
 
 static HissError write_sample_wav(const Sample *sample, const char *path, HissDiag *diag)
@@ -574,9 +596,10 @@ HissError songio_save_converted(Song *song, const char *path, const char *source
         if (!inst || !inst->sample || inst->path[0])
             continue;
         char file[SONG_NAME_MAX + 16], full[sizeof folder + sizeof file + 2];
-        sample_file_name(slot, inst->name, file, sizeof file);
-        snprintf(full, sizeof full, "%s/%s", folder, file);
-        HissError err = write_sample_wav(inst->sample, full, diag);
+        HissError err = free_sample_name(folder, slot, inst->name, file, sizeof file, full,
+                                         sizeof full, diag);
+        if (!err)
+            err = write_sample_wav(inst->sample, full, diag);
         if (err)
             return err;
         Instrument *named = song_instrument_clone(inst);

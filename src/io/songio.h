@@ -93,7 +93,9 @@ typedef void (*SongioRetire)(void *ctx, Instrument *old);
 
 /* Saves a song converted from a module: every sample no file names is
  * written as a 32-bit float WAV (exact, at its own rate) into the folder
- * "NAME-samples" beside path (NAME: path without .hiss), its instrument
+ * "NAME-samples" beside path (NAME: path without .hiss; a file already
+ * there is never replaced: the new one takes the first free name,
+ * NN-NAME-2.wav...), its instrument
  * swapped for a copy that names it (the old one goes to retire, or is
  * freed when retire is NULL), then the song as songio_save does. When
  * source (the module, may be NULL) is given, its conversion report is

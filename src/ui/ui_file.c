@@ -1,6 +1,7 @@
 #include "ui_file.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -46,20 +47,36 @@ static bool name_is_free(const char *path)
     return access(path, F_OK) != 0 && errno == ENOENT;
 }
 
+/* A converted song's save writes NAME.hiss, NAME-samples/ and
+ * NAME.import.txt: the name is free only when none of them is there, so
+ * that the save replaces nothing. */
+static bool song_names_free(const char *song)
+{
+    char other[PATH_MAX + 16];
+    size_t n = strlen(song) - strlen(".hiss");
+    if (n >= PATH_MAX)
+        return false;
+    snprintf(other, sizeof other, "%.*s-samples", (int)n, song);
+    if (!name_is_free(song) || !name_is_free(other))
+        return false;
+    snprintf(other, sizeof other, "%.*s.import.txt", (int)n, song);
+    return name_is_free(other);
+}
+
 void ui_file_import_target(const char *path, char *out, size_t size)
 {
-    if (!import_name(path, "", out, size) || !name_is_free(out))
+    if (!import_name(path, "", out, size) || !song_names_free(out))
         out[0] = 0;
 }
 
 void ui_file_import_suggestion(const char *path, char *out, size_t size)
 {
-    if (import_name(path, "", out, size) && name_is_free(out))
+    if (import_name(path, "", out, size) && song_names_free(out))
         return;
     for (int n = 2; n < 100; n++) {
         char suffix[16];
         snprintf(suffix, sizeof suffix, "-%d", n);
-        if (import_name(path, suffix, out, size) && name_is_free(out))
+        if (import_name(path, suffix, out, size) && song_names_free(out))
             return;
     }
     out[0] = 0;

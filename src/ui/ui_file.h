@@ -24,10 +24,13 @@ HissError ui_file_load_text(const char *path, Song **out, HissDiag *diag);
 HissError ui_file_load_song(const char *path, Song **out, HissDiag *diag, char *note,
                             size_t size);
 /* For a module at path: the .hiss beside it ("beat.mod" -> "beat.hiss")
- * when no file has that name yet, else "" (saving then asks for a name). */
+ * when no file has that name yet, else "" (saving then asks for a name).
+ * A name counts as taken when its song, its NAME-samples folder or its
+ * NAME.import.txt is there: a converted song's save writes all three. */
 void ui_file_import_target(const char *path, char *out, size_t size);
-/* The name a "Save as" prompt offers for a module whose .hiss name is
- * taken: "beat-2.hiss", "beat-3.hiss"... the first free one, else "". */
+/* The name a "Save as" prompt (and hiss convert) offers for a module whose
+ * .hiss name is taken: "beat-2.hiss", "beat-3.hiss"... the first free one,
+ * else "". */
 void ui_file_import_suggestion(const char *path, char *out, size_t size);
 enum { UI_FILE_DEFAULT_BACKUPS = 3, UI_FILE_MAX_BACKUPS = 20 };
 /* How many older versions a save keeps (path~, path~2~ ...); `set backups`. */

@@ -57,6 +57,7 @@ declare -A TAKES=(
         --midi-transport-in --help"
     [editor]="$AUDIO --midi-map --help"
     [--recover]="--help"
+    [convert]="--output --quiet --help"
 )
 # The words that start the subcommand (none for the editor).
 sub_words() { [ "$1" = editor ] || printf '%s\n' "$1"; }
@@ -81,7 +82,7 @@ refused_last() {
     [ "$rc" = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -qF -- "$want" "$T/err"
 }
 
-for sub in render play editor --recover; do
+for sub in render play editor --recover convert; do
     # The help lists exactly what this script tests, so a new option
     # cannot go untested. (hiss --help alone is the program's help; after
     # an option it is the editor's.)

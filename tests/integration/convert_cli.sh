@@ -10,6 +10,9 @@ GEN=${BUILD:-build}/tests/test_module
 . "$(dirname "$0")/lib/results.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+# The hissrc read for `set backups` is this script's own.
+export HOME=$T/home XDG_CONFIG_HOME=$T/config
+mkdir -p "$HOME" "$XDG_CONFIG_HOME/hiss"
 
 check "the test modules are written" "$GEN" --write "$T"
 for ext in mod s3m xm it; do
@@ -35,6 +38,53 @@ check "writing over the module is a usage error" test $? -eq 2
 check "saying the song must be .hiss" grep -qF "must be a .hiss file" "$T/err"
 "$HISS" convert "$T/demo.xm" -o "$T/x.it.hiss" -q
 check "a .hiss name with a module inside it is fine" test -f "$T/x.it.hiss"
+
+# A song already there is never written over without a backup: without -o
+# the song takes the first free name, as the editor's save of a module
+# offers it; -o keeps the old one as SONG.hiss~, as the editor's save does.
+K=$T/keep
+mkdir "$K"
+cp "$T/demo.mod" "$K/beat.mod"
+echo "my song" >"$K/beat.hiss"
+"$HISS" convert "$K/beat.mod" >"$T/out" 2>/dev/null
+check "a song beside the module is untouched" grep -qx "my song" "$K/beat.hiss"
+check "and no backup of it was needed" test ! -e "$K/beat.hiss~"
+check "the new song takes the next free name" test -f "$K/beat-2.hiss"
+check "and says where" grep -qF "saved $K/beat-2.hiss" "$T/out"
+check "and why" grep -qF "own song name was taken" "$T/out"
+check "the -2 song has its own samples and report" \
+    test -f "$K/beat-2-samples/01-sample_1.wav" -a -f "$K/beat-2.import.txt"
+"$HISS" convert -q "$K/beat.mod"
+check "a second conversion takes -3" test -f "$K/beat-3.hiss"
+mkdir "$K/solo"; cp "$K/beat.mod" "$K/solo/"; mkdir "$K/solo/beat-samples"
+echo "kept" >"$K/solo/beat-samples/01-sample_1.wav"
+"$HISS" convert -q "$K/solo/beat.mod"
+check "a samples folder alone takes the name too" test -f "$K/solo/beat-2.hiss"
+check "and its files are untouched" grep -qx kept "$K/solo/beat-samples/01-sample_1.wav"
+
+echo "my mix" >"$K/mine.hiss"
+mkdir "$K/mine-samples"
+echo "its sample" >"$K/mine-samples/01-sample_1.wav"
+"$HISS" convert "$K/beat.mod" -o "$K/mine.hiss" >"$T/out" 2>/dev/null
+check "-o over a song keeps it as SONG.hiss~" grep -qx "my mix" "$K/mine.hiss~"
+check "and says so" grep -qF "kept as $K/mine.hiss~" "$T/out"
+check "the new song is there" grep -qx "hiss 1" "$K/mine.hiss"
+check "a sample file the old song plays is kept" \
+    grep -qx "its sample" "$K/mine-samples/01-sample_1.wav"
+check "the new sample takes a free name" \
+    grep -qF '"mine-samples/01-sample_1-2.wav"' "$K/mine.hiss"
+"$HISS" render -q "$K/mine.hiss" -o "$T/b.wav" && "$HISS" render -q "$K/beat.mod" -o "$T/a.wav"
+check "and it renders as the module" cmp -s "$T/a.wav" "$T/b.wav"
+echo "set backups 0" >"$XDG_CONFIG_HOME/hiss/hissrc"
+"$HISS" convert "$K/beat.mod" -o "$K/mine.hiss" >"$T/out" 2>/dev/null
+check "set backups 0 is followed as by a save, and said" \
+    grep -qF "no older version kept" "$T/out"
+check "so the backup is still the first" grep -qx "my mix" "$K/mine.hiss~"
+rm "$XDG_CONFIG_HOME/hiss/hissrc"
+"$HISS" convert --help >"$T/out"
+check "--help says -o takes the song" grep -qE -- '--output SONG\.hiss +the song' "$T/out"
+"$HISS" convert "$T/demo.mod" -o 2>"$T/err"
+check "-o without a name asks for a .hiss" grep -qF "needs a song file name (.hiss)" "$T/err"
 
 head -c 100 "$T/demo.it" >"$T/cut.it"
 "$HISS" convert "$T/cut.it" 2>"$T/err"

@@ -15,21 +15,33 @@ static const CliOpt ALL[] = {
     CLI_OPT_MIDI_TRANSPORT_IN,
 };
 
-/* Parses the words (NULL-terminated) with every option accepted. */
-static int parse(CliArgs *a, const char *const *words)
+/* convert's -o is spelled as render's but names a song: a subcommand
+ * takes one or the other. */
+static const CliOpt CONVERT[] = {CLI_OPT_HELP, CLI_OPT_QUIET, CLI_OPT_SONG_OUTPUT};
+
+/* Parses the words (NULL-terminated) with the options accepted. */
+static int parse_with(CliArgs *a, const char *const *words, const CliOpt *accepted,
+                      size_t count)
 {
     char *argv[16];
     int argc = 0;
     argv[argc++] = "test";
     for (; *words && argc < 16; words++)
         argv[argc++] = (char *)*words;
-    return cli_options_parse("test", argc, argv, 1, ALL, HISS_ARRAY_LEN(ALL), a);
+    return cli_options_parse("test", argc, argv, 1, accepted, count, a);
+}
+
+/* The same with every option accepted. */
+static int parse(CliArgs *a, const char *const *words)
+{
+    return parse_with(a, words, ALL, HISS_ARRAY_LEN(ALL));
 }
 
 typedef struct {
     CliOpt opt;
     const char *spellings[4][3]; /* each: one or two words */
     const char *value;
+    bool convert; /* parsed with convert's options instead of ALL */
 } Case;
 
 /* Each option in every spelling it has, all with the same value. */
@@ -38,6 +50,8 @@ static const Case CASES[] = {
     {CLI_OPT_RATE, {{"--rate", "44100"}, {"--rate=44100"}, {"-r", "44100"}, {"-r44100"}}, "44100"},
     {CLI_OPT_OUTPUT, {{"--output", "x.wav"}, {"--output=x.wav"}, {"-o", "x.wav"}, {"-ox.wav"}},
      "x.wav"},
+    {CLI_OPT_SONG_OUTPUT, {{"--output", "x.hiss"}, {"--output=x.hiss"}, {"-o", "x.hiss"},
+                           {"-ox.hiss"}}, "x.hiss", true},
     {CLI_OPT_STEMS, {{"--stems", "d"}, {"--stems=d"}}, "d"},
     {CLI_OPT_BITS, {{"--bits", "16"}, {"--bits=16"}}, "16"},
     {CLI_OPT_INTERP, {{"--interp", "sinc"}, {"--interp=sinc"}}, "sinc"},
@@ -72,7 +86,9 @@ static void every_spelling_gives_the_same_value(void)
         covered[k->opt] = true;
         for (int s = 0; s < 4 && k->spellings[s][0]; s++) {
             CliArgs a;
-            int rc = parse(&a, k->spellings[s]);
+            int rc = k->convert
+                         ? parse_with(&a, k->spellings[s], CONVERT, HISS_ARRAY_LEN(CONVERT))
+                         : parse(&a, k->spellings[s]);
             CHECK_MSG(rc == 0 && a.given[k->opt], "%s", k->spellings[s][0]);
             if (rc == 0 && k->value)
                 CHECK_MSG(a.text[k->opt] && !strcmp(a.text[k->opt], k->value),
