@@ -1339,6 +1339,12 @@ typedef struct {
     uint32_t t, n;
 } LinRun;
 
+/* Pairs of steps at a run's edges (lin_head_pairs, lin_flush): a 24 dB
+ * run's first steps, whose second-stage lanes have no frame yet (no
+ * output), and its last, whose first-stage lanes have none (no input).
+ * The lanes without a frame are given back their state after. */
+enum { LANES_ALL, LANES_NO_OUTPUT, LANES_NO_INPUT };
+
 /* The eight lanes of the steady pairs (lin_pipe_pairs): a still run's
  * coefficients twice, the integrators after frames t - 2 and t - 1, the
  * input of t - 1 (high half), the first stage's outputs of frames t - 4,
@@ -1391,10 +1397,11 @@ static inline __attribute__((always_inline)) void lin_lanes_out(LinRun *lr, cons
  * frame, lanes 2 and 3 given nothing. */
 static inline __attribute__((always_inline)) void
 lin_lanes_step(LinLanes *l, const FxLin8 *c, float *s, uint32_t i, const int r, const int mode,
-               const bool two)
+               const bool two, const int edge)
 {
     _Static_assert(LIN_LAG == 4, "the second stage is two pairs behind");
-    FxV4 in = fx_load(s + 2 * i); /* frames i and i + 1 */
+    /* frames i and i + 1 */
+    FxV4 in = edge == LANES_NO_INPUT ? (FxV4){0, 0, 0, 0} : fx_load(s + 2 * i);
     FxV8 both = FX_PAIR(in, in);
     FxV8 x = r ? __builtin_shufflevector(both, l->fed_old, 0, 1, 8, 9, 6, 7, 12, 13)
                : __builtin_shufflevector(both, l->fed_old, 0, 0, 8, 9, 6, 6, 12, 13);
@@ -1425,7 +1432,8 @@ lin_lanes_step(LinLanes *l, const FxLin8 *c, float *s, uint32_t i, const int r, 
         FxV4 y0 = FX_LOW(y), y1 = FX_HIGH(y);
         FxV4 out = r ? __builtin_shufflevector(y0, y1, 2, 3, 6, 7)
                      : __builtin_shufflevector(y0, y1, 2, 2, 6, 6);
-        fx_store(s + 2 * (i - LIN_LAG), out);
+        if (edge != LANES_NO_OUTPUT)
+            fx_store(s + 2 * (i - LIN_LAG), out);
     } else {
         FxV4 y0 = FX_LOW(y), y1 = FX_HIGH(y);
         FxV4 out = r ? __builtin_shufflevector(y0, y1, 0, 1, 4, 5)
@@ -1439,17 +1447,20 @@ lin_lanes_step(LinLanes *l, const FxLin8 *c, float *s, uint32_t i, const int r, 
  * lin_lanes_step. */
 static inline __attribute__((always_inline)) void
 lin_lanes_glide(LinLanes *l, const LinFrames *fr, float *s, uint32_t i, const int r,
-                const int mode, const bool two)
+                const int mode, const bool two, const int edge, uint32_t last)
 {
     const float *g = fr->g, *a = fr->a1[0], *b = fr->a1[1];
-    uint32_t j = two ? i - LIN_LAG : i; /* the second stage's frame */
-    FxV8 g8 = {g[i], g[i], g[j], g[j], g[i + 1], g[i + 1], g[j + 1], g[j + 1]};
-    FxV8 w8 = {g[i - 1], g[i - 1], g[j - 1], g[j - 1], g[i], g[i], g[j], g[j]};
-    FxV8 a8 = {a[i], a[i], b[j], b[j], a[i + 1], a[i + 1], b[j + 1], b[j + 1]};
-    FxV8 wa8 = {a[i - 1], a[i - 1], b[j - 1], b[j - 1], a[i], a[i], b[j], b[j]};
+    /* the first stage's frames (past the run: its last, as lin_at has
+     * it; those lanes are given back their state) and the second's */
+    uint32_t f0 = edge == LANES_NO_INPUT ? last : i, f1 = edge == LANES_NO_INPUT ? last : i + 1;
+    uint32_t j = two ? i - LIN_LAG : i;
+    FxV8 g8 = {g[f0], g[f0], g[j], g[j], g[f1], g[f1], g[j + 1], g[j + 1]};
+    FxV8 w8 = {g[f0 - 1], g[f0 - 1], g[j - 1], g[j - 1], g[f1 - 1], g[f1 - 1], g[j], g[j]};
+    FxV8 a8 = {a[f0], a[f0], b[j], b[j], a[f1], a[f1], b[j + 1], b[j + 1]};
+    FxV8 wa8 = {a[f0 - 1], a[f0 - 1], b[j - 1], b[j - 1], a[f1 - 1], a[f1 - 1], b[j], b[j]};
     FxLin8 c;
     LIN_COEFFICIENTS(FxV8, &c, g8, a8, w8, wa8);
-    lin_lanes_step(l, &c, s, i, r, mode, two);
+    lin_lanes_step(l, &c, s, i, r, mode, two, edge);
 }
 
 /* Whether step t of the run is a pair's first: both of the pair's
@@ -1466,9 +1477,9 @@ lin_lanes_any(LinLanes *l, const LinRun *lr, uint32_t i, const int r, const int 
               const bool two)
 {
     if (lr->fr.still)
-        lin_lanes_step(l, &l->c, lr->s, i, r, mode, two);
+        lin_lanes_step(l, &l->c, lr->s, i, r, mode, two, LANES_ALL);
     else
-        lin_lanes_glide(l, &lr->fr, lr->s, i, r, mode, two);
+        lin_lanes_glide(l, &lr->fr, lr->s, i, r, mode, two, LANES_ALL, 0);
 }
 
 /* The pairs from step t while there are any. */
@@ -1482,10 +1493,10 @@ static inline __attribute__((always_inline)) void lin_pipe_pairs(LinRun *lr, con
     uint32_t i = lr->t;
     if (lr->fr.still)
         for (; i + 2 <= lr->n; i += 2)
-            lin_lanes_step(&l, &l.c, lr->s, i, r, mode, two);
+            lin_lanes_step(&l, &l.c, lr->s, i, r, mode, two, LANES_ALL);
     else
         for (; i + 2 <= lr->n; i += 2)
-            lin_lanes_glide(&l, &lr->fr, lr->s, i, r, mode, two);
+            lin_lanes_glide(&l, &lr->fr, lr->s, i, r, mode, two, LANES_ALL, 0);
     lin_lanes_out(lr, &l);
     lr->t = i;
 }
@@ -1568,10 +1579,68 @@ static inline __attribute__((always_inline)) void lin_one(LinRun *lr, const int 
     lr->t = t + 1;
 }
 
+/* Lanes `keep` of the state (4 lanes) as they were. */
+static inline void lin_keep(LinRun *lr, const FxV4 was[LIN_STATE], FxI4 keep)
+{
+    for (int i = 0; i < LIN_STATE; i++)
+        lr->st[i] = fx_pick(keep, was[i], lr->st[i]);
+}
+
+/* A still run's first steps two at a time, as lin_one would take them
+ * one by one: of a 24 dB run steps 0 to 3, whose second-stage lanes have
+ * no frame yet (given back their state after); of a 12 dB run steps 0
+ * and 1. The first step's first-stage lanes follow the frame before the
+ * run (starts[0]). */
+static inline __attribute__((always_inline)) void lin_head_pairs(LinRun *lr, const int r,
+                                                                 const int mode, const bool two)
+{
+    if (!lr->fr.still || lr->t || lr->n < (two ? LIN_LAG : 2))
+        return;
+    FxV4 was[LIN_STATE];
+    memcpy(was, lr->st, sizeof was);
+    LinLanes l;
+    lin_lanes_in(&l, lr);
+    const FxLin *a = &lr->starts[0], *b = &lr->steady;
+    const FxLin8 first = {FX_PAIR(a->p, b->p),   FX_PAIR(a->q, b->q),   FX_PAIR(a->r, b->r),
+                          FX_PAIR(a->s, b->s),   FX_PAIR(a->m0, b->m0), FX_PAIR(a->m1, b->m1),
+                          FX_PAIR(a->b0, b->b0), FX_PAIR(a->b1, b->b1)};
+    lin_lanes_step(&l, &first, lr->s, 0, r, mode, two, two ? LANES_NO_OUTPUT : LANES_ALL);
+    if (two)
+        lin_lanes_step(&l, &l.c, lr->s, 2, r, mode, two, LANES_NO_OUTPUT);
+    lin_lanes_out(lr, &l);
+    if (two)
+        lin_keep(lr, was, (FxI4){0, 0, -1, -1});
+    lr->t = two ? LIN_LAG : 2;
+}
+
+/* A 24 dB run's last LIN_LAG steps two at a time, from step n, as lin_one
+ * would take them: the second stage on the run's last frames, the
+ * first-stage lanes, which have none, given back their state after. */
+static inline __attribute__((always_inline)) void lin_flush(LinRun *lr, const int r,
+                                                            const int mode, const bool two)
+{
+    if (!two || lr->t != lr->n || lr->n <= LIN_LAG)
+        return;
+    FxV4 was[LIN_STATE];
+    memcpy(was, lr->st, sizeof was);
+    LinLanes l;
+    lin_lanes_in(&l, lr);
+    for (uint32_t i = lr->n; i < lr->n + LIN_LAG; i += 2) {
+        if (lr->fr.still)
+            lin_lanes_step(&l, &l.c, lr->s, i, r, mode, two, LANES_NO_INPUT);
+        else
+            lin_lanes_glide(&l, &lr->fr, lr->s, i, r, mode, two, LANES_NO_INPUT, lr->n - 1);
+    }
+    lin_lanes_out(lr, &l);
+    lin_keep(lr, was, (FxI4){-1, -1, 0, 0});
+    lr->t = lr->n + LIN_LAG;
+}
+
 /* The steps before the steady pairs (all of them when there are none). */
 static inline __attribute__((always_inline)) void lin_head(LinRun *lr, const int r,
                                                            const int mode, const bool two)
 {
+    lin_head_pairs(lr, r, mode, two);
     while (lr->t < lr->n + (two ? LIN_LAG : 0) && !lin_steady(lr, two))
         lin_one(lr, r, mode, two);
 }
@@ -1580,6 +1649,9 @@ static inline __attribute__((always_inline)) void lin_head(LinRun *lr, const int
 static inline __attribute__((always_inline)) void lin_tail(LinRun *lr, const int r,
                                                            const int mode, const bool two)
 {
+    while (lr->t < lr->n)
+        lin_one(lr, r, mode, two);
+    lin_flush(lr, r, mode, two);
     while (lr->t < lr->n + (two ? LIN_LAG : 0))
         lin_one(lr, r, mode, two);
 }
@@ -1790,8 +1862,8 @@ filter_two_loop(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *f
         const uint32_t d = b.t - i; /* mod 2^32 */
         if (still_a && still_b)
             for (; i < end; i += 2) {
-                lin_lanes_step(&la, &la.c, sa, i, 1, mode, two);
-                lin_lanes_step(&lb, &lb.c, sb, i + d, 1, mode, two);
+                lin_lanes_step(&la, &la.c, sa, i, 1, mode, two, LANES_ALL);
+                lin_lanes_step(&lb, &lb.c, sb, i + d, 1, mode, two, LANES_ALL);
             }
         else
             for (; i < end; i += 2) {
