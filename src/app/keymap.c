@@ -465,7 +465,7 @@ KeymapSeqState keymap_sequence_state(const char *seq, size_t len)
     if (seq[0] == 'O') {
         /* SS3: an optional modifier digit, then one final byte. */
         if (last >= '0' && last <= '9')
-            return len < KEYMAP_SEQ_MAX ? KEYMAP_SEQ_MORE : KEYMAP_SEQ_BROKEN;
+            return KEYMAP_SEQ_MORE;
         return last >= 0x20 && last <= 0x7E ? KEYMAP_SEQ_DONE
                                             : KEYMAP_SEQ_BROKEN;
     }
@@ -477,8 +477,10 @@ KeymapSeqState keymap_sequence_state(const char *seq, size_t len)
                                             : KEYMAP_SEQ_BROKEN;
     if (csi_final(last))
         return KEYMAP_SEQ_DONE;
+    /* However many parameters come, the sequence ends at its final byte:
+     * stopping earlier would leave the rest to be typed as keys. */
     if (csi_middle(last))
-        return len < KEYMAP_SEQ_MAX ? KEYMAP_SEQ_MORE : KEYMAP_SEQ_BROKEN;
+        return KEYMAP_SEQ_MORE;
     return KEYMAP_SEQ_BROKEN;
 }
 

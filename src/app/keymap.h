@@ -390,7 +390,9 @@ const char *keymap_key_alias(const char *name);
 /* Escape sequences the terminal database did not know (a TERM that does
  * not match the terminal, as often over SSH): `seq` holds the bytes that
  * followed ESC. A CSI (ESC [ ...) or SS3 (ESC O ...) sequence is read
- * whole, so that none of its bytes is ever taken as a typed key. */
+ * whole, however long, so that none of its bytes is ever taken as a typed
+ * key. Only seq[0] and the last byte matter past the first three, so a
+ * reader may keep the first bytes and the newest one. */
 typedef enum {
     KEYMAP_SEQ_NONE,    /* not the start of a sequence */
     KEYMAP_SEQ_MORE,    /* a sequence so far: read another byte */
@@ -402,7 +404,9 @@ KeymapSeqState keymap_sequence_state(const char *seq, size_t len);
 /* The key a complete sequence stands for (PageDown, F5, S-Up, M-Home...),
  * or -1 when it names none of ours: the caller ignores it. */
 int keymap_sequence_key(const char *seq, size_t len);
-enum { KEYMAP_SEQ_MAX = 32 }; /* longer ones are dropped as unknown */
+/* The bytes a reader keeps of a sequence; a longer one names no key and
+ * is read to its end all the same. */
+enum { KEYMAP_SEQ_MAX = 32 };
 
 const char *keymap_action_name(KeymapAction action);
 const char *keymap_action_description(KeymapAction action);

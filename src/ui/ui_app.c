@@ -1743,17 +1743,59 @@ static void periodic(UiApp *app)
 /* read_key's answer for an escape sequence that names no key of ours. */
 enum { UI_KEY_UNKNOWN = -3 };
 
+/* The bytes of a sequence kept to name it: its first ones and its last,
+ * however many came between (`total`). */
+typedef struct {
+    char bytes[KEYMAP_SEQ_MAX];
+    size_t len;
+    size_t total;
+} UiSequence;
+
+static void sequence_add(UiSequence *seq, char byte)
+{
+    if (seq->len == sizeof seq->bytes)
+        seq->len--; /* the last slot holds the newest byte */
+    seq->bytes[seq->len++] = byte;
+    seq->total++;
+}
+
+/* Shown as it came, so a user can see what the terminal sent: the first
+ * bytes, then "..." for any left out, then the last one. */
+enum { UI_SEQ_SHOWN = 16 };
+static void sequence_name(UiApp *app, const UiSequence *seq)
+{
+    size_t cap = sizeof app->unknown_key;
+    int n = snprintf(app->unknown_key, cap, "ESC");
+    for (size_t i = 0; i < seq->len && n + 8 < (int)cap; i++) {
+        bool last = i + 1 == seq->len;
+        if (!last && i >= UI_SEQ_SHOWN)
+            continue;
+        if (last && seq->total > UI_SEQ_SHOWN + 1)
+            n += snprintf(app->unknown_key + n, cap - (size_t)n, " ...");
+        unsigned char c = (unsigned char)seq->bytes[i];
+        if (c == 7)
+            n += snprintf(app->unknown_key + n, cap - (size_t)n, " BEL");
+        else if (c == 27)
+            n += snprintf(app->unknown_key + n, cap - (size_t)n, " ESC");
+        else if (c < 0x20 || c > 0x7E)
+            n += snprintf(app->unknown_key + n, cap - (size_t)n, " \\x%02X", c);
+        else
+            n += snprintf(app->unknown_key + n, cap - (size_t)n, " %c", c);
+    }
+}
+
 /* ESC [ or ESC O began a sequence the terminal database did not know:
  * the rest is read whole (its bytes come together, so a short wait is
- * plenty), so that ESC [ 6 ~ is PageDown or nothing, never "6~" typed. */
+ * plenty), so that ESC [ 6 ~ is PageDown or nothing, never "6~" typed.
+ * A sequence longer than we keep (a terminal's report with many
+ * parameters) is read on to its final byte all the same. */
 static int read_sequence(UiApp *app, char first)
 {
-    char seq[KEYMAP_SEQ_MAX];
-    size_t len = 0;
-    seq[len++] = first;
+    UiSequence seq = {.len = 0};
+    sequence_add(&seq, first);
     KeymapSeqState state = KEYMAP_SEQ_MORE;
     timeout(UI_ESC_DELAY_MS);
-    while (state == KEYMAP_SEQ_MORE && len < sizeof seq) {
+    while (state == KEYMAP_SEQ_MORE) {
         wint_t next;
         int r = get_wch(&next);
         if (r == ERR)
@@ -1766,25 +1808,85 @@ static int read_sequence(UiApp *app, char first)
                 unget_wch((wchar_t)next);
             break;
         }
-        seq[len++] = (char)next;
-        state = keymap_sequence_state(seq, len);
+        UiSequence before = seq;
+        sequence_add(&seq, (char)next);
+        state = keymap_sequence_state(seq.bytes, seq.len);
         if (state == KEYMAP_SEQ_BROKEN) {
             unget_wch((wchar_t)next);
-            len--;
+            seq = before;
         }
     }
-    if (len == 1) {
+    if (seq.total == 1) {
         /* ESC [ or ESC O alone: Alt+[ or Alt+O. */
         return (unsigned char)first | KEYMAP_META;
     }
-    int key = state == KEYMAP_SEQ_DONE ? keymap_sequence_key(seq, len) : -1;
+    bool whole = state == KEYMAP_SEQ_DONE && seq.total == seq.len;
+    int key = whole ? keymap_sequence_key(seq.bytes, seq.len) : -1;
     if (key >= 0)
         return key;
-    /* Shown as it came, so a user can see what the terminal sent. */
-    int n = snprintf(app->unknown_key, sizeof app->unknown_key, "ESC");
-    for (size_t i = 0; i < len && n + 3 < (int)sizeof app->unknown_key; i++)
-        n += snprintf(app->unknown_key + n, sizeof app->unknown_key - (size_t)n,
-                      " %c", seq[i]);
+    sequence_name(app, &seq);
+    return UI_KEY_UNKNOWN;
+}
+
+/* ESC ] (OSC), ESC P (DCS) and ESC _ (APC) open a terminal's report that
+ * runs to BEL or ESC \ (a colour, a version, a graphics answer). */
+static bool opens_string(wint_t byte) { return byte == ']' || byte == 'P' || byte == '_'; }
+
+/* The report's text comes at once after its opening, where Alt+] (or
+ * Alt+P, Alt+_) is a key alone: a printable byte already waiting says which.
+ * Returns UI_KEY_UNKNOWN once the whole report is read, or the Alt key. */
+static int read_string(UiApp *app, char first)
+{
+    timeout(UI_ESC_DELAY_MS);
+    wint_t next;
+    int r = get_wch(&next);
+    if (r != OK || next < 0x20 || next > 0x7E) {
+        if (r == KEY_CODE_YES)
+            ungetch((int)next);
+        else if (r == OK)
+            unget_wch((wchar_t)next);
+        return (unsigned char)first | KEYMAP_META;
+    }
+    UiSequence seq = {.len = 0};
+    sequence_add(&seq, first);
+    sequence_add(&seq, (char)next);
+    /* Its text may be long (a window title): everything up to the end is
+     * dropped whatever its length; a terminal that stops sending mid-way
+     * ends it after the usual short wait. */
+    for (;;) {
+        r = get_wch(&next);
+        if (r == ERR)
+            break;
+        if (r == KEY_CODE_YES) {
+            ungetch((int)next);
+            break;
+        }
+        if (next == 7) {
+            sequence_add(&seq, 7);
+            break;
+        }
+        if (next == 0x18 || next == 0x1A)
+            break; /* CAN and SUB cancel it */
+        if (next == 27) {
+            wint_t after;
+            int r2 = get_wch(&after);
+            if (r2 == OK && after == '\\') {
+                sequence_add(&seq, 27);
+                sequence_add(&seq, '\\');
+                break;
+            }
+            /* ESC opening something else ends the report unfinished;
+             * both are read again, ESC first. */
+            if (r2 == KEY_CODE_YES)
+                ungetch((int)after);
+            else if (r2 == OK)
+                unget_wch((wchar_t)after);
+            unget_wch(27);
+            break;
+        }
+        sequence_add(&seq, next > 0x7E ? '?' : (char)next);
+    }
+    sequence_name(app, &seq);
     return UI_KEY_UNKNOWN;
 }
 
@@ -1801,8 +1903,9 @@ static int read_key(UiApp *app, int *r_out, wint_t *ch_out)
         timeout(0);
         wint_t next;
         int r2 = get_wch(&next);
-        if (r2 == OK && (next == '[' || next == 'O')) {
-            int key = read_sequence(app, (char)next);
+        if (r2 == OK && (next == '[' || next == 'O' || opens_string(next))) {
+            int key = next == '[' || next == 'O' ? read_sequence(app, (char)next)
+                                                 : read_string(app, (char)next);
             *r_out = KEY_CODE_YES; /* never typed into a prompt */
             *ch_out = 0;
             return key;

@@ -60,6 +60,50 @@ check "prompt: it saves under that name" wait_for "saved newname.hiss"
 keys C-q
 check "prompt: quits" wait_for "hiss exited 0"
 
+# ---- sequences longer than the reader keeps are read to their end ----
+# A terminal's report can be long (a DA answer lists many parameters); its
+# tail must not be typed: ';' would start the song, digits type notes.
+start_editor "" "long.hiss"
+check "long: the editor opens" wait_for "000│"
+LONG55=$(printf '\033[12;34;56;78;90;12;34;56;78;90;11;22;33;44;55;66;77;8x')
+LONG300=$(printf '\033[?'; printf '1;%.0s' $(seq 148); printf 'c')
+check "long: the sequences are 55 and 300 bytes" \
+    test "${#LONG55}:${#LONG300}" = "55:300"
+# unknown_once WHAT BYTES SHOWN: BYTES typed at once are one unknown key,
+# named by SHOWN (its first bytes and its last).
+unknown_once() {
+    T send-keys -t ui -l "$2"
+    check "long: $1 is one unknown key" wait_for "unknown key ($3)"
+}
+unknown_once "a 55-byte sequence" "$LONG55" \
+    "ESC [ 1 2 ; 3 4 ; 5 6 ; 7 8 ; 9 0 ; ... x"
+unknown_once "a 300-byte sequence" "$LONG300" \
+    "ESC [ ? 1 ; 1 ; 1 ; 1 ; 1 ; 1 ; 1 ; ... c"
+# A colour report (OSC, ended by BEL) and a version report (DCS, ended by
+# ESC \) carry letters and digits that are keys on their own.
+unknown_once "an OSC report" "$(printf '\033]11;rgb:1a1a/2b2b/3c3c\007')" \
+    "ESC ] 1 1 ; r g b : 1 a 1 a / 2 b 2 ... BEL"
+unknown_once "a DCS report" "$(printf '\033P>|tmux 3.3a zxcv 1;2\033\\')" \
+    "ESC P > | t m u x   3 . 3 a   z x c ... \\"
+keys z
+check "long: the next key is a key again: the note lands on row 0" \
+    wait_for "000│C-4"
+check "long: the song was not started" shows_not "▶"
+keys C-s
+check "long: saved" wait_for "saved long.hiss"
+check "long: the song holds only the note typed after them" \
+    test "$(filled_rows "$TMP/long.hiss")" = \
+    "C-4 01 .. ... ...|... .. .. ... ...|... .. .. ... ...|... .. .. ... ...|"
+keys C-w
+check "long: save as asks for a name" wait_for "Save as:"
+keys C-u
+T send-keys -t ui -l "$LONG300"
+T send-keys -t ui -l "x.hiss"
+check "long: only the typed name is in the prompt" wait_for "Save as: x.hiss"
+keys Escape
+keys C-q
+check "long: quits" wait_for "hiss exited 0"
+
 # ---- the hint line names the keys that are bound ----
 mkdir -p "$TMP/cfg/hiss"
 printf 'bind Space jam_toggle\nbind F4 play_toggle\nunbind C-q\nbind F10 quit\n' \

@@ -564,6 +564,16 @@ static void escape_sequences_are_read_whole(void)
     CHECK(seq_take("[[Az", &st) == 3 && st == KEYMAP_SEQ_DONE);
     CHECK(seq_take("[?1;2cz", &st) == 6 && st == KEYMAP_SEQ_DONE);
     CHECK(seq_take("[12\x01", &st) == 4 && st == KEYMAP_SEQ_BROKEN);
+    /* However long: a report with many parameters ends at its final byte,
+     * past the bytes a reader keeps. */
+    char report[200] = "[?";
+    for (int i = 0; i < 60; i++)
+        strcat(report, "1;");
+    strcat(report, "cz");
+    CHECK(seq_take(report, &st) == strlen(report) - 1 && st == KEYMAP_SEQ_DONE);
+    CHECK(strlen(report) - 1 > KEYMAP_SEQ_MAX);
+    CHECK(seq_take("O12345678901234567890123456789012345Pz", &st) == 37 &&
+          st == KEYMAP_SEQ_DONE);
     CHECK(keymap_sequence_state("x", 1) == KEYMAP_SEQ_NONE);
     CHECK(keymap_sequence_state("[", 1) == KEYMAP_SEQ_MORE);
     /* What the keys send under xterm, screen, rxvt and the console. */
