@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus.h" /* its four-lane max, and SSE's header where there is SSE */
+
 #define LIMITER_LOOKAHEAD_MS 1.5 /* 72 frames at 48 kHz */
 #define RELEASE_SECONDS 0.06
 /* A short interpolator cannot see all of what lies between samples of
@@ -52,12 +54,11 @@ HissError limiter_init(Limiter *l, uint32_t rate)
     l->attack = l->lookahead - H + 1;
     uint32_t history = pow2_above(l->lookahead + 2 * H);
     l->history_mask = history - 1;
-    l->need_mask = pow2_above(l->attack + 2) - 1;
     l->history = calloc(2 * (size_t)history, sizeof(float));
-    l->need = calloc((size_t)l->need_mask + 1, sizeof(float));
-    l->need_at = calloc((size_t)l->need_mask + 1, sizeof(uint64_t));
+    l->needs = calloc(l->attack - 1, sizeof(float));
+    l->scratch = calloc(2 * ((size_t)l->attack - 1 + SPAN), sizeof(float));
     l->smooth = calloc(l->attack, sizeof(float));
-    if (!l->history || !l->need || !l->need_at || !l->smooth) {
+    if (!l->history || !l->needs || !l->scratch || !l->smooth) {
         limiter_deinit(l);
         return HISS_ERR_NOMEM;
     }
@@ -70,11 +71,10 @@ HissError limiter_init(Limiter *l, uint32_t rate)
 void limiter_deinit(Limiter *l)
 {
     free(l->history);
-    free(l->need);
-    free(l->need_at);
+    free(l->needs);
+    free(l->scratch);
     free(l->smooth);
-    l->history = l->need = l->smooth = NULL;
-    l->need_at = NULL;
+    l->history = l->needs = l->scratch = l->smooth = NULL;
 }
 
 void limiter_reset(Limiter *l)
@@ -89,18 +89,20 @@ void limiter_reset(Limiter *l)
     /* Counting from the lookahead keeps every frame index it looks back
      * to (j - lookahead and the taps before it) at or above 0. */
     l->frames = l->lookahead;
-    l->need_head = l->need_tail = 0;
+    /* No frame behind needs anything: 1, the most a need can be, leaves
+     * every least need as the frames there are make it. */
+    for (uint32_t i = 0; i + 1 < l->attack; i++)
+        l->needs[i] = 1.0f;
+    l->needs_at_one = true;
 }
 
 void limiter_carry(Limiter *to, const Limiter *from)
 {
     memcpy(to->history, from->history, sizeof(float) * 2 * ((size_t)from->history_mask + 1));
     memcpy(to->window, from->window, sizeof to->window);
-    memcpy(to->need, from->need, sizeof(float) * ((size_t)from->need_mask + 1));
-    memcpy(to->need_at, from->need_at, sizeof(uint64_t) * ((size_t)from->need_mask + 1));
+    memcpy(to->needs, from->needs, sizeof(float) * (from->attack - 1));
     memcpy(to->smooth, from->smooth, sizeof(float) * from->attack);
-    to->need_head = from->need_head;
-    to->need_tail = from->need_tail;
+    to->needs_at_one = from->needs_at_one;
     to->smooth_sum = from->smooth_sum;
     to->smooth_below = from->smooth_below;
     to->env = from->env;
@@ -274,6 +276,18 @@ void limiter_use_portable(bool portable)
 
 typedef int32_t LimI4 __attribute__((vector_size(16)));
 
+/* a < b ? a : b lane by lane: one instruction on x86 (whose minps is
+ * exactly this), masks elsewhere; bus.h has the max. */
+static inline LimV4 lim_min4(LimV4 a, LimV4 b)
+{
+#ifdef __SSE__
+    return (LimV4)_mm_min_ps((__m128)a, (__m128)b);
+#else
+    LimI4 lower = a < b;
+    return (LimV4)(((LimI4)a & lower) | ((LimI4)b & ~lower));
+#endif
+}
+
 /* The gains a group's frames need, from their true peaks: ceiling / peak
  * over the ceiling, else 1. A division rounds the same in any lane. */
 static void group_needs(PeakRun *r, uint32_t from)
@@ -319,9 +333,8 @@ static void block_figures(PeakRun *r)
                 LimI4 nan = a0 != a0;
                 LimV4 am = (LimV4)(((LimI4)a0 & mag & ~nan) | (inf & nan));
                 LimV4 dm = (LimV4)((LimI4)d & mag);
-                LimI4 up = am > most, dup = dm > bend;
-                most = (LimV4)(((LimI4)am & up) | ((LimI4)most & ~up));
-                bend = (LimV4)(((LimI4)dm & dup) | ((LimI4)bend & ~dup));
+                most = bus_max4(am, most);
+                bend = bus_max4(dm, bend);
             }
         float m = 0.0f, e = 0.0f;
         for (int k = 0; k < 4; k++) {
@@ -379,10 +392,22 @@ static void run_begin(const Limiter *l, PeakRun *r, const float *x, uint32_t n, 
     for (int c = 0; c < 2; c++) {
         for (uint32_t k = 0; k < WINDOW - 1; k++)
             r->side[c][k] = l->window[c][(first + k) & (WINDOW - 1)];
-        for (uint32_t f = 0; f < n; f++)
-            r->side[c][WINDOW - 1 + f] = x[2 * f + c];
         for (uint32_t f = WINDOW - 1 + n; f < BLOCKS * GROUP; f++)
             r->side[c][f] = 0.0f;
+    }
+    float *left = r->side[0] + WINDOW - 1, *right = r->side[1] + WINDOW - 1;
+    uint32_t f = 0;
+#ifdef __SSE__
+    /* Four frames a pass, their sides apart. */
+    for (; f + 4 <= n; f += 4) {
+        __m128 a = _mm_loadu_ps(x + 2 * f), b = _mm_loadu_ps(x + 2 * f + 4);
+        _mm_storeu_ps(left + f, _mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
+        _mm_storeu_ps(right + f, _mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+    }
+#endif
+    for (; f < n; f++) {
+        left[f] = x[2 * f];
+        right[f] = x[2 * f + 1];
     }
     block_figures(r);
 }
@@ -392,9 +417,7 @@ static void run_begin(const Limiter *l, PeakRun *r, const float *x, uint32_t n, 
  * recover: then the output is the delayed input and nothing else. */
 static bool idle(const Limiter *l, const float *x, uint32_t n, float ceiling)
 {
-    if (l->smooth_below || l->env != 1.0f ||
-        l->need[(l->need_tail - 1) & l->need_mask] != 1.0f ||
-        l->need[l->need_head & l->need_mask] != 1.0f)
+    if (l->smooth_below || l->env != 1.0f || !l->needs_at_one)
         return false;
     /* The frames before x that the taps read, and x's first two, whose
      * second differences reach back into them. */
@@ -502,18 +525,59 @@ static void apply_gains(const Limiter *l, float *x, const double *sums, uint32_t
     apply_gains_in(l, x, sums, n, min_gain, reduced);
 }
 
+/* least[f] = the least of a[f .. f + w - 1], for f < len - w + 1, a and
+ * tmp len values each (a's are spent): by doubling, the least over 2, 4,
+ * 8... values, four at a time, then two overlapping runs of the largest
+ * power of two within w. Each pass reads one buffer and writes the
+ * other: a load never waits on a store it overlaps. Exact: a least is
+ * one of the values. */
+static const float *window_least(float *a, float *tmp, uint32_t len, uint32_t w)
+{
+    uint32_t p = 1;
+    for (; 2 * p <= w; p *= 2) {
+        /* a[i] is the least of the input's [i, i + p) for i <= len - p. */
+        uint32_t count = len - 2 * p + 1, i = 0;
+        for (; i + 4 <= count; i += 4) {
+            LimV4 x, y;
+            memcpy(&x, a + i, sizeof x);
+            memcpy(&y, a + i + p, sizeof y);
+            x = lim_min4(y, x);
+            memcpy(tmp + i, &x, sizeof x);
+        }
+        for (; i < count; i++)
+            tmp[i] = a[i + p] < a[i] ? a[i + p] : a[i];
+        float *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    for (uint32_t f = 0; f + w <= len; f++)
+        tmp[f] = a[f + w - p] < a[f] ? a[f + w - p] : a[f];
+    return tmp;
+}
+
+/* The gain after env, released by a frame, held to the least need. Near
+ * 1 the release's step is under half a float step, and env rounds back
+ * to itself (at 48 kHz 0.99991, -0.0008 dB): the release is over, the
+ * gain back at 1 unless the need is less. Left there, every frame after
+ * the first limited one stayed turned down, counted, and never passed
+ * untouched. Every frame's steps wait on the last's: the rare case is a
+ * branch, which the CPU runs past, where a select would wait on the
+ * comparison. */
+static inline float envelope_step(float env, float release, float least)
+{
+    float next = 1.0f - (1.0f - env) * release;
+    if (__builtin_expect(next == env, 0))
+        return least; /* least < 1 ? least : 1 */
+    return least < next ? least : next;
+}
+
 static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float *min_gain,
                          uint32_t *reduced)
 {
-    if (l->need_tail != l->need_head && idle(l, x, n, ceiling)) {
+    if (idle(l, x, n, ceiling)) {
+        /* Every need stays 1. */
         delay(l, x, n);
         l->frames += n;
-        /* Every need ahead is 1: one entry says so. */
-        uint64_t j = l->frames - 1 - H;
-        l->need_head = 0;
-        l->need_tail = 1;
-        l->need[0] = 1.0f;
-        l->need_at[0] = j;
         return;
     }
     /* The rows the true peaks read: the frames before the span, then its
@@ -521,60 +585,44 @@ static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float 
     PeakRun run;
     run_begin(l, &run, x, n, ceiling);
     delay(l, x, n);
-    /* The state in locals, so that the stores into the rings below do
-     * not make every frame load it again. */
-    const uint32_t attack = l->attack, need_mask = l->need_mask;
-    const float release = l->release;
-    float *const needs = l->need, *const smooth = l->smooth;
-    uint64_t *const need_at = l->need_at;
-    uint32_t head = l->need_head, tail = l->need_tail, below = l->smooth_below;
-    float env = l->env;
-    double smooth_sum = l->smooth_sum;
-    const uint64_t first = l->frames;
     /* The gain each frame needs, from its true peak; the bound settles
      * most without working the peak out. Found again from the rows each
      * span, as the ceiling may have moved: the same in any block size. */
     for (uint32_t from = 0; from < n; from += GROUP)
         group_need(l, &run, from);
+    /* Each frame's least need, over it and the attack - 1 frames before
+     * (the frames still ahead of the output). */
+    const uint32_t attack = l->attack, behind = attack - 1;
+    float *all = l->scratch;
+    memcpy(all, l->needs, sizeof(float) * behind);
+    memcpy(all + behind, run.tp, sizeof(float) * n);
+    memcpy(l->needs, all + n, sizeof(float) * behind);
+    bool at_one = true;
+    for (uint32_t i = 0; i < behind; i++)
+        at_one &= l->needs[i] == 1.0f;
+    l->needs_at_one = at_one;
+    const float *least = window_least(all, all + behind + SPAN, behind + n, attack);
+    /* The state in locals, so that the stores into the ring below do not
+     * make every frame load it again. */
+    const float release = l->release;
+    float *const smooth = l->smooth;
+    uint32_t below = l->smooth_below;
+    float env = l->env;
+    double smooth_sum = l->smooth_sum;
     /* The slot of the average's ring for this frame, counted along
      * rather than divided out at every frame. */
-    uint32_t slot = (uint32_t)(first % attack);
+    uint32_t slot = (uint32_t)(l->frames % attack);
     /* Each frame's gain is its sum of the average over attack; the
      * divisions are done together after the frames, several at a time. */
     double sums[SPAN];
     for (uint32_t f = 0; f < n; f++, slot = slot + 1 == attack ? 0 : slot + 1) {
-        uint64_t j = first + f - H;
-        float need = run.tp[f];
-        /* Most frames of most songs need 1, and where no gain is left to
-         * recover, the steps below would only say so again. */
-        if (need == 1.0f && env == 1.0f && !below &&
-            (tail == head || needs[head & need_mask] == 1.0f)) {
-            /* Every need ahead is 1, and this one takes their place. */
-            tail = head + 1;
-            needs[head & need_mask] = 1.0f;
-            need_at[head & need_mask] = j;
+        if (env == 1.0f && !below && least[f] == 1.0f) {
+            /* At rest between peaks: the steps below would keep it so
+             * (every gain of the average is 1 already). */
             sums[f] = attack;
             continue;
         }
-        /* Into the deque of needs, and the least gain of the frames still
-         * ahead of the output (j - lookahead + H .. j). */
-        while (tail != head && needs[(tail - 1) & need_mask] >= need)
-            tail--;
-        needs[tail & need_mask] = need;
-        need_at[tail & need_mask] = j;
-        tail++;
-        uint64_t oldest = j + 1 >= attack ? j + 1 - attack : 0;
-        while (need_at[head & need_mask] < oldest)
-            head++;
-        float least = needs[head & need_mask];
-        float next = 1.0f - (1.0f - env) * release;
-        /* Near 1 the release's step is under half a float step, and env
-         * rounds back to itself (at 48 kHz 0.99991, -0.0008 dB): the
-         * release is over. Left there, every frame after the first limited
-         * one stayed turned down, counted, and never passed untouched. */
-        if (next == env)
-            next = 1.0f;
-        env = least < next ? least : next;
+        env = envelope_step(env, release, least[f]);
         float old = smooth[slot];
         below += (env < 1.0f) - (old < 1.0f);
         smooth[slot] = env;
@@ -584,12 +632,10 @@ static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float 
         /* With none under 1 the sum is attack: the gain 1 exactly. */
         sums[f] = smooth_sum;
     }
-    l->need_head = head;
-    l->need_tail = tail;
     l->smooth_below = below;
     l->env = env;
     l->smooth_sum = smooth_sum;
-    l->frames = first + n;
+    l->frames += n;
     apply_gains(l, x, sums, n, min_gain, reduced);
 }
 

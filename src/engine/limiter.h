@@ -39,9 +39,11 @@ typedef struct {
      * taps of any frame read one straight run of floats. */
     float window[2][4 * LIMITER_HALF_TAPS];
     uint32_t history_mask;
-    float *need;        /* the deque: the least gain frames ahead need */
-    uint64_t *need_at;
-    uint32_t need_mask, need_head, need_tail;
+    /* The gains the last attack - 1 frames need, oldest first: with the
+     * next frame's own, the window its least need is taken over. */
+    float *needs;
+    bool needs_at_one;  /* all of them 1 */
+    float *scratch;     /* a span's needs behind them, twice attack - 1 + SPAN */
     float *smooth;      /* the last `attack` gains the average is over */
     double smooth_sum;
     uint32_t smooth_below; /* of them, how many are under 1 */
