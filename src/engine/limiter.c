@@ -80,7 +80,6 @@ void limiter_deinit(Limiter *l)
 void limiter_reset(Limiter *l)
 {
     memset(l->history, 0, sizeof(float) * 2 * ((size_t)l->history_mask + 1));
-    memset(l->window, 0, sizeof l->window);
     for (uint32_t i = 0; i < l->attack; i++)
         l->smooth[i] = 1.0f;
     l->smooth_sum = l->attack;
@@ -99,7 +98,6 @@ void limiter_reset(Limiter *l)
 void limiter_carry(Limiter *to, const Limiter *from)
 {
     memcpy(to->history, from->history, sizeof(float) * 2 * ((size_t)from->history_mask + 1));
-    memcpy(to->window, from->window, sizeof to->window);
     memcpy(to->needs, from->needs, sizeof(float) * (from->attack - 1));
     memcpy(to->smooth, from->smooth, sizeof(float) * from->attack);
     to->needs_at_one = from->needs_at_one;
@@ -119,14 +117,6 @@ uint32_t limiter_latency(const Limiter *l)
 static inline float peak_max(float a, float x)
 {
     return x > a ? x : a;
-}
-
-/* Frame `frame` into the window, at both of its places. */
-static inline void window_put(Limiter *l, uint64_t frame, float left, float right)
-{
-    uint32_t at = (uint32_t)(frame & (WINDOW - 1));
-    l->window[0][at] = l->window[0][at + WINDOW] = left;
-    l->window[1][at] = l->window[1][at + WINDOW] = right;
 }
 
 /* The true peaks of a run of frames, worked out eight frames at a time
@@ -383,18 +373,20 @@ static void group_need(const Limiter *l, PeakRun *r, uint32_t from)
 }
 
 /* The rows for a span of n frames of x, whose first true peak is of the
- * frame H before x's first: the window's last WINDOW - 1 frames, x, and
+ * frame H before x's first: the history's last WINDOW - 1 frames, x, and
  * zeros to fill the last group. */
 static void run_begin(const Limiter *l, PeakRun *r, const float *x, uint32_t n, float ceiling)
 {
     r->ceiling = ceiling;
     uint64_t first = l->frames - (WINDOW - 1);
-    for (int c = 0; c < 2; c++) {
-        for (uint32_t k = 0; k < WINDOW - 1; k++)
-            r->side[c][k] = l->window[c][(first + k) & (WINDOW - 1)];
+    for (uint32_t k = 0; k < WINDOW - 1; k++) {
+        const float *h = l->history + 2 * (size_t)((first + k) & l->history_mask);
+        r->side[0][k] = h[0];
+        r->side[1][k] = h[1];
+    }
+    for (int c = 0; c < 2; c++)
         for (uint32_t f = WINDOW - 1 + n; f < BLOCKS * GROUP; f++)
             r->side[c][f] = 0.0f;
-    }
     float *left = r->side[0] + WINDOW - 1, *right = r->side[1] + WINDOW - 1;
     uint32_t f = 0;
 #ifdef __SSE__
@@ -458,7 +450,7 @@ static void ring_copy(const Limiter *l, uint64_t from, float *x, uint32_t n, boo
 
 /* The output is the input lookahead frames late, and nothing else: frame
  * by frame this is what the steps below do with every gain at 1. The
- * history and the window take the input; l->frames stays. */
+ * history takes the input; l->frames stays. */
 static void delay(Limiter *l, float *x, uint32_t n)
 {
     float in[2 * SPAN];
@@ -468,9 +460,6 @@ static void delay(Limiter *l, float *x, uint32_t n)
     ring_copy(l, l->frames - look, x, old, false);
     memcpy(x + 2 * (size_t)old, in, sizeof(float) * 2 * (n - old));
     ring_copy(l, l->frames, in, n, true);
-    /* The window needs only the last frames; those before are in it. */
-    for (uint32_t f = n > WINDOW ? n - WINDOW : 0; f < n; f++)
-        window_put(l, l->frames + f, in[2 * f], in[2 * f + 1]);
 }
 
 /* Frame f's gain is sums[f] / attack, rounded to float: the same

@@ -33,11 +33,9 @@ typedef struct {
     uint32_t attack;    /* frames the gain takes to come down: L - taps / 2 + 1 */
     float taps[LIMITER_PHASES - 1][2 * LIMITER_HALF_TAPS];
     TruePeakBound bound; /* the closer bound, over a stretch (truepeak.h) */
-    float *history;     /* stereo input, history_mask + 1 frames */
-    /* Per side, the last 2 * LIMITER_HALF_TAPS frames (all a true peak
-     * reads) in a ring written twice, at i and i + its length, so the
-     * taps of any frame read one straight run of floats. */
-    float window[2][4 * LIMITER_HALF_TAPS];
+    /* Stereo input, history_mask + 1 frames: the lookahead, and the
+     * frames before a span that its true peaks read. */
+    float *history;
     uint32_t history_mask;
     /* The gains the last attack - 1 frames need, oldest first: with the
      * next frame's own, the window its least need is taken over. */
