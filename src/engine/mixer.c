@@ -391,16 +391,40 @@ static inline MixV4 lane_fractions(MixU4 acc32)
 #include <immintrin.h>
 #define MIX_AVX2 1
 
-/* mix_steady4's mono raw and linear reading, eight frames a pass, for
- * CPUs with AVX2, at a step of at most one frame: the eight lanes' frames
- * then lie within the eight from the first lane's, so one load and a
- * permute read them (gathers cost more than the scalar loads here), and
- * their neighbours come from the load one frame on (never past the
- * sample's padding). The same operations on each value (no fused
- * multiply-add), so the output is the same. */
-__attribute__((target("avx2"))) static size_t
+typedef float MixV8 __attribute__((vector_size(32)));
+
+/* hermite4's operations in eight lanes. */
+__attribute__((target("avx2"), always_inline)) static inline MixV8
+hermite8(MixV8 xm1, MixV8 x0, MixV8 x1, MixV8 x2, MixV8 f)
+{
+    MixV8 c1 = 0.5f * (x1 - xm1);
+    MixV8 c2 = xm1 - 2.5f * x0 + 2.0f * x1 - 0.5f * x2;
+    MixV8 c3 = 0.5f * (x2 - xm1) + 1.5f * (x0 - x1);
+    return ((c3 * f + c2) * f + c1) * f + x0;
+}
+
+/* The eight lanes' values at `from` + idx: one load and a permute, or
+ * for a window of sixteen (`wide`), two and a blend on `upper` (idx > 7). */
+__attribute__((target("avx2"), always_inline)) static inline __m256
+window8(const float *from, __m256i idx, __m256 upper, const int wide)
+{
+    __m256 x = _mm256_permutevar8x32_ps(_mm256_loadu_ps(from), idx);
+    if (!wide)
+        return x;
+    return _mm256_blendv_ps(x, _mm256_permutevar8x32_ps(_mm256_loadu_ps(from + 8), idx), upper);
+}
+
+/* mix_steady4's mono reading, eight frames a pass, for CPUs with AVX2, at
+ * a step of at most one frame (or two, `wide`): the eight lanes' frames
+ * then lie within the eight (sixteen) from the first lane's, so one load
+ * (two) and a permute read them (gathers cost more than the scalar loads
+ * here), and their neighbours come from the loads a frame either side
+ * (never past the sample's padding). The same operations on each value
+ * (no fused multiply-add), so the output is the same. */
+__attribute__((target("avx2"), always_inline)) static inline size_t
 mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, float gr,
-                  float gm, float *restrict o, float *restrict port, uint32_t n, bool linear)
+                  float gm, float *restrict o, float *restrict port, uint32_t n,
+                  const ReadMode mode, const int wide)
 {
     const uint32_t s32 = (uint32_t)step;
     const __m256 gains = _mm256_setr_ps(gl, gr, gl, gr, gl, gr, gl, gr);
@@ -422,16 +446,23 @@ mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, floa
         __m256i lo = _mm256_permutevar8x32_epi32(_mm256_add_epi64(f64, steps_lo), odd_lanes);
         __m256i hi = _mm256_permutevar8x32_epi32(_mm256_add_epi64(f64, steps_hi), odd_lanes);
         __m256i idx = _mm256_permute2x128_si256(lo, hi, 0x20);
-        __m256 x0 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(base), idx);
+        __m256 upper = wide ? _mm256_castsi256_ps(_mm256_cmpgt_epi32(idx, _mm256_set1_epi32(7)))
+                            : _mm256_setzero_ps();
+        __m256 x0 = window8(base, idx, upper, wide);
         __m256 l;
-        if (linear) {
+        if (mode == READ_RAW) {
+            l = x0;
+        } else {
             __m256i a32 = _mm256_add_epi32(_mm256_set1_epi32((int)(uint32_t)a), lane_steps);
             __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(a32, 1)),
                                      _mm256_set1_ps(1.0f / 2147483648.0f));
-            __m256 x1 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(base + 1), idx);
-            l = _mm256_add_ps(x0, _mm256_mul_ps(_mm256_sub_ps(x1, x0), f));
-        } else {
-            l = x0;
+            __m256 x1 = window8(base + 1, idx, upper, wide);
+            if (mode == READ_LINEAR)
+                l = _mm256_add_ps(x0, _mm256_mul_ps(_mm256_sub_ps(x1, x0), f));
+            else
+                l = (__m256)hermite8((MixV8)window8(base - 1, idx, upper, wide), (MixV8)x0,
+                                     (MixV8)x1, (MixV8)window8(base + 2, idx, upper, wide),
+                                     (MixV8)f);
         }
         /* Each frame's value twice, for its left and right. */
         __m256 d0 = _mm256_unpacklo_ps(l, l); /* 0 0 1 1 | 4 4 5 5 */
@@ -450,17 +481,19 @@ mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, floa
     return i;
 }
 
-typedef float MixV8 __attribute__((vector_size(32)));
-
-/* hermite4's operations in eight lanes. */
-__attribute__((target("avx2"), always_inline)) static inline MixV8
-hermite8(MixV8 xm1, MixV8 x0, MixV8 x1, MixV8 x2, MixV8 f)
-{
-    MixV8 c1 = 0.5f * (x1 - xm1);
-    MixV8 c2 = xm1 - 2.5f * x0 + 2.0f * x1 - 0.5f * x2;
-    MixV8 c3 = 0.5f * (x2 - xm1) + 1.5f * (x0 - x1);
-    return ((c3 * f + c2) * f + c1) * f + x0;
-}
+#define MONO_STEADY8(mode, wide)                                                              \
+    __attribute__((target("avx2"))) static size_t mono_steady8_##mode##wide(                  \
+        const float *buf, uint64_t *acc, uint64_t step, float gl, float gr, float gm,          \
+        float *restrict o, float *restrict port, uint32_t n)                                   \
+    {                                                                                         \
+        return mono_steady8_avx2(buf, acc, step, gl, gr, gm, o, port, n, mode, wide);          \
+    }
+MONO_STEADY8(READ_RAW, 0)
+MONO_STEADY8(READ_RAW, 1)
+MONO_STEADY8(READ_LINEAR, 0)
+MONO_STEADY8(READ_LINEAR, 1)
+MONO_STEADY8(READ_CUBIC, 0)
+MONO_STEADY8(READ_CUBIC, 1)
 
 /* mix_steady4's stereo reading without a port, four frames a pass, for
  * CPUs with AVX2: each frame's window is one load (one, two or four
@@ -550,9 +583,13 @@ mix_steady4(const float *buf, uint64_t *acc, uint64_t step, float gl, float gr, 
     uint64_t a = *acc;
     size_t i = 0;
 #ifdef MIX_AVX2
-    if (chans == 1 && mode != READ_CUBIC && step <= FP_ONE && !mix_portable &&
-        __builtin_cpu_supports("avx2")) {
-        i = mono_steady8_avx2(buf, &a, step, gl, gr, gm, o, port, n, mode == READ_LINEAR);
+    if (chans == 1 && step <= 2 * FP_ONE && !mix_portable && __builtin_cpu_supports("avx2")) {
+        bool wide = step > FP_ONE;
+        i = (mode == READ_RAW      ? wide ? mono_steady8_READ_RAW1 : mono_steady8_READ_RAW0
+             : mode == READ_LINEAR ? wide ? mono_steady8_READ_LINEAR1 : mono_steady8_READ_LINEAR0
+             : wide                ? mono_steady8_READ_CUBIC1
+                                   : mono_steady8_READ_CUBIC0)(buf, &a, step, gl, gr, gm, o,
+                                                               port, n);
         o += 2 * i;
     } else if (chans == 2 && !port && !mix_portable && __builtin_cpu_supports("avx2")) {
         i = (mode == READ_RAW      ? stereo_steady4_READ_RAW
