@@ -470,24 +470,35 @@ static inline __attribute__((always_inline)) void
 apply_gains_in(const Limiter *l, float *x, const double *sums, uint32_t n, float *min_gain,
                uint32_t *reduced)
 {
-    float g[SPAN];
     const double attack = l->attack;
+    const LimV4 one = {1.0f, 1.0f, 1.0f, 1.0f};
+    LimV4 least4 = {*min_gain, *min_gain, *min_gain, *min_gain};
+    LimI4 below4 = {0, 0, 0, 0};
     uint32_t f = 0;
     for (; f + 4 <= n; f += 4) {
         LimD4 s;
         memcpy(&s, sums + f, sizeof s);
-        LimV4 q = __builtin_convertvector(s / attack, LimV4);
-        memcpy(g + f, &q, sizeof q);
+        LimV4 g = __builtin_convertvector(s / attack, LimV4), lo, hi;
+        memcpy(&lo, x + 2 * f, sizeof lo);
+        memcpy(&hi, x + 2 * f + 4, sizeof hi);
+        /* Each frame's gain on its left and right. */
+        lo *= (LimV4){g[0], g[0], g[1], g[1]};
+        hi *= (LimV4){g[2], g[2], g[3], g[3]};
+        memcpy(x + 2 * f, &lo, sizeof lo);
+        memcpy(x + 2 * f + 4, &hi, sizeof hi);
+        below4 -= g < one;
+        least4 = lim_min4(g, least4);
     }
-    for (; f < n; f++)
-        g[f] = (float)(sums[f] / attack);
-    uint32_t below = 0;
-    float least = *min_gain;
-    for (f = 0; f < n; f++) {
-        x[2 * f] *= g[f];
-        x[2 * f + 1] *= g[f];
-        below += g[f] < 1.0f;
-        least = g[f] < least ? g[f] : least;
+    uint32_t below = (uint32_t)(below4[0] + below4[1] + below4[2] + below4[3]);
+    float least = least4[0];
+    for (int k = 1; k < 4; k++)
+        least = least4[k] < least ? least4[k] : least;
+    for (; f < n; f++) {
+        float g = (float)(sums[f] / attack);
+        x[2 * f] *= g;
+        x[2 * f + 1] *= g;
+        below += g < 1.0f;
+        least = g < least ? g : least;
     }
     *reduced += below;
     *min_gain = least;
