@@ -1,4 +1,5 @@
 #include "module.h"
+#include "modsize.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -1312,6 +1313,8 @@ HissError module_load(const char *data, size_t len, const char *path, Song **out
         hiss_diag_set(diag, name, 0, 0, "%s", xmp_message(rc));
         return rc == -XMP_ERROR_SYSTEM ? HISS_ERR_NOMEM : HISS_ERR_FORMAT;
     }
+    /* What a file cut short lost, which libxmp reads without a word. */
+    modsize_report_missing((const unsigned char *)data, len, report);
     struct xmp_module_info info;
     xmp_get_module_info(ctx, &info);
     Convert cv = {.mod = info.mod, .format = format_of(data, len), .report = report, .order = -1};
