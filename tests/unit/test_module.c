@@ -1271,6 +1271,10 @@ static void losses_are_reported_where_they_are(void)
     HissDiag d = {{0}};
     CHECK_MSG(loader_load_file_report(path, &song, &d, &r) == HISS_OK, "%s", d.text);
     CHECK(report_has(&r, "Amiga filter", 1, 5, 2));
+    /* The dropped effect leaves an empty column, not ".01". */
+    Cell dropped = song ? song_pattern_get(song_pattern(song, 0), 5, 2) : song_cell_empty();
+    CHECK_MSG(!dropped.fx && !dropped.fx_param && !dropped.fx2 && !dropped.fx2_param,
+              "%c%02X", dropped.fx ? dropped.fx : '.', dropped.fx_param);
     /* EEx plays as it is: kept in the cell, not in the report. */
     CHECK(!report_has(&r, "pattern delay", 0, 9, 3));
     const Pattern *delayed = song ? song_pattern(song, song->orders[0]) : NULL;

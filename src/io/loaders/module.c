@@ -741,6 +741,12 @@ static Cell convert_event(Convert *cv, int row, int channel, const struct xmp_ev
     bool switched = convert_instrument_column(cv, row, channel, ev, instruments, &cell);
     convert_effect(cv, row, channel, ev->fxt, ev->fxp, &cell.fx, &cell.fx_param);
     convert_effect(cv, row, channel, ev->f2t, ev->f2p, &cell.fx2, &cell.fx2_param);
+    /* A dropped effect leaves no parameter behind: the pattern would show
+     * ".01", which the file cannot hold and nothing plays. */
+    if (!cell.fx)
+        cell.fx_param = 0;
+    if (!cell.fx2)
+        cell.fx2_param = 0;
     if (switched)
         keep_envelopes(cv, row, channel, &cell);
     follow_volume(cv, channel, ev, &cell);
