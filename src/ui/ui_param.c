@@ -153,6 +153,28 @@ static int step_hz(const SongParamInfo *info, int v, int dir, bool big)
     return next;
 }
 
+int ui_param_step_back(int (*up)(int v, int size), int size, int v, int lowest)
+{
+    if (v <= lowest || up(lowest, size) > v)
+        return lowest;
+    int lo = lowest, hi = v - 1; /* up(lo) <= v holds throughout */
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (up(mid, size) <= v)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* A time's step up: a tenth of it (1 ms below 20 ms), or double it and
+ * one more for a big step (`size` 1 or 10). */
+static int ms_up(int v, int size)
+{
+    return size > 1 ? v * 2 + 1 : v + (v >= 20 ? v / 10 : 1);
+}
+
 int ui_param_step(const SongParamInfo *info, int v, int dir, bool big)
 {
     int next;
@@ -177,7 +199,8 @@ int ui_param_step(const SongParamInfo *info, int v, int dir, bool big)
         if (unit_is(info, "Hz"))
             return step_hz(info, v, dir, big);
         if (unit_is(info, "ms"))
-            next = big ? (dir > 0 ? v * 2 + 1 : v / 2) : v + dir * (v >= 20 ? v / 10 : 1);
+            next = dir > 0 ? ms_up(v, big ? 10 : 1)
+                           : ui_param_step_back(ms_up, big ? 10 : 1, v, info->min);
         else if (!strcmp(info->name, "pan"))
             next = v + dir * (big ? 25 : 5);
         else

@@ -25,6 +25,12 @@ bool ui_param_parse(const SongParamInfo *info, const char *text, int *out);
  * PageUp/PageDown: 6 dB instead of half a dB, an octave instead of a
  * semitone, ten instead of one. Switches flip. Kept inside the range. */
 int ui_param_step(const SongParamInfo *info, int v, int dir, bool big);
+/* A step down that undoes the step up `up` (a function that only grows,
+ * given no range): the largest value from `lowest` up that `up` takes to v
+ * or below, or `lowest`. A step up then down comes back where it started,
+ * and a value stepped in proportion to itself never falls to the floor
+ * from far above it. */
+int ui_param_step_back(int (*up)(int v, int size), int size, int v, int lowest);
 /* The range as a message gives it: "-60.0..12.0 dB". */
 void ui_param_range(const SongParamInfo *info, char *out, size_t size);
 

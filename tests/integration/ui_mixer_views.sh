@@ -60,6 +60,15 @@ check "PgDn takes the master EQ's mid 6 dB down" wait_for " EQ mid gain        -
 check "... heard in the momentary loudness: -34.0 LUFS" wait_re " M -3(3\.9|4\.0|4\.1) S "
 keys Right
 check "Right goes to the same line of the next column" wait_for " Glue release (1..5000 ms) | master"
+glue_before=$(screen | grep -oE "Glue release +[0-9]+ ms")
+type_into "Glue release" 1000
+check "a typed glue release" wait_for "Glue release       1000 ms"
+keys +
+check "+ lengthens a time by a tenth" wait_for "Glue release       1100 ms"
+keys -
+check "- takes that tenth back" wait_for "Glue release       1000 ms"
+keys C-z C-z C-z
+check "undo takes the three changes back" wait_for "$glue_before"
 keys End
 type_into "Master gain" abc
 check "a word is refused with the range" \

@@ -44,7 +44,15 @@ check "the cutoff shows in Hz" wait_re "Cutoff +900 Hz"
 keys Right
 check "Right moves the cutoff by a sixteenth, near a semitone" wait_re "Cutoff +956 Hz"
 keys Left
-check "and Left back down" wait_re "Cutoff +897 Hz"
+check "and Left undoes it" wait_re "Cutoff +900 Hz"
+# The big steps go in proportion both ways: < undoes >, never falling to
+# the floor from far above it.
+type_into Cutoff 1612
+check "a typed cutoff" wait_re "Cutoff +1612 Hz"
+keys '<'
+check "< takes back what > would add from there" wait_re "Cutoff +992 Hz"
+keys '>'
+check "and > comes back to it" wait_re "Cutoff +1612 Hz"
 check "the sample line stays" wait_re "frames at [0-9]+ Hz"
 keys Down Down Down
 check "the filter envelope comes from the amp's" wait_re "Filt env from +amp"
@@ -58,7 +66,18 @@ keys Home
 for _ in $(seq 1 10); do keys Down; done
 type_into Attack 25
 check "a typed attack shows with its unit" wait_re "Attack +25 ms"
-keys Down Down Down
+keys Down Down
+type_into Decay 2000
+check "a typed decay" wait_re "Decay +2000 ms"
+keys '>'
+check "> adds ten eighths of a time" wait_re "Decay +4500 ms"
+keys '<'
+check "< takes them back" wait_re "Decay +2000 ms"
+keys '<'
+check "< from a long decay keeps most of it" wait_re "Decay +890 ms"
+keys '>'
+check "and > brings it back" wait_re "Decay +2000 ms"
+keys Down
 type_into Sustain 101
 check "a sustain out of range gives the range" \
     wait_for "Sustain: 101 is out of range (0..100 %)"
@@ -73,7 +92,7 @@ stamp=$(file_stamp "$SONG")
 keys C-s
 wait_written "$SONG" "$stamp"
 check "the attack is saved" wait_file "$SONG" "attack 25"
-check "the filter is saved" wait_file "$SONG" "filter lp12 cutoff 897"
+check "the filter is saved" wait_file "$SONG" "filter lp12 cutoff 1612"
 check "its own envelope is saved" wait_file "$SONG" "filter_env_from own fenv_decay 300"
 check "the drive's velocity amount is saved" wait_file "$SONG" "drive_vel 40"
 check "reverse is saved" wait_file "$SONG" "reverse on"

@@ -10,6 +10,7 @@
 #include "ui_app.h"
 #include "ui_learn.h"
 #include "ui_draw.h"
+#include "ui_param.h"
 #include "slicer.h"
 #include "ui_chop.h"
 #include "ui_take.h"
@@ -386,6 +387,17 @@ static HissError set_loop(UiApp *app, int slot, const Instrument *inst,
  * a semitone: 20 Hz to 20 kHz is some 110 presses, not 20000); percent
  * and semitones by one. A big step is ten of them. Values stop at the
  * ends of the range. */
+/* A shaping value's step up by `size` (1 or 10) shares of it: an eighth
+ * of a time, a sixteenth of a frequency (near a semitone), never less
+ * than 1 a share. */
+static int step_in_shares(int v, int size, int share)
+{
+    int unit = v / share > 1 ? v / share : 1;
+    return v + unit * size;
+}
+static int time_up(int v, int size) { return step_in_shares(v, size, 8); }
+static int frequency_up(int v, int size) { return step_in_shares(v, size, 16); }
+
 static HissError nudge_shape(Editor *ed, int slot, const Instrument *inst,
                              ShapeParam param, int steps)
 {
@@ -396,13 +408,20 @@ static HissError nudge_shape(Editor *ed, int slot, const Instrument *inst,
         int next = info->min + ((value - info->min + (steps < 0 ? -1 : 1)) % count + count) % count;
         return edit_instrument_set_shape(ed, slot, param, next);
     }
-    int share = !strcmp(info->unit, "ms") ? 8 : !strcmp(info->unit, "Hz") ? 16 : 0;
-    int unit = share && abs(value) / share > 1 ? abs(value) / share : 1;
-    if (!strcmp(info->unit, "frames")) /* a hundredth of the sample */
-        unit = (int)(source_frames(inst) / 100 + 1);
-    int delta = (steps < 0 ? -unit : unit) * (abs(steps) > 1 ? 10 : 1);
-    return edit_instrument_set_shape(ed, slot, param,
-                                     hiss_clampi(value + delta, info->min, info->max));
+    int size = abs(steps) > 1 ? 10 : 1;
+    int next;
+    if (!strcmp(info->unit, "ms") || !strcmp(info->unit, "Hz")) {
+        /* Stepped in proportion: down is the step up undone, so a long
+         * decay is not wiped by the amount the step up would add. */
+        int (*up)(int, int) = !strcmp(info->unit, "ms") ? time_up : frequency_up;
+        next = steps > 0 ? up(value, size) : ui_param_step_back(up, size, value, info->min);
+    } else {
+        int unit = 1;
+        if (!strcmp(info->unit, "frames")) /* a hundredth of the sample */
+            unit = (int)(source_frames(inst) / 100 + 1);
+        next = value + (steps < 0 ? -unit : unit) * size;
+    }
+    return edit_instrument_set_shape(ed, slot, param, hiss_clampi(next, info->min, info->max));
 }
 
 /* Changes a numeric or choice field by `steps` (sign is the direction). */
