@@ -736,8 +736,11 @@ static void apply_step(VoiceFx *fx, MixerVoice *v)
     fx->set_step = v->step;
 }
 
-/* The envelope's next n levels; true when they are all the first. */
-static bool env_levels(VoiceFxEnv *env, float *levels, uint32_t n)
+/* The envelope's next n levels; true when they are all the first. When
+ * not `fill`, levels held over all n frames (most runs) are not written
+ * out: only levels[0], which is what the stages read of a still
+ * envelope (filter_coefficients, drive_gains). */
+static bool env_levels(VoiceFxEnv *env, float *levels, uint32_t n, bool fill)
 {
     uint32_t i = 0;
     bool still = true;
@@ -746,7 +749,9 @@ static bool env_levels(VoiceFxEnv *env, float *levels, uint32_t n)
         uint32_t k = n - i < env->left ? n - i : env->left;
         float level = env->level, slope = env->slope;
         still = still && slope == 0.0f && level == first;
-        if (slope == 0.0f) {
+        if (slope == 0.0f && !fill && k == n) {
+            levels[0] = level;
+        } else if (slope == 0.0f) {
             /* Held or sustaining, most of a note: no chain of sums, and
              * four levels a store (the compiler leaves this loop as it
              * is at -O2). */
@@ -1042,7 +1047,7 @@ static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
     for (uint32_t i = 0; i < n;) {
         uint32_t phase = (uint32_t)(age % VOICEFX_CONTROL_FRAMES);
         if (phase == 0) {
-            float target = cutoff_g(fx, env[i]);
+            float target = cutoff_g(fx, env[fx->env_still ? 0 : i]);
             /* The glide before this one has arrived: start from exactly
              * its target, so a still cutoff stays still. */
             float was = g;
@@ -2133,15 +2138,17 @@ drive_gains_case(const VoiceFx *fx, MixerVoice *v, const float *s, const float *
         FxV4 x = fx_load(s + 2 * i);
         if (drive)
             x = drive_vec(x, d, norm, hard);
-        FxV4 e = {env[i], env[i], env[i + 1], env[i + 1]};
+        FxV4 e = env_still ? (FxV4){e0, e0, e0, e0}
+                           : (FxV4){env[i], env[i], env[i + 1], env[i + 1]};
         fx_store(out + 2 * i, fx_load(out + 2 * i) + x * e * gains);
     }
     if (i < n) { /* the last frame: its pair is whole in s */
         FxV4 y = fx_load(s + 2 * i);
         if (drive)
             y = drive_vec(y, d, norm, hard);
-        out[2 * i] += y[0] * env[i] * gl;
-        out[2 * i + 1] += y[1] * env[i] * gr;
+        float e = env_still ? e0 : env[i];
+        out[2 * i] += y[0] * e * gl;
+        out[2 * i + 1] += y[1] * e * gr;
     }
 }
 
@@ -2323,7 +2330,10 @@ static bool run_read(VoiceRun *r)
     r->run = voice_read(fx, v, r->s, r->n < VOICEFX_RUN ? r->n : VOICEFX_RUN, &r->ended);
     if (!v->active)
         return false;
-    r->env_still = env_levels(&fx->amp, r->env, r->run);
+    /* The runs with no fade, ramp or port read no more than the first
+     * level of an envelope held over the run (env_levels). */
+    r->fast = !fx->change_left && !v->ramp_left && !r->port;
+    r->env_still = env_levels(&fx->amp, r->env, r->run, !r->fast || fx->amp_fade_left);
     if (fx->amp_fade_left) {
         amp_fade(fx, r->env, r->run);
         r->env_still = false;
@@ -2331,9 +2341,8 @@ static bool run_read(VoiceRun *r)
     bool fenv_still = false;
     if (fx->fenv_own && (fx->filter != SHAPE_FILTER_OFF ||
                          (fx->change_left && fx->was.filter != SHAPE_FILTER_OFF)))
-        fenv_still = env_levels(&fx->fenv, r->fenv, r->run);
+        fenv_still = env_levels(&fx->fenv, r->fenv, r->run, !r->fast);
     fx->env_still = fx->fenv_own ? fenv_still : r->env_still;
-    r->fast = !fx->change_left && !v->ramp_left && !r->port;
     return true;
 }
 
