@@ -657,6 +657,10 @@ mix_loop(MixerVoice *v, const float *buf, uint64_t frac, uint64_t step,
     if (mode != READ_SINC && !ramp)
         i = mix_steady4(buf, &acc, step, gl, gr, gm, o, has_port ? port : NULL, n, chans, mode);
     o += 2 * i;
+    /* Sinc values come a span at a time (sinc_unit_span). */
+    float span[2 * SINC_SPAN];
+    const float *next = span;
+    uint32_t span_left = 0;
     for (; i < n; i++, o += 2) {
         const float *p = buf + (size_t)(acc >> 32) * (size_t)chans;
         float l, r;
@@ -669,10 +673,15 @@ mix_loop(MixerVoice *v, const float *buf, uint64_t frac, uint64_t step,
             l = hermite(p[-chans], p[0], p[chans], p[2 * chans], f);
             r = chans == 2 ? hermite(p[-1], p[1], p[3], p[5], f) : l;
         } else if (mode == READ_SINC) {
-            if (chans == 2)
-                sinc_unit_stereo(p, (uint32_t)acc, &l, &r);
-            else
-                l = r = sinc_unit_mono(p, (uint32_t)acc);
+            if (!span_left) {
+                span_left = n - i < SINC_SPAN ? (uint32_t)(n - i) : SINC_SPAN;
+                sinc_unit_span(p, (uint32_t)acc, step, span_left, chans, span);
+                next = span;
+            }
+            l = next[0];
+            r = chans == 2 ? next[1] : l;
+            next += chans;
+            span_left--;
         } else {
             l = p[0];
             r = chans == 2 ? p[1] : l;

@@ -35,8 +35,10 @@ static void unit_stereo_portable(const float *x, uint32_t frac, float *l, float 
 static float wide_mono_portable(const float *x, uint32_t frac, const SincStretch *st);
 static void wide_stereo_portable(const float *x, uint32_t frac, const SincStretch *st,
                                  float *l, float *r);
-static float (*unit_mono)(const float *, uint32_t) = unit_mono_portable;
-static void (*unit_stereo)(const float *, uint32_t, float *, float *) = unit_stereo_portable;
+static void unit_span_portable(const float *x, uint64_t acc, uint64_t step, uint32_t n,
+                               int chans, float *out);
+static void (*unit_span)(const float *, uint64_t, uint64_t, uint32_t, int, float *) =
+    unit_span_portable;
 static float (*wide_mono)(const float *, uint32_t, const SincStretch *) =
     wide_mono_portable;
 static void (*wide_stereo)(const float *, uint32_t, const SincStretch *, float *, float *) =
@@ -125,8 +127,7 @@ void sinc_init(void)
 void sinc_use_portable(bool portable)
 {
     sinc_init();
-    unit_mono = unit_mono_portable;
-    unit_stereo = unit_stereo_portable;
+    unit_span = unit_span_portable;
     wide_mono = wide_mono_portable;
     wide_stereo = wide_stereo_portable;
     if (!portable)
@@ -186,6 +187,20 @@ static void unit_stereo_portable(const float *x, uint32_t frac, float *l, float 
     V4 s = a + b;
     *l = s[0] + s[2];
     *r = s[1] + s[3];
+}
+
+static void unit_span_portable(const float *x, uint64_t acc, uint64_t step, uint32_t n,
+                               int chans, float *out)
+{
+    for (uint32_t i = 0; i < n; i++, acc += step) {
+        const float *p = x + (size_t)(acc >> 32) * (size_t)chans;
+        if (chans == 2) {
+            unit_stereo_portable(p, (uint32_t)acc, out, out + 1);
+            out += 2;
+        } else {
+            *out++ = unit_mono_portable(p, (uint32_t)acc);
+        }
+    }
 }
 
 SincStretch sinc_stretch(uint32_t stretch_fp16)
@@ -254,25 +269,24 @@ AVX2 static inline float hsum8(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
-AVX2 static float unit_mono_avx2(const float *x, uint32_t frac)
+/* Four sums (eight taps each, in turn): a sum's chain of fused
+ * multiply-adds is then two long rather than seven, so a frame's taps do
+ * not wait on each other's latency. */
+AVX2 static inline __attribute__((always_inline)) float unit_mono8(const float *x,
+                                                                  uint32_t frac)
 {
     const float *c = unit_c[frac >> (32 - SINC_PHASE_BITS)];
     const float *d = unit_d[frac >> (32 - SINC_PHASE_BITS)];
     const float *p = x - (SINC_HALF - 1);
     __m256 f = _mm256_set1_ps(unit_fraction(frac));
-    __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
-    for (int i = 0; i + 16 <= SINC_TAPS; i += 16) {
-        __m256 e0 = _mm256_fmadd_ps(f, _mm256_loadu_ps(d + i), _mm256_loadu_ps(c + i));
-        __m256 e1 = _mm256_fmadd_ps(f, _mm256_loadu_ps(d + i + 8), _mm256_loadu_ps(c + i + 8));
-        a = _mm256_fmadd_ps(_mm256_loadu_ps(p + i), e0, a);
-        b = _mm256_fmadd_ps(_mm256_loadu_ps(p + i + 8), e1, b);
-    }
-    if (SINC_TAPS % 16) { /* the last eight */
-        const int i = SINC_TAPS - 8;
+    __m256 sum[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
+                     _mm256_setzero_ps()};
+#pragma GCC unroll 8
+    for (int i = 0; i < SINC_TAPS; i += 8) {
         __m256 e = _mm256_fmadd_ps(f, _mm256_loadu_ps(d + i), _mm256_loadu_ps(c + i));
-        a = _mm256_fmadd_ps(_mm256_loadu_ps(p + i), e, a);
+        sum[(i / 8) % 4] = _mm256_fmadd_ps(_mm256_loadu_ps(p + i), e, sum[(i / 8) % 4]);
     }
-    return hsum8(_mm256_add_ps(a, b));
+    return hsum8(_mm256_add_ps(_mm256_add_ps(sum[0], sum[1]), _mm256_add_ps(sum[2], sum[3])));
 }
 
 AVX2 static inline void stereo_sums(__m256 s, float *l, float *r)
@@ -285,8 +299,10 @@ AVX2 static inline void stereo_sums(__m256 s, float *l, float *r)
 
 /* The row is interpolated in registers, eight taps at a time, and each
  * tap spread over the left and right lanes of its frame by a permute (a
- * row stored and read back half by half stalls on the store). */
-AVX2 static void unit_stereo_avx2(const float *x, uint32_t frac, float *l, float *r)
+ * row stored and read back half by half stalls on the store); six sums,
+ * so each chain of fused multiply-adds is at most three long. */
+AVX2 static inline __attribute__((always_inline)) void
+unit_stereo8(const float *x, uint32_t frac, float *l, float *r)
 {
     const float *c = unit_c[frac >> (32 - SINC_PHASE_BITS)];
     const float *d = unit_d[frac >> (32 - SINC_PHASE_BITS)];
@@ -294,14 +310,35 @@ AVX2 static void unit_stereo_avx2(const float *x, uint32_t frac, float *l, float
     const __m256i low = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
     const __m256i high = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
     __m256 f = _mm256_set1_ps(unit_fraction(frac));
-    __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
+    __m256 sum[6];
+    for (int k = 0; k < 6; k++)
+        sum[k] = _mm256_setzero_ps();
+#pragma GCC unroll 8
     for (int i = 0; i < SINC_TAPS; i += 8) {
+        const int k = 2 * ((i / 8) % 3);
         __m256 e = _mm256_fmadd_ps(f, _mm256_loadu_ps(d + i), _mm256_loadu_ps(c + i));
-        a = _mm256_fmadd_ps(_mm256_loadu_ps(p + 2 * i), _mm256_permutevar8x32_ps(e, low), a);
-        b = _mm256_fmadd_ps(_mm256_loadu_ps(p + 2 * i + 8), _mm256_permutevar8x32_ps(e, high),
-                            b);
+        sum[k] = _mm256_fmadd_ps(_mm256_loadu_ps(p + 2 * i), _mm256_permutevar8x32_ps(e, low),
+                                 sum[k]);
+        sum[k + 1] = _mm256_fmadd_ps(_mm256_loadu_ps(p + 2 * i + 8),
+                                     _mm256_permutevar8x32_ps(e, high), sum[k + 1]);
     }
-    stereo_sums(_mm256_add_ps(a, b), l, r);
+    __m256 s = _mm256_add_ps(_mm256_add_ps(sum[0], sum[1]),
+                             _mm256_add_ps(_mm256_add_ps(sum[2], sum[3]),
+                                           _mm256_add_ps(sum[4], sum[5])));
+    stereo_sums(s, l, r);
+}
+
+AVX2 static void unit_span_avx2(const float *x, uint64_t acc, uint64_t step, uint32_t n,
+                                int chans, float *out)
+{
+    if (chans == 2) {
+        for (uint32_t i = 0; i < n; i++, acc += step)
+            unit_stereo8(x + 2 * (size_t)(acc >> 32), (uint32_t)acc, out + 2 * i,
+                         out + 2 * i + 1);
+    } else {
+        for (uint32_t i = 0; i < n; i++, acc += step)
+            out[i] = unit_mono8(x + (size_t)(acc >> 32), (uint32_t)acc);
+    }
 }
 
 /* Eight coefficients of the stretched kernel at table positions a (16.16). */
@@ -383,8 +420,7 @@ static void choose_readers(void)
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
         return;
-    unit_mono = unit_mono_avx2;
-    unit_stereo = unit_stereo_avx2;
+    unit_span = unit_span_avx2;
     wide_mono = wide_mono_avx2;
     wide_stereo = wide_stereo_avx2;
 }
@@ -394,14 +430,10 @@ static void choose_readers(void)
 }
 #endif
 
-float sinc_unit_mono(const float *x, uint32_t frac)
+void sinc_unit_span(const float *x, uint64_t acc, uint64_t step, uint32_t n, int chans,
+                    float *out)
 {
-    return unit_mono(x, frac);
-}
-
-void sinc_unit_stereo(const float *x, uint32_t frac, float *l, float *r)
-{
-    unit_stereo(x, frac, l, r);
+    unit_span(x, acc, step, n, chans, out);
 }
 
 float sinc_wide_mono(const float *x, uint32_t frac, const SincStretch *st)

@@ -7,7 +7,7 @@
  * least 80 dB down (tests/unit/test_engine_interp.c measures it).
  *
  * Two ways to read it:
- * - sinc_unit_*: a step at or below one frame per output frame (the sample
+ * - sinc_unit_span: a step at or below one frame per output frame (the sample
  *   played at or below its own rate). One table row per phase, SINC_TAPS
  *   coefficients, interpolated linearly between SINC_PHASES phases.
  * - sinc_wide_*: a step s above 1 (played faster than its rate). The kernel
@@ -56,10 +56,15 @@ typedef struct {
 /* stretch_fp16: s in 16.16 fixed point. */
 SincStretch sinc_stretch(uint32_t stretch_fp16);
 
-/* x points at frame floor(p); frac is p's fraction (0.32). Reads frames
- * x[-(SINC_HALF-1)] .. x[SINC_HALF]. */
-float sinc_unit_mono(const float *x, uint32_t frac);
-void sinc_unit_stereo(const float *x, uint32_t frac, float *l, float *r);
+/* n frames of the unit kernel at positions acc, acc + step, ... (32.32
+ * frames from x, the frame of position 0; a step of at most one frame):
+ * `chans` values a frame (1 mono, 2 left and right) into out. A frame at
+ * position p reads frames floor(p) - (SINC_HALF-1) .. floor(p) + SINC_HALF.
+ * One call a span, so the readers run back to back without a call
+ * between frames. */
+enum { SINC_SPAN = 64 };
+void sinc_unit_span(const float *x, uint64_t acc, uint64_t step, uint32_t n, int chans,
+                    float *out);
 
 /* The same with the kernel stretched: weighs frames x[-(reach-1)] ..
  * x[reach], and may read SINC_OVERREACH more on either side. */
