@@ -213,11 +213,10 @@ typedef struct Instrument {
      * envelopes (FastTracker 2); a bare note of the same instrument goes
      * on with them, a note off's fade included. */
     bool env_keep_bare;
-    /* The filter is Impulse Tracker's two-pole low-pass: the cutoff (Hz)
-     * and resonance (percent of IT's 0..127) are IT's, and the filter's
-     * poles are IT's at every cutoff the note's filter moves to, so its
-     * damping follows the cutoff as IT's does (voicefx.h). Only a 12 dB
-     * filter has it. */
+    /* A 12 dB low-pass is Impulse Tracker's two-pole filter: the cutoff
+     * (Hz, to IT's nearest) and resonance (percent of IT's 0..127) are
+     * IT's, its coefficients set once a tick from the cutoff in force
+     * (IT damps more at a higher cutoff). */
     bool filter_it;
     /* New-note actions (Impulse Tracker's): what a note still sounding
      * on the channel does when the next note starts (nna), and which of

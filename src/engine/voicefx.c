@@ -145,50 +145,34 @@ static float resonant_damping(float butterworth, float res)
 
 static float cutoff_octaves(const VoiceFx *fx, float env);
 
-/* Whether the filter is Impulse Tracker's: asked for, and of 12 dB. */
+/* Whether the filter is Impulse Tracker's: asked for, and a 12 dB low-pass. */
 static bool it_filter(const VoiceFx *fx)
 {
-    return fx->it_poles && fx->filter != SHAPE_FILTER_OFF && fx->filter < SHAPE_FILTER_LP24;
+    return fx->it_poles && fx->filter == SHAPE_FILTER_LP12;
 }
 
-/* Impulse Tracker's filter (as openmpt plays it) at cutoff hz (120 Hz to
- * half the rate) and damping it_k: with R = rate / (2 pi hz), e = R^2
- * and d = it_k (R + 1) - 1, y = (x + (d + 2e) y1 - e y2) / (1 + d + e),
- * whose denominator is 1 + d s + e s^2 in s = 1 - z^-1. The state-variable
- * filter with the same poles (s = 2w / (1 + w) in its w = (z - 1) /
- * (z + 1)) has g = 1 / sqrt(1 + 2d + 4e) and damping k = 2 it_k (R + 1) g:
- * the same peak, and a response within cos^2(pi f / rate) of IT's (its
- * zeros at half the rate), which no single damping at a fixed cutoff
- * gives (IT damps more the higher its cutoff). */
-static float it_g(const VoiceFx *fx, float hz, float *k)
-{
-    float top = 0.5f * (float)fx->rate;
-    hz = hz < 120.0f ? 120.0f : hz > top ? top : hz;
-    float r = (float)fx->rate / (6.28318531f * hz);
-    float d = fx->it_k * (r + 1.0f) - 1.0f;
-    float g = 1.0f / sqrtf(1.0f + 2.0f * d + 4.0f * r * r);
-    if (k)
-        *k = 2.0f * fx->it_k * (r + 1.0f) * g;
-    return g;
-}
-
-/* IT's damping at the cutoff in force, taken between runs when the
- * cutoff or resonance changes: IT sets both once a tick. IT's cutoffs
- * are whole 24ths of an octave above FILTER_FLOOR (its 0..127): the
- * cutoff goes to the nearest, which is the one an Mxx (steps of 0.94 of
- * those) or a cutoff in whole Hz was written for. */
+/* Impulse Tracker's filter (as openmpt plays it), set up for the cutoff
+ * in force, taken between runs when the cutoff or resonance changes: IT
+ * sets its coefficients once a tick, and so does this. At cutoff hz (120
+ * Hz to half the rate) and damping it_k, with R = rate / (2 pi hz),
+ * e = R^2 and d = it_k (R + 1) - 1 (so IT damps more the higher its
+ * cutoff): y = (x + (d + 2e) y1 - e y2) / (1 + d + e). IT's cutoffs are
+ * whole 24ths of an octave above FILTER_FLOOR (its 0..127): the cutoff
+ * goes to the nearest, which is the one an Mxx (steps of 0.94 of those)
+ * or a cutoff in whole Hz was written for. */
 static void it_retune(VoiceFx *fx)
 {
     if (!it_filter(fx))
         return;
     fx->cutoff_log2 =
         FILTER_FLOOR_LOG2 + roundf((fx->cutoff_log2 - FILTER_FLOOR_LOG2) * 24.0f) / 24.0f;
-    float k;
-    it_g(fx, exp2f(cutoff_octaves(fx, 0.0f)), &k);
-    if (k == fx->k1)
-        return;
-    fx->k1 = fx->band_gain = k;
-    fx->lin.ready = false;
+    float hz = exp2f(cutoff_octaves(fx, 0.0f)), top = 0.5f * (float)fx->rate;
+    hz = hz < 120.0f ? 120.0f : hz > top ? top : hz;
+    float r = (float)fx->rate / (6.28318531f * hz);
+    float d = fx->it_k * (r + 1.0f) - 1.0f, e = r * r;
+    fx->it_fg = 1.0f / (1.0f + d + e);
+    fx->it_fb0 = (d + 2.0f * e) * fx->it_fg;
+    fx->it_fb1 = -e * fx->it_fg;
 }
 
 static void set_resonance(VoiceFx *fx, float res)
@@ -198,8 +182,6 @@ static void set_resonance(VoiceFx *fx, float res)
         /* IT's resonance 0..127: its damping 10^(-r x 24 / 128 / 20). */
         fx->it_k = powf(10.0f, -res * 127.0f * (24.0f / 128.0f) / 20.0f);
         fx->self_osc = false;
-        fx->k1 = -1.0f;
-        fx->g_target_log2 = -INFINITY; /* g moves with the damping too */
         it_retune(fx);
         return;
     }
@@ -487,6 +469,7 @@ void voicefx_update(VoiceFx *fx, const Instrument *was, const Instrument *now)
     update_shape(fx, was->shape, now->shape);
     if (fx->on && fx->it_poles != now->filter_it) {
         fx->it_poles = now->filter_it;
+        memset(fx->ic, 0, sizeof fx->ic); /* another circuit: it starts at rest */
         filter_setup(fx, now->shape, fx->key, fx->velocity);
     }
 }
@@ -660,6 +643,7 @@ void voicefx_carry(VoiceFx *to, const VoiceFx *from, double scale)
         to->glide_per_point = to->glide_st / (float)to->glide_points;
     }
     to->rate = (uint32_t)llround(from->rate * scale);
+    it_retune(to);
     to->g_set = false; /* the cutoff is worked out again at the new rate */
     to->change_left = 0; /* the stages as they were are not carried */
     to->dg = 0.0f;
@@ -951,8 +935,6 @@ static float cutoff_g(VoiceFx *fx, float env)
         return fx->g_target;
     fx->g_target_log2 = octaves;
     float hz = exp2f(octaves);
-    if (it_filter(fx))
-        return it_g(fx, hz, NULL);
     float top = 0.45f * (float)fx->rate;
     hz = hz < 10.0f ? 10.0f : hz > top ? top : hz;
     return tan_to_045(3.14159265f * hz / (float)fx->rate);
@@ -1826,9 +1808,40 @@ static bool has_avx(void)
 }
 #endif
 
+/* Impulse Tracker's filter over n frames of s (it_retune): its two
+ * previous outputs are ic[0][channel]. A mono voice's left goes to both
+ * sides, as the other filters do. */
+static void it_filter_run(VoiceFx *fx, float *s, uint32_t n, int chans)
+{
+    const float fg = fx->it_fg, b0 = fx->it_fb0, b1 = fx->it_fb1;
+    float l1 = fx->ic[0][0][0], l2 = fx->ic[0][0][1];
+    float r1 = fx->ic[0][1][0], r2 = fx->ic[0][1][1];
+    for (uint32_t i = 0; i < n; i++) {
+        float l = fg * s[2 * i] + b0 * l1 + b1 * l2;
+        l2 = l1;
+        l1 = l;
+        float r = l;
+        if (chans == 2) {
+            r = fg * s[2 * i + 1] + b0 * r1 + b1 * r2;
+            r2 = r1;
+            r1 = r;
+        }
+        s[2 * i] = l;
+        s[2 * i + 1] = r;
+    }
+    fx->ic[0][0][0] = l1;
+    fx->ic[0][0][1] = l2;
+    fx->ic[0][1][0] = r1;
+    fx->ic[0][1][1] = r2;
+}
+
 static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
                        int chans)
 {
+    if (it_filter(fx)) {
+        it_filter_run(fx, s, n, chans);
+        return;
+    }
     if (n && has_avx())
         FILTERS_AVX[fx->filter - 1][chans == 2](fx, s, env, n);
     else if (n)
@@ -1924,7 +1937,7 @@ static const FilterTwoFn FILTERS_TWO_AVX[SHAPE_FILTER_LAST] = FILTER_TWO_TABLE(f
 static bool filters_pair(const VoiceFx *a, const VoiceFx *b)
 {
     return a->filter != SHAPE_FILTER_OFF && a->filter == b->filter && !a->self_osc &&
-           !b->self_osc;
+           !b->self_osc && !it_filter(a) && !it_filter(b);
 }
 
 static void filter_two(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *fb,

@@ -114,11 +114,12 @@ typedef struct {
     float resonance;         /* the setting (0..1), which Mxx takes when it
                                 turns the filter on */
     float env_octaves;       /* cutoff move at full envelope level */
-    /* Impulse Tracker's filter (Instrument.filter_it, 12 dB only): g and
-     * k1 put the poles where IT's two-pole filter has them at the cutoff
+    /* Impulse Tracker's filter (Instrument.filter_it, 12 dB only) runs
+     * instead of the state-variable one: its coefficients for the cutoff
      * in force, IT's damping it_k taken from the resonance. */
     bool it_poles;           /* the instrument asks for IT's filter */
     float it_k;              /* IT's damping, from the resonance */
+    float it_fg, it_fb0, it_fb1;
     float k1, k2;            /* damping of the first and second stage */
     float band_gain;         /* band-pass output scale: unity at the peak */
     bool self_osc;           /* the resonant stage's damping follows its

@@ -969,9 +969,8 @@ static void convert_envelope(Convert *cv, int slot, const struct xmp_instrument 
 }
 
 /* IT's resonant filter (the instrument's initial cutoff and resonance,
- * Zxx) plays through hiss's 12 dB low-pass with IT's poles (filter_it),
- * for every IT instrument, so that a Zxx that turns it on gets them
- * too. IT filters only while the
+ * Zxx) is hiss's 12 dB low-pass played as IT's (filter_it), for every IT
+ * instrument, so that a Zxx that turns it on gets it too. IT filters only while the
  * cutoff is below 127 or a resonance is set, or a filter envelope moves
  * it; the resonance is set anyway, for a Zxx that turns the filter on. */
 static void convert_filter(Convert *cv, const struct xmp_subinstrument *sub, Instrument *inst)
@@ -1026,8 +1025,8 @@ static void report_instrument(Convert *cv, int slot, const struct xmp_instrument
 
         if ((sub->ifc & 0x80) || (sub->ifr & 0x80) || (xi->fei.flg & XMP_ENVELOPE_FLT))
             loader_report_add(r, -1, -1, -1,
-                              "approximated: instrument %02X's resonant filter (hiss's 12 dB "
-                              "low-pass, its resonance to 1%%)", slot);
+                              "approximated: instrument %02X's resonant filter (IT's, its "
+                              "resonance to 1%%)", slot);
     }
 }
 
