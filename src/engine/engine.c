@@ -919,8 +919,27 @@ static void new_note_action(Engine *e, int c, uint8_t new_note, float vol, int p
         past_act(e, p, dup);
 }
 
+/* X7..XC: the sounding note's volume, panning, or pitch and filter
+ * envelopes off and on (Impulse Tracker's S77..S7C), from this tick. */
+static void envelope_switch_effect(Engine *e, int c, int x)
+{
+    Channel *ch = &e->chans.ch[c];
+    MixerVoice *v = channel_voice(e, ch);
+    if (!v)
+        return;
+    static const SongEnvKind KIND[3] = {SONG_ENV_VOLUME, SONG_ENV_PANNING, SONG_ENV_PITCH};
+    PointEnv *pe = &e->pool.points[ch->voice];
+    bool on = (x - 7) % 2 == 1;
+    pointenv_switch(pe, v->inst, KIND[(x - 7) / 2], on);
+    if (KIND[(x - 7) / 2] == SONG_ENV_PITCH)
+        pointenv_switch(pe, v->inst, SONG_ENV_FILTER, on);
+    ch->env = *pe;
+    channel_apply(e, c);
+}
+
 /* Xxy: x 0..2 does cut, off or fade to the channel's past notes; x 3..6
- * gives the sounding note the new-note action cut, continue, off or fade. */
+ * gives the sounding note the new-note action cut, continue, off or fade;
+ * x 7..C switch its envelopes. */
 static void note_action_effect(Engine *e, int c, const Cell *cell)
 {
     for (int k = 0; k < 2; k++) {
@@ -929,6 +948,10 @@ static void note_action_effect(Engine *e, int c, const Cell *cell)
         int x = (k ? cell->fx2_param : cell->fx_param) >> 4;
         if (x >= 3 && x <= 6) {
             e->chans.ch[c].nna_override = x - 3;
+            continue;
+        }
+        if (x >= 7 && x <= 12) {
+            envelope_switch_effect(e, c, x);
             continue;
         }
         static const SongNoteAction PAST[3] = {SONG_NOTE_CUT, SONG_NOTE_RELEASE,
@@ -953,7 +976,7 @@ static void past_tick(Engine *e)
             continue;
         }
         const PointEnv *pe = &e->pool.points[p->voice];
-        bool env_fades = pe->on && pe->key_off && v->inst->vol_env.count;
+        bool env_fades = pe->on && pe->key_off && pointenv_has_volume(pe, v->inst);
         if (p->fading && !env_fades)
             p->fade = hiss_clampi(p->fade - v->inst->fadeout, 0, SONG_FADEOUT_MAX);
         if (p->fade == 0) {

@@ -16,8 +16,9 @@ static void pointenv_levels(PointEnv *pe, const Instrument *inst)
 {
     float level[SONG_ENV_KINDS];
     for (int k = 0; k < SONG_ENV_KINDS; k++)
-        level[k] = inst->env[k].count ? song_envelope_value(&inst->env[k], pe->pos[k])
-                                      : (float)song_env_neutral((SongEnvKind)k);
+        level[k] = inst->env[k].count && !(pe->off & 1u << k)
+                       ? song_envelope_value(&inst->env[k], pe->pos[k])
+                       : (float)song_env_neutral((SongEnvKind)k);
     pe->gain = level[SONG_ENV_VOLUME] / SONG_ENV_TOP * (float)pe->fade / SONG_FADEOUT_MAX;
     pe->pan = level[SONG_ENV_PANNING];
     pe->semis = (level[SONG_ENV_PITCH] - SONG_ENV_TOP / 2) * 0.5f;
@@ -29,6 +30,7 @@ void pointenv_start(PointEnv *pe, const Instrument *inst)
     pe->on = pointenv_any(inst);
     pe->fresh = true;
     pe->key_off = false;
+    pe->off = 0;
     for (int k = 0; k < SONG_ENV_KINDS; k++)
         pe->pos[k] = 0;
     pe->fade = SONG_FADEOUT_MAX;
@@ -42,22 +44,36 @@ void pointenv_start(PointEnv *pe, const Instrument *inst)
     }
 }
 
+bool pointenv_has_volume(const PointEnv *pe, const Instrument *inst)
+{
+    return inst->vol_env.count > 0 && !(pe->off & 1u << SONG_ENV_VOLUME);
+}
+
 bool pointenv_tick(PointEnv *pe, const Instrument *inst)
 {
     if (!pe->on)
         return true;
-    const SongEnvelope *vol = &inst->vol_env;
+    bool vol = pointenv_has_volume(pe, inst);
     if (pe->fresh) {
         pe->fresh = false;
     } else {
         for (int k = 0; k < SONG_ENV_KINDS; k++)
-            pe->pos[k] = song_envelope_next(&inst->env[k], pe->pos[k], !pe->key_off);
-        if (pe->key_off && vol->count)
+            if (!(pe->off & 1u << k))
+                pe->pos[k] = song_envelope_next(&inst->env[k], pe->pos[k], !pe->key_off);
+        if (pe->key_off && vol)
             pe->fade = hiss_clampi(pe->fade - inst->fadeout, 0, SONG_FADEOUT_MAX);
     }
     pointenv_levels(pe, inst);
-    return !vol->count ||
-           (pe->fade > 0 && !song_envelope_ended_silent(vol, pe->pos[SONG_ENV_VOLUME]));
+    return !vol || (pe->fade > 0 &&
+                    !song_envelope_ended_silent(&inst->vol_env, pe->pos[SONG_ENV_VOLUME]));
+}
+
+void pointenv_switch(PointEnv *pe, const Instrument *inst, SongEnvKind kind, bool on)
+{
+    if (!pe->on)
+        return;
+    pe->off = on ? pe->off & ~(1u << kind) : pe->off | 1u << kind;
+    pointenv_levels(pe, inst);
 }
 
 bool pointenv_release(PointEnv *pe, const Instrument *inst)
@@ -65,5 +81,5 @@ bool pointenv_release(PointEnv *pe, const Instrument *inst)
     if (!pe->on)
         return false;
     pe->key_off = true;
-    return inst->vol_env.count > 0;
+    return pointenv_has_volume(pe, inst);
 }

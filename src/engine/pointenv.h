@@ -19,6 +19,10 @@ typedef struct {
     bool key_off;       /* the note off has come */
     int pos[SONG_ENV_KINDS]; /* ticks into each envelope */
     int fade;           /* after the note off, 65536 down to 0 */
+    /* Kinds switched off (1 << SongEnvKind; Xxy, Impulse Tracker's
+     * S77..S7C): such an envelope gives its neutral level and stays
+     * where it is, as if the instrument had none, until switched on. */
+    unsigned off;
     /* What they give: a gain 0..1 (fade included), the pan 0..64 (32:
      * centre), semitones added to the pitch, and the share (0..1) of the
      * cutoff's octaves above SONG_FILTER_ENV_FLOOR_HZ kept. */
@@ -33,6 +37,11 @@ void pointenv_start(PointEnv *pe, const Instrument *inst);
  * false when the note is silent for good (its volume envelope ended at 0
  * or its fade ran out). */
 bool pointenv_tick(PointEnv *pe, const Instrument *inst);
+/* Switches the envelope of `kind` off or on for the note (its levels
+ * follow at once). */
+void pointenv_switch(PointEnv *pe, const Instrument *inst, SongEnvKind kind, bool on);
+/* Whether the note's volume envelope is there and on. */
+bool pointenv_has_volume(const PointEnv *pe, const Instrument *inst);
 /* The note off: sustains let go and, with a volume envelope, the fade
  * starts. True when the note goes on (it has a volume envelope), false
  * when the note off should end it as any other. */

@@ -204,6 +204,7 @@ static void st3_effect(const ModgenEvent *e, int *cmd, int *param)
     case '9': *cmd = 'O'; break;
     case 'R': *cmd = 'Q'; break;
     case 'X': *cmd = 'S'; *param = 0x70 | (e->param & 15); break; /* S7x */
+    case 'Y': *cmd = 'Y'; break; /* IT: panbrello */
     case 'T': *cmd = 'I'; break; /* tremor (XM's Txy: IT's Ixy) */
     case 'G': *cmd = 'V'; break; /* global volume */
     case 'H': *cmd = 'W'; break; /* global volume slide */

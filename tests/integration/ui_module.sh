@@ -15,8 +15,8 @@ mkdir -p "$TMP/mods"
 check "the test modules are written" "$GEN" --write "$TMP/mods"
 for ext in mod s3m xm it; do
     # test_module --write's loss: MOD, S3M and XM lose the Amiga filter;
-    # the IT one an envelope switch (libxmp drops IT's S0x itself).
-    case $ext in it) lost="envelope switch (S77..S7C)" ;; *) lost="Amiga filter (E0x)" ;; esac
+    # the IT one panbrello (libxmp drops IT's S0x itself).
+    case $ext in it) lost="panbrello (Yxy)" ;; *) lost="Amiga filter (E0x)" ;; esac
     said="1 kind of loss"
     rm -rf "$TMP/mods/demo.hiss" "$TMP/mods/demo-samples" "$TMP/mods/demo.import.txt"
     before=$(cksum <"$TMP/mods/demo.$ext")

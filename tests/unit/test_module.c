@@ -1539,9 +1539,9 @@ static int write_demo_modules(const char *to)
         modgen_add(&ms, 0, 8, 2, 61, 1, -1, '7', 0x44);
         modgen_add(&ms, 0, 12, 3, 44, 1, -1, 'A', 0x04);
         /* A loss for the report to place: the Amiga filter (IT: libxmp
-         * drops S0x itself, so an envelope switch, S77). */
+         * drops S0x itself, so panbrello, Yxy). */
         bool it = f == MODGEN_IT;
-        modgen_add(&ms, 0, 10, 1, 0, 0, -1, it ? 'X' : 'E', it ? 0x07 : 0x01);
+        modgen_add(&ms, 0, 10, 1, 0, 0, -1, it ? 'Y' : 'E', it ? 0x44 : 0x01);
         char path[1024];
         snprintf(path, sizeof path, "%s/demo%s", to, modgen_extension((ModgenFormat)f));
         modgen_save(&ms, (ModgenFormat)f, path);

@@ -264,6 +264,36 @@ static void zxx_cutoff_is_its_own(void)
     }
 }
 
+/* IT's S77 switches the note's volume envelope off (it plays as if there
+ * were none: at full level) and S78 on again, from where it stopped. The
+ * envelope falls from 64 to 0 over 40 ticks; S77 on tick 12, S78 on tick
+ * 30: tick 19 plays at full level (5.2 dB under it without the switch),
+ * tick 37 at the envelope's tick 19 (-5.6 dB; -17 dB had it gone on). */
+static void envelope_switch_holds_the_volume(void)
+{
+    ModgenSong ms;
+    it_song(&ms, 49);
+    ModgenSample *sm = &ms.samples[0];
+    sm->env_points = 2;
+    sm->env_tick[1] = 40;
+    sm->env_value[0] = 64;
+    sm->env_value[1] = 0;
+    modgen_add(&ms, 0, 2, 0, 0, 0, -1, 'X', 0x07);
+    modgen_add(&ms, 0, 5, 0, 0, 0, -1, 'X', 0x08);
+    Song *song = load(&ms, "env-switch");
+    if (!song)
+        return;
+    float *out = synth_render(song, RATE, 8 * ROW, 1024);
+    double full = rms(out, TICK / 4, TICK / 2);
+    double off = 20 * log10(rms(out, 19 * TICK, TICK) / full);
+    double back = 20 * log10(rms(out, 37 * TICK, TICK) / full);
+    double want = 20 * log10((40 - 18.5) / 40);
+    CHECK_MSG(fabs(off) < 0.5, "switched off: %.2f dB, want 0", off);
+    CHECK_MSG(fabs(back - want) < 1.0, "switched on: %.2f dB, want %.2f", back, want);
+    free(out);
+    song_free(song);
+}
+
 /* A pitch envelope: up 24 half semitones (an octave) over 4 ticks, then
  * down to -12 (6 semitones under) by tick 12 and held. */
 static void pitch_envelope_bends_the_note(void)
@@ -373,6 +403,7 @@ int main(int argc, char **argv)
     RUN(filter_envelope_opens_the_filter);
     RUN(filter_envelope_keeps_its_resonance);
     RUN(zxx_cutoff_is_its_own);
+    RUN(envelope_switch_holds_the_volume);
     RUN(pitch_envelope_bends_the_note);
     RUN(it_envelopes_save_and_render_the_same);
     test_remove_tree(dir);

@@ -494,12 +494,12 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
     case XFX_TRK_FVSLIDE: note_at(cv, row, channel, "dropped: channel volume (Mxx/Nxy)"); return;
     case XFX_IT_INSTFUNC:
         /* S70..S76: past-note actions and the note's new-note action,
-         * hiss's X0..X6; S77..S7C switch envelopes. */
-        if ((param & 15) <= 6) {
+         * hiss's X0..X6; S77..S7C switch envelopes, X7..XC. */
+        if ((param & 15) <= 12) {
             *fx = 'X';
             *out = (uint8_t)((param & 15) << 4);
         } else {
-            note_at(cv, row, channel, "dropped: envelope switch (S77..S7C)");
+            note_at(cv, row, channel, "dropped: S7D..S7F");
         }
         return;
     case XFX_FLT_CUTOFF: /* IT's Z00..Z7F (the default macros), libxmp's x 2 */
