@@ -579,6 +579,22 @@ static void off_fade_song(ModgenSong *s, bool it)
         modgen_add(s, 0, 8 * k + 3, 0, MODGEN_NOTE_OFF, 0, -1, 0, 0);
 }
 
+/* IT's envelope switches: a volume envelope that falls over 40 ticks,
+ * switched off (S77) and on again (S78), and the same for panning. */
+static void env_switch_song(ModgenSong *s, bool it)
+{
+    nna_song(s, 0, 0);
+    ModgenSample *sm = &s->samples[0];
+    sm->env_points = 2;
+    sm->env_tick[1] = 40;
+    sm->env_value[0] = 64;
+    sm->env_value[1] = 0;
+    for (int k = 0; k < 6; k++) {
+        modgen_add(s, 0, 8 * k + 2, 0, 0, 0, -1, 'X', 0x07);
+        modgen_add(s, 0, 8 * k + 5, 0, 0, 0, -1, 'X', 0x08);
+    }
+}
+
 static const FeatureCase FEATURES[] = {
     {"note-off fade", off_fade_song, true, false},
     {"auto-vibrato", autovib_song, false, false},
@@ -589,6 +605,7 @@ static const FeatureCase FEATURES[] = {
     {"NNA off", nna_off_song, true},
     {"NNA cont+dup", nna_dup_song, true},
     {"NNA off+env", nna_env_song, true},
+    {"env switch", env_switch_song, true},
 };
 
 static void compare_features(const char *dir, const char *hiss)
