@@ -172,6 +172,10 @@ static void settings_read(const Song *s, UndoSettings *st)
     st->limiter = atomic_load(&s->limiter);
     st->channels = atomic_load(&s->channels);
     st->limiter_ceiling_tenth_db = atomic_load(&s->limiter_ceiling_tenth_db);
+    st->slides = atomic_load(&s->slides);
+    st->global_volume = atomic_load(&s->global_volume);
+    st->ft2_vibrato = atomic_load(&s->ft2_vibrato);
+    st->ft2_tremor = atomic_load(&s->ft2_tremor);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         for (int f = 0; f < EDIT_STRIP_FIELDS; f++)
             st->strip[c][f] = (int16_t)edit_strip_get(s, c, (EditStripField)f);
@@ -196,6 +200,10 @@ static void settings_write(Song *s, const UndoSettings *st)
     if (atomic_load(&s->channels) != st->channels)
         atomic_store(&s->channels, st->channels);
     atomic_store(&s->limiter_ceiling_tenth_db, st->limiter_ceiling_tenth_db);
+    atomic_store(&s->slides, st->slides);
+    atomic_store(&s->global_volume, st->global_volume);
+    atomic_store(&s->ft2_vibrato, st->ft2_vibrato);
+    atomic_store(&s->ft2_tremor, st->ft2_tremor);
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         for (int f = 0; f < EDIT_STRIP_FIELDS; f++)
             if (edit_strip_get(s, c, (EditStripField)f) != st->strip[c][f])
@@ -1630,6 +1638,10 @@ SETTING_SETTER(edit_song_set_speed, speed, int, 1, 31)
 SETTING_SETTER(edit_song_set_rows_per_beat, rows_per_beat, int, 1, 32)
 SETTING_SETTER(edit_song_set_swing, swing, int, 0, 100)
 SETTING_SETTER(edit_song_set_master_gain, master_gain_tenth_db, int, -600, 120)
+SETTING_SETTER(edit_song_set_slides, slides, int, SLIDES_LINEAR, SLIDES_AMIGA)
+SETTING_SETTER(edit_song_set_ft2_vibrato, ft2_vibrato, int, 0, 1)
+SETTING_SETTER(edit_song_set_ft2_tremor, ft2_tremor, int, 0, 1)
+SETTING_SETTER(edit_song_set_global_volume, global_volume, int, 0, SONG_GLOBAL_VOLUME_MAX)
 
 static bool groove_value_ok(int field, int value)
 {

@@ -338,6 +338,12 @@ HissError edit_song_set_rows_per_beat(Editor *ed, int rpb); /* 1..32 */
 HissError edit_song_set_swing(Editor *ed, int percent);     /* 0..100 */
 HissError edit_song_set_master_gain(Editor *ed, int tenth_db); /* -600..120 */
 HissError edit_song_set_limiter(Editor *ed, bool on);
+/* `slides` (SlideMode), `vibrato ft2` and `tremor ft2` (0/1) and the
+ * song's global_volume (0..SONG_GLOBAL_VOLUME_MAX), each an undo step. */
+HissError edit_song_set_slides(Editor *ed, int mode);
+HissError edit_song_set_ft2_vibrato(Editor *ed, int on);
+HissError edit_song_set_ft2_tremor(Editor *ed, int on);
+HissError edit_song_set_global_volume(Editor *ed, int level);
 HissError edit_song_set_limiter_ceiling(Editor *ed, int tenth_db); /* -200..0 */
 /* One field of channel `channel`'s strip (0-based), undoable like every
  * setting: fader, pan, the saved mute and solo, the sends and their

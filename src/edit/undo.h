@@ -84,6 +84,10 @@ typedef struct {
     bool limiter;
     int channels;
     int limiter_ceiling_tenth_db;
+    /* How effects move (`slides`, `vibrato ft2`, `tremor ft2`) and the
+     * song's global_volume. */
+    int slides, global_volume;
+    bool ft2_vibrato, ft2_tremor;
     int16_t strip[SONG_MAX_CHANNELS][EDIT_STRIP_FIELDS]; /* every field fits */
     int groove[SONG_GROOVE_SONG_PARAMS];                 /* the song's groove */
     /* Each channel's own groove, then 1 when it has one (groove_own);

@@ -30,7 +30,31 @@ check "a pan out of range gives the range" \
     wait_for "Pan: 300 is out of range (-100..100)"
 
 # ---- song settings ----
+# How effects play, at the end of the page: shown, switched, typed, undone,
+# and saved.
 keys C-g End
+check "FT2 tremor is last, off for the demo" wait_re "> *FT2 tremor +off|FT2 tremor +off"
+check "FT2 vibrato is shown" wait_re "FT2 vibrato +off"
+check "the global volume is shown" wait_re "Global volume \\(/64\\) +64"
+keys Up Up
+check "Amiga slides are off for the demo" wait_re "Amiga slides +off"
+keys Enter
+check "Enter switches them on" wait_re "Amiga slides +on"
+keys C-z
+check "undo switches them off again" wait_re "Amiga slides +off"
+keys Enter Up
+type_into "Global volume (/64)" 32
+check "a typed global volume is taken" wait_re "Global volume \\(/64\\) +32"
+type_into "Global volume (/64)" 65
+check "and one too big gives the range" wait_for "Global volume (/64): 65 is out of range (0..64)"
+before=$(file_stamp "$DEMO")
+keys C-s
+check "the song is saved" wait_written "$DEMO" "$before"
+check "with the slides" grep -qx "slides amiga" "$DEMO"
+check "and the global volume" grep -qx "global_volume 32" "$DEMO"
+keys C-z C-z
+check "undo brings both back" wait_re "Global volume \\(/64\\) +64"
+keys Up
 check "the limiter is on" wait_re "Limiter +on"
 keys Enter
 check "Enter flips a switch rather than ask for a value" wait_re "Limiter +off"
@@ -43,6 +67,8 @@ type_into BPM 999
 check "a tempo out of range gives the range" \
     wait_for "BPM: 999 is out of range (32.0..255.0 BPM)"
 keys C-q
-check "quits at once" wait_for "hiss exited 0"
+check "quitting asks to save the settings undone since the save" wait_for "Save changes"
+keys n
+check "and quits without" wait_for "hiss exited 0"
 
 finish

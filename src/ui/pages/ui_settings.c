@@ -1,5 +1,5 @@
 /* ui_settings: song-wide settings (title, tempo, swing, channels, master,
- * the song's groove). */
+ * the song's groove, how effects play). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +23,18 @@ typedef enum {
     SET_CHANNELS,
     SET_GAIN,
     SET_LIMITER,
+    SET_GLOBAL_VOLUME, /* how effects play: an imported module's */
+    SET_SLIDES,
+    SET_FT2_VIBRATO,
+    SET_FT2_TREMOR,
     SET_COUNT
 } SettingId;
 
 static const char *const LABELS[SET_COUNT] = {
     "Title", "BPM", "Speed (ticks/row)", "Rows per beat", "Row swing (%)", "Groove swing (%)",
     "Groove grid (8/16)", "Humanize (ms late)", "Humanize level (%)", "Groove seed",
-    "Channels", "Master gain (dB)", "Limiter",
+    "Channels", "Master gain (dB)", "Limiter", "Global volume (/64)", "Amiga slides",
+    "FT2 vibrato", "FT2 tremor",
 };
 
 /* What each number takes (the edit layer's limits) and how it reads; the
@@ -42,6 +47,11 @@ static const SongParamInfo PARAMS[SET_COUNT] = {
     [SET_CHANNELS] = {"channels", SONG_PARAM_INT, 1, SONG_MAX_CHANNELS, 4, ""},
     [SET_GAIN] = {"master_gain", SONG_PARAM_TENTHS, -600, 120, 0, "dB"},
     [SET_LIMITER] = {"limiter", SONG_PARAM_SWITCH, 0, 1, 1, ""},
+    [SET_GLOBAL_VOLUME] = {"global_volume", SONG_PARAM_INT, 0, SONG_GLOBAL_VOLUME_MAX,
+                           SONG_GLOBAL_VOLUME_MAX, ""},
+    [SET_SLIDES] = {"slides", SONG_PARAM_SWITCH, SLIDES_LINEAR, SLIDES_AMIGA, SLIDES_LINEAR, ""},
+    [SET_FT2_VIBRATO] = {"vibrato", SONG_PARAM_SWITCH, 0, 1, 0, ""},
+    [SET_FT2_TREMOR] = {"tremor", SONG_PARAM_SWITCH, 0, 1, 0, ""},
 };
 
 static bool is_groove(SettingId id)
@@ -66,6 +76,10 @@ static int current(const Song *s, SettingId id)
     case SET_CHANNELS: return atomic_load(&s->channels);
     case SET_GAIN: return atomic_load(&s->master_gain_tenth_db);
     case SET_LIMITER: return atomic_load(&s->limiter);
+    case SET_GLOBAL_VOLUME: return atomic_load(&s->global_volume);
+    case SET_SLIDES: return atomic_load(&s->slides);
+    case SET_FT2_VIBRATO: return atomic_load(&s->ft2_vibrato);
+    case SET_FT2_TREMOR: return atomic_load(&s->ft2_tremor);
     default: return is_groove(id) ? atomic_load(&s->groove[id - SET_GROOVE_SWING]) : 0;
     }
 }
@@ -130,6 +144,10 @@ static HissError apply(UiApp *app, SettingId id, int v)
     }
     case SET_GAIN: return edit_song_set_master_gain(ed, v);
     case SET_LIMITER: return edit_song_set_limiter(ed, v != 0);
+    case SET_GLOBAL_VOLUME: return edit_song_set_global_volume(ed, v);
+    case SET_SLIDES: return edit_song_set_slides(ed, v);
+    case SET_FT2_VIBRATO: return edit_song_set_ft2_vibrato(ed, v);
+    case SET_FT2_TREMOR: return edit_song_set_ft2_tremor(ed, v);
     default:
         return is_groove(id) ? edit_groove_set(ed, -1, id - SET_GROOVE_SWING, v)
                              : HISS_ERR_RANGE;
