@@ -137,6 +137,8 @@ void ui_prompt(UiApp *app, const char *label, const char *initial,
     snprintf(app->prompt_buf, sizeof app->prompt_buf, "%s",
              initial ? initial : "");
     app->prompt_len = (int)strlen(app->prompt_buf);
+    /* A folder offered (ending in '/') is where a name typed goes on. */
+    app->prompt_offered = app->prompt_len > 0 && app->prompt_buf[app->prompt_len - 1] != '/';
     app->prompt_done = done;
     app->dirty |= UI_DIRTY_STATUS;
 }
@@ -984,6 +986,13 @@ static void prompt_key(UiApp *app, int r, wint_t ch, int key)
         }
         return;
     }
+    bool typed = r == OK && ch >= 32 && ch != 127;
+    if (app->prompt_offered && typed && key != KEYMAP_KEY_BACKSPACE) {
+        /* As most line inputs do: typing replaces the value offered. */
+        app->prompt_len = 0;
+        app->prompt_buf[0] = 0;
+    }
+    app->prompt_offered = false;
     if (key == KEYMAP_KEY_BACKSPACE) {
         /* Drop one whole UTF-8 character. */
         while (app->prompt_len > 0) {
@@ -999,7 +1008,7 @@ static void prompt_key(UiApp *app, int r, wint_t ch, int key)
         app->prompt_buf[0] = 0;
         return;
     }
-    if (r != OK || ch < 32 || ch == 127)
+    if (!typed)
         return;
     char mb[MB_LEN_MAX];
     mbstate_t st;
@@ -1451,6 +1460,14 @@ static void draw_status(UiApp *app)
             w = ui_text_width(shown);
         }
         ui_put(y, 0, COLS, ui_attr(UI_C_NORMAL), shown);
+        if (app->prompt_offered) {
+            /* Marked as a selection is: typing replaces it. */
+            const char *value = buf + strlen(app->prompt_label) + 2;
+            if (value < shown)
+                value = shown;
+            int x = ui_text_width(shown) - ui_text_width(value);
+            ui_put(y, x, ui_text_width(value), ui_attr(UI_C_NORMAL) | A_REVERSE, value);
+        }
         move(y, w < COLS ? w : COLS - 1);
         return;
     }

@@ -158,6 +158,9 @@ struct UiApp {
     char prompt_label[64];
     char prompt_buf[UI_PATH_MAX];
     int prompt_len;
+    /* The value offered is untouched: the first character typed replaces
+     * it, an editing key (Backspace, Left, Right...) keeps it to edit. */
+    bool prompt_offered;
     UiPromptDone prompt_done;
 
     /* Yes/no/cancel question. */

@@ -28,6 +28,32 @@ keys Down
 type_into Pan 300
 check "a pan out of range gives the range" \
     wait_for "Pan: 300 is out of range (-100..100)"
+# A prompt offers the value marked: the first character typed replaces
+# it; an editing key first keeps it to edit.
+keys Up Enter
+check "Enter offers the volume" wait_for "Volume: 64"
+check "the value offered is marked (reverse video)" \
+    wait_until bash -c "tmux -L '$SOCK-$RUNS' capture-pane -p -e -t ui | grep -qE $'Volume: \e\\[[0-9;]*7[0-9;]*m64'"
+T send-keys -t ui -l "40"
+check "typing replaces the value offered" wait_for "Volume: 40"
+keys Enter
+check "and Enter sets it" wait_re "Volume +40"
+keys Enter
+check "the new value is offered" wait_for "Volume: 40"
+keys BSpace
+T send-keys -t ui -l "2"
+check "Backspace keeps the value to edit" wait_for "Volume: 42"
+keys Enter
+check "and Enter sets the edited one" wait_re "Volume +42"
+keys Enter
+check "offered again" wait_for "Volume: 42"
+keys Left
+T send-keys -t ui -l "1"
+check "Left keeps it too: what is typed goes after it" wait_for "Volume: 421"
+keys Escape
+check "Esc leaves the volume as it was" wait_re "Volume +42"
+keys C-z C-z
+check "undo takes both changes back" wait_re "Volume +64"
 
 # ---- song settings ----
 # How effects play, at the end of the page: shown, switched, typed, undone,
