@@ -1281,7 +1281,9 @@ static void header_name(const UiApp *app, char *out, size_t size, int width)
         return;
     int room = width - ui_text_width(file) - 2 - ui_text_width(mark) -
                ui_text_width(more);
-    if (title[0] && room >= 4) {
+    /* The title stays while a letter of it fits: the mark says it is
+     * cut, and [+] coming on must not make it vanish. */
+    if (title[0] && room >= 1) {
         /* Cut between words where there is a space to cut at. */
         size_t keep = ui_fit(title, room);
         size_t at_space = title[keep] ? keep : 0;

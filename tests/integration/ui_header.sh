@@ -36,6 +36,16 @@ check "a long title is cut with a mark, the file name whole" \
 keys C-q
 check "quits again" wait_for "hiss exited 0"
 
+# A title that just fits stays when [+] comes on, cut with the mark.
+sed 's/^title .*/title "modgen"/' "$TMP/beat-v1.hiss" >"$TMP/beat-sketch.hiss"
+start_editor "" beat-sketch.hiss
+check "a title that fits is whole" header_shows " beat-sketch\.hiss: modgen "
+keys z
+check "with [+] it is cut with a mark, not dropped" \
+    header_shows " beat-sketch\.hiss: m[a-z]*… \[\+\]"
+keys C-q n
+check "quits once more" wait_for "hiss exited 0"
+
 start_editor "" ""
 check "a new song without a name or title says so" header_shows " \(untitled\) "
 keys C-q
