@@ -432,7 +432,12 @@ static void sample_file_name(int slot, const char *name, int copy, char *out, si
     char number[16] = "";
     if (copy > 1)
         snprintf(number, sizeof number, "-%d", copy);
-    snprintf(out, size, "%02X%s%s%s.wav", slot, n ? "-" : "", clean, number);
+    int wrote = snprintf(out, size, "%02X%s%s%s.wav", slot, n ? "-" : "", clean, number);
+    /* Too long for out: the slot number and copy alone still name it
+     * apart from every other slot's file. */
+    if (wrote < 0 || (size_t)wrote >= size)
+        wrote = snprintf(out, size, "%02X%s.wav", slot, number);
+    (void)wrote;
 }
 
 /* A sample file that is already in the folder may be one an older version
