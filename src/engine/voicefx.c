@@ -1943,7 +1943,10 @@ static bool filters_pair(const VoiceFx *a, const VoiceFx *b)
 static void filter_two(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *fb,
                        float *sb, const float *eb, uint32_t nb)
 {
-    (has_avx() ? FILTERS_TWO_AVX : FILTERS_TWO)[fa->filter - 1](fa, sa, ea, na, fb, sb, eb, nb);
+    if (has_avx())
+        FILTERS_TWO_AVX[fa->filter - 1](fa, sa, ea, na, fb, sb, eb, nb);
+    else
+        FILTERS_TWO[fa->filter - 1](fa, sa, ea, na, fb, sb, eb, nb);
 }
 
 /* Saturation with its gain compensated so a full-scale peak stays full
