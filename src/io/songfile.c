@@ -1273,20 +1273,10 @@ static HissError parse_instrument(Parser *p)
             inst->fadeout = (int)v;
             break;
         case F_BARE_ENV:
-            t = next_token(p);
-            if (token_is(t, "keep") || token_is(t, "restart"))
-                inst->env_keep_bare = token_is(t, "keep");
-            else
-                return fail_at(p, t.pos, HISS_ERR_PARSE,
-                               "bad bare_env '%s' (restart|keep)", shown(b, t.s, t.n));
+            err = parse_either(p, "bare_env", "restart", "keep", &inst->env_keep_bare);
             break;
         case F_FILTER_MODEL:
-            t = next_token(p);
-            if (token_is(t, "hiss") || token_is(t, "it"))
-                inst->filter_it = token_is(t, "it");
-            else
-                return fail_at(p, t.pos, HISS_ERR_PARSE,
-                               "bad filter_model '%s' (hiss|it)", shown(b, t.s, t.n));
+            err = parse_either(p, "filter_model", "hiss", "it", &inst->filter_it);
             break;
         case F_NNA:
         case F_DUPACTION: {
