@@ -9,6 +9,7 @@
 # (test_tsan_race, the fuzz targets) are checks of their own.
 set -u
 MAKE=${MAKE:-make}
+source tests/common/result_counts.sh
 # stage command, and whether it re-runs the plain stage's checks
 # The fuzz stage is a smoke run (10 s a target) that keeps the whole check
 # under 40 minutes; `make fuzz` alone runs each target for a minute.
@@ -44,16 +45,8 @@ for i in "${!stages[@]}"; do
     # shellcheck disable=SC2086
     $MAKE --no-print-directory $stage 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-    if [ -z "$line" ]; then
+    result_counts "$log" "$rc" ||
         echo "!! make $stage ended (exit $rc) without a result line"
-        p=0
-        f=1
-    else
-        p=$(echo "$line" | awk '{print $1}')
-        f=$(echo "$line" | awk '{print $3}')
-        [ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
-    fi
     pass=$((pass + p))
     fail=$((fail + f))
     if [ "$f" != 0 ]; then

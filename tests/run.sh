@@ -27,25 +27,15 @@ run_part() {
     "$@" >"$log" 2>&1
     local rc=$?
     local elapsed=$((SECONDS - started))
-    local line p f
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+    local p f counted=yes
+    result_counts "$log" "$rc" || counted=
     {
         echo "== $name"
         cat "$log"
         # How long each part took, so a slow or stalled one shows in CI's log.
         echo "-- $name: $elapsed s"
-        if [ -z "$line" ]; then
-            echo "!! $name ended (exit $rc) without a result line"
-        fi
+        [ -n "$counted" ] || echo "!! $name ended (exit $rc) without a result line"
     } >"$log.out"
-    if [ -z "$line" ]; then
-        p=0
-        f=1
-    else
-        p=$(echo "$line" | awk '{print $1}')
-        f=$(echo "$line" | awk '{print $3}')
-        [ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
-    fi
     # One part's output at a time, whichever lane finishes it.
     flock "$RESULTS/print.lock" cat "$log.out"
     echo "$index $name $p $f" >>"$RESULTS/lane.$BASHPID"
@@ -56,6 +46,7 @@ run_part() {
 # would otherwise keep the tests' own servers from starting.
 # (RUN_NO_RECLAIM: for runners.sh, whose fake parts start no server.)
 source tests/common/jackd_pool.sh
+source tests/common/result_counts.sh
 [ -n "${RUN_NO_RECLAIM:-}" ] || jackd_reclaim_stale "$BUILD/tools/jackrec"
 
 parts=()
