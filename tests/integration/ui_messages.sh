@@ -96,7 +96,8 @@ check "a 40-byte name is cut to 31, and said" \
     wait_for "name cut to 31 bytes (the most a name holds): a-name-of-forty-bytes-for-a-slo"
 keys C-g
 check "the settings screen opens" wait_for "Channels"
-keys End Up Up Left
+# Channels: the seventh from the end (see ui_ports.sh).
+keys End Up Up Up Up Up Up Left
 check "Channels 2 -> 1 says channel 2's cell is gone" \
     wait_for "Channels 1: 1 filled cell of channel 2 and up is gone (undo brings it back)"
 keys C-q n
