@@ -6,9 +6,9 @@
 # as one failure.
 #
 # Two lanes (RUN_LANES=2): the parts that play
-# through a sound server in real time (JACK, ALSA, PipeWire; matched by
-# SERVER_PARTS) run one after another in one lane, everything else in the
-# other. Those parts spend most of their time waiting for the clock, so the
+# through a sound server in real time (JACK, ALSA, PipeWire: named by
+# SERVER_PARTS, or a script that starts a JACK server of its own) run one
+# after another in one lane, everything else in the other. Those parts spend most of their time waiting for the clock, so the
 # whole run takes about half as long on two cores, and no two of them ever
 # play at once. Each part's output is printed whole when it ends.
 set -u
@@ -63,6 +63,15 @@ else
     lanes=${RUN_LANES:-1}
 fi
 
+# starts_a_server PART: a script that starts a JACK server (through
+# tests/common/jackd_pool.sh, jackrec.sh's start_jackd or tmux_jack.sh).
+starts_a_server() {
+    case $1 in
+    *.sh) grep -qE 'jackd_pool_start|start_jackd|tmux_jack\.sh' "$1" ;;
+    *) return 1 ;;
+    esac
+}
+
 # run_lane WHICH: the parts of one lane (server, other or all), in order.
 run_lane() {
     local which=$1 i p name
@@ -70,7 +79,7 @@ run_lane() {
         p=${parts[$i]}
         name=$(basename "$p")
         if [ "$which" != all ]; then
-            if [[ $name =~ $SERVER_PARTS ]]; then
+            if [[ $name =~ $SERVER_PARTS ]] || starts_a_server "$p"; then
                 [ "$which" = server ] || continue
             else
                 [ "$which" = other ] || continue
