@@ -51,8 +51,10 @@ int cli_convert(int argc, char **argv)
     CliArgs a;
     int rc = cli_options_parse(PROG, argc, argv, 1, CONVERT_OPTIONS,
                                HISS_ARRAY_LEN(CONVERT_OPTIONS), &a);
-    if (rc)
+    if (rc) {
+        cli_args_free(&a); /* what the parse took before it refused */
         return rc;
+    }
     if (a.given[CLI_OPT_HELP]) {
         cli_args_free(&a);
         usage(stdout);
