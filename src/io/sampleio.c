@@ -1,3 +1,5 @@
+/* sync_file_range (Linux) is a GNU extension. */
+#define _GNU_SOURCE
 #include "sampleio.h"
 
 #include "sinc.h"
@@ -709,15 +711,37 @@ HissError sampleio_load(const char *path, Sample **out, SampleioInfo *info,
 /* libsndfile writes through these callbacks into one large buffer, flushed
  * in whole-buffer writes: left to itself it makes a write call for every
  * few kilobytes it converts (tens of thousands for a song). A failed write
- * is kept in err and reported by the writer. */
-enum { WRITE_BUFFER_BYTES = 1 << 20, WRITE_DIRECT_BYTES = 8 << 10 };
+ * is kept in err and reported by the writer.
+ *
+ * Every WRITEBACK_BYTES written, the disk is asked to start writing what
+ * is there without waiting for it, so it writes while the song renders:
+ * the fsync that makes the file durable before it replaces the old one
+ * then waits for the last stretch only, not for the whole file. */
+enum {
+    WRITE_BUFFER_BYTES = 1 << 20,
+    WRITE_DIRECT_BYTES = 8 << 10,
+    WRITEBACK_BYTES = 1 << 20
+};
 
 typedef struct {
     int fd;
     size_t used;
-    int err; /* errno of the first failed write, 0 if none */
+    size_t unsent; /* bytes written since writeback last started */
+    int err;       /* errno of the first failed write, 0 if none */
     unsigned char *buf;
 } WriteBuffer;
+
+/* Starts writeback of the file's dirty pages and returns at once; where
+ * there is no way to, the final fsync does it all. */
+static void start_writeback(WriteBuffer *b)
+{
+    b->unsent = 0;
+#ifdef SYNC_FILE_RANGE_WRITE
+    /* From 0 to the end: pages already written or being written are
+     * passed over. A failure here is the fsync's to report. */
+    sync_file_range(b->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+}
 
 static bool buffer_put(WriteBuffer *b, const void *data, size_t count)
 {
@@ -731,8 +755,11 @@ static bool buffer_put(WriteBuffer *b, const void *data, size_t count)
         else {
             p += n;
             count -= (size_t)n;
+            b->unsent += (size_t)n;
         }
     }
+    if (b->unsent >= WRITEBACK_BYTES)
+        start_writeback(b);
     return !b->err;
 }
 
