@@ -754,6 +754,7 @@ int cli_render(int argc, char **argv)
         timing_deinit(&scan);
         goto out;
     }
+    engine_set_channel_meters(engine, false); /* nothing here shows them */
     engine_play_song_now(engine, 0, 0, false);
     RenderResult result;
     HissError err = render_loop(engine, &scan, &o, mix_writer, &stems, &result, &diag);

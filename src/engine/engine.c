@@ -3771,6 +3771,11 @@ uint32_t engine_latency(const Engine *e)
 
 static void play_now(Engine *e, bool pattern_mode, int where, int row);
 
+void engine_set_channel_meters(Engine *e, bool on)
+{
+    e->buses.unmetered = !on;
+}
+
 void engine_play_song_now(Engine *e, int order, int row, bool loop)
 {
     e->seq.loop_song = loop;

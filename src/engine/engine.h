@@ -405,6 +405,11 @@ void engine_command_now(Engine *engine, const EngineCommand *cmd, uint32_t frame
  * lookahead). */
 int engine_clock_out(const Engine *engine, const ClockEvent **events);
 
+/* [ui, when not rendering] Whether the channels' meters (status's
+ * channel_peak_milli and channel_rms_milli) are measured: on from
+ * engine_new; an offline render that never shows them turns them off,
+ * which leaves its samples as they are. */
+void engine_set_channel_meters(Engine *engine, bool on);
 /* [ui, when not rendering] Direct control for offline render and tests. */
 void engine_play_song_now(Engine *engine, int order, int row, bool loop);
 /* [ui, when not rendering] The same for one pattern looped from row (as

@@ -170,6 +170,42 @@ static void channel_meters_hold_the_peak(void)
     song_free(s);
 }
 
+/* With the channel meters off (as a render has them) the mix and the
+ * stems are the same to the bit, and no meter moves. */
+static void channel_meters_off_change_no_sample(void)
+{
+    Song *s = strip_beat();
+    int n = atomic_load(&s->channels);
+    float *mix[2], *stems[2][SONG_MAX_CHANNELS];
+    for (int run = 0; run < 2; run++) {
+        Engine *e = engine_new(s, RATE);
+        engine_set_channel_meters(e, run == 0);
+        engine_play_song_now(e, 0, 0, false);
+        mix[run] = calloc(2 * (size_t)RATE, sizeof(float));
+        for (int c = 0; c < n; c++)
+            stems[run][c] = calloc(2 * (size_t)RATE, sizeof(float));
+        engine_render_stems(e, mix[run], NULL, 0, stems[run], n, RATE);
+        const EngineStatus *st = engine_status(e);
+        uint32_t moved = 0;
+        for (int c = 0; c < n; c++)
+            moved |= atomic_load(&st->channel_peak_milli[c]) |
+                     atomic_load(&st->channel_rms_milli[c]);
+        CHECK_MSG(run == 0 ? moved != 0 : moved == 0, "meters %s: %u",
+                  run == 0 ? "on" : "off", moved);
+        engine_free(e);
+    }
+    CHECK(peak_of(mix[0], 2 * (size_t)RATE) > 0.01);
+    CHECK(!memcmp(mix[0], mix[1], sizeof(float) * 2 * RATE));
+    for (int c = 0; c < n; c++) {
+        CHECK_MSG(!memcmp(stems[0][c], stems[1][c], sizeof(float) * 2 * RATE), "%d", c);
+        free(stems[0][c]);
+        free(stems[1][c]);
+    }
+    free(mix[0]);
+    free(mix[1]);
+    song_free(s);
+}
+
 /* ---- the master EQ, measured on sines through the whole engine ---- */
 
 /* The RMS of the left side over the second half of a one-second render of
@@ -381,6 +417,7 @@ int main(void)
     RUN(stems_are_after_pan_and_fader);
     RUN(stems_are_block_size_invariant);
     RUN(channel_meters_hold_the_peak);
+    RUN(channel_meters_off_change_no_sample);
     RUN(master_eq_bands_measure_as_set);
     return test_finish();
 }
