@@ -525,33 +525,63 @@ static void apply_gains(const Limiter *l, float *x, const double *sums, uint32_t
     apply_gains_in(l, x, sums, n, min_gain, reduced);
 }
 
+/* out[i] = the lesser of b[i] and a[i] (b's where they are equal or a NaN
+ * is among them: minps's rule), i < count; four at a time. */
+static void least_of_pairs(float *out, const float *a, const float *b, uint32_t count)
+{
+    uint32_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+        LimV4 x, y;
+        memcpy(&x, a + i, sizeof x);
+        memcpy(&y, b + i, sizeof y);
+        x = lim_min4(y, x);
+        memcpy(out + i, &x, sizeof x);
+    }
+    for (; i < count; i++)
+        out[i] = b[i] < a[i] ? b[i] : a[i];
+}
+
+#ifdef LIMITER_AVX2
+/* least_of_pairs eight at a time, for CPUs with AVX2: vminps picks as
+ * minps does. */
+__attribute__((target("avx2"))) static void least_of_pairs_avx2(float *out, const float *a,
+                                                                 const float *b, uint32_t count)
+{
+    uint32_t i = 0;
+    for (; i + 8 <= count; i += 8)
+        _mm256_storeu_ps(out + i, _mm256_min_ps(_mm256_loadu_ps(b + i), _mm256_loadu_ps(a + i)));
+    least_of_pairs(out + i, a + i, b + i, count - i);
+}
+#endif
+
+static void least_pass(float *out, const float *a, const float *b, uint32_t count)
+{
+#ifdef LIMITER_AVX2
+    if (!limiter_portable && __builtin_cpu_supports("avx2")) {
+        least_of_pairs_avx2(out, a, b, count);
+        return;
+    }
+#endif
+    least_of_pairs(out, a, b, count);
+}
+
 /* least[f] = the least of a[f .. f + w - 1], for f < len - w + 1, a and
  * tmp len values each (a's are spent): by doubling, the least over 2, 4,
- * 8... values, four at a time, then two overlapping runs of the largest
- * power of two within w. Each pass reads one buffer and writes the
- * other: a load never waits on a store it overlaps. Exact: a least is
- * one of the values. */
+ * 8... values, then two overlapping runs of the largest power of two
+ * within w. Each pass reads one buffer and writes the other: a load
+ * never waits on a store it overlaps. Exact: a least is one of the
+ * values. */
 static const float *window_least(float *a, float *tmp, uint32_t len, uint32_t w)
 {
     uint32_t p = 1;
     for (; 2 * p <= w; p *= 2) {
         /* a[i] is the least of the input's [i, i + p) for i <= len - p. */
-        uint32_t count = len - 2 * p + 1, i = 0;
-        for (; i + 4 <= count; i += 4) {
-            LimV4 x, y;
-            memcpy(&x, a + i, sizeof x);
-            memcpy(&y, a + i + p, sizeof y);
-            x = lim_min4(y, x);
-            memcpy(tmp + i, &x, sizeof x);
-        }
-        for (; i < count; i++)
-            tmp[i] = a[i + p] < a[i] ? a[i + p] : a[i];
+        least_pass(tmp, a, a + p, len - 2 * p + 1);
         float *t = a;
         a = tmp;
         tmp = t;
     }
-    for (uint32_t f = 0; f + w <= len; f++)
-        tmp[f] = a[f + w - p] < a[f] ? a[f + w - p] : a[f];
+    least_pass(tmp, a, a + w - p, len - w + 1);
     return tmp;
 }
 
