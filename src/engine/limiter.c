@@ -293,47 +293,97 @@ static void group_needs(PeakRun *r, uint32_t from)
     }
 }
 
-/* The run's figures per block of GROUP rows, four rows at a time (the
- * second difference summed as truepeak_span sums it, whose rounding
- * truepeak.h's bound covers). */
-static void block_figures(PeakRun *r)
+/* Block b's figures of the run, four rows at a time (the second
+ * difference summed as truepeak_span sums it, whose rounding truepeak.h's
+ * bound covers). */
+static void block_figure(PeakRun *r, uint32_t b)
 {
     _Static_assert(GROUP == 8, "two passes of four rows a block below");
-    for (uint32_t b = 0; b < BLOCKS; b++) {
-        LimV4 most = {0, 0, 0, 0}, bend = {0, 0, 0, 0};
-        for (uint32_t i = b * GROUP; i < (b + 1) * GROUP; i += 4)
-            for (int c = 0; c < 2; c++) {
-                const float *x = r->side[c];
-                LimV4 a0, a1, a2;
-                memcpy(&a0, x + i, sizeof a0);
-                /* The first two rows have no second difference here. */
-                if (i) {
-                    memcpy(&a1, x + i - 1, sizeof a1);
-                    memcpy(&a2, x + i - 2, sizeof a2);
-                } else {
-                    a1 = (LimV4){0, a0[0], a0[1], a0[2]};
-                    a2 = (LimV4){0, 0, a0[0], a0[1]};
-                }
-                LimV4 d = a0 - (a1 + a1) + a2;
-                if (!i)
-                    d = (LimV4){0, 0, d[2], d[3]};
-                const LimI4 mag = {0x7FFFFFFF, 0x7FFFFFFF, 0x7FFFFFFF, 0x7FFFFFFF};
-                const LimI4 inf = {0x7F800000, 0x7F800000, 0x7F800000, 0x7F800000};
-                /* A NaN row counts as infinite: never quiet. */
-                LimI4 nan = a0 != a0;
-                LimV4 am = (LimV4)(((LimI4)a0 & mag & ~nan) | (inf & nan));
-                LimV4 dm = (LimV4)((LimI4)d & mag);
-                most = bus_max4(am, most);
-                bend = bus_max4(dm, bend);
+    LimV4 most = {0, 0, 0, 0}, bend = {0, 0, 0, 0};
+    for (uint32_t i = b * GROUP; i < (b + 1) * GROUP; i += 4)
+        for (int c = 0; c < 2; c++) {
+            const float *x = r->side[c];
+            LimV4 a0, a1, a2;
+            memcpy(&a0, x + i, sizeof a0);
+            /* The first two rows have no second difference here. */
+            if (i) {
+                memcpy(&a1, x + i - 1, sizeof a1);
+                memcpy(&a2, x + i - 2, sizeof a2);
+            } else {
+                a1 = (LimV4){0, a0[0], a0[1], a0[2]};
+                a2 = (LimV4){0, 0, a0[0], a0[1]};
             }
-        float m = 0.0f, e = 0.0f;
-        for (int k = 0; k < 4; k++) {
-            m = most[k] > m ? most[k] : m;
-            e = bend[k] > e ? bend[k] : e;
+            LimV4 d = a0 - (a1 + a1) + a2;
+            if (!i)
+                d = (LimV4){0, 0, d[2], d[3]};
+            const LimI4 mag = {0x7FFFFFFF, 0x7FFFFFFF, 0x7FFFFFFF, 0x7FFFFFFF};
+            const LimI4 inf = {0x7F800000, 0x7F800000, 0x7F800000, 0x7F800000};
+            /* A NaN row counts as infinite: never quiet. */
+            LimI4 nan = a0 != a0;
+            LimV4 am = (LimV4)(((LimI4)a0 & mag & ~nan) | (inf & nan));
+            LimV4 dm = (LimV4)((LimI4)d & mag);
+            most = bus_max4(am, most);
+            bend = bus_max4(dm, bend);
         }
-        r->most[b] = m;
-        r->bend[b] = e;
+    float m = 0.0f, e = 0.0f;
+    for (int k = 0; k < 4; k++) {
+        m = most[k] > m ? most[k] : m;
+        e = bend[k] > e ? bend[k] : e;
     }
+    r->most[b] = m;
+    r->bend[b] = e;
+}
+
+#ifdef LIMITER_AVX2
+/* The largest of a vector's lanes (none NaN, none under 0): exact in any
+ * order. */
+__attribute__((target("avx2"))) static inline float lane_most8(__m256 v)
+{
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
+    return _mm_cvtss_f32(h);
+}
+
+/* block_figure for the blocks after the first, a block's eight rows in
+ * one vector a side: the same operations on each row, and a largest is
+ * the same whichever lane finds it. */
+__attribute__((target("avx2"))) static void block_figures_avx2(PeakRun *r)
+{
+    const __m256 mag = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    const __m256 inf = _mm256_castsi256_ps(_mm256_set1_epi32(0x7F800000));
+    for (uint32_t b = 1; b < BLOCKS; b++) {
+        __m256 most = _mm256_setzero_ps(), bend = most;
+        for (int c = 0; c < 2; c++) {
+            const float *x = r->side[c] + b * GROUP;
+            __m256 a0 = _mm256_loadu_ps(x), a1 = _mm256_loadu_ps(x - 1);
+            __m256 d = _mm256_add_ps(_mm256_sub_ps(a0, _mm256_add_ps(a1, a1)),
+                                     _mm256_loadu_ps(x - 2));
+            __m256 nan = _mm256_cmp_ps(a0, a0, _CMP_UNORD_Q);
+            __m256 am = _mm256_blendv_ps(_mm256_and_ps(a0, mag), inf, nan);
+            most = _mm256_max_ps(am, most);
+            bend = _mm256_max_ps(_mm256_and_ps(d, mag), bend);
+        }
+        /* Folded from 0, as block_figure folds: a NaN lane of bend has
+         * already given way to the lane's earlier figure. */
+        r->most[b] = lane_most8(most);
+        r->bend[b] = lane_most8(bend);
+    }
+}
+#endif
+
+/* The run's figures per block of GROUP rows. */
+static void block_figures(PeakRun *r)
+{
+    block_figure(r, 0);
+#ifdef LIMITER_AVX2
+    if (!limiter_portable && __builtin_cpu_supports("avx2")) {
+        block_figures_avx2(r);
+        return;
+    }
+#endif
+    for (uint32_t b = 1; b < BLOCKS; b++)
+        block_figure(r, b);
 }
 
 /* Whether no true peak of a group's frames can pass the ceiling, by
