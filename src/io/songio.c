@@ -440,19 +440,47 @@ static void sample_file_name(int slot, const char *name, int copy, char *out, si
     (void)wrote;
 }
 
+/* Whether the regular file at path already holds exactly this sound (its
+ * rate, channels and every float frame): converting the same module again
+ * then names that file instead of writing another copy beside it. */
+static bool file_holds_sample(const char *path, const struct stat *st, const Sample *sample)
+{
+    if (!S_ISREG(st->st_mode))
+        return false;
+    SampleioAudio audio;
+    HissDiag ignored = {{0}};
+    if (sampleio_read(path, &audio, NULL, &ignored) != HISS_OK)
+        return false;
+    bool same = audio.rate == sample->rate && audio.channels == sample->channels &&
+                audio.count == sample->frames &&
+                !memcmp(audio.frames, sample->data,
+                        sizeof(float) * sample->frames * sample->channels);
+    sampleio_audio_free(&audio);
+    return same;
+}
+
 /* A sample file that is already in the folder may be one an older version
  * of the song (its backup) plays: the new one takes the first free name
- * instead of replacing it. Fails when 99 copies are there. */
-static HissError free_sample_name(const char *folder, int slot, const char *name,
-                                  char *file, size_t file_size, char *full, size_t full_size,
-                                  HissDiag *diag)
+ * instead of replacing it, unless a file of its name holds the same sound
+ * (*written is then true: nothing to write). Fails when 99 copies are
+ * there. */
+static HissError free_sample_name(const char *folder, int slot, const Sample *sample,
+                                  const char *name, char *file, size_t file_size, char *full,
+                                  size_t full_size, bool *written, HissDiag *diag)
 {
     for (int copy = 1; copy < 100; copy++) {
         sample_file_name(slot, name, copy, file, file_size);
         snprintf(full, full_size, "%s/%s", folder, file);
         struct stat st;
-        if (lstat(full, &st) != 0 && errno == ENOENT)
+        if (lstat(full, &st) != 0) {
+            if (errno == ENOENT)
+                return HISS_OK;
+            continue;
+        }
+        if (file_holds_sample(full, &st, sample)) {
+            *written = true;
             return HISS_OK;
+        }
     }
     hiss_diag_set(diag, full, 0, 0, "99 samples of that name are there already: "
                   "samples not written");
@@ -601,9 +629,10 @@ HissError songio_save_converted(Song *song, const char *path, const char *source
         if (!inst || !inst->sample || inst->path[0])
             continue;
         char file[SONG_NAME_MAX + 16], full[sizeof folder + sizeof file + 2];
-        HissError err = free_sample_name(folder, slot, inst->name, file, sizeof file, full,
-                                         sizeof full, diag);
-        if (!err)
+        bool written = false;
+        HissError err = free_sample_name(folder, slot, inst->sample, inst->name, file,
+                                         sizeof file, full, sizeof full, &written, diag);
+        if (!err && !written)
             err = write_sample_wav(inst->sample, full, diag);
         if (err)
             return err;

@@ -80,6 +80,9 @@ echo "set backups 0" >"$XDG_CONFIG_HOME/hiss/hissrc"
 check "set backups 0 is followed as by a save, and said" \
     grep -qF "no older version kept" "$T/out"
 check "so the backup is still the first" grep -qx "my mix" "$K/mine.hiss~"
+check "converting again names the sample file that holds the same sound" \
+    grep -qF '"mine-samples/01-sample_1-2.wav"' "$K/mine.hiss"
+check "instead of writing a copy of it" test ! -e "$K/mine-samples/01-sample_1-3.wav"
 rm "$XDG_CONFIG_HOME/hiss/hissrc"
 "$HISS" convert --help >"$T/out"
 check "--help says -o takes the song" grep -qE -- '--output SONG\.hiss +the song' "$T/out"
