@@ -8,7 +8,7 @@
  * (10 ms RMS in dB, less the render's own overall level, so mixing gains
  * do not count) against openmpt123's, as the mean difference in dB over
  * the 10 ms windows louder than -50 dB in both, and the pitch every
- * 20 ms (from zero crossings) as the mean difference in cents where both
+ * 20 ms (libaubio's YIN) as the mean difference in cents where both
  * have one; for the busy modules and for a corpus of one effect per
  * module, each against xmp's figures (`--speed`: the speed figures
  * alone). Prints figures; never asserts timing or likeness. */
@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <aubio/aubio.h>
 
 #include "common/modgen.h"
 #include "common/proc.h"
@@ -92,8 +94,8 @@ static void busy_song(ModgenSong *s, int channels)
 enum { WINDOW = 480, PITCH_WINDOW = 960 }; /* 10 ms and 20 ms at 48 kHz */
 
 /* A render's 10 ms RMS envelope in dB relative to its overall RMS, and
- * its pitch every 20 ms (Hz from the zero crossings of the channels'
- * sum, 0 where it is too quiet or has too few to tell). */
+ * its pitch every 20 ms (Hz by YIN from the channels'
+ * sum, 0 where it is too quiet or YIN is unsure). */
 typedef struct {
     double *env, *pitch;
     int windows, pitches;
@@ -105,23 +107,37 @@ static void analysis_free(Analysis *a)
     free(a->pitch);
 }
 
-static double crossing_hz(const double *m, uint32_t n)
+/* The pitch of every PITCH_WINDOW frames of m, by libaubio's YIN (an
+ * autocorrelation method: a zero-crossing count flips by one crossing on
+ * a resonant filter's ringing, which two renders that correlate at 0.9997
+ * can land on either side of, and reads as a fifth apart). 0 where the
+ * window is too quiet or YIN is unsure. */
+static void window_pitches(const double *m, uint32_t count, double *pitch, int windows)
 {
-    double first = -1, last = -1, level = 0;
-    int crossings = 0;
-    for (uint32_t i = 0; i < n; i++)
-        level += m[i] * m[i];
-    if (sqrt(level / n) < 1e-3)
-        return 0;
-    for (uint32_t i = 1; i < n; i++)
-        if (m[i - 1] < 0 && m[i] >= 0) {
-            double at = i - 1 + m[i - 1] / (m[i - 1] - m[i]);
-            if (first < 0)
-                first = at;
-            last = at;
-            crossings++;
+    enum { YIN_BUFFER = 2 * PITCH_WINDOW };
+    aubio_pitch_t *yin = new_aubio_pitch("yin", YIN_BUFFER, PITCH_WINDOW, 48000);
+    fvec_t *in = new_fvec(PITCH_WINDOW), *out = new_fvec(1);
+    aubio_pitch_set_silence(yin, -60);
+    /* Each call adds PITCH_WINDOW frames and looks at the last
+     * YIN_BUFFER: fed half a window ahead, call w looks at the frames
+     * centred on the middle of window w (the first call's buffer is half
+     * silence, so window 0 has no pitch). */
+    uint32_t ahead = PITCH_WINDOW / 2;
+    for (int w = 0; w < windows; w++) {
+        double level = 0;
+        for (uint32_t i = 0; i < PITCH_WINDOW; i++) {
+            uint32_t at = (uint32_t)w * PITCH_WINDOW + ahead + i;
+            in->data[i] = at < count ? (smpl_t)m[at] : 0;
+            if (at - ahead < count)
+                level += m[at - ahead] * m[at - ahead];
         }
-    return crossings >= 4 ? (crossings - 1) * 48000.0 / (last - first) : 0;
+        aubio_pitch_do(yin, in, out);
+        bool sure = aubio_pitch_get_confidence(yin) > 0.8;
+        pitch[w] = sqrt(level / PITCH_WINDOW) >= 1e-3 && sure && w > 0 ? out->data[0] : 0;
+    }
+    del_fvec(in);
+    del_fvec(out);
+    del_aubio_pitch(yin);
 }
 
 static bool analyse(const char *path, Analysis *out)
@@ -154,8 +170,7 @@ static bool analyse(const char *path, Analysis *out)
     out->windows = n;
     out->pitches = (int)(a.count / PITCH_WINDOW);
     out->pitch = malloc(sizeof *out->pitch * (size_t)(out->pitches ? out->pitches : 1));
-    for (int w = 0; w < out->pitches; w++)
-        out->pitch[w] = crossing_hz(mono + (size_t)w * PITCH_WINDOW, PITCH_WINDOW);
+    window_pitches(mono, a.count, out->pitch, out->pitches);
     free(mono);
     sampleio_audio_free(&a);
     return true;
