@@ -424,7 +424,7 @@ window8(const float *from, __m256i idx, __m256 upper, const int wide)
 __attribute__((target("avx2"), always_inline)) static inline size_t
 mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, float gr,
                   float gm, float *restrict o, float *restrict port, uint32_t n,
-                  const ReadMode mode, const int wide)
+                  const ReadMode mode, const int wide, const int has_port)
 {
     const uint32_t s32 = (uint32_t)step;
     const __m256 gains = _mm256_setr_ps(gl, gr, gl, gr, gl, gr, gl, gr);
@@ -438,6 +438,10 @@ mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, floa
     const __m256i steps_hi = _mm256_add_epi64(steps_lo, _mm256_set1_epi64x((long long)(4 * step)));
     const __m256i odd_lanes = _mm256_setr_epi32(1, 3, 5, 7, 0, 0, 0, 0);
     uint64_t a = *acc;
+    /* The lanes' fractions' sources, carried along: 32-bit adds wrap as
+     * the low halves of the 64-bit positions do. */
+    __m256i a32 = _mm256_add_epi32(_mm256_set1_epi32((int)(uint32_t)a), lane_steps);
+    const __m256i pass_step = _mm256_set1_epi32((int)(8 * s32));
     size_t i = 0;
     for (; i + 8 <= n; i += 8, o += 16) {
         const float *base = buf + (size_t)(a >> 32);
@@ -453,7 +457,6 @@ mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, floa
         if (mode == READ_RAW) {
             l = x0;
         } else {
-            __m256i a32 = _mm256_add_epi32(_mm256_set1_epi32((int)(uint32_t)a), lane_steps);
             __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(a32, 1)),
                                      _mm256_set1_ps(1.0f / 2147483648.0f));
             __m256 x1 = window8(base + 1, idx, upper, wide);
@@ -472,10 +475,11 @@ mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, floa
         _mm256_storeu_ps(o, _mm256_add_ps(_mm256_loadu_ps(o), _mm256_mul_ps(first, gains)));
         _mm256_storeu_ps(o + 8,
                          _mm256_add_ps(_mm256_loadu_ps(o + 8), _mm256_mul_ps(second, gains)));
-        if (port)
+        if (has_port)
             _mm256_storeu_ps(port + i,
                              _mm256_add_ps(_mm256_loadu_ps(port + i), _mm256_mul_ps(l, gmv)));
         a += 8 * step;
+        a32 = _mm256_add_epi32(a32, pass_step);
     }
     *acc = a;
     return i;
@@ -486,7 +490,9 @@ mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, floa
         const float *buf, uint64_t *acc, uint64_t step, float gl, float gr, float gm,          \
         float *restrict o, float *restrict port, uint32_t n)                                   \
     {                                                                                         \
-        return mono_steady8_avx2(buf, acc, step, gl, gr, gm, o, port, n, mode, wide);          \
+        /* Two loops: one without the port's test and stores. */                            \
+        return port ? mono_steady8_avx2(buf, acc, step, gl, gr, gm, o, port, n, mode, wide, 1)  \
+                    : mono_steady8_avx2(buf, acc, step, gl, gr, gm, o, NULL, n, mode, wide, 0); \
     }
 MONO_STEADY8(READ_RAW, 0)
 MONO_STEADY8(READ_RAW, 1)
