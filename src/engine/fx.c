@@ -221,6 +221,8 @@ static bool is_vibrato(uint8_t fx)
 }
 
 static void vibrato_offset(FxChannel *ch);
+static void tremolo_offset(FxChannel *ch);
+static void glissando(FxChannel *ch);
 
 static void first_tick(FxChannel *ch, uint8_t fx, uint8_t param)
 {
@@ -318,6 +320,12 @@ void fx_first_tick(FxChannel *ch, const Cell *cell)
      * own pitch. */
     if (ch->ft2_vibrato && (is_vibrato(cell->fx) || is_vibrato(cell->fx2)))
         vibrato_offset(ch);
+    /* Its tremolo likewise keeps the volume the wave gives where it is,
+     * and a glissando's tone portamento the note it rounded to. */
+    if (ch->ft2_vibrato && fx_cell_has(cell, '7'))
+        tremolo_offset(ch);
+    if (ch->ft2_vibrato && ch->glissando && fx_is_tone_porta(cell))
+        glissando(ch);
     /* Nxy (a cutoff slide, voicefx acts on it) remembers as volume slides
      * do; the row's copy is what the later ticks read. */
     for (int k = 0; k < 2; k++) {
@@ -349,11 +357,14 @@ static void tone_porta_amiga(FxChannel *ch)
 }
 
 /* E3x: the glide sounds at the first note at or above where it is (the
- * first table period not above the slide's), and goes on sliding. */
+ * first table period not above the slide's), and goes on sliding. With
+ * `vibrato ft2` it sounds at the nearest note instead, half way between
+ * two going to the lower, as FastTracker 2 rounds it. */
 static void glissando(FxChannel *ch)
 {
-    int up = (ch->pitch + FX_PITCH_PER_NOTE - 1) / FX_PITCH_PER_NOTE * FX_PITCH_PER_NOTE;
-    int tuned = up + finetune_units(ch);
+    int below = ch->ft2_vibrato ? FX_PITCH_PER_NOTE / 2 - 1 : FX_PITCH_PER_NOTE - 1;
+    int note = (ch->pitch + below) / FX_PITCH_PER_NOTE * FX_PITCH_PER_NOTE;
+    int tuned = note + finetune_units(ch);
     int sounds = ch->amiga ? fx_pitch_of_period(fx_period_of_pitch(tuned)) : tuned;
     ch->gliss_off = sounds - fx_note_pitch(ch);
 }
@@ -405,11 +416,16 @@ void fx_note_started(FxChannel *ch)
 }
 
 /* 7xy: the volume moves by wave x depth / 64, as in ProTracker. */
-static void tremolo(FxChannel *ch)
+static void tremolo_offset(FxChannel *ch)
 {
     int pos = ch->trem_pos & 63;
     int delta = wave(ch->trem_wave, pos) * ch->mem_trem_depth / 64;
     ch->trem_off = pos & 32 ? -delta : delta;
+}
+
+static void tremolo(FxChannel *ch)
+{
+    tremolo_offset(ch);
     ch->trem_pos = (ch->trem_pos + ch->mem_trem_speed) & 63;
 }
 

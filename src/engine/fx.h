@@ -59,8 +59,9 @@ typedef struct {
      * pitch), the period is taken from the ProTracker table again. */
     bool amiga;
     /* Song setting `vibrato ft2`: the vibrato goes down first in linear
-     * slides and keeps its offset on a row's first tick, as FastTracker 2
-     * plays it. */
+     * slides and keeps its offset on a row's first tick, the tremolo keeps
+     * its volume there, and a glissando rounds to the nearest note, as
+     * FastTracker 2 plays them. */
     bool ft2_vibrato;
     int period;
     int period_pitch;

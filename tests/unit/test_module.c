@@ -542,7 +542,7 @@ static void tremolo_moves_the_volume(void)
                 continue;
             float *out = synth_render(song, RATE, 4 * 5760, 1024);
             ModgenFormat mf = (ModgenFormat)f;
-            double base = tick_rms(out, mf, 6); /* row 1's tick 0: no tremolo */
+            double base = tick_rms(out, mf, 5); /* row 0's last tick: no tremolo */
             double first = tick_rms(out, mf, 7) / base;
             double high = (square ? first : tick_rms(out, mf, 9) / base);
             double low = tick_rms(out, mf, square ? 11 : 14) / base;
@@ -556,6 +556,71 @@ static void tremolo_moves_the_volume(void)
             free(out);
             song_free(song);
         }
+    }
+}
+
+/* FastTracker 2's tremolo keeps, on a row's first tick, the volume the
+ * wave gives where its position is (the position moves only on the later
+ * ticks); ProTracker's plays the volume as set there. As above, from 32:
+ * row 1 leaves the position at 40, sine 180, so the XM's row 2 sounds at
+ * 32 - 180 x 8 / 64 = 10 from its first tick; the MOD's first tick at 32. */
+static void xm_tremolo_keeps_its_volume_on_a_rows_first_tick(void)
+{
+    static const ModgenFormat FORMATS[] = {MODGEN_MOD, MODGEN_XM};
+    for (int i = 0; i < 2; i++) {
+        ModgenFormat f = FORMATS[i];
+        ModgenSong ms;
+        base_song(&ms);
+        ms.samples[0].volume = 32;
+        modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+        for (int r = 1; r < 4; r++)
+            modgen_add(&ms, 0, r, 0, 0, 0, -1, '7', 0x88);
+        Song *song = load(&ms, f, "tremolo-first-tick", NULL);
+        if (!song)
+            continue;
+        float *out = synth_render(song, RATE, 4 * 5760, 1024);
+        double base = tick_rms(out, f, 6);
+        double first = tick_rms(out, f, 12) / base * 32, next = tick_rms(out, f, 13) / base * 32;
+        double want = f == MODGEN_XM ? 10 : 32;
+        CHECK_MSG(fabs(first - want) < 1.0 && fabs(next - 10) < 1.0,
+                  "%s: row 2's first tick at %.2f of 32 (want %.0f), its second at %.2f "
+                  "(want 10)", FORMAT_NAMES[f], first, want, next);
+        free(out);
+        song_free(song);
+    }
+}
+
+/* An XM's glissando (E31) sounds the note nearest the tone portamento,
+ * half way between two going to the lower, and keeps it on a row's first
+ * tick: 3x8 slides half a semitone a tick from row 1's tick 1, so up from
+ * C-4, ticks 7..13 sound +0 +1 +1 +2 +2 +2 +3 semitones; down from C-5,
+ * -1 -1 -2 -2 -3 -3 -3. */
+static void xm_glissando_sounds_the_nearest_note(void)
+{
+    static const struct {
+        uint8_t from, to;
+        int semitones[7];
+    } CASES[] = {{49, 61, {0, 1, 1, 2, 2, 2, 3}}, {61, 49, {-1, -1, -2, -2, -3, -3, -3}}};
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        ModgenSong ms;
+        base_song(&ms);
+        modgen_add(&ms, 0, 0, 0, CASES[i].from, 1, -1, 'E', 0x31);
+        modgen_add(&ms, 0, 1, 0, CASES[i].to, 1, -1, '3', 0x08);
+        for (int r = 2; r < 4; r++)
+            modgen_add(&ms, 0, r, 0, 0, 0, -1, '3', 0);
+        Song *song = load(&ms, MODGEN_XM, "glissando", NULL);
+        if (!song)
+            continue;
+        float *out = synth_render(song, RATE, 4 * 5760, 1024);
+        double from = 8363.0 / PERIOD * pow(2, (CASES[i].from - 49) / 12.0);
+        for (int t = 0; t < 7; t++) {
+            double hz = synth_frequency(out, (uint32_t)(7 + t) * 960 + 100, 800, 0, RATE);
+            double want = from * pow(2, CASES[i].semitones[t] / 12.0);
+            CHECK_MSG(fabs(hz / want - 1) < 0.005, "from note %d, tick %d: %.2f Hz, want %.2f",
+                      CASES[i].from, 7 + t, hz, want);
+        }
+        free(out);
+        song_free(song);
     }
 }
 
@@ -1603,6 +1668,8 @@ int main(int argc, char **argv)
     RUN(xm_point_envelopes_loop_and_pan);
     RUN(xm_bare_notes_keep_the_envelope);
     RUN(tremolo_moves_the_volume);
+    RUN(xm_tremolo_keeps_its_volume_on_a_rows_first_tick);
+    RUN(xm_glissando_sounds_the_nearest_note);
     RUN(set_finetune_retunes_the_note);
     RUN(compressed_it_samples_load_exactly);
     RUN(it_vibrato_is_half_as_deep);
