@@ -244,6 +244,28 @@ static void note_offs_end_notes(void)
     }
 }
 
+/* An XM's note off on an instrument without a volume envelope silences
+ * the note at once (FastTracker 2 sets its volume to 0): gone within the
+ * declick ramp (64 frames), where a note off's 10 ms fade would still be
+ * sounding 100 to 400 frames on. */
+static void xm_note_off_silences_at_once(void)
+{
+    ModgenSong ms;
+    base_song(&ms);
+    modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+    modgen_add(&ms, 0, 8, 0, MODGEN_NOTE_OFF, 0, -1, 0, 0);
+    Song *song = load(&ms, MODGEN_XM, "off-at-once", NULL);
+    if (!song)
+        return;
+    uint32_t row = (uint32_t)synth_row_frame(RATE, 125, 6, 1);
+    float *out = synth_render(song, RATE, 10 * row, 1024);
+    double before = rms(out, 7 * row, row), after = rms(out, 8 * row + 100, 300);
+    CHECK_MSG(before > 0.05 && after < 1e-4, "%.4f before, %.4f 100 frames after the note off",
+              before, after);
+    free(out);
+    song_free(song);
+}
+
 /* An XM volume envelope that falls from 64 to 0 in 10 ticks, no sustain:
  * a decay of 200 ms at 125 BPM, so the note dies out. With a sustain at
  * 32 and a fadeout, it holds at half level until the note off. */
@@ -1662,6 +1684,7 @@ int main(int argc, char **argv)
     RUN(wide_modules_keep_their_channels);
     RUN(slides_follow_the_modules_mode);
     RUN(note_offs_end_notes);
+    RUN(xm_note_off_silences_at_once);
     RUN(xm_envelopes_shape_the_note);
     RUN(keymaps_play_each_keys_sample);
     RUN(xm_keymap_notes_keep_the_envelope);

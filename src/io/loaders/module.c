@@ -568,8 +568,15 @@ static bool convert_instrument_column(Convert *cv, int row, int channel,
         if (ifr & 0x80)
             cv->channel_resonance[channel] = ifr & 0x7F;
     }
-    if (ev->note == XMP_KEY_OFF)
+    if (ev->note == XMP_KEY_OFF) {
         cv->channel_off[channel] = true;
+        /* FastTracker 2's note off silences an instrument without a
+         * volume envelope at once: a note cut's short ramp, not a note
+         * off's 10 ms fade. */
+        if (cv->format == FORMAT_XM && module >= 1 && module <= instruments &&
+            !(cv->mod->xxi[module - 1].aei.flg & XMP_ENVELOPE_ON))
+            cell->note = NOTE_CUT;
+    }
     if (cell->note >= NOTE_FIRST && cell->note <= NOTE_LAST) {
         if (!ev->ins && cv->channel_off[channel] && cv->format == FORMAT_XM)
             note_at(cv, row, channel,
