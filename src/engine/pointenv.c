@@ -29,7 +29,7 @@ void pointenv_start(PointEnv *pe, const Instrument *inst)
 {
     pe->on = pointenv_any(inst);
     pe->fresh = true;
-    pe->key_off = false;
+    pe->key_off = pe->off_this_tick = false;
     pe->off = 0;
     for (int k = 0; k < SONG_ENV_KINDS; k++)
         pe->pos[k] = 0;
@@ -57,12 +57,16 @@ bool pointenv_tick(PointEnv *pe, const Instrument *inst)
     if (pe->fresh) {
         pe->fresh = false;
     } else {
+        /* The tick of the note off still holds the sustain; the envelope
+         * goes on past it from the tick after, as the trackers play it. */
+        bool sustain = !pe->key_off || pe->off_this_tick;
         for (int k = 0; k < SONG_ENV_KINDS; k++)
             if (!(pe->off & 1u << k))
-                pe->pos[k] = song_envelope_next(&inst->env[k], pe->pos[k], !pe->key_off);
+                pe->pos[k] = song_envelope_next(&inst->env[k], pe->pos[k], sustain);
         if (pe->key_off && vol)
             pe->fade = hiss_clampi(pe->fade - inst->fadeout, 0, SONG_FADEOUT_MAX);
     }
+    pe->off_this_tick = false;
     pointenv_levels(pe, inst);
     return !vol || (pe->fade > 0 &&
                     !song_envelope_ended_silent(&inst->vol_env, pe->pos[SONG_ENV_VOLUME]));
@@ -80,6 +84,7 @@ bool pointenv_release(PointEnv *pe, const Instrument *inst)
 {
     if (!pe->on)
         return false;
+    pe->off_this_tick = !pe->key_off;
     pe->key_off = true;
     return pointenv_has_volume(pe, inst);
 }

@@ -17,6 +17,7 @@ typedef struct {
     bool on;            /* the instrument has a point envelope */
     bool fresh;         /* started this tick: the next tick does not move it */
     bool key_off;       /* the note off has come */
+    bool off_this_tick; /* ...on this tick: the sustain still holds here */
     int pos[SONG_ENV_KINDS]; /* ticks into each envelope */
     int fade;           /* after the note off, 65536 down to 0 */
     /* Kinds switched off (1 << SongEnvKind; Xxy, Impulse Tracker's

@@ -305,6 +305,40 @@ static void xm_envelopes_shape_the_note(void)
     }
 }
 
+static double tick_rms(const float *out, ModgenFormat f, int tick);
+
+/* A note off's tick still holds the volume envelope's sustain; it goes
+ * on past it from the tick after, as FastTracker 2 plays it. Held at 64
+ * (tick 10) until the note off on tick 18, falling 4 a tick from tick 19
+ * to 0 at tick 34: tick 31 ramps from 16 to 12 (14 of 64 on the whole),
+ * one tick sooner it would ramp from 12 to 8. */
+static void xm_envelope_holds_on_the_note_offs_tick(void)
+{
+    ModgenSong ms;
+    base_song(&ms);
+    ModgenSample *sm = &ms.samples[0];
+    static const int TICK[] = {0, 10, 26}, VALUE[] = {64, 64, 0};
+    sm->env_points = 3;
+    for (int k = 0; k < 3; k++) {
+        sm->env_tick[k] = TICK[k];
+        sm->env_value[k] = VALUE[k];
+    }
+    sm->env_sustain = 1;
+    modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+    modgen_add(&ms, 0, 3, 0, MODGEN_NOTE_OFF, 0, -1, 0, 0);
+    Song *song = load(&ms, MODGEN_XM, "env-off-tick", NULL);
+    if (!song)
+        return;
+    float *out = synth_render(song, RATE, 8 * 5760, 1024);
+    double held = tick_rms(out, MODGEN_XM, 16);
+    for (int t = 28; t <= 33; t++) {
+        double got = tick_rms(out, MODGEN_XM, t) / held * 64, want = 4 * (34 - t) + 2;
+        CHECK_MSG(fabs(got - want) < 1.0, "tick %d at %.2f of 64, want %.0f", t, got, want);
+    }
+    free(out);
+    song_free(song);
+}
+
 static bool report_has(const LoaderReport *r, const char *what, int order, int row,
                        int channel);
 
@@ -1686,6 +1720,7 @@ int main(int argc, char **argv)
     RUN(note_offs_end_notes);
     RUN(xm_note_off_silences_at_once);
     RUN(xm_envelopes_shape_the_note);
+    RUN(xm_envelope_holds_on_the_note_offs_tick);
     RUN(keymaps_play_each_keys_sample);
     RUN(xm_keymap_notes_keep_the_envelope);
     RUN(xm_point_envelopes_loop_and_pan);
