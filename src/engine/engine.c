@@ -1850,6 +1850,10 @@ static bool voice_env_tick(Engine *e, int i, uint32_t ramp)
 {
     MixerVoice *v = &e->pool.voices[i];
     PointEnv *pe = &e->pool.points[i];
+    /* From silence (a volume envelope that starts at 0) the level comes
+     * over the declick ramp, as a note's start does, not over the tick. */
+    if (pe->gain <= 0.0f)
+        ramp = e->ramp;
     bool alive = pointenv_tick(pe, v->inst);
     int c = v->channel;
     Channel *ch = c >= 0 && c < SONG_MAX_CHANNELS ? &e->chans.ch[c] : NULL;

@@ -307,6 +307,19 @@ static void xm_envelopes_shape_the_note(void)
 
 static double tick_rms(const float *out, ModgenFormat f, int tick);
 
+/* The sample's volume envelope: `count` points, sustained at point
+ * `sustain` (-1: none). */
+static void volume_envelope(ModgenSample *sm, int count, const int *tick, const int *value,
+                            int sustain)
+{
+    sm->env_points = count;
+    for (int k = 0; k < count; k++) {
+        sm->env_tick[k] = tick[k];
+        sm->env_value[k] = value[k];
+    }
+    sm->env_sustain = sustain;
+}
+
 /* A note off's tick still holds the volume envelope's sustain; it goes
  * on past it from the tick after, as FastTracker 2 plays it. Held at 64
  * (tick 10) until the note off on tick 18, falling 4 a tick from tick 19
@@ -316,14 +329,8 @@ static void xm_envelope_holds_on_the_note_offs_tick(void)
 {
     ModgenSong ms;
     base_song(&ms);
-    ModgenSample *sm = &ms.samples[0];
     static const int TICK[] = {0, 10, 26}, VALUE[] = {64, 64, 0};
-    sm->env_points = 3;
-    for (int k = 0; k < 3; k++) {
-        sm->env_tick[k] = TICK[k];
-        sm->env_value[k] = VALUE[k];
-    }
-    sm->env_sustain = 1;
+    volume_envelope(&ms.samples[0], 3, TICK, VALUE, 1);
     modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
     modgen_add(&ms, 0, 3, 0, MODGEN_NOTE_OFF, 0, -1, 0, 0);
     Song *song = load(&ms, MODGEN_XM, "env-off-tick", NULL);
@@ -335,6 +342,29 @@ static void xm_envelope_holds_on_the_note_offs_tick(void)
         double got = tick_rms(out, MODGEN_XM, t) / held * 64, want = 4 * (34 - t) + 2;
         CHECK_MSG(fabs(got - want) < 1.0, "tick %d at %.2f of 64, want %.0f", t, got, want);
     }
+    free(out);
+    song_free(song);
+}
+
+/* A volume envelope that starts at 0 leaves a note's first tick silent;
+ * its second tick's level comes over the declick ramp, as a note's start
+ * does, not over the tick: rising 64 in 3 ticks, tick 1 sounds at 21.3
+ * of 64 from its start (gliding over the tick it would average 13 over
+ * the frames measured). */
+static void xm_envelope_from_silence_comes_at_once(void)
+{
+    ModgenSong ms;
+    base_song(&ms);
+    static const int TICK[] = {0, 3}, VALUE[] = {0, 64};
+    volume_envelope(&ms.samples[0], 2, TICK, VALUE, 1);
+    modgen_add(&ms, 0, 0, 0, 49, 1, -1, 0, 0);
+    Song *song = load(&ms, MODGEN_XM, "env-from-silence", NULL);
+    if (!song)
+        return;
+    float *out = synth_render(song, RATE, 5760, 1024);
+    double full = tick_rms(out, MODGEN_XM, 5), first = tick_rms(out, MODGEN_XM, 1) / full * 64;
+    CHECK_MSG(rms(out, 0, 900) < 1e-4, "tick 0 sounds: %.5f", rms(out, 0, 900));
+    CHECK_MSG(fabs(first - 64 / 3.0) < 1.0, "tick 1 at %.2f of 64, want 21.3", first);
     free(out);
     song_free(song);
 }
@@ -1721,6 +1751,7 @@ int main(int argc, char **argv)
     RUN(xm_note_off_silences_at_once);
     RUN(xm_envelopes_shape_the_note);
     RUN(xm_envelope_holds_on_the_note_offs_tick);
+    RUN(xm_envelope_from_silence_comes_at_once);
     RUN(keymaps_play_each_keys_sample);
     RUN(xm_keymap_notes_keep_the_envelope);
     RUN(xm_point_envelopes_loop_and_pan);
