@@ -213,6 +213,10 @@ typedef struct Instrument {
      * envelopes (FastTracker 2); a bare note of the same instrument goes
      * on with them, a note off's fade included. */
     bool env_keep_bare;
+    /* With a volume envelope that does not loop, the fadeout after a note
+     * off waits until the envelope has passed its last point (Impulse
+     * Tracker); otherwise it starts at the note off (FastTracker 2). */
+    bool fade_after_env;
     /* A 12 dB low-pass is Impulse Tracker's two-pole filter: the cutoff
      * (Hz, to IT's nearest) and resonance (percent of IT's 0..127) are
      * IT's, its coefficients set once a tick from the cutoff in force

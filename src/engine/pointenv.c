@@ -49,6 +49,17 @@ bool pointenv_has_volume(const PointEnv *pe, const Instrument *inst)
     return inst->vol_env.count > 0 && !(pe->off & 1u << SONG_ENV_VOLUME);
 }
 
+/* After the note off, whether the fadeout acts on this tick: at once,
+ * or (fade_from end) once a volume envelope without a loop has passed
+ * its last point. */
+static bool fades_now(const PointEnv *pe, const Instrument *inst)
+{
+    const SongEnvelope *env = &inst->vol_env;
+    int n = env->count < SONG_ENV_POINTS ? env->count : SONG_ENV_POINTS;
+    return !inst->fade_after_env || env->loop_end >= 0 || n == 0 ||
+           pe->pos[SONG_ENV_VOLUME] >= env->tick[n - 1];
+}
+
 bool pointenv_tick(PointEnv *pe, const Instrument *inst)
 {
     if (!pe->on)
@@ -63,7 +74,7 @@ bool pointenv_tick(PointEnv *pe, const Instrument *inst)
         for (int k = 0; k < SONG_ENV_KINDS; k++)
             if (!(pe->off & 1u << k))
                 pe->pos[k] = song_envelope_next(&inst->env[k], pe->pos[k], sustain);
-        if (pe->key_off && vol)
+        if (pe->key_off && vol && fades_now(pe, inst))
             pe->fade = hiss_clampi(pe->fade - inst->fadeout, 0, SONG_FADEOUT_MAX);
     }
     pe->off_this_tick = false;

@@ -1171,13 +1171,13 @@ static HissError parse_instrument(Parser *p)
      * its points, its sustain and its loop. */
     enum { F_SAMPLE, F_VOLUME, F_PAN, F_BASE, F_FINETUNE, F_LOOP, F_INTERP, F_SLICES,
            F_STRETCH, F_FADEOUT, F_BARE_ENV, F_NNA, F_DUPCHECK, F_DUPACTION, F_AUTOVIB,
-           F_FILTER_MODEL, F_ENVELOPES,
+           F_FILTER_MODEL, F_FADE_FROM, F_ENVELOPES,
            F_COUNT = F_ENVELOPES + 3 * SONG_ENV_KINDS };
     static const char *const FIELDS[F_COUNT] = {
         "sample",         "volume",        "pan",         "base",       "finetune",
         "loop",           "interp",        "slices",      "stretch",    "fadeout",
         "bare_env",       "nna",           "dupcheck",    "dupaction",  "autovib",
-        "filter_model",   "vol_env",        "vol_sustain",   "vol_loop",    "pan_env",
+        "filter_model",   "fade_from",     "vol_env",        "vol_sustain",   "vol_loop",    "pan_env",
         "pan_sustain",    "pan_loop",      "bend_env",    "bend_sustain", "bend_loop",
         "cutoff_env",     "cutoff_sustain", "cutoff_loop"};
     /* Where each sustain and loop was given (by envelope field), to check
@@ -1277,6 +1277,9 @@ static HissError parse_instrument(Parser *p)
             break;
         case F_FILTER_MODEL:
             err = parse_either(p, "filter_model", "hiss", "it", &inst->filter_it);
+            break;
+        case F_FADE_FROM:
+            err = parse_either(p, "fade_from", "off", "end", &inst->fade_after_env);
             break;
         case F_NNA:
         case F_DUPACTION: {
@@ -2013,6 +2016,8 @@ static void format_instrument(Buf *b, int slot, const Instrument *inst)
         buf_put(b, " bare_env keep", 14);
     if (inst->filter_it)
         buf_put(b, " filter_model it", 16);
+    if (inst->fade_after_env)
+        buf_put(b, " fade_from end", 14);
     if (inst->nna != SONG_NOTE_CUT)
         buf_printf(b, " nna %s", song_note_action_names[inst->nna % SONG_NOTE_ACTIONS]);
     if (inst->autovib[SONG_AUTOVIB_DEPTH])

@@ -327,6 +327,41 @@ static void pitch_envelope_bends_the_note(void)
     song_free(song);
 }
 
+/* An IT note off on an instrument with a volume envelope: the envelope
+ * goes on past its sustain, and the fadeout waits until it has passed
+ * its last point. Held at 64 from tick 10 (the sustain) to its end at
+ * tick 30, the note off on tick 18: the envelope ends on tick 38, so
+ * tick 36 still sounds in full; fadeout 32 (32 ticks) then takes it
+ * down to silence by tick 70. */
+static void it_fadeout_waits_for_the_envelope(void)
+{
+    ModgenSong ms;
+    it_song(&ms, 49);
+    ModgenSample *sm = &ms.samples[0];
+    static const int TICKS[] = {0, 10, 30};
+    sm->env_points = 3;
+    for (int k = 0; k < 3; k++) {
+        sm->env_tick[k] = TICKS[k];
+        sm->env_value[k] = 64;
+    }
+    sm->env_sustain = 1;
+    sm->fadeout = 32;
+    modgen_add(&ms, 0, 3, 0, MODGEN_NOTE_OFF, 0, -1, 0, 0);
+    Song *song = load(&ms, "fade-after-env");
+    if (!song)
+        return;
+    CHECK(song_instrument(song, 1) && song_instrument(song, 1)->fade_after_env);
+    float *out = synth_render(song, RATE, 13 * ROW, 1024);
+    double held = rms(out, 16 * TICK, 4 * TICK), late = rms(out, 36 * TICK, TICK),
+           fading = rms(out, 54 * TICK, TICK), gone = rms(out, 72 * TICK, TICK);
+    CHECK_MSG(held > 0.01 && fabs(late / held - 1) < 0.02, "tick 36 at %.3f of the held level",
+              late / held);
+    CHECK_MSG(fading < 0.6 * held && fading > 0.3 * held && gone < 1e-4,
+              "tick 54 at %.3f, tick 72 at %.5f of the held level", fading / held, gone / held);
+    free(out);
+    song_free(song);
+}
+
 /* Saved as .hiss and read back, the imported envelopes and filter render
  * the same. */
 static void it_envelopes_save_and_render_the_same(void)
@@ -405,6 +440,7 @@ int main(int argc, char **argv)
     RUN(zxx_cutoff_is_its_own);
     RUN(envelope_switch_holds_the_volume);
     RUN(pitch_envelope_bends_the_note);
+    RUN(it_fadeout_waits_for_the_envelope);
     RUN(it_envelopes_save_and_render_the_same);
     test_remove_tree(dir);
     return test_finish();

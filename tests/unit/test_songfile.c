@@ -477,6 +477,7 @@ static Song *random_song(int patterns, int rows, int channels)
         if (inst->vol_env.count)
             inst->fadeout = 1 + (int)rnd(SONG_FADEOUT_MAX);
         inst->env_keep_bare = i % 3 == 1;
+        inst->fade_after_env = i % 3 == 2;
         inst->filter_it = i % 2 == 1;
         s->instruments[1 + i * 50] = inst;
     }
@@ -529,7 +530,7 @@ static int songs_equal(const Song *a, const Song *b)
              envelopes_equal(&x->pan_env, &y->pan_env) &&
              envelopes_equal(&x->pitch_env, &y->pitch_env) &&
              envelopes_equal(&x->filter_env, &y->filter_env) && x->fadeout == y->fadeout &&
-             x->env_keep_bare == y->env_keep_bare && x->filter_it == y->filter_it &&
+             x->env_keep_bare == y->env_keep_bare && x->fade_after_env == y->fade_after_env && x->filter_it == y->filter_it &&
              x->nna == y->nna &&
              x->dupcheck == y->dupcheck && x->dupaction == y->dupaction &&
              !memcmp(x->autovib, y->autovib, sizeof x->autovib) &&

@@ -963,6 +963,8 @@ static void convert_envelope(Convert *cv, int slot, const struct xmp_instrument 
      * note off, and one its new-note action sends fading. */
     if (inst->vol_env.count || cv->format == FORMAT_IT)
         inst->fadeout = hiss_clampi(xi->rls, 0, SONG_FADEOUT_MAX);
+    /* IT starts that fade only where the volume envelope ends. */
+    inst->fade_after_env = cv->format == FORMAT_IT;
     /* IT's pitch or filter envelope: libxmp gives the pitch's half
      * semitones (-32..32) x 50, the filter's levels + 32, x 4. */
     struct xmp_envelope env = xi->fei;
