@@ -117,6 +117,9 @@ static void per_step(void)
         printf("  %-8.3f", (double)rates[k] / RATE);
         for (int m = 0; m < INTERP_COUNT; m++) {
             synth_force_interp(s, MODES[m]);
+            /* The levels a loaded song's sinc notes get (songio_load). */
+            if (MODES[m] == INTERP_SINC)
+                songio_add_sinc_levels(s, RATE, NULL);
             printf(" %8.2f", measure(s, 2.0).ns_per_voice_frame);
         }
         printf("\n");
@@ -206,9 +209,25 @@ int main(int argc, char **argv)
     printf("stress (32 channels, looping samples, pitch slides; master limiter off):\n");
     for (int m = 0; m < INTERP_COUNT; m++) {
         synth_force_interp(stress, MODES[m]);
-        /* The octave levels a loaded song's sinc notes get (songio_load). */
-        if (MODES[m] == INTERP_SINC)
+        /* The levels a loaded song's sinc notes get (songio_load), and
+         * what building them costs at load. */
+        if (MODES[m] == INTERP_SINC) {
+            double t0 = thread_seconds();
             songio_add_sinc_levels(stress, RATE, NULL);
+            double ms = (thread_seconds() - t0) * 1e3;
+            size_t bytes = 0, sound = 0;
+            for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {
+                const Instrument *inst = song_instrument(stress, i);
+                if (inst && inst->sample) {
+                    bytes += sample_bytes(inst->sample);
+                    sound += (size_t)inst->sample->frames * inst->sample->channels *
+                             sizeof(float);
+                }
+            }
+            printf("  sinc levels at load: %.1f ms; the samples then hold %.0f KiB "
+                   "(%.1fx their frames)\n",
+                   ms, bytes / 1024.0, (double)bytes / (double)(sound ? sound : 1));
+        }
         Figures f = measure(stress, MODES[m] == INTERP_SINC ? 5.0 : 20.0);
         printf("  %-6s %8.1fx real time  %6.2f ns/voice-frame  (%.1f voices)  "
                "target <= %.1f ns\n",
