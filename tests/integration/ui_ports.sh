@@ -93,7 +93,7 @@ check "ch02 goes where --connect says" connected hissed:ch02 rec:in_4
 keys C-g
 check "the settings screen" wait_for "Channels"
 # Channels comes before master gain, the limiter and the four settings of
-# how effects play (global volume, slides, FT2 vibrato, FT2 tremor): the
+# how effects play (global volume, slides, FT2 vib/trem/gliss, FT2 tremor): the
 # seventh from the end, whatever comes before it.
 keys End Up Up Up Up Up Up Right Right
 check "channels set to 4" wait_re "Channels +4"

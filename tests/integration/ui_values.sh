@@ -60,7 +60,7 @@ check "undo takes both changes back" wait_re "Volume +64"
 # and saved.
 keys C-g End
 check "FT2 tremor is last, off for the demo" wait_re "> *FT2 tremor +off|FT2 tremor +off"
-check "FT2 vibrato is shown" wait_re "FT2 vibrato +off"
+check "FT2 vibrato, tremolo and glissando are shown" wait_re "FT2 vib/trem/gliss +off"
 check "the global volume is shown" wait_re "Global volume \\(/64\\) +64"
 keys Up Up
 check "Amiga slides are off for the demo" wait_re "Amiga slides +off"

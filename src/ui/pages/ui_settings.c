@@ -34,7 +34,7 @@ static const char *const LABELS[SET_COUNT] = {
     "Title", "BPM", "Speed (ticks/row)", "Rows per beat", "Row swing (%)", "Groove swing (%)",
     "Groove grid (8/16)", "Humanize (ms late)", "Humanize level (%)", "Groove seed",
     "Channels", "Master gain (dB)", "Limiter", "Global volume (/64)", "Amiga slides",
-    "FT2 vibrato", "FT2 tremor",
+    "FT2 vib/trem/gliss", "FT2 tremor",
 };
 
 /* What each number takes (the edit layer's limits) and how it reads; the
