@@ -49,6 +49,11 @@ typedef struct {
     jack_port_t *out[2];
     _Atomic uint32_t sent;
     _Atomic bool muted; /* silence, and the signal held at its start */
+    /* Set by the first cycle whose graph has both outputs connected:
+     * jack_connect returns before the server's cycles use the new
+     * connection, and a take begun in between would record silence on
+     * an input that is not yet fed. */
+    _Atomic bool linked;
 } Sender;
 
 static int sender_process(jack_nframes_t n, void *arg)
@@ -63,6 +68,10 @@ static int sender_process(jack_nframes_t n, void *arg)
     }
     if (!muted)
         atomic_store(&s->sent, at + n);
+    /* In the process callback this reads the graph the cycle runs. */
+    if (!atomic_load(&s->linked) && jack_port_connected(s->out[0]) > 0 &&
+        jack_port_connected(s->out[1]) > 0)
+        atomic_store(&s->linked, true);
     return 0;
 }
 
@@ -77,9 +86,15 @@ static bool sender_open(Sender *s)
     s->out[1] = jack_port_register(s->client, "out_R", JACK_DEFAULT_AUDIO_TYPE,
                                    JackPortIsOutput, 0);
     jack_set_process_callback(s->client, sender_process, s);
-    return s->out[0] && s->out[1] && jack_activate(s->client) == 0 &&
-           jack_connect(s->client, "sender:out_L", "hiss_rec:in_L") == 0 &&
-           jack_connect(s->client, "sender:out_R", "hiss_rec:in_R") == 0;
+    if (!(s->out[0] && s->out[1] && jack_activate(s->client) == 0 &&
+          jack_connect(s->client, "sender:out_L", "hiss_rec:in_L") == 0 &&
+          jack_connect(s->client, "sender:out_R", "hiss_rec:in_R") == 0))
+        return false;
+    /* Every take starts once hiss's inputs carry the signal: a loaded
+     * machine may run many cycles before the connections are in them. */
+    for (int ms = 0; !atomic_load(&s->linked) && ms < 20000; ms += 5)
+        hiss_sleep_ms(5);
+    return atomic_load(&s->linked);
 }
 
 /* hiss's client "hiss_rec" running `engine` (NULL: silence) under the
