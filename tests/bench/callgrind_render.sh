@@ -7,10 +7,10 @@
 # loudness, and as a user's render runs, printing its summary with the
 # true peak and loudness (loudness_add is the share --no-loudness saves).
 # Prints the figures and where the instructions went; asserts nothing.
-# The memset line is mostly the clearing of the channel buses: glibc
-# clears a bus of over 2 KiB with `rep stosb`, which callgrind counts as
-# an instruction a byte, though it ran faster than clearing in pieces
-# small enough for vector stores.
+# The memset line is mostly the clearing of the channel buses (2 KiB a
+# chunk): listed apart because glibc clears anything over 2 KiB with `rep
+# stosb`, which callgrind counts as an instruction a byte, so bigger buses
+# would show here first.
 # Run by `make bench`, never by the tests (it takes two minutes).
 #
 # It counts build/bench/render_only, which is `hiss render` (the same
