@@ -103,6 +103,27 @@ void loader_report_summary(const LoaderReport *r,
 
 /* ---- .hiss ---- */
 
+/* Whether data starts with a whole version line: "hiss", blanks, a
+ * number, optional blanks, then the line's end. A module's title sits at
+ * its first byte too, and "hiss dig test" or "hiss 1" and padding is not
+ * a song. */
+static bool version_line(const char *data, size_t len)
+{
+    size_t i = 4;
+    if (len < 6 || memcmp(data, "hiss", 4) || (data[4] != ' ' && data[4] != '\t'))
+        return false;
+    while (i < len && (data[i] == ' ' || data[i] == '\t'))
+        i++;
+    size_t digits = i;
+    while (i < len && data[i] >= '0' && data[i] <= '9')
+        i++;
+    if (i == digits)
+        return false;
+    while (i < len && (data[i] == ' ' || data[i] == '\t'))
+        i++;
+    return i == len || data[i] == '\n' || data[i] == '\r';
+}
+
 /* A .hiss file starts with its version line ("hiss 1", after an optional
  * UTF-8 BOM). A file named .hiss is also taken whatever it starts with, so
  * that a broken song gets the parser's file:line:col message rather than
@@ -113,9 +134,7 @@ static bool hiss_probe(const char *path, const char *data, size_t len)
         data += 3;
         len -= 3;
     }
-    if (len >= 5 && !memcmp(data, "hiss", 4) && (data[4] == ' ' || data[4] == '\t'))
-        return true;
-    return path && hiss_has_suffix(path, ".hiss");
+    return version_line(data, len) || (path && hiss_has_suffix(path, ".hiss"));
 }
 
 static HissError hiss_load(const char *data, size_t len, const char *path, Song **out,

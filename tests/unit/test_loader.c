@@ -72,6 +72,29 @@ static void the_probe_picks_the_loader(void)
     song_free(song);
 }
 
+/* A module whose title starts like a version line ("hiss dig test",
+ * "hiss 1" and the title's padding) is still the module. */
+static void a_module_titled_hiss_is_the_module(void)
+{
+    size_t n = 0;
+    const SongLoader *t = loader_table(&n);
+    static char mod[1100];
+    static const char *const TITLES[] = {"hiss dig test", "hiss 1", "hiss\t2 beats"};
+    for (size_t k = 0; k < HISS_ARRAY_LEN(TITLES); k++) {
+        memset(mod, 0, sizeof mod);
+        memcpy(mod, TITLES[k], strlen(TITLES[k]));
+        memcpy(mod + 1080, "M.K.", 4);
+        const SongLoader *picked = loader_pick(t, n, "dig.mod", mod, sizeof mod);
+        CHECK_MSG(picked && !strcmp(picked->name, "ProTracker MOD"), "\"%s\": %s",
+                  TITLES[k], picked ? picked->name : "none");
+    }
+    /* Version lines a song may have: with CR LF, trailing blanks, alone. */
+    static const char *const SONGS[] = {"hiss 1\r\ntitle \"x\"\n", "hiss  1 \n", "hiss 1"};
+    for (size_t k = 0; k < HISS_ARRAY_LEN(SONGS); k++)
+        CHECK_MSG(loader_pick(t, n, "x", SONGS[k], strlen(SONGS[k])) == &t[0], "\"%s\"",
+                  SONGS[k]);
+}
+
 /* A broken file named .hiss is hiss's: its message has the line and column. */
 static void a_broken_hiss_file_gets_the_parsers_message(void)
 {
@@ -114,6 +137,7 @@ int main(void)
 {
     RUN(hiss_is_the_first_entry);
     RUN(the_probe_picks_the_loader);
+    RUN(a_module_titled_hiss_is_the_module);
     RUN(a_broken_hiss_file_gets_the_parsers_message);
     RUN(an_unknown_format_is_named_clearly);
     return test_finish();
