@@ -372,7 +372,8 @@ static void write_xm(const ModgenSong *s, Buf *b)
                     continue;
                 put8(b, at, e->note == MODGEN_NOTE_OFF ? 97 : e->note ? e->note : 0);
                 put8(b, at + 1, e->inst);
-                put8(b, at + 2, e->vol >= 0 ? 0x10 + e->vol : 0);
+                put8(b, at + 2,
+                     e->vol >= MODGEN_VOLCOL ? e->vol & 0xff : e->vol >= 0 ? 0x10 + e->vol : 0);
                 put8(b, at + 3, fx_number(e->fx));
                 put8(b, at + 4, e->param);
             }

@@ -22,7 +22,8 @@ typedef struct {
     int pattern, row, channel;
     uint8_t note; /* hiss note, 0 = none, MODGEN_NOTE_OFF */
     uint8_t inst; /* 1-based, 0 = none */
-    int vol;      /* 0..64 in the volume column (MOD: as Cxx), -1 = none */
+    int vol;      /* 0..64 in the volume column (MOD: as Cxx), -1 = none;
+                     XM only: MODGEN_VOLCOL | byte, a volume-column byte as is */
     char fx;      /* FT2 letter '0'..'9', 'A'..'F', 'R', or 0; IT only: 'Z' */
     uint8_t param;
 } ModgenEvent;
@@ -99,6 +100,9 @@ typedef struct {
 } ModgenSong;
 
 typedef enum { MODGEN_MOD, MODGEN_S3M, MODGEN_XM, MODGEN_IT } ModgenFormat;
+
+/* An XM volume-column byte written as it is (0xD8: pan slide left by 8). */
+enum { MODGEN_VOLCOL = 0x100 };
 
 /* A song with one pattern of `rows` rows played once, nothing in it. */
 void modgen_init(ModgenSong *song, int channels, int rows, int speed, int bpm);

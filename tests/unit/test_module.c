@@ -516,6 +516,41 @@ static void xm_point_envelopes_loop_and_pan(void)
     song_free(song);
 }
 
+/* The XM volume column's pan slides: Dx moves the note left, Ex right,
+ * x a tick (a row of 6 ticks moves it 5x); D0 does nothing. */
+static void xm_volume_column_pan_slides(void)
+{
+    static const struct {
+        int byte;
+        int louder; /* 0 left, 1 right, -1 centred */
+    } CASES[] = {{0xD8, 0}, {0xE8, 1}, {0xD0, -1}};
+    for (size_t k = 0; k < HISS_ARRAY_LEN(CASES); k++) {
+        ModgenSong ms;
+        base_song(&ms);
+        modgen_add(&ms, 0, 0, 0, 49, 1, -1, '8', 0x80);
+        for (int row = 1; row <= 4; row++)
+            modgen_add(&ms, 0, row, 0, 0, 0, MODGEN_VOLCOL | CASES[k].byte, 0, 0);
+        LoaderReport r;
+        Song *song = load_xm_report(&ms, "volcol-pan", &r);
+        CHECK(!report_has(&r, "pan", -1, -1, -1));
+        loader_report_free(&r);
+        if (!song)
+            return;
+        atomic_store(&song->limiter, false);
+        float *out = synth_render(song, RATE, 36 * 960, 1024);
+        double left = tick_end_rms(out, 30, 0), right = tick_end_rms(out, 30, 1);
+        double db = 20 * log10(left / right);
+        if (CASES[k].louder < 0)
+            CHECK_MSG(fabs(db) < 0.5, "vol column %02X: left - right %.1f dB", CASES[k].byte,
+                      db);
+        else
+            CHECK_MSG(CASES[k].louder ? db < -6 : db > 6, "vol column %02X: left - right %.1f dB",
+                      CASES[k].byte, db);
+        free(out);
+        song_free(song);
+    }
+}
+
 /* A sample whose volume envelope falls from 64 to 0 over 20 ticks. */
 static void falling_envelope_song(ModgenSong *ms)
 {
@@ -1755,6 +1790,7 @@ int main(int argc, char **argv)
     RUN(keymaps_play_each_keys_sample);
     RUN(xm_keymap_notes_keep_the_envelope);
     RUN(xm_point_envelopes_loop_and_pan);
+    RUN(xm_volume_column_pan_slides);
     RUN(xm_bare_notes_keep_the_envelope);
     RUN(tremolo_moves_the_volume);
     RUN(xm_tremolo_keeps_its_volume_on_a_rows_first_tick);

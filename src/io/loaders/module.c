@@ -441,8 +441,15 @@ static void convert_effect(Convert *cv, int row, int channel, uint8_t type, uint
         *fx = 'F';
         return;
     case XFX_PANSLIDE:
-    case XFX_PANSL_NOMEM:
         *fx = 'P';
+        return;
+    case XFX_PANSL_NOMEM:
+        /* An XM volume column's pan slide (Dx left, Ex right), which
+         * libxmp gives with the left speed high; a speed of 0 does
+         * nothing there, while hiss's P00 would repeat the last slide. */
+        if (param)
+            *fx = 'P';
+        *out = (uint8_t)(y << 4 | x);
         return;
     case XFX_IT_PANSLIDE:
         /* IT's Pxy slides left with x; hiss's P (like XM) slides right. */
