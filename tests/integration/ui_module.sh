@@ -69,8 +69,11 @@ T send-keys -t ui -l "demo-keymap.xm"
 keys Enter
 check "keymap: its import report wraps over the screen's last rows" \
     wait_for "instruments 01, 02 (one per sample"
+check "keymap: a sample of the module has no file until saved, and says so" \
+    wait_re "Sample +\(written when the song is saved\)"
 keys C-s
 check "keymap: saving says so on one row" wait_re "^saved .*/demo-keymap\.hiss *$"
+check "keymap: then the sample names its file" wait_for "demo-keymap-samples/01-instrument.wav"
 check "keymap: the report's rows are drawn again, no letter left" body_clean
 keys C-q
 check "keymap: quit" wait_for "hiss exited 0"

@@ -333,7 +333,11 @@ static void field_text(const Instrument *inst, Field f, char *buf, size_t size)
     switch (f) {
     case F_NAME: snprintf(buf, size, "%s", inst->name); break;
     case F_SAMPLE:
-        snprintf(buf, size, "%s%s", inst->path[0] ? inst->path : "(none)",
+        /* A module's sample has no file until the song is saved. */
+        snprintf(buf, size, "%s%s",
+                 inst->path[0] ? inst->path
+                 : inst->sample ? "(written when the song is saved)"
+                                : "(none)",
                  inst->missing ? "  [missing]" : "");
         break;
     case F_VOLUME: snprintf(buf, size, "%d", inst->volume); break;
