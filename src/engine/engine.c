@@ -1320,7 +1320,7 @@ static void channel_tick(Engine *e, int c)
         }
         return;
     }
-    bool restart = fx_other_tick(fx, e->seq.tick % e->seq.speed);
+    bool restart = fx_other_tick(fx, e->seq.tick % e->seq.speed, e->seq.speed);
     if (fx_multi_retrig(fx))
         restart = true;
     if (restart)

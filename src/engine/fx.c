@@ -466,13 +466,16 @@ static void vibrato(FxChannel *ch)
     ch->vib_pos = (ch->vib_pos + ch->mem_vib_speed) & 63;
 }
 
-static bool other_tick(FxChannel *ch, int tick, uint8_t fx, uint8_t param)
+static bool other_tick(FxChannel *ch, int tick, int row_ticks, uint8_t fx, uint8_t param)
 {
     int x = param >> 4, y = param & 15;
     switch (fx) {
     case '0':
         if (param) {
-            int t = tick % 3, semis = t == 1 ? x : t == 2 ? y : 0;
+            /* FastTracker 2 counts the arpeggio from the row's end: at
+             * speed 6 the ticks after the first play +y, +x, the note. */
+            int t = ch->ft2_vibrato ? (row_ticks - tick) % 3 : tick % 3;
+            int semis = t == 1 ? x : t == 2 ? y : 0;
             if (ch->amiga && semis) /* the table's period for that note */
                 ch->arp_fine = fx_pitch_of_period(fx_period_of_pitch(
                                    ch->pitch + semis * FX_PITCH_PER_NOTE + finetune_units(ch))) -
@@ -530,13 +533,13 @@ static bool other_tick(FxChannel *ch, int tick, uint8_t fx, uint8_t param)
     return false;
 }
 
-bool fx_other_tick(FxChannel *ch, int tick)
+bool fx_other_tick(FxChannel *ch, int tick, int row_ticks)
 {
     ch->arp_off = ch->arp_fine = ch->vib_off = ch->trem_off = ch->gliss_off = 0;
     ch->global_slide = 0;
     ch->tremor_silent = false;
-    bool a = other_tick(ch, tick, ch->fx[0], ch->param[0]);
-    bool b = other_tick(ch, tick, ch->fx[1], ch->param[1]);
+    bool a = other_tick(ch, tick, row_ticks, ch->fx[0], ch->param[0]);
+    bool b = other_tick(ch, tick, row_ticks, ch->fx[1], ch->param[1]);
     return a || b;
 }
 

@@ -119,8 +119,8 @@ void fx_first_tick(FxChannel *ch, const Cell *cell);
  * note must restart on this tick (E9x). `tick` counts from the row's
  * start; an EEx repeat starts again at 0, where these effects act too
  * (and, in amiga mode, E1x E2x EAx EBx once more and EDx restarts its
- * note, as in ProTracker). */
-bool fx_other_tick(FxChannel *ch, int tick);
+ * note, as in ProTracker). `row_ticks`: the row's ticks (the speed). */
+bool fx_other_tick(FxChannel *ch, int tick, int row_ticks);
 /* Rxy's tick counter; true when the note must restart, the volume already
  * changed. Counts only while the row has an Rxy. */
 bool fx_multi_retrig(FxChannel *ch);

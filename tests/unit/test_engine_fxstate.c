@@ -21,7 +21,7 @@ static int play_row(FxChannel *ch, Cell c, int speed, FxRowControl *ctl)
     fx_first_tick(ch, &c);
     int restarts = 0;
     for (int t = 1; t < speed; t++) {
-        bool r = fx_other_tick(ch, t);
+        bool r = fx_other_tick(ch, t, speed);
         if (fx_multi_retrig(ch))
             r = true;
         restarts += r;
@@ -115,7 +115,7 @@ static void arpeggio_vibrato_and_cut_by_tick(void)
     CHECK(fx_pitch(&ch) == 64 * 49);
     static const int want[6] = {0, 3, 7, 0, 3, 7};
     for (int t = 1; t < 6; t++) {
-        fx_other_tick(&ch, t);
+        fx_other_tick(&ch, t, 6);
         CHECK(fx_pitch(&ch) == 64 * (49 + want[t]));
     }
 
@@ -124,22 +124,22 @@ static void arpeggio_vibrato_and_cut_by_tick(void)
     fx_first_tick(&ch, &v);
     int offs[5];
     for (int t = 1; t < 6; t++) {
-        fx_other_tick(&ch, t);
+        fx_other_tick(&ch, t, 6);
         offs[t - 1] = ch.vib_off;
     }
     /* positions 0, 8, 16, 24, 32: sine 0, 180, 255, 180, 0 times 15/32 */
     CHECK(offs[0] == 0 && offs[1] == 180 * 15 / 32 && offs[2] == 255 * 15 / 32);
     CHECK(offs[3] == 180 * 15 / 32 && offs[4] == 0);
-    fx_other_tick(&ch, 6); /* position 40: the negative half */
+    fx_other_tick(&ch, 6, 6); /* position 40: the negative half */
     CHECK(ch.vib_off == -(180 * 15 / 32));
 
     Cell cut = cell('E', 0xC2);
     ch.volume = 50;
     fx_row(&ch, 0, &cut, &ctl);
     fx_first_tick(&ch, &cut);
-    fx_other_tick(&ch, 1);
+    fx_other_tick(&ch, 1, 6);
     CHECK(ch.volume == 50);
-    fx_other_tick(&ch, 2);
+    fx_other_tick(&ch, 2, 6);
     CHECK(ch.volume == 0);
 }
 

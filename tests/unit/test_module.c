@@ -745,6 +745,41 @@ static void xm_glissando_sounds_the_nearest_note(void)
     }
 }
 
+/* An XM's arpeggio counts from the row's end, as FastTracker 2 plays it:
+ * 037 at speed 6 sounds the note, +7, +3, the note, +7, +3; at speed 4
+ * the note, the note, +7, +3. A MOD's plays the note, +3, +7 from the
+ * row's start. */
+static void xm_arpeggio_counts_from_the_rows_end(void)
+{
+    static const struct {
+        ModgenFormat format;
+        int speed;
+        int semitones[6];
+    } CASES[] = {{MODGEN_XM, 6, {0, 7, 3, 0, 7, 3}},
+                 {MODGEN_XM, 4, {0, 0, 7, 3}},
+                 {MODGEN_MOD, 6, {0, 3, 7, 0, 3, 7}}};
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        ModgenSong ms;
+        base_song(&ms);
+        int speed = CASES[i].speed;
+        modgen_add(&ms, 0, 0, 0, 49, 1, -1, 'F', (uint8_t)speed);
+        modgen_add(&ms, 0, 1, 0, 0, 0, -1, '0', 0x37);
+        Song *song = load(&ms, CASES[i].format, "arpeggio", NULL);
+        if (!song)
+            continue;
+        float *out = synth_render(song, RATE, (uint32_t)(3 * speed * 960), 1024);
+        double base = synth_frequency(out, (uint32_t)(speed - 1) * 960 + 100, 800, 0, RATE);
+        for (int t = 0; t < speed; t++) {
+            double hz = synth_frequency(out, (uint32_t)(speed + t) * 960 + 100, 800, 0, RATE);
+            double want = base * pow(2, CASES[i].semitones[t] / 12.0);
+            CHECK_MSG(fabs(hz / want - 1) < 0.01, "%s speed %d, tick %d: %.2f Hz, want %.2f",
+                      CASES[i].format == MODGEN_XM ? "XM" : "MOD", speed, t, hz, want);
+        }
+        free(out);
+        song_free(song);
+    }
+}
+
 /* E5x (S3M: S2x) plays the row's note x eighths of a semitone off, in
  * place of the sample's finetune: a MOD's C-2 at E54 is period 416
  * (ProTracker's finetune +4), at E5C 441 (hiss's rounding of
@@ -1795,6 +1830,7 @@ int main(int argc, char **argv)
     RUN(tremolo_moves_the_volume);
     RUN(xm_tremolo_keeps_its_volume_on_a_rows_first_tick);
     RUN(xm_glissando_sounds_the_nearest_note);
+    RUN(xm_arpeggio_counts_from_the_rows_end);
     RUN(set_finetune_retunes_the_note);
     RUN(compressed_it_samples_load_exactly);
     RUN(it_vibrato_is_half_as_deep);
