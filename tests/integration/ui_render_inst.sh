@@ -16,9 +16,18 @@ check "the song opens" wait_for ": Dusty"
 check "its samples load" wait_for "? help"
 keys C-t
 check "the instruments screen opens" wait_for "Slot 01"
-keys G
-check "G asks the rate and bits" \
-    wait_re "Render pattern 00 to a new slot: rate bits \[tail\]: [0-9]+ 16"
+# G waits for the samples ("still loading; again in a moment"), and the
+# key hints can show before the loading does: ask again until it asks.
+# A G typed into the prompt meanwhile is cleared with it (C-u below).
+ask_render() {
+    for _ in $(seq 1 15); do
+        keys G
+        WAIT_STEPS=20 wait_re "Render pattern 00 to a new slot: rate bits \[tail\]: [0-9]+ 16" &&
+            return 0
+    done
+    return 1
+}
+check "G asks the rate and bits" ask_render
 keys C-u
 T send-keys -t ui -l "22050 8"
 keys Enter
