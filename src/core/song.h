@@ -499,7 +499,7 @@ typedef struct Song {
     _Atomic int limiter_ceiling_tenth_db; /* its ceiling, dBTP x10:
                                              SONG_CEILING_MIN..0 */
     _Atomic int slides;        /* SlideMode: how 1xx, 2xx, 3xx, 4xy move pitch */
-    _Atomic bool ft2_vibrato;  /* `vibrato ft2`: 4xy 7xy E3x as FastTracker 2 */
+    _Atomic bool ft2_vibrato;  /* `vibrato ft2`: 0xy 4xy 7xy E3x as FT2 */
     _Atomic bool ft2_tremor;   /* `tremor ft2`: Kxy as FastTracker 2 counts */
     /* `global_volume`, 0..SONG_GLOBAL_VOLUME_MAX: the level every channel
      * plays at (x/64) when playback starts, which Gxx and Hxy change as

@@ -57,9 +57,10 @@ void bus_begin(BusBank *b);
 /* [audio] Channel c's bus for this chunk (n frames, cleared on first use). */
 float *bus_channel(BusBank *b, int c, uint32_t n);
 /* [audio] Adds every used bus into mix (n interleaved frames), measures
- * their peaks and energy (unless unmetered) and copies each into stems[c] + 2 * offset (stem_count
- * interleaved stereo buffers, NULL entries skipped; unused buses give
- * silence). Channels are summed in channel order whatever the chunk. */
+ * their peaks and energy (unless unmetered) and copies each into
+ * stems[c] + 2 * offset (stem_count interleaved stereo buffers, NULL
+ * entries skipped; unused buses give silence). Channels are summed in
+ * channel order whatever the chunk. */
 void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_count,
              uint32_t offset);
 
