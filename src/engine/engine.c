@@ -213,7 +213,38 @@ typedef struct {
     float alone_vol[ENGINE_MAX_VOICES];
     uint32_t tick_left[ENGINE_MAX_VOICES];
     uint32_t serial;
+    /* The voices that may be sounding, bit i % 64 of word i / 64 for
+     * voice i: a voice starts only where voice_alloc hands it out (or
+     * engine_hand_over carries it), which sets its bit, and voice_list
+     * clears the bit of one it finds silent. The loops over the sounding
+     * voices walk these bits, not all ENGINE_MAX_VOICES slots. */
+    uint64_t busy[ENGINE_MAX_VOICES / 64];
 } VoicePool;
+
+_Static_assert(ENGINE_MAX_VOICES % 64 == 0, "whole words of busy bits");
+
+/* The sounding voices' indices into list, in index order; returns how
+ * many. Nothing a voice does as it renders or ticks sounds another, so
+ * a list taken before a loop over the voices stays true through it. */
+static int voice_list(VoicePool *p, int list[ENGINE_MAX_VOICES])
+{
+    int n = 0;
+    for (int w = 0; w < ENGINE_MAX_VOICES / 64; w++)
+        for (uint64_t m = p->busy[w]; m; m &= m - 1) {
+            int i = 64 * w + __builtin_ctzll(m);
+            if (p->voices[i].active)
+                list[n++] = i;
+            else
+                p->busy[w] &= ~((uint64_t)1 << (i % 64));
+        }
+    return n;
+}
+
+/* Voice i may sound from now on. */
+static void voice_mark_busy(VoicePool *p, int i)
+{
+    p->busy[i / 64] |= (uint64_t)1 << (i % 64);
+}
 
 /* Notes auditioned from the editor; they end with their engine. */
 typedef struct {
@@ -435,22 +466,27 @@ static int past_steal(Engine *e)
 }
 
 /* A free voice; else the quietest fading ghost is taken over; else the
- * oldest past note's. */
+ * oldest past note's. The voice handed out is marked busy: it is about
+ * to start. */
 static int voice_alloc(Engine *e)
 {
     int best = -1;
     for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
         MixerVoice *v = &e->pool.voices[i];
-        if (!v->active)
+        if (!v->active) {
+            voice_mark_busy(&e->pool, i);
             return i;
+        }
         if (v->releasing &&
             (best < 0 || v->ramp_left < e->pool.voices[best].ramp_left))
             best = i;
     }
     if (best < 0)
         best = past_steal(e);
-    if (best >= 0)
+    if (best >= 0) {
         mixer_voice_kill(&e->pool.voices[best]);
+        voice_mark_busy(&e->pool, best);
+    }
     return best;
 }
 
@@ -1877,7 +1913,9 @@ static bool voice_env_tick(Engine *e, int i, uint32_t ramp)
 static void envelopes_tick(Engine *e, bool moved[SONG_MAX_CHANNELS])
 {
     uint32_t tick = tick_frames(e, e->seq.bpm_tenths);
-    for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+    int list[ENGINE_MAX_VOICES], count = voice_list(&e->pool, list);
+    for (int k = 0; k < count; k++) {
+        int i = list[k];
         MixerVoice *v = &e->pool.voices[i];
         if (v->active && !v->releasing && e->pool.points[i].on && voice_env_tick(e, i, tick))
             moved[v->channel] = true;
@@ -3195,9 +3233,7 @@ static void publish_pending(Engine *e)
 
 static void publish_status(Engine *e, uint32_t nframes)
 {
-    int voices = 0;
-    for (int i = 0; i < ENGINE_MAX_VOICES; i++)
-        voices += e->pool.voices[i].active;
+    int list[ENGINE_MAX_VOICES], voices = voice_list(&e->pool, list);
     publish_pending(e);
     atomic_store_explicit(&e->status.voices, voices, memory_order_relaxed);
     atomic_store_explicit(&e->status.audition_frame, audition_frame(e), memory_order_relaxed);
@@ -3404,10 +3440,10 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
                       row_ticks(e),
                       atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed),
                       e->rate);
-        for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+        int list[ENGINE_MAX_VOICES], count = voice_list(&e->pool, list);
+        for (int k = 0; k < count; k++) {
+            int i = list[k];
             MixerVoice *v = &e->pool.voices[i];
-            if (!v->active)
-                continue;
             float *port, *dest = voice_dest(e, v, out, channel_out, channel_out_count, done,
                                             pos, chunk, &port);
             if (!e->pool.shaping[i].on) {
@@ -3417,17 +3453,15 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
             /* A shaped voice and the next voice, shaped too, of another
              * channel go together (their filters side by side): nothing
              * comes between them, and each adds into buffers of its own. */
-            int j = i + 1;
-            while (j < ENGINE_MAX_VOICES && !e->pool.voices[j].active)
-                j++;
-            MixerVoice *w = j < ENGINE_MAX_VOICES ? &e->pool.voices[j] : NULL;
+            int j = k + 1 < count ? list[k + 1] : -1;
+            MixerVoice *w = j >= 0 ? &e->pool.voices[j] : NULL;
             if (w && e->pool.shaping[j].on && voice_on_channel(v) && voice_on_channel(w) &&
                 w->channel != v->channel) {
                 float *port_w, *dest_w = voice_dest(e, w, out, channel_out, channel_out_count,
                                                     done, pos, chunk, &port_w);
                 voicefx_render_two(&e->pool.shaping[i], v, dest, port, &e->pool.shaping[j], w,
                                    dest_w, port_w, run);
-                i = j;
+                k++; /* w is rendered */
             } else {
                 voicefx_render(&e->pool.shaping[i], v, dest, port, run);
             }
@@ -3657,6 +3691,7 @@ void engine_hand_over(Engine *from, Engine *to)
             continue;
         }
         mixer_voice_carry(v, &from->pool.voices[i], scale);
+        voice_mark_busy(&to->pool, i);
         voicefx_carry(&to->pool.shaping[i], &from->pool.shaping[i], scale);
         to->pool.points[i] = from->pool.points[i];
         to->pool.alone_pitch[i] = from->pool.alone_pitch[i];
