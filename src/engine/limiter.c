@@ -83,7 +83,7 @@ void limiter_reset(Limiter *l)
     for (uint32_t i = 0; i < l->attack; i++)
         l->smooth[i] = 1.0f;
     l->smooth_sum = l->attack;
-    l->smooth_below = 0;
+    l->smooth_held = 0;
     l->env = 1.0f;
     /* Counting from the lookahead keeps every frame index it looks back
      * to (j - lookahead and the taps before it) at or above 0. */
@@ -102,7 +102,7 @@ void limiter_carry(Limiter *to, const Limiter *from)
     memcpy(to->smooth, from->smooth, sizeof(float) * from->attack);
     to->needs_at_one = from->needs_at_one;
     to->smooth_sum = from->smooth_sum;
-    to->smooth_below = from->smooth_below;
+    to->smooth_held = from->smooth_held;
     to->env = from->env;
     to->frames = from->frames;
 }
@@ -459,7 +459,7 @@ static void run_begin(const Limiter *l, PeakRun *r, const float *x, uint32_t n, 
  * recover: then the output is the delayed input and nothing else. */
 static bool idle(const Limiter *l, const float *x, uint32_t n, float ceiling)
 {
-    if (l->smooth_below || l->env != 1.0f || !l->needs_at_one)
+    if (l->smooth_held || l->env != 1.0f || !l->needs_at_one)
         return false;
     /* The frames before x that the taps read, and x's first two, whose
      * second differences reach back into them. */
@@ -620,14 +620,93 @@ static const float *window_least(float *a, float *tmp, uint32_t len, uint32_t w)
  * the first limited one stayed turned down, counted, and never passed
  * untouched. Every frame's steps wait on the last's: the rare case is a
  * branch, which the CPU runs past, where a select would wait on the
- * comparison. */
-static inline float envelope_step(float env, float release, float least)
+ * comparison. `next` is 1 - (1 - env) * release. */
+static inline float envelope_step(float env, float next, float least)
 {
-    float next = 1.0f - (1.0f - env) * release;
     if (__builtin_expect(next == env, 0))
         return least; /* least < 1 ? least : 1 */
     return least < next ? least : next;
 }
+
+/* The envelope through a span's n frames, each frame's least need in
+ * least[f]: the sum of the average's gains per frame into sums. The
+ * average is over a ring of the last `attack` gains; smooth_held counts
+ * the frames until none of them is under 1 (then the sum is attack
+ * exactly: no drift left behind). `release_of` works out 1 - (1 - env) *
+ * release, rounded as written. */
+static inline __attribute__((always_inline)) void
+envelope_in(Limiter *l, const float *least, double *sums, uint32_t n,
+            float (*release_of)(float env, float release))
+{
+    /* The state in locals, so that the stores into the ring below do not
+     * make every frame load it again. */
+    const float release = l->release;
+    const uint32_t attack = l->attack;
+    uint32_t held = l->smooth_held;
+    float env = l->env;
+    double smooth_sum = l->smooth_sum;
+    /* The slot of the ring for frame f, counted along a stretch up to
+     * where the ring wraps, rather than divided out at every frame. */
+    uint32_t slot = (uint32_t)(l->frames % attack);
+    for (uint32_t f = 0; f < n;) {
+        uint32_t stretch = attack - slot < n - f ? attack - slot : n - f;
+        float *ring = l->smooth + slot;
+        for (uint32_t k = 0; k < stretch; k++, f++) {
+            if (!held && env == 1.0f && least[f] == 1.0f) {
+                /* At rest between peaks: the steps below would keep it
+                 * so (every gain of the average is 1 already). */
+                sums[f] = attack;
+                continue;
+            }
+            env = envelope_step(env, release_of(env, release), least[f]);
+            float old = ring[k];
+            ring[k] = env;
+            smooth_sum += (double)env - (double)old;
+            held = env < 1.0f ? attack : held ? held - 1 : 0;
+            if (!held)
+                smooth_sum = attack;
+            /* With none under 1 the sum is attack: the gain 1 exactly. */
+            sums[f] = smooth_sum;
+        }
+        slot = slot + stretch == attack ? 0 : slot + stretch;
+    }
+    l->smooth_held = held;
+    l->env = env;
+    l->smooth_sum = smooth_sum;
+}
+
+/* Apart from the subtraction that uses it, the product is rounded on
+ * its own whatever the compiler's contraction rule (C allows fusing only
+ * within one expression). */
+static inline __attribute__((always_inline)) float release_plain(float env, float release)
+{
+    float cut = (1.0f - env) * release;
+    return 1.0f - cut;
+}
+
+static void envelope_plain(Limiter *l, const float *least, double *sums, uint32_t n)
+{
+    envelope_in(l, least, sums, n, release_plain);
+}
+
+#ifdef LIMITER_AVX2
+/* release_plain with a fused multiply-add where that rounds the same:
+ * from 0.5 up 1 - env is exact (Sterbenz), so (1 - env) * release and
+ * release - env * release are one number, rounded once either way, and
+ * the step waits on two operations, not three. Below 0.5 the plain
+ * steps. */
+__attribute__((target("avx2,fma"))) static inline float release_fused(float env, float release)
+{
+    float cut = env >= 0.5f ? fmaf(-env, release, release) : (1.0f - env) * release;
+    return 1.0f - cut;
+}
+
+__attribute__((target("avx2,fma"))) static void envelope_fused(Limiter *l, const float *least,
+                                                              double *sums, uint32_t n)
+{
+    envelope_in(l, least, sums, n, release_fused);
+}
+#endif
 
 static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float *min_gain,
                          uint32_t *reduced)
@@ -660,39 +739,15 @@ static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float 
         at_one &= l->needs[i] == 1.0f;
     l->needs_at_one = at_one;
     const float *least = window_least(all, all + behind + SPAN, behind + n, attack);
-    /* The state in locals, so that the stores into the ring below do not
-     * make every frame load it again. */
-    const float release = l->release;
-    float *const smooth = l->smooth;
-    uint32_t below = l->smooth_below;
-    float env = l->env;
-    double smooth_sum = l->smooth_sum;
-    /* The slot of the average's ring for this frame, counted along
-     * rather than divided out at every frame. */
-    uint32_t slot = (uint32_t)(l->frames % attack);
     /* Each frame's gain is its sum of the average over attack; the
      * divisions are done together after the frames, several at a time. */
     double sums[SPAN];
-    for (uint32_t f = 0; f < n; f++, slot = slot + 1 == attack ? 0 : slot + 1) {
-        if (env == 1.0f && !below && least[f] == 1.0f) {
-            /* At rest between peaks: the steps below would keep it so
-             * (every gain of the average is 1 already). */
-            sums[f] = attack;
-            continue;
-        }
-        env = envelope_step(env, release, least[f]);
-        float old = smooth[slot];
-        below += (env < 1.0f) - (old < 1.0f);
-        smooth[slot] = env;
-        smooth_sum += (double)env - (double)old;
-        if (!below)
-            smooth_sum = attack; /* no drift left behind */
-        /* With none under 1 the sum is attack: the gain 1 exactly. */
-        sums[f] = smooth_sum;
-    }
-    l->smooth_below = below;
-    l->env = env;
-    l->smooth_sum = smooth_sum;
+#ifdef LIMITER_AVX2
+    if (!limiter_portable && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        envelope_fused(l, least, sums, n);
+    else
+#endif
+        envelope_plain(l, least, sums, n);
     l->frames += n;
     apply_gains(l, x, sums, n, min_gain, reduced);
 }

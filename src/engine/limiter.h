@@ -44,7 +44,7 @@ typedef struct {
     float *scratch;     /* a span's needs behind them, twice attack - 1 + SPAN */
     float *smooth;      /* the last `attack` gains the average is over */
     double smooth_sum;
-    uint32_t smooth_below; /* of them, how many are under 1 */
+    uint32_t smooth_held;  /* frames until none of them is under 1 */
     float env, release;
     uint64_t frames;    /* taken since limiter_reset */
 } Limiter;
