@@ -593,6 +593,23 @@ static void least_of_pairs(float *out, const float *a, const float *b, uint32_t 
         out[i] = b[i] < a[i] ? b[i] : a[i];
 }
 
+/* Whether x[0 .. n) are all 1, four at a time. */
+static bool all_one(const float *x, uint32_t n)
+{
+    const LimV4 one = {1.0f, 1.0f, 1.0f, 1.0f};
+    LimI4 differ = {0, 0, 0, 0};
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        LimV4 v;
+        memcpy(&v, x + i, sizeof v);
+        differ |= v != one;
+    }
+    bool same = !(differ[0] | differ[1] | differ[2] | differ[3]);
+    for (; i < n; i++)
+        same &= x[i] == 1.0f;
+    return same;
+}
+
 /* least[f] = the least of a[f .. f + w - 1], for f < len - w + 1, a and
  * tmp len values each (a's are spent): by doubling, the least over 2, 4,
  * 8... values, then two overlapping runs of the largest power of two
@@ -731,14 +748,16 @@ static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float 
      * (the frames still ahead of the output). */
     const uint32_t attack = l->attack, behind = attack - 1;
     float *all = l->scratch;
+    /* Where every need is 1, every least is: most spans of a song the
+     * limiter turns down all along are between its peaks. */
+    bool ones = l->needs_at_one && all_one(run.tp, n);
     memcpy(all, l->needs, sizeof(float) * behind);
     memcpy(all + behind, run.tp, sizeof(float) * n);
     memcpy(l->needs, all + n, sizeof(float) * behind);
-    bool at_one = true;
-    for (uint32_t i = 0; i < behind; i++)
-        at_one &= l->needs[i] == 1.0f;
-    l->needs_at_one = at_one;
-    const float *least = window_least(all, all + behind + SPAN, behind + n, attack);
+    l->needs_at_one = all_one(l->needs, behind);
+    static const float at_one[SPAN] = {[0 ... SPAN - 1] = 1.0f};
+    const float *least = ones ? at_one
+                              : window_least(all, all + behind + SPAN, behind + n, attack);
     /* Each frame's gain is its sum of the average over attack; the
      * divisions are done together after the frames, several at a time. */
     double sums[SPAN];
