@@ -145,38 +145,40 @@ static const SampleLevel *voice_levels(const MixerVoice *v, int *count)
 }
 
 /* The frames each mode reads and, for sinc above the sample's rate, the
- * octave level and the stretch left over. */
-static Reader voice_reader(const MixerVoice *v)
+ * octave level and the stretch left over. Written in place: built in a
+ * local and returned, the struct was stored in small pieces and copied
+ * with wide loads, which wait for the pieces to reach the cache (a stall
+ * at every voice and chunk). */
+static void voice_reader(const MixerVoice *v, Reader *r)
 {
-    Reader r = {.mode = READ_LINEAR, .after = 1};
+    *r = (Reader){.mode = READ_LINEAR, .after = 1};
     switch (v->interp) {
     case INTERP_RAW:
-        r = (Reader){.mode = READ_RAW};
+        *r = (Reader){.mode = READ_RAW};
         break;
     case INTERP_CUBIC:
-        r = (Reader){.mode = READ_CUBIC, .before = 1, .after = 2};
+        *r = (Reader){.mode = READ_CUBIC, .before = 1, .after = 2};
         break;
     case INTERP_SINC:
         if (v->step <= FP_ONE) {
-            r = (Reader){.mode = READ_SINC, .before = SINC_HALF - 1, .after = SINC_HALF};
+            *r = (Reader){.mode = READ_SINC, .before = SINC_HALF - 1, .after = SINC_HALF};
             break;
         }
-        r.mode = READ_WIDE;
+        r->mode = READ_WIDE;
         int levels;
         voice_levels(v, &levels);
-        while (r.level < levels && (v->step >> r.level) >= 2 * FP_ONE)
-            r.level++;
-        uint64_t stretch = v->step >> (16 + r.level);
-        r.stretch = sinc_stretch(stretch > (uint64_t)SINC_MAX_STRETCH << 16
+        while (r->level < levels && (v->step >> r->level) >= 2 * FP_ONE)
+            r->level++;
+        uint64_t stretch = v->step >> (16 + r->level);
+        r->stretch = sinc_stretch(stretch > (uint64_t)SINC_MAX_STRETCH << 16
                                      ? (uint32_t)SINC_MAX_STRETCH << 16
                                      : (uint32_t)stretch);
-        r.after = r.stretch.reach;
-        r.before = r.after - 1;
+        r->after = r->stretch.reach;
+        r->before = r->after - 1;
         break;
     default:
         break;
     }
-    return r;
 }
 
 static bool voice_begin(MixerVoice *v, const Instrument *inst, uint32_t offset,
@@ -902,7 +904,8 @@ void mixer_voice_render_plain(MixerVoice *v, float *out, float *port, uint32_t n
 {
     while (n && v->active) {
         voice_fold(v);
-        Reader rd = voice_reader(v);
+        Reader rd;
+        voice_reader(v, &rd);
         int level_count;
         const SampleLevel *level =
             rd.level ? &voice_levels(v, &level_count)[rd.level - 1] : NULL;
