@@ -810,6 +810,11 @@ static uint32_t frames_until(uint64_t pos, uint64_t limit, uint64_t step,
 {
     if (pos >= limit)
         return 0;
+    /* Most runs end before the limit: those need no division (tens of
+     * cycles, once a voice and chunk). */
+    uint64_t span;
+    if (!__builtin_mul_overflow((uint64_t)n, step, &span) && limit - pos >= span)
+        return n;
     uint64_t d = (limit - pos + step - 1) / step;
     return d < n ? (uint32_t)d : n;
 }
