@@ -13,9 +13,15 @@ DEB_PKGS = build-essential pkg-config libjack-jackd2-dev jackd2 libasound2-dev \
 	librubberband-dev
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libaubio is opened when first used (src/io/aubiolib.c), not linked: it
-# loads over a hundred libraries, a tenth of a second at every start.
-PKG_LIBS := $(shell pkg-config --libs $(filter-out aubio,$(PKGS)) 2>/dev/null)
+# These are opened when first used (src/io/dynlib.h), not linked: every
+# linked library is loaded at every start, also by the commands that never
+# use it. libaubio alone loads over a hundred libraries (a tenth of a
+# second); libjack, alsa-lib and librubberband cost a render 5 ms.
+OPENED_PKGS = aubio jack alsa rubberband
+PKG_LIBS := $(shell pkg-config --libs $(filter-out $(OPENED_PKGS),$(PKGS)) 2>/dev/null)
+# Tests, benchmarks and tools drive JACK and ALSA themselves (a second
+# client, functions standing in for alsa-lib's): linked there.
+AUDIO_LIBS := $(shell pkg-config --libs jack alsa 2>/dev/null)
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -125,7 +131,7 @@ $(BUILD)/tests/common/%.o: tests/common/%.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) -Itests $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) -Itests $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(AUDIO_LIBS)
 
 $(BUILD)/tests/test_fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -133,7 +139,7 @@ $(BUILD)/tests/test_fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c 
 
 $(BUILD)/bench/%: tests/bench/%.c $(TEST_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) -Itests $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) -Itests $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(AUDIO_LIBS)
 
 # bench_module measures the players' pitch with libaubio: linked, since
 # the bench does not start often enough for its loading time to matter.
@@ -141,7 +147,7 @@ $(BUILD)/bench/bench_module: LIBS += $(shell pkg-config --libs aubio 2>/dev/null
 
 $(BUILD)/tools/%: tools/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(AUDIO_LIBS)
 
 # Unit, audio-property and integration tests; the last line is the total.
 test: $(BUILD)/hiss $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY_BIN)

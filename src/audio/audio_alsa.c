@@ -11,7 +11,6 @@
  * (tests/unit/test_take_alsa.c). */
 #include "audio_backend.h"
 
-#include <alsa/asoundlib.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -19,6 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "alsalib.h"
+
+/* Filled by the first open (alsalib_load), read-only after. */
+static const AlsaLib *const lib = &alsalib;
 
 typedef struct {
     snd_pcm_t *pcm;
@@ -51,9 +55,9 @@ static HissError alsa_out_fail(AlsaOut *o, HissDiag *why, const char *dev,
                                const char *what, int err)
 {
     hiss_diag_printf(why, "ALSA device '%s': %s: %s", dev, what,
-                        snd_strerror(err));
+                        lib->snd_strerror(err));
     if (o->pcm)
-        snd_pcm_close(o->pcm);
+        lib->snd_pcm_close(o->pcm);
     free(o);
     return HISS_ERR_IO;
 }
@@ -72,7 +76,10 @@ static void alsa_out_quiet(const char *file, int line, const char *function, int
 
 static HissError alsa_out_open(Audio *a, HissDiag *why)
 {
-    snd_lib_error_set_handler(alsa_out_quiet);
+    HissError missing = alsalib_load(why);
+    if (missing)
+        return missing;
+    lib->snd_lib_error_set_handler(alsa_out_quiet);
     const char *dev = a->opts.device ? a->opts.device : "default";
     AlsaOut *o = calloc(1, sizeof *o);
     if (!o)
@@ -83,43 +90,43 @@ static HissError alsa_out_open(Audio *a, HissDiag *why)
      * (a stop that never ends). So the device stays non-blocking: busy is
      * an error with a reason, and the writer waits for room itself, with
      * snd_pcm_wait and a timeout (alsa_out_wait_for_room). */
-    int err = snd_pcm_open(&o->pcm, dev, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
+    int err = lib->snd_pcm_open(&o->pcm, dev, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
     if (err < 0) {
         o->pcm = NULL;
         return alsa_out_fail(o, why, dev, "cannot open", err);
     }
     snd_pcm_hw_params_t *hw;
-    snd_pcm_hw_params_alloca(&hw);
-    if ((err = snd_pcm_hw_params_any(o->pcm, hw)) < 0)
+    ALSALIB_ALLOCA(lib, &hw, snd_pcm_hw_params);
+    if ((err = lib->snd_pcm_hw_params_any(o->pcm, hw)) < 0)
         return alsa_out_fail(o, why, dev, "no configuration", err);
-    if ((err = snd_pcm_hw_params_set_access(o->pcm, hw,
-                                            SND_PCM_ACCESS_RW_INTERLEAVED)) < 0)
+    if ((err = lib->snd_pcm_hw_params_set_access(o->pcm, hw,
+                                                 SND_PCM_ACCESS_RW_INTERLEAVED)) < 0)
         return alsa_out_fail(o, why, dev, "no interleaved access", err);
     err = -EINVAL;
     for (size_t i = 0; i < HISS_ARRAY_LEN(alsa_out_formats) && err < 0; i++) {
-        err = snd_pcm_hw_params_set_format(o->pcm, hw, alsa_out_formats[i]);
+        err = lib->snd_pcm_hw_params_set_format(o->pcm, hw, alsa_out_formats[i]);
         if (err >= 0)
             o->format = alsa_out_formats[i];
     }
     if (err < 0)
         return alsa_out_fail(o, why, dev, "no float, 32- or 16-bit format", err);
-    if ((err = snd_pcm_hw_params_set_channels(o->pcm, hw, 2)) < 0)
+    if ((err = lib->snd_pcm_hw_params_set_channels(o->pcm, hw, 2)) < 0)
         return alsa_out_fail(o, why, dev, "no stereo", err);
     unsigned rate = a->opts.rate;
-    if ((err = snd_pcm_hw_params_set_rate_near(o->pcm, hw, &rate, NULL)) < 0)
+    if ((err = lib->snd_pcm_hw_params_set_rate_near(o->pcm, hw, &rate, NULL)) < 0)
         return alsa_out_fail(o, why, dev, "no usable rate", err);
     snd_pcm_uframes_t period = a->opts.period;
-    if ((err = snd_pcm_hw_params_set_period_size_near(o->pcm, hw, &period, NULL)) < 0)
+    if ((err = lib->snd_pcm_hw_params_set_period_size_near(o->pcm, hw, &period, NULL)) < 0)
         return alsa_out_fail(o, why, dev, "no usable period size", err);
     /* Three periods: one playing, one queued, one being rendered. */
     snd_pcm_uframes_t buffer = period * 3;
-    if ((err = snd_pcm_hw_params_set_buffer_size_near(o->pcm, hw, &buffer)) < 0)
+    if ((err = lib->snd_pcm_hw_params_set_buffer_size_near(o->pcm, hw, &buffer)) < 0)
         return alsa_out_fail(o, why, dev, "no usable buffer size", err);
-    if ((err = snd_pcm_hw_params(o->pcm, hw)) < 0)
+    if ((err = lib->snd_pcm_hw_params(o->pcm, hw)) < 0)
         return alsa_out_fail(o, why, dev, "cannot configure", err);
-    snd_pcm_hw_params_get_period_size(hw, &period, NULL);
-    snd_pcm_hw_params_get_buffer_size(hw, &buffer);
-    snd_pcm_hw_params_get_rate(hw, &rate, NULL);
+    lib->snd_pcm_hw_params_get_period_size(hw, &period, NULL);
+    lib->snd_pcm_hw_params_get_buffer_size(hw, &buffer);
+    lib->snd_pcm_hw_params_get_rate(hw, &rate, NULL);
     if (period == 0 || period > 65536 || rate == 0)
         return alsa_out_fail(o, why, dev, "unusable period or rate", -EINVAL);
     /* The device starts, at first and again after an underrun, only once
@@ -127,11 +134,11 @@ static HissError alsa_out_open(Audio *a, HissDiag *why)
      * headroom rather than one, which the next slow period would underrun
      * again. A device that refuses keeps alsa-lib's defaults. */
     snd_pcm_sw_params_t *sw;
-    snd_pcm_sw_params_alloca(&sw);
-    if (snd_pcm_sw_params_current(o->pcm, sw) == 0 &&
-        snd_pcm_sw_params_set_start_threshold(o->pcm, sw, buffer - buffer % period) == 0 &&
-        snd_pcm_sw_params_set_avail_min(o->pcm, sw, period) == 0)
-        snd_pcm_sw_params(o->pcm, sw);
+    ALSALIB_ALLOCA(lib, &sw, snd_pcm_sw_params);
+    if (lib->snd_pcm_sw_params_current(o->pcm, sw) == 0 &&
+        lib->snd_pcm_sw_params_set_start_threshold(o->pcm, sw, buffer - buffer % period) == 0 &&
+        lib->snd_pcm_sw_params_set_avail_min(o->pcm, sw, period) == 0)
+        lib->snd_pcm_sw_params(o->pcm, sw);
 
     o->period = period;
     o->buffer = buffer;
@@ -248,7 +255,7 @@ static const char *alsa_out_device(const Audio *a)
 static void alsa_out_give_up(Audio *a, AlsaOut *o, const char *what, int err)
 {
     hiss_text_format(a->failure, sizeof a->failure, "ALSA device '%s': %s: %s",
-                     alsa_out_device(a), what, snd_strerror(err));
+                     alsa_out_device(a), what, lib->snd_strerror(err));
     atomic_store(&a->state, AUDIO_STATE_FAILED);
     atomic_store(&o->running, false);
 }
@@ -259,7 +266,7 @@ static void alsa_out_give_up(Audio *a, AlsaOut *o, const char *what, int err)
 static int alsa_out_resume(AlsaOut *o)
 {
     for (int i = 0; i < ALSA_OUT_RESUME_TRIES && atomic_load(&o->running); i++) {
-        int err = snd_pcm_resume(o->pcm);
+        int err = lib->snd_pcm_resume(o->pcm);
         if (err == 0)
             return 0;
         if (err != -EAGAIN)
@@ -269,7 +276,7 @@ static int alsa_out_resume(AlsaOut *o)
     }
     if (!atomic_load(&o->running))
         return 0; /* stopping: nothing more will be written */
-    return snd_pcm_prepare(o->pcm);
+    return lib->snd_pcm_prepare(o->pcm);
 }
 
 /* Makes the device ready to take the rest of the period after a write or
@@ -285,7 +292,7 @@ static int alsa_out_recover(Audio *a, AlsaOut *o, int err, const char **what)
          * is the report (the editor's status line, hiss play's summary). */
         atomic_fetch_add(&a->xruns, 1);
         *what = "cannot recover from an underrun";
-        return snd_pcm_recover(o->pcm, err, 1);
+        return lib->snd_pcm_recover(o->pcm, err, 1);
     case -ESTRPIPE:
         *what = "cannot resume after a suspend";
         return alsa_out_resume(o);
@@ -293,7 +300,7 @@ static int alsa_out_recover(Audio *a, AlsaOut *o, int err, const char **what)
         /* -EINTR is retried; anything else (the device unplugged, -ENODEV;
          * a dead driver, -EIO) is for good. */
         *what = "write failed";
-        return snd_pcm_recover(o->pcm, err, 1);
+        return lib->snd_pcm_recover(o->pcm, err, 1);
     }
 }
 
@@ -305,7 +312,7 @@ static int alsa_out_wait_for_room(Audio *a, AlsaOut *o)
 {
     uint32_t rate = atomic_load(&a->rate);
     int ms = rate ? (int)(2000u * o->period / rate) + 1 : 10;
-    int w = snd_pcm_wait(o->pcm, ms);
+    int w = lib->snd_pcm_wait(o->pcm, ms);
     return w == -EAGAIN ? 0 : w;
 }
 
@@ -334,7 +341,7 @@ static bool alsa_out_write_period(Audio *a, AlsaOut *o, size_t frame_bytes,
     clock_gettime(CLOCK_MONOTONIC, &progress);
     *found_full = false;
     while (done < o->period && atomic_load(&o->running)) {
-        snd_pcm_sframes_t n = snd_pcm_writei(
+        snd_pcm_sframes_t n = lib->snd_pcm_writei(
             o->pcm, (char *)o->out + done * frame_bytes, o->period - done);
         if (n > 0) {
             done += (snd_pcm_uframes_t)n;
@@ -399,10 +406,10 @@ static void alsa_out_capture(Audio *a, AlsaOut *o)
 {
     snd_pcm_t *cap = atomic_load_explicit(&o->cap, memory_order_acquire);
     for (int pass = 0; cap && pass < 2; pass++) {
-        snd_pcm_sframes_t got = snd_pcm_readi(cap, o->cap_raw, o->period);
+        snd_pcm_sframes_t got = lib->snd_pcm_readi(cap, o->cap_raw, o->period);
         if (got == -EPIPE || got == -ESTRPIPE) {
-            snd_pcm_recover(cap, (int)got, 1);
-            snd_pcm_start(cap);
+            lib->snd_pcm_recover(cap, (int)got, 1);
+            lib->snd_pcm_start(cap);
             return;
         }
         if (got <= 0)
@@ -422,7 +429,7 @@ static void *alsa_out_thread(void *arg)
 {
     Audio *a = arg;
     AlsaOut *o = a->impl;
-    size_t frame_bytes = (size_t)snd_pcm_format_physical_width(o->format) / 8 * 2;
+    size_t frame_bytes = (size_t)lib->snd_pcm_format_physical_width(o->format) / 8 * 2;
     uint32_t rate = atomic_load(&a->rate);
     AlsaPace pace = {.frames = 0};
     clock_gettime(CLOCK_MONOTONIC, &pace.origin);
@@ -458,7 +465,7 @@ static HissError alsa_out_start(Audio *a)
             o->chan[c] = o->chan_data + (size_t)c * o->period;
         o->chan_count = SONG_MAX_CHANNELS;
     }
-    int err = snd_pcm_prepare(o->pcm);
+    int err = lib->snd_pcm_prepare(o->pcm);
     if (err < 0)
         return HISS_ERR_IO;
     atomic_store(&o->running, true);
@@ -490,22 +497,22 @@ static HissError alsa_out_start(Audio *a)
  * server) is dropped rather than waited on. */
 static void alsa_out_drain(Audio *a, AlsaOut *o)
 {
-    if (snd_pcm_drain(o->pcm) != -EAGAIN)
+    if (lib->snd_pcm_drain(o->pcm) != -EAGAIN)
         return;
     uint32_t rate = atomic_load(&a->rate);
     uint64_t limit_ns = 2 * audio_frames_ns(o->buffer, rate ? rate : 48000) + 100000000u;
     struct timespec began, now, nap = {0, 2000000};
     clock_gettime(CLOCK_MONOTONIC, &began);
     for (;;) {
-        snd_pcm_avail_update(o->pcm); /* plugins move the state on here */
-        if (snd_pcm_state(o->pcm) != SND_PCM_STATE_DRAINING)
+        lib->snd_pcm_avail_update(o->pcm); /* plugins move the state on here */
+        if (lib->snd_pcm_state(o->pcm) != SND_PCM_STATE_DRAINING)
             return;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (audio_timespec_diff_ns(&now, &began) > (int64_t)limit_ns)
             break;
         nanosleep(&nap, NULL);
     }
-    snd_pcm_drop(o->pcm);
+    lib->snd_pcm_drop(o->pcm);
 }
 
 static void alsa_out_stop(Audio *a)
@@ -518,7 +525,7 @@ static void alsa_out_stop(Audio *a)
     o->thread_started = false;
     if (atomic_load(&a->state) == AUDIO_STATE_FAILED) {
         /* A broken device has nothing worth waiting for. */
-        snd_pcm_drop(o->pcm);
+        lib->snd_pcm_drop(o->pcm);
         return;
     }
     alsa_out_drain(a, o);
@@ -535,38 +542,38 @@ static HissError alsa_out_capture_open(Audio *a, HissDiag *why)
     const char *dev = alsa_out_device(a);
     snd_pcm_t *cap = NULL;
     const char *what = "cannot open it to record";
-    int err = snd_pcm_open(&cap, dev, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK);
+    int err = lib->snd_pcm_open(&cap, dev, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK);
     snd_pcm_hw_params_t *hw;
-    snd_pcm_hw_params_alloca(&hw);
-    if (err >= 0 && (err = snd_pcm_hw_params_any(cap, hw)) >= 0 &&
-        (err = snd_pcm_hw_params_set_access(cap, hw, SND_PCM_ACCESS_RW_INTERLEAVED)) >= 0) {
+    ALSALIB_ALLOCA(lib, &hw, snd_pcm_hw_params);
+    if (err >= 0 && (err = lib->snd_pcm_hw_params_any(cap, hw)) >= 0 &&
+        (err = lib->snd_pcm_hw_params_set_access(cap, hw, SND_PCM_ACCESS_RW_INTERLEAVED)) >= 0) {
         err = -EINVAL;
         for (size_t i = 0; i < HISS_ARRAY_LEN(alsa_out_formats) && err < 0; i++)
-            if ((err = snd_pcm_hw_params_set_format(cap, hw, alsa_out_formats[i])) >= 0)
+            if ((err = lib->snd_pcm_hw_params_set_format(cap, hw, alsa_out_formats[i])) >= 0)
                 o->cap_format = alsa_out_formats[i];
         what = "no float, 32- or 16-bit format to record";
     }
     if (err >= 0) {
         what = "no stereo or mono input";
         o->cap_channels = 2;
-        if ((err = snd_pcm_hw_params_set_channels(cap, hw, 2)) < 0 &&
-            (err = snd_pcm_hw_params_set_channels(cap, hw, 1)) >= 0)
+        if ((err = lib->snd_pcm_hw_params_set_channels(cap, hw, 2)) < 0 &&
+            (err = lib->snd_pcm_hw_params_set_channels(cap, hw, 1)) >= 0)
             o->cap_channels = 1;
     }
     unsigned rate = atomic_load(&a->rate);
     if (err >= 0) {
         what = "cannot record at the playback's rate";
-        err = snd_pcm_hw_params_set_rate(cap, hw, rate, 0);
+        err = lib->snd_pcm_hw_params_set_rate(cap, hw, rate, 0);
     }
     snd_pcm_uframes_t buffer = o->buffer * 2;
-    if (err >= 0 && (err = snd_pcm_hw_params_set_buffer_size_near(cap, hw, &buffer)) >= 0)
-        err = snd_pcm_hw_params(cap, hw);
+    if (err >= 0 && (err = lib->snd_pcm_hw_params_set_buffer_size_near(cap, hw, &buffer)) >= 0)
+        err = lib->snd_pcm_hw_params(cap, hw);
     if (err >= 0) {
         what = "cannot start recording";
-        err = snd_pcm_prepare(cap);
+        err = lib->snd_pcm_prepare(cap);
     }
     if (err >= 0)
-        err = snd_pcm_start(cap);
+        err = lib->snd_pcm_start(cap);
     free(o->cap_raw);
     free(o->cap_left);
     free(o->cap_right);
@@ -578,9 +585,9 @@ static HissError alsa_out_capture_open(Audio *a, HissDiag *why)
         err = -ENOMEM;
     }
     if (err < 0) {
-        hiss_diag_printf(why, "ALSA device '%s': %s: %s", dev, what, snd_strerror(err));
+        hiss_diag_printf(why, "ALSA device '%s': %s: %s", dev, what, lib->snd_strerror(err));
         if (cap)
-            snd_pcm_close(cap);
+            lib->snd_pcm_close(cap);
         return HISS_ERR_IO;
     }
     atomic_store_explicit(&o->cap, cap, memory_order_release);
@@ -595,7 +602,7 @@ static void alsa_out_capture_close(Audio *a)
         return;
     /* The writer thread may be inside a read: let its period end. */
     audio_wait_period(a);
-    snd_pcm_close(cap);
+    lib->snd_pcm_close(cap);
 }
 
 static bool alsa_out_captures(Audio *a)
@@ -611,11 +618,11 @@ static void alsa_out_close(Audio *a)
         return;
     snd_pcm_t *cap = atomic_exchange(&o->cap, NULL);
     if (cap)
-        snd_pcm_close(cap);
+        lib->snd_pcm_close(cap);
     free(o->cap_raw);
     free(o->cap_left);
     free(o->cap_right);
-    snd_pcm_close(o->pcm);
+    lib->snd_pcm_close(o->pcm);
     free(o->buf);
     free(o->out);
     free(o->chan);

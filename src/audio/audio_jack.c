@@ -23,12 +23,14 @@
  * still use the surplus ports, and then unregisters them. */
 #include "audio_backend.h"
 
-#include <jack/jack.h>
-#include <jack/midiport.h>
-#include <jack/transport.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "jacklib.h"
+
+/* Filled by the first open (jacklib_load), read-only after. */
+static const JackLib *const lib = &jacklib;
 
 typedef struct {
     jack_client_t *client;
@@ -75,24 +77,24 @@ static void jack_out_read_midi(Audio *a, JackOut *j, jack_nframes_t nframes)
 {
     if (!j->midi_in)
         return;
-    void *buf = jack_port_get_buffer(j->midi_in, nframes);
-    uint32_t count = jack_midi_get_event_count(buf);
+    void *buf = lib->jack_port_get_buffer(j->midi_in, nframes);
+    uint32_t count = lib->jack_midi_get_event_count(buf);
     /* The cycle's time, for when each note came: JACK's frame count
      * stops during an xrun, its clock does not. */
     jack_nframes_t cycle_frames;
     jack_time_t cycle_usecs = 0, next_usecs;
     float period_usecs = 0.0f;
-    if (count && jack_get_cycle_times(j->client, &cycle_frames, &cycle_usecs, &next_usecs,
-                                      &period_usecs) != 0)
+    if (count && lib->jack_get_cycle_times(j->client, &cycle_frames, &cycle_usecs, &next_usecs,
+                                           &period_usecs) != 0)
         cycle_usecs = 0;
     for (uint32_t i = 0; i < count; i++) {
         jack_midi_event_t ev;
         MidiNote note;
-        if (jack_midi_event_get(&ev, buf, i) != 0 || ev.size < 1)
+        if (lib->jack_midi_event_get(&ev, buf, i) != 0 || ev.size < 1)
             continue;
         if (ev.buffer[0] >= 0xF0) {
             audio_midi_system(a, ev.buffer, ev.size, ev.time < nframes ? ev.time : nframes - 1,
-                              jack_last_frame_time(j->client) + ev.time);
+                              lib->jack_last_frame_time(j->client) + ev.time);
             continue;
         }
         MidiControl control;
@@ -113,8 +115,8 @@ static void jack_out_read_midi(Audio *a, JackOut *j, jack_nframes_t nframes)
 static void jack_out_capture(Audio *a, JackOut *j, jack_nframes_t nframes)
 {
     if (j->in[0] && j->in[1])
-        audio_capture_push(a, jack_port_get_buffer(j->in[0], nframes),
-                           jack_port_get_buffer(j->in[1], nframes), nframes);
+        audio_capture_push(a, lib->jack_port_get_buffer(j->in[0], nframes),
+                           lib->jack_port_get_buffer(j->in[1], nframes), nframes);
 }
 
 /* [audio] The MIDI clock messages of the piece just rendered, at their
@@ -128,7 +130,7 @@ static void jack_out_write_clock(Audio *a, void *buf, jack_nframes_t done)
         uint8_t msg[3] = {ev[i].status, (uint8_t)(ev[i].position & 0x7F),
                           (uint8_t)(ev[i].position >> 7 & 0x7F)};
         size_t size = ev[i].status == CLOCK_MSG_POSITION ? 3 : 1;
-        jack_midi_event_write(buf, done + ev[i].frame, msg, size);
+        lib->jack_midi_event_write(buf, done + ev[i].frame, msg, size);
     }
 }
 
@@ -140,22 +142,22 @@ static int jack_out_process(jack_nframes_t nframes, void *arg)
     atomic_store_explicit(&a->period, nframes, memory_order_relaxed);
 
     jack_out_read_midi(a, j, nframes);
-    float *left = jack_port_get_buffer(j->out[0], nframes);
-    float *right = jack_port_get_buffer(j->out[1], nframes);
-    void *midi_out = j->midi_out ? jack_port_get_buffer(j->midi_out, nframes) : NULL;
+    float *left = lib->jack_port_get_buffer(j->out[0], nframes);
+    float *right = lib->jack_port_get_buffer(j->out[1], nframes);
+    void *midi_out = j->midi_out ? lib->jack_port_get_buffer(j->midi_out, nframes) : NULL;
     if (midi_out)
-        jack_midi_clear_buffer(midi_out);
+        lib->jack_midi_clear_buffer(midi_out);
     /* Loaded once, after the period began (seq_cst, the other half of
      * audio_wait_period): these ports exist until this period ends. */
     int chans = atomic_load(&a->chan_live);
     float *chan_base[SONG_MAX_CHANNELS];
     for (int c = 0; c < chans; c++)
-        chan_base[c] = jack_port_get_buffer(j->chan_port[c], nframes);
+        chan_base[c] = lib->jack_port_get_buffer(j->chan_port[c], nframes);
 
     bool rolling = true;
     if (a->opts.transport == AUDIO_TRANSPORT_FOLLOW) {
         jack_position_t pos;
-        jack_transport_state_t ts = jack_transport_query(j->client, &pos);
+        jack_transport_state_t ts = lib->jack_transport_query(j->client, &pos);
         rolling = ts == JackTransportRolling;
         if (!j->have_expected ? pos.frame != 0 : pos.frame != j->expected_frame) {
             atomic_store_explicit(&j->relocate_frame, pos.frame, memory_order_relaxed);
@@ -320,21 +322,21 @@ static void jack_out_latency(jack_latency_callback_mode_t mode, void *arg)
     jack_latency_range_t r = {0, 0};
     if (mode == JackCaptureLatency) {
         if (j->midi_in)
-            jack_port_get_latency_range(j->midi_in, JackCaptureLatency, &r);
+            lib->jack_port_get_latency_range(j->midi_in, JackCaptureLatency, &r);
         r.min += late;
         r.max += late;
         for (int i = 0; i < 2; i++)
             if (j->out[i])
-                jack_port_set_latency_range(j->out[i], JackCaptureLatency, &r);
+                lib->jack_port_set_latency_range(j->out[i], JackCaptureLatency, &r);
         int live = atomic_load(&a->chan_live);
         for (int c = 0; c < live; c++)
             if (j->chan_port[c])
-                jack_port_set_latency_range(j->chan_port[c], JackCaptureLatency, &r);
+                lib->jack_port_set_latency_range(j->chan_port[c], JackCaptureLatency, &r);
     } else if (j->midi_in) {
-        jack_port_get_latency_range(j->out[0], JackPlaybackLatency, &r);
+        lib->jack_port_get_latency_range(j->out[0], JackPlaybackLatency, &r);
         r.min += late;
         r.max += late;
-        jack_port_set_latency_range(j->midi_in, JackPlaybackLatency, &r);
+        lib->jack_port_set_latency_range(j->midi_in, JackPlaybackLatency, &r);
     }
 }
 
@@ -348,7 +350,7 @@ static void jack_out_follow_latency(Audio *a, JackOut *j)
         return;
     atomic_store(&j->latency, late);
     if (j->active)
-        jack_recompute_total_latencies(j->client);
+        lib->jack_recompute_total_latencies(j->client);
 }
 
 /* Opens a client and its ports; fills rate and period. */
@@ -357,7 +359,7 @@ static HissError jack_out_connect_client(Audio *a, JackOut *j, HissDiag *why)
     jack_status_t status = 0;
     jack_options_t options = a->opts.start_server ? JackNullOption : JackNoStartServer;
     const char *name = a->opts.client_name ? a->opts.client_name : "hiss";
-    j->client = jack_client_open(name, options, &status);
+    j->client = lib->jack_client_open(name, options, &status);
     if (!j->client) {
         if (status & JackServerFailed)
             hiss_diag_printf(why, "no JACK server running");
@@ -368,47 +370,50 @@ static HissError jack_out_connect_client(Audio *a, JackOut *j, HissDiag *why)
     }
     atomic_store(&j->gone, false);
     j->have_expected = false;
-    atomic_store(&a->rate, jack_get_sample_rate(j->client));
-    atomic_store(&a->period, jack_get_buffer_size(j->client));
+    atomic_store(&a->rate, lib->jack_get_sample_rate(j->client));
+    atomic_store(&a->period, lib->jack_get_buffer_size(j->client));
 
     static const char *const names[2] = {"out_L", "out_R"};
     for (int i = 0; i < 2; i++) {
-        j->out[i] = jack_port_register(j->client, names[i], JACK_DEFAULT_AUDIO_TYPE,
-                                       JackPortIsOutput, 0);
+        j->out[i] = lib->jack_port_register(j->client, names[i], JACK_DEFAULT_AUDIO_TYPE,
+                                            JackPortIsOutput, 0);
         if (!j->out[i]) {
             hiss_diag_printf(why, "cannot register port %s", names[i]);
-            jack_client_close(j->client);
+            lib->jack_client_close(j->client);
             j->client = NULL;
             return HISS_ERR_IO;
         }
     }
     /* Without a MIDI port hiss still plays: MIDI input is extra. */
-    j->midi_in = jack_port_register(j->client, "midi_in", JACK_DEFAULT_MIDI_TYPE,
-                                    JackPortIsInput, 0);
-    j->midi_out = jack_port_register(j->client, "midi_out", JACK_DEFAULT_MIDI_TYPE,
-                                     JackPortIsOutput, 0);
+    j->midi_in = lib->jack_port_register(j->client, "midi_in", JACK_DEFAULT_MIDI_TYPE,
+                                         JackPortIsInput, 0);
+    j->midi_out = lib->jack_port_register(j->client, "midi_out", JACK_DEFAULT_MIDI_TYPE,
+                                          JackPortIsOutput, 0);
     /* Nor without the inputs: only recording needs them. */
     static const char *const in_names[2] = {"in_L", "in_R"};
     for (int i = 0; i < 2; i++)
-        j->in[i] = jack_port_register(j->client, in_names[i], JACK_DEFAULT_AUDIO_TYPE,
-                                      JackPortIsInput, 0);
+        j->in[i] = lib->jack_port_register(j->client, in_names[i], JACK_DEFAULT_AUDIO_TYPE,
+                                           JackPortIsInput, 0);
     j->chan_registered = 0;
     j->active = false;
     atomic_store(&a->chan_live, 0);
-    jack_set_process_callback(j->client, jack_out_process, a);
-    jack_on_shutdown(j->client, jack_out_shutdown_plain, a);
-    jack_on_info_shutdown(j->client, jack_out_shutdown, a);
-    jack_set_xrun_callback(j->client, jack_out_xrun, a);
-    jack_set_sample_rate_callback(j->client, jack_out_rate_changed, a);
-    jack_set_buffer_size_callback(j->client, jack_out_buffer_size, a);
-    jack_set_latency_callback(j->client, jack_out_latency, a);
+    lib->jack_set_process_callback(j->client, jack_out_process, a);
+    lib->jack_on_shutdown(j->client, jack_out_shutdown_plain, a);
+    lib->jack_on_info_shutdown(j->client, jack_out_shutdown, a);
+    lib->jack_set_xrun_callback(j->client, jack_out_xrun, a);
+    lib->jack_set_sample_rate_callback(j->client, jack_out_rate_changed, a);
+    lib->jack_set_buffer_size_callback(j->client, jack_out_buffer_size, a);
+    lib->jack_set_latency_callback(j->client, jack_out_latency, a);
     return HISS_OK;
 }
 
 static HissError jack_out_open(Audio *a, HissDiag *why)
 {
-    jack_set_error_function(jack_out_quiet);
-    jack_set_info_function(jack_out_quiet);
+    HissError missing = jacklib_load(why);
+    if (missing)
+        return missing;
+    lib->jack_set_error_function(jack_out_quiet);
+    lib->jack_set_info_function(jack_out_quiet);
     JackOut *j = calloc(1, sizeof *j);
     if (j)
         j->scratch = calloc((size_t)AUDIO_MAX_BLOCK * 2, sizeof(float));
@@ -453,8 +458,8 @@ static void jack_out_connect_ports(Audio *a, JackOut *j, int first, int end)
             s = comma ? comma + 1 : NULL;
         }
     } else {
-        found = jack_get_ports(j->client, NULL, JACK_DEFAULT_AUDIO_TYPE,
-                               JackPortIsPhysical | JackPortIsInput);
+        found = lib->jack_get_ports(j->client, NULL, JACK_DEFAULT_AUDIO_TYPE,
+                                    JackPortIsPhysical | JackPortIsInput);
         for (int i = 0; found && found[i] && i < 2; i++)
             targets[count++] = found[i];
     }
@@ -466,13 +471,13 @@ static void jack_out_connect_ports(Audio *a, JackOut *j, int first, int end)
                                                            : NULL;
         if (!port || !targets[i] || !*targets[i])
             continue;
-        if (jack_connect(j->client, jack_port_name(port), targets[i]) != 0)
-            fprintf(stderr, "hiss: cannot connect %s to %s\n", jack_port_name(port),
+        if (lib->jack_connect(j->client, lib->jack_port_name(port), targets[i]) != 0)
+            fprintf(stderr, "hiss: cannot connect %s to %s\n", lib->jack_port_name(port),
                     targets[i]);
     }
     free(copy);
     if (found)
-        jack_free(found);
+        lib->jack_free(found);
 }
 
 /* [ui] Registers or unregisters per-channel ports until there are `want`.
@@ -494,8 +499,8 @@ static int jack_out_set_channels(Audio *a, int want)
         for (; c < want; c++) {
             char name[32];
             snprintf(name, sizeof name, "ch%02d", c + 1);
-            jack_port_t *port = jack_port_register(j->client, name, JACK_DEFAULT_AUDIO_TYPE,
-                                                   JackPortIsOutput, 0);
+            jack_port_t *port = lib->jack_port_register(j->client, name, JACK_DEFAULT_AUDIO_TYPE,
+                                                        JackPortIsOutput, 0);
             if (!port)
                 break;
             j->chan_port[c] = port;
@@ -508,7 +513,7 @@ static int jack_out_set_channels(Audio *a, int want)
         atomic_store(&a->chan_live, want);
         audio_wait_period(a);
         for (int c = have - 1; c >= want; c--) {
-            jack_port_unregister(j->client, j->chan_port[c]);
+            lib->jack_port_unregister(j->client, j->chan_port[c]);
             j->chan_port[c] = NULL;
         }
         j->chan_registered = want;
@@ -524,11 +529,11 @@ static HissError jack_out_activate(Audio *a, JackOut *j)
      * channels went without. */
     jack_out_set_channels(a, audio_channel_outputs_wanted(a));
     if (a->opts.transport != AUDIO_TRANSPORT_NONE)
-        jack_set_sync_callback(j->client, jack_out_sync, a);
+        lib->jack_set_sync_callback(j->client, jack_out_sync, a);
     if (a->opts.transport == AUDIO_TRANSPORT_MASTER &&
-        jack_set_timebase_callback(j->client, 0, jack_out_timebase, a) != 0)
+        lib->jack_set_timebase_callback(j->client, 0, jack_out_timebase, a) != 0)
         fprintf(stderr, "hiss: another client is the JACK timebase master\n");
-    if (jack_activate(j->client) != 0)
+    if (lib->jack_activate(j->client) != 0)
         return HISS_ERR_IO;
     j->active = true;
     atomic_store(&a->state, AUDIO_STATE_RUNNING);
@@ -540,7 +545,7 @@ static HissError jack_out_activate(Audio *a, JackOut *j)
         atomic_store(&a->state, AUDIO_STATE_SERVER_GONE);
     jack_out_connect_ports(a, j, 0, 2 + j->chan_registered);
     if (a->opts.transport == AUDIO_TRANSPORT_MASTER)
-        jack_transport_start(j->client);
+        lib->jack_transport_start(j->client);
     return HISS_OK;
 }
 
@@ -564,10 +569,10 @@ static void jack_out_stop(Audio *a)
     if (!j->client || atomic_load(&j->gone))
         return;
     if (a->opts.transport == AUDIO_TRANSPORT_MASTER) {
-        jack_transport_stop(j->client);
-        jack_release_timebase(j->client);
+        lib->jack_transport_stop(j->client);
+        lib->jack_release_timebase(j->client);
     }
-    jack_deactivate(j->client);
+    lib->jack_deactivate(j->client);
     j->active = false;
 }
 
@@ -578,21 +583,21 @@ static void jack_out_drop_client(Audio *a, JackOut *j)
          * unless the port is given back first; a live server takes it. */
         if (!atomic_load(&j->gone)) {
             if (j->active)
-                jack_deactivate(j->client);
+                lib->jack_deactivate(j->client);
             for (int c = j->chan_registered - 1; c >= 0; c--)
-                jack_port_unregister(j->client, j->chan_port[c]);
+                lib->jack_port_unregister(j->client, j->chan_port[c]);
             if (j->midi_in)
-                jack_port_unregister(j->client, j->midi_in);
+                lib->jack_port_unregister(j->client, j->midi_in);
             if (j->midi_out)
-                jack_port_unregister(j->client, j->midi_out);
+                lib->jack_port_unregister(j->client, j->midi_out);
             for (int i = 0; i < 2; i++) {
                 if (j->out[i])
-                    jack_port_unregister(j->client, j->out[i]);
+                    lib->jack_port_unregister(j->client, j->out[i]);
                 if (j->in[i])
-                    jack_port_unregister(j->client, j->in[i]);
+                    lib->jack_port_unregister(j->client, j->in[i]);
             }
         }
-        jack_client_close(j->client);
+        lib->jack_client_close(j->client);
     }
     j->midi_in = j->midi_out = NULL;
     j->out[0] = j->out[1] = NULL;

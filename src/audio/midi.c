@@ -1,7 +1,6 @@
 /* midi: see midi.h. */
 #include "midi.h"
 
-#include <alsa/asoundlib.h>
 #include <ctype.h>
 #include <poll.h>
 #include <pthread.h>
@@ -9,7 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alsalib.h"
 #include "song.h"
+
+/* Filled by the first open (alsalib_load), read-only after. */
+static const AlsaLib *const lib = &alsalib;
 
 /* MIDI note 60 is middle C, hiss's C-4. */
 static bool hiss_note(int midi_note, uint8_t *out)
@@ -359,16 +362,16 @@ void midi_seq_take(MidiRoute *r, const void *seq_event, double seconds)
 static void *seq_thread(void *arg)
 {
     MidiSeq *s = arg;
-    int count = snd_seq_poll_descriptors_count(s->handle, POLLIN);
+    int count = lib->snd_seq_poll_descriptors_count(s->handle, POLLIN);
     struct pollfd fds[4];
     if (count > 4)
         count = 4;
-    snd_seq_poll_descriptors(s->handle, fds, (unsigned)count, POLLIN);
+    lib->snd_seq_poll_descriptors(s->handle, fds, (unsigned)count, POLLIN);
     while (!atomic_load(&s->quit)) {
         if (poll(fds, (nfds_t)count, 100) <= 0)
             continue;
         snd_seq_event_t *ev = NULL;
-        while (snd_seq_event_input(s->handle, &ev) >= 0 && ev) {
+        while (lib->snd_seq_event_input(s->handle, &ev) >= 0 && ev) {
             midi_seq_take(s->route, ev, hiss_now_seconds());
             ev = NULL;
         }
@@ -385,31 +388,34 @@ HissError midi_seq_open(MidiSeq **out, MidiRoute *route, const char *client_name
                               "missing)");
         return HISS_ERR_UNSUPPORTED;
     }
+    HissError missing = alsalib_load(why);
+    if (missing)
+        return missing;
     MidiSeq *s = calloc(1, sizeof *s);
     if (!s)
         return HISS_ERR_NOMEM;
     s->route = route;
-    int err = snd_seq_open(&s->handle, "default", SND_SEQ_OPEN_INPUT, SND_SEQ_NONBLOCK);
+    int err = lib->snd_seq_open(&s->handle, "default", SND_SEQ_OPEN_INPUT, SND_SEQ_NONBLOCK);
     int port = -1;
     if (err >= 0) {
-        snd_seq_set_client_name(s->handle, client_name ? client_name : "hiss");
-        port = snd_seq_create_simple_port(s->handle, "midi_in",
-                                          SND_SEQ_PORT_CAP_WRITE |
-                                              SND_SEQ_PORT_CAP_SUBS_WRITE,
-                                          SND_SEQ_PORT_TYPE_MIDI_GENERIC |
-                                              SND_SEQ_PORT_TYPE_APPLICATION);
+        lib->snd_seq_set_client_name(s->handle, client_name ? client_name : "hiss");
+        port = lib->snd_seq_create_simple_port(s->handle, "midi_in",
+                                               SND_SEQ_PORT_CAP_WRITE |
+                                                   SND_SEQ_PORT_CAP_SUBS_WRITE,
+                                               SND_SEQ_PORT_TYPE_MIDI_GENERIC |
+                                                   SND_SEQ_PORT_TYPE_APPLICATION);
         err = port;
     }
     if (err >= 0)
         err = -pthread_create(&s->thread, NULL, seq_thread, s);
     if (err < 0) {
-        hiss_diag_printf(why, "ALSA sequencer: %s", snd_strerror(err));
+        hiss_diag_printf(why, "ALSA sequencer: %s", lib->snd_strerror(err));
         if (s->handle)
-            snd_seq_close(s->handle);
+            lib->snd_seq_close(s->handle);
         free(s);
         return HISS_ERR_IO;
     }
-    snprintf(s->address, sizeof s->address, "%d:%d", snd_seq_client_id(s->handle), port);
+    snprintf(s->address, sizeof s->address, "%d:%d", lib->snd_seq_client_id(s->handle), port);
     *out = s;
     return HISS_OK;
 }
@@ -420,7 +426,7 @@ void midi_seq_close(MidiSeq *s)
         return;
     atomic_store(&s->quit, true);
     pthread_join(s->thread, NULL);
-    snd_seq_close(s->handle);
+    lib->snd_seq_close(s->handle);
     free(s);
 }
 

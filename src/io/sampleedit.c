@@ -3,11 +3,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <rubberband/rubberband-c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "rubberbandlib.h"
+
+/* Filled by the first stretch (rubberbandlib_load), read-only after. */
+static const RubberBandLib *const lib = &rubberbandlib;
 
 static int compare_frames(const void *a, const void *b)
 {
@@ -63,9 +67,9 @@ static uint32_t take_stretched(RubberBandState rb, float **got, unsigned block,
                                SampleioAudio *out, uint32_t written, uint32_t want)
 {
     int avail, ch = out->channels;
-    while ((avail = rubberband_available(rb)) > 0) {
+    while ((avail = lib->rubberband_available(rb)) > 0) {
         unsigned take = avail < (int)block ? (unsigned)avail : block;
-        unsigned r = rubberband_retrieve(rb, got, take);
+        unsigned r = lib->rubberband_retrieve(rb, got, take);
         for (unsigned i = 0; i < r && written < want; i++, written++)
             for (int c = 0; c < ch; c++)
                 out->frames[(size_t)written * ch + c] = got[c][i];
@@ -112,10 +116,12 @@ static HissError stretch(const Sample *src, const SampleMarks *marks, double rat
     uint32_t want = (uint32_t)llround(in_frames * ratio);
     if (want < 1)
         want = 1;
-    HissError err = alloc_audio(out, want, ch, src->rate, diag);
+    HissError err = rubberbandlib_load(diag);
+    if (!err)
+        err = alloc_audio(out, want, ch, src->rate, diag);
     if (err)
         return err;
-    RubberBandState rb = rubberband_new(
+    RubberBandState rb = lib->rubberband_new(
         src->rate, (unsigned)ch,
         RubberBandOptionProcessOffline | RubberBandOptionEngineFiner |
             RubberBandOptionThreadingNever | RubberBandOptionChannelsTogether,
@@ -133,7 +139,7 @@ static HissError stretch(const Sample *src, const SampleMarks *marks, double rat
         err = HISS_ERR_NOMEM;
         goto done;
     }
-    rubberband_set_expected_input_duration(rb, in_frames);
+    lib->rubberband_set_expected_input_duration(rb, in_frames);
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1 && marks->cue_count > 1) {
             unsigned from[SAMPLE_MAX_CUES], to[SAMPLE_MAX_CUES];
@@ -143,7 +149,7 @@ static HissError stretch(const Sample *src, const SampleMarks *marks, double rat
                 to[n] = (unsigned)llround(marks->cues[i] * ratio);
                 n++;
             }
-            rubberband_set_key_frame_map(rb, n, from, to);
+            lib->rubberband_set_key_frame_map(rb, n, from, to);
         }
         uint32_t written = 0;
         for (uint32_t at = 0; at < in_frames; at += BLOCK) {
@@ -153,10 +159,10 @@ static HissError stretch(const Sample *src, const SampleMarks *marks, double rat
                     planar[c][i] = src->data[(size_t)(at + i) * ch + c];
             int final = at + n >= in_frames;
             if (!pass) {
-                rubberband_study(rb, (const float *const *)planar, n, final);
+                lib->rubberband_study(rb, (const float *const *)planar, n, final);
                 continue;
             }
-            rubberband_process(rb, (const float *const *)planar, n, final);
+            lib->rubberband_process(rb, (const float *const *)planar, n, final);
             written = take_stretched(rb, got, BLOCK, out, written, want);
         }
         if (pass)
@@ -168,7 +174,7 @@ done:
         free(got[c]);
     }
     if (rb)
-        rubberband_delete(rb);
+        lib->rubberband_delete(rb);
     if (err)
         sampleio_audio_free(out);
     else
