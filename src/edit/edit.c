@@ -288,6 +288,7 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
             break;
         }
         case UNDO_INSTRUMENT: {
+            engine_prepare_instrument(fresh[i]);
             Instrument *old = atomic_exchange_explicit(
                 &song->instruments[c->slot], (Instrument *)fresh[i],
                 memory_order_acq_rel);
@@ -2244,6 +2245,7 @@ HissError edit_instruments_map_paths(Editor *ed, EditPathMapFn map, void *ctx)
     for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
         if (!fresh[slot])
             continue;
+        engine_prepare_instrument(fresh[slot]);
         Instrument *old = atomic_exchange_explicit(
             &ed->song->instruments[slot], fresh[slot], memory_order_acq_rel);
         retire(ed, EDIT_RETIRE_INSTRUMENT, old);

@@ -2987,6 +2987,18 @@ static bool song_uses_sends(const Song *song)
     return false;
 }
 
+void engine_prepare_instrument(const Instrument *inst)
+{
+    if (inst && inst->interp == INTERP_SINC)
+        sinc_init();
+}
+
+static void prepare_song(const Song *song)
+{
+    for (int slot = 1; song && slot <= SONG_MAX_INSTRUMENTS; slot++)
+        engine_prepare_instrument(song_instrument(song, slot));
+}
+
 Engine *engine_new(Song *song, uint32_t rate)
 {
     if (!song || rate < 1000 || rate > 768000)
@@ -3055,7 +3067,7 @@ Engine *engine_new(Song *song, uint32_t rate)
               ring_init(&e->tap, ENGINE_TAP_BLOCKS, sizeof(EngineTapBlock)) == HISS_OK;
     for (int i = 0; i < ENGINE_MAX_VOICES; i++)
         mixer_voice_init(&e->pool.voices[i]);
-    sinc_init();
+    prepare_song(song);
     /* The send lines are most of an engine's memory: made here only for
      * a song that uses a send, else by engine_ready_sends when one does. */
     e->sends.lines = e->sends.offered = song_uses_sends(song);
@@ -3137,6 +3149,10 @@ void engine_free(Engine *e)
 
 bool engine_send(Engine *e, const EngineCommand *cmd)
 {
+    if (cmd->type == ENGINE_CMD_INSTALL_SONG)
+        prepare_song(cmd->ptr);
+    else if (cmd->type == ENGINE_CMD_PREVIEW_SAMPLE)
+        engine_prepare_instrument(cmd->ptr);
     return ring_push(&e->commands, cmd);
 }
 

@@ -14,8 +14,9 @@
  * specified in man/effects.roff (the EFFECTS section of hiss.5).
  *
  * Real time: engine_render only touches memory allocated in engine_new, the
- * song and the sinc tables (static, built once by engine_new); voices keep
- * no resampler state, so engine_new allocates no more than the engine
+ * song and the sinc tables (static, built once, by engine_prepare_instrument
+ * on the UI thread); voices keep no resampler state, so engine_new
+ * allocates no more than the engine
  * struct and its rings (tests/unit/test_engine_rt.c interposes malloc, free,
  * pthread_mutex_lock, read, write and nanosleep around engine_render with
  * every effect, command and interpolation mode).
@@ -321,6 +322,13 @@ typedef struct {
  * the engine still holds for return (retired objects, a previewed sample). */
 Engine *engine_new(Song *song, uint32_t rate);
 void engine_free(Engine *engine);
+/* [ui] Makes ready what `inst` needs before an engine may play it: the
+ * sinc tables when it interpolates with sinc (sinc.h: built once a
+ * process, on the calling thread). engine_new and engine_send do it for
+ * the songs and previews they are given; whatever puts an instrument into
+ * a song an engine plays (an edit, a load) calls it first. An engine that
+ * meets a sinc instrument before the tables exist plays it cubic. */
+void engine_prepare_instrument(const Instrument *inst);
 /* [ui, when no thread renders] The song the engine plays now: the last
  * ENGINE_CMD_INSTALL_SONG it has applied, or the one it was made with. */
 Song *engine_current_song(const Engine *engine);

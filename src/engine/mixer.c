@@ -211,6 +211,9 @@ static bool voice_begin(MixerVoice *v, const Instrument *inst, uint32_t offset,
     voice_fold(v);
     v->interp = (unsigned)inst->interp < INTERP_COUNT ? inst->interp
                                                       : INTERP_LINEAR;
+    /* Tables not built (see engine_prepare_instrument): never read them. */
+    if (v->interp == INTERP_SINC && !sinc_ready())
+        v->interp = INTERP_CUBIC;
     v->step = step ? step : FP_ONE;
     v->gl = v->gr = v->gm = 0.0f;
     v->ramp_left = 0;

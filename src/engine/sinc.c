@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,7 @@ static void (*wide_stereo)(const float *, uint32_t, const SincStretch *, float *
     wide_stereo_portable;
 
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static _Atomic bool tables_built;
 
 /* The zeroth-order modified Bessel function, by its power series. */
 static double bessel_i0(double x)
@@ -117,11 +119,17 @@ static void init_once(void)
 {
     build_tables();
     choose_readers();
+    atomic_store_explicit(&tables_built, true, memory_order_release);
 }
 
 void sinc_init(void)
 {
     pthread_once(&tables_once, init_once);
+}
+
+bool sinc_ready(void)
+{
+    return atomic_load_explicit(&tables_built, memory_order_acquire);
 }
 
 void sinc_use_portable(bool portable)

@@ -16,7 +16,10 @@
  *   sample's octave levels when it has them, and never above SINC_MAX_STRETCH.
  *
  * Pure C11 + libm: no allocation (the tables are static), no locks after
- * sinc_init (which engine_new calls). On x86-64 CPUs with AVX2 and FMA,
+ * sinc_init. The tables take about 2 ms to build, so a process builds them
+ * only once something is to play with sinc: engine_prepare_instrument
+ * (engine.h) calls sinc_init for a sinc instrument, before the audio
+ * thread may read them. On x86-64 CPUs with AVX2 and FMA,
  * sinc_init picks readers that do eight taps an instruction; they round
  * differently, so output is deterministic per machine, not across them. */
 #ifndef HISS_SINC_H
@@ -38,8 +41,12 @@ enum {
     SINC_OVERREACH = 7,
 };
 
-/* Builds the tables once per process; cheap to call again. */
+/* Builds the tables once per process; cheap to call again. Never on the
+ * audio thread. */
 void sinc_init(void);
+/* [either thread] Whether sinc_init has built the tables (and they may be
+ * read). */
+bool sinc_ready(void);
 /* Makes every engine use the portable readers (true) or the fastest the
  * CPU has (false, the default), so tests check both on one machine. Call
  * only while no engine renders. */

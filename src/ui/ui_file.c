@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "loader.h"
 #include "sampleio.h"
 #include "signals.h"
@@ -249,6 +250,7 @@ bool ui_loader_poll(UiLoader *l, Song *song, UiLoaderRetire retire, void *ctx)
                 continue;
             loaded = fixed;
         }
+        engine_prepare_instrument(loaded);
         atomic_store_explicit(&song->instruments[job->slot], loaded,
                               memory_order_release);
         l->installed++;

@@ -147,8 +147,10 @@ void synth_force_interp(Song *song, InterpMode mode)
 {
     for (int i = 1; i <= SONG_MAX_INSTRUMENTS; i++) {
         Instrument *inst = atomic_load(&song->instruments[i]);
-        if (inst)
+        if (inst) {
             inst->interp = mode;
+            engine_prepare_instrument(inst);
+        }
     }
 }
 
