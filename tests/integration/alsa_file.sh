@@ -74,7 +74,6 @@ static long xrun_every, short_every, fail_from = -1, calls, injected;
 
 __attribute__((constructor)) static void shim_init(void)
 {
-    real_writei = (WriteiFn)dlsym(RTLD_NEXT, "snd_pcm_writei");
     const char *e = getenv("SHIM_XRUN_EVERY"), *f = getenv("SHIM_FAIL_FROM");
     const char *s = getenv("SHIM_SHORT_EVERY");
     xrun_every = e ? atol(e) : 0;
@@ -94,6 +93,10 @@ __attribute__((destructor)) static void shim_report(void)
 
 snd_pcm_sframes_t snd_pcm_writei(snd_pcm_t *pcm, const void *buf, snd_pcm_uframes_t n)
 {
+    /* Looked up at the first write, not at start: hiss opens alsa-lib
+     * only when it plays through ALSA. */
+    if (!real_writei)
+        real_writei = (WriteiFn)dlsym(RTLD_NEXT, "snd_pcm_writei");
     long call = ++calls;
     if (fail_from >= 0 && call >= fail_from)
         return -ENODEV;
