@@ -357,6 +357,9 @@ struct Engine {
     DuckSettings duck_set[SONG_MAX_CHANNELS];
     int duck_from[SONG_MAX_CHANNELS]; /* 1-based key channel, 0: none */
     int duck_inst[SONG_MAX_CHANNELS]; /* key instrument slot, 0: none */
+    /* Bit c: channel c's ducker may be busy (duck_busy). A key note sets
+     * it; a chunk that leaves the ducker idle clears it. */
+    uint64_t duck_mask;
     uint32_t chunk_pos;
     uint32_t chunk_done; /* frames of this render call before the chunk */
     /* MIDI clock out, its messages placed at the frame of the render the
@@ -1143,8 +1146,10 @@ static void retrigger(Engine *e, int c)
 static void duck_key_note(Engine *e, int c, int slot)
 {
     for (int d = 0; d < SONG_MAX_CHANNELS; d++)
-        if (e->duck_from[d] == c + 1 || (slot && e->duck_inst[d] == slot))
+        if (e->duck_from[d] == c + 1 || (slot && e->duck_inst[d] == slot)) {
             duck_trigger(&e->duck[d], e->chunk_pos);
+            e->duck_mask |= (uint64_t)1 << d;
+        }
 }
 
 /* The note part of a cell: instrument, volume column, note, then the
@@ -3534,10 +3539,14 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
             voicefx_insert_run(&e->insert[c], e->buses.buf[c], chunk);
     }
     compress_channels(e, chunk);
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+    for (uint64_t m = e->duck_mask; m; m &= m - 1) {
+        int c = bus_lowest(m);
         if (duck_busy(&e->duck[c]))
             duck_process(&e->duck[c], &e->duck_set[c], e->rate,
                          e->buses.used[c] ? e->buses.buf[c] : NULL, chunk);
+        if (!duck_busy(&e->duck[c]))
+            e->duck_mask &= ~((uint64_t)1 << c);
+    }
     e->chunk_pos = 0; /* a live note before the next chunk lands on its start */
     bus_sum(&e->buses, out + 2 * (size_t)done, chunk, stems,
             stem_count < SONG_MAX_CHANNELS ? stem_count : SONG_MAX_CHANNELS, done);
@@ -3805,6 +3814,7 @@ void engine_hand_over(Engine *from, Engine *to)
         ts->to_reverb = fs->to_reverb;
         limiter_carry(&to->late.limiter, &from->late.limiter);
         memcpy(to->duck, from->duck, sizeof to->duck);
+        to->duck_mask = from->duck_mask;
         to->glue = from->glue;
         to->tape = from->tape;
         memcpy(to->channel_eq, from->channel_eq, sizeof to->channel_eq);
