@@ -1,5 +1,6 @@
 #include "sample.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,43 +73,82 @@ size_t sample_bytes(const Sample *sample)
     return sizeof *sample + floats * sizeof(float);
 }
 
+uint64_t sample_fine_ratio(int j)
+{
+    return (uint64_t)llround(ldexp(exp2(-(double)j / 5.0), 33));
+}
+
+uint32_t sample_fine_level_frames(uint32_t frames, int j)
+{
+    uint64_t half = j == 0 ? frames
+                           : (uint64_t)ceil((double)frames * (double)sample_fine_ratio(j) / 0x1p33);
+    return (uint32_t)(2 * half + 1);
+}
+
+/* The i-th level's frames and ratio (octave levels are 1.., fine 0..). */
+static void level_shape(uint32_t frames, int i, bool fine, uint32_t *n, uint64_t *ratio)
+{
+    if (fine) {
+        *n = sample_fine_level_frames(frames, i);
+        *ratio = sample_fine_ratio(i);
+    } else {
+        *n = level_frames(frames, i + 1);
+        *ratio = (uint64_t)1 << (31 - i);
+    }
+}
+
 /* One zeroed block holding `count` padded levels of a `frames`-frame
  * sound, laid out in `levels`; NULL when out of memory. */
-static float *alloc_level_block(uint32_t frames, int channels, int count,
+static float *alloc_level_block(uint32_t frames, int channels, int count, bool fine,
                                 SampleLevel levels[SAMPLE_MAX_LEVELS])
 {
     size_t total = 0;
-    for (int k = 1; k <= count; k++)
-        total += padded_floats(level_frames(frames, k), channels);
+    for (int i = 0; i < count; i++) {
+        uint32_t n;
+        uint64_t ratio;
+        level_shape(frames, i, fine, &n, &ratio);
+        total += padded_floats(n, channels);
+    }
     float *block = calloc(total, sizeof(float));
     if (!block)
         return NULL;
     float *at = block;
-    for (int k = 1; k <= count; k++) {
-        uint32_t n = level_frames(frames, k);
-        levels[k - 1].frames = n;
-        levels[k - 1].data = at + SAMPLE_PAD * channels;
-        at += padded_floats(n, channels);
+    for (int i = 0; i < count; i++) {
+        level_shape(frames, i, fine, &levels[i].frames, &levels[i].ratio);
+        levels[i].data = at + SAMPLE_PAD * channels;
+        at += padded_floats(levels[i].frames, channels);
     }
     return block;
 }
 
-HissError sample_alloc_levels(Sample *sample, int count)
+static HissError alloc_levels(Sample *sample, int count, bool fine)
 {
-    if (count < 0 || count > SAMPLE_MAX_LEVELS)
+    if (count < 0 || count > (fine ? SAMPLE_MAX_LEVELS : SAMPLE_OCTAVE_LEVELS))
         return HISS_ERR_RANGE;
     free(sample->level_block_);
     sample->level_block_ = NULL;
     sample->level_count = 0;
+    sample->fine = false;
     memset(sample->levels, 0, sizeof sample->levels);
     if (!count)
         return HISS_OK;
     sample->level_block_ =
-        alloc_level_block(sample->frames, sample->channels, count, sample->levels);
+        alloc_level_block(sample->frames, sample->channels, count, fine, sample->levels);
     if (!sample->level_block_)
         return HISS_ERR_NOMEM;
     sample->level_count = (uint8_t)count;
+    sample->fine = fine;
     return HISS_OK;
+}
+
+HissError sample_alloc_levels(Sample *sample, int count)
+{
+    return alloc_levels(sample, count, false);
+}
+
+HissError sample_alloc_fine_levels(Sample *sample, int count)
+{
+    return alloc_levels(sample, count, true);
 }
 
 const SampleLoopLevels *sample_loop_levels(const Sample *sample, bool reverse, SampleLoop loop,
@@ -126,14 +166,14 @@ const SampleLoopLevels *sample_loop_levels(const Sample *sample, bool reverse, S
 
 SampleLoopLevels *sample_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop,
                                          uint32_t loop_start, uint32_t loop_end,
-                                         uint32_t frames, int count)
+                                         uint32_t frames, int count, bool fine)
 {
     if (sample->loop_level_count >= SAMPLE_MAX_LOOP_LEVELS || count < 1 ||
-        count > SAMPLE_MAX_LEVELS)
+        count > (fine ? SAMPLE_MAX_LEVELS : SAMPLE_OCTAVE_LEVELS))
         return NULL;
     SampleLoopLevels *l = &sample->loop_levels[sample->loop_level_count];
     memset(l, 0, sizeof *l);
-    l->block_ = alloc_level_block(frames, sample->channels, count, l->levels);
+    l->block_ = alloc_level_block(frames, sample->channels, count, fine, l->levels);
     if (!l->block_)
         return NULL;
     l->reverse = reverse;
@@ -141,6 +181,7 @@ SampleLoopLevels *sample_add_loop_levels(Sample *sample, bool reverse, SampleLoo
     l->loop_start = loop_start;
     l->loop_end = loop_end;
     l->level_count = (uint8_t)count;
+    l->fine = fine;
     sample->loop_level_count++;
     return l;
 }

@@ -5,10 +5,11 @@
  * through the frames at pitch ratio x rate / output rate and interpolates
  * (mixer.c), so a new output rate only changes steps.
  *
- * For the sinc interpolator a sample may carry band-limited octave levels
- * (level k: the same sound low-passed and at rate / 2^k), built once off
- * the audio thread (sampleio_add_levels) before the sample is shared. A
- * voice played more than an octave above the sample's rate reads a level,
+ * For the sinc interpolator a sample may carry band-limited levels, built
+ * once off the audio thread (sampleio) before the sample is shared: fine
+ * levels (below), which a voice reads at any step with a short kernel, or
+ * octave levels (level k: the same sound low-passed and at rate / 2^k),
+ * which a voice played more than an octave above the sample's rate reads,
  * so pitching up does not alias; without levels it filters the full-rate
  * frames with a wider kernel, at a higher cost. A looping or reversed
  * voice reads levels of its sound unrolled instead (SampleLoopLevels).
@@ -29,11 +30,24 @@
  * interpolators read past either end without a branch: the widest sinc
  * window (2 x 128 frames) still reads guard frames after the last one
  * while it rings out. */
-enum { SAMPLE_PAD = 256, SAMPLE_MAX_CHANNELS = 2, SAMPLE_MAX_LEVELS = 8 };
+enum {
+    SAMPLE_PAD = 256,
+    SAMPLE_MAX_CHANNELS = 2,
+    SAMPLE_OCTAVE_LEVELS = 8, /* octave levels 1 .. 8 */
+    SAMPLE_MAX_LEVELS = 16,   /* fine levels 0 .. 15 (sinc.h, SINC_FINE_LEVELS) */
+};
 
+/* Levels come in two kinds (`fine` on their owner says which):
+ * - octave levels: level k (1, 2, ...) the sound band-limited to its rate
+ *   / 2^k and at that rate;
+ * - fine levels: level j (0, 1, ...) the sound band-limited to its rate
+ *   r_j = rate x 2^(-j/5) and at twice that (so 2x oversampled), read by
+ *   the short fine kernel (sinc.h). They cost about 14 times the sound
+ *   (sampleio's budget decides which kind a sample gets). */
 typedef struct {
-    uint32_t frames;   /* at the sample's rate / 2^k */
+    uint32_t frames;   /* at the sound's rate x ratio */
     float *data;       /* interleaved, padded like Sample.data */
+    uint64_t ratio;    /* level frames per frame of the sound, 32.32 */
 } SampleLevel;
 
 /* Octave levels of the sound a looping or reversed voice plays, for the
@@ -59,6 +73,7 @@ typedef struct {
     uint32_t loop_start, loop_end;
     uint32_t settle;       /* frames of the period read `lead` frames on */
     uint32_t lead;         /* whole periods, at least settle frames */
+    bool fine;             /* fine levels 0.. rather than octave levels 1.. */
     uint8_t level_count;
     SampleLevel levels[SAMPLE_MAX_LEVELS];
     float *block_;         /* the allocation behind the levels */
@@ -96,7 +111,9 @@ typedef struct Sample {
     uint32_t frames;        /* as in the file */
     uint32_t rate;          /* as in the file */
     uint8_t channels;       /* 1 or 2 */
-    uint8_t level_count;    /* levels[0..level_count) are levels 1, 2, ... */
+    bool fine;              /* levels are fine levels 0, 1, ... */
+    uint8_t level_count;    /* levels[0..level_count): octave levels 1, 2, ...
+                             * or fine levels 0, 1, ... */
     float *data;            /* interleaved; data[-SAMPLE_PAD*channels] is valid */
     float *reversed;        /* the same frames back to front (ping-pong loops) */
     SampleLevel levels[SAMPLE_MAX_LEVELS];
@@ -120,18 +137,28 @@ size_t sample_bytes(const Sample *sample);
  * (level k has ceil(frames / 2^k) frames), replacing any there were.
  * Only before the sample is shared. */
 HissError sample_alloc_levels(Sample *sample, int count);
+/* The same for `count` fine levels (0 .. count-1; level j has the frames
+ * sample_fine_level_frames gives). */
+HissError sample_alloc_fine_levels(Sample *sample, int count);
+/* Fine level j's frames per frame of its sound, 2 x 2^(-j/5), 32.32
+ * (level 0: exactly 2). */
+uint64_t sample_fine_ratio(int j);
+/* The frames of fine level j of a `frames`-frame sound: twice those of
+ * the sound at rate x 2^(-j/5), one over for the last partial frame. */
+uint32_t sample_fine_level_frames(uint32_t frames, int j);
 
 /* The unrolled levels for one key, or NULL (any thread). */
 const SampleLoopLevels *sample_loop_levels(const Sample *sample, bool reverse, SampleLoop loop,
                                            uint32_t loop_start, uint32_t loop_end);
 
-/* Allocates a new key's `count` zeroed, padded levels of an unrolled
- * sound of `frames` frames (level k has ceil(frames / 2^k)) for the caller
+/* Allocates a new key's `count` zeroed, padded levels (octave or `fine`)
+ * of an unrolled sound of `frames` frames (octave level k has
+ * ceil(frames / 2^k), fine levels as sample_fine_level_frames) for the caller
  * to fill; NULL when out of memory or when SAMPLE_MAX_LOOP_LEVELS keys
  * are taken. Only before the sample is shared. */
 SampleLoopLevels *sample_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop,
                                          uint32_t loop_start, uint32_t loop_end,
-                                         uint32_t frames, int count);
+                                         uint32_t frames, int count, bool fine);
 /* Drops the last key added (its building failed). */
 void sample_drop_last_loop_levels(Sample *sample);
 

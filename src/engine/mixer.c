@@ -9,11 +9,13 @@
 #define FP(frames) ((uint64_t)(frames) << 32)
 
 /* How the frames around a position are read: the table-driven inner loops
- * (one per mode) and the stretched sinc, which may read an octave level. */
-typedef enum { READ_RAW, READ_LINEAR, READ_CUBIC, READ_SINC, READ_WIDE } ReadMode;
+ * (one per mode), the stretched sinc, which may read an octave level, and
+ * the fine kernel over a fine level (sinc.h). */
+typedef enum { READ_RAW, READ_LINEAR, READ_CUBIC, READ_SINC, READ_WIDE, READ_FINE } ReadMode;
 
 /* What one stretch of rendering reads: frames p - before .. p + after of
- * `level` (0 = the sample itself), and for READ_WIDE its stretch. */
+ * `level` (0 = the sample itself, k its levels[k - 1]), and for READ_WIDE
+ * its stretch. */
 typedef struct {
     ReadMode mode;
     int level;
@@ -132,16 +134,32 @@ static void voice_fold(MixerVoice *v)
     }
 }
 
-/* The octave levels a voice reads: the sample's own when it plays it
- * forwards once, else the levels unrolled for its loop (if built). */
-static const SampleLevel *voice_levels(const MixerVoice *v, int *count)
+/* The levels a voice reads (octave or `fine` ones): the sample's own when
+ * it plays it forwards once, else the levels unrolled for its loop (if
+ * built). */
+static const SampleLevel *voice_levels(const MixerVoice *v, int *count, bool *fine)
 {
     if (v->loop == LOOP_OFF && !v->reverse && v->sample) {
         *count = v->sample->level_count;
+        *fine = v->sample->fine;
         return v->sample->levels;
     }
     *count = v->unrolled ? v->unrolled->level_count : 0;
+    *fine = v->unrolled && v->unrolled->fine;
     return v->unrolled ? v->unrolled->levels : NULL;
+}
+
+/* The fine level (1 + its index) a voice at `step` reads: the first that
+ * brings the step to SINC_FINE_MAX_STEP of its frames or below, or the
+ * last of all (level 15, steps above 8.8 alias); 0 when the built levels
+ * stop short of it (the stretched kernel over the sample then). */
+static int fine_level(const SampleLevel *levels, int count, uint64_t step)
+{
+    for (int j = 0; j < count; j++)
+        if (sinc_level_pos(step, levels[j].ratio) <= SINC_FINE_MAX_STEP ||
+            j + 1 == SINC_FINE_LEVELS)
+            return j + 1;
+    return 0;
 }
 
 /* The frames each mode reads and, for sinc above the sample's rate, the
@@ -159,14 +177,25 @@ static void voice_reader(const MixerVoice *v, Reader *r)
     case INTERP_CUBIC:
         *r = (Reader){.mode = READ_CUBIC, .before = 1, .after = 2};
         break;
-    case INTERP_SINC:
+    case INTERP_SINC: {
+        int levels;
+        bool fine;
+        const SampleLevel *level = voice_levels(v, &levels, &fine);
+        if (fine) {
+            r->level = fine_level(level, levels, v->step);
+            if (r->level) {
+                r->mode = READ_FINE;
+                r->before = SINC_FINE_HALF - 1;
+                r->after = SINC_FINE_HALF;
+                break;
+            }
+            levels = 0; /* the sample's own frames, octave levels' way */
+        }
         if (v->step <= FP_ONE) {
             *r = (Reader){.mode = READ_SINC, .before = SINC_HALF - 1, .after = SINC_HALF};
             break;
         }
         r->mode = READ_WIDE;
-        int levels;
-        voice_levels(v, &levels);
         while (r->level < levels && (v->step >> r->level) >= 2 * FP_ONE)
             r->level++;
         uint64_t stretch = v->step >> (16 + r->level);
@@ -176,6 +205,7 @@ static void voice_reader(const MixerVoice *v, Reader *r)
         r->after = r->stretch.reach;
         r->before = r->after - 1;
         break;
+    }
     default:
         break;
     }
@@ -746,6 +776,22 @@ static const MixFn MIX_TABLE[2][4][2][2] = {
      MIX_ROW(2, READ_SINC)},
 };
 
+/* Adds a frame read as l, r to out[0..1] (and its mono mix to *port) at
+ * the voice's gains, stepping them first while they ramp. */
+static inline void add_frame(const MixerVoice *v, bool ramp, float l, float r, float *gl,
+                             float *gr, float *gm, float *out, float *port)
+{
+    if (ramp) {
+        *gl += v->dl;
+        *gr += v->dr;
+        *gm += v->dm;
+    }
+    out[0] += l * *gl;
+    out[1] += r * *gr;
+    if (port)
+        *port += (v->chans == 2 ? (l + r) * 0.5f : l) * *gm;
+}
+
 /* The stretched sinc over a buffer at octave `level`: `pos` and `step` are
  * in the sample's own frames, so a level's position is pos >> level, exact
  * whatever the run boundaries. */
@@ -764,15 +810,32 @@ static void mix_wide(MixerVoice *v, const float *buf, uint64_t pos, uint64_t ste
             sinc_wide_stereo(p, frac, &rd->stretch, &l, &r);
         else
             l = r = sinc_wide_mono(p, frac, &rd->stretch);
-        if (ramp) {
-            gl += v->dl;
-            gr += v->dr;
-            gm += v->dm;
-        }
-        out[2 * i] += l * gl;
-        out[2 * i + 1] += r * gr;
-        if (port)
-            port[i] += (chans == 2 ? (l + r) * 0.5f : l) * gm;
+        add_frame(v, ramp, l, r, &gl, &gr, &gm, out + 2 * i, port ? port + i : NULL);
+    }
+    if (ramp) {
+        v->gl = gl;
+        v->gr = gr;
+        v->gm = gm;
+    }
+}
+
+/* The fine kernel over fine level `level` at sample positions pos,
+ * pos + step, ... (sinc_fine_span maps them to the level), a span at a
+ * time. */
+static void mix_fine(MixerVoice *v, const SampleLevel *level, uint64_t pos, uint64_t step,
+                     float *out, float *port, uint32_t n)
+{
+    float gl = v->gl, gr = v->gr, gm = v->gm;
+    const bool ramp = v->ramp_left != 0;
+    const int chans = v->chans;
+    float span[2 * SINC_SPAN];
+    for (uint32_t i = 0; i < n;) {
+        uint32_t m = n - i < SINC_SPAN ? n - i : SINC_SPAN;
+        sinc_fine_span(level->data, pos + (uint64_t)i * step, step, level->ratio, m, chans,
+                       span);
+        for (uint32_t k = 0; k < m; k++, i++)
+            add_frame(v, ramp, span[k * chans], chans == 2 ? span[2 * k + 1] : span[k], &gl,
+                      &gr, &gm, out + 2 * i, port ? port + i : NULL);
     }
     if (ramp) {
         v->gl = gl;
@@ -787,7 +850,11 @@ static void mix_run(MixerVoice *v, const float *buf, uint64_t pos, uint64_t step
                     const Reader *rd, float *out, float *port, uint32_t n)
 {
     int ramp = v->ramp_left ? 1 : 0;
-    if (rd->mode == READ_WIDE) {
+    if (rd->mode == READ_FINE) {
+        int count;
+        bool fine;
+        mix_fine(v, &voice_levels(v, &count, &fine)[rd->level - 1], pos, step, out, port, n);
+    } else if (rd->mode == READ_WIDE) {
         mix_wide(v, buf, pos, step, rd, out, port, n);
     } else {
         const float *b = buf + (size_t)(pos >> 32) * (size_t)v->chans;
@@ -908,15 +975,60 @@ static uint64_t unrolled_at(const MixerVoice *v, uint64_t *stop)
     return FP(v->loop_start) + along + FP(v->unrolled->lead);
 }
 
+/* How many of n frames a voice reading a fine level plays from where it
+ * is, and from where in its levels' sound (*at); 0 when it has ended. */
+static uint32_t fine_run(MixerVoice *v, const Reader *rd, uint64_t *at, uint32_t n)
+{
+    int count;
+    bool fine;
+    const SampleLevel *level = &voice_levels(v, &count, &fine)[rd->level - 1];
+    *at = v->pos;
+    uint64_t stop;
+    if (v->loop != LOOP_OFF) {
+        /* The unrolled levels hold every window the loop plays up to
+         * where the voice folds. */
+        stop = FP(v->backward ? v->frames - 1 - v->loop_start
+                              : v->loop == LOOP_FORWARD ? v->loop_end : v->loop_end - 1);
+        *at = unrolled_at(v, &stop);
+    } else {
+        /* The voice has ended once its window is past the last frame;
+         * the run may end a frame late (in the level's zeroed guard). */
+        uint64_t end = FP((uint64_t)level->frames + SINC_FINE_HALF);
+        if (sinc_level_pos(v->pos, level->ratio) >= end)
+            return 0;
+        stop = (uint64_t)((double)end / (double)level->ratio * 4294967296.0) + 1;
+    }
+    uint32_t run = frames_until(v->pos, stop, v->step, n);
+    return run ? run : 1;
+}
+
 void mixer_voice_render_plain(MixerVoice *v, float *out, float *port, uint32_t n)
 {
     while (n && v->active) {
         voice_fold(v);
         Reader rd;
         voice_reader(v, &rd);
+        if (rd.mode == READ_FINE) {
+            uint64_t at;
+            uint32_t run = fine_run(v, &rd, &at, n);
+            if (!run) {
+                v->active = false;
+                return;
+            }
+            if (v->ramp_left && run > v->ramp_left)
+                run = v->ramp_left;
+            mix_run(v, NULL, at, v->step, &rd, out, port, run);
+            v->pos += (uint64_t)run * v->step;
+            out += 2 * (size_t)run;
+            if (port)
+                port += run;
+            n -= run;
+            continue;
+        }
         int level_count;
+        bool fine;
         const SampleLevel *level =
-            rd.level ? &voice_levels(v, &level_count)[rd.level - 1] : NULL;
+            rd.level ? &voice_levels(v, &level_count, &fine)[rd.level - 1] : NULL;
         const float *buf;
         int64_t lo, hi;       /* frames of buf that are what the loop plays */
         uint64_t leg_end;     /* where the position folds or the voice ends */

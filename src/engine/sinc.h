@@ -6,7 +6,8 @@
  * that a tone anywhere in the passband leaves its images and aliases at
  * least 80 dB down (tests/unit/test_engine_interp.c measures it).
  *
- * Two ways to read it:
+ * A sample with fine levels (sample.h) is read instead with the fine
+ * kernel below, at any step. Two ways to read the long kernel:
  * - sinc_unit_span: a step at or below one frame per output frame (the sample
  *   played at or below its own rate). One table row per phase, SINC_TAPS
  *   coefficients, interpolated linearly between SINC_PHASES phases.
@@ -78,5 +79,46 @@ void sinc_unit_span(const float *x, uint64_t acc, uint64_t step, uint32_t n, int
 float sinc_wide_mono(const float *x, uint32_t frac, const SincStretch *st);
 void sinc_wide_stereo(const float *x, uint32_t frac, const SincStretch *st, float *l,
                       float *r);
+
+/* The fine levels' kernel. A fine level (sample.h) is the sample at twice
+ * a rate r_j = rate x 2^(-j/5), band-limited to r_j / 2: it holds nothing
+ * above a quarter of its own rate. Read at a step sigma of at most
+ * SINC_FINE_MAX_STEP level frames per output frame, what it holds stays
+ * below 0.55 of the output rate (0.25 x 2.2), so nothing aliases into the
+ * passband; and at a sigma of at least 2.2 / 2^(1/5) (a voice reads the
+ * first level that brings sigma to 2.2 or below) the passband, 0.45 of the
+ * output rate, lies within the level's flat band. The kernel then only
+ * has to pass a quarter of the level's rate and stop its images from
+ * three quarters: SINC_FINE_TAPS taps, not stretched, one table row a
+ * phase whatever the step. */
+enum {
+    SINC_FINE_HALF = 8,
+    SINC_FINE_TAPS = 2 * SINC_FINE_HALF,
+    SINC_FINE_PER_OCTAVE = 5,
+    /* Levels 0 .. 15 serve steps up to 1.1 x 2^(15/5) = 8.8, beyond the
+     * widest the mode promises clean (SINC_MAX_STRETCH, 4); wider steps
+     * read level 15 and alias. */
+    SINC_FINE_LEVELS = 16,
+};
+/* 2.2 level frames per output frame, 32.32. */
+#define SINC_FINE_MAX_STEP ((uint64_t)(2.2 * 4294967296.0))
+
+/* The position of level frames at `ratio` (32.32 level frames per sample
+ * frame) that sample position `pos` (32.32) is at: floor(pos x ratio),
+ * exact, so a position maps the same whatever the run it is in. */
+static inline uint64_t sinc_level_pos(uint64_t pos, uint64_t ratio)
+{
+    uint64_t ph = pos >> 32, pl = pos & 0xFFFFFFFFu;
+    uint64_t rh = ratio >> 32, rl = ratio & 0xFFFFFFFFu;
+    return ph * ratio + pl * rh + ((pl * rl) >> 32);
+}
+
+/* n frames of a fine level `x` (its frame 0) at sample positions pos,
+ * pos + step, ... (32.32 sample frames, mapped to the level by `ratio`,
+ * at most SINC_FINE_MAX_STEP level frames apart): `chans` values a frame
+ * into out. A frame at level position q reads level frames
+ * floor(q) - (SINC_FINE_HALF-1) .. floor(q) + SINC_FINE_HALF. */
+void sinc_fine_span(const float *x, uint64_t pos, uint64_t step, uint64_t ratio, uint32_t n,
+                    int chans, float *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <samplerate.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -517,20 +518,18 @@ static bool rate_ok(uint32_t rate)
  * rate can carry and a voice reading it cannot alias. Long files get the
  * medium converter (the same 97 dB, 90% of the band instead of 97%), four
  * times faster. */
-static HissError halve(const float *in, uint32_t frames, int channels, float *out,
-                       uint32_t out_frames, HissDiag *diag)
+static HissError convert(const float *in, uint32_t frames, int channels, float *out,
+                         uint32_t out_frames, double ratio, int converter, HissDiag *diag)
 {
     SRC_DATA d = {
         .data_in = in,
         .data_out = out,
         .input_frames = (long)frames,
         .output_frames = (long)out_frames,
-        .src_ratio = 0.5,
+        .src_ratio = ratio,
         .end_of_input = 1,
     };
-    bool long_file = (uint64_t)frames * channels > SAMPLEIO_BEST_QUALITY_SAMPLES;
-    int rc = src_simple(&d, long_file ? SRC_SINC_MEDIUM_QUALITY : SRC_SINC_BEST_QUALITY,
-                        channels);
+    int rc = src_simple(&d, converter, channels);
     if (rc) {
         hiss_diag_printf(diag, "building the band-limited levels failed: %s",
                    src_strerror(rc));
@@ -539,15 +538,122 @@ static HissError halve(const float *in, uint32_t frames, int channels, float *ou
     return HISS_OK;
 }
 
+static HissError halve(const float *in, uint32_t frames, int channels, float *out,
+                       uint32_t out_frames, HissDiag *diag)
+{
+    bool long_file = (uint64_t)frames * channels > SAMPLEIO_BEST_QUALITY_SAMPLES;
+    return convert(in, frames, channels, out, out_frames, 0.5,
+                   long_file ? SRC_SINC_MEDIUM_QUALITY : SRC_SINC_BEST_QUALITY, diag);
+}
+
+/* Fine level j (sample.h): the sound converted down to rate x 2^(-j/5)
+ * (not for level 0), which band-limits it there, then up to twice that,
+ * both by libsamplerate's best converter: flat within 0.1 dB to 97% of
+ * the lower rate's Nyquist (tests/unit/test_sampleio.c measures it),
+ * which the fine reader needs (sinc.h). The conversion down costs about
+ * as much as its input is long, so from level 5 on it starts from the
+ * lower rate of the level five before (half the sound's), and so on. */
+static HissError fine_levels(const float *in, uint32_t frames, int channels,
+                             SampleLevel *levels, int count, HissDiag *diag)
+{
+    float *mid[SAMPLE_MAX_LEVELS] = {0};
+    uint32_t mid_frames[SAMPLE_MAX_LEVELS] = {0};
+    HissError err = HISS_OK;
+    for (int j = 0; j < count && !err; j++) {
+        mid_frames[j] = (levels[j].frames - 1) / 2;
+        const float *src = in;
+        if (j > 0) {
+            mid[j] = calloc((size_t)mid_frames[j] * channels, sizeof(float));
+            if (!mid[j]) {
+                hiss_diag_printf(diag, "out of memory for the levels of a %u-frame sample",
+                                 frames);
+                err = HISS_ERR_NOMEM;
+                break;
+            }
+            int base = j >= 5 ? j - 5 : 0; /* level 0's lower rate: the sound's */
+            err = convert(base ? mid[base] : in, base ? mid_frames[base] : frames, channels, mid[j], mid_frames[j],
+                          (double)levels[j].ratio / (double)levels[base].ratio,
+                          SRC_SINC_BEST_QUALITY, diag);
+            src = mid[j];
+        }
+        if (!err)
+            err = convert(src, mid_frames[j], channels, levels[j].data, 2 * mid_frames[j], 2.0,
+                          SRC_SINC_BEST_QUALITY, diag);
+    }
+    for (int j = 0; j < count; j++)
+        free(mid[j]);
+    return err;
+}
+
+static _Atomic size_t fine_budget = SAMPLEIO_FINE_BUDGET;
+
+size_t sampleio_set_fine_budget(size_t bytes)
+{
+    return atomic_exchange(&fine_budget, bytes);
+}
+
+/* The bytes of `count` fine levels of a `frames`-frame sound. */
+static uint64_t fine_bytes(uint64_t frames, int channels, int count)
+{
+    uint64_t floats = 0;
+    for (int j = 0; j < count; j++)
+        floats += ((uint64_t)sample_fine_level_frames((uint32_t)frames, j) + 2 * SAMPLE_PAD) *
+                  (uint64_t)channels;
+    return floats * sizeof(float);
+}
+
+/* The same for fine levels, in frames of the sound: the fine kernel's
+ * half and the conversions' reach (about 143 frames of each rate they
+ * pass through; up to 8 frames of the sound each at level 15). */
+enum { FINE_UNROLL_REACH = 8 * (SINC_FINE_HALF + SINC_OVERREACH + 3 * 143 + 11) };
+
+bool sampleio_fine_fits(const Sample *sample, int count, bool unrolled)
+{
+    /* An unrolled loop is at most the sample, a ping-pong loop's period
+     * (twice its length) and its reach on either side. */
+    uint64_t frames = unrolled ? 2 * (uint64_t)sample->frames + 3 * FINE_UNROLL_REACH
+                               : sample->frames;
+    return fine_bytes(frames, sample->channels, count) <= atomic_load(&fine_budget);
+}
+
+static HissError halve_levels(const float *in, uint32_t frames, int channels,
+                              SampleLevel *levels, int count, HissDiag *diag);
+
+/* Replaces the sample's levels with `count` new ones of either kind. */
+static HissError build_levels(Sample *sample, int count, bool fine, HissDiag *diag)
+{
+    if ((fine ? sample_alloc_fine_levels(sample, count) : sample_alloc_levels(sample, count)) !=
+        HISS_OK) {
+        hiss_diag_printf(diag, "out of memory for the levels of a %u-frame sample",
+                         sample->frames);
+        return HISS_ERR_NOMEM;
+    }
+    HissError err =
+        (fine ? fine_levels : halve_levels)(sample->data, sample->frames, sample->channels,
+                                            sample->levels, count, diag);
+    if (err)
+        sample_alloc_levels(sample, 0);
+    return err;
+}
+
+HissError sampleio_add_fine_levels(Sample *sample, int count, HissDiag *diag)
+{
+    if (count < 1 || count > SAMPLE_MAX_LEVELS) {
+        hiss_diag_printf(diag, "%d fine levels: 1 to %d", count, SAMPLE_MAX_LEVELS);
+        return HISS_ERR_RANGE;
+    }
+    return build_levels(sample, count, true, diag);
+}
+
 HissError sampleio_add_levels(Sample *sample, HissDiag *diag)
 {
-    return sampleio_add_levels_upto(sample, SAMPLE_MAX_LEVELS, diag);
+    return sampleio_add_levels_upto(sample, SAMPLE_OCTAVE_LEVELS, diag);
 }
 
 static int level_count_for(uint32_t frames, int most)
 {
     int count = 0;
-    while (count < most && count < SAMPLE_MAX_LEVELS &&
+    while (count < most && count < SAMPLE_OCTAVE_LEVELS &&
            (frames >> (count + 1)) >= SAMPLEIO_LEVEL_MIN_FRAMES)
         count++;
     return count;
@@ -570,17 +676,7 @@ static HissError halve_levels(const float *in, uint32_t frames, int channels,
 
 HissError sampleio_add_levels_upto(Sample *sample, int most, HissDiag *diag)
 {
-    int count = level_count_for(sample->frames, most);
-    if (sample_alloc_levels(sample, count) != HISS_OK) {
-        hiss_diag_printf(diag, "out of memory for the levels of a %u-frame sample",
-                   sample->frames);
-        return HISS_ERR_NOMEM;
-    }
-    HissError err =
-        halve_levels(sample->data, sample->frames, sample->channels, sample->levels, count, diag);
-    if (err)
-        sample_alloc_levels(sample, 0);
-    return err;
+    return build_levels(sample, level_count_for(sample->frames, most), false, diag);
 }
 
 /* How far, in frames of a level, what a voice reads there depends on the
@@ -594,7 +690,7 @@ HissError sampleio_add_levels_upto(Sample *sample, int most, HissDiag *diag)
 enum { UNROLL_REACH = SINC_MAX_STRETCH * SINC_HALF + SINC_OVERREACH + 2 * 143 + 11 };
 
 HissError sampleio_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop,
-                                   uint32_t loop_start, uint32_t loop_end, int most,
+                                   uint32_t loop_start, uint32_t loop_end, int most, bool fine,
                                    HissDiag *diag)
 {
     if (loop != SAMPLE_LOOP_NONE &&
@@ -606,8 +702,9 @@ HissError sampleio_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop
     }
     if (sample_loop_levels(sample, reverse, loop, loop_start, loop_end))
         return HISS_OK;
-    int count = level_count_for(sample->frames, most);
-    if (!count)
+    int count = fine ? (most < SAMPLE_MAX_LEVELS ? most : SAMPLE_MAX_LEVELS)
+                     : level_count_for(sample->frames, most);
+    if (count < 1)
         return HISS_OK;
     const float *src = reverse ? sample->reversed : sample->data;
     const int ch = sample->channels;
@@ -615,10 +712,10 @@ HissError sampleio_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop
     if (loop != SAMPLE_LOOP_NONE) {
         uint64_t body = loop_end - loop_start;
         period = loop == SAMPLE_LOOP_FORWARD ? body : 2 * (body - 1);
-        settle = (uint64_t)UNROLL_REACH << count;
+        settle = fine ? FINE_UNROLL_REACH : (uint64_t)UNROLL_REACH << count;
         lead = (settle + period - 1) / period * period;
         uint64_t played = settle + lead > period ? settle + lead : period;
-        len = loop_start + played + ((uint64_t)UNROLL_REACH << count);
+        len = loop_start + played + settle;
     }
     if (len > UINT32_MAX / 2) {
         hiss_diag_printf(diag, "the loop %u..%u is too short to unroll", loop_start, loop_end);
@@ -645,7 +742,8 @@ HissError sampleio_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop
         src = unrolled;
     }
     SampleLoopLevels *l =
-        sample_add_loop_levels(sample, reverse, loop, loop_start, loop_end, (uint32_t)len, count);
+        sample_add_loop_levels(sample, reverse, loop, loop_start, loop_end, (uint32_t)len, count,
+                               fine);
     HissError err = HISS_OK;
     if (!l) {
         hiss_diag_printf(diag, "no room for the levels of another loop of a %u-frame sample",
@@ -654,7 +752,8 @@ HissError sampleio_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop
     } else {
         l->settle = (uint32_t)settle;
         l->lead = (uint32_t)lead;
-        err = halve_levels(src, (uint32_t)len, ch, l->levels, count, diag);
+        err = fine ? fine_levels(src, (uint32_t)len, ch, l->levels, count, diag)
+                   : halve_levels(src, (uint32_t)len, ch, l->levels, count, diag);
         if (err)
             sample_drop_last_loop_levels(sample);
     }

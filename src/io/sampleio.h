@@ -92,13 +92,31 @@ HissError sampleio_add_levels(Sample *sample, HissDiag *diag);
 HissError sampleio_add_levels_upto(Sample *sample, int most, HissDiag *diag);
 /* The levels a looping or reversed voice reads (sample.h, SampleLoopLevels):
  * those of the sample (`reverse`: its reversed copy) with the loop
- * [loop_start, loop_end) unrolled, at most `most` levels. They hold the
+ * [loop_start, loop_end) unrolled, at most `most` octave levels, or with
+ * `fine`, `most` fine levels. They hold the
  * sample up to the loop end plus the loop's period and twice about 400
  * frames of the deepest level (ping-pong: twice the loop's length). Does
  * nothing when the key has its levels. Only before the sample is shared. */
 HissError sampleio_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop,
-                                   uint32_t loop_start, uint32_t loop_end, int most,
+                                   uint32_t loop_start, uint32_t loop_end, int most, bool fine,
                                    HissDiag *diag);
+
+/* Fine levels (sample.h): the sinc mode's cheaper reading, at about 14
+ * times the sound's memory (levels 0 .. 15) and their building's time at
+ * load. A sound (the sample's own, or one unrolled loop of it) gets them
+ * when their bytes fit SAMPLEIO_FINE_BUDGET, else octave levels. */
+enum { SAMPLEIO_FINE_BUDGET = 64 << 20 };
+/* Whether `count` fine levels of the sample (`unrolled`: of a loop of it
+ * unrolled, at most twice as long and a few thousand frames) fit the
+ * budget. */
+bool sampleio_fine_fits(const Sample *sample, int count, bool unrolled);
+/* Sets the budget (bytes) and returns the one before: for tests of what
+ * a sample over it gets. */
+size_t sampleio_set_fine_budget(size_t bytes);
+/* Builds (or rebuilds) a sample's fine levels 0 .. count-1 (1 .. 16),
+ * replacing any levels it had; whatever the budget. On failure the
+ * sample has none. Only before the sample is shared. */
+HissError sampleio_add_fine_levels(Sample *sample, int count, HissDiag *diag);
 
 typedef enum {
     SAMPLEIO_ENC_DEFAULT = 0, /* 24-bit PCM for every container */

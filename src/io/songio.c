@@ -184,12 +184,35 @@ static void check_loop(const Instrument *inst, int slot, const char *song_name,
 
 enum { UNROLLED_LEVELS_MOST = 4 };
 
-/* The sinc mode's octave levels for inst's sample (at most `most`), which
+/* The octave levels a voice at steps up to `step` reads: level k from a
+ * step of 2^k. */
+static int octave_levels_read(double step)
+{
+    int levels = 0;
+    while (levels < SAMPLE_OCTAVE_LEVELS && step >= 2.0) {
+        step /= 2.0;
+        levels++;
+    }
+    return levels;
+}
+
+/* The fine levels a voice at steps up to `step` reads: level j serves
+ * steps up to 1.1 x 2^(j/5) (sinc.h); level 0 every step up to 1.1. */
+static int fine_levels_read(double step)
+{
+    int levels = 1;
+    while (levels < SAMPLE_MAX_LEVELS && step > 1.1 * exp2((levels - 1) / 5.0))
+        levels++;
+    return levels;
+}
+
+/* The sinc mode's levels for inst's sample, for steps up to `step`, which
  * nothing else holds yet: the sample's own for a one-shot played forwards,
- * else the sample unrolled as the instrument loops it. Without them the
- * sample still plays right (a wider kernel, at a higher cost), so a
- * failure is only a warning. */
-static void add_levels(Instrument *inst, int slot, int most, const char *song_name,
+ * else the sample unrolled as the instrument loops it. Fine levels when
+ * they fit sampleio's budget, else octave levels (none below a step of
+ * 2). Without them the sample still plays right (a wider kernel, at a
+ * higher cost), so a failure is only a warning. */
+static void add_levels(Instrument *inst, int slot, double step, const char *song_name,
                        SongioWarnings *warnings)
 {
     HissDiag d = {{0}};
@@ -197,15 +220,23 @@ static void add_levels(Instrument *inst, int slot, int most, const char *song_na
     LoopMode loop;
     uint32_t start, end;
     mixer_played_loop(inst, &reverse, &loop, &start, &end);
+    bool unrolled = loop != LOOP_OFF || reverse;
+    int fine = fine_levels_read(step);
+    bool fits = sampleio_fine_fits(inst->sample, fine, unrolled);
+    int most = octave_levels_read(step);
     HissError err = HISS_OK;
-    /* An unrolled sound grows by about 800 frames of its deepest level
-     * (sampleio.h): four levels serve steps up to 32, and a wider kernel
-     * beyond (up to 64 without aliasing). */
-    if (loop != LOOP_OFF || reverse)
+    /* An unrolled sound grows by about 800 frames of its deepest octave
+     * level (sampleio.h): four levels serve steps up to 32, and a wider
+     * kernel beyond (up to 64 without aliasing). */
+    if (unrolled && (fits || most))
         err = sampleio_add_loop_levels(inst->sample, reverse, (SampleLoop)loop, start, end,
-                                       most < UNROLLED_LEVELS_MOST ? most : UNROLLED_LEVELS_MOST,
-                                       &d);
-    else if (inst->sample->level_count == 0)
+                                       fits ? fine
+                                            : most < UNROLLED_LEVELS_MOST ? most
+                                                                          : UNROLLED_LEVELS_MOST,
+                                       fits, &d);
+    else if (!unrolled && inst->sample->level_count == 0 && fits)
+        err = sampleio_add_fine_levels(inst->sample, fine, &d);
+    else if (!unrolled && inst->sample->level_count == 0 && most)
         err = sampleio_add_levels_upto(inst->sample, most, &d);
     if (err)
         songio_warnings_add(warnings, slot, HISS_OK, "%s: instrument %02X '%s': %s",
@@ -234,26 +265,19 @@ static void highest_notes(const Song *song, uint8_t highest[SONG_MAX_INSTRUMENTS
     }
 }
 
-/* How many levels the song's notes read from inst's sample at `rate`: a
- * voice reads level k at a step (sample frames per output frame) of 2^k
- * and more (hiss(5), sinc). Building the levels is most of a song's load
- * (the best converter of libsamplerate), so an instrument gets only the
- * levels its notes read; slides, arpeggios and notes played live above
- * them still sound right without deeper levels up to a step 4 times as
- * high, only at a higher cost. */
-static int levels_read(const Instrument *inst, int highest, uint32_t rate)
+/* The highest step (sample frames per output frame) the song's notes
+ * play inst's sample at, at `rate`: the levels they read (hiss(5), sinc).
+ * Building the levels is most of a song's load (the best converter of
+ * libsamplerate), so an instrument gets only the levels its notes read;
+ * slides, arpeggios and notes played live above them still sound right
+ * without deeper levels up to a step of 4, only at a higher cost. */
+static double highest_step(const Instrument *inst, int highest, uint32_t rate)
 {
     if (!rate)
-        return SAMPLE_MAX_LEVELS;
+        return INFINITY;
     double x = (highest - (int)inst->base_note) / 12.0 +
                hiss_clampi(inst->finetune, -100, 100) / 1200.0;
-    double step = exp2(x) * inst->sample->rate / rate;
-    int levels = 0;
-    while (levels < SAMPLE_MAX_LEVELS && step >= 2.0) {
-        step /= 2.0;
-        levels++;
-    }
-    return levels;
+    return exp2(x) * inst->sample->rate / rate;
 }
 
 static void add_sinc_levels(Song *song, uint32_t rate, const char *song_name,
@@ -265,10 +289,10 @@ static void add_sinc_levels(Song *song, uint32_t rate, const char *song_name,
         Instrument *inst = song_instrument(song, slot);
         if (!inst || !inst->sample || inst->interp != INTERP_SINC)
             continue;
-        int most = levels_read(inst, highest[slot] > highest[0] ? highest[slot] : highest[0],
-                               rate);
-        if (most)
-            add_levels(inst, slot, most, song_name, warnings);
+        add_levels(inst, slot,
+                   highest_step(inst, highest[slot] > highest[0] ? highest[slot] : highest[0],
+                                rate),
+                   song_name, warnings);
     }
 }
 
@@ -313,7 +337,7 @@ static HissError load_instrument(Instrument *inst, int slot, const char *song_pa
     inst->sample = sample;
     song_instrument_take_marks(inst);
     if (levels && inst->interp == INTERP_SINC)
-        add_levels(inst, slot, SAMPLE_MAX_LEVELS, song_name, warnings);
+        add_levels(inst, slot, INFINITY, song_name, warnings);
     if (info.note[0])
         songio_warnings_add(warnings, slot, HISS_OK, "%s: instrument %02X '%s': %s: %s",
                             song_name, slot, inst->name, inst->path, info.note);

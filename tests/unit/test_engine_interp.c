@@ -42,6 +42,12 @@ static Sample *tones(uint32_t rate, const double *freqs, int count, double amp,
     return s;
 }
 
+/* Whether the sinc cases get their levels as a loaded song's sinc
+ * instruments do (songio_add_sinc_levels: fine levels, for one-shots,
+ * loops and reversed voices alike), or the octave levels alone (one-shots
+ * only; loops then read the sample with the stretched kernel). */
+static bool song_levels;
+
 /* Plays `smp` at its own pitch (note C-4 = base) and returns channel ch
  * of FROM + SPAN frames at 48 kHz. */
 static double *play_channel(Sample *smp, InterpMode mode, LoopMode loop, bool reverse,
@@ -52,6 +58,10 @@ static double *play_channel(Sample *smp, InterpMode mode, LoopMode loop, bool re
     inst->shape[SHAPE_REVERSE] = reverse;
     synth_set_instrument(s, 1, inst);
     synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
+    if (song_levels && mode == INTERP_SINC) {
+        songio_add_sinc_levels(s, RATE, NULL);
+        CHECK(smp->fine || smp->loop_level_count > 0);
+    }
     float *out = synth_render(s, RATE, FROM + SPAN, 256);
     double *x = malloc(sizeof(double) * SPAN);
     for (uint32_t i = 0; i < SPAN; i++)
@@ -182,7 +192,7 @@ static const char *case_name(const SincCase *c)
 static Sample *sinc_sample(const SincCase *c, const double *freqs, int count)
 {
     Sample *s = tones(c->rate, freqs, count, 0.5, c->loop ? 1.0 : 1.5);
-    if (!c->loop) {
+    if (!c->loop && !song_levels) {
         HissDiag d = {{0}};
         CHECK(sampleio_add_levels(s, &d) == HISS_OK && s->level_count > 0);
     }
@@ -249,6 +259,41 @@ static void sinc_aliases_are_80_db_down(void)
     printf("     sinc aliases: at worst %.1f dB\n", worst);
 }
 
+/* A voice reads the fine level (sinc.h) that brings its step to 2.2 of
+ * the level's frames per output frame or below, and no deeper one. Just
+ * above a level's widest step (1.1 x 2^(j/5), by 2%), a tone at 0.55 of
+ * the output rate, which would alias back in from the level before, is
+ * 80 dB down; just below it (by 2%), a tone at 0.45 of the output rate is
+ * still flat within 0.1 dB. */
+static void sinc_fine_level_choice(void)
+{
+    if (!song_levels)
+        return;
+    double worst_alias = -200, worst_level = 0;
+    for (int j = 1; j <= 9; j += 4)
+        for (int side = -1; side <= 1; side += 2) {
+            double step = 1.1 * exp2(j / 5.0) * (1 + 0.02 * side);
+            uint32_t rate = (uint32_t)lround(RATE * step);
+            double f = side > 0 ? 0.55 * RATE : 0.45 * RATE;
+            Sample *smp = tones(rate, &f, 1, 0.5, 0.25 * step + 0.1);
+            double *x = play_channel(smp, INTERP_SINC, LOOP_OFF, false, 0);
+            if (side > 0) {
+                double left = db(rms(x) / (0.5 / sqrt(2)));
+                worst_alias = fmax(worst_alias, left);
+                CHECK_MSG(left < -80.0, "step %.3f (level %d's widest x 1.02): %.0f Hz at %.1f dB",
+                          step, j, f, left);
+            } else {
+                double level = db(component(x, f, NULL) / 0.5);
+                worst_level = fmax(worst_level, fabs(level));
+                CHECK_MSG(fabs(level) < 0.1, "step %.3f (level %d's widest x 0.98): %.0f Hz at %.3f dB",
+                          step, j, f, level);
+            }
+            free(x);
+        }
+    printf("     fine level choice: aliases at worst %.1f dB, passband within %.4f dB\n",
+           worst_alias, worst_level);
+}
+
 /* A stereo sample keeps its sides through every sinc reader (one tone
  * left, another right), below and above its rate, looped or not. */
 static void sinc_stereo_keeps_its_sides(void)
@@ -269,7 +314,7 @@ static void sinc_stereo_keeps_its_sides(void)
         for (int ch = 0; ch < 2; ch++) {
             Sample *smp = sample_new(buf, frames, 2, c->rate);
             HissDiag d = {{0}};
-            if (!c->loop)
+            if (!c->loop && !song_levels)
                 CHECK(sampleio_add_levels(smp, &d) == HISS_OK);
             double *x = play_channel(smp, INTERP_SINC, c->loop ? LOOP_FORWARD : LOOP_OFF, false,
                                      ch);
@@ -471,7 +516,8 @@ static void unrolled_loop_seams_do_not_click(void)
     for (size_t n = 0; n < HISS_ARRAY_LEN(notes); n++) {
         Sample *plain = cosine(RATE, RATE, false);
         HissDiag d = {{0}};
-        CHECK(sampleio_add_levels(plain, &d) == HISS_OK);
+        CHECK((song_levels ? sampleio_add_fine_levels(plain, SAMPLE_MAX_LEVELS, &d)
+                           : sampleio_add_levels(plain, &d)) == HISS_OK);
         float *straight =
             play_note(plain, INTERP_SINC, LOOP_OFF, 0, 0, false, notes[n], frames);
         for (size_t l = 0; l < 2 * HISS_ARRAY_LEN(loops); l++) {
@@ -548,17 +594,23 @@ int main(void)
     RUN(fast_loops_match_the_portable_ones);
     /* The sinc figures hold for the readers this CPU gets and for the
      * portable ones other CPUs get. */
-    for (int portable = 0; portable < 2; portable++) {
-        printf("     sinc readers: %s\n", portable ? "portable" : "this CPU's fastest");
+    for (int round = 0; round < 4; round++) {
+        bool portable = round >= 2;
+        song_levels = round % 2 == 0;
+        printf("     sinc readers: %s; %s\n", portable ? "portable" : "this CPU's fastest",
+               song_levels ? "levels as a song loads them (fine)" : "octave levels only");
         sinc_use_portable(portable);
+        sampleio_set_fine_budget(song_levels ? SAMPLEIO_FINE_BUDGET : 0);
         RUN(sinc_passband_is_flat_and_clean);
         RUN(sinc_aliases_are_80_db_down);
         RUN(sinc_images_are_80_db_down);
+        RUN(sinc_fine_level_choice);
         RUN(sinc_stereo_keeps_its_sides);
         RUN(loop_seams_do_not_click);
         RUN(sinc_loops_read_unrolled_levels);
         RUN(unrolled_loop_seams_do_not_click);
     }
     sinc_use_portable(false);
+    sampleio_set_fine_budget(SAMPLEIO_FINE_BUDGET);
     return test_finish();
 }

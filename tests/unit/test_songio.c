@@ -342,49 +342,67 @@ static int level_count(const Song *song, int slot)
     return inst && inst->sample ? inst->sample->level_count : -1;
 }
 
-/* Building the octave levels is most of a sinc song's load, and only a
- * voice more than an octave above its sample's rate reads one: a sample
- * gets the levels its song's notes read at the session rate and no more,
- * and the song sounds the same as with every level. */
-static void sinc_levels_only_as_deep_as_the_notes_read(void)
+/* Building the levels is most of a sinc song's load: a sample gets the
+ * levels its song's notes read at the session rate and no more, and the
+ * song sounds the same as with every level. Fine levels (within
+ * sampleio's budget): level j serves steps up to 1.1 x 2^(j/5), level 0
+ * every sinc instrument. Octave levels (over the budget): only a voice
+ * more than an octave above its sample's rate reads one. */
+static void check_levels_read(bool fine)
 {
+    size_t budget = sampleio_set_fine_budget(fine ? SAMPLEIO_FINE_BUDGET : 0);
+    /* Steps 1.89 (B-4), 2 (C-5), 4 (C-6) at 48 kHz; twice those at 24. */
+    static const int want_fine[2][4] = {{5, 6, 11, 0}, {10, 11, 16, 0}};
+    static const int want_octave[2][4] = {{0, 1, 2, 0}, {1, 2, 3, 0}};
     char path[700];
     write_level_song(path, sizeof path);
-    Song *song = NULL;
-    HissDiag diag = {{0}};
-    CHECK(songio_load(path, 48000, &song, &diag, NULL) == HISS_OK);
-    if (!song)
-        return;
-    CHECK_MSG(level_count(song, 1) == 0, "B-4: %d levels", level_count(song, 1));
-    CHECK_MSG(level_count(song, 2) == 1, "C-5: %d levels", level_count(song, 2));
-    CHECK_MSG(level_count(song, 3) == 2, "C-6: %d levels", level_count(song, 3));
-    CHECK_MSG(level_count(song, 4) == 0, "linear: %d levels", level_count(song, 4));
-
-    Song *full = NULL;
-    CHECK(songio_load(path, 48000, &full, &diag, NULL) == HISS_OK);
-    for (int slot = 1; full && slot <= 3; slot++) {
-        Sample *smp = song_instrument(full, slot)->sample;
-        sample_alloc_levels(smp, 0);
-        CHECK(sampleio_add_levels(smp, &diag) == HISS_OK && smp->level_count > 2);
+    for (int half = 0; half < 2; half++) {
+        Song *song = NULL;
+        HissDiag diag = {{0}};
+        CHECK(songio_load(path, half ? 24000 : 48000, &song, &diag, NULL) == HISS_OK);
+        if (!song)
+            continue;
+        for (int slot = 1; slot <= 4; slot++) {
+            int want = (fine ? want_fine : want_octave)[half][slot - 1];
+            const Sample *smp = song_instrument(song, slot)->sample;
+            CHECK_MSG(level_count(song, slot) == want && (!want || smp->fine == fine),
+                      "%s levels at %d Hz, slot %d: %d (%s), want %d", fine ? "fine" : "octave",
+                      half ? 24000 : 48000, slot, level_count(song, slot),
+                      smp->fine ? "fine" : "octave", want);
+        }
+        if (half) {
+            song_free(song);
+            continue;
+        }
+        Song *full = NULL;
+        CHECK(songio_load(path, 48000, &full, &diag, NULL) == HISS_OK);
+        for (int slot = 1; full && slot <= 3; slot++) {
+            Sample *smp = song_instrument(full, slot)->sample;
+            sample_alloc_levels(smp, 0);
+            CHECK((fine ? sampleio_add_fine_levels(smp, SAMPLE_MAX_LEVELS, &diag)
+                        : sampleio_add_levels(smp, &diag)) == HISS_OK &&
+                  smp->level_count > 2);
+        }
+        enum { FRAMES = 24000 };
+        float *a = synth_render(song, 48000, FRAMES, 512);
+        float *b = full ? synth_render(full, 48000, FRAMES, 512) : NULL;
+        double peak = 0;
+        for (uint32_t i = 0; a && b && i < 2 * FRAMES; i++)
+            peak = fmax(peak, fabs(a[i]));
+        CHECK_MSG(peak > 0.01, "the song plays (peak %.3g)", peak);
+        CHECK(a && b && memcmp(a, b, sizeof(float) * 2 * FRAMES) == 0);
+        free(a);
+        free(b);
+        song_free(full);
+        song_free(song);
     }
-    enum { FRAMES = 24000 };
-    float *a = synth_render(song, 48000, FRAMES, 512);
-    float *b = full ? synth_render(full, 48000, FRAMES, 512) : NULL;
-    double peak = 0;
-    for (uint32_t i = 0; a && b && i < 2 * FRAMES; i++)
-        peak = fmax(peak, fabs(a[i]));
-    CHECK_MSG(peak > 0.01, "the song plays (peak %.3g)", peak);
-    CHECK(a && b && memcmp(a, b, sizeof(float) * 2 * FRAMES) == 0);
-    free(a);
-    free(b);
-    song_free(full);
-    song_free(song);
+    sampleio_set_fine_budget(budget);
+}
 
-    /* At half the rate every step doubles: one level more each. */
-    CHECK(songio_load(path, 24000, &song, &diag, NULL) == HISS_OK);
-    CHECK(song && level_count(song, 1) == 1 && level_count(song, 2) == 2 &&
-          level_count(song, 3) == 3 && level_count(song, 4) == 0);
-    song_free(song);
+static void sinc_levels_only_as_deep_as_the_notes_read(void)
+{
+    check_levels_read(true);
+    check_levels_read(false);
 }
 
 int main(void)
