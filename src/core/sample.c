@@ -1,6 +1,5 @@
 #include "sample.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,15 +72,26 @@ size_t sample_bytes(const Sample *sample)
     return sizeof *sample + floats * sizeof(float);
 }
 
+void sample_fine_fraction(int j, uint32_t *num, uint32_t *den)
+{
+    /* 2 x 2^(-k/5) for k = 0 .. 4, each within 0.05% */
+    static const uint32_t NUM[5] = {2, 47, 50, 33, 31}, DEN[5] = {1, 27, 33, 25, 27};
+    *num = NUM[j % 5];
+    *den = DEN[j % 5] << (j / 5);
+}
+
 uint64_t sample_fine_ratio(int j)
 {
-    return (uint64_t)llround(ldexp(exp2(-(double)j / 5.0), 33));
+    uint32_t num, den;
+    sample_fine_fraction(j, &num, &den);
+    return (((uint64_t)num << 32) + den / 2) / den;
 }
 
 uint32_t sample_fine_level_frames(uint32_t frames, int j)
 {
-    uint64_t half = j == 0 ? frames
-                           : (uint64_t)ceil((double)frames * (double)sample_fine_ratio(j) / 0x1p33);
+    uint32_t num, den;
+    sample_fine_fraction(j, &num, &den);
+    uint64_t half = ((uint64_t)frames * num + 2 * (uint64_t)den - 1) / (2 * (uint64_t)den);
     return (uint32_t)(2 * half + 1);
 }
 

@@ -41,9 +41,10 @@ enum {
  * - octave levels: level k (1, 2, ...) the sound band-limited to its rate
  *   / 2^k and at that rate;
  * - fine levels: level j (0, 1, ...) the sound band-limited to its rate
- *   r_j = rate x 2^(-j/5) and at twice that (so 2x oversampled), read by
- *   the short fine kernel (sinc.h). They cost about 14 times the sound
- *   (sampleio's budget decides which kind a sample gets). */
+ *   r_j = rate x 2^(-j/5) and at twice that (so 2x oversampled; the exact
+ *   ratios are sample_fine_fraction's), read by the short fine kernel
+ *   (sinc.h). They cost about 14 times the sound (sampleio's budget
+ *   decides which kind a sample gets). */
 typedef struct {
     uint32_t frames;   /* at the sound's rate x ratio */
     float *data;       /* interleaved, padded like Sample.data */
@@ -140,11 +141,16 @@ HissError sample_alloc_levels(Sample *sample, int count);
 /* The same for `count` fine levels (0 .. count-1; level j has the frames
  * sample_fine_level_frames gives). */
 HissError sample_alloc_fine_levels(Sample *sample, int count);
-/* Fine level j's frames per frame of its sound, 2 x 2^(-j/5), 32.32
- * (level 0: exactly 2). */
+/* Fine level j's frames per frame of its sound, num / den: 2 x 2^(-j/5)
+ * within 0.05% (level 0 exactly 2, level 5 exactly 1, ...), a fraction
+ * with a numerator of at most 50, so the level's builder (finelevel.h)
+ * needs at most that many phases of its kernel. */
+void sample_fine_fraction(int j, uint32_t *num, uint32_t *den);
+/* The same ratio in 32.32 (rounded), as SampleLevel.ratio holds it. */
 uint64_t sample_fine_ratio(int j);
 /* The frames of fine level j of a `frames`-frame sound: twice those of
- * the sound at rate x 2^(-j/5), one over for the last partial frame. */
+ * the sound at half the level's rate (rounded up), one over for the last
+ * partial frame. */
 uint32_t sample_fine_level_frames(uint32_t frames, int j);
 
 /* The unrolled levels for one key, or NULL (any thread). */

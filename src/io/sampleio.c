@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "sampleio.h"
 
+#include "finelevel.h"
 #include "sinc.h"
 
 #include <errno.h>
@@ -518,18 +519,20 @@ static bool rate_ok(uint32_t rate)
  * rate can carry and a voice reading it cannot alias. Long files get the
  * medium converter (the same 97 dB, 90% of the band instead of 97%), four
  * times faster. */
-static HissError convert(const float *in, uint32_t frames, int channels, float *out,
-                         uint32_t out_frames, double ratio, int converter, HissDiag *diag)
+static HissError halve(const float *in, uint32_t frames, int channels, float *out,
+                       uint32_t out_frames, HissDiag *diag)
 {
     SRC_DATA d = {
         .data_in = in,
         .data_out = out,
         .input_frames = (long)frames,
         .output_frames = (long)out_frames,
-        .src_ratio = ratio,
+        .src_ratio = 0.5,
         .end_of_input = 1,
     };
-    int rc = src_simple(&d, converter, channels);
+    bool long_file = (uint64_t)frames * channels > SAMPLEIO_BEST_QUALITY_SAMPLES;
+    int rc = src_simple(&d, long_file ? SRC_SINC_MEDIUM_QUALITY : SRC_SINC_BEST_QUALITY,
+                        channels);
     if (rc) {
         hiss_diag_printf(diag, "building the band-limited levels failed: %s",
                    src_strerror(rc));
@@ -538,50 +541,15 @@ static HissError convert(const float *in, uint32_t frames, int channels, float *
     return HISS_OK;
 }
 
-static HissError halve(const float *in, uint32_t frames, int channels, float *out,
-                       uint32_t out_frames, HissDiag *diag)
-{
-    bool long_file = (uint64_t)frames * channels > SAMPLEIO_BEST_QUALITY_SAMPLES;
-    return convert(in, frames, channels, out, out_frames, 0.5,
-                   long_file ? SRC_SINC_MEDIUM_QUALITY : SRC_SINC_BEST_QUALITY, diag);
-}
-
-/* Fine level j (sample.h): the sound converted down to rate x 2^(-j/5)
- * (not for level 0), which band-limits it there, then up to twice that,
- * both by libsamplerate's best converter: flat within 0.1 dB to 97% of
- * the lower rate's Nyquist (tests/unit/test_sampleio.c measures it),
- * which the fine reader needs (sinc.h). The conversion down costs about
- * as much as its input is long, so from level 5 on it starts from the
- * lower rate of the level five before (half the sound's), and so on. */
+/* Fine levels 0 .. count-1 (sample.h) of `frames` frames at `in`, by
+ * hiss's own resampler (finelevel.h): libsamplerate's best converter
+ * makes them as well but takes about twenty times as long. */
 static HissError fine_levels(const float *in, uint32_t frames, int channels,
                              SampleLevel *levels, int count, HissDiag *diag)
 {
-    float *mid[SAMPLE_MAX_LEVELS] = {0};
-    uint32_t mid_frames[SAMPLE_MAX_LEVELS] = {0};
-    HissError err = HISS_OK;
-    for (int j = 0; j < count && !err; j++) {
-        mid_frames[j] = (levels[j].frames - 1) / 2;
-        const float *src = in;
-        if (j > 0) {
-            mid[j] = calloc((size_t)mid_frames[j] * channels, sizeof(float));
-            if (!mid[j]) {
-                hiss_diag_printf(diag, "out of memory for the levels of a %u-frame sample",
-                                 frames);
-                err = HISS_ERR_NOMEM;
-                break;
-            }
-            int base = j >= 5 ? j - 5 : 0; /* level 0's lower rate: the sound's */
-            err = convert(base ? mid[base] : in, base ? mid_frames[base] : frames, channels, mid[j], mid_frames[j],
-                          (double)levels[j].ratio / (double)levels[base].ratio,
-                          SRC_SINC_BEST_QUALITY, diag);
-            src = mid[j];
-        }
-        if (!err)
-            err = convert(src, mid_frames[j], channels, levels[j].data, 2 * mid_frames[j], 2.0,
-                          SRC_SINC_BEST_QUALITY, diag);
-    }
-    for (int j = 0; j < count; j++)
-        free(mid[j]);
+    HissError err = finelevel_build(in, frames, channels, levels, count);
+    if (err)
+        hiss_diag_printf(diag, "out of memory for the levels of a %u-frame sample", frames);
     return err;
 }
 
@@ -602,16 +570,22 @@ static uint64_t fine_bytes(uint64_t frames, int channels, int count)
     return floats * sizeof(float);
 }
 
-/* The same for fine levels, in frames of the sound: the fine kernel's
- * half and the conversions' reach (about 143 frames of each rate they
- * pass through; up to 8 frames of the sound each at level 15). */
-enum { FINE_UNROLL_REACH = 8 * (SINC_FINE_HALF + SINC_OVERREACH + 3 * 143 + 11) };
+/* The same for `count` fine levels, in frames of the sound: the deepest
+ * level's (finelevel.h), its kernel the longest. */
+static uint32_t fine_unroll_reach(int count)
+{
+    uint32_t reach = 0;
+    for (int j = 0; j < count; j++)
+        if (finelevel_reach(j) > reach)
+            reach = finelevel_reach(j);
+    return reach;
+}
 
 bool sampleio_fine_fits(const Sample *sample, int count, bool unrolled)
 {
     /* An unrolled loop is at most the sample, a ping-pong loop's period
      * (twice its length) and its reach on either side. */
-    uint64_t frames = unrolled ? 2 * (uint64_t)sample->frames + 3 * FINE_UNROLL_REACH
+    uint64_t frames = unrolled ? 2 * (uint64_t)sample->frames + 3 * fine_unroll_reach(count)
                                : sample->frames;
     return fine_bytes(frames, sample->channels, count) <= atomic_load(&fine_budget);
 }
@@ -712,7 +686,7 @@ HissError sampleio_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop
     if (loop != SAMPLE_LOOP_NONE) {
         uint64_t body = loop_end - loop_start;
         period = loop == SAMPLE_LOOP_FORWARD ? body : 2 * (body - 1);
-        settle = fine ? FINE_UNROLL_REACH : (uint64_t)UNROLL_REACH << count;
+        settle = fine ? fine_unroll_reach(count) : (uint64_t)UNROLL_REACH << count;
         lead = (settle + period - 1) / period * period;
         uint64_t played = settle + lead > period ? settle + lead : period;
         len = loop_start + played + settle;

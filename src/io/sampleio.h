@@ -1,5 +1,6 @@
 /* sampleio: audio files in and out (libsndfile), and the band-limited
- * octave levels of a sample (libsamplerate). Never called from the audio
+ * levels of a sample for the sinc mode (fine ones by finelevel.h, octave
+ * ones by libsamplerate). Never called from the audio
  * thread: everything here
  * allocates, blocks on disk and may take a while on long files.
  *
@@ -35,7 +36,7 @@ enum {
     SAMPLEIO_MAX_SECONDS = 600,       /* 10 minutes of audio per file */
     SAMPLEIO_MAX_FRAMES = 1 << 27,    /* and never more frames than this */
     /* Files with up to this many samples (frames x channels, about 95 s of
-     * mono at 44.1 kHz) get their levels from libsamplerate's best sinc
+     * mono at 44.1 kHz) get their octave levels from libsamplerate's best sinc
      * converter, longer ones from its medium one (same 97 dB SNR, 90% of
      * the band instead of 97%), four times faster. */
     SAMPLEIO_BEST_QUALITY_SAMPLES = 1 << 22,
@@ -95,7 +96,9 @@ HissError sampleio_add_levels_upto(Sample *sample, int most, HissDiag *diag);
  * [loop_start, loop_end) unrolled, at most `most` octave levels, or with
  * `fine`, `most` fine levels. They hold the
  * sample up to the loop end plus the loop's period and twice about 400
- * frames of the deepest level (ping-pong: twice the loop's length). Does
+ * frames of the deepest octave level (fine levels: three times the
+ * deepest one's reach, finelevel_reach: 69 to 852 frames of the sound)
+ * (ping-pong: twice the loop's length). Does
  * nothing when the key has its levels. Only before the sample is shared. */
 HissError sampleio_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop,
                                    uint32_t loop_start, uint32_t loop_end, int most, bool fine,
@@ -103,11 +106,12 @@ HissError sampleio_add_loop_levels(Sample *sample, bool reverse, SampleLoop loop
 
 /* Fine levels (sample.h): the sinc mode's cheaper reading, at about 14
  * times the sound's memory (levels 0 .. 15) and their building's time at
- * load. A sound (the sample's own, or one unrolled loop of it) gets them
+ * load (finelevel.h: about 400 multiply-adds a frame of the sound for
+ * each level). A sound (the sample's own, or one unrolled loop of it) gets them
  * when their bytes fit SAMPLEIO_FINE_BUDGET, else octave levels. */
 enum { SAMPLEIO_FINE_BUDGET = 64 << 20 };
 /* Whether `count` fine levels of the sample (`unrolled`: of a loop of it
- * unrolled, at most twice as long and a few thousand frames) fit the
+ * unrolled, at most twice as long and a few hundred frames) fit the
  * budget. */
 bool sampleio_fine_fits(const Sample *sample, int count, bool unrolled);
 /* Sets the budget (bytes) and returns the one before: for tests of what

@@ -13,6 +13,7 @@
 #include "loader.h"
 #include "mixer.h"
 #include "sampleio.h"
+#include "sinc.h"
 #include "songfile.h"
 
 void songio_warnings_init(SongioWarnings *w)
@@ -196,12 +197,17 @@ static int octave_levels_read(double step)
     return levels;
 }
 
-/* The fine levels a voice at steps up to `step` reads: level j serves
- * steps up to 1.1 x 2^(j/5) (sinc.h); level 0 every step up to 1.1. */
+/* The fine levels a voice at steps up to `step` reads: as the mixer
+ * chooses, level j serves steps that bring it to SINC_FINE_MAX_STEP of
+ * its frames or below (about 1.1 x 2^(j/5)); level 0 every step up to
+ * 1.1. A step a hair over a boundary (in double rather than the mixer's
+ * 32.32) gets the level past it too. */
 static int fine_levels_read(double step)
 {
+    const double widest = (double)SINC_FINE_MAX_STEP / 0x1p32;
     int levels = 1;
-    while (levels < SAMPLE_MAX_LEVELS && step > 1.1 * exp2((levels - 1) / 5.0))
+    while (levels < SAMPLE_MAX_LEVELS &&
+           step * (1 + 1e-9) * (double)sample_fine_ratio(levels - 1) / 0x1p32 > widest)
         levels++;
     return levels;
 }
@@ -267,8 +273,9 @@ static void highest_notes(const Song *song, uint8_t highest[SONG_MAX_INSTRUMENTS
 
 /* The highest step (sample frames per output frame) the song's notes
  * play inst's sample at, at `rate`: the levels they read (hiss(5), sinc).
- * Building the levels is most of a song's load (the best converter of
- * libsamplerate), so an instrument gets only the levels its notes read;
+ * Building a level costs about 400 multiply-adds a frame of the sound
+ * (octave levels, libsamplerate's best converter, more), so an
+ * instrument gets only the levels its notes read;
  * slides, arpeggios and notes played live above them still sound right
  * without deeper levels up to a step of 4, only at a higher cost. */
 static double highest_step(const Instrument *inst, int highest, uint32_t rate)

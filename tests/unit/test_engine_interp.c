@@ -10,6 +10,7 @@
 
 #include "common/synth_song.h"
 #include "engine.h"
+#include "finelevel.h"
 #include "mixer.h"
 #include "sampleio.h"
 #include "sinc.h"
@@ -600,6 +601,7 @@ int main(void)
         printf("     sinc readers: %s; %s\n", portable ? "portable" : "this CPU's fastest",
                song_levels ? "levels as a song loads them (fine)" : "octave levels only");
         sinc_use_portable(portable);
+        finelevel_use_portable(portable);
         sampleio_set_fine_budget(song_levels ? SAMPLEIO_FINE_BUDGET : 0);
         RUN(sinc_passband_is_flat_and_clean);
         RUN(sinc_aliases_are_80_db_down);
@@ -611,6 +613,7 @@ int main(void)
         RUN(unrolled_loop_seams_do_not_click);
     }
     sinc_use_portable(false);
+    finelevel_use_portable(false);
     sampleio_set_fine_budget(SAMPLEIO_FINE_BUDGET);
     return test_finish();
 }

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "finelevel.h"
 #include "sampleio.h"
 #include "common/files.h"
 #include "test.h"
@@ -399,24 +400,29 @@ static double fit_tone(const float *d, uint32_t frames, int channels, double f, 
     return hypot(a, b);
 }
 
-/* Fine level j is the sound band-limited to r_j = rate x 2^(-j/5) and at
- * twice that rate: a tone at 94% of r_j / 2 (the most the fine reader
- * needs flat, sinc.h) keeps its level within 0.05 dB with nothing else
- * 90 dB up (the conversion's images and leftovers), and one at 103% of
- * r_j / 2, which the level cannot hold, is 90 dB down. */
-static void fine_levels_are_band_limited_and_oversampled(void)
+/* The fine reader (sinc.h) reads fine level j at steps of level frames
+ * per output frame from 2.2 x ratio_j / ratio_(j-1) (level 0: from 0) to
+ * 2.2: the passband, 0.45 of the output rate, then reaches up to 0.45 x
+ * rate x ratio_(j-1) / 2.2 (never past 0.45 x rate), and what the level
+ * holds from rate x ratio_j / 4 (r_j / 2, r_j = rate x 2^(-j/5)) on
+ * would alias into the passband at the widest step. Level j, at rate x
+ * ratio_j: a tone at its passband's edge keeps its level within 0.05 dB
+ * with nothing else 90 dB up (images and leftovers), and one at its
+ * stopband's edge is 90 dB down. */
+static void check_fine_levels(bool portable)
 {
     const uint32_t rate = 44100, frames = 22050;
-    static const int levels[] = {0, 1, 4, 5, 9, 10};
+    static const int levels[] = {0, 1, 2, 3, 4, 5, 9, 10, 15};
     double worst_level = 0, worst_rest = -300, worst_stop = -300;
     for (int channels = 1; channels <= 2; channels++)
         for (size_t k = 0; k < sizeof levels / sizeof levels[0]; k++) {
             int j = levels[k];
-            double nyquist = rate * exp2(-j / 5.0) / 2; /* of r_j */
-            double pass = 0.94 * nyquist, stop = 1.03 * nyquist;
+            double pass = 0.45 * rate, stop = rate * (double)sample_fine_ratio(j) / 0x1p34;
+            if (j > 0)
+                pass = fmin(pass, 0.45 * rate * (double)sample_fine_ratio(j - 1) / 0x1p32 / 2.2);
             for (int which = 0; which < 2; which++) {
                 double f = which ? stop : pass;
-                if (f > 0.97 * rate / 2)
+                if (f >= rate / 2.0)
                     continue; /* not in the sample */
                 float *d = sine((int)rate, f, 0.5, frames, channels);
                 SampleioAudio a = {.frames = d, .count = frames, .channels = channels,
@@ -455,9 +461,20 @@ static void fine_levels_are_band_limited_and_oversampled(void)
                 free(d);
             }
         }
-    printf("     fine levels: within %.4f dB, the rest at worst %.1f dB, above r_j / 2 at "
-           "worst %.1f dB\n",
-           worst_level, worst_rest, worst_stop);
+    printf("     fine levels (%s sums): within %.4f dB, the rest at worst %.1f dB, above "
+           "r_j / 2 at worst %.1f dB\n",
+           portable ? "portable" : "this CPU's fastest", worst_level, worst_rest, worst_stop);
+}
+
+/* The figures hold for the sums this CPU gets and for the portable ones
+ * other CPUs get. */
+static void fine_levels_are_band_limited_and_oversampled(void)
+{
+    for (int portable = 0; portable < 2; portable++) {
+        finelevel_use_portable(portable);
+        check_fine_levels(portable);
+    }
+    finelevel_use_portable(false);
 }
 
 static void levels_are_band_limited_octaves(void)
