@@ -83,29 +83,40 @@ static void add_channels(const float *const *bus, int buses, float *mix, size_t 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 
-/* add_channels eight samples an instruction, for CPUs with AVX2, and four
- * buses a pass: the mix is loaded and stored once for the four, and each
- * sample still takes them one after another. */
+/* add_channels eight samples an instruction, for CPUs with AVX2, and
+ * every bus in one pass: four vectors of the mix stay in registers while
+ * the buses are added into them, so the mix is loaded and stored once
+ * whatever the number of buses, and each sample still takes them one
+ * after another. */
 __attribute__((target("avx2"))) static void add_channels_avx2(const float *const *bus,
                                                                int buses, float *mix,
                                                                size_t count)
 {
     size_t i = 0;
-    if (buses == 4)
-        for (; i + 8 <= count; i += 8) {
-            __m256 m = _mm256_add_ps(_mm256_loadu_ps(mix + i), _mm256_loadu_ps(bus[0] + i));
-            m = _mm256_add_ps(m, _mm256_loadu_ps(bus[1] + i));
-            m = _mm256_add_ps(m, _mm256_loadu_ps(bus[2] + i));
-            _mm256_storeu_ps(mix + i, _mm256_add_ps(m, _mm256_loadu_ps(bus[3] + i)));
+    for (; i + 32 <= count; i += 32) {
+        __m256 m0 = _mm256_loadu_ps(mix + i), m1 = _mm256_loadu_ps(mix + i + 8);
+        __m256 m2 = _mm256_loadu_ps(mix + i + 16), m3 = _mm256_loadu_ps(mix + i + 24);
+        for (int k = 0; k < buses; k++) {
+            const float *b = bus[k] + i;
+            m0 = _mm256_add_ps(m0, _mm256_loadu_ps(b));
+            m1 = _mm256_add_ps(m1, _mm256_loadu_ps(b + 8));
+            m2 = _mm256_add_ps(m2, _mm256_loadu_ps(b + 16));
+            m3 = _mm256_add_ps(m3, _mm256_loadu_ps(b + 24));
         }
-    for (int k = 0; k < buses; k++) {
-        size_t j = i;
-        for (; j + 8 <= count; j += 8)
-            _mm256_storeu_ps(mix + j, _mm256_add_ps(_mm256_loadu_ps(mix + j),
-                                                    _mm256_loadu_ps(bus[k] + j)));
-        const float *rest = bus[k] + j;
-        add_channels(&rest, 1, mix + j, count - j);
+        _mm256_storeu_ps(mix + i, m0);
+        _mm256_storeu_ps(mix + i + 8, m1);
+        _mm256_storeu_ps(mix + i + 16, m2);
+        _mm256_storeu_ps(mix + i + 24, m3);
     }
+    for (; i + 8 <= count; i += 8) {
+        __m256 m = _mm256_loadu_ps(mix + i);
+        for (int k = 0; k < buses; k++)
+            m = _mm256_add_ps(m, _mm256_loadu_ps(bus[k] + i));
+        _mm256_storeu_ps(mix + i, m);
+    }
+    for (; i < count; i++)
+        for (int k = 0; k < buses; k++)
+            mix[i] += bus[k][i];
 }
 
 /* sum_channel eight samples an instruction, for CPUs with AVX2: the mix
@@ -166,22 +177,14 @@ void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_c
         if (stems[c] && !b->used[c])
             memset(stems[c] + 2 * (size_t)offset, 0, sizeof(float) * 2 * n);
     const bool wide = has_avx2();
-    /* Unmetered, the buses go into the mix four at a time. */
-    enum { GATHER = 4 };
-    const float *gathered[GATHER];
+    /* Unmetered, the buses go into the mix all together, after the loop. */
+    const float *gathered[SONG_MAX_CHANNELS];
     int waiting = 0;
     for (uint64_t m = b->used_mask; m; m &= m - 1) {
         int c = bus_lowest(m);
         const float *bus = b->buf[c];
         if (b->unmetered) {
             gathered[waiting++] = bus;
-            if (waiting == GATHER || !(m & (m - 1))) {
-                if (wide)
-                    add_channels_avx2(gathered, waiting, mix, 2 * (size_t)n);
-                else
-                    add_channels(gathered, waiting, mix, 2 * (size_t)n);
-                waiting = 0;
-            }
         } else if (wide) {
             sum_channel_avx2(bus, mix, 2 * (size_t)n, &b->peak[c], &b->energy[c]);
         } else {
@@ -190,4 +193,8 @@ void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_c
         if (c < stem_count && stems[c])
             memcpy(stems[c] + 2 * (size_t)offset, bus, sizeof(float) * 2 * n);
     }
+    if (waiting && wide)
+        add_channels_avx2(gathered, waiting, mix, 2 * (size_t)n);
+    else if (waiting)
+        add_channels(gathered, waiting, mix, 2 * (size_t)n);
 }
