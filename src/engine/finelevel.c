@@ -185,8 +185,13 @@ typedef struct {
     const float *c[GROUP]; /* and rows */
 } Group;
 
-static inline void group_at(const Kernel *k, const Padded *src, int channels, uint32_t *a,
-                            uint32_t *b, Group *g)
+/* Moves through the level: a and b of frame i + 1 from those of frame i. */
+typedef struct {
+    uint32_t a_step, b_step, num;
+} Stride;
+
+static inline void group_at(const Kernel *k, const Stride *st, const Padded *src,
+                            int channels, uint32_t *a, uint32_t *b, Group *g)
 {
     const uint32_t taps = 2 * k->half, skip = src->lead - (k->half - 1);
     for (int v = 0; v < GROUP; v += channels) {
@@ -194,10 +199,10 @@ static inline void group_at(const Kernel *k, const Padded *src, int channels, ui
             g->p[v + ch] = src->x[ch] + skip + *a;
             g->c[v + ch] = k->rows + (size_t)*b * taps;
         }
-        *a += k->den / k->num;
-        *b += k->den % k->num;
-        if (*b >= k->num) {
-            *b -= k->num;
+        *a += st->a_step;
+        *b += st->b_step;
+        if (*b >= st->num) {
+            *b -= st->num;
             (*a)++;
         }
     }
@@ -272,13 +277,20 @@ static SumFn fastest(void)
 static void run(const Kernel *k, const Padded *src, int channels, SumFn sums_of, float *out,
                 size_t values)
 {
+    const Stride st = {k->den / k->num, k->den % k->num, k->num};
+    const uint32_t taps = 2 * k->half;
     uint32_t a = 0, b = 0;
-    for (size_t i = 0; i < values; i += GROUP) {
-        Group g;
-        group_at(k, src, channels, &a, &b, &g);
-        float sums[GROUP];
-        sums_of(&g, 2 * k->half, sums);
-        memcpy(out + i, sums, (values - i < GROUP ? values - i : GROUP) * sizeof(float));
+    size_t i = 0;
+    Group g;
+    for (; i + GROUP <= values; i += GROUP) {
+        group_at(k, &st, src, channels, &a, &b, &g);
+        sums_of(&g, taps, out + i);
+    }
+    if (i < values) {
+        float last[GROUP];
+        group_at(k, &st, src, channels, &a, &b, &g);
+        sums_of(&g, taps, last);
+        memcpy(out + i, last, (values - i) * sizeof(float));
     }
 }
 
