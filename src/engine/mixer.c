@@ -833,9 +833,26 @@ static void mix_fine(MixerVoice *v, const SampleLevel *level, uint64_t pos, uint
         uint32_t m = n - i < SINC_SPAN ? n - i : SINC_SPAN;
         sinc_fine_span(level->data, pos + (uint64_t)i * step, step, level->ratio, m, chans,
                        span);
-        for (uint32_t k = 0; k < m; k++, i++)
-            add_frame(v, ramp, span[k * chans], chans == 2 ? span[2 * k + 1] : span[k], &gl,
-                      &gr, &gm, out + 2 * i, port ? port + i : NULL);
+        float *o = out + 2 * (size_t)i;
+        if (!ramp && !port && chans == 2) {
+            /* Steady gains and no port, the common case: loops the
+             * compiler turns into vector ones, the same sums. */
+            for (uint32_t k = 0; k < m; k++) {
+                o[2 * k] += span[2 * k] * gl;
+                o[2 * k + 1] += span[2 * k + 1] * gr;
+            }
+            i += m;
+        } else if (!ramp && !port) {
+            for (uint32_t k = 0; k < m; k++) {
+                o[2 * k] += span[k] * gl;
+                o[2 * k + 1] += span[k] * gr;
+            }
+            i += m;
+        } else {
+            for (uint32_t k = 0; k < m; k++, i++)
+                add_frame(v, ramp, span[k * chans], chans == 2 ? span[2 * k + 1] : span[k],
+                          &gl, &gr, &gm, out + 2 * i, port ? port + i : NULL);
+        }
     }
     if (ramp) {
         v->gl = gl;

@@ -446,9 +446,12 @@ AVX2 static void fine_span_avx2(const float *x, uint64_t pos, uint64_t step, uin
 {
     const __m256i low = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
     const __m256i high = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
+    /* The level position, pos x ratio >> 32, kept whole in 128 bits and
+     * stepped by an addition: the same as sinc_level_pos, for less. */
+    unsigned __int128 at = (unsigned __int128)pos * ratio, by = (unsigned __int128)step * ratio;
     if (chans == 2) {
-        for (uint32_t i = 0; i < n; i++, pos += step) {
-            uint64_t q = sinc_level_pos(pos, ratio);
+        for (uint32_t i = 0; i < n; i++, at += by) {
+            uint64_t q = (uint64_t)(at >> 32);
             uint32_t frac = (uint32_t)q;
             const float *c = fine_c[frac >> (32 - SINC_PHASE_BITS)];
             const float *d = fine_d[frac >> (32 - SINC_PHASE_BITS)];
@@ -463,8 +466,8 @@ AVX2 static void fine_span_avx2(const float *x, uint64_t pos, uint64_t step, uin
             stereo_sums(_mm256_add_ps(s0, s1), out + 2 * i, out + 2 * i + 1);
         }
     } else {
-        for (uint32_t i = 0; i < n; i++, pos += step) {
-            uint64_t q = sinc_level_pos(pos, ratio);
+        for (uint32_t i = 0; i < n; i++, at += by) {
+            uint64_t q = (uint64_t)(at >> 32);
             uint32_t frac = (uint32_t)q;
             const float *c = fine_c[frac >> (32 - SINC_PHASE_BITS)];
             const float *d = fine_d[frac >> (32 - SINC_PHASE_BITS)];
