@@ -52,7 +52,11 @@ HissError limiter_init(Limiter *l, uint32_t rate)
     uint32_t look = (uint32_t)lround(LIMITER_LOOKAHEAD_MS / 1000.0 * rate);
     l->lookahead = look < 2 * H + 8 ? 2 * H + 8 : look;
     l->attack = l->lookahead - H + 1;
-    uint32_t history = pow2_above(l->lookahead + 2 * H);
+    /* Room for a span's input beside the lookahead still to go out (so
+     * delay needs no copy of it), and for the frames a span's taps read
+     * before it. */
+    _Static_assert(2 * H <= SPAN, "a span's input is the most the ring takes at once");
+    uint32_t history = pow2_above(l->lookahead + SPAN);
     l->history_mask = history - 1;
     l->history = calloc(2 * (size_t)history, sizeof(float));
     l->needs = calloc(l->attack - 1, sizeof(float));
@@ -500,16 +504,12 @@ static void ring_copy(const Limiter *l, uint64_t from, float *x, uint32_t n, boo
 
 /* The output is the input lookahead frames late, and nothing else: frame
  * by frame this is what the steps below do with every gain at 1. The
- * history takes the input; l->frames stays. */
+ * history takes the input first: the ring holds the lookahead and a span
+ * besides, so the frames going out are still there. l->frames stays. */
 static void delay(Limiter *l, float *x, uint32_t n)
 {
-    float in[2 * SPAN];
-    memcpy(in, x, sizeof(float) * 2 * n);
-    uint32_t look = l->lookahead;
-    uint32_t old = n < look ? n : look; /* frames out from before this span */
-    ring_copy(l, l->frames - look, x, old, false);
-    memcpy(x + 2 * (size_t)old, in, sizeof(float) * 2 * (n - old));
-    ring_copy(l, l->frames, in, n, true);
+    ring_copy(l, l->frames, x, n, true);
+    ring_copy(l, l->frames - l->lookahead, x, n, false);
 }
 
 /* Frame f's gain is sums[f] / attack, rounded to float: the same
@@ -779,11 +779,8 @@ void limiter_process(Limiter *l, float *x, uint32_t n, float ceiling, float *min
     ceiling *= (float)MARGIN_GAIN;
     /* In spans, so a loud moment costs its own span and not the whole
      * block; the output is the same in any block size. */
-    /* A span is never longer than the history ring (at least 128 frames
-     * at any rate), which delay copies it through. */
-    uint32_t span = SPAN < l->history_mask + 1 ? SPAN : l->history_mask + 1;
     for (uint32_t done = 0; done < n;) {
-        uint32_t k = n - done < span ? n - done : span;
+        uint32_t k = n - done < SPAN ? n - done : SPAN;
         process_span(l, x + 2 * (size_t)done, k, ceiling, min_gain, reduced);
         done += k;
     }

@@ -33,8 +33,9 @@ typedef struct {
     uint32_t attack;    /* frames the gain takes to come down: L - taps / 2 + 1 */
     float taps[LIMITER_PHASES - 1][2 * LIMITER_HALF_TAPS];
     TruePeakBound bound; /* the closer bound, over a stretch (truepeak.h) */
-    /* Stereo input, history_mask + 1 frames: the lookahead, and the
-     * frames before a span that its true peaks read. */
+    /* Stereo input, history_mask + 1 frames: the lookahead, a span's
+     * input beside it, and the frames before a span that its true peaks
+     * read. */
     float *history;
     uint32_t history_mask;
     /* The gains the last attack - 1 frames need, oldest first: with the
