@@ -176,11 +176,7 @@ void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_c
         if (stems[c] && !b->used[c])
             memset(stems[c] + 2 * (size_t)offset, 0, sizeof(float) * 2 * n);
     const bool wide = has_avx2();
-    /* Unmetered, the buses go into the mix after the loop, GATHER a pass:
-     * the buses lie 2 KiB apart, so the same place in each falls in one
-     * of two sets of the first-level cache; all 32 of a busy song at once
-     * took longer than four at a time, eight a little less. */
-    enum { GATHER = 8 };
+    /* Unmetered, the buses go into the mix all together, after the loop. */
     const float *gathered[SONG_MAX_CHANNELS];
     int waiting = 0;
     for (uint64_t m = b->used_mask; m; m &= m - 1) {
@@ -196,11 +192,8 @@ void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_c
         if (c < stem_count && stems[c])
             memcpy(stems[c] + 2 * (size_t)offset, bus, sizeof(float) * 2 * n);
     }
-    for (int k = 0; k < waiting; k += GATHER) {
-        int buses = waiting - k < GATHER ? waiting - k : GATHER;
-        if (wide)
-            add_channels_avx2(gathered + k, buses, mix, 2 * (size_t)n);
-        else
-            add_channels(gathered + k, buses, mix, 2 * (size_t)n);
-    }
+    if (waiting && wide)
+        add_channels_avx2(gathered, waiting, mix, 2 * (size_t)n);
+    else if (waiting)
+        add_channels(gathered, waiting, mix, 2 * (size_t)n);
 }

@@ -41,8 +41,13 @@ static inline int bus_lowest(uint64_t mask)
     return __builtin_ctzll(mask);
 }
 
+/* Each bus is a cache line longer than its frames: 2 KiB apart, the same
+ * place in every bus fell in one of two sets of the first-level cache,
+ * and a pass over many buses at once evicted its own lines. */
+enum { BUS_PAD = 16 };
+
 typedef struct {
-    float buf[SONG_MAX_CHANNELS][2 * BUS_FRAMES];
+    float buf[SONG_MAX_CHANNELS][2 * BUS_FRAMES + BUS_PAD];
     bool used[SONG_MAX_CHANNELS]; /* written since bus_begin */
     uint64_t used_mask;            /* the same, bit c for channel c */
     float peak[SONG_MAX_CHANNELS]; /* the highest |sample| since bus_take_peaks */
