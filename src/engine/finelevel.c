@@ -172,55 +172,29 @@ typedef struct {
     uint32_t lead;
 } Padded;
 
-/* Level frames come four values at a time (four mono frames, or two
- * stereo ones), each a sum of one channel weighed by one row: so every
- * value is summed the same way whichever group it falls in, and four
- * sums run side by side. Level frame i is at sound position
- * a + b / num = i x den / num, which a and b keep exactly; its row is b,
- * its first tap on sound frame a - (half-1). */
+/* Level frame i is at sound position i x den / num: its row is
+ * (i x den) mod num, its first tap on sound frame
+ * floor(i x den / num) - (half-1). So frames i, i + num, i + 2 num, ...
+ * share a row, den sound frames apart: they are summed four at a time,
+ * the row's vectors loaded once for the four (a value is summed the same
+ * way whichever group it falls in). */
 enum { GROUP = 4 };
 
-typedef struct {
-    const float *p[GROUP]; /* the values' first taps */
-    const float *c[GROUP]; /* and rows */
-} Group;
+/* The four values at first taps p[0..3] through one row c of `taps`. */
+typedef void (*SumFn)(const float *const p[GROUP], const float *c, uint32_t taps,
+                      float sums[GROUP]);
 
-/* Moves through the level: a and b of frame i + 1 from those of frame i. */
-typedef struct {
-    uint32_t a_step, b_step, num;
-} Stride;
-
-static inline void group_at(const Kernel *k, const Stride *st, const Padded *src,
-                            int channels, uint32_t *a, uint32_t *b, Group *g)
-{
-    const uint32_t taps = 2 * k->half, skip = src->lead - (k->half - 1);
-    for (int v = 0; v < GROUP; v += channels) {
-        for (int ch = 0; ch < channels; ch++) {
-            g->p[v + ch] = src->x[ch] + skip + *a;
-            g->c[v + ch] = k->rows + (size_t)*b * taps;
-        }
-        *a += st->a_step;
-        *b += st->b_step;
-        if (*b >= st->num) {
-            *b -= st->num;
-            (*a)++;
-        }
-    }
-}
-
-/* The four values of a group of `taps` taps each. */
-typedef void (*SumFn)(const Group *g, uint32_t taps, float sums[GROUP]);
-
-static void sum_portable(const Group *g, uint32_t taps, float sums[GROUP])
+static void sum_portable(const float *const p[GROUP], const float *c, uint32_t taps,
+                         float sums[GROUP])
 {
     for (int v = 0; v < GROUP; v++) {
         V4 s0 = {0}, s1 = {0};
         for (uint32_t m = 0; m < taps; m += 8) {
             V4 p0, p1, c0, c1;
-            memcpy(&p0, g->p[v] + m, sizeof p0);
-            memcpy(&p1, g->p[v] + m + 4, sizeof p1);
-            memcpy(&c0, g->c[v] + m, sizeof c0);
-            memcpy(&c1, g->c[v] + m + 4, sizeof c1);
+            memcpy(&p0, p[v] + m, sizeof p0);
+            memcpy(&p1, p[v] + m + 4, sizeof p1);
+            memcpy(&c0, c + m, sizeof c0);
+            memcpy(&c1, c + m + 4, sizeof c1);
             s0 += p0 * c0;
             s1 += p1 * c1;
         }
@@ -238,21 +212,22 @@ static SumFn sum = sum_portable;
 
 /* Two sums a value (rows are whole pairs of vectors), eight chains of
  * fused multiply-adds in all, so none waits on another's latency. */
-AVX2 static void sum_avx2(const Group *g, uint32_t taps, float sums[GROUP])
+AVX2 static void sum_avx2(const float *const p[GROUP], const float *c, uint32_t taps,
+                          float sums[GROUP])
 {
-    const float *p0 = g->p[0], *p1 = g->p[1], *p2 = g->p[2], *p3 = g->p[3];
-    const float *c0 = g->c[0], *c1 = g->c[1], *c2 = g->c[2], *c3 = g->c[3];
+    const float *p0 = p[0], *p1 = p[1], *p2 = p[2], *p3 = p[3];
     __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0,
            s7 = s0;
     for (uint32_t m = 0; m < taps; m += 16) {
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(p0 + m), _mm256_load_ps(c0 + m), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(p0 + m + 8), _mm256_load_ps(c0 + m + 8), s1);
-        s2 = _mm256_fmadd_ps(_mm256_loadu_ps(p1 + m), _mm256_load_ps(c1 + m), s2);
-        s3 = _mm256_fmadd_ps(_mm256_loadu_ps(p1 + m + 8), _mm256_load_ps(c1 + m + 8), s3);
-        s4 = _mm256_fmadd_ps(_mm256_loadu_ps(p2 + m), _mm256_load_ps(c2 + m), s4);
-        s5 = _mm256_fmadd_ps(_mm256_loadu_ps(p2 + m + 8), _mm256_load_ps(c2 + m + 8), s5);
-        s6 = _mm256_fmadd_ps(_mm256_loadu_ps(p3 + m), _mm256_load_ps(c3 + m), s6);
-        s7 = _mm256_fmadd_ps(_mm256_loadu_ps(p3 + m + 8), _mm256_load_ps(c3 + m + 8), s7);
+        __m256 c0 = _mm256_load_ps(c + m), c1 = _mm256_load_ps(c + m + 8);
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(p0 + m), c0, s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(p0 + m + 8), c1, s1);
+        s2 = _mm256_fmadd_ps(_mm256_loadu_ps(p1 + m), c0, s2);
+        s3 = _mm256_fmadd_ps(_mm256_loadu_ps(p1 + m + 8), c1, s3);
+        s4 = _mm256_fmadd_ps(_mm256_loadu_ps(p2 + m), c0, s4);
+        s5 = _mm256_fmadd_ps(_mm256_loadu_ps(p2 + m + 8), c1, s5);
+        s6 = _mm256_fmadd_ps(_mm256_loadu_ps(p3 + m), c0, s6);
+        s7 = _mm256_fmadd_ps(_mm256_loadu_ps(p3 + m + 8), c1, s7);
     }
     /* The four values, in order, by a tree of horizontal adds. */
     __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)),
@@ -273,24 +248,33 @@ static SumFn fastest(void)
 }
 #endif
 
-/* `values` values (whole frames) of one level into out. */
+/* `frames` frames of one level into out (interleaved), a block of
+ * GROUP x num frames at a time, so the sound a block reads stays in the
+ * cache while each of its rows is applied. */
 static void run(const Kernel *k, const Padded *src, int channels, SumFn sums_of, float *out,
-                size_t values)
+                uint32_t frames)
 {
-    const Stride st = {k->den / k->num, k->den % k->num, k->num};
-    const uint32_t taps = 2 * k->half;
-    uint32_t a = 0, b = 0;
-    size_t i = 0;
-    Group g;
-    for (; i + GROUP <= values; i += GROUP) {
-        group_at(k, &st, src, channels, &a, &b, &g);
-        sums_of(&g, taps, out + i);
-    }
-    if (i < values) {
-        float last[GROUP];
-        group_at(k, &st, src, channels, &a, &b, &g);
-        sums_of(&g, taps, last);
-        memcpy(out + i, last, (values - i) * sizeof(float));
+    const uint32_t num = k->num, den = k->den, taps = 2 * k->half;
+    const uint32_t skip = src->lead - (k->half - 1);
+    for (uint64_t start = 0; start < frames; start += (uint64_t)GROUP * num) {
+        const uint64_t block_a = start / num * den;
+        for (uint32_t i = 0; i < num && start + i < frames; i++) {
+            const float *c = k->rows + (size_t)((uint64_t)i * den % num) * taps;
+            const uint64_t a = block_a + (uint64_t)i * den / num, first = start + i;
+            int count = 1;
+            while (count < GROUP && first + (uint64_t)count * num < frames)
+                count++;
+            for (int ch = 0; ch < channels; ch++) {
+                /* Past the level's end, a group repeats its last value. */
+                const float *p[GROUP];
+                for (int g = 0; g < GROUP; g++)
+                    p[g] = src->x[ch] + skip + a + (uint64_t)(g < count ? g : count - 1) * den;
+                float sums[GROUP];
+                sums_of(p, c, taps, sums);
+                for (int g = 0; g < count; g++)
+                    out[(first + (uint64_t)g * num) * channels + ch] = sums[g];
+            }
+        }
     }
 }
 
@@ -307,13 +291,11 @@ void finelevel_use_portable(bool portable)
     portable_only = portable;
 }
 
-/* The sound position past which level frames of `frames` frames, read in
- * whole groups, read no tap: the padded sound's length after its lead. */
-static uint64_t taps_end(const Kernel *k, uint32_t frames, int channels)
+/* The padded sound's length after its lead that `frames` level frames
+ * read: up to the last frame's last tap. */
+static uint64_t taps_end(const Kernel *k, uint32_t frames)
 {
-    const uint32_t per_group = GROUP / channels;
-    uint64_t last = ((uint64_t)frames + per_group - 1) / per_group * per_group - 1;
-    return last * k->den / k->num + k->half + 1;
+    return ((uint64_t)frames - 1) * k->den / k->num + k->half + 1;
 }
 
 HissError finelevel_build(const float *in, uint32_t frames, int channels, SampleLevel *levels,
@@ -330,8 +312,8 @@ HissError finelevel_build(const float *in, uint32_t frames, int channels, Sample
             return HISS_ERR_NOMEM;
         if (k[j]->half > lead)
             lead = k[j]->half;
-        if (levels[j].frames && taps_end(k[j], levels[j].frames, channels) > end)
-            end = taps_end(k[j], levels[j].frames, channels);
+        if (levels[j].frames && taps_end(k[j], levels[j].frames) > end)
+            end = taps_end(k[j], levels[j].frames);
     }
     uint64_t len = lead + end;
     float *pad = calloc((size_t)len * channels, sizeof(float));
@@ -343,7 +325,7 @@ HissError finelevel_build(const float *in, uint32_t frames, int channels, Sample
             pad[(size_t)ch * len + lead + f] = in[(size_t)f * channels + ch];
     SumFn sums_of = portable_only ? sum_portable : sum;
     for (int j = 0; j < count; j++)
-        run(k[j], &src, channels, sums_of, levels[j].data, (size_t)levels[j].frames * channels);
+        run(k[j], &src, channels, sums_of, levels[j].data, levels[j].frames);
     free(pad);
     return HISS_OK;
 }
