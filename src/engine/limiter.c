@@ -409,10 +409,52 @@ static bool group_quiet(const Limiter *l, const PeakRun *r, uint32_t from)
     return truepeak_bound_of(l->bound, s) * CREST_TOP <= r->ceiling;
 }
 
-/* The gains the group of frames first + from on needs, into r->tp. */
-static void group_need(const Limiter *l, PeakRun *r, uint32_t from)
+#ifdef LIMITER_AVX2
+/* group_quiet for eight groups at once from group `first` on, bit g for
+ * group first + g: the same largest figures (exact in any order), and
+ * truepeak_bound_of's products and sum, each rounded on its own. */
+__attribute__((target("avx2"))) static uint32_t groups_quiet8_avx2(const Limiter *l,
+                                                                  const PeakRun *r,
+                                                                  uint32_t first)
 {
-    if (group_quiet(l, r, from)) {
+    const float *most = r->most + first, *bend = r->bend + first;
+    __m256 m = _mm256_loadu_ps(most), e = _mm256_loadu_ps(bend);
+    for (int b = 1; b < GROUP_BLOCKS; b++) {
+        m = _mm256_max_ps(m, _mm256_loadu_ps(most + b));
+        e = _mm256_max_ps(e, _mm256_loadu_ps(bend + b));
+    }
+    __m256 bound = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(l->bound.near), m),
+                                 _mm256_mul_ps(_mm256_set1_ps(l->bound.curve), e));
+    __m256 top = _mm256_mul_ps(bound, _mm256_set1_ps(CREST_TOP));
+    return (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(top, _mm256_set1_ps(r->ceiling), _CMP_LE_OQ));
+}
+#endif
+
+/* Bit g: whether group g of the run's `groups` is quiet (group_quiet). */
+static uint32_t groups_quiet(const Limiter *l, const PeakRun *r, uint32_t groups)
+{
+#ifdef LIMITER_AVX2
+    /* Eight groups read the blocks up to GROUP_BLOCKS + 6 after their first. */
+    _Static_assert(SPAN / GROUP <= 16 && SPAN / GROUP + GROUP_BLOCKS - 2 < BLOCKS,
+                   "two passes of eight groups read within most and bend");
+    if (!limiter_portable && __builtin_cpu_supports("avx2")) {
+        uint32_t quiet = groups_quiet8_avx2(l, r, 0);
+        if (groups > 8)
+            quiet |= groups_quiet8_avx2(l, r, 8) << 8;
+        return quiet & ((1u << groups) - 1);
+    }
+#endif
+    uint32_t quiet = 0;
+    for (uint32_t g = 0; g < groups; g++)
+        quiet |= (uint32_t)group_quiet(l, r, g * GROUP) << g;
+    return quiet;
+}
+
+/* The gains the group of frames first + from on needs, into r->tp;
+ * `quiet` as group_quiet finds it. */
+static void group_need(const Limiter *l, PeakRun *r, uint32_t from, bool quiet)
+{
+    if (quiet) {
         for (uint32_t k = from; k < from + GROUP; k++)
             r->tp[k] = 1.0f;
         return;
@@ -742,8 +784,9 @@ static void process_span(Limiter *l, float *x, uint32_t n, float ceiling, float 
     /* The gain each frame needs, from its true peak; the bound settles
      * most without working the peak out. Found again from the rows each
      * span, as the ceiling may have moved: the same in any block size. */
+    uint32_t quiet = groups_quiet(l, &run, (n + GROUP - 1) / GROUP);
     for (uint32_t from = 0; from < n; from += GROUP)
-        group_need(l, &run, from);
+        group_need(l, &run, from, quiet >> (from / GROUP) & 1);
     /* Each frame's least need, over it and the attack - 1 frames before
      * (the frames still ahead of the output). */
     const uint32_t attack = l->attack, behind = attack - 1;
