@@ -680,7 +680,8 @@ int cli_render(int argc, char **argv)
     HissDiag diag = {{0}};
     SongioWarnings warnings;
     songio_warnings_init(&warnings);
-    if (songio_load(o.song, o.rate, &song, &diag, &warnings)) {
+    if ((o.interp_set ? songio_load_interp(o.song, o.rate, o.interp, &song, &diag, &warnings)
+                      : songio_load(o.song, o.rate, &song, &diag, &warnings))) {
         fprintf(stderr, "%s\n", diag.text);
         songio_warnings_deinit(&warnings);
         return EXIT_FAILURE_RENDER;
@@ -699,14 +700,6 @@ int cli_render(int argc, char **argv)
         song_free(song);
         return EXIT_FAILURE_RENDER;
     }
-    /* The song is ours alone until the engine starts: plain stores do. */
-    for (int slot = 1; o.interp_set && slot <= SONG_MAX_INSTRUMENTS; slot++) {
-        Instrument *inst = song_instrument(song, slot);
-        if (inst)
-            inst->interp = o.interp;
-    }
-    if (o.interp_set)
-        songio_add_sinc_levels(song, o.rate, NULL);
     if (o.no_limiter)
         atomic_store(&song->limiter, false);
 

@@ -174,8 +174,11 @@ static void check_loop(const Instrument *inst, int slot, const char *song_name,
                        SongioWarnings *warnings)
 {
     const Sample *sample = inst->sample;
-    if (sample && inst->loop != LOOP_OFF &&
-        (inst->loop_end > sample->frames || inst->loop_start >= inst->loop_end))
+    if (!sample || inst->loop == LOOP_OFF)
+        return;
+    /* An end of 0 is the sample's end, as the mixer plays it. */
+    uint32_t end = inst->loop_end ? inst->loop_end : sample->frames;
+    if (end > sample->frames || inst->loop_start >= end)
         songio_warnings_add(warnings, slot, HISS_OK,
                             "%s: instrument %02X '%s': loop %u..%u does not fit the "
                             "sample's %u frames",
@@ -382,8 +385,8 @@ static void report_to_warning(void *ctx, const char *line)
     songio_warnings_add(rc->warnings, 0, HISS_OK, "%s: import: %s", rc->path, line);
 }
 
-HissError songio_load(const char *path, uint32_t session_rate, Song **out,
-                      HissDiag *diag, SongioWarnings *warnings)
+static HissError load_song(const char *path, uint32_t session_rate, const InterpMode *interp,
+                           Song **out, HissDiag *diag, SongioWarnings *warnings)
 {
     *out = NULL;
     Song *song = NULL;
@@ -412,10 +415,29 @@ HissError songio_load(const char *path, uint32_t session_rate, Song **out,
             load_instrument(inst, slot, path, false, warnings);
         }
     }
-    /* Levels once every sample is in and the notes are known. */
+    /* The song is ours alone until an engine plays it: plain stores do. */
+    for (int slot = 1; interp && slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        Instrument *inst = song_instrument(song, slot);
+        if (inst)
+            inst->interp = *interp;
+    }
+    /* Levels once every sample is in, the notes are known and the modes
+     * are final (a song forced off sinc builds none). */
     add_sinc_levels(song, session_rate, path, warnings);
     *out = song;
     return HISS_OK;
+}
+
+HissError songio_load(const char *path, uint32_t session_rate, Song **out,
+                      HissDiag *diag, SongioWarnings *warnings)
+{
+    return load_song(path, session_rate, NULL, out, diag, warnings);
+}
+
+HissError songio_load_interp(const char *path, uint32_t session_rate, InterpMode interp,
+                             Song **out, HissDiag *diag, SongioWarnings *warnings)
+{
+    return load_song(path, session_rate, &interp, out, diag, warnings);
 }
 
 HissError songio_save(const Song *song, const char *path, int backups,

@@ -64,6 +64,10 @@ bool songio_rebase_path(const char *old_song, const char *new_song,
  * file share one Sample. */
 HissError songio_load(const char *path, uint32_t session_rate, Song **out,
                       HissDiag *diag, SongioWarnings *warnings);
+/* The same with every instrument set to `interp` before the levels are
+ * built (hiss render --interp): a song forced off sinc builds none. */
+HissError songio_load_interp(const char *path, uint32_t session_rate, InterpMode interp,
+                             Song **out, HissDiag *diag, SongioWarnings *warnings);
 
 /* Builds the octave levels (sampleio_add_levels) of every sinc
  * instrument's sample that has none and that a note of the song plays

@@ -405,6 +405,59 @@ static void sinc_levels_only_as_deep_as_the_notes_read(void)
     check_levels_read(false);
 }
 
+/* hiss render --interp: a song forced off sinc builds no levels (they
+ * were most of its load), and forced onto sinc every instrument gets the
+ * levels its notes read, the linear one (C-7: step 4) too. */
+static void a_forced_mode_decides_the_levels(void)
+{
+    char path[700];
+    write_level_song(path, sizeof path);
+    static const InterpMode modes[] = {INTERP_RAW, INTERP_LINEAR, INTERP_CUBIC, INTERP_SINC};
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        Song *song = NULL;
+        HissDiag diag = {{0}};
+        CHECK(songio_load_interp(path, 48000, modes[m], &song, &diag, NULL) == HISS_OK);
+        for (int slot = 1; song && slot <= 4; slot++) {
+            bool sinc = modes[m] == INTERP_SINC;
+            CHECK_MSG(song_instrument(song, slot)->interp == modes[m] &&
+                          (sinc ? level_count(song, slot) > 0 : level_count(song, slot) == 0),
+                      "forced %s, slot %d: %d levels", song_interp_name(modes[m]), slot,
+                      level_count(song, slot));
+        }
+        song_free(song);
+    }
+}
+
+/* A loop's end of 0 is the sample's end (the mixer plays it so and
+ * hiss.5 writes "loop forward 0 0"): no warning for it; a loop that ends
+ * past the sample still gets one. */
+static void a_loop_ending_at_0_runs_to_the_sample_end(void)
+{
+    char wav[700], path[700], song[2048];
+    snprintf(wav, sizeof wav, "%s/samples/whole.wav", tmpdir);
+    test_write_wav(wav, 48000, 1, 4800);
+    const char *loops[] = {"forward 0 0", "pingpong 0 0", "forward 300 9000"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(song, sizeof song,
+                 "hiss 1\ntitle \"Loop\"\nbpm 125\nspeed 6\nrows_per_beat 4\n"
+                 "swing 0\nmaster_gain 0.0\nlimiter off\nchannels 1\n\n%s\norder 00\n\n"
+                 "pattern 00 1\n000 |C-4 01 .. ... ...|\n",
+                 instrument_line(1, "whole", "../samples/whole.wav", loops[i], "linear"));
+        snprintf(path, sizeof path, "%s/songs/loop0.hiss", tmpdir);
+        test_write_text(path, song);
+        Song *s = NULL;
+        HissDiag diag = {{0}};
+        SongioWarnings w;
+        songio_warnings_init(&w);
+        CHECK_MSG(songio_load(path, 48000, &s, &diag, &w) == HISS_OK, "%s", diag.text);
+        bool warned = warning_for(&w, 1, 0) != NULL;
+        CHECK_MSG(warned == (i == 2), "loop %s: %s", loops[i],
+                  warned ? warning_for(&w, 1, 0)->text : "no warning");
+        songio_warnings_deinit(&w);
+        song_free(s);
+    }
+}
+
 int main(void)
 {
     test_make_tmpdir(tmpdir, sizeof tmpdir, "songio");
@@ -418,6 +471,8 @@ int main(void)
     RUN(save_round_trips_and_keeps_paths);
     RUN(warnings_list_is_bounded);
     RUN(sinc_levels_only_as_deep_as_the_notes_read);
+    RUN(a_forced_mode_decides_the_levels);
+    RUN(a_loop_ending_at_0_runs_to_the_sample_end);
     test_remove_tree(tmpdir);
     return test_finish();
 }
