@@ -54,6 +54,14 @@ keys Escape
 check "Esc leaves the volume as it was" wait_re "Volume +42"
 keys C-z C-z
 check "undo takes both changes back" wait_re "Volume +64"
+# The kick's loop is off 0 0 (an end of 0 is the sample's end): moving
+# its start leaves the end at the sample's end, not a one-frame loop.
+keys Down Down Down Down Down +
+check "+ moves the loop start by a hundredth of the sample" wait_re "Loop start +177"
+check "and the loop end is the sample's end, 17640" wait_re "Loop end +17640"
+keys C-z
+check "undo puts the loop back" wait_re "Loop start +0"
+keys Up Up Up Up Up
 
 # ---- song settings ----
 # How effects play, at the end of the page: shown, switched, typed, undone,

@@ -379,7 +379,12 @@ static HissError set_loop(UiApp *app, int slot, const Instrument *inst,
         if (start >= end)
             start = end - 1;
     } else {
-        start = start < 0 ? 0 : start;
+        /* An end of 0 is the sample's end: a start moved first must
+         * not pull it to a one-frame loop for when the loop goes on
+         * (and a song keeps start <= end, so it is written out). */
+        start = start < 0 ? 0 : start > frames ? frames : start;
+        if (end == 0 && start > 0)
+            end = frames;
         end = end < start ? start : end;
     }
     return edit_instrument_set_loop(app->ed, slot, mode, (uint32_t)start,
