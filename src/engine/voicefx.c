@@ -996,14 +996,23 @@ typedef struct {
     float g, a1, b1;
 } FxStretch;
 
+/* A control period's move of g smaller than this share of g (about a
+ * sixth of a semitone: an envelope's sweep, not an Nxx jump) is taken as
+ * one step to the middle of the move, held over the period, instead of
+ * a glide frame by frame: a cutoff at most a twelfth of a semitone off
+ * for a third of a millisecond, and a period's coefficients worked out
+ * once, not sixteen times. */
+#define FILTER_STAIR_MOVE 0.01f
+
 /* Each of the next n frames' g and 1 / (1 + g (g + k)) of both stages
  * (gs, as, bs: n + 3 long). Frames go by control period: a still cutoff
  * costs no division, a gliding one has its divisions done for the whole
  * period at once. True when every frame has the g it started with (a
  * still cutoff, most of a note): then only the first frame's are
- * written, the same for all. */
+ * written, the same for all. *stairs is whether g held still over each
+ * control period of the run (no glide frame by frame). */
 static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool two,
-                                float *gs, float *as, float *bs)
+                                float *gs, float *as, float *bs, bool *stairs)
 {
     bool still = true;
     /* The stretches at one g, written out at the end only if some other
@@ -1016,6 +1025,7 @@ static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
     float a1 = 1.0f / (1.0f + g * (g + k1));
     float b1 = two ? 1.0f / (1.0f + g * (g + k2)) : 0.0f;
     const float g0 = g, a10 = a1, b10 = b1;
+    *stairs = dg == 0.0f;
     /* A cutoff at rest under an envelope at rest (most runs) stays so:
      * what the control points would find, found once. */
     if (fx->env_still && fx->g_set && dg == 0.0f && g == fx->g_target &&
@@ -1037,6 +1047,10 @@ static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
             fx->g_set = true;
             fx->g_target = target;
             dg = (target - g) / (float)VOICEFX_CONTROL_FRAMES;
+            if (fabsf(target - g) <= FILTER_STAIR_MOVE * g) {
+                g = 0.5f * (g + target);
+                dg = 0.0f;
+            }
             /* a1 and b1 are always those of g: the same g, the same. */
             if (g != was) {
                 a1 = 1.0f / (1.0f + g * (g + k1));
@@ -1052,6 +1066,7 @@ static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
         if (len > n - i)
             len = n - i;
         if (dg != 0.0f) {
+            *stairs = false;
             if (still && i)
                 level[levels++] = (FxStretch){0, i, g0, a10, b10};
             still = false;
@@ -1243,6 +1258,7 @@ typedef struct {
     const float *g, *a1[2]; /* [stage] */
     float was_g, was_a1[2];
     bool still;
+    bool stairs; /* g held over each control period (filter_coefficients) */
 } LinFrames;
 
 static inline float lin_g(const LinFrames *fr, int64_t f)
@@ -1450,6 +1466,39 @@ lin_lanes_glide(LinLanes *l, const LinFrames *fr, float *s, uint32_t i, const in
     lin_lanes_step(l, &c, s, i, r, mode, two, edge);
 }
 
+/* The coefficients of a pair (lin_lanes_glide) whose frames all have
+ * one g, last worked out for `g` (NaN: none yet). */
+typedef struct {
+    FxLin8 c;
+    float g;
+} LinHeld;
+
+/* Steps i and i + 1 of a run whose g is held over each control period
+ * (stairs): a pair whose frames and the frames before them (i - 1 to
+ * i + 1, and the second stage's, LIN_LAG earlier) lie in one period has
+ * the coefficients of that g alone, which the pairs before it with the
+ * same g worked out already. Those frames span at most two periods, so
+ * the same g at both ends is the same g throughout. The same values as
+ * lin_lanes_glide's. */
+static inline __attribute__((always_inline)) void
+lin_lanes_stairs(LinLanes *l, LinHeld *held, const LinFrames *fr, float *s, uint32_t i,
+                 const int r, const int mode, const bool two)
+{
+    const uint32_t reach = two ? LIN_LAG + 1 : 1; /* the earliest frame read, back */
+    const float *g = fr->g;
+    if (i < reach || g[i - reach] != g[i + 1]) {
+        lin_lanes_glide(l, fr, s, i, r, mode, two, LANES_ALL, 0);
+        return;
+    }
+    if (g[i + 1] != held->g) {
+        const float a = fr->a1[0][i + 1], b = fr->a1[1][i + 1], gg = g[i + 1];
+        const FxV8 g8 = {gg, gg, gg, gg, gg, gg, gg, gg}, a8 = {a, a, b, b, a, a, b, b};
+        LIN_COEFFICIENTS(FxV8, &held->c, g8, a8, g8, a8);
+        held->g = gg;
+    }
+    lin_lanes_step(l, &held->c, s, i, r, mode, two, LANES_ALL);
+}
+
 /* Whether step t of the run is a pair's first: both of the pair's
  * first-stage frames in the run, and past the steps where the stages'
  * lanes start (a still run's first frame, a 24 dB run's second stage). */
@@ -1460,11 +1509,13 @@ static inline bool lin_steady(const LinRun *lr, const bool two)
 
 /* Steps i and i + 1 of the run, a still one's or a gliding one's. */
 static inline __attribute__((always_inline)) void
-lin_lanes_any(LinLanes *l, const LinRun *lr, uint32_t i, const int r, const int mode,
-              const bool two)
+lin_lanes_any(LinLanes *l, LinHeld *held, const LinRun *lr, uint32_t i, const int r,
+              const int mode, const bool two)
 {
     if (lr->fr.still)
         lin_lanes_step(l, &l->c, lr->s, i, r, mode, two, LANES_ALL);
+    else if (lr->fr.stairs)
+        lin_lanes_stairs(l, held, &lr->fr, lr->s, i, r, mode, two);
     else
         lin_lanes_glide(l, &lr->fr, lr->s, i, r, mode, two, LANES_ALL, 0);
 }
@@ -1478,9 +1529,13 @@ static inline __attribute__((always_inline)) void lin_pipe_pairs(LinRun *lr, con
     LinLanes l;
     lin_lanes_in(&l, lr);
     uint32_t i = lr->t;
+    LinHeld held = {.g = NAN};
     if (lr->fr.still)
         for (; i + 2 <= lr->n; i += 2)
             lin_lanes_step(&l, &l.c, lr->s, i, r, mode, two, LANES_ALL);
+    else if (lr->fr.stairs)
+        for (; i + 2 <= lr->n; i += 2)
+            lin_lanes_stairs(&l, &held, &lr->fr, lr->s, i, r, mode, two);
     else
         for (; i + 2 <= lr->n; i += 2)
             lin_lanes_glide(&l, &lr->fr, lr->s, i, r, mode, two, LANES_ALL, 0);
@@ -1493,7 +1548,7 @@ static inline __attribute__((always_inline)) void lin_pipe_pairs(LinRun *lr, con
  * LIN_LAG frames (lin_pipe_step). */
 static inline __attribute__((always_inline)) void
 lin_open(LinRun *lr, const VoiceFx *fx, float *s, uint32_t n, const int mode, bool still,
-         const float *gs, const float *as, const float *bs)
+         bool stairs, const float *gs, const float *as, const float *bs)
 {
     const bool two = mode >= SHAPE_FILTER_LP24;
     const float k1 = fx->k1, k2 = two ? fx->k2 : fx->k1;
@@ -1515,7 +1570,7 @@ lin_open(LinRun *lr, const VoiceFx *fx, float *s, uint32_t n, const int mode, bo
         was_g = 0.0f;
         was_a[0] = was_a[1] = 1.0f;
     }
-    lr->fr = (LinFrames){gs, {as, second}, was_g, {was_a[0], was_a[1]}, still};
+    lr->fr = (LinFrames){gs, {as, second}, was_g, {was_a[0], was_a[1]}, still, stairs};
     for (int i = 0; i < LIN_LAG; i++)
         lr->fed[i] = (FxV4){0, 0, 0, 0};
     /* A still run has two sets of coefficients: a stage's first frame
@@ -1665,12 +1720,12 @@ static inline __attribute__((always_inline)) void lin_close(const LinRun *lr, Vo
 /* The linear sections over a run. */
 static inline __attribute__((always_inline)) void
 lin_loop(VoiceFx *fx, float *s, uint32_t n, const int chans, const int mode, bool still,
-         const float *gs, const float *as, const float *bs)
+         bool stairs, const float *gs, const float *as, const float *bs)
 {
     const bool two = mode >= SHAPE_FILTER_LP24;
     const int r = chans - 1;
     LinRun lr;
-    lin_open(&lr, fx, s, n, mode, still, gs, as, bs);
+    lin_open(&lr, fx, s, n, mode, still, stairs, gs, as, bs);
     lin_head(&lr, r, mode, two);
     lin_pipe_pairs(&lr, r, mode, two);
     lin_tail(&lr, r, mode, two);
@@ -1687,9 +1742,10 @@ filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans
     const bool two = mode >= SHAPE_FILTER_LP24;
     const float k1 = fx->k1, k2 = fx->k2, band_gain = fx->band_gain;
     float gs[VOICEFX_RUN + 3], as[VOICEFX_RUN + 3], bs[VOICEFX_RUN + 3];
-    bool still = filter_coefficients(fx, env, n, two, gs, as, bs);
+    bool stairs;
+    bool still = filter_coefficients(fx, env, n, two, gs, as, bs, &stairs);
     if (!fx->self_osc) {
-        lin_loop(fx, s, n, chans, mode, still, gs, as, bs);
+        lin_loop(fx, s, n, chans, mode, still, stairs, gs, as, bs);
         return;
     }
     /* Self-oscillation is not linear: one frame a step (svf4), and the
@@ -1862,11 +1918,12 @@ filter_two_loop(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *f
 {
     const bool two = mode >= SHAPE_FILTER_LP24;
     float gs[2][VOICEFX_RUN + 3], as[2][VOICEFX_RUN + 3], bs[2][VOICEFX_RUN + 3];
-    bool still_a = filter_coefficients(fa, ea, na, two, gs[0], as[0], bs[0]);
-    bool still_b = filter_coefficients(fb, eb, nb, two, gs[1], as[1], bs[1]);
+    bool stairs_a, stairs_b;
+    bool still_a = filter_coefficients(fa, ea, na, two, gs[0], as[0], bs[0], &stairs_a);
+    bool still_b = filter_coefficients(fb, eb, nb, two, gs[1], as[1], bs[1], &stairs_b);
     LinRun a, b;
-    lin_open(&a, fa, sa, na, mode, still_a, gs[0], as[0], bs[0]);
-    lin_open(&b, fb, sb, nb, mode, still_b, gs[1], as[1], bs[1]);
+    lin_open(&a, fa, sa, na, mode, still_a, stairs_a, gs[0], as[0], bs[0]);
+    lin_open(&b, fb, sb, nb, mode, still_b, stairs_b, gs[1], as[1], bs[1]);
     lin_head(&a, 1, mode, two);
     lin_head(&b, 1, mode, two);
     if (lin_steady(&a, two) && lin_steady(&b, two)) {
@@ -1883,11 +1940,13 @@ filter_two_loop(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *f
                 lin_lanes_step(&la, &la.c, sa, i, 1, mode, two, LANES_ALL);
                 lin_lanes_step(&lb, &lb.c, sb, i + d, 1, mode, two, LANES_ALL);
             }
-        else
+        else {
+            LinHeld held_a = {.g = NAN}, held_b = {.g = NAN};
             for (; i < end; i += 2) {
-                lin_lanes_any(&la, &a, i, 1, mode, two);
-                lin_lanes_any(&lb, &b, i + d, 1, mode, two);
+                lin_lanes_any(&la, &held_a, &a, i, 1, mode, two);
+                lin_lanes_any(&lb, &held_b, &b, i + d, 1, mode, two);
             }
+        }
         lin_lanes_out(&a, &la);
         lin_lanes_out(&b, &lb);
         b.t = i + d;
