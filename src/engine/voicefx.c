@@ -1096,13 +1096,33 @@ static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
         bs[0] = b1;
         return true;
     }
-    /* After the glides, whose last vectors may run into them. */
-    for (int k = 0; k < levels; k++)
-        for (uint32_t j = level[k].from; j < level[k].from + level[k].len; j++) {
-            gs[j] = level[k].g;
-            as[j] = level[k].a1;
-            bs[j] = level[k].b1;
+    /* Without glides, four frames a store: the stretches go in order, so
+     * the next overwrites what a last vector wrote past one (the arrays
+     * have three to spare at the end). */
+    if (*stairs) {
+        for (int k = 0; k < levels; k++) {
+            const FxStretch *st = &level[k];
+            const FxV4 g4 = {st->g, st->g, st->g, st->g}, a4 = {st->a1, st->a1, st->a1, st->a1},
+                       b4 = {st->b1, st->b1, st->b1, st->b1};
+            for (uint32_t j = st->from; j < st->from + st->len; j += 4) {
+                fx_store(gs + j, g4);
+                fx_store(as + j, a4);
+                fx_store(bs + j, b4);
+            }
         }
+    } else {
+        /* After the glides, whose last vectors may run into them. */
+        for (int k = 0; k < levels; k++)
+            for (uint32_t j = level[k].from; j < level[k].from + level[k].len; j++) {
+                gs[j] = level[k].g;
+                as[j] = level[k].a1;
+                bs[j] = level[k].b1;
+            }
+    }
+    /* One past the run, for lin_lanes_glide's loads of four. */
+    gs[n] = gs[n - 1];
+    as[n] = as[n - 1];
+    bs[n] = bs[n - 1];
     return false;
 }
 
@@ -1457,10 +1477,23 @@ lin_lanes_glide(LinLanes *l, const LinFrames *fr, float *s, uint32_t i, const in
      * it; those lanes are given back their state) and the second's */
     uint32_t f0 = edge == LANES_NO_INPUT ? last : i, f1 = edge == LANES_NO_INPUT ? last : i + 1;
     uint32_t j = two ? i - LIN_LAG : i;
-    FxV8 g8 = {g[f0], g[f0], g[j], g[j], g[f1], g[f1], g[j + 1], g[j + 1]};
-    FxV8 w8 = {g[f0 - 1], g[f0 - 1], g[j - 1], g[j - 1], g[f1 - 1], g[f1 - 1], g[j], g[j]};
-    FxV8 a8 = {a[f0], a[f0], b[j], b[j], a[f1], a[f1], b[j + 1], b[j + 1]};
-    FxV8 wa8 = {a[f0 - 1], a[f0 - 1], b[j - 1], b[j - 1], a[f1 - 1], a[f1 - 1], b[j], b[j]};
+    FxV8 g8, w8, a8, wa8;
+    if (edge == LANES_NO_INPUT) {
+        g8 = (FxV8){g[f0], g[f0], g[j], g[j], g[f1], g[f1], g[j + 1], g[j + 1]};
+        w8 = (FxV8){g[f0 - 1], g[f0 - 1], g[j - 1], g[j - 1], g[f1 - 1], g[f1 - 1], g[j], g[j]};
+        a8 = (FxV8){a[f0], a[f0], b[j], b[j], a[f1], a[f1], b[j + 1], b[j + 1]};
+        wa8 = (FxV8){a[f0 - 1], a[f0 - 1], b[j - 1], b[j - 1], a[f1 - 1], a[f1 - 1], b[j], b[j]};
+    } else {
+        /* The same values from four loads of four (frames i - 1 to i + 2
+         * and j - 1 to j + 2; filter_coefficients fills one past the
+         * run) where single loads into lanes took 32. */
+        const FxV4 g1 = fx_load(g + i - 1), g2 = fx_load(g + j - 1);
+        const FxV4 a1 = fx_load(a + i - 1), b2 = fx_load(b + j - 1);
+        g8 = __builtin_shufflevector(g1, g2, 1, 1, 5, 5, 2, 2, 6, 6);
+        w8 = __builtin_shufflevector(g1, g2, 0, 0, 4, 4, 1, 1, 5, 5);
+        a8 = __builtin_shufflevector(a1, b2, 1, 1, 5, 5, 2, 2, 6, 6);
+        wa8 = __builtin_shufflevector(a1, b2, 0, 0, 4, 4, 1, 1, 5, 5);
+    }
     FxLin8 c;
     LIN_COEFFICIENTS(FxV8, &c, g8, a8, w8, wa8);
     lin_lanes_step(l, &c, s, i, r, mode, two, edge);
