@@ -485,6 +485,28 @@ for sig in TERM INT HUP; do
         test ! -e long.wav -a -z "$(find . -name '.long.wav.*')"
 done
 
+# A write failing mid-render (a full disk; here the file-size limit, which
+# fails a write with EFBIG the same way) stops it with one line naming the
+# file, keeps the old output and leaves no stem or temporary behind, also
+# when the failing write is a block or two behind the engine.
+mkdir -p cutstems
+for stems in "" "--stems cutstems"; do
+    echo "keep me" >cut.wav
+    # shellcheck disable=SC2086 # $stems is two words or none
+    (ulimit -f 2000 && exec "$HISS" render songs/beat.hiss -o cut.wav -s 60 $stems) \
+        >"$LOG/stdout" 2>"$LOG/stderr"
+    rc=$?
+    what=${stems:+ with stems}
+    check "a write failure$what exits 1 with one line" \
+        test "$rc" = 1 -a "$(grep -c . "$LOG/stderr")" = 1
+    check "a write failure$what names the file and the reason" \
+        grep -Eq "^(cut.wav|cutstems/beat-[a-z0-9_-]+.wav): write failed: File too large$" \
+        "$LOG/stderr"
+    check "a write failure$what keeps the old output" test "$(cat cut.wav)" = "keep me"
+    check "a write failure$what leaves nothing else" \
+        test -z "$(ls -A cutstems)" -a -z "$(find . -name '.cut*')"
+done
+
 check "no temporary files left anywhere" test -z "$(find . -name '.*.tmp')"
 
 finish
