@@ -40,8 +40,6 @@ static float fine_d[SINC_PHASES][SINC_FINE_TAPS] __attribute__((aligned(32)));
 /* The same readers for CPUs with AVX2 and FMA (chosen once by sinc_init):
  * eight taps an instruction. They round differently from the portable
  * ones, so one machine always uses the same. */
-static float unit_mono_portable(const float *x, uint32_t frac);
-static void unit_stereo_portable(const float *x, uint32_t frac, float *l, float *r);
 static float wide_mono_portable(const float *x, uint32_t frac, const SincStretch *st);
 static void wide_stereo_portable(const float *x, uint32_t frac, const SincStretch *st,
                                  float *l, float *r);
@@ -248,56 +246,37 @@ static inline void row_stereo(const float *p, const float *c, const float *d, ui
     *r = s[1] + s[3];
 }
 
-static float unit_mono_portable(const float *x, uint32_t frac)
+/* One frame of a kernel of 2 x half taps from its tables c and d (a row
+ * of 2 x half coefficients a phase) at the frame x and fraction frac:
+ * the unit and the fine portable readers differ only in these. */
+static void row_frame(const float *x, const float *c, const float *d, int half,
+                      uint32_t frac, int chans, float *out)
 {
     uint32_t q = frac >> (32 - SINC_PHASE_BITS);
-    return row_mono(x - (SINC_HALF - 1), unit_c[q], unit_d[q], frac, SINC_TAPS);
-}
-
-static void unit_stereo_portable(const float *x, uint32_t frac, float *l, float *r)
-{
-    uint32_t q = frac >> (32 - SINC_PHASE_BITS);
-    row_stereo(x - 2 * (SINC_HALF - 1), unit_c[q], unit_d[q], frac, SINC_TAPS, l, r);
+    const int taps = 2 * half;
+    c += (size_t)q * taps;
+    d += (size_t)q * taps;
+    if (chans == 2)
+        row_stereo(x - 2 * (half - 1), c, d, frac, taps, out, out + 1);
+    else
+        *out = row_mono(x - (half - 1), c, d, frac, taps);
 }
 
 static void unit_span_portable(const float *x, uint64_t acc, uint64_t step, uint32_t n,
                                int chans, float *out)
 {
-    for (uint32_t i = 0; i < n; i++, acc += step) {
-        const float *p = x + (size_t)(acc >> 32) * (size_t)chans;
-        if (chans == 2) {
-            unit_stereo_portable(p, (uint32_t)acc, out, out + 1);
-            out += 2;
-        } else {
-            *out++ = unit_mono_portable(p, (uint32_t)acc);
-        }
-    }
-}
-
-static float fine_mono_portable(const float *x, uint32_t frac)
-{
-    uint32_t q = frac >> (32 - SINC_PHASE_BITS);
-    return row_mono(x - (SINC_FINE_HALF - 1), fine_c[q], fine_d[q], frac, SINC_FINE_TAPS);
-}
-
-static void fine_stereo_portable(const float *x, uint32_t frac, float *l, float *r)
-{
-    uint32_t q = frac >> (32 - SINC_PHASE_BITS);
-    row_stereo(x - 2 * (SINC_FINE_HALF - 1), fine_c[q], fine_d[q], frac, SINC_FINE_TAPS, l, r);
+    for (uint32_t i = 0; i < n; i++, acc += step, out += chans)
+        row_frame(x + (size_t)(acc >> 32) * (size_t)chans, &unit_c[0][0], &unit_d[0][0],
+                  SINC_HALF, (uint32_t)acc, chans, out);
 }
 
 static void fine_span_portable(const float *x, uint64_t pos, uint64_t step, uint64_t ratio,
                                uint32_t n, int chans, float *out)
 {
-    for (uint32_t i = 0; i < n; i++, pos += step) {
+    for (uint32_t i = 0; i < n; i++, pos += step, out += chans) {
         uint64_t q = sinc_level_pos(pos, ratio);
-        const float *p = x + (size_t)(q >> 32) * (size_t)chans;
-        if (chans == 2) {
-            fine_stereo_portable(p, (uint32_t)q, out, out + 1);
-            out += 2;
-        } else {
-            *out++ = fine_mono_portable(p, (uint32_t)q);
-        }
+        row_frame(x + (size_t)(q >> 32) * (size_t)chans, &fine_c[0][0], &fine_d[0][0],
+                  SINC_FINE_HALF, (uint32_t)q, chans, out);
     }
 }
 
