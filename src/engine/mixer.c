@@ -820,39 +820,27 @@ static void mix_wide(MixerVoice *v, const float *buf, uint64_t pos, uint64_t ste
 }
 
 /* The fine kernel over fine level `level` at sample positions pos,
- * pos + step, ... (sinc_fine_span maps them to the level), a span at a
- * time. */
+ * pos + step, ... (sinc_fine_span maps them to the level): added at
+ * steady gains in one go, or a span at a time while the gains ramp or a
+ * port takes the mono mix. */
 static void mix_fine(MixerVoice *v, const SampleLevel *level, uint64_t pos, uint64_t step,
                      float *out, float *port, uint32_t n)
 {
-    float gl = v->gl, gr = v->gr, gm = v->gm;
     const bool ramp = v->ramp_left != 0;
     const int chans = v->chans;
+    if (!ramp && !port) {
+        sinc_fine_add(level->data, pos, step, level->ratio, n, chans, v->gl, v->gr, out);
+        return;
+    }
+    float gl = v->gl, gr = v->gr, gm = v->gm;
     float span[2 * SINC_SPAN];
     for (uint32_t i = 0; i < n;) {
         uint32_t m = n - i < SINC_SPAN ? n - i : SINC_SPAN;
         sinc_fine_span(level->data, pos + (uint64_t)i * step, step, level->ratio, m, chans,
                        span);
-        float *o = out + 2 * (size_t)i;
-        if (!ramp && !port && chans == 2) {
-            /* Steady gains and no port, the common case: loops the
-             * compiler turns into vector ones, the same sums. */
-            for (uint32_t k = 0; k < m; k++) {
-                o[2 * k] += span[2 * k] * gl;
-                o[2 * k + 1] += span[2 * k + 1] * gr;
-            }
-            i += m;
-        } else if (!ramp && !port) {
-            for (uint32_t k = 0; k < m; k++) {
-                o[2 * k] += span[k] * gl;
-                o[2 * k + 1] += span[k] * gr;
-            }
-            i += m;
-        } else {
-            for (uint32_t k = 0; k < m; k++, i++)
-                add_frame(v, ramp, span[k * chans], chans == 2 ? span[2 * k + 1] : span[k],
-                          &gl, &gr, &gm, out + 2 * i, port ? port + i : NULL);
-        }
+        for (uint32_t k = 0; k < m; k++, i++)
+            add_frame(v, ramp, span[k * chans], chans == 2 ? span[2 * k + 1] : span[k], &gl,
+                      &gr, &gm, out + 2 * i, port ? port + i : NULL);
     }
     if (ramp) {
         v->gl = gl;

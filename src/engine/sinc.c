@@ -55,6 +55,10 @@ static void fine_span_portable(const float *x, uint64_t pos, uint64_t step, uint
                                uint32_t n, int chans, float *out);
 static void (*fine_span)(const float *, uint64_t, uint64_t, uint64_t, uint32_t, int,
                          float *) = fine_span_portable;
+static void fine_add_portable(const float *x, uint64_t pos, uint64_t step, uint64_t ratio,
+                              uint32_t n, int chans, float gl, float gr, float *out);
+static void (*fine_add)(const float *, uint64_t, uint64_t, uint64_t, uint32_t, int, float,
+                        float, float *) = fine_add_portable;
 
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 static _Atomic bool tables_built;
@@ -188,6 +192,7 @@ void sinc_use_portable(bool portable)
     wide_mono = wide_mono_portable;
     wide_stereo = wide_stereo_portable;
     fine_span = fine_span_portable;
+    fine_add = fine_add_portable;
     if (!portable)
         choose_readers();
 }
@@ -277,6 +282,25 @@ static void fine_span_portable(const float *x, uint64_t pos, uint64_t step, uint
         uint64_t q = sinc_level_pos(pos, ratio);
         row_frame(x + (size_t)(q >> 32) * (size_t)chans, &fine_c[0][0], &fine_d[0][0],
                   SINC_FINE_HALF, (uint32_t)q, chans, out);
+    }
+}
+
+/* A span at a time through whichever span reader is chosen, then the
+ * gains. */
+static void fine_add_portable(const float *x, uint64_t pos, uint64_t step, uint64_t ratio,
+                              uint32_t n, int chans, float gl, float gr, float *out)
+{
+    float span[2 * SINC_SPAN];
+    for (uint32_t i = 0; i < n;) {
+        uint32_t m = n - i < SINC_SPAN ? n - i : SINC_SPAN;
+        fine_span(x, pos + (uint64_t)i * step, step, ratio, m, chans, span);
+        float *o = out + 2 * (size_t)i;
+        for (uint32_t k = 0; k < m; k++) {
+            float l = span[k * chans], r = chans == 2 ? span[2 * k + 1] : l;
+            o[2 * k] += l * gl;
+            o[2 * k + 1] += r * gr;
+        }
+        i += m;
     }
 }
 
@@ -461,6 +485,123 @@ AVX2 static void fine_span_avx2(const float *x, uint64_t pos, uint64_t step, uin
     }
 }
 
+/* A fine level's frame: its integer part `whole` and fraction `frac`
+ * (32 bits) give the kernel's row and the frames it weighs. Mono: the
+ * eight lanes whose sum is the frame's value; stereo: the lanes whose
+ * halves summed give left, right, left, right (stereo_sums). The same
+ * operations as fine_span_avx2's. */
+AVX2 static inline __attribute__((always_inline)) __m256 fine_frame(const float *x,
+                                                                    uint32_t whole,
+                                                                    uint32_t frac,
+                                                                    const int chans)
+{
+    const float *c = fine_c[frac >> (32 - SINC_PHASE_BITS)];
+    const float *d = fine_d[frac >> (32 - SINC_PHASE_BITS)];
+    __m256 f = _mm256_set1_ps(unit_fraction(frac));
+    __m256 e0 = _mm256_fmadd_ps(f, _mm256_load_ps(d), _mm256_load_ps(c));
+    __m256 e1 = _mm256_fmadd_ps(f, _mm256_load_ps(d + 8), _mm256_load_ps(c + 8));
+    if (chans == 1) {
+        const float *p = x + (size_t)whole - (SINC_FINE_HALF - 1);
+        __m256 s = _mm256_mul_ps(_mm256_loadu_ps(p), e0);
+        return _mm256_fmadd_ps(_mm256_loadu_ps(p + 8), e1, s);
+    }
+    const __m256i low = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+    const __m256i high = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
+    const float *p = x + 2 * (size_t)whole - 2 * (SINC_FINE_HALF - 1);
+    __m256 s0 = _mm256_mul_ps(_mm256_loadu_ps(p), _mm256_permutevar8x32_ps(e0, low));
+    __m256 s1 = _mm256_mul_ps(_mm256_loadu_ps(p + 8), _mm256_permutevar8x32_ps(e0, high));
+    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 16), _mm256_permutevar8x32_ps(e1, low), s0);
+    s1 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 24), _mm256_permutevar8x32_ps(e1, high), s1);
+    return _mm256_add_ps(s0, s1);
+}
+
+/* The frame at level position hi:lo (64.64, the integer part in hi),
+ * then the position stepped by by_hi:by_lo. */
+AVX2 static inline __attribute__((always_inline)) __m256
+fine_next(const float *x, uint64_t *lo, uint64_t *hi, uint64_t by_lo, uint64_t by_hi,
+          const int chans)
+{
+    __m256 s = fine_frame(x, (uint32_t)*hi, (uint32_t)(*lo >> 32), chans);
+    *hi += by_hi + __builtin_add_overflow(*lo, by_lo, lo);
+    return s;
+}
+
+/* The halves of two frames' lanes added, lane k to lane k + 4 (the first
+ * step of hsum8 and stereo_sums): a's four sums, then b's. */
+AVX2 static inline __m256 halves_added(__m256 a, __m256 b)
+{
+    return _mm256_add_ps(_mm256_permute2f128_ps(a, b, 0x20), _mm256_permute2f128_ps(a, b, 0x31));
+}
+
+/* Four frames' sums of halves (two from halves_added): their lanes 0 + 2
+ * and 1 + 3 (the second step of hsum8 and stereo_sums), laid out
+ * 0 0 2 2 | 1 1 3 3 by frame. */
+AVX2 static inline __m256 pairs_added(__m256 ab, __m256 cd)
+{
+    return _mm256_add_ps(_mm256_shuffle_ps(ab, cd, _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm256_shuffle_ps(ab, cd, _MM_SHUFFLE(3, 2, 3, 2)));
+}
+
+/* The fine kernel added at steady gains: frames eight (mono) or four
+ * (stereo) at a time, their horizontal sums done together, each step in
+ * the order hsum8 and stereo_sums take, so every value is the one
+ * fine_span_avx2 gives and the output is the same as span and gains
+ * apart. The level position is kept whole in 128 bits, as there, as two
+ * 64-bit halves stepped with a carry. */
+AVX2 static void fine_add_avx2(const float *x, uint64_t pos, uint64_t step, uint64_t ratio,
+                               uint32_t n, int chans, float gl, float gr, float *out)
+{
+    unsigned __int128 at = (unsigned __int128)pos * ratio, by = (unsigned __int128)step * ratio;
+    uint64_t lo = (uint64_t)at, hi = (uint64_t)(at >> 64);
+    const uint64_t by_lo = (uint64_t)by, by_hi = (uint64_t)(by >> 64);
+    const __m256 gains = _mm256_setr_ps(gl, gr, gl, gr, gl, gr, gl, gr);
+    uint32_t i = 0;
+    if (chans == 1) {
+        const __m256i first = _mm256_setr_epi32(0, 0, 4, 4, 1, 1, 5, 5);
+        const __m256i second = _mm256_setr_epi32(2, 2, 6, 6, 3, 3, 7, 7);
+        for (; i + 8 <= n; i += 8) {
+            __m256 s[8];
+#pragma GCC unroll 8
+            for (int k = 0; k < 8; k++)
+                s[k] = fine_next(x, &lo, &hi, by_lo, by_hi, 1);
+            /* Frames 0 2 4 6 | 1 3 5 7: the last step of hsum8, lane 0 +
+             * lane 1, for all eight. */
+            __m256 v = _mm256_hadd_ps(
+                pairs_added(halves_added(s[0], s[1]), halves_added(s[2], s[3])),
+                pairs_added(halves_added(s[4], s[5]), halves_added(s[6], s[7])));
+            float *o = out + 2 * (size_t)i;
+            __m256 a = _mm256_permutevar8x32_ps(v, first), b = _mm256_permutevar8x32_ps(v, second);
+            _mm256_storeu_ps(o, _mm256_add_ps(_mm256_loadu_ps(o), _mm256_mul_ps(a, gains)));
+            _mm256_storeu_ps(o + 8,
+                             _mm256_add_ps(_mm256_loadu_ps(o + 8), _mm256_mul_ps(b, gains)));
+        }
+        for (; i < n; i++) {
+            float l = hsum8(fine_next(x, &lo, &hi, by_lo, by_hi, 1));
+            out[2 * i] += l * gl;
+            out[2 * i + 1] += l * gr;
+        }
+    } else {
+        for (; i + 4 <= n; i += 4) {
+            __m256 s[4];
+#pragma GCC unroll 4
+            for (int k = 0; k < 4; k++)
+                s[k] = fine_next(x, &lo, &hi, by_lo, by_hi, 2);
+            /* l r of frames 0 2 | 1 3, put in order. */
+            __m256 v = pairs_added(halves_added(s[0], s[1]), halves_added(s[2], s[3]));
+            v = _mm256_castpd_ps(
+                _mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
+            float *o = out + 2 * (size_t)i;
+            _mm256_storeu_ps(o, _mm256_add_ps(_mm256_loadu_ps(o), _mm256_mul_ps(v, gains)));
+        }
+        for (; i < n; i++) {
+            float l, r;
+            stereo_sums(fine_next(x, &lo, &hi, by_lo, by_hi, 2), &l, &r);
+            out[2 * i] += l * gl;
+            out[2 * i + 1] += r * gr;
+        }
+    }
+}
+
 /* Eight coefficients of the stretched kernel at table positions a (16.16). */
 AVX2 static inline __m256 flat_at8(__m256i a)
 {
@@ -544,6 +685,7 @@ static void choose_readers(void)
     wide_mono = wide_mono_avx2;
     wide_stereo = wide_stereo_avx2;
     fine_span = fine_span_avx2;
+    fine_add = fine_add_avx2;
 }
 #else
 static void choose_readers(void)
@@ -561,6 +703,12 @@ void sinc_fine_span(const float *x, uint64_t pos, uint64_t step, uint64_t ratio,
                     int chans, float *out)
 {
     fine_span(x, pos, step, ratio, n, chans, out);
+}
+
+void sinc_fine_add(const float *x, uint64_t pos, uint64_t step, uint64_t ratio, uint32_t n,
+                   int chans, float gl, float gr, float *out)
+{
+    fine_add(x, pos, step, ratio, n, chans, gl, gr, out);
 }
 
 float sinc_wide_mono(const float *x, uint32_t frac, const SincStretch *st)

@@ -121,4 +121,10 @@ static inline uint64_t sinc_level_pos(uint64_t pos, uint64_t ratio)
 void sinc_fine_span(const float *x, uint64_t pos, uint64_t step, uint64_t ratio, uint32_t n,
                     int chans, float *out);
 
+/* The same n frames added into out at steady gains: out[2i] += l x gl,
+ * out[2i + 1] += r x gr (r = l for a mono level), the sums sinc_fine_span
+ * and those additions give, without the values stored and read back. */
+void sinc_fine_add(const float *x, uint64_t pos, uint64_t step, uint64_t ratio, uint32_t n,
+                   int chans, float gl, float gr, float *out);
+
 #endif
