@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <math.h>
+#include <pthread.h>
 #include <samplerate.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <sndfile.h>
@@ -787,21 +789,39 @@ HissError sampleio_load(const char *path, Sample **out, SampleioInfo *info,
  * is kept in err and reported by the writer.
  *
  * Every WRITEBACK_BYTES written, the disk is asked to start writing what
- * is there without waiting for it, so it writes while the song renders:
- * the fsync that makes the file durable before it replaces the old one
- * then waits for the last stretch only, not for the whole file. */
+ * is there without waiting for it, so it writes while the song renders.
+ * Every SYNC_AHEAD_BYTES, a thread of the file's own makes what is there
+ * durable (fdatasync) while the writing goes on: a disk with a cache
+ * empties it a piece at a time. The fsync that makes the file durable
+ * before it replaces the old one then waits for the last stretch only,
+ * not for the whole file. */
 enum {
     WRITE_BUFFER_BYTES = 1 << 20,
     WRITE_DIRECT_BYTES = 8 << 10,
-    WRITEBACK_BYTES = 1 << 20
+    WRITEBACK_BYTES = 1 << 20,
+    SYNC_AHEAD_BYTES = 4 << 20
 };
+
+/* The thread that syncs ahead: started by the first SYNC_AHEAD_BYTES (a
+ * small file never starts one), asked again only once it is idle. */
+typedef struct {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool started;
+    bool off; /* it could not start, or it has ended: not asked again */
+    bool asked, stopping;
+    int err; /* errno of a failed sync, 0 if none */
+} SyncAhead;
 
 typedef struct {
     int fd;
     size_t used;
-    size_t unsent; /* bytes written since writeback last started */
-    int err;       /* errno of the first failed write, 0 if none */
+    size_t unsent;   /* bytes written since writeback last started */
+    size_t unsynced; /* bytes written since the last sync was asked for */
+    int err;         /* errno of the first failed write, 0 if none */
     unsigned char *buf;
+    SyncAhead sync;
 } WriteBuffer;
 
 /* Starts writeback of the file's dirty pages and returns at once; where
@@ -814,6 +834,97 @@ static void start_writeback(WriteBuffer *b)
      * passed over. A failure here is the fsync's to report. */
     sync_file_range(b->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 #endif
+}
+
+/* A failure is kept for the writer: the system reports a failed
+ * writeback to one sync only, so the final fsync would not see it. */
+static void *sync_ahead_main(void *arg)
+{
+    WriteBuffer *b = arg;
+    SyncAhead *s = &b->sync;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->asked && !s->stopping)
+            pthread_cond_wait(&s->wake, &s->lock);
+        if (!s->asked)
+            break;
+        pthread_mutex_unlock(&s->lock);
+        int err = fdatasync(b->fd) == 0 ? 0 : errno;
+        pthread_mutex_lock(&s->lock);
+        s->asked = false;
+        if (err && !s->err)
+            s->err = err;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* Starts the thread, with every signal blocked: they are for the
+ * program's own threads to see. */
+static bool sync_ahead_start(WriteBuffer *b)
+{
+    SyncAhead *s = &b->sync;
+    if (pthread_mutex_init(&s->lock, NULL))
+        return false;
+    if (pthread_cond_init(&s->wake, NULL)) {
+        pthread_mutex_destroy(&s->lock);
+        return false;
+    }
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    s->started = !pthread_create(&s->thread, NULL, sync_ahead_main, b);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!s->started) {
+        pthread_cond_destroy(&s->wake);
+        pthread_mutex_destroy(&s->lock);
+    }
+    return s->started;
+}
+
+/* Asks for what is written to be made durable, unless the last ask is
+ * still being done (then the next SYNC_AHEAD_BYTES ask again). A failed
+ * sync ahead fails the next write. Where writeback cannot be started
+ * either, the final fsync does it all. */
+static void sync_ahead(WriteBuffer *b)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    SyncAhead *s = &b->sync;
+    if (s->off || (!s->started && !sync_ahead_start(b))) {
+        s->off = true;
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    if (s->err && !b->err)
+        b->err = s->err;
+    if (!s->asked) {
+        s->asked = true;
+        b->unsynced = 0;
+        pthread_cond_signal(&s->wake);
+    }
+    pthread_mutex_unlock(&s->lock);
+#else
+    (void)b;
+#endif
+}
+
+/* Waits for a sync under way and ends the thread. Returns the errno of a
+ * failed sync ahead, 0 if none (or none was made). */
+static int sync_ahead_stop(WriteBuffer *b)
+{
+    SyncAhead *s = &b->sync;
+    if (!s->started)
+        return 0;
+    pthread_mutex_lock(&s->lock);
+    s->stopping = true;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+    s->started = false;
+    s->off = true;
+    return s->err;
 }
 
 static bool buffer_put(WriteBuffer *b, const void *data, size_t count)
@@ -829,10 +940,13 @@ static bool buffer_put(WriteBuffer *b, const void *data, size_t count)
             p += n;
             count -= (size_t)n;
             b->unsent += (size_t)n;
+            b->unsynced += (size_t)n;
         }
     }
     if (b->unsent >= WRITEBACK_BYTES)
         start_writeback(b);
+    if (b->unsynced >= SYNC_AHEAD_BYTES)
+        sync_ahead(b);
     return !b->err;
 }
 
@@ -1436,6 +1550,7 @@ void sampleio_writer_abort(SampleioWriter *w)
         return;
     if (w->sf)
         sf_close(w->sf);
+    sync_ahead_stop(&w->out);
     if (w->fd >= 0)
         close(w->fd);
     if (w->tmp)
@@ -1462,8 +1577,9 @@ HissError sampleio_writer_close(SampleioWriter *w, HissDiag *diag)
                  w->out.err ? strerror(w->out.err) : sf_error_number(rc));
         what = "cannot finish the file";
     }
-    if (!what && fsync(w->fd) != 0) {
-        sys_err = errno;
+    int ahead_err = sync_ahead_stop(&w->out);
+    if (!what && (ahead_err || fsync(w->fd) != 0)) {
+        sys_err = ahead_err ? ahead_err : errno;
         what = "cannot sync the file";
     }
     if (close(w->fd) != 0 && !what) {

@@ -490,22 +490,49 @@ done
 # file, keeps the old output and leaves no stem or temporary behind, also
 # when the failing write is a block or two behind the engine.
 mkdir -p cutstems
+# After a render over cut.wav that was to fail ($rc, $LOG/stderr): named
+# $1, its message matching $2.
+check_failed_write() {
+    check "$1 exits 1 with one line" test "$rc" = 1 -a "$(grep -c . "$LOG/stderr")" = 1
+    check "$1 names the file and the reason" grep -Eq "$2" "$LOG/stderr"
+    check "$1 keeps the old output" test "$(cat cut.wav)" = "keep me"
+    check "$1 leaves nothing else" test -z "$(ls -A cutstems)" -a -z "$(find . -name '.cut*')"
+}
 for stems in "" "--stems cutstems"; do
     echo "keep me" >cut.wav
     # shellcheck disable=SC2086 # $stems is two words or none
     (ulimit -f 2000 && exec "$HISS" render songs/beat.hiss -o cut.wav -s 60 $stems) \
         >"$LOG/stdout" 2>"$LOG/stderr"
     rc=$?
-    what=${stems:+ with stems}
-    check "a write failure$what exits 1 with one line" \
-        test "$rc" = 1 -a "$(grep -c . "$LOG/stderr")" = 1
-    check "a write failure$what names the file and the reason" \
-        grep -Eq "^(cut.wav|cutstems/beat-[a-z0-9_-]+.wav): write failed: File too large$" \
-        "$LOG/stderr"
-    check "a write failure$what keeps the old output" test "$(cat cut.wav)" = "keep me"
-    check "a write failure$what leaves nothing else" \
-        test -z "$(ls -A cutstems)" -a -z "$(find . -name '.cut*')"
+    check_failed_write "a write failure${stems:+ with stems}" \
+        "^(cut.wav|cutstems/beat-[a-z0-9_-]+.wav): write failed: File too large$"
 done
+
+# A long render is made durable a piece at a time as it is written: a
+# disk that fails to write back what it was given (an fdatasync failing
+# with EIO, interposed with LD_PRELOAD) stops the render with one line, keeps
+# the old output and leaves nothing behind. The system reports such a
+# failure to one sync only, so the sync at the end alone would not see it.
+cat >syncfail.c <<'EOF'
+#include <errno.h>
+
+int fdatasync(int fd)
+{
+    (void)fd;
+    errno = EIO;
+    return -1;
+}
+EOF
+if ${CC:-cc} -shared -fPIC -o syncfail.so syncfail.c; then
+    echo "keep me" >cut.wav
+    LD_PRELOAD="${san_rt:-}$PWD/syncfail.so" "$HISS" render songs/long.hiss -o cut.wav \
+        >"$LOG/stdout" 2>"$LOG/stderr"
+    rc=$?
+    check_failed_write "a failed sync ahead" \
+        "^cut.wav: (write failed|cannot sync the file): Input/output error$"
+else
+    bad "the failing sync builds" "${CC:-cc} failed"
+fi
 
 check "no temporary files left anywhere" test -z "$(find . -name '.*.tmp')"
 
