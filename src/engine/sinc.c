@@ -28,14 +28,15 @@ enum { WIDE_VECTOR = 8, FLAT_LEN = (SINC_HALF + WIDE_VECTOR + 1) * SINC_PHASES }
  * load (or gather lane) fetches both. */
 static float flat[FLAT_LEN][2] __attribute__((aligned(8)));
 
-/* The fine kernel (sinc.h): fine_c[q] the row at phase q / SINC_PHASES,
- * fine_d[q] the difference to phase q + 1, as for the unit kernel. Its
+/* The fine kernel (sinc.h): fine_cd[q] holds the row at phase
+ * q / SINC_PHASES, then its difference to phase q + 1 (as unit_c and
+ * unit_d do for the unit kernel), so a frame's two rows share one
+ * address and two neighbouring cache lines. Its
  * transition (a quarter to three quarters of the level's rate) is five
  * times wider than the unit kernel's, so 16 taps stop its images far
  * below 80 dB: about 100 dB by design for this window. */
 #define FINE_KAISER_BETA 10.0
-static float fine_c[SINC_PHASES][SINC_FINE_TAPS] __attribute__((aligned(32)));
-static float fine_d[SINC_PHASES][SINC_FINE_TAPS] __attribute__((aligned(32)));
+static float fine_cd[SINC_PHASES][2 * SINC_FINE_TAPS] __attribute__((aligned(64)));
 
 /* The same readers for CPUs with AVX2 and FMA (chosen once by sinc_init):
  * eight taps an instruction. They round differently from the portable
@@ -137,8 +138,8 @@ static void build_fine_tables(void)
     for (int q = 0; q < SINC_PHASES; q++) {
         fine_row(q + 1, next);
         for (int i = 0; i < SINC_FINE_TAPS; i++) {
-            fine_c[q][i] = (float)row[i];
-            fine_d[q][i] = (float)(next[i] - row[i]);
+            fine_cd[q][i] = (float)row[i];
+            fine_cd[q][SINC_FINE_TAPS + i] = (float)(next[i] - row[i]);
         }
         memcpy(row, next, sizeof row);
     }
@@ -251,16 +252,17 @@ static inline void row_stereo(const float *p, const float *c, const float *d, ui
     *r = s[1] + s[3];
 }
 
-/* One frame of a kernel of 2 x half taps from its tables c and d (a row
- * of 2 x half coefficients a phase) at the frame x and fraction frac:
- * the unit and the fine portable readers differ only in these. */
-static void row_frame(const float *x, const float *c, const float *d, int half,
+/* One frame of a kernel of 2 x half taps from its tables c and d (rows
+ * of 2 x half coefficients, `stride` floats from one phase's to the
+ * next) at the frame x and fraction frac: the unit and the fine portable
+ * readers differ only in these. */
+static void row_frame(const float *x, const float *c, const float *d, size_t stride, int half,
                       uint32_t frac, int chans, float *out)
 {
     uint32_t q = frac >> (32 - SINC_PHASE_BITS);
     const int taps = 2 * half;
-    c += (size_t)q * taps;
-    d += (size_t)q * taps;
+    c += q * stride;
+    d += q * stride;
     if (chans == 2)
         row_stereo(x - 2 * (half - 1), c, d, frac, taps, out, out + 1);
     else
@@ -272,7 +274,7 @@ static void unit_span_portable(const float *x, uint64_t acc, uint64_t step, uint
 {
     for (uint32_t i = 0; i < n; i++, acc += step, out += chans)
         row_frame(x + (size_t)(acc >> 32) * (size_t)chans, &unit_c[0][0], &unit_d[0][0],
-                  SINC_HALF, (uint32_t)acc, chans, out);
+                  SINC_TAPS, SINC_HALF, (uint32_t)acc, chans, out);
 }
 
 static void fine_span_portable(const float *x, uint64_t pos, uint64_t step, uint64_t ratio,
@@ -280,8 +282,9 @@ static void fine_span_portable(const float *x, uint64_t pos, uint64_t step, uint
 {
     for (uint32_t i = 0; i < n; i++, pos += step, out += chans) {
         uint64_t q = sinc_level_pos(pos, ratio);
-        row_frame(x + (size_t)(q >> 32) * (size_t)chans, &fine_c[0][0], &fine_d[0][0],
-                  SINC_FINE_HALF, (uint32_t)q, chans, out);
+        row_frame(x + (size_t)(q >> 32) * (size_t)chans, &fine_cd[0][0],
+                  &fine_cd[0][SINC_FINE_TAPS], 2 * SINC_FINE_TAPS, SINC_FINE_HALF, (uint32_t)q,
+                  chans, out);
     }
 }
 
@@ -442,72 +445,26 @@ AVX2 static void unit_span_avx2(const float *x, uint64_t acc, uint64_t step, uin
     }
 }
 
-/* The fine kernel: two vectors of taps; mono frames in two vectors,
- * stereo in four, each tap spread over its frame's two lanes. */
-AVX2 static void fine_span_avx2(const float *x, uint64_t pos, uint64_t step, uint64_t ratio,
-                                uint32_t n, int chans, float *out)
+/* The fine kernel: two vectors of taps. One frame at level frame
+ * `whole`, through the row `cd` (fine_cd's) at the fraction in every
+ * lane of fv: mono, the
+ * eight lanes whose sum is the frame's value (hsum8); stereo, each tap
+ * spread over its frame's two lanes, the lanes whose halves summed give
+ * left, right, left, right (stereo_sums). */
+AVX2 static inline __attribute__((always_inline)) __m256
+fine_frame(const float *x, uint64_t whole, const float *cd, __m256 fv, const int chans)
 {
-    const __m256i low = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
-    const __m256i high = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
-    /* The level position, pos x ratio >> 32, kept whole in 128 bits and
-     * stepped by an addition: the same as sinc_level_pos, for less. */
-    unsigned __int128 at = (unsigned __int128)pos * ratio, by = (unsigned __int128)step * ratio;
-    if (chans == 2) {
-        for (uint32_t i = 0; i < n; i++, at += by) {
-            uint64_t q = (uint64_t)(at >> 32);
-            uint32_t frac = (uint32_t)q;
-            const float *c = fine_c[frac >> (32 - SINC_PHASE_BITS)];
-            const float *d = fine_d[frac >> (32 - SINC_PHASE_BITS)];
-            const float *p = x + 2 * (size_t)(q >> 32) - 2 * (SINC_FINE_HALF - 1);
-            __m256 f = _mm256_set1_ps(unit_fraction(frac));
-            __m256 e0 = _mm256_fmadd_ps(f, _mm256_load_ps(d), _mm256_load_ps(c));
-            __m256 e1 = _mm256_fmadd_ps(f, _mm256_load_ps(d + 8), _mm256_load_ps(c + 8));
-            __m256 s0 = _mm256_mul_ps(_mm256_loadu_ps(p), _mm256_permutevar8x32_ps(e0, low));
-            __m256 s1 = _mm256_mul_ps(_mm256_loadu_ps(p + 8), _mm256_permutevar8x32_ps(e0, high));
-            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 16), _mm256_permutevar8x32_ps(e1, low), s0);
-            s1 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 24), _mm256_permutevar8x32_ps(e1, high), s1);
-            stereo_sums(_mm256_add_ps(s0, s1), out + 2 * i, out + 2 * i + 1);
-        }
-    } else {
-        for (uint32_t i = 0; i < n; i++, at += by) {
-            uint64_t q = (uint64_t)(at >> 32);
-            uint32_t frac = (uint32_t)q;
-            const float *c = fine_c[frac >> (32 - SINC_PHASE_BITS)];
-            const float *d = fine_d[frac >> (32 - SINC_PHASE_BITS)];
-            const float *p = x + (size_t)(q >> 32) - (SINC_FINE_HALF - 1);
-            __m256 f = _mm256_set1_ps(unit_fraction(frac));
-            __m256 e0 = _mm256_fmadd_ps(f, _mm256_load_ps(d), _mm256_load_ps(c));
-            __m256 e1 = _mm256_fmadd_ps(f, _mm256_load_ps(d + 8), _mm256_load_ps(c + 8));
-            __m256 s = _mm256_mul_ps(_mm256_loadu_ps(p), e0);
-            s = _mm256_fmadd_ps(_mm256_loadu_ps(p + 8), e1, s);
-            out[i] = hsum8(s);
-        }
-    }
-}
-
-/* A fine level's frame: its integer part `whole` and fraction `frac`
- * (32 bits) give the kernel's row and the frames it weighs. Mono: the
- * eight lanes whose sum is the frame's value; stereo: the lanes whose
- * halves summed give left, right, left, right (stereo_sums). The same
- * operations as fine_span_avx2's. */
-AVX2 static inline __attribute__((always_inline)) __m256 fine_frame(const float *x,
-                                                                    uint32_t whole,
-                                                                    uint32_t frac,
-                                                                    const int chans)
-{
-    const float *c = fine_c[frac >> (32 - SINC_PHASE_BITS)];
-    const float *d = fine_d[frac >> (32 - SINC_PHASE_BITS)];
-    __m256 f = _mm256_set1_ps(unit_fraction(frac));
-    __m256 e0 = _mm256_fmadd_ps(f, _mm256_load_ps(d), _mm256_load_ps(c));
-    __m256 e1 = _mm256_fmadd_ps(f, _mm256_load_ps(d + 8), _mm256_load_ps(c + 8));
+    const float *c = cd, *d = cd + SINC_FINE_TAPS;
+    __m256 e0 = _mm256_fmadd_ps(fv, _mm256_load_ps(d), _mm256_load_ps(c));
+    __m256 e1 = _mm256_fmadd_ps(fv, _mm256_load_ps(d + 8), _mm256_load_ps(c + 8));
     if (chans == 1) {
-        const float *p = x + (size_t)whole - (SINC_FINE_HALF - 1);
+        const float *p = x + whole - (SINC_FINE_HALF - 1);
         __m256 s = _mm256_mul_ps(_mm256_loadu_ps(p), e0);
         return _mm256_fmadd_ps(_mm256_loadu_ps(p + 8), e1, s);
     }
     const __m256i low = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
     const __m256i high = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
-    const float *p = x + 2 * (size_t)whole - 2 * (SINC_FINE_HALF - 1);
+    const float *p = x + 2 * whole - 2 * (SINC_FINE_HALF - 1);
     __m256 s0 = _mm256_mul_ps(_mm256_loadu_ps(p), _mm256_permutevar8x32_ps(e0, low));
     __m256 s1 = _mm256_mul_ps(_mm256_loadu_ps(p + 8), _mm256_permutevar8x32_ps(e0, high));
     s0 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 16), _mm256_permutevar8x32_ps(e1, low), s0);
@@ -515,15 +472,49 @@ AVX2 static inline __attribute__((always_inline)) __m256 fine_frame(const float 
     return _mm256_add_ps(s0, s1);
 }
 
-/* The frame at level position hi:lo (64.64, the integer part in hi),
- * then the position stepped by by_hi:by_lo. */
-AVX2 static inline __attribute__((always_inline)) __m256
-fine_next(const float *x, uint64_t *lo, uint64_t *hi, uint64_t by_lo, uint64_t by_hi,
-          const int chans)
+/* The level position, pos x ratio >> 32, is kept whole in 128 bits (the
+ * same as sinc_level_pos, for less): hi the level frame, lo its
+ * fraction (the top 32 bits of lo are the 32.32 position's), stepped by
+ * by_hi:by_lo with a carry. */
+typedef struct {
+    uint64_t lo, hi, by_lo, by_hi;
+} FinePos;
+
+static inline FinePos fine_pos(uint64_t pos, uint64_t step, uint64_t ratio)
 {
-    __m256 s = fine_frame(x, (uint32_t)*hi, (uint32_t)(*lo >> 32), chans);
-    *hi += by_hi + __builtin_add_overflow(*lo, by_lo, lo);
+    unsigned __int128 at = (unsigned __int128)pos * ratio, by = (unsigned __int128)step * ratio;
+    return (FinePos){(uint64_t)at, (uint64_t)(at >> 64), (uint64_t)by, (uint64_t)(by >> 64)};
+}
+
+static inline void fine_step(FinePos *at)
+{
+    at->hi += at->by_hi + __builtin_add_overflow(at->lo, at->by_lo, &at->lo);
+}
+
+/* The frame at *at, then *at stepped. (Eight frames' fractions worked
+ * out in one vector and spread lane by lane measured slower than this:
+ * the spreading takes the shuffle unit the sums need.) */
+AVX2 static inline __attribute__((always_inline)) __m256 fine_next(const float *x, FinePos *at,
+                                                                   const int chans)
+{
+    uint32_t frac = (uint32_t)(at->lo >> 32);
+    __m256 s = fine_frame(x, at->hi, fine_cd[frac >> (32 - SINC_PHASE_BITS)],
+                          _mm256_set1_ps(unit_fraction(frac)), chans);
+    fine_step(at);
     return s;
+}
+
+AVX2 static void fine_span_avx2(const float *x, uint64_t pos, uint64_t step, uint64_t ratio,
+                                uint32_t n, int chans, float *out)
+{
+    FinePos at = fine_pos(pos, step, ratio);
+    if (chans == 2) {
+        for (uint32_t i = 0; i < n; i++)
+            stereo_sums(fine_next(x, &at, 2), out + 2 * i, out + 2 * i + 1);
+    } else {
+        for (uint32_t i = 0; i < n; i++)
+            out[i] = hsum8(fine_next(x, &at, 1));
+    }
 }
 
 /* The halves of two frames' lanes added, lane k to lane k + 4 (the first
@@ -542,64 +533,61 @@ AVX2 static inline __m256 pairs_added(__m256 ab, __m256 cd)
                          _mm256_shuffle_ps(ab, cd, _MM_SHUFFLE(3, 2, 3, 2)));
 }
 
-/* The fine kernel added at steady gains: frames eight (mono) or four
- * (stereo) at a time, their horizontal sums done together, each step in
- * the order hsum8 and stereo_sums take, so every value is the one
+/* The fine kernel added at steady gains: eight mono frames or four
+ * stereo ones at a time, their horizontal sums done together, each step
+ * in the order hsum8 and stereo_sums take, so every value is the one
  * fine_span_avx2 gives and the output is the same as span and gains
- * apart. The level position is kept whole in 128 bits, as there, as two
- * 64-bit halves stepped with a carry. */
-AVX2 static void fine_add_avx2(const float *x, uint64_t pos, uint64_t step, uint64_t ratio,
-                               uint32_t n, int chans, float gl, float gr, float *out)
+ * apart. */
+AVX2 static inline __attribute__((always_inline)) void
+fine_add_chans(const float *x, uint64_t pos, uint64_t step, uint64_t ratio, uint32_t n,
+               const int chans, float gl, float gr, float *out)
 {
-    unsigned __int128 at = (unsigned __int128)pos * ratio, by = (unsigned __int128)step * ratio;
-    uint64_t lo = (uint64_t)at, hi = (uint64_t)(at >> 64);
-    const uint64_t by_lo = (uint64_t)by, by_hi = (uint64_t)(by >> 64);
+    FinePos at = fine_pos(pos, step, ratio);
     const __m256 gains = _mm256_setr_ps(gl, gr, gl, gr, gl, gr, gl, gr);
+    const uint32_t per = chans == 1 ? 8 : 4;
     uint32_t i = 0;
-    if (chans == 1) {
-        const __m256i first = _mm256_setr_epi32(0, 0, 4, 4, 1, 1, 5, 5);
-        const __m256i second = _mm256_setr_epi32(2, 2, 6, 6, 3, 3, 7, 7);
-        for (; i + 8 <= n; i += 8) {
-            __m256 s[8];
+    for (; i + per <= n; i += per) {
+        __m256 s[8];
 #pragma GCC unroll 8
-            for (int k = 0; k < 8; k++)
-                s[k] = fine_next(x, &lo, &hi, by_lo, by_hi, 1);
-            /* Frames 0 2 4 6 | 1 3 5 7: the last step of hsum8, lane 0 +
-             * lane 1, for all eight. */
-            __m256 v = _mm256_hadd_ps(
-                pairs_added(halves_added(s[0], s[1]), halves_added(s[2], s[3])),
-                pairs_added(halves_added(s[4], s[5]), halves_added(s[6], s[7])));
-            float *o = out + 2 * (size_t)i;
-            __m256 a = _mm256_permutevar8x32_ps(v, first), b = _mm256_permutevar8x32_ps(v, second);
-            _mm256_storeu_ps(o, _mm256_add_ps(_mm256_loadu_ps(o), _mm256_mul_ps(a, gains)));
-            _mm256_storeu_ps(o + 8,
-                             _mm256_add_ps(_mm256_loadu_ps(o + 8), _mm256_mul_ps(b, gains)));
-        }
-        for (; i < n; i++) {
-            float l = hsum8(fine_next(x, &lo, &hi, by_lo, by_hi, 1));
-            out[2 * i] += l * gl;
-            out[2 * i + 1] += l * gr;
-        }
-    } else {
-        for (; i + 4 <= n; i += 4) {
-            __m256 s[4];
-#pragma GCC unroll 4
-            for (int k = 0; k < 4; k++)
-                s[k] = fine_next(x, &lo, &hi, by_lo, by_hi, 2);
+        for (uint32_t k = 0; k < per; k++)
+            s[k] = fine_next(x, &at, chans);
+        float *o = out + 2 * (size_t)i;
+        if (chans == 2) {
             /* l r of frames 0 2 | 1 3, put in order. */
             __m256 v = pairs_added(halves_added(s[0], s[1]), halves_added(s[2], s[3]));
             v = _mm256_castpd_ps(
                 _mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
-            float *o = out + 2 * (size_t)i;
             _mm256_storeu_ps(o, _mm256_add_ps(_mm256_loadu_ps(o), _mm256_mul_ps(v, gains)));
+            continue;
         }
-        for (; i < n; i++) {
-            float l, r;
-            stereo_sums(fine_next(x, &lo, &hi, by_lo, by_hi, 2), &l, &r);
-            out[2 * i] += l * gl;
-            out[2 * i + 1] += r * gr;
-        }
+        /* Frames 0 2 4 6 | 1 3 5 7: the last step of hsum8, lane 0 +
+         * lane 1, for all eight; then each value twice, in order. */
+        __m256 v = _mm256_hadd_ps(
+            pairs_added(halves_added(s[0], s[1]), halves_added(s[2], s[3])),
+            pairs_added(halves_added(s[4], s[5]), halves_added(s[6], s[7])));
+        __m256 a = _mm256_permutevar8x32_ps(v, _mm256_setr_epi32(0, 0, 4, 4, 1, 1, 5, 5));
+        __m256 c = _mm256_permutevar8x32_ps(v, _mm256_setr_epi32(2, 2, 6, 6, 3, 3, 7, 7));
+        _mm256_storeu_ps(o, _mm256_add_ps(_mm256_loadu_ps(o), _mm256_mul_ps(a, gains)));
+        _mm256_storeu_ps(o + 8, _mm256_add_ps(_mm256_loadu_ps(o + 8), _mm256_mul_ps(c, gains)));
     }
+    for (; i < n; i++) {
+        float l, r;
+        if (chans == 2)
+            stereo_sums(fine_next(x, &at, 2), &l, &r);
+        else
+            l = r = hsum8(fine_next(x, &at, 1));
+        out[2 * i] += l * gl;
+        out[2 * i + 1] += r * gr;
+    }
+}
+
+AVX2 static void fine_add_avx2(const float *x, uint64_t pos, uint64_t step, uint64_t ratio,
+                               uint32_t n, int chans, float gl, float gr, float *out)
+{
+    if (chans == 2)
+        fine_add_chans(x, pos, step, ratio, n, 2, gl, gr, out);
+    else
+        fine_add_chans(x, pos, step, ratio, n, 1, gl, gr, out);
 }
 
 /* Eight coefficients of the stretched kernel at table positions a (16.16). */
