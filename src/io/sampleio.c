@@ -1587,6 +1587,11 @@ HissError sampleio_writer_close(SampleioWriter *w, HissDiag *diag)
         what = "cannot close the file";
     }
     w->fd = -1;
+    /* A file replaced has its blocks freed here, in the rename: where
+     * freed blocks are discarded at once (ext4 without a journal, mounted
+     * with discard), that waits for the disk as long as the old file is
+     * large. The old file stays whole until the new one has its name, so
+     * the wait stays too. */
     if (!what && rename(w->tmp, w->path) != 0) {
         sys_err = errno;
         what = "cannot rename the finished file into place";
