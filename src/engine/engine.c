@@ -95,6 +95,10 @@ typedef struct {
 } PastNote;
 
 enum { PAST_NOTES = 96 };
+/* The fields of a strip follow_strips reads (strip_reread): fader, pan,
+ * mute, solo, two sends and their pre switches, the ducker's six, the
+ * EQ's nine, the compressor's and the insert's. */
+enum { STRIP_SEEN = 4 + 2 * SONG_SENDS + 6 + 9 + SONG_COMP_PARAMS + SONG_INSERT_PARAMS };
 
 typedef struct {
     int voice;
@@ -357,6 +361,11 @@ struct Engine {
     DuckSettings duck_set[SONG_MAX_CHANNELS];
     int duck_from[SONG_MAX_CHANNELS]; /* 1-based key channel, 0: none */
     int duck_inst[SONG_MAX_CHANNELS]; /* key instrument slot, 0: none */
+    /* Each channel's strip as follow_strips last loaded it (strip_reread);
+     * bit c of strips_seen: strip_seen[c] is what the channel's state
+     * above was made from. */
+    int strip_seen[SONG_MAX_CHANNELS][STRIP_SEEN];
+    uint64_t strips_seen;
     /* Bit c: channel c's ducker may be busy (duck_busy). A key note sets
      * it; a chunk that leaves the ducker idle clears it. */
     uint64_t duck_mask;
@@ -2689,6 +2698,66 @@ void engine_command_now(Engine *e, const EngineCommand *cmd, uint32_t frame)
     }
 }
 
+/* Compares every field of a strip that follow_strips reads with seen
+ * (the fields as loaded, before any clamping), and when `take` stores
+ * them there; true when any differs. A strip read the same as last
+ * period leaves all that was made from it as it is: most periods, of
+ * most of the 64 channels. A field follow_strips comes to read must be
+ * compared here too. */
+static inline __attribute__((always_inline)) bool
+strip_reread(const SongStrip *st, int seen[STRIP_SEEN], const bool take)
+{
+    int k = 0, diff = 0;
+#define STRIP_TAKE(field)                                                                  \
+    do {                                                                                   \
+        int now_ = atomic_load_explicit(&(field), memory_order_relaxed);                   \
+        diff |= now_ ^ seen[k];                                                            \
+        if (take)                                                                          \
+            seen[k] = now_;                                                                \
+        k++;                                                                               \
+    } while (0)
+    STRIP_TAKE(st->gain_tenth_db);
+    STRIP_TAKE(st->pan);
+    STRIP_TAKE(st->mute);
+    STRIP_TAKE(st->solo);
+    for (int i = 0; i < SONG_SENDS; i++) {
+        STRIP_TAKE(st->send_tenth_db[i]);
+        STRIP_TAKE(st->send_pre[i]);
+    }
+    STRIP_TAKE(st->duck_from);
+    STRIP_TAKE(st->duck_inst);
+    STRIP_TAKE(st->duck_depth_tenth_db);
+    STRIP_TAKE(st->duck_attack_ms);
+    STRIP_TAKE(st->duck_hold_ms);
+    STRIP_TAKE(st->duck_release_ms);
+    STRIP_TAKE(st->eq.low_cut_hz);
+    STRIP_TAKE(st->eq.low_shelf_hz);
+    STRIP_TAKE(st->eq.low_shelf_tenth_db);
+    STRIP_TAKE(st->eq.mid_hz);
+    STRIP_TAKE(st->eq.mid_tenth_db);
+    STRIP_TAKE(st->eq.mid_q_tenths);
+    STRIP_TAKE(st->eq.high_shelf_hz);
+    STRIP_TAKE(st->eq.high_shelf_tenth_db);
+    STRIP_TAKE(st->eq.high_cut_hz);
+    /* Unrolled, as the rest: a loop's count and branch per field cost
+     * as much as the field. */
+#pragma GCC unroll 8
+    for (int i = 0; i < SONG_COMP_PARAMS; i++)
+        STRIP_TAKE(st->comp[i]);
+#pragma GCC unroll 8
+    for (int i = 0; i < SONG_INSERT_PARAMS; i++)
+        STRIP_TAKE(st->fx[song_insert_params[i]]);
+#undef STRIP_TAKE
+    return diff != 0;
+}
+
+/* strip_reread storing what it loads, apart: the comparison, most
+ * periods' whole work, stays a run of loads. */
+static __attribute__((noinline)) void strip_take(const SongStrip *st, int seen[STRIP_SEEN])
+{
+    strip_reread(st, seen, true);
+}
+
 /* Channel c's filter, crush and drive insert follows its strip; an edit
  * glides and fades as on a sounding voice. */
 static void follow_insert(Engine *e, int c, const SongStrip *st)
@@ -2706,7 +2775,6 @@ static void follow_insert(Engine *e, int c, const SongStrip *st)
         voicefx_insert_update(&e->insert[c], was, now);
         memcpy(was, now, sizeof now);
     }
-    e->insert_on[c] = voicefx_insert_active(&e->insert[c]);
 }
 
 /* Takes the song's channel strips (fader, balance, mute, solo) at the
@@ -2714,7 +2782,24 @@ static void follow_insert(Engine *e, int c, const SongStrip *st)
 static void follow_strips(Engine *e)
 {
     bool changed = false;
+    /* The channels whose strips moved (or were never read): only theirs
+     * are read again below. */
+    uint64_t moved = 0;
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        uint64_t bit = (uint64_t)1 << c;
+        if (strip_reread(&e->song->strips[c], e->strip_seen[c], false) ||
+            !(e->strips_seen & bit)) {
+            strip_take(&e->song->strips[c], e->strip_seen[c]);
+            moved |= bit;
+        }
+    }
+    e->strips_seen = ~(uint64_t)0;
+    /* What the channels' state is made from below is loaded after what
+     * strip_reread saw: a field written in between is seen as moved next
+     * period, never left behind. */
+    atomic_thread_fence(memory_order_acquire);
+    for (uint64_t m = moved; m; m &= m - 1) {
+        int c = bus_lowest(m);
         StripState *st = &e->chans.strip[c];
         int was[ENGINE_MOVES] = {st->gain_tenth_db, st->pan};
         changed |= strip_follow(st, &e->song->strips[c]);
@@ -2723,15 +2808,17 @@ static void follow_strips(Engine *e)
             e->chans.auto_move[c][ENGINE_MOVE_FADER] = MIX_NONE;
         if (was[ENGINE_MOVE_BALANCE] != st->pan)
             e->chans.auto_move[c][ENGINE_MOVE_BALANCE] = MIX_NONE;
+    }
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         e->chans.flags_due |= e->chans.strip[c].mute != e->chans.mute[c] ||
                               e->chans.strip[c].solo != e->chans.solo[c];
-    }
     /* While capturing, a mute or solo is heard from the next tick, the
      * frame a pattern's Oxy can give it again. */
     if (e->chans.flags_due && !capturing_play(e))
         take_flags(e);
     count_solos(e);
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+    for (uint64_t m = moved; m; m &= m - 1) {
+        int c = bus_lowest(m);
         const SongStrip *st = &e->song->strips[c];
         e->duck_from[c] = hiss_clampi(atomic_load_explicit(&st->duck_from, memory_order_relaxed),
                                       0, SONG_MAX_CHANNELS);
@@ -2748,6 +2835,11 @@ static void follow_strips(Engine *e)
         uint64_t bit = (uint64_t)1 << c;
         e->glue_mask = e->comp_set[c][SONG_GLUE_ON] ? e->glue_mask | bit : e->glue_mask & ~bit;
     }
+    /* An insert's change fades out while it plays: one that was active
+     * may have come to rest. One at rest stays so until its strip moves. */
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        if (e->insert_on[c] || (moved >> c & 1))
+            e->insert_on[c] = voicefx_insert_active(&e->insert[c]);
     delay_read(e->song, e->sends.delay_set);
     reverb_read(e->song, e->sends.reverb_set);
     /* While capturing, a fader or balance move is heard from the next
@@ -2757,8 +2849,12 @@ static void follow_strips(Engine *e)
             e->chans.moves_due |= wanted_move(e, c, k) != e->chans.heard_move[c][k];
     if (e->chans.moves_due && !capturing_play(e))
         changed |= take_moves(e);
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+    /* Elsewhere a heard fader reaches its strip state as it changes
+     * (take_moves): a strip read again is the one to catch up. */
+    for (uint64_t m = moved; m; m &= m - 1) {
+        int c = bus_lowest(m);
         strip_hear_gain(&e->chans.strip[c], e->chans.heard_gain[c]);
+    }
     if (changed)
         for (int c = 0; c < e->chans.nch; c++)
             channel_apply(e, c);
@@ -3761,6 +3857,9 @@ void engine_hand_over(Engine *from, Engine *to)
     }
     to->pool.serial = from->pool.serial;
     to->chans = from->chans;
+    /* That and the inserts below were made from `from`'s reading of the
+     * strips: every strip is read again. */
+    to->strips_seen = 0;
 
     /* The sequencer goes on from the same tick; what counts frames is
      * rescaled to the new rate. */

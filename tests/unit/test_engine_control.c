@@ -621,6 +621,45 @@ static void hand_over_at_the_same_rate_changes_nothing(void)
     song_free(s);
 }
 
+/* A strip edited after the old engine last read it, but before the new
+ * one was made, is heard from the hand-over on, as the old engine would
+ * have heard it: the new engine goes on with the old one's channel EQs
+ * and inserts, so it must read every strip again, not only those it
+ * finds changed since it was made. */
+static void hand_over_hears_a_strip_edited_before_it(void)
+{
+    Song *s = synth_beat(RATE);
+    synth_force_interp(s, INTERP_LINEAR);
+    Engine *ref, *old;
+    twin_engines(s, &ref, &old, RATE + 77);
+    const uint32_t n = RATE * 2;
+    float *a = malloc(sizeof(float) * 2 * n), *b = malloc(sizeof(float) * 2 * n);
+    engine_render(ref, a, n);
+    engine_render(old, b, n);
+    double before = synth_rms(a, 0, n, 0);
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        SongEq eq = song_eq_default();
+        eq.high_cut_hz = 200;
+        song_eq_store(&s->strips[c].eq, &eq);
+        atomic_store(&s->strips[c].fx[SHAPE_FILTER], SHAPE_FILTER_LP24);
+        atomic_store(&s->strips[c].fx[SHAPE_CUTOFF], 40);
+    }
+    Engine *fresh = engine_new(s, RATE);
+    engine_hand_over(old, fresh);
+    engine_free(old);
+    engine_render(ref, a, n);
+    engine_render(fresh, b, n);
+    CHECK(memcmp(a, b, sizeof(float) * 2 * n) == 0);
+    /* The edit is heard: the beat all but gone after the inserts' fade. */
+    double after = synth_rms(a, RATE / 10, n - RATE / 10, 0);
+    CHECK_MSG(after < 0.1 * before, "rms %.4f before the edit, %.4f after", before, after);
+    free(a);
+    free(b);
+    engine_free(ref);
+    engine_free(fresh);
+    song_free(s);
+}
+
 static Song *held_tone_song(InterpMode interp)
 {
     Song *s = synth_song(1, 64, 125, 6);
@@ -769,6 +808,7 @@ int main(void)
     RUN(transport_commands);
     RUN(many_commands_are_drained_in_bounded_batches);
     RUN(hand_over_at_the_same_rate_changes_nothing);
+    RUN(hand_over_hears_a_strip_edited_before_it);
     RUN(hand_over_to_another_rate_keeps_notes_and_time);
     RUN(swap_to_another_sound_fades);
     RUN(hand_over_with_a_song_on_its_way);
