@@ -551,6 +551,67 @@ static void unrolled_loop_seams_do_not_click(void)
     printf("     unrolled loop seams: at most %.2g from the cosine played straight\n", worst);
 }
 
+/* Renders FRAMES of `s` in blocks of BLOCK frames (not a multiple of the
+ * sinc readers' eight), with a port for each of its `channels` channels
+ * or without. */
+enum { PORT_FRAMES = 24000, PORT_BLOCK = 1001 };
+static float *render_with_ports(Song *s, int channels, bool ports)
+{
+    Engine *e = engine_new(s, RATE);
+    float *out = calloc(2 * (size_t)PORT_FRAMES, sizeof(float));
+    float *port[4], *port_at[4];
+    for (int c = 0; c < channels; c++)
+        port[c] = calloc(PORT_FRAMES, sizeof(float));
+    engine_play_song_now(e, 0, 0, false);
+    for (uint32_t done = 0; done < PORT_FRAMES; done += PORT_BLOCK) {
+        uint32_t n = PORT_FRAMES - done < PORT_BLOCK ? PORT_FRAMES - done : PORT_BLOCK;
+        for (int c = 0; c < channels; c++)
+            port_at[c] = port[c] + done;
+        engine_render_channels(e, out + 2 * (size_t)done, ports ? port_at : NULL,
+                               ports ? channels : 0, n);
+    }
+    for (int c = 0; c < channels; c++)
+        free(port[c]);
+    engine_free(e);
+    return out;
+}
+
+/* A sinc voice adds the same values to the mix whether its channel has a
+ * port (the voice then reads its frames a span at a time and adds them
+ * with its mono mix) or not (it adds them at its gains as it reads them,
+ * several frames together): mono and stereo, a one-shot and a loop, at
+ * steps below and above 1. */
+static void sinc_mix_is_the_same_with_a_port(void)
+{
+    enum { CHANNELS = 4 };
+    Song *s = synth_song(CHANNELS, 64, 125, 6);
+    for (int k = 0; k < 2; k++)
+        synth_set_instrument(s, k + 1,
+                             synth_instrument(synth_noise(44100, 44100, k + 1, 0.3f,
+                                                          (uint32_t)k + 7),
+                                              k ? LOOP_FORWARD : LOOP_OFF, 0, 0, INTERP_SINC));
+    static const int notes[CHANNELS] = {NOTE_C4 - 5, NOTE_C4 + 7, NOTE_C4 - 12, NOTE_C4 + 9};
+    for (int c = 0; c < CHANNELS; c++)
+        synth_put(s, 0, 0, c, (uint8_t)notes[c], (uint8_t)(1 + c / 2), E, 0, 0);
+    if (song_levels)
+        songio_add_sinc_levels(s, RATE, NULL);
+    float *plain = render_with_ports(s, CHANNELS, false);
+    float *ported = render_with_ports(s, CHANNELS, true);
+    double energy = 0;
+    for (uint32_t i = 0; i < 2 * PORT_FRAMES; i++)
+        energy += (double)plain[i] * plain[i];
+    CHECK(energy > 1.0); /* the voices sound */
+    size_t first = 0;
+    while (first < 2 * (size_t)PORT_FRAMES && plain[first] == ported[first])
+        first++;
+    CHECK_MSG(first == 2 * (size_t)PORT_FRAMES, "the mixes part at frame %zu: %.9g against %.9g",
+              first / 2, first < 2 * (size_t)PORT_FRAMES ? plain[first] : 0.0,
+              first < 2 * (size_t)PORT_FRAMES ? ported[first] : 0.0);
+    free(plain);
+    free(ported);
+    song_free(s);
+}
+
 /* Raw, linear and cubic voices at steps below, at and above 1 (mono and
  * stereo noise at several rates, notes a fifth apart, looped and not)
  * give the same samples from the CPU's fastest loops as from the
@@ -608,6 +669,7 @@ int main(void)
         RUN(sinc_images_are_80_db_down);
         RUN(sinc_fine_level_choice);
         RUN(sinc_stereo_keeps_its_sides);
+        RUN(sinc_mix_is_the_same_with_a_port);
         RUN(loop_seams_do_not_click);
         RUN(sinc_loops_read_unrolled_levels);
         RUN(unrolled_loop_seams_do_not_click);
