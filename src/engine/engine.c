@@ -369,6 +369,10 @@ struct Engine {
     /* Bit c: channel c's ducker may be busy (duck_busy). A key note sets
      * it; a chunk that leaves the ducker idle clears it. */
     uint64_t duck_mask;
+    /* Bit c: channel c's compressor (ducker) has run since its meter was
+     * last published, so its most_db (least) may hold a reading: the
+     * others, at rest, are not read each period. */
+    uint64_t comp_unpublished, duck_unpublished;
     uint32_t chunk_pos;
     uint32_t chunk_done; /* frames of this render call before the chunk */
     /* MIDI clock out, its messages placed at the frame of the render the
@@ -3519,6 +3523,7 @@ static void compress_channels(Engine *e, uint32_t n)
 {
     /* Channel loops walk the bits of a mask: most channels of most songs
      * have no compressor, and many no bus in a chunk. */
+    e->comp_unpublished |= e->glue_mask;
     for (uint64_t m = e->glue_mask; m; m &= m - 1) {
         int c = bus_lowest(m);
         int key = e->comp_set[c][SONG_COMP_KEY];
@@ -3635,6 +3640,7 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
             voicefx_insert_run(&e->insert[c], e->buses.buf[c], chunk);
     }
     compress_channels(e, chunk);
+    e->duck_unpublished |= e->duck_mask;
     for (uint64_t m = e->duck_mask; m; m &= m - 1) {
         int c = bus_lowest(m);
         if (duck_busy(&e->duck[c]))
@@ -3708,7 +3714,8 @@ static void publish_channel_peaks(Engine *e, uint32_t nframes)
         publish_peak(&e->status.channel_peak_milli[c], &e->buses.peak[c]);
     for (int k = 0; k < SONG_SENDS; k++)
         publish_peak(&e->status.send_peak_milli[k], &e->sends.peak[k]);
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+    for (uint64_t m = e->comp_unpublished; m; m &= m - 1) {
+        int c = bus_lowest(m);
         Glue *g = &e->comp[c];
         if (g->most_db > 0.0f) {
             peak_max(&e->status.comp_centi_db[c],
@@ -3716,7 +3723,9 @@ static void publish_channel_peaks(Engine *e, uint32_t nframes)
             g->most_db = 0.0f;
         }
     }
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+    e->comp_unpublished = 0;
+    for (uint64_t m = e->duck_unpublished; m; m &= m - 1) {
+        int c = bus_lowest(m);
         Ducker *d = &e->duck[c];
         if (d->least < 1.0f) {
             float db = d->least > 0.0f ? -20.0f * log10f(d->least) : 100.0f;
@@ -3724,6 +3733,7 @@ static void publish_channel_peaks(Engine *e, uint32_t nframes)
             d->least = 1.0f;
         }
     }
+    e->duck_unpublished = 0;
 }
 
 static void render_stems(Engine *e, float *out, float *const *channel_out,
@@ -3914,10 +3924,12 @@ void engine_hand_over(Engine *from, Engine *to)
         limiter_carry(&to->late.limiter, &from->late.limiter);
         memcpy(to->duck, from->duck, sizeof to->duck);
         to->duck_mask = from->duck_mask;
+        to->duck_unpublished = from->duck_unpublished;
         to->glue = from->glue;
         to->tape = from->tape;
         memcpy(to->channel_eq, from->channel_eq, sizeof to->channel_eq);
         memcpy(to->comp, from->comp, sizeof to->comp);
+        to->comp_unpublished = from->comp_unpublished;
         memcpy(to->insert, from->insert, sizeof to->insert);
         memcpy(to->insert_shape, from->insert_shape, sizeof to->insert_shape);
         to->late.on = from->late.on;
