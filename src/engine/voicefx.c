@@ -1411,23 +1411,14 @@ static inline __attribute__((always_inline)) void lin_lanes_out(LinRun *lr, cons
     lr->fed[3] = FX_LOW(l->fed_old);
 }
 
-/* Two steps at once: eight lanes, the four of step i then the four of
- * step i + 1. Each frame's state follows from the state two frames
- * before (lin_step), so steps i and i + 1 do not wait on each other: one
- * instruction does both, lane by lane the same operations as lin_step
- * (the same samples), in half the instructions. Of a 24 dB run (`two`),
- * lin_pipe_step without edges; of a 12 dB one, lin_step on frame after
- * frame, lanes 2 and 3 given nothing. */
+/* Two steps of the lanes (lin_lanes_step) on their inputs *in: the four
+ * of the first step, then the four of the second. The mode's output
+ * into *out. */
 static inline __attribute__((always_inline)) void
-lin_lanes_step(LinLanes *l, const FxLin8 *c, float *s, uint32_t i, const int r, const int mode,
-               const bool two, const int edge)
+lin_lanes_core(LinLanes *l, const FxLin8 *c, const FxV8 *in, FxV8 *out, const int mode,
+               const bool two)
 {
-    _Static_assert(LIN_LAG == 4, "the second stage is two pairs behind");
-    /* frames i and i + 1 */
-    FxV4 in = edge == LANES_NO_INPUT ? (FxV4){0, 0, 0, 0} : fx_load(s + 2 * i);
-    FxV8 both = FX_PAIR(in, in);
-    FxV8 x = r ? __builtin_shufflevector(both, l->fed_old, 0, 1, 8, 9, 6, 7, 12, 13)
-               : __builtin_shufflevector(both, l->fed_old, 0, 0, 8, 9, 6, 6, 12, 13);
+    const FxV8 x = *in;
     FxV8 x_prev = __builtin_shufflevector(l->x_was, x, 4, 5, 6, 7, 8, 9, 10, 11);
     FxV8 u0 = c->m0 * x_prev + c->b0 * x, u1 = c->m1 * x_prev + c->b1 * x;
     FxV8 s0 = c->p * l->w0 + (c->q * l->w1 + u0);
@@ -1450,19 +1441,65 @@ lin_lanes_step(LinLanes *l, const FxLin8 *c, float *s, uint32_t i, const int r, 
     if (two) {
         l->fed_old = l->fed_new;
         l->fed_new = y;
+    }
+    *out = y;
+}
+
+/* Two steps at once: eight lanes, the four of step i then the four of
+ * step i + 1. Each frame's state follows from the state two frames
+ * before (lin_step), so steps i and i + 1 do not wait on each other: one
+ * instruction does both, lane by lane the same operations as lin_step
+ * (the same samples), in half the instructions. Of a 24 dB run (`two`),
+ * lin_pipe_step without edges; of a 12 dB one, lin_step on frame after
+ * frame, lanes 2 and 3 given nothing. */
+static inline __attribute__((always_inline)) void
+lin_lanes_step(LinLanes *l, const FxLin8 *c, float *s, uint32_t i, const int r, const int mode,
+               const bool two, const int edge)
+{
+    _Static_assert(LIN_LAG == 4, "the second stage is two pairs behind");
+    /* frames i and i + 1 */
+    FxV4 in = edge == LANES_NO_INPUT ? (FxV4){0, 0, 0, 0} : fx_load(s + 2 * i);
+    FxV8 both = FX_PAIR(in, in);
+    FxV8 x = r ? __builtin_shufflevector(both, l->fed_old, 0, 1, 8, 9, 6, 7, 12, 13)
+               : __builtin_shufflevector(both, l->fed_old, 0, 0, 8, 9, 6, 6, 12, 13);
+    FxV8 y;
+    lin_lanes_core(l, c, &x, &y, mode, two);
+    FxV4 y0 = FX_LOW(y), y1 = FX_HIGH(y);
+    if (two) {
         /* The second stage's frames i - 4 and i - 3: from each half
          * (two instructions where one shuffle of eight lanes took three). */
-        FxV4 y0 = FX_LOW(y), y1 = FX_HIGH(y);
         FxV4 out = r ? __builtin_shufflevector(y0, y1, 2, 3, 6, 7)
                      : __builtin_shufflevector(y0, y1, 2, 2, 6, 6);
         if (edge != LANES_NO_OUTPUT)
             fx_store(s + 2 * (i - LIN_LAG), out);
     } else {
-        FxV4 y0 = FX_LOW(y), y1 = FX_HIGH(y);
         FxV4 out = r ? __builtin_shufflevector(y0, y1, 0, 1, 4, 5)
                      : __builtin_shufflevector(y0, y1, 0, 0, 4, 4);
         fx_store(s + 2 * i, out);
     }
+}
+
+/* What the coefficients of steps i and i + 1 are worked out from: g and
+ * a1 of each lane's frame (the first stage's i and i + 1, the second's
+ * LIN_LAG earlier), and of the frame before it (w, wa). */
+typedef struct {
+    FxV8 g, w, a, wa;
+} LinInputs;
+
+/* Those of a run's steady pair i, from four loads of four (frames i - 1
+ * to i + 2 and j - 1 to j + 2; filter_coefficients fills one past the
+ * run) where single loads into lanes took 32. */
+static inline __attribute__((always_inline)) void
+lin_inputs(LinInputs *in, const LinFrames *fr, uint32_t i, const bool two)
+{
+    const float *g = fr->g, *a = fr->a1[0], *b = fr->a1[1];
+    uint32_t j = two ? i - LIN_LAG : i;
+    const FxV4 g1 = fx_load(g + i - 1), g2 = fx_load(g + j - 1);
+    const FxV4 a1 = fx_load(a + i - 1), b2 = fx_load(b + j - 1);
+    in->g = __builtin_shufflevector(g1, g2, 1, 1, 5, 5, 2, 2, 6, 6);
+    in->w = __builtin_shufflevector(g1, g2, 0, 0, 4, 4, 1, 1, 5, 5);
+    in->a = __builtin_shufflevector(a1, b2, 1, 1, 5, 5, 2, 2, 6, 6);
+    in->wa = __builtin_shufflevector(a1, b2, 0, 0, 4, 4, 1, 1, 5, 5);
 }
 
 /* Steps i and i + 1 of a run whose cutoff glides: each step's
@@ -1484,15 +1521,9 @@ lin_lanes_glide(LinLanes *l, const LinFrames *fr, float *s, uint32_t i, const in
         a8 = (FxV8){a[f0], a[f0], b[j], b[j], a[f1], a[f1], b[j + 1], b[j + 1]};
         wa8 = (FxV8){a[f0 - 1], a[f0 - 1], b[j - 1], b[j - 1], a[f1 - 1], a[f1 - 1], b[j], b[j]};
     } else {
-        /* The same values from four loads of four (frames i - 1 to i + 2
-         * and j - 1 to j + 2; filter_coefficients fills one past the
-         * run) where single loads into lanes took 32. */
-        const FxV4 g1 = fx_load(g + i - 1), g2 = fx_load(g + j - 1);
-        const FxV4 a1 = fx_load(a + i - 1), b2 = fx_load(b + j - 1);
-        g8 = __builtin_shufflevector(g1, g2, 1, 1, 5, 5, 2, 2, 6, 6);
-        w8 = __builtin_shufflevector(g1, g2, 0, 0, 4, 4, 1, 1, 5, 5);
-        a8 = __builtin_shufflevector(a1, b2, 1, 1, 5, 5, 2, 2, 6, 6);
-        wa8 = __builtin_shufflevector(a1, b2, 0, 0, 4, 4, 1, 1, 5, 5);
+        LinInputs in;
+        lin_inputs(&in, fr, i, two);
+        g8 = in.g, w8 = in.w, a8 = in.a, wa8 = in.wa;
     }
     FxLin8 c;
     LIN_COEFFICIENTS(FxV8, &c, g8, a8, w8, wa8);
@@ -1937,6 +1968,155 @@ static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
         FILTERS[fx->filter - 1][chans == 2](fx, s, env, n);
 }
 
+/* Two mono voices' lanes in one set. A mono voice's right lanes do what
+ * its left lanes do (the same input, state and coefficients), so the left
+ * lanes of both fill the four of a step: a's first stage, b's first, a's
+ * second, b's second. Each lane does what the voice's own left lane
+ * would (the same samples), in half the instructions. Macros (see
+ * FX_PAIR): a's lanes 0, 2, 4, 6 and b's into one, and back, the right
+ * lanes again their left. */
+#define FX_MONO_PACK(a, b) __builtin_shufflevector((a), (b), 0, 8, 2, 10, 4, 12, 6, 14)
+#define FX_MONO_A(p) __builtin_shufflevector((p), (p), 0, 0, 2, 2, 4, 4, 6, 6)
+#define FX_MONO_B(p) __builtin_shufflevector((p), (p), 1, 1, 3, 3, 5, 5, 7, 7)
+#define LIN8_FIELDS(do) do(c.p) do(c.q) do(c.r) do(c.s) do(c.m0) do(c.m1) do(c.b0) do(c.b1)
+#define LANE8_FIELDS(do) do(k) do(band_gains) do(w0) do(w1) do(x_was) do(fed_old) do(fed_new)
+
+static inline __attribute__((always_inline)) void lin_mono_pack(LinLanes *p, const LinLanes *a,
+                                                                const LinLanes *b)
+{
+#define MONO_PACK_FIELD(f) p->f = FX_MONO_PACK(a->f, b->f);
+    LIN8_FIELDS(MONO_PACK_FIELD)
+    LANE8_FIELDS(MONO_PACK_FIELD)
+#undef MONO_PACK_FIELD
+}
+
+/* The state back into each voice's lanes (the coefficients stay). */
+static inline __attribute__((always_inline)) void lin_mono_unpack(const LinLanes *p, LinLanes *a,
+                                                                  LinLanes *b)
+{
+#define MONO_UNPACK_FIELD(f) a->f = FX_MONO_A(p->f), b->f = FX_MONO_B(p->f);
+    LANE8_FIELDS(MONO_UNPACK_FIELD)
+#undef MONO_UNPACK_FIELD
+}
+
+/* Steps i of a and ib of b (and the steps after them): lin_lanes_step of
+ * each, both mono, in one. */
+static inline __attribute__((always_inline)) void
+lin_mono_step(LinLanes *l, const FxLin8 *c, float *sa, float *sb, uint32_t i, uint32_t ib,
+              const int mode, const bool two)
+{
+    /* a's frames i and i + 1, then b's (each side the same) */
+    FxV4 in = __builtin_shufflevector(fx_load(sa + 2 * i), fx_load(sb + 2 * ib), 0, 4, 2, 6);
+    FxV8 both = FX_PAIR(in, in);
+    FxV8 x = __builtin_shufflevector(both, l->fed_old, 0, 1, 8, 9, 6, 7, 12, 13), y;
+    lin_lanes_core(l, c, &x, &y, mode, two);
+    FxV4 y0 = FX_LOW(y), y1 = FX_HIGH(y);
+    if (two) {
+        fx_store(sa + 2 * (i - LIN_LAG), __builtin_shufflevector(y0, y1, 2, 2, 6, 6));
+        fx_store(sb + 2 * (ib - LIN_LAG), __builtin_shufflevector(y0, y1, 3, 3, 7, 7));
+    } else {
+        fx_store(sa + 2 * i, __builtin_shufflevector(y0, y1, 0, 0, 4, 4));
+        fx_store(sb + 2 * ib, __builtin_shufflevector(y0, y1, 1, 1, 5, 5));
+    }
+}
+
+/* The coefficients of the last pairs whose frames all had one g in each
+ * voice, and those g (NaN: none yet). */
+typedef struct {
+    const FxLin8 *c;
+    float ga, gb;
+} LinMonoHeld;
+
+/* The coefficients of steps i of a and ib of b, not both still: worked
+ * out into *c, or, when each voice's frames of the pair have one g
+ * (stairs: g held over each control period, or still), those held,
+ * worked out into *c when a g moved. The same values as
+ * lin_lanes_stairs or lin_lanes_glide give each voice's lanes. */
+static inline __attribute__((always_inline)) const FxLin8 *
+lin_mono_coefficients(LinMonoHeld *held, FxLin8 *c, const LinFrames *fa, const LinFrames *fb,
+                      uint32_t i, uint32_t ib, const bool two, const bool stairs)
+{
+    const uint32_t reach = two ? LIN_LAG + 1 : 1; /* the earliest frame read, back */
+    const float *ga = fa->g, *gb = fb->g;
+    if (stairs && ga[i - reach] == ga[i + 1] && gb[ib - reach] == gb[ib + 1]) {
+        if (ga[i + 1] != held->ga || gb[ib + 1] != held->gb) {
+            const float g_a = ga[i + 1], g_b = gb[ib + 1];
+            const float aa = fa->a1[0][i + 1], ba = fa->a1[1][i + 1];
+            const float ab = fb->a1[0][ib + 1], bb = fb->a1[1][ib + 1];
+            const FxV8 g8 = {g_a, g_b, g_a, g_b, g_a, g_b, g_a, g_b},
+                       a8 = {aa, ab, ba, bb, aa, ab, ba, bb};
+            LIN_COEFFICIENTS(FxV8, c, g8, a8, g8, a8);
+            held->c = c;
+            held->ga = g_a;
+            held->gb = g_b;
+        }
+        return held->c;
+    }
+    LinInputs in_a, in_b;
+    lin_inputs(&in_a, fa, i, two);
+    lin_inputs(&in_b, fb, ib, two);
+    LIN_COEFFICIENTS(FxV8, c, FX_MONO_PACK(in_a.g, in_b.g), FX_MONO_PACK(in_a.a, in_b.a),
+                     FX_MONO_PACK(in_a.w, in_b.w), FX_MONO_PACK(in_a.wa, in_b.wa));
+    return c;
+}
+
+/* A still run's g and a1 in every frame's place (n + 1 of each), as a
+ * gliding run has them, for the pairs of two mono voices of which one
+ * is still and the other not. */
+static void lin_fill_still(float *gs, float *as, float *bs, uint32_t n)
+{
+    for (uint32_t i = 1; i <= n; i++) {
+        gs[i] = gs[0];
+        as[i] = as[0];
+        bs[i] = bs[0];
+    }
+}
+
+/* Pairs i (of a) and i + d (of b) up to end, both voices mono. */
+enum { LIN_BATCH = 16 };
+static inline __attribute__((always_inline)) void
+lin_mono_pairs(LinLanes *la, LinLanes *lb, LinRun *a, LinRun *b, uint32_t i, uint32_t end,
+               uint32_t d, const int mode, const bool two)
+{
+    LinLanes l;
+    lin_mono_pack(&l, la, lb);
+    float *sa = a->s, *sb = b->s;
+    if (a->fr.still && b->fr.still) {
+        for (; i < end; i += 2)
+            lin_mono_step(&l, &l.c, sa, sb, i, i + d, mode, two);
+    } else {
+        LinFrames *fa = &a->fr, *fb = &b->fr;
+        if (fa->still)
+            lin_fill_still((float *)fa->g, (float *)fa->a1[0], (float *)fa->a1[1], a->n);
+        if (fb->still)
+            lin_fill_still((float *)fb->g, (float *)fb->a1[0], (float *)fb->a1[1], b->n);
+        /* The coefficients of a batch of pairs first, then their steps:
+         * the steps' loop keeps the state in registers, with the
+         * coefficients read from memory (worked out between the steps,
+         * they took the registers, and the state waited on the stack).
+         * coefs[0] keeps the held ones of the batch before. */
+        FxLin8 coefs[LIN_BATCH + 1];
+        const FxLin8 *pair_c[LIN_BATCH];
+        LinMonoHeld held = {NULL, NAN, NAN};
+        const bool stairs = (fa->still || fa->stairs) && (fb->still || fb->stairs);
+        while (i < end) {
+            if (held.c) {
+                coefs[0] = *held.c;
+                held.c = &coefs[0];
+            }
+            uint32_t m = 0, from = i;
+            for (; i < end && m < LIN_BATCH; i += 2, m++)
+                pair_c[m] = stairs ? lin_mono_coefficients(&held, &coefs[1 + m], fa, fb, i, i + d,
+                                                           two, true)
+                                   : lin_mono_coefficients(&held, &coefs[1 + m], fa, fb, i, i + d,
+                                                           two, false);
+            for (uint32_t k = 0; k < m; k++, from += 2)
+                lin_mono_step(&l, pair_c[k], sa, sb, from, from + d, mode, two);
+        }
+    }
+    lin_mono_unpack(&l, la, lb);
+}
+
 /* Two voices' filters of one type, linear (no self-oscillation), over
  * runs of their own lengths: each voice's steps as filter_loop takes them
  * (the same operations, the same samples), the steady pairs of both in
@@ -1944,10 +2124,12 @@ static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
  * (that wait, not the arithmetic, was a frame's cost), so the other
  * voice's steps fill the wait. Both are taken as stereo: a mono voice's
  * right is its left in s (both sides of a mono voice are equal from the
- * read on), so its right lanes give what its left lanes do. */
+ * read on), so its right lanes give what its left lanes do; of two mono
+ * voices (`mono`) the steady pairs go in one set of lanes
+ * (lin_mono_pairs). */
 static inline __attribute__((always_inline)) void
 filter_two_loop(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *fb, float *sb,
-                const float *eb, uint32_t nb, const int mode)
+                const float *eb, uint32_t nb, bool mono, const int mode)
 {
     const bool two = mode >= SHAPE_FILTER_LP24;
     float gs[2][VOICEFX_RUN + 3], as[2][VOICEFX_RUN + 3], bs[2][VOICEFX_RUN + 3];
@@ -1968,7 +2150,9 @@ filter_two_loop(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *f
         uint32_t i = a.t, end = i + 2 * ((na - i) / 2 < (nb - b.t) / 2 ? (na - i) / 2
                                                                        : (nb - b.t) / 2);
         const uint32_t d = b.t - i; /* mod 2^32 */
-        if (still_a && still_b)
+        if (mono)
+            lin_mono_pairs(&la, &lb, &a, &b, i, end, d, mode, two);
+        else if (still_a && still_b)
             for (; i < end; i += 2) {
                 lin_lanes_step(&la, &la.c, sa, i, 1, mode, two, LANES_ALL);
                 lin_lanes_step(&lb, &lb.c, sb, i + d, 1, mode, two, LANES_ALL);
@@ -1982,8 +2166,8 @@ filter_two_loop(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *f
         }
         lin_lanes_out(&a, &la);
         lin_lanes_out(&b, &lb);
-        b.t = i + d;
-        a.t = i;
+        b.t = end + d;
+        a.t = end;
     }
     lin_pipe_pairs(&a, 1, mode, two);
     lin_pipe_pairs(&b, 1, mode, two);
@@ -1994,12 +2178,13 @@ filter_two_loop(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *f
 }
 
 typedef void (*FilterTwoFn)(VoiceFx *, float *, const float *, uint32_t, VoiceFx *, float *,
-                            const float *, uint32_t);
+                            const float *, uint32_t, bool);
 #define FILTER_TWO_FN(mode, target, name)                                                    \
     target static void name##_##mode(VoiceFx *fa, float *sa, const float *ea, uint32_t na,   \
-                                     VoiceFx *fb, float *sb, const float *eb, uint32_t nb)   \
+                                     VoiceFx *fb, float *sb, const float *eb, uint32_t nb,   \
+                                     bool mono)                                              \
     {                                                                                        \
-        filter_two_loop(fa, sa, ea, na, fb, sb, eb, nb, mode);                               \
+        filter_two_loop(fa, sa, ea, na, fb, sb, eb, nb, mono, mode);                         \
     }
 #define FILTER_TWO_MODES(target, name)                                                       \
     FILTER_TWO_FN(SHAPE_FILTER_LP12, target, name)                                           \
@@ -2033,12 +2218,12 @@ static bool filters_pair(const VoiceFx *a, const VoiceFx *b)
 }
 
 static void filter_two(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *fb,
-                       float *sb, const float *eb, uint32_t nb)
+                       float *sb, const float *eb, uint32_t nb, bool mono)
 {
     if (has_avx())
-        FILTERS_TWO_AVX[fa->filter - 1](fa, sa, ea, na, fb, sb, eb, nb);
+        FILTERS_TWO_AVX[fa->filter - 1](fa, sa, ea, na, fb, sb, eb, nb, mono);
     else
-        FILTERS_TWO[fa->filter - 1](fa, sa, ea, na, fb, sb, eb, nb);
+        FILTERS_TWO[fa->filter - 1](fa, sa, ea, na, fb, sb, eb, nb, mono);
 }
 
 /* Saturation with its gain compensated so a full-scale peak stays full
@@ -2512,7 +2697,7 @@ void voicefx_render_two(VoiceFx *fa, MixerVoice *va, float *outa, float *porta,
             if (fb->crush_step > 0.0f || fb->crush_inc)
                 (avx ? crush_avx : crush_sse)(fb, b.s, b.run, vb->chans);
             filter_two(fa, a.s, fa->fenv_own ? a.fenv : a.env, a.run, fb, b.s,
-                       fb->fenv_own ? b.fenv : b.env, b.run);
+                       fb->fenv_own ? b.fenv : b.env, b.run, va->chans == 1 && vb->chans == 1);
         } else {
             if (has_a)
                 run_stages(&a);

@@ -250,17 +250,19 @@ static Instrument *shaped_noise(int channels, uint32_t seed, int cutoff)
 }
 
 /* Channel 0's bus over `frames` (2 * frames floats): a mono shaped note,
- * alone or (`partner`) with a stereo shaped note on channel 1, whose
- * filter then runs beside it (voicefx_render_two). */
-static float *shaped_stem(bool partner, uint32_t frames)
+ * alone (partner 0) or with a shaped note of `partner` channels on
+ * channel 1 from row `row`, whose filter then runs beside it
+ * (voicefx_render_two). */
+static float *shaped_stem(int partner, int row, uint32_t frames)
 {
     Song *s = synth_song(2, 64, 125, 6);
     synth_set_instrument(s, 1, shaped_noise(1, 7, 900));
-    synth_set_instrument(s, 2, shaped_noise(2, 11, 2500));
+    if (partner)
+        synth_set_instrument(s, 2, shaped_noise(partner, 11, 2500));
     synth_put(s, 0, 0, 0, NOTE_C4, 1, E, 0, 0);
     synth_put(s, 0, 4, 0, NOTE_OFF, 0, E, 0, 0);
     if (partner)
-        synth_put(s, 0, 0, 1, NOTE_C4 + 5, 2, E, 0, 0);
+        synth_put(s, 0, row, 1, NOTE_C4 + 5, 2, E, 0, 0);
     Engine *e = engine_new(s, RATE);
     engine_play_song_now(e, 0, 0, false);
     float *stem = calloc(2 * (size_t)frames, sizeof(float));
@@ -278,23 +280,34 @@ static float *shaped_stem(bool partner, uint32_t frames)
 /* Two shaped voices of other channels are rendered together, their
  * filters side by side: a voice's samples must not depend on the voice
  * beside it (a mono one beside a stereo one, the envelope sweeping the
- * cutoff, then still at the sustain, then the release). */
+ * cutoff, then still at the sustain, then the release). Beside another
+ * mono one, the two share the lanes of their filters' steps: started
+ * together, and a row apart (the partner's cutoff gliding while the
+ * note's is held, and the other way round). */
 static void shaped_voice_is_the_same_beside_another(void)
 {
+    static const struct {
+        int chans, row;
+    } partners[] = {{2, 0}, {1, 0}, {1, 1}};
     uint32_t frames = RATE;
-    float *alone = shaped_stem(false, frames), *beside = shaped_stem(true, frames);
+    float *alone = shaped_stem(0, 0, frames);
     float peak = 0.0f;
     for (uint32_t i = 0; i < 2 * frames; i++)
         peak = fabsf(alone[i]) > peak ? fabsf(alone[i]) : peak;
     CHECK(peak > 0.01f);
-    uint32_t first = 2 * frames;
-    for (uint32_t i = 0; i < 2 * frames && first == 2 * frames; i++)
-        if (alone[i] != beside[i])
-            first = i;
-    CHECK_MSG(first == 2 * frames, "sample %u: %g alone, %g beside another", first / 2,
-           first < 2 * frames ? alone[first] : 0.0, first < 2 * frames ? beside[first] : 0.0);
+    for (size_t p = 0; p < sizeof partners / sizeof partners[0]; p++) {
+        float *beside = shaped_stem(partners[p].chans, partners[p].row, frames);
+        uint32_t first = 2 * frames;
+        for (uint32_t i = 0; i < 2 * frames && first == 2 * frames; i++)
+            if (alone[i] != beside[i])
+                first = i;
+        CHECK_MSG(first == 2 * frames, "beside %d channel(s) from row %d: sample %u: %g alone, %g",
+                  partners[p].chans, partners[p].row, first / 2,
+                  first < 2 * frames ? alone[first] : 0.0,
+                  first < 2 * frames ? beside[first] : 0.0);
+        free(beside);
+    }
     free(alone);
-    free(beside);
 }
 
 /* Closed hat on channel 1 at row 2 chokes the open hat ringing on channel
