@@ -3560,6 +3560,35 @@ static float *voice_dest(Engine *e, const MixerVoice *v, float *out, float *cons
                    : out + 2 * (size_t)(done + pos);
 }
 
+/* Of the voices after list[k], the one to render beside it
+ * (voicefx_render_two) moved to k + 1 when it is not there: the first
+ * shaped voice whose filter goes side by side with list[k]'s
+ * (voicefx_filters_pair), of another channel than list[k]'s and than
+ * every voice it moves past. The voices it moves past keep their order,
+ * so each channel's voices are added into its bus in the same order:
+ * the same sums. Else the list stays as it is. */
+static void voice_partner_first(Engine *e, int *list, int count, int k)
+{
+    const MixerVoice *v = &e->pool.voices[list[k]];
+    /* (a filter that goes beside none, not even its own kind: none) */
+    if (!voice_on_channel(v) ||
+        !voicefx_filters_pair(&e->pool.shaping[list[k]], &e->pool.shaping[list[k]]))
+        return;
+    for (int p = k + 1; p < count; p++) {
+        const MixerVoice *w = &e->pool.voices[list[p]];
+        if (!voice_on_channel(w) || w->channel == v->channel || !e->pool.shaping[list[p]].on ||
+            !voicefx_filters_pair(&e->pool.shaping[list[k]], &e->pool.shaping[list[p]]))
+            continue;
+        for (int q = k + 1; q < p; q++)
+            if (e->pool.voices[list[q]].channel == w->channel)
+                return;
+        int moved = list[p];
+        memmove(list + k + 2, list + k + 1, sizeof(int) * (size_t)(p - k - 1));
+        list[k + 1] = moved;
+        return;
+    }
+}
+
 /* One chunk (at most BUS_FRAMES) from frame `done` of the period: the
  * sequencer and the voices, each channel's voices into its bus, then the
  * buses into the mix. */
@@ -3607,9 +3636,10 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
                 mixer_voice_render(v, dest, port, run);
                 continue;
             }
-            /* A shaped voice and the next voice, shaped too, of another
-             * channel go together (their filters side by side): nothing
-             * comes between them, and each adds into buffers of its own. */
+            /* A shaped voice and another, shaped too, of another channel
+             * go together (their filters side by side): nothing comes
+             * between them, and each adds into buffers of its own. */
+            voice_partner_first(e, list, count, k);
             int j = k + 1 < count ? list[k + 1] : -1;
             MixerVoice *w = j >= 0 ? &e->pool.voices[j] : NULL;
             if (w && e->pool.shaping[j].on && voice_on_channel(v) && voice_on_channel(w) &&

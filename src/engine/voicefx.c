@@ -2210,8 +2210,7 @@ static const FilterTwoFn FILTERS_TWO_AVX[SHAPE_FILTER_LAST] = FILTER_TWO_TABLE(f
 #define FILTERS_TWO_AVX FILTERS_TWO
 #endif
 
-/* Whether two voices' filters can go side by side (filter_two). */
-static bool filters_pair(const VoiceFx *a, const VoiceFx *b)
+bool voicefx_filters_pair(const VoiceFx *a, const VoiceFx *b)
 {
     return a->filter != SHAPE_FILTER_OFF && a->filter == b->filter && !a->self_osc &&
            !b->self_osc && !it_filter(a) && !it_filter(b);
@@ -2689,7 +2688,7 @@ void voicefx_render_two(VoiceFx *fa, MixerVoice *va, float *outa, float *porta,
     run_start(&b, fb, vb, outb, portb, n);
     for (;;) {
         bool has_a = run_read(&a), has_b = run_read(&b);
-        if (has_a && has_b && a.fast && b.fast && a.run && b.run && filters_pair(fa, fb)) {
+        if (has_a && has_b && a.fast && b.fast && a.run && b.run && voicefx_filters_pair(fa, fb)) {
             /* stages_run of each, the filters side by side */
             bool avx = has_avx();
             if (fa->crush_step > 0.0f || fa->crush_inc)

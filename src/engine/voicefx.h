@@ -205,6 +205,9 @@ void voicefx_carry(VoiceFx *to, const VoiceFx *from, double rate_scale);
  * the voice ends when its envelope does. */
 void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
                     uint32_t n);
+/* Whether two voices' filters can go side by side (voicefx_render_two):
+ * the same type, neither oscillating by itself. */
+bool voicefx_filters_pair(const VoiceFx *a, const VoiceFx *b);
 /* Two voices at once, each as voicefx_render would render it (the same
  * samples): their filters' steps go side by side, so that one voice's
  * filter works while the other's waits on its state. Their outputs and
