@@ -21,6 +21,13 @@ distinct_pass=0
 distinct_fail=0
 rerun_pass=0
 rerun_fail=0
+# Each stage's build compiles a file a core (CHECK_JOBS; a `make -jN check`
+# keeps its own N): one file after another, the three builds (some 7 of
+# the check's 45 minutes on two cores) left one core idle.
+case " ${MAKEFLAGS:-} " in
+*" -j"* | *--jobserver*) jobs=() ;;
+*) jobs=("-j${CHECK_JOBS:-$(nproc 2>/dev/null || echo 2)}") ;;
+esac
 plain_parts=$(mktemp)
 trap 'rm -f "$plain_parts"' EXIT
 # Each failing stage and the parts it named (tests/run.sh's "failing:"
@@ -43,7 +50,7 @@ for i in "${!stages[@]}"; do
     log=$(mktemp)
     echo "=== make $stage"
     # shellcheck disable=SC2086
-    $MAKE --no-print-directory $stage 2>&1 | tee "$log"
+    $MAKE --no-print-directory $stage "${jobs[@]}" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     result_counts "$log" "$rc" ||
         echo "!! make $stage ended (exit $rc) without a result line"
