@@ -93,7 +93,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/test_fuzz_replay_%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test test-unit test-san tsan check bench run samples fuzz install \
+.PHONY: all test test-build test-unit test-san tsan tsan-build check bench run samples fuzz install \
 	uninstall deps clean layer-probe
 
 .SECONDARY:
@@ -150,7 +150,11 @@ $(BUILD)/tools/%: tools/%.c $(LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LAYER_INC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(AUDIO_LIBS)
 
 # Unit, audio-property and integration tests; the last line is the total.
-test: $(BUILD)/hiss $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY_BIN)
+# test-build builds them without running them (tests/check.sh builds the
+# sanitizer stages' while the plain stage's tests run).
+test-build: $(BUILD)/hiss $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY_BIN)
+
+test: test-build
 	@BUILD=$(BUILD) HISS=$(BUILD)/hiss tests/run.sh
 
 test-san:
@@ -164,8 +168,10 @@ test-san:
 # which shows this configuration does catch a race. Through tests/run.sh,
 # so every binary's result is counted.
 TSAN_TESTS = test_stress_threads test_edit_threads test_audio_ports test_tsan_race
-tsan:
+tsan-build:
 	$(MAKE) TSAN=1 $(TSAN_TESTS:%=build-tsan/tests/%) build-tsan/tools/jackrec
+
+tsan: tsan-build
 	@BUILD=build-tsan TSAN_OPTIONS="halt_on_error=1 exitcode=66 $${TSAN_OPTIONS:-}" \
 		tests/run.sh $(TSAN_TESTS:%=build-tsan/tests/%)
 

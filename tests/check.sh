@@ -45,8 +45,29 @@ parts() {
         END { flush() }' "$1"
 }
 
+# The plain stage's build first; then, while its tests run, the sanitizer
+# stages' builds (ASan+UBSan, then TSan) beside them, at the lowest
+# priority, one file at a time: those tests spend most of their time
+# waiting on the clock (playback in real time), so the builds leave the
+# check's path (some 3 of its minutes on two cores). The sanitizer stages
+# wait for them and build whatever they did not; a failed build shows
+# again there, in the stage's own log.
+$MAKE --no-print-directory test-build "${jobs[@]}"
+side_log=$(mktemp)
+(nice -n 19 $MAKE --no-print-directory SAN=1 test-build &&
+    nice -n 19 $MAKE --no-print-directory tsan-build) >"$side_log" 2>&1 &
+side_pid=$!
+
 for i in "${!stages[@]}"; do
     stage=${stages[$i]}
+    if [ -n "$side_pid" ] && [ "$stage" != test ]; then
+        wait "$side_pid"
+        side_rc=$?
+        echo "=== the sanitizer builds beside the plain tests: exit $side_rc"
+        [ "$side_rc" = 0 ] || tail -n 20 "$side_log"
+        rm -f "$side_log"
+        side_pid=
+    fi
     log=$(mktemp)
     echo "=== make $stage"
     # shellcheck disable=SC2086
