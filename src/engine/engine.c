@@ -3,6 +3,7 @@
  * inner loops live in mixer.c. See man/effects.roff for the semantics. */
 #include "engine.h"
 
+#include <assert.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -2752,6 +2753,9 @@ strip_reread(const SongStrip *st, int seen[STRIP_SEEN], const bool take)
     for (int i = 0; i < SONG_INSERT_PARAMS; i++)
         STRIP_TAKE(st->fx[song_insert_params[i]]);
 #undef STRIP_TAKE
+    /* STRIP_SEEN counts the fields above by hand: a field added to one
+     * and not the other would write past seen. */
+    assert(k == STRIP_SEEN);
     return diff != 0;
 }
 
