@@ -901,16 +901,18 @@ static inline __attribute__((always_inline)) void crush_run(VoiceFx *fx, float *
     fx->crush_phase = phase < whole ? phase : 0;
 }
 
-/* tan x for 0 <= x <= 0.45 pi, the cutoffs' range: sine and cosine by
- * their series to x^11 and x^12 (within 2e-8 there, so the tangent is
- * good to float precision) and one division. A control point takes this
- * instead of tanf, which cost several times as much. */
-static inline float tan_to_045(float x)
+/* tan x for 0 <= x <= 0.45 pi, the cutoffs' range, in each of four
+ * lanes: sine and cosine by their series to x^11 and x^12 (within 2e-8
+ * there, so the tangent is good to float precision) and one division. A
+ * control point takes this instead of tanf, which cost several times as
+ * much; four control points go at once, their divisions by the series'
+ * constants four an instruction (each lane the same value alone). */
+static inline FxV4 tan_to_045(FxV4 x)
 {
-    float x2 = x * x;
-    float sin = x * (1.0f - x2 / 6.0f * (1.0f - x2 / 20.0f * (1.0f - x2 / 42.0f *
+    FxV4 x2 = x * x;
+    FxV4 sin = x * (1.0f - x2 / 6.0f * (1.0f - x2 / 20.0f * (1.0f - x2 / 42.0f *
                     (1.0f - x2 / 72.0f * (1.0f - x2 / 110.0f)))));
-    float cos = 1.0f - x2 / 2.0f * (1.0f - x2 / 12.0f * (1.0f - x2 / 30.0f *
+    FxV4 cos = 1.0f - x2 / 2.0f * (1.0f - x2 / 12.0f * (1.0f - x2 / 30.0f *
                     (1.0f - x2 / 56.0f * (1.0f - x2 / 90.0f * (1.0f - x2 / 132.0f)))));
     return sin / cos;
 }
@@ -924,20 +926,45 @@ static float cutoff_octaves(const VoiceFx *fx, float env)
     return fx->cutoff_log2 + fx->env_octaves * env;
 }
 
-/* The cutoff the filter glides to from frame `i` of this run: the setting
- * moved by the envelope, kept below 0.45 of the rate. */
-static float cutoff_g(VoiceFx *fx, float env)
+/* The g of the cutoffs at the run's control points (frames first,
+ * first + VOICEFX_CONTROL_FRAMES, ..., `count` of them) into targets: the
+ * setting moved by the envelope, kept below 0.45 of the rate. Each is
+ * what that cutoff alone gives; a point whose cutoff is the one before
+ * it (a held envelope, no sweep) takes that one's g, with no exp2f and
+ * tangent, and the tangents of the others go four at a time. */
+static void cutoff_targets(VoiceFx *fx, const float *env, uint32_t first, uint32_t count,
+                           float *targets)
 {
-    /* A still cutoff (a held envelope, no sweep) keeps its target: no
-     * exp2f and tangent at every control point. */
-    float octaves = cutoff_octaves(fx, env);
-    if (fx->g_set && octaves == fx->g_target_log2)
-        return fx->g_target;
-    fx->g_target_log2 = octaves;
-    float hz = exp2f(octaves);
-    float top = 0.45f * (float)fx->rate;
-    hz = hz < 10.0f ? 10.0f : hz > top ? top : hz;
-    return tan_to_045(3.14159265f * hz / (float)fx->rate);
+    enum { MOST = VOICEFX_RUN / VOICEFX_CONTROL_FRAMES + 1 };
+    float octaves[MOST], turns[MOST + 3];
+    uint32_t new_at[MOST], fresh = 0;
+    const float top = 0.45f * (float)fx->rate;
+    float was = fx->g_target_log2;
+    bool known = fx->g_set;
+    for (uint32_t c = 0; c < count; c++) {
+        octaves[c] = cutoff_octaves(fx, env[fx->env_still ? 0 : first + c * VOICEFX_CONTROL_FRAMES]);
+        if (known && octaves[c] == was)
+            continue;
+        known = true;
+        was = octaves[c];
+        float hz = exp2f(octaves[c]);
+        hz = hz < 10.0f ? 10.0f : hz > top ? top : hz;
+        turns[fresh] = 3.14159265f * hz / (float)fx->rate;
+        new_at[fresh++] = c;
+    }
+    for (uint32_t c = fresh; c < fresh + 3; c++) /* whole vectors */
+        turns[c] = 0.0f;
+    float g[MOST + 3];
+    for (uint32_t c = 0; c < fresh; c += 4)
+        fx_store(g + c, tan_to_045(fx_load(turns + c)));
+    float last = fx->g_target;
+    for (uint32_t c = 0, k = 0; c < count; c++) {
+        if (k < fresh && new_at[k] == c)
+            last = g[k++];
+        targets[c] = last;
+    }
+    if (count)
+        fx->g_target_log2 = octaves[count - 1];
 }
 
 /* The filter's sections (zero-delay-feedback state-variable, trapezoidal
@@ -1036,10 +1063,16 @@ static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
         return true;
     }
     uint64_t age = fx->age;
+    float targets[VOICEFX_RUN / VOICEFX_CONTROL_FRAMES + 1];
+    const uint32_t first = (uint32_t)((VOICEFX_CONTROL_FRAMES - age % VOICEFX_CONTROL_FRAMES) %
+                                      VOICEFX_CONTROL_FRAMES);
+    const uint32_t points = first < n ? (n - 1 - first) / VOICEFX_CONTROL_FRAMES + 1 : 0;
+    cutoff_targets(fx, env, first, points, targets);
+    uint32_t point = 0;
     for (uint32_t i = 0; i < n;) {
         uint32_t phase = (uint32_t)(age % VOICEFX_CONTROL_FRAMES);
         if (phase == 0) {
-            float target = cutoff_g(fx, env[fx->env_still ? 0 : i]);
+            float target = targets[point++];
             /* The glide before this one has arrived: start from exactly
              * its target, so a still cutoff stays still. */
             float was = g;
