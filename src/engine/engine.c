@@ -3593,12 +3593,64 @@ static void voice_partner_first(Engine *e, int *list, int count, int k)
     }
 }
 
+/* Whether this period's chunks may add their voices straight into the
+ * mix (render_straight): nothing reads a channel's bus but the sum. No
+ * meter, stem, port, send, EQ, insert, compressor or ducker. */
+static bool buses_skippable(const Engine *e, int channel_out_count, int stem_count)
+{
+    if (!e->buses.unmetered || channel_out_count || stem_count || e->sends.lines ||
+        e->glue_mask || e->duck_mask)
+        return false;
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        if (e->channel_eq_on[c] || e->insert_on[c] || e->duck_from[c] || e->duck_inst[c])
+            return false;
+    return true;
+}
+
+/* A run's voices added straight into the mix, a channel at a time in
+ * channel order: the sums bus_sum makes of the buses, without them. A
+ * channel's bus would hold 0 plus its lone voice's frames, exactly those
+ * frames (mixer.h: a voice adds each product rounded on its own), so
+ * the voice adds into the mix itself; a channel's several voices add
+ * into a bus of their own first, in the list's order, which then adds
+ * in. False, having rendered nothing, where a voice is shaped or on no
+ * channel. The list ends up in channel order. */
+static bool render_straight(Engine *e, int *list, int count, float *mix, uint32_t n)
+{
+    const MixerVoice *voices = e->pool.voices;
+    for (int k = 0; k < count; k++)
+        if (e->pool.shaping[list[k]].on || !voice_on_channel(&voices[list[k]]))
+            return false;
+    for (int k = 1; k < count; k++) { /* stable: a channel's voices keep their order */
+        int i = list[k], j = k;
+        for (; j > 0 && voices[list[j - 1]].channel > voices[i].channel; j--)
+            list[j] = list[j - 1];
+        list[j] = i;
+    }
+    float own[2 * BUS_FRAMES];
+    for (int k = 0, end; k < count; k = end) {
+        int c = voices[list[k]].channel;
+        for (end = k + 1; end < count && voices[list[end]].channel == c; end++) {
+        }
+        if (end == k + 1) {
+            mixer_voice_render(&e->pool.voices[list[k]], mix, NULL, n);
+            continue;
+        }
+        memset(own, 0, sizeof(float) * 2 * n);
+        for (int v = k; v < end; v++)
+            mixer_voice_render(&e->pool.voices[list[v]], own, NULL, n);
+        for (size_t i = 0; i < 2 * (size_t)n; i++)
+            mix[i] += own[i];
+    }
+    return true;
+}
+
 /* One chunk (at most BUS_FRAMES) from frame `done` of the period: the
  * sequencer and the voices, each channel's voices into its bus, then the
- * buses into the mix. */
+ * buses into the mix (or, `straight`, into the mix as they would sum). */
 static void render_chunk(Engine *e, float *out, float *const *channel_out,
                          int channel_out_count, float *const *stems, int stem_count,
-                         uint32_t done, uint32_t chunk)
+                         uint32_t done, uint32_t chunk, bool straight)
 {
     bus_begin(&e->buses);
     e->chunk_done = done;
@@ -3631,7 +3683,9 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
                       atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed),
                       e->rate);
         int list[ENGINE_MAX_VOICES], count = voice_list(&e->pool, list);
-        for (int k = 0; k < count; k++) {
+        bool done_straight =
+            straight && render_straight(e, list, count, out + 2 * (size_t)(done + pos), run);
+        for (int k = 0; k < count && !done_straight; k++) {
             int i = list[k];
             MixerVoice *v = &e->pool.voices[i];
             float *port, *dest = voice_dest(e, v, out, channel_out, channel_out_count, done,
@@ -3786,11 +3840,13 @@ static void render_stems(Engine *e, float *out, float *const *channel_out,
     for (int c = 0; c < channel_out_count; c++)
         if (channel_out[c])
             memset(channel_out[c], 0, sizeof(float) * nframes);
+    bool straight = buses_skippable(e, channel_out_count, stem_count);
     for (uint32_t done = 0; done < nframes;) {
         uint32_t chunk = nframes - done < BUS_FRAMES ? nframes - done : BUS_FRAMES;
         /* Cleared a chunk at a time, while it is about to be used. */
         memset(out + 2 * (size_t)done, 0, sizeof(float) * 2 * chunk);
-        render_chunk(e, out, channel_out, channel_out_count, stems, stem_count, done, chunk);
+        render_chunk(e, out, channel_out, channel_out_count, stems, stem_count, done, chunk,
+                     straight);
         done += chunk;
     }
     publish_channel_peaks(e, nframes);

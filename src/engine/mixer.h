@@ -112,7 +112,11 @@ void mixer_voice_set_gains(MixerVoice *v, float gl, float gr, float gm,
 void mixer_voice_release(MixerVoice *v, uint32_t ramp);
 void mixer_voice_kill(MixerVoice *v);
 
-/* Adds n frames into out (interleaved stereo) and port (mono, may be NULL). */
+/* Adds n frames into out (interleaved stereo) and port (mono, may be NULL).
+ * Each product of a value and its gain is rounded before it is added (no
+ * fused multiply-add into out): a voice added into a running mix gives
+ * the sum its frames added into an empty bus first would (engine.c's
+ * render_straight relies on this). */
 void mixer_voice_render(MixerVoice *v, float *out, float *port, uint32_t n);
 /* The same without a slice's end fade, for a caller that applies the
  * voice's gains itself (voicefx) and so calls mixer_voice_slice_edge on

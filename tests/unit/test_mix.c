@@ -206,6 +206,35 @@ static void channel_meters_off_change_no_sample(void)
     song_free(s);
 }
 
+/* A render's mix (meters off, no stems: no bus read but by the sum, so
+ * the voices add straight into the mix) is the buses' sum to the bit,
+ * block by block: on a beat, and on 32 channels whose notes overlap as
+ * each fades out under the next. */
+static void straight_mix_is_the_buses_sum(void)
+{
+    Song *songs[2] = {strip_beat(), synth_stress(RATE)};
+    for (int k = 0; k < 2; k++) {
+        float *mix[2];
+        for (int run = 0; run < 2; run++) {
+            Engine *e = engine_new(songs[k], RATE);
+            engine_set_channel_meters(e, run == 0);
+            engine_play_song_now(e, 0, 0, false);
+            mix[run] = calloc(2 * (size_t)RATE, sizeof(float));
+            for (uint32_t done = 0; done < RATE; done += 500)
+                engine_render(e, mix[run] + 2 * (size_t)done, 500);
+            engine_free(e);
+        }
+        CHECK(peak_of(mix[0], 2 * (size_t)RATE) > 0.01);
+        size_t differ = 0;
+        for (size_t i = 0; i < 2 * (size_t)RATE; i++)
+            differ += memcmp(&mix[0][i], &mix[1][i], sizeof(float)) != 0;
+        CHECK_MSG(!differ, "song %d: %zu samples differ", k, differ);
+        free(mix[0]);
+        free(mix[1]);
+        song_free(songs[k]);
+    }
+}
+
 /* ---- the master EQ, measured on sines through the whole engine ---- */
 
 /* The RMS of the left side over the second half of a one-second render of
@@ -418,6 +447,7 @@ int main(void)
     RUN(stems_are_block_size_invariant);
     RUN(channel_meters_hold_the_peak);
     RUN(channel_meters_off_change_no_sample);
+    RUN(straight_mix_is_the_buses_sum);
     RUN(master_eq_bands_measure_as_set);
     return test_finish();
 }
