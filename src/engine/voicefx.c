@@ -2053,44 +2053,39 @@ lin_mono_step(LinLanes *l, const FxLin8 *c, float *sa, float *sb, uint32_t i, ui
     }
 }
 
-/* The coefficients of the last pairs whose frames all had one g in each
- * voice, and those g (NaN: none yet). */
-typedef struct {
-    const FxLin8 *c;
-    float ga, gb;
-} LinMonoHeld;
-
-/* The coefficients of steps i of a and ib of b, not both still: worked
- * out into *c, or, when each voice's frames of the pair have one g
- * (stairs: g held over each control period, or still), those held,
- * worked out into *c when a g moved. The same values as
- * lin_lanes_stairs or lin_lanes_glide give each voice's lanes. */
-static inline __attribute__((always_inline)) const FxLin8 *
-lin_mono_coefficients(LinMonoHeld *held, FxLin8 *c, const LinFrames *fa, const LinFrames *fb,
-                      uint32_t i, uint32_t ib, const bool two, const bool stairs)
+/* Four values of each frame f of two mono voices, in the lanes of a
+ * pair's step: of a at f and of b at f + d (the first stage's), of a at
+ * f - lag and of b at f + d - lag (the second's), from lists of both
+ * stages (first, second) starting at those frames; `count` frames, in
+ * fours (the lists reach three past). A pair's eight lanes of g or a1
+ * are then one load, its frames' and the frames' before another. */
+static inline __attribute__((always_inline)) void
+lin_mono_lanes(float *to, const float *a1, const float *b1, const float *a2, const float *b2,
+               uint32_t count)
 {
-    const uint32_t reach = two ? LIN_LAG + 1 : 1; /* the earliest frame read, back */
-    const float *ga = fa->g, *gb = fb->g;
-    if (stairs && ga[i - reach] == ga[i + 1] && gb[ib - reach] == gb[ib + 1]) {
-        if (ga[i + 1] != held->ga || gb[ib + 1] != held->gb) {
-            const float g_a = ga[i + 1], g_b = gb[ib + 1];
-            const float aa = fa->a1[0][i + 1], ba = fa->a1[1][i + 1];
-            const float ab = fb->a1[0][ib + 1], bb = fb->a1[1][ib + 1];
-            const FxV8 g8 = {g_a, g_b, g_a, g_b, g_a, g_b, g_a, g_b},
-                       a8 = {aa, ab, ba, bb, aa, ab, ba, bb};
-            LIN_COEFFICIENTS(FxV8, c, g8, a8, g8, a8);
-            held->c = c;
-            held->ga = g_a;
-            held->gb = g_b;
-        }
-        return held->c;
+    for (uint32_t k = 0; k < count; k += 4) {
+        const FxV4 p = fx_load(a1 + k), q = fx_load(b1 + k), r = fx_load(a2 + k),
+                   t = fx_load(b2 + k);
+        const FxV4 pq0 = __builtin_shufflevector(p, q, 0, 4, 1, 5),
+                   pq1 = __builtin_shufflevector(p, q, 2, 6, 3, 7),
+                   rt0 = __builtin_shufflevector(r, t, 0, 4, 1, 5),
+                   rt1 = __builtin_shufflevector(r, t, 2, 6, 3, 7);
+        fx_store(to + 4 * k, __builtin_shufflevector(pq0, rt0, 0, 1, 4, 5));
+        fx_store(to + 4 * k + 4, __builtin_shufflevector(pq0, rt0, 2, 3, 6, 7));
+        fx_store(to + 4 * k + 8, __builtin_shufflevector(pq1, rt1, 0, 1, 4, 5));
+        fx_store(to + 4 * k + 12, __builtin_shufflevector(pq1, rt1, 2, 3, 6, 7));
     }
-    LinInputs in_a, in_b;
-    lin_inputs(&in_a, fa, i, two);
-    lin_inputs(&in_b, fb, ib, two);
-    LIN_COEFFICIENTS(FxV8, c, FX_MONO_PACK(in_a.g, in_b.g), FX_MONO_PACK(in_a.a, in_b.a),
-                     FX_MONO_PACK(in_a.w, in_b.w), FX_MONO_PACK(in_a.wa, in_b.wa));
-    return c;
+}
+
+/* Whether every lane of *a equals *b's and of *c *d's (by address: a
+ * vector of eight is no argument outside the AVX encoding). */
+static inline __attribute__((always_inline)) bool lin_same(const FxV8 *a, const FxV8 *b,
+                                                          const FxV8 *c, const FxV8 *d)
+{
+    typedef uint64_t FxU2 __attribute__((vector_size(16)));
+    FxI8 differ = (*a != *b) | (*c != *d);
+    FxU2 any = (FxU2)(FX_LOW(differ) | FX_HIGH(differ));
+    return !(any[0] | any[1]);
 }
 
 /* A still run's g and a1 in every frame's place (n + 1 of each), as a
@@ -2123,26 +2118,48 @@ lin_mono_pairs(LinLanes *la, LinLanes *lb, LinRun *a, LinRun *b, uint32_t i, uin
             lin_fill_still((float *)fa->g, (float *)fa->a1[0], (float *)fa->a1[1], a->n);
         if (fb->still)
             lin_fill_still((float *)fb->g, (float *)fb->a1[0], (float *)fb->a1[1], b->n);
+        /* Each frame's g and a1 of both voices' lanes, from frame i - 1
+         * (the frame before the first pair's): a pair's are then loads
+         * (as lin_inputs gives each voice's). */
+        const uint32_t lag = two ? LIN_LAG : 0, frames = end - i + 1;
+        float g_lanes[4 * (VOICEFX_RUN + 4)], a_lanes[4 * (VOICEFX_RUN + 4)];
+        lin_mono_lanes(g_lanes, fa->g + i - 1, fb->g + i - 1 + d, fa->g + i - 1 - lag,
+                       fb->g + i - 1 + d - lag, frames);
+        lin_mono_lanes(a_lanes, fa->a1[0] + i - 1, fb->a1[0] + i - 1 + d,
+                       fa->a1[1] + i - 1 - lag, fb->a1[1] + i - 1 + d - lag, frames);
+        const uint32_t at0 = i;
         /* The coefficients of a batch of pairs first, then their steps:
          * the steps' loop keeps the state in registers, with the
          * coefficients read from memory (worked out between the steps,
          * they took the registers, and the state waited on the stack).
-         * coefs[0] keeps the held ones of the batch before. */
+         * A pair whose g and a1, and its frames' before, are the pair's
+         * before (a still cutoff, most pairs of a cutoff held over each
+         * control period) takes the same coefficients; coefs[0] keeps
+         * the last of the batch before. */
         FxLin8 coefs[LIN_BATCH + 1];
         const FxLin8 *pair_c[LIN_BATCH];
-        LinMonoHeld held = {NULL, NAN, NAN};
-        const bool stairs = (fa->still || fa->stairs) && (fb->still || fb->stairs);
+        const FxLin8 *last = NULL;
+        FxV8 last_g = {0}, last_w = {0}, last_a = {0}, last_wa = {0};
         while (i < end) {
-            if (held.c) {
-                coefs[0] = *held.c;
-                held.c = &coefs[0];
+            if (last) {
+                coefs[0] = *last;
+                last = &coefs[0];
             }
             uint32_t m = 0, from = i;
-            for (; i < end && m < LIN_BATCH; i += 2, m++)
-                pair_c[m] = stairs ? lin_mono_coefficients(&held, &coefs[1 + m], fa, fb, i, i + d,
-                                                           two, true)
-                                   : lin_mono_coefficients(&held, &coefs[1 + m], fa, fb, i, i + d,
-                                                           two, false);
+            for (; i < end && m < LIN_BATCH; i += 2, m++) {
+                const uint32_t at = 4 * (i - at0 + 1);
+                const FxV8 g8 = *(const FxV8u *)(g_lanes + at),
+                           w8 = *(const FxV8u *)(g_lanes + at - 4),
+                           a8 = *(const FxV8u *)(a_lanes + at),
+                           wa8 = *(const FxV8u *)(a_lanes + at - 4);
+                if (!last || !lin_same(&g8, &last_g, &w8, &last_w) ||
+                    !lin_same(&a8, &last_a, &wa8, &last_wa)) {
+                    LIN_COEFFICIENTS(FxV8, &coefs[1 + m], g8, a8, w8, wa8);
+                    last = &coefs[1 + m];
+                    last_g = g8, last_w = w8, last_a = a8, last_wa = wa8;
+                }
+                pair_c[m] = last;
+            }
             for (uint32_t k = 0; k < m; k++, from += 2)
                 lin_mono_step(&l, pair_c[k], sa, sb, from, from + d, mode, two);
         }
