@@ -467,11 +467,15 @@ mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, floa
     const __m256i lane_steps =
         _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)s32));
     /* Each lane's whole frames past the first lane's, as 64-bit sums of
-     * the first lane's fraction and k steps. */
-    const __m256i steps_lo = _mm256_setr_epi64x(0, (long long)step, (long long)(2 * step),
-                                                (long long)(3 * step));
-    const __m256i steps_hi = _mm256_add_epi64(steps_lo, _mm256_set1_epi64x((long long)(4 * step)));
-    const __m256i odd_lanes = _mm256_setr_epi32(1, 3, 5, 7, 0, 0, 0, 0);
+     * the first lane's fraction and k steps: lanes 0 1 4 5 in one vector
+     * and 2 3 6 7 in the other, so that one in-lane shuffle of their
+     * high halves puts the eight in order. */
+    const __m256i steps_a = _mm256_setr_epi64x(0, (long long)step, (long long)(4 * step),
+                                               (long long)(5 * step));
+    const __m256i steps_b = _mm256_add_epi64(steps_a, _mm256_set1_epi64x((long long)(2 * step)));
+    /* Each frame's value twice, for its left and right. */
+    const __m256i first_frames = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+    const __m256i second_frames = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
     uint64_t a = *acc;
     /* The lanes' fractions' sources, carried along: 32-bit adds wrap as
      * the low halves of the 64-bit positions do. */
@@ -482,9 +486,10 @@ mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, floa
         const float *base = buf + (size_t)(a >> 32);
         __m256i f64 = _mm256_set1_epi64x((long long)(uint32_t)a);
         /* The high halves of the eight 64-bit sums: the lanes' frames. */
-        __m256i lo = _mm256_permutevar8x32_epi32(_mm256_add_epi64(f64, steps_lo), odd_lanes);
-        __m256i hi = _mm256_permutevar8x32_epi32(_mm256_add_epi64(f64, steps_hi), odd_lanes);
-        __m256i idx = _mm256_permute2x128_si256(lo, hi, 0x20);
+        __m256i idx = _mm256_castps_si256(
+            _mm256_shuffle_ps(_mm256_castsi256_ps(_mm256_add_epi64(f64, steps_a)),
+                              _mm256_castsi256_ps(_mm256_add_epi64(f64, steps_b)),
+                              _MM_SHUFFLE(3, 1, 3, 1)));
         __m256 upper = wide ? _mm256_castsi256_ps(_mm256_cmpgt_epi32(idx, _mm256_set1_epi32(7)))
                             : _mm256_setzero_ps();
         __m256 x0 = window8(base, idx, upper, wide);
@@ -502,11 +507,8 @@ mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, floa
                                      (MixV8)x1, (MixV8)window8(base + 2, idx, upper, wide),
                                      (MixV8)f);
         }
-        /* Each frame's value twice, for its left and right. */
-        __m256 d0 = _mm256_unpacklo_ps(l, l); /* 0 0 1 1 | 4 4 5 5 */
-        __m256 d1 = _mm256_unpackhi_ps(l, l); /* 2 2 3 3 | 6 6 7 7 */
-        __m256 first = _mm256_permute2f128_ps(d0, d1, 0x20);
-        __m256 second = _mm256_permute2f128_ps(d0, d1, 0x31);
+        __m256 first = _mm256_permutevar8x32_ps(l, first_frames);
+        __m256 second = _mm256_permutevar8x32_ps(l, second_frames);
         _mm256_storeu_ps(o, _mm256_add_ps(_mm256_loadu_ps(o), _mm256_mul_ps(first, gains)));
         _mm256_storeu_ps(o + 8,
                          _mm256_add_ps(_mm256_loadu_ps(o + 8), _mm256_mul_ps(second, gains)));
