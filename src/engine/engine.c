@@ -3614,31 +3614,37 @@ static bool buses_skippable(const Engine *e, int channel_out_count, int stem_cou
  * the voice adds into the mix itself; a channel's several voices add
  * into a bus of their own first, in the list's order, which then adds
  * in. False, having rendered nothing, where a voice is shaped or on no
- * channel. The list ends up in channel order. */
-static bool render_straight(Engine *e, int *list, int count, float *mix, uint32_t n)
+ * channel. */
+static bool render_straight(Engine *e, const int *list, int count, float *mix, uint32_t n)
 {
-    const MixerVoice *voices = e->pool.voices;
-    for (int k = 0; k < count; k++)
-        if (e->pool.shaping[list[k]].on || !voice_on_channel(&voices[list[k]]))
+    MixerVoice *voices = e->pool.voices;
+    /* Each channel's voices, chained in the list's order: first[c], then
+     * after[k] from list[k] on, -1 at the end. */
+    int first[SONG_MAX_CHANNELS], last[SONG_MAX_CHANNELS], after[ENGINE_MAX_VOICES];
+    uint64_t sounding = 0;
+    for (int k = 0; k < count; k++) {
+        const MixerVoice *v = &voices[list[k]];
+        if (e->pool.shaping[list[k]].on || !voice_on_channel(v))
             return false;
-    for (int k = 1; k < count; k++) { /* stable: a channel's voices keep their order */
-        int i = list[k], j = k;
-        for (; j > 0 && voices[list[j - 1]].channel > voices[i].channel; j--)
-            list[j] = list[j - 1];
-        list[j] = i;
+        uint64_t bit = (uint64_t)1 << v->channel;
+        if (sounding & bit)
+            after[last[v->channel]] = k;
+        else
+            first[v->channel] = k;
+        sounding |= bit;
+        last[v->channel] = k;
+        after[k] = -1;
     }
     float own[2 * BUS_FRAMES];
-    for (int k = 0, end; k < count; k = end) {
-        int c = voices[list[k]].channel;
-        for (end = k + 1; end < count && voices[list[end]].channel == c; end++) {
-        }
-        if (end == k + 1) {
-            mixer_voice_render(&e->pool.voices[list[k]], mix, NULL, n);
+    for (uint64_t m = sounding; m; m &= m - 1) {
+        int k = first[bus_lowest(m)];
+        if (after[k] < 0) {
+            mixer_voice_render(&voices[list[k]], mix, NULL, n);
             continue;
         }
         memset(own, 0, sizeof(float) * 2 * n);
-        for (int v = k; v < end; v++)
-            mixer_voice_render(&e->pool.voices[list[v]], own, NULL, n);
+        for (; k >= 0; k = after[k])
+            mixer_voice_render(&voices[list[k]], own, NULL, n);
         for (size_t i = 0; i < 2 * (size_t)n; i++)
             mix[i] += own[i];
     }
