@@ -720,6 +720,68 @@ static void apply_step(VoiceFx *fx, MixerVoice *v)
     fx->set_step = v->step;
 }
 
+/* How many of the next `most` sums level + slope, each on the one
+ * before, come out as level + i r for one r (0 if not a few): while
+ * every sum stays inside the binade of `level`, a unit u apart from its
+ * edges, each rounds to the grid of that binade, u, by the same r, the
+ * nearest multiple of u to slope (unless slope lies halfway between two,
+ * where the rounding would go by the sum's last bit). */
+static uint32_t env_exact_span(float level, float slope, uint32_t most, float *step)
+{
+    if (!(level >= 0x1p-100f && level < 0x1p100f) || !(fabsf(slope) < 0x1p100f))
+        return 0;
+    int ex;
+    frexpf(level, &ex); /* level in [2^(ex-1), 2^ex) */
+    const double lo = ldexp(1.0, ex - 1), hi = ldexp(1.0, ex), u = ldexp(1.0, ex - 24);
+    const double units = (double)slope / u, whole = floor(units);
+    if (units - whole == 0.5)
+        return 0;
+    const double r = nearbyint(units) * u;
+    if (level < lo + u || level > hi - u)
+        return 0;
+    double m = most;
+    if (r > 0)
+        m = floor((hi - u - level) / r);
+    else if (r < 0)
+        m = floor((level - lo - u) / -r);
+    if (m > most)
+        m = most;
+    while (m > 0 && (level + m * r > hi - u || level + m * r < lo + u))
+        m--;
+    *step = (float)r;
+    return m < 8 ? 0 : (uint32_t)m;
+}
+
+/* levels[j] = level + slope, then each the one before + slope, k of
+ * them; returns the last. The same sums one by one would give, but a
+ * stretch whose sums all round by one step (env_exact_span) goes four
+ * a store, with no chain of sums from frame to frame. */
+static float env_ramp(float *levels, uint32_t k, float level, float slope)
+{
+    uint32_t j = 0;
+    while (j < k) {
+        float r;
+        uint32_t m = env_exact_span(level, slope, k - j, &r);
+        if (!m) {
+            level += slope;
+            levels[j++] = level;
+            continue;
+        }
+        /* level + i r is exact for every i up to m: a multiple of u in
+         * the binade of level. */
+        const FxV4 base = {level, level, level, level}, step = {r, r, r, r};
+        FxV4 at = {1, 2, 3, 4};
+        uint32_t i = 0;
+        for (; i + 4 <= m; i += 4, at += 4.0f)
+            fx_store(levels + j + i, base + at * step);
+        for (; i < m; i++)
+            levels[j + i] = level + (float)(i + 1) * r;
+        level = levels[j + m - 1];
+        j += m;
+    }
+    return level;
+}
+
 /* The envelope's next n levels; true when they are all the first. When
  * not `fill`, levels held over all n frames (most runs) are not written
  * out: only levels[0], which is what the stages read of a still
@@ -746,10 +808,7 @@ static bool env_levels(VoiceFxEnv *env, float *levels, uint32_t n, bool fill)
             for (; j < k; j++)
                 levels[i + j] = level;
         } else {
-            for (uint32_t j = 0; j < k; j++) {
-                level += slope;
-                levels[i + j] = level;
-            }
+            level = env_ramp(levels + i, k, level, slope);
         }
         env->level = level;
         i += k;
