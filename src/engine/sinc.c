@@ -37,6 +37,12 @@ static float flat[FLAT_LEN][2] __attribute__((aligned(8)));
  * below 80 dB: about 100 dB by design for this window. */
 #define FINE_KAISER_BETA 10.0
 static float fine_cd[SINC_PHASES][2 * SINC_FINE_TAPS] __attribute__((aligned(64)));
+/* The same rows with each difference scaled by 2^-24, the weight of the
+ * lowest bit of a fraction below the phase, so the vector readers
+ * multiply it by those bits as an integer rather than scaling them: the
+ * same product (a power of two moved from one factor to the other), and
+ * unrounded inside a fused multiply-add, so the same sums. */
+static float fine_cd_bits[SINC_PHASES][2 * SINC_FINE_TAPS] __attribute__((aligned(64)));
 
 /* The same readers for CPUs with AVX2 and FMA (chosen once by sinc_init):
  * eight taps an instruction. They round differently from the portable
@@ -140,6 +146,9 @@ static void build_fine_tables(void)
         for (int i = 0; i < SINC_FINE_TAPS; i++) {
             fine_cd[q][i] = (float)row[i];
             fine_cd[q][SINC_FINE_TAPS + i] = (float)(next[i] - row[i]);
+            fine_cd_bits[q][i] = fine_cd[q][i];
+            fine_cd_bits[q][SINC_FINE_TAPS + i] =
+                ldexpf(fine_cd[q][SINC_FINE_TAPS + i], -(32 - SINC_PHASE_BITS));
         }
         memcpy(row, next, sizeof row);
     }
@@ -498,8 +507,9 @@ AVX2 static inline __attribute__((always_inline)) __m256 fine_next(const float *
                                                                    const int chans)
 {
     uint32_t frac = (uint32_t)(at->lo >> 32);
-    __m256 s = fine_frame(x, at->hi, fine_cd[frac >> (32 - SINC_PHASE_BITS)],
-                          _mm256_set1_ps(unit_fraction(frac)), chans);
+    __m256 s = fine_frame(x, at->hi, fine_cd_bits[frac >> (32 - SINC_PHASE_BITS)],
+                          _mm256_set1_ps((float)(frac & ((1u << (32 - SINC_PHASE_BITS)) - 1))),
+                          chans);
     fine_step(at);
     return s;
 }
