@@ -3593,6 +3593,10 @@ static void voice_partner_first(Engine *e, int *list, int count, int k)
     }
 }
 
+/* A straight chunk's most frames: its voices are rendered a run at a
+ * time, which a tick ends (about 20 ms), not BUS_FRAMES. */
+enum { STRAIGHT_FRAMES = 4096 };
+
 /* Whether this period's chunks may add their voices straight into the
  * mix (render_straight): nothing reads a channel's bus but the sum. No
  * meter, stem, port, send, EQ, insert, compressor or ducker. */
@@ -3607,15 +3611,44 @@ static bool buses_skippable(const Engine *e, int channel_out_count, int stem_cou
     return true;
 }
 
-/* A run's voices added straight into the mix, a channel at a time in
- * channel order: the sums bus_sum makes of the buses, without them. A
- * channel's bus would hold 0 plus its lone voice's frames, exactly those
- * frames (mixer.h: a voice adds each product rounded on its own), so
- * the voice adds into the mix itself; a channel's several voices add
- * into a bus of their own first, in the list's order, which then adds
- * in. False, having rendered nothing, where a voice is shaped or on no
- * channel. */
-static bool render_straight(Engine *e, const int *list, int count, float *mix, uint32_t n)
+/* Whether a run's voices may add straight into the mix: none shaped,
+ * each on a channel. */
+static bool voices_straight(const Engine *e, const int *list, int count)
+{
+    for (int k = 0; k < count; k++)
+        if (e->pool.shaping[list[k]].on || !voice_on_channel(&e->pool.voices[list[k]]))
+            return false;
+    return true;
+}
+
+/* mix[0 .. count) += bus[0 .. count), four at a time: the same sums. */
+static void add_bus(float *mix, const float *bus, size_t count)
+{
+    size_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+        BusV4 x, m;
+        memcpy(&x, bus + i, sizeof x);
+        memcpy(&m, mix + i, sizeof m);
+        m += x;
+        memcpy(mix + i, &m, sizeof m);
+    }
+    for (; i < count; i++)
+        mix[i] += bus[i];
+}
+
+/* The frames a channel's several voices share a bus of their own at a
+ * time, between looks at whether all but one have ended: a cut note's
+ * fade (the engine's ramp) at 48 kHz. */
+enum { SHARED_FRAMES = 64 };
+
+/* A run's voices (voices_straight) added straight into the mix, a
+ * channel at a time in channel order: the sums bus_sum makes of the
+ * buses, without them. A channel's bus would hold 0 plus its lone
+ * voice's frames, exactly those frames (mixer.h: a voice adds each
+ * product rounded on its own), so a lone voice adds into the mix itself;
+ * while a channel has several, they add into a bus of their own first,
+ * in the list's order, which then adds in. */
+static void render_straight(Engine *e, const int *list, int count, float *mix, uint32_t n)
 {
     MixerVoice *voices = e->pool.voices;
     /* Each channel's voices, chained in the list's order: first[c], then
@@ -3623,37 +3656,47 @@ static bool render_straight(Engine *e, const int *list, int count, float *mix, u
     int first[SONG_MAX_CHANNELS], last[SONG_MAX_CHANNELS], after[ENGINE_MAX_VOICES];
     uint64_t sounding = 0;
     for (int k = 0; k < count; k++) {
-        const MixerVoice *v = &voices[list[k]];
-        if (e->pool.shaping[list[k]].on || !voice_on_channel(v))
-            return false;
-        uint64_t bit = (uint64_t)1 << v->channel;
+        int c = voices[list[k]].channel;
+        uint64_t bit = (uint64_t)1 << c;
         if (sounding & bit)
-            after[last[v->channel]] = k;
+            after[last[c]] = k;
         else
-            first[v->channel] = k;
+            first[c] = k;
         sounding |= bit;
-        last[v->channel] = k;
+        last[c] = k;
         after[k] = -1;
     }
-    float own[2 * BUS_FRAMES];
+    float own[2 * SHARED_FRAMES];
     for (uint64_t m = sounding; m; m &= m - 1) {
         int k = first[bus_lowest(m)];
-        if (after[k] < 0) {
-            mixer_voice_render(&voices[list[k]], mix, NULL, n);
-            continue;
+        for (uint32_t at = 0; at < n;) {
+            int active = 0, lone = -1;
+            for (int v = k; v >= 0; v = after[v])
+                if (voices[list[v]].active) {
+                    active++;
+                    lone = v;
+                }
+            if (active <= 1) {
+                if (lone >= 0)
+                    mixer_voice_render(&voices[list[lone]], mix + 2 * (size_t)at, NULL, n - at);
+                break;
+            }
+            uint32_t piece = n - at < SHARED_FRAMES ? n - at : SHARED_FRAMES;
+            memset(own, 0, sizeof(float) * 2 * piece);
+            for (int v = k; v >= 0; v = after[v])
+                mixer_voice_render(&voices[list[v]], own, NULL, piece);
+            add_bus(mix + 2 * (size_t)at, own, 2 * (size_t)piece);
+            at += piece;
         }
-        memset(own, 0, sizeof(float) * 2 * n);
-        for (; k >= 0; k = after[k])
-            mixer_voice_render(&voices[list[k]], own, NULL, n);
-        for (size_t i = 0; i < 2 * (size_t)n; i++)
-            mix[i] += own[i];
     }
-    return true;
 }
 
-/* One chunk (at most BUS_FRAMES) from frame `done` of the period: the
- * sequencer and the voices, each channel's voices into its bus, then the
- * buses into the mix (or, `straight`, into the mix as they would sum). */
+/* One chunk from frame `done` of the period: the sequencer and the
+ * voices, each channel's voices into its bus, then the buses into the
+ * mix. A chunk of at most BUS_FRAMES, or, `straight` (buses_skippable),
+ * of up to STRAIGHT_FRAMES: its runs' voices add straight into the mix
+ * as the buses would sum (render_straight), and a run that cannot is
+ * cut to BUS_FRAMES and goes through the buses as a chunk of its own. */
 static void render_chunk(Engine *e, float *out, float *const *channel_out,
                          int channel_out_count, float *const *stems, int stem_count,
                          uint32_t done, uint32_t chunk, bool straight)
@@ -3684,18 +3727,25 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
             if (run > next)
                 run = next;
         }
+        int list[ENGINE_MAX_VOICES], count = voice_list(&e->pool, list);
+        bool through_buses = !straight || !voices_straight(e, list, count);
+        if (straight && through_buses && run > BUS_FRAMES)
+            run = BUS_FRAMES;
         clock_out_run(&e->clock, done + pos + engine_latency(e), run, e->seq.bpm_tenths,
                       row_ticks(e),
                       atomic_load_explicit(&e->song->rows_per_beat, memory_order_relaxed),
                       e->rate);
-        int list[ENGINE_MAX_VOICES], count = voice_list(&e->pool, list);
-        bool done_straight =
-            straight && render_straight(e, list, count, out + 2 * (size_t)(done + pos), run);
-        for (int k = 0; k < count && !done_straight; k++) {
+        /* Where the buses' chunk starts in the period, the run in it, and
+         * its length. */
+        uint32_t bus_done = straight ? done + pos : done, bus_pos = straight ? 0 : pos,
+                 bus_chunk = straight ? run : chunk;
+        if (!through_buses)
+            render_straight(e, list, count, out + 2 * (size_t)(done + pos), run);
+        for (int k = 0; k < count && through_buses; k++) {
             int i = list[k];
             MixerVoice *v = &e->pool.voices[i];
-            float *port, *dest = voice_dest(e, v, out, channel_out, channel_out_count, done,
-                                            pos, chunk, &port);
+            float *port, *dest = voice_dest(e, v, out, channel_out, channel_out_count, bus_done,
+                                            bus_pos, bus_chunk, &port);
             if (!e->pool.shaping[i].on) {
                 mixer_voice_render(v, dest, port, run);
                 continue;
@@ -3709,13 +3759,17 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
             if (w && e->pool.shaping[j].on && voice_on_channel(v) && voice_on_channel(w) &&
                 w->channel != v->channel) {
                 float *port_w, *dest_w = voice_dest(e, w, out, channel_out, channel_out_count,
-                                                    done, pos, chunk, &port_w);
+                                                    bus_done, bus_pos, bus_chunk, &port_w);
                 voicefx_render_two(&e->pool.shaping[i], v, dest, port, &e->pool.shaping[j], w,
                                    dest_w, port_w, run);
                 k++; /* w is rendered */
             } else {
                 voicefx_render(&e->pool.shaping[i], v, dest, port, run);
             }
+        }
+        if (straight && through_buses) {
+            bus_sum(&e->buses, out + 2 * (size_t)bus_done, run, NULL, 0, 0);
+            bus_begin(&e->buses);
         }
         if (e->seq.frames_left != UINT32_MAX)
             e->seq.frames_left -= run;
@@ -3847,8 +3901,9 @@ static void render_stems(Engine *e, float *out, float *const *channel_out,
         if (channel_out[c])
             memset(channel_out[c], 0, sizeof(float) * nframes);
     bool straight = buses_skippable(e, channel_out_count, stem_count);
+    uint32_t most = straight ? STRAIGHT_FRAMES : BUS_FRAMES;
     for (uint32_t done = 0; done < nframes;) {
-        uint32_t chunk = nframes - done < BUS_FRAMES ? nframes - done : BUS_FRAMES;
+        uint32_t chunk = nframes - done < most ? nframes - done : most;
         /* Cleared a chunk at a time, while it is about to be used. */
         memset(out + 2 * (size_t)done, 0, sizeof(float) * 2 * chunk);
         render_chunk(e, out, channel_out, channel_out_count, stems, stem_count, done, chunk,

@@ -207,21 +207,25 @@ static void channel_meters_off_change_no_sample(void)
 }
 
 /* A render's mix (meters off, no stems: no bus read but by the sum, so
- * the voices add straight into the mix) is the buses' sum to the bit,
- * block by block: on a beat, and on 32 channels whose notes overlap as
- * each fades out under the next. */
+ * the voices add straight into the mix, in chunks longer than the
+ * buses') is the buses' sum to the bit, block by block: on a beat, on 32
+ * channels whose notes overlap as each fades out under the next, on
+ * every effect, and where every voice is shaped (runs through the
+ * buses, each a chunk of its own). */
 static void straight_mix_is_the_buses_sum(void)
 {
-    Song *songs[2] = {strip_beat(), synth_stress(RATE)};
-    for (int k = 0; k < 2; k++) {
+    Song *shaped = strip_beat();
+    synth_shape_all(shaped, false);
+    Song *songs[] = {strip_beat(), synth_stress(RATE), synth_every_effect(RATE), shaped};
+    for (int k = 0; k < (int)(sizeof songs / sizeof songs[0]); k++) {
         float *mix[2];
         for (int run = 0; run < 2; run++) {
             Engine *e = engine_new(songs[k], RATE);
             engine_set_channel_meters(e, run == 0);
             engine_play_song_now(e, 0, 0, false);
             mix[run] = calloc(2 * (size_t)RATE, sizeof(float));
-            for (uint32_t done = 0; done < RATE; done += 500)
-                engine_render(e, mix[run] + 2 * (size_t)done, 500);
+            for (uint32_t done = 0; done < RATE; done += 6000)
+                engine_render(e, mix[run] + 2 * (size_t)done, 6000);
             engine_free(e);
         }
         CHECK(peak_of(mix[0], 2 * (size_t)RATE) > 0.01);
