@@ -554,6 +554,24 @@ static void delay(Limiter *l, float *x, uint32_t n)
     ring_copy(l, l->frames - l->lookahead, x, n, false);
 }
 
+/* delay for a block of n >= lookahead frames at once: the frames going
+ * out first from the history, then the block moved up by the lookahead,
+ * and the history's last frames from its end. The same frames as span
+ * by span. */
+enum { BLOCK_LOOKAHEAD_MOST = 2 * SPAN }; /* the frames it holds aside */
+
+static void delay_block(Limiter *l, float *x, uint32_t n)
+{
+    float out[2 * BLOCK_LOOKAHEAD_MOST];
+    const uint32_t look = l->lookahead, size = l->history_mask + 1;
+    ring_copy(l, l->frames - look, out, look, false);
+    uint32_t kept = n < size ? n : size;
+    ring_copy(l, l->frames + n - kept, x + 2 * (size_t)(n - kept), kept, true);
+    memmove(x + 2 * (size_t)look, x, sizeof(float) * 2 * (n - look));
+    memcpy(x, out, sizeof(float) * 2 * look);
+    l->frames += n;
+}
+
 /* Frame f's gain is sums[f] / attack, rounded to float: the same
  * division, correctly rounded in any lane, four at a time. */
 typedef double LimD4 __attribute__((vector_size(32)));
@@ -820,6 +838,13 @@ void limiter_process(Limiter *l, float *x, uint32_t n, float ceiling, float *min
     *min_gain = 1.0f;
     *reduced = 0;
     ceiling *= (float)MARGIN_GAIN;
+    /* A block whose frames all stay clear of the ceiling, at rest: every
+     * span of it would only delay (the bound over a span is at most the
+     * bound over the block), so the block is delayed in one go. */
+    if (n >= 2 * SPAN && l->lookahead <= BLOCK_LOOKAHEAD_MOST && idle(l, x, n, ceiling)) {
+        delay_block(l, x, n);
+        return;
+    }
     /* In spans, so a loud moment costs its own span and not the whole
      * block; the output is the same in any block size. */
     for (uint32_t done = 0; done < n;) {
