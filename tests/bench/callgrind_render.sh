@@ -7,10 +7,11 @@
 # loudness, and as a user's render runs, printing its summary with the
 # true peak and loudness (loudness_add is the share --no-loudness saves).
 # Prints the figures and where the instructions went; asserts nothing.
-# The memset line is mostly the clearing of the channel buses (2 KiB a
-# chunk): listed apart because glibc clears anything over 2 KiB with `rep
-# stosb`, which callgrind counts as an instruction a byte, so bigger buses
-# would show here first.
+# The memset line is mostly the clearing of the mix, 32 KiB a chunk (a
+# render's voices add straight into it, no channel bus read), and of the
+# channel buses where they are used (2 KiB a chunk): listed apart because
+# glibc clears anything over 2 KiB with `rep stosb`, which callgrind
+# counts as an instruction a byte (about 8 a frame here).
 # Run by `make bench`, never by the tests (it takes two minutes).
 #
 # It counts build/bench/render_only, which is `hiss render` (the same
