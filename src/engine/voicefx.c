@@ -2182,10 +2182,13 @@ lin_mono_pairs(LinLanes *la, LinLanes *lb, LinRun *a, LinRun *b, uint32_t i, uin
          * (as lin_inputs gives each voice's). */
         const uint32_t lag = two ? LIN_LAG : 0, frames = end - i + 1;
         float g_lanes[4 * (VOICEFX_RUN + 4)], a_lanes[4 * (VOICEFX_RUN + 4)];
-        lin_mono_lanes(g_lanes, fa->g + i - 1, fb->g + i - 1 + d, fa->g + i - 1 - lag,
-                       fb->g + i - 1 + d - lag, frames);
-        lin_mono_lanes(a_lanes, fa->a1[0] + i - 1, fb->a1[0] + i - 1 + d,
-                       fa->a1[1] + i - 1 - lag, fb->a1[1] + i - 1 + d - lag, frames);
+        /* b's frame, i + d, in frame arithmetic first: d may be a step
+         * back, which added to a pointer would be four billion ahead. */
+        const uint32_t ib = i + d;
+        lin_mono_lanes(g_lanes, fa->g + i - 1, fb->g + ib - 1, fa->g + i - 1 - lag,
+                       fb->g + ib - 1 - lag, frames);
+        lin_mono_lanes(a_lanes, fa->a1[0] + i - 1, fb->a1[0] + ib - 1,
+                       fa->a1[1] + i - 1 - lag, fb->a1[1] + ib - 1 - lag, frames);
         const uint32_t at0 = i;
         /* The coefficients of a batch of pairs first, then their steps:
          * the steps' loop keeps the state in registers, with the
