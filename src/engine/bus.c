@@ -21,15 +21,16 @@ float *bus_channel(BusBank *b, int c, uint32_t n)
     return b->buf[c];
 }
 
-/* mix[0..count) += bus[0..count), and the peak and energy of bus added to
- * *peak and *energy. Four samples an instruction, two vectors a pass with
+/* mix[0..count) += bus[0..count) x gain, and the peak and energy of
+ * that added to *peak and *energy. Four samples an instruction, two vectors a pass with
  * a peak and an energy each, so neither sum waits on the one before (the
  * chains, not the arithmetic, set the pace). The highest of a set is the
  * same whatever order it is taken in, so the peak is exact; the energy
  * feeds a meter only. */
-static void sum_channel(const float *bus, float *mix, size_t count, float *peak,
+static void sum_channel(const float *bus, float gain, float *mix, size_t count, float *peak,
                         double *energy)
 {
+    const BusV4 gain4 = {gain, gain, gain, gain};
     BusV4 peak4[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}};
     BusV4 energy4[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}};
     size_t i = 0;
@@ -38,6 +39,7 @@ static void sum_channel(const float *bus, float *mix, size_t count, float *peak,
             BusV4 x, m;
             memcpy(&x, bus + i + 4 * h, sizeof x);
             memcpy(&m, mix + i + 4 * h, sizeof m);
+            x *= gain4;
             m += x;
             memcpy(mix + i + 4 * h, &m, sizeof m);
             BusV4 a = (BusV4)((BusI4)x & 0x7FFFFFFF);
@@ -53,8 +55,9 @@ static void sum_channel(const float *bus, float *mix, size_t count, float *peak,
         }
     }
     for (; i < count; i++) {
-        mix[i] += bus[i];
-        float a = fabsf(bus[i]);
+        float x = bus[i] * gain;
+        mix[i] += x;
+        float a = fabsf(x);
         p = a > p ? a : p;
         e += (double)a * a;
     }
@@ -62,21 +65,23 @@ static void sum_channel(const float *bus, float *mix, size_t count, float *peak,
     *energy = e;
 }
 
-/* mix[0..count) += bus[k][0..count) for k < buses, in that order,
- * nothing measured: the same sums as one bus after another. */
-static void add_channels(const float *const *bus, int buses, float *mix, size_t count)
+/* mix[0..count) += bus[k][0..count) x gain[k] for k < buses, in that
+ * order, nothing measured: the same sums as one bus after another. */
+static void add_channels(const float *const *bus, const float *gain, int buses, float *mix,
+                         size_t count)
 {
     for (int k = 0; k < buses; k++) {
+        const BusV4 gain4 = {gain[k], gain[k], gain[k], gain[k]};
         size_t i = 0;
         for (; i + 4 <= count; i += 4) {
             BusV4 x, m;
             memcpy(&x, bus[k] + i, sizeof x);
             memcpy(&m, mix + i, sizeof m);
-            m += x;
+            m += x * gain4;
             memcpy(mix + i, &m, sizeof m);
         }
         for (; i < count; i++)
-            mix[i] += bus[k][i];
+            mix[i] += bus[k][i] * gain[k];
     }
 }
 
@@ -88,19 +93,23 @@ static void add_channels(const float *const *bus, int buses, float *mix, size_t 
  * buses are added into them, so the mix is loaded and stored once a
  * pass, and each sample still takes them one after another. */
 __attribute__((target("avx2"))) static void add_channels_avx2(const float *const *bus,
-                                                               int buses, float *mix,
-                                                               size_t count)
+                                                               const float *gain, int buses,
+                                                               float *mix, size_t count)
 {
+    __m256 gain8[SONG_MAX_CHANNELS];
+    for (int k = 0; k < buses; k++)
+        gain8[k] = _mm256_set1_ps(gain[k]);
     size_t i = 0;
     for (; i + 32 <= count; i += 32) {
         __m256 m0 = _mm256_loadu_ps(mix + i), m1 = _mm256_loadu_ps(mix + i + 8);
         __m256 m2 = _mm256_loadu_ps(mix + i + 16), m3 = _mm256_loadu_ps(mix + i + 24);
         for (int k = 0; k < buses; k++) {
             const float *b = bus[k] + i;
-            m0 = _mm256_add_ps(m0, _mm256_loadu_ps(b));
-            m1 = _mm256_add_ps(m1, _mm256_loadu_ps(b + 8));
-            m2 = _mm256_add_ps(m2, _mm256_loadu_ps(b + 16));
-            m3 = _mm256_add_ps(m3, _mm256_loadu_ps(b + 24));
+            const __m256 g = gain8[k];
+            m0 = _mm256_add_ps(m0, _mm256_mul_ps(_mm256_loadu_ps(b), g));
+            m1 = _mm256_add_ps(m1, _mm256_mul_ps(_mm256_loadu_ps(b + 8), g));
+            m2 = _mm256_add_ps(m2, _mm256_mul_ps(_mm256_loadu_ps(b + 16), g));
+            m3 = _mm256_add_ps(m3, _mm256_mul_ps(_mm256_loadu_ps(b + 24), g));
         }
         _mm256_storeu_ps(mix + i, m0);
         _mm256_storeu_ps(mix + i + 8, m1);
@@ -110,27 +119,29 @@ __attribute__((target("avx2"))) static void add_channels_avx2(const float *const
     for (; i + 8 <= count; i += 8) {
         __m256 m = _mm256_loadu_ps(mix + i);
         for (int k = 0; k < buses; k++)
-            m = _mm256_add_ps(m, _mm256_loadu_ps(bus[k] + i));
+            m = _mm256_add_ps(m, _mm256_mul_ps(_mm256_loadu_ps(bus[k] + i), gain8[k]));
         _mm256_storeu_ps(mix + i, m);
     }
     for (; i < count; i++)
         for (int k = 0; k < buses; k++)
-            mix[i] += bus[k][i];
+            mix[i] += bus[k][i] * gain[k];
 }
 
 /* sum_channel eight samples an instruction, for CPUs with AVX2: the mix
  * and the peak come out the same; the energy (a meter's) rounds in
  * another order. */
-__attribute__((target("avx2"))) static void
-sum_channel_avx2(const float *bus, float *mix, size_t count, float *peak, double *energy)
+__attribute__((target("avx2"))) static void sum_channel_avx2(const float *bus, float gain,
+                                                              float *mix, size_t count,
+                                                              float *peak, double *energy)
 {
+    const __m256 gain8 = _mm256_set1_ps(gain);
     __m256 peak8[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
     __m256 energy8[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
     const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
     size_t i = 0;
     for (; i + 16 <= count; i += 16)
         for (int h = 0; h < 2; h++) {
-            __m256 x = _mm256_loadu_ps(bus + i + 8 * h);
+            __m256 x = _mm256_mul_ps(_mm256_loadu_ps(bus + i + 8 * h), gain8);
             _mm256_storeu_ps(mix + i + 8 * h,
                              _mm256_add_ps(_mm256_loadu_ps(mix + i + 8 * h), x));
             peak8[h] = _mm256_max_ps(_mm256_and_ps(x, magnitude), peak8[h]);
@@ -153,7 +164,7 @@ sum_channel_avx2(const float *bus, float *mix, size_t count, float *peak, double
     *peak = p > *peak ? p : *peak;
     *energy += _mm_cvtsd_f64(e2);
     if (i < count)
-        sum_channel(bus + i, mix + i, count - i, peak, energy);
+        sum_channel(bus + i, gain, mix + i, count - i, peak, energy);
 }
 
 static bool has_avx2(void)
@@ -175,25 +186,41 @@ void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_c
     for (int c = 0; c < stem_count; c++)
         if (stems[c] && !b->used[c])
             memset(stems[c] + 2 * (size_t)offset, 0, sizeof(float) * 2 * n);
-    const bool wide = has_avx2();
-    /* Unmetered, the buses go into the mix all together, after the loop. */
-    const float *gathered[SONG_MAX_CHANNELS];
-    int waiting = 0;
+    const size_t count = 2 * (size_t)n;
+    /* One loop for each way of summing, so a bus costs no test of which. */
+    if (b->unmetered) {
+        /* The buses go into the mix all together, after the loop. */
+        const float *gathered[SONG_MAX_CHANNELS];
+        float gathered_gain[SONG_MAX_CHANNELS];
+        int waiting = 0;
+        for (uint64_t m = b->used_mask; m; m &= m - 1) {
+            int c = bus_lowest(m);
+            gathered_gain[waiting] = b->gain[c];
+            gathered[waiting++] = b->buf[c];
+        }
+        if (waiting && has_avx2())
+            add_channels_avx2(gathered, gathered_gain, waiting, mix, count);
+        else if (waiting)
+            add_channels(gathered, gathered_gain, waiting, mix, count);
+    } else if (has_avx2()) {
+        for (uint64_t m = b->used_mask; m; m &= m - 1) {
+            int c = bus_lowest(m);
+            sum_channel_avx2(b->buf[c], b->gain[c], mix, count, &b->peak[c], &b->energy[c]);
+        }
+    } else {
+        for (uint64_t m = b->used_mask; m; m &= m - 1) {
+            int c = bus_lowest(m);
+            sum_channel(b->buf[c], b->gain[c], mix, count, &b->peak[c], &b->energy[c]);
+        }
+    }
+    if (!stem_count)
+        return;
     for (uint64_t m = b->used_mask; m; m &= m - 1) {
         int c = bus_lowest(m);
-        const float *bus = b->buf[c];
-        if (b->unmetered) {
-            gathered[waiting++] = bus;
-        } else if (wide) {
-            sum_channel_avx2(bus, mix, 2 * (size_t)n, &b->peak[c], &b->energy[c]);
-        } else {
-            sum_channel(bus, mix, 2 * (size_t)n, &b->peak[c], &b->energy[c]);
-        }
-        if (c < stem_count && stems[c])
-            memcpy(stems[c] + 2 * (size_t)offset, bus, sizeof(float) * 2 * n);
+        if (c >= stem_count || !stems[c])
+            continue;
+        float *stem = stems[c] + 2 * (size_t)offset;
+        for (size_t i = 0; i < count; i++)
+            stem[i] = b->buf[c][i] * b->gain[c];
     }
-    if (waiting && wide)
-        add_channels_avx2(gathered, waiting, mix, 2 * (size_t)n);
-    else if (waiting)
-        add_channels(gathered, waiting, mix, 2 * (size_t)n);
 }

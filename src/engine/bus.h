@@ -1,7 +1,8 @@
 /* bus: the channel buses. Every song channel's voices add into its own
- * stereo bus (after their pan and the channel's fader), and the buses sum
- * into the mix; previews skip them. A bus is what a channel's stem, its
- * meter and (later) its inserts and sends see. The engine works through a
+ * stereo bus (after their pan and balance), and the buses sum into the
+ * mix at their faders' gains; previews skip them. A bus is what a
+ * channel's inserts and pre-fader sends see, and times its fader gain
+ * what its stem, its meter and its post-fader sends see. The engine works through a
  * period in chunks of BUS_FRAMES so the buses stay small and in cache.
  * Pure C11 + libm; nothing allocated, nothing unbounded. */
 #ifndef HISS_BUS_H
@@ -49,6 +50,7 @@ enum { BUS_PAD = 16 };
 typedef struct {
     float buf[SONG_MAX_CHANNELS][2 * BUS_FRAMES + BUS_PAD];
     bool used[SONG_MAX_CHANNELS]; /* written since bus_begin */
+    float gain[SONG_MAX_CHANNELS]; /* what bus_sum scales each by (its fader) */
     uint64_t used_mask;            /* the same, bit c for channel c */
     float peak[SONG_MAX_CHANNELS]; /* the highest |sample| since bus_take_peaks */
     double energy[SONG_MAX_CHANNELS]; /* the sum of squared samples since then */
@@ -61,8 +63,9 @@ typedef struct {
 void bus_begin(BusBank *b);
 /* [audio] Channel c's bus for this chunk (n frames, cleared on first use). */
 float *bus_channel(BusBank *b, int c, uint32_t n);
-/* [audio] Adds every used bus into mix (n interleaved frames), measures
- * their peaks and energy (unless unmetered) and copies each into
+/* [audio] Adds every used bus times its gain into mix (n interleaved
+ * frames), measures their peaks and energy (unless unmetered) and copies
+ * each (times its gain) into
  * stems[c] + 2 * offset (stem_count interleaved stereo buffers, NULL
  * entries skipped; unused buses give silence). Channels are summed in
  * channel order whatever the chunk. */

@@ -200,6 +200,9 @@ typedef struct {
      * for the next tick (moves_due), where an Oxy pair can say it again. */
     int heard_move[SONG_MAX_CHANNELS][ENGINE_MOVES];
     float heard_gain[SONG_MAX_CHANNELS];
+    /* The heard fader as applied to each channel's bus, gliding to
+     * heard_gain (channel_fader_to). */
+    StripFader fader[SONG_MAX_CHANNELS];
     int auto_move[SONG_MAX_CHANNELS][ENGINE_MOVES];
     bool moves_due;
 } ChannelBank;
@@ -275,6 +278,7 @@ typedef struct {
     float in[SONG_SENDS][2 * BUS_FRAMES], out[SONG_SENDS][2 * BUS_FRAMES];
     float gain[SONG_MAX_CHANNELS][SONG_SENDS]; /* as applied at the last chunk's end */
     float to_reverb;                           /* likewise, delay into reverb */
+    bool fed[SONG_SENDS]; /* in[k] holds this chunk's input */
     float peak[SONG_SENDS];
     bool lines;   /* the delay and reverb have their memory */
     bool offered; /* [ui] engine_ready_sends has sent it */
@@ -352,6 +356,13 @@ struct Engine {
     int comp_set[SONG_MAX_CHANNELS][SONG_COMP_PARAMS];
     uint64_t glue_mask; /* bit c: comp_set[c][SONG_GLUE_ON] */
     float comp_gain[SONG_MAX_CHANNELS][BUS_FRAMES];
+    /* Bit c: channel c's fader glides in this chunk, and fader_gain[c]
+     * holds its gain for each of the chunk's frames before
+     * fader_filled[c] (a fader moved mid-chunk, at a tick, glides from
+     * that frame). */
+    uint64_t fader_moving;
+    uint32_t fader_filled[SONG_MAX_CHANNELS];
+    float fader_gain[SONG_MAX_CHANNELS][BUS_FRAMES];
     Glue glue;
     Tape tape;
     Sends sends;
@@ -578,9 +589,9 @@ static void note_gains(const Engine *e, int c, float vol, int pan, const PointEn
                        float *gl, float *gr, float *gm)
 {
     StripState heard = {.pan = e->chans.heard_move[c][ENGINE_MOVE_BALANCE]};
-    vol = audible(e, c) ? vol * e->chans.heard_gain[c] * (pe ? pe->gain : 1.0f) *
-                              global_gain(e)
-                        : 0.0f;
+    /* The fader is not here: it comes after the channel's inserts and
+     * pre-fader sends, on its bus (channel_fader_to). */
+    vol = audible(e, c) ? vol * (pe ? pe->gain : 1.0f) * global_gain(e) : 0.0f;
     pan_gains(env_moved_pan(pan, pe ? pe->pan : SONG_ENV_TOP / 2), vol, gl, gr);
     strip_balance(&heard, gl, gr);
     *gm = vol;
@@ -606,6 +617,35 @@ static int wanted_move(const Engine *e, int c, int k)
     return k == ENGINE_MOVE_FADER ? e->chans.strip[c].gain_tenth_db : e->chans.strip[c].pan;
 }
 
+/* Whether a voice of channel c may be sounding. */
+static bool channel_sounds(const Engine *e, int c)
+{
+    for (int w = 0; w < ENGINE_MAX_VOICES / 64; w++)
+        for (uint64_t m = e->pool.busy[w]; m; m &= m - 1) {
+            const MixerVoice *v = &e->pool.voices[64 * w + __builtin_ctzll(m)];
+            if (v->active && v->channel == c)
+                return true;
+        }
+    return false;
+}
+
+/* Channel c's fader glides to `target` from the frame of the chunk the
+ * sequencer is at: the frames before it keep the glide they had. With
+ * nothing sounding on the channel it is there at once, so a note that
+ * starts on the move's tick (a playback's first) starts at its level. */
+static void channel_fader_to(Engine *e, int c, float target)
+{
+    StripFader *f = &e->chans.fader[c];
+    if (target == f->target)
+        return;
+    /* (Not moving before, none of the chunk's frames is filled.) */
+    uint32_t at = e->chunk_pos;
+    strip_fader_run(f, e->fader_gain[c] + e->fader_filled[c], at - e->fader_filled[c]);
+    e->fader_filled[c] = at;
+    e->fader_moving |= (uint64_t)1 << c;
+    strip_fader_to(f, target, channel_sounds(e, c) ? e->ramp : 0);
+}
+
 /* The fader and balance heard become the wanted ones; true when any
  * changed. */
 static bool take_moves(Engine *e)
@@ -619,7 +659,7 @@ static bool take_moves(Engine *e)
             e->chans.heard_move[c][k] = want;
             if (k == ENGINE_MOVE_FADER) {
                 e->chans.heard_gain[c] = strip_gain_of_tenth_db(want);
-                strip_hear_gain(&e->chans.strip[c], e->chans.heard_gain[c]);
+                channel_fader_to(e, c, e->chans.heard_gain[c]);
             }
             changed = true;
         }
@@ -2857,12 +2897,6 @@ static void follow_strips(Engine *e)
             e->chans.moves_due |= wanted_move(e, c, k) != e->chans.heard_move[c][k];
     if (e->chans.moves_due && !capturing_play(e))
         changed |= take_moves(e);
-    /* Elsewhere a heard fader reaches its strip state as it changes
-     * (take_moves): a strip read again is the one to catch up. */
-    for (uint64_t m = moved; m; m &= m - 1) {
-        int c = bus_lowest(m);
-        strip_hear_gain(&e->chans.strip[c], e->chans.heard_gain[c]);
-    }
     if (changed)
         for (int c = 0; c < e->chans.nch; c++)
             channel_apply(e, c);
@@ -3191,6 +3225,13 @@ Engine *engine_new(Song *song, uint32_t rate)
             e->chans.heard_move[c][k] = MIX_NONE;
     clear_auto_moves(e);
     follow_strips(e);
+    /* The faders start at their levels rather than gliding there. */
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        strip_fader_init(&e->chans.fader[c], e->chans.heard_gain[c]);
+        e->buses.gain[c] = e->chans.heard_gain[c];
+    }
+    e->fader_moving = 0;
+    memset(e->fader_filled, 0, sizeof e->fader_filled);
     /* The sends start at their levels rather than fading in. */
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         for (int k = 0; k < SONG_SENDS; k++)
@@ -3447,14 +3488,90 @@ static double delay_frames(const Engine *e)
     return round(beats * rows_per_beat * e->seq.speed * 25.0 * e->rate / e->seq.bpm_tenths);
 }
 
-/* The send buses for one chunk: each channel's bus into A and B at its
- * send levels (a change glides over the chunk), the delay's return into
- * B, and both returns into the mix and their stems. */
+/* Channel c's bus times bus_gain into send k at the send's level (a
+ * change glides over the chunk's n frames). */
+static void feed_send(Engine *e, int c, int k, uint32_t n, float bus_gain)
+{
+    Sends *sn = &e->sends;
+    float target = e->chans.strip[c].send[k];
+    if (!e->buses.used[c] || (target <= 0.0f && sn->gain[c][k] <= 0.0f))
+        return;
+    if (!sn->fed[k])
+        memset(sn->in[k], 0, sizeof(float) * 2 * n);
+    sn->fed[k] = true;
+    add_gliding(sn->in[k], e->buses.buf[c], n, sn->gain[c][k] * bus_gain, target * bus_gain);
+}
+
+/* The pre-fader sends of a chunk: each bus as its inserts and ducker
+ * leave it, before apply_faders. */
+static void feed_pre_fader_sends(Engine *e, uint32_t n)
+{
+    Sends *sn = &e->sends;
+    if (!sn->lines)
+        return;
+    for (int k = 0; k < SONG_SENDS; k++)
+        sn->fed[k] = false;
+    for (uint64_t m = e->buses.used_mask; m; m &= m - 1) {
+        int c = bus_lowest(m);
+        for (int k = 0; k < SONG_SENDS; k++)
+            if (e->chans.strip[c].send_pre[k])
+                feed_send(e, c, k, n, 1.0f);
+    }
+}
+
+/* The channels' faders for a chunk of n frames from frame `done` of the
+ * period, on their buses and ports: a moving one frame by frame, in
+ * place, its bus's gain 1 for the chunk; a still one is the bus's gain,
+ * applied by bus_sum and the post-fader sends (so a fader at rest costs
+ * no pass of its own). settle_faders ends the chunk. */
+static void apply_faders(Engine *e, float *const *channel_out, int channel_out_count,
+                         uint32_t done, uint32_t n)
+{
+    for (uint64_t m = e->fader_moving; m; m &= m - 1) {
+        int c = bus_lowest(m);
+        float *g = e->fader_gain[c];
+        strip_fader_run(&e->chans.fader[c], g + e->fader_filled[c], n - e->fader_filled[c]);
+        e->fader_filled[c] = 0;
+        e->buses.gain[c] = 1.0f;
+        if (!e->buses.used[c])
+            continue;
+        float *x = e->buses.buf[c];
+        for (uint32_t f = 0; f < n; f++) {
+            x[2 * f] *= g[f];
+            x[2 * f + 1] *= g[f];
+        }
+        if (c < channel_out_count && channel_out[c])
+            for (uint32_t f = 0; f < n; f++)
+                channel_out[c][done + f] *= g[f];
+    }
+    for (int c = 0; c < channel_out_count; c++) {
+        const float g = e->buses.gain[c];
+        if (channel_out[c] && e->buses.used[c] && g != 1.0f)
+            for (uint32_t f = 0; f < n; f++)
+                channel_out[c][done + f] *= g;
+    }
+}
+
+/* After a chunk: a fader that has come to rest is its bus's gain again. */
+static void settle_faders(Engine *e)
+{
+    for (uint64_t m = e->fader_moving; m; m &= m - 1) {
+        int c = bus_lowest(m);
+        if (!e->chans.fader[c].left) {
+            e->fader_moving &= ~((uint64_t)1 << c);
+            e->buses.gain[c] = e->chans.fader[c].gain;
+        }
+    }
+}
+
+/* The send buses for one chunk: each channel's bus after its fader into
+ * its post-fader sends (the pre-fader ones are fed already), the delay's
+ * return into B, and both returns into the mix and their stems. */
 static void run_sends(Engine *e, float *mix, uint32_t n, float *const *stems, int stem_count,
                       uint32_t offset)
 {
     Sends *sn = &e->sends;
-    bool fed[SONG_SENDS] = {false, false};
+    bool *fed = sn->fed;
     if (!sn->lines) {
         /* No send in use when the engine was made, and none since. */
         for (int k = 0; k < SONG_SENDS; k++) {
@@ -3471,14 +3588,9 @@ static void run_sends(Engine *e, float *mix, uint32_t n, float *const *stems, in
     }
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
         for (int k = 0; k < SONG_SENDS; k++) {
-            float target = e->chans.strip[c].send[k];
-            if (e->buses.used[c] && (target > 0.0f || sn->gain[c][k] > 0.0f)) {
-                if (!fed[k])
-                    memset(sn->in[k], 0, sizeof(float) * 2 * n);
-                fed[k] = true;
-                add_gliding(sn->in[k], e->buses.buf[c], n, sn->gain[c][k], target);
-            }
-            sn->gain[c][k] = target;
+            if (!e->chans.strip[c].send_pre[k])
+                feed_send(e, c, k, n, e->buses.gain[c]);
+            sn->gain[c][k] = e->chans.strip[c].send[k];
         }
     bool sounds[SONG_SENDS];
     sounds[SONG_SEND_DELAY] =
@@ -3798,9 +3910,12 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
             e->duck_mask &= ~((uint64_t)1 << c);
     }
     e->chunk_pos = 0; /* a live note before the next chunk lands on its start */
+    feed_pre_fader_sends(e, chunk);
+    apply_faders(e, channel_out, channel_out_count, done, chunk);
     bus_sum(&e->buses, out + 2 * (size_t)done, chunk, stems,
             stem_count < SONG_MAX_CHANNELS ? stem_count : SONG_MAX_CHANNELS, done);
     run_sends(e, out + 2 * (size_t)done, chunk, stems, stem_count, done);
+    settle_faders(e);
 }
 
 /* Copies what went out into the tap's blocks; a full block goes on the
@@ -4018,6 +4133,11 @@ void engine_hand_over(Engine *from, Engine *to)
     }
     to->pool.serial = from->pool.serial;
     to->chans = from->chans;
+    /* A fader still gliding lands on its target: the ramp counts frames. */
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
+        strip_fader_init(&to->chans.fader[c], to->chans.fader[c].target);
+        to->buses.gain[c] = to->chans.fader[c].gain;
+    }
     /* That and the inserts below were made from `from`'s reading of the
      * strips: every strip is read again. */
     to->strips_seen = 0;

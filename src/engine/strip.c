@@ -15,23 +15,40 @@ float strip_default_gain(void)
     return strip_gain_of_tenth_db(SONG_CHANNEL_GAIN_DEFAULT);
 }
 
-/* The voices carry the fader, so a pre-fader send undoes it. */
 static void strip_sends(StripState *st)
 {
-    for (int k = 0; k < SONG_SENDS; k++) {
-        float send = strip_gain_of_tenth_db(st->send_tenth_db[k]);
-        if (st->send_pre[k])
-            send = st->gain > 0.0f ? send / st->gain : 0.0f;
-        st->send[k] = send;
-    }
+    for (int k = 0; k < SONG_SENDS; k++)
+        st->send[k] = strip_gain_of_tenth_db(st->send_tenth_db[k]);
 }
 
-void strip_hear_gain(StripState *st, float gain)
+void strip_fader_init(StripFader *f, float gain)
 {
-    if (st->gain == gain)
+    *f = (StripFader){.gain = gain, .target = gain};
+}
+
+void strip_fader_to(StripFader *f, float target, uint32_t ramp)
+{
+    if (target == f->target)
         return;
-    st->gain = gain;
-    strip_sends(st);
+    f->target = target;
+    if (!ramp) {
+        f->gain = target;
+        f->left = 0;
+        return;
+    }
+    f->step = (target - f->gain) / (float)ramp;
+    f->left = ramp;
+}
+
+void strip_fader_run(StripFader *f, float *gains, uint32_t n)
+{
+    uint32_t i = 0;
+    for (; i < n && f->left; i++) {
+        f->gain = --f->left ? f->gain + f->step : f->target;
+        gains[i] = f->gain;
+    }
+    for (; i < n; i++)
+        gains[i] = f->gain;
 }
 
 bool strip_follow(StripState *st, const SongStrip *s)
@@ -57,8 +74,6 @@ bool strip_follow(StripState *st, const SongStrip *s)
             strip_sends(st);
         return false;
     }
-    if (!st->valid || gain != st->gain_tenth_db)
-        st->gain = strip_gain_of_tenth_db(gain);
     st->gain_tenth_db = gain;
     st->pan = pan;
     st->mute = mute;

@@ -6,6 +6,7 @@
 #define HISS_STRIP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "song.h"
 
@@ -13,22 +14,34 @@ typedef struct {
     int gain_tenth_db; /* as last read from the song */
     int pan;           /* -100..100 */
     bool mute, solo;
-    float gain;        /* linear fader gain */
     int send_tenth_db[SONG_SENDS];
     bool send_pre[SONG_SENDS];
-    float send[SONG_SENDS]; /* what the channel's bus is scaled by into each
-                               send: the send's gain, over the fader's when
-                               pre-fader (0 when the fader is off) */
+    float send[SONG_SENDS]; /* each send's linear gain, applied to the
+                               channel's bus before its fader (pre) or
+                               after it */
     bool valid;        /* false until the first strip_follow */
 } StripState;
 
 /* [audio] Copies the song's strip into st; true when the fader, pan,
  * mute or solo changed (what the voices must hear of). */
 bool strip_follow(StripState *st, const SongStrip *song_strip);
-/* [audio] The fader the channel is heard at when a pattern (or a capture
- * waiting for its tick) says other than the strip: pre-fader sends are
- * taken before it. */
-void strip_hear_gain(StripState *st, float gain);
+/* A channel's fader as the engine applies it to the channel's bus (after
+ * the inserts and the pre-fader sends): a change glides there in a
+ * straight line over a number of frames, so a move never clicks. */
+typedef struct {
+    float gain;   /* at the frame reached */
+    float target;
+    float step;   /* per frame while gliding */
+    uint32_t left; /* frames of the glide to go (0: at rest on target) */
+} StripFader;
+
+/* At rest at gain. */
+void strip_fader_init(StripFader *f, float gain);
+/* [audio] Glides from where it is to target over ramp frames (at once
+ * when ramp is 0). */
+void strip_fader_to(StripFader *f, float target, uint32_t ramp);
+/* [audio] The gains of the next n frames into gains[0..n), moving on. */
+void strip_fader_run(StripFader *f, float *gains, uint32_t n);
 /* [audio] Balance: the side panned away from is turned down, linearly,
  * to silence at the end of the range; the other side stays. */
 void strip_balance(const StripState *st, float *left, float *right);

@@ -3,6 +3,7 @@
  * post-fader sends, the reverb's RT60 and pre-delay, stems that still sum
  * to the mix, block-size invariance, and the song file's lines. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,9 @@ typedef struct {
     uint32_t frames;
 } Take;
 
-static Take take(Song *s, uint32_t frames, uint32_t block)
+/* The same with channel 1's fader moved before each block: to
+ * faders[b % count] (tenths of a dB) before block b (none: count 0). */
+static Take take_faded(Song *s, uint32_t frames, uint32_t block, const int *faders, int count)
 {
     Take t = {.frames = frames};
     t.mix = calloc(2 * (size_t)frames, sizeof(float));
@@ -28,8 +31,10 @@ static Take take(Song *s, uint32_t frames, uint32_t block)
         t.stems[c] = calloc(2 * (size_t)frames, sizeof(float));
     Engine *e = engine_new(s, RATE);
     engine_play_song_now(e, 0, 0, false);
-    for (uint32_t done = 0; done < frames;) {
+    for (uint32_t done = 0, b = 0; done < frames; b++) {
         uint32_t n = frames - done < block ? frames - done : block;
+        if (count)
+            atomic_store(&s->strips[0].gain_tenth_db, faders[b % (uint32_t)count]);
         float *at[ENGINE_STEMS];
         for (int c = 0; c < ENGINE_STEMS; c++)
             at[c] = t.stems[c] + 2 * (size_t)done;
@@ -38,6 +43,11 @@ static Take take(Song *s, uint32_t frames, uint32_t block)
     }
     engine_free(e);
     return t;
+}
+
+static Take take(Song *s, uint32_t frames, uint32_t block)
+{
+    return take_faded(s, frames, block, NULL, 0);
 }
 
 static void take_free(Take *t)
@@ -69,6 +79,15 @@ static double side_peak(const float *x, uint32_t from, uint32_t count, int side)
     double p = 0;
     for (uint32_t f = from; f < from + count; f++)
         p = fmax(p, fabs(x[2 * f + side]));
+    return p;
+}
+
+/* The peak |sample| of x[0..n). */
+static double peak_of(const float *x, size_t n)
+{
+    double p = 0;
+    for (size_t i = 0; i < n; i++)
+        p = fmax(p, fabs(x[i]));
     return p;
 }
 
@@ -159,6 +178,100 @@ static void pre_and_post_fader(void)
     song_free(s);
 }
 
+/* A fader at its bottom (off) silences the channel, not its pre-fader
+ * sends: the echo comes at its frame as loud as the click at 0 dB, and
+ * the reverb still sounds; post-fader, both are silent. */
+static void pre_fader_send_with_the_fader_off(void)
+{
+    Song *s = click_song(120, song_note_value_code(16, SONG_NOTE_STRAIGHT), 0);
+    const uint32_t d = 6000; /* a sixteenth: a row of 6 ticks */
+    atomic_store(&s->strips[0].gain_tenth_db, 0);
+    Take open = take(s, RATE / 2, 256);
+    uint32_t onset = synth_first_above(open.stems[0], 0, open.frames, 0.001f);
+    double click = side_peak(open.stems[0], onset, 32, 0);
+    take_free(&open);
+    atomic_store(&s->strips[0].gain_tenth_db, SONG_GAIN_MIN);
+    atomic_store(&s->strips[0].send_tenth_db[SONG_SEND_REVERB], 0);
+    for (int pre = 1; pre >= 0; pre--) {
+        atomic_store(&s->strips[0].send_pre[SONG_SEND_DELAY], pre);
+        atomic_store(&s->strips[0].send_pre[SONG_SEND_REVERB], pre);
+        Take t = take(s, RATE / 2, 256);
+        const float *echo = t.stems[ENGINE_STEM_DELAY];
+        CHECK_MSG(peak_of(t.stems[0], 2 * (size_t)t.frames) == 0.0,
+                  "the channel sounds with its fader off");
+        double reverb = peak_of(t.stems[ENGINE_STEM_REVERB], 2 * (size_t)t.frames);
+        if (pre) {
+            uint32_t back = synth_first_above(echo, 0, t.frames, 0.001f);
+            CHECK_MSG(back == onset + d, "the echo comes %u frames after the click, not %u",
+                      back - onset, d);
+            CHECK_NEAR(20 * log10(side_peak(echo, onset + d, 32, 0) / click), 0.0, 0.01);
+            CHECK_MSG(reverb > 0.01, "the reverb peaks at %g", reverb);
+        } else {
+            CHECK_MSG(peak_of(echo, 2 * (size_t)t.frames) == 0.0 && reverb == 0.0,
+                      "a post-fader send sounds with the fader off");
+        }
+        take_free(&t);
+    }
+    song_free(s);
+}
+
+/* A held tone (DC) with channel 1's fader gliding between -60 dB (off)
+ * and +6 dB every block: `pre` sends it to the delay, whose echo (one
+ * sixteenth later, no feedback, no filters) is the send's input. */
+static Take faded_tone(bool pre, const int *faders, int count)
+{
+    Song *s = synth_song(2, 64, 120, 6);
+    synth_set_instrument(s, 1, synth_instrument(synth_dc(RATE, 4096, 0.5f), LOOP_FORWARD, 0,
+                                                4096, INTERP_RAW));
+    synth_put(s, 0, 0, 0, 49, 1, 64, 0, 0);
+    atomic_store(&s->strips[0].send_tenth_db[SONG_SEND_DELAY], 0);
+    atomic_store(&s->strips[0].send_pre[SONG_SEND_DELAY], pre);
+    atomic_store(&s->delay[SONG_DELAY_TIME], song_note_value_code(16, SONG_NOTE_STRAIGHT));
+    atomic_store(&s->delay[SONG_DELAY_FEEDBACK], 0);
+    atomic_store(&s->delay[SONG_DELAY_LOW_CUT], 0);
+    atomic_store(&s->delay[SONG_DELAY_HIGH_CUT], 0);
+    Take t = take_faded(s, RATE / 2, 256, faders, count);
+    song_free(s);
+    return t;
+}
+
+/* While the fader glides, a pre-fader send holds its level: the echo of
+ * the held tone stays flat to within float rounding. A post-fader send
+ * follows the fader frame for frame, glides too: its echo is the
+ * channel's stem one delay later. */
+static void fader_glides_leave_pre_fader_sends_alone(void)
+{
+    static const int faders[] = {0, -200, SONG_GAIN_MIN, 60, -35, SONG_GAIN_MIN, -120};
+    const int count = (int)HISS_ARRAY_LEN(faders);
+    const uint32_t d = 6000, settled = d + 4096; /* past the note's declick ramp */
+    Take still = faded_tone(true, faders, 1);
+    Take t = faded_tone(true, faders, count);
+    double level = side_peak(still.stems[ENGINE_STEM_DELAY], settled, 256, 0), ripple = 0;
+    CHECK_MSG(level > 0.1, "the echo of the tone peaks at %g", level);
+    for (uint32_t f = settled; f < t.frames; f++)
+        for (int c = 0; c < 2; c++)
+            ripple = fmax(ripple, fabs(t.stems[ENGINE_STEM_DELAY][2 * f + c] - level));
+    double ripple_db = ripple > 0 ? 20 * log10(ripple / level) : -INFINITY;
+    printf("  pre-fader send's ripple while the fader glides: %.1f dB\n", ripple_db);
+    CHECK_MSG(ripple_db < -120, "the pre-fader send ripples at %.1f dB", ripple_db);
+    /* ...while the channel itself did move. */
+    CHECK(side_peak(t.stems[0], settled, t.frames - settled, 0) > 1.5 * level);
+    take_free(&still);
+    take_free(&t);
+
+    t = faded_tone(false, faders, count);
+    double worst = 0, loudest = 0;
+    for (uint32_t f = 0; f + d < t.frames; f++)
+        for (int c = 0; c < 2; c++) {
+            worst = fmax(worst, fabs(t.stems[ENGINE_STEM_DELAY][2 * (f + d) + c] -
+                                     t.stems[0][2 * f + c]));
+            loudest = fmax(loudest, fabs(t.stems[0][2 * f + c]));
+        }
+    CHECK_MSG(worst < 1e-6 * loudest, "the post-fader echo differs from the channel by %g",
+              worst);
+    take_free(&t);
+}
+
 /* Schroeder's backward integration of the reverb's energy; the time from
  * -5 to -25 dB, times three, is its RT60. */
 static double measured_rt60(const float *x, uint32_t frames)
@@ -215,14 +328,6 @@ static void reverb_decays_as_set(void)
         take_free(&t);
         song_free(s);
     }
-}
-
-static double peak_of(const float *x, size_t n)
-{
-    double p = 0;
-    for (size_t i = 0; i < n; i++)
-        p = fmax(p, fabs(x[i]));
-    return p;
 }
 
 /* The beat with every channel sent to both buses and the delay into the
@@ -406,6 +511,8 @@ int main(void)
     RUN(echo_lands_on_the_tempo_frame);
     RUN(feedback_and_ping_pong);
     RUN(pre_and_post_fader);
+    RUN(pre_fader_send_with_the_fader_off);
+    RUN(fader_glides_leave_pre_fader_sends_alone);
     RUN(reverb_decays_as_set);
     RUN(sends_and_channels_sum_to_the_mix);
     RUN(sends_are_block_size_invariant);
