@@ -23,7 +23,7 @@ typedef struct {
 } StripState;
 
 /* [audio] Copies the song's strip into st; true when the fader, pan,
- * mute or solo changed (what the voices must hear of). */
+ * mute or solo changed (what the voices and the fader must hear of). */
 bool strip_follow(StripState *st, const SongStrip *song_strip);
 /* A channel's fader as the engine applies it to the channel's bus (after
  * the inserts and the pre-fader sends): a change glides there in a
