@@ -361,6 +361,7 @@ struct Engine {
      * fader_filled[c] (a fader moved mid-chunk, at a tick, glides from
      * that frame). */
     uint64_t fader_moving;
+    uint32_t fader_pos; /* the frame of the buses' chunk the sequencer is at */
     uint32_t fader_filled[SONG_MAX_CHANNELS];
     float fader_gain[SONG_MAX_CHANNELS][BUS_FRAMES];
     Glue glue;
@@ -639,7 +640,7 @@ static void channel_fader_to(Engine *e, int c, float target)
     if (target == f->target)
         return;
     /* (Not moving before, none of the chunk's frames is filled.) */
-    uint32_t at = e->chunk_pos;
+    uint32_t at = e->fader_pos;
     strip_fader_run(f, e->fader_gain[c] + e->fader_filled[c], at - e->fader_filled[c]);
     e->fader_filled[c] = at;
     e->fader_moving |= (uint64_t)1 << c;
@@ -3733,19 +3734,21 @@ static bool voices_straight(const Engine *e, const int *list, int count)
     return true;
 }
 
-/* mix[0 .. count) += bus[0 .. count), four at a time: the same sums. */
-static void add_bus(float *mix, const float *bus, size_t count)
+/* mix[0 .. count) += bus[0 .. count) x gain, four at a time: the same
+ * sums as bus_sum's. */
+static void add_bus(float *mix, const float *bus, size_t count, float gain)
 {
+    const BusV4 gain4 = {gain, gain, gain, gain};
     size_t i = 0;
     for (; i + 4 <= count; i += 4) {
         BusV4 x, m;
         memcpy(&x, bus + i, sizeof x);
         memcpy(&m, mix + i, sizeof m);
-        m += x;
+        m += x * gain4;
         memcpy(mix + i, &m, sizeof m);
     }
     for (; i < count; i++)
-        mix[i] += bus[i];
+        mix[i] += bus[i] * gain;
 }
 
 /* The frames a channel's several voices share a bus of their own at a
@@ -3757,9 +3760,11 @@ enum { SHARED_FRAMES = 64 };
  * channel at a time in channel order: the sums bus_sum makes of the
  * buses, without them. A channel's bus would hold 0 plus its lone
  * voice's frames, exactly those frames (mixer.h: a voice adds each
- * product rounded on its own), so a lone voice adds into the mix itself;
- * while a channel has several, they add into a bus of their own first,
- * in the list's order, which then adds in. */
+ * product rounded on its own), so a lone voice at a fader of 0 dB adds
+ * into the mix itself; while a channel has several, or its fader is
+ * another, they add into a bus of their own first, in the list's order,
+ * which then adds in at the fader's gain. No fader moves here (those
+ * runs go through the buses, apply_faders). */
 static void render_straight(Engine *e, const int *list, int count, float *mix, uint32_t n)
 {
     MixerVoice *voices = e->pool.voices;
@@ -3778,9 +3783,10 @@ static void render_straight(Engine *e, const int *list, int count, float *mix, u
         last[c] = k;
         after[k] = -1;
     }
-    float own[2 * SHARED_FRAMES];
+    float own[2 * BUS_FRAMES];
     for (uint64_t m = sounding; m; m &= m - 1) {
-        int k = first[bus_lowest(m)];
+        int c = bus_lowest(m), k = first[c];
+        const float gain = e->buses.gain[c];
         for (uint32_t at = 0; at < n;) {
             int active = 0, lone = -1;
             for (int v = k; v >= 0; v = after[v])
@@ -3788,16 +3794,21 @@ static void render_straight(Engine *e, const int *list, int count, float *mix, u
                     active++;
                     lone = v;
                 }
-            if (active <= 1) {
-                if (lone >= 0)
-                    mixer_voice_render(&voices[list[lone]], mix + 2 * (size_t)at, NULL, n - at);
+            if (active == 0)
+                break;
+            if (active == 1 && gain == 1.0f) {
+                mixer_voice_render(&voices[list[lone]], mix + 2 * (size_t)at, NULL, n - at);
                 break;
             }
-            uint32_t piece = n - at < SHARED_FRAMES ? n - at : SHARED_FRAMES;
+            uint32_t most = active == 1 ? BUS_FRAMES : SHARED_FRAMES;
+            uint32_t piece = n - at < most ? n - at : most;
             memset(own, 0, sizeof(float) * 2 * piece);
-            for (int v = k; v >= 0; v = after[v])
-                mixer_voice_render(&voices[list[v]], own, NULL, piece);
-            add_bus(mix + 2 * (size_t)at, own, 2 * (size_t)piece);
+            if (active == 1)
+                mixer_voice_render(&voices[list[lone]], own, NULL, piece);
+            else
+                for (int v = k; v >= 0; v = after[v])
+                    mixer_voice_render(&voices[list[v]], own, NULL, piece);
+            add_bus(mix + 2 * (size_t)at, own, 2 * (size_t)piece, gain);
             at += piece;
         }
     }
@@ -3817,6 +3828,8 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
     e->chunk_done = done;
     for (uint32_t pos = 0; pos < chunk;) {
         e->chunk_pos = pos;
+        /* Straight, each run through the buses is a chunk of its own. */
+        e->fader_pos = straight ? 0 : pos;
         e->render_at = done + pos;
         /* Held notes first: one due as the next row starts belongs to the
          * row before. */
@@ -3840,7 +3853,8 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
                 run = next;
         }
         int list[ENGINE_MAX_VOICES], count = voice_list(&e->pool, list);
-        bool through_buses = !straight || !voices_straight(e, list, count);
+        /* (A moving fader goes frame by frame on its bus, apply_faders.) */
+        bool through_buses = !straight || e->fader_moving || !voices_straight(e, list, count);
         if (straight && through_buses && run > BUS_FRAMES)
             run = BUS_FRAMES;
         clock_out_run(&e->clock, done + pos + engine_latency(e), run, e->seq.bpm_tenths,
@@ -3880,7 +3894,9 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
             }
         }
         if (straight && through_buses) {
+            apply_faders(e, NULL, 0, 0, run);
             bus_sum(&e->buses, out + 2 * (size_t)bus_done, run, NULL, 0, 0);
+            settle_faders(e);
             bus_begin(&e->buses);
         }
         if (e->seq.frames_left != UINT32_MAX)
@@ -3909,13 +3925,18 @@ static void render_chunk(Engine *e, float *out, float *const *channel_out,
         if (!duck_busy(&e->duck[c]))
             e->duck_mask &= ~((uint64_t)1 << c);
     }
-    e->chunk_pos = 0; /* a live note before the next chunk lands on its start */
-    feed_pre_fader_sends(e, chunk);
-    apply_faders(e, channel_out, channel_out_count, done, chunk);
+    /* A live note before the next chunk lands on its start. */
+    e->chunk_pos = e->fader_pos = 0;
+    /* (Straight, the runs through the buses took their faders.) */
+    if (!straight) {
+        feed_pre_fader_sends(e, chunk);
+        apply_faders(e, channel_out, channel_out_count, done, chunk);
+    }
     bus_sum(&e->buses, out + 2 * (size_t)done, chunk, stems,
             stem_count < SONG_MAX_CHANNELS ? stem_count : SONG_MAX_CHANNELS, done);
     run_sends(e, out + 2 * (size_t)done, chunk, stems, stem_count, done);
-    settle_faders(e);
+    if (!straight)
+        settle_faders(e);
 }
 
 /* Copies what went out into the tap's blocks; a full block goes on the

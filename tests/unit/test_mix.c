@@ -210,13 +210,18 @@ static void channel_meters_off_change_no_sample(void)
  * the voices add straight into the mix, in chunks longer than the
  * buses') is the buses' sum to the bit, block by block: on a beat, on 32
  * channels whose notes overlap as each fades out under the next, on
- * every effect, and where every voice is shaped (runs through the
- * buses, each a chunk of its own). */
+ * every effect, where every voice is shaped (runs through the
+ * buses, each a chunk of its own), and on the beat with two faders moved
+ * every block (gliding on their buses, or there at once on a silent
+ * one). */
 static void straight_mix_is_the_buses_sum(void)
 {
+    static const int faders[] = {-60, 0, -600, 35, -210};
     Song *shaped = strip_beat();
     synth_shape_all(shaped, false);
-    Song *songs[] = {strip_beat(), synth_stress(RATE), synth_every_effect(RATE), shaped};
+    Song *songs[] = {strip_beat(), synth_stress(RATE), synth_every_effect(RATE), shaped,
+                     strip_beat()};
+    const int moved = 4;
     for (int k = 0; k < (int)(sizeof songs / sizeof songs[0]); k++) {
         float *mix[2];
         for (int run = 0; run < 2; run++) {
@@ -224,8 +229,13 @@ static void straight_mix_is_the_buses_sum(void)
             engine_set_channel_meters(e, run == 0);
             engine_play_song_now(e, 0, 0, false);
             mix[run] = calloc(2 * (size_t)RATE, sizeof(float));
-            for (uint32_t done = 0; done < RATE; done += 6000)
+            for (uint32_t done = 0, b = 0; done < RATE; done += 6000, b++) {
+                if (k == moved)
+                    for (int c = 0; c < 2; c++)
+                        atomic_store(&songs[k]->strips[c].gain_tenth_db,
+                                     faders[(b + (uint32_t)c) % HISS_ARRAY_LEN(faders)]);
                 engine_render(e, mix[run] + 2 * (size_t)done, 6000);
+            }
             engine_free(e);
         }
         CHECK(peak_of(mix[0], 2 * (size_t)RATE) > 0.01);
