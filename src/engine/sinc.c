@@ -176,12 +176,12 @@ static void build_tables(void)
     flat[FLAT_LEN - 1][1] = 0;
 }
 
-static void choose_readers(void);
+static SincReaders choose_readers(SincReaders widest);
 
 static void init_once(void)
 {
     build_tables();
-    choose_readers();
+    choose_readers(SINC_READERS_AVX512);
     atomic_store_explicit(&tables_built, true, memory_order_release);
 }
 
@@ -195,7 +195,7 @@ bool sinc_ready(void)
     return atomic_load_explicit(&tables_built, memory_order_acquire);
 }
 
-void sinc_use_portable(bool portable)
+SincReaders sinc_use_readers(SincReaders which)
 {
     sinc_init();
     unit_span = unit_span_portable;
@@ -203,8 +203,7 @@ void sinc_use_portable(bool portable)
     wide_stereo = wide_stereo_portable;
     fine_span = fine_span_portable;
     fine_add = fine_add_portable;
-    if (!portable)
-        choose_readers();
+    return which == SINC_READERS_PORTABLE ? SINC_READERS_PORTABLE : choose_readers(which);
 }
 
 static inline V4 load4(const float *p)
@@ -776,23 +775,29 @@ AVX2 static void wide_stereo_avx2(const float *x, uint32_t frac, const SincStret
     stereo_sums(wide_sum_avx2(x, frac, st, 2), l, r);
 }
 
-static void choose_readers(void)
+/* The widest set up to `widest` the CPU has, set in place of the
+ * portable readers; returns it. */
+static SincReaders choose_readers(SincReaders widest)
 {
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
-        return;
+        return SINC_READERS_PORTABLE;
     unit_span = unit_span_avx2;
     wide_mono = wide_mono_avx2;
     wide_stereo = wide_stereo_avx2;
     fine_span = fine_span_avx2;
     fine_add = fine_add_avx2;
-    if (__builtin_cpu_is("amd") && __builtin_cpu_supports("avx512f") &&
-        __builtin_cpu_supports("avx512dq"))
-        fine_add = fine_add_avx512;
+    if (widest != SINC_READERS_AVX512 || !__builtin_cpu_is("amd") ||
+        !__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512dq"))
+        return SINC_READERS_AVX2;
+    fine_add = fine_add_avx512;
+    return SINC_READERS_AVX512;
 }
 #else
-static void choose_readers(void)
+static SincReaders choose_readers(SincReaders widest)
 {
+    (void)widest;
+    return SINC_READERS_PORTABLE;
 }
 #endif
 

@@ -50,10 +50,17 @@ void sinc_init(void);
 /* [either thread] Whether sinc_init has built the tables (and they may be
  * read). */
 bool sinc_ready(void);
-/* Makes every engine use the portable readers (true) or the fastest the
- * CPU has (false, the default), so tests check both on one machine. Call
- * only while no engine renders. */
-void sinc_use_portable(bool portable);
+/* The sets of readers, widest first: a CPU gets the widest it has. */
+typedef enum {
+    SINC_READERS_AVX512, /* AVX2's with a mono fine adder of 512-bit vectors */
+    SINC_READERS_AVX2,
+    SINC_READERS_PORTABLE,
+} SincReaders;
+
+/* Makes every engine use `which`, or the widest narrower set the CPU has,
+ * so tests check each set on one machine; returns the set now in use.
+ * SINC_READERS_AVX512 is the default. Call only while no engine renders. */
+SincReaders sinc_use_readers(SincReaders which);
 
 /* The stretched kernel at one stretch s (1.0 .. SINC_MAX_STRETCH), worked
  * out once for all the frames read at it. */

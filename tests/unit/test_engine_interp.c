@@ -678,14 +678,23 @@ int main(void)
     RUN(raw_images_are_a_zero_order_hold);
     RUN(linear_and_cubic_images);
     RUN(fast_loops_match_the_portable_ones);
-    /* The sinc figures hold for the readers this CPU gets and for the
-     * portable ones other CPUs get. */
-    for (int round = 0; round < 4; round++) {
-        bool portable = round >= 2;
+    /* The sinc figures hold for the readers this CPU gets, for the
+     * portable ones other CPUs get, and, on a CPU whose widest are
+     * AVX-512's, for the AVX2 ones (they differ in the fine levels' mono
+     * adder only, so with fine levels only). */
+    static const char *const READERS[] = {"AVX-512", "AVX2", "portable"};
+    SincReaders fastest = sinc_use_readers(SINC_READERS_AVX512);
+    for (int round = 0; round < 5; round++) {
+        bool portable = round == 2 || round == 3;
         song_levels = round % 2 == 0;
-        printf("     sinc readers: %s; %s\n", portable ? "portable" : "this CPU's fastest",
+        if (round == 4 && fastest != SINC_READERS_AVX512)
+            break;
+        SincReaders readers = sinc_use_readers(round == 4  ? SINC_READERS_AVX2
+                                               : portable ? SINC_READERS_PORTABLE
+                                                          : SINC_READERS_AVX512);
+        printf("     sinc readers: %s%s; %s\n", READERS[readers],
+               readers == fastest ? " (this CPU's fastest)" : "",
                song_levels ? "levels as a song loads them (fine)" : "octave levels only");
-        sinc_use_portable(portable);
         finelevel_use_portable(portable);
         sampleio_set_fine_budget(song_levels ? SAMPLEIO_FINE_BUDGET : 0);
         RUN(sinc_passband_is_flat_and_clean);
@@ -698,7 +707,7 @@ int main(void)
         RUN(sinc_loops_read_unrolled_levels);
         RUN(unrolled_loop_seams_do_not_click);
     }
-    sinc_use_portable(false);
+    sinc_use_readers(SINC_READERS_AVX512);
     finelevel_use_portable(false);
     sampleio_set_fine_budget(SAMPLEIO_FINE_BUDGET);
     return test_finish();
