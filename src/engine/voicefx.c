@@ -1871,6 +1871,7 @@ static inline __attribute__((always_inline)) void lin_close(const LinRun *lr, Vo
     fx->lin.a1[0] = lin_a1(&lr->fr, 0, last);
     fx->lin.a1[1] = lin_a1(&lr->fr, 1, last);
     fx->lin.ready = true;
+    fx->lin.ready12 = false;
 }
 
 /* The linear sections over a run. */
@@ -1888,6 +1889,193 @@ lin_loop(VoiceFx *fx, float *s, uint32_t n, const int chans, const int mode, boo
     lin_close(&lr, fx);
 }
 
+/* A 12 dB section four frames a step. With C_t = A_t A_(t-1) and
+ * U_t = A_t B_(t-1) x_(t-1) + B_t x_t, the pairs' form (lin_step) is
+ * S_t = C_t S_(t-2) + U_t; taken twice,
+ *     S_t = (C_t C_(t-2)) S_(t-4) + (C_t U_(t-2) + U_t),
+ * so that each frame waits on the state four frames before it: four
+ * frames (two channels each) in eight lanes a step, and one chain of a
+ * product and two sums every four frames instead of every two. Every
+ * frame of a 12 dB section takes this form, whatever the run it falls
+ * in: a run carries the states of its last four frames and the inputs,
+ * g and a1 of its last three to the next (fresh, those frames are the
+ * identity: g = 0, a1 = 1, A = 1, B = 0, each state the one it has). */
+#define LIN12_BACK1(was, now) __builtin_shufflevector((was), (now), 6, 7, 8, 9, 10, 11, 12, 13)
+#define LIN12_BACK2(was, now) __builtin_shufflevector((was), (now), 4, 5, 6, 7, 8, 9, 10, 11)
+
+/* Four frames' values from f, each in both channels' lanes (a macro:
+ * see FX_PAIR). */
+#define LIN12_FRAMES(f) __builtin_shufflevector(fx_load(f), fx_load(f), 0, 0, 1, 1, 2, 2, 3, 3)
+
+/* The state, inputs and coefficients of the four frames before a step. */
+typedef struct {
+    FxV8 w0, w1, x, g, a, u0, u1;
+    FxLin8 c;
+} Lin12Was;
+
+/* C_t C_(t-2) of four frames */
+typedef struct {
+    FxV8 p, q, r, s;
+} Lin12Mat;
+
+/* One step, frames t to t + 3 (those of them before n), with each
+ * frame's C_t (and the rest of its coefficients) and C_t C_(t-2). */
+static inline __attribute__((always_inline)) void
+lin12_step(Lin12Was *was, const FxLin8 *c, const Lin12Mat *m, float *s, uint32_t t,
+           uint32_t n, const int chans, const int mode, float k1, float bg)
+{
+    FxV8 x;
+    const bool whole = t + 4 <= n;
+    if (whole) {
+        x = *(const FxV8u *)(s + 2 * t);
+    } else {
+        float part[8] = {0};
+        memcpy(part, s + 2 * t, sizeof(float) * 2 * (n - t));
+        x = *(const FxV8u *)part;
+    }
+    if (chans == 1)
+        x = __builtin_shufflevector(x, x, 0, 0, 2, 2, 4, 4, 6, 6);
+    const FxV8 xw = LIN12_BACK1(was->x, x);
+    const FxV8 u0 = c->m0 * xw + c->b0 * x, u1 = c->m1 * xw + c->b1 * x;
+    const FxV8 u02 = LIN12_BACK2(was->u0, u0), u12 = LIN12_BACK2(was->u1, u1);
+    const FxV8 v0 = (c->p * u02 + c->q * u12) + u0, v1 = (c->r * u02 + c->s * u12) + u1;
+    const FxV8 s0 = m->p * was->w0 + (m->q * was->w1 + v0);
+    const FxV8 s1 = m->s * was->w1 + (m->r * was->w0 + v1);
+    const FxV8 band = 0.5f * (LIN12_BACK1(was->w0, s0) + s0),
+               lo = 0.5f * (LIN12_BACK1(was->w1, s1) + s1);
+    FxV8 y;
+    if (mode == SHAPE_FILTER_LP12)
+        y = lo;
+    else if (mode == SHAPE_FILTER_BP12)
+        y = bg * band; /* unity at the peak */
+    else {
+        const FxV8 hi = x - k1 * band - lo;
+        y = mode == SHAPE_FILTER_HP12 ? hi : lo + hi;
+    }
+    if (whole) {
+        *(FxV8u *)(s + 2 * t) = y;
+    } else {
+        float part[8];
+        *(FxV8u *)part = y;
+        memcpy(s + 2 * t, part, sizeof(float) * 2 * (n - t));
+    }
+    was->w0 = s0, was->w1 = s1, was->x = x, was->u0 = u0, was->u1 = u1;
+}
+
+static inline __attribute__((always_inline)) void
+lin12_loop(VoiceFx *fx, float *s, uint32_t n, const int chans, const int mode, bool still,
+           const float *gs, const float *as)
+{
+    const bool fresh = !fx->lin.ready || !fx->lin.ready12;
+    /* g and a1 of frame f at f + 4, from frame -4, as far as the steps
+     * read them (a still run's: its first eight), and eight past. */
+    float gl[VOICEFX_RUN + 12], al[VOICEFX_RUN + 12];
+    for (int f = 0; f < 4; f++) {
+        gl[f] = f && !fresh ? fx->lin.g12[f - 1] : 0.0f;
+        al[f] = f && !fresh ? fx->lin.a12[f - 1] : 1.0f;
+    }
+    const uint32_t listed = still ? (n < 8 ? n : 8) : n;
+    if (still) {
+        for (uint32_t f = 0; f < listed; f++) {
+            gl[4 + f] = gs[0];
+            al[4 + f] = as[0];
+        }
+    } else {
+        memcpy(gl + 4, gs, sizeof(float) * n);
+        memcpy(al + 4, as, sizeof(float) * n);
+    }
+    for (uint32_t f = listed; f < listed + 8; f++) {
+        gl[4 + f] = gl[3 + listed];
+        al[4 + f] = al[3 + listed];
+    }
+    /* The four frames before the run. */
+    Lin12Was was;
+    float w[2][8], xs[8] = {0};
+    for (int f = 0; f < 4; f++)
+        for (int c = 0; c < 2; c++) {
+            for (int i = 0; i < 2; i++)
+                w[i][2 * f + c] = fresh ? fx->ic[0][c][i] : fx->lin.s12[f][c][i];
+            if (f && !fresh)
+                xs[2 * f + c] = fx->lin.x12[f - 1][c];
+        }
+    was.w0 = *(const FxV8u *)w[0];
+    was.w1 = *(const FxV8u *)w[1];
+    was.x = *(const FxV8u *)xs;
+    was.g = LIN12_FRAMES(gl);
+    was.a = LIN12_FRAMES(al);
+    {
+        /* (frame -4's own lanes are never read) */
+        const FxV8 gw = __builtin_shufflevector(was.g, was.g, 0, 1, 0, 1, 2, 3, 4, 5),
+                   aw = __builtin_shufflevector(was.a, was.a, 0, 1, 0, 1, 2, 3, 4, 5),
+                   xw = __builtin_shufflevector(was.x, was.x, 0, 1, 0, 1, 2, 3, 4, 5);
+        LIN_COEFFICIENTS(FxV8, &was.c, was.g, was.a, gw, aw);
+        was.u0 = was.c.m0 * xw + was.c.b0 * was.x;
+        was.u1 = was.c.m1 * xw + was.c.b1 * was.x;
+    }
+    const float k1 = fx->k1, bg = fx->band_gain;
+    FxV8 prev0 = was.w0, prev1 = was.w1, prev_x = was.x;
+    uint32_t t = 0;
+    /* Each step's coefficients of its frames: a gliding run's, and a
+     * still run's first (frames before it may have others). */
+    for (; t < n && (!still || t < 4); t += 4) {
+        const FxV8 g8 = LIN12_FRAMES(gl + 4 + t), a8 = LIN12_FRAMES(al + 4 + t);
+        FxLin8 c;
+        LIN_COEFFICIENTS(FxV8, &c, g8, a8, LIN12_BACK1(was.g, g8), LIN12_BACK1(was.a, a8));
+        const FxV8 p2 = LIN12_BACK2(was.c.p, c.p), q2 = LIN12_BACK2(was.c.q, c.q),
+                   r2 = LIN12_BACK2(was.c.r, c.r), s2 = LIN12_BACK2(was.c.s, c.s);
+        const Lin12Mat m = {c.p * p2 + c.q * r2, c.p * q2 + c.q * s2, c.r * p2 + c.s * r2,
+                            c.r * q2 + c.s * s2};
+        prev0 = was.w0, prev1 = was.w1, prev_x = was.x;
+        lin12_step(&was, &c, &m, s, t, n, chans, mode, k1, bg);
+        was.g = g8, was.a = a8, was.c = c;
+    }
+    if (t < n) {
+        /* The rest of a still run: every frame's C_t and C_(t-2) its
+         * own g's, as the steps above would work them out. */
+        const FxV8 g8 = LIN12_FRAMES(gl + 4), a8 = LIN12_FRAMES(al + 4);
+        FxLin8 c;
+        LIN_COEFFICIENTS(FxV8, &c, g8, a8, g8, a8);
+        const Lin12Mat m = {c.p * c.p + c.q * c.r, c.p * c.q + c.q * c.s,
+                            c.r * c.p + c.s * c.r, c.r * c.q + c.s * c.s};
+        for (; t < n; t += 4) {
+            prev0 = was.w0, prev1 = was.w1, prev_x = was.x;
+            lin12_step(&was, &c, &m, s, t, n, chans, mode, k1, bg);
+        }
+    }
+    /* The last four frames' states and the last three's inputs: frame f
+     * of the last two steps' at 2 (f - t + 8). */
+    float st[2][16], xl[16];
+    *(FxV8u *)st[0] = prev0, *(FxV8u *)(st[0] + 8) = was.w0;
+    *(FxV8u *)st[1] = prev1, *(FxV8u *)(st[1] + 8) = was.w1;
+    *(FxV8u *)xl = prev_x, *(FxV8u *)(xl + 8) = was.x;
+    const uint32_t from = 2 * (n - t + 4); /* frame n - 4 */
+    for (int f = 0; f < 4; f++)
+        for (int c = 0; c < 2; c++) {
+            for (int i = 0; i < 2; i++)
+                fx->lin.s12[f][c][i] = st[i][from + 2 * f + c];
+            if (f)
+                fx->lin.x12[f - 1][c] = xl[from + 2 * f + c];
+        }
+    for (int f = 0; f < 3; f++) {
+        int64_t at = (int64_t)n - 3 + f; /* the frame */
+        fx->lin.g12[f] = at < 0 ? gl[4 + at] : gs[still ? 0 : at];
+        fx->lin.a12[f] = at < 0 ? al[4 + at] : as[still ? 0 : at];
+    }
+    /* What the other forms carry (lin_close), for a change of type. */
+    for (int c = 0; c < 2; c++) {
+        for (int i = 0; i < 2; i++) {
+            fx->ic[0][c][i] = fx->lin.s12[3][c][i];
+            fx->lin.ic[0][c][i] = fx->lin.s12[2][c][i];
+            fx->ic[1][c][i] = fx->lin.ic[1][c][i] = 0.0f;
+        }
+        fx->lin.x[0][c] = fx->lin.x12[2][c];
+        fx->lin.x[1][c] = 0.0f;
+    }
+    fx->lin.g = fx->lin.g12[2];
+    fx->lin.a1[0] = fx->lin.a1[1] = fx->lin.a12[2];
+    fx->lin.ready = fx->lin.ready12 = true;
+}
+
 /* One filter mode and channel count per instance (the compiler makes
  * each its own loop): lin_loop for a filter that does not oscillate by
  * itself, else one frame a step here. */
@@ -1901,7 +2089,10 @@ filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans
     bool stairs;
     bool still = filter_coefficients(fx, env, n, two, gs, as, bs, &stairs);
     if (!fx->self_osc) {
-        lin_loop(fx, s, n, chans, mode, still, stairs, gs, as, bs);
+        if (two)
+            lin_loop(fx, s, n, chans, mode, still, stairs, gs, as, bs);
+        else
+            lin12_loop(fx, s, n, chans, mode, still, gs, as);
         return;
     }
     /* Self-oscillation is not linear: one frame a step (svf4), and the
@@ -2324,7 +2515,7 @@ static const FilterTwoFn FILTERS_TWO_AVX[SHAPE_FILTER_LAST] = FILTER_TWO_TABLE(f
 
 bool voicefx_filters_pair(const VoiceFx *a, const VoiceFx *b)
 {
-    return a->filter != SHAPE_FILTER_OFF && a->filter == b->filter && !a->self_osc &&
+    return a->filter >= SHAPE_FILTER_LP24 && a->filter == b->filter && !a->self_osc &&
            !b->self_osc && !it_filter(a) && !it_filter(b);
 }
 

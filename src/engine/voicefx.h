@@ -65,6 +65,13 @@ typedef struct {
     float x[2][2];           /* [stage][channel] */
     float g, a1[2];          /* [stage] */
     bool ready;
+    /* A 12 dB run's last frames, which the next run's first four reach
+     * back to (lin12_loop): the state after each of the last four, the
+     * input, g and a1 of the last three (the earliest first). Not
+     * ready12: the frames before start afresh. */
+    float s12[4][2][2];      /* [frame][channel][integrator] */
+    float x12[3][2], g12[3], a12[3];
+    bool ready12;
 } VoiceFxLin;
 
 /* The settings and state of the crush, filter and drive stages that a
@@ -206,7 +213,8 @@ void voicefx_carry(VoiceFx *to, const VoiceFx *from, double rate_scale);
 void voicefx_render(VoiceFx *fx, MixerVoice *v, float *out, float *port,
                     uint32_t n);
 /* Whether two voices' filters can go side by side (voicefx_render_two):
- * the same type, neither oscillating by itself. */
+ * the same 24 dB type, neither oscillating by itself (a 12 dB section
+ * takes four frames a step on its own). */
 bool voicefx_filters_pair(const VoiceFx *a, const VoiceFx *b);
 /* Two voices at once, each as voicefx_render would render it (the same
  * samples): their filters' steps go side by side, so that one voice's
