@@ -180,6 +180,14 @@ static bool has_avx2(void)
 }
 #endif
 
+void bus_add(float *mix, const float *bus, size_t count, float gain)
+{
+    if (has_avx2())
+        add_channels_avx2(&bus, &gain, 1, mix, count);
+    else
+        add_channels(&bus, &gain, 1, mix, count);
+}
+
 void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_count,
              uint32_t offset)
 {

@@ -9,6 +9,7 @@
 #define HISS_BUS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "song.h"
@@ -63,6 +64,9 @@ typedef struct {
 void bus_begin(BusBank *b);
 /* [audio] Channel c's bus for this chunk (n frames, cleared on first use). */
 float *bus_channel(BusBank *b, int c, uint32_t n);
+/* [audio] mix[0..count) += bus[0..count) x gain: the sums bus_sum makes
+ * of one bus, unmetered (for a bus of the caller's own). */
+void bus_add(float *mix, const float *bus, size_t count, float gain);
 /* [audio] Adds every used bus times its gain into mix (n interleaved
  * frames), measures their peaks and energy (unless unmetered) and copies
  * each (times its gain) into

@@ -3734,23 +3734,6 @@ static bool voices_straight(const Engine *e, const int *list, int count)
     return true;
 }
 
-/* mix[0 .. count) += bus[0 .. count) x gain, four at a time: the same
- * sums as bus_sum's. */
-static void add_bus(float *mix, const float *bus, size_t count, float gain)
-{
-    const BusV4 gain4 = {gain, gain, gain, gain};
-    size_t i = 0;
-    for (; i + 4 <= count; i += 4) {
-        BusV4 x, m;
-        memcpy(&x, bus + i, sizeof x);
-        memcpy(&m, mix + i, sizeof m);
-        m += x * gain4;
-        memcpy(mix + i, &m, sizeof m);
-    }
-    for (; i < count; i++)
-        mix[i] += bus[i] * gain;
-}
-
 /* The frames a channel's several voices share a bus of their own at a
  * time, between looks at whether all but one have ended: a cut note's
  * fade (the engine's ramp) at 48 kHz. */
@@ -3808,7 +3791,7 @@ static void render_straight(Engine *e, const int *list, int count, float *mix, u
             else
                 for (int v = k; v >= 0; v = after[v])
                     mixer_voice_render(&voices[list[v]], own, NULL, piece);
-            add_bus(mix + 2 * (size_t)at, own, 2 * (size_t)piece, gain);
+            bus_add(mix + 2 * (size_t)at, own, 2 * (size_t)piece, gain);
             at += piece;
         }
     }
