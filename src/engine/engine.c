@@ -3783,6 +3783,14 @@ static void render_straight(Engine *e, const int *list, int count, float *mix, u
                 mixer_voice_render(&voices[list[lone]], mix + 2 * (size_t)at, NULL, n - at);
                 break;
             }
+            /* A lone voice at another fader: its products scaled by the
+             * fader's gain as they are added, bus_add's sums without the
+             * bus (mixer.h; sinc's readers take no such gain). */
+            if (active == 1 && voices[list[lone]].interp != INTERP_SINC) {
+                mixer_voice_render_scaled(&voices[list[lone]], mix + 2 * (size_t)at, n - at,
+                                          gain);
+                break;
+            }
             uint32_t most = active == 1 ? BUS_FRAMES : SHARED_FRAMES;
             uint32_t piece = n - at < most ? n - at : most;
             memset(own, 0, sizeof(float) * 2 * piece);

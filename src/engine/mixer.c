@@ -459,8 +459,10 @@ window8(const float *from, __m256i idx, __m256 upper, const int wide)
 __attribute__((target("avx2"), always_inline)) static inline size_t
 mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, float gr,
                   float gm, float *restrict o, float *restrict port, uint32_t n,
-                  const ReadMode mode, const int wide, const int has_port)
+                  const ReadMode mode, const int wide, const int has_port, const int has_post,
+                  float post)
 {
+    const __m256 postv = _mm256_set1_ps(post);
     const uint32_t s32 = (uint32_t)step;
     const __m256 gains = _mm256_setr_ps(gl, gr, gl, gr, gl, gr, gl, gr);
     const __m256 gmv = _mm256_set1_ps(gm);
@@ -509,9 +511,14 @@ mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, floa
         }
         __m256 first = _mm256_permutevar8x32_ps(l, first_frames);
         __m256 second = _mm256_permutevar8x32_ps(l, second_frames);
-        _mm256_storeu_ps(o, _mm256_add_ps(_mm256_loadu_ps(o), _mm256_mul_ps(first, gains)));
-        _mm256_storeu_ps(o + 8,
-                         _mm256_add_ps(_mm256_loadu_ps(o + 8), _mm256_mul_ps(second, gains)));
+        first = _mm256_mul_ps(first, gains);
+        second = _mm256_mul_ps(second, gains);
+        if (has_post) {
+            first = _mm256_mul_ps(first, postv);
+            second = _mm256_mul_ps(second, postv);
+        }
+        _mm256_storeu_ps(o, _mm256_add_ps(_mm256_loadu_ps(o), first));
+        _mm256_storeu_ps(o + 8, _mm256_add_ps(_mm256_loadu_ps(o + 8), second));
         if (has_port)
             _mm256_storeu_ps(port + i,
                              _mm256_add_ps(_mm256_loadu_ps(port + i), _mm256_mul_ps(l, gmv)));
@@ -525,11 +532,17 @@ mono_steady8_avx2(const float *buf, uint64_t *acc, uint64_t step, float gl, floa
 #define MONO_STEADY8(mode, wide)                                                              \
     __attribute__((target("avx2"))) static size_t mono_steady8_##mode##wide(                  \
         const float *buf, uint64_t *acc, uint64_t step, float gl, float gr, float gm,          \
-        float *restrict o, float *restrict port, uint32_t n)                                   \
+        float *restrict o, float *restrict port, uint32_t n, float post)                       \
     {                                                                                         \
-        /* Two loops: one without the port's test and stores. */                            \
-        return port ? mono_steady8_avx2(buf, acc, step, gl, gr, gm, o, port, n, mode, wide, 1)  \
-                    : mono_steady8_avx2(buf, acc, step, gl, gr, gm, o, NULL, n, mode, wide, 0); \
+        /* Three loops: with a port, with a gain after the voice's, neither. */                \
+        if (port)                                                                             \
+            return mono_steady8_avx2(buf, acc, step, gl, gr, gm, o, port, n, mode, wide, 1, 0,  \
+                                     1.0f);                                                   \
+        if (post != 0.0f)                                                                     \
+            return mono_steady8_avx2(buf, acc, step, gl, gr, gm, o, NULL, n, mode, wide, 0, 1,  \
+                                     post);                                                   \
+        return mono_steady8_avx2(buf, acc, step, gl, gr, gm, o, NULL, n, mode, wide, 0, 0,      \
+                                 1.0f);                                                       \
     }
 MONO_STEADY8(READ_RAW, 0)
 MONO_STEADY8(READ_RAW, 1)
@@ -618,8 +631,9 @@ STEREO_STEADY4(READ_CUBIC)
 static inline __attribute__((always_inline)) size_t
 mix_steady4(const float *buf, uint64_t *acc, uint64_t step, float gl, float gr, float gm,
             float *restrict o, float *restrict port, uint32_t n, const int chans,
-            const ReadMode mode)
+            const ReadMode mode, float post)
 {
+    const MixV4 post4 = {post, post, post, post};
     const uint32_t s32 = (uint32_t)step;
     const MixV4 gains = {gl, gr, gl, gr};
     const uint32_t per = chans == 1 ? 4 : 2; /* frames a pass */
@@ -632,9 +646,10 @@ mix_steady4(const float *buf, uint64_t *acc, uint64_t step, float gl, float gr, 
              : mode == READ_LINEAR ? wide ? mono_steady8_READ_LINEAR1 : mono_steady8_READ_LINEAR0
              : wide                ? mono_steady8_READ_CUBIC1
                                    : mono_steady8_READ_CUBIC0)(buf, &a, step, gl, gr, gm, o,
-                                                               port, n);
+                                                               port, n, post);
         o += 2 * i;
-    } else if (chans == 2 && !port && !mix_portable && __builtin_cpu_supports("avx2")) {
+    } else if (chans == 2 && !port && post == 0.0f && !mix_portable &&
+               __builtin_cpu_supports("avx2")) {
         i = (mode == READ_RAW      ? stereo_steady4_READ_RAW
              : mode == READ_LINEAR ? stereo_steady4_READ_LINEAR
                                    : stereo_steady4_READ_CUBIC)(buf, &a, step, gl, gr, o, n);
@@ -653,8 +668,14 @@ mix_steady4(const float *buf, uint64_t *acc, uint64_t step, float gl, float gr, 
             memcpy(&hi, o + 4, sizeof hi);
             /* Each frame's value twice, for its left and right (spelled
              * out: GCC and clang name their shuffle builtins apart). */
-            lo += (MixV4){l[0], l[0], l[1], l[1]} * gains;
-            hi += (MixV4){l[2], l[2], l[3], l[3]} * gains;
+            MixV4 to_lo = (MixV4){l[0], l[0], l[1], l[1]} * gains;
+            MixV4 to_hi = (MixV4){l[2], l[2], l[3], l[3]} * gains;
+            if (post != 0.0f) {
+                to_lo *= post4;
+                to_hi *= post4;
+            }
+            lo += to_lo;
+            hi += to_hi;
             memcpy(o, &lo, sizeof lo);
             memcpy(o + 4, &hi, sizeof hi);
             if (port) {
@@ -668,9 +689,11 @@ mix_steady4(const float *buf, uint64_t *acc, uint64_t step, float gl, float gr, 
             const float *p0 = buf + 2 * (size_t)(a >> 32);
             const float *p1 = buf + 2 * (size_t)((a + step) >> 32);
             MixV4 lr = read_stereo2(p0, p1, f, mode); /* l r l r */
-            MixV4 sum;
+            MixV4 sum, to = lr * gains;
+            if (post != 0.0f)
+                to *= post4;
             memcpy(&sum, o, sizeof sum);
-            sum += lr * gains;
+            sum += to;
             memcpy(o, &sum, sizeof sum);
             if (port) {
                 port[i] += (lr[0] + lr[1]) * 0.5f * gm;
@@ -693,12 +716,13 @@ mix_loop(MixerVoice *v, const float *buf, uint64_t frac, uint64_t step,
          const int chans, const ReadMode mode, const int ramp, const int has_port)
 {
     float gl = v->gl, gr = v->gr, gm = v->gm;
-    const float dl = v->dl, dr = v->dr, dm = v->dm;
+    const float dl = v->dl, dr = v->dr, dm = v->dm, post = v->post;
     uint64_t acc = frac;
     float *restrict o = out;
     size_t i = 0;
     if (mode != READ_SINC && !ramp)
-        i = mix_steady4(buf, &acc, step, gl, gr, gm, o, has_port ? port : NULL, n, chans, mode);
+        i = mix_steady4(buf, &acc, step, gl, gr, gm, o, has_port ? port : NULL, n, chans, mode,
+                        post);
     o += 2 * i;
     /* Sinc values come a span at a time (sinc_unit_span). */
     float span[2 * SINC_SPAN];
@@ -734,8 +758,13 @@ mix_loop(MixerVoice *v, const float *buf, uint64_t frac, uint64_t step,
             gr += dr;
             gm += dm;
         }
-        o[0] += l * gl;
-        o[1] += r * gr;
+        float to_l = l * gl, to_r = r * gr;
+        if (post != 0.0f) {
+            to_l *= post;
+            to_r *= post;
+        }
+        o[0] += to_l;
+        o[1] += to_r;
         if (has_port)
             port[i] += (chans == 2 ? (l + r) * 0.5f : l) * gm;
         acc += step;
@@ -962,6 +991,13 @@ void mixer_voice_render(MixerVoice *v, float *out, float *port, uint32_t n)
             port += run;
         n -= run;
     }
+}
+
+void mixer_voice_render_scaled(MixerVoice *v, float *out, uint32_t n, float post)
+{
+    v->post = post;
+    mixer_voice_render(v, out, NULL, n);
+    v->post = 0.0f;
 }
 
 /* Where a looping voice reads its unrolled levels (32.32 frames of the

@@ -74,6 +74,9 @@ typedef struct {
 
     uint64_t end_pos;   /* 32.32 frame where a slice voice is silent, 0 = none */
     uint32_t end_fade;  /* output frames of its fade out before end_pos */
+    /* The gain after the voice's own while mixer_voice_render_scaled
+     * runs, 0 outside it. */
+    float post;
 } MixerVoice;
 
 /* An idle voice (no allocation: a voice is plain data). */
@@ -118,6 +121,11 @@ void mixer_voice_kill(MixerVoice *v);
  * the sum its frames added into an empty bus first would (engine.c's
  * render_straight relies on this). */
 void mixer_voice_render(MixerVoice *v, float *out, float *port, uint32_t n);
+/* mixer_voice_render without a port, each frame's products with the
+ * voice's gains then scaled by `post`, each rounded on its own: what its
+ * frames added into an empty bus would add to out at the bus's gain
+ * `post`. Not for a voice that interpolates by sinc. */
+void mixer_voice_render_scaled(MixerVoice *v, float *out, uint32_t n, float post);
 /* The same without a slice's end fade, for a caller that applies the
  * voice's gains itself (voicefx) and so calls mixer_voice_slice_edge on
  * the voice as it really is first. */
