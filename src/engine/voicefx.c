@@ -2489,26 +2489,24 @@ typedef void (*FilterTwoFn)(VoiceFx *, float *, const float *, uint32_t, VoiceFx
     {                                                                                        \
         filter_two_loop(fa, sa, ea, na, fb, sb, eb, nb, mono, mode);                         \
     }
+/* Only 24 dB filters pair (voicefx_filters_pair): a 12 dB one runs four
+ * frames a step alone. */
 #define FILTER_TWO_MODES(target, name)                                                       \
-    FILTER_TWO_FN(SHAPE_FILTER_LP12, target, name)                                           \
-    FILTER_TWO_FN(SHAPE_FILTER_HP12, target, name)                                           \
-    FILTER_TWO_FN(SHAPE_FILTER_BP12, target, name)                                           \
-    FILTER_TWO_FN(SHAPE_FILTER_NOTCH, target, name)                                          \
     FILTER_TWO_FN(SHAPE_FILTER_LP24, target, name)                                           \
     FILTER_TWO_FN(SHAPE_FILTER_HP24, target, name)                                           \
     FILTER_TWO_FN(SHAPE_FILTER_BP24, target, name)                                           \
     FILTER_TWO_FN(SHAPE_FILTER_NOTCH24, target, name)
 #define FILTER_TWO_TABLE(name)                                                               \
     {                                                                                        \
-        name##_SHAPE_FILTER_LP12, name##_SHAPE_FILTER_HP12, name##_SHAPE_FILTER_BP12,        \
-            name##_SHAPE_FILTER_NOTCH, name##_SHAPE_FILTER_LP24, name##_SHAPE_FILTER_HP24,   \
-            name##_SHAPE_FILTER_BP24, name##_SHAPE_FILTER_NOTCH24,                           \
+        name##_SHAPE_FILTER_LP24, name##_SHAPE_FILTER_HP24, name##_SHAPE_FILTER_BP24,        \
+            name##_SHAPE_FILTER_NOTCH24,                                                     \
     }
+enum { FILTERS_PAIRED = SHAPE_FILTER_NOTCH24 - SHAPE_FILTER_LP24 + 1 };
 FILTER_TWO_MODES(, filter_two)
-static const FilterTwoFn FILTERS_TWO[SHAPE_FILTER_LAST] = FILTER_TWO_TABLE(filter_two);
+static const FilterTwoFn FILTERS_TWO[FILTERS_PAIRED] = FILTER_TWO_TABLE(filter_two);
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 FILTER_TWO_MODES(FX_TARGET_AVX, filter_two_avx)
-static const FilterTwoFn FILTERS_TWO_AVX[SHAPE_FILTER_LAST] = FILTER_TWO_TABLE(filter_two_avx);
+static const FilterTwoFn FILTERS_TWO_AVX[FILTERS_PAIRED] = FILTER_TWO_TABLE(filter_two_avx);
 #else
 #define FILTERS_TWO_AVX FILTERS_TWO
 #endif
@@ -2523,9 +2521,9 @@ static void filter_two(VoiceFx *fa, float *sa, const float *ea, uint32_t na, Voi
                        float *sb, const float *eb, uint32_t nb, bool mono)
 {
     if (has_avx())
-        FILTERS_TWO_AVX[fa->filter - 1](fa, sa, ea, na, fb, sb, eb, nb, mono);
+        FILTERS_TWO_AVX[fa->filter - SHAPE_FILTER_LP24](fa, sa, ea, na, fb, sb, eb, nb, mono);
     else
-        FILTERS_TWO[fa->filter - 1](fa, sa, ea, na, fb, sb, eb, nb, mono);
+        FILTERS_TWO[fa->filter - SHAPE_FILTER_LP24](fa, sa, ea, na, fb, sb, eb, nb, mono);
 }
 
 /* Saturation with its gain compensated so a full-scale peak stays full
