@@ -53,7 +53,7 @@ static const OptionDef OPTIONS[CLI_OPT_COUNT] = {
                              .text_rule = "a song file name (.hiss)",
                              .help = "the song, SONG.hiss (one there is kept as SONG.hiss~)"},
     [CLI_OPT_STEMS] = {"--stems", 0, KIND_TEXT, "DIR", "stems", .text_rule = "a directory",
-                       .help = "also one mono file per channel into DIR"},
+                       .help = "also stereo stems into DIR: channels, sends, master"},
     [CLI_OPT_BITS] = {"--bits", 0, KIND_WORD, "16|24|32", "bits",
                       .words = {"16", "24", "32"},
                       .help = "16- or 24-bit PCM (default 24), 32 = float (.wav)"},
