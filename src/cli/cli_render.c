@@ -36,6 +36,7 @@ enum {
                                              WAV files under their 4 GiB limit
                                              at any rate */
     RENDER_TAIL_SECONDS = 2,      /* ring-out after the song's last row */
+    RENDER_TAIL_FADE = 2 * RENDER_TAIL_BLOCK, /* frames faded out before its cap */
     EXIT_FAILURE_RENDER = 1,
     EXIT_INTERRUPTED = 130,
 };
@@ -441,6 +442,28 @@ static void show_progress(const RenderOptions *o, const EngineStatus *status,
     next_progress = hiss_now_seconds() + 0.2;
 }
 
+/* The frames of a tail block (n frames from tail frame `start`) that fall
+ * in the last RENDER_TAIL_FADE before the cap, mix and stems alike, faded
+ * towards silence at the cap: the voices' stop fades them, but a delay or
+ * reverb return would ring on and be cut. */
+static void fade_to_cap(float *mix, float *const *stems, int nst, uint32_t n, uint64_t start,
+                        uint64_t cap)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t at = start + i;
+        if (at + RENDER_TAIL_FADE < cap)
+            continue;
+        float gain = (float)(cap - at) / (float)RENDER_TAIL_FADE;
+        mix[2 * i] *= gain;
+        mix[2 * i + 1] *= gain;
+        for (int c = 0; c < nst; c++)
+            if (stems[c]) {
+                stems[c][2 * i] *= gain;
+                stems[c][2 * i + 1] *= gain;
+            }
+    }
+}
+
 /* After the song's last row: notes ring out, in small blocks, for at most
  * RENDER_TAIL_SECONDS, and the file ends on the last audible frame. Silent
  * frames are held back until sound follows them; a whole silent block
@@ -460,6 +483,7 @@ static HissError render_tail(Engine *engine, const RenderOptions *o,
         uint32_t n = tail_max - tail < RENDER_TAIL_BLOCK ? (uint32_t)(tail_max - tail)
                                                          : RENDER_TAIL_BLOCK;
         engine_render_stems(engine, mix, NULL, 0, nst ? bufs : NULL, nst, n);
+        fade_to_cap(mix, bufs, nst, n, tail, tail_max);
         tail += n;
         long last = last_audible(mix, bufs, nst, n);
         if (last < 0 && atomic_load(&engine_status(engine)->notes_held)) {

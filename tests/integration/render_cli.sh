@@ -249,6 +249,13 @@ check "two FLAC renders are byte-identical" cmp -s r1.flac r2.flac
 max_amp() {
     sox "$1" -n trim "${2}s" "${3}s" stat 2>&1 | awk '/Maximum amplitude/ {print $3}'
 }
+# peak FILE FROM COUNT: the largest magnitude of those frames (max_amp is
+# the largest value, below zero where all of them are).
+peak() {
+    sox "$1" -n trim "${2}s" "${3}s" stat 2>&1 |
+        awk '/Maximum amplitude|Minimum amplitude/ { v = $3 < 0 ? -$3 : $3; if (v > p) p = v }
+             END { printf "%f\n", p }'
+}
 # above A B: A > B, for decimals.
 above() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 
@@ -299,7 +306,20 @@ frames=$(soxi -s longend.wav 2>/dev/null || echo 0)
 check "a long note rings out for 2 s at most" \
     test "$frames" -gt $((92160 + 90000)) -a "$frames" -le $((92160 + 96000))
 check "then fades out instead of stopping dead" \
-    above 0.02 "$(max_amp longend.wav $((frames - 4)) 4)"
+    above 0.02 "$(peak longend.wav $((frames - 4)) 4)"
+
+# A reverb still ringing at the 2 s cap (a 10 s decay on the last row's
+# kick, which ends long before) is faded out there too, not cut.
+sed -e 's/^channels \(.*\)/channels \1\nchannel 01 gain 0.0 send_b 0.0\nreverb decay 10.0/' \
+    songs/ringout.hiss >songs/reverbend.hiss
+render songs/reverbend.hiss -o reverbend.wav
+frames=$(soxi -s reverbend.wav 2>/dev/null || echo 0)
+check "a reverb rings out for 2 s at most" \
+    test "$frames" -gt $((92160 + 90000)) -a "$frames" -le $((92160 + 96000))
+check "the reverb still sounds near the cap" \
+    above "$(peak reverbend.wav $((frames - 9600)) 4800)" 0.002
+check "and fades out at the cap instead of stopping dead" \
+    above 0.002 "$(peak reverbend.wav $((frames - 4)) 4)"
 
 # Progress goes to standard error when it is a terminal (see above for
 # when it is not).
