@@ -81,6 +81,9 @@ typedef struct {
     /* A key and the action the keymap found for it on this page. Returns
      * true when handled; false lets the app try the global actions. */
     bool (*handle)(UiApp *app, int key, KeymapAction action);
+    /* What the page's keys do where it gives them a meaning of its own,
+     * for the help screen (with the keys bound now). May be NULL. */
+    void (*keys_note)(const UiApp *app, char *out, size_t size);
 } UiPage;
 
 typedef void (*UiPromptDone)(UiApp *app, const char *text);

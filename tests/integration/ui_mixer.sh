@@ -36,6 +36,12 @@ keys Right
 check "... and the next column's field: send A's pre switch" wait_for " Send A pre | master"
 keys Right
 check "... then send B's level" wait_for " Send B (dB) | master"
+keys '?'
+check "the mixer's help says what its keys do there" \
+    wait_for "On the mixer, Tab and S-Tab go to the next and the previous view"
+check "... the switches among them" shows "p pre-fader send"
+keys Escape
+check "Escape is back on the mixer" wait_for " Send B (dB) | master"
 keys Left Left
 keys C-z
 check "undo closes the send again" wait_for "-16.5    0 . .   off .   off"

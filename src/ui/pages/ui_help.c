@@ -82,6 +82,11 @@ static int build(UiApp *app, HelpLine *lines, int width)
             add(&h, UI_C_NORMAL, lead, 37,
                 keymap_action_description((KeymapAction)a));
         }
+        if (c == 0 && from->keys_note) {
+            char note[512];
+            from->keys_note(app, note, sizeof note);
+            add(&h, UI_C_NORMAL, "  ", 2, note);
+        }
         add(&h, UI_C_NORMAL, "", 0, "");
     }
     add(&h, UI_C_BAR, "", 0, "The header");

@@ -470,6 +470,29 @@ MixParam ui_mixer_chosen(void)
     return chosen();
 }
 
+/* The moves the mixer gives keys of everywhere (the help lists those
+ * under their usual meaning). */
+static void mixer_keys_note(const UiApp *app, char *out, size_t size)
+{
+    static const KeymapAction ACTS[] = {ACT_NEXT_FIELD, ACT_PREV_FIELD, ACT_LEFT,
+                                        ACT_RIGHT,      ACT_UP,         ACT_DOWN,
+                                        ACT_PAGE_DOWN,  ACT_PAGE_UP,    ACT_SELECT};
+    char k[sizeof ACTS / sizeof ACTS[0]][32];
+    for (size_t i = 0; i < sizeof ACTS / sizeof ACTS[0]; i++) {
+        /* As the mixer finds them (the help screen is on top). */
+        int key = keymap_first_key(&app->keymap, ui_mixer_page.ctx, ACTS[i]);
+        if (key < 0 || !keymap_key_name(key, k[i], sizeof k[i]))
+            snprintf(k[i], sizeof k[i], "(unbound)");
+    }
+    snprintf(out, size,
+             "On the mixer, %s and %s go to the next and the previous view (channels, "
+             "inserts, master, sends); %s and %s choose a field, %s and %s a channel or a "
+             "line; the keys above (and %s and %s, in bigger steps) change the chosen "
+             "value, or flip a switch (M mute, S solo, p pre-fader send); %s types a "
+             "value, or flips a switch.",
+             k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8]);
+}
+
 const UiPage ui_mixer_page = {
     .title = "MIXER",
     .ctx = KEYMAP_CTX_SETTINGS, /* the settings page's keys: the same moves */
@@ -477,4 +500,5 @@ const UiPage ui_mixer_page = {
     .draw = mixer_draw,
     .update = mixer_update,
     .handle = mixer_handle,
+    .keys_note = mixer_keys_note,
 };
