@@ -50,8 +50,13 @@ keys F8
 check "stopped" wait_re "■ stopped"
 keys C-z
 check "undo brings the mapped channel's notes back" wait_for "G-3 02"
+# Whether changes are left to save depends on where the MIDI note landed:
+# before the pass's first mapped note, the take is one undo step and the
+# undo leaves the song as it was saved; after it, the pass that cleared
+# the first note again is a step of its own and the undo leaves the rest.
+asked_or_quit() { shows_re "[Ss]ave" || exit_shown 0; }
 keys C-q
-check "asks to save" wait_re "[Ss]ave"
-keys n
+check "quitting asks to save what is left, or quits" wait_until asked_or_quit
+if shows_re "[Ss]ave"; then keys n; fi
 check "quits" wait_for "hiss exited 0"
 finish
