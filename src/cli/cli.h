@@ -11,4 +11,8 @@ int cli_edit(int argc, char **argv);    /* hiss [SONG]: the editor */
 int cli_recover(int argc, char **argv); /* hiss --recover */
 int cli_convert(int argc, char **argv); /* hiss convert MODULE */
 
+/* hiss render's frames per engine call and file write (its engine runs
+ * without channel meters); bench_render times the engine the same way. */
+enum { CLI_RENDER_BLOCK = 1 << 15 };
+
 #endif

@@ -28,7 +28,7 @@
 #include "truepeak.h"
 
 enum {
-    RENDER_BLOCK = 1 << 15,      /* frames per engine call and write */
+    RENDER_BLOCK = CLI_RENDER_BLOCK, /* frames per engine call and write */
     RENDER_TAIL_BLOCK = 1024,    /* the ring-out: ends on a silent block */
     RENDER_RATE_DEFAULT = CLI_RATE_DEFAULT,
     RENDER_MAX_SECONDS = CLI_SECONDS_MAX, /* the cap for songs that never end,

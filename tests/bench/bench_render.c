@@ -3,7 +3,12 @@
  * when it cannot be loaded) as shipped and forced to each mode, and a
  * 32-channel stress song; then what engine_new costs. Prints figures next
  * to their targets; never asserts timing. CPU time is the thread's own
- * (CLOCK_THREAD_CPUTIME_ID). */
+ * (CLOCK_THREAD_CPUTIME_ID).
+ *
+ * The demo renders as `hiss render` renders it (blocks of
+ * CLI_RENDER_BLOCK, no channel meters), and as a live period of BLOCK
+ * frames with the meters a screen reads. Its figures are the best of
+ * DEMO_RUNS: on a shared machine a run is slowed by others, never sped. */
 #include <malloc.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "common/synth_song.h"
 #include "engine.h"
 #include "fpmode.h"
@@ -19,6 +25,7 @@
 
 #define RATE 48000u
 #define BLOCK 1024u
+#define DEMO_RUNS 3
 
 static double thread_seconds(void)
 {
@@ -34,18 +41,29 @@ typedef struct {
     double mean_voices;
 } Figures;
 
-static Figures measure(Song *song, double seconds)
+/* How the engine is called: frames a call, and whether the channels'
+ * meters are measured. */
+typedef struct {
+    uint32_t block;
+    bool meters;
+} Calls;
+
+static const Calls LIVE = {BLOCK, true};
+static const Calls AS_RENDER = {CLI_RENDER_BLOCK, false};
+
+static Figures measure_calls(Song *song, double seconds, Calls calls)
 {
     Engine *e = engine_new(song, RATE);
-    static float buf[2 * BLOCK];
+    static float buf[2 * CLI_RENDER_BLOCK];
     uint32_t frames = (uint32_t)(seconds * RATE);
+    engine_set_channel_meters(e, calls.meters);
     engine_play_song_now(e, 0, 0, true);
     engine_render(e, buf, BLOCK); /* warm up */
     double voice_frames = 0;
     double t0 = thread_seconds();
-    for (uint32_t done = 0; done < frames; done += BLOCK) {
-        engine_render(e, buf, BLOCK);
-        voice_frames += (double)atomic_load_explicit(&engine_status(e)->voices, memory_order_relaxed) * BLOCK;
+    for (uint32_t done = 0; done < frames; done += calls.block) {
+        engine_render(e, buf, calls.block);
+        voice_frames += (double)atomic_load_explicit(&engine_status(e)->voices, memory_order_relaxed) * calls.block;
     }
     double cpu = thread_seconds() - t0;
     engine_free(e);
@@ -56,6 +74,23 @@ static Figures measure(Song *song, double seconds)
         .mean_voices = voice_frames / frames,
     };
     return f;
+}
+
+static Figures measure(Song *song, double seconds)
+{
+    return measure_calls(song, seconds, LIVE);
+}
+
+/* The fastest of DEMO_RUNS renders. */
+static Figures measure_best(Song *song, double seconds, Calls calls)
+{
+    Figures best = measure_calls(song, seconds, calls);
+    for (int run = 1; run < DEMO_RUNS; run++) {
+        Figures f = measure_calls(song, seconds, calls);
+        if (f.realtime > best.realtime)
+            best = f;
+    }
+    return best;
 }
 
 static const InterpMode MODES[INTERP_COUNT] = {INTERP_RAW, INTERP_LINEAR, INTERP_CUBIC,
@@ -187,15 +222,20 @@ int main(int argc, char **argv)
     }
     printf("bench_render: one thread, %u Hz stereo float, blocks of %u\n", RATE, BLOCK);
     engine_new_figures(demo);
-    printf("demo (%s):\n", demo_name);
-    Figures own = measure(demo, 240.0);
+    printf("demo (%s), as hiss render renders it (%u frames a call, no channel meters), "
+           "best of %d:\n",
+           demo_name, (unsigned)CLI_RENDER_BLOCK, DEMO_RUNS);
+    Figures own = measure_best(demo, 240.0, AS_RENDER);
     printf("  %-6s %8.0fx real time  (%.1f voices, %.2f ns/voice-frame)  target >= 1000x\n",
            "as set", own.realtime, own.mean_voices, own.ns_per_voice_frame);
+    Figures live = measure_best(demo, 240.0, LIVE);
+    printf("  %-6s %8.0fx real time  (played: %u frames a call, channel meters on)\n", "as set",
+           live.realtime, BLOCK);
     for (int m = 0; m < INTERP_COUNT; m++) {
         synth_force_interp(demo, MODES[m]);
         if (MODES[m] == INTERP_SINC)
             songio_add_sinc_levels(demo, RATE, NULL);
-        Figures f = measure(demo, MODES[m] == INTERP_SINC ? 60.0 : 240.0);
+        Figures f = measure_best(demo, MODES[m] == INTERP_SINC ? 60.0 : 240.0, AS_RENDER);
         printf("  %-6s %8.0fx real time  (%.1f voices, %.2f ns/voice-frame)\n",
                song_interp_name(MODES[m]), f.realtime, f.mean_voices, f.ns_per_voice_frame);
     }
