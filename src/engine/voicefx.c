@@ -2303,39 +2303,26 @@ lin_mono_step(LinLanes *l, const FxLin8 *c, float *sa, float *sb, uint32_t i, ui
     }
 }
 
-/* Four values of each frame f of two mono voices, in the lanes of a
- * pair's step: of a at f and of b at f + d (the first stage's), of a at
- * f - lag and of b at f + d - lag (the second's), from lists of both
- * stages (first, second) starting at those frames; `count` frames, in
- * fours (the lists reach three past). A pair's eight lanes of g or a1
- * are then one load, its frames' and the frames' before another. */
+/* Four values of frames f and f + 1 of two mono voices, in the lanes of
+ * a pair's step: of a at f and of b at f + d (the first stage's), of a
+ * at f - lag and of b at f + d - lag (the second's), from lists of both
+ * stages (first, second) starting a frame before those; *now gets frames
+ * f and f + 1, *before the frames before them. Loads of four and
+ * shuffles, for a pair whose coefficients are worked out. */
 static inline __attribute__((always_inline)) void
-lin_mono_lanes(float *to, const float *a1, const float *b1, const float *a2, const float *b2,
-               uint32_t count)
+lin_mono_lanes(FxV8 *now, FxV8 *before, const float *a1, const float *b1, const float *a2,
+               const float *b2)
 {
-    for (uint32_t k = 0; k < count; k += 4) {
-        const FxV4 p = fx_load(a1 + k), q = fx_load(b1 + k), r = fx_load(a2 + k),
-                   t = fx_load(b2 + k);
-        const FxV4 pq0 = __builtin_shufflevector(p, q, 0, 4, 1, 5),
-                   pq1 = __builtin_shufflevector(p, q, 2, 6, 3, 7),
-                   rt0 = __builtin_shufflevector(r, t, 0, 4, 1, 5),
-                   rt1 = __builtin_shufflevector(r, t, 2, 6, 3, 7);
-        fx_store(to + 4 * k, __builtin_shufflevector(pq0, rt0, 0, 1, 4, 5));
-        fx_store(to + 4 * k + 4, __builtin_shufflevector(pq0, rt0, 2, 3, 6, 7));
-        fx_store(to + 4 * k + 8, __builtin_shufflevector(pq1, rt1, 0, 1, 4, 5));
-        fx_store(to + 4 * k + 12, __builtin_shufflevector(pq1, rt1, 2, 3, 6, 7));
-    }
-}
-
-/* Whether every lane of *a equals *b's and of *c *d's (by address: a
- * vector of eight is no argument outside the AVX encoding). */
-static inline __attribute__((always_inline)) bool lin_same(const FxV8 *a, const FxV8 *b,
-                                                          const FxV8 *c, const FxV8 *d)
-{
-    typedef uint64_t FxU2 __attribute__((vector_size(16)));
-    FxI8 differ = (*a != *b) | (*c != *d);
-    FxU2 any = (FxU2)(FX_LOW(differ) | FX_HIGH(differ));
-    return !(any[0] | any[1]);
+    const FxV4 p = fx_load(a1), q = fx_load(b1), r = fx_load(a2), t = fx_load(b2);
+    const FxV4 pq0 = __builtin_shufflevector(p, q, 0, 4, 1, 5),
+               pq1 = __builtin_shufflevector(p, q, 2, 6, 3, 7),
+               rt0 = __builtin_shufflevector(r, t, 0, 4, 1, 5),
+               rt1 = __builtin_shufflevector(r, t, 2, 6, 3, 7);
+    const FxV4 was = __builtin_shufflevector(pq0, rt0, 0, 1, 4, 5),
+               mid = __builtin_shufflevector(pq0, rt0, 2, 3, 6, 7),
+               next = __builtin_shufflevector(pq1, rt1, 0, 1, 4, 5);
+    *before = FX_PAIR(was, mid);
+    *now = FX_PAIR(mid, next);
 }
 
 /* A still run's g and a1 in every frame's place (n + 1 of each), as a
@@ -2368,31 +2355,28 @@ lin_mono_pairs(LinLanes *la, LinLanes *lb, LinRun *a, LinRun *b, uint32_t i, uin
             lin_fill_still((float *)fa->g, (float *)fa->a1[0], (float *)fa->a1[1], a->n);
         if (fb->still)
             lin_fill_still((float *)fb->g, (float *)fb->a1[0], (float *)fb->a1[1], b->n);
-        /* Each frame's g and a1 of both voices' lanes, from frame i - 1
-         * (the frame before the first pair's): a pair's are then loads
-         * (as lin_inputs gives each voice's). */
-        const uint32_t lag = two ? LIN_LAG : 0, frames = end - i + 1;
-        float g_lanes[4 * (VOICEFX_RUN + 4)], a_lanes[4 * (VOICEFX_RUN + 4)];
-        /* b's frame, i + d, in frame arithmetic first: d may be a step
-         * back, which added to a pointer would be four billion ahead. */
-        const uint32_t ib = i + d;
-        lin_mono_lanes(g_lanes, fa->g + i - 1, fb->g + ib - 1, fa->g + i - 1 - lag,
-                       fb->g + ib - 1 - lag, frames);
-        lin_mono_lanes(a_lanes, fa->a1[0] + i - 1, fb->a1[0] + ib - 1,
-                       fa->a1[1] + i - 1 - lag, fb->a1[1] + ib - 1 - lag, frames);
-        const uint32_t at0 = i;
+        const uint32_t lag = two ? LIN_LAG : 0;
+        /* How far back from a pair's first frame its frames and the
+         * frames before them, and the pair's before's, reach. */
+        const uint32_t reach = lag + 3;
+        /* Held over each control period (a still voice's too, its g in
+         * every frame's place), a voice's g is one over frames of at most
+         * two periods whose ends have it (lin_lanes_stairs), and a1 is
+         * that of g: a pair whose frames, the frames before them and the
+         * pair's before's have one g in each voice has that pair's
+         * coefficients. Two scalar compares, where comparing the lanes
+         * took more than the step. A gliding voice's pairs each work out
+         * their own. */
+        const bool held = (fa->still || fa->stairs) && (fb->still || fb->stairs);
+        const float *ga = fa->g, *gb = fb->g;
         /* The coefficients of a batch of pairs first, then their steps:
          * the steps' loop keeps the state in registers, with the
          * coefficients read from memory (worked out between the steps,
          * they took the registers, and the state waited on the stack).
-         * A pair whose g and a1, and its frames' before, are the pair's
-         * before (a still cutoff, most pairs of a cutoff held over each
-         * control period) takes the same coefficients; coefs[0] keeps
-         * the last of the batch before. */
+         * coefs[0] keeps the last of the batch before. */
         FxLin8 coefs[LIN_BATCH + 1];
         const FxLin8 *pair_c[LIN_BATCH];
         const FxLin8 *last = NULL;
-        FxV8 last_g = {0}, last_w = {0}, last_a = {0}, last_wa = {0};
         while (i < end) {
             if (last) {
                 coefs[0] = *last;
@@ -2400,16 +2384,19 @@ lin_mono_pairs(LinLanes *la, LinLanes *lb, LinRun *a, LinRun *b, uint32_t i, uin
             }
             uint32_t m = 0, from = i;
             for (; i < end && m < LIN_BATCH; i += 2, m++) {
-                const uint32_t at = 4 * (i - at0 + 1);
-                const FxV8 g8 = *(const FxV8u *)(g_lanes + at),
-                           w8 = *(const FxV8u *)(g_lanes + at - 4),
-                           a8 = *(const FxV8u *)(a_lanes + at),
-                           wa8 = *(const FxV8u *)(a_lanes + at - 4);
-                if (!last || !lin_same(&g8, &last_g, &w8, &last_w) ||
-                    !lin_same(&a8, &last_a, &wa8, &last_wa)) {
+                /* b's frame, i + d, in frame arithmetic first: d may be a
+                 * step back, which added to a pointer would be four
+                 * billion ahead. */
+                const uint32_t ib = i + d;
+                if (!last || !held || i < reach || ib < reach || ga[i - reach] != ga[i + 1] ||
+                    gb[ib - reach] != gb[ib + 1]) {
+                    FxV8 g8, w8, a8, wa8;
+                    lin_mono_lanes(&g8, &w8, ga + i - 1, gb + ib - 1, ga + i - 1 - lag,
+                                   gb + ib - 1 - lag);
+                    lin_mono_lanes(&a8, &wa8, fa->a1[0] + i - 1, fb->a1[0] + ib - 1,
+                                   fa->a1[1] + i - 1 - lag, fb->a1[1] + ib - 1 - lag);
                     LIN_COEFFICIENTS(FxV8, &coefs[1 + m], g8, a8, w8, wa8);
                     last = &coefs[1 + m];
-                    last_g = g8, last_w = w8, last_a = a8, last_wa = wa8;
                 }
                 pair_c[m] = last;
             }
