@@ -467,10 +467,7 @@ const SongParamInfo song_tape_params[SONG_TAPE_PARAMS] = {
     [SONG_TAPE_DRIVE] = {"drive", SONG_PARAM_INT, 0, 100, 0, "%"},
 };
 
-const ShapeParam song_insert_params[SONG_INSERT_PARAMS] = {
-    SHAPE_FILTER,     SHAPE_CUTOFF,    SHAPE_RESONANCE, SHAPE_CRUSH_BITS,
-    SHAPE_CRUSH_RATE, SHAPE_CRUSH_MIX, SHAPE_DRIVE,     SHAPE_DRIVE_TYPE,
-};
+const ShapeParam song_insert_params[SONG_INSERT_PARAMS] = {SONG_INSERT_PARAM_LIST};
 
 const SongParamInfo song_comp_params[SONG_COMP_PARAMS] = {
     [SONG_GLUE_ON] = {"active", SONG_PARAM_SWITCH, 0, 1, 0, ""},

@@ -457,6 +457,9 @@ extern const SongParamInfo song_comp_params[SONG_COMP_PARAMS];
 /* The shape parameters a channel's filter, crush and drive insert takes,
  * in the order the song file writes them. */
 enum { SONG_INSERT_PARAMS = 8 };
+#define SONG_INSERT_PARAM_LIST                                                             \
+    SHAPE_FILTER, SHAPE_CUTOFF, SHAPE_RESONANCE, SHAPE_CRUSH_BITS, SHAPE_CRUSH_RATE,       \
+        SHAPE_CRUSH_MIX, SHAPE_DRIVE, SHAPE_DRIVE_TYPE
 extern const ShapeParam song_insert_params[SONG_INSERT_PARAMS];
 /* The song's groove line: a channel's fields, then the seed. */
 extern const SongParamInfo song_groove_params[SONG_GROOVE_SONG_PARAMS];

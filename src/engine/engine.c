@@ -2753,13 +2753,18 @@ void engine_command_now(Engine *e, const EngineCommand *cmd, uint32_t frame)
 static inline __attribute__((always_inline)) bool
 strip_reread(const SongStrip *st, int seen[STRIP_SEEN], const bool take)
 {
-    int k = 0, diff = 0;
+    /* The insert's fields at constant offsets, not through the table. */
+    static const ShapeParam insert_params[SONG_INSERT_PARAMS] = {SONG_INSERT_PARAM_LIST};
+    int k = 0;
+/* Comparing, the first field that differs ends the look: a field is a
+ * load and a compare and branch (one operation to the CPU). */
 #define STRIP_TAKE(field)                                                                  \
     do {                                                                                   \
         int now_ = atomic_load_explicit(&(field), memory_order_relaxed);                   \
-        diff |= now_ ^ seen[k];                                                            \
         if (take)                                                                          \
             seen[k] = now_;                                                                \
+        else if (now_ != seen[k])                                                          \
+            return true;                                                                   \
         k++;                                                                               \
     } while (0)
     STRIP_TAKE(st->gain_tenth_db);
@@ -2792,12 +2797,12 @@ strip_reread(const SongStrip *st, int seen[STRIP_SEEN], const bool take)
         STRIP_TAKE(st->comp[i]);
 #pragma GCC unroll 8
     for (int i = 0; i < SONG_INSERT_PARAMS; i++)
-        STRIP_TAKE(st->fx[song_insert_params[i]]);
+        STRIP_TAKE(st->fx[insert_params[i]]);
 #undef STRIP_TAKE
     /* STRIP_SEEN counts the fields above by hand: a field added to one
      * and not the other would write past seen. */
     assert(k == STRIP_SEEN);
-    return diff != 0;
+    return false;
 }
 
 /* strip_reread storing what it loads, apart: the comparison, most
