@@ -1596,25 +1596,26 @@ lin_inputs(LinInputs *in, const LinFrames *fr, uint32_t i, const bool two)
 
 /* Steps i and i + 1 of a run whose cutoff glides: each step's
  * coefficients of its frames (lin_at's, eight lanes at once), then
- * lin_lanes_step. */
+ * lin_lanes_step. The lanes of a stage without a frame at these steps
+ * (`edge`: the second's at a run's first steps, the first's past its
+ * end) are given back their state after, so they take any frame's g
+ * and a1 that the lists hold: those of the other stage's frames. */
 static inline __attribute__((always_inline)) void
 lin_lanes_glide(LinLanes *l, const LinFrames *fr, float *s, uint32_t i, const int r,
-                const int mode, const bool two, const int edge, uint32_t last)
+                const int mode, const bool two, const int edge)
 {
-    const float *g = fr->g, *a = fr->a1[0], *b = fr->a1[1];
-    /* the first stage's frames (past the run: its last, as lin_at has
-     * it; those lanes are given back their state) and the second's */
-    uint32_t f0 = edge == LANES_NO_INPUT ? last : i, f1 = edge == LANES_NO_INPUT ? last : i + 1;
-    uint32_t j = two ? i - LIN_LAG : i;
     FxV8 g8, w8, a8, wa8;
     if (edge == LANES_NO_INPUT) {
-        g8 = (FxV8){g[f0], g[f0], g[j], g[j], g[f1], g[f1], g[j + 1], g[j + 1]};
-        w8 = (FxV8){g[f0 - 1], g[f0 - 1], g[j - 1], g[j - 1], g[f1 - 1], g[f1 - 1], g[j], g[j]};
-        a8 = (FxV8){a[f0], a[f0], b[j], b[j], a[f1], a[f1], b[j + 1], b[j + 1]};
-        wa8 = (FxV8){a[f0 - 1], a[f0 - 1], b[j - 1], b[j - 1], a[f1 - 1], a[f1 - 1], b[j], b[j]};
+        /* the second stage's frames j and j + 1, in every lane */
+        const uint32_t j = i - LIN_LAG;
+        const FxV4 g4 = fx_load(fr->g + j - 1), b4 = fx_load(fr->a1[1] + j - 1);
+        g8 = __builtin_shufflevector(g4, g4, 1, 1, 1, 1, 2, 2, 2, 2);
+        w8 = __builtin_shufflevector(g4, g4, 0, 0, 0, 0, 1, 1, 1, 1);
+        a8 = __builtin_shufflevector(b4, b4, 1, 1, 1, 1, 2, 2, 2, 2);
+        wa8 = __builtin_shufflevector(b4, b4, 0, 0, 0, 0, 1, 1, 1, 1);
     } else {
         LinInputs in;
-        lin_inputs(&in, fr, i, two);
+        lin_inputs(&in, fr, i, two && edge != LANES_NO_OUTPUT);
         g8 = in.g, w8 = in.w, a8 = in.a, wa8 = in.wa;
     }
     FxLin8 c;
@@ -1643,7 +1644,7 @@ lin_lanes_stairs(LinLanes *l, LinHeld *held, const LinFrames *fr, float *s, uint
     const uint32_t reach = two ? LIN_LAG + 1 : 1; /* the earliest frame read, back */
     const float *g = fr->g;
     if (i < reach || g[i - reach] != g[i + 1]) {
-        lin_lanes_glide(l, fr, s, i, r, mode, two, LANES_ALL, 0);
+        lin_lanes_glide(l, fr, s, i, r, mode, two, LANES_ALL);
         return;
     }
     if (g[i + 1] != held->g) {
@@ -1657,10 +1658,14 @@ lin_lanes_stairs(LinLanes *l, LinHeld *held, const LinFrames *fr, float *s, uint
 
 /* Whether step t of the run is a pair's first: both of the pair's
  * first-stage frames in the run, and past the steps where the stages'
- * lanes start (a still run's first frame, a 24 dB run's second stage). */
+ * lanes start (a still run's first frame, which takes other
+ * coefficients than the rest, and a 24 dB run's second stage). A
+ * gliding 24 dB run's pairs take the second stage's first frame too:
+ * its lists hold the frame before the run (lin_open). */
 static inline bool lin_steady(const LinRun *lr, const bool two)
 {
-    return lr->t + 2 <= lr->n && lr->t > (two ? LIN_LAG : 0);
+    const uint32_t first = !two ? 1 : lr->fr.still ? LIN_LAG + 1 : LIN_LAG;
+    return lr->t + 2 <= lr->n && lr->t >= first;
 }
 
 /* Steps i and i + 1 of the run, a still one's or a gliding one's. */
@@ -1673,7 +1678,7 @@ lin_lanes_any(LinLanes *l, LinHeld *held, const LinRun *lr, uint32_t i, const in
     else if (lr->fr.stairs)
         lin_lanes_stairs(l, held, &lr->fr, lr->s, i, r, mode, two);
     else
-        lin_lanes_glide(l, &lr->fr, lr->s, i, r, mode, two, LANES_ALL, 0);
+        lin_lanes_glide(l, &lr->fr, lr->s, i, r, mode, two, LANES_ALL);
 }
 
 /* The pairs from step t while there are any. */
@@ -1694,7 +1699,7 @@ static inline __attribute__((always_inline)) void lin_pipe_pairs(LinRun *lr, con
             lin_lanes_stairs(&l, &held, &lr->fr, lr->s, i, r, mode, two);
     else
         for (; i + 2 <= lr->n; i += 2)
-            lin_lanes_glide(&l, &lr->fr, lr->s, i, r, mode, two, LANES_ALL, 0);
+            lin_lanes_glide(&l, &lr->fr, lr->s, i, r, mode, two, LANES_ALL);
     lin_lanes_out(lr, &l);
     lr->t = i;
 }
@@ -1704,14 +1709,14 @@ static inline __attribute__((always_inline)) void lin_pipe_pairs(LinRun *lr, con
  * LIN_LAG frames (lin_pipe_step). */
 static inline __attribute__((always_inline)) void
 lin_open(LinRun *lr, const VoiceFx *fx, float *s, uint32_t n, const int mode, bool still,
-         bool stairs, const float *gs, const float *as, const float *bs)
+         bool stairs, float *gs, float *as, float *bs)
 {
     const bool two = mode >= SHAPE_FILTER_LP24;
     const float k1 = fx->k1, k2 = two ? fx->k2 : fx->k1;
     lr->k = (FxV4){k1, k1, k2, k2};
     lr->band_gains = two ? (FxV4){k1, k1, fx->band_gain, fx->band_gain}
                          : (FxV4){fx->band_gain, fx->band_gain, 0.0f, 0.0f};
-    const float *second = two ? bs : as;
+    float *second = two ? bs : as;
     for (int i = 0; i < 2; i++) {
         lr->st[i] = (FxV4){fx->ic[0][0][i], fx->ic[0][1][i], fx->ic[1][0][i], fx->ic[1][1][i]};
         lr->st[2 + i] = (FxV4){fx->lin.ic[0][0][i], fx->lin.ic[0][1][i], fx->lin.ic[1][0][i],
@@ -1727,6 +1732,14 @@ lin_open(LinRun *lr, const VoiceFx *fx, float *s, uint32_t n, const int mode, bo
         was_a[0] = was_a[1] = 1.0f;
     }
     lr->fr = (LinFrames){gs, {as, second}, was_g, {was_a[0], was_a[1]}, still, stairs};
+    /* A gliding 24 dB run's lists have a place for the frame before it
+     * (filter_loop's), so that its pairs load the frames before theirs,
+     * from its first frames on (lin_head_pairs, lin_steady). */
+    if (!still && two) {
+        gs[-1] = was_g;
+        as[-1] = was_a[0];
+        bs[-1] = was_a[1];
+    }
     for (int i = 0; i < LIN_LAG; i++)
         lr->fed[i] = (FxV4){0, 0, 0, 0};
     /* A still run has two sets of coefficients: a stage's first frame
@@ -1784,20 +1797,29 @@ static inline void lin_keep(LinRun *lr, const FxV4 was[LIN_STATE], FxI4 keep)
         lr->st[i] = fx_pick(keep, was[i], lr->st[i]);
 }
 
-/* A still run's first steps two at a time, as lin_one would take them
- * one by one: of a 24 dB run steps 0 to 3, whose second-stage lanes have
- * no frame yet (given back their state after); of a 12 dB run steps 0
- * and 1. The first step's first-stage lanes follow the frame before the
- * run (starts[0]). */
+/* A run's first steps two at a time, as lin_one would take them one by
+ * one: of a 24 dB run steps 0 to 3, whose second-stage lanes have no
+ * frame yet (given back their state after); of a still 12 dB run steps 0
+ * and 1. A still run's first step's first-stage lanes follow the frame
+ * before the run (starts[0]); a gliding run's pairs find theirs in its
+ * lists (lin_lanes_glide). */
 static inline __attribute__((always_inline)) void lin_head_pairs(LinRun *lr, const int r,
                                                                  const int mode, const bool two)
 {
-    if (!lr->fr.still || lr->t || lr->n < (two ? LIN_LAG : 2))
+    if ((!lr->fr.still && !two) || lr->t || lr->n < (two ? LIN_LAG : 2))
         return;
     FxV4 was[LIN_STATE];
     memcpy(was, lr->st, sizeof was);
     LinLanes l;
     lin_lanes_in(&l, lr);
+    if (!lr->fr.still) {
+        lin_lanes_glide(&l, &lr->fr, lr->s, 0, r, mode, two, LANES_NO_OUTPUT);
+        lin_lanes_glide(&l, &lr->fr, lr->s, 2, r, mode, two, LANES_NO_OUTPUT);
+        lin_lanes_out(lr, &l);
+        lin_keep(lr, was, (FxI4){0, 0, -1, -1});
+        lr->t = LIN_LAG;
+        return;
+    }
     const FxLin *a = &lr->starts[0], *b = &lr->steady;
     const FxLin8 first = {FX_PAIR(a->p, b->p),   FX_PAIR(a->q, b->q),   FX_PAIR(a->r, b->r),
                           FX_PAIR(a->s, b->s),   FX_PAIR(a->m0, b->m0), FX_PAIR(a->m1, b->m1),
@@ -1827,7 +1849,7 @@ static inline __attribute__((always_inline)) void lin_flush(LinRun *lr, const in
         if (lr->fr.still)
             lin_lanes_step(&l, &l.c, lr->s, i, r, mode, two, LANES_NO_INPUT);
         else
-            lin_lanes_glide(&l, &lr->fr, lr->s, i, r, mode, two, LANES_NO_INPUT, lr->n - 1);
+            lin_lanes_glide(&l, &lr->fr, lr->s, i, r, mode, two, LANES_NO_INPUT);
     }
     lin_lanes_out(lr, &l);
     lin_keep(lr, was, (FxI4){-1, -1, 0, 0});
@@ -1877,7 +1899,7 @@ static inline __attribute__((always_inline)) void lin_close(const LinRun *lr, Vo
 /* The linear sections over a run. */
 static inline __attribute__((always_inline)) void
 lin_loop(VoiceFx *fx, float *s, uint32_t n, const int chans, const int mode, bool still,
-         bool stairs, const float *gs, const float *as, const float *bs)
+         bool stairs, float *gs, float *as, float *bs)
 {
     const bool two = mode >= SHAPE_FILTER_LP24;
     const int r = chans - 1;
@@ -2085,7 +2107,9 @@ filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans
 {
     const bool two = mode >= SHAPE_FILTER_LP24;
     const float k1 = fx->k1, k2 = fx->k2, band_gain = fx->band_gain;
-    float gs[VOICEFX_RUN + 3], as[VOICEFX_RUN + 3], bs[VOICEFX_RUN + 3];
+    /* A place before the run's frames (lin_open) and three past. */
+    float g_at[VOICEFX_RUN + 4], a_at[VOICEFX_RUN + 4], b_at[VOICEFX_RUN + 4];
+    float *gs = g_at + 1, *as = a_at + 1, *bs = b_at + 1;
     bool stairs;
     bool still = filter_coefficients(fx, env, n, two, gs, as, bs, &stairs);
     if (!fx->self_osc) {
@@ -2422,7 +2446,10 @@ filter_two_loop(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *f
                 const float *eb, uint32_t nb, bool mono, const int mode)
 {
     const bool two = mode >= SHAPE_FILTER_LP24;
-    float gs[2][VOICEFX_RUN + 3], as[2][VOICEFX_RUN + 3], bs[2][VOICEFX_RUN + 3];
+    /* as filter_loop's */
+    float g_at[2][VOICEFX_RUN + 4], a_at[2][VOICEFX_RUN + 4], b_at[2][VOICEFX_RUN + 4];
+    float *gs[2] = {g_at[0] + 1, g_at[1] + 1}, *as[2] = {a_at[0] + 1, a_at[1] + 1},
+          *bs[2] = {b_at[0] + 1, b_at[1] + 1};
     bool stairs_a, stairs_b;
     bool still_a = filter_coefficients(fa, ea, na, two, gs[0], as[0], bs[0], &stairs_a);
     bool still_b = filter_coefficients(fb, eb, nb, two, gs[1], as[1], bs[1], &stairs_b);
