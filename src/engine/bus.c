@@ -211,11 +211,13 @@ void bus_sum(BusBank *b, float *mix, uint32_t n, float *const *stems, int stem_c
         else if (waiting)
             add_channels(gathered, gathered_gain, waiting, mix, count);
     } else if (has_avx2()) {
+        b->measured |= b->used_mask;
         for (uint64_t m = b->used_mask; m; m &= m - 1) {
             int c = bus_lowest(m);
             sum_channel_avx2(b->buf[c], b->gain[c], mix, count, &b->peak[c], &b->energy[c]);
         }
     } else {
+        b->measured |= b->used_mask;
         for (uint64_t m = b->used_mask; m; m &= m - 1) {
             int c = bus_lowest(m);
             sum_channel(b->buf[c], b->gain[c], mix, count, &b->peak[c], &b->energy[c]);

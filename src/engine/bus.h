@@ -55,6 +55,9 @@ typedef struct {
     uint64_t used_mask;            /* the same, bit c for channel c */
     float peak[SONG_MAX_CHANNELS]; /* the highest |sample| since bus_take_peaks */
     double energy[SONG_MAX_CHANNELS]; /* the sum of squared samples since then */
+    /* The buses bus_sum measured since the peaks were last taken (their
+     * reader clears it): no other's peak or energy has moved from 0. */
+    uint64_t measured;
     /* No channel meter reads peak and energy (an offline render): the
      * sum leaves them, for a third of its cost. */
     bool unmetered;

@@ -348,7 +348,9 @@ struct Engine {
     VoiceFx insert[SONG_MAX_CHANNELS];
     int insert_shape[SONG_MAX_CHANNELS][SHAPE_COUNT];
     bool insert_on[SONG_MAX_CHANNELS];
+    uint64_t insert_on_mask; /* the same, bit c for channel c */
     float mean_square[SONG_MAX_CHANNELS]; /* each bus's, over about 300 ms */
+    uint64_t rms_decaying;                /* bit c: mean_square[c] is not 0 */
     /* Each channel's compressor insert, its settings this period, and the
      * gains of the chunk (worked out for all before any is applied, so a
      * detector keyed to another channel hears that channel uncompressed). */
@@ -2863,9 +2865,14 @@ static void follow_strips(Engine *e)
         if (was[ENGINE_MOVE_BALANCE] != st->pan)
             e->chans.auto_move[c][ENGINE_MOVE_BALANCE] = MIX_NONE;
     }
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+    /* With none due, every channel's flags were taken from its strip
+     * (take_flags; a hand-over copies both): only a strip that moved can
+     * differ. */
+    for (uint64_t m = moved; m; m &= m - 1) {
+        int c = bus_lowest(m);
         e->chans.flags_due |= e->chans.strip[c].mute != e->chans.mute[c] ||
                               e->chans.strip[c].solo != e->chans.solo[c];
+    }
     /* While capturing, a mute or solo is heard from the next tick, the
      * frame a pattern's Oxy can give it again. */
     if (e->chans.flags_due && !capturing_play(e))
@@ -2891,16 +2898,24 @@ static void follow_strips(Engine *e)
     }
     /* An insert's change fades out while it plays: one that was active
      * may have come to rest. One at rest stays so until its strip moves. */
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
-        if (e->insert_on[c] || (moved >> c & 1))
-            e->insert_on[c] = voicefx_insert_active(&e->insert[c]);
+    for (uint64_t m = moved | e->insert_on_mask; m; m &= m - 1) {
+        int c = bus_lowest(m);
+        uint64_t bit = (uint64_t)1 << c;
+        e->insert_on[c] = voicefx_insert_active(&e->insert[c]);
+        e->insert_on_mask = e->insert_on[c] ? e->insert_on_mask | bit : e->insert_on_mask & ~bit;
+    }
     delay_read(e->song, e->sends.delay_set);
     reverb_read(e->song, e->sends.reverb_set);
     /* While capturing, a fader or balance move is heard from the next
      * tick, where a pattern's Oxy pair can give it again. */
-    for (int c = 0; c < SONG_MAX_CHANNELS && !e->chans.moves_due; c++)
+    /* With none due, every move heard is the one wanted (take_moves; an
+     * Oxy pair takes its own at once, and clearing them makes moves due):
+     * only a strip that moved can want another. */
+    for (uint64_t m = e->chans.moves_due ? 0 : moved; m; m &= m - 1) {
+        int c = bus_lowest(m);
         for (int k = 0; k < ENGINE_MOVES; k++)
             e->chans.moves_due |= wanted_move(e, c, k) != e->chans.heard_move[c][k];
+    }
     if (e->chans.moves_due && !capturing_play(e))
         changed |= take_moves(e);
     if (changed)
@@ -3976,7 +3991,12 @@ static void publish_peak(_Atomic uint32_t *meter, float *peak)
 static void publish_channel_peaks(Engine *e, uint32_t nframes)
 {
     float alpha = 1.0f - expf(-(float)nframes / (float)(RMS_SECONDS * e->rate));
-    for (int c = 0; c < SONG_MAX_CHANNELS && nframes; c++) {
+    /* A channel neither measured this period nor still decaying has
+     * nothing to publish: its energy, peak and mean square are all 0. */
+    uint64_t measured = e->buses.measured;
+    e->buses.measured = nframes ? 0 : measured; /* (no period: energies kept) */
+    for (uint64_t m = nframes ? measured | e->rms_decaying : 0; m; m &= m - 1) {
+        int c = bus_lowest(m);
         float ms = (float)(e->buses.energy[c] / (2.0 * nframes));
         e->buses.energy[c] = 0.0;
         float prev = e->mean_square[c];
@@ -3986,12 +4006,16 @@ static void publish_channel_peaks(Engine *e, uint32_t nframes)
         if (prev < 1e-12f)
             prev = 0.0f;
         e->mean_square[c] = prev;
+        uint64_t bit = (uint64_t)1 << c;
+        e->rms_decaying = prev != 0.0f ? e->rms_decaying | bit : e->rms_decaying & ~bit;
         atomic_store_explicit(&e->status.channel_rms_milli[c],
                               (uint32_t)lrintf(fminf(sqrtf(prev), 1000.0f) * 1000.0f),
                               memory_order_relaxed);
     }
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+    for (uint64_t m = measured; m; m &= m - 1) {
+        int c = bus_lowest(m);
         publish_peak(&e->status.channel_peak_milli[c], &e->buses.peak[c]);
+    }
     for (int k = 0; k < SONG_SENDS; k++)
         publish_peak(&e->status.send_peak_milli[k], &e->sends.peak[k]);
     for (uint64_t m = e->comp_unpublished; m; m &= m - 1) {
