@@ -1371,6 +1371,7 @@ typedef struct {
     float was_g, was_a1[2];
     bool still;
     bool stairs; /* g held over each control period (filter_coefficients) */
+    uint32_t phase; /* the run's first frame's place in its control period */
 } LinFrames;
 
 static inline float lin_g(const LinFrames *fr, int64_t f)
@@ -1731,7 +1732,8 @@ lin_open(LinRun *lr, const VoiceFx *fx, float *s, uint32_t n, const int mode, bo
         was_g = 0.0f;
         was_a[0] = was_a[1] = 1.0f;
     }
-    lr->fr = (LinFrames){gs, {as, second}, was_g, {was_a[0], was_a[1]}, still, stairs};
+    lr->fr = (LinFrames){gs,    {as, second}, was_g, {was_a[0], was_a[1]},
+                         still, stairs,       (uint32_t)(fx->age % VOICEFX_CONTROL_FRAMES)};
     /* A gliding 24 dB run's lists have a place for the frame before it
      * (filter_loop's), so that its pairs load the frames before theirs,
      * from its first frames on (lin_head_pairs, lin_steady). */
@@ -2349,6 +2351,22 @@ lin_mono_lanes(FxV8 *now, FxV8 *before, const float *a1, const float *b1, const 
     *now = FX_PAIR(mid, next);
 }
 
+/* The coefficients of pair i of a and i + d of b from their lists. */
+static inline __attribute__((always_inline)) void
+lin_mono_coefficients(FxLin8 *c, const LinFrames *fa, const LinFrames *fb, uint32_t i,
+                      uint32_t d, uint32_t lag)
+{
+    /* b's frame, i + d, in frame arithmetic first: d may be a step back,
+     * which added to a pointer would be four billion ahead. */
+    const uint32_t ib = i + d;
+    FxV8 g8, w8, a8, wa8;
+    lin_mono_lanes(&g8, &w8, fa->g + i - 1, fb->g + ib - 1, fa->g + i - 1 - lag,
+                   fb->g + ib - 1 - lag);
+    lin_mono_lanes(&a8, &wa8, fa->a1[0] + i - 1, fb->a1[0] + ib - 1, fa->a1[1] + i - 1 - lag,
+                   fb->a1[1] + ib - 1 - lag);
+    LIN_COEFFICIENTS(FxV8, c, g8, a8, w8, wa8);
+}
+
 /* A still run's g and a1 in every frame's place (n + 1 of each), as a
  * gliding run has them, for the pairs of two mono voices of which one
  * is still and the other not. */
@@ -2359,6 +2377,126 @@ static void lin_fill_still(float *gs, float *as, float *bs, uint32_t n)
         as[i] = as[0];
         bs[i] = bs[0];
     }
+}
+
+/* A period's coefficients for two mono voices (lin_mono_periods): lanes
+ * 0 to 3 of a frame `now` after frame `was` (each stage's, of a and b,
+ * as a pair's lanes have them), lanes 4 to 7 of `now` after a frame of
+ * its own g. Frames as a's count (b's d further on); a still voice's are
+ * any of its run (all alike), `was` of a moving one may be the frame
+ * before the run (lin_open). */
+static inline __attribute__((always_inline)) void
+lin_mono_period(FxLin8 *k, const LinFrames *fa, const LinFrames *fb, int64_t now, int64_t was,
+                uint32_t d)
+{
+    const int64_t an = fa->still ? 0 : now, aw = fa->still ? 0 : was;
+    const int64_t bn = fb->still ? 0 : (int32_t)((uint32_t)now + d),
+                  bw = fb->still ? 0 : (int32_t)((uint32_t)was + d);
+    const float *ga = fa->g, *gb = fb->g, *a1 = fa->a1[0], *a2 = fa->a1[1], *b1 = fb->a1[0],
+                *b2 = fb->a1[1];
+    const FxV8 g8 = {ga[an], gb[bn], ga[an], gb[bn], ga[an], gb[bn], ga[an], gb[bn]},
+               w8 = {ga[aw], gb[bw], ga[aw], gb[bw], ga[an], gb[bn], ga[an], gb[bn]},
+               a8 = {a1[an], b1[bn], a2[an], b2[bn], a1[an], b1[bn], a2[an], b2[bn]},
+               wa8 = {a1[aw], b1[bw], a2[aw], b2[bw], a1[an], b1[bn], a2[an], b2[bn]};
+    LIN_COEFFICIENTS(FxV8, k, g8, a8, w8, wa8);
+}
+
+/* Each field of *to from the lanes of *x and *y (eight lanes each, as
+ * __builtin_shufflevector numbers them). */
+#define LIN8_SHUFFLE(to, x, y, ...)                                                     \
+    do {                                                                               \
+        (to)->p = __builtin_shufflevector((x)->p, (y)->p, __VA_ARGS__);                \
+        (to)->q = __builtin_shufflevector((x)->q, (y)->q, __VA_ARGS__);                \
+        (to)->r = __builtin_shufflevector((x)->r, (y)->r, __VA_ARGS__);                \
+        (to)->s = __builtin_shufflevector((x)->s, (y)->s, __VA_ARGS__);                \
+        (to)->m0 = __builtin_shufflevector((x)->m0, (y)->m0, __VA_ARGS__);             \
+        (to)->m1 = __builtin_shufflevector((x)->m1, (y)->m1, __VA_ARGS__);             \
+        (to)->b0 = __builtin_shufflevector((x)->b0, (y)->b0, __VA_ARGS__);             \
+        (to)->b1 = __builtin_shufflevector((x)->b1, (y)->b1, __VA_ARGS__);             \
+    } while (0)
+
+/* Pairs i (of a) and i + d (of b) of two mono 24 dB voices whose cutoffs
+ * hold over each control period, the periods of both starting on the
+ * same frames (those of the voice that moves, when one is still). A
+ * pair's lanes then take one of four sets a period: with K the
+ * coefficients of the period's first frame (after the last period's) in
+ * lanes 0 to 3 (each stage's of a and b) and of a frame after one of its
+ * own in lanes 4 to 7, and H those lanes 4 to 7 of the last period, a
+ * period that starts on a pair's first frame has
+ *     its first pair      [K 0 1, H 6 7, K 4 5, H 6 7]
+ *     its second          [K 4 5, H 6 7, K 4 5, H 6 7]
+ *     its third           [K 4 5, K 2 3, K 4 5, K 6 7]
+ *     the rest            [K 4 5 6 7, K 4 5 6 7]
+ * and one that starts on a pair's second frame, from that pair on,
+ *     [H 4 5 6 7, K 0 1, H 6 7], [K 4 5, H 6 7, K 4 5, H 6 7],
+ *     [K 4 5, H 6 7, K 4 5, K 2 3], then [K 4 5 6 7, K 4 5 6 7]
+ * (the second stage LIN_LAG frames behind, at the third pair). One set
+ * of coefficients worked out a period, where its pairs took four; each
+ * lane the same values from the same g and a1. Returns the pair
+ * reached: i when the voices are not so (lin_mono_pairs takes them). */
+static inline __attribute__((always_inline)) uint32_t
+lin_mono_periods(LinLanes *l, const LinFrames *fa, const LinFrames *fb, float *sa, float *sb,
+                 uint32_t i, uint32_t end, uint32_t d, const int mode, const bool two)
+{
+    enum { PERIOD = VOICEFX_CONTROL_FRAMES };
+    _Static_assert(LIN_LAG == 4 && PERIOD >= 8 && (PERIOD & (PERIOD - 1)) == 0,
+                   "the second stage's first frame of a period at its third pair");
+    if (!two || !(fa->still || fa->stairs) || !(fb->still || fb->stairs))
+        return i;
+    /* A frame f (as a's count) starts a period when o + f is a multiple
+     * of PERIOD. */
+    const uint32_t ob = fb->phase + d;
+    if (!fa->still && !fb->still && ((fa->phase - ob) & (PERIOD - 1)))
+        return i;
+    const uint32_t o = fa->still ? ob : fa->phase;
+    /* A moving voice's frame before the run may have another g than its
+     * period's (a filter started afresh takes g = 0 there, lin_open):
+     * the pairs that reach it (or, as the periods' sets are worked out,
+     * whose period's last frame before it is it) work out their own. */
+    for (; i < end && (i < LIN_LAG + 2 || i + d < LIN_LAG + 2); i += 2) {
+        FxLin8 c;
+        lin_mono_coefficients(&c, fa, fb, i, d, LIN_LAG);
+        lin_mono_step(l, &c, sa, sb, i, i + d, mode, two);
+    }
+    /* whether periods start on the pairs' second frames */
+    const uint32_t late = (o + i) & 1;
+    FxLin8 k, held, held_was = {0}, sets[3];
+    bool was_known = false;
+    while (i < end) {
+        /* the pair's frame i + late is the q-th of its period; the frame
+         * before that period, i + late - q - 1 when q <= 4, is in the run
+         * (i >= LIN_LAG + 2) */
+        const uint32_t now = i + late, q = (o + now) & (PERIOD - 1);
+        const int64_t was = (int64_t)now - q - 1;
+        lin_mono_period(&k, fa, fb, now, q <= 4 ? was : now, d);
+        LIN8_SHUFFLE(&held, &k, &k, 4, 5, 6, 7, 4, 5, 6, 7);
+        if (!was_known && q <= (late ? 4 : 2)) { /* the sets that take H */
+            FxLin8 k_was;
+            lin_mono_period(&k_was, fa, fb, was, was, d);
+            LIN8_SHUFFLE(&held_was, &k_was, &k_was, 4, 5, 6, 7, 4, 5, 6, 7);
+        }
+        if (q == 0 && !late)
+            LIN8_SHUFFLE(&sets[0], &k, &held_was, 0, 1, 14, 15, 4, 5, 14, 15);
+        else if (q == 0)
+            LIN8_SHUFFLE(&sets[0], &held_was, &k, 0, 1, 2, 3, 8, 9, 6, 7);
+        if (q <= 2)
+            LIN8_SHUFFLE(&sets[1], &held, &held_was, 0, 1, 14, 15, 4, 5, 14, 15);
+        if (q <= 4 && !late) {
+            LIN8_SHUFFLE(&sets[2], &held, &k, 0, 1, 10, 11, 4, 5, 6, 7);
+        } else if (q <= 4) {
+            FxLin8 both;
+            LIN8_SHUFFLE(&both, &held, &k, 0, 1, 2, 3, 4, 5, 10, 11);
+            LIN8_SHUFFLE(&sets[2], &both, &held_was, 0, 1, 14, 15, 4, 5, 6, 7);
+        }
+        const uint32_t stop = end - i < PERIOD - q ? end : i + (PERIOD - q);
+        for (; i < stop; i += 2) {
+            const uint32_t at = (o + i + late) & (PERIOD - 1);
+            lin_mono_step(l, at < 6 ? &sets[at / 2] : &held, sa, sb, i, i + d, mode, two);
+        }
+        held_was = held;
+        was_known = true;
+    }
+    return i;
 }
 
 /* Pairs i (of a) and i + d (of b) up to end, both voices mono. */
@@ -2379,6 +2517,7 @@ lin_mono_pairs(LinLanes *la, LinLanes *lb, LinRun *a, LinRun *b, uint32_t i, uin
             lin_fill_still((float *)fa->g, (float *)fa->a1[0], (float *)fa->a1[1], a->n);
         if (fb->still)
             lin_fill_still((float *)fb->g, (float *)fb->a1[0], (float *)fb->a1[1], b->n);
+        i = lin_mono_periods(&l, fa, fb, sa, sb, i, end, d, mode, two);
         const uint32_t lag = two ? LIN_LAG : 0;
         /* How far back from a pair's first frame its frames and the
          * frames before them, and the pair's before's, reach. */
@@ -2408,18 +2547,10 @@ lin_mono_pairs(LinLanes *la, LinLanes *lb, LinRun *a, LinRun *b, uint32_t i, uin
             }
             uint32_t m = 0, from = i;
             for (; i < end && m < LIN_BATCH; i += 2, m++) {
-                /* b's frame, i + d, in frame arithmetic first: d may be a
-                 * step back, which added to a pointer would be four
-                 * billion ahead. */
-                const uint32_t ib = i + d;
+                const uint32_t ib = i + d; /* b's frame (see lin_mono_coefficients) */
                 if (!last || !held || i < reach || ib < reach || ga[i - reach] != ga[i + 1] ||
                     gb[ib - reach] != gb[ib + 1]) {
-                    FxV8 g8, w8, a8, wa8;
-                    lin_mono_lanes(&g8, &w8, ga + i - 1, gb + ib - 1, ga + i - 1 - lag,
-                                   gb + ib - 1 - lag);
-                    lin_mono_lanes(&a8, &wa8, fa->a1[0] + i - 1, fb->a1[0] + ib - 1,
-                                   fa->a1[1] + i - 1 - lag, fb->a1[1] + ib - 1 - lag);
-                    LIN_COEFFICIENTS(FxV8, &coefs[1 + m], g8, a8, w8, wa8);
+                    lin_mono_coefficients(&coefs[1 + m], fa, fb, i, d, lag);
                     last = &coefs[1 + m];
                 }
                 pair_c[m] = last;
