@@ -1121,10 +1121,11 @@ int ui_meter_cells(uint32_t peak_milli, int cells)
     return hiss_clampi(lit, 1, cells);
 }
 
-/* The mixer page's meter of channel c: the level falls back a quarter a
- * read (a needle, not a flicker), the hold stays UI_HOLD_SECONDS. */
+/* The mixer page's meter m (a channel's, or a return's): the level falls
+ * back a quarter a read (a needle, not a flicker), the hold stays
+ * UI_HOLD_SECONDS. */
 #define UI_HOLD_SECONDS 2.0
-static void update_mix_meter(UiApp *app, int c, uint32_t peak, uint32_t duck, double now)
+static void update_mix_meter(UiApp *app, int c, uint32_t peak, double now)
 {
     /* Rounded up, so a low level falls all the way to silence. */
     uint32_t level = app->mix_level[c] - (app->mix_level[c] + 3) / 4;
@@ -1134,20 +1135,32 @@ static void update_mix_meter(UiApp *app, int c, uint32_t peak, uint32_t duck, do
         hold = peak > level ? peak : level;
         app->mix_hold_at[c] = now;
     }
-    if (level != app->mix_level[c] || hold != app->mix_hold[c] || duck != app->mix_duck[c])
+    if (level != app->mix_level[c] || hold != app->mix_hold[c])
         app->mix_moved = true;
     app->mix_level[c] = level;
     app->mix_hold[c] = hold;
-    app->mix_duck[c] = duck;
 }
 
-/* The channels' meters: the peak of each bus since the last look. */
+/* A gain reduction shown on the mixer page: the deepest since the last
+ * read (dB x100), exchanged with 0. */
+static void update_reduction(UiApp *app, uint32_t *shown, _Atomic uint32_t *deepest)
+{
+    uint32_t now = atomic_exchange(deepest, 0);
+    if (now != *shown)
+        app->mix_moved = true;
+    *shown = now;
+}
+
+/* The channels' meters: the peak of each bus since the last look, the
+ * returns' and the reductions of each compressor and ducker. */
 static void update_channel_meters(UiApp *app, EngineStatus *st)
 {
     double now = hiss_now_seconds();
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
         uint32_t peak = atomic_exchange(&st->channel_peak_milli[c], 0);
-        update_mix_meter(app, c, peak, atomic_exchange(&st->duck_centi_db[c], 0), now);
+        update_mix_meter(app, c, peak, now);
+        update_reduction(app, &app->mix_duck[c], &st->duck_centi_db[c]);
+        update_reduction(app, &app->mix_comp[c], &st->comp_centi_db[c]);
         uint32_t rms = atomic_load(&st->channel_rms_milli[c]);
         if (rms != app->mix_rms[c]) {
             app->mix_rms[c] = rms;
@@ -1162,6 +1175,10 @@ static void update_channel_meters(UiApp *app, EngineStatus *st)
             app->dirty |= UI_DIRTY_PLAYROW;
         }
     }
+    for (int k = 0; k < SONG_SENDS; k++)
+        update_mix_meter(app, UI_MIX_RETURN + k, atomic_exchange(&st->send_peak_milli[k], 0),
+                         now);
+    update_reduction(app, &app->mix_glue, &st->glue_centi_db);
     uint64_t mute = atomic_load(&st->mute_pending), solo = atomic_load(&st->solo_pending);
     if (mute != app->mute_pending || solo != app->solo_pending) {
         app->mute_pending = mute;

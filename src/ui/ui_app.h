@@ -60,6 +60,8 @@ enum {
 };
 
 enum { UI_CHANNEL_METER_CELLS = 5 }; /* in the pattern's channel header */
+/* The mixer's meters: the channels' buses, then the sends' returns. */
+enum { UI_MIX_RETURN = SONG_MAX_CHANNELS, UI_MIX_METERS = UI_MIX_RETURN + SONG_SENDS };
 
 /* Cells of a meter `cells` wide lit by a peak (x1000): -40..0 dBFS. */
 int ui_meter_cells(uint32_t peak_milli, int cells);
@@ -186,13 +188,17 @@ struct UiApp {
      * a redraw) and whether any moved since the page drew them. */
     int channel_meter[SONG_MAX_CHANNELS];
     bool channel_meters_moved;
-    /* The mixer page's meters: each channel's level (the peak read, falling
-     * back a step a read), its peak hold and when the hold was set, and
-     * the ducker's deepest reduction; mix_moved when any changed. */
-    uint32_t mix_level[SONG_MAX_CHANNELS], mix_hold[SONG_MAX_CHANNELS];
-    double mix_hold_at[SONG_MAX_CHANNELS];
-    uint32_t mix_duck[SONG_MAX_CHANNELS];
-    uint32_t mix_rms[SONG_MAX_CHANNELS];
+    /* The mixer page's meters, of each channel's bus and then of each
+     * send's return (UI_MIX_RETURN + s): the level (the peak read,
+     * falling back a step a read), its peak hold and when the hold was
+     * set, the RMS (channels only); each channel's ducker's and
+     * compressor's deepest reduction since the last read (dB x100), and
+     * the master's glue compressor's; mix_moved when any changed. */
+    uint32_t mix_level[UI_MIX_METERS], mix_hold[UI_MIX_METERS];
+    double mix_hold_at[UI_MIX_METERS];
+    uint32_t mix_rms[UI_MIX_METERS];
+    uint32_t mix_duck[SONG_MAX_CHANNELS], mix_comp[SONG_MAX_CHANNELS];
+    uint32_t mix_glue;
     bool mix_moved;
     /* Bit c: channel c's mute (solo) was changed at the bar and is not
      * heard yet (EngineStatus); both pages mark it until the bar comes. */

@@ -2,10 +2,13 @@
  * - channels: one line per channel: its strip (fader, pan, the saved
  *   mute and solo, send A and B with their pre-fader switches, the
  *   ducker's key channel and depth) and a meter of its bus: the level, a
- *   peak hold, a 0 dBFS mark, the hold in dB and the ducker's reduction;
+ *   peak hold, a 0 dBFS mark, the hold in dB or the ducker's or the
+ *   compressor's reduction; then a meter of each send's return;
  * - inserts: the chosen channel's EQ, compressor (and its sidechain key)
- *   and ducker (keyed by a channel's notes, an instrument's, or both);
- * - master: the master's EQ, glue compressor, tape, limiter and gain;
+ *   and ducker (keyed by a channel's notes, an instrument's, or both),
+ *   each stage's reduction beside it while it is on;
+ * - master: the master's EQ, glue compressor (and its reduction), tape,
+ *   limiter and gain;
  * - sends: the delay (send A) and the reverb (send B).
  * Each change is an undoable edit (edit_mix_set) the engine hears at
  * once, saved with the song. The last lines sum up the master and its
@@ -182,8 +185,9 @@ static void field_text(const Song *s, int c, EditStripField f, char *out, size_t
         snprintf(out, size, "%s", plain);
 }
 
-/* The meter: '#' up to the RMS, '+' on up to the peak level, the hold as
- * '*', then the 0 dBFS mark; cells span -40..0 dBFS (ui_meter_cells). */
+/* Meter m's (a channel's, or UI_MIX_RETURN + s, a return's): '#' up to
+ * the RMS, '+' on up to the peak level, the hold as '*', then the 0 dBFS
+ * mark; cells span -40..0 dBFS (ui_meter_cells). */
 static void meter_text(const UiApp *app, int c, char *out)
 {
     int lit = ui_meter_cells(app->mix_level[c], METER_CELLS);
@@ -197,17 +201,38 @@ static void meter_text(const UiApp *app, int c, char *out)
     out[METER_CELLS + 1] = '\0';
 }
 
+/* Meter m's hold in dBFS, "" before any sound. */
+static void hold_text(const UiApp *app, int m, char *out, size_t size)
+{
+    if (app->mix_hold[m])
+        snprintf(out, size, "%5.1f", 20.0 * log10(app->mix_hold[m] / 1000.0));
+    else
+        out[0] = '\0';
+}
+
+/* The red '*' of a hold at or over 0 dBFS on meter m, on line y. */
+static void mark_clip(const UiApp *app, int y, int m)
+{
+    int hold_cells = ui_meter_cells(app->mix_hold[m], METER_CELLS);
+    if (app->mix_hold[m] >= 1000 && hold_cells)
+        ui_put(y, METER_X + hold_cells - 1, 1, ui_attr(UI_C_CLIP), "*");
+}
+
 static void draw_channel(UiApp *app, int y, int c)
 {
     char line[160], meter[METER_CELLS + 2], hold[16] = "", name[16];
     const char *strip_name = app->song->strips[c].name;
     snprintf(name, sizeof name, "%.9s", strip_name);
     meter_text(app, c, meter);
-    /* The hold in dBFS, or while the ducker works, its reduction ("v"). */
-    if (app->mix_duck[c])
-        snprintf(hold, sizeof hold, "v%4.1f", app->mix_duck[c] / 100.0);
-    else if (app->mix_hold[c])
-        snprintf(hold, sizeof hold, "%5.1f", 20.0 * log10(app->mix_hold[c] / 1000.0));
+    /* The hold in dBFS, or while the ducker or the compressor turns the
+     * channel down, the deeper reduction: "v" the ducker's, "c" the
+     * compressor's. */
+    uint32_t duck = app->mix_duck[c], comp = app->mix_comp[c];
+    if (duck || comp)
+        snprintf(hold, sizeof hold, "%c%4.1f", duck >= comp ? 'v' : 'c',
+                 (duck >= comp ? duck : comp) / 100.0);
+    else
+        hold_text(app, c, hold, sizeof hold);
     int n = snprintf(line, sizeof line, " %02d %-9s", c + 1, name);
     for (int k = 0; k < EDIT_STRIP_FIELDS && n < (int)sizeof line; k++) {
         char v[UI_PARAM_TEXT];
@@ -226,9 +251,23 @@ static void draw_channel(UiApp *app, int y, int c)
         ui_put(y, column_x(EDIT_STRIP_MUTE) + 1, 1, ui_attr(UI_C_MUTED), "@");
     if (app->solo_pending & bit)
         ui_put(y, column_x(EDIT_STRIP_SOLO) + 1, 1, ui_attr(UI_C_MUTED), "@");
-    int hold_cells = ui_meter_cells(app->mix_hold[c], METER_CELLS);
-    if (app->mix_hold[c] >= 1000 && hold_cells) /* at or over 0 dBFS */
-        ui_put(y, METER_X + hold_cells - 1, 1, ui_attr(UI_C_CLIP), "*");
+    mark_clip(app, y, c);
+}
+
+/* Send s's return (what the delay or the reverb gives back to the
+ * master): its name and meter, lined up with the channels'. */
+static void draw_return(UiApp *app, int y, int s)
+{
+    static const char *const NAMES[SONG_SENDS] = {"delay return (send A)",
+                                                  "reverb return (send B)"};
+    char line[160], meter[METER_CELLS + 2], hold[16];
+    int m = UI_MIX_RETURN + s;
+    meter_text(app, m, meter);
+    hold_text(app, m, hold, sizeof hold);
+    snprintf(line, sizeof line, "    %-*.*s %s%s", METER_X - 5, METER_X - 5, NAMES[s], meter,
+             hold);
+    ui_put(y, 0, COLS, A_NORMAL, line);
+    mark_clip(app, y, m);
 }
 
 /* Keeps `line` (of `count`) within the `rows` shown from top. */
@@ -243,15 +282,19 @@ static void scroll_to(int line, int count, int rows)
 
 static void draw_channels(UiApp *app, int channels)
 {
-    int rows = body_rows();
-    scroll_to(channel, channels, rows);
+    /* The returns keep the last lines (where there are lines to spare
+     * for a channel too); the channels scroll above them. */
+    int rows = body_rows(), returns = rows > SONG_SENDS ? SONG_SENDS : 0;
+    scroll_to(channel, channels, rows - returns);
     ui_put(UI_HEADER_LINES + 1, 0, COLS, ui_attr(UI_C_DIM),
            " Ch Name       Fader  Pan M S SendA p SendB p Dk Depth -40 dBFS     0| hold");
     int y = FIRST_ROW;
-    for (int c = top; c < channels && y < FIRST_ROW + rows; c++, y++)
+    for (int c = top; c < channels && y < FIRST_ROW + rows - returns; c++, y++)
         draw_channel(app, y, c);
-    for (; y < FIRST_ROW + rows; y++)
+    for (; y < FIRST_ROW + rows - returns; y++)
         ui_put(y, 0, COLS, A_NORMAL, "");
+    for (int s = 0; s < returns; s++)
+        draw_return(app, y + s, s);
 }
 
 /* Settings views: two columns of "label  value" (the page is at least
@@ -269,6 +312,36 @@ static int line_of(int r)
     return column_of(r) ? r - VIEW_ROWS[view].split : r;
 }
 
+/* What row r's stage takes off while it works, beside its switch (the
+ * compressor's, the glue's) or its depth (the ducker's): " GR 3.5 dB"
+ * while the stage is on, "" for other rows. */
+static void reduction_text(const UiApp *app, int r, char *out, size_t size)
+{
+    const Row *it = &VIEW_ROWS[view].rows[r];
+    MixParam p = row_param(r);
+    uint32_t centi_db;
+    bool on;
+    if (it->group == MIXPARAM_COMP && it->index == SONG_GLUE_ON) {
+        on = mixparam_get(app->song, p) != 0;
+        centi_db = app->mix_comp[channel];
+    } else if (it->group == MIXPARAM_GLUE && it->index == SONG_GLUE_ON) {
+        on = mixparam_get(app->song, p) != 0;
+        centi_db = app->mix_glue;
+    } else if (it->group == MIXPARAM_STRIP && it->index == EDIT_STRIP_DUCK_DEPTH) {
+        on = edit_strip_get(app->song, channel, EDIT_STRIP_DUCK_FROM) != 0 ||
+             mixparam_get(app->song,
+                          (MixParam){MIXPARAM_DUCK, channel, MIXPARAM_DUCK_INST}) != 0;
+        centi_db = app->mix_duck[channel];
+    } else {
+        on = false;
+        centi_db = 0;
+    }
+    if (on)
+        snprintf(out, size, "  GR %.1f dB", centi_db / 100.0);
+    else
+        out[0] = '\0';
+}
+
 static void draw_settings(UiApp *app)
 {
     ui_put(UI_HEADER_LINES + 1, 0, COLS, ui_attr(UI_C_DIM),
@@ -284,11 +357,12 @@ static void draw_settings(UiApp *app)
             if (r >= (k ? count : split))
                 continue;
             MixParam p = row_param(r);
-            char value[UI_PARAM_TEXT];
+            char value[UI_PARAM_TEXT], reduction[32];
             ui_param_text(mixparam_info(p), mixparam_get(app->song, p), value);
+            reduction_text(app, r, reduction, sizeof reduction);
             ui_putf(FIRST_ROW + y, k * width, width,
-                    r == row[view] ? ui_attr(UI_C_FOCUS) : A_NORMAL, " %-*s %s", LABEL_W,
-                    VIEW_ROWS[view].rows[r].label, value);
+                    r == row[view] ? ui_attr(UI_C_FOCUS) : A_NORMAL, " %-*s %s%s", LABEL_W,
+                    VIEW_ROWS[view].rows[r].label, value, reduction);
         }
     }
 }
