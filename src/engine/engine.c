@@ -277,6 +277,9 @@ typedef struct {
     int delay_set[SONG_DELAY_PARAMS], reverb_set[SONG_REVERB_PARAMS];
     float in[SONG_SENDS][2 * BUS_FRAMES], out[SONG_SENDS][2 * BUS_FRAMES];
     float gain[SONG_MAX_CHANNELS][SONG_SENDS]; /* as applied at the last chunk's end */
+    /* Bit c: channel c's strip moved since its gains were last taken
+     * (follow_strips); every other's gain is its strip's send already. */
+    uint64_t gains_due;
     float to_reverb;                           /* likewise, delay into reverb */
     bool fed[SONG_SENDS]; /* in[k] holds this chunk's input */
     float peak[SONG_SENDS];
@@ -2854,6 +2857,7 @@ static void follow_strips(Engine *e)
      * strip_reread saw: a field written in between is seen as moved next
      * period, never left behind. */
     atomic_thread_fence(memory_order_acquire);
+    e->sends.gains_due |= moved;
     for (uint64_t m = moved; m; m &= m - 1) {
         int c = bus_lowest(m);
         StripState *st = &e->chans.strip[c];
@@ -3585,6 +3589,19 @@ static void settle_faders(Engine *e)
     }
 }
 
+/* After a chunk, each send's gain is its strip's level: the next glides
+ * from there. The strips' sends change between periods only. */
+static void take_send_gains(Engine *e)
+{
+    Sends *sn = &e->sends;
+    for (uint64_t m = sn->gains_due; m; m &= m - 1) {
+        int c = bus_lowest(m);
+        for (int k = 0; k < SONG_SENDS; k++)
+            sn->gain[c][k] = e->chans.strip[c].send[k];
+    }
+    sn->gains_due = 0;
+}
+
 /* The send buses for one chunk: each channel's bus after its fader into
  * its post-fader sends (the pre-fader ones are fed already), the delay's
  * return into B, and both returns into the mix and their stems. */
@@ -3600,19 +3617,17 @@ static void run_sends(Engine *e, float *mix, uint32_t n, float *const *stems, in
             if (stem < stem_count && stems[stem])
                 memset(stems[stem] + 2 * (size_t)offset, 0, sizeof(float) * 2 * n);
         }
-        /* The strips' sends change between periods only. */
-        if (offset == 0)
-            for (int c = 0; c < SONG_MAX_CHANNELS; c++)
-                for (int k = 0; k < SONG_SENDS; k++)
-                    sn->gain[c][k] = e->chans.strip[c].send[k];
+        take_send_gains(e);
         return;
     }
-    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
-        for (int k = 0; k < SONG_SENDS; k++) {
+    /* (Only a bus used in the chunk feeds a send.) */
+    for (uint64_t m = e->buses.used_mask; m; m &= m - 1) {
+        int c = bus_lowest(m);
+        for (int k = 0; k < SONG_SENDS; k++)
             if (!e->chans.strip[c].send_pre[k])
                 feed_send(e, c, k, n, e->buses.gain[c]);
-            sn->gain[c][k] = e->chans.strip[c].send[k];
-        }
+    }
+    take_send_gains(e);
     bool sounds[SONG_SENDS];
     sounds[SONG_SEND_DELAY] =
         delay_process(&sn->delay, sn->delay_set, delay_frames(e),
