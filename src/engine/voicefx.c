@@ -1090,6 +1090,74 @@ typedef struct {
  * once, not sixteen times. */
 #define FILTER_STAIR_MOVE 0.01f
 
+/* filter_coefficients for a run whose every control point moves g by at
+ * most FILTER_STAIR_MOVE of it (a still cutoff's too), g held from a
+ * stair before (dg 0, g_set): each point's g is the mean of its target
+ * and the one before, a1 and b1 those of that g, as the frame-by-frame
+ * loop finds them, four points an instruction. False, with nothing
+ * changed, when some point moves further (that loop takes the run);
+ * else *still as filter_coefficients returns it. */
+static bool stairs_coefficients(VoiceFx *fx, const float *targets, uint32_t first,
+                                uint32_t points, uint32_t n, bool two, float *gs, float *as,
+                                float *bs, bool *still)
+{
+    enum { MOST = VOICEFX_RUN / VOICEFX_CONTROL_FRAMES + 1 };
+    float was[MOST + 3], now[MOST + 3], g[MOST + 3], a[MOST + 3], b[MOST + 3];
+    const float k1 = fx->k1, k2 = fx->k2, g0 = fx->g;
+    was[0] = fx->g_target;
+    for (uint32_t c = 0; c < points; c++)
+        now[c] = was[c + 1] = targets[c];
+    for (uint32_t c = points; c < points + 3; c++) /* whole vectors: no move past the points */
+        now[c] = was[c] = was[points];
+    const FxI4 magnitude = {0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff};
+    FxI4 far = {0, 0, 0, 0};
+    for (uint32_t c = 0; c < points; c += 4) {
+        const FxV4 w = fx_load(was + c), t = fx_load(now + c);
+        const FxV4 move = (FxV4)((FxI4)(t - w) & magnitude);
+        far |= ~(move <= FILTER_STAIR_MOVE * w);
+        const FxV4 gv = 0.5f * (w + t);
+        fx_store(g + c, gv);
+        fx_store(a + c, 1.0f / (1.0f + gv * (gv + k1)));
+        fx_store(b + c, two ? 1.0f / (1.0f + gv * (gv + k2)) : (FxV4){0, 0, 0, 0});
+    }
+    if (far[0] | far[1] | far[2] | far[3])
+        return false;
+    bool moved = false;
+    for (uint32_t c = 0; c < points; c++)
+        moved |= g[c] != g0;
+    fx->g_set = true;
+    if (points) {
+        fx->g_target = targets[points - 1];
+        fx->g = g[points - 1];
+    }
+    fx->dg = 0.0f;
+    const float a0 = 1.0f / (1.0f + g0 * (g0 + k1)), b0 = two ? 1.0f / (1.0f + g0 * (g0 + k2)) : 0.0f;
+    *still = !moved;
+    if (!moved) {
+        gs[0] = g0;
+        as[0] = a0;
+        bs[0] = b0;
+        return true;
+    }
+    /* Four frames a store, the stretches in order: the next overwrites
+     * what a last vector wrote past one (three to spare at the end). */
+    for (uint32_t c = 0, from = 0; from < n; c++) {
+        const uint32_t len = c == 0 ? first : VOICEFX_CONTROL_FRAMES;
+        const float gc = c ? g[c - 1] : g0, ac = c ? a[c - 1] : a0, bc = c ? b[c - 1] : b0;
+        const FxV4 g4 = {gc, gc, gc, gc}, a4 = {ac, ac, ac, ac}, b4 = {bc, bc, bc, bc};
+        for (uint32_t j = from; j < from + len && j < n; j += 4) {
+            fx_store(gs + j, g4);
+            fx_store(as + j, a4);
+            fx_store(bs + j, b4);
+        }
+        from += len;
+    }
+    gs[n] = gs[n - 1];
+    as[n] = as[n - 1];
+    bs[n] = bs[n - 1];
+    return true;
+}
+
 /* Each of the next n frames' g and 1 / (1 + g (g + k)) of both stages
  * (gs, as, bs: n + 3 long). Frames go by control period: a still cutoff
  * costs no division, a gliding one has its divisions done for the whole
@@ -1127,6 +1195,10 @@ static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
                                       VOICEFX_CONTROL_FRAMES);
     const uint32_t points = first < n ? (n - 1 - first) / VOICEFX_CONTROL_FRAMES + 1 : 0;
     cutoff_targets(fx, env, first, points, targets);
+    bool held_still;
+    if (dg == 0.0f && fx->g_set &&
+        stairs_coefficients(fx, targets, first, points, n, two, gs, as, bs, &held_still))
+        return held_still;
     uint32_t point = 0;
     for (uint32_t i = 0; i < n;) {
         uint32_t phase = (uint32_t)(age % VOICEFX_CONTROL_FRAMES);
