@@ -1871,12 +1871,23 @@ static inline void lin_keep(LinRun *lr, const FxV4 was[LIN_STATE], FxI4 keep)
         lr->st[i] = fx_pick(keep, was[i], lr->st[i]);
 }
 
+/* A pair's coefficients: *lo's for its first step, *hi's for the next. */
+static inline __attribute__((always_inline)) FxLin8 lin_pair(const FxLin *lo, const FxLin *hi)
+{
+    return (FxLin8){FX_PAIR(lo->p, hi->p),   FX_PAIR(lo->q, hi->q),   FX_PAIR(lo->r, hi->r),
+                    FX_PAIR(lo->s, hi->s),   FX_PAIR(lo->m0, hi->m0), FX_PAIR(lo->m1, hi->m1),
+                    FX_PAIR(lo->b0, hi->b0), FX_PAIR(lo->b1, hi->b1)};
+}
+
 /* A run's first steps two at a time, as lin_one would take them one by
  * one: of a 24 dB run steps 0 to 3, whose second-stage lanes have no
  * frame yet (given back their state after); of a still 12 dB run steps 0
  * and 1. A still run's first step's first-stage lanes follow the frame
- * before the run (starts[0]); a gliding run's pairs find theirs in its
- * lists (lin_lanes_glide). */
+ * before the run (starts[0]), and so do its second-stage lanes at step
+ * LIN_LAG (starts[1]): a still 24 dB run takes steps 4 and 5 as a pair
+ * too, so that its steady pairs start on an even step (and a run of an
+ * even count ends on one, without a step alone). A gliding run's pairs
+ * find theirs in its lists (lin_lanes_glide). */
 static inline __attribute__((always_inline)) void lin_head_pairs(LinRun *lr, const int r,
                                                                  const int mode, const bool two)
 {
@@ -1894,10 +1905,7 @@ static inline __attribute__((always_inline)) void lin_head_pairs(LinRun *lr, con
         lr->t = LIN_LAG;
         return;
     }
-    const FxLin *a = &lr->starts[0], *b = &lr->steady;
-    const FxLin8 first = {FX_PAIR(a->p, b->p),   FX_PAIR(a->q, b->q),   FX_PAIR(a->r, b->r),
-                          FX_PAIR(a->s, b->s),   FX_PAIR(a->m0, b->m0), FX_PAIR(a->m1, b->m1),
-                          FX_PAIR(a->b0, b->b0), FX_PAIR(a->b1, b->b1)};
+    const FxLin8 first = lin_pair(&lr->starts[0], &lr->steady);
     lin_lanes_step(&l, &first, lr->s, 0, r, mode, two, two ? LANES_NO_OUTPUT : LANES_ALL);
     if (two)
         lin_lanes_step(&l, &l.c, lr->s, 2, r, mode, two, LANES_NO_OUTPUT);
@@ -1905,6 +1913,13 @@ static inline __attribute__((always_inline)) void lin_head_pairs(LinRun *lr, con
     if (two)
         lin_keep(lr, was, (FxI4){0, 0, -1, -1});
     lr->t = two ? LIN_LAG : 2;
+    if (two && lr->n >= LIN_LAG + 2) {
+        const FxLin8 second = lin_pair(&lr->starts[1], &lr->steady);
+        lin_lanes_in(&l, lr);
+        lin_lanes_step(&l, &second, lr->s, LIN_LAG, r, mode, two, LANES_ALL);
+        lin_lanes_out(lr, &l);
+        lr->t = LIN_LAG + 2;
+    }
 }
 
 /* A 24 dB run's last LIN_LAG steps two at a time, from step n, as lin_one
