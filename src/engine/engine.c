@@ -306,6 +306,7 @@ typedef struct {
     float *stem_ring[ENGINE_STEMS]; /* 2 x frames each */
     float *port_ring[SONG_MAX_CHANNELS]; /* frames each */
     bool stem_fed[ENGINE_STEMS], port_fed[SONG_MAX_CHANNELS];
+    bool any_fed;            /* false: none of those is (true may be stale) */
     float *scratch;          /* 2 x frames */
     float *mem;
 } Lookahead;
@@ -1534,9 +1535,12 @@ static void new_pattern_state(Engine *e)
 
 static void count_solos(Engine *e)
 {
-    e->chans.solo_count = 0;
+    /* Counted apart from the engine's memory, so the loop goes a vector
+     * of channels at a time: every period takes it. */
+    int count = 0;
     for (int c = 0; c < SONG_MAX_CHANNELS; c++)
-        e->chans.solo_count += heard_solo(e, c);
+        count += heard_solo(e, c);
+    e->chans.solo_count = count;
 }
 
 static void recount_solo(Engine *e)
@@ -2995,6 +2999,10 @@ static void delay_outputs(Engine *e, float *const *ports, int port_count, float 
                           int stem_count, uint32_t n)
 {
     Lookahead *la = &e->late;
+    /* Most periods have no stem or port to delay, and had none. */
+    if (!stem_count && !port_count && !la->any_fed)
+        return;
+    la->any_fed = false;
     size_t len = la->frames;
     for (int c = 0; c < ENGINE_STEMS; c++) {
         bool asked = c < stem_count && stems[c];
@@ -3004,6 +3012,7 @@ static void delay_outputs(Engine *e, float *const *ports, int port_count, float 
             delay_in_place(stems[c], 2 * (size_t)n, la->stem_ring[c], 2 * len, la->scratch);
         }
         la->stem_fed[c] = asked;
+        la->any_fed |= asked;
     }
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
         bool asked = c < port_count && ports[c];
@@ -3013,6 +3022,7 @@ static void delay_outputs(Engine *e, float *const *ports, int port_count, float 
             delay_in_place(ports[c], n, la->port_ring[c], len, la->scratch);
         }
         la->port_fed[c] = asked;
+        la->any_fed |= asked;
     }
 }
 
@@ -4265,6 +4275,7 @@ void engine_hand_over(Engine *from, Engine *to)
         memcpy(to->late.stem_ring[0], from->late.stem_ring[0], sizeof(float) * rings);
         memcpy(to->late.stem_fed, from->late.stem_fed, sizeof to->late.stem_fed);
         memcpy(to->late.port_fed, from->late.port_fed, sizeof to->late.port_fed);
+        to->late.any_fed = true;
     }
     /* The reference goes on from its place; only its step is the new rate's. */
     const Sample *reference = from->ref.sample;
