@@ -1141,14 +1141,19 @@ static void update_mix_meter(UiApp *app, int c, uint32_t peak, double now)
     app->mix_hold[c] = hold;
 }
 
-/* A gain reduction shown on the mixer page: the deepest since the last
- * read (dB x100), exchanged with 0. */
-static void update_reduction(UiApp *app, uint32_t *shown, _Atomic uint32_t *deepest)
+/* A gain reduction shown on the mixer page from the deepest since the
+ * last read (exchanged with 0): a deeper one at once, a shallower one
+ * after UI_REDUCTION_HOLD seconds. */
+#define UI_REDUCTION_HOLD 1.0
+static void update_reduction(UiApp *app, UiReduction *r, _Atomic uint32_t *deepest, double now)
 {
-    uint32_t now = atomic_exchange(deepest, 0);
-    if (now != *shown)
+    uint32_t v = atomic_exchange(deepest, 0);
+    if (v < r->shown && now - r->at < UI_REDUCTION_HOLD)
+        return;
+    if (v != r->shown)
         app->mix_moved = true;
-    *shown = now;
+    r->shown = v;
+    r->at = now;
 }
 
 /* The channels' meters: the peak of each bus since the last look, the
@@ -1159,8 +1164,8 @@ static void update_channel_meters(UiApp *app, EngineStatus *st)
     for (int c = 0; c < SONG_MAX_CHANNELS; c++) {
         uint32_t peak = atomic_exchange(&st->channel_peak_milli[c], 0);
         update_mix_meter(app, c, peak, now);
-        update_reduction(app, &app->mix_duck[c], &st->duck_centi_db[c]);
-        update_reduction(app, &app->mix_comp[c], &st->comp_centi_db[c]);
+        update_reduction(app, &app->mix_duck[c], &st->duck_centi_db[c], now);
+        update_reduction(app, &app->mix_comp[c], &st->comp_centi_db[c], now);
         uint32_t rms = atomic_load(&st->channel_rms_milli[c]);
         if (rms != app->mix_rms[c]) {
             app->mix_rms[c] = rms;
@@ -1178,7 +1183,12 @@ static void update_channel_meters(UiApp *app, EngineStatus *st)
     for (int k = 0; k < SONG_SENDS; k++)
         update_mix_meter(app, UI_MIX_RETURN + k, atomic_exchange(&st->send_peak_milli[k], 0),
                          now);
-    update_reduction(app, &app->mix_glue, &st->glue_centi_db);
+    update_reduction(app, &app->mix_glue, &st->glue_centi_db, now);
+    uint32_t limit = atomic_load(&st->limit_max_centi_db);
+    if (limit != app->limit_most) {
+        app->limit_most = limit;
+        app->mix_moved = true;
+    }
     uint64_t mute = atomic_load(&st->mute_pending), solo = atomic_load(&st->solo_pending);
     if (mute != app->mute_pending || solo != app->solo_pending) {
         app->mute_pending = mute;

@@ -63,6 +63,15 @@ enum { UI_CHANNEL_METER_CELLS = 5 }; /* in the pattern's channel header */
 /* The mixer's meters: the channels' buses, then the sends' returns. */
 enum { UI_MIX_RETURN = SONG_MAX_CHANNELS, UI_MIX_METERS = UI_MIX_RETURN + SONG_SENDS };
 
+/* A gain reduction as the mixer shows it (dB x100): the deepest the
+ * engine gave since the screen last looked, held a while (as a meter's
+ * peak hold) so that it reads rather than flickers; `at` when it was
+ * set. */
+typedef struct {
+    uint32_t shown;
+    double at;
+} UiReduction;
+
 /* Cells of a meter `cells` wide lit by a peak (x1000): -40..0 dBFS. */
 int ui_meter_cells(uint32_t peak_milli, int cells);
 
@@ -192,13 +201,14 @@ struct UiApp {
      * send's return (UI_MIX_RETURN + s): the level (the peak read,
      * falling back a step a read), its peak hold and when the hold was
      * set, the RMS (channels only); each channel's ducker's and
-     * compressor's deepest reduction since the last read (dB x100), and
-     * the master's glue compressor's; mix_moved when any changed. */
+     * compressor's reduction, and the master's glue compressor's; the
+     * limiter's deepest since playback started (dB x100); mix_moved when
+     * any changed. */
     uint32_t mix_level[UI_MIX_METERS], mix_hold[UI_MIX_METERS];
     double mix_hold_at[UI_MIX_METERS];
     uint32_t mix_rms[UI_MIX_METERS];
-    uint32_t mix_duck[SONG_MAX_CHANNELS], mix_comp[SONG_MAX_CHANNELS];
-    uint32_t mix_glue;
+    UiReduction mix_duck[SONG_MAX_CHANNELS], mix_comp[SONG_MAX_CHANNELS], mix_glue;
+    uint32_t limit_most;
     bool mix_moved;
     /* Bit c: channel c's mute (solo) was changed at the bar and is not
      * heard yet (EngineStatus); both pages mark it until the bar comes. */

@@ -138,19 +138,25 @@ static int note_values(int codes[32])
     return n;
 }
 
-/* Frequencies move by a semitone (an octave when big); past either end a
- * cut turns off, and from off it starts at the end it was pushed from. */
+/* Frequencies move by a semitone (an octave when big). A cut's off lies
+ * past its gentle end (a low cut's lowest frequency, a high cut's
+ * highest): a key from off, either way, starts it there, and a step past
+ * that end turns it off again; at the other end it stops, so no key
+ * takes a sound from no cut to the harshest or back at once. */
+enum { LOWEST_HZ = 20 }; /* a frequency's lowest setting (a cut's above off) */
+
 static int step_hz(const SongParamInfo *info, int v, int dir, bool big)
 {
-    if (v == 0)
-        return dir > 0 ? 20 : info->max;
+    bool high_cut = info->off_at_min && !strcmp(info->name, "high_cut");
+    if (info->off_at_min && v == info->min)
+        return high_cut ? info->max : LOWEST_HZ;
     double moved = v * pow(2.0, dir * (big ? 12 : 1) / 12.0);
     int next = (int)lround(moved);
     if (next == v)
         next += dir;
-    if (next < 20 || next > info->max)
-        return info->off_at_min ? info->min : hiss_clampi(next, 20, info->max);
-    return next;
+    if (info->off_at_min && (high_cut ? next > info->max : next < LOWEST_HZ))
+        return info->min;
+    return hiss_clampi(next, LOWEST_HZ, info->max);
 }
 
 int ui_param_step_back(int (*up)(int v, int size), int size, int v, int lowest)
@@ -223,8 +229,7 @@ void ui_param_range(const SongParamInfo *info, char *out, size_t size)
     }
     SongParamInfo bare = *info;
     bare.off_at_min = false; /* so that neither end reads "off" */
-    /* A cut's lowest frequency is the step up from off. */
-    int lowest = info->off_at_min && unit_is(info, "Hz") ? ui_param_step(info, 0, 1, false)
+    int lowest = info->off_at_min && unit_is(info, "Hz")        ? LOWEST_HZ
                  : info->off_at_min && info->kind == SONG_PARAM_INT ? info->min + 1
                                                                      : info->min;
     ui_param_plain(&bare, lowest, lo);

@@ -9,8 +9,9 @@
 # the reading goes and the channel's hold comes back to the sine's -16.0
 # dBFS through its -10 dB fader. The delay's return, fed by send A,
 # lights its meter with a hold in dBFS; the reverb's, fed by nothing,
-# stays dark. The glue on the master shows its reduction too. ASCII
-# (LC_ALL=C).
+# stays dark. The glue on the master shows its reduction too, and the
+# limiter its deepest since playback started. The reductions hold a
+# second, so they read rather than flicker. ASCII (LC_ALL=C).
 set -u
 SOCK=hiss-ui-mixer-reduction-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -47,6 +48,13 @@ check "... and channel 1's hold comes back to -16.0 dBFS" wait_re " 01 .*\|-1(5\
 keys Tab Tab
 check "the master shows the glue's reduction beside its switch" \
     wait_re "Glue +on  GR [1-9][0-9]?\.[0-9] dB"
+check "... the limiter has had nothing to do" shows_re "Limiter +on  GR 0\.0 dB max *$"
+keys End
+type_into "Master gain" 12
+keys Up
+type_into "Limiter ceiling" -20
+check "12 dB more into a ceiling of -20 dBTP: the limiter shows its deepest reduction" \
+    wait_re "Limiter +on  GR [1-9][0-9]?\.[0-9] dB max"
 keys Space C-q
 check "quits" wait_for "Save changes"
 keys n

@@ -7,7 +7,8 @@
 # bad input is refused with the range, each change is one undo step, the
 # song file keeps them all, and the views survive a 10x5 terminal. The
 # lists stop at their ends instead of wrapping round (as every list in
-# the editor does). ASCII (LC_ALL=C).
+# the editor does). A cut's off lies past its gentle end: a key from off
+# starts it there, either way. ASCII (LC_ALL=C).
 set -u
 SOCK=hiss-ui-mixer-views-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -35,6 +36,24 @@ check "... its EQ with units" shows " EQ mid             1000 Hz"
 check "... its compressor and key" shows "Comp key           own"
 check "... and its ducker" shows "Duck release       200 ms"
 check "... the field line gives the range" shows " EQ low cut (20..20000 Hz, or off) | master"
+keys -
+check "- on a low cut that is off starts it at its gentle end, 20 Hz (not 20000)" \
+    wait_for " EQ low cut         20 Hz"
+keys -
+check "... and a step below that turns it off again" wait_for " EQ low cut         off"
+keys Down Down Down Down Down Down Down Down
+check "... the high cut gives the same range" shows " EQ high cut (20..20000 Hz, or off) | master"
+keys +
+check "+ on a high cut that is off starts it at its gentle end, 20000 Hz (not 20)" \
+    wait_for " EQ high cut        20000 Hz"
+keys +
+check "... and a step above that turns it off again" wait_for " EQ high cut        off"
+keys Down +
+check "Down on a column's last line stays there: + then sets the high cut" \
+    wait_for " EQ high cut        20000 Hz"
+check "... not the compressor at the top of the next column" shows "Comp               off"
+keys +
+check "... + again turns the cut off" wait_for " EQ high cut        off"
 keys End Up Up Up Up
 type_into "Channel 1 Duck from inst" 0a
 check "the ducker's key instrument is typed in hex, as the pattern shows it" \

@@ -83,7 +83,7 @@ static int build(UiApp *app, HelpLine *lines, int width)
                 keymap_action_description((KeymapAction)a));
         }
         if (c == 0 && from->keys_note) {
-            char note[512];
+            char note[1024];
             from->keys_note(app, note, sizeof note);
             add(&h, UI_C_NORMAL, "  ", 2, note);
         }

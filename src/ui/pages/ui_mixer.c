@@ -224,13 +224,16 @@ static void draw_channel(UiApp *app, int y, int c)
     const char *strip_name = app->song->strips[c].name;
     snprintf(name, sizeof name, "%.9s", strip_name);
     meter_text(app, c, meter);
-    /* The hold in dBFS, or while the ducker or the compressor turns the
-     * channel down, the deeper reduction: "v" the ducker's, "c" the
-     * compressor's. */
-    uint32_t duck = app->mix_duck[c], comp = app->mix_comp[c];
-    if (duck || comp)
-        snprintf(hold, sizeof hold, "%c%4.1f", duck >= comp ? 'v' : 'c',
-                 (duck >= comp ? duck : comp) / 100.0);
+    /* The hold in dBFS, or while the compressor ("c") or the ducker
+     * ("v") turns the channel down by a tenth of a dB or more, by how
+     * much: both in whole dB when both do. */
+    uint32_t comp = app->mix_comp[c].shown, duck = app->mix_duck[c].shown;
+    comp = comp >= 10 ? comp : 0;
+    duck = duck >= 10 ? duck : 0;
+    if (comp && duck)
+        snprintf(hold, sizeof hold, "c%.0f v%.0f", comp / 100.0, duck / 100.0);
+    else if (comp || duck)
+        snprintf(hold, sizeof hold, "%c%4.1f", comp ? 'c' : 'v', (comp + duck) / 100.0);
     else
         hold_text(app, c, hold, sizeof hold);
     int n = snprintf(line, sizeof line, " %02d %-9s", c + 1, name);
@@ -287,7 +290,7 @@ static void draw_channels(UiApp *app, int channels)
     int rows = body_rows(), returns = rows > SONG_SENDS ? SONG_SENDS : 0;
     scroll_to(channel, channels, rows - returns);
     ui_put(UI_HEADER_LINES + 1, 0, COLS, ui_attr(UI_C_DIM),
-           " Ch Name       Fader  Pan M S SendA p SendB p Dk Depth -40 dBFS     0| hold");
+           " Ch Name       Fader  Pan M S SendA p SendB p Dk Depth -40 dBFS     0| hold/GR");
     int y = FIRST_ROW;
     for (int c = top; c < channels && y < FIRST_ROW + rows - returns; c++, y++)
         draw_channel(app, y, c);
@@ -313,25 +316,33 @@ static int line_of(int r)
 }
 
 /* What row r's stage takes off while it works, beside its switch (the
- * compressor's, the glue's) or its depth (the ducker's): " GR 3.5 dB"
- * while the stage is on, "" for other rows. */
+ * compressor's, the glue's, the limiter's) or its depth (the ducker's):
+ * "  GR 3.5 dB" while the stage is on (the limiter's deepest since
+ * playback started, "max"), "" for other rows. */
 static void reduction_text(const UiApp *app, int r, char *out, size_t size)
 {
     const Row *it = &VIEW_ROWS[view].rows[r];
     MixParam p = row_param(r);
     uint32_t centi_db;
     bool on;
+    if (it->group == MIXPARAM_MASTER && it->index == MIXPARAM_MASTER_LIMITER) {
+        if (mixparam_get(app->song, p))
+            snprintf(out, size, "  GR %.1f dB max", app->limit_most / 100.0);
+        else
+            out[0] = '\0';
+        return;
+    }
     if (it->group == MIXPARAM_COMP && it->index == SONG_GLUE_ON) {
         on = mixparam_get(app->song, p) != 0;
-        centi_db = app->mix_comp[channel];
+        centi_db = app->mix_comp[channel].shown;
     } else if (it->group == MIXPARAM_GLUE && it->index == SONG_GLUE_ON) {
         on = mixparam_get(app->song, p) != 0;
-        centi_db = app->mix_glue;
+        centi_db = app->mix_glue.shown;
     } else if (it->group == MIXPARAM_STRIP && it->index == EDIT_STRIP_DUCK_DEPTH) {
         on = edit_strip_get(app->song, channel, EDIT_STRIP_DUCK_FROM) != 0 ||
              mixparam_get(app->song,
                           (MixParam){MIXPARAM_DUCK, channel, MIXPARAM_DUCK_INST}) != 0;
-        centi_db = app->mix_duck[channel];
+        centi_db = app->mix_duck[channel].shown;
     } else {
         on = false;
         centi_db = 0;
@@ -527,6 +538,17 @@ static bool mixer_handle(UiApp *app, int key, KeymapAction act)
         }
         return true;
     }
+    case ACT_UP:
+    case ACT_DOWN:
+        if (view == VIEW_CHANNELS)
+            return ui_param_list_key(app, act, &list);
+        {
+            /* Within the column: its first and last lines stop. */
+            int split = VIEW_ROWS[view].split, right = column_of(row[view]);
+            row[view] = hiss_clampi(row[view] + (act == ACT_DOWN ? 1 : -1), right ? split : 0,
+                                    right ? VIEW_ROWS[view].count - 1 : split - 1);
+        }
+        return true;
     case ACT_MIDI_LEARN:
         ui_learn_start(app);
         return true;
@@ -563,7 +585,9 @@ static void mixer_keys_note(const UiApp *app, char *out, size_t size)
              "inserts, master, sends); %s and %s choose a field, %s and %s a channel or a "
              "line; the keys above (and %s and %s, in bigger steps) change the chosen "
              "value, or flip a switch (M mute, S solo, p pre-fader send); %s types a "
-             "value, or flips a switch.",
+             "value, or flips a switch. A channel's last column holds its peak in dBFS, "
+             "or how far its compressor (c) or ducker (v) turns it down (GR, in dB); "
+             "the last two lines meter the delay's and the reverb's returns.",
              k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8]);
 }
 
