@@ -186,6 +186,9 @@ typedef struct {
     int nch;                /* song channels at the last row */
     StripState strip[SONG_MAX_CHANNELS]; /* the song's strips as applied */
     PastNote past[PAST_NOTES];
+    /* Bit i (of word i / 64): past[i] may hold a voice. Every slot that
+     * holds one has its bit; a slot let go may keep it a while. */
+    uint64_t past_held[(PAST_NOTES + 63) / 64];
     /* Groove: a row's note part waiting groove_left frames (0: none). */
     Cell groove_cell[SONG_MAX_CHANNELS];
     uint32_t groove_left[SONG_MAX_CHANNELS];
@@ -958,6 +961,8 @@ static PastNote *past_take(Engine *e, int c, float vol, int pan, int pitch)
         .fading = ch->off_fading,
         .fade = ch->off_fade,
     };
+    size_t taken = (size_t)(slot - e->chans.past);
+    e->chans.past_held[taken / 64] |= (uint64_t)1 << (taken % 64);
     ch->voice = -1;
     return slot;
 }
@@ -1062,38 +1067,50 @@ static void note_action_effect(Engine *e, int c, const Cell *cell)
     }
 }
 
-/* A tick of every past note (its voice's point envelopes moved on
- * already): its fade moves on and its gains and pitch follow, the gains
- * over a tick; one faded out ends. */
+/* A tick of a past note that may hold a voice (its voice's point
+ * envelopes moved on already): its fade moves on and its gains and pitch
+ * follow, the gains over the tick's frames; false when it holds none
+ * after the tick (one faded out ends). */
+static bool past_note_tick(Engine *e, PastNote *p, uint32_t frames)
+{
+    MixerVoice *v = past_voice(e, p);
+    if (!v)
+        return false;
+    const PointEnv *pe = &e->pool.points[p->voice];
+    bool env_fades = pe->on && pe->key_off && pointenv_has_volume(pe, v->inst);
+    if (p->fading && !env_fades)
+        p->fade = hiss_clampi(p->fade - v->inst->fadeout, 0, SONG_FADEOUT_MAX);
+    if (p->fade == 0) {
+        mixer_voice_release(v, e->ramp);
+        return false;
+    }
+    float gl, gr, gm;
+    note_gains(e, p->channel, p->vol * (float)p->fade / SONG_FADEOUT_MAX, p->pan,
+               pe->on ? pe : NULL, &gl, &gr, &gm);
+    mixer_voice_set_gains(v, gl, gr, gm, frames);
+    int vib = autovib_step(&p->autovib, v->inst, !pe->key_off);
+    if (pe->on || vib)
+        mixer_voice_set_step(v, pitch_step(e, v->inst, env_pitch(p->pitch, pe) + vib));
+    if (pe->on && e->pool.shaping[p->voice].on)
+        voicefx_cutoff_scale(&e->pool.shaping[p->voice], pe->cutoff_scale);
+    return true;
+}
+
+/* A tick of every past note, in slot order. Only the slots that may hold
+ * a voice are looked at (most ticks, most are free); one found free or
+ * let go loses its bit. */
 static void past_tick(Engine *e)
 {
     uint32_t frames = tick_frames(e, e->seq.bpm_tenths);
-    for (int i = 0; i < PAST_NOTES; i++) {
-        PastNote *p = &e->chans.past[i];
-        MixerVoice *v = past_voice(e, p);
-        if (!v) {
-            p->voice = -1;
-            continue;
+    for (int w = 0; w < (PAST_NOTES + 63) / 64; w++)
+        for (uint64_t m = e->chans.past_held[w]; m; m &= m - 1) {
+            int i = 64 * w + bus_lowest(m);
+            PastNote *p = &e->chans.past[i];
+            if (!past_note_tick(e, p, frames)) {
+                p->voice = -1;
+                e->chans.past_held[w] &= ~((uint64_t)1 << (i % 64));
+            }
         }
-        const PointEnv *pe = &e->pool.points[p->voice];
-        bool env_fades = pe->on && pe->key_off && pointenv_has_volume(pe, v->inst);
-        if (p->fading && !env_fades)
-            p->fade = hiss_clampi(p->fade - v->inst->fadeout, 0, SONG_FADEOUT_MAX);
-        if (p->fade == 0) {
-            mixer_voice_release(v, e->ramp);
-            p->voice = -1;
-            continue;
-        }
-        float gl, gr, gm;
-        note_gains(e, p->channel, p->vol * (float)p->fade / SONG_FADEOUT_MAX, p->pan,
-                   pe->on ? pe : NULL, &gl, &gr, &gm);
-        mixer_voice_set_gains(v, gl, gr, gm, frames);
-        int vib = autovib_step(&p->autovib, v->inst, !pe->key_off);
-        if (pe->on || vib)
-            mixer_voice_set_step(v, pitch_step(e, v->inst, env_pitch(p->pitch, pe) + vib));
-        if (pe->on && e->pool.shaping[p->voice].on)
-            voicefx_cutoff_scale(&e->pool.shaping[p->voice], pe->cutoff_scale);
-    }
 }
 
 /* A tick of channel c's fade after a note off (Channel.off_fading): one
