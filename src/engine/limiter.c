@@ -500,9 +500,34 @@ static void run_begin(const Limiter *l, PeakRun *r, const float *x, uint32_t n, 
     block_figures(r);
 }
 
+/* Whether no point whose taps read only within the frames of `edge`
+ * (edge_frames of them, NULL for none) and x (n frames) can come near
+ * the ceiling. */
+static bool stretch_clear(const Limiter *l, const float *edge, uint32_t edge_frames,
+                          const float *x, uint32_t n, float ceiling)
+{
+    /* A quiet stretch passes on its largest |frame| alone. */
+    TruePeakSpan loose = truepeak_span_loose(x, 2 * (size_t)n);
+    if (edge)
+        loose = truepeak_span_join(truepeak_span_loose(edge, 2 * (size_t)edge_frames), loose);
+    if (truepeak_bound_of(l->bound, loose) * CREST_TOP <= ceiling)
+        return true;
+    TruePeakSpan s = truepeak_span(x, 2 * (size_t)n, 2);
+    if (edge)
+        s = truepeak_span_join(truepeak_span(edge, 2 * (size_t)edge_frames, 2), s);
+    /* A true peak is a frame, a point between, or a crest over a point. */
+    return truepeak_bound_of(l->bound, s) * CREST_TOP <= ceiling;
+}
+
 /* Whether nothing in x (n frames) or the frames before it that the
  * interpolation reads can come near the ceiling, with no gain to
- * recover: then the output is the delayed input and nothing else. */
+ * recover: then the output is the delayed input and nothing else.
+ * Looked at IDLE_STRETCH frames at a time, each with the frames before
+ * it that its points' taps read: one loud moment in a long block then
+ * costs its own stretch the exact bound, not the whole block (a render's
+ * blocks are tens of thousands of frames). Every point's taps lie within
+ * one stretch's frames, so the answer is as safe as the block's. */
+enum { IDLE_STRETCH = 1024 };
 static bool idle(const Limiter *l, const float *x, uint32_t n, float ceiling)
 {
     if (l->smooth_held || l->env != 1.0f || !l->needs_at_one)
@@ -516,15 +541,15 @@ static bool idle(const Limiter *l, const float *x, uint32_t n, float ceiling)
         memcpy(edge + 2 * k, l->history + 2 * (size_t)((l->frames - BEFORE + k) & l->history_mask),
                sizeof(float) * 2);
     memcpy(edge + 2 * BEFORE, x, sizeof(float) * 2 * lead);
-    /* A quiet stretch passes on its largest |frame| alone. */
-    TruePeakSpan loose = truepeak_span_join(truepeak_span_loose(edge, 2 * (BEFORE + lead)),
-                                            truepeak_span_loose(x, 2 * (size_t)n));
-    if (truepeak_bound_of(l->bound, loose) * CREST_TOP <= ceiling)
-        return true;
-    TruePeakSpan s = truepeak_span_join(truepeak_span(edge, 2 * (BEFORE + lead), 2),
-                                        truepeak_span(x, 2 * (size_t)n, 2));
-    /* A true peak is a frame, a point between, or a crest over a point. */
-    return truepeak_bound_of(l->bound, s) * CREST_TOP <= ceiling;
+    uint32_t first = n < IDLE_STRETCH ? n : IDLE_STRETCH;
+    if (!stretch_clear(l, edge, BEFORE + lead, x, first, ceiling))
+        return false;
+    for (uint32_t from = first; from < n; from += IDLE_STRETCH) {
+        uint32_t m = n - from < IDLE_STRETCH ? n - from : IDLE_STRETCH;
+        if (!stretch_clear(l, NULL, 0, x + 2 * (size_t)(from - BEFORE), m + BEFORE, ceiling))
+            return false;
+    }
+    return true;
 }
 
 /* Copies n frames between x and the history ring from frame `from` on,
