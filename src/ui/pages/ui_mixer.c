@@ -322,33 +322,29 @@ static int line_of(int r)
 static void reduction_text(const UiApp *app, int r, char *out, size_t size)
 {
     const Row *it = &VIEW_ROWS[view].rows[r];
-    MixParam p = row_param(r);
-    uint32_t centi_db;
-    bool on;
-    if (it->group == MIXPARAM_MASTER && it->index == MIXPARAM_MASTER_LIMITER) {
-        if (mixparam_get(app->song, p))
-            snprintf(out, size, "  GR %.1f dB max", app->limit_most / 100.0);
-        else
-            out[0] = '\0';
-        return;
-    }
-    if (it->group == MIXPARAM_COMP && it->index == SONG_GLUE_ON) {
-        on = mixparam_get(app->song, p) != 0;
+    const bool compressor = it->group == MIXPARAM_COMP || it->group == MIXPARAM_GLUE;
+    const bool switch_row = compressor ? it->index == SONG_GLUE_ON
+                                       : it->group == MIXPARAM_MASTER &&
+                                             it->index == MIXPARAM_MASTER_LIMITER;
+    /* A switch's row is on with its switch; the ducker's depth with a key. */
+    bool on = switch_row && mixparam_get(app->song, row_param(r)) != 0;
+    uint32_t centi_db = 0;
+    const char *since = "";
+    if (it->group == MIXPARAM_COMP)
         centi_db = app->mix_comp[channel].shown;
-    } else if (it->group == MIXPARAM_GLUE && it->index == SONG_GLUE_ON) {
-        on = mixparam_get(app->song, p) != 0;
+    else if (it->group == MIXPARAM_GLUE)
         centi_db = app->mix_glue.shown;
+    else if (it->group == MIXPARAM_MASTER) {
+        centi_db = app->limit_most;
+        since = " max";
     } else if (it->group == MIXPARAM_STRIP && it->index == EDIT_STRIP_DUCK_DEPTH) {
         on = edit_strip_get(app->song, channel, EDIT_STRIP_DUCK_FROM) != 0 ||
              mixparam_get(app->song,
                           (MixParam){MIXPARAM_DUCK, channel, MIXPARAM_DUCK_INST}) != 0;
         centi_db = app->mix_duck[channel].shown;
-    } else {
-        on = false;
-        centi_db = 0;
     }
     if (on)
-        snprintf(out, size, "  GR %.1f dB", centi_db / 100.0);
+        snprintf(out, size, "  GR %.1f dB%s", centi_db / 100.0, since);
     else
         out[0] = '\0';
 }
