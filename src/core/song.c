@@ -37,6 +37,23 @@ bool song_cell_is_empty(Cell c)
 static const char NOTE_LETTERS[12][3] = {"C-", "C#", "D-", "D#", "E-", "F-",
                                          "F#", "G-", "G#", "A-", "A#", "B-"};
 
+bool song_name_copy(char dst[SONG_NAME_MAX], const char *src)
+{
+    size_t keep = src ? strlen(src) : 0;
+    bool whole = keep < SONG_NAME_MAX;
+    if (!whole) {
+        /* src[keep] is the first byte left out: while it continues a
+         * character, that character would be split, so it goes too. */
+        keep = SONG_NAME_MAX - 1;
+        while (keep > 0 && ((unsigned char)src[keep] & 0xC0) == 0x80)
+            keep--;
+    }
+    memset(dst, 0, SONG_NAME_MAX);
+    if (keep)
+        memcpy(dst, src, keep);
+    return whole;
+}
+
 void song_note_name(uint8_t note, char buf[4])
 {
     if (note == NOTE_OFF) {

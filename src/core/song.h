@@ -67,6 +67,12 @@ static inline Cell song_cell_empty(void)
 }
 bool song_cell_is_empty(Cell cell);
 
+/* Copies `src` (NULL: "") into a name field of SONG_NAME_MAX bytes (an
+ * instrument's, a channel strip's): at most SONG_NAME_MAX - 1 bytes, a
+ * longer name cut between UTF-8 characters, never inside one. Returns
+ * false when it had to cut. */
+bool song_name_copy(char dst[SONG_NAME_MAX], const char *src);
+
 /* "C-4", "C#4", "===", "^^^", "..." (buf >= 4). */
 void song_note_name(uint8_t note, char buf[4]);
 /* Parse the three characters above; returns false when not a note. */

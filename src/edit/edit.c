@@ -305,6 +305,10 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
         case UNDO_MIX:
             mixparam_store(song, c->u.mix.param, forward ? c->u.mix.after : c->u.mix.before);
             break;
+        case UNDO_NAME:
+            memcpy(song->strips[c->slot].name, forward ? c->u.name.after : c->u.name.before,
+                   SONG_NAME_MAX);
+            break;
         }
     }
     free(fresh);
@@ -1734,6 +1738,26 @@ HissError edit_strip_set(Editor *ed, int channel, EditStripField field, int valu
     return err;
 }
 
+HissError edit_strip_set_name(Editor *ed, int channel, const char *name)
+{
+    if (!ed->song)
+        return HISS_ERR_MISSING;
+    if (channel < 0 || channel >= atomic_load(&ed->song->channels))
+        return HISS_ERR_RANGE;
+    char after[SONG_NAME_MAX];
+    song_name_copy(after, name);
+    const char *before = ed->song->strips[channel].name;
+    if (!strcmp(before, after))
+        return HISS_OK;
+    UndoStep *step = step_begin();
+    if (!step)
+        return HISS_ERR_NOMEM;
+    HissError err = undo_step_add_name(step, channel, before, after);
+    if (err)
+        return step_fail(step, err);
+    return step_finish(ed, step, ed->cursor);
+}
+
 HissError edit_mix_set(Editor *ed, MixParam p, int value)
 {
     const SongParamInfo *info = mixparam_info(p);
@@ -2087,8 +2111,8 @@ HissError edit_instrument_set_name(Editor *ed, int slot, const char *name)
     HissError err = instrument_edit_copy(ed, slot, &copy);
     if (err)
         return err;
-    char buf[SONG_NAME_MAX] = {0};
-    snprintf(buf, sizeof buf, "%s", name ? name : "");
+    char buf[SONG_NAME_MAX];
+    song_name_copy(buf, name);
     if (!strcmp(buf, copy->name)) {
         song_instrument_free(copy);
         return HISS_OK;

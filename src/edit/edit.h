@@ -352,6 +352,10 @@ HissError edit_song_set_limiter_ceiling(Editor *ed, int tenth_db); /* -200..0 */
 HissError edit_strip_set(Editor *ed, int channel, EditStripField field, int value);
 /* Its value now (switches as 0/1). */
 int edit_strip_get(const Song *song, int channel, EditStripField field);
+/* Names channel `channel` (0-based; "" or NULL: no name), one undo step
+ * like a strip setting; a name too long is cut as song_name_copy cuts
+ * it. HISS_ERR_RANGE for a channel the song does not have. */
+HissError edit_strip_set_name(Editor *ed, int channel, const char *name);
 /* Any mix setting (mixparam.h: the strip, the channel inserts, the master
  * chain and the sends) as one undo step, heard at once by a playing
  * engine; HISS_ERR_RANGE outside mixparam_info's range (or, for a note
@@ -373,6 +377,7 @@ HissError edit_song_set_channels(Editor *ed, int channels); /* 1..64 */
 
 /* ---- instruments (clone, modify, swap) ------------------------------ */
 
+/* A name too long is cut as song_name_copy cuts it. */
 HissError edit_instrument_set_name(Editor *ed, int slot, const char *name);
 HissError edit_instrument_set_volume(Editor *ed, int slot, int volume); /* 0..64 */
 HissError edit_instrument_set_pan(Editor *ed, int slot, int pan); /* -100..100 */

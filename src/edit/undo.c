@@ -110,6 +110,7 @@ static void change_free(UndoChange *c)
         free(c->u.settings.after);
         break;
     case UNDO_MIX:
+    case UNDO_NAME:
         break;
     }
 }
@@ -293,6 +294,17 @@ HissError undo_step_add_mix(UndoStep *step, MixParam param, int before, int afte
     c->u.mix.param = param;
     c->u.mix.before = before;
     c->u.mix.after = after;
+    return HISS_OK;
+}
+
+HissError undo_step_add_name(UndoStep *step, int channel, const char *before,
+                             const char *after)
+{
+    UndoChange *c = append_change(step, UNDO_NAME, channel);
+    if (!c)
+        return HISS_ERR_NOMEM;
+    song_name_copy(c->u.name.before, before);
+    song_name_copy(c->u.name.after, after);
     return HISS_OK;
 }
 

@@ -12,7 +12,8 @@
  *   since growing and undoing a grow lose nothing;
  * - instrument: private clones before/after (samples shared by refcount);
  * - orders / settings: small fixed snapshots;
- * - mix: one mix setting (mixparam.h) before/after.
+ * - mix: one mix setting (mixparam.h) before/after;
+ * - name: a channel strip's name before/after (slot: the channel).
  * Records never point at objects installed in the song: those may be
  * retired and freed by the engine's return path at any time.
  *
@@ -43,6 +44,7 @@ typedef enum {
     UNDO_ORDERS,
     UNDO_SETTINGS,
     UNDO_MIX,
+    UNDO_NAME,
 } UndoChangeKind;
 
 /* Where the editor's cursor was; edit.c maps it to its EditCursor. */
@@ -97,7 +99,8 @@ typedef struct {
 
 typedef struct {
     UndoChangeKind kind;
-    int slot; /* pattern or instrument slot; unused for orders/settings */
+    int slot; /* pattern or instrument slot, or channel (name); unused for
+                 orders/settings */
     union {
         struct {
             UndoCell *items;
@@ -123,6 +126,9 @@ typedef struct {
             MixParam param;
             int before, after;
         } mix;
+        struct {
+            char before[SONG_NAME_MAX], after[SONG_NAME_MAX];
+        } name;
     } u;
 } UndoChange;
 
@@ -173,6 +179,9 @@ HissError undo_step_add_instrument(UndoStep *step, int slot,
 HissError undo_step_add_orders(UndoStep *step, const UndoOrders *before,
                                const UndoOrders *after);
 HissError undo_step_add_mix(UndoStep *step, MixParam param, int before, int after);
+/* Channel `channel`'s strip name (0-based), copied. */
+HissError undo_step_add_name(UndoStep *step, int channel, const char *before,
+                             const char *after);
 HissError undo_step_add_settings(UndoStep *step, const UndoSettings *before,
                                  const UndoSettings *after);
 

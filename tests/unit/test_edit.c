@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "edit.h"
+#include "songfile.h"
 #include "test.h"
 
 /* ---- fixtures --------------------------------------------------------- */
@@ -82,6 +83,8 @@ static Snap snapshot(const Song *song)
     snap_int(&s, atomic_load(&song->master_gain_tenth_db));
     snap_int(&s, atomic_load(&song->limiter));
     snap_int(&s, atomic_load(&song->channels));
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        snap_put(&s, song->strips[c].name, sizeof song->strips[c].name);
     int oc = atomic_load(&song->order_count);
     snap_int(&s, oc);
     for (int i = 0; i < oc; i++)
@@ -996,6 +999,75 @@ static void song_settings(void)
     fixture_free(&f);
 }
 
+/* The song as saved and loaded again: names must come back as typed. */
+static Song *reloaded(const Song *song)
+{
+    char *text = NULL;
+    size_t len = 0;
+    Song *back = NULL;
+    HissDiag diag;
+    CHECK(songfile_format(song, &text, &len) == HISS_OK);
+    CHECK(text && songfile_parse(text, len, "t.hiss", &back, &diag) == HISS_OK);
+    free(text);
+    return back;
+}
+
+static void channel_names(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    CHECK_UNDO_REDO(&f, edit_strip_set_name(ed, 0, "kick"));
+    CHECK_UNDO_REDO(&f, edit_strip_set_name(ed, 1, "808 \"sub\" \\ b\xC3\xA4ss"));
+    CHECK_UNDO_REDO(&f, edit_strip_set_name(ed, 2, "keys"));
+    CHECK_STR(f.song->strips[0].name, "kick");
+    CHECK_STR(f.song->strips[2].name, "keys");
+    CHECK(edit_strip_set_name(ed, 3, "pad") == HISS_OK);
+    /* Undo and redo step through the names one by one. */
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK_STR(f.song->strips[3].name, "");
+    CHECK_STR(f.song->strips[2].name, "keys");
+    CHECK(edit_redo(ed) == HISS_OK);
+    CHECK_STR(f.song->strips[3].name, "pad");
+    /* The same name again is no step; an empty one clears, undoably. */
+    int depth = undo_depth(&ed->history);
+    CHECK(edit_strip_set_name(ed, 3, "pad") == HISS_OK);
+    CHECK(undo_depth(&ed->history) == depth);
+    CHECK_UNDO_REDO(&f, edit_strip_set_name(ed, 3, ""));
+    CHECK_STR(f.song->strips[3].name, "");
+    CHECK(edit_strip_set_name(ed, atomic_load(&f.song->channels), "x") == HISS_ERR_RANGE);
+    CHECK(edit_strip_set_name(ed, -1, "x") == HISS_ERR_RANGE);
+
+    /* A long name keeps its first 31 bytes, cut before a character that
+     * would not fit whole: 30 x's then a 2-byte u-umlaut keeps the 30. */
+    char longn[64];
+    memset(longn, 'x', 30);
+    snprintf(longn + 30, sizeof longn - 30, "\xC3\xBC and more");
+    CHECK(edit_strip_set_name(ed, 2, longn) == HISS_OK);
+    CHECK(strlen(f.song->strips[2].name) == 30 && f.song->strips[2].name[29] == 'x');
+    memset(longn, 'y', sizeof longn - 1);
+    longn[sizeof longn - 1] = 0;
+    CHECK(edit_strip_set_name(ed, 3, longn) == HISS_OK);
+    CHECK(strlen(f.song->strips[3].name) == SONG_NAME_MAX - 1);
+
+    /* Saved and loaded: every name as it was, quotes and all. */
+    Song *back = reloaded(f.song);
+    CHECK(back != NULL);
+    for (int c = 0; back && c < SONG_MAX_CHANNELS; c++)
+        CHECK_MSG(!strcmp(back->strips[c].name, f.song->strips[c].name),
+                  "channel %d: \"%s\" came back as \"%s\"", c + 1, f.song->strips[c].name,
+                  back->strips[c].name);
+    CHECK(back && !strcmp(back->strips[1].name, "808 \"sub\" \\ b\xC3\xA4ss"));
+    song_free(back);
+    /* Undone to the start, the song saves as one with no names. */
+    while (edit_undo(ed) == HISS_OK)
+        ;
+    back = reloaded(f.song);
+    for (int c = 0; back && c < SONG_MAX_CHANNELS; c++)
+        CHECK(!back->strips[c].name[0]);
+    song_free(back);
+    fixture_free(&f);
+}
+
 static void channel_count_keeps_data(void)
 {
     Fixture f = fixture();
@@ -1403,6 +1475,7 @@ int main(void)
     RUN(order_list);
     RUN(order_entries_create_missing_patterns);
     RUN(song_settings);
+    RUN(channel_names);
     RUN(channel_count_keeps_data);
     RUN(instrument_params);
     RUN(long_history_undoes_back_to_the_start);

@@ -39,6 +39,9 @@ static Snap snapshot(const Song *song)
     put_long(&s, atomic_load(&song->master_gain_tenth_db));
     put_long(&s, atomic_load(&song->limiter));
     put_long(&s, atomic_load(&song->channels));
+    /* Names of the channels a save writes. */
+    for (int c = 0; c < atomic_load(&song->channels); c++)
+        put_bytes(&s, song->strips[c].name, sizeof song->strips[c].name);
     int oc = atomic_load(&song->order_count);
     put_long(&s, oc);
     for (int i = 0; i < oc; i++)
@@ -137,13 +140,14 @@ static void random_action(Editor *ed)
         }
         break;
     case 33:
-        switch (rnd(7)) {
+        switch (rnd(8)) {
         case 0: edit_song_set_bpm_tenths(ed, 300 + rnd(2300)); break;
         case 1: edit_song_set_speed(ed, rnd(33)); break;
         case 2: edit_song_set_rows_per_beat(ed, rnd(34)); break;
         case 3: edit_song_set_swing(ed, rnd(102)); break;
         case 4: edit_song_set_master_gain(ed, rnd(800) - 650); break;
         case 5: edit_song_set_limiter(ed, rnd(2)); break;
+        case 6: edit_strip_set_name(ed, rnd(10), rnd(3) ? "kick \"808\"" : ""); break;
         default: edit_song_set_title(ed, rnd(2) ? "a" : "bee"); break;
         }
         break;
