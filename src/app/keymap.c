@@ -145,6 +145,7 @@ static const struct {
     {"M-g", ACT_GROOVE_EDIT},
     {"J", ACT_JAM_CAPTURE},
     {"P", ACT_PERFORMANCE_CAPTURE},
+    {"N", ACT_CHANNEL_NAME},
     {",", ACT_MUTE_TOGGLE},
     {"M-F9", ACT_MUTE_TOGGLE},
     {"/", ACT_SOLO_TOGGLE},
@@ -237,6 +238,7 @@ static const struct {
     {"-", ACT_SET_DEC},
     {"R", ACT_LOUDNESS_RESET},
     {"L", ACT_MIDI_LEARN},
+    {"N", ACT_MIXER_CHANNEL_NAME},
 };
 
 /* Named keys, in the spelling keymap_key_name prints. */

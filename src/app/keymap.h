@@ -167,6 +167,8 @@ typedef enum {
       "write what was played (record off) in the last pass into the song")       \
     X(ACT_PERFORMANCE_CAPTURE, "performance_capture", PATTERN,                    \
       "capture the performance (again: write it as new order entries)")          \
+    X(ACT_CHANNEL_NAME, "channel_name", PATTERN,                                  \
+      "name this channel (\"kick\"; empty clears), shown above it and on the mixer") \
     X(ACT_MUTE_TOGGLE, "mute_toggle", PATTERN, "mute/unmute this channel")        \
     X(ACT_SOLO_TOGGLE, "solo_toggle", PATTERN, "solo/unsolo this channel")        \
     X(ACT_INSTRUMENT_PREV, "instrument_prev", PATTERN,                            \
@@ -279,6 +281,8 @@ typedef enum {
     X(ACT_SET_DEC, "setting_down", SETTINGS, "decrease the setting")              \
     X(ACT_LOUDNESS_RESET, "loudness_reset", SETTINGS,                             \
       "mixer: measure the integrated loudness, range and true peak afresh")      \
+    X(ACT_MIXER_CHANNEL_NAME, "mixer_channel_name", SETTINGS,                     \
+      "mixer: name the chosen channel (empty clears; undoable, saved)")           \
     X(ACT_MIDI_LEARN, "midi_learn", SETTINGS,                                     \
       "MIDI learn: the next controller moved binds the mixer's setting (settings: tempo)")
 

@@ -128,6 +128,20 @@ HissError ui_report(UiApp *app, HissError err, const char *what)
     return err;
 }
 
+void ui_report_rename(UiApp *app, HissError err, const char *what, const char *typed,
+                      const char *kept)
+{
+    if (ui_report(app, err, what) != HISS_OK)
+        return;
+    if (strlen(typed) >= SONG_NAME_MAX)
+        ui_set_message(app, true, "name cut to %d bytes (the most a name holds): %s",
+                       SONG_NAME_MAX - 1, kept);
+    else if (!kept[0])
+        ui_set_message(app, false, "%s: no name now", what);
+    else
+        ui_set_message(app, false, "%s: %s", what, kept);
+}
+
 void ui_prompt(UiApp *app, const char *label, const char *initial,
                UiPromptDone done)
 {

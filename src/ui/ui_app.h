@@ -301,6 +301,14 @@ void ui_set_tempo(UiApp *app, int bpm_tenths);
 void ui_loudness_reset(UiApp *app);
 /* Reports an edit_* result on the status line; returns err. */
 HissError ui_report(UiApp *app, HissError err, const char *what);
+/* Reports a rename (edit_instrument_set_name, edit_strip_set_name) of
+ * `what` to `typed`: its error, or the name `kept` now, and when it had
+ * to be cut, that it was. */
+void ui_report_rename(UiApp *app, HissError err, const char *what, const char *typed,
+                      const char *kept);
+/* Asks for channel `channel`'s name (0-based), the one it has offered,
+ * and names it (ui_mixer.c): the mixer's and the pattern screen's key. */
+void ui_mixer_rename_channel(UiApp *app, int channel);
 /* The first key bound to act, for hints ("(unbound)" when none). */
 void ui_first_key(const UiApp *app, KeymapAction act, char *buf, size_t size);
 /* The directory of the song file (or the working directory). */

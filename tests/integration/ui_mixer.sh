@@ -1,7 +1,8 @@
 #!/bin/bash
 # The mixer page as a user drives it: open it, turn channel 1's fader
-# down, open a send, undo it, mute channel 2, and save; the song file
-# holds what the page showed. While the song plays, channel 1's meter
+# down, open a send, undo it, mute channel 2, name it (undo and redo the
+# name), and save; the song file holds what the page showed, and the
+# pattern screen's header shows the name, where N names a channel too. While the song plays, channel 1's meter
 # lights with its peak hold at the level a full-scale sine reaches
 # through the fader, the silent channel 2 stays dark, and the master's
 # loudness reads what the sine's level gives. ASCII
@@ -49,12 +50,33 @@ keys Down Left +
 check "+ on channel 2's Solo column solos it..." wait_for " 02            -15.0    0 . S"
 keys - Left +
 check "... - clears it, and + on Mute mutes channel 2" wait_for " 02            -15.0    0 M ."
+keys N
+check "N asks for channel 2's name" wait_for "Channel 2 name (empty: none):"
+T send-keys -t ui -l '808 "sub"'
+keys Enter
+check "... which shows on its line, quotes and all" wait_for ' 02 808 "sub"  -15.0    0 M .'
+keys C-z
+check "undo takes the name back" wait_for " 02            -15.0    0 M ."
+keys C-y
+check "... and redo gives it again" wait_for ' 02 808 "sub"  -15.0    0 M .'
 stamp=$(file_stamp "$TMP/mix.hiss")
 keys C-s
 check "saves" wait_written "$TMP/mix.hiss" "$stamp"
 check "the song keeps channel 1's fader" grep -qx 'channel 01 gain -16.5 pan 0 mute off solo off' "$TMP/mix.hiss"
-check "... and channel 2's mute, not the undone send" \
-    grep -qx 'channel 02 gain -15.0 pan 0 mute on solo off' "$TMP/mix.hiss"
+check "... and channel 2's mute and name, not the undone send" \
+    grep -qx 'channel 02 name "808 \\"sub\\"" gain -15.0 pan 0 mute on solo off' "$TMP/mix.hiss"
+keys C-e
+check "the pattern's header names channel 2 (its first five columns)" \
+    wait_re '^ *\| Ch 01 [.#]{5}     \| 808 "       MUTE\|'
+keys N
+check "N on the pattern screen asks for the cursor channel's name" \
+    wait_for "Channel 1 name (empty: none):"
+T send-keys -t ui -l 'kick'
+keys Escape
+check "Esc leaves channel 1 unnamed" wait_for "cancelled"
+check "... its header as it was" shows "| Ch 01 "
+keys C-a
+check "back on the mixer, on channel 2's Mute" wait_for " Mute | master"
 keys M-Enter
 # A full-scale sine through -16.5 dB peaks at -16.5 dBFS: 10 of 16 cells
 # (-40..0 dBFS) lit, the hold on the tenth, its level beside the mark.
@@ -63,7 +85,7 @@ check "playing, channel 1's meter lights with its hold and level" \
 # Both sides a sine peaking at -16.5 dBFS: 20 log10(peak) - 0.691, the
 # momentary loudness libebur128 reads from the engine's tap.
 check "the mixer shows the master's momentary loudness" wait_for " M -17.2 S "
-check "... and the muted channel 2 stays dark" shows " 02            -15.0    0 M . "
+check "... and the muted channel 2 stays dark" shows ' 02 808 "sub"  -15.0    0 M . '
 check "... its meter empty" shows_re " 02 .* \.{16}\|"
 keys Space
 check "stopped, channel 1's meter and its hold fall to nothing" wait_re " 01 .* \.{16}\| *$"

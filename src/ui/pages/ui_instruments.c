@@ -561,21 +561,8 @@ static void rename_done(UiApp *app, const char *text)
                                "new instrument") != HISS_OK)
             return;
     }
-    /* A name holds SONG_NAME_MAX - 1 bytes: a longer one is cut between
-     * characters, never inside one, and the user is told. */
-    char name[SONG_NAME_MAX];
-    size_t cut = strlen(text);
-    if (cut >= sizeof name) {
-        cut = sizeof name - 1;
-        while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
-            cut--;
-    }
-    memcpy(name, text, cut);
-    name[cut] = 0;
-    if (ui_report(app, edit_instrument_set_name(app->ed, slot, name), "rename") ==
-            HISS_OK && text[cut])
-        ui_set_message(app, true, "name cut to %d bytes (the most a name holds): %s",
-                       (int)sizeof name - 1, name);
+    HissError err = edit_instrument_set_name(app->ed, slot, text);
+    ui_report_rename(app, err, "rename", text, song_instrument(app->song, slot)->name);
 }
 
 /* "raw|linear|sinc": what a choice field takes, from the names the song

@@ -28,6 +28,10 @@
 
 enum { METER_CELLS = 16, METER_X = 55, FIRST_ROW = UI_HEADER_LINES + 2 };
 
+/* A channel's name on its line: the columns after its number, up to a
+ * blank before the fader's (a longer name shows its start). */
+enum { NAME_X = 4, NAME_W = 9 };
+
 typedef enum { VIEW_CHANNELS, VIEW_INSERTS, VIEW_MASTER, VIEW_SENDS, VIEWS } View;
 
 static const char *const VIEW_NAMES[VIEWS] = {"channels", "inserts", "master", "sends"};
@@ -220,9 +224,7 @@ static void mark_clip(const UiApp *app, int y, int m)
 
 static void draw_channel(UiApp *app, int y, int c)
 {
-    char line[160], meter[METER_CELLS + 2], hold[16] = "", name[16];
-    const char *strip_name = app->song->strips[c].name;
-    snprintf(name, sizeof name, "%.9s", strip_name);
+    char line[160], meter[METER_CELLS + 2], hold[16] = "";
     meter_text(app, c, meter);
     /* The hold in dBFS, or while the compressor ("c") or the ducker
      * ("v") turns the channel down by a tenth of a dB or more, by how
@@ -236,7 +238,8 @@ static void draw_channel(UiApp *app, int y, int c)
         snprintf(hold, sizeof hold, "%c%4.1f", comp ? 'c' : 'v', (comp + duck) / 100.0);
     else
         hold_text(app, c, hold, sizeof hold);
-    int n = snprintf(line, sizeof line, " %02d %-9s", c + 1, name);
+    /* The name goes in after the line: it is measured in columns. */
+    int n = snprintf(line, sizeof line, " %02d %9s", c + 1, "");
     for (int k = 0; k < EDIT_STRIP_FIELDS && n < (int)sizeof line; k++) {
         char v[UI_PARAM_TEXT];
         field_text(app->song, c, COLUMN[k].field, v, sizeof v);
@@ -245,6 +248,9 @@ static void draw_channel(UiApp *app, int y, int c)
     }
     snprintf(line + n, sizeof line - (size_t)n, " %s%s", meter, hold);
     ui_put(y, 0, COLS, A_NORMAL, line);
+    if (COLS > NAME_X)
+        ui_put(y, NAME_X, hiss_clampi(COLS - NAME_X, 0, NAME_W), A_NORMAL,
+               app->song->strips[c].name);
     if (c == channel)
         ui_put(y, COLUMN[column].x, COLUMN[column].w, ui_attr(UI_C_CURSOR),
                line + COLUMN[column].x);
@@ -390,9 +396,9 @@ static void mixer_draw(UiApp *app, unsigned dirty)
     const Song *s = app->song;
     int channels = atomic_load(&s->channels);
     channel = hiss_clampi(channel, 0, channels - 1);
-    char title[128], name[24] = "";
+    char title[128], name[SONG_NAME_MAX + 4] = "";
     if (s->strips[channel].name[0])
-        snprintf(name, sizeof name, " (%.12s)", s->strips[channel].name);
+        snprintf(name, sizeof name, " (%s)", s->strips[channel].name);
     int n = snprintf(title, sizeof title, " Mixer:");
     for (int v = 0; v < VIEWS; v++)
         n += snprintf(title + n, sizeof title - (size_t)n, v == (int)view ? " [%s]" : " %s",
@@ -404,7 +410,7 @@ static void mixer_draw(UiApp *app, unsigned dirty)
     int ab_w = (int)strlen(ab);
     if (view == VIEW_INSERTS) {
         int room = COLS - n - (ab_w ? ab_w + 1 : 0);
-        if ((int)strlen(name) + 12 > room)
+        if (ui_text_width(name) + 12 > room)
             name[0] = 0; /* the number is enough where space is short */
         snprintf(title + n, sizeof title - (size_t)n, "  channel %02d%s", channel + 1, name);
     }
@@ -507,6 +513,28 @@ static void type(UiApp *app)
     ui_prompt(app, label, val, typed_value);
 }
 
+/* The channel a name typed goes to: the prompt's answer comes later. */
+static int renaming;
+
+static void channel_named(UiApp *app, const char *text)
+{
+    char what[32];
+    snprintf(what, sizeof what, "channel %02d", renaming + 1);
+    HissError err = edit_strip_set_name(app->ed, renaming, text);
+    ui_report_rename(app, err, what, text, app->song->strips[renaming].name);
+    app->dirty |= UI_DIRTY_ALL;
+}
+
+void ui_mixer_rename_channel(UiApp *app, int c)
+{
+    if (c < 0 || c >= atomic_load(&app->song->channels))
+        return;
+    char label[64];
+    renaming = c;
+    snprintf(label, sizeof label, "Channel %d name (empty: none)", c + 1);
+    ui_prompt(app, label, app->song->strips[c].name, channel_named);
+}
+
 static bool mixer_handle(UiApp *app, int key, KeymapAction act)
 {
     (void)key;
@@ -548,6 +576,14 @@ static bool mixer_handle(UiApp *app, int key, KeymapAction act)
     case ACT_MIDI_LEARN:
         ui_learn_start(app);
         return true;
+    case ACT_MIXER_CHANNEL_NAME:
+        /* The channel whose line or inserts are shown; the master and
+         * the sends have no channel to name. */
+        if (view == VIEW_CHANNELS || view == VIEW_INSERTS)
+            ui_mixer_rename_channel(app, channel);
+        else
+            ui_set_message(app, false, "names are for channels: the channels or inserts view");
+        return true;
     case ACT_LOUDNESS_RESET:
         ui_loudness_reset(app);
         ui_set_message(app, false, "integrated loudness, range and true peak start afresh");
@@ -568,7 +604,8 @@ static void mixer_keys_note(const UiApp *app, char *out, size_t size)
 {
     static const KeymapAction ACTS[] = {ACT_NEXT_FIELD, ACT_PREV_FIELD, ACT_LEFT,
                                         ACT_RIGHT,      ACT_UP,         ACT_DOWN,
-                                        ACT_PAGE_DOWN,  ACT_PAGE_UP,    ACT_SELECT};
+                                        ACT_PAGE_DOWN,  ACT_PAGE_UP,    ACT_SELECT,
+                                        ACT_MIXER_CHANNEL_NAME};
     char k[sizeof ACTS / sizeof ACTS[0]][32];
     for (size_t i = 0; i < sizeof ACTS / sizeof ACTS[0]; i++) {
         /* As the mixer finds them (the help screen is on top). */
@@ -581,10 +618,11 @@ static void mixer_keys_note(const UiApp *app, char *out, size_t size)
              "inserts, master, sends); %s and %s choose a field, %s and %s a channel or a "
              "line; the keys above (and %s and %s, in bigger steps) change the chosen "
              "value, or flip a switch (M mute, S solo, p pre-fader send); %s types a "
-             "value, or flips a switch. A channel's last column holds its peak in dBFS, "
+             "value, or flips a switch; %s names the channel (empty: no name). A "
+             "channel's last column holds its peak in dBFS, "
              "or how far its compressor (c) or ducker (v) turns it down (GR, in dB); "
              "the last two lines meter the delay's and the reverb's returns.",
-             k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8]);
+             k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9]);
 }
 
 const UiPage ui_mixer_page = {

@@ -19,6 +19,7 @@ enum {
     ROWNUM_W = 3,
     CELL_W = 17, /* "C-4 01 40 A0F R21" */
     CHANNEL_W = CELL_W + 1,
+    HEADER_NAME_W = 5, /* a channel's name in its header: as wide as "Ch 01" */
 };
 
 /* Where each cursor column sits inside a cell, and how wide it is. */
@@ -279,6 +280,11 @@ static void draw_channel_header(UiApp *app, int nch, int nvis)
             ui_put(y, x + 8 + UI_CHANNEL_METER_CELLS, CELL_W - 7 - UI_CHANNEL_METER_CELLS,
                    ui_attr(role), soloed ? " SOLO" : "");
         }
+        /* A named channel shows the start of its name where "Ch 01"
+         * stands: the mixer has the number and more of the name. */
+        const char *name = app->song->strips[ch].name;
+        if (name[0])
+            ui_put(y, x + 2, HEADER_NAME_W, ui_attr(role), name);
         x += CHANNEL_W;
     }
     ui_put(y, x, 1, ui_attr(UI_C_DIM),
@@ -666,6 +672,9 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
         return true;
     case ACT_PERFORMANCE_CAPTURE:
         ui_record_toggle_capture(app);
+        return true;
+    case ACT_CHANNEL_NAME:
+        ui_mixer_rename_channel(app, ed->cursor.channel);
         return true;
     case ACT_MUTE_TOGGLE:
         ui_pattern_toggle_flag(app, ed->cursor.channel, EDIT_STRIP_MUTE, false);
