@@ -766,6 +766,7 @@ static HissError render_loop(Engine *engine, const TimingScan *scan,
 typedef struct {
     float peak;
     uint64_t overs;        /* at or over full scale in what was written */
+    bool limiter_on;       /* the master limiter ran (not --no-limiter, not off in the song) */
     uint64_t limit_frames; /* frames the master limiter turned down */
     double limit_max_db;   /* its deepest reduction */
     char format[48];
@@ -773,7 +774,7 @@ typedef struct {
 
 static Figures figures_of(SampleioWriter *const *writers, int count)
 {
-    Figures f = {0, 0, 0, 0, ""};
+    Figures f = {0, 0, false, 0, 0, ""};
     for (int i = 0; i < count; i++) {
         if (!writers[i])
             continue; /* the gap between the channels and the sends */
@@ -792,7 +793,8 @@ static void print_summary(const char *what, const char *count, const RenderOptio
     format_peak(f->peak, peak, sizeof peak);
     /* Clipping (what the file holds) and limiting (what the master did to
      * keep it from clipping) are separate facts: a mix can have either. */
-    char limited[96] = ", limiter idle";
+    char limited[96];
+    snprintf(limited, sizeof limited, ", limiter %s", f->limiter_on ? "idle" : "off");
     if (f->limit_frames)
         snprintf(limited, sizeof limited, ", limiter reduced up to %.1f dB for %.3f s",
                  f->limit_max_db, (double)f->limit_frames / o->rate);
@@ -880,8 +882,10 @@ static void print_json(const RenderOptions *o, const RenderResult *r, const Figu
     printf(", \"frames\": %llu, \"rate\": %u, \"peak_dbfs\": ",
            (unsigned long long)r->frames, o->rate);
     json_number(f->peak > 0 ? 20 * log10(f->peak) : -HUGE_VAL);
-    printf(", \"clipped\": %llu, \"limiter_frames\": %llu, \"limiter_max_db\": %.2f",
-           (unsigned long long)f->overs, (unsigned long long)f->limit_frames,
+    printf(", \"clipped\": %llu, \"limiter\": %s, \"limiter_frames\": %llu, "
+           "\"limiter_max_db\": %.2f",
+           (unsigned long long)f->overs, f->limiter_on ? "true" : "false",
+           (unsigned long long)f->limit_frames,
            f->limit_max_db);
     printf(", \"integrated_lufs\": ");
     json_number(l->integrated_lufs);
@@ -1013,6 +1017,7 @@ int cli_render(int argc, char **argv)
                 o.song, RENDER_MAX_SECONDS / 60);
     Figures mix_figures = figures_of(&mix_writer, mix_writer ? 1 : 0);
     const EngineStatus *status = engine_status(engine);
+    mix_figures.limiter_on = atomic_load(&song->limiter);
     mix_figures.limit_frames = atomic_load(&status->limit_frames);
     mix_figures.limit_max_db = atomic_load(&status->limit_max_centi_db) / 100.0;
     Figures stem_figures = figures_of(stems.writers, stems.count);
@@ -1021,6 +1026,7 @@ int cli_render(int argc, char **argv)
         Figures master = figures_of(&stems.master, 1);
         stem_figures.peak = fmaxf(stem_figures.peak, master.peak);
         stem_figures.overs += master.overs;
+        stem_figures.limiter_on = mix_figures.limiter_on;
         stem_figures.limit_frames = mix_figures.limit_frames;
         stem_figures.limit_max_db = mix_figures.limit_max_db;
         SampleioWriter *w = stems.master;
