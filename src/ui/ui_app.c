@@ -1301,6 +1301,17 @@ static void draw_segment(int y, int *x, attr_t attr, const char *text)
     *x += w;
 }
 
+/* The columns the header's name takes without a title: the file name
+ * (or what stands for it) and [+]. */
+static int header_name_least(const UiApp *app)
+{
+    const char *slash = strrchr(app->path, '/');
+    const char *file = app->path[0] ? (slash ? slash + 1 : app->path) : "";
+    if (!file[0])
+        file = app->song->title[0] ? "(not saved)" : "(untitled)";
+    return ui_text_width(file) + (edit_is_dirty(app->ed) ? 4 : 0);
+}
+
 /* "beat-v2.hiss: Dusty Tape [+]": the file (which version this is
  * matters) and the song's title, in `width` columns. A long title gives
  * way first, marked as cut; then the file name keeps its end. */
@@ -1358,9 +1369,8 @@ static void draw_header(UiApp *app)
     /* Line 0: name, page, title, dirty marker | play state, tempo, audio. */
     int x = 0;
     move(0, 0);
-    draw_segment(0, &x, ui_attr(UI_C_BADGE), " hiss ");
-    snprintf(buf, sizeof buf, " %-11s ", app->pages[app->page]->title);
-    draw_segment(0, &x, ui_attr(UI_C_ON), buf);
+    char page[32];
+    snprintf(page, sizeof page, " %-11s ", app->pages[app->page]->title);
     char clock[24];
     ui_clock_text(&app->clock, song, playing, atomic_load(&st->order),
                   atomic_load(&st->pattern), atomic_load(&st->row), clock, sizeof clock);
@@ -1393,7 +1403,26 @@ static void draw_header(UiApp *app)
     bool gone = audio_now && audio_state(audio_now) != AUDIO_STATE_RUNNING;
     int right_w = ui_text_width(right) + ui_text_width(tempo) +
                   ui_text_width(audiobuf) + 1;
-    int title_w = COLS - x - right_w;
+    const char *badge = " hiss ";
+    int title_w = COLS - ui_text_width(badge) - ui_text_width(page) - right_w;
+    /* The file name says which version of the song this is: on a narrow
+     * screen the page name's padding, then the song's length beside the
+     * clock while playing, give way before it is cut. */
+    int least = header_name_least(app) + 1;
+    if (title_w < least) {
+        title_w += ui_text_width(page);
+        snprintf(page, sizeof page, " %s ", app->pages[app->page]->title);
+        title_w -= ui_text_width(page);
+    }
+    char *length = strchr(right, '/');
+    if (title_w < least && playing && length) {
+        char *end = strchr(length, ' ');
+        int cut = end ? (int)(end - length) : 0;
+        memmove(length, length + cut, strlen(length + cut) + 1);
+        title_w += cut;
+    }
+    draw_segment(0, &x, ui_attr(UI_C_BADGE), badge);
+    draw_segment(0, &x, ui_attr(UI_C_ON), page);
     if (title_w > 0) {
         char name[UI_PATH_MAX + SONG_TITLE_MAX + 16];
         header_name(app, name, sizeof name, title_w - 1);

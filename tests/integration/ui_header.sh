@@ -46,6 +46,20 @@ check "with [+] it is cut with a mark, not dropped" \
 keys C-q n
 check "quits once more" wait_for "hiss exited 0"
 
+# At 80x24, playing, with [+]: the clock and a long file name share the
+# line; the page name's padding and the song's length give way, not the
+# file name.
+mkdir -p "$TMP/songs"
+cp patterns/demo.hiss "$TMP/songs/dusty-tape-v2.hiss"
+ln -sfn "$(pwd)/samples" "$TMP/samples"
+start_editor "" songs/dusty-tape-v2.hiss
+check "the demo opens" header_shows " dusty-tape-v2\.hiss: Du"
+keys z Space
+check "playing with [+], the file name stays whole" \
+    header_shows "^ hiss +PATTERN +dusty-tape-v2\.hiss(: [^ ]+)? \[\+\] +. [0-9A-F]{2}:[0-9A-F]{2}:[0-9]{3} "
+keys Space C-q n
+check "quits after playing" wait_for "hiss exited 0"
+
 start_editor "" ""
 check "a new song without a name or title says so" header_shows " \(untitled\) "
 keys C-q
