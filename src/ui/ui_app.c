@@ -1204,12 +1204,30 @@ static void update_channel_meters(UiApp *app, EngineStatus *st)
         app->mix_moved = true;
     }
     uint64_t mute = atomic_load(&st->mute_pending), solo = atomic_load(&st->solo_pending);
+    if (atomic_load(&st->bars_started) != app->expected_bars || !ui_is_playing(app))
+        app->mute_expected_mask = app->solo_expected_mask = 0;
+    app->mute_expected_mask &= mute ^ app->mute_expected; /* until the engine agrees */
+    app->solo_expected_mask &= solo ^ app->solo_expected;
+    mute = (mute & ~app->mute_expected_mask) | (app->mute_expected & app->mute_expected_mask);
+    solo = (solo & ~app->solo_expected_mask) | (app->solo_expected & app->solo_expected_mask);
     if (mute != app->mute_pending || solo != app->solo_pending) {
         app->mute_pending = mute;
         app->solo_pending = solo;
         app->channel_meters_moved = app->mix_moved = true;
         app->dirty |= UI_DIRTY_PLAYROW;
     }
+}
+
+void ui_expect_pending(UiApp *app, int channel, bool solo, bool pending)
+{
+    uint64_t bit = UINT64_C(1) << channel;
+    uint64_t *shown = solo ? &app->solo_pending : &app->mute_pending;
+    uint64_t *expected = solo ? &app->solo_expected : &app->mute_expected;
+    app->expected_bars = atomic_load(&ui_status(app)->bars_started);
+    *(solo ? &app->solo_expected_mask : &app->mute_expected_mask) |= bit;
+    *expected = pending ? *expected | bit : *expected & ~bit;
+    *shown = pending ? *shown | bit : *shown & ~bit;
+    app->channel_meters_moved = app->mix_moved = true;
 }
 
 /* LUFS in tenths, INT32_MIN for silence. */

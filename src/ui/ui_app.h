@@ -213,6 +213,12 @@ struct UiApp {
     /* Bit c: channel c's mute (solo) was changed at the bar and is not
      * heard yet (EngineStatus); both pages mark it until the bar comes. */
     uint64_t mute_pending, solo_pending;
+    /* What a key just asked for is shown before the engine has taken it:
+     * bit c of *_expected_mask overrides the engine's pending bit with
+     * *_expected's until the engine agrees, a bar begins (bars_started
+     * moves past expected_bars) or playback stops. */
+    uint64_t mute_expected, mute_expected_mask, solo_expected, solo_expected_mask;
+    uint32_t expected_bars;
     /* The master's loudness, measured here from the engine's output tap
      * (never on the audio thread): momentary, short-term and integrated
      * LUFS, the loudness range in LU and the true peak in dBTP, all in
@@ -271,6 +277,9 @@ const char *ui_cue_at_name(int at);
  * screen's keys do: at once, or with at_bar from the next bar
  * (ui_pattern.c). */
 void ui_pattern_toggle_flag(UiApp *app, int channel, EditStripField flag, bool at_bar);
+/* Channel `channel`'s mute (solo) at the bar is now pending, or no
+ * longer: shown so at once, before the engine says it. */
+void ui_expect_pending(UiApp *app, int channel, bool solo, bool pending);
 /* One tap of the tempo: the fourth in a row sets it (ui_pattern.c). */
 void ui_pattern_tap(UiApp *app);
 void ui_set_message(UiApp *app, bool error, const char *fmt, ...)

@@ -75,8 +75,24 @@ open_pattern pend
 keys M-Enter
 # Early in a bar (row 1 to 3 playing), so its end is 3 s away or more.
 early_in_bar() { WAIT_STEPS=100 wait_re " 00:00:00[1-3] "; }
+# first_state CH BEFORE_RE: channel CH's header as first drawn after a
+# key, the first state read that no longer matches BEFORE_RE (what it
+# showed before): the key's own redraw must already show what is coming.
+first_state() {
+    local h
+    for _ in $(seq 1 300); do
+        h=$(screen | grep -oE "\| Ch $1 [^|]*\|" | head -1)
+        if [ -n "$h" ] && ! grep -qE -- "$2" <<<"$h"; then
+            echo "$h"
+            return
+        fi
+    done
+}
 check "playing, early in a bar" early_in_bar
 keys M
+state=$(first_state 01 '^\| Ch 01 [#.]{5} +\|$')
+check "M: the first redraw marks the mute for the bar ($state)" \
+    test "$state" = "| Ch 01   MUTE@bar|"
 check "M: channel 1 shows its mute coming at the bar" wait_for "| Ch 01   MUTE@bar|"
 keys C-a
 check "... the mixer marks it after its M" wait_re "^ 01 +-15\.0 +0 M@\. "
@@ -90,6 +106,9 @@ check "... no mark left" shows_not "@bar"
 
 check "early in the next bar" early_in_bar
 keys M
+state=$(first_state 01 '^\| Ch 01 +MUTE\|$')
+check "M again: the first redraw marks the unmute for the bar ($state)" \
+    test "$state" = "| Ch 01 UNMUTE@bar|"
 check "M again: the unmute is marked till the bar" wait_for "| Ch 01 UNMUTE@bar|"
 check "... and goes with the bar" wait_re "\| Ch 01 [#.]{5}     \|"
 check "... which brings the channel back" wait_re "\| Ch 01 #"

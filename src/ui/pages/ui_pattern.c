@@ -438,7 +438,12 @@ static EditField field_at_cursor(const Editor *ed)
  * playing engine keeps the old flag until the next bar starts. */
 void ui_pattern_toggle_flag(UiApp *app, int ch, EditStripField flag, bool at_bar)
 {
+    bool solo = flag == EDIT_STRIP_SOLO;
+    /* Pressed again before the bar, the change is called off. */
+    bool was_pending = ((solo ? app->solo_pending : app->mute_pending) >> ch) & 1;
     HissError err = perform_toggle_flag(&app->perform, ch, flag, at_bar);
+    if (err == HISS_OK && at_bar && ui_is_playing(app))
+        ui_expect_pending(app, ch, solo, !was_pending);
     if (err != HISS_ERR_RANGE)
         ui_report(app, err, flag == EDIT_STRIP_SOLO ? "solo" : "mute");
     app->dirty |= UI_DIRTY_HEADER | UI_DIRTY_BODY;
