@@ -419,6 +419,37 @@ push:;
     return id;
 }
 
+uint64_t undo_push_joining(UndoHistory *h, UndoStep *step, uint64_t id)
+{
+    if (undo_step_is_empty(step) || !id || h->pos != h->count || h->count == 0 ||
+        h->steps[h->count - 1]->id != id)
+        return undo_push(h, step);
+    UndoStep *top = h->steps[h->count - 1];
+    int count = top->count + step->count;
+    size_t change = sizeof *top->changes;
+    if (count > top->cap) {
+        UndoChange *n = realloc(top->changes, (size_t)count * change);
+        if (!n)
+            return undo_push(h, step); /* a step of its own still undoes */
+        h->bytes += (size_t)(count - top->cap) * change;
+        top->bytes += (size_t)(count - top->cap) * change;
+        top->changes = n;
+        top->cap = count;
+    }
+    memcpy(top->changes + top->count, step->changes, (size_t)step->count * change);
+    top->count = count;
+    /* What the changes hold moves with them; the emptied shell goes. */
+    size_t held = step->bytes - sizeof *step - (size_t)step->cap * change;
+    top->bytes += held;
+    h->bytes += held;
+    step->count = 0;
+    undo_step_free(step);
+    h->merge_key = 0;
+    top->id = h->next_id++;
+    enforce_limits(h);
+    return top->id;
+}
+
 const UndoStep *undo_back(UndoHistory *h)
 {
     h->merge_key = 0;

@@ -199,6 +199,14 @@ uint64_t undo_push(UndoHistory *h, UndoStep *step);
  * middle of the sweep). Returns the id, as undo_push. */
 uint64_t undo_push_merging(UndoHistory *h, UndoStep *step, uint64_t key);
 
+/* Like undo_push, but when the newest step has id `id` and nothing was
+ * undone since, that step takes `step`'s changes after its own (undone
+ * first), so one undo takes back both: a change that follows from an edit
+ * on its own (a stretch following a tempo edit) joins the edit. The
+ * joined step gets a new id (the song differs from a save made before the
+ * join). Returns the id, as undo_push. */
+uint64_t undo_push_joining(UndoHistory *h, UndoStep *step, uint64_t id);
+
 /* The step to undo (apply its changes backwards, restoring `before`), or
  * NULL; moves the position back. The history keeps ownership. */
 const UndoStep *undo_back(UndoHistory *h);

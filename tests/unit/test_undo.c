@@ -50,6 +50,32 @@ static void back_and_forward_in_order(void)
     undo_deinit(&h);
 }
 
+/* A joined step is the newest one grown by the changes, under a new id,
+ * its bytes counted; only the newest joins, and not once it was undone. */
+static void a_step_joins_only_the_newest(void)
+{
+    UndoHistory h;
+    undo_init(&h, 0, 0);
+    uint64_t first = undo_push(&h, cell_step(1, 0, 1));
+    uint64_t tempo = undo_push(&h, cell_step(2, 0, 1));
+    CHECK(undo_push_joining(&h, cell_step(3, 0, 1), first) != first);
+    CHECK(undo_depth(&h) == 3); /* not the newest: a step of its own */
+    CHECK(undo_back(&h) != NULL && undo_state_id(&h) == tempo);
+    CHECK(undo_push_joining(&h, cell_step(4, 0, 1), tempo) != tempo);
+    CHECK(undo_depth(&h) == 3 && !undo_can_redo(&h)); /* undone: its own */
+    uint64_t newest = undo_state_id(&h);
+    size_t bytes = h.bytes;
+    UndoStep *more = cell_step(5, 0, 1);
+    size_t more_bytes = more->bytes;
+    uint64_t joined = undo_push_joining(&h, more, newest);
+    CHECK(undo_depth(&h) == 3 && joined > newest && undo_state_id(&h) == joined);
+    CHECK(h.bytes > bytes && h.bytes < bytes + more_bytes); /* the shell went */
+    const UndoStep *s = undo_back(&h);
+    CHECK(s && s->count == 2 && s->changes[0].u.cells.items[0].row == 4 &&
+          s->changes[1].u.cells.items[0].row == 5);
+    undo_deinit(&h);
+}
+
 static void empty_steps_are_not_kept(void)
 {
     UndoHistory h;
@@ -302,6 +328,7 @@ static void a_sweep_of_one_setting_is_one_step(void)
 int main(void)
 {
     RUN(back_and_forward_in_order);
+    RUN(a_step_joins_only_the_newest);
     RUN(empty_steps_are_not_kept);
     RUN(repeated_cell_keeps_first_before);
     RUN(step_limit_drops_oldest);
