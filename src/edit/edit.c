@@ -330,6 +330,30 @@ static UndoStep *step_begin(void)
     return undo_step_new();
 }
 
+/* Applies a built step and remembers it as part of the step with undo id
+ * `join` when that is the newest (undo_push_joining), else as a step of
+ * its own; the cursor stays. Frees the step on failure. */
+static HissError step_finish_joining(Editor *ed, UndoStep *step, uint64_t join)
+{
+    if (!step)
+        return HISS_ERR_NOMEM;
+    edit_record_end_pass(ed);
+    step->cursor_before = step->cursor_after = cursor_to_undo(ed->cursor);
+    HissError err = apply_step(ed, step, true);
+    if (err) {
+        undo_step_free(step);
+        return err;
+    }
+    if (!undo_step_is_empty(step))
+        ed->change_count++;
+    bool joins = join && join == undo_state_id(&ed->history) && !undo_can_redo(&ed->history);
+    uint64_t id = undo_push_joining(&ed->history, step, join);
+    /* The joined step is still the tempo edit's, under its new id. */
+    if (joins && ed->tempo_step == join)
+        ed->tempo_step = id;
+    return HISS_OK;
+}
+
 /* Applies a built step, moves the cursor to `after` and remembers the
  * step. An empty step still moves the cursor (typing the same note again
  * advances like any entry). Frees the step on failure. */
@@ -394,6 +418,7 @@ Editor *edit_new(Song *song, EditRetireFn retire_fn, void *retire_ctx)
     ed->step = 1;
     undo_init(&ed->history, 0, 0);
     ed->saved_state = undo_state_id(&ed->history);
+    ed->tempo_edit = ++ed->tempo_edits; /* a song's tempo is news */
     editor_reset_view(ed);
     return ed;
 }
@@ -415,6 +440,8 @@ void edit_set_song(Editor *ed, Song *song)
     ed->record_pass = NULL;
     undo_clear(&ed->history);
     ed->saved_state = undo_state_id(&ed->history);
+    ed->tempo_edit = ++ed->tempo_edits;
+    ed->tempo_step = 0;
     editor_reset_view(ed);
 }
 
@@ -461,6 +488,8 @@ static HissError step_history(Editor *ed, bool forward)
     ed->cursor = cursor_clamped(ed, cursor_from_undo(forward ? s->cursor_after
                                                              : s->cursor_before));
     ed->change_count++;
+    /* A tempo the history puts back is no edit to follow. */
+    ed->tempo_edit = 0;
     clamp_order_pos(ed);
     return HISS_OK;
 }
@@ -1638,7 +1667,23 @@ HissError edit_song_set_title(Editor *ed, const char *title)
         return settings_change(ed, &st);                                      \
     }
 
-SETTING_SETTER(edit_song_set_bpm_tenths, bpm_tenths, int, SONG_BPM_MIN, SONG_BPM_MAX)
+HissError edit_song_set_bpm_tenths(Editor *ed, int bpm_tenths)
+{
+    if (bpm_tenths < SONG_BPM_MIN || bpm_tenths > SONG_BPM_MAX)
+        return HISS_ERR_RANGE;
+    UndoSettings st;
+    if (!settings_for_change(ed, &st))
+        return HISS_ERR_MISSING;
+    if (st.bpm_tenths == bpm_tenths)
+        return HISS_OK;
+    st.bpm_tenths = bpm_tenths;
+    HissError err = settings_change(ed, &st);
+    if (!err) {
+        ed->tempo_edit = ++ed->tempo_edits;
+        ed->tempo_step = undo_state_id(&ed->history);
+    }
+    return err;
+}
 SETTING_SETTER(edit_song_set_speed, speed, int, 1, 31)
 SETTING_SETTER(edit_song_set_rows_per_beat, rows_per_beat, int, 1, 32)
 SETTING_SETTER(edit_song_set_swing, swing, int, 0, 100)
@@ -1829,8 +1874,9 @@ HissError edit_song_set_channels(Editor *ed, int channels)
 
 /* ---- instruments ------------------------------------------------------------ */
 
-/* Installs `after` (owned) in `slot` as one undo step. */
-static HissError instrument_change(Editor *ed, int slot, Instrument *after)
+/* The step installing `after` (owned, freed on failure) in `slot`, or
+ * NULL when out of memory. */
+static UndoStep *instrument_step(Editor *ed, int slot, Instrument *after)
 {
     Instrument *cur = song_instrument(ed->song, slot);
     Instrument *before = cur ? song_instrument_clone(cur) : NULL;
@@ -1839,12 +1885,19 @@ static HissError instrument_change(Editor *ed, int slot, Instrument *after)
         song_instrument_free(before);
         song_instrument_free(after);
         undo_step_free(step);
-        return HISS_ERR_NOMEM;
+        return NULL;
     }
-    HissError err = undo_step_add_instrument(step, slot, before, after);
-    if (err)
-        return step_fail(step, err);
-    return step_finish(ed, step, ed->cursor);
+    if (undo_step_add_instrument(step, slot, before, after) != HISS_OK) {
+        undo_step_free(step);
+        return NULL;
+    }
+    return step;
+}
+
+/* Installs `after` (owned) in `slot` as one undo step. */
+static HissError instrument_change(Editor *ed, int slot, Instrument *after)
+{
+    return step_finish(ed, instrument_step(ed, slot, after), ed->cursor);
 }
 
 /* A copy of the instrument in `slot` to modify, or an error. */
@@ -2225,6 +2278,16 @@ HissError edit_instrument_replace(Editor *ed, int slot, Instrument *inst)
     if (!inst && !song_instrument(ed->song, slot))
         return HISS_OK;
     return instrument_change(ed, slot, inst);
+}
+
+HissError edit_instrument_restretch(Editor *ed, int slot, Instrument *inst)
+{
+    if (!instrument_slot_valid(slot) || !ed->song || !inst) {
+        song_instrument_free(inst);
+        return instrument_slot_valid(slot) && inst ? HISS_ERR_MISSING : HISS_ERR_RANGE;
+    }
+    return step_finish_joining(ed, instrument_step(ed, slot, inst),
+                               ed->tempo_edit ? ed->tempo_step : 0);
 }
 
 /* The instrument's sample path and the stretch source it follows, mapped;

@@ -125,6 +125,12 @@ typedef struct Editor {
     uint64_t saved_state;  /* undo_state_id when last saved */
     uint64_t change_count; /* grows on every change, undo and redo: autosave */
     uint64_t merge_key;    /* edit_merge_with: steps pushed now may merge */
+    /* The tempo as news for what follows it (stretches, tempofollow.h):
+     * tempo_edit is a new number (never 0, never repeated) for each edit
+     * that changes the tempo and for each song the editor is given, and 0
+     * once undo or redo has set the tempo from the history; tempo_step is
+     * the undo id of the step that edit made (0 for a song given). */
+    uint64_t tempo_edit, tempo_edits, tempo_step;
 } Editor;
 
 /* ---- lifetime ------------------------------------------------------ */
@@ -422,6 +428,11 @@ HissError edit_instrument_set_fadeout(Editor *ed, int slot, int fadeout);
 /* Installs `inst` (owned from now on, even on error; NULL empties the
  * slot) into slot 1..255, retiring the old one. For sample loading. */
 HissError edit_instrument_replace(Editor *ed, int slot, Instrument *inst);
+/* The same for a stretch that followed the latest tempo edit: when that
+ * edit's step is still the newest (nothing undone or done since), the
+ * stretch joins it, so one undo takes back the tempo and its stretch
+ * together, and a redo brings both; else it is a step of its own. */
+HissError edit_instrument_restretch(Editor *ed, int slot, Instrument *inst);
 
 /* Gives the sample path to use from now on for `path`; false keeps it. */
 typedef bool (*EditPathMapFn)(void *ctx, const char *path, char *out,

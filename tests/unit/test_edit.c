@@ -1,9 +1,11 @@
 /* Editing operations on the song model, each with its undo and redo. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "edit.h"
 #include "songfile.h"
+#include "tempofollow.h"
 #include "test.h"
 
 /* ---- fixtures --------------------------------------------------------- */
@@ -1115,6 +1117,134 @@ static Instrument *instrument_with_sample(uint32_t frames)
     return in;
 }
 
+/* ---- a stretch that follows the tempo ---------------------------------------- */
+
+/* Slot 0D as F leaves it: break.wav stretched to 2 beats at bpm_tenths. */
+static Instrument *break_stretched(int bpm_tenths)
+{
+    Instrument *in = instrument_with_sample((uint32_t)lround(2 * 600.0 / bpm_tenths * 48000));
+    in->stretch_beats = 2;
+    snprintf(in->stretch_from, sizeof in->stretch_from, "break.wav");
+    snprintf(in->path, sizeof in->path, "break-%dbpm.wav", bpm_tenths);
+    return in;
+}
+
+static int song_bpm(const Fixture *f)
+{
+    return atomic_load(&f->song->bpm_tenths);
+}
+
+static bool slot_on_tempo(const Fixture *f, int bpm_tenths)
+{
+    const Instrument *in = song_instrument(f->song, 0x0D);
+    return in && !tempo_follow_off_tempo(in, bpm_tenths) &&
+           in->sample->frames == (uint32_t)lround(2 * 600.0 / bpm_tenths * 48000);
+}
+
+/* The stretch due for the tempo edit the song has: taken as the editor
+ * takes it, once the tempo has held; *edit is the edit it follows. */
+static bool follow_now(Fixture *f, TempoFollow *tf, double *now, uint64_t *edit)
+{
+    tempo_follow_due(tf, f->ed, *now += 0.05); /* sees the edit */
+    if (tempo_follow_due(tf, f->ed, *now += TEMPO_FOLLOW_SETTLE_SECONDS / 2) != 0)
+        return false; /* not before the tempo has held */
+    *edit = f->ed->tempo_edit;
+    return tempo_follow_due(tf, f->ed, *now += TEMPO_FOLLOW_SETTLE_SECONDS) == 0x0D;
+}
+
+/* Nothing is due however long one waits. */
+static bool nothing_due(Fixture *f, TempoFollow *tf, double *now)
+{
+    for (int i = 0; i < 4; i++)
+        if (tempo_follow_due(tf, f->ed, *now += 1.0))
+            return false;
+    return true;
+}
+
+/* Undo after a stretch followed the tempo steps back through the tempo and
+ * the stretch together, redo forward, and neither ever makes a stretch
+ * due (each due stretch is a new file and, pushed, would wipe the redo
+ * history: undo looped on it). A stretch that lands after the tempo moved
+ * on is stale. */
+static void stretch_follows_tempo_edits_not_history(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    TempoFollow tf = {0};
+    double now = 100;
+    uint64_t edit = 0;
+    CHECK(edit_song_set_bpm_tenths(ed, 891) == HISS_OK);
+    CHECK(edit_instrument_replace(ed, 0x0D, break_stretched(891)) == HISS_OK);
+    CHECK(nothing_due(&f, &tf, &now));
+    int depth = undo_depth(&ed->history);
+
+    /* Five nudges up, then the stretch for 94.1 once the tempo held. */
+    for (int i = 1; i <= 5; i++) {
+        CHECK(edit_song_set_bpm_tenths(ed, 891 + 10 * i) == HISS_OK);
+        CHECK(tempo_follow_due(&tf, ed, now += 0.2) == 0);
+    }
+    CHECK(follow_now(&f, &tf, &now, &edit));
+    CHECK(tempo_follow_due(&tf, ed, now += 1.0) == 0); /* once for that edit */
+    CHECK(tempo_follow_current(ed, edit, 941));
+    CHECK(edit_instrument_restretch(ed, 0x0D, break_stretched(941)) == HISS_OK);
+    CHECK(undo_depth(&ed->history) == depth + 5); /* joined the last nudge */
+    CHECK(slot_on_tempo(&f, 941));
+    CHECK(nothing_due(&f, &tf, &now));
+
+    /* Each undo steps back, the first taking the stretch with the tempo. */
+    for (int i = 1; i <= 5; i++) {
+        CHECK(edit_undo(ed) == HISS_OK);
+        CHECK(song_bpm(&f) == 941 - 10 * i);
+        CHECK(undo_depth(&ed->history) == depth + 5 - i);
+        CHECK(nothing_due(&f, &tf, &now));
+    }
+    CHECK(slot_on_tempo(&f, 891));
+    for (int i = 1; i <= 5; i++) {
+        CHECK(edit_redo(ed) == HISS_OK);
+        CHECK(song_bpm(&f) == 891 + 10 * i);
+        CHECK(nothing_due(&f, &tf, &now));
+    }
+    CHECK(slot_on_tempo(&f, 941));
+    CHECK(!edit_can_redo(ed) && undo_depth(&ed->history) == depth + 5);
+
+    /* A save between the tempo edit and its stretch: the stretch is new. */
+    CHECK(edit_song_set_bpm_tenths(ed, 951) == HISS_OK);
+    edit_mark_saved(ed);
+    CHECK(follow_now(&f, &tf, &now, &edit));
+    CHECK(edit_instrument_restretch(ed, 0x0D, break_stretched(951)) == HISS_OK);
+    CHECK(edit_is_dirty(ed));
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(song_bpm(&f) == 941 && slot_on_tempo(&f, 941));
+
+    /* Stale landings: a stretch begun for 95.1 after an undo (or an undo
+     * and a redo) is not current and nothing is due instead... */
+    CHECK(edit_song_set_bpm_tenths(ed, 951) == HISS_OK);
+    CHECK(follow_now(&f, &tf, &now, &edit));
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(!tempo_follow_current(ed, edit, 951));
+    CHECK(edit_redo(ed) == HISS_OK);
+    CHECK(song_bpm(&f) == 951 && !tempo_follow_current(ed, edit, 951));
+    CHECK(nothing_due(&f, &tf, &now));
+    /* ...while after another tempo edit it is due again, for that tempo. */
+    CHECK(edit_song_set_bpm_tenths(ed, 961) == HISS_OK);
+    CHECK(!tempo_follow_current(ed, edit, 951));
+    CHECK(follow_now(&f, &tf, &now, &edit));
+    CHECK(tempo_follow_current(ed, edit, 961));
+    /* A slot changed meanwhile is due again; an edit in between keeps the
+     * stretch a step of its own, undone alone. */
+    tempo_follow_retry(&tf, 0x0D);
+    CHECK(tempo_follow_due(&tf, ed, now += 0.05) == 0x0D);
+    depth = undo_depth(&ed->history);
+    CHECK(edit_song_set_title(ed, "dusty") == HISS_OK);
+    CHECK(tempo_follow_current(ed, edit, 961));
+    CHECK(edit_instrument_restretch(ed, 0x0D, break_stretched(961)) == HISS_OK);
+    CHECK(undo_depth(&ed->history) == depth + 2);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(song_bpm(&f) == 961 && slot_on_tempo(&f, 941));
+    CHECK(nothing_due(&f, &tf, &now));
+    fixture_free(&f);
+}
+
 static void instrument_params(void)
 {
     Fixture f = fixture();
@@ -1478,6 +1608,7 @@ int main(void)
     RUN(channel_names);
     RUN(channel_count_keeps_data);
     RUN(instrument_params);
+    RUN(stretch_follows_tempo_edits_not_history);
     RUN(long_history_undoes_back_to_the_start);
     RUN(history_limit_drops_oldest);
     RUN(history_byte_budget);
