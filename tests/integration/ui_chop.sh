@@ -159,6 +159,15 @@ check "the stretch follows into a new file" wait_re "tempo: slot 0D: wrote break
 check "two beats at 120 BPM long" \
     [ "$(frames_of "$SONGS/break-120bpm.wav")" = $((2 * 60 * 44100 / 120)) ]
 check "the slot plays it" wait_re "Sample +break-120bpm\.wav"
+# The stretch joined the tempo edit's undo step: one undo takes back both,
+# redo brings both, and neither stretches again (the files are counted
+# at the end).
+keys C-z
+check "one undo puts back the first stretch" wait_re "Sample +break-96bpm\.wav"
+check "and the tempo it was made for" wait_re " 96 BPM spd"
+keys C-y
+check "redo brings the stretch for 120 BPM" wait_re "Sample +break-120bpm\.wav"
+check "with its tempo" wait_re " 120 BPM spd"
 keys B
 check "B asks again for the new file" wait_re "Song BPM: [0-9.]+ *$"
 keys C-u
@@ -171,6 +180,9 @@ check "stretched from the kit's break: the same as the first stretch" \
     "$JACKREC" compare "$NEW" "$SONGS/break-96bpm-2.wav" --ref-ch 0 --rec-ch 0 --tol 0.0002 \
     --offset 0 >&2
 check "the kit's break is untouched after both" [ "$(md5sum <"$KIT_BREAK")" = "$kit_sum" ]
+check "undo and redo wrote no stretch of their own" \
+    [ "$(cd "$SONGS" && echo break-*.wav)" = \
+      "break-120bpm.wav break-96bpm-2.wav break-96bpm-reverse.wav break-96bpm.wav" ]
 stamp=$(file_stamp "$SONG")
 keys C-s
 wait_written "$SONG" "$stamp"

@@ -14,6 +14,7 @@
 #include "sampleio.h"
 #include "slicer.h"
 #include "songio.h"
+#include "tempofollow.h"
 #include "ui_draw.h"
 #include "ui_wave.h"
 
@@ -318,6 +319,8 @@ typedef struct {
     char stem[SONG_PATH_MAX];
     int stretch_beats; /* the result follows the tempo: 0 it does not */
     char stretch_from[SONG_PATH_MAX];
+    int bpm_tenths;      /* the tempo a stretch is made for */
+    uint64_t tempo_edit; /* a stretch following that tempo edit; 0: F's own */
 } EditSource;
 
 static void source_of(const Instrument *inst, EditSource *src)
@@ -371,8 +374,16 @@ static struct {
     char was[SONG_PATH_MAX];
     int stretch_beats;
     char stretch_from[SONG_PATH_MAX];
+    int bpm_tenths;
+    uint64_t tempo_edit;
     char what[32];
 } job;
+
+/* [ui] Which stretches follow the tempo, and when. */
+static TempoFollow follow;
+
+static void stretch_to_tempo(UiApp *app, int slot, const Instrument *inst, int beats,
+                             const char *what, uint64_t tempo_edit);
 
 static void *job_run(void *arg)
 {
@@ -445,10 +456,35 @@ static void job_finish(UiApp *app)
         return;
     }
     const Instrument *inst = song_instrument(app->song, job.slot);
+    /* A stretch that follows the tempo is the song's, not the user's: one
+     * for a tempo the song no longer has (undone, redone, edited again)
+     * never goes in, and its file goes too. */
+    bool stale = job.tempo_edit
+                     ? !tempo_follow_current(app->ed, job.tempo_edit, job.bpm_tenths)
+                     : job.stretch_beats > 0 &&
+                           atomic_load(&app->song->bpm_tenths) != job.bpm_tenths;
+    if (job.tempo_edit && (stale || inst != job.inst)) {
+        sample_release(sample);
+        unlink(job.path);
+        if (!stale)
+            tempo_follow_retry(&follow, job.slot);
+        ui_set_message(app, false, "%s: %s, dropped (the %s meanwhile)", job.what, name,
+                       stale ? "tempo moved on" : "slot changed");
+        return;
+    }
     if (inst != job.inst) {
         sample_release(sample);
         ui_set_message(app, true, "%s: slot %02X changed meanwhile; the result is kept as %s",
                        job.what, job.slot, name);
+        return;
+    }
+    if (stale) {
+        /* F asked for beats at the song's tempo: the tempo it has now. */
+        char what[sizeof job.what];
+        snprintf(what, sizeof what, "%s", job.what);
+        sample_release(sample);
+        unlink(job.path);
+        stretch_to_tempo(app, job.slot, inst, job.stretch_beats, what, 0);
         return;
     }
     Instrument *copy = song_instrument_clone(inst);
@@ -475,7 +511,8 @@ static void job_finish(UiApp *app)
     /* Dropping slices renumbers the notes that play the ones kept. */
     bool keeps = job.edit.kind == SAMPLEEDIT_KEEP_SLICES;
     HissError err = keeps ? edit_instrument_keep_slices(app->ed, job.slot, copy, job.keep)
-                          : edit_instrument_replace(app->ed, job.slot, copy);
+                    : job.tempo_edit ? edit_instrument_restretch(app->ed, job.slot, copy)
+                                     : edit_instrument_replace(app->ed, job.slot, copy);
     if (ui_report(app, err, job.what) == HISS_OK)
         ui_set_message(app, false, "%s: wrote %s (%u frames, %d slices%s%s); %s is kept",
                        job.what, name, sample->frames, m->cue_count,
@@ -546,6 +583,8 @@ static void apply_edit_from(UiApp *app, int slot, const Instrument *inst,
     snprintf(job.was, sizeof job.was, "%s", inst->path);
     job.stretch_beats = src->stretch_beats;
     snprintf(job.stretch_from, sizeof job.stretch_from, "%s", src->stretch_from);
+    job.bpm_tenths = src->bpm_tenths;
+    job.tempo_edit = src->tempo_edit;
     job_start(app, what);
 }
 
@@ -566,6 +605,7 @@ static void find_tempo(UiApp *app, int slot, const Instrument *inst, AfterTempo 
     job.slot = slot;
     job.inst = inst;
     job.path[0] = 0;
+    job.tempo_edit = 0;
     job_start(app, "tempo");
 }
 
@@ -577,6 +617,8 @@ void ui_chop_finish(void)
         sample_release(job.source);
         sample_release(job.result);
         job.source = job.result = NULL;
+        if (job.tempo_edit)
+            unlink(job.path); /* the song never had it */
     }
 }
 
@@ -717,9 +759,10 @@ static double beats_frames(const UiApp *app, int beats, uint32_t rate)
  * new file, STEM-TEMPObpm.wav, which then follows the tempo. A sample
  * that is already such a stretch is stretched again from the file it was
  * stretched from (never a stretch of a stretch), its slices and loop
- * carried back to that file's frames first. */
+ * carried back to that file's frames first. tempo_edit: the tempo edit a
+ * follow stretch is for (0: the user's F). */
 static void stretch_to_tempo(UiApp *app, int slot, const Instrument *inst, int beats,
-                             const char *what)
+                             const char *what, uint64_t tempo_edit)
 {
     EditSource src;
     source_of(inst, &src);
@@ -746,48 +789,31 @@ static void stretch_to_tempo(UiApp *app, int slot, const Instrument *inst, int b
     }
     /* A sample with no file of its own has nothing to rebuild from. */
     src.stretch_beats = src.stretch_from[0] ? beats : 0;
+    src.bpm_tenths = atomic_load(&app->song->bpm_tenths);
+    src.tempo_edit = tempo_edit;
     SampleEdit e = {.kind = SAMPLEEDIT_STRETCH,
                     .ratio = beats_frames(app, beats, src.sample->rate) / src.sample->frames};
     char suffix[32];
     char bpm[SONG_BPM_TEXT];
-    song_bpm_text(atomic_load(&app->song->bpm_tenths), bpm);
+    song_bpm_text(src.bpm_tenths, bpm);
     snprintf(suffix, sizeof suffix, "%sbpm", bpm);
     apply_edit_from(app, slot, inst, &src, &e, suffix, what);
     sample_release(original);
 }
 
-/* How long the tempo must stay put before stretches follow it, so a run
- * of nudges rebuilds once. */
-#define CHOP_FOLLOW_SETTLE_SECONDS 0.7
-
 void ui_chop_follow_tempo(UiApp *app)
 {
-    if (job_poll(app))
-        return; /* one edit at a time: the tempo waits for it */
-    static int seen_bpm;
-    static double seen_at;
-    int bpm = atomic_load(&app->song->bpm_tenths);
-    double now = hiss_now_seconds();
-    if (bpm != seen_bpm) {
-        seen_bpm = bpm;
-        seen_at = now;
+    /* One edit at a time: the tempo waits for it. A song still loading or
+     * never saved has no files to stretch from or beside yet. */
+    if (job_poll(app) || app->loader || !app->path[0])
         return;
-    }
-    if (now - seen_at < CHOP_FOLLOW_SETTLE_SECONDS || app->loader || !app->path[0])
+    int slot = tempo_follow_due(&follow, app->ed, hiss_now_seconds());
+    const Instrument *inst = slot ? song_instrument(app->song, slot) : NULL;
+    if (!inst)
         return;
-    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
-        const Instrument *inst = song_instrument(app->song, slot);
-        if (!inst || inst->stretch_beats < 1 || !inst->sample || !inst->stretch_from[0])
-            continue;
-        double want = beats_frames(app, inst->stretch_beats, inst->sample->rate);
-        /* The stretch's length is rounded to a frame: one off is on tempo. */
-        if (fabs(want - inst->sample->frames) <= 1.0)
-            continue;
-        char what[32];
-        snprintf(what, sizeof what, "tempo: slot %02X", slot);
-        stretch_to_tempo(app, slot, inst, inst->stretch_beats, what);
-        return; /* one a poll: the editor stays responsive between them */
-    }
+    char what[32];
+    snprintf(what, sizeof what, "tempo: slot %02X", slot);
+    stretch_to_tempo(app, slot, inst, inst->stretch_beats, what, app->ed->tempo_edit);
 }
 
 static void stretch_done(UiApp *app, const char *text)
@@ -812,7 +838,7 @@ static void stretch_done(UiApp *app, const char *text)
         repitch(app, slot, inst, want);
         return;
     }
-    stretch_to_tempo(app, slot, inst, (int)beats, "stretch");
+    stretch_to_tempo(app, slot, inst, (int)beats, "stretch", 0);
 }
 
 /* B's prompt (the song's BPM, offered the loop's) or F's (the beats to

@@ -23,10 +23,11 @@ bool ui_chop_handle(UiApp *app, KeymapAction act);
 /* The loop's tempo when it was found ("" otherwise), for the sample line. */
 void ui_chop_tempo_text(const UiApp *app, char *buf, size_t size);
 
-/* Called every few tens of milliseconds: once the song's tempo has
- * settled, a slot whose sample is a stretch to N beats (F) that no longer
- * lasts N beats is stretched again from its source file into a new file
- * for the new tempo (one undo step each); no file is overwritten. */
+/* Called every few tens of milliseconds: once a tempo edit has settled,
+ * a slot whose sample is a stretch to N beats (F) that no longer lasts N
+ * beats is stretched again from its source file into a new file for the
+ * new tempo, joining the tempo edit's undo step (tempofollow.h: undo and
+ * redo never stretch); no file is overwritten. */
 void ui_chop_follow_tempo(UiApp *app);
 /* Waits for a sample edit still running on its thread and drops its
  * result (its file stays): on quitting. */
