@@ -995,7 +995,7 @@ static void cutoff_targets(VoiceFx *fx, const float *env, uint32_t first, uint32
                            float *targets)
 {
     enum { MOST = VOICEFX_RUN / VOICEFX_CONTROL_FRAMES + 1 };
-    float octaves[MOST], turns[MOST + 3];
+    float octaves[MOST], hz[MOST + 3];
     uint32_t new_at[MOST], fresh = 0;
     const float top = 0.45f * (float)fx->rate;
     float was = fx->g_target_log2;
@@ -1006,16 +1006,19 @@ static void cutoff_targets(VoiceFx *fx, const float *env, uint32_t first, uint32
             continue;
         known = true;
         was = octaves[c];
-        float hz = exp2f(octaves[c]);
-        hz = hz < 10.0f ? 10.0f : hz > top ? top : hz;
-        turns[fresh] = 3.14159265f * hz / (float)fx->rate;
+        hz[fresh] = exp2f(octaves[c]);
         new_at[fresh++] = c;
     }
     for (uint32_t c = fresh; c < fresh + 3; c++) /* whole vectors */
-        turns[c] = 0.0f;
+        hz[c] = 10.0f;
+    /* Four points an instruction from here: each lane as one alone. */
+    const FxV4 floor4 = {10.0f, 10.0f, 10.0f, 10.0f}, top4 = {top, top, top, top},
+               rate4 = {(float)fx->rate, (float)fx->rate, (float)fx->rate, (float)fx->rate};
     float g[MOST + 3];
-    for (uint32_t c = 0; c < fresh; c += 4)
-        fx_store(g + c, tan_to_045(fx_load(turns + c)));
+    for (uint32_t c = 0; c < fresh; c += 4) {
+        const FxV4 clamped = fx_max(fx_min(fx_load(hz + c), top4), floor4);
+        fx_store(g + c, tan_to_045(3.14159265f * clamped / rate4));
+    }
     float last = fx->g_target;
     for (uint32_t c = 0, k = 0; c < count; c++) {
         if (k < fresh && new_at[k] == c)
@@ -1090,6 +1093,17 @@ typedef struct {
  * once, not sixteen times. */
 #define FILTER_STAIR_MOVE 0.01f
 
+/* A control period's frames of a list at one value: four stores, not a
+ * loop (which the compiler kept, a compare and a branch a store). */
+static inline void fill_period(float *list, FxV4 v)
+{
+    _Static_assert(VOICEFX_CONTROL_FRAMES == 16, "a period is four stores");
+    fx_store(list, v);
+    fx_store(list + 4, v);
+    fx_store(list + 8, v);
+    fx_store(list + 12, v);
+}
+
 /* filter_coefficients for a run whose every control point moves g by at
  * most FILTER_STAIR_MOVE of it (a still cutoff's too), g held from a
  * stair before (dg 0, g_set): each point's g is the mean of its target
@@ -1107,24 +1121,25 @@ static bool stairs_coefficients(VoiceFx *fx, const float *targets, uint32_t firs
     was[0] = fx->g_target;
     for (uint32_t c = 0; c < points; c++)
         now[c] = was[c + 1] = targets[c];
-    for (uint32_t c = points; c < points + 3; c++) /* whole vectors: no move past the points */
-        now[c] = was[c] = was[points];
+    /* Whole vectors: past the points, no move, and g0 (nothing moved). */
+    for (uint32_t c = points; c < points + 3; c++)
+        now[c] = was[c] = g0;
     const FxI4 magnitude = {0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff};
-    FxI4 far = {0, 0, 0, 0};
+    const FxV4 g04 = {g0, g0, g0, g0};
+    FxI4 far = {0, 0, 0, 0}, moves = {0, 0, 0, 0};
     for (uint32_t c = 0; c < points; c += 4) {
         const FxV4 w = fx_load(was + c), t = fx_load(now + c);
         const FxV4 move = (FxV4)((FxI4)(t - w) & magnitude);
         far |= ~(move <= FILTER_STAIR_MOVE * w);
         const FxV4 gv = 0.5f * (w + t);
+        moves |= gv != g04;
         fx_store(g + c, gv);
         fx_store(a + c, 1.0f / (1.0f + gv * (gv + k1)));
         fx_store(b + c, two ? 1.0f / (1.0f + gv * (gv + k2)) : (FxV4){0, 0, 0, 0});
     }
     if (far[0] | far[1] | far[2] | far[3])
         return false;
-    bool moved = false;
-    for (uint32_t c = 0; c < points; c++)
-        moved |= g[c] != g0;
+    const bool moved = moves[0] | moves[1] | moves[2] | moves[3];
     fx->g_set = true;
     if (points) {
         fx->g_target = targets[points - 1];
@@ -1139,18 +1154,15 @@ static bool stairs_coefficients(VoiceFx *fx, const float *targets, uint32_t firs
         bs[0] = b0;
         return true;
     }
-    /* Four frames a store, the stretches in order: the next overwrites
-     * what a last vector wrote past one (three to spare at the end). */
-    for (uint32_t c = 0, from = 0; from < n; c++) {
-        const uint32_t len = c == 0 ? first : VOICEFX_CONTROL_FRAMES;
+    /* A whole period from each stretch's first frame (the lists have a
+     * period to spare past the run), the stretches in order: the next
+     * overwrites what one wrote past its end. */
+    for (uint32_t c = first ? 0 : 1, from = 0; from < n; c++) {
         const float gc = c ? g[c - 1] : g0, ac = c ? a[c - 1] : a0, bc = c ? b[c - 1] : b0;
-        const FxV4 g4 = {gc, gc, gc, gc}, a4 = {ac, ac, ac, ac}, b4 = {bc, bc, bc, bc};
-        for (uint32_t j = from; j < from + len && j < n; j += 4) {
-            fx_store(gs + j, g4);
-            fx_store(as + j, a4);
-            fx_store(bs + j, b4);
-        }
-        from += len;
+        fill_period(gs + from, (FxV4){gc, gc, gc, gc});
+        fill_period(as + from, (FxV4){ac, ac, ac, ac});
+        fill_period(bs + from, (FxV4){bc, bc, bc, bc});
+        from += c == 0 ? first : VOICEFX_CONTROL_FRAMES;
     }
     gs[n] = gs[n - 1];
     as[n] = as[n - 1];
@@ -1158,13 +1170,19 @@ static bool stairs_coefficients(VoiceFx *fx, const float *targets, uint32_t firs
     return true;
 }
 
+/* The length of a run's lists of g and a1 (filter_coefficients): a place
+ * for the frame before the run (lin_open), its frames, and a control
+ * period past them (stairs_coefficients' stores of whole periods). */
+enum { FILTER_LIST = 1 + VOICEFX_RUN + VOICEFX_CONTROL_FRAMES };
+
 /* Each of the next n frames' g and 1 / (1 + g (g + k)) of both stages
- * (gs, as, bs: n + 3 long). Frames go by control period: a still cutoff
- * costs no division, a gliding one has its divisions done for the whole
- * period at once. True when every frame has the g it started with (a
- * still cutoff, most of a note): then only the first frame's are
- * written, the same for all. *stairs is whether g held still over each
- * control period of the run (no glide frame by frame). */
+ * (gs, as, bs: n + VOICEFX_CONTROL_FRAMES long, FILTER_LIST). Frames go
+ * by control period: a still cutoff costs no division, a gliding one has
+ * its divisions done for the whole period at once. True when every
+ * frame has the g it started with (a still cutoff, most of a note): then
+ * only the first frame's are written, the same for all. *stairs is
+ * whether g held still over each control period of the run (no glide
+ * frame by frame). */
 static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool two,
                                 float *gs, float *as, float *bs, bool *stairs)
 {
@@ -2196,8 +2214,8 @@ filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans
 {
     const bool two = mode >= SHAPE_FILTER_LP24;
     const float k1 = fx->k1, k2 = fx->k2, band_gain = fx->band_gain;
-    /* A place before the run's frames (lin_open) and three past. */
-    float g_at[VOICEFX_RUN + 4], a_at[VOICEFX_RUN + 4], b_at[VOICEFX_RUN + 4];
+    /* A place before the run's frames (lin_open) and a period past. */
+    float g_at[FILTER_LIST], a_at[FILTER_LIST], b_at[FILTER_LIST];
     float *gs = g_at + 1, *as = a_at + 1, *bs = b_at + 1;
     bool stairs;
     bool still = filter_coefficients(fx, env, n, two, gs, as, bs, &stairs);
@@ -2665,7 +2683,7 @@ filter_two_loop(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *f
 {
     const bool two = mode >= SHAPE_FILTER_LP24;
     /* as filter_loop's */
-    float g_at[2][VOICEFX_RUN + 4], a_at[2][VOICEFX_RUN + 4], b_at[2][VOICEFX_RUN + 4];
+    float g_at[2][FILTER_LIST], a_at[2][FILTER_LIST], b_at[2][FILTER_LIST];
     float *gs[2] = {g_at[0] + 1, g_at[1] + 1}, *as[2] = {a_at[0] + 1, a_at[1] + 1},
           *bs[2] = {b_at[0] + 1, b_at[1] + 1};
     bool stairs_a, stairs_b;
