@@ -2565,7 +2565,9 @@ lin_mono_periods(LinLanes *l, const LinFrames *fa, const LinFrames *fb, float *s
     }
     /* whether periods start on the pairs' second frames */
     const uint32_t late = (o + i) & 1;
-    FxLin8 k, held, held_was = {0}, sets[3];
+    /* H of this period and the last take turns in held_at (no copy) */
+    FxLin8 k, held_at[2] = {{{0}}}, sets[3];
+    FxLin8 *held = &held_at[1], *held_was = &held_at[0];
     bool was_known = false;
     while (i < end) {
         /* the pair's frame i + late is the q-th of its period; the frame
@@ -2574,31 +2576,36 @@ lin_mono_periods(LinLanes *l, const LinFrames *fa, const LinFrames *fb, float *s
         const uint32_t now = i + late, q = (o + now) & (PERIOD - 1);
         const int64_t was = (int64_t)now - q - 1;
         lin_mono_period(&k, fa, fb, now, q <= 4 ? was : now, d);
-        LIN8_SHUFFLE(&held, &k, &k, 4, 5, 6, 7, 4, 5, 6, 7);
+        LIN8_SHUFFLE(held, &k, &k, 4, 5, 6, 7, 4, 5, 6, 7);
         if (!was_known && q <= (late ? 4 : 2)) { /* the sets that take H */
             FxLin8 k_was;
             lin_mono_period(&k_was, fa, fb, was, was, d);
-            LIN8_SHUFFLE(&held_was, &k_was, &k_was, 4, 5, 6, 7, 4, 5, 6, 7);
+            LIN8_SHUFFLE(held_was, &k_was, &k_was, 4, 5, 6, 7, 4, 5, 6, 7);
         }
+        /* H's halves are alike: its lanes 6 and 7 are taken from its 2
+         * and 3 where the set has them there (a blend, where a shuffle
+         * across the halves took more). */
         if (q == 0 && !late)
-            LIN8_SHUFFLE(&sets[0], &k, &held_was, 0, 1, 14, 15, 4, 5, 14, 15);
+            LIN8_SHUFFLE(&sets[0], &k, held_was, 0, 1, 10, 11, 4, 5, 14, 15);
         else if (q == 0)
-            LIN8_SHUFFLE(&sets[0], &held_was, &k, 0, 1, 2, 3, 8, 9, 6, 7);
+            LIN8_SHUFFLE(&sets[0], held_was, &k, 0, 1, 2, 3, 8, 9, 6, 7);
         if (q <= 2)
-            LIN8_SHUFFLE(&sets[1], &held, &held_was, 0, 1, 14, 15, 4, 5, 14, 15);
+            LIN8_SHUFFLE(&sets[1], held, held_was, 0, 1, 10, 11, 4, 5, 14, 15);
         if (q <= 4 && !late) {
-            LIN8_SHUFFLE(&sets[2], &held, &k, 0, 1, 10, 11, 4, 5, 6, 7);
+            LIN8_SHUFFLE(&sets[2], held, &k, 0, 1, 10, 11, 4, 5, 6, 7);
         } else if (q <= 4) {
             FxLin8 both;
-            LIN8_SHUFFLE(&both, &held, &k, 0, 1, 2, 3, 4, 5, 10, 11);
-            LIN8_SHUFFLE(&sets[2], &both, &held_was, 0, 1, 14, 15, 4, 5, 6, 7);
+            LIN8_SHUFFLE(&both, held, &k, 0, 1, 2, 3, 4, 5, 10, 11);
+            LIN8_SHUFFLE(&sets[2], &both, held_was, 0, 1, 10, 11, 4, 5, 6, 7);
         }
         const uint32_t stop = end - i < PERIOD - q ? end : i + (PERIOD - q);
         for (; i < stop; i += 2) {
             const uint32_t at = (o + i + late) & (PERIOD - 1);
-            lin_mono_step(l, at < 6 ? &sets[at / 2] : &held, sa, sb, i, i + d, mode, two);
+            lin_mono_step(l, at < 6 ? &sets[at / 2] : held, sa, sb, i, i + d, mode, two);
         }
+        FxLin8 *const next = held_was;
         held_was = held;
+        held = next;
         was_known = true;
     }
     return i;
