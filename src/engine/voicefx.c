@@ -1110,29 +1110,32 @@ static inline void fill_period(float *list, FxV4 v)
  * and the one before, a1 and b1 those of that g, as the frame-by-frame
  * loop finds them, four points an instruction. False, with nothing
  * changed, when some point moves further (that loop takes the run);
- * else *still as filter_coefficients returns it. */
-static bool stairs_coefficients(VoiceFx *fx, const float *targets, uint32_t first,
-                                uint32_t points, uint32_t n, bool two, float *gs, float *as,
-                                float *bs, bool *still)
+ * else *still as filter_coefficients returns it. The targets have a
+ * place before them (the target before the run's goes there) and three
+ * past them (whole vectors). */
+static bool stairs_coefficients(VoiceFx *fx, float *targets, uint32_t first, uint32_t points,
+                                uint32_t n, bool two, float *gs, float *as, float *bs,
+                                bool *still)
 {
     enum { MOST = VOICEFX_RUN / VOICEFX_CONTROL_FRAMES + 1 };
-    float was[MOST + 3], now[MOST + 3], g[MOST + 3], a[MOST + 3], b[MOST + 3];
+    float g[MOST + 3], a[MOST + 3], b[MOST + 3];
     const float k1 = fx->k1, k2 = fx->k2, g0 = fx->g;
-    was[0] = fx->g_target;
-    for (uint32_t c = 0; c < points; c++)
-        now[c] = was[c + 1] = targets[c];
-    /* Whole vectors: past the points, no move, and g0 (nothing moved). */
+    targets[-1] = fx->g_target;
     for (uint32_t c = points; c < points + 3; c++)
-        now[c] = was[c] = g0;
+        targets[c] = g0;
     const FxI4 magnitude = {0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff};
+    const FxI4 lanes = {0, 1, 2, 3};
     const FxV4 g04 = {g0, g0, g0, g0};
     FxI4 far = {0, 0, 0, 0}, moves = {0, 0, 0, 0};
     for (uint32_t c = 0; c < points; c += 4) {
-        const FxV4 w = fx_load(was + c), t = fx_load(now + c);
+        /* each point's target and the one before; lanes past the points
+         * count for nothing */
+        const FxV4 w = fx_load(targets + c - 1), t = fx_load(targets + c);
+        const FxI4 point = lanes + (int32_t)c < (int32_t)points;
         const FxV4 move = (FxV4)((FxI4)(t - w) & magnitude);
-        far |= ~(move <= FILTER_STAIR_MOVE * w);
+        far |= point & ~(move <= FILTER_STAIR_MOVE * w);
         const FxV4 gv = 0.5f * (w + t);
-        moves |= gv != g04;
+        moves |= point & (gv != g04);
         fx_store(g + c, gv);
         fx_store(a + c, 1.0f / (1.0f + gv * (gv + k1)));
         fx_store(b + c, two ? 1.0f / (1.0f + gv * (gv + k2)) : (FxV4){0, 0, 0, 0});
@@ -1208,7 +1211,8 @@ static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
         return true;
     }
     uint64_t age = fx->age;
-    float targets[VOICEFX_RUN / VOICEFX_CONTROL_FRAMES + 1];
+    /* a place before the points and three past (stairs_coefficients) */
+    float targets_at[VOICEFX_RUN / VOICEFX_CONTROL_FRAMES + 5], *targets = targets_at + 1;
     const uint32_t first = (uint32_t)((VOICEFX_CONTROL_FRAMES - age % VOICEFX_CONTROL_FRAMES) %
                                       VOICEFX_CONTROL_FRAMES);
     const uint32_t points = first < n ? (n - 1 - first) / VOICEFX_CONTROL_FRAMES + 1 : 0;
