@@ -49,6 +49,31 @@ static uint64_t entry_key(int order, int row, int speed, int bpm_tenths)
            (uint64_t)bpm_tenths << 21;
 }
 
+/* Where a pattern loop (E6x) jumps to, with every channel's loop start and
+ * count: inside a pattern these decide what follows too, so the same key
+ * twice is a loop that never ends (channels sharing one counter can keep
+ * resetting each other, as in ProTracker). Hashed (FNV-1a) to 64 bits. */
+static uint64_t loop_key(int order, int row, int speed, int bpm_tenths,
+                         const FxChannel *fx, int channels)
+{
+    uint64_t h = 0xCBF29CE484222325u;
+    int words[4 + 2 * SONG_MAX_CHANNELS], n = 0;
+    words[n++] = order;
+    words[n++] = row;
+    words[n++] = speed;
+    words[n++] = bpm_tenths;
+    for (int c = 0; c < channels; c++) {
+        words[n++] = fx[c].loop_row;
+        words[n++] = fx[c].loop_count;
+    }
+    for (int i = 0; i < n; i++)
+        for (int b = 0; b < 32; b += 8) {
+            h ^= (uint64_t)((unsigned)words[i] >> b & 0xFF);
+            h *= 0x100000001B3u;
+        }
+    return h;
+}
+
 static size_t seen_slot(const Seen *s, uint64_t key)
 {
     size_t i = (size_t)(key * 0x9E3779B97F4A7C15u >> 32) & (s->cap - 1);
@@ -269,7 +294,7 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
     FxChannel *fx = malloc(sizeof *fx * SONG_MAX_CHANNELS);
     /* Per pattern row: -1 not looked at yet, 0 no song control, 1 some. */
     int8_t *control = malloc((size_t)SONG_MAX_PATTERNS * SONG_MAX_ROWS);
-    Seen seen = {0};
+    Seen seen = {0}, loops = {0}; /* pattern entries; pattern loops' jumps */
     int cap = 0;
     HissError err = HISS_OK;
     if (!fx || !control) {
@@ -283,10 +308,15 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
     Walk w = {.song = song, .loop_song = loop_song};
     bool playing = walk_seek(&w, 0, 0), entered = true;
     scan->end = TIMING_END_STOPS;
+    bool looped = false;
     while (playing) {
-        if (entered) {
-            int before = seen_visit(&seen, entry_key(w.order, w.row, k.speed, k.bpm),
-                                    scan->count);
+        if (entered || looped) {
+            int before = entered ? seen_visit(&seen, entry_key(w.order, w.row, k.speed, k.bpm),
+                                              scan->count)
+                                 : seen_visit(&loops,
+                                              loop_key(w.order, w.row, k.speed, k.bpm, fx,
+                                                       k.channels),
+                                              scan->count);
             if (before == -2) {
                 err = HISS_ERR_NOMEM;
                 break;
@@ -331,6 +361,7 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
             for (int c = 0; c < SONG_MAX_CHANNELS; c++)
                 fx[c].loop_row = fx[c].loop_count = 0;
         entered = changed;
+        looped = ctl.loop_jump >= 0;
         playing = walk_seek(&w, order, next_row);
     }
     scan->end_frame = frame;
@@ -339,6 +370,8 @@ HissError timing_scan(const Song *song, uint32_t rate, bool loop_song,
     free(control);
     free(seen.keys);
     free(seen.index);
+    free(loops.keys);
+    free(loops.index);
     if (err)
         timing_deinit(scan);
     return err;

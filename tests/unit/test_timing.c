@@ -313,6 +313,39 @@ static void test_endless_nesting_is_unknown(void)
     song_free(s);
 }
 
+/* Two pattern loops sharing channel 4's counter (E61 on row 0, E62 on
+ * row 8, no E60): each resets the other's count, and ProTracker plays
+ * them for ever. The scan ends where the jump and every channel's loop
+ * state come back: the third jump repeats the first, 11 rows in (the
+ * reference players' length too). Loops that do end are not cut. */
+static void test_pattern_loop_trap_loops(void)
+{
+    Song *s = synth_song(4, 64, 125, 6);
+    synth_add_pattern(s, 1, 64);
+    atomic_store(&s->order_count, 2);
+    atomic_store(&s->orders[1], 1);
+    synth_put(s, 1, 0, 3, NOTE_EMPTY, 0, VOLUME_EMPTY, 'E', 0x61);
+    synth_put(s, 1, 8, 3, NOTE_EMPTY, 0, VOLUME_EMPTY, 'E', 0x62);
+    synth_put(s, 1, 63, 0, NOTE_EMPTY, 0, VOLUME_EMPTY, 'B', 0x00);
+    TimingScan scan;
+    CHECK(timing_scan(s, 48000, false, &scan) == HISS_OK);
+    CHECK_MSG(scan.end == TIMING_END_LOOPS && scan.count == 64 + 11 &&
+                  scan.loop_index == 65,
+              "end %d, %d rows, loop from %d", (int)scan.end, scan.count, scan.loop_index);
+    CHECK_NEAR(scan.end_seconds, 75 * 0.12, 1e-9);
+    CHECK(scan.rows[scan.loop_index].order == 1 && scan.rows[scan.loop_index].row == 0);
+    timing_deinit(&scan);
+    /* With E60 on row 1 the loops nest and end: 2 + 3 * 8 rows, then on
+     * to B00 and round to order 0. */
+    synth_put(s, 1, 1, 3, NOTE_EMPTY, 0, VOLUME_EMPTY, 'E', 0x60);
+    CHECK(timing_scan(s, 48000, false, &scan) == HISS_OK);
+    CHECK_MSG(scan.end == TIMING_END_LOOPS && scan.count == 64 + 2 + 3 * 8 + 55 &&
+                  scan.loop_index == 0,
+              "end %d, %d rows, loop from %d", (int)scan.end, scan.count, scan.loop_index);
+    timing_deinit(&scan);
+    song_free(s);
+}
+
 static void test_empty_order_list(void)
 {
     Song *s = synth_song(1, 4, 125, 6);
@@ -337,6 +370,7 @@ int main(void)
     RUN(test_locate_goes_round_the_loop);
     RUN(test_song_that_stops_has_ended);
     RUN(test_endless_nesting_is_unknown);
+    RUN(test_pattern_loop_trap_loops);
     RUN(test_empty_order_list);
     return test_finish();
 }
