@@ -142,6 +142,91 @@ static void a_cut_pattern_is_reported_at_its_row(void)
     free(data);
 }
 
+/* Every cut of a module of two patterns and three samples (every third
+ * byte up to its sample data, then every 97th) is either read, the report
+ * saying where the file ends, or refused with the one message for a
+ * header cut short; never taken for another format or called damaged, and
+ * no cut after one that was read is refused. A MOD's header is 1084
+ * bytes: from there on it is read, a cut pattern reported at its row. An
+ * XM cut inside an instrument's headers is read up to that instrument. */
+static void every_cut_is_read_or_a_cut_header(void)
+{
+    for (int f = 0; f < 4; f++) {
+        ModgenSong ms;
+        demo_song(&ms);
+        ms.patterns = ms.orders = 2;
+        ms.order[1] = 1;
+        ms.sample_count = 3;
+        ms.samples[2] = ms.samples[1] = ms.samples[0];
+        for (int row = 0; row < 64; row += 8)
+            modgen_add(&ms, 1, row, row / 8 % 4, 49, (uint8_t)(1 + row / 8 % 3), -1, 0, 0);
+        size_t len = 0;
+        uint8_t *data = modgen_write(&ms, (ModgenFormat)f, &len);
+        char path[400];
+        snprintf(path, sizeof path, "%s/every%s", dir, modgen_extension((ModgenFormat)f));
+        int read = 0, refused = 0, xm_kept = 0;
+        size_t first_read = 0;
+        for (size_t cut = 1; cut < len; cut += cut < len - 3 * SINE_FRAMES ? 3 : 97) {
+            FILE *out = fopen(path, "wb");
+            CHECK(out && fwrite(data, 1, cut, out) == cut);
+            if (out)
+                fclose(out);
+            LoaderReport r;
+            loader_report_init(&r);
+            Song *song = NULL;
+            HissDiag d = {{0}};
+            HissError err = loader_load_file_report(path, &song, &d, &r);
+            char at[96];
+            if (err == HISS_OK) {
+                snprintf(at, sizeof at, "module ends early (at byte %zu): ", cut);
+                CHECK_MSG(report_find(&r, at, NULL), "%s cut at %zu: read, no note of it",
+                          FORMAT_NAMES[f], cut);
+                if (!read++)
+                    first_read = cut;
+                /* An XM cut inside instrument 3's headers keeps the two
+                 * before it whole. */
+                if (report_find(&r, "instrument 03 and everything after it are missing",
+                                NULL)) {
+                    for (int slot = 1; slot <= 2; slot++)
+                        CHECK_MSG(song_instrument(song, slot) &&
+                                      song_instrument(song, slot)->sample,
+                                  "XM cut at %zu: instrument %d lost", cut, slot);
+                    xm_kept++;
+                }
+                size_t into = cut - 1084;
+                if (f == MODGEN_MOD && cut > 1084 && into < 2 * 1024 && into % 1024) {
+                    size_t row = into % 1024 / 16;
+                    if (row)
+                        snprintf(at, sizeof at, "pattern %02zX is cut in row %zu", into / 1024,
+                                 row);
+                    else
+                        snprintf(at, sizeof at, "pattern %02zX has none of its 64 rows",
+                                 into / 1024);
+                    CHECK_MSG(report_find(&r, at, NULL), "MOD cut at %zu: no \"%s\"", cut,
+                              at);
+                }
+            } else {
+                snprintf(at, sizeof at, "cut inside its header at byte %zu: nothing to read",
+                         cut);
+                CHECK_MSG(strstr(d.text, at), "%s cut at %zu: %s", FORMAT_NAMES[f], cut,
+                          d.text);
+                CHECK_MSG(!read, "%s cut at %zu refused after %zu was read: %s",
+                          FORMAT_NAMES[f], cut, first_read, d.text);
+                refused++;
+            }
+            song_free(song);
+            loader_report_free(&r);
+        }
+        CHECK_MSG(read > 100 && refused > 0, "%s: %d read, %d refused", FORMAT_NAMES[f],
+                  read, refused);
+        if (f == MODGEN_MOD)
+            CHECK_MSG(first_read == 1084, "MOD: first read at %zu", first_read);
+        if (f == MODGEN_XM)
+            CHECK_MSG(xm_kept >= 10, "XM: %d cuts in instrument 3's headers", xm_kept);
+        free(data);
+    }
+}
+
 int main(void)
 {
     for (int i = 0; i < SINE_FRAMES; i++)
@@ -150,6 +235,7 @@ int main(void)
     RUN(a_whole_module_says_nothing_of_an_end);
     RUN(a_cut_sample_is_reported);
     RUN(a_cut_pattern_is_reported_at_its_row);
+    RUN(every_cut_is_read_or_a_cut_header);
     test_remove_tree(dir);
     return test_finish();
 }

@@ -12,7 +12,15 @@ typedef struct {
     size_t need;          /* the end of the last piece the headers name */
     LoaderReport *report; /* NULL on the pass that only finds `need` */
     int notes;
+    ModsizeShape *shape;
 } Walk;
+
+/* A header the file needs is cut at its end: the sizes it held are gone. */
+static void header_cut(Walk *w)
+{
+    if (w->shape)
+        w->shape->header_cut = true;
+}
 
 /* Whole rows of packed pattern data in `avail` bytes. */
 typedef int (*RowCounter)(const unsigned char *p, size_t avail, int channels);
@@ -141,15 +149,22 @@ static int s3m_rows(const unsigned char *p, size_t avail, int channels)
 
 static void walk_s3m(Walk *w)
 {
-    if (w->len < 0x60)
+    if (w->len < 0x60) {
+        header_cut(w);
         return;
+    }
     unsigned orders = rd16le(w, 0x20), instruments = rd16le(w, 0x22), patterns = rd16le(w, 0x24);
     size_t table = 0x60 + orders;
+    if (table + 2 * ((size_t)instruments + patterns) > w->len) {
+        header_cut(w);
+        return;
+    }
     for (unsigned i = 0; i < instruments; i++) {
         size_t at = (size_t)rd16le(w, table + 2 * i) * 16;
         char label[32];
         snprintf(label, sizeof label, "instrument %02X", i + 1);
-        if (at + 0x20 > w->len) {
+        if (at + 0x50 > w->len) {
+            header_cut(w);
             sample(w, label, at, 0x50);
             continue;
         }
@@ -179,6 +194,8 @@ static void lost_from(Walk *w, size_t at, const char *what, unsigned number,
 {
     if (at + 1 > w->need)
         w->need = at + 1;
+    if (w->need <= w->len) /* cut inside the header at `at` */
+        w->need = w->len + 1;
     char text[160];
     snprintf(text, sizeof text, "%s %02X and everything after it are missing%s", what, number,
              instruments ? " (every instrument: silent)" : " (silent)");
@@ -207,15 +224,30 @@ static int xm_rows(const unsigned char *p, size_t avail, int channels)
         }
 }
 
+/* An XM whose pattern or instrument header is cut is read as one that
+ * ends before it: so many patterns and instruments, `at` bytes. */
+static void xm_keep(Walk *w, size_t at, unsigned patterns, unsigned instruments)
+{
+    header_cut(w);
+    if (w->shape) {
+        w->shape->keep_bytes = at;
+        w->shape->keep_patterns = patterns;
+        w->shape->keep_instruments = instruments;
+    }
+}
+
 static void walk_xm(Walk *w)
 {
-    if (w->len < 80)
+    if (w->len < 80 || 60 + (size_t)rd32le(w, 60) > w->len) {
+        header_cut(w);
         return;
+    }
     int channels = (int)rd16le(w, 68);
     unsigned patterns = rd16le(w, 70), instruments = rd16le(w, 72);
     size_t at = 60 + (size_t)rd32le(w, 60);
     for (unsigned p = 0; p < patterns; p++) {
         if (at + 9 > w->len) {
+            xm_keep(w, at, p, 0);
             lost_from(w, at, "pattern", p, instruments);
             return; /* the sizes of what follows are gone too */
         }
@@ -230,6 +262,7 @@ static void walk_xm(Walk *w)
         char label[48];
         snprintf(label, sizeof label, "instrument %02X", i + 1);
         if (at + 29 > w->len) {
+            xm_keep(w, at, patterns, i);
             lost_from(w, at, "instrument", i + 1, 0);
             return;
         }
@@ -239,6 +272,7 @@ static void walk_xm(Walk *w)
         size_t headers = at + header;
         size_t data = headers + (size_t)samples * sample_header;
         if (data > w->len) {
+            xm_keep(w, at, patterns, i);
             lost_from(w, data, "instrument", i + 1, 0);
             return;
         }
@@ -294,16 +328,23 @@ static size_t it_packed_size(const Walk *w, size_t start, size_t frames, bool wi
 
 static void walk_it(Walk *w)
 {
-    if (w->len < 0xC0)
+    if (w->len < 0xC0) {
+        header_cut(w);
         return;
+    }
     unsigned orders = rd16le(w, 0x20), instruments = rd16le(w, 0x22);
     unsigned samples = rd16le(w, 0x24), patterns = rd16le(w, 0x26);
     size_t table = 0xC0 + orders + 4 * (size_t)instruments;
+    if (table + 4 * ((size_t)samples + patterns) > w->len) {
+        header_cut(w);
+        return;
+    }
     for (unsigned s = 0; s < samples; s++) {
         size_t at = rd32le(w, table + 4 * s);
         char label[32];
         snprintf(label, sizeof label, "sample %02X", s + 1);
         if (at + 0x50 > w->len) {
+            header_cut(w);
             sample(w, label, at, 0x50);
             continue;
         }
@@ -338,9 +379,42 @@ static void walk(Walk *w)
         walk_mod(w);
 }
 
+void modsize_measure(const unsigned char *data, size_t len, ModsizeShape *shape)
+{
+    memset(shape, 0, sizeof *shape);
+    Walk w = {data, len, len, NULL, 0, shape};
+    walk(&w);
+    shape->need = w.need;
+}
+
+void modsize_mend(unsigned char *image, size_t len, const ModsizeShape *shape)
+{
+    if (shape->keep_bytes) { /* XM: the pattern and instrument counts */
+        image[70] = (unsigned char)shape->keep_patterns;
+        image[71] = (unsigned char)(shape->keep_patterns >> 8);
+        image[72] = (unsigned char)shape->keep_instruments;
+        image[73] = (unsigned char)(shape->keep_instruments >> 8);
+        return;
+    }
+    Walk w = {image, len, len, NULL, 0, NULL};
+    if (len < 0xC0 || memcmp(image, "IMPM", 4))
+        return;
+    /* An IT pattern whose header is cut would be read as one of 0 rows,
+     * which libxmp refuses: without its offset it is an empty pattern of
+     * 64 rows, as the report says. */
+    unsigned orders = rd16le(&w, 0x20), instruments = rd16le(&w, 0x22);
+    unsigned samples = rd16le(&w, 0x24), patterns = rd16le(&w, 0x26);
+    size_t table = 0xC0 + orders + 4 * ((size_t)instruments + samples);
+    for (unsigned p = 0; p < patterns && table + 4 * (p + 1) <= len; p++) {
+        size_t entry = table + 4 * p, at = rd32le(&w, entry);
+        if (at && at + 8 > len)
+            memset(image + entry, 0, 4);
+    }
+}
+
 int modsize_report_missing(const unsigned char *data, size_t len, LoaderReport *report)
 {
-    Walk w = {data, len, len, NULL, 0};
+    Walk w = {data, len, len, NULL, 0, NULL};
     walk(&w); /* first the size the headers add up to, for every note */
     if (w.need <= len)
         return 0;

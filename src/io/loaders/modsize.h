@@ -10,9 +10,29 @@
 #ifndef HISS_MODSIZE_H
 #define HISS_MODSIZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "loader.h"
+
+/* The file as its headers lay it out. */
+typedef struct {
+    size_t need;     /* the length its headers add up to (the file's own
+                        when whole, or when the format is not one hiss sizes) */
+    bool header_cut; /* a header it needs is cut: what it sized is unknown */
+    /* XM cut inside a pattern's or an instrument's header: the module that
+     * ends before it (keep_bytes > 0), its first keep_patterns patterns and
+     * keep_instruments instruments, is what can be read. */
+    size_t keep_bytes;
+    unsigned keep_patterns, keep_instruments;
+} ModsizeShape;
+
+void modsize_measure(const unsigned char *data, size_t len, ModsizeShape *shape);
+
+/* Makes a copy of the file (its first `len` bytes, zeros after them up to
+ * the length measured) one libxmp reads: an XM's counts cut to what
+ * keep_bytes holds, an IT's patterns whose header is cut made empty. */
+void modsize_mend(unsigned char *image, size_t len, const ModsizeShape *shape);
 
 /* Adds one "module ends early: ..." note per pattern or sample the file
  * holds only part of (or none of) to report; nothing when the file is

@@ -1,5 +1,6 @@
 #include "module.h"
 #include "modsize.h"
+#include "songfile.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -1312,26 +1313,51 @@ HissError module_load(const char *data, size_t len, const char *path, Song **out
         hiss_diag_set(diag, name, 0, 0, "out of memory");
         return HISS_ERR_NOMEM;
     }
-    /* libxmp 4.5 reads the last frame of a compressed IT sample that ends
-     * the file as 0 (its bit reader wants a byte past the data): an IT
-     * is read from a copy with zeros after it. */
+    /* libxmp refuses a module whose pattern data is cut short (or takes
+     * it for another format), though its headers say what was there: it
+     * reads a copy as long as the headers make it, zeros for what is
+     * missing (empty rows, silent samples), which the report names. An XM
+     * cut inside a pattern's or an instrument's header is read as the
+     * module that ends before it. libxmp 4.5 also reads the last frame of
+     * a compressed IT sample that ends the file as 0 (its bit reader
+     * wants a byte past the data): an IT gets zeros after it. */
     enum { IT_PAD = 4 };
-    char *padded = NULL;
-    if (format_of(data, len) == FORMAT_IT) {
-        padded = calloc(1, len + IT_PAD);
-        if (!padded) {
+    ModsizeShape shape;
+    modsize_measure((const unsigned char *)data, len, &shape);
+    size_t image = len;
+    if (shape.keep_bytes)
+        image = shape.keep_bytes;
+    else if (shape.need > len && shape.need <= SONGFILE_MAX_BYTES)
+        image = shape.need;
+    size_t pad = format_of(data, len) == FORMAT_IT ? IT_PAD : 0;
+    unsigned char *copy = NULL;
+    if (image != len || pad) {
+        copy = calloc(1, image + pad);
+        if (!copy) {
             xmp_free_context(ctx);
             hiss_diag_set(diag, name, 0, 0, "out of memory");
             return HISS_ERR_NOMEM;
         }
-        memcpy(padded, data, len);
+        memcpy(copy, data, image < len ? image : len);
+        modsize_mend(copy, image < len ? image : len, &shape);
     }
-    int rc = padded ? xmp_load_module_from_memory(ctx, padded, (long)(len + IT_PAD))
-                    : xmp_load_module_from_memory(ctx, (void *)data, (long)len);
-    free(padded);
+    /* An S3M's or IT's instrument and sample headers come before its
+     * patterns, and an XM's own header before everything: with one of
+     * them cut there is nothing whole to read. */
+    int rc = -XMP_ERROR_LOAD;
+    if (!shape.header_cut || shape.keep_bytes)
+        rc = copy ? xmp_load_module_from_memory(ctx, copy, (long)(image + pad))
+                  : xmp_load_module_from_memory(ctx, (void *)data, (long)len);
+    free(copy);
     if (rc != 0) {
         xmp_free_context(ctx);
-        hiss_diag_set(diag, name, 0, 0, "%s", xmp_message(rc));
+        /* A 31-sample MOD's header alone is 1084 bytes (a 15-sample one's
+         * patterns end later still). */
+        if (shape.header_cut || (format_of(data, len) == FORMAT_MOD && len < 1084))
+            hiss_diag_set(diag, name, 0, 0,
+                          "module cut inside its header at byte %zu: nothing to read", len);
+        else
+            hiss_diag_set(diag, name, 0, 0, "%s", xmp_message(rc));
         return rc == -XMP_ERROR_SYSTEM ? HISS_ERR_NOMEM : HISS_ERR_FORMAT;
     }
     /* What a file cut short lost, which libxmp reads without a word. */
