@@ -91,9 +91,30 @@ check "-o without a name asks for a .hiss" grep -qF "needs a song file name (.hi
 
 head -c 100 "$T/demo.it" >"$T/cut.it"
 "$HISS" convert "$T/cut.it" 2>"$T/err"
-check "a truncated module fails" test $? -eq 1
-check "with a message naming it" grep -qF "$T/cut.it: " "$T/err"
+check "a module cut inside its header fails" test $? -eq 1
+check "with a message naming it and the cut" \
+    grep -qF "$T/cut.it: module cut inside its header at byte 100: nothing to read" "$T/err"
 check "and nothing written" test ! -e "$T/cut.hiss"
+# A MOD's header is 1084 bytes; cut after it, the pattern data is read up
+# to the cut (each row 16 bytes), however little of it is there.
+head -c 1083 "$T/demo.mod" >"$T/cut.mod"
+"$HISS" render -q "$T/cut.mod" -o "$T/cut.wav" 2>"$T/err"
+check "a MOD cut in its header fails" test $? -eq 1
+check "with the same message" \
+    grep -qF "cut.mod: module cut inside its header at byte 1083: nothing to read" "$T/err"
+head -c 1500 "$T/demo.mod" >"$T/cut.mod"
+"$HISS" render "$T/cut.mod" -o "$T/cut.wav" >/dev/null 2>"$T/err"
+check "a MOD cut in its pattern renders" test $? -eq 0
+check "saying in which row" grep -qF \
+    "cut.mod: import: module ends early (at byte 1500): pattern 00 is cut in row 26" "$T/err"
+
+# Pattern loops that keep resetting each other's count never end: the
+# render stops where the song comes back to the same place and loop
+# state, at 9 s (64 rows, then 11 of pattern 1), as other players do.
+"$HISS" render "$T/looptrap.mod" -o "$T/trap.wav" >"$T/out" 2>"$T/err"
+check "a pattern-loop trap renders" test $? -eq 0
+check "one pass of it: 9 s" grep -qF "trap.wav: 0:09.000 at 48000 Hz" "$T/out" "$T/err"
+check "saying the song loops" grep -qF "so the song loops" "$T/err"
 "$HISS" convert 2>"$T/err"
 check "no module is a usage error" test $? -eq 2
 finish

@@ -1749,7 +1749,8 @@ static void hostile_modules_fail_with_a_message(void)
 /* test_module --write DIR: one small module per format in DIR (demo.mod,
  * demo.s3m, demo.xm, demo.it, and demo-packed.it with a compressed
  * sample), for the editor's tests and the fuzz seeds;
- * each loses one effect at order 0 row 10 channel 2. */
+ * each loses one effect at order 0 row 10 channel 2. And looptrap.mod,
+ * whose pattern loops never end, for render's. */
 static int write_demo_modules(const char *to)
 {
     for (int f = 0; f < 4; f++) {
@@ -1801,6 +1802,18 @@ static int write_demo_modules(const char *to)
     char path[1024];
     snprintf(path, sizeof path, "%s/demo-keymap.xm", to);
     modgen_save(&ms, MODGEN_XM, path);
+    /* A pattern-loop trap: E61 on row 0 and E62 on row 8 of pattern 1
+     * share channel 4's counter and reset each other for ever (B00 on
+     * row 63 is never reached); other players stop it after 9 s. */
+    base_song(&ms);
+    ms.patterns = ms.orders = 2;
+    ms.order[1] = 1;
+    modgen_add(&ms, 0, 0, 0, 49, 1, 64, 0, 0);
+    modgen_add(&ms, 1, 0, 3, 0, 0, -1, 'E', 0x61);
+    modgen_add(&ms, 1, 8, 3, 0, 0, -1, 'E', 0x62);
+    modgen_add(&ms, 1, 63, 0, 0, 0, -1, 'B', 0x00);
+    snprintf(path, sizeof path, "%s/looptrap.mod", to);
+    modgen_save(&ms, MODGEN_MOD, path);
     return 0;
 }
 
