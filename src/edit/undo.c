@@ -1,5 +1,7 @@
 #include "undo.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -492,4 +494,199 @@ int undo_depth(const UndoHistory *h)
 uint64_t undo_state_id(const UndoHistory *h)
 {
     return h->pos > 0 ? h->steps[h->pos - 1]->id : h->base_id;
+}
+
+/* ---- describing a step ---- */
+
+typedef struct {
+    char *buf;
+    size_t size, len;
+} Text;
+
+static void text_add(Text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void text_add(Text *t, const char *fmt, ...)
+{
+    if (t->len >= t->size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->buf + t->len, t->size - t->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->len = t->len + (size_t)n < t->size ? t->len + (size_t)n : t->size - 1;
+}
+
+/* "from -> to" in the direction the song moves now. */
+static void text_move(Text *t, int from, int to, bool tenths, const char *unit)
+{
+    if (tenths)
+        text_add(t, " %.1f -> %.1f", from / 10.0, to / 10.0);
+    else
+        text_add(t, " %d -> %d", from, to);
+    if (unit && *unit)
+        text_add(t, " %s", unit);
+}
+
+/* The settings that differ, the first ones named with their values. */
+static void describe_settings(Text *t, const UndoSettings *from, const UndoSettings *to)
+{
+    size_t start = t->len;
+    const struct {
+        const char *name, *unit;
+        int from, to;
+        char shown; /* 'n' a number, 't' tenths, 's' on/off, 'b' the name alone */
+    } values[] = {
+        {"tempo", "BPM", from->bpm_tenths, to->bpm_tenths, 't'},
+        {"speed", "", from->speed, to->speed, 'n'},
+        {"rows per beat", "", from->rows_per_beat, to->rows_per_beat, 'n'},
+        {"swing", "", from->swing, to->swing, 'n'},
+        {"master gain", "dB", from->master_gain_tenth_db, to->master_gain_tenth_db, 't'},
+        {"limiter", "", from->limiter, to->limiter, 's'},
+        {"channels", "", from->channels, to->channels, 'n'},
+        {"limiter ceiling", "dB", from->limiter_ceiling_tenth_db, to->limiter_ceiling_tenth_db,
+         't'},
+        {"slides", "", from->slides, to->slides, 'b'},
+        {"global volume", "", from->global_volume, to->global_volume, 'n'},
+        {"vibrato mode", "", from->ft2_vibrato, to->ft2_vibrato, 'b'},
+        {"tremor mode", "", from->ft2_tremor, to->ft2_tremor, 'b'},
+    };
+    if (strcmp(from->title, to->title) != 0)
+        text_add(t, "title");
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        if (values[i].from == values[i].to)
+            continue;
+        text_add(t, "%s%s", t->len > start ? ", " : "", values[i].name);
+        if (values[i].shown == 's')
+            text_add(t, " %s", values[i].to ? "on" : "off");
+        else if (values[i].shown != 'b')
+            text_move(t, values[i].from, values[i].to, values[i].shown == 't', values[i].unit);
+    }
+    for (int ch = 0; ch < SONG_MAX_CHANNELS; ch++) {
+        if (memcmp(from->strip[ch], to->strip[ch], sizeof from->strip[ch]) != 0 ||
+            memcmp(from->channel_groove[ch], to->channel_groove[ch],
+                   sizeof from->channel_groove[ch]) != 0)
+            text_add(t, "%schannel %d mix", t->len > start ? ", " : "", ch + 1);
+    }
+    if (memcmp(from->groove, to->groove, sizeof from->groove) != 0)
+        text_add(t, "%sgroove", t->len > start ? ", " : "");
+    if (t->len == start)
+        text_add(t, "song settings");
+}
+
+static void describe_mix(Text *t, const UndoChange *c, bool undone)
+{
+    const SongParamInfo *info = mixparam_info(c->u.mix.param);
+    int from = undone ? c->u.mix.after : c->u.mix.before;
+    int to = undone ? c->u.mix.before : c->u.mix.after;
+    MixParam p = c->u.mix.param;
+    bool per_channel = p.group == MIXPARAM_STRIP || p.group == MIXPARAM_EQ ||
+                       p.group == MIXPARAM_COMP || p.group == MIXPARAM_DUCK;
+    if (per_channel && p.channel >= 0)
+        text_add(t, "channel %d ", p.channel + 1);
+    else if (p.group != MIXPARAM_DELAY && p.group != MIXPARAM_REVERB)
+        text_add(t, "master ");
+    if (!info) {
+        text_add(t, "mix setting");
+        return;
+    }
+    text_add(t, "%s", info->name);
+    if (info->kind == SONG_PARAM_SWITCH)
+        text_add(t, " %s", to ? "on" : "off");
+    else if (info->kind != SONG_PARAM_NOTE)
+        text_move(t, from, to, info->kind == SONG_PARAM_TENTHS, info->unit);
+}
+
+void undo_step_describe(const UndoStep *step, bool undone, char *buf, size_t size)
+{
+    if (!size)
+        return;
+    Text t = {buf, size, 0};
+    buf[0] = '\0';
+    /* Cell changes, however many records hold them, make one phrase. */
+    int cells = 0, notes = 0, first_slot = -1;
+    bool one_pattern = true;
+    for (int i = 0; i < step->count; i++) {
+        const UndoChange *c = &step->changes[i];
+        if (c->kind != UNDO_CELLS)
+            continue;
+        if (first_slot < 0)
+            first_slot = c->slot;
+        else if (c->slot != first_slot)
+            one_pattern = false;
+        for (int k = 0; k < c->u.cells.count; k++) {
+            const UndoCell *cell = &c->u.cells.items[k];
+            cells++;
+            if (song_cell_unpack(cell->before).note != song_cell_unpack(cell->after).note)
+                notes++;
+        }
+    }
+    if (cells) {
+        /* "notes" when every changed cell had its note changed. */
+        const char *what = notes == cells ? "note" : "cell";
+        text_add(&t, "%d %s%s in ", cells, what, cells == 1 ? "" : "s");
+        if (one_pattern)
+            text_add(&t, "pattern %02X", first_slot);
+        else
+            text_add(&t, "several patterns");
+    }
+    for (int i = 0; i < step->count; i++) {
+        const UndoChange *c = &step->changes[i];
+        if (c->kind == UNDO_CELLS)
+            continue;
+        if (t.len)
+            text_add(&t, ", ");
+        switch (c->kind) {
+        case UNDO_CELLS:
+            break;
+        case UNDO_PATTERN:
+            if (!c->u.pattern.before)
+                text_add(&t, "new pattern %02X", c->slot);
+            else if (!c->u.pattern.after)
+                text_add(&t, "pattern %02X cleared", c->slot);
+            else
+                text_add(&t, "pattern %02X", c->slot);
+            break;
+        case UNDO_RESIZE: {
+            int from = undone ? c->u.resize.rows_after : c->u.resize.rows_before;
+            int to = undone ? c->u.resize.rows_before : c->u.resize.rows_after;
+            text_add(&t, "pattern %02X size", c->slot);
+            if (from != to)
+                text_move(&t, from, to, false, "rows");
+            break;
+        }
+        case UNDO_INSTRUMENT: {
+            const Instrument *inst = c->u.instrument.after ? c->u.instrument.after
+                                                           : c->u.instrument.before;
+            text_add(&t, "instrument %02X", c->slot);
+            if (inst && inst->name[0])
+                text_add(&t, " (%s)", inst->name);
+            break;
+        }
+        case UNDO_ORDERS:
+            text_add(&t, "order list");
+            break;
+        case UNDO_SETTINGS:
+            describe_settings(&t, undone ? c->u.settings.after : c->u.settings.before,
+                              undone ? c->u.settings.before : c->u.settings.after);
+            break;
+        case UNDO_MIX:
+            describe_mix(&t, c, undone);
+            break;
+        case UNDO_NAME:
+            text_add(&t, "channel %d name", c->slot + 1);
+            break;
+        }
+    }
+    if (!t.len)
+        text_add(&t, "an empty step");
+}
+
+const UndoStep *undo_next_undo(const UndoHistory *h)
+{
+    return h->pos > 0 ? h->steps[h->pos - 1] : NULL;
+}
+
+const UndoStep *undo_next_redo(const UndoHistory *h)
+{
+    return h->pos < h->count ? h->steps[h->pos] : NULL;
 }

@@ -216,6 +216,17 @@ const UndoStep *undo_forward(UndoHistory *h);
 void undo_cancel_back(UndoHistory *h);
 void undo_cancel_forward(UndoHistory *h);
 
+/* The step an undo would take back / a redo would apply, without moving;
+ * NULL when there is none. */
+const UndoStep *undo_next_undo(const UndoHistory *h);
+const UndoStep *undo_next_redo(const UndoHistory *h);
+
+/* One line naming what `step` changes ("3 notes in pattern 01",
+ * "tempo 94.1 -> 93.1 BPM", "channel 2 name"), values shown in the
+ * direction the song moves: after -> before when `undone`. Cut to fit
+ * `size`. */
+void undo_step_describe(const UndoStep *step, bool undone, char *buf, size_t size);
+
 bool undo_can_undo(const UndoHistory *h);
 bool undo_can_redo(const UndoHistory *h);
 int undo_depth(const UndoHistory *h); /* steps that can be undone */

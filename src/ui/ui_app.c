@@ -857,7 +857,14 @@ static void handle_global(UiApp *app, KeymapAction act)
         bool undo = act == ACT_UNDO;
         int bpm = atomic_load(&app->song->bpm_tenths), speed = atomic_load(&app->song->speed);
         if ((undo ? edit_undo(ed) : edit_redo(ed)) == HISS_OK) {
-            ui_set_message(app, false, undo ? "undone" : "redone");
+            /* Name what moved, as the step that a redo/undo would now
+             * take is the one just applied. */
+            const UndoStep *step = undo ? undo_next_redo(&ed->history)
+                                        : undo_next_undo(&ed->history);
+            char what[160] = "";
+            if (step)
+                undo_step_describe(step, undo, what, sizeof what);
+            ui_set_message(app, false, "%s: %s", undo ? "undone" : "redone", what);
             follow_tempo(app, bpm, speed);
         } else {
             ui_set_message(app, false, undo ? "nothing to undo" : "nothing to redo");

@@ -55,9 +55,11 @@ check "transpose raises every note of the channel" wait_for "000│C#4 01"
 check "pasted notes are transposed too" wait_for "016│C#4 01"
 keys C-z
 check "undo brings C-4 back" wait_for "000│C-4 01"
+check "and says what it took back" wait_re "undone: [0-9]+ notes in pattern 00"
 check "undo restores the pasted rows too" wait_for "016│C-4 01"
 keys C-y
 check "redo transposes again" wait_for "000│C#4 01"
+check "and says so" wait_re "redone: [0-9]+ notes in pattern 00"
 keys C-z M-u
 keys C-s
 check "second save" wait_for "saved beat.hiss"

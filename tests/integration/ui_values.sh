@@ -86,8 +86,11 @@ keys C-s
 check "the song is saved" wait_written "$DEMO" "$before"
 check "with the slides" grep -qx "slides amiga" "$DEMO"
 check "and the global volume" grep -qx "global_volume 32" "$DEMO"
-keys C-z C-z
+keys C-z
+check "undo names the setting and its values" wait_for "undone: global volume 32 -> 64"
+keys C-z
 check "undo brings both back" wait_re "Global volume \\(/64\\) +64"
+check "and names the next one" wait_for "undone: slides"
 keys Up
 check "the limiter is on" wait_re "Limiter +on"
 keys Enter
