@@ -1382,6 +1382,16 @@ static void header_name(const UiApp *app, char *out, size_t size, int width)
     snprintf(out, size, "%s%s%s", tail == file ? "" : more, tail, mark);
 }
 
+/* "M2", or with changes waiting for the bar "M0+1", "M2-1", "M1+1-1". */
+static void pending_count(char *buf, size_t size, char mark, int now, int coming, int going)
+{
+    int n = snprintf(buf, size, "%c%d", mark, now);
+    if (coming && n > 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - (size_t)n, "+%d", coming);
+    if (going && n > 0 && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, "-%d", going);
+}
+
 static void draw_header(UiApp *app)
 {
     Editor *ed = app->ed;
@@ -1481,15 +1491,29 @@ static void draw_header(UiApp *app)
     }
     draw_segment(1, &x, app->follow ? ui_attr(UI_C_ON) : ui_attr(UI_C_DIM),
                  app->follow ? "FOLLOW " : "follow ");
-    /* The song's mutes and solos: the pattern's keys and the mixer's. */
-    int muted = 0, soloed = 0;
+    /* The song's mutes and solos: the pattern's keys and the mixer's.
+     * Counted as heard now; a change waiting for the bar (the song
+     * already holds it) follows as +N coming on, -N going off, so "M0+1"
+     * reads as nothing muted yet, one mute at the bar. */
+    int muted = 0, soloed = 0, mutes_coming = 0, mutes_going = 0, solos_coming = 0,
+        solos_going = 0;
     for (int c = 0; c < atomic_load(&app->song->channels); c++) {
-        muted += edit_strip_get(app->song, c, EDIT_STRIP_MUTE);
-        soloed += edit_strip_get(app->song, c, EDIT_STRIP_SOLO);
+        bool mute = edit_strip_get(app->song, c, EDIT_STRIP_MUTE);
+        bool solo = edit_strip_get(app->song, c, EDIT_STRIP_SOLO);
+        bool mute_waits = (app->mute_pending >> c) & 1, solo_waits = (app->solo_pending >> c) & 1;
+        muted += mute != mute_waits;
+        soloed += solo != solo_waits;
+        mutes_coming += mute && mute_waits;
+        mutes_going += !mute && mute_waits;
+        solos_coming += solo && solo_waits;
+        solos_going += !solo && solo_waits;
     }
-    snprintf(buf, sizeof buf, "M%-2d S%-2d ", muted, soloed);
-    draw_segment(1, &x, (muted || soloed) ? ui_attr(UI_C_MUTED) : ui_attr(UI_C_DIM),
-                 buf);
+    char mutes[24], solos[24];
+    pending_count(mutes, sizeof mutes, 'M', muted, mutes_coming, mutes_going);
+    pending_count(solos, sizeof solos, 'S', soloed, solos_coming, solos_going);
+    snprintf(buf, sizeof buf, "%-3s %-3s ", mutes, solos);
+    bool any = muted || soloed || mutes_coming || mutes_going || solos_coming || solos_going;
+    draw_segment(1, &x, any ? ui_attr(UI_C_MUTED) : ui_attr(UI_C_DIM), buf);
     /* Meter on the right edge: [##########] CLIP */
     int meter_x = COLS - (UI_METER_CELLS + 2 + 5);
     if (meter_x > x) {

@@ -41,7 +41,8 @@ keys C-e
 keys M
 check "a mute for the next bar from the pattern screen" \
     wait_for "channel 1 muted at the next bar"
-check "counted in the header" shows "M1 "
+check "counted in the header, as coming till the bar" wait_re "M0\+1 |M1 "
+check "... and as muted once heard" wait_for "M1 "
 # A pattern cued from the pattern screen: back in order 00's long pattern,
 # with follow off so the cursor stays on pattern 01, Q cues it to loop.
 check "the song goes on to order 00 again" wait_re "▶ 00:00:"

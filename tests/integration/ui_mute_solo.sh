@@ -88,12 +88,21 @@ first_state() {
         fi
     done
 }
+# The header's count and a channel's mark on one screen: the count is
+# what is heard, a change coming at the bar follows it (M0+1, M1-1).
+counted_with() {
+    local s
+    s=$(screen)
+    grep -qF -- "$1" <<<"$s" && grep -qF -- "$2" <<<"$s"
+}
 check "playing, early in a bar" early_in_bar
 keys M
 state=$(first_state 01 '^\| Ch 01 [#.]{5} +\|$')
 check "M: the first redraw marks the mute for the bar ($state)" \
     test "$state" = "| Ch 01   MUTE@bar|"
 check "M: channel 1 shows its mute coming at the bar" wait_for "| Ch 01   MUTE@bar|"
+check "... the header counts it as coming, not yet muted" \
+    wait_until counted_with "M0+1 " "| Ch 01   MUTE@bar|"
 keys C-a
 check "... the mixer marks it after its M" wait_re "^ 01 +-15\.0 +0 M@\. "
 check "... while the channel still sounds" shows_re "^ 01 .* #+[+*.]*\|"
@@ -102,6 +111,7 @@ check "... on the bar's first rows" shows_re " 00:00:00[0-2] "
 check "... and the channel falls silent" wait_re "^ 01 .* \.{16}\| *$"
 keys Escape
 check "the pattern shows the mute, heard, unmarked" wait_for "| Ch 01       MUTE|"
+check "... and the header counts it muted" shows "M1  S0"
 check "... no mark left" shows_not "@bar"
 
 check "early in the next bar" early_in_bar
@@ -110,6 +120,7 @@ state=$(first_state 01 '^\| Ch 01 +MUTE\|$')
 check "M again: the first redraw marks the unmute for the bar ($state)" \
     test "$state" = "| Ch 01 UNMUTE@bar|"
 check "M again: the unmute is marked till the bar" wait_for "| Ch 01 UNMUTE@bar|"
+check "... counted as muted, one going" wait_until counted_with "M1-1 " "| Ch 01 UNMUTE@bar|"
 check "... and goes with the bar" wait_re "\| Ch 01 [#.]{5}     \|"
 check "... which brings the channel back" wait_re "\| Ch 01 #"
 
