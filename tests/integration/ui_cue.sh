@@ -46,6 +46,10 @@ check "... and as muted once heard" wait_for "M1 "
 # A pattern cued from the pattern screen: back in order 00's long pattern,
 # with follow off so the cursor stays on pattern 01, Q cues it to loop.
 check "the song goes on to order 00 again" wait_re "▶ 00:00:"
+keys '>'
+check "> while following says why it stays" \
+    wait_for "follow is on: ' turns it off to pick another pattern to cue"
+check "... and follow stays on" shows "FOLLOW "
 keys "'"
 check "follow off" wait_for "follow "
 keys '>'

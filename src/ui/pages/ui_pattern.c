@@ -694,10 +694,21 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
         edit_set_instrument_current(ed, ed->instrument + 1);
         return true;
     case ACT_PATTERN_PREV:
-        edit_pattern_prev(ed);
-        return true;
     case ACT_PATTERN_NEXT:
-        edit_pattern_next(ed);
+        /* Following, the view goes back to the playing pattern at the next
+         * row: moving would look like a dead key. Follow stays as the
+         * player left it; the message says how to get another pattern. */
+        if (following(app)) {
+            char key[32];
+            ui_first_key(app, ACT_FOLLOW_TOGGLE, key, sizeof key);
+            ui_set_message(app, false,
+                           "follow is on: %s turns it off to pick another pattern to cue",
+                           key);
+        } else if (act == ACT_PATTERN_PREV) {
+            edit_pattern_prev(ed);
+        } else {
+            edit_pattern_next(ed);
+        }
         return true;
     case ACT_PATTERN_NEW:
         if (ui_report(app, edit_pattern_new(ed), "new pattern") == HISS_OK)
