@@ -61,7 +61,28 @@ check "+ moves the loop start by a hundredth of the sample" wait_re "Loop start 
 check "and the loop end is the sample's end, 17640" wait_re "Loop end +17640"
 keys C-z
 check "undo puts the loop back" wait_re "Loop start +0"
-keys Up Up Up Up Up
+# A loop value the sample cannot take is set to what it can, and said.
+type_into "Loop start" 99999
+check "a loop start past the end says what it took" \
+    wait_for "loop start 99999 is past the sample's end: 17640"
+keys Down
+type_into "Loop end" 100
+check "a loop end before the start says what it took" \
+    wait_for "loop end 100 is before the loop start: 17640"
+keys Up Up
+type_into Loop forward
+check "the loop goes on" wait_re "Loop +forward"
+keys Down
+type_into "Loop start" 20000
+check "looping, the start stays a frame before the end" \
+    wait_for "loop start 20000 is past the sample's end: 17639"
+keys Down
+type_into "Loop end" 100
+check "and an end before it moves the start" \
+    wait_for "loop end 100: the loop start moved to 99 to stay before it"
+keys C-z C-z C-z C-z C-z
+check "undo puts the loop back again" wait_re "Loop start +0"
+keys Up Up Up Up Up Up
 
 # ---- song settings ----
 # How effects play, at the end of the page: shown, switched, typed, undone,

@@ -391,6 +391,35 @@ static HissError set_loop(UiApp *app, int slot, const Instrument *inst,
                                     (uint32_t)end);
 }
 
+/* After a typed loop start or end (`typed`) was set: when the loop
+ * could not take it as typed, says what it took and why. */
+static bool say_loop_moved(UiApp *app, int slot, Field f, long typed, uint32_t frames,
+                           uint32_t start_before)
+{
+    const Instrument *now = song_instrument(app->song, slot);
+    if (!now)
+        return false;
+    uint32_t got = f == F_LOOP_START ? now->loop_start : now->loop_end;
+    bool start_moved = f == F_LOOP_END && now->loop_start != start_before;
+    if (got == typed && !start_moved)
+        return false;
+    const char *name = f == F_LOOP_START ? "loop start" : "loop end";
+    const char *why = typed < 0                    ? "is before the sample's start"
+                      : typed > (long)frames        ? "is past the sample's end"
+                      : f == F_LOOP_END && typed == 0 ? "means the sample's end"
+                      : f == F_LOOP_START           ? "is not before the loop end"
+                                                    : "is before the loop start";
+    if (got == typed)
+        ui_set_message(app, false, "%s %ld: the loop start moved to %u to stay before it",
+                       name, typed, now->loop_start);
+    else if (start_moved)
+        ui_set_message(app, false, "%s %ld %s: %u (the start moved to %u)", name, typed, why,
+                       got, now->loop_start);
+    else
+        ui_set_message(app, false, "%s %ld %s: %u", name, typed, why, got);
+    return true;
+}
+
 /* Times in ms move by about an eighth of their value (so 5 ms and 5 s are
  * both a few presses away), frequencies in Hz by about a sixteenth (near
  * a semitone: 20 Hz to 20 kHz is some 110 presses, not 20000); percent
@@ -667,11 +696,17 @@ static void number_done(UiApp *app, const char *text)
         case F_PAN: err = edit_instrument_set_pan(app->ed, slot, (int)v); break;
         case F_FINETUNE: err = edit_instrument_set_finetune(app->ed, slot, (int)v); break;
         case F_LOOP_START:
-            err = set_loop(app, slot, inst, inst->loop, v, inst->loop_end);
+        case F_LOOP_END: {
+            /* The edit replaces the instrument: what the message needs is
+             * read before. */
+            uint32_t frames = source_frames(inst), start_before = inst->loop_start;
+            err = f == F_LOOP_START
+                      ? set_loop(app, slot, inst, inst->loop, v, inst->loop_end)
+                      : set_loop(app, slot, inst, inst->loop, inst->loop_start, v);
+            if (err == HISS_OK && say_loop_moved(app, slot, f, v, frames, start_before))
+                return;
             break;
-        case F_LOOP_END:
-            err = set_loop(app, slot, inst, inst->loop, inst->loop_start, v);
-            break;
+        }
         default:
             err = f >= F_SHAPE && v >= INT_MIN && v <= INT_MAX
                       ? edit_instrument_set_shape(app->ed, slot,
