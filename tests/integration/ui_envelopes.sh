@@ -15,6 +15,7 @@ keys Down Down Down Down
 check "Add point is there" wait_re "Add point +Enter: a point after point 0"
 keys Enter
 check "Enter on an empty envelope makes two points" wait_re "Envelope +vol_env: 2 points"
+check "... and says it added two" wait_for "vol_env: points 0 and 1 added (an envelope needs two)"
 keys Enter
 check "Enter again adds a point after the first" wait_for "vol_env: point 1 added"
 check "three points now" wait_re "Envelope +vol_env: 3 points"

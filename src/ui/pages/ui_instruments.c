@@ -790,11 +790,20 @@ static void envelope_enter(UiApp *app, int slot, const Instrument *inst)
     switch (page.field) {
     case F_ENV:
         return;
-    case F_ENV_ADD:
-        if (ui_report(app, envelope_add(app->ed, slot, inst), "add point") == HISS_OK)
-            ui_set_message(app, false, "%s_env: point %d added", song_env_names[page.env_kind],
-                           page.env_point);
+    case F_ENV_ADD: {
+        /* An empty envelope gets two points at once: one point makes no
+         * envelope. */
+        bool was_empty = env->count == 0;
+        const char *kind = song_env_names[page.env_kind];
+        if (ui_report(app, envelope_add(app->ed, slot, inst), "add point") != HISS_OK)
+            return;
+        if (was_empty)
+            ui_set_message(app, false, "%s_env: points 0 and 1 added (an envelope needs two)",
+                           kind);
+        else
+            ui_set_message(app, false, "%s_env: point %d added", kind, page.env_point);
         return;
+    }
     case F_ENV_DELETE:
         if (env->count)
             ui_report(app, envelope_delete(app->ed, slot, inst), "delete point");
