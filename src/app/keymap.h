@@ -143,7 +143,7 @@ typedef enum {
     X(ACT_RECORD_FEEL, "record_feel", PATTERN,                                    \
       "recording keeps the late ticks as a note delay (EDx)")                    \
     X(ACT_RECORD_REPLACE, "record_replace", PATTERN,                              \
-      "recording overdubs or replaces the channel's notes")                      \
+      "recording overdubs (a row played on takes the new note) or replaces")     \
     X(ACT_TAP_TEMPO, "tap_tempo", PATTERN,                                        \
       "tap the beat: four taps set the BPM (live, undoable)")                    \
     X(ACT_TEMPO_UP, "tempo_up", PATTERN, "BPM +1 (live, undoable)")              \

@@ -301,7 +301,7 @@ void ui_record_toggle_replace(UiApp *app)
     ui_set_message(app, false, "record %s",
                    app->record.replace
                        ? "replace: the channel's old notes go as the playhead passes"
-                       : "overdub: old notes stay");
+                       : "overdub: a note played on a row replaces its note, the rest stay");
 }
 
 void ui_record_reset(UiApp *app)

@@ -71,6 +71,9 @@ check "record off in replace mode" wait_for "record off (quantize row, replace)"
 keys F8
 keys C-z
 check "undo brings the replaced note back" wait_for "C-3 01"
+keys '^'
+check "overdub says what it keeps and what a note replaces" \
+    wait_for "record overdub: a note played on a row replaces its note, the rest stay"
 keys C-q
 check "quits without asking: undo left the song as saved" wait_for "hiss exited 0"
 finish
