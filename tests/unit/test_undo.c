@@ -1,5 +1,6 @@
 /* The undo history on its own: ordering, limits, merging, state ids; and
  * its default depth through the editor's own edit functions. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -325,6 +326,54 @@ static void a_sweep_of_one_setting_is_one_step(void)
     song_free(song);
 }
 
+/* Undo and redo name the step moved through, with values in the
+ * direction the song moves: a tempo, notes in a pattern, a channel's
+ * name, a mix setting. */
+static void a_step_says_what_it_changes(void)
+{
+    Song *song = song_new();
+    Editor *ed = edit_new(song, NULL, NULL);
+    edit_set_edit_mode(ed, true);
+    char text[160];
+    int bpm = atomic_load(&song->bpm_tenths);
+    CHECK(edit_song_set_bpm_tenths(ed, 941) == HISS_OK);
+    CHECK(edit_undo(ed) == HISS_OK);
+    undo_step_describe(undo_next_redo(&ed->history), true, text, sizeof text);
+    char want[80];
+    snprintf(want, sizeof want, "tempo 94.1 -> %.1f BPM", bpm / 10.0);
+    CHECK_MSG(strcmp(text, want) == 0, "undone: %s", text);
+    CHECK(edit_redo(ed) == HISS_OK);
+    undo_step_describe(undo_next_undo(&ed->history), false, text, sizeof text);
+    snprintf(want, sizeof want, "tempo %.1f -> 94.1 BPM", bpm / 10.0);
+    CHECK_MSG(strcmp(text, want) == 0, "redone: %s", text);
+
+    UndoStep *notes = undo_step_new();
+    for (int row = 0; row < 3; row++)
+        CHECK(undo_step_add_cell(notes, 1, row, 0, song_cell_pack(song_cell_empty()),
+                                 song_cell_pack((Cell){.note = NOTE_C4, .volume = VOLUME_EMPTY}))
+              == HISS_OK);
+    undo_step_describe(notes, true, text, sizeof text);
+    CHECK_MSG(strcmp(text, "3 notes in pattern 01") == 0, "%s", text);
+    undo_step_free(notes);
+
+    CHECK(edit_strip_set_name(ed, 1, "bass") == HISS_OK);
+    undo_step_describe(undo_next_undo(&ed->history), true, text, sizeof text);
+    CHECK_MSG(strcmp(text, "channel 2 name") == 0, "%s", text);
+
+    UndoStep *mix = undo_step_new();
+    MixParam pan = {MIXPARAM_STRIP, 2, EDIT_STRIP_PAN};
+    CHECK(undo_step_add_mix(mix, pan, 0, -30) == HISS_OK);
+    undo_step_describe(mix, false, text, sizeof text);
+    CHECK_MSG(strncmp(text, "channel 3 ", 10) == 0 && strstr(text, "0 -> -30"), "%s", text);
+    /* However long, one line cut to the buffer. */
+    char small[12];
+    undo_step_describe(mix, true, small, sizeof small);
+    CHECK(strlen(small) == sizeof small - 1 && !strchr(small, '\n'));
+    undo_step_free(mix);
+    edit_free(ed);
+    song_free(song);
+}
+
 int main(void)
 {
     RUN(back_and_forward_in_order);
@@ -339,5 +388,6 @@ int main(void)
     RUN(a_cell_step_is_small);
     RUN(the_editor_undoes_2000_steps_by_default);
     RUN(a_sweep_of_one_setting_is_one_step);
+    RUN(a_step_says_what_it_changes);
     return test_finish();
 }
