@@ -561,11 +561,30 @@ static void describe_settings(Text *t, const UndoSettings *from, const UndoSetti
         else if (values[i].shown != 'b')
             text_move(t, values[i].from, values[i].to, values[i].shown == 't', values[i].unit);
     }
+    /* A strip's fields, as EditStripField orders them. */
+    static const struct {
+        const char *name, *unit;
+        char shown;
+    } strip[EDIT_STRIP_FIELDS] = {
+        {"gain", "dB", 't'},        {"pan", "", 'n'},           {"mute", "", 's'},
+        {"solo", "", 's'},          {"send A", "dB", 't'},      {"send B", "dB", 't'},
+        {"send A pre", "", 's'},    {"send B pre", "", 's'},    {"duck from", "", 'n'},
+        {"duck depth", "dB", 't'},
+    };
     for (int ch = 0; ch < SONG_MAX_CHANNELS; ch++) {
-        if (memcmp(from->strip[ch], to->strip[ch], sizeof from->strip[ch]) != 0 ||
-            memcmp(from->channel_groove[ch], to->channel_groove[ch],
+        for (int f = 0; f < EDIT_STRIP_FIELDS; f++) {
+            int a = from->strip[ch][f], b = to->strip[ch][f];
+            if (a == b)
+                continue;
+            text_add(t, "%schannel %d %s", t->len > start ? ", " : "", ch + 1, strip[f].name);
+            if (strip[f].shown == 's')
+                text_add(t, " %s", b ? "on" : "off");
+            else
+                text_move(t, a, b, strip[f].shown == 't', strip[f].unit);
+        }
+        if (memcmp(from->channel_groove[ch], to->channel_groove[ch],
                    sizeof from->channel_groove[ch]) != 0)
-            text_add(t, "%schannel %d mix", t->len > start ? ", " : "", ch + 1);
+            text_add(t, "%schannel %d groove", t->len > start ? ", " : "", ch + 1);
     }
     if (memcmp(from->groove, to->groove, sizeof from->groove) != 0)
         text_add(t, "%sgroove", t->len > start ? ", " : "");

@@ -360,6 +360,13 @@ static void a_step_says_what_it_changes(void)
     undo_step_describe(undo_next_undo(&ed->history), true, text, sizeof text);
     CHECK_MSG(strcmp(text, "channel 2 name") == 0, "%s", text);
 
+    CHECK(edit_strip_set(ed, 0, EDIT_STRIP_PAN, -30) == HISS_OK);
+    undo_step_describe(undo_next_undo(&ed->history), true, text, sizeof text);
+    CHECK_MSG(strcmp(text, "channel 1 pan -30 -> 0") == 0, "%s", text);
+    CHECK(edit_strip_set(ed, 0, EDIT_STRIP_MUTE, 1) == HISS_OK);
+    undo_step_describe(undo_next_undo(&ed->history), false, text, sizeof text);
+    CHECK_MSG(strcmp(text, "channel 1 mute on") == 0, "%s", text);
+
     UndoStep *mix = undo_step_new();
     MixParam pan = {MIXPARAM_STRIP, 2, EDIT_STRIP_PAN};
     CHECK(undo_step_add_mix(mix, pan, 0, -30) == HISS_OK);
