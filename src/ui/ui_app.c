@@ -361,6 +361,34 @@ static bool file_exists(const char *path)
     return stat(path, &st) == 0 || errno != ENOENT;
 }
 
+/* Whether the folder a song file would go in is missing: a mistyped
+ * path. Saving there would fail; hiss never makes the folder unasked. */
+static bool folder_missing(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return false;
+    char dir[UI_PATH_MAX];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    struct stat st;
+    return stat(dir, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
+/* What opening a name no file has says (as an editor says "[New]"): a
+ * new song; and when the folder is not there either, so that a typo is
+ * seen now rather than at the first save, that saving asks for a name.
+ * True when that is worth the error colour. */
+static bool new_song_note(const char *path, char *out, size_t size)
+{
+    if (folder_missing(path)) {
+        snprintf(out, size, "%s: no such file or folder: a new song; saving asks for a name",
+                 path);
+        return true;
+    }
+    snprintf(out, size, "%s: no such file: a new song, created on first save", path);
+    return false;
+}
+
 /* Loads path into a new song; false (with a message) when it cannot. */
 static bool open_path(UiApp *app, const char *path)
 {
@@ -371,8 +399,9 @@ static bool open_path(UiApp *app, const char *path)
             return false;
         }
         install_song(app, song, path);
-        ui_set_message(app, false, "%s: new song (created on first save)",
-                       path);
+        char note[UI_PATH_MAX + 120];
+        bool typo = new_song_note(path, note, sizeof note);
+        ui_set_message(app, typo, "%s", note);
         song_opened_on_disk(app);
         return true;
     }
@@ -529,6 +558,10 @@ static void save(UiApp *app, void (*after)(UiApp *))
     }
     if (!save_may_overwrite(app))
         return;
+    if (!file_exists(app->path) && folder_missing(app->path)) {
+        ui_prompt(app, "Save as (that folder does not exist)", app->path, save_as_done);
+        return;
+    }
     if (save_to(app, app->path))
         run_after_save(app);
     else
@@ -2210,8 +2243,7 @@ int ui_run(const UiOptions *opts)
         }
     } else if (!song && opts->path) {
         snprintf(app->path, sizeof app->path, "%s", opts->path);
-        snprintf(startup_msg, sizeof startup_msg,
-                 "%s: new song (created on first save)", opts->path);
+        startup_error = new_song_note(opts->path, startup_msg, sizeof startup_msg);
     }
     if (!song)
         song = song_new();

@@ -65,4 +65,25 @@ check "quit" wait_for "hiss exited 0"
 check "the original still names ../samples" \
     grep -qF 'sample "../samples/kick.wav"' "$TMP/proj/patterns/beat.hiss"
 
+# A mistyped path to open: a new song, and said at once when its folder is
+# not there either; saving then asks for a name and makes no folder.
+start "$TMP/proj" ""
+check "a new song opens" wait_for "PATTERN"
+keys C-o C-u "nope/missing.hiss" Enter
+check "opening a path whose folder is missing says so" \
+    wait_for "nope/missing.hiss: no such file or folder: a new song; saving asks for a name"
+keys z C-s
+check "Ctrl-S asks for a name, offering the path typed" \
+    wait_for "Save as (that folder does not exist): nope/missing.hiss"
+keys Enter
+check "the same name again is refused" wait_for "not saved: nope/missing.hiss"
+check "... and no folder was made" test ! -e "$TMP/proj/nope"
+keys C-o
+check "a save first? no" wait_for "Save changes"
+keys n C-u "new.hiss" Enter
+check "a missing file in a folder that is there: a new song, made on saving" \
+    wait_for "new.hiss: no such file: a new song, created on first save"
+keys C-q
+check "quit once more" wait_for "hiss exited 0"
+
 finish
