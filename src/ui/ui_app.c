@@ -83,8 +83,9 @@ static void background_message(UiApp *app, bool error, const char *text)
         /* News that arrives together (a server back, and at another rate)
          * waits together: a later line must not hide an earlier one. */
         size_t used = strlen(app->deferred);
-        snprintf(app->deferred + used, sizeof app->deferred - used, "%s%s",
-                 used ? "; " : "", text);
+        if (!strstr(app->deferred, text))
+            snprintf(app->deferred + used, sizeof app->deferred - used, "%s%s",
+                     used ? "; " : "", text);
         app->deferred_is_error |= error;
         return;
     }
@@ -349,6 +350,11 @@ static void install_song(UiApp *app, Song *song, const char *path)
     edit_set_edit_mode(app->ed, true);
     snprintf(app->path, sizeof app->path, "%s", path ? path : "");
     app->import_from[0] = 0;
+    /* News held back about the song left (its missing samples) is not
+     * about this one. */
+    app->deferred[0] = 0;
+    app->deferred_is_error = false;
+    app->news_until = 0;
     ui_pattern_reset_view(app);
     reset_autosave(app);
     ui_reference_open(app);
@@ -421,10 +427,14 @@ static bool open_path(UiApp *app, const char *path)
     snprintf(app->import_from, sizeof app->import_from, "%s", module ? path : "");
     start_loader(app);
     song_opened_on_disk(app);
-    if (module)
+    if (module) {
         ui_set_message(app, false, "%s", note);
-    else
+    } else {
+        /* A passing note: missing samples, found a moment later, take
+         * its place at once. */
         ui_set_message(app, false, "opened %s", path);
+        app->message_fades_at = app->message_at + UI_MESSAGE_HOLD;
+    }
     return true;
 }
 
@@ -1817,6 +1827,17 @@ static void redraw(UiApp *app)
 
 /* ---- the loop ---- */
 
+/* Samples missing from a song just opened are news to act on: they take
+ * the place of a passing note (where MIDI comes in) at once, and wait
+ * only behind the answer to a key. */
+static void say_missing(UiApp *app, const char *text)
+{
+    if (app->message_fades_at)
+        show_news(app, true, text);
+    else
+        background_message(app, true, text);
+}
+
 static void poll_loader(UiApp *app)
 {
     if (!app->loader)
@@ -1833,14 +1854,11 @@ static void poll_loader(UiApp *app)
     int missing = ui_loader_result(app->loader, first, sizeof first);
     ui_loader_free(app->loader);
     app->loader = NULL;
-    char text[700];
-    if (missing) {
-        snprintf(text, sizeof text, "%d instrument%s without sound: %s", missing,
-                 missing == 1 ? "" : "s", first);
-        background_message(app, true, text);
-    } else if (first[0] && !app->message[0]) {
+    char text[sizeof app->message];
+    if (missing && ui_file_missing_summary(app->song, text, sizeof text))
+        say_missing(app, text);
+    else if (first[0] && !app->message[0])
         background_message(app, false, first);
-    }
 }
 
 /* The session's news goes to the status line, after the answer to the
@@ -2360,6 +2378,9 @@ int ui_run(const UiOptions *opts)
     }
     if (load_samples)
         start_loader(app);
+    char missing[sizeof app->message];
+    if (restored_unsaved && ui_file_missing_summary(song, missing, sizeof missing))
+        say_missing(app, missing);
     app->dirty |= UI_DIRTY_ALL;
     loop(app);
 

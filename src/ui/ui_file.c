@@ -286,6 +286,36 @@ int ui_loader_result(const UiLoader *l, char *first, size_t size)
     return songio_warnings_missing(&l->warnings);
 }
 
+int ui_file_missing_summary(const Song *song, char *out, size_t size)
+{
+    int count = 0;
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
+        const Instrument *inst = song_instrument(song, slot);
+        count += inst && inst->missing;
+    }
+    if (!size)
+        return count;
+    out[0] = 0;
+    if (!count)
+        return 0;
+    int used = snprintf(out, size, "%d sample%s missing (see instruments):", count,
+                        count == 1 ? "" : "s");
+    for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS && used >= 0 && (size_t)used < size;
+         slot++) {
+        const Instrument *inst = song_instrument(song, slot);
+        if (!inst || !inst->missing)
+            continue;
+        const char *slash = strrchr(inst->path, '/');
+        int n = snprintf(out + used, size - (size_t)used, "%s %s (%02X \"%s\")",
+                         used && out[used - 1] == ':' ? "" : ",",
+                         slash ? slash + 1 : inst->path, slot, inst->name);
+        if (n < 0)
+            break;
+        used += n;
+    }
+    return count;
+}
+
 void ui_loader_free(UiLoader *l)
 {
     if (!l)

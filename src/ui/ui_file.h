@@ -60,6 +60,11 @@ void ui_loader_progress(const UiLoader *l, int *done, int *total);
 /* After the loader is done: instruments left without sound, and the first
  * warning ("" when none). */
 int ui_loader_result(const UiLoader *l, char *first, size_t size);
+/* What the status line says of song's instruments left without sound
+ * (Instrument.missing): "1 sample missing (see instruments): kick.wav
+ * (01 "kick")", each by its file's name, as many as fit in size; "" when
+ * none. Returns how many there are. */
+int ui_file_missing_summary(const Song *song, char *out, size_t size);
 /* Stops the thread (after the file it is reading) and frees what was not
  * installed. NULL is fine. */
 void ui_loader_free(UiLoader *l);

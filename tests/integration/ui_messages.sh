@@ -8,6 +8,8 @@
 #   without losing its own last words;
 # - nothing changes silently: a name cut to fit, a volume over 40 written
 #   as 40, fewer channels dropping notes are each said on the status line.
+# - a sample missing from a song is said as it opens, over the passing
+#   note on MIDI, after Ctrl-O, and after restoring unsaved edits.
 set -u
 SOCK=hiss-ui-msg-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -102,5 +104,30 @@ check "Channels 2 -> 1 says channel 2's cell is gone" \
     wait_for "Channels 1: 1 filled cell of channel 2 and up is gone (undo brings it back)"
 keys C-q n
 check "quit" wait_for "hiss exited 0"
+
+# ---- missing samples are said when a song opens ----
+mkdir -p "$TMP/songs"
+ln -sfn "$(pwd)/samples" "$TMP/samples"
+sed 's#"../samples/break.wav"#"nothere.wav"#' patterns/demo.hiss >"$TMP/songs/miss.hiss"
+MISSING='1 sample missing (see instruments): nothere.wav (0D "break")'
+start_editor "" songs/miss.hiss
+check "opening: the missing sample is named" wait_for "$MISSING"
+check "... before the note on MIDI" shows_not "MIDI"
+keys C-o C-u
+T send-keys -t ui -l "songs/miss.hiss"
+keys Enter
+check "Ctrl-O: it is said again" wait_for "$MISSING"
+check "... once" test "$(screen | grep -o 'nothere' | wc -l)" = 1
+keys C-q
+check "quit" wait_for "hiss exited 0"
+touch -d '1 minute ago' "$TMP/songs/miss.hiss"
+sed 's/^000 |\.\.\. \.\. /000 |E-4 01 /' "$TMP/songs/miss.hiss" >"$TMP/songs/.miss.hiss.recover"
+start_editor "XDG_STATE_HOME=$TMP/state" songs/miss.hiss
+check "the recovery is offered" wait_for "(k)eep both"
+keys r
+check "restored" wait_for "restored unsaved edits"
+check "... and then the missing sample is named" wait_for "$MISSING"
+keys C-q n
+check "quit once more" wait_for "hiss exited 0"
 
 finish

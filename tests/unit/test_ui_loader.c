@@ -156,10 +156,40 @@ static void respects_slots_changed_meanwhile(void)
     remove_tone();
 }
 
+/* Files that are not there leave their slots without sound; the status
+ * line's summary names each by its file and slot, and a tiny buffer
+ * still gets the count. */
+static void names_missing_samples(void)
+{
+    write_tone();
+    Song *s = synth_song(1, 16, 125, 6);
+    synth_set_instrument(s, 1, named("tone.wav", 64));
+    synth_set_instrument(s, 3, named("kit/gone.wav", 64));
+    synth_set_instrument(s, 0x1A, named("lost.wav", 64));
+    snprintf(song_instrument(s, 3)->name, SONG_NAME_MAX, "snare");
+    UiLoader *l = ui_loader_start(s, song_path, 48000);
+    Retired r = {{0}, 0};
+    CHECK(l && run_to_end(l, s, &r));
+    char first[200];
+    CHECK(l && ui_loader_result(l, first, sizeof first) == 2);
+    ui_loader_free(l);
+    char text[200];
+    CHECK(ui_file_missing_summary(s, text, sizeof text) == 2);
+    CHECK_STR(text, "2 samples missing (see instruments): gone.wav (03 \"snare\"), "
+                    "lost.wav (1A \"\")");
+    char tiny[8];
+    CHECK(ui_file_missing_summary(s, tiny, sizeof tiny) == 2);
+    CHECK_STR(tiny, "2 sampl");
+    retired_free(&r);
+    song_free(s);
+    remove_tone();
+}
+
 int main(void)
 {
     RUN(loads_every_sample_at_its_own_rate);
     RUN(nothing_to_load_at_another_rate);
     RUN(respects_slots_changed_meanwhile);
+    RUN(names_missing_samples);
     return test_finish();
 }
