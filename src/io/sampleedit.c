@@ -102,8 +102,17 @@ static void hold_peak(const Sample *src, SampleioAudio *out, HissDiag *diag)
     float g = ceiling / peak;
     for (size_t i = 0; i < n; i++)
         out->frames[i] *= g;
-    hiss_diag_printf(diag, "scaled by %.1f dB to keep the peak at %.1f dBFS",
-                     20 * log10(g), 20 * log10(ceiling));
+    /* A hair over the ceiling is scaled too, but "-0.0 dB" says nothing. */
+    double cut_db = -20 * log10(g);
+    char by[32];
+    if (cut_db < 0.05)
+        snprintf(by, sizeof by, "under 0.1 dB");
+    else
+        snprintf(by, sizeof by, "%.1f dB", cut_db);
+    hiss_diag_printf(diag, "scaled down %s to peak %s (%.1f dBFS)", by,
+                     ceiling < below_full_scale ? "no higher than the source"
+                                                : "under full scale",
+                     20 * log10(ceiling));
 }
 
 /* Rubber Band's offline stretcher, with the slice points as key frames so

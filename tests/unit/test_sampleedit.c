@@ -110,7 +110,10 @@ static void stretch_never_clips(void)
     SampleMarks got;
     CHECK_MSG(sampleedit_apply(brk, &marks, &e, &out, &got, &diag) == HISS_OK, "%s",
               diag.text);
-    CHECK_MSG(strstr(diag.text, "scaled by") != NULL, "'%s'", diag.text);
+    CHECK_MSG(strstr(diag.text, "scaled down ") != NULL, "'%s'", diag.text);
+    CHECK_MSG(strstr(diag.text, "to peak no higher than the source (-1.") != NULL, "'%s'",
+              diag.text);
+    CHECK_MSG(strstr(diag.text, "-0.0") == NULL, "'%s'", diag.text);
     char dir[256], path[512];
     test_make_tmpdir(dir, sizeof dir, "stretchpeak");
     snprintf(path, sizeof path, "%s/break-89bpm.wav", dir);
