@@ -52,7 +52,7 @@ typedef enum {
     X(ACT_UNDO, "undo", GLOBAL, "undo the last edit")                             \
     X(ACT_REDO, "redo", GLOBAL, "redo the edit undone last")                      \
     X(ACT_REDRAW, "redraw", GLOBAL, "redraw the whole screen")                    \
-    X(ACT_HELP, "help", GLOBAL, "show the keys of this screen")                   \
+    X(ACT_HELP, "help", GLOBAL, "show the latest messages, the keys of this screen") \
     X(ACT_PAGE_PATTERN, "page_pattern", GLOBAL, "pattern editor screen")          \
     X(ACT_PAGE_ORDERS, "page_orders", GLOBAL, "order list screen")                \
     X(ACT_PAGE_INSTRUMENTS, "page_instruments", GLOBAL, "instruments screen")     \

@@ -45,6 +45,17 @@ enum {
 /* Seconds a message answering a key stays before background news. */
 #define UI_MESSAGE_HOLD 3.0
 
+/* Keeps text whole for the help screen (once, when said again). */
+static void log_message(UiApp *app, bool error, const char *text)
+{
+    int last = (app->message_log_count + UI_MESSAGE_LOG - 1) % UI_MESSAGE_LOG;
+    if (!text[0] || (app->message_log_count && !strcmp(app->message_log[last].text, text)))
+        return;
+    int at = app->message_log_count++ % UI_MESSAGE_LOG;
+    snprintf(app->message_log[at].text, sizeof app->message_log[at].text, "%s", text);
+    app->message_log[at].error = error;
+}
+
 void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
 {
     double now = hiss_now_seconds();
@@ -62,6 +73,7 @@ void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(app->message, sizeof app->message, fmt, ap);
     va_end(ap);
+    log_message(app, error, app->message);
     app->message_is_error = error;
     app->message_at = now;
     app->message_fades_at = 0;
@@ -1578,8 +1590,10 @@ static void draw_header(UiApp *app)
         ui_put(1, x, COLS - x, hdr, "");
 }
 
-/* A question or message wider than the screen takes more rows, above the
- * status line, rather than be cut mid-word. */
+/* A question wider than the screen takes more rows, above the status
+ * line, rather than be cut mid-word: it must be read whole to be
+ * answered. A message keeps to its line (the body under it is the
+ * user's work), cut with a mark; the help screen has it whole. */
 enum { UI_STATUS_MAX_LINES = 3 };
 
 static const char *status_text(const UiApp *app)
@@ -1594,7 +1608,7 @@ static const char *status_text(const UiApp *app)
 static int status_lines(const UiApp *app)
 {
     const char *text = status_text(app);
-    if (!text)
+    if (!text || !app->confirming)
         return 1;
     int n = ui_wrap_count(text, COLS);
     return n < UI_STATUS_MAX_LINES ? n : UI_STATUS_MAX_LINES;
@@ -1608,7 +1622,10 @@ static void draw_status(UiApp *app)
         int n = status_lines(app);
         attr_t attr = app->confirming || app->message_is_error
                           ? ui_attr(UI_C_ERROR) : ui_attr(UI_C_NORMAL);
-        ui_put_wrapped(LINES - n, 0, COLS, n, attr, text);
+        if (app->confirming)
+            ui_put_wrapped(LINES - n, 0, COLS, n, attr, text);
+        else
+            ui_put_cut(y, 0, COLS, attr, text);
         return;
     }
     if (app->prompting) {
@@ -1790,7 +1807,7 @@ static void redraw(UiApp *app)
         app->status_rows = 0; /* the next full draw starts afresh */
         return;
     }
-    /* A wrapped question or message covers the body's last rows: when it
+    /* A wrapped question covers the body's last rows: when it
      * takes fewer rows than before, the body under it is drawn again, and
      * while it takes more than one, it is drawn over every body redraw. */
     int rows = status_lines(app);
@@ -1855,10 +1872,12 @@ static void poll_loader(UiApp *app)
     ui_loader_free(app->loader);
     app->loader = NULL;
     char text[sizeof app->message];
-    if (missing && ui_file_missing_summary(app->song, text, sizeof text))
+    if (missing && ui_file_missing_summary(app->song, text, sizeof text)) {
+        log_message(app, true, first); /* the first one's reason, for help */
         say_missing(app, text);
-    else if (first[0] && !app->message[0])
+    } else if (first[0] && !app->message[0]) {
         background_message(app, false, first);
+    }
 }
 
 /* The session's news goes to the status line, after the answer to the

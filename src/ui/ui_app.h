@@ -36,6 +36,7 @@ enum {
     UI_HEADER_LINES = 2,
     UI_PATH_MAX = 4096,
     UI_MAX_RC_ERRORS = 8,
+    UI_MESSAGE_LOG = 10,
 };
 
 typedef enum {
@@ -149,6 +150,14 @@ struct UiApp {
     int cue_at; /* EngineCueAt for the order list's cue key */
     Perform perform; /* live gestures and MIDI bindings (perform.h) */
 
+    /* The latest messages whole (a ring, message_log_count ever logged):
+     * the status line cuts a long one to its line, the help screen lists
+     * them. */
+    struct {
+        char text[512];
+        bool error;
+    } message_log[UI_MESSAGE_LOG];
+    int message_log_count;
     /* Status line: the latest message, errors stand out. */
     char message[512];
     bool message_is_error;

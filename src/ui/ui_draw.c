@@ -280,6 +280,22 @@ void ui_put_tail(int y, int x, int width, attr_t attr, const char *text)
     ui_put(y, x, width, attr, shown);
 }
 
+void ui_put_cut(int y, int x, int width, attr_t attr, const char *text)
+{
+    /* One column stays free, as ui_put_tail keeps it. */
+    if (ui_text_width(text) <= width - 1) {
+        ui_put(y, x, width, attr, text);
+        return;
+    }
+    const char *more = ui_glyph(UI_G_MORE);
+    size_t keep = ui_fit(text, width - 1 - ui_text_width(more));
+    while (keep > 0 && text[keep - 1] == ' ')
+        keep--;
+    char shown[1024];
+    snprintf(shown, sizeof shown, "%.*s%s", (int)keep, text, more);
+    ui_put(y, x, width, attr, shown);
+}
+
 void ui_putf(int y, int x, int width, attr_t attr, const char *fmt, ...)
 {
     char buf[1024];

@@ -63,6 +63,9 @@ void ui_putf(int y, int x, int width, attr_t attr, const char *fmt, ...)
 /* As ui_put, but text too wide keeps its end after a cut mark: the last
  * parts of a path say the most. */
 void ui_put_tail(int y, int x, int width, attr_t attr, const char *text);
+/* As ui_put, but text too wide keeps its start and ends with a cut mark:
+ * a one-line message. */
+void ui_put_cut(int y, int x, int width, attr_t attr, const char *text);
 /* Word wrap: the bytes of text's first line in `width` columns, cut at a
  * space (or at a newline) so no word is split unless it alone is wider
  * than the line; *next is where the following line starts. */

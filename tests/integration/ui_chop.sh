@@ -124,6 +124,18 @@ check "two beats at 96 BPM long" [ "$(frames_of "$NEW")" = $((2 * 60 * 44100 / 9
 check "the slot plays it" wait_re "Sample +break-96bpm\.wav"
 check "its slices came back from its cue points" wait_re "Slice [0-9]+/9 "
 check "the kit's break is untouched" [ "$(md5sum <"$KIT_BREAK")" = "$kit_sum" ]
+# Its message is longer than the line: cut with a mark, the slice markers
+# above it left alone; the help screen has it whole.
+check "the message keeps to its line, cut with a mark" \
+    shows_re "^stretch: wrote break-96bpm\.wav .*(…|\.\.\.)$"
+check "... the row above it is the slice markers' still" \
+    test "$(screen | tail -2 | head -1 | grep -c '\^')" = 1
+joined() { screen | tr '\n' ' ' | tr -s ' ' | grep -qF -- "$1"; }
+keys '?'
+check "help lists the latest messages first" wait_for "Messages, the latest first"
+check "... this one whole" wait_until joined "); ../samples/break.wav is kept"
+keys Escape
+check "back to the instruments" wait_for "Sample "
 
 keys X
 check "X asks which edit, its prompt whole at 80 columns" \

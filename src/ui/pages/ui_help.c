@@ -14,8 +14,11 @@ typedef struct {
 } HelpLine;
 
 /* Every action on up to three lines (descriptions wrap), the headings, the
- * header's legend and the hissrc errors. */
-enum { HELP_MAX_LINES = 3 * ACT_COUNT + 2 * UI_MAX_RC_ERRORS + MIDILEARN_MAX + 32 };
+ * header's legend, the hissrc errors and the latest messages. */
+enum {
+    HELP_MAX_LINES = 3 * ACT_COUNT + 2 * UI_MAX_RC_ERRORS + MIDILEARN_MAX +
+                     4 * UI_MESSAGE_LOG + 32
+};
 
 typedef struct {
     HelpLine *lines;
@@ -61,6 +64,19 @@ static void add(HelpText *h, UiColor role, const char *lead, int indent,
 static int build(UiApp *app, HelpLine *lines, int width)
 {
     HelpText h = {lines, 0, width};
+    /* First, since the status line cuts a long message: the latest ones
+     * whole. */
+    if (app->message_log_count) {
+        add(&h, UI_C_BAR, "", 0, "Messages, the latest first");
+        int shown = app->message_log_count < UI_MESSAGE_LOG ? app->message_log_count
+                                                            : UI_MESSAGE_LOG;
+        for (int i = 1; i <= shown; i++) {
+            int at = (app->message_log_count - i) % UI_MESSAGE_LOG;
+            add(&h, app->message_log[at].error ? UI_C_ERROR : UI_C_NORMAL, "  ", 4,
+                app->message_log[at].text);
+        }
+        add(&h, UI_C_NORMAL, "", 0, "");
+    }
     const UiPage *from = app->pages[app->help_from];
     KeymapContext ctxs[2] = {from->ctx, KEYMAP_CTX_GLOBAL};
     int nctx = from->ctx == KEYMAP_CTX_GLOBAL ? 1 : 2;
