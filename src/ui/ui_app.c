@@ -77,6 +77,7 @@ void ui_set_message(UiApp *app, bool error, const char *fmt, ...)
     app->message_is_error = error;
     app->message_at = now;
     app->message_fades_at = 0;
+    app->message_yields = false;
     app->dirty |= UI_DIRTY_STATUS;
 }
 
@@ -442,10 +443,9 @@ static bool open_path(UiApp *app, const char *path)
     if (module) {
         ui_set_message(app, false, "%s", note);
     } else {
-        /* A passing note: missing samples, found a moment later, take
-         * its place at once. */
+        /* Missing samples, found a moment later, take its place at once. */
         ui_set_message(app, false, "opened %s", path);
-        app->message_fades_at = app->message_at + UI_MESSAGE_HOLD;
+        app->message_yields = true;
     }
     return true;
 }
@@ -1849,7 +1849,7 @@ static void redraw(UiApp *app)
  * only behind the answer to a key. */
 static void say_missing(UiApp *app, const char *text)
 {
-    if (app->message_fades_at)
+    if (app->message_fades_at || app->message_yields)
         show_news(app, true, text);
     else
         background_message(app, true, text);

@@ -163,6 +163,7 @@ struct UiApp {
     bool message_is_error;
     double message_at;
     double message_fades_at; /* a passing note leaves by itself then; 0 = stays to a key */
+    bool message_yields; /* news to act on (missing samples) replaces it at once */
     double news_until; /* bad background news held through keys until */
     /* A message from the background (autosave, sample loading) waits while
      * the answer to the user's last key is still fresh on screen. */

@@ -54,9 +54,9 @@ check "demo.hiss is untouched" test "$(cksum <"$TMP/mods/demo.hiss")" = "$saved"
 keys C-q
 check "quit" wait_for "hiss exited 0"
 
-# A message that wraps covers the body's last rows: when a shorter one
-# replaces it, none of its letters may stay behind on the instruments
-# screen, not even in the blank column right of the slot list.
+# A message longer than the line keeps to it, cut with a mark: none of
+# its letters may land on the instruments screen, not even in the blank
+# column right of the slot list, before or after a shorter one.
 # body_clean: every body row's cell after the list's rule is blank.
 body_clean() { ! screen | sed -n '4,23p' | grep -q -- '│[^ ]'; }
 EDITOR_DIR=$TMP/mods start_editor "" "blank.hiss"
@@ -67,14 +67,15 @@ keys C-o
 check "keymap: C-o asks what to open" wait_for "Open:"
 T send-keys -t ui -l "demo-keymap.xm"
 keys Enter
-check "keymap: its import report wraps over the screen's last rows" \
-    wait_for "instruments 01, 02 (one per sample"
+check "keymap: its long import report keeps to the last row, cut with a mark" \
+    wait_re "^imported demo-keymap\.xm: .*(…|\.\.\.)$"
+check "keymap: ... the body's rows above it are the screen's" body_clean
 check "keymap: a sample of the module has no file until saved, and says so" \
     wait_re "Sample +\(written when the song is saved\)"
 keys C-s
 check "keymap: saving says so on one row" wait_re "^saved .*/demo-keymap\.hiss *$"
 check "keymap: then the sample names its file" wait_for "demo-keymap-samples/01-instrument.wav"
-check "keymap: the report's rows are drawn again, no letter left" body_clean
+check "keymap: no letter of the report left" body_clean
 keys C-q
 check "keymap: quit" wait_for "hiss exited 0"
 
