@@ -2698,8 +2698,9 @@ HissError edit_capture_arrangement(Editor *ed, const EngineRowLog *rows, int cou
 }
 
 /* Oxy on the row for each channel whose being heard changes on `tick`
- * (*heard: the channels heard as the copy plays, updated); false when a
- * change found no free column or is past Oxy's reach. */
+ * (*heard: the channels heard as the copy plays, updated for those
+ * placed); false when a change found no free column or is past Oxy's
+ * reach: that one comes with the next row, late but not lost. */
 static bool put_heard(Pattern *p, int row, int tick, uint64_t audible, uint64_t *heard)
 {
     bool placed = true;
@@ -2707,8 +2708,10 @@ static bool put_heard(Pattern *p, int row, int tick, uint64_t audible, uint64_t 
         bool want = audible >> c & 1;
         if (want == (bool)(*heard >> c & 1))
             continue;
-        placed &= tick <= 15 && put_effect(p, row, c, 'O', (uint8_t)((want ? 0 : 1) << 4 | tick));
-        *heard ^= (uint64_t)1 << c;
+        if (tick <= 15 && put_effect(p, row, c, 'O', (uint8_t)((want ? 0 : 1) << 4 | tick)))
+            *heard ^= (uint64_t)1 << c;
+        else
+            placed = false;
     }
     return placed;
 }
@@ -2853,14 +2856,28 @@ static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTa
                 if (note_row[n] == first + i)
                     *inexact |= !put_jam(p, r, notes[n].channel, &notes[n]);
             bool start = first + i == 0;
-            /* What must go on one channel's cell first, then what may
-             * go on any. */
+            int from = log->first[first + i], to = log->first[first + i + 1];
+            /* What must go on one channel's cell first, the whole row's,
+             * then what may go on any: a tempo must not take the columns
+             * a later mute of the row needs. */
             *inexact |= !put_heard(p, r, 0, row->audible, &heard);
             if (start)
                 for (int c = 0; c < chans; c++)
                     *inexact |= !put_moves(p, r, c, 0, heard_move[c], play_move[c]);
+            for (int k = from; k < to; k++) {
+                const EngineRowLog *change = &log->changes[k];
+                if (change->moved > 0 && change->moved <= chans) {
+                    int c = change->moved - 1;
+                    memcpy(heard_move[c], change->move, sizeof heard_move[c]);
+                    *inexact |= !put_moves(p, r, c, change->tick, heard_move[c], play_move[c]);
+                } else {
+                    *inexact |= !put_heard(p, r, change->tick, change->audible, &heard);
+                }
+            }
             if (start && draws)
                 *inexact |= !put_effect(p, r, -1, 'V', 0);
+            /* A tempo change that found no room within the row before
+             * comes here, on this row's first tick. */
             if (start || bpm != row->bpm_tenths) {
                 *inexact |= !put_tempo(p, r, row->bpm_tenths, 0);
                 bpm = row->bpm_tenths;
@@ -2870,18 +2887,14 @@ static HissError capture_build(Editor *ed, const CaptureLog *log, const EngineTa
                 *inexact |= !put_speed(p, r, hiss_clampi(row->speed, 1, 0x1F));
                 speed = row->speed;
             }
-            for (int k = log->first[first + i]; k < log->first[first + i + 1]; k++) {
+            for (int k = from; k < to; k++) {
                 const EngineRowLog *change = &log->changes[k];
-                if (change->moved > 0 && change->moved <= chans) {
-                    int c = change->moved - 1;
-                    memcpy(heard_move[c], change->move, sizeof heard_move[c]);
-                    *inexact |= !put_moves(p, r, c, change->tick, heard_move[c], play_move[c]);
+                if (change->moved > 0 && change->moved <= chans)
                     continue;
-                }
-                *inexact |= !put_heard(p, r, change->tick, change->audible, &heard);
-                if (bpm != change->bpm_tenths)
-                    *inexact |= !put_tempo(p, r, change->bpm_tenths, change->tick);
-                bpm = change->bpm_tenths;
+                if (bpm != change->bpm_tenths && put_tempo(p, r, change->bpm_tenths, change->tick))
+                    bpm = change->bpm_tenths;
+                else
+                    *inexact |= bpm != change->bpm_tenths;
                 *inexact |= change->speed != speed; /* a speed waits for a row */
             }
         }

@@ -9,13 +9,19 @@ set -u
 SOCK=hiss-ui-perform-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
 
-# Two 16-row patterns with a note on every row of both channels.
+# Two 16-row patterns with a note on every row of channels 1 and 2, and
+# a third channel whose effect columns leave room for the tempo's Fxx
+# Txy: the keys come within a few rows, so the fader pair (channel 1's
+# columns), the mute at once (one of channel 2's) and the tempo may all
+# fall on one row, which two channels cannot hold exactly.
 {
     printf 'hiss 1\ntitle "perform"\nbpm 125\nspeed 6\nrows_per_beat 4\nswing 0\n'
-    printf 'master_gain 0.0\nlimiter on\nchannels 2\n\norder 00 01\n'
+    printf 'master_gain 0.0\nlimiter on\nchannels 3\n\norder 00 01\n'
     for p in 00 01; do
         printf '\npattern %s 16\n' "$p"
-        for r in $(seq 0 15); do printf '%03d |C-4 01 .. ... ...|E-4 01 .. ... ...|\n' "$r"; done
+        for r in $(seq 0 15); do
+            printf '%03d |C-4 01 .. ... ...|E-4 01 .. ... ...|... .. .. ... ...|\n' "$r"
+        done
     done
 } >"$TMP/perform.hiss"
 

@@ -762,6 +762,51 @@ static void a_jam_over_a_rows_own_note_keeps_it_or_says_so(void)
     song_free(s);
 }
 
+/* A row too full for its changes (channel 1 a fader pair, channel 2 a
+ * mute, then a tempo within the row and channel 1's mute): those that
+ * found no room come on the next row's first tick, late but kept, and
+ * the capture says it is not exact. */
+static void changes_with_no_room_come_on_the_next_row(void)
+{
+    Song *s = synth_song(2, 4, 125, 6);
+    atomic_store(&s->strips[0].gain_tenth_db, -160);
+    const int loud[ENGINE_MOVES] = {-150, 0}, soft[ENGINE_MOVES] = {-160, 0};
+    EngineRowLog rows[7];
+    for (int i = 0; i < 7; i++)
+        rows[i] = (EngineRowLog){.pattern = 0, .bpm_tenths = 1250, .speed = 6, .audible = 3};
+    rows[1].row = rows[2].row = rows[3].row = rows[4].row = 1;
+    rows[2].tick = 1; /* channel 1's fader, both of its columns */
+    rows[2].moved = 1;
+    memcpy(rows[2].was, loud, sizeof loud);
+    memcpy(rows[2].move, soft, sizeof soft);
+    rows[3].tick = 2; /* channel 2 out, one of its columns */
+    rows[3].audible = 1;
+    rows[4].tick = 3; /* 126 BPM and channel 1 out: no room left */
+    rows[4].audible = 0;
+    rows[4].bpm_tenths = 1260;
+    rows[5].row = 2;
+    rows[6].row = 3;
+    rows[5].audible = rows[6].audible = 0;
+    rows[5].bpm_tenths = rows[6].bpm_tenths = 1260;
+    for (int i = 0; i < 7; i++)
+        rows[i].count = (uint64_t)rows[i].row + 1;
+    Editor *ed = edit_new(s, NULL, NULL);
+    int first = atomic_load(&s->order_count);
+    bool inexact = false;
+    CHECK(edit_capture_arrangement(ed, rows, 7, NULL, 0, &inexact) == HISS_OK && inexact);
+    const Pattern *p = song_pattern(s, atomic_load(&s->orders[first]));
+    CHECK(p && p->rows == 4);
+    if (p) {
+        Cell late = song_pattern_get(p, 2, 0);
+        CHECK(late.fx == 'O' && late.fx_param == 0x10); /* channel 1 out on tick 0 */
+        CHECK(late.fx2 == 'F' && late.fx2_param == 126);
+        Cell kept = song_pattern_get(p, 1, 1);
+        CHECK(kept.fx == 'O' && kept.fx_param == 0x12);
+    }
+    edit_free(ed);
+    song_free(s);
+}
+
 int main(void)
 {
     RUN(a_captured_jam_renders_as_it_was_played);
@@ -777,5 +822,6 @@ int main(void)
     RUN(a_capture_goes_on_in_a_new_engine);
     RUN(nothing_captured_changes_nothing);
     RUN(a_jam_over_a_rows_own_note_keeps_it_or_says_so);
+    RUN(changes_with_no_room_come_on_the_next_row);
     return test_finish();
 }
