@@ -6,9 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A controller's moves of one target further apart than this are two
- * gestures, two undo steps. */
-#define PERFORM_SWEEP_GAP_SECONDS 1.0
 /* A knob turned sends many values: a line for each would flood hiss
  * play's standard error; a few a second read as they move. */
 #define PERFORM_SAY_MOVE_SECONDS 0.25
@@ -197,15 +194,20 @@ static void set_value(Perform *p, const MidiLearnBinding *b, int v)
 }
 
 /* The undo key of a controller's move: the same while one binding keeps
- * moving, a new one after a pause or another binding. */
+ * moving, a new one for another binding. Not timed: a busy editor takes
+ * a sweep's values in bursts, with gaps the hand never made; any other
+ * edit between two moves ends the gesture anyway (undo_push_merging). */
 static uint64_t sweep_key(Perform *p, const MidiLearnBinding *b)
 {
-    double now = hiss_now_seconds();
-    if (p->sweep != b || now - p->sweep_at > PERFORM_SWEEP_GAP_SECONDS)
+    if (p->sweep != b)
         p->sweep_key = ++p->gestures;
     p->sweep = b;
-    p->sweep_at = now;
     return p->sweep_key;
+}
+
+void perform_sweep_ends(Perform *p)
+{
+    p->sweep = NULL;
 }
 
 /* "instrument 01 cutoff 650 Hz": a moved setting and its new value. */

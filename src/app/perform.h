@@ -43,9 +43,8 @@ typedef struct {
     TapTempo midi_tap;         /* taps timed by the engine's frames */
     /* Each controller's last position: an action runs as it rises to 64. */
     uint8_t cc_last[MIDI_CHANNEL_COUNT][128];
-    /* The sweep going on: which binding, when it last moved, its undo key. */
+    /* The sweep going on: which binding, its undo key. */
     const MidiLearnBinding *sweep;
-    double sweep_at;
     uint64_t sweep_key, gestures;
     /* Say a bound controller's new value (hiss play, which has no screen
      * to show it), at most every PERFORM_SAY_MOVE_SECONDS while it moves. */
@@ -78,6 +77,9 @@ const char *perform_cue_at_name(int cue_at);
  * does (run false: only notes the controller's position, as while MIDI
  * learn takes it). True when something was bound to it. */
 bool perform_control(Perform *p, const MidiControl *c, bool run);
+/* The next move of a bound controller begins a new undo step, even of
+ * the binding that moved last (the move that bound it stands alone). */
+void perform_sweep_ends(Perform *p);
 /* Takes every control change and bound note that came, and runs them;
  * returns how many were bound. */
 int perform_poll(Perform *p);

@@ -290,5 +290,7 @@ void ui_learn_poll(UiApp *app)
         bool run = b && !learn.on && !(learning && (c.note || b->kind == MIDILEARN_ACTION));
         if (perform_control(&app->perform, &c, run) && run)
             app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
+        if (learning)
+            perform_sweep_ends(&app->perform);
     }
 }

@@ -14,8 +14,8 @@
  *
  * Bindings are written to the midi_learn file beside the hissrc, and the
  * help screen lists them. A controller moving one setting is one undo
- * step as long as it keeps moving (pauses under a second) and nothing
- * else is edited. */
+ * step until something else is edited or another controller moves (the
+ * move that bound it is a step of its own). */
 #ifndef HISS_UI_LEARN_H
 #define HISS_UI_LEARN_H
 

@@ -8,7 +8,7 @@
 # sound, where the kick on every row never leaves one), and plays no
 # sound of its own. On the instruments screen, + on the cutoff in learn
 # mode and a knob bind the knob to instrument 01's cutoff; a sweep of it
-# is one undo step (the learning move before it, a pause apart, another).
+# is one undo step (the learning move before it another).
 # The bindings are listed on the help screen, saved, read
 # again by the next session, and one is removed with Delete; a target is
 # typed at Enter's prompt. Bindings in
@@ -85,8 +85,8 @@ check "a knob turned is bound (knob at 0: 20 Hz)" midi_in 0:B0:71:0
 check "the binding is said and saved" \
     wait_for "CC 71 (MIDI channel 1) moves instrument 01 cutoff; saved in"
 check "the learning move set the cutoff" wait_re "Cutoff +20 Hz"
-# A pause longer than a gesture's (a second): the sweep is a step of its own.
-sleep 1.5
+# The move that bound the knob is a step of its own; the sweep right
+# after it is one more, however its values are spread in time.
 sweep=()
 for v in 8 16 24 32 40 48 56 64 72 80 88 96 104 112 120 127 127 127; do
     sweep+=("20:B0:71:$v")

@@ -194,6 +194,17 @@ static void bindings_act_through_the_session(void)
     CHECK_MSG(edit_strip_get(song, 0, EDIT_STRIP_GAIN) == gain_before,
               "one undo left the fader at %d (was %d)", edit_strip_get(song, 0, EDIT_STRIP_GAIN),
               gain_before);
+    /* A move that ends the gesture (the one that bound the knob) is a
+     * step of its own: the sweep after it undoes back to it. */
+    CHECK(perform_control(p, &(MidiControl){0, 74, 30, false, 0}, true));
+    int bound_at = edit_strip_get(song, 0, EDIT_STRIP_GAIN);
+    perform_sweep_ends(p);
+    for (int v = 40; v <= 100; v += 20)
+        CHECK(perform_control(p, &(MidiControl){0, 74, (uint8_t)v, false, 0}, true));
+    CHECK(edit_undo(rig.ed) == HISS_OK);
+    CHECK(edit_strip_get(song, 0, EDIT_STRIP_GAIN) == bound_at);
+    CHECK(edit_undo(rig.ed) == HISS_OK);
+    CHECK(edit_strip_get(song, 0, EDIT_STRIP_GAIN) == gain_before);
     /* With say_moves (hiss play), a knob's new value is said, a line
      * at most every quarter second however fast it turns. */
     p->say = collect_said;
