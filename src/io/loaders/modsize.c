@@ -238,7 +238,9 @@ static void xm_keep(Walk *w, size_t at, unsigned patterns, unsigned instruments)
 
 static void walk_xm(Walk *w)
 {
-    if (w->len < 80 || 60 + (size_t)rd32le(w, 60) > w->len) {
+    /* The header's own size counts from byte 60 and holds the counts up
+     * to byte 80: less is no XM header. */
+    if (w->len < 80 || rd32le(w, 60) < 20 || 60 + (size_t)rd32le(w, 60) > w->len) {
         header_cut(w);
         return;
     }
@@ -389,7 +391,7 @@ void modsize_measure(const unsigned char *data, size_t len, ModsizeShape *shape)
 
 void modsize_mend(unsigned char *image, size_t len, const ModsizeShape *shape)
 {
-    if (shape->keep_bytes) { /* XM: the pattern and instrument counts */
+    if (shape->keep_bytes && len >= 80) { /* XM: the pattern and instrument counts */
         image[70] = (unsigned char)shape->keep_patterns;
         image[71] = (unsigned char)(shape->keep_patterns >> 8);
         image[72] = (unsigned char)shape->keep_instruments;

@@ -1324,10 +1324,13 @@ HissError module_load(const char *data, size_t len, const char *path, Song **out
     enum { IT_PAD = 4 };
     ModsizeShape shape;
     modsize_measure((const unsigned char *)data, len, &shape);
+    /* Lengths come from the file's own headers: a hostile one may claim
+     * gigabytes, so neither is taken beyond what a song file may be. */
+    bool keep = shape.keep_bytes && shape.keep_bytes <= SONGFILE_MAX_BYTES;
     size_t image = len;
-    if (shape.keep_bytes)
+    if (keep)
         image = shape.keep_bytes;
-    else if (shape.need > len && shape.need <= SONGFILE_MAX_BYTES)
+    else if (!shape.keep_bytes && shape.need > len && shape.need <= SONGFILE_MAX_BYTES)
         image = shape.need;
     size_t pad = format_of(data, len) == FORMAT_IT ? IT_PAD : 0;
     unsigned char *copy = NULL;
@@ -1345,7 +1348,7 @@ HissError module_load(const char *data, size_t len, const char *path, Song **out
      * patterns, and an XM's own header before everything: with one of
      * them cut there is nothing whole to read. */
     int rc = -XMP_ERROR_LOAD;
-    if (!shape.header_cut || shape.keep_bytes)
+    if (!shape.header_cut || keep)
         rc = copy ? xmp_load_module_from_memory(ctx, copy, (long)(image + pad))
                   : xmp_load_module_from_memory(ctx, (void *)data, (long)len);
     free(copy);
