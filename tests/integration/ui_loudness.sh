@@ -60,6 +60,10 @@ play_once_loaded 192000
 check "playing the -23 dBFS sine, integrated loudness reads -23.0 LUFS (+-0.1)" \
     wait_re " I -2(2\.9|3\.0|3\.1) LUFS"
 check "... and its true peak -23.0 dBTP (+-0.1)" wait_re " TP -2(2\.9|3\.0|3\.1) dBTP"
+# Stopped only once the short-term reading (3 s) has settled too: a stop
+# in the first second leaves the blocks it cuts through most of what
+# played, however fast the checks above came.
+check "... and, 3 s in, the short-term loudness too" wait_re " S -2(2\.9|3\.0|3\.1) I "
 keys Space
 check "stopped, the momentary loudness falls to silence" wait_re " M -inf S "
 # The blocks the stop cut through count too: a little below -23.
