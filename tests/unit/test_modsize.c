@@ -102,6 +102,61 @@ static void a_cut_sample_is_reported(void)
     }
 }
 
+/* The padding that lets libxmp read a cut file is not the sample's: a
+ * cut sample keeps the frames the file holds, and its loop ends there. */
+static void a_cut_sample_keeps_what_the_file_holds(void)
+{
+    for (int f = 0; f < 4; f++) {
+        LoaderReport r;
+        size_t len;
+        Song *song = load_demo_cut((ModgenFormat)f, 1000, &r, &len);
+        const Instrument *inst = song ? song_instrument(song, 1) : NULL;
+        const Sample *smp = inst ? inst->sample : NULL;
+        CHECK_MSG(smp && smp->frames == SINE_FRAMES - 1000, "%s: %u frames", FORMAT_NAMES[f],
+                  smp ? smp->frames : 0);
+        if (smp && smp->frames) {
+            CHECK_MSG(inst->loop == LOOP_OFF || inst->loop_end <= smp->frames, "%s: loop end %u",
+                      FORMAT_NAMES[f], inst->loop_end);
+            /* What is kept is the sine, 8-bit. */
+            float worst = 0;
+            for (uint32_t i = 0; i < smp->frames; i++)
+                worst = fmaxf(worst, fabsf(smp->data[i] - sine[i]));
+            CHECK_MSG(worst < 1.5f / 127, "%s: %g off the sine", FORMAT_NAMES[f], worst);
+        }
+        song_free(song);
+        loader_report_free(&r);
+    }
+}
+
+/* A cut XM whose sample header claims 16 M frames becomes a song with the
+ * frames the file holds, not megabytes of silence. */
+static void a_cut_file_claiming_a_huge_sample_stays_small(void)
+{
+    ModgenSong ms;
+    demo_song(&ms);
+    size_t len = 0;
+    uint8_t *data = modgen_write(&ms, MODGEN_XM, &len);
+    /* The sample header: length 4096, loop start 0, loop length 4096. */
+    static const uint8_t header[12] = {0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0};
+    uint8_t *at = NULL;
+    for (size_t i = 0; i + sizeof header <= len && !at; i++)
+        if (!memcmp(data + i, header, sizeof header))
+            at = data + i;
+    CHECK(at != NULL);
+    if (at) {
+        at[3] = 0x01; /* 0x01001000 frames */
+        LoaderReport r;
+        Song *song = load_cut(data, len, MODGEN_XM, &r);
+        const Instrument *inst = song ? song_instrument(song, 1) : NULL;
+        CHECK_MSG(inst && inst->sample && inst->sample->frames == SINE_FRAMES, "%u frames",
+                  inst && inst->sample ? inst->sample->frames : 0);
+        CHECK(report_find(&r, "module ends early", "sample data cut after 4096 bytes"));
+        song_free(song);
+        loader_report_free(&r);
+    }
+    free(data);
+}
+
 /* An XM cut inside its pattern: the rows after the cut are empty in the
  * song, the report says in which row, and the instrument after the
  * pattern is missing, as the report says too. */
@@ -234,6 +289,8 @@ int main(void)
     test_make_tmpdir(dir, sizeof dir, "modsize");
     RUN(a_whole_module_says_nothing_of_an_end);
     RUN(a_cut_sample_is_reported);
+    RUN(a_cut_sample_keeps_what_the_file_holds);
+    RUN(a_cut_file_claiming_a_huge_sample_stays_small);
     RUN(a_cut_pattern_is_reported_at_its_row);
     RUN(every_cut_is_read_or_a_cut_header);
     test_remove_tree(dir);

@@ -13,6 +13,8 @@ typedef struct {
     LoaderReport *report; /* NULL on the pass that only finds `need` */
     int notes;
     ModsizeShape *shape;
+    uint32_t *kept; /* modsize_kept_frames' list, or NULL */
+    size_t kept_count;
 } Walk;
 
 /* A header the file needs is cut at its end: the sizes it held are gone. */
@@ -20,6 +22,23 @@ static void header_cut(Walk *w)
 {
     if (w->shape)
         w->shape->header_cut = true;
+}
+
+/* Sample `index`, `frames` long, is cut: the file holds its first `have`
+ * frames (the first cut found is where it ends). */
+static void kept(Walk *w, size_t index, size_t frames, size_t have)
+{
+    if (!w->kept || index >= w->kept_count || w->kept[index] != UINT32_MAX)
+        return;
+    have = have < frames ? have : frames;
+    w->kept[index] = have > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)have;
+}
+
+/* The same for `bytes` from byte `start`, `unit` bytes a frame. */
+static void kept_bytes(Walk *w, size_t index, size_t start, size_t bytes, size_t unit)
+{
+    if (start + bytes > w->len)
+        kept(w, index, bytes / unit, start < w->len ? (w->len - start) / unit : 0);
 }
 
 /* Whole rows of packed pattern data in `avail` bytes. */
@@ -54,7 +73,7 @@ static void sample(Walk *w, const char *label, size_t start, size_t size)
     if (start >= w->len)
         snprintf(what, sizeof what, "%s: no sample data (silent)", label);
     else if (start + size > w->len)
-        snprintf(what, sizeof what, "%s: sample data cut after %zu bytes (silent from there)",
+        snprintf(what, sizeof what, "%s: sample data cut after %zu bytes (the sample ends there)",
                  label, w->len - start);
     else
         return;
@@ -124,6 +143,7 @@ static void walk_mod(Walk *w)
         char label[32];
         snprintf(label, sizeof label, "instrument %02X", s + 1);
         sample(w, label, at, bytes);
+        kept_bytes(w, (size_t)s, at, bytes, 1);
         at += bytes;
     }
 }
@@ -175,6 +195,9 @@ static void walk_s3m(Walk *w)
         unsigned flags = w->data[at + 0x1F];
         bytes <<= (flags & 2 ? 1 : 0) + (flags & 4 ? 1 : 0);
         sample(w, label, start, bytes);
+        /* A stereo sample holds its left frames first: what is kept of
+         * them. */
+        kept_bytes(w, i, start, bytes >> (flags & 2 ? 1 : 0), flags & 4 ? 2 : 1);
     }
     for (unsigned p = 0; p < patterns; p++) {
         size_t at = (size_t)rd16le(w, table + 2 * instruments + 2 * p) * 16;
@@ -247,6 +270,7 @@ static void walk_xm(Walk *w)
     int channels = (int)rd16le(w, 68);
     unsigned patterns = rd16le(w, 70), instruments = rd16le(w, 72);
     size_t at = 60 + (size_t)rd32le(w, 60);
+    size_t sample_index = 0; /* libxmp numbers an XM's samples in file order */
     for (unsigned p = 0; p < patterns; p++) {
         if (at + 9 > w->len) {
             xm_keep(w, at, p, 0);
@@ -280,9 +304,11 @@ static void walk_xm(Walk *w)
         }
         for (unsigned s = 0; s < samples; s++) {
             size_t bytes = rd32le(w, headers + s * sample_header);
+            bool wide = sample_header > 14 && (w->data[headers + s * sample_header + 14] & 0x10);
             if (samples > 1)
                 snprintf(label, sizeof label, "instrument %02X sample %u", i + 1, s + 1);
             sample(w, label, data, bytes);
+            kept_bytes(w, sample_index++, data, bytes, wide ? 2 : 1);
             data += bytes;
         }
         at = data;
@@ -317,13 +343,18 @@ static int it_rows(const unsigned char *p, size_t avail, int channels)
 
 /* A compressed IT sample: blocks of 0x8000 frames (0x4000 at 16 bits), each
  * after its 16-bit byte count. */
-static size_t it_packed_size(const Walk *w, size_t start, size_t frames, bool wide)
+static size_t it_packed_size(Walk *w, size_t index, size_t start, size_t frames, bool wide)
 {
-    size_t per_block = wide ? 0x4000 : 0x8000, at = start;
+    size_t per_block = wide ? 0x4000 : 0x8000, at = start, whole = 0;
     for (size_t left = frames; left; left -= left < per_block ? left : per_block) {
-        if (at + 2 > w->len)
+        if (at + 2 > w->len) {
+            kept(w, index, frames, whole);
             return at + 2 - start + 1; /* cut: at least past the end */
+        }
         at += 2 + rd16le(w, at);
+        if (at > w->len)
+            kept(w, index, frames, whole);
+        whole += left < per_block ? left : per_block;
     }
     return at - start;
 }
@@ -355,9 +386,11 @@ static void walk_it(Walk *w)
             continue; /* no sample data */
         size_t frames = rd32le(w, at + 0x30), start = rd32le(w, at + 0x48);
         bool wide = flags & 2;
-        size_t bytes = flags & 8 ? it_packed_size(w, start, frames, wide)
+        size_t bytes = flags & 8 ? it_packed_size(w, s, start, frames, wide)
                                  : frames << ((wide ? 1 : 0) + (flags & 4 ? 1 : 0));
         sample(w, label, start, bytes);
+        if (!(flags & 8))
+            kept_bytes(w, s, start, bytes >> (flags & 4 ? 1 : 0), wide ? 2 : 1);
     }
     for (unsigned p = 0; p < patterns; p++) {
         size_t at = rd32le(w, table + 4 * samples + 4 * p);
@@ -384,7 +417,7 @@ static void walk(Walk *w)
 void modsize_measure(const unsigned char *data, size_t len, ModsizeShape *shape)
 {
     memset(shape, 0, sizeof *shape);
-    Walk w = {data, len, len, NULL, 0, shape};
+    Walk w = {data, len, len, NULL, 0, shape, NULL, 0};
     walk(&w);
     shape->need = w.need;
 }
@@ -398,7 +431,7 @@ void modsize_mend(unsigned char *image, size_t len, const ModsizeShape *shape)
         image[73] = (unsigned char)(shape->keep_instruments >> 8);
         return;
     }
-    Walk w = {image, len, len, NULL, 0, NULL};
+    Walk w = {image, len, len, NULL, 0, NULL, NULL, 0};
     if (len < 0xC0 || memcmp(image, "IMPM", 4))
         return;
     /* An IT pattern whose header is cut would be read as one of 0 rows,
@@ -416,11 +449,19 @@ void modsize_mend(unsigned char *image, size_t len, const ModsizeShape *shape)
 
 int modsize_report_missing(const unsigned char *data, size_t len, LoaderReport *report)
 {
-    Walk w = {data, len, len, NULL, 0, NULL};
+    Walk w = {data, len, len, NULL, 0, NULL, NULL, 0};
     walk(&w); /* first the size the headers add up to, for every note */
     if (w.need <= len)
         return 0;
     w.report = report;
     walk(&w);
     return w.notes;
+}
+
+void modsize_kept_frames(const unsigned char *data, size_t len, uint32_t *kept, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        kept[i] = UINT32_MAX;
+    Walk w = {data, len, len, NULL, 0, NULL, kept, count};
+    walk(&w);
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "loader.h"
 
@@ -39,5 +40,14 @@ void modsize_mend(unsigned char *image, size_t len, const ModsizeShape *shape);
  * whole or its format is not one of MOD, S3M, XM, IT. Returns how many
  * notes it added. */
 int modsize_report_missing(const unsigned char *data, size_t len, LoaderReport *report);
+
+/* A sample cut short keeps what the file holds of it: the padding that
+ * lets libxmp read a cut file is not the sample's, and a file of a few
+ * kilobytes whose header claims megabytes would otherwise turn into that
+ * much silence. kept[i] gets the whole frames the file holds of the
+ * module's sample i (libxmp's numbering: MOD, S3M and XM in file order,
+ * IT by sample header), or UINT32_MAX where the sample is whole or hiss
+ * cannot size it; count is kept's length. */
+void modsize_kept_frames(const unsigned char *data, size_t len, uint32_t *kept, size_t count);
 
 #endif

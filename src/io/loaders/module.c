@@ -193,6 +193,10 @@ typedef struct {
     /* Through the orders, the channel's volume (0..64) where the patterns
      * alone tell it, else -1 (a slide or tremolo moved it). */
     int channel_volume[SONG_MAX_CHANNELS];
+    /* A file cut short: the frames it holds of each libxmp sample
+     * (modsize_kept_frames), or NULL when whole. */
+    const uint32_t *kept;
+    int kept_count;
 } Convert;
 
 static void note_at(Convert *cv, int row, int channel, const char *what)
@@ -1049,9 +1053,9 @@ static void report_instrument(Convert *cv, int slot, const struct xmp_instrument
 
 /* libxmp's sample as float frames scaled by the sample's global volume
  * (IT), which hiss has no field for. */
-static Sample *convert_sample(const struct xmp_sample *xs, double gain, uint32_t rate)
+static Sample *convert_sample(const struct xmp_sample *xs, uint32_t frames, double gain,
+                              uint32_t rate)
 {
-    uint32_t frames = (uint32_t)xs->len;
     float *buf = malloc((size_t)frames * sizeof *buf);
     if (!buf)
         return NULL;
@@ -1112,28 +1116,33 @@ static HissError convert_instrument(Convert *cv, int slot, long *frames_left,
     /* A keymap's other samples go by their own names. */
     if (!inst->name[0] || (!home && xs->name[0]))
         hiss_text_format(inst->name, sizeof inst->name, "%s", xs->name);
-    if (xs->len <= 0 || !xs->data || (xs->flg & XMP_SAMPLE_SYNTH)) {
+    long frames = xs->len;
+    if (cv->kept && sid < cv->kept_count && cv->kept[sid] < frames)
+        frames = cv->kept[sid];
+    if (frames <= 0 || !xs->data || (xs->flg & XMP_SAMPLE_SYNTH)) {
         *out = inst;
         return HISS_OK;
     }
-    if (xs->len > *frames_left) {
+    if (frames > *frames_left) {
         loader_report_add(cv->report, -1, -1, -1,
                           "dropped: instrument %02X's sample (past the %d frames hiss "
                           "takes from one module)", slot, MODULE_MAX_SAMPLE_FRAMES);
         *out = inst;
         return HISS_OK;
     }
-    *frames_left -= xs->len;
+    *frames_left -= frames;
     double gain = hiss_clampi(sub->gvl, 0, 64) / 64.0;
-    inst->sample = convert_sample(xs, gain, cv->format == FORMAT_MOD ? MOD_C_RATE : C5_RATE);
+    inst->sample = convert_sample(xs, (uint32_t)frames, gain,
+                                  cv->format == FORMAT_MOD ? MOD_C_RATE : C5_RATE);
     if (!inst->sample) {
         song_instrument_free(inst);
         return HISS_ERR_NOMEM;
     }
-    if ((xs->flg & XMP_SAMPLE_LOOP) && xs->lpe > xs->lps && xs->lps >= 0) {
+    /* A loop wholly in what a cut file lost is gone with it. */
+    if ((xs->flg & XMP_SAMPLE_LOOP) && xs->lpe > xs->lps && xs->lps >= 0 && xs->lps < frames) {
         inst->loop = xs->flg & XMP_SAMPLE_LOOP_BIDIR ? LOOP_PINGPONG : LOOP_FORWARD;
         inst->loop_start = (uint32_t)xs->lps;
-        inst->loop_end = (uint32_t)(xs->lpe < xs->len ? xs->lpe : xs->len);
+        inst->loop_end = (uint32_t)(xs->lpe < frames ? xs->lpe : frames);
         if (xs->flg & XMP_SAMPLE_LOOP_REVERSE)
             loader_report_add(cv->report, -1, -1, -1,
                               "approximated: instrument %02X's backwards loop (forwards)",
@@ -1369,9 +1378,17 @@ HissError module_load(const char *data, size_t len, const char *path, Song **out
     xmp_get_module_info(ctx, &info);
     Convert cv = {.mod = info.mod, .format = format_of(data, len), .report = report, .order = -1};
     cv.it_fine_vibrato = cv.format == FORMAT_IT && len > 0x2c && !(data[0x2c] & 0x10);
-    Song *song = song_new_empty();
+    bool cut = shape.need > len && info.mod->smp > 0;
+    uint32_t *kept = cut ? malloc(sizeof *kept * (size_t)info.mod->smp) : NULL;
+    if (kept) {
+        modsize_kept_frames((const unsigned char *)data, len, kept, (size_t)info.mod->smp);
+        cv.kept = kept;
+        cv.kept_count = info.mod->smp;
+    }
+    Song *song = !cut || kept ? song_new_empty() : NULL;
     HissError err = song ? convert_module(&cv, (const unsigned char *)data, len, song)
                          : HISS_ERR_NOMEM;
+    free(kept);
     free(cv.key_slot);
     xmp_release_module(ctx);
     xmp_free_context(ctx);
