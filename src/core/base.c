@@ -33,7 +33,8 @@ void hiss_text_vformat(char *text, size_t size, const char *fmt, va_list ap)
     char raw[1024];
     vsnprintf(raw, sizeof raw, fmt, ap);
     size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)raw; *p; p++) {
+    const unsigned char *p = (const unsigned char *)raw;
+    for (; *p; p++) {
         if (*p < 0x20 || *p == 0x7f) {
             if (o + 4 >= size)
                 break;
@@ -44,6 +45,14 @@ void hiss_text_vformat(char *text, size_t size, const char *fmt, va_list ap)
                 break;
             text[o++] = (char)*p;
         }
+    }
+    /* Cut inside a UTF-8 character: the part of it written goes too, so
+     * a long name never ends in half a character. */
+    if ((*p & 0xC0) == 0x80) {
+        while (o > 0 && ((unsigned char)text[o - 1] & 0xC0) == 0x80)
+            o--;
+        if (o > 0 && (unsigned char)text[o - 1] >= 0xC0)
+            o--;
     }
     text[o] = 0;
 }

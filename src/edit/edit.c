@@ -1651,7 +1651,7 @@ HissError edit_song_set_title(Editor *ed, const char *title)
     if (!settings_for_change(ed, &st))
         return HISS_ERR_MISSING;
     memset(st.title, 0, sizeof st.title);
-    snprintf(st.title, sizeof st.title, "%s", title ? title : "");
+    hiss_text_format(st.title, sizeof st.title, "%s", title ? title : "");
     return settings_change(ed, &st);
 }
 

@@ -43,6 +43,25 @@ static void diag_printf_escapes_and_may_quote_itself(void)
               "%s", small);
 }
 
+/* A text cut to fit never ends in half a UTF-8 character, whatever the
+ * cut: "é" is two bytes, "♪" three. */
+static void a_cut_text_keeps_whole_characters(void)
+{
+    const char *names[] = {"caf\xc3\xa9 caf\xc3\xa9 caf\xc3\xa9", "\xe2\x99\xaa\xe2\x99\xaa\xe2\x99\xaa\xe2\x99\xaa"};
+    for (int n = 0; n < 2; n++)
+        for (size_t size = 1; size <= strlen(names[n]) + 1; size++) {
+            char out[32];
+            hiss_text_format(out, size, "%s", names[n]);
+            size_t len = strlen(out);
+            CHECK_MSG(len < size && !strncmp(out, names[n], len), "size %zu: %s", size, out);
+            /* it ends where a character of the name starts (or at its end) */
+            unsigned char next = (unsigned char)names[n][len];
+            CHECK_MSG((next & 0xC0) != 0x80, "size %zu: cut inside a character", size);
+            /* and no more than a character's bytes short of the room */
+            CHECK_MSG(size - 1 - len < 3, "size %zu: %zu bytes", size, len);
+        }
+}
+
 static void diag_set_escapes_the_file_name(void)
 {
     HissDiag d;
@@ -120,6 +139,7 @@ int main(void)
 {
     test_make_tmpdir(tmpdir, sizeof tmpdir, "messages");
     RUN(diag_printf_escapes_and_may_quote_itself);
+    RUN(a_cut_text_keeps_whole_characters);
     RUN(diag_set_escapes_the_file_name);
     RUN(song_warning_escapes_the_song_name);
     RUN(sample_message_escapes_the_file_name);
