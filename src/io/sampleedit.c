@@ -85,34 +85,22 @@ static float peak_of(const float *x, size_t n)
     return peak;
 }
 
-/* Rubber Band's phase vocoder can rebuild a transient higher than it was
- * (a break peaking at -1 dBFS came out past full scale and clipped in the
- * file). The result is scaled down as a whole, never limited, so that it
- * peaks no higher than the source and stays under full scale; diag says
- * by how much. */
-static void hold_peak(const Sample *src, SampleioAudio *out, HissDiag *diag)
+/* Rubber Band's phase vocoder rebuilds a hit's phases, and a transient
+ * can come out higher than it was (the kit's break, peaking at -1 dBFS,
+ * came out near +3 dBFS), while the sound is as loud as before. Scaling
+ * the peak back down cost a stretched break about 4 dB of loudness, so
+ * the level is kept as it comes: sampleedit_write keeps a peak past full
+ * scale whole in a float file, and diag says how high it went. */
+static void note_peak(const Sample *src, const SampleioAudio *out, HissDiag *diag)
 {
-    const float below_full_scale = 0.98855309f; /* -0.1 dBFS */
-    float ceiling = peak_of(src->data, (size_t)src->frames * src->channels);
-    ceiling = ceiling < below_full_scale ? ceiling : below_full_scale;
-    size_t n = (size_t)out->count * out->channels;
-    float peak = peak_of(out->frames, n);
-    if (!(peak > ceiling))
+    const float one_db = 1.12201845f;
+    float src_peak = peak_of(src->data, (size_t)src->frames * src->channels);
+    float peak = peak_of(out->frames, (size_t)out->count * out->channels);
+    if (!(peak > src_peak * one_db) && peak <= 1.0f)
         return;
-    float g = ceiling / peak;
-    for (size_t i = 0; i < n; i++)
-        out->frames[i] *= g;
-    /* A hair over the ceiling is scaled too, but "-0.0 dB" says nothing. */
-    double cut_db = -20 * log10(g);
-    char by[32];
-    if (cut_db < 0.05)
-        snprintf(by, sizeof by, "under 0.1 dB");
-    else
-        snprintf(by, sizeof by, "%.1f dB", cut_db);
-    hiss_diag_printf(diag, "scaled down %s to peak %s (%.1f dBFS)", by,
-                     ceiling < below_full_scale ? "no higher than the source"
-                                                : "under full scale",
-                     20 * log10(ceiling));
+    hiss_diag_printf(diag, "the stretch peaks at %+.1f dBFS, the source at %+.1f%s",
+                     20 * log10(peak), 20 * log10(src_peak > 0 ? src_peak : 1e-9f),
+                     peak > 1.0f ? " (kept whole: a float file)" : "");
 }
 
 /* Rubber Band's offline stretcher, with the slice points as key frames so
@@ -187,7 +175,7 @@ done:
     if (err)
         sampleio_audio_free(out);
     else
-        hold_peak(src, out, diag);
+        note_peak(src, out, diag);
     return err;
 }
 
@@ -403,9 +391,13 @@ HissError sampleedit_new_path(const char *dir, const char *stem, const char *suf
 HissError sampleedit_write(const char *path, const SampleioAudio *audio,
                            const SampleMarks *marks, HissDiag *diag)
 {
+    /* 24-bit holds an edit exactly up to full scale; past it (a stretch's
+     * rebuilt transient, a gain) only float does, unclipped. */
+    float peak = peak_of(audio->frames, (size_t)audio->count * audio->channels);
     SampleioWriter *w = NULL;
     HissError err = sampleio_writer_open(path, audio->rate, audio->channels,
-                                         SAMPLEIO_ENC_PCM24, &w, diag);
+                                         peak <= 1.0f ? SAMPLEIO_ENC_PCM24 : SAMPLEIO_ENC_FLOAT,
+                                         &w, diag);
     if (err)
         return err;
     if ((err = sampleio_writer_set_marks(w, marks, diag)) ||

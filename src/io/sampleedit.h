@@ -48,7 +48,8 @@ enum { SAMPLEEDIT_MAX_STRETCH = 8 }; /* ratio 1/8 .. 8 */
  * slices as cues, its loop and root note) carried over into *out_marks.
  * A range or ratio that makes no sense is HISS_ERR_RANGE with a message;
  * *out is then empty. On success diag->text is empty, or says what the
- * edit changed beyond what was asked (a stretch scaled down). */
+ * edit changed beyond what was asked (a stretch peaking higher than the
+ * source). */
 HissError sampleedit_apply(const Sample *src, const SampleMarks *marks,
                            const SampleEdit *edit, SampleioAudio *out,
                            SampleMarks *out_marks, HissDiag *diag);
@@ -62,7 +63,8 @@ HissError sampleedit_new_path(const char *dir, const char *stem, const char *suf
                               char *out, size_t size, HissDiag *diag);
 
 /* Writes audio and marks as a 24-bit WAV at path (atomically, through a
- * temporary file). */
+ * temporary file); as a 32-bit float one when it peaks past full scale,
+ * which 24 bits would clip. */
 HissError sampleedit_write(const char *path, const SampleioAudio *audio,
                            const SampleMarks *marks, HissDiag *diag);
 

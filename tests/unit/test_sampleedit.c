@@ -87,11 +87,21 @@ static void stretch_keeps_pitch(void)
     sample_release(s);
 }
 
+static double rms_of(const float *x, size_t n)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += (double)x[i] * x[i];
+    return n ? sqrt(sum / (double)n) : 0;
+}
+
 /* The tester's case: the kit's break (peak -1 dBFS) stretched to two
- * beats at 89 BPM came out past full scale and its file clipped. Read back
- * from the written file, it peaks no higher than the source and under full
- * scale, and the status text says it was scaled. */
-static void stretch_never_clips(void)
+ * beats at 89 BPM comes out with a transient past full scale. A later
+ * tester heard the cure, the whole break scaled down to the source's
+ * peak, as a 4 dB drop. The stretch keeps the break as loud as it was
+ * (its RMS within 1 dB), the status text says how high it peaks, and the
+ * written file, read back, holds those peaks whole: nothing clipped. */
+static void stretch_keeps_the_level_and_never_clips(void)
 {
     Sample *brk = NULL;
     HissDiag diag = {{0}};
@@ -99,8 +109,9 @@ static void stretch_never_clips(void)
               diag.text);
     if (!brk)
         return;
+    size_t src_n = (size_t)brk->frames * brk->channels;
     float src_peak = 0;
-    for (size_t i = 0; i < (size_t)brk->frames * brk->channels; i++)
+    for (size_t i = 0; i < src_n; i++)
         src_peak = fabsf(brk->data[i]) > src_peak ? fabsf(brk->data[i]) : src_peak;
     CHECK_MSG(src_peak > 0.85f && src_peak < 0.95f, "source peak %.4f", src_peak);
     SampleMarks marks = {0};
@@ -110,26 +121,30 @@ static void stretch_never_clips(void)
     SampleMarks got;
     CHECK_MSG(sampleedit_apply(brk, &marks, &e, &out, &got, &diag) == HISS_OK, "%s",
               diag.text);
-    CHECK_MSG(strstr(diag.text, "scaled down ") != NULL, "'%s'", diag.text);
-    CHECK_MSG(strstr(diag.text, "to peak no higher than the source (-1.") != NULL, "'%s'",
-              diag.text);
-    CHECK_MSG(strstr(diag.text, "-0.0") == NULL, "'%s'", diag.text);
+    size_t n = (size_t)out.count * out.channels;
+    float peak = 0;
+    long over = 0;
+    for (size_t i = 0; i < n; i++) {
+        peak = fabsf(out.frames[i]) > peak ? fabsf(out.frames[i]) : peak;
+        over += fabsf(out.frames[i]) > 1.0f;
+    }
+    double level_db = 20 * log10(rms_of(out.frames, n) / rms_of(brk->data, src_n));
+    CHECK_MSG(fabs(level_db) < 1.0, "the stretch is %+.2f dB from the source", level_db);
+    CHECK_MSG(over > 0, "peak %.3f: this break's stretch should pass full scale", peak);
+    CHECK_MSG(strstr(diag.text, "the stretch peaks at +") != NULL, "'%s'", diag.text);
+    CHECK_MSG(strstr(diag.text, "the source at -1.0") != NULL, "'%s'", diag.text);
+    CHECK_MSG(strstr(diag.text, "float") != NULL, "'%s'", diag.text);
     char dir[256], path[512];
     test_make_tmpdir(dir, sizeof dir, "stretchpeak");
     snprintf(path, sizeof path, "%s/break-89bpm.wav", dir);
     CHECK_MSG(sampleedit_write(path, &out, &got, &diag) == HISS_OK, "%s", diag.text);
     SampleioAudio back = {0};
     CHECK_MSG(sampleio_read(path, &back, NULL, &diag) == HISS_OK, "%s", diag.text);
-    float peak = 0;
-    long at_full_scale = 0;
-    for (size_t i = 0; i < (size_t)back.count * back.channels; i++) {
-        float v = fabsf(back.frames[i]);
-        peak = v > peak ? v : peak;
-        at_full_scale += v >= 1.0f;
-    }
-    CHECK_MSG(at_full_scale == 0, "%ld samples at full scale", at_full_scale);
-    CHECK_MSG(peak <= src_peak + 1e-6f, "peak %.5f over the source's %.5f", peak, src_peak);
-    CHECK_MSG(peak > src_peak - 0.01f, "peak %.5f: scaled more than needed", peak);
+    CHECK(back.count == out.count && back.channels == out.channels);
+    float worst = 0;
+    for (size_t i = 0; i < n && back.count == out.count; i++)
+        worst = fmaxf(worst, fabsf(back.frames[i] - out.frames[i]));
+    CHECK_MSG(worst == 0.0f, "the file differs from the stretch by %g", worst);
     sampleio_audio_free(&back);
     sampleio_audio_free(&out);
     sample_release(brk);
@@ -372,7 +387,7 @@ static void tempo(void)
 int main(void)
 {
     RUN(stretch_keeps_pitch);
-    RUN(stretch_never_clips);
+    RUN(stretch_keeps_the_level_and_never_clips);
     RUN(trim_reverse_normalize_fade);
     RUN(keep_slices_joins_the_kept_ones);
     RUN(written_as_a_new_file);
