@@ -2,6 +2,7 @@
  * goes. The same engine_render that feeds JACK makes every sample, so a
  * render sounds exactly like playback. Output files appear whole or not at
  * all (sampleio's writer renames a finished temporary file into place). */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -324,6 +325,53 @@ static int stems_open(Stems *s, const Song *song, const RenderOptions *o)
             return err;
     }
     return 0;
+}
+
+/* Files of the song's stems in the stems folder that this render does
+ * not write (from an earlier render, a channel since renamed or removed)
+ * are left as they were, which is said, so that a mix of old and new
+ * stems is no surprise. */
+static void note_older_stems(const Stems *s, const RenderOptions *o)
+{
+    char base[256];
+    song_stem_name(o->song, base, sizeof base);
+    const char *ext = o->output ? file_extension(o->output) : ".wav";
+    size_t base_len = strlen(base), ext_len = strlen(ext);
+    DIR *dir = opendir(o->stems_dir);
+    if (!dir)
+        return;
+    char listed[240] = "";
+    int older = 0;
+    for (struct dirent *d; (d = readdir(dir));) {
+        size_t len = strlen(d->d_name);
+        if (len <= base_len + 1 + ext_len || strncmp(d->d_name, base, base_len) ||
+            d->d_name[base_len] != '-' || strcasecmp(d->d_name + len - ext_len, ext))
+            continue;
+        const char *slash = strrchr(s->master_name, '/');
+        bool ours = slash && !strcmp(slash + 1, d->d_name);
+        for (int c = 0; c < s->count && !ours; c++) {
+            slash = s->names[c] ? strrchr(s->names[c], '/') : NULL;
+            ours = slash && !strcmp(slash + 1, d->d_name);
+        }
+        if (ours)
+            continue;
+        if (older++ < 3) {
+            char shown[PATH_MAX];
+            size_t used = strlen(listed);
+            snprintf(listed + used, sizeof listed - used, "%s%s", older > 1 ? ", " : "",
+                     hiss_escape_name(d->d_name, shown, sizeof shown));
+        }
+    }
+    closedir(dir);
+    if (older) {
+        char shown[PATH_MAX];
+        fprintf(stderr,
+                "hiss render: %s: %d older stem%s of this song left as %s (not written by "
+                "this render): %s%s\n",
+                hiss_escape_name(o->stems_dir, shown, sizeof shown), older,
+                older > 1 ? "s" : "", older > 1 ? "they were" : "it was", listed,
+                older > 3 ? ", ..." : "");
+    }
 }
 
 /* ---- the render ---- */
@@ -958,6 +1006,8 @@ int cli_render(int argc, char **argv)
     }
     if (o.stems_dir && stems_open(&stems, song, &o))
         goto out;
+    if (o.stems_dir)
+        note_older_stems(&stems, &o);
     engine = engine_new(song, o.rate);
     if (!engine) {
         fprintf(stderr, "hiss render: out of memory starting the engine\n");

@@ -207,6 +207,19 @@ check "stems are as long as the mix" \
 check "stems get a summary line" \
     grep -Eq '^stems: 2 stems and the master, 0:01\.250' "$LOG/stdout"
 check "with nothing muted, no note about silent stems" test -z "$err"
+# Rendered again into the same folder: its own stems are written over
+# without a word, and an earlier render's stem this one does not write
+# (a channel since renamed) is left as it was, and named.
+touch stems/beat-03-old_name.wav stems/other-01-kick.wav stems/beat-notes.txt
+render songs/beat.hiss -o mix.wav --stems stems -s 1.25
+check "stems again into the same folder" test "$rc" = 0
+check "... an older stem of the song named, once" \
+    test "$(grep -c 'stems: 1 older stem of this song left as it was.*beat-03-old_name.wav' \
+        "$LOG/stderr")" = 1
+check "... and nothing else said" test "$(grep -c . "$LOG/stderr")" = 1
+check "... and every file kept" \
+    test -f stems/beat-03-old_name.wav -a -f stems/other-01-kick.wav -a -f stems/beat-notes.txt
+rm stems/beat-03-old_name.wav stems/other-01-kick.wav stems/beat-notes.txt
 # A solo saved in the song silences the other channel's stem: said.
 { cat songs/beat.hiss; echo 'channel 02 solo on'; } >songs/solo.hiss
 render songs/solo.hiss -o solo.wav --stems solostems -s 0.5
