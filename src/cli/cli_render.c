@@ -1068,7 +1068,11 @@ int cli_render(int argc, char **argv)
     Figures mix_figures = figures_of(&mix_writer, mix_writer ? 1 : 0);
     const EngineStatus *status = engine_status(engine);
     mix_figures.limiter_on = atomic_load(&song->limiter);
+    /* The engine counts what it limited of every frame it rendered, the
+     * ring-out's silent frames past the file's end among them. */
     mix_figures.limit_frames = atomic_load(&status->limit_frames);
+    if (mix_figures.limit_frames > result.frames)
+        mix_figures.limit_frames = result.frames;
     mix_figures.limit_max_db = atomic_load(&status->limit_max_centi_db) / 100.0;
     Figures stem_figures = figures_of(stems.writers, stems.count);
     if (stems.master) {

@@ -130,6 +130,11 @@ check "... about the 12 dB it was pushed, at most (3..12 dB), for a while (> 0.1
     awk -v d="$depth" 'BEGIN {split(d, a, " "); exit !(a[1] >= 3 && a[1] <= 12 && a[2] > 0.1)}'
 check "... and its clip count is the file's full-scale samples" \
     test "$(summary_number clipped)" = "$(full_scale_count "$T/hot.wav")"
+# Limited all through, a render of one second: the limiter's time is no
+# longer than the file (the ring-out past its end is not counted).
+render "$T/hot.hiss" -o "$T/hot1.wav" -s 1 --json
+check "a limiter's time is never longer than the file" \
+    grep -Eq '"frames": 48000, .*"limiter_frames": ([0-9]{1,4}|[1-3][0-9]{4}|4[0-7][0-9]{3}|48000),' <<<"$out"
 render "$T/hot.hiss" -o "$T/hot-nolim.wav" --bits 16 --no-limiter
 n=$(full_scale_count "$T/hot-nolim.wav")
 check "without the limiter the clip count is the file's full-scale samples ($n)" \
