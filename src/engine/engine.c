@@ -3137,6 +3137,19 @@ static void master_meter(const float *out, uint32_t nframes, float peak[2], uint
     *clips = c;
 }
 
+/* The master meter shows what is heard: the mix, or while any of the
+ * reference is heard in its place, the output after it (refplay). */
+static bool reference_heard(const Engine *e)
+{
+    return e->ref.sample && (e->ref.listen || e->ref.share > 0.0f);
+}
+
+static void publish_master_peak(Engine *e, const float peak[2])
+{
+    peak_max(&e->status.peak_left_milli, (uint32_t)lrintf(fminf(peak[0], 1000.0f) * 1000.0f));
+    peak_max(&e->status.peak_right_milli, (uint32_t)lrintf(fminf(peak[1], 1000.0f) * 1000.0f));
+}
+
 static void master(Engine *e, float *out, uint32_t nframes)
 {
     int tenth_db = hiss_clampi(atomic_load_explicit(
@@ -3197,8 +3210,8 @@ static void master(Engine *e, float *out, uint32_t nframes)
         for (size_t i = 0; i < 2 * (size_t)nframes; i++)
             out[i] = out[i] > 1.0f ? 1.0f : out[i] < -1.0f ? -1.0f : out[i];
     }
-    peak_max(&e->status.peak_left_milli, (uint32_t)lrintf(fminf(peak[0], 1000.0f) * 1000.0f));
-    peak_max(&e->status.peak_right_milli, (uint32_t)lrintf(fminf(peak[1], 1000.0f) * 1000.0f));
+    if (!reference_heard(e))
+        publish_master_peak(e, peak);
     if (clips)
         atomic_fetch_add_explicit(&e->status.clip_count, clips,
                                   memory_order_relaxed);
@@ -4112,7 +4125,16 @@ static void render_stems(Engine *e, float *out, float *const *channel_out,
     if (e->late.on)
         delay_outputs(e, channel_out, channel_out_count, stems, stem_count, nframes);
     master(e, out, nframes);
+    bool heard_before = reference_heard(e);
     refplay_process(&e->ref, out, nframes, e->seq.playing);
+    if (heard_before || reference_heard(e)) {
+        /* (the mix's clips were counted in master(): the CLIP light is
+         * the mix's) */
+        float peak[2] = {0.0f, 0.0f};
+        uint32_t clips = 0;
+        master_meter(out, nframes, peak, &clips);
+        publish_master_peak(e, peak);
+    }
     tap_output(e, out, nframes);
     if (e->preview.inst && !grave_in_use(e, &(Grave){ENGINE_RETURN_INSTRUMENT,
                                                      e->preview.inst})) {

@@ -115,6 +115,35 @@ static void never_goes_through_the_limiter_and_the_mix_comes_back(void)
     song_free(s);
 }
 
+/* The master meter shows what is heard: the reference while it is, the
+ * mix again once switched back. A new user saw the meter go on moving
+ * with the beat over a reference that had ended. */
+static void the_master_meter_reads_what_is_heard(void)
+{
+    Song *s = tone_song(32, 0.25f);
+    Engine *e = engine_new(s, RATE);
+    EngineStatus *st = (EngineStatus *)engine_status(e);
+    engine_play_song_now(e, 0, 0, false);
+    free(render(e, ROW));
+    uint32_t mix = atomic_exchange(&st->peak_left_milli, 0);
+    CHECK_MSG(mix > 20 && mix < 400, "the mix peaks at %u milli", mix);
+    send(e, ENGINE_CMD_SET_REFERENCE, 0, 0, 0, synth_dc(REF_RATE, 400000, 0.0f));
+    send(e, ENGINE_CMD_LISTEN_REFERENCE, 1, 0, 0, NULL);
+    free(render(e, ROW)); /* the fade */
+    atomic_store(&st->peak_left_milli, 0);
+    free(render(e, ROW));
+    CHECK_MSG(atomic_load(&st->peak_left_milli) == 0, "a silent reference reads %u milli",
+              atomic_load(&st->peak_left_milli));
+    send(e, ENGINE_CMD_LISTEN_REFERENCE, 0, 0, 0, NULL);
+    free(render(e, ROW)); /* the fade back */
+    atomic_store(&st->peak_left_milli, 0);
+    free(render(e, ROW));
+    uint32_t back = atomic_load(&st->peak_left_milli);
+    CHECK_MSG(back == mix, "the mix again: %u milli, %u before", back, mix);
+    engine_free(e);
+    song_free(s);
+}
+
 static void waits_while_stopped_and_restarts_with_the_song(void)
 {
     Song *s = tone_song(8, 0.25f);
@@ -289,6 +318,7 @@ int main(void)
     RUN(plays_from_the_song_time_at_its_own_rate);
     RUN(never_goes_through_the_limiter_and_the_mix_comes_back);
     RUN(waits_while_stopped_and_restarts_with_the_song);
+    RUN(the_master_meter_reads_what_is_heard);
     RUN(matched_reference_reads_the_mix_loudness);
     RUN(measured_on_a_thread_from_a_copy);
     RUN(song_file_keeps_the_path);
