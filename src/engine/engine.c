@@ -1847,6 +1847,7 @@ static void play_row(Engine *e)
     Pattern *p = song_pattern(e->song, e->seq.pattern);
     atomic_store_explicit(&e->status.order, e->seq.order, memory_order_relaxed);
     atomic_store_explicit(&e->status.pattern, e->seq.pattern, memory_order_relaxed);
+    atomic_store_explicit(&e->status.looped, e->seq.pattern_mode, memory_order_relaxed);
     atomic_store_explicit(&e->status.row, e->seq.row, memory_order_relaxed);
     atomic_fetch_add_explicit(&e->status.rows_played, 1, memory_order_relaxed);
     if (e->seq.row_is_bar) {
@@ -4332,6 +4333,7 @@ void engine_hand_over(Engine *from, Engine *to)
     atomic_store(&to->status.playing, to->seq.playing);
     atomic_store(&to->status.order, to->seq.order);
     atomic_store(&to->status.pattern, to->seq.pattern);
+    atomic_store(&to->status.looped, to->seq.pattern_mode);
     atomic_store(&to->status.row, to->seq.row);
     atomic_store(&to->status.bpm_tenths, to->seq.bpm_tenths);
     atomic_store(&to->status.bpm_shown_tenths, atomic_load(&from->status.bpm_shown_tenths));

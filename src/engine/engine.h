@@ -241,8 +241,11 @@ typedef struct {
 /* Read by the UI when it redraws; written by the audio thread. */
 typedef struct {
     _Atomic bool playing;
-    _Atomic int order;   /* order index playing */
+    _Atomic int order;   /* order index playing (not while looped) */
     _Atomic int pattern; /* pattern playing */
+    _Atomic bool looped; /* pattern plays looped on its own, outside the
+                            order list (ENGINE_CMD_PLAY_PATTERN, a pattern
+                            cue): order says nothing of where it plays */
     _Atomic int row;
     _Atomic int bpm_tenths; /* tempo playing, tenths of a BPM */
     /* The tempo to show: bpm_tenths, except while following a MIDI clock,

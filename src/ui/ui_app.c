@@ -1447,6 +1447,21 @@ static void pending_count(char *buf, size_t size, char mark, int now, int coming
         snprintf(buf + n, size - (size_t)n, "-%d", going);
 }
 
+/* What plays now, for the clock. */
+static UiClockPlace clock_place(UiApp *app)
+{
+    const EngineStatus *st = ui_status(app);
+    return (UiClockPlace){
+        .playing = atomic_load(&st->playing),
+        .looped = atomic_load(&st->looped),
+        .order = atomic_load(&st->order),
+        .pattern = atomic_load(&st->pattern),
+        .row = atomic_load(&st->row),
+        .rows = atomic_load(&st->rows_played),
+        .played = session_seconds_played(app->session),
+    };
+}
+
 static void draw_header(UiApp *app)
 {
     Editor *ed = app->ed;
@@ -1462,13 +1477,16 @@ static void draw_header(UiApp *app)
     char page[32];
     snprintf(page, sizeof page, " %-11s ", app->pages[app->page]->title);
     char clock[24];
-    ui_clock_text(&app->clock, song, playing, atomic_load(&st->order),
-                  atomic_load(&st->pattern), atomic_load(&st->row), clock, sizeof clock);
+    UiClockPlace place = clock_place(app);
+    ui_clock_text(&app->clock, song, &place, clock, sizeof clock);
     int cued = atomic_load(&st->cue_pattern);
     char cue[16] = "";
     if (playing && cued >= 0) /* marked until it plays */
         snprintf(cue, sizeof cue, " cue P%02X", cued & 0xFF);
-    if (playing)
+    if (playing && place.looped) /* no order entry: the pattern alone */
+        snprintf(right, sizeof right, " %s loop P%02X:%03d%s %s ", ui_glyph(UI_G_PLAY),
+                 place.pattern & 0xFF, place.row, cue, clock);
+    else if (playing)
         snprintf(right, sizeof right, " %s %02X:%02X:%03d%s %s ",
                  ui_glyph(UI_G_PLAY), atomic_load(&st->order) & 0xFF,
                  atomic_load(&st->pattern) & 0xFF, atomic_load(&st->row), cue, clock);
@@ -1933,9 +1951,11 @@ static void periodic(UiApp *app)
     const EngineStatus *st = ui_status(app);
     ui_clock_update(&app->clock, app->song, app->ed->change_count, hiss_now_seconds());
     char sig[256], audio[32], clock[24];
-    ui_clock_text(&app->clock, app->song, false, 0, 0, 0, clock, sizeof clock);
-    snprintf(sig, sizeof sig, "%d %d %d %d %d %d %s %s %u", atomic_load(&st->playing),
-             atomic_load(&st->order), atomic_load(&st->pattern),
+    UiClockPlace place = clock_place(app);
+    ui_clock_follow(&app->clock, app->song, &place);
+    ui_clock_text(&app->clock, app->song, &place, clock, sizeof clock);
+    snprintf(sig, sizeof sig, "%d %d %d %d %d %d %d %s %s %u", atomic_load(&st->playing),
+             place.looped, atomic_load(&st->order), atomic_load(&st->pattern),
              atomic_load(&st->row), atomic_load(&st->bpm_shown_tenths), atomic_load(&st->speed), clock,
              audio_label(app, audio, sizeof audio),
              session_audio(app->session) ? audio_xruns(session_audio(app->session)) : 0);

@@ -26,8 +26,39 @@ static int time_text(double seconds, char *out, size_t size)
     return snprintf(out, size, "%ld:%02ld", s / 60, s % 60);
 }
 
-void ui_clock_text(const UiClock *clock, const Song *song, bool playing, int order,
-                   int pattern, int row, char *out, size_t size)
+/* The scan's row for the place playing, -1 when the song has none. */
+static int song_row(const UiClock *clock, const Song *song, const UiClockPlace *at)
+{
+    if (!at->playing || at->looped || at->order < 0 || at->order >= SONG_MAX_ORDERS ||
+        atomic_load(&song->orders[at->order]) != at->pattern)
+        return -1;
+    return timing_find(&clock->scan, at->order, at->row);
+}
+
+void ui_clock_follow(UiClock *clock, const Song *song, const UiClockPlace *at)
+{
+    if (!at->playing || !clock->valid || clock->song != song) {
+        clock->counting = false;
+        return;
+    }
+    if (!clock->counting) {
+        clock->counting = true;
+        clock->from = 0;
+        clock->played_at = at->played;
+        clock->seen = at->rows - 1;
+    }
+    int row = song_row(clock, song, at);
+    /* At the first sight of each row started: the time it came at, as
+     * near to its start as the redraws see it. */
+    if (row >= 0 && at->rows != clock->seen) {
+        clock->from = clock->scan.rows[row].seconds;
+        clock->played_at = at->played;
+        clock->seen = at->rows;
+    }
+}
+
+void ui_clock_text(const UiClock *clock, const Song *song, const UiClockPlace *at,
+                   char *out, size_t size)
 {
     if (!size)
         return;
@@ -35,13 +66,15 @@ void ui_clock_text(const UiClock *clock, const Song *song, bool playing, int ord
     if (!clock->valid || clock->song != song)
         return;
     const TimingScan *scan = &clock->scan;
-    int at = -1;
-    if (playing && order >= 0 && order < SONG_MAX_ORDERS &&
-        atomic_load(&song->orders[order]) == pattern)
-        at = timing_find(scan, order, row);
+    if (at->playing && at->looped) {
+        double counted = clock->counting ? clock->from + at->played - clock->played_at : 0;
+        time_text(counted > 0 ? counted : 0, out, size);
+        return;
+    }
+    int row = song_row(clock, song, at);
     int n = 0;
-    if (at >= 0) {
-        n = time_text(scan->rows[at].seconds, out, size);
+    if (row >= 0) {
+        n = time_text(scan->rows[row].seconds, out, size);
         if (n < 0 || (size_t)n + 1 >= size)
             return;
         out[n++] = '/';

@@ -70,10 +70,27 @@ check "cues at the next bar" wait_for "cues take over at the next bar"
 keys C-e
 keys Q
 check "cued on the bar" wait_for "cued pattern 01: loops from the next bar"
-check "pattern 01 plays at the next bar" wait_re "▶ 00:01:"
+# Outside the order list: the header names the pattern looping, not an
+# order entry, and the clock goes on with the time played (no length: a
+# loop has no end).
+check "pattern 01 loops at the next bar" wait_re "▶ loop P01:0[01][0-9] [0-9]+:[0-9]{2} "
 check "and is no longer marked once it plays" shows_not "cue P01"
+check "no order entry is said to play" shows_not "▶ 00:"
+# seconds shown now: m:ss to a count.
+clock_now() {
+    screen | head -1 | grep -oE "▶ loop P01:[0-9]{3} [0-9]+:[0-9]{2}" |
+        awk '{ split($4, t, ":"); print t[1] * 60 + t[2] }'
+}
+was=$(clock_now)
 sleep 2.5 # more than its 16 rows (1.9 s): a pattern cued loops
-check "and it loops" shows_re "▶ 00:01:"
+check "and it loops" shows_re "▶ loop P01:"
+now=$(clock_now)
+check "the clock goes on while it loops (${was:-none}s, then ${now:-none}s)" \
+    test -n "$was" -a -n "$now" -a "${now:-0}" -ge "$((${was:-0} + 2))"
+keys C-r
+check "the order list marks no entry as playing" wait_re "^  00 +00 +256"
+check "... nor order 01" shows_re "^  01 +01 +16"
+keys C-e
 keys C-q
 # The mute is the song's (saved, undoable), so the song has changed.
 check "the mute is a change to the song: quitting asks to save it" \

@@ -102,14 +102,21 @@ static void a_cued_pattern_loops_from_the_bar(void)
     synth_render_span(e, out, at, at + 256);
     const EngineStatus *st = engine_status(e);
     CHECK(atomic_load(&st->cue_pattern) == 2 && atomic_load(&st->cue) == -1);
+    CHECK(!atomic_load(&st->looped)); /* the order list plays until the bar */
     synth_render_span(e, out, at + 256, frames);
     CHECK(atomic_load(&st->cue_pattern) == -1 && atomic_load(&st->pattern) == 2);
+    CHECK(atomic_load(&st->looped)); /* outside the order list now */
     uint32_t first = synth_first_above(out, 0, frames, 0.01f);
     uint32_t again = synth_first_above(out, BAR + 300, frames, 0.01f);
     uint32_t third = synth_first_above(out, BAR + 8 * ROW + 300, frames, 0.01f);
     CHECK_MSG(first == HEARD(BAR), "first at %u", first);
     CHECK_MSG(again == HEARD(BAR + 8 * ROW) && third == HEARD(BAR + 16 * ROW),
               "again at %u, %u", again, third);
+    /* A cue of an order entry takes the song back into the list. */
+    send(e, ENGINE_CMD_CUE, 0, ENGINE_CUE_PATTERN_END, 0);
+    synth_render_span(e, out, 0, 8 * ROW + 256);
+    CHECK(!atomic_load(&st->looped) && atomic_load(&st->order) == 0 &&
+          atomic_load(&st->pattern) == 0);
     free(out);
     engine_free(e);
     song_free(s);

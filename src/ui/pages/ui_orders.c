@@ -16,7 +16,9 @@ static void orders_draw(UiApp *app, unsigned dirty)
     Song *song = app->song;
     int count = atomic_load(&song->order_count);
     const EngineStatus *st = ui_status(app);
-    int playing_order = atomic_load(&st->playing) ? atomic_load(&st->order) : -1;
+    /* A pattern looped outside the list plays no entry. */
+    int playing_order = atomic_load(&st->playing) && !atomic_load(&st->looped)
+                            ? atomic_load(&st->order) : -1;
     int cued = atomic_load(&st->cue);
     int vis = list_rows();
     /* The position after the last entry is where an insert appends. */
@@ -82,7 +84,8 @@ static void orders_update(UiApp *app)
 {
     static int seen = -2, cue_seen = -2;
     const EngineStatus *st = ui_status(app);
-    int now = atomic_load(&st->playing) ? atomic_load(&st->order) : -1;
+    int now = atomic_load(&st->playing) && !atomic_load(&st->looped)
+                  ? atomic_load(&st->order) : -1;
     int cue = atomic_load(&st->cue);
     if (now != seen || cue != cue_seen) {
         seen = now;

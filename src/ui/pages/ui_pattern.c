@@ -363,7 +363,8 @@ static void pattern_update(UiApp *app)
             edit_pattern_goto(ed, pattern);
             app->dirty |= UI_DIRTY_BODY | UI_DIRTY_HEADER;
         }
-        if (order != ed->order_pos) {
+        /* A pattern looped outside the list is at no entry of it. */
+        if (order != ed->order_pos && !atomic_load(&st->looped)) {
             edit_order_goto(ed, order);
             app->dirty |= UI_DIRTY_HEADER;
         }
