@@ -17,6 +17,11 @@ check "the song opens" wait_for ": Dusty"
 
 keys C-t
 check "the instruments screen opens on slot 01" wait_for "Slot 01"
+keys E
+check "equal slicing offers 16 for a sample with no slices" \
+    wait_for "Equal slices (2..128): 16"
+keys Escape
+check "... and is let be" wait_gone "Equal slices"
 for _ in $(seq 1 12); do keys Down; done
 check "slot 0D is the break" wait_for "Slot 0D"
 keys Tab
@@ -36,10 +41,15 @@ check "the slices are saved" \
     wait_file "$SONG" "slices 8 0 9984 14848 24832 29696 39680 44544 54528"
 
 keys E
-check "equal slicing asks how many" wait_for "Equal slices (2..128)"
-keys BSpace BSpace 4 Enter
+check "equal slicing offers the eight slices the break has" \
+    wait_for "Equal slices (2..128): 8"
+keys BSpace 4 Enter
 check "four equal slices" wait_for "4 equal slices"
 check "slice mode shows the four" wait_re "Slice mode +on \(C-4\.\.D#4 = slices 1\.\.4\)"
+keys E
+check "then it offers the four" wait_for "Equal slices (2..128): 4"
+keys Escape
+check "... let be, the four stay" wait_gone "Equal slices"
 keys H
 check "slicing at the hits asks the sensitivity" wait_for "Hit sensitivity (0..100)"
 keys Enter

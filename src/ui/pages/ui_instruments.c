@@ -989,9 +989,18 @@ static bool instruments_handle(UiApp *app, int key, KeymapAction act)
         ui_prompt(app, "Hit sensitivity (0..100)", def, hits_done);
         return true;
     }
-    case ACT_INST_SLICE_EQUAL:
-        ui_prompt(app, "Equal slices (2..128)", "16", equal_done);
+    case ACT_INST_SLICE_EQUAL: {
+        /* A sample sliced already offers its own count: cut again evenly
+         * it keeps as many slices. */
+        char def[8];
+        int count = inst && inst->slice_count >= SLICER_MIN_DIVISIONS
+                        ? hiss_clampi(inst->slice_count, SLICER_MIN_DIVISIONS,
+                                      SLICER_MAX_DIVISIONS)
+                        : 16;
+        snprintf(def, sizeof def, "%d", count);
+        ui_prompt(app, "Equal slices (2..128)", def, equal_done);
         return true;
+    }
     case ACT_INST_SLICES_TO_PATTERN:
         if (ui_report(app, edit_slices_to_pattern(ed, slot), "slices to pattern") ==
             HISS_OK)
