@@ -178,6 +178,13 @@ static void set_dir(const char *dir)
         ui_copy(br.dir, sizeof br.dir, dir);
 }
 
+static const Entry *current(void)
+{
+    if (br.cursor < 0 || br.cursor >= br.shown_count)
+        return NULL;
+    return &br.entries[br.shown[br.cursor]];
+}
+
 void ui_browser_open_for_slot(UiApp *app, int slot)
 {
     br.slot = slot;
@@ -209,14 +216,25 @@ static void browser_enter(UiApp *app)
             }
         }
     }
+    /* Back where it was left: the folder (or module) read again, for
+     * what came into it since, and the cursor on the same entry, after a
+     * load the one loaded, as a hardware sampler's browser keeps it. Not
+     * moved on to the next file: Enter at once would load a sound not
+     * yet heard, and trying another take for the same slot (the usual
+     * reason to come back) would mean going back up; a kit is loaded
+     * slot by slot with Down, p to listen, Enter. */
+    char was[sizeof br.entries->name] = "";
+    const Entry *e = current();
+    if (br.scanned && e)
+        snprintf(was, sizeof was, "%s", e->name);
+    int top = br.top;
     scan(app);
-}
-
-static const Entry *current(void)
-{
-    if (br.cursor < 0 || br.cursor >= br.shown_count)
-        return NULL;
-    return &br.entries[br.shown[br.cursor]];
+    for (int i = 0; was[0] && i < br.shown_count; i++)
+        if (!strcmp(br.entries[br.shown[i]].name, was)) {
+            br.cursor = i;
+            br.top = hiss_clampi(top, 0, i); /* the list as it was seen */
+            break;
+        }
 }
 
 static void entry_path(const Entry *e, char *out, size_t size)
