@@ -121,6 +121,8 @@ typedef struct Sample {
     uint8_t loop_level_count;
     SampleLoopLevels loop_levels[SAMPLE_MAX_LOOP_LEVELS];
     SampleMarks marks;      /* from the file; zero when it had none */
+    bool damaged;           /* its file was damaged (sampleio: cut short,
+                             * bad values repaired): this is what it held */
     float *block_;          /* the allocation behind data/reversed */
     float *level_block_;    /* the allocation behind the levels */
 } Sample;

@@ -503,6 +503,7 @@ HissError sampleio_read(const char *path, SampleioAudio *out, SampleioInfo *info
         add_note(info, "%zu values beyond +36 dBFS clipped", huge);
     if (looks_truncated)
         add_note(info, "the file looks truncated: loaded the %u frames present", got);
+    info->damaged = looks_truncated || bad || huge;
 
     out->frames = frames;
     out->count = got;
@@ -775,8 +776,10 @@ HissError sampleio_load(const char *path, Sample **out, SampleioInfo *info,
     err = sampleio_from_audio(&audio, out, &inner);
     if (err)
         hiss_diag_set(diag, path, 0, 0, "%s", inner.text);
-    else
+    else {
         (*out)->marks = info->marks;
+        (*out)->damaged = info->damaged;
+    }
     sampleio_audio_free(&audio);
     return err;
 }

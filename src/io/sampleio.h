@@ -54,6 +54,10 @@ typedef struct {
     SampleMarks marks; /* what the file says about playing it, checked
                           (see SampleMarks): sampleio_load puts it on the
                           Sample */
+    bool damaged;    /* the file is damaged but loaded: cut short (the
+                        frames present), non-finite or absurd values
+                        repaired; note says how. sampleio_load puts it on
+                        the Sample */
 } SampleioInfo;
 
 /* The hiss note of a MIDI note number (60 = C-4), 0 when out of range. */

@@ -54,6 +54,7 @@ void songio_warnings_add(SongioWarnings *w, int slot, HissError kind,
     SongioWarning *item = &w->items[w->count++];
     item->slot = slot;
     item->kind = kind;
+    item->damaged = false;
     va_list ap;
     va_start(ap, fmt);
     hiss_text_vformat(item->text, sizeof item->text, fmt, ap);
@@ -348,9 +349,13 @@ static HissError load_instrument(Instrument *inst, int slot, const char *song_pa
     song_instrument_take_marks(inst);
     if (levels && inst->interp == INTERP_SINC)
         add_levels(inst, slot, INFINITY, song_name, warnings);
-    if (info.note[0])
+    if (info.note[0]) {
+        int before = warnings ? warnings->count : 0;
         songio_warnings_add(warnings, slot, HISS_OK, "%s: instrument %02X '%s': %s: %s",
                             song_name, slot, inst->name, inst->path, info.note);
+        if (warnings && warnings->count > before)
+            warnings->items[warnings->count - 1].damaged = info.damaged;
+    }
     check_loop(inst, slot, song_name, warnings);
     return HISS_OK;
 }

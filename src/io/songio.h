@@ -22,6 +22,8 @@ typedef struct {
     HissError kind; /* HISS_OK for a note (something was adjusted), else why
                        the instrument is missing */
     char text[600]; /* one line: "song.hiss: instrument 03 'snare': ..." */
+    bool damaged;   /* a note that the sample's file is damaged (cut short,
+                       bad values): the instrument plays what it held */
 } SongioWarning;
 
 typedef struct {

@@ -185,6 +185,7 @@ static void many_channels_mix_down_to_stereo(void)
     CHECK(sampleio_read(path, &a, &info, &diag) == HISS_OK);
     CHECK(a.channels == 2 && a.count == F && info.file_channels == N);
     CHECK_MSG(strstr(info.note, "6 channels mixed down to stereo"), "%s", info.note);
+    CHECK(!info.damaged); /* a mixdown is no damage */
     /* The first channel is the leftmost: it lands left only. */
     CHECK(a.frames[20] > 0.1f);
     CHECK_NEAR(a.frames[21], 0, 1e-6);
@@ -212,6 +213,7 @@ static void non_finite_values_become_zero(void)
     CHECK(a.frames[1] == 0 && a.frames[2] == 0);
     CHECK(a.frames[0] == 0.25f && a.frames[4] == 1.5f);
     CHECK_MSG(strstr(info.note, "2 non-finite"), "%s", info.note);
+    CHECK(info.damaged); /* repaired: the editor says so as the song opens */
     sampleio_audio_free(&a);
 }
 
@@ -260,6 +262,12 @@ static void truncated_files_fail_or_load_what_is_there(void)
     SampleioAudio a;
     HissDiag diag = {{0}};
 
+    /* Whole: nothing to say. */
+    SampleioInfo whole;
+    CHECK(sampleio_read(path, &a, &whole, &diag) == HISS_OK);
+    CHECK(!whole.damaged && !whole.note[0]);
+    sampleio_audio_free(&a);
+
     /* Cut inside the header: no audio can be found. */
     CHECK(truncate(path, 30) == 0);
     CHECK(sampleio_read(path, &a, NULL, &diag) != HISS_OK);
@@ -275,7 +283,12 @@ static void truncated_files_fail_or_load_what_is_there(void)
         CHECK(a.count < 10000 && a.count > 4000);
         CHECK_NEAR(a.frames[2000], d[2000], 1e-6);
         CHECK_MSG(strstr(info.note, "truncated"), "note: '%s'", info.note);
+        CHECK(info.damaged);
         sampleio_audio_free(&a);
+        /* The Sample keeps that, for the editor's news. */
+        Sample *cut = NULL;
+        CHECK(sampleio_load(path, &cut, NULL, &diag) == HISS_OK && cut && cut->damaged);
+        sample_release(cut);
     } else {
         CHECK_MSG(starts_with(diag.text, path) && strstr(diag.text, "truncated"),
                   "%s", diag.text);
