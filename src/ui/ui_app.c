@@ -1862,9 +1862,9 @@ static void redraw(UiApp *app)
 
 /* ---- the loop ---- */
 
-/* Samples missing from a song just opened are news to act on: they take
- * the place of a passing note (where MIDI comes in) at once, and wait
- * only behind the answer to a key. */
+/* Samples missing from a song just opened, or loaded from damaged files,
+ * are news to act on: they take the place of a passing note (where MIDI
+ * comes in) at once, and wait only behind the answer to a key. */
 static void say_missing(UiApp *app, const char *text)
 {
     if (app->message_fades_at || app->message_yields)
@@ -1885,13 +1885,21 @@ static void poll_loader(UiApp *app)
         app->dirty |= UI_DIRTY_BODY;
     if (!done)
         return;
-    char first[600];
+    char first[600], damage[600];
     int missing = ui_loader_result(app->loader, first, sizeof first);
+    ui_loader_first_damage(app->loader, damage, sizeof damage);
     ui_loader_free(app->loader);
     app->loader = NULL;
     char text[sizeof app->message];
-    if (missing && ui_file_missing_summary(app->song, text, sizeof text)) {
-        log_message(app, true, first); /* the first one's reason, for help */
+    /* Slots the user changed meanwhile are not news. */
+    bool missing_now = missing && ui_file_missing_summary(app->song, NULL, 0);
+    int damaged = ui_file_damaged_summary(app->song, NULL, 0);
+    if ((missing_now || damaged) && ui_file_open_summary(app->song, text, sizeof text)) {
+        /* The first one's reason of each kind, for help. */
+        if (missing_now)
+            log_message(app, true, first);
+        if (damaged)
+            log_message(app, true, damage);
         say_missing(app, text);
     } else if (first[0] && !app->message[0]) {
         background_message(app, false, first);
@@ -2418,7 +2426,7 @@ int ui_run(const UiOptions *opts)
     if (load_samples)
         start_loader(app);
     char missing[sizeof app->message];
-    if (restored_unsaved && ui_file_missing_summary(song, missing, sizeof missing))
+    if (restored_unsaved && ui_file_open_summary(song, missing, sizeof missing))
         say_missing(app, missing);
     app->dirty |= UI_DIRTY_ALL;
     loop(app);

@@ -286,24 +286,50 @@ int ui_loader_result(const UiLoader *l, char *first, size_t size)
     return songio_warnings_missing(&l->warnings);
 }
 
-int ui_file_missing_summary(const Song *song, char *out, size_t size)
+void ui_loader_first_damage(const UiLoader *l, char *out, size_t size)
+{
+    if (!size)
+        return;
+    out[0] = 0;
+    if (!atomic_load_explicit((_Atomic bool *)&l->finished, memory_order_acquire))
+        return;
+    for (int i = 0; i < l->warnings.count; i++)
+        if (l->warnings.items[i].damaged) {
+            snprintf(out, size, "%s", l->warnings.items[i].text);
+            return;
+        }
+}
+
+static bool is_missing(const Instrument *inst)
+{
+    return inst->missing;
+}
+
+static bool is_damaged(const Instrument *inst)
+{
+    return !inst->missing && inst->sample && inst->sample->damaged;
+}
+
+static int count_slots(const Song *song, bool (*which)(const Instrument *))
 {
     int count = 0;
     for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS; slot++) {
         const Instrument *inst = song_instrument(song, slot);
-        count += inst && inst->missing;
+        count += inst && which(inst);
     }
-    if (!size)
-        return count;
-    out[0] = 0;
-    if (!count)
-        return 0;
-    int used = snprintf(out, size, "%d sample%s missing (see instruments):", count,
-                        count == 1 ? "" : "s");
+    return count;
+}
+
+/* "LEAD a.wav (01 "a"), b.wav (02 "b")" of the instruments `which` picks,
+ * as many as fit in size (lead ends in ':'). */
+static void list_slots(const Song *song, bool (*which)(const Instrument *), const char *lead,
+                       char *out, size_t size)
+{
+    int used = snprintf(out, size, "%s", lead);
     for (int slot = 1; slot <= SONG_MAX_INSTRUMENTS && used >= 0 && (size_t)used < size;
          slot++) {
         const Instrument *inst = song_instrument(song, slot);
-        if (!inst || !inst->missing)
+        if (!inst || !which(inst))
             continue;
         const char *slash = strrchr(inst->path, '/');
         int n = snprintf(out + used, size - (size_t)used, "%s %s (%02X \"%s\")",
@@ -313,7 +339,56 @@ int ui_file_missing_summary(const Song *song, char *out, size_t size)
             break;
         used += n;
     }
+}
+
+/* "N sample(s) WHAT a.wav (01 "a"), ..." of the instruments `which`
+ * picks; "" when none. Returns how many. */
+static int summary(const Song *song, bool (*which)(const Instrument *), const char *what,
+                   char *out, size_t size)
+{
+    int count = count_slots(song, which);
+    if (!size)
+        return count;
+    out[0] = 0;
+    if (!count)
+        return 0;
+    char lead[80];
+    snprintf(lead, sizeof lead, "%d sample%s %s", count, count == 1 ? "" : "s", what);
+    list_slots(song, which, lead, out, size);
     return count;
+}
+
+#define DAMAGED "damaged, loaded in part or repaired:"
+
+int ui_file_missing_summary(const Song *song, char *out, size_t size)
+{
+    return summary(song, is_missing, "missing (see instruments):", out, size);
+}
+
+int ui_file_damaged_summary(const Song *song, char *out, size_t size)
+{
+    return summary(song, is_damaged, DAMAGED, out, size);
+}
+
+int ui_file_open_summary(const Song *song, char *out, size_t size)
+{
+    int missing = count_slots(song, is_missing);
+    int damaged = count_slots(song, is_damaged);
+    if (!missing)
+        return ui_file_damaged_summary(song, out, size);
+    if (!damaged)
+        return ui_file_missing_summary(song, out, size);
+    if (!size)
+        return missing + damaged;
+    /* Both counts first, so that a cut line still tells of both. */
+    char lead[120];
+    snprintf(lead, sizeof lead, "%d sample%s missing (see instruments), %d damaged:",
+             missing, missing == 1 ? "" : "s", damaged);
+    list_slots(song, is_missing, lead, out, size);
+    size_t used = strlen(out);
+    if (used + 2 < size)
+        list_slots(song, is_damaged, "; " DAMAGED, out + used, size - used);
+    return missing + damaged;
 }
 
 void ui_loader_free(UiLoader *l)

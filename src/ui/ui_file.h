@@ -65,6 +65,20 @@ int ui_loader_result(const UiLoader *l, char *first, size_t size);
  * (01 "kick")", each by its file's name, as many as fit in size; "" when
  * none. Returns how many there are. */
 int ui_file_missing_summary(const Song *song, char *out, size_t size);
+/* The same of instruments whose sample loaded from a damaged file
+ * (Sample.damaged: cut short, bad values repaired): "1 sample damaged,
+ * loaded in part or repaired: snare.wav (03 "snare")". */
+int ui_file_damaged_summary(const Song *song, char *out, size_t size);
+/* What the status line says as a song opens: the missing summary, or the
+ * damaged one, or when both have something both counts first: "1 sample
+ * missing (see instruments), 1 damaged: kick.wav (01 "kick"); damaged,
+ * loaded in part or repaired: snare.wav (03 "snare")". Returns how many
+ * instruments it names. */
+int ui_file_open_summary(const Song *song, char *out, size_t size);
+/* After the loader is done: the first note that a sample's file is
+ * damaged, whole ("song.hiss: instrument 03 'snare': snare.wav: the file
+ * looks truncated: ..."), or "" when none. */
+void ui_loader_first_damage(const UiLoader *l, char *out, size_t size);
 /* Stops the thread (after the file it is reading) and frees what was not
  * installed. NULL is fine. */
 void ui_loader_free(UiLoader *l);

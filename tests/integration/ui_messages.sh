@@ -10,6 +10,10 @@
 #   as 40, fewer channels dropping notes are each said on the status line.
 # - a sample missing from a song is said as it opens, over the passing
 #   note on MIDI, after Ctrl-O, and after restoring unsaved edits.
+# - a sample cut short is said too: loading it into a slot says it loaded
+#   and that the file looks truncated, in one message; a song using one
+#   says so as it opens, after Ctrl-O and after restoring, beside its
+#   missing samples when it has both, with the reason kept for help.
 set -u
 SOCK=hiss-ui-msg-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -41,17 +45,22 @@ check "the message says 'not saved' once" \
 keys C-q n
 check "quit" wait_for "hiss exited 0"
 
+# into_kit FILE: from the pattern screen, the browser in kit/, showing FILE.
+into_kit() {
+    keys C-t
+    check "the instruments screen opens" wait_for "Slot 01"
+    keys L
+    check "the browser opens" wait_for "kit/"
+    keys Down Enter
+    check "into kit/" wait_for "$1"
+}
+
 # ---- the browser's filter ----
 mkdir -p "$TMP/kit"
 cp samples/snare.wav samples/kick.wav samples/hat_closed.wav "$TMP/kit/"
 start_editor "" "browse.hiss"
 check "a new song opens" wait_for "PATTERN"
-keys C-t
-check "the instruments screen opens" wait_for "Slot 01"
-keys L
-check "the browser opens" wait_for "kit/"
-keys Down Enter
-check "into kit/" wait_for "snare.wav"
+into_kit snare.wav
 keys /
 T send-keys -t ui -l "snare"
 keys Enter
@@ -127,6 +136,57 @@ check "the recovery is offered" wait_for "(k)eep both"
 keys r
 check "restored" wait_for "restored unsaved edits"
 check "... and then the missing sample is named" wait_for "$MISSING"
+keys C-q n
+check "quit once more" wait_for "hiss exited 0"
+
+# ---- a sample cut short: on loading it, and when a song using it opens ----
+head -c 5000 samples/snare.wav >"$TMP/kit/cut.wav"
+start_editor "" "cut.hiss"
+check "a new song opens" wait_for "PATTERN"
+into_kit cut.wav
+keys /
+T send-keys -t ui -l "cut"
+keys Enter Down
+check "the cut file is the one shown" wait_for "[cut]"
+keys Enter
+check "loading it says it loaded and that it looks truncated, with the frames" \
+    wait_for "loaded cut.wav into slot 01 (the file looks truncated: loaded the 2478 frame"
+keys C-q n
+check "quit" wait_for "hiss exited 0"
+
+head -c 5000 samples/snare.wav >"$TMP/songs/cut.wav"
+sed 's#"../samples/break.wav"#"cut.wav"#' patterns/demo.hiss >"$TMP/songs/cut.hiss"
+DAMAGED='1 sample damaged, loaded in part or repaired: cut.wav (0D "break")'
+start_editor "" songs/cut.hiss
+check "opening: the sample cut short is named" wait_for "$DAMAGED"
+keys C-o C-u
+T send-keys -t ui -l "songs/cut.hiss"
+keys Enter
+check "Ctrl-O: it is said again" wait_for "$DAMAGED"
+keys '?'
+check "help keeps the reason whole" \
+    wait_for "songs/cut.hiss: instrument 0D 'break': cut.wav: the file looks truncated:"
+check "... with the frames present" shows "loaded the 2478 frames present"
+keys Escape
+sed 's#"../samples/kick.wav"#"nothere.wav"#' "$TMP/songs/cut.hiss" >"$TMP/songs/both.hiss"
+keys C-o C-u
+T send-keys -t ui -l "songs/both.hiss"
+keys Enter
+check "missing and damaged: both counts on the line" \
+    wait_for '1 sample missing (see instruments), 1 damaged: nothere.wav (01 "kick");'
+keys '?'
+check "help has the whole line" wait_for 'damaged, loaded in part or repaired: cut.wav (0D'
+check "... and both reasons" shows "cannot open nothere.wav"
+check "... and the cut one's" shows "cut.wav: the file looks truncated:"
+keys Escape C-q
+check "quit" wait_for "hiss exited 0"
+touch -d '1 minute ago' "$TMP/songs/cut.hiss"
+sed 's/^000 |\.\.\. \.\. /000 |E-4 01 /' "$TMP/songs/cut.hiss" >"$TMP/songs/.cut.hiss.recover"
+start_editor "XDG_STATE_HOME=$TMP/state" songs/cut.hiss
+check "the recovery is offered" wait_for "(k)eep both"
+keys r
+check "restored" wait_for "restored unsaved edits"
+check "... and then the sample cut short is named" wait_for "$DAMAGED"
 keys C-q n
 check "quit once more" wait_for "hiss exited 0"
 

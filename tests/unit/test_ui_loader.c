@@ -185,11 +185,63 @@ static void names_missing_samples(void)
     remove_tone();
 }
 
+/* A file cut short loads the frames it holds, and the status line's
+ * summary names it apart from the missing ones (after them when both);
+ * the loader keeps the note that says why, whole. */
+static void names_damaged_samples(void)
+{
+    write_tone();
+    char wav[128];
+    snprintf(wav, sizeof wav, "%s/tone.wav", dir);
+    CHECK(truncate(wav, 5000) == 0); /* of 176 kB */
+    Song *s = synth_song(1, 16, 125, 6);
+    synth_set_instrument(s, 2, named("tone.wav", 64));
+    synth_set_instrument(s, 3, named("tone.wav", 32)); /* its twin */
+    snprintf(song_instrument(s, 2)->name, SONG_NAME_MAX, "snare");
+    UiLoader *l = ui_loader_start(s, song_path, 48000);
+    Retired r = {{0}, 0};
+    CHECK(l && run_to_end(l, s, &r));
+    char first[200], damage[600];
+    CHECK(l && ui_loader_result(l, first, sizeof first) == 0);
+    if (l)
+        ui_loader_first_damage(l, damage, sizeof damage);
+    ui_loader_free(l);
+    const Instrument *a = song_instrument(s, 2);
+    CHECK(a->sample && !a->missing && a->sample->damaged);
+    CHECK(a->sample && a->sample->frames > 0 && a->sample->frames < 44100);
+    CHECK(l && strstr(damage, "instrument 02 'snare': tone.wav: the file looks truncated: "
+                              "loaded the ") != NULL);
+    char text[300];
+    CHECK(ui_file_missing_summary(s, text, sizeof text) == 0);
+    CHECK(ui_file_damaged_summary(s, text, sizeof text) == 2);
+    CHECK_STR(text, "2 samples damaged, loaded in part or repaired: tone.wav (02 \"snare\"), "
+                    "tone.wav (03 \"\")");
+    CHECK(ui_file_open_summary(s, text, sizeof text) == 2);
+    CHECK_STR(text, "2 samples damaged, loaded in part or repaired: tone.wav (02 \"snare\"), "
+                    "tone.wav (03 \"\")");
+
+    /* With a missing one: both counts first, then the missing, then the
+     * damaged. */
+    Instrument *gone = named("gone.wav", 64);
+    gone->missing = true;
+    keep_retired(&r, atomic_exchange(&s->instruments[3], gone));
+    CHECK(ui_file_open_summary(s, text, sizeof text) == 2);
+    CHECK_STR(text, "1 sample missing (see instruments), 1 damaged: gone.wav (03 \"\"); "
+                    "damaged, loaded in part or repaired: tone.wav (02 \"snare\")");
+    char tiny[12];
+    CHECK(ui_file_open_summary(s, tiny, sizeof tiny) == 2);
+    CHECK_STR(tiny, "1 sample mi");
+    retired_free(&r);
+    song_free(s);
+    remove_tone();
+}
+
 int main(void)
 {
     RUN(loads_every_sample_at_its_own_rate);
     RUN(nothing_to_load_at_another_rate);
     RUN(respects_slots_changed_meanwhile);
     RUN(names_missing_samples);
+    RUN(names_damaged_samples);
     return test_finish();
 }

@@ -271,8 +271,13 @@ static void relative_path(const char *base, const char *target, char *out,
     snprintf(out + used, size - used, "%s", rest);
 }
 
-static Instrument *load_instrument(UiApp *app, const char *path, bool for_song)
+/* An instrument of the file at path; note (size bytes) gets what loading
+ * changed or found ("the file looks truncated: ..."), "" when nothing, for
+ * the caller's one message. */
+static Instrument *load_instrument(UiApp *app, const char *path, bool for_song, char *note,
+                                   size_t size)
 {
+    note[0] = 0;
     Sample *sample = NULL;
     HissDiag diag;
     SampleioInfo info;
@@ -305,8 +310,7 @@ static Instrument *load_instrument(UiApp *app, const char *path, bool for_song)
     } else {
         snprintf(inst->path, sizeof inst->path, "%s", path);
     }
-    if (info.note[0])
-        ui_set_message(app, false, "%s: %s", base, info.note);
+    snprintf(note, size, "%s", info.note);
     return inst;
 }
 
@@ -347,11 +351,17 @@ static void preview(UiApp *app, const Entry *e)
 {
     char path[UI_PATH_MAX + 256];
     entry_path(e, path, sizeof path);
-    Instrument *inst = br.module ? module_instrument(app, e) : load_instrument(app, path, false);
+    char note[sizeof ((SampleioInfo *)0)->note] = "";
+    Instrument *inst = br.module ? module_instrument(app, e)
+                                 : load_instrument(app, path, false, note, sizeof note);
     if (inst) {
+        bool damaged = inst->sample && inst->sample->damaged;
         /* The engine hands it back when it is done; then it is freed. */
         ui_send(app, ENGINE_CMD_PREVIEW_SAMPLE, 0, 0, 0, inst);
-        ui_set_message(app, false, "playing %s", e->name);
+        if (note[0])
+            ui_set_message(app, damaged, "playing %s (%s)", e->name, note);
+        else
+            ui_set_message(app, false, "playing %s", e->name);
     }
 }
 
@@ -359,14 +369,21 @@ static void load(UiApp *app, const Entry *e)
 {
     char path[UI_PATH_MAX + 256];
     entry_path(e, path, sizeof path);
-    Instrument *inst = br.module ? module_instrument(app, e) : load_instrument(app, path, true);
+    char note[sizeof ((SampleioInfo *)0)->note] = "";
+    Instrument *inst = br.module ? module_instrument(app, e)
+                                 : load_instrument(app, path, true, note, sizeof note);
     if (!inst)
         return;
+    bool damaged = inst->sample && inst->sample->damaged;
     int slot = br.slot > 0 ? br.slot : 1;
     if (ui_report(app, edit_instrument_replace(app->ed, slot, inst), "load") != HISS_OK)
         return;
     edit_set_instrument_current(app->ed, slot);
-    ui_set_message(app, false, "loaded %s into slot %02X", e->name, slot);
+    /* One message: that it loaded, and what the file was like. */
+    if (note[0])
+        ui_set_message(app, damaged, "loaded %s into slot %02X (%s)", e->name, slot, note);
+    else
+        ui_set_message(app, false, "loaded %s into slot %02X", e->name, slot);
     ui_show_page(app, UI_PAGE_INSTRUMENTS);
 }
 
