@@ -217,6 +217,65 @@ static void settings_write(Song *s, const UndoSettings *st)
     }
 }
 
+/* The per-channel mix groups a whole strip holds, besides its fields. */
+static const MixparamGroup STRIP_GROUPS[] = {MIXPARAM_EQ, MIXPARAM_COMP, MIXPARAM_DUCK};
+
+static int *strip_group(UndoStrip *u, MixparamGroup g)
+{
+    return g == MIXPARAM_EQ ? u->eq : g == MIXPARAM_COMP ? u->comp : u->duck;
+}
+
+/* Channel c's whole strip, read from the song. */
+static void strip_read(const Song *s, int c, UndoStrip *u)
+{
+    memset(u, 0, sizeof *u);
+    for (int f = 0; f < EDIT_STRIP_FIELDS; f++)
+        u->strip[f] = edit_strip_get(s, c, (EditStripField)f);
+    for (size_t g = 0; g < HISS_ARRAY_LEN(STRIP_GROUPS); g++)
+        for (int i = 0; i < mixparam_count(STRIP_GROUPS[g]); i++)
+            strip_group(u, STRIP_GROUPS[g])[i] =
+                mixparam_get(s, (MixParam){STRIP_GROUPS[g], c, i});
+    for (int i = 0; i < SHAPE_COUNT; i++)
+        u->fx[i] = atomic_load(&s->strips[c].fx[i]);
+    for (int i = 0; i < SONG_GROOVE_PARAMS; i++)
+        u->groove[i] = atomic_load(&s->strips[c].groove[i]);
+    u->groove[SONG_GROOVE_PARAMS] = atomic_load(&s->strips[c].groove_own);
+    song_name_copy(u->name, s->strips[c].name);
+}
+
+/* A strip as song_new leaves every channel's. */
+static void strip_default(UndoStrip *u)
+{
+    memset(u, 0, sizeof *u);
+    for (int f = 0; f < EDIT_STRIP_FIELDS; f++)
+        u->strip[f] = mixparam_info((MixParam){MIXPARAM_STRIP, 0, f})->def;
+    for (size_t g = 0; g < HISS_ARRAY_LEN(STRIP_GROUPS); g++)
+        for (int i = 0; i < mixparam_count(STRIP_GROUPS[g]); i++)
+            strip_group(u, STRIP_GROUPS[g])[i] =
+                mixparam_info((MixParam){STRIP_GROUPS[g], 0, i})->def;
+    for (int i = 0; i < SHAPE_COUNT; i++)
+        u->fx[i] = shape_info((ShapeParam)i)->def;
+    for (int i = 0; i < SONG_GROOVE_PARAMS; i++)
+        u->groove[i] = song_groove_params[i].def;
+}
+
+static void strip_write(Song *s, int c, const UndoStrip *u)
+{
+    for (int f = 0; f < EDIT_STRIP_FIELDS; f++)
+        if (edit_strip_get(s, c, (EditStripField)f) != u->strip[f])
+            strip_put(s, c, f, u->strip[f]);
+    for (size_t g = 0; g < HISS_ARRAY_LEN(STRIP_GROUPS); g++)
+        for (int i = 0; i < mixparam_count(STRIP_GROUPS[g]); i++)
+            mixparam_store(s, (MixParam){STRIP_GROUPS[g], c, i},
+                           strip_group((UndoStrip *)u, STRIP_GROUPS[g])[i]);
+    for (int i = 0; i < SHAPE_COUNT; i++)
+        atomic_store(&s->strips[c].fx[i], u->fx[i]);
+    for (int i = 0; i < SONG_GROOVE_PARAMS; i++)
+        atomic_store(&s->strips[c].groove[i], u->groove[i]);
+    atomic_store(&s->strips[c].groove_own, u->groove[SONG_GROOVE_PARAMS] != 0);
+    memcpy(s->strips[c].name, u->name, SONG_NAME_MAX);
+}
+
 /* ---- applying steps ---------------------------------------------------- */
 
 static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
@@ -308,6 +367,9 @@ static HissError apply_step(Editor *ed, const UndoStep *step, bool forward)
         case UNDO_NAME:
             memcpy(song->strips[c->slot].name, forward ? c->u.name.after : c->u.name.before,
                    SONG_NAME_MAX);
+            break;
+        case UNDO_STRIP:
+            strip_write(song, c->slot, forward ? c->u.strip.after : c->u.strip.before);
             break;
         }
     }
@@ -1867,6 +1929,17 @@ HissError edit_song_set_channels(Editor *ed, int channels)
     }
     if (!err && !shrink && channels != before.channels)
         err = undo_step_add_settings(step, &before, &after);
+    /* The channels removed, or added, are left with a fresh strip, so one
+     * added later starts without the name and mix of one removed before;
+     * last in the step, after the settings that also hold strip fields. */
+    UndoStrip now, fresh;
+    strip_default(&fresh);
+    int lo = shrink ? channels : before.channels, hi = shrink ? before.channels : channels;
+    for (int c = lo; c < hi && !err; c++) {
+        strip_read(ed->song, c, &now);
+        if (memcmp(&now, &fresh, sizeof now) != 0)
+            err = undo_step_add_strip(step, c, &now, &fresh);
+    }
     if (err)
         return step_fail(step, err);
     return step_finish(ed, step, ed->cursor);

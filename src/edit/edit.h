@@ -378,7 +378,9 @@ HissError edit_groove_set_all(Editor *ed, int channel, const int values[SONG_GRO
 /* The channel drops its own groove and follows the song's again. */
 HissError edit_groove_follow_song(Editor *ed, int channel);
 /* Resizes every pattern (new objects, old ones retired); cells in the
- * channels kept stay, new channels are empty. Undo restores the cut ones. */
+ * channels kept stay, new channels are empty. The channels removed (or
+ * added) get a fresh strip, as song_new's: no name, no mix settings. All
+ * one step: undo restores the cut cells and strips. */
 HissError edit_song_set_channels(Editor *ed, int channels); /* 1..64 */
 
 /* ---- instruments (clone, modify, swap) ------------------------------ */

@@ -111,6 +111,10 @@ static void change_free(UndoChange *c)
         free(c->u.settings.before);
         free(c->u.settings.after);
         break;
+    case UNDO_STRIP:
+        free(c->u.strip.before);
+        free(c->u.strip.after);
+        break;
     case UNDO_MIX:
     case UNDO_NAME:
         break;
@@ -252,39 +256,59 @@ HissError undo_step_add_instrument(UndoStep *step, int slot,
     return HISS_OK;
 }
 
+/* A change of `kind` holding copies (*b, *a) of the `size` bytes at
+ * before and after; NULL, with nothing kept, when out of memory. */
+static UndoChange *add_copies(UndoStep *step, UndoChangeKind kind, int slot,
+                              const void *before, const void *after, size_t size, void **b,
+                              void **a)
+{
+    *b = malloc(size);
+    *a = malloc(size);
+    UndoChange *c = *a && *b ? append_change(step, kind, slot) : NULL;
+    if (!c) {
+        free(*b);
+        free(*a);
+        return NULL;
+    }
+    memcpy(*b, before, size);
+    memcpy(*a, after, size);
+    step->bytes += 2 * size;
+    return c;
+}
+
 HissError undo_step_add_orders(UndoStep *step, const UndoOrders *before,
                                const UndoOrders *after)
 {
-    UndoOrders *b = malloc(sizeof *b), *a = malloc(sizeof *a);
-    UndoChange *c = a && b ? append_change(step, UNDO_ORDERS, 0) : NULL;
-    if (!c) {
-        free(b);
-        free(a);
+    void *b, *a;
+    UndoChange *c = add_copies(step, UNDO_ORDERS, 0, before, after, sizeof *before, &b, &a);
+    if (!c)
         return HISS_ERR_NOMEM;
-    }
-    *b = *before;
-    *a = *after;
     c->u.orders.before = b;
     c->u.orders.after = a;
-    step->bytes += 2 * sizeof *b;
     return HISS_OK;
 }
 
 HissError undo_step_add_settings(UndoStep *step, const UndoSettings *before,
                                  const UndoSettings *after)
 {
-    UndoSettings *b = malloc(sizeof *b), *a = malloc(sizeof *a);
-    UndoChange *c = a && b ? append_change(step, UNDO_SETTINGS, 0) : NULL;
-    if (!c) {
-        free(b);
-        free(a);
+    void *b, *a;
+    UndoChange *c = add_copies(step, UNDO_SETTINGS, 0, before, after, sizeof *before, &b, &a);
+    if (!c)
         return HISS_ERR_NOMEM;
-    }
-    *b = *before;
-    *a = *after;
     c->u.settings.before = b;
     c->u.settings.after = a;
-    step->bytes += 2 * sizeof *b;
+    return HISS_OK;
+}
+
+HissError undo_step_add_strip(UndoStep *step, int channel, const UndoStrip *before,
+                              const UndoStrip *after)
+{
+    void *b, *a;
+    UndoChange *c = add_copies(step, UNDO_STRIP, channel, before, after, sizeof *before, &b, &a);
+    if (!c)
+        return HISS_ERR_NOMEM;
+    c->u.strip.before = b;
+    c->u.strip.after = a;
     return HISS_OK;
 }
 
@@ -648,9 +672,14 @@ void undo_step_describe(const UndoStep *step, bool undone, char *buf, size_t siz
         else
             text_add(&t, "several patterns");
     }
+    /* Whole strips, too, make one phrase. */
+    int strips = 0, strip_slot = 0;
+    for (int i = 0; i < step->count; i++)
+        if (step->changes[i].kind == UNDO_STRIP && !strips++)
+            strip_slot = step->changes[i].slot;
     for (int i = 0; i < step->count; i++) {
         const UndoChange *c = &step->changes[i];
-        if (c->kind == UNDO_CELLS)
+        if (c->kind == UNDO_CELLS || (c->kind == UNDO_STRIP && c->slot != strip_slot))
             continue;
         if (t.len)
             text_add(&t, ", ");
@@ -693,6 +722,12 @@ void undo_step_describe(const UndoStep *step, bool undone, char *buf, size_t siz
             break;
         case UNDO_NAME:
             text_add(&t, "channel %d name", c->slot + 1);
+            break;
+        case UNDO_STRIP:
+            if (strips == 1)
+                text_add(&t, "channel %d strip", c->slot + 1);
+            else
+                text_add(&t, "%d channel strips", strips);
             break;
         }
     }

@@ -13,7 +13,9 @@
  * - instrument: private clones before/after (samples shared by refcount);
  * - orders / settings: small fixed snapshots;
  * - mix: one mix setting (mixparam.h) before/after;
- * - name: a channel strip's name before/after (slot: the channel).
+ * - name: a channel strip's name before/after (slot: the channel);
+ * - strip: every setting of a channel strip before/after (slot: the
+ *   channel), for a channel the channel count removes or adds.
  * Records never point at objects installed in the song: those may be
  * retired and freed by the engine's return path at any time.
  *
@@ -45,6 +47,7 @@ typedef enum {
     UNDO_SETTINGS,
     UNDO_MIX,
     UNDO_NAME,
+    UNDO_STRIP,
 } UndoChangeKind;
 
 /* Where the editor's cursor was; edit.c maps it to its EditCursor. */
@@ -97,9 +100,23 @@ typedef struct {
     int8_t channel_groove[SONG_MAX_CHANNELS][SONG_GROOVE_PARAMS + 1];
 } UndoSettings;
 
+/* Every setting of one channel strip (SongStrip), the name among them:
+ * the fields edit_strip_set names, the EQ, compressor and ducker fields
+ * as mixparam.h orders them, the filter/crush/drive insert's shape
+ * values, and the channel's groove followed by 1 when it has its own. */
+typedef struct {
+    int strip[EDIT_STRIP_FIELDS];
+    int eq[MIXPARAM_EQ_FIELDS];
+    int comp[SONG_COMP_PARAMS];
+    int duck[MIXPARAM_DUCK_FIELDS];
+    int fx[SHAPE_COUNT];
+    int groove[SONG_GROOVE_PARAMS + 1];
+    char name[SONG_NAME_MAX]; /* zero-filled after the text */
+} UndoStrip;
+
 typedef struct {
     UndoChangeKind kind;
-    int slot; /* pattern or instrument slot, or channel (name); unused for
+    int slot; /* pattern or instrument slot, or channel (name, strip); unused for
                  orders/settings */
     union {
         struct {
@@ -129,6 +146,9 @@ typedef struct {
         struct {
             char before[SONG_NAME_MAX], after[SONG_NAME_MAX];
         } name;
+        struct {
+            UndoStrip *before, *after; /* owned */
+        } strip;
     } u;
 } UndoChange;
 
@@ -184,6 +204,9 @@ HissError undo_step_add_name(UndoStep *step, int channel, const char *before,
                              const char *after);
 HissError undo_step_add_settings(UndoStep *step, const UndoSettings *before,
                                  const UndoSettings *after);
+/* Channel `channel`'s whole strip (0-based), copied. */
+HissError undo_step_add_strip(UndoStep *step, int channel, const UndoStrip *before,
+                              const UndoStrip *after);
 
 /* Appends a finished step (ownership moves), drops the redo tail and then
  * the oldest steps beyond the limits. An empty step is freed, not kept.

@@ -7,7 +7,9 @@
 #   none after a load and reopening, and the hint says how to clear it
 #   without losing its own last words;
 # - nothing changes silently: a name cut to fit, a volume over 40 written
-#   as 40, fewer channels dropping notes are each said on the status line.
+#   as 40, fewer channels dropping notes are each said on the status line;
+# - a channel removed and added again comes back with a fresh strip, and
+#   undo and redo of both bring back and take away its name and fader.
 # - a sample missing from a song is said as it opens, over the passing
 #   note on MIDI, after Ctrl-O, and after restoring unsaved edits.
 # - a sample cut short is said too: loading it into a slot says it loaded
@@ -111,6 +113,26 @@ check "the settings screen opens" wait_for "Channels"
 keys End Up Up Up Up Up Up Left
 check "Channels 2 -> 1 says channel 2's cell is gone" \
     wait_for "Channels 1: 1 filled cell of channel 2 and up is gone (undo brings it back)"
+keys C-q n
+check "quit" wait_for "hiss exited 0"
+
+# ---- a channel removed and added again starts fresh ----
+small_song "$TMP/chans.hiss"
+start_editor "" "chans.hiss"
+check "the two-channel song opens" wait_for "000│... .. .."
+keys C-a Down N
+T send-keys -t ui -l "clap"
+keys Enter + +
+check "channel 2 is named clap, its fader raised" wait_re " 02 clap +-14\.0 "
+keys C-g End Up Up Up Up Up Up Left
+check "Channels 2 -> 1" wait_re "Channels +1 *$"
+keys Right C-a
+check "channel 2 added again has no name and the default fader" \
+    wait_re " 02 +-15\.0 +0 "
+keys C-z C-z
+check "undoing both brings back its name and fader" wait_re " 02 clap +-14\.0 "
+keys C-y C-y
+check "and redoing both takes them again" wait_re " 02 +-15\.0 +0 "
 keys C-q n
 check "quit" wait_for "hiss exited 0"
 

@@ -1105,6 +1105,100 @@ static void channel_count_keeps_data(void)
     fixture_free(&f);
 }
 
+/* Every setting of channel c's strip as numbers, its name apart: the
+ * strip fields, the EQ, compressor and ducker, the insert, the groove. */
+enum { STRIP_SIG = 128 };
+static int strip_sig(const Song *song, int c, int out[STRIP_SIG])
+{
+    int n = 0;
+    static const MixparamGroup groups[] = {MIXPARAM_STRIP, MIXPARAM_EQ, MIXPARAM_COMP,
+                                           MIXPARAM_DUCK};
+    for (int g = 0; g < 4; g++)
+        for (int i = 0; i < mixparam_count(groups[g]); i++)
+            out[n++] = mixparam_get(song, (MixParam){groups[g], c, i});
+    for (int i = 0; i < SHAPE_COUNT; i++)
+        out[n++] = atomic_load(&song->strips[c].fx[i]);
+    for (int i = 0; i < SONG_GROOVE_PARAMS; i++)
+        out[n++] = atomic_load(&song->strips[c].groove[i]);
+    out[n++] = atomic_load(&song->strips[c].groove_own);
+    return n;
+}
+
+static bool strip_is(const Song *song, int c, const Song *other, int oc)
+{
+    int a[STRIP_SIG], b[STRIP_SIG];
+    int n = strip_sig(song, c, a);
+    strip_sig(other, oc, b);
+    return !memcmp(a, b, (size_t)n * sizeof a[0]) &&
+           !strcmp(song->strips[c].name, other->strips[oc].name);
+}
+
+/* Channels removed and added again start with a fresh strip (no name,
+ * no mix), while undo of the removal brings back their cells, names and
+ * every setting, and redo takes them again. */
+static void channel_count_removed_strips_start_fresh(void)
+{
+    Fixture f = fixture();
+    Editor *ed = f.ed;
+    Song *fresh = song_new();
+    CHECK(edit_song_set_channels(ed, 6) == HISS_OK);
+    put(&f, 2, 5, note_cell(NOTE_C4, 1));
+    CHECK(edit_strip_set_name(ed, 4, "break") == HISS_OK);
+    CHECK(edit_strip_set_name(ed, 5, "clap") == HISS_OK);
+    CHECK(edit_strip_set(ed, 4, EDIT_STRIP_GAIN, -30) == HISS_OK);
+    CHECK(edit_strip_set(ed, 4, EDIT_STRIP_PAN, 40) == HISS_OK);
+    CHECK(edit_strip_set(ed, 5, EDIT_STRIP_SOLO, 1) == HISS_OK);
+    CHECK(edit_strip_set(ed, 5, EDIT_STRIP_SEND_B, -60) == HISS_OK);
+    CHECK(edit_strip_set(ed, 5, EDIT_STRIP_DUCK_FROM, 1) == HISS_OK);
+    CHECK(edit_mix_set(ed, (MixParam){MIXPARAM_EQ, 4, MIXPARAM_EQ_LOW_CUT}, 120) == HISS_OK);
+    CHECK(edit_mix_set(ed, (MixParam){MIXPARAM_COMP, 5, SONG_GLUE_ON}, 1) == HISS_OK);
+    CHECK(edit_mix_set(ed, (MixParam){MIXPARAM_DUCK, 5, MIXPARAM_DUCK_HOLD}, 80) == HISS_OK);
+    CHECK(edit_groove_set(ed, 4, SONG_GROOVE_SWING, 62) == HISS_OK);
+    /* The insert comes from a song file (channel_fx), not an edit. */
+    atomic_store(&f.song->strips[5].fx[SHAPE_DRIVE], 40);
+    int old4[STRIP_SIG], old5[STRIP_SIG], now[STRIP_SIG];
+    int n = strip_sig(f.song, 4, old4);
+    strip_sig(f.song, 5, old5);
+    CHECK(!strip_is(f.song, 4, fresh, 4) && !strip_is(f.song, 5, fresh, 5));
+
+    CHECK_UNDO_REDO(&f, edit_song_set_channels(ed, 4));
+    CHECK(edit_song_set_channels(ed, 6) == HISS_OK);
+    for (int c = 4; c < 6; c++)
+        CHECK_MSG(strip_is(f.song, c, fresh, c), "channel %d kept its strip", c + 1);
+    CHECK(song_cell_is_empty(cell_at(&f, 2, 5)));
+    /* A channel soloed and removed silences no one. */
+    for (int c = 0; c < SONG_MAX_CHANNELS; c++)
+        CHECK(!atomic_load(&f.song->strips[c].solo));
+
+    CHECK(edit_undo(ed) == HISS_OK); /* the raise */
+    CHECK(atomic_load(&f.song->channels) == 4);
+    CHECK(edit_undo(ed) == HISS_OK); /* the removal */
+    CHECK(atomic_load(&f.song->channels) == 6);
+    CHECK(cell_at(&f, 2, 5).note == NOTE_C4);
+    CHECK_STR(f.song->strips[4].name, "break");
+    CHECK_STR(f.song->strips[5].name, "clap");
+    strip_sig(f.song, 4, now);
+    CHECK(!memcmp(now, old4, (size_t)n * sizeof now[0]));
+    strip_sig(f.song, 5, now);
+    CHECK(!memcmp(now, old5, (size_t)n * sizeof now[0]));
+    CHECK(atomic_load(&f.song->strips[5].fx[SHAPE_DRIVE]) == 40);
+
+    CHECK(edit_redo(ed) == HISS_OK);
+    CHECK(edit_redo(ed) == HISS_OK);
+    CHECK(atomic_load(&f.song->channels) == 6);
+    for (int c = 4; c < 6; c++)
+        CHECK_MSG(strip_is(f.song, c, fresh, c), "channel %d: redo kept its strip", c + 1);
+    /* Channels kept keep their strips. */
+    CHECK(edit_strip_set_name(ed, 1, "bass") == HISS_OK);
+    CHECK(edit_strip_set(ed, 1, EDIT_STRIP_PAN, -20) == HISS_OK);
+    CHECK(edit_song_set_channels(ed, 2) == HISS_OK);
+    CHECK(edit_song_set_channels(ed, 3) == HISS_OK);
+    CHECK_STR(f.song->strips[1].name, "bass");
+    CHECK(atomic_load(&f.song->strips[1].pan) == -20);
+    song_free(fresh);
+    fixture_free(&f);
+}
+
 /* ---- instruments ------------------------------------------------------------ */
 
 static Instrument *instrument_with_sample(uint32_t frames)
@@ -1607,6 +1701,7 @@ int main(void)
     RUN(song_settings);
     RUN(channel_names);
     RUN(channel_count_keeps_data);
+    RUN(channel_count_removed_strips_start_fresh);
     RUN(instrument_params);
     RUN(stretch_follows_tempo_edits_not_history);
     RUN(long_history_undoes_back_to_the_start);

@@ -367,6 +367,20 @@ static void a_step_says_what_it_changes(void)
     undo_step_describe(undo_next_undo(&ed->history), false, text, sizeof text);
     CHECK_MSG(strcmp(text, "channel 1 mute on") == 0, "%s", text);
 
+    /* Fewer channels take the strips of those removed: named once. */
+    CHECK(edit_song_set_channels(ed, 6) == HISS_OK);
+    CHECK(edit_strip_set_name(ed, 4, "break") == HISS_OK);
+    CHECK(edit_song_set_channels(ed, 4) == HISS_OK);
+    undo_step_describe(undo_next_undo(&ed->history), false, text, sizeof text);
+    CHECK_MSG(strstr(text, "channels 6 -> 4") && strstr(text, "channel 5 strip"), "%s", text);
+    CHECK(edit_undo(ed) == HISS_OK);
+    CHECK(edit_strip_set_name(ed, 5, "clap") == HISS_OK);
+    CHECK(edit_song_set_channels(ed, 4) == HISS_OK);
+    undo_step_describe(undo_next_undo(&ed->history), true, text, sizeof text);
+    CHECK_MSG(strstr(text, "channels 4 -> 6") && strstr(text, "2 channel strips") &&
+                  !strstr(text, "channel 6 strip"),
+              "%s", text);
+
     UndoStep *mix = undo_step_new();
     MixParam pan = {MIXPARAM_STRIP, 2, EDIT_STRIP_PAN};
     CHECK(undo_step_add_mix(mix, pan, 0, -30) == HISS_OK);
