@@ -845,6 +845,35 @@ HissError edit_note_from_key_offset(Editor *ed, int offset)
     return enter_note(ed, note, true);
 }
 
+bool edit_note_silent_reason(const Song *song, Cell c, char *buf, size_t size)
+{
+    if (c.note < NOTE_FIRST || c.note > NOTE_LAST || !instrument_slot_valid(c.instrument))
+        return false;
+    const Instrument *inst = song_instrument(song, c.instrument);
+    const char *why = !inst                           ? "is empty"
+                      : inst->missing                 ? "has lost its sample file"
+                      : !inst->sample || !inst->sample->frames ? "has no sample"
+                                                               : NULL;
+    if (why) {
+        snprintf(buf, size, "instrument %02X %s: the note plays nothing", c.instrument, why);
+        return true;
+    }
+    int pick = c.fx == 'S' ? c.fx_param : c.fx2 == 'S' ? c.fx2_param : 0;
+    if (song_instrument_note_slice(inst, c.note, pick) != SONG_SLICE_NONE)
+        return false;
+    int count = hiss_clampi(inst->slice_count, 0, SONG_MAX_SLICES);
+    int slice = pick ? pick : c.note - NOTE_C4 + 1;
+    if (slice < 1) {
+        char name[4];
+        song_note_name(c.note, name);
+        snprintf(buf, size, "%s is below C-4, slice 1: the note plays nothing", name);
+    } else {
+        snprintf(buf, size, "slice %d past the sample's %d slice%s: the note plays nothing",
+                 slice, count, count == 1 ? "" : "s");
+    }
+    return true;
+}
+
 HissError edit_note_off(Editor *ed)
 {
     return enter_note(ed, NOTE_OFF, false);

@@ -9,7 +9,9 @@
 # - nothing changes silently: a name cut to fit, a volume over 40 written
 #   as 40, fewer channels dropping notes are each said on the status line;
 # - a channel removed and added again comes back with a fresh strip, and
-#   undo and redo of both bring back and take away its name and fader.
+#   undo and redo of both bring back and take away its name and fader;
+# - a note written that plays nothing (a slice the sample lacks, an empty
+#   instrument slot) says why.
 # - a sample missing from a song is said as it opens, over the passing
 #   note on MIDI, after Ctrl-O, and after restoring unsaved edits.
 # - a sample cut short is said too: loading it into a slot says it loaded
@@ -133,6 +135,30 @@ keys C-z C-z
 check "undoing both brings back its name and fader" wait_re " 02 clap +-14\.0 "
 keys C-y C-y
 check "and redoing both takes them again" wait_re " 02 +-15\.0 +0 "
+keys C-q n
+check "quit" wait_for "hiss exited 0"
+
+# ---- a note that plays nothing says why ----
+mkdir -p "$TMP/songs"
+ln -sfn "$(pwd)/samples" "$TMP/samples"
+sed 's/^\(instrument 0D "break".*\)$/\1 slice_mode on/' patterns/demo.hiss >"$TMP/songs/slices.hiss"
+start_editor "" songs/slices.hiss
+check "the demo with the break in slice mode opens" wait_for ": Dusty"
+for _ in $(seq 1 12); do keys ')'; done
+check "instrument 0D is chosen" wait_for "Ins 0D"
+keys m
+check "B-4 is past the break's 8 slices, and said" \
+    wait_for "slice 12 past the sample's 8 slices: the note plays nothing"
+check "the note is written all the same" shows "000│B-4 0D"
+keys z
+check "C-4 plays slice 1: the warning goes" wait_for "001│C-4 0D"
+check "... and is not left on the status line" shows_not "plays nothing"
+for _ in $(seq 1 6); do keys ')'; done
+check "instrument 13, an empty slot, is chosen" wait_for "Ins 13"
+keys x
+check "a note of an empty slot says it is empty" \
+    wait_for "instrument 13 is empty: the note plays nothing"
+check "and it is written" shows "002│D-4 13"
 keys C-q n
 check "quit" wait_for "hiss exited 0"
 

@@ -1211,6 +1211,51 @@ static Instrument *instrument_with_sample(uint32_t frames)
     return in;
 }
 
+/* A note written that will play nothing can say why: an empty slot, no
+ * sample, a slice the instrument does not have. The note is written. */
+static void silent_notes_say_why(void)
+{
+    Fixture f = fixture();
+    char why[96] = "";
+    edit_set_octave(f.ed, 4);
+    edit_set_instrument_current(f.ed, 0x0C);
+    CHECK(edit_note_from_key_offset(f.ed, 0) == HISS_OK);
+    Cell written = cell_at(&f, 0, 0);
+    CHECK(written.note == NOTE_C4 && written.instrument == 0x0C);
+    CHECK(edit_note_silent_reason(f.song, written, why, sizeof why));
+    CHECK_STR(why, "instrument 0C is empty: the note plays nothing");
+    /* No instrument in the cell, or no note: nothing to tell. */
+    CHECK(!edit_note_silent_reason(f.song, note_cell(NOTE_C4, 0), why, sizeof why));
+    CHECK(!edit_note_silent_reason(f.song, note_cell(NOTE_OFF, 0x0C), why, sizeof why));
+
+    Instrument *none = song_instrument_new();
+    atomic_store(&f.song->instruments[0x0D], none);
+    CHECK(edit_note_silent_reason(f.song, note_cell(NOTE_C4, 0x0D), why, sizeof why));
+    CHECK_STR(why, "instrument 0D has no sample: the note plays nothing");
+
+    Instrument *in = instrument_with_sample(8000);
+    const uint32_t points[8] = {0, 1000, 2000, 3000, 4000, 5000, 6000, 7000};
+    song_instrument_set_slices(in, points, 8);
+    atomic_store(&f.song->instruments[0x0C], in);
+    /* Slice mode off: every note plays the whole sample. */
+    CHECK(!edit_note_silent_reason(f.song, note_cell(NOTE_C4 + 11, 0x0C), why, sizeof why));
+    in->shape[SHAPE_SLICE_MODE] = 1;
+    CHECK(!edit_note_silent_reason(f.song, note_cell(NOTE_C4 + 7, 0x0C), why, sizeof why));
+    CHECK(edit_note_silent_reason(f.song, note_cell(NOTE_C4 + 11, 0x0C), why, sizeof why));
+    CHECK_STR(why, "slice 12 past the sample's 8 slices: the note plays nothing");
+    CHECK(edit_note_silent_reason(f.song, note_cell(NOTE_C4 - 1, 0x0C), why, sizeof why));
+    CHECK_STR(why, "B-3 is below C-4, slice 1: the note plays nothing");
+    /* Sxx picks the slice, whatever the note. */
+    Cell pick = note_cell(NOTE_C4 + 11, 0x0C);
+    pick.fx2 = 'S';
+    pick.fx2_param = 2;
+    CHECK(!edit_note_silent_reason(f.song, pick, why, sizeof why));
+    pick.fx2_param = 9;
+    CHECK(edit_note_silent_reason(f.song, pick, why, sizeof why));
+    CHECK_STR(why, "slice 9 past the sample's 8 slices: the note plays nothing");
+    fixture_free(&f);
+}
+
 /* ---- a stretch that follows the tempo ---------------------------------------- */
 
 /* Slot 0D as F leaves it: break.wav stretched to 2 beats at bpm_tenths. */
@@ -1702,6 +1747,7 @@ int main(void)
     RUN(channel_names);
     RUN(channel_count_keeps_data);
     RUN(channel_count_removed_strips_start_fresh);
+    RUN(silent_notes_say_why);
     RUN(instrument_params);
     RUN(stretch_follows_tempo_edits_not_history);
     RUN(long_history_undoes_back_to_the_start);

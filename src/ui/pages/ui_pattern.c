@@ -493,6 +493,21 @@ static const char *block_change_name(KeymapAction act)
     }
 }
 
+/* A note just written at `at` that will play nothing says why, unless
+ * bad news held on the status line is still to be read: the hint comes
+ * again with the next such note. */
+static void say_note_silent(UiApp *app, EditCursor at)
+{
+    const Pattern *p = song_pattern(app->song, at.pattern);
+    char why[96];
+    if (hiss_now_seconds() < app->news_until)
+        return;
+    if (p && at.row < p->rows && at.channel < p->channels &&
+        edit_note_silent_reason(app->song, song_pattern_get(p, at.row, at.channel), why,
+                                sizeof why))
+        ui_set_message(app, true, "%s", why);
+}
+
 static bool pattern_handle(UiApp *app, int key, KeymapAction act)
 {
     Editor *ed = app->ed;
@@ -522,8 +537,11 @@ static bool pattern_handle(UiApp *app, int key, KeymapAction act)
         if (note && ui_record_key(app, note))
             return true;
         ui_preview_note(app, 0, note);
-        if (entering(ed) && ed->cursor.column == EDIT_COL_NOTE)
-            ui_report(app, edit_note_from_key_offset(ed, offset), "note");
+        if (entering(ed) && ed->cursor.column == EDIT_COL_NOTE) {
+            EditCursor at = ed->cursor;
+            if (ui_report(app, edit_note_from_key_offset(ed, offset), "note") == HISS_OK)
+                say_note_silent(app, at);
+        }
         return true;
     }
     /* Block edits obey edit mode like typing does: Esc then a key sent
