@@ -39,7 +39,7 @@ new_server
 T new-session -d -s ui -x 80 -y 24 "cd '$TMP' && '$HISS' groove.hiss --audio jack --connect rec:in_1,rec:in_2; echo \"hiss exited \$?\"; sleep 60"
 check "the editor runs on JACK" wait_backend JACK
 keys C-p
-check "it plays" wait_re "▶ 00:"
+check "it plays" wait_re "▶ loop P00:"
 sleep 3
 keys G G G G G
 check "G set the channel's swing to 66% while it plays" \
@@ -50,7 +50,7 @@ sleep 3
 keys '&' '&' '&' '&' '&'
 check "the tempo goes down to 120 while it plays" wait_for " 120 BPM"
 sleep 3
-check "still playing: no stop" shows_re "▶ 00:"
+check "still playing: no stop" shows_re "▶ loop P00:"
 keys F8 C-q
 check "quits" wait_re "hiss exited 0|[Ss]ave"
 keys n

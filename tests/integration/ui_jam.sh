@@ -31,7 +31,7 @@ keys J
 check "nothing to capture before anything was played" \
     wait_for "jam capture: nothing was played in the last pass (16 rows)"
 keys C-p
-check "playing" wait_re "▶ 00:00:00[0-9]"
+check "playing" wait_re "▶ loop P00:00[0-9]"
 check "record is off" shows_not "REC "
 keys q Tab w Tab
 # E-5 at velocity 64 on MIDI channel 1, released 3 s (more than a row) on.
@@ -81,7 +81,7 @@ keys C-g
 check "the prompt is cancelled" wait_for "cancelled"
 # While a row loop plays, the last pass is the loop's rows.
 keys C-p
-check "playing again" wait_re "▶ 00:"
+check "playing again" wait_re "▶ loop P00:"
 keys Home S-Down S-Down S-Down L
 check "rows 0-3 loop" wait_for "looping rows 000-003"
 keys q

@@ -33,7 +33,7 @@ if [ ! -e /dev/snd/seq ]; then
         wait_for "no ALSA sequencer on this machine"
 fi
 keys C-p
-check "playing" wait_re "▶ 00:00:00[0-9]"
+check "playing" wait_re "▶ loop P00:00[0-9]"
 keys !
 check "record on" wait_for "REC row"
 # C-5 at velocity 100 on MIDI channel 1, released 3 s (more than a row) on.

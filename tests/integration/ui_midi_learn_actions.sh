@@ -50,7 +50,7 @@ check "midi_learn holds the binding" grep -qx "midi_note 10:36 mute 2" "$LEARNED
 check "the hit that bound it did not mute" shows_not "MUTE"
 
 keys C-p
-check "playing" wait_re "▶ 00:"
+check "playing" wait_re "▶ loop P00:"
 sleep 2
 check "the pad mutes channel 2 while it plays" pad_shows "Ch 02 +MUTE"
 check "the status line says so" shows "channel 2 muted"

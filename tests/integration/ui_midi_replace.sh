@@ -36,7 +36,7 @@ check "and of channel 3" shows "A-3 01"
 keys '^'
 check "replace mode" wait_for "record replace"
 keys C-p
-check "playing" wait_re "▶ 00:00:0[0-9][0-9]"
+check "playing" wait_re "▶ loop P00:0[0-9][0-9]"
 keys !
 check "record on" wait_for "REC row"
 # A kick on MIDI channel 10: instrument 02 on channel 2.

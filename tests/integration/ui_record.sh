@@ -20,7 +20,7 @@ start_editor "" take.hiss
 check "the song opens" wait_for "take"
 check "record is off when a song opens" shows_not "REC "
 keys C-p
-check "playing" wait_re "▶ 00:00:00[0-9] 0:0[0-9]/0:38"
+check "playing" wait_re "▶ loop P00:00[0-9] 0:0[0-9] "
 keys q
 keys @
 check "the quantize key answers" wait_for "record quantize: beat"

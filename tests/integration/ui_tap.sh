@@ -14,7 +14,7 @@ check "three taps set nothing yet" wait_for "tap 3 of 4"
 check "still 120" shows " 120 BPM"
 sleep 2.5 # a pause starts the count over
 keys C-p
-check "playing" wait_re "▶ 00:"
+check "playing" wait_re "▶ loop P00:"
 # Each tap after the first is sent at its own deadline from the first
 # (2/3 s apart), so the time tmux and date take to start does not add up.
 keys T

@@ -21,7 +21,7 @@ check "the playing row is followed" wait_re "^0[0-9][0-9]│"
 keys Space
 check "Space again stops" wait_for "stopped"
 keys C-p
-check "C-p loops the pattern" wait_re "▶ [0-9A-F]{2}:00:"
+check "C-p loops the pattern" wait_re "▶ loop P[0-9A-F]{2}:"
 keys C-k
 check "C-k stops" wait_for "stopped"
 keys C-q
