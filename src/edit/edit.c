@@ -850,6 +850,10 @@ bool edit_note_silent_reason(const Song *song, Cell c, char *buf, size_t size)
     if (c.note < NOTE_FIRST || c.note > NOTE_LAST || !instrument_slot_valid(c.instrument))
         return false;
     const Instrument *inst = song_instrument(song, c.instrument);
+    /* A sample named but not there yet is still loading (a load that
+     * fails marks it missing): it will play, so there is nothing to say. */
+    if (inst && !inst->missing && !inst->sample && inst->path[0])
+        return false;
     const char *why = !inst                           ? "is empty"
                       : inst->missing                 ? "has lost its sample file"
                       : !inst->sample || !inst->sample->frames ? "has no sample"

@@ -212,8 +212,9 @@ HissError edit_note_from_key_offset(Editor *ed, int offset);
 /* Why the note of cell c plays nothing, as one line for the status line
  * ("instrument 0C is empty: the note plays nothing"): its instrument slot
  * is empty or has no sample, or in slice mode (or by Sxx) it picks a
- * slice the instrument does not have. False when it plays, and when the
- * cell holds no note or no instrument (the channel's last one plays). */
+ * slice the instrument does not have. False when it plays, when its
+ * sample is still loading, and when the cell holds no note or no
+ * instrument (the channel's last one plays). */
 bool edit_note_silent_reason(const Song *song, Cell c, char *buf, size_t size);
 HissError edit_note_off(Editor *ed); /* "===", then advance */
 HissError edit_note_cut(Editor *ed); /* "^^^", then advance */

@@ -144,6 +144,7 @@ ln -sfn "$(pwd)/samples" "$TMP/samples"
 sed 's/^\(instrument 0D "break".*\)$/\1 slice_mode on/' patterns/demo.hiss >"$TMP/songs/slices.hiss"
 start_editor "" songs/slices.hiss
 check "the demo with the break in slice mode opens" wait_for ": Dusty"
+check "... and its samples have loaded" wait_gone "loading samples"
 for _ in $(seq 1 12); do keys ')'; done
 check "instrument 0D is chosen" wait_for "Ins 0D"
 keys m

@@ -1232,6 +1232,9 @@ static void silent_notes_say_why(void)
     atomic_store(&f.song->instruments[0x0D], none);
     CHECK(edit_note_silent_reason(f.song, note_cell(NOTE_C4, 0x0D), why, sizeof why));
     CHECK_STR(why, "instrument 0D has no sample: the note plays nothing");
+    /* One whose sample is named but still loading will play: no hint. */
+    snprintf(none->path, sizeof none->path, "break.wav");
+    CHECK(!edit_note_silent_reason(f.song, note_cell(NOTE_C4, 0x0D), why, sizeof why));
 
     Instrument *in = instrument_with_sample(8000);
     const uint32_t points[8] = {0, 1000, 2000, 3000, 4000, 5000, 6000, 7000};
