@@ -4126,9 +4126,11 @@ static void render_stems(Engine *e, float *out, float *const *channel_out,
     if (e->late.on)
         delay_outputs(e, channel_out, channel_out_count, stems, stem_count, nframes);
     master(e, out, nframes);
-    bool heard_before = reference_heard(e);
+    /* (as master() saw it: a fade back to the mix that ends in this
+     * period is still heard in it) */
+    bool heard = reference_heard(e);
     refplay_process(&e->ref, out, nframes, e->seq.playing);
-    if (heard_before || reference_heard(e)) {
+    if (heard) {
         /* (the mix's clips were counted in master(): the CLIP light is
          * the mix's) */
         float peak[2] = {0.0f, 0.0f};
