@@ -86,13 +86,16 @@ check "the binding is said and saved" \
     wait_for "CC 71 (MIDI channel 1) moves instrument 01 cutoff; saved in"
 check "the learning move set the cutoff" wait_re "Cutoff +20 Hz"
 # The move that bound the knob is a step of its own; the sweep right
-# after it is one more, however its values are spread in time.
+# after it is one more, however its values are spread in time. The top
+# comes once, last: once it shows, no move of the sweep is still on its
+# way to undo it again (midi_in_shows sends the sweep again should a
+# loaded server lose the last one).
 sweep=()
-for v in 8 16 24 32 40 48 56 64 72 80 88 96 104 112 120 127 127 127; do
+for v in 8 16 24 32 40 48 56 64 72 80 88 96 104 112 120 127; do
     sweep+=("20:B0:71:$v")
 done
-check "a sweep of the knob" midi_in "${sweep[@]}"
-check "takes the cutoff to the top (20000 Hz)" wait_re "Cutoff +20000 Hz"
+check "a sweep of the knob takes the cutoff to the top (20000 Hz)" \
+    midi_in_shows "Cutoff +20000 Hz" "${sweep[@]}"
 keys C-z
 check "one undo brings the cutoff back to before the sweep (20 Hz)" \
     wait_re "Cutoff +20 Hz"
