@@ -455,17 +455,20 @@ static void loop_seams_do_not_click(void)
  * peaks at its turns (ping-pong) loops into itself, so the output is one
  * tone: played at steps 2 to 6, a tone in the output's passband keeps its
  * level within 0.1 dB and all else 80 dB down, and one the output cannot
- * carry leaves nothing 80 dB up. */
+ * carry leaves nothing 80 dB up. The loop is a tenth of a second, so every
+ * tone here (a multiple of 10 Hz) has whole cycles in it, and the 0.2 s
+ * played cross its seam 4 to 24 times. */
 static double *play_unrolled(uint32_t rate, double f, LoopMode loop, bool reverse)
 {
-    uint32_t frames = rate + 1; /* ping-pong turns at 0 and `rate`, both peaks */
+    uint32_t body = rate / 10;
+    uint32_t frames = body + 1; /* ping-pong turns at 0 and `body`, both peaks */
     float *buf = malloc(sizeof(float) * frames);
     for (uint32_t i = 0; i < frames; i++)
         buf[i] = (float)(0.5 * cos(2.0 * M_PI * f * i / rate));
     Sample *smp = sample_new(buf, frames, 1, rate);
     free(buf);
     Song *s = synth_song(1, 64, 125, 6);
-    Instrument *inst = synth_instrument(smp, loop, 0, loop == LOOP_FORWARD ? rate : frames,
+    Instrument *inst = synth_instrument(smp, loop, 0, loop == LOOP_FORWARD ? body : frames,
                                         INTERP_SINC);
     inst->shape[SHAPE_REVERSE] = reverse;
     synth_set_instrument(s, 1, inst);
