@@ -116,6 +116,6 @@ check "editor: back on JACK by itself" wait_backend JACK
 check "editor: it plays" wait_for "▶ "
 check "editor: its ports are there" bash -c "'$JACKREC' ports '^he:out_' | grep -c . | grep -qx 2"
 keys Space C-q
-wait_for "Save changes" >/dev/null && keys n
+discard_if_asked "hiss exited 0"
 check "editor: quits cleanly" wait_for "hiss exited 0"
 finish

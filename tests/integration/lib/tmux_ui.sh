@@ -32,6 +32,15 @@ wait_gone() { wait_until shows_not "$1"; }
 # Wrapped lines are joined: an editor that was killed leaves the cursor
 # wherever it last drew, so the shell's line can wrap at the right edge.
 wait_exited() { wait_until exit_shown "$1"; }
+# discard_if_asked DONE_RE: after a key that asks "Save changes" only when
+# the song has some (C-q, C-u), answers n if it asks; waits only until
+# DONE_RE or the question shows, not the whole wait for a question that
+# an unchanged song never gets.
+discard_if_asked() {
+    wait_re "Save changes|$1" >/dev/null
+    if shows "Save changes"; then keys n; fi
+    return 0
+}
 exit_shown() { T capture-pane -pJ -t ui 2>/dev/null | grep -qF -- "hiss exited $1"; }
 # shows TEXT: on the screen now (no waiting). For "nothing happened"
 # checks, made only after a later key's own effect showed, so the key
