@@ -309,7 +309,7 @@ void ui_song_dir(const UiApp *app, char *out, size_t size)
 
 /* The song on disk (defined below, after saving). */
 static const char *recovery_song(const UiApp *app);
-static void song_opened_on_disk(UiApp *app);
+static void song_opened_on_disk(UiApp *app, const char *said, bool error);
 static void song_saved_on_disk(UiApp *app, bool moved);
 static bool save_target_refused(UiApp *app, const char *path, bool moving);
 static bool save_may_overwrite(UiApp *app);
@@ -420,8 +420,7 @@ static bool open_path(UiApp *app, const char *path)
         install_song(app, song, path);
         char note[UI_PATH_MAX + 120];
         bool typo = new_song_note(path, note, sizeof note);
-        ui_set_message(app, typo, "%s", note);
-        song_opened_on_disk(app);
+        song_opened_on_disk(app, note, typo);
         return true;
     }
     Song *song = NULL;
@@ -439,13 +438,15 @@ static bool open_path(UiApp *app, const char *path)
     install_song(app, song, module ? target : path);
     snprintf(app->import_from, sizeof app->import_from, "%s", module ? path : "");
     start_loader(app);
-    song_opened_on_disk(app);
     if (module) {
-        ui_set_message(app, false, "%s", note);
+        song_opened_on_disk(app, note, false);
     } else {
-        /* Missing samples, found a moment later, take its place at once. */
-        ui_set_message(app, false, "opened %s", path);
-        app->message_yields = true;
+        char opened[UI_PATH_MAX + 16];
+        snprintf(opened, sizeof opened, "opened %s", path);
+        song_opened_on_disk(app, opened, false);
+        /* Missing samples, found a moment later, take the place of a
+         * plain "opened" at once (not of what the lock said). */
+        app->message_yields = !app->read_only;
     }
     return true;
 }
@@ -671,9 +672,10 @@ static void settle_start_lock(UiApp *app, char *lock_msg)
     note_disk(app);
 }
 
-/* The lock's news joins the start-up message: first when the song is
- * read-only here (it decides what saving does), after the rest otherwise
- * (a stale lock taken over matters less than restored edits). */
+/* The lock's news joins a message (the start-up one, or what opening a
+ * song said): first when the song is read-only here (it decides what
+ * saving does), after the rest otherwise (a stale lock taken over matters
+ * less than restored edits). */
 static void startup_message_add(char *startup, size_t cap, const char *news,
                                 bool *error, bool read_only)
 {
@@ -689,13 +691,17 @@ static void startup_message_add(char *startup, size_t cap, const char *news,
     *error = *error || read_only;
 }
 
-static void song_opened_on_disk(UiApp *app)
+/* Takes the lock of the song just installed, and says `said` with what
+ * the lock has to say joined to it (first when the song is read-only
+ * here, so "opened" never hides that). */
+static void song_opened_on_disk(UiApp *app, const char *said, bool error)
 {
-    char msg[600];
+    char msg[600], text[UI_PATH_MAX + 700];
     claim_song(app, app->path, msg, sizeof msg);
     note_disk(app);
-    if (msg[0])
-        ui_set_message(app, app->read_only, "%s", msg);
+    snprintf(text, sizeof text, "%s", said);
+    startup_message_add(text, sizeof text, msg, &error, app->read_only);
+    ui_set_message(app, error, "%s", text);
 }
 
 static void song_saved_on_disk(UiApp *app, bool moved)
@@ -853,8 +859,7 @@ static void new_song(UiApp *app)
         return;
     }
     install_song(app, song, NULL);
-    ui_set_message(app, false, "new song");
-    song_opened_on_disk(app);
+    song_opened_on_disk(app, "new song", false);
 }
 
 /* ---- play ---- */

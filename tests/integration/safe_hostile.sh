@@ -87,6 +87,13 @@ T2 send-keys -t ui "copy.hiss" Enter
 check "saved under the other name" wait_for2 "saved copy.hiss"
 check "the copy holds the second editor's note" grep -q "^000 |C-4" "$S/copy.hiss"
 check "the first editor's song is untouched" bash -c "! grep -q 'C-4' '$S/beat.hiss'"
+# Opened again with C-o, the held song says it is read-only ("opened"
+# comes after that, not in its place).
+T2 send-keys -t ui C-o C-u
+T2 send-keys -t ui -l "beat.hiss"
+T2 send-keys -t ui Enter
+check "C-o on the held song says it is read-only" \
+    wait_for2 "read-only: beat.hiss is open in another hiss (pid $(hiss_pid)"
 T2 send-keys -t ui C-q
 check "the second editor quits" wait_for2 "hiss exited 0"
 T2 kill-server 2>/dev/null
