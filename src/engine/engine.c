@@ -4130,6 +4130,8 @@ static void render_stems(Engine *e, float *out, float *const *channel_out,
      * period is still heard in it) */
     bool heard = reference_heard(e);
     refplay_process(&e->ref, out, nframes, e->seq.playing);
+    atomic_store_explicit(&e->status.reference_ended, heard && refplay_past_end(&e->ref),
+                          memory_order_relaxed);
     if (heard) {
         /* (the mix's clips were counted in master(): the CLIP light is
          * the mix's) */

@@ -304,6 +304,8 @@ typedef struct {
     _Atomic int loop_first, loop_last; /* rows looped, -1 for none */
     _Atomic bool rows_unlogged;        /* a capture lost rows: the UI was
                                           too slow to take them */
+    _Atomic bool reference_ended;      /* the reference is heard, and the
+                                          song's place is past its end */
 } EngineStatus;
 
 typedef struct Engine Engine;

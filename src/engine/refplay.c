@@ -37,6 +37,11 @@ static void frame_at(const Sample *s, double pos, float *l, float *r)
     }
 }
 
+bool refplay_past_end(const RefPlay *r)
+{
+    return r->sample && (double)r->at * r->step >= r->sample->frames;
+}
+
 void refplay_process(RefPlay *r, float *out, uint32_t n, bool running)
 {
     float target = r->listen && r->sample ? 1.0f : 0.0f;

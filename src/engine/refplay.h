@@ -37,5 +37,8 @@ void refplay_seek(RefPlay *r, uint64_t song_frame, uint32_t late);
 /* [audio] n interleaved stereo frames of out: blended with the reference
  * as the switch says; the place moves on when `running`. */
 void refplay_process(RefPlay *r, float *out, uint32_t n, bool running);
+/* True when the song's place is past the reference's last frame: a
+ * shorter reference heard there is silence. */
+bool refplay_past_end(const RefPlay *r);
 
 #endif

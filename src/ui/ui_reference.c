@@ -218,6 +218,8 @@ bool ui_reference_state(const UiApp *app, char *out, size_t size)
         snprintf(out, size, "%s", "");
     else if (app->reference_job && !reference_job_done(app->reference_job, &percent))
         snprintf(out, size, "A/B: measuring %d%%", percent);
+    else if (app->ab_reference && atomic_load(&ui_status(app)->reference_ended))
+        snprintf(out, size, "A/B: REFERENCE ended (silent here)");
     else if (app->ab_reference)
         snprintf(out, size, "A/B: REFERENCE %s", match);
     else if (app->reference_measured)

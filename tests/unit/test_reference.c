@@ -163,6 +163,38 @@ static void waits_while_stopped_and_restarts_with_the_song(void)
     song_free(s);
 }
 
+/* A reference shorter than the song: heard up to its end, silence past
+ * it, and the status says so then (not before, nor once back on the
+ * mix), so the editor can tell a quiet comparison from a finished one. */
+static void a_short_reference_ends_and_says_so(void)
+{
+    Song *s = tone_song(32, 0.25f);
+    Engine *e = engine_new(s, RATE);
+    const EngineStatus *st = engine_status(e);
+    uint32_t ref_frames = 4 * ROW * REF_RATE / RATE; /* four rows long */
+    send(e, ENGINE_CMD_SET_REFERENCE, 0, 0, 0, synth_dc(REF_RATE, ref_frames, 0.5f));
+    send(e, ENGINE_CMD_LISTEN_REFERENCE, 1, 0, 0, NULL);
+    engine_play_song_now(e, 0, 0, false);
+    float *during = render(e, 2 * ROW);
+    CHECK_NEAR(during[2 * (ROW + 100)], 0.5, 1e-4); /* the reference, past the fade */
+    CHECK(!atomic_load(&st->reference_ended));
+    free(render(e, 3 * ROW)); /* past its end (the limiter's delay too) */
+    float *after = render(e, ROW);
+    CHECK_MSG(synth_peak(after, 0, ROW, 0) == 0.0f, "past its end the reference peaks at %g",
+              synth_peak(after, 0, ROW, 0));
+    CHECK(atomic_load(&st->reference_ended));
+    send(e, ENGINE_CMD_LISTEN_REFERENCE, 0, 0, 0, NULL);
+    free(render(e, ROW)); /* the fade back */
+    float *mix = render(e, ROW);
+    CHECK(synth_peak(mix, 0, ROW, 0) > 0.05f); /* the mix again */
+    CHECK(!atomic_load(&st->reference_ended));
+    free(during);
+    free(after);
+    free(mix);
+    engine_free(e);
+    song_free(s);
+}
+
 /* Writes `frames` of a 1 kHz sine of amplitude amp at REF_RATE, stereo. */
 static void write_sine(const char *path, float amp, uint32_t frames)
 {
@@ -319,6 +351,7 @@ int main(void)
     RUN(never_goes_through_the_limiter_and_the_mix_comes_back);
     RUN(waits_while_stopped_and_restarts_with_the_song);
     RUN(the_master_meter_reads_what_is_heard);
+    RUN(a_short_reference_ends_and_says_so);
     RUN(matched_reference_reads_the_mix_loudness);
     RUN(measured_on_a_thread_from_a_copy);
     RUN(song_file_keeps_the_path);
