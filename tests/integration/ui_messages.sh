@@ -231,6 +231,12 @@ keys '?'
 check "help has the whole line" wait_for 'damaged, loaded in part or repaired: cut.wav (0D'
 check "... and both reasons" shows "cannot open nothere.wav"
 check "... and the cut one's" shows "cut.wav: the file looks truncated:"
+keys Escape C-t
+for _ in $(seq 1 12); do keys Down; done
+check "the instruments list marks the damaged sample's slot" wait_re "0D break +!"
+check "... and the missing one's" shows_re "01 kick +!"
+check "the damaged one's sample field says so" \
+    shows "cut.wav  [damaged: loaded in part or repaired]"
 keys Escape C-q
 check "quit" wait_for "hiss exited 0"
 touch -d '1 minute ago' "$TMP/songs/cut.hiss"

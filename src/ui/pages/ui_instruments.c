@@ -334,11 +334,13 @@ static void field_text(const Instrument *inst, Field f, char *buf, size_t size)
     case F_NAME: snprintf(buf, size, "%s", inst->name); break;
     case F_SAMPLE:
         /* A module's sample has no file until the song is saved. */
-        snprintf(buf, size, "%s%s",
+        hiss_text_format(buf, size, "%s%s",
                  inst->path[0] ? inst->path
                  : inst->sample ? "(written when the song is saved)"
                                 : "(none)",
-                 inst->missing ? "  [missing]" : "");
+                 inst->missing                              ? "  [missing]"
+                 : inst->sample && inst->sample->damaged ? "  [damaged: loaded in part or repaired]"
+                                                          : "");
         break;
     case F_VOLUME: snprintf(buf, size, "%d", inst->volume); break;
     case F_PAN: snprintf(buf, size, "%d", inst->pan); break;
@@ -521,7 +523,8 @@ static void draw_list(UiApp *app, int slot)
             buf[0] = 0;
         else
             snprintf(buf, sizeof buf, " %02X %-20.20s%s", s, inst ? inst->name : "",
-                     inst && inst->missing ? "!" : " ");
+                     inst && (inst->missing || (inst->sample && inst->sample->damaged)) ? "!"
+                                                                                        : " ");
         attr_t a = s == slot ? (page.on_fields ? ui_attr(UI_C_ON) : ui_attr(UI_C_FOCUS))
                    : inst    ? A_NORMAL
                              : ui_attr(UI_C_DIM);
