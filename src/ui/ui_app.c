@@ -119,6 +119,14 @@ static void show_deferred(UiApp *app)
     show_news(app, error, news);
 }
 
+void ui_say_if_silent(UiApp *app, Cell note)
+{
+    char why[96];
+    if (hiss_now_seconds() >= app->news_until &&
+        edit_note_silent_reason(app->song, note, why, sizeof why))
+        ui_set_message(app, true, "%s", why);
+}
+
 HissError ui_report(UiApp *app, HissError err, const char *what)
 {
     switch (err) {
@@ -240,6 +248,9 @@ void ui_preview_note(UiApp *app, int slot, int note)
         slot = app->ed->instrument;
     if (slot <= 0 || slot > SONG_MAX_INSTRUMENTS)
         return;
+    /* An audition heard as nothing says why, as a written note does. */
+    ui_say_if_silent(app, (Cell){.note = (uint8_t)note, .instrument = (uint8_t)slot,
+                                 .volume = VOLUME_EMPTY});
     const Instrument *inst = song_instrument(app->song, slot);
     if (!inst)
         return;

@@ -318,6 +318,10 @@ void ui_preview_note(UiApp *app, int slot, int note);
 void ui_set_tempo(UiApp *app, int bpm_tenths);
 /* Starts the master's integrated loudness, range and true peak afresh. */
 void ui_loudness_reset(UiApp *app);
+/* A note (typed, recorded or played in) that will play nothing says why
+ * on the status line, unless bad news held there is still to be read:
+ * the hint comes again with the next such note. */
+void ui_say_if_silent(UiApp *app, Cell note);
 /* Reports an edit_* result on the status line; returns err. */
 HissError ui_report(UiApp *app, HissError err, const char *what);
 /* Reports a rename (edit_instrument_set_name, edit_strip_set_name) of

@@ -226,6 +226,7 @@ void ui_record_poll(UiApp *app)
     capture_poll(app);
     EngineTake take;
     while (session_take_recorded(app->session, &take)) {
+        ui_say_if_silent(app, take.cell);
         if (take.jam) {
             jam_keep(app, &take);
             continue;

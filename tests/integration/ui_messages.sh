@@ -10,8 +10,8 @@
 #   as 40, fewer channels dropping notes are each said on the status line;
 # - a channel removed and added again comes back with a fresh strip, and
 #   undo and redo of both bring back and take away its name and fader;
-# - a note written that plays nothing (a slice the sample lacks, an empty
-#   instrument slot) says why.
+# - a note written or played that plays nothing (a slice the sample
+#   lacks, an empty instrument slot) says why.
 # - a sample missing from a song is said as it opens, over the passing
 #   note on MIDI, after Ctrl-O, and after restoring unsaved edits.
 # - a sample cut short is said too: loading it into a slot says it loaded
@@ -164,6 +164,20 @@ keys x
 check "a note of an empty slot says it is empty" \
     wait_for "instrument 13 is empty: the note plays nothing"
 check "and it is written" shows "002│D-4 13"
+# Played, not written (edit mode off, stopped): the audition says so too.
+for _ in $(seq 1 6); do keys '('; done
+check "back on the break" wait_for "Ins 0D"
+keys z
+check "C-4 of the break again: the hint goes" wait_for "003│C-4 0D"
+check "... from the status line" shows_not "plays nothing"
+keys Escape
+check "edit mode off" wait_re "Ins 0D edit "
+for _ in $(seq 1 6); do keys ')'; done
+check "the empty slot chosen" wait_re "Ins 13 edit "
+keys c
+check "a note of the empty slot played in says so too" \
+    wait_for "instrument 13 is empty: the note plays nothing"
+check "... and nothing is written" shows "004│... .. "
 keys C-q n
 check "quit" wait_for "hiss exited 0"
 

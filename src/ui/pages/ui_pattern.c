@@ -493,19 +493,12 @@ static const char *block_change_name(KeymapAction act)
     }
 }
 
-/* A note just written at `at` that will play nothing says why, unless
- * bad news held on the status line is still to be read: the hint comes
- * again with the next such note. */
+/* The note just written at `at`: why it plays nothing, if it does. */
 static void say_note_silent(UiApp *app, EditCursor at)
 {
     const Pattern *p = song_pattern(app->song, at.pattern);
-    char why[96];
-    if (hiss_now_seconds() < app->news_until)
-        return;
-    if (p && at.row < p->rows && at.channel < p->channels &&
-        edit_note_silent_reason(app->song, song_pattern_get(p, at.row, at.channel), why,
-                                sizeof why))
-        ui_set_message(app, true, "%s", why);
+    if (p && at.row < p->rows && at.channel < p->channels)
+        ui_say_if_silent(app, song_pattern_get(p, at.row, at.channel));
 }
 
 static bool pattern_handle(UiApp *app, int key, KeymapAction act)
