@@ -125,6 +125,13 @@ $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(call layer_flags,$(call layer_of,$@)) $(ALL_CFLAGS) -c -o $@ $<
 
+# The engine (the audio thread's work, and every render's) at -O3: GCC
+# unrolls and vectorizes its loops further there, which renders the demo
+# about a tenth faster. The sums are the same: -ffp-contract=off holds,
+# and no -ffast-math lets a sum be taken in another order. (A sanitizer
+# build's -O1 comes after and still wins.)
+$(BUILD)/src/engine/%.o: OPT = -O3
+
 # Compiles one file as if it lived in LAYER (make layer-probe LAYER=engine
 # PROBE=file.c); tests/layers.sh uses it to show forbidden includes fail.
 layer-probe:

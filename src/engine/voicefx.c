@@ -1515,9 +1515,10 @@ lin_pipe_step(FxV4 st[LIN_STATE], FxV4 fed[LIN_LAG], float *s, uint32_t t, uint3
               const bool edge)
 {
     FxV4 x = lin_input(s, !edge || t < n ? t : n - 1, r, fed[LIN_LAG - 1]);
+    /* (read only at the edges: a dead copy elsewhere, which the compiler
+     * drops) */
     FxV4 before[LIN_STATE];
-    if (edge)
-        memcpy(before, st, sizeof before);
+    memcpy(before, st, sizeof before);
     FxV4 y = lin_step(st, x, c, k, band_gains, mode);
     if (edge) {
         const FxI4 first = {-1, -1, 0, 0}, none = {0, 0, 0, 0};
