@@ -8,7 +8,9 @@
  * The demo renders as `hiss render` renders it (blocks of
  * CLI_RENDER_BLOCK, no channel meters), and as a live period of BLOCK
  * frames with the meters a screen reads. Its figures are the best of
- * DEMO_RUNS: on a shared machine a run is slowed by others, never sped. */
+ * DEMO_RUNS: on a shared machine a run is slowed by others, never sped,
+ * and the slow spells last seconds, so a few more short runs (a quarter
+ * of a second each) find a clean one. */
 #include <malloc.h>
 #include <math.h>
 #include <stdio.h>
@@ -25,7 +27,7 @@
 
 #define RATE 48000u
 #define BLOCK 1024u
-#define DEMO_RUNS 3
+#define DEMO_RUNS 7
 
 static double thread_seconds(void)
 {
