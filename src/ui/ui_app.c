@@ -960,7 +960,7 @@ static void handle_global(UiApp *app, KeymapAction act)
         ui_show_page(app, UI_PAGE_INSTRUMENTS);
         break;
     case ACT_PAGE_BROWSER:
-        ui_show_page(app, UI_PAGE_BROWSER);
+        ui_browser_open_for_slot(app, 0); /* the current instrument's */
         break;
     case ACT_PAGE_SETTINGS:
         ui_show_page(app, UI_PAGE_SETTINGS);

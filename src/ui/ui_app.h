@@ -348,7 +348,8 @@ extern const UiPage ui_help_page;
 
 /* ui_pattern.c: forget the drawn state (new song, resize). */
 void ui_pattern_reset_view(UiApp *app);
-/* ui_browser.c: the browser loads into this slot, then shows instruments. */
+/* ui_browser.c: the browser loads into this slot (0: the current
+ * instrument), then shows instruments. */
 void ui_browser_open_for_slot(UiApp *app, int slot);
 /* ui_instruments.c: the slot on screen (the editor's current instrument). */
 int ui_instruments_slot(const UiApp *app);

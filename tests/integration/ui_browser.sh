@@ -2,7 +2,8 @@
 # The sample browser comes back where it was left: a kit loaded slot by
 # slot from a folder of many files starts each time on the file loaded
 # last (not at ../ with a scroll down for every slot), in its folder;
-# left without loading, it keeps the file the cursor was on.
+# left without loading, it keeps the file the cursor was on. C-f opens it
+# for the instrument chosen at that moment.
 set -u
 SOCK=hiss-ui-browser-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -49,6 +50,22 @@ keys L
 check "and opened again" wait_for "Load into slot 03"
 keys Enter
 check "the cursor is where it was left" wait_for "loaded hit28.wav into slot 03"
+# C-f, the browser's own key, loads into the slot chosen now, not the one
+# the browser loaded into last.
+keys Down
+check "slot 04" wait_for "Slot 04"
+keys C-f
+check "C-f opens the browser for slot 04" wait_for "Load into slot 04"
+keys Escape
+check "left without loading, back on slot 04" wait_for "Slot 04"
+keys F2
+check "on the pattern screen" wait_for "Ins 04"
+keys ')'
+check "with instrument 05 chosen" wait_for "Ins 05"
+keys C-f
+check "C-f there opens it for slot 05" wait_for "Load into slot 05"
+keys Enter
+check "and loads into slot 05" wait_re "loaded hit[0-9]+\.wav into slot 05"
 keys C-q n
 check "quits" wait_for "hiss exited 0"
 finish

@@ -187,7 +187,9 @@ static const Entry *current(void)
 
 void ui_browser_open_for_slot(UiApp *app, int slot)
 {
-    br.slot = slot;
+    /* Each opening names its slot: the one the browser last loaded into
+     * may no longer be the one chosen. */
+    br.slot = slot > 0 ? slot : ui_instruments_slot(app);
     ui_show_page(app, UI_PAGE_BROWSER);
 }
 
