@@ -2072,8 +2072,12 @@ HissError edit_instrument_set_slices(Editor *ed, int slot, const uint32_t *point
     return instrument_change(ed, slot, copy);
 }
 
-HissError edit_slices_to_pattern(Editor *ed, int slot)
+HissError edit_slices_to_pattern(Editor *ed, int slot, EditSlicesPlaced *placed)
 {
+    EditSlicesPlaced none;
+    if (!placed)
+        placed = &none;
+    *placed = (EditSlicesPlaced){0};
     const Instrument *inst = slot >= 1 && slot <= SONG_MAX_INSTRUMENTS
                                  ? song_instrument(ed->song, slot)
                                  : NULL;
@@ -2087,7 +2091,7 @@ HissError edit_slices_to_pattern(Editor *ed, int slot)
                                  SONG_BPM_MAX);
     int speed = hiss_clampi(atomic_load(&ed->song->speed), 1, 31);
     /* A tick is 2.5 / BPM seconds. */
-    double row_frames = inst->sample->rate * 25.0 * speed / bpm_tenths;
+    double tick_frames = inst->sample->rate * 25.0 / bpm_tenths;
     bool by_note = inst->shape[SHAPE_SLICE_MODE] != 0;
     UndoStep *step = step_begin();
     if (!step)
@@ -2095,22 +2099,39 @@ HissError edit_slices_to_pattern(Editor *ed, int slot)
     HissError err = HISS_OK;
     int last_row = -1;
     for (int k = 0; k < count && !err; k++) {
-        int row = ed->cursor.row + (int)lround(inst->slices[k] / row_frames);
-        if (row >= p->rows)
+        /* The nearest row; a slice that starts later than it, delayed to
+         * its tick (one a little early is on the row). */
+        long rows = lround(inst->slices[k] / (tick_frames * speed));
+        long tick = lround(inst->slices[k] / tick_frames);
+        long row = ed->cursor.row + rows;
+        int delay = tick > rows * speed ? (int)(tick - rows * speed) : 0;
+        if (row >= p->rows) {
+            placed->past_end = count - k;
             break;
-        if (row <= last_row)
-            continue; /* two slices on one row: the first one stands */
-        last_row = row;
+        }
+        if (row <= last_row) {
+            placed->shared++; /* one note a row: the first one stands */
+            continue;
+        }
+        last_row = (int)row;
         Cell c = song_cell_empty();
         c.instrument = (uint8_t)slot;
+        uint8_t *delay_fx = &c.fx, *delay_param = &c.fx_param;
         if (by_note && NOTE_C4 + k <= NOTE_LAST) {
             c.note = (uint8_t)(NOTE_C4 + k);
         } else {
             c.note = inst->base_note;
             c.fx = 'S';
             c.fx_param = (uint8_t)(k + 1);
+            delay_fx = &c.fx2;
+            delay_param = &c.fx2_param;
         }
-        err = step_cell(step, p, ed->cursor.pattern, row, ed->cursor.channel, c);
+        if (delay) { /* EDx: the note x ticks into its row */
+            *delay_fx = 'E';
+            *delay_param = (uint8_t)(0xD0 | delay);
+        }
+        err = step_cell(step, p, ed->cursor.pattern, (int)row, ed->cursor.channel, c);
+        placed->written += !err;
     }
     if (err)
         return step_fail(step, err);

@@ -401,13 +401,21 @@ HissError edit_instrument_set_base_note(Editor *ed, int slot, int note); /* 1..1
  * duplicates dropped, at most SONG_MAX_SLICES); one undo step. */
 HissError edit_instrument_set_slices(Editor *ed, int slot, const uint32_t *points,
                                      int count);
+/* What slice to pattern placed: slices written, slices left out because
+ * they start on a row a slice before them has (one note a row and
+ * channel), and slices past the pattern's end. */
+typedef struct {
+    int written, shared, past_end;
+} EditSlicesPlaced;
 /* Slice to pattern: writes the instrument's slices, in order, into the
- * cursor's channel from the cursor's row, each on the row where it starts
- * at the song's tempo (frames per row from bpm and speed at `rate`, the
- * sample's own). In slice mode slice k is note C-4 + k (up to B-9),
- * otherwise the base note with Sxx. Rows past the pattern's end are
- * dropped. One undo step; returns HISS_ERR_MISSING without slices. */
-HissError edit_slices_to_pattern(Editor *ed, int slot);
+ * cursor's channel from the cursor's row, each on the row nearest where
+ * it starts at the song's tempo (frames per tick from bpm at the sample's
+ * own rate), and one that starts ticks after that row's start with a
+ * note delay (EDx) of as many. In slice mode slice k is note C-4 + k (up to B-9),
+ * otherwise the base note with Sxx. One undo step; returns
+ * HISS_ERR_MISSING without slices; *placed (may be NULL) says what went
+ * where. */
+HissError edit_slices_to_pattern(Editor *ed, int slot, EditSlicesPlaced *placed);
 /* Keep only the slices used: which of slot's slices some pattern plays
  * (a slice-mode note or an Sxx pick) into played[0..slice_count).
  * HISS_ERR_RANGE (and *diag) when a note plays the whole sample, or when

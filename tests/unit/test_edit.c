@@ -1604,7 +1604,7 @@ static void slices_and_slice_to_pattern(void)
     inst->sample = sample_new(x, 5760 * 10, 1, 48000);
     free(x);
     atomic_store(&f.song->instruments[3], inst);
-    CHECK(edit_slices_to_pattern(f.ed, 3) == HISS_ERR_MISSING); /* no slices */
+    CHECK(edit_slices_to_pattern(f.ed, 3, NULL) == HISS_ERR_MISSING); /* no slices */
     const uint32_t points[] = {5760 * 4, 0, 5760 * 2 + 100, 5760 * 2 + 200};
     CHECK(edit_instrument_set_slices(f.ed, 3, points, 4) == HISS_OK);
     const Instrument *now = song_instrument(f.song, 3);
@@ -1615,8 +1615,12 @@ static void slices_and_slice_to_pattern(void)
     c.row = 60;
     c.channel = 1;
     edit_cursor_set(f.ed, c);
-    CHECK(edit_slices_to_pattern(f.ed, 3) == HISS_OK);
+    EditSlicesPlaced placed;
+    CHECK(edit_slices_to_pattern(f.ed, 3, &placed) == HISS_OK);
     /* Rows 60, 62, (62 again: dropped), 64 (past the end: dropped). */
+    CHECK_MSG(placed.written == 2 && placed.shared == 1 && placed.past_end == 1,
+              "written %d, shared %d, past the end %d", placed.written, placed.shared,
+              placed.past_end);
     CHECK(cell_at(&f, 60, 1).note == NOTE_C4 && cell_at(&f, 60, 1).instrument == 3);
     CHECK(cell_at(&f, 62, 1).note == NOTE_C4 + 1);
     CHECK(cell_at(&f, 61, 1).note == NOTE_EMPTY && cell_at(&f, 63, 1).note == NOTE_EMPTY);
@@ -1626,14 +1630,34 @@ static void slices_and_slice_to_pattern(void)
     CHECK(edit_instrument_set_shape(f.ed, 3, SHAPE_SLICE_MODE, 0) == HISS_OK);
     c.row = 0;
     edit_cursor_set(f.ed, c);
-    CHECK(edit_slices_to_pattern(f.ed, 3) == HISS_OK);
+    CHECK(edit_slices_to_pattern(f.ed, 3, NULL) == HISS_OK);
     Cell third = cell_at(&f, 4, 1);
     CHECK(third.note == NOTE_C4 && third.fx == 'S' && third.fx_param == 4);
     CHECK(cell_at(&f, 2, 1).fx_param == 2);
-    /* The pattern, both slice mode changes, then the slices. */
-    for (int i = 0; i < 4; i++)
+    CHECK(cell_at(&f, 2, 1).fx2 == 0); /* on the row's first tick: no delay */
+    CHECK(edit_undo(f.ed) == HISS_OK);
+    /* Slices between rows start on their tick: a note delay (EDx) on the
+     * row, in the effect column Sxx leaves free, or the first in slice
+     * mode. A tick is 960 frames here. */
+    const uint32_t between[] = {0, 5760 + 960 * 2, 5760 * 3 + 960 * 2 + 100, 5760 * 5 - 300};
+    CHECK(edit_instrument_set_slices(f.ed, 3, between, 4) == HISS_OK);
+    CHECK(edit_slices_to_pattern(f.ed, 3, &placed) == HISS_OK);
+    CHECK(placed.written == 4 && placed.shared == 0 && placed.past_end == 0);
+    Cell late = cell_at(&f, 1, 1), later = cell_at(&f, 3, 1), early = cell_at(&f, 5, 1);
+    CHECK_MSG(late.fx == 'S' && late.fx_param == 2 && late.fx2 == 'E' && late.fx2_param == 0xD2,
+              "row 1: %c%02X %c%02X", late.fx, late.fx_param, late.fx2, late.fx2_param);
+    CHECK(later.fx_param == 3 && later.fx2 == 'E' && later.fx2_param == 0xD2);
+    /* a little early: on the row, undelayed */
+    CHECK(early.fx_param == 4 && early.fx2 == 0 && cell_at(&f, 4, 1).note == NOTE_EMPTY);
+    CHECK(edit_instrument_set_shape(f.ed, 3, SHAPE_SLICE_MODE, 1) == HISS_OK);
+    CHECK(edit_slices_to_pattern(f.ed, 3, NULL) == HISS_OK);
+    late = cell_at(&f, 1, 1);
+    CHECK(late.note == NOTE_C4 + 1 && late.fx == 'E' && late.fx_param == 0xD2 && !late.fx2);
+    /* The pattern, slice mode, the pattern, the slices again, both slice
+     * mode changes, then the first slices. */
+    for (int i = 0; i < 7; i++)
         CHECK(edit_undo(f.ed) == HISS_OK);
-    CHECK(cell_at(&f, 4, 1).note == NOTE_EMPTY);
+    CHECK(cell_at(&f, 1, 1).note == NOTE_EMPTY);
     CHECK(song_instrument(f.song, 3)->slice_count == 0);
     fixture_free(&f);
 }

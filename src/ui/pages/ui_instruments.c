@@ -1004,12 +1004,27 @@ static bool instruments_handle(UiApp *app, int key, KeymapAction act)
         ui_prompt(app, "Equal slices (2..128)", def, equal_done);
         return true;
     }
-    case ACT_INST_SLICES_TO_PATTERN:
-        if (ui_report(app, edit_slices_to_pattern(ed, slot), "slices to pattern") ==
+    case ACT_INST_SLICES_TO_PATTERN: {
+        EditSlicesPlaced placed;
+        if (ui_report(app, edit_slices_to_pattern(ed, slot, &placed), "slices to pattern") !=
             HISS_OK)
-            ui_set_message(app, false, "slices written to pattern %02X from row %d",
-                           ed->cursor.pattern, ed->cursor.row);
+            return true;
+        char left[160] = "";
+        int n = 0;
+        if (placed.shared)
+            n += snprintf(left + n, sizeof left - (size_t)n,
+                          "; %d share a row with the slice before (one note a row: a "
+                          "lower speed makes rows shorter)",
+                          placed.shared);
+        if (placed.past_end)
+            snprintf(left + n, sizeof left - (size_t)n, "; %d past the pattern's end",
+                     placed.past_end);
+        ui_set_message(app, placed.shared || placed.past_end,
+                       "%d of %d slices written to pattern %02X from row %d%s", placed.written,
+                       placed.written + placed.shared + placed.past_end, ed->cursor.pattern,
+                       ed->cursor.row, left);
         return true;
+    }
     case ACT_INST_CLEAR:
         if (inst)
             ui_report(app, edit_instrument_replace(ed, slot, NULL), "clear slot");
