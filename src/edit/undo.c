@@ -551,6 +551,13 @@ static void text_move(Text *t, int from, int to, bool tenths, const char *unit)
         text_add(t, " %s", unit);
 }
 
+/* A switch as it moved: "off -> on", as numbers move (a bare "on" after
+ * an undo read as the step undone, not the state it left). */
+static void text_switch(Text *t, int from, int to)
+{
+    text_add(t, " %s -> %s", from ? "on" : "off", to ? "on" : "off");
+}
+
 /* The settings that differ, the first ones named with their values. */
 static void describe_settings(Text *t, const UndoSettings *from, const UndoSettings *to)
 {
@@ -581,7 +588,7 @@ static void describe_settings(Text *t, const UndoSettings *from, const UndoSetti
             continue;
         text_add(t, "%s%s", t->len > start ? ", " : "", values[i].name);
         if (values[i].shown == 's')
-            text_add(t, " %s", values[i].to ? "on" : "off");
+            text_switch(t, values[i].from, values[i].to);
         else if (values[i].shown != 'b')
             text_move(t, values[i].from, values[i].to, values[i].shown == 't', values[i].unit);
     }
@@ -602,7 +609,7 @@ static void describe_settings(Text *t, const UndoSettings *from, const UndoSetti
                 continue;
             text_add(t, "%schannel %d %s", t->len > start ? ", " : "", ch + 1, strip[f].name);
             if (strip[f].shown == 's')
-                text_add(t, " %s", b ? "on" : "off");
+                text_switch(t, a, b);
             else
                 text_move(t, a, b, strip[f].shown == 't', strip[f].unit);
         }
@@ -634,7 +641,7 @@ static void describe_mix(Text *t, const UndoChange *c, bool undone)
     }
     text_add(t, "%s", info->name);
     if (info->kind == SONG_PARAM_SWITCH)
-        text_add(t, " %s", to ? "on" : "off");
+        text_switch(t, from, to);
     else if (info->kind != SONG_PARAM_NOTE)
         text_move(t, from, to, info->kind == SONG_PARAM_TENTHS, info->unit);
 }

@@ -365,7 +365,11 @@ static void a_step_says_what_it_changes(void)
     CHECK_MSG(strcmp(text, "channel 1 pan -30 -> 0") == 0, "%s", text);
     CHECK(edit_strip_set(ed, 0, EDIT_STRIP_MUTE, 1) == HISS_OK);
     undo_step_describe(undo_next_undo(&ed->history), false, text, sizeof text);
-    CHECK_MSG(strcmp(text, "channel 1 mute on") == 0, "%s", text);
+    CHECK_MSG(strcmp(text, "channel 1 mute off -> on") == 0, "%s", text);
+    /* Undone, a switch says both ends too: a bare "on" read as the step
+     * undone, not the state it left. */
+    undo_step_describe(undo_next_undo(&ed->history), true, text, sizeof text);
+    CHECK_MSG(strcmp(text, "channel 1 mute on -> off") == 0, "%s", text);
 
     /* Fewer channels take the strips of those removed: named once. */
     CHECK(edit_song_set_channels(ed, 6) == HISS_OK);
