@@ -35,6 +35,15 @@ check "the order list grew" wait_for "Orders: 3 entries."
 check "the cursor is on the copy" wait_for "Ord 02/03 Pat 02"
 keys -
 check "- gives the entry the previous pattern" wait_re "  02    01 +64"
+# + and - stop at the song's first and last patterns, as lists do.
+keys -
+check "- again: pattern 00" wait_re "  02    00 +64"
+keys - +
+check "- at the first stays there: + then gives 01" wait_re "  02    01 +64"
+keys +
+check "+ gives 02, the last" wait_re "  02    02 +64"
+keys + -
+check "+ at the last stays there: - then gives 01" wait_re "  02    01 +64"
 keys x
 check "x deletes an entry" wait_for "Orders: 2 entries."
 keys Home Enter

@@ -95,15 +95,14 @@ static void orders_update(UiApp *app)
 }
 
 
-/* The next (dir > 0) or previous existing pattern slot after `from`. */
+/* The next (dir > 0) or previous existing pattern slot after `from`;
+ * `from` itself past the last or before the first: it stops there, as
+ * every list does, rather than wrap round. */
 static int neighbour_pattern(const Song *song, int from, int dir)
 {
-    for (int i = 1; i <= SONG_MAX_PATTERNS; i++) {
-        int s = ((from + dir * i) % SONG_MAX_PATTERNS + SONG_MAX_PATTERNS) %
-                SONG_MAX_PATTERNS;
+    for (int s = from + dir; s >= 0 && s < SONG_MAX_PATTERNS; s += dir)
         if (song_pattern(song, s))
             return s;
-    }
     return from;
 }
 
