@@ -1813,8 +1813,10 @@ static void draw_too_small(UiApp *app)
         app->after_save = NULL;
         ui_set_message(app, false, "cancelled");
     }
-    snprintf(buf, sizeof buf, "enlarge to %dx%d (now %dx%d)", UI_MIN_COLS,
-             UI_MIN_LINES, COLS, LINES);
+    /* The transport's state first: keys still play and stop the song. */
+    snprintf(buf, sizeof buf, "%s enlarge to %dx%d (now %dx%d)",
+             ui_glyph(ui_is_playing(app) ? UI_G_PLAY : UI_G_STOP), UI_MIN_COLS, UI_MIN_LINES,
+             COLS, LINES);
     /* Word-wrapped and centred, so even 10x5 reads the whole message; the
      * latest message goes below when there is room. */
     int n = small_lines(buf);

@@ -3,7 +3,8 @@
 # there (quit, save) may ask a question or for a name: it must be seen
 # before a key answers it, at every size, shortened on a tiny screen, and
 # cancelled when even that cannot be shown. Long questions at 80x24 wrap
-# instead of being cut.
+# instead of being cut. Play and stop work there too, and the request to
+# enlarge begins with the transport's mark (playing or stopped).
 set -u
 SOCK=hiss-ui-small-$$
 . "$(dirname "$0")/lib/tmux_ui.sh"
@@ -15,6 +16,11 @@ keys z
 check "a note makes the song unsaved" wait_for "000│C-4"
 T resize-window -t ui -x 60 -y 20
 check "60x20 asks to enlarge" wait_for "enlarge to 80x24 (now 60x20)"
+check "... after the transport's mark: stopped" shows "■ enlarge to"
+keys Space
+check "Space still plays, and the mark says so" wait_for "▶ enlarge to"
+keys Space
+check "Space again stops" wait_for "■ enlarge to"
 keys C-q
 check "60x20: C-q shows its question" wait_for "Save changes before quitting? (y)es (n)o (c)ancel"
 keys c

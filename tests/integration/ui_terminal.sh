@@ -32,8 +32,9 @@ start "" "resize.hiss"
 check "new song opens" wait_for "PATTERN"
 keys Tab Tab Down Down Down
 T resize-window -t ui -x 10 -y 5
-check "10x5 asks to enlarge" wait_for "enlarge to"
-check "the size wraps onto the next lines" wait_for "80x24 (now"
+check "10x5 asks to enlarge" wait_for "enlarge"
+check "the size wraps onto the next lines" wait_for "80x24"
+check "... after the stopped mark" shows "■ enlarge"
 T resize-window -t ui -x 79 -y 24
 check "79 columns is still too small" wait_for "enlarge to 80x24"
 T resize-window -t ui -x 80 -y 24
