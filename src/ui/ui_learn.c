@@ -150,6 +150,11 @@ static bool target_of(UiApp *app, KeymapAction act, MidiLearnBinding *t)
         t->kind = MIDILEARN_MIX;
         t->param = ui_mixer_chosen();
         return true;
+    case ACT_LEFT: /* on an instrument's field, Left/Right step it as -/+ do */
+    case ACT_RIGHT:
+        if (app->page != UI_PAGE_INSTRUMENTS)
+            return false;
+        /* fall through */
     case ACT_INST_INC:
     case ACT_INST_DEC:
     case ACT_INST_INC_BIG:

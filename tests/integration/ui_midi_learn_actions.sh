@@ -103,6 +103,12 @@ keys C-z
 check "the next undoes the learning move (5000 Hz)" wait_re "Cutoff +5000 Hz"
 keys C-y C-y
 check "two redos take it to the sweep's end" wait_re "Cutoff +20000 Hz"
+keys M-L Left
+check "Left on the cutoff in learn mode picks it too (it steps it as - does)" \
+    wait_for "MIDI learn: move a controller for instrument 01 cutoff"
+check "... and does not move it" shows_re "Cutoff +20000 Hz"
+keys M-L
+check "M-L again leaves learn mode" wait_for "MIDI learn: left"
 keys ? End
 check "the help screen lists the pad's binding" wait_for "midi_note 10:36 mute 2"
 check "and the knob's" shows "midi_cc 1:71 instrument 01 cutoff"
