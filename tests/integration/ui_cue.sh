@@ -44,16 +44,20 @@ check "a mute for the next bar from the pattern screen" \
 check "counted in the header, as coming till the bar" wait_re "M0\+1 |M1 "
 check "... and as muted once heard" wait_for "M1 "
 # A pattern cued from the pattern screen: back in order 00's long pattern,
-# with follow off so the cursor stays on pattern 01, Q cues it to loop.
+# with follow off so the cursor stays on pattern 01 (Enter on its order
+# entry turns it off), Q cues it to loop.
 check "the song goes on to order 00 again" wait_re "▶ 00:00:"
 keys '>'
 check "> while following says why it stays" \
     wait_for "follow is on: ' turns it off to pick another pattern to cue"
 check "... and follow stays on" shows "FOLLOW "
-keys "'"
-check "follow off" wait_for "follow "
-keys '>'
+# Entry 01 chosen in the order list while order 00 plays: follow goes
+# off, or it would take the screen straight back to pattern 00.
+keys C-r Home Down Enter
+check "Enter on entry 01 while 00 plays turns follow off, and says so" \
+    wait_for "follow off: pattern 01 stays on screen while 00 plays"
 check "the cursor on pattern 01" wait_for "Pat 01"
+check "... and the header says follow is off" shows "follow "
 # At the pattern's end (order 00 lasts 30 s) the cue waits long enough
 # to be seen, and the same key cancels it.
 keys C-r C C

@@ -139,8 +139,19 @@ static bool orders_handle(UiApp *app, int key, KeymapAction act)
     case ACT_SELECT:
         if (!on_entry)
             return true;
-        if (ui_report(app, edit_pattern_goto(ed, pat), "go to pattern") == HISS_OK)
-            ui_show_page(app, UI_PAGE_PATTERN);
+        if (ui_report(app, edit_pattern_goto(ed, pat), "go to pattern") != HISS_OK)
+            return true;
+        ui_show_page(app, UI_PAGE_PATTERN);
+        /* A pattern chosen while another plays is the one wanted on
+         * screen (to edit, or to cue with Q): follow would take the
+         * screen straight back to the playing one. */
+        if (app->follow && ui_is_playing(app) &&
+            atomic_load(&ui_status(app)->pattern) != pat) {
+            app->follow = false;
+            ui_set_message(app, false, "follow off: pattern %02X stays on screen while %02X "
+                           "plays (' follows again)", pat,
+                           atomic_load(&ui_status(app)->pattern));
+        }
         return true;
     case ACT_ORDER_INSERT:
         ui_report(app, edit_order_insert(ed, pat), "insert entry");
