@@ -988,7 +988,9 @@ static void handle_global(UiApp *app, KeymapAction act)
         break;
     case ACT_RECONNECT:
         if (!session_audio(app->session)) {
-            ui_set_message(app, true, "no audio device is open");
+            /* Only a device that once opened can be reconnected. */
+            ui_set_message(app, true, "no audio device opened at start: quit and start hiss "
+                                      "again once the sound server runs");
         } else if (session_reconnect(app->session) == HISS_OK) {
             ui_set_message(app, false, "audio reconnected (%s)",
                            audio_name(session_audio(app->session)));
