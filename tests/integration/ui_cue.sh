@@ -21,7 +21,10 @@ check "the song opens" wait_for "cues"
 keys F5
 keys C-r
 check "the order list shows order 00 playing" wait_re "▶ 00 +00"
-keys Down
+keys End c
+check "c on the end of the song says there is nothing to cue there" \
+    wait_for "cue: the end of the song has no pattern to cue; pick an entry"
+keys Home Down
 keys C C
 check "cues set to the pattern's end" wait_for "cues take over at the pattern's end"
 keys c

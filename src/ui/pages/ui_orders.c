@@ -194,6 +194,9 @@ static bool orders_handle(UiApp *app, int key, KeymapAction act)
             session_cue_at(app->session, pos, app->cue_at);
             ui_set_message(app, false, "cued entry %02X: plays at %s", pos,
                            ui_cue_at_name(app->cue_at));
+        } else if (!on_entry) {
+            ui_set_message(app, false, "cue: the end of the song has no pattern to cue; "
+                                       "pick an entry");
         } else {
             ui_set_message(app, false, "cue works while playing");
         }
