@@ -5,6 +5,10 @@
 
 #include "live.h"
 
+/* Seconds since the last message before a take may say its note is
+ * silent (ui_record_poll). */
+#define UI_TAKE_HINT_QUIET 1.0
+
 static void pass_begin(UiApp *app, int pattern, int row)
 {
     app->record.pattern = pattern;
@@ -226,7 +230,12 @@ void ui_record_poll(UiApp *app)
     capture_poll(app);
     EngineTake take;
     while (session_take_recorded(app->session, &take)) {
-        ui_say_if_silent(app, take.cell);
+        /* A take comes a period or more after its note was played: a
+         * note key's audition has said why it is silent already, and a
+         * message since (a key pressed after the note) is not covered
+         * again. A MIDI note, with no audition, says it here. */
+        if (hiss_now_seconds() - app->message_at > UI_TAKE_HINT_QUIET)
+            ui_say_if_silent(app, take.cell);
         if (take.jam) {
             jam_keep(app, &take);
             continue;
