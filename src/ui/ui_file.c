@@ -305,7 +305,7 @@ static bool is_missing(const Instrument *inst)
     return inst->missing;
 }
 
-static bool is_damaged(const Instrument *inst)
+bool ui_file_is_damaged(const Instrument *inst)
 {
     return !inst->missing && inst->sample && inst->sample->damaged;
 }
@@ -367,13 +367,13 @@ int ui_file_missing_summary(const Song *song, char *out, size_t size)
 
 int ui_file_damaged_summary(const Song *song, char *out, size_t size)
 {
-    return summary(song, is_damaged, DAMAGED, out, size);
+    return summary(song, ui_file_is_damaged, DAMAGED, out, size);
 }
 
 int ui_file_open_summary(const Song *song, char *out, size_t size)
 {
     int missing = count_slots(song, is_missing);
-    int damaged = count_slots(song, is_damaged);
+    int damaged = count_slots(song, ui_file_is_damaged);
     if (!missing)
         return ui_file_damaged_summary(song, out, size);
     if (!damaged)
@@ -387,7 +387,7 @@ int ui_file_open_summary(const Song *song, char *out, size_t size)
     list_slots(song, is_missing, lead, out, size);
     size_t used = strlen(out);
     if (used + 2 < size)
-        list_slots(song, is_damaged, "; " DAMAGED, out + used, size - used);
+        list_slots(song, ui_file_is_damaged, "; " DAMAGED, out + used, size - used);
     return missing + damaged;
 }
 

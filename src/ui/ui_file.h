@@ -65,6 +65,9 @@ int ui_loader_result(const UiLoader *l, char *first, size_t size);
  * (01 "kick")", each by its file's name, as many as fit in size; "" when
  * none. Returns how many there are. */
 int ui_file_missing_summary(const Song *song, char *out, size_t size);
+/* Whether the instrument's sample loaded from a damaged file (and is not
+ * missing). */
+bool ui_file_is_damaged(const Instrument *inst);
 /* The same of instruments whose sample loaded from a damaged file
  * (Sample.damaged: cut short, bad values repaired): "1 sample damaged,
  * loaded in part or repaired: snare.wav (03 "snare")". */

@@ -13,6 +13,7 @@
 #include "ui_param.h"
 #include "slicer.h"
 #include "ui_chop.h"
+#include "ui_file.h"
 #include "ui_take.h"
 
 typedef enum {
@@ -338,9 +339,9 @@ static void field_text(const Instrument *inst, Field f, char *buf, size_t size)
                  inst->path[0] ? inst->path
                  : inst->sample ? "(written when the song is saved)"
                                 : "(none)",
-                 inst->missing                              ? "  [missing]"
-                 : inst->sample && inst->sample->damaged ? "  [damaged: loaded in part or repaired]"
-                                                          : "");
+                 inst->missing                ? "  [missing]"
+                 : ui_file_is_damaged(inst) ? "  [damaged: loaded in part or repaired]"
+                                            : "");
         break;
     case F_VOLUME: snprintf(buf, size, "%d", inst->volume); break;
     case F_PAN: snprintf(buf, size, "%d", inst->pan); break;
@@ -523,8 +524,7 @@ static void draw_list(UiApp *app, int slot)
             buf[0] = 0;
         else
             snprintf(buf, sizeof buf, " %02X %-20.20s%s", s, inst ? inst->name : "",
-                     inst && (inst->missing || (inst->sample && inst->sample->damaged)) ? "!"
-                                                                                        : " ");
+                     inst && (inst->missing || ui_file_is_damaged(inst)) ? "!" : " ");
         attr_t a = s == slot ? (page.on_fields ? ui_attr(UI_C_ON) : ui_attr(UI_C_FOCUS))
                    : inst    ? A_NORMAL
                              : ui_attr(UI_C_DIM);

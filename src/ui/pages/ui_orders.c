@@ -145,12 +145,11 @@ static bool orders_handle(UiApp *app, int key, KeymapAction act)
         /* A pattern chosen while another plays is the one wanted on
          * screen (to edit, or to cue with Q): follow would take the
          * screen straight back to the playing one. */
-        if (app->follow && ui_is_playing(app) &&
-            atomic_load(&ui_status(app)->pattern) != pat) {
+        int playing = atomic_load(&ui_status(app)->pattern);
+        if (app->follow && ui_is_playing(app) && playing != pat) {
             app->follow = false;
             ui_set_message(app, false, "follow off: pattern %02X stays on screen while %02X "
-                           "plays (' follows again)", pat,
-                           atomic_load(&ui_status(app)->pattern));
+                           "plays (' follows again)", pat, playing);
         }
         return true;
     case ACT_ORDER_INSERT:
