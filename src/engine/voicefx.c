@@ -985,12 +985,27 @@ static float cutoff_octaves(const VoiceFx *fx, float env)
     return fx->cutoff_log2 + fx->env_octaves * env;
 }
 
+/* How far a moving envelope takes the cutoff, in octaves, before the
+ * filter takes a new target: a twelfth of a semitone. A slow sweep (a
+ * pad's decay moves a few semitones a second, a hundredth of a semitone
+ * a control period) then holds one g for many periods, and a run that
+ * holds one is still (filter_coefficients): no coefficients to work out,
+ * where each period's took as long as filtering it. The cutoff is never
+ * further off than that twelfth (0.5%, far below what an ear tells apart
+ * in a sweep), and a new target is a step of at most two of them (or
+ * of one period's move, in a sweep faster than that): a stair
+ * (FILTER_STAIR_MOVE) below the cutoffs where g grows faster than the
+ * cutoff does. */
+#define FILTER_HOLD_OCTAVES (1.0f / 144.0f)
+
 /* The g of the cutoffs at the run's control points (frames first,
  * first + VOICEFX_CONTROL_FRAMES, ..., `count` of them) into targets: the
  * setting moved by the envelope, kept below 0.45 of the rate. Each is
  * what that cutoff alone gives; a point whose cutoff is the one before
- * it (a held envelope, no sweep) takes that one's g, with no exp2f and
- * tangent, and the tangents of the others go four at a time. */
+ * it (a held envelope, no sweep), or while the envelope moves within
+ * FILTER_HOLD_OCTAVES of it, takes that one's g, with no exp2f and
+ * tangent, and the tangents of the others go four at a time. Held, the
+ * envelope at rest again puts the exact cutoff back on its next point. */
 static void cutoff_targets(VoiceFx *fx, const float *env, uint32_t first, uint32_t count,
                            float *targets)
 {
@@ -1000,9 +1015,10 @@ static void cutoff_targets(VoiceFx *fx, const float *env, uint32_t first, uint32
     const float top = 0.45f * (float)fx->rate;
     float was = fx->g_target_log2;
     bool known = fx->g_set;
+    const float hold = fx->env_still ? 0.0f : FILTER_HOLD_OCTAVES;
     for (uint32_t c = 0; c < count; c++) {
         octaves[c] = cutoff_octaves(fx, env[fx->env_still ? 0 : first + c * VOICEFX_CONTROL_FRAMES]);
-        if (known && octaves[c] == was)
+        if (known && fabsf(octaves[c] - was) <= hold)
             continue;
         known = true;
         was = octaves[c];
@@ -1025,8 +1041,10 @@ static void cutoff_targets(VoiceFx *fx, const float *env, uint32_t first, uint32
             last = g[k++];
         targets[c] = last;
     }
+    /* the cutoff of the g held, not of the last point (within the hold
+     * of it): the next run's points measure from there */
     if (count)
-        fx->g_target_log2 = octaves[count - 1];
+        fx->g_target_log2 = was;
 }
 
 /* The filter's sections (zero-delay-feedback state-variable, trapezoidal

@@ -21,7 +21,9 @@
  * the pitch envelope changes the voice's step, and the filter takes a new
  * cutoff target, only on frames that are multiples of
  * VOICEFX_CONTROL_FRAMES after the start (the filter glides to each target
- * sample by sample, so a sweep has no steps). A step the engine sets (a new
+ * sample by sample, or steps to it where the move is small enough to make
+ * no zipper; an envelope's target within a twelfth of a semitone of the
+ * cutoff held is not taken). A step the engine sets (a new
  * tick's pitch) is taken as the base that the envelope multiplies.
  *
  * Real time: no allocation, no I/O; the work per call is bounded by n. */
