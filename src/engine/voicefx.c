@@ -1001,11 +1001,12 @@ static float cutoff_octaves(const VoiceFx *fx, float env)
 /* The g of the cutoffs at the run's control points (frames first,
  * first + VOICEFX_CONTROL_FRAMES, ..., `count` of them) into targets: the
  * setting moved by the envelope, kept below 0.45 of the rate. Each is
- * what that cutoff alone gives; a point whose cutoff is the one before
- * it (a held envelope, no sweep), or while the envelope moves within
- * FILTER_HOLD_OCTAVES of it, takes that one's g, with no exp2f and
- * tangent, and the tangents of the others go four at a time. Held, the
- * envelope at rest again puts the exact cutoff back on its next point. */
+ * what that cutoff alone gives; a point whose cutoff is the one of the g
+ * held (a held envelope, no sweep), or, while the cutoff moves from point
+ * to point, within FILTER_HOLD_OCTAVES of it, takes the g held, with no
+ * exp2f and tangent, and the tangents of the others go four at a time.
+ * A point whose cutoff is the last point's (the envelope at rest again)
+ * takes its own exactly. */
 static void cutoff_targets(VoiceFx *fx, const float *env, uint32_t first, uint32_t count,
                            float *targets)
 {
@@ -1013,11 +1014,13 @@ static void cutoff_targets(VoiceFx *fx, const float *env, uint32_t first, uint32
     float octaves[MOST], hz[MOST + 3];
     uint32_t new_at[MOST], fresh = 0;
     const float top = 0.45f * (float)fx->rate;
-    float was = fx->g_target_log2;
+    float was = fx->g_target_log2, point = fx->point_log2;
     bool known = fx->g_set;
-    const float hold = fx->env_still ? 0.0f : FILTER_HOLD_OCTAVES;
     for (uint32_t c = 0; c < count; c++) {
         octaves[c] = cutoff_octaves(fx, env[fx->env_still ? 0 : first + c * VOICEFX_CONTROL_FRAMES]);
+        /* (point by point, not by run: the same in any block size) */
+        const float hold = octaves[c] == point ? 0.0f : FILTER_HOLD_OCTAVES;
+        point = octaves[c];
         if (known && fabsf(octaves[c] - was) <= hold)
             continue;
         known = true;
@@ -1043,8 +1046,8 @@ static void cutoff_targets(VoiceFx *fx, const float *env, uint32_t first, uint32
     }
     /* the cutoff of the g held, not of the last point (within the hold
      * of it): the next run's points measure from there */
-    if (count)
-        fx->g_target_log2 = was;
+    fx->g_target_log2 = was;
+    fx->point_log2 = point;
 }
 
 /* The filter's sections (zero-delay-feedback state-variable, trapezoidal
@@ -1223,6 +1226,7 @@ static bool filter_coefficients(VoiceFx *fx, const float *env, uint32_t n, bool 
      * what the control points would find, found once. */
     if (fx->env_still && fx->g_set && dg == 0.0f && g == fx->g_target &&
         cutoff_octaves(fx, env[0]) == fx->g_target_log2) {
+        fx->point_log2 = fx->g_target_log2; /* as its points would leave it */
         gs[0] = g;
         as[0] = a1;
         bs[0] = b1;

@@ -136,6 +136,8 @@ typedef struct {
     float g, dg;             /* tan(pi fc / rate), and its per-frame glide */
     float g_target;          /* where the glide under way ends */
     float g_target_log2;     /* the cutoff g_target was worked out for, log2 Hz */
+    float point_log2;        /* the cutoff at the last control point, log2 Hz:
+                                whether the next has moved (cutoff_targets) */
     bool g_set;              /* g has had its first target */
     bool env_still;          /* the levels that move the cutoff are one
                                 level over the run under way */
