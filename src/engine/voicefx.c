@@ -2994,7 +2994,7 @@ apply_gains(MixerVoice *v, const float *s, const float *env, float *out, float *
 static inline __attribute__((always_inline)) void
 drive_gains_case(const VoiceFx *fx, MixerVoice *v, const float *s, const float *env,
                  float *out, uint32_t n, const bool drive, const bool hard,
-                 const bool env_still)
+                 const bool env_still, const bool mono)
 {
     const float d = fx->drive_gain, norm = fx->drive_norm;
     const float gl = v->gl, gr = v->gr, e0 = env[0];
@@ -3007,6 +3007,28 @@ drive_gains_case(const VoiceFx *fx, MixerVoice *v, const float *s, const float *
     const uint32_t whole = n & ~3u;
     const float *sp = s, *level = env;
     float *to = out;
+    if (drive && mono) {
+        /* Both sides of a mono voice are equal in s (voice_read, and
+         * every stage keeps them so): each frame is driven once, eight a
+         * step, and goes to both sides' lanes after. */
+        for (const float *end = s + 2 * (n & ~7u); sp < end; sp += 16, to += 16, level += 8) {
+            const FxV8 a = *(const FxV8u *)sp, b = *(const FxV8u *)(sp + 8);
+            const FxV8 y =
+                DRIVE8(__builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14), d, norm, hard);
+            const FxV8 e0_ = env_still ? still8
+                                       : __builtin_shufflevector(fx_load(level), fx_load(level),
+                                                                 0, 0, 1, 1, 2, 2, 3, 3),
+                       e1_ = env_still ? still8
+                                       : __builtin_shufflevector(fx_load(level + 4),
+                                                                 fx_load(level + 4), 0, 0, 1, 1,
+                                                                 2, 2, 3, 3);
+            *(FxV8u *)to = *(const FxV8u *)to +
+                           __builtin_shufflevector(y, y, 0, 0, 1, 1, 2, 2, 3, 3) * e0_ * gains8;
+            *(FxV8u *)(to + 8) = *(const FxV8u *)(to + 8) +
+                                 __builtin_shufflevector(y, y, 4, 4, 5, 5, 6, 6, 7, 7) * e1_ *
+                                     gains8;
+        }
+    }
     for (const float *end = s + 2 * whole; sp < end; sp += 8, to += 8, level += 4) {
         FxV8 x = *(const FxV8u *)sp;
         if (drive)
@@ -3040,21 +3062,21 @@ static inline __attribute__((always_inline)) void
 drive_gains(const VoiceFx *fx, MixerVoice *v, const float *s, const float *env,
             bool env_still, float *out, uint32_t n)
 {
-    bool hard = fx->drive_type == SHAPE_DRIVE_HARD;
+    bool hard = fx->drive_type == SHAPE_DRIVE_HARD, mono = v->chans == 1;
     if (fx->drive_gain <= 0.0f) {
         if (env_still)
-            drive_gains_case(fx, v, s, env, out, n, false, false, true);
+            drive_gains_case(fx, v, s, env, out, n, false, false, true, false);
         else
-            drive_gains_case(fx, v, s, env, out, n, false, false, false);
+            drive_gains_case(fx, v, s, env, out, n, false, false, false, false);
     } else if (hard) {
         if (env_still)
-            drive_gains_case(fx, v, s, env, out, n, true, true, true);
+            drive_gains_case(fx, v, s, env, out, n, true, true, true, mono);
         else
-            drive_gains_case(fx, v, s, env, out, n, true, true, false);
+            drive_gains_case(fx, v, s, env, out, n, true, true, false, mono);
     } else if (env_still) {
-        drive_gains_case(fx, v, s, env, out, n, true, false, true);
+        drive_gains_case(fx, v, s, env, out, n, true, false, true, mono);
     } else {
-        drive_gains_case(fx, v, s, env, out, n, true, false, false);
+        drive_gains_case(fx, v, s, env, out, n, true, false, false, mono);
     }
 }
 
