@@ -2334,36 +2334,59 @@ static const FilterFn FILTERS[SHAPE_FILTER_LAST][2] = FILTER_TABLE(FILTER_ROW);
 /* The same loops in the AVX encoding, for CPUs that have it: three
  * operands an instruction, so none of the register copies that the
  * two-operand SSE forms need (a quarter of the linear filter's
- * instructions). The same operations on the same values: the same
- * samples. */
-#define FILTER_FN_AVX(mode, chans)                                                       \
-    __attribute__((target("avx"))) static void filter_avx_##mode##_##chans(              \
-        VoiceFx *fx, float *s, const float *env, uint32_t n)                             \
-    {                                                                                    \
-        filter_loop(fx, s, env, n, chans, mode);                                         \
+ * instructions); and again for CPUs with AVX-512, whose 32 vector
+ * registers hold what the sixteen of AVX kept on the stack (a 24 dB
+ * filter's coefficients and state: a tenth of its time). The same
+ * operations on the same values (no product is fused with a sum, as
+ * everywhere: -ffp-contract=off): the same samples. */
+#define FX_TARGET_AVX __attribute__((target("avx")))
+#define FX_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2")))
+#define FILTER_FN_TARGET(target, name, mode, chans)                                       \
+    target static void name##_##mode##_##chans(VoiceFx *fx, float *s, const float *env,   \
+                                               uint32_t n)                                \
+    {                                                                                     \
+        filter_loop(fx, s, env, n, chans, mode);                                          \
     }
-#define FILTER_MODE_AVX(mode) FILTER_FN_AVX(mode, 1) FILTER_FN_AVX(mode, 2)
-FILTER_MODE_AVX(SHAPE_FILTER_LP12)
-FILTER_MODE_AVX(SHAPE_FILTER_HP12)
-FILTER_MODE_AVX(SHAPE_FILTER_BP12)
-FILTER_MODE_AVX(SHAPE_FILTER_NOTCH)
-FILTER_MODE_AVX(SHAPE_FILTER_LP24)
-FILTER_MODE_AVX(SHAPE_FILTER_HP24)
-FILTER_MODE_AVX(SHAPE_FILTER_BP24)
-FILTER_MODE_AVX(SHAPE_FILTER_NOTCH24)
+#define FILTER_MODE_TARGET(target, name, mode)                                            \
+    FILTER_FN_TARGET(target, name, mode, 1) FILTER_FN_TARGET(target, name, mode, 2)
+#define FILTER_MODES_TARGET(target, name)                                                 \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_LP12)                                   \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_HP12)                                   \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_BP12)                                   \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_NOTCH)                                  \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_LP24)                                   \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_HP24)                                   \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_BP24)                                   \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_NOTCH24)
+FILTER_MODES_TARGET(FX_TARGET_AVX, filter_avx)
+FILTER_MODES_TARGET(FX_TARGET_AVX512, filter_avx512)
 
 #define FILTER_ROW_AVX(mode) {filter_avx_##mode##_1, filter_avx_##mode##_2}
+#define FILTER_ROW_AVX512(mode) {filter_avx512_##mode##_1, filter_avx512_##mode##_2}
 static const FilterFn FILTERS_AVX[SHAPE_FILTER_LAST][2] = FILTER_TABLE(FILTER_ROW_AVX);
+static const FilterFn FILTERS_AVX512[SHAPE_FILTER_LAST][2] = FILTER_TABLE(FILTER_ROW_AVX512);
 
 static bool has_avx(void)
 {
     return __builtin_cpu_supports("avx");
 }
-#define FX_TARGET_AVX __attribute__((target("avx")))
+
+static bool has_avx512(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512dq");
+}
 #else
 #define FX_TARGET_AVX
+#define FX_TARGET_AVX512
 #define FILTERS_AVX FILTERS
+#define FILTERS_AVX512 FILTERS
 static bool has_avx(void)
+{
+    return false;
+}
+
+static bool has_avx512(void)
 {
     return false;
 }
@@ -2403,7 +2426,9 @@ static void filter_run(VoiceFx *fx, float *s, const float *env, uint32_t n,
         it_filter_run(fx, s, n, chans);
         return;
     }
-    if (n && has_avx())
+    if (n && has_avx512())
+        FILTERS_AVX512[fx->filter - 1][chans == 2](fx, s, env, n);
+    else if (n && has_avx())
         FILTERS_AVX[fx->filter - 1][chans == 2](fx, s, env, n);
     else if (n)
         FILTERS[fx->filter - 1][chans == 2](fx, s, env, n);
@@ -2790,9 +2815,13 @@ FILTER_TWO_MODES(, filter_two)
 static const FilterTwoFn FILTERS_TWO[FILTERS_PAIRED] = FILTER_TWO_TABLE(filter_two);
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 FILTER_TWO_MODES(FX_TARGET_AVX, filter_two_avx)
+FILTER_TWO_MODES(FX_TARGET_AVX512, filter_two_avx512)
 static const FilterTwoFn FILTERS_TWO_AVX[FILTERS_PAIRED] = FILTER_TWO_TABLE(filter_two_avx);
+static const FilterTwoFn FILTERS_TWO_AVX512[FILTERS_PAIRED] =
+    FILTER_TWO_TABLE(filter_two_avx512);
 #else
 #define FILTERS_TWO_AVX FILTERS_TWO
+#define FILTERS_TWO_AVX512 FILTERS_TWO
 #endif
 
 bool voicefx_filters_pair(const VoiceFx *a, const VoiceFx *b)
@@ -2804,7 +2833,10 @@ bool voicefx_filters_pair(const VoiceFx *a, const VoiceFx *b)
 static void filter_two(VoiceFx *fa, float *sa, const float *ea, uint32_t na, VoiceFx *fb,
                        float *sb, const float *eb, uint32_t nb, bool mono)
 {
-    if (has_avx())
+    if (has_avx512())
+        FILTERS_TWO_AVX512[fa->filter - SHAPE_FILTER_LP24](fa, sa, ea, na, fb, sb, eb, nb,
+                                                           mono);
+    else if (has_avx())
         FILTERS_TWO_AVX[fa->filter - SHAPE_FILTER_LP24](fa, sa, ea, na, fb, sb, eb, nb, mono);
     else
         FILTERS_TWO[fa->filter - SHAPE_FILTER_LP24](fa, sa, ea, na, fb, sb, eb, nb, mono);
