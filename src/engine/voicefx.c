@@ -2885,7 +2885,8 @@ static void drive_sse(VoiceFx *fx, float *s, uint32_t n)
     drive_run(fx, s, n);
 }
 
-/* The crush and the drive in the AVX encoding too, as the filter. */
+/* The crush and the drive in the AVX and AVX-512 encodings too, as the
+ * filter. */
 FX_TARGET_AVX static void crush_avx(VoiceFx *fx, float *s, uint32_t n, int chans)
 {
     crush_run(fx, s, n, chans);
@@ -2896,17 +2897,29 @@ FX_TARGET_AVX static void drive_avx(VoiceFx *fx, float *s, uint32_t n)
     drive_run(fx, s, n);
 }
 
+FX_TARGET_AVX512 static void crush_avx512(VoiceFx *fx, float *s, uint32_t n, int chans)
+{
+    crush_run(fx, s, n, chans);
+}
+
+FX_TARGET_AVX512 static void drive_avx512(VoiceFx *fx, float *s, uint32_t n)
+{
+    drive_run(fx, s, n);
+}
+
+/* A stage's widest encoding that the CPU has. */
+#define FX_WIDEST(stage) (has_avx512() ? stage##_avx512 : has_avx() ? stage##_avx : stage##_sse)
+
 /* The stages; the drive only when `drive` (else drive_gains does it). */
 static void stages_run(VoiceFx *fx, float *s, const float *env, const float *fenv,
                        uint32_t n, int chans, bool drive)
 {
-    bool avx = has_avx();
     if (fx->crush_step > 0.0f || fx->crush_inc)
-        (avx ? crush_avx : crush_sse)(fx, s, n, chans);
+        FX_WIDEST(crush)(fx, s, n, chans);
     if (fx->filter != SHAPE_FILTER_OFF)
         filter_run(fx, s, fx->fenv_own ? fenv : env, n, chans);
     if (drive && fx->drive_gain > 0.0f)
-        (avx ? drive_avx : drive_sse)(fx, s, n);
+        FX_WIDEST(drive)(fx, s, n);
 }
 
 /* The stages over a run of n frames of s; while a change fades, its first
@@ -3125,6 +3138,13 @@ FX_TARGET_AVX static void drive_gains_avx(const VoiceFx *fx, MixerVoice *v, cons
     drive_gains(fx, v, s, env, env_still, out, n);
 }
 
+FX_TARGET_AVX512 static void drive_gains_avx512(const VoiceFx *fx, MixerVoice *v,
+                                                const float *s, const float *env,
+                                                bool env_still, float *out, uint32_t n)
+{
+    drive_gains(fx, v, s, env, env_still, out, n);
+}
+
 /* The voice's sample at unit gain into s: up to n frames, in pieces
  * that end where the pitch bends (a control point), as the voice's own
  * reads must. The stages after it run once over all of them: a bend
@@ -3222,9 +3242,16 @@ static bool apply_gains_sse(MixerVoice *v, const float *s, const float *env, flo
     return apply_gains(v, s, env, out, port, n);
 }
 
-/* In the AVX encoding too, as the stages. */
+/* In the AVX and AVX-512 encodings too, as the stages. */
 FX_TARGET_AVX static bool apply_gains_avx(MixerVoice *v, const float *s, const float *env,
                                           float *out, float *port, uint32_t n)
+{
+    return apply_gains(v, s, env, out, port, n);
+}
+
+FX_TARGET_AVX512 static bool apply_gains_avx512(MixerVoice *v, const float *s,
+                                                const float *env, float *out, float *port,
+                                                uint32_t n)
 {
     return apply_gains(v, s, env, out, port, n);
 }
@@ -3300,12 +3327,10 @@ static void run_mix(VoiceRun *r)
 {
     VoiceFx *fx = r->fx;
     MixerVoice *v = r->v;
-    bool avx = has_avx();
     if (r->fast)
-        (avx ? drive_gains_avx : drive_gains_sse)(fx, v, r->s, r->env, r->env_still, r->out,
-                                                  r->run);
+        FX_WIDEST(drive_gains)(fx, v, r->s, r->env, r->env_still, r->out, r->run);
     else
-        (avx ? apply_gains_avx : apply_gains_sse)(v, r->s, r->env, r->out, r->port, r->run);
+        FX_WIDEST(apply_gains)(v, r->s, r->env, r->out, r->port, r->run);
     if (r->ended || fx->amp.stage == VOICEFX_DONE)
         mixer_voice_kill(v);
     fx->age += r->run;
@@ -3336,11 +3361,10 @@ void voicefx_render_two(VoiceFx *fa, MixerVoice *va, float *outa, float *porta,
         bool has_a = run_read(&a), has_b = run_read(&b);
         if (has_a && has_b && a.fast && b.fast && a.run && b.run && voicefx_filters_pair(fa, fb)) {
             /* stages_run of each, the filters side by side */
-            bool avx = has_avx();
             if (fa->crush_step > 0.0f || fa->crush_inc)
-                (avx ? crush_avx : crush_sse)(fa, a.s, a.run, va->chans);
+                FX_WIDEST(crush)(fa, a.s, a.run, va->chans);
             if (fb->crush_step > 0.0f || fb->crush_inc)
-                (avx ? crush_avx : crush_sse)(fb, b.s, b.run, vb->chans);
+                FX_WIDEST(crush)(fb, b.s, b.run, vb->chans);
             filter_two(fa, a.s, fa->fenv_own ? a.fenv : a.env, a.run, fb, b.s,
                        fb->fenv_own ? b.fenv : b.env, b.run, va->chans == 1 && vb->chans == 1);
         } else {
