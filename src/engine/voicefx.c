@@ -2303,21 +2303,26 @@ filter_loop(VoiceFx *fx, float *s, const float *env, uint32_t n, const int chans
         }
 }
 
-#define FILTER_FN(mode, chans)                                                 \
-    static void filter_##mode##_##chans(VoiceFx *fx, float *s, const float *env, \
-                                        uint32_t n)                            \
-    {                                                                          \
-        filter_loop(fx, s, env, n, chans, mode);                               \
+/* Every filter mode's instances in one encoding (`target`, none for the
+ * compiler's default), named name_MODE_CHANS. */
+#define FILTER_FN_TARGET(target, name, mode, chans)                                       \
+    target static void name##_##mode##_##chans(VoiceFx *fx, float *s, const float *env,   \
+                                               uint32_t n)                                \
+    {                                                                                     \
+        filter_loop(fx, s, env, n, chans, mode);                                          \
     }
-#define FILTER_MODE(mode) FILTER_FN(mode, 1) FILTER_FN(mode, 2)
-FILTER_MODE(SHAPE_FILTER_LP12)
-FILTER_MODE(SHAPE_FILTER_HP12)
-FILTER_MODE(SHAPE_FILTER_BP12)
-FILTER_MODE(SHAPE_FILTER_NOTCH)
-FILTER_MODE(SHAPE_FILTER_LP24)
-FILTER_MODE(SHAPE_FILTER_HP24)
-FILTER_MODE(SHAPE_FILTER_BP24)
-FILTER_MODE(SHAPE_FILTER_NOTCH24)
+#define FILTER_MODE_TARGET(target, name, mode)                                            \
+    FILTER_FN_TARGET(target, name, mode, 1) FILTER_FN_TARGET(target, name, mode, 2)
+#define FILTER_MODES_TARGET(target, name)                                                 \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_LP12)                                   \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_HP12)                                   \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_BP12)                                   \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_NOTCH)                                  \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_LP24)                                   \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_HP24)                                   \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_BP24)                                   \
+    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_NOTCH24)
+FILTER_MODES_TARGET(, filter)
 
 typedef void (*FilterFn)(VoiceFx *, float *, const float *, uint32_t);
 /* A table of the instances, by filter type and channel count. */
@@ -2341,23 +2346,6 @@ static const FilterFn FILTERS[SHAPE_FILTER_LAST][2] = FILTER_TABLE(FILTER_ROW);
  * everywhere: -ffp-contract=off): the same samples. */
 #define FX_TARGET_AVX __attribute__((target("avx")))
 #define FX_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2")))
-#define FILTER_FN_TARGET(target, name, mode, chans)                                       \
-    target static void name##_##mode##_##chans(VoiceFx *fx, float *s, const float *env,   \
-                                               uint32_t n)                                \
-    {                                                                                     \
-        filter_loop(fx, s, env, n, chans, mode);                                          \
-    }
-#define FILTER_MODE_TARGET(target, name, mode)                                            \
-    FILTER_FN_TARGET(target, name, mode, 1) FILTER_FN_TARGET(target, name, mode, 2)
-#define FILTER_MODES_TARGET(target, name)                                                 \
-    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_LP12)                                   \
-    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_HP12)                                   \
-    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_BP12)                                   \
-    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_NOTCH)                                  \
-    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_LP24)                                   \
-    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_HP24)                                   \
-    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_BP24)                                   \
-    FILTER_MODE_TARGET(target, name, SHAPE_FILTER_NOTCH24)
 FILTER_MODES_TARGET(FX_TARGET_AVX, filter_avx)
 FILTER_MODES_TARGET(FX_TARGET_AVX512, filter_avx512)
 
