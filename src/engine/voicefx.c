@@ -985,8 +985,9 @@ static float cutoff_octaves(const VoiceFx *fx, float env)
     return fx->cutoff_log2 + fx->env_octaves * env;
 }
 
-/* How far a moving envelope takes the cutoff, in octaves, before the
- * filter takes a new target: a twelfth of a semitone. A slow sweep (a
+/* How far a moving cutoff (an envelope's sweep, a slide) goes, in
+ * octaves, before the filter takes a new target: a twelfth of a
+ * semitone. A slow sweep (a
  * pad's decay moves a few semitones a second, a hundredth of a semitone
  * a control period) then holds one g for many periods, and a run that
  * holds one is still (filter_coefficients): no coefficients to work out,

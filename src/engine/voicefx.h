@@ -22,8 +22,8 @@
  * cutoff target, only on frames that are multiples of
  * VOICEFX_CONTROL_FRAMES after the start (the filter glides to each target
  * sample by sample, or steps to it where the move is small enough to make
- * no zipper; an envelope's target within a twelfth of a semitone of the
- * cutoff held is not taken). A step the engine sets (a new
+ * no zipper; while the cutoff moves, a target within a twelfth of a
+ * semitone of the one held is not taken). A step the engine sets (a new
  * tick's pitch) is taken as the base that the envelope multiplies.
  *
  * Real time: no allocation, no I/O; the work per call is bounded by n. */
